@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbsqlc"
+	"github.com/familyhub/familyhub/db/pgcluster"
+	"github.com/familyhub/familyhub/http"
+)
+
+// runDev serves FamilyHub for trying it out: with no DATABASE_URL it runs a
+// private PostgreSQL cluster under --data-dir (kept between runs), seeds a
+// demo family and prints its credentials. Ctrl-C stops the server and the
+// cluster cleanly.
+func runDev(ctx context.Context, args []string) error {
+	var cfg Config
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	cfg.flagSet(fs)
+	dataDir := fs.String("data-dir", envOr("FAMILYHUB_DATA_DIR", ".familyhub"), "where the private PostgreSQL keeps its data (env FAMILYHUB_DATA_DIR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := newLogger(slog.LevelInfo)
+
+	if cfg.DatabaseURL == "" {
+		cluster, err := startDevCluster(ctx, *dataDir, logger)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			logger.Info("stopping PostgreSQL")
+			if err := cluster.Stop(); err != nil {
+				logger.Error("stop PostgreSQL", "err", err)
+			}
+		}()
+		if err := cluster.CreateDatabase(ctx, "familyhub"); err != nil {
+			return fmt.Errorf("create database: %w", err)
+		}
+		cfg.DatabaseURL = cluster.URL("familyhub")
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	logger = newLogger(cfg.LogLevel)
+	m := NewMain(cfg, logger)
+	defer m.Close()
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	creds, err := seedDemo(ctx, m.Store, *dataDir)
+	if err != nil {
+		return fmt.Errorf("seed demo family: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "\nFamilyHub is running at %s\n\nDemo family sign-ins:\n%s\nDatabase: %s\nPress Ctrl-C to stop.\n\n", m.URL(), creds, cfg.DatabaseURL)
+	<-ctx.Done()
+	logger.Info("shutting down")
+	return nil
+}
+
+func startDevCluster(ctx context.Context, dataDir string, logger *slog.Logger) (*pgcluster.Cluster, error) {
+	opts := pgcluster.Options{Dir: filepath.Join(dataDir, "postgres"), Port: 0, Logger: logger}
+	cluster, err := pgcluster.Start(ctx, opts)
+	var unreachable *pgcluster.UnreachableError
+	if errors.As(err, &unreachable) {
+		abs, _ := filepath.Abs(dataDir)
+		sum := sha256.Sum256([]byte(abs))
+		opts.Dir = pgcluster.FallbackDir(hex.EncodeToString(sum[:6]))
+		logger.Warn("the postgres user cannot reach the data directory; using a fallback",
+			"reason", unreachable.Error(), "fallback", opts.Dir)
+		cluster, err = pgcluster.Start(ctx, opts)
+	}
+	return cluster, err
+}
+
+// Demo accounts. Their passwords are random, made on first run and kept in
+// the data directory, so a dev server reachable on the network does not
+// carry well-known credentials.
+var demoUsers = []struct{ email, name, role string }{
+	{"alice@demo.familyhub.test", "Alice", "owner"},
+	{"bob@demo.familyhub.test", "Bob", "member"},
+}
+
+func seedDemo(ctx context.Context, store *db.Store, dataDir string) (string, error) {
+	credFile := filepath.Join(dataDir, "demo-credentials.txt")
+	if _, err := store.Q.UserGetByEmail(ctx, store.Pool, demoUsers[0].email); err == nil {
+		if b, err := os.ReadFile(credFile); err == nil {
+			return string(b), nil
+		}
+		return fmt.Sprintf("  (demo users exist, but %s with their passwords is gone)\n", credFile), nil
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return "", err
+	}
+	var out strings.Builder
+	err := store.Tx(ctx, func(tx pgx.Tx) error {
+		family, err := store.Q.FamilyInsert(ctx, tx, dbsqlc.FamilyInsertParams{Name: "Demo family", TimeZone: "Europe/Berlin"})
+		if err != nil {
+			return err
+		}
+		for _, u := range demoUsers {
+			password := rand.Text()[:16]
+			hash, err := http.HashPassword(password, http.DefaultPasswordParams)
+			if err != nil {
+				return err
+			}
+			user, err := store.Q.UserInsert(ctx, tx, dbsqlc.UserInsertParams{Email: u.email, PasswordHash: hash, DisplayName: u.name})
+			if err != nil {
+				return err
+			}
+			if err := store.Q.MembershipInsert(ctx, tx, dbsqlc.MembershipInsertParams{FamilyID: family.ID, UserID: user.ID, Role: u.role}); err != nil {
+				return err
+			}
+			fmt.Fprintf(&out, "  %-28s password %s\n", u.email, password)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(credFile, []byte(out.String()), 0o600); err != nil {
+		return "", err
+	}
+	return out.String(), nil
+}

@@ -1,0 +1,338 @@
+// Command familyhub is the FamilyHub server. Subcommands:
+//
+//	familyhub serve     the API server (migrates on start)
+//	familyhub migrate   apply database migrations and exit
+//	familyhub dev       serve on a private PostgreSQL under ./.familyhub with a demo family
+//
+// Every option is a flag with an environment fallback; `familyhub serve -h`
+// lists them, and the README's configuration table explains them.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	nethttp "net/http"
+	"net/netip"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // IANA zones for families even on images without /usr/share/zoneinfo
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/http"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "familyhub:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: familyhub <command> [flags]
+
+commands:
+  serve     run the API server (applies migrations first)
+  migrate   apply database migrations and exit
+  dev       run on a private PostgreSQL in ./.familyhub with a demo family
+
+Run 'familyhub <command> -h' for the flags of a command.`
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, usage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:])
+	case "migrate":
+		return runMigrate(ctx, args[1:])
+	case "dev":
+		return runDev(ctx, args[1:])
+	case "-h", "-help", "--help", "help":
+		fmt.Println(usage)
+		return nil
+	}
+	fmt.Fprintln(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// Config is the server's configuration, from flags with environment fallbacks.
+type Config struct {
+	DatabaseURL       string
+	ListenDatabaseURL string
+	Addr              string
+	AllowedOrigins    []string
+	Signup            string
+	SecureCookies     bool
+	TrustedProxies    []netip.Prefix
+	LogLevel          slog.Level
+	ShutdownTimeout   time.Duration
+
+	parseDeferred func() error // parses flag values that need validation
+}
+
+// flagSet registers the serve flags on fs, with defaults from the environment.
+func (c *Config) flagSet(fs *flag.FlagSet) {
+	fs.StringVar(&c.DatabaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL (env DATABASE_URL)")
+	fs.StringVar(&c.ListenDatabaseURL, "listen-database-url", os.Getenv("FAMILYHUB_LISTEN_DATABASE_URL"),
+		"direct PostgreSQL URL for LISTEN when DATABASE_URL goes through a transaction pooler (env FAMILYHUB_LISTEN_DATABASE_URL)")
+	fs.StringVar(&c.Addr, "addr", envOr("FAMILYHUB_ADDR", ":8080"), "listen address (env FAMILYHUB_ADDR)")
+	fs.Func("allowed-origins", "comma-separated extra origins allowed for browser writes and WebSockets (env FAMILYHUB_ALLOWED_ORIGINS)",
+		func(v string) error { c.AllowedOrigins = splitList(v); return nil })
+	c.AllowedOrigins = splitList(os.Getenv("FAMILYHUB_ALLOWED_ORIGINS"))
+	fs.StringVar(&c.Signup, "signup", envOr("FAMILYHUB_SIGNUP", http.SignupOpen), "who may sign up: open, invite or closed (env FAMILYHUB_SIGNUP)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", os.Getenv("FAMILYHUB_SECURE_COOKIES") == "true",
+		"always set the Secure cookie flag, e.g. when TLS ends at a proxy (env FAMILYHUB_SECURE_COOKIES=true)")
+	proxies := envOr("FAMILYHUB_TRUSTED_PROXIES", "")
+	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated CIDRs whose X-Forwarded-For/-Proto are believed (env FAMILYHUB_TRUSTED_PROXIES)")
+	level := envOr("FAMILYHUB_LOG_LEVEL", "info")
+	fs.StringVar(&level, "log-level", level, "debug, info, warn or error (env FAMILYHUB_LOG_LEVEL)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful shutdown may take")
+	c.parseDeferred = func() error {
+		var err error
+		if c.TrustedProxies, err = parsePrefixes(proxies); err != nil {
+			return err
+		}
+		return c.LogLevel.UnmarshalText([]byte(level))
+	}
+}
+
+// Validate checks the configuration before anything starts.
+func (c *Config) Validate() error {
+	if c.parseDeferred != nil {
+		if err := c.parseDeferred(); err != nil {
+			return err
+		}
+	}
+	switch c.Signup {
+	case http.SignupOpen, http.SignupInvite, http.SignupClosed:
+	default:
+		return fmt.Errorf("FAMILYHUB_SIGNUP/--signup must be open, invite or closed, not %q", c.Signup)
+	}
+	for _, o := range c.AllowedOrigins {
+		if !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+			return fmt.Errorf("allowed origin %q must look like https://host[:port]", o)
+		}
+	}
+	if c.DatabaseURL == "" {
+		return errors.New("DATABASE_URL/--database-url is required (or use `familyhub dev` for a private database)")
+	}
+	if _, err := pgxpool.ParseConfig(c.DatabaseURL); err != nil {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	return nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func parsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range splitList(v) {
+		if !strings.Contains(s, "/") {
+			a, err := netip.ParseAddr(s)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: %w", s, err)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: %w", s, err)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+func newLogger(level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func runServe(ctx context.Context, args []string) error {
+	var cfg Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg.flagSet(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	m := NewMain(cfg, newLogger(cfg.LogLevel))
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	return m.Close()
+}
+
+func runMigrate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	url := fs.String("database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL (env DATABASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *url == "" {
+		return errors.New("DATABASE_URL/--database-url is required")
+	}
+	logger := newLogger(slog.LevelInfo)
+	pool, err := db.Open(ctx, *url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := db.MigratePool(ctx, pool, logger); err != nil {
+		return err
+	}
+	logger.Info("database is up to date")
+	return nil
+}
+
+// Main is the running server: pool, HTTP listener and server. Tests run it
+// in-process on 127.0.0.1:0.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+
+	Pool       *pgxpool.Pool
+	Store      *db.Store
+	HTTP       *http.Server
+	httpServer *nethttp.Server
+	listener   net.Listener
+	serveDone  chan struct{}
+}
+
+// NewMain returns a Main for cfg; nothing starts until Run.
+func NewMain(cfg Config, logger *slog.Logger) *Main {
+	return &Main{Config: cfg, Logger: logger}
+}
+
+// Run connects to the database (waiting for it to come up), migrates and
+// starts serving. It returns once the server accepts connections.
+func (m *Main) Run(ctx context.Context) error {
+	var err error
+	if m.Pool, err = openWithRetry(ctx, m.Config.DatabaseURL, m.Logger); err != nil {
+		return err
+	}
+	if err := db.MigratePool(ctx, m.Pool, m.Logger.With("component", "db.migrate")); err != nil {
+		return err
+	}
+	m.Store = db.NewStore(m.Pool)
+	m.HTTP = http.NewServer(m.Store, m.Logger.With("component", "http"), http.Config{
+		AllowedOrigins: m.Config.AllowedOrigins,
+		Signup:         m.Config.Signup,
+		SecureCookies:  m.Config.SecureCookies,
+		TrustedProxies: m.Config.TrustedProxies,
+	})
+	if m.listener, err = net.Listen("tcp", m.Config.Addr); err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.httpServer = &nethttp.Server{
+		Handler:           m.HTTP,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.serveDone = make(chan struct{})
+	go func() {
+		defer close(m.serveDone)
+		if err := m.httpServer.Serve(m.listener); err != nil && !errors.Is(err, nethttp.ErrServerClosed) {
+			m.Logger.Error("http server stopped", "err", err)
+		}
+	}()
+	m.Logger.Info("serving", "addr", m.Addr(), "signup", m.Config.Signup)
+	return nil
+}
+
+// Addr returns the address the server listens on (useful with port 0).
+func (m *Main) Addr() string {
+	if m.listener == nil {
+		return ""
+	}
+	return m.listener.Addr().String()
+}
+
+// URL returns http://<addr> for the running server.
+func (m *Main) URL() string {
+	addr := m.listener.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
+}
+
+// Close shuts down gracefully: stop accepting, let in-flight requests
+// finish (bounded by ShutdownTimeout), then close the pool.
+func (m *Main) Close() error {
+	var err error
+	if m.httpServer != nil {
+		timeout := m.Config.ShutdownTimeout
+		if timeout == 0 {
+			timeout = 15 * time.Second
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		err = m.httpServer.Shutdown(ctx)
+		<-m.serveDone
+	}
+	if m.Pool != nil {
+		m.Pool.Close()
+	}
+	return err
+}
+
+// openWithRetry opens the pool, waiting with backoff while the database is
+// not reachable yet (replicas often start before PostgreSQL in a compose
+// file). It gives up when ctx ends.
+func openWithRetry(ctx context.Context, url string, logger *slog.Logger) (*pgxpool.Pool, error) {
+	delay := 250 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		pool, err := db.Open(ctx, url)
+		if err == nil {
+			return pool, nil
+		}
+		if attempt == 1 || attempt%10 == 0 {
+			logger.Warn("waiting for the database", "attempt", attempt, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("database not reachable: %w", err)
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 5*time.Second)
+	}
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+func testLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// startMain runs the whole server in-process on a free loopback port.
+func startMain(t *testing.T, url string) *Main {
+	t.Helper()
+	m := NewMain(Config{DatabaseURL: url, Addr: "127.0.0.1:0", Signup: "open"}, testLogger())
+	if err := m.Run(t.Context()); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func get(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestReplicasStartTogether starts N replicas at the same instant on one
+// empty database: the advisory lock lets one migrate while the others wait,
+// and all of them become ready.
+func TestReplicasStartTogether(t *testing.T) {
+	for _, n := range []int{2, 5} {
+		t.Run(fmt.Sprintf("%d replicas", n), func(t *testing.T) {
+			url := dbtest.EmptyURL(t)
+			mains := make([]*Main, n)
+			errs := make([]error, n)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range n {
+				mains[i] = NewMain(Config{DatabaseURL: url, Addr: "127.0.0.1:0", Signup: "open"}, testLogger())
+				t.Cleanup(func() { mains[i].Close() })
+				wg.Go(func() {
+					<-start
+					errs[i] = mains[i].Run(t.Context())
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("replica %d: %v", i, err)
+				}
+				if code := get(t, mains[i].URL()+"/readyz"); code != http.StatusOK {
+					t.Fatalf("replica %d /readyz = %d", i, code)
+				}
+			}
+			// They share one database: an account made on one signs in on another.
+			signup := `{"email":"r@example.org","password":"correct horse","display_name":"R","family_name":"F"}`
+			if code := post(t, mains[0].URL()+"/api/auth/signup", signup); code != http.StatusCreated {
+				t.Fatalf("signup = %d", code)
+			}
+			login := `{"email":"r@example.org","password":"correct horse"}`
+			if code := post(t, mains[n-1].URL()+"/api/auth/login", login); code != http.StatusOK {
+				t.Fatalf("login on another replica = %d", code)
+			}
+			var applied int
+			if err := mains[0].Pool.QueryRow(context.Background(),
+				"SELECT count(*) FROM goose_db_version WHERE version_id > 0").Scan(&applied); err != nil {
+				t.Fatal(err)
+			}
+			if applied == 0 {
+				t.Fatal("no migration recorded")
+			}
+		})
+	}
+}
+
+func post(t *testing.T, url, body string) int {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestHealthzAndGracefulClose(t *testing.T) {
+	m := startMain(t, dbtest.EmptyURL(t))
+	if code := get(t, m.URL()+"/healthz"); code != http.StatusOK {
+		t.Fatalf("/healthz = %d", code)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := http.Get(m.URL() + "/healthz"); err == nil {
+		t.Fatal("server still answers after Close")
+	}
+}
+
+func TestConfigValidation(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{args: nil, want: "DATABASE_URL"},
+		{args: []string{"-database-url", "postgres://x/y", "-signup", "sometimes"}, want: "open, invite or closed"},
+		{args: []string{"-database-url", "postgres://x/y", "-allowed-origins", "app.example.org"}, want: "https://host"},
+		{args: []string{"-database-url", "postgres://x/y", "-trusted-proxies", "10.0.0.0/99"}, want: "trusted proxy"},
+		{args: []string{"-database-url", "postgres://x/y", "-log-level", "loud"}, want: "loud"},
+		{args: []string{"-database-url", "postgres://x/y"}, env: map[string]string{"FAMILYHUB_SIGNUP": "nobody"}, want: "nobody"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Setenv("DATABASE_URL", "")
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			err := run(t.Context(), append([]string{"serve"}, tc.args...))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}

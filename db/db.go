@@ -1,0 +1,116 @@
+// Package db adapts PostgreSQL: the connection pool, the embedded migrations,
+// the sqlc-generated queries (package dbsqlc) and the translation of pgx
+// errors into familyhub errors. It is the only package that looks at pgx
+// errors.
+package db
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations returns the embedded migration files, rooted at their folder.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embed pattern above guarantees the folder exists
+	}
+	return sub
+}
+
+// MigrationsHash returns a hash of every migration's name and content. Test
+// templates are keyed by it, so a changed migration gets a fresh template.
+func MigrationsHash() (string, error) {
+	entries, err := fs.ReadDir(Migrations(), ".")
+	if err != nil {
+		return "", err
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, name := range names {
+		b, err := fs.ReadFile(Migrations(), name)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// migrationLockID is the advisory lock key that serialises migrations. Any
+// constant works as long as every replica uses the same one; this is the
+// first 8 bytes of sha256("familyhub migrations").
+const migrationLockID = 0x3d1c_6c2f_5a7e_0b41
+
+// Migrate applies every pending migration. It holds a session-level advisory
+// lock while it works, so many replicas started at the same moment against
+// one database all succeed: one migrates, the others wait for the lock and
+// then find nothing to do.
+func Migrate(ctx context.Context, sqlDB *sql.DB, logger *slog.Logger) error {
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID))
+	if err != nil {
+		return fmt.Errorf("migration locker: %w", err)
+	}
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, Migrations(),
+		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("migration provider: %w", err)
+	}
+	results, err := provider.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	for _, r := range results {
+		logger.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
+	}
+	return nil
+}
+
+// MigratePool is Migrate over a pgx pool.
+func MigratePool(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) error {
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	defer sqlDB.Close()
+	return Migrate(ctx, sqlDB, logger)
+}
+
+// Open connects a pool to url and checks that the server answers. It does
+// not migrate.
+func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = "familyhub"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database pool: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return pool, nil
+}

@@ -1,0 +1,93 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// Store is the application's door to PostgreSQL. Every request runs its
+// queries inside one transaction through Tx, so a refused request writes
+// nothing.
+type Store struct {
+	Pool *pgxpool.Pool
+	// Q holds the sqlc queries; each takes the pool or a transaction.
+	Q *dbsqlc.Queries
+}
+
+// NewStore returns a Store on pool.
+func NewStore(pool *pgxpool.Pool) *Store {
+	return &Store{Pool: pool, Q: dbsqlc.New()}
+}
+
+// Tx runs fn in a transaction and commits when fn returns nil. Errors from fn
+// and from PostgreSQL come back translated by Err.
+func (s *Store) Tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	err := pgx.BeginFunc(ctx, s.Pool, fn)
+	return Err(err, "")
+}
+
+// Err translates a pgx error into a *familyhub.Error where it has a meaning
+// for users: no rows is not found (of what), a unique violation a conflict,
+// a check/foreign-key/data violation invalid input, a lost connection
+// unavailable. Other errors pass through and are reported as internal.
+func Err(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var fhErr *familyhub.Error
+	if errors.As(err, &fhErr) {
+		return err
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		if what == "" {
+			what = "record"
+		}
+		return familyhub.NotFound(what)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case pgErr.Code == "23505":
+			return familyhub.Errorf(familyhub.ECONFLICT, "That %s already exists.", conflictWhat(pgErr))
+		case pgErr.Code == "23503":
+			return familyhub.Errorf(familyhub.EINVALID, "A referenced record does not exist.")
+		case pgErr.Code == "23514" || pgErr.Code == "23502" || strings.HasPrefix(pgErr.Code, "22"):
+			return &familyhub.Error{Code: familyhub.EINVALID, Message: "A value is out of range or malformed.", Field: pgErr.ColumnName}
+		case strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03":
+			return fmt.Errorf("%w: %w", errUnavailable, err)
+		}
+		return err
+	}
+	if pgconn.SafeToRetry(err) || isConnectError(err) {
+		return fmt.Errorf("%w: %w", errUnavailable, err)
+	}
+	return err
+}
+
+// errUnavailable carries EUNAVAILABLE while keeping the cause for the log.
+var errUnavailable = &familyhub.Error{Code: familyhub.EUNAVAILABLE, Message: "The database is unavailable; try again shortly."}
+
+func isConnectError(err error) bool {
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce)
+}
+
+func conflictWhat(pgErr *pgconn.PgError) string {
+	switch pgErr.ConstraintName {
+	case "users_email_key":
+		return "email address"
+	}
+	return "record"
+}

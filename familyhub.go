@@ -1,0 +1,81 @@
+// Package familyhub holds the domain words every other package shares: the
+// error type with its stable codes. It imports nothing of FamilyHub's own.
+package familyhub
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. They are part of the API contract: clients switch on them, so
+// they never change once published. docs/api.md lists them with their HTTP
+// status.
+const (
+	EMALFORMED    = "malformed_request" // the body or a parameter cannot be parsed at all
+	EINVALID      = "invalid"           // a field has a value the server refuses
+	EUNAUTHORIZED = "unauthorized"      // no valid credentials
+	EFORBIDDEN    = "forbidden"         // credentials are fine, the action is not allowed
+	ENOTFOUND     = "not_found"         // missing, or belongs to another family
+	ECONFLICT     = "conflict"          // clashes with existing data (e.g. email taken)
+	ETOOLARGE     = "too_large"         // request body or message over the limit
+	ERATELIMITED  = "rate_limited"      // too many attempts; retry later
+	EUNAVAILABLE  = "unavailable"       // the database is unreachable; retry later
+	EINTERNAL     = "internal"          // a bug or an unexpected failure
+)
+
+// Error is an error a user can act on. Code is one of the E* constants,
+// Message is a sentence for people, Field names the offending input field
+// when there is one.
+type Error struct {
+	Code    string
+	Message string
+	Field   string
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("familyhub error: code=%s field=%s message=%s", e.Code, e.Field, e.Message)
+	}
+	return fmt.Sprintf("familyhub error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code string, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an EINVALID *Error naming the field.
+func Invalid(field string, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotFound returns the ENOTFOUND error for a kind of thing ("shopping list").
+// The same error is used for rows that exist in another family, so that the
+// answer never reveals that they exist.
+func NotFound(what string) *Error {
+	return &Error{Code: ENOTFOUND, Message: what + " not found"}
+}
+
+// ErrorCode returns the code of err if it is (or wraps) an *Error, EINTERNAL
+// for any other non-nil error and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message of err if it is (or wraps) an *Error, and a
+// generic message otherwise: internal details never reach clients.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}

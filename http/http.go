@@ -1,0 +1,148 @@
+// Package http serves FamilyHub's REST API: chi routes, JSON in and out,
+// sessions and the one mapping from familyhub error codes to HTTP statuses.
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/familyhub/familyhub"
+)
+
+// MaxBodyBytes caps every request body. A larger body answers 413.
+const MaxBodyBytes = 1 << 20
+
+// codeStatus is the one table from error codes to HTTP statuses.
+var codeStatus = map[string]int{
+	familyhub.EMALFORMED:    http.StatusBadRequest,
+	familyhub.EINVALID:      http.StatusUnprocessableEntity,
+	familyhub.EUNAUTHORIZED: http.StatusUnauthorized,
+	familyhub.EFORBIDDEN:    http.StatusForbidden,
+	familyhub.ENOTFOUND:     http.StatusNotFound,
+	familyhub.ECONFLICT:     http.StatusConflict,
+	familyhub.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	familyhub.ERATELIMITED:  http.StatusTooManyRequests,
+	familyhub.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	familyhub.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// ErrorStatus returns the HTTP status for an error code.
+func ErrorStatus(code string) int {
+	if s, ok := codeStatus[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+type errorBody struct {
+	Error errorJSON `json:"error"`
+}
+
+type errorJSON struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// writeError writes err as {"error":{"code","message","field"}} with the
+// status its code maps to. Only internal and unavailable errors are logged:
+// the rest are the client's to fix.
+func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	code := familyhub.ErrorCode(err)
+	body := errorJSON{Code: code, Message: familyhub.ErrorMessage(err)}
+	var fe *familyhub.Error
+	if errors.As(err, &fe) {
+		body.Field = fe.Field
+	}
+	switch code {
+	case familyhub.EINTERNAL:
+		logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case familyhub.EUNAVAILABLE:
+		logger.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "2")
+	}
+	writeJSON(w, ErrorStatus(code), errorBody{Error: body})
+}
+
+// writeJSON writes v as JSON with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if v != nil {
+		_ = json.NewEncoder(w).Encode(v)
+	}
+}
+
+// decodeJSON reads exactly one JSON object from the body into v, strictly:
+// unknown fields, wrong types, trailing data and bodies over MaxBodyBytes are
+// refused with an error naming the problem (and the field when there is one).
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		return familyhub.Errorf(familyhub.EMALFORMED, "Content-Type must be application/json.")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return decodeError(err)
+		}
+		return familyhub.Errorf(familyhub.EMALFORMED, "The body must hold a single JSON object.")
+	}
+	return nil
+}
+
+// decodeError turns an encoding/json error into a familyhub error.
+func decodeError(err error) error {
+	var (
+		syntaxErr *json.SyntaxError
+		typeErr   *json.UnmarshalTypeError
+		maxErr    *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &maxErr):
+		return familyhub.Errorf(familyhub.ETOOLARGE, "The request body is larger than %d bytes.", MaxBodyBytes)
+	case errors.Is(err, io.EOF):
+		return familyhub.Errorf(familyhub.EMALFORMED, "The request body is empty; a JSON object is expected.")
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return familyhub.Errorf(familyhub.EMALFORMED, "The request body is not valid JSON.")
+	case errors.As(err, &typeErr):
+		if typeErr.Field == "" {
+			return familyhub.Errorf(familyhub.EMALFORMED, "The body must be a JSON object.")
+		}
+		return familyhub.Invalid(typeErr.Field, "%s must be %s.", typeErr.Field, jsonKind(typeErr.Type.Kind().String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return familyhub.Invalid(field, "Unknown field %q.", field)
+	}
+	var fe *familyhub.Error
+	if errors.As(err, &fe) { // from an UnmarshalJSON method of ours
+		return fe
+	}
+	return familyhub.Errorf(familyhub.EMALFORMED, "The request body could not be read: %s", err)
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	case "int", "int32", "int64", "uint", "float64", "float32":
+		return "a number"
+	}
+	return fmt.Sprintf("of type %s", goKind)
+}

@@ -1,0 +1,213 @@
+package http
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
+)
+
+// Signup modes.
+const (
+	SignupOpen   = "open"   // anyone may create a family or join one with an invite
+	SignupInvite = "invite" // only with an invite code
+	SignupClosed = "closed" // nobody signs up
+)
+
+// Config is what the HTTP layer needs to know about its deployment.
+type Config struct {
+	// AllowedOrigins are extra origins (scheme://host[:port]) trusted for
+	// cookie-authenticated writes and WebSocket upgrades, besides the
+	// request's own host.
+	AllowedOrigins []string
+	// Signup is SignupOpen, SignupInvite or SignupClosed.
+	Signup string
+	// SecureCookies forces the Secure flag on the session cookie even when
+	// the request did not arrive over TLS (TLS ends at a proxy).
+	SecureCookies bool
+	// TrustedProxies are the addresses whose X-Forwarded-For and
+	// X-Forwarded-Proto headers are believed.
+	TrustedProxies []netip.Prefix
+	// SessionTTL is how long a session lives without a refresh.
+	SessionTTL time.Duration
+	// Password are argon2id's cost parameters for new hashes.
+	Password PasswordParams
+}
+
+// ReadyCheck reports whether a dependency is ready; /readyz runs them all.
+type ReadyCheck func(ctx context.Context) error
+
+// Server holds the REST API's dependencies and routes.
+type Server struct {
+	store       *db.Store
+	logger      *slog.Logger
+	cfg         Config
+	readyChecks map[string]ReadyCheck
+	router      chi.Router
+}
+
+// NewServer returns a Server with its routes mounted.
+func NewServer(store *db.Store, logger *slog.Logger, cfg Config) *Server {
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = 30 * 24 * time.Hour
+	}
+	if cfg.Password == (PasswordParams{}) {
+		cfg.Password = DefaultPasswordParams
+	}
+	if cfg.Signup == "" {
+		cfg.Signup = SignupOpen
+	}
+	s := &Server{store: store, logger: logger, cfg: cfg, readyChecks: map[string]ReadyCheck{}}
+	s.readyChecks["database"] = func(ctx context.Context) error { return store.Pool.Ping(ctx) }
+	s.router = s.routes()
+	return s
+}
+
+// AddReadyCheck adds a named check to /readyz. Call it before serving.
+func (s *Server) AddReadyCheck(name string, check ReadyCheck) { s.readyChecks[name] = check }
+
+// Router returns the chi router, so other packages (realtime, CalDAV) can
+// mount their handlers next to the REST API.
+func (s *Server) Router() chi.Router { return s.router }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+func (s *Server) routes() chi.Router {
+	r := chi.NewRouter()
+	r.Use(s.recoverer)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.error(w, r, familyhub.Errorf(familyhub.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorJSON{Code: "method_not_allowed", Message: r.Method + " is not allowed here."}})
+	})
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	r.Get("/readyz", s.handleReady)
+
+	r.Route("/api", func(r chi.Router) {
+		r.Use(s.crossOriginProtection())
+		r.Use(s.authenticate)
+		r.Post("/auth/signup", s.handleSignup)
+		r.Post("/auth/login", s.handleLogin)
+		r.Group(func(r chi.Router) {
+			r.Use(requireAuth)
+			r.Post("/auth/logout", s.handleLogout)
+			r.Post("/auth/refresh", s.handleRefresh)
+			r.Get("/me", s.handleMe)
+			r.Patch("/family", s.handleFamilyUpdate)
+			r.Post("/family/invites", s.handleInviteCreate)
+		})
+	})
+	return r
+}
+
+func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	writeError(w, r, s.logger, err)
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status, checks := http.StatusOK, map[string]string{}
+	for name, check := range s.readyChecks {
+		if err := check(ctx); err != nil {
+			status, checks[name] = http.StatusServiceUnavailable, err.Error()
+		} else {
+			checks[name] = "ok"
+		}
+	}
+	writeJSON(w, status, map[string]any{"ready": status == http.StatusOK, "checks": checks})
+}
+
+// recoverer turns a panic in a handler into a logged 500 with the JSON error
+// body, instead of a dropped connection.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.logger.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.error(w, r, familyhub.Errorf(familyhub.EINTERNAL, "internal error"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// crossOriginProtection refuses cross-site browser requests that change
+// state (Go's CrossOriginProtection: Sec-Fetch-Site, then Origin against
+// Host). Requests without those headers, i.e. non-browser clients, pass.
+func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	for _, o := range s.cfg.AllowedOrigins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			s.logger.Warn("ignoring allowed origin", "origin", o, "err", err)
+		}
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.error(w, r, familyhub.Errorf(familyhub.EFORBIDDEN, "Cross-origin request refused; add the origin to FAMILYHUB_ALLOWED_ORIGINS if it is yours."))
+	}))
+	return cop.Handler
+}
+
+// clientAddr returns the client's IP address: the connection's peer, or,
+// when the peer is a trusted proxy, the last address in X-Forwarded-For that
+// is not itself a trusted proxy.
+func (s *Server) clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(peer) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if !s.trusted(a) {
+			return a.String()
+		}
+	}
+	return host
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// isHTTPS reports whether the client reached us over TLS, directly or
+// through a trusted proxy that says so.
+func (s *Server) isHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	if peer, err := netip.ParseAddr(host); err == nil && s.trusted(peer) {
+		return strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+	}
+	return false
+}
