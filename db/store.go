@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -28,10 +29,33 @@ func NewStore(pool *pgxpool.Pool) *Store {
 	return &Store{Pool: pool, Q: dbsqlc.New()}
 }
 
-// Tx runs fn in a transaction and commits when fn returns nil. Errors from fn
-// and from PostgreSQL come back translated by Err.
+// Actor is who makes a change: recorded on the events the change produces.
+type Actor struct {
+	UserID   uuid.UUID
+	DeviceID string // the client's X-Device-ID, may be empty
+}
+
+type actorKey struct{}
+
+// WithActor returns ctx carrying a; Tx tells PostgreSQL about it.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// Tx runs fn in a transaction and commits when fn returns nil. When ctx
+// carries an Actor, the transaction first sets familyhub.actor_id and
+// familyhub.device_id, which the event triggers record. Errors from fn and
+// from PostgreSQL come back translated by Err.
 func (s *Store) Tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	err := pgx.BeginFunc(ctx, s.Pool, fn)
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if a, ok := ctx.Value(actorKey{}).(Actor); ok {
+			if _, err := tx.Exec(ctx, "SELECT set_config('familyhub.actor_id', $1, true), set_config('familyhub.device_id', $2, true)",
+				a.UserID.String(), a.DeviceID); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
 	return Err(err, "")
 }
 

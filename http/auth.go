@@ -96,7 +96,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if a != nil {
-			r = r.WithContext(WithAuth(r.Context(), a))
+			ctx := WithAuth(r.Context(), a)
+			ctx = db.WithActor(ctx, db.Actor{UserID: a.UserID, DeviceID: DeviceID(r)})
+			r = r.WithContext(ctx)
 		}
 		next.ServeHTTP(w, r)
 	})

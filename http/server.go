@@ -108,6 +108,10 @@ func (s *Server) routes() chi.Router {
 			r.Get("/me", s.handleMe)
 			r.Patch("/family", s.handleFamilyUpdate)
 			r.Post("/family/invites", s.handleInviteCreate)
+			s.mountShopping(r)
+			s.mountRecipes(r)
+			s.mountTasks(r)
+			s.mountCalendar(r)
 		})
 	})
 	return r
