@@ -104,8 +104,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// requireAuth answers 401 to requests without a valid session.
-func requireAuth(next http.Handler) http.Handler {
+// RequireAuth answers 401 to requests without a valid session.
+func RequireAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if AuthFrom(r.Context()) == nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="familyhub"`)
@@ -265,7 +265,7 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 		}
 		resp.Family = toFamilyJSON(family)
 		var err error
-		token, resp.Session, err = s.createSession(r, tx, resp.User.ID)
+		token, resp.Session, _, err = s.createSession(r, tx, resp.User.ID)
 		return err
 	})
 	if err != nil {
@@ -355,7 +355,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		resp.User, resp.Family = toUserJSON(user), toFamilyJSON(family)
-		token, resp.Session, err = s.createSession(r, tx, user.ID)
+		token, resp.Session, _, err = s.createSession(r, tx, user.ID)
 		return err
 	})
 	if err != nil {
@@ -398,15 +398,22 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	var session sessionJSON
 	var token string
 	err := s.store.Tx(r.Context(), func(tx pgx.Tx) error {
-		n, err := s.store.Q.SessionRevoke(r.Context(), tx, a.SessionID)
+		var newID uuid.UUID
+		var err error
+		token, session, newID, err = s.createSession(r, tx, a.UserID)
 		if err != nil {
 			return err
 		}
-		if n == 0 { // revoked by a concurrent refresh or logout
+		// Open sockets of the old session move to the new one (the
+		// "rotated" notice); they are not signed out.
+		n, err := s.store.Q.SessionRotate(r.Context(), tx, dbsqlc.SessionRotateParams{ID: a.SessionID, ReplacedBy: &newID})
+		if err != nil {
+			return err
+		}
+		if n == 0 { // ended by a concurrent refresh or logout
 			return familyhub.Errorf(familyhub.EUNAUTHORIZED, "The session has ended; sign in again.")
 		}
-		token, session, err = s.createSession(r, tx, a.UserID)
-		return err
+		return nil
 	})
 	if err != nil {
 		s.error(w, r, err)
@@ -501,8 +508,9 @@ func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
 
 // Sessions.
 
-// createSession stores a new session for user in tx and returns its token.
-func (s *Server) createSession(r *http.Request, tx pgx.Tx, user uuid.UUID) (string, sessionJSON, error) {
+// createSession stores a new session for user in tx and returns its token
+// and id.
+func (s *Server) createSession(r *http.Request, tx pgx.Tx, user uuid.UUID) (string, sessionJSON, uuid.UUID, error) {
 	token := newToken()
 	ua := r.UserAgent()
 	if len(ua) > 512 {
@@ -513,9 +521,9 @@ func (s *Server) createSession(r *http.Request, tx pgx.Tx, user uuid.UUID) (stri
 		UserAgent: ua, ClientAddr: s.clientAddr(r),
 	})
 	if err != nil {
-		return "", sessionJSON{}, err
+		return "", sessionJSON{}, uuid.Nil, err
 	}
-	return token, sessionJSON{ExpiresAt: sess.ExpiresAt}, nil
+	return token, sessionJSON{ExpiresAt: sess.ExpiresAt}, sess.ID, nil
 }
 
 // deliverSession hands the token to the client: in the body when asked,

@@ -60,8 +60,11 @@ var deviceIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 // (1-64 of A-Z a-z 0-9 . _ : -), else "". Realtime uses it to send
 // device-targeted events to the device that made the request.
 func DeviceID(r *http.Request) string {
-	if id := r.Header.Get("X-Device-ID"); deviceIDPattern.MatchString(id) {
+	if id := r.Header.Get("X-Device-ID"); ValidDeviceID(id) {
 		return id
 	}
 	return ""
 }
+
+// ValidDeviceID reports whether id is a well-formed device id.
+func ValidDeviceID(id string) bool { return deviceIDPattern.MatchString(id) }

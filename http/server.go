@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -53,6 +54,7 @@ type Server struct {
 	cfg         Config
 	readyChecks map[string]ReadyCheck
 	router      chi.Router
+	api         chi.Router // the /api subrouter: cross-origin protection + authentication
 }
 
 // NewServer returns a Server with its routes mounted.
@@ -79,6 +81,41 @@ func (s *Server) AddReadyCheck(name string, check ReadyCheck) { s.readyChecks[na
 // mount their handlers next to the REST API.
 func (s *Server) Router() chi.Router { return s.router }
 
+// APIRouter returns the /api subrouter, whose requests already passed
+// cross-origin protection and carry the caller's Auth when signed in; wrap
+// handlers that need a caller in RequireAuth.
+func (s *Server) APIRouter() chi.Router { return s.api }
+
+// Error writes err as the JSON error body with the status its code maps to.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) { s.error(w, r, err) }
+
+// WriteJSON writes v as a JSON response with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
+
+// OriginAllowed reports whether a browser request's Origin may act on this
+// server: no Origin (not a browser), the request's own host, or one of the
+// configured allowed origins. WebSocket upgrades use it; other writes go
+// through CrossOriginProtection, which applies the same rule.
+func (s *Server) OriginAllowed(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, o := range s.cfg.AllowedOrigins {
+		if strings.EqualFold(strings.TrimRight(o, "/"), origin) {
+			return true
+		}
+	}
+	return false
+}
+
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
 
@@ -97,12 +134,13 @@ func (s *Server) routes() chi.Router {
 	r.Get("/readyz", s.handleReady)
 
 	r.Route("/api", func(r chi.Router) {
+		s.api = r
 		r.Use(s.crossOriginProtection())
 		r.Use(s.authenticate)
 		r.Post("/auth/signup", s.handleSignup)
 		r.Post("/auth/login", s.handleLogin)
 		r.Group(func(r chi.Router) {
-			r.Use(requireAuth)
+			r.Use(RequireAuth)
 			r.Post("/auth/logout", s.handleLogout)
 			r.Post("/auth/refresh", s.handleRefresh)
 			r.Get("/me", s.handleMe)

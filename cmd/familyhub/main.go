@@ -20,14 +20,19 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // IANA zones for families even on images without /usr/share/zoneinfo
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/http"
+	"github.com/familyhub/familyhub/realtime"
 )
 
 func main() {
@@ -228,9 +233,15 @@ type Main struct {
 	Pool       *pgxpool.Pool
 	Store      *db.Store
 	HTTP       *http.Server
+	Hub        *realtime.Hub
+	Listener   *realtime.Listener
+	Registry   *prometheus.Registry
 	httpServer *nethttp.Server
 	listener   net.Listener
 	serveDone  chan struct{}
+
+	cancelBackground context.CancelFunc
+	background       sync.WaitGroup
 }
 
 // NewMain returns a Main for cfg; nothing starts until Run.
@@ -254,6 +265,33 @@ func (m *Main) Run(ctx context.Context) error {
 		Signup:         m.Config.Signup,
 		SecureCookies:  m.Config.SecureCookies,
 		TrustedProxies: m.Config.TrustedProxies,
+	})
+
+	// Realtime: one LISTEN connection, the hub, the transports, /metrics.
+	m.Registry = prometheus.NewRegistry()
+	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := realtime.NewMetrics(m.Registry, m.Store)
+	m.Hub = realtime.NewHub(m.Store, m.Logger.With("component", "realtime.hub"), metrics)
+	listenURL := m.Config.ListenDatabaseURL
+	if listenURL == "" {
+		listenURL = m.Config.DatabaseURL
+	}
+	m.Listener = &realtime.Listener{ConnString: listenURL, Hub: m.Hub, Metrics: metrics, Logger: m.Logger.With("component", "realtime.listener")}
+	(&realtime.Transports{Hub: m.Hub, HTTP: m.HTTP, Store: m.Store, Metrics: metrics, Logger: m.Logger.With("component", "realtime")}).Mount()
+	m.HTTP.AddReadyCheck("listener", func(context.Context) error {
+		if !m.Listener.Connected() {
+			return errors.New("not listening to PostgreSQL notifications")
+		}
+		return nil
+	})
+	m.HTTP.Router().Handle("/metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancelBackground = cancel
+	m.background.Go(func() { m.Hub.Run(bg) })
+	m.background.Go(func() {
+		if err := m.Listener.Run(bg); err != nil {
+			m.Logger.Error("listener stopped", "err", err)
+		}
 	})
 	if m.listener, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
@@ -295,24 +333,39 @@ func (m *Main) URL() string {
 	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
 }
 
-// Close shuts down gracefully: stop accepting, let in-flight requests
-// finish (bounded by ShutdownTimeout), then close the pool.
+// Close shuts down gracefully, within ShutdownTimeout: stop accepting and
+// let in-flight requests finish while every realtime client is told to
+// reconnect elsewhere (close 1012; http.Server.Shutdown does not wait for
+// hijacked WebSockets, the hub does), then stop the listener and the hub,
+// then close the pool. It is safe to call more than once.
 func (m *Main) Close() error {
-	var err error
+	timeout := m.Config.ShutdownTimeout
+	if timeout == 0 {
+		timeout = 15 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var errs []error
 	if m.httpServer != nil {
-		timeout := m.Config.ShutdownTimeout
-		if timeout == 0 {
-			timeout = 15 * time.Second
+		var wg sync.WaitGroup
+		wg.Go(func() { errs = append(errs, m.httpServer.Shutdown(ctx)) })
+		if m.Hub != nil {
+			if err := m.Hub.Shutdown(ctx); err != nil {
+				m.Logger.Warn("realtime clients did not all close in time", "err", err)
+			}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		err = m.httpServer.Shutdown(ctx)
+		wg.Wait()
 		<-m.serveDone
+		m.httpServer = nil
+	}
+	if m.cancelBackground != nil {
+		m.cancelBackground()
+		m.background.Wait()
 	}
 	if m.Pool != nil {
 		m.Pool.Close()
 	}
-	return err
+	return errors.Join(errs...)
 }
 
 // openWithRetry opens the pool, waiting with backoff while the database is

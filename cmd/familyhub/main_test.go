@@ -62,9 +62,8 @@ func TestReplicasStartTogether(t *testing.T) {
 				if err != nil {
 					t.Fatalf("replica %d: %v", i, err)
 				}
-				if code := get(t, mains[i].URL()+"/readyz"); code != http.StatusOK {
-					t.Fatalf("replica %d /readyz = %d", i, code)
-				}
+				// Ready once the database answers and the listener is connected.
+				waitFor(t, fmt.Sprintf("replica %d ready", i), func() bool { return get(t, mains[i].URL()+"/readyz") == http.StatusOK })
 			}
 			// They share one database: an account made on one signs in on another.
 			signup := `{"email":"r@example.org","password":"correct horse","display_name":"R","family_name":"F"}`

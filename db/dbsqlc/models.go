@@ -17,12 +17,43 @@ type AuthFailure struct {
 	At         time.Time
 }
 
+type EventLog struct {
+	FamilyID uuid.UUID
+	Seq      int64
+	Type     string
+	Channel  string
+	EntityID uuid.UUID
+	ListID   *uuid.UUID
+	Op       string
+	ActorID  *uuid.UUID
+	DeviceID *string
+	At       time.Time
+}
+
+type EventPending struct {
+	ID       int64
+	FamilyID uuid.UUID
+	Type     string
+	Channel  string
+	EntityID uuid.UUID
+	ListID   *uuid.UUID
+	Op       string
+	ActorID  *uuid.UUID
+	DeviceID *string
+	At       time.Time
+}
+
 type Family struct {
 	ID        uuid.UUID
 	Name      string
 	TimeZone  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+type FamilyEventSeq struct {
+	FamilyID uuid.UUID
+	Seq      int64
 }
 
 type Invite struct {
@@ -43,6 +74,14 @@ type Membership struct {
 	CreatedAt time.Time
 }
 
+type RealtimeTicket struct {
+	TokenHash []byte
+	SessionID uuid.UUID
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
 type Session struct {
 	ID         uuid.UUID
 	TokenHash  []byte
@@ -52,6 +91,7 @@ type Session struct {
 	RevokedAt  *time.Time
 	UserAgent  string
 	ClientAddr string
+	ReplacedBy *uuid.UUID
 }
 
 type User struct {

@@ -162,7 +162,7 @@ const sessionInsert = `-- name: SessionInsert :one
 
 INSERT INTO sessions (token_hash, user_id, expires_at, user_agent, client_addr)
 VALUES ($1, $2, $3, $4, $5)
-RETURNING id, token_hash, user_id, created_at, expires_at, revoked_at, user_agent, client_addr
+RETURNING id, token_hash, user_id, created_at, expires_at, revoked_at, user_agent, client_addr, replaced_by
 `
 
 type SessionInsertParams struct {
@@ -192,6 +192,7 @@ func (q *Queries) SessionInsert(ctx context.Context, db DBTX, arg SessionInsertP
 		&i.RevokedAt,
 		&i.UserAgent,
 		&i.ClientAddr,
+		&i.ReplacedBy,
 	)
 	return i, err
 }

@@ -54,12 +54,7 @@ func EmptyURL(tb testing.TB) string {
 // Pool returns a pool on a fresh migrated database, closed at cleanup.
 func Pool(tb testing.TB) *pgxpool.Pool {
 	tb.Helper()
-	pool, err := pgxpool.New(context.Background(), URL(tb))
-	if err != nil {
-		tb.Fatalf("open pool: %v", err)
-	}
-	tb.Cleanup(pool.Close)
-	return pool
+	return PoolFor(tb, URL(tb))
 }
 
 func config(tb testing.TB) pgtestdb.Config {
@@ -92,4 +87,15 @@ func (migrator) Hash() (string, error) { return db.MigrationsHash() }
 
 func (migrator) Migrate(ctx context.Context, sqlDB *sql.DB, _ pgtestdb.Config) error {
 	return db.Migrate(ctx, sqlDB, slog.New(slog.DiscardHandler))
+}
+
+// PoolFor returns a pool on url (a database from URL), closed at cleanup.
+func PoolFor(tb testing.TB, url string) *pgxpool.Pool {
+	tb.Helper()
+	pool, err := pgxpool.New(context.Background(), url)
+	if err != nil {
+		tb.Fatalf("open pool: %v", err)
+	}
+	tb.Cleanup(pool.Close)
+	return pool
 }

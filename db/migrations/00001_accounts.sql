@@ -8,10 +8,14 @@
 
 -- +goose Up
 -- +goose StatementBegin
+-- An UPDATE that changes nothing keeps updated_at, so that it is no news
+-- for the event triggers either (they skip rows whose OLD equals NEW).
 CREATE FUNCTION familyhub_touch_updated_at() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.updated_at := now();
+    IF NEW IS DISTINCT FROM OLD THEN
+        NEW.updated_at := now();
+    END IF;
     RETURN NEW;
 END;
 $$;

@@ -1,0 +1,611 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// cluster is two replicas on one database, as in production.
+type cluster struct {
+	t    *testing.T
+	url  string
+	a, b *Main
+	pool *pgxpool.Pool
+}
+
+func newCluster(t *testing.T) *cluster {
+	t.Helper()
+	url := dbtest.URL(t)
+	c := &cluster{t: t, url: url, a: startMain(t, url), b: startMain(t, url), pool: dbtest.PoolFor(t, url)}
+	waitFor(t, "both listeners connected", func() bool { return c.a.Listener.Connected() && c.b.Listener.Connected() })
+	// A table standing in for the domain tables, with the production trigger.
+	c.exec(`CREATE TABLE things (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+		family_id uuid NOT NULL REFERENCES families ON DELETE CASCADE, list_id uuid, name text);
+		CREATE TRIGGER things_event AFTER INSERT OR UPDATE OR DELETE ON things FOR EACH ROW
+		EXECUTE FUNCTION familyhub_capture_event('SHOPPING_ITEM_UPDATED', 'familyhub_shopping', 'list_id')`)
+	return c
+}
+
+func (c *cluster) exec(sql string, args ...any) {
+	c.t.Helper()
+	if _, err := c.pool.Exec(context.Background(), sql, args...); err != nil {
+		c.t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// write inserts n things for family, as a DBA would from psql.
+func (c *cluster) write(family string, n int) {
+	c.t.Helper()
+	c.exec(`INSERT INTO things (family_id, name) SELECT $1, 'x' FROM generate_series(1, $2)`, family, n)
+}
+
+// member is a signed-in user with a cookie jar.
+type member struct {
+	hc       *http.Client
+	familyID string
+	userID   string
+}
+
+func signupMember(t *testing.T, m *Main, email, body string) member {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar}
+	resp, err := hc.Post(m.URL()+"/api/auth/signup", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var acc struct {
+		User   struct{ ID string }
+		Family struct{ ID string }
+	}
+	if resp.StatusCode != http.StatusCreated {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("signup %s: %d %s", email, resp.StatusCode, b)
+	}
+	json.NewDecoder(resp.Body).Decode(&acc)
+	return member{hc: hc, familyID: acc.Family.ID, userID: acc.User.ID}
+}
+
+func newFamily(t *testing.T, m *Main, email string) member {
+	return signupMember(t, m, email, fmt.Sprintf(`{"email":%q,"password":"correct horse","display_name":"X","family_name":"F"}`, email))
+}
+
+// join signs up a second member of owner's family on replica m.
+func join(t *testing.T, m *Main, owner member, email string) member {
+	t.Helper()
+	resp, err := owner.hc.Post(m.URL()+"/api/family/invites", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inv struct{ Code string }
+	json.NewDecoder(resp.Body).Decode(&inv)
+	resp.Body.Close()
+	return signupMember(t, m, email, fmt.Sprintf(`{"email":%q,"password":"correct horse","display_name":"Y","invite_code":%q}`, email, inv.Code))
+}
+
+// cookieFor returns the session cookie header for m's jar on server s.
+func (mb member) cookieFor(s *Main) string {
+	u, _ := url.Parse(s.URL())
+	var parts []string
+	for _, c := range mb.hc.Jar.Cookies(u) {
+		parts = append(parts, c.Name+"="+c.Value)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// wsClient is a device's socket.
+type wsClient struct {
+	t    *testing.T
+	conn *websocket.Conn
+	msgs chan map[string]any
+	err  chan error
+}
+
+func dialWS(t *testing.T, s *Main, mb member, query string) *wsClient {
+	t.Helper()
+	c, resp, err := dialWSRaw(s, mb, query, nil)
+	if err != nil {
+		t.Fatalf("dial: %v (%v)", err, resp)
+	}
+	return startWSClient(t, c)
+}
+
+func dialWSRaw(s *Main, mb member, query string, hdr http.Header) (*websocket.Conn, *http.Response, error) {
+	if hdr == nil {
+		hdr = http.Header{}
+	}
+	if mb.hc != nil {
+		hdr.Set("Cookie", mb.cookieFor(s))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.URL(), "http")+"/ws?"+query, &websocket.DialOptions{HTTPHeader: hdr})
+}
+
+func startWSClient(t *testing.T, c *websocket.Conn) *wsClient {
+	w := &wsClient{t: t, conn: c, msgs: make(chan map[string]any, 100000), err: make(chan error, 1)}
+	c.SetReadLimit(1 << 20)
+	go func() {
+		for {
+			_, b, err := c.Read(context.Background())
+			if err != nil {
+				w.err <- err
+				close(w.msgs)
+				return
+			}
+			var m map[string]any
+			if err := json.Unmarshal(b, &m); err != nil {
+				w.err <- err
+				close(w.msgs)
+				return
+			}
+			w.msgs <- m
+		}
+	}()
+	t.Cleanup(func() { c.CloseNow() })
+	return w
+}
+
+// next returns the next message, failing after timeout.
+func (w *wsClient) next(timeout time.Duration) map[string]any {
+	w.t.Helper()
+	select {
+	case m, ok := <-w.msgs:
+		if !ok {
+			w.t.Fatalf("socket closed: %v", <-w.err)
+		}
+		return m
+	case <-time.After(timeout):
+		w.t.Fatalf("no message within %s", timeout)
+		return nil
+	}
+}
+
+// nextType skips to the next message of type typ.
+func (w *wsClient) nextType(typ string, timeout time.Duration) map[string]any {
+	w.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		m := w.next(time.Until(deadline))
+		if m["type"] == typ {
+			return m
+		}
+	}
+}
+
+func (w *wsClient) send(v string) {
+	w.t.Helper()
+	if err := w.conn.Write(context.Background(), websocket.MessageText, []byte(v)); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// closeStatus waits for the socket to be closed and returns the code.
+func (w *wsClient) closeStatus(timeout time.Duration) websocket.StatusCode {
+	w.t.Helper()
+	deadline := time.After(timeout)
+	for {
+		select {
+		case _, ok := <-w.msgs:
+			if !ok {
+				return websocket.CloseStatus(<-w.err)
+			}
+		case <-deadline:
+			w.t.Fatalf("socket not closed within %s", timeout)
+		}
+	}
+}
+
+func seqOf(m map[string]any) int64 { f, _ := m["seq"].(float64); return int64(f) }
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestRealtimeAcrossReplicas(t *testing.T) {
+	c := newCluster(t)
+	ana := newFamily(t, c.a, "ana@example.org")
+	ben := join(t, c.b, ana, "ben@example.org")
+	other := newFamily(t, c.b, "zoe@example.org")
+
+	benWS := dialWS(t, c.b, ben, "device_id=ben-phone")
+	otherWS := dialWS(t, c.b, other, "")
+	if h := benWS.next(5 * time.Second); h["type"] != "hello" || seqOf(h) != 0 {
+		t.Fatalf("hello = %v", h)
+	}
+	otherWS.nextType("hello", 5*time.Second)
+
+	// A write on replica A's database reaches B's socket, as a DBA's would.
+	start := time.Now()
+	c.write(ana.familyID, 3)
+	for want := int64(1); want <= 3; want++ {
+		m := benWS.next(5 * time.Second)
+		if m["type"] != "SHOPPING_ITEM_UPDATED" || seqOf(m) != want || m["op"] != "insert" || int64(m["prev_seq"].(float64)) != want-1 {
+			t.Fatalf("event %d = %v", want, m)
+		}
+		if _, leaked := m["family_id"]; leaked {
+			t.Fatal("family_id on the wire")
+		}
+	}
+	t.Logf("write to delivery across replicas: %s", time.Since(start))
+
+	// The other family hears nothing of it: its first event is its own.
+	c.write(other.familyID, 1)
+	if m := otherWS.next(5 * time.Second); m["type"] != "SHOPPING_ITEM_UPDATED" || seqOf(m) != 1 {
+		t.Fatalf("other family got %v", m)
+	}
+	select {
+	case m := <-otherWS.msgs:
+		t.Fatalf("other family got a second message: %v", m)
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+func TestRealtimeUpgradeAuth(t *testing.T) {
+	c := newCluster(t)
+	ana := newFamily(t, c.a, "ana@example.org")
+
+	_, resp, err := dialWSRaw(c.a, member{}, "", nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("no credentials: %v %v", err, resp)
+	}
+	_, resp, err = dialWSRaw(c.a, ana, "", http.Header{"Origin": {"https://evil.example"}})
+	if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("foreign origin: %v %v", err, resp)
+	}
+	_, resp, err = dialWSRaw(c.a, ana, "since=abc", nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad since: %v %v", err, resp)
+	}
+
+	// A ticket from replica A opens a socket on replica B, once.
+	r, err := ana.hc.Post(c.a.URL()+"/api/realtime/ticket", "application/json", nil)
+	if err != nil || r.StatusCode != http.StatusCreated {
+		t.Fatalf("ticket: %v %v", err, r)
+	}
+	var tk struct{ Ticket string }
+	json.NewDecoder(r.Body).Decode(&tk)
+	r.Body.Close()
+	conn, _, err := dialWSRaw(c.b, member{}, "ticket="+tk.Ticket, nil)
+	if err != nil {
+		t.Fatalf("ticket dial: %v", err)
+	}
+	startWSClient(t, conn).nextType("hello", 5*time.Second)
+	_, resp, err = dialWSRaw(c.b, member{}, "ticket="+tk.Ticket, nil)
+	if err == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("reused ticket: %v %v", err, resp)
+	}
+}
+
+func TestRealtimeLogoutClosesSocketsOnEveryReplica(t *testing.T) {
+	c := newCluster(t)
+	ana := newFamily(t, c.a, "ana@example.org")
+	onA := dialWS(t, c.a, ana, "")
+	onB := dialWS(t, c.b, ana, "")
+	onA.nextType("hello", 5*time.Second)
+	onB.nextType("hello", 5*time.Second)
+
+	// A refresh rotates the session: sockets stay open.
+	resp, err := ana.hc.Post(c.a.URL()+"/api/auth/refresh", "application/json", nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("refresh: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	c.write(ana.familyID, 1)
+	onA.nextType("SHOPPING_ITEM_UPDATED", 5*time.Second)
+	onB.nextType("SHOPPING_ITEM_UPDATED", 5*time.Second)
+
+	start := time.Now()
+	resp, err = ana.hc.Post(c.a.URL()+"/api/auth/logout", "application/json", nil)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("logout: %v %v", err, resp)
+	}
+	for name, ws := range map[string]*wsClient{"A": onA, "B": onB} {
+		if code := ws.closeStatus(time.Second); code != 4001 {
+			t.Fatalf("replica %s: close code %d, want 4001", name, code)
+		}
+	}
+	t.Logf("logout to both sockets closed: %s", time.Since(start))
+}
+
+func TestRealtimeResume(t *testing.T) {
+	c := newCluster(t)
+	ana := newFamily(t, c.a, "ana@example.org")
+	ws := dialWS(t, c.a, ana, "")
+	ws.nextType("hello", 5*time.Second)
+	c.write(ana.familyID, 2)
+	ws.next(5 * time.Second)
+	last := seqOf(ws.next(5 * time.Second))
+	ws.conn.Close(websocket.StatusNormalClosure, "")
+
+	c.write(ana.familyID, 3) // missed while away
+	ws = dialWS(t, c.b, ana, fmt.Sprintf("since=%d", last))
+	if h := ws.next(5 * time.Second); h["type"] != "hello" || seqOf(h) != last+3 {
+		t.Fatalf("hello %v", h)
+	}
+	for want := last + 1; want <= last+3; want++ {
+		if m := ws.next(5 * time.Second); seqOf(m) != want {
+			t.Fatalf("replayed %v, want seq %d", m, want)
+		}
+	}
+	c.write(ana.familyID, 1)
+	if m := ws.next(5 * time.Second); seqOf(m) != last+4 {
+		t.Fatalf("live after replay %v", m)
+	}
+
+	// Beyond retention: the log was pruned, the client must resync.
+	c.exec(`DELETE FROM event_log WHERE seq <= 3`)
+	ws = dialWS(t, c.a, ana, "since=1")
+	ws.nextType("hello", 5*time.Second)
+	if m := ws.next(5 * time.Second); m["type"] != "resync" {
+		t.Fatalf("want resync, got %v", m)
+	}
+}
+
+func TestRealtimeClientMessages(t *testing.T) {
+	c := newCluster(t)
+	ana := newFamily(t, c.a, "ana@example.org")
+	ws := dialWS(t, c.a, ana, "")
+	ws.nextType("hello", 5*time.Second)
+
+	ws.send(`{"type":"ping"}`)
+	if m := ws.next(5 * time.Second); m["type"] != "pong" {
+		t.Fatalf("ping → %v", m)
+	}
+	ws.send(`{"type":"ping","pad":"` + strings.Repeat("x", 10000) + `"}`)
+	if m := ws.next(5 * time.Second); m["type"] != "error" || m["code"] != "too_large" {
+		t.Fatalf("oversized → %v", m)
+	}
+	ws.send(`nonsense`)
+	if m := ws.next(5 * time.Second); m["type"] != "error" {
+		t.Fatalf("nonsense → %v", m)
+	}
+	ws.send(`{"type":"launch"}`)
+	if m := ws.next(5 * time.Second); m["code"] != "unknown_type" {
+		t.Fatalf("unknown → %v", m)
+	}
+	ws.send(`{"type":"subscribe","topics":["warp"]}`)
+	if m := ws.next(5 * time.Second); m["code"] != "invalid" {
+		t.Fatalf("bad topic → %v", m)
+	}
+	// Subscribed to one list: events of other lists are skipped, prev_seq
+	// tells the skip from a loss.
+	list := "7f1e0c1e-3d4f-4f6e-9a59-3f2d6b7c8d90"
+	ws.send(`{"type":"subscribe","topics":["shopping-list:` + list + `"]}`)
+	if m := ws.next(5 * time.Second); m["type"] != "subscribed" {
+		t.Fatalf("subscribe → %v", m)
+	}
+	c.write(ana.familyID, 2) // no list
+	c.exec(`INSERT INTO things (family_id, list_id, name) VALUES ($1, $2, 'milk')`, ana.familyID, list)
+	m := ws.next(5 * time.Second)
+	if seqOf(m) != 3 || m["prev_seq"].(float64) != 0 || m["list_id"] != list {
+		t.Fatalf("filtered event %v", m)
+	}
+	// The connection still works after all that.
+	ws.send(`{"type":"ping"}`)
+	ws.nextType("pong", 5*time.Second)
+}
+
+// TestRealtimeSurvivesTerminatedBackends kills every backend of the database
+// (the listeners' and the pools') while writes go on: every event still
+// arrives, each once, in order.
+func TestRealtimeSurvivesTerminatedBackends(t *testing.T) {
+	c := newCluster(t)
+	ana := newFamily(t, c.a, "ana@example.org")
+	wsA := dialWS(t, c.a, ana, "")
+	wsB := dialWS(t, c.b, ana, "")
+	wsA.nextType("hello", 5*time.Second)
+	wsB.nextType("hello", 5*time.Second)
+
+	const total = 300
+	writerDone := make(chan error, 1)
+	go func() {
+		// Its own connection per write, retried: the killer ends it too.
+		for i := 0; i < total; {
+			conn, err := pgx.Connect(context.Background(), c.url)
+			if err == nil {
+				_, err = conn.Exec(context.Background(), `INSERT INTO things (family_id, name) VALUES ($1, 'x')`, ana.familyID)
+				conn.Close(context.Background())
+			}
+			if err == nil {
+				i++
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		writerDone <- nil
+	}()
+	var kills sync.WaitGroup
+	kills.Go(func() {
+		for range 5 {
+			time.Sleep(50 * time.Millisecond)
+			conn, err := pgx.Connect(context.Background(), c.url)
+			if err != nil {
+				continue
+			}
+			conn.Exec(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+				WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+			conn.Close(context.Background())
+		}
+	})
+	kills.Wait()
+	<-writerDone
+	for name, ws := range map[string]*wsClient{"A": wsA, "B": wsB} {
+		for want := int64(1); want <= total; want++ {
+			m := ws.next(15 * time.Second)
+			if seqOf(m) != want {
+				t.Fatalf("replica %s: got %v, want seq %d", name, m, want)
+			}
+		}
+	}
+	if c.a.Listener.Connected() == false && c.b.Listener.Connected() == false {
+		t.Fatal("listeners did not come back")
+	}
+}
+
+// TestRealtimeSlowConsumer: a client that never reads is cut off (4008)
+// while a reading client of the same family gets every event promptly.
+func TestRealtimeSlowConsumer(t *testing.T) {
+	c := newCluster(t)
+	ana := newFamily(t, c.a, "ana@example.org")
+	fast := dialWS(t, c.a, ana, "")
+	fast.nextType("hello", 5*time.Second)
+
+	// The slow client: a tiny receive buffer, and it never reads.
+	dialer := &net.Dialer{Control: nil}
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := dialer.DialContext(ctx, network, addr)
+		if err == nil {
+			conn.(*net.TCPConn).SetReadBuffer(4096)
+		}
+		return conn, err
+	}}}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	slow, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(c.a.URL(), "http")+"/ws",
+		&websocket.DialOptions{HTTPClient: hc, HTTPHeader: http.Header{"Cookie": {ana.cookieFor(c.a)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.CloseNow()
+	waitFor(t, "two sockets", func() bool { return c.a.Hub.ConnectionCount() == 2 })
+
+	// Transactions of 1,000 events until the slow client is cut off; the
+	// reading client must get every one of them, in order.
+	start := time.Now()
+	var total int64
+	for c.a.Hub.ConnectionCount() == 2 && total < 60000 {
+		c.write(ana.familyID, 1000)
+		for range 1000 {
+			total++
+			if m := fast.next(10 * time.Second); seqOf(m) != total {
+				t.Fatalf("fast client got %v, want seq %d", m, total)
+			}
+		}
+	}
+	if c.a.Hub.ConnectionCount() != 1 {
+		t.Fatalf("the slow client was not cut off after %d events", total)
+	}
+	t.Logf("fast client got %d events in %s; slow one cut off", total, time.Since(start))
+	// The close frame (4008) sits behind megabytes the slow client never
+	// read, so it cannot see it; the server drops the connection when its
+	// blocked write times out. The hub no longer holds it either way.
+}
+
+func TestRealtimeFallbacks(t *testing.T) {
+	c := newCluster(t)
+	ana := newFamily(t, c.a, "ana@example.org")
+	c.write(ana.familyID, 2)
+
+	// Delta catch-up.
+	var delta struct {
+		Seq    int64
+		Events []map[string]any
+		Resync bool
+	}
+	getJSON(t, ana.hc, c.b.URL()+"/api/realtime/events?since=1", &delta)
+	if delta.Seq != 2 || len(delta.Events) != 1 || seqOf(delta.Events[0]) != 2 {
+		t.Fatalf("delta %+v", delta)
+	}
+	getJSON(t, ana.hc, c.b.URL()+"/api/realtime/events?since=99", &delta)
+	if !delta.Resync {
+		t.Fatalf("since beyond the family's seq must resync: %+v", delta)
+	}
+
+	// Long poll: waits for the next event, written on the other replica.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		time.Sleep(200 * time.Millisecond)
+		c.write(ana.familyID, 1)
+	}()
+	start := time.Now()
+	getJSON(t, ana.hc, c.a.URL()+"/api/realtime/poll?since=2&timeout=10", &delta)
+	<-done
+	if len(delta.Events) != 1 || seqOf(delta.Events[0]) != 3 || time.Since(start) > 5*time.Second {
+		t.Fatalf("poll %+v after %s", delta, time.Since(start))
+	}
+
+	// SSE with Last-Event-ID resume.
+	req, _ := http.NewRequest("GET", c.b.URL()+"/sse", nil)
+	req.Header.Set("Last-Event-ID", "1")
+	resp, err := ana.hc.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("sse: %v %v", err, resp)
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 0, 4096)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(string(buf), "id: 3\n") && time.Now().Before(deadline) {
+		chunk := make([]byte, 1024)
+		n, err := resp.Body.Read(chunk)
+		buf = append(buf, chunk[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	s := string(buf)
+	if !strings.Contains(s, `"type":"hello"`) || !strings.Contains(s, "id: 2\n") || !strings.Contains(s, "id: 3\n") || strings.Contains(s, "id: 1\n") {
+		t.Fatalf("sse stream:\n%s", s)
+	}
+}
+
+func getJSON(t *testing.T, hc *http.Client, url string, v any) {
+	t.Helper()
+	resp, err := hc.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRealtimeGracefulShutdown(t *testing.T) {
+	c := newCluster(t)
+	ana := newFamily(t, c.a, "ana@example.org")
+	ws := dialWS(t, c.a, ana, "")
+	ws.nextType("hello", 5*time.Second)
+	closed := make(chan error, 1)
+	go func() { closed <- c.a.Close() }()
+	if code := ws.closeStatus(5 * time.Second); code != websocket.StatusServiceRestart {
+		t.Fatalf("close code %d, want 1012", code)
+	}
+	select {
+	case err := <-closed:
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return")
+	}
+}

@@ -1,0 +1,45 @@
+-- The event log, family sequence counters and realtime tickets.
+
+-- name: FamilySeqGet :one
+SELECT seq FROM family_event_seq WHERE family_id = @family_id;
+
+-- EventLogListSince returns a family's events after a sequence number, oldest
+-- first; the caller bounds the count.
+-- name: EventLogListSince :many
+SELECT * FROM event_log
+WHERE family_id = @family_id AND seq > @since
+ORDER BY seq
+LIMIT @max_events;
+
+-- name: EventLogPrune :execrows
+DELETE FROM event_log WHERE at < @before;
+
+-- name: RealtimeTicketInsert :exec
+INSERT INTO realtime_tickets (token_hash, session_id, expires_at)
+VALUES (@token_hash, @session_id, @expires_at);
+
+-- RealtimeTicketConsume marks a ticket used and returns its session; a used,
+-- expired or unknown ticket returns no row.
+-- name: RealtimeTicketConsume :one
+UPDATE realtime_tickets SET used_at = now()
+WHERE token_hash = @token_hash AND used_at IS NULL AND expires_at > now()
+RETURNING session_id;
+
+-- name: RealtimeTicketPrune :execrows
+DELETE FROM realtime_tickets WHERE expires_at < now() - interval '1 hour';
+
+-- name: SessionAuthenticateByID :one
+SELECT s.id AS session_id, s.user_id, m.family_id, s.expires_at
+FROM sessions s
+JOIN memberships m ON m.user_id = s.user_id
+WHERE s.id = @id
+  AND s.revoked_at IS NULL
+  AND s.expires_at > now();
+
+-- SessionRotate ends a session that a new one replaces (refresh).
+-- name: SessionRotate :execrows
+UPDATE sessions SET revoked_at = now(), replaced_by = @replaced_by
+WHERE id = @id AND revoked_at IS NULL;
+
+-- name: NotificationQueueUsage :one
+SELECT pg_notification_queue_usage()::float8 AS usage;

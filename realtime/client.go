@@ -1,0 +1,203 @@
+package realtime
+
+import (
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// outMsg is a queued message. at is the event's time (zero for control
+// messages), for the commit-to-delivery latency metric.
+type outMsg struct {
+	data []byte
+	at   time.Time
+	seq  int64
+}
+
+// Client is one connected device on one transport.
+type Client struct {
+	FamilyID  uuid.UUID
+	UserID    uuid.UUID
+	DeviceID  string
+	Transport string
+
+	queue     queue
+	done      chan struct{}
+	closeOnce sync.Once
+	leaveOnce sync.Once
+	closeCode int
+	closeMsg  string
+
+	// Guarded by Hub.mu.
+	sessionID uuid.UUID
+	prevSeq   int64 // seq of the last event queued (or the resume point)
+
+	mu      sync.Mutex // guards topics and expiry
+	topics  map[string]struct{}
+	expiry  *time.Timer
+	expires time.Time
+}
+
+func newClient(p JoinParams) *Client {
+	c := &Client{
+		FamilyID: p.FamilyID, UserID: p.UserID, DeviceID: p.DeviceID, Transport: p.Transport,
+		queue: newQueue(), done: make(chan struct{}), sessionID: p.SessionID,
+	}
+	c.SetTopics(p.Topics)
+	if !p.SessionExpires.IsZero() {
+		c.setExpiry(p.SessionExpires)
+	}
+	return c
+}
+
+// Ready is signalled when messages are waiting; Take them.
+func (c *Client) Ready() <-chan struct{} { return c.queue.ready }
+
+// Take returns the waiting messages, oldest first, and empties the queue.
+func (c *Client) Take() []outMsg { return c.queue.take() }
+
+// Done is closed when the server wants the connection closed; CloseStatus
+// says why.
+func (c *Client) Done() <-chan struct{} { return c.done }
+
+// CloseStatus returns the close code and reason once Done is closed.
+func (c *Client) CloseStatus() (int, string) { return c.closeCode, c.closeMsg }
+
+// Close asks the transport to close the connection with code and reason.
+// Only the first call counts.
+func (c *Client) Close(code int, reason string) {
+	c.closeOnce.Do(func() {
+		c.closeCode, c.closeMsg = code, reason
+		close(c.done)
+		c.mu.Lock()
+		if c.expiry != nil {
+			c.expiry.Stop()
+		}
+		c.mu.Unlock()
+	})
+}
+
+// enqueue queues m without blocking and reports whether there was room.
+func (c *Client) enqueue(m outMsg) bool { return c.queue.push(m) }
+
+// queue is a client's bounded outgoing queue. It holds no memory while
+// empty (an idle socket costs nothing here) and grows up to QueueSize
+// messages, so a burst such as a recipe's twenty items does not disconnect
+// a client that reads, while one that stops reading is cut off.
+type queue struct {
+	mu    sync.Mutex
+	msgs  []outMsg
+	ready chan struct{} // capacity 1: "there is something"
+}
+
+func newQueue() queue { return queue{ready: make(chan struct{}, 1)} }
+
+func (q *queue) push(m outMsg) bool {
+	q.mu.Lock()
+	if len(q.msgs) >= QueueSize {
+		q.mu.Unlock()
+		return false
+	}
+	q.msgs = append(q.msgs, m)
+	q.mu.Unlock()
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+func (q *queue) take() []outMsg {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	msgs := q.msgs
+	q.msgs = nil
+	return msgs
+}
+
+// Reply queues a control message (pong, error) for the client; a client
+// whose queue is full is too slow and is closed.
+func (c *Client) Reply(b []byte) {
+	if !c.enqueue(outMsg{data: b}) {
+		c.Close(CloseSlowConsumer, "too slow: reconnect with since")
+	}
+}
+
+// SetTopics replaces the client's subscriptions; none means everything.
+func (c *Client) SetTopics(topics []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(topics) == 0 {
+		c.topics = nil
+		return
+	}
+	c.topics = make(map[string]struct{}, len(topics))
+	for _, t := range topics {
+		c.topics[t] = struct{}{}
+	}
+}
+
+// AddTopics and RemoveTopics change subscriptions incrementally.
+func (c *Client) AddTopics(topics []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.topics == nil {
+		c.topics = map[string]struct{}{}
+	}
+	for _, t := range topics {
+		c.topics[t] = struct{}{}
+	}
+}
+
+// RemoveTopics removes subscriptions; removing the last one means the
+// client gets everything again.
+func (c *Client) RemoveTopics(topics []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, t := range topics {
+		delete(c.topics, t)
+	}
+	if len(c.topics) == 0 {
+		c.topics = nil
+	}
+}
+
+// Topics returns the current subscriptions (nil: everything).
+func (c *Client) Topics() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.topics == nil {
+		return nil
+	}
+	out := make([]string, 0, len(c.topics))
+	for t := range c.topics {
+		out = append(out, t)
+	}
+	return out
+}
+
+func (c *Client) wants(ev *Event) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.topics == nil {
+		return true
+	}
+	for t := range c.topics {
+		if ev.matches(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// setExpiry closes the client when its session expires.
+func (c *Client) setExpiry(at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.expiry != nil {
+		c.expiry.Stop()
+	}
+	c.expires = at
+	c.expiry = time.AfterFunc(time.Until(at), func() { c.Close(CloseSessionEnded, "session expired") })
+}

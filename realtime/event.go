@@ -1,0 +1,163 @@
+package realtime
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// Channels the database NOTIFYs on. docs/realtime.md describes each for DBAs.
+const (
+	ChannelShopping = "familyhub_shopping"
+	ChannelTasks    = "familyhub_tasks"
+	ChannelCalendar = "familyhub_calendar"
+	ChannelRecipes  = "familyhub_recipes"
+	ChannelSessions = "familyhub_sessions"
+)
+
+// EventChannels are the channels that carry numbered family events.
+var EventChannels = []string{ChannelShopping, ChannelTasks, ChannelCalendar, ChannelRecipes}
+
+// Event is one family event: a "go re-read" notice, never the record.
+type Event struct {
+	FamilyID uuid.UUID  `json:"family_id"`
+	Seq      int64      `json:"seq"`
+	Type     string     `json:"type"`
+	ID       uuid.UUID  `json:"id"`
+	ListID   *uuid.UUID `json:"list_id,omitempty"`
+	Op       string     `json:"op"`
+	At       time.Time  `json:"at"`
+	Actor    *uuid.UUID `json:"actor,omitempty"`
+	DeviceID string     `json:"device_id,omitempty"`
+}
+
+// parseEvent decodes a NOTIFY payload.
+func parseEvent(payload string) (Event, error) {
+	var ev Event
+	if err := json.Unmarshal([]byte(payload), &ev); err != nil {
+		return ev, fmt.Errorf("decode event payload: %w", err)
+	}
+	if ev.FamilyID == uuid.Nil || ev.Seq <= 0 || ev.Type == "" {
+		return ev, fmt.Errorf("incomplete event payload %q", payload)
+	}
+	return ev, nil
+}
+
+// eventFromLog converts an event_log row.
+func eventFromLog(r dbsqlc.EventLog) Event {
+	ev := Event{FamilyID: r.FamilyID, Seq: r.Seq, Type: r.Type, ID: r.EntityID, ListID: r.ListID, Op: r.Op, At: r.At, Actor: r.ActorID}
+	if r.DeviceID != nil {
+		ev.DeviceID = *r.DeviceID
+	}
+	return ev
+}
+
+// Topics a client may subscribe to. With no subscription a socket receives
+// every event of its family.
+const (
+	TopicShopping = "shopping"
+	TopicTasks    = "tasks"
+	TopicCalendar = "calendar"
+	TopicRecipes  = "recipes"
+	// TopicShoppingList is a prefix: "shopping-list:<list id>".
+	TopicShoppingList = "shopping-list:"
+)
+
+// validTopic reports whether t is a topic clients may name.
+func validTopic(t string) bool {
+	switch t {
+	case TopicShopping, TopicTasks, TopicCalendar, TopicRecipes:
+		return true
+	}
+	if id, ok := strings.CutPrefix(t, TopicShoppingList); ok {
+		_, err := uuid.Parse(id)
+		return err == nil && len(id) == 36
+	}
+	return false
+}
+
+// matches reports whether ev belongs to topic.
+func (ev *Event) matches(topic string) bool {
+	switch {
+	case topic == TopicShopping:
+		return strings.HasPrefix(ev.Type, "SHOPPING_")
+	case topic == TopicTasks:
+		return strings.HasPrefix(ev.Type, "TASK_")
+	case topic == TopicCalendar:
+		return strings.HasPrefix(ev.Type, "CALENDAR_")
+	case topic == TopicRecipes:
+		return strings.HasPrefix(ev.Type, "RECIPE_")
+	case strings.HasPrefix(topic, TopicShoppingList):
+		list := strings.TrimPrefix(topic, TopicShoppingList)
+		if ev.Type == "SHOPPING_LIST_UPDATED" {
+			return ev.ID.String() == list
+		}
+		return ev.ListID != nil && ev.ListID.String() == list
+	}
+	return false
+}
+
+// wireBody is the event as clients see it, without the opening brace and
+// the per-socket "prev_seq", so that it is encoded once per event and shared
+// by every socket:
+//
+//	{"prev_seq":56,"type":"SHOPPING_ITEM_UPDATED","seq":57,"id":"…","list_id":"…","op":"insert","at":"…","actor":"…"}
+//
+// prev_seq is the seq of the previous event this socket was sent (or the
+// seq it resumed from): with topic subscriptions a socket skips events of
+// other topics, and prev_seq lets it still tell a skipped event from a lost
+// one. Without subscriptions prev_seq is always seq-1.
+func (ev *Event) wireBody() []byte {
+	type wire struct {
+		Type     string     `json:"type"`
+		Seq      int64      `json:"seq"`
+		ID       uuid.UUID  `json:"id"`
+		ListID   *uuid.UUID `json:"list_id,omitempty"`
+		Op       string     `json:"op"`
+		At       time.Time  `json:"at"`
+		Actor    *uuid.UUID `json:"actor,omitempty"`
+		DeviceID string     `json:"device_id,omitempty"`
+	}
+	b, _ := json.Marshal(wire{ev.Type, ev.Seq, ev.ID, ev.ListID, ev.Op, ev.At, ev.Actor, ev.DeviceID})
+	return b[1:] // drop "{"
+}
+
+// wireMessage returns the full JSON message for a socket whose previous
+// event was prev.
+func wireMessage(body []byte, prev int64) []byte {
+	out := make([]byte, 0, len(body)+24)
+	out = append(out, `{"prev_seq":`...)
+	out = strconv.AppendInt(out, prev, 10)
+	out = append(out, ',')
+	return append(out, body...)
+}
+
+// Control messages of the protocol (docs/realtime.md).
+func helloMessage(seq int64) []byte {
+	return []byte(`{"type":"hello","seq":` + strconv.FormatInt(seq, 10) + `}`)
+}
+
+var (
+	resyncMessage = []byte(`{"type":"resync"}`)
+	pongMessage   = []byte(`{"type":"pong"}`)
+)
+
+func errorMessage(code, msg string) []byte {
+	b, _ := json.Marshal(map[string]string{"type": "error", "code": code, "message": msg})
+	return b
+}
+
+// sessionNotice is a payload on ChannelSessions.
+type sessionNotice struct {
+	SessionID  uuid.UUID  `json:"session_id"`
+	UserID     uuid.UUID  `json:"user_id"`
+	FamilyID   uuid.UUID  `json:"family_id"`
+	Reason     string     `json:"reason"` // revoked, rotated, removed
+	ReplacedBy *uuid.UUID `json:"replaced_by"`
+}

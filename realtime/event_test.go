@@ -1,0 +1,141 @@
+package realtime
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+func TestEventMatchesTopics(t *testing.T) {
+	t.Parallel()
+	list := uuid.New()
+	otherList := uuid.New()
+	item := Event{Type: "SHOPPING_ITEM_UPDATED", ID: uuid.New(), ListID: &list}
+	listEv := Event{Type: "SHOPPING_LIST_UPDATED", ID: list}
+	task := Event{Type: "TASK_UPDATED", ID: uuid.New()}
+	cal := Event{Type: "CALENDAR_EVENT_UPDATED", ID: uuid.New()}
+	recipe := Event{Type: "RECIPE_UPDATED", ID: uuid.New()}
+	cases := []struct {
+		ev    Event
+		topic string
+		want  bool
+	}{
+		{item, "shopping", true},
+		{listEv, "shopping", true},
+		{task, "shopping", false},
+		{item, "shopping-list:" + list.String(), true},
+		{listEv, "shopping-list:" + list.String(), true},
+		{item, "shopping-list:" + otherList.String(), false},
+		{task, "tasks", true},
+		{cal, "calendar", true},
+		{recipe, "recipes", true},
+		{recipe, "tasks", false},
+	}
+	for _, tc := range cases {
+		if got := tc.ev.matches(tc.topic); got != tc.want {
+			t.Errorf("%s matches %q = %v, want %v", tc.ev.Type, tc.topic, got, tc.want)
+		}
+	}
+	for topic, want := range map[string]bool{
+		"shopping": true, "tasks": true, "calendar": true, "recipes": true,
+		"shopping-list:" + list.String(): true, "shopping-list:nope": false, "": false, "everything": false,
+	} {
+		if validTopic(topic) != want {
+			t.Errorf("validTopic(%q) = %v", topic, !want)
+		}
+	}
+}
+
+func TestWireMessage(t *testing.T) {
+	t.Parallel()
+	list, actor := uuid.New(), uuid.New()
+	ev := Event{FamilyID: uuid.New(), Seq: 57, Type: "SHOPPING_ITEM_UPDATED", ID: uuid.New(), ListID: &list,
+		Op: "insert", At: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC), Actor: &actor}
+	var m map[string]any
+	if err := json.Unmarshal(wireMessage(ev.wireBody(), 56), &m); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"prev_seq": 56.0, "type": "SHOPPING_ITEM_UPDATED", "seq": 57.0, "id": ev.ID.String(),
+		"list_id": list.String(), "op": "insert", "at": "2026-11-22T08:00:00Z", "actor": actor.String()}
+	for k, v := range want {
+		if m[k] != v {
+			t.Errorf("%s = %v, want %v", k, m[k], v)
+		}
+	}
+	if _, ok := m["family_id"]; ok {
+		t.Error("family_id leaked onto the wire")
+	}
+
+	payload := `{"family_id":"` + ev.FamilyID.String() + `","seq":57,"type":"TASK_UPDATED","id":"` + ev.ID.String() + `","op":"update","at":"2026-11-22T08:00:00.123456+00:00"}`
+	parsed, err := parseEvent(payload)
+	if err != nil || parsed.Seq != 57 || parsed.FamilyID != ev.FamilyID || parsed.Actor != nil {
+		t.Fatalf("parseEvent = %+v, %v", parsed, err)
+	}
+	for _, bad := range []string{"", "{}", `{"seq":1}`, "not json"} {
+		if _, err := parseEvent(bad); err == nil {
+			t.Errorf("parseEvent(%q) accepted", bad)
+		}
+	}
+}
+
+func TestClientMessages(t *testing.T) {
+	t.Parallel()
+	c := newClient(JoinParams{})
+	reply := func(msg string) map[string]any {
+		var m map[string]any
+		if err := json.Unmarshal(handleClientMessage(c, []byte(msg)), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if reply(`{"type":"ping"}`)["type"] != "pong" {
+		t.Error("ping")
+	}
+	if r := reply(`{"type":"subscribe","topics":["tasks","calendar"]}`); r["type"] != "subscribed" || len(r["topics"].([]any)) != 2 {
+		t.Errorf("subscribe: %v", r)
+	}
+	if !c.wants(&Event{Type: "TASK_UPDATED"}) || c.wants(&Event{Type: "RECIPE_UPDATED"}) {
+		t.Error("filter after subscribe")
+	}
+	reply(`{"type":"unsubscribe","topics":["tasks","calendar"]}`)
+	if !c.wants(&Event{Type: "RECIPE_UPDATED"}) {
+		t.Error("no subscription must mean everything")
+	}
+	for msg, code := range map[string]string{
+		`{"type":"subscribe","topics":[]}`:      "invalid",
+		`{"type":"subscribe","topics":["x"]}`:   "invalid",
+		`{"type":"ping","extra":1}`:             "malformed_request",
+		`{"type":"dance"}`:                      "unknown_type",
+		`[]`:                                    "malformed_request",
+		`{"type":"subscribe","topics":"tasks"}`: "malformed_request",
+		`{"type":"subscribe","topics":[` + strings.Repeat(`"tasks",`, 70) + `"tasks"]}`: "invalid",
+	} {
+		if r := reply(msg); r["type"] != "error" || r["code"] != code {
+			t.Errorf("%s → %v, want error %s", msg, r, code)
+		}
+	}
+}
+
+// FuzzClientMessage: no client message panics, every reply is valid JSON
+// with a type, and subscriptions only ever hold valid topics.
+func FuzzClientMessage(f *testing.F) {
+	for _, s := range []string{`{"type":"ping"}`, `{"type":"subscribe","topics":["shopping"]}`,
+		`{"type":"unsubscribe","topics":["shopping-list:7f1e0c1e-3d4f-4f6e-9a59-3f2d6b7c8d90"]}`, `{`, `null`, `{"type":1}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := newClient(JoinParams{})
+		var m map[string]any
+		if err := json.Unmarshal(handleClientMessage(c, data), &m); err != nil || m["type"] == nil {
+			t.Fatalf("reply to %q is not a typed JSON message: %v", data, err)
+		}
+		for _, topic := range c.Topics() {
+			if !validTopic(topic) {
+				t.Fatalf("invalid topic %q accepted from %q", topic, data)
+			}
+		}
+	})
+}

@@ -1,0 +1,71 @@
+package realtime
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/familyhub/familyhub/db"
+)
+
+// Metrics are the realtime system's Prometheus metrics, registered on a
+// registry of the caller's (one per server, so tests can run several).
+type Metrics struct {
+	Connections       *prometheus.GaugeVec
+	Delivered         prometheus.Counter
+	ListenerReconnect prometheus.Counter
+	CatchUps          prometheus.Counter
+	SlowDisconnects   prometheus.Counter
+	DeliveryLatency   prometheus.Histogram
+}
+
+// NewMetrics registers the realtime metrics on reg, with a gauge of
+// PostgreSQL's NOTIFY queue usage read through store at scrape time.
+func NewMetrics(reg prometheus.Registerer, store *db.Store) *Metrics {
+	m := &Metrics{
+		Connections: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "familyhub_realtime_connections", Help: "Open realtime connections by transport (ws, sse, poll).",
+		}, []string{"transport"}),
+		Delivered: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "familyhub_realtime_events_delivered_total", Help: "Events written to client connections.",
+		}),
+		ListenerReconnect: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "familyhub_realtime_listener_reconnects_total", Help: "Times the LISTEN connection was re-established.",
+		}),
+		CatchUps: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "familyhub_realtime_catchup_replays_total", Help: "Catch-ups from the event log (gaps, reconnects, client resumes).",
+		}),
+		SlowDisconnects: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "familyhub_realtime_slow_consumer_disconnects_total", Help: "Connections closed because their queue was full.",
+		}),
+		DeliveryLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "familyhub_realtime_delivery_latency_seconds",
+			Help:    "From the change in PostgreSQL (event time) to the write to the client connection.",
+			Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5, 5},
+		}),
+	}
+	queue := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "familyhub_notify_queue_usage_ratio",
+		Help: "pg_notification_queue_usage(): fraction of PostgreSQL's NOTIFY queue in use (trouble near 1).",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		v, err := store.Q.NotificationQueueUsage(ctx, store.Pool)
+		if err != nil {
+			return -1
+		}
+		return v
+	})
+	reg.MustRegister(m.Connections, m.Delivered, m.ListenerReconnect, m.CatchUps, m.SlowDisconnects, m.DeliveryLatency, queue)
+	return m
+}
+
+// observeDelivery records one event written to a connection.
+func (m *Metrics) observeDelivery(msg outMsg) {
+	if msg.at.IsZero() {
+		return
+	}
+	m.Delivered.Inc()
+	m.DeliveryLatency.Observe(time.Since(msg.at).Seconds())
+}

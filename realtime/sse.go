@@ -1,0 +1,80 @@
+package realtime
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// handleSSE serves GET /sse: the same messages as /ws, as Server-Sent
+// Events. Events carry "id: <seq>" so the browser's automatic reconnect
+// resumes with Last-Event-ID; topics come from ?topics=a,b since the
+// stream has no upstream messages.
+func (t *Transports) handleSSE(w http.ResponseWriter, r *http.Request) {
+	p := t.admit(w, r, "sse")
+	if p == nil {
+		return
+	}
+	j, err := t.Hub.Join(r.Context(), *p)
+	if err != nil {
+		t.HTTP.Error(w, r, err)
+		return
+	}
+	c := j.Client
+	defer t.Hub.Leave(c)
+
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{}) // the server's ReadTimeout must not end the stream
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer
+	w.WriteHeader(http.StatusOK)
+
+	write := func(format string, args ...any) error {
+		if err := rc.SetWriteDeadline(time.Now().Add(t.WriteTimeout)); err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, format, args...); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+	if write("retry: 1000\n\n") != nil {
+		return
+	}
+	send := func(m outMsg) error {
+		if m.seq > 0 {
+			return write("id: %d\ndata: %s\n\n", m.seq, m.data)
+		}
+		return write("data: %s\n\n", m.data)
+	}
+	for _, m := range j.Messages(p.Since) {
+		if send(m) != nil {
+			return
+		}
+	}
+	ping := time.NewTicker(t.PingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case <-c.Ready():
+			for _, m := range c.Take() {
+				if send(m) != nil {
+					return
+				}
+				t.Metrics.observeDelivery(m)
+			}
+		case <-ping.C:
+			if write(": ping\n\n") != nil {
+				return
+			}
+		case <-c.Done():
+			code, reason := c.CloseStatus()
+			_ = write("event: close\ndata: {\"type\":\"close\",\"code\":%d,\"reason\":%q}\n\n", code, reason)
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
