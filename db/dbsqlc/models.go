@@ -82,6 +82,19 @@ type RealtimeTicket struct {
 	CreatedAt time.Time
 }
 
+type Recipe struct {
+	ID          uuid.UUID
+	FamilyID    uuid.UUID
+	Title       string
+	Servings    int32
+	Ingredients []byte
+	Steps       []string
+	Tags        []string
+	SourceUrl   *string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
 type Session struct {
 	ID         uuid.UUID
 	TokenHash  []byte
@@ -92,6 +105,58 @@ type Session struct {
 	UserAgent  string
 	ClientAddr string
 	ReplacedBy *uuid.UUID
+}
+
+type ShoppingCategory struct {
+	ID        uuid.UUID
+	FamilyID  uuid.UUID
+	Name      string
+	Position  int32
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+type ShoppingItem struct {
+	ID             uuid.UUID
+	FamilyID       uuid.UUID
+	ListID         uuid.UUID
+	Name           string
+	Quantity       *string
+	Note           *string
+	CategoryID     *uuid.UUID
+	CategorySource *string
+	Checked        bool
+	CheckedAt      *time.Time
+	CheckedBy      *uuid.UUID
+	Position       int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+type ShoppingItemsView struct {
+	ID             uuid.UUID
+	FamilyID       uuid.UUID
+	ListID         uuid.UUID
+	Name           string
+	Quantity       *string
+	Note           *string
+	CategoryID     *uuid.UUID
+	CategorySource *string
+	Checked        bool
+	CheckedAt      *time.Time
+	CheckedBy      *uuid.UUID
+	Position       int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Category       *string
+}
+
+type ShoppingList struct {
+	ID        uuid.UUID
+	FamilyID  uuid.UUID
+	Name      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 type User struct {

@@ -1,0 +1,340 @@
+package http
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+func pancakes() map[string]any {
+	return map[string]any{
+		"title":    "Pancakes",
+		"servings": 4,
+		"ingredients": []map[string]any{
+			{"name": "flour", "quantity": 300, "unit": "g"},
+			{"name": "eggs", "quantity": 3},
+			{"name": "milk", "quantity": 0.5, "unit": "l"},
+			{"name": "salt", "unit": "pinch"},
+			{"name": "butter for the pan"},
+		},
+		"steps":      []string{"Mix.", "Rest 30 minutes.", "Fry."},
+		"tags":       []string{"Breakfast", " sweet ", "breakfast"},
+		"source_url": "https://example.org/pancakes",
+	}
+}
+
+func TestRecipeCRUD(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, acc := env.signup("cook@example.org", "Cooks")
+	if r := c.must(http.StatusOK, "GET", "/api/recipes", nil); strings.TrimSpace(string(r.body)) != "[]" {
+		t.Fatalf("empty collection %s, want []", r.body)
+	}
+	seq := env.lastSeq(acc.Family.ID)
+	var rec recipeJSON
+	c.must(http.StatusCreated, "POST", "/api/recipes", pancakes()).decode(t, &rec)
+	if rec.ID == uuid.Nil || rec.Title != "Pancakes" || rec.Servings != 4 || len(rec.Ingredients) != 5 || len(rec.Steps) != 3 ||
+		*rec.SourceURL != "https://example.org/pancakes" || rec.CreatedAt.IsZero() || rec.UpdatedAt.IsZero() {
+		t.Fatalf("created %+v", rec)
+	}
+	if !slices.Equal(rec.Tags, []string{"breakfast", "sweet"}) {
+		t.Fatalf("tags %v, want trimmed, lower-cased, unique", rec.Tags)
+	}
+	if in := rec.Ingredients[3]; in.Name != "salt" || in.Quantity != nil || *in.Unit != "pinch" {
+		t.Fatalf("ingredient %+v", in)
+	}
+	// A minimal recipe: lists default to empty.
+	var toast recipeJSON
+	r := c.must(http.StatusCreated, "POST", "/api/recipes", map[string]any{"title": "Toast", "servings": 1})
+	r.decode(t, &toast)
+	if !strings.Contains(string(r.body), `"ingredients":[],"steps":[],"tags":[],"source_url":null`) {
+		t.Fatalf("minimal recipe %s", r.body)
+	}
+
+	var all []recipeJSON
+	c.must(http.StatusOK, "GET", "/api/recipes", nil).decode(t, &all)
+	if len(all) != 2 || all[0].ID != rec.ID || all[1].ID != toast.ID {
+		t.Fatalf("recipes (by title) %+v", all)
+	}
+	var got recipeJSON
+	c.must(http.StatusOK, "GET", "/api/recipes/"+rec.ID.String(), nil).decode(t, &got)
+	if got.Title != rec.Title || len(got.Ingredients) != 5 || *got.Ingredients[0].Quantity != 300 {
+		t.Fatalf("got %+v", got)
+	}
+
+	var upd recipeJSON
+	c.must(http.StatusOK, "PATCH", "/api/recipes/"+rec.ID.String(), map[string]any{
+		"title": "Crêpes", "source_url": nil, "ingredients": []map[string]any{{"name": "flour", "quantity": 250, "unit": "g"}}, "tags": []string{},
+	}).decode(t, &upd)
+	if upd.Title != "Crêpes" || upd.SourceURL != nil || len(upd.Ingredients) != 1 || len(upd.Tags) != 0 ||
+		upd.Servings != 4 || len(upd.Steps) != 3 || !upd.UpdatedAt.After(rec.UpdatedAt) {
+		t.Fatalf("updated %+v", upd)
+	}
+
+	c.must(http.StatusNoContent, "DELETE", "/api/recipes/"+rec.ID.String(), nil)
+	c.must(http.StatusNotFound, "GET", "/api/recipes/"+rec.ID.String(), nil)
+	c.must(http.StatusNotFound, "DELETE", "/api/recipes/"+rec.ID.String(), nil)
+
+	// One RECIPE_UPDATED per change, whatever it touched, with the actor.
+	var ops []string
+	for _, ev := range env.events(acc.Family.ID, seq) {
+		if ev.Type != "RECIPE_UPDATED" || ev.ActorID == nil || *ev.ActorID != acc.User.ID || ev.ListID != nil {
+			t.Fatalf("event %+v", ev)
+		}
+		ops = append(ops, ev.Op)
+	}
+	if strings.Join(ops, ",") != "insert,insert,update,delete" {
+		t.Fatalf("recipe events %v", ops)
+	}
+}
+
+// TestRecipeOtherFamily checks that another family's recipes and lists
+// answer 404 exactly like missing ones and stay untouched.
+func TestRecipeOtherFamily(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	owner, _ := env.signup("owner@example.org", "Owners")
+	other, _ := env.signup("other@example.org", "Others")
+	var rec recipeJSON
+	owner.must(http.StatusCreated, "POST", "/api/recipes", pancakes()).decode(t, &rec)
+	var ownList, otherList shoppingListJSON
+	owner.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Owner's"}).decode(t, &ownList)
+	other.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Other's"}).decode(t, &otherList)
+	var otherRec recipeJSON
+	other.must(http.StatusCreated, "POST", "/api/recipes", map[string]any{"title": "Soup", "servings": 2,
+		"ingredients": []map[string]any{{"name": "water", "quantity": 1, "unit": "l"}}}).decode(t, &otherRec)
+	before := env.counts("recipes", "shopping_items", "event_log")
+
+	var list []recipeJSON
+	other.must(http.StatusOK, "GET", "/api/recipes", nil).decode(t, &list)
+	if len(list) != 1 || list[0].ID != otherRec.ID {
+		t.Fatalf("other family sees %+v", list)
+	}
+	R := "/api/recipes/" + rec.ID.String()
+	for _, tc := range []struct {
+		c            *client
+		method, path string
+		body         any
+	}{
+		{other, "GET", R, nil},
+		{other, "PATCH", R, map[string]any{"title": "Mine now"}},
+		{other, "DELETE", R, nil},
+		{other, "POST", R + "/add-to-list", map[string]any{"list_id": otherList.ID}},
+		// Own recipe, another family's list.
+		{other, "POST", "/api/recipes/" + otherRec.ID.String() + "/add-to-list", map[string]any{"list_id": ownList.ID}},
+		{owner, "POST", R + "/add-to-list", map[string]any{"list_id": otherList.ID, "servings": 2}},
+		{other, "GET", "/api/recipes/" + uuid.NewString(), nil},
+		{other, "GET", "/api/recipes/not-a-uuid", nil},
+		{other, "PATCH", "/api/recipes/123", map[string]any{"title": "x"}},
+	} {
+		r := tc.c.must(http.StatusNotFound, tc.method, tc.path, tc.body)
+		if e := r.errorBody(t); e.Code != "not_found" {
+			t.Fatalf("%s %s: %+v", tc.method, tc.path, e)
+		}
+	}
+	env.sameCounts(t, before)
+	var got recipeJSON
+	owner.must(http.StatusOK, "GET", R, nil).decode(t, &got)
+	if got.Title != "Pancakes" || !got.UpdatedAt.Equal(rec.UpdatedAt) {
+		t.Fatalf("owner's recipe changed: %+v", got)
+	}
+}
+
+// TestRecipeBadInputWritesNothing sends bad input to every recipe endpoint
+// and checks the status, code, field, and that nothing was written.
+func TestRecipeBadInputWritesNothing(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, _ := env.signup("bad@example.org", "Bad")
+	var rec recipeJSON
+	c.must(http.StatusCreated, "POST", "/api/recipes", pancakes()).decode(t, &rec)
+	var list shoppingListJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
+	before := env.counts("recipes", "shopping_items", "event_log")
+
+	with := func(over map[string]any) map[string]any {
+		m := pancakes()
+		for k, v := range over {
+			if v == nil {
+				delete(m, k)
+			} else {
+				m[k] = v
+			}
+		}
+		return m
+	}
+	many := func(n int, v any) []any {
+		out := make([]any, n)
+		for i := range out {
+			out[i] = v
+		}
+		return out
+	}
+	R := "/api/recipes/" + rec.ID.String()
+	runBadInput(t, c, []badInputCase{
+		{"create malformed", "POST", "/api/recipes", `{"title":`, 400, "malformed_request", ""},
+		{"create no title", "POST", "/api/recipes", with(map[string]any{"title": nil}), 422, "invalid", "title"},
+		{"create long title", "POST", "/api/recipes", with(map[string]any{"title": strings.Repeat("t", 201)}), 422, "invalid", "title"},
+		{"create no servings", "POST", "/api/recipes", with(map[string]any{"servings": nil}), 422, "invalid", "servings"},
+		{"create zero servings", "POST", "/api/recipes", with(map[string]any{"servings": 0}), 422, "invalid", "servings"},
+		{"create too many servings", "POST", "/api/recipes", with(map[string]any{"servings": 101}), 422, "invalid", "servings"},
+		{"create fractional servings", "POST", "/api/recipes", with(map[string]any{"servings": 1.5}), 422, "invalid", "servings"},
+		{"create servings string", "POST", "/api/recipes", with(map[string]any{"servings": "4"}), 422, "invalid", "servings"},
+		{"create quantity zero", "POST", "/api/recipes", with(map[string]any{"ingredients": []any{map[string]any{"name": "x", "quantity": 0}}}), 422, "invalid", "ingredients[0].quantity"},
+		{"create quantity negative", "POST", "/api/recipes", with(map[string]any{"ingredients": []any{map[string]any{"name": "a"}, map[string]any{"name": "x", "quantity": -1}}}), 422, "invalid", "ingredients[1].quantity"},
+		{"create quantity huge", "POST", "/api/recipes", with(map[string]any{"ingredients": []any{map[string]any{"name": "x", "quantity": 1e7}}}), 422, "invalid", "ingredients[0].quantity"},
+		{"create quantity string", "POST", "/api/recipes", with(map[string]any{"ingredients": []any{map[string]any{"name": "x", "quantity": "2"}}}), 422, "invalid", "ingredients.quantity"},
+		{"create ingredient no name", "POST", "/api/recipes", with(map[string]any{"ingredients": []any{map[string]any{"quantity": 2}}}), 422, "invalid", "ingredients[0].name"},
+		{"create ingredient long unit", "POST", "/api/recipes", with(map[string]any{"ingredients": []any{map[string]any{"name": "x", "unit": strings.Repeat("u", 33)}}}), 422, "invalid", "ingredients[0].unit"},
+		{"create ingredient unknown field", "POST", "/api/recipes", with(map[string]any{"ingredients": []any{map[string]any{"name": "x", "amount": 2}}}), 422, "invalid", "amount"},
+		{"create ingredient not object", "POST", "/api/recipes", with(map[string]any{"ingredients": []any{"flour"}}), 422, "invalid", "ingredients"},
+		{"create too many ingredients", "POST", "/api/recipes", with(map[string]any{"ingredients": many(101, map[string]any{"name": "x"})}), 422, "invalid", "ingredients"},
+		{"create blank step", "POST", "/api/recipes", with(map[string]any{"steps": []string{"Mix.", " "}}), 422, "invalid", "steps[1]"},
+		{"create too many steps", "POST", "/api/recipes", with(map[string]any{"steps": many(101, "Stir.")}), 422, "invalid", "steps"},
+		{"create step wrong type", "POST", "/api/recipes", with(map[string]any{"steps": []any{1}}), 422, "invalid", "steps"},
+		{"create too many tags", "POST", "/api/recipes", with(map[string]any{"tags": func() []string {
+			var tags []string
+			for i := range 21 {
+				tags = append(tags, strings.Repeat("t", i+1))
+			}
+			return tags
+		}()}), 422, "invalid", "tags"},
+		{"create long tag", "POST", "/api/recipes", with(map[string]any{"tags": []string{strings.Repeat("t", 51)}}), 422, "invalid", "tags[0]"},
+		{"create javascript url", "POST", "/api/recipes", with(map[string]any{"source_url": "javascript:alert(1)"}), 422, "invalid", "source_url"},
+		{"create ftp url", "POST", "/api/recipes", with(map[string]any{"source_url": "ftp://example.org/x"}), 422, "invalid", "source_url"},
+		{"create relative url", "POST", "/api/recipes", with(map[string]any{"source_url": "/pancakes"}), 422, "invalid", "source_url"},
+		{"create url with space", "POST", "/api/recipes", with(map[string]any{"source_url": "https://example.org/a b"}), 422, "invalid", "source_url"},
+		{"create unknown field", "POST", "/api/recipes", with(map[string]any{"rating": 5}), 422, "invalid", "rating"},
+		{"update title null", "PATCH", R, `{"title":null}`, 422, "invalid", "title"},
+		{"update servings wrong type", "PATCH", R, `{"servings":"x"}`, 422, "invalid", "servings"},
+		{"update servings zero", "PATCH", R, `{"servings":0}`, 422, "invalid", "servings"},
+		{"update ingredients null", "PATCH", R, `{"ingredients":null}`, 422, "invalid", "ingredients"},
+		{"update ingredient quantity zero", "PATCH", R, `{"ingredients":[{"name":"x","quantity":0}]}`, 422, "invalid", "ingredients[0].quantity"},
+		{"update ingredient quantity wrong type", "PATCH", R, `{"ingredients":[{"name":"x","quantity":"lots"}]}`, 422, "invalid", "ingredients.quantity"},
+		// Optional decodes its value with a non-strict json.Unmarshal: the
+		// ingredient's own UnmarshalJSON keeps unknown fields refused.
+		{"update ingredient unknown field", "PATCH", R, `{"ingredients":[{"name":"x","amount":2}]}`, 422, "invalid", "amount"},
+		{"update steps wrong type", "PATCH", R, `{"steps":"Mix."}`, 422, "invalid", "steps"},
+		{"update bad url", "PATCH", R, `{"source_url":"mailto:a@b.c"}`, 422, "invalid", "source_url"},
+		{"update unknown field", "PATCH", R, `{"id":"x"}`, 422, "invalid", "id"},
+		{"add no list", "POST", R + "/add-to-list", `{}`, 422, "invalid", "list_id"},
+		{"add malformed list", "POST", R + "/add-to-list", `{"list_id":"nope"}`, 422, "invalid", "list_id"},
+		{"add list wrong type", "POST", R + "/add-to-list", `{"list_id":7}`, 422, "invalid", "list_id"},
+		{"add zero servings", "POST", R + "/add-to-list", map[string]any{"list_id": list.ID, "servings": 0}, 422, "invalid", "servings"},
+		{"add servings wrong type", "POST", R + "/add-to-list", map[string]any{"list_id": list.ID, "servings": "2"}, 422, "invalid", "servings"},
+		{"add unknown field", "POST", R + "/add-to-list", map[string]any{"list_id": list.ID, "scale": 2}, 422, "invalid", "scale"},
+		{"add missing list", "POST", R + "/add-to-list", map[string]any{"list_id": uuid.New()}, 404, "not_found", ""},
+		{"add missing recipe", "POST", "/api/recipes/" + uuid.NewString() + "/add-to-list", map[string]any{"list_id": list.ID}, 404, "not_found", ""},
+	})
+	env.sameCounts(t, before)
+	var got recipeJSON
+	c.must(http.StatusOK, "GET", R, nil).decode(t, &got)
+	if !got.UpdatedAt.Equal(rec.UpdatedAt) || len(got.Ingredients) != 5 {
+		t.Fatalf("refused requests changed the recipe: %+v", got)
+	}
+}
+
+func TestRecipeScaleIngredient(t *testing.T) {
+	t.Parallel()
+	q := func(f float64) *float64 { return &f }
+	u := func(s string) *string { return &s }
+	for _, tc := range []struct {
+		quantity                 *float64
+		unit                     *string
+		recipeServings, servings int32
+		want                     string // "" for nil
+	}{
+		{q(300), u("g"), 4, 4, "300 g"},
+		{q(300), u("g"), 4, 2, "150 g"},
+		{q(300), u("g"), 4, 6, "450 g"},
+		{q(3), nil, 4, 2, "1.5"},
+		{q(1), nil, 2, 4, "2"},
+		{q(0.5), u("l"), 4, 4, "0.5 l"},
+		{q(1), u("cup"), 3, 1, "0.33 cup"},
+		{q(2), u("cups"), 3, 1, "0.67 cups"},
+		{q(1.25), u("kg"), 1, 1, "1.25 kg"},
+		{q(0.001), u("g"), 100, 1, "0.00001 g"},
+		{q(0.004), nil, 1, 1, "0.004"},
+		{q(1_000_000), u("ml"), 1, 100, "100000000 ml"},
+		{nil, u("pinch"), 4, 8, "pinch"},
+		{nil, nil, 4, 8, ""},
+	} {
+		got := scaleIngredient(ingredientJSON{Name: "x", Quantity: tc.quantity, Unit: tc.unit}, tc.recipeServings, tc.servings)
+		if (got == nil) != (tc.want == "") || got != nil && *got != tc.want {
+			t.Errorf("scale %v %v from %d to %d servings = %v, want %q", tc.quantity, tc.unit, tc.recipeServings, tc.servings, got, tc.want)
+		}
+	}
+}
+
+func TestRecipeAddToList(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, acc := env.signup("add@example.org", "Adders")
+	var rec recipeJSON
+	c.must(http.StatusCreated, "POST", "/api/recipes", pancakes()).decode(t, &rec)
+	var list shoppingListJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists/"+list.ID.String()+"/items", map[string]any{"name": "Coffee"})
+	path := "/api/recipes/" + rec.ID.String() + "/add-to-list"
+
+	for _, tc := range []struct {
+		name     string
+		servings any // nil: the recipe's
+		want     []string
+	}{
+		{"recipe servings", nil, []string{"flour 300 g", "eggs 3", "milk 0.5 l", "salt pinch", "butter for the pan -"}},
+		{"half", 2, []string{"flour 150 g", "eggs 1.5", "milk 0.25 l", "salt pinch", "butter for the pan -"}},
+		{"one and a half", 6, []string{"flour 450 g", "eggs 4.5", "milk 0.75 l", "salt pinch", "butter for the pan -"}},
+		{"third", 1, []string{"flour 75 g", "eggs 0.75", "milk 0.13 l", "salt pinch", "butter for the pan -"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := map[string]any{"list_id": list.ID}
+			if tc.servings != nil {
+				body["servings"] = tc.servings
+			}
+			seq := env.lastSeq(acc.Family.ID)
+			var before shoppingListWithItemsJSON
+			c.must(http.StatusOK, "GET", "/api/shopping/lists/"+list.ID.String(), nil).decode(t, &before)
+			var items []shoppingItemJSON
+			c.must(http.StatusCreated, "POST", path, body).decode(t, &items)
+			var got []string
+			for i, it := range items {
+				quantity := "-"
+				if it.Quantity != nil {
+					quantity = *it.Quantity
+				}
+				got = append(got, it.Name+" "+quantity)
+				if it.ListID != list.ID || it.Category != nil || it.CategorySource != nil || it.Checked ||
+					it.Position != before.Items[len(before.Items)-1].Position+1+int32(i) {
+					t.Fatalf("item %+v", it)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("items %q, want %q", got, tc.want)
+			}
+			// One transaction: the events are numbered back to back, one
+			// insert per ingredient, each with the list and the actor.
+			evs := env.events(acc.Family.ID, seq)
+			if len(evs) != len(tc.want) {
+				t.Fatalf("events %+v", evs)
+			}
+			for i, ev := range evs {
+				if ev.Type != "SHOPPING_ITEM_UPDATED" || ev.Op != "insert" || ev.EntityID != items[i].ID ||
+					*ev.ListID != list.ID || *ev.ActorID != acc.User.ID {
+					t.Fatalf("event %+v", ev)
+				}
+			}
+		})
+	}
+
+	// A recipe without ingredients adds nothing and still answers an array.
+	var toast recipeJSON
+	c.must(http.StatusCreated, "POST", "/api/recipes", map[string]any{"title": "Toast", "servings": 1}).decode(t, &toast)
+	r := c.must(http.StatusCreated, "POST", "/api/recipes/"+toast.ID.String()+"/add-to-list", map[string]any{"list_id": list.ID})
+	if strings.TrimSpace(string(r.body)) != "[]" {
+		t.Fatalf("empty add-to-list %s", r.body)
+	}
+}

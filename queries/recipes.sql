@@ -1,0 +1,33 @@
+-- Recipes. Every query is scoped to a family: another family's id finds
+-- nothing, exactly like a missing one.
+
+-- name: RecipeList :many
+SELECT * FROM recipes
+WHERE family_id = @family_id
+ORDER BY lower(title), created_at, id;
+
+-- name: RecipeGet :one
+SELECT * FROM recipes
+WHERE id = @id AND family_id = @family_id;
+
+-- name: RecipeInsert :one
+INSERT INTO recipes (family_id, title, servings, ingredients, steps, tags, source_url)
+VALUES (@family_id, @title, @servings, @ingredients, @steps, @tags, sqlc.narg('source_url'))
+RETURNING *;
+
+-- RecipeUpdate replaces the fields that are not null; source_url only when
+-- source_url_set is true (null then clears it).
+-- name: RecipeUpdate :one
+UPDATE recipes
+SET title = coalesce(sqlc.narg('title'), title),
+    servings = coalesce(sqlc.narg('servings'), servings),
+    ingredients = coalesce(sqlc.narg('ingredients'), ingredients),
+    steps = coalesce(sqlc.narg('steps')::text[], steps),
+    tags = coalesce(sqlc.narg('tags')::text[], tags),
+    source_url = CASE WHEN @source_url_set::boolean THEN sqlc.narg('source_url') ELSE source_url END
+WHERE id = @id AND family_id = @family_id
+RETURNING *;
+
+-- name: RecipeDelete :execrows
+DELETE FROM recipes
+WHERE id = @id AND family_id = @family_id;

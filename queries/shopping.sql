@@ -1,0 +1,85 @@
+-- Shopping categories, lists and items. Every query is scoped to a family:
+-- another family's id finds nothing, exactly like a missing one.
+
+-- name: ShoppingCategoryList :many
+SELECT * FROM shopping_categories
+WHERE family_id = @family_id
+ORDER BY position, lower(name), id;
+
+-- ShoppingCategoryGetByName matches the name case-insensitively, as the
+-- unique index does.
+-- name: ShoppingCategoryGetByName :one
+SELECT * FROM shopping_categories
+WHERE family_id = @family_id AND lower(name) = lower(@name);
+
+-- name: ShoppingListList :many
+SELECT * FROM shopping_lists
+WHERE family_id = @family_id
+ORDER BY created_at, id;
+
+-- name: ShoppingListGet :one
+SELECT * FROM shopping_lists
+WHERE id = @id AND family_id = @family_id;
+
+-- name: ShoppingListInsert :one
+INSERT INTO shopping_lists (family_id, name)
+VALUES (@family_id, @name)
+RETURNING *;
+
+-- name: ShoppingListUpdate :one
+UPDATE shopping_lists
+SET name = coalesce(sqlc.narg('name'), name)
+WHERE id = @id AND family_id = @family_id
+RETURNING *;
+
+-- name: ShoppingListDelete :execrows
+DELETE FROM shopping_lists
+WHERE id = @id AND family_id = @family_id;
+
+-- name: ShoppingItemListByList :many
+SELECT * FROM shopping_items_view
+WHERE list_id = @list_id AND family_id = @family_id
+ORDER BY position, created_at, id;
+
+-- name: ShoppingItemGet :one
+SELECT * FROM shopping_items_view
+WHERE id = @id AND family_id = @family_id;
+
+-- ShoppingItemInsert appends an item to a list of the family (position =
+-- the list's max + 1). No row comes back when the list is not the family's.
+-- name: ShoppingItemInsert :one
+INSERT INTO shopping_items (family_id, list_id, name, quantity, note, category_id, category_source, position)
+SELECT l.family_id, l.id, @name, sqlc.narg('quantity'), sqlc.narg('note'),
+       sqlc.narg('category_id'), sqlc.narg('category_source'),
+       coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = l.id), 0)
+FROM shopping_lists l
+WHERE l.id = @list_id AND l.family_id = @family_id
+RETURNING id;
+
+-- ShoppingItemUpdate changes the fields whose *_set flag is true (name,
+-- checked and position when not null). Setting the category marks it as
+-- chosen by a person. Ticking records when and by whom; unticking clears
+-- both; ticking a ticked item changes nothing.
+-- name: ShoppingItemUpdate :one
+UPDATE shopping_items
+SET name = coalesce(sqlc.narg('name'), name),
+    quantity = CASE WHEN @quantity_set::boolean THEN sqlc.narg('quantity') ELSE quantity END,
+    note = CASE WHEN @note_set::boolean THEN sqlc.narg('note') ELSE note END,
+    category_id = CASE WHEN @category_set::boolean THEN sqlc.narg('category_id')::uuid ELSE category_id END,
+    category_source = CASE WHEN @category_set::boolean THEN 'user' ELSE category_source END,
+    checked = coalesce(sqlc.narg('checked'), checked),
+    checked_at = CASE
+        WHEN sqlc.narg('checked')::boolean IS NULL OR sqlc.narg('checked')::boolean = checked THEN checked_at
+        WHEN sqlc.narg('checked')::boolean THEN now()
+    END,
+    checked_by = CASE
+        WHEN sqlc.narg('checked')::boolean IS NULL OR sqlc.narg('checked')::boolean = checked THEN checked_by
+        WHEN sqlc.narg('checked')::boolean THEN sqlc.narg('actor')::uuid
+    END,
+    position = coalesce(sqlc.narg('position'), position)
+WHERE id = @id AND family_id = @family_id
+RETURNING id;
+
+-- name: ShoppingItemDelete :execrows
+DELETE FROM shopping_items
+WHERE id = @id AND family_id = @family_id;
