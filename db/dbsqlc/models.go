@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 type AuthFailure struct {
@@ -15,6 +16,27 @@ type AuthFailure struct {
 	Email      string
 	ClientAddr string
 	At         time.Time
+}
+
+type CalendarEvent struct {
+	ID             uuid.UUID
+	FamilyID       uuid.UUID
+	Uid            string
+	Title          string
+	Notes          string
+	Location       string
+	StartsAt       time.Time
+	EndsAt         time.Time
+	AllDay         bool
+	Rrule          *string
+	Exdates        []time.Time
+	Sequence       int32
+	Ical           *string
+	SubscriptionID *uuid.UUID
+	ReadOnly       bool
+	CreatedBy      *uuid.UUID
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 type EventLog struct {
@@ -157,6 +179,24 @@ type ShoppingList struct {
 	Name      string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+type Task struct {
+	ID           uuid.UUID
+	FamilyID     uuid.UUID
+	Title        string
+	Notes        string
+	DueAt        *time.Time
+	AssigneeID   *uuid.UUID
+	Recurrence   *string
+	TemplateID   *uuid.UUID
+	InstanceDate pgtype.Date
+	CompletedAt  *time.Time
+	CompletedBy  *uuid.UUID
+	SnoozedUntil *time.Time
+	CreatedBy    *uuid.UUID
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 type User struct {
