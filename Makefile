@@ -4,14 +4,14 @@
 GO   ?= go
 SQLC := $(GO) tool -modfile=tools/go.mod sqlc
 
-.PHONY: run test build generate check-generated vet fmt-check postgres-bin clean
+.PHONY: run test build generate check-generated vet fmt-check postgres-bin test-tools clean
 
 ## run: build and start `familyhub dev` (private PostgreSQL + demo family) on :8080
 run: postgres-bin build
 	./bin/familyhub dev
 
 ## test: vet, formatting, sqlc freshness and the whole suite under -race on a throwaway PostgreSQL
-test: postgres-bin vet fmt-check check-generated
+test: postgres-bin test-tools vet fmt-check check-generated
 	$(GO) run ./cmd/pgrun -- $(GO) test -race -count=1 -timeout 15m ./...
 
 build:
@@ -35,6 +35,11 @@ fmt-check:
 ## postgres-bin: make sure PostgreSQL's server binaries are installed
 postgres-bin:
 	@./deploy/ensure-postgres.sh
+
+## test-tools: what the suite drives besides PostgreSQL (a browser, a CalDAV server)
+test-tools:
+	@./deploy/ensure-chromium.sh
+	@./deploy/ensure-radicale.sh
 
 clean:
 	rm -rf bin

@@ -42,6 +42,10 @@ type Config struct {
 	SessionTTL time.Duration
 	// Password are argon2id's cost parameters for new hashes.
 	Password PasswordParams
+
+	// Feature configuration: one field per feature, defined in the feature's file.
+	Assistant AssistantConfig // http/assistant.go
+	DAV       DAVConfig       // http/caldav.go
 }
 
 // ReadyCheck reports whether a dependency is ready; /readyz runs them all.
@@ -55,6 +59,9 @@ type Server struct {
 	readyChecks map[string]ReadyCheck
 	router      chi.Router
 	api         chi.Router // the /api subrouter: cross-origin protection + authentication
+
+	// Feature state: one field per feature, defined in the feature's file.
+	jobs JobQueue // http/jobs.go
 }
 
 // NewServer returns a Server with its routes mounted.
@@ -150,8 +157,12 @@ func (s *Server) routes() chi.Router {
 			s.mountRecipes(r)
 			s.mountTasks(r)
 			s.mountCalendar(r)
+			s.mountAssistant(r)
+			s.mountDAVAPI(r)
 		})
 	})
+	s.mountDAV(r)
+	s.mountWeb(r)
 	return r
 }
 

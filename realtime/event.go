@@ -19,6 +19,9 @@ const (
 	ChannelCalendar = "familyhub_calendar"
 	ChannelRecipes  = "familyhub_recipes"
 	ChannelSessions = "familyhub_sessions"
+	// ChannelDevice carries messages for one device, with no family seq:
+	// {"family_id":"…","device_id":"…","message":{"type":"AI_INTENT_EXECUTED",…}}
+	ChannelDevice = "familyhub_device"
 )
 
 // EventChannels are the channels that carry numbered family events.
@@ -160,4 +163,12 @@ type sessionNotice struct {
 	FamilyID   uuid.UUID  `json:"family_id"`
 	Reason     string     `json:"reason"` // revoked, rotated, removed
 	ReplacedBy *uuid.UUID `json:"replaced_by"`
+}
+
+// deviceNotice is a payload on ChannelDevice: Message goes, as is, to the
+// sockets of that device only.
+type deviceNotice struct {
+	FamilyID uuid.UUID       `json:"family_id"`
+	DeviceID string          `json:"device_id"`
+	Message  json.RawMessage `json:"message"`
 }

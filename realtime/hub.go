@@ -44,7 +44,7 @@ type Hub struct {
 	logger  *slog.Logger
 	metrics *Metrics
 
-	inbox    chan any // Event or sessionNotice
+	inbox    chan any // Event, sessionNotice or deviceNotice
 	overflow atomic.Bool
 	resync   chan struct{}
 
@@ -109,6 +109,8 @@ func (h *Hub) Run(ctx context.Context) {
 				}
 			case sessionNotice:
 				h.handleSession(ctx, n)
+			case deviceNotice:
+				h.handleDevice(n)
 			}
 		case <-h.resync:
 			h.overflow.Store(false)
@@ -253,6 +255,22 @@ func (h *Hub) handleSession(ctx context.Context, n sessionNotice) {
 					h.removeLocked(c)
 				}
 			}
+		}
+	}
+}
+
+// handleDevice sends a device-targeted message to that device's clients on
+// this replica (the device's other replicas do the same with theirs).
+func (h *Hub) handleDevice(n deviceNotice) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	fam := h.families[n.FamilyID]
+	if fam == nil {
+		return
+	}
+	for c := range fam.clients {
+		if c.DeviceID == n.DeviceID {
+			c.Reply(n.Message)
 		}
 	}
 }

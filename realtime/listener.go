@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync/atomic"
@@ -36,7 +37,7 @@ type Listener struct {
 }
 
 func (l *Listener) channels() []string {
-	return append(append([]string{}, EventChannels...), ChannelSessions)
+	return append(append([]string{}, EventChannels...), ChannelSessions, ChannelDevice)
 }
 
 // Connected reports whether the listener is connected and listening to
@@ -102,12 +103,23 @@ type handler struct{ l *Listener }
 
 // HandleNotification parses and hands off; it never blocks.
 func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
-	if n.Channel == ChannelSessions {
+	switch n.Channel {
+	case ChannelSessions:
 		var sn sessionNotice
 		if err := json.Unmarshal([]byte(n.Payload), &sn); err != nil {
 			return err
 		}
 		h.l.Hub.notify(sn)
+		return nil
+	case ChannelDevice:
+		var dn deviceNotice
+		if err := json.Unmarshal([]byte(n.Payload), &dn); err != nil {
+			return err
+		}
+		if dn.DeviceID == "" || len(dn.Message) == 0 || dn.Message[0] != '{' {
+			return fmt.Errorf("device notice without device_id or message object: %s", n.Payload)
+		}
+		h.l.Hub.notify(dn)
 		return nil
 	}
 	ev, err := parseEvent(n.Payload)

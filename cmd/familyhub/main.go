@@ -52,6 +52,7 @@ commands:
   serve     run the API server (applies migrations first)
   migrate   apply database migrations and exit
   dev       run on a private PostgreSQL in ./.familyhub with a demo family
+  jobs      run one background job now: familyhub jobs run <name> (see docs/jobs.md)
 
 Run 'familyhub <command> -h' for the flags of a command.`
 
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string) error {
 		return runMigrate(ctx, args[1:])
 	case "dev":
 		return runDev(ctx, args[1:])
+	case "jobs":
+		return runJobs(ctx, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Println(usage)
 		return nil
@@ -88,6 +91,12 @@ type Config struct {
 	ShutdownTimeout   time.Duration
 
 	parseDeferred func() error // parses flag values that need validation
+
+	// Feature configuration: one field per feature, with its flags
+	// registered by the feature's file.
+	Jobs      JobsConfig           // cmd/familyhub/jobs.go
+	Assistant http.AssistantConfig // cmd/familyhub/assistant.go
+	DAV       http.DAVConfig       // cmd/familyhub/caldav.go
 }
 
 // flagSet registers the serve flags on fs, with defaults from the environment.
@@ -107,6 +116,9 @@ func (c *Config) flagSet(fs *flag.FlagSet) {
 	level := envOr("FAMILYHUB_LOG_LEVEL", "info")
 	fs.StringVar(&level, "log-level", level, "debug, info, warn or error (env FAMILYHUB_LOG_LEVEL)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful shutdown may take")
+	c.jobsFlags(fs)
+	c.assistantFlags(fs)
+	c.davFlags(fs)
 	c.parseDeferred = func() error {
 		var err error
 		if c.TrustedProxies, err = parsePrefixes(proxies); err != nil {
@@ -242,6 +254,9 @@ type Main struct {
 
 	cancelBackground context.CancelFunc
 	background       sync.WaitGroup
+
+	// Feature state: one field per feature, defined in the feature's file.
+	jobs *jobsState // cmd/familyhub/jobs.go
 }
 
 // NewMain returns a Main for cfg; nothing starts until Run.
@@ -265,6 +280,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Signup:         m.Config.Signup,
 		SecureCookies:  m.Config.SecureCookies,
 		TrustedProxies: m.Config.TrustedProxies,
+		Assistant:      m.Config.Assistant,
+		DAV:            m.Config.DAV,
 	})
 
 	// Realtime: one LISTEN connection, the hub, the transports, /metrics.
@@ -287,6 +304,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.HTTP.Router().Handle("/metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancelBackground = cancel
+	if err := m.startJobs(ctx, bg); err != nil {
+		return err
+	}
 	m.background.Go(func() { m.Hub.Run(bg) })
 	m.background.Go(func() {
 		if err := m.Listener.Run(bg); err != nil {
@@ -358,6 +378,7 @@ func (m *Main) Close() error {
 		<-m.serveDone
 		m.httpServer = nil
 	}
+	m.stopJobs(ctx)
 	if m.cancelBackground != nil {
 		m.cancelBackground()
 		m.background.Wait()

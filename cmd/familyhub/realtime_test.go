@@ -609,3 +609,29 @@ func TestRealtimeGracefulShutdown(t *testing.T) {
 		t.Fatal("Close did not return")
 	}
 }
+
+// TestRealtimeDeviceMessages: a message on familyhub_device reaches only
+// the named device of the named family, on whichever replica it is.
+func TestRealtimeDeviceMessages(t *testing.T) {
+	c := newCluster(t)
+	ana := newFamily(t, c.a, "ana@example.org")
+	ben := join(t, c.a, ana, "ben@example.org")
+	phone := dialWS(t, c.b, ana, "device_id=ana-phone")
+	laptop := dialWS(t, c.a, ana, "device_id=ana-laptop")
+	bens := dialWS(t, c.a, ben, "device_id=ana-phone-not")
+	for _, ws := range []*wsClient{phone, laptop, bens} {
+		ws.nextType("hello", 5*time.Second)
+	}
+	c.exec(`SELECT pg_notify('familyhub_device', json_build_object('family_id', $1::uuid, 'device_id', 'ana-phone',
+		'message', json_build_object('type', 'AI_INTENT_EXECUTED', 'intent', 'shopping.add_items', 'command_id', 'c1'))::text)`, ana.familyID)
+	if m := phone.next(5 * time.Second); m["type"] != "AI_INTENT_EXECUTED" || m["command_id"] != "c1" || m["seq"] != nil {
+		t.Fatalf("phone got %v", m)
+	}
+	// The others get the next family event, not the device message.
+	c.write(ana.familyID, 1)
+	for _, ws := range []*wsClient{laptop, bens} {
+		if m := ws.next(5 * time.Second); m["type"] != "SHOPPING_ITEM_UPDATED" {
+			t.Fatalf("another device got %v", m)
+		}
+	}
+}

@@ -1,0 +1,5 @@
+package main
+
+import "flag"
+
+func (c *Config) assistantFlags(fs *flag.FlagSet) {}

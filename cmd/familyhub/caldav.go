@@ -1,0 +1,5 @@
+package main
+
+import "flag"
+
+func (c *Config) davFlags(fs *flag.FlagSet) {}
