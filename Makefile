@@ -4,7 +4,7 @@
 GO   ?= go
 SQLC := $(GO) tool -modfile=tools/go.mod sqlc
 
-.PHONY: run test build generate check-generated vet fmt-check postgres-bin test-tools clean
+.PHONY: bench run test build generate check-generated vet fmt-check postgres-bin test-tools clean
 
 ## run: build and start `familyhub dev` (private PostgreSQL + demo family) on :8080
 run: postgres-bin build
@@ -43,3 +43,8 @@ test-tools:
 
 clean:
 	rm -rf bin
+
+## bench: the benchmarks recorded in docs/benchmarks.md
+bench: postgres-bin
+	$(GO) run ./cmd/pgrun -- $(GO) test -run '^$$' -bench 'WriteToDelivery|FanOutConcurrent' -benchtime 2000x -count 1 ./cmd/familyhub/
+	$(GO) run ./cmd/pgrun -- $(GO) test -run '^$$' -bench 'IdleSocketMemory' -benchtime 5000x -count 1 ./cmd/familyhub/
