@@ -4,7 +4,7 @@
 GO   ?= go
 SQLC := $(GO) tool -modfile=tools/go.mod sqlc
 
-.PHONY: bench run test build generate check-generated vet fmt-check postgres-bin test-tools clean
+.PHONY: bench cluster cluster-down run test build generate check-generated vet fmt-check postgres-bin test-tools clean
 
 ## run: build and start `familyhub dev` (private PostgreSQL + demo family) on :8080
 run: postgres-bin build
@@ -40,6 +40,15 @@ postgres-bin:
 test-tools:
 	@./deploy/ensure-chromium.sh
 	@./deploy/ensure-radicale.sh
+	@./deploy/ensure-nginx.sh
+
+## cluster: the production shape on loopback: PostgreSQL, three replicas, nginx (see docs/operations.md)
+cluster: postgres-bin build
+	@./deploy/cluster.sh up
+
+## cluster-down: stop what `make cluster` started
+cluster-down:
+	@./deploy/cluster.sh down
 
 clean:
 	rm -rf bin
