@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -23,7 +24,8 @@ type Client struct {
 	Transport string
 
 	queue     queue
-	done      chan struct{}
+	ctx       context.Context // cancelled by Close
+	cancel    context.CancelFunc
 	closeOnce sync.Once
 	leaveOnce sync.Once
 	closeCode int
@@ -40,9 +42,10 @@ type Client struct {
 }
 
 func newClient(p JoinParams) *Client {
+	ctx, cancel := context.WithCancel(context.Background())
 	c := &Client{
 		FamilyID: p.FamilyID, UserID: p.UserID, DeviceID: p.DeviceID, Transport: p.Transport,
-		queue: newQueue(), done: make(chan struct{}), sessionID: p.SessionID,
+		queue: newQueue(), ctx: ctx, cancel: cancel, sessionID: p.SessionID,
 	}
 	c.SetTopics(p.Topics)
 	if !p.SessionExpires.IsZero() {
@@ -59,7 +62,19 @@ func (c *Client) Take() []outMsg { return c.queue.take() }
 
 // Done is closed when the server wants the connection closed; CloseStatus
 // says why.
-func (c *Client) Done() <-chan struct{} { return c.done }
+func (c *Client) Done() <-chan struct{} { return c.ctx.Done() }
+
+// Context is cancelled when the server wants the connection closed.
+func (c *Client) Context() context.Context { return c.ctx }
+
+// OnReady sets a function called (without locks held) after each message
+// is queued; transports without a writer goroutine use it to start one.
+// Set it before the client can receive messages, or kick it once after.
+func (c *Client) OnReady(f func()) {
+	c.queue.mu.Lock()
+	c.queue.onReady = f
+	c.queue.mu.Unlock()
+}
 
 // CloseStatus returns the close code and reason once Done is closed.
 func (c *Client) CloseStatus() (int, string) { return c.closeCode, c.closeMsg }
@@ -69,7 +84,7 @@ func (c *Client) CloseStatus() (int, string) { return c.closeCode, c.closeMsg }
 func (c *Client) Close(code int, reason string) {
 	c.closeOnce.Do(func() {
 		c.closeCode, c.closeMsg = code, reason
-		close(c.done)
+		c.cancel()
 		c.mu.Lock()
 		if c.expiry != nil {
 			c.expiry.Stop()
@@ -86,9 +101,10 @@ func (c *Client) enqueue(m outMsg) bool { return c.queue.push(m) }
 // messages, so a burst such as a recipe's twenty items does not disconnect
 // a client that reads, while one that stops reading is cut off.
 type queue struct {
-	mu    sync.Mutex
-	msgs  []outMsg
-	ready chan struct{} // capacity 1: "there is something"
+	mu      sync.Mutex
+	msgs    []outMsg
+	ready   chan struct{} // capacity 1: "there is something"
+	onReady func()
 }
 
 func newQueue() queue { return queue{ready: make(chan struct{}, 1)} }
@@ -100,10 +116,14 @@ func (q *queue) push(m outMsg) bool {
 		return false
 	}
 	q.msgs = append(q.msgs, m)
+	onReady := q.onReady
 	q.mu.Unlock()
 	select {
 	case q.ready <- struct{}{}:
 	default:
+	}
+	if onReady != nil {
+		onReady()
 	}
 	return true
 }

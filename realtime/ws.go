@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -22,6 +23,11 @@ const (
 
 // handleWS serves GET /ws. Credentials and Origin are checked before the
 // upgrade: no credentials is a plain 401, a foreign Origin a 403.
+//
+// An idle socket costs one goroutine: this handler, blocked reading. Writes
+// happen on a goroutine that exists only while messages are queued
+// (wsConn.flush), heartbeats on a timer, and a close requested by the server
+// (logout, slow consumer, shutdown) in a context.AfterFunc.
 func (t *Transports) handleWS(w http.ResponseWriter, r *http.Request) {
 	p := t.admit(w, r, "ws")
 	if p == nil {
@@ -51,48 +57,90 @@ func (t *Transports) handleWS(w http.ResponseWriter, r *http.Request) {
 
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	go func() {
-		defer cancel() // the reader ends when the peer goes away
-		t.wsRead(ctx, conn, c)
-	}()
-
+	wc := &wsConn{t: t, conn: conn, c: c, ctx: ctx, cancel: cancel}
 	for _, m := range j.Messages(p.Since) {
-		if err := t.wsWrite(ctx, conn, m.data); err != nil {
+		if err := wc.write(m.data); err != nil {
 			return
 		}
 	}
-	ping := time.NewTicker(t.PingInterval)
-	defer ping.Stop()
+	// From here on, queued messages are written by wc.flush.
+	c.OnReady(wc.kick)
+	wc.kick()
+	stopClose := context.AfterFunc(c.Context(), func() {
+		code, reason := c.CloseStatus()
+		conn.Close(websocket.StatusCode(code), reason) // ends the read below
+	})
+	defer stopClose()
+	wc.ping = time.AfterFunc(t.PingInterval, wc.heartbeat)
+	defer wc.ping.Stop()
+
+	t.wsRead(ctx, conn, c)
+}
+
+// wsConn writes a client's queued messages and heartbeats.
+type wsConn struct {
+	t      *Transports
+	conn   *websocket.Conn
+	c      *Client
+	ctx    context.Context
+	cancel context.CancelFunc
+	ping   *time.Timer
+
+	mu       sync.Mutex
+	flushing bool // a flush goroutine is running
+	again    bool // messages arrived while it ran
+}
+
+// kick makes sure a flush goroutine runs; it is called after every push.
+func (w *wsConn) kick() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.flushing {
+		w.again = true
+		return
+	}
+	w.flushing = true
+	go w.flush()
+}
+
+// flush writes queued messages until the queue stays empty, then exits.
+func (w *wsConn) flush() {
 	for {
-		select {
-		case <-c.Ready():
-			for _, m := range c.Take() {
-				if err := t.wsWrite(ctx, conn, m.data); err != nil {
-					return
-				}
-				t.Metrics.observeDelivery(m)
+		for _, m := range w.c.Take() {
+			if err := w.write(m.data); err != nil {
+				w.cancel() // a write that fails or times out ends the connection
+				return     // flushing stays true: nothing more is written
 			}
-		case <-ping.C:
-			pctx, pcancel := context.WithTimeout(ctx, t.WriteTimeout)
-			err := conn.Ping(pctx)
-			pcancel()
-			if err != nil {
-				return // a peer that does not answer is gone; CloseNow frees it
-			}
-		case <-c.Done():
-			code, reason := c.CloseStatus()
-			conn.Close(websocket.StatusCode(code), reason)
-			return
-		case <-ctx.Done():
+			w.t.Metrics.observeDelivery(m)
+		}
+		w.mu.Lock()
+		if !w.again {
+			w.flushing = false
+			w.mu.Unlock()
 			return
 		}
+		w.again = false
+		w.mu.Unlock()
 	}
 }
 
-func (t *Transports) wsWrite(ctx context.Context, conn *websocket.Conn, data []byte) error {
-	wctx, cancel := context.WithTimeout(ctx, t.WriteTimeout)
+func (w *wsConn) write(data []byte) error {
+	ctx, cancel := context.WithTimeout(w.ctx, w.t.WriteTimeout)
 	defer cancel()
-	return conn.Write(wctx, websocket.MessageText, data)
+	return w.conn.Write(ctx, websocket.MessageText, data)
+}
+
+// heartbeat pings the peer; a peer that does not answer within the write
+// timeout is gone, and the connection is ended (freeing its resources).
+func (w *wsConn) heartbeat() {
+	ctx, cancel := context.WithTimeout(w.ctx, w.t.WriteTimeout)
+	defer cancel()
+	if err := w.conn.Ping(ctx); err != nil {
+		w.cancel()
+		w.conn.CloseNow()
+		return
+	}
+	w.ping.Reset(w.t.PingInterval)
 }
 
 // clientMessage is what a client may send.
