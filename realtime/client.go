@@ -93,6 +93,24 @@ func (c *Client) Close(code int, reason string) {
 	})
 }
 
+// release frees what keeps a departed client reachable: the session
+// expiry timer (up to weeks away) and the context's AfterFunc hooks.
+// Without it every closed connection would stay in memory until its
+// session expired.
+func (c *Client) release() {
+	c.mu.Lock()
+	if c.expiry != nil {
+		c.expiry.Stop()
+		c.expiry = nil
+	}
+	c.mu.Unlock()
+	c.queue.mu.Lock()
+	c.queue.onReady = nil
+	c.queue.msgs = nil
+	c.queue.mu.Unlock()
+	c.cancel()
+}
+
 // enqueue queues m without blocking and reports whether there was room.
 func (c *Client) enqueue(m outMsg) bool { return c.queue.push(m) }
 

@@ -412,6 +412,7 @@ func (h *Hub) Leave(c *Client) {
 	h.removeLocked(c)
 	h.mu.Unlock()
 	c.leaveOnce.Do(func() {
+		c.release()
 		h.metrics.Connections.WithLabelValues(c.Transport).Dec()
 		h.clients.Done()
 	})
