@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"sort"
 	"strings"
@@ -325,20 +326,27 @@ func (s *Server) handleCalendarEventCreate(w http.ResponseWriter, r *http.Reques
 				return err
 			}
 		}
-		if err := f.check(loc); err != nil {
-			return err
-		}
-		ev, err = s.store.Q.CalendarEventInsert(r.Context(), tx, dbsqlc.CalendarEventInsertParams{
-			FamilyID: a.FamilyID, Title: f.Title, Notes: f.Notes, Location: f.Location, StartsAt: f.StartsAt,
-			EndsAt: f.EndsAt, AllDay: f.AllDay, Rrule: f.RRule, Exdates: f.Exdates, CreatedBy: &a.UserID,
-		})
-		return db.Err(err, "calendar event")
+		ev, err = s.calendarEventInsert(r.Context(), tx, a.FamilyID, a.UserID, f, loc)
+		return err
 	})
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, toCalendarEventJSON(ev, loc))
+}
+
+// calendarEventInsert checks f in the family's zone loc and creates the
+// event, made by user (the assistant creates events through it too).
+func (s *Server) calendarEventInsert(ctx context.Context, tx pgx.Tx, family, user uuid.UUID, f calendarEventFields, loc *time.Location) (dbsqlc.CalendarEvent, error) {
+	if err := f.check(loc); err != nil {
+		return dbsqlc.CalendarEvent{}, err
+	}
+	ev, err := s.store.Q.CalendarEventInsert(ctx, tx, dbsqlc.CalendarEventInsertParams{
+		FamilyID: family, Title: f.Title, Notes: f.Notes, Location: f.Location, StartsAt: f.StartsAt,
+		EndsAt: f.EndsAt, AllDay: f.AllDay, Rrule: f.RRule, Exdates: f.Exdates, CreatedBy: &user,
+	})
+	return ev, db.Err(err, "calendar event")
 }
 
 func (s *Server) handleCalendarEventGet(w http.ResponseWriter, r *http.Request) {

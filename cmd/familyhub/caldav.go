@@ -1,5 +1,21 @@
 package main
 
-import "flag"
+import (
+	"flag"
+	"os"
 
-func (c *Config) davFlags(fs *flag.FlagSet) {}
+	"github.com/familyhub/familyhub/http"
+)
+
+// davFlags registers CalDAV's options (docs/caldav.md).
+func (c *Config) davFlags(fs *flag.FlagSet) {
+	c.DAV.SecretKey = os.Getenv("FAMILYHUB_SECRET_KEY")
+	fs.Func("secret-key", "secret (at least 16 characters, e.g. `openssl rand -base64 32`) that calendar subscription passwords are encrypted under (env FAMILYHUB_SECRET_KEY)",
+		func(v string) error {
+			c.DAV.SecretKey = v
+			return http.DAVConfig{SecretKey: v}.Validate()
+		})
+}
+
+// davValidate reports an unusable FAMILYHUB_SECRET_KEY; Validate calls it.
+func (c *Config) davValidate() error { return c.DAV.Validate() }

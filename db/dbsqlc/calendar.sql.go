@@ -30,7 +30,7 @@ func (q *Queries) CalendarEventDelete(ctx context.Context, db DBTX, arg Calendar
 }
 
 const calendarEventGet = `-- name: CalendarEventGet :one
-SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at FROM calendar_events WHERE id = $1 AND family_id = $2
+SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag FROM calendar_events WHERE id = $1 AND family_id = $2
 `
 
 type CalendarEventGetParams struct {
@@ -60,12 +60,15 @@ func (q *Queries) CalendarEventGet(ctx context.Context, db DBTX, arg CalendarEve
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DavName,
+		&i.SourceHref,
+		&i.SourceEtag,
 	)
 	return i, err
 }
 
 const calendarEventGetForUpdate = `-- name: CalendarEventGetForUpdate :one
-SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at FROM calendar_events WHERE id = $1 AND family_id = $2 FOR UPDATE
+SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag FROM calendar_events WHERE id = $1 AND family_id = $2 FOR UPDATE
 `
 
 type CalendarEventGetForUpdateParams struct {
@@ -97,6 +100,9 @@ func (q *Queries) CalendarEventGetForUpdate(ctx context.Context, db DBTX, arg Ca
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DavName,
+		&i.SourceHref,
+		&i.SourceEtag,
 	)
 	return i, err
 }
@@ -105,7 +111,7 @@ const calendarEventInsert = `-- name: CalendarEventInsert :one
 
 INSERT INTO calendar_events (family_id, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz[], $10)
-RETURNING id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at
+RETURNING id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag
 `
 
 type CalendarEventInsertParams struct {
@@ -156,12 +162,15 @@ func (q *Queries) CalendarEventInsert(ctx context.Context, db DBTX, arg Calendar
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DavName,
+		&i.SourceHref,
+		&i.SourceEtag,
 	)
 	return i, err
 }
 
 const calendarEventListRange = `-- name: CalendarEventListRange :many
-SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at FROM calendar_events
+SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag FROM calendar_events
 WHERE family_id = $1
   AND starts_at < $2
   AND (rrule IS NOT NULL OR ends_at > $3 OR starts_at >= $3)
@@ -205,6 +214,9 @@ func (q *Queries) CalendarEventListRange(ctx context.Context, db DBTX, arg Calen
 			&i.CreatedBy,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.DavName,
+			&i.SourceHref,
+			&i.SourceEtag,
 		); err != nil {
 			return nil, err
 		}
@@ -228,7 +240,7 @@ SET title = $1,
     exdates = $8::timestamptz[],
     sequence = sequence + 1
 WHERE id = $9 AND family_id = $10
-RETURNING id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at
+RETURNING id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag
 `
 
 type CalendarEventUpdateParams struct {
@@ -279,6 +291,9 @@ func (q *Queries) CalendarEventUpdate(ctx context.Context, db DBTX, arg Calendar
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DavName,
+		&i.SourceHref,
+		&i.SourceEtag,
 	)
 	return i, err
 }

@@ -37,6 +37,37 @@ type CalendarEvent struct {
 	CreatedBy      *uuid.UUID
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	DavName        *string
+	SourceHref     *string
+	SourceEtag     *string
+}
+
+type CalendarSubscription struct {
+	ID            uuid.UUID
+	FamilyID      uuid.UUID
+	Name          string
+	Url           string
+	Username      string
+	PasswordEnc   []byte
+	Kind          *string
+	Ctag          *string
+	LastSyncedAt  *time.Time
+	LastError     *string
+	LastErrorAt   *time.Time
+	Failures      int32
+	NextAttemptAt time.Time
+	CreatedBy     *uuid.UUID
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+type DavAppPassword struct {
+	ID         uuid.UUID
+	UserID     uuid.UUID
+	Name       string
+	SecretHash []byte
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
 }
 
 type EventLog struct {
