@@ -420,8 +420,10 @@ func (s *Server) handleShoppingItemCreate(w http.ResponseWriter, r *http.Request
 		if categoryID != nil {
 			p.CategorySource = new(categorySourceUser)
 		}
-		item, err = s.shoppingItemInsert(r.Context(), tx, p)
-		return err
+		if item, err = s.shoppingItemInsert(r.Context(), tx, p); err != nil || categoryID != nil {
+			return err
+		}
+		return s.enqueueCategorise(r.Context(), tx, a.FamilyID, item.ID) // http/jobs.go
 	})
 	if err != nil {
 		s.error(w, r, err)
@@ -468,6 +470,11 @@ func (s *Server) handleShoppingItemUpdate(w http.ResponseWriter, r *http.Request
 		}); err != nil {
 			// Deleted since the read above (a concurrent request): not found.
 			return db.Err(err, "shopping item")
+		}
+		if req.Name.Set && !req.Category.Set {
+			if err := s.enqueueCategorise(r.Context(), tx, a.FamilyID, id); err != nil { // http/jobs.go
+				return err
+			}
 		}
 		item, err = s.store.Q.ShoppingItemGet(r.Context(), tx, dbsqlc.ShoppingItemGetParams{ID: id, FamilyID: a.FamilyID})
 		return db.Err(err, "shopping item")

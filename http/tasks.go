@@ -35,27 +35,28 @@ func (s *Server) mountTasks(r chi.Router) {
 }
 
 type taskJSON struct {
-	ID           uuid.UUID  `json:"id"`
-	Title        string     `json:"title"`
-	Notes        string     `json:"notes"`
-	DueAt        *time.Time `json:"due_at"`
-	AssigneeID   *uuid.UUID `json:"assignee_id"`
-	Recurrence   *string    `json:"recurrence"`
-	IsTemplate   bool       `json:"is_template"`
-	TemplateID   *uuid.UUID `json:"template_id"`
-	InstanceDate *string    `json:"instance_date"`
-	CompletedAt  *time.Time `json:"completed_at"`
-	CompletedBy  *uuid.UUID `json:"completed_by"`
-	SnoozedUntil *time.Time `json:"snoozed_until"`
-	CreatedBy    *uuid.UUID `json:"created_by"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	ID           uuid.UUID   `json:"id"`
+	Title        string      `json:"title"`
+	Notes        string      `json:"notes"`
+	DueAt        *time.Time  `json:"due_at"`
+	AssigneeID   *uuid.UUID  `json:"assignee_id"`
+	Recurrence   *string     `json:"recurrence"`
+	IsTemplate   bool        `json:"is_template"`
+	TemplateID   *uuid.UUID  `json:"template_id"`
+	Rotation     []uuid.UUID `json:"rotation"` // http/jobs.go
+	InstanceDate *string     `json:"instance_date"`
+	CompletedAt  *time.Time  `json:"completed_at"`
+	CompletedBy  *uuid.UUID  `json:"completed_by"`
+	SnoozedUntil *time.Time  `json:"snoozed_until"`
+	CreatedBy    *uuid.UUID  `json:"created_by"`
+	CreatedAt    time.Time   `json:"created_at"`
+	UpdatedAt    time.Time   `json:"updated_at"`
 }
 
 func toTaskJSON(t dbsqlc.Task) taskJSON {
 	j := taskJSON{
 		ID: t.ID, Title: t.Title, Notes: t.Notes, DueAt: utcPtr(t.DueAt), AssigneeID: t.AssigneeID,
-		Recurrence: t.Recurrence, IsTemplate: t.Recurrence != nil, TemplateID: t.TemplateID,
+		Recurrence: t.Recurrence, IsTemplate: t.Recurrence != nil, TemplateID: t.TemplateID, Rotation: t.Rotation,
 		CompletedAt: utcPtr(t.CompletedAt), CompletedBy: t.CompletedBy, SnoozedUntil: utcPtr(t.SnoozedUntil),
 		CreatedBy: t.CreatedBy, CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
 	}
@@ -153,11 +154,12 @@ func (s *Server) ensureTodaysTasks(ctx context.Context, tx pgx.Tx, familyID uuid
 }
 
 type taskCreateRequest struct {
-	Title      string  `json:"title"`
-	Notes      string  `json:"notes"`
-	DueAt      *string `json:"due_at"`
-	AssigneeID *string `json:"assignee_id"`
-	Recurrence *string `json:"recurrence"`
+	Title      string                `json:"title"`
+	Notes      string                `json:"notes"`
+	DueAt      *string               `json:"due_at"`
+	AssigneeID *string               `json:"assignee_id"`
+	Recurrence *string               `json:"recurrence"`
+	Rotation   Optional[[]uuid.UUID] `json:"rotation"` // http/jobs.go
 }
 
 func (s *Server) handleTaskCreate(w http.ResponseWriter, r *http.Request) {
@@ -197,16 +199,11 @@ func (s *Server) handleTaskCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	var task dbsqlc.Task
 	err = s.store.Tx(r.Context(), func(tx pgx.Tx) error {
-		if err := s.checkAssignee(r.Context(), tx, a.FamilyID, p.AssigneeID); err != nil {
+		var err error
+		if task, err = s.taskInsert(r.Context(), tx, p); err != nil {
 			return err
 		}
-		var err error
-		if task, err = s.store.Q.TaskInsert(r.Context(), tx, p); err != nil {
-			return db.Err(err, "task")
-		}
-		if task.Recurrence != nil {
-			_, err = s.ensureTodaysTasks(r.Context(), tx, a.FamilyID)
-		}
+		task, err = s.taskRotationSet(r.Context(), tx, task, req.Rotation) // http/jobs.go
 		return err
 	})
 	if err != nil {
@@ -214,6 +211,23 @@ func (s *Server) handleTaskCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, toTaskJSON(task))
+}
+
+// taskInsert creates the validated task p in tx: the assignee must be a
+// member of the family, and a recurring task gets today's instance at once.
+// The assistant creates tasks through it too.
+func (s *Server) taskInsert(ctx context.Context, tx pgx.Tx, p dbsqlc.TaskInsertParams) (dbsqlc.Task, error) {
+	if err := s.checkAssignee(ctx, tx, p.FamilyID, p.AssigneeID); err != nil {
+		return dbsqlc.Task{}, err
+	}
+	task, err := s.store.Q.TaskInsert(ctx, tx, p)
+	if err != nil {
+		return task, db.Err(err, "task")
+	}
+	if task.Recurrence != nil {
+		_, err = s.ensureTodaysTasks(ctx, tx, p.FamilyID)
+	}
+	return task, err
 }
 
 func (s *Server) handleTaskGet(w http.ResponseWriter, r *http.Request) {
@@ -231,12 +245,13 @@ func (s *Server) handleTaskGet(w http.ResponseWriter, r *http.Request) {
 }
 
 type taskUpdateRequest struct {
-	Title        Optional[string] `json:"title"`
-	Notes        Optional[string] `json:"notes"`
-	DueAt        Optional[string] `json:"due_at"`
-	AssigneeID   Optional[string] `json:"assignee_id"`
-	Recurrence   Optional[string] `json:"recurrence"`
-	SnoozedUntil Optional[string] `json:"snoozed_until"`
+	Title        Optional[string]      `json:"title"`
+	Notes        Optional[string]      `json:"notes"`
+	DueAt        Optional[string]      `json:"due_at"`
+	AssigneeID   Optional[string]      `json:"assignee_id"`
+	Recurrence   Optional[string]      `json:"recurrence"`
+	SnoozedUntil Optional[string]      `json:"snoozed_until"`
+	Rotation     Optional[[]uuid.UUID] `json:"rotation"` // http/jobs.go
 }
 
 func (s *Server) handleTaskUpdate(w http.ResponseWriter, r *http.Request) {
@@ -268,6 +283,9 @@ func (s *Server) handleTaskUpdate(w http.ResponseWriter, r *http.Request) {
 		}
 		if task, err = s.store.Q.TaskUpdate(r.Context(), tx, p); err != nil {
 			return db.Err(err, "task")
+		}
+		if task, err = s.taskRotationSet(r.Context(), tx, task, req.Rotation); err != nil { // http/jobs.go
+			return err
 		}
 		if task.Recurrence != nil {
 			_, err = s.ensureTodaysTasks(r.Context(), tx, a.FamilyID)
@@ -378,11 +396,17 @@ func (s *Server) handleTaskDelete(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleTaskComplete(w http.ResponseWriter, r *http.Request) {
 	a := AuthFrom(r.Context())
 	s.taskAction(w, r, func(tx pgx.Tx, cur dbsqlc.Task) (dbsqlc.Task, error) {
-		if cur.CompletedAt != nil {
-			return cur, nil // already done: no change, no event
-		}
-		return s.store.Q.TaskComplete(r.Context(), tx, dbsqlc.TaskCompleteParams{ID: cur.ID, FamilyID: cur.FamilyID, CompletedBy: &a.UserID})
+		return s.taskComplete(r.Context(), tx, cur, a.UserID)
 	})
+}
+
+// taskComplete marks the locked one-off task or instance cur done by user
+// (the assistant completes tasks through it too).
+func (s *Server) taskComplete(ctx context.Context, tx pgx.Tx, cur dbsqlc.Task, user uuid.UUID) (dbsqlc.Task, error) {
+	if cur.CompletedAt != nil {
+		return cur, nil // already done: no change, no event
+	}
+	return s.store.Q.TaskComplete(ctx, tx, dbsqlc.TaskCompleteParams{ID: cur.ID, FamilyID: cur.FamilyID, CompletedBy: &user})
 }
 
 func (s *Server) handleTaskUncomplete(w http.ResponseWriter, r *http.Request) {

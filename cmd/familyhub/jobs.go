@@ -4,22 +4,259 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/jobs"
 )
 
-// JobsConfig configures background jobs (issue 5).
-type JobsConfig struct{}
+// JobsConfig configures background jobs (docs/jobs.md lists every option).
+type JobsConfig struct {
+	jobs.Config
+	// Extra registers jobs besides the built-in ones (tests use it).
+	Extra []func(*jobs.Engine) error
 
-type jobsState struct{}
+	err error // an invalid environment value, reported before jobs start
+}
 
-func (c *Config) jobsFlags(fs *flag.FlagSet) {}
+type jobsState struct {
+	engine *jobs.Engine
+}
 
-// startJobs starts the background job runner; bg ends at Close.
-func (m *Main) startJobs(ctx, bg context.Context) error { return nil }
+// jobsFlags registers the jobs' flags on fs, with defaults from the
+// environment. A malformed environment value is reported by startJobs
+// (and by `familyhub jobs run`), naming the variable.
+func (c *Config) jobsFlags(fs *flag.FlagSet) { c.Jobs.flags(fs) }
 
-// stopJobs stops the job runner, waiting for running jobs within ctx.
-func (m *Main) stopJobs(ctx context.Context) {}
+func (j *JobsConfig) flags(fs *flag.FlagSet) {
+	d := jobs.DefaultConfig()
+	intVar := func(p *int, name, env string, def int, usage string) {
+		*p = def
+		if v := os.Getenv(env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				j.err = errors.Join(j.err, fmt.Errorf("%s: %q is not a number", env, v))
+			}
+			*p = n
+		}
+		fs.IntVar(p, name, *p, usage+" (env "+env+")")
+	}
+	durVar := func(p *time.Duration, name, env string, def time.Duration, usage string) {
+		*p = def
+		if v := os.Getenv(env); v != "" {
+			dur, err := time.ParseDuration(v)
+			if err != nil {
+				j.err = errors.Join(j.err, fmt.Errorf("%s: %q is not a duration such as 168h or 15m", env, v))
+			}
+			*p = dur
+		}
+		fs.DurationVar(p, name, *p, usage+" (env "+env+")")
+	}
+	strVar := func(p *string, name, env, usage string) {
+		fs.StringVar(p, name, os.Getenv(env), usage+" (env "+env+")")
+	}
+	intVar(&j.DailyTasksHour, "daily-tasks-hour", "FAMILYHUB_DAILY_TASKS_HOUR", 0,
+		"local hour (0-23) from which each family's recurring tasks get that day's instance")
+	intVar(&j.CatchUpDays, "daily-tasks-catch-up-days", "FAMILYHUB_DAILY_TASKS_CATCH_UP_DAYS", d.CatchUpDays,
+		"how many missed days the daily task generator makes up after downtime")
+	durVar(&j.EventRetention, "event-retention", "FAMILYHUB_EVENT_RETENTION", d.EventRetention,
+		"how long the event log keeps events for clients to catch up")
+	durVar(&j.SessionRetention, "session-retention", "FAMILYHUB_SESSION_RETENTION", d.SessionRetention,
+		"how long expired or revoked sessions are kept before they are deleted")
+	intVar(&j.Workers, "job-workers", "FAMILYHUB_JOB_WORKERS", d.Workers, "how many jobs this replica works at once")
+	durVar(&j.JobTimeout, "job-timeout", "FAMILYHUB_JOB_TIMEOUT", d.JobTimeout, "how long one job may run")
+	durVar(&j.RescueAfter, "job-rescue-after", "FAMILYHUB_JOB_RESCUE_AFTER", d.RescueAfter,
+		"when a job still running counts as lost with its replica and is retried elsewhere (more than --job-timeout)")
+	auto := envOr("FAMILYHUB_AUTO_CATEGORISE", "true")
+	if b, err := strconv.ParseBool(auto); err != nil && auto != "off" && auto != "on" {
+		j.err = errors.Join(j.err, fmt.Errorf("FAMILYHUB_AUTO_CATEGORISE: %q is not true or false", auto))
+	} else {
+		j.NoAutoCategorise = auto == "off" || (err == nil && !b)
+	}
+	fs.BoolFunc("auto-categorise", "file shopping items added without a category (default true; env FAMILYHUB_AUTO_CATEGORISE)", func(v string) error {
+		b, err := strconv.ParseBool(v)
+		j.NoAutoCategorise = !b
+		return err
+	})
+	strVar(&j.Classifier.URL, "classifier-url", "FAMILYHUB_CLASSIFIER_URL",
+		"OpenAI-compatible API base URL for the optional shopping classifier, e.g. https://api.openai.com/v1")
+	strVar(&j.Classifier.Model, "classifier-model", "FAMILYHUB_CLASSIFIER_MODEL", "model for the shopping classifier")
+	strVar(&j.Classifier.Key, "classifier-key", "FAMILYHUB_CLASSIFIER_KEY", "API key for the shopping classifier (prefer the environment)")
+}
 
-// runJobs implements `familyhub jobs run <name>`.
+func (j *JobsConfig) validate() error {
+	if j.err != nil {
+		return j.err
+	}
+	return j.Config.Validate()
+}
+
+// extraJobs registers the jobs that live outside package jobs' built-ins:
+// the CalDAV import (every 15 minutes, once across replicas).
+func extraJobs(e *jobs.Engine, store *db.Store, cfg Config) error {
+	return jobs.Register(e, jobs.Job[jobs.CalDAVImportArgs]{
+		Every: 15 * time.Minute,
+		Usage: "sync the external calendars families subscribed to (--subscription ID: that one only, now)",
+		Flags: func(fs *flag.FlagSet, args *jobs.CalDAVImportArgs) func() error {
+			id := fs.String("subscription", "", "sync only this subscription (its id)")
+			return func() error {
+				if *id == "" {
+					return nil
+				}
+				u, err := uuid.Parse(*id)
+				if err != nil {
+					return fmt.Errorf("--subscription %q is not a subscription id", *id)
+				}
+				args.SubscriptionID = &u
+				return nil
+			}
+		},
+		Run: func(ctx context.Context, args jobs.CalDAVImportArgs) error {
+			if args.SubscriptionID != nil {
+				return jobs.ImportSubscription(ctx, store, cfg.DAV.Key(), jobs.Logger(ctx), *args.SubscriptionID)
+			}
+			return jobs.ImportSubscriptions(ctx, store, cfg.DAV.Key(), jobs.Logger(ctx))
+		},
+	})
+}
+
+// startJobs migrates River's tables (under an advisory lock, so replicas
+// starting together all come up), starts the job runner and gives the HTTP
+// server its queue; bg ends at Close.
+func (m *Main) startJobs(ctx, bg context.Context) error {
+	if err := m.Config.Jobs.validate(); err != nil {
+		return err
+	}
+	if err := jobs.Migrate(ctx, m.Pool, m.Logger.With("component", "jobs.migrate")); err != nil {
+		return err
+	}
+	e, err := m.newJobsEngine(m.Store)
+	if err != nil {
+		return err
+	}
+	if err := e.Start(bg); err != nil {
+		return err
+	}
+	m.jobs = &jobsState{engine: e}
+	m.HTTP.SetJobQueue(e)
+	return nil
+}
+
+func (m *Main) newJobsEngine(store *db.Store) (*jobs.Engine, error) {
+	e, err := jobs.New(store, m.Logger.With("component", "jobs"), m.Config.Jobs.Config)
+	if err != nil {
+		return nil, err
+	}
+	if err := extraJobs(e, store, m.Config); err != nil {
+		return nil, err
+	}
+	for _, register := range m.Config.Jobs.Extra {
+		if err := register(e); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// stopJobs stops the job runner, waiting for running jobs within ctx; jobs
+// still running then are cancelled and, if stuck, rescued by another replica.
+func (m *Main) stopJobs(ctx context.Context) {
+	if m.jobs == nil {
+		return
+	}
+	if err := m.jobs.engine.Stop(ctx); err != nil {
+		m.Logger.Warn("jobs did not stop in time", "err", err)
+	}
+	m.jobs = nil
+}
+
+const jobsUsage = `usage: familyhub jobs run <name> [flags]
+
+Runs one job now, in this process, against DATABASE_URL (or --database-url).
+Safe while servers run: running a job twice at once does the work once.
+
+jobs:
+`
+
+// runJobs implements `familyhub jobs run <name> [flags]`.
 func runJobs(ctx context.Context, args []string) error {
-	return errors.New("no jobs yet")
+	m := NewMain(Config{}, newLogger(levelFromEnv()))
+	store := db.NewStore(nil) // the pool comes once the flags are parsed
+	e, err := m.newJobsEngine(store)
+	if err != nil {
+		return err
+	}
+	printUsage := func() {
+		fmt.Fprint(os.Stderr, jobsUsage)
+		e.Usage(os.Stderr)
+		fmt.Fprintln(os.Stderr, "\nRun 'familyhub jobs run <name> -h' for a job's flags; docs/jobs.md explains each.")
+	}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printUsage()
+		return flag.ErrHelp
+	}
+	if args[0] != "run" {
+		printUsage()
+		return fmt.Errorf("unknown jobs command %q (want: run)", args[0])
+	}
+	if len(args) < 2 || strings.HasPrefix(args[1], "-") {
+		printUsage()
+		return errors.New("jobs run: which job? Name one of: " + strings.Join(e.Names(), ", "))
+	}
+	name := args[1]
+	fs := flag.NewFlagSet("familyhub jobs run "+name, flag.ContinueOnError)
+	url := fs.String("database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL (env DATABASE_URL)")
+	var cfg JobsConfig
+	cfg.flags(fs)
+	cmd, err := e.Command(name, fs)
+	if err != nil {
+		printUsage()
+		return err
+	}
+	if err := fs.Parse(args[2:]); err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	if err := cmd.Validate(); err != nil {
+		return err
+	}
+	if err := e.SetConfig(cfg.Config); err != nil {
+		return err
+	}
+	if *url == "" {
+		return errors.New("DATABASE_URL/--database-url is required")
+	}
+	pool, err := db.Open(ctx, *url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	store.Pool = pool
+	return cmd.Run(ctx)
+}
+
+// levelFromEnv is FAMILYHUB_LOG_LEVEL for commands without a --log-level.
+func levelFromEnv() slog.Level {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(envOr("FAMILYHUB_LOG_LEVEL", "info")))
+	return l
+}
+
+// migrateAll applies the application's migrations, then River's (what
+// `familyhub migrate` runs; serve does the same in Run and startJobs).
+func migrateAll(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) error {
+	if err := db.MigratePool(ctx, pool, logger); err != nil {
+		return err
+	}
+	return jobs.Migrate(ctx, pool, logger)
 }

@@ -169,6 +169,13 @@ type ShoppingCategory struct {
 	UpdatedAt time.Time
 }
 
+type ShoppingCategoryMemory struct {
+	FamilyID   uuid.UUID
+	NameKey    string
+	CategoryID uuid.UUID
+	UpdatedAt  time.Time
+}
+
 type ShoppingItem struct {
 	ID             uuid.UUID
 	FamilyID       uuid.UUID
@@ -205,11 +212,12 @@ type ShoppingItemsView struct {
 }
 
 type ShoppingList struct {
-	ID        uuid.UUID
-	FamilyID  uuid.UUID
-	Name      string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID            uuid.UUID
+	FamilyID      uuid.UUID
+	Name          string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	CategorisedAt *time.Time
 }
 
 type Task struct {
@@ -228,6 +236,13 @@ type Task struct {
 	CreatedBy    *uuid.UUID
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	Rotation     []uuid.UUID
+}
+
+type TaskGeneratorState struct {
+	FamilyID         uuid.UUID
+	GeneratedThrough pgtype.Date
+	UpdatedAt        time.Time
 }
 
 type User struct {

@@ -287,7 +287,7 @@ func (q *Queries) ShoppingListDelete(ctx context.Context, db DBTX, arg ShoppingL
 }
 
 const shoppingListGet = `-- name: ShoppingListGet :one
-SELECT id, family_id, name, created_at, updated_at FROM shopping_lists
+SELECT id, family_id, name, created_at, updated_at, categorised_at FROM shopping_lists
 WHERE id = $1 AND family_id = $2
 `
 
@@ -305,6 +305,7 @@ func (q *Queries) ShoppingListGet(ctx context.Context, db DBTX, arg ShoppingList
 		&i.Name,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CategorisedAt,
 	)
 	return i, err
 }
@@ -312,7 +313,7 @@ func (q *Queries) ShoppingListGet(ctx context.Context, db DBTX, arg ShoppingList
 const shoppingListInsert = `-- name: ShoppingListInsert :one
 INSERT INTO shopping_lists (family_id, name)
 VALUES ($1, $2)
-RETURNING id, family_id, name, created_at, updated_at
+RETURNING id, family_id, name, created_at, updated_at, categorised_at
 `
 
 type ShoppingListInsertParams struct {
@@ -329,12 +330,13 @@ func (q *Queries) ShoppingListInsert(ctx context.Context, db DBTX, arg ShoppingL
 		&i.Name,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CategorisedAt,
 	)
 	return i, err
 }
 
 const shoppingListList = `-- name: ShoppingListList :many
-SELECT id, family_id, name, created_at, updated_at FROM shopping_lists
+SELECT id, family_id, name, created_at, updated_at, categorised_at FROM shopping_lists
 WHERE family_id = $1
 ORDER BY created_at, id
 `
@@ -354,6 +356,7 @@ func (q *Queries) ShoppingListList(ctx context.Context, db DBTX, familyID uuid.U
 			&i.Name,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.CategorisedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -369,7 +372,7 @@ const shoppingListUpdate = `-- name: ShoppingListUpdate :one
 UPDATE shopping_lists
 SET name = coalesce($1, name)
 WHERE id = $2 AND family_id = $3
-RETURNING id, family_id, name, created_at, updated_at
+RETURNING id, family_id, name, created_at, updated_at, categorised_at
 `
 
 type ShoppingListUpdateParams struct {
@@ -387,6 +390,7 @@ func (q *Queries) ShoppingListUpdate(ctx context.Context, db DBTX, arg ShoppingL
 		&i.Name,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CategorisedAt,
 	)
 	return i, err
 }

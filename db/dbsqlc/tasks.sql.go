@@ -35,7 +35,7 @@ UPDATE tasks
 SET completed_at = coalesce(completed_at, now()),
     completed_by = CASE WHEN completed_at IS NULL THEN $1 ELSE completed_by END
 WHERE id = $2 AND family_id = $3 AND recurrence IS NULL
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
 `
 
 type TaskCompleteParams struct {
@@ -64,6 +64,7 @@ func (q *Queries) TaskComplete(ctx context.Context, db DBTX, arg TaskCompletePar
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Rotation,
 	)
 	return i, err
 }
@@ -106,7 +107,7 @@ func (q *Queries) TaskDeleteOpenInstances(ctx context.Context, db DBTX, arg Task
 }
 
 const taskGet = `-- name: TaskGet :one
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at FROM tasks WHERE id = $1 AND family_id = $2
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks WHERE id = $1 AND family_id = $2
 `
 
 type TaskGetParams struct {
@@ -133,12 +134,13 @@ func (q *Queries) TaskGet(ctx context.Context, db DBTX, arg TaskGetParams) (Task
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Rotation,
 	)
 	return i, err
 }
 
 const taskGetForUpdate = `-- name: TaskGetForUpdate :one
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at FROM tasks WHERE id = $1 AND family_id = $2 FOR UPDATE
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks WHERE id = $1 AND family_id = $2 FOR UPDATE
 `
 
 type TaskGetForUpdateParams struct {
@@ -167,6 +169,7 @@ func (q *Queries) TaskGetForUpdate(ctx context.Context, db DBTX, arg TaskGetForU
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Rotation,
 	)
 	return i, err
 }
@@ -175,7 +178,7 @@ const taskInsert = `-- name: TaskInsert :one
 
 INSERT INTO tasks (family_id, title, notes, due_at, assignee_id, recurrence, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
 `
 
 type TaskInsertParams struct {
@@ -218,6 +221,7 @@ func (q *Queries) TaskInsert(ctx context.Context, db DBTX, arg TaskInsertParams)
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Rotation,
 	)
 	return i, err
 }
@@ -259,7 +263,7 @@ func (q *Queries) TaskInstanceInsert(ctx context.Context, db DBTX, arg TaskInsta
 }
 
 const taskListDay = `-- name: TaskListDay :many
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at FROM tasks
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks
 WHERE family_id = $1
   AND recurrence IS NULL
   AND CASE
@@ -311,6 +315,7 @@ func (q *Queries) TaskListDay(ctx context.Context, db DBTX, arg TaskListDayParam
 			&i.CreatedBy,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Rotation,
 		); err != nil {
 			return nil, err
 		}
@@ -323,7 +328,7 @@ func (q *Queries) TaskListDay(ctx context.Context, db DBTX, arg TaskListDayParam
 }
 
 const taskListOpen = `-- name: TaskListOpen :many
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at FROM tasks
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks
 WHERE family_id = $1
   AND recurrence IS NULL
   AND completed_at IS NULL
@@ -363,6 +368,7 @@ func (q *Queries) TaskListOpen(ctx context.Context, db DBTX, arg TaskListOpenPar
 			&i.CreatedBy,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Rotation,
 		); err != nil {
 			return nil, err
 		}
@@ -375,7 +381,7 @@ func (q *Queries) TaskListOpen(ctx context.Context, db DBTX, arg TaskListOpenPar
 }
 
 const taskListTemplates = `-- name: TaskListTemplates :many
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at FROM tasks
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks
 WHERE family_id = $1 AND recurrence IS NOT NULL
 ORDER BY created_at, id
 `
@@ -405,6 +411,7 @@ func (q *Queries) TaskListTemplates(ctx context.Context, db DBTX, familyID uuid.
 			&i.CreatedBy,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Rotation,
 		); err != nil {
 			return nil, err
 		}
@@ -420,7 +427,7 @@ const taskSnooze = `-- name: TaskSnooze :one
 UPDATE tasks
 SET snoozed_until = $1
 WHERE id = $2 AND family_id = $3 AND recurrence IS NULL
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
 `
 
 type TaskSnoozeParams struct {
@@ -448,6 +455,7 @@ func (q *Queries) TaskSnooze(ctx context.Context, db DBTX, arg TaskSnoozeParams)
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Rotation,
 	)
 	return i, err
 }
@@ -456,7 +464,7 @@ const taskUncomplete = `-- name: TaskUncomplete :one
 UPDATE tasks
 SET completed_at = NULL, completed_by = NULL
 WHERE id = $1 AND family_id = $2 AND recurrence IS NULL
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
 `
 
 type TaskUncompleteParams struct {
@@ -483,6 +491,7 @@ func (q *Queries) TaskUncomplete(ctx context.Context, db DBTX, arg TaskUncomplet
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Rotation,
 	)
 	return i, err
 }
@@ -496,7 +505,7 @@ SET title = $1,
     recurrence = $5,
     snoozed_until = $6
 WHERE id = $7 AND family_id = $8
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
 `
 
 type TaskUpdateParams struct {
@@ -538,6 +547,7 @@ func (q *Queries) TaskUpdate(ctx context.Context, db DBTX, arg TaskUpdateParams)
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Rotation,
 	)
 	return i, err
 }

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// buildFamilyhub builds this binary once per test.
+func buildFamilyhub(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "familyhub")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestJobsRunDailyTasksTwoProcesses: two `familyhub jobs run daily-tasks
+// --date D` processes started together make one instance per template; the
+// API shows it with its template, and a socket of the family hears it.
+func TestJobsRunDailyTasksTwoProcesses(t *testing.T) {
+	bin := buildFamilyhub(t)
+	url := dbtest.URL(t)
+	m := startMain(t, url)
+	ana := newFamily(t, m, "ana@example.org")
+	var tpl struct{ ID string }
+	ana.call(t, m.URL(), 201, "POST", "/api/tasks", map[string]any{"title": "Feed the cat", "recurrence": "FREQ=DAILY"}, &tpl)
+	day := time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly) // the family's zone is UTC
+	ws := dialWS(t, m, ana, "")
+	ws.nextType("hello", 5*time.Second)
+
+	cmds := make([]*exec.Cmd, 2)
+	outs := make([]strings.Builder, 2)
+	for i := range cmds {
+		cmds[i] = exec.Command(bin, "jobs", "run", "daily-tasks", "--date", day)
+		cmds[i].Env = append(os.Environ(), "DATABASE_URL="+url)
+		cmds[i].Stdout, cmds[i].Stderr = &outs[i], &outs[i]
+	}
+	for _, c := range cmds {
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("process %d: %v\n%s", i, err, outs[i].String())
+		}
+	}
+
+	var n int
+	if err := m.Pool.QueryRow(context.Background(), `SELECT count(*) FROM tasks WHERE template_id = $1 AND instance_date = $2`, tpl.ID, day).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("%d instances for %s, want 1", n, day)
+	}
+	var tasks []struct {
+		ID         string  `json:"id"`
+		TemplateID *string `json:"template_id"`
+	}
+	ana.call(t, m.URL(), 200, "GET", "/api/tasks?date="+day, nil, &tasks)
+	var instance string
+	for _, task := range tasks {
+		if task.TemplateID != nil && *task.TemplateID == tpl.ID {
+			instance = task.ID
+		}
+	}
+	if instance == "" {
+		t.Fatalf("GET /api/tasks?date=%s: no instance of the template in %+v", day, tasks)
+	}
+	for {
+		ev := ws.nextType("TASK_UPDATED", 10*time.Second)
+		if ev["id"] == instance {
+			if ev["op"] != "insert" || ev["actor"] != nil {
+				t.Fatalf("instance event %v: want an insert without actor", ev)
+			}
+			break
+		}
+	}
+}
+
+// TestCategoriseShoppingItems: items added over REST are filed within
+// seconds, a family socket on another replica hears the reshuffle of the
+// list, and a member's move teaches the family's mapping.
+func TestCategoriseShoppingItems(t *testing.T) {
+	c := newCluster(t)
+	ana := newFamily(t, c.a, "ana@example.org")
+	var list struct{ ID string }
+	ana.call(t, c.a.URL(), 201, "POST", "/api/shopping/lists", map[string]any{"name": "Groceries"}, &list)
+	ws := dialWS(t, c.b, ana, "")
+	ws.nextType("hello", 5*time.Second)
+
+	want := map[string]string{"milk": "dairy", "apples": "produce", "bread": "bakery", "toilet paper": "household"}
+	ids := map[string]string{}
+	for _, name := range []string{"milk", "apples", "bread", "toilet paper"} {
+		var item struct{ ID string }
+		ana.call(t, c.a.URL(), 201, "POST", "/api/shopping/lists/"+list.ID+"/items", map[string]any{"name": name}, &item)
+		ids[name] = item.ID
+	}
+	type itemJSON struct {
+		ID             string  `json:"id"`
+		Name           string  `json:"name"`
+		Category       *string `json:"category"`
+		CategorySource *string `json:"category_source"`
+	}
+	items := func() map[string]itemJSON {
+		var l struct{ Items []itemJSON }
+		ana.call(t, c.b.URL(), 200, "GET", "/api/shopping/lists/"+list.ID, nil, &l)
+		out := map[string]itemJSON{}
+		for _, it := range l.Items {
+			out[it.ID] = it
+		}
+		return out
+	}
+	waitFor(t, "every item filed", func() bool {
+		for _, it := range items() {
+			if it.Category == nil {
+				return false
+			}
+		}
+		return true
+	})
+	for _, it := range items() {
+		if *it.Category != want[it.Name] || *it.CategorySource != "auto" {
+			t.Errorf("%s: %s (%s), want %s (auto)", it.Name, *it.Category, *it.CategorySource, want[it.Name])
+		}
+	}
+	for {
+		ev := ws.nextType("SHOPPING_LIST_UPDATED", 10*time.Second)
+		if ev["id"] == list.ID && ev["op"] == "update" {
+			break
+		}
+	}
+
+	// Ana moves milk to drinks; the next milk lands there.
+	ana.call(t, c.a.URL(), 200, "PATCH", "/api/shopping/items/"+ids["milk"], map[string]any{"category": "drinks"}, nil)
+	var again struct{ ID string }
+	ana.call(t, c.a.URL(), 201, "POST", "/api/shopping/lists/"+list.ID+"/items", map[string]any{"name": "Milk"}, &again)
+	waitFor(t, "the second milk filed", func() bool { return items()[again.ID].Category != nil })
+	if got := items()[again.ID]; *got.Category != "drinks" || *got.CategorySource != "auto" {
+		t.Fatalf("second milk: %s (%s), want drinks (auto)", *got.Category, *got.CategorySource)
+	}
+	if got := items()[ids["milk"]]; *got.Category != "drinks" || *got.CategorySource != "user" {
+		t.Fatalf("the moved milk: %s (%s), want drinks (user)", *got.Category, *got.CategorySource)
+	}
+}
+
+func TestJobsRunUsage(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"jobs", "run"}, "daily-tasks"},
+		{[]string{"jobs", "start"}, "want: run"},
+		{[]string{"jobs", "run", "nope"}, "unknown job"},
+		{[]string{"jobs", "run", "daily-tasks", "--date", "tomorrow"}, "--date"},
+		{[]string{"jobs", "run", "categorise", "--list", "42"}, "--list"},
+		{[]string{"jobs", "run", "prune-events", "extra"}, "unexpected argument"},
+		{[]string{"jobs", "run", "prune-events", "--event-retention", "1m"}, "event retention"},
+		{[]string{"jobs", "run", "prune-events"}, "DATABASE_URL"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			err := run(t.Context(), tc.args)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+	if err := run(t.Context(), []string{"jobs"}); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("bare `jobs`: %v", err)
+	}
+	t.Setenv("FAMILYHUB_DAILY_TASKS_HOUR", "noon")
+	if err := run(t.Context(), []string{"jobs", "run", "daily-tasks"}); err == nil || !strings.Contains(err.Error(), "FAMILYHUB_DAILY_TASKS_HOUR") {
+		t.Fatalf("bad env: %v", err)
+	}
+}
+
+// TestDailyTasksRotationAPI: a chore set to rotate over REST goes round its
+// members, one instance each, in the given order.
+func TestDailyTasksRotationAPI(t *testing.T) {
+	url := dbtest.URL(t)
+	m := startMain(t, url)
+	ana := newFamily(t, m, "ana@example.org")
+	ben := join(t, m, ana, "ben@example.org")
+	ana.call(t, m.URL(), 422, "POST", "/api/tasks", map[string]any{"title": "Once", "rotation": []string{ana.userID}}, nil)
+	ana.call(t, m.URL(), 422, "POST", "/api/tasks", map[string]any{"title": "Dishes", "recurrence": "FREQ=DAILY",
+		"rotation": []string{ana.userID, "7b0c1d52-0000-4000-8000-000000000000"}}, nil)
+	var tpl struct {
+		ID       string   `json:"id"`
+		Rotation []string `json:"rotation"`
+	}
+	ana.call(t, m.URL(), 201, "POST", "/api/tasks", map[string]any{"title": "Dishes", "recurrence": "FREQ=DAILY",
+		"rotation": []string{ben.userID, ana.userID}}, &tpl)
+	if len(tpl.Rotation) != 2 || tpl.Rotation[0] != ben.userID {
+		t.Fatalf("rotation = %v", tpl.Rotation)
+	}
+	e, err := m.newJobsEngine(m.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i := 1; i <= 3; i++ {
+		day := time.Now().UTC().AddDate(0, 0, i).Format(time.DateOnly)
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		cmd, err := e.Command("daily-tasks", fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fs.Parse([]string{"--date", day}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		var assignee string
+		if err := m.Pool.QueryRow(t.Context(), `SELECT assignee_id::text FROM tasks WHERE template_id = $1 AND instance_date = $2`, tpl.ID, day).Scan(&assignee); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, assignee)
+	}
+	if want := []string{ben.userID, ana.userID, ben.userID}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("assignees %v, want %v", got, want)
+	}
+	// Clearing the rotation.
+	ana.call(t, m.URL(), 200, "PATCH", "/api/tasks/"+tpl.ID, map[string]any{"rotation": nil}, &tpl)
+	if tpl.Rotation != nil {
+		t.Fatalf("rotation after clearing: %v", tpl.Rotation)
+	}
+}

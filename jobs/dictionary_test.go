@@ -1,0 +1,109 @@
+package jobs
+
+import "testing"
+
+func TestCategoriseDictionary(t *testing.T) {
+	cases := []struct{ name, want string }{
+		// English, with plurals and phrases.
+		{"milk", "dairy"},
+		{"Milk", "dairy"},
+		{"2 l milk", "dairy"},
+		{"apples", "produce"},
+		{"cherries", "produce"},
+		{"tomatoes", "produce"},
+		{"bread", "bakery"},
+		{"loaves", "bakery"},
+		{"toilet paper", "household"},
+		{"Toilet Paper (8 rolls)", "household"},
+		{"chocolate milk", "dairy"},
+		{"ice cream", "frozen"},
+		{"eggs", "dairy"},
+		{"dog food", "pets"},
+		{"diapers", "baby"},
+		{"shampoo", "personal care"},
+		{"orange juice", "drinks"},
+		{"bin bags", "household"},
+		// German, with plurals, umlauts and compounds.
+		{"Milch", "dairy"},
+		{"Vollmilch", "dairy"},
+		{"Äpfel", "produce"},
+		{"Aepfel", "produce"},
+		{"Tomaten", "produce"},
+		{"Kartoffeln", "produce"},
+		{"Brot", "bakery"},
+		{"Brötchen", "bakery"},
+		{"Vollkornbrot", "bakery"},
+		{"Käse", "dairy"},
+		{"Eier", "dairy"},
+		{"Klopapier", "household"},
+		{"Toilettenpapier", "household"},
+		{"Würste", "meat & fish"},
+		{"Orangensaft", "drinks"},
+		{"Bier", "drinks"},
+		{"Waschmittel", "household"},
+		{"Zahnpasta", "personal care"},
+		// Typos: one edit in words of five letters or more.
+		{"bananna", "produce"},
+		{"yoghrt", "dairy"},
+		{"shampo", "personal care"},
+		{"tomatos", "produce"},
+		{"Joghurts", "dairy"},
+		// Unknown, and too short to guess.
+		{"xyzzy", ""},
+		{"mlk", ""},
+		{"", ""},
+		{"42", ""},
+	}
+	for _, tc := range cases {
+		if got := DictionaryCategory(tc.name); got != tc.want {
+			t.Errorf("DictionaryCategory(%q) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestCategoriseEditDistance1(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want bool
+	}{
+		{"banana", "bananna", true},
+		{"banana", "bnaana", true}, // swap
+		{"banana", "banama", true},
+		{"banana", "banan", true},
+		{"banana", "banana", false},
+		{"banana", "bnanaa", false},
+		{"banana", "apple", false},
+		{"käse", "kase", true},
+	}
+	for _, tc := range cases {
+		if got := editDistance1(tc.a, tc.b); got != tc.want {
+			t.Errorf("editDistance1(%q, %q) = %v", tc.a, tc.b, got)
+		}
+	}
+}
+
+func TestCategoriseDictionaryCoversDefaults(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range dictionary {
+		seen[c] = true
+	}
+	for _, c := range defaultCategories {
+		if !seen[c] || dictionarySource[c] == "" {
+			t.Errorf("no dictionary words for %q", c)
+		}
+	}
+}
+
+func TestCategoriseParseClassification(t *testing.T) {
+	got, err := parseClassification("Sure!\n```json\n{\"Quinoa\": \"Pantry\", \"foo\": \"snacks\", \"Widget\": \"gadgets\"}\n```",
+		[]string{"quinoa", "Widget"}, []string{"pantry", "snacks", "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got["quinoa"] != "pantry" {
+		t.Fatalf("got %v, want only quinoa → pantry (unknown items and categories dropped)", got)
+	}
+	if _, err := parseClassification("no idea", []string{"x"}, []string{"other"}); err == nil {
+		t.Fatal("prose without JSON accepted")
+	}
+}

@@ -1,0 +1,57 @@
+package jobs
+
+import (
+	"context"
+	"time"
+
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// PruneEventsArgs are prune-events' arguments (none).
+type PruneEventsArgs struct{}
+
+// Kind implements river.JobArgs.
+func (PruneEventsArgs) Kind() string { return "prune-events" }
+
+// pruneBatch bounds each DELETE of event_log, keeping transactions short.
+const pruneBatch = 10_000
+
+// authFailureRetention is well beyond the login rate limit's window.
+const authFailureRetention = 24 * time.Hour
+
+// runPruneEvents deletes what is kept only for a while: event_log rows
+// older than EventRetention (a client resuming from before that is told to
+// resync), realtime tickets expired over an hour ago, login failures older
+// than a day, and sessions expired or revoked more than SessionRetention
+// ago. Deleting is idempotent: concurrent runs delete each row once.
+func (e *Engine) runPruneEvents(ctx context.Context, _ PruneEventsArgs) error {
+	now := e.cfg.Now()
+	var events int64
+	for {
+		n, err := e.store.Q.EventLogPruneBatch(ctx, e.store.Pool, dbsqlc.EventLogPruneBatchParams{
+			Before: now.Add(-e.cfg.EventRetention), MaxRows: pruneBatch,
+		})
+		if err != nil {
+			return err
+		}
+		events += n
+		if n < pruneBatch {
+			break
+		}
+	}
+	tickets, err := e.store.Q.RealtimeTicketPrune(ctx, e.store.Pool)
+	if err != nil {
+		return err
+	}
+	failures, err := e.store.Q.AuthFailurePrune(ctx, e.store.Pool, authFailureRetention.Seconds())
+	if err != nil {
+		return err
+	}
+	sessions, err := e.store.Q.SessionPrune(ctx, e.store.Pool, now.Add(-e.cfg.SessionRetention))
+	if err != nil {
+		return err
+	}
+	Logger(ctx).Info("pruned", "events", events, "tickets", tickets, "auth_failures", failures, "sessions", sessions,
+		"event_retention", e.cfg.EventRetention)
+	return nil
+}

@@ -1,0 +1,101 @@
+-- Queries of the background jobs (jobs/, docs/jobs.md). Jobs write through
+-- the domain tables, so their changes produce the usual events.
+
+-- Daily task generator.
+
+-- JobFamilyList lists every family with its zone and how far its task
+-- instances were generated.
+-- name: JobFamilyList :many
+SELECT f.id, f.time_zone, g.generated_through
+FROM families f
+LEFT JOIN task_generator_state g ON g.family_id = f.id
+ORDER BY f.id;
+
+-- name: TaskGeneratorStateInit :exec
+INSERT INTO task_generator_state (family_id) VALUES (@family_id)
+ON CONFLICT (family_id) DO NOTHING;
+
+-- TaskGeneratorStateLock locks the family's generator row: generators for
+-- one family (periodic job, `familyhub jobs run`) take turns.
+-- name: TaskGeneratorStateLock :one
+SELECT generated_through FROM task_generator_state
+WHERE family_id = @family_id
+FOR UPDATE;
+
+-- name: TaskGeneratorStateSet :exec
+UPDATE task_generator_state
+SET generated_through = greatest(generated_through, @generated_through::date), updated_at = now()
+WHERE family_id = @family_id;
+
+-- TaskRotationSet sets (or with NULL clears) the members a recurring
+-- template rotates between. Only templates have a rotation.
+-- name: TaskRotationSet :one
+UPDATE tasks SET rotation = sqlc.narg('rotation')::uuid[]
+WHERE id = @id AND family_id = @family_id AND recurrence IS NOT NULL
+RETURNING *;
+
+-- TaskRotationMembersCount counts how many of ids are members of the family.
+-- name: TaskRotationMembersCount :one
+SELECT count(*) FROM memberships
+WHERE family_id = @family_id AND user_id = ANY (@ids::uuid[]);
+
+-- Auto-categoriser.
+
+-- ShoppingListLockForCategorise locks a list for one reshuffle, so that two
+-- categorisers of the same list take turns and the second finds nothing left.
+-- name: ShoppingListLockForCategorise :one
+SELECT id, family_id FROM shopping_lists
+WHERE id = @id
+FOR UPDATE;
+
+-- ShoppingItemsToCategorise returns a list's items the categoriser may file:
+-- those without a category that no person filed, plus the named ones (just
+-- renamed) unless a person chose their category. learned_category_id is the
+-- family's own choice for the same name, if any.
+-- name: ShoppingItemsToCategorise :many
+SELECT i.id, i.name, i.category_id, i.category_source, m.category_id AS learned_category_id
+FROM shopping_items i
+LEFT JOIN shopping_category_memory m
+       ON m.family_id = i.family_id AND m.name_key = familyhub_shopping_name_key(i.name)
+WHERE i.list_id = @list_id
+  AND i.category_source IS DISTINCT FROM 'user'
+  AND (i.category_id IS NULL OR i.id = ANY (@renamed_ids::uuid[]))
+ORDER BY i.position, i.created_at, i.id;
+
+-- ShoppingItemFileAuto files an item for the categoriser; never over a
+-- person's choice (also one made since the item was read).
+-- name: ShoppingItemFileAuto :execrows
+UPDATE shopping_items
+SET category_id = @category_id, category_source = 'auto'
+WHERE id = @id AND family_id = @family_id AND category_source IS DISTINCT FROM 'user';
+
+-- ShoppingListTouchCategorised marks a reshuffle: one SHOPPING_LIST_UPDATED.
+-- name: ShoppingListTouchCategorised :exec
+UPDATE shopping_lists SET categorised_at = now() WHERE id = @id;
+
+-- ShoppingItemListIDs returns the lists holding the items.
+-- name: ShoppingItemListIDs :many
+SELECT DISTINCT list_id FROM shopping_items
+WHERE family_id = @family_id AND id = ANY (@ids::uuid[]);
+
+-- ShoppingListsWithUnfiled returns lists with unfiled items written since
+-- (the sweep: items inserted from psql, or whose job was lost).
+-- name: ShoppingListsWithUnfiled :many
+SELECT DISTINCT list_id FROM shopping_items
+WHERE category_id IS NULL AND category_source IS DISTINCT FROM 'user'
+  AND updated_at > @since::timestamptz;
+
+-- Pruning.
+
+-- EventLogPruneBatch deletes up to max_rows events older than before; run
+-- it until it returns fewer than max_rows (short transactions on a big log).
+-- name: EventLogPruneBatch :execrows
+DELETE FROM event_log
+WHERE (family_id, seq) IN (
+    SELECT family_id, seq FROM event_log WHERE at < @before::timestamptz LIMIT @max_rows::int
+);
+
+-- SessionPrune deletes sessions that expired or were revoked before.
+-- name: SessionPrune :execrows
+DELETE FROM sessions
+WHERE expires_at < @before::timestamptz OR revoked_at < @before::timestamptz;
