@@ -39,9 +39,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:]); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "familyhub:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			if len(os.Args) < 2 {
+				os.Exit(2) // no command: usage was printed
+			}
+			os.Exit(0) // -h
 		}
+		fmt.Fprintln(os.Stderr, "familyhub:", err)
 		os.Exit(1)
 	}
 }
@@ -90,7 +94,7 @@ type Config struct {
 	LogLevel          slog.Level
 	ShutdownTimeout   time.Duration
 
-	parseDeferred func() error // parses flag values that need validation
+	checks []func() error // flag values validated in Validate, after parsing
 
 	// Feature configuration: one field per feature, with its flags
 	// registered by the feature's file.
@@ -119,21 +123,30 @@ func (c *Config) flagSet(fs *flag.FlagSet) {
 	c.jobsFlags(fs)
 	c.assistantFlags(fs)
 	c.davFlags(fs)
-	c.parseDeferred = func() error {
+	c.checks = append(c.checks, func() error {
 		var err error
 		if c.TrustedProxies, err = parsePrefixes(proxies); err != nil {
 			return err
 		}
 		return c.LogLevel.UnmarshalText([]byte(level))
-	}
+	})
 }
 
 // Validate checks the configuration before anything starts.
 func (c *Config) Validate() error {
-	if c.parseDeferred != nil {
-		if err := c.parseDeferred(); err != nil {
+	for _, check := range c.checks {
+		if err := check(); err != nil {
 			return err
 		}
+	}
+	if err := c.Jobs.validate(); err != nil {
+		return err
+	}
+	if err := c.Assistant.Validate(); err != nil {
+		return err
+	}
+	if err := c.davValidate(); err != nil {
+		return err
 	}
 	switch c.Signup {
 	case http.SignupOpen, http.SignupInvite, http.SignupClosed:
@@ -229,7 +242,7 @@ func runMigrate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	if err := db.MigratePool(ctx, pool, logger); err != nil {
+	if err := migrateAll(ctx, pool, logger); err != nil { // application + River (cmd/familyhub/jobs.go)
 		return err
 	}
 	logger.Info("database is up to date")

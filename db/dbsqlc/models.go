@@ -11,6 +11,23 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type AssistantCommand struct {
+	ID         uuid.UUID
+	FamilyID   uuid.UUID
+	UserID     *uuid.UUID
+	DeviceID   *string
+	Text       string
+	Locale     string
+	Source     *string
+	Intent     *string
+	Slots      []byte
+	Outcome    string
+	Message    string
+	ErrorCode  *string
+	ReceivedAt time.Time
+	FinishedAt time.Time
+}
+
 type AuthFailure struct {
 	ID         int64
 	Email      string
