@@ -1,0 +1,415 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// The browser tests drive Debian's chromium (deploy/ensure-chromium.sh
+// installs it; `make test` runs that script first) through chromedp.
+
+const chromiumPath = "/usr/bin/chromium"
+
+// artifactsDir is where screenshots go (git-ignored). With
+// FAMILYHUB_UPDATE_SCREENSHOTS=1 the README's screenshots in
+// docs/screenshots are refreshed too.
+var artifactsDir = filepath.Join("..", "..", "test-artifacts")
+
+// readmeScreenshots are the ones docs/screenshots keeps.
+var readmeScreenshots = map[string]bool{"login": true, "shopping": true, "shopping-desktop": true,
+	"tasks": true, "calendar": true, "recipes": true, "recipe": true, "offline": true}
+
+// browser is one browser profile (its own process and user-data dir, so
+// its own cookies: a separate device) with one tab.
+type browser struct {
+	t    *testing.T
+	name string
+	ctx  context.Context
+	errs *[]string
+}
+
+func newBrowser(t *testing.T, name string, width, height int64, scale float64) *browser {
+	t.Helper()
+	if _, err := exec.LookPath(chromiumPath); err != nil {
+		t.Fatalf("%s not found: the browser tests need Debian's chromium; run deploy/ensure-chromium.sh (as root it installs it)", chromiumPath)
+	}
+	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
+		chromedp.ExecPath(chromiumPath),
+		chromedp.NoSandbox, // tests run as root here; chromium refuses its sandbox then
+		chromedp.Headless,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(int(width), int(height)),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	var mu sync.Mutex
+	errs := &[]string{}
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(func(ev any) {
+		var msg string
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			msg = "exception: " + ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type != runtime.ConsoleAPICalledTypeError && ev.Type != runtime.ConsoleAPICalledTypeWarning {
+				return
+			}
+			var parts []string
+			for _, a := range ev.Args {
+				parts = append(parts, strings.Trim(string(a.Value), `"`)+a.Description)
+			}
+			msg = "console." + string(ev.Type) + ": " + strings.Join(parts, " ")
+		default:
+			return
+		}
+		mu.Lock()
+		*errs = append(*errs, msg)
+		mu.Unlock()
+	}))
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range *errs {
+			t.Logf("%s page: %s", name, e)
+		}
+	})
+	// The first Do starts the browser and binds it to the context it gets:
+	// give it the test-long one, not a per-action timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", chromiumPath, err)
+	}
+	b := &browser{t: t, name: name, ctx: ctx, errs: errs}
+	b.do(chromedp.EmulateViewport(width, height, chromedp.EmulateScale(scale)))
+	return b
+}
+
+func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v", b.name, err)
+	}
+}
+
+// eval runs a JavaScript expression in the page and decodes its value.
+func eval[T any](b *browser, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("%s: evaluating %s: %v", b.name, expr, err)
+	}
+	return v
+}
+
+// waitJS polls a JavaScript condition until it is true and returns how long
+// that took; it fails the test after timeout.
+func (b *browser) waitJS(what, cond string, timeout time.Duration) time.Duration {
+	b.t.Helper()
+	start := time.Now()
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+cond+")"))
+		cancel()
+		if err == nil && ok {
+			return time.Since(start)
+		}
+		if time.Since(start) > timeout {
+			state := eval[string](b, `JSON.stringify({conn: document.getElementById('conn')?.dataset.state, path: location.pathname,
+				main: document.getElementById('main')?.innerText.slice(0, 300), seq: window.familyhub?.rt?.lastSeq, transport: window.familyhub?.rt?.transport,
+				items: [...document.querySelectorAll('li.item')].map((li) => li.dataset.name + (li.classList.contains('checked') ? '✓' : ''))})`)
+			b.t.Fatalf("%s: %s: not within %s (connection/path: %s, last error: %v)", b.name, what, timeout, state, err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// screenshot saves the viewport as test-artifacts/<name>.png (and, when
+// asked, docs/screenshots/<name>.png).
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	// Screenshots show the page at rest: no focus ring from the test's clicks.
+	eval[bool](b, `(document.activeElement?.blur(), window.scrollTo(0, 0), true)`)
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatalf("%s: screenshot: %v", b.name, err)
+	}
+	dirs := []string{artifactsDir}
+	if os.Getenv("FAMILYHUB_UPDATE_SCREENSHOTS") == "1" && readmeScreenshots[name] {
+		dirs = append(dirs, filepath.Join("..", "..", "docs", "screenshots"))
+	}
+	for _, dir := range dirs {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			b.t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+}
+
+// login signs in through the app's form and waits for the live shopping page.
+func (b *browser) login(base, email string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), email),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "correct horse"),
+		chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	b.waitJS("shopping page after sign-in", `location.pathname.startsWith('/shopping/') && document.querySelector('.add-item input')`, 10*time.Second)
+	b.waitLive()
+}
+
+func (b *browser) waitLive() time.Duration {
+	b.t.Helper()
+	return b.waitJS("connection live", `document.getElementById('conn').dataset.state === 'live'`, 15*time.Second)
+}
+
+// go navigates inside the app (history API, no reload) and waits for cond.
+func (b *browser) goTo(path, cond string) {
+	b.t.Helper()
+	eval[bool](b, fmt.Sprintf(`(window.familyhub.go(%q), true)`, path))
+	b.waitJS("page "+path, cond, 10*time.Second)
+}
+
+// restAs calls the REST API as member mb on server s.
+func restAs(t *testing.T, mb member, s *Main, method, path string, body any) map[string]any {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, s.URL()+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := mb.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+	}
+	var out map[string]any
+	if len(raw) > 0 && raw[0] == '{' {
+		json.Unmarshal(raw, &out)
+	}
+	return out
+}
+
+// seedFamily fills a family with what the screenshots show and returns the
+// shopping list's id.
+func seedFamily(t *testing.T, s *Main, ana member) string {
+	t.Helper()
+	list := restAs(t, ana, s, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	listID := list["id"].(string)
+	restAs(t, ana, s, "POST", "/api/shopping/lists", map[string]any{"name": "Hardware store"})
+	for _, it := range []map[string]any{
+		{"name": "apples", "quantity": "1 kg", "category": "produce"},
+		{"name": "spinach", "category": "produce"},
+		{"name": "sourdough bread", "category": "bakery"},
+		{"name": "coffee beans", "quantity": "500 g", "category": "pantry", "note": "the dark roast"},
+		{"name": "dish soap", "category": "household"},
+	} {
+		restAs(t, ana, s, "POST", "/api/shopping/lists/"+listID+"/items", it)
+	}
+	now := time.Now().UTC()
+	today := now.Format("2006-01-02")
+	restAs(t, ana, s, "POST", "/api/tasks", map[string]any{"title": "Take out the bins", "recurrence": "FREQ=DAILY"})
+	restAs(t, ana, s, "POST", "/api/tasks", map[string]any{"title": "Water the plants", "recurrence": "FREQ=WEEKLY;BYDAY=MO,TH", "due_at": today + "T23:30:00Z"})
+	restAs(t, ana, s, "POST", "/api/tasks", map[string]any{"title": "Call grandma", "due_at": today + "T23:00:00Z"})
+	restAs(t, ana, s, "POST", "/api/tasks", map[string]any{"title": "Renew passport", "due_at": now.AddDate(0, 0, 9).Format("2006-01-02") + "T10:00:00Z"})
+	day := func(n int, hhmm string) string {
+		return now.AddDate(0, 0, n).Format("2006-01-02") + "T" + hhmm + ":00Z"
+	}
+	restAs(t, ana, s, "POST", "/api/calendar/events", map[string]any{"title": "Swimming", "location": "City pool",
+		"starts_at": day(1, "16:00"), "ends_at": day(1, "17:00"), "rrule": "FREQ=WEEKLY"})
+	restAs(t, ana, s, "POST", "/api/calendar/events", map[string]any{"title": "Dentist (Mia)", "starts_at": day(2, "09:30"), "ends_at": day(2, "10:15")})
+	restAs(t, ana, s, "POST", "/api/calendar/events", map[string]any{"title": "Grandma visits", "all_day": true,
+		"starts_at": now.AddDate(0, 0, 4).Format("2006-01-02"), "ends_at": now.AddDate(0, 0, 6).Format("2006-01-02")})
+	restAs(t, ana, s, "POST", "/api/recipes", map[string]any{"title": "Pancakes", "servings": 4,
+		"ingredients": []map[string]any{{"name": "flour", "quantity": 300, "unit": "g"}, {"name": "eggs", "quantity": 3}, {"name": "milk", "quantity": 0.5, "unit": "l"}, {"name": "salt", "unit": "pinch"}},
+		"steps":       []string{"Whisk flour, eggs, milk and salt.", "Rest 30 minutes.", "Fry in a hot pan, flip once."}, "tags": []string{"breakfast", "kids"}})
+	restAs(t, ana, s, "POST", "/api/recipes", map[string]any{"title": "Tomato soup", "servings": 2,
+		"ingredients": []map[string]any{{"name": "tomatoes", "quantity": 800, "unit": "g"}, {"name": "onion", "quantity": 1}},
+		"steps":       []string{"Sweat the onion.", "Add tomatoes, simmer 20 minutes, blend."}, "tags": []string{"dinner"}})
+	return listID
+}
+
+// TestBrowserRealtime is the issue's acceptance test: two browsers, two
+// members of one family, each on a different replica.
+func TestBrowserRealtime(t *testing.T) {
+	c := newCluster(t)
+	ana := signupMember(t, c.a, "ana@example.org", `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	inv := restAs(t, ana, c.a, "POST", "/api/family/invites", nil)
+	ben := signupMember(t, c.b, "ben@example.org", fmt.Sprintf(`{"email":"ben@example.org","password":"correct horse","display_name":"Ben","invite_code":%q}`, inv["code"]))
+	listID := seedFamily(t, c.a, ana)
+
+	// A: a laptop on replica A; B: a phone on replica B.
+	a := newBrowser(t, "A", 1100, 760, 1)
+	bb := newBrowser(t, "B", 390, 760, 2)
+	var wg sync.WaitGroup
+	wg.Go(func() { a.login(c.a.URL(), "ana@example.org") })
+	bb.do(chromedp.Navigate(c.b.URL() + "/login"))
+	bb.waitJS("login form", `document.querySelector('input[name=email]')`, 10*time.Second)
+	bb.screenshot("login")
+	bb.login(c.b.URL(), "ben@example.org")
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	milk := `document.querySelector('li.item[data-name="milk"]')`
+
+	// A adds milk: B shows it without interaction.
+	a.do(chromedp.SendKeys(chromedp.CSS(`#item-name`), "milk"))
+	start := time.Now()
+	a.do(chromedp.Click(chromedp.CSS(`form.add-item button[type=submit]`)))
+	bb.waitJS("milk on B", milk, 5*time.Second)
+	took := time.Since(start)
+	t.Logf("A adds milk on replica A -> B shows it on replica B after %s", took.Round(time.Millisecond))
+	if took > 500*time.Millisecond {
+		t.Errorf("B showed milk after %s, want within 500ms", took)
+	}
+
+	// B ticks it: A shows it struck through.
+	start = time.Now()
+	// Clicked from inside the page: the list may re-render (the
+	// auto-categoriser files milk) between a DOM query and a CDP click.
+	eval[bool](bb, `(document.querySelector('li.item[data-name="milk"] input[type=checkbox]').click(), true)`)
+	a.waitJS("milk struck through on A", milk+`?.classList.contains('checked') && getComputedStyle(`+milk+`.querySelector('.name')).textDecorationLine.includes('line-through')`, 5*time.Second)
+	took = time.Since(start)
+	t.Logf("B ticks milk -> A shows it struck through after %s", took.Round(time.Millisecond))
+	if took > 500*time.Millisecond {
+		t.Errorf("A showed the tick after %s, want within 500ms", took)
+	}
+	a.screenshot("shopping-desktop")
+	bb.screenshot("shopping")
+
+	// A's replica restarts: A's socket is cut, a change is made meanwhile,
+	// and A catches up by itself once the server is back.
+	addr := c.a.Addr()
+	if err := c.a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a.waitJS("A notices the cut", `document.getElementById('conn').dataset.state !== 'live'`, 5*time.Second)
+	restAs(t, ben, c.b, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "eggs", "category": "dairy"})
+	a.screenshot("reconnecting")
+	restarted := time.Now()
+	m := NewMain(Config{DatabaseURL: c.url, Addr: addr, Signup: "open"}, testLogger())
+	if err := m.Run(t.Context()); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	a.waitJS("eggs on A after the restart", `document.querySelector('li.item[data-name="eggs"]')`, 20*time.Second)
+	a.waitLive()
+	t.Logf("A reconnected and showed the change made while it was cut %s after its replica came back", time.Since(restarted).Round(time.Millisecond))
+	// And it is live again: a new change arrives at once.
+	restAs(t, ben, c.b, "PATCH", "/api/shopping/items/"+eval[string](a, `document.querySelector('li.item[data-name="eggs"]').dataset.id`), map[string]any{"checked": true})
+	a.waitJS("eggs ticked on A", `document.querySelector('li.item[data-name="eggs"]')?.classList.contains('checked')`, 2*time.Second)
+
+	// The other pages, on the phone.
+	bb.goTo("/tasks", `document.querySelector('li.task')`)
+	bb.screenshot("tasks")
+	bb.goTo("/calendar", `document.querySelector('li.event')`)
+	bb.screenshot("calendar")
+	bb.goTo("/recipes", `document.querySelector('.recipe-card')`)
+	bb.screenshot("recipes")
+	bb.do(chromedp.Click(chromedp.CSS(`.recipe-card a`)))
+	bb.waitJS("recipe page", `document.querySelector('ul.ingredients li') && document.querySelector('#add-list option[value]:not([value=""])')`, 5*time.Second)
+	bb.screenshot("recipe")
+	a.goTo("/calendar", `document.querySelector('li.event')`)
+	a.screenshot("calendar-desktop")
+}
+
+// TestBrowserFallback: when WebSockets cannot be opened (a proxy that drops
+// upgrades), the client uses SSE, and without EventSource long polling; the
+// app shell opens without the server and says it is offline.
+func TestBrowserFallback(t *testing.T) {
+	m := startMain(t, dbtest.URL(t))
+	ana := signupMember(t, m, "ana@example.org", `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	list := restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	listID := list["id"].(string)
+
+	b := newBrowser(t, "fallback", 390, 760, 1)
+	// A WebSocket that fails before opening, as behind a proxy that drops upgrades.
+	const noWS = `window.WebSocket = class { constructor() { this.readyState = 0; setTimeout(() => { this.onerror && this.onerror(new Event('error')); this.onclose && this.onclose({ code: 1006, reason: '' }); }, 0); } send() {} close() {} };
+		window.WebSocket.OPEN = 1;`
+	if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: noWS}); err != nil {
+		t.Fatal(err)
+	}
+	b.login(m.URL(), "ana@example.org")
+	if tr := eval[string](b, `document.getElementById('conn').dataset.transport`); tr != "sse" {
+		t.Fatalf("transport = %q, want sse", tr)
+	}
+	start := time.Now()
+	restAs(t, ana, m, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "bananas"})
+	b.waitJS("bananas over SSE", `document.querySelector('li.item[data-name="bananas"]')`, 5*time.Second)
+	t.Logf("SSE: a change showed after %s", time.Since(start).Round(time.Millisecond))
+
+	// A second tab without EventSource either: long polling.
+	tab, cancel := chromedp.NewContext(b.ctx)
+	defer cancel()
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatal(err)
+	}
+	p := &browser{t: t, name: "poll", ctx: tab, errs: b.errs}
+	p.do(chromedp.EmulateViewport(390, 760))
+	if _, err := chromedp.Call(tab, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: noWS + ` window.EventSource = undefined;`}); err != nil {
+		t.Fatal(err)
+	}
+	p.do(chromedp.Navigate(m.URL() + "/shopping/" + listID))
+	p.waitLive()
+	if tr := eval[string](p, `document.getElementById('conn').dataset.transport`); tr != "poll" {
+		t.Fatalf("transport = %q, want poll", tr)
+	}
+	start = time.Now()
+	restAs(t, ana, m, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "cherries"})
+	p.waitJS("cherries over long polling", `document.querySelector('li.item[data-name="cherries"]')`, 5*time.Second)
+	t.Logf("long polling: a change showed after %s", time.Since(start).Round(time.Millisecond))
+
+	// Offline: the service worker has the shell; with the server gone the
+	// app still opens and says it is offline.
+	b.waitJS("service worker in control", `navigator.serviceWorker.controller`, 10*time.Second)
+	cancel()
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b.do(chromedp.Reload())
+	b.waitJS("offline page", `document.querySelector('h1')?.textContent === 'You are offline' && document.getElementById('conn').dataset.state === 'offline'`, 10*time.Second)
+	b.screenshot("offline")
+}

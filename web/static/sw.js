@@ -1,0 +1,47 @@
+// FamilyHub's service worker: keeps the app shell (HTML, CSS, JavaScript,
+// icons) so the app opens without a network and says it is offline. Data is
+// never cached: it needs the server. The server puts a hash of the app into
+// VERSION, so a new release installs a new worker and a fresh cache.
+const VERSION = '__FAMILYHUB_WEB_VERSION__';
+const CACHE = `familyhub-shell-${VERSION}`;
+const SHELL = [
+  '/', '/index.html', '/app.css', '/manifest.webmanifest',
+  '/js/app.js', '/js/api.js', '/js/device.js', '/js/dom.js', '/js/realtime.js', '/js/time.js',
+  '/js/views/auth.js', '/js/views/calendar.js', '/js/views/dialog.js', '/js/views/family.js',
+  '/js/views/recipes.js', '/js/views/shopping.js', '/js/views/tasks.js',
+  '/icons/icon-192.png', '/icons/icon-512.png',
+];
+const NEVER = /^\/(api|ws|sse|dav|healthz|readyz|metrics|\.well-known)(\/|$)/;
+
+self.addEventListener('install', (e) => {
+  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (e) => {
+  e.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k.startsWith('familyhub-shell-') && k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+// Network first (so an online app is always the server's current version),
+// the cached shell when the network fails.
+self.addEventListener('fetch', (e) => {
+  const req = e.request;
+  const url = new URL(req.url);
+  if (req.method !== 'GET' || url.origin !== self.location.origin || NEVER.test(url.pathname)) return;
+  e.respondWith((async () => {
+    try {
+      const res = await fetch(req);
+      if (res.ok && !req.headers.has('range')) {
+        const copy = res.clone();
+        caches.open(CACHE).then((c) => c.put(req.mode === 'navigate' ? '/index.html' : req, copy));
+      }
+      return res;
+    } catch (err) {
+      const cache = await caches.open(CACHE);
+      const hit = req.mode === 'navigate' ? await cache.match('/index.html') : await cache.match(req);
+      if (hit) return hit;
+      throw err;
+    }
+  })());
+});
