@@ -4,7 +4,7 @@
 GO   ?= go
 SQLC := $(GO) tool -modfile=tools/go.mod sqlc
 
-.PHONY: bench cluster cluster-down run test build generate check-generated vet fmt-check postgres-bin test-tools clean
+.PHONY: bench load cluster cluster-down run test build generate check-generated vet fmt-check postgres-bin test-tools clean
 
 ## run: build and start `familyhub dev` (private PostgreSQL + demo family) on :8080
 run: postgres-bin build
@@ -52,6 +52,10 @@ cluster-down:
 
 clean:
 	rm -rf bin
+
+## load: the load tool against `make cluster`'s replicas (see docs/benchmarks.md for the recorded runs)
+load: build
+	$(GO) run ./cmd/familyhub-bench -urls http://127.0.0.1:8081,http://127.0.0.1:8082 -families 200 -devices 4 -rate 50 -duration 15s
 
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench: postgres-bin
