@@ -403,7 +403,7 @@ func (e *Engine) Start(bg context.Context) error {
 		JobTimeout:           e.cfg.JobTimeout,
 		RescueStuckJobsAfter: e.cfg.RescueAfter,
 		MaxAttempts:          10,
-		Logger:               e.logger.With("component", "jobs.river"),
+		Logger:               e.logger.With("subsystem", "river"), // e.logger already says component=jobs
 	})
 	if err != nil {
 		return fmt.Errorf("jobs: %w", err)
