@@ -8,8 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	osexec "os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,74 +18,8 @@ import (
 	"github.com/familyhub/familyhub/db/dbsqlc"
 	"github.com/familyhub/familyhub/db/dbtest"
 	fhttp "github.com/familyhub/familyhub/http"
+	"github.com/familyhub/familyhub/http/caldavtest"
 )
-
-// radicale is a real CalDAV server (Debian's radicale) on loopback, with
-// one user ana/secret.
-type radicale struct {
-	t   *testing.T
-	url string
-}
-
-func startRadicale(t *testing.T) *radicale {
-	t.Helper()
-	const py = "/usr/bin/python3"
-	if err := osexec.Command(py, "-c", "import radicale").Run(); err != nil {
-		t.Fatalf("radicale is not installed (%v): run deploy/ensure-radicale.sh (make test does)", err)
-	}
-	dir := t.TempDir()
-	users := filepath.Join(dir, "users")
-	if err := os.WriteFile(users, []byte("ana:secret\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := osexec.Command(py, "-m", "radicale", "--config", "", "--server-hosts", addr,
-		"--storage-filesystem-folder", filepath.Join(dir, "collections"), "--auth-type", "htpasswd",
-		"--auth-htpasswd-filename", users, "--auth-htpasswd-encryption", "plain")
-	var log strings.Builder
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start radicale: %v (see deploy/ensure-radicale.sh)", err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	r := &radicale{t: t, url: "http://" + addr}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := http.Get(r.url + "/.web/")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("radicale did not come up on %s: %s", addr, log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return r
-}
-
-func (r *radicale) do(method, path, body string) {
-	r.t.Helper()
-	req, _ := http.NewRequest(method, r.url+path, strings.NewReader(body))
-	req.SetBasicAuth("ana", "secret")
-	if body != "" {
-		req.Header.Set("Content-Type", "text/calendar; charset=utf-8")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		r.t.Fatalf("radicale %s %s: %d %s", method, path, resp.StatusCode, b)
-	}
-}
 
 func vevent(uid, summary, extra string) string {
 	return strings.ReplaceAll(fmt.Sprintf("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\nBEGIN:VEVENT\nUID:%s\nDTSTAMP:20260101T000000Z\nSUMMARY:%s\n%s\nEND:VEVENT\nEND:VCALENDAR\n", uid, summary, extra), "\n", "\r\n")
@@ -165,17 +97,17 @@ func subscriptionRow(t *testing.T, store *db.Store, id uuid.UUID) dbsqlc.Calenda
 
 func TestImportSubscriptionsFromRadicale(t *testing.T) {
 	ctx := context.Background()
-	rad := startRadicale(t)
-	rad.do("MKCALENDAR", "/ana/school/", "")
-	rad.do("PUT", "/ana/school/a.ics", vevent("a@school", "Parents evening", "DTSTART:20260310T170000Z\nDTEND:20260310T190000Z"))
-	rad.do("PUT", "/ana/school/b.ics", vevent("b@school", "Holidays", "DTSTART;VALUE=DATE:20260330\nDTEND;VALUE=DATE:20260411"))
-	rad.do("PUT", "/ana/school/c.ics", vevent("c@school", "PE", "DTSTART;TZID=Europe/Berlin:20260302T080000\nDTEND;TZID=Europe/Berlin:20260302T090000\nRRULE:FREQ=WEEKLY;BYDAY=MO\nEXDATE;TZID=Europe/Berlin:20260309T080000"))
+	rad := caldavtest.StartRadicale(t)
+	rad.Do("MKCALENDAR", "/ana/school/", "")
+	rad.Do("PUT", "/ana/school/a.ics", vevent("a@school", "Parents evening", "DTSTART:20260310T170000Z\nDTEND:20260310T190000Z"))
+	rad.Do("PUT", "/ana/school/b.ics", vevent("b@school", "Holidays", "DTSTART;VALUE=DATE:20260330\nDTEND;VALUE=DATE:20260411"))
+	rad.Do("PUT", "/ana/school/c.ics", vevent("c@school", "PE", "DTSTART;TZID=Europe/Berlin:20260302T080000\nDTEND;TZID=Europe/Berlin:20260302T090000\nRRULE:FREQ=WEEKLY;BYDAY=MO\nEXDATE;TZID=Europe/Berlin:20260309T080000"))
 	// One event FamilyHub refuses (it ends before it starts): it must not block the others.
-	rad.do("PUT", "/ana/school/bad.ics", vevent("bad@school", "Broken", "DTSTART:20260310T170000Z\nDTEND:20260310T160000Z"))
+	rad.Do("PUT", "/ana/school/bad.ics", vevent("bad@school", "Broken", "DTSTART:20260310T170000Z\nDTEND:20260310T160000Z"))
 
 	store, family := newFamilyDB(t)
 	key, _ := fhttp.DeriveSecretKey("test secret key 0123456789")
-	id := subscribe(t, store, family, key, rad.url+"/ana/school/", "ana", "secret")
+	id := subscribe(t, store, family, key, rad.URL+"/ana/school/", "ana", "secret")
 	if err := ImportSubscriptions(ctx, store, key, importLogger(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -189,9 +121,9 @@ func TestImportSubscriptionsFromRadicale(t *testing.T) {
 	}
 
 	// Change, delete, fix upstream; one run follows.
-	rad.do("PUT", "/ana/school/a.ics", vevent("a@school", "Parents evening (moved)", "DTSTART:20260311T170000Z\nDTEND:20260311T190000Z"))
-	rad.do("DELETE", "/ana/school/b.ics", "")
-	rad.do("DELETE", "/ana/school/bad.ics", "")
+	rad.Do("PUT", "/ana/school/a.ics", vevent("a@school", "Parents evening (moved)", "DTSTART:20260311T170000Z\nDTEND:20260311T190000Z"))
+	rad.Do("DELETE", "/ana/school/b.ics", "")
+	rad.Do("DELETE", "/ana/school/bad.ics", "")
 	if err := ImportSubscriptions(ctx, store, key, importLogger(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +147,7 @@ func TestImportSubscriptionsFromRadicale(t *testing.T) {
 	}
 
 	// Plain .ics feed (Radicale serves a collection as one file on GET).
-	id2 := subscribe(t, store, family, key, rad.url+"/ana/school/", "ana", "secret")
+	id2 := subscribe(t, store, family, key, rad.URL+"/ana/school/", "ana", "secret")
 	if _, err := store.Pool.Exec(ctx, `UPDATE calendar_subscriptions SET kind = 'ics' WHERE id = $1`, id2); err != nil {
 		t.Fatal(err)
 	}
@@ -231,8 +163,8 @@ func TestImportSubscriptionsFromRadicale(t *testing.T) {
 
 func TestImportSubscriptionFailures(t *testing.T) {
 	ctx := context.Background()
-	rad := startRadicale(t)
-	rad.do("MKCALENDAR", "/ana/school/", "")
+	rad := caldavtest.StartRadicale(t)
+	rad.Do("MKCALENDAR", "/ana/school/", "")
 	store, family := newFamilyDB(t)
 	key, _ := fhttp.DeriveSecretKey("test secret key 0123456789")
 
@@ -247,7 +179,7 @@ func TestImportSubscriptionFailures(t *testing.T) {
 			t.Fatalf("recorded: %v failures %d next %v; want %q", s.LastError, s.Failures, s.NextAttemptAt, want)
 		}
 	}
-	check(subscribe(t, store, family, key, rad.url+"/ana/school/", "ana", "wrong"), "refused the credentials")
+	check(subscribe(t, store, family, key, rad.URL+"/ana/school/", "ana", "wrong"), "refused the credentials")
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	dead := l.Addr().String()
 	l.Close()
@@ -274,6 +206,6 @@ func TestImportSubscriptionFailures(t *testing.T) {
 	}
 	// A password that cannot be decrypted (key changed).
 	other, _ := fhttp.DeriveSecretKey("another secret key 987654321")
-	id := subscribe(t, store, family, other, rad.url+"/ana/school/", "ana", "secret")
+	id := subscribe(t, store, family, other, rad.URL+"/ana/school/", "ana", "secret")
 	check(id, "cannot be decrypted")
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	osexec "os/exec"
@@ -17,17 +15,16 @@ import (
 	"github.com/google/uuid"
 
 	fhttp "github.com/familyhub/familyhub/http"
+	"github.com/familyhub/familyhub/http/caldavtest"
 	"github.com/familyhub/familyhub/jobs"
 )
-
-const debianPython = "/usr/bin/python3"
 
 // pyCalDAV runs script with Debian's python3-caldav (an independent CalDAV
 // client) and returns its output; the script gets URL, USER and PASSWORD
 // in the environment.
 func pyCalDAV(t *testing.T, url, user, password, script string) (string, error) {
 	t.Helper()
-	if err := osexec.Command(debianPython, "-c", "import caldav").Run(); err != nil {
+	if err := osexec.Command(caldavtest.Python, "-c", "import caldav").Run(); err != nil {
 		t.Fatalf("python3-caldav is not installed (%v): run deploy/ensure-radicale.sh (make test does)", err)
 	}
 	f := filepath.Join(t.TempDir(), "client.py")
@@ -36,7 +33,7 @@ func pyCalDAV(t *testing.T, url, user, password, script string) (string, error) 
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := osexec.CommandContext(ctx, debianPython, f)
+	cmd := osexec.CommandContext(ctx, caldavtest.Python, f)
 	cmd.Env = append(os.Environ(), "URL="+url, "USER="+user, "PASSWORD="+password)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
@@ -151,72 +148,16 @@ func restTitles(t *testing.T, m *Main, mb member, from, to string) []string {
 	return out
 }
 
-// startRadicale runs Debian's radicale on loopback with one user
-// ana/secret and returns its base URL.
-func startRadicale(t *testing.T) string {
-	t.Helper()
-	if err := osexec.Command(debianPython, "-c", "import radicale").Run(); err != nil {
-		t.Fatalf("radicale is not installed (%v): run deploy/ensure-radicale.sh (make test does)", err)
-	}
-	dir := t.TempDir()
-	users := filepath.Join(dir, "users")
-	if err := os.WriteFile(users, []byte("ana:secret\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := osexec.Command(debianPython, "-m", "radicale", "--config", "", "--server-hosts", addr,
-		"--storage-filesystem-folder", filepath.Join(dir, "collections"), "--auth-type", "htpasswd",
-		"--auth-htpasswd-filename", users, "--auth-htpasswd-encryption", "plain")
-	var log strings.Builder
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start radicale: %v (see deploy/ensure-radicale.sh)", err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	url := "http://" + addr
-	waitFor(t, "radicale on "+addr, func() bool {
-		resp, err := http.Get(url + "/.web/")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil
-	})
-	return url
-}
-
-func radicaleDo(t *testing.T, method, url, body string) {
-	t.Helper()
-	req, _ := http.NewRequest(method, url, strings.NewReader(strings.ReplaceAll(body, "\n", "\r\n")))
-	req.SetBasicAuth("ana", "secret")
-	if body != "" {
-		req.Header.Set("Content-Type", "text/calendar; charset=utf-8")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		t.Fatalf("radicale %s %s: %d %s", method, url, resp.StatusCode, b)
-	}
-}
-
 func radicaleEvent(uid, summary, start string) string {
 	return fmt.Sprintf("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\nBEGIN:VEVENT\nUID:%s\nDTSTAMP:20260101T000000Z\nDTSTART:%s\nDURATION:PT1H\nSUMMARY:%s\nEND:VEVENT\nEND:VCALENDAR\n", uid, start, summary)
 }
 
 func TestCalDAVImportFromRadicale(t *testing.T) {
 	ctx := context.Background()
-	rad := startRadicale(t)
-	cal := rad + "/ana/school/"
-	radicaleDo(t, "MKCALENDAR", cal, "")
-	radicaleDo(t, "PUT", cal+"a.ics", radicaleEvent("a@school", "Sports day", "20260310T080000Z"))
+	rad := caldavtest.StartRadicale(t)
+	const cal = "/ana/school/"
+	rad.Do("MKCALENDAR", cal, "")
+	rad.Do("PUT", cal+"a.ics", radicaleEvent("a@school", "Sports day", "20260310T080000Z"))
 
 	c := newCluster(t)
 	owner := newFamily(t, c.a, "ana@example.org")
@@ -225,7 +166,7 @@ func TestCalDAVImportFromRadicale(t *testing.T) {
 	ws.nextType("hello", 5*time.Second)
 
 	resp, err := owner.hc.Post(c.a.URL()+"/api/calendar/subscriptions", "application/json",
-		strings.NewReader(fmt.Sprintf(`{"url":%q,"name":"School","username":"ana"}`, cal)))
+		strings.NewReader(fmt.Sprintf(`{"url":%q,"name":"School","username":"ana"}`, rad.URL+cal)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +200,7 @@ func TestCalDAVImportFromRadicale(t *testing.T) {
 		t.Fatalf("after create: %q", got)
 	}
 
-	radicaleDo(t, "PUT", cal+"a.ics", radicaleEvent("a@school", "Sports day (rain date)", "20260317T080000Z"))
+	rad.Do("PUT", cal+"a.ics", radicaleEvent("a@school", "Sports day (rain date)", "20260317T080000Z"))
 	run()
 	if ev := ws.nextType("CALENDAR_EVENT_UPDATED", 5*time.Second); ev["op"] != "update" {
 		t.Fatalf("change: %v", ev)
@@ -268,7 +209,7 @@ func TestCalDAVImportFromRadicale(t *testing.T) {
 		t.Fatalf("after change: %q", got)
 	}
 
-	radicaleDo(t, "DELETE", cal+"a.ics", "")
+	rad.Do("DELETE", cal+"a.ics", "")
 	run()
 	if ev := ws.nextType("CALENDAR_EVENT_UPDATED", 5*time.Second); ev["op"] != "delete" {
 		t.Fatalf("delete: %v", ev)
