@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -43,7 +44,9 @@ func (s *Server) mountRecipes(r chi.Router) {
 	r.Post("/recipes", s.handleRecipeCreate)
 	r.Get("/recipes/{id}", s.handleRecipeGet)
 	r.Patch("/recipes/{id}", s.handleRecipeUpdate)
-	r.Delete("/recipes/{id}", s.handleRecipeDelete)
+	r.Delete("/recipes/{id}", s.deleteHandler("recipe", func(ctx context.Context, tx pgx.Tx, id, family uuid.UUID) (int64, error) {
+		return s.store.Q.RecipeDelete(ctx, tx, dbsqlc.RecipeDeleteParams{ID: id, FamilyID: family})
+	}))
 	r.Post("/recipes/{id}/add-to-list", s.handleRecipeAddToList)
 }
 
@@ -451,27 +454,6 @@ func (s *Server) handleRecipeUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeRecipe(w, r, http.StatusOK, row)
-}
-
-func (s *Server) handleRecipeDelete(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "recipe")
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	a := AuthFrom(r.Context())
-	err = s.store.Tx(r.Context(), func(tx pgx.Tx) error {
-		n, err := s.store.Q.RecipeDelete(r.Context(), tx, dbsqlc.RecipeDeleteParams{ID: id, FamilyID: a.FamilyID})
-		if err == nil && n == 0 {
-			return familyhub.NotFound("recipe")
-		}
-		return err
-	})
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 // handleRecipeAddToList puts the recipe's ingredients on a shopping list,

@@ -1,12 +1,14 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"regexp"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/familyhub/familyhub"
 )
@@ -68,3 +70,30 @@ func DeviceID(r *http.Request) string {
 
 // ValidDeviceID reports whether id is a well-formed device id.
 func ValidDeviceID(id string) bool { return deviceIDPattern.MatchString(id) }
+
+// deleteHandler answers DELETE .../{id}: del removes the row with that id
+// of the caller's family inside the request's transaction and returns how
+// many rows it removed; none is 404 (missing, or another family's), one
+// is 204.
+func (s *Server) deleteHandler(what string, del func(ctx context.Context, tx pgx.Tx, id, familyID uuid.UUID) (int64, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, what)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		family := AuthFrom(r.Context()).FamilyID
+		err = s.store.Tx(r.Context(), func(tx pgx.Tx) error {
+			n, err := del(r.Context(), tx, id, family)
+			if err == nil && n == 0 {
+				return familyhub.NotFound(what)
+			}
+			return err
+		})
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}

@@ -36,10 +36,15 @@ func (s *Server) mountShopping(r chi.Router) {
 	r.Post("/shopping/lists", s.handleShoppingListCreate)
 	r.Get("/shopping/lists/{id}", s.handleShoppingListGet)
 	r.Patch("/shopping/lists/{id}", s.handleShoppingListUpdate)
-	r.Delete("/shopping/lists/{id}", s.handleShoppingListDelete)
+	// Deleting a list deletes its items too (by cascade, each with its event).
+	r.Delete("/shopping/lists/{id}", s.deleteHandler("shopping list", func(ctx context.Context, tx pgx.Tx, id, family uuid.UUID) (int64, error) {
+		return s.store.Q.ShoppingListDelete(ctx, tx, dbsqlc.ShoppingListDeleteParams{ID: id, FamilyID: family})
+	}))
 	r.Post("/shopping/lists/{id}/items", s.handleShoppingItemCreate)
 	r.Patch("/shopping/items/{id}", s.handleShoppingItemUpdate)
-	r.Delete("/shopping/items/{id}", s.handleShoppingItemDelete)
+	r.Delete("/shopping/items/{id}", s.deleteHandler("shopping item", func(ctx context.Context, tx pgx.Tx, id, family uuid.UUID) (int64, error) {
+		return s.store.Q.ShoppingItemDelete(ctx, tx, dbsqlc.ShoppingItemDeleteParams{ID: id, FamilyID: family})
+	}))
 }
 
 // JSON shapes.
@@ -365,28 +370,6 @@ func (s *Server) handleShoppingListUpdate(w http.ResponseWriter, r *http.Request
 	writeJSON(w, http.StatusOK, toShoppingListJSON(list))
 }
 
-// handleShoppingListDelete deletes a list and, by cascade, its items.
-func (s *Server) handleShoppingListDelete(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "shopping list")
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	a := AuthFrom(r.Context())
-	err = s.store.Tx(r.Context(), func(tx pgx.Tx) error {
-		n, err := s.store.Q.ShoppingListDelete(r.Context(), tx, dbsqlc.ShoppingListDeleteParams{ID: id, FamilyID: a.FamilyID})
-		if err == nil && n == 0 {
-			return familyhub.NotFound("shopping list")
-		}
-		return err
-	})
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
 func (s *Server) handleShoppingItemCreate(w http.ResponseWriter, r *http.Request) {
 	listID, err := pathID(r, "shopping list")
 	if err != nil {
@@ -484,25 +467,4 @@ func (s *Server) handleShoppingItemUpdate(w http.ResponseWriter, r *http.Request
 		return
 	}
 	writeJSON(w, http.StatusOK, toShoppingItemJSON(item))
-}
-
-func (s *Server) handleShoppingItemDelete(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "shopping item")
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	a := AuthFrom(r.Context())
-	err = s.store.Tx(r.Context(), func(tx pgx.Tx) error {
-		n, err := s.store.Q.ShoppingItemDelete(r.Context(), tx, dbsqlc.ShoppingItemDeleteParams{ID: id, FamilyID: a.FamilyID})
-		if err == nil && n == 0 {
-			return familyhub.NotFound("shopping item")
-		}
-		return err
-	})
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
