@@ -111,17 +111,17 @@ const (
 func (s *Server) handleAssistantCommand(w http.ResponseWriter, r *http.Request) {
 	var req assistantCommandRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	text, err := familyhub.AssistantText(req.Text)
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	lang, err := familyhub.AssistantLanguage(req.Locale)
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	ctx, a := r.Context(), AuthFrom(r.Context())
@@ -133,7 +133,7 @@ func (s *Server) handleAssistantCommand(w http.ResponseWriter, r *http.Request) 
 	}
 	family, err := s.store.Q.FamilyGet(ctx, s.store.Pool, a.FamilyID)
 	if err != nil {
-		s.error(w, r, db.Err(err, "family"))
+		s.Error(w, r, db.Err(err, "family"))
 		return
 	}
 	loc, err := time.LoadLocation(family.TimeZone)
@@ -162,10 +162,10 @@ func (s *Server) handleAssistantCommand(w http.ResponseWriter, r *http.Request) 
 	}
 	if err != nil {
 		s.recordRefusal(ctx, rec, err)
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	WriteJSON(w, http.StatusOK, out)
 }
 
 // recordRefusal records a command that was not executed, in a transaction

@@ -92,7 +92,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, err := s.Authenticate(r)
 		if err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 		if a != nil {
@@ -216,16 +216,16 @@ func (req *signupRequest) validate(mode string) error {
 func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	var req signupRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	if err := req.validate(s.cfg.Signup); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	hash, err := HashPassword(req.Password, s.cfg.Password)
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	var resp accountResponse
@@ -269,11 +269,11 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	s.deliverSession(w, r, &resp.Session, token, req.ReturnToken)
-	writeJSON(w, http.StatusCreated, resp)
+	WriteJSON(w, http.StatusCreated, resp)
 }
 
 type loginRequest struct {
@@ -289,20 +289,20 @@ var dummyHash, _ = HashPassword("familyhub-dummy-password", DefaultPasswordParam
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	var req loginRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	email, err := normalizeEmail(req.Email)
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	if req.Password == "" {
-		s.error(w, r, familyhub.Invalid("password", "password is required."))
+		s.Error(w, r, familyhub.Invalid("password", "password is required."))
 		return
 	}
 	if len(req.Password) > maxPasswordBytes {
-		s.error(w, r, familyhub.Invalid("password", "password is longer than %d bytes.", maxPasswordBytes))
+		s.Error(w, r, familyhub.Invalid("password", "password is longer than %d bytes.", maxPasswordBytes))
 		return
 	}
 	ctx, addr := r.Context(), s.clientAddr(r)
@@ -310,19 +310,19 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		Email: email, ClientAddr: addr, WindowSeconds: loginWindow.Seconds(),
 	})
 	if err != nil {
-		s.error(w, r, db.Err(err, ""))
+		s.Error(w, r, db.Err(err, ""))
 		return
 	}
 	if counts.ByEmail >= maxFailuresByEmail || counts.ByAddr >= maxFailuresByAddr {
 		w.Header().Set("Retry-After", strconv.Itoa(int(loginWindow.Seconds())))
-		s.error(w, r, familyhub.Errorf(familyhub.ERATELIMITED, "Too many failed sign-in attempts; try again in %d minutes.", int(loginWindow.Minutes())))
+		s.Error(w, r, familyhub.Errorf(familyhub.ERATELIMITED, "Too many failed sign-in attempts; try again in %d minutes.", int(loginWindow.Minutes())))
 		return
 	}
 
 	user, err := s.store.Q.UserGetByEmail(ctx, s.store.Pool, email)
 	known := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		s.error(w, r, db.Err(err, ""))
+		s.Error(w, r, db.Err(err, ""))
 		return
 	}
 	hash := dummyHash
@@ -331,15 +331,15 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	ok, err := VerifyPassword(req.Password, hash)
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	if !ok || !known {
 		if err := s.recordLoginFailure(ctx, email, addr); err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
-		s.error(w, r, familyhub.Errorf(familyhub.EUNAUTHORIZED, "Wrong email or password."))
+		s.Error(w, r, familyhub.Errorf(familyhub.EUNAUTHORIZED, "Wrong email or password."))
 		return
 	}
 
@@ -359,12 +359,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	s.logger.Info("login", "user_id", user.ID, "client_addr", addr)
 	s.deliverSession(w, r, &resp.Session, token, req.ReturnToken)
-	writeJSON(w, http.StatusOK, resp)
+	WriteJSON(w, http.StatusOK, resp)
 }
 
 // recordLoginFailure counts a failed login and prunes the counter table of
@@ -383,7 +383,7 @@ func (s *Server) recordLoginFailure(ctx context.Context, email, addr string) err
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	a := AuthFrom(r.Context())
 	if _, err := s.store.Q.SessionRevoke(r.Context(), s.store.Pool, a.SessionID); err != nil {
-		s.error(w, r, db.Err(err, "session"))
+		s.Error(w, r, db.Err(err, "session"))
 		return
 	}
 	s.clearCookie(w, r)
@@ -416,11 +416,11 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	s.deliverSession(w, r, &session, token, !a.ViaCookie)
-	writeJSON(w, http.StatusOK, map[string]any{"session": session})
+	WriteJSON(w, http.StatusOK, map[string]any{"session": session})
 }
 
 type meResponse struct {
@@ -453,10 +453,10 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, resp)
+	WriteJSON(w, http.StatusOK, resp)
 }
 
 type familyUpdateRequest struct {
@@ -467,29 +467,29 @@ type familyUpdateRequest struct {
 func (s *Server) handleFamilyUpdate(w http.ResponseWriter, r *http.Request) {
 	var req familyUpdateRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	if req.Name != nil {
 		*req.Name = strings.TrimSpace(*req.Name)
 		if err := validateText("name", *req.Name, 1, 200); err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 	}
 	if req.TimeZone != nil {
 		if err := ValidateTimeZone("time_zone", *req.TimeZone); err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 	}
 	a := AuthFrom(r.Context())
 	family, err := s.store.Q.FamilyUpdate(r.Context(), s.store.Pool, dbsqlc.FamilyUpdateParams{ID: a.FamilyID, Name: req.Name, TimeZone: req.TimeZone})
 	if err != nil {
-		s.error(w, r, db.Err(err, "family"))
+		s.Error(w, r, db.Err(err, "family"))
 		return
 	}
-	writeJSON(w, http.StatusOK, toFamilyJSON(family))
+	WriteJSON(w, http.StatusOK, toFamilyJSON(family))
 }
 
 func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
@@ -500,10 +500,10 @@ func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
 		ExpiresAt: time.Now().Add(inviteTTL),
 	})
 	if err != nil {
-		s.error(w, r, db.Err(err, "invite"))
+		s.Error(w, r, db.Err(err, "invite"))
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"code": code, "expires_at": invite.ExpiresAt})
+	WriteJSON(w, http.StatusCreated, map[string]any{"code": code, "expires_at": invite.ExpiresAt})
 }
 
 // Sessions.

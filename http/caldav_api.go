@@ -70,12 +70,12 @@ func (s *Server) handleAppPasswordCreate(w http.ResponseWriter, r *http.Request)
 		Name string `json:"name"`
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	req.Name = strings.TrimSpace(req.Name)
 	if err := validateText("name", req.Name, 1, 100); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	secret := newAppPassword()
@@ -84,40 +84,40 @@ func (s *Server) handleAppPasswordCreate(w http.ResponseWriter, r *http.Request)
 		UserID: AuthFrom(r.Context()).UserID, Name: req.Name, SecretHash: hashToken(norm),
 	})
 	if err != nil {
-		s.error(w, r, db.Err(err, "app password"))
+		s.Error(w, r, db.Err(err, "app password"))
 		return
 	}
 	out := toAppPasswordJSON(p)
 	out.Password = secret
-	writeJSON(w, http.StatusCreated, out)
+	WriteJSON(w, http.StatusCreated, out)
 }
 
 func (s *Server) handleAppPasswordList(w http.ResponseWriter, r *http.Request) {
 	ps, err := s.store.Q.DAVAppPasswordList(r.Context(), s.store.Pool, AuthFrom(r.Context()).UserID)
 	if err != nil {
-		s.error(w, r, db.Err(err, ""))
+		s.Error(w, r, db.Err(err, ""))
 		return
 	}
 	out := make([]appPasswordJSON, len(ps))
 	for i, p := range ps {
 		out[i] = toAppPasswordJSON(p)
 	}
-	writeJSON(w, http.StatusOK, out)
+	WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleAppPasswordDelete(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "app password")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	n, err := s.store.Q.DAVAppPasswordDelete(r.Context(), s.store.Pool, dbsqlc.DAVAppPasswordDeleteParams{ID: id, UserID: AuthFrom(r.Context()).UserID})
 	if err != nil {
-		s.error(w, r, db.Err(err, ""))
+		s.Error(w, r, db.Err(err, ""))
 		return
 	}
 	if n == 0 {
-		s.error(w, r, familyhub.NotFound("app password"))
+		s.Error(w, r, familyhub.NotFound("app password"))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -189,25 +189,25 @@ type subscriptionCreateRequest struct {
 func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request) {
 	var req subscriptionCreateRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	u, err := NormalizeSubscriptionURL(req.URL)
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	req.Name = strings.TrimSpace(req.Name)
 	if err := validateText("name", req.Name, 1, 200); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	if err := validateText("username", req.Username, 0, 256); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	if len(req.Password) > maxPasswordBytes {
-		s.error(w, r, familyhub.Invalid("password", "password must be at most %d bytes.", maxPasswordBytes))
+		s.Error(w, r, familyhub.Invalid("password", "password must be at most %d bytes.", maxPasswordBytes))
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -216,11 +216,11 @@ func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request
 	if req.Password != "" {
 		key := s.cfg.DAV.Key()
 		if key == nil {
-			s.error(w, r, familyhub.Invalid("password", "This server cannot store calendar passwords: its operator has not set FAMILYHUB_SECRET_KEY. Subscribe without a password, or ask them to set it."))
+			s.Error(w, r, familyhub.Invalid("password", "This server cannot store calendar passwords: its operator has not set FAMILYHUB_SECRET_KEY. Subscribe without a password, or ask them to set it."))
 			return
 		}
 		if sealed, err = SealSecret(key, []byte(req.Password), id[:]); err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 	}
@@ -232,23 +232,23 @@ func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request
 		return db.Err(err, "subscription")
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toSubscriptionJSON(sub))
+	WriteJSON(w, http.StatusCreated, toSubscriptionJSON(sub))
 }
 
 func (s *Server) handleSubscriptionList(w http.ResponseWriter, r *http.Request) {
 	subs, err := s.store.Q.CalendarSubscriptionList(r.Context(), s.store.Pool, AuthFrom(r.Context()).FamilyID)
 	if err != nil {
-		s.error(w, r, db.Err(err, ""))
+		s.Error(w, r, db.Err(err, ""))
 		return
 	}
 	out := make([]subscriptionJSON, len(subs))
 	for i, c := range subs {
 		out[i] = toSubscriptionJSON(c)
 	}
-	writeJSON(w, http.StatusOK, out)
+	WriteJSON(w, http.StatusOK, out)
 }
 
 // handleSubscriptionDelete ends a subscription and deletes its imported
@@ -256,7 +256,7 @@ func (s *Server) handleSubscriptionList(w http.ResponseWriter, r *http.Request) 
 func (s *Server) handleSubscriptionDelete(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "subscription")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	err = s.store.Tx(r.Context(), func(tx pgx.Tx) error {
@@ -274,7 +274,7 @@ func (s *Server) handleSubscriptionDelete(w http.ResponseWriter, r *http.Request
 		return nil
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

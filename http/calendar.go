@@ -82,7 +82,7 @@ func toCalendarEventJSON(e dbsqlc.CalendarEvent, loc *time.Location) calendarEve
 
 func (s *Server) handleCalendarEventList(w http.ResponseWriter, r *http.Request) {
 	if err := checkQuery(r, "from", "to"); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	q := r.URL.Query()
@@ -92,21 +92,21 @@ func (s *Server) handleCalendarEventList(w http.ResponseWriter, r *http.Request)
 		t    *time.Time
 	}{{"from", &from}, {"to", &to}} {
 		if !q.Has(p.name) {
-			s.error(w, r, familyhub.Invalid(p.name, "%s is required (an RFC 3339 timestamp).", p.name))
+			s.Error(w, r, familyhub.Invalid(p.name, "%s is required (an RFC 3339 timestamp).", p.name))
 			return
 		}
 		var err error
 		if *p.t, err = parseTimestamp(p.name, q.Get(p.name)); err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 	}
 	switch {
 	case !to.After(from):
-		s.error(w, r, familyhub.Invalid("to", "to must be after from."))
+		s.Error(w, r, familyhub.Invalid("to", "to must be after from."))
 		return
 	case to.Sub(from) > maxCalendarRange:
-		s.error(w, r, familyhub.Invalid("to", "The range from..to must be at most 366 days."))
+		s.Error(w, r, familyhub.Invalid("to", "The range from..to must be at most 366 days."))
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -124,10 +124,10 @@ func (s *Server) handleCalendarEventList(w http.ResponseWriter, r *http.Request)
 		return nil
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	WriteJSON(w, http.StatusOK, out)
 }
 
 // expandCalendarEvents returns the occurrences of events that overlap
@@ -297,12 +297,12 @@ type calendarEventCreateRequest struct {
 func (s *Server) handleCalendarEventCreate(w http.ResponseWriter, r *http.Request) {
 	var req calendarEventCreateRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	exdates, err := parseExdates(req.Exdates)
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -330,10 +330,10 @@ func (s *Server) handleCalendarEventCreate(w http.ResponseWriter, r *http.Reques
 		return err
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toCalendarEventJSON(ev, loc))
+	WriteJSON(w, http.StatusCreated, toCalendarEventJSON(ev, loc))
 }
 
 // calendarEventInsert checks f in the family's zone loc and creates the
@@ -352,7 +352,7 @@ func (s *Server) calendarEventInsert(ctx context.Context, tx pgx.Tx, family, use
 func (s *Server) handleCalendarEventGet(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "calendar event")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -367,10 +367,10 @@ func (s *Server) handleCalendarEventGet(w http.ResponseWriter, r *http.Request) 
 		return err
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toCalendarEventJSON(ev, loc))
+	WriteJSON(w, http.StatusOK, toCalendarEventJSON(ev, loc))
 }
 
 type calendarEventUpdateRequest struct {
@@ -438,12 +438,12 @@ func (req *calendarEventUpdateRequest) apply(cur dbsqlc.CalendarEvent, loc *time
 func (s *Server) handleCalendarEventUpdate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "calendar event")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	var req calendarEventUpdateRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -471,16 +471,16 @@ func (s *Server) handleCalendarEventUpdate(w http.ResponseWriter, r *http.Reques
 		return db.Err(err, "calendar event")
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toCalendarEventJSON(ev, loc))
+	WriteJSON(w, http.StatusOK, toCalendarEventJSON(ev, loc))
 }
 
 func (s *Server) handleCalendarEventDelete(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "calendar event")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	err = s.store.Tx(r.Context(), func(tx pgx.Tx) error {
@@ -491,7 +491,7 @@ func (s *Server) handleCalendarEventDelete(w http.ResponseWriter, r *http.Reques
 		return err
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -341,29 +341,29 @@ func (s *Server) handleRecipeList(w http.ResponseWriter, r *http.Request) {
 	a := AuthFrom(r.Context())
 	rows, err := s.store.Q.RecipeList(r.Context(), s.store.Pool, a.FamilyID)
 	if err != nil {
-		s.error(w, r, db.Err(err, ""))
+		s.Error(w, r, db.Err(err, ""))
 		return
 	}
 	out := make([]recipeJSON, len(rows))
 	for i, row := range rows {
 		if out[i], err = toRecipeJSON(row); err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleRecipeGet(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "recipe")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
 	row, err := s.store.Q.RecipeGet(r.Context(), s.store.Pool, dbsqlc.RecipeGetParams{ID: id, FamilyID: a.FamilyID})
 	if err != nil {
-		s.error(w, r, db.Err(err, "recipe"))
+		s.Error(w, r, db.Err(err, "recipe"))
 		return
 	}
 	s.writeRecipe(w, r, http.StatusOK, row)
@@ -372,25 +372,25 @@ func (s *Server) handleRecipeGet(w http.ResponseWriter, r *http.Request) {
 func (s *Server) writeRecipe(w http.ResponseWriter, r *http.Request, status int, row dbsqlc.Recipe) {
 	out, err := toRecipeJSON(row)
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, status, out)
+	WriteJSON(w, status, out)
 }
 
 func (s *Server) handleRecipeCreate(w http.ResponseWriter, r *http.Request) {
 	var req recipeCreateRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	if err := req.validate(); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	ingredients, err := json.Marshal(req.Ingredients)
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -404,7 +404,7 @@ func (s *Server) handleRecipeCreate(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	s.writeRecipe(w, r, http.StatusCreated, row)
@@ -413,16 +413,16 @@ func (s *Server) handleRecipeCreate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleRecipeUpdate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "recipe")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	var req recipeUpdateRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	if err := req.validate(); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	p := dbsqlc.RecipeUpdateParams{
@@ -433,7 +433,7 @@ func (s *Server) handleRecipeUpdate(w http.ResponseWriter, r *http.Request) {
 	// A nil slice is SQL NULL, "keep": validate made present lists non-nil.
 	if req.Ingredients.Set {
 		if p.Ingredients, err = json.Marshal(req.Ingredients.Value); err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 	}
@@ -450,7 +450,7 @@ func (s *Server) handleRecipeUpdate(w http.ResponseWriter, r *http.Request) {
 		return db.Err(err, "recipe")
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	s.writeRecipe(w, r, http.StatusOK, row)
@@ -462,17 +462,17 @@ func (s *Server) handleRecipeUpdate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleRecipeAddToList(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "recipe")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	var req recipeAddToListRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	listID, err := req.validate()
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -507,8 +507,8 @@ func (s *Server) handleRecipeAddToList(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, items)
+	WriteJSON(w, http.StatusCreated, items)
 }

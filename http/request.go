@@ -79,7 +79,7 @@ func (s *Server) deleteHandler(what string, del func(ctx context.Context, tx pgx
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r, what)
 		if err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 		family := AuthFrom(r.Context()).FamilyID
@@ -91,7 +91,7 @@ func (s *Server) deleteHandler(what string, del func(ctx context.Context, tx pgx
 			return err
 		})
 		if err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)

@@ -93,12 +93,6 @@ func (s *Server) Router() chi.Router { return s.router }
 // handlers that need a caller in RequireAuth.
 func (s *Server) APIRouter() chi.Router { return s.api }
 
-// Error writes err as the JSON error body with the status its code maps to.
-func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) { s.error(w, r, err) }
-
-// WriteJSON writes v as a JSON response with status.
-func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
-
 // OriginAllowed reports whether a browser request's Origin may act on this
 // server: no Origin (not a browser), the request's own host, or one of the
 // configured allowed origins. WebSocket upgrades use it; other writes go
@@ -130,13 +124,13 @@ func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	r.Use(s.recoverer)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		s.error(w, r, familyhub.Errorf(familyhub.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
+		s.Error(w, r, familyhub.Errorf(familyhub.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorJSON{Code: "method_not_allowed", Message: r.Method + " is not allowed here."}})
+		WriteJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorJSON{Code: "method_not_allowed", Message: r.Method + " is not allowed here."}})
 	})
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.Get("/readyz", s.handleReady)
 
@@ -166,7 +160,8 @@ func (s *Server) routes() chi.Router {
 	return r
 }
 
-func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+// Error writes err as the JSON error body with the status its code maps to.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, r, s.logger, err)
 }
 
@@ -181,7 +176,7 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 			checks[name] = "ok"
 		}
 	}
-	writeJSON(w, status, map[string]any{"ready": status == http.StatusOK, "checks": checks})
+	WriteJSON(w, status, map[string]any{"ready": status == http.StatusOK, "checks": checks})
 }
 
 // recoverer turns a panic in a handler into a logged 500 with the JSON error
@@ -194,7 +189,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.logger.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-				s.error(w, r, familyhub.Errorf(familyhub.EINTERNAL, "internal error"))
+				s.Error(w, r, familyhub.Errorf(familyhub.EINTERNAL, "internal error"))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -212,7 +207,7 @@ func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
 		}
 	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.error(w, r, familyhub.Errorf(familyhub.EFORBIDDEN, "Cross-origin request refused; add the origin to FAMILYHUB_ALLOWED_ORIGINS if it is yours."))
+		s.Error(w, r, familyhub.Errorf(familyhub.EFORBIDDEN, "Cross-origin request refused; add the origin to FAMILYHUB_ALLOWED_ORIGINS if it is yours."))
 	}))
 	return cop.Handler
 }

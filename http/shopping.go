@@ -260,38 +260,38 @@ func (s *Server) handleShoppingCategoryList(w http.ResponseWriter, r *http.Reque
 	a := AuthFrom(r.Context())
 	rows, err := s.store.Q.ShoppingCategoryList(r.Context(), s.store.Pool, a.FamilyID)
 	if err != nil {
-		s.error(w, r, db.Err(err, ""))
+		s.Error(w, r, db.Err(err, ""))
 		return
 	}
 	out := make([]shoppingCategoryJSON, len(rows))
 	for i, c := range rows {
 		out[i] = shoppingCategoryJSON{ID: c.ID, Name: c.Name, Position: c.Position, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	}
-	writeJSON(w, http.StatusOK, out)
+	WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleShoppingListList(w http.ResponseWriter, r *http.Request) {
 	a := AuthFrom(r.Context())
 	rows, err := s.store.Q.ShoppingListList(r.Context(), s.store.Pool, a.FamilyID)
 	if err != nil {
-		s.error(w, r, db.Err(err, ""))
+		s.Error(w, r, db.Err(err, ""))
 		return
 	}
 	out := make([]shoppingListJSON, len(rows))
 	for i, l := range rows {
 		out[i] = toShoppingListJSON(l)
 	}
-	writeJSON(w, http.StatusOK, out)
+	WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleShoppingListCreate(w http.ResponseWriter, r *http.Request) {
 	var req shoppingListRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	if err := req.validate(); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -302,10 +302,10 @@ func (s *Server) handleShoppingListCreate(w http.ResponseWriter, r *http.Request
 		return err
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toShoppingListJSON(list))
+	WriteJSON(w, http.StatusCreated, toShoppingListJSON(list))
 }
 
 // handleShoppingListGet answers the list with its items. Both are read in
@@ -313,7 +313,7 @@ func (s *Server) handleShoppingListCreate(w http.ResponseWriter, r *http.Request
 func (s *Server) handleShoppingListGet(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "shopping list")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -335,25 +335,25 @@ func (s *Server) handleShoppingListGet(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleShoppingListUpdate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "shopping list")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	var req shoppingListUpdateRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	if err := req.validate(); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -364,25 +364,25 @@ func (s *Server) handleShoppingListUpdate(w http.ResponseWriter, r *http.Request
 		return db.Err(err, "shopping list")
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toShoppingListJSON(list))
+	WriteJSON(w, http.StatusOK, toShoppingListJSON(list))
 }
 
 func (s *Server) handleShoppingItemCreate(w http.ResponseWriter, r *http.Request) {
 	listID, err := pathID(r, "shopping list")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	var req shoppingItemCreateRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	if err := req.validate(); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -409,25 +409,25 @@ func (s *Server) handleShoppingItemCreate(w http.ResponseWriter, r *http.Request
 		return s.enqueueCategorise(r.Context(), tx, a.FamilyID, item.ID) // http/jobs.go
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, item)
+	WriteJSON(w, http.StatusCreated, item)
 }
 
 func (s *Server) handleShoppingItemUpdate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "shopping item")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	var req shoppingItemUpdateRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	if err := req.validate(); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -463,8 +463,8 @@ func (s *Server) handleShoppingItemUpdate(w http.ResponseWriter, r *http.Request
 		return db.Err(err, "shopping item")
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toShoppingItemJSON(item))
+	WriteJSON(w, http.StatusOK, toShoppingItemJSON(item))
 }

@@ -88,28 +88,28 @@ func utcPtr(t *time.Time) *time.Time {
 // so the lists are right even before the daily job ran.
 func (s *Server) handleTaskList(w http.ResponseWriter, r *http.Request) {
 	if err := checkQuery(r, "date", "templates", "include_snoozed"); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	q := r.URL.Query()
 	templates, err := queryBool(r, "templates")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	includeSnoozed, err := queryBool(r, "include_snoozed")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	var day time.Time
 	if q.Has("date") {
 		if day, err = parseDate("date", q.Get("date")); err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 		if templates {
-			s.error(w, r, familyhub.Invalid("templates", "templates cannot be combined with date."))
+			s.Error(w, r, familyhub.Invalid("templates", "templates cannot be combined with date."))
 			return
 		}
 	}
@@ -134,10 +134,10 @@ func (s *Server) handleTaskList(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toTaskJSONs(tasks))
+	WriteJSON(w, http.StatusOK, toTaskJSONs(tasks))
 }
 
 // ensureTodaysTasks creates the instances due today in the family's zone
@@ -165,20 +165,20 @@ type taskCreateRequest struct {
 func (s *Server) handleTaskCreate(w http.ResponseWriter, r *http.Request) {
 	var req taskCreateRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
 	p := dbsqlc.TaskInsertParams{FamilyID: a.FamilyID, Title: strings.TrimSpace(req.Title), Notes: req.Notes, CreatedBy: &a.UserID}
 	if err := validateTaskText(p.Title, p.Notes); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	var err error
 	if req.DueAt != nil {
 		due, err := parseTimestamp("due_at", *req.DueAt)
 		if err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 		p.DueAt = &due
@@ -186,14 +186,14 @@ func (s *Server) handleTaskCreate(w http.ResponseWriter, r *http.Request) {
 	if req.Recurrence != nil {
 		rec, err := familyhub.ParseRecurrence("recurrence", *req.Recurrence)
 		if err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 		p.Recurrence = ptr(rec.String())
 	}
 	if req.AssigneeID != nil {
 		if p.AssigneeID, err = parseAssignee(*req.AssigneeID); err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 	}
@@ -207,10 +207,10 @@ func (s *Server) handleTaskCreate(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toTaskJSON(task))
+	WriteJSON(w, http.StatusCreated, toTaskJSON(task))
 }
 
 // taskInsert creates the validated task p in tx: the assignee must be a
@@ -233,15 +233,15 @@ func (s *Server) taskInsert(ctx context.Context, tx pgx.Tx, p dbsqlc.TaskInsertP
 func (s *Server) handleTaskGet(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "task")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	task, err := s.store.Q.TaskGet(r.Context(), s.store.Pool, dbsqlc.TaskGetParams{ID: id, FamilyID: AuthFrom(r.Context()).FamilyID})
 	if err != nil {
-		s.error(w, r, db.Err(err, "task"))
+		s.Error(w, r, db.Err(err, "task"))
 		return
 	}
-	writeJSON(w, http.StatusOK, toTaskJSON(task))
+	WriteJSON(w, http.StatusOK, toTaskJSON(task))
 }
 
 type taskUpdateRequest struct {
@@ -257,12 +257,12 @@ type taskUpdateRequest struct {
 func (s *Server) handleTaskUpdate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "task")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	var req taskUpdateRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -293,10 +293,10 @@ func (s *Server) handleTaskUpdate(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toTaskJSON(task))
+	WriteJSON(w, http.StatusOK, toTaskJSON(task))
 }
 
 // apply returns the update of cur that req asks for, validated.
@@ -369,7 +369,7 @@ func (req *taskUpdateRequest) apply(cur dbsqlc.Task) (dbsqlc.TaskUpdateParams, e
 func (s *Server) handleTaskDelete(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "task")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -387,7 +387,7 @@ func (s *Server) handleTaskDelete(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -424,21 +424,21 @@ type taskSnoozeRequest struct {
 
 func (s *Server) handleTaskSnooze(w http.ResponseWriter, r *http.Request) {
 	if _, err := pathID(r, "task"); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	var req taskSnoozeRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	if req.Until == nil {
-		s.error(w, r, familyhub.Invalid("until", "until is required."))
+		s.Error(w, r, familyhub.Invalid("until", "until is required."))
 		return
 	}
 	until, err := parseFutureTimestamp("until", *req.Until)
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	s.taskAction(w, r, func(tx pgx.Tx, cur dbsqlc.Task) (dbsqlc.Task, error) {
@@ -455,7 +455,7 @@ func (s *Server) handleTaskSnooze(w http.ResponseWriter, r *http.Request) {
 func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, fn func(tx pgx.Tx, cur dbsqlc.Task) (dbsqlc.Task, error)) {
 	id, err := pathID(r, "task")
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	a := AuthFrom(r.Context())
@@ -472,10 +472,10 @@ func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, fn func(tx p
 		return db.Err(err, "task")
 	})
 	if err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toTaskJSON(task))
+	WriteJSON(w, http.StatusOK, toTaskJSON(task))
 }
 
 func validateTaskText(title, notes string) error {
