@@ -33,6 +33,11 @@ type DAVConfig struct {
 	// credentials are encrypted under (see DeriveSecretKey). Empty means
 	// subscriptions that need a password cannot be stored.
 	SecretKey string
+	// AllowPrivateSubscriptions lets calendar subscriptions reach loopback,
+	// private, link-local and other non-public addresses. Off by default:
+	// otherwise any family member could make the server fetch from the
+	// operator's internal network (cloud metadata, admin pages).
+	AllowPrivateSubscriptions bool
 }
 
 // Key returns the AES key derived from SecretKey, or nil when it is unset

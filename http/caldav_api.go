@@ -3,6 +3,7 @@ package http
 import (
 	"crypto/rand"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -179,6 +180,37 @@ func NormalizeSubscriptionURL(raw string) (string, error) {
 	return u.String(), nil
 }
 
+// PublicAddr reports whether ip is a public unicast address, one that a
+// calendar subscription may reach without AllowPrivateSubscriptions: not
+// loopback, private (RFC 1918, fc00::/7), link-local (169.254/16 with cloud
+// metadata, fe80::/10), shared (100.64/10), unspecified or multicast.
+func PublicAddr(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	return ip.IsGlobalUnicast() && !ip.IsPrivate() && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() &&
+		!sharedAddressSpace.Contains(ip)
+}
+
+var sharedAddressSpace = netip.MustParsePrefix("100.64.0.0/10")
+
+// checkSubscriptionHost refuses a subscription URL whose host is, by name
+// or literally, a non-public address. Other names are checked again when
+// the import connects (the address a name resolves to can change).
+func (s *Server) checkSubscriptionHost(raw string) error {
+	if s.cfg.DAV.AllowPrivateSubscriptions {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return familyhub.Invalid("url", "url is not a valid URL.")
+	}
+	host := strings.ToLower(u.Hostname())
+	ip, err := netip.ParseAddr(host)
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || (err == nil && !PublicAddr(ip)) {
+		return familyhub.Invalid("url", "url points at a local or private address, which subscriptions may not reach unless the server allows it (FAMILYHUB_SUBSCRIPTIONS_ALLOW_PRIVATE).")
+	}
+	return nil
+}
+
 type subscriptionCreateRequest struct {
 	URL      string `json:"url"`
 	Name     string `json:"name"`
@@ -193,6 +225,9 @@ func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request
 		return
 	}
 	u, err := NormalizeSubscriptionURL(req.URL)
+	if err == nil {
+		err = s.checkSubscriptionHost(u)
+	}
 	if err != nil {
 		s.Error(w, r, err)
 		return

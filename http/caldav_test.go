@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -538,4 +539,36 @@ func TestICalParse(t *testing.T) {
 			tc.check(t, ev)
 		})
 	}
+}
+
+func TestPublicAddr(t *testing.T) {
+	t.Parallel()
+	for addr, want := range map[string]bool{
+		"93.184.216.34": true, "2606:4700::1111": true,
+		"127.0.0.1": false, "::1": false, "10.1.2.3": false, "172.16.0.1": false, "192.168.1.1": false,
+		"169.254.169.254": false, "fe80::1": false, "fd00::1": false, "100.64.0.1": false,
+		"0.0.0.0": false, "::": false, "224.0.0.1": false, "::ffff:127.0.0.1": false, "::ffff:93.184.216.34": true,
+	} {
+		if got := PublicAddr(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("PublicAddr(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestSubscriptionPrivateHostRefused(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{DAV: DAVConfig{SecretKey: "test secret key 0123456789"}})
+	c, _ := env.signup("ssrf@example.org", "F")
+	for _, u := range []string{"http://127.0.0.1:5232/cal/", "http://169.254.169.254/latest/meta-data/", "https://localhost/x.ics", "http://[::1]/c.ics", "http://10.0.0.7/c.ics"} {
+		r := c.must(http.StatusUnprocessableEntity, "POST", "/api/calendar/subscriptions", map[string]any{"url": u, "name": "x"})
+		if e := r.errorBody(t); e.Field != "url" || !strings.Contains(e.Message, "private") {
+			t.Errorf("%s: %+v", u, e)
+		}
+	}
+	if n := env.count("calendar_subscriptions"); n != 0 {
+		t.Fatalf("refused subscriptions were stored: %d", n)
+	}
+	allowed := newTestEnv(t, Config{DAV: DAVConfig{SecretKey: "test secret key 0123456789", AllowPrivateSubscriptions: true}})
+	c2, _ := allowed.signup("lan@example.org", "F")
+	c2.must(http.StatusCreated, "POST", "/api/calendar/subscriptions", map[string]any{"url": "http://192.168.1.10:5232/cal/", "name": "NAS"})
 }

@@ -12,9 +12,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -39,6 +41,16 @@ const (
 	importMaxErrorList = 5 // per-event problems named in last_error
 )
 
+// ImportConfig is what the CalDAV import takes from configuration.
+type ImportConfig struct {
+	// Key is the AES key of FAMILYHUB_SECRET_KEY (http.DAVConfig.Key), nil
+	// when none is configured.
+	Key []byte
+	// AllowPrivate lets imports connect to non-public addresses
+	// (http.DAVConfig.AllowPrivateSubscriptions); see http.PublicAddr.
+	AllowPrivate bool
+}
+
 // CalDAVImportArgs are the caldav-import job's arguments: one subscription,
 // or (nil) every subscription that is due.
 type CalDAVImportArgs struct {
@@ -51,9 +63,7 @@ func (CalDAVImportArgs) Kind() string { return "caldav-import" }
 // ImportSubscriptions syncs every calendar subscription whose next attempt
 // has come (see ImportSubscription). Each subscription's outcome is recorded
 // on it; the error is only for not being able to list them, or ctx ending.
-// key is the AES key of FAMILYHUB_SECRET_KEY (http.DAVConfig.Key), nil
-// when none is configured.
-func ImportSubscriptions(ctx context.Context, store *db.Store, key []byte, logger *slog.Logger) error {
+func ImportSubscriptions(ctx context.Context, store *db.Store, cfg ImportConfig, logger *slog.Logger) error {
 	ids, err := store.Q.CalendarSubscriptionListDue(ctx, store.Pool)
 	if err != nil {
 		return db.Err(err, "")
@@ -62,7 +72,7 @@ func ImportSubscriptions(ctx context.Context, store *db.Store, key []byte, logge
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := ImportSubscription(ctx, store, key, logger, id); err != nil && ctx.Err() == nil {
+		if err := ImportSubscription(ctx, store, cfg, logger, id); err != nil && ctx.Err() == nil {
 			logger.Warn("calendar subscription sync failed", "subscription_id", id, "err", err)
 		}
 	}
@@ -76,13 +86,13 @@ func ImportSubscriptions(ctx context.Context, store *db.Store, key []byte, logge
 // iCalendar) is recorded on the subscription as last_error with the next
 // attempt pushed out exponentially, and returned; problems with single
 // events are summarised in last_error of an otherwise successful sync.
-func ImportSubscription(ctx context.Context, store *db.Store, key []byte, logger *slog.Logger, id uuid.UUID) error {
+func ImportSubscription(ctx context.Context, store *db.Store, cfg ImportConfig, logger *slog.Logger, id uuid.UUID) error {
 	sub, err := store.Q.CalendarSubscriptionGet(ctx, store.Pool, id)
 	if err != nil {
 		return db.Err(err, "subscription")
 	}
-	im := &importer{store: store, sub: sub, logger: logger.With("subscription_id", sub.ID)}
-	res, err := im.runSafely(ctx, key)
+	im := &importer{store: store, sub: sub, logger: logger.With("subscription_id", sub.ID), allowPrivate: cfg.AllowPrivate}
+	res, err := im.runSafely(ctx, cfg.Key)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -136,12 +146,13 @@ type importResult struct {
 }
 
 type importer struct {
-	store  *db.Store
-	sub    dbsqlc.CalendarSubscription
-	logger *slog.Logger
-	hc     *http.Client
-	loc    *time.Location
-	res    importResult
+	allowPrivate bool
+	store        *db.Store
+	sub          dbsqlc.CalendarSubscription
+	logger       *slog.Logger
+	hc           *http.Client
+	loc          *time.Location
+	res          importResult
 }
 
 // importObject is one calendar object from the source: href identifies it
@@ -161,7 +172,7 @@ func (im *importer) run(ctx context.Context, key []byte) (*importResult, error) 
 		}
 		password = string(p)
 	}
-	im.hc = newImportClient(im.sub.Username, password, im.sub.PasswordEnc != nil || im.sub.Username != "")
+	im.hc = newImportClient(im.sub.Username, password, im.sub.PasswordEnc != nil || im.sub.Username != "", im.allowPrivate)
 	err := im.store.Tx(ctx, func(tx pgx.Tx) error {
 		var err error
 		im.loc, err = im.store.FamilyLocation(ctx, tx, im.sub.FamilyID)
@@ -514,11 +525,23 @@ func (im *importer) deleteMissing(ctx context.Context, existing map[string]dbsql
 
 // newImportClient returns a client with timeouts, a bounded number of
 // redirects, bodies cut at importMaxBody, and Basic credentials when the
-// subscription has some.
-func newImportClient(username, password string, withAuth bool) *http.Client {
+// subscription has some. Unless allowPrivate, it refuses to connect to a
+// non-public address: the check is on the address actually dialled, after
+// DNS and after every redirect, so neither can lead it inside.
+func newImportClient(username, password string, withAuth, allowPrivate bool) *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	if !allowPrivate {
+		dialer.Control = func(_, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil || !fhttp.PublicAddr(ap.Addr()) {
+				return fmt.Errorf("%w (%s)", errPrivateAddress, address)
+			}
+			return nil
+		}
+	}
 	base := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
+		DialContext:           dialer.DialContext,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: importTimeout,
 		MaxIdleConns:          4,
@@ -601,6 +624,9 @@ type httpStatusError struct{ code int }
 
 func (e *httpStatusError) Error() string { return fmt.Sprintf("HTTP %d", e.code) }
 
+// errPrivateAddress is the import's refusal to reach a non-public address.
+var errPrivateAddress = errors.New("address is not public")
+
 // isTransportError reports whether err is about reaching the server, not
 // about one object.
 func isTransportError(err error) bool {
@@ -617,6 +643,8 @@ func readableImportError(err error) string {
 	var oe *net.OpError
 	var dnsErr *net.DNSError
 	switch {
+	case errors.Is(err, errPrivateAddress):
+		return "The calendar's address is local or private, which subscriptions may not reach unless the server allows it (FAMILYHUB_SUBSCRIPTIONS_ALLOW_PRIVATE)."
 	case errors.As(err, &ie):
 		return ie.msg
 	case errors.As(err, &he) && (he.code == http.StatusUnauthorized || he.code == http.StatusForbidden):

@@ -108,7 +108,7 @@ func TestImportSubscriptionsFromRadicale(t *testing.T) {
 	store, family := newFamilyDB(t)
 	key, _ := fhttp.DeriveSecretKey("test secret key 0123456789")
 	id := subscribe(t, store, family, key, rad.URL+"/ana/school/", "ana", "secret")
-	if err := ImportSubscriptions(ctx, store, key, importLogger(t)); err != nil {
+	if err := ImportSubscriptions(ctx, store, ImportConfig{Key: key, AllowPrivate: true}, importLogger(t)); err != nil {
 		t.Fatal(err)
 	}
 	got := imported(t, store, family)
@@ -124,7 +124,7 @@ func TestImportSubscriptionsFromRadicale(t *testing.T) {
 	rad.Do("PUT", "/ana/school/a.ics", vevent("a@school", "Parents evening (moved)", "DTSTART:20260311T170000Z\nDTEND:20260311T190000Z"))
 	rad.Do("DELETE", "/ana/school/b.ics", "")
 	rad.Do("DELETE", "/ana/school/bad.ics", "")
-	if err := ImportSubscriptions(ctx, store, key, importLogger(t)); err != nil {
+	if err := ImportSubscriptions(ctx, store, ImportConfig{Key: key, AllowPrivate: true}, importLogger(t)); err != nil {
 		t.Fatal(err)
 	}
 	got = imported(t, store, family)
@@ -138,7 +138,7 @@ func TestImportSubscriptionsFromRadicale(t *testing.T) {
 	// Nothing changed: the CTag says so, nothing is written.
 	var seqBefore, seqAfter int64
 	store.Pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM event_log WHERE family_id = $1`, family).Scan(&seqBefore)
-	if err := ImportSubscription(ctx, store, key, importLogger(t), id); err != nil {
+	if err := ImportSubscription(ctx, store, ImportConfig{Key: key, AllowPrivate: true}, importLogger(t), id); err != nil {
 		t.Fatal(err)
 	}
 	store.Pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM event_log WHERE family_id = $1`, family).Scan(&seqAfter)
@@ -151,7 +151,7 @@ func TestImportSubscriptionsFromRadicale(t *testing.T) {
 	if _, err := store.Pool.Exec(ctx, `UPDATE calendar_subscriptions SET kind = 'ics' WHERE id = $1`, id2); err != nil {
 		t.Fatal(err)
 	}
-	if err := ImportSubscription(ctx, store, key, importLogger(t), id2); err != nil {
+	if err := ImportSubscription(ctx, store, ImportConfig{Key: key, AllowPrivate: true}, importLogger(t), id2); err != nil {
 		t.Fatal(err)
 	}
 	sub2 := subscriptionRow(t, store, id2)
@@ -170,7 +170,7 @@ func TestImportSubscriptionFailures(t *testing.T) {
 
 	check := func(id uuid.UUID, want string) {
 		t.Helper()
-		err := ImportSubscription(ctx, store, key, importLogger(t), id)
+		err := ImportSubscription(ctx, store, ImportConfig{Key: key, AllowPrivate: true}, importLogger(t), id)
 		if err == nil {
 			t.Fatalf("want an error containing %q", want)
 		}
@@ -208,4 +208,12 @@ func TestImportSubscriptionFailures(t *testing.T) {
 	other, _ := fhttp.DeriveSecretKey("another secret key 987654321")
 	id := subscribe(t, store, family, other, rad.URL+"/ana/school/", "ana", "secret")
 	check(id, "cannot be decrypted")
+
+	// By default an import does not connect to non-public addresses (here
+	// the loopback Radicale), whatever the URL says.
+	id = subscribe(t, store, family, key, rad.URL+"/ana/school/", "ana", "secret")
+	err = ImportSubscription(ctx, store, ImportConfig{Key: key}, importLogger(t), id)
+	if s := subscriptionRow(t, store, id); err == nil || s.LastError == nil || !strings.Contains(*s.LastError, "local or private") {
+		t.Fatalf("import of a loopback calendar without AllowPrivate: err %v, recorded %v", err, s.LastError)
+	}
 }

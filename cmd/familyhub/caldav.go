@@ -15,6 +15,9 @@ func (c *Config) davFlags(fs *flag.FlagSet) {
 			c.DAV.SecretKey = v
 			return http.DAVConfig{SecretKey: v}.Validate()
 		})
+	c.DAV.AllowPrivateSubscriptions = os.Getenv("FAMILYHUB_SUBSCRIPTIONS_ALLOW_PRIVATE") == "true"
+	fs.BoolVar(&c.DAV.AllowPrivateSubscriptions, "subscriptions-allow-private", c.DAV.AllowPrivateSubscriptions,
+		"let calendar subscriptions reach loopback, private and link-local addresses, e.g. a calendar server on your LAN (env FAMILYHUB_SUBSCRIPTIONS_ALLOW_PRIVATE=true)")
 }
 
 // davValidate reports an unusable FAMILYHUB_SECRET_KEY; Validate calls it.

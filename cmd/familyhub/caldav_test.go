@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	fhttp "github.com/familyhub/familyhub/http"
 	"github.com/familyhub/familyhub/http/caldavtest"
 	"github.com/familyhub/familyhub/jobs"
@@ -159,32 +157,28 @@ func TestCalDAVImportFromRadicale(t *testing.T) {
 	rad.Do("MKCALENDAR", cal, "")
 	rad.Do("PUT", cal+"a.ics", radicaleEvent("a@school", "Sports day", "20260310T080000Z"))
 
-	c := newCluster(t)
+	// Radicale runs on loopback, which subscriptions may reach only when
+	// the server allows private addresses.
+	c := newCluster(t, func(cfg *Config) {
+		cfg.DAV = fhttp.DAVConfig{SecretKey: "end-to-end secret key", AllowPrivateSubscriptions: true}
+	})
 	owner := newFamily(t, c.a, "ana@example.org")
 	other := join(t, c.b, owner, "bo@example.org")
 	ws := dialWS(t, c.b, other, "topics=calendar")
 	ws.nextType("hello", 5*time.Second)
 
 	resp, err := owner.hc.Post(c.a.URL()+"/api/calendar/subscriptions", "application/json",
-		strings.NewReader(fmt.Sprintf(`{"url":%q,"name":"School","username":"ana"}`, rad.URL+cal)))
+		strings.NewReader(fmt.Sprintf(`{"url":%q,"name":"School","username":%q,"password":%q}`, rad.URL+cal, caldavtest.User, caldavtest.Password)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sub struct{ ID uuid.UUID }
-	json.NewDecoder(resp.Body).Decode(&sub)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("subscribe: %d", resp.StatusCode)
 	}
-	// The replicas run without FAMILYHUB_SECRET_KEY; seal the password as a
-	// server with this key would have.
-	key, _ := fhttp.DeriveSecretKey("end-to-end secret key")
-	sealed, _ := fhttp.SealSecret(key, []byte("secret"), sub.ID[:])
-	c.exec(`UPDATE calendar_subscriptions SET password_enc = $1 WHERE id = $2`, sealed, sub.ID)
-
 	run := func() {
 		t.Helper()
-		if err := jobs.ImportSubscriptions(ctx, c.a.Store, key, testLogger()); err != nil {
+		if err := jobs.ImportSubscriptions(ctx, c.a.Store, jobs.ImportConfig{Key: c.a.Config.DAV.Key(), AllowPrivate: true}, testLogger()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -120,10 +120,11 @@ func extraJobs(e *jobs.Engine, store *db.Store, cfg Config) error {
 			}
 		},
 		Run: func(ctx context.Context, args jobs.CalDAVImportArgs) error {
+			ic := jobs.ImportConfig{Key: cfg.DAV.Key(), AllowPrivate: cfg.DAV.AllowPrivateSubscriptions}
 			if args.SubscriptionID != nil {
-				return jobs.ImportSubscription(ctx, store, cfg.DAV.Key(), jobs.Logger(ctx), *args.SubscriptionID)
+				return jobs.ImportSubscription(ctx, store, ic, jobs.Logger(ctx), *args.SubscriptionID)
 			}
-			return jobs.ImportSubscriptions(ctx, store, cfg.DAV.Key(), jobs.Logger(ctx))
+			return jobs.ImportSubscriptions(ctx, store, ic, jobs.Logger(ctx))
 		},
 	})
 }

@@ -15,10 +15,15 @@ import (
 
 func testLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// startMain runs the whole server in-process on a free loopback port.
-func startMain(t *testing.T, url string) *Main {
+// startMain runs the whole server in-process on a free loopback port;
+// configure, when given, adjusts its configuration first.
+func startMain(t *testing.T, url string, configure ...func(*Config)) *Main {
 	t.Helper()
-	m := NewMain(Config{DatabaseURL: url, Addr: "127.0.0.1:0", Signup: "open"}, testLogger())
+	cfg := Config{DatabaseURL: url, Addr: "127.0.0.1:0", Signup: "open"}
+	for _, f := range configure {
+		f(&cfg)
+	}
+	m := NewMain(cfg, testLogger())
 	if err := m.Run(t.Context()); err != nil {
 		m.Close()
 		t.Fatal(err)

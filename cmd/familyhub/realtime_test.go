@@ -30,10 +30,10 @@ type cluster struct {
 	pool *pgxpool.Pool
 }
 
-func newCluster(t *testing.T) *cluster {
+func newCluster(t *testing.T, configure ...func(*Config)) *cluster {
 	t.Helper()
 	url := dbtest.URL(t)
-	c := &cluster{t: t, url: url, a: startMain(t, url), b: startMain(t, url), pool: dbtest.PoolFor(t, url)}
+	c := &cluster{t: t, url: url, a: startMain(t, url, configure...), b: startMain(t, url, configure...), pool: dbtest.PoolFor(t, url)}
 	waitFor(t, "both listeners connected", func() bool { return c.a.Listener.Connected() && c.b.Listener.Connected() })
 	// A table standing in for the domain tables, with the production trigger.
 	c.exec(`CREATE TABLE things (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
