@@ -635,3 +635,32 @@ func TestRealtimeDeviceMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestRealtimeExpiryAndRemovalClose4001: a socket closes with 4001 when its
+// session expires, and when its user is removed from the family (here by a
+// DBA), on every replica.
+func TestRealtimeExpiryAndRemovalClose4001(t *testing.T) {
+	c := newCluster(t)
+	ana := newFamily(t, c.a, "ana@example.org")
+	ben := join(t, c.a, ana, "ben@example.org")
+
+	c.exec(`UPDATE sessions SET expires_at = now() + interval '1 second' WHERE user_id = $1`, ana.userID)
+	expiring := dialWS(t, c.b, ana, "")
+	expiring.nextType("hello", 5*time.Second)
+	if code := expiring.closeStatus(5 * time.Second); code != 4001 {
+		t.Fatalf("expired session: close code %d, want 4001", code)
+	}
+
+	onA := dialWS(t, c.a, ben, "")
+	onB := dialWS(t, c.b, ben, "")
+	onA.nextType("hello", 5*time.Second)
+	onB.nextType("hello", 5*time.Second)
+	start := time.Now()
+	c.exec(`DELETE FROM memberships WHERE user_id = $1`, ben.userID)
+	for name, ws := range map[string]*wsClient{"A": onA, "B": onB} {
+		if code := ws.closeStatus(time.Second); code != 4001 {
+			t.Fatalf("removed member on replica %s: close code %d, want 4001", name, code)
+		}
+	}
+	t.Logf("removal to both sockets closed: %s", time.Since(start))
+}
