@@ -219,6 +219,7 @@ func TestAuthBadInputWritesNothing(t *testing.T) {
 		{"signup array", "POST", "/api/auth/signup", `[1,2]`, true, 400, "malformed_request", ""},
 		{"signup trailing data", "POST", "/api/auth/signup", `{"email":"x@y.z"} {}`, true, 400, "malformed_request", ""},
 		{"signup unknown field", "POST", "/api/auth/signup", valid(map[string]any{"is_admin": true}), true, 422, "invalid", "is_admin"},
+		{"signup empty field name", "POST", "/api/auth/signup", `{"":1}`, true, 400, "malformed_request", ""},
 		{"signup wrong type", "POST", "/api/auth/signup", valid(map[string]any{"email": 42}), true, 422, "invalid", "email"},
 		{"signup bad email", "POST", "/api/auth/signup", valid(map[string]any{"email": "not-an-email"}), true, 422, "invalid", "email"},
 		{"signup short password", "POST", "/api/auth/signup", valid(map[string]any{"password": "short"}), true, 422, "invalid", "password"},

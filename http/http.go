@@ -122,6 +122,9 @@ func decodeError(err error) error {
 		return familyhub.Invalid(typeErr.Field, "%s must be %s.", typeErr.Field, jsonKind(typeErr.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		if field == "" {
+			return familyhub.Errorf(familyhub.EMALFORMED, "The body has a field with an empty name.")
+		}
 		return familyhub.Invalid(field, "Unknown field %q.", field)
 	}
 	var fe *familyhub.Error
