@@ -85,9 +85,11 @@ func TestFaultReplicaKilled(t *testing.T) {
 	if failed > 3 {
 		t.Errorf("%d writes failed through nginx; only those in flight at the kill may", failed)
 	}
+	// At least this far: background jobs (the categoriser filing the new
+	// items) may add events after it, which devices receive too.
 	final := familySeq(t, ng.url, ana)
 	for i, r := range rs {
-		waitUntil(t, fmt.Sprintf("device %d caught up to seq %d", i, final), 15*time.Second, func() bool { return r.lastSeq() == final })
+		waitUntil(t, fmt.Sprintf("device %d caught up to seq %d", i, final), 15*time.Second, func() bool { return r.lastSeq() >= final })
 		r.check(t, fmt.Sprintf("device %d", i))
 		for _, id := range ids {
 			if !r.seen[id] {
@@ -218,7 +220,7 @@ func TestFaultPostgresRestart(t *testing.T) {
 	}
 	final := familySeq(t, r1.url, ana)
 	for i, r := range rs {
-		waitUntil(t, fmt.Sprintf("device %d caught up to seq %d", i, final), 15*time.Second, func() bool { return r.lastSeq() == final })
+		waitUntil(t, fmt.Sprintf("device %d caught up to seq %d", i, final), 15*time.Second, func() bool { return r.lastSeq() >= final })
 		r.check(t, fmt.Sprintf("device %d", i))
 		for _, id := range ids {
 			if !r.seen[id] {
@@ -511,12 +513,13 @@ func TestFaultAbusiveClients(t *testing.T) {
 
 	// Everything gone: sockets, goroutines, memory.
 	waitUntil(t, "all sockets gone", 20*time.Second, func() bool { return metricAt(t, r.url, wsConns) == 0 })
-	// Margins: a dozen goroutines for River's maintenance services and
-	// idle HTTP keep-alive connections (ours); the heap in use also holds garbage
-	// until the next collection. A per-socket leak of the 1,000+ sockets
-	// above would be far beyond both.
+	// Margins: River's leader-only maintenance services and periodic job
+	// runs come and go on its own schedule (about 15 goroutines, seen in
+	// goroutine dumps of this test), plus idle HTTP keep-alive connections
+	// (ours); the heap in use also holds garbage until the next collection.
+	// A per-socket leak of the 1,000+ sockets above would be far beyond both.
 	var g, h float64
-	const heapSlack, goroutineSlack = 6 << 20, 12
+	const heapSlack, goroutineSlack = 6 << 20, 30
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		g, h = metricAt(t, r.url, "go_goroutines"), metricAt(t, r.url, "go_memstats_heap_inuse_bytes")
@@ -540,11 +543,14 @@ func TestFaultAbusiveClients(t *testing.T) {
 // same for three reads 300 ms apart, and returns it.
 func stableGoroutines(tb testing.TB, base string) float64 {
 	tb.Helper()
+	// Held for 2.4 s: River starts its maintenance services only once the
+	// replica wins leadership, which can come a few seconds after start-up;
+	// a baseline taken before that makes River's goroutines look leaked.
 	prev, same := -1.0, 0
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
 		g := metricAt(tb, base, "go_goroutines")
 		if g == prev {
-			if same++; same == 2 {
+			if same++; same == 8 {
 				return g
 			}
 		} else {
