@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/assistant"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
@@ -90,7 +91,7 @@ type assistantCommandRequest struct {
 
 type assistantCommandResponse struct {
 	ID      uuid.UUID        `json:"id"`
-	Intent  familyhub.Intent `json:"intent"`
+	Intent  assistant.Intent `json:"intent"`
 	Source  string           `json:"source"` // "parser" or "llm"
 	Result  any              `json:"result"`
 	Message string           `json:"message"`
@@ -114,12 +115,12 @@ func (s *Server) handleAssistantCommand(w http.ResponseWriter, r *http.Request) 
 		s.Error(w, r, err)
 		return
 	}
-	text, err := familyhub.AssistantText(req.Text)
+	text, err := assistant.AssistantText(req.Text)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	lang, err := familyhub.AssistantLanguage(req.Locale)
+	lang, err := assistant.AssistantLanguage(req.Locale)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -196,7 +197,7 @@ func truncateRunes(s string, n int) string {
 // understand turns text into an intent: the configured model first, the
 // built-in parser when there is none or it fails. It returns the intent's
 // source ("llm" or "parser"); a command nothing understands is EINVALID.
-func (s *Server) understand(ctx context.Context, text, lang string, now time.Time, zone string) (familyhub.Intent, string, error) {
+func (s *Server) understand(ctx context.Context, text, lang string, now time.Time, zone string) (assistant.Intent, string, error) {
 	if s.cfg.Assistant.URL != "" {
 		in, err := s.askModel(ctx, text, lang, now, zone)
 		if err == nil {
@@ -207,7 +208,7 @@ func (s *Server) understand(ctx context.Context, text, lang string, now time.Tim
 		}
 		s.logger.Warn("assistant model gave no usable intent; using the built-in parser", "err", err)
 	}
-	in, err := familyhub.ParseIntent(text, lang, now)
+	in, err := assistant.ParseIntent(text, lang, now)
 	return in, "parser", err
 }
 
@@ -224,19 +225,19 @@ type assistantExec struct {
 	now          time.Time
 }
 
-func (x *assistantExec) execute(in familyhub.Intent) (any, string, error) {
+func (x *assistantExec) execute(in assistant.Intent) (any, string, error) {
 	switch in.Type {
-	case familyhub.IntentShoppingAddItems:
+	case assistant.IntentShoppingAddItems:
 		return x.addItems(in.Slots)
-	case familyhub.IntentShoppingCheckItems:
+	case assistant.IntentShoppingCheckItems:
 		return x.checkItems(in.Slots)
-	case familyhub.IntentTaskCreate:
+	case assistant.IntentTaskCreate:
 		return x.createTask(in.Slots)
-	case familyhub.IntentTaskComplete:
+	case assistant.IntentTaskComplete:
 		return x.completeTask(in.Slots)
-	case familyhub.IntentCalendarCreate:
+	case assistant.IntentCalendarCreate:
 		return x.createEvent(in.Slots)
-	case familyhub.IntentQueryToday:
+	case assistant.IntentQueryToday:
 		return x.today(in.Slots)
 	}
 	return nil, "", familyhub.Invalid("intent", "Unknown intent type %q.", in.Type)
@@ -248,7 +249,7 @@ type assistantItemsResult struct {
 	Items       []shoppingItemJSON `json:"items"`
 }
 
-func (x *assistantExec) addItems(sl familyhub.IntentSlots) (any, string, error) {
+func (x *assistantExec) addItems(sl assistant.IntentSlots) (any, string, error) {
 	list, created, err := x.list(sl.List, true)
 	if err != nil {
 		return nil, "", err
@@ -366,7 +367,7 @@ func singular(k string) string {
 	return k
 }
 
-func (x *assistantExec) checkItems(sl familyhub.IntentSlots) (any, string, error) {
+func (x *assistantExec) checkItems(sl assistant.IntentSlots) (any, string, error) {
 	var lists []dbsqlc.ShoppingList
 	if sl.List != "" {
 		l, _, err := x.list(sl.List, false)
@@ -468,7 +469,7 @@ type assistantTaskResult struct {
 	Task taskJSON `json:"task"`
 }
 
-func (x *assistantExec) createTask(sl familyhub.IntentSlots) (any, string, error) {
+func (x *assistantExec) createTask(sl assistant.IntentSlots) (any, string, error) {
 	p := dbsqlc.TaskInsertParams{FamilyID: x.family, Title: sl.Title, DueAt: sl.DueAt, CreatedBy: &x.user}
 	if err := validateTaskText(p.Title, p.Notes); err != nil {
 		return nil, "", err
@@ -488,7 +489,7 @@ func (x *assistantExec) createTask(sl familyhub.IntentSlots) (any, string, error
 // command's. Ties between different titles are refused with the
 // candidates; several open tasks with the same title (a chore's instances)
 // resolve to today's, else the earliest due.
-func (x *assistantExec) completeTask(sl familyhub.IntentSlots) (any, string, error) {
+func (x *assistantExec) completeTask(sl assistant.IntentSlots) (any, string, error) {
 	if _, err := x.s.ensureTodaysTasks(x.ctx, x.tx, x.family); err != nil {
 		return nil, "", err
 	}
@@ -637,7 +638,7 @@ type assistantEventResult struct {
 	Event calendarEventJSON `json:"event"`
 }
 
-func (x *assistantExec) createEvent(sl familyhub.IntentSlots) (any, string, error) {
+func (x *assistantExec) createEvent(sl assistant.IntentSlots) (any, string, error) {
 	f := calendarEventFields{Title: sl.Title, StartsAt: *sl.StartsAt, AllDay: sl.AllDay, Exdates: []time.Time{}}
 	switch {
 	case sl.EndsAt != nil:
@@ -677,7 +678,7 @@ type assistantChoreJSON struct {
 
 // today answers what is on a day: its tasks (done or not), the chores due
 // then and the calendar's events. It only reads.
-func (x *assistantExec) today(sl familyhub.IntentSlots) (any, string, error) {
+func (x *assistantExec) today(sl assistant.IntentSlots) (any, string, error) {
 	day := familyhub.CivilDate(x.now, x.loc)
 	if sl.Date != "" {
 		day, _ = time.Parse(time.DateOnly, sl.Date)
@@ -867,10 +868,10 @@ var errModelDeclined = errors.New("the model found no intent")
 
 // askModel asks the configured chat endpoint for the intent of text, said
 // at now in the family's zone. The answer must be one JSON object that
-// decodes strictly into familyhub.Intent and passes its Validate; anything
+// decodes strictly into assistant.Intent and passes its Validate; anything
 // else (HTTP errors, timeouts, prose, unknown fields or types) is an error,
 // and the caller falls back to the built-in parser.
-func (s *Server) askModel(ctx context.Context, text, lang string, now time.Time, zone string) (familyhub.Intent, error) {
+func (s *Server) askModel(ctx context.Context, text, lang string, now time.Time, zone string) (assistant.Intent, error) {
 	cfg := s.cfg.Assistant
 	timeout := cfg.Timeout
 	if timeout <= 0 {
@@ -884,7 +885,7 @@ func (s *Server) askModel(ctx context.Context, text, lang string, now time.Time,
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.chatURL(), bytes.NewReader(body))
 	if err != nil {
-		return familyhub.Intent{}, err
+		return assistant.Intent{}, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if cfg.Key != "" {
@@ -892,33 +893,33 @@ func (s *Server) askModel(ctx context.Context, text, lang string, now time.Time,
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return familyhub.Intent{}, err
+		return assistant.Intent{}, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxModelResponse))
 	if err != nil {
-		return familyhub.Intent{}, err
+		return assistant.Intent{}, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return familyhub.Intent{}, fmt.Errorf("model answered %s: %.200s", resp.Status, raw)
+		return assistant.Intent{}, fmt.Errorf("model answered %s: %.200s", resp.Status, raw)
 	}
 	var chat chatResponse
 	if err := json.Unmarshal(raw, &chat); err != nil || len(chat.Choices) == 0 {
-		return familyhub.Intent{}, fmt.Errorf("model answer is not a chat completion: %.200s", raw)
+		return assistant.Intent{}, fmt.Errorf("model answer is not a chat completion: %.200s", raw)
 	}
 	return decodeModelIntent(chat.Choices[0].Message.Content, now.Location())
 }
 
 // decodeModelIntent parses and validates the model's proposed intent,
 // moving its times into the family's zone.
-func decodeModelIntent(content string, loc *time.Location) (familyhub.Intent, error) {
+func decodeModelIntent(content string, loc *time.Location) (assistant.Intent, error) {
 	content = strings.TrimSpace(content)
 	content = strings.TrimPrefix(content, "```json")
 	content = strings.TrimPrefix(content, "```")
 	content = strings.TrimSpace(strings.TrimSuffix(content, "```"))
 	dec := json.NewDecoder(strings.NewReader(content))
 	dec.DisallowUnknownFields()
-	var in familyhub.Intent
+	var in assistant.Intent
 	if err := dec.Decode(&in); err != nil {
 		return in, fmt.Errorf("model intent: %w", err)
 	}

@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/assistant"
 )
 
 type assistantAnswer struct {
 	ID      string           `json:"id"`
-	Intent  familyhub.Intent `json:"intent"`
+	Intent  assistant.Intent `json:"intent"`
 	Source  string           `json:"source"`
 	Result  json.RawMessage  `json:"result"`
 	Message string           `json:"message"`
@@ -59,7 +60,7 @@ func TestAssistantCommands(t *testing.T) {
 
 	// shopping.add_items: a new family has no list; the named one is made.
 	a := c.command(t, "add milk and eggs to the groceries list")
-	if a.Intent.Type != familyhub.IntentShoppingAddItems || a.Source != "parser" || a.ID == "" {
+	if a.Intent.Type != assistant.IntentShoppingAddItems || a.Source != "parser" || a.ID == "" {
 		t.Fatalf("answer %+v", a)
 	}
 	if a.Message != "Created the list Groceries and added milk and eggs." {
@@ -220,7 +221,7 @@ func TestAssistantInputLimits(t *testing.T) {
 	c.command(t, "add "+strings.Repeat("x", 196))
 	var a assistantAnswer
 	c.must(http.StatusOK, "POST", "/api/assistant/commands", map[string]any{"text": "setz Milch auf die Einkaufsliste", "locale": "de-DE"}).decode(t, &a)
-	if a.Intent.Type != familyhub.IntentShoppingAddItems || a.Message != "Added Milch to Shopping." {
+	if a.Intent.Type != assistant.IntentShoppingAddItems || a.Message != "Added Milch to Shopping." {
 		t.Errorf("German: %+v", a)
 	}
 	// Without a session: 401.
@@ -283,15 +284,15 @@ func TestAssistantModel(t *testing.T) {
 		t.Errorf("model intent: %+v", a)
 	}
 	a = c.command(t, "dinner with the Smiths tomorrow evening")
-	if a.Source != "llm" || a.Intent.Type != familyhub.IntentCalendarCreate || !strings.Contains(a.Message, "tomorrow at 19:00") {
+	if a.Source != "llm" || a.Intent.Type != assistant.IntentCalendarCreate || !strings.Contains(a.Message, "tomorrow at 19:00") {
 		t.Errorf("model event: %+v", a)
 	}
 	// Invalid proposals (unknown type, unknown slot, prose) fall back to
 	// the built-in parser, which understands some of them.
-	if a := c.command(t, "add milk"); a.Source != "parser" || a.Intent.Type != familyhub.IntentShoppingAddItems {
+	if a := c.command(t, "add milk"); a.Source != "parser" || a.Intent.Type != assistant.IntentShoppingAddItems {
 		t.Errorf("unknown slot: %+v", a)
 	}
-	if a := c.command(t, "put dentist on Friday at 3"); a.Source != "parser" || a.Intent.Type != familyhub.IntentCalendarCreate {
+	if a := c.command(t, "put dentist on Friday at 3"); a.Source != "parser" || a.Intent.Type != assistant.IntentCalendarCreate {
 		t.Errorf("prose: %+v", a)
 	}
 	before := env.domainState(t, onlyFamilyID(t, env))

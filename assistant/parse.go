@@ -1,4 +1,4 @@
-package familyhub
+package assistant
 
 import (
 	"regexp"
@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/familyhub/familyhub"
 )
 
 // Assistant intent types: what a command asks for. They are part of the
@@ -79,7 +81,7 @@ type IntentItem struct {
 // Validate checks that the intent is one FamilyHub executes and that its
 // slots fit it: the required ones present, the others absent, lengths and
 // years within the tables' limits. It normalises text slots (trimmed).
-// Any problem is an EINVALID *Error.
+// Any problem is an EINVALID *familyhub.Error.
 func (in *Intent) Validate() error {
 	s := &in.Slots
 	s.List = strings.TrimSpace(s.List)
@@ -104,7 +106,7 @@ func (in *Intent) Validate() error {
 	case IntentQueryToday:
 		allowed = "date"
 	default:
-		return Invalid("intent", "Unknown intent type %q.", in.Type)
+		return familyhub.Invalid("intent", "Unknown intent type %q.", in.Type)
 	}
 	present := map[string]bool{
 		"list": s.List != "", "items": len(s.Items) > 0, "title": s.Title != "",
@@ -113,7 +115,7 @@ func (in *Intent) Validate() error {
 	}
 	for name, ok := range present {
 		if ok && !strings.Contains(" "+allowed+" ", " "+name+" ") {
-			return Invalid("intent", "%s takes no %s.", in.Type, name)
+			return familyhub.Invalid("intent", "%s takes no %s.", in.Type, name)
 		}
 	}
 	if err := intentText("list", s.List, 0, maxIntentName); err != nil {
@@ -122,17 +124,17 @@ func (in *Intent) Validate() error {
 	switch in.Type {
 	case IntentShoppingAddItems, IntentShoppingCheckItems:
 		if len(s.Items) == 0 {
-			return Invalid("items", "Name at least one item.")
+			return familyhub.Invalid("items", "Name at least one item.")
 		}
 		if len(s.Items) > MaxIntentItems {
-			return Invalid("items", "At most %d items at once.", MaxIntentItems)
+			return familyhub.Invalid("items", "At most %d items at once.", MaxIntentItems)
 		}
 		for _, it := range s.Items {
 			if err := intentText("items", it.Name, 1, maxIntentName); err != nil {
 				return err
 			}
 			if in.Type == IntentShoppingCheckItems && it.Quantity != "" {
-				return Invalid("items", "Checking off takes no quantity.")
+				return familyhub.Invalid("items", "Checking off takes no quantity.")
 			}
 			if err := intentText("items", it.Quantity, 0, maxIntentQuantity); err != nil {
 				return err
@@ -148,21 +150,21 @@ func (in *Intent) Validate() error {
 		t    *time.Time
 	}{{"due_at", s.DueAt}, {"starts_at", s.StartsAt}, {"ends_at", s.EndsAt}} {
 		if t.t != nil && (t.t.Year() < minIntentYear || t.t.Year() > maxIntentYear) {
-			return Invalid(t.name, "%s must be between the years %d and %d.", t.name, minIntentYear, maxIntentYear)
+			return familyhub.Invalid(t.name, "%s must be between the years %d and %d.", t.name, minIntentYear, maxIntentYear)
 		}
 	}
 	if in.Type == IntentCalendarCreate {
 		if s.StartsAt == nil {
-			return Invalid("starts_at", "An event needs a day or a time.")
+			return familyhub.Invalid("starts_at", "An event needs a day or a time.")
 		}
 		if s.EndsAt != nil && s.EndsAt.Before(*s.StartsAt) {
-			return Invalid("ends_at", "An event cannot end before it starts.")
+			return familyhub.Invalid("ends_at", "An event cannot end before it starts.")
 		}
 	}
 	if s.Date != "" {
 		d, err := time.Parse(time.DateOnly, s.Date)
 		if err != nil || d.Year() < minIntentYear || d.Year() > maxIntentYear {
-			return Invalid("date", "date must be a day YYYY-MM-DD.")
+			return familyhub.Invalid("date", "date must be a day YYYY-MM-DD.")
 		}
 	}
 	return nil
@@ -172,42 +174,42 @@ func intentText(field, v string, min, max int) error {
 	n := utf8.RuneCountInString(v)
 	switch {
 	case !utf8.ValidString(v):
-		return Invalid(field, "%s is not valid UTF-8.", field)
+		return familyhub.Invalid(field, "%s is not valid UTF-8.", field)
 	case n < min:
-		return Invalid(field, "%s is missing.", field)
+		return familyhub.Invalid(field, "%s is missing.", field)
 	case n > max:
-		return Invalid(field, "%s must be at most %d characters.", field, max)
+		return familyhub.Invalid(field, "%s must be at most %d characters.", field, max)
 	case strings.ContainsFunc(v, unicode.IsControl):
-		return Invalid(field, "%s contains control characters.", field)
+		return familyhub.Invalid(field, "%s contains control characters.", field)
 	}
 	return nil
 }
 
 // AssistantText trims a command's text and checks it: valid UTF-8, 1 to
 // MaxAssistantTextLen characters, no control characters other than line
-// breaks and tabs (which become spaces). Problems are EINVALID *Errors on
+// breaks and tabs (which become spaces). Problems are familyhub.EINVALID *Errors on
 // field "text".
 func AssistantText(text string) (string, error) {
 	if !utf8.ValidString(text) {
-		return "", Invalid("text", "text is not valid UTF-8.")
+		return "", familyhub.Invalid("text", "text is not valid UTF-8.")
 	}
 	text = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(text)
 	if strings.ContainsFunc(text, unicode.IsControl) {
-		return "", Invalid("text", "text contains control characters.")
+		return "", familyhub.Invalid("text", "text contains control characters.")
 	}
 	text = strings.Join(strings.Fields(text), " ")
 	switch n := utf8.RuneCountInString(text); {
 	case n == 0:
-		return "", Invalid("text", "text is required: say what to do, e.g. \"add milk to the shopping list\".")
+		return "", familyhub.Invalid("text", "text is required: say what to do, e.g. \"add milk to the shopping list\".")
 	case n > MaxAssistantTextLen:
-		return "", Invalid("text", "text must be at most %d characters (it has %d).", MaxAssistantTextLen, n)
+		return "", familyhub.Invalid("text", "text must be at most %d characters (it has %d).", MaxAssistantTextLen, n)
 	}
 	return text, nil
 }
 
 // AssistantLanguage returns the language of a BCP 47 locale ("en-GB" →
 // "en") when the assistant understands it: English or German; an empty
-// locale is English. Others are an EINVALID *Error on field "locale".
+// locale is English. Others are an EINVALID *familyhub.Error on field "locale".
 func AssistantLanguage(locale string) (string, error) {
 	if locale == "" {
 		return "en", nil
@@ -215,11 +217,11 @@ func AssistantLanguage(locale string) (string, error) {
 	lang, _, _ := strings.Cut(strings.ReplaceAll(locale, "_", "-"), "-")
 	switch l := strings.ToLower(lang); {
 	case len(locale) > 35:
-		return "", Invalid("locale", "locale must be a language tag such as en-GB or de-DE.")
+		return "", familyhub.Invalid("locale", "locale must be a language tag such as en-GB or de-DE.")
 	case l == "en" || l == "de":
 		return l, nil
 	}
-	return "", Invalid("locale", "The assistant understands English (en) and German (de), not %q.", locale)
+	return "", familyhub.Invalid("locale", "The assistant understands English (en) and German (de), not %q.", locale)
 }
 
 // ParseIntent is the built-in, offline understanding of a command: text
@@ -227,7 +229,7 @@ func AssistantLanguage(locale string) (string, error) {
 // other language is tried too) said at now, whose location is the family's
 // time zone. Relative dates and times ("tomorrow at 6pm", "on Friday at 3",
 // "in 2 hours") come back as instants in that zone. It is pure and
-// deterministic. A command it does not understand is an EINVALID *Error
+// deterministic. A command it does not understand is an EINVALID *familyhub.Error
 // on field "text" whose message suggests what works.
 func ParseIntent(text, lang string, now time.Time) (Intent, error) {
 	p := &parser{now: now, loc: now.Location()}
@@ -250,13 +252,13 @@ func ParseIntent(text, lang string, now time.Time) (Intent, error) {
 	return Intent{}, NotUnderstood(text)
 }
 
-// NotUnderstood returns the EINVALID *Error for a command that matches no
+// NotUnderstood returns the EINVALID *familyhub.Error for a command that matches no
 // intent, with examples of what works.
-func NotUnderstood(text string) *Error {
+func NotUnderstood(text string) *familyhub.Error {
 	if utf8.RuneCountInString(text) > 60 {
 		text = string([]rune(text)[:57]) + "..."
 	}
-	return Invalid("text", "Sorry, I did not understand %q. Try \"add milk and eggs to the groceries list\", "+
+	return familyhub.Invalid("text", "Sorry, I did not understand %q. Try \"add milk and eggs to the groceries list\", "+
 		"\"remind me to call grandma tomorrow at 6pm\", \"put dentist on Friday at 3\", "+
 		"\"mark take out the trash as done\" or \"what's on today\".", text)
 }

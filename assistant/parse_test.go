@@ -1,10 +1,12 @@
-package familyhub
+package assistant
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/familyhub/familyhub"
 )
 
 // parseNow is Wednesday 11 March 2026, 10:00 in Berlin (UTC+1).
@@ -112,7 +114,7 @@ func TestParseIntentRefuses(t *testing.T) {
 		"12345",
 	} {
 		_, err := ParseIntent(text, "en", now)
-		if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), "did not understand") {
+		if familyhub.ErrorCode(err) != familyhub.EINVALID || !strings.Contains(familyhub.ErrorMessage(err), "did not understand") {
 			t.Errorf("%q: got %v, want not understood", text, err)
 		}
 	}
@@ -182,7 +184,7 @@ func TestIntentValidate(t *testing.T) {
 		{"control characters", Intent{Type: IntentTaskComplete, Slots: IntentSlots{Title: "a\x00b"}}, false},
 	} {
 		err := tc.in.Validate()
-		if (err == nil) != tc.ok || (err != nil && ErrorCode(err) != EINVALID) {
+		if (err == nil) != tc.ok || (err != nil && familyhub.ErrorCode(err) != familyhub.EINVALID) {
 			t.Errorf("%s: Validate = %v, want ok=%v", tc.name, err, tc.ok)
 		}
 	}
@@ -193,7 +195,7 @@ func TestAssistantTextAndLanguage(t *testing.T) {
 		t.Errorf("AssistantText = %q, %v", got, err)
 	}
 	for _, bad := range []string{"", "   ", strings.Repeat("x", MaxAssistantTextLen+1), "add \x00milk", "\xff"} {
-		if _, err := AssistantText(bad); ErrorCode(err) != EINVALID {
+		if _, err := AssistantText(bad); familyhub.ErrorCode(err) != familyhub.EINVALID {
 			t.Errorf("AssistantText(%q) = %v, want invalid", bad, err)
 		}
 	}
@@ -205,7 +207,7 @@ func TestAssistantTextAndLanguage(t *testing.T) {
 			t.Errorf("AssistantLanguage(%q) = %q, %v", locale, got, err)
 		}
 	}
-	if _, err := AssistantLanguage("fr-FR"); ErrorCode(err) != EINVALID {
+	if _, err := AssistantLanguage("fr-FR"); familyhub.ErrorCode(err) != familyhub.EINVALID {
 		t.Errorf("fr-FR: %v", err)
 	}
 }
@@ -235,7 +237,7 @@ func FuzzParseIntent(f *testing.F) {
 		}
 		in, err := ParseIntent(text, lang, now)
 		if err != nil {
-			if ErrorCode(err) != EINVALID {
+			if familyhub.ErrorCode(err) != familyhub.EINVALID {
 				t.Fatalf("error %v is not invalid", err)
 			}
 			return
