@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -16,47 +15,19 @@ import (
 )
 
 // Store is the application's door to PostgreSQL. Every request runs its
-// queries inside one transaction through Tx, so a refused request writes
-// nothing.
+// domain operations inside one transaction through Tx, so a refused request
+// writes nothing.
 type Store struct {
 	Pool *pgxpool.Pool
 	// Q holds the sqlc queries; each takes the pool or a transaction.
 	Q *dbsqlc.Queries
+
+	jobs JobQueue // see SetJobQueue
 }
 
 // NewStore returns a Store on pool.
 func NewStore(pool *pgxpool.Pool) *Store {
 	return &Store{Pool: pool, Q: dbsqlc.New()}
-}
-
-// Actor is who makes a change: recorded on the events the change produces.
-type Actor struct {
-	UserID   uuid.UUID
-	DeviceID string // the client's X-Device-ID, may be empty
-}
-
-type actorKey struct{}
-
-// WithActor returns ctx carrying a; Tx tells PostgreSQL about it.
-func WithActor(ctx context.Context, a Actor) context.Context {
-	return context.WithValue(ctx, actorKey{}, a)
-}
-
-// Tx runs fn in a transaction and commits when fn returns nil. When ctx
-// carries an Actor, the transaction first sets familyhub.actor_id and
-// familyhub.device_id, which the event triggers record. Errors from fn and
-// from PostgreSQL come back translated by Err.
-func (s *Store) Tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if a, ok := ctx.Value(actorKey{}).(Actor); ok {
-			if _, err := tx.Exec(ctx, "SELECT set_config('familyhub.actor_id', $1, true), set_config('familyhub.device_id', $2, true)",
-				a.UserID.String(), a.DeviceID); err != nil {
-				return err
-			}
-		}
-		return fn(tx)
-	})
-	return Err(err, "")
 }
 
 // Err translates a pgx error into a *familyhub.Error where it has a meaning

@@ -6,18 +6,26 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
-// FamilyLocation returns the family's time zone, which defines its days. A
+// Location returns the caller's family's time zone (see FamilyLocation).
+func (tx *Tx) Location(ctx context.Context) (*time.Location, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	return tx.FamilyLocation(ctx, family)
+}
+
+// FamilyLocation returns a family's time zone, which defines its days. A
 // zone name the running Go does not know (set through psql) falls back to
 // UTC rather than failing every request. A missing family is not found.
-func (s *Store) FamilyLocation(ctx context.Context, tx pgx.Tx, familyID uuid.UUID) (*time.Location, error) {
-	family, err := s.Q.FamilyGet(ctx, tx, familyID)
+func (tx *Tx) FamilyLocation(ctx context.Context, familyID uuid.UUID) (*time.Location, error) {
+	family, err := tx.q.FamilyGet(ctx, tx, familyID)
 	if err != nil {
 		return nil, Err(err, "family")
 	}
@@ -42,18 +50,18 @@ func (s *Store) FamilyLocation(ctx context.Context, tx pgx.Tx, familyID uuid.UUI
 // nothing when (template_id, instance_date) exists. A template whose stored
 // rule no longer parses is skipped. Database errors come back translated
 // by Err.
-func (s *Store) TaskInstancesEnsure(ctx context.Context, tx pgx.Tx, familyID uuid.UUID, date time.Time) (created int, err error) {
-	loc, err := s.FamilyLocation(ctx, tx, familyID)
+func (tx *Tx) TaskInstancesEnsure(ctx context.Context, familyID uuid.UUID, date time.Time) (created int, err error) {
+	loc, err := tx.FamilyLocation(ctx, familyID)
 	if err != nil {
 		return 0, err
 	}
-	templates, err := s.Q.TaskListTemplates(ctx, tx, familyID)
+	templates, err := tx.q.TaskListTemplates(ctx, tx, familyID)
 	if err != nil {
 		return 0, Err(err, "task")
 	}
 	day := time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC)
 	for _, t := range templates {
-		if ok, err := s.taskInstanceEnsure(ctx, tx, t, loc, day); err != nil {
+		if ok, err := tx.taskInstanceEnsure(ctx, t, loc, day); err != nil {
 			return created, err
 		} else if ok {
 			created++
@@ -64,7 +72,7 @@ func (s *Store) TaskInstancesEnsure(ctx context.Context, tx pgx.Tx, familyID uui
 
 // taskInstanceEnsure creates template t's instance for the civil date day
 // when the rule falls on it, reporting whether it inserted a row.
-func (s *Store) taskInstanceEnsure(ctx context.Context, tx pgx.Tx, t dbsqlc.Task, loc *time.Location, day time.Time) (bool, error) {
+func (tx *Tx) taskInstanceEnsure(ctx context.Context, t dbsqlc.Task, loc *time.Location, day time.Time) (bool, error) {
 	if t.Recurrence == nil || day.Before(familyhub.CivilDate(t.CreatedAt, loc)) {
 		return false, nil
 	}
@@ -81,7 +89,7 @@ func (s *Store) taskInstanceEnsure(ctx context.Context, tx pgx.Tx, t dbsqlc.Task
 	if t.DueAt != nil {
 		due = &occ
 	}
-	n, err := s.Q.TaskInstanceInsert(ctx, tx, dbsqlc.TaskInstanceInsertParams{
+	n, err := tx.q.TaskInstanceInsert(ctx, tx, dbsqlc.TaskInstanceInsertParams{
 		FamilyID:     t.FamilyID,
 		Title:        t.Title,
 		Notes:        t.Notes,

@@ -17,8 +17,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/assistant"
@@ -125,32 +123,28 @@ func (s *Server) handleAssistantCommand(w http.ResponseWriter, r *http.Request) 
 		s.Error(w, r, err)
 		return
 	}
-	ctx, a := r.Context(), AuthFrom(r.Context())
+	ctx, a := r.Context(), authFrom(r)
 	rec := dbsqlc.AssistantCommandInsertParams{
 		ID: uuid.New(), FamilyID: a.FamilyID, UserID: &a.UserID, Text: text, Locale: lang, ReceivedAt: time.Now(),
 	}
-	if d := DeviceID(r); d != "" {
-		rec.DeviceID = &d
+	if a.DeviceID != "" {
+		rec.DeviceID = &a.DeviceID
 	}
-	family, err := s.store.Q.FamilyGet(ctx, s.store.Pool, a.FamilyID)
-	if err != nil {
-		s.Error(w, r, db.Err(err, "family"))
+	var loc *time.Location
+	if err := s.store.Tx(ctx, func(tx *db.Tx) (err error) { loc, err = tx.Location(ctx); return err }); err != nil {
+		s.Error(w, r, err)
 		return
-	}
-	loc, err := time.LoadLocation(family.TimeZone)
-	if err != nil {
-		loc = time.UTC // as db.FamilyLocation does
 	}
 	now := rec.ReceivedAt.In(loc)
 
 	// Understanding happens outside the transaction: a model may take
 	// seconds, and no row lock should wait for it.
-	in, source, err := s.understand(ctx, text, lang, now, family.TimeZone)
+	in, source, err := s.understand(ctx, text, lang, now, loc.String())
 	var out assistantCommandResponse
 	if err == nil {
 		rec.Source, rec.Intent = &source, &in.Type
 		rec.Slots, _ = json.Marshal(in.Slots)
-		err = s.store.Tx(ctx, func(tx pgx.Tx) error {
+		err = s.store.Tx(ctx, func(tx *db.Tx) error {
 			x := &assistantExec{s: s, ctx: ctx, tx: tx, family: a.FamilyID, user: a.UserID, loc: loc, now: now}
 			result, message, err := x.execute(in)
 			if err != nil {
@@ -158,7 +152,7 @@ func (s *Server) handleAssistantCommand(w http.ResponseWriter, r *http.Request) 
 			}
 			out = assistantCommandResponse{ID: rec.ID, Intent: in, Source: source, Result: result, Message: message}
 			rec.Outcome, rec.Message = assistantExecuted, message
-			return s.store.Q.AssistantCommandInsert(ctx, tx, rec)
+			return tx.AssistantCommandRecord(ctx, rec)
 		})
 	}
 	if err != nil {
@@ -182,7 +176,7 @@ func (s *Server) recordRefusal(ctx context.Context, rec dbsqlc.AssistantCommandI
 	rec.Message = truncateRunes(familyhub.ErrorMessage(cause), 2000)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := s.store.Q.AssistantCommandInsert(ctx, s.store.Pool, rec); err != nil {
+	if err := s.store.Tx(ctx, func(tx *db.Tx) error { return tx.AssistantCommandRecord(ctx, rec) }); err != nil {
 		s.logger.Warn("could not record a refused assistant command", "command_id", rec.ID, "err", err)
 	}
 }
@@ -219,7 +213,7 @@ func (s *Server) understand(ctx context.Context, text, lang string, now time.Tim
 type assistantExec struct {
 	s            *Server
 	ctx          context.Context
-	tx           pgx.Tx
+	tx           *db.Tx
 	family, user uuid.UUID
 	loc          *time.Location
 	now          time.Time
@@ -257,18 +251,15 @@ func (x *assistantExec) addItems(sl assistant.IntentSlots) (any, string, error) 
 	res := assistantItemsResult{List: toShoppingListJSON(list), ListCreated: created, Items: []shoppingItemJSON{}}
 	var said []string
 	for _, it := range sl.Items {
-		p := dbsqlc.ShoppingItemInsertParams{FamilyID: x.family, ListID: list.ID, Name: it.Name}
+		p := db.ShoppingItemNew{Name: it.Name}
 		if it.Quantity != "" {
 			p.Quantity = &it.Quantity
 		}
-		item, err := x.s.shoppingItemInsert(x.ctx, x.tx, p)
+		item, err := x.tx.ShoppingItemAdd(x.ctx, list.ID, p)
 		if err != nil {
 			return nil, "", err
 		}
-		if err := x.s.enqueueCategorise(x.ctx, x.tx, x.family, item.ID); err != nil { // as POST .../items does
-			return nil, "", err
-		}
-		res.Items = append(res.Items, item)
+		res.Items = append(res.Items, toShoppingItemJSON(item))
 		if it.Quantity != "" {
 			said = append(said, it.Quantity+" of "+it.Name)
 		} else {
@@ -287,7 +278,7 @@ func (x *assistantExec) addItems(sl assistant.IntentSlots) (any, string, error) 
 // back to the default list. An unknown name is created when create is
 // set, else refused. A family without lists gets "Shopping".
 func (x *assistantExec) list(name string, create bool) (dbsqlc.ShoppingList, bool, error) {
-	lists, err := x.s.store.Q.ShoppingListList(x.ctx, x.tx, x.family)
+	lists, err := x.tx.ShoppingListList(x.ctx)
 	if err != nil {
 		return dbsqlc.ShoppingList{}, false, err
 	}
@@ -329,8 +320,8 @@ func (x *assistantExec) list(name string, create bool) (dbsqlc.ShoppingList, boo
 	if key != "" {
 		newName = capitalise(name)
 	}
-	l, err := x.s.store.Q.ShoppingListInsert(x.ctx, x.tx, dbsqlc.ShoppingListInsertParams{FamilyID: x.family, Name: newName})
-	return l, true, db.Err(err, "shopping list")
+	l, err := x.tx.ShoppingListCreate(x.ctx, db.ShoppingListNew{Name: newName})
+	return l, true, err
 }
 
 // genericListNames are list keys that mean "the shopping list".
@@ -377,7 +368,7 @@ func (x *assistantExec) checkItems(sl assistant.IntentSlots) (any, string, error
 		lists = []dbsqlc.ShoppingList{l}
 	} else {
 		var err error
-		if lists, err = x.s.store.Q.ShoppingListList(x.ctx, x.tx, x.family); err != nil {
+		if lists, err = x.tx.ShoppingListList(x.ctx); err != nil {
 			return nil, "", err
 		}
 	}
@@ -387,7 +378,7 @@ func (x *assistantExec) checkItems(sl assistant.IntentSlots) (any, string, error
 	}
 	var items []open
 	for _, l := range lists {
-		rows, err := x.s.store.Q.ShoppingItemListByList(x.ctx, x.tx, dbsqlc.ShoppingItemListByListParams{ListID: l.ID, FamilyID: x.family})
+		rows, err := x.tx.ShoppingItemList(x.ctx, l.ID)
 		if err != nil {
 			return nil, "", err
 		}
@@ -438,14 +429,9 @@ func (x *assistantExec) checkItems(sl assistant.IntentSlots) (any, string, error
 		}
 		// Every entry of that item on the list: "milk" twice is still milk.
 		for _, h := range hits {
-			if _, err := x.s.store.Q.ShoppingItemUpdate(x.ctx, x.tx, dbsqlc.ShoppingItemUpdateParams{
-				ID: h.item.ID, FamilyID: x.family, Checked: ptr(true), Actor: &x.user,
-			}); err != nil {
-				return nil, "", db.Err(err, "shopping item")
-			}
-			item, err := x.s.store.Q.ShoppingItemGet(x.ctx, x.tx, dbsqlc.ShoppingItemGetParams{ID: h.item.ID, FamilyID: x.family})
+			item, err := x.tx.ShoppingItemUpdate(x.ctx, h.item.ID, db.ShoppingItemPatch{Checked: familyhub.Some(true)})
 			if err != nil {
-				return nil, "", db.Err(err, "shopping item")
+				return nil, "", err
 			}
 			done[h.item.ID] = true
 			res.Items = append(res.Items, toShoppingItemJSON(item))
@@ -470,11 +456,7 @@ type assistantTaskResult struct {
 }
 
 func (x *assistantExec) createTask(sl assistant.IntentSlots) (any, string, error) {
-	p := dbsqlc.TaskInsertParams{FamilyID: x.family, Title: sl.Title, DueAt: sl.DueAt, CreatedBy: &x.user}
-	if err := validateTaskText(p.Title, p.Notes); err != nil {
-		return nil, "", err
-	}
-	task, err := x.s.taskInsert(x.ctx, x.tx, p)
+	task, err := x.tx.TaskCreate(x.ctx, db.TaskNew{Title: sl.Title, DueAt: sl.DueAt})
 	if err != nil {
 		return nil, "", err
 	}
@@ -490,10 +472,7 @@ func (x *assistantExec) createTask(sl assistant.IntentSlots) (any, string, error
 // candidates; several open tasks with the same title (a chore's instances)
 // resolve to today's, else the earliest due.
 func (x *assistantExec) completeTask(sl assistant.IntentSlots) (any, string, error) {
-	if _, err := x.s.ensureTodaysTasks(x.ctx, x.tx, x.family); err != nil {
-		return nil, "", err
-	}
-	tasks, err := x.s.store.Q.TaskListOpen(x.ctx, x.tx, dbsqlc.TaskListOpenParams{FamilyID: x.family, IncludeSnoozed: true})
+	tasks, err := x.tx.TaskList(x.ctx, db.TaskListParams{IncludeSnoozed: true})
 	if err != nil {
 		return nil, "", err
 	}
@@ -546,13 +525,9 @@ func (x *assistantExec) completeTask(sl assistant.IntentSlots) (any, string, err
 			break
 		}
 	}
-	cur, err := x.s.store.Q.TaskGetForUpdate(x.ctx, x.tx, dbsqlc.TaskGetForUpdateParams{ID: pick.ID, FamilyID: x.family})
+	task, err := x.tx.TaskComplete(x.ctx, pick.ID)
 	if err != nil {
-		return nil, "", db.Err(err, "task")
-	}
-	task, err := x.s.taskComplete(x.ctx, x.tx, cur, x.user)
-	if err != nil {
-		return nil, "", db.Err(err, "task")
+		return nil, "", err
 	}
 	return assistantTaskResult{Task: toTaskJSON(task)}, fmt.Sprintf("Marked %q as done.", task.Title), nil
 }
@@ -639,7 +614,7 @@ type assistantEventResult struct {
 }
 
 func (x *assistantExec) createEvent(sl assistant.IntentSlots) (any, string, error) {
-	f := calendarEventFields{Title: sl.Title, StartsAt: *sl.StartsAt, AllDay: sl.AllDay, Exdates: []time.Time{}}
+	f := db.CalendarEventFields{Title: sl.Title, StartsAt: *sl.StartsAt, AllDay: sl.AllDay, Exdates: []time.Time{}}
 	switch {
 	case sl.EndsAt != nil:
 		f.EndsAt = *sl.EndsAt
@@ -649,7 +624,7 @@ func (x *assistantExec) createEvent(sl assistant.IntentSlots) (any, string, erro
 	default:
 		f.EndsAt = f.StartsAt.Add(time.Hour)
 	}
-	ev, err := x.s.calendarEventInsert(x.ctx, x.tx, x.family, x.user, f, x.loc)
+	ev, err := x.tx.CalendarEventCreate(x.ctx, f, nil)
 	if err != nil {
 		return nil, "", err
 	}
@@ -684,22 +659,25 @@ func (x *assistantExec) today(sl assistant.IntentSlots) (any, string, error) {
 		day, _ = time.Parse(time.DateOnly, sl.Date)
 	}
 	start, end := familyhub.DayBounds(day, x.loc)
-	tasks, err := x.s.store.Q.TaskListDay(x.ctx, x.tx, dbsqlc.TaskListDayParams{
-		FamilyID: x.family, DayStart: start, DayEnd: end, Day: pgtype.Date{Time: day, Valid: true},
-	})
+	tasks, err := x.tx.TaskList(x.ctx, db.TaskListParams{Day: &day, ReadOnly: true})
 	if err != nil {
 		return nil, "", err
 	}
-	templates, err := x.s.store.Q.TaskListTemplates(x.ctx, x.tx, x.family)
+	templates, err := x.tx.TaskList(x.ctx, db.TaskListParams{Templates: true, ReadOnly: true})
 	if err != nil {
 		return nil, "", err
 	}
-	events, err := x.s.store.Q.CalendarEventListRange(x.ctx, x.tx, dbsqlc.CalendarEventListRangeParams{FamilyID: x.family, RangeFrom: start, RangeTo: end})
+	events, _, err := x.tx.CalendarEventListRange(x.ctx, start, end)
 	if err != nil {
 		return nil, "", err
 	}
 	res := assistantTodayResult{Date: day.Format(time.DateOnly), Tasks: toTaskJSONs(tasks), Chores: []assistantChoreJSON{},
-		Events: expandCalendarEvents(events, x.loc, start, end)}
+		Events: []calendarOccurrenceJSON{}}
+	for _, o := range db.ExpandCalendarEvents(events, x.loc, start, end) {
+		occ := calendarOccurrenceJSON{calendarEventJSON: toCalendarEventJSON(o.Event, x.loc), RecurrenceID: o.RecurrenceID}
+		occ.StartsAt, occ.EndsAt = o.Start.In(x.loc), o.End.In(x.loc)
+		res.Events = append(res.Events, occ)
+	}
 	have := map[uuid.UUID]bool{}
 	for _, t := range tasks {
 		if t.TemplateID != nil {

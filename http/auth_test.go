@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/familyhub/familyhub/db"
 )
 
 func TestSignupCreatesFamilyAndSession(t *testing.T) {
@@ -288,7 +290,7 @@ func TestLoginAndRateLimit(t *testing.T) {
 	if unknown.errorBody(t).Message != wrong.errorBody(t).Message {
 		t.Fatal("unknown email and wrong password are distinguishable")
 	}
-	for i := 1; i < maxFailuresByEmail; i++ {
+	for i := 1; i < db.MaxFailuresByEmail; i++ {
 		c.must(http.StatusUnauthorized, "POST", "/api/auth/login", map[string]any{"email": "lim@example.org", "password": "wrong password"})
 	}
 	// Now even the right password is refused for this account for a while.
@@ -308,7 +310,7 @@ func TestRateLimitPerAddress(t *testing.T) {
 	env.signup("victim@example.org", "F")
 	attacker := env.newClient()
 	attacker.header.Set("X-Forwarded-For", "203.0.113.9")
-	for i := 0; i < maxFailuresByAddr; i++ {
+	for i := 0; i < db.MaxFailuresByAddr; i++ {
 		// Many accounts, one address: each stays under its own limit.
 		attacker.must(http.StatusUnauthorized, "POST", "/api/auth/login", map[string]any{"email": "u" + strings.Repeat("x", i%7) + "@example.org", "password": "guess12345"})
 	}

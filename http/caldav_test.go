@@ -3,14 +3,16 @@ package http
 import (
 	"context"
 	"net/http"
-	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-ical"
+	goical "github.com/emersion/go-ical"
 	"github.com/emersion/go-webdav"
 	"github.com/emersion/go-webdav/caldav"
+	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/ical"
+	"github.com/familyhub/familyhub/ical/caldavtest"
 )
 
 // davClient is the go-webdav CalDAV client (an implementation independent
@@ -23,50 +25,6 @@ func (e *testEnv) davClient(email, password string) *caldav.Client {
 	}
 	return c
 }
-
-func parseICal(t testing.TB, s string) *ical.Calendar {
-	t.Helper()
-	cal, err := ical.NewDecoder(strings.NewReader(strings.ReplaceAll(s, "\n", "\r\n"))).Decode()
-	if err != nil {
-		t.Fatalf("parse %q: %v", s, err)
-	}
-	return cal
-}
-
-const recurringICal = `BEGIN:VCALENDAR
-VERSION:2.0
-PRODID:-//test//EN
-BEGIN:VEVENT
-UID:swim-1@example.org
-DTSTAMP:20260301T000000Z
-DTSTART;TZID=Europe/Berlin:20260322T100000
-DTEND;TZID=Europe/Berlin:20260322T110000
-SUMMARY:Swimming
-LOCATION:Pool
-RRULE:FREQ=WEEKLY;COUNT=4
-EXDATE;TZID=Europe/Berlin:20260405T100000
-BEGIN:VALARM
-ACTION:DISPLAY
-DESCRIPTION:Swim
-TRIGGER:-PT15M
-END:VALARM
-END:VEVENT
-END:VCALENDAR
-`
-
-const allDayICal = `BEGIN:VCALENDAR
-VERSION:2.0
-PRODID:-//test//EN
-BEGIN:VEVENT
-UID:trip-1@example.org
-DTSTAMP:20260301T000000Z
-DTSTART;VALUE=DATE:20260329
-DTEND;VALUE=DATE:20260331
-SUMMARY:Trip
-X-CUSTOM:kept
-END:VEVENT
-END:VCALENDAR
-`
 
 func TestCalDAVDiscoveryAndRoundTrip(t *testing.T) {
 	env := newTestEnv(t, Config{})
@@ -106,14 +64,14 @@ func TestCalDAVDiscoveryAndRoundTrip(t *testing.T) {
 	calPath := cals[0].Path
 
 	// PUT a weekly series with an EXDATE and an alarm, and an all-day event.
-	put, err := dav.PutCalendarObject(ctx, calPath+"swim.ics", parseICal(t, recurringICal))
+	put, err := dav.PutCalendarObject(ctx, calPath+"swim.ics", caldavtest.ParseICal(t, caldavtest.RecurringICal))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if put.ETag == "" {
 		t.Fatal("PUT returned no ETag")
 	}
-	if _, err := dav.PutCalendarObject(ctx, calPath+"trip.ics", parseICal(t, allDayICal)); err != nil {
+	if _, err := dav.PutCalendarObject(ctx, calPath+"trip.ics", caldavtest.ParseICal(t, caldavtest.AllDayICal)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -144,13 +102,13 @@ func TestCalDAVDiscoveryAndRoundTrip(t *testing.T) {
 		t.Fatalf("ETag after GET %q, after PUT %q", obj.ETag, put.ETag)
 	}
 	ev := obj.Data.Events()[0]
-	if rr := ev.Props.Get(ical.PropRecurrenceRule); rr == nil || rr.Value != "FREQ=WEEKLY;COUNT=4" {
+	if rr := ev.Props.Get(goical.PropRecurrenceRule); rr == nil || rr.Value != "FREQ=WEEKLY;COUNT=4" {
 		t.Fatalf("RRULE: %+v", rr)
 	}
-	if ex := ev.Props.Get(ical.PropExceptionDates); ex == nil || ex.Value != "20260405T100000" || ex.Params.Get("TZID") != "Europe/Berlin" {
+	if ex := ev.Props.Get(goical.PropExceptionDates); ex == nil || ex.Value != "20260405T100000" || ex.Params.Get("TZID") != "Europe/Berlin" {
 		t.Fatalf("EXDATE: %+v", ex)
 	}
-	if len(ev.Children) != 1 || ev.Children[0].Name != ical.CompAlarm {
+	if len(ev.Children) != 1 || ev.Children[0].Name != goical.CompAlarm {
 		t.Fatalf("VALARM lost: %+v", ev.Children)
 	}
 	trip, err := dav.GetCalendarObject(ctx, calPath+"trip.ics")
@@ -158,10 +116,10 @@ func TestCalDAVDiscoveryAndRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	tev := trip.Data.Events()[0]
-	if p := tev.Props.Get(ical.PropDateTimeStart); p.Value != "20260329" || p.ValueType() != ical.ValueDate {
+	if p := tev.Props.Get(goical.PropDateTimeStart); p.Value != "20260329" || p.ValueType() != goical.ValueDate {
 		t.Fatalf("all-day DTSTART: %+v", p)
 	}
-	if p := tev.Props.Get(ical.PropDateTimeEnd); p.Value != "20260331" {
+	if p := tev.Props.Get(goical.PropDateTimeEnd); p.Value != "20260331" {
 		t.Fatalf("all-day DTEND: %+v", p)
 	}
 	if p := tev.Props.Get("X-CUSTOM"); p == nil || p.Value != "kept" {
@@ -180,7 +138,7 @@ func TestCalDAVDiscoveryAndRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, _ := obj2.Data.Events()[0].Props.Text(ical.PropSummary); s != "Swim club" || obj2.ETag == obj.ETag {
+	if s, _ := obj2.Data.Events()[0].Props.Text(goical.PropSummary); s != "Swim club" || obj2.ETag == obj.ETag {
 		t.Fatalf("after REST PATCH: summary %q etag %q (was %q)", s, obj2.ETag, obj.ETag)
 	}
 	if len(obj2.Data.Events()[0].Children) != 1 {
@@ -227,21 +185,21 @@ func TestCalDAVDiscoveryAndRoundTrip(t *testing.T) {
 	}
 
 	// If-Match with a stale ETag: 412; with the current one: updated.
-	stale := davPut(t, env, calPath+"swim.ics", recurringICal, map[string]string{"If-Match": `"` + obj.ETag + `"`})
+	stale := davPut(t, env, calPath+"swim.ics", caldavtest.RecurringICal, map[string]string{"If-Match": `"` + obj.ETag + `"`})
 	if stale != http.StatusPreconditionFailed {
 		t.Fatalf("PUT with stale If-Match: %d", stale)
 	}
-	if st := davPut(t, env, calPath+"swim.ics", recurringICal, map[string]string{"If-Match": `"` + obj2.ETag + `"`}); st != http.StatusCreated && st != http.StatusNoContent {
+	if st := davPut(t, env, calPath+"swim.ics", caldavtest.RecurringICal, map[string]string{"If-Match": `"` + obj2.ETag + `"`}); st != http.StatusCreated && st != http.StatusNoContent {
 		t.Fatalf("PUT with current If-Match: %d", st)
 	}
-	if st := davPut(t, env, calPath+"new.ics", strings.ReplaceAll(allDayICal, "trip-1", "trip-2"), map[string]string{"If-Match": `"nope"`}); st != http.StatusPreconditionFailed {
+	if st := davPut(t, env, calPath+"new.ics", strings.ReplaceAll(caldavtest.AllDayICal, "trip-1", "trip-2"), map[string]string{"If-Match": `"nope"`}); st != http.StatusPreconditionFailed {
 		t.Fatalf("PUT new with If-Match: %d", st)
 	}
-	if st := davPut(t, env, calPath+"trip.ics", allDayICal, map[string]string{"If-None-Match": "*"}); st != http.StatusPreconditionFailed {
+	if st := davPut(t, env, calPath+"trip.ics", caldavtest.AllDayICal, map[string]string{"If-None-Match": "*"}); st != http.StatusPreconditionFailed {
 		t.Fatalf("PUT existing with If-None-Match *: %d", st)
 	}
 	// The same UID under another name is a UID conflict.
-	if st := davPut(t, env, calPath+"other.ics", allDayICal, nil); st != http.StatusConflict && st != http.StatusForbidden {
+	if st := davPut(t, env, calPath+"other.ics", caldavtest.AllDayICal, nil); st != http.StatusConflict && st != http.StatusForbidden {
 		t.Fatalf("PUT with a taken UID: %d", st)
 	}
 	// Not iCalendar we can store: 4xx, nothing written.
@@ -274,7 +232,7 @@ func TestCalDAVDiscoveryAndRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if uid, _ := o.Data.Events()[0].Props.Text(ical.PropUID); uid != rest.UID {
+	if uid, _ := o.Data.Events()[0].Props.Text(goical.PropUID); uid != rest.UID {
 		t.Fatalf("UID %q, want %q", uid, rest.UID)
 	}
 
@@ -391,11 +349,11 @@ func TestCalDAVAuth(t *testing.T) {
 	}
 
 	// Failed Basic attempts count like failed logins: the account locks.
-	for range maxFailuresByEmail {
+	for range db.MaxFailuresByEmail {
 		status("locked@example.org", "wrong password")
 	}
 	if st, _ := status("locked@example.org", "wrong password"); st != http.StatusTooManyRequests {
-		t.Fatalf("after %d failures: %d", maxFailuresByEmail, st)
+		t.Fatalf("after %d failures: %d", db.MaxFailuresByEmail, st)
 	}
 	lc := env.newClient()
 	if r := lc.do("POST", "/api/auth/login", map[string]any{"email": "locked@example.org", "password": "whatever!"}); r.StatusCode != http.StatusTooManyRequests {
@@ -404,7 +362,7 @@ func TestCalDAVAuth(t *testing.T) {
 }
 
 func TestCalDAVReadOnlyImportedEvent(t *testing.T) {
-	env := newTestEnv(t, Config{DAV: DAVConfig{SecretKey: "test secret key 0123456789"}})
+	env := newTestEnv(t, Config{Calendar: ical.Config{SecretKey: "test secret key 0123456789"}})
 	c, acc := env.signup("ana@example.org", "Rivera")
 	var sub subscriptionJSON
 	c.must(http.StatusCreated, "POST", "/api/calendar/subscriptions", map[string]any{"url": "webcal://example.org/cal.ics", "name": "School"}).decode(t, &sub)
@@ -443,7 +401,7 @@ func TestCalendarSubscriptionAPI(t *testing.T) {
 		c.must(http.StatusCreated, "POST", "/api/calendar/subscriptions", map[string]any{"url": "https://example.org/a.ics", "name": "Feed"})
 	})
 	t.Run("with key", func(t *testing.T) {
-		env := newTestEnv(t, Config{DAV: DAVConfig{SecretKey: "test secret key 0123456789"}})
+		env := newTestEnv(t, Config{Calendar: ical.Config{SecretKey: "test secret key 0123456789"}})
 		c, acc := env.signup("ana@example.org", "Rivera")
 		other, _ := env.signup("bo@example.org", "Other")
 		var sub subscriptionJSON
@@ -461,7 +419,7 @@ func TestCalendarSubscriptionAPI(t *testing.T) {
 		if strings.Contains(string(sealed), "s3cret") {
 			t.Fatal("password stored in clear")
 		}
-		plain, err := OpenSecret(env.server.cfg.DAV.Key(), sealed, sub.ID[:])
+		plain, err := ical.OpenSecret(env.server.cfg.Calendar.Key(), sealed, sub.ID[:])
 		if err != nil || string(plain) != "s3cret" {
 			t.Fatalf("open: %q %v", plain, err)
 		}
@@ -483,81 +441,9 @@ func TestCalendarSubscriptionAPI(t *testing.T) {
 	})
 }
 
-func TestICalParse(t *testing.T) {
-	berlin, _ := time.LoadLocation("Europe/Berlin")
-	for _, tc := range []struct {
-		name, body string
-		wantErr    string
-		check      func(t *testing.T, ev ICalEvent)
-	}{
-		{name: "floating time in family zone", body: "DTSTART:20260301T090000\nDTEND:20260301T100000", check: func(t *testing.T, ev ICalEvent) {
-			if !ev.StartsAt.Equal(time.Date(2026, 3, 1, 9, 0, 0, 0, berlin)) || ev.EndsAt.Sub(ev.StartsAt) != time.Hour {
-				t.Fatal(ev.StartsAt, ev.EndsAt)
-			}
-		}},
-		{name: "duration", body: "DTSTART:20260301T090000Z\nDURATION:PT90M", check: func(t *testing.T, ev ICalEvent) {
-			if ev.EndsAt.Sub(ev.StartsAt) != 90*time.Minute {
-				t.Fatal(ev.EndsAt)
-			}
-		}},
-		{name: "all-day without end is one day", body: "DTSTART;VALUE=DATE:20260329", check: func(t *testing.T, ev ICalEvent) {
-			if !ev.AllDay || ev.EndsAt.Sub(ev.StartsAt) != 23*time.Hour {
-				t.Fatal(ev.StartsAt, ev.EndsAt)
-			}
-		}},
-		{name: "unknown TZID falls back to family zone", body: "DTSTART;TZID=W. Europe Standard Time:20260301T090000", check: func(t *testing.T, ev ICalEvent) {
-			if !ev.StartsAt.Equal(time.Date(2026, 3, 1, 9, 0, 0, 0, berlin)) {
-				t.Fatal(ev.StartsAt)
-			}
-		}},
-		{name: "date EXDATE on timed series", body: "DTSTART:20260301T090000Z\nRRULE:FREQ=DAILY\nEXDATE;VALUE=DATE:20260303", check: func(t *testing.T, ev ICalEvent) {
-			if len(ev.Exdates) != 1 || !ev.Exdates[0].Equal(time.Date(2026, 3, 3, 10, 0, 0, 0, berlin)) {
-				t.Fatal(ev.Exdates)
-			}
-		}},
-		{name: "no summary", body: "DTSTART:20260301T090000Z", check: func(t *testing.T, ev ICalEvent) {
-			if ev.Title != "Untitled" {
-				t.Fatal(ev.Title)
-			}
-		}},
-		{name: "no dtstart", body: "SUMMARY:x", wantErr: "DTSTART"},
-		{name: "end before start", body: "DTSTART:20260301T090000Z\nDTEND:20260301T080000Z", wantErr: "before"},
-		{name: "hourly rule", body: "DTSTART:20260301T090000Z\nRRULE:FREQ=HOURLY", wantErr: "FREQ"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			body := "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:u1\nDTSTAMP:20260101T000000Z\n" + tc.body + "\nEND:VEVENT\nEND:VCALENDAR\n"
-			ev, err := ParseICalEvent(parseICal(t, body), berlin, ICalParseOpts{})
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err %v, want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			tc.check(t, ev)
-		})
-	}
-}
-
-func TestPublicAddr(t *testing.T) {
-	t.Parallel()
-	for addr, want := range map[string]bool{
-		"93.184.216.34": true, "2606:4700::1111": true,
-		"127.0.0.1": false, "::1": false, "10.1.2.3": false, "172.16.0.1": false, "192.168.1.1": false,
-		"169.254.169.254": false, "fe80::1": false, "fd00::1": false, "100.64.0.1": false,
-		"0.0.0.0": false, "::": false, "224.0.0.1": false, "::ffff:127.0.0.1": false, "::ffff:93.184.216.34": true,
-	} {
-		if got := PublicAddr(netip.MustParseAddr(addr)); got != want {
-			t.Errorf("PublicAddr(%s) = %v, want %v", addr, got, want)
-		}
-	}
-}
-
 func TestSubscriptionPrivateHostRefused(t *testing.T) {
 	t.Parallel()
-	env := newTestEnv(t, Config{DAV: DAVConfig{SecretKey: "test secret key 0123456789"}})
+	env := newTestEnv(t, Config{Calendar: ical.Config{SecretKey: "test secret key 0123456789"}})
 	c, _ := env.signup("ssrf@example.org", "F")
 	for _, u := range []string{"http://127.0.0.1:5232/cal/", "http://169.254.169.254/latest/meta-data/", "https://localhost/x.ics", "http://[::1]/c.ics", "http://10.0.0.7/c.ics"} {
 		r := c.must(http.StatusUnprocessableEntity, "POST", "/api/calendar/subscriptions", map[string]any{"url": u, "name": "x"})
@@ -568,7 +454,7 @@ func TestSubscriptionPrivateHostRefused(t *testing.T) {
 	if n := env.count("calendar_subscriptions"); n != 0 {
 		t.Fatalf("refused subscriptions were stored: %d", n)
 	}
-	allowed := newTestEnv(t, Config{DAV: DAVConfig{SecretKey: "test secret key 0123456789", AllowPrivateSubscriptions: true}})
+	allowed := newTestEnv(t, Config{Calendar: ical.Config{SecretKey: "test secret key 0123456789", AllowPrivateSubscriptions: true}})
 	c2, _ := allowed.signup("lan@example.org", "F")
 	c2.must(http.StatusCreated, "POST", "/api/calendar/subscriptions", map[string]any{"url": "http://192.168.1.10:5232/cal/", "name": "NAS"})
 }

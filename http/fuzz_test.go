@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 )
 
 // decodeForFuzz runs a body through decodeJSON as a handler would. It fails
@@ -84,18 +85,18 @@ func FuzzShoppingItemCreate(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req shoppingItemCreateRequest
+		var req db.ShoppingItemNew
 		if !decodeForFuzz(t, body, &req) {
 			return
 		}
-		if err := req.validate(); err != nil {
+		if err := req.Normalize(); err != nil {
 			checkClientError(t, err)
 			return
 		}
-		checkText(t, "name", req.Name, maxShoppingNameLen)
-		checkOptionalText(t, "quantity", req.Quantity, maxShoppingQuantityLen)
-		checkOptionalText(t, "note", req.Note, maxShoppingNoteLen)
-		checkOptionalText(t, "category", req.Category, maxShoppingCategoryLen)
+		checkText(t, "name", req.Name, familyhub.MaxShoppingNameLen)
+		checkOptionalText(t, "quantity", req.Quantity, familyhub.MaxShoppingQuantityLen)
+		checkOptionalText(t, "note", req.Note, familyhub.MaxShoppingNoteLen)
+		checkOptionalText(t, "category", req.Category, familyhub.MaxShoppingCategoryLen)
 	})
 }
 
@@ -118,24 +119,24 @@ func FuzzShoppingItemUpdate(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req shoppingItemUpdateRequest
+		var req db.ShoppingItemPatch
 		if !decodeForFuzz(t, body, &req) {
 			return
 		}
-		if err := req.validate(); err != nil {
+		if err := req.Normalize(); err != nil {
 			checkClientError(t, err)
 			return
 		}
 		if req.Name.Set {
-			checkText(t, "name", req.Name.Value, maxShoppingNameLen)
+			checkText(t, "name", req.Name.Value, familyhub.MaxShoppingNameLen)
 		}
-		checkOptionalText(t, "quantity", req.Quantity.Ptr(), maxShoppingQuantityLen)
-		checkOptionalText(t, "note", req.Note.Ptr(), maxShoppingNoteLen)
-		checkOptionalText(t, "category", req.Category.Ptr(), maxShoppingCategoryLen)
+		checkOptionalText(t, "quantity", req.Quantity.Ptr(), familyhub.MaxShoppingQuantityLen)
+		checkOptionalText(t, "note", req.Note.Ptr(), familyhub.MaxShoppingNoteLen)
+		checkOptionalText(t, "category", req.Category.Ptr(), familyhub.MaxShoppingCategoryLen)
 		if req.Checked.Set && req.Checked.Null {
 			t.Fatal("null checked passed validation")
 		}
-		if p := req.Position.Ptr(); req.Position.Set && (p == nil || *p < 0 || *p > maxShoppingPosition) {
+		if p := req.Position.Ptr(); req.Position.Set && (p == nil || *p < 0 || *p > familyhub.MaxShoppingPosition) {
 			t.Fatalf("position %v passed validation", p)
 		}
 	})
@@ -163,38 +164,38 @@ func FuzzRecipeCreate(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req recipeCreateRequest
+		var req db.RecipeNew
 		if !decodeForFuzz(t, body, &req) {
 			return
 		}
-		if err := req.validate(); err != nil {
+		if err := req.Normalize(); err != nil {
 			checkClientError(t, err)
 			return
 		}
-		checkText(t, "title", req.Title, maxRecipeTitleLen)
-		if req.Servings < 1 || req.Servings > maxRecipeServings {
+		checkText(t, "title", req.Title, familyhub.MaxRecipeTitleLen)
+		if req.Servings < 1 || req.Servings > familyhub.MaxRecipeServings {
 			t.Fatalf("servings %d passed validation", req.Servings)
 		}
 		if req.Ingredients == nil || req.Steps == nil || req.Tags == nil {
 			t.Fatal("a list is nil (would be stored as NULL)")
 		}
-		if len(req.Ingredients) > maxRecipeIngredients || len(req.Steps) > maxRecipeSteps || len(req.Tags) > maxRecipeTags {
+		if len(req.Ingredients) > familyhub.MaxRecipeIngredients || len(req.Steps) > familyhub.MaxRecipeSteps || len(req.Tags) > familyhub.MaxRecipeTags {
 			t.Fatal("too many elements passed validation")
 		}
 		for _, ing := range req.Ingredients {
-			checkText(t, "ingredient name", ing.Name, maxIngredientNameLen)
-			checkOptionalText(t, "unit", ing.Unit, maxIngredientUnitLen)
-			for _, servings := range []int32{1, 3, maxRecipeServings} {
-				if q := scaleIngredient(ing, req.Servings, servings); q != nil {
-					checkText(t, "scaled quantity", *q, maxShoppingQuantityLen)
+			checkText(t, "ingredient name", ing.Name, familyhub.MaxIngredientNameLen)
+			checkOptionalText(t, "unit", ing.Unit, familyhub.MaxIngredientUnitLen)
+			for _, servings := range []int32{1, 3, familyhub.MaxRecipeServings} {
+				if q := db.ScaleIngredient(ing, req.Servings, servings); q != nil {
+					checkText(t, "scaled quantity", *q, familyhub.MaxShoppingQuantityLen)
 				}
 			}
 		}
 		for _, step := range req.Steps {
-			checkText(t, "step", step, maxRecipeStepLen)
+			checkText(t, "step", step, familyhub.MaxRecipeStepLen)
 		}
 		for _, tag := range req.Tags {
-			checkText(t, "tag", tag, maxRecipeTagLen)
+			checkText(t, "tag", tag, familyhub.MaxRecipeTagLen)
 			if tag != strings.ToLower(tag) {
 				t.Fatalf("tag %q not lower-cased", tag)
 			}
@@ -207,7 +208,7 @@ func FuzzRecipeCreate(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var back []ingredientJSON
+		var back []db.Ingredient
 		if err := json.Unmarshal(b, &back); err != nil || len(back) != len(req.Ingredients) {
 			t.Fatalf("stored ingredients %s do not decode: %v", b, err)
 		}

@@ -19,7 +19,7 @@ import (
 )
 
 // testPasswordParams keep argon2 cheap in tests; production uses the defaults.
-var testPasswordParams = PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}
+var testPasswordParams = db.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}
 
 type testEnv struct {
 	t      testing.TB
@@ -32,7 +32,7 @@ type testEnv struct {
 func newTestEnv(t testing.TB, cfg Config) *testEnv {
 	t.Helper()
 	pool := dbtest.Pool(t)
-	if cfg.Password == (PasswordParams{}) {
+	if cfg.Password == (db.PasswordParams{}) {
 		cfg.Password = testPasswordParams
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

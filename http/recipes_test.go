@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/familyhub/familyhub/db"
 	"github.com/google/uuid"
 )
 
@@ -262,7 +263,7 @@ func TestRecipeScaleIngredient(t *testing.T) {
 		{nil, u("pinch"), 4, 8, "pinch"},
 		{nil, nil, 4, 8, ""},
 	} {
-		got := scaleIngredient(ingredientJSON{Name: "x", Quantity: tc.quantity, Unit: tc.unit}, tc.recipeServings, tc.servings)
+		got := db.ScaleIngredient(db.Ingredient{Name: "x", Quantity: tc.quantity, Unit: tc.unit}, tc.recipeServings, tc.servings)
 		if (got == nil) != (tc.want == "") || got != nil && *got != tc.want {
 			t.Errorf("scale %v %v from %d to %d servings = %v, want %q", tc.quantity, tc.unit, tc.recipeServings, tc.servings, got, tc.want)
 		}

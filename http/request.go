@@ -2,15 +2,15 @@ package http
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"regexp"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 )
 
 // pathID parses the {id} URL parameter. A malformed id is answered like a
@@ -29,33 +29,6 @@ func parseID(s, what string) (uuid.UUID, error) {
 	return id, nil
 }
 
-// Optional is a field of a PATCH body: Set says the field was present (even
-// as null), Null that it was null, Value holds it otherwise. Absent fields
-// keep their stored value; null clears a nullable one.
-type Optional[T any] struct {
-	Set   bool
-	Null  bool
-	Value T
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (o *Optional[T]) UnmarshalJSON(b []byte) error {
-	o.Set = true
-	if string(b) == "null" {
-		o.Null = true
-		return nil
-	}
-	return json.Unmarshal(b, &o.Value)
-}
-
-// Ptr returns nil when the field was absent or null, else a pointer to the value.
-func (o Optional[T]) Ptr() *T {
-	if !o.Set || o.Null {
-		return nil
-	}
-	return &o.Value
-}
-
 var deviceIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 
 // DeviceID returns the client's X-Device-ID header when it is well-formed
@@ -71,25 +44,26 @@ func DeviceID(r *http.Request) string {
 // ValidDeviceID reports whether id is a well-formed device id.
 func ValidDeviceID(id string) bool { return deviceIDPattern.MatchString(id) }
 
+// respond answers v with status, or err when the operation failed.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	WriteJSON(w, status, v)
+}
+
 // deleteHandler answers DELETE .../{id}: del removes the row with that id
-// of the caller's family inside the request's transaction and returns how
-// many rows it removed; none is 404 (missing, or another family's), one
-// is 204.
-func (s *Server) deleteHandler(what string, del func(ctx context.Context, tx pgx.Tx, id, familyID uuid.UUID) (int64, error)) http.HandlerFunc {
+// of the caller's family inside the request's transaction: 204, or 404
+// (missing, or another family's).
+func (s *Server) deleteHandler(what string, del func(tx *db.Tx, ctx context.Context, id uuid.UUID) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r, what)
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
-		family := AuthFrom(r.Context()).FamilyID
-		err = s.store.Tx(r.Context(), func(tx pgx.Tx) error {
-			n, err := del(r.Context(), tx, id, family)
-			if err == nil && n == 0 {
-				return familyhub.NotFound(what)
-			}
-			return err
-		})
+		err = s.store.Tx(r.Context(), func(tx *db.Tx) error { return del(tx, r.Context(), id) })
 		if err != nil {
 			s.Error(w, r, err)
 			return
@@ -97,3 +71,64 @@ func (s *Server) deleteHandler(what string, del func(ctx context.Context, tx pgx
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
+
+// parseTimestamp parses an RFC 3339 timestamp, refusing anything else (and
+// years outside FamilyHub's range) with EINVALID naming field.
+func parseTimestamp(field, s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, familyhub.Invalid(field, "%s must be an RFC 3339 timestamp such as 2026-03-29T09:00:00+02:00.", field)
+	}
+	return t, db.CheckYear(field, t)
+}
+
+// optionalTimestamp parses an Optional timestamp field of a PATCH body.
+func optionalTimestamp(field string, o familyhub.Optional[string]) (familyhub.Optional[time.Time], error) {
+	out := familyhub.Optional[time.Time]{Set: o.Set, Null: o.Null}
+	if o.Set && !o.Null {
+		var err error
+		out.Value, err = parseTimestamp(field, o.Value)
+		return out, err
+	}
+	return out, nil
+}
+
+// parseDate parses a civil date YYYY-MM-DD into midnight UTC of that date.
+func parseDate(field, s string) (time.Time, error) {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil || d.Year() < familyhub.MinYear || d.Year() > familyhub.MaxYear {
+		return time.Time{}, familyhub.Invalid(field, "%s must be a date YYYY-MM-DD.", field)
+	}
+	return d, nil
+}
+
+// checkQuery refuses query parameters other than allowed, and repeated
+// ones, naming the parameter.
+func checkQuery(r *http.Request, allowed ...string) error {
+	for name, values := range r.URL.Query() {
+		known := false
+		for _, a := range allowed {
+			known = known || a == name
+		}
+		if !known {
+			return familyhub.Invalid(name, "Unknown query parameter %q.", name)
+		}
+		if len(values) > 1 {
+			return familyhub.Invalid(name, "Query parameter %q is given more than once.", name)
+		}
+	}
+	return nil
+}
+
+// queryBool parses an optional true/false query parameter.
+func queryBool(r *http.Request, name string) (bool, error) {
+	switch r.URL.Query().Get(name) {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	}
+	return false, familyhub.Invalid(name, "%s must be true or false.", name)
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/ical"
 )
 
 // Signup modes.
@@ -41,11 +42,11 @@ type Config struct {
 	// SessionTTL is how long a session lives without a refresh.
 	SessionTTL time.Duration
 	// Password are argon2id's cost parameters for new hashes.
-	Password PasswordParams
+	Password db.PasswordParams
 
 	// Feature configuration: one field per feature, defined in the feature's file.
 	Assistant AssistantConfig // http/assistant.go
-	DAV       DAVConfig       // http/caldav.go
+	Calendar  ical.Config     // CalDAV and calendar subscriptions
 }
 
 // ReadyCheck reports whether a dependency is ready; /readyz runs them all.
@@ -58,10 +59,9 @@ type Server struct {
 	cfg         Config
 	readyChecks map[string]ReadyCheck
 	router      chi.Router
-	api         chi.Router // the /api subrouter: cross-origin protection + authentication
+	api         chi.Router     // the /api subrouter: cross-origin protection + authentication
+	rt          *realtimeState // see MountRealtime
 
-	// Feature state: one field per feature, defined in the feature's file.
-	jobs JobQueue // http/jobs.go
 }
 
 // NewServer returns a Server with its routes mounted.
@@ -69,8 +69,8 @@ func NewServer(store *db.Store, logger *slog.Logger, cfg Config) *Server {
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 30 * 24 * time.Hour
 	}
-	if cfg.Password == (PasswordParams{}) {
-		cfg.Password = DefaultPasswordParams
+	if cfg.Password == (db.PasswordParams{}) {
+		cfg.Password = db.DefaultPasswordParams
 	}
 	if cfg.Signup == "" {
 		cfg.Signup = SignupOpen

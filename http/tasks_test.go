@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
@@ -398,7 +399,7 @@ func TestTaskRecurringTemplate(t *testing.T) {
 	// day; delete the template: the open one goes, the done one stays.
 	c.must(http.StatusOK, "POST", "/api/tasks/"+inst.ID.String()+"/complete", nil)
 	tomorrow := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.UTC)
-	err := env.server.store.Tx(context.Background(), func(tx pgx.Tx) error {
+	err := env.server.store.Tx(context.Background(), func(tx *db.Tx) error {
 		_, err := env.server.store.Q.TaskInstanceInsert(context.Background(), tx, instanceParams(tmpl, acc.Family.ID, tomorrow))
 		return err
 	})
@@ -433,9 +434,9 @@ func TestTaskInstancesEnsureIdempotent(t *testing.T) {
 	store := env.server.store
 	ensure := func(date time.Time) (int, error) {
 		var n int
-		err := store.Tx(context.Background(), func(tx pgx.Tx) error {
+		err := store.Tx(context.Background(), func(tx *db.Tx) error {
 			var err error
-			n, err = store.TaskInstancesEnsure(context.Background(), tx, acc.Family.ID, date)
+			n, err = tx.TaskInstancesEnsure(context.Background(), acc.Family.ID, date)
 			return err
 		})
 		return n, err

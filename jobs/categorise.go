@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
@@ -132,7 +133,7 @@ func (e *Engine) categoriseList(ctx context.Context, listID uuid.UUID, renamed [
 	}
 
 	filed := 0
-	err = e.store.Tx(ctx, func(tx pgx.Tx) error {
+	err = e.store.Tx(ctx, func(tx *db.Tx) error {
 		filed = 0
 		if _, err := e.store.Q.ShoppingListLockForCategorise(ctx, tx, listID); errors.Is(err, pgx.ErrNoRows) {
 			return nil // deleted meanwhile

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
@@ -83,9 +83,9 @@ func (e *Engine) dailyTasksFamily(ctx context.Context, f dbsqlc.JobFamilyListRow
 		loc = time.UTC // as db.Store.FamilyLocation does
 	}
 	created := 0
-	err = e.store.Tx(ctx, func(tx pgx.Tx) error {
+	err = e.store.Tx(ctx, func(tx *db.Tx) error {
 		if !fixed.IsZero() {
-			n, err := e.store.TaskInstancesEnsure(ctx, tx, f.ID, fixed)
+			n, err := tx.TaskInstancesEnsure(ctx, f.ID, fixed)
 			created += n
 			return err
 		}
@@ -98,7 +98,7 @@ func (e *Engine) dailyTasksFamily(ctx context.Context, f dbsqlc.JobFamilyListRow
 		}
 		days := dailyTaskDays(e.cfg.Now(), loc, e.cfg.DailyTasksHour, e.cfg.CatchUpDays, through)
 		for _, day := range days {
-			n, err := e.store.TaskInstancesEnsure(ctx, tx, f.ID, day)
+			n, err := tx.TaskInstancesEnsure(ctx, f.ID, day)
 			created += n
 			if err != nil {
 				return err

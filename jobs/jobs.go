@@ -21,6 +21,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/ical"
 )
 
 // Config configures the jobs. The zero value of each field means its
@@ -44,6 +45,9 @@ type Config struct {
 	NoAutoCategorise bool
 	// Classifier is the optional external shopping classifier.
 	Classifier ClassifierConfig
+	// Calendar is how calendar subscriptions are reached and their
+	// passwords opened (FAMILYHUB_SECRET_KEY, private addresses).
+	Calendar ical.Config
 	// Workers is how many jobs one replica works at once. Default 4.
 	Workers int
 	// JobTimeout cancels a job's context after this long. Default 5 minutes.
@@ -58,6 +62,9 @@ type Config struct {
 	DailyTasksEvery time.Duration
 	SweepEvery      time.Duration
 	PruneEvery      time.Duration
+	// CalDAVImportEvery is how often due calendar subscriptions are synced
+	// (default 15 minutes; each subscription backs off on its own failures).
+	CalDAVImportEvery time.Duration
 	// SweepWindow is how far back the sweep looks for unfiled items.
 	// Default 1 hour.
 	SweepWindow time.Duration
@@ -69,17 +76,18 @@ type Config struct {
 // DefaultConfig returns the defaults every zero field of Config gets.
 func DefaultConfig() Config {
 	return Config{
-		CatchUpDays:      7,
-		EventRetention:   7 * 24 * time.Hour,
-		SessionRetention: 30 * 24 * time.Hour,
-		Workers:          4,
-		JobTimeout:       5 * time.Minute,
-		RescueAfter:      15 * time.Minute,
-		DailyTasksEvery:  15 * time.Minute,
-		SweepEvery:       time.Minute,
-		PruneEvery:       24 * time.Hour,
-		SweepWindow:      time.Hour,
-		Now:              time.Now,
+		CatchUpDays:       7,
+		EventRetention:    7 * 24 * time.Hour,
+		SessionRetention:  30 * 24 * time.Hour,
+		Workers:           4,
+		JobTimeout:        5 * time.Minute,
+		RescueAfter:       15 * time.Minute,
+		DailyTasksEvery:   15 * time.Minute,
+		SweepEvery:        time.Minute,
+		PruneEvery:        24 * time.Hour,
+		CalDAVImportEvery: 15 * time.Minute,
+		SweepWindow:       time.Hour,
+		Now:               time.Now,
 	}
 }
 
@@ -94,6 +102,7 @@ func (c Config) withDefaults() Config {
 	c.DailyTasksEvery = orDefault(c.DailyTasksEvery, d.DailyTasksEvery)
 	c.SweepEvery = orDefault(c.SweepEvery, d.SweepEvery)
 	c.PruneEvery = orDefault(c.PruneEvery, d.PruneEvery)
+	c.CalDAVImportEvery = orDefault(c.CalDAVImportEvery, d.CalDAVImportEvery)
 	c.SweepWindow = orDefault(c.SweepWindow, d.SweepWindow)
 	if c.Now == nil {
 		c.Now = d.Now
@@ -123,6 +132,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("job workers must be at least 1, not %d", c.Workers)
 	case c.RescueAfter <= c.JobTimeout:
 		return fmt.Errorf("job rescue-after (%s) must be longer than the job timeout (%s)", c.RescueAfter, c.JobTimeout)
+	}
+	if err := c.Calendar.Validate(); err != nil {
+		return err
 	}
 	return c.Classifier.validate()
 }
@@ -187,6 +199,8 @@ func New(store *db.Store, logger *slog.Logger, cfg Config) (*Engine, error) {
 			Usage: "file unfiled shopping items into categories (--list ID: that list; default: every list with recent unfiled items)"}),
 		Register(e, Job[PruneEventsArgs]{Run: e.runPruneEvents, Every: e.cfg.PruneEvery,
 			Usage: "delete old event_log rows, expired tickets, old login failures and sessions"}),
+		Register(e, Job[CalDAVImportArgs]{Run: e.runCalDAVImport, Every: e.cfg.CalDAVImportEvery, Flags: calDAVImportFlags,
+			Usage: "sync the external calendars families subscribed to (--subscription ID: that one only, now)"}),
 	} {
 		if err != nil {
 			return nil, err

@@ -38,33 +38,6 @@ WHERE family_id = @family_id
   AND (dav_name = @name OR (dav_name IS NULL AND id::text || '.ics' = @name))
 FOR UPDATE;
 
--- CalDAVEventInsert creates an event from iCalendar (a CalDAV PUT or an
--- import): unlike CalendarEventInsert it sets uid, sequence and ical.
--- name: CalDAVEventInsert :one
-INSERT INTO calendar_events (family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates,
-    sequence, ical, dav_name, subscription_id, read_only, source_href, source_etag, created_by)
-VALUES (@family_id, @uid, @title, @notes, @location, @starts_at, @ends_at, @all_day, sqlc.narg('rrule'),
-    @exdates::timestamptz[], @sequence, sqlc.narg('ical'), sqlc.narg('dav_name'), sqlc.narg('subscription_id'),
-    @read_only, sqlc.narg('source_href'), sqlc.narg('source_etag'), sqlc.narg('created_by'))
-RETURNING *;
-
--- CalDAVEventUpdate replaces an event with what iCalendar says.
--- name: CalDAVEventUpdate :one
-UPDATE calendar_events
-SET title = @title,
-    notes = @notes,
-    location = @location,
-    starts_at = @starts_at,
-    ends_at = @ends_at,
-    all_day = @all_day,
-    rrule = sqlc.narg('rrule'),
-    exdates = @exdates::timestamptz[],
-    sequence = @sequence,
-    ical = sqlc.narg('ical'),
-    source_etag = sqlc.narg('source_etag')
-WHERE id = @id AND family_id = @family_id
-RETURNING *;
-
 -- name: CalendarSubscriptionInsert :one
 INSERT INTO calendar_subscriptions (id, family_id, name, url, username, password_enc, created_by)
 VALUES (@id, @family_id, @name, @url, @username, sqlc.narg('password_enc'), sqlc.narg('created_by'))

@@ -1,9 +1,15 @@
 -- The family calendar (see db/migrations/00006_calendar.sql). Every query is
 -- scoped by family_id: another family's event is not found.
 
+-- CalendarEventInsert is the one insert of calendar_events, for every
+-- writer (REST, CalDAV, subscription imports, the assistant: db/calendar.go).
+-- An empty uid gets '<id>@familyhub' from a trigger.
 -- name: CalendarEventInsert :one
-INSERT INTO calendar_events (family_id, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, created_by)
-VALUES (@family_id, @title, @notes, @location, @starts_at, @ends_at, @all_day, sqlc.narg('rrule'), @exdates::timestamptz[], sqlc.narg('created_by'))
+INSERT INTO calendar_events (family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates,
+    sequence, ical, dav_name, subscription_id, read_only, source_href, source_etag, created_by)
+VALUES (@family_id, @uid, @title, @notes, @location, @starts_at, @ends_at, @all_day, sqlc.narg('rrule'),
+    @exdates::timestamptz[], @sequence, sqlc.narg('ical'), sqlc.narg('dav_name'), sqlc.narg('subscription_id'),
+    @read_only, sqlc.narg('source_href'), sqlc.narg('source_etag'), sqlc.narg('created_by'))
 RETURNING *;
 
 -- name: CalendarEventGet :one
@@ -24,8 +30,10 @@ WHERE family_id = @family_id
   AND (rrule IS NOT NULL OR ends_at > @range_from OR starts_at >= @range_from)
 ORDER BY starts_at, id;
 
--- CalendarEventUpdate replaces the modelled fields and bumps the iCalendar
--- SEQUENCE.
+-- CalendarEventUpdate is the one update of calendar_events. It replaces the
+-- modelled fields; a REST write (interchange false) bumps the iCalendar
+-- SEQUENCE and keeps the stored object, an iCalendar write (CalDAV, import)
+-- sets sequence, ical and source_etag as given.
 -- name: CalendarEventUpdate :one
 UPDATE calendar_events
 SET title = @title,
@@ -36,7 +44,9 @@ SET title = @title,
     all_day = @all_day,
     rrule = sqlc.narg('rrule'),
     exdates = @exdates::timestamptz[],
-    sequence = sequence + 1
+    sequence = CASE WHEN @interchange::boolean THEN sqlc.narg('sequence')::integer ELSE sequence + 1 END,
+    ical = CASE WHEN @interchange::boolean THEN sqlc.narg('ical') ELSE ical END,
+    source_etag = CASE WHEN @interchange::boolean THEN sqlc.narg('source_etag') ELSE source_etag END
 WHERE id = @id AND family_id = @family_id
 RETURNING *;
 

@@ -29,7 +29,7 @@ RETURNING session_id;
 DELETE FROM realtime_tickets WHERE expires_at < now() - interval '1 hour';
 
 -- name: SessionAuthenticateByID :one
-SELECT s.id AS session_id, s.user_id, m.family_id, s.expires_at
+SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at
 FROM sessions s
 JOIN memberships m ON m.user_id = s.user_id
 WHERE s.id = @id

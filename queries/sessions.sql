@@ -8,7 +8,7 @@ RETURNING *;
 -- SessionAuthenticate resolves a token to its user and family. The join on
 -- memberships means a user removed from the family is no longer let in.
 -- name: SessionAuthenticate :one
-SELECT s.id AS session_id, s.user_id, m.family_id, s.expires_at
+SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at
 FROM sessions s
 JOIN memberships m ON m.user_id = s.user_id
 WHERE s.token_hash = @token_hash

@@ -8,12 +8,13 @@ import (
 	"github.com/google/uuid"
 )
 
-// outMsg is a queued message. at is the event's time (zero for control
-// messages), for the commit-to-delivery latency metric.
-type outMsg struct {
-	data []byte
-	at   time.Time
-	seq  int64
+// Message is a queued message: Data goes to the client as is. At is the
+// event's time (zero for control messages), for the commit-to-delivery
+// latency metric; Seq the event's seq (0 for control messages).
+type Message struct {
+	Data []byte
+	At   time.Time
+	Seq  int64
 }
 
 // Client is one connected device on one transport.
@@ -58,7 +59,7 @@ func newClient(p JoinParams) *Client {
 func (c *Client) Ready() <-chan struct{} { return c.queue.ready }
 
 // Take returns the waiting messages, oldest first, and empties the queue.
-func (c *Client) Take() []outMsg { return c.queue.take() }
+func (c *Client) Take() []Message { return c.queue.take() }
 
 // Done is closed when the server wants the connection closed; CloseStatus
 // says why.
@@ -112,7 +113,7 @@ func (c *Client) release() {
 }
 
 // enqueue queues m without blocking and reports whether there was room.
-func (c *Client) enqueue(m outMsg) bool { return c.queue.push(m) }
+func (c *Client) enqueue(m Message) bool { return c.queue.push(m) }
 
 // queue is a client's bounded outgoing queue. It holds no memory while
 // empty (an idle socket costs nothing here) and grows up to QueueSize
@@ -120,14 +121,14 @@ func (c *Client) enqueue(m outMsg) bool { return c.queue.push(m) }
 // a client that reads, while one that stops reading is cut off.
 type queue struct {
 	mu      sync.Mutex
-	msgs    []outMsg
+	msgs    []Message
 	ready   chan struct{} // capacity 1: "there is something"
 	onReady func()
 }
 
 func newQueue() queue { return queue{ready: make(chan struct{}, 1)} }
 
-func (q *queue) push(m outMsg) bool {
+func (q *queue) push(m Message) bool {
 	q.mu.Lock()
 	if len(q.msgs) >= QueueSize {
 		q.mu.Unlock()
@@ -146,7 +147,7 @@ func (q *queue) push(m outMsg) bool {
 	return true
 }
 
-func (q *queue) take() []outMsg {
+func (q *queue) take() []Message {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	msgs := q.msgs
@@ -157,7 +158,7 @@ func (q *queue) take() []outMsg {
 // Reply queues a control message (pong, error) for the client; a client
 // whose queue is full is too slow and is closed.
 func (c *Client) Reply(b []byte) {
-	if !c.enqueue(outMsg{data: b}) {
+	if !c.enqueue(Message{Data: b}) {
 		c.Close(CloseSlowConsumer, "too slow: reconnect with since")
 	}
 }

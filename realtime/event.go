@@ -9,23 +9,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
-
-// Channels the database NOTIFYs on. docs/realtime.md describes each for DBAs.
-const (
-	ChannelShopping = "familyhub_shopping"
-	ChannelTasks    = "familyhub_tasks"
-	ChannelCalendar = "familyhub_calendar"
-	ChannelRecipes  = "familyhub_recipes"
-	ChannelSessions = "familyhub_sessions"
-	// ChannelDevice carries messages for one device, with no family seq:
-	// {"family_id":"…","device_id":"…","message":{"type":"AI_INTENT_EXECUTED",…}}
-	ChannelDevice = "familyhub_device"
-)
-
-// EventChannels are the channels that carry numbered family events.
-var EventChannels = []string{ChannelShopping, ChannelTasks, ChannelCalendar, ChannelRecipes}
 
 // Event is one family event: a "go re-read" notice, never the record.
 type Event struct {
@@ -61,24 +47,13 @@ func eventFromLog(r dbsqlc.EventLog) Event {
 	return ev
 }
 
-// Topics a client may subscribe to. With no subscription a socket receives
-// every event of its family.
-const (
-	TopicShopping = "shopping"
-	TopicTasks    = "tasks"
-	TopicCalendar = "calendar"
-	TopicRecipes  = "recipes"
-	// TopicShoppingList is a prefix: "shopping-list:<list id>".
-	TopicShoppingList = "shopping-list:"
-)
-
 // validTopic reports whether t is a topic clients may name.
 func validTopic(t string) bool {
 	switch t {
-	case TopicShopping, TopicTasks, TopicCalendar, TopicRecipes:
+	case familyhub.TopicShopping, familyhub.TopicTasks, familyhub.TopicCalendar, familyhub.TopicRecipes:
 		return true
 	}
-	if id, ok := strings.CutPrefix(t, TopicShoppingList); ok {
+	if id, ok := strings.CutPrefix(t, familyhub.TopicShoppingList); ok {
 		_, err := uuid.Parse(id)
 		return err == nil && len(id) == 36
 	}
@@ -88,17 +63,17 @@ func validTopic(t string) bool {
 // matches reports whether ev belongs to topic.
 func (ev *Event) matches(topic string) bool {
 	switch {
-	case topic == TopicShopping:
+	case topic == familyhub.TopicShopping:
 		return strings.HasPrefix(ev.Type, "SHOPPING_")
-	case topic == TopicTasks:
+	case topic == familyhub.TopicTasks:
 		return strings.HasPrefix(ev.Type, "TASK_")
-	case topic == TopicCalendar:
+	case topic == familyhub.TopicCalendar:
 		return strings.HasPrefix(ev.Type, "CALENDAR_")
-	case topic == TopicRecipes:
+	case topic == familyhub.TopicRecipes:
 		return strings.HasPrefix(ev.Type, "RECIPE_")
-	case strings.HasPrefix(topic, TopicShoppingList):
-		list := strings.TrimPrefix(topic, TopicShoppingList)
-		if ev.Type == "SHOPPING_LIST_UPDATED" {
+	case strings.HasPrefix(topic, familyhub.TopicShoppingList):
+		list := strings.TrimPrefix(topic, familyhub.TopicShoppingList)
+		if ev.Type == familyhub.EventShoppingListUpdated {
 			return ev.ID.String() == list
 		}
 		return ev.ListID != nil && ev.ListID.String() == list
@@ -131,6 +106,18 @@ func (ev *Event) wireBody() []byte {
 	return b[1:] // drop "{"
 }
 
+// WireEvents returns events as clients receive them, each with prev_seq,
+// starting after since: the body of the delta and long-poll answers.
+func WireEvents(events []Event, since int64) []json.RawMessage {
+	out := make([]json.RawMessage, 0, len(events))
+	prev := since
+	for i := range events {
+		out = append(out, wireMessage(events[i].wireBody(), prev))
+		prev = events[i].Seq
+	}
+	return out
+}
+
 // wireMessage returns the full JSON message for a socket whose previous
 // event was prev.
 func wireMessage(body []byte, prev int64) []byte {
@@ -151,7 +138,9 @@ var (
 	pongMessage   = []byte(`{"type":"pong"}`)
 )
 
-func errorMessage(code, msg string) []byte {
+// ErrorMessage is the protocol's error message, for a client message that
+// could not be handled.
+func ErrorMessage(code, msg string) []byte {
 	b, _ := json.Marshal(map[string]string{"type": "error", "code": code, "message": msg})
 	return b
 }

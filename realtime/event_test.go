@@ -86,7 +86,7 @@ func TestClientMessages(t *testing.T) {
 	c := newClient(JoinParams{})
 	reply := func(msg string) map[string]any {
 		var m map[string]any
-		if err := json.Unmarshal(handleClientMessage(c, []byte(msg)), &m); err != nil {
+		if err := json.Unmarshal(c.HandleMessage([]byte(msg)), &m); err != nil {
 			t.Fatal(err)
 		}
 		return m
@@ -129,7 +129,7 @@ func FuzzClientMessage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := newClient(JoinParams{})
 		var m map[string]any
-		if err := json.Unmarshal(handleClientMessage(c, data), &m); err != nil || m["type"] == nil {
+		if err := json.Unmarshal(c.HandleMessage(data), &m); err != nil || m["type"] == nil {
 			t.Fatalf("reply to %q is not a typed JSON message: %v", data, err)
 		}
 		for _, topic := range c.Topics() {

@@ -207,7 +207,7 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 		if body == nil {
 			body = ev.wireBody()
 		}
-		if !c.enqueue(outMsg{data: wireMessage(body, c.prevSeq), at: ev.At, seq: ev.Seq}) {
+		if !c.enqueue(Message{Data: wireMessage(body, c.prevSeq), At: ev.At, Seq: ev.Seq}) {
 			h.metrics.SlowDisconnects.Inc()
 			h.logger.Info("slow consumer disconnected", "family_id", c.FamilyID, "transport", c.Transport, "seq", ev.Seq)
 			c.Close(CloseSlowConsumer, "too slow: reconnect with since")
@@ -226,17 +226,17 @@ func (h *Hub) handleSession(ctx context.Context, n sessionNotice) {
 		if n.ReplacedBy == nil {
 			return
 		}
-		row, err := h.store.Q.SessionAuthenticateByID(ctx, h.store.Pool, *n.ReplacedBy)
+		next, err := h.store.SessionAuthenticateByID(ctx, *n.ReplacedBy)
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		for c := range h.sessions[n.SessionID] {
-			if err != nil { // the successor is gone already
+			if err != nil || next == nil { // the successor is gone already (or cannot be checked)
 				c.Close(CloseSessionEnded, "session ended")
 				h.removeLocked(c)
 				continue
 			}
 			h.moveSessionLocked(c, *n.ReplacedBy)
-			c.setExpiry(row.ExpiresAt)
+			c.setExpiry(next.ExpiresAt)
 		}
 	case "revoked":
 		h.mu.Lock()
@@ -351,10 +351,10 @@ type Join struct {
 
 // Messages returns the first messages of a connection: hello, then the
 // replayed events (filtered by the client's topics), or resync.
-func (j *Join) Messages(since *int64) []outMsg {
-	msgs := []outMsg{{data: helloMessage(j.Start)}}
+func (j *Join) Messages(since *int64) []Message {
+	msgs := []Message{{Data: helloMessage(j.Start)}}
 	if j.Resync {
-		return append(msgs, outMsg{data: resyncMessage})
+		return append(msgs, Message{Data: resyncMessage})
 	}
 	if since == nil {
 		return msgs
@@ -365,7 +365,7 @@ func (j *Join) Messages(since *int64) []outMsg {
 		if !j.Client.wants(ev) {
 			continue
 		}
-		msgs = append(msgs, outMsg{data: wireMessage(ev.wireBody(), prev), seq: ev.Seq})
+		msgs = append(msgs, Message{Data: wireMessage(ev.wireBody(), prev), Seq: ev.Seq})
 		prev = ev.Seq
 	}
 	return msgs

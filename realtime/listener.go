@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/familyhub/familyhub"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgxlisten"
@@ -37,7 +38,7 @@ type Listener struct {
 }
 
 func (l *Listener) channels() []string {
-	return append(append([]string{}, EventChannels...), ChannelSessions, ChannelDevice)
+	return append(append([]string{}, familyhub.EventChannels...), familyhub.ChannelSessions, familyhub.ChannelDevice)
 }
 
 // Connected reports whether the listener is connected and listening to
@@ -104,14 +105,14 @@ type handler struct{ l *Listener }
 // HandleNotification parses and hands off; it never blocks.
 func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
 	switch n.Channel {
-	case ChannelSessions:
+	case familyhub.ChannelSessions:
 		var sn sessionNotice
 		if err := json.Unmarshal([]byte(n.Payload), &sn); err != nil {
 			return err
 		}
 		h.l.Hub.notify(sn)
 		return nil
-	case ChannelDevice:
+	case familyhub.ChannelDevice:
 		var dn deviceNotice
 		if err := json.Unmarshal([]byte(n.Payload), &dn); err != nil {
 			return err

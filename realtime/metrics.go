@@ -61,11 +61,12 @@ func NewMetrics(reg prometheus.Registerer, store *db.Store) *Metrics {
 	return m
 }
 
-// observeDelivery records one event written to a connection.
-func (m *Metrics) observeDelivery(msg outMsg) {
-	if msg.at.IsZero() {
+// ObserveDelivery records one message written to a connection (events
+// only: control messages have no time).
+func (m *Metrics) ObserveDelivery(msg Message) {
+	if msg.At.IsZero() {
 		return
 	}
 	m.Delivered.Inc()
-	m.DeliveryLatency.Observe(time.Since(msg.at).Seconds())
+	m.DeliveryLatency.Observe(time.Since(msg.At).Seconds())
 }

@@ -12,9 +12,8 @@ import (
 	"testing"
 	"time"
 
-	fhttp "github.com/familyhub/familyhub/http"
-	"github.com/familyhub/familyhub/http/caldavtest"
-	"github.com/familyhub/familyhub/jobs"
+	"github.com/familyhub/familyhub/ical"
+	"github.com/familyhub/familyhub/ical/caldavtest"
 )
 
 // pyCalDAV runs script with Debian's python3-caldav (an independent CalDAV
@@ -160,7 +159,7 @@ func TestCalDAVImportFromRadicale(t *testing.T) {
 	// Radicale runs on loopback, which subscriptions may reach only when
 	// the server allows private addresses.
 	c := newCluster(t, func(cfg *Config) {
-		cfg.DAV = fhttp.DAVConfig{SecretKey: "end-to-end secret key", AllowPrivateSubscriptions: true}
+		cfg.Calendar = ical.Config{SecretKey: "end-to-end secret key", AllowPrivateSubscriptions: true}
 	})
 	owner := newFamily(t, c.a, "ana@example.org")
 	other := join(t, c.b, owner, "bo@example.org")
@@ -178,7 +177,7 @@ func TestCalDAVImportFromRadicale(t *testing.T) {
 	}
 	run := func() {
 		t.Helper()
-		if err := jobs.ImportSubscriptions(ctx, c.a.Store, jobs.ImportConfig{Key: c.a.Config.DAV.Key(), AllowPrivate: true}, testLogger()); err != nil {
+		if err := ical.ImportSubscriptions(ctx, c.a.Store, c.a.Config.Calendar, testLogger()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,12 +13,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
-	"github.com/familyhub/familyhub/db/dbsqlc"
 	"github.com/familyhub/familyhub/db/pgcluster"
-	"github.com/familyhub/familyhub/http"
 )
 
 // runDev serves FamilyHub for trying it out: with no DATABASE_URL it runs a
@@ -88,39 +85,47 @@ func startDevCluster(ctx context.Context, dataDir string, logger *slog.Logger) (
 // Demo accounts. Their passwords are random, made on first run and kept in
 // the data directory, so a dev server reachable on the network does not
 // carry well-known credentials.
-var demoUsers = []struct{ email, name, role string }{
-	{"alice@demo.familyhub.test", "Alice", "owner"},
-	{"bob@demo.familyhub.test", "Bob", "member"},
+var demoUsers = []struct{ email, name string }{
+	{"alice@demo.familyhub.test", "Alice"}, // the owner
+	{"bob@demo.familyhub.test", "Bob"},     // joins with an invite: a member
 }
 
 func seedDemo(ctx context.Context, store *db.Store, dataDir string) (string, error) {
 	credFile := filepath.Join(dataDir, "demo-credentials.txt")
-	if _, err := store.Q.UserGetByEmail(ctx, store.Pool, demoUsers[0].email); err == nil {
+	if exists, err := store.UserExists(ctx, demoUsers[0].email); err != nil {
+		return "", err
+	} else if exists {
 		if b, err := os.ReadFile(credFile); err == nil {
 			return string(b), nil
 		}
 		return fmt.Sprintf("  (demo users exist, but %s with their passwords is gone)\n", credFile), nil
-	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return "", err
 	}
 	var out strings.Builder
-	err := store.Tx(ctx, func(tx pgx.Tx) error {
-		family, err := store.Q.FamilyInsert(ctx, tx, dbsqlc.FamilyInsertParams{Name: "Demo family", TimeZone: "Europe/Berlin"})
-		if err != nil {
-			return err
-		}
-		for _, u := range demoUsers {
+	err := store.Tx(ctx, func(tx *db.Tx) error {
+		var owner db.Account
+		for i, u := range demoUsers {
 			password := rand.Text()[:16]
-			hash, err := http.HashPassword(password, http.DefaultPasswordParams)
+			hash, err := db.HashPassword(password, db.DefaultPasswordParams)
 			if err != nil {
 				return err
 			}
-			user, err := store.Q.UserInsert(ctx, tx, dbsqlc.UserInsertParams{Email: u.email, PasswordHash: hash, DisplayName: u.name})
+			p := db.Signup{Email: u.email, Password: password, DisplayName: u.name, FamilyName: "Demo family", TimeZone: "Europe/Berlin"}
+			if i > 0 { // the others join the first one's family
+				code, _, err := tx.WithAuth(&familyhub.Auth{UserID: owner.User.ID, FamilyID: owner.Family.ID, Role: owner.Role}).InviteCreate(ctx)
+				if err != nil {
+					return err
+				}
+				p.FamilyName, p.TimeZone, p.InviteCode = "", "", code
+			}
+			if err := p.Normalize(false); err != nil {
+				return err
+			}
+			acc, err := tx.Signup(ctx, p, hash)
 			if err != nil {
 				return err
 			}
-			if err := store.Q.MembershipInsert(ctx, tx, dbsqlc.MembershipInsertParams{FamilyID: family.ID, UserID: user.ID, Role: u.role}); err != nil {
-				return err
+			if i == 0 {
+				owner = acc
 			}
 			fmt.Fprintf(&out, "  %-28s password %s\n", u.email, password)
 		}

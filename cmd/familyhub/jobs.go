@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/familyhub/familyhub/db"
@@ -99,36 +98,6 @@ func (j *JobsConfig) validate() error {
 	return j.Config.Validate()
 }
 
-// extraJobs registers the jobs that live outside package jobs' built-ins:
-// the CalDAV import (every 15 minutes, once across replicas).
-func extraJobs(e *jobs.Engine, store *db.Store, cfg Config) error {
-	return jobs.Register(e, jobs.Job[jobs.CalDAVImportArgs]{
-		Every: 15 * time.Minute,
-		Usage: "sync the external calendars families subscribed to (--subscription ID: that one only, now)",
-		Flags: func(fs *flag.FlagSet, args *jobs.CalDAVImportArgs) func() error {
-			id := fs.String("subscription", "", "sync only this subscription (its id)")
-			return func() error {
-				if *id == "" {
-					return nil
-				}
-				u, err := uuid.Parse(*id)
-				if err != nil {
-					return fmt.Errorf("--subscription %q is not a subscription id", *id)
-				}
-				args.SubscriptionID = &u
-				return nil
-			}
-		},
-		Run: func(ctx context.Context, args jobs.CalDAVImportArgs) error {
-			ic := jobs.ImportConfig{Key: cfg.DAV.Key(), AllowPrivate: cfg.DAV.AllowPrivateSubscriptions}
-			if args.SubscriptionID != nil {
-				return jobs.ImportSubscription(ctx, store, ic, jobs.Logger(ctx), *args.SubscriptionID)
-			}
-			return jobs.ImportSubscriptions(ctx, store, ic, jobs.Logger(ctx))
-		},
-	})
-}
-
 // startJobs migrates River's tables (under an advisory lock, so replicas
 // starting together all come up), starts the job runner and gives the HTTP
 // server its queue; bg ends at Close.
@@ -147,16 +116,15 @@ func (m *Main) startJobs(ctx, bg context.Context) error {
 		return err
 	}
 	m.jobs = &jobsState{engine: e}
-	m.HTTP.SetJobQueue(e)
+	m.Store.SetJobQueue(e)
 	return nil
 }
 
 func (m *Main) newJobsEngine(store *db.Store) (*jobs.Engine, error) {
-	e, err := jobs.New(store, m.Logger.With("component", "jobs"), m.Config.Jobs.Config)
+	cfg := m.Config.Jobs.Config
+	cfg.Calendar = m.Config.Calendar
+	e, err := jobs.New(store, m.Logger.With("component", "jobs"), cfg)
 	if err != nil {
-		return nil, err
-	}
-	if err := extraJobs(e, store, m.Config); err != nil {
 		return nil, err
 	}
 	for _, register := range m.Config.Jobs.Extra {
@@ -217,6 +185,7 @@ func runJobs(ctx context.Context, args []string) error {
 	url := fs.String("database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL (env DATABASE_URL)")
 	var cfg JobsConfig
 	cfg.flags(fs)
+	calendarFlags(&cfg.Calendar, fs)
 	cmd, err := e.Command(name, fs)
 	if err != nil {
 		printUsage()

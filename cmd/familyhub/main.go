@@ -32,6 +32,7 @@ import (
 
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/http"
+	"github.com/familyhub/familyhub/ical"
 	"github.com/familyhub/familyhub/realtime"
 )
 
@@ -100,7 +101,7 @@ type Config struct {
 	// registered by the feature's file.
 	Jobs      JobsConfig           // cmd/familyhub/jobs.go
 	Assistant http.AssistantConfig // cmd/familyhub/assistant.go
-	DAV       http.DAVConfig       // cmd/familyhub/caldav.go
+	Calendar  ical.Config          // cmd/familyhub/caldav.go
 }
 
 // flagSet registers the serve flags on fs, with defaults from the environment.
@@ -122,7 +123,7 @@ func (c *Config) flagSet(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful shutdown may take")
 	c.jobsFlags(fs)
 	c.assistantFlags(fs)
-	c.davFlags(fs)
+	calendarFlags(&c.Calendar, fs)
 	c.checks = append(c.checks, func() error {
 		var err error
 		if c.TrustedProxies, err = parsePrefixes(proxies); err != nil {
@@ -145,7 +146,7 @@ func (c *Config) Validate() error {
 	if err := c.Assistant.Validate(); err != nil {
 		return err
 	}
-	if err := c.davValidate(); err != nil {
+	if err := c.Calendar.Validate(); err != nil {
 		return err
 	}
 	switch c.Signup {
@@ -294,7 +295,7 @@ func (m *Main) Run(ctx context.Context) error {
 		SecureCookies:  m.Config.SecureCookies,
 		TrustedProxies: m.Config.TrustedProxies,
 		Assistant:      m.Config.Assistant,
-		DAV:            m.Config.DAV,
+		Calendar:       m.Config.Calendar,
 	})
 
 	// Realtime: one LISTEN connection, the hub, the transports, /metrics.
@@ -307,7 +308,7 @@ func (m *Main) Run(ctx context.Context) error {
 		listenURL = m.Config.DatabaseURL
 	}
 	m.Listener = &realtime.Listener{ConnString: listenURL, Hub: m.Hub, Metrics: metrics, Logger: m.Logger.With("component", "realtime.listener")}
-	(&realtime.Transports{Hub: m.Hub, HTTP: m.HTTP, Store: m.Store, Metrics: metrics, Logger: m.Logger.With("component", "realtime")}).Mount()
+	m.HTTP.MountRealtime(m.Hub, metrics)
 	m.HTTP.AddReadyCheck("listener", func(context.Context) error {
 		if !m.Listener.Connected() {
 			return errors.New("not listening to PostgreSQL notifications")

@@ -109,29 +109,44 @@ func (q *Queries) CalendarEventGetForUpdate(ctx context.Context, db DBTX, arg Ca
 
 const calendarEventInsert = `-- name: CalendarEventInsert :one
 
-INSERT INTO calendar_events (family_id, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz[], $10)
+INSERT INTO calendar_events (family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates,
+    sequence, ical, dav_name, subscription_id, read_only, source_href, source_etag, created_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+    $10::timestamptz[], $11, $12, $13, $14,
+    $15, $16, $17, $18)
 RETURNING id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag
 `
 
 type CalendarEventInsertParams struct {
-	FamilyID  uuid.UUID
-	Title     string
-	Notes     string
-	Location  string
-	StartsAt  time.Time
-	EndsAt    time.Time
-	AllDay    bool
-	Rrule     *string
-	Exdates   []time.Time
-	CreatedBy *uuid.UUID
+	FamilyID       uuid.UUID
+	Uid            string
+	Title          string
+	Notes          string
+	Location       string
+	StartsAt       time.Time
+	EndsAt         time.Time
+	AllDay         bool
+	Rrule          *string
+	Exdates        []time.Time
+	Sequence       int32
+	Ical           *string
+	DavName        *string
+	SubscriptionID *uuid.UUID
+	ReadOnly       bool
+	SourceHref     *string
+	SourceEtag     *string
+	CreatedBy      *uuid.UUID
 }
 
 // The family calendar (see db/migrations/00006_calendar.sql). Every query is
 // scoped by family_id: another family's event is not found.
+// CalendarEventInsert is the one insert of calendar_events, for every
+// writer (REST, CalDAV, subscription imports, the assistant: db/calendar.go).
+// An empty uid gets '<id>@familyhub' from a trigger.
 func (q *Queries) CalendarEventInsert(ctx context.Context, db DBTX, arg CalendarEventInsertParams) (CalendarEvent, error) {
 	row := db.QueryRow(ctx, calendarEventInsert,
 		arg.FamilyID,
+		arg.Uid,
 		arg.Title,
 		arg.Notes,
 		arg.Location,
@@ -140,6 +155,13 @@ func (q *Queries) CalendarEventInsert(ctx context.Context, db DBTX, arg Calendar
 		arg.AllDay,
 		arg.Rrule,
 		arg.Exdates,
+		arg.Sequence,
+		arg.Ical,
+		arg.DavName,
+		arg.SubscriptionID,
+		arg.ReadOnly,
+		arg.SourceHref,
+		arg.SourceEtag,
 		arg.CreatedBy,
 	)
 	var i CalendarEvent
@@ -238,26 +260,34 @@ SET title = $1,
     all_day = $6,
     rrule = $7,
     exdates = $8::timestamptz[],
-    sequence = sequence + 1
-WHERE id = $9 AND family_id = $10
+    sequence = CASE WHEN $9::boolean THEN $10::integer ELSE sequence + 1 END,
+    ical = CASE WHEN $9::boolean THEN $11 ELSE ical END,
+    source_etag = CASE WHEN $9::boolean THEN $12 ELSE source_etag END
+WHERE id = $13 AND family_id = $14
 RETURNING id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag
 `
 
 type CalendarEventUpdateParams struct {
-	Title    string
-	Notes    string
-	Location string
-	StartsAt time.Time
-	EndsAt   time.Time
-	AllDay   bool
-	Rrule    *string
-	Exdates  []time.Time
-	ID       uuid.UUID
-	FamilyID uuid.UUID
+	Title       string
+	Notes       string
+	Location    string
+	StartsAt    time.Time
+	EndsAt      time.Time
+	AllDay      bool
+	Rrule       *string
+	Exdates     []time.Time
+	Interchange bool
+	Sequence    *int32
+	Ical        *string
+	SourceEtag  *string
+	ID          uuid.UUID
+	FamilyID    uuid.UUID
 }
 
-// CalendarEventUpdate replaces the modelled fields and bumps the iCalendar
-// SEQUENCE.
+// CalendarEventUpdate is the one update of calendar_events. It replaces the
+// modelled fields; a REST write (interchange false) bumps the iCalendar
+// SEQUENCE and keeps the stored object, an iCalendar write (CalDAV, import)
+// sets sequence, ical and source_etag as given.
 func (q *Queries) CalendarEventUpdate(ctx context.Context, db DBTX, arg CalendarEventUpdateParams) (CalendarEvent, error) {
 	row := db.QueryRow(ctx, calendarEventUpdate,
 		arg.Title,
@@ -268,6 +298,10 @@ func (q *Queries) CalendarEventUpdate(ctx context.Context, db DBTX, arg Calendar
 		arg.AllDay,
 		arg.Rrule,
 		arg.Exdates,
+		arg.Interchange,
+		arg.Sequence,
+		arg.Ical,
+		arg.SourceEtag,
 		arg.ID,
 		arg.FamilyID,
 	)

@@ -138,7 +138,7 @@ func (q *Queries) RealtimeTicketPrune(ctx context.Context, db DBTX) (int64, erro
 }
 
 const sessionAuthenticateByID = `-- name: SessionAuthenticateByID :one
-SELECT s.id AS session_id, s.user_id, m.family_id, s.expires_at
+SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at
 FROM sessions s
 JOIN memberships m ON m.user_id = s.user_id
 WHERE s.id = $1
@@ -150,6 +150,7 @@ type SessionAuthenticateByIDRow struct {
 	SessionID uuid.UUID
 	UserID    uuid.UUID
 	FamilyID  uuid.UUID
+	Role      string
 	ExpiresAt time.Time
 }
 
@@ -160,6 +161,7 @@ func (q *Queries) SessionAuthenticateByID(ctx context.Context, db DBTX, id uuid.
 		&i.SessionID,
 		&i.UserID,
 		&i.FamilyID,
+		&i.Role,
 		&i.ExpiresAt,
 	)
 	return i, err

@@ -129,7 +129,7 @@ func (q *Queries) InviteRedeem(ctx context.Context, db DBTX, arg InviteRedeemPar
 }
 
 const sessionAuthenticate = `-- name: SessionAuthenticate :one
-SELECT s.id AS session_id, s.user_id, m.family_id, s.expires_at
+SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at
 FROM sessions s
 JOIN memberships m ON m.user_id = s.user_id
 WHERE s.token_hash = $1
@@ -141,6 +141,7 @@ type SessionAuthenticateRow struct {
 	SessionID uuid.UUID
 	UserID    uuid.UUID
 	FamilyID  uuid.UUID
+	Role      string
 	ExpiresAt time.Time
 }
 
@@ -153,6 +154,7 @@ func (q *Queries) SessionAuthenticate(ctx context.Context, db DBTX, tokenHash []
 		&i.SessionID,
 		&i.UserID,
 		&i.FamilyID,
+		&i.Role,
 		&i.ExpiresAt,
 	)
 	return i, err

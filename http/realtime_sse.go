@@ -1,27 +1,29 @@
-package realtime
+package http
 
 import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/familyhub/familyhub/realtime"
 )
 
 // handleSSE serves GET /sse: the same messages as /ws, as Server-Sent
 // Events. Events carry "id: <seq>" so the browser's automatic reconnect
 // resumes with Last-Event-ID; topics come from ?topics=a,b since the
 // stream has no upstream messages.
-func (t *Transports) handleSSE(w http.ResponseWriter, r *http.Request) {
-	p := t.admit(w, r, "sse")
+func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
+	p := s.admit(w, r, "sse")
 	if p == nil {
 		return
 	}
-	j, err := t.Hub.Join(r.Context(), *p)
+	j, err := s.rt.hub.Join(r.Context(), *p)
 	if err != nil {
-		t.HTTP.Error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	c := j.Client
-	defer t.Hub.Leave(c)
+	defer s.rt.hub.Leave(c)
 
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{}) // the server's ReadTimeout must not end the stream
@@ -32,7 +34,7 @@ func (t *Transports) handleSSE(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 
 	write := func(format string, args ...any) error {
-		if err := rc.SetWriteDeadline(time.Now().Add(t.WriteTimeout)); err != nil {
+		if err := rc.SetWriteDeadline(time.Now().Add(realtimeWriteTimeout)); err != nil {
 			return err
 		}
 		if _, err := fmt.Fprintf(w, format, args...); err != nil {
@@ -43,18 +45,18 @@ func (t *Transports) handleSSE(w http.ResponseWriter, r *http.Request) {
 	if write("retry: 1000\n\n") != nil {
 		return
 	}
-	send := func(m outMsg) error {
-		if m.seq > 0 {
-			return write("id: %d\ndata: %s\n\n", m.seq, m.data)
+	send := func(m realtime.Message) error {
+		if m.Seq > 0 {
+			return write("id: %d\ndata: %s\n\n", m.Seq, m.Data)
 		}
-		return write("data: %s\n\n", m.data)
+		return write("data: %s\n\n", m.Data)
 	}
 	for _, m := range j.Messages(p.Since) {
 		if send(m) != nil {
 			return
 		}
 	}
-	ping := time.NewTicker(t.PingInterval)
+	ping := time.NewTicker(realtimePingInterval)
 	defer ping.Stop()
 	for {
 		select {
@@ -63,7 +65,7 @@ func (t *Transports) handleSSE(w http.ResponseWriter, r *http.Request) {
 				if send(m) != nil {
 					return
 				}
-				t.Metrics.observeDelivery(m)
+				s.rt.metrics.ObserveDelivery(m)
 			}
 		case <-ping.C:
 			if write(": ping\n\n") != nil {

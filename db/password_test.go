@@ -1,4 +1,4 @@
-package http
+package db
 
 import (
 	"strings"
@@ -32,11 +32,14 @@ func TestInviteCodeNormalization(t *testing.T) {
 	t.Parallel()
 	code := newInviteCode()
 	for _, typed := range []string{code, " " + code + " ", strings.ToLower(code)} {
-		if normalizeInviteCode(typed) != normalizeInviteCode(code) {
+		if NormalizeInviteCode(typed) != NormalizeInviteCode(code) {
 			t.Errorf("%q does not normalize like %q", typed, code)
 		}
 	}
-	if normalizeInviteCode("O1L-IO") != "01110" {
-		t.Errorf("confusable letters not mapped: %q", normalizeInviteCode("O1L-IO"))
+	if NormalizeInviteCode("O1L-IO") != "01110" {
+		t.Errorf("confusable letters not mapped: %q", NormalizeInviteCode("O1L-IO"))
 	}
 }
+
+// testPasswordParams keep argon2 cheap in tests; production uses the defaults.
+var testPasswordParams = PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}

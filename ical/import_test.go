@@ -1,4 +1,4 @@
-package jobs
+package ical
 
 import (
 	"context"
@@ -17,8 +17,7 @@ import (
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 	"github.com/familyhub/familyhub/db/dbtest"
-	fhttp "github.com/familyhub/familyhub/http"
-	"github.com/familyhub/familyhub/http/caldavtest"
+	"github.com/familyhub/familyhub/ical/caldavtest"
 )
 
 func vevent(uid, summary, extra string) string {
@@ -49,7 +48,7 @@ func subscribe(t *testing.T, store *db.Store, family uuid.UUID, key []byte, url,
 	var sealed []byte
 	if password != "" {
 		var err error
-		if sealed, err = fhttp.SealSecret(key, []byte(password), id[:]); err != nil {
+		if sealed, err = SealSecret(key, []byte(password), id[:]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -106,9 +105,9 @@ func TestImportSubscriptionsFromRadicale(t *testing.T) {
 	rad.Do("PUT", "/ana/school/bad.ics", vevent("bad@school", "Broken", "DTSTART:20260310T170000Z\nDTEND:20260310T160000Z"))
 
 	store, family := newFamilyDB(t)
-	key, _ := fhttp.DeriveSecretKey("test secret key 0123456789")
+	key, _ := DeriveSecretKey("test secret key 0123456789")
 	id := subscribe(t, store, family, key, rad.URL+"/ana/school/", "ana", "secret")
-	if err := ImportSubscriptions(ctx, store, ImportConfig{Key: key, AllowPrivate: true}, importLogger(t)); err != nil {
+	if err := ImportSubscriptions(ctx, store, testConfig, importLogger(t)); err != nil {
 		t.Fatal(err)
 	}
 	got := imported(t, store, family)
@@ -124,7 +123,7 @@ func TestImportSubscriptionsFromRadicale(t *testing.T) {
 	rad.Do("PUT", "/ana/school/a.ics", vevent("a@school", "Parents evening (moved)", "DTSTART:20260311T170000Z\nDTEND:20260311T190000Z"))
 	rad.Do("DELETE", "/ana/school/b.ics", "")
 	rad.Do("DELETE", "/ana/school/bad.ics", "")
-	if err := ImportSubscriptions(ctx, store, ImportConfig{Key: key, AllowPrivate: true}, importLogger(t)); err != nil {
+	if err := ImportSubscriptions(ctx, store, testConfig, importLogger(t)); err != nil {
 		t.Fatal(err)
 	}
 	got = imported(t, store, family)
@@ -138,7 +137,7 @@ func TestImportSubscriptionsFromRadicale(t *testing.T) {
 	// Nothing changed: the CTag says so, nothing is written.
 	var seqBefore, seqAfter int64
 	store.Pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM event_log WHERE family_id = $1`, family).Scan(&seqBefore)
-	if err := ImportSubscription(ctx, store, ImportConfig{Key: key, AllowPrivate: true}, importLogger(t), id); err != nil {
+	if err := ImportSubscription(ctx, store, testConfig, importLogger(t), id); err != nil {
 		t.Fatal(err)
 	}
 	store.Pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM event_log WHERE family_id = $1`, family).Scan(&seqAfter)
@@ -151,7 +150,7 @@ func TestImportSubscriptionsFromRadicale(t *testing.T) {
 	if _, err := store.Pool.Exec(ctx, `UPDATE calendar_subscriptions SET kind = 'ics' WHERE id = $1`, id2); err != nil {
 		t.Fatal(err)
 	}
-	if err := ImportSubscription(ctx, store, ImportConfig{Key: key, AllowPrivate: true}, importLogger(t), id2); err != nil {
+	if err := ImportSubscription(ctx, store, testConfig, importLogger(t), id2); err != nil {
 		t.Fatal(err)
 	}
 	sub2 := subscriptionRow(t, store, id2)
@@ -166,11 +165,11 @@ func TestImportSubscriptionFailures(t *testing.T) {
 	rad := caldavtest.StartRadicale(t)
 	rad.Do("MKCALENDAR", "/ana/school/", "")
 	store, family := newFamilyDB(t)
-	key, _ := fhttp.DeriveSecretKey("test secret key 0123456789")
+	key, _ := DeriveSecretKey("test secret key 0123456789")
 
 	check := func(id uuid.UUID, want string) {
 		t.Helper()
-		err := ImportSubscription(ctx, store, ImportConfig{Key: key, AllowPrivate: true}, importLogger(t), id)
+		err := ImportSubscription(ctx, store, testConfig, importLogger(t), id)
 		if err == nil {
 			t.Fatalf("want an error containing %q", want)
 		}
@@ -205,15 +204,18 @@ func TestImportSubscriptionFailures(t *testing.T) {
 		t.Fatalf("due after failures: %v %v", ids, err)
 	}
 	// A password that cannot be decrypted (key changed).
-	other, _ := fhttp.DeriveSecretKey("another secret key 987654321")
+	other, _ := DeriveSecretKey("another secret key 987654321")
 	id := subscribe(t, store, family, other, rad.URL+"/ana/school/", "ana", "secret")
 	check(id, "cannot be decrypted")
 
 	// By default an import does not connect to non-public addresses (here
 	// the loopback Radicale), whatever the URL says.
 	id = subscribe(t, store, family, key, rad.URL+"/ana/school/", "ana", "secret")
-	err = ImportSubscription(ctx, store, ImportConfig{Key: key}, importLogger(t), id)
+	err = ImportSubscription(ctx, store, Config{SecretKey: testConfig.SecretKey}, importLogger(t), id)
 	if s := subscriptionRow(t, store, id); err == nil || s.LastError == nil || !strings.Contains(*s.LastError, "local or private") {
 		t.Fatalf("import of a loopback calendar without AllowPrivate: err %v, recorded %v", err, s.LastError)
 	}
 }
+
+// testConfig lets the import reach Radicale on loopback.
+var testConfig = Config{SecretKey: "test secret key 0123456789", AllowPrivateSubscriptions: true}

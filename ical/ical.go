@@ -1,4 +1,4 @@
-package http
+package ical
 
 import (
 	"bytes"
@@ -17,12 +17,9 @@ import (
 	"github.com/emersion/go-ical"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
-
-// MaxICalBytes is the largest iCalendar object FamilyHub accepts (a CalDAV
-// PUT body, one imported object); calendar_events.ical has the same limit.
-const MaxICalBytes = 256 << 10
 
 // icalProdID names FamilyHub in the calendars it serves.
 const icalProdID = "-//FamilyHub//FamilyHub//EN"
@@ -51,6 +48,14 @@ type ICalParseOpts struct {
 	KeepUnsupportedRRule bool
 }
 
+// Fields returns the event's modelled fields as the calendar write takes them.
+func (ev ICalEvent) Fields() db.CalendarEventFields {
+	return db.CalendarEventFields{
+		Title: ev.Title, Notes: ev.Notes, Location: ev.Location, StartsAt: ev.StartsAt, EndsAt: ev.EndsAt,
+		AllDay: ev.AllDay, RRule: ev.RRule, Exdates: ev.Exdates,
+	}
+}
+
 // ParseICalEvent returns the modelled fields of the single VEVENT series in
 // cal (the component without RECURRENCE-ID), read in the family's zone loc:
 // floating times and unknown TZIDs are taken in loc, dates as midnights in
@@ -75,19 +80,19 @@ func ParseICalEvent(cal *ical.Calendar, loc *time.Location, opts ICalParseOpts) 
 	if err != nil {
 		return ev, err
 	}
-	if ev.Title = strings.TrimSpace(cleanText(title, maxEventTitle)); ev.Title == "" {
+	if ev.Title = strings.TrimSpace(cleanText(title, familyhub.MaxEventTitle)); ev.Title == "" {
 		ev.Title = "Untitled"
 	}
 	notes, err := icalText(props, ical.PropDescription)
 	if err != nil {
 		return ev, err
 	}
-	ev.Notes = cleanText(notes, maxEventNotes)
+	ev.Notes = cleanText(notes, familyhub.MaxEventNotes)
 	location, err := icalText(props, ical.PropLocation)
 	if err != nil {
 		return ev, err
 	}
-	ev.Location = cleanText(location, maxEventLocation)
+	ev.Location = cleanText(location, familyhub.MaxEventLocation)
 	if p := props.Get(ical.PropSequence); p != nil {
 		n, err := p.Int()
 		if err != nil || n < 0 {
@@ -176,8 +181,8 @@ func ParseICalEvent(cal *ical.Calendar, loc *time.Location, opts ICalParseOpts) 
 				continue // no occurrence to exclude there
 			}
 			ev.Exdates = append(ev.Exdates, t)
-			if len(ev.Exdates) > maxEventExdates {
-				return ev, familyhub.Invalid("exdates", "At most %d EXDATEs are supported.", maxEventExdates)
+			if len(ev.Exdates) > familyhub.MaxEventExdates {
+				return ev, familyhub.Invalid("exdates", "At most %d EXDATEs are supported.", familyhub.MaxEventExdates)
 			}
 		}
 	}
@@ -378,15 +383,15 @@ func EncodeICal(cal *ical.Calendar) (string, error) {
 	return b.String(), nil
 }
 
-// DecodeICal parses one iCalendar object of at most MaxICalBytes; errors
+// DecodeICal parses one iCalendar object of at most familyhub.MaxICalBytes; errors
 // are EINVALID (or ETOOLARGE) *familyhub.Error with a readable message.
 func DecodeICal(r io.Reader) (*ical.Calendar, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxICalBytes+1))
+	b, err := io.ReadAll(io.LimitReader(r, familyhub.MaxICalBytes+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > MaxICalBytes {
-		return nil, familyhub.Errorf(familyhub.ETOOLARGE, "The iCalendar object is larger than %d KiB.", MaxICalBytes>>10)
+	if len(b) > familyhub.MaxICalBytes {
+		return nil, familyhub.Errorf(familyhub.ETOOLARGE, "The iCalendar object is larger than %d KiB.", familyhub.MaxICalBytes>>10)
 	}
 	return decodeICalSafely(b)
 }
@@ -466,3 +471,4 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 	}
 	return cipher.NewGCM(block)
 }
+func ptr[T any](v T) *T { return &v }

@@ -1,9 +1,7 @@
-package realtime
+package http
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -11,15 +9,13 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/familyhub/familyhub/realtime"
 )
 
-const (
-	// maxClientMessage is the largest client message handled; larger ones
-	// are answered with an error and skipped, the connection lives on.
-	maxClientMessage = 4 << 10
-	// hardReadLimit is where the connection itself is closed (1009).
-	hardReadLimit = 64 << 10
-)
+// hardReadLimit is where a WebSocket connection itself is closed (1009);
+// messages over realtime.MaxClientMessage are answered with an error and
+// skipped, the connection lives on.
+const hardReadLimit = 64 << 10
 
 // handleWS serves GET /ws. Credentials and Origin are checked before the
 // upgrade: no credentials is a plain 401, a foreign Origin a 403.
@@ -28,18 +24,18 @@ const (
 // happen on a goroutine that exists only while messages are queued
 // (wsConn.flush), heartbeats on a timer, and a close requested by the server
 // (logout, slow consumer, shutdown) in a context.AfterFunc.
-func (t *Transports) handleWS(w http.ResponseWriter, r *http.Request) {
-	p := t.admit(w, r, "ws")
+func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
+	p := s.admit(w, r, "ws")
 	if p == nil {
 		return
 	}
-	j, err := t.Hub.Join(r.Context(), *p)
+	j, err := s.rt.hub.Join(r.Context(), *p)
 	if err != nil {
-		t.HTTP.Error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	c := j.Client
-	defer t.Hub.Leave(c)
+	defer s.rt.hub.Leave(c)
 	// The server's ReadTimeout set a deadline on the connection, and it
 	// survives the hijack: clear it, or every socket dies after a minute.
 	rc := http.NewResponseController(w)
@@ -57,9 +53,9 @@ func (t *Transports) handleWS(w http.ResponseWriter, r *http.Request) {
 
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	wc := &wsConn{t: t, conn: conn, c: c, ctx: ctx, cancel: cancel}
+	wc := &wsConn{metrics: s.rt.metrics, conn: conn, c: c, ctx: ctx, cancel: cancel}
 	for _, m := range j.Messages(p.Since) {
-		if err := wc.write(m.data); err != nil {
+		if err := wc.write(m.Data); err != nil {
 			return
 		}
 	}
@@ -71,20 +67,20 @@ func (t *Transports) handleWS(w http.ResponseWriter, r *http.Request) {
 		conn.Close(websocket.StatusCode(code), reason) // ends the read below
 	})
 	defer stopClose()
-	wc.ping = time.AfterFunc(t.PingInterval, wc.heartbeat)
+	wc.ping = time.AfterFunc(realtimePingInterval, wc.heartbeat)
 	defer wc.ping.Stop()
 
-	t.wsRead(ctx, conn, c)
+	wsRead(ctx, conn, c)
 }
 
 // wsConn writes a client's queued messages and heartbeats.
 type wsConn struct {
-	t      *Transports
-	conn   *websocket.Conn
-	c      *Client
-	ctx    context.Context
-	cancel context.CancelFunc
-	ping   *time.Timer
+	metrics *realtime.Metrics
+	conn    *websocket.Conn
+	c       *realtime.Client
+	ctx     context.Context
+	cancel  context.CancelFunc
+	ping    *time.Timer
 
 	mu       sync.Mutex
 	flushing bool // a flush goroutine is running
@@ -107,11 +103,11 @@ func (w *wsConn) kick() {
 func (w *wsConn) flush() {
 	for {
 		for _, m := range w.c.Take() {
-			if err := w.write(m.data); err != nil {
+			if err := w.write(m.Data); err != nil {
 				w.cancel() // a write that fails or times out ends the connection
 				return     // flushing stays true: nothing more is written
 			}
-			w.t.Metrics.observeDelivery(m)
+			w.metrics.ObserveDelivery(m)
 		}
 		w.mu.Lock()
 		if !w.again {
@@ -125,7 +121,7 @@ func (w *wsConn) flush() {
 }
 
 func (w *wsConn) write(data []byte) error {
-	ctx, cancel := context.WithTimeout(w.ctx, w.t.WriteTimeout)
+	ctx, cancel := context.WithTimeout(w.ctx, realtimeWriteTimeout)
 	defer cancel()
 	return w.conn.Write(ctx, websocket.MessageText, data)
 }
@@ -133,30 +129,24 @@ func (w *wsConn) write(data []byte) error {
 // heartbeat pings the peer; a peer that does not answer within the write
 // timeout is gone, and the connection is ended (freeing its resources).
 func (w *wsConn) heartbeat() {
-	ctx, cancel := context.WithTimeout(w.ctx, w.t.WriteTimeout)
+	ctx, cancel := context.WithTimeout(w.ctx, realtimeWriteTimeout)
 	defer cancel()
 	if err := w.conn.Ping(ctx); err != nil {
 		w.cancel()
 		w.conn.CloseNow()
 		return
 	}
-	w.ping.Reset(w.t.PingInterval)
-}
-
-// clientMessage is what a client may send.
-type clientMessage struct {
-	Type   string   `json:"type"`
-	Topics []string `json:"topics"`
+	w.ping.Reset(realtimePingInterval)
 }
 
 // readBufs holds the buffers client messages are read into: taken while a
 // message is being read, so an idle socket holds none (a per-socket buffer
 // was a quarter of an idle socket's memory).
-var readBufs = sync.Pool{New: func() any { b := make([]byte, maxClientMessage+1); return &b }}
+var readBufs = sync.Pool{New: func() any { b := make([]byte, realtime.MaxClientMessage+1); return &b }}
 
 // wsRead handles client messages until the connection ends. A bad message
 // gets an error reply and is otherwise ignored.
-func (t *Transports) wsRead(ctx context.Context, conn *websocket.Conn, c *Client) {
+func wsRead(ctx context.Context, conn *websocket.Conn, c *realtime.Client) {
 	for {
 		typ, rd, err := conn.Reader(ctx)
 		if err != nil {
@@ -174,52 +164,18 @@ func (t *Transports) wsRead(ctx context.Context, conn *websocket.Conn, c *Client
 
 // readClientMessage reads one message into buf and returns the reply; ok
 // is false when the connection failed.
-func readClientMessage(c *Client, typ websocket.MessageType, rd io.Reader, buf []byte) (reply []byte, ok bool) {
+func readClientMessage(c *realtime.Client, typ websocket.MessageType, rd io.Reader, buf []byte) (reply []byte, ok bool) {
 	n, err := io.ReadFull(rd, buf)
 	if err == nil { // filled the buffer: over the limit
 		if _, err := io.Copy(io.Discard, rd); err != nil {
 			return nil, false
 		}
-		return errorMessage("too_large", "Messages are limited to 4 KiB."), true
+		return realtime.ErrorMessage("too_large", "Messages are limited to 4 KiB."), true
 	} else if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return nil, false
 	}
 	if typ != websocket.MessageText {
-		return errorMessage("malformed_request", "Send JSON text messages."), true
+		return realtime.ErrorMessage("malformed_request", "Send JSON text messages."), true
 	}
-	return handleClientMessage(c, buf[:n]), true
-}
-
-// handleClientMessage applies one client message and returns the reply.
-func handleClientMessage(c *Client, data []byte) []byte {
-	var m clientMessage
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return errorMessage("malformed_request", "Messages are JSON objects like {\"type\":\"ping\"}.")
-	}
-	switch m.Type {
-	case "ping":
-		return pongMessage
-	case "subscribe", "unsubscribe":
-		topics, err := parseTopics(m.Topics)
-		if err != nil || len(topics) == 0 {
-			return errorMessage("invalid", "topics must name 1-64 of shopping, shopping-list:<id>, tasks, calendar, recipes.")
-		}
-		if m.Type == "subscribe" {
-			c.AddTopics(topics)
-		} else {
-			c.RemoveTopics(topics)
-		}
-		b, _ := json.Marshal(map[string]any{"type": "subscribed", "topics": nonNil(c.Topics())})
-		return b
-	}
-	return errorMessage("unknown_type", "Unknown message type; expected ping, subscribe or unsubscribe.")
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
+	return c.HandleMessage(buf[:n]), true
 }

@@ -1,4 +1,4 @@
-package http
+package ical
 
 import (
 	"slices"
@@ -8,7 +8,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
+	"github.com/familyhub/familyhub/ical/caldavtest"
 )
 
 // FuzzICalPut feeds arbitrary bytes through what a CalDAV PUT does with its
@@ -16,8 +19,8 @@ import (
 // never panic, and whatever is accepted must come back the same when the
 // served object is parsed again (what a client sees is what was stored).
 func FuzzICalPut(f *testing.F) {
-	f.Add(recurringICal)
-	f.Add(allDayICal)
+	f.Add(caldavtest.RecurringICal)
+	f.Add(caldavtest.AllDayICal)
 	f.Add("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260101T100000Z\r\nDURATION:P1D\r\nSUMMARY:a\\, b\\nc\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 	f.Add("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART;VALUE=DATE:20260101\r\nEXDATE;VALUE=DATE:20260102,20260103\r\nRRULE:FREQ=DAILY;UNTIL=20260110\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:a\r\nRECURRENCE-ID;VALUE=DATE:20260104\r\nDTSTART;VALUE=DATE:20260105\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 	f.Add("BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:X\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:\x01\r\nDTSTART;TZID=X:20260101T250000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
@@ -45,8 +48,8 @@ func FuzzICalPut(f *testing.F) {
 		for _, f := range []struct {
 			name, v  string
 			min, max int
-		}{{"title", ev.Title, 1, maxEventTitle}, {"notes", ev.Notes, 0, maxEventNotes}, {"location", ev.Location, 0, maxEventLocation}} {
-			if err := validateText(f.name, f.v, f.min, f.max); err != nil {
+		}{{"title", ev.Title, 1, familyhub.MaxEventTitle}, {"notes", ev.Notes, 0, familyhub.MaxEventNotes}, {"location", ev.Location, 0, familyhub.MaxEventLocation}} {
+			if err := db.ValidateText(f.name, f.v, f.min, f.max); err != nil {
 				t.Fatalf("parsed %s is not storable: %v", f.name, err)
 			}
 		}

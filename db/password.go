@@ -1,4 +1,4 @@
-package http
+package db
 
 import (
 	"crypto/rand"

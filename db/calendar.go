@@ -1,0 +1,284 @@
+package db
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// CalendarEventFields is an event's modelled, writable state.
+type CalendarEventFields struct {
+	Title, Notes, Location string
+	StartsAt, EndsAt       time.Time
+	AllDay                 bool
+	RRule                  *string
+	Exdates                []time.Time
+}
+
+// CalendarInterchange is what an iCalendar writer (a CalDAV PUT, a
+// subscription import) stores beside the modelled fields. A REST write
+// has none.
+type CalendarInterchange struct {
+	UID      string
+	Sequence int32
+	// ICal is the whole calendar object as received: served again with the
+	// modelled properties regenerated, so unmodelled ones round-trip.
+	ICal    string
+	DavName *string // the resource name a CalDAV client chose
+	// SubscriptionID, SourceHref and SourceEtag tie an imported event to
+	// its source; imported events are read-only.
+	SubscriptionID *uuid.UUID
+	SourceHref     *string
+	SourceEtag     *string
+}
+
+// Check validates f in the family's zone loc. Imported events keep a rule
+// FamilyHub cannot expand (lenientRRule): they cannot be refused.
+func (f *CalendarEventFields) Check(loc *time.Location, lenientRRule bool) (err error) {
+	if f.Title, err = TrimmedText("title", f.Title, 1, familyhub.MaxEventTitle); err != nil {
+		return err
+	}
+	if err := ValidateText("notes", f.Notes, 0, familyhub.MaxEventNotes); err != nil {
+		return err
+	}
+	if err := ValidateText("location", f.Location, 0, familyhub.MaxEventLocation); err != nil {
+		return err
+	}
+	if err := CheckYear("starts_at", f.StartsAt); err != nil {
+		return err
+	}
+	if err := CheckYear("ends_at", f.EndsAt); err != nil {
+		return err
+	}
+	if f.EndsAt.Before(f.StartsAt) {
+		return familyhub.Invalid("ends_at", "ends_at must not be before starts_at.")
+	}
+	if f.AllDay {
+		if !isLocalMidnight(f.StartsAt, loc) {
+			return familyhub.Invalid("starts_at", "An all-day event starts at midnight in the family's time zone (%s); give a date YYYY-MM-DD or that midnight.", loc)
+		}
+		if !isLocalMidnight(f.EndsAt, loc) || !f.EndsAt.After(f.StartsAt) {
+			return familyhub.Invalid("ends_at", "An all-day event ends at the midnight after its last day in the family's time zone (%s), e.g. starts_at 2026-05-01 and ends_at 2026-05-02 for one day.", loc)
+		}
+	}
+	if f.RRule != nil && !lenientRRule {
+		rec, err := familyhub.ParseRecurrence("rrule", *f.RRule)
+		if err != nil {
+			return err
+		}
+		f.RRule = ptr(rec.String())
+	}
+	if len(f.Exdates) > familyhub.MaxEventExdates {
+		return familyhub.Invalid("exdates", "exdates may hold at most %d entries.", familyhub.MaxEventExdates)
+	}
+	if f.Exdates == nil {
+		f.Exdates = []time.Time{}
+	}
+	return nil
+}
+
+func isLocalMidnight(t time.Time, loc *time.Location) bool {
+	start, _ := familyhub.DayBounds(t.In(loc), loc)
+	return start.Equal(t)
+}
+
+// CalendarEventGet returns an event of the family.
+func (tx *Tx) CalendarEventGet(ctx context.Context, id uuid.UUID) (dbsqlc.CalendarEvent, error) {
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.CalendarEvent{}, err
+	}
+	e, err := tx.q.CalendarEventGet(ctx, tx, dbsqlc.CalendarEventGetParams{ID: id, FamilyID: family})
+	return e, Err(err, "calendar event")
+}
+
+// CalendarEventLock locks an event of the family for a change: not found
+// when missing or another family's, forbidden when it is read-only (it
+// comes from a subscribed calendar).
+func (tx *Tx) CalendarEventLock(ctx context.Context, id uuid.UUID) (dbsqlc.CalendarEvent, error) {
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.CalendarEvent{}, err
+	}
+	cur, err := tx.q.CalendarEventGetForUpdate(ctx, tx, dbsqlc.CalendarEventGetForUpdateParams{ID: id, FamilyID: family})
+	if err != nil {
+		return cur, Err(err, "calendar event")
+	}
+	if cur.ReadOnly {
+		return cur, ErrReadOnlyEvent
+	}
+	return cur, nil
+}
+
+// ErrReadOnlyEvent refuses a change of an imported event.
+var ErrReadOnlyEvent = familyhub.Errorf(familyhub.EFORBIDDEN, "This event comes from a subscribed calendar and is read-only; change it at its source.")
+
+// CalendarEventCreate creates an event: the one write every writer uses
+// (REST, CalDAV, a subscription import, the assistant). x is nil for a
+// REST write; the database then gives the event a UID.
+func (tx *Tx) CalendarEventCreate(ctx context.Context, f CalendarEventFields, x *CalendarInterchange) (dbsqlc.CalendarEvent, error) {
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.CalendarEvent{}, err
+	}
+	loc, err := tx.FamilyLocation(ctx, family)
+	if err != nil {
+		return dbsqlc.CalendarEvent{}, err
+	}
+	if x == nil {
+		x = &CalendarInterchange{}
+	}
+	if err := f.Check(loc, x.SubscriptionID != nil); err != nil {
+		return dbsqlc.CalendarEvent{}, err
+	}
+	var ical *string
+	if x.ICal != "" {
+		ical = &x.ICal
+	}
+	e, err := tx.q.CalendarEventInsert(ctx, tx, dbsqlc.CalendarEventInsertParams{
+		FamilyID: family, Uid: x.UID, Title: f.Title, Notes: f.Notes, Location: f.Location,
+		StartsAt: f.StartsAt, EndsAt: f.EndsAt, AllDay: f.AllDay, Rrule: f.RRule, Exdates: f.Exdates,
+		Sequence: x.Sequence, Ical: ical, DavName: x.DavName, SubscriptionID: x.SubscriptionID,
+		ReadOnly: x.SubscriptionID != nil, SourceHref: x.SourceHref, SourceEtag: x.SourceEtag, CreatedBy: tx.user(),
+	})
+	return e, Err(err, "calendar event")
+}
+
+// CalendarEventReplace writes f over the locked event cur. Without x (REST)
+// the iCalendar SEQUENCE goes up by one and the stored object is kept (its
+// unmodelled properties still round-trip); with x it takes x's.
+func (tx *Tx) CalendarEventReplace(ctx context.Context, cur dbsqlc.CalendarEvent, f CalendarEventFields, x *CalendarInterchange) (dbsqlc.CalendarEvent, error) {
+	loc, err := tx.FamilyLocation(ctx, cur.FamilyID)
+	if err != nil {
+		return cur, err
+	}
+	if err := f.Check(loc, cur.SubscriptionID != nil); err != nil {
+		return cur, err
+	}
+	p := dbsqlc.CalendarEventUpdateParams{
+		ID: cur.ID, FamilyID: cur.FamilyID, Title: f.Title, Notes: f.Notes, Location: f.Location,
+		StartsAt: f.StartsAt, EndsAt: f.EndsAt, AllDay: f.AllDay, Rrule: f.RRule, Exdates: f.Exdates,
+	}
+	if x != nil {
+		p.Interchange = true
+		p.Sequence = &x.Sequence
+		if x.ICal != "" {
+			p.Ical = &x.ICal
+		}
+		p.SourceEtag = x.SourceEtag
+	}
+	e, err := tx.q.CalendarEventUpdate(ctx, tx, p)
+	return e, Err(err, "calendar event")
+}
+
+// CalendarEventDelete deletes an event of the family that is not read-only.
+func (tx *Tx) CalendarEventDelete(ctx context.Context, id uuid.UUID) error {
+	cur, err := tx.CalendarEventLock(ctx, id)
+	if err != nil {
+		return err
+	}
+	n, err := tx.q.CalendarEventDelete(ctx, tx, dbsqlc.CalendarEventDeleteParams{ID: cur.ID, FamilyID: cur.FamilyID})
+	return deleted(n, err, "calendar event")
+}
+
+// CalendarEventListRange returns the events that may have occurrences in
+// [from, to) (single events overlapping it, every series begun before to),
+// with the family's zone.
+func (tx *Tx) CalendarEventListRange(ctx context.Context, from, to time.Time) ([]dbsqlc.CalendarEvent, *time.Location, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, nil, err
+	}
+	loc, err := tx.FamilyLocation(ctx, family)
+	if err != nil {
+		return nil, nil, err
+	}
+	events, err := tx.q.CalendarEventListRange(ctx, tx, dbsqlc.CalendarEventListRangeParams{FamilyID: family, RangeFrom: from, RangeTo: to})
+	return events, loc, err
+}
+
+// Occurrence is one occurrence of an event in a range: a single event as it
+// is, or one of a series, with RecurrenceID (iCalendar RECURRENCE-ID: the
+// occurrence's start as the rule gives it, the value to put in exdates to
+// cancel it).
+type Occurrence struct {
+	Event        dbsqlc.CalendarEvent
+	Start, End   time.Time
+	RecurrenceID *time.Time
+}
+
+// ExpandCalendarEvents returns the occurrences of events that overlap
+// [from, to), in start order: single events as they are, series expanded
+// in loc without their exdates. A series whose stored rule does not parse
+// (an import gone wrong) shows as its first occurrence only. The REST
+// listing and CalDAV's time-range query both use it, so both show the same.
+func ExpandCalendarEvents(events []dbsqlc.CalendarEvent, loc *time.Location, from, to time.Time) []Occurrence {
+	out := []Occurrence{}
+	for _, e := range events {
+		var rec *familyhub.Recurrence
+		if e.Rrule != nil {
+			rec, _ = familyhub.ParseRecurrence("rrule", *e.Rrule)
+		}
+		if rec == nil {
+			if overlaps(e.StartsAt, e.EndsAt, from, to) {
+				out = append(out, Occurrence{Event: e, Start: e.StartsAt, End: e.EndsAt})
+			}
+			continue
+		}
+		// An occurrence that starts before from may still overlap it.
+		dur := e.EndsAt.Sub(e.StartsAt)
+		days := calendarDays(e.StartsAt, e.EndsAt, loc)
+		lookBack := dur
+		if e.AllDay {
+			lookBack = time.Duration(days)*24*time.Hour + 2*time.Hour // a DST day is 25 h
+		}
+		for _, start := range rec.Between(e.StartsAt, loc, from.Add(-lookBack), to, familyhub.MaxSeriesOccurrences) {
+			if excluded(e.Exdates, start) {
+				continue
+			}
+			end := start.Add(dur)
+			if e.AllDay {
+				y, m, d := start.Date()
+				end = time.Date(y, m, d+days, 0, 0, 0, 0, loc)
+			}
+			if !overlaps(start, end, from, to) {
+				continue
+			}
+			out = append(out, Occurrence{Event: e, Start: start, End: end, RecurrenceID: &start})
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if !out[a].Start.Equal(out[b].Start) {
+			return out[a].Start.Before(out[b].Start)
+		}
+		return out[a].Event.ID.String() < out[b].Event.ID.String()
+	})
+	return out
+}
+
+// overlaps reports whether [start, end) meets [from, to); an instant event
+// (start == end) meets it when it lies inside.
+func overlaps(start, end, from, to time.Time) bool {
+	return start.Before(to) && (end.After(from) || !start.Before(from))
+}
+
+func excluded(exdates []time.Time, t time.Time) bool {
+	for _, x := range exdates {
+		if x.Equal(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// calendarDays returns how many days apart the local dates of start and end
+// are in loc.
+func calendarDays(start, end time.Time, loc *time.Location) int {
+	s, e := familyhub.CivilDate(start, loc), familyhub.CivilDate(end, loc)
+	return int(e.Sub(s).Hours() / 24)
+}

@@ -1,0 +1,385 @@
+package db
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// Ingredient is one ingredient of a recipe, as the API shows it and as
+// recipes.ingredients stores it.
+type Ingredient struct {
+	Name     string   `json:"name"`
+	Quantity *float64 `json:"quantity"`
+	Unit     *string  `json:"unit"`
+}
+
+// UnmarshalJSON decodes strictly (unknown fields refused) even where the
+// caller's decoder is not strict, as inside Optional of a PATCH body.
+func (in *Ingredient) UnmarshalJSON(b []byte) error {
+	type plain Ingredient
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode((*plain)(in))
+}
+
+// Recipe is a recipe with its ingredients decoded.
+type Recipe struct {
+	dbsqlc.Recipe
+	IngredientList []Ingredient
+}
+
+// recipeFromRow decodes the stored ingredients; it fails only when they are
+// not the JSON the API writes (a broken manual edit).
+func recipeFromRow(r dbsqlc.Recipe) (Recipe, error) {
+	out := Recipe{Recipe: r, IngredientList: []Ingredient{}}
+	if err := json.Unmarshal(r.Ingredients, &out.IngredientList); err != nil {
+		return Recipe{}, fmt.Errorf("recipe %s: stored ingredients: %w", r.ID, err)
+	}
+	return out, nil
+}
+
+// RecipeNew is a recipe to create.
+type RecipeNew struct {
+	Title       string       `json:"title"`
+	Servings    int32        `json:"servings"`
+	Ingredients []Ingredient `json:"ingredients"`
+	Steps       []string     `json:"steps"`
+	Tags        []string     `json:"tags"`
+	SourceURL   *string      `json:"source_url"`
+}
+
+// Normalize normalises the recipe in place: text trimmed, absent lists
+// empty, tags lower-cased without duplicates, blank source_url null.
+func (p *RecipeNew) Normalize() (err error) {
+	if p.Title, err = TrimmedText("title", p.Title, 1, familyhub.MaxRecipeTitleLen); err != nil {
+		return err
+	}
+	if err := ValidateServings("servings", p.Servings); err != nil {
+		return err
+	}
+	if p.Ingredients, err = normalizeIngredients(p.Ingredients); err != nil {
+		return err
+	}
+	if p.Steps, err = normalizeSteps(p.Steps); err != nil {
+		return err
+	}
+	if p.Tags, err = normalizeTags(p.Tags); err != nil {
+		return err
+	}
+	p.SourceURL, err = normalizeSourceURL(p.SourceURL)
+	return err
+}
+
+// RecipePatch changes the present fields of a recipe. Lists replace the
+// stored ones whole; null is refused except for source_url, which it clears.
+type RecipePatch struct {
+	Title       familyhub.Optional[string]       `json:"title"`
+	Servings    familyhub.Optional[int32]        `json:"servings"`
+	Ingredients familyhub.Optional[[]Ingredient] `json:"ingredients"`
+	Steps       familyhub.Optional[[]string]     `json:"steps"`
+	Tags        familyhub.Optional[[]string]     `json:"tags"`
+	SourceURL   familyhub.Optional[string]       `json:"source_url"`
+}
+
+// Normalize checks the present fields.
+func (p *RecipePatch) Normalize() error {
+	for _, f := range []struct {
+		name      string
+		set, null bool
+	}{
+		{"servings", p.Servings.Set, p.Servings.Null},
+		{"ingredients", p.Ingredients.Set, p.Ingredients.Null},
+		{"steps", p.Steps.Set, p.Steps.Null},
+		{"tags", p.Tags.Set, p.Tags.Null},
+	} {
+		if f.set && f.null {
+			return familyhub.Invalid(f.name, "%s cannot be null.", f.name)
+		}
+	}
+	if err := requiredPatchText("title", &p.Title, familyhub.MaxRecipeTitleLen); err != nil {
+		return err
+	}
+	var err error
+	if p.Servings.Set {
+		if err := ValidateServings("servings", p.Servings.Value); err != nil {
+			return err
+		}
+	}
+	if p.Ingredients.Set {
+		if p.Ingredients.Value, err = normalizeIngredients(p.Ingredients.Value); err != nil {
+			return err
+		}
+	}
+	if p.Steps.Set {
+		if p.Steps.Value, err = normalizeSteps(p.Steps.Value); err != nil {
+			return err
+		}
+	}
+	if p.Tags.Set {
+		if p.Tags.Value, err = normalizeTags(p.Tags.Value); err != nil {
+			return err
+		}
+	}
+	if p.SourceURL.Set && !p.SourceURL.Null {
+		u, err := normalizeSourceURL(&p.SourceURL.Value)
+		if err != nil {
+			return err
+		}
+		if u == nil {
+			p.SourceURL.Null = true
+		} else {
+			p.SourceURL.Value = *u
+		}
+	}
+	return nil
+}
+
+// ValidateServings checks a number of servings.
+func ValidateServings(field string, n int32) error {
+	if n < 1 || n > familyhub.MaxRecipeServings {
+		return familyhub.Invalid(field, "%s must be a whole number from 1 to %d.", field, familyhub.MaxRecipeServings)
+	}
+	return nil
+}
+
+// normalizeIngredients trims names and units (a blank unit becomes null)
+// and checks counts, lengths and quantities. Fields are named like
+// ingredients[2].quantity.
+func normalizeIngredients(in []Ingredient) ([]Ingredient, error) {
+	if len(in) > familyhub.MaxRecipeIngredients {
+		return nil, familyhub.Invalid("ingredients", "A recipe has at most %d ingredients.", familyhub.MaxRecipeIngredients)
+	}
+	out := make([]Ingredient, len(in))
+	for i, ing := range in {
+		field := fmt.Sprintf("ingredients[%d]", i)
+		var err error
+		if ing.Name, err = TrimmedText(field+".name", ing.Name, 1, familyhub.MaxIngredientNameLen); err != nil {
+			return nil, err
+		}
+		if q := ing.Quantity; q != nil && !(*q >= familyhub.MinIngredientQuantity && *q <= familyhub.MaxIngredientQuantity) {
+			return nil, familyhub.Invalid(field+".quantity", "%s.quantity must be a number from %g to %d, or null.",
+				field, familyhub.MinIngredientQuantity, familyhub.MaxIngredientQuantity)
+		}
+		if ing.Unit, err = OptionalText(field+".unit", ing.Unit, familyhub.MaxIngredientUnitLen); err != nil {
+			return nil, err
+		}
+		out[i] = ing
+	}
+	return out, nil
+}
+
+func normalizeSteps(in []string) ([]string, error) {
+	if len(in) > familyhub.MaxRecipeSteps {
+		return nil, familyhub.Invalid("steps", "A recipe has at most %d steps.", familyhub.MaxRecipeSteps)
+	}
+	out := make([]string, len(in))
+	for i, step := range in {
+		var err error
+		if out[i], err = TrimmedText(fmt.Sprintf("steps[%d]", i), step, 1, familyhub.MaxRecipeStepLen); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// normalizeTags trims and lower-cases tags and drops repeats, keeping the
+// first occurrence's place.
+func normalizeTags(in []string) ([]string, error) {
+	out := make([]string, 0, len(in))
+	for i, tag := range in {
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		if err := ValidateText(fmt.Sprintf("tags[%d]", i), tag, 1, familyhub.MaxRecipeTagLen); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(out, tag) {
+			out = append(out, tag)
+		}
+	}
+	if len(out) > familyhub.MaxRecipeTags {
+		return nil, familyhub.Invalid("tags", "A recipe has at most %d tags.", familyhub.MaxRecipeTags)
+	}
+	return out, nil
+}
+
+// normalizeSourceURL accepts an absolute http or https URL with a host. A
+// blank one is no URL (nil).
+func normalizeSourceURL(v *string) (*string, error) {
+	if v == nil || strings.TrimSpace(*v) == "" {
+		return nil, nil
+	}
+	s := strings.TrimSpace(*v)
+	if len(s) > familyhub.MaxRecipeSourceURLLen {
+		return nil, familyhub.Invalid("source_url", "source_url must be at most %d bytes.", familyhub.MaxRecipeSourceURLLen)
+	}
+	u, err := url.Parse(s)
+	if err != nil || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) || u.Host == "" ||
+		strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return nil, familyhub.Invalid("source_url", "source_url must be an http or https URL.")
+	}
+	return &s, nil
+}
+
+// ScaleIngredient returns the shopping quantity for an ingredient made for
+// servings instead of the recipe's: the scaled amount written plainly
+// ("1.5", "2", "0.33") followed by the unit, the unit alone when there is no
+// amount, or nil when there is neither.
+func ScaleIngredient(ing Ingredient, recipeServings, servings int32) *string {
+	var parts []string
+	if ing.Quantity != nil {
+		parts = append(parts, formatQuantity(*ing.Quantity*float64(servings)/float64(recipeServings)))
+	}
+	if ing.Unit != nil {
+		parts = append(parts, *ing.Unit)
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	s := strings.Join(parts, " ")
+	return &s
+}
+
+// formatQuantity writes q with at most two decimals and no trailing zeros;
+// amounts that would round to 0 keep two significant digits instead.
+func formatQuantity(q float64) string {
+	r := math.Round(q*100) / 100
+	if r == 0 {
+		r, _ = strconv.ParseFloat(strconv.FormatFloat(q, 'e', 1, 64), 64)
+	}
+	return strconv.FormatFloat(r, 'f', -1, 64)
+}
+
+// RecipeList returns the family's recipes.
+func (tx *Tx) RecipeList(ctx context.Context) ([]Recipe, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.RecipeList(ctx, tx, family)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Recipe, len(rows))
+	for i, row := range rows {
+		if out[i], err = recipeFromRow(row); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// RecipeGet returns a recipe of the family.
+func (tx *Tx) RecipeGet(ctx context.Context, id uuid.UUID) (Recipe, error) {
+	family, err := tx.family()
+	if err != nil {
+		return Recipe{}, err
+	}
+	row, err := tx.q.RecipeGet(ctx, tx, dbsqlc.RecipeGetParams{ID: id, FamilyID: family})
+	if err != nil {
+		return Recipe{}, Err(err, "recipe")
+	}
+	return recipeFromRow(row)
+}
+
+// RecipeCreate creates a recipe.
+func (tx *Tx) RecipeCreate(ctx context.Context, p RecipeNew) (Recipe, error) {
+	family, err := tx.family()
+	if err != nil {
+		return Recipe{}, err
+	}
+	if err := p.Normalize(); err != nil {
+		return Recipe{}, err
+	}
+	ingredients, err := json.Marshal(p.Ingredients)
+	if err != nil {
+		return Recipe{}, err
+	}
+	row, err := tx.q.RecipeInsert(ctx, tx, dbsqlc.RecipeInsertParams{
+		FamilyID: family, Title: p.Title, Servings: p.Servings, Ingredients: ingredients,
+		Steps: p.Steps, Tags: p.Tags, SourceUrl: p.SourceURL,
+	})
+	if err != nil {
+		return Recipe{}, Err(err, "recipe")
+	}
+	return recipeFromRow(row)
+}
+
+// RecipeUpdate applies p to a recipe.
+func (tx *Tx) RecipeUpdate(ctx context.Context, id uuid.UUID, p RecipePatch) (Recipe, error) {
+	family, err := tx.family()
+	if err != nil {
+		return Recipe{}, err
+	}
+	if err := p.Normalize(); err != nil {
+		return Recipe{}, err
+	}
+	params := dbsqlc.RecipeUpdateParams{
+		ID: id, FamilyID: family, Title: p.Title.Ptr(), Servings: p.Servings.Ptr(),
+		SourceUrlSet: p.SourceURL.Set, SourceUrl: p.SourceURL.Ptr(),
+	}
+	// A nil slice is SQL NULL, "keep": Normalize made present lists non-nil.
+	if p.Ingredients.Set {
+		if params.Ingredients, err = json.Marshal(p.Ingredients.Value); err != nil {
+			return Recipe{}, err
+		}
+	}
+	if p.Steps.Set {
+		params.Steps = p.Steps.Value
+	}
+	if p.Tags.Set {
+		params.Tags = p.Tags.Value
+	}
+	row, err := tx.q.RecipeUpdate(ctx, tx, params)
+	if err != nil {
+		return Recipe{}, Err(err, "recipe")
+	}
+	return recipeFromRow(row)
+}
+
+// RecipeDelete deletes a recipe.
+func (tx *Tx) RecipeDelete(ctx context.Context, id uuid.UUID) error {
+	family, err := tx.family()
+	if err != nil {
+		return err
+	}
+	n, err := tx.q.RecipeDelete(ctx, tx, dbsqlc.RecipeDeleteParams{ID: id, FamilyID: family})
+	return deleted(n, err, "recipe")
+}
+
+// RecipeAddToList puts a recipe's ingredients on a shopping list, scaled to
+// servings (0: the recipe's own), and returns the items in ingredient
+// order. Each goes through ShoppingItemAdd, so each is categorised at once.
+func (tx *Tx) RecipeAddToList(ctx context.Context, id, listID uuid.UUID, servings int32) ([]dbsqlc.ShoppingItemsView, error) {
+	recipe, err := tx.RecipeGet(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ShoppingListGet(ctx, listID); err != nil {
+		return nil, err
+	}
+	if servings == 0 {
+		servings = recipe.Servings
+	} else if err := ValidateServings("servings", servings); err != nil {
+		return nil, err
+	}
+	items := make([]dbsqlc.ShoppingItemsView, 0, len(recipe.IngredientList))
+	for _, ing := range recipe.IngredientList {
+		item, err := tx.ShoppingItemAdd(ctx, listID, ShoppingItemNew{Name: ing.Name, Quantity: ScaleIngredient(ing, recipe.Servings, servings)})
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, item)
+	}
+	return items, nil
+}

@@ -1,0 +1,297 @@
+package db
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// CategorySourceUser marks an item's category as chosen by a person (see
+// category_source in 00003_shopping.sql); the categoriser leaves it alone.
+const CategorySourceUser = "user"
+
+// ShoppingListNew is a list to create.
+type ShoppingListNew struct {
+	Name string `json:"name"`
+}
+
+// Normalize trims and checks the fields.
+func (p *ShoppingListNew) Normalize() (err error) {
+	p.Name, err = TrimmedText("name", p.Name, 1, familyhub.MaxShoppingNameLen)
+	return err
+}
+
+// ShoppingListPatch changes the present fields of a list.
+type ShoppingListPatch struct {
+	Name familyhub.Optional[string] `json:"name"`
+}
+
+// Normalize checks the present fields; an empty patch changes nothing.
+func (p *ShoppingListPatch) Normalize() error {
+	return requiredPatchText("name", &p.Name, familyhub.MaxShoppingNameLen)
+}
+
+// ShoppingItemNew is an item to add to a list.
+type ShoppingItemNew struct {
+	Name     string  `json:"name"`
+	Quantity *string `json:"quantity"`
+	Note     *string `json:"note"`
+	// Category names one of the family's categories (case-insensitively);
+	// nil leaves filing to the categoriser.
+	Category *string `json:"category"`
+}
+
+// Normalize trims the fields and checks their lengths. Empty optional text
+// becomes null.
+func (p *ShoppingItemNew) Normalize() (err error) {
+	if p.Name, err = TrimmedText("name", p.Name, 1, familyhub.MaxShoppingNameLen); err != nil {
+		return err
+	}
+	if p.Quantity, err = OptionalText("quantity", p.Quantity, familyhub.MaxShoppingQuantityLen); err != nil {
+		return err
+	}
+	if p.Note, err = OptionalText("note", p.Note, familyhub.MaxShoppingNoteLen); err != nil {
+		return err
+	}
+	p.Category, err = OptionalText("category", p.Category, familyhub.MaxShoppingCategoryLen)
+	return err
+}
+
+// ShoppingItemPatch changes the present fields of an item. null clears
+// quantity, note and category; it is refused for name, checked and position.
+type ShoppingItemPatch struct {
+	Name     familyhub.Optional[string] `json:"name"`
+	Quantity familyhub.Optional[string] `json:"quantity"`
+	Note     familyhub.Optional[string] `json:"note"`
+	Category familyhub.Optional[string] `json:"category"`
+	Checked  familyhub.Optional[bool]   `json:"checked"`
+	Position familyhub.Optional[int32]  `json:"position"`
+}
+
+// Normalize checks the present fields.
+func (p *ShoppingItemPatch) Normalize() error {
+	if err := requiredPatchText("name", &p.Name, familyhub.MaxShoppingNameLen); err != nil {
+		return err
+	}
+	if err := optionalPatchText("quantity", &p.Quantity, familyhub.MaxShoppingQuantityLen); err != nil {
+		return err
+	}
+	if err := optionalPatchText("note", &p.Note, familyhub.MaxShoppingNoteLen); err != nil {
+		return err
+	}
+	if err := optionalPatchText("category", &p.Category, familyhub.MaxShoppingCategoryLen); err != nil {
+		return err
+	}
+	if p.Checked.Set && p.Checked.Null {
+		return familyhub.Invalid("checked", "checked cannot be null.")
+	}
+	if p.Position.Set {
+		if p.Position.Null {
+			return familyhub.Invalid("position", "position cannot be null.")
+		}
+		if p.Position.Value < 0 || p.Position.Value > familyhub.MaxShoppingPosition {
+			return familyhub.Invalid("position", "position must be 0 to %d.", familyhub.MaxShoppingPosition)
+		}
+	}
+	return nil
+}
+
+// ShoppingCategoryList returns the family's categories in shop order.
+func (tx *Tx) ShoppingCategoryList(ctx context.Context) ([]dbsqlc.ShoppingCategory, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	return tx.q.ShoppingCategoryList(ctx, tx, family)
+}
+
+// ShoppingListList returns the family's lists in creation order.
+func (tx *Tx) ShoppingListList(ctx context.Context) ([]dbsqlc.ShoppingList, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	return tx.q.ShoppingListList(ctx, tx, family)
+}
+
+// ShoppingListCreate creates a list.
+func (tx *Tx) ShoppingListCreate(ctx context.Context, p ShoppingListNew) (dbsqlc.ShoppingList, error) {
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.ShoppingList{}, err
+	}
+	if err := p.Normalize(); err != nil {
+		return dbsqlc.ShoppingList{}, err
+	}
+	l, err := tx.q.ShoppingListInsert(ctx, tx, dbsqlc.ShoppingListInsertParams{FamilyID: family, Name: p.Name})
+	return l, Err(err, "shopping list")
+}
+
+// ShoppingListGet returns a list of the family.
+func (tx *Tx) ShoppingListGet(ctx context.Context, id uuid.UUID) (dbsqlc.ShoppingList, error) {
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.ShoppingList{}, err
+	}
+	l, err := tx.q.ShoppingListGet(ctx, tx, dbsqlc.ShoppingListGetParams{ID: id, FamilyID: family})
+	return l, Err(err, "shopping list")
+}
+
+// ShoppingItemList returns a list's items by position, then creation.
+func (tx *Tx) ShoppingItemList(ctx context.Context, listID uuid.UUID) ([]dbsqlc.ShoppingItemsView, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	return tx.q.ShoppingItemListByList(ctx, tx, dbsqlc.ShoppingItemListByListParams{ListID: listID, FamilyID: family})
+}
+
+// ShoppingListUpdate applies p to a list.
+func (tx *Tx) ShoppingListUpdate(ctx context.Context, id uuid.UUID, p ShoppingListPatch) (dbsqlc.ShoppingList, error) {
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.ShoppingList{}, err
+	}
+	if err := p.Normalize(); err != nil {
+		return dbsqlc.ShoppingList{}, err
+	}
+	l, err := tx.q.ShoppingListUpdate(ctx, tx, dbsqlc.ShoppingListUpdateParams{ID: id, FamilyID: family, Name: p.Name.Ptr()})
+	return l, Err(err, "shopping list")
+}
+
+// ShoppingListDelete deletes a list and, by cascade, its items (each with
+// its event).
+func (tx *Tx) ShoppingListDelete(ctx context.Context, id uuid.UUID) error {
+	family, err := tx.family()
+	if err != nil {
+		return err
+	}
+	n, err := tx.q.ShoppingListDelete(ctx, tx, dbsqlc.ShoppingListDeleteParams{ID: id, FamilyID: family})
+	return deleted(n, err, "shopping list")
+}
+
+// deleted turns a delete's row count into not found when it removed nothing.
+func deleted(n int64, err error, what string) error {
+	if err == nil && n == 0 {
+		return familyhub.NotFound(what)
+	}
+	return Err(err, what)
+}
+
+// shoppingCategoryID resolves a category name of the family
+// (case-insensitively); nil stays nil. An unknown name is invalid input.
+func (tx *Tx) shoppingCategoryID(ctx context.Context, family uuid.UUID, name *string) (*uuid.UUID, error) {
+	if name == nil {
+		return nil, nil
+	}
+	c, err := tx.q.ShoppingCategoryGetByName(ctx, tx, dbsqlc.ShoppingCategoryGetByNameParams{FamilyID: family, Name: *name})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, familyhub.Invalid("category", "Unknown category %q; GET /api/shopping/categories lists them.", *name)
+	} else if err != nil {
+		return nil, err
+	}
+	return &c.ID, nil
+}
+
+// ShoppingItemAdd appends an item to a list of the family and returns it.
+// An item added without a category is queued for the categoriser in this
+// transaction (the job exists only if the item does). A list of another
+// family is not found, whatever p says.
+func (tx *Tx) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingItemNew) (dbsqlc.ShoppingItemsView, error) {
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	if _, err := tx.ShoppingListGet(ctx, listID); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	if err := p.Normalize(); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	categoryID, err := tx.shoppingCategoryID(ctx, family, p.Category)
+	if err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	params := dbsqlc.ShoppingItemInsertParams{
+		FamilyID: family, ListID: listID, Name: p.Name, Quantity: p.Quantity, Note: p.Note, CategoryID: categoryID,
+	}
+	if categoryID != nil {
+		params.CategorySource = ptr(CategorySourceUser)
+	}
+	id, err := tx.q.ShoppingItemInsert(ctx, tx, params)
+	if err != nil {
+		// No row: the list went away since the read above.
+		return dbsqlc.ShoppingItemsView{}, Err(err, "shopping list")
+	}
+	if categoryID == nil {
+		if err := tx.categorise(ctx, family, id); err != nil {
+			return dbsqlc.ShoppingItemsView{}, err
+		}
+	}
+	return tx.ShoppingItemGet(ctx, id)
+}
+
+// ShoppingItemGet returns an item of the family.
+func (tx *Tx) ShoppingItemGet(ctx context.Context, id uuid.UUID) (dbsqlc.ShoppingItemsView, error) {
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	it, err := tx.q.ShoppingItemGet(ctx, tx, dbsqlc.ShoppingItemGetParams{ID: id, FamilyID: family})
+	return it, Err(err, "shopping item")
+}
+
+// ShoppingItemUpdate applies p to an item. Ticking records when and by
+// whom (ticking a ticked item keeps the first tick); a rename without a
+// category queues the item for the categoriser again.
+func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingItemPatch) (dbsqlc.ShoppingItemsView, error) {
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	// The item comes first: another family's item is 404 even when the
+	// patch is invalid.
+	if _, err := tx.ShoppingItemGet(ctx, id); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	if err := p.Normalize(); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	categoryID, err := tx.shoppingCategoryID(ctx, family, p.Category.Ptr())
+	if err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	if _, err := tx.q.ShoppingItemUpdate(ctx, tx, dbsqlc.ShoppingItemUpdateParams{
+		ID: id, FamilyID: family,
+		Name:        p.Name.Ptr(),
+		QuantitySet: p.Quantity.Set, Quantity: p.Quantity.Ptr(),
+		NoteSet: p.Note.Set, Note: p.Note.Ptr(),
+		CategorySet: p.Category.Set, CategoryID: categoryID,
+		Checked: p.Checked.Ptr(), Actor: tx.user(),
+		Position: p.Position.Ptr(),
+	}); err != nil {
+		// Deleted since the read above (a concurrent request): not found.
+		return dbsqlc.ShoppingItemsView{}, Err(err, "shopping item")
+	}
+	if p.Name.Set && !p.Category.Set {
+		if err := tx.categorise(ctx, family, id); err != nil {
+			return dbsqlc.ShoppingItemsView{}, err
+		}
+	}
+	return tx.ShoppingItemGet(ctx, id)
+}
+
+// ShoppingItemDelete deletes an item.
+func (tx *Tx) ShoppingItemDelete(ctx context.Context, id uuid.UUID) error {
+	family, err := tx.family()
+	if err != nil {
+		return err
+	}
+	n, err := tx.q.ShoppingItemDelete(ctx, tx, dbsqlc.ShoppingItemDeleteParams{ID: id, FamilyID: family})
+	return deleted(n, err, "shopping item")
+}

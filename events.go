@@ -1,0 +1,42 @@
+package familyhub
+
+// Event types: the "type" of every notice a client receives. They are the
+// one list in Go; the migrations' triggers (db/migrations) and the PWA
+// (web/static/js/realtime.js) spell the same strings and cite this file.
+// Never change a published one.
+const (
+	EventShoppingListUpdated  = "SHOPPING_LIST_UPDATED"
+	EventShoppingItemUpdated  = "SHOPPING_ITEM_UPDATED"
+	EventRecipeUpdated        = "RECIPE_UPDATED"
+	EventTaskUpdated          = "TASK_UPDATED"
+	EventCalendarEventUpdated = "CALENDAR_EVENT_UPDATED"
+	// EventAIIntentExecuted reaches only the device that sent the command
+	// (channel ChannelDevice), with no family seq.
+	EventAIIntentExecuted = "AI_INTENT_EXECUTED"
+)
+
+// NOTIFY channels. docs/realtime.md describes what each carries, for DBAs.
+const (
+	ChannelShopping = "familyhub_shopping"
+	ChannelTasks    = "familyhub_tasks"
+	ChannelCalendar = "familyhub_calendar"
+	ChannelRecipes  = "familyhub_recipes"
+	// ChannelSessions carries "this session no longer speaks for its user".
+	ChannelSessions = "familyhub_sessions"
+	// ChannelDevice carries messages for one device, with no family seq.
+	ChannelDevice = "familyhub_device"
+)
+
+// EventChannels are the channels that carry numbered family events.
+var EventChannels = []string{ChannelShopping, ChannelTasks, ChannelCalendar, ChannelRecipes}
+
+// Topics a realtime client may subscribe to; with none it receives every
+// event of its family.
+const (
+	TopicShopping = "shopping"
+	TopicTasks    = "tasks"
+	TopicCalendar = "calendar"
+	TopicRecipes  = "recipes"
+	// TopicShoppingList is a prefix: "shopping-list:<list id>".
+	TopicShoppingList = "shopping-list:"
+)

@@ -1,0 +1,175 @@
+package http
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/realtime"
+)
+
+// The realtime transports: /ws, /sse, and under /api the ticket, long-poll
+// and delta endpoints. All share realtime's Hub, one authentication path
+// (Authenticate, which also takes a ?ticket=), one origin rule
+// (OriginAllowed) and one resume rule (since = the last seq the client saw).
+
+const (
+	// realtimePingInterval is the heartbeat: WebSocket pings, SSE comments.
+	realtimePingInterval = 25 * time.Second
+	// realtimeWriteTimeout bounds each write to a client.
+	realtimeWriteTimeout = 10 * time.Second
+	maxPollTimeout       = 30 * time.Second
+)
+
+// realtimeState is what the transports need besides the Server.
+type realtimeState struct {
+	hub     *realtime.Hub
+	metrics *realtime.Metrics
+}
+
+// MountRealtime adds the realtime endpoints over hub. Call it before serving.
+func (s *Server) MountRealtime(hub *realtime.Hub, metrics *realtime.Metrics) {
+	s.rt = &realtimeState{hub: hub, metrics: metrics}
+	s.router.Get("/ws", s.handleWS)
+	s.router.Get("/sse", s.handleSSE)
+	api := s.api.With(RequireAuth)
+	api.Post("/realtime/ticket", s.handleTicket)
+	api.Get("/realtime/poll", s.handlePoll)
+	api.Get("/realtime/events", s.handleEvents)
+}
+
+// admit runs the checks every streaming endpoint makes before it commits to
+// a long response: origin, credentials, parameters. It writes the error
+// response itself and returns nil params then.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, transport string) *realtime.JoinParams {
+	if !s.OriginAllowed(r) {
+		s.Error(w, r, familyhub.Errorf(familyhub.EFORBIDDEN, "Origin %q is not allowed; add it to FAMILYHUB_ALLOWED_ORIGINS if it is yours.", r.Header.Get("Origin")))
+		return nil
+	}
+	a, err := s.Authenticate(r, true)
+	if err != nil {
+		s.Error(w, r, err)
+		return nil
+	}
+	if a == nil {
+		s.Error(w, r, familyhub.Errorf(familyhub.EUNAUTHORIZED, "Sign in first: a session cookie, bearer token or ?ticket= is required."))
+		return nil
+	}
+	p, err := joinParams(r, a, transport)
+	if err != nil {
+		s.Error(w, r, err)
+		return nil
+	}
+	return p
+}
+
+// joinParams reads device_id, since (or SSE's Last-Event-ID) and topics.
+func joinParams(r *http.Request, a *familyhub.Auth, transport string) (*realtime.JoinParams, error) {
+	q := r.URL.Query()
+	p := &realtime.JoinParams{
+		FamilyID: a.FamilyID, UserID: a.UserID, SessionID: a.SessionID, SessionExpires: a.ExpiresAt,
+		Transport: transport, DeviceID: q.Get("device_id"),
+	}
+	if p.DeviceID != "" && !ValidDeviceID(p.DeviceID) {
+		return nil, familyhub.Invalid("device_id", "device_id must be 1-64 characters of A-Z a-z 0-9 . _ : -")
+	}
+	since := q.Get("since")
+	if last := r.Header.Get("Last-Event-ID"); transport == "sse" && last != "" {
+		since = last
+	}
+	if since != "" {
+		n, err := strconv.ParseInt(since, 10, 64)
+		if err != nil || n < 0 {
+			return nil, familyhub.Invalid("since", "since must be a sequence number (a whole number >= 0).")
+		}
+		p.Since = &n
+	}
+	if v := q.Get("topics"); v != "" {
+		topics, err := realtime.ParseTopics(strings.Split(v, ","))
+		if err != nil {
+			return nil, err
+		}
+		p.Topics = topics
+	}
+	return p, nil
+}
+
+// handleTicket hands out a single-use ticket for /ws or /sse, for clients
+// that cannot send the session cookie on those requests.
+func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request) {
+	ticket, expires, err := s.store.TicketCreate(r.Context(), authFrom(r).SessionID)
+	s.respond(w, r, http.StatusCreated, map[string]any{"ticket": ticket, "expires_at": expires.UTC()}, err)
+}
+
+// eventsResponse is the body of the delta and long-poll endpoints.
+type eventsResponse struct {
+	Seq    int64             `json:"seq"`
+	Events []json.RawMessage `json:"events"`
+	Resync bool              `json:"resync,omitempty"`
+}
+
+func requiredSince(r *http.Request) (int64, error) {
+	v := r.URL.Query().Get("since")
+	n, err := strconv.ParseInt(v, 10, 64)
+	if v == "" || err != nil || n < 0 {
+		return 0, familyhub.Invalid("since", "since must be a sequence number (a whole number >= 0); use the seq of the last event you saw, or 0.")
+	}
+	return n, nil
+}
+
+// handleEvents answers the events after ?since= at once (delta catch-up).
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
+	since, err := requiredSince(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	events, cur, resync, err := s.rt.hub.EventsSince(r.Context(), authFrom(r).FamilyID, since)
+	s.respond(w, r, http.StatusOK, eventsResponse{Seq: cur, Events: realtime.WireEvents(events, since), Resync: resync}, err)
+}
+
+// handlePoll is long polling: like handleEvents, but when nothing is new it
+// waits up to ?timeout= seconds (default 25, at most 30) for something.
+func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
+	a := authFrom(r)
+	since, err := requiredSince(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	timeout := 25 * time.Second
+	if v := r.URL.Query().Get("timeout"); v != "" {
+		secs, err := strconv.Atoi(v)
+		if err != nil || secs < 0 || time.Duration(secs)*time.Second > maxPollTimeout {
+			s.Error(w, r, familyhub.Invalid("timeout", "timeout must be 0 to 30 seconds."))
+			return
+		}
+		timeout = time.Duration(secs) * time.Second
+	}
+	// Register first, then look: an event committed in between is queued.
+	j, err := s.rt.hub.Join(r.Context(), realtime.JoinParams{
+		FamilyID: a.FamilyID, UserID: a.UserID, SessionID: a.SessionID, SessionExpires: a.ExpiresAt,
+		Transport: "poll", DeviceID: a.DeviceID,
+	})
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	defer s.rt.hub.Leave(j.Client)
+	events, cur, resync, err := s.rt.hub.EventsSince(r.Context(), a.FamilyID, since)
+	if err == nil && len(events) == 0 && !resync && timeout > 0 {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+		select {
+		case <-j.Client.Ready():
+		case <-j.Client.Done():
+		case <-time.After(timeout):
+		case <-r.Context().Done():
+			return
+		}
+		events, cur, resync, err = s.rt.hub.EventsSince(r.Context(), a.FamilyID, since)
+	}
+	s.respond(w, r, http.StatusOK, eventsResponse{Seq: cur, Events: realtime.WireEvents(events, since), Resync: resync}, err)
+}

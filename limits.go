@@ -1,0 +1,59 @@
+package familyhub
+
+import "time"
+
+// Domain limits. The migrations' CHECK constraints mirror the ones a
+// column can hold; the API documents each (docs/api.md). A value outside
+// them is EINVALID naming the field.
+const (
+	// Shopping.
+	MaxShoppingNameLen     = 200
+	MaxShoppingQuantityLen = 50
+	MaxShoppingNoteLen     = 500
+	MaxShoppingCategoryLen = 100
+	MaxShoppingPosition    = 1_000_000
+
+	// Recipes.
+	MaxRecipeTitleLen     = 200
+	MaxRecipeServings     = 100
+	MaxRecipeIngredients  = 100
+	MaxIngredientNameLen  = 200
+	MaxIngredientUnitLen  = 32
+	MinIngredientQuantity = 0.001
+	MaxIngredientQuantity = 1_000_000
+	MaxRecipeSteps        = 100
+	MaxRecipeStepLen      = 4000
+	MaxRecipeTags         = 20
+	MaxRecipeTagLen       = 50
+	MaxRecipeSourceURLLen = 2000
+
+	// Tasks.
+	MaxTaskTitle    = 200
+	MaxTaskNotes    = 4000
+	MaxTaskRotation = 50
+
+	// Calendar.
+	MaxEventTitle    = 200
+	MaxEventNotes    = 4000
+	MaxEventLocation = 500
+	MaxEventExdates  = 1000
+	// MaxCalendarRange is the longest from..to a listing may ask for.
+	MaxCalendarRange = 366 * 24 * time.Hour
+	// MaxSeriesOccurrences bounds one series' expansion in one listing.
+	MaxSeriesOccurrences = 1000
+	// MaxICalBytes is the largest iCalendar object FamilyHub accepts (a
+	// CalDAV PUT body, one imported object); calendar_events.ical too.
+	MaxICalBytes = 256 << 10
+
+	// Timestamps are accepted between these years: enough for any family,
+	// and it bounds how far a recurrence is expanded.
+	MinYear = 1900
+	MaxYear = 2999
+
+	// Accounts.
+	MaxPasswordBytes  = 1024
+	MinPasswordChars  = 8
+	MaxDisplayNameLen = 100
+	MaxFamilyNameLen  = 200
+	MaxEmailLen       = 254
+)
