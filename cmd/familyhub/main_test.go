@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/familyhub/familyhub/db/dbtest"
 )
@@ -68,7 +69,7 @@ func TestReplicasStartTogether(t *testing.T) {
 					t.Fatalf("replica %d: %v", i, err)
 				}
 				// Ready once the database answers and the listener is connected.
-				waitFor(t, fmt.Sprintf("replica %d ready", i), func() bool { return get(t, mains[i].URL()+"/readyz") == http.StatusOK })
+				waitUntil(t, fmt.Sprintf("replica %d ready", i), 30*time.Second, func() bool { return get(t, mains[i].URL()+"/readyz") == http.StatusOK })
 			}
 			// They share one database: an account made on one signs in on another.
 			signup := `{"email":"r@example.org","password":"correct horse","display_name":"R","family_name":"F"}`
