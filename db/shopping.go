@@ -225,7 +225,11 @@ func (tx *Tx) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingI
 	}
 	id, err := tx.q.ShoppingItemInsert(ctx, tx, params)
 	if err != nil {
-		// No row: the list went away since the read above.
+		// No row, or a foreign key violation: the list went away since the
+		// read above (a concurrent delete). Either way it is not found.
+		if isForeignKeyViolation(err) {
+			return dbsqlc.ShoppingItemsView{}, familyhub.NotFound("shopping list")
+		}
 		return dbsqlc.ShoppingItemsView{}, Err(err, "shopping list")
 	}
 	if categoryID == nil {

@@ -77,6 +77,13 @@ func Err(err error, what string) error {
 // errUnavailable carries EUNAVAILABLE while keeping the cause for the log.
 var errUnavailable = &familyhub.Error{Code: familyhub.EUNAVAILABLE, Message: "The database is unavailable; try again shortly."}
 
+// isForeignKeyViolation reports whether err is PostgreSQL's 23503: the row
+// written refers to one that is gone (deleted concurrently).
+func isForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23503"
+}
+
 // isConnectionLost reports whether err says the connection to PostgreSQL
 // could not be made or broke mid-request (the server died or restarted):
 // the client may retry, so it is EUNAVAILABLE (503), not a bug (500).
