@@ -77,6 +77,9 @@ func Err(err error, what string) error {
 // errUnavailable carries EUNAVAILABLE while keeping the cause for the log.
 var errUnavailable = &familyhub.Error{Code: familyhub.EUNAVAILABLE, Message: "The database is unavailable; try again shortly."}
 
+// isNoRows reports whether a :one query found no row.
+func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+
 // isForeignKeyViolation reports whether err is PostgreSQL's 23503: the row
 // written refers to one that is gone (deleted concurrently).
 func isForeignKeyViolation(err error) bool {

@@ -209,7 +209,7 @@ func (x *assistantExec) addItems(sl assistant.IntentSlots) (any, string, error) 
 		if it.Quantity != "" {
 			p.Quantity = &it.Quantity
 		}
-		item, err := x.tx.ShoppingItemAdd(x.ctx, list.ID, p)
+		item, _, err := x.tx.ShoppingItemAdd(x.ctx, list.ID, p)
 		if err != nil {
 			return nil, "", err
 		}
@@ -274,7 +274,7 @@ func (x *assistantExec) list(name string, create bool) (dbsqlc.ShoppingList, boo
 	if key != "" {
 		newName = capitalise(name)
 	}
-	l, err := x.tx.ShoppingListCreate(x.ctx, db.ShoppingListNew{Name: newName})
+	l, _, err := x.tx.ShoppingListCreate(x.ctx, db.ShoppingListNew{Name: newName})
 	return l, true, err
 }
 
@@ -410,7 +410,7 @@ type assistantTaskResult struct {
 }
 
 func (x *assistantExec) createTask(sl assistant.IntentSlots) (any, string, error) {
-	task, err := x.tx.TaskCreate(x.ctx, db.TaskNew{Title: sl.Title, DueAt: sl.DueAt})
+	task, _, err := x.tx.TaskCreate(x.ctx, db.TaskNew{Title: sl.Title, DueAt: sl.DueAt})
 	if err != nil {
 		return nil, "", err
 	}
@@ -578,7 +578,7 @@ func (x *assistantExec) createEvent(sl assistant.IntentSlots) (any, string, erro
 	default:
 		f.EndsAt = f.StartsAt.Add(time.Hour)
 	}
-	ev, err := x.tx.CalendarEventCreate(x.ctx, f, nil)
+	ev, _, err := x.tx.CalendarEventAdd(x.ctx, f)
 	if err != nil {
 		return nil, "", err
 	}

@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 )
 
 // MaxBodyBytes caps every request body. A larger body answers 413.
@@ -54,6 +56,11 @@ type errorJSON struct {
 // status its code maps to. Only internal and unavailable errors are logged:
 // the rest are the client's to fix.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	var stale *db.StaleError
+	if errors.As(err, &stale) {
+		writeStale(w, stale)
+		return
+	}
 	code := familyhub.ErrorCode(err)
 	body := errorJSON{Code: code, Message: familyhub.ErrorMessage(err)}
 	var fe *familyhub.Error
@@ -127,6 +134,7 @@ func decodeError(err error) error {
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
 		return familyhub.Errorf(familyhub.EMALFORMED, "The request body is not valid JSON.")
 	case errors.As(err, &typeErr):
+		typeErr.Field = jsonFieldPath(typeErr.Field)
 		if typeErr.Field == "" {
 			return familyhub.Errorf(familyhub.EMALFORMED, "The body must be a JSON object.")
 		}
@@ -143,6 +151,19 @@ func decodeError(err error) error {
 		return fe
 	}
 	return familyhub.Errorf(familyhub.EMALFORMED, "The request body could not be read: %s", err)
+}
+
+// jsonFieldPath drops the Go names of embedded structs from the path
+// encoding/json reports ("ShoppingItemNew.quantity" is "quantity"): the
+// client knows only the JSON keys, which are lower case.
+func jsonFieldPath(path string) string {
+	var keep []string
+	for _, p := range strings.Split(path, ".") {
+		if p != "" && !unicode.IsUpper(rune(p[0])) {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, ".")
 }
 
 func jsonKind(goKind string) string {

@@ -140,6 +140,7 @@ func (s *Server) routes() chi.Router {
 		s.api = r
 		r.Use(s.crossOriginProtection())
 		r.Use(s.authenticate)
+		r.Use(s.ifMatch)
 		r.Post("/auth/signup", s.handleSignup)
 		r.Post("/auth/login", s.handleLogin)
 		r.Group(func(r chi.Router) {
