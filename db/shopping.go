@@ -44,8 +44,8 @@ func (p *ShoppingListPatch) Normalize() error {
 type ShoppingItemNew struct {
 	ID       *uuid.UUID `json:"-"`
 	Name     string     `json:"name"`
-	Quantity *string `json:"quantity"`
-	Note     *string `json:"note"`
+	Quantity *string    `json:"quantity"`
+	Note     *string    `json:"note"`
 	// Category names one of the family's categories (case-insensitively);
 	// nil leaves filing to the categoriser.
 	Category *string `json:"category"`
