@@ -373,20 +373,46 @@ func (tx *Tx) RecipeDelete(ctx context.Context, id uuid.UUID) error {
 	return Err(err, "recipe")
 }
 
-// RecipeToList is a recipe's add-to-list: the list and servings (0: the
-// recipe's own). RequestID is the client's id of the request (nil: none);
-// a repeat with it answers the items added the first time.
+// RecipeToList is a recipe's add-to-list: the list, servings (0: the
+// recipe's own) and which ingredients (their indexes; nil: all).
+// RequestID is the client's id of the request (nil: none); a repeat with
+// it answers the items of the first time.
 type RecipeToList struct {
-	RequestID *uuid.UUID `json:"-"`
-	ListID    uuid.UUID
-	Servings  int32
+	RequestID   *uuid.UUID `json:"-"`
+	ListID      uuid.UUID
+	Servings    int32
+	Ingredients []int
 }
 
-// RecipeAddToList puts a recipe's ingredients on a shopping list, scaled to
-// servings, and returns the items in ingredient order. Each goes through
-// ShoppingItemAdd, so each is categorised at once. replayed says the
-// request id was used before for the same request: the items added then
-// are returned as they are now (those deleted since left out).
+// chosen returns the ingredients p asks for, in recipe order; an index out
+// of range or given twice is invalid.
+func (p RecipeToList) chosen(all []Ingredient) ([]Ingredient, error) {
+	if p.Ingredients == nil {
+		return all, nil
+	}
+	seen := map[int]bool{}
+	for _, i := range p.Ingredients {
+		if i < 0 || i >= len(all) || seen[i] {
+			return nil, familyhub.Invalid("ingredients", "ingredients lists the indexes (0 to %d) of the ingredients to add, each once.", len(all)-1)
+		}
+		seen[i] = true
+	}
+	var out []Ingredient
+	for i, ing := range all {
+		if seen[i] {
+			out = append(out, ing)
+		}
+	}
+	return out, nil
+}
+
+// RecipeAddToList puts a recipe's chosen ingredients on a shopping list,
+// scaled to servings, and returns the items in ingredient order. An
+// ingredient whose name and unit are already on the list unticked is
+// merged into that line (amounts added when both are numbers) instead of
+// making a second one; a new line is categorised at once. replayed says
+// the request id was used before for the same request: the items of the
+// first time are returned as they are now (those deleted since left out).
 func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList) (items []dbsqlc.ShoppingItemsView, replayed bool, err error) {
 	recipe, err := tx.RecipeGet(ctx, id)
 	if err != nil {
@@ -404,19 +430,24 @@ func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList)
 		RecipeID uuid.UUID
 		RecipeToList
 	}{id, p}
+	chosen, err := p.chosen(recipe.IngredientList)
+	if err != nil {
+		return nil, false, err
+	}
 	ids, replayed, err := tx.createOnce(ctx, p.RequestID, "recipe-add-to-list", request, func() ([]uuid.UUID, error) {
-		items = make([]dbsqlc.ShoppingItemsView, 0, len(recipe.IngredientList))
-		ids := make([]uuid.UUID, 0, len(recipe.IngredientList))
-		for _, ing := range recipe.IngredientList {
-			n := ShoppingItemNew{Name: ing.Name, Quantity: ScaleIngredient(ing, recipe.Servings, p.Servings)}
-			if err := n.Normalize(); err != nil {
-				return nil, err
-			}
-			item, err := tx.shoppingItemInsert(ctx, p.ListID, n)
+		onList, err := tx.ShoppingItemList(ctx, p.ListID)
+		if err != nil {
+			return nil, err
+		}
+		items = make([]dbsqlc.ShoppingItemsView, 0, len(chosen))
+		ids := make([]uuid.UUID, 0, len(chosen))
+		for _, ing := range chosen {
+			item, err := tx.addIngredient(ctx, p.ListID, onList, ing, recipe.Servings, p.Servings)
 			if err != nil {
 				return nil, err
 			}
 			items, ids = append(items, item), append(ids, item.ID)
+			onList = append(onList, item)
 		}
 		return ids, nil
 	})
@@ -434,4 +465,59 @@ func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList)
 		items = append(items, item)
 	}
 	return items, true, nil
+}
+
+// addIngredient puts one scaled ingredient on a list: merged into an
+// unticked line of the same name and unit (amounts added when both are
+// numbers; otherwise the line stays as it is), else as a new item.
+func (tx *Tx) addIngredient(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, ing Ingredient, recipeServings, servings int32) (dbsqlc.ShoppingItemsView, error) {
+	qty := ScaleIngredient(ing, recipeServings, servings)
+	unit := ""
+	if ing.Unit != nil {
+		unit = strings.ToLower(*ing.Unit)
+	}
+	for _, it := range onList {
+		if it.Checked || !strings.EqualFold(strings.TrimSpace(it.Name), ing.Name) {
+			continue
+		}
+		have, haveUnit, haveOK := splitQuantity(it.Quantity)
+		if haveUnit != unit {
+			continue // another unit: its own line
+		}
+		add, _, addOK := splitQuantity(qty)
+		if !haveOK || !addOK {
+			return it, nil // "some flour" and "flour": one line is enough
+		}
+		sum := formatQuantity(have + add)
+		if unit != "" {
+			sum += " " + *ing.Unit
+		}
+		if _, err := tx.q.ShoppingItemUpdate(ctx, tx, dbsqlc.ShoppingItemUpdateParams{
+			ID: it.ID, FamilyID: it.FamilyID, QuantitySet: true, Quantity: &sum,
+		}); err != nil {
+			return it, Err(err, "shopping item")
+		}
+		return tx.ShoppingItemGet(ctx, it.ID)
+	}
+	n := ShoppingItemNew{Name: ing.Name, Quantity: qty}
+	if err := n.Normalize(); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	return tx.shoppingItemInsert(ctx, listID, n)
+}
+
+// splitQuantity reads a shopping quantity as add-to-list writes it: an
+// amount and a unit ("150 g"), an amount ("1.5"), a unit ("pinch") or
+// nothing. ok says there is an amount; the unit comes back lower-cased.
+func splitQuantity(q *string) (amount float64, unit string, ok bool) {
+	if q == nil {
+		return 0, "", false
+	}
+	s := strings.TrimSpace(*q)
+	num, rest, _ := strings.Cut(s, " ")
+	v, err := strconv.ParseFloat(strings.ReplaceAll(num, ",", "."), 64)
+	if err != nil {
+		return 0, strings.ToLower(s), false
+	}
+	return v, strings.ToLower(strings.TrimSpace(rest)), true
 }

@@ -346,3 +346,15 @@ func (tx *Tx) ShoppingItemDelete(ctx context.Context, id uuid.UUID) error {
 	}
 	return Err(err, "shopping item")
 }
+
+// ShoppingListClearChecked deletes the ticked items of a list in one
+// transaction (each announced as its own SHOPPING_ITEM_UPDATED delete) and
+// returns their ids. A list without ticked items changes nothing.
+func (tx *Tx) ShoppingListClearChecked(ctx context.Context, listID uuid.UUID) ([]uuid.UUID, error) {
+	list, err := tx.ShoppingListGet(ctx, listID)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := tx.q.ShoppingItemDeleteChecked(ctx, tx, dbsqlc.ShoppingItemDeleteCheckedParams{ListID: list.ID, FamilyID: list.FamilyID})
+	return ids, Err(err, "shopping list")
+}

@@ -49,6 +49,8 @@ type recipeAddToListRequest struct {
 	ID       *string `json:"id"`
 	ListID   string  `json:"list_id"`
 	Servings *int32  `json:"servings"`
+	// Ingredients are the indexes of the ingredients to add; absent: all.
+	Ingredients []int `json:"ingredients"`
 }
 
 // validate returns the list id. A well-formed id of a list that is not the
@@ -163,7 +165,7 @@ func (s *Server) handleRecipeAddToList(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	p := db.RecipeToList{ListID: listID}
+	p := db.RecipeToList{ListID: listID, Ingredients: req.Ingredients}
 	if req.Servings != nil {
 		p.Servings = *req.Servings
 	}

@@ -21,6 +21,7 @@ func (s *Server) mountShopping(r chi.Router) {
 	// Deleting a list deletes its items too (by cascade, each with its event).
 	r.Delete("/shopping/lists/{id}", s.deleteHandler("shopping list", (*db.Tx).ShoppingListDelete))
 	r.Post("/shopping/lists/{id}/items", s.handleShoppingItemCreate)
+	r.Post("/shopping/lists/{id}/clear-checked", s.handleShoppingListClearChecked)
 	r.Patch("/shopping/items/{id}", s.handleShoppingItemUpdate)
 	r.Delete("/shopping/items/{id}", s.deleteHandler("shopping item", (*db.Tx).ShoppingItemDelete))
 }
@@ -229,4 +230,20 @@ func (s *Server) handleShoppingItemUpdate(w http.ResponseWriter, r *http.Request
 		return err
 	})
 	s.respondRecord(w, r, http.StatusOK, out, out.Version, err)
+}
+
+// handleShoppingListClearChecked deletes the list's ticked items at once
+// and answers their ids: {"deleted":["…"]}.
+func (s *Server) handleShoppingListClearChecked(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "shopping list")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var ids []uuid.UUID
+	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+		ids, err = tx.ShoppingListClearChecked(r.Context(), id)
+		return err
+	})
+	s.respond(w, r, http.StatusOK, map[string]any{"deleted": ids}, err)
 }

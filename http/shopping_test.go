@@ -543,3 +543,45 @@ func TestShoppingItemCreateOnConcurrentlyDeletedList(t *testing.T) {
 		t.Fatalf("POST to a concurrently deleted list: %d %s", r.StatusCode, r.body)
 	}
 }
+
+// TestShoppingListClearChecked: clearing a list deletes its ticked items in
+// one transaction, one delete event each, and leaves the rest; another
+// family's list is 404.
+func TestShoppingListClearChecked(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, acc := env.signup("clear@example.org", "Clear")
+	var list shoppingListJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "L"}).decode(t, &list)
+	L := "/api/shopping/lists/" + list.ID.String()
+	ids := map[string]uuid.UUID{}
+	for _, name := range []string{"Milk", "Bread", "Eggs"} {
+		var it shoppingItemJSON
+		c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": name}).decode(t, &it)
+		ids[name] = it.ID
+	}
+	for _, name := range []string{"Milk", "Eggs"} {
+		c.must(http.StatusOK, "PATCH", "/api/shopping/items/"+ids[name].String(), map[string]any{"checked": true})
+	}
+	seq := env.lastSeq(acc.Family.ID)
+	var out struct{ Deleted []uuid.UUID }
+	c.must(http.StatusOK, "POST", L+"/clear-checked", nil).decode(t, &out)
+	if len(out.Deleted) != 2 {
+		t.Fatalf("deleted %v", out.Deleted)
+	}
+	evs := env.events(acc.Family.ID, seq)
+	if len(evs) != 2 || evs[0].Op != "delete" || evs[1].Op != "delete" || evs[1].Seq != evs[0].Seq+1 {
+		t.Fatalf("events %+v", evs)
+	}
+	var got shoppingListWithItemsJSON
+	c.must(http.StatusOK, "GET", L, nil).decode(t, &got)
+	if len(got.Items) != 1 || got.Items[0].Name != "Bread" {
+		t.Fatalf("left %+v", got.Items)
+	}
+	c.must(http.StatusOK, "POST", L+"/clear-checked", nil).decode(t, &out)
+	if len(out.Deleted) != 0 {
+		t.Fatalf("second clear deleted %v", out.Deleted)
+	}
+	other, _ := env.signup("other-clear@example.org", "Other")
+	other.must(http.StatusNotFound, "POST", L+"/clear-checked", nil)
+}

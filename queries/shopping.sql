@@ -90,3 +90,10 @@ RETURNING id;
 DELETE FROM shopping_items
 WHERE id = @id AND family_id = @family_id
   AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'));
+
+-- ShoppingItemDeleteChecked deletes a list's ticked items (one event per
+-- item, from the trigger) and returns their ids.
+-- name: ShoppingItemDeleteChecked :many
+DELETE FROM shopping_items
+WHERE list_id = @list_id AND family_id = @family_id AND checked
+RETURNING id;

@@ -93,6 +93,39 @@ func (q *Queries) ShoppingItemDelete(ctx context.Context, db DBTX, arg ShoppingI
 	return result.RowsAffected(), nil
 }
 
+const shoppingItemDeleteChecked = `-- name: ShoppingItemDeleteChecked :many
+DELETE FROM shopping_items
+WHERE list_id = $1 AND family_id = $2 AND checked
+RETURNING id
+`
+
+type ShoppingItemDeleteCheckedParams struct {
+	ListID   uuid.UUID
+	FamilyID uuid.UUID
+}
+
+// ShoppingItemDeleteChecked deletes a list's ticked items (one event per
+// item, from the trigger) and returns their ids.
+func (q *Queries) ShoppingItemDeleteChecked(ctx context.Context, db DBTX, arg ShoppingItemDeleteCheckedParams) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, shoppingItemDeleteChecked, arg.ListID, arg.FamilyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const shoppingItemGet = `-- name: ShoppingItemGet :one
 SELECT id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version, category FROM shopping_items_view
 WHERE id = $1 AND family_id = $2
