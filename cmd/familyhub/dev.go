@@ -136,6 +136,10 @@ func seedDemo(ctx context.Context, store *db.Store, dataDir string) (string, err
 			}
 			if i == 0 {
 				owner = acc
+			} else if i == 1 {
+				if err := seedSampleData(ctx, tx, owner, acc.User.ID); err != nil {
+					return fmt.Errorf("sample data: %w", err)
+				}
 			}
 			fmt.Fprintf(&out, "  %-28s password %s\n", u.email, password)
 		}
