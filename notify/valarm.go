@@ -40,7 +40,8 @@ func (a alarm) fire(o db.Occurrence, series bool) (time.Time, bool) {
 // has none (or no iCalendar text, or one that does not parse): then the
 // member's lead time applies. Alarms that only show something elsewhere
 // (ACTION:NONE, Apple's "no alert"; EMAIL) and those more than a week
-// before or a day after their anchor are skipped.
+// before or a day after their anchor are skipped: an event with only such
+// alarms gets no reminder (empty, not nil).
 func eventAlarms(e dbsqlc.CalendarEvent) []alarm {
 	if e.Ical == nil || !strings.Contains(*e.Ical, "BEGIN:VALARM") {
 		return nil
@@ -55,6 +56,9 @@ func eventAlarms(e dbsqlc.CalendarEvent) []alarm {
 			continue
 		}
 		for _, al := range c.Children {
+			if al.Name == goical.CompAlarm && out == nil {
+				out = []alarm{} // the person chose alarms: their lead times, none of ours
+			}
 			if a, ok := parseAlarm(al); ok {
 				out = append(out, a)
 			}
