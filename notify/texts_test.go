@@ -131,7 +131,9 @@ func TestEventAlarms(t *testing.T) {
 		}
 		return out
 	}
-	alarm := func(lines string) string { return "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:x\r\n" + lines + "END:VALARM\r\n" }
+	alarm := func(lines string) string {
+		return "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:x\r\n" + lines + "END:VALARM\r\n"
+	}
 	if got := eventAlarms(ev("")); got != nil {
 		t.Errorf("no VALARM: %v", got)
 	}
