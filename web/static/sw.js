@@ -2,6 +2,7 @@
 // icons) so the app opens without a network and says it is offline. Data is
 // never cached: it needs the server. The server puts a hash of the app into
 // VERSION, so a new release installs a new worker and a fresh cache.
+importScripts('/js/push-sw.js'); // Web Push: show notices, open their view on click
 const VERSION = '__FAMILYHUB_WEB_VERSION__';
 const CACHE = `familyhub-shell-${VERSION}`;
 const SHELL = [
