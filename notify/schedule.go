@@ -478,7 +478,7 @@ func (s *Service) ScheduleFamily(ctx context.Context, tx *db.Tx) error {
 			if !m.Digest {
 				continue
 			}
-			err := s.addNotice(ctx, tx, f.id, noticeNew{user: m.UserID, key: fmt.Sprintf("digest:%s:%d", day.Format(time.DateOnly), fs.DigestHour), kind: "digest",
+			err := s.addNotice(ctx, tx, f.id, noticeNew{user: m.UserID, key: fmt.Sprintf("digest:%s:%d", day.Format(time.DateOnly), fire.Unix()), kind: "digest",
 				occurs: &midnight, fire: fire})
 			if err != nil {
 				return err

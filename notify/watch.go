@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -64,11 +65,13 @@ func (s *Service) watch(ctx context.Context, listenURL string) {
 		for _, ch := range []string{familyhub.ChannelTasks, familyhub.ChannelCalendar, familyhub.ChannelShopping} {
 			l.Handle(ch, wakeHandler{s})
 		}
-		go func() {
+		var wg sync.WaitGroup
+		defer wg.Wait() // after ctx ends, Listen returns
+		wg.Go(func() {
 			if err := l.Listen(ctx); err != nil && !errors.Is(err, context.Canceled) {
 				s.logger.Error("notify listener stopped", "err", err)
 			}
-		}()
+		})
 	}
 	s.sweepSoon()
 	tick := time.NewTicker(s.cfg.PollEvery)

@@ -207,7 +207,7 @@ CREATE TABLE notify_notices (
     user_id    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     -- What makes the notice unique for its member, e.g.
     -- 'task:<id>:<fire unix>', 'event:<id>:<start unix>:<fire unix>',
-    -- 'digest:<date>', 'list:<list id>:<first seq>', 'test:<uuid>'.
+    -- 'digest:<date>:<fire unix>', 'list:<list id>:<first seq>', 'test:<uuid>'.
     key        text NOT NULL CHECK (char_length(key) BETWEEN 1 AND 200),
     kind       text NOT NULL CHECK (kind IN ('task', 'event', 'digest', 'list', 'test')),
     -- The task, calendar event or shopping list it is about.
