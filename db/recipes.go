@@ -294,6 +294,9 @@ func (tx *Tx) RecipeGet(ctx context.Context, id uuid.UUID) (Recipe, error) {
 
 // RecipeCreate creates a recipe.
 func (tx *Tx) RecipeCreate(ctx context.Context, p RecipeNew) (Recipe, error) {
+	if err := tx.authorize(familyhub.ActRecipeCreate); err != nil {
+		return Recipe{}, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return Recipe{}, err
@@ -317,6 +320,9 @@ func (tx *Tx) RecipeCreate(ctx context.Context, p RecipeNew) (Recipe, error) {
 
 // RecipeUpdate applies p to a recipe.
 func (tx *Tx) RecipeUpdate(ctx context.Context, id uuid.UUID, p RecipePatch) (Recipe, error) {
+	if err := tx.authorize(familyhub.ActRecipeUpdate); err != nil {
+		return Recipe{}, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return Recipe{}, err
@@ -349,6 +355,9 @@ func (tx *Tx) RecipeUpdate(ctx context.Context, id uuid.UUID, p RecipePatch) (Re
 
 // RecipeDelete deletes a recipe.
 func (tx *Tx) RecipeDelete(ctx context.Context, id uuid.UUID) error {
+	if err := tx.authorize(familyhub.ActRecipeDelete); err != nil {
+		return err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return err
@@ -361,6 +370,9 @@ func (tx *Tx) RecipeDelete(ctx context.Context, id uuid.UUID) error {
 // servings (0: the recipe's own), and returns the items in ingredient
 // order. Each goes through ShoppingItemAdd, so each is categorised at once.
 func (tx *Tx) RecipeAddToList(ctx context.Context, id, listID uuid.UUID, servings int32) ([]dbsqlc.ShoppingItemsView, error) {
+	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
+		return nil, err
+	}
 	recipe, err := tx.RecipeGet(ctx, id)
 	if err != nil {
 		return nil, err

@@ -121,6 +121,9 @@ func (tx *Tx) ShoppingListList(ctx context.Context) ([]dbsqlc.ShoppingList, erro
 
 // ShoppingListCreate creates a list.
 func (tx *Tx) ShoppingListCreate(ctx context.Context, p ShoppingListNew) (dbsqlc.ShoppingList, error) {
+	if err := tx.authorize(familyhub.ActShoppingListCreate); err != nil {
+		return dbsqlc.ShoppingList{}, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return dbsqlc.ShoppingList{}, err
@@ -153,6 +156,9 @@ func (tx *Tx) ShoppingItemList(ctx context.Context, listID uuid.UUID) ([]dbsqlc.
 
 // ShoppingListUpdate applies p to a list.
 func (tx *Tx) ShoppingListUpdate(ctx context.Context, id uuid.UUID, p ShoppingListPatch) (dbsqlc.ShoppingList, error) {
+	if err := tx.authorize(familyhub.ActShoppingListUpdate); err != nil {
+		return dbsqlc.ShoppingList{}, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return dbsqlc.ShoppingList{}, err
@@ -167,6 +173,9 @@ func (tx *Tx) ShoppingListUpdate(ctx context.Context, id uuid.UUID, p ShoppingLi
 // ShoppingListDelete deletes a list and, by cascade, its items (each with
 // its event).
 func (tx *Tx) ShoppingListDelete(ctx context.Context, id uuid.UUID) error {
+	if err := tx.authorize(familyhub.ActShoppingListDelete); err != nil {
+		return err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return err
@@ -203,6 +212,9 @@ func (tx *Tx) shoppingCategoryID(ctx context.Context, family uuid.UUID, name *st
 // transaction (the job exists only if the item does). A list of another
 // family is not found, whatever p says.
 func (tx *Tx) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingItemNew) (dbsqlc.ShoppingItemsView, error) {
+	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
@@ -250,6 +262,9 @@ func (tx *Tx) ShoppingItemGet(ctx context.Context, id uuid.UUID) (dbsqlc.Shoppin
 // whom (ticking a ticked item keeps the first tick); a rename without a
 // category queues the item for the categoriser again.
 func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingItemPatch) (dbsqlc.ShoppingItemsView, error) {
+	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
@@ -288,6 +303,9 @@ func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingIt
 
 // ShoppingItemDelete deletes an item.
 func (tx *Tx) ShoppingItemDelete(ctx context.Context, id uuid.UUID) error {
+	if err := tx.authorize(familyhub.ActShoppingItemDelete); err != nil {
+		return err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return err

@@ -29,10 +29,11 @@ type AssistantCommand struct {
 }
 
 type AuthFailure struct {
-	ID         int64
-	Email      string
-	ClientAddr string
-	At         time.Time
+	ID      int64
+	Account string
+	Source  string
+	At      time.Time
+	Kind    string
 }
 
 type CalendarEvent struct {
@@ -78,6 +79,16 @@ type CalendarSubscription struct {
 	UpdatedAt     time.Time
 }
 
+type ChildDevice struct {
+	ID         uuid.UUID
+	FamilyID   uuid.UUID
+	Name       string
+	TokenHash  []byte
+	CreatedBy  *uuid.UUID
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+}
+
 type DavAppPassword struct {
 	ID         uuid.UUID
 	UserID     uuid.UUID
@@ -119,6 +130,7 @@ type Family struct {
 	TimeZone  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	Code      string
 }
 
 type FamilyEventSeq struct {
@@ -135,12 +147,24 @@ type Invite struct {
 	UsedAt    *time.Time
 	UsedBy    *uuid.UUID
 	CreatedAt time.Time
+	Role      string
 }
 
 type Membership struct {
 	FamilyID  uuid.UUID
 	UserID    uuid.UUID
 	Role      string
+	CreatedAt time.Time
+}
+
+type PasswordReset struct {
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	FamilyID  uuid.UUID
+	CodeHash  []byte
+	CreatedBy *uuid.UUID
+	ExpiresAt time.Time
+	UsedAt    *time.Time
 	CreatedAt time.Time
 }
 
@@ -166,15 +190,18 @@ type Recipe struct {
 }
 
 type Session struct {
-	ID         uuid.UUID
-	TokenHash  []byte
-	UserID     uuid.UUID
-	CreatedAt  time.Time
-	ExpiresAt  time.Time
-	RevokedAt  *time.Time
-	UserAgent  string
-	ClientAddr string
-	ReplacedBy *uuid.UUID
+	ID            uuid.UUID
+	TokenHash     []byte
+	UserID        uuid.UUID
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	RevokedAt     *time.Time
+	UserAgent     string
+	ClientAddr    string
+	ReplacedBy    *uuid.UUID
+	LastSeenAt    time.Time
+	DeviceName    *string
+	ChildDeviceID *uuid.UUID
 }
 
 type ShoppingCategory struct {
@@ -269,4 +296,6 @@ type User struct {
 	DisplayName  string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	PinHash      *string
+	DeletedAt    *time.Time
 }
