@@ -184,7 +184,3 @@ func Forbidden(role string, act Action) *Error {
 	}
 	return Errorf(EFORBIDDEN, "As a %s you may not %s.", role, what)
 }
-
-// ActionDescription returns what act allows, in words ("delete shopping
-// lists"), or "" for an unknown action.
-func ActionDescription(act Action) string { return rules[act].what }
