@@ -279,8 +279,12 @@ func TestSessionsAndPasswordChange(t *testing.T) {
 	other, otherID := f.otherSession("member")
 	third, _ := f.otherSession("member")
 	var sessions []sessionListJSON
+	// Last seen is noted at most every five minutes.
+	if _, err := env.pool.Exec(t.Context(), "UPDATE sessions SET last_seen_at = now() - interval '1 hour' WHERE user_id = $1", f.ids["member"]); err != nil {
+		t.Fatal(err)
+	}
 	me.must(http.StatusOK, "GET", "/api/auth/sessions", nil).decode(t, &sessions)
-	if len(sessions) != 3 {
+	if len(sessions) != 3 || !sessions[0].Current || time.Since(sessions[0].LastSeenAt) > time.Minute || time.Since(sessions[1].LastSeenAt) < 50*time.Minute {
 		t.Fatalf("sessions %+v", sessions)
 	}
 	current := 0
