@@ -93,39 +93,36 @@ SELECT pg_advisory_xact_lock(hashtextextended(@key::text, 0));
 
 -- name: AuthAttemptCount :one
 SELECT
-    (count(*) FILTER (WHERE account = @account AND source = @source))::int AS pair,
-    (count(*) FILTER (WHERE account = @account))::int AS by_account,
-    (count(*) FILTER (WHERE source = @source))::int AS by_source,
-    (count(DISTINCT account) FILTER (WHERE source = @source))::int AS source_accounts
+    (count(*) FILTER (WHERE email = @account AND client_addr = @source))::int AS pair,
+    (count(*) FILTER (WHERE email = @account))::int AS by_account,
+    (count(*) FILTER (WHERE client_addr = @source))::int AS by_source,
+    (count(DISTINCT email) FILTER (WHERE client_addr = @source))::int AS source_accounts
 FROM auth_failures
 WHERE kind = @kind
   AND at > now() - make_interval(secs => @window_seconds::float8)
-  AND (account = @account OR source = @source);
+  AND (email = @account OR client_addr = @source);
 
 -- name: AuthAttemptInsert :one
-INSERT INTO auth_failures (kind, account, source) VALUES (@kind, @account, @source)
+INSERT INTO auth_failures (kind, email, client_addr) VALUES (@kind, @account, @source)
 RETURNING id;
 
 -- AuthAttemptSucceeded forgets the failures of one account from one source
 -- (the attempt just made among them): a right password forgives typos.
 -- name: AuthAttemptSucceeded :exec
-DELETE FROM auth_failures WHERE kind = @kind AND account = @account AND source = @source;
-
--- name: AuthAttemptDelete :exec
-DELETE FROM auth_failures WHERE id = @id;
+DELETE FROM auth_failures WHERE kind = @kind AND email = @account AND client_addr = @source;
 
 -- AuthFailureStats counts the recent failures of accounts per source.
 -- name: AuthFailureStats :many
-SELECT kind, account, source, count(*)::int AS n
+SELECT kind, email AS account, client_addr AS source, count(*)::int AS n
 FROM auth_failures
 WHERE at > now() - make_interval(secs => @window_seconds::float8)
-  AND account = ANY(@accounts::text[])
-GROUP BY kind, account, source;
+  AND email = ANY(@accounts::text[])
+GROUP BY kind, email, client_addr;
 
 -- AuthFailureClear forgets every failure of the accounts (an owner unlocks
 -- a member; a password reset).
 -- name: AuthFailureClear :execrows
-DELETE FROM auth_failures WHERE account = ANY(@accounts::text[]);
+DELETE FROM auth_failures WHERE email = ANY(@accounts::text[]);
 
 -- name: AuthFailurePrune :execrows
 DELETE FROM auth_failures WHERE at < now() - make_interval(secs => @older_than_seconds::float8);

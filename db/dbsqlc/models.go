@@ -29,11 +29,11 @@ type AssistantCommand struct {
 }
 
 type AuthFailure struct {
-	ID      int64
-	Account string
-	Source  string
-	At      time.Time
-	Kind    string
+	ID         int64
+	Email      string
+	ClientAddr string
+	At         time.Time
+	Kind       string
 }
 
 type CalendarEvent struct {

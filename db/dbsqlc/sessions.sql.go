@@ -14,14 +14,14 @@ import (
 
 const authAttemptCount = `-- name: AuthAttemptCount :one
 SELECT
-    (count(*) FILTER (WHERE account = $1 AND source = $2))::int AS pair,
-    (count(*) FILTER (WHERE account = $1))::int AS by_account,
-    (count(*) FILTER (WHERE source = $2))::int AS by_source,
-    (count(DISTINCT account) FILTER (WHERE source = $2))::int AS source_accounts
+    (count(*) FILTER (WHERE email = $1 AND client_addr = $2))::int AS pair,
+    (count(*) FILTER (WHERE email = $1))::int AS by_account,
+    (count(*) FILTER (WHERE client_addr = $2))::int AS by_source,
+    (count(DISTINCT email) FILTER (WHERE client_addr = $2))::int AS source_accounts
 FROM auth_failures
 WHERE kind = $3
   AND at > now() - make_interval(secs => $4::float8)
-  AND (account = $1 OR source = $2)
+  AND (email = $1 OR client_addr = $2)
 `
 
 type AuthAttemptCountParams struct {
@@ -55,17 +55,8 @@ func (q *Queries) AuthAttemptCount(ctx context.Context, db DBTX, arg AuthAttempt
 	return i, err
 }
 
-const authAttemptDelete = `-- name: AuthAttemptDelete :exec
-DELETE FROM auth_failures WHERE id = $1
-`
-
-func (q *Queries) AuthAttemptDelete(ctx context.Context, db DBTX, id int64) error {
-	_, err := db.Exec(ctx, authAttemptDelete, id)
-	return err
-}
-
 const authAttemptInsert = `-- name: AuthAttemptInsert :one
-INSERT INTO auth_failures (kind, account, source) VALUES ($1, $2, $3)
+INSERT INTO auth_failures (kind, email, client_addr) VALUES ($1, $2, $3)
 RETURNING id
 `
 
@@ -96,7 +87,7 @@ func (q *Queries) AuthAttemptLock(ctx context.Context, db DBTX, key string) erro
 }
 
 const authAttemptSucceeded = `-- name: AuthAttemptSucceeded :exec
-DELETE FROM auth_failures WHERE kind = $1 AND account = $2 AND source = $3
+DELETE FROM auth_failures WHERE kind = $1 AND email = $2 AND client_addr = $3
 `
 
 type AuthAttemptSucceededParams struct {
@@ -113,7 +104,7 @@ func (q *Queries) AuthAttemptSucceeded(ctx context.Context, db DBTX, arg AuthAtt
 }
 
 const authFailureClear = `-- name: AuthFailureClear :execrows
-DELETE FROM auth_failures WHERE account = ANY($1::text[])
+DELETE FROM auth_failures WHERE email = ANY($1::text[])
 `
 
 // AuthFailureClear forgets every failure of the accounts (an owner unlocks
@@ -139,11 +130,11 @@ func (q *Queries) AuthFailurePrune(ctx context.Context, db DBTX, olderThanSecond
 }
 
 const authFailureStats = `-- name: AuthFailureStats :many
-SELECT kind, account, source, count(*)::int AS n
+SELECT kind, email AS account, client_addr AS source, count(*)::int AS n
 FROM auth_failures
 WHERE at > now() - make_interval(secs => $1::float8)
-  AND account = ANY($2::text[])
-GROUP BY kind, account, source
+  AND email = ANY($2::text[])
+GROUP BY kind, email, client_addr
 `
 
 type AuthFailureStatsParams struct {

@@ -21,10 +21,10 @@
 --     (docs/api.md "Sign-in limits"): kind 'login' (login, CalDAV, password
 --     change), 'pin', 'signup', 'reset'. An attempt is recorded (under an
 --     advisory lock, so parallel requests cannot overtake the count) before
---     the password is checked, and removed when it succeeds. account (was
---     email) is the lower-cased email, or a child's user id for 'pin';
---     source (was client_addr) is the client's IPv4 address or IPv6 /64, or
---     the child device's id for 'pin'.
+--     the password is checked, and removed when it succeeds. Column email
+--     holds the account: the lower-cased email, or a child's user id for
+--     'pin' (empty for sign-ups); client_addr the source: the client's IPv4
+--     address or IPv6 /64, or the child device's id for 'pin'.
 
 -- +goose Up
 ALTER TABLE memberships DROP CONSTRAINT memberships_role_check;
@@ -94,17 +94,16 @@ CREATE INDEX password_resets_family_id_idx ON password_resets (family_id);
 
 ALTER TABLE auth_failures ADD COLUMN kind text NOT NULL DEFAULT 'login'
     CHECK (kind IN ('login', 'pin', 'signup', 'reset'));
-ALTER TABLE auth_failures RENAME COLUMN email TO account;
-ALTER TABLE auth_failures RENAME COLUMN client_addr TO source;
 DROP INDEX auth_failures_email_at_idx;
 DROP INDEX auth_failures_client_addr_at_idx;
-CREATE INDEX auth_failures_kind_account_at_idx ON auth_failures (kind, account, at);
-CREATE INDEX auth_failures_kind_source_at_idx ON auth_failures (kind, source, at);
+CREATE INDEX auth_failures_kind_email_at_idx ON auth_failures (kind, email, at);
+CREATE INDEX auth_failures_kind_client_addr_at_idx ON auth_failures (kind, client_addr, at);
 
 -- +goose StatementBegin
 -- familyhub_capture_family_event() stages a FAMILY_UPDATED event for a
--- change of memberships (id: the member's user id), families (the family's
--- id) or users (the user's id, for the family they belong to). Invites use
+-- change of memberships (id: the member's user id; none while the member is
+-- alone in the family), families (the family's id) or users (the user's id,
+-- for the family they belong to). Invites use
 -- the generic familyhub_capture_event (they have id and family_id).
 CREATE FUNCTION familyhub_capture_family_event() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -126,6 +125,11 @@ BEGIN
     IF TG_TABLE_NAME = 'memberships' THEN
         fam := (r->>'family_id')::uuid;
         ent := (r->>'user_id')::uuid;
+        -- A family's first member (its creator) or its last one: no one
+        -- else to tell, and a new family's log starts with its own data.
+        IF NOT EXISTS (SELECT 1 FROM memberships WHERE family_id = fam AND user_id <> ent) THEN
+            RETURN NULL;
+        END IF;
     ELSIF TG_TABLE_NAME = 'families' THEN
         fam := (r->>'id')::uuid;
         ent := fam;
@@ -159,11 +163,9 @@ DROP TRIGGER users_event ON users;
 DROP TRIGGER families_event ON families;
 DROP TRIGGER memberships_event ON memberships;
 DROP FUNCTION familyhub_capture_family_event();
-DROP INDEX auth_failures_kind_source_at_idx;
-DROP INDEX auth_failures_kind_account_at_idx;
+DROP INDEX auth_failures_kind_client_addr_at_idx;
+DROP INDEX auth_failures_kind_email_at_idx;
 DELETE FROM auth_failures WHERE kind <> 'login';
-ALTER TABLE auth_failures RENAME COLUMN account TO email;
-ALTER TABLE auth_failures RENAME COLUMN source TO client_addr;
 CREATE INDEX auth_failures_email_at_idx ON auth_failures (email, at);
 CREATE INDEX auth_failures_client_addr_at_idx ON auth_failures (client_addr, at);
 ALTER TABLE auth_failures DROP COLUMN kind;
