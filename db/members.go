@@ -77,14 +77,26 @@ func (tx *Tx) MemberGet(ctx context.Context, userID uuid.UUID) (Member, error) {
 
 // lockMembers serialises membership changes of the caller's family and
 // returns the target's membership (not found when not in the family) with
-// the family's member and owner counts.
-func (tx *Tx) lockMembers(ctx context.Context, userID uuid.UUID) (dbsqlc.Membership, dbsqlc.MembershipCountsRow, error) {
-	family, err := tx.family()
+// the family's member and owner counts. Under the lock it checks the
+// caller again: a concurrent change may have removed them, or taken act
+// from their role, since the request began.
+func (tx *Tx) lockMembers(ctx context.Context, userID uuid.UUID, act familyhub.Action) (dbsqlc.Membership, dbsqlc.MembershipCountsRow, error) {
+	a, err := tx.caller()
 	if err != nil {
 		return dbsqlc.Membership{}, dbsqlc.MembershipCountsRow{}, err
 	}
+	family := a.FamilyID
 	if _, err := tx.q.FamilyLockMembers(ctx, tx, family); err != nil {
 		return dbsqlc.Membership{}, dbsqlc.MembershipCountsRow{}, Err(err, "family")
+	}
+	me, err := tx.q.MembershipGet(ctx, tx, dbsqlc.MembershipGetParams{FamilyID: family, UserID: a.UserID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return dbsqlc.Membership{}, dbsqlc.MembershipCountsRow{}, familyhub.Errorf(familyhub.EUNAUTHORIZED, "You are no longer a member of this family.")
+	} else if err != nil {
+		return dbsqlc.Membership{}, dbsqlc.MembershipCountsRow{}, err
+	}
+	if act != "" && !familyhub.Can(me.Role, act) {
+		return dbsqlc.Membership{}, dbsqlc.MembershipCountsRow{}, familyhub.Forbidden(me.Role, act)
 	}
 	m, err := tx.q.MembershipGet(ctx, tx, dbsqlc.MembershipGetParams{FamilyID: family, UserID: userID})
 	if err != nil {
@@ -106,7 +118,7 @@ func (tx *Tx) MemberSetRole(ctx context.Context, userID uuid.UUID, role string) 
 	if !familyhub.ValidRole(role) {
 		return Member{}, familyhub.Invalid("role", "role must be owner, member or child.")
 	}
-	m, counts, err := tx.lockMembers(ctx, userID)
+	m, counts, err := tx.lockMembers(ctx, userID, familyhub.ActMemberManage)
 	if err != nil {
 		return Member{}, err
 	}
@@ -137,7 +149,7 @@ func (tx *Tx) MemberRemove(ctx context.Context, userID uuid.UUID) error {
 	if err := tx.authorize(familyhub.ActMemberManage); err != nil {
 		return err
 	}
-	m, counts, err := tx.lockMembers(ctx, userID)
+	m, counts, err := tx.lockMembers(ctx, userID, familyhub.ActMemberManage)
 	if err != nil {
 		return err
 	}
@@ -154,7 +166,7 @@ func (tx *Tx) FamilyLeave(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m, counts, err := tx.lockMembers(ctx, a.UserID)
+	m, counts, err := tx.lockMembers(ctx, a.UserID, "")
 	if err != nil {
 		return err
 	}
@@ -198,7 +210,7 @@ func (tx *Tx) AccountDelete(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m, counts, err := tx.lockMembers(ctx, a.UserID)
+	m, counts, err := tx.lockMembers(ctx, a.UserID, "")
 	if err != nil {
 		return err
 	}

@@ -473,3 +473,30 @@ func TestInvitesListAndDelete(t *testing.T) {
 		t.Fatalf("invites %+v", list)
 	}
 }
+
+// TestOwnersRaceKeepsAnOwner: two owners removing each other at the same
+// moment leave the family with one of them, never with none.
+func TestOwnersRaceKeepsAnOwner(t *testing.T) {
+	t.Parallel()
+	env := roleEnv(t)
+	for range 5 {
+		f := newFamilyOfThree(t, env)
+		f.clients["owner"].must(http.StatusOK, "PATCH", "/api/family/members/"+f.ids["member"].String(), map[string]any{"role": "owner"})
+		var wg sync.WaitGroup
+		statuses := make([]int, 2)
+		for i, pair := range [][2]string{{"owner", "member"}, {"member", "owner"}} {
+			wg.Go(func() {
+				statuses[i] = f.clients[pair[0]].do("DELETE", "/api/family/members/"+f.ids[pair[1]].String(), nil).StatusCode
+			})
+		}
+		wg.Wait()
+		var owners int
+		if err := env.pool.QueryRow(t.Context(), "SELECT count(*) FROM memberships WHERE role = 'owner' AND user_id IN ($1, $2)",
+			f.ids["owner"], f.ids["member"]).Scan(&owners); err != nil {
+			t.Fatal(err)
+		}
+		if owners != 1 {
+			t.Fatalf("answers %v left %d owners", statuses, owners)
+		}
+	}
+}
