@@ -22,10 +22,11 @@ var allowedImports = map[string][]string{
 	"db":        {""},
 	"realtime":  {"", "db"},
 	"ical":      {"", "db"},
-	"assistant": {"", "db"},
-	"jobs":      {"", "db", "ical", "assistant"},
+	"llm":       {},
+	"assistant": {"", "db", "llm"},
+	"jobs":      {"", "db", "ical", "assistant", "llm"},
 	"web":       {},
-	"http":      {"", "db", "realtime", "ical", "assistant", "jobs", "web"},
+	"http":      {"", "db", "realtime", "ical", "assistant", "jobs", "llm", "web"},
 	"cmd":       nil, // wiring: anything
 }
 

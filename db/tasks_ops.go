@@ -12,8 +12,11 @@ import (
 )
 
 // TaskNew is a task to create: a one-off task, or with Recurrence a
-// recurring template whose instances the generator makes day by day.
+// recurring template whose instances the generator makes day by day. ID is
+// the client's choice (nil: the server chooses); a repeat with the same ID
+// is answered, not repeated.
 type TaskNew struct {
+	ID         *uuid.UUID `json:"-"`
 	Title      string
 	Notes      string
 	DueAt      *time.Time
@@ -105,19 +108,34 @@ func (tx *Tx) TaskGet(ctx context.Context, id uuid.UUID) (dbsqlc.Task, error) {
 }
 
 // TaskCreate creates a task: the assignee must be a member of the family,
-// and a recurring task gets today's instance at once.
-func (tx *Tx) TaskCreate(ctx context.Context, p TaskNew) (dbsqlc.Task, error) {
+// and a recurring task gets today's instance at once. replayed says the
+// client's id was used before for the same task, which is returned as it
+// is now.
+func (tx *Tx) TaskCreate(ctx context.Context, p TaskNew) (task dbsqlc.Task, replayed bool, err error) {
 	if err := tx.authorize(familyhub.ActTaskCreate); err != nil {
-		return dbsqlc.Task{}, err
+		return task, false, err
 	}
 	if err := tx.ownTask(&p); err != nil {
-		return dbsqlc.Task{}, err
+		return task, false, err
 	}
 	family, err := tx.family()
 	if err != nil {
-		return dbsqlc.Task{}, err
+		return task, false, err
 	}
-	params := dbsqlc.TaskInsertParams{FamilyID: family, Title: p.Title, Notes: p.Notes, DueAt: p.DueAt, AssigneeID: p.AssigneeID, CreatedBy: tx.user()}
+	ids, replayed, err := tx.createOnce(ctx, p.ID, "task", p, func() ([]uuid.UUID, error) {
+		task, err = tx.taskCreate(ctx, family, p)
+		return []uuid.UUID{task.ID}, err
+	})
+	if err != nil || !replayed {
+		return task, replayed, err
+	}
+	task, err = tx.TaskGet(ctx, ids[0])
+	return task, true, err
+}
+
+func (tx *Tx) taskCreate(ctx context.Context, family uuid.UUID, p TaskNew) (dbsqlc.Task, error) {
+	var err error
+	params := dbsqlc.TaskInsertParams{ID: p.ID, FamilyID: family, Title: p.Title, Notes: p.Notes, DueAt: p.DueAt, AssigneeID: p.AssigneeID, CreatedBy: tx.user()}
 	if params.Title, err = TrimmedText("title", p.Title, 1, familyhub.MaxTaskTitle); err != nil {
 		return dbsqlc.Task{}, err
 	}
@@ -152,13 +170,17 @@ func (tx *Tx) TaskCreate(ctx context.Context, p TaskNew) (dbsqlc.Task, error) {
 	return task, err
 }
 
-// TaskUpdate applies p to a task (locked for the read-modify-write).
+// TaskUpdate applies p to a task (locked for the read-modify-write;
+// If-Match: only at the version ctx asks for).
 func (tx *Tx) TaskUpdate(ctx context.Context, id uuid.UUID, p TaskPatch) (dbsqlc.Task, error) {
 	if err := tx.authorize(familyhub.ActTaskUpdate); err != nil {
 		return dbsqlc.Task{}, err
 	}
 	cur, err := tx.taskLock(ctx, id)
 	if err != nil {
+		return cur, err
+	}
+	if err := checkVersion(ctx, cur.Version, cur); err != nil {
 		return cur, err
 	}
 	params, err := p.apply(cur)
@@ -256,13 +278,16 @@ func checkFuture(field string, t time.Time) error {
 }
 
 // TaskDelete deletes a task; a template takes its open instances with it
-// (completed ones stay as history).
+// (completed ones stay as history). If-Match: only at the version ctx asks for.
 func (tx *Tx) TaskDelete(ctx context.Context, id uuid.UUID) error {
 	if err := tx.authorize(familyhub.ActTaskDelete); err != nil {
 		return err
 	}
 	cur, err := tx.taskLock(ctx, id)
 	if err != nil {
+		return err
+	}
+	if err := checkVersion(ctx, cur.Version, cur); err != nil {
 		return err
 	}
 	if cur.Recurrence != nil {
@@ -329,14 +354,17 @@ func (tx *Tx) taskLock(ctx context.Context, id uuid.UUID) (dbsqlc.Task, error) {
 }
 
 // taskAction runs fn on the locked task when the caller may take act on
-// it. Templates are refused: only one-off tasks and instances get done or
-// snoozed.
+// it (If-Match: only at the version ctx asks for). Templates are refused:
+// only one-off tasks and instances get done or snoozed.
 func (tx *Tx) taskAction(ctx context.Context, act familyhub.Action, id uuid.UUID, fn func(cur dbsqlc.Task) (dbsqlc.Task, error)) (dbsqlc.Task, error) {
 	cur, err := tx.taskLock(ctx, id)
 	if err != nil {
 		return cur, err
 	}
 	if err := tx.authorizeFor(act, cur.AssigneeID); err != nil {
+		return cur, err
+	}
+	if err := checkVersion(ctx, cur.Version, cur); err != nil {
 		return cur, err
 	}
 	if cur.Recurrence != nil {

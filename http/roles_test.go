@@ -149,15 +149,16 @@ var roleRules = map[string]routeRule{
 		other: otherRec("/api/family/child-devices/", "child-device", "")},
 
 	// Shopping.
-	"GET /api/shopping/categories":        {want: all(200), path: fixed("/api/shopping/categories")},
-	"GET /api/shopping/lists":             {want: all(200), path: fixed("/api/shopping/lists")},
-	"POST /api/shopping/lists":            {want: adults(201), path: fixed("/api/shopping/lists"), body: body(map[string]any{"name": "DIY"})},
-	"GET /api/shopping/lists/{id}":        {want: all(200), path: recPath("/api/shopping/lists/", "list", ""), other: otherRec("/api/shopping/lists/", "list", "")},
-	"PATCH /api/shopping/lists/{id}":      {want: adults(200), path: recPath("/api/shopping/lists/", "list", ""), other: otherRec("/api/shopping/lists/", "list", ""), body: body(map[string]any{"name": "Food"})},
-	"DELETE /api/shopping/lists/{id}":     {want: adults(204), path: recPath("/api/shopping/lists/", "list", ""), other: otherRec("/api/shopping/lists/", "list", "")},
-	"POST /api/shopping/lists/{id}/items": {want: all(201), path: recPath("/api/shopping/lists/", "list", "/items"), other: otherRec("/api/shopping/lists/", "list", "/items"), body: body(map[string]any{"name": "eggs"})},
-	"PATCH /api/shopping/items/{id}":      {want: all(200), path: recPath("/api/shopping/items/", "item", ""), other: otherRec("/api/shopping/items/", "item", ""), body: body(map[string]any{"checked": true, "quantity": "2"})},
-	"DELETE /api/shopping/items/{id}":     {want: adults(204), path: recPath("/api/shopping/items/", "item", ""), other: otherRec("/api/shopping/items/", "item", "")},
+	"GET /api/shopping/categories":                {want: all(200), path: fixed("/api/shopping/categories")},
+	"GET /api/shopping/lists":                     {want: all(200), path: fixed("/api/shopping/lists")},
+	"POST /api/shopping/lists":                    {want: adults(201), path: fixed("/api/shopping/lists"), body: body(map[string]any{"name": "DIY"})},
+	"GET /api/shopping/lists/{id}":                {want: all(200), path: recPath("/api/shopping/lists/", "list", ""), other: otherRec("/api/shopping/lists/", "list", "")},
+	"PATCH /api/shopping/lists/{id}":              {want: adults(200), path: recPath("/api/shopping/lists/", "list", ""), other: otherRec("/api/shopping/lists/", "list", ""), body: body(map[string]any{"name": "Food"})},
+	"DELETE /api/shopping/lists/{id}":             {want: adults(204), path: recPath("/api/shopping/lists/", "list", ""), other: otherRec("/api/shopping/lists/", "list", "")},
+	"POST /api/shopping/lists/{id}/items":         {want: all(201), path: recPath("/api/shopping/lists/", "list", "/items"), other: otherRec("/api/shopping/lists/", "list", "/items"), body: body(map[string]any{"name": "eggs"})},
+	"PATCH /api/shopping/items/{id}":              {want: all(200), path: recPath("/api/shopping/items/", "item", ""), other: otherRec("/api/shopping/items/", "item", ""), body: body(map[string]any{"checked": true, "quantity": "2"})},
+	"POST /api/shopping/lists/{id}/clear-checked": {want: adults(200), path: recPath("/api/shopping/lists/", "list", "/clear-checked"), other: otherRec("/api/shopping/lists/", "list", "/clear-checked")},
+	"DELETE /api/shopping/items/{id}":             {want: adults(204), path: recPath("/api/shopping/items/", "item", ""), other: otherRec("/api/shopping/items/", "item", "")},
 
 	// Recipes.
 	"GET /api/recipes":         {want: all(200), path: fixed("/api/recipes")},

@@ -58,6 +58,7 @@ type CalendarEvent struct {
 	DavName        *string
 	SourceHref     *string
 	SourceEtag     *string
+	Version        int64
 }
 
 type CalendarSubscription struct {
@@ -87,6 +88,15 @@ type ChildDevice struct {
 	CreatedBy  *uuid.UUID
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
+}
+
+type ClientCreate struct {
+	ID          uuid.UUID
+	FamilyID    uuid.UUID
+	Kind        string
+	RequestHash []byte
+	ResultIds   []uuid.UUID
+	CreatedAt   time.Time
 }
 
 type DavAppPassword struct {
@@ -187,6 +197,7 @@ type Recipe struct {
 	SourceUrl   *string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	Version     int64
 }
 
 type Session struct {
@@ -235,6 +246,7 @@ type ShoppingItem struct {
 	Position       int32
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	Version        int64
 }
 
 type ShoppingItemsView struct {
@@ -252,6 +264,7 @@ type ShoppingItemsView struct {
 	Position       int32
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	Version        int64
 	Category       *string
 }
 
@@ -262,6 +275,7 @@ type ShoppingList struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	CategorisedAt *time.Time
+	Version       int64
 }
 
 type Task struct {
@@ -281,6 +295,7 @@ type Task struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	Rotation     []uuid.UUID
+	Version      int64
 }
 
 type TaskGeneratorState struct {
