@@ -33,6 +33,7 @@ type AuthFailure struct {
 	Email      string
 	ClientAddr string
 	At         time.Time
+	Kind       string
 }
 
 type CalendarEvent struct {
@@ -77,6 +78,16 @@ type CalendarSubscription struct {
 	CreatedBy     *uuid.UUID
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+}
+
+type ChildDevice struct {
+	ID         uuid.UUID
+	FamilyID   uuid.UUID
+	Name       string
+	TokenHash  []byte
+	CreatedBy  *uuid.UUID
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
 }
 
 type ClientCreate struct {
@@ -129,6 +140,7 @@ type Family struct {
 	TimeZone  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	Code      string
 }
 
 type FamilyEventSeq struct {
@@ -145,12 +157,24 @@ type Invite struct {
 	UsedAt    *time.Time
 	UsedBy    *uuid.UUID
 	CreatedAt time.Time
+	Role      string
 }
 
 type Membership struct {
 	FamilyID  uuid.UUID
 	UserID    uuid.UUID
 	Role      string
+	CreatedAt time.Time
+}
+
+type PasswordReset struct {
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	FamilyID  uuid.UUID
+	CodeHash  []byte
+	CreatedBy *uuid.UUID
+	ExpiresAt time.Time
+	UsedAt    *time.Time
 	CreatedAt time.Time
 }
 
@@ -177,15 +201,18 @@ type Recipe struct {
 }
 
 type Session struct {
-	ID         uuid.UUID
-	TokenHash  []byte
-	UserID     uuid.UUID
-	CreatedAt  time.Time
-	ExpiresAt  time.Time
-	RevokedAt  *time.Time
-	UserAgent  string
-	ClientAddr string
-	ReplacedBy *uuid.UUID
+	ID            uuid.UUID
+	TokenHash     []byte
+	UserID        uuid.UUID
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	RevokedAt     *time.Time
+	UserAgent     string
+	ClientAddr    string
+	ReplacedBy    *uuid.UUID
+	LastSeenAt    time.Time
+	DeviceName    *string
+	ChildDeviceID *uuid.UUID
 }
 
 type ShoppingCategory struct {
@@ -284,4 +311,6 @@ type User struct {
 	DisplayName  string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	PinHash      *string
+	DeletedAt    *time.Time
 }
