@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// tapTargets lists the visible controls smaller than 44×44 CSS pixels:
+// buttons, selects, text fields, the navigation's and list switcher's
+// links, and the labels that wrap checkboxes (their tap target).
+const tapTargets = `(() => {
+  const small = [];
+  const sel = 'button, select, input:not([type=checkbox]):not([type=radio]):not([type=hidden]), .nav a, .tabs a, a.button, label.tick, label.check, fieldset.choice label, summary';
+  for (const el of document.querySelectorAll(sel)) {
+    if (!el.checkVisibility({ visibilityProperty: true }) || el.closest('.visually-hidden')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 43.5 || r.height < 43.5) small.push(el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).replace(/ /g, '.') : '') + ' "' + (el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30) + '" ' + Math.round(r.width) + '×' + Math.round(r.height));
+  }
+  return small;
+})()`
+
+// contrast returns the contrast ratio of an input's placeholder against its background.
+const contrast = `((sel) => {
+  const el = document.querySelector(sel);
+  const rgb = (s) => s.match(/[\d.]+/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const fg = lum(rgb(getComputedStyle(el, '::placeholder').color));
+  const bg = lum(rgb(getComputedStyle(el).backgroundColor));
+  return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+})`
+
+// notCovered is true when the focused element's centre is not under anything else (the fixed navigation).
+const notCovered = `(() => {
+  const el = document.activeElement;
+  const r = el.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return !!hit && (hit === el || el.contains(hit));
+})()`
+
+// TestBrowserAccessibility: on a phone, in dark mode, every view: tap
+// targets of 44 px, placeholders at 4.5:1, the bottom navigation never over
+// a focused control (and out of the way while typing), the skip link,
+// dialogs that take the focus and give it back. Screenshots of every view.
+func TestBrowserAccessibility(t *testing.T) {
+	m := startMain(t, dbtest.URL(t))
+	ana := signupMember(t, m, "ana@example.org", `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	seedFamily(t, m, ana)
+	for _, dark := range []bool{false, true} {
+		for _, size := range []struct {
+			name string
+			w, h int64
+		}{{"phone", phoneW, phoneH}, {"laptop", laptopW, laptopH}} {
+			name := size.name
+			if dark {
+				name += "-dark"
+			}
+			t.Run(name, func(t *testing.T) {
+				b := newDevice(t, name, size.w, size.h, browserOpts{dark: dark, lang: "en-GB"})
+				b.login(m.URL(), "ana@example.org")
+				checkViews(b, name, size.name == "phone")
+			})
+		}
+	}
+}
+
+func checkViews(b *browser, name string, phone bool) {
+	t := b.t
+	small := func(where string) {
+		t.Helper()
+		for _, s := range eval[[]string](b, tapTargets) {
+			t.Errorf("%s: %s: tap target under 44 px: %s", name, where, s)
+		}
+	}
+	shot := func(view string) { saveShot(b, view+"-"+name) }
+
+	// Shopping: placeholders, the focused Add button above the navigation.
+	b.waitJS("items", `document.querySelector('li.item')`, 5*time.Second)
+	small("shopping")
+	for _, sel := range []string{"#item-name", "#assistant-input"} {
+		if c := eval[float64](b, contrast+"("+js(sel)+")"); c < 4.5 {
+			t.Errorf("%s: placeholder of %s has contrast %.2f, want ≥ 4.5", name, sel, c)
+		}
+	}
+	if !eval[bool](b, `document.querySelector('a.skip').getAttribute('href') === '#main' && !!document.getElementById('main')`) {
+		t.Errorf("%s: no skip link to #main", name)
+	}
+	shot("shopping")
+	if phone {
+		eval[bool](b, `(document.getElementById('item-name').focus(), true)`)
+		b.waitJS("navigation steps aside while typing", `getComputedStyle(document.getElementById('nav')).display === 'none'`, 2*time.Second)
+		eval[bool](b, `(document.activeElement.blur(), true)`)
+		b.waitJS("navigation back", `getComputedStyle(document.getElementById('nav')).display !== 'none'`, 2*time.Second)
+	}
+
+	// A dialog takes the focus and gives it back.
+	b.click(`li.item button.icon`)
+	b.waitJS("edit dialog has the focus", dialogOpen, 5*time.Second)
+	small("item dialog")
+	b.do(chromedp.KeyEvent("\x1b"))
+	b.waitJS("focus back on the edit button", `!document.querySelector('dialog[open]') && document.activeElement.matches('li.item button.icon')`, 5*time.Second)
+
+	b.goTo("/tasks", `document.querySelector('li.task')`)
+	small("tasks")
+	shot("tasks")
+	b.click(`li.task button.task-open`)
+	b.waitJS("task dialog has the focus", dialogOpen, 5*time.Second)
+	small("task dialog")
+	shot("task-dialog")
+	b.do(chromedp.KeyEvent("\x1b"))
+	b.waitJS("focus back on the task", `document.activeElement.matches('li.task button.task-open')`, 5*time.Second)
+
+	b.goTo("/calendar", `document.querySelector('li.event')`)
+	small("calendar")
+	shot("calendar")
+	if !phone {
+		b.click(`.modes button[data-mode=month]`)
+		b.waitJS("month", `document.querySelector('.month-grid li.event')`, 5*time.Second)
+		small("calendar month")
+		shot("calendar-month")
+		b.click(`.modes button[data-mode=week]`)
+		b.waitJS("week", `document.querySelector('.week-grid')?.isConnected`, 5*time.Second)
+	}
+	b.click(`li.event button`)
+	b.waitJS("event dialog has the focus", dialogOpen, 5*time.Second)
+	small("event dialog")
+	shot("event-dialog")
+	b.do(chromedp.KeyEvent("\x1b"))
+
+	b.goTo("/recipes", `document.querySelector('.recipe-card')`)
+	small("recipes")
+	shot("recipes")
+	b.click(`.recipe-card a`)
+	b.waitJS("recipe", `document.querySelector('ul.ingredients li')`, 5*time.Second)
+	small("recipe")
+	shot("recipe")
+	b.goTo("/family", `document.querySelector('#h-dav')`)
+	b.waitJS("family lists loaded", `!document.querySelector('.loading')`, 5*time.Second)
+	small("family")
+	shot("family")
+
+	// The last control of a long form, focused from the keyboard: the fixed
+	// navigation must not cover it.
+	b.goTo("/recipes/new", `document.querySelector('.recipe-form button[type=submit]')`)
+	small("recipe form")
+	eval[bool](b, `(document.querySelector('.recipe-form button[type=submit]').focus(), true)`)
+	b.waitJS("focused Save button visible, not under the navigation", notCovered, 2*time.Second)
+	b.goTo("/family", `document.querySelector('#h-you')`)
+	eval[bool](b, `([...document.querySelectorAll('#main button')].pop().focus(), true)`)
+	b.waitJS("focused last button visible, not under the navigation", notCovered, 2*time.Second)
+}
+
+// saveShot saves a screenshot as test-artifacts/<name>.png, and with
+// FAMILYHUB_UPDATE_SCREENSHOTS=1 as docs/screenshots/pwa/<name>.png too.
+func saveShot(b *browser, name string) {
+	b.t.Helper()
+	eval[bool](b, `(document.activeElement?.blur?.(), window.scrollTo(0, 0), true)`)
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatalf("%s: screenshot: %v", b.name, err)
+	}
+	dirs := []string{artifactsDir}
+	if os.Getenv("FAMILYHUB_UPDATE_SCREENSHOTS") == "1" {
+		dirs = append(dirs, filepath.Join("..", "..", "docs", "screenshots", "pwa"))
+	}
+	for _, dir := range dirs {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			b.t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, strings.ReplaceAll(name, "/", "-")+".png"), png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+}
