@@ -129,6 +129,15 @@ func TestBrowserTwoDevices(t *testing.T) {
 			b.click(fmt.Sprintf(`li.item[data-name=%q] input[type=checkbox]`, name))
 			a.waitJS(name+" ticked on A", fmt.Sprintf(`document.querySelector('li.item[data-name=%q]')?.classList.contains('checked')`, name), 5*time.Second)
 		}
+		// A category chosen for one item is not kept for the next.
+		a.setValue(`#item-name`, "yoghurt")
+		a.setValue(`#item-cat`, "dairy")
+		a.click(`form.add-item button[type=submit]`)
+		a.waitJS("yoghurt added, category back to automatic", `document.querySelector('li.item[data-name="yoghurt"]') && document.getElementById('item-cat').value === ''`, 5*time.Second)
+		b.waitJS("yoghurt on B", `document.querySelector('li.item[data-name="yoghurt"]')`, 5*time.Second)
+		b.click(`li.item[data-name="yoghurt"] button.icon.danger`)
+		a.waitJS("yoghurt deleted on A", `!document.querySelector('li.item[data-name="yoghurt"]')`, 5*time.Second)
+
 		a.clickText(`.list-tools button`, "Clear ticked (3)")
 		a.waitJS("confirmation", `document.querySelector('dialog.ask[open]')`, 5*time.Second)
 		a.click(`dialog.ask[open] button.danger`)
@@ -145,8 +154,42 @@ func TestBrowserTwoDevices(t *testing.T) {
 		b.waitJS("shown again", `document.querySelector('li.item[data-name="coffee beans"]')`, 5*time.Second)
 	})
 
+	t.Run("errors speak to people", func(t *testing.T) {
+		a, b := a.on(t), b.on(t)
+		_ = b
+		a.goTo("/calendar", `document.querySelector('.week-grid')`)
+		a.click(`.page-head button.primary`)
+		a.waitJS("new event dialog", dialogOpen, 5*time.Second)
+		a.setValue(`dialog[open] input[name=title]`, "Backwards")
+		a.setValue(`dialog[open] input[name=start]`, "2030-05-01T10:00")
+		a.setValue(`dialog[open] input[name=end]`, "2030-05-01T09:00")
+		a.click(`dialog[open] button[type=submit]`)
+		a.waitJS("the error, in the dialog", `!document.querySelector('dialog[open] .dialog-error').hidden`, 5*time.Second)
+		if msg := eval[string](a, `document.querySelector('dialog[open] .dialog-error').textContent`); msg != "Could not create “Backwards”. The end must not be before the start." {
+			t.Errorf("error = %q", msg)
+		}
+		if eval[bool](a, `document.body.innerText.includes('ends_at') || document.body.innerText.includes('starts_at')`) {
+			t.Error("an API field name is on the page")
+		}
+		a.do(chromedp.KeyEvent("\x1b"))
+	})
+
+	t.Run("language switch", func(t *testing.T) {
+		b := b.on(t)
+		b.goTo("/family", `document.getElementById('lang-select')`)
+		eval[bool](b, `(document.getElementById('lang-select').focus(), true)`)
+		b.setValue(`#lang-select`, "de")
+		b.waitJS("German at once", `document.documentElement.lang.startsWith('de') && document.querySelector('#nav a[href="/shopping"]').textContent === 'Einkauf'
+			&& document.querySelector('#main h2#h-members').textContent === 'Mitglieder' && document.activeElement.id === 'lang-select'`, 5*time.Second)
+		b.do(chromedp.Reload())
+		b.waitJS("still German after a reload", `document.querySelector('#main h2#h-members')?.textContent === 'Mitglieder'`, 10*time.Second)
+		b.setValue(`#lang-select`, "en")
+		b.waitJS("English again", `document.querySelector('#main h2#h-members').textContent === 'Members'`, 5*time.Second)
+	})
+
 	t.Run("assistant", func(t *testing.T) {
 		a, b := a.on(t), b.on(t)
+		b.goTo("/shopping/"+listID, `document.querySelector('li.item')`)
 		b.waitLive()
 		a.setValue(`#assistant-input`, "add bananas to the weekly list")
 		start := time.Now()

@@ -1,6 +1,7 @@
 // The parts of the page around the views: the connection indicator, the
 // banner for failed writes, coalescing loaders, and keeping the bottom
 // navigation away from focused controls on a phone.
+import { ApiError } from './api.js';
 import { h, setChildren } from './dom.js';
 import { t } from './i18n.js';
 
@@ -40,10 +41,18 @@ export async function write(failText, fn) {
 /** Shows the banner for a write that failed with e; Retry runs fn again. */
 export function failed(failText, e, fn) {
   if (e.status === 401) return;
-  if (!e.status && e.code === undefined) console.error(e);
+  const reason = reasonOf(e);
+  // A modal dialog makes the page behind it inert: say it in the dialog,
+  // where Save is the retry.
+  const inDialog = document.querySelector('dialog[open] .dialog-error');
+  if (inDialog) {
+    setChildren(inDialog, h('strong', failText), ' ', reason);
+    inDialog.hidden = false;
+    return;
+  }
   const retry = e.retryable && fn ? () => { hideBanner(); write(failText, fn); } : null;
   setChildren(banner,
-    h('p', h('strong', failText), ' ', e.message),
+    h('p', h('strong', failText), ' ', reason),
     h('div.banner-actions',
       retry && h('button.primary', { type: 'button', onclick: retry }, t('common.retry')),
       h('button', { type: 'button', onclick: hideBanner }, t('common.dismiss'))));
@@ -84,11 +93,17 @@ export function loader(fn) {
   };
 }
 
+/** Why something failed, for a person: the ApiError's sentence, never a program's message. */
+function reasonOf(e) {
+  if (e instanceof ApiError) return e.message;
+  console.error(e);
+  return t('error.app');
+}
+
 function showLoadError(e) {
-  if (!e.status && e.code === undefined) console.error(e);
   const main = document.getElementById('main');
   const line = main.querySelector(':scope > .load-error') || h('p.load-error', { role: 'alert' });
-  line.textContent = e.status === 0 ? t('error.loadOffline') : t('error.load', { reason: e.message });
+  line.textContent = e.status === 0 ? t('error.loadOffline') : t('error.load', { reason: reasonOf(e) });
   main.prepend(line);
 }
 

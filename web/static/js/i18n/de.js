@@ -43,6 +43,7 @@ export default {
   'error.rateLimited': 'Zu viele Versuche. Warte ein paar Minuten und versuche es dann nochmal.',
   'error.unavailable': 'Der Server ist gerade ausgelastet. Versuche es gleich nochmal.',
   'error.internal': 'Auf dem Server ist etwas schiefgegangen.',
+  'error.app': 'In der App ist etwas schiefgegangen. Lade die Seite neu und versuche es nochmal.',
   'error.unknown': 'Der Server hat mit einem Fehler geantwortet ({status}).',
   'error.load': 'Laden fehlgeschlagen: {reason}',
   'error.loadOffline': 'Du bist offline: FamilyHub braucht den Server für die Daten deiner Familie. Sie werden geladen, sobald die Verbindung zurück ist.',

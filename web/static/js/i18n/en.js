@@ -44,6 +44,7 @@ export default {
   'error.rateLimited': 'Too many attempts. Please wait a few minutes and try again.',
   'error.unavailable': 'The server is busy right now. Try again in a moment.',
   'error.internal': 'Something went wrong on the server.',
+  'error.app': 'Something went wrong in the app. Reload the page and try again.',
   'error.unknown': 'The server answered with an error ({status}).',
   'error.load': 'Could not load: {reason}',
   'error.loadOffline': 'You are offline: FamilyHub needs the server for your family\'s data. It will load when the connection is back.',

@@ -28,14 +28,17 @@ function show(dlg, first) {
 
 /**
  * openDialog(title, [fields...], async (form) => ok, opts) shows a modal
- * form; onSave returns true to close it. opts: saveLabel, extra (a node at
+ * form; onSave returns true to close it. A write that fails while it is
+ * open is reported inside it (shell.js failed()). opts: saveLabel, extra (a node at
  * the start of the actions, e.g. Delete), className.
  */
 export function openDialog(title, fields, onSave, { saveLabel = null, extra = null, className = null } = {}) {
   const titleId = `dlg-${Math.random().toString(36).slice(2)}`;
   const save = h('button.primary', { type: 'submit' }, saveLabel ?? t('common.save'));
+  const error = h('p.form-error.dialog-error', { role: 'alert', hidden: true });
   const form = h('form.dialog-form', { method: 'dialog', novalidate: false },
     h('h2', { id: titleId }, title),
+    error,
     fields,
     h('div.actions',
       extra,
@@ -47,6 +50,7 @@ export function openDialog(title, fields, onSave, { saveLabel = null, extra = nu
     if (save.disabled) return;
     save.disabled = true;
     save.setAttribute('aria-busy', 'true');
+    error.hidden = true;
     try {
       if (await onSave(form)) dlg.close();
     } finally {

@@ -66,7 +66,7 @@ export function appPasswords(app) {
   async function reload() {
     try {
       const ps = await get('/api/dav/app-passwords');
-      setChildren(list, ps.length ? ps.map((p) => h('li.row', { dataset: { id: p.id } },
+      setChildren(list, ps.length ? ps.map((p) => h('li.entry', { dataset: { id: p.id } },
         h('div.grow', h('strong', p.name),
           h('span.muted', t('dav.created', { when: fmtDateTime(new Date(p.created_at), tz) })),
           h('span.muted', p.last_used_at ? t('dav.lastUsed', { when: fmtAgo(new Date(p.last_used_at)) }) : t('dav.neverUsed'))),
@@ -135,7 +135,7 @@ export function subscriptions(app) {
   async function reload() {
     try {
       const subs = await get('/api/calendar/subscriptions');
-      setChildren(list, subs.length ? subs.map((s) => h('li.row', { dataset: { id: s.id } },
+      setChildren(list, subs.length ? subs.map((s) => h('li.entry', { dataset: { id: s.id } },
         h('div.grow', h('strong', s.name), h('span.muted.url', s.url), state(s),
           s.last_error ? h('details', h('summary', t('subs.details')), h('code', s.last_error)) : null),
         h('button.small.danger', { type: 'button', onclick: () => remove(s), 'aria-label': t('subs.removeLabel', { name: s.name }) }, t('subs.remove'))))
