@@ -75,10 +75,10 @@ export function ask(title, text, choices, { cancelLabel = null } = {}) {
       type: 'button', onclick: () => { answer = c.value; dlg.close(); },
     }, c.label));
     const cancel = h('button', { type: 'button', onclick: () => dlg.close() }, cancelLabel ?? t('common.cancel'));
-    const dlg = h('dialog.ask', { 'aria-labelledby': titleId, role: 'alertdialog' },
+    const dlg = h('dialog.ask', { 'aria-labelledby': titleId, 'aria-describedby': text ? `${titleId}-text` : null, role: 'alertdialog' },
       h('div.dialog-form',
         h('h2', { id: titleId }, title),
-        text ? h('p', text) : null,
+        text ? h('p', { id: `${titleId}-text` }, text) : null,
         h('div.actions.stacked', buttons, cancel)));
     dlg.addEventListener('close', () => resolve(answer));
     show(dlg, cancel);

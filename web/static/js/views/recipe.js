@@ -28,6 +28,7 @@ export function itemQuantity(ing, factor) {
 export function show(app, main, id) {
   let recipe = null;
   let picked = null; // servings chosen here, kept across re-renders
+  const leftOut = new Set(); // names of the ingredients unticked here, kept too
   const out = h('article.recipe', loading());
   main.append(out);
 
@@ -49,7 +50,10 @@ export function show(app, main, id) {
       h('label.visually-hidden', { for: 'add-servings' }, t('recipes.servings')), servingsIn,
       h('button.icon', { type: 'button', 'aria-label': t('recipes.more'), onclick: () => setServings(servings + 1) }, h('span', { 'aria-hidden': 'true' }, '+')));
 
-    const picks = r.ingredients.map((_, i) => h('input', { type: 'checkbox', id: `ing-${i}`, checked: true, dataset: { key: `ing-${i}` } }));
+    const picks = r.ingredients.map((ing, i) => h('input', {
+      type: 'checkbox', id: `ing-${i}`, checked: !leftOut.has(ing.name), dataset: { key: `ing-${i}` },
+      onchange: (e) => { if (e.target.checked) leftOut.delete(ing.name); else leftOut.add(ing.name); },
+    }));
     const amounts = r.ingredients.map(() => h('span.amount'));
     const ingList = h('ul.ingredients', r.ingredients.map((ing, i) => h('li',
       h('label.tick', { for: `ing-${i}` }, picks[i]),
