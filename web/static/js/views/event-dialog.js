@@ -4,7 +4,7 @@
 // server can delete one occurrence (exdates) and end a series early (UNTIL)
 // but edits only whole series: scopes() lists what is possible, so the
 // other choices appear once serverCaps.occurrenceEdit is on.
-import { del, get, patch, post, serverCaps } from '../api.js';
+import { del, get, patch, post, put, serverCaps } from '../api.js';
 import { field, formValues, h } from '../dom.js';
 import { dayLabel, fmtTime, t } from '../i18n.js';
 import { addDays, dateIn, localInput, zoned } from '../time.js';
@@ -69,6 +69,23 @@ async function run(app, ev, fn) {
 function occurrenceLabel(app, occ) {
   const day = dayLabel(dayOf(occ.starts_at), dateIn(new Date(), app.tz));
   return occ.all_day ? day : `${day} ${fmtTime(new Date(occ.starts_at), app.tz)}`;
+}
+
+/**
+ * saveScoped writes an edit for one scope. Only 'all' is offered today
+ * (scopes()); the others are the requests the app will make once the
+ * server has occurrence overrides (SERVER-ENDPOINT, issue 15):
+ * - 'this': PUT /api/calendar/events/{id}/occurrences/{recurrence_id}
+ *   with the occurrence's fields (an override, RECURRENCE-ID in iCalendar);
+ * - 'following': POST /api/calendar/events/{id}/split {recurrence_id, ...fields}
+ *   ends the series before that occurrence and starts a new one from it.
+ * The dialog shows the series' first dates; with these scopes it would show
+ * the occurrence's.
+ */
+function saveScoped(ev, occ, scope, body) {
+  if (scope === 'this') return put(`/api/calendar/events/${ev.id}/occurrences/${encodeURIComponent(occ.recurrence_id)}`, body);
+  if (scope === 'following') return post(`/api/calendar/events/${ev.id}/split`, { recurrence_id: occ.recurrence_id, ...body });
+  return patch(`/api/calendar/events/${ev.id}`, body);
 }
 
 /**
@@ -143,9 +160,9 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null } = 
       body.ends_at = zoned(v.end, tz).toISOString();
     }
     if (!ev && !body.rrule) delete body.rrule;
-    // (scope 'this'/'following' for edits: see scopes(); only 'all' exists today.)
+    const scope = series ? (v.scope || 'all') : 'all';
     const saved = await app.write(t(ev ? 'fail.saveEvent' : 'fail.createEvent', { title: body.title }),
-      () => (ev ? patch(`/api/calendar/events/${ev.id}`, body) : post('/api/calendar/events', body)));
+      () => (ev ? saveScoped(ev, occ, scope, body) : post('/api/calendar/events', body)));
     if (saved) onSaved(saved);
     return !!saved;
   }, { extra: remove, className: 'event-dialog' });
