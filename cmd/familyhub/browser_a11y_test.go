@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 
 	"github.com/familyhub/familyhub/db/dbtest"
@@ -227,5 +229,66 @@ func saveShot(b *browser, name string) {
 		if err := os.WriteFile(filepath.Join(dir, strings.ReplaceAll(name, "/", "-")+".png"), png, 0o644); err != nil {
 			b.t.Fatal(err)
 		}
+	}
+}
+
+// TestBrowserLoadingStates: while a page's data is on its way (held back
+// through the DevTools protocol) the page shows a loading placeholder, not
+// a blank; when the data comes, the page shows it.
+func TestBrowserLoadingStates(t *testing.T) {
+	m := startMain(t, dbtest.URL(t))
+	ana := signupMember(t, m, "ana@example.org", `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	seedFamily(t, m, ana)
+	recipe := restAs(t, ana, m, "POST", "/api/recipes", map[string]any{"title": "Toast", "servings": 1})
+	b := newDevice(t, "slow", phoneW, phoneH, browserOpts{lang: "en-GB"})
+	b.login(m.URL(), "ana@example.org")
+
+	paused := make(chan fetch.RequestID, 16)
+	if err := chromedp.Listen(b.ctx, func(ev any) {
+		if e, ok := ev.(*fetch.EventRequestPaused); ok {
+			paused <- e.RequestID
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range []struct{ path, api, shown string }{
+		{"/tasks", "*/api/tasks*", `document.querySelector('li.task')`},
+		{"/calendar", "*/api/calendar/events*", `document.querySelector('li.event')`},
+		{"/recipes", "*/api/recipes", `document.querySelector('.recipe-card')`},
+		{"/recipes/" + recipe["id"].(string), "*/api/recipes/*", `document.querySelector('.recipe h1')`},
+		{"/shopping", "*/api/shopping/lists*", `document.querySelector('li.item')`},
+	} {
+		if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: page.api}}}); err != nil {
+			t.Fatal(err)
+		}
+		eval[bool](b, fmt.Sprintf(`(window.familyhub.go(%q), true)`, page.path))
+		b.waitJS(page.path+" shows it is loading", `document.querySelector('#main .loading .skeleton')?.checkVisibility()
+			&& document.querySelector('#main .loading [class=visually-hidden]').textContent === 'Loading…'`, 5*time.Second)
+		// Let the held requests go: at least the one the page waits for,
+		// then any other; disabling the domain releases what comes later.
+		release := func(id fetch.RequestID) {
+			if _, err := chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id}); err != nil {
+				t.Fatalf("continue %s: %v", id, err)
+			}
+		}
+		select {
+		case id := <-paused:
+			release(id)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: no request of %s was held", page.path, page.api)
+		}
+		for held := true; held; {
+			select {
+			case id := <-paused:
+				release(id)
+			default:
+				held = false
+			}
+		}
+		if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+		d := b.waitJS(page.path+" shows its data", page.shown+` && !document.querySelector('#main .loading')`, 5*time.Second)
+		t.Logf("%s: data shown %s after release", page.path, d.Round(time.Millisecond))
 	}
 }
