@@ -228,15 +228,13 @@ func TestBrowserTwoDevices(t *testing.T) {
 			t.Error("B got AI_INTENT_EXECUTED for A's command")
 		}
 	})
-	_ = c
 }
 
 // TestBrowserFocusKept: typing into the shopping add field on a phone while
 // another device adds 10 items keeps the focus, the caret and every
 // character typed.
 func TestBrowserFocusKept(t *testing.T) {
-	c, _, _, listID, laptop, phone := twoDevices(t)
-	_ = c
+	_, _, _, listID, laptop, phone := twoDevices(t)
 	phone.goTo("/shopping/"+listID, `document.querySelector('li.item')`)
 	laptop.goTo("/shopping/"+listID, `document.querySelector('li.item')`)
 	phone.do(chromedp.Click(chromedp.CSS(`#item-name`)))
