@@ -150,7 +150,7 @@ func checkViews(b *browser, name string, phone bool) {
 	shot("calendar")
 	if !phone {
 		b.click(`.modes button[data-mode=month]`)
-		b.waitJS("month", `document.querySelector('.month-grid li.event')`, 5*time.Second)
+		b.waitJS("month", `document.querySelector('.month-grid .month-day')`, 5*time.Second)
 		if !eval[bool](b, `!!document.querySelector('.month-day:not(.other-month) li.event')`) {
 			// Late in a month the seeded events are next month's: show that one.
 			label := eval[string](b, `document.querySelector('.cal-nav .range').textContent`)

@@ -193,7 +193,8 @@ func walkGerman(b *browser, base string, data []string) {
 	if eval[bool](b, `innerWidth >= 900`) {
 		for _, mode := range []string{"month", "agenda", "week"} {
 			b.click(fmt.Sprintf(`.modes button[data-mode=%s]`, mode))
-			b.waitJS("calendar "+mode, fmt.Sprintf(`document.querySelector('.modes button[data-mode=%s]').getAttribute('aria-pressed') === 'true' && document.querySelector('li.event')`, mode), 5*time.Second)
+			shown := map[string]string{"month": ".month-grid .month-day", "agenda": ".agenda li.event", "week": ".week-grid li.event"}[mode]
+			b.waitJS("calendar "+mode, fmt.Sprintf(`document.querySelector('.modes button[data-mode=%s]').getAttribute('aria-pressed') === 'true' && document.querySelector(%q)`, mode, shown), 5*time.Second)
 			germanOnly(b, "calendar "+mode, data)
 		}
 	}

@@ -156,8 +156,23 @@ func TestBrowserTwoDevices(t *testing.T) {
 		a.click(`form.add-item button[type=submit]`)
 		a.waitJS("yoghurt added, category back to automatic", `document.querySelector('li.item[data-name="yoghurt"]') && document.getElementById('item-cat').value === ''`, 5*time.Second)
 		b.waitJS("yoghurt on B", `document.querySelector('li.item[data-name="yoghurt"]')`, 5*time.Second)
+		// A double tap adds one item.
+		a.setValue(`#item-name`, "napkins")
+		eval[bool](a, `(() => { const b = document.querySelector('form.add-item button[type=submit]'); b.click(); b.click(); return true; })()`)
+		a.waitJS("napkins saved", `document.querySelector('li.item[data-name="napkins"]') && !document.querySelector('form.add-item button[aria-busy]')`, 5*time.Second)
+		n := 0
+		for _, it := range restAs(t, ana, c.a, "GET", "/api/shopping/lists/"+listID, nil)["items"].([]any) {
+			if it.(map[string]any)["name"] == "napkins" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("a double tap saved %d napkins, want 1", n)
+		}
+		b.waitJS("napkins once on B", `document.querySelectorAll('li.item[data-name="napkins"]').length === 1`, 5*time.Second)
+		b.click(`li.item[data-name="napkins"] button.icon.danger`)
 		b.click(`li.item[data-name="yoghurt"] button.icon.danger`)
-		a.waitJS("yoghurt deleted on A", `!document.querySelector('li.item[data-name="yoghurt"]')`, 5*time.Second)
+		a.waitJS("yoghurt and napkins deleted on A", `!document.querySelector('li.item[data-name="yoghurt"]') && !document.querySelector('li.item[data-name="napkins"]')`, 5*time.Second)
 
 		a.clickText(`.list-tools button`, "Clear ticked (3)")
 		a.waitJS("confirmation", `document.querySelector('dialog.ask[open]')`, 5*time.Second)
@@ -169,6 +184,14 @@ func TestBrowserTwoDevices(t *testing.T) {
 		b.waitJS("ticked", `document.querySelector('li.item[data-name="coffee beans"]').classList.contains('checked')`, 5*time.Second)
 		b.clickText(`.list-tools button`, "Hide ticked")
 		b.waitJS("ticked item hidden", `!document.querySelector('li.item[data-name="coffee beans"]') && document.querySelector('.hidden-note:not([hidden])')`, 5*time.Second)
+		waitFor(t, "the tick saved", func() bool {
+			for _, it := range restAs(t, ana, c.a, "GET", "/api/shopping/lists/"+listID, nil)["items"].([]any) {
+				if m := it.(map[string]any); m["name"] == "coffee beans" {
+					return m["checked"] == true
+				}
+			}
+			return false
+		})
 		b.do(chromedp.Reload())
 		b.waitJS("still hidden after a reload", `document.querySelector('li.item') && !document.querySelector('li.item[data-name="coffee beans"]')
 			&& document.querySelector('.list-tools button[aria-pressed=true]')`, 10*time.Second)

@@ -1,5 +1,6 @@
 // Calendar: an agenda of the coming weeks on a phone; on a laptop or
-// tablet (900 px and wider) also week and month grids. Occurrences are
+// tablet (900 px and wider) also a grid of seven days from today (then week
+// by week) and a month grid. Occurrences are
 // expanded by the server; colours are the members who made the events.
 import { get } from '../api.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
@@ -65,7 +66,9 @@ export function view(app, main) {
   function range() {
     const m = mode();
     if (m === 'week') {
-      const from = weekStart(anchor, firstDayOfWeek());
+      // Seven days from the day shown first: today at first, so the coming
+      // week is always in view (a family plans forward), then by sevens.
+      const from = anchor;
       return { mode: m, from, to: addDays(from, 7) };
     }
     if (m === 'month') {

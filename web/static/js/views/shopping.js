@@ -58,24 +58,33 @@ export function view(app, main, listId) {
     catSel.value = '';
   }
 
+  // Adds on their way, by list, name and quantity: a double tap sends one,
+  // while the next item may be added before the last one is saved.
+  const inFlight = new Set();
   async function addItem(e) {
     e.preventDefault();
     const name = nameIn.value.trim();
-    if (!name || !list || addBtn.disabled) return;
+    if (!name || !list) return;
     const item = { name };
     if (qtyIn.value.trim()) item.quantity = qtyIn.value.trim();
     if (catSel.value) item.category = catSel.value;
+    catSel.value = ''; // a category choice is for this item only (Retry keeps it)
     const id = list.id;
-    addBtn.disabled = true;
+    const key = JSON.stringify([id, name, item.quantity]);
+    if (inFlight.has(key)) return;
+    inFlight.add(key);
     addBtn.setAttribute('aria-busy', 'true');
-    const created = await app.write(t('fail.addItem', { name }), () => post(`/api/shopping/lists/${id}/items`, item));
-    addBtn.disabled = false;
-    addBtn.removeAttribute('aria-busy');
+    let created;
+    try {
+      created = await app.write(t('fail.addItem', { name }), () => post(`/api/shopping/lists/${id}/items`, item));
+    } finally {
+      inFlight.delete(key);
+      if (!inFlight.size) addBtn.removeAttribute('aria-busy');
+    }
     if (!created) return;
     // Only what was submitted is cleared: what was typed meanwhile stays.
     if (nameIn.value.trim() === name) nameIn.value = '';
     if (qtyIn.value.trim() === (item.quantity ?? '')) qtyIn.value = '';
-    catSel.value = ''; // a category choice is for one item only
     if (document.activeElement === addBtn) nameIn.focus();
     if (list && list.id === id && !list.items.some((i) => i.id === created.id)) {
       list.items.push(created);
