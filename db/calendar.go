@@ -11,8 +11,11 @@ import (
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
-// CalendarEventFields is an event's modelled, writable state.
+// CalendarEventFields is an event's modelled, writable state. ID is the
+// client's choice of id for a new event (nil: the server chooses; ignored
+// when replacing).
 type CalendarEventFields struct {
+	ID                     *uuid.UUID
 	Title, Notes, Location string
 	StartsAt, EndsAt       time.Time
 	AllDay                 bool
@@ -99,7 +102,8 @@ func (tx *Tx) CalendarEventGet(ctx context.Context, id uuid.UUID) (dbsqlc.Calend
 
 // CalendarEventLock locks an event of the family for a change: not found
 // when missing or another family's, forbidden when it is read-only (it
-// comes from a subscribed calendar).
+// comes from a subscribed calendar), stale when ctx asks for another
+// version (If-Match).
 func (tx *Tx) CalendarEventLock(ctx context.Context, id uuid.UUID) (dbsqlc.CalendarEvent, error) {
 	family, err := tx.family()
 	if err != nil {
@@ -112,11 +116,40 @@ func (tx *Tx) CalendarEventLock(ctx context.Context, id uuid.UUID) (dbsqlc.Calen
 	if cur.ReadOnly {
 		return cur, ErrReadOnlyEvent
 	}
+	if want := ifVersion(ctx); want != nil && *want != cur.Version {
+		loc, err := tx.FamilyLocation(ctx, family)
+		if err != nil {
+			return cur, err
+		}
+		return cur, &StaleError{Current: ZonedEvent{CalendarEvent: cur, Loc: loc}}
+	}
 	return cur, nil
+}
+
+// ZonedEvent is an event with its family's zone, which its times are
+// shown in.
+type ZonedEvent struct {
+	dbsqlc.CalendarEvent
+	Loc *time.Location
 }
 
 // ErrReadOnlyEvent refuses a change of an imported event.
 var ErrReadOnlyEvent = familyhub.Errorf(familyhub.EFORBIDDEN, "This event comes from a subscribed calendar and is read-only; change it at its source.")
+
+// CalendarEventAdd is CalendarEventCreate for REST and the assistant: with
+// a client-chosen f.ID, a repeat answers the event made the first time
+// (replayed) instead of making a second one.
+func (tx *Tx) CalendarEventAdd(ctx context.Context, f CalendarEventFields) (e dbsqlc.CalendarEvent, replayed bool, err error) {
+	ids, replayed, err := tx.createOnce(ctx, f.ID, "calendar-event", f, func() ([]uuid.UUID, error) {
+		e, err = tx.CalendarEventCreate(ctx, f, nil)
+		return []uuid.UUID{e.ID}, err
+	})
+	if err != nil || !replayed {
+		return e, replayed, err
+	}
+	e, err = tx.CalendarEventGet(ctx, ids[0])
+	return e, true, err
+}
 
 // CalendarEventCreate creates an event: the one write every writer uses
 // (REST, CalDAV, a subscription import, the assistant). x is nil for a
@@ -141,7 +174,7 @@ func (tx *Tx) CalendarEventCreate(ctx context.Context, f CalendarEventFields, x 
 		ical = &x.ICal
 	}
 	e, err := tx.q.CalendarEventInsert(ctx, tx, dbsqlc.CalendarEventInsertParams{
-		FamilyID: family, Uid: x.UID, Title: f.Title, Notes: f.Notes, Location: f.Location,
+		ID: f.ID, FamilyID: family, Uid: x.UID, Title: f.Title, Notes: f.Notes, Location: f.Location,
 		StartsAt: f.StartsAt, EndsAt: f.EndsAt, AllDay: f.AllDay, Rrule: f.RRule, Exdates: f.Exdates,
 		Sequence: x.Sequence, Ical: ical, DavName: x.DavName, SubscriptionID: x.SubscriptionID,
 		ReadOnly: x.SubscriptionID != nil, SourceHref: x.SourceHref, SourceEtag: x.SourceEtag, CreatedBy: tx.user(),

@@ -50,8 +50,10 @@ func recipeFromRow(r dbsqlc.Recipe) (Recipe, error) {
 	return out, nil
 }
 
-// RecipeNew is a recipe to create.
+// RecipeNew is a recipe to create. ID is the client's choice (nil: the
+// server chooses); a repeat with the same ID is answered, not repeated.
 type RecipeNew struct {
+	ID          *uuid.UUID   `json:"-"`
 	Title       string       `json:"title"`
 	Servings    int32        `json:"servings"`
 	Ingredients []Ingredient `json:"ingredients"`
@@ -292,27 +294,36 @@ func (tx *Tx) RecipeGet(ctx context.Context, id uuid.UUID) (Recipe, error) {
 	return recipeFromRow(row)
 }
 
-// RecipeCreate creates a recipe.
-func (tx *Tx) RecipeCreate(ctx context.Context, p RecipeNew) (Recipe, error) {
+// RecipeCreate creates a recipe; replayed says the client's id was used
+// before for the same recipe, which is returned as it is now.
+func (tx *Tx) RecipeCreate(ctx context.Context, p RecipeNew) (r Recipe, replayed bool, err error) {
 	family, err := tx.family()
 	if err != nil {
-		return Recipe{}, err
+		return r, false, err
 	}
 	if err := p.Normalize(); err != nil {
-		return Recipe{}, err
+		return r, false, err
 	}
 	ingredients, err := json.Marshal(p.Ingredients)
 	if err != nil {
-		return Recipe{}, err
+		return r, false, err
 	}
-	row, err := tx.q.RecipeInsert(ctx, tx, dbsqlc.RecipeInsertParams{
-		FamilyID: family, Title: p.Title, Servings: p.Servings, Ingredients: ingredients,
-		Steps: p.Steps, Tags: p.Tags, SourceUrl: p.SourceURL,
+	ids, replayed, err := tx.createOnce(ctx, p.ID, "recipe", p, func() ([]uuid.UUID, error) {
+		row, err := tx.q.RecipeInsert(ctx, tx, dbsqlc.RecipeInsertParams{
+			ID: p.ID, FamilyID: family, Title: p.Title, Servings: p.Servings, Ingredients: ingredients,
+			Steps: p.Steps, Tags: p.Tags, SourceUrl: p.SourceURL,
+		})
+		if err != nil {
+			return nil, Err(err, "recipe")
+		}
+		r, err = recipeFromRow(row)
+		return []uuid.UUID{r.ID}, err
 	})
-	if err != nil {
-		return Recipe{}, Err(err, "recipe")
+	if err != nil || !replayed {
+		return r, replayed, err
 	}
-	return recipeFromRow(row)
+	r, err = tx.RecipeGet(ctx, ids[0])
+	return r, true, err
 }
 
 // RecipeUpdate applies p to a recipe.
@@ -326,7 +337,7 @@ func (tx *Tx) RecipeUpdate(ctx context.Context, id uuid.UUID, p RecipePatch) (Re
 	}
 	params := dbsqlc.RecipeUpdateParams{
 		ID: id, FamilyID: family, Title: p.Title.Ptr(), Servings: p.Servings.Ptr(),
-		SourceUrlSet: p.SourceURL.Set, SourceUrl: p.SourceURL.Ptr(),
+		SourceUrlSet: p.SourceURL.Set, SourceUrl: p.SourceURL.Ptr(), IfVersion: ifVersion(ctx),
 	}
 	// A nil slice is SQL NULL, "keep": Normalize made present lists non-nil.
 	if p.Ingredients.Set {
@@ -341,45 +352,172 @@ func (tx *Tx) RecipeUpdate(ctx context.Context, id uuid.UUID, p RecipePatch) (Re
 		params.Tags = p.Tags.Value
 	}
 	row, err := tx.q.RecipeUpdate(ctx, tx, params)
-	if err != nil {
+	if isNoRows(err) {
+		return Recipe{}, staleOrMissing(ctx, "recipe", func() (Recipe, error) { return tx.RecipeGet(ctx, id) })
+	} else if err != nil {
 		return Recipe{}, Err(err, "recipe")
 	}
 	return recipeFromRow(row)
 }
 
-// RecipeDelete deletes a recipe.
+// RecipeDelete deletes a recipe (If-Match: only at the version ctx asks for).
 func (tx *Tx) RecipeDelete(ctx context.Context, id uuid.UUID) error {
 	family, err := tx.family()
 	if err != nil {
 		return err
 	}
-	n, err := tx.q.RecipeDelete(ctx, tx, dbsqlc.RecipeDeleteParams{ID: id, FamilyID: family})
-	return deleted(n, err, "recipe")
+	n, err := tx.q.RecipeDelete(ctx, tx, dbsqlc.RecipeDeleteParams{ID: id, FamilyID: family, IfVersion: ifVersion(ctx)})
+	if err == nil && n == 0 {
+		return staleOrMissing(ctx, "recipe", func() (Recipe, error) { return tx.RecipeGet(ctx, id) })
+	}
+	return Err(err, "recipe")
 }
 
-// RecipeAddToList puts a recipe's ingredients on a shopping list, scaled to
-// servings (0: the recipe's own), and returns the items in ingredient
-// order. Each goes through ShoppingItemAdd, so each is categorised at once.
-func (tx *Tx) RecipeAddToList(ctx context.Context, id, listID uuid.UUID, servings int32) ([]dbsqlc.ShoppingItemsView, error) {
+// RecipeToList is a recipe's add-to-list: the list, servings (0: the
+// recipe's own) and which ingredients (their indexes; nil: all).
+// RequestID is the client's id of the request (nil: none); a repeat with
+// it answers the items of the first time.
+type RecipeToList struct {
+	RequestID   *uuid.UUID `json:"-"`
+	ListID      uuid.UUID
+	Servings    int32
+	Ingredients []int
+}
+
+// chosen returns the ingredients p asks for, in recipe order; an index out
+// of range or given twice is invalid.
+func (p RecipeToList) chosen(all []Ingredient) ([]Ingredient, error) {
+	if p.Ingredients == nil {
+		return all, nil
+	}
+	seen := map[int]bool{}
+	for _, i := range p.Ingredients {
+		if i < 0 || i >= len(all) || seen[i] {
+			return nil, familyhub.Invalid("ingredients", "ingredients lists the indexes (0 to %d) of the ingredients to add, each once.", len(all)-1)
+		}
+		seen[i] = true
+	}
+	var out []Ingredient
+	for i, ing := range all {
+		if seen[i] {
+			out = append(out, ing)
+		}
+	}
+	return out, nil
+}
+
+// RecipeAddToList puts a recipe's chosen ingredients on a shopping list,
+// scaled to servings, and returns the items in ingredient order. An
+// ingredient whose name and unit are already on the list unticked is
+// merged into that line (amounts added when both are numbers) instead of
+// making a second one; a new line is categorised at once. replayed says
+// the request id was used before for the same request: the items of the
+// first time are returned as they are now (those deleted since left out).
+func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList) (items []dbsqlc.ShoppingItemsView, replayed bool, err error) {
 	recipe, err := tx.RecipeGet(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if _, err := tx.ShoppingListGet(ctx, listID); err != nil {
-		return nil, err
+	if _, err := tx.ShoppingListGet(ctx, p.ListID); err != nil {
+		return nil, false, err
 	}
-	if servings == 0 {
-		servings = recipe.Servings
-	} else if err := ValidateServings("servings", servings); err != nil {
-		return nil, err
+	if p.Servings == 0 {
+		p.Servings = recipe.Servings
+	} else if err := ValidateServings("servings", p.Servings); err != nil {
+		return nil, false, err
 	}
-	items := make([]dbsqlc.ShoppingItemsView, 0, len(recipe.IngredientList))
-	for _, ing := range recipe.IngredientList {
-		item, err := tx.ShoppingItemAdd(ctx, listID, ShoppingItemNew{Name: ing.Name, Quantity: ScaleIngredient(ing, recipe.Servings, servings)})
+	request := struct {
+		RecipeID uuid.UUID
+		RecipeToList
+	}{id, p}
+	chosen, err := p.chosen(recipe.IngredientList)
+	if err != nil {
+		return nil, false, err
+	}
+	ids, replayed, err := tx.createOnce(ctx, p.RequestID, "recipe-add-to-list", request, func() ([]uuid.UUID, error) {
+		onList, err := tx.ShoppingItemList(ctx, p.ListID)
 		if err != nil {
 			return nil, err
 		}
+		items = make([]dbsqlc.ShoppingItemsView, 0, len(chosen))
+		ids := make([]uuid.UUID, 0, len(chosen))
+		for _, ing := range chosen {
+			item, err := tx.addIngredient(ctx, p.ListID, onList, ing, recipe.Servings, p.Servings)
+			if err != nil {
+				return nil, err
+			}
+			items, ids = append(items, item), append(ids, item.ID)
+			onList = append(onList, item)
+		}
+		return ids, nil
+	})
+	if err != nil || !replayed {
+		return items, replayed, err
+	}
+	items = []dbsqlc.ShoppingItemsView{}
+	for _, itemID := range ids {
+		item, err := tx.ShoppingItemGet(ctx, itemID)
+		if familyhub.ErrorCode(err) == familyhub.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return nil, true, err
+		}
 		items = append(items, item)
 	}
-	return items, nil
+	return items, true, nil
+}
+
+// addIngredient puts one scaled ingredient on a list: merged into an
+// unticked line of the same name and unit (amounts added when both are
+// numbers; otherwise the line stays as it is), else as a new item.
+func (tx *Tx) addIngredient(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, ing Ingredient, recipeServings, servings int32) (dbsqlc.ShoppingItemsView, error) {
+	qty := ScaleIngredient(ing, recipeServings, servings)
+	unit := ""
+	if ing.Unit != nil {
+		unit = strings.ToLower(*ing.Unit)
+	}
+	for _, it := range onList {
+		if it.Checked || !strings.EqualFold(strings.TrimSpace(it.Name), ing.Name) {
+			continue
+		}
+		have, haveUnit, haveOK := splitQuantity(it.Quantity)
+		if haveUnit != unit {
+			continue // another unit: its own line
+		}
+		add, _, addOK := splitQuantity(qty)
+		if !haveOK || !addOK {
+			return it, nil // "some flour" and "flour": one line is enough
+		}
+		sum := formatQuantity(have + add)
+		if unit != "" {
+			sum += " " + *ing.Unit
+		}
+		if _, err := tx.q.ShoppingItemUpdate(ctx, tx, dbsqlc.ShoppingItemUpdateParams{
+			ID: it.ID, FamilyID: it.FamilyID, QuantitySet: true, Quantity: &sum,
+		}); err != nil {
+			return it, Err(err, "shopping item")
+		}
+		return tx.ShoppingItemGet(ctx, it.ID)
+	}
+	n := ShoppingItemNew{Name: ing.Name, Quantity: qty}
+	if err := n.Normalize(); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	return tx.shoppingItemInsert(ctx, listID, n)
+}
+
+// splitQuantity reads a shopping quantity as add-to-list writes it: an
+// amount and a unit ("150 g"), an amount ("1.5"), a unit ("pinch") or
+// nothing. ok says there is an amount; the unit comes back lower-cased.
+func splitQuantity(q *string) (amount float64, unit string, ok bool) {
+	if q == nil {
+		return 0, "", false
+	}
+	s := strings.TrimSpace(*q)
+	num, rest, _ := strings.Cut(s, " ")
+	v, err := strconv.ParseFloat(strings.ReplaceAll(num, ",", "."), 64)
+	if err != nil {
+		return 0, strings.ToLower(s), false
+	}
+	return v, strings.ToLower(strings.TrimSpace(rest)), true
 }

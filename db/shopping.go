@@ -15,9 +15,11 @@ import (
 // category_source in 00003_shopping.sql); the categoriser leaves it alone.
 const CategorySourceUser = "user"
 
-// ShoppingListNew is a list to create.
+// ShoppingListNew is a list to create. ID is the client's choice (nil: the
+// server chooses); a repeat with the same ID is answered, not repeated.
 type ShoppingListNew struct {
-	Name string `json:"name"`
+	ID   *uuid.UUID `json:"-"`
+	Name string     `json:"name"`
 }
 
 // Normalize trims and checks the fields.
@@ -36,11 +38,14 @@ func (p *ShoppingListPatch) Normalize() error {
 	return requiredPatchText("name", &p.Name, familyhub.MaxShoppingNameLen)
 }
 
-// ShoppingItemNew is an item to add to a list.
+// ShoppingItemNew is an item to add to a list. ID is the client's choice
+// (nil: the server chooses); a repeat with the same ID is answered, not
+// repeated.
 type ShoppingItemNew struct {
-	Name     string  `json:"name"`
-	Quantity *string `json:"quantity"`
-	Note     *string `json:"note"`
+	ID       *uuid.UUID `json:"-"`
+	Name     string     `json:"name"`
+	Quantity *string    `json:"quantity"`
+	Note     *string    `json:"note"`
 	// Category names one of the family's categories (case-insensitively);
 	// nil leaves filing to the categoriser.
 	Category *string `json:"category"`
@@ -119,17 +124,25 @@ func (tx *Tx) ShoppingListList(ctx context.Context) ([]dbsqlc.ShoppingList, erro
 	return tx.q.ShoppingListList(ctx, tx, family)
 }
 
-// ShoppingListCreate creates a list.
-func (tx *Tx) ShoppingListCreate(ctx context.Context, p ShoppingListNew) (dbsqlc.ShoppingList, error) {
+// ShoppingListCreate creates a list; replayed says the client's id was
+// used before for the same list, which is returned as it is now.
+func (tx *Tx) ShoppingListCreate(ctx context.Context, p ShoppingListNew) (l dbsqlc.ShoppingList, replayed bool, err error) {
 	family, err := tx.family()
 	if err != nil {
-		return dbsqlc.ShoppingList{}, err
+		return l, false, err
 	}
 	if err := p.Normalize(); err != nil {
-		return dbsqlc.ShoppingList{}, err
+		return l, false, err
 	}
-	l, err := tx.q.ShoppingListInsert(ctx, tx, dbsqlc.ShoppingListInsertParams{FamilyID: family, Name: p.Name})
-	return l, Err(err, "shopping list")
+	ids, replayed, err := tx.createOnce(ctx, p.ID, "shopping-list", p, func() ([]uuid.UUID, error) {
+		l, err = tx.q.ShoppingListInsert(ctx, tx, dbsqlc.ShoppingListInsertParams{ID: p.ID, FamilyID: family, Name: p.Name})
+		return []uuid.UUID{l.ID}, Err(err, "shopping list")
+	})
+	if err != nil || !replayed {
+		return l, replayed, err
+	}
+	l, err = tx.ShoppingListGet(ctx, ids[0])
+	return l, true, err
 }
 
 // ShoppingListGet returns a list of the family.
@@ -151,7 +164,8 @@ func (tx *Tx) ShoppingItemList(ctx context.Context, listID uuid.UUID) ([]dbsqlc.
 	return tx.q.ShoppingItemListByList(ctx, tx, dbsqlc.ShoppingItemListByListParams{ListID: listID, FamilyID: family})
 }
 
-// ShoppingListUpdate applies p to a list.
+// ShoppingListUpdate applies p to a list (If-Match: only at the version
+// ctx asks for).
 func (tx *Tx) ShoppingListUpdate(ctx context.Context, id uuid.UUID, p ShoppingListPatch) (dbsqlc.ShoppingList, error) {
 	family, err := tx.family()
 	if err != nil {
@@ -160,19 +174,25 @@ func (tx *Tx) ShoppingListUpdate(ctx context.Context, id uuid.UUID, p ShoppingLi
 	if err := p.Normalize(); err != nil {
 		return dbsqlc.ShoppingList{}, err
 	}
-	l, err := tx.q.ShoppingListUpdate(ctx, tx, dbsqlc.ShoppingListUpdateParams{ID: id, FamilyID: family, Name: p.Name.Ptr()})
+	l, err := tx.q.ShoppingListUpdate(ctx, tx, dbsqlc.ShoppingListUpdateParams{ID: id, FamilyID: family, Name: p.Name.Ptr(), IfVersion: ifVersion(ctx)})
+	if isNoRows(err) {
+		return l, staleOrMissing(ctx, "shopping list", func() (dbsqlc.ShoppingList, error) { return tx.ShoppingListGet(ctx, id) })
+	}
 	return l, Err(err, "shopping list")
 }
 
 // ShoppingListDelete deletes a list and, by cascade, its items (each with
-// its event).
+// its event). If-Match: only at the version ctx asks for.
 func (tx *Tx) ShoppingListDelete(ctx context.Context, id uuid.UUID) error {
 	family, err := tx.family()
 	if err != nil {
 		return err
 	}
-	n, err := tx.q.ShoppingListDelete(ctx, tx, dbsqlc.ShoppingListDeleteParams{ID: id, FamilyID: family})
-	return deleted(n, err, "shopping list")
+	n, err := tx.q.ShoppingListDelete(ctx, tx, dbsqlc.ShoppingListDeleteParams{ID: id, FamilyID: family, IfVersion: ifVersion(ctx)})
+	if err == nil && n == 0 {
+		return staleOrMissing(ctx, "shopping list", func() (dbsqlc.ShoppingList, error) { return tx.ShoppingListGet(ctx, id) })
+	}
+	return Err(err, "shopping list")
 }
 
 // deleted turns a delete's row count into not found when it removed nothing.
@@ -201,16 +221,35 @@ func (tx *Tx) shoppingCategoryID(ctx context.Context, family uuid.UUID, name *st
 // ShoppingItemAdd appends an item to a list of the family and returns it.
 // An item added without a category is queued for the categoriser in this
 // transaction (the job exists only if the item does). A list of another
-// family is not found, whatever p says.
-func (tx *Tx) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingItemNew) (dbsqlc.ShoppingItemsView, error) {
-	family, err := tx.family()
-	if err != nil {
-		return dbsqlc.ShoppingItemsView{}, err
-	}
+// family is not found, whatever p says. replayed says the client's id was
+// used before for the same item, which is returned as it is now (not
+// found when it has been deleted since: a retry never resurrects).
+func (tx *Tx) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingItemNew) (item dbsqlc.ShoppingItemsView, replayed bool, err error) {
 	if _, err := tx.ShoppingListGet(ctx, listID); err != nil {
-		return dbsqlc.ShoppingItemsView{}, err
+		return item, false, err
 	}
 	if err := p.Normalize(); err != nil {
+		return item, false, err
+	}
+	request := struct {
+		ListID uuid.UUID
+		ShoppingItemNew
+	}{listID, p}
+	ids, replayed, err := tx.createOnce(ctx, p.ID, "shopping-item", request, func() ([]uuid.UUID, error) {
+		item, err = tx.shoppingItemInsert(ctx, listID, p)
+		return []uuid.UUID{item.ID}, err
+	})
+	if err != nil || !replayed {
+		return item, replayed, err
+	}
+	item, err = tx.ShoppingItemGet(ctx, ids[0])
+	return item, true, err
+}
+
+// shoppingItemInsert inserts a normalised item into a list of the family.
+func (tx *Tx) shoppingItemInsert(ctx context.Context, listID uuid.UUID, p ShoppingItemNew) (dbsqlc.ShoppingItemsView, error) {
+	family, err := tx.family()
+	if err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
 	}
 	categoryID, err := tx.shoppingCategoryID(ctx, family, p.Category)
@@ -218,14 +257,18 @@ func (tx *Tx) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingI
 		return dbsqlc.ShoppingItemsView{}, err
 	}
 	params := dbsqlc.ShoppingItemInsertParams{
-		FamilyID: family, ListID: listID, Name: p.Name, Quantity: p.Quantity, Note: p.Note, CategoryID: categoryID,
+		ID: p.ID, FamilyID: family, ListID: listID, Name: p.Name, Quantity: p.Quantity, Note: p.Note, CategoryID: categoryID,
 	}
 	if categoryID != nil {
 		params.CategorySource = ptr(CategorySourceUser)
 	}
 	id, err := tx.q.ShoppingItemInsert(ctx, tx, params)
 	if err != nil {
-		// No row: the list went away since the read above.
+		// No row, or a foreign key violation: the list went away since the
+		// read above (a concurrent delete). Either way it is not found.
+		if isForeignKeyViolation(err) {
+			return dbsqlc.ShoppingItemsView{}, familyhub.NotFound("shopping list")
+		}
 		return dbsqlc.ShoppingItemsView{}, Err(err, "shopping list")
 	}
 	if categoryID == nil {
@@ -256,8 +299,9 @@ func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingIt
 	}
 	// The item comes first: another family's item is 404 even when the
 	// patch is invalid.
-	if _, err := tx.ShoppingItemGet(ctx, id); err != nil {
-		return dbsqlc.ShoppingItemsView{}, err
+	cur, err := tx.ShoppingItemGet(ctx, id)
+	if err != nil {
+		return cur, err
 	}
 	if err := p.Normalize(); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
@@ -273,10 +317,13 @@ func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingIt
 		NoteSet: p.Note.Set, Note: p.Note.Ptr(),
 		CategorySet: p.Category.Set, CategoryID: categoryID,
 		Checked: p.Checked.Ptr(), Actor: tx.user(),
-		Position: p.Position.Ptr(),
-	}); err != nil {
-		// Deleted since the read above (a concurrent request): not found.
-		return dbsqlc.ShoppingItemsView{}, Err(err, "shopping item")
+		Position: p.Position.Ptr(), IfVersion: ifVersion(ctx),
+	}); isNoRows(err) {
+		// Deleted since the read above (a concurrent request), or changed
+		// since the version the client saw.
+		return cur, staleOrMissing(ctx, "shopping item", func() (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemGet(ctx, id) })
+	} else if err != nil {
+		return cur, Err(err, "shopping item")
 	}
 	if p.Name.Set && !p.Category.Set {
 		if err := tx.categorise(ctx, family, id); err != nil {
@@ -286,12 +333,28 @@ func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingIt
 	return tx.ShoppingItemGet(ctx, id)
 }
 
-// ShoppingItemDelete deletes an item.
+// ShoppingItemDelete deletes an item (If-Match: only at the version ctx
+// asks for). Deleting a deleted item is not found and changes nothing.
 func (tx *Tx) ShoppingItemDelete(ctx context.Context, id uuid.UUID) error {
 	family, err := tx.family()
 	if err != nil {
 		return err
 	}
-	n, err := tx.q.ShoppingItemDelete(ctx, tx, dbsqlc.ShoppingItemDeleteParams{ID: id, FamilyID: family})
-	return deleted(n, err, "shopping item")
+	n, err := tx.q.ShoppingItemDelete(ctx, tx, dbsqlc.ShoppingItemDeleteParams{ID: id, FamilyID: family, IfVersion: ifVersion(ctx)})
+	if err == nil && n == 0 {
+		return staleOrMissing(ctx, "shopping item", func() (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemGet(ctx, id) })
+	}
+	return Err(err, "shopping item")
+}
+
+// ShoppingListClearChecked deletes the ticked items of a list in one
+// transaction (each announced as its own SHOPPING_ITEM_UPDATED delete) and
+// returns their ids. A list without ticked items changes nothing.
+func (tx *Tx) ShoppingListClearChecked(ctx context.Context, listID uuid.UUID) ([]uuid.UUID, error) {
+	list, err := tx.ShoppingListGet(ctx, listID)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := tx.q.ShoppingItemDeleteChecked(ctx, tx, dbsqlc.ShoppingItemDeleteCheckedParams{ListID: list.ID, FamilyID: list.FamilyID})
+	return ids, Err(err, "shopping list")
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -65,7 +68,7 @@ func Err(err error, what string) error {
 		}
 		return err
 	}
-	if pgconn.SafeToRetry(err) || isConnectError(err) {
+	if pgconn.SafeToRetry(err) || isConnectionLost(err) {
 		return fmt.Errorf("%w: %w", errUnavailable, err)
 	}
 	return err
@@ -74,9 +77,26 @@ func Err(err error, what string) error {
 // errUnavailable carries EUNAVAILABLE while keeping the cause for the log.
 var errUnavailable = &familyhub.Error{Code: familyhub.EUNAVAILABLE, Message: "The database is unavailable; try again shortly."}
 
-func isConnectError(err error) bool {
+// isNoRows reports whether a :one query found no row.
+func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+
+// isForeignKeyViolation reports whether err is PostgreSQL's 23503: the row
+// written refers to one that is gone (deleted concurrently).
+func isForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23503"
+}
+
+// isConnectionLost reports whether err says the connection to PostgreSQL
+// could not be made or broke mid-request (the server died or restarted):
+// the client may retry, so it is EUNAVAILABLE (503), not a bug (500).
+func isConnectionLost(err error) bool {
 	var ce *pgconn.ConnectError
-	return errors.As(err, &ce)
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		strings.Contains(err.Error(), "conn closed")
 }
 
 func conflictWhat(pgErr *pgconn.PgError) string {

@@ -12,8 +12,11 @@ import (
 )
 
 // TaskNew is a task to create: a one-off task, or with Recurrence a
-// recurring template whose instances the generator makes day by day.
+// recurring template whose instances the generator makes day by day. ID is
+// the client's choice (nil: the server chooses); a repeat with the same ID
+// is answered, not repeated.
 type TaskNew struct {
+	ID         *uuid.UUID `json:"-"`
 	Title      string
 	Notes      string
 	DueAt      *time.Time
@@ -105,13 +108,28 @@ func (tx *Tx) TaskGet(ctx context.Context, id uuid.UUID) (dbsqlc.Task, error) {
 }
 
 // TaskCreate creates a task: the assignee must be a member of the family,
-// and a recurring task gets today's instance at once.
-func (tx *Tx) TaskCreate(ctx context.Context, p TaskNew) (dbsqlc.Task, error) {
+// and a recurring task gets today's instance at once. replayed says the
+// client's id was used before for the same task, which is returned as it
+// is now.
+func (tx *Tx) TaskCreate(ctx context.Context, p TaskNew) (task dbsqlc.Task, replayed bool, err error) {
 	family, err := tx.family()
 	if err != nil {
-		return dbsqlc.Task{}, err
+		return task, false, err
 	}
-	params := dbsqlc.TaskInsertParams{FamilyID: family, Title: p.Title, Notes: p.Notes, DueAt: p.DueAt, AssigneeID: p.AssigneeID, CreatedBy: tx.user()}
+	ids, replayed, err := tx.createOnce(ctx, p.ID, "task", p, func() ([]uuid.UUID, error) {
+		task, err = tx.taskCreate(ctx, family, p)
+		return []uuid.UUID{task.ID}, err
+	})
+	if err != nil || !replayed {
+		return task, replayed, err
+	}
+	task, err = tx.TaskGet(ctx, ids[0])
+	return task, true, err
+}
+
+func (tx *Tx) taskCreate(ctx context.Context, family uuid.UUID, p TaskNew) (dbsqlc.Task, error) {
+	var err error
+	params := dbsqlc.TaskInsertParams{ID: p.ID, FamilyID: family, Title: p.Title, Notes: p.Notes, DueAt: p.DueAt, AssigneeID: p.AssigneeID, CreatedBy: tx.user()}
 	if params.Title, err = TrimmedText("title", p.Title, 1, familyhub.MaxTaskTitle); err != nil {
 		return dbsqlc.Task{}, err
 	}
@@ -146,10 +164,14 @@ func (tx *Tx) TaskCreate(ctx context.Context, p TaskNew) (dbsqlc.Task, error) {
 	return task, err
 }
 
-// TaskUpdate applies p to a task (locked for the read-modify-write).
+// TaskUpdate applies p to a task (locked for the read-modify-write;
+// If-Match: only at the version ctx asks for).
 func (tx *Tx) TaskUpdate(ctx context.Context, id uuid.UUID, p TaskPatch) (dbsqlc.Task, error) {
 	cur, err := tx.taskLock(ctx, id)
 	if err != nil {
+		return cur, err
+	}
+	if err := checkVersion(ctx, cur.Version, cur); err != nil {
 		return cur, err
 	}
 	params, err := p.apply(cur)
@@ -247,10 +269,13 @@ func checkFuture(field string, t time.Time) error {
 }
 
 // TaskDelete deletes a task; a template takes its open instances with it
-// (completed ones stay as history).
+// (completed ones stay as history). If-Match: only at the version ctx asks for.
 func (tx *Tx) TaskDelete(ctx context.Context, id uuid.UUID) error {
 	cur, err := tx.taskLock(ctx, id)
 	if err != nil {
+		return err
+	}
+	if err := checkVersion(ctx, cur.Version, cur); err != nil {
 		return err
 	}
 	if cur.Recurrence != nil {
@@ -307,11 +332,15 @@ func (tx *Tx) taskLock(ctx context.Context, id uuid.UUID) (dbsqlc.Task, error) {
 	return t, Err(err, "task")
 }
 
-// taskAction runs fn on the locked task. Templates are refused: only
-// one-off tasks and instances get done or snoozed.
+// taskAction runs fn on the locked task (If-Match: only at the version ctx
+// asks for). Templates are refused: only one-off tasks and instances get
+// done or snoozed.
 func (tx *Tx) taskAction(ctx context.Context, id uuid.UUID, fn func(cur dbsqlc.Task) (dbsqlc.Task, error)) (dbsqlc.Task, error) {
 	cur, err := tx.taskLock(ctx, id)
 	if err != nil {
+		return cur, err
+	}
+	if err := checkVersion(ctx, cur.Version, cur); err != nil {
 		return cur, err
 	}
 	if cur.Recurrence != nil {

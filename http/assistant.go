@@ -1,14 +1,11 @@
 package http
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -22,63 +19,20 @@ import (
 	"github.com/familyhub/familyhub/assistant"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
+	"github.com/familyhub/familyhub/llm"
 )
 
-// AssistantConfig configures the assistant (issue 7). The built-in parser
-// always works; with URL set, an OpenAI-compatible chat endpoint is asked
-// first and the parser is the fallback.
-type AssistantConfig struct {
-	// URL of an OpenAI-compatible API: its base ("https://api.openai.com/v1")
-	// or its chat completions endpoint. Empty: built-in parser only.
-	URL string
-	// Model is the model name sent with each request; required with URL.
-	Model string
-	// Key is sent as "Authorization: Bearer <key>" when set.
-	Key string
-	// Timeout bounds one request to the model (default 8s); on timeout the
-	// built-in parser answers.
-	Timeout time.Duration
-}
-
-// DefaultAssistantTimeout is AssistantConfig.Timeout's default.
+// DefaultAssistantTimeout bounds a request to the assistant's model when
+// none is configured; on timeout the built-in parser answers.
 const DefaultAssistantTimeout = 8 * time.Second
-
-// Validate checks the configuration; a bad value is an error naming it.
-func (c AssistantConfig) Validate() error {
-	if c.URL == "" {
-		if c.Model != "" || c.Key != "" {
-			return errors.New("FAMILYHUB_ASSISTANT_MODEL/KEY are set but FAMILYHUB_ASSISTANT_URL is not")
-		}
-		return nil
-	}
-	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("FAMILYHUB_ASSISTANT_URL/--assistant-url must be an http(s) URL such as https://api.openai.com/v1, not %q", c.URL)
-	}
-	if c.Model == "" {
-		return errors.New("FAMILYHUB_ASSISTANT_MODEL/--assistant-model is required with FAMILYHUB_ASSISTANT_URL")
-	}
-	if c.Timeout < 0 {
-		return errors.New("--assistant-timeout must be positive")
-	}
-	return nil
-}
-
-// chatURL returns the chat completions endpoint of the configured URL.
-func (c AssistantConfig) chatURL() string {
-	u := strings.TrimRight(c.URL, "/")
-	if strings.HasSuffix(u, "/chat/completions") {
-		return u
-	}
-	return u + "/chat/completions"
-}
 
 // mountAssistant adds the assistant endpoints to the authenticated API router.
 func (s *Server) mountAssistant(r chi.Router) {
-	if err := s.cfg.Assistant.Validate(); err != nil {
+	if err := s.cfg.Assistant.Validate("FAMILYHUB_ASSISTANT"); err != nil {
 		s.logger.Error("assistant model disabled: bad configuration; the built-in parser answers", "err", err)
-		s.cfg.Assistant = AssistantConfig{}
+		s.cfg.Assistant = llm.Config{}
 	}
+	s.model = llm.New(s.cfg.Assistant, DefaultAssistantTimeout)
 	r.Post("/assistant/commands", s.handleAssistantCommand)
 }
 
@@ -192,7 +146,7 @@ func truncateRunes(s string, n int) string {
 // built-in parser when there is none or it fails. It returns the intent's
 // source ("llm" or "parser"); a command nothing understands is EINVALID.
 func (s *Server) understand(ctx context.Context, text, lang string, now time.Time, zone string) (assistant.Intent, string, error) {
-	if s.cfg.Assistant.URL != "" {
+	if s.model != nil {
 		in, err := s.askModel(ctx, text, lang, now, zone)
 		if err == nil {
 			return in, "llm", nil
@@ -255,7 +209,7 @@ func (x *assistantExec) addItems(sl assistant.IntentSlots) (any, string, error) 
 		if it.Quantity != "" {
 			p.Quantity = &it.Quantity
 		}
-		item, err := x.tx.ShoppingItemAdd(x.ctx, list.ID, p)
+		item, _, err := x.tx.ShoppingItemAdd(x.ctx, list.ID, p)
 		if err != nil {
 			return nil, "", err
 		}
@@ -320,7 +274,7 @@ func (x *assistantExec) list(name string, create bool) (dbsqlc.ShoppingList, boo
 	if key != "" {
 		newName = capitalise(name)
 	}
-	l, err := x.tx.ShoppingListCreate(x.ctx, db.ShoppingListNew{Name: newName})
+	l, _, err := x.tx.ShoppingListCreate(x.ctx, db.ShoppingListNew{Name: newName})
 	return l, true, err
 }
 
@@ -456,7 +410,7 @@ type assistantTaskResult struct {
 }
 
 func (x *assistantExec) createTask(sl assistant.IntentSlots) (any, string, error) {
-	task, err := x.tx.TaskCreate(x.ctx, db.TaskNew{Title: sl.Title, DueAt: sl.DueAt})
+	task, _, err := x.tx.TaskCreate(x.ctx, db.TaskNew{Title: sl.Title, DueAt: sl.DueAt})
 	if err != nil {
 		return nil, "", err
 	}
@@ -624,7 +578,7 @@ func (x *assistantExec) createEvent(sl assistant.IntentSlots) (any, string, erro
 	default:
 		f.EndsAt = f.StartsAt.Add(time.Hour)
 	}
-	ev, err := x.tx.CalendarEventCreate(x.ctx, f, nil)
+	ev, _, err := x.tx.CalendarEventAdd(x.ctx, f)
 	if err != nil {
 		return nil, "", err
 	}
@@ -820,27 +774,6 @@ func capitalise(s string) string {
 
 // The optional language model.
 
-// maxModelResponse bounds what is read from the model.
-const maxModelResponse = 1 << 20
-
-type chatMessage struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
-}
-
-type chatRequest struct {
-	Model          string            `json:"model"`
-	Messages       []chatMessage     `json:"messages"`
-	Temperature    float64           `json:"temperature"`
-	ResponseFormat map[string]string `json:"response_format,omitempty"`
-}
-
-type chatResponse struct {
-	Choices []struct {
-		Message chatMessage `json:"message"`
-	} `json:"choices"`
-}
-
 // errModelDeclined: the model says the command is none of the intents.
 var errModelDeclined = errors.New("the model found no intent")
 
@@ -850,42 +783,11 @@ var errModelDeclined = errors.New("the model found no intent")
 // else (HTTP errors, timeouts, prose, unknown fields or types) is an error,
 // and the caller falls back to the built-in parser.
 func (s *Server) askModel(ctx context.Context, text, lang string, now time.Time, zone string) (assistant.Intent, error) {
-	cfg := s.cfg.Assistant
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = DefaultAssistantTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	body, _ := json.Marshal(chatRequest{
-		Model: cfg.Model, Temperature: 0, ResponseFormat: map[string]string{"type": "json_object"},
-		Messages: []chatMessage{{Role: "system", Content: modelPrompt(lang, now, zone)}, {Role: "user", Content: text}},
-	})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.chatURL(), bytes.NewReader(body))
+	content, err := s.model.Complete(ctx, modelPrompt(lang, now, zone), text, true)
 	if err != nil {
 		return assistant.Intent{}, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if cfg.Key != "" {
-		req.Header.Set("Authorization", "Bearer "+cfg.Key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return assistant.Intent{}, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxModelResponse))
-	if err != nil {
-		return assistant.Intent{}, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return assistant.Intent{}, fmt.Errorf("model answered %s: %.200s", resp.Status, raw)
-	}
-	var chat chatResponse
-	if err := json.Unmarshal(raw, &chat); err != nil || len(chat.Choices) == 0 {
-		return assistant.Intent{}, fmt.Errorf("model answer is not a chat completion: %.200s", raw)
-	}
-	return decodeModelIntent(chat.Choices[0].Message.Content, now.Location())
+	return decodeModelIntent(content, now.Location())
 }
 
 // decodeModelIntent parses and validates the model's proposed intent,

@@ -23,6 +23,7 @@ func (s *Server) mountCalendar(r chi.Router) {
 
 type calendarEventJSON struct {
 	ID             uuid.UUID   `json:"id"`
+	Version        int64       `json:"version"`
 	UID            string      `json:"uid"`
 	Title          string      `json:"title"`
 	Notes          string      `json:"notes"`
@@ -56,7 +57,7 @@ func toCalendarEventJSON(e dbsqlc.CalendarEvent, loc *time.Location) calendarEve
 		ex[i] = t.In(loc)
 	}
 	return calendarEventJSON{
-		ID: e.ID, UID: e.Uid, Title: e.Title, Notes: e.Notes, Location: e.Location,
+		ID: e.ID, Version: e.Version, UID: e.Uid, Title: e.Title, Notes: e.Notes, Location: e.Location,
 		StartsAt: e.StartsAt.In(loc), EndsAt: e.EndsAt.In(loc), AllDay: e.AllDay, RRule: e.Rrule,
 		Exdates: ex, Sequence: e.Sequence, ReadOnly: e.ReadOnly, SubscriptionID: e.SubscriptionID,
 		CreatedBy: e.CreatedBy, CreatedAt: e.CreatedAt.UTC(), UpdatedAt: e.UpdatedAt.UTC(),
@@ -139,6 +140,7 @@ func parseExdates(ss []string) ([]time.Time, error) {
 }
 
 type calendarEventCreateRequest struct {
+	ID       *string  `json:"id"`
 	Title    string   `json:"title"`
 	StartsAt *string  `json:"starts_at"`
 	EndsAt   *string  `json:"ends_at"`
@@ -160,13 +162,19 @@ func (s *Server) handleCalendarEventCreate(w http.ResponseWriter, r *http.Reques
 		s.Error(w, r, err)
 		return
 	}
+	id, err := clientID(req.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	var out calendarEventJSON
+	var replayed bool
 	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
 		loc, err := tx.Location(r.Context())
 		if err != nil {
 			return err
 		}
-		f := db.CalendarEventFields{Title: req.Title, Notes: req.Notes, Location: req.Location, AllDay: req.AllDay, RRule: req.RRule, Exdates: exdates}
+		f := db.CalendarEventFields{ID: id, Title: req.Title, Notes: req.Notes, Location: req.Location, AllDay: req.AllDay, RRule: req.RRule, Exdates: exdates}
 		for _, p := range []struct {
 			name string
 			in   *string
@@ -179,11 +187,12 @@ func (s *Server) handleCalendarEventCreate(w http.ResponseWriter, r *http.Reques
 				return err
 			}
 		}
-		ev, err := tx.CalendarEventCreate(r.Context(), f, nil)
+		var ev dbsqlc.CalendarEvent
+		ev, replayed, err = tx.CalendarEventAdd(r.Context(), f)
 		out = toCalendarEventJSON(ev, loc)
 		return err
 	})
-	s.respond(w, r, http.StatusCreated, out, err)
+	s.respondRecord(w, r, createdStatus(replayed), out, out.Version, err)
 }
 
 func (s *Server) handleCalendarEventGet(w http.ResponseWriter, r *http.Request) {
@@ -202,7 +211,7 @@ func (s *Server) handleCalendarEventGet(w http.ResponseWriter, r *http.Request) 
 		out = toCalendarEventJSON(ev, loc)
 		return err
 	})
-	s.respond(w, r, http.StatusOK, out, err)
+	s.respondRecord(w, r, http.StatusOK, out, out.Version, err)
 }
 
 type calendarEventUpdateRequest struct {
@@ -296,5 +305,5 @@ func (s *Server) handleCalendarEventUpdate(w http.ResponseWriter, r *http.Reques
 		out = toCalendarEventJSON(ev, loc)
 		return err
 	})
-	s.respond(w, r, http.StatusOK, out, err)
+	s.respondRecord(w, r, http.StatusOK, out, out.Version, err)
 }

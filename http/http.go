@@ -3,6 +3,7 @@
 package http
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,8 +11,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 )
 
 // MaxBodyBytes caps every request body. A larger body answers 413.
@@ -53,6 +56,11 @@ type errorJSON struct {
 // status its code maps to. Only internal and unavailable errors are logged:
 // the rest are the client's to fix.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	var stale *db.StaleError
+	if errors.As(err, &stale) {
+		writeStale(w, stale)
+		return
+	}
 	code := familyhub.ErrorCode(err)
 	body := errorJSON{Code: code, Message: familyhub.ErrorMessage(err)}
 	var fe *familyhub.Error
@@ -86,7 +94,17 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return familyhub.Errorf(familyhub.EMALFORMED, "Content-Type must be application/json.")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return decodeError(err)
+	}
+	if field, bad := invalidTextField(body); bad {
+		if field == "" {
+			return familyhub.Errorf(familyhub.EMALFORMED, "The request body is not valid UTF-8.")
+		}
+		return familyhub.Invalid(field, "%s is not valid UTF-8 text.", field)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
@@ -116,6 +134,7 @@ func decodeError(err error) error {
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
 		return familyhub.Errorf(familyhub.EMALFORMED, "The request body is not valid JSON.")
 	case errors.As(err, &typeErr):
+		typeErr.Field = jsonFieldPath(typeErr.Field)
 		if typeErr.Field == "" {
 			return familyhub.Errorf(familyhub.EMALFORMED, "The body must be a JSON object.")
 		}
@@ -132,6 +151,19 @@ func decodeError(err error) error {
 		return fe
 	}
 	return familyhub.Errorf(familyhub.EMALFORMED, "The request body could not be read: %s", err)
+}
+
+// jsonFieldPath drops the Go names of embedded structs from the path
+// encoding/json reports ("ShoppingItemNew.quantity" is "quantity"): the
+// client knows only the JSON keys, which are lower case.
+func jsonFieldPath(path string) string {
+	var keep []string
+	for _, p := range strings.Split(path, ".") {
+		if p != "" && !unicode.IsUpper(rune(p[0])) {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, ".")
 }
 
 func jsonKind(goKind string) string {

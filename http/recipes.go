@@ -9,6 +9,7 @@ import (
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
 // mountRecipes adds the recipes endpoints to the authenticated API router.
@@ -25,6 +26,7 @@ func (s *Server) mountRecipes(r chi.Router) {
 
 type recipeJSON struct {
 	ID          uuid.UUID       `json:"id"`
+	Version     int64           `json:"version"`
 	Title       string          `json:"title"`
 	Servings    int32           `json:"servings"`
 	Ingredients []db.Ingredient `json:"ingredients"`
@@ -37,14 +39,18 @@ type recipeJSON struct {
 
 func toRecipeJSON(r db.Recipe) recipeJSON {
 	return recipeJSON{
-		ID: r.ID, Title: r.Title, Servings: r.Servings, Steps: r.Steps, Tags: r.Tags, SourceURL: r.SourceUrl,
+		ID: r.ID, Version: r.Version, Title: r.Title, Servings: r.Servings, Steps: r.Steps, Tags: r.Tags, SourceURL: r.SourceUrl,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Ingredients: r.IngredientList,
 	}
 }
 
 type recipeAddToListRequest struct {
-	ListID   string `json:"list_id"`
-	Servings *int32 `json:"servings"`
+	// ID is the client's id of this request: a retry with it adds nothing.
+	ID       *string `json:"id"`
+	ListID   string  `json:"list_id"`
+	Servings *int32  `json:"servings"`
+	// Ingredients are the indexes of the ingredients to add; absent: all.
+	Ingredients []int `json:"ingredients"`
 }
 
 // validate returns the list id. A well-formed id of a list that is not the
@@ -92,22 +98,32 @@ func (s *Server) handleRecipeGet(w http.ResponseWriter, r *http.Request) {
 		out = toRecipeJSON(row)
 		return err
 	})
-	s.respond(w, r, http.StatusOK, out, err)
+	s.respondRecord(w, r, http.StatusOK, out, out.Version, err)
 }
 
 func (s *Server) handleRecipeCreate(w http.ResponseWriter, r *http.Request) {
-	var req db.RecipeNew
+	var req struct {
+		ID *string `json:"id"`
+		db.RecipeNew
+	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		s.Error(w, r, err)
 		return
 	}
+	var err error
+	if req.RecipeNew.ID, err = clientID(req.ID); err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	var out recipeJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		row, err := tx.RecipeCreate(r.Context(), req)
+	var replayed bool
+	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+		var row db.Recipe
+		row, replayed, err = tx.RecipeCreate(r.Context(), req.RecipeNew)
 		out = toRecipeJSON(row)
 		return err
 	})
-	s.respond(w, r, http.StatusCreated, out, err)
+	s.respondRecord(w, r, createdStatus(replayed), out, out.Version, err)
 }
 
 func (s *Server) handleRecipeUpdate(w http.ResponseWriter, r *http.Request) {
@@ -127,7 +143,7 @@ func (s *Server) handleRecipeUpdate(w http.ResponseWriter, r *http.Request) {
 		out = toRecipeJSON(row)
 		return err
 	})
-	s.respond(w, r, http.StatusOK, out, err)
+	s.respondRecord(w, r, http.StatusOK, out, out.Version, err)
 }
 
 // handleRecipeAddToList puts the recipe's ingredients on a shopping list,
@@ -149,15 +165,21 @@ func (s *Server) handleRecipeAddToList(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	var servings int32
+	p := db.RecipeToList{ListID: listID, Ingredients: req.Ingredients}
 	if req.Servings != nil {
-		servings = *req.Servings
+		p.Servings = *req.Servings
+	}
+	if p.RequestID, err = clientID(req.ID); err != nil {
+		s.Error(w, r, err)
+		return
 	}
 	var out []shoppingItemJSON
+	var replayed bool
 	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		items, err := tx.RecipeAddToList(r.Context(), id, listID, servings)
+		var items []dbsqlc.ShoppingItemsView
+		items, replayed, err = tx.RecipeAddToList(r.Context(), id, p)
 		out = toShoppingItemJSONs(items)
 		return err
 	})
-	s.respond(w, r, http.StatusCreated, out, err)
+	s.respond(w, r, createdStatus(replayed), out, err)
 }

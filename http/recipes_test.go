@@ -1,6 +1,7 @@
 package http
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -292,6 +293,10 @@ func TestRecipeAddToList(t *testing.T) {
 		{"third", 1, []string{"flour 75 g", "eggs 0.75", "milk 0.13 l", "salt pinch", "butter for the pan -"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// A list of its own: on one list, a second add-to-list merges
+			// (TestRecipeAddToListMerges).
+			c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly " + tc.name}).decode(t, &list)
+			c.must(http.StatusCreated, "POST", "/api/shopping/lists/"+list.ID.String()+"/items", map[string]any{"name": "Coffee"})
 			body := map[string]any{"list_id": list.ID}
 			if tc.servings != nil {
 				body["servings"] = tc.servings
@@ -337,5 +342,58 @@ func TestRecipeAddToList(t *testing.T) {
 	r := c.must(http.StatusCreated, "POST", "/api/recipes/"+toast.ID.String()+"/add-to-list", map[string]any{"list_id": list.ID})
 	if strings.TrimSpace(string(r.body)) != "[]" {
 		t.Fatalf("empty add-to-list %s", r.body)
+	}
+}
+
+// TestRecipeAddToListMerges: adding a recipe again merges each ingredient
+// into its unticked line of the same name and unit (amounts added),
+// instead of a second line; another unit, a ticked line or an amount that
+// is not a number gets no merge of amounts; and only the chosen
+// ingredients are added.
+func TestRecipeAddToListMerges(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, acc := env.signup("merge@example.org", "Mergers")
+	var rec recipeJSON
+	c.must(http.StatusCreated, "POST", "/api/recipes", pancakes()).decode(t, &rec)
+	var list shoppingListJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
+	L := "/api/shopping/lists/" + list.ID.String()
+	var flourKg, eggs shoppingItemJSON
+	c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": "Flour", "quantity": "1 kg"}).decode(t, &flourKg)
+	c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": "eggs", "quantity": "2"}).decode(t, &eggs)
+	c.must(http.StatusOK, "PATCH", "/api/shopping/items/"+eggs.ID.String(), map[string]any{"checked": true})
+	path := "/api/recipes/" + rec.ID.String() + "/add-to-list"
+	c.must(http.StatusCreated, "POST", path, map[string]any{"list_id": list.ID})
+	seq := env.lastSeq(acc.Family.ID)
+	// The second time, only flour and milk (indexes 0 and 2).
+	var items []shoppingItemJSON
+	c.must(http.StatusCreated, "POST", path, map[string]any{"list_id": list.ID, "ingredients": []int{0, 2}}).decode(t, &items)
+	if len(items) != 2 || items[0].Name != "flour" || *items[0].Quantity != "600 g" || items[1].Name != "milk" || *items[1].Quantity != "1 l" {
+		t.Fatalf("merged items %+v", items)
+	}
+	for _, ev := range env.events(acc.Family.ID, seq) {
+		if ev.Op != "update" {
+			t.Fatalf("a merge made an %s event", ev.Op)
+		}
+	}
+	var got shoppingListWithItemsJSON
+	c.must(http.StatusOK, "GET", L, nil).decode(t, &got)
+	var lines []string
+	for _, it := range got.Items {
+		q := "-"
+		if it.Quantity != nil {
+			q = *it.Quantity
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %v", it.Name, q, it.Checked))
+	}
+	want := []string{"Flour 1 kg false", "eggs 2 true", "flour 600 g false", "eggs 3 false", "milk 1 l false", "salt pinch false", "butter for the pan - false"}
+	if !slices.Equal(lines, want) {
+		t.Fatalf("list %q, want %q", lines, want)
+	}
+	for _, bad := range []any{[]int{5}, []int{-1}, []int{0, 0}, "all"} {
+		if r := c.do("POST", path, map[string]any{"list_id": list.ID, "ingredients": bad}); r.StatusCode != http.StatusUnprocessableEntity || r.errorBody(t).Field != "ingredients" {
+			t.Fatalf("ingredients %v: %d %s", bad, r.StatusCode, r.body)
+		}
 	}
 }

@@ -53,6 +53,14 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v a
 	WriteJSON(w, status, v)
 }
 
+// respondRecord answers one record with its version as the ETag.
+func (s *Server) respondRecord(w http.ResponseWriter, r *http.Request, status int, v any, version int64, err error) {
+	if err == nil {
+		setETag(w, version)
+	}
+	s.respond(w, r, status, v, err)
+}
+
 // deleteHandler answers DELETE .../{id}: del removes the row with that id
 // of the caller's family inside the request's transaction: 204, or 404
 // (missing, or another family's).

@@ -16,6 +16,7 @@ import (
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/ical"
+	"github.com/familyhub/familyhub/llm"
 )
 
 // Signup modes.
@@ -45,8 +46,8 @@ type Config struct {
 	Password db.PasswordParams
 
 	// Feature configuration: one field per feature, defined in the feature's file.
-	Assistant AssistantConfig // http/assistant.go
-	Calendar  ical.Config     // CalDAV and calendar subscriptions
+	Assistant llm.Config  // the assistant's optional model (http/assistant.go)
+	Calendar  ical.Config // CalDAV and calendar subscriptions
 }
 
 // ReadyCheck reports whether a dependency is ready; /readyz runs them all.
@@ -61,6 +62,7 @@ type Server struct {
 	router      chi.Router
 	api         chi.Router     // the /api subrouter: cross-origin protection + authentication
 	rt          *realtimeState // see MountRealtime
+	model       *llm.Client    // the assistant's model; nil without one
 
 }
 
@@ -138,6 +140,7 @@ func (s *Server) routes() chi.Router {
 		s.api = r
 		r.Use(s.crossOriginProtection())
 		r.Use(s.authenticate)
+		r.Use(s.ifMatch)
 		r.Post("/auth/signup", s.handleSignup)
 		r.Post("/auth/login", s.handleLogin)
 		r.Group(func(r chi.Router) {

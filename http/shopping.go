@@ -21,6 +21,7 @@ func (s *Server) mountShopping(r chi.Router) {
 	// Deleting a list deletes its items too (by cascade, each with its event).
 	r.Delete("/shopping/lists/{id}", s.deleteHandler("shopping list", (*db.Tx).ShoppingListDelete))
 	r.Post("/shopping/lists/{id}/items", s.handleShoppingItemCreate)
+	r.Post("/shopping/lists/{id}/clear-checked", s.handleShoppingListClearChecked)
 	r.Patch("/shopping/items/{id}", s.handleShoppingItemUpdate)
 	r.Delete("/shopping/items/{id}", s.deleteHandler("shopping item", (*db.Tx).ShoppingItemDelete))
 }
@@ -37,6 +38,7 @@ type shoppingCategoryJSON struct {
 
 type shoppingListJSON struct {
 	ID        uuid.UUID `json:"id"`
+	Version   int64     `json:"version"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -50,11 +52,12 @@ type shoppingListWithItemsJSON struct {
 }
 
 func toShoppingListJSON(l dbsqlc.ShoppingList) shoppingListJSON {
-	return shoppingListJSON{ID: l.ID, Name: l.Name, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
+	return shoppingListJSON{ID: l.ID, Version: l.Version, Name: l.Name, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
 }
 
 type shoppingItemJSON struct {
 	ID             uuid.UUID  `json:"id"`
+	Version        int64      `json:"version"`
 	ListID         uuid.UUID  `json:"list_id"`
 	Name           string     `json:"name"`
 	Quantity       *string    `json:"quantity"`
@@ -71,7 +74,7 @@ type shoppingItemJSON struct {
 
 func toShoppingItemJSON(i dbsqlc.ShoppingItemsView) shoppingItemJSON {
 	return shoppingItemJSON{
-		ID: i.ID, ListID: i.ListID, Name: i.Name, Quantity: i.Quantity, Note: i.Note,
+		ID: i.ID, Version: i.Version, ListID: i.ListID, Name: i.Name, Quantity: i.Quantity, Note: i.Note,
 		Category: i.Category, CategorySource: i.CategorySource,
 		Checked: i.Checked, CheckedAt: i.CheckedAt, CheckedBy: i.CheckedBy, Position: i.Position,
 		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt,
@@ -115,18 +118,28 @@ func (s *Server) handleShoppingListList(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleShoppingListCreate(w http.ResponseWriter, r *http.Request) {
-	var req db.ShoppingListNew
+	var req struct {
+		ID *string `json:"id"`
+		db.ShoppingListNew
+	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		s.Error(w, r, err)
 		return
 	}
+	var err error
+	if req.ShoppingListNew.ID, err = clientID(req.ID); err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	var out shoppingListJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		list, err := tx.ShoppingListCreate(r.Context(), req)
+	var replayed bool
+	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+		var list dbsqlc.ShoppingList
+		list, replayed, err = tx.ShoppingListCreate(r.Context(), req.ShoppingListNew)
 		out = toShoppingListJSON(list)
 		return err
 	})
-	s.respond(w, r, http.StatusCreated, out, err)
+	s.respondRecord(w, r, createdStatus(replayed), out, out.Version, err)
 }
 
 // handleShoppingListGet answers the list with its items. Both are read in
@@ -147,7 +160,7 @@ func (s *Server) handleShoppingListGet(w http.ResponseWriter, r *http.Request) {
 		out = shoppingListWithItemsJSON{shoppingListJSON: toShoppingListJSON(list), Items: toShoppingItemJSONs(items)}
 		return err
 	})
-	s.respond(w, r, http.StatusOK, out, err)
+	s.respondRecord(w, r, http.StatusOK, out, out.Version, err)
 }
 
 func (s *Server) handleShoppingListUpdate(w http.ResponseWriter, r *http.Request) {
@@ -167,7 +180,7 @@ func (s *Server) handleShoppingListUpdate(w http.ResponseWriter, r *http.Request
 		out = toShoppingListJSON(list)
 		return err
 	})
-	s.respond(w, r, http.StatusOK, out, err)
+	s.respondRecord(w, r, http.StatusOK, out, out.Version, err)
 }
 
 func (s *Server) handleShoppingItemCreate(w http.ResponseWriter, r *http.Request) {
@@ -176,18 +189,27 @@ func (s *Server) handleShoppingItemCreate(w http.ResponseWriter, r *http.Request
 		s.Error(w, r, err)
 		return
 	}
-	var req db.ShoppingItemNew
+	var req struct {
+		ID *string `json:"id"`
+		db.ShoppingItemNew
+	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		s.Error(w, r, err)
 		return
 	}
+	if req.ShoppingItemNew.ID, err = clientID(req.ID); err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	var out shoppingItemJSON
+	var replayed bool
 	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		item, err := tx.ShoppingItemAdd(r.Context(), listID, req)
+		var item dbsqlc.ShoppingItemsView
+		item, replayed, err = tx.ShoppingItemAdd(r.Context(), listID, req.ShoppingItemNew)
 		out = toShoppingItemJSON(item)
 		return err
 	})
-	s.respond(w, r, http.StatusCreated, out, err)
+	s.respondRecord(w, r, createdStatus(replayed), out, out.Version, err)
 }
 
 func (s *Server) handleShoppingItemUpdate(w http.ResponseWriter, r *http.Request) {
@@ -207,5 +229,21 @@ func (s *Server) handleShoppingItemUpdate(w http.ResponseWriter, r *http.Request
 		out = toShoppingItemJSON(item)
 		return err
 	})
-	s.respond(w, r, http.StatusOK, out, err)
+	s.respondRecord(w, r, http.StatusOK, out, out.Version, err)
+}
+
+// handleShoppingListClearChecked deletes the list's ticked items at once
+// and answers their ids: {"deleted":["…"]}.
+func (s *Server) handleShoppingListClearChecked(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "shopping list")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var ids []uuid.UUID
+	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+		ids, err = tx.ShoppingListClearChecked(r.Context(), id)
+		return err
+	})
+	s.respond(w, r, http.StatusOK, map[string]any{"deleted": ids}, err)
 }

@@ -376,6 +376,8 @@ func TestShoppingBadInputWritesNothing(t *testing.T) {
 		{"list create long name", "POST", "/api/shopping/lists", map[string]any{"name": long}, 422, "invalid", "name"},
 		{"list create control char", "POST", "/api/shopping/lists", map[string]any{"name": "a\x00b"}, 422, "invalid", "name"},
 		{"list create wrong type", "POST", "/api/shopping/lists", `{"name":42}`, 422, "invalid", "name"},
+		{"list create lone surrogate", "POST", "/api/shopping/lists", `{"name":"Week\ud800ly"}`, 422, "invalid", "name"},
+		{"item create invalid UTF-8", "POST", L + "/items", "{\"name\":\"x\",\"note\":\"a\xffb\"}", 422, "invalid", "note"},
 		{"list create unknown field", "POST", "/api/shopping/lists", `{"name":"x","owner":"me"}`, 422, "invalid", "owner"},
 		{"list update null name", "PATCH", L, `{"name":null}`, 422, "invalid", "name"},
 		{"list update wrong type", "PATCH", L, `{"name":["x"]}`, 422, "invalid", "name"},
@@ -477,4 +479,109 @@ func TestShoppingItemUpdateOfConcurrentlyDeletedItem(t *testing.T) {
 	if r.StatusCode != http.StatusNotFound || r.errorBody(t).Code != "not_found" {
 		t.Fatalf("PATCH of a concurrently deleted item: %d %s", r.StatusCode, r.body)
 	}
+}
+
+// TestShoppingItemCreateOnConcurrentlyDeletedList: an item POST that reads
+// the list, then waits on the lock of a transaction deleting it, answers
+// 404 for the list once the delete commits (not a 422 without a field from
+// the foreign key).
+func TestShoppingItemCreateOnConcurrentlyDeletedList(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, _ := env.signup("race@example.org", "Race")
+	var list shoppingListJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "L"}).decode(t, &list)
+
+	tx, err := env.pool.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(t.Context(), "DELETE FROM shopping_lists WHERE id = $1", list.ID); err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest("POST", env.ts.URL+"/api/shopping/lists/"+list.ID.String()+"/items", strings.NewReader(`{"name":"Milk"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	done := make(chan response, 1)
+	go func() {
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			done <- response{Response: &http.Response{StatusCode: -1}, body: []byte(err.Error())}
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		done <- response{resp, b}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting int
+		if err := env.pool.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO shopping_items%'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		select {
+		case r := <-done:
+			t.Fatalf("POST finished before the delete committed: %d %s", r.StatusCode, r.body)
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("POST never waited on the list's lock")
+		}
+	}
+	if err := tx.Commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.StatusCode != http.StatusNotFound || r.errorBody(t).Code != "not_found" {
+		t.Fatalf("POST to a concurrently deleted list: %d %s", r.StatusCode, r.body)
+	}
+}
+
+// TestShoppingListClearChecked: clearing a list deletes its ticked items in
+// one transaction, one delete event each, and leaves the rest; another
+// family's list is 404.
+func TestShoppingListClearChecked(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, acc := env.signup("clear@example.org", "Clear")
+	var list shoppingListJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "L"}).decode(t, &list)
+	L := "/api/shopping/lists/" + list.ID.String()
+	ids := map[string]uuid.UUID{}
+	for _, name := range []string{"Milk", "Bread", "Eggs"} {
+		var it shoppingItemJSON
+		c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": name}).decode(t, &it)
+		ids[name] = it.ID
+	}
+	for _, name := range []string{"Milk", "Eggs"} {
+		c.must(http.StatusOK, "PATCH", "/api/shopping/items/"+ids[name].String(), map[string]any{"checked": true})
+	}
+	seq := env.lastSeq(acc.Family.ID)
+	var out struct{ Deleted []uuid.UUID }
+	c.must(http.StatusOK, "POST", L+"/clear-checked", nil).decode(t, &out)
+	if len(out.Deleted) != 2 {
+		t.Fatalf("deleted %v", out.Deleted)
+	}
+	evs := env.events(acc.Family.ID, seq)
+	if len(evs) != 2 || evs[0].Op != "delete" || evs[1].Op != "delete" || evs[1].Seq != evs[0].Seq+1 {
+		t.Fatalf("events %+v", evs)
+	}
+	var got shoppingListWithItemsJSON
+	c.must(http.StatusOK, "GET", L, nil).decode(t, &got)
+	if len(got.Items) != 1 || got.Items[0].Name != "Bread" {
+		t.Fatalf("left %+v", got.Items)
+	}
+	c.must(http.StatusOK, "POST", L+"/clear-checked", nil).decode(t, &out)
+	if len(out.Deleted) != 0 {
+		t.Fatalf("second clear deleted %v", out.Deleted)
+	}
+	other, _ := env.signup("other-clear@example.org", "Other")
+	other.must(http.StatusNotFound, "POST", L+"/clear-checked", nil)
 }

@@ -27,6 +27,7 @@ func (s *Server) mountTasks(r chi.Router) {
 
 type taskJSON struct {
 	ID           uuid.UUID   `json:"id"`
+	Version      int64       `json:"version"`
 	Title        string      `json:"title"`
 	Notes        string      `json:"notes"`
 	DueAt        *time.Time  `json:"due_at"`
@@ -46,7 +47,7 @@ type taskJSON struct {
 
 func toTaskJSON(t dbsqlc.Task) taskJSON {
 	j := taskJSON{
-		ID: t.ID, Title: t.Title, Notes: t.Notes, DueAt: utcPtr(t.DueAt), AssigneeID: t.AssigneeID,
+		ID: t.ID, Version: t.Version, Title: t.Title, Notes: t.Notes, DueAt: utcPtr(t.DueAt), AssigneeID: t.AssigneeID,
 		Recurrence: t.Recurrence, IsTemplate: t.Recurrence != nil, TemplateID: t.TemplateID, Rotation: t.Rotation,
 		CompletedAt: utcPtr(t.CompletedAt), CompletedBy: t.CompletedBy, SnoozedUntil: utcPtr(t.SnoozedUntil),
 		CreatedBy: t.CreatedBy, CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
@@ -113,6 +114,7 @@ func (s *Server) handleTaskList(w http.ResponseWriter, r *http.Request) {
 }
 
 type taskCreateRequest struct {
+	ID         *string                         `json:"id"`
 	Title      string                          `json:"title"`
 	Notes      string                          `json:"notes"`
 	DueAt      *string                         `json:"due_at"`
@@ -123,6 +125,10 @@ type taskCreateRequest struct {
 
 func (req *taskCreateRequest) task() (db.TaskNew, error) {
 	p := db.TaskNew{Title: req.Title, Notes: req.Notes, Recurrence: req.Recurrence, Rotation: req.Rotation}
+	var err error
+	if p.ID, err = clientID(req.ID); err != nil {
+		return p, err
+	}
 	if req.DueAt != nil {
 		due, err := parseTimestamp("due_at", *req.DueAt)
 		if err != nil {
@@ -152,12 +158,14 @@ func (s *Server) handleTaskCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out taskJSON
+	var replayed bool
 	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		task, err := tx.TaskCreate(r.Context(), p)
+		var task dbsqlc.Task
+		task, replayed, err = tx.TaskCreate(r.Context(), p)
 		out = toTaskJSON(task)
 		return err
 	})
-	s.respond(w, r, http.StatusCreated, out, err)
+	s.respondRecord(w, r, createdStatus(replayed), out, out.Version, err)
 }
 
 func (s *Server) handleTaskGet(w http.ResponseWriter, r *http.Request) {
@@ -212,7 +220,7 @@ func (s *Server) handleTaskUpdate(w http.ResponseWriter, r *http.Request) {
 		out = toTaskJSON(task)
 		return err
 	})
-	s.respond(w, r, http.StatusOK, out, err)
+	s.respondRecord(w, r, http.StatusOK, out, out.Version, err)
 }
 
 func (s *Server) handleTaskComplete(w http.ResponseWriter, r *http.Request) {
@@ -265,7 +273,7 @@ func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, op func(tx *
 		out = toTaskJSON(task)
 		return err
 	})
-	s.respond(w, r, http.StatusOK, out, err)
+	s.respondRecord(w, r, http.StatusOK, out, out.Version, err)
 }
 
 // parseAssignee parses an assignee id; a malformed one is invalid input

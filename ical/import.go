@@ -144,9 +144,14 @@ type importObject struct {
 func (im *importer) run(ctx context.Context, key []byte) (*importResult, error) {
 	var password string
 	if im.sub.PasswordEnc != nil {
+		if key == nil {
+			// The server's configuration, not the subscription, is what is
+			// wrong: nothing the family can fix by re-adding it.
+			return nil, &importError{msg: "The server has no FAMILYHUB_SECRET_KEY set, so the calendar's password cannot be read; its operator must set the key it was stored under."}
+		}
 		p, err := OpenSecret(key, im.sub.PasswordEnc, im.sub.ID[:])
 		if err != nil {
-			return nil, &importError{msg: "The stored password cannot be decrypted (FAMILYHUB_SECRET_KEY is missing or changed); delete the subscription and add it again.", err: err}
+			return nil, &importError{msg: "The stored password cannot be decrypted (FAMILYHUB_SECRET_KEY changed since it was stored); delete the subscription and add it again.", err: err}
 		}
 		password = string(p)
 	}

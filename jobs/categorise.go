@@ -125,8 +125,8 @@ func (e *Engine) categoriseList(ctx context.Context, listID uuid.UUID, renamed [
 	}
 	var classified map[string]string
 	var classifyErr error
-	if len(unknown) > 0 && e.http != nil && len(catNames) > 0 {
-		classified, classifyErr = e.http.classify(ctx, unknown, catNames)
+	if len(unknown) > 0 && e.classifier != nil && len(catNames) > 0 {
+		classified, classifyErr = classify(ctx, e.classifier, unknown, catNames)
 		if classifyErr != nil {
 			Logger(ctx).Warn("external classifier failed; those items stay unfiled for now", "err", classifyErr, "items", len(unknown))
 		}

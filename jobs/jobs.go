@@ -22,6 +22,7 @@ import (
 
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/ical"
+	"github.com/familyhub/familyhub/llm"
 )
 
 // Config configures the jobs. The zero value of each field means its
@@ -44,7 +45,7 @@ type Config struct {
 	// jobs run categorise` still works.
 	NoAutoCategorise bool
 	// Classifier is the optional external shopping classifier.
-	Classifier ClassifierConfig
+	Classifier llm.Config
 	// Calendar is how calendar subscriptions are reached and their
 	// passwords opened (FAMILYHUB_SECRET_KEY, private addresses).
 	Calendar ical.Config
@@ -136,7 +137,7 @@ func (c Config) Validate() error {
 	if err := c.Calendar.Validate(); err != nil {
 		return err
 	}
-	return c.Classifier.validate()
+	return c.Classifier.Validate("FAMILYHUB_CLASSIFIER")
 }
 
 // Job describes one named job. T is its arguments (stored as JSON in
@@ -170,10 +171,10 @@ type entry struct {
 // Engine runs FamilyHub's jobs on River. Register jobs, then Start; or use
 // RunNow from the command line without starting anything.
 type Engine struct {
-	store  *db.Store
-	logger *slog.Logger
-	cfg    Config
-	http   *classifierHTTP
+	store      *db.Store
+	logger     *slog.Logger
+	cfg        Config
+	classifier *llm.Client // nil without one
 
 	mu      sync.Mutex
 	entries map[string]*entry
@@ -187,7 +188,7 @@ func New(store *db.Store, logger *slog.Logger, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{store: store, logger: logger, cfg: cfg.withDefaults(), entries: map[string]*entry{}}
-	e.http = newClassifierHTTP(e.cfg.Classifier)
+	e.classifier = llm.New(e.cfg.Classifier, classifierTimeout)
 	sweepEvery := e.cfg.SweepEvery
 	if e.cfg.NoAutoCategorise {
 		sweepEvery = 0
@@ -388,7 +389,7 @@ func (e *Engine) SetConfig(cfg Config) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.cfg = cfg.withDefaults()
-	e.http = newClassifierHTTP(e.cfg.Classifier)
+	e.classifier = llm.New(e.cfg.Classifier, classifierTimeout)
 	return nil
 }
 

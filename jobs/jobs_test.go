@@ -22,6 +22,7 @@ import (
 
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbtest"
+	"github.com/familyhub/familyhub/llm"
 )
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -314,7 +315,7 @@ func TestCategoriseExternalClassifier(t *testing.T) {
 	ctx := context.Background()
 	family, _ := newFamilyRows(t, pool, "UTC", 1)
 	list := newList(t, pool, family)
-	e := newTestEngine(t, pool, Config{Classifier: ClassifierConfig{URL: srv.URL + "/v1", Model: "tiny", Key: "sk-test"}})
+	e := newTestEngine(t, pool, Config{Classifier: llm.Config{URL: srv.URL + "/v1", Model: "tiny", Key: "sk-test"}})
 
 	fail.Store(true)
 	quinoa := addItem(t, pool, family, list, "quinoa")

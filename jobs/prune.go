@@ -22,8 +22,8 @@ const authFailureRetention = 24 * time.Hour
 // runPruneEvents deletes what is kept only for a while: event_log rows
 // older than EventRetention (a client resuming from before that is told to
 // resync), realtime tickets expired over an hour ago, login failures older
-// than a day, and sessions expired or revoked more than SessionRetention
-// ago. Deleting is idempotent: concurrent runs delete each row once.
+// than a day, sessions expired or revoked more than SessionRetention ago,
+// and the client ids of creates older than EventRetention. Deleting is idempotent: concurrent runs delete each row once.
 func (e *Engine) runPruneEvents(ctx context.Context, _ PruneEventsArgs) error {
 	now := e.cfg.Now()
 	var events int64
@@ -51,7 +51,13 @@ func (e *Engine) runPruneEvents(ctx context.Context, _ PruneEventsArgs) error {
 	if err != nil {
 		return err
 	}
+	// Client ids of creates are remembered as long as the event log: a
+	// client that was offline longer resyncs anyway.
+	creates, err := e.store.Q.ClientCreatePrune(ctx, e.store.Pool, now.Add(-e.cfg.EventRetention))
+	if err != nil {
+		return err
+	}
 	Logger(ctx).Info("pruned", "events", events, "tickets", tickets, "auth_failures", failures, "sessions", sessions,
-		"event_retention", e.cfg.EventRetention)
+		"client_creates", creates, "event_retention", e.cfg.EventRetention)
 	return nil
 }

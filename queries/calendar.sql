@@ -5,9 +5,9 @@
 -- writer (REST, CalDAV, subscription imports, the assistant: db/calendar.go).
 -- An empty uid gets '<id>@familyhub' from a trigger.
 -- name: CalendarEventInsert :one
-INSERT INTO calendar_events (family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates,
+INSERT INTO calendar_events (id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates,
     sequence, ical, dav_name, subscription_id, read_only, source_href, source_etag, created_by)
-VALUES (@family_id, @uid, @title, @notes, @location, @starts_at, @ends_at, @all_day, sqlc.narg('rrule'),
+VALUES (coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), @family_id, @uid, @title, @notes, @location, @starts_at, @ends_at, @all_day, sqlc.narg('rrule'),
     @exdates::timestamptz[], @sequence, sqlc.narg('ical'), sqlc.narg('dav_name'), sqlc.narg('subscription_id'),
     @read_only, sqlc.narg('source_href'), sqlc.narg('source_etag'), sqlc.narg('created_by'))
 RETURNING *;

@@ -11,8 +11,8 @@ SELECT * FROM recipes
 WHERE id = @id AND family_id = @family_id;
 
 -- name: RecipeInsert :one
-INSERT INTO recipes (family_id, title, servings, ingredients, steps, tags, source_url)
-VALUES (@family_id, @title, @servings, @ingredients, @steps, @tags, sqlc.narg('source_url'))
+INSERT INTO recipes (id, family_id, title, servings, ingredients, steps, tags, source_url)
+VALUES (coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), @family_id, @title, @servings, @ingredients, @steps, @tags, sqlc.narg('source_url'))
 RETURNING *;
 
 -- RecipeUpdate replaces the fields that are not null; source_url only when
@@ -26,8 +26,10 @@ SET title = coalesce(sqlc.narg('title'), title),
     tags = coalesce(sqlc.narg('tags')::text[], tags),
     source_url = CASE WHEN @source_url_set::boolean THEN sqlc.narg('source_url') ELSE source_url END
 WHERE id = @id AND family_id = @family_id
+  AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'))
 RETURNING *;
 
 -- name: RecipeDelete :execrows
 DELETE FROM recipes
-WHERE id = @id AND family_id = @family_id;
+WHERE id = @id AND family_id = @family_id
+  AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'));

@@ -21,20 +21,25 @@ ORDER BY created_at, id;
 SELECT * FROM shopping_lists
 WHERE id = @id AND family_id = @family_id;
 
+-- ShoppingListInsert creates a list; id is the client's or, when null, a new one.
 -- name: ShoppingListInsert :one
-INSERT INTO shopping_lists (family_id, name)
-VALUES (@family_id, @name)
+INSERT INTO shopping_lists (id, family_id, name)
+VALUES (coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), @family_id, @name)
 RETURNING *;
 
+-- ShoppingListUpdate changes a list; with if_version only when the list
+-- still has that version (no row otherwise: missing, or changed since).
 -- name: ShoppingListUpdate :one
 UPDATE shopping_lists
 SET name = coalesce(sqlc.narg('name'), name)
 WHERE id = @id AND family_id = @family_id
+  AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'))
 RETURNING *;
 
 -- name: ShoppingListDelete :execrows
 DELETE FROM shopping_lists
-WHERE id = @id AND family_id = @family_id;
+WHERE id = @id AND family_id = @family_id
+  AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'));
 
 -- name: ShoppingItemListByList :many
 SELECT * FROM shopping_items_view
@@ -48,8 +53,8 @@ WHERE id = @id AND family_id = @family_id;
 -- ShoppingItemInsert appends an item to a list of the family (position =
 -- the list's max + 1). No row comes back when the list is not the family's.
 -- name: ShoppingItemInsert :one
-INSERT INTO shopping_items (family_id, list_id, name, quantity, note, category_id, category_source, position)
-SELECT l.family_id, l.id, @name, sqlc.narg('quantity'), sqlc.narg('note'),
+INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
+SELECT coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), l.family_id, l.id, @name, sqlc.narg('quantity'), sqlc.narg('note'),
        sqlc.narg('category_id'), sqlc.narg('category_source'),
        coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = l.id), 0)
 FROM shopping_lists l
@@ -78,8 +83,17 @@ SET name = coalesce(sqlc.narg('name'), name),
     END,
     position = coalesce(sqlc.narg('position'), position)
 WHERE id = @id AND family_id = @family_id
+  AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'))
 RETURNING id;
 
 -- name: ShoppingItemDelete :execrows
 DELETE FROM shopping_items
-WHERE id = @id AND family_id = @family_id;
+WHERE id = @id AND family_id = @family_id
+  AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'));
+
+-- ShoppingItemDeleteChecked deletes a list's ticked items (one event per
+-- item, from the trigger) and returns their ids.
+-- name: ShoppingItemDeleteChecked :many
+DELETE FROM shopping_items
+WHERE list_id = @list_id AND family_id = @family_id AND checked
+RETURNING id;

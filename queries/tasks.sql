@@ -3,8 +3,8 @@
 -- family_id: another family's task is not found.
 
 -- name: TaskInsert :one
-INSERT INTO tasks (family_id, title, notes, due_at, assignee_id, recurrence, created_by)
-VALUES (@family_id, @title, @notes, sqlc.narg('due_at'), sqlc.narg('assignee_id'), sqlc.narg('recurrence'), sqlc.narg('created_by'))
+INSERT INTO tasks (id, family_id, title, notes, due_at, assignee_id, recurrence, created_by)
+VALUES (coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), @family_id, @title, @notes, sqlc.narg('due_at'), sqlc.narg('assignee_id'), sqlc.narg('recurrence'), sqlc.narg('created_by'))
 RETURNING *;
 
 -- name: TaskGet :one

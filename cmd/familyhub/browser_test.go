@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,6 +43,7 @@ type browser struct {
 }
 
 func newBrowser(t *testing.T, name string, width, height int64, scale float64) *browser {
+	skipInShortMode(t, "a browser")
 	t.Helper()
 	if _, err := exec.LookPath(chromiumPath); err != nil {
 		t.Fatalf("%s not found: the browser tests need Debian's chromium; run deploy/ensure-chromium.sh (as root it installs it)", chromiumPath)
@@ -203,34 +200,6 @@ func (b *browser) goTo(path, cond string) {
 	b.waitJS("page "+path, cond, 10*time.Second)
 }
 
-// restAs calls the REST API as member mb on server s.
-func restAs(t *testing.T, mb member, s *Main, method, path string, body any) map[string]any {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, s.URL()+path, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := mb.hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
-	}
-	var out map[string]any
-	if len(raw) > 0 && raw[0] == '{' {
-		json.Unmarshal(raw, &out)
-	}
-	return out
-}
-
 // seedFamily fills a family with what the screenshots show and returns the
 // shopping list's id.
 func seedFamily(t *testing.T, s *Main, ana member) string {
@@ -274,9 +243,9 @@ func seedFamily(t *testing.T, s *Main, ana member) string {
 // members of one family, each on a different replica.
 func TestBrowserRealtime(t *testing.T) {
 	c := newCluster(t)
-	ana := signupMember(t, c.a, "ana@example.org", `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	ana := signupAt(t, c.a.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	inv := restAs(t, ana, c.a, "POST", "/api/family/invites", nil)
-	ben := signupMember(t, c.b, "ben@example.org", fmt.Sprintf(`{"email":"ben@example.org","password":"correct horse","display_name":"Ben","invite_code":%q}`, inv["code"]))
+	ben := signupAt(t, c.b.URL(), fmt.Sprintf(`{"email":"ben@example.org","password":"correct horse","display_name":"Ben","invite_code":%q}`, inv["code"]))
 	listID := seedFamily(t, c.a, ana)
 
 	// A: a laptop on replica A; B: a phone on replica B.
@@ -361,7 +330,7 @@ func TestBrowserRealtime(t *testing.T) {
 // app shell opens without the server and says it is offline.
 func TestBrowserFallback(t *testing.T) {
 	m := startMain(t, dbtest.URL(t))
-	ana := signupMember(t, m, "ana@example.org", `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	list := restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	listID := list["id"].(string)
 

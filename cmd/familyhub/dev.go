@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,13 +28,22 @@ func runDev(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	cfg.flagSet(fs)
 	dataDir := fs.String("data-dir", envOr("FAMILYHUB_DATA_DIR", ".familyhub"), "where the private PostgreSQL keeps its data (env FAMILYHUB_DATA_DIR)")
+	pgPort := fs.Int("pg-port", 0, "port of the private PostgreSQL on 127.0.0.1, e.g. to connect psql; 0 picks a free one (env FAMILYHUB_PG_PORT)")
+	if v := os.Getenv("FAMILYHUB_PG_PORT"); v != "" {
+		if _, err := fmt.Sscan(v, pgPort); err != nil {
+			return fmt.Errorf("FAMILYHUB_PG_PORT: %q is not a port number", v)
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *pgPort < 0 || *pgPort > 65535 {
+		return fmt.Errorf("--pg-port must be 0 to 65535, not %d", *pgPort)
 	}
 	logger := newLogger(slog.LevelInfo)
 
 	if cfg.DatabaseURL == "" {
-		cluster, err := startDevCluster(ctx, *dataDir, logger)
+		cluster, err := startDevCluster(ctx, *dataDir, *pgPort, logger)
 		if err != nil {
 			return err
 		}
@@ -61,14 +71,14 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("seed demo family: %w", err)
 	}
-	fmt.Fprintf(os.Stderr, "\nFamilyHub is running at %s\n\nDemo family sign-ins:\n%s\nDatabase: %s\nPress Ctrl-C to stop.\n\n", m.URL(), creds, cfg.DatabaseURL)
+	fmt.Fprintf(os.Stderr, "\nFamilyHub is running at %s\n\nDemo family sign-ins:\n%s\nDatabase: %s\nPress Ctrl-C to stop.\n\n", m.URL(), creds, redactURL(cfg.DatabaseURL))
 	<-ctx.Done()
 	logger.Info("shutting down")
 	return nil
 }
 
-func startDevCluster(ctx context.Context, dataDir string, logger *slog.Logger) (*pgcluster.Cluster, error) {
-	opts := pgcluster.Options{Dir: filepath.Join(dataDir, "postgres"), Port: 0, Logger: logger}
+func startDevCluster(ctx context.Context, dataDir string, port int, logger *slog.Logger) (*pgcluster.Cluster, error) {
+	opts := pgcluster.Options{Dir: filepath.Join(dataDir, "postgres"), Port: port, Logger: logger}
 	cluster, err := pgcluster.Start(ctx, opts)
 	var unreachable *pgcluster.UnreachableError
 	if errors.As(err, &unreachable) {
@@ -126,6 +136,10 @@ func seedDemo(ctx context.Context, store *db.Store, dataDir string) (string, err
 			}
 			if i == 0 {
 				owner = acc
+			} else if i == 1 {
+				if err := seedSampleData(ctx, tx, owner, acc.User.ID); err != nil {
+					return fmt.Errorf("sample data: %w", err)
+				}
 			}
 			fmt.Fprintf(&out, "  %-28s password %s\n", u.email, password)
 		}
@@ -141,4 +155,14 @@ func seedDemo(ctx context.Context, store *db.Store, dataDir string) (string, err
 		return "", err
 	}
 	return out.String(), nil
+}
+
+// redactURL hides the password of a database URL: the banner is for
+// screens and logs, the password is not.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
 }

@@ -1,40 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
-	"net/http"
 	"testing"
 	"time"
 )
-
-// call sends a JSON request as mb to the replica at base and decodes the
-// response into out (when non-nil), failing unless the status is want.
-func (mb member) call(t testing.TB, base string, want int, method, path string, body any, out any) {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, base+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := mb.hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // TestEventTable walks the product's event table through the REST API: each
 // action by Ana on replica A reaches Ben's socket on replica B as the right

@@ -34,7 +34,7 @@ func TestFaultReplicaKilled(t *testing.T) {
 	url := dbtest.URL(t)
 	r1, r2 := spawnReplica(t, url), spawnReplica(t, url)
 	ng := startNginx(t, r1, r2)
-	ana := signupAt(t, ng.url, "ana@example.org")
+	ana := newFamilyAt(t, ng.url, "ana@example.org")
 	list := ana.newList(t, ng.url)
 
 	const devices = 6
@@ -117,6 +117,7 @@ func TestFaultReplicaKilled(t *testing.T) {
 // green, writes during the outage fail quickly with 503 and a JSON error,
 // the pool and the listener reconnect, and no event is lost for the sockets.
 func TestFaultPostgresRestart(t *testing.T) {
+	skipInShortMode(t, "a PostgreSQL restart")
 	// Its own cluster: stopping the shared test server would break every
 	// other test. Under os.TempDir(), which the postgres user can reach.
 	dir, err := os.MkdirTemp("", "familyhub-pgfault-")
@@ -135,7 +136,7 @@ func TestFaultPostgresRestart(t *testing.T) {
 	}
 	url := pg.URL("familyhub")
 	r1, r2 := spawnReplica(t, url), spawnReplica(t, url)
-	ana := signupAt(t, r1.url, "ana@example.org")
+	ana := newFamilyAt(t, r1.url, "ana@example.org")
 	list := ana.newList(t, r1.url)
 	rs := []*resumer{startResumer(t, r1.url, ana, "device_id=a"), startResumer(t, r2.url, ana, "device_id=b")}
 	for range 5 {
@@ -239,10 +240,10 @@ func TestFaultPostgresRestart(t *testing.T) {
 func TestFaultGracefulShutdown(t *testing.T) {
 	url := dbtest.URL(t)
 	r := spawnReplica(t, url)
-	ana := signupAt(t, r.url, "ana@example.org")
+	ana := newFamilyAt(t, r.url, "ana@example.org")
 	var sockets []*wsClient
 	for i := range 3 {
-		conn, _, err := dialAt(context.Background(), r.url, ana, fmt.Sprintf("device_id=d%d", i))
+		conn, _, err := dialAt(context.Background(), r.url, ana, fmt.Sprintf("device_id=d%d", i), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -305,6 +306,7 @@ func TestFaultGracefulShutdown(t *testing.T) {
 // pings. Meanwhile a REST call keeps answering quickly; afterwards the
 // server's goroutines and heap return to their baseline.
 func TestFaultAbusiveClients(t *testing.T) {
+	skipInShortMode(t, "hundreds of abusive clients")
 	url := dbtest.URL(t)
 	// A low GOGC makes the heap in use track live memory closely, so a leak
 	// shows and garbage does not look like one.
@@ -312,7 +314,7 @@ func TestFaultAbusiveClients(t *testing.T) {
 	// services, workers) come and go on their own schedule and are not
 	// what this test measures.
 	r := spawnReplica(t, url, "GOGC=20", "FAMILYHUB_JOB_WORKERS=1")
-	ana := signupAt(t, r.url, "ana@example.org")
+	ana := newFamilyAt(t, r.url, "ana@example.org")
 	pool := dbtest.PoolFor(t, url)
 	ctx := context.Background()
 	if _, err := pool.Exec(ctx, `CREATE TABLE things (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -328,7 +330,7 @@ func TestFaultAbusiveClients(t *testing.T) {
 	}
 	dial := func() *websocket.Conn {
 		t.Helper()
-		conn, _, err := dialAt(ctx, r.url, ana, "")
+		conn, _, err := dialAt(ctx, r.url, ana, "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -408,7 +410,7 @@ func TestFaultAbusiveClients(t *testing.T) {
 	for range 10 {
 		churn.Go(func() {
 			for i := range 100 {
-				conn, _, err := dialAt(ctx, r.url, ana, "")
+				conn, _, err := dialAt(ctx, r.url, ana, "", nil)
 				if err != nil {
 					churnErr.Store(err)
 					return

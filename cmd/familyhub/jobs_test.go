@@ -6,7 +6,6 @@ import (
 	"flag"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,22 +13,11 @@ import (
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
-// buildFamilyhub builds this binary once per test.
-func buildFamilyhub(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "familyhub")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // TestJobsRunDailyTasksTwoProcesses: two `familyhub jobs run daily-tasks
 // --date D` processes started together make one instance per template; the
 // API shows it with its template, and a socket of the family hears it.
 func TestJobsRunDailyTasksTwoProcesses(t *testing.T) {
-	bin := buildFamilyhub(t)
+	bin := familyhubBinary(t)
 	url := dbtest.URL(t)
 	m := startMain(t, url)
 	ana := newFamily(t, m, "ana@example.org")
@@ -122,7 +110,7 @@ func TestCategoriseShoppingItems(t *testing.T) {
 		}
 		return out
 	}
-	waitFor(t, "every item filed", func() bool {
+	waitUntil(t, "every item filed", 10*time.Second, func() bool {
 		for _, it := range items() {
 			if it.Category == nil {
 				return false
@@ -146,7 +134,7 @@ func TestCategoriseShoppingItems(t *testing.T) {
 	ana.call(t, c.a.URL(), 200, "PATCH", "/api/shopping/items/"+ids["milk"], map[string]any{"category": "drinks"}, nil)
 	var again struct{ ID string }
 	ana.call(t, c.a.URL(), 201, "POST", "/api/shopping/lists/"+list.ID+"/items", map[string]any{"name": "Milk"}, &again)
-	waitFor(t, "the second milk filed", func() bool { return items()[again.ID].Category != nil })
+	waitUntil(t, "the second milk filed", 10*time.Second, func() bool { return items()[again.ID].Category != nil })
 	if got := items()[again.ID]; *got.Category != "drinks" || *got.CategorySource != "auto" {
 		t.Fatalf("second milk: %s (%s), want drinks (auto)", *got.Category, *got.CategorySource)
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/http"
 	"github.com/familyhub/familyhub/ical"
+	"github.com/familyhub/familyhub/llm"
 	"github.com/familyhub/familyhub/realtime"
 )
 
@@ -99,9 +100,9 @@ type Config struct {
 
 	// Feature configuration: one field per feature, with its flags
 	// registered by the feature's file.
-	Jobs      JobsConfig           // cmd/familyhub/jobs.go
-	Assistant http.AssistantConfig // cmd/familyhub/assistant.go
-	Calendar  ical.Config          // cmd/familyhub/caldav.go
+	Jobs      JobsConfig  // cmd/familyhub/jobs.go
+	Assistant llm.Config  // cmd/familyhub/assistant.go
+	Calendar  ical.Config // cmd/familyhub/caldav.go
 }
 
 // flagSet registers the serve flags on fs, with defaults from the environment.
@@ -143,7 +144,7 @@ func (c *Config) Validate() error {
 	if err := c.Jobs.validate(); err != nil {
 		return err
 	}
-	if err := c.Assistant.Validate(); err != nil {
+	if err := c.Assistant.Validate("FAMILYHUB_ASSISTANT"); err != nil {
 		return err
 	}
 	if err := c.Calendar.Validate(); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/familyhub/familyhub/db/dbtest"
 )
@@ -68,7 +70,7 @@ func TestReplicasStartTogether(t *testing.T) {
 					t.Fatalf("replica %d: %v", i, err)
 				}
 				// Ready once the database answers and the listener is connected.
-				waitFor(t, fmt.Sprintf("replica %d ready", i), func() bool { return get(t, mains[i].URL()+"/readyz") == http.StatusOK })
+				waitUntil(t, fmt.Sprintf("replica %d ready", i), 30*time.Second, func() bool { return get(t, mains[i].URL()+"/readyz") == http.StatusOK })
 			}
 			// They share one database: an account made on one signs in on another.
 			signup := `{"email":"r@example.org","password":"correct horse","display_name":"R","family_name":"F"}`
@@ -138,5 +140,27 @@ func TestConfigValidation(t *testing.T) {
 				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestFlagHelp: -h names each flag's value by its type, never by a
+// backquoted word of the help text (flag.UnquoteUsage's convention), and no
+// help text is empty.
+func TestFlagHelp(t *testing.T) {
+	var cfg Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg.flagSet(fs)
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		if strings.Contains(name, " ") || usage == "" {
+			t.Errorf("-%s shows as -%s %s: %q", f.Name, f.Name, name, usage)
+		}
+	})
+}
+
+func TestRedactURL(t *testing.T) {
+	got := redactURL("postgres://fh:s3cret@db:5432/familyhub?sslmode=disable")
+	if strings.Contains(got, "s3cret") || !strings.Contains(got, "db:5432/familyhub") {
+		t.Fatalf("redactURL = %q", got)
 	}
 }

@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -25,106 +21,6 @@ import (
 // Helpers for the proxy and fault tests: real `familyhub serve` processes
 // (the binary bench_test.go builds once), nginx with the repo's
 // deploy/nginx.conf, and a client that reconnects and resumes with since.
-
-// spawnReplica starts a `familyhub serve` process on a free loopback port,
-// with extra environment variables, and waits until it is ready. Unlike
-// startReplica it lets the test kill or signal the process itself; the
-// cleanup interrupts it (if still running) and waits.
-func spawnReplica(tb testing.TB, dbURL string, env ...string) *replica {
-	tb.Helper()
-	addr := freeAddr(tb)
-	cmd := exec.Command(familyhubBinary(tb), "serve", "--addr", addr, "--log-level", "warn", "--shutdown-timeout", "10s")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "FAMILYHUB_TRUSTED_PROXIES=127.0.0.1")
-	cmd.Env = append(cmd.Env, env...)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	r := &replica{cmd: cmd, url: "http://" + addr}
-	exited := make(chan struct{})
-	procExited.Store(cmd, exited)
-	go func() { cmd.Wait(); close(exited) }()
-	tb.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
-	waitReady(tb, r.url, 30*time.Second)
-	return r
-}
-
-// procExited maps a spawned command to a channel closed when it exits
-// (cmd.Wait runs once, in spawnReplica's goroutine).
-var procExited sync.Map
-
-func exitedChan(cmd *exec.Cmd) <-chan struct{} {
-	ch, _ := procExited.Load(cmd)
-	return ch.(chan struct{})
-}
-
-func freeAddr(tb testing.TB) string {
-	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// readyz returns the status of GET base/readyz, or 0 when it does not answer.
-func readyz(base string) int {
-	hc := &http.Client{Timeout: 2 * time.Second}
-	resp, err := hc.Get(base + "/readyz")
-	if err != nil {
-		return 0
-	}
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
-func waitReady(tb testing.TB, base string, timeout time.Duration) {
-	tb.Helper()
-	waitUntil(tb, base+" ready", timeout, func() bool { return readyz(base) == http.StatusOK })
-}
-
-// waitUntil polls cond every 20 ms until it holds, failing after timeout.
-func waitUntil(tb testing.TB, what string, timeout time.Duration, cond func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// metricAt reads one sample from base/metrics: name is the whole series as
-// printed, e.g. `familyhub_realtime_connections{transport="ws"}`. A missing
-// series reads as 0.
-func metricAt(tb testing.TB, base, name string) float64 {
-	tb.Helper()
-	hc := &http.Client{Timeout: 5 * time.Second}
-	resp, err := hc.Get(base + "/metrics")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
-			f, _ := strconv.ParseFloat(v, 64)
-			return f
-		}
-	}
-	return 0
-}
 
 // nginxProc is nginx running the repo's deploy/nginx.conf under a private
 // prefix, in front of the given replicas.
@@ -150,6 +46,7 @@ func nginxBinary(tb testing.TB) string {
 // prefix, next to a generated familyhub-upstream.conf listing upstreams and
 // a familyhub-listen.conf with a free loopback port).
 func startNginx(tb testing.TB, upstreams ...*replica) *nginxProc {
+	skipInShortMode(tb, "nginx")
 	tb.Helper()
 	bin := nginxBinary(tb)
 	conf, err := filepath.Abs("../../deploy/nginx.conf")
@@ -213,68 +110,6 @@ func startNginx(tb testing.TB, upstreams ...*replica) *nginxProc {
 	return n
 }
 
-// account is a signed-up user at a base URL (a replica or nginx).
-type account struct {
-	member
-	base string
-}
-
-// signupAt signs up a new family at base.
-func signupAt(tb testing.TB, base, email string) account {
-	tb.Helper()
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	body := fmt.Sprintf(`{"email":%q,"password":"correct horse","display_name":"F","family_name":"F"}`, email)
-	resp, err := hc.Post(base+"/api/auth/signup", "application/json", strings.NewReader(body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusCreated {
-		tb.Fatalf("signup %s: %d %s", email, resp.StatusCode, b)
-	}
-	var acc struct {
-		User   struct{ ID string }
-		Family struct{ ID string }
-	}
-	json.Unmarshal(b, &acc)
-	return account{member: member{hc: hc, familyID: acc.Family.ID, userID: acc.User.ID}, base: base}
-}
-
-// cookie returns the Cookie header for requests to base.
-func (a account) cookie(base string) string {
-	var parts []string
-	for _, c := range a.hc.Jar.Cookies(mustURL(base)) {
-		parts = append(parts, c.Name+"="+c.Value)
-	}
-	return strings.Join(parts, "; ")
-}
-
-// addItem adds a shopping item through base and returns its id (the id the
-// event carries).
-func (a account) addItem(tb testing.TB, base, list string) string {
-	tb.Helper()
-	var item struct{ ID string }
-	a.call(tb, base, http.StatusCreated, "POST", "/api/shopping/lists/"+list+"/items", map[string]any{"name": "milk"}, &item)
-	return item.ID
-}
-
-func (a account) newList(tb testing.TB, base string) string {
-	tb.Helper()
-	var list struct{ ID string }
-	a.call(tb, base, http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "L"}, &list)
-	return list.ID
-}
-
-// dialAt opens a WebSocket at base/ws?query with a's session.
-func dialAt(ctx context.Context, base string, a account, query string) (*websocket.Conn, *http.Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	return websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws?"+query,
-		&websocket.DialOptions{HTTPHeader: http.Header{"Cookie": {a.cookie(base)}}})
-}
-
 // resumer is a device that keeps its socket open: when the connection
 // ends it reconnects to base with since=<last seq>, as the protocol asks.
 // It records every event's seq and checks that prev_seq continues the
@@ -282,7 +117,7 @@ func dialAt(ctx context.Context, base string, a account, query string) (*websock
 type resumer struct {
 	tb      testing.TB
 	base    string
-	acct    account
+	acct    member
 	query   string
 	mu      sync.Mutex
 	last    int64
@@ -294,7 +129,7 @@ type resumer struct {
 	done    chan struct{}
 }
 
-func startResumer(tb testing.TB, base string, a account, query string) *resumer {
+func startResumer(tb testing.TB, base string, a member, query string) *resumer {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &resumer{tb: tb, base: base, acct: a, query: query, seen: map[string]bool{}, cancel: cancel, done: make(chan struct{})}
@@ -318,7 +153,7 @@ func (r *resumer) run(ctx context.Context) {
 			q += fmt.Sprintf("&since=%d", r.last)
 		}
 		r.mu.Unlock()
-		conn, _, err := dialAt(ctx, r.base, r.acct, q)
+		conn, _, err := dialAt(ctx, r.base, r.acct, q, nil)
 		if err != nil {
 			select {
 			case <-ctx.Done():
@@ -402,7 +237,7 @@ func (r *resumer) check(tb testing.TB, name string) {
 }
 
 // familySeq returns the family's current seq from /api/realtime/events.
-func familySeq(tb testing.TB, base string, a account) int64 {
+func familySeq(tb testing.TB, base string, a member) int64 {
 	tb.Helper()
 	var d struct{ Seq int64 }
 	a.call(tb, base, http.StatusOK, "GET", "/api/realtime/events?since=0", nil, &d)

@@ -19,10 +19,10 @@ func TestProxyThroughNginx(t *testing.T) {
 	url := dbtest.URL(t)
 	r1, r2 := spawnReplica(t, url), spawnReplica(t, url)
 	ng := startNginx(t, r1, r2)
-	ana := signupAt(t, ng.url, "ana@example.org")
+	ana := newFamilyAt(t, ng.url, "ana@example.org")
 	list := ana.newList(t, ng.url)
 
-	conn, resp, err := dialAt(context.Background(), ng.url, ana, "device_id=phone")
+	conn, resp, err := dialAt(context.Background(), ng.url, ana, "device_id=phone", nil)
 	if err != nil {
 		t.Fatalf("WebSocket through nginx: %v (%v)", err, resp)
 	}

@@ -8,8 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -34,7 +32,7 @@ func newCluster(t *testing.T, configure ...func(*Config)) *cluster {
 	t.Helper()
 	url := dbtest.URL(t)
 	c := &cluster{t: t, url: url, a: startMain(t, url, configure...), b: startMain(t, url, configure...), pool: dbtest.PoolFor(t, url)}
-	waitFor(t, "both listeners connected", func() bool { return c.a.Listener.Connected() && c.b.Listener.Connected() })
+	waitUntil(t, "both listeners connected", 10*time.Second, func() bool { return c.a.Listener.Connected() && c.b.Listener.Connected() })
 	// A table standing in for the domain tables, with the production trigger.
 	c.exec(`CREATE TABLE things (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
 		family_id uuid NOT NULL REFERENCES families ON DELETE CASCADE, list_id uuid, name text);
@@ -54,177 +52,6 @@ func (c *cluster) exec(sql string, args ...any) {
 func (c *cluster) write(family string, n int) {
 	c.t.Helper()
 	c.exec(`INSERT INTO things (family_id, name) SELECT $1, 'x' FROM generate_series(1, $2)`, family, n)
-}
-
-// member is a signed-in user with a cookie jar.
-type member struct {
-	hc       *http.Client
-	familyID string
-	userID   string
-}
-
-func signupMember(t *testing.T, m *Main, email, body string) member {
-	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar}
-	resp, err := hc.Post(m.URL()+"/api/auth/signup", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var acc struct {
-		User   struct{ ID string }
-		Family struct{ ID string }
-	}
-	if resp.StatusCode != http.StatusCreated {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("signup %s: %d %s", email, resp.StatusCode, b)
-	}
-	json.NewDecoder(resp.Body).Decode(&acc)
-	return member{hc: hc, familyID: acc.Family.ID, userID: acc.User.ID}
-}
-
-func newFamily(t *testing.T, m *Main, email string) member {
-	return signupMember(t, m, email, fmt.Sprintf(`{"email":%q,"password":"correct horse","display_name":"X","family_name":"F"}`, email))
-}
-
-// join signs up a second member of owner's family on replica m.
-func join(t *testing.T, m *Main, owner member, email string) member {
-	t.Helper()
-	resp, err := owner.hc.Post(m.URL()+"/api/family/invites", "application/json", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var inv struct{ Code string }
-	json.NewDecoder(resp.Body).Decode(&inv)
-	resp.Body.Close()
-	return signupMember(t, m, email, fmt.Sprintf(`{"email":%q,"password":"correct horse","display_name":"Y","invite_code":%q}`, email, inv.Code))
-}
-
-// cookieFor returns the session cookie header for m's jar on server s.
-func (mb member) cookieFor(s *Main) string {
-	u, _ := url.Parse(s.URL())
-	var parts []string
-	for _, c := range mb.hc.Jar.Cookies(u) {
-		parts = append(parts, c.Name+"="+c.Value)
-	}
-	return strings.Join(parts, "; ")
-}
-
-// wsClient is a device's socket.
-type wsClient struct {
-	t    *testing.T
-	conn *websocket.Conn
-	msgs chan map[string]any
-	err  chan error
-}
-
-func dialWS(t *testing.T, s *Main, mb member, query string) *wsClient {
-	t.Helper()
-	c, resp, err := dialWSRaw(s, mb, query, nil)
-	if err != nil {
-		t.Fatalf("dial: %v (%v)", err, resp)
-	}
-	return startWSClient(t, c)
-}
-
-func dialWSRaw(s *Main, mb member, query string, hdr http.Header) (*websocket.Conn, *http.Response, error) {
-	if hdr == nil {
-		hdr = http.Header{}
-	}
-	if mb.hc != nil {
-		hdr.Set("Cookie", mb.cookieFor(s))
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.URL(), "http")+"/ws?"+query, &websocket.DialOptions{HTTPHeader: hdr})
-}
-
-func startWSClient(t *testing.T, c *websocket.Conn) *wsClient {
-	w := &wsClient{t: t, conn: c, msgs: make(chan map[string]any, 100000), err: make(chan error, 1)}
-	c.SetReadLimit(1 << 20)
-	go func() {
-		for {
-			_, b, err := c.Read(context.Background())
-			if err != nil {
-				w.err <- err
-				close(w.msgs)
-				return
-			}
-			var m map[string]any
-			if err := json.Unmarshal(b, &m); err != nil {
-				w.err <- err
-				close(w.msgs)
-				return
-			}
-			w.msgs <- m
-		}
-	}()
-	t.Cleanup(func() { c.CloseNow() })
-	return w
-}
-
-// next returns the next message, failing after timeout.
-func (w *wsClient) next(timeout time.Duration) map[string]any {
-	w.t.Helper()
-	select {
-	case m, ok := <-w.msgs:
-		if !ok {
-			w.t.Fatalf("socket closed: %v", <-w.err)
-		}
-		return m
-	case <-time.After(timeout):
-		w.t.Fatalf("no message within %s", timeout)
-		return nil
-	}
-}
-
-// nextType skips to the next message of type typ.
-func (w *wsClient) nextType(typ string, timeout time.Duration) map[string]any {
-	w.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		m := w.next(time.Until(deadline))
-		if m["type"] == typ {
-			return m
-		}
-	}
-}
-
-func (w *wsClient) send(v string) {
-	w.t.Helper()
-	if err := w.conn.Write(context.Background(), websocket.MessageText, []byte(v)); err != nil {
-		w.t.Fatal(err)
-	}
-}
-
-// closeStatus waits for the socket to be closed and returns the code.
-func (w *wsClient) closeStatus(timeout time.Duration) websocket.StatusCode {
-	w.t.Helper()
-	deadline := time.After(timeout)
-	for {
-		select {
-		case _, ok := <-w.msgs:
-			if !ok {
-				return websocket.CloseStatus(<-w.err)
-			}
-		case <-deadline:
-			w.t.Fatalf("socket not closed within %s", timeout)
-		}
-	}
-}
-
-func seqOf(m map[string]any) int64 { f, _ := m["seq"].(float64); return int64(f) }
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 func TestRealtimeAcrossReplicas(t *testing.T) {
@@ -270,15 +97,15 @@ func TestRealtimeUpgradeAuth(t *testing.T) {
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 
-	_, resp, err := dialWSRaw(c.a, member{}, "", nil)
+	_, resp, err := dialAt(context.Background(), c.a.URL(), member{}, "", nil)
 	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("no credentials: %v %v", err, resp)
 	}
-	_, resp, err = dialWSRaw(c.a, ana, "", http.Header{"Origin": {"https://evil.example"}})
+	_, resp, err = dialAt(context.Background(), c.a.URL(), ana, "", http.Header{"Origin": {"https://evil.example"}})
 	if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("foreign origin: %v %v", err, resp)
 	}
-	_, resp, err = dialWSRaw(c.a, ana, "since=abc", nil)
+	_, resp, err = dialAt(context.Background(), c.a.URL(), ana, "since=abc", nil)
 	if err == nil || resp == nil || resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("bad since: %v %v", err, resp)
 	}
@@ -291,12 +118,12 @@ func TestRealtimeUpgradeAuth(t *testing.T) {
 	var tk struct{ Ticket string }
 	json.NewDecoder(r.Body).Decode(&tk)
 	r.Body.Close()
-	conn, _, err := dialWSRaw(c.b, member{}, "ticket="+tk.Ticket, nil)
+	conn, _, err := dialAt(context.Background(), c.b.URL(), member{}, "ticket="+tk.Ticket, nil)
 	if err != nil {
 		t.Fatalf("ticket dial: %v", err)
 	}
 	startWSClient(t, conn).nextType("hello", 5*time.Second)
-	_, resp, err = dialWSRaw(c.b, member{}, "ticket="+tk.Ticket, nil)
+	_, resp, err = dialAt(context.Background(), c.b.URL(), member{}, "ticket="+tk.Ticket, nil)
 	if err == nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("reused ticket: %v %v", err, resp)
 	}
@@ -487,12 +314,12 @@ func TestRealtimeSlowConsumer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	slow, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(c.a.URL(), "http")+"/ws",
-		&websocket.DialOptions{HTTPClient: hc, HTTPHeader: http.Header{"Cookie": {ana.cookieFor(c.a)}}})
+		&websocket.DialOptions{HTTPClient: hc, HTTPHeader: http.Header{"Cookie": {ana.cookie(c.a.URL())}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer slow.CloseNow()
-	waitFor(t, "two sockets", func() bool { return c.a.Hub.ConnectionCount() == 2 })
+	waitUntil(t, "two sockets", 10*time.Second, func() bool { return c.a.Hub.ConnectionCount() == 2 })
 
 	// Transactions of 1,000 events until the slow client is cut off; the
 	// reading client must get every one of them, in order.

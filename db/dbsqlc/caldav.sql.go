@@ -13,7 +13,7 @@ import (
 )
 
 const calDAVEventGetByName = `-- name: CalDAVEventGetByName :one
-SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag FROM calendar_events
+SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version FROM calendar_events
 WHERE family_id = $1
   AND (dav_name = $2 OR (dav_name IS NULL AND id::text || '.ics' = $2))
 `
@@ -50,12 +50,13 @@ func (q *Queries) CalDAVEventGetByName(ctx context.Context, db DBTX, arg CalDAVE
 		&i.DavName,
 		&i.SourceHref,
 		&i.SourceEtag,
+		&i.Version,
 	)
 	return i, err
 }
 
 const calDAVEventGetByNameForUpdate = `-- name: CalDAVEventGetByNameForUpdate :one
-SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag FROM calendar_events
+SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version FROM calendar_events
 WHERE family_id = $1
   AND (dav_name = $2 OR (dav_name IS NULL AND id::text || '.ics' = $2))
 FOR UPDATE
@@ -91,12 +92,13 @@ func (q *Queries) CalDAVEventGetByNameForUpdate(ctx context.Context, db DBTX, ar
 		&i.DavName,
 		&i.SourceHref,
 		&i.SourceEtag,
+		&i.Version,
 	)
 	return i, err
 }
 
 const calDAVEventList = `-- name: CalDAVEventList :many
-SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag FROM calendar_events WHERE family_id = $1 ORDER BY starts_at, id
+SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version FROM calendar_events WHERE family_id = $1 ORDER BY starts_at, id
 `
 
 func (q *Queries) CalDAVEventList(ctx context.Context, db DBTX, familyID uuid.UUID) ([]CalendarEvent, error) {
@@ -130,6 +132,7 @@ func (q *Queries) CalDAVEventList(ctx context.Context, db DBTX, familyID uuid.UU
 			&i.DavName,
 			&i.SourceHref,
 			&i.SourceEtag,
+			&i.Version,
 		); err != nil {
 			return nil, err
 		}

@@ -30,7 +30,7 @@ func (q *Queries) CalendarEventDelete(ctx context.Context, db DBTX, arg Calendar
 }
 
 const calendarEventGet = `-- name: CalendarEventGet :one
-SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag FROM calendar_events WHERE id = $1 AND family_id = $2
+SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version FROM calendar_events WHERE id = $1 AND family_id = $2
 `
 
 type CalendarEventGetParams struct {
@@ -63,12 +63,13 @@ func (q *Queries) CalendarEventGet(ctx context.Context, db DBTX, arg CalendarEve
 		&i.DavName,
 		&i.SourceHref,
 		&i.SourceEtag,
+		&i.Version,
 	)
 	return i, err
 }
 
 const calendarEventGetForUpdate = `-- name: CalendarEventGetForUpdate :one
-SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag FROM calendar_events WHERE id = $1 AND family_id = $2 FOR UPDATE
+SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version FROM calendar_events WHERE id = $1 AND family_id = $2 FOR UPDATE
 `
 
 type CalendarEventGetForUpdateParams struct {
@@ -103,21 +104,23 @@ func (q *Queries) CalendarEventGetForUpdate(ctx context.Context, db DBTX, arg Ca
 		&i.DavName,
 		&i.SourceHref,
 		&i.SourceEtag,
+		&i.Version,
 	)
 	return i, err
 }
 
 const calendarEventInsert = `-- name: CalendarEventInsert :one
 
-INSERT INTO calendar_events (family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates,
+INSERT INTO calendar_events (id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates,
     sequence, ical, dav_name, subscription_id, read_only, source_href, source_etag, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-    $10::timestamptz[], $11, $12, $13, $14,
-    $15, $16, $17, $18)
-RETURNING id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag
+VALUES (coalesce($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9, $10,
+    $11::timestamptz[], $12, $13, $14, $15,
+    $16, $17, $18, $19)
+RETURNING id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version
 `
 
 type CalendarEventInsertParams struct {
+	ID             *uuid.UUID
 	FamilyID       uuid.UUID
 	Uid            string
 	Title          string
@@ -145,6 +148,7 @@ type CalendarEventInsertParams struct {
 // An empty uid gets '<id>@familyhub' from a trigger.
 func (q *Queries) CalendarEventInsert(ctx context.Context, db DBTX, arg CalendarEventInsertParams) (CalendarEvent, error) {
 	row := db.QueryRow(ctx, calendarEventInsert,
+		arg.ID,
 		arg.FamilyID,
 		arg.Uid,
 		arg.Title,
@@ -187,12 +191,13 @@ func (q *Queries) CalendarEventInsert(ctx context.Context, db DBTX, arg Calendar
 		&i.DavName,
 		&i.SourceHref,
 		&i.SourceEtag,
+		&i.Version,
 	)
 	return i, err
 }
 
 const calendarEventListRange = `-- name: CalendarEventListRange :many
-SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag FROM calendar_events
+SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version FROM calendar_events
 WHERE family_id = $1
   AND starts_at < $2
   AND (rrule IS NOT NULL OR ends_at > $3 OR starts_at >= $3)
@@ -239,6 +244,7 @@ func (q *Queries) CalendarEventListRange(ctx context.Context, db DBTX, arg Calen
 			&i.DavName,
 			&i.SourceHref,
 			&i.SourceEtag,
+			&i.Version,
 		); err != nil {
 			return nil, err
 		}
@@ -264,7 +270,7 @@ SET title = $1,
     ical = CASE WHEN $9::boolean THEN $11 ELSE ical END,
     source_etag = CASE WHEN $9::boolean THEN $12 ELSE source_etag END
 WHERE id = $13 AND family_id = $14
-RETURNING id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag
+RETURNING id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version
 `
 
 type CalendarEventUpdateParams struct {
@@ -328,6 +334,7 @@ func (q *Queries) CalendarEventUpdate(ctx context.Context, db DBTX, arg Calendar
 		&i.DavName,
 		&i.SourceHref,
 		&i.SourceEtag,
+		&i.Version,
 	)
 	return i, err
 }

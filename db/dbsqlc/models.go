@@ -57,6 +57,7 @@ type CalendarEvent struct {
 	DavName        *string
 	SourceHref     *string
 	SourceEtag     *string
+	Version        int64
 }
 
 type CalendarSubscription struct {
@@ -76,6 +77,15 @@ type CalendarSubscription struct {
 	CreatedBy     *uuid.UUID
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+}
+
+type ClientCreate struct {
+	ID          uuid.UUID
+	FamilyID    uuid.UUID
+	Kind        string
+	RequestHash []byte
+	ResultIds   []uuid.UUID
+	CreatedAt   time.Time
 }
 
 type DavAppPassword struct {
@@ -163,6 +173,7 @@ type Recipe struct {
 	SourceUrl   *string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	Version     int64
 }
 
 type Session struct {
@@ -208,6 +219,7 @@ type ShoppingItem struct {
 	Position       int32
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	Version        int64
 }
 
 type ShoppingItemsView struct {
@@ -225,6 +237,7 @@ type ShoppingItemsView struct {
 	Position       int32
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	Version        int64
 	Category       *string
 }
 
@@ -235,6 +248,7 @@ type ShoppingList struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	CategorisedAt *time.Time
+	Version       int64
 }
 
 type Task struct {
@@ -254,6 +268,7 @@ type Task struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	Rotation     []uuid.UUID
+	Version      int64
 }
 
 type TaskGeneratorState struct {

@@ -14,15 +14,17 @@ import (
 const recipeDelete = `-- name: RecipeDelete :execrows
 DELETE FROM recipes
 WHERE id = $1 AND family_id = $2
+  AND ($3::bigint IS NULL OR version = $3)
 `
 
 type RecipeDeleteParams struct {
-	ID       uuid.UUID
-	FamilyID uuid.UUID
+	ID        uuid.UUID
+	FamilyID  uuid.UUID
+	IfVersion *int64
 }
 
 func (q *Queries) RecipeDelete(ctx context.Context, db DBTX, arg RecipeDeleteParams) (int64, error) {
-	result, err := db.Exec(ctx, recipeDelete, arg.ID, arg.FamilyID)
+	result, err := db.Exec(ctx, recipeDelete, arg.ID, arg.FamilyID, arg.IfVersion)
 	if err != nil {
 		return 0, err
 	}
@@ -30,7 +32,7 @@ func (q *Queries) RecipeDelete(ctx context.Context, db DBTX, arg RecipeDeletePar
 }
 
 const recipeGet = `-- name: RecipeGet :one
-SELECT id, family_id, title, servings, ingredients, steps, tags, source_url, created_at, updated_at FROM recipes
+SELECT id, family_id, title, servings, ingredients, steps, tags, source_url, created_at, updated_at, version FROM recipes
 WHERE id = $1 AND family_id = $2
 `
 
@@ -53,17 +55,19 @@ func (q *Queries) RecipeGet(ctx context.Context, db DBTX, arg RecipeGetParams) (
 		&i.SourceUrl,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Version,
 	)
 	return i, err
 }
 
 const recipeInsert = `-- name: RecipeInsert :one
-INSERT INTO recipes (family_id, title, servings, ingredients, steps, tags, source_url)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id, family_id, title, servings, ingredients, steps, tags, source_url, created_at, updated_at
+INSERT INTO recipes (id, family_id, title, servings, ingredients, steps, tags, source_url)
+VALUES (coalesce($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8)
+RETURNING id, family_id, title, servings, ingredients, steps, tags, source_url, created_at, updated_at, version
 `
 
 type RecipeInsertParams struct {
+	ID          *uuid.UUID
 	FamilyID    uuid.UUID
 	Title       string
 	Servings    int32
@@ -75,6 +79,7 @@ type RecipeInsertParams struct {
 
 func (q *Queries) RecipeInsert(ctx context.Context, db DBTX, arg RecipeInsertParams) (Recipe, error) {
 	row := db.QueryRow(ctx, recipeInsert,
+		arg.ID,
 		arg.FamilyID,
 		arg.Title,
 		arg.Servings,
@@ -95,13 +100,14 @@ func (q *Queries) RecipeInsert(ctx context.Context, db DBTX, arg RecipeInsertPar
 		&i.SourceUrl,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Version,
 	)
 	return i, err
 }
 
 const recipeList = `-- name: RecipeList :many
 
-SELECT id, family_id, title, servings, ingredients, steps, tags, source_url, created_at, updated_at FROM recipes
+SELECT id, family_id, title, servings, ingredients, steps, tags, source_url, created_at, updated_at, version FROM recipes
 WHERE family_id = $1
 ORDER BY lower(title), created_at, id
 `
@@ -128,6 +134,7 @@ func (q *Queries) RecipeList(ctx context.Context, db DBTX, familyID uuid.UUID) (
 			&i.SourceUrl,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Version,
 		); err != nil {
 			return nil, err
 		}
@@ -148,7 +155,8 @@ SET title = coalesce($1, title),
     tags = coalesce($5::text[], tags),
     source_url = CASE WHEN $6::boolean THEN $7 ELSE source_url END
 WHERE id = $8 AND family_id = $9
-RETURNING id, family_id, title, servings, ingredients, steps, tags, source_url, created_at, updated_at
+  AND ($10::bigint IS NULL OR version = $10)
+RETURNING id, family_id, title, servings, ingredients, steps, tags, source_url, created_at, updated_at, version
 `
 
 type RecipeUpdateParams struct {
@@ -161,6 +169,7 @@ type RecipeUpdateParams struct {
 	SourceUrl    *string
 	ID           uuid.UUID
 	FamilyID     uuid.UUID
+	IfVersion    *int64
 }
 
 // RecipeUpdate replaces the fields that are not null; source_url only when
@@ -176,6 +185,7 @@ func (q *Queries) RecipeUpdate(ctx context.Context, db DBTX, arg RecipeUpdatePar
 		arg.SourceUrl,
 		arg.ID,
 		arg.FamilyID,
+		arg.IfVersion,
 	)
 	var i Recipe
 	err := row.Scan(
@@ -189,6 +199,7 @@ func (q *Queries) RecipeUpdate(ctx context.Context, db DBTX, arg RecipeUpdatePar
 		&i.SourceUrl,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Version,
 	)
 	return i, err
 }

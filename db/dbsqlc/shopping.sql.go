@@ -76,23 +76,58 @@ func (q *Queries) ShoppingCategoryList(ctx context.Context, db DBTX, familyID uu
 const shoppingItemDelete = `-- name: ShoppingItemDelete :execrows
 DELETE FROM shopping_items
 WHERE id = $1 AND family_id = $2
+  AND ($3::bigint IS NULL OR version = $3)
 `
 
 type ShoppingItemDeleteParams struct {
-	ID       uuid.UUID
-	FamilyID uuid.UUID
+	ID        uuid.UUID
+	FamilyID  uuid.UUID
+	IfVersion *int64
 }
 
 func (q *Queries) ShoppingItemDelete(ctx context.Context, db DBTX, arg ShoppingItemDeleteParams) (int64, error) {
-	result, err := db.Exec(ctx, shoppingItemDelete, arg.ID, arg.FamilyID)
+	result, err := db.Exec(ctx, shoppingItemDelete, arg.ID, arg.FamilyID, arg.IfVersion)
 	if err != nil {
 		return 0, err
 	}
 	return result.RowsAffected(), nil
 }
 
+const shoppingItemDeleteChecked = `-- name: ShoppingItemDeleteChecked :many
+DELETE FROM shopping_items
+WHERE list_id = $1 AND family_id = $2 AND checked
+RETURNING id
+`
+
+type ShoppingItemDeleteCheckedParams struct {
+	ListID   uuid.UUID
+	FamilyID uuid.UUID
+}
+
+// ShoppingItemDeleteChecked deletes a list's ticked items (one event per
+// item, from the trigger) and returns their ids.
+func (q *Queries) ShoppingItemDeleteChecked(ctx context.Context, db DBTX, arg ShoppingItemDeleteCheckedParams) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, shoppingItemDeleteChecked, arg.ListID, arg.FamilyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const shoppingItemGet = `-- name: ShoppingItemGet :one
-SELECT id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, category FROM shopping_items_view
+SELECT id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version, category FROM shopping_items_view
 WHERE id = $1 AND family_id = $2
 `
 
@@ -119,22 +154,24 @@ func (q *Queries) ShoppingItemGet(ctx context.Context, db DBTX, arg ShoppingItem
 		&i.Position,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Version,
 		&i.Category,
 	)
 	return i, err
 }
 
 const shoppingItemInsert = `-- name: ShoppingItemInsert :one
-INSERT INTO shopping_items (family_id, list_id, name, quantity, note, category_id, category_source, position)
-SELECT l.family_id, l.id, $1, $2, $3,
-       $4, $5,
+INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
+SELECT coalesce($1::uuid, gen_random_uuid()), l.family_id, l.id, $2, $3, $4,
+       $5, $6,
        coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = l.id), 0)
 FROM shopping_lists l
-WHERE l.id = $6 AND l.family_id = $7
+WHERE l.id = $7 AND l.family_id = $8
 RETURNING id
 `
 
 type ShoppingItemInsertParams struct {
+	ID             *uuid.UUID
 	Name           string
 	Quantity       *string
 	Note           *string
@@ -148,6 +185,7 @@ type ShoppingItemInsertParams struct {
 // the list's max + 1). No row comes back when the list is not the family's.
 func (q *Queries) ShoppingItemInsert(ctx context.Context, db DBTX, arg ShoppingItemInsertParams) (uuid.UUID, error) {
 	row := db.QueryRow(ctx, shoppingItemInsert,
+		arg.ID,
 		arg.Name,
 		arg.Quantity,
 		arg.Note,
@@ -162,7 +200,7 @@ func (q *Queries) ShoppingItemInsert(ctx context.Context, db DBTX, arg ShoppingI
 }
 
 const shoppingItemListByList = `-- name: ShoppingItemListByList :many
-SELECT id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, category FROM shopping_items_view
+SELECT id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version, category FROM shopping_items_view
 WHERE list_id = $1 AND family_id = $2
 ORDER BY position, created_at, id
 `
@@ -196,6 +234,7 @@ func (q *Queries) ShoppingItemListByList(ctx context.Context, db DBTX, arg Shopp
 			&i.Position,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Version,
 			&i.Category,
 		); err != nil {
 			return nil, err
@@ -226,6 +265,7 @@ SET name = coalesce($1, name),
     END,
     position = coalesce($10, position)
 WHERE id = $11 AND family_id = $12
+  AND ($13::bigint IS NULL OR version = $13)
 RETURNING id
 `
 
@@ -242,6 +282,7 @@ type ShoppingItemUpdateParams struct {
 	Position    *int32
 	ID          uuid.UUID
 	FamilyID    uuid.UUID
+	IfVersion   *int64
 }
 
 // ShoppingItemUpdate changes the fields whose *_set flag is true (name,
@@ -262,6 +303,7 @@ func (q *Queries) ShoppingItemUpdate(ctx context.Context, db DBTX, arg ShoppingI
 		arg.Position,
 		arg.ID,
 		arg.FamilyID,
+		arg.IfVersion,
 	)
 	var id uuid.UUID
 	err := row.Scan(&id)
@@ -271,15 +313,17 @@ func (q *Queries) ShoppingItemUpdate(ctx context.Context, db DBTX, arg ShoppingI
 const shoppingListDelete = `-- name: ShoppingListDelete :execrows
 DELETE FROM shopping_lists
 WHERE id = $1 AND family_id = $2
+  AND ($3::bigint IS NULL OR version = $3)
 `
 
 type ShoppingListDeleteParams struct {
-	ID       uuid.UUID
-	FamilyID uuid.UUID
+	ID        uuid.UUID
+	FamilyID  uuid.UUID
+	IfVersion *int64
 }
 
 func (q *Queries) ShoppingListDelete(ctx context.Context, db DBTX, arg ShoppingListDeleteParams) (int64, error) {
-	result, err := db.Exec(ctx, shoppingListDelete, arg.ID, arg.FamilyID)
+	result, err := db.Exec(ctx, shoppingListDelete, arg.ID, arg.FamilyID, arg.IfVersion)
 	if err != nil {
 		return 0, err
 	}
@@ -287,7 +331,7 @@ func (q *Queries) ShoppingListDelete(ctx context.Context, db DBTX, arg ShoppingL
 }
 
 const shoppingListGet = `-- name: ShoppingListGet :one
-SELECT id, family_id, name, created_at, updated_at, categorised_at FROM shopping_lists
+SELECT id, family_id, name, created_at, updated_at, categorised_at, version FROM shopping_lists
 WHERE id = $1 AND family_id = $2
 `
 
@@ -306,23 +350,26 @@ func (q *Queries) ShoppingListGet(ctx context.Context, db DBTX, arg ShoppingList
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.CategorisedAt,
+		&i.Version,
 	)
 	return i, err
 }
 
 const shoppingListInsert = `-- name: ShoppingListInsert :one
-INSERT INTO shopping_lists (family_id, name)
-VALUES ($1, $2)
-RETURNING id, family_id, name, created_at, updated_at, categorised_at
+INSERT INTO shopping_lists (id, family_id, name)
+VALUES (coalesce($1::uuid, gen_random_uuid()), $2, $3)
+RETURNING id, family_id, name, created_at, updated_at, categorised_at, version
 `
 
 type ShoppingListInsertParams struct {
+	ID       *uuid.UUID
 	FamilyID uuid.UUID
 	Name     string
 }
 
+// ShoppingListInsert creates a list; id is the client's or, when null, a new one.
 func (q *Queries) ShoppingListInsert(ctx context.Context, db DBTX, arg ShoppingListInsertParams) (ShoppingList, error) {
-	row := db.QueryRow(ctx, shoppingListInsert, arg.FamilyID, arg.Name)
+	row := db.QueryRow(ctx, shoppingListInsert, arg.ID, arg.FamilyID, arg.Name)
 	var i ShoppingList
 	err := row.Scan(
 		&i.ID,
@@ -331,12 +378,13 @@ func (q *Queries) ShoppingListInsert(ctx context.Context, db DBTX, arg ShoppingL
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.CategorisedAt,
+		&i.Version,
 	)
 	return i, err
 }
 
 const shoppingListList = `-- name: ShoppingListList :many
-SELECT id, family_id, name, created_at, updated_at, categorised_at FROM shopping_lists
+SELECT id, family_id, name, created_at, updated_at, categorised_at, version FROM shopping_lists
 WHERE family_id = $1
 ORDER BY created_at, id
 `
@@ -357,6 +405,7 @@ func (q *Queries) ShoppingListList(ctx context.Context, db DBTX, familyID uuid.U
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.CategorisedAt,
+			&i.Version,
 		); err != nil {
 			return nil, err
 		}
@@ -372,17 +421,26 @@ const shoppingListUpdate = `-- name: ShoppingListUpdate :one
 UPDATE shopping_lists
 SET name = coalesce($1, name)
 WHERE id = $2 AND family_id = $3
-RETURNING id, family_id, name, created_at, updated_at, categorised_at
+  AND ($4::bigint IS NULL OR version = $4)
+RETURNING id, family_id, name, created_at, updated_at, categorised_at, version
 `
 
 type ShoppingListUpdateParams struct {
-	Name     *string
-	ID       uuid.UUID
-	FamilyID uuid.UUID
+	Name      *string
+	ID        uuid.UUID
+	FamilyID  uuid.UUID
+	IfVersion *int64
 }
 
+// ShoppingListUpdate changes a list; with if_version only when the list
+// still has that version (no row otherwise: missing, or changed since).
 func (q *Queries) ShoppingListUpdate(ctx context.Context, db DBTX, arg ShoppingListUpdateParams) (ShoppingList, error) {
-	row := db.QueryRow(ctx, shoppingListUpdate, arg.Name, arg.ID, arg.FamilyID)
+	row := db.QueryRow(ctx, shoppingListUpdate,
+		arg.Name,
+		arg.ID,
+		arg.FamilyID,
+		arg.IfVersion,
+	)
 	var i ShoppingList
 	err := row.Scan(
 		&i.ID,
@@ -391,6 +449,7 @@ func (q *Queries) ShoppingListUpdate(ctx context.Context, db DBTX, arg ShoppingL
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.CategorisedAt,
+		&i.Version,
 	)
 	return i, err
 }

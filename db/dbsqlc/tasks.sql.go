@@ -35,7 +35,7 @@ UPDATE tasks
 SET completed_at = coalesce(completed_at, now()),
     completed_by = CASE WHEN completed_at IS NULL THEN $1 ELSE completed_by END
 WHERE id = $2 AND family_id = $3 AND recurrence IS NULL
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version
 `
 
 type TaskCompleteParams struct {
@@ -65,6 +65,7 @@ func (q *Queries) TaskComplete(ctx context.Context, db DBTX, arg TaskCompletePar
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Version,
 	)
 	return i, err
 }
@@ -107,7 +108,7 @@ func (q *Queries) TaskDeleteOpenInstances(ctx context.Context, db DBTX, arg Task
 }
 
 const taskGet = `-- name: TaskGet :one
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks WHERE id = $1 AND family_id = $2
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version FROM tasks WHERE id = $1 AND family_id = $2
 `
 
 type TaskGetParams struct {
@@ -135,12 +136,13 @@ func (q *Queries) TaskGet(ctx context.Context, db DBTX, arg TaskGetParams) (Task
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Version,
 	)
 	return i, err
 }
 
 const taskGetForUpdate = `-- name: TaskGetForUpdate :one
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks WHERE id = $1 AND family_id = $2 FOR UPDATE
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version FROM tasks WHERE id = $1 AND family_id = $2 FOR UPDATE
 `
 
 type TaskGetForUpdateParams struct {
@@ -170,18 +172,20 @@ func (q *Queries) TaskGetForUpdate(ctx context.Context, db DBTX, arg TaskGetForU
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Version,
 	)
 	return i, err
 }
 
 const taskInsert = `-- name: TaskInsert :one
 
-INSERT INTO tasks (family_id, title, notes, due_at, assignee_id, recurrence, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
+INSERT INTO tasks (id, family_id, title, notes, due_at, assignee_id, recurrence, created_by)
+VALUES (coalesce($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8)
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version
 `
 
 type TaskInsertParams struct {
+	ID         *uuid.UUID
 	FamilyID   uuid.UUID
 	Title      string
 	Notes      string
@@ -196,6 +200,7 @@ type TaskInsertParams struct {
 // family_id: another family's task is not found.
 func (q *Queries) TaskInsert(ctx context.Context, db DBTX, arg TaskInsertParams) (Task, error) {
 	row := db.QueryRow(ctx, taskInsert,
+		arg.ID,
 		arg.FamilyID,
 		arg.Title,
 		arg.Notes,
@@ -222,6 +227,7 @@ func (q *Queries) TaskInsert(ctx context.Context, db DBTX, arg TaskInsertParams)
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Version,
 	)
 	return i, err
 }
@@ -263,7 +269,7 @@ func (q *Queries) TaskInstanceInsert(ctx context.Context, db DBTX, arg TaskInsta
 }
 
 const taskListDay = `-- name: TaskListDay :many
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version FROM tasks
 WHERE family_id = $1
   AND recurrence IS NULL
   AND CASE
@@ -316,6 +322,7 @@ func (q *Queries) TaskListDay(ctx context.Context, db DBTX, arg TaskListDayParam
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.Rotation,
+			&i.Version,
 		); err != nil {
 			return nil, err
 		}
@@ -328,7 +335,7 @@ func (q *Queries) TaskListDay(ctx context.Context, db DBTX, arg TaskListDayParam
 }
 
 const taskListOpen = `-- name: TaskListOpen :many
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version FROM tasks
 WHERE family_id = $1
   AND recurrence IS NULL
   AND completed_at IS NULL
@@ -369,6 +376,7 @@ func (q *Queries) TaskListOpen(ctx context.Context, db DBTX, arg TaskListOpenPar
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.Rotation,
+			&i.Version,
 		); err != nil {
 			return nil, err
 		}
@@ -381,7 +389,7 @@ func (q *Queries) TaskListOpen(ctx context.Context, db DBTX, arg TaskListOpenPar
 }
 
 const taskListTemplates = `-- name: TaskListTemplates :many
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version FROM tasks
 WHERE family_id = $1 AND recurrence IS NOT NULL
 ORDER BY created_at, id
 `
@@ -412,6 +420,7 @@ func (q *Queries) TaskListTemplates(ctx context.Context, db DBTX, familyID uuid.
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.Rotation,
+			&i.Version,
 		); err != nil {
 			return nil, err
 		}
@@ -427,7 +436,7 @@ const taskSnooze = `-- name: TaskSnooze :one
 UPDATE tasks
 SET snoozed_until = $1
 WHERE id = $2 AND family_id = $3 AND recurrence IS NULL
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version
 `
 
 type TaskSnoozeParams struct {
@@ -456,6 +465,7 @@ func (q *Queries) TaskSnooze(ctx context.Context, db DBTX, arg TaskSnoozeParams)
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Version,
 	)
 	return i, err
 }
@@ -464,7 +474,7 @@ const taskUncomplete = `-- name: TaskUncomplete :one
 UPDATE tasks
 SET completed_at = NULL, completed_by = NULL
 WHERE id = $1 AND family_id = $2 AND recurrence IS NULL
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version
 `
 
 type TaskUncompleteParams struct {
@@ -492,6 +502,7 @@ func (q *Queries) TaskUncomplete(ctx context.Context, db DBTX, arg TaskUncomplet
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Version,
 	)
 	return i, err
 }
@@ -505,7 +516,7 @@ SET title = $1,
     recurrence = $5,
     snoozed_until = $6
 WHERE id = $7 AND family_id = $8
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version
 `
 
 type TaskUpdateParams struct {
@@ -548,6 +559,7 @@ func (q *Queries) TaskUpdate(ctx context.Context, db DBTX, arg TaskUpdateParams)
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Version,
 	)
 	return i, err
 }

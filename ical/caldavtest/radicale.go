@@ -34,6 +34,9 @@ type Radicale struct {
 // StartRadicale starts Radicale with a private storage folder and stops it
 // at cleanup. A missing installation fails the test with instructions.
 func StartRadicale(tb testing.TB) *Radicale {
+	if testing.Short() { // `make test` and CI never pass -short
+		tb.Skip("-short: skipping a test that drives Radicale")
+	}
 	tb.Helper()
 	if err := exec.Command(Python, "-c", "import radicale").Run(); err != nil {
 		tb.Fatalf("radicale is not installed (%v): run deploy/ensure-radicale.sh (make test does)", err)

@@ -1,0 +1,106 @@
+package familyhub_test
+
+import (
+	"bufio"
+	"bytes"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The package layout is the architecture (docs/architecture.md): these
+// tests keep its rules true without anyone watching.
+
+const module = "github.com/familyhub/familyhub"
+
+// allowedImports lists, for each package of ours (by path inside the
+// module, "" for the root), the packages of ours it may import. A package
+// under a listed one (db/dbsqlc under db) follows its parent's rule and may
+// also import its own subpackages.
+var allowedImports = map[string][]string{
+	"":          {},
+	"db":        {""},
+	"realtime":  {"", "db"},
+	"ical":      {"", "db"},
+	"llm":       {},
+	"assistant": {"", "db", "llm"},
+	"jobs":      {"", "db", "ical", "assistant", "llm"},
+	"web":       {},
+	"http":      {"", "db", "realtime", "ical", "assistant", "jobs", "llm", "web"},
+	"cmd":       nil, // wiring: anything
+}
+
+// rule returns the rule of a package path and the prefix it was found under.
+func rule(pkg string) (allowed []string, prefix string, ok bool) {
+	for p := pkg; ; {
+		if a, found := allowedImports[p]; found {
+			return a, p, true
+		}
+		i := strings.LastIndex(p, "/")
+		if i < 0 {
+			if p == "" {
+				return nil, "", false
+			}
+			p = ""
+			continue
+		}
+		p = p[:i]
+	}
+}
+
+func within(pkg, prefix string) bool {
+	return pkg == prefix || strings.HasPrefix(pkg, prefix+"/") || prefix == ""
+}
+
+func TestImportsPointInward(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}} | {{join .TestImports \" \"}} {{join .XTestImports \" \"}}", module+"/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		main, tests, _ := strings.Cut(sc.Text(), " | ")
+		fields := strings.Fields(main)
+		pkg := strings.TrimPrefix(strings.TrimPrefix(fields[0], module), "/")
+		allowed, prefix, ok := rule(pkg)
+		if !ok {
+			t.Errorf("package %q has no rule in allowedImports: add one (and to docs/architecture.md)", pkg)
+			continue
+		}
+		for _, imp := range fields[1:] {
+			dep, ours := ourPackage(imp)
+			if !ours || allowed == nil || within(dep, prefix) && prefix != "" {
+				continue
+			}
+			if !allowedBy(dep, allowed) {
+				t.Errorf("%s imports %s: not allowed (may import %q)", fields[0], imp, allowed)
+			}
+		}
+		// Only cmd wires the HTTP layer; tests included.
+		for _, imp := range strings.Fields(tests) {
+			if dep, ours := ourPackage(imp); ours && within(dep, "http") && !within(pkg, "http") && !within(pkg, "cmd") {
+				t.Errorf("%s (tests) imports %s: nothing but cmd imports http", fields[0], imp)
+			}
+		}
+	}
+}
+
+func ourPackage(imp string) (string, bool) {
+	if imp == module {
+		return "", true
+	}
+	if rest, ok := strings.CutPrefix(imp, module+"/"); ok {
+		return rest, true
+	}
+	return "", false
+}
+
+func allowedBy(dep string, allowed []string) bool {
+	for _, a := range allowed {
+		if dep == a || a != "" && strings.HasPrefix(dep, a+"/") {
+			return true
+		}
+	}
+	return false
+}

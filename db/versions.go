@@ -1,0 +1,116 @@
+package db
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// Safe retries (docs/api.md): a create may carry a client-chosen id, so
+// that a retry cannot make a second record; a change may carry the
+// version the client last saw (If-Match), so that it cannot overwrite a
+// change it has not seen.
+
+// StaleError refuses a change made against an old version: the record
+// changed since the client read it. Current is the record as stored now
+// (the operation's row type), for the client to show both.
+type StaleError struct {
+	Current any
+}
+
+func (e *StaleError) Error() string {
+	return "conflict: the record changed since it was read (If-Match)"
+}
+
+type ifVersionKey struct{}
+
+// WithIfVersion returns ctx asking that the record a change targets still
+// has version v (the request's If-Match). Every operation that changes or
+// deletes one record honours it.
+func WithIfVersion(ctx context.Context, v int64) context.Context {
+	return context.WithValue(ctx, ifVersionKey{}, v)
+}
+
+// ifVersion returns the version ctx asks for, or nil for an unconditional
+// change (the last write wins, field by field).
+func ifVersion(ctx context.Context) *int64 {
+	if v, ok := ctx.Value(ifVersionKey{}).(int64); ok {
+		return &v
+	}
+	return nil
+}
+
+// checkVersion refuses a change of a locked record whose version is not
+// the one ctx asks for; current is the record, returned in the error.
+func checkVersion(ctx context.Context, version int64, current any) error {
+	if want := ifVersion(ctx); want != nil && *want != version {
+		return &StaleError{Current: current}
+	}
+	return nil
+}
+
+// staleOrMissing explains a conditional write that matched no row: the
+// record is gone (not found) or has another version (StaleError with the
+// current record, read by get).
+func staleOrMissing[T any](ctx context.Context, what string, get func() (T, error)) error {
+	cur, err := get()
+	if err != nil {
+		return err // not found, or the database failed
+	}
+	if ifVersion(ctx) == nil {
+		return familyhub.NotFound(what) // cannot be: no condition, yet no row
+	}
+	return &StaleError{Current: cur}
+}
+
+// errIDReused answers a create whose client id was used for something
+// else: other content, another kind of record, or another family (which
+// it must not reveal).
+var errIDReused = &familyhub.Error{Code: familyhub.ECONFLICT, Field: "id",
+	Message: "This id was already used for a different record; choose a new id for a new record."}
+
+// createOnce runs create unless the client id (nil: the server chooses)
+// was claimed before. The first time, it claims id for kind with a hash of
+// request (the normalised request, without the id) and records the ids
+// create returns. A repeat with the same kind and request returns the ids
+// recorded then and replayed true; any other repeat is errIDReused.
+func (tx *Tx) createOnce(ctx context.Context, id *uuid.UUID, kind string, request any, create func() ([]uuid.UUID, error)) (ids []uuid.UUID, replayed bool, err error) {
+	if id == nil {
+		ids, err = create()
+		return ids, false, err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return nil, false, err
+	}
+	b, err := json.Marshal(request)
+	if err != nil {
+		return nil, false, fmt.Errorf("hash %s request: %w", kind, err)
+	}
+	hash := sha256.Sum256(b)
+	_, err = tx.q.ClientCreateClaim(ctx, tx, dbsqlc.ClientCreateClaimParams{ID: *id, FamilyID: family, Kind: kind, RequestHash: hash[:]})
+	if err == nil {
+		if ids, err = create(); err != nil {
+			return nil, false, err
+		}
+		return ids, false, Err(tx.q.ClientCreateSetResult(ctx, tx, dbsqlc.ClientCreateSetResultParams{ID: *id, ResultIds: ids}), "")
+	}
+	if familyhub.ErrorCode(Err(err, "")) != familyhub.ENOTFOUND {
+		return nil, false, Err(err, "")
+	}
+	prior, err := tx.q.ClientCreateGet(ctx, tx, *id)
+	if err != nil {
+		return nil, false, Err(err, "")
+	}
+	if prior.FamilyID != family || prior.Kind != kind || !bytes.Equal(prior.RequestHash, hash[:]) {
+		return nil, false, errIDReused
+	}
+	return prior.ResultIds, true, nil
+}
