@@ -67,7 +67,7 @@ const notCovered = `(() => {
 // dialogs that take the focus and give it back. Screenshots of every view.
 func TestBrowserAccessibility(t *testing.T) {
 	m := startMain(t, dbtest.URL(t))
-	ana := signupMember(t, m, "ana@example.org", `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	seedFamily(t, m, ana)
 	for _, dark := range []bool{false, true} {
 		for _, size := range []struct {
@@ -237,10 +237,11 @@ func saveShot(b *browser, name string) {
 // a blank; when the data comes, the page shows it.
 func TestBrowserLoadingStates(t *testing.T) {
 	m := startMain(t, dbtest.URL(t))
-	ana := signupMember(t, m, "ana@example.org", `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	seedFamily(t, m, ana)
 	recipe := restAs(t, ana, m, "POST", "/api/recipes", map[string]any{"title": "Toast", "servings": 1})
-	b := newDevice(t, "slow", phoneW, phoneH, browserOpts{lang: "en-GB"})
+	// No service worker: the requests to hold back are the page's own.
+	b := newDevice(t, "slow", phoneW, phoneH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
 	b.login(m.URL(), "ana@example.org")
 
 	paused := make(chan fetch.RequestID, 16)

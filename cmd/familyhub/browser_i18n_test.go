@@ -83,9 +83,9 @@ func germanOnly(b *browser, where string, allowed []string) {
 // is German (and the data the family typed), on a phone and on a laptop.
 func TestBrowserGerman(t *testing.T) {
 	c := newCluster(t)
-	ana := signupMember(t, c.a, "ana@example.org", `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera","time_zone":"Europe/Berlin"}`)
+	ana := signupAt(t, c.a.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera","time_zone":"Europe/Berlin"}`)
 	inv := restAs(t, ana, c.a, "POST", "/api/family/invites", nil)
-	signupMember(t, c.b, "ben@example.org", fmt.Sprintf(`{"email":"ben@example.org","password":"correct horse","display_name":"Ben","invite_code":%q}`, inv["code"]))
+	signupAt(t, c.b.URL(), fmt.Sprintf(`{"email":"ben@example.org","password":"correct horse","display_name":"Ben","invite_code":%q}`, inv["code"]))
 	data := seedGerman(t, c.a, ana)
 
 	phone := newDevice(t, "de-phone", phoneW, phoneH, browserOpts{lang: "de-DE"})

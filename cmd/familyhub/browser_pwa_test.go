@@ -19,9 +19,9 @@ import (
 func twoDevices(t *testing.T) (c *cluster, ana, ben member, listID string, a, b *browser) {
 	t.Helper()
 	c = newCluster(t)
-	ana = signupMember(t, c.a, "ana@example.org", `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	ana = signupAt(t, c.a.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	inv := restAs(t, ana, c.a, "POST", "/api/family/invites", nil)
-	ben = signupMember(t, c.b, "ben@example.org", fmt.Sprintf(`{"email":"ben@example.org","password":"correct horse","display_name":"Ben","invite_code":%q}`, inv["code"]))
+	ben = signupAt(t, c.b.URL(), fmt.Sprintf(`{"email":"ben@example.org","password":"correct horse","display_name":"Ben","invite_code":%q}`, inv["code"]))
 	listID = seedFamily(t, c.a, ana)
 	a = newDevice(t, "A", laptopW, laptopH, browserOpts{lang: "en-GB"})
 	b = newDevice(t, "B", phoneW, phoneH, browserOpts{lang: "en-GB"})
@@ -134,6 +134,17 @@ func TestBrowserTwoDevices(t *testing.T) {
 		if _, ok := got["salt"]; ok {
 			t.Error("salt reached the list though it was left out")
 		}
+		// Again: merged into the same lines, not duplicated.
+		a.click(`.add-to-list button[type=submit]`)
+		waitUntil(t, "flour merged", 10*time.Second, func() bool {
+			n, qty := 0, any(nil)
+			for _, it := range restAs(t, ana, c.a, "GET", "/api/shopping/lists/"+listID, nil)["items"].([]any) {
+				if m := it.(map[string]any); m["name"] == "flour" {
+					n, qty = n+1, m["quantity"]
+				}
+			}
+			return n == 1 && qty == "300 g"
+		})
 
 		a.click(`.head-actions button.danger`)
 		a.waitJS("confirmation", `document.querySelector('dialog.ask[open]')`, 5*time.Second)
@@ -184,7 +195,7 @@ func TestBrowserTwoDevices(t *testing.T) {
 		b.waitJS("ticked", `document.querySelector('li.item[data-name="coffee beans"]').classList.contains('checked')`, 5*time.Second)
 		b.clickText(`.list-tools button`, "Hide ticked")
 		b.waitJS("ticked item hidden", `!document.querySelector('li.item[data-name="coffee beans"]') && document.querySelector('.hidden-note:not([hidden])')`, 5*time.Second)
-		waitFor(t, "the tick saved", func() bool {
+		waitUntil(t, "the tick saved", 10*time.Second, func() bool {
 			for _, it := range restAs(t, ana, c.a, "GET", "/api/shopping/lists/"+listID, nil)["items"].([]any) {
 				if m := it.(map[string]any); m["name"] == "coffee beans" {
 					return m["checked"] == true
@@ -304,7 +315,7 @@ const noSpeech = `delete window.SpeechRecognition; delete window.webkitSpeechRec
 // a command that is not understood shows example sentences.
 func TestBrowserAssistantMicrophone(t *testing.T) {
 	m := startMain(t, dbtest.URL(t))
-	ana := signupMember(t, m, "ana@example.org", `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	listID := seedFamily(t, m, ana)
 	with := newDevice(t, "with-speech", phoneW, phoneH, browserOpts{lang: "en-GB", script: fakeSpeech})
 	without := newDevice(t, "without-speech", laptopW, laptopH, browserOpts{lang: "en-GB", script: noSpeech})

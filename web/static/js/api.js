@@ -6,17 +6,13 @@ import { friendly, serverSpeaks } from './errors.js';
 import { acceptLanguage } from './i18n.js';
 
 /**
- * What the server can do beyond what the app uses today. Each flag marks
- * the one place that switches to a server endpoint when it exists (see
+ * What the app is ready for but the server does not offer yet. Each flag
+ * marks the one place that switches when the endpoint exists (see
  * docs/pwa.md, "Waiting for the server"):
- * - clearChecked: POST /api/shopping/lists/{id}/clear-checked (views/shopping.js)
- * - addToListSubset: add-to-list with {ingredients: [index...]} (views/recipe.js)
  * - assistantUndo: POST /api/assistant/commands/{id}/undo (assistant.js)
  * - occurrenceEdit: editing one occurrence or "this and following" (views/event-dialog.js)
  */
 export const serverCaps = {
-  clearChecked: false,
-  addToListSubset: false,
   assistantUndo: false,
   occurrenceEdit: false,
 };

@@ -1,6 +1,6 @@
 // One recipe: ingredients scaled to the servings picked, a choice of which
 // ingredients go to a shopping list, the steps; edit and delete.
-import { del, get, post, serverCaps } from '../api.js';
+import { del, get, post } from '../api.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
 import { fmtNumber, t } from '../i18n.js';
 import { confirmDelete } from './dialog.js';
@@ -10,19 +10,6 @@ function amount(ing, factor) {
   if (ing.quantity == null) return ing.unit || '';
   const q = fmtNumber(ing.quantity * factor, { maximumFractionDigits: 2 });
   return ing.unit ? `${q} ${ing.unit}` : q;
-}
-
-/**
- * The quantity text of a shopping item made from an ingredient, written as
- * the server's add-to-list writes it (docs/api/recipes.md): at most two
- * decimals, no trailing zeros, two significant digits for tiny amounts.
- */
-export function itemQuantity(ing, factor) {
-  if (ing.quantity == null) return ing.unit || null;
-  const v = ing.quantity * factor;
-  let q = Math.round(v * 100) / 100;
-  if (q === 0) q = Number(v.toPrecision(2));
-  return ing.unit ? `${q} ${ing.unit}` : String(q);
 }
 
 export function show(app, main, id) {
@@ -130,26 +117,11 @@ export function show(app, main, id) {
 }
 
 /**
- * Puts the chosen ingredients (indexes) on the list. All of them: the
- * server's add-to-list, one transaction. Some: add-to-list cannot leave
- * ingredients out yet, so (until serverCaps.addToListSubset) each chosen
- * one is added as an item with the quantity add-to-list would write.
+ * Puts the chosen ingredients (indexes) on the list in one transaction; the
+ * server merges each into an unticked line of the same name and unit.
  */
-async function addToList(r, listId, servings, pick) {
-  if (pick.length === r.ingredients.length) {
-    return post(`/api/recipes/${r.id}/add-to-list`, { list_id: listId, servings });
-  }
-  if (serverCaps.addToListSubset) {
-    return post(`/api/recipes/${r.id}/add-to-list`, { list_id: listId, servings, ingredients: pick });
-  }
-  const factor = servings / r.servings;
-  const items = [];
-  for (const i of pick) {
-    const ing = r.ingredients[i];
-    const body = { name: ing.name };
-    const q = itemQuantity(ing, factor);
-    if (q) body.quantity = q;
-    items.push(await post(`/api/shopping/lists/${listId}/items`, body));
-  }
-  return items;
+function addToList(r, listId, servings, pick) {
+  const body = { list_id: listId, servings };
+  if (pick.length < r.ingredients.length) body.ingredients = pick;
+  return post(`/api/recipes/${r.id}/add-to-list`, body);
 }

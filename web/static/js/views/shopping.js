@@ -1,8 +1,8 @@
 // Shopping: the family's lists (switcher with "new list"), the open list's
 // items grouped by category in store-walk order (shopping-items.js), the
 // add form (never re-rendered, so typing survives every change), hide and
-// clear ticked items.
-import { del, get, patch, post, serverCaps } from '../api.js';
+// clear ticked items (POST /api/shopping/lists/{id}/clear-checked).
+import { del, get, patch, post } from '../api.js';
 import { field, h, loading, setChildren } from '../dom.js';
 import { t } from '../i18n.js';
 import { ask, confirmDelete, openDialog } from './dialog.js';
@@ -132,20 +132,9 @@ export function view(app, main, listId) {
     if (!ticked.length) return;
     if (!await confirmDelete(t('shopping.clearTitle', { count: ticked.length }), t('shopping.clearText'))) return;
     const id = list.id;
-    const ok = await app.write(t('fail.clearTicked'), async () => {
-      // SERVER-ENDPOINT (issue 15): POST /api/shopping/lists/{id}/clear-checked
-      // deletes the ticked items in one transaction (one event per item).
-      // Until the server has it, the items are deleted one by one; one that
-      // is gone already (404) is fine, so Retry after a failure is safe.
-      if (serverCaps.clearChecked) {
-        await post(`/api/shopping/lists/${id}/clear-checked`, {});
-        return true;
-      }
-      for (const it of ticked) {
-        try { await del(`/api/shopping/items/${it.id}`); } catch (e) { if (e.status !== 404) throw e; }
-      }
-      return true;
-    });
+    // One request: the server deletes the ticked items in one transaction
+    // (one event each); Retry is safe, a second time deletes nothing.
+    const ok = await app.write(t('fail.clearTicked'), () => post(`/api/shopping/lists/${id}/clear-checked`));
     if (ok) loadItems();
   }
 
