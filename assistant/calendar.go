@@ -168,6 +168,12 @@ func (p *parser) move(what, from, to string) (Intent, bool) {
 	}
 	if tw.hasDate || tw.weekday >= 0 {
 		day, _ := p.resolveDay(tw)
+		if in.Slots.FromDate != "" && !tw.hasDate && !tw.nextWeek {
+			// "from Tuesday to Wednesday": the Wednesday of that week.
+			from, _ := time.ParseInLocation(time.DateOnly, in.Slots.FromDate, p.loc)
+			monday := from.AddDate(0, 0, -((int(from.Weekday()) + 6) % 7))
+			day = monday.AddDate(0, 0, (int(tw.weekday)+6)%7)
+		}
 		in.Slots.Date = day.Format(time.DateOnly)
 	}
 	if tw.hasTime {

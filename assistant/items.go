@@ -22,34 +22,25 @@ const nbsp = "\u00a0"
 var (
 	itemSeparators = regexp.MustCompile(`(?i)\s*(?:,\s*and\s+|,\s*und\s+|,|;|\s+and\s+|\s+und\s+|\s+&\s+|\s+plus\s+|\s+sowie\s+|\s+as well as\s+)\s*`)
 	elidedCompound = regexp.MustCompile(`(\pL+)-\s+(und|oder|,)\s+(\pL+)`)
-	compoundRes    = map[string]*regexp.Regexp{}
+	// The compounds' patterns; a flavour pair's takes the word after it.
+	firmRes, flavourRes, ambiguousRes = compoundPatterns(firmCompounds, ""), compoundPatterns(flavourPairs, `\s+\pL+`), compoundPatterns(ambiguousCompounds, "")
 )
 
-func compoundRe(phrase, suffix string) *regexp.Regexp {
-	key := phrase + "\x00" + suffix
-	if re, ok := compoundRes[key]; ok {
-		return re
+func compoundPatterns(phrases []string, suffix string) []*regexp.Regexp {
+	var out []*regexp.Regexp
+	for _, ph := range phrases {
+		out = append(out, regexp.MustCompile(`(?i)(?:^|\b)`+strings.ReplaceAll(regexp.QuoteMeta(ph), " ", `\s+`)+suffix+`(?:\b|$)`))
 	}
-	re := regexp.MustCompile(`(?i)(?:^|\b)` + strings.ReplaceAll(regexp.QuoteMeta(phrase), " ", `\s+`) + suffix + `(?:\b|$)`)
-	compoundRes[key] = re
-	return re
+	return out
 }
 
-func init() {
-	// Compile the compound patterns once, before any request.
-	for _, c := range append(append(append([]string{}, firmCompounds...), ambiguousCompounds...), flavourPairs...) {
-		compoundRe(c, "")
-		compoundRe(c, `\s+\pL+`)
-	}
-}
-
-// protect joins the words of phrase where it occurs in s (with a following
-// word when suffix says so), so that splitting keeps it whole.
-func protect(s, phrase, suffix string) (string, bool) {
-	re := compoundRe(phrase, suffix)
+// protect joins the words of a compound where re finds it in s (a flavour
+// pair only before a product: "salt and pepper crisps"), so that splitting
+// keeps it whole.
+func protect(s string, re *regexp.Regexp, flavour bool) (string, bool) {
 	found := false
 	s = re.ReplaceAllStringFunc(s, func(m string) string {
-		if suffix != "" {
+		if flavour {
 			f := strings.Fields(m)
 			if len(f) == 0 || !flavourHeads[strings.ToLower(f[len(f)-1])] {
 				return m
@@ -66,17 +57,17 @@ func protect(s, phrase, suffix string) (string, bool) {
 func splitItems(s, lang string) (items, alt []IntentItem) {
 	s = strings.TrimSpace(strings.Trim(s, ` .!?"`))
 	s = elidedCompound.ReplaceAllStringFunc(s, expandElided)
-	for _, c := range firmCompounds {
-		s, _ = protect(s, c, "")
+	for _, re := range firmRes {
+		s, _ = protect(s, re, false)
 	}
-	for _, c := range flavourPairs {
-		s, _ = protect(s, c, `\s+\pL+`)
+	for _, re := range flavourRes {
+		s, _ = protect(s, re, true)
 	}
 	ambiguous := false
 	plain := s
-	for _, c := range ambiguousCompounds {
+	for _, re := range ambiguousRes {
 		var found bool
-		if s, found = protect(s, c, ""); found {
+		if s, found = protect(s, re, false); found {
 			ambiguous = true
 		}
 	}

@@ -1,7 +1,9 @@
 package assistant
 
 import (
+	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // The grocery lexicon: common things families put on shopping lists, in
@@ -69,9 +71,9 @@ type lexItem struct {
 }
 
 var (
-	itemLexicon = map[string]lexItem{} // folded word or phrase → entry
-	itemWords   []string               // folded single words, for typo correction
-	itemHeads   = map[string]lexItem{} // German heads of compounds: "wein" → Wein
+	itemLexicon    = map[string]lexItem{} // folded word or phrase → entry
+	itemWordsByLen [][]string             // folded single words by length, for typo correction
+	itemHeads      = map[string]lexItem{} // German heads of compounds: "wein" → Wein
 )
 
 func init() {
@@ -99,8 +101,15 @@ func init() {
 	}
 	for k := range itemLexicon {
 		if !strings.Contains(k, " ") {
-			itemWords = append(itemWords, k)
+			n := utf8.RuneCountInString(k)
+			for len(itemWordsByLen) <= n {
+				itemWordsByLen = append(itemWordsByLen, nil)
+			}
+			itemWordsByLen[n] = append(itemWordsByLen[n], k)
 		}
+	}
+	for _, ws := range itemWordsByLen {
+		sort.Strings(ws) // the same answer whatever the map's order
 	}
 }
 
@@ -187,25 +196,31 @@ func correctItemWord(w, lang string) string {
 	}
 	var found lexItem
 	n := 0
-	for _, c := range itemWords {
-		if editDistance(f, c, 1) > 1 {
+	n0 := utf8.RuneCountInString(f)
+	for l := n0 - 1; l <= n0+1; l++ {
+		if l < 0 || l >= len(itemWordsByLen) {
 			continue
 		}
-		it := itemLexicon[c]
-		if lang != "" && it.lang != lang {
-			continue
-		}
-		switch {
-		case n == 0:
-			found, n = it, 1
-		case it.lemma != found.lemma:
-			return w // two different words: no guess
-		case (it.word[len(it.word)-1] == f[len(f)-1]) != (found.word[len(found.word)-1] == f[len(f)-1]):
-			if it.word[len(it.word)-1] == f[len(f)-1] {
+		for _, c := range itemWordsByLen[l] {
+			if editDistance(f, c, 1) > 1 {
+				continue
+			}
+			it := itemLexicon[c]
+			if lang != "" && it.lang != lang {
+				continue
+			}
+			switch {
+			case n == 0:
+				found, n = it, 1
+			case it.lemma != found.lemma:
+				return w // two different words: no guess
+			case (it.word[len(it.word)-1] == f[len(f)-1]) != (found.word[len(found.word)-1] == f[len(f)-1]):
+				if it.word[len(it.word)-1] == f[len(f)-1] {
+					found = it
+				}
+			case len(it.word) > len(found.word):
 				found = it
 			}
-		case len(it.word) > len(found.word):
-			found = it
 		}
 	}
 	if n == 0 {

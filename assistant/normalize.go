@@ -16,7 +16,8 @@ func cleanCommand(s string) string {
 	out := toks[:0]
 	for i, t := range toks {
 		core := strings.ToLower(strings.Trim(t, `,.;:!?"()`))
-		if fillerWords[core] || (core == "like" && i > 0 && likeFiller(toks, i)) || (core == "um" && umFiller(toks, i)) {
+		if fillerWords[core] || (core == "like" && i > 0 && likeFiller(toks, i)) || (core == "um" && umFiller(toks, i)) ||
+			(core == "er" && strings.HasSuffix(t, ",")) {
 			continue
 		}
 		if r, ok := slang[core]; ok {
@@ -54,6 +55,9 @@ func cleanCommand(s string) string {
 	}
 }
 
+// likeAfter: "add like butter", "we need like 6 eggs".
+var likeAfter = setOf(`add need needs get buy grab put`)
+
 // umFiller: English "um," and "um so ...", not German "um 18 Uhr".
 func umFiller(toks []string, i int) bool {
 	if strings.HasSuffix(toks[i], ",") {
@@ -73,7 +77,7 @@ func umFiller(toks []string, i int) bool {
 // likeFiller: "we need like 6 eggs", "uh, like, add milk".
 func likeFiller(toks []string, i int) bool {
 	prev := strings.ToLower(toks[i-1])
-	if strings.HasSuffix(prev, ",") {
+	if strings.HasSuffix(prev, ",") || likeAfter[strings.Trim(prev, ",")] {
 		return true
 	}
 	if i+1 < len(toks) {
@@ -116,10 +120,7 @@ func fixKeyword(w string) string {
 		return ""
 	}
 	found := ""
-	for _, k := range keywordList {
-		if len([]rune(k)) < 5 {
-			continue
-		}
+	for _, k := range keywordTargets {
 		if editDistance(w, k, 1) <= 1 {
 			if found != "" && found != k {
 				return ""

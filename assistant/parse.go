@@ -141,6 +141,7 @@ var (
 	leadingTitleWords  = setOf(`to the a an that about as , ein eine einen einem der die das den dem des`)
 	danglingTitleWords = setOf(`on at by for in to from the a an as am um bis für zum zur ein and und , with of von vom ab`)
 	lookupLeading      = setOf(`the a an my our your der die das den dem des ein eine einen mein meine unser unsere next nächste nächsten nächster nächstes`)
+	possessives        = setOf(`my your his her its our their`)
 	lookupMarkers      = setOf(`task chore todo to-do reminder appointment event meeting entry aufgabe termin ereignis erinnerung`)
 )
 
@@ -178,12 +179,19 @@ func lookupTitle(s string) string {
 			f[0] = f[0][:len(f[0])-len("termin")]
 		}
 	}
-	// "do the dishes" and "machen" are light: the thing is the title.
-	if len(f) > 2 && strings.EqualFold(f[0], "do") && lookupLeading[strings.ToLower(f[1])] {
+	// "do the dishes", "do her homework": "do" is light, the thing is the title.
+	if len(f) > 2 && strings.EqualFold(f[0], "do") && (lookupLeading[strings.ToLower(f[1])] || possessives[strings.ToLower(f[1])]) {
 		f = f[2:]
 	}
-	return tidyTitle(strings.Join(f, " "))
+	t := tidyTitle(strings.Join(f, " "))
+	if vagueTitles[strings.ToLower(t)] {
+		return "" // "delete everything" names nothing
+	}
+	return t
 }
+
+var vagueTitles = setOf(`everything all it this that them these those anything something nothing stuff things
+	alles es das dies alle etwas nichts sachen`)
 
 // Lists.
 
@@ -227,9 +235,12 @@ func listName(s string) (name string, isNew, ok bool) {
 		return "", false, false
 	}
 	for _, w := range words(s) {
-		if whenWordish(w) {
+		if whenWordish(w) || commandWords[w] {
 			return "", false, false
 		}
+	}
+	if f := words(s); verbsEN[f[0]] && !isCapitalised(s) {
+		return "", false, false // "call grandma" is no list
 	}
 	return s, isNew, true
 }
@@ -284,7 +295,6 @@ func nameLike(s string) bool {
 	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' && r != '\'' }) {
 		return false
 	}
-	lw := strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(s, "'s"), "s"))
 	l := strings.ToLower(s)
 	if familyRoles[l] {
 		return true
@@ -301,13 +311,14 @@ func nameLike(s string) bool {
 	if _, ok := lookupItem(l); ok {
 		return false
 	}
-	_ = lw
 	return utf8.RuneCountInString(s) <= 30
 }
 
+var peopleSeparators = regexp.MustCompile(`(?i)\s*(?:,\s*and\s+|,\s*und\s+|,|\s+and\s+|\s+und\s+|\s+&\s+)\s*`)
+
 // people reads "Tim and Mia", "Tim, Mia and Ben", "Tim und Mia".
 func people(s string) ([]string, bool) {
-	parts := regexp.MustCompile(`(?i)\s*(?:,\s*and\s+|,\s*und\s+|,|\s+and\s+|\s+und\s+|\s+&\s+)\s*`).Split(strings.TrimSpace(s), -1)
+	parts := peopleSeparators.Split(strings.TrimSpace(s), -1)
 	var out []string
 	for _, part := range parts {
 		name, ok := person(part)

@@ -18,6 +18,8 @@ var queryRulesEN = []rule{
 var queryRulesDE = []rule{
 	{rx(`(?:wann (?:ist|sind|war|findet|kommt|beginnt|fängt|haben wir)|um wie ?viel uhr (?:ist|sind|beginnt|fängt|haben wir)|an welchem tag (?:ist|sind)) (.+?)(?: (?:statt|an|los))?`), (*parser).queryWhen},
 	{rx(`(?:was (?:steht|ist|gibt'?s|gibt es|haben wir|habe ich|hab ich|liegt|läuft|geht|machen wir)|gibt'?s|gibt es|steht)\b(.*)`), (*parser).queryDay},
+	{rx(`(?:haben|hab|habe) (?:wir|ich)( .*?)? (?:was|etwas|irgendwas|termine)(?: vor| an| los)?`), (*parser).queryDay},
+	{rx(`(?:steht|ist) (.*?) (?:was|etwas|irgendwas) (?:an|los)`), (*parser).queryDay},
 }
 
 var queryFiller = setOf(`on up planned happening scheduled going for the my our agenda plan plans schedule calendar day

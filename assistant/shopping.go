@@ -111,8 +111,8 @@ var shoppingChangeRulesEN = []rule{
 var shoppingAddRulesEN = []rule{
 	{rx(`(?:add|put|write|stick|pop|place|throw|chuck|jot|note)(?: down)? (.+?) (?:to|on|onto|in|into) (?:the |my |our |a )?(.+?)`), (*parser).addTo},
 	{rx(`(?:we|i) (?:need|needs|want|could use|'d like|would like|gotta get|have to get|must get) (?:to (?:buy|get|pick up|grab) )?(?:some |more |a few )?(.+)`), (*parser).addDefault},
-	{rx(`(?:we're|we are|i'm|i am)(?: all| almost| nearly| completely)? (?:out of|running low on|low on|running out of|short of|short on)(?: some)? (.+)`), (*parser).addDefault},
-	{rx(`(?:out of|low on|running low on|need|need more|more|buy|get|pick up|grab|order|add)(?: some| more| a few)? (.+)`), (*parser).addDefault},
+	{rx(`(?:we're|we are|i'm|i am|we've|we have|i've|i have|we|i)(?: all| almost| nearly| completely| just)? (?:out of|running low on|low on|running out of|run out of|ran out of|short of|short on)(?: some)? (.+)`), (*parser).addDefault},
+	{rx(`(?:out of|low on|running low on|need|need more|more|buy|get|pick up|grab|add)(?: some| more| a few)? (.+)`), (*parser).addDefault},
 }
 
 var shoppingChangeRulesDE = []rule{
@@ -136,6 +136,7 @@ var shoppingAddRulesDE = []rule{
 	{rx(`(?:füg|füge) (.+?) hinzu`), (*parser).addDefault},
 	{rx(`(.+?) auf (?:die |der |unsere |meine )?(\S*liste|\S+-liste|liste .+|einkaufszettel)`), (*parser).addTo},
 	{rx(`(?:wir|ich) (?:müssen|muss|sollten|sollte) (?:noch )?(.+?) (?:kaufen|besorgen|holen|einkaufen)`), (*parser).addDefault},
+	{rx(`(?:der |die |das |unser |unsere )?(.+?) (?:ist|sind) (?:alle|leer|aus|aufgebraucht|ausgegangen)`), (*parser).addDefault},
 	{rx(`(?:wir brauchen|ich brauche|wir bräuchten|ich bräuchte|brauchen wir|brauche|kauf|kaufe|kaufen|besorg|besorge|besorgen|hol|hole|holen|uns fehlt|uns fehlen|mir fehlt|mir fehlen|es fehlt|es fehlen|wir haben keine?n?|ich habe keine?n?|wir haben kein|haben keine?n?)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?)(?: mehr)?`), (*parser).addDefault},
 }
 
@@ -161,6 +162,9 @@ func (p *parser) itemsIntent(typ, s string, sl IntentSlots) (Intent, bool) {
 	for _, it := range items {
 		if f := strings.Fields(strings.ToLower(it.Name)); len(f) == 0 || questionWords[f[0]] || f[0] == "to" || f[0] == "zu" {
 			return Intent{}, false
+		}
+		if hasCommandWord(it.Name) {
+			return Intent{}, false // "add milk and remind me to ...": two commands
 		}
 	}
 	if alt != nil {
@@ -221,6 +225,20 @@ func (p *parser) addDefault(m []string) (Intent, bool) {
 		return Intent{}, false
 	}
 	return p.itemsIntent(IntentShoppingAddItems, what, IntentSlots{})
+}
+
+// commandWords start commands: an item or list name with one is a second
+// command, which the parser does not split off.
+var commandWords = setOf(`remind reminder remember schedule snooze postpone reschedule erinnere erinner erinnern
+	erinnerung vergiss delete lösch lösche cancel`)
+
+func hasCommandWord(s string) bool {
+	for _, w := range words(s) {
+		if commandWords[w] {
+			return true
+		}
+	}
+	return false
 }
 
 var targetWords = setOf(`to on onto into in zu zur auf`)

@@ -15,6 +15,7 @@ var taskChangeRulesEN = []rule{
 	{rx(`(.+?) (?:take|takes|will take|are taking) turns?(?: (?:with|doing|at|on|for|to do|to))? (.+)`), (*parser).rotateEN},
 	// task.reassign
 	{rx(`(?:give|hand|pass|reassign|assign|hand over) (?:the )?(.+?) (?:to|over to) (\S+)`), (*parser).reassignTo},
+	{rx(`(?:give|hand|assign) (\S+) (?:the |my |our )(.+)`), (*parser).reassignBy},
 	{rx(`(i|\S+?)(?:'ll| will| can| could| should| is going to| is gonna) (?:do|take|handle|take care of|take over|cover|have) (.+?)(?: (?:this week|today|tonight|tomorrow))? instead(?: of \S+)?`), (*parser).reassignBy},
 	{rx(`(i)'ll (?:do|take|handle|take care of|take over) (.+)`), (*parser).reassignBy},
 	{rx(`can (\S+) (?:do|take|handle|take care of|take over) (.+?)(?: (?:this week|today|tonight|tomorrow))? instead(?: of \S+)?`), (*parser).reassignBy},
@@ -31,6 +32,7 @@ var taskChangeRulesEN = []rule{
 	{rx(`(?:complete|finish|close) (?:the )?(?:task |todo |to-do |chore )?(.+)`), (*parser).complete},
 	{rx(`(?:i've|we've|i|we|i have|we have) (?:just |already )?(?:finished|completed|done) (?:with )?(.+)`), (*parser).complete},
 	{rx(`done(?: with)?:? (.+)`), (*parser).complete},
+	{rx(`(?:just )?(?:finished|completed) (?:with )?(.+)`), (*parser).complete},
 	{rx(`(?:the )?(.+?) (?:is|are|was|were|has been|have been|'s) (?:all |now )?(?:done|finished|complete|completed|sorted)`), (*parser).complete},
 	{rx(`(?:tick|check|cross) off (.+)`), (*parser).completeVerbPhrase},
 	{rx(`(i|we|i've|we've|i have|we have|\S+) (?:just |already |now )?(\S+) (.+)`), (*parser).completePast},
@@ -177,13 +179,15 @@ func (p *parser) remind(m []string) (Intent, bool) {
 	return p.newTask(rest, assignee)
 }
 
+var remindRe = rx(`remind (me|us|\S+)\b(.*)`)
+
 // remindLater: "in 2 hours remind me to check the oven".
 func (p *parser) remindLater(m []string) (Intent, bool) {
 	sc := p.scanWhen(m[1], scanOpts{recurrence: true})
 	if !sc.found || strings.TrimSpace(sc.rest()) != "" {
 		return Intent{}, false
 	}
-	inner := rx(`remind (me|us|\S+)\b(.*)`).FindStringSubmatch(m[2])
+	inner := remindRe.FindStringSubmatch(m[2])
 	if inner == nil {
 		return Intent{}, false
 	}
@@ -311,9 +315,11 @@ func (p *parser) rotateDE(m []string) (Intent, bool) {
 		return Intent{}, false
 	}
 	return p.rotation(names, m[2], func(s string) string {
-		return regexp.MustCompile(`(?i)^(?:beim|bei der|bei dem|mit dem|mit der|mit|mit den|bei)\s+`).ReplaceAllString(strings.TrimSpace(s), "")
+		return rotationLeadDE.ReplaceAllString(strings.TrimSpace(s), "")
 	})
 }
+
+var rotationLeadDE = regexp.MustCompile(`(?i)^(?:beim|bei der|bei dem|mit dem|mit der|mit den|mit|bei)\s+`)
 
 // rotateVerbDE: "Tim und Mia machen abwechselnd den Abwasch".
 func (p *parser) rotateVerbDE(m []string) (Intent, bool) {
@@ -389,9 +395,11 @@ func (p *parser) snoozeAgain(m []string) (Intent, bool) {
 // snoozeAgainDE: "erinnere mich in einer Stunde nochmal an den Müll".
 func (p *parser) snoozeAgainDE(m []string) (Intent, bool) {
 	s := strings.TrimSpace(m[1] + " " + m[2])
-	s = regexp.MustCompile(`(?i)(?:^|\s)(?:an|später|daran)(?:\s|$)`).ReplaceAllString(" "+s+" ", " ")
+	s = snoozeLeadDE.ReplaceAllString(" "+s+" ", " ")
 	return p.snooze([]string{"", s})
 }
+
+var snoozeLeadDE = regexp.MustCompile(`(?i)(?:^|\s)(?:an|später|daran)(?:\s|$)`)
 
 // snoozeUntil: a delay or length from now; a day without a time is 09:00
 // that day; nothing said is one hour from now.

@@ -232,6 +232,17 @@ func (p *parser) matchWhen(sc *scan, i int, o scanOpts) int {
 			}
 			return pre + n
 		}
+		// "5 to 6pm": a bare hour starts a range whose end says am or pm.
+		if h, ok := hourWords[at(j)]; (ok || bareNumber.MatchString(at(j))) && rangeWords[at(j+1)] && at(j+1) != "and" {
+			if e, m := parseClock(at, j+2, false); m > 0 && e.ampm != "" {
+				if !ok {
+					h, _ = strconv.Atoi(at(j))
+				}
+				w.hasTime, w.clock = true, clock{hour: h}
+				w.hasEnd, w.end = true, e
+				return pre + 2 + m
+			}
+		}
 		if m := clockRange.FindStringSubmatch(at(j)); m != nil {
 			h1, _ := strconv.Atoi(m[1])
 			m1, _ := strconv.Atoi(m[2])

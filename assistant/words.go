@@ -14,6 +14,17 @@ var keywordList = strings.Fields(`remind reminder tomorrow today tonight morning
 
 var keywords = setOf(strings.Join(keywordList, " "))
 
+// keywordTargets are the keywords a typo may be fixed into: five letters or more.
+var keywordTargets = func() []string {
+	var out []string
+	for _, k := range keywordList {
+		if len([]rune(k)) >= 5 {
+			out = append(out, k)
+		}
+	}
+	return out
+}()
+
 // commonWords are frequent words of both languages that are never typos
 // of a command word or an item.
 var commonWords = setOf(`the and for with from that this then than them they their there these those what when
