@@ -58,7 +58,15 @@ var calendarCreateRulesDE = []rule{
 	{rx(`(?:trag|trage|eintragen|plane|plan|planen|leg|lege|setz|setze|mach|mache|vormerken|notieren|notier) (.+?)(?: (?:in den|in unseren|in meinen|im|in|auf den) kalender)?(?: (?:ein|an|fest|vor))?`), (*parser).eventRule},
 }
 
-func (p *parser) eventRule(m []string) (Intent, bool) { return p.event(m[1]) }
+func (p *parser) eventRule(m []string) (Intent, bool) {
+	if f := strings.Fields(strings.ToLower(m[0])); len(f) > 1 && f[0] == "book" && bookNouns[f[1]] {
+		return Intent{}, false // "book club every Monday": a club, not a booking
+	}
+	return p.event(m[1])
+}
+
+// bookNouns follow "book" in names of things ("book club").
+var bookNouns = setOf(`club clubs fair group groups reading sale swap week day shop launch signing`)
 
 // event understands an event: a title and a day or time, optionally a
 // length or an end, a recurrence and a location ("at the pool", "in der

@@ -78,8 +78,13 @@ var (
 
 func init() {
 	add := func(k string, it lexItem) {
-		if _, ok := itemLexicon[k]; !ok {
+		old, ok := itemLexicon[k]
+		switch {
+		case !ok:
 			itemLexicon[k] = it
+		case old.lang != it.lang:
+			old.lang = "" // "Pizza", "Ketchup": both languages
+			itemLexicon[k] = old
 		}
 	}
 	for _, line := range strings.Split(groceriesEN, "\n") {
@@ -206,7 +211,7 @@ func correctItemWord(w, lang string) string {
 				continue
 			}
 			it := itemLexicon[c]
-			if lang != "" && it.lang != lang {
+			if lang != "" && it.lang != "" && it.lang != lang {
 				continue
 			}
 			switch {

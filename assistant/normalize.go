@@ -103,7 +103,7 @@ var (
 		`|(would you mind|could you be so kind as to|would you be so kind as to) ` +
 		`|(?:can|could|would|will|can't|could't) you(?: please| just| quickly)? ` +
 		`|i'd like you to |i want you to |i need you to |i'd like to |let's |lets |i wanna ` +
-		`|(?:kannst|könntest|würdest|magst|willst) du(?: bitte| mal| vielleicht)* ` +
+		`|(?:kannst|könntest|würdest|magst|willst) du(?: bitte| mal| vielleicht| mir| uns)* ` +
 		`|(?:können|könnten) sie(?: bitte)? |sei so (?:lieb|nett|gut) und |ich möchte(?:,? dass du)? ` +
 		`)`)
 	canWe           = regexp.MustCompile(`(?i)^(?:can|could|shall) we(?: please)? (?:just )?((?:get|add|put|buy|move|cancel|delete|remove|pick|grab|take|skip|push|make|reschedule|change|clear)\b)`)
@@ -140,6 +140,9 @@ func knownWord(w string) bool {
 	if _, ok := thirdPersonBase(w); ok {
 		return true
 	}
+	if _, ok := weekdays[strings.TrimSuffix(w, "s")]; ok {
+		return true // "Tuesdays"
+	}
 	if _, ok := pastBase(w); ok {
 		return true
 	}
@@ -156,6 +159,13 @@ func knownWord(w string) bool {
 // detectLanguage votes: the words of each language's function word list
 // and lexicon in s. A tie is the locale's language.
 func detectLanguage(s, locale string) string {
+	lang, _ := languageVote(s, locale)
+	return lang
+}
+
+// languageVote returns the language of s and whether the other one is
+// possible too (it has a word of it, or neither has any).
+func languageVote(s, locale string) (string, bool) {
 	en, de := 0, 0
 	for _, w := range words(s) {
 		switch {
@@ -177,9 +187,9 @@ func detectLanguage(s, locale string) string {
 	}
 	switch {
 	case en > de:
-		return "en"
+		return "en", de > 0
 	case de > en:
-		return "de"
+		return "de", en > 0
 	}
-	return locale
+	return locale, true
 }

@@ -24,8 +24,12 @@ func ParseIntent(text, locale string, now time.Time) (Intent, error) {
 	if !strings.ContainsFunc(clean, unicode.IsLetter) {
 		return Intent{}, NotUnderstood(text)
 	}
-	first := detectLanguage(clean, locale)
-	for _, lang := range []string{first, otherLang(first)} {
+	first, other := languageVote(clean, locale)
+	langs := []string{first}
+	if other {
+		langs = append(langs, otherLang(first))
+	}
+	for _, lang := range langs {
 		p.lang = lang
 		c := clean
 		if lang == "de" {
@@ -241,6 +245,11 @@ func listName(s string) (name string, isNew, ok bool) {
 	}
 	if f := words(s); verbsEN[f[0]] && !isCapitalised(s) {
 		return "", false, false // "call grandma" is no list
+	}
+	for _, w := range strings.Fields(s) {
+		if !isCapitalised(w) && isInfinitiveDE(w) {
+			return "", false, false // "Liste schreiben" is no list
+		}
 	}
 	return s, isNew, true
 }

@@ -139,7 +139,10 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 	if len(f) == 0 {
 		return Intent{}, false
 	}
-	if p.lang == "en" && verbsEN[f[0]] {
+	if p.lang == "en" && verbsEN[f[0]] && !(f[0] == "book" && len(f) > 1 && bookNouns[f[1]]) {
+		if len(f) == 1 && objectVerbs[f[0]] {
+			return Intent{}, false // "put on Friday at 3": put what?
+		}
 		return p.newTask(s, "")
 	}
 	if p.lang == "de" && isInfinitiveDE(f[len(f)-1]) && !isCapitalised(strings.Fields(rest)[len(f)-1]) {
@@ -147,6 +150,10 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 	}
 	return p.event(s)
 }
+
+// objectVerbs make no task without an object.
+var objectVerbs = setOf(`put take get add make bring give set buy pick send move delete remove cancel do have fetch
+	order book check clear fill hang lay`)
 
 // itemsLanguage: a command that is only item names is in the language of
 // its items ("Milch" is German whatever the locale).

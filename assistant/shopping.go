@@ -126,6 +126,7 @@ var shoppingChangeRulesDE = []rule{
 	{rx(`(?:streich|streiche) (.+?)(?: (?:auf|von) (?:der |dem )?(.+?))? durch`), (*parser).check},
 	{rx(`durchstreichen (.+?)(?: (?:auf|von) (?:der |dem )?(.+?))?`), (*parser).check},
 	{rx(`(?:ich habe|ich hab|habe|hab|wir haben|haben) (?:die |den |das )?(.+?) (?:gekauft|besorgt|geholt|mitgebracht|bekommen)()`), (*parser).check},
+	{rx(`(.+?) (?:hab|habe|haben) (?:ich|wir) (?:schon |jetzt |gerade )?(?:gekauft|besorgt|geholt|mitgebracht)()`), (*parser).check},
 	{rx(`(.+?) (?:gekauft|besorgt)()`), (*parser).check},
 	{rx(`(.+?) (?:ist|sind) (?:im|in dem|in unserem) (?:wagen|korb|einkaufswagen|einkaufskorb)()`), (*parser).check},
 }
@@ -160,7 +161,7 @@ func (p *parser) itemsIntent(typ, s string, sl IntentSlots) (Intent, bool) {
 	in := Intent{Type: typ, Slots: sl}
 	in.Slots.Items = prep(items)
 	for _, it := range items {
-		if f := strings.Fields(strings.ToLower(it.Name)); len(f) == 0 || questionWords[f[0]] || f[0] == "to" || f[0] == "zu" {
+		if f := strings.Fields(strings.ToLower(it.Name)); len(f) == 0 || questionWords[f[0]] || f[0] == "to" || f[0] == "zu" || meWords[f[0]] || usWords[f[0]] {
 			return Intent{}, false
 		}
 		if hasCommandWord(it.Name) {

@@ -168,7 +168,7 @@ func (p *parser) matchWhen(sc *scan, i int, o scanOpts) int {
 		}
 	}
 	// A length: "for 2 hours", "für eine halbe Stunde", "2 Stunden lang".
-	if o.durations && (at(i) == "for" || at(i) == "für") && w.dur == 0 {
+	if o.durations && (at(i) == "for" || at(i) == "für" || at(i) == "um") && w.dur == 0 {
 		if n, d, ok := amount(at(i+1), at(i+2), at(i+3)); ok {
 			if unit, ok := relUnits[at(i+n+1)]; ok && unit <= time.Hour {
 				w.dur = time.Duration(float64(unit) * d)
