@@ -56,7 +56,13 @@ func protect(s string, re *regexp.Regexp, flavour bool) (string, bool) {
 // compound may be one item or two (nil otherwise).
 func splitItems(s, lang string) (items, alt []IntentItem) {
 	s = strings.TrimSpace(strings.Trim(s, ` .!?"`))
-	s = elidedCompound.ReplaceAllStringFunc(s, expandElided)
+	if strings.Contains(s, "-") {
+		s = elidedCompound.ReplaceAllStringFunc(s, expandElided)
+	}
+	if ls := strings.ToLower(s); !strings.Contains(ls, " and ") && !strings.Contains(ls, " und ") && !strings.Contains(ls, "&") &&
+		!strings.Contains(ls, " e ") && !strings.Contains(ls, "'n'") && !strings.Contains(ls, " n ") && !strings.Contains(ls, "m&m") {
+		return itemsOf(s, lang), nil // no compound can be in s
+	}
 	for _, re := range firmRes {
 		s, _ = protect(s, re, false)
 	}

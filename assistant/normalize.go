@@ -16,7 +16,7 @@ func cleanCommand(s string) string {
 	out := toks[:0]
 	for i, t := range toks {
 		core := strings.ToLower(strings.Trim(t, `,.;:!?"()`))
-		if fillerWords[core] || (core == "like" && i > 0 && likeFiller(toks, i)) || (core == "um" && umFiller(toks, i)) ||
+		if fillerWords[core] || germanParticleWords[core] || (core == "like" && i > 0 && likeFiller(toks, i)) || (core == "um" && umFiller(toks, i)) ||
 			(core == "er" && strings.HasSuffix(t, ",")) {
 			continue
 		}
@@ -32,7 +32,7 @@ func cleanCommand(s string) string {
 		before := s
 		s = strings.TrimSpace(strings.TrimRight(s, " .!?,;"))
 		s = strings.TrimLeft(s, " ,.;:-")
-		if m := politePrefix.FindStringSubmatchIndex(s); m != nil {
+		if m := politePrefix.FindStringSubmatchIndex(lowerSameLength(s)); m != nil {
 			gerund := m[2] >= 0 // "would you mind putting ..."
 			s = s[m[1]:]
 			if gerund {
@@ -45,9 +45,16 @@ func cleanCommand(s string) string {
 				}
 			}
 		}
-		s = canWe.ReplaceAllString(s, "$1")
-		s = politeSuffix.ReplaceAllString(s, "")
-		s = germanParticles.ReplaceAllString(s, " ")
+		if m := canWe.FindStringSubmatchIndex(lowerSameLength(s)); m != nil {
+			s = s[m[2]:]
+		}
+		ls := lowerSameLength(s)
+		for _, suf := range politeSuffixes {
+			if strings.HasSuffix(ls, suf) && len(ls) > len(suf) {
+				s = s[:len(s)-len(suf)]
+				break
+			}
+		}
 		s = strings.Join(strings.Fields(s), " ")
 		if s == before {
 			return s
@@ -89,6 +96,8 @@ func likeFiller(toks []string, i int) bool {
 
 var (
 	fillerWords = setOf(`umm uh uhh uhm erm ehm hmm hm ähm äh öhm ähem`)
+	// germanParticleWords soften German commands and mean nothing there.
+	germanParticleWords = setOf(`mal bitte doch eben halt`)
 	slang       = map[string]string{
 		"2day": "today", "2nite": "tonight", "tonite": "tonight", "2moro": "tomorrow", "2morrow": "tomorrow", "tmrw": "tomorrow",
 		"tmr": "tomorrow", "tomoz": "tomorrow", "pls": "please", "plz": "please", "thx": "thanks", "ty": "thanks",
@@ -96,7 +105,7 @@ var (
 		"gonna": "going to", "dont": "don't", "cant": "can't", "ive": "i've",
 		"thru": "through", "nxt": "next", "mon.": "monday", "gibts": "gibt's", "morgn": "morgen",
 	}
-	politePrefix = regexp.MustCompile(`(?i)^(?:` +
+	politePrefix = regexp.MustCompile(`^(?:` +
 		`(?:ok(?:ay)?|so|oh|right|well|alright|also|and|actually|hey|hi|hello|hallo|yo|ja|jo|na ja|naja|gut|okay so|oh and|and also)(?: familyhub| assistant)?\b,? ` +
 		`|familyhub,? |assistant,? ` +
 		`|(?:please|bitte|pls|just|kindly|quickly|schnell) ` +
@@ -106,9 +115,9 @@ var (
 		`|(?:kannst|könntest|würdest|magst|willst) du(?: bitte| mal| vielleicht| mir| uns)* ` +
 		`|(?:können|könnten) sie(?: bitte)? |sei so (?:lieb|nett|gut) und |ich möchte(?:,? dass du)? ` +
 		`)`)
-	canWe           = regexp.MustCompile(`(?i)^(?:can|could|shall) we(?: please)? (?:just )?((?:get|add|put|buy|move|cancel|delete|remove|pick|grab|take|skip|push|make|reschedule|change|clear)\b)`)
-	politeSuffix    = regexp.MustCompile(`(?i)(?:,? please|,? bitte|,? thanks|,? thank you|,? thanks a lot|,? danke(?: schön| dir)?|,? cheers|,? for me|,? ok\?|,? okay\?|,? ja\?|,? oder|,? thx|,? ta)$`)
-	germanParticles = regexp.MustCompile(`(?i)(?:^| )(?:mal|bitte|doch|eben|halt|schnell)(?: |$)`)
+	canWe           = regexp.MustCompile(`^(?:can|could|shall) we(?: please)? (?:just )?((?:get|add|put|buy|move|cancel|delete|remove|pick|grab|take|skip|push|make|reschedule|change|clear)\b)`)
+	// politeSuffixes end commands and mean nothing (checked in lower case).
+	politeSuffixes = strings.Split(", please| please|, thanks| thanks|, thank you| thank you|, thanks a lot| thanks a lot|, danke| danke|, danke schön| danke schön|, danke dir| danke dir|, cheers| cheers|, for me| for me|, ok?| ok?|, okay?| okay?|, ja?| ja?|, oder| oder|, thx| thx|, ta", "|")
 )
 
 // fixKeyword returns the command word w is a typo of ("remnd" → "remind"),

@@ -35,8 +35,9 @@ func ParseIntent(text, locale string, now time.Time) (Intent, error) {
 		if lang == "de" {
 			c = germanCommandFirst(c)
 		}
+		lc := lowerSameLength(c)
 		for _, r := range rules[lang] {
-			m := r.re.FindStringSubmatch(c)
+			m := submatches(c, r.re.FindStringSubmatchIndex(lc))
 			if m == nil {
 				continue
 			}
@@ -79,7 +80,35 @@ type rule struct {
 	fn func(p *parser, m []string) (Intent, bool)
 }
 
-func rx(s string) *regexp.Regexp { return regexp.MustCompile(`(?i)^` + s + `$`) }
+// rx compiles a rule's pattern, written in lower case, to match a whole
+// command lower-cased by lowerSameLength: without (?i), a pattern that
+// starts with a word is rejected at once by its literal prefix.
+func rx(s string) *regexp.Regexp { return regexp.MustCompile(`^` + s + `$`) }
+
+// lowerSameLength lower-cases s rune by rune where that keeps the byte
+// length, so that match offsets in it are offsets in s.
+func lowerSameLength(s string) string {
+	return strings.Map(func(r rune) rune {
+		if l := unicode.ToLower(r); utf8.RuneLen(l) == utf8.RuneLen(r) {
+			return l
+		}
+		return r
+	}, s)
+}
+
+// submatches slices s at a match's offsets (nil when there is none).
+func submatches(s string, idx []int) []string {
+	if idx == nil {
+		return nil
+	}
+	m := make([]string, len(idx)/2)
+	for i := range m {
+		if idx[2*i] >= 0 {
+			m[i] = s[idx[2*i]:idx[2*i+1]]
+		}
+	}
+	return m
+}
 
 // rules are tried in order, the command's language first. Specific
 // patterns come before general ones: questions, recipes and lists, then

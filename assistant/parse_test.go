@@ -45,7 +45,7 @@ func TestRecurrencePhrases(t *testing.T) {
 		"every month on the 15th": "FREQ=MONTHLY;BYMONTHDAY=15", "on the first of every month": "FREQ=MONTHLY;BYMONTHDAY=1",
 		"every last Friday of the month": "FREQ=MONTHLY;BYDAY=-1FR", "every year": "FREQ=YEARLY",
 		"every 2 weeks on Friday": "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR",
-		"jeden Tag": "FREQ=DAILY", "täglich": "FREQ=DAILY", "jeden zweiten Tag": "FREQ=DAILY;INTERVAL=2",
+		"jeden Tag":               "FREQ=DAILY", "täglich": "FREQ=DAILY", "jeden zweiten Tag": "FREQ=DAILY;INTERVAL=2",
 		"alle zwei Wochen": "FREQ=WEEKLY;INTERVAL=2", "alle 14 Tage": "FREQ=WEEKLY;INTERVAL=2",
 		"jeden Dienstag": "FREQ=WEEKLY;BYDAY=TU", "dienstags und donnerstags": "FREQ=WEEKLY;BYDAY=TU,TH",
 		"montags bis freitags": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "werktags": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",

@@ -187,7 +187,7 @@ func (p *parser) remindLater(m []string) (Intent, bool) {
 	if !sc.found || strings.TrimSpace(sc.rest()) != "" {
 		return Intent{}, false
 	}
-	inner := remindRe.FindStringSubmatch(m[2])
+	inner := submatches(m[2], remindRe.FindStringSubmatchIndex(lowerSameLength(m[2])))
 	if inner == nil {
 		return Intent{}, false
 	}
