@@ -98,7 +98,7 @@ var (
 	fillerWords = setOf(`umm uh uhh uhm erm ehm hmm hm ähm äh öhm ähem`)
 	// germanParticleWords soften German commands and mean nothing there.
 	germanParticleWords = setOf(`mal bitte doch eben halt`)
-	slang       = map[string]string{
+	slang               = map[string]string{
 		"2day": "today", "2nite": "tonight", "tonite": "tonight", "2moro": "tomorrow", "2morrow": "tomorrow", "tmrw": "tomorrow",
 		"tmr": "tomorrow", "tomoz": "tomorrow", "pls": "please", "plz": "please", "thx": "thanks", "ty": "thanks",
 		"u": "you", "r": "are", "whats": "what's", "wats": "what's", "hows": "how's", "wanna": "want to", "gotta": "got to",
@@ -115,7 +115,7 @@ var (
 		`|(?:kannst|könntest|würdest|magst|willst) du(?: bitte| mal| vielleicht| mir| uns)* ` +
 		`|(?:können|könnten) sie(?: bitte)? |sei so (?:lieb|nett|gut) und |ich möchte(?:,? dass du)? ` +
 		`)`)
-	canWe           = regexp.MustCompile(`^(?:can|could|shall) we(?: please)? (?:just )?((?:get|add|put|buy|move|cancel|delete|remove|pick|grab|take|skip|push|make|reschedule|change|clear)\b)`)
+	canWe = regexp.MustCompile(`^(?:can|could|shall) we(?: please)? (?:just )?((?:get|add|put|buy|move|cancel|delete|remove|pick|grab|take|skip|push|make|reschedule|change|clear)\b)`)
 	// politeSuffixes end commands and mean nothing (checked in lower case).
 	politeSuffixes = strings.Split(", please| please|, thanks| thanks|, thank you| thank you|, thanks a lot| thanks a lot|, danke| danke|, danke schön| danke schön|, danke dir| danke dir|, cheers| cheers|, for me| for me|, ok?| ok?|, okay?| okay?|, ja?| ja?|, oder| oder|, thx| thx|, ta", "|")
 )
