@@ -24,7 +24,6 @@ var irregularPastEN = map[string]string{
 	"hung": "hang", "swept": "sweep", "wrote": "write", "paid": "pay", "rang": "ring", "sent": "send", "gave": "give",
 	"told": "tell", "met": "meet", "drove": "drive", "found": "find", "left": "leave", "saw": "see", "bought": "buy",
 	"put": "put", "set": "set", "cut": "cut", "read": "read", "laid": "lay", "ran": "run", "began": "begin",
-	"did the": "do the",
 }
 
 // irregularThirdEN maps third persons to base forms.
@@ -100,13 +99,6 @@ func titleFromVerbPhrase(s string, forms ...func(string) (string, bool)) (string
 			f[0] = b
 			return strings.Join(f, " "), true
 		}
-	}
-	return "", false
-}
-
-func baseForm(w string) (string, bool) {
-	if verbsEN[w] {
-		return w, true
 	}
 	return "", false
 }

@@ -133,8 +133,6 @@ func isParticleDE(w string) bool {
 	return false
 }
 
-var germanArticles = setOf(`der die das den dem des ein eine einen einem einer`)
-
 // germanInfinitiveClause turns the rest of a German command into an
 // infinitive clause: "Oma anzurufen" → "Oma anrufen", "die Blumen zu
 // gießen" → "die Blumen gießen".

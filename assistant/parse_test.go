@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -327,5 +328,25 @@ func TestAssistantTextAndLanguage(t *testing.T) {
 	}
 	if _, err := AssistantLanguage("fr-FR"); familyhub.ErrorCode(err) != familyhub.EINVALID {
 		t.Errorf("fr-FR: %v", err)
+	}
+}
+
+// TestIntentTypesDocumented: every intent type has its slot rules and a
+// row in docs/assistant.md's table.
+func TestIntentTypesDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/assistant.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range append(IntentTypes, IntentClarify) {
+		if _, ok := slotRules[typ]; !ok {
+			t.Errorf("%s has no slot rules", typ)
+		}
+		if !strings.Contains(string(doc), "| `"+typ+"` |") {
+			t.Errorf("%s is not in docs/assistant.md's table of intents", typ)
+		}
+	}
+	if len(slotRules) != len(IntentTypes)+1 {
+		t.Errorf("slotRules has %d types, IntentTypes %d (+ clarify)", len(slotRules), len(IntentTypes))
 	}
 }

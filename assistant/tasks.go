@@ -1,7 +1,6 @@
 package assistant
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -501,5 +500,3 @@ func (p *parser) completeParticipleDE(m []string) (Intent, bool) {
 	}
 	return p.complete([]string{"", m[2]})
 }
-
-func (c clock) String() string { return fmt.Sprintf("%02d:%02d", c.hour, c.min) }

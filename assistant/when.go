@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -465,6 +466,9 @@ func parseClock(at func(int) string, j int, afterAt bool) (clock, int) {
 	}
 	return clock{}, 0
 }
+
+// String is the clock as HH:MM.
+func (c clock) String() string { return fmt.Sprintf("%02d:%02d", c.hour, c.min) }
 
 func ampmWord(s string) string {
 	switch s {
