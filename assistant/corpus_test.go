@@ -279,3 +279,21 @@ func writeReport(path, report string) error {
 	doc = doc[:i+len(reportStart)] + "\n" + report + doc[j:]
 	return os.WriteFile(path, []byte(doc), 0o644)
 }
+
+// TestNewListOnlyWhenAsked: no command of the corpus asks for a list to be
+// created unless it says "new list"/"neue Liste" or asks to create one.
+func TestNewListOnlyWhenAsked(t *testing.T) {
+	now := parseNow(t)
+	asked := regexp.MustCompile(`(?i)\bnew\b|\bneue[nr]?\b|\b(?:create|make|start|erstell|erstelle|leg|lege)\b`)
+	for _, c := range loadCorpus(t) {
+		in, err := ParseIntent(c.text, c.locale, now)
+		if err != nil {
+			continue
+		}
+		for _, o := range append([]Intent{in}, in.Options...) {
+			if (o.Slots.NewList || o.Type == IntentShoppingCreateList) && !asked.MatchString(c.text) {
+				t.Errorf("corpus.txt:%d %q creates a list it was not asked for", c.line, c.text)
+			}
+		}
+	}
+}
