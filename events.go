@@ -10,6 +10,11 @@ const (
 	EventRecipeUpdated        = "RECIPE_UPDATED"
 	EventTaskUpdated          = "TASK_UPDATED"
 	EventCalendarEventUpdated = "CALENDAR_EVENT_UPDATED"
+	// EventFamilyUpdated: the family's members (joined, left, removed, role
+	// or name changed), settings or invites changed. Its id is the member's
+	// user id, the family's id or the invite's id; re-read /api/me (and
+	// /api/family/invites). It reaches every socket whatever its topics.
+	EventFamilyUpdated = "FAMILY_UPDATED"
 	// EventAIIntentExecuted reaches only the device that sent the command
 	// (channel ChannelDevice), with no family seq.
 	EventAIIntentExecuted = "AI_INTENT_EXECUTED"
@@ -21,6 +26,7 @@ const (
 	ChannelTasks    = "familyhub_tasks"
 	ChannelCalendar = "familyhub_calendar"
 	ChannelRecipes  = "familyhub_recipes"
+	ChannelFamily   = "familyhub_family"
 	// ChannelSessions carries "this session no longer speaks for its user".
 	ChannelSessions = "familyhub_sessions"
 	// ChannelDevice carries messages for one device, with no family seq.
@@ -28,7 +34,7 @@ const (
 )
 
 // EventChannels are the channels that carry numbered family events.
-var EventChannels = []string{ChannelShopping, ChannelTasks, ChannelCalendar, ChannelRecipes}
+var EventChannels = []string{ChannelShopping, ChannelTasks, ChannelCalendar, ChannelRecipes, ChannelFamily}
 
 // Topics a realtime client may subscribe to; with none it receives every
 // event of its family.

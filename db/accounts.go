@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,16 +16,14 @@ import (
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
-// Failed sign-in limits, counted in the database so they hold across
-// replicas; login and CalDAV's Basic auth share them (CheckCredentials).
+// InviteTTL is how long an invite code works unless its creator says
+// otherwise (MinInviteTTL to MaxInviteTTL).
 const (
-	LoginWindow        = 15 * time.Minute
-	MaxFailuresByEmail = 10
-	MaxFailuresByAddr  = 50
-	// InviteTTL is how long an invite code works.
-	InviteTTL = 7 * 24 * time.Hour
-	// authFailureRetention is how long failed attempts are kept at all.
-	authFailureRetention = 24 * time.Hour
+	InviteTTL    = 7 * 24 * time.Hour
+	MinInviteTTL = time.Hour
+	MaxInviteTTL = 30 * 24 * time.Hour
+	// MaxOpenInvites bounds the unused, unexpired invites of a family.
+	MaxOpenInvites = 50
 )
 
 // Account is a user with their family and role in it.
@@ -99,41 +96,79 @@ func (p *Signup) Normalize(inviteOnly bool) (err error) {
 }
 
 // Signup creates the account p describes (normalised already) with the
-// password hash; no caller is needed. An unknown, used or expired invite
-// is invalid; a taken email a conflict.
+// password hash; no caller is needed. The invite is checked first, so that
+// a bogus invite code answers the same whether the email is known or not.
+// The invite's role is the new member's; a new family makes its creator
+// the owner. A taken email is a conflict, except that a person whose
+// account belongs to no family any more (they left or were removed) gets
+// it back by signing up with its password.
 func (tx *Tx) Signup(ctx context.Context, p Signup, passwordHash string) (Account, error) {
 	q := tx.q
 	var acc Account
+	var invite dbsqlc.Invite
 	if p.InviteCode != "" {
-		user, err := q.UserInsert(ctx, tx, dbsqlc.UserInsertParams{Email: p.Email, PasswordHash: passwordHash, DisplayName: p.DisplayName})
-		if err != nil {
-			return acc, Err(err, "user")
-		}
-		invite, err := q.InviteRedeem(ctx, tx, dbsqlc.InviteRedeemParams{UsedBy: &user.ID, CodeHash: HashToken(p.InviteCode)})
+		var err error
+		invite, err = q.InviteLockByCode(ctx, tx, HashToken(p.InviteCode))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return acc, familyhub.Invalid("invite_code", "This invite code is unknown, used or expired.")
 		} else if err != nil {
 			return acc, err
 		}
+	}
+	user, err := tx.signupUser(ctx, p, passwordHash)
+	if err != nil {
+		return acc, err
+	}
+	acc.User = user
+	if p.InviteCode != "" {
+		if err := q.InviteMarkUsed(ctx, tx, dbsqlc.InviteMarkUsedParams{ID: invite.ID, UsedBy: &user.ID}); err != nil {
+			return acc, err
+		}
 		if acc.Family, err = q.FamilyGet(ctx, tx, invite.FamilyID); err != nil {
 			return acc, err
 		}
-		acc.User, acc.Role = user, familyhub.RoleMember
+		acc.Role = invite.Role
 	} else {
-		var err error
 		if acc.Family, err = q.FamilyInsert(ctx, tx, dbsqlc.FamilyInsertParams{Name: p.FamilyName, TimeZone: p.TimeZone}); err != nil {
 			return acc, Err(err, "family")
 		}
-		if acc.User, err = q.UserInsert(ctx, tx, dbsqlc.UserInsertParams{Email: p.Email, PasswordHash: passwordHash, DisplayName: p.DisplayName}); err != nil {
-			return acc, Err(err, "user")
-		}
 		acc.Role = familyhub.RoleOwner
 	}
-	err := q.MembershipInsert(ctx, tx, dbsqlc.MembershipInsertParams{FamilyID: acc.Family.ID, UserID: acc.User.ID, Role: acc.Role})
+	err = q.MembershipInsert(ctx, tx, dbsqlc.MembershipInsertParams{FamilyID: acc.Family.ID, UserID: acc.User.ID, Role: acc.Role})
 	return acc, err
 }
 
-// AccountGet returns a user with their family and role.
+// errEmailTaken answers a sign-up with a taken email (or with the email of
+// a family-less account and the wrong password: the same answer).
+var errEmailTaken = familyhub.Errorf(familyhub.ECONFLICT, "That email address already exists.")
+
+// signupUser creates the signing-up user, or returns their family-less
+// account when p.Password is its password.
+func (tx *Tx) signupUser(ctx context.Context, p Signup, passwordHash string) (dbsqlc.User, error) {
+	existing, err := tx.q.UserGetByEmail(ctx, tx, p.Email)
+	if errors.Is(err, pgx.ErrNoRows) {
+		u, err := tx.q.UserInsert(ctx, tx, dbsqlc.UserInsertParams{Email: p.Email, PasswordHash: passwordHash, DisplayName: p.DisplayName})
+		return u, Err(err, "user")
+	} else if err != nil {
+		return existing, err
+	}
+	if _, err := tx.q.MembershipGetByUser(ctx, tx, existing.ID); err == nil {
+		return existing, errEmailTaken
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return existing, err
+	}
+	if ok, err := verifyCounted(p.Password, existing.PasswordHash); err != nil || !ok {
+		return existing, errEmailTaken
+	}
+	return existing, nil
+}
+
+// ErrNoFamily refuses a sign-in to an account that belongs to no family any more.
+var ErrNoFamily = familyhub.Errorf(familyhub.EFORBIDDEN,
+	"This account belongs to no family any more. To join one, sign up with an invite code using this email and password; to start your own, sign up with a family name.")
+
+// AccountGet returns a user with their family and role; ErrNoFamily when
+// they left or were removed from their family.
 func (tx *Tx) AccountGet(ctx context.Context, userID uuid.UUID) (Account, error) {
 	var acc Account
 	var err error
@@ -141,21 +176,14 @@ func (tx *Tx) AccountGet(ctx context.Context, userID uuid.UUID) (Account, error)
 		return acc, Err(err, "user")
 	}
 	m, err := tx.q.MembershipGetByUser(ctx, tx, userID)
-	if err != nil {
-		return acc, Err(err, "family membership")
+	if errors.Is(err, pgx.ErrNoRows) {
+		return acc, ErrNoFamily
+	} else if err != nil {
+		return acc, err
 	}
 	acc.Role = m.Role
 	acc.Family, err = tx.q.FamilyGet(ctx, tx, m.FamilyID)
 	return acc, Err(err, "family")
-}
-
-// MemberList returns the members of the caller's family.
-func (tx *Tx) MemberList(ctx context.Context) ([]dbsqlc.MemberListRow, error) {
-	family, err := tx.family()
-	if err != nil {
-		return nil, err
-	}
-	return tx.q.MemberList(ctx, tx, family)
 }
 
 // FamilyPatch changes the present settings of a family.
@@ -164,8 +192,11 @@ type FamilyPatch struct {
 	TimeZone *string
 }
 
-// FamilyUpdate applies p to the caller's family.
+// FamilyUpdate applies p to the caller's family (owners only).
 func (tx *Tx) FamilyUpdate(ctx context.Context, p FamilyPatch) (dbsqlc.Family, error) {
+	if err := tx.authorize(familyhub.ActFamilyUpdate); err != nil {
+		return dbsqlc.Family{}, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return dbsqlc.Family{}, err
@@ -184,22 +215,93 @@ func (tx *Tx) FamilyUpdate(ctx context.Context, p FamilyPatch) (dbsqlc.Family, e
 	return f, Err(err, "family")
 }
 
-// InviteCreate makes an invite code for the caller's family, valid for
-// InviteTTL; only its hash is stored.
+// Invites.
+
+// InviteNew is an invite to make: the role it grants (default member) and
+// how long it works (default InviteTTL).
+type InviteNew struct {
+	Role string
+	TTL  time.Duration
+}
+
+// InviteCreate makes a member invite valid for InviteTTL (InviteMake with
+// the defaults).
 func (tx *Tx) InviteCreate(ctx context.Context) (code string, expires time.Time, err error) {
+	inv, code, err := tx.InviteMake(ctx, InviteNew{})
+	return code, inv.ExpiresAt, err
+}
+
+// InviteMake makes an invite code for the caller's family and returns it
+// with the stored invite (only the code's hash is stored). Owners and
+// members make invites; only owners invite owners. A family has at most
+// MaxOpenInvites open invites (conflict beyond).
+func (tx *Tx) InviteMake(ctx context.Context, p InviteNew) (dbsqlc.Invite, string, error) {
+	if err := tx.authorize(familyhub.ActInviteManage); err != nil {
+		return dbsqlc.Invite{}, "", err
+	}
 	family, err := tx.family()
 	if err != nil {
-		return "", time.Time{}, err
+		return dbsqlc.Invite{}, "", err
 	}
-	code = newInviteCode()
+	if p.Role == "" {
+		p.Role = familyhub.RoleMember
+	}
+	if !familyhub.ValidRole(p.Role) {
+		return dbsqlc.Invite{}, "", familyhub.Invalid("role", "role must be owner, member or child.")
+	}
+	if p.Role == familyhub.RoleOwner {
+		if err := tx.authorize(familyhub.ActInviteOwner); err != nil {
+			return dbsqlc.Invite{}, "", err
+		}
+	}
+	if p.TTL == 0 {
+		p.TTL = InviteTTL
+	}
+	if p.TTL < MinInviteTTL || p.TTL > MaxInviteTTL {
+		return dbsqlc.Invite{}, "", familyhub.Invalid("expires_in_hours", "An invite works for 1 hour to %d days.", int(MaxInviteTTL.Hours()/24))
+	}
+	open, err := tx.q.InviteCountOpen(ctx, tx, family)
+	if err != nil {
+		return dbsqlc.Invite{}, "", err
+	}
+	if open >= MaxOpenInvites {
+		return dbsqlc.Invite{}, "", familyhub.Errorf(familyhub.ECONFLICT, "The family has %d open invites; delete some first.", open)
+	}
+	code := newInviteCode()
 	invite, err := tx.q.InviteInsert(ctx, tx, dbsqlc.InviteInsertParams{
 		FamilyID: family, CodeHash: HashToken(NormalizeInviteCode(code)), CreatedBy: tx.user(),
-		ExpiresAt: time.Now().Add(InviteTTL),
+		ExpiresAt: time.Now().Add(p.TTL), Role: p.Role,
 	})
 	if err != nil {
-		return "", time.Time{}, Err(err, "invite")
+		return dbsqlc.Invite{}, "", Err(err, "invite")
 	}
-	return code, invite.ExpiresAt, nil
+	return invite, code, nil
+}
+
+// InviteList returns the family's invites, newest first (at most 200),
+// used and expired ones included.
+func (tx *Tx) InviteList(ctx context.Context) ([]dbsqlc.Invite, error) {
+	if err := tx.authorize(familyhub.ActInviteManage); err != nil {
+		return nil, err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	return tx.q.InviteList(ctx, tx, family)
+}
+
+// InviteDelete deletes an invite of the family: an open one stops working.
+func (tx *Tx) InviteDelete(ctx context.Context, id uuid.UUID) error {
+	if err := tx.authorize(familyhub.ActInviteManage); err != nil {
+		return err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return err
+	}
+	n, err := tx.q.InviteDelete(ctx, tx, dbsqlc.InviteDeleteParams{ID: id, FamilyID: family})
+	return deleted(n, err, "invite")
 }
 
 // inviteAlphabet is Crockford's base32: no I, L, O, U, easy to read aloud.
@@ -233,6 +335,10 @@ type SessionMeta struct {
 	UserAgent  string
 	ClientAddr string
 	TTL        time.Duration
+	// DeviceName is what the client calls its device ("Ana's phone"), if
+	// it said; ChildDevice the child device a PIN sign-in came through.
+	DeviceName  *string
+	ChildDevice *uuid.UUID
 }
 
 // SessionCreate stores a new session for a user and returns its token (only
@@ -245,9 +351,9 @@ func (tx *Tx) SessionCreate(ctx context.Context, userID uuid.UUID, m SessionMeta
 	}
 	sess, err := tx.q.SessionInsert(ctx, tx, dbsqlc.SessionInsertParams{
 		TokenHash: HashToken(token), UserID: userID, ExpiresAt: time.Now().Add(m.TTL),
-		UserAgent: ua, ClientAddr: m.ClientAddr,
+		UserAgent: ua, ClientAddr: m.ClientAddr, DeviceName: m.DeviceName, ChildDeviceID: m.ChildDevice,
 	})
-	return token, sess, err
+	return token, sess, Err(err, "session")
 }
 
 // SessionRotate replaces the caller's session by a new one (refresh): the
@@ -257,6 +363,11 @@ func (tx *Tx) SessionRotate(ctx context.Context, m SessionMeta) (string, dbsqlc.
 	if err != nil {
 		return "", dbsqlc.Session{}, err
 	}
+	cur, err := tx.q.SessionGet(ctx, tx, a.SessionID)
+	if err != nil {
+		return "", dbsqlc.Session{}, Err(err, "session")
+	}
+	m.DeviceName, m.ChildDevice = cur.DeviceName, cur.ChildDeviceID // the same device
 	token, sess, err := tx.SessionCreate(ctx, a.UserID, m)
 	if err != nil {
 		return "", sess, err
@@ -337,128 +448,6 @@ func (s *Store) TicketAuthenticate(ctx context.Context, ticket string) (*familyh
 }
 
 func ticketHash(ticket string) []byte { return HashToken("realtime-ticket:" + ticket) }
-
-// Credentials.
-
-// CredentialOpts says what CheckCredentials accepts besides the password.
-type CredentialOpts struct {
-	// AppPasswords accepts the user's app passwords (CalDAV clients).
-	AppPasswords bool
-	// Cache remembers a successful argon2id check for a few minutes:
-	// calendar apps send the password with every request, and argon2id is
-	// slow on purpose. Keyed by the password and the stored hash, so a
-	// password change ends it.
-	Cache bool
-}
-
-// ErrBadCredentials is the answer to a wrong email or password.
-var ErrBadCredentials = familyhub.Errorf(familyhub.EUNAUTHORIZED, "Wrong email or password.")
-
-// CheckCredentials is the one credential check (login, CalDAV Basic auth):
-// it refuses with ERATELIMITED when the email or the client address failed
-// too often lately, verifies the password (against a dummy hash for
-// unknown emails, so both take as long), records a failure, and returns
-// the user. Wrong credentials are ErrBadCredentials.
-func (s *Store) CheckCredentials(ctx context.Context, email, password, clientAddr string, opts CredentialOpts) (dbsqlc.User, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if len(email) > familyhub.MaxEmailLen || password == "" || len(password) > familyhub.MaxPasswordBytes {
-		return dbsqlc.User{}, ErrBadCredentials
-	}
-	counts, err := s.Q.AuthFailureCount(ctx, s.Pool, dbsqlc.AuthFailureCountParams{
-		Email: email, ClientAddr: clientAddr, WindowSeconds: LoginWindow.Seconds(),
-	})
-	if err != nil {
-		return dbsqlc.User{}, Err(err, "")
-	}
-	if counts.ByEmail >= MaxFailuresByEmail || counts.ByAddr >= MaxFailuresByAddr {
-		return dbsqlc.User{}, ErrRateLimited
-	}
-	user, err := s.Q.UserGetByEmail(ctx, s.Pool, email)
-	known := err == nil
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return dbsqlc.User{}, Err(err, "")
-	}
-	ok := false
-	if known && opts.AppPasswords {
-		if ok, err = s.checkAppPassword(ctx, user.ID, password); err != nil {
-			return dbsqlc.User{}, err
-		}
-	}
-	if !ok {
-		hash := dummyHash
-		if known {
-			hash = user.PasswordHash
-		}
-		verify := VerifyPassword
-		if opts.Cache {
-			verify = recentPasswords.verify
-		}
-		if ok, err = verify(password, hash); err != nil {
-			return dbsqlc.User{}, err
-		}
-		ok = ok && known
-	}
-	if !ok {
-		if err := s.recordAuthFailure(ctx, email, clientAddr); err != nil {
-			return dbsqlc.User{}, err
-		}
-		return dbsqlc.User{}, ErrBadCredentials
-	}
-	return user, nil
-}
-
-// ErrRateLimited refuses a sign-in after too many failures.
-var ErrRateLimited = familyhub.Errorf(familyhub.ERATELIMITED, "Too many failed sign-in attempts; try again in %d minutes.", int(LoginWindow.Minutes()))
-
-// dummyHash is verified against when the email is unknown, so that a
-// sign-in for an unknown account takes as long as one for a known account.
-var dummyHash, _ = HashPassword("familyhub-dummy-password", DefaultPasswordParams)
-
-// recordAuthFailure counts a failed sign-in and prunes the counter table of
-// entries too old to matter.
-func (s *Store) recordAuthFailure(ctx context.Context, email, addr string) error {
-	return s.Tx(ctx, func(tx *Tx) error {
-		if err := s.Q.AuthFailureInsert(ctx, tx, dbsqlc.AuthFailureInsertParams{Email: email, ClientAddr: addr}); err != nil {
-			return err
-		}
-		_, err := s.Q.AuthFailurePrune(ctx, tx, authFailureRetention.Seconds())
-		return err
-	})
-}
-
-// recentPasswords remembers recent successful argon2id checks (CredentialOpts.Cache).
-var recentPasswords = &passwordCache{entries: map[[32]byte]time.Time{}}
-
-type passwordCache struct {
-	mu      sync.Mutex
-	entries map[[32]byte]time.Time
-}
-
-const (
-	passwordCacheTTL  = 5 * time.Minute
-	passwordCacheSize = 10000
-)
-
-func (c *passwordCache) verify(password, hash string) (bool, error) {
-	key := sha256.Sum256([]byte(password + "\x00" + hash))
-	c.mu.Lock()
-	exp, hit := c.entries[key]
-	c.mu.Unlock()
-	if hit && time.Now().Before(exp) {
-		return true, nil
-	}
-	ok, err := VerifyPassword(password, hash)
-	if err != nil || !ok {
-		return ok, err
-	}
-	c.mu.Lock()
-	if len(c.entries) >= passwordCacheSize {
-		clear(c.entries)
-	}
-	c.entries[key] = time.Now().Add(passwordCacheTTL)
-	c.mu.Unlock()
-	return true, nil
-}
 
 // MembershipGet returns the family membership of a user: not found when
 // they belong to none (removed).

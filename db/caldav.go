@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
@@ -119,6 +120,9 @@ type SubscriptionNew struct {
 
 // SubscriptionCreate stores a subscription of the caller's family.
 func (tx *Tx) SubscriptionCreate(ctx context.Context, p SubscriptionNew) (dbsqlc.CalendarSubscription, error) {
+	if err := tx.authorize(familyhub.ActCalendarSubscriptionManage); err != nil {
+		return dbsqlc.CalendarSubscription{}, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return dbsqlc.CalendarSubscription{}, err
@@ -147,6 +151,9 @@ func (tx *Tx) SubscriptionList(ctx context.Context) ([]dbsqlc.CalendarSubscripti
 // SubscriptionDelete ends a subscription and deletes its imported events
 // (each announced as CALENDAR_EVENT_UPDATED by the trigger).
 func (tx *Tx) SubscriptionDelete(ctx context.Context, id uuid.UUID) error {
+	if err := tx.authorize(familyhub.ActCalendarSubscriptionManage); err != nil {
+		return err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return err

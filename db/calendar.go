@@ -140,6 +140,9 @@ var ErrReadOnlyEvent = familyhub.Errorf(familyhub.EFORBIDDEN, "This event comes 
 // a client-chosen f.ID, a repeat answers the event made the first time
 // (replayed) instead of making a second one.
 func (tx *Tx) CalendarEventAdd(ctx context.Context, f CalendarEventFields) (e dbsqlc.CalendarEvent, replayed bool, err error) {
+	if err := tx.authorize(familyhub.ActCalendarEventCreate); err != nil {
+		return e, false, err
+	}
 	ids, replayed, err := tx.createOnce(ctx, f.ID, "calendar-event", f, func() ([]uuid.UUID, error) {
 		e, err = tx.CalendarEventCreate(ctx, f, nil)
 		return []uuid.UUID{e.ID}, err
@@ -155,6 +158,9 @@ func (tx *Tx) CalendarEventAdd(ctx context.Context, f CalendarEventFields) (e db
 // (REST, CalDAV, a subscription import, the assistant). x is nil for a
 // REST write; the database then gives the event a UID.
 func (tx *Tx) CalendarEventCreate(ctx context.Context, f CalendarEventFields, x *CalendarInterchange) (dbsqlc.CalendarEvent, error) {
+	if err := tx.authorize(familyhub.ActCalendarEventCreate); err != nil {
+		return dbsqlc.CalendarEvent{}, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return dbsqlc.CalendarEvent{}, err
@@ -186,6 +192,9 @@ func (tx *Tx) CalendarEventCreate(ctx context.Context, f CalendarEventFields, x 
 // the iCalendar SEQUENCE goes up by one and the stored object is kept (its
 // unmodelled properties still round-trip); with x it takes x's.
 func (tx *Tx) CalendarEventReplace(ctx context.Context, cur dbsqlc.CalendarEvent, f CalendarEventFields, x *CalendarInterchange) (dbsqlc.CalendarEvent, error) {
+	if err := tx.authorize(familyhub.ActCalendarEventUpdate); err != nil {
+		return cur, err
+	}
 	loc, err := tx.FamilyLocation(ctx, cur.FamilyID)
 	if err != nil {
 		return cur, err
@@ -211,6 +220,9 @@ func (tx *Tx) CalendarEventReplace(ctx context.Context, cur dbsqlc.CalendarEvent
 
 // CalendarEventDelete deletes an event of the family that is not read-only.
 func (tx *Tx) CalendarEventDelete(ctx context.Context, id uuid.UUID) error {
+	if err := tx.authorize(familyhub.ActCalendarEventDelete); err != nil {
+		return err
+	}
 	cur, err := tx.CalendarEventLock(ctx, id)
 	if err != nil {
 		return err

@@ -297,6 +297,9 @@ func (tx *Tx) RecipeGet(ctx context.Context, id uuid.UUID) (Recipe, error) {
 // RecipeCreate creates a recipe; replayed says the client's id was used
 // before for the same recipe, which is returned as it is now.
 func (tx *Tx) RecipeCreate(ctx context.Context, p RecipeNew) (r Recipe, replayed bool, err error) {
+	if err := tx.authorize(familyhub.ActRecipeCreate); err != nil {
+		return r, false, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return r, false, err
@@ -328,6 +331,9 @@ func (tx *Tx) RecipeCreate(ctx context.Context, p RecipeNew) (r Recipe, replayed
 
 // RecipeUpdate applies p to a recipe.
 func (tx *Tx) RecipeUpdate(ctx context.Context, id uuid.UUID, p RecipePatch) (Recipe, error) {
+	if err := tx.authorize(familyhub.ActRecipeUpdate); err != nil {
+		return Recipe{}, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return Recipe{}, err
@@ -362,6 +368,9 @@ func (tx *Tx) RecipeUpdate(ctx context.Context, id uuid.UUID, p RecipePatch) (Re
 
 // RecipeDelete deletes a recipe (If-Match: only at the version ctx asks for).
 func (tx *Tx) RecipeDelete(ctx context.Context, id uuid.UUID) error {
+	if err := tx.authorize(familyhub.ActRecipeDelete); err != nil {
+		return err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return err
@@ -414,6 +423,9 @@ func (p RecipeToList) chosen(all []Ingredient) ([]Ingredient, error) {
 // the request id was used before for the same request: the items of the
 // first time are returned as they are now (those deleted since left out).
 func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList) (items []dbsqlc.ShoppingItemsView, replayed bool, err error) {
+	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
+		return nil, false, err
+	}
 	recipe, err := tx.RecipeGet(ctx, id)
 	if err != nil {
 		return nil, false, err

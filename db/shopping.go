@@ -127,6 +127,9 @@ func (tx *Tx) ShoppingListList(ctx context.Context) ([]dbsqlc.ShoppingList, erro
 // ShoppingListCreate creates a list; replayed says the client's id was
 // used before for the same list, which is returned as it is now.
 func (tx *Tx) ShoppingListCreate(ctx context.Context, p ShoppingListNew) (l dbsqlc.ShoppingList, replayed bool, err error) {
+	if err := tx.authorize(familyhub.ActShoppingListCreate); err != nil {
+		return l, false, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return l, false, err
@@ -167,6 +170,9 @@ func (tx *Tx) ShoppingItemList(ctx context.Context, listID uuid.UUID) ([]dbsqlc.
 // ShoppingListUpdate applies p to a list (If-Match: only at the version
 // ctx asks for).
 func (tx *Tx) ShoppingListUpdate(ctx context.Context, id uuid.UUID, p ShoppingListPatch) (dbsqlc.ShoppingList, error) {
+	if err := tx.authorize(familyhub.ActShoppingListUpdate); err != nil {
+		return dbsqlc.ShoppingList{}, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return dbsqlc.ShoppingList{}, err
@@ -184,6 +190,9 @@ func (tx *Tx) ShoppingListUpdate(ctx context.Context, id uuid.UUID, p ShoppingLi
 // ShoppingListDelete deletes a list and, by cascade, its items (each with
 // its event). If-Match: only at the version ctx asks for.
 func (tx *Tx) ShoppingListDelete(ctx context.Context, id uuid.UUID) error {
+	if err := tx.authorize(familyhub.ActShoppingListDelete); err != nil {
+		return err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return err
@@ -225,6 +234,9 @@ func (tx *Tx) shoppingCategoryID(ctx context.Context, family uuid.UUID, name *st
 // used before for the same item, which is returned as it is now (not
 // found when it has been deleted since: a retry never resurrects).
 func (tx *Tx) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingItemNew) (item dbsqlc.ShoppingItemsView, replayed bool, err error) {
+	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
+		return item, false, err
+	}
 	if _, err := tx.ShoppingListGet(ctx, listID); err != nil {
 		return item, false, err
 	}
@@ -293,6 +305,9 @@ func (tx *Tx) ShoppingItemGet(ctx context.Context, id uuid.UUID) (dbsqlc.Shoppin
 // whom (ticking a ticked item keeps the first tick); a rename without a
 // category queues the item for the categoriser again.
 func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingItemPatch) (dbsqlc.ShoppingItemsView, error) {
+	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
@@ -336,6 +351,9 @@ func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingIt
 // ShoppingItemDelete deletes an item (If-Match: only at the version ctx
 // asks for). Deleting a deleted item is not found and changes nothing.
 func (tx *Tx) ShoppingItemDelete(ctx context.Context, id uuid.UUID) error {
+	if err := tx.authorize(familyhub.ActShoppingItemDelete); err != nil {
+		return err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return err
@@ -351,6 +369,9 @@ func (tx *Tx) ShoppingItemDelete(ctx context.Context, id uuid.UUID) error {
 // transaction (each announced as its own SHOPPING_ITEM_UPDATED delete) and
 // returns their ids. A list without ticked items changes nothing.
 func (tx *Tx) ShoppingListClearChecked(ctx context.Context, listID uuid.UUID) ([]uuid.UUID, error) {
+	if err := tx.authorize(familyhub.ActShoppingItemDelete); err != nil {
+		return nil, err
+	}
 	list, err := tx.ShoppingListGet(ctx, listID)
 	if err != nil {
 		return nil, err

@@ -112,6 +112,12 @@ func (tx *Tx) TaskGet(ctx context.Context, id uuid.UUID) (dbsqlc.Task, error) {
 // client's id was used before for the same task, which is returned as it
 // is now.
 func (tx *Tx) TaskCreate(ctx context.Context, p TaskNew) (task dbsqlc.Task, replayed bool, err error) {
+	if err := tx.authorize(familyhub.ActTaskCreate); err != nil {
+		return task, false, err
+	}
+	if err := tx.ownTask(&p); err != nil {
+		return task, false, err
+	}
 	family, err := tx.family()
 	if err != nil {
 		return task, false, err
@@ -167,6 +173,9 @@ func (tx *Tx) taskCreate(ctx context.Context, family uuid.UUID, p TaskNew) (dbsq
 // TaskUpdate applies p to a task (locked for the read-modify-write;
 // If-Match: only at the version ctx asks for).
 func (tx *Tx) TaskUpdate(ctx context.Context, id uuid.UUID, p TaskPatch) (dbsqlc.Task, error) {
+	if err := tx.authorize(familyhub.ActTaskUpdate); err != nil {
+		return dbsqlc.Task{}, err
+	}
 	cur, err := tx.taskLock(ctx, id)
 	if err != nil {
 		return cur, err
@@ -271,6 +280,9 @@ func checkFuture(field string, t time.Time) error {
 // TaskDelete deletes a task; a template takes its open instances with it
 // (completed ones stay as history). If-Match: only at the version ctx asks for.
 func (tx *Tx) TaskDelete(ctx context.Context, id uuid.UUID) error {
+	if err := tx.authorize(familyhub.ActTaskDelete); err != nil {
+		return err
+	}
 	cur, err := tx.taskLock(ctx, id)
 	if err != nil {
 		return err
@@ -290,7 +302,10 @@ func (tx *Tx) TaskDelete(ctx context.Context, id uuid.UUID) error {
 // TaskComplete marks a one-off task or instance done by the caller; doing
 // it twice keeps the first completion (no change, no event).
 func (tx *Tx) TaskComplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, error) {
-	return tx.taskAction(ctx, id, func(cur dbsqlc.Task) (dbsqlc.Task, error) {
+	if err := tx.authorize(familyhub.ActTaskComplete); err != nil {
+		return dbsqlc.Task{}, err
+	}
+	return tx.taskAction(ctx, familyhub.ActTaskComplete, id, func(cur dbsqlc.Task) (dbsqlc.Task, error) {
 		if cur.CompletedAt != nil {
 			return cur, nil
 		}
@@ -300,7 +315,10 @@ func (tx *Tx) TaskComplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, erro
 
 // TaskUncomplete marks a task not done.
 func (tx *Tx) TaskUncomplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, error) {
-	return tx.taskAction(ctx, id, func(cur dbsqlc.Task) (dbsqlc.Task, error) {
+	if err := tx.authorize(familyhub.ActTaskComplete); err != nil {
+		return dbsqlc.Task{}, err
+	}
+	return tx.taskAction(ctx, familyhub.ActTaskComplete, id, func(cur dbsqlc.Task) (dbsqlc.Task, error) {
 		if cur.CompletedAt == nil {
 			return cur, nil
 		}
@@ -310,7 +328,10 @@ func (tx *Tx) TaskUncomplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, er
 
 // TaskSnooze hides an open task until until (which must lie ahead).
 func (tx *Tx) TaskSnooze(ctx context.Context, id uuid.UUID, until time.Time) (dbsqlc.Task, error) {
-	return tx.taskAction(ctx, id, func(cur dbsqlc.Task) (dbsqlc.Task, error) {
+	if err := tx.authorize(familyhub.ActTaskSnooze); err != nil {
+		return dbsqlc.Task{}, err
+	}
+	return tx.taskAction(ctx, familyhub.ActTaskSnooze, id, func(cur dbsqlc.Task) (dbsqlc.Task, error) {
 		if err := checkFuture("until", until); err != nil {
 			return cur, err
 		}
@@ -332,12 +353,15 @@ func (tx *Tx) taskLock(ctx context.Context, id uuid.UUID) (dbsqlc.Task, error) {
 	return t, Err(err, "task")
 }
 
-// taskAction runs fn on the locked task (If-Match: only at the version ctx
-// asks for). Templates are refused: only one-off tasks and instances get
-// done or snoozed.
-func (tx *Tx) taskAction(ctx context.Context, id uuid.UUID, fn func(cur dbsqlc.Task) (dbsqlc.Task, error)) (dbsqlc.Task, error) {
+// taskAction runs fn on the locked task when the caller may take act on
+// it (If-Match: only at the version ctx asks for). Templates are refused:
+// only one-off tasks and instances get done or snoozed.
+func (tx *Tx) taskAction(ctx context.Context, act familyhub.Action, id uuid.UUID, fn func(cur dbsqlc.Task) (dbsqlc.Task, error)) (dbsqlc.Task, error) {
 	cur, err := tx.taskLock(ctx, id)
 	if err != nil {
+		return cur, err
+	}
+	if err := tx.authorizeFor(act, cur.AssigneeID); err != nil {
 		return cur, err
 	}
 	if err := checkVersion(ctx, cur.Version, cur); err != nil {

@@ -94,6 +94,9 @@ func (s *Server) handleAssistantCommand(w http.ResponseWriter, r *http.Request) 
 	// Understanding happens outside the transaction: a model may take
 	// seconds, and no row lock should wait for it.
 	in, source, err := s.understand(ctx, text, lang, now, loc.String())
+	if err == nil && in.Lang == "" {
+		in.Lang = lang
+	}
 	var out assistantCommandResponse
 	if err == nil {
 		rec.Source, rec.Intent = &source, &in.Type
@@ -174,6 +177,9 @@ type assistantExec struct {
 }
 
 func (x *assistantExec) execute(in assistant.Intent) (any, string, error) {
+	if what := notExecutedYet(in); what != "" {
+		return nil, "", familyhub.Invalid("intent", "I understood this, but %s is not supported yet.", what)
+	}
 	switch in.Type {
 	case assistant.IntentShoppingAddItems:
 		return x.addItems(in.Slots)
@@ -189,6 +195,36 @@ func (x *assistantExec) execute(in assistant.Intent) (any, string, error) {
 		return x.today(in.Slots)
 	}
 	return nil, "", familyhub.Invalid("intent", "Unknown intent type %q.", in.Type)
+}
+
+// notExecutedYet names what of an intent this executor does not carry
+// out yet (the parser understands more than it runs, issue 16); such a
+// command is refused, never half done. "" means it runs entirely.
+func notExecutedYet(in assistant.Intent) string {
+	sl := in.Slots
+	switch {
+	case in.Needs != "":
+		return "answering with a question"
+	case in.Type == assistant.IntentShoppingAddItems, in.Type == assistant.IntentShoppingCheckItems, in.Type == assistant.IntentTaskComplete:
+		return ""
+	case in.Type == assistant.IntentTaskCreate && sl.Recurrence != "":
+		return "a recurring task"
+	case in.Type == assistant.IntentTaskCreate && sl.Assignee != "" && sl.Assignee != assistant.AssigneeMe:
+		return "assigning a task to someone"
+	case in.Type == assistant.IntentTaskCreate:
+		return ""
+	case in.Type == assistant.IntentCalendarCreate && sl.Recurrence != "":
+		return "a recurring event"
+	case in.Type == assistant.IntentCalendarCreate && sl.Location != "":
+		return "an event's location"
+	case in.Type == assistant.IntentCalendarCreate:
+		return ""
+	case in.Type == assistant.IntentQueryToday && sl.Days > 1:
+		return "a question about several days"
+	case in.Type == assistant.IntentQueryToday:
+		return ""
+	}
+	return in.Type
 }
 
 type assistantItemsResult struct {
@@ -410,7 +446,11 @@ type assistantTaskResult struct {
 }
 
 func (x *assistantExec) createTask(sl assistant.IntentSlots) (any, string, error) {
-	task, _, err := x.tx.TaskCreate(x.ctx, db.TaskNew{Title: sl.Title, DueAt: sl.DueAt})
+	p := db.TaskNew{Title: sl.Title, DueAt: sl.DueAt}
+	if sl.Assignee == assistant.AssigneeMe {
+		p.AssigneeID = &x.user
+	}
+	task, _, err := x.tx.TaskCreate(x.ctx, p)
 	if err != nil {
 		return nil, "", err
 	}

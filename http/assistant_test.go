@@ -174,6 +174,9 @@ func TestAssistantRefusedWritesNothing(t *testing.T) {
 		{"check off eggs and flour", `I could not find "flour" unchecked on any list.`},
 		{"check off mil", `Which one do you mean: "milk" or "oat milk"?`},
 		{"tick off milk from the hardware list", `There is no list called "hardware"`},
+		// Understood, but not executed yet: refused, not half done.
+		{"Tim takes out the bins every Tuesday", "not supported yet"},
+		{"delete the dentist", "not supported yet"},
 	} {
 		r := c.do("POST", "/api/assistant/commands", map[string]any{"text": tc.text})
 		if r.StatusCode != http.StatusUnprocessableEntity {
@@ -189,7 +192,7 @@ func TestAssistantRefusedWritesNothing(t *testing.T) {
 	var refused, withIntent int
 	env.pool.QueryRow(context.Background(), `SELECT count(*), count(intent) FROM assistant_commands WHERE family_id = $1 AND outcome = 'refused'
 		AND error_code = 'invalid' AND message <> ''`, acc.Family.ID).Scan(&refused, &withIntent)
-	if refused != 6 || withIntent != 5 {
+	if refused != 8 || withIntent != 7 {
 		t.Errorf("refused recorded %d, with intent %d", refused, withIntent)
 	}
 }

@@ -95,22 +95,17 @@ func toUserJSON(u dbsqlc.User) userJSON {
 }
 
 type familyJSON struct {
-	ID        uuid.UUID `json:"id"`
-	Name      string    `json:"name"`
-	TimeZone  string    `json:"time_zone"`
+	ID       uuid.UUID `json:"id"`
+	Name     string    `json:"name"`
+	TimeZone string    `json:"time_zone"`
+	// Code is the family code children type with their name and PIN.
+	Code      string    `json:"code"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func toFamilyJSON(f dbsqlc.Family) familyJSON {
-	return familyJSON{ID: f.ID, Name: f.Name, TimeZone: f.TimeZone, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
-}
-
-type memberJSON struct {
-	ID          uuid.UUID `json:"id"`
-	DisplayName string    `json:"display_name"`
-	Role        string    `json:"role"`
-	JoinedAt    time.Time `json:"joined_at"`
+	return familyJSON{ID: f.ID, Name: f.Name, TimeZone: f.TimeZone, Code: f.Code, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
 }
 
 type sessionJSON struct {
@@ -122,11 +117,12 @@ type sessionJSON struct {
 type accountResponse struct {
 	User    userJSON    `json:"user"`
 	Family  familyJSON  `json:"family"`
+	Role    string      `json:"role"`
 	Session sessionJSON `json:"session"`
 }
 
 func toAccountResponse(acc db.Account, sess dbsqlc.Session) accountResponse {
-	return accountResponse{User: toUserJSON(acc.User), Family: toFamilyJSON(acc.Family), Session: sessionJSON{ExpiresAt: sess.ExpiresAt}}
+	return accountResponse{User: toUserJSON(acc.User), Family: toFamilyJSON(acc.Family), Role: acc.Role, Session: sessionJSON{ExpiresAt: sess.ExpiresAt}}
 }
 
 // Handlers.
@@ -140,7 +136,8 @@ type signupRequest struct {
 	TimeZone    string `json:"time_zone"`
 	// ReturnToken asks for the session token in the body (for native
 	// clients that send it as a bearer token) instead of a cookie.
-	ReturnToken bool `json:"return_token"`
+	ReturnToken bool    `json:"return_token"`
+	DeviceName  *string `json:"device_name"`
 }
 
 // signup returns the account to create, checked against the server's
@@ -153,6 +150,10 @@ func (req *signupRequest) signup(mode string) (db.Signup, error) {
 	return p, p.Normalize(mode == SignupInvite)
 }
 
+// handleSignup answers alike for known and unknown emails wherever the
+// request fails before the account would be made (input, mode, invite):
+// the invite is checked before the email, and attempts per address are
+// limited (db.CountSignup).
 func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	var req signupRequest
 	if err := decodeJSON(w, r, &req); err != nil {
@@ -162,6 +163,15 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	p, err := req.signup(s.cfg.Signup)
 	if err != nil {
 		s.Error(w, r, err)
+		return
+	}
+	meta, err := s.sessionMeta(r, req.DeviceName)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.store.CountSignup(r.Context(), s.clientAddr(r)); err != nil {
+		s.limitedError(w, r, err, db.SignupWindow)
 		return
 	}
 	hash, err := db.HashPassword(p.Password, s.cfg.Password)
@@ -177,7 +187,7 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		var sess dbsqlc.Session
-		token, sess, err = tx.SessionCreate(r.Context(), acc.User.ID, s.sessionMeta(r))
+		token, sess, err = tx.SessionCreate(r.Context(), acc.User.ID, meta)
 		resp = toAccountResponse(acc, sess)
 		return err
 	})
@@ -190,9 +200,10 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 }
 
 type loginRequest struct {
-	Email       string `json:"email"`
-	Password    string `json:"password"`
-	ReturnToken bool   `json:"return_token"`
+	Email       string  `json:"email"`
+	Password    string  `json:"password"`
+	ReturnToken bool    `json:"return_token"`
+	DeviceName  *string `json:"device_name"`
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
@@ -214,21 +225,33 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, familyhub.Invalid("password", "password is longer than %d bytes.", familyhub.MaxPasswordBytes))
 		return
 	}
+	meta, err := s.sessionMeta(r, req.DeviceName)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	addr := s.clientAddr(r)
 	user, err := s.store.CheckCredentials(r.Context(), email, req.Password, addr, db.CredentialOpts{})
 	if err != nil {
 		s.credentialError(w, r, email, addr, err)
 		return
 	}
+	s.logger.Info("login", "user_id", user.ID, "client_addr", addr)
+	s.signIn(w, r, user.ID, meta, req.ReturnToken)
+}
+
+// signIn makes a session for a user whose credentials were checked and
+// answers with the account (200), the session as cookie or in the body.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, userID uuid.UUID, meta db.SessionMeta, inBody bool) {
 	var resp accountResponse
 	var token string
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		acc, err := tx.AccountGet(r.Context(), user.ID)
+	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+		acc, err := tx.AccountGet(r.Context(), userID)
 		if err != nil {
 			return err
 		}
 		var sess dbsqlc.Session
-		token, sess, err = tx.SessionCreate(r.Context(), user.ID, s.sessionMeta(r))
+		token, sess, err = tx.SessionCreate(r.Context(), userID, meta)
 		resp = toAccountResponse(acc, sess)
 		return err
 	})
@@ -236,19 +259,23 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.logger.Info("login", "user_id", user.ID, "client_addr", addr)
-	s.deliverSession(w, r, &resp.Session, token, req.ReturnToken)
+	s.deliverSession(w, r, &resp.Session, token, inBody)
 	WriteJSON(w, http.StatusOK, resp)
 }
 
 // credentialError answers a failed credential check: logged, and with
 // Retry-After when rate-limited.
 func (s *Server) credentialError(w http.ResponseWriter, r *http.Request, email, addr string, err error) {
-	switch familyhub.ErrorCode(err) {
-	case familyhub.EUNAUTHORIZED:
+	if familyhub.ErrorCode(err) == familyhub.EUNAUTHORIZED {
 		s.logger.Warn("login failed", "email", email, "client_addr", addr)
-	case familyhub.ERATELIMITED:
-		w.Header().Set("Retry-After", strconv.Itoa(int(db.LoginWindow.Seconds())))
+	}
+	s.limitedError(w, r, err, db.LoginWindow)
+}
+
+// limitedError answers err, with Retry-After when it is ERATELIMITED.
+func (s *Server) limitedError(w http.ResponseWriter, r *http.Request, err error, retry time.Duration) {
+	if familyhub.ErrorCode(err) == familyhub.ERATELIMITED {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())))
 	}
 	s.Error(w, r, err)
 }
@@ -271,7 +298,11 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
 		var sess dbsqlc.Session
 		var err error
-		token, sess, err = tx.SessionRotate(r.Context(), s.sessionMeta(r))
+		meta, err := s.sessionMeta(r, nil)
+		if err != nil {
+			return err
+		}
+		token, sess, err = tx.SessionRotate(r.Context(), meta)
 		session.ExpiresAt = sess.ExpiresAt
 		return err
 	})
@@ -285,9 +316,14 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 }
 
 type meResponse struct {
-	User    userJSON     `json:"user"`
-	Family  familyJSON   `json:"family"`
-	Members []memberJSON `json:"members"`
+	User   userJSON   `json:"user"`
+	Family familyJSON `json:"family"`
+	// Role is the caller's role; Permissions says, for every action of the
+	// roles table, how far the caller may take it ("all", "own", "none"),
+	// so that an app hides what its user may not do.
+	Role        string            `json:"role"`
+	Permissions map[string]string `json:"permissions"`
+	Members     []memberJSON      `json:"members"`
 }
 
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
@@ -301,51 +337,36 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		resp.User, resp.Family = toUserJSON(acc.User), toFamilyJSON(acc.Family)
-		resp.Members = make([]memberJSON, len(members))
-		for i, m := range members {
-			resp.Members[i] = memberJSON{ID: m.ID, DisplayName: m.DisplayName, Role: m.Role, JoinedAt: m.JoinedAt}
-		}
+		resp.User, resp.Family, resp.Role = toUserJSON(acc.User), toFamilyJSON(acc.Family), acc.Role
+		resp.Permissions = permissionsJSON(acc.Role)
+		resp.Members = toMembersJSON(members)
 		return nil
 	})
 	s.respond(w, r, http.StatusOK, resp, err)
 }
 
-type familyUpdateRequest struct {
-	Name     *string `json:"name"`
-	TimeZone *string `json:"time_zone"`
-}
-
-func (s *Server) handleFamilyUpdate(w http.ResponseWriter, r *http.Request) {
-	var req familyUpdateRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		s.Error(w, r, err)
-		return
+func permissionsJSON(role string) map[string]string {
+	out := map[string]string{}
+	for _, act := range familyhub.Actions() {
+		out[string(act)] = familyhub.Permission(role, act).String()
 	}
-	var out familyJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		f, err := tx.FamilyUpdate(r.Context(), db.FamilyPatch{Name: req.Name, TimeZone: req.TimeZone})
-		out = toFamilyJSON(f)
-		return err
-	})
-	s.respond(w, r, http.StatusOK, out, err)
-}
-
-func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
-	var out map[string]any
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		code, expires, err := tx.InviteCreate(r.Context())
-		out = map[string]any{"code": code, "expires_at": expires}
-		return err
-	})
-	s.respond(w, r, http.StatusCreated, out, err)
+	return out
 }
 
 // Sessions.
 
-// sessionMeta describes the requesting client for a new session.
-func (s *Server) sessionMeta(r *http.Request) db.SessionMeta {
-	return db.SessionMeta{UserAgent: r.UserAgent(), ClientAddr: s.clientAddr(r), TTL: s.cfg.SessionTTL}
+// sessionMeta describes the requesting client for a new session, with the
+// device name it gave (1-100 characters, or nil).
+func (s *Server) sessionMeta(r *http.Request, deviceName *string) (db.SessionMeta, error) {
+	m := db.SessionMeta{UserAgent: r.UserAgent(), ClientAddr: s.clientAddr(r), TTL: s.cfg.SessionTTL}
+	if deviceName != nil {
+		name, err := db.TrimmedText("device_name", *deviceName, 1, 100)
+		if err != nil {
+			return m, err
+		}
+		m.DeviceName = &name
+	}
+	return m, nil
 }
 
 // deliverSession hands the token to the client: in the body when asked,

@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -192,7 +193,8 @@ func TestAuthBadInputWritesNothing(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})
 	signed, _ := env.signup("taken@example.org", "Existing")
-	tables := []string{"users", "families", "memberships", "sessions", "invites", "auth_failures"}
+	// Sign-up attempts are counted on purpose (a rate limit), failed or not.
+	tables := []string{"users", "families", "memberships", "sessions", "invites", "auth_failures WHERE kind <> 'signup'"}
 	before := map[string]int{}
 	for _, tbl := range tables {
 		before[tbl] = env.count(tbl)
@@ -310,15 +312,32 @@ func TestRateLimitPerAddress(t *testing.T) {
 	env.signup("victim@example.org", "F")
 	attacker := env.newClient()
 	attacker.header.Set("X-Forwarded-For", "203.0.113.9")
-	for i := 0; i < db.MaxFailuresByAddr; i++ {
+	for i := 0; i < db.MaxAccountsPerAddr; i++ {
 		// Many accounts, one address: each stays under its own limit.
-		attacker.must(http.StatusUnauthorized, "POST", "/api/auth/login", map[string]any{"email": "u" + strings.Repeat("x", i%7) + "@example.org", "password": "guess12345"})
+		attacker.must(http.StatusUnauthorized, "POST", "/api/auth/login", map[string]any{"email": fmt.Sprintf("u%d@example.org", i), "password": "guess12345"})
 	}
 	attacker.must(http.StatusTooManyRequests, "POST", "/api/auth/login", map[string]any{"email": "victim@example.org", "password": "correct horse"})
 	// The victim, from their own address, still gets in.
 	victim := env.newClient()
 	victim.header.Set("X-Forwarded-For", "198.51.100.7")
 	victim.must(http.StatusOK, "POST", "/api/auth/login", map[string]any{"email": "victim@example.org", "password": "correct horse"})
+}
+
+// TestRateLimitIPv6By64: the addresses of one IPv6 /64 count as one
+// address (a host has as many as it likes); another /64 is another one.
+func TestRateLimitIPv6By64(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{TrustedProxies: mustPrefixes("127.0.0.1/32", "::1/128")})
+	env.signup("six@example.org", "F")
+	c := env.newClient()
+	for i := 0; i < db.MaxFailuresPerAccountAndAddr; i++ {
+		c.header.Set("X-Forwarded-For", fmt.Sprintf("2001:db8:1:2::%x", i+1))
+		c.must(http.StatusUnauthorized, "POST", "/api/auth/login", map[string]any{"email": "six@example.org", "password": "wrong password"})
+	}
+	c.header.Set("X-Forwarded-For", "2001:db8:1:2:ffff:ffff:ffff:fffe")
+	c.must(http.StatusTooManyRequests, "POST", "/api/auth/login", map[string]any{"email": "six@example.org", "password": "correct horse"})
+	c.header.Set("X-Forwarded-For", "2001:db8:1:3::1")
+	c.must(http.StatusOK, "POST", "/api/auth/login", map[string]any{"email": "six@example.org", "password": "correct horse"})
 }
 
 func TestCrossOriginWritesRefused(t *testing.T) {

@@ -1,46 +1,128 @@
--- Sessions, invites and failed-login accounting.
+-- Sessions, invites and the accounting of sign-in attempts.
 
 -- name: SessionInsert :one
-INSERT INTO sessions (token_hash, user_id, expires_at, user_agent, client_addr)
-VALUES (@token_hash, @user_id, @expires_at, @user_agent, @client_addr)
+INSERT INTO sessions (token_hash, user_id, expires_at, user_agent, client_addr, device_name, child_device_id)
+VALUES (@token_hash, @user_id, @expires_at, @user_agent, @client_addr, sqlc.narg('device_name'), sqlc.narg('child_device_id'))
 RETURNING *;
 
 -- SessionAuthenticate resolves a token to its user and family. The join on
 -- memberships means a user removed from the family is no longer let in.
+-- It notes when the session was last seen, at most every five minutes (a
+-- write per request would be wasteful).
 -- name: SessionAuthenticate :one
-SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at
-FROM sessions s
-JOIN memberships m ON m.user_id = s.user_id
-WHERE s.token_hash = @token_hash
-  AND s.revoked_at IS NULL
-  AND s.expires_at > now();
+WITH found AS (
+    SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at
+    FROM sessions s
+    JOIN memberships m ON m.user_id = s.user_id
+    WHERE s.token_hash = @token_hash
+      AND s.revoked_at IS NULL
+      AND s.expires_at > now()
+), touched AS (
+    UPDATE sessions SET last_seen_at = now()
+    WHERE id = (SELECT session_id FROM found) AND last_seen_at < now() - interval '5 minutes'
+)
+SELECT session_id, user_id, family_id, role, expires_at FROM found;
+
+-- name: SessionGet :one
+SELECT * FROM sessions WHERE id = @id;
 
 -- name: SessionRevoke :execrows
 UPDATE sessions SET revoked_at = now()
 WHERE id = @id AND revoked_at IS NULL;
 
+-- SessionListByUser returns a user's live sessions, the most recently seen
+-- first.
+-- name: SessionListByUser :many
+SELECT s.*, d.name AS child_device_name
+FROM sessions s LEFT JOIN child_devices d ON d.id = s.child_device_id
+WHERE s.user_id = @user_id AND s.revoked_at IS NULL AND s.expires_at > now()
+ORDER BY s.last_seen_at DESC, s.created_at DESC
+LIMIT 500;
+
+-- name: SessionRevokeOfUser :execrows
+UPDATE sessions SET revoked_at = now()
+WHERE id = @id AND user_id = @user_id AND revoked_at IS NULL;
+
+-- SessionRevokeAllOfUser ends every live session of a user but keep (none
+-- when NULL). The trigger of 00007_realtime.sql tells every replica to
+-- close their sockets.
+-- name: SessionRevokeAllOfUser :execrows
+UPDATE sessions SET revoked_at = now()
+WHERE user_id = @user_id AND revoked_at IS NULL
+  AND id IS DISTINCT FROM sqlc.narg('keep')::uuid;
+
+-- name: SessionRevokeByChildDevice :execrows
+UPDATE sessions SET revoked_at = now()
+WHERE child_device_id = @child_device_id AND revoked_at IS NULL;
+
+-- Invites.
+
 -- name: InviteInsert :one
-INSERT INTO invites (family_id, code_hash, created_by, expires_at)
-VALUES (@family_id, @code_hash, @created_by, @expires_at)
+INSERT INTO invites (family_id, code_hash, created_by, expires_at, role)
+VALUES (@family_id, @code_hash, @created_by, @expires_at, @role)
 RETURNING *;
 
--- InviteRedeem marks an unused, unexpired invite as used and returns it. Two
--- concurrent signups with one code: the row lock lets exactly one win.
--- name: InviteRedeem :one
-UPDATE invites SET used_at = now(), used_by = @used_by
+-- InviteLockByCode finds an unused, unexpired invite and locks it: two
+-- concurrent signups with one code, and exactly one wins.
+-- name: InviteLockByCode :one
+SELECT * FROM invites
 WHERE code_hash = @code_hash AND used_at IS NULL AND expires_at > now()
-RETURNING *;
+FOR UPDATE;
 
--- name: AuthFailureInsert :exec
-INSERT INTO auth_failures (email, client_addr) VALUES (@email, @client_addr);
+-- name: InviteMarkUsed :exec
+UPDATE invites SET used_at = now(), used_by = @used_by WHERE id = @id;
 
--- name: AuthFailureCount :one
+-- name: InviteList :many
+SELECT * FROM invites WHERE family_id = @family_id
+ORDER BY created_at DESC, id
+LIMIT 200;
+
+-- name: InviteCountOpen :one
+SELECT count(*)::int FROM invites
+WHERE family_id = @family_id AND used_at IS NULL AND expires_at > now();
+
+-- name: InviteDelete :execrows
+DELETE FROM invites WHERE id = @id AND family_id = @family_id;
+
+-- Sign-in attempts (auth_failures, 00012_members.sql).
+
+-- AuthAttemptLock serialises the attempts of one key (an account or a
+-- source of one kind) until the end of the transaction.
+-- name: AuthAttemptLock :exec
+SELECT pg_advisory_xact_lock(hashtextextended(@key::text, 0));
+
+-- name: AuthAttemptCount :one
 SELECT
-    count(*) FILTER (WHERE email = @email)::int AS by_email,
-    count(*) FILTER (WHERE client_addr = @client_addr)::int AS by_addr
+    (count(*) FILTER (WHERE email = @account AND client_addr = @source))::int AS pair,
+    (count(*) FILTER (WHERE email = @account))::int AS by_account,
+    (count(*) FILTER (WHERE client_addr = @source))::int AS by_source,
+    (count(DISTINCT email) FILTER (WHERE client_addr = @source))::int AS source_accounts
+FROM auth_failures
+WHERE kind = @kind
+  AND at > now() - make_interval(secs => @window_seconds::float8)
+  AND (email = @account OR client_addr = @source);
+
+-- name: AuthAttemptInsert :one
+INSERT INTO auth_failures (kind, email, client_addr) VALUES (@kind, @account, @source)
+RETURNING id;
+
+-- AuthAttemptSucceeded forgets the failures of one account from one source
+-- (the attempt just made among them): a right password forgives typos.
+-- name: AuthAttemptSucceeded :exec
+DELETE FROM auth_failures WHERE kind = @kind AND email = @account AND client_addr = @source;
+
+-- AuthFailureStats counts the recent failures of accounts per source.
+-- name: AuthFailureStats :many
+SELECT kind, email AS account, client_addr AS source, count(*)::int AS n
 FROM auth_failures
 WHERE at > now() - make_interval(secs => @window_seconds::float8)
-  AND (email = @email OR client_addr = @client_addr);
+  AND email = ANY(@accounts::text[])
+GROUP BY kind, email, client_addr;
+
+-- AuthFailureClear forgets every failure of the accounts (an owner unlocks
+-- a member; a password reset).
+-- name: AuthFailureClear :execrows
+DELETE FROM auth_failures WHERE email = ANY(@accounts::text[]);
 
 -- name: AuthFailurePrune :execrows
 DELETE FROM auth_failures WHERE at < now() - make_interval(secs => @older_than_seconds::float8);

@@ -60,9 +60,12 @@ func validTopic(t string) bool {
 	return false
 }
 
-// matches reports whether ev belongs to topic.
+// matches reports whether ev belongs to topic. Family events (members,
+// settings) belong to every topic: every view shows members.
 func (ev *Event) matches(topic string) bool {
 	switch {
+	case ev.Type == familyhub.EventFamilyUpdated:
+		return true
 	case topic == familyhub.TopicShopping:
 		return strings.HasPrefix(ev.Type, "SHOPPING_")
 	case topic == familyhub.TopicTasks:

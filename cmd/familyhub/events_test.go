@@ -15,10 +15,10 @@ func TestEventTable(t *testing.T) {
 	zoe := newFamily(t, c.a, "zoe@example.org")
 	benWS := dialWS(t, c.b, ben, "device_id=ben-phone")
 	zoeWS := dialWS(t, c.b, zoe, "")
-	benWS.nextType("hello", 5*time.Second)
+	// Ben's joining was the family's last event (FAMILY_UPDATED).
+	seq := seqOf(benWS.nextType("hello", 5*time.Second))
 	zoeWS.nextType("hello", 5*time.Second)
 
-	var seq int64
 	expect := func(typ, op, id string) map[string]any {
 		t.Helper()
 		seq++

@@ -3,6 +3,7 @@
 //	familyhub serve     the API server (migrates on start)
 //	familyhub migrate   apply database migrations and exit
 //	familyhub dev       serve on a private PostgreSQL under ./.familyhub with a demo family
+//	familyhub reset-password EMAIL   set a new password for a locked-out account
 //
 // Every option is a flag with an environment fallback; `familyhub serve -h`
 // lists them, and the README's configuration table explains them.
@@ -60,6 +61,8 @@ commands:
   migrate   apply database migrations and exit
   dev       run on a private PostgreSQL in ./.familyhub with a demo family
   jobs      run one background job now: familyhub jobs run <name> (see docs/jobs.md)
+  reset-password EMAIL
+            set a new password for an account and end its sessions (prints it)
 
 Run 'familyhub <command> -h' for the flags of a command.`
 
@@ -77,6 +80,8 @@ func run(ctx context.Context, args []string) error {
 		return runDev(ctx, args[1:])
 	case "jobs":
 		return runJobs(ctx, args[1:])
+	case "reset-password":
+		return runResetPassword(ctx, args[1:]) // cmd/familyhub/account.go
 	case "-h", "-help", "--help", "help":
 		fmt.Println(usage)
 		return nil

@@ -12,8 +12,132 @@ import (
 	"github.com/google/uuid"
 )
 
+const childDeviceDelete = `-- name: ChildDeviceDelete :execrows
+DELETE FROM child_devices WHERE id = $1 AND family_id = $2
+`
+
+type ChildDeviceDeleteParams struct {
+	ID       uuid.UUID
+	FamilyID uuid.UUID
+}
+
+func (q *Queries) ChildDeviceDelete(ctx context.Context, db DBTX, arg ChildDeviceDeleteParams) (int64, error) {
+	result, err := db.Exec(ctx, childDeviceDelete, arg.ID, arg.FamilyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const childDeviceGetByToken = `-- name: ChildDeviceGetByToken :one
+SELECT id, family_id, name, token_hash, created_by, created_at, last_used_at FROM child_devices WHERE token_hash = $1
+`
+
+func (q *Queries) ChildDeviceGetByToken(ctx context.Context, db DBTX, tokenHash []byte) (ChildDevice, error) {
+	row := db.QueryRow(ctx, childDeviceGetByToken, tokenHash)
+	var i ChildDevice
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.Name,
+		&i.TokenHash,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.LastUsedAt,
+	)
+	return i, err
+}
+
+const childDeviceInsert = `-- name: ChildDeviceInsert :one
+
+INSERT INTO child_devices (family_id, name, token_hash, created_by)
+VALUES ($1, $2, $3, $4)
+RETURNING id, family_id, name, token_hash, created_by, created_at, last_used_at
+`
+
+type ChildDeviceInsertParams struct {
+	FamilyID  uuid.UUID
+	Name      string
+	TokenHash []byte
+	CreatedBy *uuid.UUID
+}
+
+// Child devices.
+func (q *Queries) ChildDeviceInsert(ctx context.Context, db DBTX, arg ChildDeviceInsertParams) (ChildDevice, error) {
+	row := db.QueryRow(ctx, childDeviceInsert,
+		arg.FamilyID,
+		arg.Name,
+		arg.TokenHash,
+		arg.CreatedBy,
+	)
+	var i ChildDevice
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.Name,
+		&i.TokenHash,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.LastUsedAt,
+	)
+	return i, err
+}
+
+const childDeviceList = `-- name: ChildDeviceList :many
+SELECT id, family_id, name, token_hash, created_by, created_at, last_used_at FROM child_devices WHERE family_id = $1 ORDER BY created_at, id
+`
+
+func (q *Queries) ChildDeviceList(ctx context.Context, db DBTX, familyID uuid.UUID) ([]ChildDevice, error) {
+	rows, err := db.Query(ctx, childDeviceList, familyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ChildDevice{}
+	for rows.Next() {
+		var i ChildDevice
+		if err := rows.Scan(
+			&i.ID,
+			&i.FamilyID,
+			&i.Name,
+			&i.TokenHash,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.LastUsedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const childDeviceTouch = `-- name: ChildDeviceTouch :exec
+UPDATE child_devices SET last_used_at = now() WHERE id = $1
+`
+
+func (q *Queries) ChildDeviceTouch(ctx context.Context, db DBTX, id uuid.UUID) error {
+	_, err := db.Exec(ctx, childDeviceTouch, id)
+	return err
+}
+
+const familyDelete = `-- name: FamilyDelete :execrows
+DELETE FROM families WHERE id = $1
+`
+
+func (q *Queries) FamilyDelete(ctx context.Context, db DBTX, id uuid.UUID) (int64, error) {
+	result, err := db.Exec(ctx, familyDelete, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const familyGet = `-- name: FamilyGet :one
-SELECT id, name, time_zone, created_at, updated_at FROM families WHERE id = $1
+SELECT id, name, time_zone, created_at, updated_at, code FROM families WHERE id = $1
 `
 
 func (q *Queries) FamilyGet(ctx context.Context, db DBTX, id uuid.UUID) (Family, error) {
@@ -25,6 +149,25 @@ func (q *Queries) FamilyGet(ctx context.Context, db DBTX, id uuid.UUID) (Family,
 		&i.TimeZone,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Code,
+	)
+	return i, err
+}
+
+const familyGetByCode = `-- name: FamilyGetByCode :one
+SELECT id, name, time_zone, created_at, updated_at, code FROM families WHERE code = $1
+`
+
+func (q *Queries) FamilyGetByCode(ctx context.Context, db DBTX, code string) (Family, error) {
+	row := db.QueryRow(ctx, familyGetByCode, code)
+	var i Family
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.TimeZone,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Code,
 	)
 	return i, err
 }
@@ -32,7 +175,7 @@ func (q *Queries) FamilyGet(ctx context.Context, db DBTX, id uuid.UUID) (Family,
 const familyInsert = `-- name: FamilyInsert :one
 
 INSERT INTO families (name, time_zone) VALUES ($1, $2)
-RETURNING id, name, time_zone, created_at, updated_at
+RETURNING id, name, time_zone, created_at, updated_at, code
 `
 
 type FamilyInsertParams struct {
@@ -40,7 +183,8 @@ type FamilyInsertParams struct {
 	TimeZone string
 }
 
-// Accounts: users, families, memberships. Names are entity first, verb second.
+// Accounts: users, families, memberships, password resets, child devices.
+// Names are entity first, verb second.
 func (q *Queries) FamilyInsert(ctx context.Context, db DBTX, arg FamilyInsertParams) (Family, error) {
 	row := db.QueryRow(ctx, familyInsert, arg.Name, arg.TimeZone)
 	var i Family
@@ -50,8 +194,24 @@ func (q *Queries) FamilyInsert(ctx context.Context, db DBTX, arg FamilyInsertPar
 		&i.TimeZone,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Code,
 	)
 	return i, err
+}
+
+const familyLockMembers = `-- name: FamilyLockMembers :one
+SELECT id FROM families WHERE id = $1 FOR NO KEY UPDATE
+`
+
+// FamilyLockMembers serialises membership changes of a family (roles,
+// removals, leaving), so that two owners demoting each other at once
+// cannot leave it without one. NO KEY UPDATE does not block inserts that
+// reference the family.
+func (q *Queries) FamilyLockMembers(ctx context.Context, db DBTX, id uuid.UUID) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, familyLockMembers, id)
+	var id_2 uuid.UUID
+	err := row.Scan(&id_2)
+	return id_2, err
 }
 
 const familyUpdate = `-- name: FamilyUpdate :one
@@ -59,7 +219,7 @@ UPDATE families
 SET name = coalesce($1, name),
     time_zone = coalesce($2, time_zone)
 WHERE id = $3
-RETURNING id, name, time_zone, created_at, updated_at
+RETURNING id, name, time_zone, created_at, updated_at, code
 `
 
 type FamilyUpdateParams struct {
@@ -77,12 +237,53 @@ func (q *Queries) FamilyUpdate(ctx context.Context, db DBTX, arg FamilyUpdatePar
 		&i.TimeZone,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Code,
 	)
 	return i, err
 }
 
+const memberChildrenByName = `-- name: MemberChildrenByName :many
+SELECT u.id, u.pin_hash
+FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.family_id = $1 AND m.role = 'child' AND u.pin_hash IS NOT NULL
+  AND lower(trim(u.display_name)) = lower(trim($2::text))
+ORDER BY u.id
+`
+
+type MemberChildrenByNameParams struct {
+	FamilyID uuid.UUID
+	Name     string
+}
+
+type MemberChildrenByNameRow struct {
+	ID      uuid.UUID
+	PinHash *string
+}
+
+// MemberChildrenByName finds the children of a family with a PIN whose
+// display name is name (case and surrounding spaces do not matter).
+func (q *Queries) MemberChildrenByName(ctx context.Context, db DBTX, arg MemberChildrenByNameParams) ([]MemberChildrenByNameRow, error) {
+	rows, err := db.Query(ctx, memberChildrenByName, arg.FamilyID, arg.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []MemberChildrenByNameRow{}
+	for rows.Next() {
+		var i MemberChildrenByNameRow
+		if err := rows.Scan(&i.ID, &i.PinHash); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const memberList = `-- name: MemberList :many
-SELECT u.id, u.display_name, m.role, m.created_at AS joined_at
+SELECT u.id, u.display_name, u.email, m.role, m.created_at AS joined_at, (u.pin_hash IS NOT NULL)::bool AS has_pin
 FROM memberships m JOIN users u ON u.id = m.user_id
 WHERE m.family_id = $1
 ORDER BY m.created_at, u.id
@@ -91,8 +292,10 @@ ORDER BY m.created_at, u.id
 type MemberListRow struct {
 	ID          uuid.UUID
 	DisplayName string
+	Email       string
 	Role        string
 	JoinedAt    time.Time
+	HasPin      bool
 }
 
 func (q *Queries) MemberList(ctx context.Context, db DBTX, familyID uuid.UUID) ([]MemberListRow, error) {
@@ -107,8 +310,10 @@ func (q *Queries) MemberList(ctx context.Context, db DBTX, familyID uuid.UUID) (
 		if err := rows.Scan(
 			&i.ID,
 			&i.DisplayName,
+			&i.Email,
 			&i.Role,
 			&i.JoinedAt,
+			&i.HasPin,
 		); err != nil {
 			return nil, err
 		}
@@ -118,6 +323,61 @@ func (q *Queries) MemberList(ctx context.Context, db DBTX, familyID uuid.UUID) (
 		return nil, err
 	}
 	return items, nil
+}
+
+const membershipCounts = `-- name: MembershipCounts :one
+SELECT count(*)::int AS members, (count(*) FILTER (WHERE role = 'owner'))::int AS owners
+FROM memberships WHERE family_id = $1
+`
+
+type MembershipCountsRow struct {
+	Members int32
+	Owners  int32
+}
+
+func (q *Queries) MembershipCounts(ctx context.Context, db DBTX, familyID uuid.UUID) (MembershipCountsRow, error) {
+	row := db.QueryRow(ctx, membershipCounts, familyID)
+	var i MembershipCountsRow
+	err := row.Scan(&i.Members, &i.Owners)
+	return i, err
+}
+
+const membershipDelete = `-- name: MembershipDelete :execrows
+DELETE FROM memberships WHERE family_id = $1 AND user_id = $2
+`
+
+type MembershipDeleteParams struct {
+	FamilyID uuid.UUID
+	UserID   uuid.UUID
+}
+
+func (q *Queries) MembershipDelete(ctx context.Context, db DBTX, arg MembershipDeleteParams) (int64, error) {
+	result, err := db.Exec(ctx, membershipDelete, arg.FamilyID, arg.UserID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const membershipGet = `-- name: MembershipGet :one
+SELECT family_id, user_id, role, created_at FROM memberships WHERE family_id = $1 AND user_id = $2
+`
+
+type MembershipGetParams struct {
+	FamilyID uuid.UUID
+	UserID   uuid.UUID
+}
+
+func (q *Queries) MembershipGet(ctx context.Context, db DBTX, arg MembershipGetParams) (Membership, error) {
+	row := db.QueryRow(ctx, membershipGet, arg.FamilyID, arg.UserID)
+	var i Membership
+	err := row.Scan(
+		&i.FamilyID,
+		&i.UserID,
+		&i.Role,
+		&i.CreatedAt,
+	)
+	return i, err
 }
 
 const membershipGetByUser = `-- name: MembershipGetByUser :one
@@ -151,8 +411,105 @@ func (q *Queries) MembershipInsert(ctx context.Context, db DBTX, arg MembershipI
 	return err
 }
 
+const membershipSetRole = `-- name: MembershipSetRole :execrows
+UPDATE memberships SET role = $1 WHERE family_id = $2 AND user_id = $3
+`
+
+type MembershipSetRoleParams struct {
+	Role     string
+	FamilyID uuid.UUID
+	UserID   uuid.UUID
+}
+
+func (q *Queries) MembershipSetRole(ctx context.Context, db DBTX, arg MembershipSetRoleParams) (int64, error) {
+	result, err := db.Exec(ctx, membershipSetRole, arg.Role, arg.FamilyID, arg.UserID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const passwordResetConsume = `-- name: PasswordResetConsume :one
+UPDATE password_resets SET used_at = now()
+WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > now()
+RETURNING id
+`
+
+type PasswordResetConsumeParams struct {
+	UserID   uuid.UUID
+	CodeHash []byte
+}
+
+// PasswordResetConsume marks a valid code of the user used; no row when
+// the code is wrong, used or expired.
+func (q *Queries) PasswordResetConsume(ctx context.Context, db DBTX, arg PasswordResetConsumeParams) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, passwordResetConsume, arg.UserID, arg.CodeHash)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const passwordResetDeleteUnused = `-- name: PasswordResetDeleteUnused :exec
+
+DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL
+`
+
+// Password resets.
+func (q *Queries) PasswordResetDeleteUnused(ctx context.Context, db DBTX, userID uuid.UUID) error {
+	_, err := db.Exec(ctx, passwordResetDeleteUnused, userID)
+	return err
+}
+
+const passwordResetInsert = `-- name: PasswordResetInsert :one
+INSERT INTO password_resets (user_id, family_id, code_hash, created_by, expires_at)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id, user_id, family_id, code_hash, created_by, expires_at, used_at, created_at
+`
+
+type PasswordResetInsertParams struct {
+	UserID    uuid.UUID
+	FamilyID  uuid.UUID
+	CodeHash  []byte
+	CreatedBy *uuid.UUID
+	ExpiresAt time.Time
+}
+
+func (q *Queries) PasswordResetInsert(ctx context.Context, db DBTX, arg PasswordResetInsertParams) (PasswordReset, error) {
+	row := db.QueryRow(ctx, passwordResetInsert,
+		arg.UserID,
+		arg.FamilyID,
+		arg.CodeHash,
+		arg.CreatedBy,
+		arg.ExpiresAt,
+	)
+	var i PasswordReset
+	err := row.Scan(
+		&i.ID,
+		&i.UserID,
+		&i.FamilyID,
+		&i.CodeHash,
+		&i.CreatedBy,
+		&i.ExpiresAt,
+		&i.UsedAt,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const userAppPasswordsDelete = `-- name: UserAppPasswordsDelete :execrows
+DELETE FROM dav_app_passwords WHERE user_id = $1
+`
+
+func (q *Queries) UserAppPasswordsDelete(ctx context.Context, db DBTX, userID uuid.UUID) (int64, error) {
+	result, err := db.Exec(ctx, userAppPasswordsDelete, userID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const userGet = `-- name: UserGet :one
-SELECT id, email, password_hash, display_name, created_at, updated_at FROM users WHERE id = $1
+SELECT id, email, password_hash, display_name, created_at, updated_at, pin_hash, deleted_at FROM users WHERE id = $1
 `
 
 func (q *Queries) UserGet(ctx context.Context, db DBTX, id uuid.UUID) (User, error) {
@@ -165,14 +522,18 @@ func (q *Queries) UserGet(ctx context.Context, db DBTX, id uuid.UUID) (User, err
 		&i.DisplayName,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PinHash,
+		&i.DeletedAt,
 	)
 	return i, err
 }
 
 const userGetByEmail = `-- name: UserGetByEmail :one
-SELECT id, email, password_hash, display_name, created_at, updated_at FROM users WHERE email = $1
+SELECT id, email, password_hash, display_name, created_at, updated_at, pin_hash, deleted_at FROM users WHERE email = $1 AND deleted_at IS NULL
 `
 
+// UserGetByEmail finds a live account (a deleted account's tombstone has
+// no usable email).
 func (q *Queries) UserGetByEmail(ctx context.Context, db DBTX, email string) (User, error) {
 	row := db.QueryRow(ctx, userGetByEmail, email)
 	var i User
@@ -183,6 +544,8 @@ func (q *Queries) UserGetByEmail(ctx context.Context, db DBTX, email string) (Us
 		&i.DisplayName,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PinHash,
+		&i.DeletedAt,
 	)
 	return i, err
 }
@@ -190,7 +553,7 @@ func (q *Queries) UserGetByEmail(ctx context.Context, db DBTX, email string) (Us
 const userInsert = `-- name: UserInsert :one
 INSERT INTO users (email, password_hash, display_name)
 VALUES ($1, $2, $3)
-RETURNING id, email, password_hash, display_name, created_at, updated_at
+RETURNING id, email, password_hash, display_name, created_at, updated_at, pin_hash, deleted_at
 `
 
 type UserInsertParams struct {
@@ -209,6 +572,64 @@ func (q *Queries) UserInsert(ctx context.Context, db DBTX, arg UserInsertParams)
 		&i.DisplayName,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PinHash,
+		&i.DeletedAt,
 	)
 	return i, err
+}
+
+const userSetPIN = `-- name: UserSetPIN :execrows
+UPDATE users SET pin_hash = $1 WHERE id = $2 AND deleted_at IS NULL
+`
+
+type UserSetPINParams struct {
+	PinHash *string
+	ID      uuid.UUID
+}
+
+func (q *Queries) UserSetPIN(ctx context.Context, db DBTX, arg UserSetPINParams) (int64, error) {
+	result, err := db.Exec(ctx, userSetPIN, arg.PinHash, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const userSetPassword = `-- name: UserSetPassword :execrows
+UPDATE users SET password_hash = $1 WHERE id = $2 AND deleted_at IS NULL
+`
+
+type UserSetPasswordParams struct {
+	PasswordHash string
+	ID           uuid.UUID
+}
+
+func (q *Queries) UserSetPassword(ctx context.Context, db DBTX, arg UserSetPasswordParams) (int64, error) {
+	result, err := db.Exec(ctx, userSetPassword, arg.PasswordHash, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const userTombstone = `-- name: UserTombstone :execrows
+UPDATE users
+SET email = $1, display_name = 'Former member', password_hash = '!deleted',
+    pin_hash = NULL, deleted_at = now()
+WHERE id = $2 AND deleted_at IS NULL
+`
+
+type UserTombstoneParams struct {
+	TombstoneEmail string
+	ID             uuid.UUID
+}
+
+// UserTombstone wipes a deleted account's personal data; its id stays so
+// that what it did stays attributed (to a "former member").
+func (q *Queries) UserTombstone(ctx context.Context, db DBTX, arg UserTombstoneParams) (int64, error) {
+	result, err := db.Exec(ctx, userTombstone, arg.TombstoneEmail, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

@@ -33,6 +33,7 @@ type AuthFailure struct {
 	Email      string
 	ClientAddr string
 	At         time.Time
+	Kind       string
 }
 
 type CalendarEvent struct {
@@ -77,6 +78,16 @@ type CalendarSubscription struct {
 	CreatedBy     *uuid.UUID
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+}
+
+type ChildDevice struct {
+	ID         uuid.UUID
+	FamilyID   uuid.UUID
+	Name       string
+	TokenHash  []byte
+	CreatedBy  *uuid.UUID
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
 }
 
 type ClientCreate struct {
@@ -129,6 +140,7 @@ type Family struct {
 	TimeZone  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	Code      string
 }
 
 type FamilyEventSeq struct {
@@ -145,6 +157,7 @@ type Invite struct {
 	UsedAt    *time.Time
 	UsedBy    *uuid.UUID
 	CreatedAt time.Time
+	Role      string
 }
 
 type Membership struct {
@@ -225,6 +238,17 @@ type NotifySend struct {
 	CreatedAt      time.Time
 }
 
+type PasswordReset struct {
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	FamilyID  uuid.UUID
+	CodeHash  []byte
+	CreatedBy *uuid.UUID
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
 type PushSubscription struct {
 	ID            uuid.UUID
 	FamilyID      uuid.UUID
@@ -272,15 +296,18 @@ type Recipe struct {
 }
 
 type Session struct {
-	ID         uuid.UUID
-	TokenHash  []byte
-	UserID     uuid.UUID
-	CreatedAt  time.Time
-	ExpiresAt  time.Time
-	RevokedAt  *time.Time
-	UserAgent  string
-	ClientAddr string
-	ReplacedBy *uuid.UUID
+	ID            uuid.UUID
+	TokenHash     []byte
+	UserID        uuid.UUID
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	RevokedAt     *time.Time
+	UserAgent     string
+	ClientAddr    string
+	ReplacedBy    *uuid.UUID
+	LastSeenAt    time.Time
+	DeviceName    *string
+	ChildDeviceID *uuid.UUID
 }
 
 type ShoppingCategory struct {
@@ -379,4 +406,6 @@ type User struct {
 	DisplayName  string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	PinHash      *string
+	DeletedAt    *time.Time
 }

@@ -12,45 +12,109 @@ import (
 	"github.com/google/uuid"
 )
 
-const authFailureCount = `-- name: AuthFailureCount :one
+const authAttemptCount = `-- name: AuthAttemptCount :one
 SELECT
-    count(*) FILTER (WHERE email = $1)::int AS by_email,
-    count(*) FILTER (WHERE client_addr = $2)::int AS by_addr
+    (count(*) FILTER (WHERE email = $1 AND client_addr = $2))::int AS pair,
+    (count(*) FILTER (WHERE email = $1))::int AS by_account,
+    (count(*) FILTER (WHERE client_addr = $2))::int AS by_source,
+    (count(DISTINCT email) FILTER (WHERE client_addr = $2))::int AS source_accounts
 FROM auth_failures
-WHERE at > now() - make_interval(secs => $3::float8)
+WHERE kind = $3
+  AND at > now() - make_interval(secs => $4::float8)
   AND (email = $1 OR client_addr = $2)
 `
 
-type AuthFailureCountParams struct {
-	Email         string
-	ClientAddr    string
+type AuthAttemptCountParams struct {
+	Account       string
+	Source        string
+	Kind          string
 	WindowSeconds float64
 }
 
-type AuthFailureCountRow struct {
-	ByEmail int32
-	ByAddr  int32
+type AuthAttemptCountRow struct {
+	Pair           int32
+	ByAccount      int32
+	BySource       int32
+	SourceAccounts int32
 }
 
-func (q *Queries) AuthFailureCount(ctx context.Context, db DBTX, arg AuthFailureCountParams) (AuthFailureCountRow, error) {
-	row := db.QueryRow(ctx, authFailureCount, arg.Email, arg.ClientAddr, arg.WindowSeconds)
-	var i AuthFailureCountRow
-	err := row.Scan(&i.ByEmail, &i.ByAddr)
+func (q *Queries) AuthAttemptCount(ctx context.Context, db DBTX, arg AuthAttemptCountParams) (AuthAttemptCountRow, error) {
+	row := db.QueryRow(ctx, authAttemptCount,
+		arg.Account,
+		arg.Source,
+		arg.Kind,
+		arg.WindowSeconds,
+	)
+	var i AuthAttemptCountRow
+	err := row.Scan(
+		&i.Pair,
+		&i.ByAccount,
+		&i.BySource,
+		&i.SourceAccounts,
+	)
 	return i, err
 }
 
-const authFailureInsert = `-- name: AuthFailureInsert :exec
-INSERT INTO auth_failures (email, client_addr) VALUES ($1, $2)
+const authAttemptInsert = `-- name: AuthAttemptInsert :one
+INSERT INTO auth_failures (kind, email, client_addr) VALUES ($1, $2, $3)
+RETURNING id
 `
 
-type AuthFailureInsertParams struct {
-	Email      string
-	ClientAddr string
+type AuthAttemptInsertParams struct {
+	Kind    string
+	Account string
+	Source  string
 }
 
-func (q *Queries) AuthFailureInsert(ctx context.Context, db DBTX, arg AuthFailureInsertParams) error {
-	_, err := db.Exec(ctx, authFailureInsert, arg.Email, arg.ClientAddr)
+func (q *Queries) AuthAttemptInsert(ctx context.Context, db DBTX, arg AuthAttemptInsertParams) (int64, error) {
+	row := db.QueryRow(ctx, authAttemptInsert, arg.Kind, arg.Account, arg.Source)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const authAttemptLock = `-- name: AuthAttemptLock :exec
+
+SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))
+`
+
+// Sign-in attempts (auth_failures, 00012_members.sql).
+// AuthAttemptLock serialises the attempts of one key (an account or a
+// source of one kind) until the end of the transaction.
+func (q *Queries) AuthAttemptLock(ctx context.Context, db DBTX, key string) error {
+	_, err := db.Exec(ctx, authAttemptLock, key)
 	return err
+}
+
+const authAttemptSucceeded = `-- name: AuthAttemptSucceeded :exec
+DELETE FROM auth_failures WHERE kind = $1 AND email = $2 AND client_addr = $3
+`
+
+type AuthAttemptSucceededParams struct {
+	Kind    string
+	Account string
+	Source  string
+}
+
+// AuthAttemptSucceeded forgets the failures of one account from one source
+// (the attempt just made among them): a right password forgives typos.
+func (q *Queries) AuthAttemptSucceeded(ctx context.Context, db DBTX, arg AuthAttemptSucceededParams) error {
+	_, err := db.Exec(ctx, authAttemptSucceeded, arg.Kind, arg.Account, arg.Source)
+	return err
+}
+
+const authFailureClear = `-- name: AuthFailureClear :execrows
+DELETE FROM auth_failures WHERE email = ANY($1::text[])
+`
+
+// AuthFailureClear forgets every failure of the accounts (an owner unlocks
+// a member; a password reset).
+func (q *Queries) AuthFailureClear(ctx context.Context, db DBTX, accounts []string) (int64, error) {
+	result, err := db.Exec(ctx, authFailureClear, accounts)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const authFailurePrune = `-- name: AuthFailurePrune :execrows
@@ -65,10 +129,86 @@ func (q *Queries) AuthFailurePrune(ctx context.Context, db DBTX, olderThanSecond
 	return result.RowsAffected(), nil
 }
 
+const authFailureStats = `-- name: AuthFailureStats :many
+SELECT kind, email AS account, client_addr AS source, count(*)::int AS n
+FROM auth_failures
+WHERE at > now() - make_interval(secs => $1::float8)
+  AND email = ANY($2::text[])
+GROUP BY kind, email, client_addr
+`
+
+type AuthFailureStatsParams struct {
+	WindowSeconds float64
+	Accounts      []string
+}
+
+type AuthFailureStatsRow struct {
+	Kind    string
+	Account string
+	Source  string
+	N       int32
+}
+
+// AuthFailureStats counts the recent failures of accounts per source.
+func (q *Queries) AuthFailureStats(ctx context.Context, db DBTX, arg AuthFailureStatsParams) ([]AuthFailureStatsRow, error) {
+	rows, err := db.Query(ctx, authFailureStats, arg.WindowSeconds, arg.Accounts)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuthFailureStatsRow{}
+	for rows.Next() {
+		var i AuthFailureStatsRow
+		if err := rows.Scan(
+			&i.Kind,
+			&i.Account,
+			&i.Source,
+			&i.N,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const inviteCountOpen = `-- name: InviteCountOpen :one
+SELECT count(*)::int FROM invites
+WHERE family_id = $1 AND used_at IS NULL AND expires_at > now()
+`
+
+func (q *Queries) InviteCountOpen(ctx context.Context, db DBTX, familyID uuid.UUID) (int32, error) {
+	row := db.QueryRow(ctx, inviteCountOpen, familyID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const inviteDelete = `-- name: InviteDelete :execrows
+DELETE FROM invites WHERE id = $1 AND family_id = $2
+`
+
+type InviteDeleteParams struct {
+	ID       uuid.UUID
+	FamilyID uuid.UUID
+}
+
+func (q *Queries) InviteDelete(ctx context.Context, db DBTX, arg InviteDeleteParams) (int64, error) {
+	result, err := db.Exec(ctx, inviteDelete, arg.ID, arg.FamilyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const inviteInsert = `-- name: InviteInsert :one
-INSERT INTO invites (family_id, code_hash, created_by, expires_at)
-VALUES ($1, $2, $3, $4)
-RETURNING id, family_id, code_hash, created_by, expires_at, used_at, used_by, created_at
+
+INSERT INTO invites (family_id, code_hash, created_by, expires_at, role)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id, family_id, code_hash, created_by, expires_at, used_at, used_by, created_at, role
 `
 
 type InviteInsertParams struct {
@@ -76,14 +216,17 @@ type InviteInsertParams struct {
 	CodeHash  []byte
 	CreatedBy *uuid.UUID
 	ExpiresAt time.Time
+	Role      string
 }
 
+// Invites.
 func (q *Queries) InviteInsert(ctx context.Context, db DBTX, arg InviteInsertParams) (Invite, error) {
 	row := db.QueryRow(ctx, inviteInsert,
 		arg.FamilyID,
 		arg.CodeHash,
 		arg.CreatedBy,
 		arg.ExpiresAt,
+		arg.Role,
 	)
 	var i Invite
 	err := row.Scan(
@@ -95,25 +238,57 @@ func (q *Queries) InviteInsert(ctx context.Context, db DBTX, arg InviteInsertPar
 		&i.UsedAt,
 		&i.UsedBy,
 		&i.CreatedAt,
+		&i.Role,
 	)
 	return i, err
 }
 
-const inviteRedeem = `-- name: InviteRedeem :one
-UPDATE invites SET used_at = now(), used_by = $1
-WHERE code_hash = $2 AND used_at IS NULL AND expires_at > now()
-RETURNING id, family_id, code_hash, created_by, expires_at, used_at, used_by, created_at
+const inviteList = `-- name: InviteList :many
+SELECT id, family_id, code_hash, created_by, expires_at, used_at, used_by, created_at, role FROM invites WHERE family_id = $1
+ORDER BY created_at DESC, id
+LIMIT 200
 `
 
-type InviteRedeemParams struct {
-	UsedBy   *uuid.UUID
-	CodeHash []byte
+func (q *Queries) InviteList(ctx context.Context, db DBTX, familyID uuid.UUID) ([]Invite, error) {
+	rows, err := db.Query(ctx, inviteList, familyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Invite{}
+	for rows.Next() {
+		var i Invite
+		if err := rows.Scan(
+			&i.ID,
+			&i.FamilyID,
+			&i.CodeHash,
+			&i.CreatedBy,
+			&i.ExpiresAt,
+			&i.UsedAt,
+			&i.UsedBy,
+			&i.CreatedAt,
+			&i.Role,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
-// InviteRedeem marks an unused, unexpired invite as used and returns it. Two
-// concurrent signups with one code: the row lock lets exactly one win.
-func (q *Queries) InviteRedeem(ctx context.Context, db DBTX, arg InviteRedeemParams) (Invite, error) {
-	row := db.QueryRow(ctx, inviteRedeem, arg.UsedBy, arg.CodeHash)
+const inviteLockByCode = `-- name: InviteLockByCode :one
+SELECT id, family_id, code_hash, created_by, expires_at, used_at, used_by, created_at, role FROM invites
+WHERE code_hash = $1 AND used_at IS NULL AND expires_at > now()
+FOR UPDATE
+`
+
+// InviteLockByCode finds an unused, unexpired invite and locks it: two
+// concurrent signups with one code, and exactly one wins.
+func (q *Queries) InviteLockByCode(ctx context.Context, db DBTX, codeHash []byte) (Invite, error) {
+	row := db.QueryRow(ctx, inviteLockByCode, codeHash)
 	var i Invite
 	err := row.Scan(
 		&i.ID,
@@ -124,17 +299,38 @@ func (q *Queries) InviteRedeem(ctx context.Context, db DBTX, arg InviteRedeemPar
 		&i.UsedAt,
 		&i.UsedBy,
 		&i.CreatedAt,
+		&i.Role,
 	)
 	return i, err
+}
+
+const inviteMarkUsed = `-- name: InviteMarkUsed :exec
+UPDATE invites SET used_at = now(), used_by = $1 WHERE id = $2
+`
+
+type InviteMarkUsedParams struct {
+	UsedBy *uuid.UUID
+	ID     uuid.UUID
+}
+
+func (q *Queries) InviteMarkUsed(ctx context.Context, db DBTX, arg InviteMarkUsedParams) error {
+	_, err := db.Exec(ctx, inviteMarkUsed, arg.UsedBy, arg.ID)
+	return err
 }
 
 const sessionAuthenticate = `-- name: SessionAuthenticate :one
-SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at
-FROM sessions s
-JOIN memberships m ON m.user_id = s.user_id
-WHERE s.token_hash = $1
-  AND s.revoked_at IS NULL
-  AND s.expires_at > now()
+WITH found AS (
+    SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at
+    FROM sessions s
+    JOIN memberships m ON m.user_id = s.user_id
+    WHERE s.token_hash = $1
+      AND s.revoked_at IS NULL
+      AND s.expires_at > now()
+), touched AS (
+    UPDATE sessions SET last_seen_at = now()
+    WHERE id = (SELECT session_id FROM found) AND last_seen_at < now() - interval '5 minutes'
+)
+SELECT session_id, user_id, family_id, role, expires_at FROM found
 `
 
 type SessionAuthenticateRow struct {
@@ -147,6 +343,8 @@ type SessionAuthenticateRow struct {
 
 // SessionAuthenticate resolves a token to its user and family. The join on
 // memberships means a user removed from the family is no longer let in.
+// It notes when the session was last seen, at most every five minutes (a
+// write per request would be wasteful).
 func (q *Queries) SessionAuthenticate(ctx context.Context, db DBTX, tokenHash []byte) (SessionAuthenticateRow, error) {
 	row := db.QueryRow(ctx, sessionAuthenticate, tokenHash)
 	var i SessionAuthenticateRow
@@ -160,22 +358,48 @@ func (q *Queries) SessionAuthenticate(ctx context.Context, db DBTX, tokenHash []
 	return i, err
 }
 
+const sessionGet = `-- name: SessionGet :one
+SELECT id, token_hash, user_id, created_at, expires_at, revoked_at, user_agent, client_addr, replaced_by, last_seen_at, device_name, child_device_id FROM sessions WHERE id = $1
+`
+
+func (q *Queries) SessionGet(ctx context.Context, db DBTX, id uuid.UUID) (Session, error) {
+	row := db.QueryRow(ctx, sessionGet, id)
+	var i Session
+	err := row.Scan(
+		&i.ID,
+		&i.TokenHash,
+		&i.UserID,
+		&i.CreatedAt,
+		&i.ExpiresAt,
+		&i.RevokedAt,
+		&i.UserAgent,
+		&i.ClientAddr,
+		&i.ReplacedBy,
+		&i.LastSeenAt,
+		&i.DeviceName,
+		&i.ChildDeviceID,
+	)
+	return i, err
+}
+
 const sessionInsert = `-- name: SessionInsert :one
 
-INSERT INTO sessions (token_hash, user_id, expires_at, user_agent, client_addr)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id, token_hash, user_id, created_at, expires_at, revoked_at, user_agent, client_addr, replaced_by
+INSERT INTO sessions (token_hash, user_id, expires_at, user_agent, client_addr, device_name, child_device_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id, token_hash, user_id, created_at, expires_at, revoked_at, user_agent, client_addr, replaced_by, last_seen_at, device_name, child_device_id
 `
 
 type SessionInsertParams struct {
-	TokenHash  []byte
-	UserID     uuid.UUID
-	ExpiresAt  time.Time
-	UserAgent  string
-	ClientAddr string
+	TokenHash     []byte
+	UserID        uuid.UUID
+	ExpiresAt     time.Time
+	UserAgent     string
+	ClientAddr    string
+	DeviceName    *string
+	ChildDeviceID *uuid.UUID
 }
 
-// Sessions, invites and failed-login accounting.
+// Sessions, invites and the accounting of sign-in attempts.
 func (q *Queries) SessionInsert(ctx context.Context, db DBTX, arg SessionInsertParams) (Session, error) {
 	row := db.QueryRow(ctx, sessionInsert,
 		arg.TokenHash,
@@ -183,6 +407,8 @@ func (q *Queries) SessionInsert(ctx context.Context, db DBTX, arg SessionInsertP
 		arg.ExpiresAt,
 		arg.UserAgent,
 		arg.ClientAddr,
+		arg.DeviceName,
+		arg.ChildDeviceID,
 	)
 	var i Session
 	err := row.Scan(
@@ -195,8 +421,71 @@ func (q *Queries) SessionInsert(ctx context.Context, db DBTX, arg SessionInsertP
 		&i.UserAgent,
 		&i.ClientAddr,
 		&i.ReplacedBy,
+		&i.LastSeenAt,
+		&i.DeviceName,
+		&i.ChildDeviceID,
 	)
 	return i, err
+}
+
+const sessionListByUser = `-- name: SessionListByUser :many
+SELECT s.id, s.token_hash, s.user_id, s.created_at, s.expires_at, s.revoked_at, s.user_agent, s.client_addr, s.replaced_by, s.last_seen_at, s.device_name, s.child_device_id, d.name AS child_device_name
+FROM sessions s LEFT JOIN child_devices d ON d.id = s.child_device_id
+WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+ORDER BY s.last_seen_at DESC, s.created_at DESC
+LIMIT 500
+`
+
+type SessionListByUserRow struct {
+	ID              uuid.UUID
+	TokenHash       []byte
+	UserID          uuid.UUID
+	CreatedAt       time.Time
+	ExpiresAt       time.Time
+	RevokedAt       *time.Time
+	UserAgent       string
+	ClientAddr      string
+	ReplacedBy      *uuid.UUID
+	LastSeenAt      time.Time
+	DeviceName      *string
+	ChildDeviceID   *uuid.UUID
+	ChildDeviceName *string
+}
+
+// SessionListByUser returns a user's live sessions, the most recently seen
+// first.
+func (q *Queries) SessionListByUser(ctx context.Context, db DBTX, userID uuid.UUID) ([]SessionListByUserRow, error) {
+	rows, err := db.Query(ctx, sessionListByUser, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SessionListByUserRow{}
+	for rows.Next() {
+		var i SessionListByUserRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.TokenHash,
+			&i.UserID,
+			&i.CreatedAt,
+			&i.ExpiresAt,
+			&i.RevokedAt,
+			&i.UserAgent,
+			&i.ClientAddr,
+			&i.ReplacedBy,
+			&i.LastSeenAt,
+			&i.DeviceName,
+			&i.ChildDeviceID,
+			&i.ChildDeviceName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const sessionRevoke = `-- name: SessionRevoke :execrows
@@ -206,6 +495,59 @@ WHERE id = $1 AND revoked_at IS NULL
 
 func (q *Queries) SessionRevoke(ctx context.Context, db DBTX, id uuid.UUID) (int64, error) {
 	result, err := db.Exec(ctx, sessionRevoke, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const sessionRevokeAllOfUser = `-- name: SessionRevokeAllOfUser :execrows
+UPDATE sessions SET revoked_at = now()
+WHERE user_id = $1 AND revoked_at IS NULL
+  AND id IS DISTINCT FROM $2::uuid
+`
+
+type SessionRevokeAllOfUserParams struct {
+	UserID uuid.UUID
+	Keep   *uuid.UUID
+}
+
+// SessionRevokeAllOfUser ends every live session of a user but keep (none
+// when NULL). The trigger of 00007_realtime.sql tells every replica to
+// close their sockets.
+func (q *Queries) SessionRevokeAllOfUser(ctx context.Context, db DBTX, arg SessionRevokeAllOfUserParams) (int64, error) {
+	result, err := db.Exec(ctx, sessionRevokeAllOfUser, arg.UserID, arg.Keep)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const sessionRevokeByChildDevice = `-- name: SessionRevokeByChildDevice :execrows
+UPDATE sessions SET revoked_at = now()
+WHERE child_device_id = $1 AND revoked_at IS NULL
+`
+
+func (q *Queries) SessionRevokeByChildDevice(ctx context.Context, db DBTX, childDeviceID *uuid.UUID) (int64, error) {
+	result, err := db.Exec(ctx, sessionRevokeByChildDevice, childDeviceID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const sessionRevokeOfUser = `-- name: SessionRevokeOfUser :execrows
+UPDATE sessions SET revoked_at = now()
+WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL
+`
+
+type SessionRevokeOfUserParams struct {
+	ID     uuid.UUID
+	UserID uuid.UUID
+}
+
+func (q *Queries) SessionRevokeOfUser(ctx context.Context, db DBTX, arg SessionRevokeOfUserParams) (int64, error) {
+	result, err := db.Exec(ctx, sessionRevokeOfUser, arg.ID, arg.UserID)
 	if err != nil {
 		return 0, err
 	}

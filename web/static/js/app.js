@@ -1,20 +1,24 @@
-// The app shell: session, router, connection state, the retry banner, and
-// the realtime client that tells the open view what to re-fetch.
+// The app: session, router, language, and the realtime client that tells
+// the open view what to re-fetch. The parts around the views are shell.js.
 import { api, get, onUnauthorized } from './api.js';
+import { mountAssistant } from './assistant.js';
 import { deviceId } from './device.js';
-import { h } from './dom.js';
+import { h, keepFocus, setChildren } from './dom.js';
+import { onLangChange, t, translateStatic } from './i18n.js';
 import { RealtimeClient } from './realtime.js';
+import { failed, loader, refreshState, showState, watchKeyboard, write } from './shell.js';
 import * as auth from './views/auth.js';
 import * as shopping from './views/shopping.js';
 import * as tasks from './views/tasks.js';
 import * as calendar from './views/calendar.js';
 import * as recipes from './views/recipes.js';
+import * as recipe from './views/recipe.js';
+import * as recipeEdit from './views/recipe-edit.js';
 import * as family from './views/family.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
-const conn = document.getElementById('conn');
-const banner = document.getElementById('banner');
+const assistantBar = document.getElementById('assistant');
 
 const routes = [
   [/^\/(login)?$/, auth.login, { public: true }],
@@ -24,9 +28,9 @@ const routes = [
   [/^\/tasks$/, tasks.view],
   [/^\/calendar$/, calendar.view],
   [/^\/recipes$/, recipes.list],
-  [/^\/recipes\/new$/, recipes.edit],
-  [/^\/recipes\/([0-9a-f-]{36})$/, recipes.show],
-  [/^\/recipes\/([0-9a-f-]{36})\/edit$/, recipes.edit],
+  [/^\/recipes\/new$/, recipeEdit.edit],
+  [/^\/recipes\/([0-9a-f-]{36})$/, recipe.show],
+  [/^\/recipes\/([0-9a-f-]{36})\/edit$/, recipeEdit.edit],
   [/^\/family$/, family.view],
 ];
 
@@ -34,29 +38,17 @@ const app = {
   me: null, // GET /api/me: {user, family, members}
   rt: null,
   view: null,
+  messages: [], // the last device messages (e.g. AI_INTENT_EXECUTED), for the console and tests
   go,
   write,
   failed,
   loader,
+  rerender: () => keepFocus(() => render({ keepFocus: true })),
   get tz() { return (app.me && app.me.family.time_zone) || 'UTC'; },
   signedIn,
   signOut,
 };
 window.familyhub = app; // for the console and the browser tests
-
-// --- connection state ---
-
-const stateText = {
-  idle: '', connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…',
-  offline: 'Offline', closed: 'Disconnected', 'signed-out': 'Signed out',
-};
-
-function showState(state, transport) {
-  conn.dataset.state = state;
-  conn.dataset.transport = transport || '';
-  conn.textContent = stateText[state] ?? state;
-  conn.title = state === 'live' && transport ? `Connected (${transport})` : '';
-}
 
 function startRealtime() {
   if (app.rt) return;
@@ -66,78 +58,14 @@ function startRealtime() {
     onState: showState,
     onEvent: (ev) => app.view?.onEvent?.(ev),
     onResync: () => app.view?.reload?.(),
-    onSessionEnded: () => signedOut('Your session ended. Please sign in again.'),
+    onMessage: (msg) => {
+      app.messages.push(msg);
+      if (app.messages.length > 20) app.messages.shift();
+      app.assistant?.onMessage?.(msg);
+    },
+    onSessionEnded: () => signedOut(t('auth.sessionEnded')),
   });
   app.rt.start();
-}
-
-// --- writes and the retry banner (no hidden queue: a failed write is shown
-// until the user retries or dismisses it) ---
-
-async function write(what, fn) {
-  try {
-    const result = await fn();
-    if (banner.dataset.what === what) hideBanner();
-    return result;
-  } catch (e) {
-    failed(what, e, fn);
-    return undefined;
-  }
-}
-
-/** Shows the banner for a write that failed with e; Retry runs fn again. */
-function failed(what, e, fn) {
-  if (e.status === 401) return;
-  const retry = e.retryable ? () => { hideBanner(); write(what, fn); } : null;
-  showBanner(what, e.message, retry);
-}
-
-function showBanner(what, message, retry) {
-  banner.replaceChildren(
-    h('p', h('strong', `Could not ${what}.`), ' ', message),
-    h('div.banner-actions',
-      retry && h('button.primary', { type: 'button', onclick: retry }, 'Retry'),
-      h('button', { type: 'button', onclick: hideBanner }, 'Dismiss')),
-  );
-  banner.dataset.what = what;
-  banner.hidden = false;
-}
-
-function hideBanner() {
-  banner.hidden = true;
-  banner.dataset.what = '';
-  banner.replaceChildren();
-}
-
-/** Wraps a fetch-and-render function so calls coalesce: one at a time, and one more if asked meanwhile. */
-function loader(fn) {
-  let running = null;
-  let again = false;
-  const run = () => {
-    if (running) { again = true; return running; }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          await fn();
-        } while (again);
-      } catch (e) {
-        if (e.status !== 401) showLoadError(e);
-      } finally {
-        running = null;
-      }
-    })();
-    return running;
-  };
-  return run;
-}
-
-function showLoadError(e) {
-  const status = main.querySelector('.load-error') || h('p.load-error', { role: 'alert' });
-  status.textContent = e.status === 0
-    ? 'You are offline: FamilyHub needs the server for your family\'s data. It will load when the connection is back.'
-    : `Could not load: ${e.message}`;
-  main.prepend(status);
 }
 
 // --- router ---
@@ -148,7 +76,7 @@ function go(path, { replace = false } = {}) {
   render();
 }
 
-async function render() {
+async function render({ keepFocus = false } = {}) {
   const path = location.pathname;
   let match = null;
   let route = null;
@@ -164,6 +92,8 @@ async function render() {
   app.view?.destroy?.();
   app.view = null;
   nav.hidden = !app.me;
+  app.assistant.setVisible(!!app.me);
+  if (!keepFocus) app.assistant.clearReply();
   for (const a of nav.querySelectorAll('a')) {
     if (path.startsWith(a.getAttribute('href'))) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -174,20 +104,32 @@ async function render() {
   if (app.rt) app.rt.setTopics(view.topics ?? []);
   const heading = main.querySelector('h1');
   document.title = heading ? `${heading.textContent} · FamilyHub` : 'FamilyHub';
-  if (heading && render.moved) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }
+  if (heading && render.moved && !keepFocus) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }
   render.moved = true;
   await view.reload?.();
+  const h1 = main.querySelector('h1');
+  if (h1) document.title = `${h1.textContent} · FamilyHub`;
 }
 
 document.addEventListener('click', (e) => {
   const a = e.target.closest('a[href]');
   if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || a.target) return;
   const url = new URL(a.href);
-  if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
+  if (url.origin !== location.origin || url.pathname.startsWith('/api/') || url.pathname.startsWith('/dav')) return;
   e.preventDefault();
   go(url.pathname + url.search);
 });
-window.addEventListener('popstate', render);
+window.addEventListener('popstate', () => render());
+
+// --- language: the static page, the indicator, the assistant and the open view follow a switch ---
+
+onLangChange(() => {
+  translateStatic();
+  refreshState();
+  app.assistant?.relabel();
+  if (document.getElementById('offline-page')) return;
+  app.rerender();
+});
 
 // --- session ---
 
@@ -197,7 +139,7 @@ async function signedIn() {
 }
 
 async function signOut() {
-  await write('sign out', () => api('POST', '/api/auth/logout'));
+  await write(t('fail.signOut'), () => api('POST', '/api/auth/logout'));
   signedOut();
 }
 
@@ -210,9 +152,10 @@ function signedOut(message) {
   if (message) auth.notice(main, message);
 }
 
-onUnauthorized(() => { if (app.me) signedOut('Your session ended. Please sign in again.'); });
+onUnauthorized(() => { if (app.me) signedOut(t('auth.sessionEnded')); });
 
 async function boot() {
+  translateStatic();
   try {
     await signedIn();
   } catch (e) {
@@ -220,9 +163,9 @@ async function boot() {
       // Opened from the service worker's cache without a server.
       showState('offline');
       nav.hidden = true;
-      main.replaceChildren(h('section.offline',
-        h('h1', 'You are offline'),
-        h('p', 'FamilyHub needs the server for your family\'s lists, tasks and calendar. It will load as soon as the connection is back.')));
+      setChildren(main, h('section.offline#offline-page',
+        h('h1', t('offline.title')),
+        h('p', t('offline.text'))));
       window.addEventListener('online', () => boot(), { once: true });
       return;
     }
@@ -233,4 +176,6 @@ async function boot() {
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('/sw.js').catch((e) => console.warn('service worker:', e));
 }
+app.assistant = mountAssistant(app, assistantBar);
+watchKeyboard();
 boot();

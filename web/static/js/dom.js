@@ -1,5 +1,7 @@
 // Tiny DOM helpers: elements are built with h(), never from HTML strings,
-// so user text can never become markup.
+// so user text can never become markup. Lists are patched in place, keyed
+// by id, so a re-render never takes focus or the caret from the user.
+import { t } from './i18n.js';
 
 /**
  * h('button.primary', {type: 'submit', onclick: fn}, 'Save') creates an
@@ -24,6 +26,7 @@ export function h(tag, attrs, ...children) {
     else if (k === 'class') el.className = [el.className, v].filter(Boolean).join(' ');
     else if (k === 'value' || k === 'checked' || k === 'selected') el[k] = v;
     else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'cssvars') for (const [p, x] of Object.entries(v)) el.style.setProperty(p, x); // CSSOM: allowed by the CSP
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   append(el, children);
@@ -38,6 +41,13 @@ function append(el, children) {
   }
 }
 
+/** Replaces el's children; null, false and nested arrays are handled as in h() (never the text "null"). */
+export function setChildren(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 let uid = 0;
 /** A unique id for label/for and aria-* pairs. */
 export const nextId = (p = 'f') => `${p}-${++uid}`;
@@ -45,15 +55,97 @@ export const nextId = (p = 'f') => `${p}-${++uid}`;
 /** A labelled form field: field('Name', h('input', {...})). */
 export function field(label, control, hint) {
   const id = control.id || (control.id = nextId());
-  return h('div.field', h('label', { for: id }, label), control, hint ? h('small.hint', hint) : null);
+  let hintEl = null;
+  if (hint) {
+    hintEl = h('small.hint', { id: `${id}-hint` }, hint);
+    control.setAttribute('aria-describedby', hintEl.id);
+  }
+  return h('div.field', h('label', { for: id }, label), control, hintEl);
 }
 
 /** Reads a form's named controls into an object (checkboxes as booleans). */
 export function formValues(form) {
   const out = {};
   for (const el of form.elements) {
-    if (!el.name) continue;
+    if (!el.name || (el.type === 'radio' && !el.checked)) continue;
     out[el.name] = el.type === 'checkbox' ? el.checked : el.value;
   }
   return out;
+}
+
+/** A placeholder shown while a page's data loads: grey bars, and "Loading…" for screen readers. */
+export function loading(rows = 4) {
+  return h('div.loading', { role: 'status' },
+    h('span.visually-hidden', t('common.loading')),
+    [...Array(rows)].map(() => h('div.skeleton', { 'aria-hidden': 'true' })));
+}
+
+/**
+ * keepFocus(fn) runs fn (which may rebuild part of the page) and then puts
+ * focus, caret and selection back where they were: on the same element if
+ * it survived, else on the new element with the same data-key or id.
+ */
+export function keepFocus(fn) {
+  const el = document.activeElement;
+  const key = el?.dataset?.key;
+  const id = el?.id;
+  let sel = null;
+  try {
+    if (el && typeof el.selectionStart === 'number') sel = [el.selectionStart, el.selectionEnd, el.selectionDirection];
+  } catch { /* inputs without selection (checkbox) */ }
+  const result = fn();
+  const now = document.activeElement;
+  if (el && el !== document.body && now !== el) {
+    let target = el.isConnected ? el : null;
+    if (!target && key) target = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
+    if (!target && id) target = document.getElementById(id);
+    if (target) {
+      target.focus({ preventScroll: true });
+      if (sel) try { target.setSelectionRange(...sel); } catch { /* not a text control */ }
+    }
+  }
+  return result;
+}
+
+/**
+ * reconcile(parent, items, {key, build, sig?, update?}) makes parent's
+ * children one element per item, in order, keyed by key(item), without
+ * rebuilding what did not change:
+ * - update(el, item) patches an existing element in place, or else
+ * - sig(item) is a string of what the row shows: an existing element with
+ *   the same signature stays untouched; another one is replaced by build(item).
+ * New items get build(item) (and update, when given). Focus, caret and
+ * selection survive (keepFocus).
+ */
+export function reconcile(parent, items, { key, build, sig = null, update = null }) {
+  keepFocus(() => {
+    const old = new Map();
+    for (const el of [...parent.children]) {
+      if (el.dataset.rowKey != null) old.set(el.dataset.rowKey, el);
+      else el.remove();
+    }
+    let cursor = parent.firstElementChild;
+    for (const item of items) {
+      const k = String(key(item));
+      const s = sig ? sig(item) : '';
+      let el = old.get(k);
+      old.delete(k);
+      if (el && update) {
+        update(el, item);
+      } else if (el && el.dataset.rowSig !== s) {
+        const fresh = build(item);
+        if (el === cursor) cursor = fresh;
+        el.replaceWith(fresh);
+        el = fresh;
+      } else if (!el) {
+        el = build(item);
+        if (update) update(el, item);
+      }
+      el.dataset.rowKey = k;
+      el.dataset.rowSig = s;
+      if (el === cursor) cursor = cursor.nextElementSibling;
+      else parent.insertBefore(el, cursor);
+    }
+    for (const el of old.values()) el.remove();
+  });
 }

@@ -1,6 +1,8 @@
 // Sign in, sign up (create a family or join one with an invite code).
 import { post } from '../api.js';
 import { field, formValues, h } from '../dom.js';
+import { t } from '../i18n.js';
+import { languagePicker } from './language.js';
 
 export function notice(main, message) {
   main.prepend(h('p.notice', { role: 'status' }, message));
@@ -14,7 +16,13 @@ function fail(box, form, e) {
   box.textContent = e.message;
   box.hidden = false;
   const bad = e.field && form.elements[e.field];
-  if (bad) { bad.setAttribute('aria-invalid', 'true'); bad.focus(); }
+  if (bad && bad.focus) { bad.setAttribute('aria-invalid', 'true'); bad.focus(); }
+}
+
+function busy(form, on) {
+  const b = form.querySelector('button[type=submit]');
+  b.disabled = on;
+  if (on) b.setAttribute('aria-busy', 'true'); else b.removeAttribute('aria-busy');
 }
 
 export function login(app, main) {
@@ -23,29 +31,30 @@ export function login(app, main) {
     async onsubmit(e) {
       e.preventDefault();
       const v = formValues(form);
+      busy(form, true);
       try {
         await post('/api/auth/login', { email: v.email, password: v.password });
         await app.signedIn();
         app.go('/shopping');
-      } catch (ex) { fail(err, form, ex); }
+      } catch (ex) { fail(err, form, ex); } finally { busy(form, false); }
     },
   },
-  h('h1', 'Sign in'),
+  h('h1', t('auth.signIn')),
   err,
-  field('Email', h('input', { name: 'email', type: 'email', autocomplete: 'username', required: true })),
-  field('Password', h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
-  h('button.primary', { type: 'submit' }, 'Sign in'),
-  h('p.alt', 'New here? ', h('a', { href: '/signup' }, 'Create an account'), ' or join your family with an invite code.'));
-  main.append(h('section.auth', form));
+  field(t('auth.email'), h('input', { name: 'email', type: 'email', autocomplete: 'username', required: true })),
+  field(t('auth.password'), h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+  h('button.primary', { type: 'submit' }, t('auth.signIn')),
+  h('p.alt', t('auth.newHere'), ' ', h('a', { href: '/signup' }, t('auth.createAccount')), ' ', t('auth.orJoin')));
+  main.append(h('section.auth', form, h('div.card.lang-card', languagePicker())));
 }
 
 export function signup(app, main, code) {
   const err = errorBox();
   const join = h('input', { type: 'radio', name: 'mode', value: 'join', checked: !!code });
   const create = h('input', { type: 'radio', name: 'mode', value: 'create', checked: !code });
-  const familyField = field('Family name', h('input', { name: 'family_name', autocomplete: 'off', placeholder: 'The Riveras' }));
-  const codeField = field('Invite code', h('input', { name: 'invite_code', autocomplete: 'off', value: code || '', placeholder: 'ABCD-EFGH' }),
-    'Ask a family member for one (Family page).');
+  const familyField = field(t('auth.familyName'), h('input', { name: 'family_name', autocomplete: 'off', placeholder: t('auth.familyNameExample') }));
+  const codeField = field(t('auth.inviteCode'), h('input', { name: 'invite_code', autocomplete: 'off', value: code || '', placeholder: 'ABCD-EFGH' }),
+    t('auth.inviteHint'));
   const sync = () => {
     familyField.hidden = join.checked;
     codeField.hidden = !join.checked;
@@ -63,24 +72,25 @@ export function signup(app, main, code) {
         body.family_name = v.family_name;
         try { body.time_zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'; } catch { /* UTC */ }
       }
+      busy(form, true);
       try {
         await post('/api/auth/signup', body);
         await app.signedIn();
         app.go('/shopping');
-      } catch (ex) { fail(err, form, ex); }
+      } catch (ex) { fail(err, form, ex); } finally { busy(form, false); }
     },
   },
-  h('h1', 'Create your account'),
+  h('h1', t('auth.createYourAccount')),
   err,
-  field('Your name', h('input', { name: 'display_name', autocomplete: 'name', required: true })),
-  field('Email', h('input', { name: 'email', type: 'email', autocomplete: 'username', required: true })),
-  field('Password', h('input', { name: 'password', type: 'password', autocomplete: 'new-password', required: true, minlength: 8 })),
-  h('fieldset.choice', h('legend', 'Family'),
-    h('label', create, ' Start a new family'),
-    h('label', join, ' Join with an invite code')),
+  field(t('auth.yourName'), h('input', { name: 'display_name', autocomplete: 'name', required: true })),
+  field(t('auth.email'), h('input', { name: 'email', type: 'email', autocomplete: 'username', required: true })),
+  field(t('auth.password'), h('input', { name: 'password', type: 'password', autocomplete: 'new-password', required: true, minlength: 8 }), t('auth.passwordHint')),
+  h('fieldset.choice', h('legend', t('auth.family')),
+    h('label', create, ' ', t('auth.startFamily')),
+    h('label', join, ' ', t('auth.joinFamily'))),
   familyField,
   codeField,
-  h('button.primary', { type: 'submit' }, 'Create account'),
-  h('p.alt', 'Have an account? ', h('a', { href: '/login' }, 'Sign in')));
-  main.append(h('section.auth', form));
+  h('button.primary', { type: 'submit' }, t('auth.createAccountButton')),
+  h('p.alt', t('auth.haveAccount'), ' ', h('a', { href: '/login' }, t('auth.signIn'))));
+  main.append(h('section.auth', form, h('div.card.lang-card', languagePicker())));
 }

@@ -1,31 +1,91 @@
-// A modal form in a <dialog>: focus moves into it, Escape cancels, focus
-// returns to where it was.
+// Modal forms and questions in a <dialog>: focus moves into it, Escape
+// cancels, and focus returns to where it was (or, when a re-render replaced
+// that control, to its successor with the same data-key or id).
 import { h } from '../dom.js';
+import { t } from '../i18n.js';
 
-/**
- * openDialog('Edit item', [fields...], async (form) => ok) shows a modal
- * form; onSave returns true to close it.
- */
-export function openDialog(title, fields, onSave, { saveLabel = 'Save', extra = null } = {}) {
-  const back = document.activeElement;
-  const titleId = `dlg-${Math.random().toString(36).slice(2)}`;
-  const form = h('form.dialog-form', { method: 'dialog' },
-    h('h2', { id: titleId }, title),
-    fields,
-    h('div.actions',
-      extra,
-      h('button', { type: 'button', onclick: () => dlg.close() }, 'Cancel'),
-      h('button.primary', { type: 'submit' }, saveLabel)));
-  const dlg = h('dialog', { 'aria-labelledby': titleId }, form);
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (await onSave(form)) dlg.close();
-  });
+function returnFocusTo(back) {
+  const key = back?.dataset?.key;
+  const id = back?.id;
+  return () => {
+    let el = back?.isConnected ? back : null;
+    if (!el && key) el = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
+    if (!el && id) el = document.getElementById(id);
+    el?.focus({ preventScroll: false });
+  };
+}
+
+function show(dlg, first) {
+  const restore = returnFocusTo(document.activeElement);
   dlg.addEventListener('close', () => {
     dlg.remove();
-    if (back && back.isConnected) back.focus();
+    restore();
   });
   document.body.append(dlg);
   dlg.showModal();
+  (first || dlg.querySelector('[autofocus], input:not([type=hidden]), textarea, select, button'))?.focus();
+}
+
+/**
+ * openDialog(title, [fields...], async (form) => ok, opts) shows a modal
+ * form; onSave returns true to close it. A write that fails while it is
+ * open is reported inside it (shell.js failed()). opts: saveLabel, extra (a node at
+ * the start of the actions, e.g. Delete), className.
+ */
+export function openDialog(title, fields, onSave, { saveLabel = null, extra = null, className = null } = {}) {
+  const titleId = `dlg-${Math.random().toString(36).slice(2)}`;
+  const save = h('button.primary', { type: 'submit' }, saveLabel ?? t('common.save'));
+  const error = h('p.form-error.dialog-error', { role: 'alert', hidden: true });
+  const form = h('form.dialog-form', { method: 'dialog', novalidate: false },
+    h('h2', { id: titleId }, title),
+    error,
+    fields,
+    h('div.actions',
+      extra,
+      h('button', { type: 'button', onclick: () => dlg.close() }, t('common.cancel')),
+      save));
+  const dlg = h('dialog', { 'aria-labelledby': titleId, class: className }, form);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (save.disabled) return;
+    save.disabled = true;
+    save.setAttribute('aria-busy', 'true');
+    error.hidden = true;
+    try {
+      if (await onSave(form)) dlg.close();
+    } finally {
+      save.disabled = false;
+      save.removeAttribute('aria-busy');
+    }
+  });
+  show(dlg);
   return dlg;
+}
+
+/**
+ * ask(title, text, choices) asks a question in a modal and resolves to the
+ * value of the chosen button, or null when cancelled. choices:
+ * [{value, label, danger?, primary?}]; Cancel (or opts.cancelLabel) is added.
+ */
+export function ask(title, text, choices, { cancelLabel = null } = {}) {
+  return new Promise((resolve) => {
+    const titleId = `dlg-${Math.random().toString(36).slice(2)}`;
+    let answer = null;
+    const buttons = choices.map((c) => h(c.danger ? 'button.danger' : c.primary ? 'button.primary' : 'button', {
+      type: 'button', onclick: () => { answer = c.value; dlg.close(); },
+    }, c.label));
+    const cancel = h('button', { type: 'button', onclick: () => dlg.close() }, cancelLabel ?? t('common.cancel'));
+    const dlg = h('dialog.ask', { 'aria-labelledby': titleId, 'aria-describedby': text ? `${titleId}-text` : null, role: 'alertdialog' },
+      h('div.dialog-form',
+        h('h2', { id: titleId }, title),
+        text ? h('p', { id: `${titleId}-text` }, text) : null,
+        h('div.actions.stacked', buttons, cancel)));
+    dlg.addEventListener('close', () => resolve(answer));
+    show(dlg, cancel);
+  });
+}
+
+/** confirmDelete('Delete “Pancakes”?', 'It is gone for everyone.') resolves to true when confirmed. */
+export async function confirmDelete(title, text) {
+  return (await ask(title, text, [{ value: true, label: t('common.delete'), danger: true }])) === true;
 }

@@ -1,169 +1,175 @@
-// Shopping: the family's lists; the open list's items grouped by category
-// in store-walk order; add, tick, edit, delete.
+// Shopping: the family's lists (switcher with "new list"), the open list's
+// items grouped by category in store-walk order (shopping-items.js), the
+// add form (never re-rendered, so typing survives every change), hide and
+// clear ticked items (POST /api/shopping/lists/{id}/clear-checked).
 import { del, get, patch, post } from '../api.js';
-import { field, formValues, h } from '../dom.js';
-import { openDialog } from './dialog.js';
+import { field, h, loading, setChildren } from '../dom.js';
+import { t } from '../i18n.js';
+import { ask, confirmDelete, openDialog } from './dialog.js';
+import { categoryLabel, itemsView } from './shopping-items.js';
+
+const HIDE_KEY = 'familyhub.shopping.hideChecked';
+const hideStored = () => { try { return localStorage.getItem(HIDE_KEY) === '1'; } catch { return false; } };
 
 export function view(app, main, listId) {
   let lists = [];
   let categories = [];
   let list = null; // the open list with items
+  let hideChecked = hideStored();
 
-  const tabs = h('nav.tabs', { 'aria-label': 'Shopping lists' });
-  const body = h('div.list-body');
-  const title = h('h1', 'Shopping');
+  const tabs = h('nav.tabs', { 'aria-label': t('shopping.lists') });
+  const body = h('div.list-body', loading());
+  main.append(h('div.page-head', h('h1', t('shopping.title'))), tabs, body);
 
-  const newListForm = h('form.inline', {
-    async onsubmit(e) {
-      e.preventDefault();
-      const name = newListForm.elements.name.value.trim();
-      if (!name) return;
-      const created = await app.write('create the list', () => post('/api/shopping/lists', { name }));
-      if (created) {
-        newListForm.reset();
-        app.go(`/shopping/${created.id}`);
-      }
+  // --- the list head: name, count, tools ---
+  const nameEl = h('h2');
+  const countEl = h('span.muted.count', { role: 'status' });
+  const hideBtn = h('button.small', { type: 'button', 'aria-pressed': String(hideChecked), onclick: toggleHide });
+  const clearBtn = h('button.small', { type: 'button', onclick: clearChecked });
+  const head = h('div.list-head', nameEl, countEl);
+  const tools = h('div.list-tools', hideBtn, clearBtn,
+    h('button.small', { type: 'button', onclick: renameList }, t('shopping.rename')),
+    h('button.small.danger', { type: 'button', onclick: deleteList }, t('shopping.deleteList')));
+
+  // --- the add form ---
+  const nameIn = h('input#item-name', { name: 'name', required: true, maxlength: 200, autocomplete: 'off', placeholder: t('shopping.itemExample') });
+  const qtyIn = h('input#item-qty', { name: 'quantity', maxlength: 50, autocomplete: 'off', placeholder: t('shopping.qtyExample') });
+  const catSel = h('select#item-cat', { name: 'category' });
+  const addBtn = h('button.primary', { type: 'submit' }, t('shopping.add'));
+  const addForm = h('form.add-item', { onsubmit: addItem },
+    h('div.field.grow', h('label', { for: 'item-name' }, t('shopping.item')), nameIn),
+    h('div.field.qty', h('label', { for: 'item-qty' }, t('shopping.quantity')), qtyIn),
+    h('div.field', h('label', { for: 'item-cat' }, t('shopping.category')), catSel),
+    addBtn);
+
+  const items = itemsView(app, {
+    onChanged: (saved, { local = false } = {}) => {
+      const i = saved && list ? list.items.findIndex((x) => x.id === saved.id) : -1;
+      if (i >= 0) { list.items[i] = saved; renderItems(); }
+      if (!local) loadItems();
     },
-  },
-  h('label.visually-hidden', { for: 'new-list-name' }, 'New list name'),
-  h('input#new-list-name', { name: 'name', placeholder: 'New list…', maxlength: 200, autocomplete: 'off' }),
-  h('button', { type: 'submit' }, 'Add list'));
-
-  main.append(h('div.page-head', title), tabs, body, h('details.more', h('summary', 'New list'), newListForm));
-
-  const categoryOptions = (selected) => [
-    h('option', { value: '', selected: !selected }, 'Auto'),
-    categories.map((c) => h('option', { value: c.name, selected: c.name === selected }, c.name)),
-  ];
-
-  const addForm = h('form.add-item', {
-    async onsubmit(e) {
-      e.preventDefault();
-      const v = formValues(addForm);
-      if (!v.name.trim() || !list) return;
-      const item = { name: v.name };
-      if (v.quantity.trim()) item.quantity = v.quantity;
-      if (v.category) item.category = v.category;
-      const id = list.id;
-      const done = await app.write(`add "${v.name.trim()}"`, () => post(`/api/shopping/lists/${id}/items`, item));
-      if (done) {
-        addForm.elements.name.value = '';
-        addForm.elements.quantity.value = '';
-        addForm.elements.name.focus();
-        loadItems();
-      }
-    },
+    getCategories: () => categories,
   });
+  const hiddenNote = h('p.muted.hidden-note');
 
-  function renderTabs() {
-    tabs.replaceChildren(...lists.map((l) => h('a', {
-      href: `/shopping/${l.id}`, 'aria-current': list && l.id === list.id ? 'page' : null,
-    }, l.name)));
+  function fillCategories() {
+    setChildren(catSel, h('option', { value: '' }, t('shopping.autoCategory')),
+      categories.map((c) => h('option', { value: c.name }, categoryLabel(c.name))));
+    catSel.value = '';
   }
 
-  function renderAddForm() {
-    const cur = addForm.elements.category?.value || '';
-    addForm.replaceChildren(
-      h('div.field.grow', h('label', { for: 'item-name' }, 'Item'), h('input#item-name', { name: 'name', required: true, maxlength: 200, autocomplete: 'off', placeholder: 'e.g. milk' })),
-      h('div.field.qty', h('label', { for: 'item-qty' }, 'Quantity'), h('input#item-qty', { name: 'quantity', maxlength: 50, autocomplete: 'off', placeholder: '2 l' })),
-      h('div.field', h('label', { for: 'item-cat' }, 'Category'), h('select#item-cat', { name: 'category' }, categoryOptions(cur))),
-      h('button.primary', { type: 'submit' }, 'Add'));
+  // Adds on their way, by list, name and quantity: a double tap sends one,
+  // while the next item may be added before the last one is saved.
+  const inFlight = new Set();
+  async function addItem(e) {
+    e.preventDefault();
+    const name = nameIn.value.trim();
+    if (!name || !list) return;
+    const item = { name };
+    if (qtyIn.value.trim()) item.quantity = qtyIn.value.trim();
+    if (catSel.value) item.category = catSel.value;
+    catSel.value = ''; // a category choice is for this item only (Retry keeps it)
+    const id = list.id;
+    const key = JSON.stringify([id, name, item.quantity]);
+    if (inFlight.has(key)) return;
+    inFlight.add(key);
+    addBtn.setAttribute('aria-busy', 'true');
+    let created;
+    try {
+      created = await app.write(t('fail.addItem', { name }), () => post(`/api/shopping/lists/${id}/items`, item));
+    } finally {
+      inFlight.delete(key);
+      if (!inFlight.size) addBtn.removeAttribute('aria-busy');
+    }
+    if (!created) return;
+    // Only what was submitted is cleared: what was typed meanwhile stays.
+    if (nameIn.value.trim() === name) nameIn.value = '';
+    if (qtyIn.value.trim() === (item.quantity ?? '')) qtyIn.value = '';
+    if (document.activeElement === addBtn) nameIn.focus();
+    if (list && list.id === id && !list.items.some((i) => i.id === created.id)) {
+      list.items.push(created);
+      renderItems();
+    }
+    loadItems();
+  }
+
+  function renderTabs() {
+    setChildren(tabs,
+      lists.map((l) => h('a', { href: `/shopping/${l.id}`, 'aria-current': list && l.id === list.id ? 'page' : null }, l.name)),
+      h('button.tab-new', { type: 'button', onclick: newList }, h('span', { 'aria-hidden': 'true' }, '+ '), t('shopping.newList')));
   }
 
   function renderItems() {
     if (!list) {
-      body.replaceChildren(lists.length ? h('p.muted', 'Pick a list.')
-        : h('div.empty', h('p', 'No shopping lists yet.'), h('p', 'Create one below: "Weekly" is a good start.')));
+      setChildren(body, lists.length ? h('p.muted', t('shopping.pick'))
+        : h('div.empty', h('p', t('shopping.noLists')), h('p', t('shopping.noListsHint')),
+          h('button.primary', { type: 'button', onclick: newList }, t('shopping.newList'))));
       return;
     }
-    const focusKey = document.activeElement?.dataset?.key;
-    const groups = new Map(categories.map((c) => [c.name, []]));
-    const unsorted = [];
-    for (const it of list.items) {
-      (it.category && groups.has(it.category) ? groups.get(it.category) : unsorted).push(it);
-    }
-    const sections = [];
-    const section = (name, items) => {
-      if (!items.length) return;
-      items.sort((a, b) => Number(a.checked) - Number(b.checked) || a.position - b.position);
-      const hid = `cat-${name.replace(/\W+/g, '-')}`;
-      sections.push(h('section.category', { 'aria-labelledby': hid },
-        h('h3', { id: hid }, name),
-        h('ul.items', items.map(itemRow))));
-    };
-    for (const [name, items] of groups) section(name, items);
-    section('not sorted yet', unsorted);
+    if (!body.contains(addForm)) setChildren(body, head, tools, addForm, items.el, hiddenNote);
+    nameEl.textContent = list.name;
     const open = list.items.filter((i) => !i.checked).length;
-    body.replaceChildren(
-      h('div.list-head',
-        h('h2', list.name),
-        h('span.muted.count', `${open} to get`),
-        h('button.small', { type: 'button', onclick: renameList }, 'Rename'),
-        h('button.small.danger', { type: 'button', onclick: deleteList, 'aria-label': `Delete the list ${list.name}` }, 'Delete')),
-      addForm,
-      ...(list.items.length ? sections : [h('p.muted.empty', 'Nothing on this list yet.')]));
-    if (focusKey) body.querySelector(`[data-key="${CSS.escape(focusKey)}"]`)?.focus();
+    const ticked = list.items.length - open;
+    countEl.textContent = t('shopping.toGet', { count: open });
+    hideBtn.textContent = t(hideChecked ? 'shopping.showTicked' : 'shopping.hideTicked');
+    hideBtn.setAttribute('aria-pressed', String(hideChecked));
+    clearBtn.textContent = t('shopping.clearTicked', { count: ticked });
+    clearBtn.disabled = ticked === 0;
+    const shown = hideChecked ? list.items.filter((i) => !i.checked) : list.items;
+    items.render(shown, categories, list.items.length ? (hideChecked && ticked ? t('shopping.allTicked') : null) : t('shopping.emptyList'));
+    hiddenNote.hidden = !(hideChecked && ticked);
+    hiddenNote.textContent = t('shopping.tickedHidden', { count: ticked });
   }
 
-  function itemRow(it) {
-    const cbId = `tick-${it.id}`;
-    return h('li.item', { class: it.checked ? 'checked' : '', dataset: { id: it.id, name: it.name } },
-      h('input', {
-        type: 'checkbox', id: cbId, checked: it.checked, dataset: { key: `tick-${it.id}` },
-        onchange: (e) => tick(it, e.target.checked),
-      }),
-      h('label.name', { for: cbId }, it.name, it.quantity ? h('span.qty', it.quantity) : null,
-        it.note ? h('span.note', it.note) : null),
-      h('button.icon', { type: 'button', 'aria-label': `Edit ${it.name}`, dataset: { key: `edit-${it.id}` }, onclick: () => editItem(it) }, '✎'),
-      h('button.icon.danger', { type: 'button', 'aria-label': `Delete ${it.name}`, onclick: () => deleteItem(it) }, '✕'));
+  function toggleHide() {
+    hideChecked = !hideChecked;
+    try { localStorage.setItem(HIDE_KEY, hideChecked ? '1' : '0'); } catch { /* this tab only */ }
+    renderItems();
   }
 
-  async function tick(it, checked) {
-    const ok = await app.write(`${checked ? 'tick' : 'untick'} "${it.name}"`, () => patch(`/api/shopping/items/${it.id}`, { checked }));
-    if (!ok) renderItems(); // put the checkbox back the way the server has it
-    loadItems();
-  }
-
-  function editItem(it) {
-    openDialog(`Edit ${it.name}`, [
-      field('Name', h('input', { name: 'name', value: it.name, required: true, maxlength: 200 })),
-      field('Quantity', h('input', { name: 'quantity', value: it.quantity || '', maxlength: 50 })),
-      field('Note', h('input', { name: 'note', value: it.note || '', maxlength: 500 })),
-      field('Category', h('select', { name: 'category' },
-        h('option', { value: '', selected: !it.category }, 'None'),
-        categories.map((c) => h('option', { value: c.name, selected: c.name === it.category }, c.name)))),
-    ], async (form) => {
-      const v = formValues(form);
-      const ok = await app.write(`save "${v.name}"`, () => patch(`/api/shopping/items/${it.id}`, {
-        name: v.name, quantity: v.quantity.trim() || null, note: v.note.trim() || null, category: v.category || null,
-      }));
-      if (ok) loadItems();
-      return !!ok;
-    });
-  }
-
-  async function deleteItem(it) {
-    const ok = await app.write(`delete "${it.name}"`, async () => { await del(`/api/shopping/items/${it.id}`); return true; });
+  async function clearChecked() {
+    const ticked = list.items.filter((i) => i.checked);
+    if (!ticked.length) return;
+    if (!await confirmDelete(t('shopping.clearTitle', { count: ticked.length }), t('shopping.clearText'))) return;
+    const id = list.id;
+    // One request: the server deletes the ticked items in one transaction
+    // (one event each); Retry is safe, a second time deletes nothing.
+    const ok = await app.write(t('fail.clearTicked'), () => post(`/api/shopping/lists/${id}/clear-checked`));
     if (ok) loadItems();
   }
 
+  function newList() {
+    openDialog(t('shopping.newList'), [
+      field(t('shopping.listName'), h('input', { name: 'name', required: true, maxlength: 200, autocomplete: 'off', placeholder: t('shopping.listNameExample') })),
+    ], async (form) => {
+      const name = form.elements.name.value.trim();
+      const created = await app.write(t('fail.createList'), () => post('/api/shopping/lists', { name }));
+      if (created) app.go(`/shopping/${created.id}`);
+      return !!created;
+    }, { saveLabel: t('shopping.create') });
+  }
+
   function renameList() {
-    openDialog('Rename list', [field('Name', h('input', { name: 'name', value: list.name, required: true, maxlength: 200 }))], async (form) => {
-      const name = form.elements.name.value;
-      const ok = await app.write('rename the list', () => patch(`/api/shopping/lists/${list.id}`, { name }));
+    openDialog(t('shopping.renameList'), [field(t('shopping.listName'), h('input', { name: 'name', value: list.name, required: true, maxlength: 200 }))], async (form) => {
+      const name = form.elements.name.value.trim();
+      const ok = await app.write(t('fail.renameList'), () => patch(`/api/shopping/lists/${list.id}`, { name }));
       if (ok) loadLists();
       return !!ok;
     });
   }
 
   async function deleteList() {
-    if (!confirm(`Delete the list "${list.name}" and its items?`)) return;
-    const ok = await app.write('delete the list', async () => { await del(`/api/shopping/lists/${list.id}`); return true; });
+    const choice = await ask(t('shopping.deleteListTitle', { name: list.name }), t('shopping.deleteListText', { count: list.items.length }),
+      [{ value: 'delete', label: t('shopping.deleteList'), danger: true }]);
+    if (choice !== 'delete') return;
+    const ok = await app.write(t('fail.deleteList'), async () => { await del(`/api/shopping/lists/${list.id}`); return true; });
     if (ok) app.go('/shopping', { replace: true });
   }
 
   const loadLists = app.loader(async () => {
-    [lists, categories] = await Promise.all([get('/api/shopping/lists'), categories.length ? categories : get('/api/shopping/categories')]);
+    const first = !categories.length;
+    [lists, categories] = await Promise.all([get('/api/shopping/lists'), first ? get('/api/shopping/categories') : categories]);
+    if (first) fillCategories();
     if (!listId && lists.length) {
       listId = lists[0].id;
       history.replaceState(null, '', `/shopping/${listId}`);
@@ -173,7 +179,6 @@ export function view(app, main, listId) {
       listId = lists[0]?.id;
       if (listId) history.replaceState(null, '', `/shopping/${listId}`);
     }
-    if (!addForm.elements.length) renderAddForm();
     await loadItems();
   });
 
@@ -193,8 +198,11 @@ export function view(app, main, listId) {
     topics: ['shopping'],
     reload: loadLists,
     onEvent(ev) {
-      if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.list_id === listId) loadItems();
-      else if (ev.type === 'SHOPPING_LIST_UPDATED') loadLists();
+      if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.list_id === listId) {
+        const have = list?.items.find((i) => i.id === ev.id);
+        if (ev.version != null && have?.version >= ev.version) return; // our own write, already shown
+        loadItems();
+      } else if (ev.type === 'SHOPPING_LIST_UPDATED') loadLists();
     },
   };
 }

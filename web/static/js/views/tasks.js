@@ -1,37 +1,56 @@
 // Tasks and chores: what is due today, other open tasks, the recurring
-// chores; complete, snooze, create (with recurrence).
-import { del, get, post } from '../api.js';
-import { field, formValues, h } from '../dom.js';
-import { dateIn, dayLabel, localInput, timeIn, zoned } from '../time.js';
-import { openDialog } from './dialog.js';
+// chores grouped by member; "mine" or "everyone"; complete (checkbox),
+// open and edit (title), snooze. Rows are keyed by id and patched in place.
+import { get, post } from '../api.js';
+import { h, loading, reconcile, setChildren } from '../dom.js';
+import { currentLang, dayLabel, fmtTime, t } from '../i18n.js';
+import { avatar, memberName } from '../members.js';
+import { dateIn, zoned, addDays } from '../time.js';
+import { describeRule, openTaskDialog } from './task-dialog.js';
 
-const REPEATS = [
-  ['', 'Does not repeat'],
-  ['FREQ=DAILY', 'Every day'],
-  ['FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', 'Every weekday'],
-  ['weekly', 'Every week (same weekday)'],
-  ['FREQ=WEEKLY;INTERVAL=2', 'Every two weeks'],
-  ['FREQ=MONTHLY', 'Every month'],
-];
-const DAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
+const FILTER_KEY = 'familyhub.tasks.filter';
 
 export function view(app, main) {
   const tz = app.tz;
+  const me = app.me.user.id;
   const tasks = new Map(); // id -> task: everything shown on this page
-  const members = new Map(app.me.members.map((m) => [m.id, m.display_name]));
-  const region = h('div.tasks-body');
+  let filter = 'everyone';
+  try { filter = localStorage.getItem(FILTER_KEY) === 'mine' ? 'mine' : 'everyone'; } catch { /* default */ }
+
+  const filterBtns = ['mine', 'everyone'].map((f) => h('button.small', {
+    type: 'button', 'aria-pressed': String(filter === f), dataset: { filter: f },
+    onclick: () => {
+      filter = f;
+      try { localStorage.setItem(FILTER_KEY, f); } catch { /* this tab only */ }
+      for (const b of filterBtns) b.setAttribute('aria-pressed', String(b.dataset.filter === f));
+      render();
+    },
+  }, t(`tasks.filter.${f}`)));
+
+  const section = (id, title) => {
+    const ul = h('ul.tasks');
+    const empty = h('p.muted');
+    return { ul, empty, el: h('section.card', { 'aria-labelledby': id }, h('h2', { id }, title), ul, empty) };
+  };
+  const todaySec = section('h-today', '');
+  const openSec = section('h-open', t('tasks.otherOpen'));
+  const choresEl = h('div.chore-groups');
+  const choreSec = h('section.card', { 'aria-labelledby': 'h-chores' }, h('h2#h-chores', t('tasks.chores')), choresEl);
+  const region = h('div.tasks-body', loading());
 
   main.append(
-    h('div.page-head', h('h1', 'Tasks'),
-      h('button.primary', { type: 'button', onclick: () => createTask() }, 'New task')),
+    h('div.page-head', h('h1', t('tasks.title')),
+      h('div.segmented', { role: 'group', 'aria-label': t('tasks.filter.label') }, filterBtns),
+      h('button.primary', { type: 'button', onclick: () => openTaskDialog(app, null, { onSaved: reload }) }, t('tasks.new'))),
     region);
 
   const today = () => dateIn(new Date(), tz);
   // The day a task counts for: snoozed_until, else due_at, else its instance date.
-  const dayOf = (t) => {
-    const at = t.snoozed_until || t.due_at;
-    return at ? dateIn(new Date(at), tz) : t.instance_date;
+  const dayOf = (task) => {
+    const at = task.snoozed_until || task.due_at;
+    return at ? dateIn(new Date(at), tz) : task.instance_date;
   };
+  const mine = (task) => filter === 'everyone' || !task.assignee_id || task.assignee_id === me;
 
   function classify() {
     const now = Date.now();
@@ -39,14 +58,15 @@ export function view(app, main) {
     const todays = [];
     const open = [];
     const chores = [];
-    for (const t of tasks.values()) {
-      if (t.is_template) { chores.push(t); continue; }
-      if (dayOf(t) === d) { todays.push(t); continue; }
-      if (t.completed_at) continue;
-      if (t.snoozed_until && Date.parse(t.snoozed_until) > now) continue;
-      open.push(t);
+    for (const task of tasks.values()) {
+      if (!mine(task)) continue;
+      if (task.is_template) { chores.push(task); continue; }
+      if (dayOf(task) === d) { todays.push(task); continue; }
+      if (task.completed_at) continue;
+      if (task.snoozed_until && Date.parse(task.snoozed_until) > now) continue;
+      open.push(task);
     }
-    const when = (t) => Date.parse(t.snoozed_until || t.due_at || '9999-12-31T00:00:00Z');
+    const when = (x) => Date.parse(x.snoozed_until || x.due_at || '9999-12-31T00:00:00Z');
     todays.sort((a, b) => Number(!!a.completed_at) - Number(!!b.completed_at) || when(a) - when(b) || a.title.localeCompare(b.title));
     open.sort((a, b) => when(a) - when(b) || a.title.localeCompare(b.title));
     chores.sort((a, b) => a.title.localeCompare(b.title));
@@ -54,64 +74,100 @@ export function view(app, main) {
   }
 
   function render() {
-    const focusKey = document.activeElement?.dataset?.key;
+    if (!region.contains(todaySec.el)) setChildren(region, todaySec.el, openSec.el, choreSec);
     const { todays, open, chores } = classify();
     const d = today();
-    region.replaceChildren(
-      h('section.card', { 'aria-labelledby': 'h-today' },
-        h('h2#h-today', `Today · ${dayLabel(d, '') }`),
-        todays.length ? h('ul.tasks', todays.map(row)) : h('p.muted', 'Nothing due today.')),
-      h('section.card', { 'aria-labelledby': 'h-open' },
-        h('h2#h-open', 'Other open tasks'),
-        open.length ? h('ul.tasks', open.map(row)) : h('p.muted', 'All done.')),
-      h('section.card', { 'aria-labelledby': 'h-chores' },
-        h('h2#h-chores', 'Recurring chores'),
-        chores.length ? h('ul.tasks', chores.map(choreRow)) : h('p.muted', 'No recurring chores yet. Create a task that repeats.')));
-    if (focusKey) region.querySelector(`[data-key="${CSS.escape(focusKey)}"]`)?.focus();
+    todaySec.el.querySelector('h2').textContent = t('tasks.today', { date: dayLabel(d, '') });
+    fill(todaySec, todays, row, t('tasks.nothingToday'));
+    fill(openSec, open, row, t('tasks.allDone'));
+    renderChores(chores);
   }
 
-  function due(t) {
-    const at = t.snoozed_until || t.due_at;
+  function fill(sec, list, build, emptyText) {
+    reconcile(sec.ul, list, { key: (x) => x.id, sig: rowSig, build });
+    sec.empty.hidden = list.length > 0;
+    sec.empty.textContent = emptyText;
+  }
+
+  const rowSig = (x) => JSON.stringify([x.title, x.notes, x.due_at, x.snoozed_until, x.completed_at, x.assignee_id,
+    x.recurrence, x.rotation, currentLang(), today()]);
+
+  function renderChores(chores) {
+    const groups = new Map();
+    for (const c of chores) {
+      const k = c.assignee_id || '';
+      if (!groups.has(k)) groups.set(k, []);
+      groups.get(k).push(c);
+    }
+    const order = app.me.members.map((m) => m.id);
+    const list = [...groups].map(([who, items]) => ({ who, items }))
+      .sort((a, b) => (a.who === '' ? 1e9 : order.indexOf(a.who)) - (b.who === '' ? 1e9 : order.indexOf(b.who)));
+    reconcile(choresEl, list, {
+      key: (g) => g.who || 'anyone',
+      build: (g) => h('section.chore-group', { 'aria-labelledby': `chores-${g.who || 'anyone'}` },
+        h('h3', { id: `chores-${g.who || 'anyone'}` }), h('ul.tasks')),
+      update: (el, g) => {
+        setChildren(el.querySelector('h3'), g.who ? [avatar(app, g.who, { label: '' }), ' ', memberName(app, g.who)] : t('tasks.anyone'));
+        reconcile(el.querySelector('ul'), g.items, { key: (x) => x.id, sig: rowSig, build: choreRow });
+      },
+    });
+    let empty = choreSec.querySelector('p.muted');
+    if (!empty) { empty = h('p.muted'); choreSec.append(empty); }
+    empty.hidden = chores.length > 0;
+    empty.textContent = t('tasks.noChores');
+  }
+
+  function due(task) {
+    const at = task.snoozed_until || task.due_at;
     if (!at) return null;
     const day = dateIn(new Date(at), tz);
-    const late = !t.completed_at && Date.parse(at) < Date.now();
-    const text = `${day === today() ? '' : dayLabel(day, today()) + ' '}${timeIn(new Date(at), tz)}`;
-    return h('span.due', { class: late ? 'late' : '' }, t.snoozed_until ? `snoozed to ${text}` : text);
+    const late = !task.completed_at && Date.parse(at) < Date.now();
+    const text = `${day === today() ? '' : dayLabel(day, today()) + ' '}${fmtTime(new Date(at), tz)}`;
+    return h('span.due', { class: late ? 'late' : '' }, task.snoozed_until ? t('tasks.snoozedTo', { when: text }) : text);
   }
 
-  function row(t) {
-    const id = `done-${t.id}`;
-    return h('li.task', { class: t.completed_at ? 'done' : '', dataset: { id: t.id } },
-      h('input', { type: 'checkbox', id, checked: !!t.completed_at, dataset: { key: id }, onchange: (e) => complete(t, e.target.checked) }),
-      h('label.name', { for: id }, h('span.title', t.title),
-        h('span.meta', due(t), t.template_id ? h('span.tag', 'chore') : null,
-          t.assignee_id ? h('span.who', members.get(t.assignee_id) || '') : null)),
-      t.completed_at ? null : h('select.snooze', {
-        'aria-label': `Snooze ${t.title}`, dataset: { key: `snooze-${t.id}` },
-        onchange: (e) => { const v = e.target.value; e.target.value = ''; if (v) snooze(t, v); },
+  function openButton(task, meta) {
+    return h('button.task-open', { type: 'button', dataset: { key: `open-${task.id}` }, onclick: () => edit(task) },
+      h('span.title', task.title),
+      h('span.meta', meta),
+      task.notes ? h('span.notes', task.notes) : null);
+  }
+
+  function row(task) {
+    const id = `done-${task.id}`;
+    return h('li.task', { class: task.completed_at ? 'done' : '', dataset: { id: task.id } },
+      h('label.tick', { for: id },
+        h('input', { type: 'checkbox', id, checked: !!task.completed_at, dataset: { key: id },
+          'aria-label': t('tasks.markDone', { title: task.title }), onchange: (e) => complete(task, e.target.checked) })),
+      openButton(task, [due(task), task.template_id ? h('span.tag', t('tasks.chore')) : null]),
+      task.assignee_id ? avatar(app, task.assignee_id, { label: t('tasks.assignedTo', { name: memberName(app, task.assignee_id) }) }) : null,
+      task.completed_at ? null : h('select.snooze', {
+        'aria-label': t('tasks.snoozeLabel', { title: task.title }), dataset: { key: `snooze-${task.id}` },
+        onchange: (e) => { const v = e.target.value; e.target.value = ''; if (v) snooze(task, v); },
       },
-      h('option', { value: '' }, 'Snooze…'),
-      h('option', { value: '1h' }, '1 hour'),
-      h('option', { value: '3h' }, '3 hours'),
-      h('option', { value: 'evening' }, 'This evening'),
-      h('option', { value: 'tomorrow' }, 'Tomorrow morning')),
-      h('button.icon.danger', { type: 'button', 'aria-label': `Delete ${t.title}`, onclick: () => remove(t) }, '✕'));
+      h('option', { value: '' }, t('tasks.snooze')),
+      ['1h', '3h', 'evening', 'tomorrow'].map((v) => h('option', { value: v }, t(`tasks.snooze.${v}`)))));
   }
 
-  function choreRow(t) {
-    return h('li.task', { dataset: { id: t.id } },
-      h('span.name', h('span.title', t.title),
-        h('span.meta', h('span.due', describeRule(t.recurrence)), t.assignee_id ? h('span.who', members.get(t.assignee_id) || '') : null)),
-      h('button.icon.danger', { type: 'button', 'aria-label': `Delete chore ${t.title}`, onclick: () => remove(t) }, '✕'));
+  function choreRow(task) {
+    const turns = task.rotation?.length ? t('tasks.takesTurns', { names: task.rotation.map((id) => memberName(app, id)).join(' → ') }) : null;
+    return h('li.task', { dataset: { id: task.id } },
+      openButton(task, [h('span.due', describeRule(task.recurrence)), turns ? h('span.turns', turns) : null]));
   }
 
-  async function complete(t, done) {
-    const r = await app.write(`${done ? 'complete' : 'reopen'} "${t.title}"`, () => post(`/api/tasks/${t.id}/${done ? 'complete' : 'uncomplete'}`));
+  async function edit(task) {
+    const fresh = await app.write(t('fail.openTask'), () => get(`/api/tasks/${task.id}`));
+    if (fresh) openTaskDialog(app, fresh, { onSaved: (saved) => { if (saved) tasks.set(saved.id, saved); reload(); } });
+  }
+
+  async function complete(task, done) {
+    const r = await app.write(t(done ? 'fail.complete' : 'fail.reopen', { title: task.title }),
+      () => post(`/api/tasks/${task.id}/${done ? 'complete' : 'uncomplete'}`));
     if (r) tasks.set(r.id, r);
     render();
   }
 
-  async function snooze(t, choice) {
+  async function snooze(task, choice) {
     const now = new Date();
     let until;
     if (choice === '1h') until = new Date(now.getTime() + 3600e3);
@@ -119,52 +175,17 @@ export function view(app, main) {
     else if (choice === 'evening') {
       until = zoned(`${today()}T18:00`, tz);
       if (until <= now) until = new Date(now.getTime() + 3600e3);
-    } else {
-      const [y, m, d] = today().split('-').map(Number);
-      const tomorrow = new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-      until = zoned(`${tomorrow}T08:00`, tz);
-    }
-    const r = await app.write(`snooze "${t.title}"`, () => post(`/api/tasks/${t.id}/snooze`, { until: until.toISOString() }));
+    } else until = zoned(`${addDays(today(), 1)}T08:00`, tz);
+    const r = await app.write(t('fail.snooze', { title: task.title }), () => post(`/api/tasks/${task.id}/snooze`, { until: until.toISOString() }));
     if (r) tasks.set(r.id, r);
     render();
-  }
-
-  async function remove(t) {
-    const ok = await app.write(`delete "${t.title}"`, async () => { await del(`/api/tasks/${t.id}`); return true; });
-    if (ok) { tasks.delete(t.id); render(); if (t.is_template) reload(); }
-  }
-
-  function createTask() {
-    const soon = new Date(Date.now() + 3600e3);
-    openDialog('New task', [
-      field('What', h('input', { name: 'title', required: true, maxlength: 200, placeholder: 'Feed the cat' })),
-      field('Due', h('input', { name: 'due', type: 'datetime-local', value: localInput(soon, tz) }), 'Leave empty for "some time".'),
-      field('Repeats', h('select', { name: 'repeat' }, REPEATS.map(([v, l]) => h('option', { value: v }, l)))),
-      field('For', h('select', { name: 'assignee' }, h('option', { value: '' }, 'Anyone'),
-        app.me.members.map((m) => h('option', { value: m.id }, m.display_name)))),
-      field('Notes', h('textarea', { name: 'notes', rows: 2, maxlength: 4000 })),
-    ], async (form) => {
-      const v = formValues(form);
-      const body = { title: v.title };
-      if (v.due) body.due_at = zoned(v.due, tz).toISOString();
-      if (v.assignee) body.assignee_id = v.assignee;
-      if (v.notes.trim()) body.notes = v.notes;
-      if (v.repeat === 'weekly') {
-        const day = v.due ? zoned(v.due, tz) : new Date();
-        const [y, m, d] = dateIn(day, tz).split('-').map(Number);
-        body.recurrence = `FREQ=WEEKLY;BYDAY=${DAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()]}`;
-      } else if (v.repeat) body.recurrence = v.repeat;
-      const r = await app.write(`create "${v.title}"`, () => post('/api/tasks', body));
-      if (r) reload(); // a chore may have made today's instance too
-      return !!r;
-    });
   }
 
   const reload = app.loader(async () => {
     const [day, open, templates] = await Promise.all([
       get(`/api/tasks?date=${today()}`), get('/api/tasks'), get('/api/tasks?templates=true')]);
     tasks.clear();
-    for (const t of [...day, ...open, ...templates]) tasks.set(t.id, t);
+    for (const x of [...day, ...open, ...templates]) tasks.set(x.id, x);
     render();
   });
 
@@ -175,8 +196,8 @@ export function view(app, main) {
     pending.clear();
     await Promise.all(ids.map(async (id) => {
       try {
-        const t = await get(`/api/tasks/${id}`);
-        tasks.set(t.id, t);
+        const x = await get(`/api/tasks/${id}`);
+        tasks.set(x.id, x);
       } catch (e) {
         if (e.status !== 404) throw e;
         tasks.delete(id);
@@ -191,16 +212,9 @@ export function view(app, main) {
     onEvent(ev) {
       if (ev.type !== 'TASK_UPDATED') return;
       if (ev.op === 'delete') { tasks.delete(ev.id); render(); return; }
+      if (ev.version != null && tasks.get(ev.id)?.version >= ev.version) return; // already shown
       pending.add(ev.id);
       refreshOne();
     },
   };
-}
-
-function describeRule(rule) {
-  const found = REPEATS.find(([v]) => v === rule);
-  if (found) return found[1];
-  const m = /^FREQ=WEEKLY;BYDAY=([A-Z,]+)$/.exec(rule || '');
-  if (m) return `Weekly on ${m[1].split(',').map((d) => d[0] + d[1].toLowerCase()).join(', ')}`;
-  return rule || '';
 }

@@ -1,0 +1,60 @@
+package assistant
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/familyhub/familyhub"
+)
+
+// AssistantText trims a command's text and checks it: valid UTF-8, 1 to
+// MaxAssistantTextLen characters, no control characters other than line
+// breaks and tabs (which become spaces). Problems are familyhub.EINVALID
+// *Errors on field "text".
+func AssistantText(text string) (string, error) {
+	if !utf8.ValidString(text) {
+		return "", familyhub.Invalid("text", "text is not valid UTF-8.")
+	}
+	text = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(text)
+	if strings.ContainsFunc(text, unicode.IsControl) {
+		return "", familyhub.Invalid("text", "text contains control characters.")
+	}
+	text = strings.Join(strings.Fields(text), " ")
+	switch n := utf8.RuneCountInString(text); {
+	case n == 0:
+		return "", familyhub.Invalid("text", "text is required: say what to do, e.g. \"add milk to the shopping list\".")
+	case n > MaxAssistantTextLen:
+		return "", familyhub.Invalid("text", "text must be at most %d characters (it has %d).", MaxAssistantTextLen, n)
+	}
+	return text, nil
+}
+
+// AssistantLanguage returns the language of a BCP 47 locale ("en-GB" →
+// "en") when the assistant understands it: English or German; an empty
+// locale is English. Others are an EINVALID *familyhub.Error on field
+// "locale".
+func AssistantLanguage(locale string) (string, error) {
+	if locale == "" {
+		return "en", nil
+	}
+	lang, _, _ := strings.Cut(strings.ReplaceAll(locale, "_", "-"), "-")
+	switch l := strings.ToLower(lang); {
+	case len(locale) > 35:
+		return "", familyhub.Invalid("locale", "locale must be a language tag such as en-GB or de-DE.")
+	case l == "en" || l == "de":
+		return l, nil
+	}
+	return "", familyhub.Invalid("locale", "The assistant understands English (en) and German (de), not %q.", locale)
+}
+
+// NotUnderstood returns the EINVALID *familyhub.Error for a command that
+// matches no intent, with examples of what works.
+func NotUnderstood(text string) *familyhub.Error {
+	if utf8.RuneCountInString(text) > 60 {
+		text = string([]rune(text)[:57]) + "..."
+	}
+	return familyhub.Invalid("text", "Sorry, I did not understand %q. Try \"add milk and eggs to the groceries list\", "+
+		"\"remind me to call grandma tomorrow at 6pm\", \"put dentist on Friday at 3\", "+
+		"\"mark take out the trash as done\" or \"what's on today\".", text)
+}

@@ -1,0 +1,266 @@
+package assistant
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Shopping items: "2 litres of milk, a dozen eggs and bread" is three
+// items with quantities. Known compounds are never split ("mac and
+// cheese", "salt and pepper crisps", "Salz und Pfeffer Chips"), German
+// elided compounds are spelled out ("Rot- und Weißwein" is Rotwein and
+// Weißwein), shared modifiers distributed ("red and white wine"), dictated
+// run-ons split where the lexicon is sure ("apples bananas and grapes"),
+// and a compound that may be one item or two ("fish and chips") gives two
+// readings.
+
+// nbsp joins the words of a protected compound while splitting.
+const nbsp = "\u00a0"
+
+var (
+	itemSeparators = regexp.MustCompile(`(?i)\s*(?:,\s*and\s+|,\s*und\s+|,|;|\s+and\s+|\s+und\s+|\s+&\s+|\s+plus\s+|\s+sowie\s+|\s+as well as\s+)\s*`)
+	elidedCompound = regexp.MustCompile(`(\pL+)-\s+(und|oder|,)\s+(\pL+)`)
+	// The compounds' patterns; a flavour pair's takes the word after it.
+	firmRes, flavourRes, ambiguousRes = compoundPatterns(firmCompounds, ""), compoundPatterns(flavourPairs, `\s+\pL+`), compoundPatterns(ambiguousCompounds, "")
+)
+
+func compoundPatterns(phrases []string, suffix string) []*regexp.Regexp {
+	var out []*regexp.Regexp
+	for _, ph := range phrases {
+		out = append(out, regexp.MustCompile(`(?i)(?:^|\b)`+strings.ReplaceAll(regexp.QuoteMeta(ph), " ", `\s+`)+suffix+`(?:\b|$)`))
+	}
+	return out
+}
+
+// protect joins the words of a compound where re finds it in s (a flavour
+// pair only before a product: "salt and pepper crisps"), so that splitting
+// keeps it whole.
+func protect(s string, re *regexp.Regexp, flavour bool) (string, bool) {
+	found := false
+	s = re.ReplaceAllStringFunc(s, func(m string) string {
+		if flavour {
+			f := strings.Fields(m)
+			if len(f) == 0 || !flavourHeads[strings.ToLower(f[len(f)-1])] {
+				return m
+			}
+		}
+		found = true
+		return strings.Join(strings.Fields(m), nbsp)
+	})
+	return s, found
+}
+
+// splitItems splits s into items. alt is the other reading when a
+// compound may be one item or two (nil otherwise).
+func splitItems(s, lang string) (items, alt []IntentItem) {
+	s = strings.TrimSpace(strings.Trim(s, ` .!?"`))
+	if strings.Contains(s, "-") {
+		s = elidedCompound.ReplaceAllStringFunc(s, expandElided)
+	}
+	if ls := strings.ToLower(s); !strings.Contains(ls, " and ") && !strings.Contains(ls, " und ") && !strings.Contains(ls, "&") &&
+		!strings.Contains(ls, " e ") && !strings.Contains(ls, "'n'") && !strings.Contains(ls, " n ") && !strings.Contains(ls, "m&m") {
+		return itemsOf(s, lang), nil // no compound can be in s
+	}
+	for _, re := range firmRes {
+		s, _ = protect(s, re, false)
+	}
+	for _, re := range flavourRes {
+		s, _ = protect(s, re, true)
+	}
+	ambiguous := false
+	plain := s
+	for _, re := range ambiguousRes {
+		var found bool
+		if s, found = protect(s, re, false); found {
+			ambiguous = true
+		}
+	}
+	items = itemsOf(s, lang)
+	if ambiguous {
+		alt = itemsOf(plain, lang)
+	}
+	return items, alt
+}
+
+func itemsOf(s, lang string) []IntentItem {
+	parts := itemSeparators.Split(s, -1)
+	var segs []string
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if p != "" {
+			segs = append(segs, p)
+		}
+	}
+	// "red and white wine": the head of the second is the first's too.
+	for i := 0; i+1 < len(segs); i++ {
+		a, b := strings.Fields(segs[i]), strings.Fields(segs[i+1])
+		if len(a) != 1 || len(b) < 2 || strings.Contains(segs[i], nbsp) || strings.Contains(segs[i+1], nbsp) {
+			continue
+		}
+		head := b[len(b)-1]
+		if distributive[strings.ToLower(a[0])] || itemKnownPhrase(a[0]+" "+head) {
+			segs[i] = a[0] + " " + head
+		}
+	}
+	var out []IntentItem
+	for _, seg := range segs {
+		for _, part := range runOn(seg) {
+			if it, ok := parseItem(part, lang); ok {
+				out = append(out, it)
+			}
+		}
+	}
+	return out
+}
+
+func itemKnownPhrase(s string) bool {
+	_, ok := lookupItem(s)
+	return ok
+}
+
+// expandElided spells out "Rot- und Weißwein" as "Rotwein und Weißwein":
+// the second word's lexicon head completes the first.
+func expandElided(m string) string {
+	sub := elidedCompound.FindStringSubmatch(m)
+	first, conj, second := sub[1], sub[2], sub[3]
+	f := fold(second)
+	for i := range second {
+		if i == 0 {
+			continue
+		}
+		if _, ok := itemHeads[f[len(fold(second[:i])):]]; ok && utf8.RuneCountInString(second[i:]) >= 3 {
+			return first + strings.ToLower(second[i:]) + " " + conj + " " + second
+		}
+	}
+	return m
+}
+
+// runOn splits a dictated run of item names without commas ("apples
+// bananas", "washing powder nappies") when the lexicon covers it entirely
+// and each boundary follows a plural or a phrase; anything else stays one
+// item ("chocolate milk", "chicken breast").
+func runOn(seg string) []string {
+	f := strings.Fields(seg)
+	if len(f) < 2 || strings.Contains(seg, nbsp) || itemKnownPhrase(seg) || numberToken.MatchString(f[0]) || numberWords[strings.ToLower(f[0])] > 0 || articles[strings.ToLower(f[0])] {
+		return []string{seg}
+	}
+	var out []string
+	for i := 0; i < len(f); {
+		n := 0
+		for k := min(3, len(f)-i); k >= 1; k-- {
+			if itemKnownPhrase(strings.Join(f[i:i+k], " ")) {
+				n = k
+				break
+			}
+		}
+		if n == 0 {
+			return []string{seg}
+		}
+		piece := strings.Join(f[i:i+n], " ")
+		it, _ := lookupItem(piece)
+		if i+n < len(f) && n == 1 && !it.plural {
+			return []string{seg}
+		}
+		out = append(out, piece)
+		i += n
+	}
+	return out
+}
+
+var (
+	numberUnitToken = regexp.MustCompile(`(?i)^(\d+(?:[.,]\d+)?)(l|ml|cl|dl|kg|g|gr|lb|lbs|oz|x|pk)$`)
+	numberToken     = regexp.MustCompile(`^\d+(?:[.,]\d+)?$`)
+	trailingFiller  = setOf(`too also please bitte auch noch mehr as well thanks danke`)
+)
+
+// parseItem parses "2 litres of milk", "a dozen eggs", "3 apples", "milk",
+// "zwei Flaschen Apfelsaft", and corrects typos in the name.
+func parseItem(s, lang string) (IntentItem, bool) {
+	s = strings.ReplaceAll(s, nbsp, " ")
+	f := strings.Fields(strings.Trim(strings.TrimSpace(s), `.,;:!?"`))
+	for len(f) > 1 && trailingFiller[strings.ToLower(f[len(f)-1])] {
+		f = f[:len(f)-1]
+	}
+	if len(f) > 2 && strings.EqualFold(f[len(f)-2], "as") && strings.EqualFold(f[len(f)-1], "well") {
+		f = f[:len(f)-2]
+	}
+	if len(f) == 0 {
+		return IntentItem{}, false
+	}
+	lower := func(i int) string { return strings.ToLower(f[i]) }
+	var qty []string
+	i := 0
+	switch {
+	case numberUnitToken.MatchString(f[0]), numberToken.MatchString(f[0]):
+		qty, i = []string{f[0]}, 1
+	case numberWords[lower(0)] > 0:
+		qty, i = []string{strconv.Itoa(numberWords[lower(0)])}, 1
+	case articles[lower(0)] && len(f) > 2 && units[lower(1)]:
+		qty, i = []string{"1"}, 1
+	}
+	if i == 1 && len(f) > 2 && units[lower(1)] {
+		qty, i = append(qty, f[1]), 2
+	}
+	if i > 0 && i < len(f)-1 && (lower(i) == "of" || lower(i) == "von") {
+		i++
+	}
+	if i == 0 {
+		for i < len(f)-1 && itemFillers[lower(i)] {
+			i++
+		}
+	}
+	if i >= len(f) {
+		qty, i = nil, 0 // only a number: "7" stays a name
+	}
+	name := f[i:]
+	if len(name) == 1 {
+		// Only a one-word name is corrected: in "tent pegs" or "sweet and
+		// sour sauce" a word unknown alone is no typo.
+		name[0] = correctItemWord(name[0], lang)
+	}
+	n := strings.Join(name, " ")
+	if n == "" || utf8.RuneCountInString(n) > maxIntentName {
+		return IntentItem{}, false
+	}
+	return IntentItem{Name: n, Quantity: strings.Join(qty, " ")}, true
+}
+
+// itemsLookLikeGroceries says whether a bare list of names (no verb) is a
+// shopping list: every item has a word of the grocery lexicon, none is a
+// question or command word, and none is long.
+func itemsLookLikeGroceries(items []IntentItem) bool {
+	if len(items) == 0 {
+		return false
+	}
+	for _, it := range items {
+		ws := strings.Fields(it.Name)
+		if len(ws) > 4 {
+			return false
+		}
+		if itemKnownPhrase(it.Name) {
+			continue
+		}
+		known := false
+		for _, w := range ws {
+			lw := strings.ToLower(strings.Trim(w, `,.;:!?"'()`))
+			switch {
+			case itemKnownPhrase(lw):
+				known = true
+			case itemConnectors[lw]:
+			default:
+				return false
+			}
+		}
+		if !known {
+			return false
+		}
+	}
+	return true
+}
+
+// itemConnectors may stand between the words of an item's name.
+var itemConnectors = setOf(`with without of mit ohne von and und in im`)
+
+var questionWords = setOf(`what who why how when where which is are does do was wer wie warum wann wo welche welcher`)

@@ -1,0 +1,204 @@
+package assistant
+
+import (
+	"regexp"
+	"strings"
+)
+
+// cleanCommand prepares a command for the rules: one kind of quote, no
+// fillers ("um", "ähm", "like"), no politeness ("could you", "please",
+// "kannst du bitte mal"), no end punctuation, the most common slang
+// ("2moro", "pls") spelled out and typos in command words fixed ("remnd",
+// "tomorow", "Donerstag"). Item and title words are left as written.
+func cleanCommand(s string) string {
+	s = strings.NewReplacer("’", "'", "‘", "'", "´", "'", "`", "'", "“", `"`, "”", `"`, "„", `"`, "…", " ", "–", "-", "—", "-").Replace(s)
+	toks := strings.Fields(s)
+	out := toks[:0]
+	for i, t := range toks {
+		core := strings.ToLower(strings.Trim(t, `,.;:!?"()`))
+		if fillerWords[core] || germanParticleWords[core] || (core == "like" && i > 0 && likeFiller(toks, i)) || (core == "um" && umFiller(toks, i)) ||
+			(core == "er" && strings.HasSuffix(t, ",")) {
+			continue
+		}
+		if r, ok := slang[core]; ok {
+			t = strings.Replace(t, strings.Trim(t, `,.;:!?"()`), r, 1)
+		} else if fix := fixKeyword(core); fix != "" {
+			t = strings.Replace(t, strings.Trim(t, `,.;:!?"()`), fix, 1)
+		}
+		out = append(out, t)
+	}
+	s = strings.Join(out, " ")
+	for {
+		before := s
+		s = strings.TrimSpace(strings.TrimRight(s, " .!?,;"))
+		s = strings.TrimLeft(s, " ,.;:-")
+		if m := politePrefix.FindStringSubmatchIndex(lowerSameLength(s)); m != nil {
+			gerund := m[2] >= 0 // "would you mind putting ..."
+			s = s[m[1]:]
+			if gerund {
+				f := strings.Fields(s)
+				if len(f) > 0 {
+					if base, ok := gerundBase(strings.ToLower(f[0])); ok {
+						f[0] = base
+						s = strings.Join(f, " ")
+					}
+				}
+			}
+		}
+		if m := canWe.FindStringSubmatchIndex(lowerSameLength(s)); m != nil {
+			s = s[m[2]:]
+		}
+		ls := lowerSameLength(s)
+		for _, suf := range politeSuffixes {
+			if strings.HasSuffix(ls, suf) && len(ls) > len(suf) {
+				s = s[:len(s)-len(suf)]
+				break
+			}
+		}
+		s = strings.Join(strings.Fields(s), " ")
+		if s == before {
+			return s
+		}
+	}
+}
+
+// likeAfter: "add like butter", "we need like 6 eggs".
+var likeAfter = setOf(`add need needs get buy grab put`)
+
+// umFiller: English "um," and "um so ...", not German "um 18 Uhr".
+func umFiller(toks []string, i int) bool {
+	if strings.HasSuffix(toks[i], ",") {
+		return true
+	}
+	if i+1 == len(toks) {
+		return i == 0
+	}
+	next := strings.ToLower(strings.Trim(toks[i+1], `,.;:!?"()`))
+	if numberToken.MatchString(next) || hourWords[next] > 0 || next == "halb" || next == "viertel" || next == "wie" ||
+		next == "mitternacht" || next == "mittag" || strings.ContainsAny(next, "0123456789") {
+		return false
+	}
+	return i == 0 || englishWords[next]
+}
+
+// likeFiller: "we need like 6 eggs", "uh, like, add milk".
+func likeFiller(toks []string, i int) bool {
+	prev := strings.ToLower(toks[i-1])
+	if strings.HasSuffix(prev, ",") || likeAfter[strings.Trim(prev, ",")] {
+		return true
+	}
+	if i+1 < len(toks) {
+		next := strings.ToLower(toks[i+1])
+		return numberToken.MatchString(next) || numberWords[next] > 0 || next == "a" || next == "some" || strings.HasSuffix(toks[i], ",")
+	}
+	return false
+}
+
+var (
+	fillerWords = setOf(`umm uh uhh uhm erm ehm hmm hm ähm äh öhm ähem`)
+	// germanParticleWords soften German commands and mean nothing there.
+	germanParticleWords = setOf(`mal bitte doch eben halt`)
+	slang               = map[string]string{
+		"2day": "today", "2nite": "tonight", "tonite": "tonight", "2moro": "tomorrow", "2morrow": "tomorrow", "tmrw": "tomorrow",
+		"tmr": "tomorrow", "tomoz": "tomorrow", "pls": "please", "plz": "please", "thx": "thanks", "ty": "thanks",
+		"u": "you", "r": "are", "whats": "what's", "wats": "what's", "hows": "how's", "wanna": "want to", "gotta": "got to",
+		"gonna": "going to", "dont": "don't", "cant": "can't", "ive": "i've",
+		"thru": "through", "nxt": "next", "mon.": "monday", "gibts": "gibt's", "morgn": "morgen",
+	}
+	politePrefix = regexp.MustCompile(`^(?:` +
+		`(?:ok(?:ay)?|so|oh|right|well|alright|also|and|actually|hey|hi|hello|hallo|yo|ja|jo|na ja|naja|gut|okay so|oh and|and also)(?: familyhub| assistant)?\b,? ` +
+		`|familyhub,? |assistant,? ` +
+		`|(?:please|bitte|pls|just|kindly|quickly|schnell) ` +
+		`|(would you mind|could you be so kind as to|would you be so kind as to) ` +
+		`|(?:can|could|would|will|can't|could't) you(?: please| just| quickly)? ` +
+		`|i'd like you to |i want you to |i need you to |i'd like to |let's |lets |i wanna ` +
+		`|(?:kannst|könntest|würdest|magst|willst) du(?: bitte| mal| vielleicht| mir| uns)* ` +
+		`|(?:können|könnten) sie(?: bitte)? |sei so (?:lieb|nett|gut) und |ich möchte(?:,? dass du)? ` +
+		`)`)
+	canWe = regexp.MustCompile(`^(?:can|could|shall) we(?: please)? (?:just )?((?:get|add|put|buy|move|cancel|delete|remove|pick|grab|take|skip|push|make|reschedule|change|clear)\b)`)
+	// politeSuffixes end commands and mean nothing (checked in lower case).
+	politeSuffixes = strings.Split(", please| please|, thanks| thanks|, thank you| thank you|, thanks a lot| thanks a lot|, danke| danke|, danke schön| danke schön|, danke dir| danke dir|, cheers| cheers|, for me| for me|, ok?| ok?|, okay?| okay?|, ja?| ja?|, oder| oder|, thx| thx|, ta", "|")
+)
+
+// fixKeyword returns the command word w is a typo of ("remnd" → "remind"),
+// or "" when w is a known word or no single command word is one edit away.
+// Words of four letters or fewer than that are never changed, except into
+// words at least five long ("chek" → "check").
+func fixKeyword(w string) string {
+	if len([]rune(w)) < 4 || knownWord(w) {
+		return ""
+	}
+	found := ""
+	for _, k := range keywordTargets {
+		if editDistance(w, k, 1) <= 1 {
+			if found != "" && found != k {
+				return ""
+			}
+			found = k
+		}
+	}
+	return found
+}
+
+// knownWord: w is a word of the lexicons (command words, groceries,
+// common words of either language), never to be corrected.
+func knownWord(w string) bool {
+	if keywords[w] || commonWords[w] || verbsEN[w] || verbsDE[w] || englishWords[w] || germanWords[w] || isInfinitiveDE(w) {
+		return true
+	}
+	if _, ok := thirdPersonBase(w); ok {
+		return true
+	}
+	if _, ok := weekdays[strings.TrimSuffix(w, "s")]; ok {
+		return true // "Tuesdays"
+	}
+	if _, ok := pastBase(w); ok {
+		return true
+	}
+	if _, ok := gerundBase(w); ok {
+		return true
+	}
+	if _, ok := lookupItem(w); ok {
+		return true
+	}
+	_, ok := weekdays[w]
+	return ok
+}
+
+// detectLanguage votes: the words of each language's function word list
+// and lexicon in s. A tie is the locale's language.
+func detectLanguage(s, locale string) string {
+	lang, _ := languageVote(s, locale)
+	return lang
+}
+
+// languageVote returns the language of s and whether the other one is
+// possible too (it has a word of it, or neither has any).
+func languageVote(s, locale string) (string, bool) {
+	en, de := 0, 0
+	for _, w := range words(s) {
+		switch {
+		case englishWords[w]:
+			en += 2
+		case germanWords[w]:
+			de += 2
+		case strings.ContainsAny(w, "äöüß"):
+			de++
+		default:
+			if it, ok := lookupItem(w); ok {
+				if it.lang == "de" {
+					de++
+				} else if it.lang == "en" {
+					en++
+				}
+			}
+		}
+	}
+	switch {
+	case en > de:
+		return "en", de > 0
+	case de > en:
+		return "de", en > 0
+	}
+	return locale, true
+}

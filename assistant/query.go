@@ -1,0 +1,181 @@
+package assistant
+
+import (
+	"strings"
+	"time"
+)
+
+// Questions ("what's on today/this weekend", "when is the dentist") and
+// the elliptic forms tried last ("milk", "dentist Friday at 3", "call
+// grandma tomorrow", "Tim takes out the bins every Tuesday").
+
+var queryRulesEN = []rule{
+	{rx(`(?:when(?:'s| is| are| was|s)?|what time(?:'s| is| are)|what day(?:'s| is)|at what time is|when do(?:es)?) (.+?)(?: (?:start|starts|begin|begins|happen|on))?`), (*parser).queryWhen},
+	{rx(`(?:what(?:'s| is| are)|what have (?:we|i) got|what do (?:we|i) have|what'?s happening|what'?s going on|what'?s planned|anything|is there anything|do we have anything|have we got anything|do i have anything|(?:show|tell|give)(?: me| us)?|is anything|what are we doing)\b(.*)`), (*parser).queryDay},
+	{rx(`((?:today|tomorrow|today's agenda|agenda|my day|our day|this weekend|this week)(?: please)?)`), (*parser).queryDay},
+}
+
+var queryRulesDE = []rule{
+	{rx(`(?:wann (?:ist|sind|war|findet|kommt|beginnt|fängt|haben wir)|um wie ?viel uhr (?:ist|sind|beginnt|fängt|haben wir)|an welchem tag (?:ist|sind)) (.+?)(?: (?:statt|an|los))?`), (*parser).queryWhen},
+	{rx(`(?:was (?:steht|ist|gibt'?s|gibt es|haben wir|habe ich|hab ich|liegt|läuft|geht|machen wir)|gibt'?s|gibt es|steht)\b(.*)`), (*parser).queryDay},
+	{rx(`(?:haben|hab|habe) (?:wir|ich)( .*?)? (?:was|etwas|irgendwas|termine)(?: vor| an| los)?`), (*parser).queryDay},
+	{rx(`(?:steht|ist) (.*?) (?:was|etwas|irgendwas) (?:an|los)`), (*parser).queryDay},
+}
+
+var queryFiller = setOf(`on up planned happening scheduled going for the my our agenda plan plans schedule calendar day
+	today's todays there anything everything do we i have got to is are in store left what's what me us any events
+	appointments tasks else at all
+	an los so auf dem den plan vor für uns mich mir noch da dran im in kalender termine was alles es steht ist am
+	dieser diesem heute's`)
+
+// queryDay: what is on a day or a span of days. Everything besides the
+// day must be filler ("what's the weather tomorrow" is not understood).
+func (p *parser) queryDay(m []string) (Intent, bool) {
+	sc := p.scanWhen(m[1], scanOpts{})
+	for _, f := range words(sc.rest()) {
+		if !queryFiller[f] {
+			return Intent{}, false
+		}
+	}
+	w := sc.w
+	if w.hasTime || w.hasRel || w.dur > 0 || w.hasEnd || w.allDay {
+		return Intent{}, false
+	}
+	day, days := p.today(), 1
+	switch {
+	case w.span != "":
+		day, days = p.spanDays(w.span)
+	case w.hasDate && w.hasEndDate:
+		day, days = w.date, int(w.endDate.Sub(w.date).Hours()/24+0.5)+1
+	case w.hasDate || w.weekday >= 0:
+		day, _ = p.resolveDay(w)
+	}
+	in := Intent{Type: IntentQueryToday, Slots: IntentSlots{Date: day.Format(time.DateOnly)}}
+	if days > 1 {
+		in.Slots.Days = days
+	}
+	return in, true
+}
+
+// spanDays: this weekend is its Saturday and Sunday (what is left of it
+// on a Sunday); this week is today to Sunday; next week and next weekend
+// are the following ones.
+func (p *parser) spanDays(span string) (time.Time, int) {
+	today := p.today()
+	wd := (int(today.Weekday()) + 6) % 7 // Monday 0
+	switch span {
+	case "weekend":
+		if wd == 6 {
+			return today, 1
+		}
+		return today.AddDate(0, 0, 5-wd), 2
+	case "nextweekend":
+		return today.AddDate(0, 0, 12-wd), 2
+	case "week":
+		return today, 7 - wd
+	case "nextweek":
+		return today.AddDate(0, 0, 7-wd), 7
+	}
+	return today, 1
+}
+
+// queryWhen: "when is the dentist", "wann ist der nächste Elternabend".
+func (p *parser) queryWhen(m []string) (Intent, bool) {
+	sc := p.scanWhen(m[1], scanOpts{})
+	if sc.found {
+		return Intent{}, false
+	}
+	f := strings.Fields(strings.ToLower(m[1]))
+	if len(f) == 0 || (len(f) == 1 && notNameWords[f[0]]) || f[0] == "it" || f[0] == "es" {
+		return Intent{}, false
+	}
+	title := lookupTitle(m[1])
+	if title == "" || looksLikeQuestion(title) {
+		return Intent{}, false
+	}
+	return Intent{Type: IntentQueryWhen, Slots: IntentSlots{Title: title}}, true
+}
+
+var ellipticRules = []rule{
+	{rx(`(.+)`), (*parser).elliptic},
+}
+
+// sentenceWords make a phrase a sentence, not a title: an elliptic event
+// is a noun phrase.
+var sentenceWords = setOf(`is are was were be been am will would can could should does do did has have had isn't
+	what what's how how's who why where like weather ist sind war wird werden kann soll hat haben wie was wer warum
+	wetter spät`)
+
+// elliptic: a command without a command verb. Without a time it must be
+// groceries ("milk", "Äpfel, Birnen und Trauben"); with a time or a
+// recurrence it is a chore of a named person ("Tim takes out the bins
+// every Tuesday"), a task when it starts (English) or ends (German) with
+// a verb ("call grandma tomorrow at 6", "Oma anrufen morgen um 18 Uhr"),
+// else an event ("dentist Friday at 3").
+func (p *parser) elliptic(m []string) (Intent, bool) {
+	s := m[1]
+	sc := p.scanWhen(s, scanOpts{durations: true, recurrence: true})
+	if !sc.found {
+		items, _ := splitItems(s, p.lang)
+		if !itemsLookLikeGroceries(items) {
+			return Intent{}, false
+		}
+		in, ok := p.itemsIntent(IntentShoppingAddItems, s, IntentSlots{})
+		if ok {
+			in.Lang = itemsLanguage(in, p.lang)
+		}
+		return in, ok
+	}
+	rest := strings.TrimSpace(sc.rest())
+	for _, w := range words(rest) {
+		if sentenceWords[w] {
+			return Intent{}, false
+		}
+	}
+	if in, ok := p.chore(sc); ok {
+		return in, true
+	}
+	f := strings.Fields(strings.ToLower(rest))
+	if len(f) == 0 {
+		return Intent{}, false
+	}
+	if p.lang == "en" && verbsEN[f[0]] && !(f[0] == "book" && len(f) > 1 && bookNouns[f[1]]) {
+		if len(f) == 1 && objectVerbs[f[0]] {
+			return Intent{}, false // "put on Friday at 3": put what?
+		}
+		return p.newTask(s, "")
+	}
+	if p.lang == "de" && isInfinitiveDE(f[len(f)-1]) && !isCapitalised(strings.Fields(rest)[len(f)-1]) {
+		return p.newTask(s, "")
+	}
+	return p.event(s)
+}
+
+// objectVerbs make no task without an object.
+var objectVerbs = setOf(`put take get add make bring give set buy pick send move delete remove cancel do have fetch
+	order book check clear fill hang lay`)
+
+// itemsLanguage: a command that is only item names is in the language of
+// its items ("Milch" is German whatever the locale).
+func itemsLanguage(in Intent, fallback string) string {
+	en, de := 0, 0
+	for _, it := range in.Slots.Items {
+		for _, w := range strings.Fields(it.Name) {
+			if li, ok := lookupItem(w); ok {
+				switch li.lang {
+				case "en":
+					en++
+				case "de":
+					de++
+				}
+			}
+		}
+	}
+	switch {
+	case en > de:
+		return "en"
+	case de > en:
+		return "de"
+	}
+	return fallback
+}

@@ -1,0 +1,369 @@
+package assistant
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Shopping: add (to a named list, the default list or a new one), tick,
+// remove, move between lists, clear ticked; recipes.
+
+const servingsWords = `(?: people| persons| servings| portions| of us| personen| portionen| leute)?`
+
+var recipeRulesEN = []rule{
+	{rx(`(?:add|put|get|buy|pop|stick) (?:the |my |our |a )?(.+?)[ -]recipe(?: for (\S+)` + servingsWords + `)?(?: (?:to|on|onto|in) (.+?))?(?: for (\S+)` + servingsWords + `)?`), (*parser).recipeEN},
+	{rx(`(?:add|put|get|buy|pop|stick) (?:the |all the |all )?(?:ingredients|everything|stuff|things|what we need|all we need|what i need)(?: we need)? (?:for|to make) (?:the |a |an |some |my |our )?(.+?)(?: for (\S+)` + servingsWords + `)?(?: (?:to|on|onto) (.+?))?(?: for (\S+)` + servingsWords + `)?`), (*parser).recipeEN},
+	{rx(`(?:we're|we are|i'm|i am) (?:making|cooking|baking|doing) (?:the |a |an |some |our )?(.+?)(?: for (\S+)` + servingsWords + `)?,? (?:so )?(?:add|put|get) (?:what we need|the ingredients|everything|what i need|the stuff)(?: (?:to|on) (.+?))?()`), (*parser).recipeEN},
+}
+
+var recipeRulesDE = []rule{
+	{rx(`(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|füg|füge|hinzufügen) (?:das |unser |mein |dein )?(\S+?)-?rezept(?: für (\S+)` + servingsWords + `)? (?:auf|zur|zu|in|an) (.+?)(?: hinzu)?()`), (*parser).recipeEN},
+	{rx(`(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|füg|füge|hinzufügen) (?:das |unser |mein )?rezept (?:für|von) (?:den |die |das |einen |eine )?(.+?)(?: für (\S+)` + servingsWords + `)? (?:auf|zur|zu|in|an) (.+?)(?: hinzu)?()`), (*parser).recipeEN},
+	{rx(`(?:(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|füg|füge|hinzufügen) )?(?:die |alle )?(?:zutaten|alles|sachen|einkäufe)(?: für| zum| zur) (?:den |die |das |einen |eine )?(.+?)(?: für (\S+)` + servingsWords + `)? (?:auf|zur|zu|in) (.+?)(?: (?:setzen|schreiben|hinzu|hinzufügen))?()`), (*parser).recipeEN},
+}
+
+// recipeEN: m is name, servings, list, servings again (either place).
+func (p *parser) recipeEN(m []string) (Intent, bool) {
+	name := strings.TrimSpace(m[1])
+	name = strings.TrimSuffix(strings.TrimSuffix(name, "-"), " recipe")
+	if t := tidyTitle(name); t == "" || strings.Fields(name)[0] == "" {
+		return Intent{}, false
+	}
+	if f := strings.Fields(name); len(f) > 5 {
+		return Intent{}, false
+	}
+	in := Intent{Type: IntentShoppingAddRecipe, Slots: IntentSlots{Recipe: strings.Trim(name, ` ,.`)}}
+	if p.lang == "de" {
+		in.Slots.Recipe = capitalise(in.Slots.Recipe)
+	}
+	for _, s := range []string{m[2], m[4]} {
+		if s == "" {
+			continue
+		}
+		n, ok := servings(s)
+		if !ok || in.Slots.Servings != 0 {
+			return Intent{}, false
+		}
+		in.Slots.Servings = n
+	}
+	if m[3] != "" {
+		list, isNew, ok := listName(m[3])
+		if !ok || isNew {
+			return Intent{}, false
+		}
+		in.Slots.List = list
+	}
+	return in, true
+}
+
+func servings(s string) (int, bool) {
+	if n, ok := numberWords[strings.ToLower(s)]; ok {
+		return n, true
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= 1 && n <= maxIntentServings
+}
+
+var listRulesEN = []rule{
+	{rx(`(?:create|make|start|add|set up|open|begin) (?:a |an )?(?:new )?(?:shopping )?list (?:called|named|for) (?:the )?(.+?)(?:(?: with|:) (.+))?`), (*parser).newList},
+	{rx(`(?:create|make|start|set up|open|begin) (?:a |an )?new (.+?) list(?:(?: with|:) (.+))?`), (*parser).newList},
+	{rx(`new list:? (.+?)(?:(?: with|:) (.+))?`), (*parser).newList},
+}
+
+var listRulesDE = []rule{
+	{rx(`(?:leg|lege|anlegen|erstell|erstelle|erstellen|mach|mache|machen|starte|start) (?:eine |)(?:neue )?(?:einkaufs)?liste (?:namens |mit dem namen |für (?:den |die |das )?)?(.+?)(?: an)?(?:(?: mit|:) (.+?))?(?: an)?`), (*parser).newList},
+	{rx(`(?:eine )?neue (?:einkaufs)?liste:? (.+?)(?:(?: mit|:) (.+))?`), (*parser).newList},
+}
+
+// newList: "create a list called hardware" (shopping.create_list), "start
+// a new list for the party with balloons" (add_items to a new list).
+func (p *parser) newList(m []string) (Intent, bool) {
+	name := strings.Trim(strings.TrimSpace(m[1]), ` ,:"'`)
+	if name == "" || len(strings.Fields(name)) > 3 || whenWordish(strings.ToLower(name)) {
+		return Intent{}, false
+	}
+	if m[2] == "" {
+		return Intent{Type: IntentShoppingCreateList, Slots: IntentSlots{List: name}}, true
+	}
+	if sc := p.scanWhen(m[2], scanOpts{}); sc.found {
+		return Intent{}, false
+	}
+	return p.itemsIntent(IntentShoppingAddItems, m[2], IntentSlots{List: name, NewList: true})
+}
+
+var shoppingChangeRulesEN = []rule{
+	{rx(`(?:clear|remove|delete|get rid of|clean up|tidy up|empty) (?:out )?(?:all )?(?:of )?(?:the )?(?:ticked|checked|crossed|crossed off|ticked off|checked off|done|bought|completed|purchased)(?: off)?(?: items| things| stuff| ones| entries| off)?(?: (?:from|on|off|in) (?:the |my |our )?(.+))?`), (*parser).clearChecked},
+	{rx(`(?:clear|remove|delete|get rid of) (?:out )?everything (?:that's|that is|that has been|that's been|we've|we have|i've|already)(?: been| already)? (?:ticked|checked|crossed|bought|got)(?: off)?(?: (?:from|on) (?:the |my |our )?(.+))?`), (*parser).clearChecked},
+	{rx(`(?:clean up|tidy up|tidy|clean) (?:the |my |our )?(.+? list|list)`), (*parser).clearChecked},
+	{rx(`(?:put|add|move) (.+?) (?:on|to|onto) (?:the |my |our )?(.+?) instead(?: of (?:the )?(.+))?`), (*parser).moveInstead},
+	{rx(`(?:remove|delete|take|cross out|scratch|drop|strike|get rid of) (.+?) (?:from|off|out of) (?:of )?(?:the |my |our )?(.+)`), (*parser).removeFrom},
+	{rx(`(?:we|i) (?:don't|do not|no longer) need (?:the |any )?(.+?)(?: any ?more)?`), (*parser).removePlain},
+	{rx(`(?:forget|never mind|scrap|scratch|no more) (?:about )?(?:the )?(.+)`), (*parser).removePlain},
+	{rx(`(?:remove|drop) (.+)`), (*parser).removePlain},
+	{rx(`delete (.+)`), (*parser).deleteAny},
+	{rx(`(?:check|tick|cross|strike) off (.+?)(?: (?:from|on|in) (?:the |my |our )?(.+?))?`), (*parser).check},
+	{rx(`(?:check|tick|cross|strike) (.+?) off(?: (?:the |my |our )?(.+?))?`), (*parser).check},
+	{rx(`mark (.+?) (?:as )?(?:bought|got|purchased|gotten|in the basket|in the trolley)(?: (?:on|in|from) (?:the |my |our )?(.+?))?`), (*parser).check},
+	{rx(`(?:i |we |i've |we've |i have |we have )?(?:just |already )?(?:got|bought|have bought|picked up|grabbed|have got|found)(?: the| some)? (.+?)(?: (?:from|for|on) (?:the |my |our )?(.+? list))?`), (*parser).check},
+	{rx(`(?:the )?(.+?) (?:is|are) (?:in the|in my|in our) (?:basket|trolley|cart|bag)()`), (*parser).check},
+}
+
+var shoppingAddRulesEN = []rule{
+	{rx(`(?:add|put|write|stick|pop|place|throw|chuck|jot|note)(?: down)? (.+?) (?:to|on|onto|in|into) (?:the |my |our |a )?(.+?)`), (*parser).addTo},
+	{rx(`(?:we|i) (?:need|needs|want|could use|'d like|would like|gotta get|have to get|must get) (?:to (?:buy|get|pick up|grab) )?(?:some |more |a few )?(.+)`), (*parser).addDefault},
+	{rx(`(?:we're|we are|i'm|i am|we've|we have|i've|i have|we|i)(?: all| almost| nearly| completely| just)? (?:out of|running low on|low on|running out of|run out of|ran out of|short of|short on)(?: some)? (.+)`), (*parser).addDefault},
+	{rx(`(?:out of|low on|running low on|need|need more|more|buy|get|pick up|grab|add)(?: some| more| a few)? (.+)`), (*parser).addDefault},
+}
+
+var shoppingChangeRulesDE = []rule{
+	{rx(`(?:lösch|lösche|löschen|entfern|entferne|entfernen|räum|räume) (?:alle |die |alles )?(?:abgehakten?|erledigten?|gekauften?|durchgestrichenen?)(?: einträge| sachen| artikel| dinge| produkte| punkte)?(?: (?:von|aus|auf) (?:der |dem )?(.+))?`), (*parser).clearChecked},
+	{rx(`(?:räum|räume|aufräumen) (?:die |meine |unsere )?(.+?liste)(?: auf)?`), (*parser).clearChecked},
+	{rx(`(?:setz|setze) (.+?) auf (.+?) um()`), (*parser).moveInstead},
+	{rx(`(?:nimm|nehm|nehme|lösch|lösche|löschen|entfern|entferne|entfernen|streich|streiche|streichen) (.+?) (?:von|aus) (?:der |dem |meiner |unserer )?(.+?)(?: runter)?`), (*parser).removeFrom},
+	{rx(`(.+?) (?:brauchen wir|brauche ich|braucht ihr) (?:doch )?(?:nicht mehr|nicht|keine?n? mehr)`), (*parser).removePlain},
+	{rx(`(?:entfern|entferne|entfernen|lösch|lösche|löschen) (.+)`), (*parser).deleteAny},
+	{rx(`(?:hak|hake|abhaken) (.+?)(?: (?:auf|von) (?:der |dem |meiner |unserer )?(.+?))?(?: ab)?`), (*parser).check},
+	{rx(`(?:streich|streiche) (.+?)(?: (?:auf|von) (?:der |dem )?(.+?))? durch`), (*parser).check},
+	{rx(`durchstreichen (.+?)(?: (?:auf|von) (?:der |dem )?(.+?))?`), (*parser).check},
+	{rx(`(?:ich habe|ich hab|habe|hab|wir haben|haben) (?:die |den |das )?(.+?) (?:gekauft|besorgt|geholt|mitgebracht|bekommen)()`), (*parser).check},
+	{rx(`(.+?) (?:hab|habe|haben) (?:ich|wir) (?:schon |jetzt |gerade )?(?:gekauft|besorgt|geholt|mitgebracht)()`), (*parser).check},
+	{rx(`(.+?) (?:gekauft|besorgt)()`), (*parser).check},
+	{rx(`(.+?) (?:ist|sind) (?:im|in dem|in unserem) (?:wagen|korb|einkaufswagen|einkaufskorb)()`), (*parser).check},
+}
+
+var shoppingAddRulesDE = []rule{
+	{rx(`(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|tun|notier|notiere|aufschreiben|draufsetzen) (.+?) (?:auf|zur|in) (?:die |meine |unsere |den |der )?(.+?)(?: drauf)?`), (*parser).addTo},
+	{rx(`(?:füg|füge|fügen|hinzufügen) (.+?) (?:zur|zu der|zum|zu|in die|in den|auf die) (.+?)(?: hinzu)?`), (*parser).addTo},
+	{rx(`(?:füg|füge) (.+?) hinzu`), (*parser).addDefault},
+	{rx(`(.+?) auf (?:die |der |unsere |meine )?(\S*liste|\S+-liste|liste .+|einkaufszettel)`), (*parser).addTo},
+	{rx(`(?:wir|ich) (?:müssen|muss|sollten|sollte) (?:noch )?(.+?) (?:kaufen|besorgen|holen|einkaufen)`), (*parser).addDefault},
+	{rx(`(?:der |die |das |unser |unsere )?(.+?) (?:ist|sind) (?:alle|leer|aus|aufgebraucht|ausgegangen)`), (*parser).addDefault},
+	{rx(`(?:wir brauchen|ich brauche|wir bräuchten|ich bräuchte|brauchen wir|brauche|kauf|kaufe|kaufen|besorg|besorge|besorgen|hol|hole|holen|uns fehlt|uns fehlen|mir fehlt|mir fehlen|es fehlt|es fehlen|wir haben keine?n?|ich habe keine?n?|wir haben kein|haben keine?n?)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?)(?: mehr)?`), (*parser).addDefault},
+}
+
+// itemsIntent builds a shopping intent of type typ with the items of s;
+// a compound that may be one item or two ("fish and chips") makes it a
+// question with both readings. Only adding keeps quantities.
+func (p *parser) itemsIntent(typ, s string, sl IntentSlots) (Intent, bool) {
+	items, alt := splitItems(s, p.lang)
+	if len(items) == 0 || len(items) > MaxIntentItems {
+		return Intent{}, false
+	}
+	prep := func(items []IntentItem) []IntentItem {
+		for i := range items {
+			if typ != IntentShoppingAddItems {
+				items[i].Quantity = ""
+			}
+			items[i].Name = p.itemCase(items[i].Name)
+		}
+		return items
+	}
+	in := Intent{Type: typ, Slots: sl}
+	in.Slots.Items = prep(items)
+	for _, it := range items {
+		if f := strings.Fields(strings.ToLower(it.Name)); len(f) == 0 || questionWords[f[0]] || f[0] == "to" || f[0] == "zu" || meWords[f[0]] || usWords[f[0]] {
+			return Intent{}, false
+		}
+		if hasCommandWord(it.Name) {
+			return Intent{}, false // "add milk and remind me to ...": two commands
+		}
+	}
+	if alt != nil {
+		other := Intent{Type: typ, Slots: sl}
+		other.Slots.Items = prep(alt)
+		return Intent{Type: typ, Needs: NeedsChoice, Options: []Intent{in, other}}, true
+	}
+	return in, true
+}
+
+// itemCase: an English item is written as on a list, lower case, when it
+// is a lexicon word capitalised only because it began the sentence.
+func (p *parser) itemCase(name string) string {
+	if p.lang != "en" || !isCapitalised(name) {
+		return name
+	}
+	first, rest, _ := strings.Cut(name, " ")
+	if it, ok := lookupItem(first); ok && it.lang == "en" && strings.ToLower(it.word) == it.word {
+		return strings.ToLower(first[:1]) + first[1:] + map[bool]string{true: " " + rest, false: ""}[rest != ""]
+	}
+	return name
+}
+
+// addTo: "add X to Y" where Y is a shopping list, the calendar or the
+// to-do list; "put dentist on Friday at 3" (Y a time) is no list.
+func (p *parser) addTo(m []string) (Intent, bool) {
+	what, target := m[1], strings.TrimSpace(m[2])
+	switch {
+	case calendarTarget.MatchString(target):
+		return p.event(what + " " + calendarTarget.ReplaceAllString(target, ""))
+	case todoTarget.MatchString(target):
+		return p.newTask(what+" "+todoTarget.ReplaceAllString(target, ""), "")
+	}
+	if lt := strings.ToLower(target); !strings.HasSuffix(lt, "list") && !strings.HasSuffix(lt, "liste") {
+		if sc := p.scanWhen(target, scanOpts{recurrence: true}); sc.found {
+			return Intent{}, false
+		}
+	}
+	if sc := p.scanWhen(what, scanOpts{recurrence: true}); sc.found {
+		return Intent{}, false
+	}
+	list, isNew, ok := listName(target)
+	if !ok {
+		return Intent{}, false
+	}
+	return p.itemsIntent(IntentShoppingAddItems, what, IntentSlots{List: list, NewList: isNew})
+}
+
+// addDefault: items for the default list. With a time it is no shopping
+// ("buy a present tomorrow" is a task).
+func (p *parser) addDefault(m []string) (Intent, bool) {
+	what := strings.TrimSpace(m[1])
+	lw := strings.ToLower(what)
+	if sc := p.scanWhen(what, scanOpts{recurrence: true}); sc.found {
+		return Intent{}, false
+	}
+	if f := strings.Fields(lw); len(f) == 0 || targetWords[f[0]] || questionWords[f[0]] || f[0] == "rid" {
+		return Intent{}, false
+	}
+	return p.itemsIntent(IntentShoppingAddItems, what, IntentSlots{})
+}
+
+// commandWords start commands: an item or list name with one is a second
+// command, which the parser does not split off.
+var commandWords = setOf(`remind reminder remember schedule snooze postpone reschedule erinnere erinner erinnern
+	erinnerung vergiss delete lösch lösche cancel`)
+
+func hasCommandWord(s string) bool {
+	for _, w := range words(s) {
+		if commandWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+var targetWords = setOf(`to on onto into in zu zur auf`)
+
+// check: items to tick, optionally on a named list.
+func (p *parser) check(m []string) (Intent, bool) {
+	what := m[1]
+	if sc := p.scanWhen(what, scanOpts{recurrence: true}); sc.found {
+		return Intent{}, false
+	}
+	sl := IntentSlots{}
+	if len(m) > 2 && m[2] != "" {
+		list, isNew, ok := listName(m[2])
+		if !ok || isNew {
+			return Intent{}, false
+		}
+		sl.List = list
+	}
+	if f := strings.Fields(strings.ToLower(what)); len(f) > 0 && verbsEN[f[0]] && p.lang == "en" && !itemKnownPhrase(f[0]) {
+		return Intent{}, false // "tick off call grandma" is a task
+	}
+	return p.itemsIntent(IntentShoppingCheckItems, what, sl)
+}
+
+// removeFrom: "remove bananas from the weekly list"; from the calendar it
+// deletes an event.
+func (p *parser) removeFrom(m []string) (Intent, bool) {
+	target := strings.TrimSpace(m[2])
+	if calendarTarget.MatchString(target) {
+		return p.eventDelete([]string{"", m[1]})
+	}
+	if todoTarget.MatchString(target) {
+		return p.taskDelete([]string{"", m[1]})
+	}
+	list, isNew, ok := listName(target)
+	if !ok || isNew {
+		return Intent{}, false
+	}
+	return p.removeItems(m[1], list)
+}
+
+func (p *parser) removePlain(m []string) (Intent, bool) { return p.removeItems(m[1], "") }
+
+func (p *parser) removeItems(what, list string) (Intent, bool) {
+	if sc := p.scanWhen(what, scanOpts{recurrence: true}); sc.found {
+		return Intent{}, false
+	}
+	lw := strings.ToLower(strings.TrimSpace(what))
+	if strings.HasPrefix(lw, "to ") || strings.HasPrefix(lw, "zu ") {
+		return Intent{}, false
+	}
+	for _, w := range words(lw) {
+		if lookupMarkers[w] {
+			return Intent{}, false
+		}
+	}
+	return p.itemsIntent(IntentShoppingRemoveItems, what, IntentSlots{List: list})
+}
+
+// deleteAny: "delete X" without a list: groceries are removed from the
+// list; anything else may be a task or an event, which execution tells
+// apart (or asks).
+func (p *parser) deleteAny(m []string) (Intent, bool) {
+	what := m[1]
+	items, _ := splitItems(what, p.lang)
+	if itemsLookLikeGroceries(items) {
+		return p.removeItems(what, "")
+	}
+	title := lookupTitle(what)
+	if title == "" || looksLikeQuestion(title) {
+		return Intent{}, false
+	}
+	if sc := p.scanWhen(what, scanOpts{recurrence: true}); sc.found {
+		return Intent{}, false
+	}
+	return Intent{Type: IntentClarify, Needs: NeedsChoice, Options: []Intent{
+		{Type: IntentTaskDelete, Slots: IntentSlots{Title: title}},
+		{Type: IntentCalendarDelete, Slots: IntentSlots{Title: title}},
+	}}, true
+}
+
+// moveInstead: "put the batteries on the hardware list instead".
+func (p *parser) moveInstead(m []string) (Intent, bool) {
+	from := ""
+	if len(m) > 3 {
+		from = m[3]
+	}
+	return p.moveItems(m[1], from, m[2])
+}
+
+// moveItems: shopping.move_items when the target is a list: "the Aldi
+// list", "die Lidl-Liste", or a single capitalised name ("Costco").
+func (p *parser) moveItems(what, from, to string) (Intent, bool) {
+	lt := strings.ToLower(to)
+	listy := strings.Contains(lt, "list") || strings.Contains(lt, "liste")
+	if f := strings.Fields(strings.TrimSpace(to)); !listy && (len(f) != 1 || !isCapitalised(f[0]) || !nameLike(f[0])) {
+		return Intent{}, false
+	}
+	toName, isNew, ok := listName(to)
+	if !ok || isNew || toName == "" {
+		return Intent{}, false
+	}
+	sl := IntentSlots{ToList: toName}
+	if strings.TrimSpace(from) != "" {
+		fromName, isNew, ok := listName(from)
+		if !ok || isNew {
+			return Intent{}, false
+		}
+		sl.List = fromName
+	}
+	if sc := p.scanWhen(what, scanOpts{recurrence: true}); sc.found {
+		return Intent{}, false
+	}
+	return p.itemsIntent(IntentShoppingMoveItems, what, sl)
+}
+
+func (p *parser) clearChecked(m []string) (Intent, bool) {
+	sl := IntentSlots{}
+	if len(m) > 1 && m[1] != "" {
+		list, isNew, ok := listName(m[1])
+		if !ok || isNew {
+			return Intent{}, false
+		}
+		sl.List = list
+	}
+	return Intent{Type: IntentShoppingClearChecked, Slots: sl}, true
+}

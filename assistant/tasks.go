@@ -1,0 +1,502 @@
+package assistant
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Tasks and chores: create (with a due time, an assignee, a recurrence),
+// rotate, complete, snooze, reassign, delete.
+
+var taskChangeRulesEN = []rule{
+	// task.rotate: "Tim and Mia take turns with the dishes"
+	{rx(`(.+?) (?:take|takes|will take|are taking) turns?(?: (?:with|doing|at|on|for|to do|to))? (.+)`), (*parser).rotateEN},
+	// task.reassign
+	{rx(`(?:give|hand|pass|reassign|assign|hand over) (?:the )?(.+?) (?:to|over to) (\S+)`), (*parser).reassignTo},
+	{rx(`(?:give|hand|assign) (\S+) (?:the |my |our )(.+)`), (*parser).reassignBy},
+	{rx(`(i|\S+?)(?:'ll| will| can| could| should| is going to| is gonna) (?:do|take|handle|take care of|take over|cover|have) (.+?)(?: (?:this week|today|tonight|tomorrow))? instead(?: of \S+)?`), (*parser).reassignBy},
+	{rx(`(i)'ll (?:do|take|handle|take care of|take over) (.+)`), (*parser).reassignBy},
+	{rx(`can (\S+) (?:do|take|handle|take care of|take over) (.+?)(?: (?:this week|today|tonight|tomorrow))? instead(?: of \S+)?`), (*parser).reassignBy},
+	// task.snooze
+	{rx(`(?:snooze|postpone|defer|delay|put off) (.+)`), (*parser).snooze},
+	{rx(`remind (?:me|us) (?:about|of) (.+?) again(?: (.+))?`), (*parser).snoozeAgain},
+	{rx(`remind (?:me|us) again (?:about |of )?(.+)`), (*parser).snooze},
+	// task.delete
+	{rx(`(?:delete|remove|drop|get rid of|cancel) (?:the |my |our )?(?:task|todo|to-do|chore|reminder):? (.+)`), (*parser).taskDelete},
+	{rx(`(?:delete|remove|drop|get rid of|cancel) (?:the |my |our )?(.+?) (?:task|chore|todo|to-do|reminder)`), (*parser).taskDelete},
+	{rx(`(?:we|i) (?:don't|do not|no longer) (?:need|have) to (.+?)(?: any ?more)?`), (*parser).taskDelete},
+	// task.complete
+	{rx(`mark (.+?) (?:as )?(?:done|complete|completed|finished)`), (*parser).complete},
+	{rx(`(?:complete|finish|close) (?:the )?(?:task |todo |to-do |chore )?(.+)`), (*parser).complete},
+	{rx(`(?:i've|we've|i|we|i have|we have) (?:just |already )?(?:finished|completed|done) (?:with )?(.+)`), (*parser).complete},
+	{rx(`done(?: with)?:? (.+)`), (*parser).complete},
+	{rx(`(?:just )?(?:finished|completed) (?:with )?(.+)`), (*parser).complete},
+	{rx(`(?:the )?(.+?) (?:is|are|was|were|has been|have been|'s) (?:all |now )?(?:done|finished|complete|completed|sorted)`), (*parser).complete},
+	{rx(`(?:tick|check|cross) off (.+)`), (*parser).completeVerbPhrase},
+	{rx(`(i|we|i've|we've|i have|we have|\S+) (?:just |already |now )?(\S+) (.+)`), (*parser).completePast},
+}
+
+var taskCreateRulesEN = []rule{
+	{rx(`(.+?),? (remind .+)`), (*parser).remindLater},
+	{rx(`remind (me|us|\S+)\b(.*)`), (*parser).remind},
+	{rx(`(?:set|create|add|make|new|schedule|put in)(?: a| an)?(?: new)? (?:reminder|task|todo|to-do|to do|chore) for (\S+) to (.+)`), (*parser).taskFor},
+	{rx(`(?:set|create|add|make|new|schedule|put in)(?: a| an)?(?: new)? (?:reminder|task|todo|to-do|to do|chore)(?: to| for| called| named)?:? (.+)`), (*parser).taskPlain},
+	{rx(`(?:todo|to-do|to do|task|reminder|chore):? (.+)`), (*parser).taskPlain},
+	{rx(`(i|we) (?:need|have|must|should|'ve got|have got|got|gotta) to (.+)`), (*parser).taskSelf},
+	{rx(`(i|we)(?:'ve got| have got|'ve) to (.+)`), (*parser).taskSelf},
+	{rx(`(i|we) (?:must|should) (.+)`), (*parser).taskSelf},
+	{rx(`don't (?:let (me|us) )?forget (?:to )?(.+)`), (*parser).dontForget},
+	{rx(`(\S+) (?:needs|has|have|is going|is supposed|ought) to (.+)`), (*parser).taskOf},
+	{rx(`(\S+) (?:must|should|will|can|could|shall) (.+)`), (*parser).taskOf},
+}
+
+var taskChangeRulesDE = []rule{
+	{rx(`(.+?) wechseln sich (.+?) ab`), (*parser).rotateDE},
+	{rx(`(.+?) (\S+en) (?:sich )?abwechselnd (.+)`), (*parser).rotateVerbDE},
+	{rx(`(?:gib|gebe|geben|übergib|übergebe) (.+?) an (\S+)`), (*parser).reassignTo},
+	{rx(`(?:weise|weis|zuweisen) (.+?) (\S+) zu`), (*parser).reassignTo},
+	{rx(`(?:zuweisen) (.+?) (\S+)`), (*parser).reassignTo},
+	{rx(`(ich) übernehme (.+)`), (*parser).reassignBy},
+	{rx(`(\S+) übernimmt (.+)`), (*parser).reassignBy},
+	{rx(`(\S+) macht (.+?) statt \S+`), (*parser).reassignBy},
+	{rx(`(?:schlummer|schlummere|schlummern) (.+)`), (*parser).snooze},
+	{rx(`(?:erinnere|erinner|erinnern) (?:mich|uns)(.*?)(?:später )?(?:nochmal|noch mal|noch einmal|erneut)(.*)`), (*parser).snoozeAgainDE},
+	{rx(`(?:verschieb|verschiebe|verschieben|schieb|schiebe|schieben) (?:die )?aufgabe (.+)`), (*parser).snooze},
+	{rx(`(?:lösch|lösche|löschen|entfern|entferne|entfernen) (?:die )?(?:aufgabe|erinnerung) (.+)`), (*parser).taskDelete},
+	{rx(`(?:markiere|markier|markieren) (.+?) als (?:erledigt|fertig|gemacht)`), (*parser).complete},
+	{rx(`(?:hak|hake|abhaken) (.+?) als erledigt(?: ab)?`), (*parser).complete},
+	{rx(`(.+?) (?:ist|sind|wurde|wurden) (?:jetzt |schon )?(?:erledigt|fertig|gemacht|geschafft)`), (*parser).complete},
+	{rx(`erledigt:? (.+)`), (*parser).complete},
+	{rx(`(.+?) erledigt`), (*parser).complete},
+	{rx(`(?:erledige|erledigen) (.+)`), (*parser).complete},
+	{rx(`(ich habe|ich hab|hab|habe|wir haben|\S+ hat) (?:gerade |schon |jetzt )?(.+)`), (*parser).completeParticipleDE},
+}
+
+var taskCreateRulesDE = []rule{
+	{rx(`(?:erinnere|erinner|erinnern|erinnre) (mich|uns|\S+)\b,?(.*)`), (*parser).remind},
+	{rx(`(?:vergiss nicht|nicht vergessen|denk dran|denk daran|denke daran),?:? (.+)`), (*parser).dontForgetDE},
+	{rx(`(?:neue |eine )?(?:aufgabe|erinnerung|todo|to-do)(?: anlegen)? für (\S+?):? (.+)`), (*parser).taskFor},
+	{rx(`(?:neue |eine )?(?:aufgabe|erinnerung|todo|to-do)(?: anlegen)?:? (.+)`), (*parser).taskPlain},
+	{rx(`(ich|wir|\S+) (?:muss|müssen|musst|soll|sollte|sollten|sollen|will|möchte) (.+)`), (*parser).taskOf},
+}
+
+// newTask builds task.create from what is left of a command after its
+// verb: the title, with the due time and recurrence taken out of it.
+func (p *parser) newTask(s, assignee string) (Intent, bool) {
+	sc := p.scanWhen(s, scanOpts{recurrence: true})
+	title := sc.rest()
+	title = taskLead.ReplaceAllString(strings.TrimSpace(title), "")
+	if p.lang == "de" {
+		title = germanInfinitiveClause(strings.TrimSpace(strings.TrimPrefix(title, "noch ")))
+		title = strings.TrimSpace(germanFillerInTitle.ReplaceAllString(title, " "))
+	}
+	title = tidyTitle(title)
+	if title == "" || looksLikeQuestion(title) {
+		return Intent{}, false
+	}
+	in := Intent{Type: IntentTaskCreate, Slots: IntentSlots{Title: title, Assignee: assignee}}
+	if !p.taskTimes(sc, &in.Slots) {
+		return Intent{}, false
+	}
+	return in, true
+}
+
+var (
+	taskLead            = regexp.MustCompile(`(?i)^(?:(?:to|that|about|of|an|zu|daran|dran|dass|,)\s+|,\s*)+`)
+	germanFillerInTitle = regexp.MustCompile(`(?i)(?:^|\s)(?:noch|auch|heute noch)(?:\s|$)`)
+)
+
+// taskTimes sets a task's due time and recurrence from what was said. A
+// recurring task is due at its first occurrence when a time of day was
+// said, else it has none; a day without a time is due at 23:59. Phrases
+// that make no sense for a task (a length, a range, a span) refuse it.
+func (p *parser) taskTimes(sc *scan, s *IntentSlots) bool {
+	w := sc.w
+	if w.hasEnd || w.dur > 0 || w.span != "" || w.allDay || w.hasEndDate || w.possessive {
+		return false
+	}
+	if sc.rec != nil {
+		if w.hasDate || w.weekday >= 0 || w.hasRel {
+			return false
+		}
+		rule := sc.rec.rule()
+		part := w.part
+		if part == "" {
+			part = sc.rec.part
+		}
+		if w.hasTime || part != "" {
+			h, m := partHour[part], 0
+			if w.hasTime {
+				h, m = w.clock.hour24(part), w.clock.min
+			}
+			t, ok := p.firstOccurrence(rule, h, m, true)
+			if !ok {
+				return false
+			}
+			s.DueAt = &t
+		}
+		s.Recurrence = rule
+		return true
+	}
+	if !sc.found {
+		return true
+	}
+	t, hasTime, ok := p.resolve(w)
+	if !ok {
+		return false
+	}
+	if !hasTime {
+		t = time.Date(t.Year(), t.Month(), t.Day(), 23, 59, 0, 0, p.loc)
+	}
+	s.DueAt = &t
+	return true
+}
+
+func looksLikeQuestion(s string) bool {
+	f := strings.Fields(strings.ToLower(s))
+	return len(f) > 0 && questionWords[f[0]]
+}
+
+func (p *parser) remind(m []string) (Intent, bool) {
+	who, rest := strings.ToLower(m[1]), m[2]
+	assignee := ""
+	switch {
+	case meWords[who]:
+		assignee = AssigneeMe
+	case usWords[who]:
+	default:
+		name, ok := person(m[1])
+		if !ok || name == AssigneeMe {
+			return Intent{}, false
+		}
+		assignee = name
+	}
+	if strings.Contains(" "+strings.ToLower(rest)+" ", " again ") {
+		return Intent{}, false // a snooze
+	}
+	return p.newTask(rest, assignee)
+}
+
+var remindRe = rx(`remind (me|us|\S+)\b(.*)`)
+
+// remindLater: "in 2 hours remind me to check the oven".
+func (p *parser) remindLater(m []string) (Intent, bool) {
+	sc := p.scanWhen(m[1], scanOpts{recurrence: true})
+	if !sc.found || strings.TrimSpace(sc.rest()) != "" {
+		return Intent{}, false
+	}
+	inner := submatches(m[2], remindRe.FindStringSubmatchIndex(lowerSameLength(m[2])))
+	if inner == nil {
+		return Intent{}, false
+	}
+	inner[2] += " " + m[1]
+	return p.remind(inner)
+}
+
+func (p *parser) taskPlain(m []string) (Intent, bool) { return p.newTask(m[1], "") }
+
+func (p *parser) taskFor(m []string) (Intent, bool) {
+	name, ok := person(m[1])
+	if !ok {
+		return Intent{}, false
+	}
+	return p.newTask(m[2], name)
+}
+
+func (p *parser) taskSelf(m []string) (Intent, bool) {
+	assignee := ""
+	if meWords[strings.ToLower(m[1])] {
+		assignee = AssigneeMe
+	}
+	rest := strings.ToLower(m[2])
+	for _, buy := range []string{"buy ", "get ", "pick up "} {
+		if strings.HasPrefix(rest, buy) {
+			if sc := p.scanWhen(m[2], scanOpts{}); !sc.found {
+				return Intent{}, false // "I need to buy milk": shopping
+			}
+		}
+	}
+	return p.newTask(m[2], assignee)
+}
+
+func (p *parser) dontForget(m []string) (Intent, bool) {
+	if strings.EqualFold(m[1], "us") {
+		return p.newTask(m[2], "")
+	}
+	return p.newTask(m[2], AssigneeMe)
+}
+
+func (p *parser) dontForgetDE(m []string) (Intent, bool) { return p.newTask(m[1], AssigneeMe) }
+
+// taskOf: "Ben needs to mow the lawn", "Ben muss den Rasen mähen".
+func (p *parser) taskOf(m []string) (Intent, bool) {
+	who := strings.ToLower(m[1])
+	assignee := ""
+	switch {
+	case meWords[who]:
+		assignee = AssigneeMe
+	case usWords[who]:
+	default:
+		name, ok := person(m[1])
+		if !ok {
+			return Intent{}, false
+		}
+		assignee = name
+	}
+	rest := m[2]
+	if p.lang == "de" {
+		f := strings.Fields(rest)
+		if len(f) == 0 || !isInfinitiveDE(strings.ToLower(f[len(f)-1])) {
+			return Intent{}, false
+		}
+		switch strings.ToLower(f[len(f)-1]) {
+		case "kaufen", "besorgen", "holen", "einkaufen":
+			if sc := p.scanWhen(rest, scanOpts{}); !sc.found {
+				return Intent{}, false // "wir müssen noch Milch kaufen": shopping
+			}
+		}
+	} else if f := strings.Fields(strings.ToLower(rest)); len(f) == 0 || !verbsEN[f[0]] {
+		return Intent{}, false
+	}
+	return p.newTask(rest, assignee)
+}
+
+// chore: "Tim takes out the bins every Tuesday", "Tim bringt jeden
+// Dienstag den Müll raus": a name, an inflected verb and a time or
+// recurrence; the title is the verb's base form with its object.
+func (p *parser) chore(sc *scan) (Intent, bool) {
+	if sc.rec == nil && !sc.w.hasDate && sc.w.weekday < 0 && !sc.w.hasTime && sc.w.part == "" {
+		return Intent{}, false
+	}
+	f := strings.Fields(sc.rest())
+	if len(f) < 2 {
+		return Intent{}, false
+	}
+	name, ok := person(f[0])
+	if !ok || name == AssigneeMe && p.lang == "en" {
+		return Intent{}, false
+	}
+	var title string
+	if p.lang == "de" {
+		title, ok = germanVerbSecond(strings.Join(f[1:], " "), thirdPersonDE)
+	} else {
+		title, ok = titleFromVerbPhrase(strings.Join(f[1:], " "), thirdPersonBase)
+	}
+	if !ok {
+		return Intent{}, false
+	}
+	in := Intent{Type: IntentTaskCreate, Slots: IntentSlots{Title: tidyTitle(title), Assignee: name}}
+	if in.Slots.Title == "" || !p.taskTimes(sc, &in.Slots) {
+		return Intent{}, false
+	}
+	return in, true
+}
+
+// rotateEN: "Tim and Mia take turns with the dishes (every day)".
+func (p *parser) rotateEN(m []string) (Intent, bool) {
+	names, ok := people(m[1])
+	if !ok {
+		return Intent{}, false
+	}
+	return p.rotation(names, m[2], func(s string) string {
+		if t, ok := titleFromVerbPhrase(s, gerundBase); ok {
+			return t
+		}
+		return s
+	})
+}
+
+// rotateDE: "Tim und Mia wechseln sich (jede Woche) beim Abwasch ab".
+func (p *parser) rotateDE(m []string) (Intent, bool) {
+	names, ok := people(m[1])
+	if !ok {
+		return Intent{}, false
+	}
+	return p.rotation(names, m[2], func(s string) string {
+		return rotationLeadDE.ReplaceAllString(strings.TrimSpace(s), "")
+	})
+}
+
+var rotationLeadDE = regexp.MustCompile(`(?i)^(?:beim|bei der|bei dem|mit dem|mit der|mit den|mit|bei)\s+`)
+
+// rotateVerbDE: "Tim und Mia machen abwechselnd den Abwasch".
+func (p *parser) rotateVerbDE(m []string) (Intent, bool) {
+	names, ok := people(m[1])
+	if !ok || !isInfinitiveDE(m[2]) {
+		return Intent{}, false
+	}
+	verb := strings.ToLower(m[2])
+	return p.rotation(names, m[3], func(s string) string { return s + " " + verb })
+}
+
+func (p *parser) rotation(names []string, rest string, title func(string) string) (Intent, bool) {
+	sc := p.scanWhen(rest, scanOpts{recurrence: true})
+	in := Intent{Type: IntentTaskRotate, Slots: IntentSlots{Title: tidyTitle(title(sc.rest())), Rotation: names}}
+	if in.Slots.Title == "" || !p.taskTimes(sc, &in.Slots) {
+		return Intent{}, false
+	}
+	return in, true
+}
+
+// reassignTo: "give the dishes to Tim", "gib den Abwasch an Mia".
+func (p *parser) reassignTo(m []string) (Intent, bool) {
+	name, ok := person(m[2])
+	if !ok {
+		return Intent{}, false
+	}
+	return p.reassign(m[1], name)
+}
+
+// reassignBy: "Mia will do the vacuuming instead", "ich übernehme das Staubsaugen".
+func (p *parser) reassignBy(m []string) (Intent, bool) {
+	name, ok := person(m[1])
+	if !ok {
+		return Intent{}, false
+	}
+	return p.reassign(m[2], name)
+}
+
+func (p *parser) reassign(what, name string) (Intent, bool) {
+	sc := p.scanWhen(what, scanOpts{})
+	title := lookupTitle(sc.rest())
+	if title == "" || sc.w.hasTime || sc.w.hasRel {
+		return Intent{}, false
+	}
+	return Intent{Type: IntentTaskReassign, Slots: IntentSlots{Title: title, Assignee: name}}, true
+}
+
+// snooze: "snooze the bins until tonight", "snooze laundry for an hour",
+// "schlummere den Abwasch bis heute Abend". Without a time: one hour.
+func (p *parser) snooze(m []string) (Intent, bool) {
+	sc := p.scanWhen(m[1], scanOpts{durations: true})
+	rest := strings.TrimSpace(snoozeNoise.ReplaceAllString(" "+sc.rest()+" ", " "))
+	if t, ok := titleFromVerbPhrase(rest, gerundBase); ok {
+		rest = t
+	}
+	title := lookupTitle(rest)
+	if title == "" {
+		return Intent{}, false
+	}
+	until, ok := p.snoozeUntil(sc)
+	if !ok {
+		return Intent{}, false
+	}
+	return Intent{Type: IntentTaskSnooze, Slots: IntentSlots{Title: title, Until: &until}}, true
+}
+
+var snoozeNoise = regexp.MustCompile(`(?i)\s(?:again|later|till|until|to|auf|bis|später|nochmal|noch mal|an|for|für|by|um)\s*$`)
+
+func (p *parser) snoozeAgain(m []string) (Intent, bool) {
+	return p.snooze([]string{"", m[1] + " " + m[2]})
+}
+
+// snoozeAgainDE: "erinnere mich in einer Stunde nochmal an den Müll".
+func (p *parser) snoozeAgainDE(m []string) (Intent, bool) {
+	s := strings.TrimSpace(m[1] + " " + m[2])
+	s = snoozeLeadDE.ReplaceAllString(" "+s+" ", " ")
+	return p.snooze([]string{"", s})
+}
+
+var snoozeLeadDE = regexp.MustCompile(`(?i)(?:^|\s)(?:an|später|daran)(?:\s|$)`)
+
+// snoozeUntil: a delay or length from now; a day without a time is 09:00
+// that day; nothing said is one hour from now.
+func (p *parser) snoozeUntil(sc *scan) (time.Time, bool) {
+	w := sc.w
+	switch {
+	case sc.rec != nil || w.hasEnd || w.span != "" || w.allDay:
+		return time.Time{}, false
+	case w.dur > 0:
+		return p.now.Add(w.dur).Truncate(time.Minute), true
+	case !sc.found:
+		return p.now.Add(time.Hour).Truncate(time.Minute), true
+	}
+	t, hasTime, ok := p.resolve(w)
+	if !ok {
+		return time.Time{}, false
+	}
+	if !hasTime {
+		t = time.Date(t.Year(), t.Month(), t.Day(), partHour["morning"], 0, 0, 0, p.loc)
+	}
+	return t, t.After(p.now)
+}
+
+func (p *parser) taskDelete(m []string) (Intent, bool) {
+	title := lookupTitle(m[1])
+	if title == "" || strings.Contains(" "+strings.ToLower(title)+" ", " list ") {
+		return Intent{}, false
+	}
+	return Intent{Type: IntentTaskDelete, Slots: IntentSlots{Title: title}}, true
+}
+
+// complete: the task to mark done, as said.
+func (p *parser) complete(m []string) (Intent, bool) {
+	s := m[1]
+	if sc := p.scanWhen(s, scanOpts{}); sc.found {
+		return Intent{}, false
+	}
+	if p.lang == "de" {
+		if t, ok := germanParticipleClause(s); ok {
+			s = t
+		}
+	}
+	title := lookupTitle(s)
+	if title == "" || looksLikeQuestion(title) {
+		return Intent{}, false
+	}
+	return Intent{Type: IntentTaskComplete, Slots: IntentSlots{Title: title}}, true
+}
+
+// completeVerbPhrase: "tick off call grandma" is a task (it starts with a
+// verb); "tick off milk" is shopping.
+func (p *parser) completeVerbPhrase(m []string) (Intent, bool) {
+	f := strings.Fields(strings.ToLower(m[1]))
+	if len(f) < 2 || !verbsEN[f[0]] {
+		return Intent{}, false
+	}
+	return p.complete(m)
+}
+
+// completePast: "I took out the bins", "Tim fed the cat", "Ben mowed the
+// lawn": a past tense of a household verb (bought and got are shopping).
+func (p *parser) completePast(m []string) (Intent, bool) {
+	verb := strings.ToLower(m[2])
+	switch verb {
+	case "bought", "got", "picked", "grabbed", "found":
+		return Intent{}, false
+	}
+	who := strings.ToLower(m[1])
+	if !meWords[who] && !usWords[who] && !strings.HasPrefix(who, "i'") && !strings.HasPrefix(who, "we'") && !strings.HasPrefix(who, "i ") && !strings.HasPrefix(who, "we ") {
+		if _, ok := person(m[1]); !ok {
+			return Intent{}, false
+		}
+	}
+	base, ok := pastBase(verb)
+	if !ok {
+		return Intent{}, false
+	}
+	return p.complete([]string{"", base + " " + m[3]})
+}
+
+// completeParticipleDE: "ich habe den Müll rausgebracht", "Tim hat den
+// Rasen gemäht" (gekauft and besorgt are shopping).
+func (p *parser) completeParticipleDE(m []string) (Intent, bool) {
+	f := strings.Fields(m[2])
+	if len(f) == 0 {
+		return Intent{}, false
+	}
+	switch strings.ToLower(f[len(f)-1]) {
+	case "gekauft", "besorgt", "geholt", "mitgebracht", "bekommen":
+		return Intent{}, false
+	}
+	if _, ok := participleDE(f[len(f)-1]); !ok {
+		return Intent{}, false
+	}
+	if w := strings.Fields(m[1]); len(w) == 2 && strings.EqualFold(w[1], "hat") {
+		if _, ok := person(w[0]); !ok {
+			return Intent{}, false
+		}
+	}
+	return p.complete([]string{"", m[2]})
+}

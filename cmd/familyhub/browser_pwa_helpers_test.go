@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// Helpers for the PWA's browser tests (issue 15), on top of browser_test.go.
+
+// device sizes the issue names.
+const (
+	phoneW, phoneH   = 390, 844
+	laptopW, laptopH = 1280, 800
+)
+
+// browserOpts changes a browser before it opens a page.
+type browserOpts struct {
+	lang   string // e.g. "de-DE": navigator.languages, Accept-Language and Intl's default
+	dark   bool   // prefers-color-scheme: dark
+	script string // runs in every document before the app's scripts
+}
+
+// newDevice is newBrowser with a language, a colour scheme or a script.
+func newDevice(t *testing.T, name string, w, h int64, o browserOpts) *browser {
+	t.Helper()
+	b := newBrowser(t, name, w, h, 1)
+	if o.lang != "" {
+		ua := eval[string](b, `navigator.userAgent`)
+		base := strings.Split(o.lang, "-")[0]
+		if _, err := chromedp.Call(b.ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
+			UserAgent: ua, AcceptLanguage: o.lang + "," + base}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(b.ctx, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: strings.ReplaceAll(o.lang, "-", "_")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o.dark {
+		if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o.script != "" {
+		if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: o.script}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b
+}
+
+// click focuses and clicks the first element matching a CSS selector, as a
+// tap does, from inside the page (a re-render between a CDP query and a CDP
+// click cannot miss it).
+func (b *browser) click(sel string) {
+	b.t.Helper()
+	b.waitJS("element "+sel, fmt.Sprintf(`document.querySelector(%q)`, sel), 5*time.Second)
+	eval[bool](b, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.focus(); e.click(); return true; })()`, sel))
+}
+
+// clickText clicks the first element matching sel whose text contains text.
+func (b *browser) clickText(sel, text string) {
+	b.t.Helper()
+	find := fmt.Sprintf(`[...document.querySelectorAll(%q)].find((e) => e.textContent.includes(%q))`, sel, text)
+	b.waitJS(fmt.Sprintf("%s with %q", sel, text), find, 5*time.Second)
+	eval[bool](b, `(() => { const e = `+find+`; e.focus(); e.click(); return true; })()`)
+}
+
+// setValue sets a form control's value as typing would (input and change events).
+func (b *browser) setValue(sel, value string) {
+	b.t.Helper()
+	b.waitJS("control "+sel, fmt.Sprintf(`document.querySelector(%q)`, sel), 5*time.Second)
+	eval[bool](b, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = %q;
+		e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`, sel, value))
+}
+
+// js quotes s as a JavaScript string.
+func js(s string) string { return fmt.Sprintf("%q", s) }
+
+// dialogOpen is the condition "a modal dialog is open and holds the focus".
+const dialogOpen = `document.querySelector('dialog[open]') && document.querySelector('dialog[open]').contains(document.activeElement)`
+
+// on returns the browser reporting to t (a subtest).
+func (b *browser) on(t *testing.T) *browser {
+	c := *b
+	c.t = t
+	return &c
+}

@@ -1,0 +1,196 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// Children's PIN sign-in (docs/api/family.md "Children's PIN sign-in").
+//
+// A PIN is short, so it must never be guessable from the internet: it works
+// only on a child device, a device an adult of the family set up (its
+// 256-bit device key, of which only a hash is stored, travels with every
+// PIN sign-in), together with the family code and the child's name. Wrong
+// PINs are counted per child and device before the PIN is checked; a few
+// lock the child on that device, more lock the child or the device
+// everywhere (pinLimits).
+
+// PIN lengths.
+const (
+	MinPINDigits = 4
+	MaxPINDigits = 8
+)
+
+// ValidatePIN checks a PIN: 4 to 8 digits.
+func ValidatePIN(field, pin string) error {
+	if len(pin) < MinPINDigits || len(pin) > MaxPINDigits || strings.Trim(pin, "0123456789") != "" {
+		return familyhub.Invalid(field, "%s must be %d to %d digits.", field, MinPINDigits, MaxPINDigits)
+	}
+	return nil
+}
+
+// MemberSetPIN sets (pinHash non-nil, hashed already) or clears a child's
+// PIN (owners only). Only children have PINs; two children of a family
+// with PINs cannot share a name (it is what they type).
+func (tx *Tx) MemberSetPIN(ctx context.Context, userID uuid.UUID, pinHash *string) error {
+	if err := tx.authorize(familyhub.ActMemberManage); err != nil {
+		return err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return err
+	}
+	m, err := tx.q.MembershipGet(ctx, tx, dbsqlc.MembershipGetParams{FamilyID: family, UserID: userID})
+	if err != nil {
+		return Err(err, "member")
+	}
+	if m.Role != familyhub.RoleChild && pinHash != nil {
+		return familyhub.Invalid("pin", "Only children sign in with a PIN; make this member a child first.")
+	}
+	if pinHash != nil {
+		u, err := tx.q.UserGet(ctx, tx, userID)
+		if err != nil {
+			return Err(err, "member")
+		}
+		same, err := tx.q.MemberChildrenByName(ctx, tx, dbsqlc.MemberChildrenByNameParams{FamilyID: family, Name: u.DisplayName})
+		if err != nil {
+			return err
+		}
+		for _, c := range same {
+			if c.ID != userID {
+				return familyhub.Errorf(familyhub.ECONFLICT, "Another child with a PIN is called %q; children sign in by name, so names must differ.", u.DisplayName)
+			}
+		}
+	}
+	_, err = tx.q.UserSetPIN(ctx, tx, dbsqlc.UserSetPINParams{ID: userID, PinHash: pinHash})
+	return err
+}
+
+// ChildDeviceCreate sets up a device for children's PIN sign-in (owners and
+// members) and returns it with its device key (shown once; only its hash is
+// stored).
+func (tx *Tx) ChildDeviceCreate(ctx context.Context, name string) (dbsqlc.ChildDevice, string, error) {
+	if err := tx.authorize(familyhub.ActChildDeviceManage); err != nil {
+		return dbsqlc.ChildDevice{}, "", err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.ChildDevice{}, "", err
+	}
+	if name, err = TrimmedText("name", name, 1, 100); err != nil {
+		return dbsqlc.ChildDevice{}, "", err
+	}
+	key := NewToken()
+	d, err := tx.q.ChildDeviceInsert(ctx, tx, dbsqlc.ChildDeviceInsertParams{FamilyID: family, Name: name, TokenHash: childDeviceHash(key), CreatedBy: tx.user()})
+	return d, key, Err(err, "child device")
+}
+
+func childDeviceHash(key string) []byte { return HashToken("child-device:" + key) }
+
+// ChildDeviceList returns the family's child devices.
+func (tx *Tx) ChildDeviceList(ctx context.Context) ([]dbsqlc.ChildDevice, error) {
+	if err := tx.authorize(familyhub.ActChildDeviceManage); err != nil {
+		return nil, err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	return tx.q.ChildDeviceList(ctx, tx, family)
+}
+
+// ChildDeviceDelete revokes a child device: its key stops working and the
+// sessions signed in on it end.
+func (tx *Tx) ChildDeviceDelete(ctx context.Context, id uuid.UUID) error {
+	if err := tx.authorize(familyhub.ActChildDeviceManage); err != nil {
+		return err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return err
+	}
+	devices, err := tx.q.ChildDeviceList(ctx, tx, family)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(devices, func(d dbsqlc.ChildDevice) bool { return d.ID == id }) {
+		return familyhub.NotFound("child device")
+	}
+	// Sessions first: deleting the device clears their child_device_id.
+	if _, err := tx.q.SessionRevokeByChildDevice(ctx, tx, &id); err != nil {
+		return err
+	}
+	n, err := tx.q.ChildDeviceDelete(ctx, tx, dbsqlc.ChildDeviceDeleteParams{ID: id, FamilyID: family})
+	return deleted(n, err, "child device")
+}
+
+// PINSignIn is what a child types (FamilyCode, Name, PIN) on a child device
+// (DeviceKey, stored by the app when an adult set the device up).
+type PINSignIn struct {
+	DeviceKey  string
+	FamilyCode string
+	Name       string
+	PIN        string
+}
+
+// ErrBadPIN answers every wrong PIN sign-in alike: unknown device, family
+// code or name, or a wrong PIN.
+var ErrBadPIN = familyhub.Errorf(familyhub.EUNAUTHORIZED, "Wrong family code, name or PIN, or this device is not set up for children.")
+
+// NormalizeFamilyCode makes typing forgiving, as for invite codes.
+func NormalizeFamilyCode(code string) string { return NormalizeInviteCode(code) }
+
+// CheckPIN checks a child's PIN sign-in and returns the child's user id and
+// the device's id. A refused device answers ErrBadPIN at once (its key has
+// 256 random bits: there is nothing to guess); otherwise the attempt is
+// counted before the PIN is checked (against a dummy hash when the code or
+// name is unknown), and a child or device at its limit is ERATELIMITED.
+func (s *Store) CheckPIN(ctx context.Context, p PINSignIn) (uuid.UUID, uuid.UUID, error) {
+	if p.DeviceKey == "" || len(p.DeviceKey) > 128 || len(p.PIN) > MaxPINDigits || len(p.Name) > familyhub.MaxDisplayNameLen*4 {
+		return uuid.Nil, uuid.Nil, ErrBadPIN
+	}
+	dev, err := s.Q.ChildDeviceGetByToken(ctx, s.Pool, childDeviceHash(p.DeviceKey))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uuid.Nil, uuid.Nil, ErrBadPIN
+	} else if err != nil {
+		return uuid.Nil, uuid.Nil, Err(err, "")
+	}
+	fam, err := s.Q.FamilyGet(ctx, s.Pool, dev.FamilyID)
+	if err != nil {
+		return uuid.Nil, uuid.Nil, Err(err, "")
+	}
+	account, hash, child := "unknown:"+fam.ID.String(), dummyHash, uuid.Nil
+	if NormalizeFamilyCode(p.FamilyCode) == fam.Code {
+		kids, err := s.Q.MemberChildrenByName(ctx, s.Pool, dbsqlc.MemberChildrenByNameParams{FamilyID: fam.ID, Name: p.Name})
+		if err != nil {
+			return uuid.Nil, uuid.Nil, Err(err, "")
+		}
+		if len(kids) == 1 && kids[0].PinHash != nil {
+			account, hash, child = kids[0].ID.String(), *kids[0].PinHash, kids[0].ID
+		}
+	}
+	source := dev.ID.String()
+	if _, err := s.reserve(ctx, pinLimits, account, source); err != nil {
+		return uuid.Nil, uuid.Nil, err
+	}
+	ok, err := verifyCounted(p.PIN, hash)
+	if err != nil {
+		return uuid.Nil, uuid.Nil, err
+	}
+	if !ok || child == uuid.Nil {
+		return uuid.Nil, uuid.Nil, ErrBadPIN
+	}
+	if err := s.succeeded(ctx, pinLimits, account, source); err != nil {
+		return uuid.Nil, uuid.Nil, err
+	}
+	_ = s.Q.ChildDeviceTouch(ctx, s.Pool, dev.ID) // best effort, like app passwords
+	return child, dev.ID, nil
+}

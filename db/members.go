@@ -1,0 +1,399 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// Membership: who belongs to a family, with which role, and what ends
+// someone's access. Every change here is a FAMILY_UPDATED event (the
+// memberships trigger of 00012_members.sql); removing a membership closes
+// the person's sockets on every replica (00007_realtime.sql).
+
+// ResetCodeTTL is how long a password reset code works.
+const ResetCodeTTL = 24 * time.Hour
+
+// Member is a member of the caller's family.
+type Member struct {
+	ID          uuid.UUID
+	DisplayName string
+	Role        string
+	JoinedAt    time.Time
+	// HasPIN: a child who may sign in with a PIN.
+	HasPIN bool
+	// Locked: failed sign-ins (or PINs) lock the account, from some
+	// address (device) or everywhere; an owner can unlock it.
+	Locked bool
+}
+
+// MemberList returns the members of the caller's family, in joining order.
+func (tx *Tx) MemberList(ctx context.Context) ([]Member, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.MemberList(ctx, tx, family)
+	if err != nil {
+		return nil, err
+	}
+	accounts := make([]string, 0, 2*len(rows))
+	for _, r := range rows {
+		accounts = append(accounts, r.Email, r.ID.String())
+	}
+	locked, err := tx.lockouts(ctx, accounts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Member, len(rows))
+	for i, r := range rows {
+		out[i] = Member{ID: r.ID, DisplayName: r.DisplayName, Role: r.Role, JoinedAt: r.JoinedAt, HasPIN: r.HasPin,
+			Locked: locked[r.Email] || locked[r.ID.String()]}
+	}
+	return out, nil
+}
+
+// MemberGet returns one member of the caller's family: not found for
+// anyone else (another family's member included).
+func (tx *Tx) MemberGet(ctx context.Context, userID uuid.UUID) (Member, error) {
+	members, err := tx.MemberList(ctx)
+	if err != nil {
+		return Member{}, err
+	}
+	for _, m := range members {
+		if m.ID == userID {
+			return m, nil
+		}
+	}
+	return Member{}, familyhub.NotFound("member")
+}
+
+// lockMembers serialises membership changes of the caller's family and
+// returns the target's membership (not found when not in the family) with
+// the family's member and owner counts. Under the lock it checks the
+// caller again: a concurrent change may have removed them, or taken act
+// from their role, since the request began.
+func (tx *Tx) lockMembers(ctx context.Context, userID uuid.UUID, act familyhub.Action) (dbsqlc.Membership, dbsqlc.MembershipCountsRow, error) {
+	a, err := tx.caller()
+	if err != nil {
+		return dbsqlc.Membership{}, dbsqlc.MembershipCountsRow{}, err
+	}
+	family := a.FamilyID
+	if _, err := tx.q.FamilyLockMembers(ctx, tx, family); err != nil {
+		return dbsqlc.Membership{}, dbsqlc.MembershipCountsRow{}, Err(err, "family")
+	}
+	me, err := tx.q.MembershipGet(ctx, tx, dbsqlc.MembershipGetParams{FamilyID: family, UserID: a.UserID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return dbsqlc.Membership{}, dbsqlc.MembershipCountsRow{}, familyhub.Errorf(familyhub.EUNAUTHORIZED, "You are no longer a member of this family.")
+	} else if err != nil {
+		return dbsqlc.Membership{}, dbsqlc.MembershipCountsRow{}, err
+	}
+	if act != "" && !familyhub.Can(me.Role, act) {
+		return dbsqlc.Membership{}, dbsqlc.MembershipCountsRow{}, familyhub.Forbidden(me.Role, act)
+	}
+	m, err := tx.q.MembershipGet(ctx, tx, dbsqlc.MembershipGetParams{FamilyID: family, UserID: userID})
+	if err != nil {
+		return m, dbsqlc.MembershipCountsRow{}, Err(err, "member")
+	}
+	counts, err := tx.q.MembershipCounts(ctx, tx, family)
+	return m, counts, err
+}
+
+// errLastOwner refuses to leave a family without an owner.
+var errLastOwner = familyhub.Errorf(familyhub.ECONFLICT, "A family keeps at least one owner: make another member an owner first.")
+
+// MemberSetRole changes a member's role (owners only). The last owner
+// keeps theirs; a member who stops being a child loses their PIN.
+func (tx *Tx) MemberSetRole(ctx context.Context, userID uuid.UUID, role string) (Member, error) {
+	if err := tx.authorize(familyhub.ActMemberManage); err != nil {
+		return Member{}, err
+	}
+	if !familyhub.ValidRole(role) {
+		return Member{}, familyhub.Invalid("role", "role must be owner, member or child.")
+	}
+	m, counts, err := tx.lockMembers(ctx, userID, familyhub.ActMemberManage)
+	if err != nil {
+		return Member{}, err
+	}
+	if m.Role == familyhub.RoleOwner && role != familyhub.RoleOwner && counts.Owners <= 1 {
+		return Member{}, errLastOwner
+	}
+	if _, err := tx.q.MembershipSetRole(ctx, tx, dbsqlc.MembershipSetRoleParams{FamilyID: m.FamilyID, UserID: userID, Role: role}); err != nil {
+		return Member{}, err
+	}
+	if role != familyhub.RoleChild {
+		if _, err := tx.q.UserSetPIN(ctx, tx, dbsqlc.UserSetPINParams{ID: userID}); err != nil {
+			return Member{}, err
+		}
+	}
+	return tx.MemberGet(ctx, userID)
+}
+
+// MemberRemove removes a member from the family (owners only; removing
+// oneself is FamilyLeave): their access ends at once (endAccess).
+func (tx *Tx) MemberRemove(ctx context.Context, userID uuid.UUID) error {
+	a, err := tx.caller()
+	if err != nil {
+		return err
+	}
+	if userID == a.UserID {
+		return tx.FamilyLeave(ctx)
+	}
+	if err := tx.authorize(familyhub.ActMemberManage); err != nil {
+		return err
+	}
+	m, counts, err := tx.lockMembers(ctx, userID, familyhub.ActMemberManage)
+	if err != nil {
+		return err
+	}
+	if m.Role == familyhub.RoleOwner && counts.Owners <= 1 {
+		return errLastOwner
+	}
+	return tx.endAccess(ctx, m)
+}
+
+// FamilyLeave takes the caller out of their family. The last owner hands
+// ownership over first; the only member deletes their account instead.
+func (tx *Tx) FamilyLeave(ctx context.Context) error {
+	a, err := tx.caller()
+	if err != nil {
+		return err
+	}
+	m, counts, err := tx.lockMembers(ctx, a.UserID, "")
+	if err != nil {
+		return err
+	}
+	if counts.Members <= 1 {
+		return familyhub.Errorf(familyhub.ECONFLICT, "You are the only member: delete your account (DELETE /api/me) or the family instead.")
+	}
+	if m.Role == familyhub.RoleOwner && counts.Owners <= 1 {
+		return errLastOwner
+	}
+	return tx.endAccess(ctx, m)
+}
+
+// endAccess ends a member's access at once, everywhere: the membership goes
+// (their sockets close with 4001 on every replica, their later requests
+// answer 401, CalDAV included), their sessions are revoked, their app
+// passwords, PIN and unused reset codes deleted. What they did stays: rows
+// keep their user id, shown as a former member.
+func (tx *Tx) endAccess(ctx context.Context, m dbsqlc.Membership) error {
+	if _, err := tx.q.MembershipDelete(ctx, tx, dbsqlc.MembershipDeleteParams{FamilyID: m.FamilyID, UserID: m.UserID}); err != nil {
+		return err
+	}
+	if _, err := tx.q.SessionRevokeAllOfUser(ctx, tx, dbsqlc.SessionRevokeAllOfUserParams{UserID: m.UserID}); err != nil {
+		return err
+	}
+	if _, err := tx.q.UserAppPasswordsDelete(ctx, tx, m.UserID); err != nil {
+		return err
+	}
+	if _, err := tx.q.UserSetPIN(ctx, tx, dbsqlc.UserSetPINParams{ID: m.UserID}); err != nil {
+		return err
+	}
+	return tx.q.PasswordResetDeleteUnused(ctx, tx, m.UserID)
+}
+
+// AccountDelete deletes the caller's account (DELETE /api/me): their
+// access ends as with FamilyLeave, and their personal data (email, name,
+// password) is wiped; their id stays on what they did, shown as a former
+// member. The last owner hands ownership over first; when the caller is
+// the only member, the family and its data go too.
+func (tx *Tx) AccountDelete(ctx context.Context) error {
+	a, err := tx.caller()
+	if err != nil {
+		return err
+	}
+	m, counts, err := tx.lockMembers(ctx, a.UserID, "")
+	if err != nil {
+		return err
+	}
+	if m.Role == familyhub.RoleOwner && counts.Owners <= 1 && counts.Members > 1 {
+		return errLastOwner
+	}
+	if err := tx.endAccess(ctx, m); err != nil {
+		return err
+	}
+	if counts.Members <= 1 {
+		if _, err := tx.q.FamilyDelete(ctx, tx, m.FamilyID); err != nil {
+			return err
+		}
+	}
+	_, err = tx.q.UserTombstone(ctx, tx, dbsqlc.UserTombstoneParams{ID: a.UserID, TombstoneEmail: a.UserID.String() + "@deleted.invalid"})
+	return err
+}
+
+// FamilyDelete deletes the caller's family with all its data (owners only;
+// name must repeat the family's name). Every member's access ends; their
+// accounts stay, in no family (they may sign up again to join or start
+// one).
+func (tx *Tx) FamilyDelete(ctx context.Context, name string) error {
+	if err := tx.authorize(familyhub.ActFamilyDelete); err != nil {
+		return err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return err
+	}
+	f, err := tx.q.FamilyGet(ctx, tx, family)
+	if err != nil {
+		return Err(err, "family")
+	}
+	if strings.TrimSpace(name) != f.Name {
+		return familyhub.Invalid("name", "Type the family's name to confirm that everything of it is deleted.")
+	}
+	members, err := tx.q.MemberList(ctx, tx, family)
+	if err != nil {
+		return err
+	}
+	for _, mb := range members {
+		if err := tx.endAccess(ctx, dbsqlc.Membership{FamilyID: family, UserID: mb.ID}); err != nil {
+			return err
+		}
+	}
+	_, err = tx.q.FamilyDelete(ctx, tx, family)
+	return err
+}
+
+// MemberUnlock forgets a member's failed sign-ins and PINs (owners only),
+// so that a locked-out member gets in again at once.
+func (tx *Tx) MemberUnlock(ctx context.Context, userID uuid.UUID) error {
+	if err := tx.authorize(familyhub.ActMemberManage); err != nil {
+		return err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return err
+	}
+	if _, err := tx.q.MembershipGet(ctx, tx, dbsqlc.MembershipGetParams{FamilyID: family, UserID: userID}); err != nil {
+		return Err(err, "member")
+	}
+	u, err := tx.q.UserGet(ctx, tx, userID)
+	if err != nil {
+		return Err(err, "member")
+	}
+	_, err = tx.q.AuthFailureClear(ctx, tx, []string{u.Email, u.ID.String()})
+	return err
+}
+
+// ResetCodeCreate makes a one-time password reset code for a member
+// (owners only), valid ResetCodeTTL; it replaces the member's unused codes.
+// Only its hash is stored.
+func (tx *Tx) ResetCodeCreate(ctx context.Context, userID uuid.UUID) (code string, expires time.Time, err error) {
+	if err := tx.authorize(familyhub.ActMemberManage); err != nil {
+		return "", time.Time{}, err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if _, err := tx.q.MembershipGet(ctx, tx, dbsqlc.MembershipGetParams{FamilyID: family, UserID: userID}); err != nil {
+		return "", time.Time{}, Err(err, "member")
+	}
+	if err := tx.q.PasswordResetDeleteUnused(ctx, tx, userID); err != nil {
+		return "", time.Time{}, err
+	}
+	code = newInviteCode()
+	r, err := tx.q.PasswordResetInsert(ctx, tx, dbsqlc.PasswordResetInsertParams{
+		UserID: userID, FamilyID: family, CodeHash: HashToken("reset:" + NormalizeInviteCode(code)),
+		CreatedBy: tx.user(), ExpiresAt: time.Now().Add(ResetCodeTTL),
+	})
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return code, r.ExpiresAt, nil
+}
+
+// ErrBadResetCode answers a wrong, used or expired reset code, and an
+// unknown email alike.
+var ErrBadResetCode = familyhub.Invalid("code", "This reset code is wrong, used or expired, or is not for this email.")
+
+// PasswordReset sets a new password (hashed already) with a reset code an
+// owner made: the code works once, every session of the user ends, and
+// their failed sign-ins are forgotten. Attempts are counted before the code
+// is checked (per email and address); too many are ERATELIMITED.
+func (s *Store) PasswordReset(ctx context.Context, email, code, newHash, clientAddr string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	source := SourceKey(clientAddr)
+	if len(email) > familyhub.MaxEmailLen {
+		return ErrBadResetCode
+	}
+	if _, err := s.reserve(ctx, resetLimits, email, source); err != nil {
+		return err
+	}
+	err := s.Tx(ctx, func(tx *Tx) error {
+		u, err := s.Q.UserGetByEmail(ctx, tx, email)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrBadResetCode
+		} else if err != nil {
+			return err
+		}
+		if _, err := s.Q.PasswordResetConsume(ctx, tx, dbsqlc.PasswordResetConsumeParams{
+			UserID: u.ID, CodeHash: HashToken("reset:" + NormalizeInviteCode(code)),
+		}); errors.Is(err, pgx.ErrNoRows) {
+			return ErrBadResetCode
+		} else if err != nil {
+			return err
+		}
+		return tx.passwordSet(ctx, u, newHash, nil)
+	})
+	if err != nil {
+		return err
+	}
+	return s.succeeded(ctx, resetLimits, email, source)
+}
+
+// passwordSet stores a new password hash for u and ends their sessions but
+// keep (nil: all), their unused reset codes and their failed sign-ins.
+func (tx *Tx) passwordSet(ctx context.Context, u dbsqlc.User, hash string, keep *uuid.UUID) error {
+	if n, err := tx.q.UserSetPassword(ctx, tx, dbsqlc.UserSetPasswordParams{ID: u.ID, PasswordHash: hash}); err != nil {
+		return err
+	} else if n == 0 {
+		return familyhub.NotFound("user")
+	}
+	if _, err := tx.q.SessionRevokeAllOfUser(ctx, tx, dbsqlc.SessionRevokeAllOfUserParams{UserID: u.ID, Keep: keep}); err != nil {
+		return err
+	}
+	if err := tx.q.PasswordResetDeleteUnused(ctx, tx, u.ID); err != nil {
+		return err
+	}
+	_, err := tx.q.AuthFailureClear(ctx, tx, []string{u.Email, u.ID.String()})
+	return err
+}
+
+// PasswordChange sets the caller's new password (hashed already; the
+// caller checked the current one with CheckCredentials): every other
+// session of theirs ends (sockets close with 4001), this one stays.
+func (tx *Tx) PasswordChange(ctx context.Context, newHash string) error {
+	a, err := tx.caller()
+	if err != nil {
+		return err
+	}
+	u, err := tx.q.UserGet(ctx, tx, a.UserID)
+	if err != nil {
+		return Err(err, "user")
+	}
+	keep := a.SessionID
+	return tx.passwordSet(ctx, u, newHash, &keep)
+}
+
+// PasswordSetByEmail sets the password of the account with email (the
+// operator's `familyhub reset-password`): all its sessions end and it is
+// unlocked. An unknown email is not found.
+func (s *Store) PasswordSetByEmail(ctx context.Context, email, hash string) (dbsqlc.User, error) {
+	var u dbsqlc.User
+	err := s.Tx(ctx, func(tx *Tx) error {
+		var err error
+		if u, err = s.Q.UserGetByEmail(ctx, tx, strings.ToLower(strings.TrimSpace(email))); err != nil {
+			return Err(err, "account with that email")
+		}
+		return tx.passwordSet(ctx, u, hash, nil)
+	})
+	return u, err
+}

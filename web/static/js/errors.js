@@ -1,0 +1,43 @@
+// What a person reads when a request fails: the error's code and field
+// mapped to a sentence in their language. The server's own message names
+// API fields ("ends_at must not be before starts_at") and is in English, so
+// it is never shown, except where the server says (Content-Language) that it
+// wrote it in the user's language for a person, as the assistant will.
+import { currentLang, has, t } from './i18n.js';
+
+/** The table key for an API field: "ingredients[2].quantity" → "ingredients.quantity" (and the index 2). */
+function fieldKey(field) {
+  const m = /^(\w+)(?:\[(\d+)\])?(?:\.(\w+))?$/.exec(field || '');
+  if (!m) return { key: null, index: null };
+  return { key: m[3] ? `${m[1]}.${m[3]}` : m[1], index: m[2] == null ? null : Number(m[2]) + 1 };
+}
+
+/**
+ * friendly(status, code, field, ctx) returns the sentence for an error.
+ * ctx.path is the request's path (a 401 at sign-in means wrong password).
+ */
+export function friendly(status, code, field, ctx = {}) {
+  if (code === 'network') return t(navigator.onLine === false ? 'error.offline' : 'error.network');
+  if (status === 401) return t(ctx.path === '/api/auth/login' ? 'error.login' : 'error.unauthorized');
+  if (code === 'invalid' || status === 422) {
+    let { key, index } = fieldKey(field);
+    if (key === 'password' && ctx.path?.startsWith('/api/calendar/subscriptions')) key = 'subscriptionPassword';
+    if (key && has(`error.field.${key}`)) return t(`error.field.${key}`, { n: index ?? '' });
+    if (key && has(`field.${key}`)) return t('error.invalidField', { field: t(`field.${key}`) });
+    return t('error.invalid');
+  }
+  if (code === 'conflict' && field && has(`error.conflict.${field}`)) return t(`error.conflict.${field}`);
+  const byCode = {
+    malformed_request: 'error.malformed', forbidden: 'error.forbidden', not_found: 'error.notFound',
+    conflict: 'error.conflict', too_large: 'error.tooLarge', rate_limited: 'error.rateLimited',
+    unavailable: 'error.unavailable', internal: 'error.internal', method_not_allowed: 'error.malformed',
+  }[code];
+  if (byCode) return t(byCode);
+  if (status >= 500) return t('error.internal');
+  return t('error.unknown', { status });
+}
+
+/** Whether the server wrote message for a person in the language in use. */
+export function serverSpeaks(contentLanguage) {
+  return !!contentLanguage && contentLanguage.split(',')[0].trim().toLowerCase().split('-')[0] === currentLang();
+}

@@ -1,0 +1,187 @@
+// Languages: one message table per language (i18n/en.js, i18n/de.js), and
+// dates, times, numbers, lists and plurals through Intl. The language comes
+// from the user's choice (kept in localStorage), else navigator.languages,
+// else English. Every string a person sees goes through t().
+import en from './i18n/en.js';
+import de from './i18n/de.js';
+
+const TABLES = { en, de };
+/** The languages the app speaks, with their own names (for the picker). */
+export const LANGUAGES = [['en', 'English'], ['de', 'Deutsch']];
+const KEY = 'familyhub.lang';
+
+let lang = 'en';
+let locale = 'en'; // a full tag for Intl: the browser's own variant when it matches (de-AT, en-GB)
+const listeners = new Set();
+
+function pickFromBrowser() {
+  for (const tag of navigator.languages || [navigator.language || 'en']) {
+    const base = String(tag).split('-')[0].toLowerCase();
+    if (TABLES[base]) return [base, tag];
+  }
+  return ['en', 'en'];
+}
+
+function choose(stored) {
+  const [bl, btag] = pickFromBrowser();
+  if (stored && TABLES[stored]) {
+    lang = stored;
+    locale = stored === bl ? btag : stored;
+  } else {
+    lang = bl;
+    locale = btag;
+  }
+  try { locale = Intl.getCanonicalLocales(locale)[0]; } catch { locale = lang; }
+  document.documentElement.lang = locale;
+}
+
+let stored = null;
+try { stored = localStorage.getItem(KEY); } catch { /* storage blocked */ }
+choose(stored);
+
+/** The language in use ('en' or 'de'). */
+export const currentLang = () => lang;
+/** The full locale in use, e.g. 'de-DE', for Intl and the assistant. */
+export const currentLocale = () => locale;
+
+/** Switches the language, remembers it and tells the listeners (the app re-renders). */
+export function setLang(next) {
+  if (!TABLES[next] || next === lang) return;
+  try { localStorage.setItem(KEY, next); } catch { /* still switches for this tab */ }
+  choose(next);
+  for (const fn of listeners) fn(lang);
+}
+
+export function onLangChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
+
+/** The Accept-Language header for API requests: the chosen language first. */
+export function acceptLanguage() {
+  const other = lang === 'en' ? 'de' : 'en';
+  return locale === lang ? `${lang}, ${other};q=0.5` : `${locale}, ${lang};q=0.9, ${other};q=0.5`;
+}
+
+const cache = new Map();
+function intl(kind, opts = {}) {
+  const k = `${kind}|${locale}|${JSON.stringify(opts)}`;
+  let f = cache.get(k);
+  if (!f) {
+    f = new Intl[kind](locale, opts);
+    cache.set(k, f);
+  }
+  return f;
+}
+
+function lookup(key) {
+  const v = TABLES[lang][key] ?? TABLES.en[key];
+  if (v == null) console.warn('i18n: no message', key);
+  return v ?? key;
+}
+
+function pluralForm(msg, params) {
+  if (typeof msg !== 'object') return msg;
+  const n = params?.count ?? 0;
+  if (n === 0 && msg.zero != null) return msg.zero;
+  return msg[intl('PluralRules').select(n)] ?? msg.other;
+}
+
+function show(v) {
+  return typeof v === 'number' ? fmtNumber(v) : String(v ?? '');
+}
+
+/**
+ * t('shopping.toGet', {count: 3}) returns the message in the current
+ * language with {placeholders} filled (numbers through Intl.NumberFormat).
+ * A message may be {one, other, zero?}: chosen by Intl.PluralRules on count.
+ */
+export function t(key, params) {
+  const msg = pluralForm(lookup(key), params);
+  if (!params) return msg;
+  return msg.replace(/\{(\w+)\}/g, (m, name) => (name in params ? show(params[name]) : m));
+}
+
+/** Like t, but params may be DOM nodes: returns an array for h() children. */
+export function tNodes(key, params) {
+  const msg = pluralForm(lookup(key), params);
+  const out = [];
+  let last = 0;
+  msg.replace(/\{(\w+)\}/g, (m, name, at) => {
+    out.push(msg.slice(last, at));
+    const v = params[name];
+    out.push(v instanceof Node ? v : show(v));
+    last = at + m.length;
+    return m;
+  });
+  out.push(msg.slice(last));
+  return out.filter((x) => x !== '');
+}
+
+/** Whether the table has a message (for optional translations of data, e.g. default categories). */
+export const has = (key) => TABLES[lang][key] != null;
+
+export const fmtNumber = (n, opts) => intl('NumberFormat', opts).format(n);
+
+/** "and"-joined list in the current language: ["milk", "eggs"] → "milk and eggs". */
+export const fmtList = (items) => intl('ListFormat', { type: 'conjunction' }).format(items);
+
+/** A YYYY-MM-DD date, e.g. "Thu 3 Dec" / "Do., 3. Dez.". */
+export function fmtDate(date, opts = { weekday: 'short', day: 'numeric', month: 'short' }) {
+  const [y, m, d] = date.split('-').map(Number);
+  return intl('DateTimeFormat', { timeZone: 'UTC', ...opts }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** The time of instant d in zone tz: "18:30" / "6:30 PM". */
+export const fmtTime = (d, tz) => intl('DateTimeFormat', { timeZone: tz, hour: 'numeric', minute: '2-digit' }).format(d);
+
+/** Date and time of instant d in tz. */
+export const fmtDateTime = (d, tz) => intl('DateTimeFormat', { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' }).format(d);
+
+const capital = (s) => s.charAt(0).toLocaleUpperCase(locale) + s.slice(1);
+
+function daysBetween(a, b) {
+  const [y1, m1, d1] = a.split('-').map(Number);
+  const [y2, m2, d2] = b.split('-').map(Number);
+  return Math.round((Date.UTC(y2, m2 - 1, d2) - Date.UTC(y1, m1 - 1, d1)) / 864e5);
+}
+
+/** "Today", "Tomorrow", "Yesterday" (Intl.RelativeTimeFormat), else the date. */
+export function dayLabel(date, today) {
+  const n = today ? daysBetween(today, date) : null;
+  if (n !== null && n >= -1 && n <= 1) return capital(intl('RelativeTimeFormat', { numeric: 'auto' }).format(n, 'day'));
+  return fmtDate(date);
+}
+
+/** "5 minutes ago", "in 2 days" for an instant. */
+export function fmtAgo(d, now = Date.now()) {
+  const s = (d.getTime() - now) / 1000;
+  const abs = Math.abs(s);
+  const rtf = intl('RelativeTimeFormat', { numeric: 'auto' });
+  if (abs < 60) return rtf.format(0, 'second');
+  if (abs < 3600) return rtf.format(Math.round(s / 60), 'minute');
+  if (abs < 86400) return rtf.format(Math.round(s / 3600), 'hour');
+  return rtf.format(Math.round(s / 86400), 'day');
+}
+
+/** Weekday names, Monday first: ['Mon', ...] in the given width. */
+export function weekdayNames(width = 'short') {
+  const f = intl('DateTimeFormat', { timeZone: 'UTC', weekday: width });
+  return [...Array(7)].map((_, i) => f.format(new Date(Date.UTC(2024, 0, 1 + i)))); // 2024-01-01 was a Monday
+}
+
+/** The first day of the week in this locale: 1 = Monday ... 7 = Sunday. */
+export function firstDayOfWeek() {
+  try {
+    const l = new Intl.Locale(locale);
+    const info = l.getWeekInfo?.() ?? l.weekInfo;
+    if (info?.firstDay) return info.firstDay;
+  } catch { /* older browsers */ }
+  return 1;
+}
+
+/** Applies the table to the static page: elements with data-i18n (text) and data-i18n-<attr>. */
+export function translateStatic(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const attr of ['aria-label', 'title', 'placeholder']) {
+    const k = `i18n${attr.replace(/(^|-)(\w)/g, (m, a, c) => c.toUpperCase())}`;
+    for (const el of root.querySelectorAll(`[data-i18n-${attr}]`)) el.setAttribute(attr, t(el.dataset[k]));
+  }
+}

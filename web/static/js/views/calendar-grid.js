@@ -1,0 +1,162 @@
+// How the calendar draws occurrences: the agenda (a phone), and week and
+// month grids (a laptop or tablet). Each occurrence is an li.event whose
+// button opens it; its colour is the member who made it.
+import { h, reconcile } from '../dom.js';
+import { currentLang, dayLabel, fmtDate, fmtTime, t, weekdayNames } from '../i18n.js';
+import { memberColor, memberName } from '../members.js';
+import { addDays, daysFrom } from '../time.js';
+
+export const dayOf = (s) => s.slice(0, 10);
+
+/** The last day an occurrence covers (its end is exclusive). */
+function lastDay(o) {
+  const endDay = dayOf(o.ends_at);
+  if (o.all_day) return addDays(endDay, -1) < dayOf(o.starts_at) ? dayOf(o.starts_at) : addDays(endDay, -1);
+  if (o.ends_at.slice(11, 19) === '00:00:00' && Date.parse(o.ends_at) > Date.parse(o.starts_at)) return addDays(endDay, -1);
+  return endDay;
+}
+
+const occKey = (o) => `${o.id}/${o.recurrence_id || ''}`;
+
+function timeText(app, o, day) {
+  if (o.all_day) return t('calendar.allDay');
+  const start = dayOf(o.starts_at) === day ? fmtTime(new Date(o.starts_at), app.tz) : '…';
+  const end = lastDay(o) === day ? fmtTime(new Date(o.ends_at), app.tz) : '…';
+  return `${start}–${end}`;
+}
+
+/** One occurrence on one day: li.event with a button that opens it. */
+export function eventChip(app, o, day, { compact = false, onOpen }) {
+  const who = o.read_only ? t('calendar.subscribed') : o.created_by ? memberName(app, o.created_by) : null;
+  return h('li.event', {
+    class: [o.read_only ? 'read-only' : '', o.all_day ? 'all-day' : ''].join(' ').trim() || null,
+    dataset: { id: o.id, rid: o.recurrence_id || '', title: o.title },
+    cssvars: { '--member': o.read_only ? 'var(--muted)' : memberColor(app, o.created_by) },
+  },
+  h('button.event-open', { type: 'button', dataset: { key: `ev-${occKey(o)}-${day}` }, onclick: () => onOpen(o) },
+    h('span.time', timeText(app, o, day)),
+    h('span.what',
+      h('span.title', o.title),
+      compact ? null : [
+        o.rrule ? h('span.tag', t('calendar.repeats')) : null,
+        o.location ? h('span.where', o.location) : null,
+        who ? h('span.who', who) : null,
+      ])));
+}
+
+const sig = (o) => JSON.stringify([o.title, o.starts_at, o.ends_at, o.all_day, o.location, o.rrule, o.created_by, currentLang()]);
+
+/** The agenda: days from today, each with its occurrences (one that began earlier shows under today). */
+export function renderAgenda(app, el, occurrences, today, until, onOpen) {
+  const byDay = new Map();
+  for (const o of occurrences) {
+    const start = dayOf(o.starts_at);
+    const day = start < today ? today : start;
+    if (!byDay.has(day)) byDay.set(day, []);
+    byDay.get(day).push(o);
+  }
+  const days = [...byDay].map(([day, list]) => ({ day, list }));
+  reconcile(el, days, {
+    key: (d) => d.day,
+    build: (d) => h('section.day', h('h2'), h('ul.events')),
+    update: (sec, d) => {
+      const label = dayLabel(d.day, today);
+      sec.setAttribute('aria-label', label);
+      sec.querySelector('h2').textContent = label === fmtDate(d.day) ? label : `${label} · ${fmtDate(d.day)}`;
+      reconcile(sec.querySelector('ul'), d.list, { key: occKey, sig, build: (o) => eventChip(app, o, d.day, { onOpen }) });
+    },
+  });
+  let empty = el.querySelector(':scope > p.empty');
+  if (!days.length) {
+    if (!empty) { empty = h('p.muted.empty'); el.append(empty); }
+    empty.textContent = t('calendar.nothingUntil', { date: fmtDate(until) });
+  }
+}
+
+/** Occurrences by every day they cover within [from, from + n days). */
+function spread(occurrences, from, n) {
+  const to = addDays(from, n);
+  const byDay = new Map();
+  for (const o of occurrences) {
+    let d = dayOf(o.starts_at) < from ? from : dayOf(o.starts_at);
+    const last = lastDay(o);
+    for (let i = 0; d <= last && d < to && i < n; i++, d = addDays(d, 1)) {
+      if (!byDay.has(d)) byDay.set(d, []);
+      byDay.get(d).push(o);
+    }
+  }
+  for (const list of byDay.values()) list.sort((a, b) => Number(b.all_day) - Number(a.all_day) || Date.parse(a.starts_at) - Date.parse(b.starts_at));
+  return byDay;
+}
+
+function weekdayHeads(firstDay) {
+  const names = weekdayNames('short');
+  return [...Array(7)].map((_, i) => names[(firstDay - 1 + i) % 7]);
+}
+
+/** A week: seven columns, each day's occurrences in order (all-day first). */
+export function renderWeek(app, el, occurrences, from, today, onOpen) {
+  const byDay = spread(occurrences, from, 7);
+  const days = [...Array(7)].map((_, i) => addDays(from, i));
+  reconcile(el, days, {
+    key: (d) => d,
+    build: (d) => h('section.week-day', { 'aria-labelledby': `wd-${d}` }, h('h3', { id: `wd-${d}` }), h('ul.events'), h('p.muted.none')),
+    update: (sec, d) => {
+      const list = byDay.get(d) || [];
+      const head = sec.querySelector('h3');
+      head.textContent = fmtDate(d, { weekday: 'short', day: 'numeric', month: 'short' });
+      if (d === today) sec.setAttribute('aria-current', 'date'); else sec.removeAttribute('aria-current');
+      reconcile(sec.querySelector('ul'), list, { key: occKey, sig, build: (o) => eventChip(app, o, d, { onOpen }) });
+      const none = sec.querySelector('p.none');
+      none.hidden = list.length > 0;
+      none.textContent = t('calendar.free');
+    },
+  });
+}
+
+/** A month: weeks of seven cells from `from`; days outside `month` (YYYY-MM) are dimmed. */
+export function renderMonth(app, el, occurrences, from, weeks, month, today, firstDay, { onOpen, onMore }) {
+  const n = weeks * 7;
+  const byDay = spread(occurrences, from, n);
+  const heads = weekdayHeads(firstDay);
+  const cells = [...Array(n)].map((_, i) => addDays(from, i));
+  const MAX = 3;
+  el.style.setProperty('--weeks', String(weeks));
+  reconcile(el, [...heads.map((name, i) => ({ head: name, i })), ...cells.map((d) => ({ d }))], {
+    key: (c) => (c.d ? c.d : `head-${c.i}`),
+    build: (c) => (c.d
+      ? h('section.month-day', { 'aria-labelledby': `md-${c.d}` }, h('h3', { id: `md-${c.d}` }), h('ul.events'), h('button.more.small', { type: 'button' }))
+      : h('div.month-head', { 'aria-hidden': 'true' })),
+    update: (cell, c) => {
+      if (!c.d) { cell.textContent = c.head; return; }
+      const d = c.d;
+      const list = byDay.get(d) || [];
+      cell.classList.toggle('other-month', d.slice(0, 7) !== month);
+      if (d === today) cell.setAttribute('aria-current', 'date'); else cell.removeAttribute('aria-current');
+      const head = cell.querySelector('h3');
+      head.textContent = String(Number(d.slice(8, 10)));
+      head.setAttribute('aria-label', fmtDate(d, { weekday: 'long', day: 'numeric', month: 'long' }));
+      reconcile(cell.querySelector('ul'), list.slice(0, MAX), { key: occKey, sig, build: (o) => eventChip(app, o, d, { compact: true, onOpen }) });
+      const more = cell.querySelector('button.more');
+      more.hidden = list.length <= MAX;
+      more.textContent = t('calendar.more', { count: list.length - MAX });
+      more.onclick = () => onMore(d);
+    },
+  });
+}
+
+/** The first day of the week containing date, for a week starting on firstDay (1 = Monday). */
+export function weekStart(date, firstDay) {
+  const [y, m, d] = date.split('-').map(Number);
+  const wd = new Date(Date.UTC(y, m - 1, d)).getUTCDay() || 7;
+  return addDays(date, -((wd - firstDay + 7) % 7));
+}
+
+/** The weeks a month grid needs (4 to 6) from its first shown day. */
+export function monthWeeks(from, month) {
+  const [y, m] = month.split('-').map(Number);
+  const last = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+  return Math.ceil((daysFrom(from, last) + 1) / 7);
+}
+
+export { weekdayHeads };

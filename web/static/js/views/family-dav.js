@@ -1,0 +1,152 @@
+// The Family page's calendar parts: app passwords for calendar apps (with
+// the exact settings for Apple Calendar, Thunderbird and DAVx5) and
+// subscriptions to other calendars. Create, list, revoke.
+import { del, get, post } from '../api.js';
+import { field, formValues, h, loading, setChildren } from '../dom.js';
+import { fmtAgo, fmtDateTime, t } from '../i18n.js';
+import { confirmDelete } from './dialog.js';
+
+/** A read-only value with a Copy button. */
+function copyable(label, value) {
+  const input = h('input', { value, readonly: true, spellcheck: 'false' });
+  const status = h('span.muted.copied', { role: 'status' });
+  const btn = h('button.small', {
+    type: 'button', 'aria-label': t('dav.copyLabel', { what: label }),
+    async onclick() {
+      try { await navigator.clipboard.writeText(value); } catch { input.select(); document.execCommand?.('copy'); }
+      status.textContent = t('dav.copied');
+      setTimeout(() => { status.textContent = ''; }, 2500);
+    },
+  }, t('dav.copy'));
+  return h('div.copyable', field(label, input), btn, status);
+}
+
+/** Where each calendar app wants the server: the exact text to paste. */
+export function davSettings(email) {
+  const origin = location.origin;
+  return h('div.dav-settings',
+    copyable(t('dav.username'), email),
+    h('h4', t('dav.apple')), h('p.hint', t('dav.appleHow')), copyable(t('dav.appleServer'), `${origin}/`),
+    h('h4', t('dav.thunderbird')), h('p.hint', t('dav.thunderbirdHow')), copyable(t('dav.thunderbirdLocation'), `${origin}/dav/`),
+    h('h4', t('dav.davx5')), h('p.hint', t('dav.davx5How')), copyable(t('dav.davx5Url'), `${origin}/dav/`));
+}
+
+export function appPasswords(app) {
+  const tz = app.tz;
+  const list = h('ul.rows', loading(2));
+  const fresh = h('div.fresh-password', { 'aria-live': 'polite' });
+  const nameIn = h('input#app-pw-name', { name: 'name', required: true, maxlength: 100, autocomplete: 'off', placeholder: t('dav.nameExample') });
+  const form = h('form.inline', {
+    async onsubmit(e) {
+      e.preventDefault();
+      const name = nameIn.value.trim();
+      if (!name) return;
+      const p = await app.write(t('fail.createAppPassword'), () => post('/api/dav/app-passwords', { name }));
+      if (!p) return;
+      nameIn.value = '';
+      setChildren(fresh,
+        h('p', h('strong', t('dav.passwordFor', { name: p.name }))),
+        copyable(t('dav.password'), p.password),
+        h('p.hint', t('dav.shownOnce')),
+        davSettings(app.me.user.email));
+      fresh.querySelector('input')?.focus();
+      reload();
+    },
+  }, h('label.visually-hidden', { for: 'app-pw-name' }, t('dav.name')), nameIn, h('button.primary', { type: 'submit' }, t('dav.create')));
+
+  async function revoke(p) {
+    if (!await confirmDelete(t('dav.revokeTitle', { name: p.name }), t('dav.revokeText'))) return;
+    const ok = await app.write(t('fail.revokeAppPassword'), async () => {
+      try { await del(`/api/dav/app-passwords/${p.id}`); } catch (e) { if (e.status !== 404) throw e; }
+      return true;
+    });
+    if (ok) { setChildren(fresh); reload(); nameIn.focus(); }
+  }
+
+  async function reload() {
+    try {
+      const ps = await get('/api/dav/app-passwords');
+      setChildren(list, ps.length ? ps.map((p) => h('li.entry', { dataset: { id: p.id } },
+        h('div.grow', h('strong', p.name),
+          h('span.muted', t('dav.created', { when: fmtDateTime(new Date(p.created_at), tz) })),
+          h('span.muted', p.last_used_at ? t('dav.lastUsed', { when: fmtAgo(new Date(p.last_used_at)) }) : t('dav.neverUsed'))),
+        h('button.small.danger', { type: 'button', onclick: () => revoke(p), 'aria-label': t('dav.revokeLabel', { name: p.name }) }, t('dav.revoke'))))
+        : h('li.muted', t('dav.none')));
+    } catch (e) { setChildren(list, h('li.load-error', e.message)); }
+  }
+  reload();
+
+  return h('section.card', { 'aria-labelledby': 'h-dav' },
+    h('h2#h-dav', t('dav.title')),
+    h('p', t('dav.intro')),
+    list, form, fresh,
+    h('details.more', h('summary', t('dav.howTo')), davSettings(app.me.user.email)));
+}
+
+export function subscriptions(app) {
+  const tz = app.tz;
+  const list = h('ul.rows', loading(2));
+  const err = h('p.form-error', { role: 'alert', hidden: true });
+  const form = h('form.sub-form', {
+    async onsubmit(e) {
+      e.preventDefault();
+      const v = formValues(form);
+      const body = { name: v.name.trim(), url: v.url.trim() };
+      if (v.username.trim()) body.username = v.username.trim();
+      if (v.password) body.password = v.password;
+      err.hidden = true;
+      try {
+        await post('/api/calendar/subscriptions', body);
+      } catch (ex) {
+        if (ex.retryable) { app.failed(t('fail.subscribe'), ex, () => post('/api/calendar/subscriptions', body)); return; }
+        err.textContent = ex.message;
+        err.hidden = false;
+        const bad = ex.field && form.elements[ex.field];
+        if (bad) { bad.setAttribute('aria-invalid', 'true'); bad.focus(); }
+        return;
+      }
+      form.reset();
+      reload();
+    },
+  },
+  err,
+  field(t('subs.name'), h('input', { name: 'name', required: true, maxlength: 200, placeholder: t('subs.nameExample') })),
+  field(t('subs.url'), h('input', { name: 'url', type: 'url', required: true, placeholder: 'https://…/calendar.ics' }), t('subs.urlHint')),
+  h('div.row',
+    field(t('subs.username'), h('input', { name: 'username', autocomplete: 'off' })),
+    field(t('subs.password'), h('input', { name: 'password', type: 'password', autocomplete: 'new-password' }))),
+  h('button.primary', { type: 'submit' }, t('subs.add')));
+
+  function state(s) {
+    if (s.last_error) return h('span.warn', t('subs.failing', { count: s.failed_attempts, when: fmtDateTime(new Date(s.next_attempt_at), tz) }));
+    if (s.last_synced_at) return h('span.muted', t('subs.synced', { when: fmtAgo(new Date(s.last_synced_at)) }));
+    return h('span.muted', t('subs.pending'));
+  }
+
+  async function remove(s) {
+    if (!await confirmDelete(t('subs.removeTitle', { name: s.name }), t('subs.removeText'))) return;
+    const ok = await app.write(t('fail.unsubscribe'), async () => {
+      try { await del(`/api/calendar/subscriptions/${s.id}`); } catch (e) { if (e.status !== 404) throw e; }
+      return true;
+    });
+    if (ok) reload();
+  }
+
+  async function reload() {
+    try {
+      const subs = await get('/api/calendar/subscriptions');
+      setChildren(list, subs.length ? subs.map((s) => h('li.entry', { dataset: { id: s.id } },
+        h('div.grow', h('strong', s.name), h('span.muted.url', s.url), state(s),
+          s.last_error ? h('details', h('summary', t('subs.details')), h('code', s.last_error)) : null),
+        h('button.small.danger', { type: 'button', onclick: () => remove(s), 'aria-label': t('subs.removeLabel', { name: s.name }) }, t('subs.remove'))))
+        : h('li.muted', t('subs.none')));
+    } catch (e) { setChildren(list, h('li.load-error', e.message)); }
+  }
+  reload();
+
+  return h('section.card', { 'aria-labelledby': 'h-subs' },
+    h('h2#h-subs', t('subs.title')),
+    h('p', t('subs.intro')),
+    list,
+    h('details.more', h('summary', t('subs.addTitle')), form));
+}

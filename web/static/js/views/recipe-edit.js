@@ -1,0 +1,81 @@
+// Create or edit a recipe.
+import { get, patch, post } from '../api.js';
+import { field, formValues, h, loading, setChildren } from '../dom.js';
+import { t } from '../i18n.js';
+
+export function edit(app, main, id) {
+  const form = h('form.card.recipe-form', loading(6));
+  const rows = h('ul.ing-rows');
+  main.append(h('h1', t(id ? 'recipes.editTitle' : 'recipes.newTitle')), form);
+
+  function ingRow(i = {}) {
+    const li = h('li.ing-row',
+      h('input', { name: 'ing_quantity', type: 'number', step: 'any', min: 0, 'aria-label': t('recipes.qty'), placeholder: t('recipes.qtyShort'), value: i.quantity ?? '' }),
+      h('input', { name: 'ing_unit', 'aria-label': t('recipes.unit'), placeholder: t('recipes.unit'), maxlength: 32, value: i.unit ?? '' }),
+      h('input', { name: 'ing_name', 'aria-label': t('recipes.ingredient'), placeholder: t('recipes.ingredient'), maxlength: 200, value: i.name ?? '' }),
+      h('button.icon.danger', {
+        type: 'button', 'aria-label': t('recipes.removeIngredient'),
+        onclick: () => {
+          const next = li.nextElementSibling || li.previousElementSibling;
+          li.remove();
+          (next?.querySelector('input') || addIng)?.focus();
+        },
+      }, h('span', { 'aria-hidden': 'true' }, '✕')));
+    return li;
+  }
+  const addIng = h('button.small', { type: 'button', onclick: () => { const row = ingRow(); rows.append(row); row.querySelector('input').focus(); } }, t('recipes.addIngredient'));
+
+  function render(r) {
+    setChildren(rows, (r.ingredients.length ? r.ingredients : [{}]).map(ingRow));
+    const err = h('p.form-error', { role: 'alert', hidden: true, tabindex: '-1' });
+    const save = h('button.primary', { type: 'submit' }, t('common.save'));
+    setChildren(form,
+      err,
+      field(t('recipes.titleField'), h('input', { name: 'title', required: true, maxlength: 200, value: r.title })),
+      field(t('recipes.servings'), h('input', { name: 'servings', type: 'number', min: 1, max: 100, required: true, value: r.servings })),
+      h('fieldset', h('legend', t('recipes.ingredients')), rows, addIng),
+      field(t('recipes.steps'), h('textarea', { name: 'steps', rows: 6 }, r.steps.join('\n')), t('recipes.stepsHint')),
+      field(t('recipes.tags'), h('input', { name: 'tags', value: r.tags.join(', ') }), t('recipes.tagsHint')),
+      field(t('recipes.sourceField'), h('input', { name: 'source_url', type: 'url', value: r.source_url || '', placeholder: 'https://…' })),
+      h('div.actions', h('a.button', { href: id ? `/recipes/${id}` : '/recipes' }, t('common.cancel')), save));
+    form.onsubmit = async (e) => {
+      e.preventDefault();
+      const v = formValues(form);
+      const ingredients = [...rows.querySelectorAll('.ing-row')].map((li) => {
+        const [q, u, n] = li.querySelectorAll('input');
+        return { name: n.value.trim(), quantity: q.value === '' ? null : Number(q.value), unit: u.value.trim() || null };
+      }).filter((i) => i.name);
+      const body = {
+        title: v.title, servings: Number(v.servings), ingredients,
+        steps: v.steps.split('\n').map((s) => s.trim()).filter(Boolean),
+        tags: v.tags.split(',').map((s) => s.trim()).filter(Boolean),
+        source_url: v.source_url.trim() || null,
+      };
+      const doSave = async () => {
+        const saved = id ? await patch(`/api/recipes/${id}`, body) : await post('/api/recipes', body);
+        app.go(`/recipes/${saved.id}`, { replace: true });
+        return saved;
+      };
+      save.disabled = true;
+      try {
+        await doSave();
+      } catch (ex) {
+        if (ex.retryable) { app.failed(t('fail.saveRecipe'), ex, doSave); return; }
+        err.textContent = ex.message;
+        err.hidden = false;
+        err.focus();
+      } finally {
+        save.disabled = false;
+      }
+    };
+  }
+
+  let shown = false;
+  const reload = app.loader(async () => {
+    if (shown) return; // never overwrite what is being typed
+    const r = id ? await get(`/api/recipes/${id}`) : { title: '', servings: 4, ingredients: [], steps: [], tags: [], source_url: null };
+    shown = true;
+    render(r);
+  });
+  return { topics: ['recipes'], reload };
+}

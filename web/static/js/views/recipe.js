@@ -1,0 +1,127 @@
+// One recipe: ingredients scaled to the servings picked, a choice of which
+// ingredients go to a shopping list, the steps; edit and delete.
+import { del, get, post } from '../api.js';
+import { h, keepFocus, loading, setChildren } from '../dom.js';
+import { fmtNumber, t } from '../i18n.js';
+import { confirmDelete } from './dialog.js';
+
+/** An ingredient's amount for people to read: "150 g", "1,5" (locale digits). */
+function amount(ing, factor) {
+  if (ing.quantity == null) return ing.unit || '';
+  const q = fmtNumber(ing.quantity * factor, { maximumFractionDigits: 2 });
+  return ing.unit ? `${q} ${ing.unit}` : q;
+}
+
+export function show(app, main, id) {
+  let recipe = null;
+  let picked = null; // servings chosen here, kept across re-renders
+  const leftOut = new Set(); // names of the ingredients unticked here, kept too
+  const out = h('article.recipe', loading());
+  main.append(out);
+
+  function render() {
+    const r = recipe;
+    let servings = picked ?? r.servings;
+    const servingsIn = h('input#add-servings', { type: 'number', min: 1, max: 100, value: servings, name: 'servings', inputmode: 'numeric' });
+    const setServings = (n) => {
+      servings = Math.min(100, Math.max(1, Math.round(n) || r.servings));
+      picked = servings;
+      if (+servingsIn.value !== servings) servingsIn.value = servings;
+      renderIngredients();
+    };
+    servingsIn.addEventListener('input', () => { if (+servingsIn.value >= 1) setServings(+servingsIn.value); });
+    servingsIn.addEventListener('change', () => setServings(+servingsIn.value));
+    const stepper = h('div.stepper', { role: 'group', 'aria-labelledby': 'servings-label' },
+      h('span#servings-label', t('recipes.servings')),
+      h('button.icon', { type: 'button', 'aria-label': t('recipes.fewer'), onclick: () => setServings(servings - 1) }, h('span', { 'aria-hidden': 'true' }, '−')),
+      h('label.visually-hidden', { for: 'add-servings' }, t('recipes.servings')), servingsIn,
+      h('button.icon', { type: 'button', 'aria-label': t('recipes.more'), onclick: () => setServings(servings + 1) }, h('span', { 'aria-hidden': 'true' }, '+')));
+
+    const picks = r.ingredients.map((ing, i) => h('input', {
+      type: 'checkbox', id: `ing-${i}`, checked: !leftOut.has(ing.name), dataset: { key: `ing-${i}` },
+      onchange: (e) => { if (e.target.checked) leftOut.delete(ing.name); else leftOut.add(ing.name); },
+    }));
+    const amounts = r.ingredients.map(() => h('span.amount'));
+    const ingList = h('ul.ingredients', r.ingredients.map((ing, i) => h('li',
+      h('label.tick', { for: `ing-${i}` }, picks[i]),
+      h('label.name', { for: `ing-${i}` }, amounts[i], ' ', ing.name))));
+    const addBtn = h('button.primary', { type: 'submit' });
+    const listSel = h('select#add-list', { name: 'list_id', required: true }, h('option', { value: '' }, t('recipes.loadingLists')));
+    const added = h('p.muted', { role: 'status' });
+    const chosen = () => picks.map((p, i) => (p.checked ? i : -1)).filter((i) => i >= 0);
+    function renderIngredients() {
+      const f = servings / r.servings;
+      r.ingredients.forEach((ing, i) => { amounts[i].textContent = amount(ing, f); });
+      addBtn.textContent = t('recipes.addToList', { count: chosen().length });
+      addBtn.disabled = chosen().length === 0;
+    }
+    for (const p of picks) p.addEventListener('change', renderIngredients);
+    renderIngredients();
+    get('/api/shopping/lists').then((lists) => {
+      setChildren(listSel, lists.length ? lists.map((l) => h('option', { value: l.id }, l.name))
+        : h('option', { value: '' }, t('recipes.noList')));
+    }).catch(() => {});
+
+    const addForm = h('form.add-to-list', {
+      async onsubmit(e) {
+        e.preventDefault();
+        const listId = listSel.value;
+        const pick = chosen();
+        if (!listId || !pick.length) return;
+        addBtn.disabled = true;
+        const items = await app.write(t('fail.addToList'), () => addToList(r, listId, servings, pick));
+        addBtn.disabled = false;
+        if (items) setChildren(added, ...tLink(items.length, listId));
+      },
+    }, stepper, ingList,
+    h('div.add-row', h('label', { for: 'add-list' }, t('recipes.list')), listSel, addBtn));
+
+    setChildren(out,
+      h('p', h('a', { href: '/recipes' }, t('recipes.all'))),
+      h('div.page-head', h('h1', r.title),
+        h('div.head-actions',
+          h('a.button', { href: `/recipes/${r.id}/edit` }, t('common.edit')),
+          h('button.danger', { type: 'button', onclick: remove }, t('common.delete')))),
+      r.tags.length ? h('p', r.tags.map((x) => h('span.tag', x))) : null,
+      h('section.card', h('h2', t('recipes.ingredients')), r.ingredients.length ? addForm : h('p.muted', t('recipes.noIngredients')), added),
+      h('section.card', h('h2', t('recipes.steps')), r.steps.length ? h('ol.steps', r.steps.map((s) => h('li', s))) : h('p.muted', t('recipes.noSteps'))),
+      r.source_url ? h('p', t('recipes.source'), ' ', h('a', { href: r.source_url, rel: 'noopener noreferrer', target: '_blank' }, r.source_url)) : null);
+  }
+
+  function tLink(count, listId) {
+    const link = h('a', { href: `/shopping/${listId}` }, t('recipes.theList'));
+    const [before, after] = t('recipes.added', { count, list: '\u0000' }).split('\u0000');
+    return [before, link, after];
+  }
+
+  async function remove() {
+    if (!await confirmDelete(t('recipes.deleteTitle', { title: recipe.title }), t('recipes.deleteText'))) return;
+    const ok = await app.write(t('fail.deleteRecipe', { title: recipe.title }), async () => {
+      try { await del(`/api/recipes/${id}`); } catch (e) { if (e.status !== 404) throw e; }
+      return true;
+    });
+    if (ok) app.go('/recipes', { replace: true });
+  }
+
+  const reload = app.loader(async () => {
+    try {
+      recipe = await get(`/api/recipes/${id}`);
+    } catch (e) {
+      if (e.status !== 404) throw e;
+      setChildren(out, h('h1', t('recipes.notFound')), h('p', t('recipes.notFoundText'), ' ', h('a', { href: '/recipes' }, t('recipes.all'))));
+      return;
+    }
+    keepFocus(render);
+  });
+  return { topics: ['recipes'], reload, onEvent: (ev) => { if (ev.type === 'RECIPE_UPDATED' && ev.id === id) reload(); } };
+}
+
+/**
+ * Puts the chosen ingredients (indexes) on the list in one transaction; the
+ * server merges each into an unticked line of the same name and unit.
+ */
+function addToList(r, listId, servings, pick) {
+  const body = { list_id: listId, servings };
+  if (pick.length < r.ingredients.length) body.ingredients = pick;
+  return post(`/api/recipes/${r.id}/add-to-list`, body);
+}

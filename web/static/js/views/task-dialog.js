@@ -1,0 +1,133 @@
+// The task dialog: create or edit every field of a task (title, notes,
+// due, assignee), and of a chore its repeat rule and the members who take
+// turns. Delete is here too.
+import { del, get, patch, post } from '../api.js';
+import { field, formValues, h } from '../dom.js';
+import { fmtList, t, weekdayNames } from '../i18n.js';
+import { dateIn, isoWeekday, localInput, zoned } from '../time.js';
+import { confirmDelete, openDialog } from './dialog.js';
+
+const DAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
+const WEEKDAYS = 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR';
+
+/** The preset a stored rule is, or 'custom'. */
+function presetOf(rule) {
+  if (!rule) return '';
+  if (rule === 'FREQ=DAILY' || rule === WEEKDAYS || rule === 'FREQ=MONTHLY' || rule === 'FREQ=YEARLY') return rule;
+  if (/^FREQ=WEEKLY;BYDAY=(MO|TU|WE|TH|FR|SA|SU)$/.test(rule) || rule === 'FREQ=WEEKLY') return 'weekly';
+  if (/^FREQ=WEEKLY;INTERVAL=2(;BYDAY=(MO|TU|WE|TH|FR|SA|SU))?$/.test(rule)) return 'biweekly';
+  return 'custom';
+}
+
+/** A rule in words: "Every day", "Every other week on Monday", "Weekly on Mon, Thu". */
+export function describeRule(rule) {
+  const p = presetOf(rule);
+  const long = weekdayNames('long');
+  const day = (code) => long[DAYS.indexOf(code)];
+  const by = /BYDAY=([A-Z,]+)/.exec(rule || '')?.[1]?.split(',') ?? [];
+  if (p === 'FREQ=DAILY') return t('rule.daily');
+  if (p === WEEKDAYS) return t('rule.weekdays');
+  if (p === 'FREQ=MONTHLY') return t('rule.monthly');
+  if (p === 'FREQ=YEARLY') return t('rule.yearly');
+  if (p === 'weekly') return by.length ? t('rule.weeklyOn', { day: day(by[0]) }) : t('rule.weekly');
+  if (p === 'biweekly') return by.length ? t('rule.biweeklyOn', { day: day(by[0]) }) : t('rule.biweekly');
+  if (/^FREQ=WEEKLY;BYDAY=[A-Z,]+$/.test(rule || '') && by.every((d) => DAYS.includes(d))) {
+    const short = weekdayNames('short');
+    return t('rule.weeklyOnDays', { days: fmtList(by.map((d) => short[DAYS.indexOf(d)])) });
+  }
+  return rule ? t('rule.custom') : t('rule.none');
+}
+
+/** The rule for a preset; weekly ones fall on the due date's weekday (today without a due date). */
+function ruleFor(preset, dueLocal, tz, custom) {
+  const dayCode = () => DAYS[isoWeekday(dueLocal ? dueLocal.slice(0, 10) : dateIn(new Date(), tz)) - 1];
+  if (preset === 'weekly') return `FREQ=WEEKLY;BYDAY=${dayCode()}`;
+  if (preset === 'biweekly') return `FREQ=WEEKLY;INTERVAL=2;BYDAY=${dayCode()}`;
+  if (preset === 'custom') return custom;
+  return preset || null;
+}
+
+/**
+ * openTaskDialog(app, task | null, {onSaved}) edits a task (or creates one
+ * when task is null); onSaved(savedTask | null) runs after a save or delete.
+ */
+export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
+  const tz = app.tz;
+  const isNew = !task;
+  const template = !!task?.is_template;
+  const members = app.me.members;
+  const preset = presetOf(task?.recurrence);
+  const presets = [
+    ...(template ? [] : [['', t('rule.none')]]),
+    ['FREQ=DAILY', t('rule.daily')], [WEEKDAYS, t('rule.weekdays')], ['weekly', t('rule.weeklySameDay')],
+    ['biweekly', t('rule.biweeklySameDay')], ['FREQ=MONTHLY', t('rule.monthly')],
+    ...(preset === 'custom' ? [['custom', describeRule(task.recurrence)]] : []),
+  ];
+  const repeat = h('select', { name: 'repeat' }, presets.map(([v, l]) => h('option', { value: v, selected: v === preset }, l)));
+  const rotation = h('fieldset.rotation', h('legend', t('tasks.rotation')),
+    h('p.hint', t('tasks.rotationHint')),
+    members.map((m) => h('label.check', h('input', { type: 'checkbox', name: `turn-${m.id}`, value: m.id, checked: !!task?.rotation?.includes(m.id) }),
+      ' ', m.display_name)));
+  const canRepeat = isNew || template;
+  const syncRotation = () => { rotation.hidden = !canRepeat || !repeat.value; };
+  repeat.addEventListener('change', syncRotation);
+  syncRotation();
+
+  const openTemplate = async () => {
+    const tpl = await app.write(t('fail.openTask'), () => get(`/api/tasks/${task.template_id}`));
+    if (tpl) { dlg.close(); openTaskDialog(app, tpl, { onSaved }); }
+  };
+
+  const dueValue = task ? (task.due_at ? localInput(new Date(task.due_at), tz) : '') : localInput(new Date(Date.now() + 3600e3), tz);
+  const fields = [
+    field(t('tasks.what'), h('input', { name: 'title', required: true, maxlength: 200, value: task?.title ?? '', placeholder: t('tasks.whatExample') })),
+    field(t('tasks.notes'), h('textarea', { name: 'notes', rows: 3, maxlength: 4000 }, task?.notes ?? '')),
+    field(t(template ? 'tasks.firstDue' : 'tasks.due'), h('input', { name: 'due', type: 'datetime-local', value: dueValue }),
+    t(template ? 'tasks.firstDueHint' : 'tasks.dueHint')),
+    field(t('tasks.for'), h('select', { name: 'assignee' }, h('option', { value: '' }, t('tasks.anyone')),
+      members.map((m) => h('option', { value: m.id, selected: m.id === task?.assignee_id }, m.display_name)))),
+    canRepeat ? field(t('tasks.repeats'), repeat) : null,
+    canRepeat ? rotation : null,
+    task?.template_id ? h('p.hint', t('tasks.instanceOf'), ' ',
+      h('button.small', { type: 'button', onclick: openTemplate }, t('tasks.editChore'))) : null,
+  ];
+
+  const remove = isNew ? null : h('button.danger', {
+    type: 'button',
+    async onclick() {
+      if (!await confirmDelete(t('tasks.deleteTitle', { title: task.title }), t(template ? 'tasks.deleteChoreText' : 'tasks.deleteText'))) return;
+      const ok = await app.write(t('fail.deleteTask', { title: task.title }), async () => {
+        try { await del(`/api/tasks/${task.id}`); } catch (e) { if (e.status !== 404) throw e; }
+        return true;
+      });
+      if (ok) { dlg.close(); onSaved(null); }
+    },
+  }, t('common.delete'));
+
+  const dlg = openDialog(t(isNew ? 'tasks.new' : template ? 'tasks.editChoreTitle' : 'tasks.edit'), fields, async (form) => {
+    const v = formValues(form);
+    const body = {
+      title: v.title.trim(),
+      notes: v.notes,
+      due_at: v.due ? zoned(v.due, tz).toISOString() : null,
+      assignee_id: v.assignee || null,
+    };
+    if (canRepeat) {
+      // An untouched rule stays as stored (a weekly chore keeps its weekday).
+      const rule = v.repeat === preset && v.due === dueValue && task ? task.recurrence : ruleFor(v.repeat, v.due, tz, task?.recurrence);
+      if (rule) {
+        body.recurrence = rule;
+        body.rotation = members.filter((m) => form.elements[`turn-${m.id}`]?.checked).map((m) => m.id);
+      }
+    }
+    if (isNew) {
+      for (const k of ['notes', 'due_at', 'assignee_id']) if (!body[k]) delete body[k];
+      if (!body.rotation?.length) delete body.rotation;
+    } else if (template && !body.rotation?.length) body.rotation = null;
+    const saved = await app.write(t(isNew ? 'fail.createTask' : 'fail.saveTask', { title: body.title }),
+      () => (isNew ? post('/api/tasks', body) : patch(`/api/tasks/${task.id}`, body)));
+    if (saved) onSaved(saved);
+    return !!saved;
+  }, { extra: remove, className: 'task-dialog' });
+  return dlg;
+}
