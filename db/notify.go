@@ -110,6 +110,11 @@ func (tx *Tx) NotifySettingsUpdate(ctx context.Context, p NotifySettingsPatch) (
 		return cur, Err(err, "notification settings")
 	}
 	if p.DigestHour.Set {
+		// The hour is the family's: a family setting (owners, as the
+		// family's name and time zone).
+		if err := tx.authorize(familyhub.ActFamilyUpdate); err != nil {
+			return cur, err
+		}
 		if p.DigestHour.Null || p.DigestHour.Value < 0 || p.DigestHour.Value > 23 {
 			return cur, familyhub.Invalid("digest_hour", "digest_hour must be an hour from 0 to 23.")
 		}
@@ -302,7 +307,8 @@ func normalizeKey(field, v string, n int) (string, error) {
 }
 
 // PushSubscriptionSave stores a subscription for the caller's device (the
-// request's X-Device-ID, required) and session, and returns it; created is
+// request's X-Device-ID; without one, "session:<session id>") and session,
+// and returns it; created is
 // false when the browser had subscribed this endpoint before. A device
 // keeps one subscription: its older ones are deleted.
 func (tx *Tx) PushSubscriptionSave(ctx context.Context, p PushSubscriptionNew) (sub dbsqlc.PushSubscription, created bool, err error) {
@@ -310,7 +316,11 @@ func (tx *Tx) PushSubscriptionSave(ctx context.Context, p PushSubscriptionNew) (
 	if err != nil {
 		return sub, false, err
 	}
-	if a.DeviceID == "" {
+	device := a.DeviceID
+	if device == "" && a.SessionID != uuid.Nil {
+		device = "session:" + a.SessionID.String() // a client without device ids: its session is its device
+	}
+	if device == "" {
 		return sub, false, familyhub.Invalid("X-Device-ID", "Send the device's id in the X-Device-ID header: a subscription belongs to one device.")
 	}
 	if err := p.Normalize(); err != nil {
@@ -321,14 +331,14 @@ func (tx *Tx) PushSubscriptionSave(ctx context.Context, p PushSubscriptionNew) (
 		session = &a.SessionID
 	}
 	row, err := tx.q.PushSubscriptionUpsert(ctx, tx, dbsqlc.PushSubscriptionUpsertParams{
-		FamilyID: a.FamilyID, UserID: a.UserID, SessionID: session, DeviceID: a.DeviceID,
+		FamilyID: a.FamilyID, UserID: a.UserID, SessionID: session, DeviceID: device,
 		Endpoint: p.Endpoint, P256dh: p.P256dh, Auth: p.Auth, UserAgent: p.UserAgent,
 	})
 	if err != nil {
 		return sub, false, Err(err, "push subscription")
 	}
 	if _, err := tx.q.PushSubscriptionDeleteOthersOfDevice(ctx, tx, dbsqlc.PushSubscriptionDeleteOthersOfDeviceParams{
-		UserID: a.UserID, DeviceID: a.DeviceID, KeepID: row.ID,
+		UserID: a.UserID, DeviceID: device, KeepID: row.ID,
 	}); err != nil {
 		return sub, false, Err(err, "")
 	}

@@ -2,10 +2,14 @@ package http
 
 import (
 	"context"
+	"crypto/ecdh"
+	"crypto/rand"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +27,37 @@ import (
 type noQueue struct{}
 
 func (noQueue) NotifyDeliverTx(context.Context, pgx.Tx, uuid.UUID, time.Time) error { return nil }
+
+// mountTestNotify gives env's server a notifier (as cmd/familyhub does)
+// that takes any endpoint.
+func mountTestNotify(env *testEnv) {
+	svc, err := notify.New(db.NewStore(env.pool), slog.New(slog.DiscardHandler), notify.Config{AllowPrivate: true})
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	svc.SetQueue(noQueue{})
+	env.server.cfg.Notify = svc
+}
+
+// testPushSubscription is a browser's subscription with a new endpoint.
+func testPushSubscription() map[string]any {
+	k, err := ecdh.P256().GenerateKey(rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	auth := make([]byte, 16)
+	_, _ = rand.Read(auth)
+	return map[string]any{"endpoint": "http://127.0.0.1:9/push/" + uuid.NewString(), "expirationTime": nil,
+		"keys": map[string]string{"p256dh": base64.RawURLEncoding.EncodeToString(k.PublicKey().Bytes()), "auth": base64.RawURLEncoding.EncodeToString(auth)}}
+}
+
+// pushSubscription returns the id of a new push subscription of role's user.
+func (f *family) pushSubscription(role string) uuid.UUID {
+	f.t.Helper()
+	var sub pushSubscriptionJSON
+	f.clients[role].must(http.StatusCreated, "POST", "/api/push/subscriptions", testPushSubscription()).decode(f.t, &sub)
+	return sub.ID
+}
 
 func newPushEnv(t *testing.T, cfg notify.Config) *testEnv {
 	t.Helper()
@@ -70,16 +105,20 @@ func TestPushSubscriptionAPI(t *testing.T) {
 	ana.must(http.StatusCreated, "POST", "/api/push/subscriptions", sub2.JSON()).decode(t, &replaced)
 	var list struct{ Subscriptions []pushSubscriptionJSON }
 	ana.must(http.StatusOK, "GET", "/api/push/subscriptions", nil).decode(t, &list)
-	if len(list.Subscriptions) != 1 || list.Subscriptions[0].ID != replaced.ID {
+	if len(list.Subscriptions) != 1 || list.Subscriptions[0].ID != replaced.ID || !list.Subscriptions[0].ThisDevice {
 		t.Errorf("list %+v", list.Subscriptions)
 	}
 
-	// Refused: no device, bad keys, unknown fields.
+	// A client that sends no device id: its session is its device.
 	noDevice := e.newClient()
 	noDevice.hc = ana.hc
-	if got := noDevice.must(http.StatusUnprocessableEntity, "POST", "/api/push/subscriptions", sub.JSON()).errorBody(t); got.Field != "X-Device-ID" {
-		t.Errorf("no device: %+v", got)
+	var native pushSubscriptionJSON
+	noDevice.must(http.StatusCreated, "POST", "/api/push/subscriptions", push.Subscribe(key.Key).JSON()).decode(t, &native)
+	if !strings.HasPrefix(native.DeviceID, "session:") {
+		t.Errorf("without X-Device-ID: device %q", native.DeviceID)
 	}
+
+	// Refused: bad keys, unknown fields.
 	bad := sub.JSON()
 	bad["keys"] = map[string]string{"p256dh": "AAAA", "auth": "AAAA"}
 	if got := ana.must(http.StatusUnprocessableEntity, "POST", "/api/push/subscriptions", bad).errorBody(t); got.Field != "keys.p256dh" {
@@ -170,6 +209,17 @@ func TestNotificationSettingsAPI(t *testing.T) {
 	ana.must(http.StatusOK, "PATCH", "/api/notifications/settings", map[string]any{"member": map[string]any{"ntfy": nil}}).decode(t, &st)
 	if st.Member.Ntfy != nil {
 		t.Errorf("ntfy off: %+v", st.Member.Ntfy)
+	}
+	// The digest hour is the family's: owners only (family.update).
+	var inv struct{ Code string }
+	ana.must(http.StatusCreated, "POST", "/api/family/invites", map[string]any{"role": "member"}).decode(t, &inv)
+	ben := e.newClient()
+	ben.must(http.StatusCreated, "POST", "/api/auth/signup", map[string]any{
+		"email": "ben@example.org", "password": "correct horse", "display_name": "Ben", "invite_code": inv.Code})
+	ben.must(http.StatusForbidden, "PATCH", "/api/notifications/settings", map[string]any{"family": map[string]any{"digest_hour": 5}})
+	ben.must(http.StatusOK, "PATCH", "/api/notifications/settings", map[string]any{"member": map[string]any{"digest": false}}).decode(t, &st)
+	if st.Member.Digest || st.Family.DigestHour != 6 {
+		t.Errorf("Ben's own settings: %+v", st)
 	}
 	for _, body := range []map[string]any{
 		{"member": map[string]any{"calendar_lead_minutes": -1}},

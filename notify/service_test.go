@@ -89,6 +89,9 @@ func newEnv(t *testing.T, cfg Config) *env {
 	e.s.SetQueue(e.q)
 	e.family = e.scalarUUID(`INSERT INTO families (name, time_zone) VALUES ('Rivera', 'Europe/Berlin') RETURNING id`)
 	e.ana = e.member("Ana")
+	if _, err := pool.Exec(context.Background(), `UPDATE memberships SET role = 'owner' WHERE user_id = $1`, e.ana); err != nil {
+		t.Fatal(err)
+	}
 	e.ben = e.member("Ben")
 	return e
 }
@@ -114,7 +117,11 @@ func (e *env) member(name string) uuid.UUID {
 // as runs fn in a transaction acting as user on device.
 func (e *env) as(user uuid.UUID, device string, fn func(ctx context.Context, tx *db.Tx) error) {
 	e.t.Helper()
-	ctx := familyhub.NewContextWithAuth(context.Background(), &familyhub.Auth{UserID: user, FamilyID: e.family, Role: familyhub.RoleMember, DeviceID: device})
+	role := familyhub.RoleMember
+	if user == e.ana {
+		role = familyhub.RoleOwner
+	}
+	ctx := familyhub.NewContextWithAuth(context.Background(), &familyhub.Auth{UserID: user, FamilyID: e.family, Role: role, DeviceID: device})
 	if err := e.s.store.Tx(ctx, func(tx *db.Tx) error { return fn(ctx, tx) }); err != nil {
 		e.t.Fatal(err)
 	}
@@ -449,11 +456,13 @@ func TestSettingsValidatedAndLeadTimeRescheduled(t *testing.T) {
 		"language":          {Language: familyhub.Some("fr")},
 		"followed_lists":    {FollowedLists: familyhub.Some([]uuid.UUID{foreign})},
 		"quiet_hours.start": {QuietHours: familyhub.Some(db.QuietHours{Start: "25:00", End: "07:00"})},
-		"digest_hour":       {DigestHour: familyhub.Some(24)},
 	} {
 		if _, err := patch(p, familyhub.Optional[NtfyPatch]{}); familyhub.ErrorCode(err) != familyhub.EINVALID {
 			t.Errorf("%s: %v, want invalid", field, err)
 		}
+	}
+	if _, err := patch(db.NotifySettingsPatch{DigestHour: familyhub.Some(8)}, familyhub.Optional[NtfyPatch]{}); familyhub.ErrorCode(err) != familyhub.EFORBIDDEN {
+		t.Errorf("a member changes the family's digest hour: %v, want forbidden", err)
 	}
 	for _, u := range []string{"https://127.0.0.1/topic", "https://ntfy.sh"} {
 		e.s.cfg.AllowPrivate = false
