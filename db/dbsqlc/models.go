@@ -59,6 +59,21 @@ type CalendarEvent struct {
 	SourceEtag     *string
 }
 
+type CalendarEventOverride struct {
+	FamilyID     uuid.UUID
+	EventID      uuid.UUID
+	RecurrenceID time.Time
+	Title        string
+	Notes        string
+	Location     string
+	StartsAt     time.Time
+	EndsAt       time.Time
+	AllDay       bool
+	Ical         *string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
 type CalendarSubscription struct {
 	ID            uuid.UUID
 	FamilyID      uuid.UUID
@@ -85,6 +100,14 @@ type DavAppPassword struct {
 	SecretHash []byte
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
+}
+
+type DavTombstone struct {
+	FamilyID   uuid.UUID
+	EntityID   uuid.UUID
+	Collection string
+	Name       string
+	DeletedAt  time.Time
 }
 
 type EventLog struct {
@@ -124,6 +147,18 @@ type Family struct {
 type FamilyEventSeq struct {
 	FamilyID uuid.UUID
 	Seq      int64
+}
+
+type IcalFeed struct {
+	ID         uuid.UUID
+	FamilyID   uuid.UUID
+	MemberID   *uuid.UUID
+	Name       string
+	TokenHash  []byte
+	CreatedBy  *uuid.UUID
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
 }
 
 type Invite struct {
@@ -254,6 +289,9 @@ type Task struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	Rotation     []uuid.UUID
+	Uid          *string
+	DavName      *string
+	Ical         *string
 }
 
 type TaskGeneratorState struct {

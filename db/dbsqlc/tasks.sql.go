@@ -35,7 +35,7 @@ UPDATE tasks
 SET completed_at = coalesce(completed_at, now()),
     completed_by = CASE WHEN completed_at IS NULL THEN $1 ELSE completed_by END
 WHERE id = $2 AND family_id = $3 AND recurrence IS NULL
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical
 `
 
 type TaskCompleteParams struct {
@@ -65,6 +65,9 @@ func (q *Queries) TaskComplete(ctx context.Context, db DBTX, arg TaskCompletePar
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 	)
 	return i, err
 }
@@ -107,7 +110,7 @@ func (q *Queries) TaskDeleteOpenInstances(ctx context.Context, db DBTX, arg Task
 }
 
 const taskGet = `-- name: TaskGet :one
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks WHERE id = $1 AND family_id = $2
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical FROM tasks WHERE id = $1 AND family_id = $2
 `
 
 type TaskGetParams struct {
@@ -135,12 +138,15 @@ func (q *Queries) TaskGet(ctx context.Context, db DBTX, arg TaskGetParams) (Task
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 	)
 	return i, err
 }
 
 const taskGetForUpdate = `-- name: TaskGetForUpdate :one
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks WHERE id = $1 AND family_id = $2 FOR UPDATE
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical FROM tasks WHERE id = $1 AND family_id = $2 FOR UPDATE
 `
 
 type TaskGetForUpdateParams struct {
@@ -170,6 +176,9 @@ func (q *Queries) TaskGetForUpdate(ctx context.Context, db DBTX, arg TaskGetForU
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 	)
 	return i, err
 }
@@ -178,7 +187,7 @@ const taskInsert = `-- name: TaskInsert :one
 
 INSERT INTO tasks (family_id, title, notes, due_at, assignee_id, recurrence, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical
 `
 
 type TaskInsertParams struct {
@@ -222,6 +231,9 @@ func (q *Queries) TaskInsert(ctx context.Context, db DBTX, arg TaskInsertParams)
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 	)
 	return i, err
 }
@@ -263,7 +275,7 @@ func (q *Queries) TaskInstanceInsert(ctx context.Context, db DBTX, arg TaskInsta
 }
 
 const taskListDay = `-- name: TaskListDay :many
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical FROM tasks
 WHERE family_id = $1
   AND recurrence IS NULL
   AND CASE
@@ -316,6 +328,9 @@ func (q *Queries) TaskListDay(ctx context.Context, db DBTX, arg TaskListDayParam
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.Rotation,
+			&i.Uid,
+			&i.DavName,
+			&i.Ical,
 		); err != nil {
 			return nil, err
 		}
@@ -328,7 +343,7 @@ func (q *Queries) TaskListDay(ctx context.Context, db DBTX, arg TaskListDayParam
 }
 
 const taskListOpen = `-- name: TaskListOpen :many
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical FROM tasks
 WHERE family_id = $1
   AND recurrence IS NULL
   AND completed_at IS NULL
@@ -369,6 +384,9 @@ func (q *Queries) TaskListOpen(ctx context.Context, db DBTX, arg TaskListOpenPar
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.Rotation,
+			&i.Uid,
+			&i.DavName,
+			&i.Ical,
 		); err != nil {
 			return nil, err
 		}
@@ -381,7 +399,7 @@ func (q *Queries) TaskListOpen(ctx context.Context, db DBTX, arg TaskListOpenPar
 }
 
 const taskListTemplates = `-- name: TaskListTemplates :many
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation FROM tasks
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical FROM tasks
 WHERE family_id = $1 AND recurrence IS NOT NULL
 ORDER BY created_at, id
 `
@@ -412,6 +430,9 @@ func (q *Queries) TaskListTemplates(ctx context.Context, db DBTX, familyID uuid.
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.Rotation,
+			&i.Uid,
+			&i.DavName,
+			&i.Ical,
 		); err != nil {
 			return nil, err
 		}
@@ -427,7 +448,7 @@ const taskSnooze = `-- name: TaskSnooze :one
 UPDATE tasks
 SET snoozed_until = $1
 WHERE id = $2 AND family_id = $3 AND recurrence IS NULL
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical
 `
 
 type TaskSnoozeParams struct {
@@ -456,6 +477,9 @@ func (q *Queries) TaskSnooze(ctx context.Context, db DBTX, arg TaskSnoozeParams)
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 	)
 	return i, err
 }
@@ -464,7 +488,7 @@ const taskUncomplete = `-- name: TaskUncomplete :one
 UPDATE tasks
 SET completed_at = NULL, completed_by = NULL
 WHERE id = $1 AND family_id = $2 AND recurrence IS NULL
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical
 `
 
 type TaskUncompleteParams struct {
@@ -492,6 +516,9 @@ func (q *Queries) TaskUncomplete(ctx context.Context, db DBTX, arg TaskUncomplet
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 	)
 	return i, err
 }
@@ -505,7 +532,7 @@ SET title = $1,
     recurrence = $5,
     snoozed_until = $6
 WHERE id = $7 AND family_id = $8
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical
 `
 
 type TaskUpdateParams struct {
@@ -548,6 +575,9 @@ func (q *Queries) TaskUpdate(ctx context.Context, db DBTX, arg TaskUpdateParams)
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 	)
 	return i, err
 }
