@@ -241,29 +241,110 @@ func (s *davServer) calendarQuery(w http.ResponseWriter, r *http.Request, a *fam
 	return nil
 }
 
-// matches applies filter f to o. The library does not evaluate time ranges
-// on VTODOs: they are checked here (RFC 4791 9.9). A filter the library
-// cannot evaluate counts as a match: a client then filters an object too
-// many, rather than never seeing one.
+// matches applies the filter f (on VCALENDAR) to o (RFC 4791 9.7). The
+// library's matcher answers is-not-defined wrongly for a present property
+// and never matches a time range on a VTODO, so the filter is evaluated
+// here. A time range on a recurring VEVENT was decided from the expansion
+// before any object was loaded (calendarQuery), so it counts as a match.
 func matches(f caldav.CompFilter, o davObject, loc *time.Location) bool {
-	if len(f.Comps) == 1 && f.Comps[0].Name == ical.CompToDo && (!f.Comps[0].Start.IsZero() || !f.Comps[0].End.IsZero()) {
-		sub := f.Comps[0]
-		if !todoInRange(o.cal, sub.Start, sub.End, loc) {
-			return false
-		}
-		sub.Start, sub.End = time.Time{}, time.Time{}
-		f.Comps = []caldav.CompFilter{sub}
-	}
-	ok, err := caldav.Match(f, &caldav.CalendarObject{Data: o.cal})
-	return ok || err != nil
+	return matchComp(f, o.cal.Component, loc)
 }
 
-// todoInRange is RFC 4791 9.9 for the VTODO of cal.
-func todoInRange(cal *ical.Calendar, start, end time.Time, loc *time.Location) bool {
-	todo, err := masterComponent(cal, ical.CompToDo)
+func matchComp(f caldav.CompFilter, c *ical.Component, loc *time.Location) bool {
+	if !strings.EqualFold(c.Name, f.Name) {
+		return false
+	}
+	if !f.Start.IsZero() || !f.End.IsZero() {
+		switch c.Name {
+		case ical.CompToDo:
+			if !todoInRange(c, f.Start, f.End, loc) {
+				return false
+			}
+		case ical.CompEvent:
+			if c.Props.Get(ical.PropRecurrenceRule) == nil && c.Props.Get(ical.PropRecurrenceDates) == nil && !eventInRange(c, f.Start, f.End, loc) {
+				return false
+			}
+		}
+	}
+	for _, sub := range f.Comps {
+		found := false
+		for _, child := range c.Children {
+			if strings.EqualFold(child.Name, sub.Name) && (sub.IsNotDefined || matchComp(sub, child, loc)) {
+				found = true
+				break
+			}
+		}
+		if found == sub.IsNotDefined {
+			return false
+		}
+	}
+	for _, pf := range f.Props {
+		if !matchProp(pf, c, loc) {
+			return false
+		}
+	}
+	return true
+}
+
+func matchProp(f caldav.PropFilter, c *ical.Component, loc *time.Location) bool {
+	ps := c.Props.Values(strings.ToUpper(f.Name))
+	if len(ps) == 0 || f.IsNotDefined {
+		return len(ps) == 0 && f.IsNotDefined
+	}
+	for _, p := range ps {
+		if propMatches(f, &p, loc) {
+			return true
+		}
+	}
+	return false
+}
+
+func propMatches(f caldav.PropFilter, p *ical.Prop, loc *time.Location) bool {
+	if !f.Start.IsZero() || !f.End.IsZero() {
+		t, err := icalTime(p, loc)
+		if err != nil || (!f.Start.IsZero() && t.Before(f.Start)) || (!f.End.IsZero() && !t.Before(f.End)) {
+			return false
+		}
+	}
+	if f.TextMatch != nil && !textMatches(*f.TextMatch, p.Value) {
+		return false
+	}
+	for _, pf := range f.ParamFilter {
+		v := p.Params.Get(pf.Name)
+		switch {
+		case v == "" || pf.IsNotDefined:
+			if (v == "") != pf.IsNotDefined {
+				return false
+			}
+		case pf.TextMatch != nil && !textMatches(*pf.TextMatch, v):
+			return false
+		}
+	}
+	return true
+}
+
+// textMatches is RFC 4791 9.7.5 with the default collation i;ascii-casemap.
+func textMatches(m caldav.TextMatch, v string) bool {
+	return strings.Contains(strings.ToLower(v), strings.ToLower(m.Text)) != m.NegateCondition
+}
+
+// eventInRange is RFC 4791 9.9 for a single VEVENT.
+func eventInRange(c *ical.Component, start, end time.Time, loc *time.Location) bool {
+	st, en, _, err := eventTimes(c.Props, loc)
 	if err != nil {
 		return true
 	}
+	if end.IsZero() {
+		end = time.Date(familyhub.MaxYear, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if en.Equal(st) {
+		return !start.After(st) && end.After(st)
+	}
+	return start.Before(en) && end.After(st)
+}
+
+// todoInRange is RFC 4791 9.9 for a VTODO.
+func todoInRange(todo *ical.Component, start, end time.Time, loc *time.Location) bool {
 	if end.IsZero() {
 		end = time.Date(familyhub.MaxYear, 1, 1, 0, 0, 0, 0, time.UTC)
 	}

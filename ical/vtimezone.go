@@ -141,17 +141,18 @@ func transitions(loc *time.Location, year int) []transition {
 		next := t.Add(24 * time.Hour)
 		if _, off := next.In(loc).Zone(); off != prev {
 			// Narrow down to the second the offset changes.
-			lo, hi := t, next
-			for hi.Sub(lo) > time.Second {
-				mid := lo.Add(hi.Sub(lo) / 2)
-				if _, o := mid.In(loc).Zone(); o == prev {
+			lo, hi := t.Unix(), next.Unix()
+			for hi-lo > 1 {
+				mid := lo + (hi-lo)/2
+				if _, o := time.Unix(mid, 0).In(loc).Zone(); o == prev {
 					lo = mid
 				} else {
 					hi = mid
 				}
 			}
-			abbr, _ := hi.In(loc).Zone()
-			out = append(out, transition{at: hi, from: prev, to: off, abbr: abbr, isDST: hi.In(loc).IsDST()})
+			at := time.Unix(hi, 0).UTC()
+			abbr, _ := at.In(loc).Zone()
+			out = append(out, transition{at: at, from: prev, to: off, abbr: abbr, isDST: at.In(loc).IsDST()})
 			prev = off
 		}
 		t = next
