@@ -15,13 +15,14 @@ import (
 // following"). docs/api/calendar.md describes them.
 
 // parseRecurrenceID reads the {recurrence_id} of a path (or a body field):
-// an RFC 3339 timestamp, or for an all-day series also a date YYYY-MM-DD
-// meaning that midnight in the family's zone.
-func parseRecurrenceID(s string, allDay bool, loc *time.Location) (time.Time, error) {
+// an RFC 3339 timestamp, or a date YYYY-MM-DD meaning that midnight in the
+// family's zone (an all-day series' occurrences start then). Anything else
+// names no occurrence (not found).
+func parseRecurrenceID(s string, loc *time.Location) (time.Time, error) {
 	if len(s) == len(time.DateOnly) {
 		d, err := parseDate("recurrence_id", s)
 		if err != nil {
-			return time.Time{}, err
+			return time.Time{}, familyhub.NotFound("occurrence")
 		}
 		start, _ := familyhub.DayBounds(d, loc)
 		return start, nil
@@ -67,7 +68,7 @@ func (s *Server) handleOccurrenceUpdate(w http.ResponseWriter, r *http.Request) 
 		if err != nil {
 			return err
 		}
-		rid, err := parseRecurrenceID(chi.URLParam(r, "recurrence_id"), cur.AllDay, loc)
+		rid, err := parseRecurrenceID(chi.URLParam(r, "recurrence_id"), loc)
 		if err != nil {
 			return err
 		}
@@ -132,7 +133,7 @@ func (s *Server) handleOccurrenceDelete(w http.ResponseWriter, r *http.Request) 
 		if err != nil {
 			return err
 		}
-		rid, err := parseRecurrenceID(chi.URLParam(r, "recurrence_id"), cur.AllDay, loc)
+		rid, err := parseRecurrenceID(chi.URLParam(r, "recurrence_id"), loc)
 		if err != nil {
 			return err
 		}
@@ -194,7 +195,7 @@ func (s *Server) handleCalendarEventSplit(w http.ResponseWriter, r *http.Request
 		if err != nil {
 			return err
 		}
-		rid, err := parseRecurrenceID(*req.RecurrenceID, cur.AllDay, loc)
+		rid, err := parseRecurrenceID(*req.RecurrenceID, loc)
 		if familyhub.ErrorCode(err) == familyhub.ENOTFOUND {
 			return familyhub.Invalid("recurrence_id", "recurrence_id must be an occurrence's recurrence_id (RFC 3339).")
 		} else if err != nil {
