@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -19,6 +20,11 @@ import (
 // family's zone (an all-day series' occurrences start then). Anything else
 // names no occurrence (not found).
 func parseRecurrenceID(s string, loc *time.Location) (time.Time, error) {
+	// chi hands over the raw path segment: encodeURIComponent writes
+	// "+" and ":" as %2B and %3A.
+	if u, err := url.PathUnescape(s); err == nil {
+		s = u
+	}
 	if len(s) == len(time.DateOnly) {
 		d, err := parseDate("recurrence_id", s)
 		if err != nil {

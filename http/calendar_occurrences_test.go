@@ -28,8 +28,9 @@ func occurrences(t *testing.T, c *client, from, to string) []string {
 	return out
 }
 
+// occPath escapes the recurrence id as a browser's encodeURIComponent does.
 func occPath(id, rid string) string {
-	return "/api/calendar/events/" + id + "/occurrences/" + url.PathEscape(rid)
+	return "/api/calendar/events/" + id + "/occurrences/" + url.QueryEscape(rid)
 }
 
 func TestCalendarOccurrenceOverrides(t *testing.T) {
