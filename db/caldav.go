@@ -162,15 +162,6 @@ func (tx *Tx) SubscriptionDelete(ctx context.Context, id uuid.UUID) error {
 
 // CalDAV's view of the family calendar.
 
-// CalDAVEventList returns every event of the family, for a collection listing.
-func (tx *Tx) CalDAVEventList(ctx context.Context) ([]dbsqlc.CalendarEvent, error) {
-	family, err := tx.family()
-	if err != nil {
-		return nil, err
-	}
-	return tx.q.CalDAVEventList(ctx, tx, family)
-}
-
 // CalDAVEventByName returns the event served under a resource name (its
 // dav_name, or <id>.ics); forUpdate locks it.
 func (tx *Tx) CalDAVEventByName(ctx context.Context, name string, forUpdate bool) (dbsqlc.CalendarEvent, error) {
@@ -365,16 +356,6 @@ func (tx *Tx) CalDAVTasksByNames(ctx context.Context, names []string) ([]dbsqlc.
 		return nil, err
 	}
 	rows, err := tx.q.CalDAVTasksByNames(ctx, tx, dbsqlc.CalDAVTasksByNamesParams{FamilyID: family, Names: names})
-	return rows, Err(err, "")
-}
-
-// CalDAVTaskPage returns up to n tasks of the collection after the id after.
-func (tx *Tx) CalDAVTaskPage(ctx context.Context, after uuid.UUID, n int) ([]dbsqlc.Task, error) {
-	family, err := tx.family()
-	if err != nil {
-		return nil, err
-	}
-	rows, err := tx.q.CalDAVTaskPage(ctx, tx, dbsqlc.CalDAVTaskPageParams{FamilyID: family, AfterID: after, MaxRows: int32(n)})
 	return rows, Err(err, "")
 }
 

@@ -93,12 +93,11 @@ type collection interface {
 	// heads lists every object without its body.
 	heads(ctx context.Context, tx *db.Tx) ([]db.DAVHead, error)
 	etag(h db.DAVHead, loc *time.Location) string
-	// byNames, byIDs and page load objects with their bodies.
+	// byNames and byIDs load objects with their bodies.
 	byNames(ctx context.Context, tx *db.Tx, names []string) ([]davObject, error)
 	byIDs(ctx context.Context, tx *db.Tx, ids []uuid.UUID) ([]davObject, error)
 	// headsByIDs returns the heads of the objects among ids.
 	headsByIDs(ctx context.Context, tx *db.Tx, ids []uuid.UUID) ([]db.DAVHead, error)
-	page(ctx context.Context, tx *db.Tx, after uuid.UUID, n int) ([]davObject, error)
 	put(ctx context.Context, tx *db.Tx, name string, cal *ical.Calendar, opts *caldav.PutCalendarObjectOptions) (davObject, error)
 	delete(ctx context.Context, tx *db.Tx, name string, ifMatch webdav.ConditionalMatch) error
 }

@@ -86,14 +86,6 @@ func (c *eventCollection) headsByIDs(ctx context.Context, tx *db.Tx, ids []uuid.
 	return out, err
 }
 
-func (c *eventCollection) page(ctx context.Context, tx *db.Tx, after uuid.UUID, n int) ([]davObject, error) {
-	events, err := tx.CalDAVEventPage(ctx, after, n)
-	if err != nil {
-		return nil, err
-	}
-	return c.objects(ctx, tx, events)
-}
-
 // inRange returns the heads of the events with an occurrence in [from,
 // to): the same expansion as GET /api/calendar/events, so a calendar app's
 // time-range query and REST show the same occurrences.

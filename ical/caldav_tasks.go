@@ -93,14 +93,6 @@ func (c *taskCollection) headsByIDs(ctx context.Context, tx *db.Tx, ids []uuid.U
 	return out, err
 }
 
-func (c *taskCollection) page(ctx context.Context, tx *db.Tx, after uuid.UUID, n int) ([]davObject, error) {
-	tasks, err := tx.CalDAVTaskPage(ctx, after, n)
-	if err != nil {
-		return nil, err
-	}
-	return c.objects(ctx, tx, tasks)
-}
-
 // put creates or changes the task served as name. A new VTODO creates a
 // task (TaskCreate); a changed one changes the task's title, notes, due
 // time and assignee (TaskUpdate) and completes or reopens it (TaskComplete,

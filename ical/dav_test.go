@@ -155,6 +155,23 @@ func TestCalDAVTaskQueries(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", filter, got, want)
 		}
 	}
+	// Deleting a task leaves a tombstone (its name, for sync-collection);
+	// deleting the family with its tasks leaves none and does not fail.
+	if st, b := e.do("DELETE", tasks+"done.ics", "", nil); st != http.StatusNoContent {
+		t.Fatalf("DELETE: %d %s", st, b)
+	}
+	var n int
+	e.store.Pool.QueryRow(context.Background(), `SELECT count(*) FROM dav_tombstones WHERE name = 'done.ics' AND collection = 'tasks'`).Scan(&n)
+	if n != 1 {
+		t.Fatalf("%d tombstones for done.ics", n)
+	}
+	if _, err := e.store.Pool.Exec(context.Background(), `DELETE FROM families`); err != nil {
+		t.Fatalf("deleting the family: %v", err)
+	}
+	e.store.Pool.QueryRow(context.Background(), `SELECT count(*) FROM dav_tombstones`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d tombstones left after the family", n)
+	}
 }
 
 func TestVTimezone(t *testing.T) {

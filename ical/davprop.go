@@ -90,32 +90,30 @@ func parseSyncToken(coll, token string) (int64, bool) {
 	return n, err == nil && n >= 0
 }
 
-func hrefInner(p string) string { return hrefXML(p) }
-
 func (h *homeState) rootProps() props {
 	return props{
 		pResourceType:     func() propValue { return val("<d:collection/>") },
-		pCurrentPrincipal: func() propValue { return val(hrefInner(principalPath(h.a))) },
-		pPrincipalCollSet: func() propValue { return val(hrefInner(Prefix + "/")) },
+		pCurrentPrincipal: func() propValue { return val(hrefXML(principalPath(h.a))) },
+		pPrincipalCollSet: func() propValue { return val(hrefXML(Prefix + "/")) },
 	}
 }
 
 func (h *homeState) principalProps() props {
 	return props{
 		pResourceType:      func() propValue { return val("<d:collection/><d:principal/>") },
-		pCurrentPrincipal:  func() propValue { return val(hrefInner(principalPath(h.a))) },
-		pPrincipalURL:      func() propValue { return val(hrefInner(principalPath(h.a))) },
-		pCalendarHome:      func() propValue { return val(hrefInner(homePath(h.a))) },
-		pPrincipalCollSet:  func() propValue { return val(hrefInner(Prefix + "/")) },
-		pCalendarUserAddrs: func() propValue { return val(hrefInner("urn:uuid:" + h.a.UserID.String())) },
+		pCurrentPrincipal:  func() propValue { return val(hrefXML(principalPath(h.a))) },
+		pPrincipalURL:      func() propValue { return val(hrefXML(principalPath(h.a))) },
+		pCalendarHome:      func() propValue { return val(hrefXML(homePath(h.a))) },
+		pPrincipalCollSet:  func() propValue { return val(hrefXML(Prefix + "/")) },
+		pCalendarUserAddrs: func() propValue { return val(hrefXML("urn:uuid:" + h.a.UserID.String())) },
 	}
 }
 
 func (h *homeState) homeProps() props {
 	return props{
 		pResourceType:     func() propValue { return val("<d:collection/>") },
-		pCurrentPrincipal: func() propValue { return val(hrefInner(principalPath(h.a))) },
-		pOwner:            func() propValue { return val(hrefInner(principalPath(h.a))) },
+		pCurrentPrincipal: func() propValue { return val(hrefXML(principalPath(h.a))) },
+		pOwner:            func() propValue { return val(hrefXML(principalPath(h.a))) },
 	}
 }
 
@@ -132,8 +130,8 @@ func (h *homeState) collectionProps(c collection) props {
 	ps := props{
 		pResourceType:     func() propValue { return val("<d:collection/><c:calendar/>") },
 		pDisplayName:      func() propValue { return val(xmlText(c.displayName(h.family))) },
-		pCurrentPrincipal: func() propValue { return val(hrefInner(principalPath(h.a))) },
-		pOwner:            func() propValue { return val(hrefInner(principalPath(h.a))) },
+		pCurrentPrincipal: func() propValue { return val(hrefXML(principalPath(h.a))) },
+		pOwner:            func() propValue { return val(hrefXML(principalPath(h.a))) },
 		pCalendarDesc: func() propValue {
 			what := map[string]string{ical.CompEvent: "The family calendar", ical.CompToDo: "The tasks and chores"}[c.component()]
 			return val(xmlText(what + " of " + h.family + " (FamilyHub)"))

@@ -44,29 +44,27 @@ var nsPrefix = map[string]string{nsDAV: "d", nsCalDAV: "c", nsCS: "cs", nsApple:
 type propName = xml.Name
 
 var (
-	pResourceType       = propName{Space: nsDAV, Local: "resourcetype"}
-	pDisplayName        = propName{Space: nsDAV, Local: "displayname"}
-	pGetETag            = propName{Space: nsDAV, Local: "getetag"}
-	pGetContentType     = propName{Space: nsDAV, Local: "getcontenttype"}
-	pGetLastModified    = propName{Space: nsDAV, Local: "getlastmodified"}
-	pCurrentPrincipal   = propName{Space: nsDAV, Local: "current-user-principal"}
-	pPrincipalURL       = propName{Space: nsDAV, Local: "principal-URL"}
-	pOwner              = propName{Space: nsDAV, Local: "owner"}
-	pPrivileges         = propName{Space: nsDAV, Local: "current-user-privilege-set"}
-	pSupportedReports   = propName{Space: nsDAV, Local: "supported-report-set"}
-	pSyncToken          = propName{Space: nsDAV, Local: "sync-token"}
-	pCalendarHome       = propName{Space: nsCalDAV, Local: "calendar-home-set"}
-	pCalendarData       = propName{Space: nsCalDAV, Local: "calendar-data"}
-	pCalendarDesc       = propName{Space: nsCalDAV, Local: "calendar-description"}
-	pSupportedComps     = propName{Space: nsCalDAV, Local: "supported-calendar-component-set"}
-	pSupportedData      = propName{Space: nsCalDAV, Local: "supported-calendar-data"}
-	pMaxResourceSize    = propName{Space: nsCalDAV, Local: "max-resource-size"}
-	pCalendarTimezone   = propName{Space: nsCalDAV, Local: "calendar-timezone"}
-	pCalendarUserAddrs  = propName{Space: nsCalDAV, Local: "calendar-user-address-set"}
-	pGetCTag            = propName{Space: nsCS, Local: "getctag"}
-	pCalendarColor      = propName{Space: nsApple, Local: "calendar-color"}
-	pPrincipalCollSet   = propName{Space: nsDAV, Local: "principal-collection-set"}
-	pSupportedLockEmpty = propName{Space: nsDAV, Local: "supportedlock"}
+	pResourceType      = propName{Space: nsDAV, Local: "resourcetype"}
+	pDisplayName       = propName{Space: nsDAV, Local: "displayname"}
+	pGetETag           = propName{Space: nsDAV, Local: "getetag"}
+	pGetContentType    = propName{Space: nsDAV, Local: "getcontenttype"}
+	pGetLastModified   = propName{Space: nsDAV, Local: "getlastmodified"}
+	pCurrentPrincipal  = propName{Space: nsDAV, Local: "current-user-principal"}
+	pPrincipalURL      = propName{Space: nsDAV, Local: "principal-URL"}
+	pOwner             = propName{Space: nsDAV, Local: "owner"}
+	pPrivileges        = propName{Space: nsDAV, Local: "current-user-privilege-set"}
+	pSupportedReports  = propName{Space: nsDAV, Local: "supported-report-set"}
+	pSyncToken         = propName{Space: nsDAV, Local: "sync-token"}
+	pCalendarHome      = propName{Space: nsCalDAV, Local: "calendar-home-set"}
+	pCalendarData      = propName{Space: nsCalDAV, Local: "calendar-data"}
+	pCalendarDesc      = propName{Space: nsCalDAV, Local: "calendar-description"}
+	pSupportedComps    = propName{Space: nsCalDAV, Local: "supported-calendar-component-set"}
+	pSupportedData     = propName{Space: nsCalDAV, Local: "supported-calendar-data"}
+	pMaxResourceSize   = propName{Space: nsCalDAV, Local: "max-resource-size"}
+	pCalendarTimezone  = propName{Space: nsCalDAV, Local: "calendar-timezone"}
+	pCalendarUserAddrs = propName{Space: nsCalDAV, Local: "calendar-user-address-set"}
+	pGetCTag           = propName{Space: nsCS, Local: "getctag"}
+	pPrincipalCollSet  = propName{Space: nsDAV, Local: "principal-collection-set"}
 )
 
 // propRequest is the prop/allprop/propname part of a PROPFIND or REPORT.

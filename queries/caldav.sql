@@ -22,9 +22,6 @@ SELECT * FROM dav_app_passwords WHERE user_id = @user_id AND secret_hash = @secr
 UPDATE dav_app_passwords SET last_used_at = now()
 WHERE id = @id AND (last_used_at IS NULL OR last_used_at < now() - interval '5 minutes');
 
--- name: CalDAVEventList :many
-SELECT * FROM calendar_events WHERE family_id = @family_id ORDER BY starts_at, id;
-
 -- CalDAVEventGetByName finds the event served as resource name: its
 -- dav_name, or <id>.ics for events that have none.
 -- name: CalDAVEventGetByName :one
@@ -146,12 +143,6 @@ SELECT * FROM tasks
 WHERE family_id = @family_id AND recurrence IS NULL
   AND (dav_name = ANY (@names::text[]) OR (dav_name IS NULL AND id::text || '.ics' = ANY (@names::text[])))
 ORDER BY id;
-
--- name: CalDAVTaskPage :many
-SELECT * FROM tasks
-WHERE family_id = @family_id AND recurrence IS NULL AND id > @after_id
-ORDER BY id
-LIMIT @max_rows;
 
 -- CalDAVTaskGetByNameForUpdate locks the task served as name.
 -- name: CalDAVTaskGetByNameForUpdate :one

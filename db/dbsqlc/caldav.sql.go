@@ -187,52 +187,6 @@ func (q *Queries) CalDAVEventHeads(ctx context.Context, db DBTX, familyID uuid.U
 	return items, nil
 }
 
-const calDAVEventList = `-- name: CalDAVEventList :many
-SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag FROM calendar_events WHERE family_id = $1 ORDER BY starts_at, id
-`
-
-func (q *Queries) CalDAVEventList(ctx context.Context, db DBTX, familyID uuid.UUID) ([]CalendarEvent, error) {
-	rows, err := db.Query(ctx, calDAVEventList, familyID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []CalendarEvent{}
-	for rows.Next() {
-		var i CalendarEvent
-		if err := rows.Scan(
-			&i.ID,
-			&i.FamilyID,
-			&i.Uid,
-			&i.Title,
-			&i.Notes,
-			&i.Location,
-			&i.StartsAt,
-			&i.EndsAt,
-			&i.AllDay,
-			&i.Rrule,
-			&i.Exdates,
-			&i.Sequence,
-			&i.Ical,
-			&i.SubscriptionID,
-			&i.ReadOnly,
-			&i.CreatedBy,
-			&i.CreatedAt,
-			&i.UpdatedAt,
-			&i.DavName,
-			&i.SourceHref,
-			&i.SourceEtag,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const calDAVEventPage = `-- name: CalDAVEventPage :many
 SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag FROM calendar_events
 WHERE family_id = $1 AND id > $2
@@ -646,59 +600,6 @@ func (q *Queries) CalDAVTaskInterchangeSet(ctx context.Context, db DBTX, arg Cal
 		&i.Ical,
 	)
 	return i, err
-}
-
-const calDAVTaskPage = `-- name: CalDAVTaskPage :many
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical FROM tasks
-WHERE family_id = $1 AND recurrence IS NULL AND id > $2
-ORDER BY id
-LIMIT $3
-`
-
-type CalDAVTaskPageParams struct {
-	FamilyID uuid.UUID
-	AfterID  uuid.UUID
-	MaxRows  int32
-}
-
-func (q *Queries) CalDAVTaskPage(ctx context.Context, db DBTX, arg CalDAVTaskPageParams) ([]Task, error) {
-	rows, err := db.Query(ctx, calDAVTaskPage, arg.FamilyID, arg.AfterID, arg.MaxRows)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []Task{}
-	for rows.Next() {
-		var i Task
-		if err := rows.Scan(
-			&i.ID,
-			&i.FamilyID,
-			&i.Title,
-			&i.Notes,
-			&i.DueAt,
-			&i.AssigneeID,
-			&i.Recurrence,
-			&i.TemplateID,
-			&i.InstanceDate,
-			&i.CompletedAt,
-			&i.CompletedBy,
-			&i.SnoozedUntil,
-			&i.CreatedBy,
-			&i.CreatedAt,
-			&i.UpdatedAt,
-			&i.Rotation,
-			&i.Uid,
-			&i.DavName,
-			&i.Ical,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const calDAVTaskUIDTaken = `-- name: CalDAVTaskUIDTaken :one
