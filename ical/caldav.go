@@ -204,8 +204,9 @@ func (s *davServer) target(a *familyhub.Auth, p string) (davTarget, error) {
 	return davTarget{}, errNoResource
 }
 
-// objectTarget returns the collection and name of an object path.
-func (s *davServer) objectTarget(ctx context.Context, p string) (collection, string, error) {
+// objectTarget returns the collection and name of an object path; a
+// write to a collection itself is forbidden, a read not found.
+func (s *davServer) objectTarget(ctx context.Context, p string, write bool) (collection, string, error) {
 	a, err := davAuthFrom(ctx)
 	if err != nil {
 		return nil, "", err
@@ -215,7 +216,7 @@ func (s *davServer) objectTarget(ctx context.Context, p string) (collection, str
 		return nil, "", err
 	}
 	if t.kind != resObject {
-		if t.kind == resCollection {
+		if t.kind == resCollection && write {
 			return t.coll, "", davStatusError(http.StatusForbidden, errors.New("the family's calendars cannot be changed or deleted"))
 		}
 		return nil, "", errNoResource
@@ -280,7 +281,7 @@ func (b *calendarBackend) GetCalendar(ctx context.Context, p string) (*caldav.Ca
 
 // GetCalendarObject implements caldav.Backend (GET, HEAD).
 func (b *calendarBackend) GetCalendarObject(ctx context.Context, p string, req *caldav.CalendarCompRequest) (*caldav.CalendarObject, error) {
-	c, name, err := b.s.objectTarget(ctx, p)
+	c, name, err := b.s.objectTarget(ctx, p, false)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +321,7 @@ func (b *calendarBackend) QueryCalendarObjects(ctx context.Context, p string, qu
 // PutCalendarObject implements caldav.Backend: it creates or replaces the
 // object at p, honouring If-Match / If-None-Match (412 when they fail).
 func (b *calendarBackend) PutCalendarObject(ctx context.Context, p string, cal *ical.Calendar, opts *caldav.PutCalendarObjectOptions) (*caldav.CalendarObject, error) {
-	c, name, err := b.s.objectTarget(ctx, p)
+	c, name, err := b.s.objectTarget(ctx, p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -345,7 +346,7 @@ func (b *calendarBackend) PutCalendarObject(ctx context.Context, p string, cal *
 
 // DeleteCalendarObject implements caldav.Backend.
 func (b *calendarBackend) DeleteCalendarObject(ctx context.Context, p string) error {
-	c, name, err := b.s.objectTarget(ctx, p)
+	c, name, err := b.s.objectTarget(ctx, p, true)
 	if err != nil {
 		return err
 	}
