@@ -150,24 +150,33 @@ func TestCalDAVMultigetAmplification(t *testing.T) {
 		}
 	}()
 	hc := &http.Client{Timeout: 30 * time.Second}
-	hreq, _ := http.NewRequest("REPORT", env.ts.URL+cal, strings.NewReader(req.String()))
-	hreq.SetBasicAuth("ana@example.org", "correct horse")
-	hreq.Header.Set("Content-Type", "application/xml")
-	hreq.Header.Set("Depth", "1")
-	start := time.Now()
-	resp, err := hc.Do(hreq)
-	if err != nil {
-		t.Fatal(err)
+	// Asked twice: the faster answer counts, so that a scheduling hiccup
+	// of a loaded test machine (2 cores, -race) is not read as the
+	// amplification this guards against (the old code took 15 s and
+	// 1.3 GiB for this request).
+	var n int64
+	var status int
+	elapsed := time.Hour
+	for range 2 {
+		hreq, _ := http.NewRequest("REPORT", env.ts.URL+cal, strings.NewReader(req.String()))
+		hreq.SetBasicAuth("ana@example.org", "correct horse")
+		hreq.Header.Set("Content-Type", "application/xml")
+		hreq.Header.Set("Depth", "1")
+		start := time.Now()
+		resp, err := hc.Do(hreq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		elapsed, status = min(elapsed, time.Since(start)), resp.StatusCode
 	}
-	n, _ := io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	elapsed := time.Since(start)
 	stop()
 	<-done
 	growth := int64(peak.Load()) - int64(base)
-	t.Logf("multiget: %d, %d bytes in %s, heap growth %d KiB", resp.StatusCode, n, elapsed, growth>>10)
-	if resp.StatusCode != http.StatusMultiStatus {
-		t.Fatalf("status %d", resp.StatusCode)
+	t.Logf("multiget: %d, %d bytes in %s, heap growth %d KiB", status, n, elapsed, growth>>10)
+	if status != http.StatusMultiStatus {
+		t.Fatalf("status %d", status)
 	}
 	if n > 1<<20 {
 		t.Fatalf("answer of %d bytes: the object was sent more than once", n)
