@@ -79,6 +79,15 @@ func TestBrowserFamilyRemoval(t *testing.T) {
 	phone.goFamily()
 	bens.goTo("/calendar", `document.querySelector('li.event[data-title="Dentist for Ben"]')`)
 	phone.waitJS("Ben in the phone's list", memberEl("Ben"), 5*time.Second)
+	// An owner's Family page with a member to manage, on a phone: 44 px
+	// targets, nothing wider than the screen (browser_a11y_test.go's checks).
+	for _, s := range eval[[]string](phone, tapTargets) {
+		t.Errorf("Family page on a phone: tap target under 44 px: %s", s)
+	}
+	if s := eval[string](phone, overflow); s != "" {
+		t.Errorf("Family page on a phone: wider than its box: %s", s)
+	}
+	phone.fullShot("family-owner-phone")
 	phone.markPage()
 	bens.markPage()
 
