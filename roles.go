@@ -38,6 +38,9 @@ const (
 	ActCalendarEventDelete Action = "calendar_event.delete"
 	// ActCalendarSubscriptionManage is adding and removing subscribed calendars.
 	ActCalendarSubscriptionManage Action = "calendar_subscription.manage"
+	// ActCalendarFeedManage is making and revoking the secret iCalendar
+	// feed URLs (anyone with the URL reads the family's calendar).
+	ActCalendarFeedManage Action = "calendar_feed.manage"
 
 	ActFamilyUpdate Action = "family.update" // name, time zone
 	ActFamilyDelete Action = "family.delete"
@@ -118,6 +121,7 @@ var rules = map[Action]rule{
 	ActCalendarEventUpdate:        {"edit calendar events", all, all, none},
 	ActCalendarEventDelete:        {"delete calendar events", all, all, none},
 	ActCalendarSubscriptionManage: {"manage calendar subscriptions", all, all, none},
+	ActCalendarFeedManage:         {"manage calendar feeds", all, all, none},
 
 	ActFamilyUpdate:      {"change the family's settings", all, none, none},
 	ActFamilyDelete:      {"delete the family", all, none, none},

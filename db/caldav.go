@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db/dbsqlc"
@@ -167,15 +168,6 @@ func (tx *Tx) SubscriptionDelete(ctx context.Context, id uuid.UUID) error {
 
 // CalDAV's view of the family calendar.
 
-// CalDAVEventList returns every event of the family, for a collection listing.
-func (tx *Tx) CalDAVEventList(ctx context.Context) ([]dbsqlc.CalendarEvent, error) {
-	family, err := tx.family()
-	if err != nil {
-		return nil, err
-	}
-	return tx.q.CalDAVEventList(ctx, tx, family)
-}
-
 // CalDAVEventByName returns the event served under a resource name (its
 // dav_name, or <id>.ics); forUpdate locks it.
 func (tx *Tx) CalDAVEventByName(ctx context.Context, name string, forUpdate bool) (dbsqlc.CalendarEvent, error) {
@@ -245,4 +237,316 @@ func (tx *Tx) CalendarEventGetForImport(ctx context.Context, id uuid.UUID) (dbsq
 	}
 	e, err := tx.q.CalendarEventGetForUpdate(ctx, tx, dbsqlc.CalendarEventGetForUpdateParams{ID: id, FamilyID: family})
 	return e, Err(err, "calendar event")
+}
+
+// The CalDAV collections: listings, objects by id, name and page, sync
+// state. The calendar-interchange package serves them (ical/dav*.go).
+
+// DAVHead is what a listing or a sync needs of one calendar object: its
+// id, the resource name it is served under, and what its ETag is made of.
+type DAVHead struct {
+	ID        uuid.UUID
+	Name      string
+	UpdatedAt time.Time
+	Sequence  int32
+}
+
+// DAVName is the resource name of a row: the name a CalDAV client chose,
+// or <id>.ics.
+func DAVName(id uuid.UUID, davName *string) string {
+	if davName != nil {
+		return *davName
+	}
+	return id.String() + ".ics"
+}
+
+// CalDAVEventHeads lists every event of the family without its body.
+func (tx *Tx) CalDAVEventHeads(ctx context.Context) ([]DAVHead, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.CalDAVEventHeads(ctx, tx, family)
+	out := make([]DAVHead, len(rows))
+	for i, r := range rows {
+		out[i] = DAVHead{ID: r.ID, Name: DAVName(r.ID, r.DavName), UpdatedAt: r.UpdatedAt, Sequence: r.Sequence}
+	}
+	return out, Err(err, "")
+}
+
+// CalDAVEventRangeHeads returns the events that may have occurrences in
+// [from, to) (as CalendarEventListRange) with their changed occurrences,
+// without the stored iCalendar (Ical is nil): enough to expand them.
+func (tx *Tx) CalDAVEventRangeHeads(ctx context.Context, from, to time.Time) ([]dbsqlc.CalendarEvent, map[uuid.UUID][]dbsqlc.CalendarEventOverride, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := tx.q.CalDAVEventRangeHeads(ctx, tx, dbsqlc.CalDAVEventRangeHeadsParams{FamilyID: family, RangeFrom: from, RangeTo: to})
+	if err != nil {
+		return nil, nil, Err(err, "")
+	}
+	events := make([]dbsqlc.CalendarEvent, len(rows))
+	var series []uuid.UUID
+	for i, r := range rows {
+		events[i] = dbsqlc.CalendarEvent{ID: r.ID, FamilyID: family, DavName: r.DavName, UpdatedAt: r.UpdatedAt, Sequence: r.Sequence,
+			StartsAt: r.StartsAt, EndsAt: r.EndsAt, AllDay: r.AllDay, Rrule: r.Rrule, Exdates: r.Exdates}
+		if r.Rrule != nil {
+			series = append(series, r.ID)
+		}
+	}
+	ovs, err := tx.CalendarOverrides(ctx, series)
+	return events, ovs, err
+}
+
+// CalDAVEventsByIDs returns the family's events among ids.
+func (tx *Tx) CalDAVEventsByIDs(ctx context.Context, ids []uuid.UUID) ([]dbsqlc.CalendarEvent, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.CalDAVEventsByIDs(ctx, tx, dbsqlc.CalDAVEventsByIDsParams{FamilyID: family, Ids: ids})
+	return rows, Err(err, "")
+}
+
+// CalDAVEventsByNames returns the family's events served under any of names.
+func (tx *Tx) CalDAVEventsByNames(ctx context.Context, names []string) ([]dbsqlc.CalendarEvent, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.CalDAVEventsByNames(ctx, tx, dbsqlc.CalDAVEventsByNamesParams{FamilyID: family, Names: names})
+	return rows, Err(err, "")
+}
+
+// CalDAVEventPage returns up to n events after the id after, in id order.
+func (tx *Tx) CalDAVEventPage(ctx context.Context, after uuid.UUID, n int) ([]dbsqlc.CalendarEvent, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.CalDAVEventPage(ctx, tx, dbsqlc.CalDAVEventPageParams{FamilyID: family, AfterID: after, MaxRows: int32(n)})
+	return rows, Err(err, "")
+}
+
+// The tasks collection: one-off tasks and chore instances, not templates.
+
+// CalDAVTaskHeads lists every task of the collection without its body.
+func (tx *Tx) CalDAVTaskHeads(ctx context.Context) ([]DAVHead, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.CalDAVTaskHeads(ctx, tx, family)
+	out := make([]DAVHead, len(rows))
+	for i, r := range rows {
+		out[i] = DAVHead{ID: r.ID, Name: DAVName(r.ID, r.DavName), UpdatedAt: r.UpdatedAt}
+	}
+	return out, Err(err, "")
+}
+
+// CalDAVTasksByIDs returns the collection's tasks among ids.
+func (tx *Tx) CalDAVTasksByIDs(ctx context.Context, ids []uuid.UUID) ([]dbsqlc.Task, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.CalDAVTasksByIDs(ctx, tx, dbsqlc.CalDAVTasksByIDsParams{FamilyID: family, Ids: ids})
+	return rows, Err(err, "")
+}
+
+// CalDAVTasksByNames returns the collection's tasks served under any of names.
+func (tx *Tx) CalDAVTasksByNames(ctx context.Context, names []string) ([]dbsqlc.Task, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.CalDAVTasksByNames(ctx, tx, dbsqlc.CalDAVTasksByNamesParams{FamilyID: family, Names: names})
+	return rows, Err(err, "")
+}
+
+// CalDAVTaskLock locks the task served as name for a CalDAV write.
+func (tx *Tx) CalDAVTaskLock(ctx context.Context, name string) (dbsqlc.Task, error) {
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.Task{}, err
+	}
+	t, err := tx.q.CalDAVTaskGetByNameForUpdate(ctx, tx, dbsqlc.CalDAVTaskGetByNameForUpdateParams{FamilyID: family, Name: &name})
+	return t, Err(err, "calendar object")
+}
+
+// CalDAVTaskUIDTaken reports whether a task of the family has uid.
+func (tx *Tx) CalDAVTaskUIDTaken(ctx context.Context, uid string) (bool, error) {
+	family, err := tx.family()
+	if err != nil {
+		return false, err
+	}
+	ok, err := tx.q.CalDAVTaskUIDTaken(ctx, tx, dbsqlc.CalDAVTaskUIDTakenParams{FamilyID: family, Uid: &uid})
+	return ok, Err(err, "")
+}
+
+// TaskInterchange is what a CalDAV client gives a task beside its modelled
+// fields: its UID, the resource name it chose, and the VTODO as received.
+type TaskInterchange struct {
+	UID     string
+	DavName string
+	ICal    string
+}
+
+// CalDAVTaskInterchangeSet stores x on the task id (the task operations
+// write its modelled fields). An ICal over familyhub.MaxICalBytes is
+// ETOOLARGE.
+func (tx *Tx) CalDAVTaskInterchangeSet(ctx context.Context, id uuid.UUID, x TaskInterchange) (dbsqlc.Task, error) {
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.Task{}, err
+	}
+	if len(x.ICal) > familyhub.MaxICalBytes {
+		return dbsqlc.Task{}, familyhub.Errorf(familyhub.ETOOLARGE, "The task is larger than %d KiB.", familyhub.MaxICalBytes>>10)
+	}
+	t, err := tx.q.CalDAVTaskInterchangeSet(ctx, tx, dbsqlc.CalDAVTaskInterchangeSetParams{
+		ID: id, FamilyID: family, Uid: &x.UID, DavName: &x.DavName, Ical: &x.ICal,
+	})
+	return t, Err(err, "task")
+}
+
+// CalDAVTasksDue returns up to n tasks of the collection due in [from, to)
+// (chores without a time: on a day in it), of assignee when not nil.
+func (tx *Tx) CalDAVTasksDue(ctx context.Context, assignee *uuid.UUID, from, to time.Time, n int) ([]dbsqlc.Task, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	loc, err := tx.FamilyLocation(ctx, family)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.CalDAVTasksDue(ctx, tx, dbsqlc.CalDAVTasksDueParams{
+		FamilyID: family, AssigneeID: assignee, DueFrom: &from, DueTo: &to, MaxRows: int32(n),
+		DayFrom: pgtype.Date{Time: familyhub.CivilDate(from, loc), Valid: true},
+		DayTo:   pgtype.Date{Time: familyhub.CivilDate(to, loc), Valid: true},
+	})
+	return rows, Err(err, "")
+}
+
+// CalDAVFamilyMembers returns the family's members (id, name, email).
+func (tx *Tx) CalDAVFamilyMembers(ctx context.Context) ([]dbsqlc.CalDAVFamilyMembersRow, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.CalDAVFamilyMembers(ctx, tx, family)
+	return rows, Err(err, "")
+}
+
+// Sync (RFC 6578): tokens are numbers of the family's event log.
+
+// DAVSyncState is where the family's event log stands for one event type:
+// Current is the family's last seq, Oldest the oldest seq the log still
+// holds and Last the last seq of the type (-1 when the log holds none).
+type DAVSyncState struct {
+	Current, Oldest, Last int64
+}
+
+// CalDAVSyncState returns the family's event log state for eventType.
+func (tx *Tx) CalDAVSyncState(ctx context.Context, eventType string) (DAVSyncState, error) {
+	family, err := tx.family()
+	if err != nil {
+		return DAVSyncState{}, err
+	}
+	r, err := tx.q.CalDAVSyncState(ctx, tx, dbsqlc.CalDAVSyncStateParams{FamilyID: family, Type: eventType})
+	return DAVSyncState{Current: r.CurrentSeq, Oldest: r.OldestSeq, Last: r.LastSeq}, Err(err, "family")
+}
+
+// CalDAVChangesSince returns up to n entities with events of eventType
+// after seq since, each once with its last seq, in that seq's order.
+func (tx *Tx) CalDAVChangesSince(ctx context.Context, eventType string, since int64, n int) ([]dbsqlc.CalDAVChangesSinceRow, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.CalDAVChangesSince(ctx, tx, dbsqlc.CalDAVChangesSinceParams{FamilyID: family, Since: since, Type: eventType, MaxRows: int32(n)})
+	return rows, Err(err, "")
+}
+
+// DAVTombstones returns the resource names deleted objects of collection
+// ("family" or "tasks") among ids were served under.
+func (tx *Tx) DAVTombstones(ctx context.Context, collection string, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.DAVTombstoneList(ctx, tx, dbsqlc.DAVTombstoneListParams{FamilyID: family, Collection: collection, Ids: ids})
+	out := make(map[uuid.UUID]string, len(rows))
+	for _, r := range rows {
+		out[r.EntityID] = r.Name
+	}
+	return out, Err(err, "")
+}
+
+// Read-only iCalendar feeds: secret URLs for apps that only subscribe.
+
+// ICalFeedCreate makes a feed of the family (member nil) or of one of its
+// members, and returns it with its secret token (shown once; only a hash
+// is stored).
+func (tx *Tx) ICalFeedCreate(ctx context.Context, name string, member *uuid.UUID) (dbsqlc.IcalFeed, string, error) {
+	if err := tx.authorize(familyhub.ActCalendarFeedManage); err != nil {
+		return dbsqlc.IcalFeed{}, "", err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.IcalFeed{}, "", err
+	}
+	if name, err = TrimmedText("name", name, 1, 100); err != nil {
+		return dbsqlc.IcalFeed{}, "", err
+	}
+	if member != nil {
+		ok, err := tx.q.TaskAssigneeIsMember(ctx, tx, dbsqlc.TaskAssigneeIsMemberParams{FamilyID: family, UserID: *member})
+		if err != nil {
+			return dbsqlc.IcalFeed{}, "", Err(err, "")
+		}
+		if !ok {
+			return dbsqlc.IcalFeed{}, "", familyhub.Invalid("member_id", "member_id must be the id of a member of your family.")
+		}
+	}
+	token := NewToken()
+	f, err := tx.q.ICalFeedInsert(ctx, tx, dbsqlc.ICalFeedInsertParams{FamilyID: family, MemberID: member, Name: name, TokenHash: HashToken(token), CreatedBy: tx.user()})
+	return f, token, Err(err, "feed")
+}
+
+// ICalFeedList returns the family's feeds that are not revoked.
+func (tx *Tx) ICalFeedList(ctx context.Context) ([]dbsqlc.IcalFeed, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.ICalFeedList(ctx, tx, family)
+	return rows, Err(err, "")
+}
+
+// ICalFeedRevoke revokes a feed of the family: its URL answers 410 from now on.
+func (tx *Tx) ICalFeedRevoke(ctx context.Context, id uuid.UUID) error {
+	if err := tx.authorize(familyhub.ActCalendarFeedManage); err != nil {
+		return err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return err
+	}
+	n, err := tx.q.ICalFeedRevoke(ctx, tx, dbsqlc.ICalFeedRevokeParams{ID: id, FamilyID: family})
+	return deleted(n, err, "feed")
+}
+
+// ICalFeedByToken returns the feed whose secret is token, revoked or not,
+// and notes its use; an unknown token is not found.
+func (s *Store) ICalFeedByToken(ctx context.Context, token string) (dbsqlc.IcalFeed, error) {
+	f, err := s.Q.ICalFeedByToken(ctx, s.Pool, HashToken(token))
+	if err != nil {
+		return f, Err(err, "feed")
+	}
+	if f.RevokedAt == nil {
+		// Best effort: a failure to note the use does not refuse the poller.
+		_ = s.Q.ICalFeedTouch(ctx, s.Pool, f.ID)
+	}
+	return f, nil
 }

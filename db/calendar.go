@@ -38,6 +38,9 @@ type CalendarInterchange struct {
 	SubscriptionID *uuid.UUID
 	SourceHref     *string
 	SourceEtag     *string
+	// Overrides are the series' changed occurrences as the object holds
+	// them (VEVENTs with RECURRENCE-ID): they replace the stored ones.
+	Overrides []CalendarOverrideFields
 }
 
 // Check validates f in the family's zone loc. Imported events keep a rule
@@ -185,12 +188,17 @@ func (tx *Tx) CalendarEventCreate(ctx context.Context, f CalendarEventFields, x 
 		Sequence: x.Sequence, Ical: ical, DavName: x.DavName, SubscriptionID: x.SubscriptionID,
 		ReadOnly: x.SubscriptionID != nil, SourceHref: x.SourceHref, SourceEtag: x.SourceEtag, CreatedBy: tx.user(),
 	})
-	return e, Err(err, "calendar event")
+	if err != nil || len(x.Overrides) == 0 {
+		return e, Err(err, "calendar event")
+	}
+	return tx.overridesReplace(ctx, e, loc, x.Overrides)
 }
 
 // CalendarEventReplace writes f over the locked event cur. Without x (REST)
-// the iCalendar SEQUENCE goes up by one and the stored object is kept (its
-// unmodelled properties still round-trip); with x it takes x's.
+// the iCalendar SEQUENCE goes up by one, the stored object is kept (its
+// unmodelled properties still round-trip) and changed occurrences that are
+// no longer occurrences of the series are dropped; with x it takes x's
+// sequence, object and changed occurrences.
 func (tx *Tx) CalendarEventReplace(ctx context.Context, cur dbsqlc.CalendarEvent, f CalendarEventFields, x *CalendarInterchange) (dbsqlc.CalendarEvent, error) {
 	if err := tx.authorize(familyhub.ActCalendarEventUpdate); err != nil {
 		return cur, err
@@ -215,7 +223,13 @@ func (tx *Tx) CalendarEventReplace(ctx context.Context, cur dbsqlc.CalendarEvent
 		p.SourceEtag = x.SourceEtag
 	}
 	e, err := tx.q.CalendarEventUpdate(ctx, tx, p)
-	return e, Err(err, "calendar event")
+	if err != nil {
+		return e, Err(err, "calendar event")
+	}
+	if x != nil {
+		return tx.overridesReplace(ctx, e, loc, x.Overrides)
+	}
+	return e, tx.overridesPrune(ctx, e, loc)
 }
 
 // CalendarEventDelete deletes an event of the family that is not read-only.
@@ -232,8 +246,8 @@ func (tx *Tx) CalendarEventDelete(ctx context.Context, id uuid.UUID) error {
 }
 
 // CalendarEventListRange returns the events that may have occurrences in
-// [from, to) (single events overlapping it, every series begun before to),
-// with the family's zone.
+// [from, to) (single events overlapping it, every series begun before to,
+// every series with a changed occurrence in it), with the family's zone.
 func (tx *Tx) CalendarEventListRange(ctx context.Context, from, to time.Time) ([]dbsqlc.CalendarEvent, *time.Location, error) {
 	family, err := tx.family()
 	if err != nil {
@@ -250,30 +264,42 @@ func (tx *Tx) CalendarEventListRange(ctx context.Context, from, to time.Time) ([
 // Occurrence is one occurrence of an event in a range: a single event as it
 // is, or one of a series, with RecurrenceID (iCalendar RECURRENCE-ID: the
 // occurrence's start as the rule gives it, the value to put in exdates to
-// cancel it).
+// cancel it). Override is set when that occurrence was changed: Start and
+// End are then the changed ones, and its title, notes and location apply.
 type Occurrence struct {
 	Event        dbsqlc.CalendarEvent
 	Start, End   time.Time
 	RecurrenceID *time.Time
+	Override     *dbsqlc.CalendarEventOverride
 }
 
-// ExpandCalendarEvents returns the occurrences of events that overlap
-// [from, to), in start order: single events as they are, series expanded
-// in loc without their exdates. A series whose stored rule does not parse
-// (an import gone wrong) shows as its first occurrence only. The REST
-// listing and CalDAV's time-range query both use it, so both show the same.
+// ExpandCalendarEvents is ExpandCalendarOccurrences without changed
+// occurrences.
 func ExpandCalendarEvents(events []dbsqlc.CalendarEvent, loc *time.Location, from, to time.Time) []Occurrence {
+	return ExpandCalendarOccurrences(events, nil, loc, from, to)
+}
+
+// ExpandCalendarOccurrences returns the occurrences of events that overlap
+// [from, to), in start order: single events as they are, series expanded in
+// loc without their exdates and with their changed occurrences (overrides,
+// by event id) in place of the rule's, wherever those moved to. A series
+// whose stored rule does not parse (an import gone wrong) shows as its
+// first occurrence only. The REST listing and CalDAV's time-range query
+// both use it, so both show the same.
+func ExpandCalendarOccurrences(events []dbsqlc.CalendarEvent, overrides map[uuid.UUID][]dbsqlc.CalendarEventOverride, loc *time.Location, from, to time.Time) []Occurrence {
 	out := []Occurrence{}
 	for _, e := range events {
-		var rec *familyhub.Recurrence
-		if e.Rrule != nil {
-			rec, _ = familyhub.ParseRecurrence("rrule", *e.Rrule)
-		}
+		rec := seriesRule(e)
 		if rec == nil {
 			if overlaps(e.StartsAt, e.EndsAt, from, to) {
 				out = append(out, Occurrence{Event: e, Start: e.StartsAt, End: e.EndsAt})
 			}
 			continue
+		}
+		byRID := map[int64]*dbsqlc.CalendarEventOverride{}
+		for i := range overrides[e.ID] {
+			o := &overrides[e.ID][i]
+			byRID[o.RecurrenceID.UnixNano()] = o
 		}
 		// An occurrence that starts before from may still overlap it.
 		dur := e.EndsAt.Sub(e.StartsAt)
@@ -286,6 +312,13 @@ func ExpandCalendarEvents(events []dbsqlc.CalendarEvent, loc *time.Location, fro
 			if excluded(e.Exdates, start) {
 				continue
 			}
+			if o := byRID[start.UnixNano()]; o != nil {
+				delete(byRID, start.UnixNano())
+				if overlaps(o.StartsAt, o.EndsAt, from, to) {
+					out = append(out, Occurrence{Event: e, Start: o.StartsAt.In(loc), End: o.EndsAt.In(loc), RecurrenceID: &start, Override: o})
+				}
+				continue
+			}
 			end := start.Add(dur)
 			if e.AllDay {
 				y, m, d := start.Date()
@@ -296,14 +329,46 @@ func ExpandCalendarEvents(events []dbsqlc.CalendarEvent, loc *time.Location, fro
 			}
 			out = append(out, Occurrence{Event: e, Start: start, End: end, RecurrenceID: &start})
 		}
+		// Changed occurrences moved into the range from outside the rule's
+		// window above.
+		for _, o := range byRID {
+			if !overlaps(o.StartsAt, o.EndsAt, from, to) || !isOccurrence(e, rec, loc, o.RecurrenceID) {
+				continue
+			}
+			rid := o.RecurrenceID.In(loc)
+			out = append(out, Occurrence{Event: e, Start: o.StartsAt.In(loc), End: o.EndsAt.In(loc), RecurrenceID: &rid, Override: o})
+		}
 	}
 	sort.SliceStable(out, func(a, b int) bool {
 		if !out[a].Start.Equal(out[b].Start) {
 			return out[a].Start.Before(out[b].Start)
 		}
-		return out[a].Event.ID.String() < out[b].Event.ID.String()
+		if out[a].Event.ID != out[b].Event.ID {
+			return out[a].Event.ID.String() < out[b].Event.ID.String()
+		}
+		return out[a].RecurrenceID != nil && out[b].RecurrenceID != nil && out[a].RecurrenceID.Before(*out[b].RecurrenceID)
 	})
 	return out
+}
+
+// seriesRule returns e's rule, or nil for a single event (or a rule that
+// does not parse).
+func seriesRule(e dbsqlc.CalendarEvent) *familyhub.Recurrence {
+	if e.Rrule == nil {
+		return nil
+	}
+	rec, _ := familyhub.ParseRecurrence("rrule", *e.Rrule)
+	return rec
+}
+
+// isOccurrence reports whether the series e (rule rec) has an occurrence
+// starting at rid that is not cancelled.
+func isOccurrence(e dbsqlc.CalendarEvent, rec *familyhub.Recurrence, loc *time.Location, rid time.Time) bool {
+	if rec == nil || excluded(e.Exdates, rid) {
+		return false
+	}
+	got := rec.Between(e.StartsAt, loc, rid, rid.Add(time.Second), 1)
+	return len(got) == 1 && got[0].Equal(rid)
 }
 
 // overlaps reports whether [start, end) meets [from, to); an instant event

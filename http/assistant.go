@@ -661,16 +661,14 @@ func (x *assistantExec) today(sl assistant.IntentSlots) (any, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	events, _, err := x.tx.CalendarEventListRange(x.ctx, start, end)
+	occs, _, err := x.tx.CalendarOccurrences(x.ctx, start, end)
 	if err != nil {
 		return nil, "", err
 	}
 	res := assistantTodayResult{Date: day.Format(time.DateOnly), Tasks: toTaskJSONs(tasks), Chores: []assistantChoreJSON{},
 		Events: []calendarOccurrenceJSON{}}
-	for _, o := range db.ExpandCalendarEvents(events, x.loc, start, end) {
-		occ := calendarOccurrenceJSON{calendarEventJSON: toCalendarEventJSON(o.Event, x.loc), RecurrenceID: o.RecurrenceID}
-		occ.StartsAt, occ.EndsAt = o.Start.In(x.loc), o.End.In(x.loc)
-		res.Events = append(res.Events, occ)
+	for _, o := range occs {
+		res.Events = append(res.Events, toOccurrenceJSON(o, x.loc))
 	}
 	have := map[uuid.UUID]bool{}
 	for _, t := range tasks {

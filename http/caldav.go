@@ -34,6 +34,10 @@ func (s *Server) mountDAV(r chi.Router) {
 	r.Handle(ical.Prefix+"/*", dav)
 	// RFC 6764: clients that are given only the host name look here.
 	r.Handle("/.well-known/caldav", http.RedirectHandler(ical.Prefix+"/", http.StatusMovedPermanently))
+	// Read-only feeds: the secret in the URL is the credential.
+	feeds := ical.NewFeedHandler(s.store, s.logger.With("component", "ical.feed"))
+	r.Get(ical.FeedPrefix+"{token}", feeds.ServeHTTP)
+	r.Head(ical.FeedPrefix+"{token}", feeds.ServeHTTP)
 }
 
 // mountDAVAPI adds the CalDAV management endpoints to the authenticated API router.
@@ -45,6 +49,10 @@ func (s *Server) mountDAVAPI(r chi.Router) {
 	r.Get("/calendar/subscriptions", s.handleSubscriptionList)
 	// Deleting a subscription deletes its imported events (each with its event).
 	r.Delete("/calendar/subscriptions/{id}", s.deleteHandler("subscription", (*db.Tx).SubscriptionDelete))
+	r.Post("/calendar/feeds", s.handleFeedCreate)
+	r.Get("/calendar/feeds", s.handleFeedList)
+	// Revoking keeps the row: the URL then answers 410 Gone.
+	r.Delete("/calendar/feeds/{id}", s.deleteHandler("feed", (*db.Tx).ICalFeedRevoke))
 }
 
 // Authentication.

@@ -6,8 +6,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
+	"github.com/familyhub/familyhub/ical"
 )
 
 // App passwords.
@@ -121,6 +123,89 @@ func (s *Server) handleSubscriptionList(w http.ResponseWriter, r *http.Request) 
 		out = make([]subscriptionJSON, len(subs))
 		for i, c := range subs {
 			out[i] = toSubscriptionJSON(c)
+		}
+		return err
+	})
+	s.respond(w, r, http.StatusOK, out, err)
+}
+
+// Read-only iCalendar feeds.
+
+type feedJSON struct {
+	ID         uuid.UUID  `json:"id"`
+	Name       string     `json:"name"`
+	Scope      string     `json:"scope"` // "family" or "member"
+	MemberID   *uuid.UUID `json:"member_id"`
+	URL        string     `json:"url,omitempty"`        // only in the answer to POST
+	WebcalURL  string     `json:"webcal_url,omitempty"` // the same as webcal://
+	CreatedBy  *uuid.UUID `json:"created_by"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+}
+
+func toFeedJSON(f dbsqlc.IcalFeed) feedJSON {
+	j := feedJSON{ID: f.ID, Name: f.Name, Scope: "family", MemberID: f.MemberID, CreatedBy: f.CreatedBy, CreatedAt: f.CreatedAt.UTC(), LastUsedAt: f.LastUsedAt}
+	if f.MemberID != nil {
+		j.Scope = "member"
+	}
+	return j
+}
+
+type feedCreateRequest struct {
+	Name     string     `json:"name"`
+	Scope    string     `json:"scope"`
+	MemberID *uuid.UUID `json:"member_id"`
+}
+
+// handleFeedCreate makes a feed: scope "family" (every event, every task
+// with a due date) or "member" (every event, the tasks of member_id,
+// the caller when absent). The URL is shown once.
+func (s *Server) handleFeedCreate(w http.ResponseWriter, r *http.Request) {
+	var req feedCreateRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var member *uuid.UUID
+	switch req.Scope {
+	case "family":
+		if req.MemberID != nil {
+			s.Error(w, r, familyhub.Invalid("member_id", "A family feed has no member_id."))
+			return
+		}
+	case "member":
+		member = req.MemberID
+		if member == nil {
+			a := familyhub.AuthFromContext(r.Context())
+			member = &a.UserID
+		}
+	default:
+		s.Error(w, r, familyhub.Invalid("scope", "scope must be \"family\" or \"member\"."))
+		return
+	}
+	var out feedJSON
+	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+		f, token, err := tx.ICalFeedCreate(r.Context(), req.Name, member)
+		out = toFeedJSON(f)
+		host := r.Host
+		scheme := "http"
+		if s.isHTTPS(r) {
+			scheme = "https"
+		}
+		path := ical.FeedPrefix + token + ".ics"
+		out.URL, out.WebcalURL = scheme+"://"+host+path, "webcal://"+host+path
+		return err
+	})
+	s.respond(w, r, http.StatusCreated, out, err)
+}
+
+func (s *Server) handleFeedList(w http.ResponseWriter, r *http.Request) {
+	var out []feedJSON
+	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+		fs, err := tx.ICalFeedList(r.Context())
+		out = make([]feedJSON, len(fs))
+		for i, f := range fs {
+			out[i] = toFeedJSON(f)
 		}
 		return err
 	})

@@ -39,8 +39,10 @@ var davRules = map[string]davRule{
 	"PUT":          {adults: is(201), child: is(403), body: davEvent},
 	"PUT existing": {adults: success, child: is(403), object: true, body: davEvent},
 	"DELETE":       {adults: is(204), child: is(403), object: true},
+	// A multistatus refusing every property (RFC 4918 9.2): nobody
+	// changes properties.
+	"PROPPATCH": {adults: is(207), child: is(207)},
 	// Not served: nobody writes through them.
-	"PROPPATCH":  {adults: refused, child: refused},
 	"MKCOL":      {adults: refused, child: refused},
 	"MKCALENDAR": {adults: refused, child: refused},
 	"COPY":       {adults: refused, child: refused, object: true},

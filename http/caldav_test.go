@@ -58,7 +58,9 @@ func TestCalDAVDiscoveryAndRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cals) != 1 || cals[0].Name != "Rivera" {
+	// The events and the tasks, each with the one component it holds.
+	if len(cals) != 2 || cals[0].Name != "Rivera" || strings.Join(cals[0].SupportedComponentSet, ",") != "VEVENT" ||
+		!strings.HasSuffix(cals[1].Path, "/tasks/") || strings.Join(cals[1].SupportedComponentSet, ",") != "VTODO" {
 		t.Fatalf("calendars: %+v", cals)
 	}
 	calPath := cals[0].Path

@@ -19,6 +19,10 @@ func (s *Server) mountCalendar(r chi.Router) {
 	r.Get("/calendar/events/{id}", s.handleCalendarEventGet)
 	r.Patch("/calendar/events/{id}", s.handleCalendarEventUpdate)
 	r.Delete("/calendar/events/{id}", s.deleteHandler("calendar event", (*db.Tx).CalendarEventDelete))
+	// One occurrence of a series, and splitting a series (calendar_occurrences.go).
+	r.Patch("/calendar/events/{id}/occurrences/{recurrence_id}", s.handleOccurrenceUpdate)
+	r.Delete("/calendar/events/{id}/occurrences/{recurrence_id}", s.handleOccurrenceDelete)
+	r.Post("/calendar/events/{id}/split", s.handleCalendarEventSplit)
 }
 
 type calendarEventJSON struct {
@@ -39,15 +43,54 @@ type calendarEventJSON struct {
 	CreatedBy      *uuid.UUID  `json:"created_by"`
 	CreatedAt      time.Time   `json:"created_at"`
 	UpdatedAt      time.Time   `json:"updated_at"`
+	// Overrides are the series' changed occurrences: only in the answer
+	// to GET /api/calendar/events/{id}.
+	Overrides *[]calendarOverrideJSON `json:"overrides,omitempty"`
 }
 
 // calendarOccurrenceJSON is one entry of a range listing: the event, with
 // starts_at/ends_at of this occurrence and, for a series, recurrence_id
 // (the occurrence's start as the rule gives it: iCalendar RECURRENCE-ID,
-// the value to put in exdates to cancel it).
+// the value to put in exdates to cancel it). overridden says this
+// occurrence was changed on its own: its title, notes, location and times
+// are then the occurrence's.
 type calendarOccurrenceJSON struct {
 	calendarEventJSON
 	RecurrenceID *time.Time `json:"recurrence_id"`
+	Overridden   bool       `json:"overridden"`
+}
+
+// calendarOverrideJSON is one changed occurrence of a series.
+type calendarOverrideJSON struct {
+	RecurrenceID time.Time `json:"recurrence_id"`
+	Title        string    `json:"title"`
+	Notes        string    `json:"notes"`
+	Location     string    `json:"location"`
+	StartsAt     time.Time `json:"starts_at"`
+	EndsAt       time.Time `json:"ends_at"`
+	AllDay       bool      `json:"all_day"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+func toCalendarOverrideJSON(o dbsqlc.CalendarEventOverride, loc *time.Location) calendarOverrideJSON {
+	return calendarOverrideJSON{
+		RecurrenceID: o.RecurrenceID.In(loc), Title: o.Title, Notes: o.Notes, Location: o.Location,
+		StartsAt: o.StartsAt.In(loc), EndsAt: o.EndsAt.In(loc), AllDay: o.AllDay, UpdatedAt: o.UpdatedAt.UTC(),
+	}
+}
+
+// toOccurrenceJSON renders one occurrence in the family's zone loc.
+func toOccurrenceJSON(o db.Occurrence, loc *time.Location) calendarOccurrenceJSON {
+	j := calendarOccurrenceJSON{calendarEventJSON: toCalendarEventJSON(o.Event, loc), RecurrenceID: o.RecurrenceID}
+	if o.RecurrenceID != nil {
+		rid := o.RecurrenceID.In(loc)
+		j.RecurrenceID = &rid
+	}
+	j.StartsAt, j.EndsAt = o.Start.In(loc), o.End.In(loc)
+	if ov := o.Override; ov != nil {
+		j.Overridden, j.Title, j.Notes, j.Location, j.AllDay = true, ov.Title, ov.Notes, ov.Location, ov.AllDay
+	}
+	return j
 }
 
 // toCalendarEventJSON renders e with its times in the family's zone loc.
@@ -95,15 +138,13 @@ func (s *Server) handleCalendarEventList(w http.ResponseWriter, r *http.Request)
 	}
 	var out []calendarOccurrenceJSON
 	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		events, loc, err := tx.CalendarEventListRange(r.Context(), from, to)
+		occs, loc, err := tx.CalendarOccurrences(r.Context(), from, to)
 		if err != nil {
 			return err
 		}
-		occs := db.ExpandCalendarEvents(events, loc, from, to)
 		out = make([]calendarOccurrenceJSON, len(occs))
 		for i, o := range occs {
-			out[i] = calendarOccurrenceJSON{calendarEventJSON: toCalendarEventJSON(o.Event, loc), RecurrenceID: o.RecurrenceID}
-			out[i].StartsAt, out[i].EndsAt = o.Start.In(loc), o.End.In(loc)
+			out[i] = toOccurrenceJSON(o, loc)
 		}
 		return nil
 	})
@@ -208,7 +249,16 @@ func (s *Server) handleCalendarEventGet(w http.ResponseWriter, r *http.Request) 
 			return err
 		}
 		loc, err := tx.Location(r.Context())
+		if err != nil {
+			return err
+		}
 		out = toCalendarEventJSON(ev, loc)
+		ovs, err := tx.CalendarOverrides(r.Context(), []uuid.UUID{ev.ID})
+		list := []calendarOverrideJSON{}
+		for _, o := range ovs[ev.ID] {
+			list = append(list, toCalendarOverrideJSON(o, loc))
+		}
+		out.Overrides = &list
 		return err
 	})
 	s.respondRecord(w, r, http.StatusOK, out, out.Version, err)
@@ -227,10 +277,14 @@ type calendarEventUpdateRequest struct {
 
 // apply returns cur's fields with req applied (not yet checked as a whole).
 func (req *calendarEventUpdateRequest) apply(cur dbsqlc.CalendarEvent, loc *time.Location) (db.CalendarEventFields, error) {
-	f := db.CalendarEventFields{
+	return req.applyTo(db.CalendarEventFields{
 		Title: cur.Title, Notes: cur.Notes, Location: cur.Location, StartsAt: cur.StartsAt, EndsAt: cur.EndsAt,
 		AllDay: cur.AllDay, RRule: cur.Rrule, Exdates: cur.Exdates,
-	}
+	}, loc)
+}
+
+// applyTo returns f with req applied (not yet checked as a whole).
+func (req *calendarEventUpdateRequest) applyTo(f db.CalendarEventFields, loc *time.Location) (db.CalendarEventFields, error) {
 	for _, p := range []struct {
 		name string
 		in   familyhub.Optional[string]

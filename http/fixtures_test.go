@@ -84,6 +84,11 @@ func (f *family) rec(kind string) uuid.UUID {
 	case "event":
 		owner.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{"title": "Dentist",
 			"starts_at": "2026-05-04T09:00:00Z", "ends_at": "2026-05-04T10:00:00Z"}).decode(f.t, &out)
+	case "series", "series-owner", "series-member", "series-child": // weekly from Monday 4 May 2026, 17:00 UTC
+		owner.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{"title": "Swimming",
+			"starts_at": "2026-05-04T17:00:00Z", "ends_at": "2026-05-04T18:00:00Z", "rrule": "FREQ=WEEKLY"}).decode(f.t, &out)
+	case "feed":
+		owner.must(http.StatusCreated, "POST", "/api/calendar/feeds", map[string]any{"name": "Family", "scope": "family"}).decode(f.t, &out)
 	case "subscription":
 		owner.must(http.StatusCreated, "POST", "/api/calendar/subscriptions", map[string]any{"url": "webcal://example.org/cal.ics", "name": "School"}).decode(f.t, &out)
 	case "invite":

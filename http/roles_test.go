@@ -72,6 +72,14 @@ func recPath(prefix, kind, suffix string) func(*caseCtx) string {
 func otherRec(prefix, kind, suffix string) func(*caseCtx) string {
 	return func(c *caseCtx) string { return prefix + c.b.rec(kind).String() + suffix }
 }
+
+// seriesPath is a path under the caller's own weekly series.
+func seriesPath(suffix string) func(*caseCtx) string {
+	return func(c *caseCtx) string {
+		return "/api/calendar/events/" + c.f.rec("series-"+c.role).String() + suffix
+	}
+}
+
 func body(v any) func(*caseCtx) any { return func(*caseCtx) any { return v } }
 func future() string                { return time.Now().Add(time.Hour).UTC().Format(time.RFC3339) }
 
@@ -185,9 +193,24 @@ var roleRules = map[string]routeRule{
 	"GET /api/calendar/events": {want: all(200), path: fixed("/api/calendar/events?from=2026-05-01T00:00:00Z&to=2026-06-01T00:00:00Z")},
 	"POST /api/calendar/events": {want: adults(201), path: fixed("/api/calendar/events"),
 		body: body(map[string]any{"title": "Party", "starts_at": "2026-05-09T15:00:00Z", "ends_at": "2026-05-09T18:00:00Z"})},
-	"GET /api/calendar/events/{id}":           {want: all(200), path: recPath("/api/calendar/events/", "event", ""), other: otherRec("/api/calendar/events/", "event", "")},
-	"PATCH /api/calendar/events/{id}":         {want: adults(200), otherChild: 404, path: recPath("/api/calendar/events/", "event", ""), other: otherRec("/api/calendar/events/", "event", ""), body: body(map[string]any{"title": "Dentist (Ana)"})},
-	"DELETE /api/calendar/events/{id}":        {want: adults(204), path: recPath("/api/calendar/events/", "event", ""), other: otherRec("/api/calendar/events/", "event", "")},
+	"GET /api/calendar/events/{id}":    {want: all(200), path: recPath("/api/calendar/events/", "event", ""), other: otherRec("/api/calendar/events/", "event", "")},
+	"PATCH /api/calendar/events/{id}":  {want: adults(200), otherChild: 404, path: recPath("/api/calendar/events/", "event", ""), other: otherRec("/api/calendar/events/", "event", ""), body: body(map[string]any{"title": "Dentist (Ana)"})},
+	"DELETE /api/calendar/events/{id}": {want: adults(204), path: recPath("/api/calendar/events/", "event", ""), other: otherRec("/api/calendar/events/", "event", "")},
+	// One occurrence of a weekly series (11 May), each role on a series of
+	// its own: a split or an end changes the series for the next caller.
+	"PATCH /api/calendar/events/{id}/occurrences/{recurrence_id}": {want: adults(200), otherChild: 404,
+		path: seriesPath("/occurrences/2026-05-11T17:00:00Z"), other: otherRec("/api/calendar/events/", "series", "/occurrences/2026-05-11T17:00:00Z"),
+		body: body(map[string]any{"title": "Swimming (late)"})},
+	"DELETE /api/calendar/events/{id}/occurrences/{recurrence_id}": {want: adults(204), otherChild: 404,
+		path: seriesPath("/occurrences/2026-05-11T17:00:00Z"), other: otherRec("/api/calendar/events/", "series", "/occurrences/2026-05-11T17:00:00Z")},
+	"POST /api/calendar/events/{id}/split": {want: adults(201), otherChild: 404,
+		path: seriesPath("/split"), other: otherRec("/api/calendar/events/", "series", "/split"),
+		body: body(map[string]any{"recurrence_id": "2026-05-18T17:00:00Z", "title": "Swimming (new pool)"})},
+	"GET /api/calendar/feeds":                 {want: all(200), path: fixed("/api/calendar/feeds")},
+	"POST /api/calendar/feeds":                {want: adults(201), path: fixed("/api/calendar/feeds"), body: body(map[string]any{"name": "Kitchen", "scope": "family"})},
+	"DELETE /api/calendar/feeds/{id}":         {want: adults(204), path: recPath("/api/calendar/feeds/", "feed", ""), other: otherRec("/api/calendar/feeds/", "feed", "")},
+	"GET /ical/{token}":                       {skip: "ical TestFeed* and cmd/familyhub TestICSFeed* (a secret URL, no session)"},
+	"HEAD /ical/{token}":                      {skip: "ical TestFeed* (a secret URL, no session)"},
 	"GET /api/calendar/subscriptions":         {want: all(200), path: fixed("/api/calendar/subscriptions")},
 	"POST /api/calendar/subscriptions":        {want: adults(201), path: fixed("/api/calendar/subscriptions"), body: body(map[string]any{"url": "webcal://example.org/team.ics", "name": "Team"})},
 	"DELETE /api/calendar/subscriptions/{id}": {want: adults(204), path: recPath("/api/calendar/subscriptions/", "subscription", ""), other: otherRec("/api/calendar/subscriptions/", "subscription", "")},

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path"
+	"net/url"
 	"strings"
 	"time"
 
@@ -19,67 +19,105 @@ import (
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
-	"github.com/familyhub/familyhub/db/dbsqlc"
 )
-
-// Config configures CalDAV and calendar subscriptions (docs/caldav.md).
-type Config struct {
-	// SecretKey is FAMILYHUB_SECRET_KEY: the secret that subscription
-	// credentials are encrypted under (see DeriveSecretKey). Empty means
-	// subscriptions that need a password cannot be stored.
-	SecretKey string
-	// AllowPrivateSubscriptions lets calendar subscriptions reach loopback,
-	// private, link-local and other non-public addresses. Off by default:
-	// otherwise any family member could make the server fetch from the
-	// operator's internal network (cloud metadata, admin pages).
-	AllowPrivateSubscriptions bool
-}
-
-// Key returns the AES key derived from SecretKey, or nil when it is unset
-// or too short (Validate reports that).
-func (c Config) Key() []byte {
-	k, _ := DeriveSecretKey(c.SecretKey)
-	return k
-}
-
-// Validate reports a SecretKey that is set but unusable.
-func (c Config) Validate() error {
-	_, err := DeriveSecretKey(c.SecretKey)
-	return err
-}
 
 // Prefix is where the CalDAV server lives. Paths below it:
 //
 //	/dav/<user id>/                     the user's principal
 //	/dav/<user id>/calendars/           the calendar home
 //	/dav/<user id>/calendars/family/    the family calendar (VEVENT)
-//	/dav/<user id>/calendars/family/<name>  one event
+//	/dav/<user id>/calendars/tasks/     the family's tasks (VTODO)
+//	/dav/<user id>/calendars/<c>/<name> one event or task
 const (
-	Prefix          = "/dav"
-	davCalendarName = "family"
+	Prefix = "/dav"
 	// DeviceID is the device recorded on the events of CalDAV changes.
 	DeviceID = "caldav"
 )
 
-// The backend.
+// The server: go-webdav (v0.7.0) serves GET, PUT, DELETE and OPTIONS
+// through calendarBackend; PROPFIND, PROPPATCH and REPORT are answered
+// here (dav*.go), because the library has no sync-collection, no way to
+// add properties (sync-token, getctag, supported-report-set) and builds
+// every multistatus answer whole in memory, which one request naming a
+// large object thousands of times turns into gigabytes.
 
 // NewHandler returns the CalDAV server (mounted at Prefix) over store. The
 // caller authenticates each request and puts the familyhub.Auth in its
-// context; status maps familyhub error codes to HTTP statuses (the HTTP
-// layer's one table).
+// context, and bounds request bodies; status maps familyhub error codes to
+// HTTP statuses (the HTTP layer's one table).
 func NewHandler(store *db.Store, logger *slog.Logger, status func(code string) int) http.Handler {
-	return &caldav.Handler{Backend: &calendarBackend{store: store, logger: logger, status: status}, Prefix: Prefix}
+	s := &davServer{store: store, logger: logger, status: status}
+	s.events = &eventCollection{s: s}
+	s.tasks = &taskCollection{s: s}
+	s.lib = &caldav.Handler{Backend: &calendarBackend{s: s}, Prefix: Prefix}
+	return s
 }
 
-// calendarBackend serves the caller's family calendar (Auth from the
-// context) as CalDAV.
-type calendarBackend struct {
+type davServer struct {
 	store  *db.Store
 	logger *slog.Logger
 	status func(code string) int
+	lib    *caldav.Handler
+	events collection
+	tasks  collection
 }
 
-var _ caldav.Backend = (*calendarBackend)(nil)
+func (s *davServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var err error
+	switch r.Method {
+	case "PROPFIND":
+		err = s.propfind(w, r)
+	case "PROPPATCH":
+		err = s.proppatch(w, r)
+	case "REPORT":
+		err = s.report(w, r)
+	default:
+		s.lib.ServeHTTP(w, r)
+		return
+	}
+	if err != nil {
+		s.serveError(w, r, err)
+	}
+}
+
+// collections returns the collections of every calendar home.
+func (s *davServer) collections() []collection { return []collection{s.events, s.tasks} }
+
+// collection is one calendar collection of the family: its events or its
+// tasks.
+type collection interface {
+	name() string      // the path segment: "family" or "tasks"
+	component() string // the component it holds: VEVENT or VTODO
+	eventType() string // the event log type of its changes
+	displayName(family string) string
+	// heads lists every object without its body.
+	heads(ctx context.Context, tx *db.Tx) ([]db.DAVHead, error)
+	etag(h db.DAVHead, loc *time.Location) string
+	// byNames and byIDs load objects with their bodies.
+	byNames(ctx context.Context, tx *db.Tx, names []string) ([]davObject, error)
+	byIDs(ctx context.Context, tx *db.Tx, ids []uuid.UUID) ([]davObject, error)
+	// headsByIDs returns the heads of the objects among ids.
+	headsByIDs(ctx context.Context, tx *db.Tx, ids []uuid.UUID) ([]db.DAVHead, error)
+	put(ctx context.Context, tx *db.Tx, name string, cal *ical.Calendar, opts *caldav.PutCalendarObjectOptions) (davObject, error)
+	delete(ctx context.Context, tx *db.Tx, name string, ifMatch webdav.ConditionalMatch) error
+}
+
+// davObject is a calendar object as served.
+type davObject struct {
+	id   uuid.UUID
+	name string
+	etag string
+	mod  time.Time
+	cal  *ical.Calendar
+}
+
+// etagOf makes an ETag from what changes whenever the served object does:
+// the row's updated_at (maintained by the database on every real change),
+// its sequence, and the family's zone (times are served in it).
+func etagOf(id uuid.UUID, updated time.Time, seq int32, loc *time.Location) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "%s/%d/%d/%s", id, updated.UnixMicro(), seq, loc))
+	return hex.EncodeToString(h[:12])
+}
 
 type ifMatchKey struct{}
 
@@ -99,7 +137,98 @@ func davAuthFrom(ctx context.Context) (*familyhub.Auth, error) {
 
 func principalPath(a *familyhub.Auth) string { return Prefix + "/" + a.UserID.String() + "/" }
 func homePath(a *familyhub.Auth) string      { return principalPath(a) + "calendars/" }
-func calendarPath(a *familyhub.Auth) string  { return homePath(a) + davCalendarName + "/" }
+func collectionPath(a *familyhub.Auth, c collection) string {
+	return homePath(a) + c.name() + "/"
+}
+
+// objectHref is the escaped href of an object.
+func objectHref(a *familyhub.Auth, c collection, name string) string {
+	return (&url.URL{Path: collectionPath(a, c) + name}).EscapedPath()
+}
+
+// The resources of the tree.
+const (
+	resRoot = iota
+	resPrincipal
+	resHome
+	resCollection
+	resObject
+)
+
+// davTarget is what a path names.
+type davTarget struct {
+	kind int
+	coll collection // resCollection, resObject
+	name string     // resObject
+}
+
+var errNoResource = davStatusError(http.StatusNotFound, errors.New("no such resource"))
+
+// target returns what the (unescaped) path p names for the caller a; paths
+// of other users and unknown names are not found.
+func (s *davServer) target(a *familyhub.Auth, p string) (davTarget, error) {
+	rest, ok := strings.CutPrefix(p, Prefix)
+	if !ok {
+		return davTarget{}, errNoResource
+	}
+	rest = strings.Trim(rest, "/")
+	if rest == "" {
+		return davTarget{kind: resRoot}, nil
+	}
+	parts := strings.Split(rest, "/")
+	if parts[0] != a.UserID.String() {
+		return davTarget{}, errNoResource
+	}
+	switch {
+	case len(parts) == 1:
+		return davTarget{kind: resPrincipal}, nil
+	case parts[1] != "calendars":
+		return davTarget{}, errNoResource
+	case len(parts) == 2:
+		return davTarget{kind: resHome}, nil
+	}
+	var c collection
+	for _, cc := range s.collections() {
+		if cc.name() == parts[2] {
+			c = cc
+		}
+	}
+	switch {
+	case c == nil:
+		return davTarget{}, errNoResource
+	case len(parts) == 3:
+		return davTarget{kind: resCollection, coll: c}, nil
+	case len(parts) == 4 && parts[3] != "" && len(parts[3]) <= 255:
+		return davTarget{kind: resObject, coll: c, name: parts[3]}, nil
+	}
+	return davTarget{}, errNoResource
+}
+
+// objectTarget returns the collection and name of an object path; a
+// write to a collection itself is forbidden, a read not found.
+func (s *davServer) objectTarget(ctx context.Context, p string, write bool) (collection, string, error) {
+	a, err := davAuthFrom(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	t, err := s.target(a, p)
+	if err != nil {
+		return nil, "", err
+	}
+	if t.kind != resObject {
+		if t.kind == resCollection && write {
+			return t.coll, "", davStatusError(http.StatusForbidden, errors.New("the family's calendars cannot be changed or deleted"))
+		}
+		return nil, "", errNoResource
+	}
+	return t.coll, t.name, nil
+}
+
+// calendarBackend is what go-webdav calls for GET, PUT, DELETE and
+// OPTIONS; the multistatus methods never reach it.
+type calendarBackend struct{ s *davServer }
+
+var _ caldav.Backend = (*calendarBackend)(nil)
 
 // CurrentUserPrincipal implements webdav.UserPrincipalBackend.
 func (b *calendarBackend) CurrentUserPrincipal(ctx context.Context) (string, error) {
@@ -119,9 +248,9 @@ func (b *calendarBackend) CalendarHomeSetPath(ctx context.Context) (string, erro
 	return homePath(a), nil
 }
 
-// CreateCalendar implements caldav.Backend: there is one calendar per family.
+// CreateCalendar implements caldav.Backend: the collections are fixed.
 func (b *calendarBackend) CreateCalendar(ctx context.Context, calendar *caldav.Calendar) error {
-	return davStatusError(http.StatusForbidden, errors.New("FamilyHub has one calendar per family; new calendars cannot be created"))
+	return davStatusError(http.StatusForbidden, errors.New("FamilyHub has one calendar and one task list per family; new ones cannot be created"))
 }
 
 // ListCalendars implements caldav.Backend.
@@ -130,25 +259,11 @@ func (b *calendarBackend) ListCalendars(ctx context.Context) ([]caldav.Calendar,
 	if err != nil {
 		return nil, err
 	}
-	cal, err := b.calendar(ctx, a)
-	if err != nil {
-		return nil, err
+	var out []caldav.Calendar
+	for _, c := range b.s.collections() {
+		out = append(out, caldav.Calendar{Path: collectionPath(a, c), SupportedComponentSet: []string{c.component()}, MaxResourceSize: familyhub.MaxICalBytes})
 	}
-	return []caldav.Calendar{*cal}, nil
-}
-
-func (b *calendarBackend) calendar(ctx context.Context, a *familyhub.Auth) (*caldav.Calendar, error) {
-	f, err := b.store.Q.FamilyGet(ctx, b.store.Pool, a.FamilyID)
-	if err != nil {
-		return nil, b.davError(db.Err(err, "family"))
-	}
-	return &caldav.Calendar{
-		Path:                  calendarPath(a),
-		Name:                  f.Name,
-		Description:           "The family calendar of " + f.Name + " (FamilyHub)",
-		MaxResourceSize:       familyhub.MaxICalBytes,
-		SupportedComponentSet: []string{ical.CompEvent},
-	}, nil
+	return out, nil
 }
 
 // GetCalendar implements caldav.Backend.
@@ -157,291 +272,112 @@ func (b *calendarBackend) GetCalendar(ctx context.Context, p string) (*caldav.Ca
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSuffix(p, "/")+"/" != calendarPath(a) {
-		return nil, davStatusError(http.StatusNotFound, errors.New("no such calendar"))
+	t, err := b.s.target(a, p)
+	if err != nil || t.kind != resCollection {
+		return nil, errNoResource
 	}
-	return b.calendar(ctx, a)
+	return &caldav.Calendar{Path: collectionPath(a, t.coll), SupportedComponentSet: []string{t.coll.component()}, MaxResourceSize: familyhub.MaxICalBytes}, nil
 }
 
-// objectName returns the resource name of p inside the caller's calendar,
-// or a 404 error.
-func objectName(a *familyhub.Auth, p string) (string, error) {
-	dir, name := path.Split(p)
-	if dir != calendarPath(a) || name == "" || len(name) > 255 {
-		return "", davStatusError(http.StatusNotFound, errors.New("no such calendar object"))
-	}
-	return name, nil
-}
-
-// eventName is the resource name an event is served under.
-func eventName(e dbsqlc.CalendarEvent) string {
-	if e.DavName != nil {
-		return *e.DavName
-	}
-	return e.ID.String() + ".ics"
-}
-
-// eventETag changes whenever the row does (updated_at is maintained by the
-// database on every real change).
-func eventETag(e dbsqlc.CalendarEvent) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "%s/%d/%d", e.ID, e.UpdatedAt.UnixMicro(), e.Sequence))
-	return hex.EncodeToString(h[:12])
-}
-
-func (b *calendarBackend) object(a *familyhub.Auth, e dbsqlc.CalendarEvent, loc *time.Location) caldav.CalendarObject {
-	cal := EventICal(e, loc)
-	var n int64
-	if s, err := EncodeICal(cal); err == nil {
-		n = int64(len(s))
-	}
-	return caldav.CalendarObject{
-		Path: calendarPath(a) + eventName(e), ModTime: e.UpdatedAt, ContentLength: n, ETag: eventETag(e), Data: cal,
-	}
-}
-
-// GetCalendarObject implements caldav.Backend.
+// GetCalendarObject implements caldav.Backend (GET, HEAD).
 func (b *calendarBackend) GetCalendarObject(ctx context.Context, p string, req *caldav.CalendarCompRequest) (*caldav.CalendarObject, error) {
-	a, err := davAuthFrom(ctx)
+	c, name, err := b.s.objectTarget(ctx, p, false)
 	if err != nil {
 		return nil, err
 	}
-	name, err := objectName(a, p)
-	if err != nil {
-		return nil, err
-	}
-	var obj caldav.CalendarObject
-	err = b.store.Tx(ctx, func(tx *db.Tx) error {
-		e, err := tx.CalDAVEventByName(ctx, name, false)
+	a, _ := davAuthFrom(ctx)
+	var obj *caldav.CalendarObject
+	err = b.s.store.Tx(ctx, func(tx *db.Tx) error {
+		objs, err := c.byNames(ctx, tx, []string{name})
 		if err != nil {
 			return err
 		}
-		loc, err := tx.Location(ctx)
-		if err != nil {
-			return err
+		if len(objs) == 0 {
+			return errNoResource
 		}
-		obj = b.object(a, e, loc)
+		o := objs[0]
+		var n int64
+		if s, err := EncodeICal(o.cal); err == nil {
+			n = int64(len(s))
+		}
+		obj = &caldav.CalendarObject{Path: collectionPath(a, c) + o.name, ModTime: o.mod, ContentLength: n, ETag: o.etag, Data: o.cal}
 		return nil
 	})
-	if err != nil {
-		return nil, b.davError(err)
-	}
-	return &obj, nil
+	return obj, b.s.davError(err)
 }
 
-// ListCalendarObjects implements caldav.Backend.
+// ListCalendarObjects implements caldav.Backend; PROPFIND is answered by
+// davServer, so the library never asks.
 func (b *calendarBackend) ListCalendarObjects(ctx context.Context, p string, req *caldav.CalendarCompRequest) ([]caldav.CalendarObject, error) {
-	a, err := davAuthFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := b.GetCalendar(ctx, p); err != nil {
-		return nil, err
-	}
-	var out []caldav.CalendarObject
-	err = b.store.Tx(ctx, func(tx *db.Tx) error {
-		loc, err := tx.Location(ctx)
-		if err != nil {
-			return err
-		}
-		events, err := tx.CalDAVEventList(ctx)
-		if err != nil {
-			return err
-		}
-		for _, e := range events {
-			out = append(out, b.object(a, e, loc))
-		}
-		return nil
-	})
-	return out, b.davError(err)
+	return nil, davStatusError(http.StatusNotImplemented, errors.New("not used"))
 }
 
-// QueryCalendarObjects implements caldav.Backend. A time range on VEVENT
-// (what calendar apps ask for) is answered with the same expansion as
-// GET /api/calendar/events, so both show the same occurrences; any other
-// filter goes through the library's matcher.
+// QueryCalendarObjects implements caldav.Backend; REPORT is answered by
+// davServer, so the library never asks.
 func (b *calendarBackend) QueryCalendarObjects(ctx context.Context, p string, query *caldav.CalendarQuery) ([]caldav.CalendarObject, error) {
-	a, err := davAuthFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := b.GetCalendar(ctx, p); err != nil {
-		return nil, err
-	}
-	cf := query.CompFilter
-	var rng *caldav.CompFilter
-	if cf.Name == ical.CompCalendar && len(cf.Props) == 0 && len(cf.Comps) == 1 && !cf.IsNotDefined {
-		if ev := cf.Comps[0]; ev.Name == ical.CompEvent && !ev.IsNotDefined && len(ev.Props) == 0 && len(ev.Comps) == 0 {
-			rng = &ev
-		} else if ev.Name != ical.CompEvent {
-			return []caldav.CalendarObject{}, nil // only VEVENTs live here
-		}
-	}
-	if rng == nil {
-		all, err := b.ListCalendarObjects(ctx, p, &query.CompRequest)
-		if err != nil {
-			return nil, err
-		}
-		out, err := caldav.Filter(query, all)
-		return out, b.davError(err)
-	}
-	from, to := rng.Start, rng.End
-	if from.IsZero() {
-		from = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	if to.IsZero() {
-		to = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	var out []caldav.CalendarObject
-	err = b.store.Tx(ctx, func(tx *db.Tx) error {
-		events, loc, err := tx.CalendarEventListRange(ctx, from, to)
-		if err != nil {
-			return err
-		}
-		hit := map[uuid.UUID]bool{}
-		for _, occ := range db.ExpandCalendarEvents(events, loc, from, to) {
-			hit[occ.Event.ID] = true
-		}
-		for _, e := range events {
-			if hit[e.ID] {
-				out = append(out, b.object(a, e, loc))
-			}
-		}
-		return nil
-	})
-	return out, b.davError(err)
+	return nil, davStatusError(http.StatusNotImplemented, errors.New("not used"))
 }
 
 // PutCalendarObject implements caldav.Backend: it creates or replaces the
-// event at p, honouring If-Match / If-None-Match (412 when they fail).
-// Imported events are read-only (403).
+// object at p, honouring If-Match / If-None-Match (412 when they fail).
 func (b *calendarBackend) PutCalendarObject(ctx context.Context, p string, cal *ical.Calendar, opts *caldav.PutCalendarObjectOptions) (*caldav.CalendarObject, error) {
-	a, err := davAuthFrom(ctx)
+	c, name, err := b.s.objectTarget(ctx, p, true)
 	if err != nil {
 		return nil, err
 	}
-	name, err := objectName(a, p)
-	if err != nil {
-		return nil, err
-	}
+	a, _ := davAuthFrom(ctx)
 	if strings.ContainsFunc(name, isControl) {
 		return nil, davStatusError(http.StatusForbidden, errors.New("invalid resource name"))
 	}
 	if _, _, err := caldav.ValidateCalendarObject(cal); err != nil {
 		return nil, davStatusError(http.StatusForbidden, fmt.Errorf("not a valid calendar object: %v", err))
 	}
-	var obj caldav.CalendarObject
-	err = b.store.Tx(ctx, func(tx *db.Tx) error {
-		loc, err := tx.Location(ctx)
+	var obj *caldav.CalendarObject
+	err = b.s.store.Tx(ctx, func(tx *db.Tx) error {
+		o, err := c.put(ctx, tx, name, cal, opts)
 		if err != nil {
 			return err
 		}
-		ev, err := ParseICalEvent(cal, loc, ICalParseOpts{})
-		if err != nil {
-			return err
-		}
-		raw, err := EncodeICal(cal)
-		if err != nil {
-			return familyhub.Errorf(familyhub.EINVALID, "The iCalendar object cannot be stored: %v.", err)
-		}
-		if len(raw) > familyhub.MaxICalBytes {
-			return familyhub.Errorf(familyhub.ETOOLARGE, "The event is larger than %d KiB.", familyhub.MaxICalBytes>>10)
-		}
-		cur, err := tx.CalDAVEventByName(ctx, name, true)
-		exists := err == nil
-		if err != nil && familyhub.ErrorCode(err) != familyhub.ENOTFOUND {
-			return err
-		}
-		if err := checkPreconditions(exists, cur, opts.IfMatch, opts.IfNoneMatch); err != nil {
-			return err
-		}
-		x := &db.CalendarInterchange{UID: ev.UID, Sequence: ev.Sequence, ICal: raw}
-		var e dbsqlc.CalendarEvent
-		if exists {
-			if cur.ReadOnly {
-				return errReadOnlyEvent
-			}
-			if cur.Uid != ev.UID {
-				return davStatusError(http.StatusForbidden, errors.New("the UID of an event cannot change; create a new event instead"))
-			}
-			x.Sequence, x.SourceEtag = max(ev.Sequence, cur.Sequence), cur.SourceEtag
-			e, err = tx.CalendarEventReplace(ctx, cur, ev.Fields(), x)
-		} else {
-			x.DavName = &name
-			e, err = tx.CalendarEventCreate(ctx, ev.Fields(), x)
-		}
-		if err != nil {
-			if familyhub.ErrorCode(err) == familyhub.ECONFLICT {
-				return errUIDConflict
-			}
-			return err
-		}
-		obj = b.object(a, e, loc)
+		obj = &caldav.CalendarObject{Path: collectionPath(a, c) + o.name, ModTime: o.mod, ETag: o.etag, Data: o.cal}
 		return nil
 	})
-	if err != nil {
-		return nil, b.davError(err)
-	}
-	return &obj, nil
+	return obj, b.s.davError(err)
 }
 
-var errReadOnlyEvent = davStatusError(http.StatusForbidden, errors.New("this event comes from a subscribed calendar and is read-only; change it at its source"))
-
-// checkPreconditions applies If-Match / If-None-Match to the current state
-// of a resource.
-func checkPreconditions(exists bool, cur dbsqlc.CalendarEvent, ifMatch, ifNoneMatch webdav.ConditionalMatch) error {
-	etag := ""
-	if exists {
-		etag = eventETag(cur)
+// DeleteCalendarObject implements caldav.Backend.
+func (b *calendarBackend) DeleteCalendarObject(ctx context.Context, p string) error {
+	c, name, err := b.s.objectTarget(ctx, p, true)
+	if err != nil {
+		return err
 	}
+	ifMatch, _ := ctx.Value(ifMatchKey{}).(webdav.ConditionalMatch)
+	return b.s.davError(b.s.store.Tx(ctx, func(tx *db.Tx) error {
+		return c.delete(ctx, tx, name, ifMatch)
+	}))
+}
+
+// checkPreconditions applies If-Match / If-None-Match to a resource whose
+// current ETag is etag ("" when it does not exist).
+func checkPreconditions(etag string, ifMatch, ifNoneMatch webdav.ConditionalMatch) error {
 	if ifMatch.IsSet() {
 		ok, err := ifMatch.MatchETag(etag)
 		if err != nil {
 			return davStatusError(http.StatusBadRequest, fmt.Errorf("malformed If-Match: %v", err))
 		}
-		if !ok {
-			return davStatusError(http.StatusPreconditionFailed, errors.New("the event has changed since you read it (If-Match)"))
+		if !ok || etag == "" {
+			return davStatusError(http.StatusPreconditionFailed, errors.New("the object has changed since you read it (If-Match)"))
 		}
 	}
-	if ifNoneMatch.IsSet() && exists {
+	if ifNoneMatch.IsSet() && etag != "" {
 		ok, err := ifNoneMatch.MatchETag(etag)
 		if err != nil {
 			return davStatusError(http.StatusBadRequest, fmt.Errorf("malformed If-None-Match: %v", err))
 		}
 		if ok {
-			return davStatusError(http.StatusPreconditionFailed, errors.New("the event already exists (If-None-Match)"))
+			return davStatusError(http.StatusPreconditionFailed, errors.New("the object already exists (If-None-Match)"))
 		}
 	}
 	return nil
-}
-
-// DeleteCalendarObject implements caldav.Backend.
-func (b *calendarBackend) DeleteCalendarObject(ctx context.Context, p string) error {
-	a, err := davAuthFrom(ctx)
-	if err != nil {
-		return err
-	}
-	name, err := objectName(a, p)
-	if err != nil {
-		if strings.TrimSuffix(p, "/")+"/" == calendarPath(a) {
-			return davStatusError(http.StatusForbidden, errors.New("the family calendar cannot be deleted"))
-		}
-		return err
-	}
-	ifMatch, _ := ctx.Value(ifMatchKey{}).(webdav.ConditionalMatch)
-	err = b.store.Tx(ctx, func(tx *db.Tx) error {
-		cur, err := tx.CalDAVEventByName(ctx, name, true)
-		if err != nil {
-			return err
-		}
-		if err := checkPreconditions(true, cur, ifMatch, ""); err != nil {
-			return err
-		}
-		if cur.ReadOnly {
-			return errReadOnlyEvent
-		}
-		return tx.CalendarEventDelete(ctx, cur.ID)
-	})
-	return b.davError(err)
 }
 
 // davStatus is an error with the HTTP status the CalDAV client gets.
@@ -451,6 +387,7 @@ type davStatus struct {
 }
 
 func (e *davStatus) Error() string { return e.err.Error() }
+func (e *davStatus) Unwrap() error { return e.err }
 
 // davStatusError returns the library's HTTP error for code, marked so that
 // davError passes it on unchanged.
@@ -458,13 +395,12 @@ func davStatusError(code int, err error) error {
 	return webdav.NewHTTPError(code, &davStatus{code: code, err: err})
 }
 
-// errUIDConflict answers a new event whose UID another event has.
+// errUIDConflict answers a new object whose UID another object has.
 var errUIDConflict = caldav.NewPreconditionError(caldav.PreconditionNoUIDConflict)
 
 // davError maps FamilyHub errors to the HTTP errors the library serves;
-// internal errors are logged by the caller's chain and answered 500
-// without details.
-func (b *calendarBackend) davError(err error) error {
+// internal errors are logged and answered 500 without details.
+func (s *davServer) davError(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -480,10 +416,10 @@ func (b *calendarBackend) davError(err error) error {
 		if errors.Is(err, context.Canceled) {
 			return err
 		}
-		b.logger.Error("caldav request failed", "err", err)
+		s.logger.Error("caldav request failed", "err", err)
 		return webdav.NewHTTPError(http.StatusInternalServerError, errors.New("internal error"))
 	}
-	status := b.status(fe.Code)
+	status := s.status(fe.Code)
 	switch fe.Code {
 	case familyhub.EINVALID, familyhub.EMALFORMED:
 		// RFC 4791 5.3.2.1: a PUT the server cannot store is 403
@@ -491,4 +427,44 @@ func (b *calendarBackend) davError(err error) error {
 		status = http.StatusForbidden
 	}
 	return webdav.NewHTTPError(status, errors.New(fe.Message))
+}
+
+// serveError answers a failed PROPFIND, PROPPATCH or REPORT (nothing of
+// the answer written yet): a failed precondition as RFC 4918's DAV:error
+// body, anything else as text.
+func (s *davServer) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	code, msg := http.StatusInternalServerError, "internal error"
+	var ds *davStatus
+	var fe *familyhub.Error
+	switch {
+	case errors.As(err, &ds):
+		code, msg = ds.code, ds.err.Error()
+	case errors.As(err, &fe):
+		code, msg = s.status(fe.Code), fe.Message
+	case errors.Is(err, context.Canceled):
+		return
+	default:
+		s.logger.Error("caldav request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	var pe *davPrecondition
+	if errors.As(err, &pe) {
+		w.Header().Set("Content-Type", `application/xml; charset="utf-8"`)
+		w.WriteHeader(code)
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<d:error xmlns:d="DAV:" xmlns:c="%s"><%s/><d:responsedescription>%s</d:responsedescription></d:error>`,
+			nsCalDAV, pe.element, xmlText(pe.msg))
+		return
+	}
+	http.Error(w, msg, code)
+}
+
+// davPrecondition is a failed WebDAV precondition: the status and the
+// element (e.g. "d:valid-sync-token") of the DAV:error body.
+type davPrecondition struct {
+	element, msg string
+}
+
+func (e *davPrecondition) Error() string { return e.msg }
+
+func preconditionError(code int, element, msg string) error {
+	return webdav.NewHTTPError(code, &davStatus{code: code, err: &davPrecondition{element: element, msg: msg}})
 }

@@ -53,7 +53,12 @@ func FuzzICalPut(f *testing.F) {
 				t.Fatalf("parsed %s is not storable: %v", f.name, err)
 			}
 		}
-		served, err := EncodeICal(EventICal(row, loc))
+		var ovs []dbsqlc.CalendarEventOverride
+		for _, o := range ev.Overrides {
+			ovs = append(ovs, dbsqlc.CalendarEventOverride{EventID: row.ID, RecurrenceID: o.RecurrenceID, Title: o.Title, Notes: o.Notes,
+				Location: o.Location, StartsAt: o.StartsAt, EndsAt: o.EndsAt, AllDay: o.AllDay, Ical: o.ICal})
+		}
+		served, err := EncodeICal(EventICal(row, ovs, loc))
 		if err != nil {
 			t.Fatalf("served object does not encode: %v", err)
 		}
@@ -71,6 +76,15 @@ func FuzzICalPut(f *testing.F) {
 			slices.EqualFunc(ev.Exdates, ev2.Exdates, time.Time.Equal) && ev.Sequence == ev2.Sequence
 		if !same {
 			t.Fatalf("round trip changed the event\n in: %+v\nout: %+v\n%s", ev, ev2, served)
+		}
+		if len(ev.Overrides) != len(ev2.Overrides) {
+			t.Fatalf("round trip changed the changed occurrences: %d, then %d\n%s", len(ev.Overrides), len(ev2.Overrides), served)
+		}
+		for i, o := range ev.Overrides {
+			o2 := ev2.Overrides[i]
+			if !o.RecurrenceID.Equal(o2.RecurrenceID) || !o.StartsAt.Equal(o2.StartsAt) || !o.EndsAt.Equal(o2.EndsAt) || o.Title != o2.Title || o.AllDay != o2.AllDay {
+				t.Fatalf("round trip changed occurrence %d\n in: %+v\nout: %+v\n%s", i, o, o2, served)
+			}
 		}
 	})
 }

@@ -2,12 +2,6 @@ package ical
 
 import (
 	"bytes"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
-	"crypto/sha256"
-	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -38,6 +32,9 @@ type ICalEvent struct {
 	RRule    *string
 	Exdates  []time.Time
 	Sequence int32
+	// Overrides are the series' changed occurrences (VEVENTs with
+	// RECURRENCE-ID), each with its own VEVENT as received.
+	Overrides []db.CalendarOverrideFields
 }
 
 // ICalParseOpts says how forgiving ParseICalEvent is.
@@ -101,48 +98,8 @@ func ParseICalEvent(cal *ical.Calendar, loc *time.Location, opts ICalParseOpts) 
 		ev.Sequence = int32(min(n, 1<<30))
 	}
 
-	dtstart := props.Get(ical.PropDateTimeStart)
-	if dtstart == nil {
-		return ev, familyhub.Invalid("starts_at", "The event has no DTSTART.")
-	}
-	ev.AllDay = isDateValue(dtstart)
-	if ev.StartsAt, err = icalTime(dtstart, loc); err != nil {
-		return ev, familyhub.Invalid("starts_at", "DTSTART %q is not a date or date-time.", dtstart.Value)
-	}
-	switch dtend, dur := props.Get(ical.PropDateTimeEnd), props.Get(ical.PropDuration); {
-	case dtend != nil:
-		if ev.EndsAt, err = icalTime(dtend, loc); err != nil {
-			return ev, familyhub.Invalid("ends_at", "DTEND %q is not a date or date-time.", dtend.Value)
-		}
-		if ev.AllDay && !isDateValue(dtend) {
-			ev.EndsAt = midnightAfter(ev.EndsAt, loc)
-		}
-	case dur != nil:
-		d, err := dur.Duration()
-		if err != nil || d < 0 {
-			return ev, familyhub.Invalid("ends_at", "DURATION %q is not a positive duration.", dur.Value)
-		}
-		if ev.AllDay {
-			y, m, day := ev.StartsAt.In(loc).Date()
-			ev.EndsAt = time.Date(y, m, day+max(1, int(d/(24*time.Hour))), 0, 0, 0, 0, loc)
-		} else {
-			ev.EndsAt = ev.StartsAt.Add(d)
-		}
-	case ev.AllDay:
-		y, m, d := ev.StartsAt.In(loc).Date()
-		ev.EndsAt = time.Date(y, m, d+1, 0, 0, 0, 0, loc)
-	default:
-		ev.EndsAt = ev.StartsAt
-	}
-	if ev.EndsAt.Before(ev.StartsAt) {
-		return ev, familyhub.Invalid("ends_at", "DTEND is before DTSTART.")
-	}
-	if ev.AllDay && !ev.EndsAt.After(ev.StartsAt) {
-		y, m, d := ev.StartsAt.In(loc).Date()
-		ev.EndsAt = time.Date(y, m, d+1, 0, 0, 0, 0, loc)
-	}
-	if y := ev.StartsAt.Year(); y < 1900 || y > 2200 || ev.EndsAt.Year() > 2200 {
-		return ev, familyhub.Invalid("starts_at", "The event must lie between the years 1900 and 2200.")
+	if ev.StartsAt, ev.EndsAt, ev.AllDay, err = eventTimes(props, loc); err != nil {
+		return ev, err
 	}
 
 	if rrules := props.Values(ical.PropRecurrenceRule); len(rrules) > 1 {
@@ -189,31 +146,157 @@ func ParseICalEvent(cal *ical.Calendar, loc *time.Location, opts ICalParseOpts) 
 	if ev.Exdates == nil {
 		ev.Exdates = []time.Time{}
 	}
+	if ev.Overrides, err = parseOverrides(cal, ev, loc); err != nil {
+		return ev, err
+	}
 	return ev, nil
+}
+
+// parseOverrides returns the changed occurrences of the series ev in cal
+// (its VEVENTs with RECURRENCE-ID), read in loc: RECURRENCE-ID in the
+// series' terms (a date on a timed series means that day's occurrence),
+// times as for any VEVENT (those of the occurrence when DTSTART is
+// missing), a missing SUMMARY the series' title. A single event has
+// nothing to change: its changed occurrences are ignored.
+func parseOverrides(cal *ical.Calendar, ev ICalEvent, loc *time.Location) ([]db.CalendarOverrideFields, error) {
+	var out []db.CalendarOverrideFields
+	for _, c := range cal.Children {
+		ridProp := c.Props.Get(ical.PropRecurrenceID)
+		if c.Name != ical.CompEvent || ridProp == nil || ev.RRule == nil {
+			continue
+		}
+		if uid, _ := c.Props.Text(ical.PropUID); strings.TrimSpace(uid) != ev.UID {
+			return nil, familyhub.Invalid("uid", "A changed occurrence must have the UID of its series.")
+		}
+		rid, err := icalTime(ridProp, loc)
+		if err != nil {
+			return nil, familyhub.Invalid("recurrence_id", "RECURRENCE-ID %q is not a date or date-time.", ridProp.Value)
+		}
+		switch {
+		case ev.AllDay:
+			rid, _ = familyhub.DayBounds(rid.In(loc), loc)
+		case isDateValue(ridProp):
+			s := ev.StartsAt.In(loc)
+			y, m, d := rid.Date()
+			rid = time.Date(y, m, d, s.Hour(), s.Minute(), s.Second(), 0, loc)
+		}
+		o := db.CalendarOverrideFields{RecurrenceID: rid}
+		if c.Props.Get(ical.PropDateTimeStart) == nil {
+			o.StartsAt, o.AllDay = rid, ev.AllDay
+			o.EndsAt = rid.Add(ev.EndsAt.Sub(ev.StartsAt))
+			if ev.AllDay {
+				y, m, d := rid.Date()
+				o.EndsAt = time.Date(y, m, d+calendarDaysBetween(ev.StartsAt, ev.EndsAt, loc), 0, 0, 0, 0, loc)
+			}
+		} else if o.StartsAt, o.EndsAt, o.AllDay, err = eventTimes(c.Props, loc); err != nil {
+			return nil, err
+		}
+		title, err := icalText(c.Props, ical.PropSummary)
+		if err != nil {
+			return nil, err
+		}
+		if o.Title = strings.TrimSpace(cleanText(title, familyhub.MaxEventTitle)); o.Title == "" {
+			o.Title = ev.Title
+		}
+		notes, err := icalText(c.Props, ical.PropDescription)
+		if err != nil {
+			return nil, err
+		}
+		location, err := icalText(c.Props, ical.PropLocation)
+		if err != nil {
+			return nil, err
+		}
+		o.Notes, o.Location = cleanText(notes, familyhub.MaxEventNotes), cleanText(location, familyhub.MaxEventLocation)
+		one := ical.NewCalendar()
+		one.Props.SetText(ical.PropVersion, "2.0")
+		one.Props.SetText(ical.PropProductID, icalProdID)
+		one.Children = []*ical.Component{c}
+		raw, err := EncodeICal(one)
+		if err != nil {
+			return nil, familyhub.Invalid("recurrence_id", "A changed occurrence cannot be stored: %v.", err)
+		}
+		o.ICal = &raw
+		out = append(out, o)
+		if len(out) > db.MaxEventOverrides {
+			return nil, familyhub.Invalid("recurrence_id", "At most %d changed occurrences per series are supported.", db.MaxEventOverrides)
+		}
+	}
+	return out, nil
+}
+
+// calendarDaysBetween returns how many days apart the local dates of start
+// and end are in loc.
+func calendarDaysBetween(start, end time.Time, loc *time.Location) int {
+	s, e := familyhub.CivilDate(start, loc), familyhub.CivilDate(end, loc)
+	return int(e.Sub(s).Hours() / 24)
+}
+
+// MasterICal returns cal as stored for an event: without its changed
+// occurrences, which are stored one by one (ICalEvent.Overrides).
+func MasterICal(cal *ical.Calendar) (string, error) {
+	one := *cal
+	one.Component = &ical.Component{Name: cal.Name, Props: cal.Props}
+	for _, c := range cal.Children {
+		if c.Name == ical.CompEvent && c.Props.Get(ical.PropRecurrenceID) != nil {
+			continue
+		}
+		one.Children = append(one.Children, c)
+	}
+	return EncodeICal(&one)
+}
+
+// eventTimes reads DTSTART and DTEND (or DURATION) of a VEVENT in loc.
+func eventTimes(props ical.Props, loc *time.Location) (start, end time.Time, allDay bool, err error) {
+	var ev ICalEvent
+	dtstart := props.Get(ical.PropDateTimeStart)
+	if dtstart == nil {
+		return ev.StartsAt, ev.EndsAt, ev.AllDay, familyhub.Invalid("starts_at", "The event has no DTSTART.")
+	}
+	ev.AllDay = isDateValue(dtstart)
+	if ev.StartsAt, err = icalTime(dtstart, loc); err != nil {
+		return ev.StartsAt, ev.EndsAt, ev.AllDay, familyhub.Invalid("starts_at", "DTSTART %q is not a date or date-time.", dtstart.Value)
+	}
+	switch dtend, dur := props.Get(ical.PropDateTimeEnd), props.Get(ical.PropDuration); {
+	case dtend != nil:
+		if ev.EndsAt, err = icalTime(dtend, loc); err != nil {
+			return ev.StartsAt, ev.EndsAt, ev.AllDay, familyhub.Invalid("ends_at", "DTEND %q is not a date or date-time.", dtend.Value)
+		}
+		if ev.AllDay && !isDateValue(dtend) {
+			ev.EndsAt = midnightAfter(ev.EndsAt, loc)
+		}
+	case dur != nil:
+		d, err := dur.Duration()
+		if err != nil || d < 0 {
+			return ev.StartsAt, ev.EndsAt, ev.AllDay, familyhub.Invalid("ends_at", "DURATION %q is not a positive duration.", dur.Value)
+		}
+		if ev.AllDay {
+			y, m, day := ev.StartsAt.In(loc).Date()
+			ev.EndsAt = time.Date(y, m, day+max(1, int(d/(24*time.Hour))), 0, 0, 0, 0, loc)
+		} else {
+			ev.EndsAt = ev.StartsAt.Add(d)
+		}
+	case ev.AllDay:
+		y, m, d := ev.StartsAt.In(loc).Date()
+		ev.EndsAt = time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	default:
+		ev.EndsAt = ev.StartsAt
+	}
+	if ev.EndsAt.Before(ev.StartsAt) {
+		return ev.StartsAt, ev.EndsAt, ev.AllDay, familyhub.Invalid("ends_at", "DTEND is before DTSTART.")
+	}
+	if ev.AllDay && !ev.EndsAt.After(ev.StartsAt) {
+		y, m, d := ev.StartsAt.In(loc).Date()
+		ev.EndsAt = time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	}
+	if y := ev.StartsAt.Year(); y < 1900 || y > 2200 || ev.EndsAt.Year() > 2200 {
+		return ev.StartsAt, ev.EndsAt, ev.AllDay, familyhub.Invalid("starts_at", "The event must lie between the years 1900 and 2200.")
+	}
+	return ev.StartsAt, ev.EndsAt, ev.AllDay, nil
 }
 
 // masterEvent returns cal's VEVENT without RECURRENCE-ID.
 func masterEvent(cal *ical.Calendar) (*ical.Component, error) {
-	var master *ical.Component
-	for _, c := range cal.Children {
-		switch c.Name {
-		case ical.CompTimezone:
-		case ical.CompEvent:
-			if c.Props.Get(ical.PropRecurrenceID) != nil {
-				continue
-			}
-			if master != nil {
-				return nil, familyhub.Invalid("uid", "One calendar object holds one event (one VEVENT without RECURRENCE-ID).")
-			}
-			master = c
-		default:
-			return nil, familyhub.Invalid("type", "Only VEVENT components are stored in this calendar, not %s.", c.Name)
-		}
-	}
-	if master == nil {
-		return nil, familyhub.Invalid("type", "The calendar object holds no VEVENT.")
-	}
-	return master, nil
+	return masterComponent(cal, ical.CompEvent)
 }
 
 func icalText(props ical.Props, name string) (string, error) {
@@ -291,10 +374,11 @@ var modelledProps = []string{
 
 // EventICal returns the iCalendar object of e in the family's zone loc: the
 // stored iCalendar (for the properties FamilyHub does not model, such as
-// alarms, attendees and single-occurrence changes) with the modelled
-// properties regenerated from the row, so that a change made through REST
-// shows over CalDAV. A stored object that no longer parses is replaced.
-func EventICal(e dbsqlc.CalendarEvent, loc *time.Location) *ical.Calendar {
+// alarms and attendees) with the modelled properties regenerated from the
+// row, so that a change made through REST shows over CalDAV, and one VEVENT
+// per changed occurrence of a series (overrides), with a VTIMEZONE for
+// every TZID used. A stored object that no longer parses is replaced.
+func EventICal(e dbsqlc.CalendarEvent, overrides []dbsqlc.CalendarEventOverride, loc *time.Location) *ical.Calendar {
 	var cal *ical.Calendar
 	var master *ical.Component
 	if e.Ical != nil {
@@ -312,16 +396,14 @@ func EventICal(e dbsqlc.CalendarEvent, loc *time.Location) *ical.Calendar {
 	cal.Props.SetText(ical.PropVersion, "2.0")
 	cal.Props.SetText(ical.PropProductID, icalProdID)
 	cal.Props.Del(ical.PropMethod)
-	if e.Rrule == nil {
-		// Without a series, changed occurrences have nothing to change.
-		kept := cal.Children[:0]
-		for _, c := range cal.Children {
-			if c.Name != ical.CompEvent || c == master || c.Props.Get(ical.PropRecurrenceID) == nil {
-				kept = append(kept, c)
-			}
+	// Changed occurrences are served from their rows, below.
+	kept := cal.Children[:0]
+	for _, c := range cal.Children {
+		if c.Name != ical.CompEvent || c == master || c.Props.Get(ical.PropRecurrenceID) == nil {
+			kept = append(kept, c)
 		}
-		cal.Children = kept
 	}
+	cal.Children = kept
 	p := master.Props
 	for _, name := range modelledProps {
 		p.Del(name)
@@ -353,7 +435,76 @@ func EventICal(e dbsqlc.CalendarEvent, loc *time.Location) *ical.Calendar {
 		p.Set(ex)
 	}
 	p.Set(&ical.Prop{Name: ical.PropSequence, Params: ical.Params{}, Value: strconv.Itoa(int(e.Sequence))})
+	if e.Rrule != nil {
+		for _, o := range overrides {
+			cal.Children = append(cal.Children, overrideComponent(master, e, o, loc))
+		}
+	}
+	ensureTimezones(cal)
 	return cal
+}
+
+// overrideComponent returns the VEVENT of the changed occurrence o of the
+// series e (master): the VEVENT a calendar app sent for it, or else a copy
+// of the series' own (its alarms and other unmodelled properties apply to
+// the occurrence too), with the modelled properties from o.
+func overrideComponent(master *ical.Component, e dbsqlc.CalendarEvent, o dbsqlc.CalendarEventOverride, loc *time.Location) *ical.Component {
+	var c *ical.Component
+	if o.Ical != nil {
+		if stored, err := ical.NewDecoder(strings.NewReader(*o.Ical)).Decode(); err == nil {
+			for _, sc := range stored.Children {
+				if sc.Name == ical.CompEvent {
+					c = sc
+					break
+				}
+			}
+		}
+	}
+	if c == nil {
+		c = cloneComponent(master)
+		c.Props.Del(ical.PropRecurrenceRule)
+		c.Props.Del(ical.PropRecurrenceDates)
+		c.Props.Del(ical.PropExceptionDates)
+	}
+	p := c.Props
+	for _, name := range modelledProps {
+		p.Del(name)
+	}
+	p.SetText(ical.PropUID, e.Uid)
+	p.Set(icalTimeProp(ical.PropRecurrenceID, o.RecurrenceID, e.AllDay, loc))
+	p.SetDateTime(ical.PropDateTimeStamp, o.UpdatedAt.UTC())
+	p.SetDateTime(ical.PropCreated, o.CreatedAt.UTC())
+	p.SetDateTime(ical.PropLastModified, o.UpdatedAt.UTC())
+	p.SetText(ical.PropSummary, o.Title)
+	if o.Notes != "" {
+		p.SetText(ical.PropDescription, o.Notes)
+	}
+	if o.Location != "" {
+		p.SetText(ical.PropLocation, o.Location)
+	}
+	p.Set(icalTimeProp(ical.PropDateTimeStart, o.StartsAt, o.AllDay, loc))
+	p.Set(icalTimeProp(ical.PropDateTimeEnd, o.EndsAt, o.AllDay, loc))
+	p.Set(&ical.Prop{Name: ical.PropSequence, Params: ical.Params{}, Value: strconv.Itoa(int(e.Sequence))})
+	return c
+}
+
+// cloneComponent returns a deep copy of c.
+func cloneComponent(c *ical.Component) *ical.Component {
+	out := &ical.Component{Name: c.Name, Props: make(ical.Props, len(c.Props))}
+	for name, ps := range c.Props {
+		cp := make([]ical.Prop, len(ps))
+		for i, p := range ps {
+			cp[i] = ical.Prop{Name: p.Name, Value: p.Value, Params: make(ical.Params, len(p.Params))}
+			for k, v := range p.Params {
+				cp[i].Params[k] = append([]string(nil), v...)
+			}
+		}
+		out.Props[name] = cp
+	}
+	for _, child := range c.Children {
+		out.Children = append(out.Children, cloneComponent(child))
+	}
+	return out
 }
 
 // icalTimeProp renders t as a date (all-day) or as a local time with the
@@ -416,59 +567,4 @@ func decodeICalSafely(b []byte) (cal *ical.Calendar, err error) {
 	return cal, nil
 }
 
-// Subscription credentials are sealed with AES-256-GCM under a key derived
-// from FAMILYHUB_SECRET_KEY.
-
-// minSecretKeyLen is the shortest FAMILYHUB_SECRET_KEY accepted.
-const minSecretKeyLen = 16
-
-// DeriveSecretKey returns the 32-byte AES key for the configured secret
-// (FAMILYHUB_SECRET_KEY): nil for "", an error when it is shorter than 16
-// characters.
-func DeriveSecretKey(secret string) ([]byte, error) {
-	if secret == "" {
-		return nil, nil
-	}
-	if len(secret) < minSecretKeyLen {
-		return nil, fmt.Errorf("FAMILYHUB_SECRET_KEY must be at least %d characters (e.g. `openssl rand -base64 32`)", minSecretKeyLen)
-	}
-	k := sha256.Sum256([]byte("familyhub subscription credentials v1\x00" + secret))
-	return k[:], nil
-}
-
-// SealSecret encrypts plaintext under key, bound to aad (the subscription
-// id), as nonce || ciphertext.
-func SealSecret(key, plaintext, aad []byte) ([]byte, error) {
-	gcm, err := newGCM(key)
-	if err != nil {
-		return nil, err
-	}
-	nonce := make([]byte, gcm.NonceSize())
-	_, _ = rand.Read(nonce)
-	return gcm.Seal(nonce, nonce, plaintext, aad), nil
-}
-
-// OpenSecret reverses SealSecret; it fails when key or aad differ or the
-// data was altered.
-func OpenSecret(key, sealed, aad []byte) ([]byte, error) {
-	gcm, err := newGCM(key)
-	if err != nil {
-		return nil, err
-	}
-	if len(sealed) < gcm.NonceSize() {
-		return nil, errors.New("sealed secret is too short")
-	}
-	return gcm.Open(nil, sealed[:gcm.NonceSize()], sealed[gcm.NonceSize():], aad)
-}
-
-func newGCM(key []byte) (cipher.AEAD, error) {
-	if len(key) != 32 {
-		return nil, errors.New("no secret key configured (FAMILYHUB_SECRET_KEY)")
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
-}
 func ptr[T any](v T) *T { return &v }

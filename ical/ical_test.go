@@ -74,6 +74,15 @@ func TestPublicAddr(t *testing.T) {
 		"127.0.0.1": false, "::1": false, "10.1.2.3": false, "172.16.0.1": false, "192.168.1.1": false,
 		"169.254.169.254": false, "fe80::1": false, "fd00::1": false, "100.64.0.1": false,
 		"0.0.0.0": false, "::": false, "224.0.0.1": false, "::ffff:127.0.0.1": false, "::ffff:93.184.216.34": true,
+		// NAT64 (RFC 6052) and 6to4 (RFC 3056) carry an IPv4 address a
+		// gateway delivers to: judged by it.
+		"64:ff9b::7f00:1": false, "64:ff9b::a9fe:a9fe": false, "64:ff9b::10.0.0.1": false, "64:ff9b::192.168.1.1": false,
+		"64:ff9b::5db8:d822": true, "64:ff9b:1::a00:1": false,
+		"2002:7f00:1::1": false, "2002:a9fe:a9fe::": false, "2002:c0a8:101::1": false, "2002:0a00:0001::": false,
+		"2002:5db8:d822::1": true,
+		// IPv4-compatible (deprecated) and Teredo.
+		"::127.0.0.1": false, "::10.1.2.3": false, "2001:0:4136:e378:8000:63bf:3fff:fdd2": false,
+		"0.1.2.3": false, "198.18.0.1": false, "240.0.0.1": false,
 	} {
 		if got := PublicAddr(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("PublicAddr(%s) = %v, want %v", addr, got, want)

@@ -155,7 +155,7 @@ func (im *importer) run(ctx context.Context, key []byte) (*importResult, error) 
 		}
 		password = string(p)
 	}
-	im.hc = newImportClient(im.sub.Username, password, im.sub.PasswordEnc != nil || im.sub.Username != "", im.allowPrivate)
+	im.hc = newImportClient(im.sub.Url, im.sub.Username, password, im.sub.PasswordEnc != nil || im.sub.Username != "", im.allowPrivate)
 	err := im.store.Tx(ctx, func(tx *db.Tx) error {
 		var err error
 		im.loc, err = tx.Location(ctx)
@@ -441,7 +441,7 @@ func (im *importer) apply(ctx context.Context, existing map[string]dbsqlc.Calend
 		problem("%s", familyhub.ErrorMessage(err))
 		return
 	}
-	raw, err := EncodeICal(o.cal)
+	raw, err := MasterICal(o.cal)
 	if err != nil || len(raw) > familyhub.MaxICalBytes {
 		problem("the event cannot be stored (too large or not encodable)")
 		return
@@ -456,7 +456,8 @@ func (im *importer) apply(ctx context.Context, existing map[string]dbsqlc.Calend
 			ok = false
 		}
 		href := o.href
-		x := &db.CalendarInterchange{UID: ev.UID, Sequence: ev.Sequence, ICal: raw, SubscriptionID: &im.sub.ID, SourceHref: &href, SourceEtag: &etag}
+		x := &db.CalendarInterchange{UID: ev.UID, Sequence: ev.Sequence, ICal: raw, SubscriptionID: &im.sub.ID, SourceHref: &href, SourceEtag: &etag,
+			Overrides: ev.Overrides}
 		if ok {
 			row, err := tx.CalendarEventGetForImport(ctx, cur.ID)
 			if err != nil {
@@ -504,10 +505,12 @@ func (im *importer) deleteMissing(ctx context.Context, existing map[string]dbsql
 
 // newImportClient returns a client with timeouts, a bounded number of
 // redirects, bodies cut at importMaxBody, and Basic credentials when the
-// subscription has some. Unless allowPrivate, it refuses to connect to a
-// non-public address: the check is on the address actually dialled, after
-// DNS and after every redirect, so neither can lead it inside.
-func newImportClient(username, password string, withAuth, allowPrivate bool) *http.Client {
+// subscription has some, sent only to the origin (scheme, host and port)
+// of its URL subURL: never after a redirect to another host or from https
+// to http. Unless allowPrivate, it refuses to connect to a non-public
+// address: the check is on the address actually dialled, after DNS and
+// after every redirect, so neither can lead it inside.
+func newImportClient(subURL, username, password string, withAuth, allowPrivate bool) *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
 	if !allowPrivate {
 		dialer.Control = func(_, address string, _ syscall.RawConn) error {
@@ -528,7 +531,7 @@ func newImportClient(username, password string, withAuth, allowPrivate bool) *ht
 	}
 	return &http.Client{
 		Timeout:   importTimeout,
-		Transport: &importTransport{base: base, username: username, password: password, auth: withAuth},
+		Transport: &importTransport{base: base, username: username, password: password, auth: withAuth, origin: originOf(subURL)},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 5 {
 				return errors.New("too many redirects")
@@ -542,12 +545,14 @@ type importTransport struct {
 	base               http.RoundTripper
 	username, password string
 	auth               bool
+	origin             string // where the credentials may go
 }
 
 func (t *importTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
 	req.Header.Set("User-Agent", "FamilyHub calendar import")
-	if t.auth {
+	req.Header.Del("Authorization")
+	if t.auth && t.origin != "" && originOf(req.URL.String()) == t.origin {
 		req.SetBasicAuth(t.username, t.password)
 	}
 	resp, err := t.base.RoundTrip(req)
@@ -556,6 +561,21 @@ func (t *importTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &limitedBody{rc: resp.Body, left: importMaxBody}
 	return resp, nil
+}
+
+// originOf returns the origin of a URL as scheme://host:port, with the
+// default port spelled out, or "" when it has none.
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[scheme]
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // errTooLarge is what reading a body beyond importMaxBody gives.

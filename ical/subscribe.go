@@ -10,6 +10,32 @@ import (
 	"github.com/familyhub/familyhub"
 )
 
+// Config configures CalDAV and calendar subscriptions (docs/caldav.md).
+type Config struct {
+	// SecretKey is FAMILYHUB_SECRET_KEY: the secret that subscription
+	// credentials are encrypted under (see DeriveSecretKey). Empty means
+	// subscriptions that need a password cannot be stored.
+	SecretKey string
+	// AllowPrivateSubscriptions lets calendar subscriptions reach loopback,
+	// private, link-local and other non-public addresses. Off by default:
+	// otherwise any family member could make the server fetch from the
+	// operator's internal network (cloud metadata, admin pages).
+	AllowPrivateSubscriptions bool
+}
+
+// Key returns the AES key derived from SecretKey, or nil when it is unset
+// or too short (Validate reports that).
+func (c Config) Key() []byte {
+	k, _ := DeriveSecretKey(c.SecretKey)
+	return k
+}
+
+// Validate reports a SecretKey that is set but unusable.
+func (c Config) Validate() error {
+	_, err := DeriveSecretKey(c.SecretKey)
+	return err
+}
+
 // NormalizeSubscriptionURL checks a subscription URL: http or https (webcal
 // and webcals are read as http and https), with a host, no fragment, at
 // most 2048 bytes. Credentials go in username/password, not the URL.
@@ -42,14 +68,59 @@ func NormalizeSubscriptionURL(raw string) (string, error) {
 // PublicAddr reports whether ip is a public unicast address, one that a
 // calendar subscription may reach without AllowPrivateSubscriptions: not
 // loopback, private (RFC 1918, fc00::/7), link-local (169.254/16 with cloud
-// metadata, fe80::/10), shared (100.64/10), unspecified or multicast.
+// metadata, fe80::/10), shared (100.64/10), "this network" (0/8),
+// benchmarking (198.18/15), reserved (240/4), unspecified or multicast. An
+// IPv6 address that carries an IPv4 one (IPv4-mapped ::ffff:0:0/96,
+// IPv4-compatible ::/96, NAT64 64:ff9b::/96, 6to4 2002::/16) is judged by
+// that IPv4 address, since a gateway on the way may deliver it there;
+// local-use NAT64 (64:ff9b:1::/48) and Teredo (2001::/32, whose IPv4 is
+// obscured) are never public.
 func PublicAddr(ip netip.Addr) bool {
 	ip = ip.Unmap()
-	return ip.IsGlobalUnicast() && !ip.IsPrivate() && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() &&
-		!sharedAddressSpace.Contains(ip)
+	if v4, ok := embeddedIPv4(ip); ok {
+		return PublicAddr(v4)
+	}
+	if localNAT64.Contains(ip) || teredo.Contains(ip) {
+		return false
+	}
+	for _, p := range specialIPv4 {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return ip.IsGlobalUnicast() && !ip.IsPrivate() && !ip.IsLoopback() && !ip.IsLinkLocalUnicast()
 }
 
-var sharedAddressSpace = netip.MustParsePrefix("100.64.0.0/10")
+var (
+	// specialIPv4 are ranges Go counts as global unicast that are not:
+	// "this network" (0/8, which ::1 carries), shared address space
+	// (carrier-grade NAT), benchmarking, reserved.
+	specialIPv4 = []netip.Prefix{
+		netip.MustParsePrefix("0.0.0.0/8"), netip.MustParsePrefix("100.64.0.0/10"),
+		netip.MustParsePrefix("198.18.0.0/15"), netip.MustParsePrefix("240.0.0.0/4"),
+	}
+	nat64          = netip.MustParsePrefix("64:ff9b::/96")
+	localNAT64     = netip.MustParsePrefix("64:ff9b:1::/48")
+	sixToFour      = netip.MustParsePrefix("2002::/16")
+	ipv4Compatible = netip.MustParsePrefix("::/96")
+	teredo         = netip.MustParsePrefix("2001::/32")
+)
+
+// embeddedIPv4 returns the IPv4 address an IPv6 address of NAT64, 6to4 or
+// the IPv4-compatible form carries.
+func embeddedIPv4(ip netip.Addr) (netip.Addr, bool) {
+	if !ip.Is6() {
+		return netip.Addr{}, false
+	}
+	b := ip.As16()
+	switch {
+	case nat64.Contains(ip), ipv4Compatible.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[12:16])), true
+	case sixToFour.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[2:6])), true
+	}
+	return netip.Addr{}, false
+}
 
 // CheckSubscriptionURL normalises a subscription URL (NormalizeSubscriptionURL)
 // and, unless private addresses are allowed, refuses one whose host is, by

@@ -10,7 +10,55 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
+
+const calDAVChangesSince = `-- name: CalDAVChangesSince :many
+SELECT entity_id, max(seq)::bigint AS seq FROM event_log
+WHERE family_id = $1 AND seq > $2 AND type = $3
+GROUP BY entity_id
+ORDER BY max(seq), entity_id
+LIMIT $4
+`
+
+type CalDAVChangesSinceParams struct {
+	FamilyID uuid.UUID
+	Since    int64
+	Type     string
+	MaxRows  int32
+}
+
+type CalDAVChangesSinceRow struct {
+	EntityID uuid.UUID
+	Seq      int64
+}
+
+// CalDAVChangesSince returns the entities of type changed after since,
+// each once with its last seq, in the order of that seq.
+func (q *Queries) CalDAVChangesSince(ctx context.Context, db DBTX, arg CalDAVChangesSinceParams) ([]CalDAVChangesSinceRow, error) {
+	rows, err := db.Query(ctx, calDAVChangesSince,
+		arg.FamilyID,
+		arg.Since,
+		arg.Type,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CalDAVChangesSinceRow{}
+	for rows.Next() {
+		var i CalDAVChangesSinceRow
+		if err := rows.Scan(&i.EntityID, &i.Seq); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
 
 const calDAVEventGetByName = `-- name: CalDAVEventGetByName :one
 SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version FROM calendar_events
@@ -97,12 +145,66 @@ func (q *Queries) CalDAVEventGetByNameForUpdate(ctx context.Context, db DBTX, ar
 	return i, err
 }
 
-const calDAVEventList = `-- name: CalDAVEventList :many
-SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version FROM calendar_events WHERE family_id = $1 ORDER BY starts_at, id
+const calDAVEventHeads = `-- name: CalDAVEventHeads :many
+
+SELECT id, dav_name, updated_at, sequence FROM calendar_events
+WHERE family_id = $1
+ORDER BY id
 `
 
-func (q *Queries) CalDAVEventList(ctx context.Context, db DBTX, familyID uuid.UUID) ([]CalendarEvent, error) {
-	rows, err := db.Query(ctx, calDAVEventList, familyID)
+type CalDAVEventHeadsRow struct {
+	ID        uuid.UUID
+	DavName   *string
+	UpdatedAt time.Time
+	Sequence  int32
+}
+
+// The CalDAV collections (ical/dav*.go): listings without the object
+// bodies, objects by id and by resource name, in pages. Every query is
+// scoped by family_id.
+// CalDAVEventHeads lists what a PROPFIND or a sync needs of each event:
+// its name and what its ETag is made of.
+func (q *Queries) CalDAVEventHeads(ctx context.Context, db DBTX, familyID uuid.UUID) ([]CalDAVEventHeadsRow, error) {
+	rows, err := db.Query(ctx, calDAVEventHeads, familyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CalDAVEventHeadsRow{}
+	for rows.Next() {
+		var i CalDAVEventHeadsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.DavName,
+			&i.UpdatedAt,
+			&i.Sequence,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const calDAVEventPage = `-- name: CalDAVEventPage :many
+SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version FROM calendar_events
+WHERE family_id = $1 AND id > $2
+ORDER BY id
+LIMIT $3
+`
+
+type CalDAVEventPageParams struct {
+	FamilyID uuid.UUID
+	AfterID  uuid.UUID
+	MaxRows  int32
+}
+
+// CalDAVEventPage returns the family's events after after_id, in id order.
+func (q *Queries) CalDAVEventPage(ctx context.Context, db DBTX, arg CalDAVEventPageParams) ([]CalendarEvent, error) {
+	rows, err := db.Query(ctx, calDAVEventPage, arg.FamilyID, arg.AfterID, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +234,567 @@ func (q *Queries) CalDAVEventList(ctx context.Context, db DBTX, familyID uuid.UU
 			&i.DavName,
 			&i.SourceHref,
 			&i.SourceEtag,
+			&i.Version,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const calDAVEventRangeHeads = `-- name: CalDAVEventRangeHeads :many
+SELECT e.id, e.dav_name, e.updated_at, e.sequence, e.starts_at, e.ends_at, e.all_day, e.rrule, e.exdates
+FROM calendar_events e
+WHERE e.family_id = $1
+  AND ((e.starts_at < $2 AND (e.rrule IS NOT NULL OR e.ends_at > $3 OR e.starts_at >= $3))
+       OR EXISTS (SELECT 1 FROM calendar_event_overrides o
+                  WHERE o.family_id = $1 AND o.event_id = e.id
+                    AND o.starts_at < $2 AND (o.ends_at > $3 OR o.starts_at >= $3)))
+ORDER BY e.id
+`
+
+type CalDAVEventRangeHeadsParams struct {
+	FamilyID  uuid.UUID
+	RangeTo   time.Time
+	RangeFrom time.Time
+}
+
+type CalDAVEventRangeHeadsRow struct {
+	ID        uuid.UUID
+	DavName   *string
+	UpdatedAt time.Time
+	Sequence  int32
+	StartsAt  time.Time
+	EndsAt    time.Time
+	AllDay    bool
+	Rrule     *string
+	Exdates   []time.Time
+}
+
+// CalDAVEventRangeHeads is CalendarEventListRange without the stored
+// iCalendar: what a time-range query expands before it loads any object.
+func (q *Queries) CalDAVEventRangeHeads(ctx context.Context, db DBTX, arg CalDAVEventRangeHeadsParams) ([]CalDAVEventRangeHeadsRow, error) {
+	rows, err := db.Query(ctx, calDAVEventRangeHeads, arg.FamilyID, arg.RangeTo, arg.RangeFrom)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CalDAVEventRangeHeadsRow{}
+	for rows.Next() {
+		var i CalDAVEventRangeHeadsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.DavName,
+			&i.UpdatedAt,
+			&i.Sequence,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.AllDay,
+			&i.Rrule,
+			&i.Exdates,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const calDAVEventsByIDs = `-- name: CalDAVEventsByIDs :many
+SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version FROM calendar_events
+WHERE family_id = $1 AND id = ANY ($2::uuid[])
+ORDER BY id
+`
+
+type CalDAVEventsByIDsParams struct {
+	FamilyID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+func (q *Queries) CalDAVEventsByIDs(ctx context.Context, db DBTX, arg CalDAVEventsByIDsParams) ([]CalendarEvent, error) {
+	rows, err := db.Query(ctx, calDAVEventsByIDs, arg.FamilyID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CalendarEvent{}
+	for rows.Next() {
+		var i CalendarEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.FamilyID,
+			&i.Uid,
+			&i.Title,
+			&i.Notes,
+			&i.Location,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.AllDay,
+			&i.Rrule,
+			&i.Exdates,
+			&i.Sequence,
+			&i.Ical,
+			&i.SubscriptionID,
+			&i.ReadOnly,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.DavName,
+			&i.SourceHref,
+			&i.SourceEtag,
+			&i.Version,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const calDAVEventsByNames = `-- name: CalDAVEventsByNames :many
+SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version FROM calendar_events
+WHERE family_id = $1
+  AND (dav_name = ANY ($2::text[]) OR (dav_name IS NULL AND id::text || '.ics' = ANY ($2::text[])))
+ORDER BY id
+`
+
+type CalDAVEventsByNamesParams struct {
+	FamilyID uuid.UUID
+	Names    []string
+}
+
+// CalDAVEventsByNames finds the events served under any of names (a
+// calendar-multiget).
+func (q *Queries) CalDAVEventsByNames(ctx context.Context, db DBTX, arg CalDAVEventsByNamesParams) ([]CalendarEvent, error) {
+	rows, err := db.Query(ctx, calDAVEventsByNames, arg.FamilyID, arg.Names)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CalendarEvent{}
+	for rows.Next() {
+		var i CalendarEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.FamilyID,
+			&i.Uid,
+			&i.Title,
+			&i.Notes,
+			&i.Location,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.AllDay,
+			&i.Rrule,
+			&i.Exdates,
+			&i.Sequence,
+			&i.Ical,
+			&i.SubscriptionID,
+			&i.ReadOnly,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.DavName,
+			&i.SourceHref,
+			&i.SourceEtag,
+			&i.Version,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const calDAVFamilyMembers = `-- name: CalDAVFamilyMembers :many
+SELECT u.id, u.display_name, u.email FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.family_id = $1
+ORDER BY u.id
+`
+
+type CalDAVFamilyMembersRow struct {
+	ID          uuid.UUID
+	DisplayName string
+	Email       string
+}
+
+// CalDAVFamilyMembers lists the family's members with their names (a
+// task's assignee over CalDAV).
+func (q *Queries) CalDAVFamilyMembers(ctx context.Context, db DBTX, familyID uuid.UUID) ([]CalDAVFamilyMembersRow, error) {
+	rows, err := db.Query(ctx, calDAVFamilyMembers, familyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CalDAVFamilyMembersRow{}
+	for rows.Next() {
+		var i CalDAVFamilyMembersRow
+		if err := rows.Scan(&i.ID, &i.DisplayName, &i.Email); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const calDAVSyncState = `-- name: CalDAVSyncState :one
+
+SELECT s.seq AS current_seq,
+       coalesce((SELECT min(l.seq) FROM event_log l WHERE l.family_id = $1), -1)::bigint AS oldest_seq,
+       coalesce((SELECT max(l.seq) FROM event_log l WHERE l.family_id = $1 AND l.type = $2), -1)::bigint AS last_seq
+FROM family_event_seq s
+WHERE s.family_id = $1
+`
+
+type CalDAVSyncStateParams struct {
+	FamilyID uuid.UUID
+	Type     string
+}
+
+type CalDAVSyncStateRow struct {
+	CurrentSeq int64
+	OldestSeq  int64
+	LastSeq    int64
+}
+
+// Sync tokens (RFC 6578) are numbers of the family's event log.
+// CalDAVSyncState returns the family's last seq, the oldest seq the event
+// log still holds (-1 when it holds none), and the last seq of an event of
+// type (-1 when the log holds none).
+func (q *Queries) CalDAVSyncState(ctx context.Context, db DBTX, arg CalDAVSyncStateParams) (CalDAVSyncStateRow, error) {
+	row := db.QueryRow(ctx, calDAVSyncState, arg.FamilyID, arg.Type)
+	var i CalDAVSyncStateRow
+	err := row.Scan(&i.CurrentSeq, &i.OldestSeq, &i.LastSeq)
+	return i, err
+}
+
+const calDAVTaskGetByNameForUpdate = `-- name: CalDAVTaskGetByNameForUpdate :one
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version FROM tasks
+WHERE family_id = $1 AND recurrence IS NULL
+  AND (dav_name = $2 OR (dav_name IS NULL AND id::text || '.ics' = $2))
+FOR UPDATE
+`
+
+type CalDAVTaskGetByNameForUpdateParams struct {
+	FamilyID uuid.UUID
+	Name     *string
+}
+
+// CalDAVTaskGetByNameForUpdate locks the task served as name.
+func (q *Queries) CalDAVTaskGetByNameForUpdate(ctx context.Context, db DBTX, arg CalDAVTaskGetByNameForUpdateParams) (Task, error) {
+	row := db.QueryRow(ctx, calDAVTaskGetByNameForUpdate, arg.FamilyID, arg.Name)
+	var i Task
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.Title,
+		&i.Notes,
+		&i.DueAt,
+		&i.AssigneeID,
+		&i.Recurrence,
+		&i.TemplateID,
+		&i.InstanceDate,
+		&i.CompletedAt,
+		&i.CompletedBy,
+		&i.SnoozedUntil,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
+		&i.Version,
+	)
+	return i, err
+}
+
+const calDAVTaskHeads = `-- name: CalDAVTaskHeads :many
+
+SELECT id, dav_name, updated_at FROM tasks
+WHERE family_id = $1 AND recurrence IS NULL
+ORDER BY id
+`
+
+type CalDAVTaskHeadsRow struct {
+	ID        uuid.UUID
+	DavName   *string
+	UpdatedAt time.Time
+}
+
+// The tasks collection holds one-off tasks and the instances of recurring
+// chores (recurrence IS NULL), not the templates.
+func (q *Queries) CalDAVTaskHeads(ctx context.Context, db DBTX, familyID uuid.UUID) ([]CalDAVTaskHeadsRow, error) {
+	rows, err := db.Query(ctx, calDAVTaskHeads, familyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CalDAVTaskHeadsRow{}
+	for rows.Next() {
+		var i CalDAVTaskHeadsRow
+		if err := rows.Scan(&i.ID, &i.DavName, &i.UpdatedAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const calDAVTaskInterchangeSet = `-- name: CalDAVTaskInterchangeSet :one
+UPDATE tasks SET uid = $1, dav_name = $2, ical = $3
+WHERE id = $4 AND family_id = $5
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version
+`
+
+type CalDAVTaskInterchangeSetParams struct {
+	Uid      *string
+	DavName  *string
+	Ical     *string
+	ID       uuid.UUID
+	FamilyID uuid.UUID
+}
+
+// CalDAVTaskInterchangeSet stores what a CalDAV client gave a task beside
+// its modelled fields (the task operations write those).
+func (q *Queries) CalDAVTaskInterchangeSet(ctx context.Context, db DBTX, arg CalDAVTaskInterchangeSetParams) (Task, error) {
+	row := db.QueryRow(ctx, calDAVTaskInterchangeSet,
+		arg.Uid,
+		arg.DavName,
+		arg.Ical,
+		arg.ID,
+		arg.FamilyID,
+	)
+	var i Task
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.Title,
+		&i.Notes,
+		&i.DueAt,
+		&i.AssigneeID,
+		&i.Recurrence,
+		&i.TemplateID,
+		&i.InstanceDate,
+		&i.CompletedAt,
+		&i.CompletedBy,
+		&i.SnoozedUntil,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
+		&i.Version,
+	)
+	return i, err
+}
+
+const calDAVTaskUIDTaken = `-- name: CalDAVTaskUIDTaken :one
+SELECT EXISTS (
+    SELECT 1 FROM tasks
+    WHERE family_id = $1 AND (uid = $2 OR (uid IS NULL AND id::text || '@familyhub' = $2))
+)
+`
+
+type CalDAVTaskUIDTakenParams struct {
+	FamilyID uuid.UUID
+	Uid      *string
+}
+
+// CalDAVTaskUIDTaken says whether a task of the family (a template too)
+// has uid, stored or implied ('<id>@familyhub').
+func (q *Queries) CalDAVTaskUIDTaken(ctx context.Context, db DBTX, arg CalDAVTaskUIDTakenParams) (bool, error) {
+	row := db.QueryRow(ctx, calDAVTaskUIDTaken, arg.FamilyID, arg.Uid)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
+const calDAVTasksByIDs = `-- name: CalDAVTasksByIDs :many
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version FROM tasks
+WHERE family_id = $1 AND recurrence IS NULL AND id = ANY ($2::uuid[])
+ORDER BY id
+`
+
+type CalDAVTasksByIDsParams struct {
+	FamilyID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+func (q *Queries) CalDAVTasksByIDs(ctx context.Context, db DBTX, arg CalDAVTasksByIDsParams) ([]Task, error) {
+	rows, err := db.Query(ctx, calDAVTasksByIDs, arg.FamilyID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Task{}
+	for rows.Next() {
+		var i Task
+		if err := rows.Scan(
+			&i.ID,
+			&i.FamilyID,
+			&i.Title,
+			&i.Notes,
+			&i.DueAt,
+			&i.AssigneeID,
+			&i.Recurrence,
+			&i.TemplateID,
+			&i.InstanceDate,
+			&i.CompletedAt,
+			&i.CompletedBy,
+			&i.SnoozedUntil,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Rotation,
+			&i.Uid,
+			&i.DavName,
+			&i.Ical,
+			&i.Version,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const calDAVTasksByNames = `-- name: CalDAVTasksByNames :many
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version FROM tasks
+WHERE family_id = $1 AND recurrence IS NULL
+  AND (dav_name = ANY ($2::text[]) OR (dav_name IS NULL AND id::text || '.ics' = ANY ($2::text[])))
+ORDER BY id
+`
+
+type CalDAVTasksByNamesParams struct {
+	FamilyID uuid.UUID
+	Names    []string
+}
+
+func (q *Queries) CalDAVTasksByNames(ctx context.Context, db DBTX, arg CalDAVTasksByNamesParams) ([]Task, error) {
+	rows, err := db.Query(ctx, calDAVTasksByNames, arg.FamilyID, arg.Names)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Task{}
+	for rows.Next() {
+		var i Task
+		if err := rows.Scan(
+			&i.ID,
+			&i.FamilyID,
+			&i.Title,
+			&i.Notes,
+			&i.DueAt,
+			&i.AssigneeID,
+			&i.Recurrence,
+			&i.TemplateID,
+			&i.InstanceDate,
+			&i.CompletedAt,
+			&i.CompletedBy,
+			&i.SnoozedUntil,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Rotation,
+			&i.Uid,
+			&i.DavName,
+			&i.Ical,
+			&i.Version,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const calDAVTasksDue = `-- name: CalDAVTasksDue :many
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version FROM tasks
+WHERE family_id = $1 AND recurrence IS NULL
+  AND ($2::uuid IS NULL OR assignee_id = $2::uuid)
+  AND ((due_at >= $3 AND due_at < $4)
+       OR (due_at IS NULL AND instance_date >= $5 AND instance_date < $6))
+ORDER BY coalesce(due_at, instance_date::timestamptz), id
+LIMIT $7
+`
+
+type CalDAVTasksDueParams struct {
+	FamilyID   uuid.UUID
+	AssigneeID *uuid.UUID
+	DueFrom    *time.Time
+	DueTo      *time.Time
+	DayFrom    pgtype.Date
+	DayTo      pgtype.Date
+	MaxRows    int32
+}
+
+// CalDAVTasksDue lists the family's tasks due in [due_from, due_to) (or,
+// for a chore without a time, on a day in [day_from, day_to)), of
+// one assignee when assignee_id is given: what an iCalendar feed shows.
+func (q *Queries) CalDAVTasksDue(ctx context.Context, db DBTX, arg CalDAVTasksDueParams) ([]Task, error) {
+	rows, err := db.Query(ctx, calDAVTasksDue,
+		arg.FamilyID,
+		arg.AssigneeID,
+		arg.DueFrom,
+		arg.DueTo,
+		arg.DayFrom,
+		arg.DayTo,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Task{}
+	for rows.Next() {
+		var i Task
+		if err := rows.Scan(
+			&i.ID,
+			&i.FamilyID,
+			&i.Title,
+			&i.Notes,
+			&i.DueAt,
+			&i.AssigneeID,
+			&i.Recurrence,
+			&i.TemplateID,
+			&i.InstanceDate,
+			&i.CompletedAt,
+			&i.CompletedBy,
+			&i.SnoozedUntil,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Rotation,
+			&i.Uid,
+			&i.DavName,
+			&i.Ical,
 			&i.Version,
 		); err != nil {
 			return nil, err
@@ -533,5 +1196,163 @@ WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '5 mi
 
 func (q *Queries) DAVAppPasswordTouch(ctx context.Context, db DBTX, id uuid.UUID) error {
 	_, err := db.Exec(ctx, dAVAppPasswordTouch, id)
+	return err
+}
+
+const dAVTombstoneList = `-- name: DAVTombstoneList :many
+SELECT entity_id, name FROM dav_tombstones
+WHERE family_id = $1 AND collection = $2 AND entity_id = ANY ($3::uuid[])
+`
+
+type DAVTombstoneListParams struct {
+	FamilyID   uuid.UUID
+	Collection string
+	Ids        []uuid.UUID
+}
+
+type DAVTombstoneListRow struct {
+	EntityID uuid.UUID
+	Name     string
+}
+
+func (q *Queries) DAVTombstoneList(ctx context.Context, db DBTX, arg DAVTombstoneListParams) ([]DAVTombstoneListRow, error) {
+	rows, err := db.Query(ctx, dAVTombstoneList, arg.FamilyID, arg.Collection, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DAVTombstoneListRow{}
+	for rows.Next() {
+		var i DAVTombstoneListRow
+		if err := rows.Scan(&i.EntityID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const iCalFeedByToken = `-- name: ICalFeedByToken :one
+SELECT id, family_id, member_id, name, token_hash, created_by, created_at, last_used_at, revoked_at FROM ical_feeds WHERE token_hash = $1
+`
+
+// ICalFeedByToken finds a feed, revoked or not, by its token's hash.
+func (q *Queries) ICalFeedByToken(ctx context.Context, db DBTX, tokenHash []byte) (IcalFeed, error) {
+	row := db.QueryRow(ctx, iCalFeedByToken, tokenHash)
+	var i IcalFeed
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.MemberID,
+		&i.Name,
+		&i.TokenHash,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.LastUsedAt,
+		&i.RevokedAt,
+	)
+	return i, err
+}
+
+const iCalFeedInsert = `-- name: ICalFeedInsert :one
+
+INSERT INTO ical_feeds (family_id, member_id, name, token_hash, created_by)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id, family_id, member_id, name, token_hash, created_by, created_at, last_used_at, revoked_at
+`
+
+type ICalFeedInsertParams struct {
+	FamilyID  uuid.UUID
+	MemberID  *uuid.UUID
+	Name      string
+	TokenHash []byte
+	CreatedBy *uuid.UUID
+}
+
+// Read-only iCalendar feeds.
+func (q *Queries) ICalFeedInsert(ctx context.Context, db DBTX, arg ICalFeedInsertParams) (IcalFeed, error) {
+	row := db.QueryRow(ctx, iCalFeedInsert,
+		arg.FamilyID,
+		arg.MemberID,
+		arg.Name,
+		arg.TokenHash,
+		arg.CreatedBy,
+	)
+	var i IcalFeed
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.MemberID,
+		&i.Name,
+		&i.TokenHash,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.LastUsedAt,
+		&i.RevokedAt,
+	)
+	return i, err
+}
+
+const iCalFeedList = `-- name: ICalFeedList :many
+SELECT id, family_id, member_id, name, token_hash, created_by, created_at, last_used_at, revoked_at FROM ical_feeds WHERE family_id = $1 AND revoked_at IS NULL ORDER BY created_at, id
+`
+
+func (q *Queries) ICalFeedList(ctx context.Context, db DBTX, familyID uuid.UUID) ([]IcalFeed, error) {
+	rows, err := db.Query(ctx, iCalFeedList, familyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []IcalFeed{}
+	for rows.Next() {
+		var i IcalFeed
+		if err := rows.Scan(
+			&i.ID,
+			&i.FamilyID,
+			&i.MemberID,
+			&i.Name,
+			&i.TokenHash,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.LastUsedAt,
+			&i.RevokedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const iCalFeedRevoke = `-- name: ICalFeedRevoke :execrows
+UPDATE ical_feeds SET revoked_at = now() WHERE id = $1 AND family_id = $2 AND revoked_at IS NULL
+`
+
+type ICalFeedRevokeParams struct {
+	ID       uuid.UUID
+	FamilyID uuid.UUID
+}
+
+func (q *Queries) ICalFeedRevoke(ctx context.Context, db DBTX, arg ICalFeedRevokeParams) (int64, error) {
+	result, err := db.Exec(ctx, iCalFeedRevoke, arg.ID, arg.FamilyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const iCalFeedTouch = `-- name: ICalFeedTouch :exec
+UPDATE ical_feeds SET last_used_at = now()
+WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '5 minutes')
+`
+
+func (q *Queries) ICalFeedTouch(ctx context.Context, db DBTX, id uuid.UUID) error {
+	_, err := db.Exec(ctx, iCalFeedTouch, id)
 	return err
 }

@@ -197,11 +197,13 @@ func (q *Queries) CalendarEventInsert(ctx context.Context, db DBTX, arg Calendar
 }
 
 const calendarEventListRange = `-- name: CalendarEventListRange :many
-SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version FROM calendar_events
-WHERE family_id = $1
-  AND starts_at < $2
-  AND (rrule IS NOT NULL OR ends_at > $3 OR starts_at >= $3)
-ORDER BY starts_at, id
+SELECT id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version FROM calendar_events e
+WHERE e.family_id = $1
+  AND ((e.starts_at < $2 AND (e.rrule IS NOT NULL OR e.ends_at > $3 OR e.starts_at >= $3))
+       OR EXISTS (SELECT 1 FROM calendar_event_overrides o
+                  WHERE o.family_id = $1 AND o.event_id = e.id
+                    AND o.starts_at < $2 AND (o.ends_at > $3 OR o.starts_at >= $3)))
+ORDER BY e.starts_at, e.id
 `
 
 type CalendarEventListRangeParams struct {
@@ -211,8 +213,9 @@ type CalendarEventListRangeParams struct {
 }
 
 // CalendarEventListRange returns the single events that overlap [range_from,
-// range_to) (an instant event counts when it lies inside) and every series
-// that started before range_to, to be expanded by the caller.
+// range_to) (an instant event counts when it lies inside), every series
+// that started before range_to, and every series with a changed occurrence
+// moved into the range, to be expanded by the caller.
 func (q *Queries) CalendarEventListRange(ctx context.Context, db DBTX, arg CalendarEventListRangeParams) ([]CalendarEvent, error) {
 	rows, err := db.Query(ctx, calendarEventListRange, arg.FamilyID, arg.RangeTo, arg.RangeFrom)
 	if err != nil {
@@ -254,6 +257,50 @@ func (q *Queries) CalendarEventListRange(ctx context.Context, db DBTX, arg Calen
 		return nil, err
 	}
 	return items, nil
+}
+
+const calendarEventSequenceBump = `-- name: CalendarEventSequenceBump :one
+UPDATE calendar_events SET sequence = sequence + 1
+WHERE id = $1 AND family_id = $2
+RETURNING id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version
+`
+
+type CalendarEventSequenceBumpParams struct {
+	ID       uuid.UUID
+	FamilyID uuid.UUID
+}
+
+// CalendarEventSequenceBump marks a change of the series made through REST
+// that is not a change of its own columns (one of its occurrences): the
+// iCalendar SEQUENCE goes up by one.
+func (q *Queries) CalendarEventSequenceBump(ctx context.Context, db DBTX, arg CalendarEventSequenceBumpParams) (CalendarEvent, error) {
+	row := db.QueryRow(ctx, calendarEventSequenceBump, arg.ID, arg.FamilyID)
+	var i CalendarEvent
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.Uid,
+		&i.Title,
+		&i.Notes,
+		&i.Location,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.AllDay,
+		&i.Rrule,
+		&i.Exdates,
+		&i.Sequence,
+		&i.Ical,
+		&i.SubscriptionID,
+		&i.ReadOnly,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.DavName,
+		&i.SourceHref,
+		&i.SourceEtag,
+		&i.Version,
+	)
+	return i, err
 }
 
 const calendarEventUpdate = `-- name: CalendarEventUpdate :one
@@ -337,4 +384,194 @@ func (q *Queries) CalendarEventUpdate(ctx context.Context, db DBTX, arg Calendar
 		&i.Version,
 	)
 	return i, err
+}
+
+const calendarOverrideDeleteOne = `-- name: CalendarOverrideDeleteOne :execrows
+DELETE FROM calendar_event_overrides
+WHERE family_id = $1 AND event_id = $2 AND recurrence_id = $3
+`
+
+type CalendarOverrideDeleteOneParams struct {
+	FamilyID     uuid.UUID
+	EventID      uuid.UUID
+	RecurrenceID time.Time
+}
+
+// CalendarOverrideDeleteOne removes a changed occurrence (it becomes the
+// series' own again, or is cancelled through exdates).
+func (q *Queries) CalendarOverrideDeleteOne(ctx context.Context, db DBTX, arg CalendarOverrideDeleteOneParams) (int64, error) {
+	result, err := db.Exec(ctx, calendarOverrideDeleteOne, arg.FamilyID, arg.EventID, arg.RecurrenceID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const calendarOverrideList = `-- name: CalendarOverrideList :many
+
+SELECT family_id, event_id, recurrence_id, title, notes, location, starts_at, ends_at, all_day, ical, created_at, updated_at FROM calendar_event_overrides
+WHERE family_id = $1 AND event_id = ANY ($2::uuid[])
+ORDER BY event_id, recurrence_id
+`
+
+type CalendarOverrideListParams struct {
+	FamilyID uuid.UUID
+	EventIds []uuid.UUID
+}
+
+// Changed occurrences of series (RECURRENCE-ID), see 00011_caldav_sync.sql.
+func (q *Queries) CalendarOverrideList(ctx context.Context, db DBTX, arg CalendarOverrideListParams) ([]CalendarEventOverride, error) {
+	rows, err := db.Query(ctx, calendarOverrideList, arg.FamilyID, arg.EventIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CalendarEventOverride{}
+	for rows.Next() {
+		var i CalendarEventOverride
+		if err := rows.Scan(
+			&i.FamilyID,
+			&i.EventID,
+			&i.RecurrenceID,
+			&i.Title,
+			&i.Notes,
+			&i.Location,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.AllDay,
+			&i.Ical,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const calendarOverrideUpsert = `-- name: CalendarOverrideUpsert :one
+INSERT INTO calendar_event_overrides (family_id, event_id, recurrence_id, title, notes, location, starts_at, ends_at, all_day, ical)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (event_id, recurrence_id) DO UPDATE
+SET title = EXCLUDED.title, notes = EXCLUDED.notes, location = EXCLUDED.location, starts_at = EXCLUDED.starts_at,
+    ends_at = EXCLUDED.ends_at, all_day = EXCLUDED.all_day, ical = EXCLUDED.ical
+RETURNING family_id, event_id, recurrence_id, title, notes, location, starts_at, ends_at, all_day, ical, created_at, updated_at
+`
+
+type CalendarOverrideUpsertParams struct {
+	FamilyID     uuid.UUID
+	EventID      uuid.UUID
+	RecurrenceID time.Time
+	Title        string
+	Notes        string
+	Location     string
+	StartsAt     time.Time
+	EndsAt       time.Time
+	AllDay       bool
+	Ical         *string
+}
+
+// CalendarOverrideUpsert is the one write of a changed occurrence.
+func (q *Queries) CalendarOverrideUpsert(ctx context.Context, db DBTX, arg CalendarOverrideUpsertParams) (CalendarEventOverride, error) {
+	row := db.QueryRow(ctx, calendarOverrideUpsert,
+		arg.FamilyID,
+		arg.EventID,
+		arg.RecurrenceID,
+		arg.Title,
+		arg.Notes,
+		arg.Location,
+		arg.StartsAt,
+		arg.EndsAt,
+		arg.AllDay,
+		arg.Ical,
+	)
+	var i CalendarEventOverride
+	err := row.Scan(
+		&i.FamilyID,
+		&i.EventID,
+		&i.RecurrenceID,
+		&i.Title,
+		&i.Notes,
+		&i.Location,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.AllDay,
+		&i.Ical,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const calendarOverridesDeleteExcept = `-- name: CalendarOverridesDeleteExcept :execrows
+DELETE FROM calendar_event_overrides
+WHERE family_id = $1 AND event_id = $2 AND NOT (recurrence_id = ANY ($3::timestamptz[]))
+`
+
+type CalendarOverridesDeleteExceptParams struct {
+	FamilyID uuid.UUID
+	EventID  uuid.UUID
+	Keep     []time.Time
+}
+
+// CalendarOverridesDeleteExcept removes a series' changed occurrences but
+// the listed ones (an iCalendar write replaces them all).
+func (q *Queries) CalendarOverridesDeleteExcept(ctx context.Context, db DBTX, arg CalendarOverridesDeleteExceptParams) (int64, error) {
+	result, err := db.Exec(ctx, calendarOverridesDeleteExcept, arg.FamilyID, arg.EventID, arg.Keep)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const calendarOverridesDeleteFrom = `-- name: CalendarOverridesDeleteFrom :execrows
+DELETE FROM calendar_event_overrides
+WHERE family_id = $1 AND event_id = $2 AND recurrence_id >= $3
+`
+
+type CalendarOverridesDeleteFromParams struct {
+	FamilyID         uuid.UUID
+	EventID          uuid.UUID
+	FromRecurrenceID time.Time
+}
+
+// CalendarOverridesDeleteFrom removes the changed occurrences at and after
+// a point of the series (the series ends there).
+func (q *Queries) CalendarOverridesDeleteFrom(ctx context.Context, db DBTX, arg CalendarOverridesDeleteFromParams) (int64, error) {
+	result, err := db.Exec(ctx, calendarOverridesDeleteFrom, arg.FamilyID, arg.EventID, arg.FromRecurrenceID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const calendarOverridesMove = `-- name: CalendarOverridesMove :execrows
+UPDATE calendar_event_overrides SET event_id = $1
+WHERE family_id = $2 AND event_id = $3 AND recurrence_id >= $4
+`
+
+type CalendarOverridesMoveParams struct {
+	ToEventID        uuid.UUID
+	FamilyID         uuid.UUID
+	EventID          uuid.UUID
+	FromRecurrenceID time.Time
+}
+
+// CalendarOverridesMove hands the changed occurrences at and after a point
+// to the series that continues from there (a split).
+func (q *Queries) CalendarOverridesMove(ctx context.Context, db DBTX, arg CalendarOverridesMoveParams) (int64, error) {
+	result, err := db.Exec(ctx, calendarOverridesMove,
+		arg.ToEventID,
+		arg.FamilyID,
+		arg.EventID,
+		arg.FromRecurrenceID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

@@ -320,7 +320,7 @@ func (q *Queries) TaskRotationMembersCount(ctx context.Context, db DBTX, arg Tas
 const taskRotationSet = `-- name: TaskRotationSet :one
 UPDATE tasks SET rotation = $1::uuid[]
 WHERE id = $2 AND family_id = $3 AND recurrence IS NOT NULL
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version
 `
 
 type TaskRotationSetParams struct {
@@ -351,6 +351,9 @@ func (q *Queries) TaskRotationSet(ctx context.Context, db DBTX, arg TaskRotation
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 		&i.Version,
 	)
 	return i, err

@@ -61,6 +61,21 @@ type CalendarEvent struct {
 	Version        int64
 }
 
+type CalendarEventOverride struct {
+	FamilyID     uuid.UUID
+	EventID      uuid.UUID
+	RecurrenceID time.Time
+	Title        string
+	Notes        string
+	Location     string
+	StartsAt     time.Time
+	EndsAt       time.Time
+	AllDay       bool
+	Ical         *string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
 type CalendarSubscription struct {
 	ID            uuid.UUID
 	FamilyID      uuid.UUID
@@ -108,6 +123,14 @@ type DavAppPassword struct {
 	LastUsedAt *time.Time
 }
 
+type DavTombstone struct {
+	FamilyID   uuid.UUID
+	EntityID   uuid.UUID
+	Collection string
+	Name       string
+	DeletedAt  time.Time
+}
+
 type EventLog struct {
 	FamilyID uuid.UUID
 	Seq      int64
@@ -146,6 +169,18 @@ type Family struct {
 type FamilyEventSeq struct {
 	FamilyID uuid.UUID
 	Seq      int64
+}
+
+type IcalFeed struct {
+	ID         uuid.UUID
+	FamilyID   uuid.UUID
+	MemberID   *uuid.UUID
+	Name       string
+	TokenHash  []byte
+	CreatedBy  *uuid.UUID
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
 }
 
 type Invite struct {
@@ -390,6 +425,9 @@ type Task struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	Rotation     []uuid.UUID
+	Uid          *string
+	DavName      *string
+	Ical         *string
 	Version      int64
 }
 

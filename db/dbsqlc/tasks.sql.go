@@ -35,7 +35,7 @@ UPDATE tasks
 SET completed_at = coalesce(completed_at, now()),
     completed_by = CASE WHEN completed_at IS NULL THEN $1 ELSE completed_by END
 WHERE id = $2 AND family_id = $3 AND recurrence IS NULL
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version
 `
 
 type TaskCompleteParams struct {
@@ -65,6 +65,9 @@ func (q *Queries) TaskComplete(ctx context.Context, db DBTX, arg TaskCompletePar
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 		&i.Version,
 	)
 	return i, err
@@ -108,7 +111,7 @@ func (q *Queries) TaskDeleteOpenInstances(ctx context.Context, db DBTX, arg Task
 }
 
 const taskGet = `-- name: TaskGet :one
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version FROM tasks WHERE id = $1 AND family_id = $2
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version FROM tasks WHERE id = $1 AND family_id = $2
 `
 
 type TaskGetParams struct {
@@ -136,13 +139,16 @@ func (q *Queries) TaskGet(ctx context.Context, db DBTX, arg TaskGetParams) (Task
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 		&i.Version,
 	)
 	return i, err
 }
 
 const taskGetForUpdate = `-- name: TaskGetForUpdate :one
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version FROM tasks WHERE id = $1 AND family_id = $2 FOR UPDATE
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version FROM tasks WHERE id = $1 AND family_id = $2 FOR UPDATE
 `
 
 type TaskGetForUpdateParams struct {
@@ -172,6 +178,9 @@ func (q *Queries) TaskGetForUpdate(ctx context.Context, db DBTX, arg TaskGetForU
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 		&i.Version,
 	)
 	return i, err
@@ -181,7 +190,7 @@ const taskInsert = `-- name: TaskInsert :one
 
 INSERT INTO tasks (id, family_id, title, notes, due_at, assignee_id, recurrence, created_by)
 VALUES (coalesce($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version
 `
 
 type TaskInsertParams struct {
@@ -227,6 +236,9 @@ func (q *Queries) TaskInsert(ctx context.Context, db DBTX, arg TaskInsertParams)
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 		&i.Version,
 	)
 	return i, err
@@ -269,7 +281,7 @@ func (q *Queries) TaskInstanceInsert(ctx context.Context, db DBTX, arg TaskInsta
 }
 
 const taskListDay = `-- name: TaskListDay :many
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version FROM tasks
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version FROM tasks
 WHERE family_id = $1
   AND recurrence IS NULL
   AND CASE
@@ -322,6 +334,9 @@ func (q *Queries) TaskListDay(ctx context.Context, db DBTX, arg TaskListDayParam
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.Rotation,
+			&i.Uid,
+			&i.DavName,
+			&i.Ical,
 			&i.Version,
 		); err != nil {
 			return nil, err
@@ -335,7 +350,7 @@ func (q *Queries) TaskListDay(ctx context.Context, db DBTX, arg TaskListDayParam
 }
 
 const taskListOpen = `-- name: TaskListOpen :many
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version FROM tasks
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version FROM tasks
 WHERE family_id = $1
   AND recurrence IS NULL
   AND completed_at IS NULL
@@ -376,6 +391,9 @@ func (q *Queries) TaskListOpen(ctx context.Context, db DBTX, arg TaskListOpenPar
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.Rotation,
+			&i.Uid,
+			&i.DavName,
+			&i.Ical,
 			&i.Version,
 		); err != nil {
 			return nil, err
@@ -389,7 +407,7 @@ func (q *Queries) TaskListOpen(ctx context.Context, db DBTX, arg TaskListOpenPar
 }
 
 const taskListTemplates = `-- name: TaskListTemplates :many
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version FROM tasks
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version FROM tasks
 WHERE family_id = $1 AND recurrence IS NOT NULL
 ORDER BY created_at, id
 `
@@ -420,6 +438,9 @@ func (q *Queries) TaskListTemplates(ctx context.Context, db DBTX, familyID uuid.
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.Rotation,
+			&i.Uid,
+			&i.DavName,
+			&i.Ical,
 			&i.Version,
 		); err != nil {
 			return nil, err
@@ -436,7 +457,7 @@ const taskSnooze = `-- name: TaskSnooze :one
 UPDATE tasks
 SET snoozed_until = $1
 WHERE id = $2 AND family_id = $3 AND recurrence IS NULL
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version
 `
 
 type TaskSnoozeParams struct {
@@ -465,6 +486,9 @@ func (q *Queries) TaskSnooze(ctx context.Context, db DBTX, arg TaskSnoozeParams)
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 		&i.Version,
 	)
 	return i, err
@@ -474,7 +498,7 @@ const taskUncomplete = `-- name: TaskUncomplete :one
 UPDATE tasks
 SET completed_at = NULL, completed_by = NULL
 WHERE id = $1 AND family_id = $2 AND recurrence IS NULL
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version
 `
 
 type TaskUncompleteParams struct {
@@ -502,6 +526,9 @@ func (q *Queries) TaskUncomplete(ctx context.Context, db DBTX, arg TaskUncomplet
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 		&i.Version,
 	)
 	return i, err
@@ -516,7 +543,7 @@ SET title = $1,
     recurrence = $5,
     snoozed_until = $6
 WHERE id = $7 AND family_id = $8
-RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version
 `
 
 type TaskUpdateParams struct {
@@ -559,6 +586,9 @@ func (q *Queries) TaskUpdate(ctx context.Context, db DBTX, arg TaskUpdateParams)
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
 		&i.Version,
 	)
 	return i, err

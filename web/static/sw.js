@@ -8,8 +8,10 @@ const CACHE = `familyhub-shell-${VERSION}`;
 const SHELL = [
   '/', '/index.html', '/app.css', '/manifest.webmanifest',
   '/js/api.js', '/js/app.js', '/js/assistant-reply.js', '/js/assistant.js', '/js/device.js', '/js/dom.js',
-  '/js/errors.js', '/js/i18n.js', '/js/i18n/de.js', '/js/i18n/en.js', '/js/members.js', '/js/realtime.js',
+  '/js/child-device.js', '/js/errors.js', '/js/i18n.js', '/js/i18n/de.js', '/js/i18n/en.js', '/js/members.js', '/js/realtime.js',
   '/js/shell.js', '/js/time.js', '/js/views/auth.js', '/js/views/calendar-grid.js', '/js/views/calendar.js',
+  '/js/views/auth-pin.js', '/js/views/auth-reset.js', '/js/views/family-account.js', '/js/views/family-children.js',
+  '/js/views/family-invites.js', '/js/views/family-members.js', '/js/views/family-settings.js', '/js/views/form.js',
   '/js/views/dialog.js', '/js/views/event-dialog.js', '/js/views/family-dav.js', '/js/views/family.js',
   '/js/views/language.js', '/js/views/recipe-edit.js', '/js/views/recipe.js', '/js/views/recipes.js',
   '/js/views/shopping-items.js', '/js/views/shopping.js', '/js/views/task-dialog.js', '/js/views/tasks.js',

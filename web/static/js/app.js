@@ -8,6 +8,7 @@ import { onLangChange, t, translateStatic } from './i18n.js';
 import { RealtimeClient } from './realtime.js';
 import { failed, loader, refreshState, showState, watchKeyboard, write } from './shell.js';
 import * as auth from './views/auth.js';
+import { resetPage } from './views/auth-reset.js';
 import * as shopping from './views/shopping.js';
 import * as tasks from './views/tasks.js';
 import * as calendar from './views/calendar.js';
@@ -23,6 +24,7 @@ const assistantBar = document.getElementById('assistant');
 const routes = [
   [/^\/(login)?$/, auth.login, { public: true }],
   [/^\/signup$/, auth.signup, { public: true }],
+  [/^\/reset$/, resetPage, { public: true }],
   [/^\/join\/([A-Za-z0-9-]+)$/, auth.signup, { public: true }],
   [/^\/shopping(?:\/([0-9a-f-]{36}))?$/, shopping.view],
   [/^\/tasks$/, tasks.view],
@@ -35,7 +37,7 @@ const routes = [
 ];
 
 const app = {
-  me: null, // GET /api/me: {user, family, members}
+  me: null, // GET /api/me: {user, family, role, permissions, members}
   rt: null,
   view: null,
   messages: [], // the last device messages (e.g. AI_INTENT_EXECUTED), for the console and tests
@@ -47,6 +49,11 @@ const app = {
   get tz() { return (app.me && app.me.family.time_zone) || 'UTC'; },
   signedIn,
   signOut,
+  signedOut,
+  can,
+  refreshMe: () => refreshMe(),
+  /** fn(changes) runs after every re-read of /api/me (open dialogs keep their member pickers current); returns an unsubscribe. */
+  onFamilyChange(fn) { familyListeners.add(fn); return () => familyListeners.delete(fn); },
 };
 window.familyhub = app; // for the console and the browser tests
 
@@ -56,8 +63,11 @@ function startRealtime() {
     deviceId: deviceId(),
     topics: app.view?.topics ?? [],
     onState: showState,
-    onEvent: (ev) => app.view?.onEvent?.(ev),
-    onResync: () => app.view?.reload?.(),
+    onEvent: (ev) => {
+      if (ev.type === 'FAMILY_UPDATED') refreshMe();
+      else app.view?.onEvent?.(ev);
+    },
+    onResync: () => { refreshMe(); app.view?.reload?.(); },
     onMessage: (msg) => {
       app.messages.push(msg);
       if (app.messages.length > 20) app.messages.shift();
@@ -66,6 +76,66 @@ function startRealtime() {
     onSessionEnded: () => signedOut(t('auth.sessionEnded')),
   });
   app.rt.start();
+}
+
+// --- the family: who is in it and what the signed-in person may do ---
+
+/**
+ * can('shopping_list.delete') says whether the signed-in person may do an
+ * action (GET /api/me's permissions, docs/api.md "Roles"). For an "own"
+ * grant, assignee names the task's assignee: allowed when it is the person
+ * or nobody. The app hides what may not be done and still handles 403.
+ */
+function can(action, assignee) {
+  const perms = app.me?.permissions;
+  if (!perms) return !!app.me; // a server without roles
+  const grant = perms[action];
+  if (grant === 'all') return true;
+  return grant === 'own' && (!assignee || assignee === app.me.user.id);
+}
+
+const familyListeners = new Set();
+
+/** What differs between two answers of /api/me. */
+function changesOf(a, b) {
+  const sig = (ms) => JSON.stringify((ms || []).map((m) => [m.id, m.display_name, m.role, m.joined_at, m.has_pin, m.locked]));
+  return {
+    role: a?.role !== b.role || JSON.stringify(a?.permissions) !== JSON.stringify(b.permissions),
+    zone: a?.family.time_zone !== b.family.time_zone,
+    family: a?.family.name !== b.family.name,
+    members: sig(a?.members) !== sig(b.members),
+  };
+}
+
+// FAMILY_UPDATED (members, roles, settings, invites): re-read /api/me, one
+// request at a time. What the person may do or the family's time zone
+// changed: the open view is built again. Otherwise the view updates its
+// members in place (onFamily), or reloads when it shows members.
+let meRunning = null;
+let meAgain = false;
+function refreshMe() {
+  if (meRunning) { meAgain = true; return meRunning; }
+  meRunning = (async () => {
+    try {
+      do {
+        meAgain = false;
+        const before = app.me;
+        const me = await get('/api/me');
+        if (!app.me) return; // signed out meanwhile
+        app.me = me;
+        const changes = changesOf(before, me);
+        if (changes.role || changes.zone) app.rerender();
+        else if (app.view?.onFamily) app.view.onFamily(changes);
+        else if (changes.members) app.view?.reload?.();
+        for (const fn of familyListeners) fn(changes);
+      } while (meAgain);
+    } catch (e) {
+      if (e.status !== 401) console.warn('family: could not re-read /api/me', e);
+    } finally {
+      meRunning = null;
+    }
+  })();
+  return meRunning;
 }
 
 // --- router ---

@@ -12,12 +12,25 @@ function fieldKey(field) {
   return { key: m[3] ? `${m[1]}.${m[3]}` : m[1], index: m[2] == null ? null : Number(m[2]) + 1 };
 }
 
+// Answers whose meaning depends on the request: [status, path, message key].
+const BY_PATH = [
+  [401, /^\/api\/auth\/pin$/, 'error.pin'],
+  [403, /^\/api\/auth\/login$/, 'error.noFamily'],
+  [409, /^\/api\/family\/members\/[^/]+$/, 'error.conflict.lastOwner'],
+  [409, /^\/api\/me$/, 'error.conflict.lastOwner'],
+  [409, /^\/api\/family\/leave$/, 'error.conflict.leave'],
+  [409, /^\/api\/family\/invites$/, 'error.conflict.invites'],
+  [409, /^\/api\/family\/members\/[^/]+\/pin$/, 'error.conflict.pinName'],
+];
+
 /**
  * friendly(status, code, field, ctx) returns the sentence for an error.
  * ctx.path is the request's path (a 401 at sign-in means wrong password).
  */
 export function friendly(status, code, field, ctx = {}) {
   if (code === 'network') return t(navigator.onLine === false ? 'error.offline' : 'error.network');
+  const special = BY_PATH.find(([s, re]) => s === status && re.test(ctx.path || ''));
+  if (special) return t(special[2]);
   if (status === 401) return t(ctx.path === '/api/auth/login' ? 'error.login' : 'error.unauthorized');
   if (code === 'invalid' || status === 422) {
     let { key, index } = fieldKey(field);

@@ -1,28 +1,17 @@
-// Sign in, sign up (create a family or join one with an invite code).
+// Sign in (with a password; on a children's device also with a PIN,
+// auth-pin.js), sign up (create a family or join one with an invite code).
 import { post } from '../api.js';
+import { childDevice } from '../child-device.js';
 import { field, formValues, h } from '../dom.js';
 import { t } from '../i18n.js';
+import { pinCard } from './auth-pin.js';
+import { busy, errorBox, fail } from './form.js';
 import { languagePicker } from './language.js';
 
+/** Shows message at the top of the page (one at a time). */
 export function notice(main, message) {
+  main.querySelector(':scope .notice')?.remove();
   main.prepend(h('p.notice', { role: 'status' }, message));
-}
-
-function errorBox() {
-  return h('p.form-error', { role: 'alert', hidden: true });
-}
-
-function fail(box, form, e) {
-  box.textContent = e.message;
-  box.hidden = false;
-  const bad = e.field && form.elements[e.field];
-  if (bad && bad.focus) { bad.setAttribute('aria-invalid', 'true'); bad.focus(); }
-}
-
-function busy(form, on) {
-  const b = form.querySelector('button[type=submit]');
-  b.disabled = on;
-  if (on) b.setAttribute('aria-busy', 'true'); else b.removeAttribute('aria-busy');
 }
 
 export function login(app, main) {
@@ -44,7 +33,17 @@ export function login(app, main) {
   field(t('auth.email'), h('input', { name: 'email', type: 'email', autocomplete: 'username', required: true })),
   field(t('auth.password'), h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
   h('button.primary', { type: 'submit' }, t('auth.signIn')),
+  h('p.alt', h('a', { href: '/reset' }, t('reset.forgot'))),
   h('p.alt', t('auth.newHere'), ' ', h('a', { href: '/signup' }, t('auth.createAccount')), ' ', t('auth.orJoin')));
+  // On a children's device the PIN comes first; the password is for adults.
+  const device = childDevice();
+  if (device) {
+    form.querySelector('h1').remove();
+    main.append(h('section.auth', pinCard(app, device),
+      h('details.card.adult-signin', h('summary', t('pin.adults')), form),
+      h('div.card.lang-card', languagePicker())));
+    return;
+  }
   main.append(h('section.auth', form, h('div.card.lang-card', languagePicker())));
 }
 

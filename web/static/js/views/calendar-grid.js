@@ -44,7 +44,9 @@ export function eventChip(app, o, day, { compact = false, onOpen }) {
       ])));
 }
 
-const sig = (o) => JSON.stringify([o.title, o.starts_at, o.ends_at, o.all_day, o.location, o.rrule, o.created_by, currentLang()]);
+// The maker's name and colour too: a member renamed, or gone (a former member), re-renders the chip.
+const sig = (app, o) => JSON.stringify([o.title, o.starts_at, o.ends_at, o.all_day, o.location, o.rrule, o.created_by, currentLang(),
+  o.created_by && memberName(app, o.created_by), memberColor(app, o.created_by)]);
 
 /** The agenda: days from today, each with its occurrences (one that began earlier shows under today). */
 export function renderAgenda(app, el, occurrences, today, until, onOpen) {
@@ -63,7 +65,7 @@ export function renderAgenda(app, el, occurrences, today, until, onOpen) {
       const label = dayLabel(d.day, today);
       sec.setAttribute('aria-label', label);
       sec.querySelector('h2').textContent = label === fmtDate(d.day) ? label : `${label} · ${fmtDate(d.day)}`;
-      reconcile(sec.querySelector('ul'), d.list, { key: occKey, sig, build: (o) => eventChip(app, o, d.day, { onOpen }) });
+      reconcile(sec.querySelector('ul'), d.list, { key: occKey, sig: (o) => sig(app, o), build: (o) => eventChip(app, o, d.day, { onOpen }) });
     },
   });
   let empty = el.querySelector(':scope > p.empty');
@@ -106,7 +108,7 @@ export function renderWeek(app, el, occurrences, from, today, onOpen) {
       const head = sec.querySelector('h3');
       head.textContent = fmtDate(d, { weekday: 'short', day: 'numeric', month: 'short' });
       if (d === today) sec.setAttribute('aria-current', 'date'); else sec.removeAttribute('aria-current');
-      reconcile(sec.querySelector('ul'), list, { key: occKey, sig, build: (o) => eventChip(app, o, d, { onOpen }) });
+      reconcile(sec.querySelector('ul'), list, { key: occKey, sig: (o) => sig(app, o), build: (o) => eventChip(app, o, d, { onOpen }) });
       const none = sec.querySelector('p.none');
       none.hidden = list.length > 0;
       none.textContent = t('calendar.free');
@@ -136,7 +138,7 @@ export function renderMonth(app, el, occurrences, from, weeks, month, today, fir
       const head = cell.querySelector('h3');
       head.textContent = String(Number(d.slice(8, 10)));
       head.setAttribute('aria-label', fmtDate(d, { weekday: 'long', day: 'numeric', month: 'long' }));
-      reconcile(cell.querySelector('ul'), list.slice(0, MAX), { key: occKey, sig, build: (o) => eventChip(app, o, d, { compact: true, onOpen }) });
+      reconcile(cell.querySelector('ul'), list.slice(0, MAX), { key: occKey, sig: (o) => sig(app, o), build: (o) => eventChip(app, o, d, { compact: true, onOpen }) });
       const more = cell.querySelector('button.more');
       more.hidden = list.length <= MAX;
       more.textContent = t('calendar.more', { count: list.length - MAX });

@@ -48,7 +48,7 @@ export function view(app, main) {
 
   main.append(
     h('div.page-head', h('h1', t('calendar.title')), modes,
-      h('button.primary', { type: 'button', onclick: () => openEvent(app, null, { onSaved: () => reload(), date: newEventDay() }) }, t('calendar.new'))),
+      app.can('calendar_event.create') ? h('button.primary', { type: 'button', onclick: () => openEvent(app, null, { onSaved: () => reload(), date: newEventDay() }) }, t('calendar.new')) : null),
     navBar, body);
 
   // A new event starts today, or on the first day shown when today is not.

@@ -30,11 +30,13 @@ function show(dlg, first) {
  * openDialog(title, [fields...], async (form) => ok, opts) shows a modal
  * form; onSave returns true to close it. A write that fails while it is
  * open is reported inside it (shell.js failed()). opts: saveLabel, extra (a node at
- * the start of the actions, e.g. Delete), className.
+ * the start of the actions, e.g. Delete), className, danger (Save is a
+ * red button), readOnly (the fields are shown disabled, with Close only:
+ * for what the person may see but not change).
  */
-export function openDialog(title, fields, onSave, { saveLabel = null, extra = null, className = null } = {}) {
+export function openDialog(title, fields, onSave, { saveLabel = null, extra = null, className = null, danger = false, readOnly = false } = {}) {
   const titleId = `dlg-${Math.random().toString(36).slice(2)}`;
-  const save = h('button.primary', { type: 'submit' }, saveLabel ?? t('common.save'));
+  const save = h(danger ? 'button.danger' : 'button.primary', { type: 'submit', hidden: readOnly }, saveLabel ?? t('common.save'));
   const error = h('p.form-error.dialog-error', { role: 'alert', hidden: true });
   const form = h('form.dialog-form', { method: 'dialog', novalidate: false },
     h('h2', { id: titleId }, title),
@@ -42,12 +44,13 @@ export function openDialog(title, fields, onSave, { saveLabel = null, extra = nu
     fields,
     h('div.actions',
       extra,
-      h('button', { type: 'button', onclick: () => dlg.close() }, t('common.cancel')),
+      h('button', { type: 'button', onclick: () => dlg.close() }, t(readOnly ? 'common.close' : 'common.cancel')),
       save));
+  if (readOnly) for (const el of form.querySelectorAll('input, select, textarea')) el.disabled = true;
   const dlg = h('dialog', { 'aria-labelledby': titleId, class: className }, form);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    if (save.disabled) return;
+    if (save.disabled || readOnly) return;
     save.disabled = true;
     save.setAttribute('aria-busy', 'true');
     error.hidden = true;
@@ -64,7 +67,8 @@ export function openDialog(title, fields, onSave, { saveLabel = null, extra = nu
 
 /**
  * ask(title, text, choices) asks a question in a modal and resolves to the
- * value of the chosen button, or null when cancelled. choices:
+ * value of the chosen button, or null when cancelled. text is a sentence
+ * or nodes (e.g. a code to copy). choices:
  * [{value, label, danger?, primary?}]; Cancel (or opts.cancelLabel) is added.
  */
 export function ask(title, text, choices, { cancelLabel = null } = {}) {
@@ -78,7 +82,7 @@ export function ask(title, text, choices, { cancelLabel = null } = {}) {
     const dlg = h('dialog.ask', { 'aria-labelledby': titleId, 'aria-describedby': text ? `${titleId}-text` : null, role: 'alertdialog' },
       h('div.dialog-form',
         h('h2', { id: titleId }, title),
-        text ? h('p', { id: `${titleId}-text` }, text) : null,
+        text ? h(text instanceof Node || Array.isArray(text) ? 'div' : 'p', { id: `${titleId}-text` }, text) : null,
         h('div.actions.stacked', buttons, cancel)));
     dlg.addEventListener('close', () => resolve(answer));
     show(dlg, cancel);

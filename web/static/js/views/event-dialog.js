@@ -125,13 +125,15 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null } = 
   allDay.addEventListener('change', sync);
   sync();
 
-  const editScopes = series ? scopes('edit') : [];
+  // A child sees the event without changing it (calendar_event.update, .delete).
+  const readOnly = !!ev && !app.can('calendar_event.update');
+  const editScopes = series && !readOnly ? scopes('edit') : [];
   const scopeField = editScopes.length > 1
     ? h('fieldset.choice', h('legend', t('event.scope.legend')),
       editScopes.map((s, i) => h('label', h('input', { type: 'radio', name: 'scope', value: s, checked: i === editScopes.length - 1 }), ' ', t(`event.scope.edit.${s}`))))
-    : series ? h('p.hint', t('event.seriesNote')) : null;
+    : series && !readOnly ? h('p.hint', t('event.seriesNote')) : null;
 
-  const remove = ev ? h('button.danger', {
+  const remove = ev && app.can('calendar_event.delete') ? h('button.danger', {
     type: 'button',
     async onclick() {
       if (await deleteEvent(app, ev, occ)) { dlg.close(); onSaved(); }
@@ -139,7 +141,7 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null } = 
   }, t('common.delete')) : null;
 
   const custom = ev?.rrule && !REPEATS.includes(ev.rrule);
-  const dlg = openDialog(t(ev ? 'event.edit' : 'event.new'), [
+  const dlg = openDialog(t(readOnly ? 'event.details' : ev ? 'event.edit' : 'event.new'), [
     scopeField,
     field(t('event.title'), h('input', { name: 'title', required: true, maxlength: 200, value: ev?.title || '' })),
     h('label.check', allDay, ' ', t('event.allDay')),
@@ -165,5 +167,5 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null } = 
       () => (ev ? saveScoped(ev, occ, scope, body) : post('/api/calendar/events', body)));
     if (saved) onSaved(saved);
     return !!saved;
-  }, { extra: remove, className: 'event-dialog' });
+  }, { extra: remove, className: 'event-dialog', readOnly });
 }

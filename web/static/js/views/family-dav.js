@@ -7,7 +7,7 @@ import { fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { confirmDelete } from './dialog.js';
 
 /** A read-only value with a Copy button. */
-function copyable(label, value) {
+export function copyable(label, value) {
   const input = h('input', { value, readonly: true, spellcheck: 'false' });
   const status = h('span.muted.copied', { role: 'status' });
   const btn = h('button.small', {
@@ -85,6 +85,7 @@ export function appPasswords(app) {
 
 export function subscriptions(app) {
   const tz = app.tz;
+  const manage = app.can('calendar_subscription.manage');
   const list = h('ul.rows', loading(2));
   const err = h('p.form-error', { role: 'alert', hidden: true });
   const form = h('form.sub-form', {
@@ -138,7 +139,7 @@ export function subscriptions(app) {
       setChildren(list, subs.length ? subs.map((s) => h('li.entry', { dataset: { id: s.id } },
         h('div.grow', h('strong', s.name), h('span.muted.url', s.url), state(s),
           s.last_error ? h('details', h('summary', t('subs.details')), h('code', s.last_error)) : null),
-        h('button.small.danger', { type: 'button', onclick: () => remove(s), 'aria-label': t('subs.removeLabel', { name: s.name }) }, t('subs.remove'))))
+        manage ? h('button.small.danger', { type: 'button', onclick: () => remove(s), 'aria-label': t('subs.removeLabel', { name: s.name }) }, t('subs.remove')) : null))
         : h('li.muted', t('subs.none')));
     } catch (e) { setChildren(list, h('li.load-error', e.message)); }
   }
@@ -148,5 +149,5 @@ export function subscriptions(app) {
     h('h2#h-subs', t('subs.title')),
     h('p', t('subs.intro')),
     list,
-    h('details.more', h('summary', t('subs.addTitle')), form));
+    manage ? h('details.more', h('summary', t('subs.addTitle')), form) : null);
 }

@@ -1,46 +1,38 @@
-// The family: members, invite codes, the app's language, calendar apps and
-// subscribed calendars (family-dav.js), sign out.
-import { post } from '../api.js';
-import { h, setChildren } from '../dom.js';
-import { fmtDateTime, t } from '../i18n.js';
-import { avatar } from '../members.js';
+// The Family page, assembled: members and roles (family-members.js),
+// invites (family-invites.js), children's devices (family-children.js),
+// the signed-in person and their devices and password
+// (family-account.js), calendar apps and subscribed calendars
+// (family-dav.js), the family's settings and leaving or deleting
+// (family-settings.js). Each part shows only what the person may do.
+// FAMILY_UPDATED (via app.js) updates the parts in place: onFamily.
+import { h } from '../dom.js';
+import { accountSection } from './family-account.js';
+import { childrenSection } from './family-children.js';
 import { appPasswords, subscriptions } from './family-dav.js';
-import { languagePicker } from './language.js';
+import { invitesSection } from './family-invites.js';
+import { membersSection } from './family-members.js';
+import { endingsSection, settingsSection } from './family-settings.js';
 
 export function view(app, main) {
-  const me = app.me;
-  const inviteOut = h('div.invite', { 'aria-live': 'polite' });
-  main.append(
-    h('h1', me.family.name),
-    h('section.card', { 'aria-labelledby': 'h-members' },
-      h('h2#h-members', t('family.members')),
-      h('ul.members', me.members.map((m) => h('li', avatar(app, m.id, { label: '' }), ' ', m.display_name,
-        m.role !== 'member' ? h('span.tag', t(`family.role.${m.role}`)) : null,
-        m.id === me.user.id ? h('span.muted', ' ', t('family.you')) : null)))),
-    h('section.card', { 'aria-labelledby': 'h-invite' },
-      h('h2#h-invite', t('family.invite')),
-      h('p', t('family.inviteText')),
-      h('button.primary', {
-        type: 'button',
-        async onclick() {
-          const inv = await app.write(t('fail.invite'), () => post('/api/family/invites'));
-          if (!inv) return;
-          const link = `${location.origin}/join/${encodeURIComponent(inv.code)}`;
-          setChildren(inviteOut,
-            h('p', t('family.inviteCode'), ' ', h('strong.code', inv.code)),
-            h('p', t('family.inviteLink'), ' ', h('a', { href: link }, link)),
-            h('p.muted', t('family.validUntil', { when: fmtDateTime(new Date(inv.expires_at), app.tz) })));
-        },
-      }, t('family.createInvite')),
-      inviteOut),
-    appPasswords(app),
-    subscriptions(app),
-    h('section.card', { 'aria-labelledby': 'h-you' },
-      h('h2#h-you', t('family.youTitle')),
-      h('p', `${me.user.display_name} · ${me.user.email}`),
-      h('p.muted', t('family.timeZone', { zone: me.family.time_zone })),
-      languagePicker(),
-      h('button', { type: 'button', onclick: () => app.signOut() }, t('family.signOut'))),
-  );
-  return { topics: [] };
+  const title = h('h1', app.me.family.name);
+  const parts = [
+    membersSection(app),
+    app.can('invite.manage') ? invitesSection(app) : null,
+    app.can('child_device.manage') ? childrenSection(app) : null,
+    accountSection(app),
+    { el: [appPasswords(app), subscriptions(app)] },
+    settingsSection(app),
+    endingsSection(app),
+  ].filter(Boolean);
+  main.append(title, ...parts.flatMap((p) => p.el));
+  return {
+    topics: [],
+    // A reconnect that may have missed events: re-read the lists.
+    reload: () => Promise.all(parts.map((p) => p.reload?.())),
+    onFamily() {
+      title.textContent = app.me.family.name;
+      document.title = `${app.me.family.name} · FamilyHub`;
+      for (const p of parts) p.update?.();
+    },
+  };
 }

@@ -6,7 +6,12 @@ import { t } from '../i18n.js';
 export function edit(app, main, id) {
   const form = h('form.card.recipe-form', loading(6));
   const rows = h('ul.ing-rows');
-  main.append(h('h1', t(id ? 'recipes.editTitle' : 'recipes.newTitle')), form);
+  main.append(h('h1', t(id ? 'recipes.editTitle' : 'recipes.newTitle')));
+  if (!app.can(id ? 'recipe.update' : 'recipe.create')) {
+    main.append(h('p.notice', t('recipes.notAllowed')), h('p', h('a', { href: id ? `/recipes/${id}` : '/recipes' }, t('recipes.all'))));
+    return { topics: ['recipes'] };
+  }
+  main.append(form);
 
   function ingRow(i = {}) {
     const li = h('li.ing-row',

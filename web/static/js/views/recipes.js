@@ -11,7 +11,7 @@ export function list(app, main) {
   const out = h('div.recipes', loading());
   filter.addEventListener('input', () => render());
   main.append(
-    h('div.page-head', h('h1', t('recipes.title')), h('a.button.primary', { href: '/recipes/new' }, t('recipes.new'))),
+    h('div.page-head', h('h1', t('recipes.title')), app.can('recipe.create') ? h('a.button.primary', { href: '/recipes/new' }, t('recipes.new')) : null),
     h('div.field', h('label.visually-hidden', { for: 'recipe-filter' }, t('recipes.find')), filter),
     out);
 

@@ -59,8 +59,8 @@ export function itemsView(app, { onChanged, getCategories }) {
         it.note ? h('span.note', it.note) : null),
       h('button.icon', { type: 'button', 'aria-label': t('shopping.editItem', { name: it.name }), dataset: { key: `edit-${it.id}` }, onclick: () => editItem(it) },
         h('span', { 'aria-hidden': 'true' }, '✎')),
-      h('button.icon.danger', { type: 'button', 'aria-label': t('shopping.deleteItem', { name: it.name }), dataset: { key: `del-${it.id}` }, onclick: () => deleteItem(it) },
-        h('span', { 'aria-hidden': 'true' }, '✕')));
+      app.can('shopping_item.delete') ? h('button.icon.danger', { type: 'button', 'aria-label': t('shopping.deleteItem', { name: it.name }), dataset: { key: `del-${it.id}` }, onclick: () => deleteItem(it) },
+        h('span', { 'aria-hidden': 'true' }, '✕')) : null);
   }
 
   async function tick(it, box) {

@@ -27,9 +27,10 @@ export function view(app, main, listId) {
   const hideBtn = h('button.small', { type: 'button', 'aria-pressed': String(hideChecked), onclick: toggleHide });
   const clearBtn = h('button.small', { type: 'button', onclick: clearChecked });
   const head = h('div.list-head', nameEl, countEl);
-  const tools = h('div.list-tools', hideBtn, clearBtn,
-    h('button.small', { type: 'button', onclick: renameList }, t('shopping.rename')),
-    h('button.small.danger', { type: 'button', onclick: deleteList }, t('shopping.deleteList')));
+  // Only what the person's role allows (a child adds, ticks and edits items).
+  const tools = h('div.list-tools', hideBtn, app.can('shopping_item.delete') ? clearBtn : null,
+    app.can('shopping_list.update') ? h('button.small', { type: 'button', onclick: renameList }, t('shopping.rename')) : null,
+    app.can('shopping_list.delete') ? h('button.small.danger', { type: 'button', onclick: deleteList }, t('shopping.deleteList')) : null);
 
   // --- the add form ---
   const nameIn = h('input#item-name', { name: 'name', required: true, maxlength: 200, autocomplete: 'off', placeholder: t('shopping.itemExample') });
@@ -96,14 +97,14 @@ export function view(app, main, listId) {
   function renderTabs() {
     setChildren(tabs,
       lists.map((l) => h('a', { href: `/shopping/${l.id}`, 'aria-current': list && l.id === list.id ? 'page' : null }, l.name)),
-      h('button.tab-new', { type: 'button', onclick: newList }, h('span', { 'aria-hidden': 'true' }, '+ '), t('shopping.newList')));
+      app.can('shopping_list.create') ? h('button.tab-new', { type: 'button', onclick: newList }, h('span', { 'aria-hidden': 'true' }, '+ '), t('shopping.newList')) : null);
   }
 
   function renderItems() {
     if (!list) {
       setChildren(body, lists.length ? h('p.muted', t('shopping.pick'))
-        : h('div.empty', h('p', t('shopping.noLists')), h('p', t('shopping.noListsHint')),
-          h('button.primary', { type: 'button', onclick: newList }, t('shopping.newList'))));
+        : h('div.empty', h('p', t('shopping.noLists')), app.can('shopping_list.create') ? [h('p', t('shopping.noListsHint')),
+          h('button.primary', { type: 'button', onclick: newList }, t('shopping.newList'))] : null));
       return;
     }
     if (!body.contains(addForm)) setChildren(body, head, tools, addForm, items.el, hiddenNote);

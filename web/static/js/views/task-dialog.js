@@ -2,7 +2,7 @@
 // due, assignee), and of a chore its repeat rule and the members who take
 // turns. Delete is here too.
 import { del, get, patch, post } from '../api.js';
-import { field, formValues, h } from '../dom.js';
+import { field, formValues, h, setChildren } from '../dom.js';
 import { fmtList, t, weekdayNames } from '../i18n.js';
 import { dateIn, isoWeekday, localInput, zoned } from '../time.js';
 import { confirmDelete, openDialog } from './dialog.js';
@@ -55,7 +55,10 @@ export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
   const tz = app.tz;
   const isNew = !task;
   const template = !!task?.is_template;
-  const members = app.me.members;
+  // What the role allows: a child sees a task without changing it, and
+  // creates tasks for themselves only (no assignee, no turns).
+  const readOnly = !isNew && !app.can('task.update');
+  const forOthers = app.me.permissions?.['task.create'] !== 'own';
   const preset = presetOf(task?.recurrence);
   const presets = [
     ...(template ? [] : [['', t('rule.none')]]),
@@ -64,12 +67,25 @@ export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
     ...(preset === 'custom' ? [['custom', describeRule(task.recurrence)]] : []),
   ];
   const repeat = h('select', { name: 'repeat' }, presets.map(([v, l]) => h('option', { value: v, selected: v === preset }, l)));
+  const assignee = h('select', { name: 'assignee' });
+  const turns = h('div.turns');
   const rotation = h('fieldset.rotation', h('legend', t('tasks.rotation')),
-    h('p.hint', t('tasks.rotationHint')),
-    members.map((m) => h('label.check', h('input', { type: 'checkbox', name: `turn-${m.id}`, value: m.id, checked: !!task?.rotation?.includes(m.id) }),
+    h('p.hint', t('tasks.rotationHint')), turns);
+  // The pickers follow the family while the dialog is open (FAMILY_UPDATED):
+  // a new member appears, a removed one goes, what was chosen stays.
+  function fillMembers(first) {
+    const members = app.me.members;
+    const chosen = first ? (task?.assignee_id ?? '') : assignee.value;
+    setChildren(assignee, h('option', { value: '' }, t('tasks.anyone')), members.map((m) => h('option', { value: m.id }, m.display_name)));
+    assignee.value = members.some((m) => m.id === chosen) ? chosen : '';
+    const ticked = new Set(first ? (task?.rotation ?? []) : [...turns.querySelectorAll('input:checked')].map((i) => i.value));
+    setChildren(turns, members.map((m) => h('label.check', h('input', { type: 'checkbox', name: `turn-${m.id}`, value: m.id, checked: ticked.has(m.id), disabled: readOnly }),
       ' ', m.display_name)));
+    assignee.disabled = readOnly;
+  }
+  fillMembers(true);
   const canRepeat = isNew || template;
-  const syncRotation = () => { rotation.hidden = !canRepeat || !repeat.value; };
+  const syncRotation = () => { rotation.hidden = !canRepeat || !repeat.value || !forOthers; };
   repeat.addEventListener('change', syncRotation);
   syncRotation();
 
@@ -84,15 +100,14 @@ export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
     field(t('tasks.notes'), h('textarea', { name: 'notes', rows: 3, maxlength: 4000 }, task?.notes ?? '')),
     field(t(template ? 'tasks.firstDue' : 'tasks.due'), h('input', { name: 'due', type: 'datetime-local', value: dueValue }),
     t(template ? 'tasks.firstDueHint' : 'tasks.dueHint')),
-    field(t('tasks.for'), h('select', { name: 'assignee' }, h('option', { value: '' }, t('tasks.anyone')),
-      members.map((m) => h('option', { value: m.id, selected: m.id === task?.assignee_id }, m.display_name)))),
+    forOthers || !isNew ? field(t('tasks.for'), assignee) : null,
     canRepeat ? field(t('tasks.repeats'), repeat) : null,
     canRepeat ? rotation : null,
     task?.template_id ? h('p.hint', t('tasks.instanceOf'), ' ',
       h('button.small', { type: 'button', onclick: openTemplate }, t('tasks.editChore'))) : null,
   ];
 
-  const remove = isNew ? null : h('button.danger', {
+  const remove = isNew || !app.can('task.delete') ? null : h('button.danger', {
     type: 'button',
     async onclick() {
       if (!await confirmDelete(t('tasks.deleteTitle', { title: task.title }), t(template ? 'tasks.deleteChoreText' : 'tasks.deleteText'))) return;
@@ -104,7 +119,8 @@ export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
     },
   }, t('common.delete'));
 
-  const dlg = openDialog(t(isNew ? 'tasks.new' : template ? 'tasks.editChoreTitle' : 'tasks.edit'), fields, async (form) => {
+  const title = readOnly ? (template ? 'tasks.choreDetails' : 'tasks.details') : isNew ? 'tasks.new' : template ? 'tasks.editChoreTitle' : 'tasks.edit';
+  const dlg = openDialog(t(title), fields, async (form) => {
     const v = formValues(form);
     const body = {
       title: v.title.trim(),
@@ -117,7 +133,7 @@ export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
       const rule = v.repeat === preset && v.due === dueValue && task ? task.recurrence : ruleFor(v.repeat, v.due, tz, task?.recurrence);
       if (rule) {
         body.recurrence = rule;
-        body.rotation = members.filter((m) => form.elements[`turn-${m.id}`]?.checked).map((m) => m.id);
+        body.rotation = app.me.members.filter((m) => form.elements[`turn-${m.id}`]?.checked).map((m) => m.id);
       }
     }
     if (isNew) {
@@ -128,6 +144,7 @@ export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
       () => (isNew ? post('/api/tasks', body) : patch(`/api/tasks/${task.id}`, body)));
     if (saved) onSaved(saved);
     return !!saved;
-  }, { extra: remove, className: 'task-dialog' });
+  }, { extra: remove, className: 'task-dialog', readOnly });
+  dlg.addEventListener('close', app.onFamilyChange(() => fillMembers(false)));
   return dlg;
 }

@@ -41,7 +41,7 @@ export function view(app, main) {
   main.append(
     h('div.page-head', h('h1', t('tasks.title')),
       h('div.segmented', { role: 'group', 'aria-label': t('tasks.filter.label') }, filterBtns),
-      h('button.primary', { type: 'button', onclick: () => openTaskDialog(app, null, { onSaved: reload }) }, t('tasks.new'))),
+      app.can('task.create') ? h('button.primary', { type: 'button', onclick: () => openTaskDialog(app, null, { onSaved: reload }) }, t('tasks.new')) : null),
     region);
 
   const today = () => dateIn(new Date(), tz);
@@ -89,8 +89,9 @@ export function view(app, main) {
     sec.empty.textContent = emptyText;
   }
 
+  // Names are in the signature: a member renamed or gone (a former member) re-renders the row.
   const rowSig = (x) => JSON.stringify([x.title, x.notes, x.due_at, x.snoozed_until, x.completed_at, x.assignee_id,
-    x.recurrence, x.rotation, currentLang(), today()]);
+    x.recurrence, x.rotation, currentLang(), today(), [x.assignee_id, ...(x.rotation || [])].map((id) => id && memberName(app, id))]);
 
   function renderChores(chores) {
     const groups = new Map();
@@ -138,10 +139,11 @@ export function view(app, main) {
     return h('li.task', { class: task.completed_at ? 'done' : '', dataset: { id: task.id } },
       h('label.tick', { for: id },
         h('input', { type: 'checkbox', id, checked: !!task.completed_at, dataset: { key: id },
-          'aria-label': t('tasks.markDone', { title: task.title }), onchange: (e) => complete(task, e.target.checked) })),
+          'aria-label': t('tasks.markDone', { title: task.title }), disabled: !app.can('task.complete', task.assignee_id),
+          onchange: (e) => complete(task, e.target.checked) })),
       openButton(task, [due(task), task.template_id ? h('span.tag', t('tasks.chore')) : null]),
       task.assignee_id ? avatar(app, task.assignee_id, { label: t('tasks.assignedTo', { name: memberName(app, task.assignee_id) }) }) : null,
-      task.completed_at ? null : h('select.snooze', {
+      task.completed_at || !app.can('task.snooze', task.assignee_id) ? null : h('select.snooze', {
         'aria-label': t('tasks.snoozeLabel', { title: task.title }), dataset: { key: `snooze-${task.id}` },
         onchange: (e) => { const v = e.target.value; e.target.value = ''; if (v) snooze(task, v); },
       },

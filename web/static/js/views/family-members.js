@@ -1,0 +1,137 @@
+// The Family page's members: everyone sees who is in the family, with
+// which role. Owners (member.manage) change roles, remove members (after a
+// question), make a one-time reset code for a forgotten password, give
+// children a PIN for the children's devices, and unlock a member locked out
+// by wrong passwords. Rows are keyed by member id and patched in place, so
+// a change from another device (FAMILY_UPDATED) never takes the focus.
+import { api, del, post, put } from '../api.js';
+import { field, h, reconcile } from '../dom.js';
+import { fmtDateTime, t } from '../i18n.js';
+import { avatar } from '../members.js';
+import { copyable } from './family-dav.js';
+import { ask, openDialog } from './dialog.js';
+
+const ROLES = ['owner', 'member', 'child'];
+
+/** A role as a person reads it: Owner, Adult, Child. */
+export const roleName = (role) => t(`members.role.${role}`);
+
+export function membersSection(app) {
+  const list = h('ul.rows.member-rows');
+  const status = h('p.muted.member-status', { role: 'status' });
+  const el = h('section.card', { 'aria-labelledby': 'h-members' },
+    h('h2#h-members', { tabindex: '-1' }, t('family.members')),
+    list, status);
+
+  const say = (text) => { status.textContent = text; };
+  const owners = () => app.me.members.filter((m) => m.role === 'owner').length;
+
+  function roleSelect(m) {
+    const sel = h('select.role', {
+      'aria-label': t('members.roleOf', { name: m.display_name }), dataset: { key: `role-${m.id}` },
+      onchange: () => changeRole(m, sel),
+    }, ROLES.map((r) => h('option', { value: r, selected: r === m.role }, roleName(r))));
+    return sel;
+  }
+
+  function row(m) {
+    const me = app.me.user.id === m.id;
+    const manage = app.can('member.manage');
+    const btn = (key, label, aria, onclick, cls = 'button.small') => h(cls, { type: 'button', 'aria-label': aria, dataset: { key: `${key}-${m.id}` }, onclick }, label);
+    return h('li.entry.member', { dataset: { id: m.id, name: m.display_name } },
+      avatar(app, m.id, { label: '' }),
+      h('div.grow',
+        h('strong', m.display_name, me ? h('span.muted', ' ', t('family.you')) : null),
+        h('span.muted.role-text', manage ? null : roleName(m.role),
+          m.role === 'child' && m.has_pin ? h('span.tag', t('members.hasPin')) : null),
+        m.locked ? h('span.warn', t('members.locked')) : null),
+      manage ? h('div.member-actions',
+        roleSelect(m),
+        m.locked ? btn('unlock', t('members.unlock'), t('members.unlockLabel', { name: m.display_name }), () => unlock(m)) : null,
+        m.role === 'child' ? btn('pin', t(m.has_pin ? 'members.changePin' : 'members.setPin'), t('members.pinLabel', { name: m.display_name }), () => setPin(m)) : null,
+        me ? null : btn('reset', t('members.resetCode'), t('members.resetCodeLabel', { name: m.display_name }), () => resetCode(m)),
+        me ? null : btn('remove', t('members.remove'), t('members.removeLabel', { name: m.display_name }), () => remove(m), 'button.small.danger'))
+        : null);
+  }
+
+  async function changeRole(m, sel) {
+    const role = sel.value;
+    const self = m.id === app.me.user.id;
+    // Handing out ownership, or giving up one's own, deserves a question.
+    if (role === 'owner' || self) {
+      const text = role === 'owner' ? t('members.makeOwnerText', { name: m.display_name }) : t('members.selfRoleText');
+      const ok = await ask(t('members.roleTitle', { name: m.display_name, role: roleName(role) }), text,
+        [{ value: true, label: t('members.roleConfirm', { role: roleName(role) }), primary: true }]);
+      if (!ok) { sel.value = m.role; return; }
+    }
+    const saved = await app.write(t('fail.role', { name: m.display_name }), () => api('PATCH', `/api/family/members/${m.id}`, { role }));
+    if (!saved) { sel.value = m.role; return; }
+    say(t('members.roleChanged', { name: saved.display_name, role: roleName(saved.role) }));
+    app.refreshMe();
+  }
+
+  async function remove(m) {
+    const ok = await ask(t('members.removeTitle', { name: m.display_name }), t('members.removeText', { name: m.display_name }),
+      [{ value: true, label: t('members.removeConfirm'), danger: true }]);
+    if (!ok) return;
+    const done = await app.write(t('fail.removeMember', { name: m.display_name }), async () => {
+      try { await del(`/api/family/members/${m.id}`); } catch (e) { if (e.status !== 404) throw e; }
+      return true;
+    });
+    if (!done) return;
+    say(t('members.removed', { name: m.display_name }));
+    el.querySelector('h2').focus?.();
+    app.refreshMe();
+  }
+
+  async function resetCode(m) {
+    const r = await app.write(t('fail.resetCode', { name: m.display_name }), () => post(`/api/family/members/${m.id}/reset-code`));
+    if (!r) return;
+    await ask(t('members.resetCodeTitle', { name: m.display_name }), [
+      copyable(t('members.resetCodeField'), r.code),
+      h('p', t('members.resetCodeText', { name: m.display_name, when: fmtDateTime(new Date(r.expires_at), app.tz) })),
+    ], [], { cancelLabel: t('common.close') });
+  }
+
+  async function unlock(m) {
+    const ok = await app.write(t('fail.unlock', { name: m.display_name }), () => post(`/api/family/members/${m.id}/unlock`));
+    if (ok === undefined) return;
+    say(t('members.unlocked', { name: m.display_name }));
+    app.refreshMe(); // no event: sign-in failures are not family data
+  }
+
+  function setPin(m) {
+    const pinIn = h('input', { name: 'pin', type: 'password', inputmode: 'numeric', pattern: '[0-9]{4,8}', minlength: 4, maxlength: 8, required: true, autocomplete: 'new-password' });
+    const removePin = m.has_pin ? h('button.danger', {
+      type: 'button',
+      async onclick() {
+        const ok = await app.write(t('fail.pin', { name: m.display_name }), () => del(`/api/family/members/${m.id}/pin`));
+        if (ok === undefined) return;
+        dlg.close();
+        say(t('members.pinRemoved', { name: m.display_name }));
+        app.refreshMe();
+      },
+    }, t('members.removePin')) : null;
+    const dlg = openDialog(t('members.pinTitle', { name: m.display_name }), [
+      field(t('members.pinField'), pinIn, t('members.pinHint')),
+      h('p.hint', t('members.pinWhere', { code: app.me.family.code || '', name: m.display_name })),
+    ], async () => {
+      const ok = await app.write(t('fail.pin', { name: m.display_name }), () => put(`/api/family/members/${m.id}/pin`, { pin: pinIn.value }));
+      if (ok === undefined) return false;
+      say(t('members.pinSet', { name: m.display_name }));
+      app.refreshMe(); // no event: a PIN is not family data
+      return true;
+    }, { extra: removePin });
+  }
+
+  function update() {
+    const manage = app.can('member.manage');
+    reconcile(list, app.me.members, {
+      key: (m) => m.id,
+      sig: (m) => JSON.stringify([m.display_name, m.role, m.has_pin, m.locked, manage, owners() > 1, app.me.user.id, t('family.you')]),
+      build: row,
+    });
+  }
+  update();
+  return { el, update };
+}

@@ -1,0 +1,150 @@
+// The Family page's settings and endings: the family's name and time zone
+// (owners, family.update); leaving the family, deleting one's account and
+// deleting the whole family (owners, with the family's name typed to
+// confirm). A family always keeps an owner: its only owner hands
+// ownership to another member first, which the app offers in one step.
+import { api, patch } from '../api.js';
+import { field, h, setChildren } from '../dom.js';
+import { t } from '../i18n.js';
+import { ask, openDialog } from './dialog.js';
+import { roleName } from './family-members.js';
+
+/** The family's name and time zone: a form for owners, a line for everyone else. */
+export function settingsSection(app) {
+  const status = h('p.muted', { role: 'status' });
+  if (!app.can('family.update')) {
+    const line = h('p');
+    const update = () => setChildren(line, t('family.timeZone', { zone: app.me.family.time_zone }));
+    update();
+    return { el: h('section.card', { 'aria-labelledby': 'h-settings' }, h('h2#h-settings', t('settings.title')), line), update };
+  }
+  const nameIn = h('input#family-name', { name: 'name', required: true, maxlength: 200, autocomplete: 'off' });
+  const zoneIn = h('input#family-zone', { name: 'time_zone', required: true, list: 'time-zones', autocomplete: 'off', spellcheck: 'false' });
+  let zones = [];
+  try { zones = Intl.supportedValuesOf('timeZone'); } catch { /* type it */ }
+  const form = h('form.settings-form', {
+    async onsubmit(e) {
+      e.preventDefault();
+      const f = app.me.family;
+      const body = {};
+      if (nameIn.value.trim() !== f.name) body.name = nameIn.value.trim();
+      if (zoneIn.value.trim() !== f.time_zone) body.time_zone = zoneIn.value.trim();
+      status.textContent = '';
+      if (!Object.keys(body).length) { status.textContent = t('settings.saved'); return; }
+      const saved = await app.write(t('fail.familySettings'), () => patch('/api/family', body));
+      if (!saved) return;
+      status.textContent = t('settings.saved');
+      app.refreshMe();
+    },
+  },
+  field(t('settings.familyName'), nameIn),
+  field(t('settings.timeZone'), zoneIn, t('settings.timeZoneHint')),
+  h('datalist#time-zones', zones.map((z) => h('option', { value: z }))),
+  h('button.primary', { type: 'submit' }, t('common.save')),
+  status);
+  // Another device's change shows at once, unless this form is being edited.
+  const update = () => {
+    if (form.contains(document.activeElement)) return;
+    nameIn.value = app.me.family.name;
+    zoneIn.value = app.me.family.time_zone;
+  };
+  update();
+  return { el: h('section.card', { 'aria-labelledby': 'h-settings' }, h('h2#h-settings', t('settings.title')), form), update };
+}
+
+/** Leave, delete my account, delete the family. */
+export function endingsSection(app) {
+  const leaveText = h('p.hint#leave-text');
+  const deleteText = h('p.hint#delete-me-text');
+  const leaveBtn = h('button.danger', { type: 'button', 'aria-describedby': 'leave-text', onclick: () => go('leave') }, t('leave.leave'));
+  const deleteBtn = h('button.danger', { type: 'button', 'aria-describedby': 'delete-me-text', onclick: () => go('delete') }, t('leave.deleteMe'));
+  const familyPart = app.can('family.delete') ? h('div.ending',
+    h('p.hint#delete-family-text', t('deleteFamily.text')),
+    h('button.danger', { type: 'button', 'aria-describedby': 'delete-family-text', onclick: deleteFamily }, t('deleteFamily.button'))) : null;
+
+  const state = () => {
+    const me = app.me;
+    const others = me.members.filter((m) => m.id !== me.user.id);
+    const soleOwner = me.role === 'owner' && !others.some((m) => m.role === 'owner');
+    return { others, soleOwner, alone: others.length === 0 };
+  };
+
+  const handoverNote = h('p.notice.handover', t('leave.soleOwner'));
+  function update() {
+    const { soleOwner, alone } = state();
+    leaveBtn.disabled = alone;
+    handoverNote.hidden = !soleOwner || alone;
+    leaveText.textContent = alone ? t('leave.aloneLeave') : t('leave.leaveText');
+    deleteText.textContent = alone ? t('leave.aloneDelete') : t('leave.deleteText');
+  }
+
+  const run = {
+    leave: { path: ['POST', '/api/family/leave'], fail: 'fail.leave', done: 'leave.left' },
+    delete: { path: ['DELETE', '/api/me'], fail: 'fail.deleteMe', done: 'leave.deleted' },
+  };
+
+  async function finish(what) {
+    const r = run[what];
+    const ok = await app.write(t(r.fail), async () => { await api(...r.path); return true; });
+    if (ok) app.signedOut(t(r.done));
+    return !!ok;
+  }
+
+  async function go(what) {
+    const { others, soleOwner, alone } = state();
+    if (soleOwner && !alone) { handover(what, others); return; }
+    const text = what === 'leave' ? t('leave.leaveText') : alone ? t('leave.aloneDelete') : t('leave.deleteText');
+    const ok = await ask(t(what === 'leave' ? 'leave.leaveTitle' : 'leave.deleteTitle', { family: app.me.family.name }), text,
+      [{ value: true, label: t(what === 'leave' ? 'leave.leave' : 'leave.deleteMe'), danger: true }]);
+    if (ok) await finish(what);
+  }
+
+  // The only owner picks the next owner; then the app leaves (or deletes).
+  function handover(what, others) {
+    const sorted = [...others].sort((a, b) => Number(a.role === 'child') - Number(b.role === 'child'));
+    const pick = h('select', { name: 'owner', required: true },
+      sorted.map((m) => h('option', { value: m.id }, `${m.display_name} (${roleName(m.role)})`)));
+    openDialog(t(what === 'leave' ? 'leave.leaveTitle' : 'leave.deleteTitle', { family: app.me.family.name }), [
+      h('p', t('leave.handoverText')),
+      field(t('leave.newOwner'), pick),
+      h('p.hint', t(what === 'leave' ? 'leave.leaveText' : 'leave.deleteText')),
+    ], async () => {
+      const m = others.find((x) => x.id === pick.value);
+      const made = await app.write(t('fail.role', { name: m.display_name }), () => api('PATCH', `/api/family/members/${m.id}`, { role: 'owner' }));
+      if (!made) return false;
+      return finish(what);
+    }, { saveLabel: t(what === 'leave' ? 'leave.handoverLeave' : 'leave.handoverDelete'), danger: true });
+  }
+
+  function deleteFamily() {
+    const name = app.me.family.name;
+    const typed = h('input', { name: 'confirm_name', required: true, autocomplete: 'off', spellcheck: 'false' });
+    openDialog(t('deleteFamily.title', { name }), [
+      h('p', t('deleteFamily.text')),
+      field(t('deleteFamily.typeName', { name }), typed),
+    ], async (form) => {
+      const error = form.querySelector('.dialog-error');
+      if (typed.value.trim() !== name) {
+        error.textContent = t('deleteFamily.mismatch', { name });
+        error.hidden = false;
+        typed.setAttribute('aria-invalid', 'true');
+        typed.focus();
+        return false;
+      }
+      const ok = await app.write(t('fail.deleteFamily'), async () => { await api('DELETE', '/api/family', { name: typed.value.trim() }); return true; });
+      if (ok) app.signedOut(t('deleteFamily.done', { name }));
+      return !!ok;
+    }, { saveLabel: t('deleteFamily.confirm'), danger: true });
+  }
+
+  update();
+  return {
+    el: h('section.card.endings', { 'aria-labelledby': 'h-endings' },
+      h('h2#h-endings', t('leave.title')),
+      handoverNote,
+      h('div.ending', leaveText, leaveBtn),
+      h('div.ending', deleteText, deleteBtn),
+      familyPart),
+    update,
+  };
+}
