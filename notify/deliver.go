@@ -192,8 +192,12 @@ func (s *Service) compose(ctx context.Context, tx *db.Tx, f *family, m *dbsqlc.N
 		if !m.CalendarReminders || n.OccursAt == nil {
 			return msg, "cancelled", nil
 		}
+		occs, err := eventOccurrences(ctx, tx, f, e, *n.OccursAt, n.OccursAt.Add(time.Second))
+		if err != nil {
+			return msg, "", err
+		}
 		var occ *db.Occurrence
-		for _, o := range db.ExpandCalendarEvents([]dbsqlc.CalendarEvent{e}, f.loc, *n.OccursAt, n.OccursAt.Add(time.Second)) {
+		for _, o := range occs {
 			if o.Start.Equal(*n.OccursAt) && slices.ContainsFunc(eventFires(m, e, eventAlarms(e), o), n.FireAt.Equal) {
 				occ = &o
 				break
@@ -203,9 +207,13 @@ func (s *Service) compose(ctx context.Context, tx *db.Tx, f *family, m *dbsqlc.N
 			return msg, "cancelled", nil // moved, cancelled, or its alarm changed
 		}
 		start := occ.Start.In(f.loc)
+		title, location, allDay := e.Title, e.Location, e.AllDay
+		if ov := occ.Override; ov != nil { // a changed occurrence says what it is now
+			title, location, allDay = ov.Title, ov.Location, ov.AllDay
+		}
 		msg.URL = fmt.Sprintf("/calendar?date=%s&event=%s", start.Format(time.DateOnly), e.ID)
 		msg.Tag = fmt.Sprintf("event:%s:%d", e.ID, start.Unix())
-		texts(func(lang string) Text { return eventText(e.Title, e.Location, start, local, e.AllDay, lang) })
+		texts(func(lang string) Text { return eventText(title, location, start, local, allDay, lang) })
 		return msg, "send", nil
 
 	case "digest":
@@ -283,13 +291,17 @@ func (s *Service) composeDigest(ctx context.Context, tx *db.Tx, f *family, m *db
 		chores = append(chores, digestItem{Title: t.Title, At: at})
 	}
 	start, end := familyhub.DayBounds(day, f.loc)
-	evs, _, err := tx.CalendarEventListRange(ctx, start, end)
+	occs, _, err := tx.CalendarOccurrences(ctx, start, end)
 	if err != nil {
 		return msg, "", err
 	}
-	for _, o := range db.ExpandCalendarEvents(evs, f.loc, start, end) {
+	for _, o := range occs {
 		st := o.Start.In(f.loc)
-		events = append(events, digestItem{Title: o.Event.Title, At: &st, AllDay: o.Event.AllDay})
+		item := digestItem{Title: o.Event.Title, At: &st, AllDay: o.Event.AllDay}
+		if o.Override != nil {
+			item.Title, item.AllDay = o.Override.Title, o.Override.AllDay
+		}
+		events = append(events, item)
 	}
 	if len(chores)+len(events) == 0 {
 		return msg, "empty", nil

@@ -275,12 +275,28 @@ func eventKey(id uuid.UUID, start, fire time.Time) string {
 	return fmt.Sprintf("event:%s:%d:%d", id, start.Unix(), fire.Unix())
 }
 
+// eventOccurrences returns the occurrences of e in [from, to), changed
+// occurrences (moved, retitled) in place.
+func eventOccurrences(ctx context.Context, tx *db.Tx, f *family, e dbsqlc.CalendarEvent, from, to time.Time) ([]db.Occurrence, error) {
+	var ovs map[uuid.UUID][]dbsqlc.CalendarEventOverride
+	if e.Rrule != nil {
+		var err error
+		if ovs, err = tx.CalendarOverrides(ctx, []uuid.UUID{e.ID}); err != nil {
+			return nil, err
+		}
+	}
+	return db.ExpandCalendarOccurrences([]dbsqlc.CalendarEvent{e}, ovs, f.loc, from, to), nil
+}
+
 // scheduleEvent makes the reminders of an event's occurrences whose alarm
 // falls within the window, for every member who wants calendar reminders.
 func (s *Service) scheduleEvent(ctx context.Context, tx *db.Tx, f *family, e dbsqlc.CalendarEvent, now time.Time) error {
 	alarms := eventAlarms(e)
-	from, to := now.Add(-s.cfg.Grace-maxLead), now.Add(s.cfg.Horizon+maxAlarmSpan)
-	for _, o := range db.ExpandCalendarEvents([]dbsqlc.CalendarEvent{e}, f.loc, from, to) {
+	occs, err := eventOccurrences(ctx, tx, f, e, now.Add(-s.cfg.Grace-maxLead), now.Add(s.cfg.Horizon+maxAlarmSpan))
+	if err != nil {
+		return err
+	}
+	for _, o := range occs {
 		for i := range f.members {
 			m := &f.members[i]
 			if !m.CalendarReminders {

@@ -601,3 +601,54 @@ func TestCalendarReminderFromVALARMAndDigest(t *testing.T) {
 		t.Errorf("digest %+v", p[len(p)-1])
 	}
 }
+
+func TestCalendarReminderOfAChangedOccurrence(t *testing.T) {
+	e := newEnv(t, Config{})
+	sub := e.subscribe(e.ben, "phone-b")
+	start := e.clock.Now().Add(40 * time.Minute).Truncate(time.Minute)
+	rule := "FREQ=DAILY"
+	var series uuid.UUID
+	e.as(e.ana, "a", func(ctx context.Context, tx *db.Tx) error {
+		ev, err := tx.CalendarEventCreate(ctx, db.CalendarEventFields{Title: "Swimming", StartsAt: start, EndsAt: start.Add(time.Hour), RRule: &rule}, nil)
+		series = ev.ID
+		return err
+	})
+	first := e.process()
+	if len(first) != 2 || !first[0].at.Equal(start.Add(-15*time.Minute)) {
+		t.Fatalf("queued %+v, want both members 15 min before", first)
+	}
+	// Today's swim moves 20 minutes later and to another pool.
+	moved := start.Add(20 * time.Minute)
+	e.as(e.ana, "a", func(ctx context.Context, tx *db.Tx) error {
+		cur, err := tx.CalendarEventLock(ctx, series)
+		if err != nil {
+			return err
+		}
+		_, _, err = tx.CalendarOccurrenceSet(ctx, cur, db.CalendarOverrideFields{RecurrenceID: start, Title: "Swimming (gala)",
+			Location: "Olympic pool", StartsAt: moved, EndsAt: moved.Add(time.Hour)})
+		return err
+	})
+	second := e.process()
+	if len(second) != 2 || !second[0].at.Equal(moved.Add(-15*time.Minute)) {
+		t.Fatalf("after the move %+v, want reminders 15 min before the new start", second)
+	}
+	e.clock.Set(first[0].at)
+	for _, j := range first {
+		if err := e.deliver(j.id); err != nil {
+			t.Fatal(err)
+		}
+		if d := *e.notice(j.id).Notice.Decision; d != "cancelled" {
+			t.Errorf("the reminder of the old start: %s", d)
+		}
+	}
+	e.clock.Set(second[0].at)
+	for _, j := range second {
+		if err := e.deliver(j.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := payloads(t, e.push.Messages(sub))
+	if len(p) != 1 || p[0].Title != "Swimming (gala)" || !strings.HasSuffix(p[0].Body, "· Olympic pool") {
+		t.Errorf("pushes %+v", p)
+	}
+}

@@ -845,7 +845,7 @@ func (q *Queries) NotifySendsOfNotice(ctx context.Context, db DBTX, noticeID uui
 
 const notifyTasksDue = `-- name: NotifyTasksDue :many
 
-SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, version FROM tasks
+SELECT id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version FROM tasks
 WHERE family_id = $1 AND recurrence IS NULL AND completed_at IS NULL
   AND coalesce(snoozed_until, due_at) >= $2::timestamptz
   AND coalesce(snoozed_until, due_at) < $3::timestamptz
@@ -887,6 +887,9 @@ func (q *Queries) NotifyTasksDue(ctx context.Context, db DBTX, arg NotifyTasksDu
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.Rotation,
+			&i.Uid,
+			&i.DavName,
+			&i.Ical,
 			&i.Version,
 		); err != nil {
 			return nil, err
