@@ -18,6 +18,7 @@ function fieldKey(field) {
  */
 export function friendly(status, code, field, ctx = {}) {
   if (code === 'network') return t(navigator.onLine === false ? 'error.offline' : 'error.network');
+  if (status === 412) return t('error.stale');
   if (status === 401) return t(ctx.path === '/api/auth/login' ? 'error.login' : 'error.unauthorized');
   if (code === 'invalid' || status === 422) {
     let { key, index } = fieldKey(field);

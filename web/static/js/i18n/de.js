@@ -434,4 +434,6 @@ export default {
   'subs.removeLabel': 'Kalender {name} entfernen',
   'subs.removeTitle': '„{name}“ entfernen?',
   'subs.removeText': 'Seine Termine verschwinden aus dem Familienkalender.',
+
+  'error.stale': 'Jemand anderes hat das inzwischen geändert. Versuche es noch einmal, um deine Version zu behalten.',
 };

@@ -435,4 +435,6 @@ export default {
   'subs.removeLabel': 'Remove the calendar {name}',
   'subs.removeTitle': 'Remove “{name}”?',
   'subs.removeText': 'Its events disappear from the family calendar.',
+
+  'error.stale': 'Someone else changed this meanwhile. Try again to keep your version.',
 };
