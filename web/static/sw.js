@@ -6,8 +6,8 @@ const VERSION = '__FAMILYHUB_WEB_VERSION__';
 const CACHE = `familyhub-shell-${VERSION}`;
 const SHELL = [
   '/', '/index.html', '/app.css', '/manifest.webmanifest',
-  '/js/api.js', '/js/app.js', '/js/assistant-reply.js', '/js/assistant.js', '/js/device.js', '/js/dom.js',
-  '/js/errors.js', '/js/i18n.js', '/js/i18n/de.js', '/js/i18n/en.js', '/js/members.js', '/js/realtime.js',
+  '/js/api.js', '/js/app.js', '/js/assistant-reply.js', '/js/assistant.js', '/js/cache.js', '/js/device.js', '/js/dom.js',
+  '/js/errors.js', '/js/i18n.js', '/js/i18n/de.js', '/js/i18n/en.js', '/js/idb.js', '/js/members.js', '/js/realtime.js',
   '/js/shell.js', '/js/time.js', '/js/views/auth.js', '/js/views/calendar-grid.js', '/js/views/calendar.js',
   '/js/views/dialog.js', '/js/views/event-dialog.js', '/js/views/family-dav.js', '/js/views/family.js',
   '/js/views/language.js', '/js/views/recipe-edit.js', '/js/views/recipe.js', '/js/views/recipes.js',
