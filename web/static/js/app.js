@@ -1,12 +1,17 @@
 // The app: session, router, language, and the realtime client that tells
-// the open view what to re-fetch. The parts around the views are shell.js.
-import { api, get, onUnauthorized } from './api.js';
+// the open view what to re-fetch. The parts around the views are shell.js;
+// what works without a network is cache.js (data) and outbox.js (writes).
+import { api, get, onReachable, onUnauthorized, serverReachable } from './api.js';
 import { mountAssistant } from './assistant.js';
+import * as cache from './cache.js';
+import { mountConflicts } from './conflicts.js';
 import { deviceId } from './device.js';
 import { h, keepFocus, setChildren } from './dom.js';
 import { onLangChange, t, translateStatic } from './i18n.js';
+import * as outbox from './outbox.js';
 import { RealtimeClient } from './realtime.js';
-import { failed, loader, refreshState, showState, watchKeyboard, write } from './shell.js';
+import { failed, loader, refreshState, showState, watchKeyboard, watchSync, write } from './shell.js';
+import { ask } from './views/dialog.js';
 import * as auth from './views/auth.js';
 import * as shopping from './views/shopping.js';
 import * as tasks from './views/tasks.js';
@@ -45,6 +50,9 @@ const app = {
   loader,
   rerender: () => keepFocus(() => render({ keepFocus: true })),
   get tz() { return (app.me && app.me.family.time_zone) || 'UTC'; },
+  /** The last event seen (to tell later who changed what): live, or kept from the last session. */
+  seq: () => app.rt?.lastSeq ?? app.keptSeq ?? null,
+  keptSeq: null,
   signedIn,
   signOut,
 };
@@ -52,12 +60,28 @@ window.familyhub = app; // for the console and the browser tests
 
 function startRealtime() {
   if (app.rt) return;
+  let was = null;
   app.rt = new RealtimeClient({
     deviceId: deviceId(),
     topics: app.view?.topics ?? [],
-    onState: showState,
-    onEvent: (ev) => app.view?.onEvent?.(ev),
-    onResync: () => app.view?.reload?.(),
+    // Opened from the device's copy: resume from the seq that copy had.
+    since: app.keptSeq,
+    // Back online, the waiting writes go first; the events that follow
+    // then include them.
+    beforeConnect: () => outbox.settled(),
+    onState: (state, transport) => {
+      showState(state, transport);
+      if (was === 'live' && state !== 'live') cache.markSynced(); // in step until now
+      if (state === 'live' && was !== 'live') {
+        outbox.kick({ now: true });
+        refreshMe();
+        // Opened from the device's copy: now read everything from the server.
+        if (app.fromCache) { app.fromCache = false; app.view?.reload?.(); }
+      }
+      was = state;
+    },
+    onEvent: (ev) => { cache.noteSeq(ev.seq); app.view?.onEvent?.(ev); },
+    onResync: () => { cache.noteSeq(app.rt?.lastSeq); app.view?.reload?.(); },
     onMessage: (msg) => {
       app.messages.push(msg);
       if (app.messages.length > 20) app.messages.shift();
@@ -126,6 +150,7 @@ window.addEventListener('popstate', () => render());
 onLangChange(() => {
   translateStatic();
   refreshState();
+  app.conflicts?.refresh();
   app.assistant?.relabel();
   if (document.getElementById('offline-page')) return;
   app.rerender();
@@ -133,17 +158,52 @@ onLangChange(() => {
 
 // --- session ---
 
+// signedIn reads who is signed in; without a server, the copy kept on the
+// device (so the app opens in a shop with no signal).
 async function signedIn() {
-  app.me = await get('/api/me');
+  let me;
+  try {
+    me = await get('/api/me');
+  } catch (e) {
+    if (e.status !== 0) throw e;
+    me = await cache.kept('me');
+    if (!me) throw e;
+    app.keptSeq = await cache.keptSeq();
+    app.fromCache = true;
+  }
+  app.me = me;
+  if (serverReachable()) await keepMe(me);
+  outbox.setStopped(false);
   startRealtime();
 }
 
+async function keepMe(me) {
+  if (await cache.ownedBy(me.user.id)) await outbox.clearAll(); // another person's data and writes go
+  await cache.keep('me', me);
+}
+
+// refreshMe re-reads /api/me when the server is back (members, names).
+async function refreshMe() {
+  if (!app.me) return;
+  try {
+    const me = await get('/api/me');
+    app.me = me;
+    await keepMe(me);
+  } catch { /* the next time */ }
+}
+
 async function signOut() {
+  const n = outbox.count();
+  if (n && await ask(t('sync.signOutTitle', { count: n }), t('sync.signOutText'),
+    [{ value: 'out', label: t('sync.signOutAnyway'), danger: true }]) !== 'out') return;
   await write(t('fail.signOut'), () => api('POST', '/api/auth/logout'));
+  await outbox.clearAll();
+  await cache.wipe();
   signedOut();
 }
 
 function signedOut(message) {
+  outbox.setStopped(true);
   app.rt?.stop();
   app.rt = null;
   app.me = null;
@@ -176,6 +236,24 @@ async function boot() {
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('/sw.js').catch((e) => console.warn('service worker:', e));
 }
+// A write the server refused for good (not a conflict): said in the banner.
+const failText = {
+  'item.add': 'fail.addItem', 'item.delete': 'fail.deleteItem', 'task.complete': 'fail.complete', 'task.uncomplete': 'fail.reopen',
+};
+outbox.onOutbox((ev) => {
+  if (ev.type !== 'refused') return;
+  const { op } = ev;
+  let key = failText[op.kind] || 'fail.saveItem';
+  if (op.kind === 'item.patch' && Object.keys(op.body).join() === 'checked') key = op.body.checked ? 'fail.tick' : 'fail.untick';
+  failed(t(key, { name: op.label, title: op.label }), ev.error);
+});
+outbox.setReachability(serverReachable);
+window.addEventListener('online', () => outbox.kick({ now: true }));
+onReachable((up) => { if (up) outbox.kick(); });
+
 app.assistant = mountAssistant(app, assistantBar);
+app.conflicts = mountConflicts(app, document.getElementById('notices'));
+app.outbox = outbox; // for the console and the browser tests
+app.sync = watchSync();
 watchKeyboard();
 boot();
