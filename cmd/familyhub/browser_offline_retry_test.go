@@ -1,0 +1,178 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// countItems counts the items named name on the server's list.
+func countItems(t *testing.T, m member, s *Main, listID, name string) int {
+	t.Helper()
+	n := 0
+	for _, it := range serverItems(t, m, s, listID) {
+		if strings.TrimSuffix(it, "✓") == name {
+			n++
+		}
+	}
+	return n
+}
+
+// TestBrowserOfflineRetry: an answer lost on its way back, then the
+// client's own retry, makes one item, not two; so does a double tap,
+// online and offline. A task completed offline is completed once the
+// device is back. An event carrying the version the device already shows
+// is not re-fetched; one without a version is.
+func TestBrowserOfflineRetry(t *testing.T) {
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	listID := seedFamily(t, m, ana)
+	// No service worker: the requests to drop are the page's own.
+	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	b.login(m.URL(), "ana@example.org")
+	b.goTo("/shopping/"+listID, `document.querySelector('li.item[data-name="apples"]')`)
+	row := func(name string) string { return fmt.Sprintf(`document.querySelector('li.item[data-name=%q]')`, name) }
+
+	t.Run("lost answer", func(t *testing.T) {
+		b := b.on(t)
+		paused := make(chan *fetch.EventRequestPaused, 4)
+		if err := chromedp.Listen(b.ctx, func(ev any) {
+			if e, ok := ev.(*fetch.EventRequestPaused); ok {
+				paused <- e
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// The first POST of an item reaches the server, and its answer is
+		// dropped on the way back.
+		if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
+			{URLPattern: "*/api/shopping/lists/*/items", RequestStage: fetch.RequestStageResponse}}}); err != nil {
+			t.Fatal(err)
+		}
+		b.setValue(`#item-name`, "sunscreen")
+		b.click(`form.add-item button[type=submit]`)
+		var ev *fetch.EventRequestPaused
+		select {
+		case ev = <-paused:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the POST was not held")
+		}
+		if ev.Request.Method != "POST" || ev.ResponseStatusCode != 201 {
+			t.Fatalf("held %s %s with status %d, want the POST answered 201", ev.Request.Method, ev.Request.URL, ev.ResponseStatusCode)
+		}
+		if n := countItems(t, ana, m, listID, "sunscreen"); n != 1 {
+			t.Fatalf("the server has %d sunscreen, want the 1 it made", n)
+		}
+		if _, err := chromedp.Call(b.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionReset}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+		// The row says it waits, and the outbox's retry (same id) settles it.
+		b.waitJS("sunscreen waiting after the lost answer", row("sunscreen")+`?.dataset.pending`, 2*time.Second)
+		b.waitJS("sunscreen saved by the retry", row("sunscreen")+` && !`+row("sunscreen")+`.dataset.pending && !document.getElementById('pending').checkVisibility()`, 10*time.Second)
+		if n := countItems(t, ana, m, listID, "sunscreen"); n != 1 {
+			t.Errorf("after the retry the server has %d sunscreen, want 1", n)
+		}
+		if n := eval[int](b, `document.querySelectorAll('li.item[data-name="sunscreen"]').length`); n != 1 {
+			t.Errorf("the page shows %d sunscreen", n)
+		}
+	})
+
+	t.Run("double tap", func(t *testing.T) {
+		b := b.on(t)
+		doubleTap := func(name string) {
+			b.setValue(`#item-name`, name)
+			eval[bool](b, `(() => { const b = document.querySelector('form.add-item button[type=submit]'); b.click(); b.click(); return true; })()`)
+		}
+		doubleTap("napkins")
+		b.waitJS("napkins saved", row("napkins")+` && !`+row("napkins")+`.dataset.pending && !document.querySelector('form.add-item button[aria-busy]')`, 5*time.Second)
+		b.setOffline(true)
+		b.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
+		doubleTap("candles")
+		b.waitJS("candles waiting", row("candles")+`?.dataset.pending === 'waiting' && document.getElementById('pending').textContent === '1 waiting'`, 5*time.Second)
+		b.setOffline(false)
+		b.waitJS("candles saved", row("candles")+` && !`+row("candles")+`.dataset.pending`, 5*time.Second)
+		for _, name := range []string{"napkins", "candles"} {
+			if n := countItems(t, ana, m, listID, name); n != 1 {
+				t.Errorf("a double tap saved %d %s, want 1", n, name)
+			}
+			if n := eval[int](b, fmt.Sprintf(`document.querySelectorAll('li.item[data-name=%q]').length`, name)); n != 1 {
+				t.Errorf("the page shows %d %s", n, name)
+			}
+		}
+	})
+
+	t.Run("realtime versions", func(t *testing.T) {
+		b := b.on(t)
+		var held float64
+		var appleID string
+		for _, it := range restAs(t, ana, m, "GET", "/api/shopping/lists/"+listID, nil)["items"].([]any) {
+			if it := it.(map[string]any); it["name"] == "apples" {
+				held, appleID = it["version"].(float64), it["id"].(string)
+			}
+		}
+		// The page's requests, counted as they start.
+		eval[bool](b, `(() => { if (!window.__reqs) { window.__reqs = []; window.__inflight = 0; const f = window.fetch;
+			window.fetch = (...a) => { window.__reqs.push(String(a[0])); window.__inflight++; return f(...a).finally(() => window.__inflight--); }; } return true; })()`)
+		b.waitJS("nothing in flight", `window.__inflight === 0 && `+row("apples")+`.dataset.id === `+js(appleID), 5*time.Second)
+		// After a reload the page's loaders are idle: an event either starts
+		// its re-fetch at once or not at all.
+		eval[bool](b, fmt.Sprintf(`(window.__versions = null, (async () => {
+			const v = window.familyhub.view;
+			await v.reload();
+			const n = window.__reqs.length;
+			const ev = {type: 'SHOPPING_ITEM_UPDATED', id: %q, list_id: %q, op: 'update'};
+			v.onEvent({...ev, version: %d});
+			const skipped = window.__reqs.length === n;
+			v.onEvent(ev);
+			window.__versions = [skipped, window.__reqs.length === n + 1 && window.__reqs[n].endsWith(%q)];
+		})(), true)`, appleID, listID, int64(held), "/api/shopping/lists/"+listID))
+		b.waitJS("the events handled", `window.__versions`, 5*time.Second)
+		got := eval[[]bool](b, `window.__versions`)
+		if !got[0] {
+			t.Error("an event with the version the page shows was re-fetched")
+		}
+		if !got[1] {
+			t.Error("an event without a version was not re-fetched")
+		}
+	})
+
+	t.Run("task completed offline", func(t *testing.T) {
+		// A tab with the service worker, so that it opens again offline.
+		b := b.on(t).newTab("tasks tab", phoneW, phoneH, false)
+		b.do(chromedp.Navigate(m.URL() + "/tasks"))
+		b.waitJS("tasks, and the service worker in control", `document.querySelector('li.task') && navigator.serviceWorker.controller`, 10*time.Second)
+		b.waitLive()
+		task := `[...document.querySelectorAll('li.task')].find((li) => li.querySelector('.title')?.textContent === 'Call grandma')`
+		b.waitJS("Call grandma open", task+` && !`+task+`.querySelector('input').checked`, 5*time.Second)
+		b.setOffline(true)
+		b.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
+		b.click(`li.task[data-id="` + eval[string](b, task+`.dataset.id`) + `"] input[type=checkbox]`)
+		b.waitJS("completed, waiting", task+`?.dataset.pending === 'waiting' && `+task+`.querySelector('input').checked`, 5*time.Second)
+		b.do(chromedp.Reload())
+		b.waitJS("still completed and waiting after a reload offline", task+`?.dataset.pending === 'waiting' && `+task+`.querySelector('input').checked
+			&& document.getElementById('pending').textContent === '1 waiting'`, 10*time.Second)
+		b.setOffline(false)
+		b.waitJS("saved", task+` && !`+task+`.dataset.pending && `+task+`.querySelector('input').checked`, 5*time.Second)
+		var tasks []struct {
+			Title       string
+			CompletedAt *string `json:"completed_at"`
+		}
+		ana.call(t, m.URL(), 200, "GET", "/api/tasks?date="+time.Now().UTC().Format("2006-01-02"), nil, &tasks)
+		for _, x := range tasks {
+			if x.Title == "Call grandma" && x.CompletedAt == nil {
+				t.Error("Call grandma is not completed on the server")
+			}
+		}
+	})
+}
