@@ -60,6 +60,15 @@ function headline(app, n) {
   });
 }
 
+// answer runs the user's choice; focus goes to the next notice, or to the
+// page, not to <body>.
+async function answer(li, fn) {
+  const next = li.nextElementSibling || li.previousElementSibling;
+  await fn();
+  const target = next?.isConnected ? next.querySelector('button') : null;
+  (target || document.getElementById('main'))?.focus({ preventScroll: true });
+}
+
 function card(app, n) {
   const text = [headline(app, n)];
   if (n.kind === 'gone') {
@@ -67,10 +76,11 @@ function card(app, n) {
   } else {
     text.push(...n.ops.map((op) => mine(app, op)).filter(Boolean));
   }
+  const on = (fn) => (e) => answer(e.currentTarget.closest('li'), fn);
   const actions = n.kind === 'stale'
-    ? [h('button.primary', { type: 'button', dataset: { key: `mine-${n.id}` }, onclick: () => outbox.keepMine(n) }, t('sync.keepMine')),
-      h('button', { type: 'button', dataset: { key: `theirs-${n.id}` }, onclick: () => outbox.dismiss(n.id) }, t('sync.keepTheirs'))]
-    : [h('button', { type: 'button', dataset: { key: `ok-${n.id}` }, onclick: () => outbox.dismiss(n.id) }, t('sync.ok'))];
+    ? [h('button.primary', { type: 'button', onclick: on(() => outbox.keepMine(n)) }, t('sync.keepMine')),
+      h('button', { type: 'button', onclick: on(() => outbox.dismiss(n.id)) }, t('sync.keepTheirs'))]
+    : [h('button', { type: 'button', onclick: on(() => outbox.dismiss(n.id)) }, t('sync.ok'))];
   return h('li.conflict', { dataset: { kind: n.kind, record: n.record } },
     h('p', h('strong', text[0]), text.length > 1 ? ' ' + text.slice(1).join(' ') : null),
     h('div.banner-actions', actions));

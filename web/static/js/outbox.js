@@ -61,8 +61,15 @@ function changed({ local = false } = {}) {
 
 chan?.addEventListener('message', async () => { await reload(); emit({ type: 'changed' }); });
 
-async function reload() {
-  try { ops = await idb.all('queue'); } catch (e) { console.warn('outbox: cannot read the queue:', e); }
+// Reading the queue and adding to it take turns, so a read never drops a
+// write that is being added.
+let turn = Promise.resolve();
+const inTurn = (fn) => (turn = turn.then(fn, fn));
+
+function reload() {
+  return inTurn(async () => {
+    try { ops = await idb.all('queue'); } catch (e) { console.warn('outbox: cannot read the queue:', e); }
+  });
 }
 const ready = reload().then(() => emit({ type: 'changed' }));
 
@@ -84,18 +91,19 @@ export async function enqueue(op) {
   await ready;
   const base = op.base ? { ...op.base } : null;
   if (base) delete base.pending;
-  const earlier = ops.some((o) => o.record === op.record);
   const entry = {
     ...op, base, id: crypto.randomUUID(), at: new Date().toISOString(),
-    offline: navigator.onLine === false || !reachableNow(),
-    // After an earlier write to the same record, this one is made against
-    // what that write leaves: its version is known once it is saved.
-    ifMatch: isCreate(op) || earlier ? null : base?.version ?? null,
-    rebases: 0,
+    offline: navigator.onLine === false || !reachableNow(), rebases: 0,
   };
   const result = new Promise((resolve) => waiters.set(entry.id, resolve));
-  entry.n = await idb.put('queue', entry);
-  ops.push(entry);
+  await inTurn(async () => {
+    // After an earlier write to the same record, this one is made against
+    // what that write leaves: its version is known once that one is saved.
+    const earlier = ops.some((o) => o.record === op.record);
+    entry.ifMatch = isCreate(op) || earlier ? null : base?.version ?? null;
+    entry.n = await idb.put('queue', entry);
+    ops.push(entry);
+  });
   changed();
   kick();
   return { op: entry, result };
