@@ -10,6 +10,7 @@ import { h, keepFocus, setChildren } from './dom.js';
 import { onLangChange, t, translateStatic } from './i18n.js';
 import * as outbox from './outbox.js';
 import { RealtimeClient } from './realtime.js';
+import { dateIn } from './time.js';
 import { failed, loader, refreshState, showState, watchKeyboard, watchSync, write } from './shell.js';
 import { ask } from './views/dialog.js';
 import * as auth from './views/auth.js';
@@ -75,6 +76,7 @@ function startRealtime() {
       if (state === 'live' && was !== 'live') {
         outbox.kick({ now: true });
         refreshMe();
+        cache.warm(dateIn(new Date(), app.tz)); // what the device keeps, whatever page is open
         // Opened from the device's copy: now read everything from the server.
         if (app.fromCache) { app.fromCache = false; app.view?.reload?.(); }
       }

@@ -3,6 +3,7 @@
 // their items and categories, and the tasks page (today's tasks, open
 // ones, chores). Everything else needs the server. Data lives in IndexedDB
 // (idb.js); the app shell in the service worker's cache (sw.js).
+import { get } from './api.js';
 import * as idb from './idb.js';
 
 /** How long a read may take before the kept copy is shown meanwhile. */
@@ -19,18 +20,27 @@ function saveMeta() {
   return idb.put('data', meta, 'meta').catch((e) => console.warn('cache: meta not saved:', e));
 }
 
+// Each value is kept with the time it was read from the server ({v, at}),
+// so the page can say how old what it shows is.
+async function entry(key) {
+  try { return await idb.get('data', key); } catch { return undefined; }
+}
+
 /** The kept value under key, or undefined (also when storage fails). */
 export async function kept(key) {
-  try { return await idb.get('data', key); } catch { return undefined; }
+  return (await entry(key))?.v;
 }
 
 /**
  * Keeps value under key. It is the server's data just read, unless synced
- * is false (the device's copy patched with a write's answer).
+ * is false (the device's copy patched with a write's answer: it keeps the
+ * time of the last read).
  */
 export async function keep(key, value, { synced = true } = {}) {
+  let at = new Date().toISOString();
   if (synced) markSynced();
-  try { await idb.put('data', value, key); } catch (e) { console.warn('cache: not kept:', key, e); }
+  else at = (await entry(key))?.at ?? at;
+  try { await idb.put('data', { v: value, at }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
 }
 
 /** Forgets one kept value (a list deleted elsewhere). */
@@ -39,8 +49,17 @@ export function forget(key) { return idb.del('data', key).catch(() => {}); }
 /** Notes that the device was in step with the server just now. */
 export function markSynced(at = new Date()) {
   meta.synced = at.toISOString();
+  shownAt = null;
   saveMetaSoon();
   for (const fn of listeners) fn(at);
+}
+
+// When the page shows a kept copy: the time that copy was read.
+let shownAt = null;
+function showing(at) {
+  if (!at || (shownAt && shownAt <= at)) return;
+  shownAt = at;
+  for (const fn of listeners) fn(new Date(at));
 }
 
 /** When the device was last in step with the server (a Date), or null. */
@@ -48,8 +67,15 @@ export async function lastSynced() {
   await metaReady;
   return meta.synced ? new Date(meta.synced) : null;
 }
-/** The same, without waiting for storage (null until it was read). */
-export const lastSyncedNow = () => (meta.synced ? new Date(meta.synced) : null);
+/**
+ * When what the page shows was last in step with the server, without
+ * waiting for storage: the oldest kept copy it shows, else the last sync
+ * (null until storage was read).
+ */
+export function lastSyncedNow() {
+  const at = shownAt ?? meta.synced;
+  return at ? new Date(at) : null;
+}
 
 let metaTimer = null;
 function saveMetaSoon() {
@@ -81,6 +107,7 @@ export async function ownedBy(userId) {
   const other = !!meta.user;
   if (other) await idb.clear().catch(() => {});
   meta = { synced: null, seq: null, user: userId };
+  shownAt = null;
   await saveMeta();
   return other;
 }
@@ -102,8 +129,8 @@ const SLOW = Symbol('slow');
  */
 export async function fresh(key, fetcher) {
   if (navigator.onLine === false) {
-    const c = await kept(key);
-    if (c !== undefined) return { data: c, cached: true };
+    const c = await entry(key);
+    if (c !== undefined) { showing(c.at); return { data: c.v, cached: true }; }
   }
   const net = fetcher().then(async (data) => { await keep(key, data); return data; });
   let timer;
@@ -111,15 +138,46 @@ export async function fresh(key, fetcher) {
   try {
     const first = await Promise.race([net, slow]);
     if (first !== SLOW) return { data: first, cached: false };
-    const c = await kept(key);
+    const c = await entry(key);
     if (c === undefined) return { data: await net, cached: false };
-    return { data: c, cached: true, later: net.catch(() => undefined) };
+    showing(c.at);
+    return { data: c.v, cached: true, later: net.catch(() => undefined) };
   } catch (e) {
     if (e.status !== 0) throw e;
-    const c = await kept(key);
+    const c = await entry(key);
     if (c === undefined) throw e;
-    return { data: c, cached: true };
+    showing(c.at);
+    return { data: c.v, cached: true };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The tasks page's data: the tasks of date (YYYY-MM-DD), the other open ones and the chores. */
+export async function fetchTasks(date) {
+  const [day, open, templates] = await Promise.all([
+    get(`/api/tasks?date=${date}`), get('/api/tasks'), get('/api/tasks?templates=true')]);
+  return { date, tasks: [...day, ...open, ...templates] };
+}
+
+let warming = null;
+/**
+ * warm(date) reads everything the device keeps, whatever page is open:
+ * every list with its items, the categories and the tasks page of date;
+ * one request at a time, stopping at the first failure (the next time the
+ * device is back online it tries again).
+ */
+export function warm(date) {
+  warming ??= (async () => {
+    try {
+      const lists = await get('/api/shopping/lists');
+      await keep('lists', lists);
+      await keep('categories', await get('/api/shopping/categories'));
+      for (const l of lists) await keep(`list:${l.id}`, await get(`/api/shopping/lists/${l.id}`));
+      await keep('tasks', await fetchTasks(date));
+    } catch { /* the next time */ } finally {
+      warming = null;
+    }
+  })();
+  return warming;
 }

@@ -170,7 +170,6 @@ export function view(app, main, listId) {
       if (listId) history.replaceState(null, '', `/shopping/${listId}`);
     }
     await loadItems();
-    if (!l.cached) warm();
   });
 
   let gen = 0;
@@ -193,23 +192,19 @@ export function view(app, main, listId) {
     r.later?.then((data) => { if (data && mine === gen) { list = data; renderItems(); } });
   });
 
-  // The other lists are kept on the device too, so they open in a shop
-  // without signal; a change to one refreshes its copy.
-  let warmed = false;
+  // The other lists are kept on the device too (cache.warm), so they open
+  // in a shop without signal; a change to one refreshes its copy.
   const stale = new Set();
-  async function warm(ids = null) {
-    if (!ids && warmed) return;
-    warmed = true;
-    for (const l of ids ? ids.map((id) => ({ id })) : lists) {
-      if (l.id === listId) continue;
-      try { await cache.keep(`list:${l.id}`, await get(`/api/shopping/lists/${l.id}`)); } catch { return; }
-    }
-  }
   let warmTimer = null;
   function staleList(id) {
     stale.add(id);
     clearTimeout(warmTimer);
-    warmTimer = setTimeout(() => { const ids = [...stale]; stale.clear(); warm(ids); }, 2000);
+    warmTimer = setTimeout(async () => {
+      for (const x of stale) {
+        stale.delete(x);
+        try { await cache.keep(`list:${x}`, await get(`/api/shopping/lists/${x}`)); } catch { return; }
+      }
+    }, 2000);
   }
 
   return {

@@ -205,13 +205,6 @@ export function view(app, main) {
     render();
   }
 
-  // Today's tasks, the other open ones and the chores, kept together.
-  const fetchAll = async () => {
-    const date = today();
-    const [day, open, templates] = await Promise.all([
-      get(`/api/tasks?date=${date}`), get('/api/tasks'), get('/api/tasks?templates=true')]);
-    return { date, tasks: [...day, ...open, ...templates] };
-  };
   const show = (data) => {
     tasks.clear();
     for (const x of data.tasks) tasks.set(x.id, x);
@@ -221,7 +214,7 @@ export function view(app, main) {
   let gen = 0;
   const reload = app.loader(async () => {
     const mine = ++gen;
-    const r = await cache.fresh('tasks', fetchAll);
+    const r = await cache.fresh('tasks', () => cache.fetchTasks(today()));
     show(r.data);
     r.later?.then((data) => { if (data && mine === gen) show(data); });
   });
