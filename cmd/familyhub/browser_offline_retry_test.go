@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -24,6 +25,15 @@ func countItems(t *testing.T, m member, s *Main, listID, name string) int {
 		}
 	}
 	return n
+}
+
+// postData is a held request's body.
+func postData(ev *fetch.EventRequestPaused) string {
+	var out []byte
+	for _, e := range ev.Request.PostDataEntries {
+		out = append(out, e.Bytes...)
+	}
+	return string(out)
 }
 
 // TestBrowserOfflineRetry: an answer lost on its way back, then the
@@ -85,6 +95,59 @@ func TestBrowserOfflineRetry(t *testing.T) {
 		}
 		if n := eval[int](b, `document.querySelectorAll('li.item[data-name="sunscreen"]').length`); n != 1 {
 			t.Errorf("the page shows %d sunscreen", n)
+		}
+	})
+
+	t.Run("503 with Retry-After", func(t *testing.T) {
+		b := b.on(t)
+		paused := make(chan *fetch.EventRequestPaused, 4)
+		lctx, stop := context.WithCancel(b.ctx)
+		defer stop()
+		if err := chromedp.Listen(lctx, func(ev any) {
+			if e, ok := ev.(*fetch.EventRequestPaused); ok {
+				paused <- e
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
+			{URLPattern: "*/api/shopping/lists/*/items"}}}); err != nil {
+			t.Fatal(err)
+		}
+		held := func() *fetch.EventRequestPaused {
+			select {
+			case ev := <-paused:
+				return ev
+			case <-time.After(10 * time.Second):
+				t.Fatal("no POST was held")
+				return nil
+			}
+		}
+		b.setValue(`#item-name`, "matches")
+		b.click(`form.add-item button[type=submit]`)
+		first := held()
+		answered := time.Now()
+		// The server is busy: 503, come back in 2 s.
+		if _, err := chromedp.Call(b.ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: first.RequestID, ResponseCode: 503,
+			ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/json"}, {Name: "Retry-After", Value: "2"}},
+			Body:            []byte(`{"error":{"code":"unavailable","message":"busy"}}`)}); err != nil {
+			t.Fatal(err)
+		}
+		second := held()
+		waited := time.Since(answered)
+		if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("after a 503 with Retry-After: 2 the client tried again after %s", waited.Round(time.Millisecond))
+		if waited < 2*time.Second || waited > 4*time.Second {
+			t.Errorf("retried after %s, want Retry-After's 2 s (and a little jitter)", waited)
+		}
+		if body := postData(first); body == "" || body != postData(second) {
+			t.Errorf("the retry sent %q, the first try %q: want the same body (the same client id)", postData(second), body)
+		}
+		b.waitJS("matches saved", row("matches")+` && !`+row("matches")+`.dataset.pending`, 5*time.Second)
+		if n := countItems(t, ana, m, listID, "matches"); n != 1 {
+			t.Errorf("the server has %d matches, want 1", n)
 		}
 	})
 
