@@ -2,8 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -117,10 +118,22 @@ func waitBoth(t *testing.T, what string, timeout time.Duration, cond func() (boo
 	}
 }
 
-// jsonOf is a compact JSON rendering for failure messages.
-func jsonOf(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
+// docShot saves a screenshot as screenshot does and, with
+// FAMILYHUB_UPDATE_SCREENSHOTS=1, also as docs/screenshots/pwa/<name>.png
+// (docs/pwa.md shows it).
+func (b *browser) docShot(name string) {
+	b.t.Helper()
+	b.screenshot(name)
+	if os.Getenv("FAMILYHUB_UPDATE_SCREENSHOTS") != "1" {
+		return
+	}
+	png, err := os.ReadFile(filepath.Join(artifactsDir, name+".png"))
+	if err == nil {
+		err = os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", "pwa", name+".png"), png, 0o644)
+	}
+	if err != nil {
+		b.t.Fatal(err)
+	}
 }
 
 // pageState is what a failure message shows of a page: path, connection,

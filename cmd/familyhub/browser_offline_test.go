@@ -69,7 +69,7 @@ func TestBrowserOffline(t *testing.T) {
 	a2.waitJS("A's list from the device, offline", row("apples")+` && `+waitingRows+` === `+js(want)+`
 		&& document.getElementById('pending').textContent === '5 waiting'
 		&& /^Offline, last synced \d{1,2}:\d{2}/.test(document.getElementById('offline-line').textContent)`, 10*time.Second)
-	a2.screenshot("offline-waiting")
+	a2.docShot("offline-waiting")
 
 	// Meanwhile Ben deletes one of the two and renames the other.
 	b.click(fmt.Sprintf(`li.item[data-name=%q] button.icon.danger`, deleted))
@@ -126,7 +126,7 @@ func TestBrowserOffline(t *testing.T) {
 	if !strings.Contains(gone, "Ben deleted “sourdough bread” while you were offline.") {
 		t.Errorf("the delete's notice says %q", gone)
 	}
-	a2.screenshot("offline-conflicts")
+	a2.docShot("offline-conflicts")
 
 	// Keep mine: the tick goes again, now against Ben's version; the
 	// deletion is acknowledged and stays.
