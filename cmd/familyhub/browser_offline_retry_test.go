@@ -40,7 +40,7 @@ func postData(ev *fetch.EventRequestPaused) string {
 // client's own retry, makes one item, not two; so does a double tap,
 // online and offline. A task completed offline is completed once the
 // device is back. An event carrying the version the device already shows
-// is not re-fetched; one without a version is.
+// is not re-fetched; one without a version is, and so is a delete.
 func TestBrowserOfflineRetry(t *testing.T) {
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
@@ -191,15 +191,16 @@ func TestBrowserOfflineRetry(t *testing.T) {
 		// After a reload the page's loaders are idle: an event either starts
 		// its re-fetch at once or not at all.
 		eval[bool](b, fmt.Sprintf(`(window.__versions = null, (async () => {
-			const v = window.familyhub.view;
-			await v.reload();
-			const n = window.__reqs.length;
-			const ev = {type: 'SHOPPING_ITEM_UPDATED', id: %q, list_id: %q, op: 'update'};
-			v.onEvent({...ev, version: %d});
-			const skipped = window.__reqs.length === n;
-			v.onEvent(ev);
-			window.__versions = [skipped, window.__reqs.length === n + 1 && window.__reqs[n].endsWith(%q)];
-		})(), true)`, appleID, listID, int64(held), "/api/shopping/lists/"+listID))
+			const v = window.familyhub.view, list = %q;
+			const ev = {type: 'SHOPPING_ITEM_UPDATED', id: %q, list_id: list, op: 'update'};
+			const refetches = async (e) => {
+				await v.reload();
+				const n = window.__reqs.length;
+				v.onEvent(e);
+				return window.__reqs.length === n + 1 && window.__reqs[n].endsWith('/api/shopping/lists/' + list);
+			};
+			window.__versions = [!await refetches({...ev, version: %d}), await refetches(ev), await refetches({...ev, op: 'delete', version: %d})];
+		})(), true)`, listID, appleID, int64(held), int64(held)))
 		b.waitJS("the events handled", `window.__versions`, 5*time.Second)
 		got := eval[[]bool](b, `window.__versions`)
 		if !got[0] {
@@ -207,6 +208,9 @@ func TestBrowserOfflineRetry(t *testing.T) {
 		}
 		if !got[1] {
 			t.Error("an event without a version was not re-fetched")
+		}
+		if !got[2] {
+			t.Error("a delete carrying the version shown was not re-fetched")
 		}
 	})
 

@@ -114,7 +114,8 @@ export function show(app, main, id) {
     }
     keepFocus(render);
   });
-  return { topics: ['recipes'], reload, onEvent: (ev) => { if (ev.type === 'RECIPE_UPDATED' && ev.id === id) reload(); } };
+  const held = (ev) => ev.op !== 'delete' && ev.version != null && recipe?.version >= ev.version; // shown already
+  return { topics: ['recipes'], reload, onEvent: (ev) => { if (ev.type === 'RECIPE_UPDATED' && ev.id === id && !held(ev)) reload(); } };
 }
 
 /**

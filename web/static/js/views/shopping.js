@@ -216,11 +216,11 @@ export function view(app, main, listId) {
         const have = list?.items.find((i) => i.id === ev.id);
         // Skip what the device already shows: this version (its own write
         // came back as the answer), or a delete of what it no longer has.
-        if (ev.version != null && have && have.version >= ev.version) return;
+        if (ev.op !== 'delete' && ev.version != null && have && have.version >= ev.version) return;
         if (ev.op === 'delete' && list && !have) return;
         loadItems();
       } else if (ev.type === 'SHOPPING_ITEM_UPDATED') staleList(ev.list_id);
-      else if (ev.type === 'SHOPPING_LIST_UPDATED') loadLists();
+      else if (ev.type === 'SHOPPING_LIST_UPDATED' && !(ev.op !== 'delete' && ev.version != null && lists.find((l) => l.id === ev.id)?.version >= ev.version)) loadLists();
     },
   };
 }
