@@ -31,13 +31,13 @@ function describe(app, rec, fields = []) {
   return parts.join(', ');
 }
 
-/** What the user's own write was, in words. */
-function mine(app, op) {
+/** What the user's own write was, in words (an edit: as keep mine would leave the record). */
+function mine(app, op, current) {
   switch (op.kind) {
     case 'item.patch': {
       const keys = Object.keys(op.body);
       if (keys.length === 1 && keys[0] === 'checked') return t(op.body.checked ? 'sync.mine.tick' : 'sync.mine.untick');
-      return t('sync.mine.edit', { mine: describe(app, { ...op.base, ...op.body }, keys) });
+      return t('sync.mine.edit', { mine: describe(app, { ...(current || op.base), ...op.body }, keys) });
     }
     case 'item.delete': return t('sync.mine.delete');
     case 'task.complete': return t('sync.mine.complete');
@@ -74,7 +74,7 @@ function card(app, n) {
   if (n.kind === 'gone') {
     if (n.ops[0]?.kind !== 'item.add') text.push(t('sync.notSaved'));
   } else {
-    text.push(...n.ops.map((op) => mine(app, op)).filter(Boolean));
+    text.push(...n.ops.map((op) => mine(app, op, n.current)).filter(Boolean));
   }
   const on = (fn) => (e) => answer(e.currentTarget.closest('li'), fn);
   const actions = n.kind === 'stale'
