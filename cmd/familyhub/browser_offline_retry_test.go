@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,8 @@ func postData(ev *fetch.EventRequestPaused) string {
 
 // TestBrowserOfflineRetry: an answer lost on its way back, then the
 // client's own retry, makes one item, not two; so does a double tap,
-// online and offline. A task completed offline is completed once the
+// online and offline. An untick, an edit and a delete made offline reach
+// the server. A task completed offline is completed once the
 // device is back. An event carrying the version the device already shows
 // is not re-fetched; one without a version is, and so is a delete.
 func TestBrowserOfflineRetry(t *testing.T) {
@@ -175,19 +177,56 @@ func TestBrowserOfflineRetry(t *testing.T) {
 		}
 	})
 
+	t.Run("untick, edit and delete offline", func(t *testing.T) {
+		b := b.on(t)
+		b.click(`li.item[data-name="spinach"] input[type=checkbox]`)
+		waitUntil(t, "spinach ticked on the server", 5*time.Second, func() bool {
+			return slices.Contains(serverItems(t, ana, m, listID), "spinach✓")
+		})
+		b.waitJS("spinach ticked and saved", row("spinach")+`?.classList.contains('checked') && !document.querySelector('li.item[data-pending]')`, 5*time.Second)
+		b.setOffline(true)
+		b.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
+		b.click(`li.item[data-name="spinach"] input[type=checkbox]`)
+		b.click(`li.item[data-name="dish soap"] button.icon:not(.danger)`)
+		b.waitJS("edit dialog", dialogOpen, 5*time.Second)
+		b.setValue(`dialog[open] input[name=name]`, "washing-up liquid")
+		b.setValue(`dialog[open] input[name=quantity]`, "2")
+		b.click(`dialog[open] button[type=submit]`)
+		b.click(`li.item[data-name="apples"] button.icon.danger`)
+		b.waitJS("three writes waiting", row("spinach")+`?.dataset.pending === 'waiting' && !`+row("spinach")+`.classList.contains('checked')
+			&& `+row("washing-up liquid")+`?.dataset.pending === 'waiting' && !`+row("dish soap")+` && !`+row("apples")+`
+			&& document.getElementById('pending').textContent === '3 waiting'`, 5*time.Second)
+		b.setOffline(false)
+		b.waitJS("all saved", `!document.querySelector('li.item[data-pending]') && !document.getElementById('pending').checkVisibility()`, 5*time.Second)
+		var list struct {
+			Items []struct {
+				Name, Quantity string
+				Checked        bool
+			}
+		}
+		ana.call(t, m.URL(), 200, "GET", "/api/shopping/lists/"+listID, nil, &list)
+		got := map[string]string{}
+		for _, it := range list.Items {
+			got[it.Name] = fmt.Sprintf("%s checked=%v", it.Quantity, it.Checked)
+		}
+		if got["spinach"] != " checked=false" || got["washing-up liquid"] != "2 checked=false" || got["dish soap"] != "" || got["apples"] != "" {
+			t.Errorf("the server holds %v", got)
+		}
+	})
+
 	t.Run("realtime versions", func(t *testing.T) {
 		b := b.on(t)
 		var held float64
-		var appleID string
+		var itemID string
 		for _, it := range restAs(t, ana, m, "GET", "/api/shopping/lists/"+listID, nil)["items"].([]any) {
-			if it := it.(map[string]any); it["name"] == "apples" {
-				held, appleID = it["version"].(float64), it["id"].(string)
+			if it := it.(map[string]any); it["name"] == "coffee beans" {
+				held, itemID = it["version"].(float64), it["id"].(string)
 			}
 		}
 		// The page's requests, counted as they start.
 		eval[bool](b, `(() => { if (!window.__reqs) { window.__reqs = []; window.__inflight = 0; const f = window.fetch;
 			window.fetch = (...a) => { window.__reqs.push(String(a[0])); window.__inflight++; return f(...a).finally(() => window.__inflight--); }; } return true; })()`)
-		b.waitJS("nothing in flight", `window.__inflight === 0 && `+row("apples")+`.dataset.id === `+js(appleID), 5*time.Second)
+		b.waitJS("nothing in flight", `window.__inflight === 0 && `+row("coffee beans")+`.dataset.id === `+js(itemID), 5*time.Second)
 		// After a reload the page's loaders are idle: an event either starts
 		// its re-fetch at once or not at all.
 		eval[bool](b, fmt.Sprintf(`(window.__versions = null, (async () => {
@@ -200,7 +239,7 @@ func TestBrowserOfflineRetry(t *testing.T) {
 				return window.__reqs.length === n + 1 && window.__reqs[n].endsWith('/api/shopping/lists/' + list);
 			};
 			window.__versions = [!await refetches({...ev, version: %d}), await refetches(ev), await refetches({...ev, op: 'delete', version: %d})];
-		})(), true)`, listID, appleID, int64(held), int64(held)))
+		})(), true)`, listID, itemID, int64(held), int64(held)))
 		b.waitJS("the events handled", `window.__versions`, 5*time.Second)
 		got := eval[[]bool](b, `window.__versions`)
 		if !got[0] {
