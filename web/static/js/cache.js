@@ -161,13 +161,15 @@ export async function fetchTasks(date) {
 }
 
 let warming = null;
+let warmed = 0;
 /**
  * warm(date) reads everything the device keeps, whatever page is open:
  * every list with its items, the categories and the tasks page of date;
  * one request at a time, stopping at the first failure (the next time the
- * device is back online it tries again).
+ * device is back online it tries again), at most every 30 s.
  */
 export function warm(date) {
+  if (!warming && Date.now() - warmed < 30000) return Promise.resolve();
   warming ??= (async () => {
     try {
       const lists = await get('/api/shopping/lists');
@@ -175,6 +177,7 @@ export function warm(date) {
       await keep('categories', await get('/api/shopping/categories'));
       for (const l of lists) await keep(`list:${l.id}`, await get(`/api/shopping/lists/${l.id}`));
       await keep('tasks', await fetchTasks(date));
+      warmed = Date.now();
     } catch { /* the next time */ } finally {
       warming = null;
     }

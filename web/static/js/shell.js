@@ -1,6 +1,7 @@
 // The parts of the page around the views: the connection indicator, the
-// banner for failed writes, coalescing loaders, and keeping the bottom
-// navigation away from focused controls on a phone.
+// offline line and the badge of waiting writes, the banner for failed
+// writes, coalescing loaders, and keeping the bottom navigation away from
+// focused controls on a phone.
 import { ApiError, onReachable, serverReachable } from './api.js';
 import * as cache from './cache.js';
 import { h, setChildren } from './dom.js';
