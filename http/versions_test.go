@@ -305,3 +305,21 @@ func TestVersionsFollowCalDAV(t *testing.T) {
 		t.Fatalf("after a CalDAV change: version %d", v)
 	}
 }
+
+// TestVersionIgnoresBookkeeping: the categoriser's note on a list
+// (categorised_at) is no change of the list: its version stays, so a rename
+// made against that version still applies.
+func TestVersionIgnoresBookkeeping(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, _ := env.signup("book@example.org", "Book")
+	var list shoppingListJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "L"}).decode(t, &list)
+	if _, err := env.pool.Exec(context.Background(), `UPDATE shopping_lists SET categorised_at = now() WHERE id = $1`, list.ID); err != nil {
+		t.Fatal(err)
+	}
+	st, _, b, err := c.send("PATCH", "/api/shopping/lists/"+list.ID.String(), `{"name":"Weekly"}`, map[string]string{"If-Match": `"1"`})
+	if err != nil || st != http.StatusOK || !strings.Contains(string(b), `"version":2`) {
+		t.Fatalf("rename after the categoriser's note: %d %s", st, b)
+	}
+}

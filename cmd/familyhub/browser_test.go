@@ -371,14 +371,16 @@ func TestBrowserFallback(t *testing.T) {
 	p.waitJS("cherries over long polling", `document.querySelector('li.item[data-name="cherries"]')`, 5*time.Second)
 	t.Logf("long polling: a change showed after %s", time.Since(start).Round(time.Millisecond))
 
-	// Offline: the service worker has the shell; with the server gone the
-	// app still opens and says it is offline.
+	// Offline: the service worker has the shell and IndexedDB the data;
+	// with the server gone the app still opens, shows the list as last
+	// seen and says it is offline (issue 13).
 	b.waitJS("service worker in control", `navigator.serviceWorker.controller`, 10*time.Second)
 	cancel()
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
 	b.do(chromedp.Reload())
-	b.waitJS("offline page", `document.querySelector('h1')?.textContent === 'You are offline' && document.getElementById('conn').dataset.state === 'offline'`, 10*time.Second)
+	b.waitJS("the list from the device, offline", `document.querySelector('li.item[data-name="cherries"]')
+		&& /^Offline, last synced /.test(document.getElementById('offline-line').textContent)`, 10*time.Second)
 	b.screenshot("offline")
 }

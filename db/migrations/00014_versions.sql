@@ -15,14 +15,17 @@
 
 -- +goose Up
 -- +goose StatementBegin
--- BEFORE UPDATE, after the touch trigger (triggers fire in name order:
--- *_touch before *_version): an UPDATE that changes the row bumps its
+-- BEFORE UPDATE: an UPDATE that changes what the record says bumps its
 -- version; one that changes nothing keeps it (and is no event either).
+-- Bookkeeping columns do not count: updated_at, and a list's
+-- categorised_at (the categoriser's note that it filed the list's items:
+-- the items changed, each with its own version, the list did not), so a
+-- rename made against the version before a reshuffle still applies.
 CREATE FUNCTION familyhub_bump_version() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     NEW.version := OLD.version;
-    IF NEW IS DISTINCT FROM OLD THEN
+    IF (to_jsonb(NEW) - 'updated_at' - 'categorised_at') IS DISTINCT FROM (to_jsonb(OLD) - 'updated_at' - 'categorised_at') THEN
         NEW.version := OLD.version + 1;
     END IF;
     RETURN NEW;

@@ -1,20 +1,24 @@
 // FamilyHub's service worker: keeps the app shell (HTML, CSS, JavaScript,
-// icons) so the app opens without a network and says it is offline. Data is
-// never cached: it needs the server. The server puts a hash of the app into
-// VERSION, so a new release installs a new worker and a fresh cache.
+// icons) so the app opens without a network. Data is not cached here: the
+// app keeps what the user last saw, and the writes waiting for the server,
+// in IndexedDB (js/cache.js, js/outbox.js). The server puts a hash of the
+// app into VERSION, so a new release installs a new worker and a fresh cache.
 importScripts('/js/push-sw.js'); // Web Push: show notices, open their view on click
 const VERSION = '__FAMILYHUB_WEB_VERSION__';
 const CACHE = `familyhub-shell-${VERSION}`;
 const SHELL = [
   '/', '/index.html', '/app.css', '/manifest.webmanifest',
-  '/js/api.js', '/js/app.js', '/js/assistant-reply.js', '/js/assistant.js', '/js/device.js', '/js/dom.js',
-  '/js/child-device.js', '/js/errors.js', '/js/i18n.js', '/js/i18n/de.js', '/js/i18n/en.js', '/js/members.js', '/js/realtime.js',
-  '/js/shell.js', '/js/time.js', '/js/views/auth.js', '/js/views/calendar-grid.js', '/js/views/calendar.js',
-  '/js/views/auth-pin.js', '/js/views/auth-reset.js', '/js/views/family-account.js', '/js/views/family-children.js',
-  '/js/views/family-invites.js', '/js/views/family-members.js', '/js/views/family-settings.js', '/js/views/form.js',
+  '/js/api.js', '/js/app.js', '/js/assistant-reply.js', '/js/assistant.js', '/js/cache.js',
+  '/js/child-device.js', '/js/conflicts.js', '/js/device.js', '/js/dom.js', '/js/errors.js', '/js/i18n.js',
+  '/js/i18n/de.js', '/js/i18n/en.js', '/js/idb.js', '/js/members.js', '/js/outbox.js', '/js/pending.js',
+  '/js/realtime.js', '/js/shell.js', '/js/time.js', '/js/views/auth-pin.js', '/js/views/auth-reset.js',
+  '/js/views/auth.js', '/js/views/calendar-grid.js', '/js/views/calendar.js', '/js/views/family-account.js',
+  '/js/views/family-children.js', '/js/views/family-invites.js', '/js/views/family-members.js',
+  '/js/views/family-settings.js', '/js/views/form.js',
   '/js/views/dialog.js', '/js/views/event-dialog.js', '/js/views/family-dav.js', '/js/views/family.js',
   '/js/views/language.js', '/js/views/recipe-edit.js', '/js/views/recipe.js', '/js/views/recipes.js',
-  '/js/views/shopping-items.js', '/js/views/shopping.js', '/js/views/task-dialog.js', '/js/views/tasks.js',
+  '/js/views/shopping-items.js', '/js/views/shopping-lists.js', '/js/views/shopping.js', '/js/views/task-dialog.js',
+  '/js/views/tasks.js',
   '/icons/icon-192.png', '/icons/icon-512.png',
 ];
 const NEVER = /^\/(api|ws|sse|dav|healthz|readyz|metrics|\.well-known)(\/|$)/;

@@ -26,6 +26,9 @@ export class ApiError extends Error {
     // The server's own text: shown only when it speaks the user's language.
     this.serverMessage = ctx.serverMessage ?? null;
     this.localized = serverSpeaks(ctx.contentLanguage) && !!ctx.serverMessage;
+    // A 412's record as stored now ({"current": …}), and Retry-After in ms.
+    this.current = ctx.current ?? null;
+    this.retryAfter = ctx.retryAfter ?? null;
   }
   /** Whether trying the same request again may help (network, 5xx, 429). */
   get retryable() {
@@ -33,38 +36,98 @@ export class ApiError extends Error {
   }
 }
 
+/** Retry-After (seconds or an HTTP date) in milliseconds, or null. */
+function retryAfterMs(v) {
+  if (!v) return null;
+  if (/^\d+$/.test(v.trim())) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+}
+
+// Whether the server answered the last request: the offline line in the
+// header (shell.js) listens.
+let reachable = true;
+const reachListeners = new Set();
+/** Calls fn(reachable) when the server stops or starts answering. */
+export function onReachable(fn) { reachListeners.add(fn); }
+/** Whether the last request reached the server. */
+export const serverReachable = () => reachable;
+function setReachable(v) {
+  if (v === reachable) return;
+  reachable = v;
+  for (const fn of reachListeners) fn(v);
+}
+
 let unauthorized = () => {};
 /** Sets what happens when the server says the session is gone. */
 export function onUnauthorized(fn) { unauthorized = fn; }
 
 /**
- * request(method, path, body) answers {data, headers}; api() only the data.
+ * request(method, path, body, opts) answers {data, headers, status}; api()
+ * only the data. opts: ifMatch (the version the change was made against,
+ * sent as If-Match), timeout (ms; then it fails as a network error).
  * A failure throws ApiError.
  */
-export async function request(method, path, body) {
+export async function request(method, path, body, { ifMatch = null, timeout = 0 } = {}) {
   const headers = { 'X-Device-ID': deviceId(), Accept: 'application/json', 'Accept-Language': acceptLanguage() };
   const opts = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     opts.body = JSON.stringify(body);
   }
+  if (ifMatch != null) headers['If-Match'] = `"${ifMatch}"`;
+  let timer = null;
+  if (timeout) {
+    const ctrl = new AbortController();
+    opts.signal = ctrl.signal;
+    timer = setTimeout(() => ctrl.abort(), timeout);
+  }
   let res;
+  let data = null;
   try {
     res = await fetch(path, opts);
+    if (res.status !== 204) {
+      try { data = await res.json(); } catch (e) { if (e.name === 'AbortError') throw e; /* not JSON */ }
+    }
   } catch {
+    setReachable(false);
     throw new ApiError(0, 'network', undefined, { path });
+  } finally {
+    clearTimeout(timer);
   }
-  if (res.status === 204) return { data: null, headers: res.headers };
-  let data = null;
-  try { data = await res.json(); } catch { /* not JSON */ }
+  setReachable(res.status !== 502 && res.status !== 504);
   if (!res.ok) {
     const e = (data && data.error) || {};
     if (res.status === 401 && !path.startsWith('/api/auth/')) unauthorized();
     throw new ApiError(res.status, e.code || `http_${res.status}`, e.field, {
       path, serverMessage: e.message, contentLanguage: res.headers.get('Content-Language'),
+      current: data?.current, retryAfter: retryAfterMs(res.headers.get('Retry-After')),
     });
   }
-  return { data, headers: res.headers };
+  return { data, headers: res.headers, status: res.status };
+}
+
+/**
+ * change(method, path, body, rec, {fields}) sends a change of rec (a PATCH,
+ * DELETE or action) with If-Match: rec.version, and answers the data (true
+ * for an empty answer). On 412, when the record as stored still has the
+ * same fields (only something the user does not see moved, such as the
+ * categoriser's bookkeeping) it is sent once more against the new version;
+ * otherwise rec takes the stored version and the error is thrown, so
+ * trying again is the user's choice to keep theirs over the other change.
+ */
+export async function change(method, path, body, rec, { fields = null } = {}) {
+  for (let again = !!fields; ; again = false) {
+    try {
+      const { data } = await request(method, path, body, { ifMatch: rec?.version ?? null });
+      if (rec && data?.version != null) rec.version = data.version;
+      return data ?? true;
+    } catch (e) {
+      if (e.status !== 412 || !rec || e.current?.version == null) throw e;
+      rec.version = e.current.version;
+      if (!again || !fields.every((f) => (rec[f] ?? null) === (e.current[f] ?? null))) throw e;
+    }
+  }
 }
 
 export async function api(method, path, body) {

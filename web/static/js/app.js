@@ -1,12 +1,18 @@
 // The app: session, router, language, and the realtime client that tells
-// the open view what to re-fetch. The parts around the views are shell.js.
-import { api, get, onUnauthorized } from './api.js';
+// the open view what to re-fetch. The parts around the views are shell.js;
+// what works without a network is cache.js (data) and outbox.js (writes).
+import { api, get, onReachable, onUnauthorized, serverReachable } from './api.js';
 import { mountAssistant } from './assistant.js';
+import * as cache from './cache.js';
+import { mountConflicts } from './conflicts.js';
 import { deviceId } from './device.js';
 import { h, keepFocus, setChildren } from './dom.js';
 import { onLangChange, t, translateStatic } from './i18n.js';
+import * as outbox from './outbox.js';
 import { RealtimeClient } from './realtime.js';
-import { failed, loader, refreshState, showState, watchKeyboard, write } from './shell.js';
+import { dateIn } from './time.js';
+import { failed, loader, refreshState, showState, watchKeyboard, watchSync, write } from './shell.js';
+import { ask } from './views/dialog.js';
 import * as auth from './views/auth.js';
 import { resetPage } from './views/auth-reset.js';
 import * as shopping from './views/shopping.js';
@@ -47,6 +53,9 @@ const app = {
   loader,
   rerender: () => keepFocus(() => render({ keepFocus: true })),
   get tz() { return (app.me && app.me.family.time_zone) || 'UTC'; },
+  /** The last event seen (to tell later who changed what): live, or kept from the last session. */
+  seq: () => app.rt?.lastSeq ?? app.keptSeq ?? null,
+  keptSeq: null,
   signedIn,
   signOut,
   signedOut,
@@ -59,15 +68,33 @@ window.familyhub = app; // for the console and the browser tests
 
 function startRealtime() {
   if (app.rt) return;
+  let was = null;
   app.rt = new RealtimeClient({
     deviceId: deviceId(),
     topics: app.view?.topics ?? [],
-    onState: showState,
+    // Opened from the device's copy: resume from the seq that copy had.
+    since: app.keptSeq,
+    // Back online, the waiting writes go first; the events that follow
+    // then include them.
+    beforeConnect: () => outbox.settled(),
+    onState: (state, transport) => {
+      showState(state, transport);
+      if (was === 'live' && state !== 'live') cache.markSynced(); // in step until now
+      if (state === 'live' && was !== 'live') {
+        outbox.kick({ now: true });
+        refreshMe();
+        cache.warm(dateIn(new Date(), app.tz)); // what the device keeps, whatever page is open
+        // Opened from the device's copy: now read everything from the server.
+        if (app.fromCache) { app.fromCache = false; app.view?.reload?.(); }
+      }
+      was = state;
+    },
     onEvent: (ev) => {
+      cache.noteSeq(ev.seq);
       if (ev.type === 'FAMILY_UPDATED') refreshMe();
       else app.view?.onEvent?.(ev);
     },
-    onResync: () => { refreshMe(); app.view?.reload?.(); },
+    onResync: () => { cache.noteSeq(app.rt?.lastSeq); refreshMe(); app.view?.reload?.(); },
     onMessage: (msg) => {
       app.messages.push(msg);
       if (app.messages.length > 20) app.messages.shift();
@@ -107,8 +134,9 @@ function changesOf(a, b) {
   };
 }
 
-// FAMILY_UPDATED (members, roles, settings, invites): re-read /api/me, one
-// request at a time. What the person may do or the family's time zone
+// FAMILY_UPDATED (members, roles, settings, invites), a resync or the
+// server being back: re-read /api/me, one request at a time, and keep it
+// for opening offline. What the person may do or the family's time zone
 // changed: the open view is built again. Otherwise the view updates its
 // members in place (onFamily), or reloads when it shows members.
 let meRunning = null;
@@ -123,6 +151,7 @@ function refreshMe() {
         const me = await get('/api/me');
         if (!app.me) return; // signed out meanwhile
         app.me = me;
+        await keepMe(me); // the device's copy, for opening offline
         const changes = changesOf(before, me);
         if (changes.role || changes.zone) app.rerender();
         else if (app.view?.onFamily) app.view.onFamily(changes);
@@ -130,7 +159,8 @@ function refreshMe() {
         for (const fn of familyListeners) fn(changes);
       } while (meAgain);
     } catch (e) {
-      if (e.status !== 401) console.warn('family: could not re-read /api/me', e);
+      // Offline or signed out: the next reconnect or event tries again.
+      if (e.status && e.status !== 401) console.warn('family: could not re-read /api/me', e);
     } finally {
       meRunning = null;
     }
@@ -196,6 +226,7 @@ window.addEventListener('popstate', () => render());
 onLangChange(() => {
   translateStatic();
   refreshState();
+  app.conflicts?.refresh();
   app.assistant?.relabel();
   if (document.getElementById('offline-page')) return;
   app.rerender();
@@ -203,17 +234,52 @@ onLangChange(() => {
 
 // --- session ---
 
+// signedIn reads who is signed in; without a server, the copy kept on the
+// device (so the app opens in a shop with no signal).
 async function signedIn() {
-  app.me = await get('/api/me');
+  let me;
+  try {
+    me = await get('/api/me');
+  } catch (e) {
+    if (e.status !== 0) throw e;
+    me = await cache.kept('me');
+    if (!me) throw e;
+    app.keptSeq = await cache.keptSeq();
+    app.fromCache = true;
+  }
+  app.me = me;
+  if (serverReachable()) await keepMe(me);
+  outbox.setStopped(false);
   startRealtime();
 }
 
+async function keepMe(me) {
+  if (await cache.ownedBy(me.user.id)) await outbox.clearAll(); // another person's data and writes go
+  await cache.keep('me', me);
+}
+
 async function signOut() {
+  const n = outbox.count();
+  if (n && await ask(t('sync.signOutTitle', { count: n }), t('sync.signOutText'),
+    [{ value: 'out', label: t('sync.signOutAnyway'), danger: true }]) !== 'out') return;
+  // The socket first: the logout closes it with 4001, which must not sign
+  // out a second time (and rebuild the sign-in page under the user's fingers).
+  app.rt?.stop();
+  app.rt = null;
   await write(t('fail.signOut'), () => api('POST', '/api/auth/logout'));
+  await outbox.clearAll();
+  await cache.wipe();
   signedOut();
 }
 
 function signedOut(message) {
+  // Signed out already (a late 4001 or 401): the sign-in page stays as the
+  // person is filling it in.
+  if (!app.me && location.pathname === '/login') {
+    if (message) auth.notice(main, message);
+    return;
+  }
+  outbox.setStopped(true);
   app.rt?.stop();
   app.rt = null;
   app.me = null;
@@ -246,6 +312,24 @@ async function boot() {
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('/sw.js').catch((e) => console.warn('service worker:', e));
 }
+// A write the server refused for good (not a conflict): said in the banner.
+const failText = {
+  'item.add': 'fail.addItem', 'item.delete': 'fail.deleteItem', 'task.complete': 'fail.complete', 'task.uncomplete': 'fail.reopen',
+};
+outbox.onOutbox((ev) => {
+  if (ev.type !== 'refused') return;
+  const { op } = ev;
+  let key = failText[op.kind] || 'fail.saveItem';
+  if (op.kind === 'item.patch' && Object.keys(op.body).join() === 'checked') key = op.body.checked ? 'fail.tick' : 'fail.untick';
+  failed(t(key, { name: op.label, title: op.label }), ev.error);
+});
+outbox.setReachability(serverReachable);
+window.addEventListener('online', () => outbox.kick({ now: true }));
+onReachable((up) => { if (up) outbox.kick(); });
+
 app.assistant = mountAssistant(app, assistantBar);
+app.conflicts = mountConflicts(app, document.getElementById('notices'));
+app.outbox = outbox; // for the console and the browser tests
+app.sync = watchSync();
 watchKeyboard();
 boot();

@@ -29,6 +29,7 @@ const BY_PATH = [
  */
 export function friendly(status, code, field, ctx = {}) {
   if (code === 'network') return t(navigator.onLine === false ? 'error.offline' : 'error.network');
+  if (status === 412) return t('error.stale');
   const special = BY_PATH.find(([s, re]) => s === status && re.test(ctx.path || ''));
   if (special) return t(special[2]);
   if (status === 401) return t(ctx.path === '/api/auth/login' ? 'error.login' : 'error.unauthorized');

@@ -1,16 +1,8 @@
 // FamilyHub realtime client: one connection per tab that tells the app what
 // changed, so it can re-fetch exactly that. No DOM, no app state: reusable by
 // any FamilyHub web client. The protocol is docs/realtime.md; how to use this
-// module is docs/pwa.md.
-//
-//   const rt = new RealtimeClient({
-//     deviceId, topics: ['shopping'],
-//     onEvent(ev) { ... re-fetch what ev names ... },
-//     onResync(reason) { ... re-fetch every open view ... },
-//     onState(state, transport) { ... 'connecting' | 'live' | 'reconnecting' | 'offline' | 'closed' | 'signed-out' },
-//     onSessionEnded() { ... go to sign-in ... },
-//   });
-//   rt.start();  rt.setTopics(['tasks']);  rt.stop();
+// module (new RealtimeClient({deviceId, topics, onEvent, onResync, onState,
+// onSessionEnded}), start, setTopics, stop) is docs/pwa.md.
 
 const WS_NORMAL = 1000;
 const WS_RESTART = 1012;
@@ -35,8 +27,10 @@ export class RealtimeClient {
     this.maxDelay = opts.maxDelay ?? 30000;
     this.pingInterval = opts.pingInterval ?? 25000;
     this.pongTimeout = opts.pongTimeout ?? 10000;
+    this.beforeConnect = opts.beforeConnect ?? null; // awaited (≤ gateTimeout) before connecting: the app's waiting writes go first
+    this.gateTimeout = opts.gateTimeout ?? 10000;
 
-    this.lastSeq = null; // seq of the last event applied (null: none yet)
+    this.lastSeq = opts.since ?? null; // seq of the last event applied (null: none yet; since: kept from an earlier session)
     this.state = 'idle';
     this.transport = null; // the transport in use: 'ws', 'sse' or 'poll'
     this.attempt = 0; // failed attempts since the last hello
@@ -114,7 +108,11 @@ export class RealtimeClient {
     if (!this.running) return;
     this._teardown();
     this._setState(this.lastSeq === null && this.attempt === 0 ? 'connecting' : 'reconnecting');
-    this._open(0);
+    const gate = this.beforeConnect?.();
+    const gen = this.gen;
+    if (!gate?.then) { this._open(0); return; }
+    Promise.race([gate, new Promise((resolve) => setTimeout(resolve, this.gateTimeout))]).catch(() => {})
+      .then(() => { if (this.running && gen === this.gen && !this.conn) this._open(0); });
   }
 
   _teardown(code) {

@@ -1,9 +1,12 @@
 // The parts of the page around the views: the connection indicator, the
-// banner for failed writes, coalescing loaders, and keeping the bottom
-// navigation away from focused controls on a phone.
-import { ApiError } from './api.js';
+// offline line and the badge of waiting writes, the banner for failed
+// writes, coalescing loaders, and keeping the bottom navigation away from
+// focused controls on a phone.
+import { ApiError, onReachable, serverReachable } from './api.js';
+import * as cache from './cache.js';
 import { h, setChildren } from './dom.js';
-import { t } from './i18n.js';
+import { fmtDateTime, fmtTime, onLangChange, t } from './i18n.js';
+import * as outbox from './outbox.js';
 
 const conn = document.getElementById('conn');
 const banner = document.getElementById('banner');
@@ -19,8 +22,44 @@ export function showState(state, transport) {
 /** Re-labels the indicator after a language switch. */
 export const refreshState = () => showState(...lastState);
 
-// --- writes and the retry banner (no hidden queue: a failed write is shown
-// until the user retries or dismisses it) ---
+// --- offline: "Offline, last synced 14:02" under the header, and a badge
+// counting the writes that wait for the server ---
+
+/** The time of the last sync in the device's own clock: "14:02", or with the date when not today. */
+function fmtSynced(d) {
+  return d.toDateString() === new Date().toDateString() ? fmtTime(d, undefined) : fmtDateTime(d, undefined);
+}
+
+/** Keeps the offline line and the badge current; returns the update function. */
+export function watchSync() {
+  const line = document.getElementById('offline-line');
+  const badge = document.getElementById('pending');
+  const update = () => {
+    const offline = navigator.onLine === false || !serverReachable();
+    const synced = cache.lastSyncedNow();
+    line.hidden = !offline;
+    line.textContent = offline ? (synced ? t('sync.offline', { time: fmtSynced(synced) }) : t('sync.offlineNever')) : '';
+    const n = outbox.count();
+    badge.hidden = n === 0;
+    badge.textContent = t('sync.badge', { count: n });
+    badge.title = t('sync.waiting', { count: n });
+    badge.setAttribute('aria-label', badge.title);
+    badge.dataset.count = String(n);
+  };
+  window.addEventListener('online', update);
+  window.addEventListener('offline', update);
+  onReachable(update);
+  outbox.onOutbox((ev) => { if (ev.type === 'changed' || ev.type === 'record') update(); });
+  cache.onSynced(update);
+  cache.lastSynced().then(update);
+  onLangChange(update);
+  update();
+  return update;
+}
+
+// --- writes and the retry banner: for what needs the server (lists,
+// tasks, events, recipes); shopping items and completing tasks go through
+// the outbox instead (outbox.js) ---
 
 /**
  * write(failText, fn) runs fn; when it fails, the banner says failText (a

@@ -127,7 +127,13 @@ export function view(app, main) {
     topics: ['calendar'],
     reload,
     destroy() { wide.removeEventListener('change', onResize); main.classList.remove('wide-calendar'); },
-    // A change to one event can move any of its occurrences: re-read the range shown.
-    onEvent(ev) { if (ev.type === 'CALENDAR_EVENT_UPDATED') reload(); },
+    // A change to one event can move any of its occurrences: re-read the
+    // range shown, unless it shows that version already (its own write).
+    onEvent(ev) {
+      if (ev.type !== 'CALENDAR_EVENT_UPDATED') return;
+      const held = occurrences?.filter((o) => o.id === ev.id) ?? [];
+      if (ev.op !== 'delete' && ev.version != null && held.length && held.every((o) => o.version >= ev.version)) return;
+      reload();
+    },
   };
 }

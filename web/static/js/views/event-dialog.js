@@ -4,7 +4,7 @@
 // server can delete one occurrence (exdates) and end a series early (UNTIL)
 // but edits only whole series: scopes() lists what is possible, so the
 // other choices appear once serverCaps.occurrenceEdit is on.
-import { del, get, patch, post, put, serverCaps } from '../api.js';
+import { change, get, post, put, serverCaps } from '../api.js';
 import { field, formValues, h } from '../dom.js';
 import { dayLabel, fmtTime, t } from '../i18n.js';
 import { addDays, dateIn, localInput, zoned } from '../time.js';
@@ -43,7 +43,7 @@ export async function deleteEvent(app, ev, occ) {
   const when = occ ? occurrenceLabel(app, occ) : '';
   if (!ev.rrule || !occ?.recurrence_id) {
     if (!await confirmDelete(t('event.deleteTitle', { title: ev.title }), t('event.deleteText'))) return false;
-    return run(app, ev, () => del(`/api/calendar/events/${ev.id}`));
+    return run(app, ev, () => change('DELETE', `/api/calendar/events/${ev.id}`, undefined, ev));
   }
   const first = Date.parse(occ.recurrence_id) <= Date.parse(ev.starts_at);
   const choice = await ask(t('event.deleteSeriesTitle', { title: ev.title }), t('event.deleteSeriesText', { when }),
@@ -51,12 +51,12 @@ export async function deleteEvent(app, ev, occ) {
   if (!choice) return false;
   if (choice === 'this') {
     const exdates = [...(ev.exdates || []), occ.recurrence_id];
-    return run(app, ev, () => patch(`/api/calendar/events/${ev.id}`, { exdates }));
+    return run(app, ev, () => change('PATCH', `/api/calendar/events/${ev.id}`, { exdates }, ev));
   }
   if (choice === 'following') {
-    return run(app, ev, () => patch(`/api/calendar/events/${ev.id}`, { rrule: ruleEndingBefore(ev.rrule, occ.recurrence_id, ev.all_day) }));
+    return run(app, ev, () => change('PATCH', `/api/calendar/events/${ev.id}`, { rrule: ruleEndingBefore(ev.rrule, occ.recurrence_id, ev.all_day) }, ev));
   }
-  return run(app, ev, () => del(`/api/calendar/events/${ev.id}`));
+  return run(app, ev, () => change('DELETE', `/api/calendar/events/${ev.id}`, undefined, ev));
 }
 
 async function run(app, ev, fn) {
@@ -85,7 +85,7 @@ function occurrenceLabel(app, occ) {
 function saveScoped(ev, occ, scope, body) {
   if (scope === 'this') return put(`/api/calendar/events/${ev.id}/occurrences/${encodeURIComponent(occ.recurrence_id)}`, body);
   if (scope === 'following') return post(`/api/calendar/events/${ev.id}/split`, { recurrence_id: occ.recurrence_id, ...body });
-  return patch(`/api/calendar/events/${ev.id}`, body);
+  return change('PATCH', `/api/calendar/events/${ev.id}`, body, ev); // If-Match: the version the dialog opened
 }
 
 /**
@@ -141,6 +141,7 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null } = 
   }, t('common.delete')) : null;
 
   const custom = ev?.rrule && !REPEATS.includes(ev.rrule);
+  const createId = crypto.randomUUID(); // one event, however often Save is pressed
   const dlg = openDialog(t(readOnly ? 'event.details' : ev ? 'event.edit' : 'event.new'), [
     scopeField,
     field(t('event.title'), h('input', { name: 'title', required: true, maxlength: 200, value: ev?.title || '' })),
@@ -164,7 +165,7 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null } = 
     if (!ev && !body.rrule) delete body.rrule;
     const scope = series ? (v.scope || 'all') : 'all';
     const saved = await app.write(t(ev ? 'fail.saveEvent' : 'fail.createEvent', { title: body.title }),
-      () => (ev ? saveScoped(ev, occ, scope, body) : post('/api/calendar/events', body)));
+      () => (ev ? saveScoped(ev, occ, scope, body) : post('/api/calendar/events', { id: createId, ...body })));
     if (saved) onSaved(saved);
     return !!saved;
   }, { extra: remove, className: 'event-dialog', readOnly });

@@ -1,5 +1,6 @@
-// Create or edit a recipe.
-import { get, patch, post } from '../api.js';
+// Create or edit a recipe: a new one carries the id the device chose (Save
+// again never makes two), an edit If-Match with the version it started from.
+import { change, get, post } from '../api.js';
 import { field, formValues, h, loading, setChildren } from '../dom.js';
 import { t } from '../i18n.js';
 
@@ -30,6 +31,7 @@ export function edit(app, main, id) {
   }
   const addIng = h('button.small', { type: 'button', onclick: () => { const row = ingRow(); rows.append(row); row.querySelector('input').focus(); } }, t('recipes.addIngredient'));
 
+  const createId = crypto.randomUUID();
   function render(r) {
     setChildren(rows, (r.ingredients.length ? r.ingredients : [{}]).map(ingRow));
     const err = h('p.form-error', { role: 'alert', hidden: true, tabindex: '-1' });
@@ -57,7 +59,7 @@ export function edit(app, main, id) {
         source_url: v.source_url.trim() || null,
       };
       const doSave = async () => {
-        const saved = id ? await patch(`/api/recipes/${id}`, body) : await post('/api/recipes', body);
+        const saved = id ? await change('PATCH', `/api/recipes/${id}`, body, r) : await post('/api/recipes', { id: createId, ...body });
         app.go(`/recipes/${saved.id}`, { replace: true });
         return saved;
       };

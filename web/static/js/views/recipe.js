@@ -1,6 +1,6 @@
 // One recipe: ingredients scaled to the servings picked, a choice of which
 // ingredients go to a shopping list, the steps; edit and delete.
-import { del, get, post } from '../api.js';
+import { change, get, post } from '../api.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
 import { fmtNumber, t } from '../i18n.js';
 import { confirmDelete } from './dialog.js';
@@ -69,7 +69,8 @@ export function show(app, main, id) {
         const pick = chosen();
         if (!listId || !pick.length) return;
         addBtn.disabled = true;
-        const items = await app.write(t('fail.addToList'), () => addToList(r, listId, servings, pick));
+        const request = crypto.randomUUID(); // names this press: Retry adds nothing twice
+        const items = await app.write(t('fail.addToList'), () => addToList(r, listId, servings, pick, request));
         addBtn.disabled = false;
         if (items) setChildren(added, ...tLink(items.length, listId));
       },
@@ -97,7 +98,7 @@ export function show(app, main, id) {
   async function remove() {
     if (!await confirmDelete(t('recipes.deleteTitle', { title: recipe.title }), t('recipes.deleteText'))) return;
     const ok = await app.write(t('fail.deleteRecipe', { title: recipe.title }), async () => {
-      try { await del(`/api/recipes/${id}`); } catch (e) { if (e.status !== 404) throw e; }
+      try { await change('DELETE', `/api/recipes/${id}`, undefined, recipe); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });
     if (ok) app.go('/recipes', { replace: true });
@@ -113,15 +114,16 @@ export function show(app, main, id) {
     }
     keepFocus(render);
   });
-  return { topics: ['recipes'], reload, onEvent: (ev) => { if (ev.type === 'RECIPE_UPDATED' && ev.id === id) reload(); } };
+  const held = (ev) => ev.op !== 'delete' && ev.version != null && recipe?.version >= ev.version; // shown already
+  return { topics: ['recipes'], reload, onEvent: (ev) => { if (ev.type === 'RECIPE_UPDATED' && ev.id === id && !held(ev)) reload(); } };
 }
 
 /**
  * Puts the chosen ingredients (indexes) on the list in one transaction; the
  * server merges each into an unticked line of the same name and unit.
  */
-function addToList(r, listId, servings, pick) {
-  const body = { list_id: listId, servings };
+function addToList(r, listId, servings, pick, id) {
+  const body = { id, list_id: listId, servings };
   if (pick.length < r.ingredients.length) body.ingredients = pick;
   return post(`/api/recipes/${r.id}/add-to-list`, body);
 }

@@ -35,5 +35,6 @@ export function list(app, main) {
     recipes = await get('/api/recipes');
     render();
   });
-  return { topics: ['recipes'], reload, onEvent: (ev) => { if (ev.type === 'RECIPE_UPDATED') reload(); } };
+  const held = (ev) => ev.op !== 'delete' && ev.version != null && recipes?.find((x) => x.id === ev.id)?.version >= ev.version;
+  return { topics: ['recipes'], reload, onEvent: (ev) => { if (ev.type === 'RECIPE_UPDATED' && !held(ev)) reload(); } };
 }

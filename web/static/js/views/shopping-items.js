@@ -1,8 +1,11 @@
 // The items of the open shopping list: sections per category, rows keyed
-// by item id and patched in place, tick, edit, delete.
-import { del, patch } from '../api.js';
+// by item id and patched in place, tick, edit, delete. Every change goes
+// through the outbox (outbox.js) with the version the row shows; a row
+// with a write waiting says "waiting to sync" (or "saving…" while it is
+// on its way).
 import { field, formValues, h, reconcile, setChildren } from '../dom.js';
 import { currentLang, has, t } from '../i18n.js';
+import * as outbox from '../outbox.js';
 import { openDialog } from './dialog.js';
 
 /** A category as shown: the default categories (stored in English) in the user's language, others as named. */
@@ -12,17 +15,19 @@ export function categoryLabel(name) {
 }
 
 /**
- * itemsView(app, {onChanged, getCategories}) → {el, render(items, categories, emptyText)}.
- * onChanged(item?, {local}) runs after a write, with the item as the server
- * returned it (local: as it will be, before the server answered).
+ * itemsView(app, {getCategories}) → {el, render(items, categories, emptyText)}.
+ * items are as shown (outbox.js overlay: with pending marks).
  */
-export function itemsView(app, { onChanged, getCategories }) {
+export function itemsView(app, { getCategories }) {
   const el = h('div.items-region');
   const empty = h('p.muted.empty');
   const sections = h('div.sections');
   el.append(empty, sections);
+  const current = new Map(); // id → the item as shown now: writes start from it
 
   function render(items, categories, emptyText) {
+    current.clear();
+    for (const it of items) current.set(it.id, it);
     empty.hidden = items.length > 0 || !emptyText;
     empty.textContent = emptyText || '';
     const order = new Map(categories.map((c, i) => [c.name, i]));
@@ -48,32 +53,40 @@ export function itemsView(app, { onChanged, getCategories }) {
     });
   }
 
-  const sig = (it) => JSON.stringify([it.name, it.quantity, it.note, it.checked, it.category, currentLang()]);
+  const sig = (it) => JSON.stringify([it.name, it.quantity, it.note, it.checked, it.category, it.pending, currentLang()]);
 
   function itemRow(it) {
     const cbId = `tick-${it.id}`;
-    return h('li.item', { class: it.checked ? 'checked' : '', dataset: { id: it.id, name: it.name } },
-      h('label.tick', { for: cbId },
-        h('input', { type: 'checkbox', id: cbId, checked: it.checked, dataset: { key: cbId }, onchange: (e) => tick(it, e.target) })),
-      h('label.name', { for: cbId }, it.name, it.quantity ? h('span.qty', it.quantity) : null,
-        it.note ? h('span.note', it.note) : null),
-      h('button.icon', { type: 'button', 'aria-label': t('shopping.editItem', { name: it.name }), dataset: { key: `edit-${it.id}` }, onclick: () => editItem(it) },
-        h('span', { 'aria-hidden': 'true' }, '✎')),
-      app.can('shopping_item.delete') ? h('button.icon.danger', { type: 'button', 'aria-label': t('shopping.deleteItem', { name: it.name }), dataset: { key: `del-${it.id}` }, onclick: () => deleteItem(it) },
-        h('span', { 'aria-hidden': 'true' }, '✕')) : null);
+    const id = it.id;
+    return h('li.item', { class: [it.checked ? 'checked' : '', it.pending ? 'pending' : ''].join(' ').trim() || null,
+      'aria-busy': it.pending === 'saving' ? 'true' : null, dataset: it.pending ? { id, name: it.name, pending: it.pending } : { id, name: it.name } },
+    h('label.tick', { for: cbId },
+      h('input', { type: 'checkbox', id: cbId, checked: it.checked, dataset: { key: cbId }, onchange: (e) => tick(id, e.target) })),
+    h('label.name', { for: cbId }, it.name, it.quantity ? h('span.qty', it.quantity) : null,
+      it.note ? h('span.note', it.note) : null),
+    it.pending ? h('span.sync-state', t(it.pending === 'saving' ? 'sync.rowSaving' : 'sync.rowWaiting')) : null,
+    h('button.icon', { type: 'button', 'aria-label': t('shopping.editItem', { name: it.name }), dataset: { key: `edit-${id}` }, onclick: () => editItem(id) },
+      h('span', { 'aria-hidden': 'true' }, '✎')),
+    app.can('shopping_item.delete') ? h('button.icon.danger', { type: 'button', 'aria-label': t('shopping.deleteItem', { name: it.name }), dataset: { key: `del-${id}` }, onclick: () => deleteItem(id) },
+      h('span', { 'aria-hidden': 'true' }, '✕')) : null);
   }
 
-  async function tick(it, box) {
-    const checked = box.checked;
-    box.closest('li')?.classList.toggle('checked', checked);
-    onChanged({ ...it, checked }, { local: true }); // counts and order follow at once
-    const saved = await app.write(t(checked ? 'fail.tick' : 'fail.untick', { name: it.name }),
-      () => patch(`/api/shopping/items/${it.id}`, { checked }));
-    // On failure the checkbox goes back the way the server has it.
-    onChanged(saved || { ...it, checked: !checked });
+  /** Puts a change to item it in the outbox, made against the version shown. */
+  function change(it, kind, method, body) {
+    return outbox.enqueue({ kind, method, path: `/api/shopping/items/${it.id}`, body, record: it.id, list: it.list_id,
+      base: it, label: it.name, seq: app.seq() }).catch((e) => app.failed(t('fail.saveItem', { name: it.name }), e));
   }
 
-  function editItem(it) {
+  function tick(id, box) {
+    const it = current.get(id);
+    if (!it) return;
+    box.closest('li')?.classList.toggle('checked', box.checked); // at once; the outbox re-renders
+    change(it, 'item.patch', 'PATCH', { checked: box.checked });
+  }
+
+  function editItem(id) {
+    const it = current.get(id);
+    if (!it) return;
     openDialog(t('shopping.editTitle', { name: it.name }), [
       field(t('shopping.item'), h('input', { name: 'name', value: it.name, required: true, maxlength: 200 })),
       field(t('shopping.quantity'), h('input', { name: 'quantity', value: it.quantity || '', maxlength: 50 })),
@@ -83,27 +96,25 @@ export function itemsView(app, { onChanged, getCategories }) {
         getCategories().map((c) => h('option', { value: c.name, selected: c.name === it.category }, categoryLabel(c.name))))),
     ], async (form) => {
       const v = formValues(form);
-      const saved = await app.write(t('fail.saveItem', { name: v.name }), () => patch(`/api/shopping/items/${it.id}`, {
-        name: v.name, quantity: v.quantity.trim() || null, note: v.note.trim() || null, category: v.category || null,
-      }));
-      if (saved) onChanged(saved);
-      return !!saved;
+      const now = current.get(id) || it;
+      const next = { name: v.name.trim(), quantity: v.quantity.trim() || null, note: v.note.trim() || null, category: v.category || null };
+      // Only what the user changed is sent: a change made elsewhere to
+      // another field stays (and cannot clash with this one).
+      const body = Object.fromEntries(Object.entries(next).filter(([k, x]) => x !== (it[k] ?? null)));
+      if (Object.keys(body).length) await change(now, 'item.patch', 'PATCH', body);
+      return true;
     });
   }
 
-  async function deleteItem(it) {
-    const ok = await app.write(t('fail.deleteItem', { name: it.name }), async () => {
-      try { await del(`/api/shopping/items/${it.id}`); } catch (e) { if (e.status !== 404) throw e; }
-      return true;
-    });
-    if (!ok) return;
+  function deleteItem(id) {
+    const it = current.get(id);
+    if (!it) return;
     // Focus goes to the neighbouring row, not to the top of the page.
-    const row = el.querySelector(`li.item[data-id="${CSS.escape(it.id)}"]`);
+    const row = el.querySelector(`li.item[data-id="${CSS.escape(id)}"]`);
     const next = row?.nextElementSibling || row?.previousElementSibling;
     const hadFocus = row?.contains(document.activeElement);
-    row?.remove();
+    change(it, 'item.delete', 'DELETE', undefined);
     if (hadFocus) (next?.querySelector('button.icon.danger') || document.getElementById('item-name'))?.focus();
-    onChanged();
   }
 
   return { el, render };

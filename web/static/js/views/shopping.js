@@ -2,11 +2,19 @@
 // items grouped by category in store-walk order (shopping-items.js), the
 // add form (never re-rendered, so typing survives every change), hide and
 // clear ticked items (POST /api/shopping/lists/{id}/clear-checked).
-import { del, get, patch, post } from '../api.js';
-import { field, h, loading, setChildren } from '../dom.js';
+// Works without a network: lists and items come from the device's copy
+// (cache.js) when the server cannot be reached, and adding, ticking,
+// editing and deleting items go through the outbox (outbox.js), shown as
+// "waiting to sync" until the server has them.
+import { get, post } from '../api.js';
+import * as cache from '../cache.js';
+import { h, loading, setChildren } from '../dom.js';
 import { t } from '../i18n.js';
-import { ask, confirmDelete, openDialog } from './dialog.js';
+import * as outbox from '../outbox.js';
+import { overlay } from '../pending.js';
+import { confirmDelete } from './dialog.js';
 import { categoryLabel, itemsView } from './shopping-items.js';
+import { deleteList, newList, renameList } from './shopping-lists.js';
 
 const HIDE_KEY = 'familyhub.shopping.hideChecked';
 const hideStored = () => { try { return localStorage.getItem(HIDE_KEY) === '1'; } catch { return false; } };
@@ -14,7 +22,7 @@ const hideStored = () => { try { return localStorage.getItem(HIDE_KEY) === '1'; 
 export function view(app, main, listId) {
   let lists = [];
   let categories = [];
-  let list = null; // the open list with items
+  let list = null; // the open list with its items, as the server (or the device's copy) has it
   let hideChecked = hideStored();
 
   const tabs = h('nav.tabs', { 'aria-label': t('shopping.lists') });
@@ -29,8 +37,8 @@ export function view(app, main, listId) {
   const head = h('div.list-head', nameEl, countEl);
   // Only what the person's role allows (a child adds, ticks and edits items).
   const tools = h('div.list-tools', hideBtn, app.can('shopping_item.delete') ? clearBtn : null,
-    app.can('shopping_list.update') ? h('button.small', { type: 'button', onclick: renameList }, t('shopping.rename')) : null,
-    app.can('shopping_list.delete') ? h('button.small.danger', { type: 'button', onclick: deleteList }, t('shopping.deleteList')) : null);
+    app.can('shopping_list.update') ? h('button.small', { type: 'button', onclick: () => renameList(app, list, loadLists) }, t('shopping.rename')) : null,
+    app.can('shopping_list.delete') ? h('button.small.danger', { type: 'button', onclick: () => deleteList(app, list, shown().length) }, t('shopping.deleteList')) : null);
 
   // --- the add form ---
   const nameIn = h('input#item-name', { name: 'name', required: true, maxlength: 200, autocomplete: 'off', placeholder: t('shopping.itemExample') });
@@ -43,15 +51,11 @@ export function view(app, main, listId) {
     h('div.field', h('label', { for: 'item-cat' }, t('shopping.category')), catSel),
     addBtn);
 
-  const items = itemsView(app, {
-    onChanged: (saved, { local = false } = {}) => {
-      const i = saved && list ? list.items.findIndex((x) => x.id === saved.id) : -1;
-      if (i >= 0) { list.items[i] = saved; renderItems(); }
-      if (!local) loadItems();
-    },
-    getCategories: () => categories,
-  });
+  const items = itemsView(app, { getCategories: () => categories });
   const hiddenNote = h('p.muted.hidden-note');
+
+  /** The open list's items as they will be once the waiting writes are saved. */
+  const shown = () => (list ? overlay(list.items, outbox.waiting(), { belongs: (op) => op.list === list.id, sending: outbox.isSending }) : []);
 
   function fillCategories() {
     setChildren(catSel, h('option', { value: '' }, t('shopping.autoCategory')),
@@ -66,58 +70,56 @@ export function view(app, main, listId) {
     e.preventDefault();
     const name = nameIn.value.trim();
     if (!name || !list) return;
-    const item = { name };
+    const item = { id: crypto.randomUUID(), name }; // the id makes a retry safe
     if (qtyIn.value.trim()) item.quantity = qtyIn.value.trim();
     if (catSel.value) item.category = catSel.value;
-    catSel.value = ''; // a category choice is for this item only (Retry keeps it)
     const id = list.id;
     const key = JSON.stringify([id, name, item.quantity]);
     if (inFlight.has(key)) return;
     inFlight.add(key);
-    addBtn.setAttribute('aria-busy', 'true');
-    let created;
+    // The item is the outbox's now: the form is free for the next one.
+    nameIn.value = '';
+    qtyIn.value = '';
+    catSel.value = ''; // a category choice is for this item only
+    if (document.activeElement === addBtn) nameIn.focus();
+    addBtn.setAttribute('aria-busy', 'true'); // until the server has it (or it waits for the network)
     try {
-      created = await app.write(t('fail.addItem', { name }), () => post(`/api/shopping/lists/${id}/items`, item));
+      const { result } = await outbox.enqueue({ kind: 'item.add', method: 'POST', path: `/api/shopping/lists/${id}/items`,
+        body: item, record: item.id, list: id, base: null, label: name, seq: app.seq() });
+      await result;
+    } catch (err) {
+      app.failed(t('fail.addItem', { name }), err);
     } finally {
       inFlight.delete(key);
       if (!inFlight.size) addBtn.removeAttribute('aria-busy');
     }
-    if (!created) return;
-    // Only what was submitted is cleared: what was typed meanwhile stays.
-    if (nameIn.value.trim() === name) nameIn.value = '';
-    if (qtyIn.value.trim() === (item.quantity ?? '')) qtyIn.value = '';
-    if (document.activeElement === addBtn) nameIn.focus();
-    if (list && list.id === id && !list.items.some((i) => i.id === created.id)) {
-      list.items.push(created);
-      renderItems();
-    }
-    loadItems();
   }
 
   function renderTabs() {
     setChildren(tabs,
       lists.map((l) => h('a', { href: `/shopping/${l.id}`, 'aria-current': list && l.id === list.id ? 'page' : null }, l.name)),
-      app.can('shopping_list.create') ? h('button.tab-new', { type: 'button', onclick: newList }, h('span', { 'aria-hidden': 'true' }, '+ '), t('shopping.newList')) : null);
+      app.can('shopping_list.create') ? h('button.tab-new', { type: 'button', onclick: () => newList(app) }, h('span', { 'aria-hidden': 'true' }, '+ '), t('shopping.newList')) : null);
   }
 
   function renderItems() {
     if (!list) {
       setChildren(body, lists.length ? h('p.muted', t('shopping.pick'))
         : h('div.empty', h('p', t('shopping.noLists')), app.can('shopping_list.create') ? [h('p', t('shopping.noListsHint')),
-          h('button.primary', { type: 'button', onclick: newList }, t('shopping.newList'))] : null));
+          h('button.primary', { type: 'button', onclick: () => newList(app) }, t('shopping.newList'))] : null));
       return;
     }
     if (!body.contains(addForm)) setChildren(body, head, tools, addForm, items.el, hiddenNote);
+    const all = shown();
     nameEl.textContent = list.name;
-    const open = list.items.filter((i) => !i.checked).length;
-    const ticked = list.items.length - open;
+    const open = all.filter((i) => !i.checked).length;
+    const ticked = all.length - open;
     countEl.textContent = t('shopping.toGet', { count: open });
     hideBtn.textContent = t(hideChecked ? 'shopping.showTicked' : 'shopping.hideTicked');
     hideBtn.setAttribute('aria-pressed', String(hideChecked));
     clearBtn.textContent = t('shopping.clearTicked', { count: ticked });
     clearBtn.disabled = ticked === 0;
-    const shown = hideChecked ? list.items.filter((i) => !i.checked) : list.items;
-    items.render(shown, categories, list.items.length ? (hideChecked && ticked ? t('shopping.allTicked') : null) : t('shopping.emptyList'));
+    const visible = hideChecked ? all.filter((i) => !i.checked) : all;
+    items.render(visible, categories, all.length ? (hideChecked && ticked ? t('shopping.allTicked') : null) : t('shopping.emptyList'));
     hiddenNote.hidden = !(hideChecked && ticked);
     hiddenNote.textContent = t('shopping.tickedHidden', { count: ticked });
   }
@@ -129,7 +131,7 @@ export function view(app, main, listId) {
   }
 
   async function clearChecked() {
-    const ticked = list.items.filter((i) => i.checked);
+    const ticked = shown().filter((i) => i.checked);
     if (!ticked.length) return;
     if (!await confirmDelete(t('shopping.clearTitle', { count: ticked.length }), t('shopping.clearText'))) return;
     const id = list.id;
@@ -139,43 +141,31 @@ export function view(app, main, listId) {
     if (ok) loadItems();
   }
 
-  function newList() {
-    openDialog(t('shopping.newList'), [
-      field(t('shopping.listName'), h('input', { name: 'name', required: true, maxlength: 200, autocomplete: 'off', placeholder: t('shopping.listNameExample') })),
-    ], async (form) => {
-      const name = form.elements.name.value.trim();
-      const created = await app.write(t('fail.createList'), () => post('/api/shopping/lists', { name }));
-      if (created) app.go(`/shopping/${created.id}`);
-      return !!created;
-    }, { saveLabel: t('shopping.create') });
+  // The server's answer to a write from the outbox: the open list shows it
+  // at once and the device's copy keeps it.
+  function saved({ op, id, record }) {
+    if (!list || (op.list ?? record?.list_id) !== list.id) return;
+    if (record === undefined) { loadItems(); return; }
+    const i = list.items.findIndex((x) => x.id === id);
+    if (record === null) { if (i >= 0) list.items.splice(i, 1); } else if (i >= 0) list.items[i] = record; else list.items.push(record);
+    cache.keep(`list:${list.id}`, list, { synced: false });
   }
-
-  function renameList() {
-    openDialog(t('shopping.renameList'), [field(t('shopping.listName'), h('input', { name: 'name', value: list.name, required: true, maxlength: 200 }))], async (form) => {
-      const name = form.elements.name.value.trim();
-      const ok = await app.write(t('fail.renameList'), () => patch(`/api/shopping/lists/${list.id}`, { name }));
-      if (ok) loadLists();
-      return !!ok;
-    });
-  }
-
-  async function deleteList() {
-    const choice = await ask(t('shopping.deleteListTitle', { name: list.name }), t('shopping.deleteListText', { count: list.items.length }),
-      [{ value: 'delete', label: t('shopping.deleteList'), danger: true }]);
-    if (choice !== 'delete') return;
-    const ok = await app.write(t('fail.deleteList'), async () => { await del(`/api/shopping/lists/${list.id}`); return true; });
-    if (ok) app.go('/shopping', { replace: true });
-  }
+  const off = outbox.onOutbox((ev) => {
+    if (ev.type === 'record') saved(ev);
+    if (ev.type === 'record' || ev.type === 'changed') renderItems();
+  });
 
   const loadLists = app.loader(async () => {
     const first = !categories.length;
-    [lists, categories] = await Promise.all([get('/api/shopping/lists'), first ? get('/api/shopping/categories') : categories]);
-    if (first) fillCategories();
+    const [l, c] = await Promise.all([cache.fresh('lists', () => get('/api/shopping/lists')),
+      first ? cache.fresh('categories', () => get('/api/shopping/categories')).catch(() => null) : null]);
+    lists = l.data;
+    if (c) { categories = c.data; fillCategories(); }
     if (!listId && lists.length) {
       listId = lists[0].id;
       history.replaceState(null, '', `/shopping/${listId}`);
     }
-    if (listId && !lists.some((l) => l.id === listId)) {
+    if (listId && !lists.some((x) => x.id === listId)) {
       list = null;
       listId = lists[0]?.id;
       if (listId) history.replaceState(null, '', `/shopping/${listId}`);
@@ -183,27 +173,55 @@ export function view(app, main, listId) {
     await loadItems();
   });
 
+  let gen = 0;
   const loadItems = app.loader(async () => {
     if (!listId) { list = null; renderTabs(); renderItems(); return; }
+    const id = listId;
+    const mine = ++gen;
+    let r;
     try {
-      list = await get(`/api/shopping/lists/${listId}`);
+      r = await cache.fresh(`list:${id}`, () => get(`/api/shopping/lists/${id}`));
     } catch (e) {
       if (e.status !== 404) throw e;
-      list = null;
+      cache.forget(`list:${id}`);
+      r = { data: null };
     }
+    list = r.data;
     renderTabs();
     renderItems();
+    // The server was slow: its answer replaces the device's copy when it comes.
+    r.later?.then((data) => { if (data && mine === gen) { list = data; renderItems(); } });
   });
+
+  // The other lists are kept on the device too (cache.warm), so they open
+  // in a shop without signal; a change to one refreshes its copy.
+  const stale = new Set();
+  let warmTimer = null;
+  function staleList(id) {
+    stale.add(id);
+    clearTimeout(warmTimer);
+    warmTimer = setTimeout(async () => {
+      for (const x of stale) {
+        stale.delete(x);
+        try { await cache.keep(`list:${x}`, await get(`/api/shopping/lists/${x}`)); } catch { return; }
+      }
+    }, 2000);
+  }
 
   return {
     topics: ['shopping'],
     reload: loadLists,
+    destroy() { off(); clearTimeout(warmTimer); },
     onEvent(ev) {
       if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.list_id === listId) {
         const have = list?.items.find((i) => i.id === ev.id);
-        if (ev.version != null && have?.version >= ev.version) return; // our own write, already shown
+        // Skip what the device already shows: this version (its own write
+        // came back as the answer), or a delete of what it no longer has.
+        if (ev.op !== 'delete' && ev.version != null && have && have.version >= ev.version) return;
+        if (ev.op === 'delete' && list && !have) return;
         loadItems();
-      } else if (ev.type === 'SHOPPING_LIST_UPDATED') loadLists();
+      } else if (ev.type === 'SHOPPING_ITEM_UPDATED') staleList(ev.list_id);
+      else if (ev.type === 'SHOPPING_LIST_UPDATED' && !(ev.op !== 'delete' && ev.version != null && lists.find((l) => l.id === ev.id)?.version >= ev.version)) loadLists();
     },
   };
 }

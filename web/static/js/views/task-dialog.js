@@ -1,7 +1,7 @@
 // The task dialog: create or edit every field of a task (title, notes,
 // due, assignee), and of a chore its repeat rule and the members who take
 // turns. Delete is here too.
-import { del, get, patch, post } from '../api.js';
+import { change, get, post } from '../api.js';
 import { field, formValues, h, setChildren } from '../dom.js';
 import { fmtList, t, weekdayNames } from '../i18n.js';
 import { dateIn, isoWeekday, localInput, zoned } from '../time.js';
@@ -112,13 +112,14 @@ export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
     async onclick() {
       if (!await confirmDelete(t('tasks.deleteTitle', { title: task.title }), t(template ? 'tasks.deleteChoreText' : 'tasks.deleteText'))) return;
       const ok = await app.write(t('fail.deleteTask', { title: task.title }), async () => {
-        try { await del(`/api/tasks/${task.id}`); } catch (e) { if (e.status !== 404) throw e; }
+        try { await change('DELETE', `/api/tasks/${task.id}`, undefined, task); } catch (e) { if (e.status !== 404) throw e; }
         return true;
       });
       if (ok) { dlg.close(); onSaved(null); }
     },
   }, t('common.delete'));
 
+  const createId = crypto.randomUUID(); // one task, however often Save is pressed
   const title = readOnly ? (template ? 'tasks.choreDetails' : 'tasks.details') : isNew ? 'tasks.new' : template ? 'tasks.editChoreTitle' : 'tasks.edit';
   const dlg = openDialog(t(title), fields, async (form) => {
     const v = formValues(form);
@@ -141,7 +142,7 @@ export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
       if (!body.rotation?.length) delete body.rotation;
     } else if (template && !body.rotation?.length) body.rotation = null;
     const saved = await app.write(t(isNew ? 'fail.createTask' : 'fail.saveTask', { title: body.title }),
-      () => (isNew ? post('/api/tasks', body) : patch(`/api/tasks/${task.id}`, body)));
+      () => (isNew ? post('/api/tasks', { id: createId, ...body }) : change('PATCH', `/api/tasks/${task.id}`, body, task)));
     if (saved) onSaved(saved);
     return !!saved;
   }, { extra: remove, className: 'task-dialog', readOnly });

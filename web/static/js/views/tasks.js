@@ -1,10 +1,16 @@
 // Tasks and chores: what is due today, other open tasks, the recurring
 // chores grouped by member; "mine" or "everyone"; complete (checkbox),
 // open and edit (title), snooze. Rows are keyed by id and patched in place.
-import { get, post } from '../api.js';
+// The page is kept on the device (cache.js) and shown from there without a
+// network; completing a task goes through the outbox (outbox.js), so it
+// works offline too and shows "waiting to sync" until the server has it.
+import { change, get } from '../api.js';
+import * as cache from '../cache.js';
 import { h, loading, reconcile, setChildren } from '../dom.js';
 import { currentLang, dayLabel, fmtTime, t } from '../i18n.js';
 import { avatar, memberName } from '../members.js';
+import * as outbox from '../outbox.js';
+import { overlay } from '../pending.js';
 import { dateIn, zoned, addDays } from '../time.js';
 import { describeRule, openTaskDialog } from './task-dialog.js';
 
@@ -58,7 +64,8 @@ export function view(app, main) {
     const todays = [];
     const open = [];
     const chores = [];
-    for (const task of tasks.values()) {
+    const shown = overlay([...tasks.values()], outbox.waiting(), { belongs: () => false, sending: outbox.isSending });
+    for (const task of shown) {
       if (!mine(task)) continue;
       if (task.is_template) { chores.push(task); continue; }
       if (dayOf(task) === d) { todays.push(task); continue; }
@@ -91,7 +98,7 @@ export function view(app, main) {
 
   // Names are in the signature: a member renamed or gone (a former member) re-renders the row.
   const rowSig = (x) => JSON.stringify([x.title, x.notes, x.due_at, x.snoozed_until, x.completed_at, x.assignee_id,
-    x.recurrence, x.rotation, currentLang(), today(), [x.assignee_id, ...(x.rotation || [])].map((id) => id && memberName(app, id))]);
+    x.recurrence, x.rotation, x.pending, currentLang(), today(), [x.assignee_id, ...(x.rotation || [])].map((id) => id && memberName(app, id))]);
 
   function renderChores(chores) {
     const groups = new Map();
@@ -136,12 +143,14 @@ export function view(app, main) {
 
   function row(task) {
     const id = `done-${task.id}`;
-    return h('li.task', { class: task.completed_at ? 'done' : '', dataset: { id: task.id } },
+    return h('li.task', { class: [task.completed_at ? 'done' : '', task.pending ? 'pending' : ''].join(' ').trim() || null,
+      'aria-busy': task.pending === 'saving' ? 'true' : null, dataset: task.pending ? { id: task.id, pending: task.pending } : { id: task.id } },
       h('label.tick', { for: id },
         h('input', { type: 'checkbox', id, checked: !!task.completed_at, dataset: { key: id },
           'aria-label': t('tasks.markDone', { title: task.title }), disabled: !app.can('task.complete', task.assignee_id),
           onchange: (e) => complete(task, e.target.checked) })),
-      openButton(task, [due(task), task.template_id ? h('span.tag', t('tasks.chore')) : null]),
+      openButton(task, [due(task), task.template_id ? h('span.tag', t('tasks.chore')) : null,
+        task.pending ? h('span.sync-state', t(task.pending === 'saving' ? 'sync.rowSaving' : 'sync.rowWaiting')) : null]),
       task.assignee_id ? avatar(app, task.assignee_id, { label: t('tasks.assignedTo', { name: memberName(app, task.assignee_id) }) }) : null,
       task.completed_at || !app.can('task.snooze', task.assignee_id) ? null : h('select.snooze', {
         'aria-label': t('tasks.snoozeLabel', { title: task.title }), dataset: { key: `snooze-${task.id}` },
@@ -162,12 +171,25 @@ export function view(app, main) {
     if (fresh) openTaskDialog(app, fresh, { onSaved: (saved) => { if (saved) tasks.set(saved.id, saved); reload(); } });
   }
 
+  // Completing goes through the outbox, made against the version shown.
   async function complete(task, done) {
-    const r = await app.write(t(done ? 'fail.complete' : 'fail.reopen', { title: task.title }),
-      () => post(`/api/tasks/${task.id}/${done ? 'complete' : 'uncomplete'}`));
-    if (r) tasks.set(r.id, r);
-    render();
+    const action = done ? 'complete' : 'uncomplete';
+    try {
+      await outbox.enqueue({ kind: `task.${action}`, method: 'POST', path: `/api/tasks/${task.id}/${action}`,
+        record: task.id, base: tasks.get(task.id) || task, label: task.title, seq: app.seq() });
+    } catch (e) {
+      app.failed(t(done ? 'fail.complete' : 'fail.reopen', { title: task.title }), e);
+    }
   }
+  const off = outbox.onOutbox((ev) => {
+    if (ev.type === 'record' && ev.op.kind.startsWith('task.')) {
+      if (ev.record) tasks.set(ev.id, ev.record);
+      else if (ev.record === null) tasks.delete(ev.id);
+      else { pending.add(ev.id); refreshOne(); }
+      keepTasks();
+    }
+    if (ev.type === 'record' || ev.type === 'changed') render();
+  });
 
   async function snooze(task, choice) {
     const now = new Date();
@@ -178,17 +200,25 @@ export function view(app, main) {
       until = zoned(`${today()}T18:00`, tz);
       if (until <= now) until = new Date(now.getTime() + 3600e3);
     } else until = zoned(`${addDays(today(), 1)}T08:00`, tz);
-    const r = await app.write(t('fail.snooze', { title: task.title }), () => post(`/api/tasks/${task.id}/snooze`, { until: until.toISOString() }));
+    const held = tasks.get(task.id) || task;
+    const r = await app.write(t('fail.snooze', { title: task.title }),
+      () => change('POST', `/api/tasks/${task.id}/snooze`, { until: until.toISOString() }, held, { fields: ['title', 'due_at'] }));
     if (r) tasks.set(r.id, r);
     render();
   }
 
-  const reload = app.loader(async () => {
-    const [day, open, templates] = await Promise.all([
-      get(`/api/tasks?date=${today()}`), get('/api/tasks'), get('/api/tasks?templates=true')]);
+  const show = (data) => {
     tasks.clear();
-    for (const x of [...day, ...open, ...templates]) tasks.set(x.id, x);
+    for (const x of data.tasks) tasks.set(x.id, x);
     render();
+  };
+  const keepTasks = () => cache.keep('tasks', { date: today(), tasks: [...tasks.values()] }, { synced: false });
+  let gen = 0;
+  const reload = app.loader(async () => {
+    const mine = ++gen;
+    const r = await cache.fresh('tasks', () => cache.fetchTasks(today()));
+    show(r.data);
+    r.later?.then((data) => { if (data && mine === gen) show(data); });
   });
 
   // An event names one task: re-read that task only.
@@ -206,11 +236,13 @@ export function view(app, main) {
       }
     }));
     render();
+    keepTasks();
   });
 
   return {
     topics: ['tasks'],
     reload,
+    destroy: () => off(),
     onEvent(ev) {
       if (ev.type !== 'TASK_UPDATED') return;
       if (ev.op === 'delete') { tasks.delete(ev.id); render(); return; }

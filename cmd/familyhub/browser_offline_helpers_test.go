@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// Helpers for the offline tests (issue 13), on top of browser_test.go and
+// browser_pwa_helpers_test.go.
+
+// networkConditions are the parameters of Network.emulateNetworkConditions
+// (which cdproto no longer generates: it is deprecated in favour of
+// emulateNetworkConditionsByRule, but it still is what DevTools' "Offline"
+// does, navigator.onLine and the online/offline events included).
+type networkConditions struct {
+	Offline            bool    `json:"offline"`
+	Latency            float64 `json:"latency"`
+	DownloadThroughput float64 `json:"downloadThroughput"`
+	UploadThroughput   float64 `json:"uploadThroughput"`
+}
+
+var emulateNetworkConditions = cdp.Command[networkConditions, cdp.Empty]{Method: "Network.emulateNetworkConditions"}
+
+// setOffline cuts (or restores) the tab's network, as a phone in a shop
+// without signal: requests and sockets fail, navigator.onLine is false.
+func (b *browser) setOffline(off bool) {
+	b.t.Helper()
+	if _, err := chromedp.Call(b.ctx, emulateNetworkConditions, networkConditions{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
+		b.t.Fatalf("%s: network conditions: %v", b.name, err)
+	}
+}
+
+// newTab opens another tab in b's browser profile (the same cookies,
+// IndexedDB and service worker), in English (en-GB) as the devices of
+// twoDevices are, with its network cut when offline. Close it with
+// chromedp.Cancel(tab.ctx).
+func (b *browser) newTab(name string, w, h int64, offline bool) *browser {
+	b.t.Helper()
+	ctx, _ := chromedp.NewContext(b.ctx)
+	if err := chromedp.Do(ctx); err != nil {
+		b.t.Fatalf("%s: new tab: %v", name, err)
+	}
+	tab := &browser{t: b.t, name: name, ctx: ctx, errs: b.errs}
+	tab.do(chromedp.EmulateViewport(w, h))
+	ua := eval[string](tab, `navigator.userAgent`)
+	if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: "en-GB,en"}); err != nil {
+		b.t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "en_GB"}); err != nil {
+		b.t.Fatal(err)
+	}
+	if offline {
+		tab.setOffline(true)
+	}
+	return tab
+}
+
+// closeTab closes a tab opened by newTab and waits until it is gone.
+func (b *browser) closeTab() {
+	b.t.Helper()
+	if err := chromedp.Cancel(b.ctx); err != nil {
+		b.t.Fatalf("%s: closing the tab: %v", b.name, err)
+	}
+}
+
+// shownItems is the open list as the page shows it: "name" or "name✓" per
+// row, sorted.
+func shownItems(b *browser) []string {
+	b.t.Helper()
+	got := eval[[]string](b, `[...document.querySelectorAll('li.item')].map((li) => li.dataset.name + (li.querySelector('input[type=checkbox]').checked ? '✓' : ''))`)
+	slices.Sort(got)
+	return got
+}
+
+// serverItems is the list as the server holds it, in the same form.
+func serverItems(t *testing.T, m member, s *Main, listID string) []string {
+	t.Helper()
+	var list struct {
+		Items []struct {
+			Name    string
+			Checked bool
+		}
+	}
+	m.call(t, s.URL(), 200, "GET", "/api/shopping/lists/"+listID, nil, &list)
+	var out []string
+	for _, it := range list.Items {
+		out = append(out, it.Name+map[bool]string{true: "✓"}[it.Checked])
+	}
+	slices.Sort(out)
+	return out
+}
+
+// waitBoth polls cond on two devices (and the server) until it holds,
+// failing after timeout with what each showed last; it returns how long
+// that took.
+func waitBoth(t *testing.T, what string, timeout time.Duration, cond func() (bool, string)) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		ok, state := cond()
+		if ok {
+			return time.Since(start)
+		}
+		if time.Since(start) > timeout {
+			t.Fatalf("%s: not within %s; last: %s", what, timeout, state)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// docShot saves a screenshot as screenshot does and, with
+// FAMILYHUB_UPDATE_SCREENSHOTS=1, also as docs/screenshots/pwa/<name>.png
+// (docs/pwa.md shows it).
+func (b *browser) docShot(name string) {
+	b.t.Helper()
+	b.screenshot(name)
+	if os.Getenv("FAMILYHUB_UPDATE_SCREENSHOTS") != "1" {
+		return
+	}
+	png, err := os.ReadFile(filepath.Join(artifactsDir, name+".png"))
+	if err == nil {
+		err = os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", "pwa", name+".png"), png, 0o644)
+	}
+	if err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// pageState is what a failure message shows of a page: path, connection,
+// the offline line, the badge, the rows and their sync marks, the notices.
+func pageState(b *browser) string {
+	ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({path: location.pathname, conn: document.getElementById('conn')?.dataset.state,
+		offline: document.getElementById('offline-line')?.textContent, badge: document.getElementById('pending')?.textContent,
+		rows: [...document.querySelectorAll('li.item')].map((li) => li.dataset.name + (li.classList.contains('checked') ? '✓' : '') + (li.dataset.pending ? ' (' + li.dataset.pending + ')' : '')),
+		notices: [...document.querySelectorAll('#notices li')].map((li) => li.dataset.kind + ': ' + li.textContent)})`))
+	if err != nil {
+		return fmt.Sprintf("(%s: %v)", b.name, err)
+	}
+	return strings.ReplaceAll(s, `\"`, `"`)
+}

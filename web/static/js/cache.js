@@ -1,0 +1,186 @@
+// What the device keeps of the family's data, so a list opens in a shop
+// with no signal: /api/me (members, for names), the shopping lists with
+// their items and categories, and the tasks page (today's tasks, open
+// ones, chores). Everything else needs the server. Data lives in IndexedDB
+// (idb.js); the app shell in the service worker's cache (sw.js).
+import { get } from './api.js';
+import * as idb from './idb.js';
+
+/** How long a read may take before the kept copy is shown meanwhile. */
+export const SLOW_MS = 4000;
+
+let meta = { synced: null, seq: null, user: null };
+const metaReady = idb.get('data', 'meta').then((m) => { if (m) meta = { ...meta, ...m }; }, () => {});
+const listeners = new Set();
+
+/** Calls fn() whenever the time of the last sync changes. */
+export function onSynced(fn) { listeners.add(fn); }
+
+function saveMeta() {
+  return idb.put('data', meta, 'meta').catch((e) => console.warn('cache: meta not saved:', e));
+}
+
+// Each value is kept with the time it was read from the server ({v, at}),
+// so the page can say how old what it shows is.
+async function entry(key) {
+  try { return await idb.get('data', key); } catch { return undefined; }
+}
+
+/** The kept value under key, or undefined (also when storage fails). */
+export async function kept(key) {
+  return (await entry(key))?.v;
+}
+
+/**
+ * Keeps value under key. It is the server's data just read, unless synced
+ * is false (the device's copy patched with a write's answer: it keeps the
+ * time of the last read).
+ */
+export async function keep(key, value, { synced = true } = {}) {
+  let at = new Date().toISOString();
+  if (synced) markSynced();
+  else at = (await entry(key))?.at ?? at;
+  try { await idb.put('data', { v: value, at }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
+}
+
+/** Forgets one kept value (a list deleted elsewhere). */
+export function forget(key) { return idb.del('data', key).catch(() => {}); }
+
+/** Notes that the device was in step with the server just now. */
+export function markSynced(at = new Date()) {
+  meta.synced = at.toISOString();
+  shownAt = null;
+  saveMetaSoon();
+  for (const fn of listeners) fn(at);
+}
+
+// When the page shows a kept copy: the time that copy was read.
+let shownAt = null;
+function showing(at) {
+  if (!at || (shownAt && shownAt <= at)) return;
+  shownAt = at;
+  for (const fn of listeners) fn(new Date(at));
+}
+
+/** When the device was last in step with the server (a Date), or null. */
+export async function lastSynced() {
+  await metaReady;
+  return meta.synced ? new Date(meta.synced) : null;
+}
+/**
+ * When what the page shows was last in step with the server, without
+ * waiting for storage: the oldest kept copy it shows, else the last sync
+ * (null until storage was read).
+ */
+export function lastSyncedNow() {
+  const at = shownAt ?? meta.synced;
+  return at ? new Date(at) : null;
+}
+
+let metaTimer = null;
+function saveMetaSoon() {
+  if (metaTimer) return;
+  metaTimer = setTimeout(() => { metaTimer = null; saveMeta(); }, 300);
+}
+
+/** Remembers the realtime client's last seq, to resume from it after a restart. */
+export function noteSeq(seq) {
+  if (seq == null || seq === meta.seq) return;
+  meta.seq = seq;
+  saveMetaSoon();
+}
+
+/** The last seq remembered (null: none). */
+export async function keptSeq() {
+  await metaReady;
+  return meta.seq;
+}
+
+/**
+ * The data kept on this device belongs to one person: when someone else
+ * signs in, the previous person's data and waiting writes are dropped
+ * (they could not be sent in their name anyway). Answers whether it did.
+ */
+export async function ownedBy(userId) {
+  await metaReady;
+  if (meta.user === userId) return false;
+  const other = !!meta.user;
+  if (other) await idb.clear().catch(() => {});
+  meta = { synced: null, seq: null, user: userId };
+  shownAt = null;
+  await saveMeta();
+  return other;
+}
+
+/** Drops everything kept (sign-out). */
+export async function wipe() {
+  meta = { synced: null, seq: null, user: null };
+  await idb.clear().catch(() => {});
+}
+
+const SLOW = Symbol('slow');
+
+/**
+ * fresh(key, fetcher) reads through the server and keeps what it answers.
+ * When the server cannot be reached (offline, a network error) it answers
+ * the kept copy instead; when the server is slower than SLOW_MS the kept
+ * copy comes first and `later` brings the server's answer. Answers
+ * {data, cached, later?}; throws when there is neither.
+ */
+export async function fresh(key, fetcher) {
+  if (navigator.onLine === false) {
+    const c = await entry(key);
+    if (c !== undefined) { showing(c.at); return { data: c.v, cached: true }; }
+  }
+  const net = fetcher().then(async (data) => { await keep(key, data); return data; });
+  let timer;
+  const slow = new Promise((resolve) => { timer = setTimeout(() => resolve(SLOW), SLOW_MS); });
+  try {
+    const first = await Promise.race([net, slow]);
+    if (first !== SLOW) return { data: first, cached: false };
+    const c = await entry(key);
+    if (c === undefined) return { data: await net, cached: false };
+    showing(c.at);
+    return { data: c.v, cached: true, later: net.catch(() => undefined) };
+  } catch (e) {
+    if (e.status !== 0) throw e;
+    const c = await entry(key);
+    if (c === undefined) throw e;
+    showing(c.at);
+    return { data: c.v, cached: true };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The tasks page's data: the tasks of date (YYYY-MM-DD), the other open ones and the chores. */
+export async function fetchTasks(date) {
+  const [day, open, templates] = await Promise.all([
+    get(`/api/tasks?date=${date}`), get('/api/tasks'), get('/api/tasks?templates=true')]);
+  return { date, tasks: [...day, ...open, ...templates] };
+}
+
+let warming = null;
+let warmed = 0;
+/**
+ * warm(date) reads everything the device keeps, whatever page is open:
+ * every list with its items, the categories and the tasks page of date;
+ * one request at a time, stopping at the first failure (the next time the
+ * device is back online it tries again), at most every 30 s.
+ */
+export function warm(date) {
+  if (!warming && Date.now() - warmed < 30000) return Promise.resolve();
+  warming ??= (async () => {
+    try {
+      const lists = await get('/api/shopping/lists');
+      await keep('lists', lists);
+      await keep('categories', await get('/api/shopping/categories'));
+      for (const l of lists) await keep(`list:${l.id}`, await get(`/api/shopping/lists/${l.id}`));
+      await keep('tasks', await fetchTasks(date));
+      warmed = Date.now();
+    } catch { /* the next time */ } finally {
+      warming = null;
+    }
+  })();
+  return warming;
+}

@@ -1,0 +1,105 @@
+// Conflicts are shown, never silent: a write the server refused because
+// the record changed (412) shows both versions in plain words, with "Keep
+// mine" (send it again against the version stored) and "Keep theirs"; a
+// write to a record someone deleted (404) says who deleted it, and the
+// record stays deleted. The notices live in IndexedDB (outbox.js), so a
+// closed tab still shows them when it opens again.
+import { h, reconcile } from './dom.js';
+import { fmtDateTime, t } from './i18n.js';
+import { memberName } from './members.js';
+import * as outbox from './outbox.js';
+
+/** Who did it, by name: the event's actor among the family's members, else "Someone". */
+function who(app, actor) {
+  if (!actor) return t('sync.someone');
+  return memberName(app, actor);
+}
+
+/** A record in words, naming what changed (fields) beyond its name: “oat milk, 1 l, ticked”. */
+function describe(app, rec, fields = []) {
+  if (!rec) return '';
+  if ('title' in rec) {
+    const parts = [rec.title];
+    if (fields.includes('due_at') && rec.due_at) parts.push(fmtDateTime(new Date(rec.due_at), app.tz));
+    if (fields.includes('completed_at')) parts.push(t(rec.completed_at ? 'sync.isDone' : 'sync.isOpen'));
+    return parts.join(', ');
+  }
+  const parts = [rec.name];
+  if (rec.quantity) parts.push(rec.quantity);
+  if (fields.includes('note') && rec.note) parts.push(rec.note);
+  if (fields.includes('checked')) parts.push(t(rec.checked ? 'sync.isTicked' : 'sync.isUnticked'));
+  return parts.join(', ');
+}
+
+/** What the user's own write was, in words (an edit: as keep mine would leave the record). */
+function mine(app, op, current) {
+  switch (op.kind) {
+    case 'item.patch': {
+      const keys = Object.keys(op.body);
+      if (keys.length === 1 && keys[0] === 'checked') return t(op.body.checked ? 'sync.mine.tick' : 'sync.mine.untick');
+      return t('sync.mine.edit', { mine: describe(app, { ...(current || op.base), ...op.body }, keys) });
+    }
+    case 'item.delete': return t('sync.mine.delete');
+    case 'task.complete': return t('sync.mine.complete');
+    case 'task.uncomplete': return t('sync.mine.uncomplete');
+    default: return '';
+  }
+}
+
+function headline(app, n) {
+  const first = n.ops[0] || {};
+  const name = n.label || describe(app, first.base);
+  const whom = who(app, n.actor);
+  if (n.kind === 'gone') {
+    if (first.kind === 'item.add') return t('sync.listDeleted', { name });
+    return t(n.offline ? 'sync.deletedOffline' : 'sync.deleted', { who: whom, name });
+  }
+  const base = first.base || {};
+  return t(n.offline ? 'sync.changedOffline' : 'sync.changed', {
+    who: whom, name: describe(app, base, n.fields), theirs: describe(app, n.current, n.fields),
+  });
+}
+
+// answer runs the user's choice; focus goes to the next notice, or to the
+// page, not to <body>.
+async function answer(li, fn) {
+  const next = li.nextElementSibling || li.previousElementSibling;
+  await fn();
+  const target = next?.isConnected ? next.querySelector('button') : null;
+  (target || document.getElementById('main'))?.focus({ preventScroll: true });
+}
+
+function card(app, n) {
+  const text = [headline(app, n)];
+  if (n.kind === 'gone') {
+    if (n.ops[0]?.kind !== 'item.add') text.push(t('sync.notSaved'));
+  } else {
+    text.push(...n.ops.map((op) => mine(app, op, n.current)).filter(Boolean));
+  }
+  const on = (fn) => (e) => answer(e.currentTarget.closest('li'), fn);
+  const actions = n.kind === 'stale'
+    ? [h('button.primary', { type: 'button', onclick: on(() => outbox.keepMine(n)) }, t('sync.keepMine')),
+      h('button', { type: 'button', onclick: on(() => outbox.dismiss(n.id)) }, t('sync.keepTheirs'))]
+    : [h('button', { type: 'button', onclick: on(() => outbox.dismiss(n.id)) }, t('sync.ok'))];
+  return h('li.conflict', { dataset: { kind: n.kind, record: n.record } },
+    h('p', h('strong', text[0]), text.length > 1 ? ' ' + text.slice(1).join(' ') : null),
+    h('div.banner-actions', actions));
+}
+
+/**
+ * mountConflicts(app, el) shows the notices in el (a list under the
+ * header) and keeps them current; returns {refresh()} for a language switch.
+ */
+export function mountConflicts(app, el) {
+  const ul = h('ul.conflicts');
+  el.append(ul);
+  let shown = [];
+  async function refresh() {
+    shown = (await outbox.notices()).sort((a, b) => a.at.localeCompare(b.at));
+    el.hidden = shown.length === 0;
+    reconcile(ul, shown, { key: (n) => n.id, build: (n) => card(app, n), sig: () => document.documentElement.lang });
+  }
+  outbox.onOutbox((ev) => { if (ev.type === 'changed' || ev.type === 'notice') refresh(); });
+  refresh();
+  return { refresh, get notices() { return shown; } };
+}

@@ -1,0 +1,103 @@
+// A small promise wrapper around IndexedDB, the device's own copy of what
+// the user last saw (cache.js) and of the writes waiting for the server
+// (outbox.js). No library: three object stores, get/put/delete/all/clear.
+// Where IndexedDB cannot be opened (a locked-down private window) the same
+// calls work on memory, for this tab only.
+const NAME = 'familyhub';
+const VERSION = 1;
+
+/**
+ * The stores:
+ * - data: the cache, key → value ('me', 'lists', 'list:<id>', 'tasks', 'meta')
+ * - queue: waiting writes in order (key n, autoIncrement)
+ * - notices: conflicts and refused writes still to be shown (key id)
+ */
+export const STORES = { data: {}, queue: { keyPath: 'n', autoIncrement: true }, notices: { keyPath: 'id' } };
+
+let dbp = null;
+let memory = null; // Map per store when IndexedDB is unavailable
+
+function promised(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function open() {
+  if (dbp) return dbp;
+  dbp = new Promise((resolve, reject) => {
+    let req;
+    try { req = indexedDB.open(NAME, VERSION); } catch (e) { reject(e); return; }
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      for (const [name, opts] of Object.entries(STORES)) {
+        if (!db.objectStoreNames.contains(name)) db.createObjectStore(name, opts.keyPath ? opts : undefined);
+      }
+    };
+    req.onsuccess = () => {
+      const db = req.result;
+      // A newer version of the app opened the database elsewhere: let it.
+      db.onversionchange = () => { db.close(); dbp = null; };
+      resolve(db);
+    };
+    req.onerror = () => reject(req.error);
+    req.onblocked = () => reject(new Error('IndexedDB blocked by another tab'));
+  }).catch((e) => {
+    console.warn('IndexedDB unavailable, keeping data in memory only:', e);
+    memory = Object.fromEntries(Object.keys(STORES).map((s) => [s, new Map()]));
+    return null;
+  });
+  return dbp;
+}
+
+/** run(store, mode, fn) runs fn(objectStore) in one transaction and resolves when it committed. */
+async function run(store, mode, fn) {
+  const db = await open();
+  if (!db) return fn(null);
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(store, mode);
+    let result;
+    Promise.resolve(fn(tx.objectStore(store))).then((r) => { result = r; }, reject);
+    tx.oncomplete = () => resolve(result);
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error('transaction aborted'));
+  });
+}
+
+let memN = 0;
+
+/** The value under key, or undefined. */
+export function get(store, key) {
+  return run(store, 'readonly', (os) => (os ? promised(os.get(key)) : structuredClone(memory[store].get(key))));
+}
+
+/** Stores value (under key for the data store); resolves to the key. */
+export function put(store, value, key) {
+  return run(store, 'readwrite', (os) => {
+    if (os) return promised(key === undefined ? os.put(value) : os.put(value, key));
+    const kp = STORES[store].keyPath;
+    if (kp && value[kp] == null) value[kp] = ++memN;
+    const k = kp ? value[kp] : key;
+    memory[store].set(k, structuredClone(value));
+    return k;
+  });
+}
+
+/** Deletes one key. */
+export function del(store, key) {
+  return run(store, 'readwrite', (os) => (os ? promised(os.delete(key)) : memory[store].delete(key)));
+}
+
+/** Every value of a store, in key order. */
+export function all(store) {
+  return run(store, 'readonly', (os) => (os ? promised(os.getAll())
+    : [...memory[store].entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, v]) => structuredClone(v))));
+}
+
+/** Empties the stores named (all when none is). */
+export async function clear(...stores) {
+  for (const s of stores.length ? stores : Object.keys(STORES)) {
+    await run(s, 'readwrite', (os) => (os ? promised(os.clear()) : memory[s].clear()));
+  }
+}

@@ -1,0 +1,323 @@
+// The outbox: every change to shopping items and every task completion
+// goes through one persistent queue in IndexedDB, online or not. A write
+// joins the queue (it survives a closed tab and a restarted phone), and the
+// queue sends one write at a time, in order. Every write is safe to repeat:
+// a create carries the id the device chose, a change carries If-Match with
+// the version it was made against. So a lost answer, a double tap or a
+// replay after a day offline never makes two of anything.
+//
+// What comes back:
+// - 2xx: done; later writes to the same record are made against its new version;
+// - network error, 5xx, 429: the queue stops and tries again later
+//   (exponential backoff with jitter, or Retry-After);
+// - 412: the record changed elsewhere. If what changed does not touch this
+//   write (the categoriser filed the item) it is sent again against the new
+//   version; if the record already is as this write wants, it is done;
+//   otherwise it is a conflict: this write and the later ones to the record
+//   leave the queue and wait in a notice for the user (conflicts.js);
+// - 404: the record was deleted: the write is dropped (a replay never
+//   resurrects) and a notice says who deleted it; a delete is simply done;
+// - anything else: refused for good, dropped, and said in the banner.
+import { ApiError, request } from './api.js';
+import { deviceId } from './device.js';
+import * as idb from './idb.js';
+import { judge } from './pending.js';
+
+const SEND_TIMEOUT = 15000;
+const MIN_DELAY = 1000;
+const MAX_DELAY = 30000;
+const MAX_REBASES = 3;
+
+let ops = []; // the queue as last read, in order
+let sendingId = null; // the op on its way to the server
+let running = null; // the replay loop, while it runs
+let timer = null;
+let attempt = 0; // failed attempts in a row
+let retryAt = 0; // when the next attempt is due (0: not waiting)
+let stopped = true; // nobody signed in (yet): nothing is sent
+const known = new Map(); // record id → the version the last saved write left
+const waiters = new Map(); // op id → resolve of what enqueue returned
+const listeners = new Set();
+const chan = typeof BroadcastChannel === 'function' ? new BroadcastChannel('familyhub-outbox') : null;
+
+/**
+ * Calls fn(ev) on changes: {type: 'changed'} (the queue or a notice
+ * changed), {type: 'record', op, id, record} (the server's state of record
+ * id after op: the record, null when it is deleted, undefined when unknown),
+ * {type: 'notice', notice}, {type: 'refused', op, error}.
+ */
+export function onOutbox(fn) { listeners.add(fn); return () => listeners.delete(fn); }
+
+function emit(ev) {
+  for (const fn of listeners) {
+    try { fn(ev); } catch (e) { console.error(e); }
+  }
+}
+
+function changed({ local = false } = {}) {
+  emit({ type: 'changed' });
+  if (!local) chan?.postMessage('changed');
+}
+
+chan?.addEventListener('message', async () => { await reload(); emit({ type: 'changed' }); });
+
+// Reading the queue and adding to it take turns, so a read never drops a
+// write that is being added.
+let turn = Promise.resolve();
+const inTurn = (fn) => (turn = turn.then(fn, fn));
+
+function reload() {
+  return inTurn(async () => {
+    try { ops = await idb.all('queue'); } catch (e) { console.warn('outbox: cannot read the queue:', e); }
+  });
+}
+const ready = reload().then(() => emit({ type: 'changed' }));
+
+/** The writes waiting, in order (copies of what is stored). */
+export const waiting = () => ops;
+/** How many writes wait. */
+export const count = () => ops.length;
+/** Whether the write of op id is on its way right now. */
+export const isSending = (id) => sendingId === id;
+
+/**
+ * enqueue(op) adds a write and starts sending. op: {kind, method, path,
+ * body, record (the id it creates or changes), list?, base (the record as
+ * the device holds it; null for a create), label (a name for messages),
+ * seq (the last event seen, to find who changed what)}. Resolves to
+ * {op, result}; result resolves to {status: 'saved'|'waiting'|'conflict'|'gone'|'refused', data?}.
+ */
+export async function enqueue(op) {
+  await ready;
+  const base = op.base ? { ...op.base } : null;
+  if (base) delete base.pending;
+  const entry = {
+    ...op, base, id: crypto.randomUUID(), at: new Date().toISOString(),
+    offline: navigator.onLine === false || !reachableNow(), rebases: 0,
+  };
+  const result = new Promise((resolve) => waiters.set(entry.id, resolve));
+  await inTurn(async () => {
+    // After an earlier write to the same record, this one is made against
+    // what that write leaves: its version is known once that one is saved.
+    const earlier = ops.some((o) => o.record === op.record);
+    entry.ifMatch = isCreate(op) || earlier ? null : base?.version ?? null;
+    entry.n = await idb.put('queue', entry);
+    ops.push(entry);
+  });
+  changed();
+  kick();
+  return { op: entry, result };
+}
+
+let reachableNow = () => true;
+/** Lets the outbox know whether the server answers (from api.js). */
+export function setReachability(fn) { reachableNow = fn; }
+
+const isCreate = (op) => op.kind.endsWith('.add');
+
+function settle(op, outcome) {
+  const resolve = waiters.get(op.id);
+  if (resolve) { waiters.delete(op.id); resolve(outcome); }
+}
+
+/** Sends what waits now (after a backoff, on 'online', when realtime is live again). */
+export function kick({ now = false } = {}) {
+  if (stopped) return;
+  if (now) { retryAt = 0; clearTimeout(timer); }
+  if (running || retryAt > Date.now()) return;
+  running = (async () => {
+    try {
+      if (navigator.locks?.request) await navigator.locks.request('familyhub-outbox', replay);
+      else await replay();
+    } finally {
+      running = null;
+      for (const fn of idleWaiters.splice(0)) fn();
+      // A write that joined just as the loop ended.
+      if (ops.length && !stopped && retryAt <= Date.now() && navigator.onLine !== false) kick();
+    }
+  })();
+}
+
+const idleWaiters = [];
+/** Resolves once the queue has been sent, or stopped on a failure (for the realtime client to resume after it). */
+export function settled() {
+  if (!running) return Promise.resolve();
+  return new Promise((resolve) => idleWaiters.push(resolve));
+}
+
+/** Stops sending (sign-out) or starts again. */
+export function setStopped(v) { stopped = v; if (!v) kick({ now: true }); }
+
+function schedule(retryAfter) {
+  const base = Math.min(MAX_DELAY, MIN_DELAY * 2 ** attempt);
+  attempt++;
+  // Jitter, so the phones of a family do not come back in lockstep.
+  const delay = retryAfter != null ? retryAfter + Math.random() * 250 : base / 2 + Math.random() * (base / 2);
+  retryAt = Date.now() + delay;
+  clearTimeout(timer);
+  timer = setTimeout(() => { retryAt = 0; kick(); }, delay);
+}
+
+async function replay() {
+  for (;;) {
+    await reload(); // another tab may have sent some meanwhile
+    const op = ops[0];
+    if (!op || stopped) return;
+    if (navigator.onLine === false) {
+      for (const o of ops) settle(o, { status: 'waiting' });
+      return; // 'online' kicks again
+    }
+    if (op.ifMatch == null && !isCreate(op) && known.has(op.record)) op.ifMatch = known.get(op.record);
+    sendingId = op.id;
+    changed({ local: true });
+    let res;
+    try {
+      res = { ok: true, data: (await request(op.method, op.path, op.body, { ifMatch: op.ifMatch, timeout: SEND_TIMEOUT })).data };
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      res = { ok: false, error: e };
+    } finally {
+      sendingId = null;
+    }
+    if (!await answered(op, res)) {
+      for (const o of ops) settle(o, { status: 'waiting' });
+      changed({ local: true });
+      return;
+    }
+    attempt = 0;
+    changed();
+  }
+}
+
+// answered handles the server's answer to op; false stops the queue.
+async function answered(op, res) {
+  if (res.ok) {
+    await done(op, res.data);
+    return true;
+  }
+  const e = res.error;
+  if (e.status === 401) {
+    stopped = true; // signed in again, it carries on (setStopped)
+    return false;
+  }
+  if (e.retryable) {
+    schedule(e.retryAfter);
+    return false;
+  }
+  if (e.status === 404 && op.kind.endsWith('.delete')) {
+    await done(op, null); // gone already: what the user wanted
+    return true;
+  }
+  if (e.status === 404) {
+    const dropped = await dropRecord(op.record);
+    emit({ type: 'record', op, id: op.record, record: null });
+    await notice({ kind: 'gone', ops: dropped, record: op.record, list: op.list, label: op.label, offline: op.offline, seq: op.seq });
+    for (const o of dropped) settle(o, { status: 'gone' });
+    return true;
+  }
+  if (e.status === 412 && e.current) {
+    const verdict = judge(op, e.current);
+    if (verdict.is === 'done') {
+      await done(op, e.current);
+      return true;
+    }
+    if (verdict.is === 'rebase' && op.rebases < MAX_REBASES) {
+      Object.assign(op, { base: e.current, ifMatch: e.current.version, rebases: op.rebases + 1 });
+      await idb.put('queue', op);
+      return true;
+    }
+    const dropped = await dropRecord(op.record);
+    await notice({ kind: 'stale', ops: dropped, record: op.record, list: op.list, label: op.label, offline: op.offline,
+      seq: op.seq, current: e.current, fields: verdict.fields || [] });
+    emit({ type: 'record', op, id: op.record, record: e.current }); // theirs is shown until the user chooses
+    for (const o of dropped) settle(o, { status: 'conflict' });
+    return true;
+  }
+  const dropped = await dropRecord(op.record, isCreate(op) ? null : op.n);
+  emit({ type: 'record', op, id: op.record, record: undefined }); // as the server has it: the view re-reads
+  emit({ type: 'refused', op, error: e });
+  for (const o of dropped) settle(o, { status: 'refused' });
+  return true;
+}
+
+// done removes a saved op; later writes to the record are made against
+// what the server answered.
+async function done(op, record) {
+  await idb.del('queue', op.n);
+  ops = ops.filter((o) => o.n !== op.n);
+  if (record && record.version != null) {
+    known.set(op.record, record.version);
+    for (const o of ops) {
+      if (o.record !== op.record) continue;
+      Object.assign(o, { base: record, ifMatch: record.version });
+      await idb.put('queue', o);
+    }
+  }
+  emit({ type: 'record', op, id: op.record, record });
+  settle(op, { status: 'saved', data: record });
+}
+
+// dropRecord removes the waiting writes to a record (only op n when given)
+// and returns them.
+async function dropRecord(record, only = undefined) {
+  const gone = ops.filter((o) => o.record === record && (only == null || o.n === only));
+  for (const o of gone) await idb.del('queue', o.n);
+  ops = ops.filter((o) => !gone.includes(o));
+  return gone;
+}
+
+// --- notices: conflicts and deletions the user is told about ---
+
+/** The notices not yet answered. */
+export async function notices() {
+  try { return await idb.all('notices'); } catch { return []; }
+}
+
+async function notice(n) {
+  const entry = { id: crypto.randomUUID(), at: new Date().toISOString(), actor: await whoChanged(n.record, n.seq), ...n };
+  await idb.put('notices', entry);
+  emit({ type: 'notice', notice: entry });
+  chan?.postMessage('changed');
+}
+
+/** Removes a notice (the user answered it). */
+export async function dismiss(id) {
+  await idb.del('notices', id);
+  changed();
+}
+
+/**
+ * keepMine(notice) sends the user's writes of a conflict again, now
+ * against the version stored (If-Match of notice.current), in their order.
+ */
+export async function keepMine(n) {
+  await dismiss(n.id);
+  let base = n.current;
+  for (const op of n.ops) {
+    const { id, n: _, ifMatch, rebases, ...rest } = op;
+    await enqueue({ ...rest, base });
+    base = null; // the next ones follow the first
+  }
+}
+
+// whoChanged finds the member who last changed record since seq, from the
+// family's event log: the event's actor (null: unknown, or a change from
+// outside the app).
+async function whoChanged(record, seq) {
+  if (seq == null) return null;
+  try {
+    const { data } = await request('GET', `/api/realtime/events?since=${seq}`, undefined, { timeout: SEND_TIMEOUT });
+    const mine = deviceId();
+    const evs = (data.events || []).filter((ev) => ev.id === record && ev.device_id !== mine && ev.actor);
+    return evs.length ? evs[evs.length - 1].actor : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Empties the queue and the notices (sign-out: the next person starts clean). */
+export async function clearAll() {
+  ops = [];
+  await idb.clear('queue', 'notices').catch(() => {});
+  changed();
+}
