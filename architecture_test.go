@@ -24,9 +24,10 @@ var allowedImports = map[string][]string{
 	"ical":      {"", "db"},
 	"llm":       {},
 	"assistant": {"", "db", "llm"},
-	"jobs":      {"", "db", "ical", "assistant", "llm"},
+	"notify":    {"", "db", "ical"},
+	"jobs":      {"", "db", "ical", "assistant", "llm", "notify"},
 	"web":       {},
-	"http":      {"", "db", "realtime", "ical", "assistant", "jobs", "llm", "web"},
+	"http":      {"", "db", "realtime", "ical", "assistant", "jobs", "llm", "notify", "web"},
 	"cmd":       nil, // wiring: anything
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/familyhub/familyhub/notify"
 	"github.com/familyhub/familyhub/realtime"
 )
 
@@ -59,6 +60,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	wc.seen = s.pushTrack(c, j.Start) // notify's presence (http/push.go)
 	// From here on, queued messages are written by wc.flush.
 	c.OnReady(wc.kick)
 	wc.kick()
@@ -81,6 +83,7 @@ type wsConn struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	ping    *time.Timer
+	seen    *notify.Tracker // the events this device was sent, for notify
 
 	mu       sync.Mutex
 	flushing bool // a flush goroutine is running
@@ -108,6 +111,7 @@ func (w *wsConn) flush() {
 				return     // flushing stays true: nothing more is written
 			}
 			w.metrics.ObserveDelivery(m)
+			w.seen.Seen(m.Seq)
 		}
 		w.mu.Lock()
 		if !w.again {

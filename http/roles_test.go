@@ -222,6 +222,18 @@ var roleRules = map[string]routeRule{
 		path:  func(c *caseCtx) string { return "/api/dav/app-passwords/" + c.f.appPassword(c.role).String() },
 		other: func(c *caseCtx) string { return "/api/dav/app-passwords/" + c.b.appPassword("owner").String() }},
 
+	// Notifications: everyone's own devices and settings (the family's
+	// digest hour is family.update: TestNotificationSettingsAPI).
+	"GET /api/push/vapid-public-key": {want: all(200), path: fixed("/api/push/vapid-public-key")},
+	"GET /api/push/subscriptions":    {want: all(200), path: fixed("/api/push/subscriptions")},
+	"POST /api/push/subscriptions":   {want: all(201), path: fixed("/api/push/subscriptions"), body: func(*caseCtx) any { return testPushSubscription() }},
+	"DELETE /api/push/subscriptions/{id}": {want: all(204),
+		path:  func(c *caseCtx) string { return "/api/push/subscriptions/" + c.f.pushSubscription(c.role).String() },
+		other: func(c *caseCtx) string { return "/api/push/subscriptions/" + c.b.pushSubscription("owner").String() }},
+	"GET /api/notifications/settings":   {want: all(200), path: fixed("/api/notifications/settings")},
+	"PATCH /api/notifications/settings": {want: all(200), path: fixed("/api/notifications/settings"), body: body(map[string]any{"member": map[string]any{"task_lead_minutes": 5}})},
+	"POST /api/notifications/test":      {want: all(202), path: fixed("/api/notifications/test")},
+
 	// The assistant: its writes are the operations above, with their rules.
 	"POST /api/assistant/commands": {want: all(200), path: fixed("/api/assistant/commands"),
 		body: func(c *caseCtx) any { c.f.rec("list"); return map[string]any{"text": "add milk"} }},
@@ -281,6 +293,7 @@ func TestRoleMatrix(t *testing.T) {
 	t.Parallel()
 	env := roleEnv(t)
 	mountTestRealtime(env)
+	mountTestNotify(env) // http/push_test.go
 	b := newFamilyOfThree(t, env)
 	routes := walkRoutes(t, env.server)
 	if len(routes) < 60 {

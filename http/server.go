@@ -17,6 +17,7 @@ import (
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/ical"
 	"github.com/familyhub/familyhub/llm"
+	"github.com/familyhub/familyhub/notify"
 )
 
 // Signup modes.
@@ -46,8 +47,9 @@ type Config struct {
 	Password db.PasswordParams
 
 	// Feature configuration: one field per feature, defined in the feature's file.
-	Assistant llm.Config  // the assistant's optional model (http/assistant.go)
-	Calendar  ical.Config // CalDAV and calendar subscriptions
+	Assistant llm.Config      // the assistant's optional model (http/assistant.go)
+	Calendar  ical.Config     // CalDAV and calendar subscriptions
+	Notify    *notify.Service // Web Push and ntfy (http/push.go); nil: off
 }
 
 // ReadyCheck reports whether a dependency is ready; /readyz runs them all.
@@ -157,6 +159,7 @@ func (s *Server) routes() chi.Router {
 			s.mountCalendar(r)
 			s.mountAssistant(r)
 			s.mountDAVAPI(r)
+			s.mountPush(r)
 		})
 	})
 	s.mountDAV(r)

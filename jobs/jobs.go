@@ -23,6 +23,7 @@ import (
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/ical"
 	"github.com/familyhub/familyhub/llm"
+	"github.com/familyhub/familyhub/notify"
 )
 
 // Config configures the jobs. The zero value of each field means its
@@ -49,6 +50,9 @@ type Config struct {
 	// Calendar is how calendar subscriptions are reached and their
 	// passwords opened (FAMILYHUB_SECRET_KEY, private addresses).
 	Calendar ical.Config
+	// Notifier sends notifications: with one, notify-deliver and
+	// notify-scan are registered (jobs/notify.go).
+	Notifier *notify.Service
 	// Workers is how many jobs one replica works at once. Default 4.
 	Workers int
 	// JobTimeout cancels a job's context after this long. Default 5 minutes.
@@ -176,9 +180,10 @@ type Engine struct {
 	cfg        Config
 	classifier *llm.Client // nil without one
 
-	mu      sync.Mutex
-	entries map[string]*entry
-	client  *river.Client[pgx.Tx]
+	mu         sync.Mutex
+	entries    map[string]*entry
+	client     *river.Client[pgx.Tx]
+	insertOnly *river.Client[pgx.Tx] // jobs/notify.go
 }
 
 // New returns an engine with the built-in jobs (daily-tasks, categorise,
@@ -202,6 +207,7 @@ func New(store *db.Store, logger *slog.Logger, cfg Config) (*Engine, error) {
 			Usage: "delete old event_log rows, expired tickets, old login failures and sessions"}),
 		Register(e, Job[CalDAVImportArgs]{Run: e.runCalDAVImport, Every: e.cfg.CalDAVImportEvery, Flags: calDAVImportFlags,
 			Usage: "sync the external calendars families subscribed to (--subscription ID: that one only, now)"}),
+		e.registerNotify(),
 	} {
 		if err != nil {
 			return nil, err
@@ -265,6 +271,9 @@ func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 	logger.Debug("job started")
 	ctx = context.WithValue(withLogger(ctx, logger), jobRowKey{}, job.JobRow)
 	if err := w.run(ctx, job.Args); err != nil {
+		if _, ok := errors.AsType[*river.JobSnoozeError](err); ok {
+			return err // waits on purpose (jobs/notify.go)
+		}
 		logger.Warn("job failed; River retries it with backoff", "err", err, "duration", time.Since(start), "max_attempts", job.MaxAttempts)
 		return err
 	}

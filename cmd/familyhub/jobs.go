@@ -120,9 +120,12 @@ func (m *Main) startJobs(ctx, bg context.Context) error {
 	return nil
 }
 
-func (m *Main) newJobsEngine(store *db.Store) (*jobs.Engine, error) {
+func (m *Main) newJobsEngine(store *db.Store) (_ *jobs.Engine, err error) {
 	cfg := m.Config.Jobs.Config
 	cfg.Calendar = m.Config.Calendar
+	if cfg.Notifier, err = m.newNotifier(store); err != nil { // cmd/familyhub/notify.go
+		return nil, err
+	}
 	e, err := jobs.New(store, m.Logger.With("component", "jobs"), cfg)
 	if err != nil {
 		return nil, err
@@ -158,6 +161,11 @@ jobs:
 // runJobs implements `familyhub jobs run <name> [flags]`.
 func runJobs(ctx context.Context, args []string) error {
 	m := NewMain(Config{}, newLogger(levelFromEnv()))
+	env := flag.NewFlagSet("env", flag.ContinueOnError) // notifications read the environment only
+	calendarFlags(&m.Config.Calendar, env)
+	if err := notifyFlags(&m.Config.Notify, env)(); err != nil {
+		return err
+	}
 	store := db.NewStore(nil) // the pool comes once the flags are parsed
 	e, err := m.newJobsEngine(store)
 	if err != nil {
@@ -186,6 +194,7 @@ func runJobs(ctx context.Context, args []string) error {
 	var cfg JobsConfig
 	cfg.flags(fs)
 	calendarFlags(&cfg.Calendar, fs)
+	cfg.Notifier = m.notify // configured from the environment (FAMILYHUB_PUSH_*)
 	cmd, err := e.Command(name, fs)
 	if err != nil {
 		printUsage()

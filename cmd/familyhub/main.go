@@ -35,6 +35,7 @@ import (
 	"github.com/familyhub/familyhub/http"
 	"github.com/familyhub/familyhub/ical"
 	"github.com/familyhub/familyhub/llm"
+	"github.com/familyhub/familyhub/notify"
 	"github.com/familyhub/familyhub/realtime"
 )
 
@@ -105,9 +106,10 @@ type Config struct {
 
 	// Feature configuration: one field per feature, with its flags
 	// registered by the feature's file.
-	Jobs      JobsConfig  // cmd/familyhub/jobs.go
-	Assistant llm.Config  // cmd/familyhub/assistant.go
-	Calendar  ical.Config // cmd/familyhub/caldav.go
+	Jobs      JobsConfig    // cmd/familyhub/jobs.go
+	Assistant llm.Config    // cmd/familyhub/assistant.go
+	Calendar  ical.Config   // cmd/familyhub/caldav.go
+	Notify    notify.Config // cmd/familyhub/notify.go
 }
 
 // flagSet registers the serve flags on fs, with defaults from the environment.
@@ -130,6 +132,7 @@ func (c *Config) flagSet(fs *flag.FlagSet) {
 	c.jobsFlags(fs)
 	c.assistantFlags(fs)
 	calendarFlags(&c.Calendar, fs)
+	c.checks = append(c.checks, notifyFlags(&c.Notify, fs))
 	c.checks = append(c.checks, func() error {
 		var err error
 		if c.TrustedProxies, err = parsePrefixes(proxies); err != nil {
@@ -153,6 +156,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Calendar.Validate(); err != nil {
+		return err
+	}
+	if err := c.Notify.Validate(); err != nil {
 		return err
 	}
 	switch c.Signup {
@@ -276,7 +282,8 @@ type Main struct {
 	background       sync.WaitGroup
 
 	// Feature state: one field per feature, defined in the feature's file.
-	jobs *jobsState // cmd/familyhub/jobs.go
+	jobs   *jobsState      // cmd/familyhub/jobs.go
+	notify *notify.Service // cmd/familyhub/notify.go
 }
 
 // NewMain returns a Main for cfg; nothing starts until Run.
@@ -295,6 +302,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Store = db.NewStore(m.Pool)
+	if _, err := m.newNotifier(m.Store); err != nil {
+		return err
+	}
 	m.HTTP = http.NewServer(m.Store, m.Logger.With("component", "http"), http.Config{
 		AllowedOrigins: m.Config.AllowedOrigins,
 		Signup:         m.Config.Signup,
@@ -302,6 +312,7 @@ func (m *Main) Run(ctx context.Context) error {
 		TrustedProxies: m.Config.TrustedProxies,
 		Assistant:      m.Config.Assistant,
 		Calendar:       m.Config.Calendar,
+		Notify:         m.notify,
 	})
 
 	// Realtime: one LISTEN connection, the hub, the transports, /metrics.
@@ -327,6 +338,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startJobs(ctx, bg); err != nil {
 		return err
 	}
+	m.startNotify(bg, listenURL)
 	m.background.Go(func() { m.Hub.Run(bg) })
 	m.background.Go(func() {
 		if err := m.Listener.Run(bg); err != nil {

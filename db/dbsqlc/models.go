@@ -202,6 +202,77 @@ type Membership struct {
 	CreatedAt time.Time
 }
 
+type NotifyCursor struct {
+	FamilyID  uuid.UUID
+	Seq       int64
+	UpdatedAt time.Time
+}
+
+type NotifyDevicePresence struct {
+	UserID    uuid.UUID
+	DeviceID  string
+	FamilyID  uuid.UUID
+	SeenSeq   int64
+	Topics    []string
+	LiveUntil time.Time
+	UpdatedAt time.Time
+}
+
+type NotifyFamilySetting struct {
+	FamilyID   uuid.UUID
+	DigestHour int16
+	UpdatedAt  time.Time
+}
+
+type NotifyMemberSetting struct {
+	UserID              uuid.UUID
+	FamilyID            uuid.UUID
+	Language            *string
+	TaskReminders       bool
+	TaskLeadMinutes     int32
+	CalendarReminders   bool
+	CalendarLeadMinutes int32
+	Digest              bool
+	ListChanges         bool
+	FollowedLists       []uuid.UUID
+	QuietStart          pgtype.Time
+	QuietEnd            pgtype.Time
+	NtfyUrl             *string
+	NtfyTokenEnc        []byte
+	AppUrl              *string
+	UpdatedAt           time.Time
+}
+
+type NotifyNotice struct {
+	ID        uuid.UUID
+	FamilyID  uuid.UUID
+	UserID    uuid.UUID
+	Key       string
+	Kind      string
+	SubjectID *uuid.UUID
+	OccursAt  *time.Time
+	FireAt    time.Time
+	SendAfter time.Time
+	Params    []byte
+	LastSeq   *int64
+	Message   []byte
+	DecidedAt *time.Time
+	Decision  *string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+type NotifySend struct {
+	NoticeID       uuid.UUID
+	Target         string
+	SubscriptionID *uuid.UUID
+	Status         string
+	Attempts       int32
+	LastError      *string
+	SentAt         *time.Time
+	CreatedAt      time.Time
+}
+
 type PasswordReset struct {
 	ID        uuid.UUID
 	UserID    uuid.UUID
@@ -211,6 +282,30 @@ type PasswordReset struct {
 	ExpiresAt time.Time
 	UsedAt    *time.Time
 	CreatedAt time.Time
+}
+
+type PushSubscription struct {
+	ID            uuid.UUID
+	FamilyID      uuid.UUID
+	UserID        uuid.UUID
+	SessionID     *uuid.UUID
+	DeviceID      string
+	Endpoint      string
+	P256dh        string
+	Auth          string
+	UserAgent     string
+	LastSuccessAt *time.Time
+	LastError     *string
+	LastErrorAt   *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+type PushVapidKey struct {
+	ID         int16
+	PublicKey  string
+	PrivateKey string
+	CreatedAt  time.Time
 }
 
 type RealtimeTicket struct {

@@ -3,6 +3,7 @@
 // app keeps what the user last saw, and the writes waiting for the server,
 // in IndexedDB (js/cache.js, js/outbox.js). The server puts a hash of the
 // app into VERSION, so a new release installs a new worker and a fresh cache.
+importScripts('/js/push-sw.js'); // Web Push: show notices, open their view on click
 const VERSION = '__FAMILYHUB_WEB_VERSION__';
 const CACHE = `familyhub-shell-${VERSION}`;
 const SHELL = [

@@ -1,0 +1,259 @@
+// Package notify tells family members what they would otherwise miss: task
+// reminders, calendar reminders, a morning digest and "Ben added 5 items to
+// Weekly", over Web Push (RFC 8030/8291/8292, through webpush-go) and ntfy,
+// in English or German, each notice once, and never to a member whose
+// device already saw the change live. See docs/notifications.md.
+//
+// Notices are rows (notify_notices, unique per member and key) derived from
+// the event log (Service.ProcessFamily, woken by LISTEN) and from the clock
+// (Service.Scan, a periodic job), and sent by a River job per notice
+// (Service.Deliver). Package jobs runs the jobs; package http serves the
+// endpoints and feeds Presence from its realtime transports.
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/SherClockHolmes/webpush-go"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/ical"
+)
+
+// Config configures notifications. The zero value of each field means its
+// default (DefaultConfig).
+type Config struct {
+	// AllowPrivate lets push endpoints and ntfy URLs be loopback, private
+	// or link-local addresses, and plain http (tests, a LAN). Off, a member
+	// cannot make the server send requests into its own network.
+	AllowPrivate bool
+	// Subject is the VAPID "sub" claim: mailto:<address> or an https URL
+	// where push services can reach the operator. Apple's push service
+	// refuses "localhost" addresses: set a real one in production.
+	Subject string
+	// PublicURL is where members open the app (https://family.example),
+	// for the click URL of ntfy notices. Empty: the origin a member last
+	// saved their settings from.
+	PublicURL string
+	// SecretKey is FAMILYHUB_SECRET_KEY: ntfy tokens are stored sealed
+	// under it. Without it, tokens are refused.
+	SecretKey string
+	// Timeout bounds one request to a push service or ntfy. Default 10s.
+	Timeout time.Duration
+	// ListFold is how long a list's changes are gathered into one notice.
+	// Default 5 minutes.
+	ListFold time.Duration
+	// Horizon is how far ahead reminders are scheduled; Grace how late a
+	// missed one still goes out. Defaults 1 hour each.
+	Horizon, Grace time.Duration
+	// ScanEvery is how often the schedule is scanned (notify-scan).
+	// Default 10 minutes; must be shorter than Horizon.
+	ScanEvery time.Duration
+	// PollEvery is how often the event cursor is checked without a
+	// notification (a safety net for lost ones). Default 30s.
+	PollEvery time.Duration
+	// PresenceFlush is how often devices' presence is written; PresenceTTL
+	// how long a device counts as live without a refresh. Defaults 1s, 90s.
+	PresenceFlush, PresenceTTL time.Duration
+	// Retention is how long decided notices are kept. Default 30 days.
+	Retention time.Duration
+	// Now is the clock (tests); default time.Now.
+	Now func() time.Time
+}
+
+// DefaultSubject is the VAPID subject when none is configured.
+const DefaultSubject = "mailto:familyhub@localhost"
+
+// DefaultConfig returns the defaults every zero field of Config gets.
+func DefaultConfig() Config {
+	return Config{
+		Subject: DefaultSubject, Timeout: 10 * time.Second, ListFold: 5 * time.Minute,
+		Horizon: time.Hour, Grace: time.Hour, ScanEvery: 10 * time.Minute, PollEvery: 30 * time.Second,
+		PresenceFlush: time.Second, PresenceTTL: 90 * time.Second, Retention: 30 * 24 * time.Hour, Now: time.Now,
+	}
+}
+
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	set := func(p *time.Duration, def time.Duration) {
+		if *p == 0 {
+			*p = def
+		}
+	}
+	if c.Subject == "" {
+		c.Subject = d.Subject
+	}
+	set(&c.Timeout, d.Timeout)
+	set(&c.ListFold, d.ListFold)
+	set(&c.Horizon, d.Horizon)
+	set(&c.Grace, d.Grace)
+	set(&c.ScanEvery, d.ScanEvery)
+	set(&c.PollEvery, d.PollEvery)
+	set(&c.PresenceFlush, d.PresenceFlush)
+	set(&c.PresenceTTL, d.PresenceTTL)
+	set(&c.Retention, d.Retention)
+	if c.Now == nil {
+		c.Now = d.Now
+	}
+	return c
+}
+
+// Validate reports the first invalid setting, naming its variable.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	if !strings.HasPrefix(c.Subject, "mailto:") && !strings.HasPrefix(c.Subject, "https://") {
+		return fmt.Errorf("FAMILYHUB_PUSH_SUBJECT must be mailto:<address> or an https:// URL, not %q", c.Subject)
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("FAMILYHUB_PUBLIC_URL must look like https://family.example.org, not %q", c.PublicURL)
+		}
+	}
+	if _, err := ical.DeriveSecretKey(c.SecretKey); err != nil {
+		return err
+	}
+	switch {
+	case c.Timeout < 0 || c.Timeout > 5*time.Minute:
+		return fmt.Errorf("FAMILYHUB_PUSH_TIMEOUT must be between 0 and 5m, not %s", c.Timeout)
+	case c.ListFold < 0 || c.ListFold > 24*time.Hour:
+		return fmt.Errorf("FAMILYHUB_NOTIFY_LIST_FOLD must be between 0 and 24h, not %s", c.ListFold)
+	case c.ScanEvery >= c.Horizon:
+		return fmt.Errorf("the notification scan (every %s) must run more often than its horizon (%s)", c.ScanEvery, c.Horizon)
+	}
+	return nil
+}
+
+// Queue enqueues the sending of a notice inside the transaction that made
+// it, to run at at. Package jobs implements it (over River).
+type Queue interface {
+	NotifyDeliverTx(ctx context.Context, tx pgx.Tx, noticeID uuid.UUID, at time.Time) error
+}
+
+// Service is the notifications of one replica.
+type Service struct {
+	store  *db.Store
+	logger *slog.Logger
+	cfg    Config
+	client *http.Client // outbound, with the address guard
+
+	mu    sync.Mutex
+	queue Queue
+	vapid vapidKeys // loaded once
+
+	presence *Presence
+	wake     chan uuid.UUID // families with new events (ProcessFamily)
+}
+
+type vapidKeys struct{ public, private string }
+
+// New returns the notification service over store; it fails when cfg is
+// invalid. Nothing runs until Run; SetQueue must be called before notices
+// can be made.
+func New(store *db.Store, logger *slog.Logger, cfg Config) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	s := &Service{store: store, logger: logger, cfg: cfg, wake: make(chan uuid.UUID, 1024)}
+	s.client = newClient(cfg.Timeout, cfg.AllowPrivate)
+	s.presence = newPresence(s)
+	return s, nil
+}
+
+// Config returns the configuration with defaults filled in.
+func (s *Service) Config() Config { return s.cfg }
+
+// SetQueue gives the service its job queue. Call it before Run.
+func (s *Service) SetQueue(q Queue) {
+	s.mu.Lock()
+	s.queue = q
+	s.mu.Unlock()
+}
+
+func (s *Service) enqueue(ctx context.Context, tx *db.Tx, id uuid.UUID, at time.Time) error {
+	s.mu.Lock()
+	q := s.queue
+	s.mu.Unlock()
+	if q == nil {
+		return errors.New("notify: no job queue (SetQueue)")
+	}
+	return q.NotifyDeliverTx(ctx, tx.Tx, id, at)
+}
+
+// Presence returns the recorder the realtime transports report to.
+func (s *Service) Presence() *Presence { return s.presence }
+
+// Run makes sure the VAPID key exists, then until ctx ends writes device
+// presence and turns new events into notices (one LISTEN connection on
+// listenURL, a direct connection as realtime's). It returns when ctx ends.
+func (s *Service) Run(ctx context.Context, listenURL string) {
+	if _, err := s.VAPIDPublicKey(ctx); err != nil && ctx.Err() == nil {
+		s.logger.Error("VAPID key not available yet; retried on first use", "err", err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { s.presence.run(ctx) })
+	wg.Go(func() { s.watch(ctx, listenURL) })
+	wg.Wait()
+}
+
+// VAPIDPublicKey returns the server's VAPID public key (base64url of the
+// uncompressed P-256 point), making the key pair on first use.
+func (s *Service) VAPIDPublicKey(ctx context.Context) (string, error) {
+	k, err := s.vapidKeys(ctx)
+	return k.public, err
+}
+
+func (s *Service) vapidKeys(ctx context.Context) (vapidKeys, error) {
+	s.mu.Lock()
+	k := s.vapid
+	s.mu.Unlock()
+	if k.public != "" {
+		return k, nil
+	}
+	pub, priv, err := s.store.PushVAPIDKeys(ctx, func() (string, string, error) {
+		priv, pub, err := webpush.GenerateVAPIDKeys()
+		return pub, priv, err
+	})
+	if err != nil {
+		return k, err
+	}
+	k = vapidKeys{public: pub, private: priv}
+	s.mu.Lock()
+	s.vapid = k
+	s.mu.Unlock()
+	return k, nil
+}
+
+func (s *Service) now() time.Time { return s.cfg.Now() }
+
+// system returns ctx acting for a family as the system (no person).
+func system(ctx context.Context, family uuid.UUID) context.Context {
+	return familyhub.NewContextWithAuth(ctx, familyhub.SystemAuth(family))
+}
+
+// RetryError asks for the job to be tried again after After (a push
+// service's Retry-After, or backoff).
+type RetryError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryError) Error() string { return fmt.Sprintf("retry in %s: %v", e.After, e.Err) }
+func (e *RetryError) Unwrap() error { return e.Err }
+
+// DeferError says a notice waits (quiet hours) until Until: not a failure.
+type DeferError struct{ Until time.Time }
+
+func (e *DeferError) Error() string { return "deferred until " + e.Until.Format(time.RFC3339) }

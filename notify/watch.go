@@ -1,0 +1,142 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgxlisten"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
+)
+
+// The event path: every replica listens to the channels that carry tasks,
+// calendar and shopping events (one LISTEN connection of its own; the
+// payload's family_id is all it reads) and processes that family's new
+// events (ProcessFamily). Notifications are only a wake-up: the cursor in
+// PostgreSQL is the truth, so a lost notification, a reconnect or a full
+// queue just means looking at every family that is behind
+// (NotifyFamiliesBehind), which a timer also does every PollEvery.
+
+// maxBehind bounds the families looked at per sweep.
+const maxBehind = 1000
+
+// Wake asks this replica to process a family's new events soon; it never
+// blocks (when the queue is full every family behind is swept instead).
+func (s *Service) Wake(family uuid.UUID) {
+	select {
+	case s.wake <- family:
+	default:
+		s.sweepSoon()
+	}
+}
+
+func (s *Service) sweepSoon() {
+	select {
+	case s.wake <- uuid.Nil: // uuid.Nil: every family behind
+	default:
+	}
+}
+
+func (s *Service) watch(ctx context.Context, listenURL string) {
+	if listenURL != "" {
+		l := &pgxlisten.Listener{
+			Connect: func(ctx context.Context) (*pgx.Conn, error) {
+				cfg, err := pgx.ParseConfig(listenURL)
+				if err != nil {
+					return nil, err
+				}
+				cfg.RuntimeParams["application_name"] = "familyhub-notify"
+				return pgx.ConnectConfig(ctx, cfg)
+			},
+			LogError: func(ctx context.Context, err error) {
+				if ctx.Err() == nil {
+					s.logger.Warn("notify listener", "err", err)
+				}
+			},
+			ReconnectDelay: 2 * time.Second, // pgxlisten's zero means a minute
+		}
+		for _, ch := range []string{familyhub.ChannelTasks, familyhub.ChannelCalendar, familyhub.ChannelShopping} {
+			l.Handle(ch, wakeHandler{s})
+		}
+		var wg sync.WaitGroup
+		defer wg.Wait() // after ctx ends, Listen returns
+		wg.Go(func() {
+			if err := l.Listen(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				s.logger.Error("notify listener stopped", "err", err)
+			}
+		})
+	}
+	s.sweepSoon()
+	tick := time.NewTicker(s.cfg.PollEvery)
+	defer tick.Stop()
+	pending := map[uuid.UUID]bool{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case id := <-s.wake:
+			pending[id] = true
+		drain:
+			for {
+				select {
+				case id := <-s.wake:
+					pending[id] = true
+				default:
+					break drain
+				}
+			}
+		case <-tick.C:
+			pending[uuid.Nil] = true
+		}
+		if pending[uuid.Nil] {
+			delete(pending, uuid.Nil)
+			behind, err := s.store.Q.NotifyFamiliesBehind(ctx, s.store.Pool, maxBehind)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.logger.Warn("notify: listing families with new events failed; retried", "err", db.Err(err, ""))
+				}
+				continue
+			}
+			for _, id := range behind {
+				pending[id] = true
+			}
+		}
+		for id := range pending {
+			if err := s.ProcessFamily(ctx, id); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				s.logger.Warn("notify: deriving notices from events failed; retried", "family_id", id, "err", err)
+				continue // stays pending: the next tick retries
+			}
+			delete(pending, id)
+		}
+	}
+}
+
+type wakeHandler struct{ s *Service }
+
+func (h wakeHandler) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
+	var ev struct {
+		FamilyID uuid.UUID `json:"family_id"`
+	}
+	if err := json.Unmarshal([]byte(n.Payload), &ev); err != nil || ev.FamilyID == uuid.Nil {
+		return nil // not an event: nothing to do
+	}
+	h.s.Wake(ev.FamilyID)
+	return nil
+}
+
+// HandleBacklog runs after each (re)connect's LISTEN: whatever happened
+// meanwhile is found by a sweep.
+func (h wakeHandler) HandleBacklog(context.Context, string, *pgx.Conn) error {
+	h.s.sweepSoon()
+	return nil
+}

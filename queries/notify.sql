@@ -1,0 +1,202 @@
+-- Notifications: settings, the notices derived from the event log and the
+-- schedule, their sends, and device presence (see
+-- db/migrations/00015_notifications.sql).
+
+-- Settings.
+
+-- name: NotifyMemberSettingsGet :one
+SELECT * FROM notify_member_settings WHERE user_id = @user_id AND family_id = @family_id;
+
+-- NotifyMemberSettingsEnsure makes a member's row (every member gets one
+-- from a trigger; this covers rows deleted by hand).
+-- name: NotifyMemberSettingsEnsure :exec
+INSERT INTO notify_member_settings (user_id, family_id)
+SELECT m.user_id, m.family_id FROM memberships m WHERE m.user_id = @user_id AND m.family_id = @family_id
+ON CONFLICT (user_id) DO NOTHING;
+
+-- name: NotifyMemberSettingsUpdate :one
+UPDATE notify_member_settings
+SET language = sqlc.narg('language'),
+    task_reminders = @task_reminders,
+    task_lead_minutes = @task_lead_minutes,
+    calendar_reminders = @calendar_reminders,
+    calendar_lead_minutes = @calendar_lead_minutes,
+    digest = @digest,
+    list_changes = @list_changes,
+    followed_lists = sqlc.narg('followed_lists')::uuid[],
+    quiet_start = sqlc.narg('quiet_start'),
+    quiet_end = sqlc.narg('quiet_end'),
+    ntfy_url = sqlc.narg('ntfy_url'),
+    ntfy_token_enc = sqlc.narg('ntfy_token_enc'),
+    app_url = sqlc.narg('app_url')
+WHERE user_id = @user_id AND family_id = @family_id
+RETURNING *;
+
+-- NotifyMemberSettingsList returns every member of a family with their
+-- settings and name: who may receive what.
+-- name: NotifyMemberSettingsList :many
+SELECT s.*, u.display_name
+FROM memberships m
+JOIN notify_member_settings s ON s.user_id = m.user_id AND s.family_id = m.family_id
+JOIN users u ON u.id = m.user_id
+WHERE m.family_id = @family_id
+ORDER BY m.created_at, m.user_id;
+
+-- name: NotifyFamilySettingsGet :one
+SELECT * FROM notify_family_settings WHERE family_id = @family_id;
+
+-- name: NotifyFamilySettingsEnsure :exec
+INSERT INTO notify_family_settings (family_id) VALUES (@family_id) ON CONFLICT DO NOTHING;
+
+-- name: NotifyFamilySettingsUpdate :one
+UPDATE notify_family_settings SET digest_hour = @digest_hour
+WHERE family_id = @family_id
+RETURNING *;
+
+-- NotifyFamilyList lists every family with what the schedule needs.
+-- name: NotifyFamilyList :many
+SELECT f.id, f.time_zone, coalesce(s.digest_hour, 7)::int AS digest_hour
+FROM families f
+LEFT JOIN notify_family_settings s ON s.family_id = f.id
+ORDER BY f.id;
+
+-- The event cursor.
+
+-- NotifyCursorLock takes a family's cursor, or no row when another replica
+-- holds it (it is working on the family right now).
+-- name: NotifyCursorLock :one
+SELECT seq FROM notify_cursors WHERE family_id = @family_id FOR UPDATE SKIP LOCKED;
+
+-- name: NotifyCursorEnsure :exec
+INSERT INTO notify_cursors (family_id) VALUES (@family_id) ON CONFLICT DO NOTHING;
+
+-- name: NotifyCursorSet :exec
+UPDATE notify_cursors SET seq = greatest(seq, @seq::bigint), updated_at = now() WHERE family_id = @family_id;
+
+-- NotifyFamiliesBehind lists families with events not yet looked at.
+-- name: NotifyFamiliesBehind :many
+SELECT e.family_id FROM family_event_seq e
+JOIN notify_cursors c ON c.family_id = e.family_id
+WHERE e.seq > c.seq
+ORDER BY e.family_id
+LIMIT @max_families;
+
+-- Notices.
+
+-- NotifyNoticeInsert makes a notice unless the member has one with that
+-- key: no row comes back then.
+-- name: NotifyNoticeInsert :one
+INSERT INTO notify_notices (family_id, user_id, key, kind, subject_id, occurs_at, fire_at, send_after, params, last_seq)
+VALUES (@family_id, @user_id, @key, @kind, sqlc.narg('subject_id'), sqlc.narg('occurs_at'), @fire_at, @fire_at, @params, sqlc.narg('last_seq'))
+ON CONFLICT (user_id, key) DO NOTHING
+RETURNING id;
+
+-- NotifyListNoticeOpen locks the member's list-change notice that is still
+-- gathering changes, if any.
+-- name: NotifyListNoticeOpen :one
+SELECT id, params, last_seq FROM notify_notices
+WHERE user_id = @user_id AND kind = 'list' AND subject_id = @list_id AND decided_at IS NULL
+FOR UPDATE;
+
+-- name: NotifyListNoticeGather :exec
+UPDATE notify_notices SET params = @params, last_seq = @last_seq WHERE id = @id AND decided_at IS NULL;
+
+-- name: NotifyNoticeGet :one
+SELECT * FROM notify_notices WHERE id = @id;
+
+-- NotifyNoticeLock locks a notice while its fate is decided.
+-- name: NotifyNoticeLock :one
+SELECT * FROM notify_notices WHERE id = @id FOR UPDATE;
+
+-- name: NotifyNoticeDecide :exec
+UPDATE notify_notices SET decided_at = now(), decision = @decision, message = sqlc.narg('message')
+WHERE id = @id AND decided_at IS NULL;
+
+-- NotifyNoticeDefer moves a notice out of quiet hours.
+-- name: NotifyNoticeDefer :exec
+UPDATE notify_notices SET send_after = @send_after WHERE id = @id AND decided_at IS NULL;
+
+-- name: NotifyNoticePrune :execrows
+DELETE FROM notify_notices WHERE created_at < @before;
+
+-- Sends.
+
+-- name: NotifySendInsert :exec
+INSERT INTO notify_sends (notice_id, target, subscription_id)
+VALUES (@notice_id, @target, sqlc.narg('subscription_id'))
+ON CONFLICT (notice_id, target) DO NOTHING;
+
+-- name: NotifySendPending :many
+SELECT target FROM notify_sends WHERE notice_id = @notice_id AND status = 'pending' ORDER BY target;
+
+-- NotifySendLock claims one pending send, with where it goes; no row when
+-- it is done or another worker holds it.
+-- name: NotifySendLock :one
+SELECT s.notice_id, s.target, s.subscription_id, s.attempts,
+       coalesce(p.endpoint, '')::text AS endpoint, coalesce(p.p256dh, '')::text AS p256dh, coalesce(p.auth, '')::text AS auth
+FROM notify_sends s
+LEFT JOIN push_subscriptions p ON p.id = s.subscription_id
+WHERE s.notice_id = @notice_id AND s.target = @target AND s.status = 'pending'
+FOR UPDATE OF s SKIP LOCKED;
+
+-- name: NotifySendFinish :exec
+UPDATE notify_sends
+SET status = @status, attempts = attempts + 1, last_error = sqlc.narg('last_error'),
+    sent_at = CASE WHEN @status = 'sent' THEN now() END
+WHERE notice_id = @notice_id AND target = @target;
+
+-- NotifySendsOfNotice lists a notice's sends (tests, inspection).
+-- name: NotifySendsOfNotice :many
+SELECT * FROM notify_sends WHERE notice_id = @notice_id ORDER BY target;
+
+-- Presence.
+
+-- NotifyPresenceUpsert records, in one statement, what this replica's
+-- sockets were sent: per device the highest seq, the topics ('' for all)
+-- and until when it counts as live.
+-- name: NotifyPresenceUpsert :exec
+INSERT INTO notify_device_presence (user_id, device_id, family_id, seen_seq, topics, live_until)
+SELECT x.u, x.d, x.f, x.s, CASE WHEN x.t = '' THEN NULL ELSE string_to_array(x.t, ',') END, x.l
+FROM (
+    SELECT unnest(@user_ids::uuid[]) AS u, unnest(@device_ids::text[]) AS d, unnest(@family_ids::uuid[]) AS f,
+           unnest(@seqs::bigint[]) AS s, unnest(@topics::text[]) AS t, unnest(@live_until::timestamptz[]) AS l
+) x
+JOIN memberships m ON m.user_id = x.u AND m.family_id = x.f
+ON CONFLICT (user_id, device_id) DO UPDATE
+SET family_id = EXCLUDED.family_id,
+    seen_seq = CASE WHEN notify_device_presence.family_id = EXCLUDED.family_id
+                    THEN greatest(notify_device_presence.seen_seq, EXCLUDED.seen_seq) ELSE EXCLUDED.seen_seq END,
+    topics = EXCLUDED.topics, live_until = EXCLUDED.live_until, updated_at = now();
+
+-- NotifyPresenceSawList says whether one of the member's devices was sent
+-- a list's events up to seq on a socket that listened to them.
+-- name: NotifyPresenceSawList :one
+SELECT EXISTS (
+    SELECT 1 FROM notify_device_presence
+    WHERE user_id = @user_id AND family_id = @family_id AND seen_seq >= @seq::bigint
+      AND (topics IS NULL OR 'shopping' = ANY (topics) OR @list_topic::text = ANY (topics))
+);
+
+-- name: NotifyPresenceList :many
+SELECT * FROM notify_device_presence WHERE user_id = @user_id ORDER BY device_id;
+
+-- name: NotifyPresencePrune :execrows
+DELETE FROM notify_device_presence WHERE updated_at < @before AND live_until < now();
+
+-- What notices are about.
+
+-- NotifyTasksDue lists a family's open tasks (not templates) due, or
+-- snoozed until, within [from, to).
+-- name: NotifyTasksDue :many
+SELECT * FROM tasks
+WHERE family_id = @family_id AND recurrence IS NULL AND completed_at IS NULL
+  AND coalesce(snoozed_until, due_at) >= @due_from::timestamptz
+  AND coalesce(snoozed_until, due_at) < @due_to::timestamptz
+ORDER BY coalesce(snoozed_until, due_at), id;
+
+-- name: NotifyItemNames :many
+SELECT id, name FROM shopping_items WHERE family_id = @family_id AND id = ANY (@ids::uuid[]);
+
+-- NotifyListsCount counts how many of ids are shopping lists of the family.
+-- name: NotifyListsCount :one
+SELECT count(*) FROM shopping_lists WHERE family_id = @family_id AND id = ANY (@ids::uuid[]);
