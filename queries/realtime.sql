@@ -43,3 +43,25 @@ WHERE id = @id AND revoked_at IS NULL;
 
 -- name: NotificationQueueUsage :one
 SELECT pg_notification_queue_usage()::float8 AS usage;
+
+-- FamilySeqList returns the seq of each named family: the replicas'
+-- cross-check of what they delivered against what was committed.
+-- name: FamilySeqList :many
+SELECT family_id, seq FROM family_event_seq WHERE family_id = ANY(@family_ids::uuid[]);
+
+-- RealtimeDeviceClaim binds a device id to the member who first uses it in
+-- the family and returns the member it belongs to.
+-- name: RealtimeDeviceClaim :one
+WITH claimed AS (
+    INSERT INTO realtime_devices (family_id, device_id, user_id)
+    VALUES (@family_id, @device_id, @user_id)
+    ON CONFLICT (family_id, device_id) DO NOTHING
+    RETURNING user_id
+)
+SELECT user_id FROM claimed
+UNION ALL
+SELECT user_id FROM realtime_devices WHERE family_id = @family_id AND device_id = @device_id
+LIMIT 1;
+
+-- name: NotifyAsync :exec
+SELECT familyhub_notify_async(@channels::text[], @payloads::text[]);

@@ -101,16 +101,16 @@ type EventLog struct {
 }
 
 type EventPending struct {
-	ID       int64
-	FamilyID uuid.UUID
-	Type     string
-	Channel  string
-	EntityID uuid.UUID
+	ID       *int64
+	FamilyID *uuid.UUID
+	Type     *string
+	Channel  *string
+	EntityID *uuid.UUID
 	ListID   *uuid.UUID
-	Op       string
+	Op       *string
 	ActorID  *uuid.UUID
 	DeviceID *string
-	At       time.Time
+	At       *time.Time
 }
 
 type Family struct {
@@ -141,6 +141,13 @@ type Membership struct {
 	FamilyID  uuid.UUID
 	UserID    uuid.UUID
 	Role      string
+	CreatedAt time.Time
+}
+
+type RealtimeDevice struct {
+	FamilyID  uuid.UUID
+	DeviceID  string
+	UserID    uuid.UUID
 	CreatedAt time.Time
 }
 
