@@ -54,10 +54,8 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	wc := &wsConn{metrics: s.rt.metrics, conn: conn, c: c, ctx: ctx, cancel: cancel}
-	for _, m := range j.Messages(p.Since) {
-		if err := wc.write(m.Data); err != nil {
-			return
-		}
+	if err := wc.writeBatch(j.Messages()); err != nil {
+		return
 	}
 	// From here on, queued messages are written by wc.flush.
 	c.OnReady(wc.kick)
@@ -99,15 +97,27 @@ func (w *wsConn) kick() {
 	go w.flush()
 }
 
-// flush writes queued messages until the queue stays empty, then exits.
+// flush writes queued messages (and, for a client behind the live
+// stream, pages from the log) until nothing is waiting, then exits.
 func (w *wsConn) flush() {
 	for {
-		for _, m := range w.c.Take() {
-			if err := w.write(m.Data); err != nil {
+		for {
+			msgs, err := w.c.Next(w.ctx)
+			if err != nil {
+				if w.ctx.Err() == nil {
+					// The log could not be read: end the connection; the
+					// client resumes with since (on any replica).
+					w.c.Close(int(websocket.StatusInternalError), "try again: reconnect with since")
+				}
+				return
+			}
+			if len(msgs) == 0 {
+				break
+			}
+			if err := w.writeBatch(msgs); err != nil {
 				w.cancel() // a write that fails or times out ends the connection
 				return     // flushing stays true: nothing more is written
 			}
-			w.metrics.ObserveDelivery(m)
 		}
 		w.mu.Lock()
 		if !w.again {
@@ -120,10 +130,28 @@ func (w *wsConn) flush() {
 	}
 }
 
-func (w *wsConn) write(data []byte) error {
-	ctx, cancel := context.WithTimeout(w.ctx, realtimeWriteTimeout)
-	defer cancel()
-	return w.conn.Write(ctx, websocket.MessageText, data)
+// writeBatch writes msgs within one write timeout. The writes themselves
+// take no context: a context with a deadline costs the WebSocket library
+// a context.AfterFunc per write; one timer per batch does the same job.
+func (w *wsConn) writeBatch(msgs []realtime.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	expired := time.AfterFunc(realtimeWriteTimeout, func() {
+		w.metrics.SlowDisconnects.Inc()
+		w.conn.CloseNow() // a peer that does not read for this long is gone
+	})
+	defer expired.Stop()
+	for _, m := range msgs {
+		if w.ctx.Err() != nil {
+			return w.ctx.Err()
+		}
+		if err := w.conn.Write(context.Background(), websocket.MessageText, m.Data); err != nil {
+			return err
+		}
+		w.metrics.ObserveDelivery(m)
+	}
+	return nil
 }
 
 // heartbeat pings the peer; a peer that does not answer within the write
@@ -158,7 +186,9 @@ func wsRead(ctx context.Context, conn *websocket.Conn, c *realtime.Client) {
 		if !ok {
 			return
 		}
-		c.Reply(reply)
+		if reply != nil {
+			c.Reply(reply)
+		}
 	}
 }
 

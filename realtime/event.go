@@ -159,5 +159,6 @@ type sessionNotice struct {
 type deviceNotice struct {
 	FamilyID uuid.UUID       `json:"family_id"`
 	DeviceID string          `json:"device_id"`
+	UserID   uuid.UUID       `json:"user_id"` // when set, only this user's sockets of the device
 	Message  json.RawMessage `json:"message"`
 }
