@@ -3,6 +3,7 @@
 //
 //	familyhub-bench [flags]          families, devices, sockets, writes: latency and loss
 //	familyhub-bench notify [flags]   NOTIFY throughput of one PostgreSQL
+//	familyhub-bench relay [flags]    fan-out latency: FamilyHub, a baseline relay, pg_eventserv
 //
 // The load run signs up -families families (concurrently; argon2id makes
 // each signup cost 20-50 ms of server CPU) spread over the -urls replicas,
@@ -49,9 +50,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if len(os.Args) > 1 && os.Args[1] == "notify" {
+	switch {
+	case len(os.Args) > 1 && os.Args[1] == "notify":
 		err = runNotify(ctx, os.Args[2:])
-	} else {
+	case len(os.Args) > 1 && os.Args[1] == "relay":
+		err = runRelay(ctx, os.Args[2:])
+	default:
 		err = runLoad(ctx, os.Args[1:])
 	}
 	if err != nil {
