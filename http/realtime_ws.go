@@ -79,6 +79,7 @@ type wsConn struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	ping    *time.Timer
+	expired *time.Timer // see writeBatch
 
 	mu       sync.Mutex
 	flushing bool // a flush goroutine is running
@@ -137,11 +138,17 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	expired := time.AfterFunc(realtimeWriteTimeout, func() {
-		w.metrics.SlowDisconnects.Inc()
-		w.conn.CloseNow() // a peer that does not read for this long is gone
-	})
-	defer expired.Stop()
+	// One timer per connection, re-armed per batch (only one goroutine
+	// writes at a time).
+	if w.expired == nil {
+		w.expired = time.AfterFunc(realtimeWriteTimeout, func() {
+			w.metrics.SlowDisconnects.Inc()
+			w.conn.CloseNow() // a peer that does not read for this long is gone
+		})
+	} else {
+		w.expired.Reset(realtimeWriteTimeout)
+	}
+	defer w.expired.Stop()
 	for _, m := range msgs {
 		if w.ctx.Err() != nil {
 			return w.ctx.Err()

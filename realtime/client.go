@@ -46,6 +46,9 @@ type Client struct {
 	// resume from far back); its next events come from the event log in
 	// pages (Hub.page) until it has caught up, then live again.
 	behind bool
+	// lagging mirrors behind for Next, which must not take the hub's lock
+	// on every empty queue.
+	lagging atomic.Bool
 	// presence is the view the device last reported (see presence.go).
 	presence string
 
@@ -80,13 +83,19 @@ func (c *Client) Ready() <-chan struct{} { return c.queue.ready }
 // Transports use Next, which also reads the log when the client is behind.
 func (c *Client) Take() []Message { return c.queue.take() }
 
+// setBehind sets behind (Hub.mu held) and its lock-free mirror.
+func (c *Client) setBehind(b bool) {
+	c.behind = b
+	c.lagging.Store(b)
+}
+
 // Next returns what is to be written to the client now, oldest first:
 // its queued messages, or, when it fell behind the live stream (a burst
 // larger than its queue, or a resume from far back), the next page of its
 // events from the event log. Nil means nothing is waiting. It may read the
 // database; an error means the page could not be read (try again later).
 func (c *Client) Next(ctx context.Context) ([]Message, error) {
-	if msgs := c.queue.take(); len(msgs) > 0 || c.hub == nil {
+	if msgs := c.queue.take(); len(msgs) > 0 || c.hub == nil || !c.lagging.Load() {
 		return msgs, nil
 	}
 	return c.hub.page(ctx, c)

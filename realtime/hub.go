@@ -376,7 +376,7 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 		if !c.queue.push(Message{Data: data, At: ev.At, Seq: ev.Seq}, false) {
 			// A burst larger than the queue: the client reads on from the
 			// log (page) once its queue has drained.
-			c.behind = true
+			c.setBehind(true)
 			c.cursor = ev.Seq - 1
 			continue
 		}
@@ -403,7 +403,7 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			return nil, nil
 		}
 		if c.cursor >= fam.lastSeq {
-			c.behind = false // caught up: live events from here on
+			c.setBehind(false) // caught up: live events from here on
 			h.mu.Unlock()
 			return nil, nil
 		}
@@ -418,7 +418,8 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 		if len(rows) == 0 || rows[0].Seq != since+1 {
 			// Pruned: the client must re-fetch; live events follow.
 			h.mu.Lock()
-			c.cursor, c.sent, c.behind = fam.lastSeq, fam.lastSeq, false
+			c.cursor, c.sent = fam.lastSeq, fam.lastSeq
+			c.setBehind(false)
 			h.mu.Unlock()
 			return []Message{{Data: resyncMessage}}, nil
 		}
@@ -562,7 +563,8 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 		c.cursor, c.sent = *p.Since, *p.Since
 	default:
 		// Resuming from behind: the log is read in pages before live events.
-		c.cursor, c.sent, c.behind = *p.Since, *p.Since, true
+		c.cursor, c.sent = *p.Since, *p.Since
+		c.setBehind(true)
 	}
 	fam.clients[c] = struct{}{}
 	if h.sessions[p.SessionID] == nil {

@@ -82,6 +82,7 @@ type loadConfig struct {
 	maxSetup    time.Duration
 	reportJSON  string
 	holdSockets bool
+	reuse       string
 }
 
 func parseLoad(args []string) (*loadConfig, error) {
@@ -119,6 +120,7 @@ flags:
 	fs.DurationVar(&c.drain, "drain", 10*time.Second, "how long to wait after the last write for deliveries to arrive")
 	fs.DurationVar(&c.maxSetup, "setup-timeout", 10*time.Minute, "give up when signups and dials take longer")
 	fs.StringVar(&c.reportJSON, "json", "", "also write the report as JSON to this file")
+	fs.StringVar(&c.reuse, "reuse", "", "families file: sign up and save them there when it does not exist, else reuse them (same -urls, same -families)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -171,6 +173,42 @@ type family struct {
 	cookie string
 	list   string
 	base   string // where its writes go
+}
+
+// savedFamily is a family in a -reuse file.
+type savedFamily struct {
+	Cookie, List, Base string
+}
+
+// families signs up the run's families, or loads them from -reuse (signups
+// cost argon2id on the server: minutes for thousands on two cores).
+func (b *bench) families(ctx context.Context) ([]*family, error) {
+	if b.cfg.reuse != "" {
+		if data, err := os.ReadFile(b.cfg.reuse); err == nil {
+			var saved []savedFamily
+			if err := json.Unmarshal(data, &saved); err != nil {
+				return nil, fmt.Errorf("-reuse %s: %w", b.cfg.reuse, err)
+			}
+			if len(saved) < b.cfg.families {
+				return nil, fmt.Errorf("-reuse %s holds %d families, want %d", b.cfg.reuse, len(saved), b.cfg.families)
+			}
+			fams := make([]*family, b.cfg.families)
+			for i := range fams {
+				fams[i] = &family{idx: i, cookie: saved[i].Cookie, list: saved[i].List, base: saved[i].Base}
+			}
+			return fams, nil
+		}
+	}
+	fams, err := b.signup(ctx)
+	if err != nil || b.cfg.reuse == "" {
+		return fams, err
+	}
+	saved := make([]savedFamily, len(fams))
+	for i, f := range fams {
+		saved[i] = savedFamily{f.cookie, f.list, f.base}
+	}
+	data, _ := json.Marshal(saved)
+	return fams, os.WriteFile(b.cfg.reuse, data, 0o600)
 }
 
 // device is one socket.
@@ -257,7 +295,7 @@ func runLoad(ctx context.Context, args []string) error {
 	setupCtx, cancel := context.WithTimeout(ctx, cfg.maxSetup)
 	defer cancel()
 	start := time.Now()
-	fams, err := b.signup(setupCtx)
+	fams, err := b.families(setupCtx)
 	if err != nil {
 		return err
 	}
