@@ -80,7 +80,7 @@ if [[ $STEPS == *relay* ]]; then
 			evserv) args=(-target ws://127.0.0.1:17700/listen/bench -database-url "$URL/fhc_new?sslmode=disable") ;;
 			esac
 			echo "== relay $t round $round" | tee -a "$OUT/relay.txt"
-			"$BENCH" relay "${args[@]}" 2>&1 | tee -a "$OUT/relay.txt"
+			"$BENCH" relay "${args[@]}" 2>&1 | tee -a "$OUT/relay.txt" || true
 		done
 	done
 	for t in new base baseline ${EVSERV:+evserv}; do

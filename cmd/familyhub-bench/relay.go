@@ -181,6 +181,9 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 				if !ok {
 					continue
 				}
+				if bytes.Contains(b, []byte(`"op":"update"`)) {
+					continue // FamilyHub's own follow-ups (the categoriser filing the item): not sent by the bench
+				}
 				if seq, ok := eventSeq(b); ok {
 					if seq <= last {
 						dups.Add(1) // FamilyHub numbers events: a repeat is a duplicate
