@@ -59,17 +59,53 @@ func announces(pool *pgxpool.Pool) bool {
 	return ok
 }
 
-// announce sends a committed transaction's notices. A failure is not the
-// caller's: the data is committed, and the replicas' cross-check delivers
-// the events from the log within seconds.
-func (s *Store) announce(ctx context.Context, conn *pgxpool.Conn, owed []announcement) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	p := dbsqlc.NotifyAsyncParams{Channels: make([]string, len(owed)), Payloads: make([]string, len(owed))}
-	for i, a := range owed {
-		p.Channels[i], p.Payloads[i] = a.channel, a.payload
+// announcer sends the notices owed by committed transactions. Tx hands
+// them over and returns; one goroutine (running only while there is
+// something to send) sends everything that accumulated in one
+// familyhub_notify_async call, so under load many transactions share one
+// announcement. Order within a transaction is kept; across transactions
+// of a family the hub reorders by seq.
+type announcer struct {
+	mu      sync.Mutex
+	pending []announcement
+	running bool
+}
+
+// announce queues a committed transaction's notices. A failure to send
+// is not the caller's: the data is committed, and the replicas' seq
+// cross-check delivers the events from the log within seconds.
+func (s *Store) announce(owed []announcement) {
+	a := &s.announcer
+	a.mu.Lock()
+	a.pending = append(a.pending, owed...)
+	start := !a.running
+	a.running = true
+	a.mu.Unlock()
+	if start {
+		go s.sendAnnouncements()
 	}
-	_ = s.Q.NotifyAsync(ctx, conn, p)
+}
+
+func (s *Store) sendAnnouncements() {
+	a := &s.announcer
+	for {
+		a.mu.Lock()
+		batch := a.pending
+		a.pending = nil
+		if len(batch) == 0 {
+			a.running = false
+			a.mu.Unlock()
+			return
+		}
+		a.mu.Unlock()
+		p := dbsqlc.NotifyAsyncParams{Channels: make([]string, len(batch)), Payloads: make([]string, len(batch))}
+		for i, n := range batch {
+			p.Channels[i], p.Payloads[i] = n.channel, n.payload
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = s.Q.NotifyAsync(ctx, s.Pool, p)
+		cancel()
+	}
 }
 
 // NotifyAsync sends NOTIFYs (channels[i], payloads[i]) in one transaction

@@ -97,7 +97,7 @@ if [[ $STEPS == *relay* ]]; then
 fi
 
 if [[ $STEPS == *e2e* ]]; then
-	for auto in true false; do
+	for auto in ${AUTOS:-true false}; do
 		start "$NEW" fhc_new 18181 FAMILYHUB_AUTO_CATEGORISE=$auto
 		start "$NEW" fhc_new 18182 FAMILYHUB_AUTO_CATEGORISE=$auto
 		start "$BASE" fhc_base 18191 FAMILYHUB_AUTO_CATEGORISE=$auto
