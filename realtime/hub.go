@@ -74,6 +74,7 @@ type Hub struct {
 	clients  sync.WaitGroup
 
 	presence *presence
+	pages    pageCache
 }
 
 type family struct {
@@ -407,11 +408,10 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			h.mu.Unlock()
 			return nil, nil
 		}
-		since, sent, upto := c.cursor, c.sent, fam.lastSeq
+		since, sent := c.cursor, c.sent
 		h.mu.Unlock()
 
-		rows, err := h.store.Q.EventLogListSince(ctx, h.store.Pool, dbsqlc.EventLogListSinceParams{
-			FamilyID: c.FamilyID, Since: since, MaxEvents: int32(min(PageSize, upto-since))})
+		rows, err := h.pages.get(ctx, h.store, c.FamilyID, since)
 		if err != nil {
 			return nil, db.Err(err, "")
 		}
