@@ -4,6 +4,7 @@
 //	familyhub-bench [flags]          families, devices, sockets, writes: latency and loss
 //	familyhub-bench notify [flags]   NOTIFY throughput of one PostgreSQL
 //	familyhub-bench relay [flags]    fan-out latency: FamilyHub, a baseline relay, pg_eventserv
+//	familyhub-bench presence [flags] what presence costs per family
 //
 // The load run signs up -families families (concurrently; argon2id makes
 // each signup cost 20-50 ms of server CPU) spread over the -urls replicas,
@@ -55,6 +56,8 @@ func main() {
 		err = runNotify(ctx, os.Args[2:])
 	case len(os.Args) > 1 && os.Args[1] == "relay":
 		err = runRelay(ctx, os.Args[2:])
+	case len(os.Args) > 1 && os.Args[1] == "presence":
+		err = runPresence(ctx, os.Args[2:])
 	default:
 		err = runLoad(ctx, os.Args[1:])
 	}
