@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -20,10 +21,14 @@ const hardReadLimit = 64 << 10
 // handleWS serves GET /ws. Credentials and Origin are checked before the
 // upgrade: no credentials is a plain 401, a foreign Origin a 403.
 //
-// An idle socket costs one goroutine: this handler, blocked reading. Writes
+// An idle socket costs one goroutine, blocked reading. It is not this
+// handler's: after the upgrade the connection is served by a new goroutine
+// (wsConn.serve) and the handler returns, because the handler's stack has
+// grown through the router and middlewares to 16 KiB and would stay that
+// size for the socket's life, half of an idle socket's memory. Writes
 // happen on a goroutine that exists only while messages are queued
-// (wsConn.flush), heartbeats on a timer, and a close requested by the server
-// (logout, slow consumer, shutdown) in a context.AfterFunc.
+// (wsConn.flush), heartbeats on a timer, and a close requested by the
+// server (logout, slow consumer, shutdown) in a context.AfterFunc.
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	p := s.admit(w, r, "ws")
 	if p == nil {
@@ -35,7 +40,6 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := j.Client
-	defer s.rt.hub.Leave(c)
 	// The server's ReadTimeout set a deadline on the connection, and it
 	// survives the hijack: clear it, or every socket dies after a minute.
 	rc := http.NewResponseController(w)
@@ -46,29 +50,43 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		CompressionMode:    websocket.CompressionDisabled,
 	})
 	if err != nil {
+		s.rt.hub.Leave(c)
 		return // Accept wrote the HTTP error
 	}
-	defer conn.CloseNow()
 	conn.SetReadLimit(hardReadLimit)
-
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
+	// Not the request's context: it ends when this handler returns.
+	ctx, cancel := context.WithCancel(context.Background())
 	wc := &wsConn{metrics: s.rt.metrics, conn: conn, c: c, ctx: ctx, cancel: cancel}
-	if err := wc.writeBatch(j.Messages()); err != nil {
+	go wc.serve(s, j.Messages())
+}
+
+// serve runs a connection until it ends; the hub waits for it (Leave) at
+// shutdown.
+func (w *wsConn) serve(s *Server, first []realtime.Message) {
+	c, conn := w.c, w.conn
+	defer s.rt.hub.Leave(c)
+	defer conn.CloseNow()
+	defer w.cancel()
+	defer func() {
+		if v := recover(); v != nil {
+			s.logger.Error("panic in websocket connection", "panic", v, "stack", string(debug.Stack()))
+		}
+	}()
+	if err := w.writeBatch(first); err != nil {
 		return
 	}
-	// From here on, queued messages are written by wc.flush.
-	c.OnReady(wc.kick)
-	wc.kick()
+	// From here on, queued messages are written by w.flush.
+	c.OnReady(w.kick)
+	w.kick()
 	stopClose := context.AfterFunc(c.Context(), func() {
 		code, reason := c.CloseStatus()
 		conn.Close(websocket.StatusCode(code), reason) // ends the read below
 	})
 	defer stopClose()
-	wc.ping = time.AfterFunc(realtimePingInterval, wc.heartbeat)
-	defer wc.ping.Stop()
+	w.ping = time.AfterFunc(realtimePingInterval, w.heartbeat)
+	defer w.ping.Stop()
 
-	wsRead(ctx, conn, c)
+	wsRead(w.ctx, conn, c)
 }
 
 // wsConn writes a client's queued messages and heartbeats.
