@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgxlisten"
 
 	"github.com/familyhub/familyhub"
@@ -171,10 +172,14 @@ func (l *Listener) connect(ctx context.Context) (*pgx.Conn, error) {
 		}
 	}
 	l.attempts++
-	cfg, err := pgx.ParseConfig(l.ConnString)
+	// Parsed as a pool's URL, so that pool settings in DATABASE_URL
+	// (pool_max_conns, …) are taken out rather than sent to the server as
+	// run-time parameters, which it refuses: the listener never connected.
+	pcfg, err := pgxpool.ParseConfig(l.ConnString)
 	if err != nil {
 		return nil, err
 	}
+	cfg := pcfg.ConnConfig
 	cfg.RuntimeParams["application_name"] = "familyhub-listener"
 	// A peer that vanished without a FIN: the kernel gives up on unacked
 	// data after TCP_USER_TIMEOUT and on an idle connection after the
