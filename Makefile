@@ -4,7 +4,7 @@
 GO   ?= go
 SQLC := $(GO) tool -modfile=tools/go.mod sqlc
 
-.PHONY: bench load cluster cluster-down run test build generate check-generated vet fmt-check postgres-bin test-tools clean
+.PHONY: bench bench-pg bench-compare load cluster cluster-down run test build generate check-generated vet fmt-check postgres-bin test-tools clean
 
 ## run: build and start `familyhub dev` (private PostgreSQL + demo family) on :8080
 run: postgres-bin build
@@ -56,6 +56,16 @@ clean:
 ## load: the load tool against `make cluster`'s replicas (see docs/benchmarks.md for the recorded runs)
 load: build
 	$(GO) run ./cmd/familyhub-bench -urls http://127.0.0.1:8081,http://127.0.0.1:8082 -families 200 -devices 4 -rate 50 -duration 15s
+
+## bench-pg: the pgbench ceiling table of docs/benchmarks.md, against a durable PostgreSQL
+## (BENCH_PG_URL, default make cluster's; BENCH_BASE=<baseline binary> adds its triggers)
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:15432
+bench-pg: build
+	./cmd/familyhub-bench/pgceiling.sh -u $(BENCH_PG_URL) -b new=bin/familyhub $(if $(BENCH_BASE),-b base=$(BENCH_BASE))
+
+## bench-compare: end-to-end, relay and idle-socket runs against BENCH_BASE (a baseline binary)
+bench-compare: build
+	./cmd/familyhub-bench/compare.sh -u $(BENCH_PG_URL) -b $(BENCH_BASE)
 
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench: postgres-bin

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -102,10 +103,19 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "familyhub"
+	if !strings.Contains(url, "pool_max_conns") {
+		// Measured (docs/benchmarks.md): with events announced after commit,
+		// concurrent writers share WAL flushes, and 16 connections per
+		// replica carried ×1.4-1.6 the writes of pgxpool's default (4 on two
+		// cores); 32 did worse. pool_max_conns in the URL overrides it.
+		cfg.MaxConns = 16
+	}
+	ConfigureAnnounce(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database pool: %w", err)
 	}
+	MarkAnnouncing(pool)
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := pool.Ping(pingCtx); err != nil {

@@ -26,6 +26,8 @@ type Store struct {
 	Q *dbsqlc.Queries
 
 	jobs JobQueue // see SetJobQueue
+
+	announcer announcer // see announce.go
 }
 
 // NewStore returns a Store on pool.

@@ -28,23 +28,49 @@ type Tx struct {
 // Tx runs fn in a transaction and commits when fn returns nil. When ctx
 // carries a familyhub.Auth, it is the transaction's caller: it is told to
 // PostgreSQL (familyhub.actor_id, familyhub.device_id) so that the event
-// triggers record who made each change. Errors from fn and from PostgreSQL
-// come back translated by Err.
+// triggers record who made each change. On a pool from Open, the
+// transaction's events are announced right after its commit rather than
+// inside it (announce.go). Errors from fn and from PostgreSQL come back
+// translated by Err.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	a := familyhub.AuthFromContext(ctx)
-	err := pgx.BeginFunc(ctx, s.Pool, func(ptx pgx.Tx) error {
-		if a != nil && (a.UserID != uuid.Nil || a.DeviceID != "") {
-			actor := ""
-			if a.UserID != uuid.Nil {
-				actor = a.UserID.String()
+	conn, err := s.Pool.Acquire(ctx)
+	if err != nil {
+		return Err(err, "")
+	}
+	defer conn.Release()
+	var owed *[]announcement
+	if announces(s.Pool) {
+		owed = new([]announcement)
+		pc := conn.Conn().PgConn()
+		collectors.Store(pc, owed)
+		defer collectors.Delete(pc)
+	}
+	err = pgx.BeginFunc(ctx, conn, func(ptx pgx.Tx) error {
+		actor, device := "", ""
+		if a != nil && a.UserID != uuid.Nil {
+			actor = a.UserID.String()
+		}
+		if a != nil {
+			device = a.DeviceID
+		}
+		switch {
+		case owed != nil:
+			if _, err := ptx.Exec(ctx, "SELECT set_config('familyhub.actor_id', $1, true), set_config('familyhub.device_id', $2, true), set_config('familyhub.announce', 'after_commit', true)",
+				actor, device); err != nil {
+				return err
 			}
+		case actor != "" || device != "":
 			if _, err := ptx.Exec(ctx, "SELECT set_config('familyhub.actor_id', $1, true), set_config('familyhub.device_id', $2, true)",
-				actor, a.DeviceID); err != nil {
+				actor, device); err != nil {
 				return err
 			}
 		}
 		return fn(&Tx{Tx: ptx, store: s, auth: a, q: s.Q})
 	})
+	if err == nil && owed != nil && len(*owed) > 0 {
+		s.announce(*owed)
+	}
 	return Err(err, "")
 }
 

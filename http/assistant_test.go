@@ -268,13 +268,15 @@ func fakeModel(t *testing.T, content func(user string) string, delay time.Durati
 }
 
 func TestAssistantModel(t *testing.T) {
-	tomorrow := time.Now().Add(24 * time.Hour).Format(time.DateOnly)
+	berlin, _ := time.LoadLocation("Europe/Berlin") // the family's zone
+	y, m, d := time.Now().In(berlin).AddDate(0, 0, 1).Date()
+	at := func(hour int) string { return time.Date(y, m, d, hour, 0, 0, 0, berlin).Format(time.RFC3339) }
 	srv, calls := fakeModel(t, func(user string) string {
 		switch user {
 		case "we're low on coffee beans":
 			return "```json\n" + `{"type":"shopping.add_items","slots":{"items":[{"name":"coffee beans","quantity":"1 bag"}]}}` + "\n```"
 		case "dinner with the Smiths tomorrow evening":
-			return `{"type":"calendar.create","slots":{"title":"Dinner with the Smiths","starts_at":"` + tomorrow + `T19:00:00+01:00","ends_at":"` + tomorrow + `T22:00:00+01:00"}}`
+			return `{"type":"calendar.create","slots":{"title":"Dinner with the Smiths","starts_at":"` + at(19) + `","ends_at":"` + at(22) + `"}}`
 		case "delete everything":
 			return `{"type":"shopping.delete_all","slots":{}}`
 		case "add milk":

@@ -51,7 +51,7 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 		}
 		return write("data: %s\n\n", m.Data)
 	}
-	for _, m := range j.Messages(p.Since) {
+	for _, m := range j.Messages() {
 		if send(m) != nil {
 			return
 		}
@@ -61,11 +61,20 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 	for {
 		select {
 		case <-c.Ready():
-			for _, m := range c.Take() {
-				if send(m) != nil {
-					return
+			for {
+				msgs, err := c.Next(r.Context())
+				if err != nil || len(msgs) == 0 {
+					if err != nil {
+						return // the log could not be read: the browser reconnects with Last-Event-ID
+					}
+					break
 				}
-				s.rt.metrics.ObserveDelivery(m)
+				for _, m := range msgs {
+					if send(m) != nil {
+						return
+					}
+					s.rt.metrics.ObserveDelivery(m)
+				}
 			}
 		case <-ping.C:
 			if write(": ping\n\n") != nil {

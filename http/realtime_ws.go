@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -21,10 +22,14 @@ const hardReadLimit = 64 << 10
 // handleWS serves GET /ws. Credentials and Origin are checked before the
 // upgrade: no credentials is a plain 401, a foreign Origin a 403.
 //
-// An idle socket costs one goroutine: this handler, blocked reading. Writes
+// An idle socket costs one goroutine, blocked reading. It is not this
+// handler's: after the upgrade the connection is served by a new goroutine
+// (wsConn.serve) and the handler returns, because the handler's stack has
+// grown through the router and middlewares to 16 KiB and would stay that
+// size for the socket's life, half of an idle socket's memory. Writes
 // happen on a goroutine that exists only while messages are queued
-// (wsConn.flush), heartbeats on a timer, and a close requested by the server
-// (logout, slow consumer, shutdown) in a context.AfterFunc.
+// (wsConn.flush), heartbeats on a timer, and a close requested by the
+// server (logout, slow consumer, shutdown) in a context.AfterFunc.
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	p := s.admit(w, r, "ws")
 	if p == nil {
@@ -36,7 +41,6 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := j.Client
-	defer s.rt.hub.Leave(c)
 	// The server's ReadTimeout set a deadline on the connection, and it
 	// survives the hijack: clear it, or every socket dies after a minute.
 	rc := http.NewResponseController(w)
@@ -47,32 +51,44 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		CompressionMode:    websocket.CompressionDisabled,
 	})
 	if err != nil {
+		s.rt.hub.Leave(c)
 		return // Accept wrote the HTTP error
 	}
-	defer conn.CloseNow()
 	conn.SetReadLimit(hardReadLimit)
-
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
+	// Not the request's context: it ends when this handler returns.
+	ctx, cancel := context.WithCancel(context.Background())
 	wc := &wsConn{metrics: s.rt.metrics, conn: conn, c: c, ctx: ctx, cancel: cancel}
-	for _, m := range j.Messages(p.Since) {
-		if err := wc.write(m.Data); err != nil {
-			return
+	go wc.serve(s, j.Messages(), j.Start)
+}
+
+// serve runs a connection until it ends; the hub waits for it (Leave) at
+// shutdown.
+func (w *wsConn) serve(s *Server, first []realtime.Message, start int64) {
+	c, conn := w.c, w.conn
+	defer s.rt.hub.Leave(c)
+	defer conn.CloseNow()
+	defer w.cancel()
+	defer func() {
+		if v := recover(); v != nil {
+			s.logger.Error("panic in websocket connection", "panic", v, "stack", string(debug.Stack()))
 		}
+	}()
+	if err := w.writeBatch(first); err != nil {
+		return
 	}
-	wc.seen = s.pushTrack(c, j.Start) // notify's presence (http/push.go)
-	// From here on, queued messages are written by wc.flush.
-	c.OnReady(wc.kick)
-	wc.kick()
+	w.seen = s.pushTrack(c, start) // what this device was sent, for notify (http/push.go)
+	// From here on, queued messages are written by w.flush.
+	c.OnReady(w.kick)
+	w.kick()
 	stopClose := context.AfterFunc(c.Context(), func() {
 		code, reason := c.CloseStatus()
 		conn.Close(websocket.StatusCode(code), reason) // ends the read below
 	})
 	defer stopClose()
-	wc.ping = time.AfterFunc(realtimePingInterval, wc.heartbeat)
-	defer wc.ping.Stop()
+	w.ping = time.AfterFunc(realtimePingInterval, w.heartbeat)
+	defer w.ping.Stop()
 
-	wsRead(ctx, conn, c)
+	wsRead(w.ctx, conn, c)
 }
 
 // wsConn writes a client's queued messages and heartbeats.
@@ -84,6 +100,7 @@ type wsConn struct {
 	cancel  context.CancelFunc
 	ping    *time.Timer
 	seen    *notify.Tracker // the events this device was sent, for notify
+	expired *time.Timer     // see writeBatch
 
 	mu       sync.Mutex
 	flushing bool // a flush goroutine is running
@@ -102,16 +119,27 @@ func (w *wsConn) kick() {
 	go w.flush()
 }
 
-// flush writes queued messages until the queue stays empty, then exits.
+// flush writes queued messages (and, for a client behind the live
+// stream, pages from the log) until nothing is waiting, then exits.
 func (w *wsConn) flush() {
 	for {
-		for _, m := range w.c.Take() {
-			if err := w.write(m.Data); err != nil {
+		for {
+			msgs, err := w.c.Next(w.ctx)
+			if err != nil {
+				if w.ctx.Err() == nil {
+					// The log could not be read: end the connection; the
+					// client resumes with since (on any replica).
+					w.c.Close(int(websocket.StatusInternalError), "try again: reconnect with since")
+				}
+				return
+			}
+			if len(msgs) == 0 {
+				break
+			}
+			if err := w.writeBatch(msgs); err != nil {
 				w.cancel() // a write that fails or times out ends the connection
 				return     // flushing stays true: nothing more is written
 			}
-			w.metrics.ObserveDelivery(m)
-			w.seen.Seen(m.Seq)
 		}
 		w.mu.Lock()
 		if !w.again {
@@ -124,10 +152,35 @@ func (w *wsConn) flush() {
 	}
 }
 
-func (w *wsConn) write(data []byte) error {
-	ctx, cancel := context.WithTimeout(w.ctx, realtimeWriteTimeout)
-	defer cancel()
-	return w.conn.Write(ctx, websocket.MessageText, data)
+// writeBatch writes msgs within one write timeout. The writes themselves
+// take no context: a context with a deadline costs the WebSocket library
+// a context.AfterFunc per write; one timer per batch does the same job.
+func (w *wsConn) writeBatch(msgs []realtime.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	// One timer per connection, re-armed per batch (only one goroutine
+	// writes at a time).
+	if w.expired == nil {
+		w.expired = time.AfterFunc(realtimeWriteTimeout, func() {
+			w.metrics.SlowDisconnects.Inc()
+			w.conn.CloseNow() // a peer that does not read for this long is gone
+		})
+	} else {
+		w.expired.Reset(realtimeWriteTimeout)
+	}
+	defer w.expired.Stop()
+	for _, m := range msgs {
+		if w.ctx.Err() != nil {
+			return w.ctx.Err()
+		}
+		if err := w.conn.Write(context.Background(), websocket.MessageText, m.Data); err != nil {
+			return err
+		}
+		w.metrics.ObserveDelivery(m)
+		w.seen.Seen(m.Seq)
+	}
+	return nil
 }
 
 // heartbeat pings the peer; a peer that does not answer within the write
@@ -162,7 +215,9 @@ func wsRead(ctx context.Context, conn *websocket.Conn, c *realtime.Client) {
 		if !ok {
 			return
 		}
-		c.Reply(reply)
+		if reply != nil {
+			c.Reply(reply)
+		}
 	}
 }
 

@@ -43,3 +43,11 @@ WHERE id = @id AND revoked_at IS NULL;
 
 -- name: NotificationQueueUsage :one
 SELECT pg_notification_queue_usage()::float8 AS usage;
+
+-- FamilySeqList returns the seq of each named family: the replicas'
+-- cross-check of what they delivered against what was committed.
+-- name: FamilySeqList :many
+SELECT family_id, seq FROM family_event_seq WHERE family_id = ANY(@family_ids::uuid[]);
+
+-- name: NotifyAsync :exec
+SELECT familyhub_notify_async(@channels::text[], @payloads::text[]);

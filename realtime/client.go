@@ -2,7 +2,9 @@ package realtime
 
 import (
 	"context"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,6 +26,7 @@ type Client struct {
 	DeviceID  string
 	Transport string
 
+	hub       *Hub // nil in unit tests of the protocol
 	queue     queue
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
@@ -34,13 +37,31 @@ type Client struct {
 
 	// Guarded by Hub.mu.
 	sessionID uuid.UUID
-	prevSeq   int64 // seq of the last event queued (or the resume point)
+	// cursor: every family event up to it has been handled for this
+	// client (queued, skipped by topic, or read by a page). sent: the seq
+	// of the last event queued for it (or the resume point), the next
+	// event's prev_seq.
+	cursor, sent int64
+	// behind: the live stream outran the client's queue (a burst, or a
+	// resume from far back); its next events come from the event log in
+	// pages (Hub.page) until it has caught up, then live again.
+	behind bool
+	// lagging mirrors behind for Next, which must not take the hub's lock
+	// on every empty queue.
+	lagging atomic.Bool
+	// presence is the view the device last reported (see presence.go).
+	presence string
 
-	mu      sync.Mutex // guards topics and expiry
-	topics  map[string]struct{}
+	topics atomic.Pointer[topicSet] // nil: everything
+
+	mu      sync.Mutex // guards expiry
 	expiry  *time.Timer
 	expires time.Time
 }
+
+// topicSet is an immutable set of subscriptions, swapped as a whole so the
+// dispatcher reads it without a lock.
+type topicSet struct{ topics []string }
 
 func newClient(p JoinParams) *Client {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -55,11 +76,30 @@ func newClient(p JoinParams) *Client {
 	return c
 }
 
-// Ready is signalled when messages are waiting; Take them.
+// Ready is signalled when messages are waiting; call Next.
 func (c *Client) Ready() <-chan struct{} { return c.queue.ready }
 
-// Take returns the waiting messages, oldest first, and empties the queue.
+// Take returns the queued messages, oldest first, and empties the queue.
+// Transports use Next, which also reads the log when the client is behind.
 func (c *Client) Take() []Message { return c.queue.take() }
+
+// setBehind sets behind (Hub.mu held) and its lock-free mirror.
+func (c *Client) setBehind(b bool) {
+	c.behind = b
+	c.lagging.Store(b)
+}
+
+// Next returns what is to be written to the client now, oldest first:
+// its queued messages, or, when it fell behind the live stream (a burst
+// larger than its queue, or a resume from far back), the next page of its
+// events from the event log. Nil means nothing is waiting. It may read the
+// database; an error means the page could not be read (try again later).
+func (c *Client) Next(ctx context.Context) ([]Message, error) {
+	if msgs := c.queue.take(); len(msgs) > 0 || c.hub == nil || !c.lagging.Load() {
+		return msgs, nil
+	}
+	return c.hub.page(ctx, c)
+}
 
 // Done is closed when the server wants the connection closed; CloseStatus
 // says why.
@@ -108,35 +148,47 @@ func (c *Client) release() {
 	c.queue.mu.Lock()
 	c.queue.onReady = nil
 	c.queue.msgs = nil
+	c.queue.bytes = 0
 	c.queue.mu.Unlock()
 	c.cancel()
 }
 
-// enqueue queues m without blocking and reports whether there was room.
-func (c *Client) enqueue(m Message) bool { return c.queue.push(m) }
-
-// queue is a client's bounded outgoing queue. It holds no memory while
-// empty (an idle socket costs nothing here) and grows up to QueueSize
-// messages, so a burst such as a recipe's twenty items does not disconnect
-// a client that reads, while one that stops reading is cut off.
+// queue is a client's bounded outgoing queue, bounded in messages and in
+// bytes. It holds no memory while empty (an idle socket costs nothing
+// here). Events are refused beyond QueueMessages/QueueBytes (the client
+// then reads the log in pages instead); control messages (pongs, replies,
+// device messages, presence) have the same amount again on top, so a
+// healthy client in the middle of a burst still gets its pong, while one
+// that sends without reading is cut off.
 type queue struct {
 	mu      sync.Mutex
 	msgs    []Message
+	bytes   int
 	ready   chan struct{} // capacity 1: "there is something"
 	onReady func()
 }
 
 func newQueue() queue { return queue{ready: make(chan struct{}, 1)} }
 
-func (q *queue) push(m Message) bool {
+func (q *queue) push(m Message, control bool) bool {
+	maxMsgs, maxBytes := QueueMessages, QueueBytes
+	if control {
+		maxMsgs, maxBytes = 2*QueueMessages, 2*QueueBytes
+	}
 	q.mu.Lock()
-	if len(q.msgs) >= QueueSize {
+	if len(q.msgs) >= maxMsgs || q.bytes+len(m.Data) > maxBytes {
 		q.mu.Unlock()
 		return false
 	}
 	q.msgs = append(q.msgs, m)
+	q.bytes += len(m.Data)
 	onReady := q.onReady
 	q.mu.Unlock()
+	q.signal(onReady)
+	return true
+}
+
+func (q *queue) signal(onReady func()) {
 	select {
 	case q.ready <- struct{}{}:
 	default:
@@ -144,7 +196,14 @@ func (q *queue) push(m Message) bool {
 	if onReady != nil {
 		onReady()
 	}
-	return true
+}
+
+// kick signals the transport without queueing anything (a page is waiting).
+func (q *queue) kick() {
+	q.mu.Lock()
+	onReady := q.onReady
+	q.mu.Unlock()
+	q.signal(onReady)
 }
 
 func (q *queue) take() []Message {
@@ -152,77 +211,82 @@ func (q *queue) take() []Message {
 	defer q.mu.Unlock()
 	msgs := q.msgs
 	q.msgs = nil
+	q.bytes = 0
 	return msgs
 }
 
-// Reply queues a control message (pong, error) for the client; a client
-// whose queue is full is too slow and is closed.
+// Reply queues a control message (pong, error, device message) for the
+// client; a client whose queue is full even for those is too slow and is
+// closed.
 func (c *Client) Reply(b []byte) {
-	if !c.enqueue(Message{Data: b}) {
+	if !c.queue.push(Message{Data: b}, true) {
 		c.Close(CloseSlowConsumer, "too slow: reconnect with since")
 	}
 }
 
 // SetTopics replaces the client's subscriptions; none means everything.
 func (c *Client) SetTopics(topics []string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if len(topics) == 0 {
-		c.topics = nil
+		c.topics.Store(nil)
 		return
 	}
-	c.topics = make(map[string]struct{}, len(topics))
-	for _, t := range topics {
-		c.topics[t] = struct{}{}
-	}
+	c.topics.Store(&topicSet{topics: dedupe(topics)})
 }
 
-// AddTopics and RemoveTopics change subscriptions incrementally.
-func (c *Client) AddTopics(topics []string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.topics == nil {
-		c.topics = map[string]struct{}{}
-	}
+func dedupe(topics []string) []string {
+	out := make([]string, 0, len(topics))
 	for _, t := range topics {
-		c.topics[t] = struct{}{}
-	}
-}
-
-// RemoveTopics removes subscriptions; removing the last one means the
-// client gets everything again.
-func (c *Client) RemoveTopics(topics []string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, t := range topics {
-		delete(c.topics, t)
-	}
-	if len(c.topics) == 0 {
-		c.topics = nil
-	}
-}
-
-// Topics returns the current subscriptions (nil: everything).
-func (c *Client) Topics() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.topics == nil {
-		return nil
-	}
-	out := make([]string, 0, len(c.topics))
-	for t := range c.topics {
-		out = append(out, t)
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
 	}
 	return out
 }
 
+// changeTopics adds or removes subscriptions and returns what actually
+// changed. Adding beyond MaxTopics changes nothing and reports false.
+// Removing the last one means the client gets everything again.
+func (c *Client) changeTopics(add bool, topics []string) (changed []string, ok bool) {
+	// Only the client's reader goroutine changes topics: load, copy, store.
+	var cur []string
+	if ts := c.topics.Load(); ts != nil {
+		cur = ts.topics
+	}
+	next := slices.Clone(cur)
+	for _, t := range dedupe(topics) {
+		i := slices.Index(next, t)
+		switch {
+		case add && i < 0:
+			next = append(next, t)
+			changed = append(changed, t)
+		case !add && i >= 0:
+			next = slices.Delete(next, i, i+1)
+			changed = append(changed, t)
+		}
+	}
+	if len(next) > MaxTopics {
+		return nil, false
+	}
+	if len(changed) > 0 {
+		c.SetTopics(next)
+	}
+	return changed, true
+}
+
+// Topics returns the current subscriptions (nil: everything).
+func (c *Client) Topics() []string {
+	if ts := c.topics.Load(); ts != nil {
+		return slices.Clone(ts.topics)
+	}
+	return nil
+}
+
 func (c *Client) wants(ev *Event) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.topics == nil {
+	ts := c.topics.Load()
+	if ts == nil {
 		return true
 	}
-	for t := range c.topics {
+	for _, t := range ts.topics {
 		if ev.matches(t) {
 			return true
 		}

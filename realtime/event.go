@@ -160,7 +160,12 @@ type sessionNotice struct {
 // deviceNotice is a payload on ChannelDevice: Message goes, as is, to the
 // sockets of that device only.
 type deviceNotice struct {
-	FamilyID uuid.UUID       `json:"family_id"`
-	DeviceID string          `json:"device_id"`
+	FamilyID uuid.UUID `json:"family_id"`
+	DeviceID string    `json:"device_id"`
+	UserID   uuid.UUID `json:"user_id"` // when set, only this user's sockets of the device
+	// AfterSeq is the family's seq when the notice was committed: it is
+	// delivered after the events up to it (an answer after the changes it
+	// reports).
+	AfterSeq int64           `json:"after_seq"`
 	Message  json.RawMessage `json:"message"`
 }

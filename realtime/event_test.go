@@ -94,9 +94,18 @@ func TestClientMessages(t *testing.T) {
 	if reply(`{"type":"ping"}`)["type"] != "pong" {
 		t.Error("ping")
 	}
-	if r := reply(`{"type":"subscribe","topics":["tasks","calendar"]}`); r["type"] != "subscribed" || len(r["topics"].([]any)) != 2 {
+	if r := reply(`{"type":"subscribe","topics":["tasks","calendar"]}`); r["type"] != "subscribed" || len(r["added"].([]any)) != 2 || r["count"] != 2.0 {
 		t.Errorf("subscribe: %v", r)
 	}
+	// Only what changed comes back; an id compares case-insensitively.
+	list := uuid.New()
+	if r := reply(`{"type":"subscribe","topics":["tasks","shopping-list:` + strings.ToUpper(list.String()) + `"]}`); len(r["added"].([]any)) != 1 || r["count"] != 3.0 {
+		t.Errorf("second subscribe: %v", r)
+	}
+	if !c.wants(&Event{Type: "SHOPPING_ITEM_UPDATED", ListID: &list}) {
+		t.Error("an upper-case list id in a topic must match the list's events")
+	}
+	reply(`{"type":"unsubscribe","topics":["shopping-list:` + list.String() + `"]}`)
 	if !c.wants(&Event{Type: "TASK_UPDATED"}) || c.wants(&Event{Type: "RECIPE_UPDATED"}) {
 		t.Error("filter after subscribe")
 	}

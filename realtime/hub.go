@@ -2,7 +2,6 @@ package realtime
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -18,57 +17,100 @@ import (
 // Close codes sent to clients (docs/realtime.md).
 const (
 	CloseSessionEnded = 4001 // logout, expiry or removal from the family: sign in again
-	CloseSlowConsumer = 4008 // the socket fell behind: reconnect with since=<last seq>
+	CloseSlowConsumer = 4008 // the socket stopped reading: reconnect with since=<last seq>
 	CloseRestart      = 1012 // the server is shutting down: reconnect (another replica answers)
 )
 
 // Limits.
 const (
-	// QueueSize is how many messages a socket may have waiting. A socket
-	// whose queue is full is closed with CloseSlowConsumer: it never slows
-	// the others or the listener.
-	QueueSize = 4096
-	// MaxReplay is the most events replayed on resume; further behind, the
-	// client is told to resync (re-fetching is cheaper).
-	MaxReplay = 5000
+	// QueueMessages and QueueBytes bound the live events waiting for one
+	// socket. Past them the socket is not cut off: it reads its next
+	// events from the event log in pages of PageSize (a burst of 20,000
+	// events in one transaction reaches a fast reader whole, in order,
+	// with bounded memory). A socket that stops reading is dropped when a
+	// write blocks longer than the transport's write timeout.
+	QueueMessages = 512
+	QueueBytes    = 256 << 10
+	PageSize      = 500
+	// MaxDelta is the most events the delta and long-poll endpoints answer
+	// at once; further behind, they say resync.
+	MaxDelta = 5000
 	// inboxSize buffers notifications between the listener and the hub.
 	inboxSize = 16384
+	// gapWait is how long an event that arrived ahead of a missing one
+	// waits for it before the log is read: announcements of one family's
+	// transactions may arrive out of order (docs/realtime.md).
+	gapWait = 100 * time.Millisecond
+	// maxEarly bounds the events held while waiting for a missing one.
+	maxEarly = 4096
+	// catchUpBatch is the page size of the hub's own catch-ups.
+	catchUpBatch = 1000
 )
 
 // Hub fans events out to the sockets of this replica. The listener hands it
-// notifications without blocking; one dispatcher goroutine numbers them
-// against each family's last delivered seq, catches up from the event log
-// on any gap, and queues messages to the family's clients without blocking.
+// notifications without blocking; one dispatcher goroutine orders them by
+// each family's last delivered seq and queues messages to the family's
+// clients without blocking. Reading the event log (after a gap, a
+// reconnect, or when the seq cross-check finds a family behind) happens on
+// a separate catch-up goroutine, so a slow query never stalls fan-out.
 type Hub struct {
 	store   *db.Store
 	logger  *slog.Logger
 	metrics *Metrics
 
-	inbox    chan any // Event, sessionNotice or deviceNotice
+	inbox    chan any // Event, sessionNotice, deviceNotice, presenceNotice, logBatch
+	batches  chan logBatch
 	overflow atomic.Bool
-	resync   chan struct{}
+
+	catchMu   sync.Mutex
+	catchSet  map[uuid.UUID]struct{} // families to catch up
+	catchAll  bool
+	catchWake chan struct{}
 
 	mu       sync.Mutex
 	families map[uuid.UUID]*family
 	sessions map[uuid.UUID]map[*Client]struct{}
 	closed   bool
 	clients  sync.WaitGroup
+
+	presence *presence
+	pages    pageCache
 }
 
 type family struct {
-	lastSeq int64 // the last seq this replica processed for the family
-	clients map[*Client]struct{}
+	lastSeq  int64 // the last seq this replica processed for the family
+	clients  map[*Client]struct{}
+	early    map[int64]Event // arrived ahead of a missing seq
+	gapTimer *time.Timer
+	observed int64 // the family's seq in the database at the last cross-check
+	// held are device notices waiting for the events they follow
+	// (deviceNotice.AfterSeq), in arrival order.
+	held []deviceNotice
+}
+
+// maxHeld bounds the device notices a family holds back.
+const maxHeld = 64
+
+// logBatch is a page of a family's event log, read by the catch-up goroutine.
+type logBatch struct {
+	familyID uuid.UUID
+	events   []Event
+	full     bool // there may be more
 }
 
 // NewHub returns a Hub; Run starts its dispatcher.
 func NewHub(store *db.Store, logger *slog.Logger, metrics *Metrics) *Hub {
-	return &Hub{
+	h := &Hub{
 		store: store, logger: logger, metrics: metrics,
-		inbox:    make(chan any, inboxSize),
-		resync:   make(chan struct{}, 1),
-		families: map[uuid.UUID]*family{},
-		sessions: map[uuid.UUID]map[*Client]struct{}{},
+		inbox:     make(chan any, inboxSize),
+		batches:   make(chan logBatch, 16),
+		catchSet:  map[uuid.UUID]struct{}{},
+		catchWake: make(chan struct{}, 1),
+		families:  map[uuid.UUID]*family{},
+		sessions:  map[uuid.UUID]map[*Client]struct{}{},
 	}
+	h.presence = newPresence(h)
+	return h
 }
 
 // notify hands a notification to the dispatcher without blocking. When the
@@ -86,135 +128,332 @@ func (h *Hub) notify(n any) {
 // requestResync schedules a catch-up of every family with local clients
 // (after the listener reconnects, or after an overflow).
 func (h *Hub) requestResync() {
+	h.catchMu.Lock()
+	h.catchAll = true
+	h.catchMu.Unlock()
+	h.wakeCatchUp()
+}
+
+// requestCatchUp schedules a catch-up of one family.
+func (h *Hub) requestCatchUp(id uuid.UUID) {
+	h.catchMu.Lock()
+	h.catchSet[id] = struct{}{}
+	h.catchMu.Unlock()
+	h.wakeCatchUp()
+}
+
+func (h *Hub) wakeCatchUp() {
 	select {
-	case h.resync <- struct{}{}:
+	case h.catchWake <- struct{}{}:
 	default:
 	}
 }
 
 // Run dispatches until ctx ends.
 func (h *Hub) Run(ctx context.Context) {
-	retry := time.NewTicker(5 * time.Second)
-	defer retry.Stop()
-	pendingRetry := false
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wg.Go(func() { h.runCatchUp(ctx) })
+	wg.Go(func() { h.presence.run(ctx) })
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case b := <-h.batches:
+			h.applyBatch(b)
 		case n := <-h.inbox:
 			switch n := n.(type) {
 			case Event:
-				if err := h.dispatch(ctx, n); err != nil {
-					pendingRetry = true
-				}
+				h.dispatch(n)
 			case sessionNotice:
 				h.handleSession(ctx, n)
 			case deviceNotice:
 				h.handleDevice(n)
-			}
-		case <-h.resync:
-			h.overflow.Store(false)
-			pendingRetry = h.catchUpAll(ctx) != nil
-		case <-retry.C:
-			if pendingRetry {
-				pendingRetry = h.catchUpAll(ctx) != nil
+			case presenceNotice:
+				h.presence.receive(n)
 			}
 		}
 	}
 }
 
-// dispatch delivers ev, catching up from the log first when ev's seq shows
-// that events were missed.
-func (h *Hub) dispatch(ctx context.Context, ev Event) error {
+// dispatch delivers ev, or holds it when it arrived ahead of a missing
+// event: the missing one usually follows within milliseconds (two
+// transactions' announcements crossing); if not, the log is read.
+func (h *Hub) dispatch(ev Event) {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	fam := h.families[ev.FamilyID]
 	if fam == nil || ev.Seq <= fam.lastSeq {
-		h.mu.Unlock()
-		return nil // no local clients, or already delivered (catch-up got it)
+		return // no local clients, or already delivered (catch-up got it)
 	}
+	h.presence.noteEventLocked(fam, &ev)
 	if ev.Seq == fam.lastSeq+1 {
 		h.deliverLocked(fam, ev)
-		h.mu.Unlock()
-		return nil
+		h.drainEarlyLocked(fam)
+		return
+	}
+	if fam.early == nil {
+		fam.early = map[int64]Event{}
+	}
+	if len(fam.early) < maxEarly {
+		fam.early[ev.Seq] = ev
+	}
+	if fam.gapTimer == nil {
+		id := ev.FamilyID
+		fam.gapTimer = time.AfterFunc(gapWait, func() { h.requestCatchUp(id) })
+	}
+}
+
+// drainEarlyLocked delivers held events that are now next in line.
+func (h *Hub) drainEarlyLocked(fam *family) {
+	for len(fam.early) > 0 {
+		ev, ok := fam.early[fam.lastSeq+1]
+		if !ok {
+			for seq := range fam.early {
+				if seq <= fam.lastSeq {
+					delete(fam.early, seq)
+				}
+			}
+			if len(fam.early) > 0 {
+				return // still waiting for a missing one
+			}
+			break
+		}
+		delete(fam.early, ev.Seq)
+		h.deliverLocked(fam, ev)
+	}
+	fam.early = nil
+	if fam.gapTimer != nil {
+		fam.gapTimer.Stop()
+		fam.gapTimer = nil
+	}
+}
+
+// applyBatch delivers a page of the log read by the catch-up goroutine.
+func (h *Hub) applyBatch(b logBatch) {
+	h.mu.Lock()
+	fam := h.families[b.familyID]
+	if fam != nil {
+		for _, ev := range b.events {
+			if ev.Seq == fam.lastSeq+1 {
+				h.deliverLocked(fam, ev)
+			}
+		}
+		h.drainEarlyLocked(fam)
+		if fam.gapTimer != nil { // still missing one: look again
+			fam.gapTimer.Reset(gapWait)
+		}
 	}
 	h.mu.Unlock()
-	h.logger.Info("gap in family events; catching up from the log", "family_id", ev.FamilyID, "seq", ev.Seq)
-	return h.catchUp(ctx, ev.FamilyID)
+	if fam != nil && b.full {
+		h.requestCatchUp(b.familyID)
+	}
 }
 
-// catchUp delivers a family's logged events after its lastSeq.
-func (h *Hub) catchUp(ctx context.Context, familyID uuid.UUID) error {
+// runCatchUp reads the event log for the families that need it and hands
+// the pages to the dispatcher; failures are retried.
+func (h *Hub) runCatchUp(ctx context.Context) {
+	retry := time.NewTimer(time.Hour)
+	defer retry.Stop()
 	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-h.catchWake:
+		case <-retry.C:
+		}
+		h.catchMu.Lock()
+		all, set := h.catchAll, h.catchSet
+		h.catchAll, h.catchSet = false, map[uuid.UUID]struct{}{}
+		h.catchMu.Unlock()
+		h.overflow.Store(false)
 		h.mu.Lock()
-		fam := h.families[familyID]
-		if fam == nil {
-			h.mu.Unlock()
-			return nil
-		}
-		since := fam.lastSeq
-		h.mu.Unlock()
-
-		rows, err := h.store.Q.EventLogListSince(ctx, h.store.Pool, dbsqlc.EventLogListSinceParams{FamilyID: familyID, Since: since, MaxEvents: 1000})
-		if err != nil {
-			if ctx.Err() == nil {
-				h.logger.Warn("catch-up from event log failed; will retry", "family_id", familyID, "err", err)
+		if all {
+			for id := range h.families {
+				set[id] = struct{}{}
 			}
-			return err
 		}
-		if len(rows) > 0 {
+		since := make(map[uuid.UUID]int64, len(set))
+		for id := range set {
+			if fam := h.families[id]; fam != nil {
+				since[id] = fam.lastSeq
+			}
+		}
+		h.mu.Unlock()
+		failed := false
+		for id, seq := range since {
+			rows, err := h.store.Q.EventLogListSince(ctx, h.store.Pool, dbsqlc.EventLogListSinceParams{FamilyID: id, Since: seq, MaxEvents: catchUpBatch})
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				h.logger.Warn("catch-up from event log failed; will retry", "family_id", id, "err", err)
+				h.catchMu.Lock()
+				h.catchSet[id] = struct{}{}
+				h.catchMu.Unlock()
+				failed = true
+				continue
+			}
+			if len(rows) == 0 {
+				continue
+			}
 			h.metrics.CatchUps.Inc()
-		}
-		h.mu.Lock()
-		fam = h.families[familyID]
-		for _, r := range rows {
-			if fam == nil {
-				break
+			events := make([]Event, len(rows))
+			for i, r := range rows {
+				events[i] = eventFromLog(r)
 			}
-			if r.Seq == fam.lastSeq+1 {
-				h.deliverLocked(fam, eventFromLog(r))
+			select {
+			case h.batches <- logBatch{familyID: id, events: events, full: len(rows) == catchUpBatch}:
+			case <-ctx.Done():
+				return
 			}
 		}
-		h.mu.Unlock()
-		if len(rows) < 1000 {
-			return nil
+		if failed {
+			retry.Reset(time.Second)
 		}
 	}
 }
 
-// catchUpAll catches up every family with local clients.
-func (h *Hub) catchUpAll(ctx context.Context) error {
+// crossCheck compares each local family's seq in the database with what
+// this replica delivered: a family whose database seq of the previous check
+// has still not been delivered lost a notification (a crash between commit
+// and announcement, a frozen connection) and is caught up from the log.
+func (h *Hub) crossCheck(ctx context.Context) error {
 	h.mu.Lock()
 	ids := make([]uuid.UUID, 0, len(h.families))
 	for id := range h.families {
 		ids = append(ids, id)
 	}
 	h.mu.Unlock()
-	var errs []error
-	for _, id := range ids {
-		errs = append(errs, h.catchUp(ctx, id))
+	if len(ids) == 0 {
+		return nil
 	}
-	return errors.Join(errs...)
+	rows, err := h.store.Q.FamilySeqList(ctx, h.store.Pool, ids)
+	if err != nil {
+		return db.Err(err, "")
+	}
+	h.mu.Lock()
+	var behind []uuid.UUID
+	for _, r := range rows {
+		fam := h.families[r.FamilyID]
+		if fam == nil {
+			continue
+		}
+		if fam.observed > fam.lastSeq {
+			behind = append(behind, r.FamilyID)
+		}
+		fam.observed = r.Seq
+	}
+	h.mu.Unlock()
+	for _, id := range behind {
+		h.logger.Info("family seq ahead of delivered events without a notification; catching up", "family_id", id)
+		h.requestCatchUp(id)
+	}
+	return nil
 }
 
 // deliverLocked queues ev to every matching client of fam. h.mu is held.
+// Clients that receive every event (no topics, no gap) share one encoded
+// message; only a client with a different prev_seq gets its own copy.
 func (h *Hub) deliverLocked(fam *family, ev Event) {
 	fam.lastSeq = ev.Seq
-	var body []byte
+	if len(fam.held) > 0 {
+		defer h.releaseHeldLocked(fam) // after this event's messages
+	}
+	var body, shared []byte
 	for c := range fam.clients {
-		if ev.Seq <= c.prevSeq || !c.wants(&ev) {
+		if c.behind || ev.Seq <= c.cursor {
+			continue
+		}
+		c.cursor = ev.Seq
+		if !c.wants(&ev) {
 			continue
 		}
 		if body == nil {
 			body = ev.wireBody()
 		}
-		if !c.enqueue(Message{Data: wireMessage(body, c.prevSeq), At: ev.At, Seq: ev.Seq}) {
-			h.metrics.SlowDisconnects.Inc()
-			h.logger.Info("slow consumer disconnected", "family_id", c.FamilyID, "transport", c.Transport, "seq", ev.Seq)
-			c.Close(CloseSlowConsumer, "too slow: reconnect with since")
-			h.removeLocked(c)
+		var data []byte
+		if c.sent == ev.Seq-1 {
+			if shared == nil {
+				shared = wireMessage(body, ev.Seq-1)
+			}
+			data = shared
+		} else {
+			data = wireMessage(body, c.sent)
+		}
+		if !c.queue.push(Message{Data: data, At: ev.At, Seq: ev.Seq}, false) {
+			// A burst larger than the queue: the client reads on from the
+			// log (page) once its queue has drained.
+			c.setBehind(true)
+			c.cursor = ev.Seq - 1
 			continue
 		}
-		c.prevSeq = ev.Seq
+		c.sent = ev.Seq
+	}
+}
+
+// page returns c's next events from the event log while it is behind the
+// live stream, and returns it to the live stream once it has caught up. A
+// client whose position the log no longer holds is told to resync.
+func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
+	for {
+		h.mu.Lock()
+		// Events are queued under h.mu: what the queue holds now precedes
+		// whatever a page would read (the dispatcher may have filled it
+		// since the caller found it empty).
+		if msgs := c.queue.take(); len(msgs) > 0 {
+			h.mu.Unlock()
+			return msgs, nil
+		}
+		fam := h.families[c.FamilyID]
+		if !c.behind || fam == nil {
+			h.mu.Unlock()
+			return nil, nil
+		}
+		if c.cursor >= fam.lastSeq {
+			c.setBehind(false) // caught up: live events from here on
+			h.mu.Unlock()
+			return nil, nil
+		}
+		since, sent := c.cursor, c.sent
+		h.mu.Unlock()
+
+		rows, err := h.pages.get(ctx, h.store, c.FamilyID, since)
+		if err != nil {
+			return nil, db.Err(err, "")
+		}
+		if len(rows) == 0 || rows[0].Seq != since+1 {
+			// Pruned: the client must re-fetch; live events follow.
+			h.mu.Lock()
+			c.cursor, c.sent = fam.lastSeq, fam.lastSeq
+			c.setBehind(false)
+			h.mu.Unlock()
+			return []Message{{Data: resyncMessage}}, nil
+		}
+		var msgs []Message
+		cursor := since
+		for _, r := range rows {
+			if r.Seq != cursor+1 {
+				break
+			}
+			cursor = r.Seq
+			ev := eventFromLog(r)
+			if !c.wants(&ev) {
+				continue
+			}
+			msgs = append(msgs, Message{Data: wireMessage(ev.wireBody(), sent), At: ev.At, Seq: ev.Seq})
+			sent = ev.Seq
+		}
+		h.mu.Lock()
+		if c.behind && c.cursor == since {
+			c.cursor, c.sent = cursor, sent
+		}
+		h.mu.Unlock()
+		if len(msgs) > 0 {
+			return msgs, nil
+		}
 	}
 }
 
@@ -260,7 +499,8 @@ func (h *Hub) handleSession(ctx context.Context, n sessionNotice) {
 }
 
 // handleDevice sends a device-targeted message to that device's clients on
-// this replica (the device's other replicas do the same with theirs).
+// this replica (the device's other replicas do the same with theirs). When
+// the notice names the user, only that user's sockets qualify.
 func (h *Hub) handleDevice(n deviceNotice) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -268,8 +508,38 @@ func (h *Hub) handleDevice(n deviceNotice) {
 	if fam == nil {
 		return
 	}
+	// The events it follows are not delivered yet (announcements of two
+	// transactions crossed, or a catch-up runs): hold it until they are.
+	if n.AfterSeq > fam.lastSeq && len(fam.held) < maxHeld {
+		fam.held = append(fam.held, n)
+		if fam.gapTimer == nil {
+			id := n.FamilyID
+			fam.gapTimer = time.AfterFunc(gapWait, func() { h.requestCatchUp(id) })
+		}
+		return
+	}
+	h.sendDeviceLocked(fam, n)
+}
+
+// releaseHeldLocked sends the held device notices whose events are now
+// delivered.
+func (h *Hub) releaseHeldLocked(fam *family) {
+	kept := fam.held[:0]
+	for _, n := range fam.held {
+		if n.AfterSeq <= fam.lastSeq {
+			h.sendDeviceLocked(fam, n)
+		} else {
+			kept = append(kept, n)
+		}
+	}
+	clear(fam.held[len(kept):])
+	fam.held = kept
+}
+
+// sendDeviceLocked queues a device notice to its device's sockets.
+func (h *Hub) sendDeviceLocked(fam *family, n deviceNotice) {
 	for c := range fam.clients {
-		if c.DeviceID == n.DeviceID {
+		if c.DeviceID == n.DeviceID && (n.UserID == uuid.Nil || c.UserID == n.UserID) {
 			c.Reply(n.Message)
 		}
 	}
@@ -286,16 +556,17 @@ type JoinParams struct {
 	Since *int64
 }
 
-// Join registers a client, so that it receives every event after the
-// returned Start, and prepares its resume: Replay holds the logged events
-// after Since up to Start, or Resync is true when the log no longer holds
-// them. The caller must Leave.
+// Join registers a client, so that it receives every event after Since
+// (resuming: read from the log in pages, then live) or after the returned
+// Start (a fresh start). Resync is true when Since is not a seq of the
+// family. The caller must Leave.
 func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 	cur, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, p.FamilyID)
 	if err != nil {
 		return nil, db.Err(err, "family")
 	}
 	c := newClient(p)
+	c.hub = h
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
@@ -308,16 +579,21 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 	}
 	start := fam.lastSeq
 	j := &Join{Client: c, Start: start}
+	c.cursor, c.sent = start, start
 	switch {
 	case p.Since == nil:
 	case *p.Since > cur || *p.Since < 0:
 		j.Resync = true // not a seq of this family's history
-	case *p.Since > start:
+	case *p.Since >= start:
 		// The client saw events (on another replica) that this one has not
 		// processed yet: deliver only what comes after them.
 		j.Start = *p.Since
+		c.cursor, c.sent = *p.Since, *p.Since
+	default:
+		// Resuming from behind: the log is read in pages before live events.
+		c.cursor, c.sent = *p.Since, *p.Since
+		c.setBehind(true)
 	}
-	c.prevSeq = j.Start
 	fam.clients[c] = struct{}{}
 	if h.sessions[p.SessionID] == nil {
 		h.sessions[p.SessionID] = map[*Client]struct{}{}
@@ -326,17 +602,9 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 	h.clients.Add(1)
 	h.metrics.Connections.WithLabelValues(p.Transport).Inc()
 	h.mu.Unlock()
-
-	if p.Since != nil && !j.Resync && *p.Since < start {
-		events, resync, err := h.eventsBetween(ctx, p.FamilyID, *p.Since, start)
-		if err != nil {
-			h.Leave(c)
-			return nil, err
-		}
-		j.Replay, j.Resync = events, resync
-		if len(events) > 0 {
-			h.metrics.CatchUps.Inc()
-		}
+	if c.behind {
+		h.metrics.CatchUps.Inc()
+		c.queue.kick()
 	}
 	return j, nil
 }
@@ -344,66 +612,44 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 // Join is a registered client and what it must be sent first.
 type Join struct {
 	Client *Client
-	Start  int64   // events after Start arrive on Client's queue
-	Replay []Event // events after Since through Start, when resuming
-	Resync bool    // the client must re-fetch everything
+	Start  int64 // the hello seq
+	Resync bool  // the client must re-fetch everything
 }
 
-// Messages returns the first messages of a connection: hello, then the
-// replayed events (filtered by the client's topics), or resync.
-func (j *Join) Messages(since *int64) []Message {
+// Messages returns the first messages of a connection: hello, and resync
+// when the client must re-fetch. A resuming client's missed events follow
+// through Client.Next.
+func (j *Join) Messages() []Message {
 	msgs := []Message{{Data: helloMessage(j.Start)}}
 	if j.Resync {
-		return append(msgs, Message{Data: resyncMessage})
-	}
-	if since == nil {
-		return msgs
-	}
-	prev := *since
-	for i := range j.Replay {
-		ev := &j.Replay[i]
-		if !j.Client.wants(ev) {
-			continue
-		}
-		msgs = append(msgs, Message{Data: wireMessage(ev.wireBody(), prev), Seq: ev.Seq})
-		prev = ev.Seq
+		msgs = append(msgs, Message{Data: resyncMessage})
 	}
 	return msgs
 }
 
-// eventsBetween returns the logged events in (since, upto], or resync when
-// the log no longer holds all of them or they are too many.
-func (h *Hub) eventsBetween(ctx context.Context, familyID uuid.UUID, since, upto int64) ([]Event, bool, error) {
-	if upto-since > MaxReplay {
-		return nil, true, nil
-	}
-	rows, err := h.store.Q.EventLogListSince(ctx, h.store.Pool, dbsqlc.EventLogListSinceParams{FamilyID: familyID, Since: since, MaxEvents: int32(upto - since)})
-	if err != nil {
-		return nil, false, db.Err(err, "")
-	}
-	if int64(len(rows)) != upto-since || (len(rows) > 0 && rows[0].Seq != since+1) {
-		return nil, true, nil // pruned
-	}
-	events := make([]Event, len(rows))
-	for i, r := range rows {
-		events[i] = eventFromLog(r)
-	}
-	return events, false, nil
-}
-
 // EventsSince returns the family's events after since with the family's
-// current seq, or resync when since is outside the log. The delta and
-// long-poll endpoints use it.
+// current seq, or resync when since is outside the log or more than
+// MaxDelta events back. The delta and long-poll endpoints use it.
 func (h *Hub) EventsSince(ctx context.Context, familyID uuid.UUID, since int64) ([]Event, int64, bool, error) {
 	cur, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, familyID)
 	if err != nil {
 		return nil, 0, false, db.Err(err, "family")
 	}
-	if since > cur || since < 0 {
+	if since > cur || since < 0 || cur-since > MaxDelta {
 		return nil, cur, true, nil
 	}
-	events, resync, err := h.eventsBetween(ctx, familyID, since, cur)
-	return events, cur, resync, err
+	rows, err := h.store.Q.EventLogListSince(ctx, h.store.Pool, dbsqlc.EventLogListSinceParams{FamilyID: familyID, Since: since, MaxEvents: int32(cur - since)})
+	if err != nil {
+		return nil, 0, false, db.Err(err, "")
+	}
+	if int64(len(rows)) != cur-since || (len(rows) > 0 && rows[0].Seq != since+1) {
+		return nil, cur, true, nil // pruned
+	}
+	events := make([]Event, len(rows))
+	for i, r := range rows {
+		events[i] = eventFromLog(r)
+	}
+	return events, cur, false, nil
 }
 
 // Leave unregisters c. Transports call it when their connection ends.
@@ -420,8 +666,14 @@ func (h *Hub) Leave(c *Client) {
 
 func (h *Hub) removeLocked(c *Client) {
 	if fam := h.families[c.FamilyID]; fam != nil {
-		delete(fam.clients, c)
+		if _, ok := fam.clients[c]; ok {
+			delete(fam.clients, c)
+			h.presence.leftLocked(c)
+		}
 		if len(fam.clients) == 0 {
+			if fam.gapTimer != nil {
+				fam.gapTimer.Stop()
+			}
 			delete(h.families, c.FamilyID)
 		}
 	}

@@ -7,19 +7,36 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"sync/atomic"
 	"time"
 
-	"github.com/familyhub/familyhub"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgxlisten"
+
+	"github.com/familyhub/familyhub"
 )
+
+// ChannelPing carries the listener's proofs of life: each replica sends
+// its own token from the pool and expects it back on its listening
+// connection (docs/realtime.md).
+const ChannelPing = "familyhub_ping"
 
 // Listener holds this replica's one LISTEN connection (pgxlisten), separate
 // from the pool, and hands every notification to the hub. After each
 // (re)connect, once every channel is listened to, it asks the hub to catch
 // up from the event log, so nothing committed while it was away is lost.
+//
+// A silent connection is a dead one: every PingInterval the replica sends
+// a NOTIFY addressed to itself (from the pool) and expects it back on the
+// listening connection. Unanswered for StaleAfter, the listener is not
+// ready (/readyz red); for DeadAfter, the connection is dropped and made
+// anew. TCP keepalives and TCP_USER_TIMEOUT catch a dead peer below that.
+// Every CrossCheckInterval the hub compares its families' seqs with the
+// database, so a family whose notification never came is caught up.
 type Listener struct {
 	// ConnString is DATABASE_URL or FAMILYHUB_LISTEN_DATABASE_URL: a direct
 	// connection (a transaction pooler cannot hold a LISTEN).
@@ -30,29 +47,52 @@ type Listener struct {
 	// MinBackoff and MaxBackoff bound the reconnect delay (doubling, with
 	// jitter). Defaults 100ms and 10s.
 	MinBackoff, MaxBackoff time.Duration
+	// PingInterval, StaleAfter, DeadAfter: see above. Defaults 1s, 3s, 5s.
+	PingInterval, StaleAfter, DeadAfter time.Duration
+	// CrossCheckInterval: see above. Default 2s.
+	CrossCheckInterval time.Duration
 
+	token     string
 	connected atomic.Bool
+	pingSent  atomic.Int64 // unix nanos of the oldest unanswered ping, 0: none
 	listened  atomic.Int32 // channels listened to on the current connection
 	attempts  int          // consecutive connects without a healthy connection
 	everUp    bool
 }
 
 func (l *Listener) channels() []string {
-	return append(append([]string{}, familyhub.EventChannels...), familyhub.ChannelSessions, familyhub.ChannelDevice)
+	return append(append([]string{}, familyhub.EventChannels...), familyhub.ChannelSessions, familyhub.ChannelDevice, ChannelPresence, ChannelPing)
 }
 
-// Connected reports whether the listener is connected and listening to
-// every channel (the /readyz check).
-func (l *Listener) Connected() bool { return l.connected.Load() }
+// Connected reports whether the listener is connected, listening to every
+// channel, and has recently proved that notifications reach it (the
+// /readyz check).
+func (l *Listener) Connected() bool {
+	if !l.connected.Load() {
+		return false
+	}
+	sent := l.pingSent.Load()
+	return sent == 0 || time.Since(time.Unix(0, sent)) < l.StaleAfter
+}
+
+func (l *Listener) defaults() {
+	set := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	set(&l.MinBackoff, 100*time.Millisecond)
+	set(&l.MaxBackoff, 10*time.Second)
+	set(&l.PingInterval, time.Second)
+	set(&l.StaleAfter, 3*time.Second)
+	set(&l.DeadAfter, 5*time.Second)
+	set(&l.CrossCheckInterval, 2*time.Second)
+	l.token = uuid.NewString()
+}
 
 // Run listens until ctx ends.
 func (l *Listener) Run(ctx context.Context) error {
-	if l.MinBackoff == 0 {
-		l.MinBackoff = 100 * time.Millisecond
-	}
-	if l.MaxBackoff == 0 {
-		l.MaxBackoff = 10 * time.Second
-	}
+	l.defaults()
 	pl := &pgxlisten.Listener{
 		Connect:  l.connect,
 		LogError: l.logError,
@@ -63,12 +103,60 @@ func (l *Listener) Run(ctx context.Context) error {
 	for _, ch := range l.channels() { // all registered before Listen: pgxlisten's map is unlocked
 		pl.Handle(ch, handler{l})
 	}
-	err := pl.Listen(ctx)
-	l.connected.Store(false)
-	if errors.Is(err, context.Canceled) {
-		return nil
+	defer l.connected.Store(false)
+	for {
+		connCtx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- pl.Listen(connCtx) }()
+		err := l.watch(ctx, done)
+		cancel()
+		if err == nil { // the connection was declared dead: make a new one
+			<-done
+			l.attempts = max(l.attempts, 1)
+			continue
+		}
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return err
 	}
-	return err
+}
+
+// watch pings the listening connection and cross-checks seqs until Listen
+// returns (its error) or the connection is dead (nil).
+func (l *Listener) watch(ctx context.Context, done <-chan error) error {
+	ping := time.NewTicker(l.PingInterval)
+	defer ping.Stop()
+	lastCheck := time.Now()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-ping.C:
+		}
+		if !l.connected.Load() {
+			continue
+		}
+		if sent := l.pingSent.Load(); sent != 0 && time.Since(time.Unix(0, sent)) > l.DeadAfter {
+			l.Logger.Warn("listening connection gave no sign of life; reconnecting", "silent_for", time.Since(time.Unix(0, sent)).Round(time.Millisecond))
+			l.connected.Store(false)
+			return nil
+		}
+		pctx, cancel := context.WithTimeout(ctx, l.PingInterval)
+		err := l.Hub.store.NotifyAsync(pctx, []string{ChannelPing}, []string{l.token})
+		cancel()
+		if err == nil {
+			l.pingSent.CompareAndSwap(0, time.Now().UnixNano())
+		}
+		if time.Since(lastCheck) >= l.CrossCheckInterval {
+			lastCheck = time.Now()
+			cctx, cancel := context.WithTimeout(ctx, l.CrossCheckInterval)
+			if err := l.Hub.crossCheck(cctx); err != nil && ctx.Err() == nil {
+				l.Logger.Warn("seq cross-check failed", "err", err)
+			}
+			cancel()
+		}
+	}
 }
 
 func (l *Listener) connect(ctx context.Context) (*pgx.Conn, error) {
@@ -84,11 +172,29 @@ func (l *Listener) connect(ctx context.Context) (*pgx.Conn, error) {
 		}
 	}
 	l.attempts++
-	cfg, err := pgx.ParseConfig(l.ConnString)
+	// Parsed as a pool's URL, so that pool settings in DATABASE_URL
+	// (pool_max_conns, …) are taken out rather than sent to the server as
+	// run-time parameters, which it refuses: the listener never connected.
+	pcfg, err := pgxpool.ParseConfig(l.ConnString)
 	if err != nil {
 		return nil, err
 	}
+	cfg := pcfg.ConnConfig
 	cfg.RuntimeParams["application_name"] = "familyhub-listener"
+	// A peer that vanished without a FIN: the kernel gives up on unacked
+	// data after TCP_USER_TIMEOUT and on an idle connection after the
+	// keepalive probes; the server does the same from its side.
+	cfg.RuntimeParams["tcp_keepalives_idle"] = "5"
+	cfg.RuntimeParams["tcp_keepalives_interval"] = "2"
+	cfg.RuntimeParams["tcp_keepalives_count"] = "3"
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	d := &net.Dialer{
+		KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 5 * time.Second, Interval: 2 * time.Second, Count: 3},
+		Control:         setUserTimeout(10 * time.Second),
+	}
+	cfg.DialFunc = d.DialContext
 	return pgx.ConnectConfig(ctx, cfg)
 }
 
@@ -105,6 +211,11 @@ type handler struct{ l *Listener }
 // HandleNotification parses and hands off; it never blocks.
 func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
 	switch n.Channel {
+	case ChannelPing:
+		if n.Payload == h.l.token {
+			h.l.pingSent.Store(0)
+		}
+		return nil
 	case familyhub.ChannelSessions:
 		var sn sessionNotice
 		if err := json.Unmarshal([]byte(n.Payload), &sn); err != nil {
@@ -121,6 +232,13 @@ func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification, _
 			return fmt.Errorf("device notice without device_id or message object: %s", n.Payload)
 		}
 		h.l.Hub.notify(dn)
+		return nil
+	case ChannelPresence:
+		var pn presenceNotice
+		if err := json.Unmarshal([]byte(n.Payload), &pn); err != nil {
+			return err
+		}
+		h.l.Hub.notify(pn)
 		return nil
 	}
 	ev, err := parseEvent(n.Payload)
@@ -143,6 +261,7 @@ func (h handler) HandleBacklog(_ context.Context, _ string, _ *pgx.Conn) error {
 		}
 		l.everUp = true
 		l.attempts = 0
+		l.pingSent.Store(0)
 		l.connected.Store(true)
 		l.Hub.requestResync()
 	}

@@ -12,17 +12,31 @@ import (
 // answer larger ones with ErrorMessage("too_large", …) and go on.
 const MaxClientMessage = 4 << 10
 
-// maxClientTopics bounds the topics one subscribe names.
-const maxClientTopics = 64
+// MaxTopics bounds the subscriptions of one socket in all (and so the
+// topics one subscribe message may name): a client can make the server
+// hold only so much, however many subscribe messages it sends.
+const MaxTopics = 64
 
 // clientMessage is what a client may send (docs/realtime.md).
 type clientMessage struct {
 	Type   string   `json:"type"`
 	Topics []string `json:"topics"`
+	View   *string  `json:"view"`
 }
 
-// HandleMessage applies one client message and returns the reply. A bad
-// message gets an error reply and changes nothing.
+// subscribedReply answers subscribe/unsubscribe with what changed only (an
+// echo of every topic made each reply as large as the socket's whole
+// subscription: quadratic memory for a client sending many).
+type subscribedReply struct {
+	Type    string   `json:"type"`
+	Added   []string `json:"added"`
+	Removed []string `json:"removed"`
+	Count   int      `json:"count"` // subscriptions now; 0: everything
+}
+
+// HandleMessage applies one client message and returns the reply (nil when
+// the message needs none). A bad message gets an error reply and changes
+// nothing.
 func (c *Client) HandleMessage(data []byte) []byte {
 	var m clientMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -38,15 +52,29 @@ func (c *Client) HandleMessage(data []byte) []byte {
 		if err != nil || len(topics) == 0 {
 			return ErrorMessage("invalid", "topics must name 1-64 of shopping, shopping-list:<id>, tasks, calendar, recipes.")
 		}
-		if m.Type == "subscribe" {
-			c.AddTopics(topics)
-		} else {
-			c.RemoveTopics(topics)
+		add := m.Type == "subscribe"
+		changed, ok := c.changeTopics(add, topics)
+		if !ok {
+			return ErrorMessage("too_many_topics", "A connection may subscribe to at most 64 topics; unsubscribe from some first.")
 		}
-		b, _ := json.Marshal(map[string]any{"type": "subscribed", "topics": nonNil(c.Topics())})
+		r := subscribedReply{Type: "subscribed", Added: []string{}, Removed: []string{}, Count: len(c.Topics())}
+		if add {
+			r.Added = nonNil(changed)
+		} else {
+			r.Removed = nonNil(changed)
+		}
+		b, _ := json.Marshal(r)
 		return b
+	case "presence":
+		if m.View == nil || !validView(*m.View) {
+			return ErrorMessage("invalid", "view must be one of shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id>, or \"\" for none.")
+		}
+		if c.hub != nil {
+			c.hub.setPresence(c, strings.ToLower(*m.View))
+		}
+		return nil
 	}
-	return ErrorMessage("unknown_type", "Unknown message type; expected ping, subscribe or unsubscribe.")
+	return ErrorMessage("unknown_type", "Unknown message type; expected ping, subscribe, unsubscribe or presence.")
 }
 
 func nonNil(s []string) []string {
@@ -56,15 +84,17 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// ParseTopics checks topic names (at most 64): shopping, shopping-list:<id>,
-// tasks, calendar, recipes. Any other is EINVALID on field "topics".
+// ParseTopics checks topic names (at most MaxTopics): shopping,
+// shopping-list:<id>, tasks, calendar, recipes, compared case-insensitively
+// (returned in lower case, as the events spell ids). Any other is EINVALID
+// on field "topics".
 func ParseTopics(topics []string) ([]string, error) {
-	if len(topics) > maxClientTopics {
-		return nil, familyhub.Invalid("topics", "at most %d topics", maxClientTopics)
+	if len(topics) > MaxTopics {
+		return nil, familyhub.Invalid("topics", "at most %d topics", MaxTopics)
 	}
 	out := make([]string, 0, len(topics))
 	for _, tp := range topics {
-		tp = strings.TrimSpace(tp)
+		tp = strings.ToLower(strings.TrimSpace(tp))
 		if !validTopic(tp) {
 			return nil, familyhub.Invalid("topics", "unknown topic %q: use shopping, shopping-list:<id>, tasks, calendar or recipes", tp)
 		}

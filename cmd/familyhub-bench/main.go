@@ -3,6 +3,8 @@
 //
 //	familyhub-bench [flags]          families, devices, sockets, writes: latency and loss
 //	familyhub-bench notify [flags]   NOTIFY throughput of one PostgreSQL
+//	familyhub-bench relay [flags]    fan-out latency: FamilyHub, a baseline relay, pg_eventserv
+//	familyhub-bench presence [flags] what presence costs per family
 //
 // The load run signs up -families families (concurrently; argon2id makes
 // each signup cost 20-50 ms of server CPU) spread over the -urls replicas,
@@ -49,9 +51,14 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if len(os.Args) > 1 && os.Args[1] == "notify" {
+	switch {
+	case len(os.Args) > 1 && os.Args[1] == "notify":
 		err = runNotify(ctx, os.Args[2:])
-	} else {
+	case len(os.Args) > 1 && os.Args[1] == "relay":
+		err = runRelay(ctx, os.Args[2:])
+	case len(os.Args) > 1 && os.Args[1] == "presence":
+		err = runPresence(ctx, os.Args[2:])
+	default:
 		err = runLoad(ctx, os.Args[1:])
 	}
 	if err != nil {
@@ -78,6 +85,7 @@ type loadConfig struct {
 	maxSetup    time.Duration
 	reportJSON  string
 	holdSockets bool
+	reuse       string
 }
 
 func parseLoad(args []string) (*loadConfig, error) {
@@ -115,6 +123,7 @@ flags:
 	fs.DurationVar(&c.drain, "drain", 10*time.Second, "how long to wait after the last write for deliveries to arrive")
 	fs.DurationVar(&c.maxSetup, "setup-timeout", 10*time.Minute, "give up when signups and dials take longer")
 	fs.StringVar(&c.reportJSON, "json", "", "also write the report as JSON to this file")
+	fs.StringVar(&c.reuse, "reuse", "", "families file: sign up and save them there when it does not exist, else reuse them (same -urls, same -families)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -253,7 +262,7 @@ func runLoad(ctx context.Context, args []string) error {
 	setupCtx, cancel := context.WithTimeout(ctx, cfg.maxSetup)
 	defer cancel()
 	start := time.Now()
-	fams, err := b.signup(setupCtx)
+	fams, err := b.families(setupCtx)
 	if err != nil {
 		return err
 	}

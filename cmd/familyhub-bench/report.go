@@ -155,6 +155,7 @@ type replicaStats struct {
 	RSSEndMiB       float64 `json:"rss_end_mib"`
 	HeapBaseMiB     float64 `json:"heap_base_mib"`
 	HeapOpenMiB     float64 `json:"heap_open_mib"`
+	HeapEndMiB      float64 `json:"heap_end_mib"`
 	RSSPerSocketKiB float64 `json:"rss_per_socket_kib"`
 	HeapPerSocket   float64 `json:"heap_per_socket_kib"`
 	GoroutinesBase  float64 `json:"goroutines_base"`
@@ -167,7 +168,7 @@ func replicaReport(u string, base, open, end snapshot, phase time.Duration) repl
 	const mib = 1 << 20
 	r := replicaStats{URL: u, Sockets: open.Sockets - base.Sockets,
 		RSSBaseMiB: base.RSS / mib, RSSOpenMiB: open.RSS / mib, RSSEndMiB: end.RSS / mib,
-		HeapBaseMiB: base.Heap / mib, HeapOpenMiB: open.Heap / mib,
+		HeapBaseMiB: base.Heap / mib, HeapOpenMiB: open.Heap / mib, HeapEndMiB: end.Heap / mib,
 		GoroutinesBase: base.Goroutines, GoroutinesOpen: open.Goroutines,
 		CPUSeconds: end.CPU - open.CPU}
 	r.CPUCores = r.CPUSeconds / phase.Seconds()
@@ -219,5 +220,9 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(w, "replica %s: %.0f sockets; RSS %.1f → %.1f MiB (%.1f KiB/socket), heap %.1f → %.1f MiB (%.1f KiB/socket), goroutines %.0f → %.0f; CPU %.1f s (%.2f cores) in the run\n",
 			s.URL, s.Sockets, s.RSSBaseMiB, s.RSSOpenMiB, s.RSSPerSocketKiB, s.HeapBaseMiB, s.HeapOpenMiB, s.HeapPerSocket,
 			s.GoroutinesBase, s.GoroutinesOpen, s.CPUSeconds, s.CPUCores)
+		if s.Sockets > 0 {
+			fmt.Fprintf(w, "  at the end: RSS %.1f MiB (%.1f KiB/socket), heap %.1f MiB (%.1f KiB/socket)\n",
+				s.RSSEndMiB, (s.RSSEndMiB-s.RSSBaseMiB)*1024/s.Sockets, s.HeapEndMiB, (s.HeapEndMiB-s.HeapBaseMiB)*1024/s.Sockets)
+		}
 	}
 }

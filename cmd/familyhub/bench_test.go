@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -142,4 +143,59 @@ func benchDial(tb testing.TB, base string, mb member) *websocket.Conn {
 		tb.Fatal(err)
 	}
 	return conn
+}
+
+// BenchmarkFanOutInProcess: one event (a row inserted as psql would) until
+// all of 1,000 sockets of its family have it, with the server in this
+// process so that -cpuprofile shows where the replica spends its time.
+//
+//	go run ./cmd/pgrun -- go test -run '^$' -bench FanOutInProcess -benchtime 500x -cpuprofile cpu.out ./cmd/familyhub/
+func BenchmarkFanOutInProcess(b *testing.B) {
+	url := dbtest.URL(b)
+	m := NewMain(Config{DatabaseURL: url, Addr: "127.0.0.1:0", Signup: "open"}, testLogger())
+	if err := m.Run(b.Context()); err != nil {
+		m.Close()
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { m.Close() })
+	mb := newFamilyAt(b, m.URL(), "fan@example.org")
+	list := mb.newList(b, m.URL())
+	pool := dbtest.PoolFor(b, url)
+	const sockets = 1000
+	var got sync.WaitGroup
+	var mu sync.Mutex
+	want := int64(0)
+	seen := make([]int64, sockets)
+	for i := range sockets {
+		conn := benchDial(b, m.URL(), mb)
+		go func() {
+			for {
+				_, data, err := conn.Read(context.Background())
+				if err != nil {
+					return
+				}
+				if !strings.Contains(string(data), `"op":"insert"`) {
+					continue
+				}
+				mu.Lock()
+				seen[i]++
+				if seen[i] == want {
+					got.Done()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for range b.N {
+		mu.Lock()
+		want++
+		got.Add(sockets)
+		mu.Unlock()
+		if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'x')`, mb.familyID, list); err != nil {
+			b.Fatal(err)
+		}
+		got.Wait()
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/google/uuid"
 
 	"github.com/familyhub/familyhub/db/dbtest"
 	"github.com/familyhub/familyhub/db/pgcluster"
@@ -560,4 +561,153 @@ func stableGoroutines(tb testing.TB, base string) float64 {
 		}
 	}
 	return prev
+}
+
+// TestFaultSubscriptionFlood: 1,000 subscribe messages on one socket, each
+// naming 64 new topics, sent without reading the replies. The server's
+// heap grows by under 20 MiB and the socket's topics stay capped: one
+// message is accepted, the rest are refused.
+func TestFaultSubscriptionFlood(t *testing.T) {
+	url := dbtest.URL(t)
+	r := spawnReplica(t, url, "GOGC=20", "FAMILYHUB_JOB_WORKERS=1")
+	ana := newFamilyAt(t, r.url, "ana@example.org")
+	ctx := context.Background()
+	conn, _, err := dialAt(ctx, r.url, ana, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	conn.SetReadLimit(1 << 30)
+	if _, _, err := conn.Read(ctx); err != nil { // hello
+		t.Fatal(err)
+	}
+	h0 := metricAt(t, r.url, "go_memstats_heap_inuse_bytes")
+	const n = 1000
+	for range n {
+		topics := make([]string, 64)
+		for i := range topics {
+			topics[i] = "shopping-list:" + uuid.NewString()
+		}
+		b, _ := json.Marshal(map[string]any{"type": "subscribe", "topics": topics})
+		if err := conn.Write(ctx, websocket.MessageText, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := conn.Write(ctx, websocket.MessageText, []byte(`{"type":"ping"}`)); err != nil {
+		t.Fatal(err)
+	}
+	// The replies wait unread; the heap is sampled meanwhile.
+	peak := h0
+	for range 20 {
+		peak = max(peak, metricAt(t, r.url, "go_memstats_heap_inuse_bytes"))
+		time.Sleep(50 * time.Millisecond) // sampling interval, not a wait for a condition
+	}
+	subscribed, refused := 0, 0
+	for {
+		_, b, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Type, Code string
+			Added      []string
+			Count      int
+		}
+		json.Unmarshal(b, &m)
+		switch {
+		case m.Type == "subscribed":
+			subscribed++
+			if len(m.Added) != 64 || m.Count != 64 {
+				t.Fatalf("subscribed reply %s", b)
+			}
+		case m.Type == "error" && m.Code == "too_many_topics":
+			refused++
+		case m.Type == "pong":
+			if subscribed != 1 || refused != n-1 {
+				t.Fatalf("%d subscribed, %d refused; want 1 and %d", subscribed, refused, n-1)
+			}
+			t.Logf("heap in use %.1f → peak %.1f MiB", h0/(1<<20), peak/(1<<20))
+			if peak-h0 > 20<<20 {
+				t.Fatalf("heap grew by %.1f MiB", (peak-h0)/(1<<20))
+			}
+			return
+		default:
+			t.Fatalf("unexpected reply %s", b)
+		}
+	}
+}
+
+// TestFaultFrozenListener: a replica's listening backend is stopped
+// (SIGSTOP: the same as a half-open connection or a frozen proxy) while
+// writes go on through another replica. The frozen replica's socket still
+// gets every event within 10 s of its write, /readyz is red meanwhile and
+// green again after.
+func TestFaultFrozenListener(t *testing.T) {
+	url := dbtest.URL(t)
+	pool := dbtest.PoolFor(t, url)
+	ctx := context.Background()
+	victim := spawnReplica(t, url, "FAMILYHUB_JOB_WORKERS=1")
+	// The victim's is the only listener so far.
+	var pid int
+	if err := pool.QueryRow(ctx, `SELECT pid FROM pg_stat_activity
+		WHERE application_name = 'familyhub-listener' AND datname = current_database()`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	writer := spawnReplica(t, url, "FAMILYHUB_JOB_WORKERS=1")
+	ana := newFamilyAt(t, writer.url, "ana@example.org")
+	list := ana.newList(t, writer.url)
+	conn, _, err := dialAt(ctx, victim.url, ana, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := startWSClient(t, conn)
+	hello := ws.nextType("hello", 5*time.Second)
+
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGCONT) })
+	var sawRed atomic.Bool
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	var watch sync.WaitGroup
+	watch.Go(func() {
+		for watchCtx.Err() == nil {
+			if readyz(victim.url) != http.StatusOK {
+				sawRed.Store(true)
+			}
+			time.Sleep(20 * time.Millisecond) // polling interval
+		}
+	})
+
+	// 40 items over about four seconds, each through the other replica.
+	written := map[string]time.Time{}
+	var order []string
+	for range 40 {
+		id := ana.addItem(t, writer.url, list)
+		written[id] = time.Now()
+		order = append(order, id)
+		time.Sleep(100 * time.Millisecond) // the write rate
+	}
+	got := map[string]bool{}
+	prev := seqOf(hello)
+	for len(got) < len(order) {
+		m := ws.next(15 * time.Second)
+		if int64(m["prev_seq"].(float64)) != prev {
+			t.Fatalf("gap: %v after seq %d", m, prev)
+		}
+		prev = seqOf(m)
+		id, _ := m["id"].(string)
+		if at, ok := written[id]; ok && m["op"] == "insert" {
+			if late := time.Since(at); late > 10*time.Second {
+				t.Fatalf("item %s arrived %s after its write", id, late)
+			}
+			got[id] = true
+		}
+	}
+	waitUntil(t, "readyz green again", 10*time.Second, func() bool { return readyz(victim.url) == http.StatusOK })
+	stopWatch()
+	watch.Wait()
+	if !sawRed.Load() {
+		t.Fatal("/readyz never went red while the listener was frozen")
+	}
 }

@@ -145,16 +145,16 @@ type EventLog struct {
 }
 
 type EventPending struct {
-	ID       int64
-	FamilyID uuid.UUID
-	Type     string
-	Channel  string
-	EntityID uuid.UUID
+	ID       *int64
+	FamilyID *uuid.UUID
+	Type     *string
+	Channel  *string
+	EntityID *uuid.UUID
 	ListID   *uuid.UUID
-	Op       string
+	Op       *string
 	ActorID  *uuid.UUID
 	DeviceID *string
-	At       time.Time
+	At       *time.Time
 }
 
 type Family struct {

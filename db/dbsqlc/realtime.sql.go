@@ -83,6 +83,32 @@ func (q *Queries) FamilySeqGet(ctx context.Context, db DBTX, familyID uuid.UUID)
 	return seq, err
 }
 
+const familySeqList = `-- name: FamilySeqList :many
+SELECT family_id, seq FROM family_event_seq WHERE family_id = ANY($1::uuid[])
+`
+
+// FamilySeqList returns the seq of each named family: the replicas'
+// cross-check of what they delivered against what was committed.
+func (q *Queries) FamilySeqList(ctx context.Context, db DBTX, familyIds []uuid.UUID) ([]FamilyEventSeq, error) {
+	rows, err := db.Query(ctx, familySeqList, familyIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []FamilyEventSeq{}
+	for rows.Next() {
+		var i FamilyEventSeq
+		if err := rows.Scan(&i.FamilyID, &i.Seq); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const notificationQueueUsage = `-- name: NotificationQueueUsage :one
 SELECT pg_notification_queue_usage()::float8 AS usage
 `
@@ -92,6 +118,20 @@ func (q *Queries) NotificationQueueUsage(ctx context.Context, db DBTX) (float64,
 	var usage float64
 	err := row.Scan(&usage)
 	return usage, err
+}
+
+const notifyAsync = `-- name: NotifyAsync :exec
+SELECT familyhub_notify_async($1::text[], $2::text[])
+`
+
+type NotifyAsyncParams struct {
+	Channels []string
+	Payloads []string
+}
+
+func (q *Queries) NotifyAsync(ctx context.Context, db DBTX, arg NotifyAsyncParams) error {
+	_, err := db.Exec(ctx, notifyAsync, arg.Channels, arg.Payloads)
+	return err
 }
 
 const realtimeTicketConsume = `-- name: RealtimeTicketConsume :one

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# pgceiling.sh: the durable-commit ceiling of one PostgreSQL, for
+# docs/benchmarks.md. pgbench runs one-row INSERT transactions against:
+#
+#   plain        a plain table
+#   notify       the same plus pg_notify in the transaction
+#   fh-<name>    shopping_items with FamilyHub's triggers, 32 families, as
+#                migrated by the familyhub binary <name>=<path> (e.g. the
+#                baseline build and this tree's build), written as psql
+#                would (the trigger notifies inside the transaction)
+#   fh-<name>-app  the same written as the application does after migration
+#                00013 (familyhub.announce = after_commit, then the notice
+#                sent by familyhub_notify_async); skipped for binaries
+#                without that migration
+#
+# and reports tps, WAL flushes per commit (pg_stat_wal.wal_sync) and WAL
+# records per commit, per client count, each repeated -r times.
+#
+#   cmd/familyhub-bench/pgceiling.sh -u postgres://postgres@127.0.0.1:25432 \
+#       -b base=/tmp/familyhub-base -b new=bin/familyhub [-c "1 8 32"] [-t 10] [-r 3]
+#
+# The server must be durable (fsync on, synchronous_commit on: the
+# defaults) and otherwise idle. Creates and drops databases pgc_*.
+set -euo pipefail
+
+URL=postgres://postgres@127.0.0.1:25432
+CLIENTS="1 8 32"
+SECS=10
+REPEAT=3
+declare -a BINS=()
+while getopts "u:b:c:t:r:" o; do
+	case $o in
+	u) URL=$OPTARG ;;
+	b) BINS+=("$OPTARG") ;;
+	c) CLIENTS=$OPTARG ;;
+	t) SECS=$OPTARG ;;
+	r) REPEAT=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+BINDIR=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+q() { "$BINDIR/psql" "$URL/$1" -Atqc "$2"; }
+
+q postgres "SHOW fsync" | grep -q on || { echo "fsync is off: not a durable server" >&2; exit 1; }
+
+setup_plain() {
+	q postgres "DROP DATABASE IF EXISTS pgc_plain" >/dev/null
+	q postgres "CREATE DATABASE pgc_plain" >/dev/null
+	q pgc_plain "CREATE TABLE t (id bigserial PRIMARY KEY, family int NOT NULL, v text NOT NULL)"
+	printf '\\set f random(1, 32)\nINSERT INTO t (family, v) VALUES (:f, '"'"'x'"'"');\n' >"$WORK/plain.sql"
+	printf '\\set f random(1, 32)\nBEGIN;\nINSERT INTO t (family, v) VALUES (:f, '"'"'x'"'"');\nSELECT pg_notify('"'"'bench'"'"', :f::text);\nCOMMIT;\n' >"$WORK/notify.sql"
+}
+
+setup_fh() { # name binary
+	local db=pgc_$1
+	q postgres "DROP DATABASE IF EXISTS $db" >/dev/null
+	q postgres "CREATE DATABASE $db" >/dev/null
+	DATABASE_URL="$URL/$db?sslmode=disable" "$2" migrate >/dev/null 2>&1
+	q "$db" "CREATE TABLE bench_fam (n int PRIMARY KEY, family_id uuid, list_id uuid);
+		INSERT INTO families (name) SELECT 'f' || g FROM generate_series(1, 32) g;
+		INSERT INTO bench_fam SELECT row_number() OVER (), id, gen_random_uuid() FROM families;
+		INSERT INTO shopping_lists (id, family_id, name) SELECT list_id, family_id, 'L' FROM bench_fam;"
+	printf '\\set f random(1, 32)\nINSERT INTO shopping_items (family_id, list_id, name) SELECT family_id, list_id, '"'"'milk'"'"' FROM bench_fam WHERE n = :f;\n' >"$WORK/$1.sql"
+	if q "$db" "SELECT 1 FROM pg_proc WHERE proname = 'familyhub_notify_async'" | grep -q 1; then
+		printf '\\set f random(1, 32)\nBEGIN;\nSELECT set_config('"'"'familyhub.announce'"'"', '"'"'after_commit'"'"', true);\nINSERT INTO shopping_items (family_id, list_id, name) SELECT family_id, list_id, '"'"'milk'"'"' FROM bench_fam WHERE n = :f;\nCOMMIT;\nSELECT familyhub_notify_async(ARRAY['"'"'familyhub_shopping'"'"'], ARRAY[:f::text]);\n' >"$WORK/$1-app.sql"
+	fi
+}
+
+run() { # label db script clients
+	local before after tps
+	before=$(q "$2" "SELECT s.wal_sync, s.wal_records, d.xact_commit FROM pg_stat_wal s, pg_stat_database d WHERE d.datname = current_database()")
+	tps=$("$BINDIR/pgbench" -n -c "$4" -j "$(( $4 < 2 ? 1 : 2 ))" -T "$SECS" -f "$3" "$URL/$2" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}')
+	sleep 1 # let the statistics collector catch up
+	after=$(q "$2" "SELECT s.wal_sync, s.wal_records, d.xact_commit FROM pg_stat_wal s, pg_stat_database d WHERE d.datname = current_database()")
+	awk -v b="$before" -v a="$after" -v l="$1" -v c="$4" -v t="$tps" 'BEGIN {
+		split(b, x, "|"); split(a, y, "|"); n = y[3] - x[3]; if (n < 1) n = 1
+		printf "%-14s clients=%-3s tps=%-6s wal_flushes/commit=%.2f wal_records/commit=%.1f\n", l, c, t, (y[1]-x[1])/n, (y[2]-x[2])/n }'
+}
+
+setup_plain
+declare -a CASES=("plain pgc_plain $WORK/plain.sql" "notify pgc_plain $WORK/notify.sql")
+for b in "${BINS[@]}"; do
+	name=${b%%=*}
+	setup_fh "$name" "${b#*=}"
+	CASES+=("fh-$name pgc_$name $WORK/$name.sql")
+	[ -f "$WORK/$name-app.sql" ] && CASES+=("fh-$name-app pgc_$name $WORK/$name-app.sql")
+done
+for ((r = 1; r <= REPEAT; r++)); do
+	echo "# round $r"
+	for c in $CLIENTS; do
+		for cs in "${CASES[@]}"; do
+			# shellcheck disable=SC2086
+			run $cs "$c"
+		done
+	done
+done

@@ -1,0 +1,358 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// runRelay measures fan-out: N sockets, all of one family (one session),
+// receive R events/s; latency runs from the event's time in PostgreSQL
+// ("at", taken inside the writing transaction) to each socket's receipt.
+//
+// Targets: "fh" (FamilyHub at -url: the events are rows inserted into
+// shopping_items as psql would, numbered and notified by the triggers),
+// "baseline" (a minimal LISTEN → WebSocket relay in this process, the
+// simplest correct peer), or a ws:// URL of another relay such as
+// pg_eventserv's ws://host:port/listen/<channel> (the events are plain
+// pg_notify calls on -channel).
+func runRelay(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("familyhub-bench relay", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `usage: familyhub-bench relay -database-url URL -target fh|baseline|ws://… [flags]
+
+For each sockets×rate point: opens the sockets, sends rate events/s for -duration,
+waits 2 s, and reports commit-to-socket latency p50/p99 and the share of
+(events × sockets) delivered within 2 s. -kill-listener terminates the relay's
+LISTEN backend (pg_terminate_backend) halfway through each point.
+
+flags:
+`)
+		fs.PrintDefaults()
+	}
+	dbURL := fs.String("database-url", os.Getenv("DATABASE_URL"), "PostgreSQL the relay listens to")
+	target := fs.String("target", "fh", `"fh", "baseline", or a ws:// URL of another relay`)
+	base := fs.String("url", "http://127.0.0.1:8081", "FamilyHub replica (target fh)")
+	channel := fs.String("channel", "bench", "NOTIFY channel (targets baseline and ws://)")
+	points := fs.String("points", "10x100,100x200,1000x50,1000x100,4000x20", "comma-separated sockets x events/s")
+	duration := fs.Duration("duration", 10*time.Second, "how long each point sends")
+	devices := fs.Bool("distinct-devices", false, "target fh: give every socket its own device_id (default: none)")
+	kill := fs.Bool("kill-listener", false, "terminate the relay's LISTEN backend halfway through each point")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dbURL == "" {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	raiseNoFile(200000)
+	pool, err := pgxpool.New(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	var wsURL, cookie string
+	var send func(ctx context.Context, i int) error
+	switch {
+	case *target == "fh":
+		b := newBench(&loadConfig{urls: []string{*base}, prefix: fmt.Sprintf("relay%d", time.Now().UnixNano()), dialConc: 64, sources: []net.IP{net.IPv4(127, 0, 0, 1)}})
+		f, err := b.signupOne(ctx, 0)
+		if err != nil {
+			return err
+		}
+		cookie = f.cookie
+		wsURL = "ws" + strings.TrimPrefix(*base, "http") + "/ws"
+		var famID string
+		if err := pool.QueryRow(ctx, `SELECT family_id::text FROM shopping_lists WHERE id = $1`, f.list).Scan(&famID); err != nil {
+			return err
+		}
+		send = func(ctx context.Context, i int) error {
+			_, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'relay')`, famID, f.list)
+			return err
+		}
+	default:
+		wsURL = *target
+		if *target == "baseline" {
+			addr, stop, err := startBaselineRelay(ctx, *dbURL, *channel)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			wsURL = "ws://" + addr + "/ws"
+		}
+		send = func(ctx context.Context, i int) error {
+			_, err := pool.Exec(ctx, `SELECT pg_notify($1, json_build_object('at', clock_timestamp(), 'n', $2::int)::text)`, *channel, i)
+			return err
+		}
+	}
+	fmt.Printf("relay %s: %s, %s per point%s\n", *target, wsURL, *duration, map[bool]string{true: ", listener killed halfway"}[*kill])
+	fmt.Printf("%-14s %10s %10s %10s %12s %6s\n", "sockets×rate", "p50 ms", "p99 ms", "max ms", "≤2 s", "dups")
+	for _, p := range splitList(*points) {
+		n, rate, ok := strings.Cut(p, "x")
+		sockets, err1 := strconv.Atoi(n)
+		r, err2 := strconv.ParseFloat(rate, 64)
+		if !ok || err1 != nil || err2 != nil {
+			return fmt.Errorf("bad point %q", p)
+		}
+		res, err := relayPoint(ctx, pool, wsURL, cookie, *devices, sockets, r, *duration, *kill, send)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		fmt.Printf("%-14s %10.2f %10.2f %10.1f %11.1f%% %6d\n", p, res.P50, res.P99, res.Max, res.delivered*100, res.dups)
+	}
+	return nil
+}
+
+type relayResult struct {
+	pcts
+	delivered float64
+	dups      int
+}
+
+// eventSeq finds "seq":N in a FamilyHub event.
+func eventSeq(b []byte) (int64, bool) {
+	i := bytes.Index(b, []byte(`"seq":`))
+	if i < 0 {
+		return 0, false
+	}
+	b = b[i+len(`"seq":`):]
+	j := bytes.IndexAny(b, ",}")
+	if j < 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(b[:j]), 10, 64)
+	return n, err == nil
+}
+
+func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, devices bool, sockets int, rate float64,
+	d time.Duration, kill bool, send func(context.Context, int) error) (relayResult, error) {
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	hc := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{}).DialContext, MaxIdleConnsPerHost: 1024}}
+	lat := make([][]time.Duration, sockets)
+	var wg sync.WaitGroup
+	var opened, dups atomic.Int32
+	sem := make(chan struct{}, 64)
+	errc := make(chan error, 1)
+	for i := range sockets {
+		sem <- struct{}{}
+		u := wsURL
+		if devices {
+			u += fmt.Sprintf("?device_id=relay-%d", i)
+		}
+		dctx, dcancel := context.WithTimeout(ctx, 30*time.Second)
+		conn, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPClient: hc, HTTPHeader: http.Header{"Cookie": {cookie}}})
+		dcancel()
+		<-sem
+		if err != nil {
+			return relayResult{}, fmt.Errorf("dial socket %d: %w", i, err)
+		}
+		conn.SetReadLimit(1 << 20)
+		opened.Add(1)
+		wg.Go(func() {
+			defer conn.CloseNow()
+			var last int64
+			for {
+				_, b, err := conn.Read(runCtx)
+				if err != nil {
+					if runCtx.Err() == nil {
+						select {
+						case errc <- fmt.Errorf("socket %d: %w", i, err):
+						default:
+						}
+					}
+					return
+				}
+				at, ok := eventTime(b)
+				if !ok {
+					continue
+				}
+				if bytes.Contains(b, []byte(`"op":"update"`)) {
+					continue // FamilyHub's own follow-ups (the categoriser filing the item): not sent by the bench
+				}
+				if seq, ok := eventSeq(b); ok {
+					if seq <= last {
+						dups.Add(1) // FamilyHub numbers events: a repeat is a duplicate
+						continue
+					}
+					last = seq
+				}
+				lat[i] = append(lat[i], time.Since(at))
+			}
+		})
+	}
+	// Send at the rate for d, from a few writers.
+	total := int(rate * d.Seconds())
+	var sent atomic.Int32
+	interval := time.Duration(float64(time.Second) / rate)
+	start := time.Now()
+	var writers sync.WaitGroup
+	next := atomic.Int32{}
+	for range 8 {
+		writers.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= total || ctx.Err() != nil {
+					return
+				}
+				if wait := time.Until(start.Add(time.Duration(i) * interval)); wait > 0 {
+					time.Sleep(wait)
+				}
+				if send(ctx, i) == nil {
+					sent.Add(1)
+				}
+			}
+		})
+	}
+	if kill {
+		time.Sleep(d / 2)
+		pool.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE (application_name = 'familyhub-listener' OR query ILIKE 'listen%') AND pid <> pg_backend_pid()`)
+	}
+	writers.Wait()
+	time.Sleep(2 * time.Second) // the delivery window
+	cancel()
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return relayResult{}, err
+	default:
+	}
+	var all []time.Duration
+	within := 0
+	for _, l := range lat {
+		for _, x := range l {
+			if x <= 2*time.Second {
+				within++
+			}
+		}
+		all = append(all, l...)
+	}
+	res := relayResult{pcts: percentiles(all), dups: int(dups.Load())}
+	if n := int(sent.Load()) * sockets; n > 0 {
+		res.delivered = float64(within) / float64(n)
+	}
+	return res, nil
+}
+
+// eventTime finds "at":"<RFC 3339>" in a message without decoding it all.
+func eventTime(b []byte) (time.Time, bool) {
+	i := bytes.Index(b, []byte(`"at":"`))
+	if i < 0 {
+		i = bytes.Index(b, []byte(`"at" : "`)) // json_build_object's spacing
+		if i < 0 {
+			return time.Time{}, false
+		}
+		i += len(`"at" : "`)
+	} else {
+		i += len(`"at":"`)
+	}
+	j := bytes.IndexByte(b[i:], '"')
+	if j < 0 {
+		return time.Time{}, false
+	}
+	s := string(b[i : i+j])
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999-07:00", "2006-01-02T15:04:05.999999Z07"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// startBaselineRelay is the simplest correct LISTEN → WebSocket relay: one
+// LISTEN connection; each notification is handed to every socket's
+// 256-deep channel without blocking (a full one drops the socket), and one
+// goroutine per socket writes. It reconnects the LISTEN on error (without
+// catching up: plain NOTIFY relays have no log). It returns its address.
+func startBaselineRelay(ctx context.Context, dbURL, channel string) (string, func(), error) {
+	ctx, cancel := context.WithCancel(ctx)
+	var mu sync.Mutex
+	socks := map[chan []byte]struct{}{}
+	go func() {
+		for ctx.Err() == nil {
+			conn, err := pgx.Connect(ctx, dbURL)
+			if err == nil {
+				_, err = conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize())
+			}
+			for err == nil {
+				note, werr := conn.WaitForNotification(ctx)
+				if werr != nil {
+					err = werr
+					break
+				}
+				msg := []byte(note.Payload)
+				mu.Lock()
+				for ch := range socks {
+					select {
+					case ch <- msg:
+					default:
+						delete(socks, ch)
+						close(ch)
+					}
+				}
+				mu.Unlock()
+			}
+			if conn != nil {
+				conn.Close(context.Background())
+			}
+			if ctx.Err() == nil {
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+	}()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		cancel()
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		ch := make(chan []byte, 256)
+		mu.Lock()
+		socks[ch] = struct{}{}
+		mu.Unlock()
+		rctx := c.CloseRead(r.Context())
+		for {
+			select {
+			case m, ok := <-ch:
+				if !ok {
+					return
+				}
+				if err := c.Write(rctx, websocket.MessageText, m); err != nil {
+					return
+				}
+			case <-rctx.Done():
+				mu.Lock()
+				if _, ok := socks[ch]; ok {
+					delete(socks, ch)
+				}
+				mu.Unlock()
+				return
+			}
+		}
+	})}
+	go srv.Serve(l)
+	return l.Addr().String(), func() {
+		cancel()
+		srv.Close()
+	}, nil
+}

@@ -1,0 +1,306 @@
+package realtime
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub"
+)
+
+// Presence: who of the family is online, on which device, looking at what
+// (docs/realtime.md). It is ephemeral: not in the event log, no seq. Each
+// replica announces, per family, the devices connected to it, through
+// PostgreSQL (channel familyhub_presence, asynchronous commit): at most one
+// notice per family every presenceCoalesce when something changed, and the
+// whole set again every presenceHeartbeat. Every replica merges the sets it
+// hears (its own included) and sends the family's sockets that asked for
+// presence the merged list when it changes. A replica that dies stops
+// renewing its set, which expires after presenceTTL.
+const (
+	presenceCoalesce  = 250 * time.Millisecond
+	presenceHeartbeat = 20 * time.Second
+	presenceTTL       = 50 * time.Second
+	// presenceActive: a device that ticked (updated) a shopping item this
+	// recently is "active" (shopping now).
+	presenceActive = 3 * time.Minute
+	// maxPresenceDevices bounds one replica's announcement for one family
+	// (the payload stays far below NOTIFY's 8000 bytes).
+	maxPresenceDevices = 32
+)
+
+// ChannelPresence carries presence announcements between replicas.
+const ChannelPresence = "familyhub_presence"
+
+// PresenceDevice is one online device in a presence message.
+type PresenceDevice struct {
+	UserID   uuid.UUID `json:"user_id"`
+	DeviceID string    `json:"device_id"`
+	View     string    `json:"view"`
+	Since    time.Time `json:"since"`
+	Active   bool      `json:"active"`
+}
+
+// presenceNotice is a payload on ChannelPresence: every device of family
+// connected to replica, replacing what replica said before.
+type presenceNotice struct {
+	FamilyID uuid.UUID        `json:"family_id"`
+	Replica  uuid.UUID        `json:"replica"`
+	Devices  []PresenceDevice `json:"devices"`
+	received time.Time
+}
+
+type famPresence struct {
+	remote    map[uuid.UUID]presenceNotice // by replica, own included
+	ticks     map[string]time.Time         // device id → last shopping item update
+	local     bool                         // local devices changed: announce
+	dirty     bool                         // merged list may have changed: recompute
+	announced time.Time
+	last      []byte // the members message last sent
+}
+
+type presence struct {
+	hub     *Hub
+	replica uuid.UUID
+	// Guarded by hub.mu.
+	fams map[uuid.UUID]*famPresence
+}
+
+func newPresence(h *Hub) *presence {
+	return &presence{hub: h, replica: uuid.New(), fams: map[uuid.UUID]*famPresence{}}
+}
+
+func (p *presence) famLocked(id uuid.UUID) *famPresence {
+	fp := p.fams[id]
+	if fp == nil {
+		fp = &famPresence{remote: map[uuid.UUID]presenceNotice{}, ticks: map[string]time.Time{}}
+		p.fams[id] = fp
+	}
+	return fp
+}
+
+// validView reports whether v is a view a device may report ("" is none).
+func validView(v string) bool {
+	v = strings.ToLower(v)
+	switch v {
+	case "", familyhub.TopicShopping, familyhub.TopicTasks, familyhub.TopicCalendar, familyhub.TopicRecipes:
+		return true
+	}
+	for _, prefix := range []string{familyhub.TopicShoppingList, "recipe:"} {
+		if id, ok := strings.CutPrefix(v, prefix); ok {
+			_, err := uuid.Parse(id)
+			return err == nil && len(id) == 36
+		}
+	}
+	return false
+}
+
+// setPresence records the view c's device reports and opts c in to
+// presence messages.
+func (h *Hub) setPresence(c *Client, view string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	fam := h.families[c.FamilyID]
+	if fam == nil {
+		return
+	}
+	if _, ok := fam.clients[c]; !ok {
+		return
+	}
+	first := c.presence == ""
+	c.presence = "\x00" + view // non-empty: opted in, even with view ""
+	fp := h.presence.famLocked(c.FamilyID)
+	fp.local, fp.dirty = true, true
+	if first {
+		fp.last = nil // send the list to the newcomer too
+	}
+}
+
+// leftLocked notes that c's socket is gone. h.mu is held.
+func (p *presence) leftLocked(c *Client) {
+	if fp := p.fams[c.FamilyID]; fp != nil {
+		fp.local, fp.dirty = true, true
+	}
+}
+
+// noteEventLocked remembers shopping item updates per device, for "active".
+func (p *presence) noteEventLocked(_ *family, ev *Event) {
+	if ev.Type != familyhub.EventShoppingItemUpdated || ev.Op != "update" || ev.DeviceID == "" {
+		return
+	}
+	fp := p.fams[ev.FamilyID]
+	if fp == nil {
+		return // nobody here watches this family's presence
+	}
+	if _, ok := fp.ticks[ev.DeviceID]; !ok && len(fp.ticks) >= maxPresenceDevices*4 {
+		return
+	}
+	fp.ticks[ev.DeviceID] = ev.At
+	fp.dirty = true
+}
+
+// receive merges another replica's (or this one's) announcement.
+func (p *presence) receive(n presenceNotice) {
+	h := p.hub
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.families[n.FamilyID] == nil {
+		return
+	}
+	fp := p.famLocked(n.FamilyID)
+	if n.Replica == p.replica {
+		return // our own: local state is newer
+	}
+	n.received = time.Now()
+	fp.remote[n.Replica] = n
+	fp.dirty = true
+}
+
+// localDevicesLocked lists the family's devices connected here.
+func (p *presence) localDevicesLocked(id uuid.UUID, fam *family) []PresenceDevice {
+	var out []PresenceDevice
+	for c := range fam.clients {
+		view := strings.TrimPrefix(c.presence, "\x00")
+		i := slices.IndexFunc(out, func(d PresenceDevice) bool { return d.UserID == c.UserID && d.DeviceID == c.DeviceID })
+		if i >= 0 {
+			if view != "" {
+				out[i].View = view
+			}
+			continue
+		}
+		if len(out) >= maxPresenceDevices {
+			break
+		}
+		out = append(out, PresenceDevice{UserID: c.UserID, DeviceID: c.DeviceID, View: view, Since: time.Now().UTC().Truncate(time.Second)})
+	}
+	return out
+}
+
+// run announces and sends presence until ctx ends.
+func (p *presence) run(ctx context.Context) {
+	tick := time.NewTicker(presenceCoalesce)
+	defer tick.Stop()
+	sweep := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		full := time.Since(sweep) > 5*time.Second
+		if full {
+			sweep = time.Now()
+		}
+		announce := p.step(full)
+		for _, n := range announce {
+			b, _ := json.Marshal(n)
+			actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			err := p.hub.store.NotifyAsync(actx, []string{ChannelPresence}, []string{string(b)})
+			cancel()
+			if err != nil && ctx.Err() == nil {
+				p.hub.logger.Warn("presence announcement failed", "family_id", n.FamilyID, "err", err)
+			}
+		}
+	}
+}
+
+// step computes what to announce and sends changed member lists to local
+// sockets that asked for presence; full also expires old state.
+func (p *presence) step(full bool) []presenceNotice {
+	h := p.hub
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := time.Now()
+	var announce []presenceNotice
+	for id, fp := range p.fams {
+		fam := h.families[id]
+		if fam == nil {
+			// Nobody here any more: say so once, then forget the family.
+			if fp.local {
+				announce = append(announce, presenceNotice{FamilyID: id, Replica: p.replica, Devices: []PresenceDevice{}})
+			}
+			delete(p.fams, id)
+			continue
+		}
+		if full {
+			for r, n := range fp.remote {
+				if now.Sub(n.received) > presenceTTL {
+					delete(fp.remote, r)
+					fp.dirty = true
+				}
+			}
+			for d, at := range fp.ticks {
+				if now.Sub(at) > presenceActive {
+					delete(fp.ticks, d)
+					fp.dirty = true
+				}
+			}
+		}
+		devices := p.localDevicesLocked(id, fam)
+		if own, ok := fp.remote[p.replica]; ok {
+			devices = keepSince(devices, own.Devices)
+		}
+		if fp.local || now.Sub(fp.announced) > presenceHeartbeat {
+			fp.local = false
+			fp.announced = now
+			announce = append(announce, presenceNotice{FamilyID: id, Replica: p.replica, Devices: devices})
+		}
+		fp.remote[p.replica] = presenceNotice{FamilyID: id, Replica: p.replica, Devices: devices, received: now}
+		if !fp.dirty {
+			continue
+		}
+		fp.dirty = false
+		msg := p.membersMessage(fp, now)
+		if bytes.Equal(msg, fp.last) {
+			continue
+		}
+		fp.last = msg
+		for c := range fam.clients {
+			if c.presence != "" {
+				c.queue.push(Message{Data: msg}, true) // a full queue skips one; the next change or heartbeat repairs it
+			}
+		}
+	}
+	return announce
+}
+
+// keepSince carries each device's first-seen time over from the previous
+// announcement, so "since" says how long it has been on its view.
+func keepSince(now, before []PresenceDevice) []PresenceDevice {
+	for i := range now {
+		for _, b := range before {
+			if b.UserID == now[i].UserID && b.DeviceID == now[i].DeviceID && b.View == now[i].View {
+				now[i].Since = b.Since
+			}
+		}
+	}
+	return now
+}
+
+func (p *presence) membersMessage(fp *famPresence, now time.Time) []byte {
+	members := []PresenceDevice{}
+	for _, n := range fp.remote {
+		for _, d := range n.Devices {
+			if at, ok := fp.ticks[d.DeviceID]; ok && d.DeviceID != "" && now.Sub(at) <= presenceActive {
+				d.Active = true
+			}
+			members = append(members, d)
+		}
+	}
+	slices.SortFunc(members, func(a, b PresenceDevice) int {
+		if c := strings.Compare(a.UserID.String(), b.UserID.String()); c != 0 {
+			return c
+		}
+		return strings.Compare(a.DeviceID, b.DeviceID)
+	})
+	b, _ := json.Marshal(struct {
+		Type    string           `json:"type"`
+		Members []PresenceDevice `json:"members"`
+	}{"presence", members})
+	return b
+}
