@@ -5,6 +5,7 @@
 package pgcluster
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -245,10 +246,46 @@ func (c *Cluster) Stop() error {
 	}
 }
 
-// Kill stops the server at once, as a crash would (for fault tests).
+// Kill stops the server at once, as a crash of its machine would (for
+// fault tests): the postmaster and every backend together. Killing the
+// postmaster alone leaves its backends running until they notice (one may
+// still commit), and they are not in its process group (each calls
+// setsid). So: freeze the postmaster (no new backends) and every child,
+// then kill them all; nothing runs between the first freeze and the end.
 func (c *Cluster) Kill() {
-	_ = c.cmd.Process.Signal(syscall.SIGKILL)
+	pid := c.cmd.Process.Pid
+	_ = syscall.Kill(pid, syscall.SIGSTOP)
+	kids := childPIDs(pid)
+	for _, k := range kids {
+		_ = syscall.Kill(k, syscall.SIGSTOP)
+	}
+	for _, k := range kids {
+		_ = syscall.Kill(k, syscall.SIGKILL)
+	}
+	_ = syscall.Kill(pid, syscall.SIGKILL)
 	<-c.done
+}
+
+// childPIDs lists the processes whose parent is pid (from /proc).
+func childPIDs(pid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var kids []int
+	for _, e := range entries {
+		k, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …: comm may hold spaces, so read after ")".
+		i := bytes.LastIndexByte(stat, ')')
+		if f := strings.Fields(string(stat[i+1:])); i > 0 && len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			kids = append(kids, k)
+		}
+	}
+	return kids
 }
 
 // serverCredential returns the credential to run the server with: nil for a
