@@ -3,6 +3,7 @@ package familyhub_test
 import (
 	"bufio"
 	"bytes"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -104,4 +105,36 @@ func allowedBy(dep string, allowed []string) bool {
 		}
 	}
 	return false
+}
+
+// maxLines is the size past which a hand-written file is split: a file a
+// reader cannot hold in mind is a room with two concerns.
+const maxLines = 800
+
+// TestNoHugeFiles fails for a hand-written Go, JavaScript, CSS or HTML file
+// tracked by git that is longer than maxLines (generated code is exempt).
+func TestNoHugeFiles(t *testing.T) {
+	out, err := exec.Command("git", "ls-files", "*.go", "*.js", "*.css", "*.html").Output()
+	if err != nil {
+		t.Fatalf("git ls-files: %v", err)
+	}
+	files := strings.Fields(string(out))
+	if len(files) < 50 {
+		t.Fatalf("git ls-files listed %d files: not the whole tree", len(files))
+	}
+	for _, f := range files {
+		if strings.HasPrefix(f, "db/dbsqlc/") {
+			continue // sqlc's output
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b[:min(len(b), 512)], []byte("Code generated")) {
+			continue
+		}
+		if n := bytes.Count(b, []byte("\n")); n > maxLines {
+			t.Errorf("%s has %d lines, over %d: split it by concern", f, n, maxLines)
+		}
+	}
 }
