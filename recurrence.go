@@ -1,6 +1,7 @@
 package familyhub
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,6 +80,9 @@ func ParseRecurrence(field, s string) (*Recurrence, error) {
 	if count > 0 && hasUntil {
 		return nil, Invalid(field, "%s: COUNT and UNTIL cannot both be given.", field)
 	}
+	if err := checkByDay(field, s); err != nil {
+		return nil, err
+	}
 	r := &Recurrence{rule: s}
 	// Parse with a start so that rrule-go's own checks (bounds of BYMONTH,
 	// BYMONTHDAY, UNTIL's syntax...) run, and make sure the rule ever fires:
@@ -87,10 +91,56 @@ func ParseRecurrence(field, s string) (*Recurrence, error) {
 	if err != nil {
 		return nil, Invalid(field, "%s is not a valid RRULE: %s.", field, err)
 	}
-	if _, ok := rr.Iterator()(); !ok {
+	if !firesOnce(rr) {
 		return nil, Invalid(field, "%s never occurs.", field)
 	}
 	return r, nil
+}
+
+// firesOnce reports whether the rule has an occurrence; a rule that makes
+// rrule-go panic (found by fuzzing the assistant) has none.
+func firesOnce(rr *rrule.RRule) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	_, ok = rr.Iterator()()
+	return ok
+}
+
+// checkByDay refuses BYDAY entries that are no weekday, and ordinals RFC
+// 5545 does not allow: none with DAILY or WEEKLY, -5..5 in a month
+// (MONTHLY, or YEARLY with BYMONTH), -53..53 in a year. rrule-go panics on
+// some of them ("FREQ=MONTHLY;BYDAY=10FR").
+func checkByDay(field, rule string) error {
+	parts := map[string]string{}
+	for _, p := range strings.Split(rule, ";") {
+		k, v, _ := strings.Cut(p, "=")
+		parts[k] = v
+	}
+	if parts["BYDAY"] == "" {
+		return nil
+	}
+	limit := 0
+	switch {
+	case parts["FREQ"] == "MONTHLY" || parts["FREQ"] == "YEARLY" && parts["BYMONTH"] != "":
+		limit = 5
+	case parts["FREQ"] == "YEARLY":
+		limit = 53
+	}
+	for _, d := range strings.Split(parts["BYDAY"], ",") {
+		if len(d) < 2 || !slices.Contains([]string{"MO", "TU", "WE", "TH", "FR", "SA", "SU"}, d[len(d)-2:]) {
+			return Invalid(field, "%s: BYDAY %q is not a weekday such as MO or 1SA.", field, d)
+		}
+		if nth := d[:len(d)-2]; nth != "" {
+			n, err := strconv.Atoi(nth)
+			if err != nil || n == 0 || n > limit || n < -limit {
+				return Invalid(field, "%s: BYDAY %q: the number before the day must be 1 to %d or -1 to -%d (none with %s).", field, d, limit, limit, parts["FREQ"])
+			}
+		}
+	}
+	return nil
 }
 
 // String returns the rule in normal form, as stored.

@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -58,3 +59,27 @@ func NotUnderstood(text string) *familyhub.Error {
 		"\"remind me to call grandma tomorrow at 6pm\", \"put dentist on Friday at 3\", "+
 		"\"mark take out the trash as done\" or \"what's on today\".", text)
 }
+
+// AcceptLanguage returns the assistant's language ("en" or "de") an
+// Accept-Language header prefers most, by quality then order; "en" when
+// it names neither.
+func AcceptLanguage(header string) string {
+	best, bestQ := "en", -1.0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		lang, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		if (lang == "en" || lang == "de") && q > bestQ && q > 0 {
+			best, bestQ = lang, q
+		}
+	}
+	return best
+}
+
+// ErrNoOption refuses a choice that names no option.
+var ErrNoOption = familyhub.Invalid("option", "option is required: the index of the chosen option, from 0.")

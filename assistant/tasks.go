@@ -419,7 +419,10 @@ func (p *parser) snoozeUntil(sc *scan) (time.Time, bool) {
 	if !hasTime {
 		t = time.Date(t.Year(), t.Month(), t.Day(), partHour["morning"], 0, 0, 0, p.loc)
 	}
-	return t, t.After(p.now)
+	// A moment passed already ("until tonight" said at 23:00) is still a
+	// snooze: execution says it has passed, rather than another rule
+	// reading "snooze the bins" as an event.
+	return t, true
 }
 
 func (p *parser) taskDelete(m []string) (Intent, bool) {

@@ -190,6 +190,9 @@ func (tx *Tx) AccountGet(ctx context.Context, userID uuid.UUID) (Account, error)
 type FamilyPatch struct {
 	Name     *string
 	TimeZone *string
+	// DefaultListID is the shopping list commands without a list name use
+	// (the assistant); null clears it (then the only list, else the first).
+	DefaultListID familyhub.Optional[uuid.UUID]
 }
 
 // FamilyUpdate applies p to the caller's family (owners only).
@@ -211,7 +214,16 @@ func (tx *Tx) FamilyUpdate(ctx context.Context, p FamilyPatch) (dbsqlc.Family, e
 			return dbsqlc.Family{}, err
 		}
 	}
-	f, err := tx.q.FamilyUpdate(ctx, tx, dbsqlc.FamilyUpdateParams{ID: family, Name: p.Name, TimeZone: p.TimeZone})
+	if p.DefaultListID.Set && !p.DefaultListID.Null {
+		if _, err := tx.ShoppingListGet(ctx, p.DefaultListID.Value); err != nil {
+			if familyhub.ErrorCode(err) == familyhub.ENOTFOUND {
+				return dbsqlc.Family{}, familyhub.Invalid("default_list_id", "default_list_id must be the id of one of your family's shopping lists.")
+			}
+			return dbsqlc.Family{}, err
+		}
+	}
+	f, err := tx.q.FamilyUpdate(ctx, tx, dbsqlc.FamilyUpdateParams{ID: family, Name: p.Name, TimeZone: p.TimeZone,
+		DefaultListSet: p.DefaultListID.Set, DefaultListID: p.DefaultListID.Ptr()})
 	return f, Err(err, "family")
 }
 

@@ -99,13 +99,17 @@ type familyJSON struct {
 	Name     string    `json:"name"`
 	TimeZone string    `json:"time_zone"`
 	// Code is the family code children type with their name and PIN.
-	Code      string    `json:"code"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Code string `json:"code"`
+	// DefaultListID is the shopping list the assistant adds to when no
+	// list is named (null: the only list, else the first).
+	DefaultListID *uuid.UUID `json:"default_list_id"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
 }
 
 func toFamilyJSON(f dbsqlc.Family) familyJSON {
-	return familyJSON{ID: f.ID, Name: f.Name, TimeZone: f.TimeZone, Code: f.Code, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
+	return familyJSON{ID: f.ID, Name: f.Name, TimeZone: f.TimeZone, Code: f.Code, DefaultListID: f.DefaultListID,
+		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
 }
 
 type sessionJSON struct {

@@ -108,8 +108,9 @@ func toChildDeviceJSON(d dbsqlc.ChildDevice) childDeviceJSON {
 // Handlers.
 
 type familyUpdateRequest struct {
-	Name     *string `json:"name"`
-	TimeZone *string `json:"time_zone"`
+	Name          *string                       `json:"name"`
+	TimeZone      *string                       `json:"time_zone"`
+	DefaultListID familyhub.Optional[uuid.UUID] `json:"default_list_id"`
 }
 
 func (s *Server) handleFamilyUpdate(w http.ResponseWriter, r *http.Request) {
@@ -120,7 +121,7 @@ func (s *Server) handleFamilyUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	var out familyJSON
 	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		f, err := tx.FamilyUpdate(r.Context(), db.FamilyPatch{Name: req.Name, TimeZone: req.TimeZone})
+		f, err := tx.FamilyUpdate(r.Context(), db.FamilyPatch{Name: req.Name, TimeZone: req.TimeZone, DefaultListID: req.DefaultListID})
 		out = toFamilyJSON(f)
 		return err
 	})

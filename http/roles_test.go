@@ -237,6 +237,10 @@ var roleRules = map[string]routeRule{
 	// The assistant: its writes are the operations above, with their rules.
 	"POST /api/assistant/commands": {want: all(200), path: fixed("/api/assistant/commands"),
 		body: func(c *caseCtx) any { c.f.rec("list"); return map[string]any{"text": "add milk"} }},
+	// Answering a question and undoing: the caller's own commands (owners may
+	// undo anyone's); another family's are not found.
+	"POST /api/assistant/commands/{id}/choice": {skip: "TestAssistantCommands (http) and TestTaskCommands (assistant)"},
+	"POST /api/assistant/commands/{id}/undo":   {skip: "TestAssistantCommands (http) and TestUndoRefused (assistant)"},
 
 	// Realtime reads.
 	"POST /api/realtime/ticket": {want: all(201), path: fixed("/api/realtime/ticket")},

@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/assistant"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/ical"
 	"github.com/familyhub/familyhub/llm"
@@ -62,9 +63,9 @@ type Server struct {
 	cfg         Config
 	readyChecks map[string]ReadyCheck
 	router      chi.Router
-	api         chi.Router     // the /api subrouter: cross-origin protection + authentication
-	rt          *realtimeState // see MountRealtime
-	model       *llm.Client    // the assistant's model; nil without one
+	api         chi.Router         // the /api subrouter: cross-origin protection + authentication
+	rt          *realtimeState     // see MountRealtime
+	assistant   *assistant.Service // see mountAssistant
 
 }
 

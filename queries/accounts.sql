@@ -21,7 +21,8 @@ SELECT id FROM families WHERE id = @id FOR NO KEY UPDATE;
 -- name: FamilyUpdate :one
 UPDATE families
 SET name = coalesce(sqlc.narg('name'), name),
-    time_zone = coalesce(sqlc.narg('time_zone'), time_zone)
+    time_zone = coalesce(sqlc.narg('time_zone'), time_zone),
+    default_list_id = CASE WHEN @default_list_set::boolean THEN sqlc.narg('default_list_id')::uuid ELSE default_list_id END
 WHERE id = @id
 RETURNING *;
 

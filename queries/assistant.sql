@@ -1,11 +1,126 @@
--- Assistant commands (see db/migrations/00010_assistant.sql). Inserting an
--- executed command that names a device sends AI_INTENT_EXECUTED to it at
--- commit.
+-- Assistant commands (see db/migrations/00010_assistant.sql and
+-- 00016_assistant_undo.sql). Inserting an executed command that names a
+-- device sends AI_INTENT_EXECUTED to it at commit.
 
 -- name: AssistantCommandInsert :exec
-INSERT INTO assistant_commands (id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at)
+INSERT INTO assistant_commands (id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message,
+    error_code, received_at, result, options, answers)
 VALUES (@id, @family_id, sqlc.narg('user_id'), sqlc.narg('device_id'), @text, @locale, sqlc.narg('source'),
-        sqlc.narg('intent'), sqlc.narg('slots'), @outcome, @message, sqlc.narg('error_code'), @received_at);
+        sqlc.narg('intent'), sqlc.narg('slots'), @outcome, @message, sqlc.narg('error_code'), @received_at,
+        sqlc.narg('result'), sqlc.narg('options'), sqlc.narg('answers'));
 
 -- name: AssistantCommandGet :one
 SELECT * FROM assistant_commands WHERE id = @id AND family_id = @family_id;
+
+-- AssistantCommandFamily says which family used a command id, if any: a
+-- client-chosen id used by another family is refused without a word
+-- about that family.
+-- name: AssistantCommandFamily :one
+SELECT family_id FROM assistant_commands WHERE id = @id;
+
+-- AssistantCommandForUndo locks a command for its undo: two undos at once
+-- wait for each other, and the second finds it undone.
+-- name: AssistantCommandForUndo :one
+SELECT * FROM assistant_commands WHERE id = @id AND family_id = @family_id FOR UPDATE;
+
+-- AssistantCommandDeleteUnexecuted drops the record of a refused or
+-- failed command, which a repeat of its id replaces: it wrote nothing.
+-- name: AssistantCommandDeleteUnexecuted :execrows
+DELETE FROM assistant_commands
+WHERE id = @id AND family_id = @family_id AND outcome IN ('refused', 'failed');
+
+-- AssistantCommandAnswerOf returns the command that answered a question.
+-- name: AssistantCommandAnswerOf :one
+SELECT * FROM assistant_commands
+WHERE answers = @question_id AND family_id = @family_id AND outcome IN ('executed', 'question');
+
+-- name: AssistantCommandSetUndone :execrows
+UPDATE assistant_commands SET undone_at = now(), undone_by = sqlc.narg('undone_by')
+WHERE id = @id AND family_id = @family_id AND outcome = 'executed' AND undone_at IS NULL;
+
+-- name: AssistantWriteInsert :exec
+INSERT INTO assistant_command_writes (command_id, family_id, seq, entity, entity_id, op, before, after, version)
+VALUES (@command_id, @family_id, @seq, @entity, @entity_id, @op, sqlc.narg('before'), sqlc.narg('after'), sqlc.narg('version'));
+
+-- name: AssistantWriteList :many
+SELECT * FROM assistant_command_writes WHERE command_id = @command_id AND family_id = @family_id ORDER BY seq;
+
+-- Writes the assistant needs that REST does not make (yet): moving an item
+-- to another list, and putting records back as they were (undo).
+
+-- ShoppingItemMove puts an item at the end of another list of the family.
+-- name: ShoppingItemMove :one
+UPDATE shopping_items i
+SET list_id = l.id,
+    position = coalesce((SELECT max(o.position) + 1 FROM shopping_items o WHERE o.list_id = l.id), 0)
+FROM shopping_lists l
+WHERE i.id = @id AND i.family_id = @family_id AND l.id = @to_list_id AND l.family_id = @family_id
+  AND (sqlc.narg('if_version')::bigint IS NULL OR i.version = sqlc.narg('if_version'))
+RETURNING i.id;
+
+-- ShoppingItemRestore sets an item back to an earlier state (its list
+-- included), only at the version asked for. A category that is gone
+-- stays empty.
+-- name: ShoppingItemRestore :one
+UPDATE shopping_items i
+SET list_id = @list_id, name = @name, quantity = sqlc.narg('quantity'), note = sqlc.narg('note'),
+    category_id = (SELECT c.id FROM shopping_categories c WHERE c.id = sqlc.narg('category_id') AND c.family_id = @family_id),
+    category_source = sqlc.narg('category_source'), checked = @checked, checked_at = sqlc.narg('checked_at'),
+    checked_by = (SELECT u.id FROM users u WHERE u.id = sqlc.narg('checked_by')), position = @position
+WHERE i.id = @id AND i.family_id = @family_id AND i.version = @version
+RETURNING i.id;
+
+-- ShoppingItemReinsert puts a deleted item back with its id, on its list
+-- (no row when the list is gone).
+-- name: ShoppingItemReinsert :one
+INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at,
+    checked_by, position, created_at)
+SELECT @id, l.family_id, l.id, @name, sqlc.narg('quantity'), sqlc.narg('note'),
+       (SELECT c.id FROM shopping_categories c WHERE c.id = sqlc.narg('category_id') AND c.family_id = l.family_id),
+       sqlc.narg('category_source'), @checked, sqlc.narg('checked_at'),
+       (SELECT u.id FROM users u WHERE u.id = sqlc.narg('checked_by')), @position, @created_at
+FROM shopping_lists l
+WHERE l.id = @list_id AND l.family_id = @family_id
+RETURNING id;
+
+-- TaskRestore sets a task back to an earlier state, only at the version
+-- asked for. An assignee who left the family stays unassigned.
+-- name: TaskRestore :one
+UPDATE tasks t
+SET title = @title, notes = @notes, due_at = sqlc.narg('due_at'),
+    assignee_id = (SELECT m.user_id FROM memberships m WHERE m.user_id = sqlc.narg('assignee_id') AND m.family_id = @family_id),
+    recurrence = sqlc.narg('recurrence'), snoozed_until = sqlc.narg('snoozed_until'),
+    completed_at = sqlc.narg('completed_at'),
+    completed_by = (SELECT u.id FROM users u WHERE u.id = sqlc.narg('completed_by')),
+    rotation = @rotation::uuid[]
+WHERE t.id = @id AND t.family_id = @family_id AND t.version = @version
+RETURNING t.*;
+
+-- TaskReinsert puts a deleted task back with its id (and CalDAV name).
+-- name: TaskReinsert :one
+INSERT INTO tasks (id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at,
+    completed_by, snoozed_until, created_by, created_at, rotation, uid, dav_name, ical)
+VALUES (@id, @family_id, @title, @notes, sqlc.narg('due_at'),
+    (SELECT m.user_id FROM memberships m WHERE m.user_id = sqlc.narg('assignee_id') AND m.family_id = @family_id),
+    sqlc.narg('recurrence'),
+    (SELECT t.id FROM tasks t WHERE t.id = sqlc.narg('template_id') AND t.family_id = @family_id),
+    sqlc.narg('instance_date'), sqlc.narg('completed_at'),
+    (SELECT u.id FROM users u WHERE u.id = sqlc.narg('completed_by')), sqlc.narg('snoozed_until'),
+    (SELECT u.id FROM users u WHERE u.id = sqlc.narg('created_by')), @created_at, @rotation::uuid[],
+    sqlc.narg('uid'), sqlc.narg('dav_name'), sqlc.narg('ical'))
+RETURNING *;
+
+-- CalendarEventRestore sets an event back to an earlier state, only at
+-- the version asked for; its SEQUENCE still goes up (calendar apps take
+-- the restored event as news).
+-- name: CalendarEventRestore :one
+UPDATE calendar_events
+SET title = @title, notes = @notes, location = @location, starts_at = @starts_at, ends_at = @ends_at,
+    all_day = @all_day, rrule = sqlc.narg('rrule'), exdates = @exdates::timestamptz[], sequence = sequence + 1
+WHERE id = @id AND family_id = @family_id AND version = @version AND NOT read_only
+RETURNING *;
+
+-- DavTombstoneForget drops the tombstone of a record that is back (undo):
+-- sync-collection reports it as changed, not deleted.
+-- name: DavTombstoneForget :exec
+DELETE FROM dav_tombstones WHERE family_id = @family_id AND entity_id = @entity_id;

@@ -137,7 +137,7 @@ func (q *Queries) FamilyDelete(ctx context.Context, db DBTX, id uuid.UUID) (int6
 }
 
 const familyGet = `-- name: FamilyGet :one
-SELECT id, name, time_zone, created_at, updated_at, code FROM families WHERE id = $1
+SELECT id, name, time_zone, created_at, updated_at, code, default_list_id FROM families WHERE id = $1
 `
 
 func (q *Queries) FamilyGet(ctx context.Context, db DBTX, id uuid.UUID) (Family, error) {
@@ -150,12 +150,13 @@ func (q *Queries) FamilyGet(ctx context.Context, db DBTX, id uuid.UUID) (Family,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Code,
+		&i.DefaultListID,
 	)
 	return i, err
 }
 
 const familyGetByCode = `-- name: FamilyGetByCode :one
-SELECT id, name, time_zone, created_at, updated_at, code FROM families WHERE code = $1
+SELECT id, name, time_zone, created_at, updated_at, code, default_list_id FROM families WHERE code = $1
 `
 
 func (q *Queries) FamilyGetByCode(ctx context.Context, db DBTX, code string) (Family, error) {
@@ -168,6 +169,7 @@ func (q *Queries) FamilyGetByCode(ctx context.Context, db DBTX, code string) (Fa
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Code,
+		&i.DefaultListID,
 	)
 	return i, err
 }
@@ -175,7 +177,7 @@ func (q *Queries) FamilyGetByCode(ctx context.Context, db DBTX, code string) (Fa
 const familyInsert = `-- name: FamilyInsert :one
 
 INSERT INTO families (name, time_zone) VALUES ($1, $2)
-RETURNING id, name, time_zone, created_at, updated_at, code
+RETURNING id, name, time_zone, created_at, updated_at, code, default_list_id
 `
 
 type FamilyInsertParams struct {
@@ -195,6 +197,7 @@ func (q *Queries) FamilyInsert(ctx context.Context, db DBTX, arg FamilyInsertPar
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Code,
+		&i.DefaultListID,
 	)
 	return i, err
 }
@@ -217,19 +220,28 @@ func (q *Queries) FamilyLockMembers(ctx context.Context, db DBTX, id uuid.UUID) 
 const familyUpdate = `-- name: FamilyUpdate :one
 UPDATE families
 SET name = coalesce($1, name),
-    time_zone = coalesce($2, time_zone)
-WHERE id = $3
-RETURNING id, name, time_zone, created_at, updated_at, code
+    time_zone = coalesce($2, time_zone),
+    default_list_id = CASE WHEN $3::boolean THEN $4::uuid ELSE default_list_id END
+WHERE id = $5
+RETURNING id, name, time_zone, created_at, updated_at, code, default_list_id
 `
 
 type FamilyUpdateParams struct {
-	Name     *string
-	TimeZone *string
-	ID       uuid.UUID
+	Name           *string
+	TimeZone       *string
+	DefaultListSet bool
+	DefaultListID  *uuid.UUID
+	ID             uuid.UUID
 }
 
 func (q *Queries) FamilyUpdate(ctx context.Context, db DBTX, arg FamilyUpdateParams) (Family, error) {
-	row := db.QueryRow(ctx, familyUpdate, arg.Name, arg.TimeZone, arg.ID)
+	row := db.QueryRow(ctx, familyUpdate,
+		arg.Name,
+		arg.TimeZone,
+		arg.DefaultListSet,
+		arg.DefaultListID,
+		arg.ID,
+	)
 	var i Family
 	err := row.Scan(
 		&i.ID,
@@ -238,6 +250,7 @@ func (q *Queries) FamilyUpdate(ctx context.Context, db DBTX, arg FamilyUpdatePar
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Code,
+		&i.DefaultListID,
 	)
 	return i, err
 }

@@ -10,10 +10,121 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const assistantCommandAnswerOf = `-- name: AssistantCommandAnswerOf :one
+SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at, result, options, answers, undone_at, undone_by FROM assistant_commands
+WHERE answers = $1 AND family_id = $2 AND outcome IN ('executed', 'question')
+`
+
+type AssistantCommandAnswerOfParams struct {
+	QuestionID *uuid.UUID
+	FamilyID   uuid.UUID
+}
+
+// AssistantCommandAnswerOf returns the command that answered a question.
+func (q *Queries) AssistantCommandAnswerOf(ctx context.Context, db DBTX, arg AssistantCommandAnswerOfParams) (AssistantCommand, error) {
+	row := db.QueryRow(ctx, assistantCommandAnswerOf, arg.QuestionID, arg.FamilyID)
+	var i AssistantCommand
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.UserID,
+		&i.DeviceID,
+		&i.Text,
+		&i.Locale,
+		&i.Source,
+		&i.Intent,
+		&i.Slots,
+		&i.Outcome,
+		&i.Message,
+		&i.ErrorCode,
+		&i.ReceivedAt,
+		&i.FinishedAt,
+		&i.Result,
+		&i.Options,
+		&i.Answers,
+		&i.UndoneAt,
+		&i.UndoneBy,
+	)
+	return i, err
+}
+
+const assistantCommandDeleteUnexecuted = `-- name: AssistantCommandDeleteUnexecuted :execrows
+DELETE FROM assistant_commands
+WHERE id = $1 AND family_id = $2 AND outcome IN ('refused', 'failed')
+`
+
+type AssistantCommandDeleteUnexecutedParams struct {
+	ID       uuid.UUID
+	FamilyID uuid.UUID
+}
+
+// AssistantCommandDeleteUnexecuted drops the record of a refused or
+// failed command, which a repeat of its id replaces: it wrote nothing.
+func (q *Queries) AssistantCommandDeleteUnexecuted(ctx context.Context, db DBTX, arg AssistantCommandDeleteUnexecutedParams) (int64, error) {
+	result, err := db.Exec(ctx, assistantCommandDeleteUnexecuted, arg.ID, arg.FamilyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const assistantCommandFamily = `-- name: AssistantCommandFamily :one
+SELECT family_id FROM assistant_commands WHERE id = $1
+`
+
+// AssistantCommandFamily says which family used a command id, if any: a
+// client-chosen id used by another family is refused without a word
+// about that family.
+func (q *Queries) AssistantCommandFamily(ctx context.Context, db DBTX, id uuid.UUID) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, assistantCommandFamily, id)
+	var family_id uuid.UUID
+	err := row.Scan(&family_id)
+	return family_id, err
+}
+
+const assistantCommandForUndo = `-- name: AssistantCommandForUndo :one
+SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at, result, options, answers, undone_at, undone_by FROM assistant_commands WHERE id = $1 AND family_id = $2 FOR UPDATE
+`
+
+type AssistantCommandForUndoParams struct {
+	ID       uuid.UUID
+	FamilyID uuid.UUID
+}
+
+// AssistantCommandForUndo locks a command for its undo: two undos at once
+// wait for each other, and the second finds it undone.
+func (q *Queries) AssistantCommandForUndo(ctx context.Context, db DBTX, arg AssistantCommandForUndoParams) (AssistantCommand, error) {
+	row := db.QueryRow(ctx, assistantCommandForUndo, arg.ID, arg.FamilyID)
+	var i AssistantCommand
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.UserID,
+		&i.DeviceID,
+		&i.Text,
+		&i.Locale,
+		&i.Source,
+		&i.Intent,
+		&i.Slots,
+		&i.Outcome,
+		&i.Message,
+		&i.ErrorCode,
+		&i.ReceivedAt,
+		&i.FinishedAt,
+		&i.Result,
+		&i.Options,
+		&i.Answers,
+		&i.UndoneAt,
+		&i.UndoneBy,
+	)
+	return i, err
+}
+
 const assistantCommandGet = `-- name: AssistantCommandGet :one
-SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at FROM assistant_commands WHERE id = $1 AND family_id = $2
+SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at, result, options, answers, undone_at, undone_by FROM assistant_commands WHERE id = $1 AND family_id = $2
 `
 
 type AssistantCommandGetParams struct {
@@ -39,15 +150,22 @@ func (q *Queries) AssistantCommandGet(ctx context.Context, db DBTX, arg Assistan
 		&i.ErrorCode,
 		&i.ReceivedAt,
 		&i.FinishedAt,
+		&i.Result,
+		&i.Options,
+		&i.Answers,
+		&i.UndoneAt,
+		&i.UndoneBy,
 	)
 	return i, err
 }
 
 const assistantCommandInsert = `-- name: AssistantCommandInsert :exec
 
-INSERT INTO assistant_commands (id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at)
+INSERT INTO assistant_commands (id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message,
+    error_code, received_at, result, options, answers)
 VALUES ($1, $2, $3, $4, $5, $6, $7,
-        $8, $9, $10, $11, $12, $13)
+        $8, $9, $10, $11, $12, $13,
+        $14, $15, $16)
 `
 
 type AssistantCommandInsertParams struct {
@@ -64,11 +182,14 @@ type AssistantCommandInsertParams struct {
 	Message    string
 	ErrorCode  *string
 	ReceivedAt time.Time
+	Result     []byte
+	Options    []byte
+	Answers    *uuid.UUID
 }
 
-// Assistant commands (see db/migrations/00010_assistant.sql). Inserting an
-// executed command that names a device sends AI_INTENT_EXECUTED to it at
-// commit.
+// Assistant commands (see db/migrations/00010_assistant.sql and
+// 00016_assistant_undo.sql). Inserting an executed command that names a
+// device sends AI_INTENT_EXECUTED to it at commit.
 func (q *Queries) AssistantCommandInsert(ctx context.Context, db DBTX, arg AssistantCommandInsertParams) error {
 	_, err := db.Exec(ctx, assistantCommandInsert,
 		arg.ID,
@@ -84,6 +205,469 @@ func (q *Queries) AssistantCommandInsert(ctx context.Context, db DBTX, arg Assis
 		arg.Message,
 		arg.ErrorCode,
 		arg.ReceivedAt,
+		arg.Result,
+		arg.Options,
+		arg.Answers,
 	)
 	return err
+}
+
+const assistantCommandSetUndone = `-- name: AssistantCommandSetUndone :execrows
+UPDATE assistant_commands SET undone_at = now(), undone_by = $1
+WHERE id = $2 AND family_id = $3 AND outcome = 'executed' AND undone_at IS NULL
+`
+
+type AssistantCommandSetUndoneParams struct {
+	UndoneBy *uuid.UUID
+	ID       uuid.UUID
+	FamilyID uuid.UUID
+}
+
+func (q *Queries) AssistantCommandSetUndone(ctx context.Context, db DBTX, arg AssistantCommandSetUndoneParams) (int64, error) {
+	result, err := db.Exec(ctx, assistantCommandSetUndone, arg.UndoneBy, arg.ID, arg.FamilyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const assistantWriteInsert = `-- name: AssistantWriteInsert :exec
+INSERT INTO assistant_command_writes (command_id, family_id, seq, entity, entity_id, op, before, after, version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+`
+
+type AssistantWriteInsertParams struct {
+	CommandID uuid.UUID
+	FamilyID  uuid.UUID
+	Seq       int32
+	Entity    string
+	EntityID  uuid.UUID
+	Op        string
+	Before    []byte
+	After     []byte
+	Version   *int64
+}
+
+func (q *Queries) AssistantWriteInsert(ctx context.Context, db DBTX, arg AssistantWriteInsertParams) error {
+	_, err := db.Exec(ctx, assistantWriteInsert,
+		arg.CommandID,
+		arg.FamilyID,
+		arg.Seq,
+		arg.Entity,
+		arg.EntityID,
+		arg.Op,
+		arg.Before,
+		arg.After,
+		arg.Version,
+	)
+	return err
+}
+
+const assistantWriteList = `-- name: AssistantWriteList :many
+SELECT command_id, family_id, seq, entity, entity_id, op, before, after, version FROM assistant_command_writes WHERE command_id = $1 AND family_id = $2 ORDER BY seq
+`
+
+type AssistantWriteListParams struct {
+	CommandID uuid.UUID
+	FamilyID  uuid.UUID
+}
+
+func (q *Queries) AssistantWriteList(ctx context.Context, db DBTX, arg AssistantWriteListParams) ([]AssistantCommandWrite, error) {
+	rows, err := db.Query(ctx, assistantWriteList, arg.CommandID, arg.FamilyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AssistantCommandWrite{}
+	for rows.Next() {
+		var i AssistantCommandWrite
+		if err := rows.Scan(
+			&i.CommandID,
+			&i.FamilyID,
+			&i.Seq,
+			&i.Entity,
+			&i.EntityID,
+			&i.Op,
+			&i.Before,
+			&i.After,
+			&i.Version,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const calendarEventRestore = `-- name: CalendarEventRestore :one
+UPDATE calendar_events
+SET title = $1, notes = $2, location = $3, starts_at = $4, ends_at = $5,
+    all_day = $6, rrule = $7, exdates = $8::timestamptz[], sequence = sequence + 1
+WHERE id = $9 AND family_id = $10 AND version = $11 AND NOT read_only
+RETURNING id, family_id, uid, title, notes, location, starts_at, ends_at, all_day, rrule, exdates, sequence, ical, subscription_id, read_only, created_by, created_at, updated_at, dav_name, source_href, source_etag, version
+`
+
+type CalendarEventRestoreParams struct {
+	Title    string
+	Notes    string
+	Location string
+	StartsAt time.Time
+	EndsAt   time.Time
+	AllDay   bool
+	Rrule    *string
+	Exdates  []time.Time
+	ID       uuid.UUID
+	FamilyID uuid.UUID
+	Version  int64
+}
+
+// CalendarEventRestore sets an event back to an earlier state, only at
+// the version asked for; its SEQUENCE still goes up (calendar apps take
+// the restored event as news).
+func (q *Queries) CalendarEventRestore(ctx context.Context, db DBTX, arg CalendarEventRestoreParams) (CalendarEvent, error) {
+	row := db.QueryRow(ctx, calendarEventRestore,
+		arg.Title,
+		arg.Notes,
+		arg.Location,
+		arg.StartsAt,
+		arg.EndsAt,
+		arg.AllDay,
+		arg.Rrule,
+		arg.Exdates,
+		arg.ID,
+		arg.FamilyID,
+		arg.Version,
+	)
+	var i CalendarEvent
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.Uid,
+		&i.Title,
+		&i.Notes,
+		&i.Location,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.AllDay,
+		&i.Rrule,
+		&i.Exdates,
+		&i.Sequence,
+		&i.Ical,
+		&i.SubscriptionID,
+		&i.ReadOnly,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.DavName,
+		&i.SourceHref,
+		&i.SourceEtag,
+		&i.Version,
+	)
+	return i, err
+}
+
+const davTombstoneForget = `-- name: DavTombstoneForget :exec
+DELETE FROM dav_tombstones WHERE family_id = $1 AND entity_id = $2
+`
+
+type DavTombstoneForgetParams struct {
+	FamilyID uuid.UUID
+	EntityID uuid.UUID
+}
+
+// DavTombstoneForget drops the tombstone of a record that is back (undo):
+// sync-collection reports it as changed, not deleted.
+func (q *Queries) DavTombstoneForget(ctx context.Context, db DBTX, arg DavTombstoneForgetParams) error {
+	_, err := db.Exec(ctx, davTombstoneForget, arg.FamilyID, arg.EntityID)
+	return err
+}
+
+const shoppingItemMove = `-- name: ShoppingItemMove :one
+
+UPDATE shopping_items i
+SET list_id = l.id,
+    position = coalesce((SELECT max(o.position) + 1 FROM shopping_items o WHERE o.list_id = l.id), 0)
+FROM shopping_lists l
+WHERE i.id = $1 AND i.family_id = $2 AND l.id = $3 AND l.family_id = $2
+  AND ($4::bigint IS NULL OR i.version = $4)
+RETURNING i.id
+`
+
+type ShoppingItemMoveParams struct {
+	ID        uuid.UUID
+	FamilyID  uuid.UUID
+	ToListID  uuid.UUID
+	IfVersion *int64
+}
+
+// Writes the assistant needs that REST does not make (yet): moving an item
+// to another list, and putting records back as they were (undo).
+// ShoppingItemMove puts an item at the end of another list of the family.
+func (q *Queries) ShoppingItemMove(ctx context.Context, db DBTX, arg ShoppingItemMoveParams) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, shoppingItemMove,
+		arg.ID,
+		arg.FamilyID,
+		arg.ToListID,
+		arg.IfVersion,
+	)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const shoppingItemReinsert = `-- name: ShoppingItemReinsert :one
+INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at,
+    checked_by, position, created_at)
+SELECT $1, l.family_id, l.id, $2, $3, $4,
+       (SELECT c.id FROM shopping_categories c WHERE c.id = $5 AND c.family_id = l.family_id),
+       $6, $7, $8,
+       (SELECT u.id FROM users u WHERE u.id = $9), $10, $11
+FROM shopping_lists l
+WHERE l.id = $12 AND l.family_id = $13
+RETURNING id
+`
+
+type ShoppingItemReinsertParams struct {
+	ID             uuid.UUID
+	Name           string
+	Quantity       *string
+	Note           *string
+	CategoryID     *uuid.UUID
+	CategorySource *string
+	Checked        bool
+	CheckedAt      *time.Time
+	CheckedBy      *uuid.UUID
+	Position       int32
+	CreatedAt      time.Time
+	ListID         uuid.UUID
+	FamilyID       uuid.UUID
+}
+
+// ShoppingItemReinsert puts a deleted item back with its id, on its list
+// (no row when the list is gone).
+func (q *Queries) ShoppingItemReinsert(ctx context.Context, db DBTX, arg ShoppingItemReinsertParams) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, shoppingItemReinsert,
+		arg.ID,
+		arg.Name,
+		arg.Quantity,
+		arg.Note,
+		arg.CategoryID,
+		arg.CategorySource,
+		arg.Checked,
+		arg.CheckedAt,
+		arg.CheckedBy,
+		arg.Position,
+		arg.CreatedAt,
+		arg.ListID,
+		arg.FamilyID,
+	)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const shoppingItemRestore = `-- name: ShoppingItemRestore :one
+UPDATE shopping_items i
+SET list_id = $1, name = $2, quantity = $3, note = $4,
+    category_id = (SELECT c.id FROM shopping_categories c WHERE c.id = $5 AND c.family_id = $6),
+    category_source = $7, checked = $8, checked_at = $9,
+    checked_by = (SELECT u.id FROM users u WHERE u.id = $10), position = $11
+WHERE i.id = $12 AND i.family_id = $6 AND i.version = $13
+RETURNING i.id
+`
+
+type ShoppingItemRestoreParams struct {
+	ListID         uuid.UUID
+	Name           string
+	Quantity       *string
+	Note           *string
+	CategoryID     *uuid.UUID
+	FamilyID       uuid.UUID
+	CategorySource *string
+	Checked        bool
+	CheckedAt      *time.Time
+	CheckedBy      *uuid.UUID
+	Position       int32
+	ID             uuid.UUID
+	Version        int64
+}
+
+// ShoppingItemRestore sets an item back to an earlier state (its list
+// included), only at the version asked for. A category that is gone
+// stays empty.
+func (q *Queries) ShoppingItemRestore(ctx context.Context, db DBTX, arg ShoppingItemRestoreParams) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, shoppingItemRestore,
+		arg.ListID,
+		arg.Name,
+		arg.Quantity,
+		arg.Note,
+		arg.CategoryID,
+		arg.FamilyID,
+		arg.CategorySource,
+		arg.Checked,
+		arg.CheckedAt,
+		arg.CheckedBy,
+		arg.Position,
+		arg.ID,
+		arg.Version,
+	)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const taskReinsert = `-- name: TaskReinsert :one
+INSERT INTO tasks (id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at,
+    completed_by, snoozed_until, created_by, created_at, rotation, uid, dav_name, ical)
+VALUES ($1, $2, $3, $4, $5,
+    (SELECT m.user_id FROM memberships m WHERE m.user_id = $6 AND m.family_id = $2),
+    $7,
+    (SELECT t.id FROM tasks t WHERE t.id = $8 AND t.family_id = $2),
+    $9, $10,
+    (SELECT u.id FROM users u WHERE u.id = $11), $12,
+    (SELECT u.id FROM users u WHERE u.id = $13), $14, $15::uuid[],
+    $16, $17, $18)
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version
+`
+
+type TaskReinsertParams struct {
+	ID           uuid.UUID
+	FamilyID     uuid.UUID
+	Title        string
+	Notes        string
+	DueAt        *time.Time
+	AssigneeID   *uuid.UUID
+	Recurrence   *string
+	TemplateID   *uuid.UUID
+	InstanceDate pgtype.Date
+	CompletedAt  *time.Time
+	CompletedBy  *uuid.UUID
+	SnoozedUntil *time.Time
+	CreatedBy    *uuid.UUID
+	CreatedAt    time.Time
+	Rotation     []uuid.UUID
+	Uid          *string
+	DavName      *string
+	Ical         *string
+}
+
+// TaskReinsert puts a deleted task back with its id (and CalDAV name).
+func (q *Queries) TaskReinsert(ctx context.Context, db DBTX, arg TaskReinsertParams) (Task, error) {
+	row := db.QueryRow(ctx, taskReinsert,
+		arg.ID,
+		arg.FamilyID,
+		arg.Title,
+		arg.Notes,
+		arg.DueAt,
+		arg.AssigneeID,
+		arg.Recurrence,
+		arg.TemplateID,
+		arg.InstanceDate,
+		arg.CompletedAt,
+		arg.CompletedBy,
+		arg.SnoozedUntil,
+		arg.CreatedBy,
+		arg.CreatedAt,
+		arg.Rotation,
+		arg.Uid,
+		arg.DavName,
+		arg.Ical,
+	)
+	var i Task
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.Title,
+		&i.Notes,
+		&i.DueAt,
+		&i.AssigneeID,
+		&i.Recurrence,
+		&i.TemplateID,
+		&i.InstanceDate,
+		&i.CompletedAt,
+		&i.CompletedBy,
+		&i.SnoozedUntil,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
+		&i.Version,
+	)
+	return i, err
+}
+
+const taskRestore = `-- name: TaskRestore :one
+UPDATE tasks t
+SET title = $1, notes = $2, due_at = $3,
+    assignee_id = (SELECT m.user_id FROM memberships m WHERE m.user_id = $4 AND m.family_id = $5),
+    recurrence = $6, snoozed_until = $7,
+    completed_at = $8,
+    completed_by = (SELECT u.id FROM users u WHERE u.id = $9),
+    rotation = $10::uuid[]
+WHERE t.id = $11 AND t.family_id = $5 AND t.version = $12
+RETURNING t.id, t.family_id, t.title, t.notes, t.due_at, t.assignee_id, t.recurrence, t.template_id, t.instance_date, t.completed_at, t.completed_by, t.snoozed_until, t.created_by, t.created_at, t.updated_at, t.rotation, t.uid, t.dav_name, t.ical, t.version
+`
+
+type TaskRestoreParams struct {
+	Title        string
+	Notes        string
+	DueAt        *time.Time
+	AssigneeID   *uuid.UUID
+	FamilyID     uuid.UUID
+	Recurrence   *string
+	SnoozedUntil *time.Time
+	CompletedAt  *time.Time
+	CompletedBy  *uuid.UUID
+	Rotation     []uuid.UUID
+	ID           uuid.UUID
+	Version      int64
+}
+
+// TaskRestore sets a task back to an earlier state, only at the version
+// asked for. An assignee who left the family stays unassigned.
+func (q *Queries) TaskRestore(ctx context.Context, db DBTX, arg TaskRestoreParams) (Task, error) {
+	row := db.QueryRow(ctx, taskRestore,
+		arg.Title,
+		arg.Notes,
+		arg.DueAt,
+		arg.AssigneeID,
+		arg.FamilyID,
+		arg.Recurrence,
+		arg.SnoozedUntil,
+		arg.CompletedAt,
+		arg.CompletedBy,
+		arg.Rotation,
+		arg.ID,
+		arg.Version,
+	)
+	var i Task
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.Title,
+		&i.Notes,
+		&i.DueAt,
+		&i.AssigneeID,
+		&i.Recurrence,
+		&i.TemplateID,
+		&i.InstanceDate,
+		&i.CompletedAt,
+		&i.CompletedBy,
+		&i.SnoozedUntil,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
+		&i.Version,
+	)
+	return i, err
 }

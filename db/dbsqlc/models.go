@@ -26,6 +26,23 @@ type AssistantCommand struct {
 	ErrorCode  *string
 	ReceivedAt time.Time
 	FinishedAt time.Time
+	Result     []byte
+	Options    []byte
+	Answers    *uuid.UUID
+	UndoneAt   *time.Time
+	UndoneBy   *uuid.UUID
+}
+
+type AssistantCommandWrite struct {
+	CommandID uuid.UUID
+	FamilyID  uuid.UUID
+	Seq       int32
+	Entity    string
+	EntityID  uuid.UUID
+	Op        string
+	Before    []byte
+	After     []byte
+	Version   *int64
 }
 
 type AuthFailure struct {
@@ -158,12 +175,13 @@ type EventPending struct {
 }
 
 type Family struct {
-	ID        uuid.UUID
-	Name      string
-	TimeZone  string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Code      string
+	ID            uuid.UUID
+	Name          string
+	TimeZone      string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Code          string
+	DefaultListID *uuid.UUID
 }
 
 type FamilyEventSeq struct {

@@ -13,7 +13,7 @@ import { acceptLanguage } from './i18n.js';
  * - occurrenceEdit: editing one occurrence or "this and following" (views/event-dialog.js)
  */
 export const serverCaps = {
-  assistantUndo: false,
+  assistantUndo: true,
   occurrenceEdit: false,
 };
 

@@ -1,9 +1,12 @@
 // The assistant bar on every page: type (or, where the browser has the Web
 // Speech API, say) a command; it goes to POST /api/assistant/commands with
-// this device's id, and the answer is shown in the user's language. Other
+// this device's id and an id of its own (a retry never runs it twice). The
+// server's sentence is shown when it speaks the user's language
+// (Content-Language), else the app words the answer itself. A question
+// comes with its options as buttons; an executed command with Undo. Other
 // devices see only the usual domain events.
-import { post, request, serverCaps } from './api.js';
-import { examples, replyText } from './assistant-reply.js';
+import { request, serverCaps } from './api.js';
+import { examples, optionLabel, replyText } from './assistant-reply.js';
 import { h, setChildren } from './dom.js';
 import { serverSpeaks } from './errors.js';
 import { currentLocale, t } from './i18n.js';
@@ -31,6 +34,9 @@ function micIcon() {
   return svg;
 }
 
+/** A new command id: the server answers a repeat of it from its record. */
+const newCommandId = () => (crypto.randomUUID ? crypto.randomUUID() : undefined);
+
 export function mountAssistant(app, root) {
   const input = h('input#assistant-input', { name: 'text', type: 'text', autocomplete: 'off', maxlength: 500, enterkeyhint: 'send' });
   const label = h('label.visually-hidden', { for: 'assistant-input' });
@@ -39,7 +45,7 @@ export function mountAssistant(app, root) {
   const reply = h('div.assistant-reply', { role: 'status', 'aria-live': 'polite' });
   const form = h('form.assistant-form', { onsubmit: submit }, label, input, mic, send);
   let recognition = null;
-  let lastCommand = null; // {id, intent}: what Undo will act on
+  let lastCommand = null; // {id, intent}: the command the answer is about
 
   function relabel() {
     label.textContent = t('assistant.label');
@@ -53,30 +59,74 @@ export function mountAssistant(app, root) {
   }
   relabel();
 
-  function show(message, { examplesList = false, undo = null } = {}) {
+  function show(message, { examplesList = false, actions = null, choices = null } = {}) {
     setChildren(reply,
       h('p', message),
+      choices,
       examplesList ? [h('p.muted', t('assistant.tryThese')), h('ul.examples', examples().map((x) => h('li', h('button.example', {
         type: 'button', onclick: () => { input.value = x; input.focus(); },
       }, x))))] : null,
-      h('div.reply-actions', undo,
+      h('div.reply-actions', actions,
         h('button.small', { type: 'button', onclick: () => { reply.replaceChildren(); input.focus(); } }, t('common.dismiss'))));
   }
 
-  /**
-   * The Undo button for an executed command. SERVER-ENDPOINT (issue 15):
-   * POST /api/assistant/commands/{id}/undo reverts the command's changes
-   * in one transaction; shown once serverCaps.assistantUndo is on.
-   */
-  function undoButton(cmd) {
-    if (!serverCaps.assistantUndo || !cmd?.id) return null;
-    return h('button.small', {
+  /** Shows a failed request: the server's sentence when it speaks the user's language. */
+  function showError(ex, fallback) {
+    if (ex.status === 422 && ex.field === 'text') show(t('assistant.notUnderstood'), { examplesList: true });
+    else if (ex.localized) show(ex.serverMessage);
+    else if (ex.status === 422) show(fallback || t('assistant.couldNot'), { examplesList: !fallback });
+    else show(fallback && ex.status === 409 ? fallback : ex.message);
+  }
+
+  /** Shows the server's answer to a command or a choice. */
+  function present(data, headers) {
+    lastCommand = { id: data.id, intent: data.intent?.type };
+    const own = serverSpeaks(headers.get('Content-Language')) ? data.message : null;
+    if (data.outcome === 'question') {
+      show(own || t('assistant.question'), { choices: choiceButtons(data, !!own) });
+      return;
+    }
+    show(own || replyText(data, app.tz) || t('assistant.done'), { actions: undoButton(data) });
+  }
+
+  /** The options of a question as buttons; a tap answers it (POST …/choice). */
+  function choiceButtons(data, serverLabels) {
+    const options = data.intent?.options || [];
+    const buttons = options.map((opt, i) => h('button.choice', {
       type: 'button',
       async onclick() {
-        const ok = await app.write(t('fail.undo'), () => post(`/api/assistant/commands/${cmd.id}/undo`, {}));
-        if (ok) show(t('assistant.undone'));
+        for (const b of buttons) b.disabled = true;
+        buttons[i].setAttribute('aria-busy', 'true');
+        try {
+          const res = await request('POST', `/api/assistant/commands/${data.id}/choice`, { option: i });
+          present(res.data, res.headers);
+        } catch (ex) {
+          showError(ex);
+        }
+        input.focus();
+      },
+    }, (serverLabels && data.choices?.[i]?.label) || optionLabel(opt, app.tz)));
+    return h('ul.examples.choices', { 'aria-label': t('assistant.choices') }, buttons.map((b) => h('li', b)));
+  }
+
+  /** The Undo button for an executed command that wrote something. */
+  function undoButton(cmd) {
+    if (!serverCaps.assistantUndo || !cmd?.id || !cmd.undoable) return null;
+    const button = h('button.small.undo', {
+      type: 'button',
+      async onclick() {
+        button.disabled = true;
+        button.setAttribute('aria-busy', 'true');
+        try {
+          const { data, headers } = await request('POST', `/api/assistant/commands/${cmd.id}/undo`, {});
+          show(serverSpeaks(headers.get('Content-Language')) ? data.message : t('assistant.undone'));
+        } catch (ex) {
+          showError(ex, t('fail.undo'));
+        }
+        input.focus();
       },
     }, t('assistant.undo'));
+    return button;
   }
 
   async function submit(e) {
@@ -87,15 +137,11 @@ export function mountAssistant(app, root) {
     send.setAttribute('aria-busy', 'true');
     reply.replaceChildren(h('p.muted', t('assistant.working')));
     try {
-      const { data, headers } = await request('POST', '/api/assistant/commands', { text, locale: currentLocale() });
-      lastCommand = { id: data.id, intent: data.intent?.type };
-      const own = serverSpeaks(headers.get('Content-Language')) ? data.message : null;
-      show(own || replyText(data, app.tz) || t('assistant.done'), { undo: undoButton(data) });
+      const { data, headers } = await request('POST', '/api/assistant/commands', { id: newCommandId(), text, locale: currentLocale() });
+      present(data, headers);
       if (input.value.trim() === text) input.value = '';
     } catch (ex) {
-      if (ex.status === 422 && ex.field === 'text') show(t('assistant.notUnderstood'), { examplesList: true });
-      else if (ex.status === 422) show(ex.localized ? ex.serverMessage : t('assistant.couldNot'), { examplesList: !ex.localized });
-      else show(ex.message);
+      showError(ex);
     } finally {
       send.disabled = false;
       send.removeAttribute('aria-busy');

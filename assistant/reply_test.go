@@ -1,0 +1,145 @@
+package assistant
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestReplyTables: both languages say the same things with the same
+// placeholders; only German has its domain error sentences.
+func TestReplyTables(t *testing.T) {
+	ph := regexp.MustCompile(`\{[a-z]+\}`)
+	placeholders := func(s string) string {
+		m := ph.FindAllString(s, -1)
+		sort.Strings(m)
+		return strings.Join(m, "")
+	}
+	for key, en := range replyEN {
+		de, ok := replyDE[key]
+		if !ok {
+			t.Errorf("%q has no German", key)
+			continue
+		}
+		if placeholders(en) != placeholders(de) {
+			t.Errorf("%q: placeholders %s (en) and %s (de)", key, placeholders(en), placeholders(de))
+		}
+	}
+	for key := range replyDE {
+		if _, ok := replyEN[key]; !ok && !strings.HasPrefix(key, "error.") && key != "day.after_tomorrow" {
+			t.Errorf("%q has no English", key)
+		}
+	}
+}
+
+func TestSpeakerWords(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 3, 11, 10, 0, 0, 0, loc) // a Wednesday
+	en, de := newSpeaker("en", loc, now), newSpeaker("de", loc, now)
+	for _, tc := range []struct{ got, want string }{
+		{en.when(time.Date(2026, 3, 12, 18, 0, 0, 0, loc), true), "tomorrow at 18:00"},
+		{de.when(time.Date(2026, 3, 12, 18, 0, 0, 0, loc), true), "morgen um 18:00 Uhr"},
+		{en.when(time.Date(2026, 3, 13, 23, 59, 0, 0, loc), true), "on Friday"},
+		{de.when(time.Date(2026, 3, 14, 15, 0, 0, 0, loc), true), "am Samstag um 15:00 Uhr"},
+		{de.day(time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC), false), "Samstag"},
+		{de.day(time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC), true), "am Samstag"},
+		{en.day(time.Date(2026, 3, 25, 0, 0, 0, 0, time.UTC), true), "on Wed 25 Mar"},
+		{de.day(time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC), true), "am Mo., 4. Januar 2027"},
+		{de.day(time.Date(2026, 3, 13, 0, 0, 0, 0, time.UTC), true), "übermorgen"},
+		{en.rule("FREQ=WEEKLY;BYDAY=TU"), "every Tuesday"},
+		{de.rule("FREQ=WEEKLY;BYDAY=TU"), "jeden Dienstag"},
+		{en.rule("FREQ=WEEKLY;INTERVAL=2"), "every other week"},
+		{de.rule("FREQ=WEEKLY;INTERVAL=2"), "alle zwei Wochen"},
+		{en.rule("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"), "on weekdays"},
+		{en.rule("FREQ=WEEKLY;BYDAY=MO,TH"), "every Monday and Thursday"},
+		{de.rule("FREQ=WEEKLY;INTERVAL=2;BYDAY=TH"), "jeden zweiten Donnerstag"},
+		{en.rule("FREQ=MONTHLY;BYMONTHDAY=15"), "every month on the 15th"},
+		{de.rule("FREQ=MONTHLY;BYDAY=1SA"), "jeden ersten Samstag im Monat"},
+		{en.rule("FREQ=MONTHLY;BYDAY=-1FR"), "on the last Friday of every month"},
+		{en.rule("FREQ=DAILY;INTERVAL=2"), "every 2 days"},
+		{en.rule("FREQ=YEARLY"), "every year"},
+		{en.rule("FREQ=HOURLY"), "repeating"},
+		{en.and([]string{"a", "b", "c"}), "a, b and c"},
+		{de.or([]string{"a", "b"}), "a oder b"},
+		{de.quote("Milch"), "„Milch“"},
+		{en.count("items.cleared", 1, "list", "X"), "Cleared 1 ticked item from X."},
+		{de.count("items.cleared", 3, "list", "X"), "3 abgehakte Einträge von X entfernt."},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+func TestAcceptLanguage(t *testing.T) {
+	for h, want := range map[string]string{
+		"": "en", "de-DE,de;q=0.9,en;q=0.8": "de", "fr-FR, en;q=0.5, de;q=0.7": "de", "en-GB": "en", "fr": "en", "de;q=0": "en",
+	} {
+		if got := AcceptLanguage(h); got != want {
+			t.Errorf("AcceptLanguage(%q) = %q, want %q", h, got, want)
+		}
+	}
+}
+
+func TestTitleScore(t *testing.T) {
+	for _, tc := range []struct {
+		said, title string
+		min, max    float64
+	}{
+		{"take out the trash", "Take out the trash", 1, 1},
+		{"trash", "Take out the trash", 0.5, 0.8},
+		{"take out trash", "Take out the trash", 1, 1},
+		{"take out the trsh", "Take out the trash", 0.75, 0.8},
+		{"call grandma", "Take out the trash", 0, 0.49},
+		{"take out", "Take out the recycling", 0.5, 0.8},
+		{"müll", "Müll rausbringen", 0.5, 0.8},
+	} {
+		if got := titleScore(tc.said, tc.title); got < tc.min || got > tc.max {
+			t.Errorf("titleScore(%q, %q) = %.2f, want %.2f..%.2f", tc.said, tc.title, got, tc.min, tc.max)
+		}
+	}
+	for said, display := range map[string]string{"tim": "Tim Rivera", "Mia S": "Mia Schmidt", "Jürgen": "Jürgen"} {
+		if !nameMatches(said, display) {
+			t.Errorf("%q should name %q", said, display)
+		}
+	}
+	if nameMatches("Rivera", "Tim Rivera") || nameMatches("Tim", "Timo") {
+		t.Error("names match too loosely")
+	}
+}
+
+// TestClockFor: a time said without the half of the day is read against
+// the event's current time; one said with it is taken as said.
+func TestClockFor(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	at := func(h, m int) time.Time { return time.Date(2026, 3, 13, h, m, 0, 0, loc) }
+	for _, tc := range []struct {
+		lang, text, slot, title string
+		cur                     time.Time
+		want                    string
+	}{
+		{"en", "can we move dinner with the Smiths to 8", "08:00", "Dinner with the Smiths", at(19, 0), "20:00"},
+		{"en", "move the breakfast club to 8", "08:00", "Breakfast club", at(7, 30), "08:00"},
+		{"en", "move dinner to 8 in the morning", "08:00", "Dinner", at(19, 0), "08:00"},
+		{"en", "move dinner to 9am", "09:00", "Dinner", at(19, 0), "09:00"},
+		{"en", "move the dentist to 4", "16:00", "Dentist", at(9, 0), "16:00"},
+		{"en", "move the party to 7", "19:00", "Party", at(9, 0), "07:00"},
+		{"en", "move the dentist to 4", "16:00", "Dentist", at(15, 0), "16:00"},
+		{"en", "move the dentist to 16:30", "16:30", "Dentist", at(9, 0), "16:30"},
+		{"en", "move the dentist to 08:15", "08:15", "Dentist", at(19, 0), "08:15"},
+		{"en", "move lunch to 12", "12:00", "Lunch", at(13, 0), "12:00"},
+		{"de", "verschieb den Zahnarzt am Freitag auf 8", "08:00", "Zahnarzt", at(19, 0), "20:00"},
+		{"de", "verschieb das Abendessen auf 8", "08:00", "Abendessen", at(19, 0), "20:00"},
+		{"de", "verschieb den Zahnarzt auf 8 Uhr morgens", "08:00", "Zahnarzt", at(19, 0), "08:00"},
+		{"de", "verschieb den Zahnarzt auf 20 Uhr", "20:00", "Zahnarzt", at(9, 0), "20:00"},
+	} {
+		x := &executor{text: tc.text, say: newSpeaker(tc.lang, loc, at(10, 0))}
+		h, m := x.clockFor(tc.slot, tc.cur, tc.title)
+		if got := fmt.Sprintf("%02d:%02d", h, m); got != tc.want {
+			t.Errorf("%q (event at %s): %s, want %s", tc.text, tc.cur.Format("15:04"), got, tc.want)
+		}
+	}
+}

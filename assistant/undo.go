@@ -1,0 +1,272 @@
+package assistant
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// Undo: a command's writes reversed, newest first, in one transaction of
+// ordinary writes (the devices see the usual events). Each record must
+// still be as the command left it; otherwise nothing is undone.
+
+// UndoAnswer says that a command was undone, in its language.
+type UndoAnswer struct {
+	ID      uuid.UUID
+	Message string
+	Lang    string
+}
+
+// Undo reverses the writes of the caller's family's command id: items
+// removed or put back, tasks and events back as they were. Only who gave
+// it, or an owner, may undo it. Not found: no such command of the family;
+// conflict: undone already, nothing to undo (a question, a refusal, a
+// question about the days), or a record the command touched was changed
+// since. tie is the language of errors about a command not found.
+func (s *Service) Undo(ctx context.Context, id uuid.UUID, tie string) (UndoAnswer, error) {
+	ctx = db.WithoutIfVersion(ctx)
+	ans := UndoAnswer{ID: id, Lang: tie}
+	err := s.store.Tx(ctx, func(tx *db.Tx) error {
+		loc, err := tx.Location(ctx)
+		if err != nil {
+			return err
+		}
+		cmd, err := tx.AssistantCommandLock(ctx, id)
+		if err != nil {
+			return err
+		}
+		ans.Lang = cmd.Locale
+		u := &undoer{ctx: ctx, tx: tx, say: newSpeaker(cmd.Locale, loc, time.Now())}
+		if err := u.allowed(cmd); err != nil {
+			return err
+		}
+		writes, err := tx.AssistantWrites(ctx, id)
+		if err != nil {
+			return err
+		}
+		if len(writes) == 0 {
+			return u.say.refuseCode(familyhub.ECONFLICT, "", "undo.nothing")
+		}
+		for i := len(writes) - 1; i >= 0; i-- {
+			if err := u.revert(writes[i]); err != nil {
+				return err
+			}
+		}
+		if err := tx.AssistantCommandSetUndone(ctx, id); err != nil {
+			return err
+		}
+		ans.Message = u.say.say("undone", "text", cmd.Message)
+		return nil
+	})
+	return ans, newSpeaker(ans.Lang, time.UTC, time.Now()).localize(err)
+}
+
+type undoer struct {
+	ctx context.Context
+	tx  *db.Tx
+	say *speaker
+}
+
+func (u *undoer) allowed(cmd dbsqlc.AssistantCommand) error {
+	a := u.tx.Auth()
+	switch {
+	case cmd.Outcome != OutcomeExecuted:
+		return u.say.refuseCode(familyhub.ECONFLICT, "", "undo.not_executed")
+	case cmd.UndoneAt != nil:
+		return u.say.refuseCode(familyhub.ECONFLICT, "", "undo.already")
+	case a == nil || (cmd.UserID == nil || *cmd.UserID != a.UserID) && a.Role != familyhub.RoleOwner:
+		return u.say.refuseCode(familyhub.EFORBIDDEN, "", "undo.not_yours")
+	}
+	return nil
+}
+
+// changed refuses the undo: what (a record's name) is not as the command
+// left it.
+func (u *undoer) changed(what string) error {
+	return u.say.refuseCode(familyhub.ECONFLICT, "", "undo.changed", "what", u.say.quote(what))
+}
+
+// stale turns what a write refused because the record moved on (not
+// found, another version, a conflict) into changed(what).
+func (u *undoer) stale(err error, what string) error {
+	var st *db.StaleError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &st), familyhub.ErrorCode(err) == familyhub.ENOTFOUND, familyhub.ErrorCode(err) == familyhub.ECONFLICT:
+		return u.changed(what)
+	}
+	return err
+}
+
+// at asks a write for version v only.
+func (u *undoer) at(v int64) context.Context { return db.WithIfVersion(u.ctx, v) }
+
+// revert undoes one write.
+func (u *undoer) revert(w db.AssistantWrite) error {
+	switch w.Entity {
+	case db.EntityShoppingList:
+		return u.revertList(w)
+	case db.EntityShoppingItem:
+		return u.revertItem(w)
+	case db.EntityTask:
+		return u.revertTask(w)
+	case db.EntityCalendarEvent:
+		return u.revertEvent(w)
+	}
+	return errors.New("undo: unknown entity " + w.Entity)
+}
+
+func decode[T any](raw json.RawMessage) (T, error) {
+	var v T
+	err := json.Unmarshal(raw, &v)
+	return v, err
+}
+
+// revertList deletes a list the command made, when nobody put anything
+// on it since (its own items are gone by now: they were written after it).
+func (u *undoer) revertList(w db.AssistantWrite) error {
+	after, err := decode[dbsqlc.ShoppingList](w.After)
+	if err != nil || w.Op != db.WriteInsert {
+		return errors.Join(err, errors.New("undo: a list is only ever created"))
+	}
+	cur, err := u.tx.ShoppingListGet(u.ctx, w.ID)
+	if err != nil {
+		return u.stale(err, after.Name)
+	}
+	items, err := u.tx.ShoppingItemList(u.ctx, w.ID)
+	if err != nil {
+		return err
+	}
+	if cur.Version != *w.Version || len(items) > 0 {
+		return u.changed(cur.Name)
+	}
+	return u.stale(u.tx.ShoppingListDelete(u.at(cur.Version), w.ID), cur.Name)
+}
+
+func (u *undoer) revertItem(w db.AssistantWrite) error {
+	if w.Op == db.WriteDelete {
+		before, err := decode[dbsqlc.ShoppingItemsView](w.Before)
+		if err != nil {
+			return err
+		}
+		_, err = u.tx.ShoppingItemReinsert(u.ctx, before)
+		return u.stale(err, before.Name)
+	}
+	after, err := decode[dbsqlc.ShoppingItemsView](w.After)
+	if err != nil {
+		return err
+	}
+	var before dbsqlc.ShoppingItemsView
+	if w.Op != db.WriteInsert {
+		if before, err = decode[dbsqlc.ShoppingItemsView](w.Before); err != nil {
+			return err
+		}
+	}
+	// The categoriser may file the item between the read and the write
+	// (its change is no person's): then read it again, once.
+	for try := 0; ; try++ {
+		cur, err := u.tx.ShoppingItemGet(u.ctx, w.ID)
+		if err != nil {
+			return u.stale(err, after.Name)
+		}
+		if !itemAsLeft(cur, after, *w.Version) {
+			return u.changed(cur.Name)
+		}
+		if w.Op == db.WriteInsert {
+			err = u.tx.ShoppingItemDelete(u.at(cur.Version), w.ID)
+		} else {
+			_, err = u.tx.ShoppingItemRestore(u.at(cur.Version), before)
+		}
+		var st *db.StaleError
+		if try == 0 && errors.As(err, &st) {
+			continue
+		}
+		return u.stale(err, cur.Name)
+	}
+}
+
+// itemAsLeft reports whether an item is as the command left it: the same
+// version, or changed since only by the categoriser (which files new items
+// a moment after they are added: no person changed them).
+func itemAsLeft(cur, after dbsqlc.ShoppingItemsView, version int64) bool {
+	if cur.Version == version {
+		return true
+	}
+	if cur.CategorySource == nil || *cur.CategorySource != "auto" {
+		return false
+	}
+	return cur.ListID == after.ListID && cur.Name == after.Name && eqStr(cur.Quantity, after.Quantity) &&
+		eqStr(cur.Note, after.Note) && cur.Checked == after.Checked && cur.Position == after.Position
+}
+
+func eqStr(a, b *string) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+
+func (u *undoer) revertTask(w db.AssistantWrite) error {
+	if w.Op == db.WriteDelete {
+		before, err := decode[dbsqlc.Task](w.Before)
+		if err != nil {
+			return err
+		}
+		_, err = u.tx.TaskReinsert(u.ctx, before)
+		return u.stale(err, before.Title)
+	}
+	after, err := decode[dbsqlc.Task](w.After)
+	if err != nil {
+		return err
+	}
+	cur, err := u.tx.TaskGet(u.ctx, w.ID)
+	if err != nil {
+		return u.stale(err, after.Title)
+	}
+	if cur.Version != *w.Version {
+		return u.changed(cur.Title)
+	}
+	if w.Op == db.WriteInsert {
+		return u.stale(u.tx.TaskDelete(u.at(cur.Version), w.ID), cur.Title)
+	}
+	before, err := decode[dbsqlc.Task](w.Before)
+	if err != nil {
+		return err
+	}
+	_, err = u.tx.TaskRestore(u.at(cur.Version), before)
+	return u.stale(err, cur.Title)
+}
+
+func (u *undoer) revertEvent(w db.AssistantWrite) error {
+	if w.Op == db.WriteDelete {
+		before, err := decode[eventState](w.Before)
+		if err != nil {
+			return err
+		}
+		_, err = u.tx.CalendarEventReinsert(u.ctx, before.Event, before.Overrides)
+		return u.stale(err, before.Event.Title)
+	}
+	after, err := decode[eventState](w.After)
+	if err != nil {
+		return err
+	}
+	cur, err := u.tx.CalendarEventGet(u.ctx, w.ID)
+	if err != nil {
+		return u.stale(err, after.Event.Title)
+	}
+	if cur.Version != *w.Version {
+		return u.changed(cur.Title)
+	}
+	if w.Op == db.WriteInsert {
+		return u.stale(u.tx.CalendarEventDelete(u.at(cur.Version), w.ID), cur.Title)
+	}
+	before, err := decode[eventState](w.Before)
+	if err != nil {
+		return err
+	}
+	_, err = u.tx.CalendarEventRestore(u.at(cur.Version), before.Event, before.Overrides)
+	return u.stale(err, cur.Title)
+}

@@ -1,0 +1,256 @@
+package db
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// Moving an item between lists, and putting records back as they were (the
+// assistant's undo). Each is an ordinary write: the row triggers announce
+// it as usual, and it honours If-Match (the version ctx asks for), so that
+// nothing someone changed since is overwritten.
+
+// ShoppingItemMove puts an item of the family at the end of another list
+// of the family (If-Match: only at the version ctx asks for). An unknown
+// list or item is not found.
+func (tx *Tx) ShoppingItemMove(ctx context.Context, id, toListID uuid.UUID) (dbsqlc.ShoppingItemsView, error) {
+	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	if _, err := tx.ShoppingListGet(ctx, toListID); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	_, err = tx.q.ShoppingItemMove(ctx, tx, dbsqlc.ShoppingItemMoveParams{ID: id, FamilyID: family, ToListID: toListID, IfVersion: ifVersion(ctx)})
+	if isNoRows(err) {
+		return dbsqlc.ShoppingItemsView{}, staleOrMissing(ctx, "shopping item", func() (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemGet(ctx, id) })
+	} else if err != nil {
+		return dbsqlc.ShoppingItemsView{}, Err(err, "shopping item")
+	}
+	return tx.ShoppingItemGet(ctx, id)
+}
+
+// ShoppingItemRestore sets an item of the family back to the state before
+// (its list, name, quantity, note, category, tick and position), at the
+// version ctx asks for (If-Match; without one, the version it has now).
+// A missing item or list is not found; another version is a StaleError.
+func (tx *Tx) ShoppingItemRestore(ctx context.Context, before dbsqlc.ShoppingItemsView) (dbsqlc.ShoppingItemsView, error) {
+	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	cur, err := tx.ShoppingItemGet(ctx, before.ID)
+	if err != nil {
+		return cur, err
+	}
+	if err := checkVersion(ctx, cur.Version, cur); err != nil {
+		return cur, err
+	}
+	if _, err := tx.ShoppingListGet(ctx, before.ListID); err != nil {
+		return cur, err
+	}
+	_, err = tx.q.ShoppingItemRestore(ctx, tx, dbsqlc.ShoppingItemRestoreParams{
+		ID: before.ID, FamilyID: family, ListID: before.ListID, Name: before.Name, Quantity: before.Quantity, Note: before.Note,
+		CategoryID: before.CategoryID, CategorySource: before.CategorySource, Checked: before.Checked,
+		CheckedAt: before.CheckedAt, CheckedBy: before.CheckedBy, Position: before.Position, Version: cur.Version,
+	})
+	if isNoRows(err) {
+		return cur, staleOrMissing(ctx, "shopping item", func() (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemGet(ctx, before.ID) })
+	} else if err != nil {
+		return cur, Err(err, "shopping item")
+	}
+	return tx.ShoppingItemGet(ctx, before.ID)
+}
+
+// ShoppingItemReinsert puts a deleted item of the family back, with its
+// id, on its list as it was. Its list gone is not found; an item with that
+// id already there is a conflict.
+func (tx *Tx) ShoppingItemReinsert(ctx context.Context, before dbsqlc.ShoppingItemsView) (dbsqlc.ShoppingItemsView, error) {
+	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	_, err = tx.q.ShoppingItemReinsert(ctx, tx, dbsqlc.ShoppingItemReinsertParams{
+		ID: before.ID, FamilyID: family, ListID: before.ListID, Name: before.Name, Quantity: before.Quantity, Note: before.Note,
+		CategoryID: before.CategoryID, CategorySource: before.CategorySource, Checked: before.Checked,
+		CheckedAt: before.CheckedAt, CheckedBy: before.CheckedBy, Position: before.Position, CreatedAt: before.CreatedAt,
+	})
+	if isNoRows(err) {
+		return dbsqlc.ShoppingItemsView{}, familyhub.NotFound("shopping list")
+	} else if err != nil {
+		return dbsqlc.ShoppingItemsView{}, Err(err, "shopping item")
+	}
+	return tx.ShoppingItemGet(ctx, before.ID)
+}
+
+// TaskRestore sets a task of the family back to the state before (title,
+// notes, due time, assignee, recurrence, snooze, completion, rotation), at
+// the version ctx asks for (If-Match; without one, the version it has now).
+// The right it needs is the one of what changes: completing for a
+// completion, snoozing for a snooze, editing for the rest.
+func (tx *Tx) TaskRestore(ctx context.Context, before dbsqlc.Task) (dbsqlc.Task, error) {
+	cur, err := tx.taskLock(ctx, before.ID)
+	if err != nil {
+		return cur, err
+	}
+	if err := tx.authorizeFor(taskRestoreAction(cur, before), cur.AssigneeID); err != nil {
+		return cur, err
+	}
+	if err := checkVersion(ctx, cur.Version, cur); err != nil {
+		return cur, err
+	}
+	t, err := tx.q.TaskRestore(ctx, tx, dbsqlc.TaskRestoreParams{
+		ID: before.ID, FamilyID: cur.FamilyID, Version: cur.Version, Title: before.Title, Notes: before.Notes, DueAt: before.DueAt,
+		AssigneeID: before.AssigneeID, Recurrence: before.Recurrence, SnoozedUntil: before.SnoozedUntil,
+		CompletedAt: before.CompletedAt, CompletedBy: before.CompletedBy, Rotation: nilIfEmpty(before.Rotation),
+	})
+	return t, Err(err, "task")
+}
+
+// taskRestoreAction is the action a restore of cur to before takes.
+func taskRestoreAction(cur, before dbsqlc.Task) familyhub.Action {
+	same := cur
+	same.CompletedAt, same.CompletedBy, same.SnoozedUntil = before.CompletedAt, before.CompletedBy, before.SnoozedUntil
+	if !sameTaskFields(same, before) {
+		return familyhub.ActTaskUpdate
+	}
+	if !timeEqual(cur.SnoozedUntil, before.SnoozedUntil) && timeEqual(cur.CompletedAt, before.CompletedAt) {
+		return familyhub.ActTaskSnooze
+	}
+	return familyhub.ActTaskComplete
+}
+
+func sameTaskFields(a, b dbsqlc.Task) bool {
+	return a.Title == b.Title && a.Notes == b.Notes && timeEqual(a.DueAt, b.DueAt) && uuidEqual(a.AssigneeID, b.AssigneeID) &&
+		strEqual(a.Recurrence, b.Recurrence) && timeEqual(a.SnoozedUntil, b.SnoozedUntil) &&
+		timeEqual(a.CompletedAt, b.CompletedAt) && slices.Equal(a.Rotation, b.Rotation)
+}
+
+// TaskReinsert puts a deleted task of the family back with its id (an
+// instance keeps its template when that is still there). An assignee who
+// left is dropped; a CalDAV name or UID taken since is a conflict.
+func (tx *Tx) TaskReinsert(ctx context.Context, before dbsqlc.Task) (dbsqlc.Task, error) {
+	if err := tx.authorizeFor(familyhub.ActTaskCreate, before.AssigneeID); err != nil {
+		return dbsqlc.Task{}, err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.Task{}, err
+	}
+	t, err := tx.q.TaskReinsert(ctx, tx, dbsqlc.TaskReinsertParams{
+		ID: before.ID, FamilyID: family, Title: before.Title, Notes: before.Notes, DueAt: before.DueAt, AssigneeID: before.AssigneeID,
+		Recurrence: before.Recurrence, TemplateID: before.TemplateID, InstanceDate: before.InstanceDate,
+		CompletedAt: before.CompletedAt, CompletedBy: before.CompletedBy, SnoozedUntil: before.SnoozedUntil,
+		CreatedBy: before.CreatedBy, CreatedAt: before.CreatedAt, Rotation: nilIfEmpty(before.Rotation), Uid: before.Uid, DavName: before.DavName, Ical: before.Ical,
+	})
+	if err != nil {
+		return t, Err(err, "task")
+	}
+	return t, Err(tx.q.DavTombstoneForget(ctx, tx, dbsqlc.DavTombstoneForgetParams{FamilyID: family, EntityID: t.ID}), "task")
+}
+
+// CalendarEventRestore sets an event of the family back to the state
+// before, its changed occurrences included, at the version ctx asks for
+// (If-Match; without one, the version it has now). Its SEQUENCE goes up:
+// for calendar apps the restored event is news.
+func (tx *Tx) CalendarEventRestore(ctx context.Context, before dbsqlc.CalendarEvent, overrides []dbsqlc.CalendarEventOverride) (dbsqlc.CalendarEvent, error) {
+	if err := tx.authorize(familyhub.ActCalendarEventUpdate); err != nil {
+		return dbsqlc.CalendarEvent{}, err
+	}
+	cur, err := tx.CalendarEventLock(ctx, before.ID)
+	if err != nil {
+		return cur, err
+	}
+	loc, err := tx.FamilyLocation(ctx, cur.FamilyID)
+	if err != nil {
+		return cur, err
+	}
+	f := fieldsOf(before)
+	if err := f.Check(loc, true); err != nil {
+		return cur, err
+	}
+	e, err := tx.q.CalendarEventRestore(ctx, tx, dbsqlc.CalendarEventRestoreParams{
+		ID: cur.ID, FamilyID: cur.FamilyID, Version: cur.Version, Title: f.Title, Notes: f.Notes, Location: f.Location,
+		StartsAt: f.StartsAt, EndsAt: f.EndsAt, AllDay: f.AllDay, Rrule: f.RRule, Exdates: f.Exdates,
+	})
+	if err != nil {
+		return e, Err(err, "calendar event")
+	}
+	return tx.overridesReplace(ctx, e, loc, overrideFields(overrides))
+}
+
+// CalendarEventReinsert puts a deleted event of the family back with its
+// id, UID and CalDAV name, and its changed occurrences. A UID or name
+// taken since is a conflict.
+func (tx *Tx) CalendarEventReinsert(ctx context.Context, before dbsqlc.CalendarEvent, overrides []dbsqlc.CalendarEventOverride) (dbsqlc.CalendarEvent, error) {
+	if err := tx.authorize(familyhub.ActCalendarEventCreate); err != nil {
+		return dbsqlc.CalendarEvent{}, err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return dbsqlc.CalendarEvent{}, err
+	}
+	loc, err := tx.FamilyLocation(ctx, family)
+	if err != nil {
+		return dbsqlc.CalendarEvent{}, err
+	}
+	f := fieldsOf(before)
+	if err := f.Check(loc, true); err != nil {
+		return dbsqlc.CalendarEvent{}, err
+	}
+	e, err := tx.q.CalendarEventInsert(ctx, tx, dbsqlc.CalendarEventInsertParams{
+		ID: &before.ID, FamilyID: family, Uid: before.Uid, Title: f.Title, Notes: f.Notes, Location: f.Location,
+		StartsAt: f.StartsAt, EndsAt: f.EndsAt, AllDay: f.AllDay, Rrule: f.RRule, Exdates: f.Exdates,
+		Sequence: before.Sequence + 1, Ical: before.Ical, DavName: before.DavName, SubscriptionID: before.SubscriptionID,
+		ReadOnly: before.ReadOnly, SourceHref: before.SourceHref, SourceEtag: before.SourceEtag, CreatedBy: tx.user(),
+	})
+	if err != nil {
+		return e, Err(err, "calendar event")
+	}
+	if err := tx.q.DavTombstoneForget(ctx, tx, dbsqlc.DavTombstoneForgetParams{FamilyID: family, EntityID: e.ID}); err != nil {
+		return e, Err(err, "calendar event")
+	}
+	if len(overrides) == 0 {
+		return e, nil
+	}
+	return tx.overridesReplace(ctx, e, loc, overrideFields(overrides))
+}
+
+func nilIfEmpty(ids []uuid.UUID) []uuid.UUID {
+	if len(ids) == 0 {
+		return nil // no rotation is NULL
+	}
+	return ids
+}
+
+func overrideFields(ovs []dbsqlc.CalendarEventOverride) []CalendarOverrideFields {
+	out := make([]CalendarOverrideFields, len(ovs))
+	for i, o := range ovs {
+		out[i] = CalendarOverrideFields{RecurrenceID: o.RecurrenceID, Title: o.Title, Notes: o.Notes, Location: o.Location,
+			StartsAt: o.StartsAt, EndsAt: o.EndsAt, AllDay: o.AllDay, ICal: o.Ical}
+	}
+	return out
+}
+
+func timeEqual(a, b *time.Time) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
+}
+
+func uuidEqual(a, b *uuid.UUID) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+
+func strEqual(a, b *string) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
