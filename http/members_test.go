@@ -257,6 +257,26 @@ func TestFamilyUpdatedEvents(t *testing.T) {
 		}
 		return typ, op, id
 	}
+	// A child's PIN and the child devices show on other adults' family
+	// pages: they are family events too (the device's use is not).
+	owner := f.clients["owner"]
+	owner.must(http.StatusNoContent, "PUT", "/api/family/members/"+f.ids["child"].String()+"/pin", map[string]any{"pin": "4321"})
+	if typ, op, id := last(); typ != "FAMILY_UPDATED" || op != "update" || id != f.ids["child"] {
+		t.Fatalf("PIN set: %s %s %s", typ, op, id)
+	}
+	var dev struct{ ID uuid.UUID }
+	owner.must(http.StatusCreated, "POST", "/api/family/child-devices", map[string]any{"name": "Hall tablet"}).decode(t, &dev)
+	if typ, op, id := last(); typ != "FAMILY_UPDATED" || op != "insert" || id != dev.ID {
+		t.Fatalf("device set up: %s %s %s", typ, op, id)
+	}
+	owner.must(http.StatusNoContent, "DELETE", "/api/family/child-devices/"+dev.ID.String(), nil)
+	if typ, op, id := last(); typ != "FAMILY_UPDATED" || op != "delete" || id != dev.ID {
+		t.Fatalf("device revoked: %s %s %s", typ, op, id)
+	}
+	owner.must(http.StatusNoContent, "DELETE", "/api/family/members/"+f.ids["child"].String()+"/pin", nil)
+	if typ, op, id := last(); typ != "FAMILY_UPDATED" || op != "update" || id != f.ids["child"] {
+		t.Fatalf("PIN cleared: %s %s %s", typ, op, id)
+	}
 	f.clients["owner"].must(http.StatusOK, "PATCH", "/api/family/members/"+f.ids["child"].String(), map[string]any{"role": "member"})
 	if typ, op, id := last(); typ != "FAMILY_UPDATED" || op != "update" || id != f.ids["child"] {
 		t.Fatalf("role change: %s %s %s", typ, op, id)

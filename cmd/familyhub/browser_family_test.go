@@ -189,12 +189,16 @@ func TestBrowserFamilyRoles(t *testing.T) {
 	})
 
 	t.Run("child on a children's device", func(t *testing.T) {
-		phone := phone.on(t)
-		// Ben, an adult, sets up his phone for the children and signs out.
+		laptop, phone := laptop.on(t), phone.on(t)
+		// Ben, an adult, sets up his phone for the children and signs out;
+		// Ana's open Family page lists the new device at once.
+		laptop.waitJS("Ana on the Family page, no children's devices", `location.pathname === '/family' && document.querySelector('.device-rows') && !document.querySelector('.device-rows li[data-id]')`, 5*time.Second)
+		laptop.markPage()
 		phone.goFamily()
 		phone.setValue(`#child-device-name`, "Kitchen tablet")
 		phone.click(`.child-device-form button[type=submit]`)
 		phone.waitJS("set up", `document.querySelector('.this-device')?.textContent.includes('Kitchen tablet') && document.querySelector('.device-rows li[data-id]')`, 5*time.Second)
+		laptop.waitJS("the new device on Ana's laptop, live", `document.querySelector('.device-rows li[data-id]')?.textContent.includes('Kitchen tablet') && `+notReloaded, 5*time.Second)
 		phone.clickText(`.this-device button`, "Sign out for the children")
 		phone.waitJS("PIN sign-in", `location.pathname === '/login' && document.querySelector('.pin-form input[name=pin]')`, 5*time.Second)
 		code := restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any)["code"].(string)

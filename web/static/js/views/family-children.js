@@ -113,5 +113,7 @@ export function childrenSection(app) {
       h('h3', t('children.devices')),
       list),
     reload,
+    // FAMILY_UPDATED: a device set up or revoked on another device.
+    update: reload,
   };
 }
