@@ -70,8 +70,13 @@ func TestBrowserPushNotification(t *testing.T) {
 	// own listener does with an event is what is tested.
 	sw := swTarget(t, b)
 	_ = chromedp.Listen(sw, func(ev any) {
-		if ev, ok := ev.(*runtime.EventExceptionThrown); ok {
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
 			t.Logf("service worker: %s %v", ev.ExceptionDetails.Text, ev.ExceptionDetails.Exception)
+		case *runtime.EventConsoleAPICalled:
+			for _, a := range ev.Args {
+				t.Logf("service worker console.%s: %s %s", ev.Type, a.Value, a.Description)
+			}
 		}
 	})
 	const pushes = `(self.testPushes === undefined && (self.testPushes = 0, self.addEventListener('push', () => { self.testPushes++ })), self.testPushes)`
@@ -194,7 +199,7 @@ func waitNotifications(t *testing.T, b *browser, n int) []shownNotification {
 	var shown []shownNotification
 	const list = `navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((ns) =>
 		JSON.stringify(ns.map((n) => ({title: n.title, body: n.body, lang: n.lang, tag: n.tag, data: n.data}))))`
-	waitUntil(t, fmt.Sprintf("%d notifications shown", n), 10*time.Second, func() bool {
+	waitUntil(t, fmt.Sprintf("%d notifications shown", n), 20*time.Second, func() bool {
 		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
 		defer cancel()
 		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](list, chromedp.EvalAwaitPromise))

@@ -47,6 +47,11 @@
       icon: '/icons/icon-192.png',
       badge: '/icons/icon-192.png',
       data: { url: appPath(p.url), id: p.id || null, kind: p.kind || null },
+    }).catch((err) => {
+      // A notice that cannot be shown (permission withdrawn, say) is lost
+      // to the person: say so where a developer looks.
+      console.error('FamilyHub: showing a notification failed:', err);
+      throw err;
     });
   }
 
