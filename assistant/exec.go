@@ -197,6 +197,18 @@ func (x *executor) ask(key string, options []Intent, labels []string, kv ...stri
 	return &question{message: x.say.say(key, append(kv, "options", x.say.or(labels))...), options: options, labels: labels}
 }
 
+// askTitle asks which of titles (records that match alike) in means: one
+// option per title, in order.
+func (x *executor) askTitle(key string, in Intent, titles map[string]string) *question {
+	var opts []Intent
+	var labels []string
+	for _, title := range sortedValues(titles) {
+		opts = append(opts, variant(in, func(s *IntentSlots) { s.Title = title }))
+		labels = append(labels, x.say.quote(title))
+	}
+	return x.ask(key, opts, labels)
+}
+
 // variant returns in with its slots changed by set: one option of a
 // question.
 func variant(in Intent, set func(s *IntentSlots)) Intent {

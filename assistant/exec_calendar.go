@@ -111,13 +111,7 @@ func (x *executor) findEvent(in Intent, date, dateSlot string) (db.Occurrence, e
 		return firsts[0], nil
 	}
 	if len(titles) > 1 {
-		var opts []Intent
-		var labels []string
-		for _, title := range sortedValues(titles) {
-			opts = append(opts, variant(in, func(s *IntentSlots) { s.Title = title }))
-			labels = append(labels, x.say.quote(title))
-		}
-		return db.Occurrence{}, x.ask("q.which_event", opts, labels)
+		return db.Occurrence{}, x.askTitle("q.which_event", in, titles)
 	}
 	if dateSlot == "" || date != "" {
 		return firsts[0], nil // two of that title on the day asked: the first

@@ -111,13 +111,7 @@ func (x *executor) findTask(in Intent, pool int) (t dbsqlc.Task, ok bool, err er
 		titles[itemKey(tasks[i].Title)] = tasks[i].Title
 	}
 	if len(titles) > 1 {
-		var opts []Intent
-		var labels []string
-		for _, title := range sortedValues(titles) {
-			opts = append(opts, variant(in, func(s *IntentSlots) { s.Title = title }))
-			labels = append(labels, x.say.quote(title))
-		}
-		return t, false, x.ask("q.which_task", opts, labels)
+		return t, false, x.askTitle("q.which_task", in, titles)
 	}
 	choice := tasks[pick[0]] // templates first for a delete, else by due time
 	if pool == poolDelete && choice.Recurrence != nil {
