@@ -24,13 +24,27 @@ const (
 )
 
 // Error is an error a user can act on. Code is one of the E* constants,
-// Message is a sentence for people, Field names the offending input field
-// when there is one.
+// Message is a sentence for people (in English), Field names the offending
+// input field when there is one.
+//
+// Format and Args are what Message was made of, fmt.Sprintf(Format,
+// Args...), so that the http package can say the same in the caller's
+// language (a catalogue keyed by Format). Errorf, Invalid and NotFound set
+// them; build every Error through them. Format is "" only for a message
+// that is already in some language of its own (the assistant's refusals).
 type Error struct {
 	Code    string
 	Message string
 	Field   string
+	Format  string
+	Args    []any
 }
+
+// Phrase is English text passed as an argument of an Error's format that a
+// translation replaces as well: a kind of thing ("shopping list"), a role,
+// an action. Plain strings among the Args (field names, the user's own
+// text) are kept as they are. It prints as the string it is.
+type Phrase string
 
 func (e *Error) Error() string {
 	if e.Field != "" {
@@ -41,19 +55,26 @@ func (e *Error) Error() string {
 
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code string, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Invalid returns an EINVALID *Error naming the field.
 func Invalid(field string, format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // NotFound returns the ENOTFOUND error for a kind of thing ("shopping list").
 // The same error is used for rows that exist in another family, so that the
 // answer never reveals that they exist.
 func NotFound(what string) *Error {
-	return &Error{Code: ENOTFOUND, Message: what + " not found"}
+	return Errorf(ENOTFOUND, "%s not found", Phrase(what))
+}
+
+// WithField returns e with its Field set to field: an Errorf error that names
+// the input it refuses with a code other than EINVALID.
+func (e *Error) WithField(field string) *Error {
+	e.Field = field
+	return e
 }
 
 // ErrorCode returns the code of err if it is (or wraps) an *Error, EINTERNAL

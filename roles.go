@@ -184,7 +184,7 @@ func Forbidden(role string, act Action) *Error {
 		what = r.what
 	}
 	if Permission(role, act) == GrantOwn {
-		return Errorf(EFORBIDDEN, "As a %s you may %s only when they are yours (assigned to you or to nobody).", role, what)
+		return Errorf(EFORBIDDEN, "As a %s you may %s only when they are yours (assigned to you or to nobody).", Phrase(role), Phrase(what))
 	}
-	return Errorf(EFORBIDDEN, "As a %s you may not %s.", role, what)
+	return Errorf(EFORBIDDEN, "As a %s you may not %s.", Phrase(role), Phrase(what))
 }

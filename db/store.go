@@ -60,11 +60,11 @@ func Err(err error, what string) error {
 	if errors.As(err, &pgErr) {
 		switch {
 		case pgErr.Code == "23505":
-			return familyhub.Errorf(familyhub.ECONFLICT, "That %s already exists.", conflictWhat(pgErr))
+			return familyhub.Errorf(familyhub.ECONFLICT, "That %s already exists.", familyhub.Phrase(conflictWhat(pgErr)))
 		case pgErr.Code == "23503":
 			return familyhub.Errorf(familyhub.EINVALID, "A referenced record does not exist.")
 		case pgErr.Code == "23514" || pgErr.Code == "23502" || strings.HasPrefix(pgErr.Code, "22"):
-			return &familyhub.Error{Code: familyhub.EINVALID, Message: "A value is out of range or malformed.", Field: pgErr.ColumnName}
+			return familyhub.Invalid(pgErr.ColumnName, "A value is out of range or malformed.")
 		case strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03":
 			return fmt.Errorf("%w: %w", errUnavailable, err)
 		}
@@ -77,7 +77,7 @@ func Err(err error, what string) error {
 }
 
 // errUnavailable carries EUNAVAILABLE while keeping the cause for the log.
-var errUnavailable = &familyhub.Error{Code: familyhub.EUNAVAILABLE, Message: "The database is unavailable; try again shortly."}
+var errUnavailable = familyhub.Errorf(familyhub.EUNAVAILABLE, "The database is unavailable; try again shortly.")
 
 // isNoRows reports whether a :one query found no row.
 func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

@@ -73,8 +73,8 @@ func staleOrMissing[T any](ctx context.Context, what string, get func() (T, erro
 // errIDReused answers a create whose client id was used for something
 // else: other content, another kind of record, or another family (which
 // it must not reveal).
-var errIDReused = &familyhub.Error{Code: familyhub.ECONFLICT, Field: "id",
-	Message: "This id was already used for a different record; choose a new id for a new record."}
+var errIDReused = familyhub.Errorf(familyhub.ECONFLICT,
+	"This id was already used for a different record; choose a new id for a new record.").WithField("id")
 
 // createOnce runs create unless the client id (nil: the server chooses)
 // was claimed before. The first time, it claims id for kind with a hash of

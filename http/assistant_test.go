@@ -117,6 +117,12 @@ func TestAssistantCommands(t *testing.T) {
 	if r.StatusCode != 422 || r.Header.Get("Content-Language") != "de" || !strings.HasPrefix(r.errorBody(t).Message, "Das habe ich leider nicht verstanden") {
 		t.Errorf("Accept-Language: %d %s", r.StatusCode, r.body)
 	}
+	// An English command refused stays English under a German
+	// Accept-Language: errors speak the language of the answer.
+	r = c.do("POST", "/api/assistant/commands", map[string]any{"text": "tick off butter", "locale": "en-GB"})
+	if r.StatusCode != 422 || r.Header.Get("Content-Language") != "en" || strings.Contains(r.errorBody(t).Message, "Liste") {
+		t.Errorf("English refusal under Accept-Language de: %d %s", r.StatusCode, r.body)
+	}
 	c.header.Del("Accept-Language")
 
 	// A question: choices by index, answered by POST …/choice.

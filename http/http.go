@@ -14,6 +14,7 @@ import (
 	"unicode"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/assistant"
 	"github.com/familyhub/familyhub/db"
 )
 
@@ -53,16 +54,19 @@ type errorJSON struct {
 }
 
 // writeError writes err as {"error":{"code","message","field"}} with the
-// status its code maps to. Only internal and unavailable errors are logged:
-// the rest are the client's to fix.
+// status its code maps to, the message in the caller's language (see
+// errorLanguage) and Content-Language saying which. Only internal and
+// unavailable errors are logged: the rest are the client's to fix.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	lang := errorLanguage(w, r)
 	var stale *db.StaleError
 	if errors.As(err, &stale) {
-		writeStale(w, stale)
+		writeStale(w, stale, lang)
 		return
 	}
 	code := familyhub.ErrorCode(err)
-	body := errorJSON{Code: code, Message: familyhub.ErrorMessage(err)}
+	msg, msgLang := errorMessage(err, lang)
+	body := errorJSON{Code: code, Message: msg}
 	var fe *familyhub.Error
 	if errors.As(err, &fe) {
 		body.Field = fe.Field
@@ -74,7 +78,53 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		logger.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "2")
 	}
+	w.Header().Set("Content-Language", msgLang)
 	WriteJSON(w, ErrorStatus(code), errorBody{Error: body})
+}
+
+// errorLanguage is the language an error answer is wanted in: the one a
+// handler already answers in (Content-Language, set by the assistant for
+// the language of the command), else the request's Accept-Language ("de"
+// or "en", the one parser the assistant uses too).
+func errorLanguage(w http.ResponseWriter, r *http.Request) string {
+	if lang := w.Header().Get("Content-Language"); lang != "" {
+		return lang
+	}
+	return assistant.AcceptLanguage(r.Header.Get("Accept-Language"))
+}
+
+// errorMessage returns err's message in lang when the catalogue has it
+// (errors_de.go), else in English, and the language it is in. A
+// familyhub.Error without Format (an assistant's refusal) is in lang
+// already; any other error is internal and says only that.
+func errorMessage(err error, lang string) (msg, msgLang string) {
+	var fe *familyhub.Error
+	if !errors.As(err, &fe) {
+		if lang == "de" {
+			return "Interner Fehler.", "de"
+		}
+		return familyhub.ErrorMessage(err), "en"
+	}
+	if fe.Format == "" {
+		return fe.Message, lang
+	}
+	if lang != "de" {
+		return fe.Message, "en"
+	}
+	format, ok := deFormats[fe.Format]
+	if !ok {
+		return fe.Message, "en"
+	}
+	args := make([]any, len(fe.Args))
+	for i, a := range fe.Args {
+		args[i] = a
+		if p, ok := a.(familyhub.Phrase); ok {
+			if de, ok := dePhrases[string(p)]; ok {
+				args[i] = de
+			}
+		}
+	}
+	return fmt.Sprintf(format, args...), "de"
 }
 
 // writeJSON writes v as JSON with status.
@@ -138,7 +188,7 @@ func decodeError(err error) error {
 		if typeErr.Field == "" {
 			return familyhub.Errorf(familyhub.EMALFORMED, "The body must be a JSON object.")
 		}
-		return familyhub.Invalid(typeErr.Field, "%s must be %s.", typeErr.Field, jsonKind(typeErr.Type.Kind().String()))
+		return familyhub.Invalid(typeErr.Field, "%s must be %s.", typeErr.Field, familyhub.Phrase(jsonKind(typeErr.Type.Kind().String())))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		if field == "" {

@@ -132,7 +132,9 @@ func (s *Server) routes() chi.Router {
 		s.Error(w, r, familyhub.Errorf(familyhub.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorJSON{Code: "method_not_allowed", Message: r.Method + " is not allowed here."}})
+		msg, lang := errorMessage(familyhub.Errorf("method_not_allowed", "%s is not allowed here.", r.Method), errorLanguage(w, r))
+		w.Header().Set("Content-Language", lang)
+		WriteJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorJSON{Code: "method_not_allowed", Message: msg}})
 	})
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})

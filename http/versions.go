@@ -60,6 +60,10 @@ func setETag(w http.ResponseWriter, version int64) {
 	w.Header().Set("ETag", `"`+strconv.FormatInt(version, 10)+`"`)
 }
 
+// errStale is the message of a 412.
+var errStale = familyhub.Errorf(familyhub.ECONFLICT,
+	"Someone changed this since you last saw it; look at the current version and try again.")
+
 // staleBody is a 412 answer: the error and the record as it is now.
 type staleBody struct {
 	Error   errorJSON `json:"error"`
@@ -68,9 +72,11 @@ type staleBody struct {
 
 // writeStale answers a change refused by If-Match: 412 with code conflict
 // and the current record, so the client can show both versions.
-func writeStale(w http.ResponseWriter, e *db.StaleError) {
-	body := staleBody{Error: errorJSON{Code: familyhub.ECONFLICT,
-		Message: "Someone changed this since you last saw it; look at the current version and try again."}}
+// The message is in lang when the catalogue has it.
+func writeStale(w http.ResponseWriter, e *db.StaleError, lang string) {
+	msg, msgLang := errorMessage(errStale, lang)
+	body := staleBody{Error: errorJSON{Code: familyhub.ECONFLICT, Message: msg}}
+	w.Header().Set("Content-Language", msgLang)
 	switch c := e.Current.(type) {
 	case dbsqlc.ShoppingList:
 		body.Current = toShoppingListJSON(c)

@@ -70,10 +70,16 @@ export function mountAssistant(app, root) {
         h('button.small', { type: 'button', onclick: () => { reply.replaceChildren(); input.focus(); } }, t('common.dismiss'))));
   }
 
-  /** Shows a failed request: the server's sentence when it speaks the user's language. */
+  /**
+   * Shows a failed request: the server's sentence when it speaks the user's
+   * language, except where the app's own words say better what to do
+   * (sign in again, reload, retry later): every error answer now carries
+   * Content-Language, not only the assistant's refusals.
+   */
   function showError(ex, fallback) {
+    const appWords = ex.status === 400 || ex.status === 401 || ex.status === 413 || ex.status === 429 || ex.status >= 500;
     if (ex.status === 422 && ex.field === 'text') show(t('assistant.notUnderstood'), { examplesList: true });
-    else if (ex.localized) show(ex.serverMessage);
+    else if (ex.localized && !appWords) show(ex.serverMessage);
     else if (ex.status === 422) show(fallback || t('assistant.couldNot'), { examplesList: !fallback });
     else show(fallback && ex.status === 409 ? fallback : ex.message);
   }

@@ -1,8 +1,10 @@
 // What a person reads when a request fails: the error's code and field
-// mapped to a sentence in their language. The server's own message names
-// API fields ("ends_at must not be before starts_at") and is in English, so
-// it is never shown, except where the server says (Content-Language) that it
-// wrote it in the user's language for a person, as the assistant will.
+// mapped to a sentence in their language. The server answers errors in the
+// Accept-Language language too (saying which with Content-Language), but
+// its message names API fields ("ends_at darf nicht vor starts_at liegen")
+// and is written for developers, so the app words errors itself; only the
+// assistant shows the server's sentence, when serverSpeaks() (its refusals
+// are written for a person).
 import { currentLang, has, t } from './i18n.js';
 
 /** The table key for an API field: "ingredients[2].quantity" → "ingredients.quantity" (and the index 2). */
