@@ -1,8 +1,9 @@
 // FamilyHub realtime client: one connection per tab that tells the app what
 // changed, so it can re-fetch exactly that. No DOM, no app state: reusable by
 // any FamilyHub web client. The protocol is docs/realtime.md; how to use this
-// module (new RealtimeClient({deviceId, topics, onEvent, onResync, onState,
-// onSessionEnded}), start, setTopics, stop) is docs/pwa.md.
+// module (new RealtimeClient({deviceId, topics, view, onEvent, onResync,
+// onState, onPresence, onSessionEnded}), start, setTopics, setView, stop)
+// is docs/pwa.md.
 
 const WS_NORMAL = 1000;
 const WS_RESTART = 1012;
@@ -23,6 +24,12 @@ export class RealtimeClient {
     this.onState = opts.onState ?? (() => {});
     this.onSessionEnded = opts.onSessionEnded ?? (() => {});
     this.onMessage = opts.onMessage ?? (() => {}); // device messages without seq
+    // Family presence (docs/realtime.md "Presence"): the view this device
+    // reports, and the family's devices as the server last said (empty
+    // while not live, and on the long-poll transport, which cannot carry it).
+    this.view = opts.view ?? '';
+    this.onPresence = opts.onPresence ?? (() => {});
+    this.members = [];
     this.minDelay = opts.minDelay ?? 1000;
     this.maxDelay = opts.maxDelay ?? 30000;
     this.pingInterval = opts.pingInterval ?? 25000;
@@ -44,7 +51,10 @@ export class RealtimeClient {
       if (this.running && this.state !== 'live' && this.state !== 'connecting') this._connectNow();
       else if (this.running && this.conn && this.conn.probe) this.conn.probe();
     };
-    this._onVisible = () => { if (document.visibilityState === 'visible') this._wake(); };
+    this._onVisible = () => {
+      if (document.visibilityState === 'visible') this._wake();
+      this._reportView(); // a hidden tab is online but looks at nothing
+    };
     this._onOffline = () => {
       if (!this.running) return;
       this._teardown();
@@ -83,11 +93,30 @@ export class RealtimeClient {
     if (this.conn && this.conn.retopic) this.conn.retopic(next, prev);
   }
 
+  /** Report this view to the family's presence: shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id>, or '' (none). */
+  setView(view) {
+    if (view === this.view) return;
+    this.view = view;
+    this._reportView();
+  }
+
+  /** The view as reported: none while the page is hidden. */
+  _shownView() {
+    return globalThis.document?.visibilityState === 'hidden' ? '' : this.view;
+  }
+
+  _reportView() {
+    const v = this._shownView();
+    if (this.conn && this.conn.setView && this.conn.view !== v) this.conn.setView(v);
+  }
+
   // --- connection management ---
 
   _setState(state) {
     if (this.state === state) return;
     this.state = state;
+    // Presence is only true while connected: the list goes until the next one comes.
+    if (state !== 'live' && this.members.length) this._presence([]);
     this.onState(state, this.transport);
   }
 
@@ -195,6 +224,9 @@ export class RealtimeClient {
         this.adoptNext = true;
         this.onResync('resync');
         break;
+      case 'presence':
+        this._presence(Array.isArray(msg.members) ? msg.members : []);
+        break;
       case 'pong':
       case 'subscribed':
         break;
@@ -220,11 +252,18 @@ export class RealtimeClient {
     this.onEvent(ev);
   }
 
+  _presence(members) {
+    this.members = members;
+    this.onPresence(members);
+  }
+
   _query(extra = {}) {
     const q = new URLSearchParams();
     if (this.deviceId) q.set('device_id', this.deviceId);
     if (this.lastSeq !== null) q.set('since', String(this.lastSeq));
     if (this.topics.length) q.set('topics', this.topics.join(','));
+    // Opts in to presence at connect with the current view (ws and sse).
+    q.set('view', this._shownView());
     for (const [k, v] of Object.entries(extra)) q.set(k, v);
     return q.toString();
   }
@@ -241,6 +280,7 @@ function openWS(rt, cb) {
   let base = rt.base || location.origin;
   base = base.replace(/^http/, 'ws');
   let ws;
+  const view = rt._shownView();
   try {
     ws = new WebSocket(`${base}/ws?${rt._query()}`);
   } catch {
@@ -282,7 +322,8 @@ function openWS(rt, cb) {
   };
   ws.onerror = () => {}; // onclose follows with the code
   ws.onclose = (e) => finish(e.code || 1006, e.reason);
-  return {
+  const conn = {
+    view, // as the server has it (the URL said it; then presence messages)
     close(code) {
       done = true;
       clearInterval(pingTimer);
@@ -298,8 +339,12 @@ function openWS(rt, cb) {
       if (added.length) send({ type: 'subscribe', topics: added });
       if (removed.length) send({ type: 'unsubscribe', topics: removed });
     },
+    // Before the socket opens the URL carries the view; the server keeps
+    // the last one either way.
+    setView(v) { conn.view = v; send({ type: 'presence', view: v }); },
     probe,
   };
+  return conn;
 }
 
 function openSSE(rt, cb) {
@@ -310,7 +355,9 @@ function openSSE(rt, cb) {
   const base = rt.base || '';
   let es;
   let done = false;
+  let reopening = false;
   const start = () => {
+    conn.view = rt._shownView();
     es = new EventSource(`${base}/sse?${rt._query()}`, { withCredentials: !!rt.base });
     es.onopen = () => cb.opened();
     es.onmessage = (e) => {
@@ -336,12 +383,21 @@ function openSSE(rt, cb) {
     es.onopen = es.onmessage = es.onerror = null;
     es.close();
   };
-  start();
-  return {
-    close() { done = true; stop(); },
-    // A stream cannot change its topics: reopen it, resuming from lastSeq.
-    retopic() { if (!done) { stop(); start(); } },
+  // A stream cannot change its topics or view: reopen it, resuming from
+  // lastSeq (once, when a navigation changes both).
+  const reopen = () => {
+    if (done || reopening) return;
+    reopening = true;
+    queueMicrotask(() => { reopening = false; if (!done) { stop(); start(); } });
   };
+  const conn = {
+    view: '',
+    close() { done = true; stop(); },
+    retopic: reopen,
+    setView(v) { conn.view = v; reopen(); },
+  };
+  start();
+  return conn;
 }
 
 function openPoll(rt, cb) {
