@@ -6,13 +6,19 @@ import (
 	"time"
 )
 
+// noWebSocket makes every WebSocket fail before it opens, as behind a
+// proxy that drops upgrades: the app falls back to SSE.
+const noWebSocket = `window.WebSocket = class { constructor() { this.readyState = 0; setTimeout(() => { this.onerror && this.onerror(new Event('error')); this.onclose && this.onclose({ code: 1006, reason: '' }); }, 0); } send() {} close() {} };
+	window.WebSocket.OPEN = 1;`
+
 // TestBrowserPresence is issue 20's browser test: Ana (replica A) and Ben
 // (replica B) of one family. Ana opens the list "Weekly"; Ben opening the
 // same list sees her avatar in its header within a second, never his own;
 // the header does not move; when Ana goes elsewhere her avatar goes, and
 // Ben's Family page says where she is. Once in English (Ana on a laptop,
 // Ben on a phone) and once in German (the other way round), each pass on
-// new devices.
+// new devices. Then Ben on SSE: his view travels in the stream's URL, and
+// the stream reopens when he navigates.
 func TestBrowserPresence(t *testing.T) {
 	c, ana, ben := twoAdults(t)
 	weekly := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
@@ -97,4 +103,29 @@ func TestBrowserPresence(t *testing.T) {
 			bens.waitJS("Ana no longer online", where+`?.textContent === ''`, 5*time.Second)
 		})
 	}
+	t.Run("SSE", func(t *testing.T) {
+		anas := newDevice(t, "Ana-ws", laptopW, laptopH, browserOpts{lang: "en-GB"})
+		bens := newDevice(t, "Ben-sse", phoneW, phoneH, browserOpts{lang: "en-GB", script: noWebSocket})
+		signInAll(t,
+			func() { anas.login(c.a.URL(), "ana@example.org") },
+			func() { bens.login(c.b.URL(), "ben@example.org") })
+		if tr := eval[string](bens, `window.familyhub.rt.transport`); tr != "sse" {
+			t.Fatalf("Ben's transport = %q, want sse", tr)
+		}
+		listShown := `document.querySelector('.list-head h2')?.textContent === 'Weekly' && document.querySelector('li.item')`
+		anaAvatar := fmt.Sprintf(`document.querySelector('.list-head .presence .avatar[data-user=%q]')`, ana.userID)
+		benAvatar := fmt.Sprintf(`document.querySelector('.list-head .presence .avatar[data-user=%q]')`, ben.userID)
+		anas.goTo("/shopping/"+weekly, listShown)
+		bens.goTo("/shopping/"+weekly, listShown)
+		bens.waitJS("Ana's avatar on Ben's SSE device", anaAvatar, 5*time.Second)
+		anas.waitJS("Ben (on SSE) in Ana's list header", benAvatar, 5*time.Second)
+		// Ben navigates: the stream reopens with the new view, and he leaves Ana's header.
+		bens.goTo("/tasks", `document.querySelector('#main h1')`)
+		anas.waitJS("Ben gone from Ana's list header", "!"+benAvatar, 5*time.Second)
+		bens.waitLive()
+		bens.goTo("/shopping/"+weekly, listShown)
+		anas.waitJS("Ben back in Ana's list header", benAvatar, 5*time.Second)
+		anas.goTo("/tasks", `document.querySelector('#main h1')`)
+		bens.waitJS("Ana's avatar gone on Ben's SSE device", "!"+anaAvatar, 5*time.Second)
+	})
 }
