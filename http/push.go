@@ -41,8 +41,9 @@ func (s *Server) withNotify(h http.HandlerFunc) http.HandlerFunc {
 
 // pushTrack reports a realtime socket to notify's presence (nil without a
 // notifier): which events its device was sent live, so that no push
-// repeats them. The WebSocket transport calls it once the socket's first
-// messages are written, then Seen per event.
+// repeats them. The WebSocket and SSE transports call it once the
+// connection's first messages are written, then Seen per event written.
+// Long polls are not tracked: between two polls nothing is open.
 func (s *Server) pushTrack(c *realtime.Client, start int64) *notify.Tracker {
 	if s.cfg.Notify == nil {
 		return nil

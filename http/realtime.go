@@ -66,7 +66,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, transport string)
 	return p
 }
 
-// joinParams reads device_id, since (or SSE's Last-Event-ID) and topics.
+// joinParams reads device_id, since (or SSE's Last-Event-ID), topics and view.
 func joinParams(r *http.Request, a *familyhub.Auth, transport string) (*realtime.JoinParams, error) {
 	q := r.URL.Query()
 	p := &realtime.JoinParams{
@@ -93,6 +93,16 @@ func joinParams(r *http.Request, a *familyhub.Auth, transport string) (*realtime
 			return nil, err
 		}
 		p.Topics = topics
+	}
+	// ?view= (even empty) opts in to family presence at connect: SSE's
+	// only way, since the stream has no upstream messages; a WebSocket may
+	// use it too and then send presence messages on every change.
+	if q.Has("view") {
+		view, err := realtime.ParseView(q.Get("view"))
+		if err != nil {
+			return nil, err
+		}
+		p.View = &view
 	}
 	return p, nil
 }

@@ -10,8 +10,11 @@ import (
 
 // handleSSE serves GET /sse: the same messages as /ws, as Server-Sent
 // Events. Events carry "id: <seq>" so the browser's automatic reconnect
-// resumes with Last-Event-ID; topics come from ?topics=a,b since the
-// stream has no upstream messages.
+// resumes with Last-Event-ID; topics come from ?topics=a,b and the
+// family presence view from ?view= since the stream has no upstream
+// messages (a client reopens the stream to change them). Like a
+// WebSocket, the stream reports what it sent the device to notify's push
+// presence (pushTrack), so the device is pushed nothing it showed live.
 func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 	p := s.admit(w, r, "sse")
 	if p == nil {
@@ -56,6 +59,7 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	seen := s.pushTrack(c, j.Start) // what this device was sent, for notify (http/push.go)
 	ping := time.NewTicker(realtimePingInterval)
 	defer ping.Stop()
 	for {
@@ -74,6 +78,7 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 						return
 					}
 					s.rt.metrics.ObserveDelivery(m)
+					seen.Seen(m.Seq)
 				}
 			}
 		case <-ping.C:

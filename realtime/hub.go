@@ -554,6 +554,10 @@ type JoinParams struct {
 	Topics                      []string
 	// Since is the last seq the client has seen; nil for a fresh start.
 	Since *int64
+	// View, when set, opts the client in to presence at once with this
+	// view (checked by ParseView), as a presence message would: the way
+	// for a one-way transport (SSE) to take part.
+	View *string
 }
 
 // Join registers a client, so that it receives every event after Since
@@ -599,6 +603,11 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 		h.sessions[p.SessionID] = map[*Client]struct{}{}
 	}
 	h.sessions[p.SessionID][c] = struct{}{}
+	if p.View != nil {
+		h.setPresenceLocked(c, *p.View)
+	} else {
+		h.presence.joinedLocked(c)
+	}
 	h.clients.Add(1)
 	h.metrics.Connections.WithLabelValues(p.Transport).Inc()
 	h.mu.Unlock()

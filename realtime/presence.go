@@ -47,11 +47,15 @@ type PresenceDevice struct {
 }
 
 // presenceNotice is a payload on ChannelPresence: every device of family
-// connected to replica, replacing what replica said before.
+// connected to replica, replacing what replica said before. Ask is set on
+// a replica's first notice for a family: it has not heard the others yet
+// (it drops notices for families with nobody connected), so they announce
+// again at once instead of at their next heartbeat.
 type presenceNotice struct {
 	FamilyID uuid.UUID        `json:"family_id"`
 	Replica  uuid.UUID        `json:"replica"`
 	Devices  []PresenceDevice `json:"devices"`
+	Ask      bool             `json:"ask,omitempty"`
 	received time.Time
 }
 
@@ -100,6 +104,15 @@ func validView(v string) bool {
 	return false
 }
 
+// ParseView checks a view a device reports (docs/realtime.md "Presence")
+// and returns it in lower case; any other is EINVALID on field "view".
+func ParseView(v string) (string, error) {
+	if !validView(v) {
+		return "", familyhub.Invalid("view", "view must be one of shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id>, or empty for none.")
+	}
+	return strings.ToLower(v), nil
+}
+
 // setPresence records the view c's device reports and opts c in to
 // presence messages.
 func (h *Hub) setPresence(c *Client, view string) {
@@ -112,12 +125,26 @@ func (h *Hub) setPresence(c *Client, view string) {
 	if _, ok := fam.clients[c]; !ok {
 		return
 	}
+	h.setPresenceLocked(c, view)
+}
+
+// setPresenceLocked is setPresence for a client known to be joined. h.mu
+// is held.
+func (h *Hub) setPresenceLocked(c *Client, view string) {
 	first := c.presence == ""
 	c.presence = "\x00" + view // non-empty: opted in, even with view ""
 	fp := h.presence.famLocked(c.FamilyID)
 	fp.local, fp.dirty = true, true
 	if first {
 		fp.last = nil // send the list to the newcomer too
+	}
+}
+
+// joinedLocked notes a new socket that did not opt in: it is online
+// (view "") for the family's devices that watch presence. h.mu is held.
+func (p *presence) joinedLocked(c *Client) {
+	if fp := p.fams[c.FamilyID]; fp != nil {
+		fp.local, fp.dirty = true, true
 	}
 }
 
@@ -156,6 +183,10 @@ func (p *presence) receive(n presenceNotice) {
 	if n.Replica == p.replica {
 		return // our own: local state is newer
 	}
+	if n.Ask {
+		fp.local = true // a replica new to the family: tell it ours at the next step
+	}
+	n.Ask = false
 	n.received = time.Now()
 	fp.remote[n.Replica] = n
 	fp.dirty = true
@@ -246,9 +277,10 @@ func (p *presence) step(full bool) []presenceNotice {
 			devices = keepSince(devices, own.Devices)
 		}
 		if fp.local || now.Sub(fp.announced) > presenceHeartbeat {
+			first := fp.announced.IsZero()
 			fp.local = false
 			fp.announced = now
-			announce = append(announce, presenceNotice{FamilyID: id, Replica: p.replica, Devices: devices})
+			announce = append(announce, presenceNotice{FamilyID: id, Replica: p.replica, Devices: devices, Ask: first})
 		}
 		fp.remote[p.replica] = presenceNotice{FamilyID: id, Replica: p.replica, Devices: devices, received: now}
 		if !fp.dirty {

@@ -9,6 +9,7 @@ import { deviceId } from './device.js';
 import { h, keepFocus, setChildren } from './dom.js';
 import { onLangChange, t, translateStatic } from './i18n.js';
 import * as outbox from './outbox.js';
+import { viewOf } from './presence.js';
 import { RealtimeClient } from './realtime.js';
 import { dateIn } from './time.js';
 import { failed, loader, refreshState, showState, watchKeyboard, watchSync, write } from './shell.js';
@@ -63,7 +64,14 @@ const app = {
   refreshMe: () => refreshMe(),
   /** fn(changes) runs after every re-read of /api/me (open dialogs keep their member pickers current); returns an unsubscribe. */
   onFamilyChange(fn) { familyListeners.add(fn); return () => familyListeners.delete(fn); },
+  /** The family's online devices (docs/realtime.md "Presence"), as the server last said; [] while not live. */
+  presence: [],
+  /** fn(members) runs whenever presence changes; returns an unsubscribe. */
+  onPresence(fn) { presenceListeners.add(fn); return () => presenceListeners.delete(fn); },
+  /** Tells the family what this page shows (after a navigation, or a view changing its address in place). */
+  here() { app.rt?.setView(viewOf(location.pathname)); },
 };
+const presenceListeners = new Set();
 window.familyhub = app; // for the console and the browser tests
 
 function startRealtime() {
@@ -72,6 +80,7 @@ function startRealtime() {
   app.rt = new RealtimeClient({
     deviceId: deviceId(),
     topics: app.view?.topics ?? [],
+    view: viewOf(location.pathname),
     // Opened from the device's copy: resume from the seq that copy had.
     since: app.keptSeq,
     // Back online, the waiting writes go first; the events that follow
@@ -99,6 +108,10 @@ function startRealtime() {
       app.messages.push(msg);
       if (app.messages.length > 20) app.messages.shift();
       app.assistant?.onMessage?.(msg);
+    },
+    onPresence: (members) => {
+      app.presence = members;
+      for (const fn of presenceListeners) fn(members);
     },
     onSessionEnded: () => signedOut(t('auth.sessionEnded')),
   });
@@ -202,6 +215,7 @@ async function render({ keepFocus = false } = {}) {
   const view = mount(app, main, ...match.slice(1)) || {};
   app.view = view;
   if (app.rt) app.rt.setTopics(view.topics ?? []);
+  app.here();
   const heading = main.querySelector('h1');
   document.title = heading ? `${heading.textContent} · FamilyHub` : 'FamilyHub';
   if (heading && render.moved && !keepFocus) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }

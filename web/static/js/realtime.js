@@ -1,13 +1,11 @@
 // FamilyHub realtime client: one connection per tab that tells the app what
 // changed, so it can re-fetch exactly that. No DOM, no app state: reusable by
 // any FamilyHub web client. The protocol is docs/realtime.md; how to use this
-// module (new RealtimeClient({deviceId, topics, onEvent, onResync, onState,
-// onSessionEnded}), start, setTopics, stop) is docs/pwa.md.
+// module (new RealtimeClient({deviceId, topics, view, onEvent, onResync,
+// onState, onPresence, onSessionEnded}), start, setTopics, setView, stop)
+// is docs/pwa.md.
 
-const WS_NORMAL = 1000;
-const WS_RESTART = 1012;
-const WS_SESSION_ENDED = 4001;
-const WS_TOO_SLOW = 4008;
+import { openPoll, openSSE, openWS, WS_NORMAL, WS_RESTART, WS_SESSION_ENDED, WS_TOO_SLOW } from './realtime-transports.js';
 
 /** Transports in the order they are tried. */
 export const TRANSPORTS = ['ws', 'sse', 'poll'];
@@ -23,6 +21,12 @@ export class RealtimeClient {
     this.onState = opts.onState ?? (() => {});
     this.onSessionEnded = opts.onSessionEnded ?? (() => {});
     this.onMessage = opts.onMessage ?? (() => {}); // device messages without seq
+    // Family presence (docs/realtime.md "Presence"): the view this device
+    // reports, and the family's devices as the server last said (empty
+    // while not live, and on the long-poll transport, which cannot carry it).
+    this.view = opts.view ?? '';
+    this.onPresence = opts.onPresence ?? (() => {});
+    this.members = [];
     this.minDelay = opts.minDelay ?? 1000;
     this.maxDelay = opts.maxDelay ?? 30000;
     this.pingInterval = opts.pingInterval ?? 25000;
@@ -44,7 +48,10 @@ export class RealtimeClient {
       if (this.running && this.state !== 'live' && this.state !== 'connecting') this._connectNow();
       else if (this.running && this.conn && this.conn.probe) this.conn.probe();
     };
-    this._onVisible = () => { if (document.visibilityState === 'visible') this._wake(); };
+    this._onVisible = () => {
+      if (document.visibilityState === 'visible') this._wake();
+      this._reportView(); // a hidden tab is online but looks at nothing
+    };
     this._onOffline = () => {
       if (!this.running) return;
       this._teardown();
@@ -83,11 +90,30 @@ export class RealtimeClient {
     if (this.conn && this.conn.retopic) this.conn.retopic(next, prev);
   }
 
+  /** Report this view to the family's presence: shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id>, or '' (none). */
+  setView(view) {
+    if (view === this.view) return;
+    this.view = view;
+    this._reportView();
+  }
+
+  /** The view as reported: none while the page is hidden. */
+  _shownView() {
+    return globalThis.document?.visibilityState === 'hidden' ? '' : this.view;
+  }
+
+  _reportView() {
+    const v = this._shownView();
+    if (this.conn && this.conn.setView && this.conn.view !== v) this.conn.setView(v);
+  }
+
   // --- connection management ---
 
   _setState(state) {
     if (this.state === state) return;
     this.state = state;
+    // Presence is only true while connected: the list goes until the next one comes.
+    if (state !== 'live' && this.members.length) this._presence([]);
     this.onState(state, this.transport);
   }
 
@@ -195,6 +221,9 @@ export class RealtimeClient {
         this.adoptNext = true;
         this.onResync('resync');
         break;
+      case 'presence':
+        this._presence(Array.isArray(msg.members) ? msg.members : []);
+        break;
       case 'pong':
       case 'subscribed':
         break;
@@ -220,11 +249,18 @@ export class RealtimeClient {
     this.onEvent(ev);
   }
 
+  _presence(members) {
+    this.members = members;
+    this.onPresence(members);
+  }
+
   _query(extra = {}) {
     const q = new URLSearchParams();
     if (this.deviceId) q.set('device_id', this.deviceId);
     if (this.lastSeq !== null) q.set('since', String(this.lastSeq));
     if (this.topics.length) q.set('topics', this.topics.join(','));
+    // Opts in to presence at connect with the current view (ws and sse).
+    q.set('view', this._shownView());
     for (const [k, v] of Object.entries(extra)) q.set(k, v);
     return q.toString();
   }
@@ -232,164 +268,4 @@ export class RealtimeClient {
 
 function normTopics(topics) {
   return [...new Set(topics)].sort();
-}
-
-// --- transports: each returns {close(code), retopic?, probe?} and reports
-// through cb.opened(), cb.message(msg), cb.failed(code, reason) (once). ---
-
-function openWS(rt, cb) {
-  let base = rt.base || location.origin;
-  base = base.replace(/^http/, 'ws');
-  let ws;
-  try {
-    ws = new WebSocket(`${base}/ws?${rt._query()}`);
-  } catch {
-    queueMicrotask(() => cb.failed(1006, 'WebSocket unavailable'));
-    return { close() {} };
-  }
-  let pingTimer = null;
-  let pongTimer = null;
-  let done = false;
-  const finish = (code, reason) => {
-    if (done) return;
-    done = true;
-    clearInterval(pingTimer);
-    clearTimeout(pongTimer);
-    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
-    cb.failed(code, reason);
-  };
-  const send = (m) => { if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m)); };
-  const probe = () => {
-    if (ws.readyState !== WebSocket.OPEN || pongTimer) return;
-    send({ type: 'ping' });
-    // A dead peer never answers (and a half-open TCP connection never
-    // closes by itself): give up on it and reconnect.
-    pongTimer = setTimeout(() => {
-      try { ws.close(); } catch { /* already closing */ }
-      finish(1006, 'no pong');
-    }, rt.pongTimeout);
-  };
-  ws.onopen = () => {
-    cb.opened();
-    pingTimer = setInterval(probe, rt.pingInterval);
-  };
-  ws.onmessage = (e) => {
-    clearTimeout(pongTimer);
-    pongTimer = null;
-    let msg;
-    try { msg = JSON.parse(e.data); } catch { return; }
-    cb.message(msg);
-  };
-  ws.onerror = () => {}; // onclose follows with the code
-  ws.onclose = (e) => finish(e.code || 1006, e.reason);
-  return {
-    close(code) {
-      done = true;
-      clearInterval(pingTimer);
-      clearTimeout(pongTimer);
-      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
-      try { ws.close(code === WS_NORMAL ? WS_NORMAL : undefined); } catch { /* not open yet */ }
-    },
-    retopic(next, prev) {
-      const added = next.filter((t) => !prev.includes(t));
-      const removed = prev.filter((t) => !next.includes(t));
-      // Subscribe before unsubscribing, so the socket never falls back to
-      // "everything" in between.
-      if (added.length) send({ type: 'subscribe', topics: added });
-      if (removed.length) send({ type: 'unsubscribe', topics: removed });
-    },
-    probe,
-  };
-}
-
-function openSSE(rt, cb) {
-  if (typeof EventSource === 'undefined') {
-    queueMicrotask(() => cb.failed(1006, 'EventSource unavailable'));
-    return { close() {} };
-  }
-  const base = rt.base || '';
-  let es;
-  let done = false;
-  const start = () => {
-    es = new EventSource(`${base}/sse?${rt._query()}`, { withCredentials: !!rt.base });
-    es.onopen = () => cb.opened();
-    es.onmessage = (e) => {
-      let msg;
-      try { msg = JSON.parse(e.data); } catch { return; }
-      cb.message(msg);
-    };
-    es.addEventListener('close', (e) => {
-      let code = 1006;
-      try { code = JSON.parse(e.data).code; } catch { /* keep 1006 */ }
-      stop();
-      if (!done) { done = true; cb.failed(code); }
-    });
-    // EventSource would reconnect by itself; we take over so that backoff,
-    // fallbacks and `since` work the same for every transport.
-    es.onerror = () => {
-      stop();
-      if (!done) { done = true; cb.failed(1006, 'stream error'); }
-    };
-  };
-  const stop = () => {
-    if (!es) return;
-    es.onopen = es.onmessage = es.onerror = null;
-    es.close();
-  };
-  start();
-  return {
-    close() { done = true; stop(); },
-    // A stream cannot change its topics: reopen it, resuming from lastSeq.
-    retopic() { if (!done) { stop(); start(); } },
-  };
-}
-
-function openPoll(rt, cb) {
-  const ctrl = new AbortController();
-  const base = rt.base || '';
-  let opened = false;
-  const loop = async () => {
-    for (;;) {
-      const first = rt.lastSeq === null;
-      const q = new URLSearchParams({ since: String(first ? 0 : rt.lastSeq), timeout: first ? '0' : '25' });
-      let res;
-      try {
-        res = await fetch(`${base}/api/realtime/poll?${q}`, {
-          headers: rt.deviceId ? { 'X-Device-ID': rt.deviceId } : {},
-          credentials: rt.base ? 'include' : 'same-origin',
-          signal: ctrl.signal,
-          cache: 'no-store',
-        });
-      } catch {
-        if (!ctrl.signal.aborted) cb.failed(1006, 'poll failed');
-        return;
-      }
-      if (ctrl.signal.aborted) return;
-      if (res.status === 401) { cb.failed(WS_SESSION_ENDED, 'unauthorized'); return; }
-      let body;
-      try {
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        body = await res.json();
-      } catch {
-        if (!ctrl.signal.aborted) cb.failed(1011, 'poll failed');
-        return;
-      }
-      if (ctrl.signal.aborted) return;
-      if (!opened) { opened = true; cb.opened(); }
-      if (first) {
-        cb.message({ type: 'hello', seq: body.seq });
-        continue;
-      }
-      cb.message({ type: 'hello', seq: body.seq < rt.lastSeq ? body.seq : rt.lastSeq });
-      if (body.resync) {
-        cb.message({ type: 'resync' });
-        rt.lastSeq = body.seq;
-        rt.adoptNext = false;
-        continue;
-      }
-      for (const ev of body.events) cb.message(ev);
-    }
-  };
-  loop();
-  return { close() { ctrl.abort(); } };
 }

@@ -8,6 +8,7 @@ import { api, del, post, put } from '../api.js';
 import { field, h, reconcile } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
 import { avatar } from '../members.js';
+import { whereIs, whereText } from '../presence.js';
 import { copyable } from './family-dav.js';
 import { ask, openDialog } from './dialog.js';
 
@@ -42,6 +43,7 @@ export function membersSection(app) {
       avatar(app, m.id, { label: '' }),
       h('div.grow',
         h('strong', m.display_name, me ? h('span.muted', ' ', t('family.you')) : null),
+        me ? null : h('span.where', { dataset: { key: `where-${m.id}` } }),
         h('span.muted.role-text', manage ? null : roleName(m.role),
           m.role === 'child' && m.has_pin ? h('span.tag', t('members.hasPin')) : null),
         m.locked ? h('span.warn', t('members.locked')) : null),
@@ -124,6 +126,19 @@ export function membersSection(app) {
     }, { extra: removePin });
   }
 
+  // Who is online, and where (presence.js): patched in place, the rows stay.
+  function showWhere() {
+    for (const span of list.querySelectorAll('span.where')) {
+      const li = span.closest('li.member');
+      const where = whereIs(app, li.dataset.id);
+      const text = whereText(where);
+      if (span.textContent === text) continue;
+      span.textContent = text;
+      span.dataset.where = where ?? '';
+      span.classList.toggle('online', where !== null);
+    }
+  }
+
   function update() {
     const manage = app.can('member.manage');
     reconcile(list, app.me.members, {
@@ -131,7 +146,9 @@ export function membersSection(app) {
       sig: (m) => JSON.stringify([m.display_name, m.role, m.has_pin, m.locked, manage, owners() > 1, app.me.user.id, t('family.you')]),
       build: row,
     });
+    showWhere();
   }
   update();
-  return { el, update };
+  const off = app.onPresence(showWhere);
+  return { el, update, destroy: off };
 }

@@ -29,6 +29,7 @@ export function view(app, main) {
     topics: [],
     // A reconnect that may have missed events: re-read the lists.
     reload: () => Promise.all(parts.map((p) => p.reload?.())),
+    destroy() { for (const p of parts) p.destroy?.(); },
     onFamily() {
       title.textContent = app.me.family.name;
       document.title = `${app.me.family.name} · FamilyHub`;

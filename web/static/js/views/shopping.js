@@ -12,6 +12,7 @@ import { h, loading, setChildren } from '../dom.js';
 import { t } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import { overlay } from '../pending.js';
+import { presenceRow } from '../presence.js';
 import { confirmDelete } from './dialog.js';
 import { categoryLabel, itemsView } from './shopping-items.js';
 import { deleteList, newList, renameList } from './shopping-lists.js';
@@ -34,7 +35,9 @@ export function view(app, main, listId) {
   const countEl = h('span.muted.count', { role: 'status' });
   const hideBtn = h('button.small', { type: 'button', 'aria-pressed': String(hideChecked), onclick: toggleHide });
   const clearBtn = h('button.small', { type: 'button', onclick: clearChecked });
-  const head = h('div.list-head', nameEl, countEl);
+  // Who else is looking at this list right now (presence.js).
+  const here = presenceRow(app, () => (listId ? `shopping-list:${listId}` : null));
+  const head = h('div.list-head', nameEl, here.el, countEl);
   // Only what the person's role allows (a child adds, ticks and edits items).
   const tools = h('div.list-tools', hideBtn, app.can('shopping_item.delete') ? clearBtn : null,
     app.can('shopping_list.update') ? h('button.small', { type: 'button', onclick: () => renameList(app, list, loadLists) }, t('shopping.rename')) : null,
@@ -164,11 +167,13 @@ export function view(app, main, listId) {
     if (!listId && lists.length) {
       listId = lists[0].id;
       history.replaceState(null, '', `/shopping/${listId}`);
+      app.here();
     }
     if (listId && !lists.some((x) => x.id === listId)) {
       list = null;
       listId = lists[0]?.id;
       if (listId) history.replaceState(null, '', `/shopping/${listId}`);
+      app.here();
     }
     await loadItems();
   });
@@ -189,6 +194,7 @@ export function view(app, main, listId) {
     list = r.data;
     renderTabs();
     renderItems();
+    here.update();
     // The server was slow: its answer replaces the device's copy when it comes.
     r.later?.then((data) => { if (data && mine === gen) { list = data; renderItems(); } });
   });
@@ -211,7 +217,7 @@ export function view(app, main, listId) {
   return {
     topics: ['shopping'],
     reload: loadLists,
-    destroy() { off(); clearTimeout(warmTimer); },
+    destroy() { off(); here.destroy(); clearTimeout(warmTimer); },
     onEvent(ev) {
       if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.list_id === listId) {
         const have = list?.items.find((i) => i.id === ev.id);

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// noWebSocket makes every WebSocket fail before it opens, as behind a
+// proxy that drops upgrades: the app falls back to SSE.
+const noWebSocket = `window.WebSocket = class { constructor() { this.readyState = 0; setTimeout(() => { this.onerror && this.onerror(new Event('error')); this.onclose && this.onclose({ code: 1006, reason: '' }); }, 0); } send() {} close() {} };
+	window.WebSocket.OPEN = 1;`
+
+// TestBrowserPresence is issue 20's browser test: Ana (replica A) and Ben
+// (replica B) of one family. Ana opens the list "Weekly"; Ben opening the
+// same list sees her avatar in its header within a second, never his own;
+// the header does not move; when Ana goes elsewhere her avatar goes, and
+// Ben's Family page says where she is. Once in English (Ana on a laptop,
+// Ben on a phone) and once in German (the other way round), each pass on
+// new devices. Then Ben on SSE: his view travels in the stream's URL, and
+// the stream reopens when he navigates.
+func TestBrowserPresence(t *testing.T) {
+	c, ana, ben := twoAdults(t)
+	weekly := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+weekly+"/items", map[string]any{"name": "apples"})
+
+	passes := []struct {
+		name, lang        string
+		anaW, anaH        int64
+		benW, benH        int64
+		label, tip, tasks string
+	}{
+		{"English", "en-GB", laptopW, laptopH, phoneW, phoneH,
+			"Also looking at this list", "Ana is looking at this list too", "on the tasks"},
+		{"German", "de-DE", phoneW, phoneH, laptopW, laptopH,
+			"Sehen sich diese Liste gerade auch an", "Ana sieht sich diese Liste gerade auch an", "bei den Aufgaben"},
+	}
+	for _, p := range passes {
+		t.Run(p.name, func(t *testing.T) {
+			anas := newDevice(t, "Ana-"+p.lang, p.anaW, p.anaH, browserOpts{lang: p.lang})
+			bens := newDevice(t, "Ben-"+p.lang, p.benW, p.benH, browserOpts{lang: p.lang})
+			signInAll(t,
+				func() { anas.login(c.a.URL(), "ana@example.org") },
+				func() { bens.login(c.b.URL(), "ben@example.org") })
+			listShown := `document.querySelector('.list-head h2')?.textContent === 'Weekly' && document.querySelector('li.item')`
+			anaAvatar := fmt.Sprintf(`document.querySelector('.list-head .presence .avatar[data-user=%q]')`, ana.userID)
+			benAvatar := fmt.Sprintf(`document.querySelector('.list-head .presence .avatar[data-user=%q]')`, ben.userID)
+
+			// Both start elsewhere, then Ana opens the list.
+			anas.goTo("/tasks", `document.querySelector('#main h1')`)
+			bens.goTo("/tasks", `document.querySelector('#main h1')`)
+			anas.goTo("/shopping/"+weekly, listShown)
+
+			opened := time.Now()
+			bens.goTo("/shopping/"+weekly, listShown)
+			before := eval[float64](bens, `document.querySelector('.list-head').getBoundingClientRect().height`)
+			bens.waitJS("Ana's avatar in Ben's list header", anaAvatar, 5*time.Second)
+			took := time.Since(opened)
+			t.Logf("%s: Ben (replica B) saw Ana's avatar %s after he opened the list", p.name, took.Round(time.Millisecond))
+			if took > time.Second {
+				t.Errorf("Ana's avatar took %s to appear, want within a second", took)
+			}
+			if after := eval[float64](bens, `document.querySelector('.list-head').getBoundingClientRect().height`); after != before {
+				t.Errorf("the list header moved when the avatar came: %.1f px, then %.1f px", before, after)
+			}
+			if eval[bool](bens, "!!"+benAvatar) {
+				t.Error("Ben's header shows Ben himself")
+			}
+			if got := eval[string](bens, `document.querySelector('.list-head .presence').getAttribute('aria-label')`); got != p.label {
+				t.Errorf("the avatar row's label is %q, want %q", got, p.label)
+			}
+			if got := eval[string](bens, anaAvatar+`.title`); got != p.tip {
+				t.Errorf("Ana's avatar's tooltip is %q, want %q", got, p.tip)
+			}
+			if got := eval[string](bens, anaAvatar+`.textContent`); got != "ANAna" {
+				t.Errorf("Ana's avatar reads %q, want her initials AN (shown) and her name Ana (for screen readers)", got)
+			}
+			anas.waitJS("Ben's avatar in Ana's list header", benAvatar, 5*time.Second)
+			settled := `!document.querySelector('.list-head .presence').getAnimations({subtree: true}).some((a) => a.playState === 'running')`
+			for _, d := range []*browser{anas, bens} {
+				d.waitJS("the avatars faded in", settled, 5*time.Second)
+				d.screenshot("presence-" + d.name)
+			}
+
+			// Ana goes to her tasks: her avatar goes from Ben's header.
+			start := time.Now()
+			anas.goTo("/tasks", `document.querySelector('#main h1')`)
+			bens.waitJS("Ana's avatar gone from Ben's list", "!"+anaAvatar+` && document.querySelector('.list-head .presence').classList.contains('empty')`, 5*time.Second)
+			t.Logf("%s: Ana's avatar left Ben's list %s after she navigated away", p.name, time.Since(start).Round(time.Millisecond))
+			if after := eval[float64](bens, `document.querySelector('.list-head').getBoundingClientRect().height`); after != before {
+				t.Errorf("the list header moved when the avatar went: %.1f px, then %.1f px", before, after)
+			}
+
+			// Ben's Family page says where Ana is, and nothing about Ben.
+			bens.goFamily()
+			where := memberEl("Ana") + `?.querySelector('.where')`
+			bens.waitJS("Ana on the tasks, on Ben's Family page", where+`?.textContent === `+js(p.tasks), 5*time.Second)
+			if eval[bool](bens, `!!`+memberEl("Ben")+`.querySelector('.where')`) {
+				t.Error("Ben's own row says where he is")
+			}
+			// Ana signs out on this device: she is no longer online.
+			eval[bool](anas, `(window.familyhub.rt.stop(), true)`)
+			bens.waitJS("Ana no longer online", where+`?.textContent === ''`, 5*time.Second)
+		})
+	}
+	t.Run("SSE", func(t *testing.T) {
+		anas := newDevice(t, "Ana-ws", laptopW, laptopH, browserOpts{lang: "en-GB"})
+		bens := newDevice(t, "Ben-sse", phoneW, phoneH, browserOpts{lang: "en-GB", script: noWebSocket})
+		signInAll(t,
+			func() { anas.login(c.a.URL(), "ana@example.org") },
+			func() { bens.login(c.b.URL(), "ben@example.org") })
+		if tr := eval[string](bens, `window.familyhub.rt.transport`); tr != "sse" {
+			t.Fatalf("Ben's transport = %q, want sse", tr)
+		}
+		listShown := `document.querySelector('.list-head h2')?.textContent === 'Weekly' && document.querySelector('li.item')`
+		anaAvatar := fmt.Sprintf(`document.querySelector('.list-head .presence .avatar[data-user=%q]')`, ana.userID)
+		benAvatar := fmt.Sprintf(`document.querySelector('.list-head .presence .avatar[data-user=%q]')`, ben.userID)
+		anas.goTo("/shopping/"+weekly, listShown)
+		bens.goTo("/shopping/"+weekly, listShown)
+		bens.waitJS("Ana's avatar on Ben's SSE device", anaAvatar, 5*time.Second)
+		anas.waitJS("Ben (on SSE) in Ana's list header", benAvatar, 5*time.Second)
+		// Ben navigates: the stream reopens with the new view, and he leaves Ana's header.
+		bens.goTo("/tasks", `document.querySelector('#main h1')`)
+		anas.waitJS("Ben gone from Ana's list header", "!"+benAvatar, 5*time.Second)
+		bens.waitLive()
+		bens.goTo("/shopping/"+weekly, listShown)
+		anas.waitJS("Ben back in Ana's list header", benAvatar, 5*time.Second)
+		anas.goTo("/tasks", `document.querySelector('#main h1')`)
+		bens.waitJS("Ana's avatar gone on Ben's SSE device", "!"+anaAvatar, 5*time.Second)
+	})
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+	"github.com/familyhub/familyhub/notify/pushtest"
+)
+
+// Presence over the one-way transport (issue 20): an SSE stream opened
+// with ?view= takes part in family presence like a WebSocket, and reports
+// what it sent its device to notify, so the device is pushed nothing it
+// showed live.
+
+// dialSSE opens base/sse?query with mb's session and reads its data lines
+// on a goroutine, as a wsClient (send and closeStatus do not apply); the
+// returned func closes the stream.
+func dialSSE(tb testing.TB, base string, mb member, query string) (*wsClient, func()) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/sse?"+query, nil)
+	req.Header.Set("Cookie", mb.cookie(base))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		cancel()
+		tb.Fatalf("sse: %v %v", err, resp)
+	}
+	w := &wsClient{t: tb, msgs: make(chan map[string]any, 100000), err: make(chan error, 1)}
+	go func() {
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		for sc.Scan() {
+			data, ok := strings.CutPrefix(sc.Text(), "data: ")
+			if !ok {
+				continue
+			}
+			var m map[string]any
+			if err := json.Unmarshal([]byte(data), &m); err != nil {
+				w.err <- err
+				close(w.msgs)
+				return
+			}
+			w.msgs <- m
+		}
+		w.err <- sc.Err()
+		close(w.msgs)
+	}()
+	tb.Cleanup(cancel)
+	return w, cancel
+}
+
+// presenceView returns the view of device in a presence message.
+func presenceView(m map[string]any, device string) (string, bool) {
+	members, _ := m["members"].([]any)
+	for _, x := range members {
+		d := x.(map[string]any)
+		if d["device_id"] == device {
+			return d["view"].(string), true
+		}
+	}
+	return "", false
+}
+
+// TestRealtimePresenceSSE: a laptop on SSE (replica B) says its view in
+// the URL; the family's WebSocket devices on replica A see it within a
+// second, the stream is sent the family's presence, and a closed stream
+// disappears.
+func TestRealtimePresenceSSE(t *testing.T) {
+	c := newCluster(t)
+	ana := newFamily(t, c.a, "ana@example.org")
+	ben := join(t, c.a, ana, "ben@example.org")
+	list := ana.newList(t, c.a.URL())
+	anas := dialWS(t, c.a, ana, "device_id=ana-phone")
+	anas.nextType("hello", 5*time.Second)
+	anas.send(`{"type":"presence","view":"tasks"}`)
+	anas.nextType("presence", 5*time.Second)
+
+	// A view that is none of the known ones is refused before the stream starts.
+	req, _ := http.NewRequest("GET", c.b.URL()+"/sse?device_id=ben-laptop&view=nowhere", nil)
+	req.Header.Set("Cookie", ben.cookie(c.b.URL()))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad view: %v %v", err, resp)
+	} else {
+		resp.Body.Close()
+	}
+
+	start := time.Now()
+	bens, closeBen := dialSSE(t, c.b.URL(), ben, "device_id=ben-laptop&view=shopping-list:"+list)
+	bens.nextType("hello", 5*time.Second)
+	for {
+		m := anas.nextType("presence", 5*time.Second)
+		if v, ok := presenceView(m, "ben-laptop"); ok && v == "shopping-list:"+list {
+			break
+		}
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("an SSE device's view took %s to reach the other replica", d)
+	}
+	for {
+		m := bens.nextType("presence", 5*time.Second)
+		if v, ok := presenceView(m, "ana-phone"); ok && v == "tasks" {
+			break
+		}
+	}
+
+	// Without ?view= a stream is online without a view and is sent no presence.
+	quiet, closeQuiet := dialSSE(t, c.b.URL(), ben, "device_id=ben-tablet")
+	quiet.nextType("hello", 5*time.Second)
+	for {
+		m := anas.nextType("presence", 5*time.Second)
+		if v, ok := presenceView(m, "ben-tablet"); ok && v == "" {
+			break
+		}
+	}
+	closeQuiet()
+	for m := range quiet.msgs {
+		if m["type"] == "presence" {
+			t.Errorf("a stream without ?view= was sent presence: %v", m)
+		}
+	}
+
+	closeBen()
+	for {
+		m := anas.nextType("presence", 5*time.Second)
+		if _, ok := presenceView(m, "ben-laptop"); !ok {
+			break
+		}
+	}
+	anas.conn.Close(websocket.StatusNormalClosure, "")
+}
+
+// TestPushPresenceSSE is TestPushNotToTheDeviceThatSawItLive with the
+// device on SSE: what the stream showed is not pushed; once the stream is
+// closed, the next change is.
+func TestPushPresenceSSE(t *testing.T) {
+	m := startMain(t, dbtest.URL(t), func(c *Config) {
+		c.Notify.AllowPrivate = true
+		c.Notify.ListFold = 3 * time.Second // well beyond presence's 1 s flush
+	})
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	ben := joinAt(t, m.URL(), ana, "ben@example.org", "Ben")
+	push := pushtest.New(t)
+	subBen := subscribeAt(t, m.URL(), ben.onDevice("laptop-b"), push)
+	list := ana.newList(t, m.URL())
+
+	sse, closeSSE := dialSSE(t, m.URL(), ben, "device_id=laptop-b&topics=shopping")
+	sse.nextType("hello", 5*time.Second)
+	ana.addItem(t, m.URL(), list)
+	ana.addItem(t, m.URL(), list)
+	sse.nextType("SHOPPING_ITEM_UPDATED", 5*time.Second)
+	last := seqOf(sse.nextType("SHOPPING_ITEM_UPDATED", 5*time.Second))
+
+	// The stream's device is recorded live, with what it was sent.
+	waitUntil(t, "the SSE device recorded live with the second change", 10*time.Second, func() bool {
+		var seen int64
+		var live bool
+		err := m.Pool.QueryRow(t.Context(), `SELECT seen_seq, live_until > now() FROM notify_device_presence
+			WHERE user_id = $1 AND device_id = 'laptop-b'`, ben.userID).Scan(&seen, &live)
+		return err == nil && seen >= last && live
+	})
+	decision := func() string {
+		var d *string
+		_ = m.Pool.QueryRow(t.Context(), `SELECT decision FROM notify_notices WHERE user_id = $1 AND kind = 'list' ORDER BY created_at LIMIT 1`, ben.userID).Scan(&d)
+		if d == nil {
+			return ""
+		}
+		return *d
+	}
+	waitUntil(t, "Ben's notice decided", 30*time.Second, func() bool { return decision() != "" })
+	waitNoticesSettled(t, m.Pool, 30*time.Second)
+	if d := decision(); d != "seen" {
+		t.Errorf("Ben's notice: %s, want seen (his laptop's SSE stream showed the change live)", d)
+	}
+	if n := len(push.Messages(subBen)); n != 0 {
+		t.Errorf("Ben's laptop, live on SSE, got %d pushes for changes it showed", n)
+	}
+
+	// Ben closes the app: no longer live, and the next change reaches him.
+	closeSSE()
+	waitUntil(t, "the SSE device no longer live", 10*time.Second, func() bool {
+		var live bool
+		err := m.Pool.QueryRow(t.Context(), `SELECT live_until > now() FROM notify_device_presence
+			WHERE user_id = $1 AND device_id = 'laptop-b'`, ben.userID).Scan(&live)
+		return err == nil && !live
+	})
+	ana.addItem(t, m.URL(), list)
+	waitUntil(t, "Ben's push once the app is closed", 30*time.Second, func() bool { return len(push.Messages(subBen)) > 0 })
+	if p := pushPayloads(t, push.Messages(subBen)); p[0].Body != "Ana added milk to L" {
+		t.Errorf("Ben's push %+v", p[0])
+	}
+}

@@ -1,0 +1,186 @@
+// The realtime client's transports (realtime.js): WebSocket, Server-Sent
+// Events and long polling. Each open function takes the client (for its
+// query, lastSeq and timings) and returns {close(code), retopic?,
+// setView?, probe?}, reporting through cb.opened(), cb.message(msg),
+// cb.failed(code, reason) (once).
+
+export const WS_NORMAL = 1000;
+export const WS_RESTART = 1012;
+export const WS_SESSION_ENDED = 4001;
+export const WS_TOO_SLOW = 4008;
+
+export function openWS(rt, cb) {
+  let base = rt.base || location.origin;
+  base = base.replace(/^http/, 'ws');
+  let ws;
+  const view = rt._shownView();
+  try {
+    ws = new WebSocket(`${base}/ws?${rt._query()}`);
+  } catch {
+    queueMicrotask(() => cb.failed(1006, 'WebSocket unavailable'));
+    return { close() {} };
+  }
+  let pingTimer = null;
+  let pongTimer = null;
+  let done = false;
+  const finish = (code, reason) => {
+    if (done) return;
+    done = true;
+    clearInterval(pingTimer);
+    clearTimeout(pongTimer);
+    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+    cb.failed(code, reason);
+  };
+  const send = (m) => { if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m)); };
+  const probe = () => {
+    if (ws.readyState !== WebSocket.OPEN || pongTimer) return;
+    send({ type: 'ping' });
+    // A dead peer never answers (and a half-open TCP connection never
+    // closes by itself): give up on it and reconnect.
+    pongTimer = setTimeout(() => {
+      try { ws.close(); } catch { /* already closing */ }
+      finish(1006, 'no pong');
+    }, rt.pongTimeout);
+  };
+  ws.onopen = () => {
+    cb.opened();
+    // The view changed while the socket was connecting: the URL's is old.
+    if (conn.view !== view) send({ type: 'presence', view: conn.view });
+    pingTimer = setInterval(probe, rt.pingInterval);
+  };
+  ws.onmessage = (e) => {
+    clearTimeout(pongTimer);
+    pongTimer = null;
+    let msg;
+    try { msg = JSON.parse(e.data); } catch { return; }
+    cb.message(msg);
+  };
+  ws.onerror = () => {}; // onclose follows with the code
+  ws.onclose = (e) => finish(e.code || 1006, e.reason);
+  const conn = {
+    view, // as the server has it (the URL said it; then presence messages)
+    close(code) {
+      done = true;
+      clearInterval(pingTimer);
+      clearTimeout(pongTimer);
+      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+      try { ws.close(code === WS_NORMAL ? WS_NORMAL : undefined); } catch { /* not open yet */ }
+    },
+    retopic(next, prev) {
+      const added = next.filter((t) => !prev.includes(t));
+      const removed = prev.filter((t) => !next.includes(t));
+      // Subscribe before unsubscribing, so the socket never falls back to
+      // "everything" in between.
+      if (added.length) send({ type: 'subscribe', topics: added });
+      if (removed.length) send({ type: 'unsubscribe', topics: removed });
+    },
+    // Before the socket opens the URL's view stands, and onopen sends a
+    // newer one.
+    setView(v) { conn.view = v; send({ type: 'presence', view: v }); },
+    probe,
+  };
+  return conn;
+}
+
+export function openSSE(rt, cb) {
+  if (typeof EventSource === 'undefined') {
+    queueMicrotask(() => cb.failed(1006, 'EventSource unavailable'));
+    return { close() {} };
+  }
+  const base = rt.base || '';
+  let es;
+  let done = false;
+  let reopening = false;
+  const start = () => {
+    conn.view = rt._shownView();
+    es = new EventSource(`${base}/sse?${rt._query()}`, { withCredentials: !!rt.base });
+    es.onopen = () => cb.opened();
+    es.onmessage = (e) => {
+      let msg;
+      try { msg = JSON.parse(e.data); } catch { return; }
+      cb.message(msg);
+    };
+    es.addEventListener('close', (e) => {
+      let code = 1006;
+      try { code = JSON.parse(e.data).code; } catch { /* keep 1006 */ }
+      stop();
+      if (!done) { done = true; cb.failed(code); }
+    });
+    // EventSource would reconnect by itself; we take over so that backoff,
+    // fallbacks and `since` work the same for every transport.
+    es.onerror = () => {
+      stop();
+      if (!done) { done = true; cb.failed(1006, 'stream error'); }
+    };
+  };
+  const stop = () => {
+    if (!es) return;
+    es.onopen = es.onmessage = es.onerror = null;
+    es.close();
+  };
+  // A stream cannot change its topics or view: reopen it, resuming from
+  // lastSeq (once, when a navigation changes both).
+  const reopen = () => {
+    if (done || reopening) return;
+    reopening = true;
+    queueMicrotask(() => { reopening = false; if (!done) { stop(); start(); } });
+  };
+  const conn = {
+    view: '',
+    close() { done = true; stop(); },
+    retopic: reopen,
+    setView(v) { conn.view = v; reopen(); },
+  };
+  start();
+  return conn;
+}
+
+export function openPoll(rt, cb) {
+  const ctrl = new AbortController();
+  const base = rt.base || '';
+  let opened = false;
+  const loop = async () => {
+    for (;;) {
+      const first = rt.lastSeq === null;
+      const q = new URLSearchParams({ since: String(first ? 0 : rt.lastSeq), timeout: first ? '0' : '25' });
+      let res;
+      try {
+        res = await fetch(`${base}/api/realtime/poll?${q}`, {
+          headers: rt.deviceId ? { 'X-Device-ID': rt.deviceId } : {},
+          credentials: rt.base ? 'include' : 'same-origin',
+          signal: ctrl.signal,
+          cache: 'no-store',
+        });
+      } catch {
+        if (!ctrl.signal.aborted) cb.failed(1006, 'poll failed');
+        return;
+      }
+      if (ctrl.signal.aborted) return;
+      if (res.status === 401) { cb.failed(WS_SESSION_ENDED, 'unauthorized'); return; }
+      let body;
+      try {
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        body = await res.json();
+      } catch {
+        if (!ctrl.signal.aborted) cb.failed(1011, 'poll failed');
+        return;
+      }
+      if (ctrl.signal.aborted) return;
+      if (!opened) { opened = true; cb.opened(); }
+      if (first) {
+        cb.message({ type: 'hello', seq: body.seq });
+        continue;
+      }
+      cb.message({ type: 'hello', seq: body.seq < rt.lastSeq ? body.seq : rt.lastSeq });
+      if (body.resync) {
+        cb.message({ type: 'resync' });
+        rt.lastSeq = body.seq;
+        rt.adoptNext = false;
+        continue;
+      }
+      for (const ev of body.events) cb.message(ev);
+    }
+  };
+  loop();
+  return { close() { ctrl.abort(); } };
+}
