@@ -81,7 +81,7 @@ func TestBrowserNotifications(t *testing.T) {
 	laptopSub := subs.Subscriptions[0].ID
 	var st struct {
 		Member struct {
-			Language   *string `json:"language"`
+			Language   *string                      `json:"language"`
 			QuietHours *struct{ Start, End string } `json:"quiet_hours"`
 		} `json:"member"`
 	}
