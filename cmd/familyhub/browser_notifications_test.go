@@ -151,6 +151,15 @@ func TestBrowserNotifications(t *testing.T) {
 		t.Errorf("after turning off the server holds %+v", subs.Subscriptions)
 	}
 
+	// Offline, the phone says so and the controls wait; back online they
+	// work again.
+	phone.setOffline(true)
+	phone.waitJS("offline note", `!document.querySelector('#notify-offline').hidden && document.querySelector('#notify-toggle').disabled
+		&& document.querySelector('#notify form.notify-form button[type=submit]').disabled`, 10*time.Second)
+	phone.setOffline(false)
+	phone.waitJS("online again", `document.querySelector('#notify-offline').hidden && !document.querySelector('#notify-toggle').disabled
+		&& !document.querySelector('#notify form.notify-form button[type=submit]').disabled`, 10*time.Second)
+
 	// In German, with notifications blocked in the browser: the way to
 	// allow them, and a refused value, in German only.
 	bens.goFamily()
