@@ -16,9 +16,9 @@ import (
 
 // twoAdults signs up Ana (owner) on replica A and Ben (an adult, invited)
 // on replica B.
-func twoAdults(t *testing.T) (c *cluster, ana, ben member) {
+func twoAdults(t *testing.T, configure ...func(*Config)) (c *cluster, ana, ben member) {
 	t.Helper()
-	c = newCluster(t)
+	c = newCluster(t, configure...)
 	ana = signupAt(t, c.a.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	inv := restAs(t, ana, c.a, "POST", "/api/family/invites", nil)
 	ben = signupAt(t, c.b.URL(), fmt.Sprintf(`{"email":"ben@example.org","password":"correct horse","display_name":"Ben","invite_code":%q}`, inv["code"]))

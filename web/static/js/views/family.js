@@ -2,7 +2,8 @@
 // invites (family-invites.js), children's devices (family-children.js),
 // the signed-in person and their devices and password
 // (family-account.js), calendar apps and subscribed calendars
-// (family-dav.js), the family's settings and leaving or deleting
+// (family-dav.js), notifications on this device and the person's
+// notification settings (family-notifications.js), the family's settings and leaving or deleting
 // (family-settings.js). Each part shows only what the person may do.
 // FAMILY_UPDATED (via app.js) updates the parts in place: onFamily.
 import { h } from '../dom.js';
@@ -11,6 +12,7 @@ import { childrenSection } from './family-children.js';
 import { appPasswords, subscriptions } from './family-dav.js';
 import { invitesSection } from './family-invites.js';
 import { membersSection } from './family-members.js';
+import { notificationsSection } from './family-notifications.js';
 import { endingsSection, settingsSection } from './family-settings.js';
 
 export function view(app, main) {
@@ -20,6 +22,7 @@ export function view(app, main) {
     app.can('invite.manage') ? invitesSection(app) : null,
     app.can('child_device.manage') ? childrenSection(app) : null,
     accountSection(app),
+    notificationsSection(app),
     { el: [appPasswords(app), subscriptions(app)] },
     settingsSection(app),
     endingsSection(app),
