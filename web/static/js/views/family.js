@@ -2,13 +2,15 @@
 // invites (family-invites.js), children's devices (family-children.js),
 // the signed-in person and their devices and password
 // (family-account.js), calendar apps and subscribed calendars
-// (family-dav.js), the family's settings and leaving or deleting
+// (family-dav.js), read-only feeds for Google Calendar and Outlook
+// (family-feeds.js), the family's settings and leaving or deleting
 // (family-settings.js). Each part shows only what the person may do.
 // FAMILY_UPDATED (via app.js) updates the parts in place: onFamily.
 import { h } from '../dom.js';
 import { accountSection } from './family-account.js';
 import { childrenSection } from './family-children.js';
 import { appPasswords, subscriptions } from './family-dav.js';
+import { feedsSection } from './family-feeds.js';
 import { invitesSection } from './family-invites.js';
 import { membersSection } from './family-members.js';
 import { endingsSection, settingsSection } from './family-settings.js';
@@ -21,6 +23,7 @@ export function view(app, main) {
     app.can('child_device.manage') ? childrenSection(app) : null,
     accountSection(app),
     { el: [appPasswords(app), subscriptions(app)] },
+    feedsSection(app),
     settingsSection(app),
     endingsSection(app),
   ].filter(Boolean);
