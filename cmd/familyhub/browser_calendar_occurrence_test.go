@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // The PWA's acceptance tests for issues 15/17: one occurrence of a series,
@@ -241,6 +246,7 @@ func TestBrowserCalendarFeed(t *testing.T) {
 	// Ben sees the feed in the list, never its address.
 	b.goFamily()
 	b.waitJS("the feed on Ben's list", `document.querySelector('ul.feeds li.entry[data-name="Google Calendar"]')`, 5*time.Second)
+	feedsShot(b, "calendar-feeds-phone")
 	if leaked := eval[bool](b, fmt.Sprintf(`document.body.innerHTML.includes(%q) || [...document.querySelectorAll('input')].some((i) => i.value.includes('/ical/'))`, feedURL[strings.LastIndex(feedURL, "/")+1:])); leaked {
 		t.Error("Ben's page shows the feed's secret address")
 	}
@@ -252,5 +258,24 @@ func TestBrowserCalendarFeed(t *testing.T) {
 	a.waitJS("feed gone from the list", `!document.querySelector('ul.feeds li.entry') && !document.querySelector('.fresh-feed input')`, 5*time.Second)
 	if status, _, _ := get(); status != http.StatusGone {
 		t.Errorf("a revoked feed answers %d, want 410", status)
+	}
+}
+
+// feedsShot saves the viewport with the feeds section at its top as
+// test-artifacts/<name>.png.
+func feedsShot(b *browser, name string) {
+	b.t.Helper()
+	eval[bool](b, `(document.activeElement?.blur?.(), document.getElementById('h-feeds').scrollIntoView(), true)`)
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatalf("%s: screenshot: %v", b.name, err)
+	}
+	if err := os.MkdirAll(artifactsDir, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(artifactsDir, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
 	}
 }

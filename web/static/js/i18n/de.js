@@ -471,7 +471,7 @@ export default {
   'feeds.scope.member': 'Termine und meine Aufgaben',
   'feeds.forFamily': 'ganze Familie',
   'feeds.forMember': 'Aufgaben von {name}',
-  'feeds.madeBy': 'erstellt von {name} {when}',
+  'feeds.madeBy': 'erstellt von {name}, {when}',
   'feeds.create': 'Feed erstellen',
   'feeds.urlFor': 'Feed-Adresse für {name}',
   'feeds.url': 'Adresse',
