@@ -1,6 +1,8 @@
 package http
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -297,5 +299,46 @@ func TestICalFeeds(t *testing.T) {
 	c.must(http.StatusOK, "GET", "/api/calendar/feeds", nil).decode(t, &list)
 	if len(list) != 1 {
 		t.Fatalf("after revoking: %v", list)
+	}
+}
+
+// The occurrence endpoints and split take If-Match with the series'
+// version, as PATCH of the series does (the PWA sends the version its
+// dialog opened): an old one is 412 with the series as it is now.
+func TestCalendarOccurrenceIfMatch(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, _ := env.signup("ana@example.org", "Rivera")
+	var ev calendarEventJSON
+	c.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{
+		"title": "Swimming", "starts_at": "2026-03-22T10:00:00Z", "ends_at": "2026-03-22T11:00:00Z", "rrule": "FREQ=WEEKLY",
+	}).decode(t, &ev)
+	id, old := ev.ID.String(), fmt.Sprintf(`"%d"`, ev.Version)
+	st, _, b, err := c.send("PATCH", occPath(id, "2026-03-29T10:00:00Z"), `{"title":"Late"}`, map[string]string{"If-Match": old})
+	if err != nil || st != http.StatusOK {
+		t.Fatalf("PATCH occurrence with the current version: %d %s %v", st, b, err)
+	}
+	var occ calendarOccurrenceJSON
+	if err := json.Unmarshal(b, &occ); err != nil || occ.Version <= ev.Version {
+		t.Fatalf("PATCH occurrence answers version %d, want more than %d (%v)", occ.Version, ev.Version, err)
+	}
+	for _, r := range []struct{ method, path, body string }{
+		{"PATCH", occPath(id, "2026-04-05T10:00:00Z"), `{"title":"Late"}`},
+		{"DELETE", occPath(id, "2026-04-05T10:00:00Z"), ""},
+		{"DELETE", occPath(id, "2026-04-05T10:00:00Z") + "?following=true", ""},
+		{"POST", "/api/calendar/events/" + id + "/split", `{"recurrence_id":"2026-04-05T10:00:00Z","title":"Club"}`},
+	} {
+		st, _, b, err := c.send(r.method, r.path, r.body, map[string]string{"If-Match": old})
+		var stale struct {
+			Error   struct{ Code string }
+			Current calendarEventJSON
+		}
+		_ = json.Unmarshal(b, &stale)
+		if err != nil || st != http.StatusPreconditionFailed || stale.Error.Code != "conflict" || stale.Current.Version != occ.Version {
+			t.Errorf("%s %s with an old version: %d %s %v", r.method, r.path, st, b, err)
+		}
+	}
+	if got := occurrences(t, c, "2026-03-20T00:00:00Z", "2026-04-13T00:00:00Z"); strings.Join(got, "|") != "Swimming 03-22T10:00|Late 03-29T10:00 *|Swimming 04-05T10:00|Swimming 04-12T10:00" {
+		t.Fatalf("refused writes changed the series: %v", got)
 	}
 }

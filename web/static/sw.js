@@ -15,13 +15,14 @@ const SHELL = [
   '/js/views/auth.js', '/js/views/calendar-grid.js', '/js/views/calendar.js', '/js/views/family-account.js',
   '/js/views/family-children.js', '/js/views/family-invites.js', '/js/views/family-members.js', '/js/views/family-notifications.js',
   '/js/views/family-settings.js', '/js/views/form.js',
-  '/js/views/dialog.js', '/js/views/event-dialog.js', '/js/views/family-dav.js', '/js/views/family.js',
+  '/js/views/dialog.js', '/js/views/event-dialog.js', '/js/views/family-dav.js', '/js/views/family-feeds.js', '/js/views/family.js',
   '/js/views/language.js', '/js/views/recipe-edit.js', '/js/views/recipe.js', '/js/views/recipes.js',
   '/js/views/shopping-items.js', '/js/views/shopping-lists.js', '/js/views/shopping.js', '/js/views/task-dialog.js',
   '/js/views/tasks.js',
   '/icons/icon-192.png', '/icons/icon-512.png',
 ];
-const NEVER = /^\/(api|ws|sse|dav|healthz|readyz|metrics|\.well-known)(\/|$)/;
+// /ical: a feed opened in the browser must not be kept as the app's page.
+const NEVER = /^\/(api|ws|sse|dav|ical|healthz|readyz|metrics|\.well-known)(\/|$)/;
 
 self.addEventListener('install', (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));

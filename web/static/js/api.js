@@ -10,11 +10,9 @@ import { acceptLanguage } from './i18n.js';
  * marks the one place that switches when the endpoint exists (see
  * docs/pwa.md, "Waiting for the server"):
  * - assistantUndo: POST /api/assistant/commands/{id}/undo (assistant.js)
- * - occurrenceEdit: editing one occurrence or "this and following" (views/event-dialog.js)
  */
 export const serverCaps = {
   assistantUndo: true,
-  occurrenceEdit: false,
 };
 
 export class ApiError extends Error {

@@ -30,7 +30,7 @@ export function eventChip(app, o, day, { compact = false, onOpen }) {
   const who = o.read_only ? t('calendar.subscribed') : o.created_by ? memberName(app, o.created_by) : null;
   return h('li.event', {
     class: [o.read_only ? 'read-only' : '', o.all_day ? 'all-day' : ''].join(' ').trim() || null,
-    dataset: { id: o.id, rid: o.recurrence_id || '', title: o.title },
+    dataset: { id: o.id, rid: o.recurrence_id || '', title: o.title, ...(o.overridden ? { overridden: 'true' } : {}) },
     cssvars: { '--member': o.read_only ? 'var(--muted)' : memberColor(app, o.created_by) },
   },
   h('button.event-open', { type: 'button', dataset: { key: `ev-${occKey(o)}-${day}` }, onclick: () => onOpen(o) },
@@ -39,13 +39,14 @@ export function eventChip(app, o, day, { compact = false, onOpen }) {
       h('span.title', o.title),
       compact ? null : [
         o.rrule ? h('span.tag', t('calendar.repeats')) : null,
+        o.overridden ? h('span.tag.changed', t('calendar.changed')) : null,
         o.location ? h('span.where', o.location) : null,
         who ? h('span.who', who) : null,
       ])));
 }
 
 // The maker's name and colour too: a member renamed, or gone (a former member), re-renders the chip.
-const sig = (app, o) => JSON.stringify([o.title, o.starts_at, o.ends_at, o.all_day, o.location, o.rrule, o.created_by, currentLang(),
+const sig = (app, o) => JSON.stringify([o.title, o.starts_at, o.ends_at, o.all_day, o.location, o.rrule, !!o.overridden, o.created_by, currentLang(),
   o.created_by && memberName(app, o.created_by), memberColor(app, o.created_by)]);
 
 /** The agenda: days from today, each with its occurrences (one that began earlier shows under today). */

@@ -1,10 +1,12 @@
 // The event dialog: create, edit and delete calendar events. For an
-// occurrence of a series it asks what the change is for: only this
-// occurrence, this and the following ones, or the whole series. Today the
-// server can delete one occurrence (exdates) and end a series early (UNTIL)
-// but edits only whole series: scopes() lists what is possible, so the
-// other choices appear once serverCaps.occurrenceEdit is on.
-import { change, get, post, put, serverCaps } from '../api.js';
+// occurrence of a series it asks what the change is for, as calendar apps
+// do (docs/api/calendar.md, "One occurrence, or this and the following
+// ones"): only this occurrence (an override: PATCH/DELETE
+// .../occurrences/{recurrence_id}), this and the following ones (POST
+// .../split, or DELETE ...?following=true), or the whole series. Every
+// write names the series' version it was made against (If-Match), so a
+// change made meanwhile elsewhere is a 412 shown in the dialog.
+import { change, get, post } from '../api.js';
 import { field, formValues, h } from '../dom.js';
 import { dayLabel, fmtTime, t } from '../i18n.js';
 import { addDays, dateIn, localInput, zoned } from '../time.js';
@@ -14,25 +16,15 @@ const REPEATS = ['', 'FREQ=DAILY', 'FREQ=WEEKLY', 'FREQ=WEEKLY;INTERVAL=2', 'FRE
 const repeatLabel = (r) => t(`event.repeat.${r || 'none'}`);
 
 /** The scopes offered for an action ('edit' or 'delete') on an occurrence of a series. */
-export function scopes(action) {
-  if (action === 'delete') return ['this', 'following', 'all'];
-  return serverCaps.occurrenceEdit ? ['this', 'following', 'all'] : ['all'];
-}
+export const scopes = () => ['this', 'following', 'all'];
 
 /** The day of a returned timestamp: the server writes them in the family's zone. */
 const dayOf = (s) => s.slice(0, 10);
 
-/** RRULE UNTIL just before the occurrence at recurrenceId: a date for all-day series, else UTC. */
-function untilBefore(recurrenceId, allDay) {
-  if (allDay) return addDays(dayOf(recurrenceId), -1).replace(/-/g, '');
-  return new Date(Date.parse(recurrenceId) - 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
+const occPath = (ev, occ) => `/api/calendar/events/${ev.id}/occurrences/${encodeURIComponent(occ.recurrence_id)}`;
 
-/** The series' rule ending before an occurrence ("this and following" deleted). */
-export function ruleEndingBefore(rrule, recurrenceId, allDay) {
-  const parts = rrule.split(';').filter((p) => !/^(COUNT|UNTIL)=/i.test(p));
-  return [...parts, `UNTIL=${untilBefore(recurrenceId, allDay)}`].join(';');
-}
+/** Whether occ is the series' first occurrence ("this and following" is then the series). */
+const isFirst = (ev, occ) => Date.parse(occ.recurrence_id) <= Date.parse(ev.starts_at);
 
 /**
  * deleteEvent(app, ev, occ) asks what to delete (for a series: this
@@ -45,20 +37,16 @@ export async function deleteEvent(app, ev, occ) {
     if (!await confirmDelete(t('event.deleteTitle', { title: ev.title }), t('event.deleteText'))) return false;
     return run(app, ev, () => change('DELETE', `/api/calendar/events/${ev.id}`, undefined, ev));
   }
-  const first = Date.parse(occ.recurrence_id) <= Date.parse(ev.starts_at);
-  const choice = await ask(t('event.deleteSeriesTitle', { title: ev.title }), t('event.deleteSeriesText', { when }),
-    scopes('delete').filter((s) => !(s === 'following' && first)).map((s) => ({ value: s, label: t(`event.scope.delete.${s}`), danger: true })));
+  const title = occ.title || ev.title;
+  const choice = await ask(t('event.deleteSeriesTitle', { title }), t('event.deleteSeriesText', { when }),
+    scopes().filter((s) => !(s === 'following' && isFirst(ev, occ))).map((s) => ({ value: s, label: t(`event.scope.delete.${s}`), danger: true })));
   if (!choice) return false;
-  if (choice === 'this') {
-    const exdates = [...(ev.exdates || []), occ.recurrence_id];
-    return run(app, ev, () => change('PATCH', `/api/calendar/events/${ev.id}`, { exdates }, ev));
-  }
-  if (choice === 'following') {
-    return run(app, ev, () => change('PATCH', `/api/calendar/events/${ev.id}`, { rrule: ruleEndingBefore(ev.rrule, occ.recurrence_id, ev.all_day) }, ev));
-  }
+  if (choice === 'this') return run(app, ev, () => change('DELETE', occPath(ev, occ), undefined, ev));
+  if (choice === 'following') return run(app, ev, () => change('DELETE', `${occPath(ev, occ)}?following=true`, undefined, ev));
   return run(app, ev, () => change('DELETE', `/api/calendar/events/${ev.id}`, undefined, ev));
 }
 
+// A 404 means it is gone already: what the user wanted.
 async function run(app, ev, fn) {
   return !!await app.write(t('fail.deleteEvent', { title: ev.title }), async () => {
     try { await fn(); } catch (e) { if (e.status !== 404) throw e; }
@@ -72,20 +60,84 @@ function occurrenceLabel(app, occ) {
 }
 
 /**
- * saveScoped writes an edit for one scope. Only 'all' is offered today
- * (scopes()); the others are the requests the app will make once the
- * server has occurrence overrides (SERVER-ENDPOINT, issue 15):
- * - 'this': PUT /api/calendar/events/{id}/occurrences/{recurrence_id}
- *   with the occurrence's fields (an override, RECURRENCE-ID in iCalendar);
- * - 'following': POST /api/calendar/events/{id}/split {recurrence_id, ...fields}
- *   ends the series before that occurrence and starts a new one from it.
- * The dialog shows the series' first dates; with these scopes it would show
- * the occurrence's.
+ * shown(ev, occ) is what the dialog shows: the event, or for an occurrence
+ * of a series that occurrence as it is now (its change, if it has one, as
+ * the series answers it; else the series' texts at the occurrence's times).
  */
-function saveScoped(ev, occ, scope, body) {
-  if (scope === 'this') return put(`/api/calendar/events/${ev.id}/occurrences/${encodeURIComponent(occ.recurrence_id)}`, body);
-  if (scope === 'following') return post(`/api/calendar/events/${ev.id}/split`, { recurrence_id: occ.recurrence_id, ...body });
-  return change('PATCH', `/api/calendar/events/${ev.id}`, body, ev); // If-Match: the version the dialog opened
+function shown(ev, occ) {
+  if (!occ?.recurrence_id || !ev.rrule) return ev;
+  const at = Date.parse(occ.recurrence_id);
+  const o = (ev.overrides || []).find((x) => Date.parse(x.recurrence_id) === at);
+  if (o) return { ...ev, title: o.title, notes: o.notes, location: o.location, all_day: o.all_day, starts_at: o.starts_at, ends_at: o.ends_at, overridden: true };
+  return { ...ev, starts_at: occ.starts_at, ends_at: occ.ends_at, overridden: false };
+}
+
+/** The request fields the form says (times as the server takes them). */
+function bodyOf(v, tz) {
+  const body = { title: v.title.trim(), all_day: v.all_day, location: v.location, notes: v.notes, rrule: v.rrule || null };
+  if (v.all_day) {
+    body.starts_at = v.start_date;
+    body.ends_at = addDays(v.end_date && v.end_date >= v.start_date ? v.end_date : v.start_date, 1);
+  } else {
+    body.starts_at = zoned(v.start, tz).toISOString();
+    body.ends_at = zoned(v.end, tz).toISOString();
+  }
+  return body;
+}
+
+const TIMES = ['starts_at', 'ends_at', 'all_day'];
+
+/** The fields of body that differ from before; the times go together (all_day changes how they read). */
+function changed(before, body) {
+  const out = {};
+  for (const k of Object.keys(body)) if (JSON.stringify(before[k]) !== JSON.stringify(body[k])) out[k] = body[k];
+  if (TIMES.some((k) => k in out)) for (const k of TIMES) out[k] = body[k];
+  return out;
+}
+
+/** A form's start and end as wall-clock milliseconds (the wall clock read as UTC). */
+function wallOf(v) {
+  if (v.all_day) {
+    const end = v.end_date && v.end_date >= v.start_date ? v.end_date : v.start_date;
+    return { start: Date.parse(`${v.start_date}T00:00Z`), end: Date.parse(`${addDays(end, 1)}T00:00Z`) };
+  }
+  return { start: Date.parse(`${v.start}Z`), end: Date.parse(`${v.end}Z`) };
+}
+
+/**
+ * seriesTimes moves the whole series as the user moved the occurrence
+ * shown: by the same wall-clock distance (so 10:00 → 11:00 on one Sunday
+ * is 10:00 → 11:00 on every one, across daylight-saving changes), with the
+ * new length.
+ */
+function seriesTimes(ev, before, now, tz) {
+  const from = wallOf(before);
+  const to = wallOf(now);
+  const base = ev.all_day ? Date.parse(`${dayOf(ev.starts_at)}T00:00Z`) : Date.parse(`${localInput(new Date(ev.starts_at), tz)}Z`);
+  const start = base + (to.start - from.start);
+  const end = start + (to.end - to.start);
+  const iso = (ms) => new Date(ms).toISOString();
+  if (now.all_day) return { all_day: true, starts_at: iso(start).slice(0, 10), ends_at: iso(end).slice(0, 10) };
+  return { all_day: false, starts_at: zoned(iso(start).slice(0, 16), tz).toISOString(), ends_at: zoned(iso(end).slice(0, 16), tz).toISOString() };
+}
+
+/**
+ * saveScoped writes an edit of a series' occurrence for one scope; diff is
+ * what the user changed. Resolves to the answer, or true when there was
+ * nothing to write.
+ */
+function saveScoped(ev, occ, scope, diff, seriesDiff) {
+  if (scope === 'this') {
+    const { rrule, ...fields } = diff; // an occurrence has no rule of its own
+    if (!Object.keys(fields).length) return true;
+    return change('PATCH', occPath(ev, occ), fields, ev);
+  }
+  if (scope === 'following') {
+    if (!Object.keys(diff).length) return true;
+    return change('POST', `/api/calendar/events/${ev.id}/split`, { recurrence_id: occ.recurrence_id, ...diff }, ev);
+  }
+  if (!Object.keys(seriesDiff).length) return true;
+  return change('PATCH', `/api/calendar/events/${ev.id}`, seriesDiff, ev);
 }
 
 /**
@@ -104,16 +156,17 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null } = 
     return;
   }
   const series = !!(ev?.rrule && occ?.recurrence_id);
+  const cur = ev ? shown(ev, occ) : null;
   let start;
-  if (ev) start = new Date(ev.starts_at);
+  if (cur) start = new Date(cur.starts_at);
   else if (date) start = zoned(`${date}T09:00`, tz);
   else start = new Date(Math.ceil(Date.now() / 3600e3) * 3600e3);
-  const end = ev ? new Date(ev.ends_at) : new Date(start.getTime() + 3600e3);
-  const allDay = h('input', { type: 'checkbox', name: 'all_day', checked: !!ev?.all_day });
+  const end = cur ? new Date(cur.ends_at) : new Date(start.getTime() + 3600e3);
+  const allDay = h('input', { type: 'checkbox', name: 'all_day', checked: !!cur?.all_day });
   const startIn = h('input', { name: 'start', type: 'datetime-local', value: localInput(start, tz) });
   const endIn = h('input', { name: 'end', type: 'datetime-local', value: localInput(end, tz) });
-  const startDate = h('input', { name: 'start_date', type: 'date', value: ev?.all_day ? dayOf(ev.starts_at) : dateIn(start, tz) });
-  const endDate = h('input', { name: 'end_date', type: 'date', value: ev?.all_day ? addDays(dayOf(ev.ends_at), -1) : dateIn(start, tz) });
+  const startDate = h('input', { name: 'start_date', type: 'date', value: cur?.all_day ? dayOf(cur.starts_at) : dateIn(start, tz) });
+  const endDate = h('input', { name: 'end_date', type: 'date', value: cur?.all_day ? addDays(dayOf(cur.ends_at), -1) : dateIn(start, tz) });
   const timed = h('div.row', field(t('event.starts'), startIn), field(t('event.ends'), endIn));
   const dated = h('div.row', field(t('event.firstDay'), startDate), field(t('event.lastDay'), endDate));
   const sync = () => {
@@ -127,11 +180,14 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null } = 
 
   // A child sees the event without changing it (calendar_event.update, .delete).
   const readOnly = !!ev && !app.can('calendar_event.update');
-  const editScopes = series && !readOnly ? scopes('edit') : [];
-  const scopeField = editScopes.length > 1
-    ? h('fieldset.choice', h('legend', t('event.scope.legend')),
-      editScopes.map((s, i) => h('label', h('input', { type: 'radio', name: 'scope', value: s, checked: i === editScopes.length - 1 }), ' ', t(`event.scope.edit.${s}`))))
-    : series && !readOnly ? h('p.hint', t('event.seriesNote')) : null;
+  // "This and following" from the first occurrence is the whole series.
+  const editScopes = series && !readOnly ? scopes().filter((s) => !(s === 'following' && isFirst(ev, occ))) : [];
+  const scopeHint = h('p.hint', { 'aria-live': 'polite' });
+  const scopeField = editScopes.length
+    ? h('fieldset.choice.scope', h('legend', t('event.scope.legend')),
+      editScopes.map((s) => h('label', h('input', { type: 'radio', name: 'scope', value: s, checked: s === 'this' }), ' ', t(`event.scope.edit.${s}`))),
+      scopeHint)
+    : null;
 
   const remove = ev && app.can('calendar_event.delete') ? h('button.danger', {
     type: 'button',
@@ -141,32 +197,51 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null } = 
   }, t('common.delete')) : null;
 
   const custom = ev?.rrule && !REPEATS.includes(ev.rrule);
+  const rruleSel = h('select', { name: 'rrule' },
+    REPEATS.map((v) => h('option', { value: v, selected: (ev?.rrule || '') === v }, repeatLabel(v))),
+    custom ? h('option', { value: ev.rrule, selected: true }, t('rule.custom')) : null);
   const createId = crypto.randomUUID(); // one event, however often Save is pressed
   const dlg = openDialog(t(readOnly ? 'event.details' : ev ? 'event.edit' : 'event.new'), [
+    cur?.overridden ? h('p.hint.changed-note', t('event.changedNote')) : null,
     scopeField,
-    field(t('event.title'), h('input', { name: 'title', required: true, maxlength: 200, value: ev?.title || '' })),
+    field(t('event.title'), h('input', { name: 'title', required: true, maxlength: 200, value: cur?.title || '' })),
     h('label.check', allDay, ' ', t('event.allDay')),
     timed, dated,
-    field(t('event.repeats'), h('select', { name: 'rrule' },
-      REPEATS.map((v) => h('option', { value: v, selected: (ev?.rrule || '') === v }, repeatLabel(v))),
-      custom ? h('option', { value: ev.rrule, selected: true }, t('rule.custom')) : null)),
-    field(t('event.location'), h('input', { name: 'location', maxlength: 500, value: ev?.location || '' })),
-    field(t('event.notes'), h('textarea', { name: 'notes', rows: 3, maxlength: 4000 }, ev?.notes || '')),
+    field(t('event.repeats'), rruleSel),
+    field(t('event.location'), h('input', { name: 'location', maxlength: 500, value: cur?.location || '' })),
+    field(t('event.notes'), h('textarea', { name: 'notes', rows: 3, maxlength: 4000 }, cur?.notes || '')),
   ], async (form) => {
     const v = formValues(form);
-    const body = { title: v.title.trim(), all_day: v.all_day, location: v.location, notes: v.notes, rrule: v.rrule || null };
-    if (v.all_day) {
-      body.starts_at = v.start_date;
-      body.ends_at = addDays(v.end_date && v.end_date >= v.start_date ? v.end_date : v.start_date, 1);
+    const body = bodyOf(v, tz);
+    let write;
+    if (!ev) {
+      if (!body.rrule) delete body.rrule;
+      write = () => post('/api/calendar/events', { id: createId, ...body });
+    } else if (series) {
+      const diff = changed(before.body, body);
+      const seriesDiff = { ...diff };
+      if ('starts_at' in diff) Object.assign(seriesDiff, seriesTimes(ev, before.v, v, tz));
+      write = () => saveScoped(ev, occ, v.scope || 'all', diff, seriesDiff);
     } else {
-      body.starts_at = zoned(v.start, tz).toISOString();
-      body.ends_at = zoned(v.end, tz).toISOString();
+      write = () => change('PATCH', `/api/calendar/events/${ev.id}`, body, ev); // If-Match: the version the dialog opened
     }
-    if (!ev && !body.rrule) delete body.rrule;
-    const scope = series ? (v.scope || 'all') : 'all';
-    const saved = await app.write(t(ev ? 'fail.saveEvent' : 'fail.createEvent', { title: body.title }),
-      () => (ev ? saveScoped(ev, occ, scope, body) : post('/api/calendar/events', { id: createId, ...body })));
+    const saved = await app.write(t(ev ? 'fail.saveEvent' : 'fail.createEvent', { title: body.title }), write);
     if (saved) onSaved(saved);
     return !!saved;
   }, { extra: remove, className: 'event-dialog', readOnly });
+
+  // What the form said when it opened: an edit sends only what changed.
+  const form = dlg.querySelector('form');
+  const before = { v: formValues(form) };
+  before.body = bodyOf(before.v, tz);
+  if (scopeField) {
+    // One occurrence has no rule of its own: the rule is the series'.
+    const onScope = () => {
+      const s = formValues(form).scope;
+      rruleSel.disabled = s === 'this';
+      scopeHint.textContent = t(`event.scope.hint.${s}`);
+    };
+    for (const r of scopeField.querySelectorAll('input[type=radio]')) r.addEventListener('change', onScope);
+    onScope();
+  }
 }

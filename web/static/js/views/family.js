@@ -3,13 +3,16 @@
 // the signed-in person and their devices and password
 // (family-account.js), calendar apps and subscribed calendars
 // (family-dav.js), notifications on this device and the person's
-// notification settings (family-notifications.js), the family's settings and leaving or deleting
+// notification settings (family-notifications.js), read-only feeds for
+// Google Calendar and Outlook (family-feeds.js), the family's settings and
+// leaving or deleting
 // (family-settings.js). Each part shows only what the person may do.
 // FAMILY_UPDATED (via app.js) updates the parts in place: onFamily.
 import { h } from '../dom.js';
 import { accountSection } from './family-account.js';
 import { childrenSection } from './family-children.js';
 import { appPasswords, subscriptions } from './family-dav.js';
+import { feedsSection } from './family-feeds.js';
 import { invitesSection } from './family-invites.js';
 import { membersSection } from './family-members.js';
 import { notificationsSection } from './family-notifications.js';
@@ -24,6 +27,7 @@ export function view(app, main) {
     accountSection(app),
     notificationsSection(app),
     { el: [appPasswords(app), subscriptions(app)] },
+    feedsSection(app),
     settingsSection(app),
     endingsSection(app),
   ].filter(Boolean);
