@@ -1,8 +1,9 @@
 package familyhub
 
 // Event types: the "type" of every notice a client receives. They are the
-// one list in Go; the migrations' triggers (db/migrations) and the PWA
-// (web/static/js/realtime.js) spell the same strings and cite this file.
+// one list in Go; the migrations' triggers (db/migrations, each trigger's
+// first argument) and the PWA (web/static/js/realtime.js, which cites this
+// file) spell the same strings.
 // Never change a published one.
 const (
 	EventShoppingListUpdated  = "SHOPPING_LIST_UPDATED"

@@ -4,6 +4,7 @@
 // module (new RealtimeClient({deviceId, topics, view, onEvent, onResync,
 // onState, onPresence, onSessionEnded}), start, setTopics, setView, stop)
 // is docs/pwa.md.
+// Event type names (SHOPPING_ITEM_UPDATED, …) are the list in events.go.
 
 import { openPoll, openSSE, openWS, WS_NORMAL, WS_RESTART, WS_SESSION_ENDED, WS_TOO_SLOW } from './realtime-transports.js';
 
