@@ -141,6 +141,27 @@ func TestCategoriseShoppingItems(t *testing.T) {
 	if got := items()[ids["milk"]]; *got.Category != "drinks" || *got.CategorySource != "user" {
 		t.Fatalf("the moved milk: %s (%s), want drinks (user)", *got.Category, *got.CategorySource)
 	}
+
+	// A recipe's ingredients added to the list are filed at once too (the
+	// same insert as POST …/items), not by the one-minute sweep.
+	var recipe struct{ ID string }
+	ana.call(t, c.a.URL(), 201, "POST", "/api/recipes", map[string]any{"title": "Pancakes", "servings": 4,
+		"ingredients": []map[string]any{{"name": "flour", "quantity": 250, "unit": "g"}, {"name": "bananas"}}}, &recipe)
+	var added []struct{ ID, Name string }
+	ana.call(t, c.a.URL(), 201, "POST", "/api/recipes/"+recipe.ID+"/add-to-list", map[string]any{"list_id": list.ID}, &added)
+	if len(added) != 2 {
+		t.Fatalf("add-to-list: %+v", added)
+	}
+	waitUntil(t, "the recipe's items filed", 10*time.Second, func() bool {
+		got := items()
+		return got[added[0].ID].Category != nil && got[added[1].ID].Category != nil
+	})
+	for _, a := range added {
+		want := map[string]string{"flour": "pantry", "bananas": "produce"}[a.Name]
+		if got := items()[a.ID]; *got.Category != want || *got.CategorySource != "auto" {
+			t.Errorf("%s from the recipe: %s (%s), want %s (auto)", a.Name, *got.Category, *got.CategorySource, want)
+		}
+	}
 }
 
 func TestJobsRunUsage(t *testing.T) {
