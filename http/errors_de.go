@@ -15,6 +15,9 @@ var deFormats = map[string]string{
 	"As a %s you may %s only when they are yours (assigned to you or to nobody).": "Als %s hast du nur dann die Berechtigung, %s, wenn sie dir gehören (dir oder niemandem zugewiesen sind).",
 	"As a %s you may not %s.": "Als %s hast du keine Berechtigung, %s.",
 
+	// Realtime (the SSE stream's ?view=).
+	"view must be one of shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id>, or empty for none.": "view muss shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id> oder leer (nichts Bestimmtes) sein.",
+
 	// Request bodies and parameters.
 	"Content-Type must be application/json.":                                                    "Content-Type muss application/json sein.",
 	"The body has a field with an empty name.":                                                  "Der Anfragetext hat ein Feld ohne Namen.",
