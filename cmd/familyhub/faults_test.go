@@ -93,7 +93,7 @@ func TestFaultReplicaKilled(t *testing.T) {
 		waitUntil(t, fmt.Sprintf("device %d caught up to seq %d", i, final), 15*time.Second, func() bool { return r.lastSeq() >= final })
 		r.check(t, fmt.Sprintf("device %d", i))
 		for _, id := range ids {
-			if !r.seen[id] {
+			if !r.saw(id) {
 				t.Fatalf("device %d never saw item %s", i, id)
 			}
 		}
@@ -225,7 +225,7 @@ func TestFaultPostgresRestart(t *testing.T) {
 		waitUntil(t, fmt.Sprintf("device %d caught up to seq %d", i, final), 15*time.Second, func() bool { return r.lastSeq() >= final })
 		r.check(t, fmt.Sprintf("device %d", i))
 		for _, id := range ids {
-			if !r.seen[id] {
+			if !r.saw(id) {
 				t.Fatalf("device %d never saw item %s", i, id)
 			}
 		}

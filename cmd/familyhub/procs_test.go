@@ -220,6 +220,14 @@ func (r *resumer) lastSeq() int64 {
 	return r.last
 }
 
+// saw reports whether an event about id arrived (the resumer may still be
+// receiving: background jobs add events after the test's writes).
+func (r *resumer) saw(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.seen[id]
+}
+
 func (r *resumer) connects() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
