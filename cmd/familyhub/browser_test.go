@@ -263,15 +263,18 @@ func TestBrowserRealtime(t *testing.T) {
 	}
 	milk := `document.querySelector('li.item[data-name="milk"]')`
 
-	// A adds milk: B shows it without interaction.
+	// A adds milk: B shows it without interaction, within the second the
+	// product promises (typically 50–150 ms; on a loaded 2-core machine
+	// running the whole suite beside stress-ng, 650–700 ms was seen, so a
+	// tighter bound here would test the machine, not the app).
 	a.do(chromedp.SendKeys(chromedp.CSS(`#item-name`), "milk"))
 	start := time.Now()
 	a.do(chromedp.Click(chromedp.CSS(`form.add-item button[type=submit]`)))
 	bb.waitJS("milk on B", milk, 5*time.Second)
 	took := time.Since(start)
 	t.Logf("A adds milk on replica A -> B shows it on replica B after %s", took.Round(time.Millisecond))
-	if took > 500*time.Millisecond {
-		t.Errorf("B showed milk after %s, want within 500ms", took)
+	if took > time.Second {
+		t.Errorf("B showed milk after %s, want within a second", took)
 	}
 
 	// B ticks it: A shows it struck through.
@@ -282,8 +285,8 @@ func TestBrowserRealtime(t *testing.T) {
 	a.waitJS("milk struck through on A", milk+`?.classList.contains('checked') && getComputedStyle(`+milk+`.querySelector('.name')).textDecorationLine.includes('line-through')`, 5*time.Second)
 	took = time.Since(start)
 	t.Logf("B ticks milk -> A shows it struck through after %s", took.Round(time.Millisecond))
-	if took > 500*time.Millisecond {
-		t.Errorf("A showed the tick after %s, want within 500ms", took)
+	if took > time.Second {
+		t.Errorf("A showed the tick after %s, want within a second", took)
 	}
 	a.screenshot("shopping-desktop")
 	bb.screenshot("shopping")
