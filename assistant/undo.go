@@ -32,6 +32,18 @@ type UndoAnswer struct {
 // since. tie is the language of errors about a command not found.
 func (s *Service) Undo(ctx context.Context, id uuid.UUID, tie string) (UndoAnswer, error) {
 	ctx = db.WithoutIfVersion(ctx)
+	var ans UndoAnswer
+	var err error
+	// Undo deletes and restores rows the categoriser may be filing at the
+	// same moment, in another order: a deadlock rolls back one of the two,
+	// and undo simply runs again.
+	for try := 0; try == 0 || db.Retryable(err) && try < 3; try++ {
+		ans, err = s.undo(ctx, id, tie)
+	}
+	return ans, newSpeaker(ans.Lang, time.UTC, time.Now()).localize(err)
+}
+
+func (s *Service) undo(ctx context.Context, id uuid.UUID, tie string) (UndoAnswer, error) {
 	ans := UndoAnswer{ID: id, Lang: tie}
 	err := s.store.Tx(ctx, func(tx *db.Tx) error {
 		loc, err := tx.Location(ctx)
@@ -65,7 +77,7 @@ func (s *Service) Undo(ctx context.Context, id uuid.UUID, tie string) (UndoAnswe
 		ans.Message = u.say.say("undone", "text", cmd.Message)
 		return nil
 	})
-	return ans, newSpeaker(ans.Lang, time.UTC, time.Now()).localize(err)
+	return ans, err
 }
 
 type undoer struct {

@@ -79,6 +79,13 @@ func Err(err error, what string) error {
 // errUnavailable carries EUNAVAILABLE while keeping the cause for the log.
 var errUnavailable = familyhub.Errorf(familyhub.EUNAVAILABLE, "The database is unavailable; try again shortly.")
 
+// Retryable reports whether err is PostgreSQL's deadlock or serialization
+// failure: the transaction was rolled back whole and may be run again.
+func Retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
+}
+
 // isNoRows reports whether a :one query found no row.
 func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 
