@@ -216,7 +216,7 @@ func wsRead(ctx context.Context, conn *websocket.Conn, c *realtime.Client) {
 			return
 		}
 		if reply != nil {
-			c.Reply(reply)
+			c.Answer(ctx, reply)
 		}
 	}
 }

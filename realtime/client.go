@@ -165,10 +165,13 @@ type queue struct {
 	msgs    []Message
 	bytes   int
 	ready   chan struct{} // capacity 1: "there is something"
+	drained chan struct{} // capacity 1: "the transport took what was queued"
 	onReady func()
 }
 
-func newQueue() queue { return queue{ready: make(chan struct{}, 1)} }
+func newQueue() queue {
+	return queue{ready: make(chan struct{}, 1), drained: make(chan struct{}, 1)}
+}
 
 func (q *queue) push(m Message, control bool) bool {
 	maxMsgs, maxBytes := QueueMessages, QueueBytes
@@ -212,12 +215,36 @@ func (q *queue) take() []Message {
 	msgs := q.msgs
 	q.msgs = nil
 	q.bytes = 0
+	if len(msgs) > 0 {
+		select {
+		case q.drained <- struct{}{}:
+		default:
+		}
+	}
 	return msgs
 }
 
-// Reply queues a control message (pong, error, device message) for the
+// Answer queues the reply to a message the client itself sent (a pong, a
+// subscription change, an error). While the client's queue is full it
+// waits for the transport to drain it: the transport's reader stops
+// reading, TCP pushes back on the sender, and a client that sends a burst
+// of pings is slowed down, not cut off. One that never reads is ended by
+// its transport's write timeout, which ends ctx.
+func (c *Client) Answer(ctx context.Context, b []byte) {
+	for !c.queue.push(Message{Data: b}, true) {
+		select {
+		case <-c.queue.drained:
+		case <-ctx.Done():
+			return
+		case <-c.ctx.Done():
+			return
+		}
+	}
+}
+
+// Reply queues a control message (a device message, presence) for the
 // client; a client whose queue is full even for those is too slow and is
-// closed.
+// closed. Replies to the client's own messages use Answer.
 func (c *Client) Reply(b []byte) {
 	if !c.queue.push(Message{Data: b}, true) {
 		c.Close(CloseSlowConsumer, "too slow: reconnect with since")

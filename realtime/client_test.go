@@ -1,0 +1,76 @@
+package realtime
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// A client's own burst of pings is slowed down, not cut off: Answer waits
+// for the transport to drain the queue instead of closing the client.
+func TestAnswerWaitsForRoom(t *testing.T) {
+	c := newClient(JoinParams{})
+	for c.queue.push(Message{Data: pongMessage}, true) {
+	}
+	answered := make(chan struct{})
+	go func() {
+		c.Answer(context.Background(), pongMessage)
+		close(answered)
+	}()
+	select {
+	case <-answered:
+		t.Fatal("Answer returned while the queue was full")
+	case <-c.Done():
+		t.Fatal("the client was closed")
+	case <-time.After(50 * time.Millisecond):
+		// Answer is waiting (a shorter wait could only miss a bug, never
+		// report a false one).
+	}
+	if n := len(c.Take()); n != 2*QueueMessages {
+		t.Fatalf("took %d messages, want %d", n, 2*QueueMessages)
+	}
+	<-answered
+	if msgs := c.Take(); len(msgs) != 1 {
+		t.Fatalf("after the drain: %d messages queued, want the one answer", len(msgs))
+	}
+	select {
+	case <-c.Done():
+		t.Fatal("the client was closed")
+	default:
+	}
+}
+
+// A client that never reads is not waited on forever: its transport's
+// context ends the wait.
+func TestAnswerGivesUpWhenTheConnectionEnds(t *testing.T) {
+	c := newClient(JoinParams{})
+	for c.queue.push(Message{Data: pongMessage}, true) {
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	answered := make(chan struct{})
+	go func() {
+		c.Answer(ctx, pongMessage)
+		close(answered)
+	}()
+	cancel()
+	<-answered
+}
+
+// Replies the client did not ask for (device messages, presence) never
+// wait: a client whose queue is full for them is closed as too slow.
+func TestReplyClosesASlowClient(t *testing.T) {
+	c := newClient(JoinParams{})
+	for range 2 * QueueMessages {
+		c.Reply(pongMessage)
+	}
+	select {
+	case <-c.Done():
+		t.Fatal("closed before the queue was full")
+	default:
+	}
+	c.Reply(pongMessage)
+	<-c.Done()
+	if code, _ := c.CloseStatus(); code != CloseSlowConsumer {
+		t.Fatalf("close code %d, want %d", code, CloseSlowConsumer)
+	}
+}
