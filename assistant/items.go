@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/familyhub/familyhub"
 )
 
 // Shopping items: "2 litres of milk, a dozen eggs and bread" is three
@@ -125,12 +127,12 @@ func itemKnownPhrase(s string) bool {
 func expandElided(m string) string {
 	sub := elidedCompound.FindStringSubmatch(m)
 	first, conj, second := sub[1], sub[2], sub[3]
-	f := fold(second)
+	f := familyhub.Fold(second)
 	for i := range second {
 		if i == 0 {
 			continue
 		}
-		if _, ok := itemHeads[f[len(fold(second[:i])):]]; ok && utf8.RuneCountInString(second[i:]) >= 3 {
+		if _, ok := itemHeads[f[len(familyhub.Fold(second[:i])):]]; ok && utf8.RuneCountInString(second[i:]) >= 3 {
 			return first + strings.ToLower(second[i:]) + " " + conj + " " + second
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/familyhub/familyhub"
 )
 
 // The grocery lexicon: common things families put on shopping lists, in
@@ -89,18 +91,18 @@ func init() {
 	}
 	for _, line := range strings.Split(groceriesEN, "\n") {
 		for _, e := range splitEntries(line) {
-			add(fold(e), lexItem{word: e, lang: "en", lemma: e})
+			add(familyhub.Fold(e), lexItem{word: e, lang: "en", lemma: e})
 			for _, pl := range englishPlurals(e) {
-				add(fold(pl), lexItem{word: pl, lang: "en", lemma: e, plural: true})
+				add(familyhub.Fold(pl), lexItem{word: pl, lang: "en", lemma: e, plural: true})
 			}
 		}
 	}
 	for _, e := range strings.Fields(groceriesDE) {
 		forms := strings.Split(e, "/")
 		for i, f := range forms {
-			add(fold(f), lexItem{word: f, lang: "de", lemma: forms[0], plural: i > 0 || strings.HasSuffix(f, "en") || strings.HasSuffix(f, "n")})
+			add(familyhub.Fold(f), lexItem{word: f, lang: "de", lemma: forms[0], plural: i > 0 || strings.HasSuffix(f, "en") || strings.HasSuffix(f, "n")})
 			if len([]rune(f)) >= 3 {
-				itemHeads[fold(f)] = lexItem{word: f, lang: "de"}
+				itemHeads[familyhub.Fold(f)] = lexItem{word: f, lang: "de"}
 			}
 		}
 	}
@@ -182,7 +184,7 @@ func englishPlurals(e string) []string {
 
 // lookupItem finds a word or phrase in the grocery lexicon.
 func lookupItem(s string) (lexItem, bool) {
-	it, ok := itemLexicon[fold(s)]
+	it, ok := itemLexicon[familyhub.Fold(s)]
 	return it, ok
 }
 
@@ -192,7 +194,7 @@ func lookupItem(s string) (lexItem, bool) {
 // ending like w, else the longest); w itself when it is a known word or
 // nothing is close.
 func correctItemWord(w, lang string) string {
-	f := fold(w)
+	f := familyhub.Fold(w)
 	if len([]rune(f)) < 4 || strings.ContainsAny(f, "0123456789&'-") {
 		return w
 	}

@@ -3,6 +3,8 @@ package assistant
 import (
 	"strings"
 	"unicode"
+
+	"github.com/familyhub/familyhub"
 )
 
 // Matching what a command names ("the groceries list", "trash", "Tim") to
@@ -19,7 +21,7 @@ var genericListNames = map[string]bool{
 // without "list"/"liste" and a plural s.
 func listKey(s string) string {
 	var b strings.Builder
-	for _, r := range fold(s) {
+	for _, r := range familyhub.Fold(s) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			b.WriteRune(r)
 		}
@@ -45,7 +47,7 @@ func singular(k string) string {
 
 // itemKey is an item name for matching: folded words without plural s.
 func itemKey(s string) string {
-	f := strings.Fields(fold(s))
+	f := strings.Fields(familyhub.Fold(s))
 	for i := range f {
 		f[i] = singular(strings.Trim(f[i], `.,;:!?"'()`))
 	}
@@ -87,7 +89,7 @@ const (
 
 func titleWords(s string) []string {
 	var out []string
-	for _, w := range strings.FieldsFunc(fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+	for _, w := range strings.FieldsFunc(familyhub.Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		if !titleStopWords[w] {
 			out = append(out, singular(w))
 		}
@@ -140,7 +142,7 @@ func best(scores []float64) []int {
 // member's display name ("Tim Rivera"): the whole name, or its first
 // words, case and accents aside.
 func nameMatches(said, display string) bool {
-	s, d := strings.Fields(fold(said)), strings.Fields(fold(display))
+	s, d := strings.Fields(familyhub.Fold(said)), strings.Fields(familyhub.Fold(display))
 	if len(s) == 0 || len(s) > len(d) {
 		return false
 	}

@@ -60,13 +60,6 @@ func setOf(words string) map[string]bool {
 	return m
 }
 
-var umlauts = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss")
-
-// fold lower-cases s and spells umlauts and ß out, for lenient matching.
-func fold(s string) string {
-	return umlauts.Replace(strings.ToLower(s))
-}
-
 // capitalise upper-cases the first letter of s.
 func capitalise(s string) string {
 	for i, r := range s {

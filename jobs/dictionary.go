@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/familyhub/familyhub"
 )
 
 // The built-in, offline dictionary of the auto-categoriser: common grocery
@@ -127,34 +129,11 @@ func buildDictionary() map[string]string {
 	return d
 }
 
-// fold lower-cases s and spells umlauts and ß out, so that "Käse",
-// "Kaese" and "KÄSE" are one word.
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch r {
-		case 'ä':
-			b.WriteString("ae")
-		case 'ö':
-			b.WriteString("oe")
-		case 'ü':
-			b.WriteString("ue")
-		case 'ß':
-			b.WriteString("ss")
-		case 'é', 'è', 'ê':
-			b.WriteByte('e')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // words splits a folded item name into its words, dropping quantities and
 // punctuation: "2 l Milch (bio)" is [milch bio].
 func words(name string) []string {
 	var out []string
-	for _, w := range strings.FieldsFunc(fold(name), func(r rune) bool { return !unicode.IsLetter(r) }) {
+	for _, w := range strings.FieldsFunc(familyhub.Fold(name), func(r rune) bool { return !unicode.IsLetter(r) }) {
 		if len([]rune(w)) >= 2 {
 			out = append(out, w)
 		}
