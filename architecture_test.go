@@ -138,3 +138,28 @@ func TestNoHugeFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresErrorsReadInDB fails when code outside db/ inspects a pgx or
+// PostgreSQL error: db.Err gives each its meaning for users (not found,
+// conflict, unavailable), in one place. Tools that talk to PostgreSQL
+// directly (cmd/) and tests are exempt.
+func TestPostgresErrorsReadInDB(t *testing.T) {
+	out, err := exec.Command("git", "ls-files", "*.go").Output()
+	if err != nil {
+		t.Fatalf("git ls-files: %v", err)
+	}
+	for _, f := range strings.Fields(string(out)) {
+		if strings.HasPrefix(f, "db/") || strings.HasPrefix(f, "cmd/") || strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{"pgx.ErrNoRows", "pgconn.PgError", "pgerrcode"} {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s reads %s: leave PostgreSQL errors to db (db.Err)", f, s)
+			}
+		}
+	}
+}

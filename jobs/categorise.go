@@ -8,9 +8,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
-	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
@@ -81,44 +79,25 @@ func (e *Engine) runCategorise(ctx context.Context, args CategoriseArgs) error {
 	return errors.Join(errs...)
 }
 
-// categoriseList files a list's candidate items in one transaction that
-// holds the list's row lock, so concurrent categorisers of a list take
-// turns. When it changes anything it touches the list's categorised_at:
-// one SHOPPING_LIST_UPDATED per reshuffle, besides each changed item's
-// SHOPPING_ITEM_UPDATED. The external classifier, if any, is asked before
-// the transaction (no lock is held over a network call). It returns how
-// many items it filed; a classifier failure leaves the items it would have
-// decided unfiled and is returned (after the rest is committed) so the job
-// retries.
+// categoriseList files a list's candidate items (db.Store.FileCategorised
+// holds the list's lock while it writes). The external classifier, if any,
+// is asked before the transaction (no lock is held over a network call).
+// It returns how many items it filed; a classifier failure leaves the items
+// it would have decided unfiled and is returned (after the rest is
+// committed) so the job retries.
 func (e *Engine) categoriseList(ctx context.Context, listID uuid.UUID, renamed []uuid.UUID) (int, error) {
-	if renamed == nil {
-		renamed = []uuid.UUID{}
-	}
-	params := dbsqlc.ShoppingItemsToCategoriseParams{ListID: listID, RenamedIds: renamed}
-	// Before the transaction: what the classifier says about the names
-	// neither the family nor the dictionary knows.
-	items, err := e.store.Q.ShoppingItemsToCategorise(ctx, e.store.Pool, params)
-	if err != nil || len(items) == 0 {
-		return 0, err
-	}
-	list, err := e.store.Q.ShoppingListLockForCategorise(ctx, e.store.Pool, listID) // no lock outside a tx: just the family
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil
-	} else if err != nil {
-		return 0, err
-	}
-	cats, err := e.store.Q.ShoppingCategoryList(ctx, e.store.Pool, list.FamilyID)
-	if err != nil {
+	c, err := e.store.CategoriseCandidates(ctx, listID, renamed)
+	if err != nil || len(c.Items) == 0 {
 		return 0, err
 	}
 	byName := map[string]uuid.UUID{}
 	var catNames []string
-	for _, c := range cats {
-		byName[strings.ToLower(c.Name)] = c.ID
-		catNames = append(catNames, c.Name)
+	for _, cat := range c.Categories {
+		byName[strings.ToLower(cat.Name)] = cat.ID
+		catNames = append(catNames, cat.Name)
 	}
 	var unknown []string
-	for _, it := range items {
+	for _, it := range c.Items {
 		if it.LearnedCategoryID == nil && byName[DictionaryCategory(it.Name)] == uuid.Nil {
 			unknown = append(unknown, it.Name)
 		}
@@ -131,35 +110,8 @@ func (e *Engine) categoriseList(ctx context.Context, listID uuid.UUID, renamed [
 			Logger(ctx).Warn("external classifier failed; those items stay unfiled for now", "err", classifyErr, "items", len(unknown))
 		}
 	}
-
-	filed := 0
-	err = e.store.Tx(ctx, func(tx *db.Tx) error {
-		filed = 0
-		if _, err := e.store.Q.ShoppingListLockForCategorise(ctx, tx, listID); errors.Is(err, pgx.ErrNoRows) {
-			return nil // deleted meanwhile
-		} else if err != nil {
-			return err
-		}
-		// Read again under the lock: another categoriser may have been first.
-		items, err := e.store.Q.ShoppingItemsToCategorise(ctx, tx, params)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			target := e.decide(it, byName, classified, classifyErr)
-			if target == uuid.Nil || (it.CategoryID != nil && *it.CategoryID == target) {
-				continue
-			}
-			n, err := e.store.Q.ShoppingItemFileAuto(ctx, tx, dbsqlc.ShoppingItemFileAutoParams{ID: it.ID, FamilyID: list.FamilyID, CategoryID: &target})
-			if err != nil {
-				return err
-			}
-			filed += int(n)
-		}
-		if filed == 0 {
-			return nil
-		}
-		return e.store.Q.ShoppingListTouchCategorised(ctx, tx, listID)
+	filed, err := e.store.FileCategorised(ctx, c.FamilyID, listID, renamed, func(it dbsqlc.ShoppingItemsToCategoriseRow) uuid.UUID {
+		return e.decide(it, byName, classified, classifyErr)
 	})
 	if err != nil {
 		return 0, err
