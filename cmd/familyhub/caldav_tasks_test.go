@@ -36,6 +36,7 @@ func restTask(t *testing.T, m *Main, mb member, id string) map[string]any {
 }
 
 func TestCalDAVTasksWithPythonClient(t *testing.T) {
+	skipInShortMode(t, "the Python CalDAV client")
 	c := newCluster(t)
 	owner := newFamily(t, c.a, "ana@example.org")
 	other := join(t, c.b, owner, "bo@example.org")
@@ -120,6 +121,7 @@ print("DELETED")
 }
 
 func TestCalDAVSyncTokensWithPythonClient(t *testing.T) {
+	skipInShortMode(t, "the Python CalDAV client")
 	c := newCluster(t)
 	owner := newFamily(t, c.a, "ana@example.org")
 	newTask := func(title string) string {
@@ -190,6 +192,7 @@ func prefixed(p string, ss []string) []string {
 }
 
 func TestCalDAVOverridesBothWaysWithPythonClient(t *testing.T) {
+	skipInShortMode(t, "the Python CalDAV client")
 	c := newCluster(t)
 	owner := newFamily(t, c.a, "ana@example.org")
 	owner.call(t, c.a.URL(), http.StatusOK, "PATCH", "/api/family", map[string]any{"time_zone": "Europe/Berlin"}, nil)
@@ -273,6 +276,7 @@ print("SAVED")
 // (as well as go-ical, in the http tests), 304 when unchanged, gone when
 // revoked.
 func TestICalFeedWithPythonICalendar(t *testing.T) {
+	skipInShortMode(t, "the Python icalendar library")
 	c := newCluster(t)
 	owner := newFamily(t, c.a, "ana@example.org")
 	owner.call(t, c.a.URL(), http.StatusOK, "PATCH", "/api/family", map[string]any{"time_zone": "Europe/Berlin"}, nil)

@@ -643,6 +643,7 @@ func TestFaultSubscriptionFlood(t *testing.T) {
 // gets every event within 10 s of its write, /readyz is red meanwhile and
 // green again after.
 func TestFaultFrozenListener(t *testing.T) {
+	skipInShortMode(t, "a frozen listening connection")
 	url := dbtest.URL(t)
 	pool := dbtest.PoolFor(t, url)
 	ctx := context.Background()

@@ -48,6 +48,7 @@ func get(t *testing.T, url string) int {
 // empty database: the advisory lock lets one migrate while the others wait,
 // and all of them become ready.
 func TestReplicasStartTogether(t *testing.T) {
+	skipInShortMode(t, "five replica processes starting at once")
 	for _, n := range []int{2, 5} {
 		t.Run(fmt.Sprintf("%d replicas", n), func(t *testing.T) {
 			url := dbtest.EmptyURL(t)

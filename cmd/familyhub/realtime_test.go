@@ -244,6 +244,7 @@ func TestRealtimeClientMessages(t *testing.T) {
 // (the listeners' and the pools') while writes go on: every event still
 // arrives, each once, in order.
 func TestRealtimeSurvivesTerminatedBackends(t *testing.T) {
+	skipInShortMode(t, "PostgreSQL backends terminated under the replicas")
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	wsA := dialWS(t, c.a, ana, "")
@@ -300,6 +301,7 @@ func TestRealtimeSurvivesTerminatedBackends(t *testing.T) {
 // blocked write times out) while a reading client of the same family gets
 // every event promptly, never cut off by the bursts.
 func TestRealtimeSlowConsumer(t *testing.T) {
+	skipInShortMode(t, "megabytes of events to a socket that never reads")
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	fast := dialWS(t, c.a, ana, "")
