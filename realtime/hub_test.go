@@ -1,0 +1,189 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// The hub against a real PostgreSQL: triggers → NOTIFY → one Listener →
+// Hub → a client's queue, with no transport in between.
+
+// startHub runs a hub and its listener on a fresh database until the test
+// ends, and returns them with a pool on the same database.
+func startHub(t *testing.T) (*Hub, *pgxpool.Pool) {
+	t.Helper()
+	url := dbtest.URL(t)
+	pool := dbtest.PoolFor(t, url)
+	store := db.NewStore(pool)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	metrics := NewMetrics(prometheus.NewRegistry(), store)
+	hub := NewHub(store, logger, metrics)
+	l := &Listener{ConnString: url, Hub: hub, Logger: logger, Metrics: metrics}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 2)
+	go func() { hub.Run(ctx); done <- struct{}{} }()
+	go func() { l.Run(ctx); done <- struct{}{} }()
+	t.Cleanup(func() { cancel(); <-done; <-done })
+	waitFor(t, "the listener to connect", l.Connected)
+	return hub, pool
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func newFamily(t *testing.T, pool *pgxpool.Pool) (family, list uuid.UUID) {
+	t.Helper()
+	ctx := context.Background()
+	if err := pool.QueryRow(ctx, `INSERT INTO families (name) VALUES ('Rivera') RETURNING id`).Scan(&family); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `INSERT INTO shopping_lists (family_id, name) VALUES ($1, 'Weekly') RETURNING id`, family).Scan(&list); err != nil {
+		t.Fatal(err)
+	}
+	return family, list
+}
+
+// wire is what a client receives of an event.
+type wire struct {
+	PrevSeq int64  `json:"prev_seq"`
+	Seq     int64  `json:"seq"`
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+}
+
+// collect reads c's messages through Next (queued, or pages from the log
+// when the client fell behind) until want events arrived.
+func collect(t *testing.T, c *Client, want int) []wire {
+	t.Helper()
+	var got []wire
+	deadline := time.After(20 * time.Second)
+	for len(got) < want {
+		msgs, err := c.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) == 0 {
+			select {
+			case <-c.Ready():
+			case <-c.Done():
+				code, reason := c.CloseStatus()
+				t.Fatalf("client closed (%d %s) after %d of %d events", code, reason, len(got), want)
+			case <-deadline:
+				t.Fatalf("%d of %d events after 20s", len(got), want)
+			}
+			continue
+		}
+		for _, m := range msgs {
+			var w wire
+			if err := json.Unmarshal(m.Data, &w); err != nil {
+				t.Fatalf("%s: %v", m.Data, err)
+			}
+			got = append(got, w)
+		}
+	}
+	return got
+}
+
+// A burst far larger than a client's queue reaches it whole, in order and
+// gapless: the live stream while there is room, then pages from the log,
+// then live again.
+func TestHubBurstLargerThanTheQueue(t *testing.T) {
+	hub, pool := startHub(t)
+	family, list := newFamily(t, pool)
+	j, err := hub.Join(context.Background(), JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Leave(j.Client)
+
+	n := 3 * QueueMessages
+	if _, err := pool.Exec(context.Background(), `INSERT INTO shopping_items (family_id, list_id, name)
+		SELECT $1, $2, 'item ' || i FROM generate_series(1, $3) i`, family, list, n); err != nil {
+		t.Fatal(err)
+	}
+	got := collect(t, j.Client, n)
+	for i, w := range got {
+		if w.Seq != j.Start+int64(i)+1 || w.PrevSeq != w.Seq-1 {
+			t.Fatalf("event %d: seq %d prev_seq %d, want seq %d", i, w.Seq, w.PrevSeq, j.Start+int64(i)+1)
+		}
+		if w.Type != "SHOPPING_ITEM_UPDATED" {
+			t.Fatalf("event %d: type %q", i, w.Type)
+		}
+	}
+	// Live again: the next change comes through the queue.
+	if _, err := pool.Exec(context.Background(), `UPDATE shopping_lists SET name = 'Groceries' WHERE id = $1`, list); err != nil {
+		t.Fatal(err)
+	}
+	if w := collect(t, j.Client, 1)[0]; w.Seq != j.Start+int64(n)+1 || w.Type != "SHOPPING_LIST_UPDATED" || w.ID != list.String() {
+		t.Fatalf("after the burst: %+v", w)
+	}
+}
+
+// A client subscribed to one list gets only that list's events, and each
+// one's prev_seq names the previous event it was sent: a skipped event is
+// told apart from a lost one.
+func TestHubTopicsKeepPrevSeqChained(t *testing.T) {
+	hub, pool := startHub(t)
+	family, weekly := newFamily(t, pool)
+	var party uuid.UUID
+	if err := pool.QueryRow(context.Background(), `INSERT INTO shopping_lists (family_id, name) VALUES ($1, 'Party') RETURNING id`, family).Scan(&party); err != nil {
+		t.Fatal(err)
+	}
+	j, err := hub.Join(context.Background(), JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test", Topics: []string{"shopping-list:" + party.String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Leave(j.Client)
+	for _, l := range []uuid.UUID{weekly, party, weekly, weekly, party} {
+		if _, err := pool.Exec(context.Background(), `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'x')`, family, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := collect(t, j.Client, 2)
+	if got[0].PrevSeq != j.Start || got[0].Seq != j.Start+2 || got[1].PrevSeq != got[0].Seq || got[1].Seq != j.Start+5 {
+		t.Fatalf("events %+v after hello %d: want seqs %d and %d chained by prev_seq", got, j.Start, j.Start+2, j.Start+5)
+	}
+}
+
+// Another family's events never reach a client.
+func TestHubFamilyIsolation(t *testing.T) {
+	hub, pool := startHub(t)
+	mine, myList := newFamily(t, pool)
+	other, otherList := newFamily(t, pool)
+	j, err := hub.Join(context.Background(), JoinParams{FamilyID: mine, SessionID: uuid.New(), Transport: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Leave(j.Client)
+	for _, row := range [][2]uuid.UUID{{other, otherList}, {other, otherList}, {mine, myList}} {
+		if _, err := pool.Exec(context.Background(), `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'x')`, row[0], row[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The family's own event arrives; had the other family's two come
+	// through, they would be ahead of it in the queue.
+	got := collect(t, j.Client, 1)
+	if got[0].Seq != j.Start+1 {
+		t.Fatalf("first event %+v, want this family's seq %d", got[0], j.Start+1)
+	}
+	if extra := j.Client.Take(); len(extra) != 0 {
+		t.Fatalf("more events than this family's: %s", extra[0].Data)
+	}
+}
