@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 
@@ -39,21 +40,21 @@ type shotFamily struct {
 
 // shotWords are a family's data in one language.
 type shotWords struct {
-	lang, zone, family            string
-	owner, adult, child, child2   string
-	list, list2                   string
-	items                         []map[string]any
-	ticked                        []string
-	list2Items                    []string
-	tasks                         []shotTask
-	events                        []shotEvent
-	series                        string
-	recipes                       []map[string]any
-	childDevice, appPw1, appPw2   string
-	subName, feedFamily, feedMine string
-	holiday, trainingDay          string
-	command                       string
-	inviteRole                    string
+	lang, zone, family                    string
+	owner, adult, child, child2           string
+	list, list2                           string
+	items                                 []map[string]any
+	ticked                                []string
+	list2Items                            []string
+	tasks                                 []shotTask
+	events                                []shotEvent
+	series                                string
+	recipes                               []map[string]any
+	childDevice, appPw1, appPw2           string
+	subName, subURL, feedFamily, feedMine string
+	holiday, trainingDay                  string
+	command                               string
+	inviteRole                            string
 }
 
 type shotTask struct {
@@ -112,7 +113,7 @@ var shotData = map[string]shotWords{
 				"steps":       []string{"Brown the mince.", "Add carrot and tomatoes, simmer 40 minutes.", "Cook the spaghetti."}, "tags": []string{"dinner", "kids"}},
 		},
 		childDevice: "Kitchen tablet", appPw1: "Ana's iPhone", appPw2: "Thunderbird on the laptop",
-		subName: "School holidays", feedFamily: "Google Calendar", feedMine: "Outlook at work",
+		subName: "School holidays", subURL: "https://hillside-primary.example/calendar/holidays.ics", feedFamily: "Google Calendar", feedMine: "Outlook at work",
 		holiday: "Half-term holiday", trainingDay: "Teacher training day (no school)",
 		command: "add oat milk to the weekly list", inviteRole: "child",
 	},
@@ -159,7 +160,7 @@ var shotData = map[string]shotWords{
 				"steps":       []string{"Das Hackfleisch anbraten.", "Karotte und Tomaten dazu, 40 Minuten köcheln.", "Die Spaghetti kochen."}, "tags": []string{"Abendessen", "Kinder"}},
 		},
 		childDevice: "Küchen-Tablet", appPw1: "Annas iPhone", appPw2: "Thunderbird auf dem Laptop",
-		subName: "Schulferien", feedFamily: "Google Kalender", feedMine: "Outlook im Büro",
+		subName: "Schulferien", subURL: "https://grundschule-am-berg.example/kalender/ferien.ics", feedFamily: "Google Kalender", feedMine: "Outlook im Büro",
 		holiday: "Weihnachtsferien", trainingDay: "Pädagogischer Tag (schulfrei)",
 		command: "setz Hafermilch auf den Wocheneinkauf", inviteRole: "child",
 	},
@@ -265,6 +266,12 @@ func seedShots(t *testing.T, m *Main, lang string) shotFamily {
 	if err := ical.ImportSubscription(t.Context(), m.Store, m.Config.Calendar, testLogger(), uuid.MustParse(sub["id"].(string))); err != nil {
 		t.Fatalf("importing the school calendar: %v", err)
 	}
+	// Shown with the address a school would have (not this test's
+	// loopback one), and not fetched again while the test runs.
+	if _, err := m.Pool.Exec(t.Context(), `UPDATE calendar_subscriptions SET url = $2, next_attempt_at = now() + interval '1 day' WHERE id = $1`,
+		sub["id"], w.subURL); err != nil {
+		t.Fatal(err)
+	}
 
 	restAs(t, owner, m, "POST", "/api/family/child-devices", map[string]any{"name": w.childDevice})
 	restAs(t, owner, m, "POST", "/api/dav/app-passwords", map[string]any{"name": w.appPw1})
@@ -316,6 +323,8 @@ func docsShot(name string) bool {
 func saveShot(b *browser, name, scrollTo string) {
 	b.t.Helper()
 	eval[bool](b, fmt.Sprintf(`(document.activeElement?.blur?.(), %q ? document.getElementById(%q).scrollIntoView() : window.scrollTo(0, 0), true)`, scrollTo, scrollTo))
+	// No hover left where the sign-in button was clicked.
+	b.do(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1, 1))
 	// No half-played animation (the presence avatars fade in).
 	b.waitJS("animations done", `!document.getAnimations().some((a) => a.playState === 'running' && a.effect?.getComputedTiming().iterations !== Infinity)`, 5*time.Second)
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
