@@ -21,6 +21,10 @@ type Event struct {
 	ID       uuid.UUID  `json:"id"`
 	ListID   *uuid.UUID `json:"list_id,omitempty"`
 	Op       string     `json:"op"`
+	// Version is the version the change gave the record (0: none, omitted;
+	// deletes, updates that kept the version, records without one): a
+	// client that already shows it need not re-read the record.
+	Version  int64      `json:"version,omitempty"`
 	At       time.Time  `json:"at"`
 	Actor    *uuid.UUID `json:"actor,omitempty"`
 	DeviceID string     `json:"device_id,omitempty"`
@@ -43,6 +47,9 @@ func eventFromLog(r dbsqlc.EventLog) Event {
 	ev := Event{FamilyID: r.FamilyID, Seq: r.Seq, Type: r.Type, ID: r.EntityID, ListID: r.ListID, Op: r.Op, At: r.At, Actor: r.ActorID}
 	if r.DeviceID != nil {
 		ev.DeviceID = *r.DeviceID
+	}
+	if r.Version != nil {
+		ev.Version = *r.Version
 	}
 	return ev
 }
@@ -88,7 +95,7 @@ func (ev *Event) matches(topic string) bool {
 // the per-socket "prev_seq", so that it is encoded once per event and shared
 // by every socket:
 //
-//	{"prev_seq":56,"type":"SHOPPING_ITEM_UPDATED","seq":57,"id":"…","list_id":"…","op":"insert","at":"…","actor":"…"}
+//	{"prev_seq":56,"type":"SHOPPING_ITEM_UPDATED","seq":57,"id":"…","list_id":"…","op":"insert","version":1,"at":"…","actor":"…"}
 //
 // prev_seq is the seq of the previous event this socket was sent (or the
 // seq it resumed from): with topic subscriptions a socket skips events of
@@ -101,11 +108,12 @@ func (ev *Event) wireBody() []byte {
 		ID       uuid.UUID  `json:"id"`
 		ListID   *uuid.UUID `json:"list_id,omitempty"`
 		Op       string     `json:"op"`
+		Version  int64      `json:"version,omitempty"`
 		At       time.Time  `json:"at"`
 		Actor    *uuid.UUID `json:"actor,omitempty"`
 		DeviceID string     `json:"device_id,omitempty"`
 	}
-	b, _ := json.Marshal(wire{ev.Type, ev.Seq, ev.ID, ev.ListID, ev.Op, ev.At, ev.Actor, ev.DeviceID})
+	b, _ := json.Marshal(wire{ev.Type, ev.Seq, ev.ID, ev.ListID, ev.Op, ev.Version, ev.At, ev.Actor, ev.DeviceID})
 	return b[1:] // drop "{"
 }
 

@@ -53,13 +53,13 @@ func TestWireMessage(t *testing.T) {
 	t.Parallel()
 	list, actor := uuid.New(), uuid.New()
 	ev := Event{FamilyID: uuid.New(), Seq: 57, Type: "SHOPPING_ITEM_UPDATED", ID: uuid.New(), ListID: &list,
-		Op: "insert", At: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC), Actor: &actor}
+		Op: "insert", Version: 1, At: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC), Actor: &actor}
 	var m map[string]any
 	if err := json.Unmarshal(wireMessage(ev.wireBody(), 56), &m); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]any{"prev_seq": 56.0, "type": "SHOPPING_ITEM_UPDATED", "seq": 57.0, "id": ev.ID.String(),
-		"list_id": list.String(), "op": "insert", "at": "2026-11-22T08:00:00Z", "actor": actor.String()}
+		"list_id": list.String(), "op": "insert", "version": 1.0, "at": "2026-11-22T08:00:00Z", "actor": actor.String()}
 	for k, v := range want {
 		if m[k] != v {
 			t.Errorf("%s = %v, want %v", k, m[k], v)
@@ -69,10 +69,15 @@ func TestWireMessage(t *testing.T) {
 		t.Error("family_id leaked onto the wire")
 	}
 
-	payload := `{"family_id":"` + ev.FamilyID.String() + `","seq":57,"type":"TASK_UPDATED","id":"` + ev.ID.String() + `","op":"update","at":"2026-11-22T08:00:00.123456+00:00"}`
+	payload := `{"family_id":"` + ev.FamilyID.String() + `","seq":57,"type":"TASK_UPDATED","id":"` + ev.ID.String() + `","op":"update","version":4,"at":"2026-11-22T08:00:00.123456+00:00"}`
 	parsed, err := parseEvent(payload)
-	if err != nil || parsed.Seq != 57 || parsed.FamilyID != ev.FamilyID || parsed.Actor != nil {
+	if err != nil || parsed.Seq != 57 || parsed.FamilyID != ev.FamilyID || parsed.Actor != nil || parsed.Version != 4 {
 		t.Fatalf("parseEvent = %+v, %v", parsed, err)
+	}
+	// Without a version (a delete, a table without one): none on the wire.
+	parsed, err = parseEvent(strings.Replace(payload, `"version":4,`, "", 1))
+	if err != nil || parsed.Version != 0 || strings.Contains(string(parsed.wireBody()), "version") {
+		t.Fatalf("parseEvent without version = %+v, %v; wire %s", parsed, err, parsed.wireBody())
 	}
 	for _, bad := range []string{"", "{}", `{"seq":1}`, "not json"} {
 		if _, err := parseEvent(bad); err == nil {

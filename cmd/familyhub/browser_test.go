@@ -277,6 +277,14 @@ func TestBrowserRealtime(t *testing.T) {
 		t.Errorf("B showed milk after %s, want within a second", took)
 	}
 
+	// From here on, each device records the events it receives and the
+	// requests it makes.
+	for _, d := range []*browser{a, bb} {
+		eval[bool](d, `(() => { if (!window.__evs) { window.__evs = []; window.__reqs = [];
+			const rt = window.familyhub.rt, on = rt.onEvent; rt.onEvent = (e) => { window.__evs.push(e); on(e); };
+			const f = window.fetch; window.fetch = (...a) => { window.__reqs.push(String(a[0])); return f(...a); }; } return true; })()`)
+	}
+
 	// B ticks it: A shows it struck through.
 	start = time.Now()
 	// Clicked from inside the page: the list may re-render (the
@@ -287,6 +295,22 @@ func TestBrowserRealtime(t *testing.T) {
 	t.Logf("B ticks milk -> A shows it struck through after %s", took.Round(time.Millisecond))
 	if took > time.Second {
 		t.Errorf("A showed the tick after %s, want within a second", took)
+	}
+	// The events carry the version the tick gave milk (REST says which):
+	// a device that shows that version (B: its own write; A: having read
+	// it) does not read the list again for it, as when a reconnect
+	// replays it.
+	milkID := eval[string](a, milk+`.dataset.id`)
+	var version int64
+	for _, it := range restAs(t, ana, c.a, "GET", "/api/shopping/lists/"+listID, nil)["items"].([]any) {
+		if it := it.(map[string]any); it["id"] == milkID {
+			version = int64(it["version"].(float64))
+		}
+	}
+	for name, d := range map[string]*browser{"A": a, "B": bb} {
+		if refetchesHeld(d, listID, milkID, version) {
+			t.Errorf("%s read the list again for the event of milk's version %d, which it shows", name, version)
+		}
 	}
 	a.screenshot("shopping-desktop")
 	bb.screenshot("shopping")
@@ -326,6 +350,23 @@ func TestBrowserRealtime(t *testing.T) {
 	bb.screenshot("recipe")
 	a.goTo("/calendar", `document.querySelector('li.event')`)
 	a.screenshot("calendar-desktop")
+}
+
+// refetchesHeld hands the shopping view of b, once it shows the list as
+// stored (its loaders idle), the event b received for item with version
+// again, and reports whether the view read the list again.
+func refetchesHeld(b *browser, list, item string, version int64) bool {
+	b.t.Helper()
+	b.waitJS(fmt.Sprintf("the event of version %d", version), fmt.Sprintf(`window.__evs.some((e) => e.id === %q && e.version === %d)`, item, version), 5*time.Second)
+	eval[bool](b, fmt.Sprintf(`(window.__refetched = null, (async () => {
+		const ev = window.__evs.find((e) => e.id === %q && e.version === %d), v = window.familyhub.view;
+		await v.reload();
+		const n = window.__reqs.length;
+		v.onEvent(ev);
+		window.__refetched = window.__reqs.slice(n).some((u) => u.endsWith('/api/shopping/lists/' + %q));
+	})(), true)`, item, version, list))
+	b.waitJS("the event handled", `window.__refetched !== null`, 5*time.Second)
+	return eval[bool](b, `window.__refetched`)
 }
 
 // TestBrowserFallback: when WebSockets cannot be opened (a proxy that drops

@@ -159,6 +159,7 @@ type EventLog struct {
 	ActorID  *uuid.UUID
 	DeviceID *string
 	At       time.Time
+	Version  *int64
 }
 
 type EventPending struct {
@@ -172,6 +173,7 @@ type EventPending struct {
 	ActorID  *uuid.UUID
 	DeviceID *string
 	At       *time.Time
+	Version  *int64
 }
 
 type Family struct {

@@ -13,7 +13,7 @@ import (
 )
 
 const eventLogListSince = `-- name: EventLogListSince :many
-SELECT family_id, seq, type, channel, entity_id, list_id, op, actor_id, device_id, at FROM event_log
+SELECT family_id, seq, type, channel, entity_id, list_id, op, actor_id, device_id, at, version FROM event_log
 WHERE family_id = $1 AND seq > $2
 ORDER BY seq
 LIMIT $3
@@ -47,6 +47,7 @@ func (q *Queries) EventLogListSince(ctx context.Context, db DBTX, arg EventLogLi
 			&i.ActorID,
 			&i.DeviceID,
 			&i.At,
+			&i.Version,
 		); err != nil {
 			return nil, err
 		}
