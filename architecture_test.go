@@ -163,3 +163,24 @@ func TestPostgresErrorsReadInDB(t *testing.T) {
 		}
 	}
 }
+
+// maxFileBytes bounds any tracked file: a larger one is almost always a
+// binary left by a go build in a command's directory (it happened twice).
+const maxFileBytes = 1 << 20
+
+// TestNoBinariesCommitted fails for a tracked file over maxFileBytes.
+func TestNoBinariesCommitted(t *testing.T) {
+	out, err := exec.Command("git", "ls-files", "-z").Output()
+	if err != nil {
+		t.Fatalf("git ls-files: %v", err)
+	}
+	for _, f := range strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00") {
+		fi, err := os.Stat(f)
+		if err != nil {
+			continue // deleted in the work tree
+		}
+		if fi.Size() > maxFileBytes {
+			t.Errorf("%s is %d bytes, over %d: a build output? (add it to .gitignore)", f, fi.Size(), maxFileBytes)
+		}
+	}
+}
