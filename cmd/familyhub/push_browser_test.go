@@ -68,6 +68,17 @@ func TestBrowserPushNotification(t *testing.T) {
 	// worker first): count the events the worker gets, with a listener of
 	// the test's, and deliver again when one was dropped. What the app's
 	// own listener does with an event is what is tested.
+	//
+	// Nothing may ask for the registration's notifications while the
+	// worker's showNotification is still under way: Chromium writes a
+	// notification to its database before it hands it to the display, and
+	// getNotifications drops from the database (for good) any notification
+	// written before the call that the display does not list yet. The test
+	// polled getNotifications right after the push event, so now and then
+	// it deleted the notice the worker was showing: showNotification
+	// resolved, no error anywhere, and getNotifications stayed empty. So
+	// the test counts the worker's showNotification calls and the ones that
+	// settled, and reads the notifications only when none is under way.
 	sw := swTarget(t, b)
 	_ = chromedp.Listen(sw, func(ev any) {
 		switch ev := ev.(type) {
@@ -79,13 +90,12 @@ func TestBrowserPushNotification(t *testing.T) {
 			}
 		}
 	})
-	const pushes = `(self.testPushes === undefined && (self.testPushes = 0, self.addEventListener('push', () => { self.testPushes++ })), self.testPushes)`
 	deliver := func(data []byte) {
 		t.Helper()
 		for attempt := 1; ; attempt++ {
-			before, err := chromedp.Run(sw, chromedp.Evaluate[int](pushes))
+			before, err := swPushes(sw)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("the service worker's push counters: %v", err)
 			}
 			if _, err := chromedp.Call(b.ctx, serviceworker.DeliverPushMessage, serviceworker.DeliverPushMessageParams{
 				Origin: m.URL(), RegistrationID: reg, Data: string(data),
@@ -94,7 +104,8 @@ func TestBrowserPushNotification(t *testing.T) {
 			}
 			deadline := time.Now().Add(3 * time.Second)
 			for time.Now().Before(deadline) {
-				if n, err := chromedp.Run(sw, chromedp.Evaluate[int](pushes)); err == nil && n > before {
+				if now, err := swPushes(sw); err == nil && now.Events > before.Events {
+					waitShown(t, sw, before)
 					return
 				}
 				time.Sleep(20 * time.Millisecond)
@@ -141,6 +152,56 @@ func TestBrowserPushNotification(t *testing.T) {
 	b.waitJS("the tasks page", `document.querySelector('h1')`, 10*time.Second)
 	if left := waitNotifications(t, b, 1); left[0].Tag != "device-language" {
 		t.Errorf("after the click: %+v (the clicked one closes)", left)
+	}
+}
+
+// swPushState is what the test's hooks in the service worker counted: the
+// push events it got, the showNotification calls made, the ones that
+// settled, and why the failed ones failed.
+type swPushState struct {
+	Events  int      `json:"events"`
+	Calls   int      `json:"calls"`
+	Settled int      `json:"settled"`
+	Errors  []string `json:"errors"`
+}
+
+// swPushHooks installs the hooks once per worker instance (a restarted
+// worker gets them anew) and returns what they counted. The app's push
+// listener is added first (when sw.js is evaluated), so by the time the
+// test's listener counts an event the app has called showNotification.
+const swPushHooks = `(() => {
+	if (self.testPush === undefined) {
+		const st = self.testPush = {events: 0, calls: 0, settled: 0, errors: []};
+		self.addEventListener('push', () => { st.events++; });
+		const reg = self.registration, show = reg.showNotification;
+		reg.showNotification = (...args) => {
+			st.calls++;
+			return show.apply(reg, args).then(
+				(v) => { st.settled++; return v; },
+				(err) => { st.settled++; st.errors.push(String(err)); throw err; });
+		};
+	}
+	return self.testPush;
+})()`
+
+func swPushes(sw context.Context) (swPushState, error) {
+	ctx, cancel := context.WithTimeout(sw, 5*time.Second)
+	defer cancel()
+	return chromedp.Run(ctx, chromedp.Evaluate[swPushState](swPushHooks))
+}
+
+// waitShown waits until every showNotification the worker started since
+// before has settled, and fails on one that was rejected.
+func waitShown(t *testing.T, sw context.Context, before swPushState) {
+	t.Helper()
+	var st swPushState
+	waitUntil(t, "the service worker's showNotification to settle", 10*time.Second, func() bool {
+		var err error
+		st, err = swPushes(sw)
+		return err == nil && st.Calls > before.Calls && st.Settled == st.Calls
+	})
+	if len(st.Errors) > len(before.Errors) {
+		t.Fatalf("showNotification failed in the service worker: %v", st.Errors[len(before.Errors):])
 	}
 }
 
@@ -193,7 +254,9 @@ func swTarget(t *testing.T, b *browser) context.Context {
 }
 
 // waitNotifications waits until the app's registration shows n
-// notifications and returns them.
+// notifications and returns them. Call it only when no showNotification is
+// under way (see waitShown): getNotifications may delete a notification
+// that is being shown.
 func waitNotifications(t *testing.T, b *browser, n int) []shownNotification {
 	t.Helper()
 	var shown []shownNotification
