@@ -56,7 +56,10 @@ func TestBrowserOfflineRetry(t *testing.T) {
 	t.Run("lost answer", func(t *testing.T) {
 		b := b.on(t)
 		paused := make(chan *fetch.EventRequestPaused, 4)
-		if err := chromedp.Listen(b.ctx, func(ev any) {
+		// Listening ends with the subtest: a full channel would stop the tab's events.
+		lctx, stop := context.WithCancel(b.ctx)
+		defer stop()
+		if err := chromedp.Listen(lctx, func(ev any) {
 			if e, ok := ev.(*fetch.EventRequestPaused); ok {
 				paused <- e
 			}
