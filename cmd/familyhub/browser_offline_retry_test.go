@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,7 +40,8 @@ func postData(ev *fetch.EventRequestPaused) string {
 
 // TestBrowserOfflineRetry: an answer lost on its way back, then the
 // client's own retry, makes one item, not two; so does a double tap,
-// online and offline. An untick, an edit and a delete made offline reach
+// online and offline. A read older than a saved add does not take the
+// item off the page. An untick, an edit and a delete made offline reach
 // the server. A task completed offline is completed once the
 // device is back. An event carrying the version the device already shows
 // is not re-fetched; one without a version is, and so is a delete.
@@ -56,7 +58,10 @@ func TestBrowserOfflineRetry(t *testing.T) {
 	t.Run("lost answer", func(t *testing.T) {
 		b := b.on(t)
 		paused := make(chan *fetch.EventRequestPaused, 4)
-		if err := chromedp.Listen(b.ctx, func(ev any) {
+		// Listening ends with the subtest: a full channel would stop the tab's events.
+		lctx, stop := context.WithCancel(b.ctx)
+		defer stop()
+		if err := chromedp.Listen(lctx, func(ev any) {
 			if e, ok := ev.(*fetch.EventRequestPaused); ok {
 				paused <- e
 			}
@@ -174,6 +179,69 @@ func TestBrowserOfflineRetry(t *testing.T) {
 			if n := eval[int](b, fmt.Sprintf(`document.querySelectorAll('li.item[data-name=%q]').length`, name)); n != 1 {
 				t.Errorf("the page shows %d %s", n, name)
 			}
+		}
+	})
+
+	// A read of the list that the server answered before an add was saved
+	// comes back after it: the item stays on the page, and in the device's
+	// copy that the next read falls back to when the network is gone.
+	t.Run("older read", func(t *testing.T) {
+		b := b.on(t)
+		var failRest atomic.Bool
+		paused := make(chan *fetch.EventRequestPaused, 8)
+		lctx, stop := context.WithCancel(b.ctx)
+		defer stop()
+		if err := chromedp.Listen(lctx, func(ev any) {
+			e, ok := ev.(*fetch.EventRequestPaused)
+			if !ok {
+				return
+			}
+			if !failRest.Load() {
+				paused <- e
+				return
+			}
+			// The later reads: the network is gone.
+			go chromedp.Call(lctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: e.RequestID, ErrorReason: network.ErrorReasonInternetDisconnected})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
+			{URLPattern: "*/api/shopping/lists/" + listID, RequestStage: fetch.RequestStageResponse}}}); err != nil {
+			t.Fatal(err)
+		}
+		defer chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{})
+		eval[bool](b, `(window.__read = false, window.familyhub.view.reload().then(() => { window.__read = true; }), true)`)
+		var read *fetch.EventRequestPaused
+		select {
+		case read = <-paused:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the list's read was not held")
+		}
+		if read.Request.Method != "GET" || read.ResponseStatusCode != 200 {
+			t.Fatalf("held %s %s with status %d, want the list's GET answered 200", read.Request.Method, read.Request.URL, read.ResponseStatusCode)
+		}
+		b.setValue(`#item-name`, "tea lights")
+		b.click(`form.add-item button[type=submit]`)
+		b.waitJS("tea lights saved", row("tea lights")+` && !`+row("tea lights")+`.dataset.pending && !document.querySelector('form.add-item button[aria-busy]')`, 5*time.Second)
+		// From here on, the row must never be gone from the page.
+		eval[bool](b, `(window.__vanished = false, new MutationObserver(() => { if (!`+row("tea lights")+`) window.__vanished = true; })
+			.observe(document.getElementById('main'), {childList: true, subtree: true}), true)`)
+		// One more read after the held one, whatever the events ask for:
+		// it finds the network gone and shows the device's copy.
+		eval[bool](b, `(window.familyhub.view.reload(), true)`)
+		failRest.Store(true)
+		if _, err := chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: read.RequestID}); err != nil {
+			t.Fatal(err)
+		}
+		b.waitJS("the reads answered", `window.__read`, 10*time.Second)
+		if eval[bool](b, `window.__vanished`) {
+			t.Error("tea lights vanished from the page when a read older than its add came back")
+		}
+		if n := eval[int](b, `document.querySelectorAll('li.item[data-name="tea lights"]').length`); n != 1 {
+			t.Errorf("the page shows %d tea lights", n)
+		}
+		if n := countItems(t, ana, m, listID, "tea lights"); n != 1 {
+			t.Errorf("the server has %d tea lights, want 1", n)
 		}
 	})
 

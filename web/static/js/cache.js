@@ -26,25 +26,59 @@ async function entry(key) {
   try { return await idb.get('data', key); } catch { return undefined; }
 }
 
+// What is done with a key's entry is done in the order it was asked for:
+// a patch reads the entry before it writes, so a read's answer kept after
+// it could otherwise land first (and be overwritten), and a look at the
+// kept copy could miss the patch just asked for.
+const turns = new Map(); // key → the last turn asked for
+function inOrder(key, fn) {
+  const p = (turns.get(key) ?? Promise.resolve()).then(fn);
+  turns.set(key, p);
+  const done = () => { if (turns.get(key) === p) turns.delete(key); };
+  p.then(done, done);
+  return p;
+}
+
 /** The kept value under key, or undefined (also when storage fails). */
 export async function kept(key) {
-  return (await entry(key))?.v;
+  return (await inOrder(key, () => entry(key)))?.v;
 }
+
+// How many times each key was patched with a write's answer. A read that
+// started before a patch may be older than it: what it brings is not kept
+// over the patch (the view merges the two and keeps that).
+const patches = new Map();
+const patchesOf = (key) => patches.get(key) ?? 0;
 
 /**
  * Keeps value under key. It is the server's data just read, unless synced
  * is false (the device's copy patched with a write's answer: it keeps the
  * time of the last read).
  */
-export async function keep(key, value, { synced = true } = {}) {
-  let at = new Date().toISOString();
+export function keep(key, value, { synced = true } = {}) {
   if (synced) markSynced();
-  else at = (await entry(key))?.at ?? at;
-  try { await idb.put('data', { v: value, at }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
+  else patches.set(key, patchesOf(key) + 1);
+  return inOrder(key, async () => {
+    let at = new Date().toISOString();
+    if (!synced) at = (await entry(key))?.at ?? at;
+    try { await idb.put('data', { v: value, at }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
+  });
+}
+
+/**
+ * refresh(key, fetcher) reads from the server and keeps the answer, unless
+ * key was patched while the read was on its way. Answers the data read.
+ */
+export async function refresh(key, fetcher) {
+  const before = patchesOf(key);
+  const data = await fetcher();
+  if (patchesOf(key) === before) await keep(key, data);
+  else markSynced();
+  return data;
 }
 
 /** Forgets one kept value (a list deleted elsewhere). */
-export function forget(key) { return idb.del('data', key).catch(() => {}); }
+export function forget(key) { return inOrder(key, () => idb.del('data', key).catch(() => {})); }
 
 /** Notes that the device was in step with the server just now. */
 export function markSynced(at = new Date()) {
@@ -121,7 +155,8 @@ export async function wipe() {
 const SLOW = Symbol('slow');
 
 /**
- * fresh(key, fetcher) reads through the server and keeps what it answers.
+ * fresh(key, fetcher) reads through the server and keeps what it answers
+ * (refresh: not over a write's answer kept meanwhile; the caller merges).
  * When the server cannot be reached (offline, a network error) it answers
  * the kept copy instead; when the server is slower than SLOW_MS the kept
  * copy comes first and `later` brings the server's answer. Answers
@@ -129,22 +164,22 @@ const SLOW = Symbol('slow');
  */
 export async function fresh(key, fetcher) {
   if (navigator.onLine === false) {
-    const c = await entry(key);
+    const c = await inOrder(key, () => entry(key));
     if (c !== undefined) { showing(c.at); return { data: c.v, cached: true }; }
   }
-  const net = fetcher().then(async (data) => { await keep(key, data); return data; });
+  const net = refresh(key, fetcher);
   let timer;
   const slow = new Promise((resolve) => { timer = setTimeout(() => resolve(SLOW), SLOW_MS); });
   try {
     const first = await Promise.race([net, slow]);
     if (first !== SLOW) return { data: first, cached: false };
-    const c = await entry(key);
+    const c = await inOrder(key, () => entry(key));
     if (c === undefined) return { data: await net, cached: false };
     showing(c.at);
     return { data: c.v, cached: true, later: net.catch(() => undefined) };
   } catch (e) {
     if (e.status !== 0) throw e;
-    const c = await entry(key);
+    const c = await inOrder(key, () => entry(key));
     if (c === undefined) throw e;
     showing(c.at);
     return { data: c.v, cached: true };
@@ -175,7 +210,7 @@ export function warm(date) {
       const lists = await get('/api/shopping/lists');
       await keep('lists', lists);
       await keep('categories', await get('/api/shopping/categories'));
-      for (const l of lists) await keep(`list:${l.id}`, await get(`/api/shopping/lists/${l.id}`));
+      for (const l of lists) await refresh(`list:${l.id}`, () => get(`/api/shopping/lists/${l.id}`));
       await keep('tasks', await fetchTasks(date));
       warmed = Date.now();
     } catch { /* the next time */ } finally {

@@ -144,11 +144,42 @@ export function view(app, main, listId) {
     if (ok) loadItems();
   }
 
+  // The server's answers to this device's writes, numbered as they come. A
+  // read of the list may have been answered before a write was saved and
+  // arrive after its answer: it must not take the record back (an item
+  // just added would vanish until the next read). One entry per record
+  // written while the view is open.
+  let answers = 0;
+  const answered = new Map(); // record id → {n, list, record (null: deleted)}
+
+  /** data (a read started when answers was from) with the answers that came since. */
+  function withAnswers(data, from) {
+    if (!data || answers === from) return data;
+    const items = [...data.items];
+    let changed = false;
+    for (const [id, a] of answered) {
+      if (a.n <= from || a.list !== data.id) continue;
+      const i = items.findIndex((x) => x.id === id);
+      if (a.record === null) {
+        if (i >= 0) { items.splice(i, 1); changed = true; } // ids are never reused: the read is older
+      } else if (i < 0 || !(items[i].version >= a.record.version)) {
+        // Not there: the read is older than the add (or it was deleted
+        // since, and that event brings another read).
+        if (i < 0) items.push(a.record); else items[i] = a.record;
+        changed = true;
+      }
+    }
+    return changed ? { ...data, items } : data;
+  }
+
   // The server's answer to a write from the outbox: the open list shows it
   // at once and the device's copy keeps it.
   function saved({ op, id, record }) {
-    if (!list || (op.list ?? record?.list_id) !== list.id) return;
+    const of = op.list ?? record?.list_id;
+    if (!listId || of !== listId) return;
     if (record === undefined) { loadItems(); return; }
+    answered.set(id, { n: ++answers, list: of, record });
+    if (!list || list.id !== of) return; // the read on its way gets it
     const i = list.items.findIndex((x) => x.id === id);
     if (record === null) { if (i >= 0) list.items.splice(i, 1); } else if (i >= 0) list.items[i] = record; else list.items.push(record);
     cache.keep(`list:${list.id}`, list, { synced: false });
@@ -183,6 +214,14 @@ export function view(app, main, listId) {
     if (!listId) { list = null; renderTabs(); renderItems(); return; }
     const id = listId;
     const mine = ++gen;
+    const from = answers;
+    // An answer that came while reading: the read was not kept over it
+    // (cache.refresh), the two merged are.
+    const upToDate = (data) => {
+      const merged = withAnswers(data, from);
+      if (merged && answers !== from) cache.keep(`list:${id}`, merged, { synced: false });
+      return merged;
+    };
     let r;
     try {
       r = await cache.fresh(`list:${id}`, () => get(`/api/shopping/lists/${id}`));
@@ -191,12 +230,12 @@ export function view(app, main, listId) {
       cache.forget(`list:${id}`);
       r = { data: null };
     }
-    list = r.data;
+    list = upToDate(r.data);
     renderTabs();
     renderItems();
     here.update();
     // The server was slow: its answer replaces the device's copy when it comes.
-    r.later?.then((data) => { if (data && mine === gen) { list = data; renderItems(); } });
+    r.later?.then((data) => { if (data && mine === gen) { list = upToDate(data); renderItems(); } });
   });
 
   // The other lists are kept on the device too (cache.warm), so they open
@@ -209,7 +248,7 @@ export function view(app, main, listId) {
     warmTimer = setTimeout(async () => {
       for (const x of stale) {
         stale.delete(x);
-        try { await cache.keep(`list:${x}`, await get(`/api/shopping/lists/${x}`)); } catch { return; }
+        try { await cache.refresh(`list:${x}`, () => get(`/api/shopping/lists/${x}`)); } catch { return; }
       }
     }, 2000);
   }
