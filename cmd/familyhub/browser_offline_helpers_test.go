@@ -7,11 +7,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -149,4 +152,66 @@ func pageState(b *browser) string {
 		return fmt.Sprintf("(%s: %v)", b.name, err)
 	}
 	return strings.ReplaceAll(s, `\"`, `"`)
+}
+
+// heldReads holds a tab's requests that match a URL pattern after the
+// server answered them (DevTools Fetch interception), until released:
+// a read older than a write that is saved meanwhile. Once failRest is
+// set, the next matching requests fail as if the network were gone.
+// Holding and listening end with the test.
+type heldReads struct {
+	b        *browser
+	paused   chan *fetch.EventRequestPaused
+	failRest atomic.Bool
+}
+
+func holdReads(t *testing.T, b *browser, pattern string) *heldReads {
+	t.Helper()
+	hr := &heldReads{b: b, paused: make(chan *fetch.EventRequestPaused, 8)}
+	// Listening ends with the test: a full channel would stop the tab's events.
+	lctx, stop := context.WithCancel(b.ctx)
+	t.Cleanup(stop)
+	if err := chromedp.Listen(lctx, func(ev any) {
+		e, ok := ev.(*fetch.EventRequestPaused)
+		if !ok {
+			return
+		}
+		if !hr.failRest.Load() {
+			hr.paused <- e
+			return
+		}
+		go chromedp.Call(lctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: e.RequestID, ErrorReason: network.ErrorReasonInternetDisconnected})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
+		{URLPattern: pattern, RequestStage: fetch.RequestStageResponse}}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}) })
+	return hr
+}
+
+// next waits for the next held request, a GET the server answered 200.
+func (hr *heldReads) next(t *testing.T) *fetch.EventRequestPaused {
+	t.Helper()
+	select {
+	case read := <-hr.paused:
+		if read.Request.Method != "GET" || read.ResponseStatusCode != 200 {
+			t.Fatalf("held %s %s with status %d, want a GET answered 200", read.Request.Method, read.Request.URL, read.ResponseStatusCode)
+		}
+		return read
+	case <-time.After(10 * time.Second):
+		t.Fatal("no read was held")
+		return nil
+	}
+}
+
+// releaseLast lets read reach the page; the reads after it fail.
+func (hr *heldReads) releaseLast(t *testing.T, read *fetch.EventRequestPaused) {
+	t.Helper()
+	hr.failRest.Store(true)
+	if _, err := chromedp.Call(hr.b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: read.RequestID}); err != nil {
+		t.Fatal(err)
+	}
 }

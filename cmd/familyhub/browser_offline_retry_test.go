@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,7 +42,8 @@ func postData(ev *fetch.EventRequestPaused) string {
 // online and offline. A read older than a saved add does not take the
 // item off the page. An untick, an edit and a delete made offline reach
 // the server. A task completed offline is completed once the
-// device is back. An event carrying the version the device already shows
+// device is back; one completed while an older read of the tasks is on
+// its way stays completed, on the page and in the device's copy. An event carrying the version the device already shows
 // is not re-fetched; one without a version is, and so is a delete.
 func TestBrowserOfflineRetry(t *testing.T) {
 	m := startMain(t, dbtest.URL(t))
@@ -187,39 +187,9 @@ func TestBrowserOfflineRetry(t *testing.T) {
 	// copy that the next read falls back to when the network is gone.
 	t.Run("older read", func(t *testing.T) {
 		b := b.on(t)
-		var failRest atomic.Bool
-		paused := make(chan *fetch.EventRequestPaused, 8)
-		lctx, stop := context.WithCancel(b.ctx)
-		defer stop()
-		if err := chromedp.Listen(lctx, func(ev any) {
-			e, ok := ev.(*fetch.EventRequestPaused)
-			if !ok {
-				return
-			}
-			if !failRest.Load() {
-				paused <- e
-				return
-			}
-			// The later reads: the network is gone.
-			go chromedp.Call(lctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: e.RequestID, ErrorReason: network.ErrorReasonInternetDisconnected})
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
-			{URLPattern: "*/api/shopping/lists/" + listID, RequestStage: fetch.RequestStageResponse}}}); err != nil {
-			t.Fatal(err)
-		}
-		defer chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{})
+		held := holdReads(t, b, "*/api/shopping/lists/"+listID)
 		eval[bool](b, `(window.__read = false, window.familyhub.view.reload().then(() => { window.__read = true; }), true)`)
-		var read *fetch.EventRequestPaused
-		select {
-		case read = <-paused:
-		case <-time.After(10 * time.Second):
-			t.Fatal("the list's read was not held")
-		}
-		if read.Request.Method != "GET" || read.ResponseStatusCode != 200 {
-			t.Fatalf("held %s %s with status %d, want the list's GET answered 200", read.Request.Method, read.Request.URL, read.ResponseStatusCode)
-		}
+		read := held.next(t)
 		b.setValue(`#item-name`, "tea lights")
 		b.click(`form.add-item button[type=submit]`)
 		b.waitJS("tea lights saved", row("tea lights")+` && !`+row("tea lights")+`.dataset.pending && !document.querySelector('form.add-item button[aria-busy]')`, 5*time.Second)
@@ -229,10 +199,7 @@ func TestBrowserOfflineRetry(t *testing.T) {
 		// One more read after the held one, whatever the events ask for:
 		// it finds the network gone and shows the device's copy.
 		eval[bool](b, `(window.familyhub.view.reload(), true)`)
-		failRest.Store(true)
-		if _, err := chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: read.RequestID}); err != nil {
-			t.Fatal(err)
-		}
+		held.releaseLast(t, read)
 		b.waitJS("the reads answered", `window.__read`, 10*time.Second)
 		if eval[bool](b, `window.__vanished`) {
 			t.Error("tea lights vanished from the page when a read older than its add came back")
@@ -347,6 +314,52 @@ func TestBrowserOfflineRetry(t *testing.T) {
 			if x.Title == "Call grandma" && x.CompletedAt == nil {
 				t.Error("Call grandma is not completed on the server")
 			}
+		}
+	})
+
+	// The tasks page: a read of today's tasks that the server answered
+	// before a completion was saved comes back after it. The task stays
+	// completed on the page, and in the device's copy that the next read
+	// falls back to when the network is gone.
+	t.Run("older tasks read", func(t *testing.T) {
+		b := b.on(t)
+		today := time.Now().UTC().Format("2006-01-02")
+		id := restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": "Feed the cat", "due_at": today + "T23:15:00Z"})["id"].(string)
+		task := `document.querySelector('li.task[data-id="` + id + `"]')`
+		b.goTo("/tasks", task+` && !`+task+`.querySelector('input').checked`)
+		held := holdReads(t, b, "*/api/tasks?date=*")
+		eval[bool](b, `(window.__read = false, window.familyhub.view.reload().then(() => { window.__read = true; }), true)`)
+		read := held.next(t)
+		completed := func() bool {
+			var got struct {
+				CompletedAt *string `json:"completed_at"`
+			}
+			ana.call(t, m.URL(), 200, "GET", "/api/tasks/"+id, nil, &got)
+			return got.CompletedAt != nil
+		}
+		b.click(`li.task[data-id="` + id + `"] input[type=checkbox]`)
+		// The server has it; the row stops waiting when its answer is shown.
+		waitUntil(t, "Feed the cat completed on the server", 5*time.Second, completed)
+		b.waitJS("Feed the cat's answer shown", task+` && !`+task+`.dataset.pending && `+task+`.querySelector('input').checked`, 5*time.Second)
+		// From here on, the task must never show as open.
+		eval[bool](b, `(window.__reopened = false, new MutationObserver(() => { if (!`+task+`?.querySelector('input').checked) window.__reopened = true; })
+			.observe(document.getElementById('main'), {childList: true, subtree: true, attributes: true}), true)`)
+		// One more read after the held one: it finds the network gone and
+		// shows the device's copy.
+		eval[bool](b, `(window.familyhub.view.reload(), true)`)
+		held.releaseLast(t, read)
+		b.waitJS("the reads answered", `window.__read`, 10*time.Second)
+		if eval[bool](b, `window.__reopened`) {
+			t.Error("Feed the cat showed as open when a read older than its completion came back")
+		}
+		if !eval[bool](b, task+`?.querySelector('input').checked === true`) {
+			t.Error("Feed the cat is not shown completed")
+		}
+		eval[bool](b, `(window.__kept = undefined, import('/js/cache.js').then((c) => c.kept('tasks')).then((d) => {
+			window.__kept = !!d?.tasks.find((x) => x.id === `+js(id)+`)?.completed_at; }), true)`)
+		b.waitJS("the device's copy read", `window.__kept !== undefined`, 5*time.Second)
+		if !eval[bool](b, `window.__kept`) {
+			t.Error("the device's copy holds Feed the cat as open")
 		}
 	})
 }

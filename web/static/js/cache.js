@@ -211,7 +211,7 @@ export function warm(date) {
       await keep('lists', lists);
       await keep('categories', await get('/api/shopping/categories'));
       for (const l of lists) await refresh(`list:${l.id}`, () => get(`/api/shopping/lists/${l.id}`));
-      await keep('tasks', await fetchTasks(date));
+      await refresh('tasks', () => fetchTasks(date));
       warmed = Date.now();
     } catch { /* the next time */ } finally {
       warming = null;

@@ -7,6 +7,7 @@
 // editing and deleting items go through the outbox (outbox.js), shown as
 // "waiting to sync" until the server has them.
 import { get, post } from '../api.js';
+import { answers } from '../answers.js';
 import * as cache from '../cache.js';
 import { h, loading, setChildren } from '../dom.js';
 import { t } from '../i18n.js';
@@ -144,33 +145,9 @@ export function view(app, main, listId) {
     if (ok) loadItems();
   }
 
-  // The server's answers to this device's writes, numbered as they come. A
-  // read of the list may have been answered before a write was saved and
-  // arrive after its answer: it must not take the record back (an item
-  // just added would vanish until the next read). One entry per record
-  // written while the view is open.
-  let answers = 0;
-  const answered = new Map(); // record id → {n, list, record (null: deleted)}
-
-  /** data (a read started when answers was from) with the answers that came since. */
-  function withAnswers(data, from) {
-    if (!data || answers === from) return data;
-    const items = [...data.items];
-    let changed = false;
-    for (const [id, a] of answered) {
-      if (a.n <= from || a.list !== data.id) continue;
-      const i = items.findIndex((x) => x.id === id);
-      if (a.record === null) {
-        if (i >= 0) { items.splice(i, 1); changed = true; } // ids are never reused: the read is older
-      } else if (i < 0 || !(items[i].version >= a.record.version)) {
-        // Not there: the read is older than the add (or it was deleted
-        // since, and that event brings another read).
-        if (i < 0) items.push(a.record); else items[i] = a.record;
-        changed = true;
-      }
-    }
-    return changed ? { ...data, items } : data;
-  }
+  // The server's answers to this device's writes: a read of the list older
+  // than one does not take it back (answers.js).
+  const answered = answers();
 
   // The server's answer to a write from the outbox: the open list shows it
   // at once and the device's copy keeps it.
@@ -178,7 +155,7 @@ export function view(app, main, listId) {
     const of = op.list ?? record?.list_id;
     if (!listId || of !== listId) return;
     if (record === undefined) { loadItems(); return; }
-    answered.set(id, { n: ++answers, list: of, record });
+    answered.note(id, record, of);
     if (!list || list.id !== of) return; // the read on its way gets it
     const i = list.items.findIndex((x) => x.id === id);
     if (record === null) { if (i >= 0) list.items.splice(i, 1); } else if (i >= 0) list.items[i] = record; else list.items.push(record);
@@ -214,14 +191,7 @@ export function view(app, main, listId) {
     if (!listId) { list = null; renderTabs(); renderItems(); return; }
     const id = listId;
     const mine = ++gen;
-    const from = answers;
-    // An answer that came while reading: the read was not kept over it
-    // (cache.refresh), the two merged are.
-    const upToDate = (data) => {
-      const merged = withAnswers(data, from);
-      if (merged && answers !== from) cache.keep(`list:${id}`, merged, { synced: false });
-      return merged;
-    };
+    const upToDate = answered.reading(`list:${id}`, 'items', id);
     let r;
     try {
       r = await cache.fresh(`list:${id}`, () => get(`/api/shopping/lists/${id}`));

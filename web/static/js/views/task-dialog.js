@@ -49,7 +49,8 @@ function ruleFor(preset, dueLocal, tz, custom) {
 
 /**
  * openTaskDialog(app, task | null, {onSaved}) edits a task (or creates one
- * when task is null); onSaved(savedTask | null) runs after a save or delete.
+ * when task is null); onSaved(savedTask) runs after a save, onSaved(null, task)
+ * after a delete.
  */
 export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
   const tz = app.tz;
@@ -115,7 +116,7 @@ export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
         try { await change('DELETE', `/api/tasks/${task.id}`, undefined, task); } catch (e) { if (e.status !== 404) throw e; }
         return true;
       });
-      if (ok) { dlg.close(); onSaved(null); }
+      if (ok) { dlg.close(); onSaved(null, task); }
     },
   }, t('common.delete'));
 

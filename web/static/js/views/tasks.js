@@ -4,7 +4,9 @@
 // The page is kept on the device (cache.js) and shown from there without a
 // network; completing a task goes through the outbox (outbox.js), so it
 // works offline too and shows "waiting to sync" until the server has it.
+// A read older than a write's answer does not take the write back (answers.js).
 import { change, get } from '../api.js';
+import { answers } from '../answers.js';
 import * as cache from '../cache.js';
 import { h, loading, reconcile, setChildren } from '../dom.js';
 import { currentLang, dayLabel, fmtTime, t } from '../i18n.js';
@@ -20,6 +22,9 @@ export function view(app, main) {
   const tz = app.tz;
   const me = app.me.user.id;
   const tasks = new Map(); // id -> task: everything shown on this page
+  // What the server answered to this device's writes (and the deletes it
+  // was told of): a read on its way meanwhile is merged with it.
+  const answered = answers();
   let filter = 'everyone';
   try { filter = localStorage.getItem(FILTER_KEY) === 'mine' ? 'mine' : 'everyone'; } catch { /* default */ }
 
@@ -47,7 +52,7 @@ export function view(app, main) {
   main.append(
     h('div.page-head', h('h1', t('tasks.title')),
       h('div.segmented', { role: 'group', 'aria-label': t('tasks.filter.label') }, filterBtns),
-      app.can('task.create') ? h('button.primary', { type: 'button', onclick: () => openTaskDialog(app, null, { onSaved: reload }) }, t('tasks.new')) : null),
+      app.can('task.create') ? h('button.primary', { type: 'button', onclick: () => openTaskDialog(app, null, { onSaved }) }, t('tasks.new')) : null),
     region);
 
   const today = () => dateIn(new Date(), tz);
@@ -168,7 +173,17 @@ export function view(app, main) {
 
   async function edit(task) {
     const fresh = await app.write(t('fail.openTask'), () => get(`/api/tasks/${task.id}`));
-    if (fresh) openTaskDialog(app, fresh, { onSaved: (saved) => { if (saved) tasks.set(saved.id, saved); reload(); } });
+    if (fresh) openTaskDialog(app, fresh, { onSaved });
+  }
+
+  // A task saved (or deleted: gone) in the dialog is shown and kept at
+  // once; a re-read follows (a chore's instances may have changed).
+  function onSaved(saved, gone) {
+    if (saved) { tasks.set(saved.id, saved); answered.note(saved.id, saved); }
+    else if (gone) { tasks.delete(gone.id); answered.note(gone.id, null); }
+    render();
+    keepTasks();
+    reload();
   }
 
   // Completing goes through the outbox, made against the version shown.
@@ -183,6 +198,7 @@ export function view(app, main) {
   }
   const off = outbox.onOutbox((ev) => {
     if (ev.type === 'record' && ev.op.kind.startsWith('task.')) {
+      if (ev.record !== undefined) answered.note(ev.id, ev.record);
       if (ev.record) tasks.set(ev.id, ev.record);
       else if (ev.record === null) tasks.delete(ev.id);
       else { pending.add(ev.id); refreshOne(); }
@@ -203,7 +219,7 @@ export function view(app, main) {
     const held = tasks.get(task.id) || task;
     const r = await app.write(t('fail.snooze', { title: task.title }),
       () => change('POST', `/api/tasks/${task.id}/snooze`, { until: until.toISOString() }, held, { fields: ['title', 'due_at'] }));
-    if (r) tasks.set(r.id, r);
+    if (r) { tasks.set(r.id, r); answered.note(r.id, r); keepTasks(); }
     render();
   }
 
@@ -216,9 +232,10 @@ export function view(app, main) {
   let gen = 0;
   const reload = app.loader(async () => {
     const mine = ++gen;
+    const upToDate = answered.reading('tasks', 'tasks');
     const r = await cache.fresh('tasks', () => cache.fetchTasks(today()));
-    show(r.data);
-    r.later?.then((data) => { if (data && mine === gen) show(data); });
+    show(upToDate(r.data));
+    r.later?.then((data) => { if (data && mine === gen) show(upToDate(data)); });
   });
 
   // An event names one task: re-read that task only.
@@ -227,13 +244,16 @@ export function view(app, main) {
     const ids = [...pending];
     pending.clear();
     await Promise.all(ids.map(async (id) => {
+      const upToDate = answered.readingOne(id);
+      let x;
       try {
-        const x = await get(`/api/tasks/${id}`);
-        tasks.set(x.id, x);
+        x = await get(`/api/tasks/${id}`);
       } catch (e) {
         if (e.status !== 404) throw e;
-        tasks.delete(id);
+        x = null;
       }
+      x = upToDate(x);
+      if (x) tasks.set(id, x); else tasks.delete(id);
     }));
     render();
     keepTasks();
@@ -245,7 +265,7 @@ export function view(app, main) {
     destroy: () => off(),
     onEvent(ev) {
       if (ev.type !== 'TASK_UPDATED') return;
-      if (ev.op === 'delete') { tasks.delete(ev.id); render(); return; }
+      if (ev.op === 'delete') { tasks.delete(ev.id); answered.note(ev.id, null); render(); return; }
       if (ev.version != null && tasks.get(ev.id)?.version >= ev.version) return; // already shown
       pending.add(ev.id);
       refreshOne();

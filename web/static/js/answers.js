@@ -1,0 +1,66 @@
+// What a view learned of its records while a read was on its way: the
+// server's answers to this device's writes (and deletes it was told of),
+// numbered as they come. A read may have been answered by the server
+// before a write was saved and reach the page after the write's answer: it
+// must not take the record back (an item just added would vanish, a task
+// just completed would look open, until the next read). A view takes a
+// mark when it starts a read and merges what came since into what the read
+// brings: the newer version wins, a delete stays deleted (ids are never
+// reused), a record the read lacks is older than its add. Used by the
+// shopping and tasks views; cache.refresh does not keep such a read over
+// the device's copy, the merge is kept instead.
+import * as cache from './cache.js';
+
+/** One per view: note() each answer, reading() or readingOne() when a read starts. */
+export function answers() {
+  let n = 0;
+  const byId = new Map(); // record id → {n, group, record (null: deleted)}
+
+  // The state to show of a record: read (null: not there) or a, noted later.
+  const newer = (read, a) => {
+    if (a.record === null) return null;
+    return read && read.version >= a.record.version ? read : a.record;
+  };
+
+  return {
+    /** The server's state of record id (null: deleted); group is what it belongs to (a list's id). */
+    note(id, record, group) { byId.set(id, { n: ++n, group, record }); },
+
+    /**
+     * A read of key starts: answers a function that takes what it brings
+     * (data[field] holds the records of group) and gives it with what came
+     * since; when anything came, that is what the device keeps under key.
+     */
+    reading(key, field, group) {
+      const from = n;
+      return (data) => {
+        if (!data || n === from) return data;
+        const seen = new Set();
+        let changed = false;
+        const out = [];
+        for (const x of data[field]) {
+          seen.add(x.id);
+          const a = byId.get(x.id);
+          const y = a && a.n > from && a.group === group ? newer(x, a) : x;
+          if (y !== x) changed = true;
+          if (y) out.push(y);
+        }
+        for (const [id, a] of byId) {
+          if (a.n > from && a.group === group && a.record && !seen.has(id)) { out.push(a.record); changed = true; }
+        }
+        const merged = changed ? { ...data, [field]: out } : data;
+        cache.keep(key, merged, { synced: false });
+        return merged;
+      };
+    },
+
+    /** A read of record id starts: answers a function from what it brings (null: not found) to what to show. */
+    readingOne(id) {
+      const from = n;
+      return (read) => {
+        const a = byId.get(id);
+        return a && a.n > from ? newer(read, a) : read;
+      };
+    },
+  };
+}
