@@ -1,9 +1,12 @@
 package http
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"sync"
@@ -46,7 +49,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // Origin was checked by admit, with the same rule as the REST API
 		CompressionMode:    websocket.CompressionDisabled,
 	})
@@ -59,6 +62,34 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(context.Background())
 	wc := &wsConn{metrics: s.rt.metrics, conn: conn, c: c, ctx: ctx, cancel: cancel}
 	go wc.serve(s, j.Messages(), j.Start)
+}
+
+// wsBufferSize is the size of a socket's read and write buffers. A notice
+// is 200-300 bytes and a client message at most realtime.MaxClientMessage;
+// a larger message costs one more system call, not an error.
+const wsBufferSize = 1 << 10
+
+// smallBuffers hands the WebSocket library a hijacked connection with
+// wsBufferSize buffers instead of net/http's 4 KiB reader and writer, which
+// the library would keep for the socket's life: 6 KiB of an idle socket's
+// memory (docs/benchmarks.md, idle sockets).
+type smallBuffers struct{ http.ResponseWriter }
+
+func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := brw.Writer.Flush(); err != nil { // empty after a hijack; flushed in case
+		conn.Close()
+		return nil, nil, err
+	}
+	var r io.Reader = conn
+	if n := brw.Reader.Buffered(); n > 0 { // the client's first frames, read with the request
+		b, _ := brw.Reader.Peek(n)
+		r = io.MultiReader(bytes.NewReader(bytes.Clone(b)), conn)
+	}
+	return conn, bufio.NewReadWriter(bufio.NewReaderSize(r, wsBufferSize), bufio.NewWriterSize(conn, wsBufferSize)), nil
 }
 
 // serve runs a connection until it ends; the hub waits for it (Leave) at
