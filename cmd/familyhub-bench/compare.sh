@@ -54,7 +54,7 @@ trap cleanup EXIT
 start() { # binary db port [env...]
 	local bin=$1 db=$2 port=$3
 	shift 3
-	env DATABASE_URL="$URL/$db?sslmode=disable" FAMILYHUB_ADDR=127.0.0.1:$port FAMILYHUB_TRUSTED_PROXIES=127.0.0.1 \
+	env DATABASE_URL="$URL/$db?sslmode=disable" FAMILYHUB_ADDR=127.0.0.1:$port FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8 \
 		FAMILYHUB_SIGNUP=open FAMILYHUB_LOG_LEVEL=warn "$@" "$bin" serve >>"$OUT/replica-$port.log" 2>&1 &
 	PIDS+=($!)
 	for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" && return; sleep 0.2; done

@@ -413,6 +413,12 @@ func (b *bench) signupOne(ctx context.Context, i int) (*family, error) {
 	body := fmt.Sprintf(`{"email":"%s-%d@bench.example","password":"correct horse battery","display_name":"B%d","family_name":"Bench %d"}`, cfg.prefix, i, i, i)
 	req, _ := http.NewRequestWithContext(ctx, "POST", f.base+"/api/auth/signup", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	// Each family signs up from its own network, as families do: the
+	// server allows db.MaxSignupsPerAddr sign-ups per address an hour. The
+	// replicas must trust the tool's address as a proxy
+	// (FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8, as compare.sh starts them:
+	// -sources dials from 127.0.0.1 to 127.0.0.<n>).
+	req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.1", i>>8&255, i&255))
 	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, err
