@@ -28,10 +28,12 @@ type CategoryIndex map[string]uuid.UUID
 func NewCategoryIndex(cats []dbsqlc.ShoppingCategory) CategoryIndex {
 	c := make(CategoryIndex, len(cats))
 	for _, cat := range cats {
-		c[strings.ToLower(cat.Name)] = cat.ID
+		c.add(cat.Name, cat.ID)
 	}
 	return c
 }
+
+func (c CategoryIndex) add(name string, id uuid.UUID) { c[strings.ToLower(name)] = id }
 
 // AutoCategory is the auto-categoriser's decision without a model, the one
 // the insert's own transaction (Tx.autoCategory) and the categorise job
@@ -77,7 +79,7 @@ func (tx *Tx) autoCategory(ctx context.Context, family uuid.UUID, name string) (
 	cats := make(CategoryIndex, len(rows))
 	var learned *uuid.UUID
 	for _, r := range rows {
-		cats[strings.ToLower(r.Name)] = r.ID
+		cats.add(r.Name, r.ID)
 		if r.Learned {
 			learned = &r.ID
 		}

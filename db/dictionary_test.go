@@ -1,6 +1,10 @@
 package db
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/google/uuid"
+)
 
 func TestCategoriseDictionary(t *testing.T) {
 	cases := []struct{ name, want string }{
@@ -90,6 +94,34 @@ func TestCategoriseDictionaryCoversDefaults(t *testing.T) {
 	for _, c := range defaultCategories {
 		if !seen[c] || dictionarySource[c] == "" {
 			t.Errorf("no dictionary words for %q", c)
+		}
+	}
+}
+
+// TestCategoriseAutoCategory: the decision the insert and the job share.
+func TestCategoriseAutoCategory(t *testing.T) {
+	dairy, drinks, other := uuid.New(), uuid.New(), uuid.New()
+	cats := CategoryIndex{"dairy": dairy, "drinks": drinks, "other": other}
+	noDairy := CategoryIndex{"drinks": drinks}
+	cases := []struct {
+		what       string
+		cats       CategoryIndex
+		name       string
+		learned    *uuid.UUID
+		classifier bool
+		want       uuid.UUID
+	}{
+		{"the dictionary", cats, "Milch", nil, false, dairy},
+		{"the dictionary, with a classifier", cats, "milk", nil, true, dairy},
+		{"the family's choice beats the dictionary", cats, "oat milk", &drinks, true, drinks},
+		{"unknown, no classifier: other", cats, "zorblax", nil, false, other},
+		{"unknown, a classifier: ask it", cats, "zorblax", nil, true, uuid.Nil},
+		{"a category the family deleted: other", CategoryIndex{"other": other}, "milk", nil, false, other},
+		{"nothing fits and no other: unfiled", noDairy, "milk", nil, false, uuid.Nil},
+	}
+	for _, tc := range cases {
+		if got := tc.cats.AutoCategory(tc.name, tc.learned, tc.classifier); got != tc.want {
+			t.Errorf("%s: %q → %s, want %s", tc.what, tc.name, got, tc.want)
 		}
 	}
 }
