@@ -3,12 +3,92 @@ package db
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
+
+// CategorySourceAuto marks an item's category as chosen by the
+// auto-categoriser (in the item's insert or by the categorise job): it may
+// refile it, and it teaches the family nothing.
+const CategorySourceAuto = "auto"
+
+// CategoryOther is where the auto-categoriser files an item nothing knows
+// (when the family still has a category of that name).
+const CategoryOther = "other"
+
+// CategoryIndex is a family's shopping categories by lower-case name, as
+// the auto-categoriser looks them up.
+type CategoryIndex map[string]uuid.UUID
+
+// NewCategoryIndex indexes a family's categories.
+func NewCategoryIndex(cats []dbsqlc.ShoppingCategory) CategoryIndex {
+	c := make(CategoryIndex, len(cats))
+	for _, cat := range cats {
+		c.add(cat.Name, cat.ID)
+	}
+	return c
+}
+
+func (c CategoryIndex) add(name string, id uuid.UUID) { c[strings.ToLower(name)] = id }
+
+// AutoCategory is the auto-categoriser's decision without a model, the one
+// the insert's own transaction (Tx.autoCategory) and the categorise job
+// both make: the family's own choice for the name (learned, from
+// shopping_category_memory; nil: none), else the built-in dictionary's
+// category when the family has it, else, when no external classifier is to
+// be asked, "other". uuid.Nil means undecided: ask the classifier (when
+// classifier is true), or leave the item unfiled (the family has no
+// "other").
+func (c CategoryIndex) AutoCategory(name string, learned *uuid.UUID, classifier bool) uuid.UUID {
+	if learned != nil {
+		return *learned
+	}
+	if cat := DictionaryCategory(name); cat != "" && c[cat] != uuid.Nil {
+		return c[cat]
+	}
+	if classifier {
+		return uuid.Nil
+	}
+	return c[CategoryOther]
+}
+
+// autoCategory decides in the insert's transaction where the
+// auto-categoriser files a new item named name, so that an item the
+// family's choices or the dictionary know costs one commit, not three (the
+// insert, the job's lifecycle, the job's filing). It returns nil when
+// auto-categorisation is off (or there is no job queue) or nothing decides
+// without a model; ask says the categorise job must still run for the item
+// (an external classifier is configured and the name is unknown): the
+// model is asked outside any transaction.
+func (tx *Tx) autoCategory(ctx context.Context, family uuid.UUID, name string) (id *uuid.UUID, ask bool, err error) {
+	if tx.store.jobs == nil {
+		return nil, false, nil
+	}
+	on, classifier := tx.store.jobs.AutoCategorise()
+	if !on {
+		return nil, false, nil
+	}
+	rows, err := tx.q.ShoppingCategoryListForName(ctx, tx, dbsqlc.ShoppingCategoryListForNameParams{FamilyID: family, Name: name})
+	if err != nil {
+		return nil, false, err
+	}
+	cats := make(CategoryIndex, len(rows))
+	var learned *uuid.UUID
+	for _, r := range rows {
+		cats.add(r.Name, r.ID)
+		if r.Learned {
+			learned = &r.ID
+		}
+	}
+	if got := cats.AutoCategory(name, learned, classifier); got != uuid.Nil {
+		return &got, false, nil
+	}
+	return nil, classifier && len(cats) > 0, nil
+}
 
 // Categorisation is what the auto-categoriser reads about a list before it
 // decides: the items it may file and the family's categories.

@@ -14,6 +14,14 @@ type JobQueue interface {
 	// CategoriseItemsTx enqueues the filing of shopping items added or
 	// renamed without a category.
 	CategoriseItemsTx(ctx context.Context, tx pgx.Tx, familyID uuid.UUID, itemIDs []uuid.UUID) error
+	// AutoCategorise says whether items added without a category are
+	// filed automatically (off: CategoriseItemsTx does nothing and the
+	// insert files nothing either), and whether an external classifier is
+	// asked about the names that neither the family's own choices nor the
+	// dictionary know. With it on, an item the insert can file (see
+	// CategoryIndex.AutoCategory) is filed in the insert's transaction and
+	// gets no job.
+	AutoCategorise() (on, classifier bool)
 }
 
 // SetJobQueue gives the store its job queue. Call it before serving;

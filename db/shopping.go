@@ -228,8 +228,12 @@ func (tx *Tx) shoppingCategoryID(ctx context.Context, family uuid.UUID, name *st
 }
 
 // ShoppingItemAdd appends an item to a list of the family and returns it.
-// An item added without a category is queued for the categoriser in this
-// transaction (the job exists only if the item does). A list of another
+// With auto-categorisation on, an item added without a category whose name
+// the family's own choices or the dictionary know (or, without an external
+// classifier, any name: "other") is filed in this transaction, already
+// filed in the answer; only a name for the classifier is queued for the
+// categoriser, in this transaction too (the job exists only if the item
+// does). A list of another
 // family is not found, whatever p says. replayed says the client's id was
 // used before for the same item, which is returned as it is now (not
 // found when it has been deleted since: a retry never resurrects).
@@ -271,8 +275,13 @@ func (tx *Tx) shoppingItemInsert(ctx context.Context, listID uuid.UUID, p Shoppi
 	params := dbsqlc.ShoppingItemInsertParams{
 		ID: p.ID, FamilyID: family, ListID: listID, Name: p.Name, Quantity: p.Quantity, Note: p.Note, CategoryID: categoryID,
 	}
+	ask := false
 	if categoryID != nil {
 		params.CategorySource = ptr(CategorySourceUser)
+	} else if params.CategoryID, ask, err = tx.autoCategory(ctx, family, p.Name); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	} else if params.CategoryID != nil {
+		params.CategorySource = ptr(CategorySourceAuto)
 	}
 	id, err := tx.q.ShoppingItemInsert(ctx, tx, params)
 	if err != nil {
@@ -283,7 +292,7 @@ func (tx *Tx) shoppingItemInsert(ctx context.Context, listID uuid.UUID, p Shoppi
 		}
 		return dbsqlc.ShoppingItemsView{}, Err(err, "shopping list")
 	}
-	if categoryID == nil {
+	if ask {
 		if err := tx.categorise(ctx, family, id); err != nil {
 			return dbsqlc.ShoppingItemsView{}, err
 		}
@@ -303,7 +312,9 @@ func (tx *Tx) ShoppingItemGet(ctx context.Context, id uuid.UUID) (dbsqlc.Shoppin
 
 // ShoppingItemUpdate applies p to an item. Ticking records when and by
 // whom (ticking a ticked item keeps the first tick); a rename without a
-// category queues the item for the categoriser again.
+// category queues the item for the categoriser again (renames are rare: the
+// job refiles it, with one SHOPPING_LIST_UPDATED, rather than a second
+// write of the row here).
 func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingItemPatch) (dbsqlc.ShoppingItemsView, error) {
 	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
@@ -40,10 +41,6 @@ func categoriseFlags(fs *flag.FlagSet, a *CategoriseArgs) func() error {
 		return nil
 	}
 }
-
-// categoryOther is where an item goes when nothing knows it (if the family
-// still has that category).
-const categoryOther = "other"
 
 func (e *Engine) runCategorise(ctx context.Context, args CategoriseArgs) error {
 	var lists []uuid.UUID
@@ -90,15 +87,14 @@ func (e *Engine) categoriseList(ctx context.Context, listID uuid.UUID, renamed [
 	if err != nil || len(c.Items) == 0 {
 		return 0, err
 	}
-	byName := map[string]uuid.UUID{}
+	cats := db.NewCategoryIndex(c.Categories)
 	var catNames []string
 	for _, cat := range c.Categories {
-		byName[strings.ToLower(cat.Name)] = cat.ID
 		catNames = append(catNames, cat.Name)
 	}
 	var unknown []string
 	for _, it := range c.Items {
-		if it.LearnedCategoryID == nil && byName[DictionaryCategory(it.Name)] == uuid.Nil {
+		if cats.AutoCategory(it.Name, it.LearnedCategoryID, true) == uuid.Nil {
 			unknown = append(unknown, it.Name)
 		}
 	}
@@ -111,7 +107,7 @@ func (e *Engine) categoriseList(ctx context.Context, listID uuid.UUID, renamed [
 		}
 	}
 	filed, err := e.store.FileCategorised(ctx, c.FamilyID, listID, renamed, func(it dbsqlc.ShoppingItemsToCategoriseRow) uuid.UUID {
-		return e.decide(it, byName, classified, classifyErr)
+		return e.decide(it, cats, classified, classifyErr)
 	})
 	if err != nil {
 		return 0, err
@@ -120,20 +116,19 @@ func (e *Engine) categoriseList(ctx context.Context, listID uuid.UUID, renamed [
 }
 
 // decide returns the category an item goes to, or uuid.Nil to leave it:
-// the family's own choice for the name, else the dictionary's, else the
-// classifier's, else "other" (unless the classifier failed: then later).
-func (e *Engine) decide(it dbsqlc.ShoppingItemsToCategoriseRow, byName map[string]uuid.UUID, classified map[string]string, classifyErr error) uuid.UUID {
-	if it.LearnedCategoryID != nil {
-		return *it.LearnedCategoryID
-	}
-	if id := byName[DictionaryCategory(it.Name)]; id != uuid.Nil {
+// what db.CategoryIndex.AutoCategory decides without a model (the family's
+// own choice, the dictionary, and without a classifier "other"; the same
+// decision an insert makes in its own transaction), else the classifier's
+// answer, else "other" (unless the classifier failed: then later).
+func (e *Engine) decide(it dbsqlc.ShoppingItemsToCategoriseRow, cats db.CategoryIndex, classified map[string]string, classifyErr error) uuid.UUID {
+	if id := cats.AutoCategory(it.Name, it.LearnedCategoryID, e.classifier != nil); id != uuid.Nil {
 		return id
 	}
 	if c, ok := classified[it.Name]; ok {
-		return byName[strings.ToLower(c)]
+		return cats[strings.ToLower(c)]
 	}
 	if classifyErr != nil {
 		return uuid.Nil
 	}
-	return byName[categoryOther]
+	return cats[db.CategoryOther]
 }

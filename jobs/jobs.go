@@ -472,7 +472,7 @@ func (e *Engine) Client() *river.Client[pgx.Tx] {
 
 // CategoriseItemsTx enqueues the categorisation of items in the caller's
 // transaction: the job exists only if tx commits, and runs right after. It
-// implements http.JobQueue. Before Start it fails; with NoAutoCategorise
+// implements db.JobQueue. Before Start it fails; with NoAutoCategorise
 // it does nothing.
 func (e *Engine) CategoriseItemsTx(ctx context.Context, tx pgx.Tx, familyID uuid.UUID, itemIDs []uuid.UUID) error {
 	client := e.Client()
@@ -484,6 +484,15 @@ func (e *Engine) CategoriseItemsTx(ctx context.Context, tx pgx.Tx, familyID uuid
 	}
 	_, err := client.InsertTx(ctx, tx, CategoriseArgs{FamilyID: &familyID, ItemIDs: itemIDs}, &river.InsertOpts{MaxAttempts: 5})
 	return err
+}
+
+var _ db.JobQueue = (*Engine)(nil)
+
+// AutoCategorise says whether auto-categorisation is on and an external
+// classifier configured; it implements db.JobQueue, so an insert files in
+// its own transaction what needs no model.
+func (e *Engine) AutoCategorise() (on, classifier bool) {
+	return !e.cfg.NoAutoCategorise, e.classifier != nil
 }
 
 // riverMigrationLockID is the advisory lock that serialises River's

@@ -62,6 +62,17 @@ WHERE i.list_id = @list_id
   AND (i.category_id IS NULL OR i.id = ANY (@renamed_ids::uuid[]))
 ORDER BY i.position, i.created_at, i.id;
 
+-- ShoppingCategoryListForName returns the family's categories, each saying
+-- whether it is the family's own choice for an item of this name (what
+-- ShoppingItemsToCategorise calls learned_category_id): all the categoriser
+-- needs to file a new item in its insert's own transaction.
+-- name: ShoppingCategoryListForName :many
+SELECT c.id, c.name, (m.category_id IS NOT NULL)::boolean AS learned
+FROM shopping_categories c
+LEFT JOIN shopping_category_memory m
+       ON m.family_id = c.family_id AND m.category_id = c.id AND m.name_key = familyhub_shopping_name_key(@name)
+WHERE c.family_id = @family_id;
+
 -- ShoppingItemFileAuto files an item for the categoriser; never over a
 -- person's choice (also one made since the item was read).
 -- name: ShoppingItemFileAuto :execrows

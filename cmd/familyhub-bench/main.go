@@ -671,7 +671,7 @@ func (b *bench) drive(ctx context.Context, fams []*family) {
 				var item struct{ ID string }
 				start := time.Now()
 				wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-				_, err := b.post(wctx, hc, f, "/api/shopping/lists/"+f.list+"/items", `{"name":"bench item"}`, "bench-writer", &item)
+				_, err := b.post(wctx, hc, f, "/api/shopping/lists/"+f.list+"/items", benchItemBody(n/len(fams)), "bench-writer", &item)
 				cancel()
 				if err != nil {
 					b.writesErr.Add(1)

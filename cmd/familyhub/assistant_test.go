@@ -106,7 +106,7 @@ func TestAssistantEndToEnd(t *testing.T) {
 		t.Logf("%q → %s", tc.text, out["message"])
 		for _, typ := range tc.events {
 			m := bens.next(5 * time.Second)
-			for m["device_id"] == nil && m["type"] != "AI_INTENT_EXECUTED" { // a background job's write (categorising)
+			for m["device_id"] == nil && m["type"] != "AI_INTENT_EXECUTED" { // a background job's write
 				m = bens.next(5 * time.Second)
 			}
 			if m["type"] != typ || m["device_id"] != "ana-phone" || m["actor"] != ana.userID {
@@ -224,7 +224,8 @@ func TestAssistantUndoAcrossReplicas(t *testing.T) {
 	bens.nextType("hello", 5*time.Second)
 
 	// nextFrom returns the next message caused by device, skipping those
-	// of background jobs (the categoriser files new items).
+	// of background jobs (milk and eggs are filed by their insert, but a
+	// job may still write meanwhile).
 	nextFrom := func(ws *wsClient, device string) map[string]any {
 		t.Helper()
 		for {

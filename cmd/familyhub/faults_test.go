@@ -86,8 +86,9 @@ func TestFaultReplicaKilled(t *testing.T) {
 	if failed > 3 {
 		t.Errorf("%d writes failed through nginx; only those in flight at the kill may", failed)
 	}
-	// At least this far: background jobs (the categoriser filing the new
-	// items) may add events after it, which devices receive too.
+	// At least this far: background jobs may add events after it (milk is
+	// filed by its insert, but a sweep or notice may still write), which
+	// devices receive too.
 	final := familySeq(t, ng.url, ana)
 	for i, r := range rs {
 		waitUntil(t, fmt.Sprintf("device %d caught up to seq %d", i, final), 15*time.Second, func() bool { return r.lastSeq() >= final })
@@ -143,8 +144,8 @@ func TestFaultPostgresRestart(t *testing.T) {
 	for range 5 {
 		ana.addItem(t, r1.url, list)
 	}
-	// Background jobs (auto-categorisation) may add events of their own:
-	// wait for whatever the family's seq is.
+	// Background jobs may add events of their own: wait for whatever the
+	// family's seq is.
 	for _, r := range rs {
 		waitUntil(t, "events before the outage", 10*time.Second, func() bool {
 			return r.lastSeq() >= 6 && r.lastSeq() == familySeq(t, r1.url, ana)

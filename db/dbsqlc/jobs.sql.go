@@ -91,6 +91,49 @@ func (q *Queries) SessionPrune(ctx context.Context, db DBTX, before time.Time) (
 	return result.RowsAffected(), nil
 }
 
+const shoppingCategoryListForName = `-- name: ShoppingCategoryListForName :many
+SELECT c.id, c.name, (m.category_id IS NOT NULL)::boolean AS learned
+FROM shopping_categories c
+LEFT JOIN shopping_category_memory m
+       ON m.family_id = c.family_id AND m.category_id = c.id AND m.name_key = familyhub_shopping_name_key($1)
+WHERE c.family_id = $2
+`
+
+type ShoppingCategoryListForNameParams struct {
+	Name     string
+	FamilyID uuid.UUID
+}
+
+type ShoppingCategoryListForNameRow struct {
+	ID      uuid.UUID
+	Name    string
+	Learned bool
+}
+
+// ShoppingCategoryListForName returns the family's categories, each saying
+// whether it is the family's own choice for an item of this name (what
+// ShoppingItemsToCategorise calls learned_category_id): all the categoriser
+// needs to file a new item in its insert's own transaction.
+func (q *Queries) ShoppingCategoryListForName(ctx context.Context, db DBTX, arg ShoppingCategoryListForNameParams) ([]ShoppingCategoryListForNameRow, error) {
+	rows, err := db.Query(ctx, shoppingCategoryListForName, arg.Name, arg.FamilyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ShoppingCategoryListForNameRow{}
+	for rows.Next() {
+		var i ShoppingCategoryListForNameRow
+		if err := rows.Scan(&i.ID, &i.Name, &i.Learned); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const shoppingItemFileAuto = `-- name: ShoppingItemFileAuto :execrows
 UPDATE shopping_items
 SET category_id = $1, category_source = 'auto'

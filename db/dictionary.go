@@ -1,4 +1,4 @@
-package jobs
+package db
 
 import (
 	"sort"
@@ -10,7 +10,9 @@ import (
 
 // The built-in, offline dictionary of the auto-categoriser: common grocery
 // and household words in English and German, filed under the default
-// category names of migration 00003. Words are folded (see fold): lower
+// category names of migration 00003. It lives in db because an insert files
+// the names it knows in its own transaction (CategoryIndex.AutoCategory);
+// the categorise job (package jobs) uses the same decision. Words are folded (see fold): lower
 // case, umlauts as ae/oe/ue, ß as ss. Multi-word entries match as phrases.
 var dictionarySource = map[string]string{
 	"produce": `apple banana orange lemon lime grapefruit pear peach plum apricot cherry grape strawberry raspberry

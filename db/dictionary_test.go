@@ -1,6 +1,10 @@
-package jobs
+package db
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/google/uuid"
+)
 
 func TestCategoriseDictionary(t *testing.T) {
 	cases := []struct{ name, want string }{
@@ -94,16 +98,30 @@ func TestCategoriseDictionaryCoversDefaults(t *testing.T) {
 	}
 }
 
-func TestCategoriseParseClassification(t *testing.T) {
-	got, err := parseClassification("Sure!\n```json\n{\"Quinoa\": \"Pantry\", \"foo\": \"snacks\", \"Widget\": \"gadgets\"}\n```",
-		[]string{"quinoa", "Widget"}, []string{"pantry", "snacks", "other"})
-	if err != nil {
-		t.Fatal(err)
+// TestCategoriseAutoCategory: the decision the insert and the job share.
+func TestCategoriseAutoCategory(t *testing.T) {
+	dairy, drinks, other := uuid.New(), uuid.New(), uuid.New()
+	cats := CategoryIndex{"dairy": dairy, "drinks": drinks, "other": other}
+	noDairy := CategoryIndex{"drinks": drinks}
+	cases := []struct {
+		what       string
+		cats       CategoryIndex
+		name       string
+		learned    *uuid.UUID
+		classifier bool
+		want       uuid.UUID
+	}{
+		{"the dictionary", cats, "Milch", nil, false, dairy},
+		{"the dictionary, with a classifier", cats, "milk", nil, true, dairy},
+		{"the family's choice beats the dictionary", cats, "oat milk", &drinks, true, drinks},
+		{"unknown, no classifier: other", cats, "zorblax", nil, false, other},
+		{"unknown, a classifier: ask it", cats, "zorblax", nil, true, uuid.Nil},
+		{"a category the family deleted: other", CategoryIndex{"other": other}, "milk", nil, false, other},
+		{"nothing fits and no other: unfiled", noDairy, "milk", nil, false, uuid.Nil},
 	}
-	if len(got) != 1 || got["quinoa"] != "pantry" {
-		t.Fatalf("got %v, want only quinoa → pantry (unknown items and categories dropped)", got)
-	}
-	if _, err := parseClassification("no idea", []string{"x"}, []string{"other"}); err == nil {
-		t.Fatal("prose without JSON accepted")
+	for _, tc := range cases {
+		if got := tc.cats.AutoCategory(tc.name, tc.learned, tc.classifier); got != tc.want {
+			t.Errorf("%s: %q → %s, want %s", tc.what, tc.name, got, tc.want)
+		}
 	}
 }
