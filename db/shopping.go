@@ -233,8 +233,7 @@ func (tx *Tx) shoppingCategoryID(ctx context.Context, family uuid.UUID, name *st
 // classifier, any name: "other") is filed in this transaction, already
 // filed in the answer; only a name for the classifier is queued for the
 // categoriser, in this transaction too (the job exists only if the item
-// does). A list of another
-// family is not found, whatever p says. replayed says the client's id was
+// does). A list of another family is not found, whatever p says. replayed says the client's id was
 // used before for the same item, which is returned as it is now (not
 // found when it has been deleted since: a retry never resurrects).
 func (tx *Tx) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingItemNew) (item dbsqlc.ShoppingItemsView, replayed bool, err error) {

@@ -58,9 +58,13 @@ func joinAt(tb testing.TB, base string, owner member, email, name string) member
 }
 
 // subscribeAt makes a browser-like subscription at push for the server's
-// VAPID key and stores it for mb's device.
+// VAPID key and stores it for mb's device. It turns mb's morning digest off:
+// the default digest (7:00, the family's zone UTC) is due between 6 and 8
+// UTC (an hour of grace, an hour ahead), and a test run then found it among
+// the pushes it counted. A test of the digest turns it on again.
 func subscribeAt(tb testing.TB, base string, mb member, push *pushtest.Server) *pushtest.Subscription {
 	tb.Helper()
+	mb.call(tb, base, http.StatusOK, "PATCH", "/api/notifications/settings", map[string]any{"member": map[string]any{"digest": false}}, nil)
 	var key struct{ Key string }
 	mb.call(tb, base, http.StatusOK, "GET", "/api/push/vapid-public-key", nil, &key)
 	sub := push.Subscribe(key.Key)
@@ -313,7 +317,8 @@ func TestNtfyReceivesReminder(t *testing.T) {
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	ntfy := newNtfyServer(t)
 	ana.call(t, m.URL(), http.StatusOK, "PATCH", "/api/notifications/settings", map[string]any{"member": map[string]any{
-		"language": "de", "ntfy": map[string]any{"url": ntfy.URL + "/rivera-reminders", "token": "tk_family"}}}, nil)
+		"language": "de", "digest": false, // not the morning digest too (see subscribeAt)
+		"ntfy": map[string]any{"url": ntfy.URL + "/rivera-reminders", "token": "tk_family"}}}, nil)
 	var task struct{ ID string }
 	ana.call(t, m.URL(), http.StatusCreated, "POST", "/api/tasks", map[string]any{"title": "Oma anrufen", "due_at": due(2 * time.Second)}, &task)
 	waitUntil(t, "the notice at ntfy", 30*time.Second, func() bool { return len(ntfy.received()) > 0 })
