@@ -124,14 +124,15 @@ func (w *wsConn) serve(s *Server, first []realtime.Message, start int64) {
 
 // wsConn writes a client's queued messages and heartbeats.
 type wsConn struct {
-	metrics *realtime.Metrics
-	conn    *websocket.Conn
-	c       *realtime.Client
-	ctx     context.Context
-	cancel  context.CancelFunc
-	ping    *time.Timer
-	seen    *notify.Tracker // the events this device was sent, for notify
-	expired *time.Timer     // see writeBatch
+	metrics  *realtime.Metrics
+	conn     *websocket.Conn
+	c        *realtime.Client
+	ctx      context.Context
+	cancel   context.CancelFunc
+	ping     *time.Timer
+	pongLate *time.Timer     // see heartbeat; used by its goroutine only
+	seen     *notify.Tracker // the events this device was sent, for notify
+	expired  *time.Timer     // see writeBatch
 
 	mu       sync.Mutex
 	flushing bool // a flush goroutine is running
@@ -216,15 +217,30 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 
 // heartbeat pings the peer; a peer that does not answer within the write
 // timeout is gone, and the connection is ended (freeing its resources).
+// The ping takes no context: a deadline would cost a context, its timer
+// and the library's context.AfterFunc per ping, every 25 s on every idle
+// socket (garbage that grew an idle replica's memory, docs/benchmarks.md).
+// One timer per connection, re-armed per ping, ends a silent peer instead;
+// the ping returns when the connection closes.
 func (w *wsConn) heartbeat() {
-	ctx, cancel := context.WithTimeout(w.ctx, realtimeWriteTimeout)
-	defer cancel()
-	if err := w.conn.Ping(ctx); err != nil {
-		w.cancel()
-		w.conn.CloseNow()
+	if w.pongLate == nil {
+		w.pongLate = time.AfterFunc(realtimeWriteTimeout, w.end)
+	} else {
+		w.pongLate.Reset(realtimeWriteTimeout)
+	}
+	err := w.conn.Ping(context.Background())
+	w.pongLate.Stop()
+	if err != nil {
+		w.end()
 		return
 	}
 	w.ping.Reset(realtimePingInterval)
+}
+
+// end ends the connection at once.
+func (w *wsConn) end() {
+	w.cancel()
+	w.conn.CloseNow()
 }
 
 // readBufs holds the buffers client messages are read into: taken while a
