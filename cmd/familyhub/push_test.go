@@ -103,6 +103,9 @@ func TestPushTaskReminderEndToEnd(t *testing.T) {
 	ben := joinAt(t, m.URL(), ana, "ben@example.org", "Ben")
 	push := pushtest.New(t)
 	subAna := subscribeAt(t, m.URL(), ana.onDevice("laptop-a"), push)
+	// No morning digest for Ben: between 7 and 8 UTC (7:00 in the family's
+	// zone, sent up to an hour late) it would be his second push.
+	ben.call(t, m.URL(), http.StatusOK, "PATCH", "/api/notifications/settings", map[string]any{"member": map[string]any{"digest": false}}, nil)
 	subBen := subscribeAt(t, m.URL(), ben.onDevice("phone-b"), push)
 
 	start := time.Now()
@@ -312,8 +315,9 @@ func TestNtfyReceivesReminder(t *testing.T) {
 	})
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	ntfy := newNtfyServer(t)
+	// No morning digest: between 7 and 8 UTC it would be a second message.
 	ana.call(t, m.URL(), http.StatusOK, "PATCH", "/api/notifications/settings", map[string]any{"member": map[string]any{
-		"language": "de", "ntfy": map[string]any{"url": ntfy.URL + "/rivera-reminders", "token": "tk_family"}}}, nil)
+		"language": "de", "digest": false, "ntfy": map[string]any{"url": ntfy.URL + "/rivera-reminders", "token": "tk_family"}}}, nil)
 	var task struct{ ID string }
 	ana.call(t, m.URL(), http.StatusCreated, "POST", "/api/tasks", map[string]any{"title": "Oma anrufen", "due_at": due(2 * time.Second)}, &task)
 	waitUntil(t, "the notice at ntfy", 30*time.Second, func() bool { return len(ntfy.received()) > 0 })
