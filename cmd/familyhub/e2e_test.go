@@ -29,7 +29,8 @@ import (
 
 // skipInShortMode skips a test that drives a browser, nginx, Radicale or a
 // PostgreSQL restart when `go test -short` asks for the quick local loop.
-// `make test` and CI never pass -short: there every test runs.
+// `make test` and CI never pass -short: there every test runs. Call it
+// first in the test, so that a skipped test sets nothing up.
 func skipInShortMode(tb testing.TB, what string) {
 	tb.Helper()
 	if testing.Short() {

@@ -32,6 +32,7 @@ const wsConns = `familyhub_realtime_connections{transport="ws"}`
 // through nginx; its devices reconnect through nginx to the other replica,
 // resume with since and miss nothing.
 func TestFaultReplicaKilled(t *testing.T) {
+	skipInShortMode(t, "nginx")
 	url := dbtest.URL(t)
 	r1, r2 := spawnReplica(t, url), spawnReplica(t, url)
 	ng := startNginx(t, r1, r2)
