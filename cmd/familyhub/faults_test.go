@@ -569,6 +569,7 @@ func stableGoroutines(tb testing.TB, base string) float64 {
 // heap grows by under 20 MiB and the socket's topics stay capped: one
 // message is accepted, the rest are refused.
 func TestFaultSubscriptionFlood(t *testing.T) {
+	parallelInQuickLoop(t)
 	url := dbtest.URL(t)
 	r := spawnReplica(t, url, "GOGC=20", "FAMILYHUB_JOB_WORKERS=1")
 	ana := newFamilyAt(t, r.url, "ana@example.org")

@@ -17,6 +17,7 @@ import (
 // --date D` processes started together make one instance per template; the
 // API shows it with its template, and a socket of the family hears it.
 func TestJobsRunDailyTasksTwoProcesses(t *testing.T) {
+	parallelInQuickLoop(t)
 	bin := familyhubBinary(t)
 	url := dbtest.URL(t)
 	m := startMain(t, url)
@@ -81,6 +82,7 @@ func TestJobsRunDailyTasksTwoProcesses(t *testing.T) {
 // seconds, a family socket on another replica hears the reshuffle of the
 // list, and a member's move teaches the family's mapping.
 func TestCategoriseShoppingItems(t *testing.T) {
+	parallelInQuickLoop(t)
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	var list struct{ ID string }
@@ -199,6 +201,7 @@ func TestJobsRunUsage(t *testing.T) {
 // TestDailyTasksRotationAPI: a chore set to rotate over REST goes round its
 // members, one instance each, in the given order.
 func TestDailyTasksRotationAPI(t *testing.T) {
+	parallelInQuickLoop(t)
 	url := dbtest.URL(t)
 	m := startMain(t, url)
 	ana := newFamily(t, m, "ana@example.org")
