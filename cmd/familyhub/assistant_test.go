@@ -65,6 +65,7 @@ func (w *wsClient) drainUntil(seq int64) []map[string]any {
 // records; Ben's socket on B gets the entity events; only Ana's phone gets
 // AI_INTENT_EXECUTED, not her laptop; nonsense is refused with no write.
 func TestAssistantEndToEnd(t *testing.T) {
+	parallelInQuickLoop(t)
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	ben := join(t, c.b, ana, "ben@example.org")

@@ -93,6 +93,7 @@ func dayOfRID(t *testing.T, rid string) (time.Time, string) {
 }
 
 func TestBrowserCalendarOccurrences(t *testing.T) {
+	skipInShortMode(t, "a browser")
 	_, a, b, rids := calendarPair(t, "en-GB", "Swimming")
 	days := make([]string, 4)
 	for i, r := range rids {
@@ -168,6 +169,7 @@ func TestBrowserCalendarOccurrences(t *testing.T) {
 // TestBrowserCalendarOccurrencesGerman: the same in German: only this
 // occurrence moved, one deleted, every word German.
 func TestBrowserCalendarOccurrencesGerman(t *testing.T) {
+	skipInShortMode(t, "a browser")
 	_, a, b, rids := calendarPair(t, "de-DE", "Schwimmen")
 	data := []string{"Ana", "Ben", "Rivera", "Schwimmen", "Schwimmen (später)", "City pool", "Weekly", "FamilyHub", "AN", "BE"}
 	days := make([]string, 4)
@@ -202,6 +204,7 @@ func TestBrowserCalendarOccurrencesGerman(t *testing.T) {
 // iCalendar file holding the family's events; its address is shown only
 // to who made it; revoked, it answers 410 Gone.
 func TestBrowserCalendarFeed(t *testing.T) {
+	skipInShortMode(t, "a browser")
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02")

@@ -63,6 +63,7 @@ func (b *browser) goFamily() {
 // without them, with no reload. What the member did stays, shown as by a
 // former member.
 func TestBrowserFamilyRemoval(t *testing.T) {
+	skipInShortMode(t, "a browser")
 	c, ana, ben := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	restAs(t, ben, c.b, "POST", "/api/calendar/events", map[string]any{"title": "Dentist for Ben",
@@ -129,6 +130,7 @@ func TestBrowserFamilyRemoval(t *testing.T) {
 // child signs in with a PIN on a children's device and sees no deleting
 // and no new lists.
 func TestBrowserFamilyRoles(t *testing.T) {
+	skipInShortMode(t, "a browser")
 	c, ana, _ := twoAdults(t)
 	listID := seedFamily(t, c.a, ana)
 	laptop := newDevice(t, "Ana-laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
@@ -274,6 +276,7 @@ func TestBrowserFamilyRoles(t *testing.T) {
 // device's open app to the sign-in page at once; a password change keeps
 // this device; a reset code an owner makes lets a member set a new password.
 func TestBrowserFamilyDevices(t *testing.T) {
+	skipInShortMode(t, "a browser")
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	laptop := newDevice(t, "Ana-laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})

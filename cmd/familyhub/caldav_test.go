@@ -42,6 +42,7 @@ client = caldav.DAVClient(url=os.environ["URL"], username=os.environ["USER"], pa
 `
 
 func TestCalDAVEndToEnd(t *testing.T) {
+	skipInShortMode(t, "the Python CalDAV client")
 	c := newCluster(t)
 	owner := newFamily(t, c.a, "ana@example.org")
 	other := join(t, c.b, owner, "bo@example.org")

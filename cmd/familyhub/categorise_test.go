@@ -73,6 +73,7 @@ func nextShopping(ws *wsClient) map[string]any {
 // "other" (what the job would decide); a recipe's ingredients are filed the
 // same way.
 func TestCategoriseShoppingItems(t *testing.T) {
+	parallelInQuickLoop(t)
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	var list struct{ ID string }
@@ -157,6 +158,7 @@ func TestCategoriseShoppingItems(t *testing.T) {
 // asks the model outside any transaction, files the item and announces the
 // reshuffle (SHOPPING_LIST_UPDATED).
 func TestCategoriseClassifierStillByJob(t *testing.T) {
+	parallelInQuickLoop(t)
 	var asked atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		asked.Add(1)
@@ -208,6 +210,7 @@ func TestCategoriseClassifierStillByJob(t *testing.T) {
 // TestCategoriseOff: with auto-categorisation off an item stays unfiled and
 // no job is enqueued, as before.
 func TestCategoriseOff(t *testing.T) {
+	parallelInQuickLoop(t)
 	url := dbtest.URL(t)
 	m := startMain(t, url, func(cfg *Config) { cfg.Jobs.NoAutoCategorise = true })
 	ana := newFamily(t, m, "ana@example.org")

@@ -11,6 +11,7 @@ import (
 // lived-in week (lists, rotating chores, events, recipes), once: a second
 // start finds it and adds nothing.
 func TestSeedDemo(t *testing.T) {
+	parallelInQuickLoop(t)
 	m := startMain(t, dbtest.URL(t))
 	dir := t.TempDir()
 	creds, err := seedDemo(t.Context(), m.Store, dir)

@@ -29,11 +29,29 @@ import (
 
 // skipInShortMode skips a test that drives a browser, nginx, Radicale or a
 // PostgreSQL restart when `go test -short` asks for the quick local loop.
-// `make test` and CI never pass -short: there every test runs.
+// `make test` and CI never pass -short: there every test runs. Call it
+// first in the test, so that a skipped test sets nothing up.
 func skipInShortMode(tb testing.TB, what string) {
 	tb.Helper()
 	if testing.Short() {
 		tb.Skip("-short: skipping a test that drives " + what)
+	}
+}
+
+// parallelInQuickLoop runs the test alongside the package's other parallel
+// tests when `go test -short` asks for the quick local loop: each test has
+// its own database and its servers on their own ports, and most of these
+// tests wait on timers (reminders coming due, folding windows), so running
+// them together keeps the loop under a minute. Without -short (`make test`,
+// CI) they stay sequential, so the timing margins they were written with
+// hold under the full suite's CPU stress. Only for tests that use no
+// t.Setenv, os.Setenv or chdir, read no process-wide metrics or goroutine
+// counts, share no package-level mutable state and assert no wall-clock
+// latency budget; those stay sequential (and run before the parallel ones).
+func parallelInQuickLoop(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Parallel()
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 // action by Ana on replica A reaches Ben's socket on replica B as the right
 // event, with consecutive seqs; another family's socket hears nothing.
 func TestEventTable(t *testing.T) {
+	parallelInQuickLoop(t)
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	ben := join(t, c.b, ana, "ben@example.org")

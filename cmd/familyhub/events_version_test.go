@@ -18,6 +18,7 @@ import (
 // version it holds carry none: deletes, updates that left the version as it
 // was (bookkeeping, a calendar occurrence changed), tables without versions.
 func TestEventVersions(t *testing.T) {
+	parallelInQuickLoop(t)
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	ben := join(t, c.b, ana, "ben@example.org")

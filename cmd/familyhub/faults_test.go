@@ -32,6 +32,7 @@ const wsConns = `familyhub_realtime_connections{transport="ws"}`
 // through nginx; its devices reconnect through nginx to the other replica,
 // resume with since and miss nothing.
 func TestFaultReplicaKilled(t *testing.T) {
+	skipInShortMode(t, "nginx")
 	url := dbtest.URL(t)
 	r1, r2 := spawnReplica(t, url), spawnReplica(t, url)
 	ng := startNginx(t, r1, r2)
@@ -569,6 +570,7 @@ func stableGoroutines(tb testing.TB, base string) float64 {
 // heap grows by under 20 MiB and the socket's topics stay capped: one
 // message is accepted, the rest are refused.
 func TestFaultSubscriptionFlood(t *testing.T) {
+	parallelInQuickLoop(t)
 	url := dbtest.URL(t)
 	r := spawnReplica(t, url, "GOGC=20", "FAMILYHUB_JOB_WORKERS=1")
 	ana := newFamilyAt(t, r.url, "ana@example.org")

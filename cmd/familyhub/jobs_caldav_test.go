@@ -17,6 +17,7 @@ import (
 // imports; without one it records that the server's key is missing (not
 // "delete the subscription").
 func TestJobsRunCalDAVImportReadsConfiguration(t *testing.T) {
+	parallelInQuickLoop(t)
 	const key = "jobs run secret key 0123456789"
 	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if u, p, ok := r.BasicAuth(); !ok || u != "ana" || p != "hunter22" {

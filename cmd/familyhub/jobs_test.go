@@ -17,6 +17,7 @@ import (
 // --date D` processes started together make one instance per template; the
 // API shows it with its template, and a socket of the family hears it.
 func TestJobsRunDailyTasksTwoProcesses(t *testing.T) {
+	parallelInQuickLoop(t)
 	bin := familyhubBinary(t)
 	url := dbtest.URL(t)
 	m := startMain(t, url)
@@ -112,6 +113,7 @@ func TestJobsRunUsage(t *testing.T) {
 // TestDailyTasksRotationAPI: a chore set to rotate over REST goes round its
 // members, one instance each, in the given order.
 func TestDailyTasksRotationAPI(t *testing.T) {
+	parallelInQuickLoop(t)
 	url := dbtest.URL(t)
 	m := startMain(t, url)
 	ana := newFamily(t, m, "ana@example.org")

@@ -105,6 +105,7 @@ func post(t *testing.T, url, body string) int {
 }
 
 func TestHealthzAndGracefulClose(t *testing.T) {
+	parallelInQuickLoop(t)
 	m := startMain(t, dbtest.EmptyURL(t))
 	if code := get(t, m.URL()+"/healthz"); code != http.StatusOK {
 		t.Fatalf("/healthz = %d", code)

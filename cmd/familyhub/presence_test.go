@@ -142,6 +142,7 @@ func TestRealtimePresenceSSE(t *testing.T) {
 // device on SSE: what the stream showed is not pushed; once the stream is
 // closed, the next change is.
 func TestPushPresenceSSE(t *testing.T) {
+	parallelInQuickLoop(t)
 	m := startMain(t, dbtest.URL(t), func(c *Config) {
 		c.Notify.AllowPrivate = true
 		c.Notify.ListFold = 3 * time.Second // well beyond presence's 1 s flush

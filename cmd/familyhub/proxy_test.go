@@ -16,6 +16,7 @@ import (
 // REST write through nginx reaches a socket and an SSE stream through nginx,
 // and SSE is not buffered by the proxy.
 func TestProxyThroughNginx(t *testing.T) {
+	skipInShortMode(t, "nginx")
 	url := dbtest.URL(t)
 	r1, r2 := spawnReplica(t, url), spawnReplica(t, url)
 	ng := startNginx(t, r1, r2)

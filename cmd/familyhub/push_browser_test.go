@@ -42,6 +42,7 @@ type shownNotification struct {
 // notification: a NotificationEvent dispatched inside the worker through
 // DevTools (Runtime.evaluate on the service worker's target).
 func TestBrowserPushNotification(t *testing.T) {
+	skipInShortMode(t, "a browser")
 	m := startMain(t, dbtest.URL(t), func(c *Config) { c.Notify.AllowPrivate = true })
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	ana.newList(t, m.URL()) // the app opens on a list

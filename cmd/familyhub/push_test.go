@@ -101,6 +101,7 @@ func waitNoticesSettled(tb testing.TB, pool *pgxpool.Pool, timeout time.Duration
 func due(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339Nano) }
 
 func TestPushTaskReminderEndToEnd(t *testing.T) {
+	parallelInQuickLoop(t)
 	url := dbtest.URL(t)
 	m := startMain(t, url, func(c *Config) { c.Notify.AllowPrivate = true })
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
@@ -148,6 +149,7 @@ func TestPushTaskReminderEndToEnd(t *testing.T) {
 }
 
 func TestPushNotToTheDeviceThatSawItLive(t *testing.T) {
+	parallelInQuickLoop(t)
 	m := startMain(t, dbtest.URL(t), func(c *Config) {
 		c.Notify.AllowPrivate = true
 		c.Notify.ListFold = 3 * time.Second // well beyond presence's 1 s flush
@@ -309,6 +311,7 @@ func (n *ntfyServer) received() []ntfyReceived {
 }
 
 func TestNtfyReceivesReminder(t *testing.T) {
+	parallelInQuickLoop(t)
 	m := startMain(t, dbtest.URL(t), func(c *Config) {
 		c.Notify.AllowPrivate = true
 		c.Notify.PublicURL = "https://family.example"

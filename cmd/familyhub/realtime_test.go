@@ -55,6 +55,7 @@ func (c *cluster) write(family string, n int) {
 }
 
 func TestRealtimeAcrossReplicas(t *testing.T) {
+	parallelInQuickLoop(t)
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	ben := join(t, c.b, ana, "ben@example.org")
@@ -96,6 +97,7 @@ func TestRealtimeAcrossReplicas(t *testing.T) {
 }
 
 func TestRealtimeUpgradeAuth(t *testing.T) {
+	parallelInQuickLoop(t)
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 
@@ -163,6 +165,7 @@ func TestRealtimeLogoutClosesSocketsOnEveryReplica(t *testing.T) {
 }
 
 func TestRealtimeResume(t *testing.T) {
+	parallelInQuickLoop(t)
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	ws := dialWS(t, c.a, ana, "")
@@ -197,6 +200,7 @@ func TestRealtimeResume(t *testing.T) {
 }
 
 func TestRealtimeClientMessages(t *testing.T) {
+	parallelInQuickLoop(t)
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	ws := dialWS(t, c.a, ana, "")
@@ -423,6 +427,7 @@ func getJSON(t *testing.T, hc *http.Client, url string, v any) {
 }
 
 func TestRealtimeGracefulShutdown(t *testing.T) {
+	parallelInQuickLoop(t)
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	ws := dialWS(t, c.a, ana, "")
@@ -445,6 +450,7 @@ func TestRealtimeGracefulShutdown(t *testing.T) {
 // TestRealtimeDeviceMessages: a message on familyhub_device reaches only
 // the named device of the named family, on whichever replica it is.
 func TestRealtimeDeviceMessages(t *testing.T) {
+	parallelInQuickLoop(t)
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	ben := join(t, c.a, ana, "ben@example.org")
@@ -501,6 +507,7 @@ func TestRealtimeExpiryAndRemovalClose4001(t *testing.T) {
 // socket whole and in order, with no 4008 and no resync; a socket that
 // resumes from before the burst gets it too, read from the log in pages.
 func TestRealtimeBurst(t *testing.T) {
+	parallelInQuickLoop(t)
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	fast := dialWS(t, c.b, ana, "")
@@ -535,6 +542,7 @@ func TestRealtimeBurst(t *testing.T) {
 // device id; a device notice that names a member reaches only that member's
 // sockets of the device, on every replica.
 func TestRealtimeDeviceNoticeForItsMember(t *testing.T) {
+	parallelInQuickLoop(t)
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	ben := join(t, c.a, ana, "ben@example.org")
@@ -558,6 +566,7 @@ func TestRealtimeDeviceNoticeForItsMember(t *testing.T) {
 // announcement never came (the process died between commit and announce)
 // still reaches every socket, through the replicas' seq cross-check.
 func TestRealtimeAnnounceAfterCommit(t *testing.T) {
+	parallelInQuickLoop(t)
 	c := newCluster(t)
 	ana := newFamily(t, c.a, "ana@example.org")
 	ws := dialWS(t, c.b, ana, "")

@@ -179,6 +179,7 @@ func serverState(t *testing.T, m *Main, mb member, taskIDs ...string) (string, s
 }
 
 func TestVdirsyncerBothCollections(t *testing.T) {
+	skipInShortMode(t, "vdirsyncer")
 	c := newCluster(t)
 	owner := newFamily(t, c.a, "ana@example.org")
 	owner.call(t, c.a.URL(), http.StatusOK, "PATCH", "/api/family", map[string]any{"time_zone": "Europe/Berlin"}, nil)
