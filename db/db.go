@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -93,6 +94,20 @@ func MigratePool(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) e
 	sqlDB := stdlib.OpenDBFromPool(pool)
 	defer sqlDB.Close()
 	return Migrate(ctx, sqlDB, logger)
+}
+
+// ConnConfig parses DATABASE_URL for a connection of its own (a LISTEN
+// connection) named application: as a pool's URL, so that pool settings
+// (pool_max_conns, …) are taken out rather than sent to the server as
+// run-time parameters, which it refuses (a listener then never connects).
+func ConnConfig(url, application string) (*pgx.ConnConfig, error) {
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	cfg := pcfg.ConnConfig
+	cfg.RuntimeParams["application_name"] = application
+	return cfg, nil
 }
 
 // Open connects a pool to url and checks that the server answers. It does

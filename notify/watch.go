@@ -48,11 +48,10 @@ func (s *Service) watch(ctx context.Context, listenURL string) {
 	if listenURL != "" {
 		l := &pgxlisten.Listener{
 			Connect: func(ctx context.Context) (*pgx.Conn, error) {
-				cfg, err := pgx.ParseConfig(listenURL)
+				cfg, err := db.ConnConfig(listenURL, "familyhub-notify")
 				if err != nil {
 					return nil, err
 				}
-				cfg.RuntimeParams["application_name"] = "familyhub-notify"
 				return pgx.ConnectConfig(ctx, cfg)
 			},
 			LogError: func(ctx context.Context, err error) {

@@ -14,10 +14,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgxlisten"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 )
 
 // ChannelPing carries the listener's proofs of life: each replica sends
@@ -172,15 +172,10 @@ func (l *Listener) connect(ctx context.Context) (*pgx.Conn, error) {
 		}
 	}
 	l.attempts++
-	// Parsed as a pool's URL, so that pool settings in DATABASE_URL
-	// (pool_max_conns, …) are taken out rather than sent to the server as
-	// run-time parameters, which it refuses: the listener never connected.
-	pcfg, err := pgxpool.ParseConfig(l.ConnString)
+	cfg, err := db.ConnConfig(l.ConnString, "familyhub-listener")
 	if err != nil {
 		return nil, err
 	}
-	cfg := pcfg.ConnConfig
-	cfg.RuntimeParams["application_name"] = "familyhub-listener"
 	// A peer that vanished without a FIN: the kernel gives up on unacked
 	// data after TCP_USER_TIMEOUT and on an idle connection after the
 	// keepalive probes; the server does the same from its side.
