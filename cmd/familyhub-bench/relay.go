@@ -100,7 +100,7 @@ flags:
 		}
 	}
 	fmt.Printf("relay %s: %s, %s per point%s\n", *target, wsURL, *duration, map[bool]string{true: ", listener killed halfway"}[*kill])
-	fmt.Printf("%-14s %10s %10s %10s %12s %6s\n", "sockets×rate", "p50 ms", "p99 ms", "max ms", "≤2 s", "dups")
+	fmt.Printf("%-14s %10s %10s %10s %12s %6s %8s\n", "sockets×rate", "p50 ms", "p99 ms", "max ms", "≤2 s", "dups", "resyncs")
 	for _, p := range splitList(*points) {
 		n, rate, ok := strings.Cut(p, "x")
 		sockets, err1 := strconv.Atoi(n)
@@ -112,7 +112,7 @@ flags:
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
-		fmt.Printf("%-14s %10.2f %10.2f %10.1f %11.1f%% %6d\n", p, res.P50, res.P99, res.Max, res.delivered*100, res.dups)
+		fmt.Printf("%-14s %10.2f %10.2f %10.1f %11.1f%% %6d %8d\n", p, res.P50, res.P99, res.Max, res.delivered*100, res.dups, res.resyncs)
 	}
 	return nil
 }
@@ -121,6 +121,7 @@ type relayResult struct {
 	pcts
 	delivered float64
 	dups      int
+	resyncs   int // FamilyHub's "re-read everything" (it skipped events)
 }
 
 // eventSeq finds "seq":N in a FamilyHub event.
@@ -145,7 +146,7 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 	hc := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{}).DialContext, MaxIdleConnsPerHost: 1024}}
 	lat := make([][]time.Duration, sockets)
 	var wg sync.WaitGroup
-	var opened, dups atomic.Int32
+	var opened, dups, resyncs atomic.Int32
 	sem := make(chan struct{}, 64)
 	errc := make(chan error, 1)
 	for i := range sockets {
@@ -179,6 +180,9 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 				}
 				at, ok := eventTime(b)
 				if !ok {
+					if bytes.Contains(b, []byte(`"type":"resync"`)) {
+						resyncs.Add(1)
+					}
 					continue
 				}
 				if bytes.Contains(b, []byte(`"op":"update"`)) {
@@ -242,7 +246,7 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 		}
 		all = append(all, l...)
 	}
-	res := relayResult{pcts: percentiles(all), dups: int(dups.Load())}
+	res := relayResult{pcts: percentiles(all), dups: int(dups.Load()), resyncs: int(resyncs.Load())}
 	if n := int(sent.Load()) * sockets; n > 0 {
 		res.delivered = float64(within) / float64(n)
 	}
