@@ -101,6 +101,7 @@ type Config struct {
 	TrustedProxies    []netip.Prefix
 	LogLevel          slog.Level
 	ShutdownTimeout   time.Duration
+	DebugAddr         string // cmd/familyhub/debug.go
 
 	checks []func() error // flag values validated in Validate, after parsing
 
@@ -129,6 +130,7 @@ func (c *Config) flagSet(fs *flag.FlagSet) {
 	level := envOr("FAMILYHUB_LOG_LEVEL", "info")
 	fs.StringVar(&level, "log-level", level, "debug, info, warn or error (env FAMILYHUB_LOG_LEVEL)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful shutdown may take")
+	c.debugFlags(fs)
 	c.jobsFlags(fs)
 	c.assistantFlags(fs)
 	calendarFlags(&c.Calendar, fs)
@@ -278,6 +280,9 @@ type Main struct {
 	listener   net.Listener
 	serveDone  chan struct{}
 
+	debugServer *nethttp.Server // cmd/familyhub/debug.go
+	debugAddr   string
+
 	cancelBackground context.CancelFunc
 	background       sync.WaitGroup
 
@@ -356,6 +361,9 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	if err := m.startDebug(); err != nil {
+		return err
+	}
 	m.serveDone = make(chan struct{})
 	go func() {
 		defer close(m.serveDone)
@@ -409,6 +417,10 @@ func (m *Main) Close() error {
 		wg.Wait()
 		<-m.serveDone
 		m.httpServer = nil
+	}
+	if m.debugServer != nil {
+		m.debugServer.Close()
+		m.debugServer = nil
 	}
 	m.stopJobs(ctx)
 	if m.cancelBackground != nil {
