@@ -64,13 +64,17 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	go wc.serve(s, j.Messages(), j.Start)
 }
 
-// wsBufferSize is the size of a socket's read and write buffers. A notice
-// is 200-300 bytes and a client message at most realtime.MaxClientMessage;
-// a larger message costs one more system call, not an error.
-const wsBufferSize = 1 << 10
+// The sizes of a socket's read and write buffers, which it keeps for its
+// life. A notice is 250-400 bytes and goes out in one system call; a
+// client's messages (presence, subscriptions) are under 200 bytes. A
+// larger message costs one more system call, not an error.
+const (
+	wsReadBufferSize  = 256
+	wsWriteBufferSize = 512
+)
 
 // smallBuffers hands the WebSocket library a hijacked connection with
-// wsBufferSize buffers instead of net/http's 4 KiB reader and writer, which
+// small buffers instead of net/http's 4 KiB reader and writer, which
 // the library would keep for the socket's life: 6 KiB of an idle socket's
 // memory (docs/benchmarks.md, idle sockets).
 type smallBuffers struct{ http.ResponseWriter }
@@ -89,7 +93,7 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		b, _ := brw.Reader.Peek(n)
 		r = io.MultiReader(bytes.NewReader(bytes.Clone(b)), conn)
 	}
-	return conn, bufio.NewReadWriter(bufio.NewReaderSize(r, wsBufferSize), bufio.NewWriterSize(conn, wsBufferSize)), nil
+	return conn, bufio.NewReadWriter(bufio.NewReaderSize(r, wsReadBufferSize), bufio.NewWriterSize(conn, wsWriteBufferSize)), nil
 }
 
 // serve runs a connection until it ends; the hub waits for it (Leave) at
@@ -169,8 +173,8 @@ func (w *wsConn) flush() {
 				break
 			}
 			if err := w.writeBatch(msgs); err != nil {
-				w.cancel() // a write that fails or times out ends the connection
-				return     // flushing stays true: nothing more is written
+				w.end() // a write that fails or times out ends the connection
+				return  // flushing stays true: nothing more is written
 			}
 		}
 		w.mu.Lock()
@@ -248,11 +252,16 @@ func (w *wsConn) end() {
 // was a quarter of an idle socket's memory).
 var readBufs = sync.Pool{New: func() any { b := make([]byte, realtime.MaxClientMessage+1); return &b }}
 
-// wsRead handles client messages until the connection ends. A bad message
-// gets an error reply and is otherwise ignored.
+// wsRead handles client messages until the connection ends; ctx is the
+// connection's, for replies. A bad message gets an error reply and is
+// otherwise ignored. The read itself takes no context: one with a Done
+// channel costs the library a context.AfterFunc for as long as the read
+// waits, i.e. for an idle socket's whole life; whatever ends the
+// connection closes it instead (wsConn.end, the close requested by the
+// server in serve), which ends the read.
 func wsRead(ctx context.Context, conn *websocket.Conn, c *realtime.Client) {
 	for {
-		typ, rd, err := conn.Reader(ctx)
+		typ, rd, err := conn.Reader(context.Background())
 		if err != nil {
 			return
 		}
