@@ -26,7 +26,9 @@ func newAnnounceEnv(t *testing.T) *announceEnv {
 	t.Helper()
 	ctx := context.Background()
 	url := dbtest.URL(t)
-	pool, err := db.Open(ctx, url)
+	// Pool settings in the URL reach the announcer's connection (made
+	// from the pool's) as nothing PostgreSQL would refuse.
+	pool, err := db.Open(ctx, url+"&pool_max_conns=3")
 	if err != nil {
 		t.Fatal(err)
 	}
