@@ -2,9 +2,11 @@ package db
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -59,27 +61,65 @@ func announces(pool *pgxpool.Pool) bool {
 	return ok
 }
 
+// announcerApplication is the application_name of the announcer's own
+// connection, so a DBA can tell it apart in pg_stat_activity.
+const announcerApplication = "familyhub-announcer"
+
+// announceTimeout bounds one attempt to connect or to send a batch.
+const announceTimeout = 5 * time.Second
+
 // announcer sends the notices owed by committed transactions. Tx hands
 // them over and returns; one goroutine (running only while there is
 // something to send) sends everything that accumulated in one
 // familyhub_notify_async call, so under load many transactions share one
 // announcement. Order within a transaction is kept; across transactions
 // of a family the hub reorders by seq.
+//
+// It sends on a connection of its own (application_name
+// familyhub-announcer), opened on first need from the pool's settings,
+// so an announcement never queues behind the requests waiting for the
+// pool (docs/benchmarks.md: that queue delayed delivery by ~200 ms at
+// 1,000 writes/s). Store.Close closes it.
 type announcer struct {
 	mu      sync.Mutex
 	pending []announcement
-	running bool
+	running bool          // a sendAnnouncements goroutine owns conn
+	done    chan struct{} // closed when that goroutine returns
+	closed  bool          // Store.Close was called
+	// stop aborts a send in flight when Close runs out of time.
+	stop     context.Context
+	stopSend context.CancelFunc
+
+	// conn is the announcer's connection (nil until first needed and after
+	// it failed). Only the running goroutine uses it, and Close once that
+	// goroutine is gone and no other can start.
+	conn *pgx.Conn
 }
 
 // announce queues a committed transaction's notices. A failure to send
 // is not the caller's: the data is committed, and the replicas' seq
-// cross-check delivers the events from the log within seconds.
-func (s *Store) announce(owed []announcement) {
+// cross-check delivers the events from the log within seconds. After
+// Close (no goroutine may send any more) it sends them itself, on the
+// committing transaction's connection, which it still holds.
+func (s *Store) announce(committed *pgx.Conn, owed []announcement) {
 	a := &s.announcer
 	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), announceTimeout)
+		defer cancel()
+		_ = s.Q.NotifyAsync(ctx, committed, notifyParams(owed))
+		return
+	}
 	a.pending = append(a.pending, owed...)
 	start := !a.running
-	a.running = true
+	if start {
+		a.running = true
+		a.done = make(chan struct{})
+		if a.stop == nil {
+			a.stop, a.stopSend = context.WithCancel(context.Background())
+		}
+	}
 	a.mu.Unlock()
 	if start {
 		go s.sendAnnouncements()
@@ -94,18 +134,116 @@ func (s *Store) sendAnnouncements() {
 		a.pending = nil
 		if len(batch) == 0 {
 			a.running = false
+			close(a.done)
 			a.mu.Unlock()
 			return
 		}
+		stop := a.stop
 		a.mu.Unlock()
-		p := dbsqlc.NotifyAsyncParams{Channels: make([]string, len(batch)), Payloads: make([]string, len(batch))}
-		for i, n := range batch {
-			p.Channels[i], p.Payloads[i] = n.channel, n.payload
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = s.Q.NotifyAsync(ctx, s.Pool, p)
-		cancel()
+		s.sendBatch(stop, notifyParams(batch))
 	}
+}
+
+// sendBatch sends one batch: on the announcer's connection; when that
+// connection broke (killed, restarted server, idle timeout), once more on a
+// fresh one; if that fails too, through the pool. A batch whose attempt
+// timed out, or that the server refused, is dropped: the replicas' seq
+// cross-check (every 2 s) delivers its events from the log. A batch sent
+// twice (the connection broke after the NOTIFY) is harmless: the hub drops
+// an event whose seq it has delivered.
+func (s *Store) sendBatch(stop context.Context, p dbsqlc.NotifyAsyncParams) {
+	a := &s.announcer
+	for attempt := 0; attempt < 2; attempt++ {
+		if stop.Err() != nil {
+			return
+		}
+		if a.conn == nil || a.conn.IsClosed() {
+			a.conn = nil
+			conn, err := s.connectAnnouncer(stop)
+			if err != nil {
+				break // the pool may still get through
+			}
+			a.conn = conn
+		}
+		ctx, cancel := context.WithTimeout(stop, announceTimeout)
+		err := s.Q.NotifyAsync(ctx, a.conn, p)
+		cancel()
+		switch {
+		case err == nil:
+			return
+		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || stop.Err() != nil:
+			return
+		case !a.conn.IsClosed():
+			return // the server refused the statement: again would not help
+		}
+		// The connection broke: try again on a fresh one.
+	}
+	if s.Pool == nil || stop.Err() != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(stop, announceTimeout)
+	defer cancel()
+	_ = s.Q.NotifyAsync(ctx, s.Pool, p)
+}
+
+// connectAnnouncer opens the announcer's connection with the pool's
+// settings (pool_* options are not among them), named for
+// pg_stat_activity, and without the pool's notice collector: nothing it
+// runs raises event notices.
+func (s *Store) connectAnnouncer(ctx context.Context) (*pgx.Conn, error) {
+	if s.Pool == nil {
+		return nil, errors.New("store has no pool")
+	}
+	cfg := s.Pool.Config().ConnConfig.Copy()
+	cfg.RuntimeParams["application_name"] = announcerApplication
+	cfg.OnNotice = nil
+	ctx, cancel := context.WithTimeout(ctx, announceTimeout)
+	defer cancel()
+	return pgx.ConnectConfig(ctx, cfg)
+}
+
+// Close waits for the announcements being sent (at most until ctx ends,
+// then it aborts them) and closes the announcer's connection. It does not
+// close the pool: call it before closing the pool, so that a test
+// database can be dropped and nothing announces on a closed pool. After
+// Close, Tx still works and announces its events itself, on its own
+// connection, before it returns. Close is safe to call more than once; it
+// returns the error of closing the connection.
+func (s *Store) Close(ctx context.Context) error {
+	a := &s.announcer
+	a.mu.Lock()
+	a.closed = true
+	done, stopSend := a.done, a.stopSend
+	a.mu.Unlock()
+	if done != nil {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			stopSend()
+			<-done
+		}
+	}
+	if stopSend != nil {
+		stopSend()
+	}
+	a.mu.Lock()
+	conn := a.conn
+	a.conn = nil
+	a.mu.Unlock()
+	if conn == nil {
+		return nil
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	return conn.Close(cctx)
+}
+
+func notifyParams(batch []announcement) dbsqlc.NotifyAsyncParams {
+	p := dbsqlc.NotifyAsyncParams{Channels: make([]string, len(batch)), Payloads: make([]string, len(batch))}
+	for i, n := range batch {
+		p.Channels[i], p.Payloads[i] = n.channel, n.payload
+	}
+	return p
 }
 
 // NotifyAsync sends NOTIFYs (channels[i], payloads[i]) in one transaction

@@ -69,7 +69,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fn(&Tx{Tx: ptx, store: s, auth: a, q: s.Q})
 	})
 	if err == nil && owed != nil && len(*owed) > 0 {
-		s.announce(*owed)
+		s.announce(conn.Conn(), *owed)
 	}
 	return Err(err, "")
 }

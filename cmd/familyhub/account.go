@@ -61,7 +61,9 @@ func runResetPassword(ctx context.Context, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	if _, err := db.NewStore(pool).PasswordSetByEmail(ctx, email, hash); err != nil {
+	store := db.NewStore(pool)
+	defer closeStore(store) // before the pool closes
+	if _, err := store.PasswordSetByEmail(ctx, email, hash); err != nil {
 		return fmt.Errorf("%s: %w", email, err)
 	}
 	fmt.Printf("The password of %s is reset; every session of the account has ended.\n", email)

@@ -221,6 +221,7 @@ func runJobs(ctx context.Context, args []string) error {
 	}
 	defer pool.Close()
 	store.Pool = pool
+	defer closeStore(store) // before the pool: the job's last announcements go out
 	return cmd.Run(ctx)
 }
 

@@ -397,7 +397,8 @@ func (m *Main) URL() string {
 // let in-flight requests finish while every realtime client is told to
 // reconnect elsewhere (close 1012; http.Server.Shutdown does not wait for
 // hijacked WebSockets, the hub does), then stop the listener and the hub,
-// then close the pool. It is safe to call more than once.
+// then the store's announcer, then close the pool. It is safe to call more
+// than once.
 func (m *Main) Close() error {
 	timeout := m.Config.ShutdownTimeout
 	if timeout == 0 {
@@ -427,10 +428,25 @@ func (m *Main) Close() error {
 		m.cancelBackground()
 		m.background.Wait()
 	}
+	if m.Store != nil {
+		// The announcer's connection (db/announce.go), after its last send:
+		// nothing writes any more.
+		if err := m.Store.Close(ctx); err != nil {
+			m.Logger.Warn("closing the announcer's connection", "err", err)
+		}
+	}
 	if m.Pool != nil {
 		m.Pool.Close()
 	}
 	return errors.Join(errs...)
+}
+
+// closeStore closes a command's store before its pool: it waits up to 10 s
+// for its last announcements to go out (db.Store.Close).
+func closeStore(store *db.Store) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = store.Close(ctx)
 }
 
 // openWithRetry opens the pool, waiting with backoff while the database is
