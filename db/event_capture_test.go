@@ -171,8 +171,9 @@ func TestEventCaptureMixed(t *testing.T) {
 	const workers, perWorker = 6, 15
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
-	// txOf maps an entity id to its transaction, kinds to "d"irect/"p"ending
-	// and the position of the change within its transaction.
+	// marks: per entity id, its changes in order: the transaction, "d"irect
+	// trigger or "p"ending (staged), and the change's position within its
+	// transaction.
 	type mark struct {
 		tx   string
 		kind string

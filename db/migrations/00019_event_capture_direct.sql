@@ -40,9 +40,9 @@
 --     the application does. An event's "at" is the time of the commit.
 --   * Trigger functions that insert into the view event_pending (the
 --     family events of 00012/00017, yours) still stage through the
---     session's temporary table and are numbered when the transaction's
---     first such row would have fired; all of them together, in their
---     order. A transaction that mixes them with the triggers above still
+--     session's temporary table and are numbered at COMMIT, all of them
+--     together and in their order, at the point of the transaction's first
+--     such row. A transaction that mixes them with the triggers above still
 --     gets gapless seqs (both take the same counter row), but its
 --     event_pending rows are numbered as one block at the position of the
 --     first of them.
@@ -55,6 +55,10 @@
 --     CalDAV, the assistant, signup and the demo seed each act for one
 --     family); a DBA script that does should write one family per
 --     transaction, or be ready to run again.
+--   * The assistant's device notice (the deferred trigger on
+--     assistant_commands, 00013) still follows the events of its command:
+--     deferred triggers run in the order their rows were written, and the
+--     command's row is written after its changes.
 --   * The families table's own row (a family's settings) and memberships
 --     and users keep familyhub_capture_family_event; if a family is deleted
 --     in the same transaction as changes of its rows, those changes make no
