@@ -51,7 +51,10 @@ SELECT * FROM shopping_items_view
 WHERE id = @id AND family_id = @family_id;
 
 -- ShoppingItemInsert appends an item to a list of the family (position =
--- the list's max + 1). No row comes back when the list is not the family's.
+-- the list's max + 1) and returns it: the caller knows the category's name
+-- (it chose the category), so no re-read of shopping_items_view. No row
+-- comes back when the list is not the family's: the insert is the proof
+-- that the list exists.
 -- name: ShoppingItemInsert :one
 INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
 SELECT coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), l.family_id, l.id, @name, sqlc.narg('quantity'), sqlc.narg('note'),
@@ -59,7 +62,7 @@ SELECT coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), l.family_id, l.id, @n
        coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = l.id), 0)
 FROM shopping_lists l
 WHERE l.id = @list_id AND l.family_id = @family_id
-RETURNING id;
+RETURNING *;
 
 -- ShoppingItemUpdate changes the fields whose *_set flag is true (name,
 -- checked and position when not null). Setting the category marks it as

@@ -167,7 +167,7 @@ SELECT coalesce($1::uuid, gen_random_uuid()), l.family_id, l.id, $2, $3, $4,
        coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = l.id), 0)
 FROM shopping_lists l
 WHERE l.id = $7 AND l.family_id = $8
-RETURNING id
+RETURNING id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version
 `
 
 type ShoppingItemInsertParams struct {
@@ -182,8 +182,11 @@ type ShoppingItemInsertParams struct {
 }
 
 // ShoppingItemInsert appends an item to a list of the family (position =
-// the list's max + 1). No row comes back when the list is not the family's.
-func (q *Queries) ShoppingItemInsert(ctx context.Context, db DBTX, arg ShoppingItemInsertParams) (uuid.UUID, error) {
+// the list's max + 1) and returns it: the caller knows the category's name
+// (it chose the category), so no re-read of shopping_items_view. No row
+// comes back when the list is not the family's: the insert is the proof
+// that the list exists.
+func (q *Queries) ShoppingItemInsert(ctx context.Context, db DBTX, arg ShoppingItemInsertParams) (ShoppingItem, error) {
 	row := db.QueryRow(ctx, shoppingItemInsert,
 		arg.ID,
 		arg.Name,
@@ -194,9 +197,25 @@ func (q *Queries) ShoppingItemInsert(ctx context.Context, db DBTX, arg ShoppingI
 		arg.ListID,
 		arg.FamilyID,
 	)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
+	var i ShoppingItem
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.ListID,
+		&i.Name,
+		&i.Quantity,
+		&i.Note,
+		&i.CategoryID,
+		&i.CategorySource,
+		&i.Checked,
+		&i.CheckedAt,
+		&i.CheckedBy,
+		&i.Position,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Version,
+	)
+	return i, err
 }
 
 const shoppingItemListByList = `-- name: ShoppingItemListByList :many
