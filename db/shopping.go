@@ -352,7 +352,14 @@ func (tx *Tx) ShoppingItemGet(ctx context.Context, id uuid.UUID) (dbsqlc.Shoppin
 // whom (ticking a ticked item keeps the first tick); a rename without a
 // category queues the item for the categoriser again (renames are rare: the
 // job refiles it, with one SHOPPING_LIST_UPDATED, rather than a second
-// write of the row here).
+// write of the row here). A patch that is wrong by itself (Normalize) is
+// refused first; after that, another family's item is not found, whatever
+// else p says (an unknown category).
+//
+// The item is not read before or after: the update is scoped to the
+// family and returns the item as shopping_items_view shows it, so a tick
+// is one statement. Only when it matches no row is the item read, to say
+// why (not found, or changed since the version ctx asks for).
 func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingItemPatch) (dbsqlc.ShoppingItemsView, error) {
 	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
@@ -361,20 +368,19 @@ func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingIt
 	if err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
 	}
-	// The item comes first: another family's item is 404 even when the
-	// patch is invalid.
-	cur, err := tx.ShoppingItemGet(ctx, id)
-	if err != nil {
-		return cur, err
-	}
 	if err := p.Normalize(); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
 	}
 	categoryID, _, err := tx.shoppingCategory(ctx, family, p.Category.Ptr())
-	if err != nil {
+	if familyhub.ErrorCode(err) == familyhub.EINVALID {
+		if _, ierr := tx.ShoppingItemGet(ctx, id); ierr != nil {
+			return dbsqlc.ShoppingItemsView{}, ierr // the item decides first
+		}
+		return dbsqlc.ShoppingItemsView{}, err
+	} else if err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
 	}
-	if _, err := tx.q.ShoppingItemUpdate(ctx, tx, dbsqlc.ShoppingItemUpdateParams{
+	row, err := tx.q.ShoppingItemUpdate(ctx, tx, dbsqlc.ShoppingItemUpdateParams{
 		ID: id, FamilyID: family,
 		Name:        p.Name.Ptr(),
 		QuantitySet: p.Quantity.Set, Quantity: p.Quantity.Ptr(),
@@ -382,19 +388,20 @@ func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingIt
 		CategorySet: p.Category.Set, CategoryID: categoryID,
 		Checked: p.Checked.Ptr(), Actor: tx.user(),
 		Position: p.Position.Ptr(), IfVersion: ifVersion(ctx),
-	}); isNoRows(err) {
-		// Deleted since the read above (a concurrent request), or changed
-		// since the version the client saw.
-		return cur, staleOrMissing(ctx, "shopping item", func() (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemGet(ctx, id) })
+	})
+	if isNoRows(err) {
+		// Not the family's (or deleted), or changed since the version the
+		// client saw.
+		return dbsqlc.ShoppingItemsView{}, staleOrMissing(ctx, "shopping item", func() (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemGet(ctx, id) })
 	} else if err != nil {
-		return cur, Err(err, "shopping item")
+		return dbsqlc.ShoppingItemsView{}, Err(err, "shopping item")
 	}
 	if p.Name.Set && !p.Category.Set {
 		if err := tx.categorise(ctx, family, id); err != nil {
 			return dbsqlc.ShoppingItemsView{}, err
 		}
 	}
-	return tx.ShoppingItemGet(ctx, id)
+	return dbsqlc.ShoppingItemsView(row), nil
 }
 
 // ShoppingItemDelete deletes an item (If-Match: only at the version ctx

@@ -98,7 +98,8 @@ func (f *shoppingFixture) tx(t *testing.T, fn func(tx *db.Tx) error) int64 {
 	return n
 }
 
-// TestShoppingItemAddStatements pins what adding an item costs PostgreSQL: the insert proves the list and returns the row, and the
+// TestShoppingItemAddStatements pins what adding and ticking an item cost
+// PostgreSQL: the insert proves the list and returns the row, and the
 // answer is the item exactly as shopping_items_view shows it.
 func TestShoppingItemAddStatements(t *testing.T) {
 	t.Parallel()
@@ -133,6 +134,33 @@ func TestShoppingItemAddStatements(t *testing.T) {
 		}
 		f.sameAsView(t, tc.name, item)
 	}
+
+	// Ticking: one statement, the answer as the view shows it.
+	var item dbsqlc.ShoppingItemsView
+	f.tx(t, func(tx *db.Tx) (err error) {
+		item, _, err = tx.ShoppingItemAdd(f.ctx, f.list, db.ShoppingItemNew{Name: "Eggs", Quantity: ptr("6")})
+		return err
+	})
+	var ticked dbsqlc.ShoppingItemsView
+	if n := f.tx(t, func(tx *db.Tx) (err error) {
+		ticked, err = tx.ShoppingItemUpdate(f.ctx, item.ID, db.ShoppingItemPatch{Checked: familyhub.Some(true)})
+		return err
+	}); n != 1 {
+		t.Errorf("tick: %d statements, want 1", n)
+	}
+	if !ticked.Checked || ticked.CheckedAt == nil || ticked.Version != item.Version+1 || ticked.Category == nil {
+		t.Errorf("tick answered %+v", ticked)
+	}
+	f.sameAsView(t, "tick", ticked)
+	// Choosing a category answers that category's name as stored.
+	f.tx(t, func(tx *db.Tx) (err error) {
+		ticked, err = tx.ShoppingItemUpdate(f.ctx, item.ID, db.ShoppingItemPatch{Category: familyhub.Some("PETS")})
+		return err
+	})
+	if ticked.Category == nil || *ticked.Category != "pets" {
+		t.Errorf("category chosen: %v", ticked.Category)
+	}
+	f.sameAsView(t, "category chosen", ticked)
 }
 
 // sameAsView fails unless got is the item as shopping_items_view shows it.
