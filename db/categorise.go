@@ -59,35 +59,39 @@ func (c CategoryIndex) AutoCategory(name string, learned *uuid.UUID, classifier 
 // autoCategory decides in the insert's transaction where the
 // auto-categoriser files a new item named name, so that an item the
 // family's choices or the dictionary know costs one commit, not three (the
-// insert, the job's lifecycle, the job's filing). It returns nil when
+// insert, the job's lifecycle, the job's filing). It returns the
+// category's id and its name (the item's answer shows it), or nils when
 // auto-categorisation is off (or there is no job queue) or nothing decides
 // without a model; ask says the categorise job must still run for the item
 // (an external classifier is configured and the name is unknown): the
 // model is asked outside any transaction.
-func (tx *Tx) autoCategory(ctx context.Context, family uuid.UUID, name string) (id *uuid.UUID, ask bool, err error) {
+func (tx *Tx) autoCategory(ctx context.Context, family uuid.UUID, name string) (id *uuid.UUID, category *string, ask bool, err error) {
 	if tx.store.jobs == nil {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	on, classifier := tx.store.jobs.AutoCategorise()
 	if !on {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	rows, err := tx.q.ShoppingCategoryListForName(ctx, tx, dbsqlc.ShoppingCategoryListForNameParams{FamilyID: family, Name: name})
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	cats := make(CategoryIndex, len(rows))
+	names := make(map[uuid.UUID]string, len(rows))
 	var learned *uuid.UUID
 	for _, r := range rows {
 		cats.add(r.Name, r.ID)
+		names[r.ID] = r.Name
 		if r.Learned {
 			learned = &r.ID
 		}
 	}
 	if got := cats.AutoCategory(name, learned, classifier); got != uuid.Nil {
-		return &got, false, nil
+		n := names[got]
+		return &got, &n, false, nil
 	}
-	return nil, classifier && len(cats) > 0, nil
+	return nil, nil, classifier && len(cats) > 0, nil
 }
 
 // Categorisation is what the auto-categoriser reads about a list before it

@@ -504,12 +504,10 @@ func (tx *Tx) addIngredient(ctx context.Context, listID uuid.UUID, onList []dbsq
 		if unit != "" {
 			sum += " " + *ing.Unit
 		}
-		if _, err := tx.q.ShoppingItemUpdate(ctx, tx, dbsqlc.ShoppingItemUpdateParams{
+		row, err := tx.q.ShoppingItemUpdate(ctx, tx, dbsqlc.ShoppingItemUpdateParams{
 			ID: it.ID, FamilyID: it.FamilyID, QuantitySet: true, Quantity: &sum,
-		}); err != nil {
-			return it, Err(err, "shopping item")
-		}
-		return tx.ShoppingItemGet(ctx, it.ID)
+		})
+		return dbsqlc.ShoppingItemsView(row), Err(err, "shopping item")
 	}
 	n := ShoppingItemNew{Name: ing.Name, Quantity: qty}
 	if err := n.Normalize(); err != nil {

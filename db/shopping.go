@@ -212,19 +212,20 @@ func deleted(n int64, err error, what string) error {
 	return Err(err, what)
 }
 
-// shoppingCategoryID resolves a category name of the family
-// (case-insensitively); nil stays nil. An unknown name is invalid input.
-func (tx *Tx) shoppingCategoryID(ctx context.Context, family uuid.UUID, name *string) (*uuid.UUID, error) {
+// shoppingCategory resolves a category name of the family
+// (case-insensitively) to its id and its name as stored, which the item's
+// answer shows; nil stays nil. An unknown name is invalid input.
+func (tx *Tx) shoppingCategory(ctx context.Context, family uuid.UUID, name *string) (id *uuid.UUID, stored *string, err error) {
 	if name == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	c, err := tx.q.ShoppingCategoryGetByName(ctx, tx, dbsqlc.ShoppingCategoryGetByNameParams{FamilyID: family, Name: *name})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, familyhub.Invalid("category", "Unknown category %q; GET /api/shopping/categories lists them.", *name)
+		return nil, nil, familyhub.Invalid("category", "Unknown category %q; GET /api/shopping/categories lists them.", *name)
 	} else if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &c.ID, nil
+	return &c.ID, &c.Name, nil
 }
 
 // ShoppingItemAdd appends an item to a list of the family and returns it.
@@ -233,14 +234,18 @@ func (tx *Tx) shoppingCategoryID(ctx context.Context, family uuid.UUID, name *st
 // classifier, any name: "other") is filed in this transaction, already
 // filed in the answer; only a name for the classifier is queued for the
 // categoriser, in this transaction too (the job exists only if the item
-// does). A list of another family is not found, whatever p says. replayed says the client's id was
-// used before for the same item, which is returned as it is now (not
-// found when it has been deleted since: a retry never resurrects).
+// does). Input that is wrong by itself (Normalize) is refused first; after
+// that, a list of another family is not found, whatever else p says (an
+// unknown category, a client id used before). replayed says the client's
+// id was used before for the same item, which is returned as it is now
+// (not found when it has been deleted since: a retry never resurrects).
+//
+// The list is not read before the insert: the insert selects it by id and
+// family, so no row means not found. Only the rare answers given before
+// the insert ran (an unknown category, a reused id, a replay) read the
+// list to put its not-found first (listFirst).
 func (tx *Tx) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingItemNew) (item dbsqlc.ShoppingItemsView, replayed bool, err error) {
 	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
-		return item, false, err
-	}
-	if _, err := tx.ShoppingListGet(ctx, listID); err != nil {
 		return item, false, err
 	}
 	if err := p.Normalize(); err != nil {
@@ -254,21 +259,44 @@ func (tx *Tx) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingI
 		item, err = tx.shoppingItemInsert(ctx, listID, p)
 		return []uuid.UUID{item.ID}, err
 	})
+	if errors.Is(err, errIDReused) {
+		return item, false, tx.listFirst(ctx, listID, err)
+	}
 	if err != nil || !replayed {
 		return item, replayed, err
+	}
+	if err := tx.listFirst(ctx, listID, nil); err != nil {
+		return item, true, err
 	}
 	item, err = tx.ShoppingItemGet(ctx, ids[0])
 	return item, true, err
 }
 
-// shoppingItemInsert inserts a normalised item into a list of the family.
+// listFirst returns the list's not found when the list is not the
+// family's, else err: the answer a request gets when the list is checked
+// before anything else. It is for answers given before an insert proved
+// the list, which leave the transaction usable (no failed statement).
+func (tx *Tx) listFirst(ctx context.Context, listID uuid.UUID, err error) error {
+	if _, lerr := tx.ShoppingListGet(ctx, listID); lerr != nil {
+		return lerr
+	}
+	return err
+}
+
+// shoppingItemInsert inserts a normalised item into a list of the family
+// and returns it as shopping_items_view shows it. The category's name
+// comes from the lookup that chose the category, so the item is not read
+// again. A list that is not the family's is not found, even when the
+// category is unknown.
 func (tx *Tx) shoppingItemInsert(ctx context.Context, listID uuid.UUID, p ShoppingItemNew) (dbsqlc.ShoppingItemsView, error) {
 	family, err := tx.family()
 	if err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
 	}
-	categoryID, err := tx.shoppingCategoryID(ctx, family, p.Category)
-	if err != nil {
+	categoryID, category, err := tx.shoppingCategory(ctx, family, p.Category)
+	if familyhub.ErrorCode(err) == familyhub.EINVALID {
+		return dbsqlc.ShoppingItemsView{}, tx.listFirst(ctx, listID, err)
+	} else if err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
 	}
 	params := dbsqlc.ShoppingItemInsertParams{
@@ -277,26 +305,37 @@ func (tx *Tx) shoppingItemInsert(ctx context.Context, listID uuid.UUID, p Shoppi
 	ask := false
 	if categoryID != nil {
 		params.CategorySource = ptr(CategorySourceUser)
-	} else if params.CategoryID, ask, err = tx.autoCategory(ctx, family, p.Name); err != nil {
+	} else if params.CategoryID, category, ask, err = tx.autoCategory(ctx, family, p.Name); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
 	} else if params.CategoryID != nil {
 		params.CategorySource = ptr(CategorySourceAuto)
 	}
-	id, err := tx.q.ShoppingItemInsert(ctx, tx, params)
+	it, err := tx.q.ShoppingItemInsert(ctx, tx, params)
 	if err != nil {
-		// No row, or a foreign key violation: the list went away since the
-		// read above (a concurrent delete). Either way it is not found.
+		// No row: the list is not the family's. A foreign key violation:
+		// the list was deleted concurrently. Either way it is not found.
 		if isForeignKeyViolation(err) {
 			return dbsqlc.ShoppingItemsView{}, familyhub.NotFound("shopping list")
 		}
 		return dbsqlc.ShoppingItemsView{}, Err(err, "shopping list")
 	}
 	if ask {
-		if err := tx.categorise(ctx, family, id); err != nil {
+		if err := tx.categorise(ctx, family, it.ID); err != nil {
 			return dbsqlc.ShoppingItemsView{}, err
 		}
 	}
-	return tx.ShoppingItemGet(ctx, id)
+	return shoppingItemView(it, category), nil
+}
+
+// shoppingItemView is the row of shopping_items_view for an item whose
+// category is named category (nil: none).
+func shoppingItemView(it dbsqlc.ShoppingItem, category *string) dbsqlc.ShoppingItemsView {
+	return dbsqlc.ShoppingItemsView{
+		ID: it.ID, FamilyID: it.FamilyID, ListID: it.ListID, Name: it.Name, Quantity: it.Quantity, Note: it.Note,
+		CategoryID: it.CategoryID, CategorySource: it.CategorySource,
+		Checked: it.Checked, CheckedAt: it.CheckedAt, CheckedBy: it.CheckedBy, Position: it.Position,
+		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version, Category: category,
+	}
 }
 
 // ShoppingItemGet returns an item of the family.
@@ -313,7 +352,14 @@ func (tx *Tx) ShoppingItemGet(ctx context.Context, id uuid.UUID) (dbsqlc.Shoppin
 // whom (ticking a ticked item keeps the first tick); a rename without a
 // category queues the item for the categoriser again (renames are rare: the
 // job refiles it, with one SHOPPING_LIST_UPDATED, rather than a second
-// write of the row here).
+// write of the row here). A patch that is wrong by itself (Normalize) is
+// refused first; after that, another family's item is not found, whatever
+// else p says (an unknown category).
+//
+// The item is not read before or after: the update is scoped to the
+// family and returns the item as shopping_items_view shows it, so a tick
+// is one statement. Only when it matches no row is the item read, to say
+// why (not found, or changed since the version ctx asks for).
 func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingItemPatch) (dbsqlc.ShoppingItemsView, error) {
 	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
@@ -322,20 +368,19 @@ func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingIt
 	if err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
 	}
-	// The item comes first: another family's item is 404 even when the
-	// patch is invalid.
-	cur, err := tx.ShoppingItemGet(ctx, id)
-	if err != nil {
-		return cur, err
-	}
 	if err := p.Normalize(); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
 	}
-	categoryID, err := tx.shoppingCategoryID(ctx, family, p.Category.Ptr())
-	if err != nil {
+	categoryID, _, err := tx.shoppingCategory(ctx, family, p.Category.Ptr())
+	if familyhub.ErrorCode(err) == familyhub.EINVALID {
+		if _, ierr := tx.ShoppingItemGet(ctx, id); ierr != nil {
+			return dbsqlc.ShoppingItemsView{}, ierr // the item decides first
+		}
+		return dbsqlc.ShoppingItemsView{}, err
+	} else if err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
 	}
-	if _, err := tx.q.ShoppingItemUpdate(ctx, tx, dbsqlc.ShoppingItemUpdateParams{
+	row, err := tx.q.ShoppingItemUpdate(ctx, tx, dbsqlc.ShoppingItemUpdateParams{
 		ID: id, FamilyID: family,
 		Name:        p.Name.Ptr(),
 		QuantitySet: p.Quantity.Set, Quantity: p.Quantity.Ptr(),
@@ -343,19 +388,20 @@ func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingIt
 		CategorySet: p.Category.Set, CategoryID: categoryID,
 		Checked: p.Checked.Ptr(), Actor: tx.user(),
 		Position: p.Position.Ptr(), IfVersion: ifVersion(ctx),
-	}); isNoRows(err) {
-		// Deleted since the read above (a concurrent request), or changed
-		// since the version the client saw.
-		return cur, staleOrMissing(ctx, "shopping item", func() (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemGet(ctx, id) })
+	})
+	if isNoRows(err) {
+		// Not the family's (or deleted), or changed since the version the
+		// client saw.
+		return dbsqlc.ShoppingItemsView{}, staleOrMissing(ctx, "shopping item", func() (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemGet(ctx, id) })
 	} else if err != nil {
-		return cur, Err(err, "shopping item")
+		return dbsqlc.ShoppingItemsView{}, Err(err, "shopping item")
 	}
 	if p.Name.Set && !p.Category.Set {
 		if err := tx.categorise(ctx, family, id); err != nil {
 			return dbsqlc.ShoppingItemsView{}, err
 		}
 	}
-	return tx.ShoppingItemGet(ctx, id)
+	return dbsqlc.ShoppingItemsView(row), nil
 }
 
 // ShoppingItemDelete deletes an item (If-Match: only at the version ctx

@@ -51,7 +51,10 @@ SELECT * FROM shopping_items_view
 WHERE id = @id AND family_id = @family_id;
 
 -- ShoppingItemInsert appends an item to a list of the family (position =
--- the list's max + 1). No row comes back when the list is not the family's.
+-- the list's max + 1) and returns it: the caller knows the category's name
+-- (it chose the category), so no re-read of shopping_items_view. No row
+-- comes back when the list is not the family's: the insert is the proof
+-- that the list exists.
 -- name: ShoppingItemInsert :one
 INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
 SELECT coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), l.family_id, l.id, @name, sqlc.narg('quantity'), sqlc.narg('note'),
@@ -59,20 +62,23 @@ SELECT coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), l.family_id, l.id, @n
        coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = l.id), 0)
 FROM shopping_lists l
 WHERE l.id = @list_id AND l.family_id = @family_id
-RETURNING id;
+RETURNING *;
 
 -- ShoppingItemUpdate changes the fields whose *_set flag is true (name,
 -- checked and position when not null). Setting the category marks it as
 -- chosen by a person. Ticking records when and by whom; unticking clears
--- both; ticking a ticked item changes nothing.
+-- both; ticking a ticked item changes nothing. It returns the item as
+-- shopping_items_view shows it (with its category's name), so that a tick
+-- is one statement, not an update and a re-read.
 -- name: ShoppingItemUpdate :one
+WITH upd AS (
 UPDATE shopping_items
-SET name = coalesce(sqlc.narg('name'), name),
-    quantity = CASE WHEN @quantity_set::boolean THEN sqlc.narg('quantity') ELSE quantity END,
-    note = CASE WHEN @note_set::boolean THEN sqlc.narg('note') ELSE note END,
+SET name = coalesce(sqlc.narg('name')::text, name),
+    quantity = CASE WHEN @quantity_set::boolean THEN sqlc.narg('quantity')::text ELSE quantity END,
+    note = CASE WHEN @note_set::boolean THEN sqlc.narg('note')::text ELSE note END,
     category_id = CASE WHEN @category_set::boolean THEN sqlc.narg('category_id')::uuid ELSE category_id END,
     category_source = CASE WHEN @category_set::boolean THEN 'user' ELSE category_source END,
-    checked = coalesce(sqlc.narg('checked'), checked),
+    checked = coalesce(sqlc.narg('checked')::boolean, checked),
     checked_at = CASE
         WHEN sqlc.narg('checked')::boolean IS NULL OR sqlc.narg('checked')::boolean = checked THEN checked_at
         WHEN sqlc.narg('checked')::boolean THEN now()
@@ -81,10 +87,14 @@ SET name = coalesce(sqlc.narg('name'), name),
         WHEN sqlc.narg('checked')::boolean IS NULL OR sqlc.narg('checked')::boolean = checked THEN checked_by
         WHEN sqlc.narg('checked')::boolean THEN sqlc.narg('actor')::uuid
     END,
-    position = coalesce(sqlc.narg('position'), position)
-WHERE id = @id AND family_id = @family_id
-  AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'))
-RETURNING id;
+    position = coalesce(sqlc.narg('position')::integer, position)
+WHERE shopping_items.id = @id AND shopping_items.family_id = @family_id
+  AND (sqlc.narg('if_version')::bigint IS NULL OR shopping_items.version = sqlc.narg('if_version'))
+RETURNING *
+)
+SELECT upd.*, c.name AS category
+FROM upd
+LEFT JOIN shopping_categories c ON c.family_id = upd.family_id AND c.id = upd.category_id;
 
 -- name: ShoppingItemDelete :execrows
 DELETE FROM shopping_items

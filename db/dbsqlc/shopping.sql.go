@@ -7,6 +7,7 @@ package dbsqlc
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -167,7 +168,7 @@ SELECT coalesce($1::uuid, gen_random_uuid()), l.family_id, l.id, $2, $3, $4,
        coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = l.id), 0)
 FROM shopping_lists l
 WHERE l.id = $7 AND l.family_id = $8
-RETURNING id
+RETURNING id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version
 `
 
 type ShoppingItemInsertParams struct {
@@ -182,8 +183,11 @@ type ShoppingItemInsertParams struct {
 }
 
 // ShoppingItemInsert appends an item to a list of the family (position =
-// the list's max + 1). No row comes back when the list is not the family's.
-func (q *Queries) ShoppingItemInsert(ctx context.Context, db DBTX, arg ShoppingItemInsertParams) (uuid.UUID, error) {
+// the list's max + 1) and returns it: the caller knows the category's name
+// (it chose the category), so no re-read of shopping_items_view. No row
+// comes back when the list is not the family's: the insert is the proof
+// that the list exists.
+func (q *Queries) ShoppingItemInsert(ctx context.Context, db DBTX, arg ShoppingItemInsertParams) (ShoppingItem, error) {
 	row := db.QueryRow(ctx, shoppingItemInsert,
 		arg.ID,
 		arg.Name,
@@ -194,9 +198,25 @@ func (q *Queries) ShoppingItemInsert(ctx context.Context, db DBTX, arg ShoppingI
 		arg.ListID,
 		arg.FamilyID,
 	)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
+	var i ShoppingItem
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.ListID,
+		&i.Name,
+		&i.Quantity,
+		&i.Note,
+		&i.CategoryID,
+		&i.CategorySource,
+		&i.Checked,
+		&i.CheckedAt,
+		&i.CheckedBy,
+		&i.Position,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Version,
+	)
+	return i, err
 }
 
 const shoppingItemListByList = `-- name: ShoppingItemListByList :many
@@ -248,13 +268,14 @@ func (q *Queries) ShoppingItemListByList(ctx context.Context, db DBTX, arg Shopp
 }
 
 const shoppingItemUpdate = `-- name: ShoppingItemUpdate :one
+WITH upd AS (
 UPDATE shopping_items
-SET name = coalesce($1, name),
-    quantity = CASE WHEN $2::boolean THEN $3 ELSE quantity END,
-    note = CASE WHEN $4::boolean THEN $5 ELSE note END,
+SET name = coalesce($1::text, name),
+    quantity = CASE WHEN $2::boolean THEN $3::text ELSE quantity END,
+    note = CASE WHEN $4::boolean THEN $5::text ELSE note END,
     category_id = CASE WHEN $6::boolean THEN $7::uuid ELSE category_id END,
     category_source = CASE WHEN $6::boolean THEN 'user' ELSE category_source END,
-    checked = coalesce($8, checked),
+    checked = coalesce($8::boolean, checked),
     checked_at = CASE
         WHEN $8::boolean IS NULL OR $8::boolean = checked THEN checked_at
         WHEN $8::boolean THEN now()
@@ -263,10 +284,14 @@ SET name = coalesce($1, name),
         WHEN $8::boolean IS NULL OR $8::boolean = checked THEN checked_by
         WHEN $8::boolean THEN $9::uuid
     END,
-    position = coalesce($10, position)
-WHERE id = $11 AND family_id = $12
-  AND ($13::bigint IS NULL OR version = $13)
-RETURNING id
+    position = coalesce($10::integer, position)
+WHERE shopping_items.id = $11 AND shopping_items.family_id = $12
+  AND ($13::bigint IS NULL OR shopping_items.version = $13)
+RETURNING id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version
+)
+SELECT upd.id, upd.family_id, upd.list_id, upd.name, upd.quantity, upd.note, upd.category_id, upd.category_source, upd.checked, upd.checked_at, upd.checked_by, upd.position, upd.created_at, upd.updated_at, upd.version, c.name AS category
+FROM upd
+LEFT JOIN shopping_categories c ON c.family_id = upd.family_id AND c.id = upd.category_id
 `
 
 type ShoppingItemUpdateParams struct {
@@ -285,11 +310,32 @@ type ShoppingItemUpdateParams struct {
 	IfVersion   *int64
 }
 
+type ShoppingItemUpdateRow struct {
+	ID             uuid.UUID
+	FamilyID       uuid.UUID
+	ListID         uuid.UUID
+	Name           string
+	Quantity       *string
+	Note           *string
+	CategoryID     *uuid.UUID
+	CategorySource *string
+	Checked        bool
+	CheckedAt      *time.Time
+	CheckedBy      *uuid.UUID
+	Position       int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Version        int64
+	Category       *string
+}
+
 // ShoppingItemUpdate changes the fields whose *_set flag is true (name,
 // checked and position when not null). Setting the category marks it as
 // chosen by a person. Ticking records when and by whom; unticking clears
-// both; ticking a ticked item changes nothing.
-func (q *Queries) ShoppingItemUpdate(ctx context.Context, db DBTX, arg ShoppingItemUpdateParams) (uuid.UUID, error) {
+// both; ticking a ticked item changes nothing. It returns the item as
+// shopping_items_view shows it (with its category's name), so that a tick
+// is one statement, not an update and a re-read.
+func (q *Queries) ShoppingItemUpdate(ctx context.Context, db DBTX, arg ShoppingItemUpdateParams) (ShoppingItemUpdateRow, error) {
 	row := db.QueryRow(ctx, shoppingItemUpdate,
 		arg.Name,
 		arg.QuantitySet,
@@ -305,9 +351,26 @@ func (q *Queries) ShoppingItemUpdate(ctx context.Context, db DBTX, arg ShoppingI
 		arg.FamilyID,
 		arg.IfVersion,
 	)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
+	var i ShoppingItemUpdateRow
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.ListID,
+		&i.Name,
+		&i.Quantity,
+		&i.Note,
+		&i.CategoryID,
+		&i.CategorySource,
+		&i.Checked,
+		&i.CheckedAt,
+		&i.CheckedBy,
+		&i.Position,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Version,
+		&i.Category,
+	)
+	return i, err
 }
 
 const shoppingListDelete = `-- name: ShoppingListDelete :execrows
