@@ -398,9 +398,10 @@ func (s *Store) PushVAPIDKeys(ctx context.Context, generate func() (public, priv
 	return k.PublicKey, k.PrivateKey, nil
 }
 
-// DeviceSeen is what one device's realtime sockets were sent: the highest
-// event seq, the topics they listen to (nil: every event) and until when
-// the device counts as live (now, when its last socket closed).
+// DeviceSeen is what one device's realtime sockets on one replica were
+// sent: the highest event seq, the topics they listen to (nil: every
+// event) and until when the device counts as live there (now, when its
+// last socket closed).
 type DeviceSeen struct {
 	FamilyID, UserID uuid.UUID
 	DeviceID         string
@@ -409,11 +410,12 @@ type DeviceSeen struct {
 	LiveUntil        time.Time
 }
 
-// DevicesSeen records a batch of DeviceSeen in one statement; the seq of
-// a device only grows. Devices of people no longer in the family are
-// skipped. Notifications read it to send nothing to a member who saw a
-// change live (docs/notifications.md, "Presence").
-func (s *Store) DevicesSeen(ctx context.Context, seen []DeviceSeen) error {
+// DevicesSeen records a batch of DeviceSeen of one replica (its own row
+// per device) in one statement; the seq of a device only grows. Devices of
+// people no longer in the family are skipped. Notifications read it to
+// send nothing to a member who saw a change live (docs/notifications.md,
+// "Presence").
+func (s *Store) DevicesSeen(ctx context.Context, replica uuid.UUID, seen []DeviceSeen) error {
 	if len(seen) == 0 {
 		return nil
 	}
@@ -443,7 +445,7 @@ func (s *Store) DevicesSeen(ctx context.Context, seen []DeviceSeen) error {
 		}
 		return strings.Compare(a.device, b.device)
 	})
-	p := dbsqlc.NotifyPresenceUpsertParams{}
+	p := dbsqlc.NotifyPresenceUpsertParams{Replica: replica}
 	for _, k := range keys {
 		d := byDevice[k]
 		p.UserIds = append(p.UserIds, d.UserID)

@@ -40,15 +40,21 @@ func (s *Server) withNotify(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // pushTrack reports a realtime socket to notify's presence (nil without a
-// notifier): which events its device was sent live, so that no push
-// repeats them. The WebSocket and SSE transports call it once the
-// connection's first messages are written, then Seen per event written.
-// Long polls are not tracked: between two polls nothing is open.
+// notifier): that its device is live on its topics (and, once it closed,
+// which events it was sent), so that no push repeats what it showed. The
+// WebSocket and SSE transports call it once the connection's first
+// messages are written, then Seen per event written; a change of the
+// socket's subscriptions is reported here. Long polls are not tracked:
+// between two polls nothing is open.
 func (s *Server) pushTrack(c *realtime.Client, start int64) *notify.Tracker {
 	if s.cfg.Notify == nil {
 		return nil
 	}
-	return s.cfg.Notify.Presence().Track(c.Context(), c.FamilyID, c.UserID, c.DeviceID, start, c.Topics)
+	t := s.cfg.Notify.Presence().Track(c.Context(), c.FamilyID, c.UserID, c.DeviceID, start, c.Topics)
+	if t != nil {
+		c.OnTopics(t.TopicsChanged)
+	}
+	return t
 }
 
 func (s *Server) handleVAPIDKey(w http.ResponseWriter, r *http.Request) {

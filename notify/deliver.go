@@ -231,7 +231,7 @@ func (s *Service) compose(ctx context.Context, tx *db.Tx, f *family, m *dbsqlc.N
 		}
 		if n.LastSeq != nil {
 			saw, err := s.store.Q.NotifyPresenceSawList(ctx, tx, dbsqlc.NotifyPresenceSawListParams{
-				UserID: m.UserID, FamilyID: f.id, Seq: *n.LastSeq, ListTopic: familyhub.TopicShoppingList + l.ID.String(),
+				UserID: m.UserID, FamilyID: f.id, Seq: *n.LastSeq, Now: s.now(), ListTopic: familyhub.TopicShoppingList + l.ID.String(),
 			})
 			if err != nil {
 				return msg, "", db.Err(err, "")

@@ -63,8 +63,10 @@ type Config struct {
 	// PollEvery is how often the event cursor is checked without a
 	// notification (a safety net for lost ones). Default 30s.
 	PollEvery time.Duration
-	// PresenceFlush is how often devices' presence is written; PresenceTTL
-	// how long a device counts as live without a refresh. Defaults 1s, 90s.
+	// PresenceFlush is how often devices' presence is looked over for
+	// sockets opened, closed or resubscribed (a subscription change also
+	// asks at once); PresenceTTL how long a device counts as live without a
+	// refresh (every PresenceTTL/3 while a socket is open). Defaults 1s, 90s.
 	PresenceFlush, PresenceTTL time.Duration
 	// Retention is how long decided notices are kept. Default 30 days.
 	Retention time.Duration

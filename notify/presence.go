@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,23 +12,34 @@ import (
 	"github.com/familyhub/familyhub/db"
 )
 
-// Presence records, per device, what this replica's realtime sockets sent
-// it: the highest event seq and the topics it listens to, and whether a
-// socket is open. A transport registers each socket with Track and reports
-// every event it wrote; nothing here blocks the transport (an atomic per
-// socket). Every PresenceFlush the changes are written to PostgreSQL in one
-// statement (db.Store.DevicesSeen), so every replica's deliverer can ask
-// "did one of this member's devices see it live?". A device counts as live
-// for PresenceTTL after its last write; while a socket is open it is
-// rewritten every PresenceTTL/3, and when its last socket here closes it
-// is written as no longer live.
+// Presence records, per device, what this replica's realtime sockets show
+// it: whether one is open and the topics they listen to, and, once the
+// last one closed, the highest event seq they were sent. A transport
+// registers each socket with Track and reports every event it wrote;
+// nothing here blocks the transport (an atomic per socket).
+//
+// A socket is sent every event of its topics in order, without gaps, and
+// is closed when it cannot keep up: while one is open on a list, its
+// device shows every change of the list within moments. So a device's row
+// in PostgreSQL (one per device and replica, db.Store.DevicesSeen) is
+// written only when that answer changes: a socket opens, its subscriptions
+// change, the last one closes (with the seq it was sent), the replica
+// stops; and every PresenceTTL/3 while one is open, since a device counts
+// as live for PresenceTTL after its last write (a replica that dies cannot
+// say its sockets closed). Events sent to an open socket write nothing.
 type Presence struct {
-	s *Service
+	s       *Service
+	replica uuid.UUID // this process's rows
 
 	mu      sync.Mutex
 	devices map[deviceKey]*device
 	kick    chan struct{}
+	flushes atomic.Int64 // see Flushes
 }
+
+// Flushes returns how many times presence was looked over for writing
+// since the replica started (tests wait on it instead of sleeping).
+func (p *Presence) Flushes() int64 { return p.flushes.Load() }
 
 type deviceKey struct {
 	user   uuid.UUID
@@ -37,19 +49,46 @@ type deviceKey struct {
 type device struct {
 	family   uuid.UUID
 	sockets  map[*Tracker]struct{}
+	seq      int64     // the highest seq its sockets here were sent
 	written  int64     // seq last written
-	liveTill time.Time // live_until last written (zero: never)
+	liveTill time.Time // live_until last written (zero: not written live)
+	dirty    bool      // a socket opened, closed or changed topics since the last write
+	topics   []string  // of the last write (nil: every event)
+}
+
+// socketTopics returns the topics the sockets listen to together (nil:
+// every event, when one of them gets everything).
+func socketTopics(sockets []*Tracker) []string {
+	var topics []string
+	for _, t := range sockets {
+		var ts []string
+		if t.topics != nil {
+			ts = t.topics()
+		}
+		if len(ts) == 0 {
+			return nil
+		}
+		for _, x := range ts {
+			if !slices.Contains(topics, x) {
+				topics = append(topics, x)
+			}
+		}
+	}
+	return topics
 }
 
 // Tracker is one socket's report to Presence.
 type Tracker struct {
-	ctx    context.Context
-	topics func() []string
-	seq    atomic.Int64
+	p       *Presence
+	ctx     context.Context
+	topics  func() []string
+	seq     atomic.Int64
+	changed atomic.Bool // opened, or topics changed: write the device
 }
 
 // Seen records that the socket was sent the event with this seq. Safe to
-// call from any goroutine; nil-safe.
+// call from any goroutine; nil-safe. It writes nothing by itself: the seq
+// is written when the socket closes (or with the device's next write).
 func (t *Tracker) Seen(seq int64) {
 	if t == nil {
 		return
@@ -62,21 +101,40 @@ func (t *Tracker) Seen(seq int64) {
 	}
 }
 
+// TopicsChanged says the socket's subscriptions changed: its device is
+// written with the new ones soon. Nil-safe; never blocks.
+func (t *Tracker) TopicsChanged() {
+	if t == nil {
+		return
+	}
+	t.changed.Store(true)
+	t.p.wake()
+}
+
 func newPresence(s *Service) *Presence {
-	return &Presence{s: s, devices: map[deviceKey]*device{}, kick: make(chan struct{}, 1)}
+	return &Presence{s: s, replica: uuid.New(), devices: map[deviceKey]*device{}, kick: make(chan struct{}, 1)}
+}
+
+func (p *Presence) wake() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
 }
 
 // Track registers an open socket of a member's device. ctx must end when
 // the socket does (realtime.Client.Context()); start is the seq the socket
 // began at (its hello: a fresh page shows the state of then); topics
-// returns its current subscriptions (nil: every event). Without a device
-// id nothing is tracked (nil is returned; its Seen does nothing).
+// returns its current subscriptions (nil: every event); call
+// TopicsChanged when they change. Without a device id nothing is tracked
+// (nil is returned; its methods do nothing).
 func (p *Presence) Track(ctx context.Context, familyID, userID uuid.UUID, deviceID string, start int64, topics func() []string) *Tracker {
 	if p == nil || deviceID == "" || userID == uuid.Nil {
 		return nil
 	}
-	t := &Tracker{ctx: ctx, topics: topics}
+	t := &Tracker{p: p, ctx: ctx, topics: topics}
 	t.seq.Store(start)
+	t.changed.Store(true)
 	k := deviceKey{userID, deviceID}
 	p.mu.Lock()
 	d := p.devices[k]
@@ -84,13 +142,12 @@ func (p *Presence) Track(ctx context.Context, familyID, userID uuid.UUID, device
 		d = &device{family: familyID, sockets: map[*Tracker]struct{}{}}
 		p.devices[k] = d
 	}
-	d.family = familyID
+	if d.family != familyID { // another family's seqs
+		d.family, d.seq, d.written = familyID, 0, 0
+	}
 	d.sockets[t] = struct{}{}
 	p.mu.Unlock()
-	select { // write the new live device soon
-	case p.kick <- struct{}{}:
-	default:
-	}
+	p.wake() // write the new live device soon
 	return t
 }
 
@@ -112,54 +169,70 @@ func (p *Presence) run(ctx context.Context) {
 	}
 }
 
-// flush writes what changed: devices sent newer events, live devices due
-// for a refresh, devices whose last socket closed (or all, at shutdown).
+// flush writes what changed: devices with a new socket or new topics,
+// live devices due for a refresh, devices whose last socket closed (or
+// all, at shutdown). A device that was only sent newer events is not
+// written.
 func (p *Presence) flush(ctx context.Context, closing bool) {
+	defer p.flushes.Add(1)
 	now := p.s.now()
 	ttl := p.s.cfg.PresenceTTL
 	var batch []db.DeviceSeen
 	var gone []deviceKey
 	p.mu.Lock()
 	for k, d := range p.devices {
-		var seq int64
-		var topics []string
-		open := false
+		var open, closed []*Tracker
 		for t := range d.sockets {
+			d.seq = max(d.seq, t.seq.Load())
+			if t.changed.Swap(false) {
+				d.dirty = true
+			}
 			if t.ctx.Err() != nil {
 				delete(d.sockets, t)
-			}
-			seq = max(seq, t.seq.Load())
-			if t.ctx.Err() == nil {
-				if !open && t.topics != nil {
-					topics = t.topics()
-				}
-				open = true
+				closed = append(closed, t)
+				d.dirty = true // its seq is written (one of several closed)
+			} else {
+				open = append(open, t)
 			}
 		}
-		seen := db.DeviceSeen{FamilyID: d.family, UserID: k.user, DeviceID: k.device, Seq: seq, Topics: topics}
+		live := len(open) > 0 && !closing
+		var write bool
+		seen := db.DeviceSeen{FamilyID: d.family, UserID: k.user, DeviceID: k.device, Seq: d.seq}
 		switch {
-		case !open || closing:
-			if seq > d.written || !d.liveTill.IsZero() {
-				seen.LiveUntil = now
-				batch = append(batch, seen)
-			}
+		case !live:
+			write = d.seq > d.written || !d.liveTill.IsZero() || d.dirty
+			seen.LiveUntil = now
 			if len(d.sockets) == 0 || closing {
 				gone = append(gone, k)
 			}
-		case seq > d.written || now.After(d.liveTill.Add(-ttl*2/3)):
+		default:
+			write = d.dirty || d.liveTill.IsZero() || now.After(d.liveTill.Add(-ttl*2/3))
 			seen.LiveUntil = now.Add(ttl)
-			batch = append(batch, seen)
 		}
+		if !write {
+			continue
+		}
+		// The device's topics: those of its open sockets; once none is
+		// open, those of the last to close (what they were sent), kept
+		// for a retry of the write.
+		switch {
+		case len(open) > 0:
+			d.topics = socketTopics(open)
+		case len(closed) > 0:
+			d.topics = socketTopics(closed)
+		}
+		seen.Topics = d.topics
+		batch = append(batch, seen)
 	}
 	p.mu.Unlock()
 	if len(batch) == 0 {
 		return
 	}
-	if err := p.s.store.DevicesSeen(ctx, batch); err != nil {
+	if err := p.s.store.DevicesSeen(ctx, p.replica, batch); err != nil {
 		if ctx.Err() == nil {
 			p.s.logger.Warn("recording device presence failed; retried", "err", err, "devices", len(batch))
 		}
-		return // nothing marked written: the next flush tries again
+		return // nothing marked written: the next flush tries again (dirty stays)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -167,6 +240,7 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 		if d := p.devices[deviceKey{b.UserID, b.DeviceID}]; d != nil {
 			d.written = max(d.written, b.Seq)
 			d.liveTill = b.LiveUntil
+			d.dirty = false
 			if !b.LiveUntil.After(now) {
 				d.liveTill = time.Time{}
 			}

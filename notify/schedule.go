@@ -412,11 +412,15 @@ func (s *Service) foldList(ctx context.Context, tx *db.Tx, f *family, user, list
 		subject: &listID, fire: evs[0].At.Add(s.cfg.ListFold), params: p, lastSeq: &last})
 }
 
+// presenceKeep is how long a device's row is kept after it stopped being
+// live (Scan).
+const presenceKeep = 24 * time.Hour
+
 // Scan derives the notices due within the horizon for every family:
 // reminders of tasks and calendar events (also those no event announced:
 // the next occurrence of a series, a task due in a week), and the morning
-// digests. It also deletes notices older than the retention and stale
-// presence. Safe to run concurrently (the notices' keys).
+// digests. It also deletes notices older than the retention and presence
+// not live for a day. Safe to run concurrently (the notices' keys).
 func (s *Service) Scan(ctx context.Context) error {
 	families, err := s.store.Q.NotifyFamilyList(ctx, s.store.Pool)
 	if err != nil {
@@ -436,7 +440,10 @@ func (s *Service) Scan(ctx context.Context) error {
 	if _, err := s.store.Q.NotifyNoticePrune(ctx, s.store.Pool, before); err != nil {
 		errs = append(errs, db.Err(err, ""))
 	}
-	if _, err := s.store.Q.NotifyPresencePrune(ctx, s.store.Pool, before); err != nil {
+	// Presence rows are one per device and replica process, so every
+	// restart leaves a set behind; a closed row answers only notices
+	// decided soon after (within the list fold, or after quiet hours).
+	if _, err := s.store.Q.NotifyPresencePrune(ctx, s.store.Pool, s.now().Add(-min(s.cfg.Retention, presenceKeep))); err != nil {
 		errs = append(errs, db.Err(err, ""))
 	}
 	return errors.Join(errs...)

@@ -151,34 +151,37 @@ SELECT * FROM notify_sends WHERE notice_id = @notice_id ORDER BY target;
 
 -- Presence.
 
--- NotifyPresenceUpsert records, in one statement, what this replica's
--- sockets were sent: per device the highest seq, the topics ('' for all)
--- and until when it counts as live.
+-- NotifyPresenceUpsert records, in one statement, one replica's devices:
+-- per device the highest seq its sockets were sent, their topics ('' for
+-- all) and until when it counts as live. Each replica writes its own rows.
 -- name: NotifyPresenceUpsert :exec
-INSERT INTO notify_device_presence (user_id, device_id, family_id, seen_seq, topics, live_until)
-SELECT x.u, x.d, x.f, x.s, CASE WHEN x.t = '' THEN NULL ELSE string_to_array(x.t, ',') END, x.l
+INSERT INTO notify_device_presence (user_id, device_id, replica, family_id, seen_seq, topics, live_until)
+SELECT x.u, x.d, @replica::uuid, x.f, x.s, CASE WHEN x.t = '' THEN NULL ELSE string_to_array(x.t, ',') END, x.l
 FROM (
     SELECT unnest(@user_ids::uuid[]) AS u, unnest(@device_ids::text[]) AS d, unnest(@family_ids::uuid[]) AS f,
            unnest(@seqs::bigint[]) AS s, unnest(@topics::text[]) AS t, unnest(@live_until::timestamptz[]) AS l
 ) x
 JOIN memberships m ON m.user_id = x.u AND m.family_id = x.f
-ON CONFLICT (user_id, device_id) DO UPDATE
+ON CONFLICT (user_id, device_id, replica) DO UPDATE
 SET family_id = EXCLUDED.family_id,
     seen_seq = CASE WHEN notify_device_presence.family_id = EXCLUDED.family_id
                     THEN greatest(notify_device_presence.seen_seq, EXCLUDED.seen_seq) ELSE EXCLUDED.seen_seq END,
     topics = EXCLUDED.topics, live_until = EXCLUDED.live_until, updated_at = now();
 
--- NotifyPresenceSawList says whether one of the member's devices was sent
--- a list's events up to seq on a socket that listened to them.
+-- NotifyPresenceSawList says whether one of the member's devices showed a
+-- list's events up to seq: a socket that listens to the list is open now
+-- (it is sent every event in order, so it showed them or will in a moment),
+-- or one that listened to it was sent seq before it closed.
 -- name: NotifyPresenceSawList :one
 SELECT EXISTS (
     SELECT 1 FROM notify_device_presence
-    WHERE user_id = @user_id AND family_id = @family_id AND seen_seq >= @seq::bigint
+    WHERE user_id = @user_id AND family_id = @family_id
+      AND (seen_seq >= @seq::bigint OR live_until > @now::timestamptz)
       AND (topics IS NULL OR 'shopping' = ANY (topics) OR @list_topic::text = ANY (topics))
 );
 
 -- name: NotifyPresenceList :many
-SELECT * FROM notify_device_presence WHERE user_id = @user_id ORDER BY device_id;
+SELECT * FROM notify_device_presence WHERE user_id = @user_id ORDER BY device_id, replica;
 
 -- name: NotifyPresencePrune :execrows
 DELETE FROM notify_device_presence WHERE updated_at < @before AND live_until < now();

@@ -52,7 +52,8 @@ type Client struct {
 	// presence is the view the device last reported (see presence.go).
 	presence string
 
-	topics atomic.Pointer[topicSet] // nil: everything
+	topics   atomic.Pointer[topicSet] // nil: everything
+	onTopics atomic.Pointer[func()]   // see OnTopics
 
 	mu      sync.Mutex // guards expiry
 	expiry  *time.Timer
@@ -296,9 +297,17 @@ func (c *Client) changeTopics(add bool, topics []string) (changed []string, ok b
 	}
 	if len(changed) > 0 {
 		c.SetTopics(next)
+		if f := c.onTopics.Load(); f != nil {
+			(*f)()
+		}
 	}
 	return changed, true
 }
+
+// OnTopics sets a function called after the client's own subscribe or
+// unsubscribe message changed its subscriptions (notify's presence writes
+// them down). It must not block: it runs on the client's reader.
+func (c *Client) OnTopics(f func()) { c.onTopics.Store(&f) }
 
 // Topics returns the current subscriptions (nil: everything).
 func (c *Client) Topics() []string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -160,13 +161,13 @@ func TestPushPresenceSSE(t *testing.T) {
 	sse.nextType("SHOPPING_ITEM_UPDATED", 5*time.Second)
 	last := seqOf(sse.nextType("SHOPPING_ITEM_UPDATED", 5*time.Second))
 
-	// The stream's device is recorded live, with what it was sent.
-	waitUntil(t, "the SSE device recorded live with the second change", 10*time.Second, func() bool {
-		var seen int64
+	// The stream's device is recorded live (not per event: what it was
+	// sent is written when it closes).
+	waitUntil(t, "the SSE device recorded live", 10*time.Second, func() bool {
 		var live bool
-		err := m.Pool.QueryRow(t.Context(), `SELECT seen_seq, live_until > now() FROM notify_device_presence
-			WHERE user_id = $1 AND device_id = 'laptop-b'`, ben.userID).Scan(&seen, &live)
-		return err == nil && seen >= last && live
+		err := m.Pool.QueryRow(t.Context(), `SELECT live_until > now() FROM notify_device_presence
+			WHERE user_id = $1 AND device_id = 'laptop-b'`, ben.userID).Scan(&live)
+		return err == nil && live
 	})
 	decision := func() string {
 		var d *string
@@ -187,15 +188,98 @@ func TestPushPresenceSSE(t *testing.T) {
 
 	// Ben closes the app: no longer live, and the next change reaches him.
 	closeSSE()
-	waitUntil(t, "the SSE device no longer live", 10*time.Second, func() bool {
+	waitUntil(t, "the SSE device no longer live, with what it was sent", 10*time.Second, func() bool {
+		var seen int64
 		var live bool
-		err := m.Pool.QueryRow(t.Context(), `SELECT live_until > now() FROM notify_device_presence
-			WHERE user_id = $1 AND device_id = 'laptop-b'`, ben.userID).Scan(&live)
-		return err == nil && !live
+		err := m.Pool.QueryRow(t.Context(), `SELECT seen_seq, live_until > now() FROM notify_device_presence
+			WHERE user_id = $1 AND device_id = 'laptop-b'`, ben.userID).Scan(&seen, &live)
+		return err == nil && !live && seen >= last
 	})
 	ana.addItem(t, m.URL(), list)
 	waitUntil(t, "Ben's push once the app is closed", 30*time.Second, func() bool { return len(push.Messages(subBen)) > 0 })
 	if p := pushPayloads(t, push.Messages(subBen)); p[0].Body != "Ana added milk to L" {
 		t.Errorf("Ben's push %+v", p[0])
+	}
+}
+
+// TestPushPresenceNotRewrittenPerEvent (issue 20, realtime at full speed):
+// a WebSocket that subscribes to a list is written live with that topic
+// at once, and then not again for the events it is sent (only its 30 s
+// refresh and its close write it); a list notice decided while it is open
+// is "seen", one about a change after it closed is pushed.
+func TestPushPresenceNotRewrittenPerEvent(t *testing.T) {
+	parallelInQuickLoop(t)
+	m := startMain(t, dbtest.URL(t), func(c *Config) {
+		c.Notify.AllowPrivate = true
+		c.Notify.ListFold = 3 * time.Second // well beyond presence's 1 s flush
+	})
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	ben := joinAt(t, m.URL(), ana, "ben@example.org", "Ben")
+	push := pushtest.New(t)
+	subBen := subscribeAt(t, m.URL(), ben.onDevice("phone-b"), push)
+	list := ana.newList(t, m.URL())
+	topic := "shopping-list:" + list
+
+	ws := dialWS(t, m, ben, "device_id=phone-b&topics=tasks")
+	ws.nextType("hello", 5*time.Second)
+	ws.send(`{"type":"subscribe","topics":["` + topic + `"]}`)
+	ws.nextType("subscribed", 5*time.Second)
+	type row struct {
+		version string
+		seq     int64
+		live    bool
+	}
+	read := func() (r row, topics []string) {
+		err := m.Pool.QueryRow(t.Context(), `SELECT xmin::text, seen_seq, live_until > now(), topics FROM notify_device_presence
+			WHERE user_id = $1 AND device_id = 'phone-b'`, ben.userID).Scan(&r.version, &r.seq, &r.live, &topics)
+		if err != nil {
+			return row{}, nil
+		}
+		return r, topics
+	}
+	var live row
+	waitUntil(t, "the phone recorded live on the list", 10*time.Second, func() bool {
+		r, topics := read()
+		live = r
+		return r.live && slices.Contains(topics, topic)
+	})
+
+	// Events flow to the socket over several flushes: the row stays as it was.
+	flushes := m.notify.Presence().Flushes()
+	var last int64
+	for range 3 {
+		ana.addItem(t, m.URL(), list)
+		last = seqOf(ws.nextType("SHOPPING_ITEM_UPDATED", 5*time.Second))
+	}
+	waitUntil(t, "three more presence flushes", 10*time.Second, func() bool {
+		return m.notify.Presence().Flushes() >= flushes+3
+	})
+	if r, _ := read(); r != live || r.seq >= last {
+		t.Errorf("after 3 events and flushes the row is %+v, was %+v (sent up to seq %d)", r, live, last)
+	}
+	decision := func() string {
+		var d *string
+		_ = m.Pool.QueryRow(t.Context(), `SELECT decision FROM notify_notices WHERE user_id = $1 AND kind = 'list' ORDER BY created_at LIMIT 1`, ben.userID).Scan(&d)
+		if d == nil {
+			return ""
+		}
+		return *d
+	}
+	waitUntil(t, "Ben's notice decided", 30*time.Second, func() bool { return decision() != "" })
+	if d := decision(); d != "seen" {
+		t.Errorf("Ben's notice: %s, want seen (the list is open on his phone)", d)
+	}
+
+	// The phone closes; the row says what it was sent; the next change is pushed.
+	ws.conn.CloseNow()
+	waitUntil(t, "the phone no longer live, with what it was sent", 10*time.Second, func() bool {
+		r, _ := read()
+		return !r.live && r.seq >= last
+	})
+	ana.addItem(t, m.URL(), list)
+	waitUntil(t, "Ben's push once the app is closed", 30*time.Second, func() bool { return len(push.Messages(subBen)) > 0 })
+	waitNoticesSettled(t, m.Pool, 30*time.Second)
+	if n := len(push.Messages(subBen)); n != 1 {
+		t.Errorf("Ben got %d pushes, want 1 (for the change after he closed the app)", n)
 	}
 }

@@ -236,6 +236,7 @@ type NotifyDevicePresence struct {
 	Topics    []string
 	LiveUntil time.Time
 	UpdatedAt time.Time
+	Replica   uuid.UUID
 }
 
 type NotifyFamilySetting struct {

@@ -588,7 +588,7 @@ func (q *Queries) NotifyNoticePrune(ctx context.Context, db DBTX, before time.Ti
 }
 
 const notifyPresenceList = `-- name: NotifyPresenceList :many
-SELECT user_id, device_id, family_id, seen_seq, topics, live_until, updated_at FROM notify_device_presence WHERE user_id = $1 ORDER BY device_id
+SELECT user_id, device_id, family_id, seen_seq, topics, live_until, updated_at, replica FROM notify_device_presence WHERE user_id = $1 ORDER BY device_id, replica
 `
 
 func (q *Queries) NotifyPresenceList(ctx context.Context, db DBTX, userID uuid.UUID) ([]NotifyDevicePresence, error) {
@@ -608,6 +608,7 @@ func (q *Queries) NotifyPresenceList(ctx context.Context, db DBTX, userID uuid.U
 			&i.Topics,
 			&i.LiveUntil,
 			&i.UpdatedAt,
+			&i.Replica,
 		); err != nil {
 			return nil, err
 		}
@@ -634,8 +635,9 @@ func (q *Queries) NotifyPresencePrune(ctx context.Context, db DBTX, before time.
 const notifyPresenceSawList = `-- name: NotifyPresenceSawList :one
 SELECT EXISTS (
     SELECT 1 FROM notify_device_presence
-    WHERE user_id = $1 AND family_id = $2 AND seen_seq >= $3::bigint
-      AND (topics IS NULL OR 'shopping' = ANY (topics) OR $4::text = ANY (topics))
+    WHERE user_id = $1 AND family_id = $2
+      AND (seen_seq >= $3::bigint OR live_until > $4::timestamptz)
+      AND (topics IS NULL OR 'shopping' = ANY (topics) OR $5::text = ANY (topics))
 )
 `
 
@@ -643,16 +645,20 @@ type NotifyPresenceSawListParams struct {
 	UserID    uuid.UUID
 	FamilyID  uuid.UUID
 	Seq       int64
+	Now       time.Time
 	ListTopic string
 }
 
-// NotifyPresenceSawList says whether one of the member's devices was sent
-// a list's events up to seq on a socket that listened to them.
+// NotifyPresenceSawList says whether one of the member's devices showed a
+// list's events up to seq: a socket that listens to the list is open now
+// (it is sent every event in order, so it showed them or will in a moment),
+// or one that listened to it was sent seq before it closed.
 func (q *Queries) NotifyPresenceSawList(ctx context.Context, db DBTX, arg NotifyPresenceSawListParams) (bool, error) {
 	row := db.QueryRow(ctx, notifyPresenceSawList,
 		arg.UserID,
 		arg.FamilyID,
 		arg.Seq,
+		arg.Now,
 		arg.ListTopic,
 	)
 	var exists bool
@@ -662,14 +668,14 @@ func (q *Queries) NotifyPresenceSawList(ctx context.Context, db DBTX, arg Notify
 
 const notifyPresenceUpsert = `-- name: NotifyPresenceUpsert :exec
 
-INSERT INTO notify_device_presence (user_id, device_id, family_id, seen_seq, topics, live_until)
-SELECT x.u, x.d, x.f, x.s, CASE WHEN x.t = '' THEN NULL ELSE string_to_array(x.t, ',') END, x.l
+INSERT INTO notify_device_presence (user_id, device_id, replica, family_id, seen_seq, topics, live_until)
+SELECT x.u, x.d, $1::uuid, x.f, x.s, CASE WHEN x.t = '' THEN NULL ELSE string_to_array(x.t, ',') END, x.l
 FROM (
-    SELECT unnest($1::uuid[]) AS u, unnest($2::text[]) AS d, unnest($3::uuid[]) AS f,
-           unnest($4::bigint[]) AS s, unnest($5::text[]) AS t, unnest($6::timestamptz[]) AS l
+    SELECT unnest($2::uuid[]) AS u, unnest($3::text[]) AS d, unnest($4::uuid[]) AS f,
+           unnest($5::bigint[]) AS s, unnest($6::text[]) AS t, unnest($7::timestamptz[]) AS l
 ) x
 JOIN memberships m ON m.user_id = x.u AND m.family_id = x.f
-ON CONFLICT (user_id, device_id) DO UPDATE
+ON CONFLICT (user_id, device_id, replica) DO UPDATE
 SET family_id = EXCLUDED.family_id,
     seen_seq = CASE WHEN notify_device_presence.family_id = EXCLUDED.family_id
                     THEN greatest(notify_device_presence.seen_seq, EXCLUDED.seen_seq) ELSE EXCLUDED.seen_seq END,
@@ -677,6 +683,7 @@ SET family_id = EXCLUDED.family_id,
 `
 
 type NotifyPresenceUpsertParams struct {
+	Replica   uuid.UUID
 	UserIds   []uuid.UUID
 	DeviceIds []string
 	FamilyIds []uuid.UUID
@@ -686,11 +693,12 @@ type NotifyPresenceUpsertParams struct {
 }
 
 // Presence.
-// NotifyPresenceUpsert records, in one statement, what this replica's
-// sockets were sent: per device the highest seq, the topics (” for all)
-// and until when it counts as live.
+// NotifyPresenceUpsert records, in one statement, one replica's devices:
+// per device the highest seq its sockets were sent, their topics (” for
+// all) and until when it counts as live. Each replica writes its own rows.
 func (q *Queries) NotifyPresenceUpsert(ctx context.Context, db DBTX, arg NotifyPresenceUpsertParams) error {
 	_, err := db.Exec(ctx, notifyPresenceUpsert,
+		arg.Replica,
 		arg.UserIds,
 		arg.DeviceIds,
 		arg.FamilyIds,
