@@ -100,7 +100,7 @@ flags:
 		}
 	}
 	fmt.Printf("relay %s: %s, %s per point%s\n", *target, wsURL, *duration, map[bool]string{true: ", listener killed halfway"}[*kill])
-	fmt.Printf("%-14s %10s %10s %10s %12s %6s %8s\n", "sockets×rate", "p50 ms", "p99 ms", "max ms", "≤2 s", "dups", "resyncs")
+	fmt.Printf("%-14s %10s %10s %10s %12s %6s %8s %8s %8s\n", "sockets×rate", "p50 ms", "p99 ms", "max ms", "≤2 s", "dups", "resyncs", "short", "updates")
 	for _, p := range splitList(*points) {
 		n, rate, ok := strings.Cut(p, "x")
 		sockets, err1 := strconv.Atoi(n)
@@ -112,7 +112,7 @@ flags:
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
-		fmt.Printf("%-14s %10.2f %10.2f %10.1f %11.1f%% %6d %8d\n", p, res.P50, res.P99, res.Max, res.delivered*100, res.dups, res.resyncs)
+		fmt.Printf("%-14s %10.2f %10.2f %10.1f %11.1f%% %6d %8d %8d %8d\n", p, res.P50, res.P99, res.Max, res.delivered*100, res.dups, res.resyncs, res.short, res.updates)
 	}
 	return nil
 }
@@ -122,6 +122,12 @@ type relayResult struct {
 	delivered float64
 	dups      int
 	resyncs   int // FamilyHub's "re-read everything" (it skipped events)
+	// short: sockets that received less than half of what was sent, so a
+	// share under 100 % tells a few stalled sockets from a general delay.
+	short int
+	// updates: FamilyHub's own follow-up events received (the categoriser
+	// filing the bench's items), which compete with the measured ones.
+	updates int
 }
 
 // eventSeq finds "seq":N in a FamilyHub event.
@@ -146,7 +152,7 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 	hc := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{}).DialContext, MaxIdleConnsPerHost: 1024}}
 	lat := make([][]time.Duration, sockets)
 	var wg sync.WaitGroup
-	var opened, dups, resyncs atomic.Int32
+	var opened, dups, resyncs, updates atomic.Int32
 	sem := make(chan struct{}, 64)
 	errc := make(chan error, 1)
 	for i := range sockets {
@@ -186,7 +192,8 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 					continue
 				}
 				if bytes.Contains(b, []byte(`"op":"update"`)) {
-					continue // FamilyHub's own follow-ups (the categoriser filing the item): not sent by the bench
+					updates.Add(1) // FamilyHub's own follow-ups (the categoriser filing the items): not sent by the bench
+					continue
 				}
 				if seq, ok := eventSeq(b); ok {
 					if seq <= last {
@@ -246,7 +253,12 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 		}
 		all = append(all, l...)
 	}
-	res := relayResult{pcts: percentiles(all), dups: int(dups.Load()), resyncs: int(resyncs.Load())}
+	res := relayResult{pcts: percentiles(all), dups: int(dups.Load()), resyncs: int(resyncs.Load()), updates: int(updates.Load())}
+	for _, l := range lat {
+		if 2*len(l) < int(sent.Load()) {
+			res.short++
+		}
+	}
 	if n := int(sent.Load()) * sockets; n > 0 {
 		res.delivered = float64(within) / float64(n)
 	}
