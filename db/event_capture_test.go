@@ -2,7 +2,6 @@ package db_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -10,9 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/pressly/goose/v3"
 
-	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
@@ -359,15 +356,7 @@ func TestEventCaptureOwnTable(t *testing.T) {
 func TestEventCaptureMigration(t *testing.T) {
 	ctx := context.Background()
 	url := dbtest.EmptyURL(t)
-	sqlDB, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sqlDB.Close()
-	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, db.Migrations(), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
+	provider := migrations(t, url)
 	migrate := func(to int64, up bool) error {
 		if up {
 			_, err := provider.UpTo(ctx, to)

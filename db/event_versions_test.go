@@ -2,13 +2,10 @@ package db_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/pressly/goose/v3"
 
-	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
@@ -22,17 +19,10 @@ import (
 func TestEventVersionsMigration(t *testing.T) {
 	ctx := context.Background()
 	url := dbtest.EmptyURL(t)
-	sqlDB, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sqlDB.Close()
-	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, db.Migrations(), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
+	provider := migrations(t, url)
 	migrate := func(to int64, up bool) {
 		t.Helper()
+		var err error
 		if up {
 			_, err = provider.UpTo(ctx, to)
 		} else {

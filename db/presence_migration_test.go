@@ -2,12 +2,10 @@ package db_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/pressly/goose/v3"
 
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbtest"
@@ -19,15 +17,7 @@ import (
 func TestPresencePerReplicaMigration(t *testing.T) {
 	ctx := context.Background()
 	url := dbtest.URL(t)
-	sqlDB, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sqlDB.Close()
-	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, db.Migrations(), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
+	provider := migrations(t, url)
 	pool := dbtest.PoolFor(t, url)
 	store := db.NewStore(pool)
 	var family, user uuid.UUID
