@@ -32,7 +32,7 @@ import (
 func runRelay(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("familyhub-bench relay", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `usage: familyhub-bench relay -database-url URL -target fh|baseline|ws://… [flags]
+		fmt.Fprint(fs.Output(), `usage: familyhub-bench relay -database-url URL -target fh|fh-notify|baseline|ws://… [flags]
 
 For each sockets×rate point: opens the sockets, sends rate events/s for -duration,
 waits 2 s, and reports commit-to-socket latency p50/p99 and the share of
@@ -44,7 +44,7 @@ flags:
 		fs.PrintDefaults()
 	}
 	dbURL := fs.String("database-url", os.Getenv("DATABASE_URL"), "PostgreSQL the relay listens to")
-	target := fs.String("target", "fh", `"fh", "baseline", or a ws:// URL of another relay`)
+	target := fs.String("target", "fh", `"fh", "fh-notify" (FamilyHub-shaped bare NOTIFYs, no write), "baseline", or a ws:// URL of another relay`)
 	base := fs.String("url", "http://127.0.0.1:8081", "FamilyHub replica (target fh)")
 	channel := fs.String("channel", "bench", "NOTIFY channel (targets baseline and ws://)")
 	points := fs.String("points", "10x100,100x200,1000x50,1000x100,4000x20", "comma-separated sockets x events/s")
@@ -68,7 +68,7 @@ flags:
 	var wsURL, cookie string
 	var send func(ctx context.Context, i int) error
 	switch {
-	case *target == "fh":
+	case *target == "fh" || *target == "fh-notify":
 		b := newBench(&loadConfig{urls: []string{*base}, prefix: fmt.Sprintf("relay%d", time.Now().UnixNano()), dialConc: 64, sources: []net.IP{net.IPv4(127, 0, 0, 1)}})
 		f, err := b.signupOne(ctx, 0)
 		if err != nil {
@@ -83,6 +83,11 @@ flags:
 		send = func(ctx context.Context, i int) error {
 			_, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'relay')`, famID, f.list)
 			return err
+		}
+		if *target == "fh-notify" {
+			if send, err = fhNotifySender(ctx, *dbURL, famID, f.list); err != nil {
+				return err
+			}
 		}
 	default:
 		wsURL = *target
@@ -370,5 +375,34 @@ func startBaselineRelay(ctx context.Context, dbURL, channel string) (string, fun
 	return l.Addr().String(), func() {
 		cancel()
 		srv.Close()
+	}, nil
+}
+
+// fhNotifySender sends FamilyHub-shaped notices for one family, numbered
+// in order, without writing anything durable: the replica's side of the
+// fan-out alone, with a sender as cheap as the baseline's bare NOTIFY (a
+// transaction that only notifies writes no WAL before its commit record,
+// so PostgreSQL does not wait for a flush). The family's counter moves
+// with each notice, on a connection with synchronous_commit off, so a
+// replica's cross-check and a later socket's join see the same seq.
+func fhNotifySender(ctx context.Context, dbURL, famID, list string) (func(context.Context, int) error, error) {
+	cfg, err := pgx.ParseConfig(dbURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg.RuntimeParams["synchronous_commit"] = "off"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	context.AfterFunc(ctx, func() { conn.Close(context.Background()) })
+	var mu sync.Mutex // one at a time: the notices arrive in seq order
+	return func(ctx context.Context, _ int) error {
+		mu.Lock()
+		defer mu.Unlock()
+		_, err := conn.Exec(ctx, `WITH s AS (UPDATE family_event_seq SET seq = seq + 1 WHERE family_id = $1 RETURNING seq)
+			SELECT pg_notify('familyhub_shopping', json_build_object('family_id', $1::uuid, 'seq', s.seq, 'type', 'SHOPPING_ITEM_CREATED',
+				'id', gen_random_uuid(), 'list_id', $2::uuid, 'op', 'insert', 'at', clock_timestamp())::text) FROM s`, famID, list)
+		return err
 	}, nil
 }
