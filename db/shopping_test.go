@@ -59,6 +59,7 @@ func newShoppingFixture(t *testing.T) *shoppingFixture {
 	}
 	f := &shoppingFixture{count: &statements{}}
 	cfg.ConnConfig.Tracer = f.count
+	cfg.AfterConnect = db.AfterConnect
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

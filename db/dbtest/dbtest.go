@@ -92,7 +92,12 @@ func (migrator) Migrate(ctx context.Context, sqlDB *sql.DB, _ pgtestdb.Config) e
 // PoolFor returns a pool on url (a database from URL), closed at cleanup.
 func PoolFor(tb testing.TB, url string) *pgxpool.Pool {
 	tb.Helper()
-	pool, err := pgxpool.New(context.Background(), url)
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		tb.Fatalf("parse url: %v", err)
+	}
+	cfg.AfterConnect = db.AfterConnect // as the application's pool
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		tb.Fatalf("open pool: %v", err)
 	}
