@@ -4,12 +4,19 @@
 # in one run (so the ratios compare like with like on a shared machine).
 #
 #   cmd/familyhub-bench/compare.sh -u postgres://postgres@127.0.0.1:25432 \
-#       -b /tmp/familyhub-base [-e /tmp/pg_eventserv] [-s relay,e2e,idle] [-o out/]
+#       -b /tmp/familyhub-base [-e /tmp/pg_eventserv] [-s relay,e2e,idle] [-o out/] \
+#       [-r "100 300 600 1000 2000"] [-f 1000] [-n 2]
 #
 # -b: the baseline binary (e.g. `git worktree add /tmp/base main && cd /tmp/base
 #     && go build -o /tmp/familyhub-base ./cmd/familyhub`).
 # -e: a pg_eventserv binary for the relay comparison (optional; built from its
 #     own repository, never vendored here).
+# -r: end-to-end rates; -f: families; -n: relay rounds.
+# The relay step runs, per round: new (an item INSERT per event, a durable
+# commit), new-notify (the same replica fed FamilyHub-shaped notices from
+# a transaction that only notifies, like the baseline's and pg_eventserv's
+# senders: the fan-out alone), base, the minimal baseline relay, and
+# pg_eventserv.
 # Replicas listen on 127.0.0.1:18181-18182 (new) and 18191-18192 (base);
 # databases fhc_new and fhc_base are created and reused. Everything started
 # is stopped on exit.
@@ -23,7 +30,8 @@ STEPS=relay,e2e,idle
 OUT=$(mktemp -d)
 RATES="100 300 600 1000 2000"
 FAMILIES=1000
-while getopts "u:b:e:s:o:r:f:" o; do
+ROUNDS=2
+while getopts "u:b:e:s:o:r:f:n:" o; do
 	case $o in
 	u) URL=$OPTARG ;;
 	b) BASE=$OPTARG ;;
@@ -32,6 +40,7 @@ while getopts "u:b:e:s:o:r:f:" o; do
 	o) OUT=$OPTARG ;;
 	r) RATES=$OPTARG ;;
 	f) FAMILIES=$OPTARG ;;
+	n) ROUNDS=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -75,10 +84,11 @@ if [[ $STEPS == *relay* ]]; then
 		PIDS+=($!)
 		sleep 2
 	fi
-	for round in 1 2; do
-		for t in new base baseline ${EVSERV:+evserv}; do
+	for round in $(seq "$ROUNDS"); do
+		for t in new new-notify base baseline ${EVSERV:+evserv}; do
 			case $t in
 			new) args=(-target fh -url http://127.0.0.1:18181 -database-url "$URL/fhc_new?sslmode=disable") ;;
+			new-notify) args=(-target fh-notify -url http://127.0.0.1:18181 -database-url "$URL/fhc_new?sslmode=disable") ;;
 			base) args=(-target fh -url http://127.0.0.1:18191 -database-url "$URL/fhc_base?sslmode=disable") ;;
 			baseline) args=(-target baseline -database-url "$URL/fhc_new?sslmode=disable") ;;
 			evserv) args=(-target ws://127.0.0.1:17700/listen/bench -database-url "$URL/fhc_new?sslmode=disable") ;;
