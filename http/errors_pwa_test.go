@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -36,23 +35,11 @@ func serverErrorCodes(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	isCodeConst := regexp.MustCompile(`^E[A-Z]+$`)
-	for _, decl := range f.Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.CONST {
-			continue
+	constants(f, func(name string, value ast.Expr) {
+		if s, ok := literal(value); ok && isCodeConst.MatchString(name) {
+			codes[s] = "familyhub." + name
 		}
-		for _, spec := range gd.Specs {
-			vs := spec.(*ast.ValueSpec)
-			for i, n := range vs.Names {
-				if !isCodeConst.MatchString(n.Name) || i >= len(vs.Values) {
-					continue
-				}
-				if s, ok := literal(vs.Values[i]); ok {
-					codes[s] = "familyhub." + n.Name
-				}
-			}
-		}
-	}
+	})
 	if len(codes) < 10 {
 		t.Fatalf("found only %d familyhub.E* codes: is the scan broken?", len(codes))
 	}
@@ -78,24 +65,7 @@ func serverErrorCodes(t *testing.T) map[string]string {
 		}
 		t.Errorf("%s: an error code that is neither a literal nor a familyhub.E* constant: this test cannot see it", fset.Position(at))
 	}
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if d.IsDir() {
-			if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "node_modules" || name == "web") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
+	parseModuleSources(t, fset, func(_ string, f *ast.File) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.CallExpr:
@@ -124,12 +94,27 @@ func serverErrorCodes(t *testing.T) map[string]string {
 			}
 			return true
 		})
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return codes
+}
+
+// constants calls fn with the name and value of each constant of f that
+// has a value of its own.
+func constants(f *ast.File, fn func(name string, value ast.Expr)) {
+	for _, decl := range f.Decls {
+		gd, ok := decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			vs := spec.(*ast.ValueSpec)
+			for i, n := range vs.Names {
+				if i < len(vs.Values) {
+					fn(n.Name, vs.Values[i])
+				}
+			}
+		}
+	}
 }
 
 // messageTable reads the keys of web/static/js/i18n/<lang>.js.
@@ -222,27 +207,18 @@ func TestPWACloseCodes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, decl := range f.Decls {
-			gd, ok := decl.(*ast.GenDecl)
-			if !ok || gd.Tok != token.CONST {
-				continue
+		constants(f, func(name string, value ast.Expr) {
+			if !strings.HasPrefix(name, "Close") {
+				return
 			}
-			for _, spec := range gd.Specs {
-				vs := spec.(*ast.ValueSpec)
-				for i, n := range vs.Names {
-					if !strings.HasPrefix(n.Name, "Close") || i >= len(vs.Values) {
-						continue
-					}
-					lit, ok := vs.Values[i].(*ast.BasicLit)
-					if !ok || lit.Kind != token.INT {
-						t.Errorf("realtime.%s is not an integer literal: this test cannot see it", n.Name)
-						continue
-					}
-					v, _ := strconv.Atoi(lit.Value)
-					server[v] = n.Name
-				}
+			lit, ok := value.(*ast.BasicLit)
+			if !ok || lit.Kind != token.INT {
+				t.Errorf("realtime.%s is not an integer literal: this test cannot see it", name)
+				return
 			}
-		}
+			v, _ := strconv.Atoi(lit.Value)
+			server[v] = name
+		})
 	}
 	if len(server) < 3 {
 		t.Fatalf("found only %d realtime.Close* codes: is the scan broken?", len(server))
