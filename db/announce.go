@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -94,6 +95,39 @@ type announcer struct {
 	// it failed). Only the running goroutine uses it, and Close once that
 	// goroutine is gone and no other can start.
 	conn *pgx.Conn
+
+	// What became of the notices handed over (AnnounceStats).
+	sentNotices, droppedNotices, droppedBatches atomic.Uint64
+}
+
+// AnnounceStats counts what the announcer did with the notices of
+// committed transactions since the Store was made.
+type AnnounceStats struct {
+	SentNotices    uint64 // sent as NOTIFYs after commit
+	DroppedNotices uint64 // in batches that could not be sent
+	DroppedBatches uint64 // batches that could not be sent (timeout, refused, no connection)
+}
+
+// AnnounceStats returns the announcer's counts (for /metrics). A dropped
+// batch loses no data: the replicas' seq cross-check delivers its events
+// from the log within seconds, only later.
+func (s *Store) AnnounceStats() AnnounceStats {
+	a := &s.announcer
+	return AnnounceStats{
+		SentNotices:    a.sentNotices.Load(),
+		DroppedNotices: a.droppedNotices.Load(),
+		DroppedBatches: a.droppedBatches.Load(),
+	}
+}
+
+// counted records the fate of a batch of n notices.
+func (a *announcer) counted(n int, err error) {
+	if err == nil {
+		a.sentNotices.Add(uint64(n))
+		return
+	}
+	a.droppedNotices.Add(uint64(n))
+	a.droppedBatches.Add(1)
 }
 
 // announce queues a committed transaction's notices. A failure to send
@@ -108,7 +142,7 @@ func (s *Store) announce(committed *pgx.Conn, owed []announcement) {
 		a.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), announceTimeout)
 		defer cancel()
-		_ = s.Q.NotifyAsync(ctx, committed, notifyParams(owed))
+		a.counted(len(owed), s.Q.NotifyAsync(ctx, committed, notifyParams(owed)))
 		return
 	}
 	a.pending = append(a.pending, owed...)
@@ -140,7 +174,7 @@ func (s *Store) sendAnnouncements() {
 		}
 		stop := a.stop
 		a.mu.Unlock()
-		s.sendBatch(stop, notifyParams(batch))
+		a.counted(len(batch), s.sendBatch(stop, notifyParams(batch)))
 	}
 }
 
@@ -150,12 +184,13 @@ func (s *Store) sendAnnouncements() {
 // timed out, or that the server refused, is dropped: the replicas' seq
 // cross-check (every 2 s) delivers its events from the log. A batch sent
 // twice (the connection broke after the NOTIFY) is harmless: the hub drops
-// an event whose seq it has delivered.
-func (s *Store) sendBatch(stop context.Context, p dbsqlc.NotifyAsyncParams) {
+// an event whose seq it has delivered. It returns nil when the batch was
+// sent, else why it was dropped.
+func (s *Store) sendBatch(stop context.Context, p dbsqlc.NotifyAsyncParams) error {
 	a := &s.announcer
 	for attempt := 0; attempt < 2; attempt++ {
-		if stop.Err() != nil {
-			return
+		if err := stop.Err(); err != nil {
+			return err
 		}
 		if a.conn == nil || a.conn.IsClosed() {
 			a.conn = nil
@@ -170,20 +205,23 @@ func (s *Store) sendBatch(stop context.Context, p dbsqlc.NotifyAsyncParams) {
 		cancel()
 		switch {
 		case err == nil:
-			return
+			return nil
 		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || stop.Err() != nil:
-			return
+			return err
 		case !a.conn.IsClosed():
-			return // the server refused the statement: again would not help
+			return err // the server refused the statement: again would not help
 		}
 		// The connection broke: try again on a fresh one.
 	}
-	if s.Pool == nil || stop.Err() != nil {
-		return
+	if s.Pool == nil {
+		return errors.New("store has no pool")
+	}
+	if err := stop.Err(); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(stop, announceTimeout)
 	defer cancel()
-	_ = s.Q.NotifyAsync(ctx, s.Pool, p)
+	return s.Q.NotifyAsync(ctx, s.Pool, p)
 }
 
 // connectAnnouncer opens the announcer's connection with the pool's

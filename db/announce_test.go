@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,4 +196,50 @@ func TestAnnouncerConnection(t *testing.T) {
 	if err := e.store.Close(context.Background()); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
+}
+
+// TestAnnouncerCountsDrops: a batch the server refuses (a payload over
+// PostgreSQL's 8000-byte NOTIFY limit) is dropped and counted, with its
+// notices; the announcer goes on, and what it sends is counted too.
+func TestAnnouncerCountsDrops(t *testing.T) {
+	t.Parallel()
+	e := newAnnounceEnv(t)
+	if st := e.store.AnnounceStats(); st != (db.AnnounceStats{}) {
+		t.Fatalf("a new store counts %+v", st)
+	}
+	e.emit(t, "first")
+	if p := e.next(t); p != "first" {
+		t.Fatalf("heard %q, want first", p)
+	}
+	waitStats := func(what string, ok func(db.AnnounceStats) bool) db.AnnounceStats {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			st := e.store.AnnounceStats()
+			if ok(st) {
+				return st
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("announce stats %+v: want %s", st, what)
+			}
+			time.Sleep(5 * time.Millisecond) // polling a condition, with a deadline
+		}
+	}
+	// The listener may hear the NOTIFY before the announcer has read the
+	// server's answer and counted it.
+	waitStats("one sent", func(s db.AnnounceStats) bool { return s.SentNotices == 1 })
+
+	e.emit(t, strings.Repeat("x", 8000))
+	st := waitStats("one dropped batch", func(s db.AnnounceStats) bool { return s.DroppedBatches == 1 })
+	if st != (db.AnnounceStats{SentNotices: 1, DroppedNotices: 1, DroppedBatches: 1}) {
+		t.Fatalf("after a refused batch: %+v", st)
+	}
+
+	e.emit(t, "after the drop")
+	if p := e.next(t); p != "after the drop" {
+		t.Fatalf("heard %q, want the announcement after the drop", p)
+	}
+	waitStats("two sent, one dropped", func(s db.AnnounceStats) bool {
+		return s == db.AnnounceStats{SentNotices: 2, DroppedNotices: 1, DroppedBatches: 1}
+	})
 }

@@ -86,29 +86,9 @@ func moduleRoot(t *testing.T) string {
 // literal (by "dir/file.go:Func", Func the enclosing function).
 func scanErrorSources(t *testing.T) (formats, phrases []errorSite, other map[string][]string) {
 	t.Helper()
-	root := moduleRoot(t)
 	other = map[string][]string{}
 	fset := token.NewFileSet()
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if d.IsDir() {
-			if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "node_modules" || name == "web") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-			return nil
-		}
-		rel, _ := filepath.Rel(root, path)
-		rel = filepath.ToSlash(rel)
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
+	parseModuleSources(t, fset, func(rel string, f *ast.File) {
 		pkg := f.Name.Name             // familyhub, db, http, ...
 		imports := map[string]string{} // local name -> our package's name
 		for _, im := range f.Imports {
@@ -202,12 +182,41 @@ func scanErrorSources(t *testing.T) (formats, phrases []errorSite, other map[str
 				return true
 			})
 		}
+	})
+	return formats, phrases, other
+}
+
+// parseModuleSources parses every non-test .go file of the module (not
+// under web/, testdata or hidden folders) and calls fn with each, and its
+// path relative to the module root.
+func parseModuleSources(t *testing.T, fset *token.FileSet, fn func(rel string, f *ast.File)) {
+	t.Helper()
+	root := moduleRoot(t)
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "node_modules" || name == "web") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		fn(filepath.ToSlash(rel), f)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return formats, phrases, other
 }
 
 // literal returns the value of a string literal (or a + of them).

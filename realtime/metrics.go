@@ -58,6 +58,23 @@ func NewMetrics(reg prometheus.Registerer, store *db.Store) *Metrics {
 		return v
 	})
 	reg.MustRegister(m.Connections, m.Delivered, m.ListenerReconnect, m.CatchUps, m.SlowDisconnects, m.DeliveryLatency, queue)
+	// The announcer (db/announce.go) counts in atomics: db knows nothing
+	// of Prometheus, so these read them at scrape time.
+	announced := func(name, help string, read func(db.AnnounceStats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(read(store.AnnounceStats())) })
+	}
+	reg.MustRegister(
+		announced("familyhub_announce_notices_sent_total",
+			"Event notices of committed transactions sent as NOTIFYs by the announcer.",
+			func(s db.AnnounceStats) uint64 { return s.SentNotices }),
+		announced("familyhub_announce_notices_dropped_total",
+			"Event notices in batches the announcer could not send (the seq cross-check delivers them from the log, later).",
+			func(s db.AnnounceStats) uint64 { return s.DroppedNotices }),
+		announced("familyhub_announce_batches_dropped_total",
+			"Batches of event notices the announcer could not send (timeout, refused, no connection).",
+			func(s db.AnnounceStats) uint64 { return s.DroppedBatches }),
+	)
 	return m
 }
 

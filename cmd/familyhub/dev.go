@@ -64,17 +64,38 @@ func runDev(ctx context.Context, args []string) error {
 	logger = newLogger(cfg.LogLevel)
 	m := NewMain(cfg, logger)
 	defer m.Close()
-	if err := m.Run(ctx); err != nil {
-		return err
-	}
-	creds, err := seedDemo(ctx, m.Store, *dataDir)
+	creds, err := startDev(ctx, m, *dataDir)
 	if err != nil {
-		return fmt.Errorf("seed demo family: %w", err)
+		if ctx.Err() != nil {
+			// Ctrl-C while starting (waiting for PostgreSQL, migrating,
+			// seeding): the user asked to stop, and nothing is half done
+			// (the seed is one transaction), so this is a clean exit.
+			logger.Info("stopped before the server was ready", "err", err)
+			return nil
+		}
+		return err
 	}
 	fmt.Fprintf(os.Stderr, "\nFamilyHub is running at %s\n\nDemo family sign-ins:\n%s\nDatabase: %s\nPress Ctrl-C to stop.\n\n", m.URL(), creds, redactURL(cfg.DatabaseURL))
 	<-ctx.Done()
 	logger.Info("shutting down")
 	return nil
+}
+
+// startDev runs m with the demo family seeded before the server listens,
+// so whoever waits for /readyz (a script, a browser) finds the family, and
+// returns the family's sign-ins. On failure m may be partly running: Close
+// it.
+func startDev(ctx context.Context, m *Main, dataDir string) (creds string, err error) {
+	m.BeforeServe = func(ctx context.Context) error {
+		if creds, err = seedDemo(ctx, m.Store, dataDir); err != nil {
+			return fmt.Errorf("seed demo family: %w", err)
+		}
+		return nil
+	}
+	if err := m.Run(ctx); err != nil {
+		return "", err
+	}
+	return creds, nil
 }
 
 func startDevCluster(ctx context.Context, dataDir string, port int, logger *slog.Logger) (*pgcluster.Cluster, error) {

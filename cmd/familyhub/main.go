@@ -286,6 +286,12 @@ type Main struct {
 	cancelBackground context.CancelFunc
 	background       sync.WaitGroup
 
+	// BeforeServe, when set, runs in Run once everything is up but before
+	// the server listens: until it returns, nothing (not /readyz either)
+	// answers. Its error is Run's. `familyhub dev` seeds its demo family
+	// here, so a ready server has one.
+	BeforeServe func(ctx context.Context) error
+
 	// Feature state: one field per feature, defined in the feature's file.
 	jobs   *jobsState      // cmd/familyhub/jobs.go
 	notify *notify.Service // cmd/familyhub/notify.go
@@ -350,6 +356,11 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Logger.Error("listener stopped", "err", err)
 		}
 	})
+	if m.BeforeServe != nil {
+		if err := m.BeforeServe(ctx); err != nil {
+			return err
+		}
+	}
 	if m.listener, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}

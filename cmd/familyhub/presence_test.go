@@ -11,9 +11,6 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-
-	"github.com/familyhub/familyhub/db/dbtest"
-	"github.com/familyhub/familyhub/notify/pushtest"
 )
 
 // Presence over the one-way transport (issue 20): an SSE stream opened
@@ -144,15 +141,8 @@ func TestRealtimePresenceSSE(t *testing.T) {
 // closed, the next change is.
 func TestPushPresenceSSE(t *testing.T) {
 	parallelInQuickLoop(t)
-	m := startMain(t, dbtest.URL(t), func(c *Config) {
-		c.Notify.AllowPrivate = true
-		c.Notify.ListFold = 3 * time.Second // well beyond presence's 1 s flush
-	})
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
-	ben := joinAt(t, m.URL(), ana, "ben@example.org", "Ben")
-	push := pushtest.New(t)
-	subBen := subscribeAt(t, m.URL(), ben.onDevice("laptop-b"), push)
-	list := ana.newList(t, m.URL())
+	f, _ := newListFamily(t, "laptop-b")
+	m, ana, ben, push, subBen, list := f.m, f.ana, f.ben, f.push, f.subBen, f.list
 
 	sse, closeSSE := dialSSE(t, m.URL(), ben, "device_id=laptop-b&topics=shopping")
 	sse.nextType("hello", 5*time.Second)
@@ -169,17 +159,9 @@ func TestPushPresenceSSE(t *testing.T) {
 			WHERE user_id = $1 AND device_id = 'laptop-b'`, ben.userID).Scan(&live)
 		return err == nil && live
 	})
-	decision := func() string {
-		var d *string
-		_ = m.Pool.QueryRow(t.Context(), `SELECT decision FROM notify_notices WHERE user_id = $1 AND kind = 'list' ORDER BY created_at LIMIT 1`, ben.userID).Scan(&d)
-		if d == nil {
-			return ""
-		}
-		return *d
-	}
-	waitUntil(t, "Ben's notice decided", 30*time.Second, func() bool { return decision() != "" })
+	waitUntil(t, "Ben's notice decided", 30*time.Second, func() bool { return f.benDecision(t) != "" })
 	waitNoticesSettled(t, m.Pool, 30*time.Second)
-	if d := decision(); d != "seen" {
+	if d := f.benDecision(t); d != "seen" {
 		t.Errorf("Ben's notice: %s, want seen (his laptop's SSE stream showed the change live)", d)
 	}
 	if n := len(push.Messages(subBen)); n != 0 {
@@ -209,15 +191,8 @@ func TestPushPresenceSSE(t *testing.T) {
 // is "seen", one about a change after it closed is pushed.
 func TestPushPresenceNotRewrittenPerEvent(t *testing.T) {
 	parallelInQuickLoop(t)
-	m := startMain(t, dbtest.URL(t), func(c *Config) {
-		c.Notify.AllowPrivate = true
-		c.Notify.ListFold = 3 * time.Second // well beyond presence's 1 s flush
-	})
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
-	ben := joinAt(t, m.URL(), ana, "ben@example.org", "Ben")
-	push := pushtest.New(t)
-	subBen := subscribeAt(t, m.URL(), ben.onDevice("phone-b"), push)
-	list := ana.newList(t, m.URL())
+	f, _ := newListFamily(t, "phone-b")
+	m, ana, ben, push, subBen, list := f.m, f.ana, f.ben, f.push, f.subBen, f.list
 	topic := "shopping-list:" + list
 
 	ws := dialWS(t, m, ben, "device_id=phone-b&topics=tasks")
@@ -257,16 +232,8 @@ func TestPushPresenceNotRewrittenPerEvent(t *testing.T) {
 	if r, _ := read(); r != live || r.seq >= last {
 		t.Errorf("after 3 events and flushes the row is %+v, was %+v (sent up to seq %d)", r, live, last)
 	}
-	decision := func() string {
-		var d *string
-		_ = m.Pool.QueryRow(t.Context(), `SELECT decision FROM notify_notices WHERE user_id = $1 AND kind = 'list' ORDER BY created_at LIMIT 1`, ben.userID).Scan(&d)
-		if d == nil {
-			return ""
-		}
-		return *d
-	}
-	waitUntil(t, "Ben's notice decided", 30*time.Second, func() bool { return decision() != "" })
-	if d := decision(); d != "seen" {
+	waitUntil(t, "Ben's notice decided", 30*time.Second, func() bool { return f.benDecision(t) != "" })
+	if d := f.benDecision(t); d != "seen" {
 		t.Errorf("Ben's notice: %s, want seen (the list is open on his phone)", d)
 	}
 

@@ -100,6 +100,50 @@ func waitNoticesSettled(tb testing.TB, pool *pgxpool.Pool, timeout time.Duration
 
 func due(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339Nano) }
 
+// listFamily is the setup of the tests of list notices and presence: a
+// server whose list notices fold for 3 s (well beyond presence's 1 s
+// flush), Ana (the owner) and Ben, Ben's device subscribed to a push
+// service, and a list of Ana's.
+type listFamily struct {
+	m        *Main
+	ana, ben member
+	push     *pushtest.Server
+	subBen   *pushtest.Subscription
+	list     string // its id
+}
+
+// newListFamily sets up a listFamily; more joins the family after Ben
+// (by email: display name), before the list is made.
+func newListFamily(t *testing.T, benDevice string, more ...[2]string) (*listFamily, []member) {
+	t.Helper()
+	f := &listFamily{}
+	f.m = startMain(t, dbtest.URL(t), func(c *Config) {
+		c.Notify.AllowPrivate = true
+		c.Notify.ListFold = 3 * time.Second // well beyond presence's 1 s flush
+	})
+	f.ana = signupAt(t, f.m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	f.ben = joinAt(t, f.m.URL(), f.ana, "ben@example.org", "Ben")
+	var others []member
+	for _, o := range more {
+		others = append(others, joinAt(t, f.m.URL(), f.ana, o[0], o[1]))
+	}
+	f.push = pushtest.New(t)
+	f.subBen = subscribeAt(t, f.m.URL(), f.ben.onDevice(benDevice), f.push)
+	f.list = f.ana.newList(t, f.m.URL())
+	return f, others
+}
+
+// benDecision returns the decision on Ben's first list notice, "" while
+// there is none.
+func (f *listFamily) benDecision(t *testing.T) string {
+	var d *string
+	_ = f.m.Pool.QueryRow(t.Context(), `SELECT decision FROM notify_notices WHERE user_id = $1 AND kind = 'list' ORDER BY created_at LIMIT 1`, f.ben.userID).Scan(&d)
+	if d == nil {
+		return ""
+	}
+	return *d
+}
+
 func TestPushTaskReminderEndToEnd(t *testing.T) {
 	parallelInQuickLoop(t)
 	url := dbtest.URL(t)
@@ -150,17 +194,9 @@ func TestPushTaskReminderEndToEnd(t *testing.T) {
 
 func TestPushNotToTheDeviceThatSawItLive(t *testing.T) {
 	parallelInQuickLoop(t)
-	m := startMain(t, dbtest.URL(t), func(c *Config) {
-		c.Notify.AllowPrivate = true
-		c.Notify.ListFold = 3 * time.Second // well beyond presence's 1 s flush
-	})
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
-	ben := joinAt(t, m.URL(), ana, "ben@example.org", "Ben")
-	cleo := joinAt(t, m.URL(), ana, "cleo@example.org", "Cleo")
-	push := pushtest.New(t)
-	subBen := subscribeAt(t, m.URL(), ben.onDevice("phone-b"), push)
-	subCleo := subscribeAt(t, m.URL(), cleo.onDevice("phone-c"), push)
-	list := ana.newList(t, m.URL())
+	f, others := newListFamily(t, "phone-b", [2]string{"cleo@example.org", "Cleo"})
+	m, ana, ben, push, subBen, list := f.m, f.ana, f.ben, f.push, f.subBen, f.list
+	subCleo := subscribeAt(t, m.URL(), others[0].onDevice("phone-c"), push)
 
 	// Ben's phone has the app open: its socket is sent both additions.
 	ws := dialWS(t, m, ben, "device_id=phone-b")
@@ -172,17 +208,9 @@ func TestPushNotToTheDeviceThatSawItLive(t *testing.T) {
 
 	// Cleo, with no app open, is told once for both.
 	waitUntil(t, "Cleo's list notice", 30*time.Second, func() bool { return len(push.Messages(subCleo)) > 0 })
-	decision := func() string {
-		var d *string
-		_ = m.Pool.QueryRow(t.Context(), `SELECT decision FROM notify_notices WHERE user_id = $1 AND kind = 'list' ORDER BY created_at LIMIT 1`, ben.userID).Scan(&d)
-		if d == nil {
-			return ""
-		}
-		return *d
-	}
-	waitUntil(t, "Ben's notice decided", 30*time.Second, func() bool { return decision() != "" })
+	waitUntil(t, "Ben's notice decided", 30*time.Second, func() bool { return f.benDecision(t) != "" })
 	waitNoticesSettled(t, m.Pool, 30*time.Second)
-	if d := decision(); d != "seen" {
+	if d := f.benDecision(t); d != "seen" {
 		t.Errorf("Ben's notice: %s, want seen (his phone showed the change live)", d)
 	}
 	if n := len(push.Messages(subBen)); n != 0 {

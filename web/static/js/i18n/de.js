@@ -40,6 +40,7 @@ export default {
   'error.conflict': 'Das steht im Widerspruch zu etwas, das es schon gibt.',
   'error.conflict.email': 'Zu dieser E-Mail-Adresse gibt es schon ein Konto.',
   'error.tooLarge': 'Das ist zu viel auf einmal.',
+  'error.tooManyTopics': 'Die App hat zu viele Live-Aktualisierungen auf einmal angefordert. Lade die Seite neu.',
   'error.rateLimited': 'Zu viele Versuche. Warte ein paar Minuten und versuche es dann nochmal.',
   'error.unavailable': 'Der Server ist gerade ausgelastet. Versuche es gleich nochmal.',
   'error.internal': 'Auf dem Server ist etwas schiefgegangen.',

@@ -41,6 +41,7 @@ export default {
   'error.conflict': 'That clashes with something that exists already.',
   'error.conflict.email': 'An account with this email address exists already.',
   'error.tooLarge': 'That is too much at once.',
+  'error.tooManyTopics': 'The app asked for too many live updates at once. Reload the page.',
   'error.rateLimited': 'Too many attempts. Please wait a few minutes and try again.',
   'error.unavailable': 'The server is busy right now. Try again in a moment.',
   'error.internal': 'Something went wrong on the server.',
