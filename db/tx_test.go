@@ -89,10 +89,10 @@ func TestTxFixedCost(t *testing.T) {
 		{"item add", "phone-1", func(ctx context.Context) func(*db.Tx) error {
 			return add(ctx, db.ShoppingItemNew{Name: "Milk"})
 		}, 4},
-		// + ClientCreateClaim, ClientCreateSetResult.
+		// + ClientCreateClaim.
 		{"item add with a client id", "phone-1", func(ctx context.Context) func(*db.Tx) error {
 			return add(ctx, db.ShoppingItemNew{ID: ptr(uuid.New()), Name: "Bread"})
-		}, 6},
+		}, 5},
 		// BEGIN, settings, lookup, insert, COMMIT.
 		{"device id unsafe as a literal", unsafe, func(ctx context.Context) func(*db.Tx) error {
 			return add(ctx, db.ShoppingItemNew{Name: "Tea"})
