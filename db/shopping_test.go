@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -22,8 +23,9 @@ import (
 // from the pool's settings, so traced too) sends after commit, on its own
 // time: it is not counted.
 type statements struct {
-	on atomic.Bool
-	n  atomic.Int64
+	on       atomic.Bool
+	n        atomic.Int64
+	prepared atomic.Int64 // see TracePrepareStart
 }
 
 func (s *statements) TraceQueryStart(ctx context.Context, c *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
@@ -34,6 +36,25 @@ func (s *statements) TraceQueryStart(ctx context.Context, c *pgx.Conn, _ pgx.Tra
 }
 
 func (s *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// settingsPrepare marks the context of a Prepare of Store.Tx's settings.
+type settingsPrepare struct{}
+
+// TracePrepareStart and TracePrepareEnd count the times Store.Tx's
+// settings statement was prepared on the server (whether or not counting
+// is on): once per connection.
+func (s *statements) TracePrepareStart(ctx context.Context, _ *pgx.Conn, d pgx.TracePrepareStartData) context.Context {
+	if strings.HasPrefix(d.Name, "familyhub_tx_settings") {
+		return context.WithValue(ctx, settingsPrepare{}, true)
+	}
+	return ctx
+}
+
+func (s *statements) TracePrepareEnd(ctx context.Context, _ *pgx.Conn, d pgx.TracePrepareEndData) {
+	if ctx.Value(settingsPrepare{}) != nil && !d.AlreadyPrepared && d.Err == nil {
+		s.prepared.Add(1)
+	}
+}
 
 // autoFiling is a job queue with auto-categorisation on and no classifier:
 // the insert files every item itself and never queues a job.

@@ -16,7 +16,8 @@ import (
 // PostgreSQL, BEGIN and COMMIT included, on a pool set up as Open sets it
 // up (announcing after commit), for a signed-in member on a device: BEGIN
 // and the caller's settings share one round trip when the values are safe
-// as literals, and the events still record who acted. A device id that is
+// as literals (the settings' statement is prepared once per connection),
+// and the events still record who acted. A device id that is
 // not safe as a literal costs the settings their own, parametrised
 // statement and is recorded exactly as given.
 func TestTxFixedCost(t *testing.T) {
@@ -114,6 +115,11 @@ func TestTxFixedCost(t *testing.T) {
 		if actor != user.String() || device != tc.device || announce != "after_commit" {
 			t.Errorf("%s: settings actor %q device %q announce %q", tc.name, actor, device, announce)
 		}
+	}
+	// The settings' statement was prepared once per connection, not per
+	// transaction.
+	if p, conns := count.prepared.Load(), int64(pool.Stat().TotalConns()); p < 1 || p > conns {
+		t.Errorf("the settings were prepared %d times on %d connections", p, conns)
 	}
 	// Each add's event records the member and the device as given.
 	rows, err := pool.Query(ctx, `SELECT e.actor_id, coalesce(e.device_id, ''), i.name FROM event_log e
