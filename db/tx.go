@@ -61,9 +61,10 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	// pgx runs BeginQuery with Exec and no arguments, that is over the
 	// simple protocol, which takes several statements in one query; Commit
-	// and Rollback are unchanged. Should the settings fail after BEGIN, the
-	// connection is left in a transaction and the pool closes it on
-	// release.
+	// and Rollback are unchanged. Should the settings fail after BEGIN (say
+	// the prepared statement was deallocated behind pgx's back; nothing in
+	// FamilyHub does that), this transaction fails, the connection is left
+	// in a transaction and the pool closes it on release.
 	var opts pgx.TxOptions
 	after := set.needed()
 	if after {
