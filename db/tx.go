@@ -32,6 +32,12 @@ type Tx struct {
 // transaction's events are announced right after its commit rather than
 // inside it (announce.go). Errors from fn and from PostgreSQL come back
 // translated by Err.
+//
+// Telling PostgreSQL the caller costs no round trip of its own when the
+// values are safe as literals (txSettings.literal): the settings then go
+// with BEGIN in one simple-protocol query, as an EXECUTE of a statement
+// prepared once per connection. Otherwise they follow BEGIN as a
+// parametrised statement, as before.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	a := familyhub.AuthFromContext(ctx)
 	conn, err := s.Pool.Acquire(ctx)
@@ -46,23 +52,33 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		collectors.Store(pc, owed)
 		defer collectors.Delete(pc)
 	}
-	err = pgx.BeginFunc(ctx, conn, func(ptx pgx.Tx) error {
-		actor, device := "", ""
-		if a != nil && a.UserID != uuid.Nil {
-			actor = a.UserID.String()
+	set := txSettings{announce: owed != nil}
+	if a != nil {
+		if a.UserID != uuid.Nil {
+			set.actor = a.UserID.String()
 		}
-		if a != nil {
-			device = a.DeviceID
-		}
-		switch {
-		case owed != nil:
-			if _, err := ptx.Exec(ctx, "SELECT set_config('familyhub.actor_id', $1, true), set_config('familyhub.device_id', $2, true), set_config('familyhub.announce', 'after_commit', true)",
-				actor, device); err != nil {
-				return err
+		set.device = a.DeviceID
+	}
+	// pgx runs BeginQuery with Exec and no arguments, that is over the
+	// simple protocol, which takes several statements in one query; Commit
+	// and Rollback are unchanged. Should the settings fail after BEGIN (say
+	// the prepared statement was deallocated behind pgx's back; nothing in
+	// FamilyHub does that), this transaction fails, the connection is left
+	// in a transaction and the pool closes it on release.
+	var opts pgx.TxOptions
+	after := set.needed()
+	if after {
+		if q, ok := set.literal(); ok {
+			if _, err := conn.Conn().Prepare(ctx, set.name(), set.sql("$1", "$2")); err != nil {
+				return Err(err, "")
 			}
-		case actor != "" || device != "":
-			if _, err := ptx.Exec(ctx, "SELECT set_config('familyhub.actor_id', $1, true), set_config('familyhub.device_id', $2, true)",
-				actor, device); err != nil {
+			opts.BeginQuery, after = "BEGIN; "+q, false
+		}
+	}
+	err = pgx.BeginTxFunc(ctx, conn, opts, func(ptx pgx.Tx) error {
+		if after {
+			q, args := set.params()
+			if _, err := ptx.Exec(ctx, q, args...); err != nil {
 				return err
 			}
 		}
@@ -72,6 +88,80 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		s.announce(conn.Conn(), *owed)
 	}
 	return Err(err, "")
+}
+
+// txSettings are what a transaction tells PostgreSQL through set_config,
+// local to the transaction: the caller (actor, a user id, and device, both
+// "" for none) for the event triggers, and whether to announce events
+// after commit (familyhub.announce, announce.go).
+type txSettings struct {
+	actor, device string
+	announce      bool
+}
+
+// needed reports whether there is anything to set: a transaction with no
+// caller on a pool that does not announce sets nothing.
+func (t txSettings) needed() bool { return t.announce || t.actor != "" || t.device != "" }
+
+// name is the name of the settings' statement prepared on a connection
+// (one per form: with the announce setting or without).
+func (t txSettings) name() string {
+	if t.announce {
+		return "familyhub_tx_settings_announce"
+	}
+	return "familyhub_tx_settings"
+}
+
+// sql is the one statement of the settings, with actor and device given
+// as SQL expressions (parameters or literals).
+func (t txSettings) sql(actor, device string) string {
+	q := "SELECT set_config('familyhub.actor_id', " + actor + ", true), set_config('familyhub.device_id', " + device + ", true)"
+	if t.announce {
+		q += ", set_config('familyhub.announce', 'after_commit', true)"
+	}
+	return q
+}
+
+// params returns the settings' statement with the values as parameters:
+// right for any value, at the cost of a round trip of its own.
+func (t txSettings) params() (string, []any) {
+	return t.sql("$1", "$2"), []any{t.actor, t.device}
+}
+
+// literal returns an EXECUTE of the settings' prepared statement (name)
+// with the values inlined as string literals, or false when a value is
+// not provably safe as one. A user id is a uuid's text; a device id that
+// the HTTP layer let through matches the same pattern
+// (http.ValidDeviceID), CalDAV's is "caldav". The check is made here, on
+// the value itself, not trusted to callers.
+//
+// Why EXECUTE rather than the SELECT with literals: PostgreSQL would parse
+// and plan that SELECT anew in every transaction, which costs its backend
+// more CPU than the round trip saves (docs/benchmarks.md); the prepared
+// statement is planned once per connection (pgx prepares a name once).
+func (t txSettings) literal() (string, bool) {
+	if !literalSafe(t.actor) || !literalSafe(t.device) {
+		return "", false
+	}
+	return "EXECUTE " + t.name() + "('" + t.actor + "', '" + t.device + "')", true
+}
+
+// literalSafe reports whether s can stand between single quotes in SQL
+// as it is: at most 64 bytes of A-Z a-z 0-9 . _ : - (no quote, no
+// backslash, nothing that an encoding or standard_conforming_strings
+// could turn into one). "" is safe.
+func literalSafe(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '_', c == ':', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Auth returns the transaction's caller, or nil when it has none.

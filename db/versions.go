@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -81,6 +82,13 @@ var errIDReused = familyhub.Errorf(familyhub.ECONFLICT,
 // request (the normalised request, without the id) and records the ids
 // create returns. A repeat with the same kind and request returns the ids
 // recorded then and replayed true; any other repeat is errIDReused.
+//
+// The claim already records id itself as the result, what every create of
+// one record makes (the record takes the client's id), so only a create
+// that made something else (a recipe's add-to-list) costs a statement
+// more. Until the transaction commits nobody sees the claim: a concurrent
+// repeat waits on it (the primary key) and then reads what was committed;
+// a failed create rolls the claim back with it.
 func (tx *Tx) createOnce(ctx context.Context, id *uuid.UUID, kind string, request any, create func() ([]uuid.UUID, error)) (ids []uuid.UUID, replayed bool, err error) {
 	if id == nil {
 		ids, err = create()
@@ -95,10 +103,14 @@ func (tx *Tx) createOnce(ctx context.Context, id *uuid.UUID, kind string, reques
 		return nil, false, fmt.Errorf("hash %s request: %w", kind, err)
 	}
 	hash := sha256.Sum256(b)
-	_, err = tx.q.ClientCreateClaim(ctx, tx, dbsqlc.ClientCreateClaimParams{ID: *id, FamilyID: family, Kind: kind, RequestHash: hash[:]})
+	expected := []uuid.UUID{*id}
+	_, err = tx.q.ClientCreateClaim(ctx, tx, dbsqlc.ClientCreateClaimParams{ID: *id, FamilyID: family, Kind: kind, RequestHash: hash[:], ResultIds: expected})
 	if err == nil {
 		if ids, err = create(); err != nil {
 			return nil, false, err
+		}
+		if slices.Equal(ids, expected) {
+			return ids, false, nil
 		}
 		return ids, false, Err(tx.q.ClientCreateSetResult(ctx, tx, dbsqlc.ClientCreateSetResultParams{ID: *id, ResultIds: ids}), "")
 	}

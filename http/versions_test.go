@@ -213,12 +213,18 @@ func TestIdempotentCreatesEveryKind(t *testing.T) {
 			first.decode(t, tc.out)
 		}
 	}
-	// Recipe add-to-list: the request's id makes the repeat add nothing.
+	// Recipe add-to-list: the request's id makes the repeat add nothing and
+	// answer the items the first one made (ids other than the request's:
+	// recorded after the create).
 	add := `{"id":"` + uuid.NewString() + `","list_id":"` + list.ID.String() + `"}`
-	c.must(http.StatusCreated, "POST", "/api/recipes/"+recipe.ID.String()+"/add-to-list", add)
-	c.must(http.StatusOK, "POST", "/api/recipes/"+recipe.ID.String()+"/add-to-list", add)
+	var made, again []shoppingItemJSON
+	c.must(http.StatusCreated, "POST", "/api/recipes/"+recipe.ID.String()+"/add-to-list", add).decode(t, &made)
+	c.must(http.StatusOK, "POST", "/api/recipes/"+recipe.ID.String()+"/add-to-list", add).decode(t, &again)
 	if n := env.count("shopping_items WHERE name = 'flour'"); n != 1 {
 		t.Fatalf("add-to-list twice with one id: %d flour items", n)
+	}
+	if len(made) != 1 || len(again) != 1 || again[0].ID != made[0].ID {
+		t.Fatalf("add-to-list: first answered %+v, the repeat %+v", made, again)
 	}
 }
 

@@ -14,8 +14,8 @@ import (
 
 const clientCreateClaim = `-- name: ClientCreateClaim :one
 
-INSERT INTO client_creates (id, family_id, kind, request_hash)
-VALUES ($1, $2, $3, $4)
+INSERT INTO client_creates (id, family_id, kind, request_hash, result_ids)
+VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (id) DO NOTHING
 RETURNING id
 `
@@ -25,18 +25,23 @@ type ClientCreateClaimParams struct {
 	FamilyID    uuid.UUID
 	Kind        string
 	RequestHash []byte
+	ResultIds   []uuid.UUID
 }
 
 // Idempotent creates (db/migrations/00014_versions.sql): a create with a
 // client-chosen id claims it first; a repeat finds the claim.
 // ClientCreateClaim claims id for a create; no row comes back when it was
-// claimed before (by this family or another).
+// claimed before (by this family or another). result_ids is what the
+// create is expected to make (the record's own id), so that the usual
+// create needs no ClientCreateSetResult: nobody sees the claim before the
+// transaction commits, and by then it holds what was made.
 func (q *Queries) ClientCreateClaim(ctx context.Context, db DBTX, arg ClientCreateClaimParams) (uuid.UUID, error) {
 	row := db.QueryRow(ctx, clientCreateClaim,
 		arg.ID,
 		arg.FamilyID,
 		arg.Kind,
 		arg.RequestHash,
+		arg.ResultIds,
 	)
 	var id uuid.UUID
 	err := row.Scan(&id)
@@ -82,6 +87,8 @@ type ClientCreateSetResultParams struct {
 	ID        uuid.UUID
 }
 
+// ClientCreateSetResult records what a create made, when it is not what
+// the claim expected (a recipe's add-to-list).
 func (q *Queries) ClientCreateSetResult(ctx context.Context, db DBTX, arg ClientCreateSetResultParams) error {
 	_, err := db.Exec(ctx, clientCreateSetResult, arg.ResultIds, arg.ID)
 	return err
