@@ -29,6 +29,7 @@ func TestTxFixedCost(t *testing.T) {
 	}
 	count := &statements{}
 	cfg.ConnConfig.Tracer = count
+	cfg.AfterConnect = db.AfterConnect
 	db.ConfigureAnnounce(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
