@@ -63,10 +63,15 @@ const MAX_SHOWN = 4;
 /**
  * The avatars of the others looking at view() right now, for a view's
  * header: {el, update, destroy}. update() re-reads view() (the shopping
- * page changes list in place).
+ * page changes list in place). label names the row and tip(name) is an
+ * avatar's tooltip, in words for that page (a shopping list's by default).
+ * A page built again (a language switch) makes a new row.
  */
-export function presenceRow(app, view, { label = 'presence.alsoHere', tooltip = 'presence.lookingToo' } = {}) {
-  const el = h('div.presence', { role: 'group', 'aria-label': t(label) });
+export function presenceRow(app, view, {
+  label = t('presence.alsoHere'),
+  tip = (name) => t('presence.lookingToo', { name }),
+} = {}) {
+  const el = h('div.presence', { role: 'group', 'aria-label': label });
   function update() {
     const people = othersOn(app, view());
     const more = people.length - MAX_SHOWN;
@@ -75,14 +80,14 @@ export function presenceRow(app, view, { label = 'presence.alsoHere', tooltip = 
     // Keyed: who stays keeps their element (no fade again), only the new ones come in.
     reconcile(el, items, {
       key: (x) => x.id,
-      sig: (x) => (x.more ? String(x.more) : `${memberName(app, x.id)}|${t(tooltip, { name: '' })}`),
+      sig: (x) => (x.more ? String(x.more) : `${memberName(app, x.id)}|${tip('')}`),
       build: (x) => {
         if (x.more) {
           return h('span.avatar.more', { title: t('presence.more', { count: x.more }) },
             h('span', { 'aria-hidden': 'true' }, `+${x.more}`), h('span.visually-hidden', t('presence.more', { count: x.more })));
         }
         const a = avatar(app, x.id);
-        a.title = t(tooltip, { name: memberName(app, x.id) });
+        a.title = tip(memberName(app, x.id));
         a.dataset.user = x.id;
         return a;
       },

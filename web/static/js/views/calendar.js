@@ -5,6 +5,7 @@
 import { get } from '../api.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
 import { fmtDate, firstDayOfWeek, t } from '../i18n.js';
+import { presenceRow } from '../presence.js';
 import { addDays, dateIn, zoned } from '../time.js';
 import { monthWeeks, renderAgenda, renderMonth, renderWeek, weekStart } from './calendar-grid.js';
 import { openEvent } from './event-dialog.js';
@@ -46,8 +47,12 @@ export function view(app, main) {
   const weekGrid = h('div.week-grid');
   const monthGrid = h('div.month-grid');
 
+  // Who else is looking at the calendar right now (presence.js).
+  const here = presenceRow(app, () => 'calendar',
+    { label: t('presence.alsoHere.calendar'), tip: (name) => t('presence.lookingToo.calendar', { name }) });
+
   main.append(
-    h('div.page-head', h('h1', t('calendar.title')), modes,
+    h('div.page-head', h('div.page-title', h('h1', t('calendar.title')), here.el), modes,
       app.can('calendar_event.create') ? h('button.primary', { type: 'button', onclick: () => openEvent(app, null, { onSaved: () => reload(), date: newEventDay() }) }, t('calendar.new')) : null),
     navBar, body);
 
@@ -126,7 +131,7 @@ export function view(app, main) {
   return {
     topics: ['calendar'],
     reload,
-    destroy() { wide.removeEventListener('change', onResize); main.classList.remove('wide-calendar'); },
+    destroy() { wide.removeEventListener('change', onResize); main.classList.remove('wide-calendar'); here.destroy(); },
     // A change to one event can move any of its occurrences: re-read the
     // range shown, unless it shows that version already (its own write).
     onEvent(ev) {

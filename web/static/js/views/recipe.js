@@ -3,6 +3,7 @@
 import { change, get, post } from '../api.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
 import { fmtNumber, t } from '../i18n.js';
+import { presenceRow } from '../presence.js';
 import { confirmDelete } from './dialog.js';
 
 /** An ingredient's amount for people to read: "150 g", "1,5" (locale digits). */
@@ -18,6 +19,16 @@ export function show(app, main, id) {
   const leftOut = new Set(); // names of the ingredients unticked here, kept too
   const out = h('article.recipe', loading());
   main.append(out);
+  // The head is made once: who else is looking at this recipe (presence.js)
+  // keeps their avatar, without fading in again, when the recipe is read again.
+  const here = presenceRow(app, () => `recipe:${id}`,
+    { label: t('presence.alsoHere.recipe'), tip: (name) => t('presence.lookingToo.recipe', { name }) });
+  const title = h('h1');
+  const head = h('div.page-head', h('div.page-title', title, here.el),
+    h('div.head-actions',
+      app.can('recipe.update') ? h('a.button', { href: `/recipes/${id}/edit` }, t('common.edit')) : null,
+      app.can('recipe.delete') ? h('button.danger', { type: 'button', onclick: remove }, t('common.delete')) : null));
+  const back = h('p', h('a', { href: '/recipes' }, t('recipes.all')));
 
   function render() {
     const r = recipe;
@@ -77,16 +88,15 @@ export function show(app, main, id) {
     }, stepper, ingList,
     h('div.add-row', h('label', { for: 'add-list' }, t('recipes.list')), listSel, addBtn));
 
-    setChildren(out,
-      h('p', h('a', { href: '/recipes' }, t('recipes.all'))),
-      h('div.page-head', h('h1', r.title),
-        h('div.head-actions',
-          app.can('recipe.update') ? h('a.button', { href: `/recipes/${r.id}/edit` }, t('common.edit')) : null,
-          app.can('recipe.delete') ? h('button.danger', { type: 'button', onclick: remove }, t('common.delete')) : null)),
+    title.textContent = r.title;
+    if (head.parentNode !== out) setChildren(out, back, head);
+    while (head.nextSibling) head.nextSibling.remove();
+    out.append(...[
       r.tags.length ? h('p', r.tags.map((x) => h('span.tag', x))) : null,
       h('section.card', h('h2', t('recipes.ingredients')), r.ingredients.length ? addForm : h('p.muted', t('recipes.noIngredients')), added),
       h('section.card', h('h2', t('recipes.steps')), r.steps.length ? h('ol.steps', r.steps.map((s) => h('li', s))) : h('p.muted', t('recipes.noSteps'))),
-      r.source_url ? h('p', t('recipes.source'), ' ', h('a', { href: r.source_url, rel: 'noopener noreferrer', target: '_blank' }, r.source_url)) : null);
+      r.source_url ? h('p', t('recipes.source'), ' ', h('a', { href: r.source_url, rel: 'noopener noreferrer', target: '_blank' }, r.source_url)) : null,
+    ].filter(Boolean));
   }
 
   function tLink(count, listId) {
@@ -115,7 +125,12 @@ export function show(app, main, id) {
     keepFocus(render);
   });
   const held = (ev) => ev.op !== 'delete' && ev.version != null && recipe?.version >= ev.version; // shown already
-  return { topics: ['recipes'], reload, onEvent: (ev) => { if (ev.type === 'RECIPE_UPDATED' && ev.id === id && !held(ev)) reload(); } };
+  return {
+    topics: ['recipes'],
+    reload,
+    destroy: () => here.destroy(),
+    onEvent: (ev) => { if (ev.type === 'RECIPE_UPDATED' && ev.id === id && !held(ev)) reload(); },
+  };
 }
 
 /**

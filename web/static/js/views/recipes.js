@@ -2,6 +2,7 @@
 import { get } from '../api.js';
 import { h, loading, reconcile, setChildren } from '../dom.js';
 import { currentLang, t } from '../i18n.js';
+import { presenceRow } from '../presence.js';
 
 export function list(app, main) {
   let recipes = null;
@@ -10,8 +11,11 @@ export function list(app, main) {
   const empty = h('p.muted.empty');
   const out = h('div.recipes', loading());
   filter.addEventListener('input', () => render());
+  // Who else is looking at the recipes right now (presence.js).
+  const here = presenceRow(app, () => 'recipes',
+    { label: t('presence.alsoHere.recipes'), tip: (name) => t('presence.lookingToo.recipes', { name }) });
   main.append(
-    h('div.page-head', h('h1', t('recipes.title')), app.can('recipe.create') ? h('a.button.primary', { href: '/recipes/new' }, t('recipes.new')) : null),
+    h('div.page-head', h('div.page-title', h('h1', t('recipes.title')), here.el), app.can('recipe.create') ? h('a.button.primary', { href: '/recipes/new' }, t('recipes.new')) : null),
     h('div.field', h('label.visually-hidden', { for: 'recipe-filter' }, t('recipes.find')), filter),
     out);
 
@@ -36,5 +40,10 @@ export function list(app, main) {
     render();
   });
   const held = (ev) => ev.op !== 'delete' && ev.version != null && recipes?.find((x) => x.id === ev.id)?.version >= ev.version;
-  return { topics: ['recipes'], reload, onEvent: (ev) => { if (ev.type === 'RECIPE_UPDATED' && !held(ev)) reload(); } };
+  return {
+    topics: ['recipes'],
+    reload,
+    destroy: () => here.destroy(),
+    onEvent: (ev) => { if (ev.type === 'RECIPE_UPDATED' && !held(ev)) reload(); },
+  };
 }

@@ -13,6 +13,7 @@ import { currentLang, dayLabel, fmtTime, t } from '../i18n.js';
 import { avatar, memberName } from '../members.js';
 import * as outbox from '../outbox.js';
 import { overlay } from '../pending.js';
+import { presenceRow } from '../presence.js';
 import { dateIn, zoned, addDays } from '../time.js';
 import { describeRule, openTaskDialog } from './task-dialog.js';
 
@@ -48,9 +49,12 @@ export function view(app, main) {
   const choresEl = h('div.chore-groups');
   const choreSec = h('section.card', { 'aria-labelledby': 'h-chores' }, h('h2#h-chores', t('tasks.chores')), choresEl);
   const region = h('div.tasks-body', loading());
+  // Who else is looking at the tasks right now (presence.js).
+  const here = presenceRow(app, () => 'tasks',
+    { label: t('presence.alsoHere.tasks'), tip: (name) => t('presence.lookingToo.tasks', { name }) });
 
   main.append(
-    h('div.page-head', h('h1', t('tasks.title')),
+    h('div.page-head', h('div.page-title', h('h1', t('tasks.title')), here.el),
       h('div.segmented', { role: 'group', 'aria-label': t('tasks.filter.label') }, filterBtns),
       app.can('task.create') ? h('button.primary', { type: 'button', onclick: () => openTaskDialog(app, null, { onSaved }) }, t('tasks.new')) : null),
     region);
@@ -262,7 +266,7 @@ export function view(app, main) {
   return {
     topics: ['tasks'],
     reload,
-    destroy: () => off(),
+    destroy() { off(); here.destroy(); },
     onEvent(ev) {
       if (ev.type !== 'TASK_UPDATED') return;
       if (ev.op === 'delete') { tasks.delete(ev.id); answered.note(ev.id, null); render(); return; }
