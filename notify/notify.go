@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/SherClockHolmes/webpush-go"
@@ -63,6 +64,10 @@ type Config struct {
 	// PollEvery is how often the event cursor is checked without a
 	// notification (a safety net for lost ones). Default 30s.
 	PollEvery time.Duration
+	// LeaderRetry is how often a replica that does not derive notices from
+	// events asks to take over from the one that does (watch.go): at most
+	// this long without a leader after one stops. Default 5s.
+	LeaderRetry time.Duration
 	// PresenceFlush is how often devices' presence is looked over for
 	// sockets opened, closed or resubscribed (a subscription change also
 	// asks at once); PresenceTTL how long a device counts as live without a
@@ -81,7 +86,7 @@ const DefaultSubject = "mailto:familyhub@localhost"
 func DefaultConfig() Config {
 	return Config{
 		Subject: DefaultSubject, Timeout: 10 * time.Second, ListFold: 5 * time.Minute,
-		Horizon: time.Hour, Grace: time.Hour, ScanEvery: 10 * time.Minute, PollEvery: 30 * time.Second,
+		Horizon: time.Hour, Grace: time.Hour, ScanEvery: 10 * time.Minute, PollEvery: 30 * time.Second, LeaderRetry: 5 * time.Second,
 		PresenceFlush: time.Second, PresenceTTL: 90 * time.Second, Retention: 30 * 24 * time.Hour, Now: time.Now,
 	}
 }
@@ -102,6 +107,7 @@ func (c Config) withDefaults() Config {
 	set(&c.Grace, d.Grace)
 	set(&c.ScanEvery, d.ScanEvery)
 	set(&c.PollEvery, d.PollEvery)
+	set(&c.LeaderRetry, d.LeaderRetry)
 	set(&c.PresenceFlush, d.PresenceFlush)
 	set(&c.PresenceTTL, d.PresenceTTL)
 	set(&c.Retention, d.Retention)
@@ -156,6 +162,7 @@ type Service struct {
 
 	presence *Presence
 	wake     chan uuid.UUID // families with new events (ProcessFamily)
+	leading  atomic.Bool    // this replica derives notices from events (watch.go)
 }
 
 type vapidKeys struct{ public, private string }

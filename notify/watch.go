@@ -16,13 +16,30 @@ import (
 	"github.com/familyhub/familyhub/db"
 )
 
-// The event path: every replica listens to the channels that carry tasks,
-// calendar and shopping events (one LISTEN connection of its own; the
-// payload's family_id is all it reads) and processes that family's new
-// events (ProcessFamily). Notifications are only a wake-up: the cursor in
-// PostgreSQL is the truth, so a lost notification, a reconnect or a full
-// queue just means looking at every family that is behind
-// (NotifyFamiliesBehind), which a timer also does every PollEvery.
+// The event path: one replica at a time, the leader, listens to the
+// channels that carry tasks, calendar and shopping events (one LISTEN
+// connection of its own; the payload's family_id is all it reads) and
+// processes that family's new events (ProcessFamily). Notifications are
+// only a wake-up: the cursor in PostgreSQL is the truth, so a lost
+// notification, a reconnect or a full queue just means looking at every
+// family that is behind (NotifyFamiliesBehind), which a timer also does
+// every PollEvery.
+//
+// The leader is whichever replica's listening connection holds the
+// session advisory lock leaderLockID; the others keep their connection
+// and ask again every LeaderRetry, so when the leader stops or its
+// connection dies (which releases the lock) another takes over and
+// sweeps. Before this every replica processed every event: the same work
+// twice with two replicas (the loser of the cursor's row lock found it
+// taken), measured as half of PostgreSQL's statements per write
+// (docs/benchmarks.md). Correctness never rests on there being one
+// leader: two replicas that both believe they lead (a connection dying
+// unnoticed) still take each family's cursor one at a time.
+
+// leaderLockID is the session advisory lock of the replica that derives
+// notices from events: the first 8 bytes of sha256("familyhub notify
+// leader"), as a signed 64-bit key.
+const leaderLockID = -0x6f00_461d_a0dd_a3fa // 0x90ffb9e25f225c06
 
 // maxBehind bounds the families looked at per sweep.
 const maxBehind = 1000
@@ -48,13 +65,25 @@ func (s *Service) watch(ctx context.Context, listenURL string) {
 	if listenURL != "" {
 		l := &pgxlisten.Listener{
 			Connect: func(ctx context.Context) (*pgx.Conn, error) {
+				s.leading.Store(false)
 				cfg, err := db.ConnConfig(listenURL, "familyhub-notify")
 				if err != nil {
 					return nil, err
 				}
-				return pgx.ConnectConfig(ctx, cfg)
+				conn, err := pgx.ConnectConfig(ctx, cfg)
+				if err != nil {
+					return nil, err
+				}
+				if err := s.awaitLead(ctx, conn); err != nil {
+					conn.Close(context.Background())
+					return nil, err
+				}
+				s.leading.Store(true)
+				s.logger.Info("notify: this replica derives notices from events")
+				return conn, nil
 			},
 			LogError: func(ctx context.Context, err error) {
+				s.leading.Store(false) // the connection, and with it the lock, is gone
 				if ctx.Err() == nil {
 					s.logger.Warn("notify listener", "err", err)
 				}
@@ -94,6 +123,10 @@ func (s *Service) watch(ctx context.Context, listenURL string) {
 		case <-tick.C:
 			pending[uuid.Nil] = true
 		}
+		if listenURL != "" && !s.leading.Load() {
+			clear(pending) // another replica leads; a new leader sweeps
+			continue
+		}
 		if pending[uuid.Nil] {
 			delete(pending, uuid.Nil)
 			behind, err := s.store.Q.NotifyFamiliesBehind(ctx, s.store.Pool, maxBehind)
@@ -119,6 +152,30 @@ func (s *Service) watch(ctx context.Context, listenURL string) {
 		}
 	}
 }
+
+// awaitLead returns once conn holds leaderLockID, asking every
+// LeaderRetry; an error (ctx ended, the connection broke) makes pgxlisten
+// connect again.
+func (s *Service) awaitLead(ctx context.Context, conn *pgx.Conn) error {
+	for {
+		var got bool
+		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", int64(leaderLockID)).Scan(&got); err != nil {
+			return err
+		}
+		if got {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(s.cfg.LeaderRetry):
+		}
+	}
+}
+
+// Leading reports whether this replica derives notices from events now
+// (always, when it has no listening connection).
+func (s *Service) Leading() bool { return s.leading.Load() }
 
 type wakeHandler struct{ s *Service }
 

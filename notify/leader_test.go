@@ -1,0 +1,103 @@
+package notify
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/familyhub/familyhub/db"
+)
+
+// TestOneReplicaDerivesNotices runs two replicas' services on one
+// database: one leads and derives the notices of new events, the other
+// derives nothing; when the leader's connection dies, the other takes over
+// and derives the next ones.
+func TestOneReplicaDerivesNotices(t *testing.T) {
+	e := newEnv(t, Config{LeaderRetry: 20 * time.Millisecond})
+	url := e.pool.Config().ConnString()
+	s2, err := New(db.NewStore(e.pool), slog.New(slog.DiscardHandler), e.s.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q2 := &queue{}
+	s2.SetQueue(q2)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 2)
+	for _, s := range []*Service{e.s, s2} {
+		go func() { s.Run(ctx, url); done <- struct{}{} }()
+	}
+	t.Cleanup(func() { cancel(); <-done; <-done })
+
+	type replica struct {
+		s *Service
+		q *queue
+	}
+	one, two := replica{e.s, e.q}, replica{s2, q2}
+	leader := func() (replica, replica) {
+		t.Helper()
+		var l, o replica
+		waitFor(t, "exactly one replica to lead", func() bool {
+			switch {
+			case one.s.Leading() && !two.s.Leading():
+				l, o = one, two
+			case two.s.Leading() && !one.s.Leading():
+				l, o = two, one
+			default:
+				return false
+			}
+			return true
+		})
+		return l, o
+	}
+	remind := func(title string) {
+		due := e.clock.Now().Add(30 * time.Minute)
+		e.as(e.ana, "laptop-a", func(ctx context.Context, tx *db.Tx) error {
+			_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: title, DueAt: &due, AssigneeID: &e.ben})
+			return err
+		})
+	}
+	derived := func(r replica, what string) {
+		t.Helper()
+		var jobs []queued
+		waitFor(t, what, func() bool { jobs = append(jobs, r.q.take()...); return len(jobs) > 0 })
+		if len(jobs) != 1 {
+			t.Errorf("%s: %d jobs, want 1", what, len(jobs))
+		}
+	}
+
+	l, o := leader()
+	remind("Call grandma")
+	derived(l, "the leader to derive the reminder")
+	if jobs := o.q.take(); len(jobs) != 0 {
+		t.Errorf("the other replica derived %d jobs too", len(jobs))
+	}
+
+	// The leader's connection dies, and with it the lock.
+	var n int
+	if err := e.pool.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		  AND (classid::bigint << 32 | objid::bigint) = $1`, int64(leaderLockID)).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("terminated %d lock holders (%v), want 1", n, err)
+	}
+	waitFor(t, "the other replica to take over", func() bool { return o.s.Leading() && !l.s.Leading() })
+	remind("Water the plants")
+	derived(o, "the new leader to derive the next reminder")
+	if jobs := l.q.take(); len(jobs) != 0 {
+		t.Errorf("the old leader derived %d jobs", len(jobs))
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		<-tick.C
+	}
+}
