@@ -197,8 +197,12 @@ WHERE family_id = @family_id AND recurrence IS NULL AND completed_at IS NULL
   AND coalesce(snoozed_until, due_at) < @due_to::timestamptz
 ORDER BY coalesce(snoozed_until, due_at), id;
 
+-- Written as a lookup per id, so that the plan does not depend on what the
+-- planner guesses of the array: with "id = ANY(@ids)" PostgreSQL's generic
+-- plan intersected the family's whole index with the key's.
 -- name: NotifyItemNames :many
-SELECT id, name FROM shopping_items WHERE family_id = @family_id AND id = ANY (@ids::uuid[]);
+SELECT i.id, i.name FROM shopping_items i
+WHERE i.id IN (SELECT unnest(@ids::uuid[])) AND i.family_id = @family_id;
 
 -- NotifyListsCount counts how many of ids are shopping lists of the family.
 -- name: NotifyListsCount :one

@@ -153,12 +153,13 @@ func (q *Queries) NotifyFamilySettingsUpdate(ctx context.Context, db DBTX, arg N
 }
 
 const notifyItemNames = `-- name: NotifyItemNames :many
-SELECT id, name FROM shopping_items WHERE family_id = $1 AND id = ANY ($2::uuid[])
+SELECT i.id, i.name FROM shopping_items i
+WHERE i.id IN (SELECT unnest($1::uuid[])) AND i.family_id = $2
 `
 
 type NotifyItemNamesParams struct {
-	FamilyID uuid.UUID
 	Ids      []uuid.UUID
+	FamilyID uuid.UUID
 }
 
 type NotifyItemNamesRow struct {
@@ -166,8 +167,11 @@ type NotifyItemNamesRow struct {
 	Name string
 }
 
+// Written as a lookup per id, so that the plan does not depend on what the
+// planner guesses of the array: with "id = ANY(@ids)" PostgreSQL's generic
+// plan intersected the family's whole index with the key's.
 func (q *Queries) NotifyItemNames(ctx context.Context, db DBTX, arg NotifyItemNamesParams) ([]NotifyItemNamesRow, error) {
-	rows, err := db.Query(ctx, notifyItemNames, arg.FamilyID, arg.Ids)
+	rows, err := db.Query(ctx, notifyItemNames, arg.Ids, arg.FamilyID)
 	if err != nil {
 		return nil, err
 	}
