@@ -101,3 +101,36 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		<-tick.C
 	}
 }
+
+// TestEventsCoalesced: a family's first event is processed at once; what
+// follows within Coalesce waits for the window's end and is processed in
+// one pass, and nothing is left out.
+func TestEventsCoalesced(t *testing.T) {
+	const window = 2 * time.Second
+	e := newEnv(t, Config{Coalesce: window})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.s.Run(ctx, e.pool.Config().ConnString()); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "the service to lead", e.s.Leading)
+
+	due := e.clock.Now().Add(30 * time.Minute)
+	task := func(tx *db.Tx, ctx context.Context, title string) error {
+		_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: title, DueAt: &due, AssigneeID: &e.ben})
+		return err
+	}
+	base, before := e.s.passes.Load(), time.Now()
+	e.as(e.ana, "laptop-a", func(ctx context.Context, tx *db.Tx) error { return task(tx, ctx, "first") })
+	var jobs []queued
+	waitFor(t, "the first event's pass", func() bool { jobs = append(jobs, e.q.take()...); return len(jobs) == 1 })
+	for _, title := range []string{"second", "third", "fourth"} {
+		e.as(e.ana, "laptop-a", func(ctx context.Context, tx *db.Tx) error { return task(tx, ctx, title) })
+	}
+	waitFor(t, "the window's pass", func() bool { jobs = append(jobs, e.q.take()...); return len(jobs) == 4 })
+	if waited := time.Since(before); waited < window {
+		t.Errorf("the three later events were processed %s after the first was written, before the window ended", waited)
+	}
+	if n := e.s.passes.Load() - base; n != 2 {
+		t.Errorf("%d passes over the family, want 2 (the first event, then the three together)", n)
+	}
+}

@@ -68,6 +68,10 @@ type Config struct {
 	// events asks to take over from the one that does (watch.go): at most
 	// this long without a leader after one stops. Default 5s.
 	LeaderRetry time.Duration
+	// Coalesce: a family's new events are processed at once, then at most
+	// once per Coalesce; what arrives meanwhile is processed in one pass
+	// when the window ends. Default 2s; negative: every wake-up at once.
+	Coalesce time.Duration
 	// PresenceFlush is how often devices' presence is looked over for
 	// sockets opened, closed or resubscribed (a subscription change also
 	// asks at once); PresenceTTL how long a device counts as live without a
@@ -86,7 +90,7 @@ const DefaultSubject = "mailto:familyhub@localhost"
 func DefaultConfig() Config {
 	return Config{
 		Subject: DefaultSubject, Timeout: 10 * time.Second, ListFold: 5 * time.Minute,
-		Horizon: time.Hour, Grace: time.Hour, ScanEvery: 10 * time.Minute, PollEvery: 30 * time.Second, LeaderRetry: 5 * time.Second,
+		Horizon: time.Hour, Grace: time.Hour, ScanEvery: 10 * time.Minute, PollEvery: 30 * time.Second, LeaderRetry: 5 * time.Second, Coalesce: 2 * time.Second,
 		PresenceFlush: time.Second, PresenceTTL: 90 * time.Second, Retention: 30 * 24 * time.Hour, Now: time.Now,
 	}
 }
@@ -108,6 +112,8 @@ func (c Config) withDefaults() Config {
 	set(&c.ScanEvery, d.ScanEvery)
 	set(&c.PollEvery, d.PollEvery)
 	set(&c.LeaderRetry, d.LeaderRetry)
+	set(&c.Coalesce, d.Coalesce)
+	c.Coalesce = max(c.Coalesce, 0)
 	set(&c.PresenceFlush, d.PresenceFlush)
 	set(&c.PresenceTTL, d.PresenceTTL)
 	set(&c.Retention, d.Retention)
@@ -163,6 +169,7 @@ type Service struct {
 	presence *Presence
 	wake     chan uuid.UUID // families with new events (ProcessFamily)
 	leading  atomic.Bool    // this replica derives notices from events (watch.go)
+	passes   atomic.Int64   // ProcessFamily calls by the event path (tests)
 }
 
 type vapidKeys struct{ public, private string }

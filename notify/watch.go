@@ -105,10 +105,20 @@ func (s *Service) watch(ctx context.Context, listenURL string) {
 	tick := time.NewTicker(s.cfg.PollEvery)
 	defer tick.Stop()
 	pending := map[uuid.UUID]bool{}
+	// A family's events are processed at once, then at most once per
+	// Coalesce: what arrives meanwhile waits for the window's end and is
+	// processed in one pass (a burst of additions to a list is one pass,
+	// not one per item). last holds when each family was last processed,
+	// for the families still inside their window.
+	last := map[uuid.UUID]time.Time{}
+	later := time.NewTimer(time.Hour)
+	later.Stop()
+	defer later.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-later.C:
 		case id := <-s.wake:
 			pending[id] = true
 		drain:
@@ -140,15 +150,35 @@ func (s *Service) watch(ctx context.Context, listenURL string) {
 				pending[id] = true
 			}
 		}
+		now := time.Now()
+		for id, at := range last {
+			if now.Sub(at) >= s.cfg.Coalesce {
+				delete(last, id)
+			}
+		}
 		for id := range pending {
+			if _, ok := last[id]; ok {
+				continue // inside its window: processed when it ends
+			}
+			last[id] = time.Now()
+			s.passes.Add(1)
 			if err := s.ProcessFamily(ctx, id); err != nil {
 				if ctx.Err() != nil {
 					return
 				}
+				// Dropped here: the sweep every PollEvery finds the family behind.
 				s.logger.Warn("notify: deriving notices from events failed; retried", "family_id", id, "err", err)
-				continue // stays pending: the next tick retries
 			}
 			delete(pending, id)
+		}
+		var next time.Time // the earliest end of a window a pending family waits for
+		for id := range pending {
+			if end := last[id].Add(s.cfg.Coalesce); next.IsZero() || end.Before(next) {
+				next = end
+			}
+		}
+		if !next.IsZero() {
+			later.Reset(time.Until(next))
 		}
 	}
 }
