@@ -189,6 +189,13 @@ func TestBrowserPresencePages(t *testing.T) {
 				t.Error("Ana's avatar was made again (and faded in again) when the recipe was read again")
 			}
 
+			// Ana edits the recipe: its form is that recipe too, so she stays
+			// on Ben's recipe page as its editor.
+			edit := "/recipes/" + recipe + "/edit"
+			anas.goTo(edit, fmt.Sprintf(`location.pathname === %q && !!document.querySelector('#main form')`, edit))
+			reports(anas, "recipe:"+recipe)
+			seen(bens, ana, p.recipe, "Ana's avatar on Ben's recipe page while she edits it")
+
 			// The calendar and the recipes list show her as well.
 			for _, pg := range []struct {
 				path string

@@ -13,7 +13,8 @@ import { avatar, memberName } from './members.js';
 export function viewOf(path) {
   let m = path.match(/^\/shopping\/([0-9a-f-]{36})$/);
   if (m) return `shopping-list:${m[1]}`;
-  m = path.match(/^\/recipes\/([0-9a-f-]{36})$/);
+  // A recipe's edit form is that recipe too: whoever has it open sees the editor.
+  m = path.match(/^\/recipes\/([0-9a-f-]{36})(\/edit)?$/);
   if (m) return `recipe:${m[1]}`;
   m = path.match(/^\/(shopping|tasks|calendar|recipes)$/);
   return m ? m[1] : '';
