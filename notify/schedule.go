@@ -346,6 +346,31 @@ const maxListItems = 5
 // first addition. People are not told of their own additions, nor of
 // additions older than the grace (a replica catching up after downtime).
 func (s *Service) gatherList(ctx context.Context, tx *db.Tx, f *family, listID uuid.UUID, evs []dbsqlc.EventLog, now time.Time) error {
+	// Who is told of what, first: when nobody is (a family of one adding
+	// to its own list), the list and its items are not read at all.
+	type recipient struct {
+		user uuid.UUID
+		evs  []dbsqlc.EventLog
+	}
+	var to []recipient
+	for i := range f.members {
+		m := &f.members[i]
+		if !m.ListChanges || (m.FollowedLists != nil && !slices.Contains(m.FollowedLists, listID)) {
+			continue
+		}
+		var mine []dbsqlc.EventLog
+		for _, ev := range evs {
+			if (ev.ActorID == nil || *ev.ActorID != m.UserID) && ev.At.After(now.Add(-s.cfg.Grace)) {
+				mine = append(mine, ev)
+			}
+		}
+		if len(mine) > 0 {
+			to = append(to, recipient{m.UserID, mine})
+		}
+	}
+	if len(to) == 0 {
+		return nil
+	}
 	if _, err := tx.ShoppingListGet(ctx, listID); familyhub.ErrorCode(err) == familyhub.ENOTFOUND {
 		return nil // deleted since
 	} else if err != nil {
@@ -363,21 +388,8 @@ func (s *Service) gatherList(ctx context.Context, tx *db.Tx, f *family, listID u
 	for _, r := range rows {
 		names[r.ID] = r.Name
 	}
-	for i := range f.members {
-		m := &f.members[i]
-		if !m.ListChanges || (m.FollowedLists != nil && !slices.Contains(m.FollowedLists, listID)) {
-			continue
-		}
-		var mine []dbsqlc.EventLog
-		for _, ev := range evs {
-			if (ev.ActorID == nil || *ev.ActorID != m.UserID) && ev.At.After(now.Add(-s.cfg.Grace)) {
-				mine = append(mine, ev)
-			}
-		}
-		if len(mine) == 0 {
-			continue
-		}
-		if err := s.foldList(ctx, tx, f, m.UserID, listID, mine, names); err != nil {
+	for _, r := range to {
+		if err := s.foldList(ctx, tx, f, r.user, listID, r.evs, names); err != nil {
 			return err
 		}
 	}
