@@ -379,12 +379,14 @@ func startBaselineRelay(ctx context.Context, dbURL, channel string) (string, fun
 }
 
 // fhNotifySender sends FamilyHub-shaped notices for one family, numbered
-// in order, without writing anything durable: the replica's side of the
-// fan-out alone, with a sender as cheap as the baseline's bare NOTIFY (a
-// transaction that only notifies writes no WAL before its commit record,
-// so PostgreSQL does not wait for a flush). The family's counter moves
-// with each notice, on a connection with synchronous_commit off, so a
-// replica's cross-check and a later socket's join see the same seq.
+// in order, without waiting for a durable commit: the replica's side of
+// the fan-out alone, with a sender nearly as cheap as the baseline's bare
+// NOTIFY (a transaction that only notifies writes no WAL before its commit
+// record, so PostgreSQL does not wait for a flush). The family's counter
+// moves with each notice, on a connection with synchronous_commit off, so
+// a replica's cross-check and a later socket's join see the same seq.
+// Those seqs have no event_log rows: use a benchmark database (the
+// notifications service sees that family as behind at every sweep).
 func fhNotifySender(ctx context.Context, dbURL, famID, list string) (func(context.Context, int) error, error) {
 	cfg, err := pgx.ParseConfig(dbURL)
 	if err != nil {
