@@ -55,6 +55,25 @@ func newDevice(t *testing.T, name string, w, h int64, o browserOpts) *browser {
 	return b
 }
 
+// device is a browser to open: newDevice's arguments.
+type device struct {
+	name string
+	w, h int64
+	o    browserOpts
+}
+
+// anaAndBen opens Ana's and Ben's devices and signs Ana in on replica A and
+// Ben on replica B (of twoAdults) at the same time.
+func anaAndBen(t *testing.T, c *cluster, ana, ben device) (anas, bens *browser) {
+	t.Helper()
+	anas = newDevice(t, ana.name, ana.w, ana.h, ana.o)
+	bens = newDevice(t, ben.name, ben.w, ben.h, ben.o)
+	signInAll(t,
+		func() { anas.login(c.a.URL(), "ana@example.org") },
+		func() { bens.login(c.b.URL(), "ben@example.org") })
+	return anas, bens
+}
+
 // click focuses and clicks the first element matching a CSS selector, as a
 // tap does, from inside the page (a re-render between a CDP query and a CDP
 // click cannot miss it).
