@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -269,16 +266,5 @@ func TestBrowserCalendarFeed(t *testing.T) {
 func feedsShot(b *browser, name string) {
 	b.t.Helper()
 	eval[bool](b, `(document.activeElement?.blur?.(), document.getElementById('h-feeds').scrollIntoView(), true)`)
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		b.t.Fatalf("%s: screenshot: %v", b.name, err)
-	}
-	if err := os.MkdirAll(artifactsDir, 0o755); err != nil {
-		b.t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(artifactsDir, name+".png"), png, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
+	b.savePNG(name, chromedp.CaptureScreenshot())
 }
