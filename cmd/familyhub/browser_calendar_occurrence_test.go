@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -30,9 +27,7 @@ func calendarPair(t *testing.T, lang, title string) (c *cluster, a, b *browser, 
 	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02")
 	restAs(t, ana, c.a, "POST", "/api/calendar/events", map[string]any{"title": title, "location": "City pool",
 		"starts_at": tomorrow + "T16:00:00Z", "ends_at": tomorrow + "T17:00:00Z", "rrule": "FREQ=WEEKLY"})
-	a = newDevice(t, "A", laptopW, laptopH, browserOpts{lang: lang})
-	b = newDevice(t, "B", phoneW, phoneH, browserOpts{lang: lang})
-	signInAll(t, func() { a.login(c.a.URL(), "ana@example.org") }, func() { b.login(c.b.URL(), "ben@example.org") })
+	a, b = anaAndBen(t, c, device{"A", laptopW, laptopH, browserOpts{lang: lang}}, device{"B", phoneW, phoneH, browserOpts{lang: lang}})
 	a.goTo("/calendar", `document.querySelector('.week-grid li.event')`)
 	b.goTo("/calendar", `document.querySelector('.agenda li.event')`)
 	chips := fmt.Sprintf(`[...document.querySelectorAll('.agenda li.event')].filter((e) => e.dataset.title === %q)`, title)
@@ -210,9 +205,7 @@ func TestBrowserCalendarFeed(t *testing.T) {
 	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02")
 	restAs(t, ana, c.a, "POST", "/api/calendar/events", map[string]any{"title": "Parents' evening",
 		"starts_at": tomorrow + "T18:00:00Z", "ends_at": tomorrow + "T19:00:00Z"})
-	a := newDevice(t, "A", laptopW, laptopH, browserOpts{lang: "en-GB"})
-	b := newDevice(t, "B", phoneW, phoneH, browserOpts{lang: "en-GB"})
-	signInAll(t, func() { a.login(c.a.URL(), "ana@example.org") }, func() { b.login(c.b.URL(), "ben@example.org") })
+	a, b := anaAndBen(t, c, device{"A", laptopW, laptopH, browserOpts{lang: "en-GB"}}, device{"B", phoneW, phoneH, browserOpts{lang: "en-GB"}})
 
 	a.goFamily()
 	a.waitJS("feeds listed", `document.querySelector('#h-feeds') && !document.querySelector('ul.feeds .loading')`, 5*time.Second)
@@ -269,16 +262,5 @@ func TestBrowserCalendarFeed(t *testing.T) {
 func feedsShot(b *browser, name string) {
 	b.t.Helper()
 	eval[bool](b, `(document.activeElement?.blur?.(), document.getElementById('h-feeds').scrollIntoView(), true)`)
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		b.t.Fatalf("%s: screenshot: %v", b.name, err)
-	}
-	if err := os.MkdirAll(artifactsDir, 0o755); err != nil {
-		b.t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(artifactsDir, name+".png"), png, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
+	b.savePNG(name, chromedp.CaptureScreenshot())
 }

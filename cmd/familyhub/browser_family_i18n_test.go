@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,18 +16,7 @@ import (
 func (b *browser) fullShot(name string) {
 	b.t.Helper()
 	eval[bool](b, `(document.activeElement?.blur?.(), true)`)
-	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		b.t.Fatalf("%s: screenshot: %v", b.name, err)
-	}
-	if err := os.MkdirAll(artifactsDir, 0o755); err != nil {
-		b.t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(artifactsDir, name+".png"), png, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
+	b.savePNG(name, chromedp.FullScreenshot(100))
 }
 
 // lockOut makes email fail to sign in from this address until it is locked.

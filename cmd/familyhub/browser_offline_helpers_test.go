@@ -126,16 +126,9 @@ func waitBoth(t *testing.T, what string, timeout time.Duration, cond func() (boo
 // (docs/pwa.md shows it).
 func (b *browser) docShot(name string) {
 	b.t.Helper()
-	b.screenshot(name)
-	if os.Getenv("FAMILYHUB_UPDATE_SCREENSHOTS") != "1" {
-		return
-	}
-	png, err := os.ReadFile(filepath.Join(artifactsDir, name+".png"))
-	if err == nil {
-		err = os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", "pwa", name+".png"), png, 0o644)
-	}
-	if err != nil {
-		b.t.Fatal(err)
+	png := b.screenshot(name)
+	if os.Getenv("FAMILYHUB_UPDATE_SCREENSHOTS") == "1" {
+		writePNG(b.t, filepath.Join("..", "..", "docs", "screenshots", "pwa"), name, png)
 	}
 }
 

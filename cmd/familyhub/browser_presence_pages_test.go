@@ -44,11 +44,9 @@ func TestBrowserPresencePages(t *testing.T) {
 	}
 	for _, p := range passes {
 		t.Run(p.name, func(t *testing.T) {
-			anas := newDevice(t, "Ana-pages-"+p.lang, p.anaW, p.anaH, browserOpts{lang: p.lang})
-			bens := newDevice(t, "Ben-pages-"+p.lang, p.benW, p.benH, browserOpts{lang: p.lang})
-			signInAll(t,
-				func() { anas.login(c.a.URL(), "ana@example.org") },
-				func() { bens.login(c.b.URL(), "ben@example.org") })
+			anas, bens := anaAndBen(t, c,
+				device{"Ana-pages-" + p.lang, p.anaW, p.anaH, browserOpts{lang: p.lang}},
+				device{"Ben-pages-" + p.lang, p.benW, p.benH, browserOpts{lang: p.lang}})
 
 			row := `document.querySelector('#main .page-head .presence')`
 			settled := `!` + row + `.getAnimations({subtree: true}).some((a) => a.playState === 'running')`

@@ -38,11 +38,9 @@ func TestBrowserPresence(t *testing.T) {
 	}
 	for _, p := range passes {
 		t.Run(p.name, func(t *testing.T) {
-			anas := newDevice(t, "Ana-"+p.lang, p.anaW, p.anaH, browserOpts{lang: p.lang})
-			bens := newDevice(t, "Ben-"+p.lang, p.benW, p.benH, browserOpts{lang: p.lang})
-			signInAll(t,
-				func() { anas.login(c.a.URL(), "ana@example.org") },
-				func() { bens.login(c.b.URL(), "ben@example.org") })
+			anas, bens := anaAndBen(t, c,
+				device{"Ana-" + p.lang, p.anaW, p.anaH, browserOpts{lang: p.lang}},
+				device{"Ben-" + p.lang, p.benW, p.benH, browserOpts{lang: p.lang}})
 			listShown := `document.querySelector('.list-head h2')?.textContent === 'Weekly' && document.querySelector('li.item')`
 			anaAvatar := fmt.Sprintf(`document.querySelector('.list-head .presence .avatar[data-user=%q]')`, ana.userID)
 			benAvatar := fmt.Sprintf(`document.querySelector('.list-head .presence .avatar[data-user=%q]')`, ben.userID)
@@ -105,11 +103,9 @@ func TestBrowserPresence(t *testing.T) {
 		})
 	}
 	t.Run("SSE", func(t *testing.T) {
-		anas := newDevice(t, "Ana-ws", laptopW, laptopH, browserOpts{lang: "en-GB"})
-		bens := newDevice(t, "Ben-sse", phoneW, phoneH, browserOpts{lang: "en-GB", script: noWebSocket})
-		signInAll(t,
-			func() { anas.login(c.a.URL(), "ana@example.org") },
-			func() { bens.login(c.b.URL(), "ben@example.org") })
+		anas, bens := anaAndBen(t, c,
+			device{"Ana-ws", laptopW, laptopH, browserOpts{lang: "en-GB"}},
+			device{"Ben-sse", phoneW, phoneH, browserOpts{lang: "en-GB", script: noWebSocket}})
 		if tr := eval[string](bens, `window.familyhub.rt.transport`); tr != "sse" {
 			t.Fatalf("Ben's transport = %q, want sse", tr)
 		}

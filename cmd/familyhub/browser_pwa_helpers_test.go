@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +56,51 @@ func newDevice(t *testing.T, name string, w, h int64, o browserOpts) *browser {
 		}
 	}
 	return b
+}
+
+// savePNG takes shot of b's page (chromedp.CaptureScreenshot for the
+// viewport, chromedp.FullScreenshot(100) for the whole page) and saves it
+// as test-artifacts/<name>.png; it returns the PNG, for a copy elsewhere.
+func (b *browser) savePNG(name string, shot chromedp.Action[[]byte]) []byte {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second) // a long page takes a while
+	defer cancel()
+	png, err := chromedp.Run(ctx, shot)
+	if err != nil {
+		b.t.Fatalf("%s: screenshot: %v", b.name, err)
+	}
+	writePNG(b.t, artifactsDir, name, png)
+	return png
+}
+
+// writePNG writes png as dir/<name>.png, making dir if need be.
+func writePNG(tb testing.TB, dir, name string, png []byte) {
+	tb.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// device is a browser to open: newDevice's arguments.
+type device struct {
+	name string
+	w, h int64
+	o    browserOpts
+}
+
+// anaAndBen opens Ana's and Ben's devices and signs Ana in on replica A and
+// Ben on replica B (of twoAdults) at the same time.
+func anaAndBen(t *testing.T, c *cluster, ana, ben device) (anas, bens *browser) {
+	t.Helper()
+	anas = newDevice(t, ana.name, ana.w, ana.h, ana.o)
+	bens = newDevice(t, ben.name, ben.w, ben.h, ben.o)
+	signInAll(t,
+		func() { anas.login(c.a.URL(), "ana@example.org") },
+		func() { bens.login(c.b.URL(), "ben@example.org") })
+	return anas, bens
 }
 
 // click focuses and clicks the first element matching a CSS selector, as a

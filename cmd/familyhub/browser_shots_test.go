@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -327,18 +326,7 @@ func saveShot(b *browser, name, scrollTo string) {
 	b.do(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1, 1))
 	// No half-played animation (the presence avatars fade in).
 	b.waitJS("animations done", `!document.getAnimations().some((a) => a.playState === 'running' && a.effect?.getComputedTiming().iterations !== Infinity)`, 5*time.Second)
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-	defer cancel()
-	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		b.t.Fatalf("%s: screenshot: %v", b.name, err)
-	}
-	if err := os.MkdirAll(artifactsDir, 0o755); err != nil {
-		b.t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(artifactsDir, name+".png"), shot, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
+	shot := b.savePNG(name, chromedp.CaptureScreenshot())
 	if os.Getenv("FAMILYHUB_UPDATE_SCREENSHOTS") != "1" || !docsShot(name) {
 		return
 	}
@@ -346,9 +334,7 @@ func saveShot(b *browser, name, scrollTo string) {
 	if err != nil {
 		b.t.Fatalf("%s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", "pwa", name+".png"), small, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
+	writePNG(b.t, filepath.Join("..", "..", "docs", "screenshots", "pwa"), name, small)
 }
 
 // quantizePNG re-encodes a screenshot with a palette of at most 256

@@ -151,29 +151,16 @@ func (b *browser) waitJS(what, cond string, timeout time.Duration) time.Duration
 }
 
 // screenshot saves the viewport as test-artifacts/<name>.png (and, when
-// asked, docs/screenshots/<name>.png).
-func (b *browser) screenshot(name string) {
+// asked, docs/screenshots/<name>.png) and returns the PNG.
+func (b *browser) screenshot(name string) []byte {
 	b.t.Helper()
 	// Screenshots show the page at rest: no focus ring from the test's clicks.
 	eval[bool](b, `(document.activeElement?.blur(), window.scrollTo(0, 0), true)`)
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		b.t.Fatalf("%s: screenshot: %v", b.name, err)
-	}
-	dirs := []string{artifactsDir}
+	png := b.savePNG(name, chromedp.CaptureScreenshot())
 	if os.Getenv("FAMILYHUB_UPDATE_SCREENSHOTS") == "1" && readmeScreenshots[name] {
-		dirs = append(dirs, filepath.Join("..", "..", "docs", "screenshots"))
+		writePNG(b.t, filepath.Join("..", "..", "docs", "screenshots"), name, png)
 	}
-	for _, dir := range dirs {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			b.t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-			b.t.Fatal(err)
-		}
-	}
+	return png
 }
 
 // login signs in through the app's form and waits for the live shopping page.

@@ -66,14 +66,7 @@ func runDev(ctx context.Context, args []string) error {
 	defer m.Close()
 	creds, err := startDev(ctx, m, *dataDir)
 	if err != nil {
-		if ctx.Err() != nil {
-			// Ctrl-C while starting (waiting for PostgreSQL, migrating,
-			// seeding): the user asked to stop, and nothing is half done
-			// (the seed is one transaction), so this is a clean exit.
-			logger.Info("stopped before the server was ready", "err", err)
-			return nil
-		}
-		return err
+		return stoppedWhileStarting(ctx, logger, err)
 	}
 	fmt.Fprintf(os.Stderr, "\nFamilyHub is running at %s\n\nDemo family sign-ins:\n%s\nDatabase: %s\nPress Ctrl-C to stop.\n\n", m.URL(), creds, redactURL(cfg.DatabaseURL))
 	<-ctx.Done()

@@ -236,10 +236,24 @@ func runServe(ctx context.Context, args []string) error {
 	m := NewMain(cfg, newLogger(cfg.LogLevel))
 	if err := m.Run(ctx); err != nil {
 		m.Close()
-		return err
+		return stoppedWhileStarting(ctx, m.Logger, err)
 	}
 	<-ctx.Done()
 	return m.Close()
+}
+
+// stoppedWhileStarting returns err, the error of starting the server, or
+// nil when ctx is done: a Ctrl-C or SIGTERM while waiting for PostgreSQL,
+// migrating or (dev) seeding the demo family asks the process to stop, and
+// nothing is left half done (each migration and the seed is one
+// transaction), so it is a clean stop with exit status 0, not a failure.
+// An orchestrator stops a replica that is still starting this way.
+func stoppedWhileStarting(ctx context.Context, logger *slog.Logger, err error) error {
+	if ctx.Err() != nil {
+		logger.Info("stopped before the server was ready", "err", err)
+		return nil
+	}
+	return err
 }
 
 func runMigrate(ctx context.Context, args []string) error {
