@@ -56,10 +56,10 @@ func (c CategoryIndex) AutoCategory(name string, learned *uuid.UUID, classifier 
 	return c[CategoryOther]
 }
 
-// autoCategory decides in the insert's transaction where the
-// auto-categoriser files a new item named name, so that an item the
+// autoCategory decides in the insert's (or the rename's) transaction where
+// the auto-categoriser files an item named name, so that an item the
 // family's choices or the dictionary know costs one commit, not three (the
-// insert, the job's lifecycle, the job's filing). It returns the
+// write, the job's lifecycle, the job's filing). It returns the
 // category's id and its name (the item's answer shows it), or nils when
 // auto-categorisation is off (or there is no job queue) or nothing decides
 // without a model; ask says the categorise job must still run for the item

@@ -12,15 +12,16 @@ import (
 // implements it (over River); db cannot import jobs, which imports db.
 type JobQueue interface {
 	// CategoriseItemsTx enqueues the filing of shopping items added or
-	// renamed without a category.
+	// renamed without a category to a name only the external classifier
+	// can file.
 	CategoriseItemsTx(ctx context.Context, tx pgx.Tx, familyID uuid.UUID, itemIDs []uuid.UUID) error
 	// AutoCategorise says whether items added without a category are
 	// filed automatically (off: CategoriseItemsTx does nothing and the
 	// insert files nothing either), and whether an external classifier is
 	// asked about the names that neither the family's own choices nor the
 	// dictionary know. With it on, an item the insert can file (see
-	// CategoryIndex.AutoCategory) is filed in the insert's transaction and
-	// gets no job.
+	// CategoryIndex.AutoCategory) is filed in the transaction of its
+	// insert or rename and gets no job.
 	AutoCategorise() (on, classifier bool)
 }
 

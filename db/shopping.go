@@ -349,17 +349,21 @@ func (tx *Tx) ShoppingItemGet(ctx context.Context, id uuid.UUID) (dbsqlc.Shoppin
 }
 
 // ShoppingItemUpdate applies p to an item. Ticking records when and by
-// whom (ticking a ticked item keeps the first tick); a rename without a
-// category queues the item for the categoriser again (renames are rare: the
-// job refiles it, with one SHOPPING_LIST_UPDATED, rather than a second
-// write of the row here). A patch that is wrong by itself (Normalize) is
-// refused first; after that, another family's item is not found, whatever
-// else p says (an unknown category).
+// whom (ticking a ticked item keeps the first tick). A rename without a
+// category is filed again as an add is (Tx.autoCategory, the same
+// decision): when the family's own choice for the new name or the
+// dictionary decides (or, without a classifier, "other"), the update
+// itself moves the item, so the answer and the update's one event already
+// show the new category; only a name for the external classifier queues
+// the categoriser's job. Neither touches a category a person chose. A patch
+// that is wrong by itself (Normalize) is refused first; after that, another
+// family's item is not found, whatever else p says (an unknown category).
 //
 // The item is not read before or after: the update is scoped to the
 // family and returns the item as shopping_items_view shows it, so a tick
-// is one statement. Only when it matches no row is the item read, to say
-// why (not found, or changed since the version ctx asks for).
+// is one statement (a rename two: the categoriser's lookup first). Only
+// when it matches no row is the item read, to say why (not found, or
+// changed since the version ctx asks for).
 func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingItemPatch) (dbsqlc.ShoppingItemsView, error) {
 	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
@@ -380,12 +384,19 @@ func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingIt
 	} else if err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
 	}
+	var autoID *uuid.UUID
+	ask := false
+	if p.Name.Set && !p.Category.Set {
+		if autoID, _, ask, err = tx.autoCategory(ctx, family, p.Name.Value); err != nil {
+			return dbsqlc.ShoppingItemsView{}, err
+		}
+	}
 	row, err := tx.q.ShoppingItemUpdate(ctx, tx, dbsqlc.ShoppingItemUpdateParams{
 		ID: id, FamilyID: family,
 		Name:        p.Name.Ptr(),
 		QuantitySet: p.Quantity.Set, Quantity: p.Quantity.Ptr(),
 		NoteSet: p.Note.Set, Note: p.Note.Ptr(),
-		CategorySet: p.Category.Set, CategoryID: categoryID,
+		CategorySet: p.Category.Set, CategoryID: categoryID, AutoCategoryID: autoID,
 		Checked: p.Checked.Ptr(), Actor: tx.user(),
 		Position: p.Position.Ptr(), IfVersion: ifVersion(ctx),
 	})
@@ -396,7 +407,9 @@ func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingIt
 	} else if err != nil {
 		return dbsqlc.ShoppingItemsView{}, Err(err, "shopping item")
 	}
-	if p.Name.Set && !p.Category.Set {
+	// The model decides later, unless a person chose the category (the
+	// job would leave it).
+	if ask && (row.CategorySource == nil || *row.CategorySource != CategorySourceUser) {
 		if err := tx.categorise(ctx, family, id); err != nil {
 			return dbsqlc.ShoppingItemsView{}, err
 		}

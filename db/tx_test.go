@@ -9,6 +9,7 @@ import (
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbsqlc"
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
@@ -129,6 +130,19 @@ func TestTxFixedCost(t *testing.T) {
 	}); n != 3 {
 		t.Errorf("tick: %d statements from BEGIN to COMMIT, want 3", n)
 	}
+	// A rename to a name the dictionary knows: BEGIN + settings,
+	// ShoppingCategoryListForName, ShoppingItemUpdate (which files it),
+	// COMMIT; no job, so no second transaction.
+	var renamed dbsqlc.ShoppingItemsView
+	if n := whole(tick, func(tx *db.Tx) (err error) {
+		renamed, err = tx.ShoppingItemUpdate(tick, milk, db.ShoppingItemPatch{Name: familyhub.Some("Bananas")})
+		return err
+	}); n != 4 {
+		t.Errorf("rename: %d statements from BEGIN to COMMIT, want 4", n)
+	}
+	if renamed.Category == nil || *renamed.Category != "produce" {
+		t.Errorf("renamed to Bananas: category %v, want produce", renamed.Category)
+	}
 	// The settings' statement was prepared once per connection, not per
 	// transaction.
 	if p, conns := count.prepared.Load(), int64(pool.Stat().TotalConns()); p < 1 || p > conns {
@@ -141,7 +155,7 @@ func TestTxFixedCost(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	want := map[string]string{"Milk": "phone-1", "Bread": "phone-1", "Tea": unsafe}
+	want := map[string]string{"Bananas": "phone-1", "Bread": "phone-1", "Tea": unsafe}
 	seen := map[string]bool{}
 	for rows.Next() {
 		var actor uuid.UUID

@@ -2,6 +2,8 @@ package http
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 )
 
 // loggedEvent is a row of event_log.
@@ -290,6 +293,53 @@ func TestShoppingItemCRUD(t *testing.T) {
 	c.must(http.StatusNotFound, "PATCH", "/api/shopping/items/"+milk.ID.String(), map[string]any{"checked": true})
 	if n := env.count("shopping_items"); n != 2 {
 		t.Fatalf("items %d, want 2", n)
+	}
+}
+
+// autoFiling is a job queue with auto-categorisation on and no external
+// classifier: every item is filed in its own transaction, never by a job.
+type autoFiling struct{}
+
+func (autoFiling) CategoriseItemsTx(context.Context, pgx.Tx, uuid.UUID, []uuid.UUID) error {
+	return errors.New("no job expected")
+}
+func (autoFiling) AutoCategorise() (on, classifier bool) { return true, false }
+
+// TestShoppingItemRenameFiled: with auto-categorisation on, the PATCH
+// answer of a rename already shows the category the new name is filed
+// under (If-Match as usual), and the rename is the item's one event; a
+// category in the same PATCH wins.
+func TestShoppingItemRenameFiled(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	env.server.store.SetJobQueue(autoFiling{})
+	c, acc := env.signup("rename@example.org", "Rename")
+	var list shoppingListJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
+	var item shoppingItemJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists/"+list.ID.String()+"/items", map[string]any{"name": "zorblax"}).decode(t, &item)
+	if *item.Category != "other" || *item.CategorySource != "auto" {
+		t.Fatalf("zorblax added as %+v", item)
+	}
+	seq := env.lastSeq(acc.Family.ID)
+	st, h, b, err := c.send("PATCH", "/api/shopping/items/"+item.ID.String(), `{"name":"Milch"}`, map[string]string{"If-Match": `"1"`})
+	if err != nil || st != http.StatusOK || h.Get("ETag") != `"2"` {
+		t.Fatalf("rename: %d %s (ETag %q) %v", st, b, h.Get("ETag"), err)
+	}
+	var renamed shoppingItemJSON
+	if err := json.Unmarshal(b, &renamed); err != nil {
+		t.Fatal(err)
+	}
+	if renamed.Name != "Milch" || renamed.Category == nil || *renamed.Category != "dairy" || *renamed.CategorySource != "auto" || renamed.Version != 2 {
+		t.Fatalf("the rename answered %s, want Milch in dairy (auto) at version 2", b)
+	}
+	if evs := env.events(acc.Family.ID, seq); len(evs) != 1 || evs[0].EntityID != item.ID || evs[0].Op != "update" {
+		t.Fatalf("events of the rename %+v, want one update of the item", evs)
+	}
+	var chosen shoppingItemJSON
+	c.must(http.StatusOK, "PATCH", "/api/shopping/items/"+item.ID.String(), map[string]any{"name": "Brot", "category": "Snacks"}).decode(t, &chosen)
+	if *chosen.Category != "snacks" || *chosen.CategorySource != "user" {
+		t.Fatalf("rename with a category answered %+v, want snacks (user)", chosen)
 	}
 }
 

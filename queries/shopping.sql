@@ -66,18 +66,30 @@ RETURNING *;
 
 -- ShoppingItemUpdate changes the fields whose *_set flag is true (name,
 -- checked and position when not null). Setting the category marks it as
--- chosen by a person. Ticking records when and by whom; unticking clears
--- both; ticking a ticked item changes nothing. It returns the item as
--- shopping_items_view shows it (with its category's name), so that a tick
--- is one statement, not an update and a re-read.
+-- chosen by a person. Otherwise auto_category_id (what the auto-categoriser
+-- decided for a new name) files the item as 'auto', unless a person chose
+-- its category: the categoriser never overrides that, also not one made
+-- since the caller decided. Ticking records when and by whom; unticking
+-- clears both; ticking a ticked item changes nothing. It returns the item
+-- as shopping_items_view shows it (with its category's name), so that a
+-- tick is one statement, not an update and a re-read.
 -- name: ShoppingItemUpdate :one
 WITH upd AS (
 UPDATE shopping_items
 SET name = coalesce(sqlc.narg('name')::text, name),
     quantity = CASE WHEN @quantity_set::boolean THEN sqlc.narg('quantity')::text ELSE quantity END,
     note = CASE WHEN @note_set::boolean THEN sqlc.narg('note')::text ELSE note END,
-    category_id = CASE WHEN @category_set::boolean THEN sqlc.narg('category_id')::uuid ELSE category_id END,
-    category_source = CASE WHEN @category_set::boolean THEN 'user' ELSE category_source END,
+    category_id = CASE
+        WHEN @category_set::boolean THEN sqlc.narg('category_id')::uuid
+        WHEN sqlc.narg('auto_category_id')::uuid IS NOT NULL AND category_source IS DISTINCT FROM 'user'
+            THEN sqlc.narg('auto_category_id')::uuid
+        ELSE category_id
+    END,
+    category_source = CASE
+        WHEN @category_set::boolean THEN 'user'
+        WHEN sqlc.narg('auto_category_id')::uuid IS NOT NULL AND category_source IS DISTINCT FROM 'user' THEN 'auto'
+        ELSE category_source
+    END,
     checked = coalesce(sqlc.narg('checked')::boolean, checked),
     checked_at = CASE
         WHEN sqlc.narg('checked')::boolean IS NULL OR sqlc.narg('checked')::boolean = checked THEN checked_at

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -307,6 +308,45 @@ func TestBrowserRealtime(t *testing.T) {
 	}
 	a.screenshot("shopping-desktop")
 	bb.screenshot("shopping")
+
+	// A renames milk to bread rolls: the rename files it (the dictionary
+	// knows the name), so A moves it under Bakery with the PATCH answer and
+	// B with the rename's one event, neither waiting for the categoriser:
+	// the renamed row is under Bakery from the moment each shows it saved.
+	rolls := `document.querySelector('li.item[data-name="bread rolls"]')`
+	inBakery := rolls + `?.closest('section.category')?.getAttribute('aria-labelledby') === 'cat-bakery'`
+	seenBefore := eval[int](a, `window.__evs.length`)
+	seenBeforeB := eval[int](bb, `window.__evs.length`)
+	a.click(`li.item[data-name="milk"] button.icon:not(.danger)`)
+	a.waitJS("edit dialog", dialogOpen, 5*time.Second)
+	a.setValue(`dialog[open] input[name=name]`, "bread rolls")
+	start = time.Now()
+	a.click(`dialog[open] button[type=submit]`)
+	var wgRename sync.WaitGroup
+	wgRename.Go(func() {
+		a.waitJS("bread rolls saved on A", rolls+` && !`+rolls+`.dataset.pending`, 5*time.Second)
+		if !eval[bool](a, inBakery) {
+			t.Errorf("A shows the saved rename outside Bakery: %s", eval[string](a, rolls+`.closest('section.category')?.getAttribute('aria-labelledby')`))
+		}
+	})
+	bb.waitJS("bread rolls on B", rolls, 5*time.Second)
+	if !eval[bool](bb, inBakery) {
+		t.Errorf("B shows the renamed item outside Bakery: %s", eval[string](bb, rolls+`.closest('section.category')?.getAttribute('aria-labelledby')`))
+	}
+	t.Logf("A renames milk to bread rolls -> B shows it renamed after %s", time.Since(start).Round(time.Millisecond))
+	wgRename.Wait()
+	// Each device heard the rename and nothing after it: no second update
+	// of the item, no reshuffle of the list.
+	for name, d := range map[string]*browser{"A": a, "B": bb} {
+		from := seenBefore
+		if d == bb {
+			from = seenBeforeB
+		}
+		d.waitJS(name+" heard the rename", `window.__evs.slice(`+strconv.Itoa(from)+`).some((e) => e.id === `+js(milkID)+`)`, 5*time.Second)
+		if evs := eval[string](d, `JSON.stringify(window.__evs.slice(`+strconv.Itoa(from)+`).filter((e) => e.type.startsWith('SHOPPING_')).map((e) => e.type + ' ' + e.op + (e.id === `+js(milkID)+` ? ' item' : '')))`); evs != `["SHOPPING_ITEM_UPDATED update item"]` {
+			t.Errorf("%s heard %s after the rename, want the item's one update", name, evs)
+		}
+	}
 
 	// A's replica restarts: A's socket is cut, a change is made meanwhile,
 	// and A catches up by itself once the server is back.

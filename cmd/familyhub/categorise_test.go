@@ -71,7 +71,7 @@ func nextShopping(ws *wsClient) map[string]any {
 // on another replica hears and re-reads with its category. The family's own
 // choice for a name beats the dictionary; a name nothing knows lands in
 // "other" (what the job would decide); a recipe's ingredients are filed the
-// same way.
+// same way, and so is a renamed item, in the rename's own transaction.
 func TestCategoriseShoppingItems(t *testing.T) {
 	parallelInQuickLoop(t)
 	c := newCluster(t)
@@ -150,13 +150,40 @@ func TestCategoriseShoppingItems(t *testing.T) {
 	if events != len(ids) || reshuffles != 0 {
 		t.Fatalf("%d events for %d inserts and %d SHOPPING_LIST_UPDATED: want one event per insert, no reshuffle", events, len(ids), reshuffles)
 	}
+
+	// A rename is filed as an add is, in its own transaction: the PATCH
+	// answer has the new category, the tablet hears the rename and re-reads
+	// the item filed, and there is still no job (so no second event) and
+	// no reshuffle.
+	zorblax := ids[len(cases)-1]
+	var renamed catItem
+	ana.call(t, c.a.URL(), 200, "PATCH", "/api/shopping/items/"+zorblax, map[string]any{"name": "Brötchen"}, &renamed)
+	if renamed.filed() != "bakery/auto" {
+		t.Fatalf("zorblax renamed to Brötchen: %s in the PATCH answer, want bakery/auto", renamed.filed())
+	}
+	heard(zorblax, "update")
+	if got := listItems(t, ana, c.b.URL(), list.ID)[zorblax]; got.filed() != "bakery/auto" {
+		t.Fatalf("the renamed item read on the other replica: %s, want bakery/auto", got.filed())
+	}
+	if n := categoriseJobs(t, c.url, ana.familyID); n != 0 {
+		t.Fatalf("%d categorise jobs after the rename, want none", n)
+	}
+	if err := c.pool.QueryRow(t.Context(), `SELECT
+			(SELECT count(*) FROM event_log WHERE family_id = $1 AND entity_id = $2),
+			(SELECT count(*) FROM event_log WHERE family_id = $1 AND entity_id = $3 AND op = 'update')`,
+		ana.familyID, zorblax, list.ID).Scan(&events, &reshuffles); err != nil {
+		t.Fatal(err)
+	}
+	if events != 2 || reshuffles != 0 {
+		t.Fatalf("%d events for the renamed item and %d SHOPPING_LIST_UPDATED: want its insert and its rename, no reshuffle", events, reshuffles)
+	}
 }
 
 // TestCategoriseClassifierStillByJob: with an external classifier
 // configured, a name the dictionary knows is still filed in its insert's
 // transaction, while an unknown one is left to the categorise job, which
 // asks the model outside any transaction, files the item and announces the
-// reshuffle (SHOPPING_LIST_UPDATED).
+// reshuffle (SHOPPING_LIST_UPDATED). A rename to a known name needs no job.
 func TestCategoriseClassifierStillByJob(t *testing.T) {
 	parallelInQuickLoop(t)
 	var asked atomic.Int32
@@ -204,6 +231,16 @@ func TestCategoriseClassifierStillByJob(t *testing.T) {
 	}
 	if asked.Load() != 1 {
 		t.Fatalf("the model was asked %d times, want once (quinoa only)", asked.Load())
+	}
+	// Renamed to a name the dictionary knows, it is filed by the rename
+	// itself: no second job, no second question.
+	var renamed catItem
+	ana.call(t, m.URL(), 200, "PATCH", "/api/shopping/items/"+quinoa.ID, map[string]any{"name": "rolls"}, &renamed)
+	if renamed.filed() != "bakery/auto" {
+		t.Fatalf("quinoa renamed to rolls: %s in the PATCH answer, want bakery/auto", renamed.filed())
+	}
+	if n := categoriseJobs(t, url, ana.familyID); n != 1 || asked.Load() != 1 {
+		t.Fatalf("after the rename: %d categorise jobs and %d questions, want still one of each", n, asked.Load())
 	}
 }
 

@@ -273,20 +273,29 @@ UPDATE shopping_items
 SET name = coalesce($1::text, name),
     quantity = CASE WHEN $2::boolean THEN $3::text ELSE quantity END,
     note = CASE WHEN $4::boolean THEN $5::text ELSE note END,
-    category_id = CASE WHEN $6::boolean THEN $7::uuid ELSE category_id END,
-    category_source = CASE WHEN $6::boolean THEN 'user' ELSE category_source END,
-    checked = coalesce($8::boolean, checked),
+    category_id = CASE
+        WHEN $6::boolean THEN $7::uuid
+        WHEN $8::uuid IS NOT NULL AND category_source IS DISTINCT FROM 'user'
+            THEN $8::uuid
+        ELSE category_id
+    END,
+    category_source = CASE
+        WHEN $6::boolean THEN 'user'
+        WHEN $8::uuid IS NOT NULL AND category_source IS DISTINCT FROM 'user' THEN 'auto'
+        ELSE category_source
+    END,
+    checked = coalesce($9::boolean, checked),
     checked_at = CASE
-        WHEN $8::boolean IS NULL OR $8::boolean = checked THEN checked_at
-        WHEN $8::boolean THEN now()
+        WHEN $9::boolean IS NULL OR $9::boolean = checked THEN checked_at
+        WHEN $9::boolean THEN now()
     END,
     checked_by = CASE
-        WHEN $8::boolean IS NULL OR $8::boolean = checked THEN checked_by
-        WHEN $8::boolean THEN $9::uuid
+        WHEN $9::boolean IS NULL OR $9::boolean = checked THEN checked_by
+        WHEN $9::boolean THEN $10::uuid
     END,
-    position = coalesce($10::integer, position)
-WHERE shopping_items.id = $11 AND shopping_items.family_id = $12
-  AND ($13::bigint IS NULL OR shopping_items.version = $13)
+    position = coalesce($11::integer, position)
+WHERE shopping_items.id = $12 AND shopping_items.family_id = $13
+  AND ($14::bigint IS NULL OR shopping_items.version = $14)
 RETURNING id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version
 )
 SELECT upd.id, upd.family_id, upd.list_id, upd.name, upd.quantity, upd.note, upd.category_id, upd.category_source, upd.checked, upd.checked_at, upd.checked_by, upd.position, upd.created_at, upd.updated_at, upd.version, c.name AS category
@@ -295,19 +304,20 @@ LEFT JOIN shopping_categories c ON c.family_id = upd.family_id AND c.id = upd.ca
 `
 
 type ShoppingItemUpdateParams struct {
-	Name        *string
-	QuantitySet bool
-	Quantity    *string
-	NoteSet     bool
-	Note        *string
-	CategorySet bool
-	CategoryID  *uuid.UUID
-	Checked     *bool
-	Actor       *uuid.UUID
-	Position    *int32
-	ID          uuid.UUID
-	FamilyID    uuid.UUID
-	IfVersion   *int64
+	Name           *string
+	QuantitySet    bool
+	Quantity       *string
+	NoteSet        bool
+	Note           *string
+	CategorySet    bool
+	CategoryID     *uuid.UUID
+	AutoCategoryID *uuid.UUID
+	Checked        *bool
+	Actor          *uuid.UUID
+	Position       *int32
+	ID             uuid.UUID
+	FamilyID       uuid.UUID
+	IfVersion      *int64
 }
 
 type ShoppingItemUpdateRow struct {
@@ -331,10 +341,13 @@ type ShoppingItemUpdateRow struct {
 
 // ShoppingItemUpdate changes the fields whose *_set flag is true (name,
 // checked and position when not null). Setting the category marks it as
-// chosen by a person. Ticking records when and by whom; unticking clears
-// both; ticking a ticked item changes nothing. It returns the item as
-// shopping_items_view shows it (with its category's name), so that a tick
-// is one statement, not an update and a re-read.
+// chosen by a person. Otherwise auto_category_id (what the auto-categoriser
+// decided for a new name) files the item as 'auto', unless a person chose
+// its category: the categoriser never overrides that, also not one made
+// since the caller decided. Ticking records when and by whom; unticking
+// clears both; ticking a ticked item changes nothing. It returns the item
+// as shopping_items_view shows it (with its category's name), so that a
+// tick is one statement, not an update and a re-read.
 func (q *Queries) ShoppingItemUpdate(ctx context.Context, db DBTX, arg ShoppingItemUpdateParams) (ShoppingItemUpdateRow, error) {
 	row := db.QueryRow(ctx, shoppingItemUpdate,
 		arg.Name,
@@ -344,6 +357,7 @@ func (q *Queries) ShoppingItemUpdate(ctx context.Context, db DBTX, arg ShoppingI
 		arg.Note,
 		arg.CategorySet,
 		arg.CategoryID,
+		arg.AutoCategoryID,
 		arg.Checked,
 		arg.Actor,
 		arg.Position,
