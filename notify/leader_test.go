@@ -2,18 +2,34 @@ package notify
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 )
 
 // TestOneReplicaDerivesNotices runs two replicas' services on one
 // database: one leads and derives the notices of new events, the other
 // derives nothing; when the leader's connection dies, the other takes over
-// and derives the next ones.
+// and derives the next ones. It runs with the leader listening to the
+// event channels itself, and woken in process (RunOpts.Woken, as serve
+// wires it: the test stands in for each replica's realtime listener and
+// hands every event to both), where the leader's connection listens to
+// nothing.
 func TestOneReplicaDerivesNotices(t *testing.T) {
+	for _, woken := range []bool{false, true} {
+		t.Run(fmt.Sprintf("woken=%t", woken), func(t *testing.T) { testOneReplicaDerivesNotices(t, woken) })
+	}
+}
+
+func testOneReplicaDerivesNotices(t *testing.T, woken bool) {
 	e := newEnv(t, Config{LeaderRetry: 20 * time.Millisecond})
 	url := e.pool.Config().ConnString()
 	s2, err := New(db.NewStore(e.pool), slog.New(slog.DiscardHandler), e.s.cfg)
@@ -22,10 +38,23 @@ func TestOneReplicaDerivesNotices(t *testing.T) {
 	}
 	q2 := &queue{}
 	s2.SetQueue(q2)
+	// What each leader's own connection listens to when it takes the lead.
+	var mu sync.Mutex
+	var listening [][]string
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)
 	for _, s := range []*Service{e.s, s2} {
-		go func() { s.Run(ctx, url); done <- struct{}{} }()
+		s.onLead = func(ctx context.Context, conn *pgx.Conn) {
+			rows, _ := conn.Query(ctx, "SELECT pg_listening_channels() ORDER BY 1")
+			chans, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Errorf("pg_listening_channels: %v", err)
+			}
+			mu.Lock()
+			listening = append(listening, chans)
+			mu.Unlock()
+		}
+		go func() { s.Run(ctx, RunOpts{ListenURL: url, Woken: woken}); done <- struct{}{} }()
 	}
 	t.Cleanup(func() { cancel(); <-done; <-done })
 
@@ -56,6 +85,12 @@ func TestOneReplicaDerivesNotices(t *testing.T) {
 			_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: title, DueAt: &due, AssigneeID: &e.ben})
 			return err
 		})
+		if woken { // each replica's realtime listener hands the event over
+			for _, s := range []*Service{e.s, s2} {
+				s.WakeFor(e.family, familyhub.ChannelRecipes) // not one that makes notices
+				s.WakeFor(e.family, familyhub.ChannelTasks)
+			}
+		}
 	}
 	derived := func(r replica, what string) {
 		t.Helper()
@@ -86,6 +121,21 @@ func TestOneReplicaDerivesNotices(t *testing.T) {
 	if jobs := l.q.take(); len(jobs) != 0 {
 		t.Errorf("the old leader derived %d jobs", len(jobs))
 	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{}
+	if !woken {
+		want = slices.Sorted(slices.Values(eventChannels))
+	}
+	if len(listening) != 2 {
+		t.Fatalf("the lead was taken %d times, want 2", len(listening))
+	}
+	for i, got := range listening {
+		if !slices.Equal(got, want) {
+			t.Errorf("leader %d's connection listens to %q, want %q", i+1, got, want)
+		}
+	}
 }
 
 // waitFor polls cond until it holds, failing the test after 10 s.
@@ -110,7 +160,7 @@ func TestEventsCoalesced(t *testing.T) {
 	e := newEnv(t, Config{Coalesce: window})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { e.s.Run(ctx, e.pool.Config().ConnString()); close(done) }()
+	go func() { e.s.Run(ctx, RunOpts{ListenURL: e.pool.Config().ConnString()}); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	waitFor(t, "the service to lead", e.s.Leading)
 

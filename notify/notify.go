@@ -5,7 +5,7 @@
 // device already saw the change live. See docs/notifications.md.
 //
 // Notices are rows (notify_notices, unique per member and key) derived from
-// the event log (Service.ProcessFamily, woken by LISTEN) and from the clock
+// the event log (Service.ProcessFamily, woken by the events' notifications) and from the clock
 // (Service.Scan, a periodic job), and sent by a River job per notice
 // (Service.Deliver). Package jobs runs the jobs; package http serves the
 // endpoints and feeds Presence from its realtime transports.
@@ -167,9 +167,10 @@ type Service struct {
 	vapid vapidKeys // loaded once
 
 	presence *Presence
-	wake     chan uuid.UUID // families with new events (ProcessFamily)
-	leading  atomic.Bool    // this replica derives notices from events (watch.go)
-	passes   atomic.Int64   // ProcessFamily calls by the event path (tests)
+	wake     chan uuid.UUID                   // families with new events (ProcessFamily)
+	leading  atomic.Bool                      // this replica derives notices from events (watch.go)
+	passes   atomic.Int64                     // ProcessFamily calls by the event path (tests)
+	onLead   func(context.Context, *pgx.Conn) // tests: runs on the leader's connection as it takes the lead
 }
 
 type vapidKeys struct{ public, private string }
@@ -212,15 +213,15 @@ func (s *Service) enqueue(ctx context.Context, tx *db.Tx, id uuid.UUID, at time.
 func (s *Service) Presence() *Presence { return s.presence }
 
 // Run makes sure the VAPID key exists, then until ctx ends writes device
-// presence and turns new events into notices (one LISTEN connection on
-// listenURL, a direct connection as realtime's). It returns when ctx ends.
-func (s *Service) Run(ctx context.Context, listenURL string) {
+// presence and turns new events into notices, on this replica while it
+// leads (opts, watch.go). It returns when ctx ends.
+func (s *Service) Run(ctx context.Context, opts RunOpts) {
 	if _, err := s.VAPIDPublicKey(ctx); err != nil && ctx.Err() == nil {
 		s.logger.Error("VAPID key not available yet; retried on first use", "err", err)
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { s.presence.run(ctx) })
-	wg.Go(func() { s.watch(ctx, listenURL) })
+	wg.Go(func() { s.watch(ctx, opts) })
 	wg.Wait()
 }
 

@@ -68,7 +68,12 @@ func (m *Main) newNotifier(store *db.Store) (*notify.Service, error) {
 }
 
 // startNotify runs the notification service's background work (presence,
-// the event path) until bg ends.
+// the event path) until bg ends. Its wake-ups come from the realtime
+// listener, which receives every event anyway: the service's own
+// connection on listenURL only holds the leader lock. Call it before the
+// listener runs.
 func (m *Main) startNotify(bg context.Context, listenURL string) {
-	m.background.Go(func() { m.notify.Run(bg, listenURL) })
+	m.Listener.OnEvent = m.notify.WakeFor
+	m.Listener.OnConnect = m.notify.Sweep
+	m.background.Go(func() { m.notify.Run(bg, notify.RunOpts{ListenURL: listenURL, Woken: true}) })
 }
