@@ -66,11 +66,12 @@ type Config struct {
 	PollEvery time.Duration
 	// LeaderRetry is how often a replica that does not derive notices from
 	// events asks to take over from the one that does (watch.go): at most
-	// this long without a leader after one stops. Default 5s.
+	// this long without a leader after one stops. Default 5s; at most 1m.
 	LeaderRetry time.Duration
 	// Coalesce: a family's new events are processed at once, then at most
 	// once per Coalesce; what arrives meanwhile is processed in one pass
-	// when the window ends. Default 2s; negative: every wake-up at once.
+	// when the window ends. Default 2s; negative: every wake-up at once;
+	// at most 1m.
 	Coalesce time.Duration
 	// PresenceFlush is how often devices' presence is looked over for
 	// sockets opened, closed or resubscribed (a subscription change also
@@ -143,6 +144,13 @@ func (c Config) Validate() error {
 		return fmt.Errorf("FAMILYHUB_PUSH_TIMEOUT must be between 0 and 5m, not %s", c.Timeout)
 	case c.ListFold < 0 || c.ListFold > 24*time.Hour:
 		return fmt.Errorf("FAMILYHUB_NOTIFY_LIST_FOLD must be between 0 and 24h, not %s", c.ListFold)
+	case c.LeaderRetry < 0 || c.LeaderRetry > time.Minute:
+		// Negative would ask for the lock in a busy loop; longer leaves
+		// notices from events waiting that long after a leader stops.
+		return fmt.Errorf("FAMILYHUB_NOTIFY_LEADER_RETRY must be between 0 and 1m, not %s", c.LeaderRetry)
+	case c.Coalesce > time.Minute:
+		// Each family's notices from events wait up to this long.
+		return fmt.Errorf("FAMILYHUB_NOTIFY_COALESCE must be at most 1m (negative: no coalescing), not %s", c.Coalesce)
 	case c.ScanEvery >= c.Horizon:
 		return fmt.Errorf("the notification scan (every %s) must run more often than its horizon (%s)", c.ScanEvery, c.Horizon)
 	}

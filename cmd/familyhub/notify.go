@@ -38,6 +38,10 @@ func notifyFlags(c *notify.Config, fs *flag.FlagSet) (check func() error) {
 	durVar(&c.Timeout, "push-timeout", "FAMILYHUB_PUSH_TIMEOUT", d.Timeout, "how long one request to a push service or ntfy may take")
 	durVar(&c.ListFold, "notify-list-fold", "FAMILYHUB_NOTIFY_LIST_FOLD", d.ListFold,
 		"how long a shopping list's changes are gathered into one notice")
+	durVar(&c.LeaderRetry, "notify-leader-retry", "FAMILYHUB_NOTIFY_LEADER_RETRY", d.LeaderRetry,
+		"how often a replica that does not derive notices from events asks to take over: at most this long without one after the leader stops")
+	durVar(&c.Coalesce, "notify-coalesce", "FAMILYHUB_NOTIFY_COALESCE", d.Coalesce,
+		"a family's new events are processed at once, then at most once per this long (negative: every one at once)")
 	return func() error {
 		if len(errs) > 0 {
 			return errs[0]

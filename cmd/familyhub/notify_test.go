@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"net/http"
 	"net/url"
 	"strings"
@@ -114,5 +115,31 @@ func TestNotifyWokenByRealtimeListener(t *testing.T) {
 	processed("an item added while the listener was down")
 	if !m.notify.Leading() {
 		t.Error("the service stopped leading: its own connection should not have been touched")
+	}
+}
+
+// TestNotifyFlagsFromEnv: the event path's timings come from the
+// environment, and a flag overrides it.
+func TestNotifyFlagsFromEnv(t *testing.T) {
+	t.Setenv("FAMILYHUB_NOTIFY_LEADER_RETRY", "250ms")
+	t.Setenv("FAMILYHUB_NOTIFY_COALESCE", "-1s")
+	var cfg Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg.flagSet(fs)
+	if err := fs.Parse([]string{"-notify-coalesce", "500ms"}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Notify.LeaderRetry != 250*time.Millisecond || cfg.Notify.Coalesce != 500*time.Millisecond {
+		t.Errorf("leader retry %s, coalesce %s; want 250ms and 500ms", cfg.Notify.LeaderRetry, cfg.Notify.Coalesce)
+	}
+	t.Setenv("FAMILYHUB_NOTIFY_LEADER_RETRY", "")
+	cfg = Config{}
+	fs = flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg.flagSet(fs)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Notify.LeaderRetry != 5*time.Second || cfg.Notify.Coalesce != -time.Second {
+		t.Errorf("leader retry %s, coalesce %s; want the default 5s and -1s", cfg.Notify.LeaderRetry, cfg.Notify.Coalesce)
 	}
 }
