@@ -195,3 +195,44 @@ func TestEventsCoalesced(t *testing.T) {
 		t.Errorf("the three later events were processed %s after the first pass, long before the window ended", waited)
 	}
 }
+
+// TestFailedPassRetried: a pass that fails (a trigger refuses the notice,
+// as a transient error would) is tried again after a second or two, not
+// left for the sweep every PollEvery (an hour here).
+func TestFailedPassRetried(t *testing.T) {
+	e := newEnv(t, Config{PollEvery: time.Hour})
+	exec := func(sql string) {
+		t.Helper()
+		if _, err := e.pool.Exec(context.Background(), sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	// A sequence counts the refusals: nextval outlives the rollback.
+	exec(`CREATE SEQUENCE test_refusals`)
+	exec(`CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN PERFORM nextval('test_refusals'); RAISE EXCEPTION 'injected failure'; END $$`)
+	exec(`CREATE TRIGGER test_refuse BEFORE INSERT ON notify_notices FOR EACH ROW EXECUTE FUNCTION test_refuse()`)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.s.Run(ctx, RunOpts{ListenURL: e.pool.Config().ConnString()}); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "the service to lead", e.s.Leading)
+
+	due := e.clock.Now().Add(30 * time.Minute)
+	e.as(e.ana, "laptop-a", func(ctx context.Context, tx *db.Tx) error {
+		_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: "Call grandma", DueAt: &due, AssigneeID: &e.ben})
+		return err
+	})
+	waitFor(t, "the pass to fail", func() bool {
+		var failed bool
+		return e.pool.QueryRow(context.Background(), `SELECT is_called FROM test_refusals`).Scan(&failed) == nil && failed
+	})
+	failed := time.Now()
+	exec(`DROP TRIGGER test_refuse ON notify_notices`)
+	var jobs []queued
+	waitFor(t, "the retried pass to derive the reminder", func() bool { jobs = append(jobs, e.q.take()...); return len(jobs) > 0 })
+	t.Logf("derived %s after the failed pass", time.Since(failed).Round(time.Millisecond))
+	if len(jobs) != 1 {
+		t.Errorf("%d jobs, want 1", len(jobs))
+	}
+}

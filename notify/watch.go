@@ -115,6 +115,10 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 	// not one per item). last holds when each family was last processed,
 	// for the families still inside their window.
 	last := map[uuid.UUID]time.Time{}
+	// A failed pass (or sweep: uuid.Nil) is tried again after a backoff,
+	// not left to the sweep every PollEvery: a transient error (a
+	// deadlock, a restart, a connection lost) costs a second, not 30.
+	retry := map[uuid.UUID]retrying{}
 	later := time.NewTimer(time.Hour)
 	later.Stop()
 	defer later.Stop()
@@ -139,19 +143,27 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 		}
 		if !s.leading.Load() {
 			clear(pending) // another replica leads; a new leader sweeps
+			clear(retry)
 			continue
+		}
+		for id, r := range retry {
+			if !time.Now().Before(r.at) {
+				pending[id] = true
+			}
 		}
 		if pending[uuid.Nil] {
 			delete(pending, uuid.Nil)
 			behind, err := s.store.Q.NotifyFamiliesBehind(ctx, s.store.Pool, maxBehind)
 			if err != nil {
-				if ctx.Err() == nil {
-					s.logger.Warn("notify: listing families with new events failed; retried", "err", db.Err(err, ""))
+				if ctx.Err() != nil {
+					return
 				}
-				continue
-			}
-			for _, id := range behind {
-				pending[id] = true
+				s.logger.Warn("notify: listing families with new events failed; retried", "err", db.Err(err, ""), "in", s.retryLater(retry, uuid.Nil))
+			} else {
+				delete(retry, uuid.Nil)
+				for _, id := range behind {
+					pending[id] = true
+				}
 			}
 		}
 		now := time.Now()
@@ -170,21 +182,52 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 				if ctx.Err() != nil {
 					return
 				}
-				// Dropped here: the sweep every PollEvery finds the family behind.
-				s.logger.Warn("notify: deriving notices from events failed; retried", "family_id", id, "err", err)
+				s.logger.Warn("notify: deriving notices from events failed; retried", "family_id", id, "err", err, "in", s.retryLater(retry, id))
+			} else {
+				delete(retry, id)
 			}
 			delete(pending, id)
 		}
-		var next time.Time // the earliest end of a window a pending family waits for
+		// The earliest end of a window a pending family waits for, or of a
+		// failed pass's backoff.
+		var next time.Time
 		for id := range pending {
 			if end := last[id].Add(s.cfg.Coalesce); next.IsZero() || end.Before(next) {
 				next = end
+			}
+		}
+		for id, r := range retry {
+			if !pending[id] && (next.IsZero() || r.at.Before(next)) {
+				next = r.at
 			}
 		}
 		if !next.IsZero() {
 			later.Reset(time.Until(next))
 		}
 	}
+}
+
+// retrying is a family (or the sweep) whose last pass failed: the next is
+// due at at, backoff after the previous one.
+type retrying struct {
+	at      time.Time
+	backoff time.Duration
+}
+
+// retryFirst is the backoff after a first failed pass; it doubles with
+// each further failure, up to PollEvery.
+const retryFirst = time.Second
+
+// retryLater schedules another pass for id (uuid.Nil: a sweep) after a
+// failed one and returns how long it waits.
+func (s *Service) retryLater(retry map[uuid.UUID]retrying, id uuid.UUID) time.Duration {
+	d := retryFirst
+	if r, ok := retry[id]; ok {
+		d = 2 * r.backoff
+	}
+	d = min(d, s.cfg.PollEvery)
+	retry[id] = retrying{at: time.Now().Add(d), backoff: d}
+	return d
 }
 
 // lead holds the leader lock on a connection of its own until ctx ends:
