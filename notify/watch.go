@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"net"
 	"slices"
 	"sync"
 	"time"
@@ -267,6 +268,17 @@ func (s *Service) holdLead(ctx context.Context, opts RunOpts) (connected bool, _
 	cfg, err := db.ConnConfig(opts.ListenURL, "familyhub-notify")
 	if err != nil {
 		return false, err
+	}
+	// The connection is idle while it holds the lock: keepalives let the
+	// server notice a vanished replica (and free the lock for another) and
+	// this replica a vanished server, within about 11 s, as realtime's.
+	cfg.RuntimeParams["tcp_keepalives_idle"] = "5"
+	cfg.RuntimeParams["tcp_keepalives_interval"] = "2"
+	cfg.RuntimeParams["tcp_keepalives_count"] = "3"
+	d := &net.Dialer{KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 5 * time.Second, Interval: 2 * time.Second, Count: 3}}
+	cfg.DialFunc = d.DialContext
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 10 * time.Second
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
