@@ -2,18 +2,34 @@ package notify
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 )
 
 // TestOneReplicaDerivesNotices runs two replicas' services on one
 // database: one leads and derives the notices of new events, the other
 // derives nothing; when the leader's connection dies, the other takes over
-// and derives the next ones.
+// and derives the next ones. It runs with the leader listening to the
+// event channels itself, and woken in process (RunOpts.Woken, as serve
+// wires it: the test stands in for each replica's realtime listener and
+// hands every event to both), where the leader's connection listens to
+// nothing.
 func TestOneReplicaDerivesNotices(t *testing.T) {
+	for _, woken := range []bool{false, true} {
+		t.Run(fmt.Sprintf("woken=%t", woken), func(t *testing.T) { testOneReplicaDerivesNotices(t, woken) })
+	}
+}
+
+func testOneReplicaDerivesNotices(t *testing.T, woken bool) {
 	e := newEnv(t, Config{LeaderRetry: 20 * time.Millisecond})
 	url := e.pool.Config().ConnString()
 	s2, err := New(db.NewStore(e.pool), slog.New(slog.DiscardHandler), e.s.cfg)
@@ -22,10 +38,23 @@ func TestOneReplicaDerivesNotices(t *testing.T) {
 	}
 	q2 := &queue{}
 	s2.SetQueue(q2)
+	// What each leader's own connection listens to when it takes the lead.
+	var mu sync.Mutex
+	var listening [][]string
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)
 	for _, s := range []*Service{e.s, s2} {
-		go func() { s.Run(ctx, url); done <- struct{}{} }()
+		s.onLead = func(ctx context.Context, conn *pgx.Conn) {
+			rows, _ := conn.Query(ctx, "SELECT pg_listening_channels() ORDER BY 1")
+			chans, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Errorf("pg_listening_channels: %v", err)
+			}
+			mu.Lock()
+			listening = append(listening, chans)
+			mu.Unlock()
+		}
+		go func() { s.Run(ctx, RunOpts{ListenURL: url, Woken: woken}); done <- struct{}{} }()
 	}
 	t.Cleanup(func() { cancel(); <-done; <-done })
 
@@ -56,6 +85,12 @@ func TestOneReplicaDerivesNotices(t *testing.T) {
 			_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: title, DueAt: &due, AssigneeID: &e.ben})
 			return err
 		})
+		if woken { // each replica's realtime listener hands the event over
+			for _, s := range []*Service{e.s, s2} {
+				s.WakeFor(e.family, familyhub.ChannelRecipes) // not one that makes notices
+				s.WakeFor(e.family, familyhub.ChannelTasks)
+			}
+		}
 	}
 	derived := func(r replica, what string) {
 		t.Helper()
@@ -86,6 +121,21 @@ func TestOneReplicaDerivesNotices(t *testing.T) {
 	if jobs := l.q.take(); len(jobs) != 0 {
 		t.Errorf("the old leader derived %d jobs", len(jobs))
 	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{}
+	if !woken {
+		want = slices.Sorted(slices.Values(eventChannels))
+	}
+	if len(listening) != 2 {
+		t.Fatalf("the lead was taken %d times, want 2", len(listening))
+	}
+	for i, got := range listening {
+		if !slices.Equal(got, want) {
+			t.Errorf("leader %d's connection listens to %q, want %q", i+1, got, want)
+		}
+	}
 }
 
 // waitFor polls cond until it holds, failing the test after 10 s.
@@ -110,7 +160,7 @@ func TestEventsCoalesced(t *testing.T) {
 	e := newEnv(t, Config{Coalesce: window})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { e.s.Run(ctx, e.pool.Config().ConnString()); close(done) }()
+	go func() { e.s.Run(ctx, RunOpts{ListenURL: e.pool.Config().ConnString()}); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	waitFor(t, "the service to lead", e.s.Leading)
 
@@ -143,5 +193,46 @@ func TestEventsCoalesced(t *testing.T) {
 	// reminder was seen: the later events cannot come much sooner.
 	if waited := time.Since(derived); waited < window/2 {
 		t.Errorf("the three later events were processed %s after the first pass, long before the window ended", waited)
+	}
+}
+
+// TestFailedPassRetried: a pass that fails (a trigger refuses the notice,
+// as a transient error would) is tried again after a second or two, not
+// left for the sweep every PollEvery (an hour here).
+func TestFailedPassRetried(t *testing.T) {
+	e := newEnv(t, Config{PollEvery: time.Hour})
+	exec := func(sql string) {
+		t.Helper()
+		if _, err := e.pool.Exec(context.Background(), sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	// A sequence counts the refusals: nextval outlives the rollback.
+	exec(`CREATE SEQUENCE test_refusals`)
+	exec(`CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN PERFORM nextval('test_refusals'); RAISE EXCEPTION 'injected failure'; END $$`)
+	exec(`CREATE TRIGGER test_refuse BEFORE INSERT ON notify_notices FOR EACH ROW EXECUTE FUNCTION test_refuse()`)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.s.Run(ctx, RunOpts{ListenURL: e.pool.Config().ConnString()}); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "the service to lead", e.s.Leading)
+
+	due := e.clock.Now().Add(30 * time.Minute)
+	e.as(e.ana, "laptop-a", func(ctx context.Context, tx *db.Tx) error {
+		_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: "Call grandma", DueAt: &due, AssigneeID: &e.ben})
+		return err
+	})
+	waitFor(t, "the pass to fail", func() bool {
+		var failed bool
+		return e.pool.QueryRow(context.Background(), `SELECT is_called FROM test_refusals`).Scan(&failed) == nil && failed
+	})
+	failed := time.Now()
+	exec(`DROP TRIGGER test_refuse ON notify_notices`)
+	var jobs []queued
+	waitFor(t, "the retried pass to derive the reminder", func() bool { jobs = append(jobs, e.q.take()...); return len(jobs) > 0 })
+	t.Logf("derived %s after the failed pass", time.Since(failed).Round(time.Millisecond))
+	if len(jobs) != 1 {
+		t.Errorf("%d jobs, want 1", len(jobs))
 	}
 }

@@ -5,7 +5,7 @@
 // device already saw the change live. See docs/notifications.md.
 //
 // Notices are rows (notify_notices, unique per member and key) derived from
-// the event log (Service.ProcessFamily, woken by LISTEN) and from the clock
+// the event log (Service.ProcessFamily, woken by the events' notifications) and from the clock
 // (Service.Scan, a periodic job), and sent by a River job per notice
 // (Service.Deliver). Package jobs runs the jobs; package http serves the
 // endpoints and feeds Presence from its realtime transports.
@@ -66,11 +66,12 @@ type Config struct {
 	PollEvery time.Duration
 	// LeaderRetry is how often a replica that does not derive notices from
 	// events asks to take over from the one that does (watch.go): at most
-	// this long without a leader after one stops. Default 5s.
+	// this long without a leader after one stops. Default 5s; at most 1m.
 	LeaderRetry time.Duration
 	// Coalesce: a family's new events are processed at once, then at most
 	// once per Coalesce; what arrives meanwhile is processed in one pass
-	// when the window ends. Default 2s; negative: every wake-up at once.
+	// when the window ends. Default 2s; negative: every wake-up at once;
+	// at most 1m.
 	Coalesce time.Duration
 	// PresenceFlush is how often devices' presence is looked over for
 	// sockets opened, closed or resubscribed (a subscription change also
@@ -143,6 +144,13 @@ func (c Config) Validate() error {
 		return fmt.Errorf("FAMILYHUB_PUSH_TIMEOUT must be between 0 and 5m, not %s", c.Timeout)
 	case c.ListFold < 0 || c.ListFold > 24*time.Hour:
 		return fmt.Errorf("FAMILYHUB_NOTIFY_LIST_FOLD must be between 0 and 24h, not %s", c.ListFold)
+	case c.LeaderRetry < 0 || c.LeaderRetry > time.Minute:
+		// Negative would ask for the lock in a busy loop; longer leaves
+		// notices from events waiting that long after a leader stops.
+		return fmt.Errorf("FAMILYHUB_NOTIFY_LEADER_RETRY must be between 0 and 1m, not %s", c.LeaderRetry)
+	case c.Coalesce > time.Minute:
+		// Each family's notices from events wait up to this long.
+		return fmt.Errorf("FAMILYHUB_NOTIFY_COALESCE must be at most 1m (negative: no coalescing), not %s", c.Coalesce)
 	case c.ScanEvery >= c.Horizon:
 		return fmt.Errorf("the notification scan (every %s) must run more often than its horizon (%s)", c.ScanEvery, c.Horizon)
 	}
@@ -167,9 +175,10 @@ type Service struct {
 	vapid vapidKeys // loaded once
 
 	presence *Presence
-	wake     chan uuid.UUID // families with new events (ProcessFamily)
-	leading  atomic.Bool    // this replica derives notices from events (watch.go)
-	passes   atomic.Int64   // ProcessFamily calls by the event path (tests)
+	wake     chan uuid.UUID                   // families with new events (ProcessFamily)
+	leading  atomic.Bool                      // this replica derives notices from events (watch.go)
+	passes   atomic.Int64                     // ProcessFamily calls by the event path (tests)
+	onLead   func(context.Context, *pgx.Conn) // tests: runs on the leader's connection as it takes the lead
 }
 
 type vapidKeys struct{ public, private string }
@@ -212,15 +221,15 @@ func (s *Service) enqueue(ctx context.Context, tx *db.Tx, id uuid.UUID, at time.
 func (s *Service) Presence() *Presence { return s.presence }
 
 // Run makes sure the VAPID key exists, then until ctx ends writes device
-// presence and turns new events into notices (one LISTEN connection on
-// listenURL, a direct connection as realtime's). It returns when ctx ends.
-func (s *Service) Run(ctx context.Context, listenURL string) {
+// presence and turns new events into notices, on this replica while it
+// leads (opts, watch.go). It returns when ctx ends.
+func (s *Service) Run(ctx context.Context, opts RunOpts) {
 	if _, err := s.VAPIDPublicKey(ctx); err != nil && ctx.Err() == nil {
 		s.logger.Error("VAPID key not available yet; retried on first use", "err", err)
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { s.presence.run(ctx) })
-	wg.Go(func() { s.watch(ctx, listenURL) })
+	wg.Go(func() { s.watch(ctx, opts) })
 	wg.Wait()
 }
 

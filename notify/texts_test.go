@@ -237,12 +237,21 @@ func TestConfigValidate(t *testing.T) {
 		{PublicURL: "family.example.org"},
 		{SecretKey: "short"},
 		{ScanEvery: 2 * time.Hour},
+		{LeaderRetry: -time.Second},
+		{LeaderRetry: time.Hour},
+		{Coalesce: 2 * time.Minute},
 	} {
 		if err := c.Validate(); err == nil {
 			t.Errorf("%+v: valid", c)
 		}
 	}
-	if err := (Config{Subject: "https://family.example.org", PublicURL: "https://family.example.org"}).Validate(); err != nil {
-		t.Error(err)
+	for _, c := range []Config{
+		{Subject: "https://family.example.org", PublicURL: "https://family.example.org"},
+		{LeaderRetry: time.Minute, Coalesce: time.Minute},
+		{Coalesce: -1}, // no coalescing
+	} {
+		if err := c.Validate(); err != nil {
+			t.Errorf("%+v: %v", c, err)
+		}
 	}
 }

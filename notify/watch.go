@@ -3,32 +3,39 @@ package notify
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"math/rand/v2"
+	"net"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgxlisten"
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 )
 
-// The event path: one replica at a time, the leader, listens to the
-// channels that carry tasks, calendar and shopping events (one LISTEN
-// connection of its own; the payload's family_id is all it reads) and
-// processes that family's new events (ProcessFamily). Notifications are
-// only a wake-up: the cursor in PostgreSQL is the truth, so a lost
+// The event path: one replica at a time, the leader, processes the new
+// events of each family that has some (ProcessFamily), woken by the
+// notifications of the channels that carry tasks, calendar and shopping
+// events (the payload's family_id is all it reads). Notifications are only
+// a wake-up: the cursor in PostgreSQL is the truth, so a lost
 // notification, a reconnect or a full queue just means looking at every
 // family that is behind (NotifyFamiliesBehind), which a timer also does
 // every PollEvery.
 //
-// The leader is whichever replica's listening connection holds the
-// session advisory lock leaderLockID; the others keep their connection
-// and ask again every LeaderRetry, so when the leader stops or its
-// connection dies (which releases the lock) another takes over and
+// Where the wake-ups come from is RunOpts.Woken: in serve and dev the
+// process's realtime listener already receives every one of these
+// notifications, and hands each event's family over (WakeFor) and asks
+// for a sweep after each of its (re)connects (Sweep), so PostgreSQL sends
+// each event to one listening backend per replica, not two. Without one,
+// the leader LISTENs to the channels itself.
+//
+// The leader is whichever replica's own connection (familyhub-notify)
+// holds the session advisory lock leaderLockID; the others keep their
+// connection and ask again every LeaderRetry, so when the leader stops or
+// its connection dies (which releases the lock) another takes over and
 // sweeps. Before this every replica processed every event: the same work
 // twice with two replicas (the loser of the cursor's row lock found it
 // taken), measured as half of PostgreSQL's statements per write
@@ -44,64 +51,62 @@ const leaderLockID = -0x6f00_461d_a0dd_a3fa // 0x90ffb9e25f225c06
 // maxBehind bounds the families looked at per sweep.
 const maxBehind = 1000
 
+// eventChannels are the channels whose events can make notices.
+var eventChannels = []string{familyhub.ChannelTasks, familyhub.ChannelCalendar, familyhub.ChannelShopping}
+
+// RunOpts says how Run learns of new events.
+type RunOpts struct {
+	// ListenURL is a direct connection (as realtime's: a transaction
+	// pooler cannot hold a session lock) on which this replica waits for
+	// the leader lock and holds it. Empty: no election, this replica
+	// always leads (tests).
+	ListenURL string
+	// Woken: the process already listens to the event channels and hands
+	// them over, WakeFor with each event's family and Sweep after each
+	// (re)connect of its listening connection (cmd/familyhub wires
+	// realtime.Listener so). The lock's connection then LISTENs to
+	// nothing. Otherwise the leader LISTENs on it to eventChannels.
+	Woken bool
+}
+
 // Wake asks this replica to process a family's new events soon; it never
 // blocks (when the queue is full every family behind is swept instead).
 func (s *Service) Wake(family uuid.UUID) {
 	select {
 	case s.wake <- family:
 	default:
-		s.sweepSoon()
+		s.Sweep()
 	}
 }
 
-func (s *Service) sweepSoon() {
+// WakeFor is Wake for an event notified on channel: it does nothing for a
+// channel that cannot make notices, or while another replica leads (a new
+// leader sweeps first). It never blocks: the realtime listener calls it
+// for every event (RunOpts.Woken).
+func (s *Service) WakeFor(family uuid.UUID, channel string) {
+	if s.leading.Load() && slices.Contains(eventChannels, channel) {
+		s.Wake(family)
+	}
+}
+
+// Sweep asks this replica to process every family that is behind soon
+// (after a wake-up may have been lost: a reconnect); it never blocks.
+func (s *Service) Sweep() {
 	select {
 	case s.wake <- uuid.Nil: // uuid.Nil: every family behind
 	default:
 	}
 }
 
-func (s *Service) watch(ctx context.Context, listenURL string) {
-	if listenURL != "" {
-		l := &pgxlisten.Listener{
-			Connect: func(ctx context.Context) (*pgx.Conn, error) {
-				s.leading.Store(false)
-				cfg, err := db.ConnConfig(listenURL, "familyhub-notify")
-				if err != nil {
-					return nil, err
-				}
-				conn, err := pgx.ConnectConfig(ctx, cfg)
-				if err != nil {
-					return nil, err
-				}
-				if err := s.awaitLead(ctx, conn); err != nil {
-					conn.Close(context.Background())
-					return nil, err
-				}
-				s.leading.Store(true)
-				s.logger.Info("notify: this replica derives notices from events")
-				return conn, nil
-			},
-			LogError: func(ctx context.Context, err error) {
-				s.leading.Store(false) // the connection, and with it the lock, is gone
-				if ctx.Err() == nil {
-					s.logger.Warn("notify listener", "err", err)
-				}
-			},
-			ReconnectDelay: 2 * time.Second, // pgxlisten's zero means a minute
-		}
-		for _, ch := range []string{familyhub.ChannelTasks, familyhub.ChannelCalendar, familyhub.ChannelShopping} {
-			l.Handle(ch, wakeHandler{s})
-		}
+func (s *Service) watch(ctx context.Context, opts RunOpts) {
+	if opts.ListenURL == "" {
+		s.leading.Store(true)
+	} else {
 		var wg sync.WaitGroup
-		defer wg.Wait() // after ctx ends, Listen returns
-		wg.Go(func() {
-			if err := l.Listen(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				s.logger.Error("notify listener stopped", "err", err)
-			}
-		})
+		defer wg.Wait() // after ctx ends, lead returns
+		wg.Go(func() { s.lead(ctx, opts) })
 	}
-	s.sweepSoon()
+	s.Sweep()
 	tick := time.NewTicker(s.cfg.PollEvery)
 	defer tick.Stop()
 	pending := map[uuid.UUID]bool{}
@@ -111,6 +116,10 @@ func (s *Service) watch(ctx context.Context, listenURL string) {
 	// not one per item). last holds when each family was last processed,
 	// for the families still inside their window.
 	last := map[uuid.UUID]time.Time{}
+	// A failed pass (or sweep: uuid.Nil) is tried again after a backoff,
+	// not left to the sweep every PollEvery: a transient error (a
+	// deadlock, a restart, a connection lost) costs a second, not 30.
+	retry := map[uuid.UUID]retrying{}
 	later := time.NewTimer(time.Hour)
 	later.Stop()
 	defer later.Stop()
@@ -133,21 +142,29 @@ func (s *Service) watch(ctx context.Context, listenURL string) {
 		case <-tick.C:
 			pending[uuid.Nil] = true
 		}
-		if listenURL != "" && !s.leading.Load() {
+		if !s.leading.Load() {
 			clear(pending) // another replica leads; a new leader sweeps
+			clear(retry)
 			continue
+		}
+		for id, r := range retry {
+			if !time.Now().Before(r.at) {
+				pending[id] = true
+			}
 		}
 		if pending[uuid.Nil] {
 			delete(pending, uuid.Nil)
 			behind, err := s.store.Q.NotifyFamiliesBehind(ctx, s.store.Pool, maxBehind)
 			if err != nil {
-				if ctx.Err() == nil {
-					s.logger.Warn("notify: listing families with new events failed; retried", "err", db.Err(err, ""))
+				if ctx.Err() != nil {
+					return
 				}
-				continue
-			}
-			for _, id := range behind {
-				pending[id] = true
+				s.logger.Warn("notify: listing families with new events failed; retried", "err", db.Err(err, ""), "in", s.retryLater(retry, uuid.Nil))
+			} else {
+				delete(retry, uuid.Nil)
+				for _, id := range behind {
+					pending[id] = true
+				}
 			}
 		}
 		now := time.Now()
@@ -166,15 +183,23 @@ func (s *Service) watch(ctx context.Context, listenURL string) {
 				if ctx.Err() != nil {
 					return
 				}
-				// Dropped here: the sweep every PollEvery finds the family behind.
-				s.logger.Warn("notify: deriving notices from events failed; retried", "family_id", id, "err", err)
+				s.logger.Warn("notify: deriving notices from events failed; retried", "family_id", id, "err", err, "in", s.retryLater(retry, id))
+			} else {
+				delete(retry, id)
 			}
 			delete(pending, id)
 		}
-		var next time.Time // the earliest end of a window a pending family waits for
+		// The earliest end of a window a pending family waits for, or of a
+		// failed pass's backoff.
+		var next time.Time
 		for id := range pending {
 			if end := last[id].Add(s.cfg.Coalesce); next.IsZero() || end.Before(next) {
 				next = end
+			}
+		}
+		for id, r := range retry {
+			if !pending[id] && (next.IsZero() || r.at.Before(next)) {
+				next = r.at
 			}
 		}
 		if !next.IsZero() {
@@ -183,9 +208,121 @@ func (s *Service) watch(ctx context.Context, listenURL string) {
 	}
 }
 
+// retrying is a family (or the sweep) whose last pass failed: the next is
+// due at at, backoff after the previous one.
+type retrying struct {
+	at      time.Time
+	backoff time.Duration
+}
+
+// retryFirst is the backoff after a first failed pass; it doubles with
+// each further failure, up to PollEvery.
+const retryFirst = time.Second
+
+// retryLater schedules another pass for id (uuid.Nil: a sweep) after a
+// failed one and returns how long it waits.
+func (s *Service) retryLater(retry map[uuid.UUID]retrying, id uuid.UUID) time.Duration {
+	d := retryFirst
+	if r, ok := retry[id]; ok {
+		d = 2 * r.backoff
+	}
+	d = min(d, s.cfg.PollEvery)
+	retry[id] = retrying{at: time.Now().Add(d), backoff: d}
+	return d
+}
+
+// lead holds the leader lock on a connection of its own until ctx ends:
+// it connects (again after a failure, with backoff), waits for the lock,
+// and while it holds it this replica leads.
+func (s *Service) lead(ctx context.Context, opts RunOpts) {
+	failures := 0
+	for {
+		connected, err := s.holdLead(ctx, opts)
+		s.leading.Store(false) // the connection, and with it the lock, is gone
+		if ctx.Err() != nil {
+			return
+		}
+		if connected {
+			failures = 0
+		}
+		failures++
+		backoff := min(leadMinBackoff<<min(failures-1, 10), leadMaxBackoff)
+		delay := backoff/2 + rand.N(backoff/2+1) // jitter: replicas do not reconnect in lockstep
+		s.logger.Warn("notify: leader connection failed; connecting again", "err", err, "in", delay.Round(time.Millisecond))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+	}
+}
+
+// The reconnect delay of the leader's connection doubles from
+// leadMinBackoff to leadMaxBackoff while connecting fails.
+const leadMinBackoff, leadMaxBackoff = 250 * time.Millisecond, 10 * time.Second
+
+// holdLead connects, waits for the leader lock and leads until the
+// connection fails or ctx ends; connected says whether it got as far as a
+// connection.
+func (s *Service) holdLead(ctx context.Context, opts RunOpts) (connected bool, _ error) {
+	cfg, err := db.ConnConfig(opts.ListenURL, "familyhub-notify")
+	if err != nil {
+		return false, err
+	}
+	// The connection is idle while it holds the lock: keepalives let the
+	// server notice a vanished replica (and free the lock for another) and
+	// this replica a vanished server, within about 11 s, as realtime's.
+	cfg.RuntimeParams["tcp_keepalives_idle"] = "5"
+	cfg.RuntimeParams["tcp_keepalives_interval"] = "2"
+	cfg.RuntimeParams["tcp_keepalives_count"] = "3"
+	d := &net.Dialer{KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 5 * time.Second, Interval: 2 * time.Second, Count: 3}}
+	cfg.DialFunc = d.DialContext
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		conn.Close(cctx)
+	}()
+	if err := s.awaitLead(ctx, conn); err != nil {
+		return true, err
+	}
+	if !opts.Woken {
+		for _, ch := range eventChannels {
+			if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
+				return true, err
+			}
+		}
+	}
+	if s.onLead != nil {
+		s.onLead(ctx, conn)
+	}
+	s.leading.Store(true)
+	s.logger.Info("notify: this replica derives notices from events", "woken_in_process", opts.Woken)
+	s.Sweep() // whatever happened before: after Store, so no wake-up is lost
+	// With nothing to LISTEN to, this only waits for the connection to end:
+	// the server's FATAL on termination, a broken socket, ctx.
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return true, err
+		}
+		var ev struct {
+			FamilyID uuid.UUID `json:"family_id"`
+		}
+		if json.Unmarshal([]byte(n.Payload), &ev) == nil && ev.FamilyID != uuid.Nil {
+			s.Wake(ev.FamilyID)
+		}
+	}
+}
+
 // awaitLead returns once conn holds leaderLockID, asking every
-// LeaderRetry; an error (ctx ended, the connection broke) makes pgxlisten
-// connect again.
+// LeaderRetry; its error is ctx's or the connection's.
 func (s *Service) awaitLead(ctx context.Context, conn *pgx.Conn) error {
 	for {
 		var got bool
@@ -204,25 +341,5 @@ func (s *Service) awaitLead(ctx context.Context, conn *pgx.Conn) error {
 }
 
 // Leading reports whether this replica derives notices from events now
-// (always, when it has no listening connection).
+// (always, when it has no leader connection).
 func (s *Service) Leading() bool { return s.leading.Load() }
-
-type wakeHandler struct{ s *Service }
-
-func (h wakeHandler) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
-	var ev struct {
-		FamilyID uuid.UUID `json:"family_id"`
-	}
-	if err := json.Unmarshal([]byte(n.Payload), &ev); err != nil || ev.FamilyID == uuid.Nil {
-		return nil // not an event: nothing to do
-	}
-	h.s.Wake(ev.FamilyID)
-	return nil
-}
-
-// HandleBacklog runs after each (re)connect's LISTEN: whatever happened
-// meanwhile is found by a sweep.
-func (h wakeHandler) HandleBacklog(context.Context, string, *pgx.Conn) error {
-	h.s.sweepSoon()
-	return nil
-}

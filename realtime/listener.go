@@ -51,6 +51,16 @@ type Listener struct {
 	PingInterval, StaleAfter, DeadAfter time.Duration
 	// CrossCheckInterval: see above. Default 2s.
 	CrossCheckInterval time.Duration
+	// OnEvent, when set, is given each event's family and channel as its
+	// notification arrives, so another part of the process need not LISTEN
+	// to the same channels on a connection of its own (cmd/familyhub: the
+	// notifications service's wake-ups). It runs on the listening
+	// goroutine: it must not block.
+	OnEvent func(familyID uuid.UUID, channel string)
+	// OnConnect, when set, is called after each (re)connect once every
+	// channel is listened to, beside the hub's catch-up: OnEvent missed
+	// whatever was notified while the listener was away. It must not block.
+	OnConnect func()
 
 	token     string
 	connected atomic.Bool
@@ -242,6 +252,9 @@ func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification, _
 	}
 	h.l.Logger.Debug("event", "channel", n.Channel, "family_id", ev.FamilyID, "seq", ev.Seq, "type", ev.Type)
 	h.l.Hub.notify(ev)
+	if h.l.OnEvent != nil {
+		h.l.OnEvent(ev.FamilyID, n.Channel)
+	}
 	return nil
 }
 
@@ -259,6 +272,9 @@ func (h handler) HandleBacklog(_ context.Context, _ string, _ *pgx.Conn) error {
 		l.pingSent.Store(0)
 		l.connected.Store(true)
 		l.Hub.requestResync()
+		if l.OnConnect != nil {
+			l.OnConnect()
+		}
 	}
 	return nil
 }

@@ -130,6 +130,10 @@ func TestConfigValidation(t *testing.T) {
 		{args: []string{"-database-url", "postgres://x/y", "-trusted-proxies", "10.0.0.0/99"}, want: "trusted proxy"},
 		{args: []string{"-database-url", "postgres://x/y", "-log-level", "loud"}, want: "loud"},
 		{args: []string{"-database-url", "postgres://x/y"}, env: map[string]string{"FAMILYHUB_SIGNUP": "nobody"}, want: "nobody"},
+		{args: []string{"-database-url", "postgres://x/y"}, env: map[string]string{"FAMILYHUB_NOTIFY_LEADER_RETRY": "soon"}, want: "FAMILYHUB_NOTIFY_LEADER_RETRY"},
+		{args: []string{"-database-url", "postgres://x/y"}, env: map[string]string{"FAMILYHUB_NOTIFY_LEADER_RETRY": "-5s"}, want: "FAMILYHUB_NOTIFY_LEADER_RETRY"},
+		{args: []string{"-database-url", "postgres://x/y", "-notify-coalesce", "2m"}, want: "FAMILYHUB_NOTIFY_COALESCE"},
+		{args: []string{"-database-url", "postgres://x/y"}, env: map[string]string{"FAMILYHUB_NOTIFY_COALESCE": "3"}, want: "FAMILYHUB_NOTIFY_COALESCE"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -38,6 +38,10 @@ func notifyFlags(c *notify.Config, fs *flag.FlagSet) (check func() error) {
 	durVar(&c.Timeout, "push-timeout", "FAMILYHUB_PUSH_TIMEOUT", d.Timeout, "how long one request to a push service or ntfy may take")
 	durVar(&c.ListFold, "notify-list-fold", "FAMILYHUB_NOTIFY_LIST_FOLD", d.ListFold,
 		"how long a shopping list's changes are gathered into one notice")
+	durVar(&c.LeaderRetry, "notify-leader-retry", "FAMILYHUB_NOTIFY_LEADER_RETRY", d.LeaderRetry,
+		"how often a replica that does not derive notices from events asks to take over: at most this long without one after the leader stops")
+	durVar(&c.Coalesce, "notify-coalesce", "FAMILYHUB_NOTIFY_COALESCE", d.Coalesce,
+		"a family's new events are processed at once, then at most once per this long (negative: every one at once)")
 	return func() error {
 		if len(errs) > 0 {
 			return errs[0]
@@ -68,7 +72,12 @@ func (m *Main) newNotifier(store *db.Store) (*notify.Service, error) {
 }
 
 // startNotify runs the notification service's background work (presence,
-// the event path) until bg ends.
+// the event path) until bg ends. Its wake-ups come from the realtime
+// listener, which receives every event anyway: the service's own
+// connection on listenURL only holds the leader lock. Call it before the
+// listener runs.
 func (m *Main) startNotify(bg context.Context, listenURL string) {
-	m.background.Go(func() { m.notify.Run(bg, listenURL) })
+	m.Listener.OnEvent = m.notify.WakeFor
+	m.Listener.OnConnect = m.notify.Sweep
+	m.background.Go(func() { m.notify.Run(bg, notify.RunOpts{ListenURL: listenURL, Woken: true}) })
 }
