@@ -29,8 +29,9 @@ import (
 // process's realtime listener already receives every one of these
 // notifications, and hands each event's family over (WakeFor) and asks
 // for a sweep after each of its (re)connects (Sweep), so PostgreSQL sends
-// each event to one listening backend per replica, not two. Without one,
-// the leader LISTENs to the channels itself.
+// each event only to the replicas' realtime listeners, not also to the
+// leader's own connection. Without one, the leader LISTENs to the
+// channels itself.
 //
 // The leader is whichever replica's own connection (familyhub-notify)
 // holds the session advisory lock leaderLockID; the others keep their
