@@ -197,7 +197,10 @@ func TestBrowserCalendarOccurrencesGerman(t *testing.T) {
 
 // TestBrowserCalendarFeed: a family feed made on the Family page is an
 // iCalendar file holding the family's events; its address is shown only
-// to who made it; revoked, it answers 410 Gone.
+// to who made it; revoked, it answers 410 Gone. Ben's Family page, open on
+// the other replica, shows the feed and drops it again without a reload
+// (FAMILY_UPDATED, migration 00023), and the event's re-read on Ana's tab
+// leaves the address shown once in place.
 func TestBrowserCalendarFeed(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	c, ana, _ := twoAdults(t)
@@ -207,8 +210,12 @@ func TestBrowserCalendarFeed(t *testing.T) {
 		"starts_at": tomorrow + "T18:00:00Z", "ends_at": tomorrow + "T19:00:00Z"})
 	a, b := anaAndBen(t, c, device{"A", laptopW, laptopH, browserOpts{lang: "en-GB"}}, device{"B", phoneW, phoneH, browserOpts{lang: "en-GB"}})
 
+	const feedsListed = `document.querySelector('#h-feeds') && !document.querySelector('ul.feeds .loading')`
+	b.goFamily()
+	b.waitJS("Ben's feeds listed", feedsListed+` && document.querySelector('ul.feeds li.muted')`, 5*time.Second)
+	b.markPage()
 	a.goFamily()
-	a.waitJS("feeds listed", `document.querySelector('#h-feeds') && !document.querySelector('ul.feeds .loading')`, 5*time.Second)
+	a.waitJS("feeds listed", feedsListed, 5*time.Second)
 	a.setValue(`form.feed-form input[name=name]`, "Google Calendar")
 	a.click(`form.feed-form input[name=feed-scope][value=family]`)
 	a.click(`form.feed-form button[type=submit]`)
@@ -218,6 +225,18 @@ func TestBrowserCalendarFeed(t *testing.T) {
 	if !strings.HasPrefix(feedURL, c.a.URL()+"/ical/") || !strings.HasSuffix(feedURL, ".ics") {
 		t.Fatalf("feed address %q, want %s/ical/….ics", feedURL, c.a.URL())
 	}
+
+	// Ben sees the feed in the list at once, never its address.
+	seen(t, b, "the new feed on Ben's open Family page", `document.querySelector('ul.feeds li.entry[data-name="Google Calendar"]') && `+notReloaded)
+	feedsShot(b, "calendar-feeds-phone")
+	if leaked := eval[bool](b, fmt.Sprintf(`document.body.innerHTML.includes(%q) || [...document.querySelectorAll('input')].some((i) => i.value.includes('/ical/'))`, feedURL[strings.LastIndex(feedURL, "/")+1:])); leaked {
+		t.Error("Ben's page shows the feed's secret address")
+	}
+	// Ana's tab has heard the same event (and so re-read its list): the
+	// address shown once is still there.
+	benSeq := eval[float64](b, `familyhub.seq()`)
+	a.waitJS("Ana's tab heard the feed's event, the address still shown",
+		fmt.Sprintf(`familyhub.seq() >= %v && document.querySelector('.fresh-feed input')?.value === %q`, benSeq, feedURL), 5*time.Second)
 	if hint := eval[string](a, `document.querySelector('.fresh-feed').textContent`); !strings.Contains(hint, "Google Calendar:") || !strings.Contains(hint, "Outlook:") {
 		t.Errorf("no hint for Google Calendar and Outlook: %q", hint)
 	}
@@ -239,15 +258,8 @@ func TestBrowserCalendarFeed(t *testing.T) {
 		t.Fatalf("feed: %d %s\n%s", status, ctype, body)
 	}
 
-	// Ben sees the feed in the list, never its address.
-	b.goFamily()
-	b.waitJS("the feed on Ben's list", `document.querySelector('ul.feeds li.entry[data-name="Google Calendar"]')`, 5*time.Second)
-	feedsShot(b, "calendar-feeds-phone")
-	if leaked := eval[bool](b, fmt.Sprintf(`document.body.innerHTML.includes(%q) || [...document.querySelectorAll('input')].some((i) => i.value.includes('/ical/'))`, feedURL[strings.LastIndex(feedURL, "/")+1:])); leaked {
-		t.Error("Ben's page shows the feed's secret address")
-	}
-
-	// Revoke, after a question: the address answers 410.
+	// Revoke, after a question: the address answers 410, and Ben's list
+	// drops the feed without a reload.
 	a.click(`ul.feeds li.entry[data-name="Google Calendar"] button.danger`)
 	a.waitJS("the question", `document.querySelector('dialog.ask[open]')?.textContent.includes('Revoke “Google Calendar”?')`, 5*time.Second)
 	a.click(`dialog.ask[open] button.danger`)
@@ -255,6 +267,7 @@ func TestBrowserCalendarFeed(t *testing.T) {
 	if status, _, _ := get(); status != http.StatusGone {
 		t.Errorf("a revoked feed answers %d, want 410", status)
 	}
+	seen(t, b, "the revoked feed gone from Ben's page", `!document.querySelector('ul.feeds li.entry') && document.querySelector('ul.feeds li.muted') && `+notReloaded)
 }
 
 // feedsShot saves the viewport with the feeds section at its top as

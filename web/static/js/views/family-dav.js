@@ -1,8 +1,9 @@
 // The Family page's calendar parts: app passwords for calendar apps (with
 // the exact settings for Apple Calendar, Thunderbird and DAVx5) and
-// subscriptions to other calendars. Create, list, revoke.
+// subscriptions to other calendars. Create, list, revoke. The
+// subscriptions are the family's: their list follows FAMILY_UPDATED.
 import { del, get, post } from '../api.js';
-import { field, formValues, h, loading, setChildren } from '../dom.js';
+import { field, formValues, h, loading, reconcile, setChildren } from '../dom.js';
 import { fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { confirmDelete } from './dialog.js';
 
@@ -133,21 +134,36 @@ export function subscriptions(app) {
     if (ok) reload();
   }
 
-  async function reload() {
-    try {
-      const subs = await get('/api/calendar/subscriptions');
-      setChildren(list, subs.length ? subs.map((s) => h('li.entry', { dataset: { id: s.id } },
-        h('div.grow', h('strong', s.name), h('span.muted.url', s.url), state(s),
-          s.last_error ? h('details', h('summary', t('subs.details')), h('code', s.last_error)) : null),
-        manage ? h('button.small.danger', { type: 'button', onclick: () => remove(s), 'aria-label': t('subs.removeLabel', { name: s.name }) }, t('subs.remove')) : null))
-        : h('li.muted', t('subs.none')));
-    } catch (e) { setChildren(list, h('li.load-error', e.message)); }
+  function row(s) {
+    return h('li.entry', { dataset: { id: s.id, name: s.name } },
+      h('div.grow', h('strong', s.name), h('span.muted.url', s.url), state(s),
+        s.last_error ? h('details', h('summary', t('subs.details')), h('code', s.last_error)) : null),
+      manage ? h('button.small.danger', {
+        type: 'button', dataset: { key: `remove-sub-${s.id}` }, onclick: () => remove(s), 'aria-label': t('subs.removeLabel', { name: s.name }),
+      }, t('subs.remove')) : null);
   }
+
+  // Also on FAMILY_UPDATED (a calendar added or removed on another device,
+  // its first sync, failing or working again): rows keyed by id, so a row
+  // that did not change keeps the focus and an open Details.
+  const reload = app.loader(async () => {
+    const subs = await get('/api/calendar/subscriptions');
+    if (!subs.length) { setChildren(list, h('li.muted', t('subs.none'))); return; }
+    reconcile(list, subs, {
+      key: (s) => s.id,
+      sig: (s) => JSON.stringify([s.name, s.url, s.last_synced_at, s.last_error, s.failed_attempts, s.next_attempt_at]),
+      build: row,
+    });
+  });
   reload();
 
-  return h('section.card', { 'aria-labelledby': 'h-subs' },
-    h('h2#h-subs', t('subs.title')),
-    h('p', t('subs.intro')),
-    list,
-    manage ? h('details.more', h('summary', t('subs.addTitle')), form) : null);
+  return {
+    el: h('section.card', { 'aria-labelledby': 'h-subs' },
+      h('h2#h-subs', t('subs.title')),
+      h('p', t('subs.intro')),
+      list,
+      manage ? h('details.more', h('summary', t('subs.addTitle')), form) : null),
+    reload,
+    update: reload,
+  };
 }

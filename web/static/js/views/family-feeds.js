@@ -2,9 +2,10 @@
 // feeds"): a secret .ics address for Google Calendar or Outlook, for the
 // whole family or for the signed-in person. The address is a secret: the
 // server answers it once, to whoever made the feed, and only this tab
-// shows it (it is kept nowhere). Make, list, revoke.
+// shows it (it is kept nowhere). Make, list, revoke. The list follows
+// FAMILY_UPDATED (a feed made or revoked on another device).
 import { del, get, post } from '../api.js';
-import { field, h, loading, setChildren } from '../dom.js';
+import { field, h, loading, reconcile, setChildren } from '../dom.js';
 import { fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { memberName } from '../members.js';
 import { confirmDelete } from './dialog.js';
@@ -48,17 +49,28 @@ export function feedsSection(app) {
 
   const holds = (f) => (f.scope === 'family' ? t('feeds.forFamily') : t('feeds.forMember', { name: memberName(app, f.member_id) }));
 
-  async function reload() {
-    try {
-      const fs = await get('/api/calendar/feeds');
-      setChildren(list, fs.length ? fs.map((f) => h('li.entry', { dataset: { id: f.id, name: f.name, scope: f.scope } },
-        h('div.grow', h('strong', f.name, h('span.tag', holds(f))),
-          h('span.muted', t('feeds.madeBy', { name: memberName(app, f.created_by), when: fmtDateTime(new Date(f.created_at), tz) })),
-          h('span.muted', f.last_used_at ? t('dav.lastUsed', { when: fmtAgo(new Date(f.last_used_at)) }) : t('dav.neverUsed'))),
-        manage ? h('button.small.danger', { type: 'button', onclick: () => revoke(f), 'aria-label': t('feeds.revokeLabel', { name: f.name }) }, t('feeds.revoke')) : null))
-        : h('li.muted', t('feeds.none')));
-    } catch (e) { setChildren(list, h('li.load-error', e.message)); }
+  function row(f) {
+    return h('li.entry', { dataset: { id: f.id, name: f.name, scope: f.scope } },
+      h('div.grow', h('strong', f.name, h('span.tag', holds(f))),
+        h('span.muted', t('feeds.madeBy', { name: memberName(app, f.created_by), when: fmtDateTime(new Date(f.created_at), tz) })),
+        h('span.muted', f.last_used_at ? t('dav.lastUsed', { when: fmtAgo(new Date(f.last_used_at)) }) : t('dav.neverUsed'))),
+      manage ? h('button.small.danger', {
+        type: 'button', dataset: { key: `revoke-feed-${f.id}` }, onclick: () => revoke(f), 'aria-label': t('feeds.revokeLabel', { name: f.name }),
+      }, t('feeds.revoke')) : null);
   }
+
+  // Also on FAMILY_UPDATED (a feed made or revoked on another device, a
+  // member renamed or gone): rows keyed by id, so a re-read keeps the focus,
+  // and the address shown once (fresh) is not touched.
+  const reload = app.loader(async () => {
+    const fs = await get('/api/calendar/feeds');
+    if (!fs.length) { setChildren(list, h('li.muted', t('feeds.none'))); return; }
+    reconcile(list, fs, {
+      key: (f) => f.id,
+      sig: (f) => JSON.stringify([f.name, f.scope, f.member_id, f.last_used_at, app.me.members.map((m) => m.display_name)]),
+      build: row,
+    });
+  });
   reload();
 
   return {
@@ -68,6 +80,6 @@ export function feedsSection(app) {
       list,
       manage ? [form, fresh] : null)],
     reload,
-    update: reload, // a member renamed or gone: the names in the list
+    update: reload,
   };
 }
