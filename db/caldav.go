@@ -140,13 +140,24 @@ func (tx *Tx) SubscriptionCreate(ctx context.Context, p SubscriptionNew) (dbsqlc
 	return sub, Err(err, "subscription")
 }
 
-// SubscriptionList returns the family's subscriptions.
+// SubscriptionList returns the family's subscriptions. A subscription's
+// address and user name are how to reach someone's outside calendar (a
+// private .ics address often carries a secret token), so only those who
+// may manage subscriptions get them; the others (children) get each
+// subscription's name and how its syncing goes, with URL and Username
+// empty.
 func (tx *Tx) SubscriptionList(ctx context.Context) ([]dbsqlc.CalendarSubscription, error) {
 	family, err := tx.family()
 	if err != nil {
 		return nil, err
 	}
-	return tx.q.CalendarSubscriptionList(ctx, tx, family)
+	subs, err := tx.q.CalendarSubscriptionList(ctx, tx, family)
+	if err == nil && tx.grant(familyhub.ActCalendarSubscriptionManage) == familyhub.GrantNone {
+		for i := range subs {
+			subs[i].Url, subs[i].Username = "", ""
+		}
+	}
+	return subs, err
 }
 
 // SubscriptionDelete ends a subscription and deletes its imported events

@@ -120,6 +120,17 @@ func TestFeedAndSubscriptionEvents(t *testing.T) {
 		owner.must(http.StatusCreated, "POST", "/api/calendar/subscriptions", map[string]any{"url": "https://example.org/school.ics", "name": "School"}).decode(t, &sub)
 	})
 	one("subscribed", evs, "insert", sub.ID)
+	// What a child re-reads on the event: the name and the state, not where
+	// the calendar is (a private address can hold a secret token).
+	var subs []subscriptionJSON
+	f.clients["child"].must(http.StatusOK, "GET", "/api/calendar/subscriptions", nil).decode(t, &subs)
+	if len(subs) != 1 || subs[0].Name != "School" || subs[0].URL != "" || subs[0].Username != "" {
+		t.Fatalf("the child's subscriptions: %+v", subs)
+	}
+	member.must(http.StatusOK, "GET", "/api/calendar/subscriptions", nil).decode(t, &subs)
+	if len(subs) != 1 || subs[0].URL != "https://example.org/school.ics" {
+		t.Fatalf("a member's subscriptions: %+v", subs)
+	}
 	store := env.server.store
 	kind := "ics"
 	tag := func(s string) *string { return &s }
