@@ -158,11 +158,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestEventsCoalesced(t *testing.T) {
 	const window = 3 * time.Second
 	e := newEnv(t, Config{Coalesce: window})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { e.s.Run(ctx, RunOpts{ListenURL: e.pool.Config().ConnString()}); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	waitFor(t, "the service to lead", e.s.Leading)
+	e.runLeading(t)
 
 	due := e.clock.Now().Add(30 * time.Minute)
 	task := func(title string) {
@@ -212,11 +208,7 @@ func TestFailedPassRetried(t *testing.T) {
 	exec(`CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN PERFORM nextval('test_refusals'); RAISE EXCEPTION 'injected failure'; END $$`)
 	exec(`CREATE TRIGGER test_refuse BEFORE INSERT ON notify_notices FOR EACH ROW EXECUTE FUNCTION test_refuse()`)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { e.s.Run(ctx, RunOpts{ListenURL: e.pool.Config().ConnString()}); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	waitFor(t, "the service to lead", e.s.Leading)
+	e.runLeading(t)
 
 	due := e.clock.Now().Add(30 * time.Minute)
 	e.as(e.ana, "laptop-a", func(ctx context.Context, tx *db.Tx) error {
@@ -235,4 +227,15 @@ func TestFailedPassRetried(t *testing.T) {
 	if len(jobs) != 1 {
 		t.Errorf("%d jobs, want 1", len(jobs))
 	}
+}
+
+// runLeading runs the service with its own leader election (it listens
+// itself) until the test ends, and waits until it leads.
+func (e *env) runLeading(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.s.Run(ctx, RunOpts{ListenURL: e.pool.Config().ConnString()}); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "the service to lead", e.s.Leading)
 }
