@@ -61,17 +61,20 @@ func MigrationsHash() (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-// migrationLockID is the advisory lock key that serialises migrations. Any
-// constant works as long as every replica uses the same one; this is the
-// first 8 bytes of sha256("familyhub migrations").
-const migrationLockID = 0x3d1c_6c2f_5a7e_0b41
+// MigrationLockID is the session advisory lock key (4403513486298975041)
+// that serialises migrations: a replica holds it while it migrates, and the
+// others wait for it. Any constant works as long as every replica uses the
+// same one; this is the first 8 bytes of sha256("familyhub migrations").
+// It is exported for what looks from outside: a DBA finding the holder in
+// pg_locks (docs/operations.md), a test playing a replica that migrates.
+const MigrationLockID = 0x3d1c_6c2f_5a7e_0b41
 
 // Migrate applies every pending migration. It holds a session-level advisory
 // lock while it works, so many replicas started at the same moment against
 // one database all succeed: one migrates, the others wait for the lock and
 // then find nothing to do.
 func Migrate(ctx context.Context, sqlDB *sql.DB, logger *slog.Logger) error {
-	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID))
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(MigrationLockID))
 	if err != nil {
 		return fmt.Errorf("migration locker: %w", err)
 	}
