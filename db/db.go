@@ -13,7 +13,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"sort"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -59,17 +61,20 @@ func MigrationsHash() (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-// migrationLockID is the advisory lock key that serialises migrations. Any
-// constant works as long as every replica uses the same one; this is the
-// first 8 bytes of sha256("familyhub migrations").
-const migrationLockID = 0x3d1c_6c2f_5a7e_0b41
+// MigrationLockID is the session advisory lock key (4403513486298975041)
+// that serialises migrations: a replica holds it while it migrates, and the
+// others wait for it. Any constant works as long as every replica uses the
+// same one; this is the first 8 bytes of sha256("familyhub migrations").
+// It is exported for what looks from outside: a DBA finding the holder in
+// pg_locks (docs/operations.md), a test playing a replica that migrates.
+const MigrationLockID = 0x3d1c_6c2f_5a7e_0b41
 
 // Migrate applies every pending migration. It holds a session-level advisory
 // lock while it works, so many replicas started at the same moment against
 // one database all succeed: one migrates, the others wait for the lock and
 // then find nothing to do.
 func Migrate(ctx context.Context, sqlDB *sql.DB, logger *slog.Logger) error {
-	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID))
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(MigrationLockID))
 	if err != nil {
 		return fmt.Errorf("migration locker: %w", err)
 	}
@@ -106,6 +111,33 @@ func ConnConfig(url, application string) (*pgx.ConnConfig, error) {
 	}
 	cfg := pcfg.ConnConfig
 	cfg.RuntimeParams["application_name"] = application
+	return cfg, nil
+}
+
+// IdleConnConfig is ConnConfig for a long-lived connection that is idle
+// most of the time (the realtime listener's, the notify leader's): TCP
+// keepalives at both ends (5 s idle, 2 s interval, 3 probes), so the
+// server notices a vanished replica and the replica a vanished server
+// within about 11 s even when no data flows; and a connect timeout of
+// 10 s unless the URL sets connect_timeout. control, if not nil, is the
+// dialer's Control, for a socket option of the caller's own
+// (realtime's TCP_USER_TIMEOUT). It fails as ConnConfig does.
+func IdleConnConfig(url, application string, control func(network, address string, c syscall.RawConn) error) (*pgx.ConnConfig, error) {
+	cfg, err := ConnConfig(url, application)
+	if err != nil {
+		return nil, err
+	}
+	cfg.RuntimeParams["tcp_keepalives_idle"] = "5"
+	cfg.RuntimeParams["tcp_keepalives_interval"] = "2"
+	cfg.RuntimeParams["tcp_keepalives_count"] = "3"
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	d := &net.Dialer{
+		KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 5 * time.Second, Interval: 2 * time.Second, Count: 3},
+		Control:         control,
+	}
+	cfg.DialFunc = d.DialContext
 	return cfg, nil
 }
 

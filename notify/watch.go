@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
-	"net"
 	"slices"
 	"sync"
 	"time"
@@ -266,20 +265,12 @@ const leadMinBackoff, leadMaxBackoff = 250 * time.Millisecond, 10 * time.Second
 // connection fails or ctx ends; connected says whether it got as far as a
 // connection.
 func (s *Service) holdLead(ctx context.Context, opts RunOpts) (connected bool, _ error) {
-	cfg, err := db.ConnConfig(opts.ListenURL, "familyhub-notify")
-	if err != nil {
-		return false, err
-	}
 	// The connection is idle while it holds the lock: keepalives let the
 	// server notice a vanished replica (and free the lock for another) and
 	// this replica a vanished server, within about 11 s, as realtime's.
-	cfg.RuntimeParams["tcp_keepalives_idle"] = "5"
-	cfg.RuntimeParams["tcp_keepalives_interval"] = "2"
-	cfg.RuntimeParams["tcp_keepalives_count"] = "3"
-	d := &net.Dialer{KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 5 * time.Second, Interval: 2 * time.Second, Count: 3}}
-	cfg.DialFunc = d.DialContext
-	if cfg.ConnectTimeout == 0 {
-		cfg.ConnectTimeout = 10 * time.Second
+	cfg, err := db.IdleConnConfig(opts.ListenURL, "familyhub-notify", nil)
+	if err != nil {
+		return false, err
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"sync/atomic"
 	"time"
 
@@ -182,24 +181,13 @@ func (l *Listener) connect(ctx context.Context) (*pgx.Conn, error) {
 		}
 	}
 	l.attempts++
-	cfg, err := db.ConnConfig(l.ConnString, "familyhub-listener")
-	if err != nil {
-		return nil, err
-	}
 	// A peer that vanished without a FIN: the kernel gives up on unacked
 	// data after TCP_USER_TIMEOUT and on an idle connection after the
 	// keepalive probes; the server does the same from its side.
-	cfg.RuntimeParams["tcp_keepalives_idle"] = "5"
-	cfg.RuntimeParams["tcp_keepalives_interval"] = "2"
-	cfg.RuntimeParams["tcp_keepalives_count"] = "3"
-	if cfg.ConnectTimeout == 0 {
-		cfg.ConnectTimeout = 10 * time.Second
+	cfg, err := db.IdleConnConfig(l.ConnString, "familyhub-listener", setUserTimeout(10*time.Second))
+	if err != nil {
+		return nil, err
 	}
-	d := &net.Dialer{
-		KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 5 * time.Second, Interval: 2 * time.Second, Count: 3},
-		Control:         setUserTimeout(10 * time.Second),
-	}
-	cfg.DialFunc = d.DialContext
 	return pgx.ConnectConfig(ctx, cfg)
 }
 

@@ -57,6 +57,20 @@ func (b *browser) goFamily() {
 	b.waitJS("family lists loaded", `!document.querySelector('#main .loading')`, 5*time.Second)
 }
 
+// submitRefused fills the inputs of form (a selector) with fields, name and
+// value pairs, submits it and waits until the form shows its error line;
+// it returns what that line says.
+func (b *browser) submitRefused(what, form string, fields ...string) string {
+	b.t.Helper()
+	for i := 0; i+1 < len(fields); i += 2 {
+		b.setValue(form+` input[name=`+fields[i]+`]`, fields[i+1])
+	}
+	b.click(form + ` button[type=submit]`)
+	errLine := `document.querySelector(` + js(form+` .form-error`) + `)`
+	b.waitJS(what, `!`+errLine+`.hidden`, 5*time.Second)
+	return eval[string](b, errLine+`.textContent`)
+}
+
 // TestBrowserFamilyRemoval is the issue's browser test: an owner removes
 // a member; the member's open app goes to the sign-in page at once; the
 // owner's other device (on the other replica) shows the member list
@@ -207,11 +221,7 @@ func TestBrowserFamilyRoles(t *testing.T) {
 		if got := eval[string](phone, `document.querySelector('.pin-form input[name=family_code]').value`); got != code {
 			t.Errorf("family code filled in: %q, want %q", got, code)
 		}
-		phone.setValue(`.pin-form input[name=name]`, "mia")
-		phone.setValue(`.pin-form input[name=pin]`, "1357")
-		phone.click(`.pin-form button[type=submit]`)
-		phone.waitJS("wrong PIN refused", `!document.querySelector('.pin-form .form-error').hidden`, 5*time.Second)
-		if msg := eval[string](phone, `document.querySelector('.pin-form .form-error').textContent`); msg != "The family code, name or PIN is not right." {
+		if msg := phone.submitRefused("wrong PIN refused", ".pin-form", "name", "mia", "pin", "1357"); msg != "The family code, name or PIN is not right." {
 			t.Errorf("wrong PIN: %q", msg)
 		}
 		phone.setValue(`.pin-form input[name=pin]`, "2468")
@@ -311,11 +321,7 @@ func TestBrowserFamilyDevices(t *testing.T) {
 
 	// Password: a wrong current one is said in words; the right one keeps this device.
 	laptop.click(`details.password summary`)
-	laptop.setValue(`.password-form input[name=current_password]`, "wrong horse")
-	laptop.setValue(`.password-form input[name=new_password]`, "battery staple")
-	laptop.click(`.password-form button[type=submit]`)
-	laptop.waitJS("wrong current password", `!document.querySelector('.password-form .form-error').hidden`, 5*time.Second)
-	if msg := eval[string](laptop, `document.querySelector('.password-form .form-error').textContent`); msg != "The current password is not right." {
+	if msg := laptop.submitRefused("wrong current password", ".password-form", "current_password", "wrong horse", "new_password", "battery staple"); msg != "The current password is not right." {
 		t.Errorf("wrong current password: %q", msg)
 	}
 	laptop.setValue(`.password-form input[name=current_password]`, "correct horse")

@@ -133,6 +133,13 @@ func seedGerman(t *testing.T, s *Main, ana member) []string {
 
 func walkGerman(b *browser, base string, data []string) {
 	t := b.t
+	// dialog checks the dialog just opened and closes it with Escape.
+	dialog := func(what string) {
+		t.Helper()
+		b.waitJS(what, dialogOpen, 5*time.Second)
+		germanOnly(b, what, data)
+		b.do(chromedp.KeyEvent("\x1b"))
+	}
 	b.do(chromedp.Navigate(base + "/login"))
 	b.waitJS("login form", `document.querySelector('input[name=email]')`, 10*time.Second)
 	germanOnly(b, "sign-in page", data)
@@ -152,17 +159,11 @@ func walkGerman(b *browser, base string, data []string) {
 	germanOnly(b, "shopping", data)
 
 	b.click(`li.item button.icon`) // edit an item
-	b.waitJS("item dialog", dialogOpen, 5*time.Second)
-	germanOnly(b, "item dialog", data)
-	b.do(chromedp.KeyEvent("\x1b"))
+	dialog("item dialog")
 	b.click(`.tabs button.tab-new`)
-	b.waitJS("new list dialog", dialogOpen, 5*time.Second)
-	germanOnly(b, "new list dialog", data)
-	b.do(chromedp.KeyEvent("\x1b"))
+	dialog("new list dialog")
 	b.click(`.list-tools button.danger`)
-	b.waitJS("delete list question", dialogOpen, 5*time.Second)
-	germanOnly(b, "delete list question", data)
-	b.do(chromedp.KeyEvent("\x1b"))
+	dialog("delete list question")
 
 	// The assistant: an answer, and a refusal with examples.
 	b.setValue(`#assistant-input`, "setz Milch auf die Einkaufsliste")
@@ -177,17 +178,11 @@ func walkGerman(b *browser, base string, data []string) {
 	b.goTo("/tasks", `document.querySelector('li.task')`)
 	germanOnly(b, "tasks", data)
 	b.clickText(`li.task button.task-open`, "Oma anrufen")
-	b.waitJS("task dialog", dialogOpen, 5*time.Second)
-	germanOnly(b, "task dialog", data)
-	b.do(chromedp.KeyEvent("\x1b"))
+	dialog("task dialog")
 	b.clickText(`.chore-group button.task-open`, "Müll")
-	b.waitJS("chore dialog", dialogOpen, 5*time.Second)
-	germanOnly(b, "chore dialog", data)
-	b.do(chromedp.KeyEvent("\x1b"))
+	dialog("chore dialog")
 	b.click(`.page-head button.primary`)
-	b.waitJS("new task dialog", dialogOpen, 5*time.Second)
-	germanOnly(b, "new task dialog", data)
-	b.do(chromedp.KeyEvent("\x1b"))
+	dialog("new task dialog")
 
 	b.goTo("/calendar", `document.querySelector('li.event')`)
 	germanOnly(b, "calendar", data)
@@ -218,9 +213,7 @@ func walkGerman(b *browser, base string, data []string) {
 	b.waitJS("added to the list", `document.querySelector('.recipe [role=status] a')`, 5*time.Second)
 	germanOnly(b, "recipe added", data)
 	b.click(`.head-actions button.danger`)
-	b.waitJS("delete recipe question", dialogOpen, 5*time.Second)
-	germanOnly(b, "delete recipe question", data)
-	b.do(chromedp.KeyEvent("\x1b"))
+	dialog("delete recipe question")
 	b.goTo("/recipes", `document.querySelector('.recipe-card')`)
 	b.clickText(`.recipe-card a`, "Butterbrot")
 	b.waitJS("recipe without ingredients", `document.querySelector('.recipe h1')?.textContent === 'Butterbrot'`, 5*time.Second)

@@ -147,6 +147,29 @@ func pageState(b *browser) string {
 	return strings.ReplaceAll(s, `\"`, `"`)
 }
 
+// holdRequests makes the tab hold its requests that match pattern (at the
+// pattern's stage: the request, or the server's answer) and returns the
+// channel on which they arrive; the test answers each one, and disables
+// the fetch domain when it wants the next requests to pass. Listening ends
+// with the test: a full channel would stop the tab's events.
+func holdRequests(t *testing.T, b *browser, pattern fetch.RequestPattern) <-chan *fetch.EventRequestPaused {
+	t.Helper()
+	paused := make(chan *fetch.EventRequestPaused, 4)
+	lctx, stop := context.WithCancel(b.ctx)
+	t.Cleanup(stop)
+	if err := chromedp.Listen(lctx, func(ev any) {
+		if e, ok := ev.(*fetch.EventRequestPaused); ok {
+			paused <- e
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{&pattern}}); err != nil {
+		t.Fatal(err)
+	}
+	return paused
+}
+
 // heldReads holds a tab's requests that match a URL pattern after the
 // server answered them (DevTools Fetch interception), until released:
 // a read older than a write that is saved meanwhile. Once failRest is

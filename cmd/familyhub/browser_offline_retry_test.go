@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -58,23 +57,9 @@ func TestBrowserOfflineRetry(t *testing.T) {
 
 	t.Run("lost answer", func(t *testing.T) {
 		b := b.on(t)
-		paused := make(chan *fetch.EventRequestPaused, 4)
-		// Listening ends with the subtest: a full channel would stop the tab's events.
-		lctx, stop := context.WithCancel(b.ctx)
-		defer stop()
-		if err := chromedp.Listen(lctx, func(ev any) {
-			if e, ok := ev.(*fetch.EventRequestPaused); ok {
-				paused <- e
-			}
-		}); err != nil {
-			t.Fatal(err)
-		}
 		// The first POST of an item reaches the server, and its answer is
 		// dropped on the way back.
-		if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
-			{URLPattern: "*/api/shopping/lists/*/items", RequestStage: fetch.RequestStageResponse}}}); err != nil {
-			t.Fatal(err)
-		}
+		paused := holdRequests(t, b, fetch.RequestPattern{URLPattern: "*/api/shopping/lists/*/items", RequestStage: fetch.RequestStageResponse})
 		b.setValue(`#item-name`, "sunscreen")
 		b.click(`form.add-item button[type=submit]`)
 		var ev *fetch.EventRequestPaused
@@ -108,20 +93,7 @@ func TestBrowserOfflineRetry(t *testing.T) {
 
 	t.Run("503 with Retry-After", func(t *testing.T) {
 		b := b.on(t)
-		paused := make(chan *fetch.EventRequestPaused, 4)
-		lctx, stop := context.WithCancel(b.ctx)
-		defer stop()
-		if err := chromedp.Listen(lctx, func(ev any) {
-			if e, ok := ev.(*fetch.EventRequestPaused); ok {
-				paused <- e
-			}
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
-			{URLPattern: "*/api/shopping/lists/*/items"}}}); err != nil {
-			t.Fatal(err)
-		}
+		paused := holdRequests(t, b, fetch.RequestPattern{URLPattern: "*/api/shopping/lists/*/items"})
 		held := func() *fetch.EventRequestPaused {
 			select {
 			case ev := <-paused:

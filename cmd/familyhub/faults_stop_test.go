@@ -18,6 +18,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
@@ -112,8 +113,8 @@ func TestFaultStopWhileStarting(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { conn.Close(context.Background()) })
-		// Another replica migrating holds the migration lock (db.migrationLockID).
-		if _, err := conn.Exec(t.Context(), "SELECT pg_advisory_lock($1)", int64(0x3d1c_6c2f_5a7e_0b41)); err != nil {
+		// Another replica migrating holds the migration lock.
+		if _, err := conn.Exec(t.Context(), "SELECT pg_advisory_lock($1)", int64(db.MigrationLockID)); err != nil {
 			t.Fatal(err)
 		}
 		p := spawnStarting(t, url)

@@ -107,7 +107,6 @@ function startRealtime() {
     onMessage: (msg) => {
       app.messages.push(msg);
       if (app.messages.length > 20) app.messages.shift();
-      app.assistant?.onMessage?.(msg);
     },
     onPresence: (members) => {
       app.presence = members;

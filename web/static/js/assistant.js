@@ -45,7 +45,6 @@ export function mountAssistant(app, root) {
   const reply = h('div.assistant-reply', { role: 'status', 'aria-live': 'polite' });
   const form = h('form.assistant-form', { onsubmit: submit }, label, input, mic, send);
   let recognition = null;
-  let lastCommand = null; // {id, intent}: the command the answer is about
 
   function relabel() {
     label.textContent = t('assistant.label');
@@ -86,7 +85,6 @@ export function mountAssistant(app, root) {
 
   /** Shows the server's answer to a command or a choice. */
   function present(data, headers) {
-    lastCommand = { id: data.id, intent: data.intent?.type };
     const own = serverSpeaks(headers.get('Content-Language')) ? data.message : null;
     if (data.outcome === 'question') {
       show(own || t('assistant.question'), { choices: choiceButtons(data, !!own) });
@@ -192,10 +190,6 @@ export function mountAssistant(app, root) {
       root.hidden = !on;
       if (on && !root.contains(form)) root.append(form, reply);
       if (!on) { root.replaceChildren(); reply.replaceChildren(); input.value = ''; }
-    },
-    /** Device messages: AI_INTENT_EXECUTED confirms a command of this device. */
-    onMessage(msg) {
-      if (msg.type === 'AI_INTENT_EXECUTED' && lastCommand?.id === msg.command_id) lastCommand.confirmed = true;
     },
   };
 }
