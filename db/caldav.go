@@ -145,7 +145,7 @@ func (tx *Tx) SubscriptionCreate(ctx context.Context, p SubscriptionNew) (dbsqlc
 // private .ics address often carries a secret token), so only those who
 // may manage subscriptions get them; the others (children) get each
 // subscription's name and how its syncing goes, with URL and Username
-// empty.
+// empty and the address taken out of LastError.
 func (tx *Tx) SubscriptionList(ctx context.Context) ([]dbsqlc.CalendarSubscription, error) {
 	family, err := tx.family()
 	if err != nil {
@@ -154,6 +154,12 @@ func (tx *Tx) SubscriptionList(ctx context.Context) ([]dbsqlc.CalendarSubscripti
 	subs, err := tx.q.CalendarSubscriptionList(ctx, tx, family)
 	if err == nil && tx.grant(familyhub.ActCalendarSubscriptionManage) == familyhub.GrantNone {
 		for i := range subs {
+			if e := subs[i].LastError; e != nil && subs[i].Url != "" && strings.Contains(*e, subs[i].Url) {
+				// An error recorded before the import left the address
+				// out of its messages (ical.readableImportError).
+				hidden := strings.ReplaceAll(*e, subs[i].Url, "(the calendar's address)")
+				subs[i].LastError = &hidden
+			}
 			subs[i].Url, subs[i].Username = "", ""
 		}
 	}

@@ -1,0 +1,60 @@
+package http
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/familyhub/familyhub/ical"
+)
+
+// Findings of the security review of 2026-12-01, one test each.
+
+// TestSubscriptionErrorHidesAddressFromChild: a child is not shown where a
+// subscribed calendar lives (its address can carry a secret token), and the
+// sync error a child sees does not carry the address either. A failed
+// fetch's error (here: an untrusted TLS certificate) names the URL it
+// asked for.
+func TestSubscriptionErrorHidesAddressFromChild(t *testing.T) {
+	t.Parallel()
+	cfg := ical.Config{AllowPrivateSubscriptions: true}
+	env := newTestEnv(t, Config{TrustedProxies: mustPrefixes("127.0.0.1/32", "::1/128"), Calendar: cfg})
+	f := newFamilyOfThree(t, env)
+	src := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/calendar")
+		_, _ = io.WriteString(w, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")
+	}))
+	defer src.Close()
+	const secret = "private-0a1b2c3d4e5f"
+	var sub subscriptionJSON
+	f.clients["owner"].must(http.StatusCreated, "POST", "/api/calendar/subscriptions",
+		map[string]any{"url": src.URL + "/calendar/ical/" + secret + "/basic.ics", "name": "Work"}).decode(t, &sub)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := ical.ImportSubscription(context.Background(), env.server.store, cfg, logger, sub.ID); err == nil {
+		t.Fatal("the sync from a server with an untrusted certificate succeeded")
+	}
+	r := f.clients["child"].must(http.StatusOK, "GET", "/api/calendar/subscriptions", nil)
+	if strings.Contains(string(r.body), secret) {
+		t.Errorf("the child's subscription list holds the calendar's secret address: %s", r.body)
+	}
+	var subs []subscriptionJSON
+	r.decode(t, &subs)
+	if len(subs) != 1 || subs[0].LastError == nil || *subs[0].LastError == "" {
+		t.Errorf("the child does not see that the sync failed: %s", r.body)
+	}
+	f.clients["owner"].must(http.StatusOK, "GET", "/api/calendar/subscriptions", nil).decode(t, &subs)
+	if len(subs) != 1 || subs[0].LastError == nil || strings.Contains(*subs[0].LastError, secret) {
+		t.Errorf("the owner's sync error: %+v", subs)
+	}
+	// An error stored by an earlier version, with the address in it.
+	if _, err := env.pool.Exec(context.Background(), `UPDATE calendar_subscriptions SET last_error = 'The sync failed: Get "' || url || '": EOF.'`); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.clients["child"].must(http.StatusOK, "GET", "/api/calendar/subscriptions", nil); strings.Contains(string(r.body), secret) {
+		t.Errorf("the child's list shows a stored error's address: %s", r.body)
+	}
+}
