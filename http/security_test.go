@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/ical"
 )
 
@@ -56,5 +57,48 @@ func TestSubscriptionErrorHidesAddressFromChild(t *testing.T) {
 	}
 	if r := f.clients["child"].must(http.StatusOK, "GET", "/api/calendar/subscriptions", nil); strings.Contains(string(r.body), secret) {
 		t.Errorf("the child's list shows a stored error's address: %s", r.body)
+	}
+}
+
+// countingReader is an endless request body that counts what was read.
+type countingReader struct {
+	prefix []byte
+	n      int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	for i := range p {
+		if c.n < int64(len(c.prefix)) {
+			p[i] = c.prefix[c.n]
+		} else {
+			p[i] = 'A'
+		}
+		c.n++
+	}
+	return len(p), nil
+}
+
+// TestDAVBodiesBounded: every CalDAV request body is read up to the limit
+// and no further; MKCOL's XML body (which the library decodes, the display
+// name into one string) was read to its end.
+func TestDAVBodiesBounded(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	_, acc := env.signup("mkcol@example.org", "F")
+	for _, method := range []string{"MKCOL", "PROPFIND", "REPORT", "PROPPATCH"} {
+		body := &countingReader{prefix: []byte(`<?xml version="1.0"?><d:mkcol xmlns:d="DAV:"><d:set><d:prop><d:displayname>`)}
+		path := "/dav/" + acc.User.ID.String() + "/calendars/new/"
+		req := httptest.NewRequest(method, path, io.LimitReader(body, 4<<20))
+		req.ContentLength = -1
+		req.Header.Set("Content-Type", "application/xml")
+		req.SetBasicAuth("mkcol@example.org", "correct horse")
+		w := httptest.NewRecorder()
+		env.server.ServeHTTP(w, req)
+		if body.n > familyhub.MaxICalBytes+64<<10 {
+			t.Errorf("%s: the server read %d bytes of the body (limit %d); status %d", method, body.n, familyhub.MaxICalBytes, w.Code)
+		}
+		if w.Code < 400 {
+			t.Errorf("%s of an oversized body: status %d", method, w.Code)
+		}
 	}
 }
