@@ -314,11 +314,14 @@ func (tx *Tx) ResetCodeCreate(ctx context.Context, userID uuid.UUID) (code strin
 // unknown email alike.
 var ErrBadResetCode = familyhub.Invalid("code", "This reset code is wrong, used or expired, or is not for this email.")
 
-// PasswordReset sets a new password (hashed already) with a reset code an
-// owner made: the code works once, every session of the user ends, and
+// PasswordReset sets a new password (hashed with params) with a reset code
+// an owner made: the code works once, every session of the user ends, and
 // their failed sign-ins are forgotten. Attempts are counted before the code
-// is checked (per email and address); too many are ERATELIMITED.
-func (s *Store) PasswordReset(ctx context.Context, email, code, newHash, clientAddr string) error {
+// is checked (per email and address); too many are ERATELIMITED. The new
+// password is hashed only once the code proved right: the endpoint needs
+// no session, and a guess must not cost the server an argon2id hash (nor
+// take a slot that sign-ins wait for), least of all once it is refused.
+func (s *Store) PasswordReset(ctx context.Context, email, code, newPassword string, params PasswordParams, clientAddr string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	source := SourceKey(clientAddr)
 	if len(email) > familyhub.MaxEmailLen {
@@ -341,7 +344,11 @@ func (s *Store) PasswordReset(ctx context.Context, email, code, newHash, clientA
 		} else if err != nil {
 			return err
 		}
-		return tx.passwordSet(ctx, u, newHash, nil)
+		hash, err := HashPassword(newPassword, params)
+		if err != nil {
+			return err
+		}
+		return tx.passwordSet(ctx, u, hash, nil)
 	})
 	if err != nil {
 		return err

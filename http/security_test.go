@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/ical"
 )
 
@@ -101,4 +103,37 @@ func TestDAVBodiesBounded(t *testing.T) {
 			t.Errorf("%s of an oversized body: status %d", method, w.Code)
 		}
 	}
+}
+
+// TestResetGuessesCostNoHash: POST /api/auth/reset needs no session; a
+// wrong code, and every attempt once the limit refuses them, must not cost
+// an argon2id hash of the new password (it did: the handler hashed before
+// the code or the limit was looked at). Not parallel: it reads the
+// process-wide count of hashes.
+func TestResetGuessesCostNoHash(t *testing.T) {
+	env := roleEnv(t)
+	f := newFamilyOfThree(t, env)
+	attacker := env.newClient()
+	attacker.header.Set("X-Forwarded-For", "192.0.2.77")
+	before := db.PasswordHashes()
+	statuses := map[int]int{}
+	for i := range 3 * db.MaxResetFailuresPerAccountAndAddr {
+		r := attacker.do("POST", "/api/auth/reset", map[string]any{"email": f.emails["member"], "code": fmt.Sprintf("WRONG-%05d", i), "new_password": "attacker's choice"})
+		statuses[r.StatusCode]++
+	}
+	if n := db.PasswordHashes() - before; n != 0 {
+		t.Errorf("%d wrong reset codes (answers %v) cost %d password hashes, want 0", 3*db.MaxResetFailuresPerAccountAndAddr, statuses, n)
+	}
+	if statuses[http.StatusTooManyRequests] == 0 {
+		t.Errorf("the reset guesses were never limited: %v", statuses)
+	}
+	// The right code still works, and costs the one hash.
+	var out struct{ Code string }
+	f.clients["owner"].must(http.StatusCreated, "POST", "/api/family/members/"+f.ids["member"].String()+"/reset-code", nil).decode(t, &out)
+	before = db.PasswordHashes()
+	f.clients["member"].must(http.StatusNoContent, "POST", "/api/auth/reset", map[string]any{"email": f.emails["member"], "code": out.Code, "new_password": "a new horse"})
+	if n := db.PasswordHashes() - before; n != 1 {
+		t.Errorf("a reset with the right code made %d hashes, want 1", n)
+	}
+	env.newClient().must(http.StatusOK, "POST", "/api/auth/login", map[string]any{"email": f.emails["member"], "password": "a new horse"})
 }
