@@ -182,8 +182,10 @@ func (tx *Tx) FamilyLeave(ctx context.Context) error {
 // endAccess ends a member's access at once, everywhere: the membership goes
 // (their sockets close with 4001 on every replica, their later requests
 // answer 401, CalDAV included), their sessions are revoked, their app
-// passwords, PIN and unused reset codes deleted. What they did stays: rows
-// keep their user id, shown as a former member.
+// passwords, PIN and unused reset codes deleted, and the calendar feeds
+// they made revoked (they saw the secret URLs; a feed of their own tasks
+// goes with the membership). What they did stays: rows keep their user
+// id, shown as a former member.
 func (tx *Tx) endAccess(ctx context.Context, m dbsqlc.Membership) error {
 	if _, err := tx.q.MembershipDelete(ctx, tx, dbsqlc.MembershipDeleteParams{FamilyID: m.FamilyID, UserID: m.UserID}); err != nil {
 		return err
@@ -195,6 +197,9 @@ func (tx *Tx) endAccess(ctx context.Context, m dbsqlc.Membership) error {
 		return err
 	}
 	if _, err := tx.q.UserSetPIN(ctx, tx, dbsqlc.UserSetPINParams{ID: m.UserID}); err != nil {
+		return err
+	}
+	if _, err := tx.q.ICalFeedRevokeByCreator(ctx, tx, dbsqlc.ICalFeedRevokeByCreatorParams{FamilyID: m.FamilyID, CreatedBy: &m.UserID}); err != nil {
 		return err
 	}
 	return tx.q.PasswordResetDeleteUnused(ctx, tx, m.UserID)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/ical"
@@ -136,4 +138,49 @@ func TestResetGuessesCostNoHash(t *testing.T) {
 		t.Errorf("a reset with the right code made %d hashes, want 1", n)
 	}
 	env.newClient().must(http.StatusOK, "POST", "/api/auth/login", map[string]any{"email": f.emails["member"], "password": "a new horse"})
+}
+
+// TestFeedsOfFormerMemberStop: removal ends a person's access "at once,
+// everywhere", so the secret feed URLs they made (and saw) stop working
+// too; feeds the others made keep working.
+func TestFeedsOfFormerMemberStop(t *testing.T) {
+	t.Parallel()
+	env := roleEnv(t)
+	f := newFamilyOfThree(t, env)
+	feed := func(role, scope string, member *uuid.UUID) string {
+		var out feedJSON
+		f.clients[role].must(http.StatusCreated, "POST", "/api/calendar/feeds", map[string]any{"name": role + " " + scope, "scope": scope, "member_id": member}).decode(t, &out)
+		return out.URL
+	}
+	child := f.ids["child"]
+	theirs := []string{feed("member", "family", nil), feed("member", "member", &child)}
+	ours := feed("owner", "family", nil)
+	get := func(u string) int {
+		t.Helper()
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, u := range append(theirs, ours) {
+		if st := get(u); st != http.StatusOK {
+			t.Fatalf("GET %s before: %d", u, st)
+		}
+	}
+	f.clients["owner"].must(http.StatusNoContent, "DELETE", "/api/family/members/"+f.ids["member"].String(), nil)
+	for _, u := range theirs {
+		if st := get(u); st != http.StatusGone {
+			t.Errorf("a removed member's feed answers %d, want 410", st)
+		}
+	}
+	if st := get(ours); st != http.StatusOK {
+		t.Errorf("the owner's feed answers %d after the member's removal", st)
+	}
+	var feeds []feedJSON
+	f.clients["owner"].must(http.StatusOK, "GET", "/api/calendar/feeds", nil).decode(t, &feeds)
+	if len(feeds) != 1 {
+		t.Errorf("feeds left: %+v", feeds)
+	}
 }

@@ -223,6 +223,12 @@ SELECT * FROM ical_feeds WHERE family_id = @family_id AND revoked_at IS NULL ORD
 -- name: ICalFeedRevoke :execrows
 UPDATE ical_feeds SET revoked_at = now() WHERE id = @id AND family_id = @family_id AND revoked_at IS NULL;
 
+-- ICalFeedRevokeByCreator revokes the feeds a person made, whose URLs they
+-- saw: their access to the family ends (db.endAccess).
+-- name: ICalFeedRevokeByCreator :execrows
+UPDATE ical_feeds SET revoked_at = now()
+WHERE family_id = @family_id AND created_by = @created_by AND revoked_at IS NULL;
+
 -- ICalFeedByToken finds a feed, revoked or not, by its token's hash.
 -- name: ICalFeedByToken :one
 SELECT * FROM ical_feeds WHERE token_hash = @token_hash;

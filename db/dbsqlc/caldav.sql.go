@@ -1347,6 +1347,26 @@ func (q *Queries) ICalFeedRevoke(ctx context.Context, db DBTX, arg ICalFeedRevok
 	return result.RowsAffected(), nil
 }
 
+const iCalFeedRevokeByCreator = `-- name: ICalFeedRevokeByCreator :execrows
+UPDATE ical_feeds SET revoked_at = now()
+WHERE family_id = $1 AND created_by = $2 AND revoked_at IS NULL
+`
+
+type ICalFeedRevokeByCreatorParams struct {
+	FamilyID  uuid.UUID
+	CreatedBy *uuid.UUID
+}
+
+// ICalFeedRevokeByCreator revokes the feeds a person made, whose URLs they
+// saw: their access to the family ends (db.endAccess).
+func (q *Queries) ICalFeedRevokeByCreator(ctx context.Context, db DBTX, arg ICalFeedRevokeByCreatorParams) (int64, error) {
+	result, err := db.Exec(ctx, iCalFeedRevokeByCreator, arg.FamilyID, arg.CreatedBy)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const iCalFeedTouch = `-- name: ICalFeedTouch :exec
 UPDATE ical_feeds SET last_used_at = now()
 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '5 minutes')
