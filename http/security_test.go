@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/ical"
+	"github.com/familyhub/familyhub/notify"
 )
 
 // Findings of the security review of 2026-12-01, one test each.
@@ -182,5 +184,51 @@ func TestFeedsOfFormerMemberStop(t *testing.T) {
 	f.clients["owner"].must(http.StatusOK, "GET", "/api/calendar/feeds", nil).decode(t, &feeds)
 	if len(feeds) != 1 {
 		t.Errorf("feeds left: %+v", feeds)
+	}
+}
+
+// TestPushSubscriptionsPerMemberBounded: "one subscription per device",
+// but the device is the client's X-Device-ID, so one session could store
+// any number of endpoints and have every notice (and every test) sent to
+// all of them. A member keeps the newest db.MaxPushSubscriptionsPerMember.
+func TestPushSubscriptionsPerMemberBounded(t *testing.T) {
+	t.Parallel()
+	e := newPushEnv(t, notify.Config{AllowPrivate: true})
+	ana, acc := e.signup("ana@example.org", "Rivera")
+	var last pushSubscriptionJSON
+	for i := range db.MaxPushSubscriptionsPerMember + 10 {
+		ana.header.Set("X-Device-ID", fmt.Sprintf("device-%d", i))
+		ana.must(http.StatusCreated, "POST", "/api/push/subscriptions", testPushSubscription()).decode(t, &last)
+	}
+	var n int
+	if err := e.pool.QueryRow(context.Background(), "SELECT count(*) FROM push_subscriptions WHERE user_id = $1", acc.User.ID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != db.MaxPushSubscriptionsPerMember {
+		t.Errorf("a member has %d push subscriptions, want at most %d", n, db.MaxPushSubscriptionsPerMember)
+	}
+	var list struct{ Subscriptions []pushSubscriptionJSON }
+	ana.must(http.StatusOK, "GET", "/api/push/subscriptions", nil).decode(t, &list)
+	if !slices.ContainsFunc(list.Subscriptions, func(s pushSubscriptionJSON) bool { return s.ID == last.ID }) {
+		t.Errorf("the newest subscription is gone: %+v", list.Subscriptions)
+	}
+}
+
+// TestNotifyTestLimited: POST /api/notifications/test makes a notice sent to
+// every device of the member; it is limited per member, so no client can
+// make the server send without end.
+func TestNotifyTestLimited(t *testing.T) {
+	t.Parallel()
+	e := newPushEnv(t, notify.Config{AllowPrivate: true})
+	ana, _ := e.signup("ana@example.org", "Rivera")
+	statuses := map[int]int{}
+	for range notify.MaxTestNotices + 5 {
+		statuses[ana.do("POST", "/api/notifications/test", nil).StatusCode]++
+	}
+	if statuses[http.StatusAccepted] != notify.MaxTestNotices || statuses[http.StatusTooManyRequests] != 5 {
+		t.Errorf("answers %v: want %d × 202, then 429", statuses, notify.MaxTestNotices)
+	}
+	if n := e.count("notify_notices"); n != notify.MaxTestNotices {
+		t.Errorf("%d notices made, want %d", n, notify.MaxTestNotices)
 	}
 }
