@@ -119,7 +119,13 @@ type SubscriptionNew struct {
 	PasswordEnc []byte
 }
 
-// SubscriptionCreate stores a subscription of the caller's family.
+// MaxCalendarSubscriptions bounds a family's calendar subscriptions: the
+// import job fetches every one from its outside URL every 15 minutes, the
+// families' in turn.
+const MaxCalendarSubscriptions = 50
+
+// SubscriptionCreate stores a subscription of the caller's family (at most
+// MaxCalendarSubscriptions: conflict beyond).
 func (tx *Tx) SubscriptionCreate(ctx context.Context, p SubscriptionNew) (dbsqlc.CalendarSubscription, error) {
 	if err := tx.authorize(familyhub.ActCalendarSubscriptionManage); err != nil {
 		return dbsqlc.CalendarSubscription{}, err
@@ -133,6 +139,13 @@ func (tx *Tx) SubscriptionCreate(ctx context.Context, p SubscriptionNew) (dbsqlc
 	}
 	if err := ValidateText("username", p.Username, 0, 256); err != nil {
 		return dbsqlc.CalendarSubscription{}, err
+	}
+	n, err := tx.q.CalendarSubscriptionCount(ctx, tx, family)
+	if err != nil {
+		return dbsqlc.CalendarSubscription{}, err
+	}
+	if n >= MaxCalendarSubscriptions {
+		return dbsqlc.CalendarSubscription{}, familyhub.Errorf(familyhub.ECONFLICT, "The family has %d subscribed calendars; remove some first.", n)
 	}
 	sub, err := tx.q.CalendarSubscriptionInsert(ctx, tx, dbsqlc.CalendarSubscriptionInsertParams{
 		ID: p.ID, FamilyID: family, Name: p.Name, Url: p.URL, Username: p.Username, PasswordEnc: p.PasswordEnc, CreatedBy: tx.user(),

@@ -40,6 +40,9 @@ INSERT INTO calendar_subscriptions (id, family_id, name, url, username, password
 VALUES (@id, @family_id, @name, @url, @username, sqlc.narg('password_enc'), sqlc.narg('created_by'))
 RETURNING *;
 
+-- name: CalendarSubscriptionCount :one
+SELECT count(*)::int FROM calendar_subscriptions WHERE family_id = @family_id;
+
 -- name: CalendarSubscriptionList :many
 SELECT * FROM calendar_subscriptions WHERE family_id = @family_id ORDER BY created_at, id;
 

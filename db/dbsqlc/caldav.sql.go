@@ -807,6 +807,17 @@ func (q *Queries) CalDAVTasksDue(ctx context.Context, db DBTX, arg CalDAVTasksDu
 	return items, nil
 }
 
+const calendarSubscriptionCount = `-- name: CalendarSubscriptionCount :one
+SELECT count(*)::int FROM calendar_subscriptions WHERE family_id = $1
+`
+
+func (q *Queries) CalendarSubscriptionCount(ctx context.Context, db DBTX, familyID uuid.UUID) (int32, error) {
+	row := db.QueryRow(ctx, calendarSubscriptionCount, familyID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const calendarSubscriptionDelete = `-- name: CalendarSubscriptionDelete :execrows
 DELETE FROM calendar_subscriptions WHERE id = $1 AND family_id = $2
 `
