@@ -119,7 +119,13 @@ type SubscriptionNew struct {
 	PasswordEnc []byte
 }
 
-// SubscriptionCreate stores a subscription of the caller's family.
+// MaxCalendarSubscriptions bounds a family's calendar subscriptions: the
+// import job fetches every one from its outside URL every 15 minutes, the
+// families' in turn.
+const MaxCalendarSubscriptions = 50
+
+// SubscriptionCreate stores a subscription of the caller's family (at most
+// MaxCalendarSubscriptions: conflict beyond).
 func (tx *Tx) SubscriptionCreate(ctx context.Context, p SubscriptionNew) (dbsqlc.CalendarSubscription, error) {
 	if err := tx.authorize(familyhub.ActCalendarSubscriptionManage); err != nil {
 		return dbsqlc.CalendarSubscription{}, err
@@ -134,6 +140,13 @@ func (tx *Tx) SubscriptionCreate(ctx context.Context, p SubscriptionNew) (dbsqlc
 	if err := ValidateText("username", p.Username, 0, 256); err != nil {
 		return dbsqlc.CalendarSubscription{}, err
 	}
+	n, err := tx.q.CalendarSubscriptionCount(ctx, tx, family)
+	if err != nil {
+		return dbsqlc.CalendarSubscription{}, err
+	}
+	if n >= MaxCalendarSubscriptions {
+		return dbsqlc.CalendarSubscription{}, familyhub.Errorf(familyhub.ECONFLICT, "The family has %d subscribed calendars; remove some first.", n)
+	}
 	sub, err := tx.q.CalendarSubscriptionInsert(ctx, tx, dbsqlc.CalendarSubscriptionInsertParams{
 		ID: p.ID, FamilyID: family, Name: p.Name, Url: p.URL, Username: p.Username, PasswordEnc: p.PasswordEnc, CreatedBy: tx.user(),
 	})
@@ -145,7 +158,7 @@ func (tx *Tx) SubscriptionCreate(ctx context.Context, p SubscriptionNew) (dbsqlc
 // private .ics address often carries a secret token), so only those who
 // may manage subscriptions get them; the others (children) get each
 // subscription's name and how its syncing goes, with URL and Username
-// empty.
+// empty and the address taken out of LastError.
 func (tx *Tx) SubscriptionList(ctx context.Context) ([]dbsqlc.CalendarSubscription, error) {
 	family, err := tx.family()
 	if err != nil {
@@ -154,6 +167,12 @@ func (tx *Tx) SubscriptionList(ctx context.Context) ([]dbsqlc.CalendarSubscripti
 	subs, err := tx.q.CalendarSubscriptionList(ctx, tx, family)
 	if err == nil && tx.grant(familyhub.ActCalendarSubscriptionManage) == familyhub.GrantNone {
 		for i := range subs {
+			if e := subs[i].LastError; e != nil && subs[i].Url != "" && strings.Contains(*e, subs[i].Url) {
+				// An error recorded before the import left the address
+				// out of its messages (ical.readableImportError).
+				hidden := strings.ReplaceAll(*e, subs[i].Url, "(the calendar's address)")
+				subs[i].LastError = &hidden
+			}
 			subs[i].Url, subs[i].Username = "", ""
 		}
 	}

@@ -182,8 +182,10 @@ func (tx *Tx) FamilyLeave(ctx context.Context) error {
 // endAccess ends a member's access at once, everywhere: the membership goes
 // (their sockets close with 4001 on every replica, their later requests
 // answer 401, CalDAV included), their sessions are revoked, their app
-// passwords, PIN and unused reset codes deleted. What they did stays: rows
-// keep their user id, shown as a former member.
+// passwords, PIN and unused reset codes deleted, and the calendar feeds
+// they made revoked (they saw the secret URLs; a feed of their own tasks
+// goes with the membership). What they did stays: rows keep their user
+// id, shown as a former member.
 func (tx *Tx) endAccess(ctx context.Context, m dbsqlc.Membership) error {
 	if _, err := tx.q.MembershipDelete(ctx, tx, dbsqlc.MembershipDeleteParams{FamilyID: m.FamilyID, UserID: m.UserID}); err != nil {
 		return err
@@ -195,6 +197,9 @@ func (tx *Tx) endAccess(ctx context.Context, m dbsqlc.Membership) error {
 		return err
 	}
 	if _, err := tx.q.UserSetPIN(ctx, tx, dbsqlc.UserSetPINParams{ID: m.UserID}); err != nil {
+		return err
+	}
+	if _, err := tx.q.ICalFeedRevokeByCreator(ctx, tx, dbsqlc.ICalFeedRevokeByCreatorParams{FamilyID: m.FamilyID, CreatedBy: &m.UserID}); err != nil {
 		return err
 	}
 	return tx.q.PasswordResetDeleteUnused(ctx, tx, m.UserID)
@@ -314,11 +319,14 @@ func (tx *Tx) ResetCodeCreate(ctx context.Context, userID uuid.UUID) (code strin
 // unknown email alike.
 var ErrBadResetCode = familyhub.Invalid("code", "This reset code is wrong, used or expired, or is not for this email.")
 
-// PasswordReset sets a new password (hashed already) with a reset code an
-// owner made: the code works once, every session of the user ends, and
+// PasswordReset sets a new password (hashed with params) with a reset code
+// an owner made: the code works once, every session of the user ends, and
 // their failed sign-ins are forgotten. Attempts are counted before the code
-// is checked (per email and address); too many are ERATELIMITED.
-func (s *Store) PasswordReset(ctx context.Context, email, code, newHash, clientAddr string) error {
+// is checked (per email and address); too many are ERATELIMITED. The new
+// password is hashed only once the code proved right: the endpoint needs
+// no session, and a guess must not cost the server an argon2id hash (nor
+// take a slot that sign-ins wait for), least of all once it is refused.
+func (s *Store) PasswordReset(ctx context.Context, email, code, newPassword string, params PasswordParams, clientAddr string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	source := SourceKey(clientAddr)
 	if len(email) > familyhub.MaxEmailLen {
@@ -341,7 +349,11 @@ func (s *Store) PasswordReset(ctx context.Context, email, code, newHash, clientA
 		} else if err != nil {
 			return err
 		}
-		return tx.passwordSet(ctx, u, newHash, nil)
+		hash, err := HashPassword(newPassword, params)
+		if err != nil {
+			return err
+		}
+		return tx.passwordSet(ctx, u, hash, nil)
 	})
 	if err != nil {
 		return err

@@ -26,6 +26,10 @@ const (
 	MaxNotifyFollowedLists = 200
 	MaxNtfyURLLen          = 2048
 	MaxPushEndpointLen     = 2048
+	// MaxPushSubscriptionsPerMember bounds a member's push subscriptions
+	// (one per device, and the device is whatever X-Device-ID says): a
+	// new one beyond it replaces their least recently saved.
+	MaxPushSubscriptionsPerMember = 20
 )
 
 // NotifySettings are a member's notification settings with their family's.
@@ -310,7 +314,8 @@ func normalizeKey(field, v string, n int) (string, error) {
 // request's X-Device-ID; without one, "session:<session id>") and session,
 // and returns it; created is
 // false when the browser had subscribed this endpoint before. A device
-// keeps one subscription: its older ones are deleted.
+// keeps one subscription: its older ones are deleted; and a member keeps
+// MaxPushSubscriptionsPerMember: beyond, the least recently saved go.
 func (tx *Tx) PushSubscriptionSave(ctx context.Context, p PushSubscriptionNew) (sub dbsqlc.PushSubscription, created bool, err error) {
 	a, err := tx.member()
 	if err != nil {
@@ -339,6 +344,11 @@ func (tx *Tx) PushSubscriptionSave(ctx context.Context, p PushSubscriptionNew) (
 	}
 	if _, err := tx.q.PushSubscriptionDeleteOthersOfDevice(ctx, tx, dbsqlc.PushSubscriptionDeleteOthersOfDeviceParams{
 		UserID: a.UserID, DeviceID: device, KeepID: row.ID,
+	}); err != nil {
+		return sub, false, Err(err, "")
+	}
+	if _, err := tx.q.PushSubscriptionTrim(ctx, tx, dbsqlc.PushSubscriptionTrimParams{
+		FamilyID: a.FamilyID, UserID: a.UserID, KeepID: row.ID, OthersKept: MaxPushSubscriptionsPerMember - 1,
 	}); err != nil {
 		return sub, false, Err(err, "")
 	}

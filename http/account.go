@@ -167,12 +167,7 @@ func (s *Server) handlePasswordReset(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	hash, err := db.HashPassword(req.NewPassword, s.cfg.Password)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if err := s.store.PasswordReset(r.Context(), email, req.Code, hash, s.clientAddr(r)); err != nil {
+	if err := s.store.PasswordReset(r.Context(), email, req.Code, req.NewPassword, s.cfg.Password, s.clientAddr(r)); err != nil {
 		s.limitedError(w, r, err, db.LoginWindow)
 		return
 	}

@@ -98,7 +98,10 @@ func (s *Server) davAuth(next http.Handler) http.Handler {
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
-		} else if r.Method == "PROPPATCH" || r.Method == "REPORT" || r.Method == "PROPFIND" {
+		} else if r.Body != nil {
+			// Every other body too: the library decodes MKCOL's XML (a
+			// display name of any length) as well as PROPFIND's,
+			// PROPPATCH's and REPORT's.
 			r.Body = http.MaxBytesReader(w, r.Body, familyhub.MaxICalBytes)
 		}
 		next.ServeHTTP(w, r)

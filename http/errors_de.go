@@ -117,6 +117,8 @@ var deFormats = map[string]string{
 	"Too many failed sign-in attempts; try again in %d minutes, or ask an owner of your family to unlock your account.": "Zu viele fehlgeschlagene Anmeldeversuche; versuche es in %d Minuten nochmal oder bitte jemanden aus der Verwaltung deiner Familie, dein Konto zu entsperren.",
 	"Too many sign-ups from your network; try again in an hour.":                                                        "Zu viele Registrierungen aus deinem Netzwerk; versuche es in einer Stunde nochmal.",
 	"Too many wrong PINs; ask a grown-up, or try again in %d minutes.":                                                  "Zu oft die falsche PIN; frag einen Erwachsenen oder versuche es in %d Minuten nochmal.",
+	"You sent %d test notifications in the last %d minutes; try again later.":                                           "Du hast %d Testbenachrichtigungen in den letzten %d Minuten geschickt; versuche es später nochmal.",
+	"The family has %d subscribed calendars; remove some first.":                                                        "Die Familie hat %d abonnierte Kalender; entferne zuerst welche.",
 	"Too many wrong reset codes; try again in %d minutes.":                                                              "Zu viele falsche Rücksetzcodes; versuche es in %d Minuten nochmal.",
 	"Type the family's name to confirm that everything of it is deleted.":                                               "Tippe den Namen der Familie ein, um zu bestätigen, dass alles von ihr gelöscht wird.",
 	"Wrong email or password.":                                                                                          "E-Mail-Adresse oder Passwort stimmt nicht.",

@@ -634,8 +634,20 @@ func isTransportError(err error) bool {
 	return errors.As(err, &ne) || errors.As(err, &ue) || errors.Is(err, errTooLarge) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// readableImportError says what went wrong in words for the family.
+// readableImportError says what went wrong in words for the family,
+// without the address asked for: a failed request's error (*url.Error)
+// names its URL, which can hold the calendar's secret token, and
+// last_error is shown to every member, children included.
 func readableImportError(err error) string {
+	msg := importErrorText(err)
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.URL != "" {
+		msg = strings.ReplaceAll(msg, ue.URL, "(the calendar's address)")
+	}
+	return msg
+}
+
+func importErrorText(err error) string {
 	var ie *importError
 	var he *httpStatusError
 	var ne net.Error

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -70,12 +71,33 @@ func (s *Service) UpdateSettings(ctx context.Context, tx *db.Tx, p db.NotifySett
 	return st, s.ScheduleFamily(ctx, tx)
 }
 
+// Test notices a member may ask for in TestNoticeWindow (429 beyond).
+const (
+	MaxTestNotices   = 5
+	TestNoticeWindow = 10 * time.Minute
+)
+
 // SendTest makes a test notice for the caller, to go out at once to all
-// their channels, and returns its id.
+// their channels, and returns its id. A member gets MaxTestNotices per
+// TestNoticeWindow (ERATELIMITED beyond): each is a request to every one
+// of their endpoints, which are outside URLs.
 func (s *Service) SendTest(ctx context.Context, tx *db.Tx) (uuid.UUID, error) {
 	a := tx.Auth()
 	if a == nil || a.UserID == uuid.Nil {
 		return uuid.Nil, familyhub.Errorf(familyhub.EUNAUTHORIZED, "Sign in first.")
+	}
+	lock := dbsqlc.NotifyMemberLockParams{FamilyID: a.FamilyID, UserID: a.UserID}
+	if _, err := s.store.Q.NotifyMemberLock(ctx, tx, lock); err != nil {
+		return uuid.Nil, db.Err(err, "")
+	}
+	n, err := s.store.Q.NotifyTestNoticeCount(ctx, tx, dbsqlc.NotifyTestNoticeCountParams{
+		FamilyID: a.FamilyID, UserID: a.UserID, Since: time.Now().Add(-TestNoticeWindow),
+	})
+	if err != nil {
+		return uuid.Nil, db.Err(err, "")
+	}
+	if n >= MaxTestNotices {
+		return uuid.Nil, familyhub.Errorf(familyhub.ERATELIMITED, "You sent %d test notifications in the last %d minutes; try again later.", MaxTestNotices, int(TestNoticeWindow.Minutes()))
 	}
 	return s.addNoticeID(ctx, tx, a.FamilyID, noticeNew{user: a.UserID, key: "test:" + uuid.NewString(), kind: "test", fire: s.now()})
 }

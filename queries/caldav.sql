@@ -40,6 +40,9 @@ INSERT INTO calendar_subscriptions (id, family_id, name, url, username, password
 VALUES (@id, @family_id, @name, @url, @username, sqlc.narg('password_enc'), sqlc.narg('created_by'))
 RETURNING *;
 
+-- name: CalendarSubscriptionCount :one
+SELECT count(*)::int FROM calendar_subscriptions WHERE family_id = @family_id;
+
 -- name: CalendarSubscriptionList :many
 SELECT * FROM calendar_subscriptions WHERE family_id = @family_id ORDER BY created_at, id;
 
@@ -222,6 +225,12 @@ SELECT * FROM ical_feeds WHERE family_id = @family_id AND revoked_at IS NULL ORD
 
 -- name: ICalFeedRevoke :execrows
 UPDATE ical_feeds SET revoked_at = now() WHERE id = @id AND family_id = @family_id AND revoked_at IS NULL;
+
+-- ICalFeedRevokeByCreator revokes the feeds a person made, whose URLs they
+-- saw: their access to the family ends (db.endAccess).
+-- name: ICalFeedRevokeByCreator :execrows
+UPDATE ical_feeds SET revoked_at = now()
+WHERE family_id = @family_id AND created_by = @created_by AND revoked_at IS NULL;
 
 -- ICalFeedByToken finds a feed, revoked or not, by its token's hash.
 -- name: ICalFeedByToken :one

@@ -83,6 +83,17 @@ LIMIT @max_families;
 
 -- Notices.
 
+-- NotifyMemberLock locks the member's membership row for the rest of the
+-- transaction: concurrent requests of one member that count before they
+-- write (test notices) take turns.
+-- name: NotifyMemberLock :execrows
+SELECT 1 FROM memberships WHERE family_id = @family_id AND user_id = @user_id FOR NO KEY UPDATE;
+
+-- NotifyTestNoticeCount counts the member's test notices made since.
+-- name: NotifyTestNoticeCount :one
+SELECT count(*) FROM notify_notices
+WHERE family_id = @family_id AND user_id = @user_id AND kind = 'test' AND created_at > @since;
+
 -- NotifyNoticeInsert makes a notice unless the member has one with that
 -- key: no row comes back then.
 -- name: NotifyNoticeInsert :one

@@ -28,6 +28,16 @@ RETURNING *, (xmax = 0)::bool AS inserted;
 DELETE FROM push_subscriptions
 WHERE user_id = @user_id AND device_id = @device_id AND id <> @keep_id;
 
+-- PushSubscriptionTrim keeps a member's keep_id and their others_kept
+-- most recently saved other subscriptions, and deletes the rest.
+-- name: PushSubscriptionTrim :execrows
+DELETE FROM push_subscriptions p
+WHERE p.family_id = @family_id AND p.user_id = @user_id AND p.id <> @keep_id
+  AND p.id NOT IN (SELECT k.id FROM push_subscriptions k
+                 WHERE k.family_id = @family_id AND k.user_id = @user_id AND k.id <> @keep_id
+                 ORDER BY k.updated_at DESC, k.id DESC
+                 LIMIT @others_kept);
+
 -- name: PushSubscriptionList :many
 SELECT * FROM push_subscriptions
 WHERE family_id = @family_id AND user_id = @user_id

@@ -807,6 +807,17 @@ func (q *Queries) CalDAVTasksDue(ctx context.Context, db DBTX, arg CalDAVTasksDu
 	return items, nil
 }
 
+const calendarSubscriptionCount = `-- name: CalendarSubscriptionCount :one
+SELECT count(*)::int FROM calendar_subscriptions WHERE family_id = $1
+`
+
+func (q *Queries) CalendarSubscriptionCount(ctx context.Context, db DBTX, familyID uuid.UUID) (int32, error) {
+	row := db.QueryRow(ctx, calendarSubscriptionCount, familyID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const calendarSubscriptionDelete = `-- name: CalendarSubscriptionDelete :execrows
 DELETE FROM calendar_subscriptions WHERE id = $1 AND family_id = $2
 `
@@ -1341,6 +1352,26 @@ type ICalFeedRevokeParams struct {
 
 func (q *Queries) ICalFeedRevoke(ctx context.Context, db DBTX, arg ICalFeedRevokeParams) (int64, error) {
 	result, err := db.Exec(ctx, iCalFeedRevoke, arg.ID, arg.FamilyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const iCalFeedRevokeByCreator = `-- name: ICalFeedRevokeByCreator :execrows
+UPDATE ical_feeds SET revoked_at = now()
+WHERE family_id = $1 AND created_by = $2 AND revoked_at IS NULL
+`
+
+type ICalFeedRevokeByCreatorParams struct {
+	FamilyID  uuid.UUID
+	CreatedBy *uuid.UUID
+}
+
+// ICalFeedRevokeByCreator revokes the feeds a person made, whose URLs they
+// saw: their access to the family ends (db.endAccess).
+func (q *Queries) ICalFeedRevokeByCreator(ctx context.Context, db DBTX, arg ICalFeedRevokeByCreatorParams) (int64, error) {
+	result, err := db.Exec(ctx, iCalFeedRevokeByCreator, arg.FamilyID, arg.CreatedBy)
 	if err != nil {
 		return 0, err
 	}

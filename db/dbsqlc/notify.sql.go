@@ -248,6 +248,28 @@ func (q *Queries) NotifyListsCount(ctx context.Context, db DBTX, arg NotifyLists
 	return count, err
 }
 
+const notifyMemberLock = `-- name: NotifyMemberLock :execrows
+
+SELECT 1 FROM memberships WHERE family_id = $1 AND user_id = $2 FOR NO KEY UPDATE
+`
+
+type NotifyMemberLockParams struct {
+	FamilyID uuid.UUID
+	UserID   uuid.UUID
+}
+
+// Notices.
+// NotifyMemberLock locks the member's membership row for the rest of the
+// transaction: concurrent requests of one member that count before they
+// write (test notices) take turns.
+func (q *Queries) NotifyMemberLock(ctx context.Context, db DBTX, arg NotifyMemberLockParams) (int64, error) {
+	result, err := db.Exec(ctx, notifyMemberLock, arg.FamilyID, arg.UserID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const notifyMemberSettingsEnsure = `-- name: NotifyMemberSettingsEnsure :exec
 INSERT INTO notify_member_settings (user_id, family_id)
 SELECT m.user_id, m.family_id FROM memberships m WHERE m.user_id = $1 AND m.family_id = $2
@@ -511,7 +533,6 @@ func (q *Queries) NotifyNoticeGet(ctx context.Context, db DBTX, id uuid.UUID) (N
 }
 
 const notifyNoticeInsert = `-- name: NotifyNoticeInsert :one
-
 INSERT INTO notify_notices (family_id, user_id, key, kind, subject_id, occurs_at, fire_at, send_after, params, last_seq)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
 ON CONFLICT (user_id, key) DO NOTHING
@@ -530,7 +551,6 @@ type NotifyNoticeInsertParams struct {
 	LastSeq   *int64
 }
 
-// Notices.
 // NotifyNoticeInsert makes a notice unless the member has one with that
 // key: no row comes back then.
 func (q *Queries) NotifyNoticeInsert(ctx context.Context, db DBTX, arg NotifyNoticeInsertParams) (uuid.UUID, error) {
@@ -912,4 +932,23 @@ func (q *Queries) NotifyTasksDue(ctx context.Context, db DBTX, arg NotifyTasksDu
 		return nil, err
 	}
 	return items, nil
+}
+
+const notifyTestNoticeCount = `-- name: NotifyTestNoticeCount :one
+SELECT count(*) FROM notify_notices
+WHERE family_id = $1 AND user_id = $2 AND kind = 'test' AND created_at > $3
+`
+
+type NotifyTestNoticeCountParams struct {
+	FamilyID uuid.UUID
+	UserID   uuid.UUID
+	Since    time.Time
+}
+
+// NotifyTestNoticeCount counts the member's test notices made since.
+func (q *Queries) NotifyTestNoticeCount(ctx context.Context, db DBTX, arg NotifyTestNoticeCountParams) (int64, error) {
+	row := db.QueryRow(ctx, notifyTestNoticeCount, arg.FamilyID, arg.UserID, arg.Since)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }

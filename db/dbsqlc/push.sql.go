@@ -136,6 +136,37 @@ func (q *Queries) PushSubscriptionSucceeded(ctx context.Context, db DBTX, id uui
 	return err
 }
 
+const pushSubscriptionTrim = `-- name: PushSubscriptionTrim :execrows
+DELETE FROM push_subscriptions p
+WHERE p.family_id = $1 AND p.user_id = $2 AND p.id <> $3
+  AND p.id NOT IN (SELECT k.id FROM push_subscriptions k
+                 WHERE k.family_id = $1 AND k.user_id = $2 AND k.id <> $3
+                 ORDER BY k.updated_at DESC, k.id DESC
+                 LIMIT $4)
+`
+
+type PushSubscriptionTrimParams struct {
+	FamilyID   uuid.UUID
+	UserID     uuid.UUID
+	KeepID     uuid.UUID
+	OthersKept int32
+}
+
+// PushSubscriptionTrim keeps a member's keep_id and their others_kept
+// most recently saved other subscriptions, and deletes the rest.
+func (q *Queries) PushSubscriptionTrim(ctx context.Context, db DBTX, arg PushSubscriptionTrimParams) (int64, error) {
+	result, err := db.Exec(ctx, pushSubscriptionTrim,
+		arg.FamilyID,
+		arg.UserID,
+		arg.KeepID,
+		arg.OthersKept,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const pushSubscriptionUpsert = `-- name: PushSubscriptionUpsert :one
 INSERT INTO push_subscriptions (family_id, user_id, session_id, device_id, endpoint, p256dh, auth, user_agent)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
