@@ -66,6 +66,54 @@ func TestWriteCostMigration(t *testing.T) {
 				t.Errorf("%s: %s: %v, want a check violation (23514)", stage, c.what, err)
 			}
 		}
+		var item string
+		if err := pool.QueryRow(ctx, `SELECT id::text FROM shopping_items WHERE family_id = $1`, fam).Scan(&item); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ what, sql string }{
+			{"a category source other than user and auto", `UPDATE shopping_items SET category_source = 'robot' WHERE id = $1`},
+			{"a negative position", `UPDATE shopping_items SET position = -1 WHERE id = $1`},
+			{"version 0", `INSERT INTO shopping_items (family_id, list_id, name, version)
+				SELECT family_id, list_id, 'x', 0 FROM shopping_items WHERE id = $1`},
+			{"an event of another kind", `INSERT INTO event_log (family_id, seq, type, channel, entity_id, op, at)
+				SELECT family_id, 1000000, 'X', 'x', $1, 'upsert', now() FROM shopping_items WHERE id = $1`},
+			{"a negative counter", `UPDATE family_event_seq SET seq = -1 WHERE family_id = (SELECT family_id FROM shopping_items WHERE id = $1)`},
+		} {
+			err := exec(c.sql, item)
+			var pgErr *pgconn.PgError
+			if !errors.As(err, &pgErr) || pgErr.Code != "23514" {
+				t.Errorf("%s: %s: %v, want a check violation (23514)", stage, c.what, err)
+			}
+		}
+		// Versions: a change bumps by one; a change of nothing, of updated_at
+		// or of a list's categorised_at keeps it; what an UPDATE sets the
+		// version to is overwritten.
+		version := func(table, id string) (v int64) {
+			t.Helper()
+			if err := pool.QueryRow(ctx, `SELECT version FROM `+table+` WHERE id = $1`, id).Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		for _, c := range []struct {
+			what, table, id, sql string
+			bump                 int64
+		}{
+			{"an item's name set to what it is", "shopping_items", item, `UPDATE shopping_items SET name = 'milk' WHERE id = $1`, 0},
+			{"an item's updated_at", "shopping_items", item, `UPDATE shopping_items SET updated_at = now() - interval '1 day' WHERE id = $1`, 0},
+			{"an item ticked", "shopping_items", item, `UPDATE shopping_items SET checked = true, checked_at = now() WHERE id = $1`, 1},
+			{"an item's version set by hand, and its note", "shopping_items", item, `UPDATE shopping_items SET version = 99, note = 'soy' WHERE id = $1`, 1},
+			{"a list's categorised_at", "shopping_lists", list, `UPDATE shopping_lists SET categorised_at = now() WHERE id = $1`, 0},
+			{"a list renamed", "shopping_lists", list, `UPDATE shopping_lists SET name = 'Saturday' WHERE id = $1`, 1},
+		} {
+			before := version(c.table, c.id)
+			if err := exec(c.sql, c.id); err != nil {
+				t.Fatalf("%s: %s: %v", stage, c.what, err)
+			}
+			if after := version(c.table, c.id); after != before+c.bump {
+				t.Errorf("%s: %s: version %d → %d, want %d", stage, c.what, before, after, before+c.bump)
+			}
+		}
 		if err := exec(`INSERT INTO shopping_items (family_id, list_id, name, quantity, note) VALUES ($1, $2, $3, NULL, NULL)`,
 			fam, list, strings.Repeat("a", 200)); err != nil {
 			t.Errorf("%s: a name of 200 characters without quantity and note: %v", stage, err)
@@ -88,11 +136,13 @@ func TestWriteCostMigration(t *testing.T) {
 			t.Errorf("%s: %d items left of a deleted family, want 0", stage, n)
 		}
 	}
-	// moved counts what 00024 removes: the three table checks and the two
-	// foreign keys.
+	// moved counts what 00024 removes: eight table checks (now domains) and
+	// two foreign keys.
 	moved := func() int {
 		return count(`SELECT count(*) FROM pg_constraint WHERE conname IN (
 			'shopping_items_name_check', 'shopping_items_quantity_check', 'shopping_items_note_check',
+			'shopping_items_category_source_check', 'shopping_items_position_check', 'shopping_items_version_check',
+			'event_log_op_check', 'family_event_seq_seq_check',
 			'shopping_items_family_id_fkey', 'event_log_family_id_fkey')`)
 	}
 
@@ -106,8 +156,8 @@ func TestWriteCostMigration(t *testing.T) {
 	// The pool's connections prepared statements whose parameters have the
 	// domains' types; new connections prepare them again.
 	pool.Reset()
-	if n := moved(); n != 5 {
-		t.Fatalf("after going down: %d of the five checks and foreign keys, want 5", n)
+	if n := moved(); n != 10 {
+		t.Fatalf("after going down: %d of the ten checks and foreign keys, want 10", n)
 	}
 	rules("at 00023")
 	if _, err := provider.UpTo(ctx, 24); err != nil {

@@ -10,20 +10,25 @@
 # on what else the machine is doing; it does not see waits (WAL flushes,
 # locks) or what the client and the kernel spend.
 #
-#   cmd/familyhub-bench/pgcost.sh [-k add|tick] NAME=BINARY...
+#   cmd/familyhub-bench/pgcost.sh [-k add|tick] [-p DIR] NAME=BINARY...
+#
+# -p DIR also writes a callgrind profile of each binary's 250 transactions
+# to DIR/NAME-KIND.callgrind (read it with callgrind_annotate --inclusive=yes).
 #
 # Needs valgrind and the PostgreSQL server binaries (pg_ctl, postgres),
 # and root (the cluster runs as the postgres user).
 set -euo pipefail
 KIND=add
-while getopts "k:" o; do
+PROFILE=
+while getopts "k:p:" o; do
 	case $o in
 	k) KIND=$OPTARG ;;
+	p) PROFILE=$(cd "$OPTARG" && pwd) ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { echo "usage: $0 [-k add|tick] NAME=BINARY..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 [-k add|tick] [-p DIR] NAME=BINARY..." >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 BINDIR=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 WORK=$(mktemp -d)
@@ -74,4 +79,8 @@ for b in "$@"; do
 	a=$(count "$WORK/s50.sql")
 	z=$(count "$WORK/s250.sql")
 	echo "$name $KIND: $(((z - a) / 200)) instructions per transaction"
+	if [ -n "$PROFILE" ]; then
+		as_pg "valgrind --tool=callgrind --callgrind-out-file=$WORK/profile $BINDIR/postgres --single -D $WORK/data -c fsync=off fhcost <$WORK/s250.sql" >/dev/null 2>&1
+		cp "$WORK/profile" "$PROFILE/$name-$KIND.callgrind"
+	fi
 done
