@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# pgcost.sh: what a write costs PostgreSQL, counted rather than timed, for
+# docs/benchmarks.md ("Sixth round"). For each binary, a throwaway cluster
+# is migrated by it and seeded with 32 families, then one PostgreSQL backend
+# (single-user mode, under valgrind) runs N transactions as the application
+# writes them: BEGIN, the transaction's settings, one prepared statement,
+# COMMIT. It prints the CPU instructions per transaction (the difference
+# between a run of 250 and one of 50, so start-up and preparing cancel out).
+# Counting instructions is deterministic to about 0.1 % and does not depend
+# on what else the machine is doing; it does not see waits (WAL flushes,
+# locks) or what the client and the kernel spend.
+#
+#   cmd/familyhub-bench/pgcost.sh [-k add|tick] [-p DIR] NAME=BINARY...
+#
+# -p DIR also writes a callgrind profile of each binary's 250 transactions
+# to DIR/NAME-KIND.callgrind (read it with callgrind_annotate --inclusive=yes).
+#
+# Needs valgrind and the PostgreSQL server binaries (pg_ctl, postgres),
+# and root (the cluster runs as the postgres user).
+set -euo pipefail
+KIND=add
+PROFILE=
+while getopts "k:p:" o; do
+	case $o in
+	k) KIND=$OPTARG ;;
+	p) PROFILE=$(cd "$OPTARG" && pwd) ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || { echo "usage: $0 [-k add|tick] [-p DIR] NAME=BINARY..." >&2; exit 2; }
+command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
+BINDIR=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+WORK=$(mktemp -d)
+chown postgres "$WORK"
+trap 'su postgres -c "$BINDIR/pg_ctl -D $WORK/data -m immediate stop" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+PORT=$((20000 + RANDOM % 10000))
+as_pg() { su postgres -c "$1"; }
+
+script() { # n
+	echo "PREPARE settings(text) AS SELECT set_config('familyhub.announce', 'after_commit', true), set_config('familyhub.actor_id', \$1, true);"
+	echo "PREPARE add(int, text) AS INSERT INTO shopping_items (id, family_id, list_id, name) SELECT gen_random_uuid(), family_id, list_id, \$2 FROM bench_fam WHERE n = \$1 RETURNING *;"
+	echo "PREPARE tick(int) AS UPDATE shopping_items SET checked = NOT checked, checked_at = CASE WHEN checked THEN NULL ELSE now() END WHERE id = (SELECT item_id FROM bench_fam WHERE n = \$1) RETURNING *;"
+	for i in $(seq "$1"); do
+		echo "BEGIN;"
+		echo "EXECUTE settings('00000000-0000-4000-8000-000000000001');"
+		if [ "$KIND" = add ]; then
+			echo "EXECUTE add($((i % 32 + 1)), 'milk $i');"
+		else
+			echo "EXECUTE tick($((i % 32 + 1)));"
+		fi
+		echo "COMMIT;"
+	done
+}
+script 50 >"$WORK/s50.sql"
+script 250 >"$WORK/s250.sql"
+chmod 644 "$WORK"/*.sql
+
+count() { # script → instructions
+	as_pg "valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null $BINDIR/postgres --single -D $WORK/data -c fsync=off fhcost <$1" 2>&1 >/dev/null |
+		awk '/I +refs/ { gsub(",", "", $NF); print $NF }'
+}
+
+for b in "$@"; do
+	name=${b%%=*}
+	bin=${b#*=}
+	rm -rf "$WORK/data"
+	as_pg "$BINDIR/initdb -D $WORK/data -A trust -U postgres" >/dev/null
+	as_pg "$BINDIR/pg_ctl -D $WORK/data -l $WORK/log -o '-p $PORT -k $WORK -c listen_addresses=127.0.0.1' -w start" >/dev/null
+	url=postgres://postgres@127.0.0.1:$PORT
+	"$BINDIR/psql" "$url/postgres" -qc "CREATE DATABASE fhcost"
+	DATABASE_URL="$url/fhcost?sslmode=disable" "$bin" migrate >/dev/null 2>&1
+	"$BINDIR/psql" "$url/fhcost" -qc "CREATE TABLE bench_fam (n int PRIMARY KEY, family_id uuid, list_id uuid, item_id uuid);
+		INSERT INTO families (name) SELECT 'f' || g FROM generate_series(1, 32) g;
+		INSERT INTO bench_fam SELECT row_number() OVER (), id, gen_random_uuid(), gen_random_uuid() FROM families;
+		INSERT INTO shopping_lists (id, family_id, name) SELECT list_id, family_id, 'L' FROM bench_fam;
+		INSERT INTO shopping_items (id, family_id, list_id, name) SELECT item_id, family_id, list_id, 'bread' FROM bench_fam;"
+	as_pg "$BINDIR/pg_ctl -D $WORK/data -w stop" >/dev/null
+	a=$(count "$WORK/s50.sql")
+	z=$(count "$WORK/s250.sql")
+	echo "$name $KIND: $(((z - a) / 200)) instructions per transaction"
+	if [ -n "$PROFILE" ]; then
+		as_pg "valgrind --tool=callgrind --callgrind-out-file=$WORK/profile $BINDIR/postgres --single -D $WORK/data -c fsync=off fhcost <$WORK/s250.sql" >/dev/null 2>&1
+		cp "$WORK/profile" "$PROFILE/$name-$KIND.callgrind"
+	fi
+done
