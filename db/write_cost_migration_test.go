@@ -136,18 +136,19 @@ func TestWriteCostMigration(t *testing.T) {
 			t.Errorf("%s: %d items left of a deleted family, want 0", stage, n)
 		}
 	}
-	// moved counts what 00024 removes: eight table checks (now domains) and
-	// two foreign keys.
+	// moved counts what 00024 removes: eight table checks (now domains), two
+	// foreign keys and the index of one of them.
 	moved := func() int {
 		return count(`SELECT count(*) FROM pg_constraint WHERE conname IN (
 			'shopping_items_name_check', 'shopping_items_quantity_check', 'shopping_items_note_check',
 			'shopping_items_category_source_check', 'shopping_items_position_check', 'shopping_items_version_check',
 			'event_log_op_check', 'family_event_seq_seq_check',
-			'shopping_items_family_id_fkey', 'event_log_family_id_fkey')`)
+			'shopping_items_family_id_fkey', 'event_log_family_id_fkey')`) +
+			count(`SELECT count(*) FROM pg_class WHERE relname = 'shopping_items_family_id_idx'`)
 	}
 
 	if n := moved(); n != 0 {
-		t.Fatalf("%d of the checks and foreign keys 00024 replaces are there, want 0", n)
+		t.Fatalf("%d of the checks, foreign keys and index 00024 replaces are there, want 0", n)
 	}
 	rules("after 00024")
 	if _, err := provider.DownTo(ctx, 23); err != nil {
@@ -156,8 +157,8 @@ func TestWriteCostMigration(t *testing.T) {
 	// The pool's connections prepared statements whose parameters have the
 	// domains' types; new connections prepare them again.
 	pool.Reset()
-	if n := moved(); n != 10 {
-		t.Fatalf("after going down: %d of the ten checks and foreign keys, want 10", n)
+	if n := moved(); n != 11 {
+		t.Fatalf("after going down: %d of the ten checks and foreign keys and the index, want 11", n)
 	}
 	rules("at 00023")
 	if _, err := provider.UpTo(ctx, 24); err != nil {

@@ -122,6 +122,10 @@ SELECT i.*, c.name AS category
 FROM shopping_items i
 LEFT JOIN shopping_categories c ON c.id = i.category_id;
 
+-- Its index served only that foreign key's ON DELETE CASCADE: every query
+-- of items names an item or a list.
+DROP INDEX shopping_items_family_id_idx;
+
 ALTER TABLE event_log
     DROP CONSTRAINT event_log_family_id_fkey,
     DROP CONSTRAINT event_log_op_check,
@@ -224,6 +228,7 @@ ALTER TABLE shopping_items
     ADD CONSTRAINT shopping_items_version_check CHECK (version >= 1),
     ADD CONSTRAINT shopping_items_family_id_fkey
         FOREIGN KEY (family_id) REFERENCES families (id) ON DELETE CASCADE;
+CREATE INDEX shopping_items_family_id_idx ON shopping_items (family_id);
 CREATE TRIGGER shopping_items_learn
     AFTER INSERT ON shopping_items
     FOR EACH ROW WHEN (NEW.category_source = 'user' AND NEW.category_id IS NOT NULL)
