@@ -53,6 +53,13 @@
 --     own that uses familyhub_bump_version needs an updated_at column (all
 --     of FamilyHub's have one), or arguments.
 --
+--   * familyhub_capture_event (00019) built each event's notice with
+--     json_build_object and json_strip_nulls in a query and handed it to
+--     familyhub_emit, another function: ~110,000 instructions of an event.
+--     It now writes the same text (byte for byte) itself and raises the
+--     notice or notifies directly: ~80,000. familyhub_emit stays for the
+--     other callers (the assistant's device notice, staged events).
+--
 -- What a DBA sees: \d shopping_items, event_log and family_event_seq
 -- show those columns with their domain types (\dD lists the domains and
 -- their checks); shopping_items has no family_id foreign key, event_log
@@ -182,7 +189,138 @@ DROP TRIGGER shopping_lists_version ON shopping_lists;
 CREATE TRIGGER shopping_lists_version BEFORE UPDATE ON shopping_lists
     FOR EACH ROW EXECUTE FUNCTION familyhub_bump_version('categorised_at');
 
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION familyhub_capture_event() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    r   jsonb;
+    v   bigint;
+    fam uuid;
+    s   bigint;
+    ev  record;
+    msg text;
+BEGIN
+    -- An UPDATE that changes nothing is no news.
+    IF TG_OP = 'UPDATE' AND OLD::text = NEW::text THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        r := to_jsonb(OLD); -- a delete carries no version
+    ELSE
+        r := to_jsonb(NEW);
+        v := (r->>'version')::bigint;
+        IF v IS NOT NULL AND TG_OP = 'UPDATE' THEN
+            IF OLD.version = NEW.version THEN
+                v := NULL; -- the version did not change: devices must re-read
+            END IF;
+        END IF;
+    END IF;
+    fam := coalesce((r->>'family_id')::uuid, CASE WHEN TG_TABLE_NAME = 'families' THEN (r->>'id')::uuid END);
+    IF fam IS NULL THEN
+        RAISE EXCEPTION 'familyhub_capture_event: a row of % without family_id', TG_TABLE_NAME
+            USING ERRCODE = 'not_null_violation';
+    END IF;
+    -- Locks the family's counter to the end of the transaction (which, for
+    -- a deferred trigger, is already committing).
+    UPDATE family_event_seq SET seq = seq + 1 WHERE family_id = fam RETURNING seq INTO s;
+    IF NOT FOUND THEN
+        RETURN NULL; -- the family itself was deleted in this transaction: no one to tell
+    END IF;
+    INSERT INTO event_log (family_id, seq, type, channel, entity_id, list_id, op, actor_id, device_id, at, version)
+    VALUES (fam, s, TG_ARGV[0], TG_ARGV[1], (r->>'id')::uuid,
+            CASE WHEN TG_NARGS > 2 THEN (r->>TG_ARGV[2])::uuid END,
+            lower(TG_OP),
+            nullif(current_setting('familyhub.actor_id', true), '')::uuid,
+            nullif(current_setting('familyhub.device_id', true), ''),
+            clock_timestamp(), v)
+    RETURNING * INTO ev;
+    -- The payload of familyhub_flush_events_v, byte for byte: what
+    -- json_strip_nulls(json_build_object(...)) makes, written out: that
+    -- query and the call of familyhub_emit were a quarter of an event's
+    -- cost (00024). Text that is not a uuid, a number or an op goes
+    -- through to_json, which quotes and escapes it.
+    msg := '{"family_id":"' || ev.family_id || '","seq":' || ev.seq
+        || ',"type":' || to_json(ev.type)::text
+        || ',"id":"' || ev.entity_id || '"'
+        || CASE WHEN ev.list_id IS NOT NULL THEN ',"list_id":"' || ev.list_id || '"' ELSE '' END
+        || ',"op":"' || ev.op || '"'
+        || CASE WHEN ev.version IS NOT NULL THEN ',"version":' || ev.version ELSE '' END
+        || ',"at":' || to_json(ev.at)::text
+        || CASE WHEN ev.actor_id IS NOT NULL THEN ',"actor":"' || ev.actor_id || '"' ELSE '' END
+        || CASE WHEN ev.device_id IS NOT NULL THEN ',"device_id":' || to_json(ev.device_id)::text ELSE '' END
+        || '}';
+    IF current_setting('familyhub.announce', true) = 'after_commit' THEN
+        RAISE NOTICE USING MESSAGE = msg, DETAIL = ev.channel, ERRCODE = 'FH001';
+    ELSE
+        PERFORM pg_notify(ev.channel, msg);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+
 -- +goose Down
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION familyhub_capture_event() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    r   jsonb;
+    v   bigint;
+    fam uuid;
+    s   bigint;
+    ev  record;
+BEGIN
+    -- An UPDATE that changes nothing is no news.
+    IF TG_OP = 'UPDATE' AND OLD::text = NEW::text THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        r := to_jsonb(OLD); -- a delete carries no version
+    ELSE
+        r := to_jsonb(NEW);
+        v := (r->>'version')::bigint;
+        IF v IS NOT NULL AND TG_OP = 'UPDATE' THEN
+            IF OLD.version = NEW.version THEN
+                v := NULL; -- the version did not change: devices must re-read
+            END IF;
+        END IF;
+    END IF;
+    fam := coalesce((r->>'family_id')::uuid, CASE WHEN TG_TABLE_NAME = 'families' THEN (r->>'id')::uuid END);
+    IF fam IS NULL THEN
+        RAISE EXCEPTION 'familyhub_capture_event: a row of % without family_id', TG_TABLE_NAME
+            USING ERRCODE = 'not_null_violation';
+    END IF;
+    -- Locks the family's counter to the end of the transaction (which, for
+    -- a deferred trigger, is already committing).
+    UPDATE family_event_seq SET seq = seq + 1 WHERE family_id = fam RETURNING seq INTO s;
+    IF NOT FOUND THEN
+        RETURN NULL; -- the family itself was deleted in this transaction: no one to tell
+    END IF;
+    INSERT INTO event_log (family_id, seq, type, channel, entity_id, list_id, op, actor_id, device_id, at, version)
+    VALUES (fam, s, TG_ARGV[0], TG_ARGV[1], (r->>'id')::uuid,
+            CASE WHEN TG_NARGS > 2 THEN (r->>TG_ARGV[2])::uuid END,
+            lower(TG_OP),
+            nullif(current_setting('familyhub.actor_id', true), '')::uuid,
+            nullif(current_setting('familyhub.device_id', true), ''),
+            clock_timestamp(), v)
+    RETURNING * INTO ev;
+    -- The payload of familyhub_flush_events_v, key for key.
+    PERFORM familyhub_emit(ev.channel, json_strip_nulls(json_build_object(
+        'family_id', ev.family_id,
+        'seq', ev.seq,
+        'type', ev.type,
+        'id', ev.entity_id,
+        'list_id', ev.list_id,
+        'op', ev.op,
+        'version', ev.version,
+        'at', ev.at,
+        'actor', ev.actor_id,
+        'device_id', ev.device_id
+    ))::text);
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
 DROP TRIGGER shopping_lists_version ON shopping_lists;
 CREATE TRIGGER shopping_lists_version BEFORE UPDATE ON shopping_lists
     FOR EACH ROW EXECUTE FUNCTION familyhub_bump_version();
