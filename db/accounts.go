@@ -56,7 +56,18 @@ type Signup struct {
 	FamilyName  string
 	InviteCode  string
 	TimeZone    string
+
+	// checkedUser is the account with this email whose password
+	// Store.SignupCheck verified (the sign-in check, counted and limited);
+	// uuid.Nil when there was no such account. Only that account can be
+	// brought back into a family by Tx.Signup.
+	checkedUser uuid.UUID
 }
+
+// NewAccount reports whether the sign-up makes a new user (the email
+// belonged to no account when Store.SignupCheck looked): only then does
+// Tx.Signup need the hash of the password.
+func (p *Signup) NewAccount() bool { return p.checkedUser == uuid.Nil }
 
 // Normalize checks and normalises the fields (email lower-cased, names
 // trimmed, time zone UTC when not given for a new family). inviteOnly
@@ -95,13 +106,53 @@ func (p *Signup) Normalize(inviteOnly bool) (err error) {
 	return ValidateTimeZone("time_zone", p.TimeZone)
 }
 
-// Signup creates the account p describes (normalised already) with the
-// password hash; no caller is needed. The invite is checked first, so that
-// a bogus invite code answers the same whether the email is known or not.
-// The invite's role is the new member's; a new family makes its creator
-// the owner. A taken email is a conflict, except that a person whose
-// account belongs to no family any more (they left or were removed) gets
-// it back by signing up with its password.
+// SignupCheck runs the checks of a sign-up p (normalised already) that
+// need no transaction, before Tx.Signup: the invite code first, so that a
+// bogus code answers the same whether the email is known or not; then, when
+// the email belongs to an account, its password through CheckCredentials,
+// the one sign-in check (counted, limited per account and per address,
+// forgiven when right). Every known email is checked, whether its account
+// is in a family or not, so the answers and the limits do not tell the two
+// apart. A wrong password is the conflict of a taken email; a locked
+// account ERATELIMITED as at login (retry after LoginWindow). It runs
+// outside the sign-up's transaction, which would otherwise hold a pool
+// connection while the check takes others.
+func (s *Store) SignupCheck(ctx context.Context, p *Signup, clientAddr string) error {
+	p.checkedUser = uuid.Nil
+	if p.InviteCode != "" {
+		// Locks nothing here (no transaction): Tx.Signup locks it again.
+		if _, err := s.Q.InviteLockByCode(ctx, s.Pool, HashToken(p.InviteCode)); errors.Is(err, pgx.ErrNoRows) {
+			return errInviteUnknown
+		} else if err != nil {
+			return Err(err, "")
+		}
+	}
+	if _, err := s.Q.UserGetByEmail(ctx, s.Pool, p.Email); errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return Err(err, "")
+	}
+	user, err := s.CheckCredentials(ctx, p.Email, p.Password, clientAddr, CredentialOpts{})
+	switch {
+	case familyhub.ErrorCode(err) == familyhub.EUNAUTHORIZED:
+		return errEmailTaken
+	case err != nil:
+		return err
+	}
+	p.checkedUser = user.ID
+	return nil
+}
+
+var errInviteUnknown = familyhub.Invalid("invite_code", "This invite code is unknown, used or expired.")
+
+// Signup creates the account p describes (normalised and passed through
+// Store.SignupCheck already) with the password hash (unused, and may be
+// empty, unless p.NewAccount()); no caller is needed. The invite is checked
+// first, so that a bogus invite code answers the same whether the email is
+// known or not. The invite's role is the new member's; a new family makes
+// its creator the owner. A taken email is a conflict, except that a person
+// whose account belongs to no family any more (they left or were removed)
+// gets it back by signing up with its password (checked by SignupCheck).
 func (tx *Tx) Signup(ctx context.Context, p Signup, passwordHash string) (Account, error) {
 	q := tx.q
 	var acc Account
@@ -110,7 +161,7 @@ func (tx *Tx) Signup(ctx context.Context, p Signup, passwordHash string) (Accoun
 		var err error
 		invite, err = q.InviteLockByCode(ctx, tx, HashToken(p.InviteCode))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return acc, familyhub.Invalid("invite_code", "This invite code is unknown, used or expired.")
+			return acc, errInviteUnknown
 		} else if err != nil {
 			return acc, err
 		}
@@ -143,22 +194,28 @@ func (tx *Tx) Signup(ctx context.Context, p Signup, passwordHash string) (Accoun
 var errEmailTaken = familyhub.Errorf(familyhub.ECONFLICT, "That email address already exists.")
 
 // signupUser creates the signing-up user, or returns their family-less
-// account when p.Password is its password.
+// account when SignupCheck verified its password. It verifies no password
+// itself: that is CheckCredentials' work, with its limits. The account must
+// still be the one checked and still in no family.
 func (tx *Tx) signupUser(ctx context.Context, p Signup, passwordHash string) (dbsqlc.User, error) {
 	existing, err := tx.q.UserGetByEmail(ctx, tx, p.Email)
 	if errors.Is(err, pgx.ErrNoRows) {
+		if !p.NewAccount() {
+			return existing, errEmailTaken // the checked account went (deleted) meanwhile
+		}
 		u, err := tx.q.UserInsert(ctx, tx, dbsqlc.UserInsertParams{Email: p.Email, PasswordHash: passwordHash, DisplayName: p.DisplayName})
 		return u, Err(err, "user")
 	} else if err != nil {
 		return existing, err
 	}
+	if existing.ID != p.checkedUser {
+		return existing, errEmailTaken
+	}
+	// Two such sign-ups at once: memberships_user_id_key lets one win.
 	if _, err := tx.q.MembershipGetByUser(ctx, tx, existing.ID); err == nil {
 		return existing, errEmailTaken
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return existing, err
-	}
-	if ok, err := verifyCounted(p.Password, existing.PasswordHash); err != nil || !ok {
-		return existing, errEmailTaken
 	}
 	return existing, nil
 }

@@ -157,7 +157,9 @@ func (req *signupRequest) signup(mode string) (db.Signup, error) {
 // handleSignup answers alike for known and unknown emails wherever the
 // request fails before the account would be made (input, mode, invite):
 // the invite is checked before the email, and attempts per address are
-// limited (db.CountSignup).
+// limited (db.CountSignup). A known email's password goes through the
+// sign-in check and its limits (db.Store.SignupCheck); the new password is
+// hashed only for a new account, once nothing before can refuse it.
 func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	var req signupRequest
 	if err := decodeJSON(w, r, &req); err != nil {
@@ -174,14 +176,25 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if err := s.store.CountSignup(r.Context(), s.clientAddr(r)); err != nil {
+	addr := s.clientAddr(r)
+	if err := s.store.CountSignup(r.Context(), addr); err != nil {
 		s.limitedError(w, r, err, db.SignupWindow)
 		return
 	}
-	hash, err := db.HashPassword(p.Password, s.cfg.Password)
-	if err != nil {
-		s.Error(w, r, err)
+	if err := s.store.SignupCheck(r.Context(), &p, addr); err != nil {
+		if familyhub.ErrorCode(err) == familyhub.ECONFLICT {
+			// A known email with a wrong password: a failed sign-in.
+			s.logger.Warn("signup failed", "email", p.Email, "client_addr", addr)
+		}
+		s.limitedError(w, r, err, db.LoginWindow)
 		return
+	}
+	var hash string
+	if p.NewAccount() {
+		if hash, err = db.HashPassword(p.Password, s.cfg.Password); err != nil {
+			s.Error(w, r, err)
+			return
+		}
 	}
 	var resp accountResponse
 	var token string

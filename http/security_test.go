@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -250,5 +251,121 @@ func TestSubscriptionsPerFamilyBounded(t *testing.T) {
 	}
 	if n := env.count("calendar_subscriptions"); n != db.MaxCalendarSubscriptions {
 		t.Errorf("%d subscriptions stored, want %d", n, db.MaxCalendarSubscriptions)
+	}
+}
+
+// TestSignupGuessesLimitedLikeLogin: signing up with the email of an
+// account in no family any more checks its password (right: the account
+// comes back). That check was bounded only by sign-ups per address, so many
+// addresses made many guesses; now it is the sign-in check, with its limits
+// per account and address and per account everywhere. An account in a
+// family is treated alike, so the answers do not tell whether an account
+// has a family.
+func TestSignupGuessesLimitedLikeLogin(t *testing.T) {
+	t.Parallel()
+	env := roleEnv(t)
+	f := newFamilyOfThree(t, env)
+	f.clients["member"].must(http.StatusNoContent, "POST", "/api/family/leave", nil)
+	var addrs atomic.Int64
+	from := func() *client { // a client from an address of its own
+		c := env.newClient()
+		n := addrs.Add(1)
+		c.header.Set("X-Forwarded-For", fmt.Sprintf("198.18.%d.%d", n/250, n%250+1))
+		return c
+	}
+	signup := func(c *client, email, password string) response {
+		return c.do("POST", "/api/auth/signup", map[string]any{"email": email, "password": password, "display_name": "Guess", "family_name": "Guesswork"})
+	}
+	answer := func(r response) string {
+		return fmt.Sprintf("%d %s %s", r.StatusCode, r.Header.Get("Retry-After"), r.body)
+	}
+	answers := map[string][]string{} // by target, one per step
+	for _, target := range []string{"member", "owner"} {
+		email := f.emails[target]
+		// From one address: locked there after MaxFailuresPerAccountAndAddr.
+		one := from()
+		for i := range db.MaxFailuresPerAccountAndAddr {
+			r := signup(one, email, fmt.Sprintf("guessing %d", i))
+			if r.StatusCode != http.StatusConflict {
+				t.Fatalf("%s: wrong password %d from one address: %s", target, i, answer(r))
+			}
+			answers[target] = append(answers[target], answer(r))
+		}
+		r := signup(one, email, "correct horse")
+		answers[target] = append(answers[target], answer(r))
+		if r.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("%s: the right password after %d wrong ones from one address: %s", target, db.MaxFailuresPerAccountAndAddr, answer(r))
+		}
+		// From as many addresses as it takes: locked everywhere.
+		for i := db.MaxFailuresPerAccountAndAddr; i < db.MaxFailuresPerAccount; i++ {
+			r := signup(from(), email, fmt.Sprintf("guessing %d", i))
+			if r.StatusCode != http.StatusConflict {
+				t.Fatalf("%s: wrong password %d from a new address: %s", target, i, answer(r))
+			}
+			answers[target] = append(answers[target], answer(r))
+		}
+		r = signup(from(), email, "correct horse")
+		answers[target] = append(answers[target], answer(r))
+		if r.StatusCode != http.StatusTooManyRequests || r.errorBody(t).Code != "rate_limited" || r.Header.Get("Retry-After") != "900" {
+			t.Errorf("%s: the right password after %d wrong ones from many addresses: %s", target, db.MaxFailuresPerAccount, answer(r))
+		}
+		// Login shares the count.
+		if r := from().do("POST", "/api/auth/login", map[string]any{"email": email, "password": "correct horse"}); r.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("%s: login after the sign-up guesses: %s", target, answer(r))
+		}
+	}
+	if n := env.count("families WHERE name = 'Guesswork'"); n != 0 {
+		t.Errorf("%d families made by the guesses", n)
+	}
+	if !slices.Equal(answers["member"], answers["owner"]) {
+		for i := range answers["member"] {
+			if i < len(answers["owner"]) && answers["member"][i] != answers["owner"][i] {
+				t.Errorf("step %d: family-less account %q, account in a family %q", i, answers["member"][i], answers["owner"][i])
+			}
+		}
+	}
+}
+
+// TestSignupPasswordCheckCost: a sign-up with a known email costs exactly
+// one counted password check (the sign-in check) and no hash of the new
+// password; an unknown email costs the hash and no check. Not parallel: it
+// reads the process-wide counts.
+func TestSignupPasswordCheckCost(t *testing.T) {
+	env := roleEnv(t)
+	f := newFamilyOfThree(t, env)
+	f.clients["member"].must(http.StatusNoContent, "POST", "/api/family/leave", nil)
+	var inv inviteJSON
+	f.clients["owner"].must(http.StatusCreated, "POST", "/api/family/invites", nil).decode(t, &inv)
+	for i, tc := range []struct {
+		name           string
+		email          string
+		password       string
+		want           int
+		checks, hashes int64
+	}{
+		{"family-less, wrong password", f.emails["member"], "wrong horse", http.StatusConflict, 1, 0},
+		{"in a family, wrong password", f.emails["owner"], "wrong horse", http.StatusConflict, 1, 0},
+		{"in a family, right password", f.emails["owner"], "correct horse", http.StatusConflict, 1, 0},
+		{"unknown email", "new@example.org", "correct horse", http.StatusCreated, 0, 1},
+		{"family-less, right password", f.emails["member"], "correct horse", http.StatusCreated, 1, 0},
+	} {
+		c := env.newClient()
+		c.header.Set("X-Forwarded-For", fmt.Sprintf("198.19.0.%d", i+1))
+		checks, hashes := db.PasswordChecks(), db.PasswordHashes()
+		r := c.do("POST", "/api/auth/signup", map[string]any{"email": tc.email, "password": tc.password, "display_name": "X", "invite_code": inv.Code})
+		if r.StatusCode != tc.want {
+			t.Fatalf("%s: %d %s, want %d", tc.name, r.StatusCode, r.body, tc.want)
+		}
+		if c, h := db.PasswordChecks()-checks, db.PasswordHashes()-hashes; c != tc.checks || h != tc.hashes {
+			t.Errorf("%s: %d password checks and %d hashes, want %d and %d", tc.name, c, h, tc.checks, tc.hashes)
+		}
+		if tc.want == http.StatusCreated {
+			var acc accountResponse
+			r.decode(t, &acc)
+			if tc.email == f.emails["member"] && acc.User.ID != f.ids["member"] {
+				t.Errorf("%s: signed up as a new user %v", tc.name, acc.User.ID)
+			}
+			f.clients["owner"].must(http.StatusCreated, "POST", "/api/family/invites", nil).decode(t, &inv)
+		}
 	}
 }
