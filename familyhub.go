@@ -11,16 +11,17 @@ import (
 // they never change once published. docs/api.md lists them with their HTTP
 // status.
 const (
-	EMALFORMED    = "malformed_request" // the body or a parameter cannot be parsed at all
-	EINVALID      = "invalid"           // a field has a value the server refuses
-	EUNAUTHORIZED = "unauthorized"      // no valid credentials
-	EFORBIDDEN    = "forbidden"         // credentials are fine, the action is not allowed
-	ENOTFOUND     = "not_found"         // missing, or belongs to another family
-	ECONFLICT     = "conflict"          // clashes with existing data (e.g. email taken)
-	ETOOLARGE     = "too_large"         // request body or message over the limit
-	ERATELIMITED  = "rate_limited"      // too many attempts; retry later
-	EUNAVAILABLE  = "unavailable"       // the database is unreachable; retry later
-	EINTERNAL     = "internal"          // a bug or an unexpected failure
+	EMALFORMED    = "malformed_request"    // the body or a parameter cannot be parsed at all
+	EINVALID      = "invalid"              // a field has a value the server refuses
+	EUNAUTHORIZED = "unauthorized"         // no valid credentials
+	EFORBIDDEN    = "forbidden"            // credentials are fine, the action is not allowed
+	ENOTFOUND     = "not_found"            // missing, or belongs to another family
+	ECONFLICT     = "conflict"             // clashes with existing data (e.g. email taken)
+	ETOOLARGE     = "too_large"            // request body or message over the limit
+	ERATELIMITED  = "rate_limited"         // too many attempts; retry later
+	ECONNLIMIT    = "too_many_connections" // too many open realtime connections of one member; retry later
+	EUNAVAILABLE  = "unavailable"          // the database is unreachable; retry later
+	EINTERNAL     = "internal"             // a bug or an unexpected failure
 )
 
 // Error is an error a user can act on. Code is one of the E* constants,

@@ -15,6 +15,9 @@ var deFormats = map[string]string{
 	"As a %s you may %s only when they are yours (assigned to you or to nobody).": "Als %s hast du nur dann die Berechtigung, %s, wenn sie dir gehören (dir oder niemandem zugewiesen sind).",
 	"As a %s you may not %s.": "Als %s hast du keine Berechtigung, %s.",
 
+	// Realtime: a user with the most live connections open on a replica.
+	"Too many live connections: this account has %d open on this server, the most allowed. Close other tabs or apps, or try again later.": "Zu viele Live-Verbindungen: Dieses Konto hat %d auf diesem Server offen, mehr sind nicht erlaubt. Schließe andere Tabs oder Apps oder versuche es später nochmal.",
+
 	// Realtime (the SSE stream's ?view=).
 	"view must be one of shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id>, or empty for none.": "view muss shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id> oder leer (nichts Bestimmtes) sein.",
 

@@ -21,6 +21,10 @@ import (
 // MaxBodyBytes caps every request body. A larger body answers 413.
 const MaxBodyBytes = 1 << 20
 
+// connLimitRetryAfter is the Retry-After (seconds) of a realtime connection
+// refused because its user has the most open (familyhub.ECONNLIMIT).
+const connLimitRetryAfter = "10"
+
 // codeStatus is the one table from error codes to HTTP statuses.
 var codeStatus = map[string]int{
 	familyhub.EMALFORMED:    http.StatusBadRequest,
@@ -31,6 +35,7 @@ var codeStatus = map[string]int{
 	familyhub.ECONFLICT:     http.StatusConflict,
 	familyhub.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	familyhub.ERATELIMITED:  http.StatusTooManyRequests,
+	familyhub.ECONNLIMIT:    http.StatusTooManyRequests,
 	familyhub.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	familyhub.EINTERNAL:     http.StatusInternalServerError,
 }
@@ -77,6 +82,9 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	case familyhub.EUNAVAILABLE:
 		logger.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "2")
+	case familyhub.ECONNLIMIT:
+		// A connection of the user's has to end first; when is unknown.
+		w.Header().Set("Retry-After", connLimitRetryAfter)
 	}
 	w.Header().Set("Content-Language", msgLang)
 	WriteJSON(w, ErrorStatus(code), errorBody{Error: body})

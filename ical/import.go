@@ -12,11 +12,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -507,22 +505,20 @@ func (im *importer) deleteMissing(ctx context.Context, existing map[string]dbsql
 // redirects, bodies cut at importMaxBody, and Basic credentials when the
 // subscription has some, sent only to the origin (scheme, host and port)
 // of its URL subURL: never after a redirect to another host or from https
-// to http. Unless allowPrivate, it refuses to connect to a non-public
+// to http. Unless allowPrivate, it refuses to reach a non-public
 // address: the check is on the address actually dialled, after DNS and
-// after every redirect, so neither can lead it inside.
+// after every redirect, so neither can lead it inside; through a proxy
+// (HTTPS_PROXY), on the target's resolved addresses before each request
+// (ical/outbound.go).
 func newImportClient(subURL, username, password string, withAuth, allowPrivate bool) *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	proxy := http.ProxyFromEnvironment
 	if !allowPrivate {
-		dialer.Control = func(_, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil || !PublicAddr(ap.Addr()) {
-				return fmt.Errorf("%w (%s)", errPrivateAddress, address)
-			}
-			return nil
-		}
+		dialer.Control = RefusePrivate
+		proxy = OutsideProxy(proxy)
 	}
 	base := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
+		Proxy:                 proxy,
 		DialContext:           dialer.DialContext,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: importTimeout,
@@ -623,9 +619,6 @@ type httpStatusError struct{ code int }
 
 func (e *httpStatusError) Error() string { return fmt.Sprintf("HTTP %d", e.code) }
 
-// errPrivateAddress is the import's refusal to reach a non-public address.
-var errPrivateAddress = errors.New("address is not public")
-
 // isTransportError reports whether err is about reaching the server, not
 // about one object.
 func isTransportError(err error) bool {
@@ -654,7 +647,7 @@ func importErrorText(err error) string {
 	var oe *net.OpError
 	var dnsErr *net.DNSError
 	switch {
-	case errors.Is(err, errPrivateAddress):
+	case errors.Is(err, ErrPrivateAddress):
 		return "The calendar's address is local or private, which subscriptions may not reach unless the server allows it (FAMILYHUB_SUBSCRIPTIONS_ALLOW_PRIVATE)."
 	case errors.As(err, &ie):
 		return ie.msg

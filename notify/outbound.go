@@ -1,14 +1,11 @@
 package notify
 
 import (
-	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,29 +18,24 @@ import (
 // the server sends requests to. As with calendar subscriptions, non-public
 // addresses are refused unless the operator allows them (AllowPrivate): by
 // name or literal when they are given, and on the address actually dialled
-// when sending (DNS may change), with ical.PublicAddr deciding.
-
-// errPrivateAddress is the dialer's refusal of a non-public address.
-var errPrivateAddress = errors.New("address is not public")
+// when sending (DNS may change; through a proxy, the target's resolved
+// addresses before each request), with ical.PublicAddr deciding
+// (ical/outbound.go).
 
 // newClient returns the outbound client: a timeout per request, no
 // redirects (a push service answers, it does not redirect), and unless
-// allowPrivate a dialer that refuses non-public addresses.
+// allowPrivate a refusal of non-public addresses (ical.ErrPrivateAddress).
 func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
 	dialer := &net.Dialer{Timeout: timeout}
+	proxy := http.ProxyFromEnvironment
 	if !allowPrivate {
-		dialer.Control = func(_, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil || !ical.PublicAddr(ap.Addr()) {
-				return fmt.Errorf("%w (%s)", errPrivateAddress, address)
-			}
-			return nil
-		}
+		dialer.Control = ical.RefusePrivate
+		proxy = ical.OutsideProxy(proxy)
 	}
 	return &http.Client{
 		Timeout: timeout,
 		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
+			Proxy:                 proxy,
 			DialContext:           dialer.DialContext,
 			TLSHandshakeTimeout:   timeout,
 			ResponseHeaderTimeout: timeout,

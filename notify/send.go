@@ -18,6 +18,7 @@ import (
 	"github.com/SherClockHolmes/webpush-go"
 
 	"github.com/familyhub/familyhub/db/dbsqlc"
+	"github.com/familyhub/familyhub/ical"
 )
 
 // result is how a send ended: sent, gone (the subscription no longer
@@ -41,7 +42,7 @@ func (r result) retryAfter(attempts int) time.Duration {
 // classify turns a service's answer into a result.
 func classify(resp *http.Response, err error) result {
 	switch {
-	case errors.Is(err, errPrivateAddress):
+	case errors.Is(err, ical.ErrPrivateAddress):
 		return result{status: "failed", err: err}
 	case err != nil:
 		return result{status: "pending", err: err}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
+	"github.com/familyhub/familyhub/ical"
 )
 
 func TestTexts(t *testing.T) {
@@ -219,7 +220,7 @@ func TestClassify(t *testing.T) {
 		{resp(413), nil, "failed", 0},
 		{resp(403), nil, "failed", 0},
 		{nil, errors.New("connection refused"), "pending", 0},
-		{nil, errPrivateAddress, "failed", 0},
+		{nil, ical.ErrPrivateAddress, "failed", 0},
 	} {
 		res := classify(tc.r, tc.err)
 		if res.status != tc.status || res.after != tc.after {

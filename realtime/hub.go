@@ -45,6 +45,10 @@ const (
 	maxEarly = 4096
 	// catchUpBatch is the page size of the hub's own catch-ups.
 	catchUpBatch = 1000
+	// DefaultMaxPerUser is the default of Hub.MaxPerUser: far above a
+	// family member's phone, laptop, tablet and a dozen tabs, far below
+	// what would let one account run a replica out of memory.
+	DefaultMaxPerUser = 32
 )
 
 // Hub fans events out to the sockets of this replica. The listener hands it
@@ -67,9 +71,16 @@ type Hub struct {
 	catchAll  bool
 	catchWake chan struct{}
 
+	// MaxPerUser bounds the open connections (sockets, streams, waiting
+	// long polls) of one user on this replica; 0 means no bound. Each
+	// costs a goroutine, buffers and a queue, and sessions are unlimited,
+	// so the bound is per user, not per session. Set it before serving.
+	MaxPerUser int
+
 	mu       sync.Mutex
 	families map[uuid.UUID]*family
 	sessions map[uuid.UUID]map[*Client]struct{}
+	users    map[uuid.UUID]int // open connections per user, until Leave
 	closed   bool
 	clients  sync.WaitGroup
 
@@ -108,6 +119,7 @@ func NewHub(store *db.Store, logger *slog.Logger, metrics *Metrics) *Hub {
 		catchWake: make(chan struct{}, 1),
 		families:  map[uuid.UUID]*family{},
 		sessions:  map[uuid.UUID]map[*Client]struct{}{},
+		users:     map[uuid.UUID]int{},
 	}
 	h.presence = newPresence(h)
 	return h
@@ -563,7 +575,8 @@ type JoinParams struct {
 // Join registers a client, so that it receives every event after Since
 // (resuming: read from the log in pages, then live) or after the returned
 // Start (a fresh start). Resync is true when Since is not a seq of the
-// family. The caller must Leave.
+// family. The caller must Leave. A user with MaxPerUser connections open
+// on this replica is refused with familyhub.ECONNLIMIT.
 func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 	cur, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, p.FamilyID)
 	if err != nil {
@@ -576,6 +589,12 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 		h.mu.Unlock()
 		return nil, familyhub.Errorf(familyhub.EUNAVAILABLE, "The server is shutting down; reconnect.")
 	}
+	if h.MaxPerUser > 0 && h.users[p.UserID] >= h.MaxPerUser {
+		h.mu.Unlock()
+		h.metrics.Refused.Inc()
+		return nil, familyhub.Errorf(familyhub.ECONNLIMIT, "Too many live connections: this account has %d open on this server, the most allowed. Close other tabs or apps, or try again later.", h.MaxPerUser)
+	}
+	h.users[p.UserID]++
 	fam := h.families[p.FamilyID]
 	if fam == nil {
 		fam = &family{lastSeq: cur, clients: map[*Client]struct{}{}}
@@ -661,12 +680,21 @@ func (h *Hub) EventsSince(ctx context.Context, familyID uuid.UUID, since int64) 
 	return events, cur, false, nil
 }
 
-// Leave unregisters c. Transports call it when their connection ends.
+// Leave unregisters c. Transports call it when their connection ends,
+// whatever ended it; calling it again does nothing.
 func (h *Hub) Leave(c *Client) {
 	h.mu.Lock()
 	h.removeLocked(c)
 	h.mu.Unlock()
 	c.leaveOnce.Do(func() {
+		// The connection counts against its user until here, not until a
+		// logout or a shutdown removes it from the hub: its transport holds
+		// its memory until it returns.
+		h.mu.Lock()
+		if h.users[c.UserID]--; h.users[c.UserID] <= 0 {
+			delete(h.users, c.UserID)
+		}
+		h.mu.Unlock()
 		c.release()
 		h.metrics.Connections.WithLabelValues(c.Transport).Dec()
 		h.clients.Done()
@@ -728,6 +756,14 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// UserConnections returns the connections of user counted against
+// MaxPerUser: joined and not yet left (for tests).
+func (h *Hub) UserConnections(user uuid.UUID) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.users[user]
 }
 
 // ConnectionCount returns the number of registered clients (for tests and metrics).

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbtest"
 )
@@ -186,4 +187,62 @@ func TestHubFamilyIsolation(t *testing.T) {
 	if extra := j.Client.Take(); len(extra) != 0 {
 		t.Fatalf("more events than this family's: %s", extra[0].Data)
 	}
+}
+
+// TestHubMaxPerUser: a user's connections count until their transport
+// leaves, whatever closed them, exactly once; beyond MaxPerUser a join is
+// refused with too_many_connections, and other users are not affected.
+func TestHubMaxPerUser(t *testing.T) {
+	hub, pool := startHub(t)
+	hub.MaxPerUser = 2
+	family, _ := newFamily(t, pool)
+	ana, ben, session := uuid.New(), uuid.New(), uuid.New()
+	ctx := context.Background()
+	join := func(user uuid.UUID) (*Client, error) {
+		j, err := hub.Join(ctx, JoinParams{FamilyID: family, UserID: user, SessionID: session, Transport: "test"})
+		if err != nil {
+			return nil, err
+		}
+		return j.Client, nil
+	}
+	must := func(user uuid.UUID) *Client {
+		t.Helper()
+		c, err := join(user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	refused := func(what string) {
+		t.Helper()
+		if _, err := join(ana); familyhub.ErrorCode(err) != familyhub.ECONNLIMIT {
+			t.Fatalf("%s: join = %v, want %s", what, err, familyhub.ECONNLIMIT)
+		}
+	}
+	a1, a2 := must(ana), must(ana)
+	refused("a third")
+	must(ben) // another user
+
+	// Left twice (a transport's deferred Leave after an error path's):
+	// one place back, not two.
+	hub.Leave(a1)
+	hub.Leave(a1)
+	if n := hub.UserConnections(ana); n != 1 {
+		t.Fatalf("after one leave: %d counted, want 1", n)
+	}
+	a3 := must(ana)
+	refused("a third after one left")
+
+	// The session revoked: the hub closes the clients at once, but they
+	// count until their transports leave (they hold memory until then).
+	hub.handleSession(ctx, sessionNotice{SessionID: session, Reason: "revoked"})
+	<-a2.Done()
+	<-a3.Done()
+	refused("while the revoked clients' transports still run")
+	hub.Leave(a2)
+	hub.Leave(a3)
+	if n := hub.UserConnections(ana); n != 0 {
+		t.Fatalf("after the revoked clients left: %d counted, want 0", n)
+	}
+	must(ana)
 }

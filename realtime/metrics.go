@@ -17,6 +17,7 @@ type Metrics struct {
 	ListenerReconnect prometheus.Counter
 	CatchUps          prometheus.Counter
 	SlowDisconnects   prometheus.Counter
+	Refused           prometheus.Counter
 	DeliveryLatency   prometheus.Histogram
 }
 
@@ -39,6 +40,9 @@ func NewMetrics(reg prometheus.Registerer, store *db.Store) *Metrics {
 		SlowDisconnects: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "familyhub_realtime_slow_consumer_disconnects_total", Help: "Connections closed because their queue was full.",
 		}),
+		Refused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "familyhub_realtime_connections_refused_total", Help: "Connections refused because their user had the most allowed open on this replica.",
+		}),
 		DeliveryLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "familyhub_realtime_delivery_latency_seconds",
 			Help:    "From the change in PostgreSQL (event time) to the write to the client connection.",
@@ -57,7 +61,7 @@ func NewMetrics(reg prometheus.Registerer, store *db.Store) *Metrics {
 		}
 		return v
 	})
-	reg.MustRegister(m.Connections, m.Delivered, m.ListenerReconnect, m.CatchUps, m.SlowDisconnects, m.DeliveryLatency, queue)
+	reg.MustRegister(m.Connections, m.Delivered, m.ListenerReconnect, m.CatchUps, m.SlowDisconnects, m.Refused, m.DeliveryLatency, queue)
 	// The announcer (db/announce.go) counts in atomics: db knows nothing
 	// of Prometheus, so these read them at scrape time.
 	announced := func(name, help string, read func(db.AnnounceStats) uint64) prometheus.Collector {

@@ -60,10 +60,12 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
+# FAMILYHUB_REALTIME_MAX_PER_USER=0: the load tool opens up to thousands of sockets
+# of one user (relay: one session), beyond the per-user default of 32.
 start() { # binary db port [env...]
 	local bin=$1 db=$2 port=$3
 	shift 3
-	env DATABASE_URL="$URL/$db?sslmode=disable" FAMILYHUB_ADDR=127.0.0.1:$port FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8 \
+	env DATABASE_URL="$URL/$db?sslmode=disable" FAMILYHUB_ADDR=127.0.0.1:$port FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8 FAMILYHUB_REALTIME_MAX_PER_USER=0 \
 		FAMILYHUB_SIGNUP=open FAMILYHUB_LOG_LEVEL=warn "$@" "$bin" serve >>"$OUT/replica-$port.log" 2>&1 &
 	PIDS+=($!)
 	for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" && return; sleep 0.2; done

@@ -32,10 +32,12 @@ if "$PSQL" "$URL/fhp" -Atqc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; 
 	stats=true
 fi
 ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+# FAMILYHUB_REALTIME_MAX_PER_USER=0: the load tool opens up to thousands of sockets
+# of one user (relay: one session), beyond the per-user default of 32.
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$OUT"' EXIT
 for port in 18181 18182; do
-	env DATABASE_URL="$URL/fhp?sslmode=disable" FAMILYHUB_ADDR=127.0.0.1:$port FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8 \
+	env DATABASE_URL="$URL/fhp?sslmode=disable" FAMILYHUB_ADDR=127.0.0.1:$port FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8 FAMILYHUB_REALTIME_MAX_PER_USER=0 \
 		FAMILYHUB_SIGNUP=open FAMILYHUB_LOG_LEVEL=warn "$BIN" serve >>"$OUT/replica-$port.log" 2>&1 &
 	PIDS+=($!)
 done

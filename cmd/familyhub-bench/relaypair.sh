@@ -35,11 +35,13 @@ OUT=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; PIDS=(); }
 trap 'cleanup; rm -rf "$OUT"' EXIT
+# FAMILYHUB_REALTIME_MAX_PER_USER=0: the load tool opens up to thousands of sockets
+# of one user (relay: one session), beyond the per-user default of 32.
 for round in $(seq "$ROUNDS"); do
 	for bin in "$@"; do
 		ES_HTTPHOST=127.0.0.1 ES_HTTPPORT=17700 DATABASE_URL="$DB" "$EVSERV" >>"$OUT/pg_eventserv.log" 2>&1 &
 		PIDS+=($!)
-		env DATABASE_URL="$DB" FAMILYHUB_ADDR=127.0.0.1:18181 FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8 FAMILYHUB_SIGNUP=open \
+		env DATABASE_URL="$DB" FAMILYHUB_ADDR=127.0.0.1:18181 FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8 FAMILYHUB_SIGNUP=open FAMILYHUB_REALTIME_MAX_PER_USER=0 \
 			FAMILYHUB_LOG_LEVEL=warn FAMILYHUB_AUTO_CATEGORISE=false "$bin" serve >>"$OUT/replica.log" 2>&1 &
 		PIDS+=($!)
 		for _ in $(seq 100); do curl -fs -o /dev/null http://127.0.0.1:18181/readyz && break; sleep 0.2; done

@@ -106,7 +106,8 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 // resident memory, Go heap and goroutines per socket.
 func BenchmarkIdleSocketMemory(b *testing.B) {
 	url := dbtest.URL(b)
-	r := spawnReplica(b, url)
+	// b.N sockets over 20 members: beyond the per-user limit.
+	r := spawnReplica(b, url, "FAMILYHUB_REALTIME_MAX_PER_USER=0")
 	mbs := make([]member, 20)
 	for i := range mbs {
 		mbs[i] = newFamilyAt(b, r.url, fmt.Sprintf("idle%d@example.org", i))

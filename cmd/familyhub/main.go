@@ -20,6 +20,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -102,6 +103,10 @@ type Config struct {
 	LogLevel          slog.Level
 	ShutdownTimeout   time.Duration
 	DebugAddr         string // cmd/familyhub/debug.go
+	// RealtimeMaxPerUser bounds one user's open realtime connections on
+	// this replica (realtime.Hub.MaxPerUser); 0, as in a Config built by
+	// hand, means no bound. The flag's default is realtime.DefaultMaxPerUser.
+	RealtimeMaxPerUser int
 
 	checks []func() error // flag values validated in Validate, after parsing
 
@@ -130,6 +135,10 @@ func (c *Config) flagSet(fs *flag.FlagSet) {
 	level := envOr("FAMILYHUB_LOG_LEVEL", "info")
 	fs.StringVar(&level, "log-level", level, "debug, info, warn or error (env FAMILYHUB_LOG_LEVEL)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful shutdown may take")
+	maxPerUser := envOr("FAMILYHUB_REALTIME_MAX_PER_USER", strconv.Itoa(realtime.DefaultMaxPerUser))
+	c.RealtimeMaxPerUser, _ = strconv.Atoi(maxPerUser) // checked below, after parsing
+	fs.IntVar(&c.RealtimeMaxPerUser, "realtime-max-per-user", c.RealtimeMaxPerUser,
+		"open realtime connections (WebSocket, SSE, waiting long poll) one user may have on this replica; 0: no limit (env FAMILYHUB_REALTIME_MAX_PER_USER)")
 	c.debugFlags(fs)
 	c.jobsFlags(fs)
 	c.assistantFlags(fs)
@@ -139,6 +148,9 @@ func (c *Config) flagSet(fs *flag.FlagSet) {
 		var err error
 		if c.TrustedProxies, err = parsePrefixes(proxies); err != nil {
 			return err
+		}
+		if _, err := strconv.Atoi(maxPerUser); err != nil || c.RealtimeMaxPerUser < 0 {
+			return fmt.Errorf("FAMILYHUB_REALTIME_MAX_PER_USER/--realtime-max-per-user must be a whole number >= 0 (0: no limit), not %q", maxPerUser)
 		}
 		return c.LogLevel.UnmarshalText([]byte(level))
 	})
@@ -345,6 +357,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := realtime.NewMetrics(m.Registry, m.Store)
 	m.Hub = realtime.NewHub(m.Store, m.Logger.With("component", "realtime.hub"), metrics)
+	m.Hub.MaxPerUser = m.Config.RealtimeMaxPerUser
 	listenURL := m.Config.ListenDatabaseURL
 	if listenURL == "" {
 		listenURL = m.Config.DatabaseURL

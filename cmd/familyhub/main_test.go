@@ -134,6 +134,8 @@ func TestConfigValidation(t *testing.T) {
 		{args: []string{"-database-url", "postgres://x/y"}, env: map[string]string{"FAMILYHUB_NOTIFY_LEADER_RETRY": "-5s"}, want: "FAMILYHUB_NOTIFY_LEADER_RETRY"},
 		{args: []string{"-database-url", "postgres://x/y", "-notify-coalesce", "2m"}, want: "FAMILYHUB_NOTIFY_COALESCE"},
 		{args: []string{"-database-url", "postgres://x/y"}, env: map[string]string{"FAMILYHUB_NOTIFY_COALESCE": "3"}, want: "FAMILYHUB_NOTIFY_COALESCE"},
+		{args: []string{"-database-url", "postgres://x/y"}, env: map[string]string{"FAMILYHUB_REALTIME_MAX_PER_USER": "lots"}, want: "FAMILYHUB_REALTIME_MAX_PER_USER"},
+		{args: []string{"-database-url", "postgres://x/y", "-realtime-max-per-user", "-1"}, want: "FAMILYHUB_REALTIME_MAX_PER_USER"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -33,7 +33,7 @@ const BY_PATH = [
 const BY_CODE = {
   malformed_request: 'error.malformed', unauthorized: 'error.unauthorized', forbidden: 'error.forbidden',
   not_found: 'error.notFound', conflict: 'error.conflict', too_large: 'error.tooLarge',
-  rate_limited: 'error.rateLimited', unavailable: 'error.unavailable', internal: 'error.internal',
+  rate_limited: 'error.rateLimited', too_many_connections: 'error.tooManyConnections', unavailable: 'error.unavailable', internal: 'error.internal',
   method_not_allowed: 'error.malformed', unknown_type: 'error.malformed', too_many_topics: 'error.tooManyTopics',
 };
 

@@ -42,6 +42,7 @@ export default {
   'error.tooLarge': 'Das ist zu viel auf einmal.',
   'error.tooManyTopics': 'Die App hat zu viele Live-Aktualisierungen auf einmal angefordert. Lade die Seite neu.',
   'error.rateLimited': 'Zu viele Versuche. Warte ein paar Minuten und versuche es dann nochmal.',
+  'error.tooManyConnections': 'Zu viele offene Verbindungen deines Kontos (andere Tabs oder Geräte). Schließe einige und versuche es nochmal.',
   'error.unavailable': 'Der Server ist gerade ausgelastet. Versuche es gleich nochmal.',
   'error.internal': 'Auf dem Server ist etwas schiefgegangen.',
   'error.app': 'In der App ist etwas schiefgegangen. Lade die Seite neu und versuche es nochmal.',

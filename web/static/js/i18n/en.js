@@ -43,6 +43,7 @@ export default {
   'error.tooLarge': 'That is too much at once.',
   'error.tooManyTopics': 'The app asked for too many live updates at once. Reload the page.',
   'error.rateLimited': 'Too many attempts. Please wait a few minutes and try again.',
+  'error.tooManyConnections': 'Too many open connections from your account (other tabs or devices). Close some and try again.',
   'error.unavailable': 'The server is busy right now. Try again in a moment.',
   'error.internal': 'Something went wrong on the server.',
   'error.app': 'Something went wrong in the app. Reload the page and try again.',
