@@ -1,37 +1,38 @@
 -- Cheaper writes, the same rules (issue 20; docs/benchmarks.md, "Sixth
--- round"). Counted with valgrind in a single PostgreSQL backend (a
--- deterministic count of CPU instructions, not a timing), an item add cost
--- about 1.15 million instructions from BEGIN to COMMIT. Two things that
--- check nothing new took a quarter of that:
+-- round"). Counted with cmd/familyhub-bench/pgcost.sh (valgrind in one
+-- PostgreSQL backend: a count of CPU instructions, not a timing, the same
+-- to 0.1 % run after run), an item add cost 1.10 million instructions from
+-- BEGIN to COMMIT and a tick 1.23 million; after this migration 0.81 and
+-- 0.83 million. What went, none of it a rule:
 --
---   * CHECK constraints are re-read from their stored text at the start of
---     every statement that writes the table (PostgreSQL parses each one
---     again and prepares it: ExecRelCheck), even in a prepared statement.
---     shopping_items' eight checks cost about 190,000 instructions per
---     insert, and the same on every tick and edit, and every event pays
---     for event_log's and family_event_seq's. A domain's check is parsed
---     once per connection and kept (the type cache). So every check of one
---     column on that path becomes a domain with the same rule:
---       shopping_items.name      shopping_item_name      1-200 characters
---       shopping_items.quantity  shopping_item_quantity  1-50 characters
---       shopping_items.note      shopping_item_note      1-500 characters
---       shopping_items.category_source  category_source  'user' or 'auto'
---       shopping_items.position  list_position           >= 0
---       shopping_items.version   record_version          >= 1
---       event_log.op             event_op                insert, update, delete
---       family_event_seq.seq     event_seq               >= 0
+--   * CHECK constraints are read again from their stored text at the start
+--     of every statement that writes the table (PostgreSQL parses and
+--     prepares each one: ExecRelCheck), prepared statement or not, about
+--     18,000 instructions each. shopping_items had eight, and every event
+--     paid for event_log's and family_event_seq's. A domain's check is
+--     parsed once per connection and kept (the type cache), so every check
+--     of one column on that path is now a domain with the same rule:
+--       shopping_items.name             shopping_item_name      1-200 characters
+--       shopping_items.quantity         shopping_item_quantity  1-50 characters
+--       shopping_items.note             shopping_item_note      1-500 characters
+--       shopping_items.category_source  category_source         'user' or 'auto'
+--       shopping_items.position         list_position           >= 0
+--       shopping_items.version          record_version          >= 1
+--       event_log.op                    event_op                insert, update, delete
+--       family_event_seq.seq            event_seq               >= 0
 --     A value outside them is refused as before, with the same SQLSTATE
 --     (23514, check_violation), now naming the domain. The two checks that
 --     relate columns of an item (ticked <=> ticked_at, ticked_by only when
 --     ticked) stay table checks. Other tables keep theirs (tasks and
---     calendar_events have a dozen each: see docs/benchmarks.md).
---   * Two foreign keys that repeat a check already made in the same
---     statement or transaction, each a lookup and a row lock on families
---     (about 40,000 instructions each):
+--     calendar_events have a dozen each: docs/benchmarks.md).
+--   * Two foreign keys that repeated a check already made in the same
+--     transaction, each a lookup and a row lock on families (about 40,000
+--     instructions):
 --       - shopping_items.family_id → families: the item's list is checked
 --         by (family_id, list_id) → shopping_lists, whose family_id is a
 --         foreign key to families. Deleting a family still deletes its
---         items (through its lists, ON DELETE CASCADE).
+--         items (through its lists, ON DELETE CASCADE). The foreign key's
+--         index goes too: every query of items names an item or a list.
 --       - event_log.family_id → families: every event is written by
 --         familyhub_capture_event (or the event_pending flush) for a row
 --         of that family, whose own foreign key was checked, after taking
@@ -39,37 +40,38 @@
 --         key to families). What the foreign key also did, deleting a
 --         family's events with the family, is now the trigger
 --         families_forget_events.
---
 --   * familyhub_bump_version (00014, BEFORE UPDATE on the five tables with
---     a version) compared the row before and after as jsonb, twice
---     converting the whole row and deleting keys (~150,000 instructions per
---     update). It now compares the rows themselves with updated_at set
---     aside (IS DISTINCT FROM, the comparison familyhub_touch_updated_at
---     already makes), which is the same answer for every column type these
---     tables have. Bookkeeping columns other than updated_at are now named
---     as the trigger's arguments: shopping_lists_version passes
---     categorised_at (the categoriser's note, 00014), and a trigger with
---     arguments compares as jsonb without them, as before. A table of your
---     own that uses familyhub_bump_version needs an updated_at column (all
---     of FamilyHub's have one), or arguments.
---
+--     a version) compared the row before and after as jsonb, converting
+--     both whole rows and deleting keys (~150,000 instructions per update).
+--     It now compares the rows themselves with updated_at set aside (IS
+--     DISTINCT FROM, the comparison familyhub_touch_updated_at already
+--     makes): the same answer for every column type these tables have.
+--     Bookkeeping columns other than updated_at are now the trigger's
+--     arguments: shopping_lists_version passes categorised_at (the
+--     categoriser's note, 00014), and a trigger with arguments compares as
+--     jsonb without them, as before. A table of your own that uses
+--     familyhub_bump_version needs an updated_at column (all of
+--     FamilyHub's have one), or arguments.
 --   * familyhub_capture_event (00019) built each event's notice with
 --     json_build_object and json_strip_nulls in a query and handed it to
 --     familyhub_emit, another function: ~110,000 instructions of an event.
---     It now writes the same text (byte for byte) itself and raises the
---     notice or notifies directly: ~80,000. familyhub_emit stays for the
---     other callers (the assistant's device notice, staged events).
+--     It now writes the same text (byte for byte, TestCapturePayloadFormat)
+--     itself and raises the notice or notifies directly: ~80,000.
+--     familyhub_emit stays for its other callers (the assistant's device
+--     notice, staged events).
 --
--- What a DBA sees: \d shopping_items, event_log and family_event_seq
--- show those columns with their domain types (\dD lists the domains and
--- their checks); shopping_items has no family_id foreign key, event_log
--- none at all, and families has the trigger. A table of your own that stores events' family_id and relied
--- on event_log's foreign key for nothing is unaffected.
+-- What a DBA sees: \d shopping_items, event_log and family_event_seq show
+-- those columns with their domain types (\dD lists the domains and their
+-- checks); shopping_items has no family_id foreign key or index, event_log
+-- no foreign key at all, and families has the trigger
+-- families_forget_events.
 --
 -- ALTER COLUMN ... TYPE to a domain over the same type does not rewrite the
 -- table, but it reads every row to check it and holds an exclusive lock on
--- shopping_items meanwhile (well under a second for a few hundred thousand
--- items). shopping_items_view lists the columns and is made again around it.
+-- the table meanwhile (well under a second for a few hundred thousand
+-- items). shopping_items_view and the learning triggers (00022, whose WHEN
+-- reads category_source) depend on the columns and are made again around
+-- it, as they were.
 --
 -- Replicas of the previous version that are still running when a new one
 -- applies this: PostgreSQL refuses each of their pooled connections' cached
