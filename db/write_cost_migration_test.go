@@ -11,12 +11,14 @@ import (
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
-// TestWriteCostMigration: migration 00024 keeps every rule it moves. The
-// item's name, quantity and note are refused outside their lengths (now by
-// their domains, with the same SQLSTATE), an item still needs its family's
-// list, and deleting a family still deletes its items and its events
-// (now by a trigger, not event_log's foreign key). Going down restores the
-// table checks and the foreign keys; going up again removes them.
+// TestWriteCostMigration: migration 00024 keeps every rule it moves, at
+// 00023 and after it alike. Out-of-range names, quantities, notes,
+// category sources, positions, versions, event ops, counters and create
+// kinds are refused with the same SQLSTATE (now by domains); an item still
+// needs its family's list; versions follow changes as before; deleting a
+// family still deletes its items, its events and its claimed client ids
+// (now by a trigger, not foreign keys). Going down restores the table
+// checks, foreign keys and index; going up again removes them.
 func TestWriteCostMigration(t *testing.T) {
 	ctx := context.Background()
 	url := dbtest.URL(t)
@@ -78,6 +80,8 @@ func TestWriteCostMigration(t *testing.T) {
 			{"an event of another kind", `INSERT INTO event_log (family_id, seq, type, channel, entity_id, op, at)
 				SELECT family_id, 1000000, 'X', 'x', $1, 'upsert', now() FROM shopping_items WHERE id = $1`},
 			{"a negative counter", `UPDATE family_event_seq SET seq = -1 WHERE family_id = (SELECT family_id FROM shopping_items WHERE id = $1)`},
+			{"a claimed id of no kind", `INSERT INTO client_creates (id, family_id, kind, request_hash)
+				SELECT gen_random_uuid(), family_id, '', '\x00' FROM shopping_items WHERE id = $1`},
 		} {
 			err := exec(c.sql, item)
 			var pgErr *pgconn.PgError
@@ -126,24 +130,30 @@ func TestWriteCostMigration(t *testing.T) {
 		if n := count(`SELECT count(*) FROM event_log WHERE family_id = $1`, fam); n < 3 {
 			t.Fatalf("%s: %d events of the family, want at least 3 (the list, two items)", stage, n)
 		}
+		if err := exec(`INSERT INTO client_creates (id, family_id, kind, request_hash) VALUES (gen_random_uuid(), $1, 'shopping-item', '\x00')`, fam); err != nil {
+			t.Fatal(err)
+		}
 		if err := exec(`DELETE FROM families WHERE id = $1`, fam); err != nil {
 			t.Fatal(err)
 		}
 		if n := count(`SELECT count(*) FROM event_log WHERE family_id = $1`, fam); n != 0 {
 			t.Errorf("%s: %d events left of a deleted family, want 0", stage, n)
 		}
+		if n := count(`SELECT count(*) FROM client_creates WHERE family_id = $1`, fam); n != 0 {
+			t.Errorf("%s: %d claimed ids left of a deleted family, want 0", stage, n)
+		}
 		if n := count(`SELECT count(*) FROM shopping_items WHERE family_id = $1`, fam); n != 0 {
 			t.Errorf("%s: %d items left of a deleted family, want 0", stage, n)
 		}
 	}
-	// moved counts what 00024 removes: eight table checks (now domains), two
-	// foreign keys and the index of one of them.
+	// moved counts what 00024 removes: nine table checks (now domains),
+	// three foreign keys and the index of one of them.
 	moved := func() int {
 		return count(`SELECT count(*) FROM pg_constraint WHERE conname IN (
 			'shopping_items_name_check', 'shopping_items_quantity_check', 'shopping_items_note_check',
 			'shopping_items_category_source_check', 'shopping_items_position_check', 'shopping_items_version_check',
-			'event_log_op_check', 'family_event_seq_seq_check',
-			'shopping_items_family_id_fkey', 'event_log_family_id_fkey')`) +
+			'event_log_op_check', 'family_event_seq_seq_check', 'client_creates_kind_check',
+			'shopping_items_family_id_fkey', 'event_log_family_id_fkey', 'client_creates_family_id_fkey')`) +
 			count(`SELECT count(*) FROM pg_class WHERE relname = 'shopping_items_family_id_idx'`)
 	}
 
@@ -157,8 +167,8 @@ func TestWriteCostMigration(t *testing.T) {
 	// The pool's connections prepared statements whose parameters have the
 	// domains' types; new connections prepare them again.
 	pool.Reset()
-	if n := moved(); n != 11 {
-		t.Fatalf("after going down: %d of the ten checks and foreign keys and the index, want 11", n)
+	if n := moved(); n != 13 {
+		t.Fatalf("after going down: %d of the checks, foreign keys and the index, want 13", n)
 	}
 	rules("at 00023")
 	if _, err := provider.UpTo(ctx, 24); err != nil {

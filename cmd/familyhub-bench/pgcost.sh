@@ -3,8 +3,10 @@
 # docs/benchmarks.md ("Sixth round"). For each binary, a throwaway cluster
 # is migrated by it and seeded with 32 families, then one PostgreSQL backend
 # (single-user mode, under valgrind) runs N transactions as the application
-# writes them: BEGIN, the transaction's settings, one prepared statement,
-# COMMIT. It prints the CPU instructions per transaction (the difference
+# writes them: BEGIN, the transaction's settings, its prepared statements,
+# COMMIT. add: an item added with the client's id (the id claimed, the
+# categories read for the name, the item inserted, filed); tick: an item
+# ticked or unticked. It prints the CPU instructions per transaction (the difference
 # between a run of 250 and one of 50, so start-up and preparing cancel out).
 # Counting instructions is deterministic to about 0.1 % and does not depend
 # on what else the machine is doing; it does not see waits (WAL flushes,
@@ -37,23 +39,31 @@ trap 'su postgres -c "$BINDIR/pg_ctl -D $WORK/data -m immediate stop" >/dev/null
 PORT=$((20000 + RANDOM % 10000))
 as_pg() { su postgres -c "$1"; }
 
-script() { # n
+script() { # n run: the run's number keeps its ids apart from the other run's
 	echo "PREPARE settings(text) AS SELECT set_config('familyhub.announce', 'after_commit', true), set_config('familyhub.actor_id', \$1, true);"
-	echo "PREPARE add(int, text) AS INSERT INTO shopping_items (id, family_id, list_id, name) SELECT gen_random_uuid(), family_id, list_id, \$2 FROM bench_fam WHERE n = \$1 RETURNING *;"
-	echo "PREPARE tick(int) AS UPDATE shopping_items SET checked = NOT checked, checked_at = CASE WHEN checked THEN NULL ELSE now() END WHERE id = (SELECT item_id FROM bench_fam WHERE n = \$1) RETURNING *;"
+	# An add as the app makes it (db.Tx.ShoppingItemAdd with the client's id):
+	# claim the id, read the categories for the name, insert the item filed.
+	echo "PREPARE claim(uuid, int) AS INSERT INTO client_creates (id, family_id, kind, request_hash, result_ids) SELECT \$1, family_id, 'shopping-item', '\\x00', ARRAY[\$1] FROM bench_fam WHERE n = \$2 ON CONFLICT (id) DO NOTHING RETURNING id;"
+	echo "PREPARE cats(int, text) AS SELECT count(*) FROM (SELECT c.id, c.name, (m.category_id IS NOT NULL) AS learned FROM shopping_categories c LEFT JOIN shopping_category_memory m ON m.family_id = c.family_id AND m.category_id = c.id AND m.name_key = familyhub_shopping_name_key(\$2) WHERE c.family_id = (SELECT family_id FROM bench_fam WHERE n = \$1)) c;"
+	echo "PREPARE add(uuid, int, text) AS INSERT INTO shopping_items (id, family_id, list_id, name, category_id, category_source, position) SELECT \$1, b.family_id, b.list_id, \$3, b.category_id, 'auto', coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = b.list_id), 0) FROM bench_fam b WHERE n = \$2 RETURNING *;"
+	echo "PREPARE tick(int) AS UPDATE shopping_items SET checked = NOT checked, checked_at = CASE WHEN checked THEN NULL ELSE now() END, checked_by = CASE WHEN checked THEN NULL ELSE '00000000-0000-4000-8000-000000000001'::uuid END WHERE id = (SELECT item_id FROM bench_fam WHERE n = \$1) RETURNING *;"
 	for i in $(seq "$1"); do
+		id=$(printf '00000000-0000-4000-8%03d-%012d' "$2" "$i")
+		f=$((i % 32 + 1))
 		echo "BEGIN;"
 		echo "EXECUTE settings('00000000-0000-4000-8000-000000000001');"
 		if [ "$KIND" = add ]; then
-			echo "EXECUTE add($((i % 32 + 1)), 'milk $i');"
+			echo "EXECUTE claim('$id', $f);"
+			echo "EXECUTE cats($f, 'milk $i');"
+			echo "EXECUTE add('$id', $f, 'milk $i');"
 		else
-			echo "EXECUTE tick($((i % 32 + 1)));"
+			echo "EXECUTE tick($f);"
 		fi
 		echo "COMMIT;"
 	done
 }
-script 50 >"$WORK/s50.sql"
-script 250 >"$WORK/s250.sql"
+script 50 1 >"$WORK/s50.sql"
+script 250 2 >"$WORK/s250.sql"
 chmod 644 "$WORK"/*.sql
 
 count() { # script → instructions
@@ -74,7 +84,10 @@ for b in "$@"; do
 		INSERT INTO families (name) SELECT 'f' || g FROM generate_series(1, 32) g;
 		INSERT INTO bench_fam SELECT row_number() OVER (), id, gen_random_uuid(), gen_random_uuid() FROM families;
 		INSERT INTO shopping_lists (id, family_id, name) SELECT list_id, family_id, 'L' FROM bench_fam;
-		INSERT INTO shopping_items (id, family_id, list_id, name) SELECT item_id, family_id, list_id, 'bread' FROM bench_fam;"
+		INSERT INTO shopping_items (id, family_id, list_id, name) SELECT item_id, family_id, list_id, 'bread' FROM bench_fam;
+		ALTER TABLE bench_fam ADD COLUMN category_id uuid;
+		UPDATE bench_fam b SET category_id = (SELECT min(c.id::text)::uuid FROM shopping_categories c WHERE c.family_id = b.family_id);
+		INSERT INTO users (id, email, password_hash, display_name) VALUES ('00000000-0000-4000-8000-000000000001', 'cost@example.org', 'x', 'Cost');"
 	as_pg "$BINDIR/pg_ctl -D $WORK/data -w stop" >/dev/null
 	a=$(count "$WORK/s50.sql")
 	z=$(count "$WORK/s250.sql")

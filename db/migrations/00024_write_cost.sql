@@ -9,7 +9,8 @@
 --     of every statement that writes the table (PostgreSQL parses and
 --     prepares each one: ExecRelCheck), prepared statement or not, about
 --     18,000 instructions each. shopping_items had eight, and every event
---     paid for event_log's and family_event_seq's. A domain's check is
+--     paid for event_log's and family_event_seq's, every create with a
+--     client id for client_creates'. A domain's check is
 --     parsed once per connection and kept (the type cache), so every check
 --     of one column on that path is now a domain with the same rule:
 --       shopping_items.name             shopping_item_name      1-200 characters
@@ -20,6 +21,7 @@
 --       shopping_items.version          record_version          >= 1
 --       event_log.op                    event_op                insert, update, delete
 --       family_event_seq.seq            event_seq               >= 0
+--       client_creates.kind             create_kind             1-50 characters
 --     A value outside them is refused as before, with the same SQLSTATE
 --     (23514, check_violation), now naming the domain. The two checks that
 --     relate columns of an item (ticked <=> ticked_at, ticked_by only when
@@ -37,9 +39,13 @@
 --         familyhub_capture_event (or the event_pending flush) for a row
 --         of that family, whose own foreign key was checked, after taking
 --         the family's counter row in family_event_seq (itself a foreign
---         key to families). What the foreign key also did, deleting a
---         family's events with the family, is now the trigger
---         families_forget_events.
+--         key to families).
+--       - client_creates.family_id → families: a create's client id is
+--         claimed for the family of the request's own session, in the
+--         transaction that writes the family's rows.
+--     What these two foreign keys also did, deleting the family's events
+--     and claimed ids with the family, is now the trigger
+--     families_forget_log.
 --   * familyhub_bump_version (00014, BEFORE UPDATE on the five tables with
 --     a version) compared the row before and after as jsonb, converting
 --     both whole rows and deleting keys (~150,000 instructions per update).
@@ -60,11 +66,11 @@
 --     familyhub_emit stays for its other callers (the assistant's device
 --     notice, staged events).
 --
--- What a DBA sees: \d shopping_items, event_log and family_event_seq show
+-- What a DBA sees: \d shopping_items, event_log, family_event_seq and client_creates show
 -- those columns with their domain types (\dD lists the domains and their
 -- checks); shopping_items has no family_id foreign key or index, event_log
--- no foreign key at all, and families has the trigger
--- families_forget_events.
+-- and client_creates no foreign key at all, and families has the trigger
+-- families_forget_log.
 --
 -- ALTER COLUMN ... TYPE to a domain over the same type does not rewrite the
 -- table, but it reads every row to check it and holds an exclusive lock on
@@ -97,6 +103,8 @@ CREATE DOMAIN event_op AS text CHECK (VALUE IN ('insert', 'update', 'delete'));
 COMMENT ON DOMAIN event_op IS 'What an event''s change was.';
 CREATE DOMAIN event_seq AS bigint CHECK (VALUE >= 0);
 COMMENT ON DOMAIN event_seq IS 'A family''s last event number (0: none yet).';
+CREATE DOMAIN create_kind AS text CHECK (char_length(VALUE) BETWEEN 1 AND 50);
+COMMENT ON DOMAIN create_kind IS 'What a create with a client id made (shopping-item, recipe, ...).';
 
 -- The view and the learning triggers (00022, whose WHEN reads
 -- category_source) depend on the columns: made again, as they were.
@@ -142,20 +150,25 @@ ALTER TABLE event_log
 ALTER TABLE family_event_seq
     DROP CONSTRAINT family_event_seq_seq_check,
     ALTER COLUMN seq TYPE event_seq;
+ALTER TABLE client_creates
+    DROP CONSTRAINT client_creates_family_id_fkey,
+    DROP CONSTRAINT client_creates_kind_check,
+    ALTER COLUMN kind TYPE create_kind;
 
 -- +goose StatementBegin
-CREATE FUNCTION familyhub_forget_events() RETURNS trigger
+CREATE FUNCTION familyhub_forget_family_log() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM event_log WHERE family_id = OLD.id;
+    DELETE FROM client_creates WHERE family_id = OLD.id;
     RETURN NULL;
 END;
 $$;
 -- +goose StatementEnd
-CREATE TRIGGER families_forget_events AFTER DELETE ON families
-    FOR EACH ROW EXECUTE FUNCTION familyhub_forget_events();
-COMMENT ON TRIGGER families_forget_events ON families IS
-    'Deletes a deleted family''s event_log rows (00024: event_log has no foreign key to families).';
+CREATE TRIGGER families_forget_log AFTER DELETE ON families
+    FOR EACH ROW EXECUTE FUNCTION familyhub_forget_family_log();
+COMMENT ON TRIGGER families_forget_log ON families IS
+    'Deletes a deleted family''s event_log and client_creates rows (00024: neither has a foreign key to families).';
 
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION familyhub_bump_version() RETURNS trigger
@@ -338,9 +351,15 @@ BEGIN
 END;
 $$;
 -- +goose StatementEnd
-DROP TRIGGER families_forget_events ON families;
-DROP FUNCTION familyhub_forget_events();
+DROP TRIGGER families_forget_log ON families;
+DROP FUNCTION familyhub_forget_family_log();
 DELETE FROM event_log e WHERE NOT EXISTS (SELECT 1 FROM families f WHERE f.id = e.family_id);
+DELETE FROM client_creates c WHERE NOT EXISTS (SELECT 1 FROM families f WHERE f.id = c.family_id);
+ALTER TABLE client_creates
+    ALTER COLUMN kind TYPE text,
+    ADD CONSTRAINT client_creates_kind_check CHECK (char_length(kind) BETWEEN 1 AND 50),
+    ADD CONSTRAINT client_creates_family_id_fkey
+        FOREIGN KEY (family_id) REFERENCES families (id) ON DELETE CASCADE;
 ALTER TABLE event_log
     ALTER COLUMN op TYPE text,
     ADD CONSTRAINT event_log_op_check CHECK (op IN ('insert', 'update', 'delete')),
@@ -382,6 +401,7 @@ CREATE VIEW shopping_items_view AS
 SELECT i.*, c.name AS category
 FROM shopping_items i
 LEFT JOIN shopping_categories c ON c.id = i.category_id;
+DROP DOMAIN create_kind;
 DROP DOMAIN event_seq;
 DROP DOMAIN event_op;
 DROP DOMAIN record_version;
