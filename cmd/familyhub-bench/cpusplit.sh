@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # cpusplit.sh: where the CPU of a write goes, for docs/benchmarks.md ("CPU per
 # write", "Where PostgreSQL's time goes"). Starts two replicas of BINARY on
-# database fhp of a durable PostgreSQL, opens 1,000 families × 4 sockets,
+# database DB (default fhp) of a durable PostgreSQL, opens 1,000 families × 4 sockets,
 # writes at RATE/s for 20 s, and prints the cores used by PostgreSQL, the
 # replicas and the load tool over 10 s of the write phase, and the totals of
 # pg_stat_statements (calls, execution and planning time) when the
 # extension is loaded.
 #
-#   cmd/familyhub-bench/cpusplit.sh [-u postgres://postgres@127.0.0.1:25432] BINARY RATE
+#   cmd/familyhub-bench/cpusplit.sh [-u postgres://postgres@127.0.0.1:25432] [-d DB] BINARY RATE
+#
+# Give builds with different migrations each their own -d, so each runs on
+# the schema it made.
 #
 # Run the builds to compare alternately, on an otherwise idle machine.
 set -euo pipefail
 URL=postgres://postgres@127.0.0.1:25432
-while getopts "u:" o; do
+DB=fhp
+while getopts "u:d:" o; do
 	case $o in
 	u) URL=$OPTARG ;;
+	d) DB=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -26,9 +31,9 @@ BENCH=$ROOT/bin/familyhub-bench
 (cd "$ROOT" && go build -o "$BENCH" ./cmd/familyhub-bench)
 OUT=$(mktemp -d)
 PSQL=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/psql
-"$PSQL" "$URL/postgres" -Atqc "SELECT 1 FROM pg_database WHERE datname = 'fhp'" | grep -q 1 || "$PSQL" "$URL/postgres" -qc "CREATE DATABASE fhp"
+"$PSQL" "$URL/postgres" -Atqc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 || "$PSQL" "$URL/postgres" -qc "CREATE DATABASE $DB"
 stats=false
-if "$PSQL" "$URL/fhp" -Atqc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null 2>&1; then
+if "$PSQL" "$URL/$DB" -Atqc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null 2>&1; then
 	stats=true
 fi
 ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -37,7 +42,7 @@ ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$OUT"' EXIT
 for port in 18181 18182; do
-	env DATABASE_URL="$URL/fhp?sslmode=disable" FAMILYHUB_ADDR=127.0.0.1:$port FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8 FAMILYHUB_REALTIME_MAX_PER_USER=0 \
+	env DATABASE_URL="$URL/$DB?sslmode=disable" FAMILYHUB_ADDR=127.0.0.1:$port FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8 FAMILYHUB_REALTIME_MAX_PER_USER=0 \
 		FAMILYHUB_SIGNUP=open FAMILYHUB_LOG_LEVEL=warn "$BIN" serve >>"$OUT/replica-$port.log" 2>&1 &
 	PIDS+=($!)
 done
@@ -46,7 +51,7 @@ for port in 18181 18182; do
 done
 ticks() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
 "$BENCH" -urls http://127.0.0.1:18181,http://127.0.0.1:18182 -families 1000 -devices 4 -rate "$RATE" -duration 20s -drain 10s \
-	-reuse "${TMPDIR:-/tmp}/cpusplit-families.json" >"$OUT/bench.txt" 2>&1 &
+	-reuse "${TMPDIR:-/tmp}/cpusplit-families-$DB.json" >"$OUT/bench.txt" 2>&1 &
 bp=$!
 for _ in $(seq 600); do grep -q "opened .* sockets" "$OUT/bench.txt" 2>/dev/null && break; sleep 0.5; done
 sleep 4 # into the write phase
@@ -59,6 +64,6 @@ awk -v pg=$((b_pg - a_pg)) -v r=$((b_r - a_r)) -v b=$((b_b - a_b)) -v hz="$hz" \
 	'BEGIN { printf "10 s of CPU (cores): postgres %.2f  replicas %.2f  load tool %.2f\n", pg/hz/10, r/hz/10, b/hz/10 }'
 grep -E "^(writes|write→delivery|deliveries):" "$OUT/bench.txt" || tail -5 "$OUT/bench.txt"
 if $stats; then
-	"$PSQL" "$URL/fhp" -Atc "SELECT 'pg_stat_statements: calls ' || sum(calls) || ', execution ' || round(sum(total_exec_time)::numeric) ||
-		' ms, planning ' || round(sum(total_plan_time)::numeric) || ' ms' FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'fhp')"
+	"$PSQL" "$URL/$DB" -Atc "SELECT 'pg_stat_statements: calls ' || sum(calls) || ', execution ' || round(sum(total_exec_time)::numeric) ||
+		' ms, planning ' || round(sum(total_plan_time)::numeric) || ' ms' FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$DB')"
 fi
