@@ -471,6 +471,12 @@ func (s *Store) SessionAuthenticate(ctx context.Context, token string) (*familyh
 	} else if err != nil {
 		return nil, Err(err, "session")
 	}
+	if row.Stale {
+		// When the session was last seen is shown on the account page; it
+		// is noted at most every five minutes, and a failure to note it
+		// does not refuse the request (the next one tries again).
+		_ = s.Q.SessionTouch(ctx, s.Pool, row.SessionID)
+	}
 	return &familyhub.Auth{SessionID: row.SessionID, UserID: row.UserID, FamilyID: row.FamilyID, Role: row.Role, ExpiresAt: row.ExpiresAt}, nil
 }
 

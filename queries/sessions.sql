@@ -7,21 +7,23 @@ RETURNING *;
 
 -- SessionAuthenticate resolves a token to its user and family. The join on
 -- memberships means a user removed from the family is no longer let in.
--- It notes when the session was last seen, at most every five minutes (a
--- write per request would be wasteful).
+-- stale says the session was last noted as seen over five minutes ago:
+-- the caller then notes it (SessionTouch). A write per request would be
+-- wasteful, and so was doing it in this statement: a data-modifying CTE
+-- made every request's lookup a quarter dearer in PostgreSQL
+-- (docs/benchmarks.md, "Sixth round").
 -- name: SessionAuthenticate :one
-WITH found AS (
-    SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at
-    FROM sessions s
-    JOIN memberships m ON m.user_id = s.user_id
-    WHERE s.token_hash = @token_hash
-      AND s.revoked_at IS NULL
-      AND s.expires_at > now()
-), touched AS (
-    UPDATE sessions SET last_seen_at = now()
-    WHERE id = (SELECT session_id FROM found) AND last_seen_at < now() - interval '5 minutes'
-)
-SELECT session_id, user_id, family_id, role, expires_at FROM found;
+SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at,
+       (s.last_seen_at < now() - interval '5 minutes')::boolean AS stale
+FROM sessions s
+JOIN memberships m ON m.user_id = s.user_id
+WHERE s.token_hash = @token_hash
+  AND s.revoked_at IS NULL
+  AND s.expires_at > now();
+
+-- name: SessionTouch :exec
+UPDATE sessions SET last_seen_at = now()
+WHERE id = @id AND last_seen_at < now() - interval '5 minutes';
 
 -- name: SessionGet :one
 SELECT * FROM sessions WHERE id = @id;
