@@ -83,7 +83,7 @@ export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
   ];
   const repeat = h('select', { name: 'repeat' }, presets.map(([v, l]) => h('option', { value: v, selected: v === preset }, l)));
   const assignee = h('select', { name: 'assignee' });
-  const turns = h('div.turns');
+  const turns = h('div.turn-picks'); // not .turns: that is the list's small grey "Turns: …" line
   const rotation = h('fieldset.rotation', h('legend', t('tasks.rotation')),
     h('p.hint', t('tasks.rotationHint')), turns);
   // The pickers follow the family while the dialog is open (FAMILY_UPDATED):
