@@ -85,7 +85,8 @@ export function view(app, main, listId) {
     nameIn.value = '';
     qtyIn.value = '';
     catSel.value = ''; // a category choice is for this item only
-    if (document.activeElement === addBtn) nameIn.focus();
+    // Back to the name for the next item, also after Enter in the quantity.
+    if ([addBtn, qtyIn, catSel].includes(document.activeElement)) nameIn.focus();
     addBtn.setAttribute('aria-busy', 'true'); // until the server has it (or it waits for the network)
     try {
       const { result } = await outbox.enqueue({ kind: 'item.add', method: 'POST', path: `/api/shopping/lists/${id}/items`,
