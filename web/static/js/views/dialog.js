@@ -51,7 +51,8 @@ export function openDialog(title, fields, onSave, { saveLabel = null, extra = nu
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (save.disabled || readOnly) return;
-    save.disabled = true;
+    const hadFocus = document.activeElement === save;
+    save.disabled = true; // drops the focus to the page while it is disabled
     save.setAttribute('aria-busy', 'true');
     error.hidden = true;
     try {
@@ -59,6 +60,8 @@ export function openDialog(title, fields, onSave, { saveLabel = null, extra = nu
     } finally {
       save.disabled = false;
       save.removeAttribute('aria-busy');
+      // After a failed save the focus is back on Save, not lost to the page.
+      if (hadFocus && dlg.open && (!document.activeElement || document.activeElement === document.body)) save.focus();
     }
   });
   show(dlg);
