@@ -114,6 +114,8 @@ func seedGerman(t *testing.T, s *Main, ana member) []string {
 	restAs(t, ana, s, "POST", "/api/tasks", map[string]any{"title": "Müll rausbringen", "recurrence": "FREQ=DAILY", "rotation": []string{ana.userID}})
 	restAs(t, ana, s, "POST", "/api/tasks", map[string]any{"title": "Oma anrufen", "notes": "Wegen Sonntag fragen", "due_at": now.Add(2 * time.Hour).Format(time.RFC3339)})
 	restAs(t, ana, s, "POST", "/api/tasks", map[string]any{"title": "Pass verlängern", "due_at": now.AddDate(0, 0, 9).Format(time.RFC3339), "assignee_id": ana.userID})
+	// As CalDAV apps (and the demo family) spell it: with the default INTERVAL=1.
+	restAs(t, ana, s, "POST", "/api/tasks", map[string]any{"title": "Blumen gießen", "recurrence": "FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,TH"})
 	day := func(n int, hhmm string) string {
 		return now.AddDate(0, 0, n).Format("2006-01-02") + "T" + hhmm + ":00Z"
 	}
@@ -128,7 +130,7 @@ func seedGerman(t *testing.T, s *Main, ana member) []string {
 	return []string{"Ana", "Ben", "Rivera", "ana@example.org", "ben@example.org", "Wocheneinkauf", "Äpfel", "Vollkornbrot", "Spülmittel", "Kaffee",
 		"die dunkle Röstung", "Müll rausbringen", "Oma anrufen", "Wegen Sonntag fragen", "Pass verlängern", "Schwimmen", "Hallenbad",
 		"Oma kommt", "Pfannkuchen", "Mehl", "Eier", "Salz", "Prise", "Alles verrühren.", "In der Pfanne backen.", "frühstück", "Butterbrot",
-		"Europe/Berlin", "FamilyHub", "Milch", "Brot", "kg", "AN", "BE"} // AN, BE: initials
+		"Europe/Berlin", "FamilyHub", "Milch", "Brot", "kg", "AN", "BE", "Blumen gießen", "Quark", "Senf"} // AN, BE: initials
 }
 
 func walkGerman(b *browser, base string, data []string) {
@@ -145,11 +147,27 @@ func walkGerman(b *browser, base string, data []string) {
 	b.click(`form button[type=submit]`)
 	b.waitJS("sign-in error", `!document.querySelector('.form-error').hidden`, 5*time.Second)
 	germanOnly(b, "sign-in error", data)
+	b.waitJS("the focus back on the sign-in button, not lost to the page", `document.activeElement.matches('form button[type=submit]')`, 2*time.Second)
 	b.setValue(`input[name=password]`, "correct horse")
 	b.click(`form button[type=submit]`)
 	b.waitJS("shopping page", `document.querySelector('li.item')`, 10*time.Second)
 	b.waitLive()
 	germanOnly(b, "shopping", data)
+
+	// Offline: an item waiting to sync keeps its name on one line (the long
+	// "wartet auf Synchronisierung" goes below it, not beside it).
+	b.setOffline(true)
+	b.waitJS("offline", `document.getElementById('conn').dataset.state === 'offline'`, 5*time.Second)
+	item := map[bool]string{true: "Senf", false: "Quark"}[eval[bool](b, `innerWidth >= 900`)] // one each: both devices are of one family
+	row := fmt.Sprintf(`document.querySelector('li.item[data-name=%q]')`, item)
+	b.setValue(`#item-name`, item)
+	b.click(`form.add-item button[type=submit]`)
+	b.waitJS(item+" waiting", row+`?.dataset.pending === 'waiting' && `+row+`.querySelector('.sync-state')`, 5*time.Second)
+	if n := eval[int](b, `(() => { const r = document.createRange(); r.selectNodeContents(`+row+`.querySelector('label.name').firstChild); return r.getClientRects().length; })()`); n != 1 {
+		t.Errorf("%s: the waiting item's name takes %d lines", b.name, n)
+	}
+	b.setOffline(false)
+	b.waitJS(item+" saved", row+` && !`+row+`.dataset.pending`, 10*time.Second)
 
 	b.click(`li.item button.icon`) // edit an item
 	b.waitJS("item dialog", dialogOpen, 5*time.Second)
@@ -176,6 +194,21 @@ func walkGerman(b *browser, base string, data []string) {
 
 	b.goTo("/tasks", `document.querySelector('li.task')`)
 	germanOnly(b, "tasks", data)
+	if txt := eval[string](b, `document.querySelector('main').innerText`); !strings.Contains(txt, "Jede Woche am Mo und Do") {
+		t.Errorf("%s: the chore on Mondays and Thursdays is not named so: %q", b.name, txt)
+	}
+	// A save that fails (offline) leaves the focus on Save, not on the page.
+	b.clickText(`li.task button.task-open`, "Oma anrufen")
+	b.waitJS("task dialog", dialogOpen, 5*time.Second)
+	b.setOffline(true)
+	b.waitJS("offline", `document.getElementById('conn').dataset.state === 'offline'`, 5*time.Second)
+	b.click(`dialog[open] button[type=submit]`)
+	b.waitJS("the failure in the dialog, the focus on Save", `!document.querySelector('dialog[open] .dialog-error').hidden
+		&& !document.querySelector('dialog[open] button[type=submit]').disabled && document.activeElement.matches('dialog[open] button[type=submit]')`, 5*time.Second)
+	germanOnly(b, "task dialog, offline", data)
+	b.do(chromedp.KeyEvent("\x1b"))
+	b.setOffline(false)
+	b.waitLive()
 	b.clickText(`li.task button.task-open`, "Oma anrufen")
 	b.waitJS("task dialog", dialogOpen, 5*time.Second)
 	germanOnly(b, "task dialog", data)
@@ -234,12 +267,28 @@ func walkGerman(b *browser, base string, data []string) {
 	b.goTo("/family", `document.querySelector('#h-dav') && document.querySelector('.rows li:not(.loading)')`)
 	b.waitJS("family lists loaded", `!document.querySelector('.loading')`, 5*time.Second)
 	germanOnly(b, "family", data)
+	for _, s := range eval[[]string](b, cutSelects) {
+		t.Errorf("%s: family: a select cuts its choice: %s", b.name, s)
+	}
 	b.setValue(`#app-pw-name`, "Thunderbird auf dem Laptop")
 	b.click(`#app-pw-name + button`)
 	b.waitJS("app password shown", `document.querySelector('.fresh-password input')`, 5*time.Second)
 	germanOnly(b, "app password", append(slices.Clone(data), "Thunderbird auf dem Laptop"))
 	b.screenshot("family-de-" + b.name)
 }
+
+// cutSelects lists the visible selects too narrow for their chosen option's
+// text (German's are long: "Die Sprache des jeweiligen Geräts").
+const cutSelects = `(() => {
+  const c = document.createElement('canvas').getContext('2d');
+  return [...document.querySelectorAll('select')].filter((s) => s.checkVisibility()).flatMap((s) => {
+    const cs = getComputedStyle(s);
+    c.font = cs.font;
+    const text = s.selectedOptions[0]?.text ?? '';
+    const room = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+    return c.measureText(text).width > room ? [s.name + ': "' + text + '" in ' + Math.round(room) + ' px'] : [];
+  });
+})()`
 
 // TestBrowserI18nTables: the English and German tables have the same keys
 // and the same placeholders, every key the code names exists, and the
