@@ -186,6 +186,9 @@ function refreshMe() {
 function go(path, { replace = false } = {}) {
   if (replace) history.replaceState(null, '', path);
   else if (path !== location.pathname + location.search) history.pushState(null, '', path);
+  // A new page starts at its top: a page drawn at once (sign-in after
+  // "Sign out" far down the Family page) kept the old scroll position.
+  window.scrollTo(0, 0);
   render();
 }
 
