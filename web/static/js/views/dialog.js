@@ -11,6 +11,9 @@ function returnFocusTo(back) {
     let el = back?.isConnected ? back : null;
     if (!el && key) el = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
     if (!el && id) el = document.getElementById(id);
+    // The dialog's save moved to another page (a new list opens at once):
+    // the focus goes where a move puts it, the page's heading, not to <body>.
+    if (!el && (!document.activeElement || document.activeElement === document.body)) el = document.querySelector('#main h1[tabindex]');
     el?.focus({ preventScroll: false });
   };
 }
