@@ -100,10 +100,22 @@ export function view(app, main, listId) {
     }
   }
 
+  let tabShown = null; // the list whose tab was last scrolled into view
   function renderTabs() {
     setChildren(tabs,
       lists.map((l) => h('a', { href: `/shopping/${l.id}`, 'aria-current': list && l.id === list.id ? 'page' : null }, l.name)),
       app.can('shopping_list.create') ? h('button.tab-new', { type: 'button', onclick: () => newList(app) }, h('span', { 'aria-hidden': 'true' }, '+ '), t('shopping.newList')) : null);
+    // The open list's tab in view when the row scrolls (a phone with a few
+    // lists; a new list's tab is last), once per list opened: a row scrolled
+    // by hand stays put when the list changes elsewhere.
+    const open = tabs.querySelector('[aria-current=page]');
+    if (open && list.id !== tabShown && tabs.scrollWidth > tabs.clientWidth) {
+      tabShown = list.id;
+      const r = open.getBoundingClientRect();
+      const box = tabs.getBoundingClientRect();
+      if (r.left < box.left) tabs.scrollLeft -= box.left - r.left + 4;
+      else if (r.right > box.right) tabs.scrollLeft += r.right - box.right + 4;
+    }
   }
 
   function renderItems() {
