@@ -94,7 +94,10 @@ function startRealtime() {
         refreshMe();
         cache.warm(dateIn(new Date(), app.tz)); // what the device keeps, whatever page is open
         // Opened from the device's copy: now read everything from the server.
-        if (app.fromCache) { app.fromCache = false; app.view?.reload?.(); }
+        // So too a page that could not load while offline: it said it would
+        // load when the connection is back, and replayed events alone do not.
+        const failed = document.querySelector('#main > .load-error');
+        if (app.fromCache || failed) { app.fromCache = false; app.view?.reload?.(); }
       }
       was = state;
     },
