@@ -166,7 +166,13 @@ func walkGerman(b *browser, base string, data []string) {
 	if n := eval[int](b, `(() => { const r = document.createRange(); r.selectNodeContents(`+row+`.querySelector('label.name').firstChild); return r.getClientRects().length; })()`); n != 1 {
 		t.Errorf("%s: the waiting item's name takes %d lines", b.name, n)
 	}
+	// A page that needs the server says so offline, and loads once the
+	// connection is back (as it promises).
+	b.goTo("/recipes", `document.querySelector('#main > .load-error')`)
+	germanOnly(b, "recipes, offline", data)
 	b.setOffline(false)
+	b.waitJS("recipes loaded when back online", `document.querySelector('.recipe-card') && !document.querySelector('#main > .load-error')`, 15*time.Second)
+	b.goTo("/shopping", row)
 	b.waitJS(item+" saved", row+` && !`+row+`.dataset.pending`, 10*time.Second)
 
 	b.click(`li.item button.icon`) // edit an item
