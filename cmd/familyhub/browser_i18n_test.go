@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // englishCheck is a page function: it walks every visible text, the
@@ -203,6 +204,15 @@ func walkGerman(b *browser, base string, data []string) {
 	if txt := eval[string](b, `document.querySelector('main').innerText`); !strings.Contains(txt, "Jede Woche am Mo und Do") {
 		t.Errorf("%s: the chore on Mondays and Thursdays is not named so: %q", b.name, txt)
 	}
+	// The snooze menu acts when a choice is made: an arrow key on it (from
+	// the keyboard, closed) opens it rather than snoozing at once.
+	eval[bool](b, `(() => { const s = document.querySelector('select.snooze'); s.addEventListener('change', () => { window.snoozeChosen = true; }); s.focus(); return true; })()`)
+	b.do(chromedp.KeyEvent(kb.ArrowDown))
+	if eval[bool](b, `!!window.snoozeChosen`) {
+		t.Errorf("%s: ArrowDown on the closed snooze menu snoozed the task", b.name)
+	}
+	b.do(chromedp.KeyEvent(kb.Escape))
+
 	// A save that fails (offline) leaves the focus on Save, not on the page.
 	b.clickText(`li.task button.task-open`, "Oma anrufen")
 	b.waitJS("task dialog", dialogOpen, 5*time.Second)
