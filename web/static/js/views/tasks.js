@@ -8,7 +8,7 @@
 import { change, get } from '../api.js';
 import { answers } from '../answers.js';
 import * as cache from '../cache.js';
-import { h, loading, reconcile, setChildren } from '../dom.js';
+import { h, loading, pickerKeys, reconcile, setChildren } from '../dom.js';
 import { currentLang, dayLabel, fmtTime, t } from '../i18n.js';
 import { avatar, memberName } from '../members.js';
 import * as outbox from '../outbox.js';
@@ -164,7 +164,7 @@ export function view(app, main) {
       task.completed_at || !app.can('task.snooze', task.assignee_id) ? null : h('select.snooze', {
         'aria-label': t('tasks.snoozeLabel', { title: task.title }), dataset: { key: `snooze-${task.id}` },
         onchange: (e) => { const v = e.target.value; e.target.value = ''; if (v) snooze(task, v); },
-        onkeydown: snoozeKeys,
+        onkeydown: pickerKeys, // an arrow key opens the menu, it does not snooze
       },
       h('option', { value: '' }, t('tasks.snooze')),
       ['1h', '3h', 'evening', 'tomorrow'].map((v) => h('option', { value: v }, t(`tasks.snooze.${v}`)))));
@@ -211,17 +211,6 @@ export function view(app, main) {
     }
     if (ev.type === 'record' || ev.type === 'changed') render();
   });
-
-  // The select is a menu: choosing acts at once. A closed select's arrow
-  // keys (and typing) choose without opening it, so one ArrowDown from the
-  // keyboard snoozed the task by an hour: they open the list instead
-  // (Space and Alt+ArrowDown open it as always), where Enter chooses.
-  function snoozeKeys(e) {
-    const browse = ['ArrowDown', 'ArrowUp', 'PageDown', 'PageUp', 'Home', 'End'].includes(e.key) || (e.key.length === 1 && e.key !== ' ');
-    if (!browse || e.altKey || e.ctrlKey || e.metaKey) return;
-    e.preventDefault();
-    try { e.target.showPicker(); } catch { /* no showPicker: Space or Alt+ArrowDown opens it */ }
-  }
 
   async function snooze(task, choice) {
     const now = new Date();
