@@ -286,6 +286,14 @@ func walkGerman(b *browser, base string, data []string) {
 	for _, s := range eval[[]string](b, cutSelects) {
 		t.Errorf("%s: family: a select cuts its choice: %s", b.name, s)
 	}
+	// Ben's role, from the keyboard: ArrowDown opens the choices, it does
+	// not make him a child at once.
+	eval[bool](b, `(() => { const s = document.querySelector('select.role[aria-label*="Ben"]'); s.addEventListener('change', () => { window.roleChosen = true; }); s.focus(); return true; })()`)
+	b.do(chromedp.KeyEvent(kb.ArrowDown))
+	if eval[bool](b, `!!window.roleChosen`) {
+		t.Errorf("%s: ArrowDown on Ben's closed role select changed his role", b.name)
+	}
+	b.do(chromedp.KeyEvent(kb.Escape))
 	b.setValue(`#app-pw-name`, "Thunderbird auf dem Laptop")
 	b.click(`#app-pw-name + button`)
 	b.waitJS("app password shown", `document.querySelector('.fresh-password input')`, 5*time.Second)
