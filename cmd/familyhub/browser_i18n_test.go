@@ -240,6 +240,11 @@ func walkGerman(b *browser, base string, data []string) {
 
 	b.goTo("/calendar", `document.querySelector('li.event')`)
 	germanOnly(b, "calendar", data)
+	// Two days with Grandma (all day): the phone's agenda shows both days,
+	// as the week and the month do.
+	if n := eval[int](b, `document.querySelectorAll('.agenda section.day li.event[data-title="Oma kommt"]').length`); eval[bool](b, `innerWidth < 900`) && n != 2 {
+		t.Errorf("%s: the agenda shows the two-day visit on %d days", b.name, n)
+	}
 	if eval[bool](b, `innerWidth >= 900`) {
 		for _, mode := range []string{"month", "agenda", "week"} {
 			b.click(fmt.Sprintf(`.modes button[data-mode=%s]`, mode))
