@@ -114,7 +114,7 @@ export function view(app, main, listId) {
       const r = open.getBoundingClientRect();
       const box = tabs.getBoundingClientRect();
       if (r.left < box.left) tabs.scrollLeft -= box.left - r.left + 4;
-      else if (r.right > box.right) tabs.scrollLeft += r.right - box.right + 4;
+      else if (r.right > box.right) tabs.scrollLeft += Math.min(r.right - box.right + 4, r.left - box.left); // a tab wider than the row shows its start
     }
   }
 
