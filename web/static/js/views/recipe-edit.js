@@ -80,7 +80,17 @@ export function edit(app, main, id) {
   let shown = false;
   const reload = app.loader(async () => {
     if (shown) return; // never overwrite what is being typed
-    const r = id ? await get(`/api/recipes/${id}`) : { title: '', servings: 4, ingredients: [], steps: [], tags: [], source_url: null };
+    let r;
+    try {
+      r = id ? await get(`/api/recipes/${id}`) : { title: '', servings: 4, ingredients: [], steps: [], tags: [], source_url: null };
+    } catch (e) {
+      if (e.status !== 404) throw e;
+      // Deleted (or never there): say so, as the recipe's page does, not "Loading…" for ever.
+      shown = true;
+      main.querySelector('h1').textContent = t('recipes.notFound');
+      form.replaceWith(h('p', t('recipes.notFoundText'), ' ', h('a', { href: '/recipes' }, t('recipes.all'))));
+      return;
+    }
     shown = true;
     render(r);
   });
