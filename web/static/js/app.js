@@ -237,6 +237,9 @@ document.addEventListener('click', (e) => {
   const url = new URL(a.href);
   if (url.origin !== location.origin || url.pathname.startsWith('/api/') || url.pathname.startsWith('/dav')) return;
   e.preventDefault();
+  // A link within the page ("Skip to content", #main) moves the focus there;
+  // routed, it re-drew the page and lost what was half typed.
+  if (url.hash && url.pathname === location.pathname) { document.getElementById(url.hash.slice(1))?.focus(); return; }
   go(url.pathname + url.search);
 });
 window.addEventListener('popstate', () => render());
