@@ -154,6 +154,13 @@ func walkGerman(b *browser, base string, data []string) {
 	b.waitJS("shopping page", `document.querySelector('li.item')`, 10*time.Second)
 	b.waitLive()
 	germanOnly(b, "shopping", data)
+	// "Zum Inhalt springen" moves the focus into the page, without
+	// re-drawing it (what is half typed stays).
+	b.setValue(`#item-name`, "Hafer")
+	eval[bool](b, `(document.querySelector('a.skip').focus(), true)`)
+	b.do(chromedp.KeyEvent(kb.Enter))
+	b.waitJS("the skip link's target focused, the typing kept", `document.activeElement === document.getElementById('main') && document.getElementById('item-name').value === 'Hafer'`, 2*time.Second)
+	b.setValue(`#item-name`, "")
 
 	// Offline: an item waiting to sync keeps its name on one line (the long
 	// "wartet auf Synchronisierung" goes below it, not beside it).
