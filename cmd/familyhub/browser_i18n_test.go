@@ -298,6 +298,13 @@ func walkGerman(b *browser, base string, data []string) {
 	for _, s := range eval[[]string](b, cutSelects) {
 		t.Errorf("%s: family: a select cuts its choice: %s", b.name, s)
 	}
+	// A time zone the server refuses: said at the field, in German.
+	b.setValue(`#family-zone`, "Mars/Basis")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the refused time zone at its field", `!document.querySelector('.settings-form .form-error').hidden
+		&& document.activeElement.id === 'family-zone' && document.activeElement.getAttribute('aria-invalid') === 'true'`, 5*time.Second)
+	germanOnly(b, "family settings, refused time zone", append(slices.Clone(data), "Mars/Basis"))
+	b.setValue(`#family-zone`, "Europe/Berlin")
 	// Ben's role, from the keyboard: ArrowDown opens the choices, it does
 	// not make him a child at once.
 	eval[bool](b, `(() => { const s = document.querySelector('select.role[aria-label*="Ben"]'); s.addEventListener('change', () => { window.roleChosen = true; }); s.focus(); return true; })()`)
