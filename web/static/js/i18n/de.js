@@ -393,6 +393,7 @@ export default {
   'recipes.ingredient': 'Zutat',
   'recipes.addIngredient': 'Zutat hinzufügen',
   'recipes.removeIngredient': 'Zutat entfernen',
+  'recipes.removeNamed': '{name} entfernen',
   'recipes.stepsHint': 'Ein Schritt pro Zeile.',
   'recipes.tags': 'Schlagwörter',
   'recipes.tagsHint': 'Durch Kommas getrennt.',

@@ -394,6 +394,7 @@ export default {
   'recipes.ingredient': 'Ingredient',
   'recipes.addIngredient': 'Add ingredient',
   'recipes.removeIngredient': 'Remove ingredient',
+  'recipes.removeNamed': 'Remove {name}',
   'recipes.stepsHint': 'One step per line.',
   'recipes.tags': 'Tags',
   'recipes.tagsHint': 'Separated by commas.',

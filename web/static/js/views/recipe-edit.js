@@ -14,13 +14,15 @@ export function edit(app, main, id) {
   }
   main.append(form);
 
+  const removeLabel = (name) => (name.trim() ? t('recipes.removeNamed', { name: name.trim() }) : t('recipes.removeIngredient'));
   function ingRow(i = {}) {
     const li = h('li.ing-row',
       h('input', { name: 'ing_quantity', type: 'number', step: 'any', min: 0, 'aria-label': t('recipes.qty'), placeholder: t('recipes.qtyShort'), value: i.quantity ?? '' }),
       h('input', { name: 'ing_unit', 'aria-label': t('recipes.unit'), placeholder: t('recipes.unit'), maxlength: 32, value: i.unit ?? '' }),
-      h('input', { name: 'ing_name', 'aria-label': t('recipes.ingredient'), placeholder: t('recipes.ingredient'), maxlength: 200, value: i.name ?? '' }),
+      h('input', { name: 'ing_name', 'aria-label': t('recipes.ingredient'), placeholder: t('recipes.ingredient'), maxlength: 200, value: i.name ?? '',
+        oninput: (e) => { li.querySelector('button.danger').setAttribute('aria-label', removeLabel(e.target.value)); } }),
       h('button.icon.danger', {
-        type: 'button', 'aria-label': t('recipes.removeIngredient'),
+        type: 'button', 'aria-label': removeLabel(i.name ?? ''), // "Remove flour", not six alike
         onclick: () => {
           const next = li.nextElementSibling || li.previousElementSibling;
           li.remove();
