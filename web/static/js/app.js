@@ -96,8 +96,7 @@ function startRealtime() {
         // Opened from the device's copy: now read everything from the server.
         // So too a page that could not load while offline: it said it would
         // load when the connection is back, and replayed events alone do not.
-        const failed = document.querySelector('#main > .load-error');
-        if (app.fromCache || failed) { app.fromCache = false; app.view?.reload?.(); }
+        if (app.fromCache || app.view?.reload?.failed?.()) { app.fromCache = false; app.view?.reload?.(); }
       }
       was = state;
     },
