@@ -91,11 +91,17 @@ func (x *executor) agenda(day time.Time, tasks []dbsqlc.Task, chores []Chore, oc
 	var parts []string
 	s := x.say
 	for _, t := range tasks {
+		// A snoozed task is on the day for its new time (TaskListDay), and
+		// is said at it, as the app shows it ("snoozed to 20:15").
+		at := t.DueAt
+		if t.SnoozedUntil != nil {
+			at = t.SnoozedUntil
+		}
 		switch {
 		case t.CompletedAt != nil:
 			parts = append(parts, s.word("agenda.done", "title", t.Title))
-		case t.DueAt != nil && !isEndOfDay(t.DueAt.In(x.loc)):
-			parts = append(parts, s.word("agenda.at", "title", t.Title, "time", s.clock(*t.DueAt)))
+		case at != nil && !isEndOfDay(at.In(x.loc)):
+			parts = append(parts, s.word("agenda.at", "title", t.Title, "time", s.clock(*at)))
 		default:
 			parts = append(parts, t.Title)
 		}

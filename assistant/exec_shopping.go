@@ -472,7 +472,7 @@ func (x *executor) addRecipe(in Intent) (Result, string, error) {
 	if servings == 0 {
 		servings = recipe.Servings
 	}
-	items, _, err := x.tx.RecipeAddToList(x.ctx, recipe.ID, db.RecipeToList{ListID: list.ID, Servings: servings})
+	items, _, err := x.tx.RecipeAddToList(x.ctx, recipe.ID, db.RecipeToList{ListID: list.ID, Servings: servings, DecimalComma: x.say.lang == "de"})
 	if err != nil {
 		return Result{}, "", err
 	}

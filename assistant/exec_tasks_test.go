@@ -64,6 +64,10 @@ func TestTaskCommands(t *testing.T) {
 	if a.Result.Task.SnoozedUntil == nil || a.Result.Task.SnoozedUntil.In(f.loc).Hour() != 9 || a.Message != "Snoozed “Bins” until tomorrow at 09:00." {
 		t.Errorf("snooze: %q %+v", a.Message, a.Result.Task)
 	}
+	// Tomorrow's agenda says it at the time it was snoozed to.
+	if a := f.do("what's on tomorrow"); !strings.Contains(a.Message, "Bins at 09:00") {
+		t.Errorf("agenda of a snoozed task: %q", a.Message)
+	}
 	if a := f.do("give the lawn to Mia"); a.Message != "Gave “Mow the lawn” to Mia." || *a.Result.Task.AssigneeID != f.mia.UserID {
 		t.Errorf("reassign: %q", a.Message)
 	}

@@ -190,8 +190,9 @@ func (tx *Tx) Signup(ctx context.Context, p Signup, passwordHash string) (Accoun
 }
 
 // errEmailTaken answers a sign-up with a taken email (or with the email of
-// a family-less account and the wrong password: the same answer).
-var errEmailTaken = familyhub.Errorf(familyhub.ECONFLICT, "That email address already exists.")
+// a family-less account and the wrong password: the same answer). It names
+// the field, so the app says so at the email field.
+var errEmailTaken = familyhub.Errorf(familyhub.ECONFLICT, "That email address already exists.").WithField("email")
 
 // signupUser creates the signing-up user, or returns their family-less
 // account when SignupCheck verified its password. It verifies no password

@@ -385,12 +385,15 @@ func (tx *Tx) RecipeDelete(ctx context.Context, id uuid.UUID) error {
 // RecipeToList is a recipe's add-to-list: the list, servings (0: the
 // recipe's own) and which ingredients (their indexes; nil: all).
 // RequestID is the client's id of the request (nil: none); a repeat with
-// it answers the items of the first time.
+// it answers the items of the first time. DecimalComma writes amounts as
+// the person's language does ("0,5 l" in German, not "0.5 l"); a line that
+// already has a decimal comma keeps it either way.
 type RecipeToList struct {
-	RequestID   *uuid.UUID `json:"-"`
-	ListID      uuid.UUID
-	Servings    int32
-	Ingredients []int
+	RequestID    *uuid.UUID `json:"-"`
+	DecimalComma bool       `json:"-"` // how it is written, not what is asked
+	ListID       uuid.UUID
+	Servings     int32
+	Ingredients  []int
 }
 
 // chosen returns the ingredients p asks for, in recipe order; an index out
@@ -454,7 +457,7 @@ func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList)
 		items = make([]dbsqlc.ShoppingItemsView, 0, len(chosen))
 		ids := make([]uuid.UUID, 0, len(chosen))
 		for _, ing := range chosen {
-			item, err := tx.addIngredient(ctx, p.ListID, onList, ing, recipe.Servings, p.Servings)
+			item, err := tx.addIngredient(ctx, p.ListID, onList, ing, recipe.Servings, p.Servings, p.DecimalComma)
 			if err != nil {
 				return nil, err
 			}
@@ -481,8 +484,9 @@ func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList)
 
 // addIngredient puts one scaled ingredient on a list: merged into an
 // unticked line of the same name and unit (amounts added when both are
-// numbers; otherwise the line stays as it is), else as a new item.
-func (tx *Tx) addIngredient(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, ing Ingredient, recipeServings, servings int32) (dbsqlc.ShoppingItemsView, error) {
+// numbers; otherwise the line stays as it is), else as a new item. comma
+// writes the amount with a decimal comma.
+func (tx *Tx) addIngredient(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, ing Ingredient, recipeServings, servings int32, comma bool) (dbsqlc.ShoppingItemsView, error) {
 	qty := ScaleIngredient(ing, recipeServings, servings)
 	unit := ""
 	if ing.Unit != nil {
@@ -501,6 +505,9 @@ func (tx *Tx) addIngredient(ctx context.Context, listID uuid.UUID, onList []dbsq
 			return it, nil // "some flour" and "flour": one line is enough
 		}
 		sum := formatQuantity(have + add)
+		if comma || strings.Contains(strings.Fields(*it.Quantity)[0], ",") {
+			sum = strings.Replace(sum, ".", ",", 1)
+		}
 		if unit != "" {
 			sum += " " + *ing.Unit
 		}
@@ -508,6 +515,11 @@ func (tx *Tx) addIngredient(ctx context.Context, listID uuid.UUID, onList []dbsq
 			ID: it.ID, FamilyID: it.FamilyID, QuantitySet: true, Quantity: &sum,
 		})
 		return dbsqlc.ShoppingItemsView(row), Err(err, "shopping item")
+	}
+	if comma && qty != nil && ing.Quantity != nil {
+		amount, rest, _ := strings.Cut(*qty, " ") // the amount comes first: "0.5 l" → "0,5 l", "2 Stk." stays
+		s := strings.TrimSpace(strings.Replace(amount, ".", ",", 1) + " " + rest)
+		qty = &s
 	}
 	n := ShoppingItemNew{Name: ing.Name, Quantity: qty}
 	if err := n.Normalize(); err != nil {

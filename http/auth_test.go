@@ -234,7 +234,7 @@ func TestAuthBadInputWritesNothing(t *testing.T) {
 		{"signup both family and invite", "POST", "/api/auth/signup", valid(map[string]any{"invite_code": "ABCDE-FGHJK"}), true, 422, "invalid", "invite_code"},
 		{"signup unknown invite", "POST", "/api/auth/signup", valid(map[string]any{"family_name": nil, "invite_code": "ABCDE-FGHJK"}), true, 422, "invalid", "invite_code"},
 		{"signup bad time zone", "POST", "/api/auth/signup", valid(map[string]any{"time_zone": "Mars/Olympus"}), true, 422, "invalid", "time_zone"},
-		{"signup email taken", "POST", "/api/auth/signup", valid(map[string]any{"email": "TAKEN@example.org"}), true, 409, "conflict", ""},
+		{"signup email taken", "POST", "/api/auth/signup", valid(map[string]any{"email": "TAKEN@example.org"}), true, 409, "conflict", "email"},
 		{"signup too large", "POST", "/api/auth/signup", huge, true, 413, "too_large", ""},
 		{"signup form encoded", "POST", "/api/auth/signup", "email=x", true, 400, "malformed_request", ""},
 		{"login malformed", "POST", "/api/auth/login", `{`, true, 400, "malformed_request", ""},

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/assistant"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
@@ -165,7 +166,8 @@ func (s *Server) handleRecipeAddToList(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	p := db.RecipeToList{ListID: listID, Ingredients: req.Ingredients}
+	// German writes "0,5 l": amounts follow the language the app asks in.
+	p := db.RecipeToList{ListID: listID, Ingredients: req.Ingredients, DecimalComma: assistant.AcceptLanguage(r.Header.Get("Accept-Language")) == "de"}
 	if req.Servings != nil {
 		p.Servings = *req.Servings
 	}

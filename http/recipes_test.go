@@ -397,3 +397,38 @@ func TestRecipeAddToListMerges(t *testing.T) {
 		}
 	}
 }
+
+// TestRecipeAddToListGerman: asked in German (the app's Accept-Language),
+// amounts are written with a decimal comma, new lines and merged ones; a
+// line that already has a comma keeps it when asked in English.
+func TestRecipeAddToListGerman(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, _ := env.signup("komma@example.org", "Kommas")
+	var rec recipeJSON
+	c.must(http.StatusCreated, "POST", "/api/recipes", pancakes()).decode(t, &rec)
+	var list shoppingListJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Wocheneinkauf"}).decode(t, &list)
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists/"+list.ID.String()+"/items", map[string]any{"name": "milk", "quantity": "2 l"})
+	path := "/api/recipes/" + rec.ID.String() + "/add-to-list"
+	quantities := func(items []shoppingItemJSON) map[string]string {
+		out := map[string]string{}
+		for _, it := range items {
+			if it.Quantity != nil {
+				out[it.Name] = *it.Quantity
+			}
+		}
+		return out
+	}
+	c.header.Set("Accept-Language", "de-DE,de;q=0.9")
+	var items []shoppingItemJSON
+	c.must(http.StatusCreated, "POST", path, map[string]any{"list_id": list.ID, "servings": 2}).decode(t, &items)
+	if q := quantities(items); q["milk"] != "2,25 l" || q["eggs"] != "1,5" || q["flour"] != "150 g" || q["salt"] != "pinch" {
+		t.Fatalf("in German: %v", q)
+	}
+	c.header.Set("Accept-Language", "en")
+	c.must(http.StatusCreated, "POST", path, map[string]any{"list_id": list.ID, "servings": 2}).decode(t, &items)
+	if q := quantities(items); q["milk"] != "2,5 l" || q["eggs"] != "3" {
+		t.Fatalf("in English onto German lines: %v", q)
+	}
+}

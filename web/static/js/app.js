@@ -94,7 +94,9 @@ function startRealtime() {
         refreshMe();
         cache.warm(dateIn(new Date(), app.tz)); // what the device keeps, whatever page is open
         // Opened from the device's copy: now read everything from the server.
-        if (app.fromCache) { app.fromCache = false; app.view?.reload?.(); }
+        // So too a page that could not load while offline: it said it would
+        // load when the connection is back, and replayed events alone do not.
+        if (app.fromCache || app.view?.reload?.failed?.()) { app.fromCache = false; app.view?.reload?.(); }
       }
       was = state;
     },
@@ -185,6 +187,9 @@ function refreshMe() {
 function go(path, { replace = false } = {}) {
   if (replace) history.replaceState(null, '', path);
   else if (path !== location.pathname + location.search) history.pushState(null, '', path);
+  // A new page starts at its top: a page drawn at once (sign-in after
+  // "Sign out" far down the Family page) kept the old scroll position.
+  window.scrollTo(0, 0);
   render();
 }
 
@@ -230,6 +235,9 @@ document.addEventListener('click', (e) => {
   const url = new URL(a.href);
   if (url.origin !== location.origin || url.pathname.startsWith('/api/') || url.pathname.startsWith('/dav')) return;
   e.preventDefault();
+  // A link within the page ("Skip to content", #main) moves the focus there;
+  // routed, it re-drew the page and lost what was half typed.
+  if (url.hash && url.pathname === location.pathname) { document.getElementById(url.hash.slice(1))?.focus(); return; }
   go(url.pathname + url.search);
 });
 window.addEventListener('popstate', () => render());

@@ -149,3 +149,18 @@ export function reconcile(parent, items, { key, build, sig = null, update = null
     for (const el of old.values()) el.remove();
   });
 }
+
+/**
+ * pickerKeys is the keydown handler of a select that acts as soon as it
+ * changes (a menu: snooze a task, a member's role). A closed select's arrow
+ * keys (and typing) change it without opening it on Linux and Windows, so
+ * one ArrowDown from the keyboard acted; they open the list instead
+ * (showPicker), where Enter chooses. Space and Alt+ArrowDown open it as
+ * always; a tap or click is unchanged.
+ */
+export function pickerKeys(e) {
+  const browse = ['ArrowDown', 'ArrowUp', 'PageDown', 'PageUp', 'Home', 'End'].includes(e.key) || (e.key.length === 1 && e.key !== ' ');
+  if (!browse || e.altKey || e.ctrlKey || e.metaKey) return;
+  e.preventDefault();
+  try { e.target.showPicker(); } catch { /* no showPicker: Space or Alt+ArrowDown opens it */ }
+}

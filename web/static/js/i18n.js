@@ -129,6 +129,15 @@ export function fmtDate(date, opts = { weekday: 'short', day: 'numeric', month: 
   return intl('DateTimeFormat', { timeZone: 'UTC', ...opts }).format(new Date(Date.UTC(y, m - 1, d)));
 }
 
+/**
+ * Two YYYY-MM-DD dates as one range, the way the language writes it:
+ * "Dec 1 – 7, 2026", "1.–7. Dez. 2026", "Dec 29, 2026 – Jan 4, 2027".
+ */
+export function fmtDateRange(from, to, opts = { day: 'numeric', month: 'short', year: 'numeric' }) {
+  const utc = (date) => { const [y, m, d] = date.split('-').map(Number); return new Date(Date.UTC(y, m - 1, d)); };
+  return intl('DateTimeFormat', { timeZone: 'UTC', ...opts }).formatRange(utc(from), utc(to));
+}
+
 /** The time of instant d in zone tz: "18:30" / "6:30 PM". */
 export const fmtTime = (d, tz) => intl('DateTimeFormat', { timeZone: tz, hour: 'numeric', minute: '2-digit' }).format(d);
 

@@ -113,7 +113,8 @@ export function hideBanner() {
 export function loader(fn) {
   let running = null;
   let again = false;
-  return () => {
+  let failed = false;
+  const run = () => {
     if (running) { again = true; return running; }
     running = (async () => {
       try {
@@ -121,8 +122,10 @@ export function loader(fn) {
           again = false;
           await fn();
         } while (again);
+        failed = false;
         document.querySelector('#main > .load-error')?.remove();
       } catch (e) {
+        failed = true;
         if (e.status !== 401) showLoadError(e);
       } finally {
         running = null;
@@ -130,6 +133,9 @@ export function loader(fn) {
     })();
     return running;
   };
+  /** Whether the last load failed (the page is not shown): app.js loads it again when back online. */
+  run.failed = () => failed;
+  return run;
 }
 
 /** Why something failed, for a person: the ApiError's sentence, never a program's message. */

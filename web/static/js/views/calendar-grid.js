@@ -49,16 +49,14 @@ export function eventChip(app, o, day, { compact = false, onOpen }) {
 const sig = (app, o) => JSON.stringify([o.title, o.starts_at, o.ends_at, o.all_day, o.location, o.rrule, !!o.overridden, o.created_by, currentLang(),
   o.created_by && memberName(app, o.created_by), memberColor(app, o.created_by)]);
 
-/** The agenda: days from today, each with its occurrences (one that began earlier shows under today). */
+/**
+ * The agenda: days from today, each with its occurrences; one that covers
+ * several days (a trip from Wednesday to Friday) shows under each of them,
+ * as in the week and the month, from today on.
+ */
 export function renderAgenda(app, el, occurrences, today, until, onOpen) {
-  const byDay = new Map();
-  for (const o of occurrences) {
-    const start = dayOf(o.starts_at);
-    const day = start < today ? today : start;
-    if (!byDay.has(day)) byDay.set(day, []);
-    byDay.get(day).push(o);
-  }
-  const days = [...byDay].map(([day, list]) => ({ day, list }));
+  const byDay = spread(occurrences, today, Math.max(1, daysFrom(today, until)));
+  const days = [...byDay.keys()].sort().map((day) => ({ day, list: byDay.get(day) }));
   reconcile(el, days, {
     key: (d) => d.day,
     build: (d) => h('section.day', h('h2'), h('ul.events')),

@@ -4,7 +4,7 @@
 // expanded by the server; colours are the members who made the events.
 import { get } from '../api.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
-import { fmtDate, firstDayOfWeek, t } from '../i18n.js';
+import { fmtDate, fmtDateRange, firstDayOfWeek, t } from '../i18n.js';
 import { presenceRow } from '../presence.js';
 import { addDays, dateIn, zoned } from '../time.js';
 import { monthWeeks, renderAgenda, renderMonth, renderWeek, weekStart } from './calendar-grid.js';
@@ -101,7 +101,7 @@ export function view(app, main) {
       if (target.parentNode !== body) setChildren(body, target, m === 'agenda' ? h('p.center', more) : null);
       if (m === 'agenda') renderAgenda(app, agenda, occurrences, today(), r.to, open);
       else if (m === 'week') {
-        rangeLabel.textContent = `${fmtDate(r.from, { day: 'numeric', month: 'short' })} – ${fmtDate(addDays(r.to, -1), { day: 'numeric', month: 'short', year: 'numeric' })}`;
+        rangeLabel.textContent = fmtDateRange(r.from, addDays(r.to, -1)); // a week across New Year names both years
         renderWeek(app, weekGrid, occurrences, r.from, today(), open);
       } else {
         rangeLabel.textContent = fmtDate(`${r.month}-01`, { month: 'long', year: 'numeric' });

@@ -11,6 +11,9 @@ function returnFocusTo(back) {
     let el = back?.isConnected ? back : null;
     if (!el && key) el = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
     if (!el && id) el = document.getElementById(id);
+    // The dialog's save moved to another page (a new list opens at once):
+    // the focus goes where a move puts it, the page's heading, not to <body>.
+    if (!el && (!document.activeElement || document.activeElement === document.body)) el = document.querySelector('#main h1[tabindex]');
     el?.focus({ preventScroll: false });
   };
 }
@@ -51,7 +54,8 @@ export function openDialog(title, fields, onSave, { saveLabel = null, extra = nu
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (save.disabled || readOnly) return;
-    save.disabled = true;
+    const hadFocus = document.activeElement === save;
+    save.disabled = true; // drops the focus to the page while it is disabled
     save.setAttribute('aria-busy', 'true');
     error.hidden = true;
     try {
@@ -59,6 +63,8 @@ export function openDialog(title, fields, onSave, { saveLabel = null, extra = nu
     } finally {
       save.disabled = false;
       save.removeAttribute('aria-busy');
+      // After a failed save the focus is back on Save, not lost to the page.
+      if (hadFocus && dlg.open && (!document.activeElement || document.activeElement === document.body)) save.focus();
     }
   });
   show(dlg);

@@ -11,6 +11,7 @@ import { field, formValues, h } from '../dom.js';
 import { dayLabel, fmtTime, t } from '../i18n.js';
 import { addDays, dateIn, localInput, zoned } from '../time.js';
 import { ask, confirmDelete, openDialog } from './dialog.js';
+import { describeRule } from './task-dialog.js';
 
 const REPEATS = ['', 'FREQ=DAILY', 'FREQ=WEEKLY', 'FREQ=WEEKLY;INTERVAL=2', 'FREQ=MONTHLY', 'FREQ=YEARLY'];
 const repeatLabel = (r) => t(`event.repeat.${r || 'none'}`);
@@ -199,7 +200,7 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null } = 
   const custom = ev?.rrule && !REPEATS.includes(ev.rrule);
   const rruleSel = h('select', { name: 'rrule' },
     REPEATS.map((v) => h('option', { value: v, selected: (ev?.rrule || '') === v }, repeatLabel(v))),
-    custom ? h('option', { value: ev.rrule, selected: true }, t('rule.custom')) : null);
+    custom ? h('option', { value: ev.rrule, selected: true }, describeRule(ev.rrule)) : null); // "Weekly on Mon, Thu", not "Custom"
   const createId = crypto.randomUUID(); // one event, however often Save is pressed
   const dlg = openDialog(t(readOnly ? 'event.details' : ev ? 'event.edit' : 'event.new'), [
     cur?.overridden ? h('p.hint.changed-note', t('event.changedNote')) : null,

@@ -5,7 +5,7 @@
 // by wrong passwords. Rows are keyed by member id and patched in place, so
 // a change from another device (FAMILY_UPDATED) never takes the focus.
 import { api, del, post, put } from '../api.js';
-import { field, h, reconcile } from '../dom.js';
+import { field, h, pickerKeys, reconcile } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
 import { avatar } from '../members.js';
 import { whereIs, whereText } from '../presence.js';
@@ -31,6 +31,7 @@ export function membersSection(app) {
     const sel = h('select.role', {
       'aria-label': t('members.roleOf', { name: m.display_name }), dataset: { key: `role-${m.id}` },
       onchange: () => changeRole(m, sel),
+      onkeydown: pickerKeys, // one ArrowDown made an adult a child at once
     }, ROLES.map((r) => h('option', { value: r, selected: r === m.role }, roleName(r))));
     return sel;
   }

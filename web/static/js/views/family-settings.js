@@ -7,6 +7,7 @@ import { api, patch } from '../api.js';
 import { field, h, setChildren } from '../dom.js';
 import { t } from '../i18n.js';
 import { ask, openDialog } from './dialog.js';
+import { errorBox, fail } from './form.js';
 import { roleName } from './family-members.js';
 
 /** The family's name and time zone: a form for owners, a line for everyone else. */
@@ -22,6 +23,7 @@ export function settingsSection(app) {
   const zoneIn = h('input#family-zone', { name: 'time_zone', required: true, list: 'time-zones', autocomplete: 'off', spellcheck: 'false' });
   let zones = [];
   try { zones = Intl.supportedValuesOf('timeZone'); } catch { /* type it */ }
+  const err = errorBox();
   const form = h('form.settings-form', {
     async onsubmit(e) {
       e.preventDefault();
@@ -30,13 +32,24 @@ export function settingsSection(app) {
       if (nameIn.value.trim() !== f.name) body.name = nameIn.value.trim();
       if (zoneIn.value.trim() !== f.time_zone) body.time_zone = zoneIn.value.trim();
       status.textContent = '';
+      err.hidden = true;
+      for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
       if (!Object.keys(body).length) { status.textContent = t('settings.saved'); return; }
-      const saved = await app.write(t('fail.familySettings'), () => patch('/api/family', body));
+      // A refused field ("Mars/Base" is no time zone) is said at the field;
+      // the banner is for what Retry can help with.
+      const saved = await app.write(t('fail.familySettings'), async () => {
+        try { return await patch('/api/family', body); } catch (e) {
+          if (!e.field || !form.elements[e.field]) throw e;
+          fail(err, form, e);
+          return undefined;
+        }
+      });
       if (!saved) return;
       status.textContent = t('settings.saved');
       app.refreshMe();
     },
   },
+  err,
   field(t('settings.familyName'), nameIn),
   field(t('settings.timeZone'), zoneIn, t('settings.timeZoneHint')),
   h('datalist#time-zones', zones.map((z) => h('option', { value: z }))),

@@ -36,7 +36,8 @@ export function view(app, main) {
   return {
     topics: [],
     // A reconnect that may have missed events: re-read the lists.
-    reload: () => Promise.all(parts.map((p) => p.reload?.())),
+    reload: Object.assign(() => Promise.all(parts.map((p) => p.reload?.())),
+      { failed: () => parts.some((p) => p.reload?.failed?.()) }), // opened offline: load when back
     destroy() { for (const p of parts) p.destroy?.(); },
     onFamily() {
       title.textContent = app.me.family.name;

@@ -16,9 +16,19 @@ export function fail(box, form, e) {
   if (bad && bad.focus) { bad.setAttribute('aria-invalid', 'true'); bad.focus(); }
 }
 
-/** Marks form's submit button busy (disabled, aria-busy) or not. */
+/**
+ * Marks form's submit button busy (disabled, aria-busy) or not. Disabling
+ * the focused button drops the focus to the page; it comes back to the button
+ * when the form is free again (a keyboard user is not sent to the top after
+ * "wrong password"), unless something else took it meanwhile.
+ */
 export function busy(form, on) {
   const b = form.querySelector('button[type=submit]');
+  if (on) b.dataset.hadFocus = document.activeElement === b ? '1' : '';
   b.disabled = on;
-  if (on) b.setAttribute('aria-busy', 'true'); else b.removeAttribute('aria-busy');
+  if (on) { b.setAttribute('aria-busy', 'true'); return; }
+  b.removeAttribute('aria-busy');
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (b.dataset.hadFocus && lost && b.isConnected) b.focus();
+  delete b.dataset.hadFocus;
 }

@@ -14,13 +14,15 @@ export function edit(app, main, id) {
   }
   main.append(form);
 
+  const removeLabel = (name) => (name.trim() ? t('recipes.removeNamed', { name: name.trim() }) : t('recipes.removeIngredient'));
   function ingRow(i = {}) {
     const li = h('li.ing-row',
       h('input', { name: 'ing_quantity', type: 'number', step: 'any', min: 0, 'aria-label': t('recipes.qty'), placeholder: t('recipes.qtyShort'), value: i.quantity ?? '' }),
       h('input', { name: 'ing_unit', 'aria-label': t('recipes.unit'), placeholder: t('recipes.unit'), maxlength: 32, value: i.unit ?? '' }),
-      h('input', { name: 'ing_name', 'aria-label': t('recipes.ingredient'), placeholder: t('recipes.ingredient'), maxlength: 200, value: i.name ?? '' }),
+      h('input', { name: 'ing_name', 'aria-label': t('recipes.ingredient'), placeholder: t('recipes.ingredient'), maxlength: 200, value: i.name ?? '',
+        oninput: (e) => { li.querySelector('button.danger').setAttribute('aria-label', removeLabel(e.target.value)); } }),
       h('button.icon.danger', {
-        type: 'button', 'aria-label': t('recipes.removeIngredient'),
+        type: 'button', 'aria-label': removeLabel(i.name ?? ''), // "Remove flour", not six alike
         onclick: () => {
           const next = li.nextElementSibling || li.previousElementSibling;
           li.remove();
@@ -80,7 +82,17 @@ export function edit(app, main, id) {
   let shown = false;
   const reload = app.loader(async () => {
     if (shown) return; // never overwrite what is being typed
-    const r = id ? await get(`/api/recipes/${id}`) : { title: '', servings: 4, ingredients: [], steps: [], tags: [], source_url: null };
+    let r;
+    try {
+      r = id ? await get(`/api/recipes/${id}`) : { title: '', servings: 4, ingredients: [], steps: [], tags: [], source_url: null };
+    } catch (e) {
+      if (e.status !== 404) throw e;
+      // Deleted (or never there): say so, as the recipe's page does, not "Loading…" for ever.
+      shown = true;
+      main.querySelector('h1').textContent = t('recipes.notFound');
+      form.replaceWith(h('p', t('recipes.notFoundText'), ' ', h('a', { href: '/recipes' }, t('recipes.all'))));
+      return;
+    }
     shown = true;
     render(r);
   });

@@ -62,9 +62,11 @@ export function itemsView(app, { getCategories }) {
       'aria-busy': it.pending === 'saving' ? 'true' : null, dataset: it.pending ? { id, name: it.name, pending: it.pending } : { id, name: it.name } },
     h('label.tick', { for: cbId },
       h('input', { type: 'checkbox', id: cbId, checked: it.checked, dataset: { key: cbId }, onchange: (e) => tick(id, e.target) })),
-    h('label.name', { for: cbId }, it.name, it.quantity ? h('span.qty', it.quantity) : null,
+    // The sync mark wraps below the name when both do not fit: beside it,
+    // German's long mark left a phone's name column one letter wide.
+    h('div.what', h('label.name', { for: cbId }, it.name, it.quantity ? h('span.qty', it.quantity) : null,
       it.note ? h('span.note', it.note) : null),
-    it.pending ? h('span.sync-state', t(it.pending === 'saving' ? 'sync.rowSaving' : 'sync.rowWaiting')) : null,
+    it.pending ? h('span.sync-state', t(it.pending === 'saving' ? 'sync.rowSaving' : 'sync.rowWaiting')) : null),
     h('button.icon', { type: 'button', 'aria-label': t('shopping.editItem', { name: it.name }), dataset: { key: `edit-${id}` }, onclick: () => editItem(id) },
       h('span', { 'aria-hidden': 'true' }, '✎')),
     app.can('shopping_item.delete') ? h('button.icon.danger', { type: 'button', 'aria-label': t('shopping.deleteItem', { name: it.name }), dataset: { key: `del-${id}` }, onclick: () => deleteItem(id) },

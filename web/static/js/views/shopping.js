@@ -85,7 +85,8 @@ export function view(app, main, listId) {
     nameIn.value = '';
     qtyIn.value = '';
     catSel.value = ''; // a category choice is for this item only
-    if (document.activeElement === addBtn) nameIn.focus();
+    // Back to the name for the next item, also after Enter in the quantity.
+    if ([addBtn, qtyIn, catSel].includes(document.activeElement)) nameIn.focus();
     addBtn.setAttribute('aria-busy', 'true'); // until the server has it (or it waits for the network)
     try {
       const { result } = await outbox.enqueue({ kind: 'item.add', method: 'POST', path: `/api/shopping/lists/${id}/items`,
@@ -99,10 +100,22 @@ export function view(app, main, listId) {
     }
   }
 
+  let tabShown = null; // the list whose tab was last scrolled into view
   function renderTabs() {
     setChildren(tabs,
       lists.map((l) => h('a', { href: `/shopping/${l.id}`, 'aria-current': list && l.id === list.id ? 'page' : null }, l.name)),
       app.can('shopping_list.create') ? h('button.tab-new', { type: 'button', onclick: () => newList(app) }, h('span', { 'aria-hidden': 'true' }, '+ '), t('shopping.newList')) : null);
+    // The open list's tab in view when the row scrolls (a phone with a few
+    // lists; a new list's tab is last), once per list opened: a row scrolled
+    // by hand stays put when the list changes elsewhere.
+    const open = tabs.querySelector('[aria-current=page]');
+    if (open && list.id !== tabShown && tabs.scrollWidth > tabs.clientWidth) {
+      tabShown = list.id;
+      const r = open.getBoundingClientRect();
+      const box = tabs.getBoundingClientRect();
+      if (r.left < box.left) tabs.scrollLeft -= box.left - r.left + 4;
+      else if (r.right > box.right) tabs.scrollLeft += Math.min(r.right - box.right + 4, r.left - box.left); // a tab wider than the row shows its start
+    }
   }
 
   function renderItems() {

@@ -10,8 +10,21 @@ import { confirmDelete, openDialog } from './dialog.js';
 const DAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
 const WEEKDAYS = 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR';
 
+/**
+ * A rule as the presets spell it: INTERVAL=1 (the default, which CalDAV apps
+ * and the demo write) dropped, FREQ, INTERVAL and BYDAY first. Without this
+ * "every Monday and Thursday" read "Custom repeat".
+ */
+function normalRule(rule) {
+  if (!rule) return '';
+  const parts = rule.split(';').filter((p) => p && p !== 'INTERVAL=1');
+  const rank = (p) => ['FREQ', 'INTERVAL', 'BYDAY'].indexOf(p.split('=')[0]) + 1 || 4;
+  return parts.map((p, i) => [rank(p), i, p]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((x) => x[2]).join(';');
+}
+
 /** The preset a stored rule is, or 'custom'. */
-function presetOf(rule) {
+function presetOf(stored) {
+  const rule = normalRule(stored);
   if (!rule) return '';
   if (rule === 'FREQ=DAILY' || rule === WEEKDAYS || rule === 'FREQ=MONTHLY' || rule === 'FREQ=YEARLY') return rule;
   if (/^FREQ=WEEKLY;BYDAY=(MO|TU|WE|TH|FR|SA|SU)$/.test(rule) || rule === 'FREQ=WEEKLY') return 'weekly';
@@ -20,7 +33,8 @@ function presetOf(rule) {
 }
 
 /** A rule in words: "Every day", "Every other week on Monday", "Weekly on Mon, Thu". */
-export function describeRule(rule) {
+export function describeRule(stored) {
+  const rule = normalRule(stored);
   const p = presetOf(rule);
   const long = weekdayNames('long');
   const day = (code) => long[DAYS.indexOf(code)];
@@ -69,7 +83,7 @@ export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
   ];
   const repeat = h('select', { name: 'repeat' }, presets.map(([v, l]) => h('option', { value: v, selected: v === preset }, l)));
   const assignee = h('select', { name: 'assignee' });
-  const turns = h('div.turns');
+  const turns = h('div.turn-picks'); // not .turns: that is the list's small grey "Turns: …" line
   const rotation = h('fieldset.rotation', h('legend', t('tasks.rotation')),
     h('p.hint', t('tasks.rotationHint')), turns);
   // The pickers follow the family while the dialog is open (FAMILY_UPDATED):

@@ -8,7 +8,7 @@
 import { change, get } from '../api.js';
 import { answers } from '../answers.js';
 import * as cache from '../cache.js';
-import { h, loading, reconcile, setChildren } from '../dom.js';
+import { h, loading, pickerKeys, reconcile, setChildren } from '../dom.js';
 import { currentLang, dayLabel, fmtTime, t } from '../i18n.js';
 import { avatar, memberName } from '../members.js';
 import * as outbox from '../outbox.js';
@@ -164,6 +164,7 @@ export function view(app, main) {
       task.completed_at || !app.can('task.snooze', task.assignee_id) ? null : h('select.snooze', {
         'aria-label': t('tasks.snoozeLabel', { title: task.title }), dataset: { key: `snooze-${task.id}` },
         onchange: (e) => { const v = e.target.value; e.target.value = ''; if (v) snooze(task, v); },
+        onkeydown: pickerKeys, // an arrow key opens the menu, it does not snooze
       },
       h('option', { value: '' }, t('tasks.snooze')),
       ['1h', '3h', 'evening', 'tomorrow'].map((v) => h('option', { value: v }, t(`tasks.snooze.${v}`)))));
