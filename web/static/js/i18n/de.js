@@ -238,6 +238,7 @@ export default {
   'shopping.editItem': '{name} bearbeiten',
   'shopping.editTitle': '{name} bearbeiten',
   'shopping.deleteItem': '{name} löschen',
+  'shopping.deleted': '„{name}“ gelöscht.',
   'category.produce': 'Obst & Gemüse',
   'category.bakery': 'Backwaren',
   'category.dairy': 'Milchprodukte',

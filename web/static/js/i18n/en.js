@@ -239,6 +239,7 @@ export default {
   'shopping.editItem': 'Edit {name}',
   'shopping.editTitle': 'Edit {name}',
   'shopping.deleteItem': 'Delete {name}',
+  'shopping.deleted': 'Deleted “{name}”.',
   'category.produce': 'Fruit & vegetables',
   'category.bakery': 'Bakery',
   'category.dairy': 'Dairy',
