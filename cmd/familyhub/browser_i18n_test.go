@@ -189,6 +189,13 @@ func walkGerman(b *browser, base string, data []string) {
 	b.waitJS("recipes loaded when back online", `document.querySelector('.recipe-card') && !document.querySelector('#main > .load-error')`, 15*time.Second)
 	b.goTo("/shopping", row)
 	b.waitJS(item+" saved", row+` && !`+row+`.dataset.pending`, 10*time.Second)
+	// Deleted with ✕: the notice with Undo is German (and brings it back).
+	b.click(fmt.Sprintf(`li.item[data-name=%q] button.icon.danger`, item))
+	b.waitJS("the undo notice", `document.querySelector('#toast .toast-box p')?.textContent === `+js("„"+item+"“ gelöscht.")+`
+		&& document.querySelector('#toast .toast-box button').textContent === 'Rückgängig'`, 5*time.Second)
+	germanOnly(b, "undo notice", data)
+	b.click(`#toast .toast-box button`)
+	b.waitJS(item+" back", row+` && !`+row+`.dataset.pending && !document.querySelector('#toast .toast-box')`, 10*time.Second)
 
 	b.click(`li.item button.icon`) // edit an item
 	dialog("item dialog")

@@ -12,7 +12,7 @@ import * as outbox from './outbox.js';
 import { viewOf } from './presence.js';
 import { RealtimeClient } from './realtime.js';
 import { dateIn } from './time.js';
-import { failed, loader, refreshState, showState, watchKeyboard, watchSync, write } from './shell.js';
+import { failed, hideNotice, loader, notice, refreshState, showState, watchKeyboard, watchSync, write } from './shell.js';
 import { ask } from './views/dialog.js';
 import * as auth from './views/auth.js';
 import { resetPage } from './views/auth-reset.js';
@@ -51,6 +51,7 @@ const app = {
   go,
   write,
   failed,
+  notice,
   loader,
   rerender: () => keepFocus(() => render({ keepFocus: true })),
   get tz() { return (app.me && app.me.family.time_zone) || 'UTC'; },
@@ -208,6 +209,7 @@ async function render({ keepFocus = false } = {}) {
 
   app.view?.destroy?.();
   app.view = null;
+  hideNotice(); // an Undo is for the page it was offered on
   nav.hidden = !app.me;
   app.assistant.setVisible(!!app.me);
   if (!keepFocus) app.assistant.clearReply();

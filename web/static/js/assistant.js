@@ -129,7 +129,7 @@ export function mountAssistant(app, root) {
         }
         input.focus();
       },
-    }, t('assistant.undo'));
+    }, t('common.undo'));
     return button;
   }
 

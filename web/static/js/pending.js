@@ -42,8 +42,10 @@ export function judge(op, current) {
 /** The state a write leaves a record in (null: deleted). */
 function apply(rec, op) {
   switch (op.kind) {
-    case 'item.add': return rec || { list_id: op.list, ...op.body, checked: false, position: 1e9 };
-    case 'item.patch': return rec && { ...rec, ...op.body };
+    // A category sent with an add or a change is a person's choice (the
+    // server files it as category_source 'user').
+    case 'item.add': return rec || { list_id: op.list, ...op.body, category_source: op.body?.category ? 'user' : null, checked: false, position: 1e9 };
+    case 'item.patch': return rec && { ...rec, ...op.body, ...(op.body && 'category' in op.body ? { category_source: 'user' } : {}) };
     case 'item.delete': return null;
     case 'task.complete': return rec && { ...rec, completed_at: rec.completed_at || op.at };
     case 'task.uncomplete': return rec && { ...rec, completed_at: null };

@@ -1,7 +1,8 @@
 // The parts of the page around the views: the connection indicator, the
 // offline line and the badge of waiting writes, the banner for failed
-// writes, coalescing loaders, and keeping the bottom navigation away from
-// focused controls on a phone.
+// writes, the notice with an action ("Deleted “milk”." Undo), coalescing
+// loaders, and keeping the bottom navigation away from focused controls on
+// a phone.
 import { ApiError, onReachable, serverReachable } from './api.js';
 import * as cache from './cache.js';
 import { h, setChildren } from './dom.js';
@@ -10,6 +11,7 @@ import * as outbox from './outbox.js';
 
 const conn = document.getElementById('conn');
 const banner = document.getElementById('banner');
+const toast = document.getElementById('toast');
 
 let lastState = ['idle', ''];
 export function showState(state, transport) {
@@ -103,6 +105,44 @@ export function hideBanner() {
   banner.hidden = true;
   banner.dataset.what = '';
   banner.replaceChildren();
+}
+
+// --- the notice at the bottom of the page: what was just done, with one
+// action (Undo). A polite live region (role=status, in index.html) that is
+// always there, so that what is put into it is read out; it never takes the
+// focus. ---
+
+let noticeTimer = null;
+let noticeGen = 0; // which notice a timer or focusout belongs to
+
+/**
+ * notice(text, {action, onAction, ms}) shows text with a button labelled
+ * action for about ms milliseconds; a new notice replaces it, and so does
+ * hideNotice (the app calls it on every page change). It stays while the
+ * focus is in it (a keyboard user reaching for the button is not timed
+ * out). onAction runs once, after the notice is gone.
+ */
+export function notice(text, { action, onAction, ms = 8000 } = {}) {
+  const hadFocus = toast.contains(document.activeElement);
+  const button = action ? h('button', { type: 'button', onclick: () => { hideNotice(); onAction?.(); } }, action) : null;
+  setChildren(toast, h('div.toast-box', h('p', text), button));
+  if (hadFocus && button) button.focus(); // the old notice's button is gone: keep the keyboard where it was
+  clearTimeout(noticeTimer);
+  const gen = ++noticeGen;
+  const expire = () => {
+    if (gen !== noticeGen) return; // replaced meanwhile
+    if (!toast.contains(document.activeElement)) { hideNotice(); return; }
+    toast.addEventListener('focusout', () => { noticeTimer = setTimeout(expire, 0); }, { once: true });
+  };
+  noticeTimer = setTimeout(expire, ms);
+}
+
+/** Takes the notice away (its action is no longer offered). */
+export function hideNotice() {
+  clearTimeout(noticeTimer);
+  const hadFocus = toast.contains(document.activeElement);
+  toast.replaceChildren();
+  if (hadFocus) document.getElementById('main')?.focus({ preventScroll: true });
 }
 
 /**

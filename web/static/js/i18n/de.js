@@ -16,6 +16,7 @@ export default {
   'common.edit': 'Bearbeiten',
   'common.retry': 'Nochmal versuchen',
   'common.dismiss': 'Ausblenden',
+  'common.undo': 'Rückgängig',
 
   'conn.connecting': 'Verbinde…',
   'conn.live': 'Verbunden',
@@ -156,7 +157,6 @@ export default {
   'assistant.couldNot': 'Das ging nicht: Nichts passte, oder es könnte mehreres gemeint sein.',
   'assistant.tryThese': 'Versuch zum Beispiel:',
   'assistant.micError': 'Das Mikrofon hat nicht funktioniert. Tippe den Befehl stattdessen.',
-  'assistant.undo': 'Rückgängig',
   'assistant.undone': 'Rückgängig gemacht.',
   'assistant.ex1': 'setz Milch und Eier auf die Einkaufsliste',
   'assistant.ex2': 'erinnere mich morgen um 18 Uhr an Oma anrufen',
@@ -238,6 +238,7 @@ export default {
   'shopping.editItem': '{name} bearbeiten',
   'shopping.editTitle': '{name} bearbeiten',
   'shopping.deleteItem': '{name} löschen',
+  'shopping.deleted': '„{name}“ gelöscht.',
   'category.produce': 'Obst & Gemüse',
   'category.bakery': 'Backwaren',
   'category.dairy': 'Milchprodukte',

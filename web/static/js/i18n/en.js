@@ -17,6 +17,7 @@ export default {
   'common.edit': 'Edit',
   'common.retry': 'Retry',
   'common.dismiss': 'Dismiss',
+  'common.undo': 'Undo',
 
   'conn.connecting': 'Connecting…',
   'conn.live': 'Live',
@@ -157,7 +158,6 @@ export default {
   'assistant.couldNot': 'I could not do that: nothing matched, or it could mean more than one thing.',
   'assistant.tryThese': 'Try for example:',
   'assistant.micError': 'The microphone did not work. Type the command instead.',
-  'assistant.undo': 'Undo',
   'assistant.undone': 'Undone.',
   'assistant.ex1': 'add milk and eggs to the shopping list',
   'assistant.ex2': 'remind me to call grandma tomorrow at 6pm',
@@ -239,6 +239,7 @@ export default {
   'shopping.editItem': 'Edit {name}',
   'shopping.editTitle': 'Edit {name}',
   'shopping.deleteItem': 'Delete {name}',
+  'shopping.deleted': 'Deleted “{name}”.',
   'category.produce': 'Fruit & vegetables',
   'category.bakery': 'Bakery',
   'category.dairy': 'Dairy',

@@ -1,8 +1,8 @@
 // The items of the open shopping list: sections per category, rows keyed
-// by item id and patched in place, tick, edit, delete. Every change goes
-// through the outbox (outbox.js) with the version the row shows; a row
-// with a write waiting says "waiting to sync" (or "saving…" while it is
-// on its way).
+// by item id and patched in place, tick, edit, delete (with Undo). Every
+// change goes through the outbox (outbox.js) with the version the row
+// shows; a row with a write waiting says "waiting to sync" (or "saving…"
+// while it is on its way).
 import { field, formValues, h, reconcile, setChildren } from '../dom.js';
 import { currentLang, has, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
@@ -12,6 +12,16 @@ import { openDialog } from './dialog.js';
 export function categoryLabel(name) {
   const key = `category.${name}`;
   return has(key) ? t(key) : name;
+}
+
+/**
+ * addItem(app, listId, item) puts the add of item ({id, name, quantity?,
+ * note?, category?}: a category only when a person chose it) in the
+ * outbox; it resolves to the outbox's {result}.
+ */
+export function addItem(app, listId, item) {
+  return outbox.enqueue({ kind: 'item.add', method: 'POST', path: `/api/shopping/lists/${listId}/items`,
+    body: item, record: item.id, list: listId, base: null, label: item.name, seq: app.seq() });
 }
 
 /**
@@ -117,6 +127,32 @@ export function itemsView(app, { getCategories }) {
     const hadFocus = row?.contains(document.activeElement);
     change(it, 'item.delete', 'DELETE', undefined);
     if (hadFocus) (next?.querySelector('button.icon.danger') || document.getElementById('item-name'))?.focus();
+    // A mis-tap in a shop costs nothing: Undo, for a while (shell.js notice).
+    app.notice(t('shopping.deleted', { name: it.quantity ? `${it.name}, ${it.quantity}` : it.name }),
+      { action: t('common.undo'), onAction: () => restore(it) });
+  }
+
+  /**
+   * Puts a deleted item back through the outbox, after its delete (the
+   * outbox keeps the order, also offline): a new item with a new id (the
+   * old id is gone for good), the same name, quantity, note and list. The
+   * category goes along only when a person chose it; one the categoriser
+   * filed is left to the categoriser again.
+   */
+  async function restore(it) {
+    const item = { id: crypto.randomUUID(), name: it.name };
+    if (it.quantity) item.quantity = it.quantity;
+    if (it.note) item.note = it.note;
+    if (it.category && it.category_source !== 'auto') item.category = it.category;
+    const hadFocus = document.activeElement === document.getElementById('main');
+    try {
+      const { result } = await addItem(app, it.list_id, item);
+      // The keyboard user who pressed Undo lands on the item again.
+      if (hadFocus) el.querySelector(`li.item[data-id="${CSS.escape(item.id)}"] button.icon.danger`)?.focus();
+      await result;
+    } catch (e) {
+      app.failed(t('fail.addItem', { name: it.name }), e);
+    }
   }
 
   return { el, render };

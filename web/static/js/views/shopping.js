@@ -15,7 +15,7 @@ import * as outbox from '../outbox.js';
 import { overlay } from '../pending.js';
 import { presenceRow } from '../presence.js';
 import { confirmDelete } from './dialog.js';
-import { categoryLabel, itemsView } from './shopping-items.js';
+import { addItem, categoryLabel, itemsView } from './shopping-items.js';
 import { deleteList, newList, renameList } from './shopping-lists.js';
 
 const HIDE_KEY = 'familyhub.shopping.hideChecked';
@@ -49,7 +49,7 @@ export function view(app, main, listId) {
   const qtyIn = h('input#item-qty', { name: 'quantity', maxlength: 50, autocomplete: 'off', placeholder: t('shopping.qtyExample') });
   const catSel = h('select#item-cat', { name: 'category' });
   const addBtn = h('button.primary', { type: 'submit' }, t('shopping.add'));
-  const addForm = h('form.add-item', { onsubmit: addItem },
+  const addForm = h('form.add-item', { onsubmit: submitItem },
     h('div.field.grow', h('label', { for: 'item-name' }, t('shopping.item')), nameIn),
     h('div.field.qty', h('label', { for: 'item-qty' }, t('shopping.quantity')), qtyIn),
     h('div.field', h('label', { for: 'item-cat' }, t('shopping.category')), catSel),
@@ -70,7 +70,7 @@ export function view(app, main, listId) {
   // Adds on their way, by list, name and quantity: a double tap sends one,
   // while the next item may be added before the last one is saved.
   const inFlight = new Set();
-  async function addItem(e) {
+  async function submitItem(e) {
     e.preventDefault();
     const name = nameIn.value.trim();
     if (!name || !list) return;
@@ -89,8 +89,7 @@ export function view(app, main, listId) {
     if ([addBtn, qtyIn, catSel].includes(document.activeElement)) nameIn.focus();
     addBtn.setAttribute('aria-busy', 'true'); // until the server has it (or it waits for the network)
     try {
-      const { result } = await outbox.enqueue({ kind: 'item.add', method: 'POST', path: `/api/shopping/lists/${id}/items`,
-        body: item, record: item.id, list: id, base: null, label: name, seq: app.seq() });
+      const { result } = await addItem(app, id, item);
       await result;
     } catch (err) {
       app.failed(t('fail.addItem', { name }), err);
