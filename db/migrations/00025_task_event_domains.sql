@@ -18,7 +18,7 @@
 --   tasks.notes, calendar_events.notes        entry_notes      at most 4000 characters
 --   tasks.recurrence, calendar_events.rrule   recurrence_rule  1-500 characters
 --   tasks.uid, tasks.dav_name,
---     calendar_events.uid, .dav_name          dav_ident        1-255 characters
+--     calendar_events.dav_name                dav_ident        1-255 characters
 --   tasks.ical, calendar_events.ical          ical_text        at most 262144 bytes (octet_length)
 --   tasks.version, calendar_events.version    record_version   >= 1 (00024's)
 --   calendar_events.location                  event_location   at most 500 characters
@@ -34,6 +34,16 @@
 -- date, completed_by only when completed, a rotation only on a template)
 -- and two of an event (ends_at not before starts_at, an all-day event not
 -- empty).
+--
+-- One difference in when: a table check runs after the BEFORE triggers, a
+-- domain's when the statement makes the value, before them. So
+-- calendar_events.uid keeps its table check (calendar_events_uid_check):
+-- an insert with an empty uid gets '<id>@familyhub' from
+-- calendar_events_default_uid, and every insert of FamilyHub's relies on
+-- it. And an UPDATE that sets version to 0 is now refused, where
+-- familyhub_bump_version used to overwrite it with the old version before
+-- the check saw it (as for shopping_items.version since 00024); no
+-- statement of FamilyHub's sets a version.
 --
 -- What a DBA sees: \d tasks and \d calendar_events show those columns with
 -- their domain types (\dD lists the domains and their checks) and only the
@@ -97,7 +107,6 @@ ALTER TABLE calendar_events
     DROP CONSTRAINT calendar_events_rrule_check,
     DROP CONSTRAINT calendar_events_exdates_check,
     DROP CONSTRAINT calendar_events_sequence_check,
-    DROP CONSTRAINT calendar_events_uid_check,
     DROP CONSTRAINT calendar_events_dav_name_check,
     DROP CONSTRAINT calendar_events_ical_check,
     DROP CONSTRAINT calendar_events_source_href_check,
@@ -109,7 +118,6 @@ ALTER TABLE calendar_events
     ALTER COLUMN rrule TYPE recurrence_rule,
     ALTER COLUMN exdates TYPE exdate_list,
     ALTER COLUMN sequence TYPE ical_sequence,
-    ALTER COLUMN uid TYPE dav_ident,
     ALTER COLUMN dav_name TYPE dav_ident,
     ALTER COLUMN ical TYPE ical_text,
     ALTER COLUMN source_href TYPE dav_href,
@@ -124,7 +132,6 @@ ALTER TABLE calendar_events
     ALTER COLUMN rrule TYPE text,
     ALTER COLUMN exdates TYPE timestamptz[],
     ALTER COLUMN sequence TYPE integer,
-    ALTER COLUMN uid TYPE text,
     ALTER COLUMN dav_name TYPE text,
     ALTER COLUMN ical TYPE text,
     ALTER COLUMN source_href TYPE text,
@@ -136,7 +143,6 @@ ALTER TABLE calendar_events
     ADD CONSTRAINT calendar_events_rrule_check CHECK (rrule IS NULL OR char_length(rrule) BETWEEN 1 AND 500),
     ADD CONSTRAINT calendar_events_exdates_check CHECK (cardinality(exdates) <= 1000),
     ADD CONSTRAINT calendar_events_sequence_check CHECK (sequence >= 0),
-    ADD CONSTRAINT calendar_events_uid_check CHECK (char_length(uid) BETWEEN 1 AND 255),
     ADD CONSTRAINT calendar_events_dav_name_check CHECK (dav_name IS NULL OR char_length(dav_name) BETWEEN 1 AND 255),
     ADD CONSTRAINT calendar_events_ical_check CHECK (ical IS NULL OR octet_length(ical) <= 262144),
     ADD CONSTRAINT calendar_events_source_href_check CHECK (source_href IS NULL OR char_length(source_href) <= 2048),
