@@ -6,13 +6,15 @@
 # writes them: BEGIN, the transaction's settings, its prepared statements,
 # COMMIT. add: an item added with the client's id (the id claimed, the
 # categories read for the name, the item inserted, filed); tick: an item
-# ticked or unticked. It prints the CPU instructions per transaction (the difference
+# ticked or unticked; complete: a task completed, then reopened in the next
+# transaction (TaskComplete, TaskUncomplete); event: a calendar event's
+# title changed through REST (CalendarEventUpdate). It prints the CPU instructions per transaction (the difference
 # between a run of 250 and one of 50, so start-up and preparing cancel out).
 # Counting instructions is deterministic to about 0.1 % and does not depend
 # on what else the machine is doing; it does not see waits (WAL flushes,
 # locks) or what the client and the kernel spend.
 #
-#   cmd/familyhub-bench/pgcost.sh [-k add|tick] [-p DIR] NAME=BINARY...
+#   cmd/familyhub-bench/pgcost.sh [-k add|tick|complete|event] [-p DIR] NAME=BINARY...
 #
 # -p DIR also writes a callgrind profile of each binary's 250 transactions
 # to DIR/NAME-KIND.callgrind (read it with callgrind_annotate --inclusive=yes).
@@ -30,7 +32,7 @@ while getopts "k:p:" o; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { echo "usage: $0 [-k add|tick] [-p DIR] NAME=BINARY..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 [-k add|tick|complete|event] [-p DIR] NAME=BINARY..." >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 BINDIR=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 WORK=$(mktemp -d)
@@ -47,6 +49,13 @@ script() { # n run: the run's number keeps its ids apart from the other run's
 	echo "PREPARE cats(int, text) AS SELECT count(*) FROM (SELECT c.id, c.name, (m.category_id IS NOT NULL) AS learned FROM shopping_categories c LEFT JOIN shopping_category_memory m ON m.family_id = c.family_id AND m.category_id = c.id AND m.name_key = familyhub_shopping_name_key(\$2) WHERE c.family_id = (SELECT family_id FROM bench_fam WHERE n = \$1)) c;"
 	echo "PREPARE add(uuid, int, text) AS INSERT INTO shopping_items (id, family_id, list_id, name, category_id, category_source, position) SELECT \$1, b.family_id, b.list_id, \$3, b.category_id, 'auto', coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = b.list_id), 0) FROM bench_fam b WHERE n = \$2 RETURNING *;"
 	echo "PREPARE tick(int) AS UPDATE shopping_items SET checked = NOT checked, checked_at = CASE WHEN checked THEN NULL ELSE now() END, checked_by = CASE WHEN checked THEN NULL ELSE '00000000-0000-4000-8000-000000000001'::uuid END WHERE id = (SELECT item_id FROM bench_fam WHERE n = \$1) RETURNING *;"
+	# A task completed and reopened as queries/tasks.sql writes it
+	# (TaskComplete, TaskUncomplete).
+	echo "PREPARE complete(int, uuid) AS UPDATE tasks SET completed_at = coalesce(completed_at, now()), completed_by = CASE WHEN completed_at IS NULL THEN \$2 ELSE completed_by END WHERE id = (SELECT task_id FROM bench_fam WHERE n = \$1) AND family_id = (SELECT family_id FROM bench_fam WHERE n = \$1) AND recurrence IS NULL RETURNING *;"
+	echo "PREPARE reopen(int) AS UPDATE tasks SET completed_at = NULL, completed_by = NULL WHERE id = (SELECT task_id FROM bench_fam WHERE n = \$1) AND family_id = (SELECT family_id FROM bench_fam WHERE n = \$1) AND recurrence IS NULL RETURNING *;"
+	# An event's title changed through REST, as queries/calendar.sql writes
+	# it (CalendarEventUpdate with interchange false: the SEQUENCE goes up).
+	echo "PREPARE event(int, text) AS UPDATE calendar_events SET title = \$2, notes = '', location = '', starts_at = '2026-12-24 18:00+00', ends_at = '2026-12-24 20:00+00', all_day = false, rrule = NULL, exdates = '{}'::timestamptz[], sequence = CASE WHEN false THEN NULL::integer ELSE sequence + 1 END, ical = CASE WHEN false THEN NULL ELSE ical END, source_etag = CASE WHEN false THEN NULL ELSE source_etag END WHERE id = (SELECT event_id FROM bench_fam WHERE n = \$1) AND family_id = (SELECT family_id FROM bench_fam WHERE n = \$1) RETURNING *;"
 	for i in $(seq "$1"); do
 		id=$(printf '00000000-0000-4000-8%03d-%012d' "$2" "$i")
 		f=$((i % 32 + 1))
@@ -56,6 +65,17 @@ script() { # n run: the run's number keeps its ids apart from the other run's
 			echo "EXECUTE claim('$id', $f);"
 			echo "EXECUTE cats($f, 'milk $i');"
 			echo "EXECUTE add('$id', $f, 'milk $i');"
+		elif [ "$KIND" = complete ]; then
+			# Odd: the task of family (i+1)/2 completed; even: reopened. Both
+			# runs have an even count, so every task is open between them.
+			g=$(((i - 1) / 2 % 32 + 1))
+			if [ $((i % 2)) = 1 ]; then
+				echo "EXECUTE complete($g, '00000000-0000-4000-8000-000000000001');"
+			else
+				echo "EXECUTE reopen($g);"
+			fi
+		elif [ "$KIND" = event ]; then
+			echo "EXECUTE event($f, 'Dentist $2.$i');"
 		else
 			echo "EXECUTE tick($f);"
 		fi
@@ -87,7 +107,11 @@ for b in "$@"; do
 		INSERT INTO shopping_items (id, family_id, list_id, name) SELECT item_id, family_id, list_id, 'bread' FROM bench_fam;
 		ALTER TABLE bench_fam ADD COLUMN category_id uuid;
 		UPDATE bench_fam b SET category_id = (SELECT min(c.id::text)::uuid FROM shopping_categories c WHERE c.family_id = b.family_id);
-		INSERT INTO users (id, email, password_hash, display_name) VALUES ('00000000-0000-4000-8000-000000000001', 'cost@example.org', 'x', 'Cost');"
+		INSERT INTO users (id, email, password_hash, display_name) VALUES ('00000000-0000-4000-8000-000000000001', 'cost@example.org', 'x', 'Cost');
+		ALTER TABLE bench_fam ADD COLUMN task_id uuid, ADD COLUMN event_id uuid;
+		UPDATE bench_fam SET task_id = gen_random_uuid(), event_id = gen_random_uuid();
+		INSERT INTO tasks (id, family_id, title) SELECT task_id, family_id, 'Bins out' FROM bench_fam;
+		INSERT INTO calendar_events (id, family_id, title, starts_at, ends_at) SELECT event_id, family_id, 'Dentist', '2026-12-24 18:00+00', '2026-12-24 20:00+00' FROM bench_fam;"
 	as_pg "$BINDIR/pg_ctl -D $WORK/data -w stop" >/dev/null
 	a=$(count "$WORK/s50.sql")
 	z=$(count "$WORK/s250.sql")
