@@ -1,9 +1,11 @@
 package db_test
 
 import (
+	"context"
 	"database/sql"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pressly/goose/v3"
 
 	"github.com/familyhub/familyhub/db"
@@ -23,4 +25,24 @@ func migrations(t *testing.T, url string) *goose.Provider {
 		t.Fatal(err)
 	}
 	return provider
+}
+
+// poolSQL gives migration tests the two things they ask of a pool: run a
+// statement and get its error, count rows (failing the test on an error).
+type poolSQL struct {
+	t    *testing.T
+	pool *pgxpool.Pool
+}
+
+func (p poolSQL) exec(sql string, args ...any) error {
+	_, err := p.pool.Exec(context.Background(), sql, args...)
+	return err
+}
+
+func (p poolSQL) count(sql string, args ...any) (n int) {
+	p.t.Helper()
+	if err := p.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		p.t.Fatal(err)
+	}
+	return n
 }

@@ -49,17 +49,7 @@ func TestTaskEventDomainsMigration(t *testing.T) {
 	url := dbtest.URL(t)
 	provider := migrations(t, url)
 	pool := dbtest.PoolFor(t, url)
-	exec := func(sql string, args ...any) error {
-		_, err := pool.Exec(ctx, sql, args...)
-		return err
-	}
-	count := func(sql string, args ...any) (n int) {
-		t.Helper()
-		if err := pool.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	exec, count := poolSQL{t, pool}.exec, poolSQL{t, pool}.count
 	octets := strings.Repeat("é", 262144/2) // 131,072 characters, 262,144 bytes
 	days := func(n int) []time.Time {
 		ts := make([]time.Time, n)

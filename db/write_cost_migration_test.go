@@ -24,17 +24,7 @@ func TestWriteCostMigration(t *testing.T) {
 	url := dbtest.URL(t)
 	provider := migrations(t, url)
 	pool := dbtest.PoolFor(t, url)
-	exec := func(sql string, args ...any) error {
-		_, err := pool.Exec(ctx, sql, args...)
-		return err
-	}
-	count := func(sql string, args ...any) (n int) {
-		t.Helper()
-		if err := pool.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	exec, count := poolSQL{t, pool}.exec, poolSQL{t, pool}.count
 	// family makes a family with a list and an item, so it has events,
 	// and returns the family's and the list's ids.
 	family := func() (fam, list string) {
