@@ -138,6 +138,24 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
 		t.Errorf("%s: no skip link to #main", name)
 	}
 	shot("shopping")
+	// A very long list name: its tab stays narrower than the screen, cut
+	// with an ellipsis; the whole name stays its text and its title.
+	if !eval[bool](b, `[...document.querySelectorAll('.tabs a')].every((a) => a.title === a.textContent)`) {
+		t.Errorf("%s: a list tab's title is not its name", name)
+	}
+	was := eval[string](b, `document.querySelector('.tabs a:not([aria-current]) .tab-name').textContent`)
+	setTab := func(text string) {
+		eval[bool](b, `(document.querySelector('.tabs a:not([aria-current]) .tab-name').textContent = `+js(text)+`, true)`)
+	}
+	setTab("The very long list for the big weekend shop at the market")
+	if w := eval[string](b, `(() => {
+  const name = document.querySelector('.tabs a:not([aria-current]) .tab-name'), a = name.parentElement;
+  return a.getBoundingClientRect().width >= innerWidth * 0.8 || name.scrollWidth <= name.clientWidth ? a.getBoundingClientRect().width + ' px' : '';
+})()`); w != "" {
+		t.Errorf("%s: a long list name's tab is %s wide, not cut", name, w)
+	}
+	b.screenshot("shopping-long-tab-" + name)
+	setTab(was)
 	if phone {
 		eval[bool](b, `(document.getElementById('item-name').focus(), true)`)
 		b.waitJS("navigation steps aside while typing", `getComputedStyle(document.getElementById('nav')).display === 'none'`, 2*time.Second)

@@ -276,6 +276,14 @@ func TestBrowserOfflineRetry(t *testing.T) {
 		b.do(chromedp.Reload())
 		b.waitJS("still completed and waiting after a reload offline", task+`?.dataset.pending === 'waiting' && `+task+`.querySelector('input').checked
 			&& document.getElementById('pending').textContent === '1 waiting'`, 10*time.Second)
+		// Tapping the task offline opens its dialog from the copy shown, not
+		// a "could not open" banner.
+		b.click(`li.task[data-id="` + eval[string](b, task+`.dataset.id`) + `"] button.task-open`)
+		b.waitJS("the dialog opens offline with the task's title", `document.querySelector('dialog[open] input[name=title]')?.value === 'Call grandma'
+			&& document.getElementById('banner').hidden`, 5*time.Second)
+		b.docShot("offline-task-dialog")
+		b.do(chromedp.KeyEvent("\x1b"))
+		b.waitJS("the dialog closed", `!document.querySelector('dialog[open]')`, 5*time.Second)
 		b.setOffline(false)
 		b.waitJS("saved", task+` && !`+task+`.dataset.pending && `+task+`.querySelector('input').checked`, 5*time.Second)
 		var tasks []struct {

@@ -147,7 +147,7 @@ export default {
   'settings.language': 'Sprache',
 
   'assistant.label': 'FamilyHub fragen',
-  'assistant.placeholder': 'z. B. setz Milch auf die Einkaufsliste',
+  'assistant.placeholder': 'z. B. Brot auf die Liste',
   'assistant.send': 'Senden',
   'assistant.speak': 'Befehl sprechen',
   'assistant.stopListening': 'Zuhören beenden',

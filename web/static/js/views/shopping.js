@@ -102,7 +102,7 @@ export function view(app, main, listId) {
   let tabShown = null; // the list whose tab was last scrolled into view
   function renderTabs() {
     setChildren(tabs,
-      lists.map((l) => h('a', { href: `/shopping/${l.id}`, 'aria-current': list && l.id === list.id ? 'page' : null }, l.name)),
+      lists.map((l) => h('a', { href: `/shopping/${l.id}`, 'aria-current': list && l.id === list.id ? 'page' : null, title: l.name }, h('span.tab-name', l.name))),
       app.can('shopping_list.create') ? h('button.tab-new', { type: 'button', onclick: () => newList(app) }, h('span', { 'aria-hidden': 'true' }, '+ '), t('shopping.newList')) : null);
     // The open list's tab in view when the row scrolls (a phone with a few
     // lists; a new list's tab is last), once per list opened: a row scrolled

@@ -176,8 +176,19 @@ export function view(app, main) {
       openButton(task, [h('span.due', describeRule(task.recurrence)), turns ? h('span.turns', turns) : null]));
   }
 
+  // The dialog re-reads the task (another device may have changed it); when
+  // the server cannot be reached it opens the copy the page shows (a shop
+  // with no signal): ticking a task done on the page goes through the
+  // outbox, a save in the dialog needs the server and says so.
   async function edit(task) {
-    const fresh = await app.write(t('fail.openTask'), () => get(`/api/tasks/${task.id}`));
+    const shown = () => tasks.get(task.id) || task;
+    const fresh = await app.write(t('fail.openTask'), async () => {
+      if (navigator.onLine === false) return shown();
+      try { return await get(`/api/tasks/${task.id}`); } catch (e) {
+        if (e.status === 0 || e.status === 502 || e.status === 504) return shown();
+        throw e;
+      }
+    });
     if (fresh) openTaskDialog(app, fresh, { onSaved });
   }
 
