@@ -227,9 +227,17 @@ func TestTaskEventDomainsMigration(t *testing.T) {
 		return count(`SELECT count(*) FROM pg_constraint WHERE conrelid IN ('tasks'::regclass, 'calendar_events'::regclass) AND contype = 'c'`)
 	}
 
-	if n, d, c := moved(), domains(), tableChecks(); n != 0 || d != 18 || c != 8 {
-		t.Fatalf("after 00025: %d of the moved checks, %d columns of a domain, %d table checks; want 0, 18, 8", n, d, c)
+	// state checks how many of the moved checks are table checks, how
+	// many columns have a domain type and how many table checks there are.
+	state := func(stage string, wantMoved, wantDomains, wantChecks int) {
+		t.Helper()
+		if n, d, c := moved(), domains(), tableChecks(); n != wantMoved || d != wantDomains || c != wantChecks {
+			t.Fatalf("%s: %d of the moved checks, %d columns of a domain, %d table checks; want %d, %d, %d",
+				stage, n, d, c, wantMoved, wantDomains, wantChecks)
+		}
 	}
+
+	state("after 00025", 0, 18, 8)
 	rules("after 00025")
 	if _, err := provider.DownTo(ctx, 24); err != nil {
 		t.Fatal(err)
@@ -237,16 +245,12 @@ func TestTaskEventDomainsMigration(t *testing.T) {
 	// The pool's connections prepared statements whose parameters have the
 	// domains' types; new connections prepare them again.
 	pool.Reset()
-	if n, d, c := moved(), domains(), tableChecks(); n != 18 || d != 0 || c != 26 {
-		t.Fatalf("at 00024: %d of the moved checks, %d columns of a domain, %d table checks; want 18, 0, 26", n, d, c)
-	}
+	state("at 00024", 18, 0, 26)
 	rules("at 00024")
 	if _, err := provider.UpTo(ctx, 25); err != nil {
 		t.Fatal(err)
 	}
 	pool.Reset()
-	if n, d, c := moved(), domains(), tableChecks(); n != 0 || d != 18 || c != 8 {
-		t.Fatalf("after going up again: %d of the moved checks, %d columns of a domain, %d table checks; want 0, 18, 8", n, d, c)
-	}
+	state("after going up again", 0, 18, 8)
 	rules("after going up again")
 }
