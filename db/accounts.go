@@ -442,6 +442,7 @@ func (tx *Tx) SessionRotate(ctx context.Context, m SessionMeta) (string, dbsqlc.
 	if err != nil {
 		return "", sess, err
 	}
+	tx.markAuthChanged()
 	n, err := tx.q.SessionRotate(ctx, tx, dbsqlc.SessionRotateParams{ID: a.SessionID, ReplacedBy: &sess.ID})
 	if err != nil {
 		return "", sess, err
@@ -456,6 +457,7 @@ func (tx *Tx) SessionRotate(ctx context.Context, m SessionMeta) (string, dbsqlc.
 // every replica (a trigger notifies them).
 func (s *Store) SessionRevoke(ctx context.Context, sessionID uuid.UUID) error {
 	_, err := s.Q.SessionRevoke(ctx, s.Pool, sessionID)
+	s.Sessions.Clear()
 	return Err(err, "session")
 }
 
@@ -466,7 +468,13 @@ func (s *Store) SessionAuthenticate(ctx context.Context, token string) (*familyh
 	if token == "" || len(token) > 128 {
 		return nil, nil
 	}
-	row, err := s.Q.SessionAuthenticate(ctx, s.Pool, HashToken(token))
+	hash := HashToken(token)
+	now := time.Now()
+	a, gen := s.Sessions.get(string(hash), now)
+	if a != nil {
+		return a, nil
+	}
+	row, err := s.Q.SessionAuthenticate(ctx, s.Pool, hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {
@@ -475,10 +483,14 @@ func (s *Store) SessionAuthenticate(ctx context.Context, token string) (*familyh
 	if row.Stale {
 		// When the session was last seen is shown on the account page; it
 		// is noted at most every five minutes, and a failure to note it
-		// does not refuse the request (the next one tries again).
+		// does not refuse the request (the next one tries again). A kept
+		// session is asked for again within the cache's lifetime (well
+		// under five minutes), so the note is not missed.
 		_ = s.Q.SessionTouch(ctx, s.Pool, row.SessionID)
 	}
-	return &familyhub.Auth{SessionID: row.SessionID, UserID: row.UserID, FamilyID: row.FamilyID, Role: row.Role, ExpiresAt: row.ExpiresAt}, nil
+	a = &familyhub.Auth{SessionID: row.SessionID, UserID: row.UserID, FamilyID: row.FamilyID, Role: row.Role, ExpiresAt: row.ExpiresAt}
+	s.Sessions.put(string(hash), a, gen, now)
+	return a, nil
 }
 
 // SessionAuthenticateByID is SessionAuthenticate for a session id.

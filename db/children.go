@@ -125,6 +125,7 @@ func (tx *Tx) ChildDeviceDelete(ctx context.Context, id uuid.UUID) error {
 		return familyhub.NotFound("child device")
 	}
 	// Sessions first: deleting the device clears their child_device_id.
+	tx.markAuthChanged()
 	if _, err := tx.q.SessionRevokeByChildDevice(ctx, tx, &id); err != nil {
 		return err
 	}

@@ -125,6 +125,7 @@ func (tx *Tx) MemberSetRole(ctx context.Context, userID uuid.UUID, role string) 
 	if m.Role == familyhub.RoleOwner && role != familyhub.RoleOwner && counts.Owners <= 1 {
 		return Member{}, errLastOwner
 	}
+	tx.markAuthChanged()
 	if _, err := tx.q.MembershipSetRole(ctx, tx, dbsqlc.MembershipSetRoleParams{FamilyID: m.FamilyID, UserID: userID, Role: role}); err != nil {
 		return Member{}, err
 	}
@@ -187,6 +188,7 @@ func (tx *Tx) FamilyLeave(ctx context.Context) error {
 // goes with the membership). What they did stays: rows keep their user
 // id, shown as a former member.
 func (tx *Tx) endAccess(ctx context.Context, m dbsqlc.Membership) error {
+	tx.markAuthChanged()
 	if _, err := tx.q.MembershipDelete(ctx, tx, dbsqlc.MembershipDeleteParams{FamilyID: m.FamilyID, UserID: m.UserID}); err != nil {
 		return err
 	}
@@ -226,6 +228,7 @@ func (tx *Tx) AccountDelete(ctx context.Context) error {
 		return err
 	}
 	if counts.Members <= 1 {
+		tx.markAuthChanged()
 		if _, err := tx.q.FamilyDelete(ctx, tx, m.FamilyID); err != nil {
 			return err
 		}
@@ -262,6 +265,7 @@ func (tx *Tx) FamilyDelete(ctx context.Context, name string) error {
 			return err
 		}
 	}
+	tx.markAuthChanged()
 	_, err = tx.q.FamilyDelete(ctx, tx, family)
 	return err
 }
@@ -369,6 +373,7 @@ func (tx *Tx) passwordSet(ctx context.Context, u dbsqlc.User, hash string, keep 
 	} else if n == 0 {
 		return familyhub.NotFound("user")
 	}
+	tx.markAuthChanged()
 	if _, err := tx.q.SessionRevokeAllOfUser(ctx, tx, dbsqlc.SessionRevokeAllOfUserParams{UserID: u.ID, Keep: keep}); err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ func (tx *Tx) SessionEnd(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
+	tx.markAuthChanged()
 	n, err := tx.q.SessionRevokeOfUser(ctx, tx, dbsqlc.SessionRevokeOfUserParams{ID: id, UserID: a.UserID})
 	return deleted(n, err, "session")
 }
@@ -40,5 +41,6 @@ func (tx *Tx) SessionEndOthers(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	keep := a.SessionID
+	tx.markAuthChanged()
 	return tx.q.SessionRevokeAllOfUser(ctx, tx, dbsqlc.SessionRevokeAllOfUserParams{UserID: a.UserID, Keep: &keep})
 }

@@ -28,6 +28,11 @@ type Store struct {
 	jobs JobQueue // see SetJobQueue
 
 	announcer announcer // see announce.go
+
+	// Sessions, when set, keeps found sessions for a short while
+	// (sessioncache.go); cmd/familyhub sets it with the realtime listener
+	// that keeps it right. Nil: every request asks PostgreSQL.
+	Sessions *SessionCache
 }
 
 // NewStore returns a Store on pool.

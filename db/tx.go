@@ -23,7 +23,17 @@ type Tx struct {
 	store *Store
 	auth  *familyhub.Auth
 	q     *dbsqlc.Queries
+	// authChanged: the transaction ended, rotated or pruned sessions or
+	// changed a membership, so the session cache is cleared once it
+	// commits (markAuthChanged).
+	authChanged bool
 }
+
+// markAuthChanged notes that this transaction changes what a session
+// token stands for: every write to sessions (but its last-seen note) or
+// memberships calls it, so that this replica's SessionCache forgets at
+// commit, before the response, rather than when the notice comes back.
+func (tx *Tx) markAuthChanged() { tx.authChanged = true }
 
 // Tx runs fn in a transaction and commits when fn returns nil. When ctx
 // carries a familyhub.Auth, it is the transaction's caller: it is told to
@@ -75,6 +85,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 			opts.BeginQuery, after = "BEGIN; "+q, false
 		}
 	}
+	var tx *Tx
 	err = pgx.BeginTxFunc(ctx, conn, opts, func(ptx pgx.Tx) error {
 		if after {
 			q, args := set.params()
@@ -82,8 +93,12 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 				return err
 			}
 		}
-		return fn(&Tx{Tx: ptx, store: s, auth: a, q: s.Q})
+		tx = &Tx{Tx: ptx, store: s, auth: a, q: s.Q}
+		return fn(tx)
 	})
+	if tx != nil && tx.authChanged {
+		s.Sessions.Clear() // also after a failed commit: it may have committed
+	}
 	if err == nil && owed != nil && len(*owed) > 0 {
 		s.announce(conn.Conn(), *owed)
 	}

@@ -161,7 +161,7 @@ type sessionNotice struct {
 	SessionID  uuid.UUID  `json:"session_id"`
 	UserID     uuid.UUID  `json:"user_id"`
 	FamilyID   uuid.UUID  `json:"family_id"`
-	Reason     string     `json:"reason"` // revoked, rotated, removed
+	Reason     string     `json:"reason"` // revoked, rotated, removed, changed (00028: nothing to close)
 	ReplacedBy *uuid.UUID `json:"replaced_by"`
 }
 

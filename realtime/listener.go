@@ -210,6 +210,9 @@ func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification, _
 		}
 		return nil
 	case familyhub.ChannelSessions:
+		// Whatever the notice says, a kept session may no longer be what
+		// PostgreSQL would answer: forget them all (db.SessionCache).
+		h.l.Hub.store.Sessions.Clear()
 		var sn sessionNotice
 		if err := json.Unmarshal([]byte(n.Payload), &sn); err != nil {
 			return err
@@ -258,6 +261,9 @@ func (h handler) HandleBacklog(_ context.Context, _ string, _ *pgx.Conn) error {
 		l.everUp = true
 		l.attempts = 0
 		l.pingSent.Store(0)
+		// Notices sent while the listener was away are lost: the sessions
+		// kept before are not known to be right any more.
+		l.Hub.store.Sessions.Clear()
 		l.connected.Store(true)
 		l.Hub.requestResync()
 		if l.OnConnect != nil {

@@ -107,6 +107,10 @@ type Config struct {
 	// this replica (realtime.Hub.MaxPerUser); 0, as in a Config built by
 	// hand, means no bound. The flag's default is realtime.DefaultMaxPerUser.
 	RealtimeMaxPerUser int
+	// SessionCacheTTL is how long this replica keeps a found session in
+	// memory (db.SessionCache); 0, as in a Config built by hand, keeps
+	// none. The flag's default is 30s.
+	SessionCacheTTL time.Duration
 
 	checks []func() error // flag values validated in Validate, after parsing
 
@@ -139,6 +143,10 @@ func (c *Config) flagSet(fs *flag.FlagSet) {
 	c.RealtimeMaxPerUser, _ = strconv.Atoi(maxPerUser) // checked below, after parsing
 	fs.IntVar(&c.RealtimeMaxPerUser, "realtime-max-per-user", c.RealtimeMaxPerUser,
 		"open realtime connections (WebSocket, SSE, waiting long poll) one user may have on this replica; 0: no limit (env FAMILYHUB_REALTIME_MAX_PER_USER)")
+	sessionTTL := envOr("FAMILYHUB_SESSION_CACHE_TTL", "30s")
+	c.SessionCacheTTL, _ = time.ParseDuration(sessionTTL) // checked below, after parsing
+	fs.DurationVar(&c.SessionCacheTTL, "session-cache-ttl", c.SessionCacheTTL,
+		"how long this replica keeps a signed-in session in memory instead of asking PostgreSQL on every request, at most 1m; 0: ask every time (env FAMILYHUB_SESSION_CACHE_TTL)")
 	c.debugFlags(fs)
 	c.jobsFlags(fs)
 	c.assistantFlags(fs)
@@ -151,6 +159,9 @@ func (c *Config) flagSet(fs *flag.FlagSet) {
 		}
 		if _, err := strconv.Atoi(maxPerUser); err != nil || c.RealtimeMaxPerUser < 0 {
 			return fmt.Errorf("FAMILYHUB_REALTIME_MAX_PER_USER/--realtime-max-per-user must be a whole number >= 0 (0: no limit), not %q", maxPerUser)
+		}
+		if _, err := time.ParseDuration(sessionTTL); err != nil || c.SessionCacheTTL < 0 || c.SessionCacheTTL > maxSessionCacheTTL {
+			return fmt.Errorf("FAMILYHUB_SESSION_CACHE_TTL/--session-cache-ttl must be a duration from 0 to 1m, such as 30s, not %q", sessionTTL)
 		}
 		return c.LogLevel.UnmarshalText([]byte(level))
 	})
@@ -323,6 +334,14 @@ type Main struct {
 	notify *notify.Service // cmd/familyhub/notify.go
 }
 
+// The session cache's bounds: a session is asked for again at least every
+// minute (its last-seen note is due every five), and a replica keeps at
+// most 10,000 (about 2 MB).
+const (
+	maxSessionCacheTTL = time.Minute
+	sessionCacheSize   = 10000
+)
+
 // NewMain returns a Main for cfg; nothing starts until Run.
 func NewMain(cfg Config, logger *slog.Logger) *Main {
 	return &Main{Config: cfg, Logger: logger}
@@ -363,6 +382,10 @@ func (m *Main) Run(ctx context.Context) error {
 		listenURL = m.Config.DatabaseURL
 	}
 	m.Listener = &realtime.Listener{ConnString: listenURL, Hub: m.Hub, Metrics: metrics, Logger: m.Logger.With("component", "realtime.listener")}
+	if m.Config.SessionCacheTTL > 0 {
+		// Kept right by the listener's session notices (db.SessionCache).
+		m.Store.Sessions = db.NewSessionCache(m.Listener.Connected, m.Config.SessionCacheTTL, sessionCacheSize)
+	}
 	m.HTTP.MountRealtime(m.Hub, metrics)
 	m.HTTP.AddReadyCheck("listener", func(context.Context) error {
 		if !m.Listener.Connected() {

@@ -21,7 +21,9 @@ func testLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard,
 // configure, when given, adjusts its configuration first.
 func startMain(t *testing.T, url string, configure ...func(*Config)) *Main {
 	t.Helper()
-	cfg := Config{DatabaseURL: url, Addr: "127.0.0.1:0", Signup: "open"}
+	// The session cache as serve sets it up by default: the tests run
+	// what production runs.
+	cfg := Config{DatabaseURL: url, Addr: "127.0.0.1:0", Signup: "open", SessionCacheTTL: 30 * time.Second}
 	for _, f := range configure {
 		f(&cfg)
 	}

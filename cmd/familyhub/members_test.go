@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -182,4 +183,51 @@ func TestResetPasswordCommand(t *testing.T) {
 	if acc["role"] == nil {
 		t.Fatalf("no role in /api/me: %s", acc)
 	}
+}
+
+// TestSessionCacheAcrossReplicas: each replica keeps found sessions for a
+// while (db.SessionCache); a change made on the other replica or by a DBA
+// in psql reaches it through the listener's session notices, so the next
+// requests there see it: a role changed by hand, a sign-out, sessions
+// deleted by hand.
+func TestSessionCacheAcrossReplicas(t *testing.T) {
+	c := newCluster(t)
+	ana := newFamily(t, c.a, "ana@example.org")
+	ben := join(t, c.a, ana, "ben@example.org")
+	for _, base := range []string{c.a.URL(), c.b.URL()} { // kept on both
+		if st := ben.status(t, base, "GET", "/api/family/invites"); st != http.StatusOK {
+			t.Fatalf("member's invites at %s: %d", base, st)
+		}
+	}
+	c.exec(`UPDATE memberships SET role = 'child' WHERE user_id = $1`, ben.userID)
+	for _, base := range []string{c.a.URL(), c.b.URL()} {
+		waitUntil(t, "the role changed in psql to apply at "+base, 5*time.Second, func() bool {
+			return ben.status(t, base, "GET", "/api/family/invites") == http.StatusForbidden
+		})
+	}
+
+	if st := ana.status(t, c.b.URL(), "GET", "/api/me"); st != http.StatusOK {
+		t.Fatalf("ana at B: %d", st)
+	}
+	// The jar drops the cookie on logout: keep a copy of it, as a stolen
+	// cookie would be.
+	u, _ := url.Parse(c.b.URL())
+	jar, _ := cookiejar.New(nil)
+	jar.SetCookies(u, ana.hc.Jar.Cookies(u))
+	stolen := member{hc: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	if st := stolen.status(t, c.b.URL(), "GET", "/api/me"); st != http.StatusOK {
+		t.Fatalf("copied cookie at B: %d", st)
+	}
+	ana.call(t, c.a.URL(), http.StatusNoContent, "POST", "/api/auth/logout", nil, nil)
+	waitUntil(t, "the sign-out at A to apply at B", 5*time.Second, func() bool {
+		return stolen.status(t, c.b.URL(), "GET", "/api/me") == http.StatusUnauthorized
+	})
+
+	if st := ben.status(t, c.b.URL(), "GET", "/api/me"); st != http.StatusOK {
+		t.Fatalf("ben at B: %d", st)
+	}
+	c.exec(`DELETE FROM sessions WHERE user_id = $1`, ben.userID)
+	waitUntil(t, "sessions deleted in psql to end at B", 5*time.Second, func() bool {
+		return ben.status(t, c.b.URL(), "GET", "/api/me") == http.StatusUnauthorized
+	})
 }

@@ -1,0 +1,95 @@
+package db_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// TestSessionChangesMigration: after 00028 every change to what a session
+// token stands for, made in psql, reaches the listeners of
+// familyhub_sessions (what clears the replicas' session caches): a role
+// changed, an expiry moved, sessions deleted (one notice for the
+// statement); the last-seen note sends nothing. Going down removes the
+// triggers and their function, and up again brings them back.
+func TestSessionChangesMigration(t *testing.T) {
+	ctx := context.Background()
+	url := dbtest.URL(t)
+	provider := migrations(t, url)
+	p := poolSQL{t, dbtest.PoolFor(t, url)}
+	must := func(sql string, args ...any) {
+		t.Helper()
+		if err := p.exec(sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	must(`INSERT INTO families (id, name) VALUES ('00000000-0000-0000-0000-0000000000f1', 'F')`)
+	must(`INSERT INTO users (id, email, password_hash, display_name) VALUES ('00000000-0000-0000-0000-0000000000a1', 'ana@example.org', 'x', 'Ana')`)
+	must(`INSERT INTO memberships (family_id, user_id, role) VALUES ('00000000-0000-0000-0000-0000000000f1', '00000000-0000-0000-0000-0000000000a1', 'owner')`)
+	must(`INSERT INTO sessions (token_hash, user_id, expires_at) SELECT sha256(g::text::bytea), '00000000-0000-0000-0000-0000000000a1', now() + interval '1 day' FROM generate_series(1, 3) g`)
+
+	listener, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close(ctx)
+	if _, err := listener.Exec(ctx, "LISTEN familyhub_sessions"); err != nil {
+		t.Fatal(err)
+	}
+	// next returns the next notice's payload; the sentinel, sent after a
+	// statement, proves that statement sent nothing (notices arrive in
+	// commit order).
+	next := func() string {
+		t.Helper()
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		n, err := listener.WaitForNotification(wctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n.Payload
+	}
+	const changed = `{"reason":"changed"}`
+	expect := func(sql string, want ...string) {
+		t.Helper()
+		must(sql)
+		must(`NOTIFY familyhub_sessions, 'sentinel'`)
+		for _, w := range append(want, "sentinel") {
+			if got := next(); got != w {
+				t.Fatalf("after %s: notice %q, want %q", sql, got, w)
+			}
+		}
+	}
+	expect(`UPDATE sessions SET last_seen_at = now()`)
+	expect(`UPDATE memberships SET role = 'member'`, changed)
+	expect(`UPDATE memberships SET role = 'member'`) // no change
+	expect(`UPDATE sessions SET expires_at = expires_at + interval '1 hour'`, changed)
+	expect(`DELETE FROM sessions WHERE token_hash <> sha256('1'::bytea)`, changed)
+
+	count := func() int {
+		// By name: a regprocedure constant would be resolved once, in the
+		// pool's prepared statement, to the first function's oid.
+		return p.count(`SELECT count(*) FROM pg_trigger t JOIN pg_proc f ON f.oid = t.tgfoid
+			WHERE f.proname = 'familyhub_session_changed_notify'`)
+	}
+	if n := count(); n != 3 {
+		t.Fatalf("%d triggers, want 3", n)
+	}
+	if _, err := provider.DownTo(ctx, 27); err != nil {
+		t.Fatal(err)
+	}
+	if n := p.count(`SELECT count(*) FROM pg_proc WHERE proname = 'familyhub_session_changed_notify'`); n != 0 {
+		t.Fatal("the function is left after going down")
+	}
+	expect(`DELETE FROM sessions`)
+	if _, err := provider.UpTo(ctx, 28); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 3 {
+		t.Fatalf("%d triggers after going up again, want 3", n)
+	}
+}

@@ -1,0 +1,108 @@
+package db
+
+import (
+	"sync"
+	"time"
+
+	"github.com/familyhub/familyhub"
+)
+
+// SessionCache keeps, for a short while, what SessionAuthenticate found for
+// a session token, so that most requests of a signed-in device cost
+// PostgreSQL no query of their own (docs/benchmarks.md, seventh round).
+//
+// It is right only while it hears of every change that could end or alter
+// a session: each transaction of this process that revokes, rotates or
+// prunes sessions or changes a membership clears it after its commit
+// (Tx.authChanged), and every notice on familyhub.ChannelSessions, from any
+// replica or a DBA's psql, clears it too (the realtime listener calls
+// Clear). Notices can be lost only while the listening connection is
+// down, so the cache is used only while live() says the listener is
+// connected and has recently proved that notices reach it, and it is
+// cleared on every reconnect. A change made elsewhere is seen here within
+// the notice's delivery (milliseconds) and, should the listening
+// connection silently die, within its staleness limit (a few seconds), as
+// for the open sockets the same notices close.
+//
+// Only found sessions are kept (an unknown token always asks PostgreSQL),
+// each for at most ttl and never past its expiry, at most size of them.
+type SessionCache struct {
+	live func() bool
+	ttl  time.Duration
+	size int
+
+	mu      sync.Mutex
+	gen     uint64 // bumped by Clear: a lookup begun before it is not kept
+	entries map[string]sessionEntry
+}
+
+type sessionEntry struct {
+	auth  familyhub.Auth
+	until time.Time
+}
+
+// NewSessionCache returns a cache whose entries last ttl (at most), used
+// only while live returns true.
+func NewSessionCache(live func() bool, ttl time.Duration, size int) *SessionCache {
+	return &SessionCache{live: live, ttl: ttl, size: size, entries: make(map[string]sessionEntry)}
+}
+
+// get returns a copy of the caller kept for key, or nil, and the
+// generation to hand to put after asking PostgreSQL. A nil cache keeps
+// nothing.
+func (c *SessionCache) get(key string, now time.Time) (*familyhub.Auth, uint64) {
+	if c == nil || !c.live() {
+		return nil, 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok {
+		return nil, c.gen
+	}
+	if !now.Before(e.until) {
+		delete(c.entries, key)
+		return nil, c.gen
+	}
+	a := e.auth
+	return &a, c.gen
+}
+
+// put keeps a, found by a lookup that began at generation gen, unless the
+// cache was cleared since (a change may have crossed the lookup).
+func (c *SessionCache) put(key string, a *familyhub.Auth, gen uint64, now time.Time) {
+	if c == nil || !c.live() {
+		return
+	}
+	until := now.Add(c.ttl)
+	if a.ExpiresAt.Before(until) {
+		until = a.ExpiresAt
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if len(c.entries) >= c.size {
+		for k, e := range c.entries {
+			if !now.Before(e.until) {
+				delete(c.entries, k)
+			}
+		}
+		if len(c.entries) >= c.size {
+			return
+		}
+	}
+	c.entries[key] = sessionEntry{auth: *a, until: until}
+}
+
+// Clear forgets every kept session. Safe on a nil cache.
+func (c *SessionCache) Clear() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.entries)
+}
