@@ -21,7 +21,7 @@ import (
 )
 
 // BenchmarkTxFixedCost compares, in one run, a transaction of Store.Tx as
-// every one was sent before (docs/benchmarks.md, "Round trips of an item
+// every one was sent before (docs/benchmarks-history.md, "Round trips of an item
 // add and a tick") and as it is sent now, on a pool set up as Open sets it
 // up, for a signed-in member on a device:
 //
