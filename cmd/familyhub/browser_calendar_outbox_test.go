@@ -41,8 +41,9 @@ func serverEvents(t *testing.T, m member, s *Main, title string) int {
 // (the same client id) makes one event, not two, and Ben's open week
 // shows it without a reload; after a reload Ana still sees one. Ana,
 // offline, opens it (from the copy shown) and renames it while Ben
-// renames it too: back online, Ana sees the conflict in German, keeps
-// hers, and Ben's week follows. A change of one occurrence of a series
+// renames it too; a tab reloaded offline shows the calendar kept on the
+// device with the rename waiting. Back online, Ana sees the conflict in
+// German, keeps hers, and Ben's week follows. A change of one occurrence of a series
 // offline says that it needs a connection.
 func TestBrowserCalendarOutbox(t *testing.T) {
 	skipInShortMode(t, "a browser")
@@ -120,6 +121,15 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 	}
 	a.waitLive()
 
+	// A second tab of Ana's phone, with the service worker, so that it
+	// opens again offline; it stays offline, so only the first one sends.
+	tab := a.newTab("Ana's second tab", phoneW, phoneH, false)
+	tab.do(chromedp.Navigate(c.a.URL() + "/calendar"))
+	tab.waitJS("the agenda, and the service worker in control", chip(".agenda", "Zahnarzt")+` && navigator.serviceWorker.controller`, 10*time.Second)
+	tab.waitLive()
+	tab.setOffline(true)
+	tab.waitJS("the second tab offline", `navigator.onLine === false`, 5*time.Second)
+
 	// Ana renames it offline while Ben renames it online: a conflict.
 	goOffline()
 	a.click(`.agenda li.event[data-title="Zahnarzt"] button.event-open`)
@@ -128,6 +138,13 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 	a.setValue(`dialog[open] input[name=title]`, "Zahnarzt Dr. Weber")
 	a.click(`dialog[open] button[type=submit]`)
 	a.waitJS("the new name waiting", chip(".agenda", "Zahnarzt Dr. Weber")+`?.dataset.pending === 'waiting' && !`+dentist, 5*time.Second)
+	// Reloaded offline, the calendar opens from the device's copy, the
+	// rename still waiting.
+	tab.do(chromedp.Reload())
+	tab.waitJS("the calendar reloaded offline, the rename waiting", chip(".agenda", "Zahnarzt Dr. Weber")+`?.dataset.pending === 'waiting'
+		&& `+chip(".agenda", "Schwimmen")+` && !`+chip(".agenda", "Zahnarzt")+` && !document.querySelector('#main > .load-error')
+		&& document.getElementById('pending').dataset.count === '1'`, 10*time.Second)
+	tab.closeTab()
 
 	b.click(`.week-grid li.event[data-title="Zahnarzt"] button.event-open`)
 	b.waitJS("Ben's event dialog", dialogOpen+` && document.querySelector('dialog[open] input[name=title]')?.value === 'Zahnarzt'`, 5*time.Second)

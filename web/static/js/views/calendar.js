@@ -5,7 +5,8 @@
 // Adding, changing and deleting a whole event goes through the outbox
 // (outbox.js), so it works offline too: what waits is shown where it will
 // be, "waiting to sync" (calendar-pending.js).
-import { get } from '../api.js';
+import { ApiError, get } from '../api.js';
+import * as cache from '../cache.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
 import { fmtDate, fmtDateRange, firstDayOfWeek, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
@@ -143,17 +144,40 @@ export function view(app, main) {
   const reload = app.loader(async () => {
     layout();
     const r = range();
-    const q = new URLSearchParams({ from: zoned(`${r.from}T00:00`, tz).toISOString(), to: zoned(`${r.to}T00:00`, tz).toISOString() });
     const mark = answers;
-    const got = await get(`/api/calendar/events?${q}`);
+    const { occurrences: got, kept } = await listing(r);
     // The user moved on meanwhile: the loader runs again for the new range.
     if (JSON.stringify(range()) !== JSON.stringify(r)) return;
     occurrences = got;
     loaded = true;
     // What this read began after is in it; what came meanwhile is shown over it.
-    for (const [id, x] of saved) if (x.n <= mark) saved.delete(id);
+    if (!kept) for (const [id, x] of saved) if (x.n <= mark) saved.delete(id);
     render(r);
   });
+
+  // The range r as the server lists it, kept on the device (the last range
+  // read); without a network, the kept copy when it covers r (a phone's
+  // agenda opens offline as it was last seen).
+  async function listing(r) {
+    const from = zoned(`${r.from}T00:00`, tz);
+    const to = zoned(`${r.to}T00:00`, tz);
+    const fromKept = async (e) => {
+      const c = await cache.kept('calendar');
+      if (!c || c.tz !== tz || c.from > r.from || c.to < r.to) throw e;
+      const within = c.occurrences.filter((o) => Date.parse(o.ends_at) > from.getTime() && Date.parse(o.starts_at) < to.getTime());
+      return { occurrences: within, kept: true };
+    };
+    if (navigator.onLine === false) return fromKept(new ApiError(0, 'network'));
+    let got;
+    try {
+      got = await get(`/api/calendar/events?${new URLSearchParams({ from: from.toISOString(), to: to.toISOString() })}`);
+    } catch (e) {
+      if (e.status !== 0) throw e;
+      return fromKept(e);
+    }
+    cache.keep('calendar', { tz, from: r.from, to: r.to, occurrences: got });
+    return { occurrences: got, kept: false };
+  }
 
   // The outbox's answers: shown at once, then the range is read again
   // (the server expands what the device cannot). A waiting write added or
