@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,8 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // The calendar in the outbox: an event added, changed or deleted as a
@@ -165,6 +169,22 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 		t.Errorf("the server has %d Zahnarzt Dr. Weber, want 1", n)
 	}
 
+	// Deleted offline, it goes at once and waits; back online, Ben's week drops it.
+	goOffline()
+	a.click(`.agenda li.event[data-title="Zahnarzt Dr. Weber"] button.event-open`)
+	a.waitJS("the dialog, offline", dialogOpen+` && document.querySelector('dialog[open] input[name=title]')?.value === 'Zahnarzt Dr. Weber'`, 5*time.Second)
+	a.click(`dialog[open] .actions button.danger`)
+	a.waitJS("the question", `document.querySelector('dialog.ask[open]')`, 5*time.Second)
+	a.click(`dialog.ask[open] button.danger`)
+	a.waitJS("gone from the agenda, the delete waiting", `!document.querySelector('dialog[open]') && !`+chip(".agenda", "Zahnarzt Dr. Weber")+`
+		&& document.getElementById('pending').textContent === '1 wartet'`, 5*time.Second)
+	a.setOffline(false)
+	seen(t, b, "the delete on Ben's week", `!`+chip(".week-grid", "Zahnarzt Dr. Weber")+` && `+chip(".week-grid", "Schwimmen")+` && `+notReloaded)
+	a.waitJS("the delete saved", `!document.getElementById('pending').checkVisibility()`, 5*time.Second)
+	if n := serverEvents(t, ana, c.a, "Zahnarzt Dr. Weber"); n != 0 {
+		t.Errorf("the server still has %d Zahnarzt Dr. Weber", n)
+	}
+
 	// One occurrence of a series needs a connection, and says so.
 	a.waitLive()
 	a.click(`.agenda li.event[data-title="Schwimmen"] button.event-open`)
@@ -183,4 +203,96 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 		t.Errorf("%d writes wait after an occurrence's change offline, want none", n)
 	}
 	a.setOffline(false)
+}
+
+// TestBrowserCalendarExpansion: the occurrences the app draws for a write
+// that waits (calendar-pending.js) are the server's, for each rule the
+// event dialog offers: in a zone with daylight saving, every other week,
+// a month without the 31st, a yearly all-day event over two days, and a
+// daily series with a skipped and a changed occurrence.
+func TestBrowserCalendarExpansion(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t))
+	carla := signupAt(t, m.URL(), `{"email":"carla@example.org","password":"correct horse","display_name":"Carla","family_name":"Berg","time_zone":"Europe/Berlin"}`)
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.do(chromedp.Navigate(m.URL() + "/login"))
+	b.waitJS("the app", `document.querySelector('input[name=email]')`, 10*time.Second)
+	type occ struct {
+		Start        time.Time  `json:"starts_at"`
+		End          time.Time  `json:"ends_at"`
+		RecurrenceID *time.Time `json:"recurrence_id"`
+		Title        string     `json:"title"`
+		ID           string     `json:"id"`
+	}
+	for _, tc := range []struct {
+		name     string
+		event    map[string]any
+		from, to string
+		change   func(id string) // changes made to the series before it is compared
+	}{
+		{"weekly over the end of summer time", map[string]any{"starts_at": "2026-10-11T10:00:00+02:00", "ends_at": "2026-10-11T11:00:00+02:00", "rrule": "FREQ=WEEKLY"},
+			"2026-10-05T00:00:00+02:00", "2026-11-16T00:00:00+01:00", nil},
+		{"every other week over the start of summer time", map[string]any{"starts_at": "2026-03-08T18:30:00+01:00", "ends_at": "2026-03-08T19:15:00+01:00", "rrule": "FREQ=WEEKLY;INTERVAL=2"},
+			"2026-03-20T00:00:00+01:00", "2026-05-20T00:00:00+02:00", nil},
+		{"monthly on the 31st", map[string]any{"starts_at": "2027-01-31T09:00:00+01:00", "ends_at": "2027-01-31T09:30:00+01:00", "rrule": "FREQ=MONTHLY"},
+			"2027-01-01T00:00:00+01:00", "2027-09-01T00:00:00+02:00", nil},
+		{"yearly, all day, two days", map[string]any{"starts_at": "2026-12-24", "ends_at": "2026-12-26", "all_day": true, "rrule": "FREQ=YEARLY"},
+			"2027-01-01T00:00:00+01:00", "2027-12-31T00:00:00+01:00", nil},
+		{"daily, one skipped and one changed", map[string]any{"starts_at": "2026-05-01T09:00:00+02:00", "ends_at": "2026-05-01T10:00:00+02:00", "rrule": "FREQ=DAILY", "exdates": []string{"2026-05-03T09:00:00+02:00"}},
+			"2026-05-02T00:00:00+02:00", "2026-05-08T00:00:00+02:00", func(id string) {
+				restAs(t, carla, m, "PATCH", "/api/calendar/events/"+id+"/occurrences/"+url.QueryEscape("2026-05-05T09:00:00+02:00"),
+					map[string]any{"title": "Later", "starts_at": "2026-05-05T12:00:00+02:00", "ends_at": "2026-05-05T13:00:00+02:00"})
+			}},
+		{"once", map[string]any{"starts_at": "2026-06-01T23:30:00+02:00", "ends_at": "2026-06-02T00:30:00+02:00"},
+			"2026-06-02T00:00:00+02:00", "2026-06-03T00:00:00+02:00", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := map[string]any{"title": "Swim"}
+			for k, v := range tc.event {
+				body[k] = v
+			}
+			id := restAs(t, carla, m, "POST", "/api/calendar/events", body)["id"].(string)
+			if tc.change != nil {
+				tc.change(id)
+			}
+			var ev json.RawMessage
+			carla.call(t, m.URL(), 200, "GET", "/api/calendar/events/"+id, nil, &ev)
+			var listed []occ
+			carla.call(t, m.URL(), 200, "GET", "/api/calendar/events?from="+url.QueryEscape(tc.from)+"&to="+url.QueryEscape(tc.to), nil, &listed)
+			var want []occ
+			for _, o := range listed {
+				if o.ID == id {
+					want = append(want, o)
+				}
+			}
+			if len(want) == 0 {
+				t.Fatal("the server lists no occurrence in the range: nothing to compare")
+			}
+			from, _ := time.Parse(time.RFC3339, tc.from)
+			to, _ := time.Parse(time.RFC3339, tc.to)
+			b := b.on(t)
+			eval[bool](b, fmt.Sprintf(`(window.__drawn = null, import('/js/views/calendar-pending.js').then(({ occurrencesOf }) => {
+				window.__drawn = JSON.stringify(occurrencesOf(%s, %d, %d, 'Europe/Berlin')); }), true)`, ev, from.UnixMilli(), to.UnixMilli()))
+			b.waitJS("the occurrences drawn", `window.__drawn !== null`, 5*time.Second)
+			raw := eval[string](b, `window.__drawn`)
+			var got []occ
+			if err := json.Unmarshal([]byte(raw), &got); err != nil {
+				t.Fatalf("%v in %s", err, raw)
+			}
+			show := func(os []occ) string {
+				var out []string
+				for _, o := range os {
+					rid := "-"
+					if o.RecurrenceID != nil {
+						rid = o.RecurrenceID.Format(time.RFC3339)
+					}
+					out = append(out, fmt.Sprintf("%s %s–%s (%s)", o.Title, o.Start.Format(time.RFC3339), o.End.Format(time.RFC3339), rid))
+				}
+				return strings.Join(out, "\n")
+			}
+			if show(got) != show(want) {
+				t.Errorf("the app draws\n%s\nthe server lists\n%s", show(got), show(want))
+			}
+		})
+	}
 }
