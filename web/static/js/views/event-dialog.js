@@ -269,7 +269,6 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
       if (!done) return;
       dlg.close();
       if (done === 'saved') onSaved(); // what waits is shown by the outbox's answers
-
     },
   }, t('common.delete')) : null;
 
