@@ -338,6 +338,7 @@ if ('serviceWorker' in navigator) {
 // A write the server refused for good (not a conflict): said in the banner.
 const failText = {
   'item.add': 'fail.addItem', 'item.delete': 'fail.deleteItem', 'task.complete': 'fail.complete', 'task.uncomplete': 'fail.reopen',
+  'event.add': 'fail.createEvent', 'event.patch': 'fail.saveEvent', 'event.delete': 'fail.deleteEvent',
 };
 outbox.onOutbox((ev) => {
   if (ev.type !== 'refused') return;

@@ -5,7 +5,7 @@
 // record stays deleted. The notices live in IndexedDB (outbox.js), so a
 // closed tab still shows them when it opens again.
 import { h, reconcile } from './dom.js';
-import { fmtDateTime, t } from './i18n.js';
+import { fmtDate, fmtDateTime, t } from './i18n.js';
 import { memberName } from './members.js';
 import * as outbox from './outbox.js';
 
@@ -15,9 +15,22 @@ function who(app, actor) {
   return memberName(app, actor);
 }
 
+/** An event's time in words: its day (all-day), or its day and start. */
+function when(app, rec) {
+  if (!rec.starts_at) return null;
+  if (rec.all_day) return fmtDate(rec.starts_at.slice(0, 10));
+  return fmtDateTime(new Date(rec.starts_at), app.tz);
+}
+
 /** A record in words, naming what changed (fields) beyond its name: “oat milk, 1 l, ticked”. */
 function describe(app, rec, fields = []) {
   if (!rec) return '';
+  if ('starts_at' in rec) { // an event: “Dentist, 3 Dec 2026, 10:00, Dr Weber”
+    const parts = [rec.title];
+    if (fields.some((f) => ['starts_at', 'ends_at', 'all_day'].includes(f))) parts.push(when(app, rec));
+    if (fields.includes('location') && rec.location) parts.push(rec.location);
+    return parts.filter(Boolean).join(', ');
+  }
   if ('title' in rec) {
     const parts = [rec.title];
     if (fields.includes('due_at') && rec.due_at) parts.push(fmtDateTime(new Date(rec.due_at), app.tz));
@@ -39,7 +52,9 @@ function mine(app, op, current) {
       if (keys.length === 1 && keys[0] === 'checked') return t(op.body.checked ? 'sync.mine.tick' : 'sync.mine.untick');
       return t('sync.mine.edit', { mine: describe(app, { ...(current || op.base), ...op.body }, keys) });
     }
-    case 'item.delete': return t('sync.mine.delete');
+    case 'event.patch': return t('sync.mine.edit', { mine: describe(app, { ...(current || op.base), ...op.body }, Object.keys(op.body)) });
+    case 'item.delete':
+    case 'event.delete': return t('sync.mine.delete');
     case 'task.complete': return t('sync.mine.complete');
     case 'task.uncomplete': return t('sync.mine.uncomplete');
     default: return '';

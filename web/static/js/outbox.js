@@ -1,5 +1,7 @@
-// The outbox: every change to shopping items and every task completion
-// goes through one persistent queue in IndexedDB, online or not. A write
+// The outbox: every change to shopping items, every task completion and
+// every new, changed or deleted calendar event (a whole event or series;
+// one occurrence needs the server) goes through one persistent queue in
+// IndexedDB, online or not. A write
 // joins the queue (it survives a closed tab and a restarted phone), and the
 // queue sends one write at a time, in order. Every write is safe to repeat:
 // a create carries the id the device chose, a change carries If-Match with
@@ -81,10 +83,13 @@ export const count = () => ops.length;
 export const isSending = (id) => sendingId === id;
 
 /**
- * enqueue(op) adds a write and starts sending. op: {kind, method, path,
- * body, record (the id it creates or changes), list?, base (the record as
- * the device holds it; null for a create), label (a name for messages),
- * seq (the last event seen, to find who changed what)}. Resolves to
+ * enqueue(op) adds a write and starts sending. op: {kind ('item.add',
+ * 'item.patch', 'item.delete', 'task.complete', 'task.uncomplete',
+ * 'event.add', 'event.patch', 'event.delete'), method, path, body, record
+ * (the id it creates or changes), list?, base (the record as the device
+ * holds it; null for a create), label (a name for messages), seq (the last
+ * event seen, to find who changed what), by? (who makes it: a new event's
+ * maker, shown before the server has it)}. Resolves to
  * {op, result}; result resolves to {status: 'saved'|'waiting'|'conflict'|'gone'|'refused', data?}.
  */
 export async function enqueue(op) {
@@ -106,6 +111,9 @@ export async function enqueue(op) {
   });
   changed();
   kick();
+  // Not sent now (backing off, or nobody signed in): it waits, and a
+  // dialog waiting for the answer closes instead of hanging.
+  if (stopped || retryAt > Date.now()) settle(entry, { status: 'waiting' });
   return { op: entry, result };
 }
 

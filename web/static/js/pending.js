@@ -3,7 +3,25 @@
 // outbox's ops (outbox.js); no DOM, no storage.
 
 const blank = (v) => (v === '' || v === undefined ? null : v);
-const same = (a, b) => blank(a) === blank(b);
+const TIMES = new Set(['starts_at', 'ends_at']);
+const dateOnly = (v) => typeof v === 'string' && v.length === 10;
+/**
+ * Whether field k holds the same value in a and b. An event's times are
+ * compared as instants, or as days when one side is a day (an all-day
+ * event's "2026-05-01" against the server's "2026-05-01T00:00:00+02:00");
+ * arrays (exdates) by their content.
+ */
+function same(a, b, k) {
+  if (TIMES.has(k) && a && b) {
+    if (dateOnly(a) || dateOnly(b)) return String(a).slice(0, 10) === String(b).slice(0, 10);
+    return Date.parse(a) === Date.parse(b);
+  }
+  if (Array.isArray(a) || Array.isArray(b)) return JSON.stringify((a || []).map(String)) === JSON.stringify((b || []).map(String));
+  return blank(a) === blank(b);
+}
+// What makes an event that event to a person: changed elsewhere, an edit
+// or a delete of it is a conflict (a new place or note is merged).
+const EVENT_CORE = ['title', 'starts_at', 'ends_at', 'all_day'];
 
 /** The fields a write depends on: changed elsewhere, they make it a conflict. */
 function watched(op) {
@@ -12,6 +30,8 @@ function watched(op) {
     case 'item.delete': return ['name', 'quantity', 'note'];
     case 'task.complete':
     case 'task.uncomplete': return ['title', 'due_at', 'completed_at'];
+    case 'event.patch': return [...new Set([...EVENT_CORE, ...Object.keys(op.body || {})])];
+    case 'event.delete': return [...EVENT_CORE, 'rrule'];
     default: return [];
   }
 }
@@ -19,7 +39,8 @@ function watched(op) {
 /** Whether the record already is as op wants it. */
 function satisfied(op, cur) {
   switch (op.kind) {
-    case 'item.patch': return Object.entries(op.body || {}).every(([k, v]) => same(cur[k], v));
+    case 'item.patch':
+    case 'event.patch': return Object.entries(op.body || {}).every(([k, v]) => same(cur[k], v, k));
     case 'task.complete': return !!cur.completed_at;
     case 'task.uncomplete': return !cur.completed_at;
     default: return false;
@@ -35,12 +56,12 @@ function satisfied(op, cur) {
 export function judge(op, current) {
   if (satisfied(op, current)) return { is: 'done' };
   const base = op.base || {};
-  const fields = watched(op).filter((k) => k in current && !same(base[k], current[k]));
+  const fields = watched(op).filter((k) => k in current && !same(base[k], current[k], k));
   return fields.length ? { is: 'conflict', fields } : { is: 'rebase' };
 }
 
 /** The state a write leaves a record in (null: deleted). */
-function apply(rec, op) {
+export function apply(rec, op) {
   switch (op.kind) {
     // A category sent with an add or a change is a person's choice (the
     // server files it as category_source 'user').
@@ -49,6 +70,10 @@ function apply(rec, op) {
     case 'item.delete': return null;
     case 'task.complete': return rec && { ...rec, completed_at: rec.completed_at || op.at };
     case 'task.uncomplete': return rec && { ...rec, completed_at: null };
+    // A new event is made by the person on this device (created_by: op.by).
+    case 'event.add': return rec || { id: op.record, rrule: null, exdates: [], created_by: op.by ?? null, ...op.body };
+    case 'event.patch': return rec && { ...rec, ...op.body };
+    case 'event.delete': return null;
     default: return rec;
   }
 }

@@ -60,8 +60,8 @@ export function watchSync() {
 }
 
 // --- writes and the retry banner: for what needs the server (lists,
-// tasks, events, recipes); shopping items and completing tasks go through
-// the outbox instead (outbox.js) ---
+// tasks, one occurrence of a series, recipes); shopping items, completing
+// tasks and whole calendar events go through the outbox instead (outbox.js) ---
 
 /**
  * write(failText, fn) runs fn; when it fails, the banner says failText (a

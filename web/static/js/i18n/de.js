@@ -358,6 +358,11 @@ export default {
   'event.deleteText': 'Er wird für die ganze Familie gelöscht.',
   'event.deleteSeriesTitle': '„{title}“ wiederholt sich',
   'event.deleteSeriesText': 'Was soll gelöscht werden? (Dieser Termin: {when}.)',
+  // Termine offline (die Warteschlange): einen einzelnen Termin einer Serie zu ändern braucht den Server.
+  'event.scope.offline': 'Du bist offline: Nur eine Änderung der ganzen Serie kann warten, bis die Verbindung wieder da ist.',
+  'event.needsConnection.edit': 'Nur diesen Termin oder diesen und alle folgenden zu ändern geht nur mit Verbindung, und du bist offline. Ändere die ganze Serie oder versuche es wieder, wenn du online bist.',
+  'event.needsConnection.delete': 'Nur diesen Termin oder diesen und alle folgenden zu löschen geht nur mit Verbindung, und du bist offline. Lösche die ganze Serie oder versuche es wieder, wenn du online bist.',
+  'event.needsConnection.open': 'Ein wiederkehrender Termin lässt sich nur mit Verbindung öffnen, und du bist offline.',
 
   'recipes.title': 'Rezepte',
   'recipes.new': 'Neues Rezept',

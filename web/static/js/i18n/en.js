@@ -359,6 +359,11 @@ export default {
   'event.deleteText': 'It is deleted for the whole family.',
   'event.deleteSeriesTitle': '“{title}” repeats',
   'event.deleteSeriesText': 'What should be deleted? (This occurrence: {when}.)',
+  // Calendar writes offline (the outbox): a change of one occurrence needs the server.
+  'event.scope.offline': 'You are offline: only a change of the whole series can wait until the connection is back.',
+  'event.needsConnection.edit': 'Changing only this occurrence, or this and the following ones, needs a connection, and you are offline. Change the whole series, or try again when you are online.',
+  'event.needsConnection.delete': 'Deleting only this occurrence, or this and the following ones, needs a connection, and you are offline. Delete the whole series, or try again when you are online.',
+  'event.needsConnection.open': 'A repeating event opens only with a connection, and you are offline.',
 
   'recipes.title': 'Recipes',
   'recipes.new': 'New recipe',

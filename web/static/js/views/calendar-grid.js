@@ -28,25 +28,29 @@ function timeText(app, o, day) {
 /** One occurrence on one day: li.event with a button that opens it. */
 export function eventChip(app, o, day, { compact = false, onOpen }) {
   const who = o.read_only ? t('calendar.subscribed') : o.created_by ? memberName(app, o.created_by) : null;
+  // A write to it waits for the server (outbox.js): said on the chip, as on a shopping item.
+  const sync = o.pending ? h('span.sync-state', t(o.pending === 'saving' ? 'sync.rowSaving' : 'sync.rowWaiting')) : null;
   return h('li.event', {
-    class: [o.read_only ? 'read-only' : '', o.all_day ? 'all-day' : ''].join(' ').trim() || null,
-    dataset: { id: o.id, rid: o.recurrence_id || '', title: o.title, ...(o.overridden ? { overridden: 'true' } : {}) },
+    class: [o.read_only ? 'read-only' : '', o.all_day ? 'all-day' : '', o.pending ? 'pending' : ''].join(' ').trim() || null,
+    'aria-busy': o.pending === 'saving' ? 'true' : null,
+    dataset: { id: o.id, rid: o.recurrence_id || '', title: o.title, ...(o.overridden ? { overridden: 'true' } : {}), ...(o.pending ? { pending: o.pending } : {}) },
     cssvars: { '--member': o.read_only ? 'var(--muted)' : memberColor(app, o.created_by) },
   },
   h('button.event-open', { type: 'button', dataset: { key: `ev-${occKey(o)}-${day}` }, onclick: () => onOpen(o) },
     h('span.time', timeText(app, o, day)),
     h('span.what',
       h('span.title', o.title),
-      compact ? null : [
+      compact ? sync : [
         o.rrule ? h('span.tag', t('calendar.repeats')) : null,
         o.overridden ? h('span.tag.changed', t('calendar.changed')) : null,
         o.location ? h('span.where', o.location) : null,
         who ? h('span.who', who) : null,
+        sync,
       ])));
 }
 
 // The maker's name and colour too: a member renamed, or gone (a former member), re-renders the chip.
-const sig = (app, o) => JSON.stringify([o.title, o.starts_at, o.ends_at, o.all_day, o.location, o.rrule, !!o.overridden, o.created_by, currentLang(),
+const sig = (app, o) => JSON.stringify([o.title, o.starts_at, o.ends_at, o.all_day, o.location, o.rrule, !!o.overridden, o.created_by, o.pending, currentLang(),
   o.created_by && memberName(app, o.created_by), memberColor(app, o.created_by)]);
 
 /**

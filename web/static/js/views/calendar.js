@@ -2,12 +2,19 @@
 // tablet (900 px and wider) also a grid of seven days from today (then week
 // by week) and a month grid. Occurrences are
 // expanded by the server; colours are the members who made the events.
-import { get } from '../api.js';
+// Adding, changing and deleting a whole event goes through the outbox
+// (outbox.js), so it works offline too: what waits is shown where it will
+// be, "waiting to sync" (calendar-pending.js).
+import { ApiError, get } from '../api.js';
+import * as cache from '../cache.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
 import { fmtDate, fmtDateRange, firstDayOfWeek, t } from '../i18n.js';
+import * as outbox from '../outbox.js';
+import { apply } from '../pending.js';
 import { presenceRow } from '../presence.js';
 import { addDays, dateIn, zoned } from '../time.js';
 import { monthWeeks, renderAgenda, renderMonth, renderWeek, weekStart } from './calendar-grid.js';
+import { withPending } from './calendar-pending.js';
 import { openEvent } from './event-dialog.js';
 
 const MODE_KEY = 'familyhub.calendar.mode';
@@ -21,10 +28,15 @@ export function view(app, main) {
   let chosen = ['agenda', 'week', 'month'].includes(stored) ? stored : 'week';
   let anchor = today(); // a day inside the week or month shown
   let weeks = 4; // agenda length
-  let occurrences = [];
+  let occurrences = []; // as the server listed them
+  // The answers to this device's event writes (id → record, null:
+  // deleted), numbered: shown over a listing read before they came.
+  const saved = new Map();
+  let answers = 0;
+  let loaded = false; // a listing was read: before it, the page shows its placeholder
 
   const mode = () => (wide.matches ? chosen : 'agenda');
-  const open = (o) => openEvent(app, o, { onSaved: () => reload() });
+  const open = (o) => openEvent(app, o, { onSaved: () => reload(), held });
 
   const modeBtns = ['agenda', 'week', 'month'].map((m) => h('button.small', {
     type: 'button', dataset: { mode: m },
@@ -53,7 +65,7 @@ export function view(app, main) {
 
   main.append(
     h('div.page-head', h('div.page-title', h('h1', t('calendar.title')), here.el), modes,
-      app.can('calendar_event.create') ? h('button.primary', { type: 'button', onclick: () => openEvent(app, null, { onSaved: () => reload(), date: newEventDay() }) }, t('calendar.new')) : null),
+      app.can('calendar_event.create') ? h('button.primary', { type: 'button', onclick: () => openEvent(app, null, { onSaved: () => reload(), date: newEventDay(), held }) }, t('calendar.new')) : null),
     navBar, body);
 
   // A new event starts today, or on the first day shown when today is not.
@@ -94,18 +106,34 @@ export function view(app, main) {
     main.classList.toggle('wide-calendar', m !== 'agenda');
   }
 
+  // The occurrences of range r as they will be once what waits is saved.
+  function shown(r) {
+    const from = zoned(`${r.from}T00:00`, tz).getTime();
+    const to = zoned(`${r.to}T00:00`, tz).getTime();
+    const ev = new Map([...saved].map(([id, x]) => [id, x.record]));
+    return withPending(occurrences, outbox.waiting(), { from, to, tz, saved: ev, sending: outbox.isSending });
+  }
+
+  /** Event id as the device holds it while writes to it wait: their base with them applied (null: none wait). */
+  function held(id) {
+    const ops = outbox.waiting().filter((op) => op.record === id && op.kind.startsWith('event.'));
+    if (!ops.length) return null;
+    return ops.reduce(apply, ops[0].base || null);
+  }
+
   function render(r = range()) {
     const m = mode();
     const target = { agenda, week: weekGrid, month: monthGrid }[m];
+    const list = shown(r);
     keepFocus(() => {
       if (target.parentNode !== body) setChildren(body, target, m === 'agenda' ? h('p.center', more) : null);
-      if (m === 'agenda') renderAgenda(app, agenda, occurrences, today(), r.to, open);
+      if (m === 'agenda') renderAgenda(app, agenda, list, today(), r.to, open);
       else if (m === 'week') {
         rangeLabel.textContent = fmtDateRange(r.from, addDays(r.to, -1)); // a week across New Year names both years
-        renderWeek(app, weekGrid, occurrences, r.from, today(), open);
+        renderWeek(app, weekGrid, list, r.from, today(), open);
       } else {
         rangeLabel.textContent = fmtDate(`${r.month}-01`, { month: 'long', year: 'numeric' });
-        renderMonth(app, monthGrid, occurrences, r.from, r.weeks, r.month, today(), firstDayOfWeek(), {
+        renderMonth(app, monthGrid, list, r.from, r.weeks, r.month, today(), firstDayOfWeek(), {
           onOpen: open,
           onMore: (d) => { chosen = 'week'; anchor = d; layout(); reload(); },
         });
@@ -116,12 +144,51 @@ export function view(app, main) {
   const reload = app.loader(async () => {
     layout();
     const r = range();
-    const q = new URLSearchParams({ from: zoned(`${r.from}T00:00`, tz).toISOString(), to: zoned(`${r.to}T00:00`, tz).toISOString() });
-    const got = await get(`/api/calendar/events?${q}`);
+    const mark = answers;
+    const { occurrences: got, kept } = await listing(r);
     // The user moved on meanwhile: the loader runs again for the new range.
     if (JSON.stringify(range()) !== JSON.stringify(r)) return;
     occurrences = got;
+    loaded = true;
+    // What this read began after is in it; what came meanwhile is shown over it.
+    if (!kept) for (const [id, x] of saved) if (x.n <= mark) saved.delete(id);
     render(r);
+  });
+
+  // The range r as the server lists it, kept on the device (the last range
+  // read); without a network, the kept copy when it covers r (a phone's
+  // agenda opens offline as it was last seen).
+  async function listing(r) {
+    const from = zoned(`${r.from}T00:00`, tz);
+    const to = zoned(`${r.to}T00:00`, tz);
+    const fromKept = async (e) => {
+      const c = await cache.kept('calendar');
+      if (!c || c.tz !== tz || c.from > r.from || c.to < r.to) throw e;
+      const within = c.occurrences.filter((o) => Date.parse(o.ends_at) > from.getTime() && Date.parse(o.starts_at) < to.getTime());
+      return { occurrences: within, kept: true };
+    };
+    if (navigator.onLine === false) return fromKept(new ApiError(0, 'network'));
+    let got;
+    try {
+      got = await get(`/api/calendar/events?${new URLSearchParams({ from: from.toISOString(), to: to.toISOString() })}`);
+    } catch (e) {
+      if (e.status !== 0) throw e;
+      return fromKept(e);
+    }
+    cache.keep('calendar', { tz, from: r.from, to: r.to, occurrences: got });
+    return { occurrences: got, kept: false };
+  }
+
+  // The outbox's answers: shown at once, then the range is read again
+  // (the server expands what the device cannot). A waiting write added or
+  // sent: drawn again.
+  const off = outbox.onOutbox((ev) => {
+    if (ev.type === 'record' && ev.op.kind.startsWith('event.')) {
+      // A change's answer has no changed occurrences: the series keeps those it had.
+      if (ev.record !== undefined) saved.set(ev.id, { n: ++answers, record: ev.record && { overrides: ev.op.base?.overrides, ...ev.record } });
+      if (loaded) render();
+      reload();
+    } else if ((ev.type === 'changed' || ev.type === 'record') && loaded) render();
   });
 
   const onResize = () => { layout(); reload(); };
@@ -131,13 +198,13 @@ export function view(app, main) {
   return {
     topics: ['calendar'],
     reload,
-    destroy() { wide.removeEventListener('change', onResize); main.classList.remove('wide-calendar'); here.destroy(); },
+    destroy() { off(); wide.removeEventListener('change', onResize); main.classList.remove('wide-calendar'); here.destroy(); },
     // A change to one event can move any of its occurrences: re-read the
     // range shown, unless it shows that version already (its own write).
     onEvent(ev) {
       if (ev.type !== 'CALENDAR_EVENT_UPDATED') return;
-      const held = occurrences?.filter((o) => o.id === ev.id) ?? [];
-      if (ev.op !== 'delete' && ev.version != null && held.length && held.every((o) => o.version >= ev.version)) return;
+      const have = occurrences?.filter((o) => o.id === ev.id) ?? [];
+      if (ev.op !== 'delete' && ev.version != null && have.length && have.every((o) => o.version >= ev.version)) return;
       reload();
     },
   };

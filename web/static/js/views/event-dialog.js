@@ -3,12 +3,20 @@
 // do (docs/api/calendar.md, "One occurrence, or this and the following
 // ones"): only this occurrence (an override: PATCH/DELETE
 // .../occurrences/{recurrence_id}), this and the following ones (POST
-// .../split, or DELETE ...?following=true), or the whole series. Every
-// write names the series' version it was made against (If-Match), so a
-// change made meanwhile elsewhere is a 412 shown in the dialog.
-import { change, get, post } from '../api.js';
+// .../split, or DELETE ...?following=true), or the whole series.
+//
+// A new event, and a change or delete of a whole event (or a whole
+// series), goes through the outbox (outbox.js): it works offline, waits
+// where the calendar shows it, and is sent with the event's client id or
+// If-Match the version it was made against; a change made meanwhile
+// elsewhere is a conflict notice (conflicts.js). A change of one
+// occurrence, or of this and the following ones, needs the server: it is
+// sent at once with If-Match (a 412 is said in the dialog), and offline
+// the dialog says that it needs a connection.
+import { ApiError, change, get, serverReachable } from '../api.js';
 import { field, formValues, h } from '../dom.js';
 import { dayLabel, fmtTime, t } from '../i18n.js';
+import * as outbox from '../outbox.js';
 import { addDays, dateIn, localInput, zoned } from '../time.js';
 import { ask, confirmDelete, openDialog } from './dialog.js';
 import { describeRule } from './task-dialog.js';
@@ -27,16 +35,60 @@ const occPath = (ev, occ) => `/api/calendar/events/${ev.id}/occurrences/${encode
 /** Whether occ is the series' first occurrence ("this and following" is then the series). */
 const isFirst = (ev, occ) => Date.parse(occ.recurrence_id) <= Date.parse(ev.starts_at);
 
+/** Whether the server cannot be reached now (offline, or its last request failed). */
+const offline = () => navigator.onLine === false || !serverReachable();
+
+/** The error a write of one occurrence offline fails with: key says what needs a connection. */
+function needsConnection(key) {
+  const e = new ApiError(0, 'network');
+  e.message = t(key);
+  return e;
+}
+
+/** Runs fn, a write that needs the server; offline, or when it cannot be reached, it fails saying so (key). */
+async function online(key, fn) {
+  if (offline()) throw needsConnection(key);
+  try {
+    return await fn();
+  } catch (e) {
+    if (e.status === 0) throw needsConnection(key);
+    throw e;
+  }
+}
+
+/**
+ * queue(app, op, failText) puts a write of a whole event into the outbox
+ * and waits for its first answer: 'saved', 'waiting' (offline, or the
+ * server did not answer: it is sent later), 'conflict' or 'gone' (a
+ * notice says so). Resolves to that outcome, or null when the server
+ * refused it for good (app.js says why, in the dialog when one is open)
+ * or the outbox could not keep it.
+ */
+async function queue(app, op, failText) {
+  const r = await app.write(failText, async () => {
+    const { result } = await outbox.enqueue({ ...op, seq: app.seq(), by: app.me?.user.id ?? null });
+    return result;
+  });
+  return r && r.status !== 'refused' ? r : null;
+}
+
+/** Deletes a whole event (or series) through the outbox: resolves to the outcome's status, or false. */
+async function deleteWhole(app, ev) {
+  return (await queue(app, { kind: 'event.delete', method: 'DELETE', path: `/api/calendar/events/${ev.id}`, record: ev.id, base: ev, label: ev.title },
+    t('fail.deleteEvent', { title: ev.title })))?.status ?? false;
+}
+
 /**
  * deleteEvent(app, ev, occ) asks what to delete (for a series: this
- * occurrence, this and following, or all) and does it. Resolves to true
- * when something was deleted.
+ * occurrence, this and following, or all) and does it. Resolves to false
+ * when nothing was deleted, else to what became of it: 'saved', or
+ * 'waiting' (offline: in the outbox), 'conflict' or 'gone' (a notice says so).
  */
 export async function deleteEvent(app, ev, occ) {
   const when = occ ? occurrenceLabel(app, occ) : '';
   if (!ev.rrule || !occ?.recurrence_id) {
     if (!await confirmDelete(t('event.deleteTitle', { title: ev.title }), t('event.deleteText'))) return false;
-    return run(app, ev, () => change('DELETE', `/api/calendar/events/${ev.id}`, undefined, ev));
+    return deleteWhole(app, ev);
   }
   const title = occ.title || ev.title;
   const choice = await ask(t('event.deleteSeriesTitle', { title }), t('event.deleteSeriesText', { when }),
@@ -44,15 +96,16 @@ export async function deleteEvent(app, ev, occ) {
   if (!choice) return false;
   if (choice === 'this') return run(app, ev, () => change('DELETE', occPath(ev, occ), undefined, ev));
   if (choice === 'following') return run(app, ev, () => change('DELETE', `${occPath(ev, occ)}?following=true`, undefined, ev));
-  return run(app, ev, () => change('DELETE', `/api/calendar/events/${ev.id}`, undefined, ev));
+  return deleteWhole(app, ev);
 }
 
+// A delete of one occurrence (or the following ones): needs the server.
 // A 404 means it is gone already: what the user wanted.
 async function run(app, ev, fn) {
-  return !!await app.write(t('fail.deleteEvent', { title: ev.title }), async () => {
+  return await app.write(t('fail.deleteEvent', { title: ev.title }), () => online('event.needsConnection.delete', async () => {
     try { await fn(); } catch (e) { if (e.status !== 404) throw e; }
-    return true;
-  });
+    return 'saved';
+  })) ?? false;
 }
 
 function occurrenceLabel(app, occ) {
@@ -123,33 +176,52 @@ function seriesTimes(ev, before, now, tz) {
 }
 
 /**
- * saveScoped writes an edit of a series' occurrence for one scope; diff is
- * what the user changed. Resolves to the answer, or true when there was
- * nothing to write.
+ * saveScoped writes an edit of one occurrence of a series ('this') or of
+ * it and the following ones ('following'); diff is what the user changed.
+ * Resolves to the answer, or true when there was nothing to write.
  */
-function saveScoped(ev, occ, scope, diff, seriesDiff) {
+function saveScoped(ev, occ, scope, diff) {
   if (scope === 'this') {
     const { rrule, ...fields } = diff; // an occurrence has no rule of its own
     if (!Object.keys(fields).length) return true;
     return change('PATCH', occPath(ev, occ), fields, ev);
   }
-  if (scope === 'following') {
-    if (!Object.keys(diff).length) return true;
-    return change('POST', `/api/calendar/events/${ev.id}/split`, { recurrence_id: occ.recurrence_id, ...diff }, ev);
-  }
-  if (!Object.keys(seriesDiff).length) return true;
-  return change('PATCH', `/api/calendar/events/${ev.id}`, seriesDiff, ev);
+  if (!Object.keys(diff).length) return true;
+  return change('POST', `/api/calendar/events/${ev.id}/split`, { recurrence_id: occ.recurrence_id, ...diff }, ev);
 }
 
 /**
- * openEvent(app, occ | null, {onSaved, date}) opens the dialog for an
- * occurrence (as listed) or a new event (on date, YYYY-MM-DD, if given).
+ * fetchEvent(occ) reads the event of occ. When the server cannot be
+ * reached (a shop with no signal) a single event opens from the
+ * occurrence listed, which is the whole event; a series needs its first
+ * occurrence and changed ones, which only the server has.
  */
-export async function openEvent(app, occ, { onSaved = () => {}, date = null } = {}) {
+async function fetchEvent(occ) {
+  const listed = () => {
+    if (occ.rrule) throw needsConnection('event.needsConnection.open');
+    const { recurrence_id: _r, overridden: _o, pending: _p, ...ev } = occ;
+    return ev;
+  };
+  if (navigator.onLine === false) return listed();
+  try {
+    return await get(`/api/calendar/events/${occ.id}`);
+  } catch (e) {
+    if (e.status === 0 || e.status === 502 || e.status === 504) return listed();
+    throw e;
+  }
+}
+
+/**
+ * openEvent(app, occ | null, {onSaved, date, held}) opens the dialog for
+ * an occurrence (as listed) or a new event (on date, YYYY-MM-DD, if
+ * given). held(id) answers the event as the device holds it while writes
+ * to it wait (null: none wait): the dialog opens that, not the server's.
+ */
+export async function openEvent(app, occ, { onSaved = () => {}, date = null, held = () => null } = {}) {
   const tz = app.tz;
   let ev = null;
   if (occ) {
-    ev = await app.write(t('fail.openEvent'), () => get(`/api/calendar/events/${occ.id}`));
+    ev = held(occ.id) ?? await app.write(t('fail.openEvent'), () => fetchEvent(occ));
     if (!ev) return;
   }
   if (ev?.read_only) {
@@ -193,7 +265,10 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null } = 
   const remove = ev && app.can('calendar_event.delete') ? h('button.danger', {
     type: 'button',
     async onclick() {
-      if (await deleteEvent(app, ev, occ)) { dlg.close(); onSaved(); }
+      const done = await deleteEvent(app, ev, occ);
+      if (!done) return;
+      dlg.close();
+      if (done === 'saved') onSaved(); // what waits is shown by the outbox's answers
     },
   }, t('common.delete')) : null;
 
@@ -214,21 +289,31 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null } = 
   ], async (form) => {
     const v = formValues(form);
     const body = bodyOf(v, tz);
-    let write;
+    const scope = series ? v.scope || 'all' : 'all';
+    if (series && scope !== 'all') {
+      // One occurrence, or this and the following ones: needs the server.
+      const diff = changed(before.body, body);
+      const saved = await app.write(t('fail.saveEvent', { title: body.title }),
+        () => online('event.needsConnection.edit', () => saveScoped(ev, occ, scope, diff)));
+      if (saved) onSaved(saved);
+      return !!saved;
+    }
+    let op;
     if (!ev) {
       if (!body.rrule) delete body.rrule;
-      write = () => post('/api/calendar/events', { id: createId, ...body });
-    } else if (series) {
-      const diff = changed(before.body, body);
-      const seriesDiff = { ...diff };
-      if ('starts_at' in diff) Object.assign(seriesDiff, seriesTimes(ev, before.v, v, tz));
-      write = () => saveScoped(ev, occ, v.scope || 'all', diff, seriesDiff);
+      op = { kind: 'event.add', method: 'POST', path: '/api/calendar/events', body: { id: createId, ...body }, record: createId, base: null };
     } else {
-      write = () => change('PATCH', `/api/calendar/events/${ev.id}`, body, ev); // If-Match: the version the dialog opened
+      // Only what the user changed: a change elsewhere to another field is kept.
+      const diff = changed(before.body, body);
+      if (series && 'starts_at' in diff) Object.assign(diff, seriesTimes(ev, before.v, v, tz));
+      if (!Object.keys(diff).length) return true;
+      op = { kind: 'event.patch', method: 'PATCH', path: `/api/calendar/events/${ev.id}`, body: diff, record: ev.id, base: ev };
     }
-    const saved = await app.write(t(ev ? 'fail.saveEvent' : 'fail.createEvent', { title: body.title }), write);
-    if (saved) onSaved(saved);
-    return !!saved;
+    const r = await queue(app, { ...op, label: body.title }, t(ev ? 'fail.saveEvent' : 'fail.createEvent', { title: body.title }));
+    // Saved: onSaved. Waiting (offline), a conflict or gone: the calendar
+    // shows it from the outbox, and reads again when the server answers.
+    if (r?.status === 'saved') onSaved(r.data);
+    return !!r;
   }, { extra: remove, className: 'event-dialog', readOnly });
 
   // What the form said when it opened: an edit sends only what changed.
@@ -237,10 +322,11 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null } = 
   before.body = bodyOf(before.v, tz);
   if (scopeField) {
     // One occurrence has no rule of its own: the rule is the series'.
+    // Offline, only a change of the whole series can wait for the server.
     const onScope = () => {
       const s = formValues(form).scope;
       rruleSel.disabled = s === 'this';
-      scopeHint.textContent = t(`event.scope.hint.${s}`);
+      scopeHint.textContent = t(`event.scope.hint.${s}`) + (s !== 'all' && offline() ? ` ${t('event.scope.offline')}` : '');
     };
     for (const r of scopeField.querySelectorAll('input[type=radio]')) r.addEventListener('change', onScope);
     onScope();
