@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -13,7 +14,8 @@ import (
 // TestBrowserPolish checks small things of the PWA a review found missing,
 // one subtest each, on one phone signed in on one replica: Copy for a new
 // invite code and its link (the Clipboard API, and without it the text
-// selected and copied the old way).
+// selected and copied the old way); a message the realtime connection
+// refused shown to the person, once per code, in English and German.
 func TestBrowserPolish(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	m := startMain(t, dbtest.URL(t))
@@ -58,5 +60,60 @@ func TestBrowserPolish(t *testing.T) {
 		if got := eval[string](b, `document.querySelector(`+js(copyLink)+`).getAttribute('aria-label')`); got != "Copy the link" {
 			t.Errorf("the link's Copy is named %q", got)
 		}
+	})
+
+	t.Run("realtime refusal", func(t *testing.T) {
+		b := b.on(t)
+		b.goTo("/tasks", `document.querySelector('li.task')`)
+		b.waitLive()
+		// Count the server's error replies as the client gets them.
+		eval[bool](b, `(() => { const rt = familyhub.rt; const handle = rt._handle.bind(rt); window.__refusals = [];
+			rt._handle = (msg) => { if (msg?.type === 'error') window.__refusals.push(msg.code); handle(msg); }; return true; })()`)
+		refusals := func(n int) {
+			t.Helper()
+			b.waitJS(fmt.Sprintf("%d error replies", n), fmt.Sprintf(`window.__refusals.length === %d`, n), 5*time.Second)
+		}
+		banner := `document.getElementById('banner')`
+		// A view the server does not know: an "invalid" reply.
+		eval[bool](b, `(familyhub.rt.setView('nowhere'), true)`)
+		refusals(1)
+		b.waitJS("the banner says so", `!`+banner+`.hidden && `+banner+`.querySelector('strong')?.textContent === 'Live updates may be incomplete.'
+			&& `+banner+`.textContent.includes('The app asked the server for live updates it does not know. Reload the page.')
+			&& [...`+banner+`.querySelectorAll('button')].map((x) => x.textContent).join('|') === 'Reload|Dismiss'`, 5*time.Second)
+		b.clickText(`#banner button`, "Dismiss")
+		// The same code again: no second banner.
+		eval[bool](b, `(familyhub.rt.setView('nowhere-else'), true)`)
+		refusals(2)
+		if !eval[bool](b, banner+`.hidden`) {
+			t.Error("the same refusal again showed the banner again")
+		}
+		// Another code: more topics than a socket may hold.
+		ids := `[...Array(70)].map((_, i) => 'shopping-list:00000000-0000-4000-8000-' + String(i).padStart(12, '0'))`
+		eval[bool](b, `(familyhub.rt.setTopics(`+ids+`.slice(0, 60)), true)`)
+		eval[bool](b, `(familyhub.rt.setTopics(`+ids+`), true)`)
+		refusals(3)
+		b.waitJS("the banner for too many topics", `!`+banner+`.hidden && `+banner+`.textContent.includes('The app asked for too many live updates at once. Reload the page.')`, 5*time.Second)
+		if got := eval[string](b, `window.__refusals.join(',')`); got != "invalid,invalid,too_many_topics" {
+			t.Errorf("error replies %s, want invalid,invalid,too_many_topics", got)
+		}
+		// The page's own topics and view again (in steps a socket accepts).
+		eval[bool](b, `(familyhub.rt.setTopics(`+ids+`.slice(0, 60)), familyhub.rt.setTopics(['tasks']), familyhub.rt.setView('tasks'), true)`)
+		// German: the code changes back, so it shows again.
+		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+		b.waitJS("German", `document.documentElement.lang.startsWith('de')`, 5*time.Second)
+		eval[bool](b, `(familyhub.rt.setView('nirgends'), true)`)
+		refusals(4)
+		if got := eval[string](b, `window.__refusals.join(',')`); got != "invalid,invalid,too_many_topics,invalid" {
+			t.Errorf("error replies %s, want invalid,invalid,too_many_topics,invalid", got)
+		}
+		b.waitJS("the banner in German", banner+`.querySelector('strong')?.textContent === 'Live-Aktualisierungen sind womöglich unvollständig.'
+			&& `+banner+`.textContent.includes('Die App hat beim Server Live-Aktualisierungen angefragt, die er nicht kennt. Lade die Seite neu.')
+			&& [...`+banner+`.querySelectorAll('button')].map((x) => x.textContent).join('|') === 'Neu laden|Ausblenden'`, 5*time.Second)
+		germanOnly(b, "realtime refusal", []string{"Call grandma", "Take out the bins", "Water the plants", "Renew passport", "Ana", "Rivera", "FamilyHub"})
+		// Reload: a fresh connection with the page's own topics and view.
+		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+		b.click(`#banner button.primary`)
+		b.waitJS("reloaded, English, no banner", `document.querySelector('li.task') && document.documentElement.lang.startsWith('en') && `+banner+`.hidden`, 10*time.Second)
+		b.waitLive()
 	})
 }

@@ -42,6 +42,12 @@ export default {
   'error.conflict.email': 'Zu dieser E-Mail-Adresse gibt es schon ein Konto.',
   'error.tooLarge': 'Das ist zu viel auf einmal.',
   'error.tooManyTopics': 'Die App hat zu viele Live-Aktualisierungen auf einmal angefordert. Lade die Seite neu.',
+  // The realtime connection refused a message of the app (errors.js realtimeReason).
+  'realtime.refused': 'Live-Aktualisierungen sind womöglich unvollständig.',
+  'error.realtime.invalid': 'Die App hat beim Server Live-Aktualisierungen angefragt, die er nicht kennt. Lade die Seite neu.',
+  'error.realtime.tooLarge': 'Die App hat dem Server über die Live-Verbindung zu viel auf einmal geschickt. Lade die Seite neu.',
+  'error.realtime.other': 'Der Server hat eine Nachricht der App abgelehnt. Lade die Seite neu.',
+  'common.reload': 'Neu laden',
   'error.rateLimited': 'Zu viele Versuche. Warte ein paar Minuten und versuche es dann nochmal.',
   'error.tooManyConnections': 'Zu viele offene Verbindungen deines Kontos (andere Tabs oder Geräte). Schließe einige und versuche es nochmal.',
   'error.unavailable': 'Der Server ist gerade ausgelastet. Versuche es gleich nochmal.',

@@ -43,6 +43,12 @@ export default {
   'error.conflict.email': 'An account with this email address exists already.',
   'error.tooLarge': 'That is too much at once.',
   'error.tooManyTopics': 'The app asked for too many live updates at once. Reload the page.',
+  // The realtime connection refused a message of the app (errors.js realtimeReason).
+  'realtime.refused': 'Live updates may be incomplete.',
+  'error.realtime.invalid': 'The app asked the server for live updates it does not know. Reload the page.',
+  'error.realtime.tooLarge': 'The app sent the server too much at once over the live connection. Reload the page.',
+  'error.realtime.other': 'The server refused a message from the app. Reload the page.',
+  'common.reload': 'Reload',
   'error.rateLimited': 'Too many attempts. Please wait a few minutes and try again.',
   'error.tooManyConnections': 'Too many open connections from your account (other tabs or devices). Close some and try again.',
   'error.unavailable': 'The server is busy right now. Try again in a moment.',
