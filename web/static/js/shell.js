@@ -178,6 +178,7 @@ export function loader(fn) {
   let failed = false;
   const run = () => {
     if (running) { again = true; return running; }
+    loadingAgain();
     running = (async () => {
       try {
         do {
@@ -212,6 +213,27 @@ function showLoadError(e) {
   const line = main.querySelector(':scope > .load-error') || h('p.load-error', { role: 'alert' });
   line.textContent = e.status === 0 ? t('error.loadOffline') : t('error.load', { reason: reasonOf(e) });
   main.prepend(line);
+  if (e.status === 0) notKept(main);
+}
+
+// Offline with nothing kept for the page (calendar, recipes, the Family
+// page): its loading placeholders would pulse under the offline line for as
+// long as the device has no signal. They give way to a still "Not
+// available offline." (the placeholder hidden, not removed: the page's
+// render replaces both once it loads).
+function notKept(main) {
+  for (const el of main.querySelectorAll('.loading:not([hidden])')) {
+    el.hidden = true;
+    el.before(h('div.offline-state', t('offline.notKept')));
+  }
+}
+
+// A load starts again (back online): what is loading shows so again.
+function loadingAgain() {
+  for (const el of document.querySelectorAll('#main .offline-state')) {
+    if (el.nextElementSibling?.matches('.loading')) el.nextElementSibling.hidden = false;
+    el.remove();
+  }
 }
 
 // --- the bottom navigation on a phone: hidden while the keyboard is open or

@@ -28,6 +28,7 @@ export default {
 
   'offline.title': 'Du bist offline',
   'offline.text': 'FamilyHub braucht den Server für die Listen, Aufgaben und den Kalender deiner Familie. Sobald die Verbindung zurück ist, geht es weiter.',
+  'offline.notKept': 'Offline nicht verfügbar.',
 
   'error.offline': 'Du bist offline.',
   'error.network': 'Der Server ist nicht erreichbar.',

@@ -29,6 +29,7 @@ export default {
 
   'offline.title': 'You are offline',
   'offline.text': 'FamilyHub needs the server for your family\'s lists, tasks and calendar. It will load as soon as the connection is back.',
+  'offline.notKept': 'Not available offline.',
 
   'error.offline': 'You are offline.',
   'error.network': 'The server cannot be reached.',
