@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +18,9 @@ import (
 // selected and copied the old way); a message the realtime connection
 // refused shown to the person, once per code, in English and German;
 // Calendar and Recipes opened offline with nothing kept showing a still
-// "Not available offline." instead of pulsing placeholders.
+// "Not available offline." instead of pulsing placeholders; the
+// assistant saying times on the app's clock (7:00 PM on an en-US phone,
+// 19:00 Uhr in German).
 func TestBrowserPolish(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	m := startMain(t, dbtest.URL(t))
@@ -139,5 +142,34 @@ func TestBrowserPolish(t *testing.T) {
 		// Back online the page loads by itself (as the line promised).
 		b.setOffline(false)
 		b.waitJS("the calendar loaded", `document.querySelector('li.event') && !document.querySelector('#main .offline-state, #main > .load-error')`, 15*time.Second)
+	})
+
+	t.Run("assistant clock", func(t *testing.T) {
+		b := b.on(t)
+		b.goTo("/tasks", `document.querySelector('li.task')`)
+		const reply = `document.querySelector('.assistant-reply p')?.textContent.replace(/\u202f/g, ' ')`
+		ask := func(text string) {
+			t.Helper()
+			eval[bool](b, `(document.querySelector('.assistant-reply').replaceChildren(), true)`)
+			b.setValue(`#assistant-input`, text)
+			b.click(`.assistant-form button[type=submit]`)
+			b.waitJS("the answer to "+text, reply+`?.includes('“') || `+reply+`?.includes('„')`, 10*time.Second)
+		}
+		// An en-US phone shows 7:00 PM everywhere; so does the answer.
+		ask("remind me to call the plumber tomorrow at 7pm")
+		if got := eval[string](b, reply); got != "Added the task “Call the plumber”, due tomorrow at 7:00 PM." {
+			t.Errorf("the answer on an en-US phone: %q", got)
+		}
+		plumber := `[...document.querySelectorAll('li.task')].find((li) => li.querySelector('.title')?.textContent === 'Call the plumber')`
+		b.waitJS("the page shows the same time", plumber+`?.querySelector('.due')?.textContent.replace(/\u202f/g, ' ').endsWith('7:00 PM')`, 5*time.Second)
+		// German: 19:00 Uhr, whatever the device's clock.
+		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+		b.waitJS("German", `document.documentElement.lang.startsWith('de')`, 5*time.Second)
+		ask("Erinnere mich morgen um 19 Uhr, den Klempner anzurufen")
+		if got := eval[string](b, reply); !strings.HasSuffix(got, "fällig morgen um 19:00 Uhr.") {
+			t.Errorf("the answer in German: %q", got)
+		}
+		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+		b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
 	})
 }
