@@ -20,12 +20,13 @@ import (
 // Calendar and Recipes opened offline with nothing kept showing a still
 // "Not available offline." instead of pulsing placeholders; the
 // assistant saying times on the app's clock (7:00 PM on an en-US phone,
-// 19:00 Uhr in German).
+// 19:00 Uhr in German); Undo of a deleted item whose category a person had
+// cleared putting it back without one.
 func TestBrowserPolish(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
-	seedFamily(t, m, ana)
+	listID := seedFamily(t, m, ana)
 	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "en-US"})
 	b.login(m.URL(), "ana@example.org")
 
@@ -171,5 +172,37 @@ func TestBrowserPolish(t *testing.T) {
 		}
 		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
 		b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
+	})
+
+	t.Run("undo keeps no category", func(t *testing.T) {
+		b := b.on(t)
+		row := `document.querySelector('li.item[data-name="spinach"]')`
+		b.goTo("/shopping/"+listID, row)
+		spinach := func() map[string]any {
+			t.Helper()
+			for _, it := range restAs(t, ana, m, "GET", "/api/shopping/lists/"+listID, nil)["items"].([]any) {
+				if it := it.(map[string]any); it["name"] == "spinach" {
+					return it
+				}
+			}
+			t.Fatal("no spinach on the server")
+			return nil
+		}
+		// A person clears spinach's category (what the item dialog's "No
+		// category" sends); the page shows it unsorted.
+		restAs(t, ana, m, "PATCH", "/api/shopping/items/"+spinach()["id"].(string), map[string]any{"category": nil})
+		unsorted := row + `?.closest('section.category')?.querySelector('h3')?.textContent === 'Not sorted yet'`
+		b.waitJS("spinach unsorted", unsorted, 5*time.Second)
+		b.click(`li.item[data-name="spinach"] button.icon.danger`)
+		b.waitJS("the undo notice", `document.querySelector('#toast .toast-box button')?.textContent === 'Undo' && !`+row, 5*time.Second)
+		b.click(`#toast .toast-box button`)
+		b.waitJS("spinach back, saved", row+` && !`+row+`.dataset.pending`, 10*time.Second)
+		it := spinach()
+		if it["category"] != nil || it["category_source"] != "user" {
+			t.Errorf("spinach after Undo: category %v (source %v), want none by a person's choice", it["category"], it["category_source"])
+		}
+		if !eval[bool](b, unsorted) {
+			t.Error("spinach after Undo is not shown unsorted")
+		}
 	})
 }
