@@ -2,8 +2,8 @@
 // changed, so it can re-fetch exactly that. No DOM, no app state: reusable by
 // any FamilyHub web client. The protocol is docs/realtime.md; how to use this
 // module (new RealtimeClient({deviceId, topics, view, onEvent, onResync,
-// onState, onPresence, onRefused, onSessionEnded}), start, setTopics, setView, stop)
-// is docs/pwa.md.
+// onState, onPresence, onRefused, onSessionEnded}), start, setTopics,
+// setView, stop) is docs/pwa.md.
 // Event type names (SHOPPING_ITEM_UPDATED, …) are the list in events.go.
 
 import { openPoll, openSSE, openWS, WS_NORMAL, WS_RESTART, WS_SESSION_ENDED, WS_TOO_SLOW } from './realtime-transports.js';

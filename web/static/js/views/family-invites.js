@@ -1,8 +1,9 @@
 // The Family page's invites (owners and adults, invite.manage): make a
 // one-time code with a role (an owner only by owners) and how long it
 // works, see the codes made (open, used by whom, expired) and revoke an
-// open one. A new code and its link each have Copy. FAMILY_UPDATED re-reads the list (an invite used on another
-// device shows "used" at once).
+// open one. A new code and its link each have Copy. FAMILY_UPDATED
+// re-reads the list (an invite used on another device shows "used" at
+// once).
 import { del, get, post } from '../api.js';
 import { copyButton } from '../copy.js';
 import { field, h, loading, reconcile, setChildren } from '../dom.js';
