@@ -178,15 +178,19 @@ export function loader(fn) {
   let failed = false;
   const run = () => {
     if (running) { again = true; return running; }
-    loadingAgain();
+    // Only a loader that failed takes its line and "Not available
+    // offline." back: the loader of a page just left can still be on its
+    // way (a tasks read answered from the kept copy once the network went)
+    // and must not clear what the new page says.
+    if (failed) loadingAgain();
     running = (async () => {
       try {
         do {
           again = false;
           await fn();
         } while (again);
+        if (failed) document.querySelector('#main > .load-error')?.remove();
         failed = false;
-        document.querySelector('#main > .load-error')?.remove();
       } catch (e) {
         failed = true;
         if (e.status !== 401) showLoadError(e);
