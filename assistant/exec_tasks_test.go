@@ -87,15 +87,15 @@ func TestTaskCommands(t *testing.T) {
 	if q.Message != "Which task do you mean: “Feed the cat” or “Feed the fish”?" {
 		t.Errorf("question: %q", q.Message)
 	}
-	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 1, "en")
+	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 1, "en", false)
 	if err != nil || a.Message != "Marked “Feed the fish” as done." {
 		t.Fatalf("choice: %q %v", a.Message, err)
 	}
 	// The same choice again answers the same; another is refused.
-	if again, err := f.svc.Choose(f.ctx(f.ana), q.ID, 1, "en"); err != nil || again.ID != a.ID || !again.Replayed {
+	if again, err := f.svc.Choose(f.ctx(f.ana), q.ID, 1, "en", false); err != nil || again.ID != a.ID || !again.Replayed {
 		t.Errorf("choice again: %+v %v", again, err)
 	}
-	if _, err := f.svc.Choose(f.ctx(f.ana), q.ID, 0, "en"); !isCode(err, familyhub.ECONFLICT) {
+	if _, err := f.svc.Choose(f.ctx(f.ana), q.ID, 0, "en", false); !isCode(err, familyhub.ECONFLICT) {
 		t.Errorf("other choice: %v", err)
 	}
 
@@ -214,4 +214,41 @@ func TestCalendarCommands(t *testing.T) {
 // dayWord is how the English replies name a day.
 func (f *testFamily) dayWord(d time.Time) string {
 	return newSpeaker("en", f.loc, time.Now()).day(d, true)
+}
+
+// TestHour12Replies: a device with a 12-hour clock (its locale's hour
+// cycle) hears English times as it shows them, "6:00 PM", also in the
+// answer to a question; German stays "18:00 Uhr".
+func TestHour12Replies(t *testing.T) {
+	f := newTestFamily(t)
+	say := func(text, lang string) Answer {
+		t.Helper()
+		a, err := f.svc.Command(f.ctx(f.ana), Request{Text: text, Lang: lang, Hour12: true})
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		return a
+	}
+	if a := say("remind me to call grandma tomorrow at 6pm", "en"); a.Message != "Added the task “Call grandma”, due tomorrow at 6:00 PM." {
+		t.Errorf("English, 12-hour: %q", a.Message)
+	}
+	if a := say("Erinnere mich morgen um 18 Uhr, Opa anzurufen", "de"); a.Message != "Neue Aufgabe „Opa anrufen“, fällig morgen um 18:00 Uhr." {
+		t.Errorf("German on a 12-hour device: %q", a.Message)
+	}
+	// Without it, as before.
+	if a := f.do("remind me to call the plumber tomorrow at 6pm"); a.Message != "Added the task “Call the plumber”, due tomorrow at 18:00." {
+		t.Errorf("English, 24-hour: %q", a.Message)
+	}
+	// A question answered from a 12-hour device.
+	for _, title := range []string{"Water the roses", "Water the lawn"} {
+		f.tx(f.ana, func(ctx context.Context, tx *db.Tx) error {
+			_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: title})
+			return err
+		})
+	}
+	q := f.ask("snooze water the until tomorrow at 7pm")
+	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 0, "en", true)
+	if err != nil || !strings.HasSuffix(a.Message, " until tomorrow at 7:00 PM.") {
+		t.Errorf("choice on a 12-hour device: %q %v", a.Message, err)
+	}
 }

@@ -49,6 +49,25 @@ func AssistantLanguage(locale string) (string, error) {
 	return "", familyhub.Invalid("locale", "The assistant understands English (en) and German (de), not %q.", locale)
 }
 
+// LocaleHour12 reports whether a BCP 47 locale asks for a 12-hour clock
+// through its Unicode extension's hour cycle ("en-US-u-hc-h12", "h11"), as
+// Intl.Locale spells the clock a device shows. Without one it is false:
+// replies say times in 24 hours, as they always did. A malformed locale is
+// false too (AssistantLanguage refuses it).
+func LocaleHour12(locale string) bool {
+	subtags := strings.Split(strings.ToLower(strings.ReplaceAll(locale, "_", "-")), "-")
+	inU := false
+	for i, st := range subtags {
+		switch {
+		case len(st) == 1:
+			inU = st == "u" // a singleton starts an extension: only -u- has keywords
+		case inU && st == "hc" && i+1 < len(subtags):
+			return subtags[i+1] == "h12" || subtags[i+1] == "h11"
+		}
+	}
+	return false
+}
+
 // NotUnderstood returns the EINVALID *familyhub.Error for a command that
 // matches no intent, with examples of what works.
 func NotUnderstood(text string) *familyhub.Error {

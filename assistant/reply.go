@@ -28,7 +28,14 @@ type speaker struct {
 	t    phrases
 	loc  *time.Location
 	now  time.Time
+	// hour12: the device shows a 12-hour clock ("7:00 PM"); English replies
+	// say times so too. German ones stay "19:00 Uhr": German writes the
+	// 24-hour clock whatever the device.
+	hour12 bool
 }
+
+// twelveHour are the languages whose replies follow a 12-hour device.
+var twelveHour = map[string]bool{"en": true}
 
 func newSpeaker(lang string, loc *time.Location, now time.Time) *speaker {
 	t, ok := replyTables[lang]
@@ -182,8 +189,12 @@ func (s *speaker) dayOf(t time.Time, on bool) string {
 	return s.day(familyhub.CivilDate(t, s.loc), on)
 }
 
-// clock says a time of day: "18:00" / "18:00 Uhr".
+// clock says a time of day: "18:00" / "18:00 Uhr", or "6:00 PM" in
+// English for a device with a 12-hour clock.
 func (s *speaker) clock(t time.Time) string {
+	if s.hour12 && twelveHour[s.lang] {
+		return s.word("clock", "hm", t.In(s.loc).Format("3:04 PM"))
+	}
 	return s.word("clock", "hm", t.In(s.loc).Format("15:04"))
 }
 

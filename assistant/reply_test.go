@@ -143,3 +143,37 @@ func TestClockFor(t *testing.T) {
 		}
 	}
 }
+
+// TestLocaleHour12: the hour cycle of a locale's Unicode extension.
+func TestLocaleHour12(t *testing.T) {
+	for locale, want := range map[string]bool{
+		"en-US-u-hc-h12": true, "en-us-u-hc-h11": true, "en_US-u-hc-h12": true, "en-u-ca-gregory-hc-h12": true,
+		"de-DE-u-hc-h12": true, // a 12-hour German device: the speaker still says 18:00 Uhr
+		"en-GB-u-hc-h23": false, "en-US": false, "en": false, "": false, "en-x-hc-h12": false, "en-u-hc": false, "hc-h12": false,
+	} {
+		if got := LocaleHour12(locale); got != want {
+			t.Errorf("LocaleHour12(%q) = %v, want %v", locale, got, want)
+		}
+	}
+}
+
+// TestSpeakerClock12: English on a 12-hour device says "6:00 PM" (noon
+// and midnight as the device shows them); German says 18:00 Uhr anyway.
+func TestSpeakerClock12(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 3, 11, 10, 0, 0, 0, loc)
+	en, de := newSpeaker("en", loc, now), newSpeaker("de", loc, now)
+	en.hour12, de.hour12 = true, true
+	for _, tc := range []struct{ got, want string }{
+		{en.when(time.Date(2026, 3, 12, 18, 0, 0, 0, loc), true), "tomorrow at 6:00 PM"},
+		{en.clock(time.Date(2026, 3, 12, 0, 30, 0, 0, loc)), "12:30 AM"},
+		{en.clock(time.Date(2026, 3, 12, 12, 5, 0, 0, loc)), "12:05 PM"},
+		{en.clock(time.Date(2026, 3, 12, 9, 15, 0, 0, loc)), "9:15 AM"},
+		{en.when(time.Date(2026, 3, 13, 23, 59, 0, 0, loc), true), "on Friday"},
+		{de.when(time.Date(2026, 3, 12, 18, 0, 0, 0, loc), true), "morgen um 18:00 Uhr"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}

@@ -47,6 +47,9 @@ type Request struct {
 	ID   *uuid.UUID
 	Text string
 	Lang string
+	// Hour12: the device shows a 12-hour clock (LocaleHour12 of its
+	// locale): English replies say "7:00 PM", not "19:00".
+	Hour12 bool
 }
 
 // Answer is what a command came to: executed (Result, Message), or a
@@ -71,6 +74,7 @@ type Answer struct {
 type command struct {
 	id         uuid.UUID
 	text, lang string
+	hour12     bool // the device's clock (Request.Hour12)
 	source     string
 	answers    *uuid.UUID
 	forget     bool // a refused record with this id goes first
@@ -97,7 +101,7 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 		return Answer{Lang: "en"}, err
 	}
 	lang := detectLanguage(cleanCommand(text), req.Lang)
-	c := command{id: uuid.New(), text: text, lang: lang, receivedAt: time.Now()}
+	c := command{id: uuid.New(), text: text, lang: lang, hour12: req.Hour12, receivedAt: time.Now()}
 	var prior *dbsqlc.AssistantCommand
 	err = s.store.Tx(ctx, func(tx *db.Tx) (err error) {
 		if c.loc, err = tx.Location(ctx); err != nil || req.ID == nil {
@@ -177,11 +181,19 @@ func setLang(in *Intent) {
 	}
 }
 
+// speaker words c's replies: its language, the family's zone, the
+// device's clock.
+func (c command) speaker(now time.Time) *speaker {
+	s := newSpeaker(c.lang, c.loc, now)
+	s.hour12 = c.hour12
+	return s
+}
+
 // run executes in for c in one transaction with its record and undo
 // journal; a question is recorded on its own, a refusal too.
 func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error) {
 	now := c.receivedAt.In(c.loc)
-	say := newSpeaker(c.lang, c.loc, now)
+	say := c.speaker(now)
 	ans := Answer{ID: c.id, Intent: in, Source: c.source, Lang: c.lang, Loc: c.loc, QuestionID: c.answers}
 	err := s.store.Tx(ctx, func(tx *db.Tx) error {
 		if c.forget {
@@ -190,6 +202,7 @@ func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error)
 			}
 		}
 		x := newExecutor(ctx, tx, c.lang, c.text, c.loc, now)
+		x.say.hour12 = c.hour12
 		res, msg, err := x.execute(in)
 		if err != nil {
 			return err
@@ -293,7 +306,7 @@ func (s *Service) ask(ctx context.Context, c command, ans Answer, q *question) (
 	})
 	var dup errDuplicate
 	if errors.As(err, &dup) && familyhub.ErrorCode(dup.err) == familyhub.ECONFLICT {
-		return s.duplicate(ctx, c, ans.Intent, newSpeaker(c.lang, c.loc, c.receivedAt))
+		return s.duplicate(ctx, c, ans.Intent, c.speaker(c.receivedAt))
 	}
 	return ans, err
 }
@@ -427,8 +440,8 @@ func jsonEqual(a, b any) bool {
 // Choose answers the question questionID with its option number option
 // (from 0): the option runs as a command of its own (its answer names the
 // question), once: choosing the same again answers the same, another
-// option is a conflict.
-func (s *Service) Choose(ctx context.Context, questionID uuid.UUID, option int, tie string) (Answer, error) {
+// option is a conflict. hour12 is the device's clock, as in Request.
+func (s *Service) Choose(ctx context.Context, questionID uuid.UUID, option int, tie string, hour12 bool) (Answer, error) {
 	ctx = db.WithoutIfVersion(ctx)
 	var q dbsqlc.AssistantCommand
 	var answered *dbsqlc.AssistantCommand
@@ -466,7 +479,7 @@ func (s *Service) Choose(ctx context.Context, questionID uuid.UUID, option int, 
 		}
 		return s.replay(ctx, *answered, loc)
 	}
-	c := command{id: uuid.New(), text: q.Text, lang: q.Locale, answers: &questionID, receivedAt: time.Now(), loc: loc}
+	c := command{id: uuid.New(), text: q.Text, lang: q.Locale, hour12: hour12, answers: &questionID, receivedAt: time.Now(), loc: loc}
 	if q.Source != nil {
 		c.source = *q.Source
 	}

@@ -49,6 +49,11 @@ type ShoppingItemNew struct {
 	// Category names one of the family's categories (case-insensitively);
 	// nil leaves filing to the categoriser.
 	Category *string `json:"category"`
+	// CategorySource "user" without a Category: a person chose no category
+	// (an Undo putting back an item whose category a person had cleared),
+	// and the categoriser leaves the item alone. nil otherwise; omitted
+	// when nil, so a client id's request hash is what it was before.
+	CategorySource *string `json:"category_source,omitempty"`
 }
 
 // Normalize trims the fields and checks their lengths. Empty optional text
@@ -62,6 +67,9 @@ func (p *ShoppingItemNew) Normalize() (err error) {
 	}
 	if p.Note, err = OptionalText("note", p.Note, familyhub.MaxShoppingNoteLen); err != nil {
 		return err
+	}
+	if p.CategorySource != nil && *p.CategorySource != CategorySourceUser {
+		return familyhub.Invalid("category_source", `category_source can only be "user" (a person's choice, also of no category).`)
 	}
 	p.Category, err = OptionalText("category", p.Category, familyhub.MaxShoppingCategoryLen)
 	return err
@@ -303,7 +311,8 @@ func (tx *Tx) shoppingItemInsert(ctx context.Context, listID uuid.UUID, p Shoppi
 		ID: p.ID, FamilyID: family, ListID: listID, Name: p.Name, Quantity: p.Quantity, Note: p.Note, CategoryID: categoryID,
 	}
 	ask := false
-	if categoryID != nil {
+	if categoryID != nil || p.CategorySource != nil {
+		// A person's choice, of a category or (CategorySource alone) of none.
 		params.CategorySource = ptr(CategorySourceUser)
 	} else if params.CategoryID, category, ask, err = tx.autoCategory(ctx, family, p.Name); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err

@@ -261,3 +261,30 @@ func TestShoppingItemAddErrors(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestShoppingItemAddNoCategory: an item added with category_source "user"
+// and no category has none by a person's choice (an Undo of an item whose
+// category a person cleared): not filed, and left alone by the
+// categoriser. Any other source is refused.
+func TestShoppingItemAddNoCategory(t *testing.T) {
+	t.Parallel()
+	f := newShoppingFixture(t)
+	var item dbsqlc.ShoppingItemsView
+	f.tx(t, func(tx *db.Tx) error {
+		var err error
+		item, _, err = tx.ShoppingItemAdd(f.ctx, f.list, db.ShoppingItemNew{Name: "Milk", CategorySource: ptr(db.CategorySourceUser)})
+		return err
+	})
+	if item.Category != nil || item.CategoryID != nil || item.CategorySource == nil || *item.CategorySource != "user" {
+		t.Fatalf("milk filed %v (source %v), want no category by a person", item.Category, item.CategorySource)
+	}
+	f.sameAsView(t, "no category", item)
+	f.tx(t, func(tx *db.Tx) error {
+		_, _, err := tx.ShoppingItemAdd(f.ctx, f.list, db.ShoppingItemNew{Name: "Eggs", CategorySource: ptr("auto")})
+		var fe *familyhub.Error
+		if !errors.As(err, &fe) || fe.Code != familyhub.EINVALID || fe.Field != "category_source" {
+			t.Errorf("category_source auto: %v, want invalid on category_source", err)
+		}
+		return nil
+	})
+}

@@ -32,9 +32,11 @@ func (s *Server) mountAssistant(r chi.Router) {
 }
 
 type assistantCommandRequest struct {
-	ID     *string `json:"id"`
-	Text   string  `json:"text"`
-	Locale string  `json:"locale"`
+	ID   *string `json:"id"`
+	Text string  `json:"text"`
+	// Locale breaks ties of language; its hour cycle (en-US-u-hc-h12) says
+	// the device's clock (assistant.LocaleHour12).
+	Locale string `json:"locale"`
 }
 
 // assistantAnswerJSON is the answer to a command (and to a choice).
@@ -173,7 +175,7 @@ func (s *Server) handleAssistantCommand(w http.ResponseWriter, r *http.Request) 
 		s.Error(w, r, err)
 		return
 	}
-	a, err := s.assistant.Command(r.Context(), assistant.Request{ID: id, Text: req.Text, Lang: lang})
+	a, err := s.assistant.Command(r.Context(), assistant.Request{ID: id, Text: req.Text, Lang: lang, Hour12: assistant.LocaleHour12(req.Locale)})
 	s.answerAssistant(w, r, a.Lang, toAssistantAnswerJSON(a), err)
 }
 
@@ -185,6 +187,8 @@ func (s *Server) handleAssistantChoice(w http.ResponseWriter, r *http.Request) {
 	}
 	var req struct {
 		Option *int `json:"option"`
+		// Locale: only its hour cycle counts (the question's language stays).
+		Locale string `json:"locale"`
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		s.Error(w, r, err)
@@ -194,7 +198,7 @@ func (s *Server) handleAssistantChoice(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, assistant.ErrNoOption)
 		return
 	}
-	a, err := s.assistant.Choose(r.Context(), id, *req.Option, assistant.AcceptLanguage(r.Header.Get("Accept-Language")))
+	a, err := s.assistant.Choose(r.Context(), id, *req.Option, assistant.AcceptLanguage(r.Header.Get("Accept-Language")), assistant.LocaleHour12(req.Locale))
 	s.answerAssistant(w, r, a.Lang, toAssistantAnswerJSON(a), err)
 }
 

@@ -106,6 +106,18 @@ func TestAssistantCommands(t *testing.T) {
 		!task.Task.DueAt.Equal(time.Date(now.Year(), now.Month(), now.Day()+1, 18, 0, 0, 0, loc)) {
 		t.Errorf("German: %s", r.body)
 	}
+	// The device's clock, as the locale's hour cycle says it: 12-hour
+	// English times as the app shows them; German keeps 18:00 Uhr.
+	r = c.must(http.StatusOK, "POST", "/api/assistant/commands", map[string]any{"text": "remind me to call grandpa tomorrow at 6pm", "locale": "en-US-u-hc-h12"})
+	r.decode(t, &a)
+	if a.Message != "Added the task “Call grandpa”, due tomorrow at 6:00 PM." {
+		t.Errorf("12-hour English: %s", r.body)
+	}
+	r = c.must(http.StatusOK, "POST", "/api/assistant/commands", map[string]any{"text": "Erinnere mich morgen um 18 Uhr, Opa zu besuchen", "locale": "de-DE-u-hc-h12"})
+	r.decode(t, &a)
+	if a.Message != "Neue Aufgabe „Opa besuchen“, fällig morgen um 18:00 Uhr." {
+		t.Errorf("German on a 12-hour device: %s", r.body)
+	}
 	// A refusal in the command's language, and Accept-Language breaking a
 	// tie ("Milsh" could be either).
 	r = c.do("POST", "/api/assistant/commands", map[string]any{"text": "hake Butter ab"})

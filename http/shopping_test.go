@@ -204,6 +204,26 @@ func TestShoppingListCRUD(t *testing.T) {
 	}
 }
 
+// TestShoppingItemAddNoCategory: category_source "user" without a category
+// adds an item with none by a person's choice (what an Undo of an item
+// whose category a person cleared sends); other sources are refused.
+func TestShoppingItemAddNoCategory(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, _ := env.signup("nocat@example.org", "NoCat")
+	var list shoppingListJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
+	itemsPath := "/api/shopping/lists/" + list.ID.String() + "/items"
+	var butter shoppingItemJSON
+	c.must(http.StatusCreated, "POST", itemsPath, map[string]any{"name": "Butter", "category": nil, "category_source": "user"}).decode(t, &butter)
+	if butter.Category != nil || butter.CategorySource == nil || *butter.CategorySource != "user" {
+		t.Fatalf("butter %+v", butter)
+	}
+	if r := c.do("POST", itemsPath, map[string]any{"name": "Eggs", "category_source": "auto"}); r.StatusCode != 422 || r.errorBody(t).Field != "category_source" {
+		t.Errorf("category_source auto: %d %s", r.StatusCode, r.body)
+	}
+}
+
 func TestShoppingItemCRUD(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})

@@ -109,6 +109,9 @@ func TestBrowserFamilyGerman(t *testing.T) {
 	// The code and the link to join with it are data.
 	data = append(data, eval[string](b, `document.querySelector('.invite strong.code').textContent`), eval[string](b, `document.querySelector('.invite a').textContent`))
 	germanOnly(b, "neuer Einladungscode", data)
+	b.click(`.invite .copy-line:has(strong.code) button.copy`)
+	b.waitJS("Kopiert", `['Kopiert.', 'Markiert: Jetzt kopieren (Strg+C oder „Kopieren“ im Menü).'].includes(document.querySelector('.invite .copy-line:has(strong.code) [role=status]')?.textContent)`, 5*time.Second)
+	germanOnly(b, "Einladungscode kopiert", data)
 	b.click(`.invite-rows li[data-status=open] button.danger`)
 	question("Frage: Einladung widerrufen")
 

@@ -183,7 +183,7 @@ func walkGerman(b *browser, base string, data []string) {
 	}
 	// A page that needs the server says so offline, and loads once the
 	// connection is back (as it promises).
-	b.goTo("/recipes", `document.querySelector('#main > .load-error')`)
+	b.goTo("/recipes", `document.querySelector('#main > .load-error') && document.querySelector('#main .offline-state')?.textContent === 'Offline nicht verfügbar.'`)
 	germanOnly(b, "recipes, offline", data)
 	b.setOffline(false)
 	b.waitJS("recipes loaded when back online", `document.querySelector('.recipe-card') && !document.querySelector('#main > .load-error')`, 15*time.Second)

@@ -41,7 +41,8 @@ func postData(ev *fetch.EventRequestPaused) string {
 // online and offline. A read older than a saved add does not take the
 // item off the page. An untick, an edit and a delete made offline reach
 // the server. A task completed offline is completed once the
-// device is back; one completed while an older read of the tasks is on
+// device is back; offline, it and a chore from one of its days open from
+// the copy shown, in English and German; one completed while an older read of the tasks is on
 // its way stays completed, on the page and in the device's copy. An event carrying the version the device already shows
 // is not re-fetched; one without a version is, and so is a delete.
 func TestBrowserOfflineRetry(t *testing.T) {
@@ -284,6 +285,40 @@ func TestBrowserOfflineRetry(t *testing.T) {
 		b.docShot("offline-task-dialog")
 		b.do(chromedp.KeyEvent("\x1b"))
 		b.waitJS("the dialog closed", `!document.querySelector('dialog[open]')`, 5*time.Second)
+		// A day of a chore links to the chore: offline that opens from the
+		// copy shown too, not a "could not open" line in the dialog.
+		bins := `[...document.querySelectorAll('section[aria-labelledby=h-today] li.task')].find((li) => li.querySelector('.title')?.textContent === 'Take out the bins')`
+		openChore := func(title string) {
+			t.Helper()
+			b.click(`li.task[data-id="` + eval[string](b, bins+`.dataset.id`) + `"] button.task-open`)
+			b.waitJS("the day's dialog", dialogOpen+` && document.querySelector('dialog[open] .hint button')`, 5*time.Second)
+			b.click(`dialog[open] .hint button`)
+			b.waitJS("the chore's dialog opens offline", `document.querySelector('dialog[open] h2')?.textContent === `+js(title)+`
+				&& document.querySelector('dialog[open] select[name=repeat]')?.value === 'FREQ=DAILY'
+				&& document.querySelector('dialog[open] input[name=title]').value === 'Take out the bins'
+				&& document.querySelector('dialog[open] .dialog-error').hidden && document.getElementById('banner').hidden`, 5*time.Second)
+		}
+		escape := func() {
+			t.Helper()
+			b.do(chromedp.KeyEvent("\x1b"))
+			b.waitJS("the dialog closed", `!document.querySelector('dialog[open]')`, 5*time.Second)
+		}
+		openChore("Edit chore")
+		escape()
+		// The same in German: the page, the task's dialog and the chore's.
+		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+		b.waitJS("German, the tasks shown again", `document.documentElement.lang.startsWith('de') && document.querySelector('#main h1')?.textContent === 'Aufgaben' && `+task+` && `+bins, 5*time.Second)
+		data := []string{"Call grandma", "Take out the bins", "Water the plants", "Renew passport", "Ana", "Rivera", "FamilyHub"}
+		b.click(`li.task[data-id="` + eval[string](b, task+`.dataset.id`) + `"] button.task-open`)
+		b.waitJS("the dialog opens offline, in German", `document.querySelector('dialog[open] h2')?.textContent === 'Aufgabe bearbeiten'
+			&& document.querySelector('dialog[open] input[name=title]')?.value === 'Call grandma' && document.getElementById('banner').hidden`, 5*time.Second)
+		germanOnly(b, "a task offline", data)
+		escape()
+		openChore("Hausarbeit bearbeiten")
+		germanOnly(b, "a chore offline", data)
+		escape()
+		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+		b.waitJS("English again", `document.querySelector('#main h1')?.textContent === 'Tasks' && `+task, 5*time.Second)
 		b.setOffline(false)
 		b.waitJS("saved", task+` && !`+task+`.dataset.pending && `+task+`.querySelector('input').checked`, 5*time.Second)
 		var tasks []struct {

@@ -12,7 +12,7 @@ import * as outbox from './outbox.js';
 import { viewOf } from './presence.js';
 import { RealtimeClient } from './realtime.js';
 import { dateIn } from './time.js';
-import { failed, hideNotice, loader, notice, refreshState, showState, watchKeyboard, watchSync, write } from './shell.js';
+import { failed, hideNotice, loader, notice, refreshState, refused, showState, watchKeyboard, watchSync, write } from './shell.js';
 import { ask } from './views/dialog.js';
 import * as auth from './views/auth.js';
 import { resetPage } from './views/auth-reset.js';
@@ -115,6 +115,7 @@ function startRealtime() {
       app.presence = members;
       for (const fn of presenceListeners) fn(members);
     },
+    onRefused: (code) => refused(code),
     onSessionEnded: () => signedOut(t('auth.sessionEnded')),
   });
   app.rt.start();

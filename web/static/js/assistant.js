@@ -1,6 +1,7 @@
 // The assistant bar on every page: type (or, where the browser has the Web
 // Speech API, say) a command; it goes to POST /api/assistant/commands with
-// this device's id and an id of its own (a retry never runs it twice). The
+// this device's id, an id of its own (a retry never runs it twice) and the
+// locale with the app's hour cycle (the answer says times on its clock). The
 // server's sentence is shown when it speaks the user's language
 // (Content-Language), else the app words the answer itself. A question
 // comes with its options as buttons; an executed command with Undo. Other
@@ -9,7 +10,7 @@ import { request, serverCaps } from './api.js';
 import { examples, optionLabel, replyText } from './assistant-reply.js';
 import { h, setChildren } from './dom.js';
 import { serverSpeaks } from './errors.js';
-import { currentLocale, t } from './i18n.js';
+import { clockLocale, currentLocale, t } from './i18n.js';
 
 const Recognition = () => window.SpeechRecognition || window.webkitSpeechRecognition || null;
 
@@ -102,7 +103,7 @@ export function mountAssistant(app, root) {
         for (const b of buttons) b.disabled = true;
         buttons[i].setAttribute('aria-busy', 'true');
         try {
-          const res = await request('POST', `/api/assistant/commands/${data.id}/choice`, { option: i });
+          const res = await request('POST', `/api/assistant/commands/${data.id}/choice`, { option: i, locale: clockLocale() });
           present(res.data, res.headers);
         } catch (ex) {
           showError(ex);
@@ -141,7 +142,7 @@ export function mountAssistant(app, root) {
     send.setAttribute('aria-busy', 'true');
     reply.replaceChildren(h('p.muted', t('assistant.working')));
     try {
-      const { data, headers } = await request('POST', '/api/assistant/commands', { id: newCommandId(), text, locale: currentLocale() });
+      const { data, headers } = await request('POST', '/api/assistant/commands', { id: newCommandId(), text, locale: clockLocale() });
       present(data, headers);
       if (input.value.trim() === text) input.value = '';
     } catch (ex) {

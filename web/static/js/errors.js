@@ -37,6 +37,21 @@ const BY_CODE = {
   method_not_allowed: 'error.malformed', unknown_type: 'error.malformed', too_many_topics: 'error.tooManyTopics',
 };
 
+// The realtime protocol's error replies (docs/realtime.md) come over the
+// live connection, not as an answer to a request: the server refused a
+// message the app sent (a topic or view it does not know, a message too
+// large, or of a type it does not understand, as from an app older or newer
+// than the server). The connection carries on; what it delivers may not be
+// what the page needs. Where REST's sentence does not fit a socket, the
+// socket has its own; any other code the generic one.
+const BY_REALTIME_CODE = { invalid: 'error.realtime.invalid', too_large: 'error.realtime.tooLarge' };
+
+/** realtimeReason(code) is the sentence for a realtime error reply's code. */
+export function realtimeReason(code) {
+  const key = BY_REALTIME_CODE[code] || (code !== 'internal' && BY_CODE[code]) || 'error.realtime.other';
+  return t(key);
+}
+
 /**
  * friendly(status, code, field, ctx) returns the sentence for an error.
  * ctx.path is the request's path (a 401 at sign-in means wrong password).

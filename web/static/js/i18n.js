@@ -44,6 +44,17 @@ export const currentLang = () => lang;
 /** The full locale in use, e.g. 'de-DE', for Intl and the assistant. */
 export const currentLocale = () => locale;
 
+/**
+ * The locale with the hour cycle the app's times use, as a Unicode
+ * extension ("en-US-u-hc-h12", "de-DE-u-hc-h23"), for the assistant: the
+ * server cannot know that an en-US device shows "7:00 PM", and says its
+ * times on the same clock when told.
+ */
+export function clockLocale() {
+  const hc = intl('DateTimeFormat', { hour: 'numeric' }).resolvedOptions().hourCycle;
+  return hc && !locale.includes('-u-') ? `${locale}-u-hc-${hc}` : locale;
+}
+
 /** Switches the language, remembers it and tells the listeners (the app re-renders). */
 export function setLang(next) {
   if (!TABLES[next] || next === lang) return;

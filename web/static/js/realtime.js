@@ -2,8 +2,8 @@
 // changed, so it can re-fetch exactly that. No DOM, no app state: reusable by
 // any FamilyHub web client. The protocol is docs/realtime.md; how to use this
 // module (new RealtimeClient({deviceId, topics, view, onEvent, onResync,
-// onState, onPresence, onSessionEnded}), start, setTopics, setView, stop)
-// is docs/pwa.md.
+// onState, onPresence, onRefused, onSessionEnded}), start, setTopics,
+// setView, stop) is docs/pwa.md.
 // Event type names (SHOPPING_ITEM_UPDATED, …) are the list in events.go.
 
 import { openPoll, openSSE, openWS, WS_NORMAL, WS_RESTART, WS_SESSION_ENDED, WS_TOO_SLOW } from './realtime-transports.js';
@@ -22,6 +22,10 @@ export class RealtimeClient {
     this.onState = opts.onState ?? (() => {});
     this.onSessionEnded = opts.onSessionEnded ?? (() => {});
     this.onMessage = opts.onMessage ?? (() => {}); // device messages without seq
+    // The server refused a message this client sent ({type: 'error', code}):
+    // the connection carries on, but a subscription or view may not be what
+    // the app asked for. The app tells the person (by code, in their language).
+    this.onRefused = opts.onRefused ?? (() => {});
     // Family presence (docs/realtime.md "Presence"): the view this device
     // reports, and the family's devices as the server last said (empty
     // while not live, and on the long-poll transport, which cannot carry it).
@@ -230,6 +234,7 @@ export class RealtimeClient {
         break;
       case 'error':
         console.warn('realtime: server refused a message:', msg.code, msg.message);
+        this.onRefused(String(msg.code ?? ''), msg.message);
         break;
       default:
         this.onMessage(msg);

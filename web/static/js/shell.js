@@ -1,11 +1,12 @@
 // The parts of the page around the views: the connection indicator, the
 // offline line and the badge of waiting writes, the banner for failed
-// writes, the notice with an action ("Deleted “milk”." Undo), coalescing
-// loaders, and keeping the bottom navigation away from focused controls on
-// a phone.
+// writes (and for a message the realtime connection refused), the notice
+// with an action ("Deleted “milk”." Undo), coalescing loaders, and keeping
+// the bottom navigation away from focused controls on a phone.
 import { ApiError, onReachable, serverReachable } from './api.js';
 import * as cache from './cache.js';
 import { h, setChildren } from './dom.js';
+import { realtimeReason } from './errors.js';
 import { fmtDateTime, fmtTime, onLangChange, t } from './i18n.js';
 import * as outbox from './outbox.js';
 
@@ -92,18 +93,39 @@ export function failed(failText, e, fn) {
     return;
   }
   const retry = e.retryable && fn ? () => { hideBanner(); write(failText, fn); } : null;
+  showBanner(failText, reason, retry && h('button.primary', { type: 'button', onclick: retry }, t('common.retry')));
+}
+
+/** Shows the banner: what (bold), why, an action button (or null) and Dismiss. */
+function showBanner(what, reason, action) {
   setChildren(banner,
-    h('p', h('strong', failText), ' ', reason),
-    h('div.banner-actions',
-      retry && h('button.primary', { type: 'button', onclick: retry }, t('common.retry')),
+    h('p', h('strong', what), ' ', reason),
+    h('div.banner-actions', action,
       h('button', { type: 'button', onclick: hideBanner }, t('common.dismiss'))));
-  banner.dataset.what = failText;
+  banner.dataset.what = what;
   banner.hidden = false;
+}
+
+let refusedCode = null;
+/**
+ * refused(code) says that the server refused a message of the realtime
+ * connection (an error reply with code): live updates may be incomplete,
+ * why, and Reload. Once per code: the same code again (a page that asks
+ * for the same thing on every navigation) shows nothing new, even after
+ * Dismiss, until another code comes.
+ */
+export function refused(code) {
+  if (code === refusedCode) return;
+  refusedCode = code;
+  showBanner(t('realtime.refused'), realtimeReason(code),
+    h('button.primary', { type: 'button', onclick: () => location.reload() }, t('common.reload')));
+  banner.dataset.realtime = code;
 }
 
 export function hideBanner() {
   banner.hidden = true;
   banner.dataset.what = '';
+  delete banner.dataset.realtime;
   banner.replaceChildren();
 }
 
@@ -156,14 +178,19 @@ export function loader(fn) {
   let failed = false;
   const run = () => {
     if (running) { again = true; return running; }
+    // Only a loader that failed takes its line and "Not available
+    // offline." back: the loader of a page just left can still be on its
+    // way (a tasks read answered from the kept copy once the network went)
+    // and must not clear what the new page says.
+    if (failed) loadingAgain();
     running = (async () => {
       try {
         do {
           again = false;
           await fn();
         } while (again);
+        if (failed) document.querySelector('#main > .load-error')?.remove();
         failed = false;
-        document.querySelector('#main > .load-error')?.remove();
       } catch (e) {
         failed = true;
         if (e.status !== 401) showLoadError(e);
@@ -190,6 +217,27 @@ function showLoadError(e) {
   const line = main.querySelector(':scope > .load-error') || h('p.load-error', { role: 'alert' });
   line.textContent = e.status === 0 ? t('error.loadOffline') : t('error.load', { reason: reasonOf(e) });
   main.prepend(line);
+  if (e.status === 0) notKept(main);
+}
+
+// Offline with nothing kept for the page (calendar, recipes, the Family
+// page): its loading placeholders would pulse under the offline line for as
+// long as the device has no signal. They give way to a still "Not
+// available offline." (the placeholder hidden, not removed: the page's
+// render replaces both once it loads).
+function notKept(main) {
+  for (const el of main.querySelectorAll('.loading:not([hidden])')) {
+    el.hidden = true;
+    el.before(h('div.offline-state', t('offline.notKept')));
+  }
+}
+
+// A load starts again (back online): what is loading shows so again.
+function loadingAgain() {
+  for (const el of document.querySelectorAll('#main .offline-state')) {
+    if (el.nextElementSibling?.matches('.loading')) el.nextElementSibling.hidden = false;
+    el.remove();
+  }
 }
 
 // --- the bottom navigation on a phone: hidden while the keyboard is open or

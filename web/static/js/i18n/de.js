@@ -28,6 +28,7 @@ export default {
 
   'offline.title': 'Du bist offline',
   'offline.text': 'FamilyHub braucht den Server für die Listen, Aufgaben und den Kalender deiner Familie. Sobald die Verbindung zurück ist, geht es weiter.',
+  'offline.notKept': 'Offline nicht verfügbar.',
 
   'error.offline': 'Du bist offline.',
   'error.network': 'Der Server ist nicht erreichbar.',
@@ -42,6 +43,12 @@ export default {
   'error.conflict.email': 'Zu dieser E-Mail-Adresse gibt es schon ein Konto.',
   'error.tooLarge': 'Das ist zu viel auf einmal.',
   'error.tooManyTopics': 'Die App hat zu viele Live-Aktualisierungen auf einmal angefordert. Lade die Seite neu.',
+  // The realtime connection refused a message of the app (errors.js realtimeReason).
+  'realtime.refused': 'Live-Aktualisierungen sind womöglich unvollständig.',
+  'error.realtime.invalid': 'Die App hat beim Server Live-Aktualisierungen angefragt, die er nicht kennt. Lade die Seite neu.',
+  'error.realtime.tooLarge': 'Die App hat dem Server über die Live-Verbindung zu viel auf einmal geschickt. Lade die Seite neu.',
+  'error.realtime.other': 'Der Server hat eine Nachricht der App abgelehnt. Lade die Seite neu.',
+  'common.reload': 'Neu laden',
   'error.rateLimited': 'Zu viele Versuche. Warte ein paar Minuten und versuche es dann nochmal.',
   'error.tooManyConnections': 'Zu viele offene Verbindungen deines Kontos (andere Tabs oder Geräte). Schließe einige und versuche es nochmal.',
   'error.unavailable': 'Der Server ist gerade ausgelastet. Versuche es gleich nochmal.',
@@ -572,6 +579,9 @@ export default {
   'invites.revokeLabel': 'Einladungscode widerrufen (als: {role})',
   'invites.revokeTitle': 'Diesen Einladungscode widerrufen?',
   'invites.revokeText': 'Er funktioniert sofort nicht mehr.',
+  'invites.copyCode': 'Einladungscode kopieren',
+  'invites.copyLink': 'Link kopieren',
+  'copy.selected': 'Markiert: Jetzt kopieren (Strg+C oder „Kopieren“ im Menü).',
   'children.title': 'Kindergeräte',
   'children.intro': 'Richte FamilyHub einmal auf einem Tablet oder Handy ein, das die Kinder benutzen, angemeldet als erwachsene Person. Dann melden sich Kinder dort mit dem Familiencode, ihrem Namen und ihrer PIN an (die PINs vergibt die Verwaltung unter „Mitglieder“).',
   'children.name': 'Name dieses Geräts',

@@ -29,6 +29,7 @@ export default {
 
   'offline.title': 'You are offline',
   'offline.text': 'FamilyHub needs the server for your family\'s lists, tasks and calendar. It will load as soon as the connection is back.',
+  'offline.notKept': 'Not available offline.',
 
   'error.offline': 'You are offline.',
   'error.network': 'The server cannot be reached.',
@@ -43,6 +44,12 @@ export default {
   'error.conflict.email': 'An account with this email address exists already.',
   'error.tooLarge': 'That is too much at once.',
   'error.tooManyTopics': 'The app asked for too many live updates at once. Reload the page.',
+  // The realtime connection refused a message of the app (errors.js realtimeReason).
+  'realtime.refused': 'Live updates may be incomplete.',
+  'error.realtime.invalid': 'The app asked the server for live updates it does not know. Reload the page.',
+  'error.realtime.tooLarge': 'The app sent the server too much at once over the live connection. Reload the page.',
+  'error.realtime.other': 'The server refused a message from the app. Reload the page.',
+  'common.reload': 'Reload',
   'error.rateLimited': 'Too many attempts. Please wait a few minutes and try again.',
   'error.tooManyConnections': 'Too many open connections from your account (other tabs or devices). Close some and try again.',
   'error.unavailable': 'The server is busy right now. Try again in a moment.',
@@ -573,6 +580,9 @@ export default {
   'invites.revokeLabel': 'Revoke the invite code (as: {role})',
   'invites.revokeTitle': 'Revoke this invite code?',
   'invites.revokeText': 'It stops working at once.',
+  'invites.copyCode': 'Copy the invite code',
+  'invites.copyLink': 'Copy the link',
+  'copy.selected': 'Selected: now copy it (Ctrl+C, or Copy in the menu).',
   'children.title': 'Children\'s devices',
   'children.intro': 'On a tablet or phone the children use, set up FamilyHub once, signed in as an adult. Then children sign in there with the family code, their name and their PIN (owners give PINs under Members).',
   'children.name': 'Name of this device',

@@ -4,22 +4,14 @@
 // subscriptions are the family's: their list follows FAMILY_UPDATED.
 import { del, get, post } from '../api.js';
 import { field, formValues, h, loading, reconcile, setChildren } from '../dom.js';
+import { copyButton } from '../copy.js';
 import { fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { confirmDelete } from './dialog.js';
 
 /** A read-only value with a Copy button. */
 export function copyable(label, value) {
   const input = h('input', { value, readonly: true, spellcheck: 'false' });
-  const status = h('span.muted.copied', { role: 'status' });
-  const btn = h('button.small', {
-    type: 'button', 'aria-label': t('dav.copyLabel', { what: label }),
-    async onclick() {
-      try { await navigator.clipboard.writeText(value); } catch { input.select(); document.execCommand?.('copy'); }
-      status.textContent = t('dav.copied');
-      setTimeout(() => { status.textContent = ''; }, 2500);
-    },
-  }, t('dav.copy'));
-  return h('div.copyable', field(label, input), btn, status);
+  return h('div.copyable', field(label, input), copyButton(value, input, t('dav.copyLabel', { what: label })));
 }
 
 /** Where each calendar app wants the server: the exact text to paste. */

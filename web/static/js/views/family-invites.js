@@ -1,9 +1,11 @@
 // The Family page's invites (owners and adults, invite.manage): make a
 // one-time code with a role (an owner only by owners) and how long it
 // works, see the codes made (open, used by whom, expired) and revoke an
-// open one. FAMILY_UPDATED re-reads the list (an invite used on another
-// device shows "used" at once).
+// open one. A new code and its link each have Copy. FAMILY_UPDATED
+// re-reads the list (an invite used on another device shows "used" at
+// once).
 import { del, get, post } from '../api.js';
+import { copyButton } from '../copy.js';
 import { field, h, loading, reconcile, setChildren } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
 import { memberName } from '../members.js';
@@ -29,14 +31,17 @@ export function invitesSection(app) {
       const link = `${location.origin}/join/${encodeURIComponent(inv.code)}`;
       setChildren(out,
         h('p', t('invites.madeFor', { role: roleName(inv.role) })),
-        h('p', t('family.inviteCode'), ' ', h('strong.code', inv.code)),
-        h('p', t('family.inviteLink'), ' ', h('a', { href: link }, link)),
+        copyLine(t('family.inviteCode'), h('strong.code', inv.code), inv.code, t('invites.copyCode')),
+        copyLine(t('family.inviteLink'), h('a', { href: link }, link), link, t('invites.copyLink')),
         h('p.muted', t('family.validUntil', { when: fmtDateTime(new Date(inv.expires_at), tz) })));
       reload();
     },
   },
   h('div.row', field(t('invites.role'), roleSel), field(t('invites.validFor'), ttlSel)),
   h('button.primary', { type: 'submit' }, t('family.createInvite')));
+
+  // The code and the link are meant to be sent on: each with Copy.
+  const copyLine = (label, shown, value, copyLabel) => h('p.copy-line', label, ' ', shown, ' ', copyButton(value, shown, copyLabel));
 
   function state(inv) {
     if (inv.status === 'used') {

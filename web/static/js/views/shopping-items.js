@@ -136,14 +136,16 @@ export function itemsView(app, { getCategories }) {
    * Puts a deleted item back through the outbox, after its delete (the
    * outbox keeps the order, also offline): a new item with a new id (the
    * old id is gone for good), the same name, quantity, note and list. The
-   * category goes along only when a person chose it; one the categoriser
-   * filed is left to the categoriser again.
+   * category goes along only when a person chose it, "no category" too
+   * (category_source "user" alone: the categoriser would file it
+   * otherwise); one the categoriser filed is left to the categoriser again.
    */
   async function restore(it) {
     const item = { id: crypto.randomUUID(), name: it.name };
     if (it.quantity) item.quantity = it.quantity;
     if (it.note) item.note = it.note;
     if (it.category && it.category_source !== 'auto') item.category = it.category;
+    else if (!it.category && it.category_source === 'user') item.category_source = 'user';
     const hadFocus = document.activeElement === document.getElementById('main');
     try {
       const { result } = await addItem(app, it.list_id, item);

@@ -62,11 +62,32 @@ function ruleFor(preset, dueLocal, tz, custom) {
 }
 
 /**
- * openTaskDialog(app, task | null, {onSaved}) edits a task (or creates one
- * when task is null); onSaved(savedTask) runs after a save, onSaved(null, task)
- * after a delete.
+ * readTask(app, id, kept) reads a task for its dialog: from the server
+ * (another device may have changed it), or, when the server cannot be
+ * reached (offline, a network error, a gateway's 502 or 504), kept(id), the
+ * copy the page shows, if it has one: a shop with no signal opens the task
+ * instead of a "could not open" banner (a save in the dialog still needs
+ * the server and says so). Undefined when it fails (the banner, or the open
+ * dialog, says why).
  */
-export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
+export function readTask(app, id, kept) {
+  return app.write(t('fail.openTask'), async () => {
+    const copy = kept?.(id);
+    if (navigator.onLine === false && copy) return copy;
+    try { return await get(`/api/tasks/${id}`); } catch (e) {
+      if ((e.status === 0 || e.status === 502 || e.status === 504) && copy) return copy;
+      throw e;
+    }
+  });
+}
+
+/**
+ * openTaskDialog(app, task | null, {onSaved, kept}) edits a task (or
+ * creates one when task is null); onSaved(savedTask) runs after a save,
+ * onSaved(null, task) after a delete. kept(id) is the page's copy of a
+ * task, for opening a day's chore without the server (readTask).
+ */
+export function openTaskDialog(app, task, { onSaved = () => {}, kept = null } = {}) {
   const tz = app.tz;
   const isNew = !task;
   const template = !!task?.is_template;
@@ -105,8 +126,8 @@ export function openTaskDialog(app, task, { onSaved = () => {} } = {}) {
   syncRotation();
 
   const openTemplate = async () => {
-    const tpl = await app.write(t('fail.openTask'), () => get(`/api/tasks/${task.template_id}`));
-    if (tpl) { dlg.close(); openTaskDialog(app, tpl, { onSaved }); }
+    const tpl = await readTask(app, task.template_id, kept);
+    if (tpl) { dlg.close(); openTaskDialog(app, tpl, { onSaved, kept }); }
   };
 
   const dueValue = task ? (task.due_at ? localInput(new Date(task.due_at), tz) : '') : localInput(new Date(Date.now() + 3600e3), tz);

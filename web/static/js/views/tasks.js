@@ -15,7 +15,7 @@ import * as outbox from '../outbox.js';
 import { overlay } from '../pending.js';
 import { presenceRow } from '../presence.js';
 import { dateIn, zoned, addDays } from '../time.js';
-import { describeRule, openTaskDialog } from './task-dialog.js';
+import { describeRule, openTaskDialog, readTask } from './task-dialog.js';
 
 const FILTER_KEY = 'familyhub.tasks.filter';
 
@@ -178,18 +178,13 @@ export function view(app, main) {
 
   // The dialog re-reads the task (another device may have changed it); when
   // the server cannot be reached it opens the copy the page shows (a shop
-  // with no signal): ticking a task done on the page goes through the
-  // outbox, a save in the dialog needs the server and says so.
+  // with no signal), and so does a day's link to its chore: ticking a task
+  // done on the page goes through the outbox, a save in the dialog needs
+  // the server and says so.
   async function edit(task) {
-    const shown = () => tasks.get(task.id) || task;
-    const fresh = await app.write(t('fail.openTask'), async () => {
-      if (navigator.onLine === false) return shown();
-      try { return await get(`/api/tasks/${task.id}`); } catch (e) {
-        if (e.status === 0 || e.status === 502 || e.status === 504) return shown();
-        throw e;
-      }
-    });
-    if (fresh) openTaskDialog(app, fresh, { onSaved });
+    const kept = (id) => tasks.get(id) || (id === task.id ? task : undefined);
+    const fresh = await readTask(app, task.id, kept);
+    if (fresh) openTaskDialog(app, fresh, { onSaved, kept });
   }
 
   // A task saved (or deleted: gone) in the dialog is shown and kept at
