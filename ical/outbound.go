@@ -58,6 +58,17 @@ func OutsideProxy(proxy func(*http.Request) (*url.URL, error)) func(*http.Reques
 	}
 }
 
+// PublicOnly returns the DialContext and the Proxy of an http.Transport for
+// requests to addresses members give, which must reach only public
+// addresses: dialer (its Control replaced by RefusePrivate) for the
+// connections, proxy (http.ProxyFromEnvironment in production) wrapped in
+// OutsideProxy.
+func PublicOnly(dialer *net.Dialer, proxy func(*http.Request) (*url.URL, error)) (dial func(ctx context.Context, network, address string) (net.Conn, error), viaProxy func(*http.Request) (*url.URL, error)) {
+	d := *dialer
+	d.Control = RefusePrivate
+	return d.DialContext, OutsideProxy(proxy)
+}
+
 // checkTarget resolves target's host and refuses it when any address is
 // not public.
 func checkTarget(ctx context.Context, target *url.URL) error {
