@@ -154,7 +154,7 @@ func TestBrowserFamilyRemoval(t *testing.T) {
 // and no new lists.
 func TestBrowserFamilyRoles(t *testing.T) {
 	skipInShortMode(t, "a browser")
-	c, ana, _ := twoAdults(t)
+	c, ana, ben := twoAdults(t)
 	listID := seedFamily(t, c.a, ana)
 	laptop := newDevice(t, "Ana-laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
 	phone := newDevice(t, "Ben-phone", phoneW, phoneH, browserOpts{lang: "en-GB"})
@@ -186,6 +186,17 @@ func TestBrowserFamilyRoles(t *testing.T) {
 		phone.markPage()
 		laptop.setValue(roleSel, "member")
 		phone.waitJS("Ben is an adult again, live", memberEl("Ben")+`?.querySelector('.role-text')?.textContent === 'Adult' && document.querySelector('#h-invite') && `+notReloaded, 5*time.Second)
+
+		// Leaving names the calendars Ben subscribed to with a user name,
+		// which would go with him (Ben answers no).
+		restAs(t, ben, c.b, "POST", "/api/calendar/subscriptions", map[string]any{"name": "Ben's work", "url": "https://example.org/ben.ics", "username": "ben"})
+		phone.click(`button[aria-describedby="leave-text"]`)
+		phone.waitJS("the question", `document.querySelector('dialog.ask[open]')?.textContent.includes('Leave the family')`, 5*time.Second)
+		if q := eval[string](phone, `document.querySelector('dialog.ask[open]').textContent`); !strings.Contains(q, "The calendars you subscribed to with a user name or password are removed too, with their events: Ben's work.") {
+			t.Errorf("the question before leaving does not name Ben's calendar with a user name: %q", q)
+		}
+		phone.do(chromedp.KeyEvent("\x1b"))
+		phone.waitJS("the question closed", `!document.querySelector('dialog.ask[open]')`, 5*time.Second)
 	})
 
 	t.Run("invite a child, PIN", func(t *testing.T) {
