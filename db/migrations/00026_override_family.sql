@@ -29,8 +29,8 @@
 -- triggers), so from then until the commit reads of events wait too.
 -- Measured on the 2-core test machine (PostgreSQL 15, shared with other
 -- work, so a quiet one is faster): 5,000 events (50 families) with 3,000
--- overrides, 41 ms in all (clean-up 15 ms, index 16 ms, key 5 ms); 100,000
--- events with 50,000 overrides, 0.9 s in all (clean-up 0.23-0.35 s, index
+-- overrides, 41 ms in all (clean-up 21 ms, index 16 ms, key 5 ms); 100,000
+-- events with 50,000 overrides, 0.9 s in all (clean-up 0.24-0.35 s, index
 -- 0.29-0.31 s, key 0.24-0.31 s), so event writes wait about 0.6 s and
 -- event reads about 0.3 s. Going down: 0.2 s for 100,000 events (the old
 -- key is checked against every override; no index to build).
