@@ -535,6 +535,18 @@ func (s *Store) TicketAuthenticate(ctx context.Context, ticket string) (*familyh
 	return s.SessionAuthenticateByID(ctx, sessionID)
 }
 
+// TicketRelease gives back a ticket that TicketAuthenticate used for a
+// connection refused before it opened (too many connections, the server
+// shutting down, a bad parameter), so the client may try again with it
+// while it lasts. Only the caller that used the ticket may release it: a
+// ticket still admits at most one open connection.
+func (s *Store) TicketRelease(ctx context.Context, ticket string) error {
+	if len(ticket) > 128 {
+		return nil
+	}
+	return Err(s.Q.RealtimeTicketRelease(ctx, s.Pool, ticketHash(ticket)), "")
+}
+
 func ticketHash(ticket string) []byte { return HashToken("realtime-ticket:" + ticket) }
 
 // MembershipGet returns the family membership of a user: not found when

@@ -183,10 +183,13 @@ func (tx *Tx) FamilyLeave(ctx context.Context) error {
 // endAccess ends a member's access at once, everywhere: the membership goes
 // (their sockets close with 4001 on every replica, their later requests
 // answer 401, CalDAV included), their sessions are revoked, their app
-// passwords, PIN and unused reset codes deleted, and the calendar feeds
-// they made revoked (they saw the secret URLs; a feed of their own tasks
-// goes with the membership). What they did stays: rows keep their user
-// id, shown as a former member.
+// passwords, PIN and unused reset codes deleted, the calendar feeds they
+// made revoked (they saw the secret URLs; a feed of their own tasks goes
+// with the membership), and the calendar subscriptions they added with a
+// user name or password deleted with their imported events (the server
+// must not go on signing in with a departed member's secret;
+// subscriptions without credentials stay the family's). What they did
+// stays: rows keep their user id, shown as a former member.
 func (tx *Tx) endAccess(ctx context.Context, m dbsqlc.Membership) error {
 	tx.markAuthChanged()
 	if _, err := tx.q.MembershipDelete(ctx, tx, dbsqlc.MembershipDeleteParams{FamilyID: m.FamilyID, UserID: m.UserID}); err != nil {
@@ -203,6 +206,15 @@ func (tx *Tx) endAccess(ctx context.Context, m dbsqlc.Membership) error {
 	}
 	if _, err := tx.q.ICalFeedRevokeByCreator(ctx, tx, dbsqlc.ICalFeedRevokeByCreatorParams{FamilyID: m.FamilyID, CreatedBy: &m.UserID}); err != nil {
 		return err
+	}
+	subs, err := tx.q.CalendarSubscriptionDeleteCredentialedOf(ctx, tx, dbsqlc.CalendarSubscriptionDeleteCredentialedOfParams{FamilyID: m.FamilyID, CreatedBy: &m.UserID})
+	if err != nil {
+		return err
+	}
+	if len(subs) > 0 {
+		if _, err := tx.q.CalendarSubscriptionsEventsDelete(ctx, tx, dbsqlc.CalendarSubscriptionsEventsDeleteParams{FamilyID: m.FamilyID, SubscriptionIds: subs}); err != nil {
+			return err
+		}
 	}
 	return tx.q.PasswordResetDeleteUnused(ctx, tx, m.UserID)
 }

@@ -1,12 +1,16 @@
 package http
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -371,17 +375,75 @@ func TestFamilyUpdate(t *testing.T) {
 	}
 }
 
+// TestHealthAndReady: /readyz tells a load balancer which check failed
+// ("error") but never the error's text (it may name hosts, ports, users);
+// the text goes to the server's log, once when a check starts failing (and
+// once when it recovers), not on every poll.
 func TestHealthAndReady(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})
+	var logged syncBuffer
+	env.server.logger = slog.New(slog.NewTextHandler(&logged, nil))
 	c := env.newClient()
 	c.must(http.StatusOK, "GET", "/healthz", nil)
 	c.must(http.StatusOK, "GET", "/readyz", nil)
-	env.server.AddReadyCheck("listener", func(context.Context) error { return errors.New("not connected") })
-	r := c.must(http.StatusServiceUnavailable, "GET", "/readyz", nil)
-	if !strings.Contains(string(r.body), "not connected") {
-		t.Fatalf("readyz body %s", r.body)
+	var failing atomic.Bool
+	failing.Store(true)
+	const secret = "dial tcp 10.20.30.40:5432: connect: connection refused (user familyhub_admin)"
+	env.server.AddReadyCheck("listener", func(context.Context) error {
+		if failing.Load() {
+			return errors.New(secret)
+		}
+		return nil
+	})
+	type ready struct {
+		Ready  bool              `json:"ready"`
+		Checks map[string]string `json:"checks"`
 	}
+	for range 5 { // a load balancer polling
+		r := c.must(http.StatusServiceUnavailable, "GET", "/readyz", nil)
+		var got ready
+		r.decode(t, &got)
+		if got.Ready || got.Checks["listener"] != "error" || got.Checks["database"] != "ok" || len(got.Checks) != 2 {
+			t.Fatalf("readyz body %s", r.body)
+		}
+		if strings.Contains(string(r.body), "10.20.30.40") || strings.Contains(string(r.body), "familyhub_admin") {
+			t.Fatalf("readyz shows the error's text: %s", r.body)
+		}
+	}
+	if n := strings.Count(logged.String(), "10.20.30.40"); n != 1 {
+		t.Fatalf("the failing check was logged %d times over five polls, want once:\n%s", n, logged.String())
+	}
+	failing.Store(false)
+	c.must(http.StatusOK, "GET", "/readyz", nil)
+	c.must(http.StatusOK, "GET", "/readyz", nil)
+	if n := strings.Count(logged.String(), "ready check ok again"); n != 1 {
+		t.Fatalf("the recovery was logged %d times, want once:\n%s", n, logged.String())
+	}
+	failing.Store(true)
+	c.must(http.StatusServiceUnavailable, "GET", "/readyz", nil)
+	if n := strings.Count(logged.String(), "10.20.30.40"); n != 2 {
+		t.Fatalf("a new failure after the recovery was logged %d times in all, want twice:\n%s", n, logged.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer that handlers may write from several
+// goroutines while a test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func mustPrefixes(ss ...string) []netip.Prefix {

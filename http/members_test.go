@@ -2,7 +2,9 @@ package http
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/ical"
 )
 
 // TestParallelWrongPasswords (issue 19 item 4): 100 parallel wrong
@@ -518,5 +521,88 @@ func TestOwnersRaceKeepsAnOwner(t *testing.T) {
 		if owners != 1 {
 			t.Fatalf("answers %v left %d owners", statuses, owners)
 		}
+	}
+}
+
+// TestDepartedMembersCredentialedSubscriptions: when a member leaves or is
+// removed, the calendar subscriptions they added with a user name or a
+// password (their account somewhere else) go with them, with their
+// imported events, in the same transaction: the family's server must not
+// go on signing in to the departed member's calendar. Subscriptions
+// without credentials, and other members' subscriptions, stay.
+func TestDepartedMembersCredentialedSubscriptions(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{
+		TrustedProxies: mustPrefixes("127.0.0.1/32", "::1/128"),
+		Calendar:       ical.Config{SecretKey: "test secret key 0123456789"},
+	})
+	subscribe := func(f *family, role, name string, creds map[string]any) uuid.UUID {
+		t.Helper()
+		body := map[string]any{"url": "https://example.org/" + name + ".ics", "name": name}
+		maps.Copy(body, creds)
+		var sub subscriptionJSON
+		f.clients[role].must(http.StatusCreated, "POST", "/api/calendar/subscriptions", body).decode(t, &sub)
+		if _, err := env.pool.Exec(t.Context(), `INSERT INTO calendar_events (family_id, title, starts_at, ends_at, subscription_id, read_only, source_href)
+			SELECT family_id, $2::text, now(), now() + interval '1 hour', id, true, 'uid:' || $2::text FROM calendar_subscriptions WHERE id = $1`, sub.ID, name); err != nil {
+			t.Fatal(err)
+		}
+		return sub.ID
+	}
+	// left lists the subscriptions still there (by name) and checks that
+	// exactly their imported events are left.
+	left := func(f *family, role string) []string {
+		t.Helper()
+		var subs []subscriptionJSON
+		f.clients[role].must(http.StatusOK, "GET", "/api/calendar/subscriptions", nil).decode(t, &subs)
+		var names []string
+		for _, s := range subs {
+			names = append(names, s.Name)
+		}
+		slices.Sort(names)
+		var events []string
+		rows, err := env.pool.Query(t.Context(), `SELECT e.title FROM calendar_events e JOIN memberships m USING (family_id)
+			WHERE m.user_id = $1 AND e.subscription_id IS NOT NULL ORDER BY 1`, f.ids[role])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var title string
+			if err := rows.Scan(&title); err != nil {
+				t.Fatal(err)
+			}
+			events = append(events, title)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(names, events) {
+			t.Fatalf("subscriptions %q, imported events %q: want the events of exactly those", names, events)
+		}
+		return names
+	}
+	withPassword := map[string]any{"username": "ana", "password": "s3cret"}
+	withUsername := map[string]any{"username": "ana"}
+
+	// Removed by an owner.
+	f := newFamilyOfThree(t, env)
+	subscribe(f, "member", "work", withPassword)
+	subscribe(f, "member", "club", withUsername)
+	subscribe(f, "member", "school", nil)
+	subscribe(f, "owner", "owners-work", withPassword)
+	if got := left(f, "owner"); !slices.Equal(got, []string{"club", "owners-work", "school", "work"}) {
+		t.Fatalf("before: %q", got)
+	}
+	f.clients["owner"].must(http.StatusNoContent, "DELETE", "/api/family/members/"+f.ids["member"].String(), nil)
+	if got := left(f, "owner"); !slices.Equal(got, []string{"owners-work", "school"}) {
+		t.Fatalf("after the member was removed: %q, want the owner's and the one without credentials", got)
+	}
+
+	// Leaving.
+	g := newFamilyOfThree(t, env)
+	subscribe(g, "member", "work", withPassword)
+	subscribe(g, "member", "holidays", nil)
+	g.clients["member"].must(http.StatusNoContent, "POST", "/api/family/leave", nil)
+	if got := left(g, "owner"); !slices.Equal(got, []string{"holidays"}) {
+		t.Fatalf("after the member left: %q, want the one without credentials", got)
 	}
 }

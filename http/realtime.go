@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -60,10 +61,26 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, transport string)
 	}
 	p, err := joinParams(r, a, transport)
 	if err != nil {
-		s.Error(w, r, err)
+		s.refuse(w, r, err)
 		return nil
 	}
 	return p
+}
+
+// refuse writes err for a streaming request that admit let in but that
+// does not open (a bad parameter, too many connections, the server
+// shutting down), and gives back the single-use ?ticket= it came with, so
+// the client can reconnect with it: a refused connection must not use it
+// up. admit authenticated by the ticket whenever the request has one.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if ticket := r.URL.Query().Get("ticket"); ticket != "" {
+		if rerr := s.store.TicketRelease(context.WithoutCancel(r.Context()), ticket); rerr != nil {
+			s.logger.Warn("could not give back a realtime ticket", "err", rerr)
+		}
+	}
+	if err != nil {
+		s.Error(w, r, err)
+	}
 }
 
 // joinParams reads device_id, since (or SSE's Last-Event-ID), topics and view.

@@ -210,3 +210,58 @@ func TestRealtimePerUserLimit(t *testing.T) {
 		t.Fatalf("hub has %d connections, want 3", n)
 	}
 }
+
+// TestRealtimeTicketKeptWhenRefused: a connection refused for the
+// per-user limit does not use up its single-use ?ticket= (the client
+// reconnects with it once a place is free); the connection it then admits
+// does, so a second use is refused.
+func TestRealtimeTicketKeptWhenRefused(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	hub := startTestHub(t, env, 1)
+	ana, acc := env.signup("ana@example.org", "Rivera")
+	ws1, _, _ := ana.dialWS(t)
+	var tk struct{ Ticket string }
+	ana.must(http.StatusCreated, "POST", "/api/realtime/ticket", nil).decode(t, &tk)
+	if tk.Ticket == "" {
+		t.Fatal("no ticket")
+	}
+	// dial opens /ws with the ticket alone (no cookie), as a native client.
+	dial := func() (*websocket.Conn, *http.Response, string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(env.ts.URL, "http")+"/ws?ticket="+tk.Ticket, nil)
+		if err != nil {
+			if resp == nil {
+				t.Fatalf("dial /ws: %v", err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			return nil, resp, string(b)
+		}
+		t.Cleanup(func() { conn.CloseNow() })
+		return conn, nil, ""
+	}
+	_, resp, body := dial()
+	wantRefused(t, "a second connection with a ticket", resp, body)
+	req, _ := http.NewRequest("GET", env.ts.URL+"/sse?ticket="+tk.Ticket, nil)
+	sse, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(sse.Body)
+	sse.Body.Close()
+	wantRefused(t, "a second connection with the same ticket, over SSE", sse, string(b))
+
+	ws1.Close(websocket.StatusNormalClosure, "")
+	waitCond(t, "the first socket uncounted", func() bool { return hub.UserConnections(acc.User.ID) == 0 })
+	conn, resp, body := dial()
+	if conn == nil {
+		t.Fatalf("with a place free, the ticket refused twice before: %d %s; want it admitted", resp.StatusCode, body)
+	}
+	conn.CloseNow()
+	waitCond(t, "the ticket's socket uncounted", func() bool { return hub.UserConnections(acc.User.ID) == 0 })
+	if _, resp, body = dial(); resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("the ticket a second time after it admitted a connection: %v %s; want 401", resp, body)
+	}
+}

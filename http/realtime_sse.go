@@ -22,7 +22,7 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 	}
 	j, err := s.rt.hub.Join(r.Context(), *p)
 	if err != nil {
-		s.Error(w, r, err)
+		s.refuse(w, r, err)
 		return
 	}
 	c := j.Client

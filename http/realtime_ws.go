@@ -40,7 +40,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	j, err := s.rt.hub.Join(r.Context(), *p)
 	if err != nil {
-		s.Error(w, r, err)
+		s.refuse(w, r, err)
 		return
 	}
 	c := j.Client
@@ -55,7 +55,8 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		s.rt.hub.Leave(c)
-		return // Accept wrote the HTTP error
+		s.refuse(w, r, nil) // Accept wrote the HTTP error
+		return
 	}
 	conn.SetReadLimit(hardReadLimit)
 	// Not the request's context: it ends when this handler returns.

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -62,6 +63,7 @@ type Server struct {
 	logger      *slog.Logger
 	cfg         Config
 	readyChecks map[string]ReadyCheck
+	readyLog    readyLog // see handleReady
 	router      chi.Router
 	api         chi.Router         // the /api subrouter: cross-origin protection + authentication
 	rt          *realtimeState     // see MountRealtime
@@ -175,18 +177,68 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, r, s.logger, err)
 }
 
+// handleReady answers 200 when every ready check passes, else 503; the body
+// names each check "ok" or "error" and nothing more: /readyz answers anyone,
+// and an error's text can name hosts, ports and database users. The text
+// goes to the log instead, through readyLog.
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	status, checks := http.StatusOK, map[string]string{}
 	for name, check := range s.readyChecks {
-		if err := check(ctx); err != nil {
-			status, checks[name] = http.StatusServiceUnavailable, err.Error()
+		err := check(ctx)
+		s.readyLog.note(s.logger, name, err)
+		if err != nil {
+			status, checks[name] = http.StatusServiceUnavailable, "error"
 		} else {
 			checks[name] = "ok"
 		}
 	}
 	WriteJSON(w, status, map[string]any{"ready": status == http.StatusOK, "checks": checks})
+}
+
+// readyLog logs a ready check's failures where an operator reads them
+// without flooding the log, since a load balancer may poll /readyz every
+// second: once when a check starts failing (with the error), once when it
+// passes again, and while it keeps failing only when the error says
+// something new, at most once a minute.
+type readyLog struct {
+	mu     sync.Mutex
+	checks map[string]*readyLogState
+}
+
+type readyLogState struct {
+	failing  bool
+	lastErr  string
+	loggedAt time.Time
+}
+
+const readyLogEvery = time.Minute
+
+func (l *readyLog) note(logger *slog.Logger, name string, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.checks == nil {
+		l.checks = map[string]*readyLogState{}
+	}
+	st := l.checks[name]
+	if st == nil {
+		st = &readyLogState{}
+		l.checks[name] = st
+	}
+	now := time.Now()
+	switch {
+	case err == nil && st.failing:
+		st.failing, st.lastErr, st.loggedAt = false, "", now
+		logger.Info("ready check ok again", "check", name)
+	case err == nil:
+	case !st.failing:
+		st.failing, st.lastErr, st.loggedAt = true, err.Error(), now
+		logger.Warn("ready check failing", "check", name, "err", err)
+	case err.Error() != st.lastErr && now.Sub(st.loggedAt) >= readyLogEvery:
+		st.lastErr, st.loggedAt = err.Error(), now
+		logger.Warn("ready check still failing", "check", name, "err", err)
+	}
 }
 
 // recoverer turns a panic in a handler into a logged 500 with the JSON error

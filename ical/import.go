@@ -512,14 +512,13 @@ func (im *importer) deleteMissing(ctx context.Context, existing map[string]dbsql
 // (ical/outbound.go).
 func newImportClient(subURL, username, password string, withAuth, allowPrivate bool) *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
-	proxy := http.ProxyFromEnvironment
+	dial, proxy := dialer.DialContext, http.ProxyFromEnvironment
 	if !allowPrivate {
-		dialer.Control = RefusePrivate
-		proxy = OutsideProxy(proxy)
+		dial, proxy = PublicOnly(dialer, proxy)
 	}
 	base := &http.Transport{
 		Proxy:                 proxy,
-		DialContext:           dialer.DialContext,
+		DialContext:           dial,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: importTimeout,
 		MaxIdleConns:          4,

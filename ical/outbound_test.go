@@ -1,12 +1,15 @@
 package ical
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -99,5 +102,112 @@ func TestOutsideProxy(t *testing.T) {
 	d := &net.Dialer{Timeout: 5 * time.Second, Control: RefusePrivate}
 	if _, err := d.Dial("tcp", inside.Listener.Addr().String()); !errors.Is(err, ErrPrivateAddress) {
 		t.Fatalf("direct dial to %s: %v, want ErrPrivateAddress", inside.Listener.Addr(), err)
+	}
+}
+
+// TestPublicOnlyThroughLoopbackProxy: the operator's HTTP(S)_PROXY may sit
+// on loopback or the LAN (a sidecar, an egress proxy): the connection to it
+// is allowed while every target is still checked before the request goes
+// through it. A public target goes through, as a forward request (http) and
+// as a CONNECT tunnel (https); a private target is refused before the proxy
+// hears of it; a request the proxy settings send direct is left to the
+// dialer, which refuses a private address, the proxy's own included.
+func TestPublicOnlyThroughLoopbackProxy(t *testing.T) {
+	inside := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "inside")
+	}))
+	defer inside.Close()
+	// Stands in for a public calendar server: the proxy tunnels every
+	// CONNECT here, so the test needs no outside network.
+	outside := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "outside over TLS")
+	}))
+	defer outside.Close()
+
+	var mu sync.Mutex
+	var heard []string // what the proxy was asked for
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		heard = append(heard, r.Method+" "+r.Host)
+		mu.Unlock()
+		if r.Method == http.MethodConnect {
+			up, err := net.Dial("tcp", outside.Listener.Addr().String())
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
+			}
+			defer up.Close()
+			conn, buf, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			io.WriteString(conn, "HTTP/1.1 200 Connection established\r\n\r\n")
+			done := make(chan struct{})
+			go func() { io.Copy(up, buf); close(done) }()
+			io.Copy(conn, up)
+			<-done
+			return
+		}
+		if !r.URL.IsAbs() {
+			http.Error(w, "not a proxy request", http.StatusBadRequest)
+			return
+		}
+		io.WriteString(w, "outside via proxy")
+	}))
+	defer proxy.Close()
+	proxyURL, _ := url.Parse(proxy.URL)
+
+	// As HTTP(S)_PROXY with NO_PROXY would: everything through the proxy,
+	// but the inside server and the proxy itself go direct.
+	settings := func(req *http.Request) (*url.URL, error) {
+		if req.URL.Host == inside.Listener.Addr().String() || req.URL.Host == proxyURL.Host {
+			return nil, nil
+		}
+		return proxyURL, nil
+	}
+	dial, viaProxy := PublicOnly(&net.Dialer{Timeout: 5 * time.Second}, settings)
+	roots := outside.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		Proxy: viaProxy, DialContext: dial,
+		// httptest's certificate names example.com.
+		TLSClientConfig: &tls.Config{RootCAs: roots, ServerName: "example.com"},
+	}}
+
+	for _, c := range []struct{ target, want string }{
+		{"http://192.0.2.10/calendar.ics", "outside via proxy"},
+		{"https://192.0.2.10/calendar.ics", "outside over TLS"},
+	} {
+		target, want := c.target, c.want
+		resp, err := hc.Get(target)
+		if err != nil {
+			t.Fatalf("%s through a proxy on loopback: %v", target, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != want {
+			t.Fatalf("%s through a proxy on loopback: %d %q, want %q", target, resp.StatusCode, b, want)
+		}
+	}
+	_, port, _ := net.SplitHostPort(inside.Listener.Addr().String())
+	for _, target := range []string{
+		"http://localhost:" + port + "/", "http://[::1]:" + port + "/", "https://10.0.0.1/", "http://169.254.169.254/latest/meta-data/",
+		inside.URL + "/", // direct: the dialer refuses it
+		proxy.URL + "/",  // direct, to the proxy's own address
+	} {
+		resp, err := hc.Get(target)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			t.Fatalf("%s: %d %q, want it refused", target, resp.StatusCode, b)
+		}
+		if !errors.Is(err, ErrPrivateAddress) {
+			t.Fatalf("%s: %v, want ErrPrivateAddress", target, err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"GET 192.0.2.10", "CONNECT 192.0.2.10:443"}; !slices.Equal(heard, want) {
+		t.Fatalf("the proxy was asked for %q, want %q", heard, want)
 	}
 }

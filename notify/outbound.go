@@ -27,16 +27,15 @@ import (
 // allowPrivate a refusal of non-public addresses (ical.ErrPrivateAddress).
 func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
 	dialer := &net.Dialer{Timeout: timeout}
-	proxy := http.ProxyFromEnvironment
+	dial, proxy := dialer.DialContext, http.ProxyFromEnvironment
 	if !allowPrivate {
-		dialer.Control = ical.RefusePrivate
-		proxy = ical.OutsideProxy(proxy)
+		dial, proxy = ical.PublicOnly(dialer, proxy)
 	}
 	return &http.Client{
 		Timeout: timeout,
 		Transport: &http.Transport{
 			Proxy:                 proxy,
-			DialContext:           dialer.DialContext,
+			DialContext:           dial,
 			TLSHandshakeTimeout:   timeout,
 			ResponseHeaderTimeout: timeout,
 			MaxIdleConnsPerHost:   4,

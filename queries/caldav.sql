@@ -57,6 +57,21 @@ DELETE FROM calendar_events WHERE subscription_id = @subscription_id AND family_
 -- name: CalendarSubscriptionDelete :execrows
 DELETE FROM calendar_subscriptions WHERE id = @id AND family_id = @family_id;
 
+-- CalendarSubscriptionDeleteCredentialedOf deletes the subscriptions a
+-- person added with a user name or a password (their account elsewhere):
+-- their access to the family ends (db.endAccess). Run
+-- CalendarSubscriptionsEventsDelete with the ids it returns in the same
+-- transaction.
+-- name: CalendarSubscriptionDeleteCredentialedOf :many
+DELETE FROM calendar_subscriptions
+WHERE family_id = @family_id AND created_by = @created_by AND (username <> '' OR password_enc IS NOT NULL)
+RETURNING id;
+
+-- CalendarSubscriptionsEventsDelete deletes the imported events of several
+-- subscriptions.
+-- name: CalendarSubscriptionsEventsDelete :execrows
+DELETE FROM calendar_events WHERE family_id = @family_id AND subscription_id = ANY (@subscription_ids::uuid[]);
+
 -- CalendarSubscriptionListDue returns the subscriptions whose next attempt
 -- has come, the longest-waiting first.
 -- name: CalendarSubscriptionListDue :many

@@ -25,6 +25,12 @@ UPDATE realtime_tickets SET used_at = now()
 WHERE token_hash = @token_hash AND used_at IS NULL AND expires_at > now()
 RETURNING session_id;
 
+-- RealtimeTicketRelease makes a ticket usable again: the connection it
+-- admitted was refused before it opened (db.Store.TicketRelease).
+-- name: RealtimeTicketRelease :exec
+UPDATE realtime_tickets SET used_at = NULL
+WHERE token_hash = @token_hash AND used_at IS NOT NULL AND expires_at > now();
+
 -- name: RealtimeTicketPrune :execrows
 DELETE FROM realtime_tickets WHERE expires_at < now() - interval '1 hour';
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -75,7 +76,8 @@ func (b *browser) submitRefused(what, form string, fields ...string) string {
 // a member; the member's open app goes to the sign-in page at once; the
 // owner's other device (on the other replica) shows the member list
 // without them, with no reload. What the member did stays, shown as by a
-// former member.
+// former member. The question names the calendars Ben subscribed to with a
+// user name or password, which go with him (and not the others).
 func TestBrowserFamilyRemoval(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	c, ana, ben := twoAdults(t)
@@ -106,8 +108,15 @@ func TestBrowserFamilyRemoval(t *testing.T) {
 	phone.markPage()
 	bens.markPage()
 
+	// Made after the phone's checks: their first sync fails here (no
+	// outside network), and the failure's "Details" is not what they check.
+	restAs(t, ben, c.b, "POST", "/api/calendar/subscriptions", map[string]any{"name": "Ben's work", "url": "https://example.org/ben.ics", "username": "ben"})
+	restAs(t, ben, c.b, "POST", "/api/calendar/subscriptions", map[string]any{"name": "School", "url": "https://example.org/school.ics"})
 	laptop.click(memberRow("Ben") + ` button[data-key^="remove-"]`)
 	laptop.waitJS("the question", `document.querySelector('dialog.ask[open]')?.textContent.includes('Remove Ben from the family?')`, 5*time.Second)
+	if q := eval[string](laptop, `document.querySelector('dialog.ask[open]').textContent`); !strings.Contains(q, "subscribed to with a user name or password are removed too, with their events: Ben's work.") {
+		t.Errorf("the question does not name Ben's calendar with a user name (and only it): %q", q)
+	}
 	start := time.Now()
 	laptop.click(`dialog.ask[open] button.danger`)
 
@@ -145,7 +154,7 @@ func TestBrowserFamilyRemoval(t *testing.T) {
 // and no new lists.
 func TestBrowserFamilyRoles(t *testing.T) {
 	skipInShortMode(t, "a browser")
-	c, ana, _ := twoAdults(t)
+	c, ana, ben := twoAdults(t)
 	listID := seedFamily(t, c.a, ana)
 	laptop := newDevice(t, "Ana-laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
 	phone := newDevice(t, "Ben-phone", phoneW, phoneH, browserOpts{lang: "en-GB"})
@@ -177,6 +186,17 @@ func TestBrowserFamilyRoles(t *testing.T) {
 		phone.markPage()
 		laptop.setValue(roleSel, "member")
 		phone.waitJS("Ben is an adult again, live", memberEl("Ben")+`?.querySelector('.role-text')?.textContent === 'Adult' && document.querySelector('#h-invite') && `+notReloaded, 5*time.Second)
+
+		// Leaving names the calendars Ben subscribed to with a user name,
+		// which would go with him (Ben answers no).
+		restAs(t, ben, c.b, "POST", "/api/calendar/subscriptions", map[string]any{"name": "Ben's work", "url": "https://example.org/ben.ics", "username": "ben"})
+		phone.click(`button[aria-describedby="leave-text"]`)
+		phone.waitJS("the question", `document.querySelector('dialog.ask[open]')?.textContent.includes('Leave the family')`, 5*time.Second)
+		if q := eval[string](phone, `document.querySelector('dialog.ask[open]').textContent`); !strings.Contains(q, "The calendars you subscribed to with a user name or password are removed too, with their events: Ben's work.") {
+			t.Errorf("the question before leaving does not name Ben's calendar with a user name: %q", q)
+		}
+		phone.do(chromedp.KeyEvent("\x1b"))
+		phone.waitJS("the question closed", `!document.querySelector('dialog.ask[open]')`, 5*time.Second)
 	})
 
 	t.Run("invite a child, PIN", func(t *testing.T) {

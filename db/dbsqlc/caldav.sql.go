@@ -835,6 +835,42 @@ func (q *Queries) CalendarSubscriptionDelete(ctx context.Context, db DBTX, arg C
 	return result.RowsAffected(), nil
 }
 
+const calendarSubscriptionDeleteCredentialedOf = `-- name: CalendarSubscriptionDeleteCredentialedOf :many
+DELETE FROM calendar_subscriptions
+WHERE family_id = $1 AND created_by = $2 AND (username <> '' OR password_enc IS NOT NULL)
+RETURNING id
+`
+
+type CalendarSubscriptionDeleteCredentialedOfParams struct {
+	FamilyID  uuid.UUID
+	CreatedBy *uuid.UUID
+}
+
+// CalendarSubscriptionDeleteCredentialedOf deletes the subscriptions a
+// person added with a user name or a password (their account elsewhere):
+// their access to the family ends (db.endAccess). Run
+// CalendarSubscriptionsEventsDelete with the ids it returns in the same
+// transaction.
+func (q *Queries) CalendarSubscriptionDeleteCredentialedOf(ctx context.Context, db DBTX, arg CalendarSubscriptionDeleteCredentialedOfParams) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, calendarSubscriptionDeleteCredentialedOf, arg.FamilyID, arg.CreatedBy)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const calendarSubscriptionEventsDelete = `-- name: CalendarSubscriptionEventsDelete :execrows
 DELETE FROM calendar_events WHERE subscription_id = $1 AND family_id = $2
 `
@@ -1095,6 +1131,25 @@ func (q *Queries) CalendarSubscriptionSynced(ctx context.Context, db DBTX, arg C
 		arg.ID,
 	)
 	return err
+}
+
+const calendarSubscriptionsEventsDelete = `-- name: CalendarSubscriptionsEventsDelete :execrows
+DELETE FROM calendar_events WHERE family_id = $1 AND subscription_id = ANY ($2::uuid[])
+`
+
+type CalendarSubscriptionsEventsDeleteParams struct {
+	FamilyID        uuid.UUID
+	SubscriptionIds []uuid.UUID
+}
+
+// CalendarSubscriptionsEventsDelete deletes the imported events of several
+// subscriptions.
+func (q *Queries) CalendarSubscriptionsEventsDelete(ctx context.Context, db DBTX, arg CalendarSubscriptionsEventsDeleteParams) (int64, error) {
+	result, err := db.Exec(ctx, calendarSubscriptionsEventsDelete, arg.FamilyID, arg.SubscriptionIds)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const dAVAppPasswordDelete = `-- name: DAVAppPasswordDelete :execrows

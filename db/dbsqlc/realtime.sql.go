@@ -178,6 +178,18 @@ func (q *Queries) RealtimeTicketPrune(ctx context.Context, db DBTX) (int64, erro
 	return result.RowsAffected(), nil
 }
 
+const realtimeTicketRelease = `-- name: RealtimeTicketRelease :exec
+UPDATE realtime_tickets SET used_at = NULL
+WHERE token_hash = $1 AND used_at IS NOT NULL AND expires_at > now()
+`
+
+// RealtimeTicketRelease makes a ticket usable again: the connection it
+// admitted was refused before it opened (db.Store.TicketRelease).
+func (q *Queries) RealtimeTicketRelease(ctx context.Context, db DBTX, tokenHash []byte) error {
+	_, err := db.Exec(ctx, realtimeTicketRelease, tokenHash)
+	return err
+}
+
 const sessionAuthenticateByID = `-- name: SessionAuthenticateByID :one
 SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at
 FROM sessions s

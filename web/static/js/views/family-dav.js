@@ -8,6 +8,20 @@ import { copyButton } from '../copy.js';
 import { fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { confirmDelete } from './dialog.js';
 
+/**
+ * The names of the calendars userId subscribed to with a user name or a
+ * password. They go, with their events, when that person leaves the family
+ * or is removed (the server must not sign in with a departed member's
+ * secret). [] when the list cannot be read (offline, or a child).
+ */
+export async function credentialedCalendarsOf(app, userId) {
+  if (!app.can('calendar_subscription.manage')) return [];
+  try {
+    const subs = await get('/api/calendar/subscriptions');
+    return subs.filter((s) => s.created_by === userId && (s.username || s.has_password)).map((s) => s.name);
+  } catch { return []; }
+}
+
 /** A read-only value with a Copy button. */
 export function copyable(label, value) {
   const input = h('input', { value, readonly: true, spellcheck: 'false' });
@@ -109,6 +123,7 @@ export function subscriptions(app) {
   h('div.row',
     field(t('subs.username'), h('input', { name: 'username', autocomplete: 'off' })),
     field(t('subs.password'), h('input', { name: 'password', type: 'password', autocomplete: 'new-password' }))),
+  h('p.hint', t('subs.credentialsHint')),
   h('button.primary', { type: 'submit' }, t('subs.add')));
 
   function state(s) {

@@ -6,10 +6,10 @@
 // a change from another device (FAMILY_UPDATED) never takes the focus.
 import { api, del, post, put } from '../api.js';
 import { field, h, pickerKeys, reconcile } from '../dom.js';
-import { fmtDateTime, t } from '../i18n.js';
+import { fmtDateTime, fmtList, t } from '../i18n.js';
 import { avatar } from '../members.js';
 import { whereIs, whereText } from '../presence.js';
-import { copyable } from './family-dav.js';
+import { copyable, credentialedCalendarsOf } from './family-dav.js';
 import { ask, openDialog } from './dialog.js';
 
 const ROLES = ['owner', 'member', 'child'];
@@ -74,7 +74,11 @@ export function membersSection(app) {
   }
 
   async function remove(m) {
-    const ok = await ask(t('members.removeTitle', { name: m.display_name }), t('members.removeText', { name: m.display_name }),
+    // Their calendars with a user name or password go with them: say which.
+    const calendars = await credentialedCalendarsOf(app, m.id);
+    const text = t('members.removeText', { name: m.display_name });
+    const ok = await ask(t('members.removeTitle', { name: m.display_name }),
+      calendars.length ? [h('p', text), h('p', t('members.removeCalendars', { name: m.display_name, calendars: fmtList(calendars) }))] : text,
       [{ value: true, label: t('members.removeConfirm'), danger: true }]);
     if (!ok) return;
     const done = await app.write(t('fail.removeMember', { name: m.display_name }), async () => {

@@ -5,9 +5,10 @@
 // ownership to another member first, which the app offers in one step.
 import { api, patch } from '../api.js';
 import { field, h, setChildren } from '../dom.js';
-import { t } from '../i18n.js';
+import { fmtList, t } from '../i18n.js';
 import { ask, openDialog } from './dialog.js';
 import { errorBox, fail } from './form.js';
+import { credentialedCalendarsOf } from './family-dav.js';
 import { roleName } from './family-members.js';
 
 /** The family's name and time zone: a form for owners, a line for everyone else. */
@@ -103,17 +104,27 @@ export function endingsSection(app) {
     return !!ok;
   }
 
+  // The calendars the caller subscribed to with a user name or password go
+  // when they leave (or delete their account): a line that names them, or
+  // null. When the caller is the only member, the whole family goes anyway.
+  async function calendarsLine() {
+    const calendars = await credentialedCalendarsOf(app, app.me.user.id);
+    return calendars.length ? h('p', t('leave.calendars', { calendars: fmtList(calendars) })) : null;
+  }
+
   async function go(what) {
     const { others, soleOwner, alone } = state();
-    if (soleOwner && !alone) { handover(what, others); return; }
-    const text = what === 'leave' ? t('leave.leaveText') : alone ? t('leave.aloneDelete') : t('leave.deleteText');
+    if (soleOwner && !alone) { handover(what, others, await calendarsLine()); return; }
+    let text = what === 'leave' ? t('leave.leaveText') : alone ? t('leave.aloneDelete') : t('leave.deleteText');
+    const calendars = alone ? null : await calendarsLine();
+    if (calendars) text = [h('p', text), calendars];
     const ok = await ask(t(what === 'leave' ? 'leave.leaveTitle' : 'leave.deleteTitle', { family: app.me.family.name }), text,
       [{ value: true, label: t(what === 'leave' ? 'leave.leave' : 'leave.deleteMe'), danger: true }]);
     if (ok) await finish(what);
   }
 
   // The only owner picks the next owner; then the app leaves (or deletes).
-  function handover(what, others) {
+  function handover(what, others, calendars) {
     const sorted = [...others].sort((a, b) => Number(a.role === 'child') - Number(b.role === 'child'));
     const pick = h('select', { name: 'owner', required: true },
       sorted.map((m) => h('option', { value: m.id }, `${m.display_name} (${roleName(m.role)})`)));
@@ -121,6 +132,7 @@ export function endingsSection(app) {
       h('p', t('leave.handoverText')),
       field(t('leave.newOwner'), pick),
       h('p.hint', t(what === 'leave' ? 'leave.leaveText' : 'leave.deleteText')),
+      calendars,
     ], async () => {
       const m = others.find((x) => x.id === pick.value);
       const made = await app.write(t('fail.role', { name: m.display_name }), () => api('PATCH', `/api/family/members/${m.id}`, { role: 'owner' }));
