@@ -148,6 +148,7 @@ var deFormats = map[string]string{
 	"%s.quantity must be a number from %g to %d, or null.":                          "%s.quantity muss eine Zahl von %g bis %d oder null sein.",
 	"Unknown category %q; GET /api/shopping/categories lists them.":                 "Unbekannte Kategorie %q; GET /api/shopping/categories listet sie auf.",
 	"checked cannot be null.":                                                       "checked darf nicht null sein.",
+	`category_source can only be "user" (a person's choice, also of no category).`:  `category_source kann nur "user" sein (die Wahl einer Person, auch die keiner Kategorie).`,
 	"ingredients lists the indexes (0 to %d) of the ingredients to add, each once.": "ingredients listet die Indizes (0 bis %d) der Zutaten auf, die hinzukommen sollen, jeden einmal.",
 	"list_id is not a valid id.":                                                    "list_id ist keine gültige id.",
 	"list_id is required.":                                                          "list_id ist erforderlich.",
