@@ -11,7 +11,9 @@ import (
 )
 
 // TestCapturePayloadFormat: since 00024 familyhub_capture_event writes an
-// event's notice itself. It must be, byte for byte, what
+// event's notice itself, and since 00027 so does
+// familyhub_capture_versioned_event (lists, items, tasks, calendar events,
+// recipes) with format(). It must be, byte for byte, what
 // json_strip_nulls(json_build_object(...)) makes of the event_log row (the
 // format of 00013-00019, and of the staged events' flush): keys in order,
 // absent when NULL, text quoted and escaped, the time as JSON writes it.
@@ -38,7 +40,9 @@ func TestCapturePayloadFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	exec(`SET TIME ZONE 'Europe/Berlin'`)
-	exec(`LISTEN familyhub_shopping`)
+	for _, ch := range []string{"familyhub_shopping", "familyhub_tasks", "familyhub_calendar", "familyhub_recipes", "familyhub_family"} {
+		exec(`LISTEN ` + ch)
+	}
 	var user string
 	if err := conn.QueryRow(ctx, `INSERT INTO users (email, password_hash, display_name) VALUES ('p@example.org', 'x', 'P') RETURNING id::text`).Scan(&user); err != nil {
 		t.Fatal(err)
@@ -57,6 +61,21 @@ func TestCapturePayloadFormat(t *testing.T) {
 			`SELECT set_config('familyhub.actor_id', '', false), set_config('familyhub.device_id', '', false)`,
 			`DELETE FROM shopping_items WHERE list_id = '` + list + `'`,
 		}},
+		// Since 00027 the five tables with a version have a trigger of
+		// their own (familyhub_capture_versioned_event); the others keep
+		// familyhub_capture_event.
+		{"a task added by a member on a device", "insert", []string{
+			`SELECT set_config('familyhub.actor_id', '` + user + `', false), set_config('familyhub.device_id', 'phone-1', false)`,
+			`INSERT INTO tasks (family_id, title) VALUES ('` + fam + `', 'Bins out')`,
+		}},
+		{"a calendar event added", "insert", []string{`INSERT INTO calendar_events (family_id, title, starts_at, ends_at)
+			VALUES ('` + fam + `', 'Dentist', '2027-01-05 09:00+00', '2027-01-05 10:00+00')`}},
+		{"a calendar event's time changed", "update", []string{`UPDATE calendar_events SET starts_at = starts_at + interval '1 hour', ends_at = ends_at + interval '1 hour' WHERE family_id = '` + fam + `'`}},
+		{"a recipe added", "insert", []string{`INSERT INTO recipes (family_id, title, servings) VALUES ('` + fam + `', 'Soup', 4)`}},
+		{"a list touched only (no version)", "update", []string{`UPDATE shopping_lists SET categorised_at = now() WHERE id = '` + list + `'`}},
+		{"a task deleted", "delete", []string{`DELETE FROM tasks WHERE family_id = '` + fam + `'`}},
+		{"an invite made (familyhub_capture_event)", "insert", []string{`INSERT INTO invites (family_id, code_hash, created_by, expires_at)
+			VALUES ('` + fam + `', '\x01', '` + user + `', now() + interval '1 day')`}},
 	}
 	for _, c := range cases {
 		for _, sql := range c.sql {
