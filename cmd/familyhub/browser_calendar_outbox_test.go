@@ -43,7 +43,9 @@ func serverEvents(t *testing.T, m member, s *Main, title string) int {
 // tomorrow at 10:00: it shows where it belongs, waiting to sync. Back
 // online, the first answer is lost on its way back; the outbox's retry
 // (the same client id) makes one event, not two, and Ben's open week
-// shows it without a reload; after a reload Ana still sees one. Ana,
+// shows it without a reload; after a reload Ana still sees one. Two tabs
+// of Ana's phone send the one queue one at a time, each write once, and a
+// write made in one tab and sent by the other closes its dialog. Ana,
 // offline, opens it (from the copy shown) and renames it while Ben
 // renames it too; a tab reloaded offline shows the calendar kept on the
 // device with the rename waiting. Back online, Ana sees the conflict in
@@ -60,7 +62,8 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 	a, b := anaAndBen(t, c,
 		device{"Ana's phone", phoneW, phoneH, browserOpts{lang: "de-DE", script: `delete Navigator.prototype.serviceWorker;`}},
 		device{"Ben's laptop", laptopW, laptopH, browserOpts{lang: "en-GB"}})
-	data := []string{"Ana", "Ben", "Rivera", "Weekly", "FamilyHub", "AN", "BE", "Schwimmen", "Hallenbad", "Zahnarzt", "Zahnarzt Dr. Weber", "Dentist (Mia)"}
+	data := []string{"Ana", "Ben", "Rivera", "Weekly", "FamilyHub", "AN", "BE", "Schwimmen", "Hallenbad", "Zahnarzt", "Zahnarzt Dr. Weber", "Dentist (Mia)",
+		"Elternabend (Aula)", "Flohmarkt (Schule)"}
 	chip := func(grid, title string) string {
 		return fmt.Sprintf(`document.querySelector(%q)`, fmt.Sprintf(`%s li.event[data-title=%q]`, grid, title))
 	}
@@ -126,15 +129,66 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 	a.waitLive()
 
 	// A second tab of Ana's phone, with the service worker, so that it
-	// opens again offline; it stays offline, so only the first one sends.
+	// opens again offline.
 	tab := a.newTab("Ana's second tab", phoneW, phoneH, false)
 	tab.do(chromedp.Navigate(c.a.URL() + "/calendar"))
 	tab.waitJS("the agenda, and the service worker in control", chip(".agenda", "Zahnarzt")+` && navigator.serviceWorker.controller`, 10*time.Second)
 	tab.waitLive()
+
+	// Both tabs online send the one queue of the device, one tab at a
+	// time (Web Locks), each write once: while the second tab's rename is
+	// on its way (held), Ana renames another event in the first tab; it
+	// waits its turn, the second tab sends it after its own, and the
+	// first tab's dialog hears the answer (BroadcastChannel) and closes.
+	evening := restAs(t, ana, c.a, "POST", "/api/calendar/events", map[string]any{"title": "Elternabend",
+		"starts_at": tomorrow + "T19:00:00Z", "ends_at": tomorrow + "T20:00:00Z"})["id"].(string)
+	restAs(t, ana, c.a, "POST", "/api/calendar/events", map[string]any{"title": "Flohmarkt",
+		"starts_at": tomorrow + "T12:00:00Z", "ends_at": tomorrow + "T13:00:00Z"})
+	a.waitJS("the two new events", chip(".agenda", "Elternabend")+` && `+chip(".agenda", "Flohmarkt"), 5*time.Second)
+	tab.click(`.agenda li.event[data-title="Elternabend"] button.event-open`)
+	tab.waitJS("the second tab's dialog", dialogOpen+` && document.querySelector('dialog[open] input[name=title]')?.value === 'Elternabend'`, 5*time.Second)
+	held := holdRequests(t, tab, fetch.RequestPattern{URLPattern: "*/api/calendar/events/" + evening, RequestStage: fetch.RequestStageRequest})
+	tab.setValue(`dialog[open] input[name=title]`, "Elternabend (Aula)")
+	tab.click(`dialog[open] button[type=submit]`)
+	var patch *fetch.EventRequestPaused
+	select {
+	case patch = <-held:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second tab's PATCH was not held")
+	}
+	if patch.Request.Method != "PATCH" {
+		t.Fatalf("held %s %s, want the second tab's PATCH", patch.Request.Method, patch.Request.URL)
+	}
+	a.click(`.agenda li.event[data-title="Flohmarkt"] button.event-open`)
+	a.waitJS("the first tab's dialog", dialogOpen+` && document.querySelector('dialog[open] input[name=title]')?.value === 'Flohmarkt'`, 5*time.Second)
+	a.setValue(`dialog[open] input[name=title]`, "Flohmarkt (Schule)")
+	a.click(`dialog[open] button[type=submit]`)
+	a.waitJS("both renames in the queue", `document.getElementById('pending').dataset.count === '2' && document.querySelector('dialog[open]')`, 5*time.Second)
+	if n := serverEvents(t, ana, c.a, "Flohmarkt (Schule)") + serverEvents(t, ana, c.a, "Elternabend (Aula)"); n != 0 {
+		t.Fatalf("the server has %d of the renames while the second tab's is held: the first tab did not wait its turn", n)
+	}
+	if _, err := chromedp.Call(tab.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: patch.RequestID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(tab.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	a.waitJS("the first tab's dialog closed, its rename saved by the second tab", `!document.querySelector('dialog[open]') && `+chip(".agenda", "Flohmarkt (Schule)")+`
+		&& `+chip(".agenda", "Elternabend (Aula)")+` && !document.querySelector('li.event[data-pending]')`, 10*time.Second)
+	tab.waitJS("the second tab's dialog closed", `!document.querySelector('dialog[open]') && `+chip(".agenda", "Flohmarkt (Schule)")+`
+		&& !document.querySelector('li.event[data-pending]')`, 5*time.Second)
+	seen(t, b, "both renames on Ben's week", chip(".week-grid", "Flohmarkt (Schule)")+` && `+chip(".week-grid", "Elternabend (Aula)")+` && `+notReloaded)
+	for _, title := range []string{"Flohmarkt (Schule)", "Elternabend (Aula)"} {
+		if n := serverEvents(t, ana, c.a, title); n != 1 {
+			t.Errorf("the server has %d %s, want 1", n, title)
+		}
+	}
+
 	tab.setOffline(true)
 	tab.waitJS("the second tab offline", `navigator.onLine === false`, 5*time.Second)
 
-	// Ana renames it offline while Ben renames it online: a conflict.
+	// Offline, the second tab does not send; Ana renames it offline while
+	// Ben renames it online: a conflict.
 	goOffline()
 	a.click(`.agenda li.event[data-title="Zahnarzt"] button.event-open`)
 	a.waitJS("the dialog opens offline from the copy shown", dialogOpen+` && document.querySelector('dialog[open] input[name=title]')?.value === 'Zahnarzt'

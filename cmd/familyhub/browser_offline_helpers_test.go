@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,10 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -68,10 +71,41 @@ func (b *browser) newTab(name string, w, h int64, offline bool) *browser {
 	return tab
 }
 
-// closeTab closes a tab opened by newTab and waits until it is gone.
+// closeTab closes a tab opened by newTab and waits until it is gone. It
+// closes the tab itself, through the browser, while the tab's DevTools
+// session still holds setOffline's emulation, and only then lets chromedp
+// let go of it: chromedp.Cancel detaches from a tab before it closes it,
+// and detaching lifts the emulation, so an app still running in an
+// offline tab saw 'online' in that moment and sent the device's outbox (a
+// rename made offline reached the server before the change made meanwhile
+// on another device, and the conflict never came: TestBrowserCalendarOutbox
+// under load). Leaving for about:blank first is no cure: the page being
+// left sent it too. A real device has one network for all its tabs.
 func (b *browser) closeTab() {
 	b.t.Helper()
-	if err := chromedp.Cancel(b.ctx); err != nil {
+	c := chromedp.FromContext(b.ctx)
+	id := c.Target.TargetID
+	if _, err := cdp.Call(b.ctx, c.Browser, target.CloseTarget, target.CloseTargetParams{TargetID: id}); err != nil {
+		b.t.Fatalf("%s: closing the tab: %v", b.name, err)
+	}
+	// Chrome answers before the tab is gone: wait until it is not listed.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		targets, err := cdp.Call(b.ctx, c.Browser, target.GetTargets, target.GetTargetsParams{})
+		if err != nil {
+			b.t.Fatalf("%s: listing the tabs: %v", b.name, err)
+		}
+		if !slices.ContainsFunc(targets.TargetInfos, func(ti *target.Info) bool { return ti.TargetID == id }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%s: the tab is still there 10s after it was closed", b.name)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// chromedp's own detach and close find nothing left; the browser says so.
+	var gone *cdproto.Error
+	if err := chromedp.Cancel(b.ctx); err != nil && !errors.As(err, &gone) {
 		b.t.Fatalf("%s: closing the tab: %v", b.name, err)
 	}
 }

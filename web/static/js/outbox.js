@@ -3,7 +3,9 @@
 // one occurrence needs the server) goes through one persistent queue in
 // IndexedDB, online or not. A write
 // joins the queue (it survives a closed tab and a restarted phone), and the
-// queue sends one write at a time, in order. Every write is safe to repeat:
+// queue sends one write at a time, in order, from one tab at a time (Web
+// Locks): the writes of all the device's tabs, each once; the tab that made
+// a write hears its answer through a BroadcastChannel. Every write is safe to repeat:
 // a create carries the id the device chose, a change carries If-Match with
 // the version it was made against. So a lost answer, a double tap or a
 // replay after a day offline never makes two of anything.
@@ -41,6 +43,7 @@ const known = new Map(); // record id → the version the last saved write left
 const waiters = new Map(); // op id → resolve of what enqueue returned
 const listeners = new Set();
 const chan = typeof BroadcastChannel === 'function' ? new BroadcastChannel('familyhub-outbox') : null;
+const TAB = crypto.randomUUID(); // this page, among the tabs that share the queue
 
 /**
  * Calls fn(ev) on changes: {type: 'changed'} (the queue or a notice
@@ -61,7 +64,12 @@ function changed({ local = false } = {}) {
   if (!local) chan?.postMessage('changed');
 }
 
-chan?.addEventListener('message', async () => { await reload(); emit({ type: 'changed' }); });
+chan?.addEventListener('message', async ({ data }) => {
+  // Another tab sent a write this tab made: its answer, for whoever waits here.
+  if (data?.settled) { resolveHere(data.settled, data.outcome); return; }
+  await reload();
+  emit({ type: 'changed' });
+});
 
 // Reading the queue and adding to it take turns, so a read never drops a
 // write that is being added.
@@ -97,7 +105,7 @@ export async function enqueue(op) {
   const base = op.base ? { ...op.base } : null;
   if (base) delete base.pending;
   const entry = {
-    ...op, base, id: crypto.randomUUID(), at: new Date().toISOString(),
+    ...op, base, id: crypto.randomUUID(), at: new Date().toISOString(), tab: TAB,
     offline: navigator.onLine === false || !reachableNow(), rebases: 0,
   };
   const result = new Promise((resolve) => waiters.set(entry.id, resolve));
@@ -123,9 +131,17 @@ export function setReachability(fn) { reachableNow = fn; }
 
 const isCreate = (op) => op.kind.endsWith('.add');
 
+// settle tells whoever waits for op's first answer. One tab sends at a
+// time, the writes of all tabs: a write another tab made (its dialog
+// waits) is answered there through the channel.
 function settle(op, outcome) {
-  const resolve = waiters.get(op.id);
-  if (resolve) { waiters.delete(op.id); resolve(outcome); }
+  if (op.tab === TAB) resolveHere(op.id, outcome);
+  else chan?.postMessage({ settled: op.id, outcome });
+}
+
+function resolveHere(id, outcome) {
+  const resolve = waiters.get(id);
+  if (resolve) { waiters.delete(id); resolve(outcome); }
 }
 
 /** Sends what waits now (after a backoff, on 'online', when realtime is live again). */
