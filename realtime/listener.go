@@ -165,11 +165,15 @@ func (l *Listener) watch(ctx context.Context, done <-chan error) error {
 			l.connected.Store(false)
 			return nil
 		}
+		// Noted as outstanding before it is sent: noted after, a ping
+		// answered at once would be noted again and wait for the next.
+		at := time.Now().UnixNano()
+		first := l.pingSent.CompareAndSwap(0, at)
 		pctx, cancel := context.WithTimeout(ctx, l.PingInterval)
 		err := l.Hub.store.NotifyAsync(pctx, []string{ChannelPing}, []string{l.token})
 		cancel()
-		if err == nil {
-			l.pingSent.CompareAndSwap(0, time.Now().UnixNano())
+		if err != nil && first {
+			l.pingSent.CompareAndSwap(at, 0) // not sent: nothing to wait for
 		}
 		if time.Since(lastCheck) >= l.CrossCheckInterval {
 			lastCheck = time.Now()
