@@ -219,8 +219,22 @@ func (l *Listener) logError(ctx context.Context, err error) {
 
 type handler struct{ l *Listener }
 
-// HandleNotification parses and hands off; it never blocks.
+// HandleNotification parses and hands off; it never blocks. A notification
+// it cannot read is logged and skipped, not returned: pgxlisten would hand
+// the error to logError, which marks the listener disconnected although
+// its connection is fine (and anyone who may connect may NOTIFY).
 func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
+	if err := h.handle(n); err != nil {
+		payload := n.Payload
+		if len(payload) > 200 {
+			payload = payload[:200]
+		}
+		h.l.Logger.Warn("skipped a notification that cannot be read", "channel", n.Channel, "payload", payload, "err", err)
+	}
+	return nil
+}
+
+func (h handler) handle(n *pgconn.Notification) error {
 	switch n.Channel {
 	case ChannelPing:
 		if n.Payload == h.l.token {

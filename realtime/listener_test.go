@@ -107,3 +107,44 @@ func TestListenerHeardNeedsPings(t *testing.T) {
 		t.Fatal("Connected turned false too: the test no longer shows the difference")
 	}
 }
+
+// TestListenerBadNotice: a notification the listener cannot read (anyone
+// who may connect may NOTIFY any channel) is logged and skipped; the
+// listener stays connected and its pings go on. Before, the handler's
+// error marked it disconnected on a healthy connection, and since pings
+// are not sent while disconnected, nothing ever marked it connected again:
+// /readyz red and the session cache unused until the connection broke.
+func TestListenerBadNotice(t *testing.T) {
+	url := dbtest.URL(t)
+	pool := dbtest.PoolFor(t, url)
+	store := db.NewStore(pool)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	metrics := NewMetrics(prometheus.NewRegistry(), store)
+	hub := NewHub(store, logger, metrics)
+	var families sync.Map
+	l := &Listener{ConnString: url, Hub: hub, Logger: logger, Metrics: metrics,
+		OnEvent: func(family uuid.UUID, _ string) { families.Store(family, true) }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 2)
+	go func() { hub.Run(ctx); done <- struct{}{} }()
+	go func() { l.Run(ctx); done <- struct{}{} }()
+	t.Cleanup(func() { cancel(); <-done; <-done })
+	waitFor(t, "the listener to connect", l.Heard)
+
+	for _, ch := range []string{familyhub.ChannelSessions, familyhub.ChannelShopping, familyhub.ChannelDevice, ChannelPresence} {
+		if _, err := pool.Exec(ctx, `SELECT pg_notify($1, 'not json')`, ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Handled in order: once this event is seen, so were the bad ones.
+	family, list := newFamily(t, pool)
+	if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'milk')`, family, list); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the event after the bad notices", func() bool { _, ok := families.Load(family); return ok })
+	if !l.Connected() {
+		t.Fatal("a bad notice marked a healthy listener disconnected")
+	}
+	sent := l.heard.Load()
+	waitFor(t, "a ping to come back after the bad notices", func() bool { return l.heard.Load() != sent && l.Heard() })
+}
