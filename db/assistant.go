@@ -182,7 +182,7 @@ func (tx *Tx) Savepoint(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return Err(err, "")
 	}
-	if err := fn(&Tx{Tx: sp, store: tx.store, auth: tx.auth, q: tx.q}); err != nil {
+	if err := fn(&Tx{Tx: sp, store: tx.store, auth: tx.auth, q: tx.q, authChanged: tx.authChanged}); err != nil {
 		if rbErr := sp.Rollback(ctx); rbErr != nil {
 			return Err(rbErr, "")
 		}

@@ -13,9 +13,11 @@ import (
 // TestSessionChangesMigration: after 00028 every change to what a session
 // token stands for, made in psql, reaches the listeners of
 // familyhub_sessions (what clears the replicas' session caches): a role
-// changed, an expiry moved, sessions deleted (one notice for the
-// statement); the last-seen note sends nothing. Going down removes the
-// triggers and their function, and up again brings them back.
+// changed, an expiry or id moved, live sessions deleted (one notice for
+// the statement), sessions, memberships or users emptied by TRUNCATE; the
+// last-seen note and the prune job's DELETE of sessions ended long ago
+// send nothing. Going down removes the triggers and their function, and
+// up again brings them back.
 func TestSessionChangesMigration(t *testing.T) {
 	ctx := context.Background()
 	url := dbtest.URL(t)
@@ -69,6 +71,31 @@ func TestSessionChangesMigration(t *testing.T) {
 	expect(`UPDATE memberships SET role = 'member'`) // no change
 	expect(`UPDATE sessions SET expires_at = expires_at + interval '1 hour'`, changed)
 	expect(`DELETE FROM sessions WHERE token_hash <> sha256('1'::bytea)`, changed)
+	expect(`UPDATE sessions SET id = gen_random_uuid()`, changed)
+
+	// What no replica keeps: the prune job's sessions, revoked or ended
+	// long ago, go without a notice (nor a trigger per row).
+	expect(`INSERT INTO sessions (token_hash, user_id, expires_at, revoked_at)
+		SELECT sha256(('old' || g)::bytea), '00000000-0000-0000-0000-0000000000a1',
+		       now() + CASE WHEN g % 2 = 0 THEN interval '1 day' ELSE interval '-40 days' END,
+		       CASE WHEN g % 2 = 0 THEN now() - interval '40 days' END
+		FROM generate_series(1, 10) g`)
+	expect(`DELETE FROM sessions WHERE expires_at < now() - interval '30 days' OR revoked_at < now() - interval '30 days'`)
+	// A session that ended a minute ago may still be kept somewhere.
+	expect(`UPDATE sessions SET expires_at = now() - interval '1 minute'`, changed)
+	expect(`DELETE FROM sessions`, changed)
+
+	// TRUNCATE fires no row trigger: its own, once per statement, also
+	// when a TRUNCATE of users empties sessions and memberships.
+	session := `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (sha256('t'::bytea), '00000000-0000-0000-0000-0000000000a1', now() + interval '1 day')`
+	must(session)
+	expect(`TRUNCATE sessions CASCADE`, changed)
+	expect(`TRUNCATE memberships CASCADE`, changed)
+	must(`INSERT INTO memberships (family_id, user_id, role) VALUES ('00000000-0000-0000-0000-0000000000f1', '00000000-0000-0000-0000-0000000000a1', 'owner')`)
+	must(session)
+	expect(`TRUNCATE users CASCADE`, changed)
+	must(`INSERT INTO users (id, email, password_hash, display_name) VALUES ('00000000-0000-0000-0000-0000000000a1', 'ana@example.org', 'x', 'Ana')`)
+	must(session)
 
 	count := func() int {
 		// By name: a regprocedure constant would be resolved once, in the
@@ -76,8 +103,8 @@ func TestSessionChangesMigration(t *testing.T) {
 		return p.count(`SELECT count(*) FROM pg_trigger t JOIN pg_proc f ON f.oid = t.tgfoid
 			WHERE f.proname = 'familyhub_session_changed_notify'`)
 	}
-	if n := count(); n != 3 {
-		t.Fatalf("%d triggers, want 3", n)
+	if n := count(); n != 5 {
+		t.Fatalf("%d triggers, want 5", n)
 	}
 	if _, err := provider.DownTo(ctx, 27); err != nil {
 		t.Fatal(err)
@@ -86,10 +113,12 @@ func TestSessionChangesMigration(t *testing.T) {
 		t.Fatal("the function is left after going down")
 	}
 	expect(`DELETE FROM sessions`)
+	must(session)
+	expect(`TRUNCATE sessions CASCADE`)
 	if _, err := provider.UpTo(ctx, 28); err != nil {
 		t.Fatal(err)
 	}
-	if n := count(); n != 3 {
-		t.Fatalf("%d triggers after going up again, want 3", n)
+	if n := count(); n != 5 {
+		t.Fatalf("%d triggers after going up again, want 5", n)
 	}
 }

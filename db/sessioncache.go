@@ -12,14 +12,15 @@ import (
 // PostgreSQL no query of their own (docs/benchmarks.md, seventh round).
 //
 // It is right only while it hears of every change that could end or alter
-// a session: each transaction of this process that revokes, rotates or
-// prunes sessions or changes a membership clears it after its commit
+// a session: each transaction of this process that revokes or rotates
+// sessions or changes a membership clears it after its commit
 // (Tx.authChanged), and every notice on familyhub.ChannelSessions, from any
 // replica or a DBA's psql, clears it too (the realtime listener calls
 // Clear). Notices can be lost only while the listening connection is
 // down, so the cache is used only while live() says the listener is
-// connected and has recently proved that notices reach it, and it is
-// cleared on every reconnect. A change made elsewhere is seen here within
+// connected and heard back from PostgreSQL within a few seconds
+// (realtime.Listener.Heard: a ping came back, not merely none is
+// outstanding), and it is cleared on every reconnect. A change made elsewhere is seen here within
 // the notice's delivery (milliseconds) and, should the listening
 // connection silently die, within its staleness limit (a few seconds), as
 // for the open sockets the same notices close.
@@ -34,6 +35,9 @@ type SessionCache struct {
 	mu      sync.Mutex
 	gen     uint64 // bumped by Clear: a lookup begun before it is not kept
 	entries map[string]sessionEntry
+	// sweepAt: no entry ends before it (zero: unknown), so a full cache
+	// is not searched for ended entries before then.
+	sweepAt time.Time
 }
 
 type sessionEntry struct {
@@ -84,16 +88,30 @@ func (c *SessionCache) put(key string, a *familyhub.Auth, gen uint64, now time.T
 		return
 	}
 	if len(c.entries) >= c.size {
+		// Full: ended entries make room. They are searched for only once
+		// one can have ended, not on every miss: with more live sessions
+		// than the cache holds, every miss would walk all of them under
+		// the lock (0.5 ms for 10,000, BenchmarkSessionCacheFull).
+		if now.Before(c.sweepAt) {
+			return
+		}
+		var next time.Time
 		for k, e := range c.entries {
 			if !now.Before(e.until) {
 				delete(c.entries, k)
+			} else if next.IsZero() || e.until.Before(next) {
+				next = e.until
 			}
 		}
+		c.sweepAt = next
 		if len(c.entries) >= c.size {
 			return
 		}
 	}
 	c.entries[key] = sessionEntry{auth: *a, until: until}
+	if until.Before(c.sweepAt) {
+		c.sweepAt = until
+	}
 }
 
 // Clear forgets every kept session. Safe on a nil cache.

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -64,11 +65,49 @@ func TestSessionCacheBounds(t *testing.T) {
 		t.Fatal("expired entries did not make room")
 	}
 
+	// A full cache looks for ended entries once one can have ended, also
+	// one kept after the last look.
+	c = NewSessionCache(func() bool { return true }, time.Minute, 2)
+	keep := func(key string, a *familyhub.Auth, at time.Time) bool {
+		_, gen := c.get(key, at)
+		c.put(key, a, gen, at)
+		got, _ := c.get(key, at)
+		return got != nil
+	}
+	if !keep("a", long, now) || !keep("b", long, now) || keep("x", long, now) {
+		t.Fatal("size 2 not kept to")
+	}
+	c.Clear()
+	if !keep("s", short, now) || !keep("a", long, now) {
+		t.Fatal("not kept after a clear")
+	}
+	if !keep("x", long, now.Add(10*time.Second)) {
+		t.Fatal("the ended short session did not make room")
+	}
+
 	var none *SessionCache
 	_, gen = none.get("k", now)
 	none.put("k", long, gen, now)
 	none.Clear()
 	if a, _ := none.get("k", now); a != nil {
 		t.Fatal("a nil cache kept something")
+	}
+}
+
+// BenchmarkSessionCacheFull: a lookup that misses a cache full of live
+// sessions (more signed-in devices within the ttl than the cache holds)
+// costs no walk through the whole cache.
+func BenchmarkSessionCacheFull(b *testing.B) {
+	now := time.Now()
+	c := NewSessionCache(func() bool { return true }, time.Minute, 10000)
+	a := &familyhub.Auth{SessionID: uuid.New(), ExpiresAt: now.Add(time.Hour)}
+	for i := range 10000 {
+		c.put(strconv.Itoa(i), a, 0, now)
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		key := "miss" + strconv.Itoa(i)
+		_, gen := c.get(key, now)
+		c.put(key, a, gen, now)
 	}
 }

@@ -23,17 +23,18 @@ type Tx struct {
 	store *Store
 	auth  *familyhub.Auth
 	q     *dbsqlc.Queries
-	// authChanged: the transaction ended, rotated or pruned sessions or
-	// changed a membership, so the session cache is cleared once it
-	// commits (markAuthChanged).
-	authChanged bool
+	// authChanged: the transaction ended or rotated sessions or changed a
+	// membership, so the session cache is cleared once it commits
+	// (markAuthChanged). Shared by every Tx of one transaction (WithAuth,
+	// Savepoint), so that a change made through a copy is not missed.
+	authChanged *bool
 }
 
 // markAuthChanged notes that this transaction changes what a session
 // token stands for: every write to sessions (but its last-seen note) or
 // memberships calls it, so that this replica's SessionCache forgets at
 // commit, before the response, rather than when the notice comes back.
-func (tx *Tx) markAuthChanged() { tx.authChanged = true }
+func (tx *Tx) markAuthChanged() { *tx.authChanged = true }
 
 // Tx runs fn in a transaction and commits when fn returns nil. When ctx
 // carries a familyhub.Auth, it is the transaction's caller: it is told to
@@ -93,10 +94,10 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 				return err
 			}
 		}
-		tx = &Tx{Tx: ptx, store: s, auth: a, q: s.Q}
+		tx = &Tx{Tx: ptx, store: s, auth: a, q: s.Q, authChanged: new(bool)}
 		return fn(tx)
 	})
-	if tx != nil && tx.authChanged {
+	if tx != nil && *tx.authChanged {
 		s.Sessions.Clear() // also after a failed commit: it may have committed
 	}
 	if err == nil && owed != nil && len(*owed) > 0 {
@@ -213,5 +214,5 @@ func (tx *Tx) user() *uuid.UUID {
 // WithAuth returns the transaction acting for another caller (the same
 // transaction): for seeding and for jobs that act for several families.
 func (tx *Tx) WithAuth(a *familyhub.Auth) *Tx {
-	return &Tx{Tx: tx.Tx, store: tx.store, auth: a, q: tx.q}
+	return &Tx{Tx: tx.Tx, store: tx.store, auth: a, q: tx.q, authChanged: tx.authChanged}
 }

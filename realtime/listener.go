@@ -64,6 +64,7 @@ type Listener struct {
 	token     string
 	connected atomic.Bool
 	pingSent  atomic.Int64 // unix nanos of the oldest unanswered ping, 0: none
+	heard     atomic.Int64 // unix nanos of the last proof of life: the connect or a ping come back
 	listened  atomic.Int32 // channels listened to on the current connection
 	attempts  int          // consecutive connects without a healthy connection
 	everUp    bool
@@ -82,6 +83,19 @@ func (l *Listener) Connected() bool {
 	}
 	sent := l.pingSent.Load()
 	return sent == 0 || time.Since(time.Unix(0, sent)) < l.StaleAfter
+}
+
+// Heard reports whether notifications are known to reach this replica:
+// Connected, and the connect or a ping's return happened within
+// PingInterval+StaleAfter. It is stricter than Connected, which counts
+// only pings that were sent: while the pool cannot send them (PostgreSQL
+// unreachable from it), Connected stays true however long nothing was
+// heard. The session cache is used only while Heard (db.SessionCache).
+func (l *Listener) Heard() bool {
+	if !l.Connected() { // also orders the reads of the durations after defaults
+		return false
+	}
+	return time.Since(time.Unix(0, l.heard.Load())) < l.PingInterval+l.StaleAfter
 }
 
 func (l *Listener) defaults() {
@@ -151,11 +165,15 @@ func (l *Listener) watch(ctx context.Context, done <-chan error) error {
 			l.connected.Store(false)
 			return nil
 		}
+		// Noted as outstanding before it is sent: noted after, a ping
+		// answered at once would be noted again and wait for the next.
+		at := time.Now().UnixNano()
+		first := l.pingSent.CompareAndSwap(0, at)
 		pctx, cancel := context.WithTimeout(ctx, l.PingInterval)
 		err := l.Hub.store.NotifyAsync(pctx, []string{ChannelPing}, []string{l.token})
 		cancel()
-		if err == nil {
-			l.pingSent.CompareAndSwap(0, time.Now().UnixNano())
+		if err != nil && first {
+			l.pingSent.CompareAndSwap(at, 0) // not sent: nothing to wait for
 		}
 		if time.Since(lastCheck) >= l.CrossCheckInterval {
 			lastCheck = time.Now()
@@ -201,11 +219,26 @@ func (l *Listener) logError(ctx context.Context, err error) {
 
 type handler struct{ l *Listener }
 
-// HandleNotification parses and hands off; it never blocks.
+// HandleNotification parses and hands off; it never blocks. A notification
+// it cannot read is logged and skipped, not returned: pgxlisten would hand
+// the error to logError, which marks the listener disconnected although
+// its connection is fine (and anyone who may connect may NOTIFY).
 func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
+	if err := h.handle(n); err != nil {
+		payload := n.Payload
+		if len(payload) > 200 {
+			payload = payload[:200]
+		}
+		h.l.Logger.Warn("skipped a notification that cannot be read", "channel", n.Channel, "payload", payload, "err", err)
+	}
+	return nil
+}
+
+func (h handler) handle(n *pgconn.Notification) error {
 	switch n.Channel {
 	case ChannelPing:
 		if n.Payload == h.l.token {
+			h.l.heard.Store(time.Now().UnixNano())
 			h.l.pingSent.Store(0)
 		}
 		return nil
@@ -261,6 +294,7 @@ func (h handler) HandleBacklog(_ context.Context, _ string, _ *pgx.Conn) error {
 		l.everUp = true
 		l.attempts = 0
 		l.pingSent.Store(0)
+		l.heard.Store(time.Now().UnixNano())
 		// Notices sent while the listener was away are lost: the sessions
 		// kept before are not known to be right any more.
 		l.Hub.store.Sessions.Clear()

@@ -384,7 +384,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Listener = &realtime.Listener{ConnString: listenURL, Hub: m.Hub, Metrics: metrics, Logger: m.Logger.With("component", "realtime.listener")}
 	if m.Config.SessionCacheTTL > 0 {
 		// Kept right by the listener's session notices (db.SessionCache).
-		m.Store.Sessions = db.NewSessionCache(m.Listener.Connected, m.Config.SessionCacheTTL, sessionCacheSize)
+		m.Store.Sessions = db.NewSessionCache(m.Listener.Heard, m.Config.SessionCacheTTL, sessionCacheSize)
 	}
 	m.HTTP.MountRealtime(m.Hub, metrics)
 	m.HTTP.AddReadyCheck("listener", func(context.Context) error {

@@ -6,13 +6,21 @@
 -- 00007 already notifies a revoked or rotated session and a removed
 -- member. These triggers add the other changes, with one payload:
 --   {"reason":"changed"}
--- for a session deleted (the prune job, a user's account going, a DBA's
--- DELETE), a session's expiry, user or token changed, and a membership's
--- role, family or user changed. PostgreSQL sends identical notices of one
--- transaction once, so a DELETE of many sessions makes one notice. The
--- replicas close no socket for it (the sockets' own notices do that); they
--- forget every kept session. Creating triggers takes a brief exclusive
--- lock on sessions and memberships; nothing is rewritten.
+-- for a live session deleted (a user's account going, a DBA's DELETE), a
+-- session's id, expiry, user or token changed, a membership's role, family
+-- or user changed, and sessions or memberships emptied by TRUNCATE (which
+-- fires no row trigger; a TRUNCATE of users or families CASCADE empties
+-- them too and is announced the same way). PostgreSQL sends identical
+-- notices of one transaction once, so a DELETE of many sessions makes one
+-- notice. The replicas close no socket for it (the sockets' own notices
+-- do that); they forget every kept session. Creating triggers takes a
+-- brief exclusive lock on sessions and memberships; nothing is rewritten.
+--
+-- A deleted session that was revoked, or expired over two minutes ago, is
+-- in no replica's memory (a session is kept at most a minute, and a
+-- revoked one was announced when revoked): its DELETE sends nothing. So
+-- the prune job, which deletes only sessions ended 30 days ago, neither
+-- runs a trigger per row nor empties every replica's memory.
 --
 -- A DBA changing a role by hand:
 --   UPDATE memberships SET role = 'child' WHERE user_id = '…';
@@ -31,13 +39,15 @@ $$;
 
 CREATE TRIGGER sessions_deleted_notify
     AFTER DELETE ON sessions
-    FOR EACH ROW EXECUTE FUNCTION familyhub_session_changed_notify();
+    FOR EACH ROW
+    WHEN (OLD.revoked_at IS NULL AND OLD.expires_at > now() - interval '2 minutes')
+    EXECUTE FUNCTION familyhub_session_changed_notify();
 
 CREATE TRIGGER sessions_changed_notify
-    AFTER UPDATE OF expires_at, user_id, token_hash ON sessions
+    AFTER UPDATE OF id, expires_at, user_id, token_hash ON sessions
     FOR EACH ROW
-    WHEN (OLD.expires_at IS DISTINCT FROM NEW.expires_at OR OLD.user_id IS DISTINCT FROM NEW.user_id
-          OR OLD.token_hash IS DISTINCT FROM NEW.token_hash)
+    WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.expires_at IS DISTINCT FROM NEW.expires_at
+          OR OLD.user_id IS DISTINCT FROM NEW.user_id OR OLD.token_hash IS DISTINCT FROM NEW.token_hash)
     EXECUTE FUNCTION familyhub_session_changed_notify();
 
 CREATE TRIGGER memberships_changed_notify
@@ -47,7 +57,17 @@ CREATE TRIGGER memberships_changed_notify
           OR OLD.user_id IS DISTINCT FROM NEW.user_id)
     EXECUTE FUNCTION familyhub_session_changed_notify();
 
+CREATE TRIGGER sessions_truncated_notify
+    AFTER TRUNCATE ON sessions
+    FOR EACH STATEMENT EXECUTE FUNCTION familyhub_session_changed_notify();
+
+CREATE TRIGGER memberships_truncated_notify
+    AFTER TRUNCATE ON memberships
+    FOR EACH STATEMENT EXECUTE FUNCTION familyhub_session_changed_notify();
+
 -- +goose Down
+DROP TRIGGER memberships_truncated_notify ON memberships;
+DROP TRIGGER sessions_truncated_notify ON sessions;
 DROP TRIGGER memberships_changed_notify ON memberships;
 DROP TRIGGER sessions_changed_notify ON sessions;
 DROP TRIGGER sessions_deleted_notify ON sessions;
