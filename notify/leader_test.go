@@ -30,7 +30,9 @@ func TestOneReplicaDerivesNotices(t *testing.T) {
 }
 
 func testOneReplicaDerivesNotices(t *testing.T, woken bool) {
-	e := newEnv(t, Config{LeaderRetry: 20 * time.Millisecond})
+	// No coalescing: the replicas derive one reminder after another here
+	// (TestEventsCoalesced tests the window).
+	e := newEnv(t, Config{LeaderRetry: 20 * time.Millisecond, Coalesce: -1})
 	url := e.pool.Config().ConnString()
 	s2, err := New(db.NewStore(e.pool), slog.New(slog.DiscardHandler), e.s.cfg)
 	if err != nil {
@@ -196,7 +198,8 @@ func TestEventsCoalesced(t *testing.T) {
 // as a transient error would) is tried again after a second or two, not
 // left for the sweep every PollEvery (an hour here).
 func TestFailedPassRetried(t *testing.T) {
-	e := newEnv(t, Config{PollEvery: time.Hour})
+	// No coalescing: a retry inside the window waits for its end.
+	e := newEnv(t, Config{PollEvery: time.Hour, Coalesce: -1})
 	exec := func(sql string) {
 		t.Helper()
 		if _, err := e.pool.Exec(context.Background(), sql); err != nil {
