@@ -116,8 +116,9 @@ func (c Config) withDefaults() Config {
 	set(&c.ScanEvery, d.ScanEvery)
 	set(&c.PollEvery, d.PollEvery)
 	set(&c.LeaderRetry, d.LeaderRetry)
+	// Negative (no window) stays negative: 0 would become the default
+	// when a defaulted Config is defaulted again (New(…, s.Config())).
 	set(&c.Coalesce, d.Coalesce)
-	c.Coalesce = max(c.Coalesce, 0)
 	set(&c.PresenceFlush, d.PresenceFlush)
 	set(&c.PresenceTTL, d.PresenceTTL)
 	set(&c.Retention, d.Retention)

@@ -255,4 +255,9 @@ func TestConfigValidate(t *testing.T) {
 			t.Errorf("%+v: %v", c, err)
 		}
 	}
+	// Defaulting twice (a second Service made from the first one's Config)
+	// keeps "no coalescing": it once became the 10 s default.
+	if got := (Config{Coalesce: -1}).withDefaults().withDefaults().Coalesce; got >= 0 {
+		t.Errorf("no coalescing, defaulted twice: window %s", got)
+	}
 }
