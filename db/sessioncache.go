@@ -14,16 +14,16 @@ import (
 // It is right only while it hears of every change that could end or alter
 // a session: each transaction of this process that revokes or rotates
 // sessions or changes a membership clears it after its commit
-// (Tx.authChanged), and every notice on familyhub.ChannelSessions, from any
-// replica or a DBA's psql, clears it too (the realtime listener calls
-// Clear). Notices can be lost only while the listening connection is
-// down, so the cache is used only while live() says the listener is
-// connected and heard back from PostgreSQL within a few seconds
-// (realtime.Listener.Heard: a ping came back, not merely none is
-// outstanding), and it is cleared on every reconnect. A change made elsewhere is seen here within
-// the notice's delivery (milliseconds) and, should the listening
-// connection silently die, within its staleness limit (a few seconds), as
-// for the open sockets the same notices close.
+// (Tx.markAuthChanged), and every notice on familyhub.ChannelSessions,
+// from any replica or a DBA's psql, clears it too (the realtime listener
+// calls Clear). Notices can be lost only while the listening connection
+// is down, so the cache is used only while live() says the listener heard
+// back from PostgreSQL within a few seconds (realtime.Listener.Heard: a
+// ping came back, not merely none is outstanding), and it is cleared on
+// every reconnect. A change made elsewhere is seen here within the
+// notice's delivery (milliseconds) and, should the listening connection
+// silently die, within that limit (a few seconds), as for the open sockets
+// the same notices close.
 //
 // Only found sessions are kept (an unknown token always asks PostgreSQL),
 // each for at most ttl and never past its expiry, at most size of them.
