@@ -14,8 +14,11 @@ import (
 // CalDAV, the assistant, jobs) obeys the one table. It does not look at the
 // record: a refusal says nothing about whether an id exists. The system (a
 // job) may do everything.
-func (tx *Tx) authorize(act familyhub.Action) error {
-	a, err := tx.caller()
+func (tx *Tx) authorize(act familyhub.Action) error { return authorize(tx.auth, act) }
+
+// authorize is Tx.authorize for the caller a, before any transaction.
+func authorize(a *familyhub.Auth, act familyhub.Action) error {
+	a, err := callerOf(a)
 	if err != nil {
 		return err
 	}

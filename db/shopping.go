@@ -259,11 +259,7 @@ func (tx *Tx) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingI
 	if err := p.Normalize(); err != nil {
 		return item, false, err
 	}
-	request := struct {
-		ListID uuid.UUID
-		ShoppingItemNew
-	}{listID, p}
-	ids, replayed, err := tx.createOnce(ctx, p.ID, "shopping-item", request, func() ([]uuid.UUID, error) {
+	ids, replayed, err := tx.createOnce(ctx, p.ID, "shopping-item", shoppingItemRequest(listID, p), func() ([]uuid.UUID, error) {
 		item, err = tx.shoppingItemInsert(ctx, listID, p)
 		return []uuid.UUID{item.ID}, err
 	})
@@ -278,6 +274,61 @@ func (tx *Tx) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingI
 	}
 	item, err = tx.ShoppingItemGet(ctx, ids[0])
 	return item, true, err
+}
+
+// shoppingItemRequest is what a client id's claim hashes of an add.
+func shoppingItemRequest(listID uuid.UUID, p ShoppingItemNew) any {
+	return struct {
+		ListID uuid.UUID
+		ShoppingItemNew
+	}{listID, p}
+}
+
+// ShoppingItemAdd is Tx.ShoppingItemAdd as a request of its own. The
+// common add (no category named, and no external classifier that might
+// have to be asked) is one statement in a transaction of its own, in one
+// round trip (txOne, ShoppingItemAddOne): the claim of the client's id,
+// the filing and the insert. Everything else, and an add that statement
+// did not make (the list is not the family's, or the id was used before:
+// it then wrote nothing), runs as Tx.ShoppingItemAdd in a Store.Tx, which
+// gives the answer (not found, the replay, the reused id).
+func (s *Store) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingItemNew) (item dbsqlc.ShoppingItemsView, replayed bool, err error) {
+	a := familyhub.AuthFromContext(ctx)
+	if err := authorize(a, familyhub.ActShoppingItemAdd); err != nil {
+		return item, false, err
+	}
+	if err := p.Normalize(); err != nil {
+		return item, false, err
+	}
+	on, classifier := false, false
+	if s.jobs != nil {
+		on, classifier = s.jobs.AutoCategorise()
+	}
+	if p.Category == nil && !(on && classifier) {
+		params := dbsqlc.ShoppingItemAddOneParams{
+			ListID: listID, FamilyID: a.FamilyID, ID: p.ID, Name: p.Name, Quantity: p.Quantity, Note: p.Note,
+			CategorySource: p.CategorySource,
+			Auto:           on && p.CategorySource == nil, Dictionary: DictionaryCategory(p.Name), Fallback: CategoryOther,
+		}
+		if p.ID != nil {
+			if params.RequestHash, err = requestHash("shopping-item", shoppingItemRequest(listID, p)); err != nil {
+				return item, false, err
+			}
+		}
+		err = s.txOne(ctx, func(q dbsqlc.DBTX) error {
+			row, err := s.Q.ShoppingItemAddOne(ctx, q, params)
+			item = dbsqlc.ShoppingItemsView(row)
+			return err
+		})
+		if err == nil || !(isNoRows(err) || isForeignKeyViolation(err)) {
+			return item, false, Err(err, "shopping list")
+		}
+	}
+	err = s.Tx(ctx, func(tx *Tx) error {
+		item, replayed, err = tx.ShoppingItemAdd(ctx, listID, p)
+		return err
+	})
+	return item, replayed, err
 }
 
 // listFirst returns the list's not found when the list is not the
@@ -400,15 +451,7 @@ func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingIt
 			return dbsqlc.ShoppingItemsView{}, err
 		}
 	}
-	row, err := tx.q.ShoppingItemUpdate(ctx, tx, dbsqlc.ShoppingItemUpdateParams{
-		ID: id, FamilyID: family,
-		Name:        p.Name.Ptr(),
-		QuantitySet: p.Quantity.Set, Quantity: p.Quantity.Ptr(),
-		NoteSet: p.Note.Set, Note: p.Note.Ptr(),
-		CategorySet: p.Category.Set, CategoryID: categoryID, AutoCategoryID: autoID,
-		Checked: p.Checked.Ptr(), Actor: tx.user(),
-		Position: p.Position.Ptr(), IfVersion: ifVersion(ctx),
-	})
+	row, err := tx.q.ShoppingItemUpdate(ctx, tx, shoppingItemUpdateParams(ctx, tx.auth, id, p, categoryID, autoID))
 	if isNoRows(err) {
 		// Not the family's (or deleted), or changed since the version the
 		// client saw.
@@ -424,6 +467,53 @@ func (tx *Tx) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingIt
 		}
 	}
 	return dbsqlc.ShoppingItemsView(row), nil
+}
+
+// shoppingItemUpdateParams are ShoppingItemUpdate's parameters for patch
+// p of item id by caller a (categoryID: the category p names; autoID: the
+// auto-categoriser's choice for p's new name).
+func shoppingItemUpdateParams(ctx context.Context, a *familyhub.Auth, id uuid.UUID, p ShoppingItemPatch, categoryID, autoID *uuid.UUID) dbsqlc.ShoppingItemUpdateParams {
+	return dbsqlc.ShoppingItemUpdateParams{
+		ID: id, FamilyID: a.FamilyID,
+		Name:        p.Name.Ptr(),
+		QuantitySet: p.Quantity.Set, Quantity: p.Quantity.Ptr(),
+		NoteSet: p.Note.Set, Note: p.Note.Ptr(),
+		CategorySet: p.Category.Set, CategoryID: categoryID, AutoCategoryID: autoID,
+		Checked: p.Checked.Ptr(), Actor: userOf(a),
+		Position: p.Position.Ptr(), IfVersion: ifVersion(ctx),
+	}
+}
+
+// ShoppingItemUpdate is Tx.ShoppingItemUpdate as a request of its own. A
+// patch that neither renames nor names a category (a tick, a quantity, a
+// note, a move) is its one statement in a transaction of its own, in one
+// round trip (txOne). A rename, a category, and a patch that matched no
+// row (not found, or changed since the version ctx asks for: it wrote
+// nothing) run as Tx.ShoppingItemUpdate in a Store.Tx, which gives the
+// answer.
+func (s *Store) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingItemPatch) (item dbsqlc.ShoppingItemsView, err error) {
+	a := familyhub.AuthFromContext(ctx)
+	if err := authorize(a, familyhub.ActShoppingItemUpdate); err != nil {
+		return item, err
+	}
+	if err := p.Normalize(); err != nil {
+		return item, err
+	}
+	if !p.Name.Set && !p.Category.Set {
+		err = s.txOne(ctx, func(q dbsqlc.DBTX) error {
+			row, err := s.Q.ShoppingItemUpdate(ctx, q, shoppingItemUpdateParams(ctx, a, id, p, nil, nil))
+			item = dbsqlc.ShoppingItemsView(row)
+			return err
+		})
+		if !isNoRows(err) {
+			return item, Err(err, "shopping item")
+		}
+	}
+	err = s.Tx(ctx, func(tx *Tx) error {
+		item, err = tx.ShoppingItemUpdate(ctx, id, p)
+		return err
+	})
+	return item, err
 }
 
 // ShoppingItemDelete deletes an item (If-Match: only at the version ctx

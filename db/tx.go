@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db/dbsqlc"
@@ -51,25 +52,12 @@ func (tx *Tx) markAuthChanged() { *tx.authChanged = true }
 // parametrised statement, as before.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	a := familyhub.AuthFromContext(ctx)
-	conn, err := s.Pool.Acquire(ctx)
+	c, err := s.acquireTx(ctx, a)
 	if err != nil {
 		return Err(err, "")
 	}
-	defer conn.Release()
-	var owed *[]announcement
-	if announces(s.Pool) {
-		owed = new([]announcement)
-		pc := conn.Conn().PgConn()
-		collectors.Store(pc, owed)
-		defer collectors.Delete(pc)
-	}
-	set := txSettings{announce: owed != nil}
-	if a != nil {
-		if a.UserID != uuid.Nil {
-			set.actor = a.UserID.String()
-		}
-		set.device = a.DeviceID
-	}
+	defer c.release()
+	conn, set := c.pc.Conn(), c.set
 	// pgx runs BeginQuery with Exec and no arguments, that is over the
 	// simple protocol, which takes several statements in one query; Commit
 	// and Rollback are unchanged. Should the settings fail after BEGIN (say
@@ -80,7 +68,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	after := set.needed()
 	if after {
 		if q, ok := set.literal(); ok {
-			if _, err := conn.Conn().Prepare(ctx, set.name(), set.sql("$1", "$2")); err != nil {
+			if _, err := conn.Prepare(ctx, set.name(), set.sql("$1", "$2")); err != nil {
 				return Err(err, "")
 			}
 			opts.BeginQuery, after = "BEGIN; "+q, false
@@ -100,10 +88,57 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if tx != nil && *tx.authChanged {
 		s.Sessions.Clear() // also after a failed commit: it may have committed
 	}
-	if err == nil && owed != nil && len(*owed) > 0 {
-		s.announce(conn.Conn(), *owed)
+	if err == nil {
+		s.announceOwed(c)
 	}
 	return Err(err, "")
+}
+
+// txConn is a pool connection taken for one transaction: the settings
+// that tell PostgreSQL its caller, and (on a pool that announces) where
+// the notices of its events are collected while it runs.
+type txConn struct {
+	pc   *pgxpool.Conn
+	set  txSettings
+	owed *[]announcement // nil: the pool does not announce
+}
+
+// acquireTx takes a connection for a transaction on behalf of a (nil:
+// none) and starts collecting its event notices.
+func (s *Store) acquireTx(ctx context.Context, a *familyhub.Auth) (*txConn, error) {
+	conn, err := s.Pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &txConn{pc: conn}
+	if announces(s.Pool) {
+		c.owed = new([]announcement)
+		collectors.Store(conn.Conn().PgConn(), c.owed)
+	}
+	c.set.announce = c.owed != nil
+	if a != nil {
+		if a.UserID != uuid.Nil {
+			c.set.actor = a.UserID.String()
+		}
+		c.set.device = a.DeviceID
+	}
+	return c, nil
+}
+
+// release stops collecting and gives the connection back to the pool.
+func (c *txConn) release() {
+	if c.owed != nil {
+		collectors.Delete(c.pc.Conn().PgConn())
+	}
+	c.pc.Release()
+}
+
+// announceOwed hands the notices of c's committed transaction to the
+// announcer.
+func (s *Store) announceOwed(c *txConn) {
+	if c.owed != nil && len(*c.owed) > 0 {
+		s.announce(c.pc.Conn(), *c.owed)
+	}
 }
 
 // txSettings are what a transaction tells PostgreSQL through set_config,
@@ -185,11 +220,14 @@ func (tx *Tx) Auth() *familyhub.Auth { return tx.auth }
 
 // caller returns the caller, or EUNAUTHORIZED when the transaction has
 // none: every family-scoped operation needs one.
-func (tx *Tx) caller() (*familyhub.Auth, error) {
-	if tx.auth == nil || tx.auth.FamilyID == uuid.Nil {
+func (tx *Tx) caller() (*familyhub.Auth, error) { return callerOf(tx.auth) }
+
+// callerOf returns a, or EUNAUTHORIZED when a is not a family's caller.
+func callerOf(a *familyhub.Auth) (*familyhub.Auth, error) {
+	if a == nil || a.FamilyID == uuid.Nil {
 		return nil, familyhub.Errorf(familyhub.EUNAUTHORIZED, "Sign in first.")
 	}
-	return tx.auth, nil
+	return a, nil
 }
 
 // family returns the caller's family id (uuid.Nil with an error when there
@@ -203,11 +241,14 @@ func (tx *Tx) family() (uuid.UUID, error) {
 }
 
 // user returns the calling person's id, or nil for the system.
-func (tx *Tx) user() *uuid.UUID {
-	if tx.auth == nil || tx.auth.UserID == uuid.Nil {
+func (tx *Tx) user() *uuid.UUID { return userOf(tx.auth) }
+
+// userOf returns a's user id, or nil when a is no user (nil, the system).
+func userOf(a *familyhub.Auth) *uuid.UUID {
+	if a == nil || a.UserID == uuid.Nil {
 		return nil
 	}
-	id := tx.auth.UserID
+	id := a.UserID
 	return &id
 }
 

@@ -98,13 +98,12 @@ func (tx *Tx) createOnce(ctx context.Context, id *uuid.UUID, kind string, reques
 	if err != nil {
 		return nil, false, err
 	}
-	b, err := json.Marshal(request)
+	hash, err := requestHash(kind, request)
 	if err != nil {
-		return nil, false, fmt.Errorf("hash %s request: %w", kind, err)
+		return nil, false, err
 	}
-	hash := sha256.Sum256(b)
 	expected := []uuid.UUID{*id}
-	_, err = tx.q.ClientCreateClaim(ctx, tx, dbsqlc.ClientCreateClaimParams{ID: *id, FamilyID: family, Kind: kind, RequestHash: hash[:], ResultIds: expected})
+	_, err = tx.q.ClientCreateClaim(ctx, tx, dbsqlc.ClientCreateClaimParams{ID: *id, FamilyID: family, Kind: kind, RequestHash: hash, ResultIds: expected})
 	if err == nil {
 		if ids, err = create(); err != nil {
 			return nil, false, err
@@ -121,8 +120,19 @@ func (tx *Tx) createOnce(ctx context.Context, id *uuid.UUID, kind string, reques
 	if err != nil {
 		return nil, false, Err(err, "")
 	}
-	if prior.FamilyID != family || prior.Kind != kind || !bytes.Equal(prior.RequestHash, hash[:]) {
+	if prior.FamilyID != family || prior.Kind != kind || !bytes.Equal(prior.RequestHash, hash) {
 		return nil, false, errIDReused
 	}
 	return prior.ResultIds, true, nil
+}
+
+// requestHash is what client_creates keeps of a create's request, to tell
+// a retry (the same request) from an id used for something else.
+func requestHash(kind string, request any) ([]byte, error) {
+	b, err := json.Marshal(request)
+	if err != nil {
+		return nil, fmt.Errorf("hash %s request: %w", kind, err)
+	}
+	hash := sha256.Sum256(b)
+	return hash[:], nil
 }

@@ -201,14 +201,8 @@ func (s *Server) handleShoppingItemCreate(w http.ResponseWriter, r *http.Request
 		s.Error(w, r, err)
 		return
 	}
-	var out shoppingItemJSON
-	var replayed bool
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		var item dbsqlc.ShoppingItemsView
-		item, replayed, err = tx.ShoppingItemAdd(r.Context(), listID, req.ShoppingItemNew)
-		out = toShoppingItemJSON(item)
-		return err
-	})
+	item, replayed, err := s.store.ShoppingItemAdd(r.Context(), listID, req.ShoppingItemNew)
+	out := toShoppingItemJSON(item)
 	s.respondRecord(w, r, createdStatus(replayed), out, out.Version, err)
 }
 
@@ -223,12 +217,8 @@ func (s *Server) handleShoppingItemUpdate(w http.ResponseWriter, r *http.Request
 		s.Error(w, r, err)
 		return
 	}
-	var out shoppingItemJSON
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		item, err := tx.ShoppingItemUpdate(r.Context(), id, req)
-		out = toShoppingItemJSON(item)
-		return err
-	})
+	item, err := s.store.ShoppingItemUpdate(r.Context(), id, req)
+	out := toShoppingItemJSON(item)
 	s.respondRecord(w, r, http.StatusOK, out, out.Version, err)
 }
 

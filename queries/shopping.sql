@@ -64,6 +64,47 @@ FROM shopping_lists l
 WHERE l.id = @list_id AND l.family_id = @family_id
 RETURNING *;
 
+-- ShoppingItemAddOne is an add as one statement, for a transaction of its
+-- own sent in one round trip (Store.ShoppingItemAdd): it claims the
+-- client's id (when there is one), files the item as the auto-categoriser
+-- would without a model (the family's own choice for the name, else the
+-- dictionary's category, else the fallback; @auto false: neither) and
+-- inserts it, returning it with its category's name. It writes nothing
+-- and returns no row when the list is not the family's or the id was
+-- claimed before: the claim needs the list, the insert needs the claim.
+-- The caller then asks Tx.ShoppingItemAdd, which tells those apart.
+-- name: ShoppingItemAddOne :one
+WITH list AS (
+    SELECT l.id, l.family_id FROM shopping_lists l
+    WHERE l.id = @list_id AND l.family_id = @family_id
+), claim AS (
+    INSERT INTO client_creates (id, family_id, kind, request_hash, result_ids)
+    SELECT sqlc.narg('id')::uuid, list.family_id, 'shopping-item', @request_hash::bytea, ARRAY[sqlc.narg('id')::uuid]
+    FROM list
+    WHERE sqlc.narg('id')::uuid IS NOT NULL
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id
+), cat AS (
+    SELECT c.id, c.name
+    FROM shopping_categories c
+    LEFT JOIN shopping_category_memory m
+           ON m.family_id = c.family_id AND m.category_id = c.id AND m.name_key = familyhub_shopping_name_key(@name)
+    WHERE @auto::boolean AND c.family_id = @family_id
+      AND (m.category_id IS NOT NULL OR lower(c.name) = @dictionary::text OR lower(c.name) = @fallback::text)
+    ORDER BY m.category_id IS NOT NULL DESC, lower(c.name) = @dictionary::text DESC
+    LIMIT 1
+), ins AS (
+    INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
+    SELECT coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), list.family_id, list.id, @name, sqlc.narg('quantity'), sqlc.narg('note'),
+           cat.id, coalesce(sqlc.narg('category_source')::text, CASE WHEN cat.id IS NOT NULL THEN 'auto' END),
+           coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = list.id), 0)
+    FROM list LEFT JOIN cat ON true
+    WHERE sqlc.narg('id')::uuid IS NULL OR EXISTS (SELECT FROM claim)
+    RETURNING *
+)
+SELECT ins.*, cat.name AS category
+FROM ins LEFT JOIN cat ON true;
+
 -- ShoppingItemUpdate changes the fields whose *_set flag is true (name,
 -- checked and position when not null). Setting the category marks it as
 -- chosen by a person. Otherwise auto_category_id (what the auto-categoriser

@@ -74,6 +74,117 @@ func (q *Queries) ShoppingCategoryList(ctx context.Context, db DBTX, familyID uu
 	return items, nil
 }
 
+const shoppingItemAddOne = `-- name: ShoppingItemAddOne :one
+WITH list AS (
+    SELECT l.id, l.family_id FROM shopping_lists l
+    WHERE l.id = $1 AND l.family_id = $2
+), claim AS (
+    INSERT INTO client_creates (id, family_id, kind, request_hash, result_ids)
+    SELECT $3::uuid, list.family_id, 'shopping-item', $4::bytea, ARRAY[$3::uuid]
+    FROM list
+    WHERE $3::uuid IS NOT NULL
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id
+), cat AS (
+    SELECT c.id, c.name
+    FROM shopping_categories c
+    LEFT JOIN shopping_category_memory m
+           ON m.family_id = c.family_id AND m.category_id = c.id AND m.name_key = familyhub_shopping_name_key($5)
+    WHERE $6::boolean AND c.family_id = $2
+      AND (m.category_id IS NOT NULL OR lower(c.name) = $7::text OR lower(c.name) = $8::text)
+    ORDER BY m.category_id IS NOT NULL DESC, lower(c.name) = $7::text DESC
+    LIMIT 1
+), ins AS (
+    INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
+    SELECT coalesce($3::uuid, gen_random_uuid()), list.family_id, list.id, $5, $9, $10,
+           cat.id, coalesce($11::text, CASE WHEN cat.id IS NOT NULL THEN 'auto' END),
+           coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = list.id), 0)
+    FROM list LEFT JOIN cat ON true
+    WHERE $3::uuid IS NULL OR EXISTS (SELECT FROM claim)
+    RETURNING id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version
+)
+SELECT ins.id, ins.family_id, ins.list_id, ins.name, ins.quantity, ins.note, ins.category_id, ins.category_source, ins.checked, ins.checked_at, ins.checked_by, ins.position, ins.created_at, ins.updated_at, ins.version, cat.name AS category
+FROM ins LEFT JOIN cat ON true
+`
+
+type ShoppingItemAddOneParams struct {
+	ListID         uuid.UUID
+	FamilyID       uuid.UUID
+	ID             *uuid.UUID
+	RequestHash    []byte
+	Name           string
+	Auto           bool
+	Dictionary     string
+	Fallback       string
+	Quantity       *string
+	Note           *string
+	CategorySource *string
+}
+
+type ShoppingItemAddOneRow struct {
+	ID             uuid.UUID
+	FamilyID       uuid.UUID
+	ListID         uuid.UUID
+	Name           string
+	Quantity       *string
+	Note           *string
+	CategoryID     *uuid.UUID
+	CategorySource *string
+	Checked        bool
+	CheckedAt      *time.Time
+	CheckedBy      *uuid.UUID
+	Position       int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Version        int64
+	Category       *string
+}
+
+// ShoppingItemAddOne is an add as one statement, for a transaction of its
+// own sent in one round trip (Store.ShoppingItemAdd): it claims the
+// client's id (when there is one), files the item as the auto-categoriser
+// would without a model (the family's own choice for the name, else the
+// dictionary's category, else the fallback; @auto false: neither) and
+// inserts it, returning it with its category's name. It writes nothing
+// and returns no row when the list is not the family's or the id was
+// claimed before: the claim needs the list, the insert needs the claim.
+// The caller then asks Tx.ShoppingItemAdd, which tells those apart.
+func (q *Queries) ShoppingItemAddOne(ctx context.Context, db DBTX, arg ShoppingItemAddOneParams) (ShoppingItemAddOneRow, error) {
+	row := db.QueryRow(ctx, shoppingItemAddOne,
+		arg.ListID,
+		arg.FamilyID,
+		arg.ID,
+		arg.RequestHash,
+		arg.Name,
+		arg.Auto,
+		arg.Dictionary,
+		arg.Fallback,
+		arg.Quantity,
+		arg.Note,
+		arg.CategorySource,
+	)
+	var i ShoppingItemAddOneRow
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.ListID,
+		&i.Name,
+		&i.Quantity,
+		&i.Note,
+		&i.CategoryID,
+		&i.CategorySource,
+		&i.Checked,
+		&i.CheckedAt,
+		&i.CheckedBy,
+		&i.Position,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Version,
+		&i.Category,
+	)
+	return i, err
+}
+
 const shoppingItemDelete = `-- name: ShoppingItemDelete :execrows
 DELETE FROM shopping_items
 WHERE id = $1 AND family_id = $2

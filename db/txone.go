@@ -1,0 +1,110 @@
+package db
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// One-statement transactions.
+//
+// The writes the PWA makes most (add an item, tick it) are one statement
+// each. In a Store.Tx such a write costs the replica three round trips to
+// PostgreSQL and PostgreSQL three commands: BEGIN with the settings, the
+// statement, COMMIT. PostgreSQL runs the extended-protocol messages up to
+// a Sync as one implicit transaction: committed at the Sync when all of
+// them succeeded, rolled back when one failed. txOne sends the settings and
+// the statement that way, as one pipeline with one Sync (a pgx batch): one
+// round trip and one transaction, with the same triggers, the same events
+// and the same announcement after commit as Store.Tx.
+//
+// Only operations written for it use it (Store.ShoppingItemAdd,
+// Store.ShoppingItemUpdate): each is a single statement that writes
+// nothing when it cannot do its work, so that falling back to the
+// operation's Store.Tx form, which then tells why, repeats nothing.
+
+// errOneStatement is a programming error: a one-statement transaction
+// was asked for something other than one QueryRow.
+var errOneStatement = errors.New("db: a one-statement transaction takes exactly one QueryRow")
+
+// txOne runs fn, which sends one statement through q.QueryRow, as a
+// transaction of its own on behalf of ctx's caller, in one round trip.
+// fn's error comes back as it is (not through Err): the caller decides
+// what a missing row or a failed statement means.
+func (s *Store) txOne(ctx context.Context, fn func(q dbsqlc.DBTX) error) error {
+	c, err := s.acquireTx(ctx, familyhub.AuthFromContext(ctx))
+	if err != nil {
+		return err
+	}
+	defer c.release()
+	if err := fn(&oneStatement{conn: c.pc.Conn(), set: c.set}); err != nil {
+		return err
+	}
+	s.announceOwed(c)
+	return nil
+}
+
+// oneStatement is the dbsqlc.DBTX of txOne: its QueryRow sends the
+// transaction's settings and the statement in one pipeline. It takes one
+// statement, and only QueryRow (an operation's one statement returns what
+// it wrote, so that no re-read is needed).
+type oneStatement struct {
+	conn *pgx.Conn
+	set  txSettings
+	sent bool
+}
+
+func (o *oneStatement) Exec(context.Context, string, ...any) (pgconn.CommandTag, error) {
+	return pgconn.CommandTag{}, errOneStatement
+}
+
+func (o *oneStatement) Query(context.Context, string, ...any) (pgx.Rows, error) {
+	return nil, errOneStatement
+}
+
+func (o *oneStatement) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if o.sent {
+		return errRow{errOneStatement}
+	}
+	o.sent = true
+	b := &pgx.Batch{}
+	settings := o.set.needed()
+	if settings {
+		q, a := o.set.params()
+		b.Queue(q, a...)
+	}
+	b.Queue(sql, args...)
+	return &oneRow{br: o.conn.SendBatch(ctx, b), settings: settings}
+}
+
+// oneRow is the statement's row. Scan reads it and then the pipeline's
+// end: the commit happens at the Sync, so a failed commit (a deferred
+// trigger's error) is Scan's error too.
+type oneRow struct {
+	br       pgx.BatchResults
+	settings bool
+}
+
+func (r *oneRow) Scan(dest ...any) error {
+	var err error
+	if r.settings {
+		_, err = r.br.Exec()
+	}
+	if err == nil {
+		err = r.br.QueryRow().Scan(dest...)
+	}
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// errRow is a pgx.Row that fails.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
