@@ -113,43 +113,67 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 	// A family's events are processed at once, then at most once per
 	// Coalesce: what arrives meanwhile waits for the window's end and is
 	// processed in one pass (a burst of additions to a list is one pass,
-	// not one per item). last holds when each family was last processed,
-	// for the families still inside their window.
+	// not one per item). last holds when each family was last processed;
+	// entries older than the window are dropped on the timer's scans.
 	last := map[uuid.UUID]time.Time{}
 	// A failed pass (or sweep: uuid.Nil) is tried again after a backoff,
 	// not left to the sweep every PollEvery: a transient error (a
 	// deadlock, a restart, a connection lost) costs a second, not 30.
 	retry := map[uuid.UUID]retrying{}
+	// later fires at the earliest end of a window a pending family waits
+	// for, or of a failed pass's backoff, but at most 20 times per window
+	// (granularity): a wake-up looks only at the families it names, and
+	// only the timer's scan looks at every pending family, so the work per
+	// event does not grow with the number of families in their window.
 	later := time.NewTimer(time.Hour)
 	later.Stop()
 	defer later.Stop()
+	var armed time.Time // when later fires; zero: not armed
+	granularity := max(s.cfg.Coalesce/20, 0)
+	arm := func(at time.Time) {
+		if soonest := time.Now().Add(granularity); at.Before(soonest) {
+			at = soonest
+		}
+		if armed.IsZero() || at.Before(armed) {
+			armed = at
+			later.Reset(time.Until(at))
+		}
+	}
+	var woken []uuid.UUID
 	for {
+		woken = woken[:0]
+		scan := false // look at every pending family, not only the woken
 		select {
 		case <-ctx.Done():
 			return
 		case <-later.C:
+			armed, scan = time.Time{}, true
 		case id := <-s.wake:
-			pending[id] = true
+			woken = append(woken, id)
 		drain:
 			for {
 				select {
 				case id := <-s.wake:
-					pending[id] = true
+					woken = append(woken, id)
 				default:
 					break drain
 				}
 			}
 		case <-tick.C:
-			pending[uuid.Nil] = true
+			pending[uuid.Nil], scan = true, true
 		}
 		if !s.leading.Load() {
 			clear(pending) // another replica leads; a new leader sweeps
 			clear(retry)
 			continue
 		}
+		for _, id := range woken {
+			pending[id] = true
+			scan = scan || id == uuid.Nil
+		}
 		for id, r := range retry {
 			if !time.Now().Before(r.at) {
-				pending[id] = true
+				pending[id], scan = true, true
 			}
 		}
 		if pending[uuid.Nil] {
@@ -168,42 +192,48 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			}
 		}
 		now := time.Now()
-		for id, at := range last {
-			if now.Sub(at) >= s.cfg.Coalesce {
-				delete(last, id)
+		if scan {
+			for id, at := range last {
+				if now.Sub(at) >= s.cfg.Coalesce {
+					delete(last, id)
+				}
 			}
 		}
-		for id := range pending {
-			if _, ok := last[id]; ok {
-				continue // inside its window: processed when it ends
+		process := func(id uuid.UUID) (stop bool) {
+			if at, ok := last[id]; ok && now.Sub(at) < s.cfg.Coalesce {
+				arm(at.Add(s.cfg.Coalesce)) // inside its window: processed when it ends
+				return false
 			}
 			last[id] = time.Now()
 			s.passes.Add(1)
 			if err := s.ProcessFamily(ctx, id); err != nil {
 				if ctx.Err() != nil {
-					return
+					return true
 				}
 				s.logger.Warn("notify: deriving notices from events failed; retried", "family_id", id, "err", err, "in", s.retryLater(retry, id))
 			} else {
 				delete(retry, id)
 			}
 			delete(pending, id)
+			return false
 		}
-		// The earliest end of a window a pending family waits for, or of a
-		// failed pass's backoff.
-		var next time.Time
-		for id := range pending {
-			if end := last[id].Add(s.cfg.Coalesce); next.IsZero() || end.Before(next) {
-				next = end
+		if scan {
+			for id := range pending {
+				if process(id) {
+					return
+				}
+			}
+		} else {
+			for _, id := range woken {
+				if pending[id] && process(id) {
+					return
+				}
 			}
 		}
 		for id, r := range retry {
-			if !pending[id] && (next.IsZero() || r.at.Before(next)) {
-				next = r.at
+			if !pending[id] {
+				arm(r.at)
 			}
-		}
-		if !next.IsZero() {
-			later.Reset(time.Until(next))
 		}
 	}
 }
