@@ -35,9 +35,14 @@
 -- key holds SHARE ROW EXCLUSIVE on both tables while it checks every
 -- imported event: writes of events and subscriptions wait, reads go on.
 -- Measured on the 2-core test machine (PostgreSQL 15, shared with other
--- work): see docs/caldav.md ("Subscriptions and their events") for the
--- numbers; 100,000 events of which 50,000 imported take well under a
--- second. Going down drops the key and the index (milliseconds).
+-- work, so a quiet one is faster): 100,000 events of 50 families, 50,000 of
+-- them imported from 100 subscriptions, 100 orphans: 0.36 s in all; with
+-- no orphans 0.18 s (the orphan search 0.17 s, the index 4 ms, the key's
+-- check 0.10 s, the only time writes wait on the key's lock). Going down
+-- drops the key and the index: 10-22 ms. Deleting a subscription with
+-- 1,000 events afterwards: the cascade itself 3-9 ms; the events' own
+-- triggers (tombstones, overrides, announcements) cost what the separate
+-- DELETE of before cost (0.2-0.3 s for the 1,000 here, either way).
 
 -- +goose Up
 DELETE FROM calendar_events e
