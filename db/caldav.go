@@ -153,18 +153,30 @@ func (tx *Tx) SubscriptionCreate(ctx context.Context, p SubscriptionNew) (dbsqlc
 	return sub, Err(err, "subscription")
 }
 
+// Subscription is a calendar subscription as a member sees it.
+type Subscription struct {
+	dbsqlc.CalendarSubscription
+	// HoldsSecret: it goes, with its events, when the member who added it
+	// leaves or is removed (SubscriptionHoldsSecret).
+	HoldsSecret bool
+}
+
 // SubscriptionList returns the family's subscriptions. A subscription's
 // address and user name are how to reach someone's outside calendar (a
 // private .ics address often carries a secret token), so only those who
 // may manage subscriptions get them; the others (children) get each
 // subscription's name and how its syncing goes, with URL and Username
 // empty and the address taken out of LastError.
-func (tx *Tx) SubscriptionList(ctx context.Context) ([]dbsqlc.CalendarSubscription, error) {
+func (tx *Tx) SubscriptionList(ctx context.Context) ([]Subscription, error) {
 	family, err := tx.family()
 	if err != nil {
 		return nil, err
 	}
-	subs, err := tx.q.CalendarSubscriptionList(ctx, tx, family)
+	rows, err := tx.q.CalendarSubscriptionList(ctx, tx, family)
+	subs := make([]Subscription, len(rows))
+	for i, r := range rows {
+		subs[i] = Subscription{CalendarSubscription: r, HoldsSecret: SubscriptionHoldsSecret(r)}
+	}
 	if err == nil && tx.grant(familyhub.ActCalendarSubscriptionManage) == familyhub.GrantNone {
 		for i := range subs {
 			if e := subs[i].LastError; e != nil && subs[i].Url != "" && strings.Contains(*e, subs[i].Url) {
@@ -176,20 +188,19 @@ func (tx *Tx) SubscriptionList(ctx context.Context) ([]dbsqlc.CalendarSubscripti
 			subs[i].Url, subs[i].Username = "", ""
 		}
 	}
-	return subs, err
+	return subs, Err(err, "")
 }
 
 // SubscriptionDelete ends a subscription and deletes its imported events
-// (each announced as CALENDAR_EVENT_UPDATED by the trigger).
+// in the same statement (the foreign key of migration 00030 cascades; each
+// is announced as CALENDAR_EVENT_UPDATED by the trigger). An import of it
+// still running writes no event after that (ErrSubscriptionGone).
 func (tx *Tx) SubscriptionDelete(ctx context.Context, id uuid.UUID) error {
 	if err := tx.authorize(familyhub.ActCalendarSubscriptionManage); err != nil {
 		return err
 	}
 	family, err := tx.family()
 	if err != nil {
-		return err
-	}
-	if _, err := tx.q.CalendarSubscriptionEventsDelete(ctx, tx, dbsqlc.CalendarSubscriptionEventsDeleteParams{SubscriptionID: &id, FamilyID: family}); err != nil {
 		return err
 	}
 	n, err := tx.q.CalendarSubscriptionDelete(ctx, tx, dbsqlc.CalendarSubscriptionDeleteParams{ID: id, FamilyID: family})

@@ -185,10 +185,11 @@ func (tx *Tx) FamilyLeave(ctx context.Context) error {
 // answer 401, CalDAV included), their sessions are revoked, their app
 // passwords, PIN and unused reset codes deleted, the calendar feeds they
 // made revoked (they saw the secret URLs; a feed of their own tasks goes
-// with the membership), and the calendar subscriptions they added with a
-// user name or password deleted with their imported events (the server
-// must not go on signing in with a departed member's secret;
-// subscriptions without credentials stay the family's). What they did
+// with the membership), and the calendar subscriptions they added that
+// hold a secret of theirs (a user name, a password, or an address with a
+// token: SubscriptionHoldsSecret) deleted with their imported events (the
+// server must not go on reading a departed member's private calendar;
+// the others stay the family's). What they did
 // stays: rows keep their user id, shown as a former member.
 func (tx *Tx) endAccess(ctx context.Context, m dbsqlc.Membership) error {
 	tx.markAuthChanged()
@@ -207,12 +208,18 @@ func (tx *Tx) endAccess(ctx context.Context, m dbsqlc.Membership) error {
 	if _, err := tx.q.ICalFeedRevokeByCreator(ctx, tx, dbsqlc.ICalFeedRevokeByCreatorParams{FamilyID: m.FamilyID, CreatedBy: &m.UserID}); err != nil {
 		return err
 	}
-	subs, err := tx.q.CalendarSubscriptionDeleteCredentialedOf(ctx, tx, dbsqlc.CalendarSubscriptionDeleteCredentialedOfParams{FamilyID: m.FamilyID, CreatedBy: &m.UserID})
+	subs, err := tx.q.CalendarSubscriptionListOfCreator(ctx, tx, dbsqlc.CalendarSubscriptionListOfCreatorParams{FamilyID: m.FamilyID, CreatedBy: &m.UserID})
 	if err != nil {
 		return err
 	}
-	if len(subs) > 0 {
-		if _, err := tx.q.CalendarSubscriptionsEventsDelete(ctx, tx, dbsqlc.CalendarSubscriptionsEventsDeleteParams{FamilyID: m.FamilyID, SubscriptionIds: subs}); err != nil {
+	var secret []uuid.UUID
+	for _, s := range subs {
+		if SubscriptionHoldsSecret(s) {
+			secret = append(secret, s.ID)
+		}
+	}
+	if len(secret) > 0 {
+		if _, err := tx.q.CalendarSubscriptionDeleteMany(ctx, tx, dbsqlc.CalendarSubscriptionDeleteManyParams{FamilyID: m.FamilyID, Ids: secret}); err != nil {
 			return err
 		}
 	}

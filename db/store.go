@@ -66,6 +66,8 @@ func Err(err error, what string) error {
 		switch {
 		case pgErr.Code == "23505":
 			return familyhub.Errorf(familyhub.ECONFLICT, "That %s already exists.", familyhub.Phrase(conflictWhat(pgErr)))
+		case pgErr.Code == "23503" && pgErr.ConstraintName == subscriptionEventsFK:
+			return ErrSubscriptionGone
 		case pgErr.Code == "23503":
 			return familyhub.Errorf(familyhub.EINVALID, "A referenced record does not exist.")
 		case pgErr.Code == "23514" || pgErr.Code == "23502" || strings.HasPrefix(pgErr.Code, "22"):
@@ -80,6 +82,15 @@ func Err(err error, what string) error {
 	}
 	return err
 }
+
+// subscriptionEventsFK is the key from an imported event to its
+// subscription (migration 00030).
+const subscriptionEventsFK = "calendar_events_family_id_subscription_id_fkey"
+
+// ErrSubscriptionGone is what writing an imported event answers when its
+// calendar subscription was deleted meanwhile (the foreign key of 00030
+// refused it): the import stops, there is nothing to retry.
+var ErrSubscriptionGone = familyhub.Errorf(familyhub.ENOTFOUND, "The calendar subscription was removed.")
 
 // errUnavailable carries EUNAVAILABLE while keeping the cause for the log.
 var errUnavailable = familyhub.Errorf(familyhub.EUNAVAILABLE, "The database is unavailable; try again shortly.")

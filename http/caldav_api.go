@@ -74,10 +74,11 @@ type subscriptionJSON struct {
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
 	FailedAttempts int32      `json:"failed_attempts"`
+	HoldsSecret    bool       `json:"holds_secret"`
 }
 
-func toSubscriptionJSON(c dbsqlc.CalendarSubscription) subscriptionJSON {
-	return subscriptionJSON{
+func toSubscriptionJSON(c db.Subscription) subscriptionJSON {
+	return subscriptionJSON{HoldsSecret: c.HoldsSecret,
 		ID: c.ID, Name: c.Name, URL: c.Url, Username: c.Username, HasPassword: c.PasswordEnc != nil, Kind: c.Kind,
 		LastSyncedAt: c.LastSyncedAt, LastError: c.LastError, LastErrorAt: c.LastErrorAt, NextAttemptAt: c.NextAttemptAt,
 		CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, FailedAttempts: c.Failures,
@@ -110,7 +111,7 @@ func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request
 	var out subscriptionJSON
 	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
 		sub, err := tx.SubscriptionCreate(r.Context(), p)
-		out = toSubscriptionJSON(sub)
+		out = toSubscriptionJSON(db.Subscription{CalendarSubscription: sub, HoldsSecret: db.SubscriptionHoldsSecret(sub)})
 		return err
 	})
 	s.respond(w, r, http.StatusCreated, out, err)

@@ -382,10 +382,21 @@ func TestCalDAVReadOnlyImportedEvent(t *testing.T) {
 		t.Fatalf("PUT imported: %d", st)
 	}
 	c.must(http.StatusForbidden, "PATCH", "/api/calendar/events/"+id, map[string]any{"title": "x"})
-	// Deleting the subscription deletes its events.
+	// Deleting the subscription deletes its events (in the same statement:
+	// the foreign key of 00030 cascades), and each deletion is announced,
+	// so open apps and CalDAV clients drop the event.
 	c.must(http.StatusNoContent, "DELETE", "/api/calendar/subscriptions/"+sub.ID.String(), nil)
 	if n := env.count("calendar_events"); n != 0 {
 		t.Fatalf("%d events left after unsubscribing", n)
+	}
+	var announced, tombstones int
+	if err := env.pool.QueryRow(context.Background(), `SELECT
+		(SELECT count(*) FROM event_log WHERE entity_id = $1::uuid AND type = 'CALENDAR_EVENT_UPDATED' AND channel = 'familyhub_calendar' AND op = 'delete'),
+		(SELECT count(*) FROM dav_tombstones WHERE entity_id = $1::uuid)`, id).Scan(&announced, &tombstones); err != nil {
+		t.Fatal(err)
+	}
+	if announced != 1 || tombstones != 1 {
+		t.Fatalf("the imported event's deletion: %d CALENDAR_EVENT_UPDATED deletes, %d tombstones; want 1 and 1", announced, tombstones)
 	}
 }
 

@@ -185,7 +185,9 @@ func TestCalendarReadOnlyForbidden(t *testing.T) {
 	c.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{
 		"title": "School holiday", "starts_at": "2026-07-01T00:00:00Z", "ends_at": "2026-07-02T00:00:00Z",
 	}).decode(t, &ev)
-	if _, err := env.pool.Exec(t.Context(), "UPDATE calendar_events SET read_only = true, subscription_id = gen_random_uuid() WHERE id = $1", ev.ID); err != nil {
+	if _, err := env.pool.Exec(t.Context(), `WITH s AS (INSERT INTO calendar_subscriptions (family_id, name, url)
+		SELECT family_id, 'Holidays', 'https://example.org/h.ics' FROM calendar_events WHERE id = $1 RETURNING id)
+		UPDATE calendar_events SET read_only = true, subscription_id = (SELECT id FROM s) WHERE id = $1`, ev.ID); err != nil {
 		t.Fatal(err)
 	}
 	events := env.count("event_log")

@@ -526,7 +526,8 @@ func TestOwnersRaceKeepsAnOwner(t *testing.T) {
 
 // TestDepartedMembersCredentialedSubscriptions: when a member leaves or is
 // removed, the calendar subscriptions they added with a user name or a
-// password (their account somewhere else) go with them, with their
+// password (their account somewhere else), or whose address carries a
+// token (a query string, Google's private address), go with them, with their
 // imported events, in the same transaction: the family's server must not
 // go on signing in to the departed member's calendar. Subscriptions
 // without credentials, and other members' subscriptions, stay.
@@ -540,6 +541,9 @@ func TestDepartedMembersCredentialedSubscriptions(t *testing.T) {
 		t.Helper()
 		body := map[string]any{"url": "https://example.org/" + name + ".ics", "name": name}
 		maps.Copy(body, creds)
+		if u, ok := body["url"].(string); ok && strings.Contains(u, "%s") {
+			body["url"] = fmt.Sprintf(u, name)
+		}
 		var sub subscriptionJSON
 		f.clients[role].must(http.StatusCreated, "POST", "/api/calendar/subscriptions", body).decode(t, &sub)
 		if _, err := env.pool.Exec(t.Context(), `INSERT INTO calendar_events (family_id, title, starts_at, ends_at, subscription_id, read_only, source_href)
@@ -582,27 +586,44 @@ func TestDepartedMembersCredentialedSubscriptions(t *testing.T) {
 	}
 	withPassword := map[string]any{"username": "ana", "password": "s3cret"}
 	withUsername := map[string]any{"username": "ana"}
+	// Addresses that carry the member's secret (db.URLCarriesSecret).
+	withQuery := map[string]any{"url": "https://example.org/%s.ics?token=abc"}
+	withGooglePrivate := map[string]any{"url": "https://calendar.google.com/calendar/ical/ana%%40gmail.com/private-0f1e2d3c4b5a69788796a5b4c3d2e1f0/basic.ics#%s"}
+	// A public address, with words and a year in it, stays.
+	public := map[string]any{"url": "https://example.org/holidays-2027/%s.ics"}
 
 	// Removed by an owner.
 	f := newFamilyOfThree(t, env)
 	subscribe(f, "member", "work", withPassword)
 	subscribe(f, "member", "club", withUsername)
 	subscribe(f, "member", "school", nil)
+	subscribe(f, "member", "token", withQuery)
+	subscribe(f, "member", "google", withGooglePrivate)
+	subscribe(f, "member", "public", public)
 	subscribe(f, "owner", "owners-work", withPassword)
-	if got := left(f, "owner"); !slices.Equal(got, []string{"club", "owners-work", "school", "work"}) {
+	if got := left(f, "owner"); !slices.Equal(got, []string{"club", "google", "owners-work", "public", "school", "token", "work"}) {
 		t.Fatalf("before: %q", got)
 	}
+	// The app names what will go from holds_secret.
+	var subs []subscriptionJSON
+	f.clients["owner"].must(http.StatusOK, "GET", "/api/calendar/subscriptions", nil).decode(t, &subs)
+	for _, s := range subs {
+		if want := !slices.Contains([]string{"school", "public"}, s.Name); s.HoldsSecret != want {
+			t.Errorf("%s: holds_secret %v, want %v", s.Name, s.HoldsSecret, want)
+		}
+	}
 	f.clients["owner"].must(http.StatusNoContent, "DELETE", "/api/family/members/"+f.ids["member"].String(), nil)
-	if got := left(f, "owner"); !slices.Equal(got, []string{"owners-work", "school"}) {
-		t.Fatalf("after the member was removed: %q, want the owner's and the one without credentials", got)
+	if got := left(f, "owner"); !slices.Equal(got, []string{"owners-work", "public", "school"}) {
+		t.Fatalf("after the member was removed: %q, want the owner's and the ones that hold no secret", got)
 	}
 
 	// Leaving.
 	g := newFamilyOfThree(t, env)
 	subscribe(g, "member", "work", withPassword)
 	subscribe(g, "member", "holidays", nil)
+	subscribe(g, "member", "token", withQuery)
 	g.clients["member"].must(http.StatusNoContent, "POST", "/api/family/leave", nil)
 	if got := left(g, "owner"); !slices.Equal(got, []string{"holidays"}) {
-		t.Fatalf("after the member left: %q, want the one without credentials", got)
+		t.Fatalf("after the member left: %q, want the one that holds no secret", got)
 	}
 }

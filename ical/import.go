@@ -65,7 +65,12 @@ func ImportSubscriptions(ctx context.Context, store *db.Store, cfg Config, logge
 // events are summarised in last_error of an otherwise successful sync.
 func ImportSubscription(ctx context.Context, store *db.Store, cfg Config, logger *slog.Logger, id uuid.UUID) error {
 	sub, err := store.SubscriptionGet(ctx, id)
-	if err != nil {
+	if familyhub.ErrorCode(err) == familyhub.ENOTFOUND {
+		// Deleted since it was found due (or since the job was queued):
+		// nothing to sync, nothing to retry.
+		logger.Info("calendar subscription is gone; nothing to sync", "subscription_id", id)
+		return nil
+	} else if err != nil {
 		return err
 	}
 	// The import acts for the subscription's family: its writes are scoped
@@ -76,6 +81,12 @@ func ImportSubscription(ctx context.Context, store *db.Store, cfg Config, logger
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if errors.Is(err, db.ErrSubscriptionGone) {
+			// Deleted while this import ran: its events went with it, and
+			// the import wrote none back (the foreign key of 00030).
+			im.logger.Info("calendar subscription is gone; import stopped", "created", im.res.created, "updated", im.res.updated)
+			return nil
 		}
 		msg := readableImportError(err)
 		delay := min(importBackoffBase<<min(sub.Failures, 16), importBackoffMax)
@@ -293,7 +304,9 @@ func (im *importer) syncCalDAV(ctx context.Context, ctag string) error {
 			if o.etag == "" {
 				o.etag = listed[o.href]
 			}
-			im.apply(ctx, existing, o)
+			if err := im.apply(ctx, existing, o); err != nil {
+				return err
+			}
 		}
 	}
 	return im.deleteMissing(ctx, existing, listed)
@@ -401,7 +414,9 @@ func (im *importer) syncICS(ctx context.Context) error {
 			im.res.unchanged++
 			continue
 		}
-		im.apply(ctx, existing, o)
+		if err := im.apply(ctx, existing, o); err != nil {
+			return err
+		}
 	}
 	return im.deleteMissing(ctx, existing, listed)
 }
@@ -421,8 +436,10 @@ func (im *importer) existing(ctx context.Context) (map[string]dbsqlc.CalendarSub
 }
 
 // apply creates or updates the family's copy of o in its own transaction;
-// a problem is noted and the sync goes on.
-func (im *importer) apply(ctx context.Context, existing map[string]dbsqlc.CalendarSubscriptionImportedListRow, o importObject) {
+// a problem is noted and the sync goes on. The one error it returns is
+// db.ErrSubscriptionGone: the subscription was deleted meanwhile, and the
+// sync must stop.
+func (im *importer) apply(ctx context.Context, existing map[string]dbsqlc.CalendarSubscriptionImportedListRow, o importObject) error {
 	problem := func(format string, args ...any) {
 		name := o.href
 		if i := strings.LastIndex(name, "/"); i >= 0 && i < len(name)-1 {
@@ -432,17 +449,17 @@ func (im *importer) apply(ctx context.Context, existing map[string]dbsqlc.Calend
 	}
 	if o.err != nil {
 		problem("%v", o.err)
-		return
+		return nil
 	}
 	ev, err := ParseICalEvent(o.cal, im.loc, ICalParseOpts{KeepUnsupportedRRule: true})
 	if err != nil {
 		problem("%s", familyhub.ErrorMessage(err))
-		return
+		return nil
 	}
 	raw, err := MasterICal(o.cal)
 	if err != nil || len(raw) > familyhub.MaxICalBytes {
 		problem("the event cannot be stored (too large or not encodable)")
-		return
+		return nil
 	}
 	etag := o.etag
 	cur, ok := existing[o.href]
@@ -472,6 +489,8 @@ func (im *importer) apply(ctx context.Context, existing map[string]dbsqlc.Calend
 		im.res.updated++
 	case err == nil:
 		im.res.created++
+	case im.gone(ctx, err):
+		return db.ErrSubscriptionGone
 	case familyhub.ErrorCode(err) == familyhub.ECONFLICT:
 		problem("another event in the family calendar already has UID %q", ev.UID)
 	case familyhub.ErrorCode(err) == familyhub.EINVALID:
@@ -480,6 +499,22 @@ func (im *importer) apply(ctx context.Context, existing map[string]dbsqlc.Calend
 		im.logger.Error("importing an event failed", "href", o.href, "err", err)
 		problem("internal error")
 	}
+	return nil
+}
+
+// gone reports whether err, from writing one event, means the
+// subscription was deleted meanwhile: the foreign key refused a new event
+// (db.ErrSubscriptionGone), or the event to update went with it (not
+// found, and so is the subscription).
+func (im *importer) gone(ctx context.Context, err error) bool {
+	if errors.Is(err, db.ErrSubscriptionGone) {
+		return true
+	}
+	if familyhub.ErrorCode(err) != familyhub.ENOTFOUND {
+		return false
+	}
+	_, serr := im.store.SubscriptionGet(ctx, im.sub.ID)
+	return familyhub.ErrorCode(serr) == familyhub.ENOTFOUND
 }
 
 // deleteMissing deletes the copies of events the source no longer lists.

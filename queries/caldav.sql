@@ -49,28 +49,21 @@ SELECT * FROM calendar_subscriptions WHERE family_id = @family_id ORDER BY creat
 -- name: CalendarSubscriptionGet :one
 SELECT * FROM calendar_subscriptions WHERE id = @id;
 
--- CalendarSubscriptionEventsDelete deletes a subscription's imported
--- events; run it with CalendarSubscriptionDelete in one transaction.
--- name: CalendarSubscriptionEventsDelete :execrows
-DELETE FROM calendar_events WHERE subscription_id = @subscription_id AND family_id = @family_id;
-
+-- CalendarSubscriptionDelete deletes a subscription; its imported events
+-- go in the same statement (the foreign key of 00030 cascades).
 -- name: CalendarSubscriptionDelete :execrows
 DELETE FROM calendar_subscriptions WHERE id = @id AND family_id = @family_id;
 
--- CalendarSubscriptionDeleteCredentialedOf deletes the subscriptions a
--- person added with a user name or a password (their account elsewhere):
--- their access to the family ends (db.endAccess). Run
--- CalendarSubscriptionsEventsDelete with the ids it returns in the same
--- transaction.
--- name: CalendarSubscriptionDeleteCredentialedOf :many
-DELETE FROM calendar_subscriptions
-WHERE family_id = @family_id AND created_by = @created_by AND (username <> '' OR password_enc IS NOT NULL)
-RETURNING id;
+-- CalendarSubscriptionListOfCreator returns, locked, the subscriptions a
+-- person added: their access to the family ends (db.endAccess), and those
+-- that hold their secret go (db.SubscriptionHoldsSecret).
+-- name: CalendarSubscriptionListOfCreator :many
+SELECT * FROM calendar_subscriptions WHERE family_id = @family_id AND created_by = @created_by ORDER BY id FOR UPDATE;
 
--- CalendarSubscriptionsEventsDelete deletes the imported events of several
--- subscriptions.
--- name: CalendarSubscriptionsEventsDelete :execrows
-DELETE FROM calendar_events WHERE family_id = @family_id AND subscription_id = ANY (@subscription_ids::uuid[]);
+-- CalendarSubscriptionDeleteMany deletes subscriptions of a family with
+-- their imported events (the foreign key of 00030 cascades).
+-- name: CalendarSubscriptionDeleteMany :execrows
+DELETE FROM calendar_subscriptions WHERE family_id = @family_id AND id = ANY (@ids::uuid[]);
 
 -- CalendarSubscriptionListDue returns the subscriptions whose next attempt
 -- has come, the longest-waiting first.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -61,6 +62,11 @@ type Listener struct {
 	// whatever was notified while the listener was away. It must not block.
 	OnConnect func()
 
+	// now is the clock of the unreadable-notification warnings (tests
+	// replace it); time.Now when nil.
+	now        func() time.Time
+	unreadable unreadableLog
+
 	token     string
 	connected atomic.Bool
 	pingSent  atomic.Int64 // unix nanos of the oldest unanswered ping, 0: none
@@ -110,6 +116,9 @@ func (l *Listener) defaults() {
 	set(&l.StaleAfter, 3*time.Second)
 	set(&l.DeadAfter, 5*time.Second)
 	set(&l.CrossCheckInterval, 2*time.Second)
+	if l.now == nil {
+		l.now = time.Now
+	}
 	l.token = uuid.NewString()
 }
 
@@ -157,6 +166,7 @@ func (l *Listener) watch(ctx context.Context, done <-chan error) error {
 			return err
 		case <-ping.C:
 		}
+		l.reportUnreadable()
 		if !l.connected.Load() {
 			continue
 		}
@@ -220,18 +230,79 @@ func (l *Listener) logError(ctx context.Context, err error) {
 type handler struct{ l *Listener }
 
 // HandleNotification parses and hands off; it never blocks. A notification
-// it cannot read is logged and skipped, not returned: pgxlisten would hand
-// the error to logError, which marks the listener disconnected although
-// its connection is fine (and anyone who may connect may NOTIFY).
+// it cannot read is counted, logged (at most once a minute) and skipped,
+// not returned: pgxlisten would hand the error to logError, which marks
+// the listener disconnected although its connection is fine (and anyone
+// who may connect may NOTIFY).
 func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
 	if err := h.handle(n); err != nil {
-		payload := n.Payload
-		if len(payload) > 200 {
-			payload = payload[:200]
-		}
-		h.l.Logger.Warn("skipped a notification that cannot be read", "channel", n.Channel, "payload", payload, "err", err)
+		h.l.skipUnreadable(n, err)
 	}
 	return nil
+}
+
+// unreadableEvery is how often, at most, the listener warns of
+// notifications it cannot read.
+const unreadableEvery = time.Minute
+
+// unreadableLog bounds the warnings for unreadable notifications: any role
+// that may connect to the database may NOTIFY on familyhub_* channels, as
+// often as it likes, and one line each would fill the log. The first is
+// logged in full (channel, payload, error: what to look for); after that at
+// most one line per unreadableEvery says how many were skipped since, with
+// the latest as an example. Every one is counted in
+// familyhub_realtime_unreadable_notifications_total.
+type unreadableLog struct {
+	mu      sync.Mutex
+	last    time.Time // when a line was last written; zero: never
+	skipped int       // skipped since that line, not yet reported
+	example []any     // the latest of them: channel, payload, err
+}
+
+// skipUnreadable counts n, which could not be read (err), and logs it, or
+// a summary with it, unless a line was written less than unreadableEvery
+// ago.
+func (l *Listener) skipUnreadable(n *pgconn.Notification, err error) {
+	l.Metrics.Unreadable.Inc()
+	payload := n.Payload
+	if len(payload) > 200 {
+		payload = payload[:200]
+	}
+	example := []any{"channel", n.Channel, "payload", payload, "err", err}
+	u := &l.unreadable
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	now := l.now()
+	switch {
+	case u.last.IsZero() || (u.skipped == 0 && now.Sub(u.last) >= unreadableEvery):
+		u.last = now
+		l.Logger.Warn("skipped a notification that cannot be read", example...)
+	case now.Sub(u.last) >= unreadableEvery:
+		l.logUnreadable(now, u.skipped+1, example)
+	default:
+		u.skipped++
+		u.example = example
+	}
+}
+
+// reportUnreadable writes the summary of the notifications skipped since
+// the last line once unreadableEvery has passed, also when no more come
+// (the listener's ticker calls it).
+func (l *Listener) reportUnreadable() {
+	u := &l.unreadable
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if now := l.now(); u.skipped > 0 && now.Sub(u.last) >= unreadableEvery {
+		l.logUnreadable(now, u.skipped, u.example)
+	}
+}
+
+// logUnreadable writes the summary line; u.mu is held.
+func (l *Listener) logUnreadable(now time.Time, skipped int, example []any) {
+	u := &l.unreadable
+	l.Logger.Warn("skipped notifications that cannot be read", append([]any{"count", skipped,
+		"since", u.last.UTC().Format(time.RFC3339), "latest_channel"}, example[1:]...)...)
+	u.last, u.skipped, u.example = now, 0, nil
 }
 
 func (h handler) handle(n *pgconn.Notification) error {

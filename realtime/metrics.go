@@ -15,6 +15,7 @@ type Metrics struct {
 	Connections       *prometheus.GaugeVec
 	Delivered         prometheus.Counter
 	ListenerReconnect prometheus.Counter
+	Unreadable        prometheus.Counter
 	CatchUps          prometheus.Counter
 	SlowDisconnects   prometheus.Counter
 	Refused           prometheus.Counter
@@ -33,6 +34,9 @@ func NewMetrics(reg prometheus.Registerer, store *db.Store) *Metrics {
 		}),
 		ListenerReconnect: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "familyhub_realtime_listener_reconnects_total", Help: "Times the LISTEN connection was re-established.",
+		}),
+		Unreadable: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "familyhub_realtime_unreadable_notifications_total", Help: "Notifications on the listened channels that could not be read and were skipped.",
 		}),
 		CatchUps: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "familyhub_realtime_catchup_replays_total", Help: "Catch-ups from the event log (gaps, reconnects, client resumes).",
@@ -61,7 +65,7 @@ func NewMetrics(reg prometheus.Registerer, store *db.Store) *Metrics {
 		}
 		return v
 	})
-	reg.MustRegister(m.Connections, m.Delivered, m.ListenerReconnect, m.CatchUps, m.SlowDisconnects, m.Refused, m.DeliveryLatency, queue)
+	reg.MustRegister(m.Connections, m.Delivered, m.ListenerReconnect, m.Unreadable, m.CatchUps, m.SlowDisconnects, m.Refused, m.DeliveryLatency, queue)
 	// The announcer (db/announce.go) counts in atomics: db knows nothing
 	// of Prometheus, so these read them at scrape time.
 	announced := func(name, help string, read func(db.AnnounceStats) uint64) prometheus.Collector {

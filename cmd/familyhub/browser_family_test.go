@@ -77,7 +77,8 @@ func (b *browser) submitRefused(what, form string, fields ...string) string {
 // owner's other device (on the other replica) shows the member list
 // without them, with no reload. What the member did stays, shown as by a
 // former member. The question names the calendars Ben subscribed to with a
-// user name or password, which go with him (and not the others).
+// user name, a password or a private address (a key in its query), which
+// go with him (and not the others).
 func TestBrowserFamilyRemoval(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	c, ana, ben := twoAdults(t)
@@ -111,11 +112,12 @@ func TestBrowserFamilyRemoval(t *testing.T) {
 	// Made after the phone's checks: their first sync fails here (no
 	// outside network), and the failure's "Details" is not what they check.
 	restAs(t, ben, c.b, "POST", "/api/calendar/subscriptions", map[string]any{"name": "Ben's work", "url": "https://example.org/ben.ics", "username": "ben"})
-	restAs(t, ben, c.b, "POST", "/api/calendar/subscriptions", map[string]any{"name": "School", "url": "https://example.org/school.ics"})
+	restAs(t, ben, c.b, "POST", "/api/calendar/subscriptions", map[string]any{"name": "Ben's club", "url": "https://example.org/club.ics?key=b3n"})
+	restAs(t, ben, c.b, "POST", "/api/calendar/subscriptions", map[string]any{"name": "School", "url": "https://example.org/school-2027.ics"})
 	laptop.click(memberRow("Ben") + ` button[data-key^="remove-"]`)
 	laptop.waitJS("the question", `document.querySelector('dialog.ask[open]')?.textContent.includes('Remove Ben from the family?')`, 5*time.Second)
-	if q := eval[string](laptop, `document.querySelector('dialog.ask[open]').textContent`); !strings.Contains(q, "subscribed to with a user name or password are removed too, with their events: Ben's work.") {
-		t.Errorf("the question does not name Ben's calendar with a user name (and only it): %q", q)
+	if q := eval[string](laptop, `document.querySelector('dialog.ask[open]').textContent`); !strings.Contains(q, "subscribed to with a user name, a password or a private address are removed too, with their events: Ben's work and Ben's club.") {
+		t.Errorf("the question does not name Ben's calendars with a user name and with a key in the address (and only those): %q", q)
 	}
 	start := time.Now()
 	laptop.click(`dialog.ask[open] button.danger`)
@@ -187,13 +189,15 @@ func TestBrowserFamilyRoles(t *testing.T) {
 		laptop.setValue(roleSel, "member")
 		phone.waitJS("Ben is an adult again, live", memberEl("Ben")+`?.querySelector('.role-text')?.textContent === 'Adult' && document.querySelector('#h-invite') && `+notReloaded, 5*time.Second)
 
-		// Leaving names the calendars Ben subscribed to with a user name,
-		// which would go with him (Ben answers no).
+		// Leaving names the calendars Ben subscribed to with a user name or
+		// a private address, which would go with him (Ben answers no).
 		restAs(t, ben, c.b, "POST", "/api/calendar/subscriptions", map[string]any{"name": "Ben's work", "url": "https://example.org/ben.ics", "username": "ben"})
+		restAs(t, ben, c.b, "POST", "/api/calendar/subscriptions", map[string]any{"name": "Ben's Google",
+			"url": "https://calendar.google.com/calendar/ical/ben%40gmail.com/private-0f1e2d3c4b5a69788796a5b4c3d2e1f0/basic.ics"})
 		phone.click(`button[aria-describedby="leave-text"]`)
 		phone.waitJS("the question", `document.querySelector('dialog.ask[open]')?.textContent.includes('Leave the family')`, 5*time.Second)
-		if q := eval[string](phone, `document.querySelector('dialog.ask[open]').textContent`); !strings.Contains(q, "The calendars you subscribed to with a user name or password are removed too, with their events: Ben's work.") {
-			t.Errorf("the question before leaving does not name Ben's calendar with a user name: %q", q)
+		if q := eval[string](phone, `document.querySelector('dialog.ask[open]').textContent`); !strings.Contains(q, "The calendars you subscribed to with a user name, a password or a private address are removed too, with their events: Ben's work and Ben's Google.") {
+			t.Errorf("the question before leaving does not name Ben's calendars with a user name and with a private address: %q", q)
 		}
 		phone.do(chromedp.KeyEvent("\x1b"))
 		phone.waitJS("the question closed", `!document.querySelector('dialog.ask[open]')`, 5*time.Second)

@@ -827,6 +827,8 @@ type CalendarSubscriptionDeleteParams struct {
 	FamilyID uuid.UUID
 }
 
+// CalendarSubscriptionDelete deletes a subscription; its imported events
+// go in the same statement (the foreign key of 00030 cascades).
 func (q *Queries) CalendarSubscriptionDelete(ctx context.Context, db DBTX, arg CalendarSubscriptionDeleteParams) (int64, error) {
 	result, err := db.Exec(ctx, calendarSubscriptionDelete, arg.ID, arg.FamilyID)
 	if err != nil {
@@ -835,55 +837,19 @@ func (q *Queries) CalendarSubscriptionDelete(ctx context.Context, db DBTX, arg C
 	return result.RowsAffected(), nil
 }
 
-const calendarSubscriptionDeleteCredentialedOf = `-- name: CalendarSubscriptionDeleteCredentialedOf :many
-DELETE FROM calendar_subscriptions
-WHERE family_id = $1 AND created_by = $2 AND (username <> '' OR password_enc IS NOT NULL)
-RETURNING id
+const calendarSubscriptionDeleteMany = `-- name: CalendarSubscriptionDeleteMany :execrows
+DELETE FROM calendar_subscriptions WHERE family_id = $1 AND id = ANY ($2::uuid[])
 `
 
-type CalendarSubscriptionDeleteCredentialedOfParams struct {
-	FamilyID  uuid.UUID
-	CreatedBy *uuid.UUID
+type CalendarSubscriptionDeleteManyParams struct {
+	FamilyID uuid.UUID
+	Ids      []uuid.UUID
 }
 
-// CalendarSubscriptionDeleteCredentialedOf deletes the subscriptions a
-// person added with a user name or a password (their account elsewhere):
-// their access to the family ends (db.endAccess). Run
-// CalendarSubscriptionsEventsDelete with the ids it returns in the same
-// transaction.
-func (q *Queries) CalendarSubscriptionDeleteCredentialedOf(ctx context.Context, db DBTX, arg CalendarSubscriptionDeleteCredentialedOfParams) ([]uuid.UUID, error) {
-	rows, err := db.Query(ctx, calendarSubscriptionDeleteCredentialedOf, arg.FamilyID, arg.CreatedBy)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []uuid.UUID{}
-	for rows.Next() {
-		var id uuid.UUID
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		items = append(items, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const calendarSubscriptionEventsDelete = `-- name: CalendarSubscriptionEventsDelete :execrows
-DELETE FROM calendar_events WHERE subscription_id = $1 AND family_id = $2
-`
-
-type CalendarSubscriptionEventsDeleteParams struct {
-	SubscriptionID *uuid.UUID
-	FamilyID       uuid.UUID
-}
-
-// CalendarSubscriptionEventsDelete deletes a subscription's imported
-// events; run it with CalendarSubscriptionDelete in one transaction.
-func (q *Queries) CalendarSubscriptionEventsDelete(ctx context.Context, db DBTX, arg CalendarSubscriptionEventsDeleteParams) (int64, error) {
-	result, err := db.Exec(ctx, calendarSubscriptionEventsDelete, arg.SubscriptionID, arg.FamilyID)
+// CalendarSubscriptionDeleteMany deletes subscriptions of a family with
+// their imported events (the foreign key of 00030 cascades).
+func (q *Queries) CalendarSubscriptionDeleteMany(ctx context.Context, db DBTX, arg CalendarSubscriptionDeleteManyParams) (int64, error) {
+	result, err := db.Exec(ctx, calendarSubscriptionDeleteMany, arg.FamilyID, arg.Ids)
 	if err != nil {
 		return 0, err
 	}
@@ -1105,6 +1071,55 @@ func (q *Queries) CalendarSubscriptionListDue(ctx context.Context, db DBTX) ([]u
 	return items, nil
 }
 
+const calendarSubscriptionListOfCreator = `-- name: CalendarSubscriptionListOfCreator :many
+SELECT id, family_id, name, url, username, password_enc, kind, ctag, last_synced_at, last_error, last_error_at, failures, next_attempt_at, created_by, created_at, updated_at FROM calendar_subscriptions WHERE family_id = $1 AND created_by = $2 ORDER BY id FOR UPDATE
+`
+
+type CalendarSubscriptionListOfCreatorParams struct {
+	FamilyID  uuid.UUID
+	CreatedBy *uuid.UUID
+}
+
+// CalendarSubscriptionListOfCreator returns, locked, the subscriptions a
+// person added: their access to the family ends (db.endAccess), and those
+// that hold their secret go (db.SubscriptionHoldsSecret).
+func (q *Queries) CalendarSubscriptionListOfCreator(ctx context.Context, db DBTX, arg CalendarSubscriptionListOfCreatorParams) ([]CalendarSubscription, error) {
+	rows, err := db.Query(ctx, calendarSubscriptionListOfCreator, arg.FamilyID, arg.CreatedBy)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CalendarSubscription{}
+	for rows.Next() {
+		var i CalendarSubscription
+		if err := rows.Scan(
+			&i.ID,
+			&i.FamilyID,
+			&i.Name,
+			&i.Url,
+			&i.Username,
+			&i.PasswordEnc,
+			&i.Kind,
+			&i.Ctag,
+			&i.LastSyncedAt,
+			&i.LastError,
+			&i.LastErrorAt,
+			&i.Failures,
+			&i.NextAttemptAt,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const calendarSubscriptionSynced = `-- name: CalendarSubscriptionSynced :exec
 UPDATE calendar_subscriptions
 SET kind = $1, ctag = $2, last_synced_at = now(), failures = 0, next_attempt_at = now(),
@@ -1131,25 +1146,6 @@ func (q *Queries) CalendarSubscriptionSynced(ctx context.Context, db DBTX, arg C
 		arg.ID,
 	)
 	return err
-}
-
-const calendarSubscriptionsEventsDelete = `-- name: CalendarSubscriptionsEventsDelete :execrows
-DELETE FROM calendar_events WHERE family_id = $1 AND subscription_id = ANY ($2::uuid[])
-`
-
-type CalendarSubscriptionsEventsDeleteParams struct {
-	FamilyID        uuid.UUID
-	SubscriptionIds []uuid.UUID
-}
-
-// CalendarSubscriptionsEventsDelete deletes the imported events of several
-// subscriptions.
-func (q *Queries) CalendarSubscriptionsEventsDelete(ctx context.Context, db DBTX, arg CalendarSubscriptionsEventsDeleteParams) (int64, error) {
-	result, err := db.Exec(ctx, calendarSubscriptionsEventsDelete, arg.FamilyID, arg.SubscriptionIds)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }
 
 const dAVAppPasswordDelete = `-- name: DAVAppPasswordDelete :execrows

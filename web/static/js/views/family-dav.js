@@ -9,16 +9,18 @@ import { fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { confirmDelete } from './dialog.js';
 
 /**
- * The names of the calendars userId subscribed to with a user name or a
- * password. They go, with their events, when that person leaves the family
- * or is removed (the server must not sign in with a departed member's
- * secret). [] when the list cannot be read (offline, or a child).
+ * The names of the calendars userId subscribed to that hold a secret of
+ * theirs: a user name, a password, or a private address (the server
+ * decides which: holds_secret, docs/caldav.md). They go, with their
+ * events, when that person leaves the family or is removed (the server
+ * must not go on reading a departed member's private calendar). [] when
+ * the list cannot be read (offline, or a child).
  */
-export async function credentialedCalendarsOf(app, userId) {
+export async function calendarsLeavingWith(app, userId) {
   if (!app.can('calendar_subscription.manage')) return [];
   try {
     const subs = await get('/api/calendar/subscriptions');
-    return subs.filter((s) => s.created_by === userId && (s.username || s.has_password)).map((s) => s.name);
+    return subs.filter((s) => s.created_by === userId && s.holds_secret).map((s) => s.name);
   } catch { return []; }
 }
 

@@ -9,7 +9,7 @@ import { field, h, pickerKeys, reconcile } from '../dom.js';
 import { fmtDateTime, fmtList, t } from '../i18n.js';
 import { avatar } from '../members.js';
 import { whereIs, whereText } from '../presence.js';
-import { copyable, credentialedCalendarsOf } from './family-dav.js';
+import { calendarsLeavingWith, copyable } from './family-dav.js';
 import { ask, openDialog } from './dialog.js';
 
 const ROLES = ['owner', 'member', 'child'];
@@ -74,8 +74,9 @@ export function membersSection(app) {
   }
 
   async function remove(m) {
-    // Their calendars with a user name or password go with them: say which.
-    const calendars = await credentialedCalendarsOf(app, m.id);
+    // Their calendars with a user name, password or private address go
+    // with them: say which.
+    const calendars = await calendarsLeavingWith(app, m.id);
     const text = t('members.removeText', { name: m.display_name });
     const ok = await ask(t('members.removeTitle', { name: m.display_name }),
       calendars.length ? [h('p', text), h('p', t('members.removeCalendars', { name: m.display_name, calendars: fmtList(calendars) }))] : text,

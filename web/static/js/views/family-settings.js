@@ -8,7 +8,7 @@ import { field, h, setChildren } from '../dom.js';
 import { fmtList, t } from '../i18n.js';
 import { ask, openDialog } from './dialog.js';
 import { errorBox, fail } from './form.js';
-import { credentialedCalendarsOf } from './family-dav.js';
+import { calendarsLeavingWith } from './family-dav.js';
 import { roleName } from './family-members.js';
 
 /** The family's name and time zone: a form for owners, a line for everyone else. */
@@ -104,11 +104,12 @@ export function endingsSection(app) {
     return !!ok;
   }
 
-  // The calendars the caller subscribed to with a user name or password go
-  // when they leave (or delete their account): a line that names them, or
-  // null. When the caller is the only member, the whole family goes anyway.
+  // The calendars the caller subscribed to with a user name, password or
+  // private address go when they leave (or delete their account): a line
+  // that names them, or null. When the caller is the only member, the
+  // whole family goes anyway.
   async function calendarsLine() {
-    const calendars = await credentialedCalendarsOf(app, app.me.user.id);
+    const calendars = await calendarsLeavingWith(app, app.me.user.id);
     return calendars.length ? h('p', t('leave.calendars', { calendars: fmtList(calendars) })) : null;
   }
 
