@@ -38,6 +38,7 @@ var deFormats = map[string]string{
 	"If-Match must be the version of the record you last saw, such as \"3\".":                   "If-Match muss die Version des Datensatzes sein, die du zuletzt gesehen hast, z. B. \"3\".",
 	"id must be a UUID the client chose, such as 7f1e0c1e-3d4f-4f6e-9a59-3f2d6b7c8d90.":         "id muss eine vom Client gewählte UUID sein, z. B. 7f1e0c1e-3d4f-4f6e-9a59-3f2d6b7c8d90.",
 	"This id was already used for a different record; choose a new id for a new record.":        "Diese id wurde schon für einen anderen Datensatz verwendet; wähle für einen neuen Datensatz eine neue id.",
+	"The calendar subscription was removed.":                                                    "Das Kalender-Abonnement wurde entfernt.",
 	"Cross-origin request refused; add the origin to FAMILYHUB_ALLOWED_ORIGINS if it is yours.": "Anfrage von einem anderen Ursprung abgelehnt; trage den Ursprung in FAMILYHUB_ALLOWED_ORIGINS ein, wenn er dir gehört.",
 	"Origin %q is not allowed; add it to FAMILYHUB_ALLOWED_ORIGINS if it is yours.":             "Der Ursprung %q ist nicht erlaubt; trage ihn in FAMILYHUB_ALLOWED_ORIGINS ein, wenn er dir gehört.",
 	"internal error": "interner Fehler",
