@@ -20,7 +20,7 @@ import (
 // Calendar and Recipes opened offline with nothing kept showing a still
 // "Not available offline." instead of pulsing placeholders; the
 // assistant saying times on the app's clock (7:00 PM on an en-US phone,
-// 19:00 Uhr in German); Undo of a deleted item whose category a person had
+// 19:00 Uhr in German) and dates in its order ("Fri, Dec 11" on en-US); Undo of a deleted item whose category a person had
 // cleared putting it back without one.
 func TestBrowserPolish(t *testing.T) {
 	skipInShortMode(t, "a browser")
@@ -163,6 +163,15 @@ func TestBrowserPolish(t *testing.T) {
 		}
 		plumber := `[...document.querySelectorAll('li.task')].find((li) => li.querySelector('.title')?.textContent === 'Call the plumber')`
 		b.waitJS("the page shows the same time", plumber+`?.querySelector('.due')?.textContent.replace(/\u202f/g, ' ').endsWith('7:00 PM')`, 5*time.Second)
+		// And dates month first, as the page writes them on an en-US phone.
+		ask("remind me to book the flights in 10 days")
+		want := eval[string](b, `(() => { const tz = familyhub.tz, d = new Date(Date.now() + 10 * 864e5);
+			const year = (x) => new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric' }).format(x);
+			return new Intl.DateTimeFormat('en-US', { timeZone: tz, weekday: 'short', month: 'short', day: 'numeric',
+				year: year(d) === year(new Date()) ? undefined : 'numeric' }).format(d); })()`)
+		if got := eval[string](b, reply); got != "Added the task “Book the flights”, due on "+want+"." {
+			t.Errorf("a date on an en-US phone: %q, want it due on %s", got, want)
+		}
 		// German: 19:00 Uhr, whatever the device's clock.
 		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
 		b.waitJS("German", `document.documentElement.lang.startsWith('de')`, 5*time.Second)
