@@ -20,8 +20,10 @@ import (
 // Calendar and Recipes opened offline with nothing kept showing a still
 // "Not available offline." instead of pulsing placeholders; the
 // assistant saying times on the app's clock (7:00 PM on an en-US phone,
-// 19:00 Uhr in German) and dates in its order ("Fri, Dec 11" on en-US); Undo of a deleted item whose category a person had
-// cleared putting it back without one.
+// 19:00 Uhr in German) and dates in its order ("Fri, Dec 11" on en-US);
+// an item whose category a person cleared under "No category" (one
+// waiting for the categoriser under "Not sorted yet"), and Undo of its
+// delete putting it back without one, there too.
 func TestBrowserPolish(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	m := startMain(t, dbtest.URL(t))
@@ -198,20 +200,42 @@ func TestBrowserPolish(t *testing.T) {
 			return nil
 		}
 		// A person clears spinach's category (what the item dialog's "No
-		// category" sends); the page shows it unsorted.
+		// category" sends): the page files it under "No category", not with
+		// the items the categoriser has yet to file.
 		restAs(t, ana, m, "PATCH", "/api/shopping/items/"+spinach()["id"].(string), map[string]any{"category": nil})
-		unsorted := row + `?.closest('section.category')?.querySelector('h3')?.textContent === 'Not sorted yet'`
-		b.waitJS("spinach unsorted", unsorted, 5*time.Second)
+		group := func(name string) string {
+			return `document.querySelector('li.item[data-name="` + name + `"]')?.closest('section.category')?.querySelector('h3')?.textContent`
+		}
+		noCategory := group("spinach") + ` === 'No category'`
+		b.waitJS("spinach under No category", noCategory, 5*time.Second)
+		// Offline, an item added without a category waits for the
+		// categoriser: "Not sorted yet", after "No category".
+		b.setOffline(true)
+		defer b.setOffline(false)
+		b.waitJS("offline", `document.getElementById('conn').dataset.state === 'offline'`, 5*time.Second)
+		b.setValue(`#item-name`, "zucchini")
+		b.click(`.add-item button[type=submit]`)
+		b.waitJS("zucchini not sorted yet", group("zucchini")+` === 'Not sorted yet'`, 5*time.Second)
+		if got := eval[string](b, `[...document.querySelectorAll('section.category h3')].slice(-2).map((h) => h.textContent).join('|')`); got != "No category|Not sorted yet" {
+			t.Errorf("the last groups: %s, want No category|Not sorted yet", got)
+		}
+		// Deleted and put back offline, spinach waits under No category.
 		b.click(`li.item[data-name="spinach"] button.icon.danger`)
 		b.waitJS("the undo notice", `document.querySelector('#toast .toast-box button')?.textContent === 'Undo' && !`+row, 5*time.Second)
 		b.click(`#toast .toast-box button`)
-		b.waitJS("spinach back, saved", row+` && !`+row+`.dataset.pending`, 10*time.Second)
+		b.waitJS("spinach back, waiting, under No category", row+`?.dataset.pending && `+noCategory, 5*time.Second)
+		b.setOffline(false)
+		b.waitJS("spinach back, saved", row+` && !`+row+`.dataset.pending`, 15*time.Second)
 		it := spinach()
 		if it["category"] != nil || it["category_source"] != "user" {
 			t.Errorf("spinach after Undo: category %v (source %v), want none by a person's choice", it["category"], it["category_source"])
 		}
-		if !eval[bool](b, unsorted) {
-			t.Error("spinach after Undo is not shown unsorted")
+		if !eval[bool](b, noCategory) {
+			t.Error("spinach after Undo is not under No category")
 		}
+		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+		b.waitJS("German: Ohne Kategorie", group("spinach")+` === 'Ohne Kategorie'`, 5*time.Second)
+		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+		b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
 	})
 }

@@ -242,6 +242,7 @@ export default {
   'shopping.note': 'Notiz',
   'shopping.add': 'Hinzufügen',
   'shopping.unsorted': 'Noch nicht einsortiert',
+  'shopping.noCategoryGroup': 'Ohne Kategorie',
   'shopping.editItem': '{name} bearbeiten',
   'shopping.editTitle': '{name} bearbeiten',
   'shopping.deleteItem': '{name} löschen',

@@ -243,6 +243,7 @@ export default {
   'shopping.note': 'Note',
   'shopping.add': 'Add',
   'shopping.unsorted': 'Not sorted yet',
+  'shopping.noCategoryGroup': 'No category',
   'shopping.editItem': 'Edit {name}',
   'shopping.editTitle': 'Edit {name}',
   'shopping.deleteItem': 'Delete {name}',
