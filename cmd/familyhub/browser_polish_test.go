@@ -23,7 +23,8 @@ import (
 // 19:00 Uhr in German) and dates in its order ("Fri, Dec 11" on en-US);
 // an item whose category a person cleared under "No category" (one
 // waiting for the categoriser under "Not sorted yet"), and Undo of its
-// delete putting it back without one, there too.
+// delete putting it back without one, there too; a failed calendar
+// subscription's Details (and the rest of its section) at 44 px.
 func TestBrowserPolish(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	m := startMain(t, dbtest.URL(t))
@@ -183,6 +184,39 @@ func TestBrowserPolish(t *testing.T) {
 		}
 		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
 		b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
+	})
+
+	t.Run("failed subscription", func(t *testing.T) {
+		b := b.on(t)
+		// A calendar whose sync failed (as it would here, with no outside
+		// network, after a while): the row shows the failure with Details.
+		sub := restAs(t, ana, m, "POST", "/api/calendar/subscriptions", map[string]any{"name": "Swim club", "url": "https://example.org/swim.ics"})
+		if _, err := m.Pool.Exec(t.Context(), `UPDATE calendar_subscriptions SET failures = 3, last_error_at = now(), next_attempt_at = now() + interval '1 day',
+			last_error = 'Get "https://example.org/swim.ics": dial tcp: lookup example.org on 127.0.0.53:53: server misbehaving' WHERE id = $1`, sub["id"]); err != nil {
+			t.Fatal(err)
+		}
+		b.goFamily()
+		section := `document.querySelector('#h-subs').closest('section')`
+		b.waitJS("the failure's Details", section+`.querySelector('li.entry details summary')`, 5*time.Second)
+		// The section's own controls (browser_a11y_test.go's tapTargets, on
+		// this section), with Details closed and open.
+		small := `(() => { const sel = 'button, select, input:not([type=checkbox]):not([type=hidden]), a, summary';
+			return [...`+section+`.querySelectorAll(sel)].filter((el) => el.checkVisibility({ visibilityProperty: true }) && !el.closest('.visually-hidden'))
+				.map((el) => [el, el.getBoundingClientRect()]).filter(([, r]) => r.width < 43.5 || r.height < 43.5)
+				.map(([el, r]) => el.tagName.toLowerCase() + ' "' + el.textContent.trim().slice(0, 30) + '" ' + Math.round(r.width) + '×' + Math.round(r.height)); })()`
+		for _, open := range []bool{false, true} {
+			if open {
+				b.click(`#h-subs ~ ul li.entry details summary`)
+				b.waitJS("Details open", section+`.querySelector('li.entry details').open`, 5*time.Second)
+				eval[bool](b, `(`+section+`.querySelector('details.more').open = true, true)`)
+			}
+			for _, s := range eval[[]string](b, small) {
+				t.Errorf("subscriptions (details open: %v): tap target under 44 px: %s", open, s)
+			}
+			if s := eval[string](b, overflow); s != "" {
+				t.Errorf("subscriptions (details open: %v): wider than its box: %s", open, s)
+			}
+		}
 	})
 
 	t.Run("undo keeps no category", func(t *testing.T) {
