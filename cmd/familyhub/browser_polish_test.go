@@ -201,7 +201,7 @@ func TestBrowserPolish(t *testing.T) {
 		// The section's own controls (browser_a11y_test.go's tapTargets, on
 		// this section), with Details closed and open.
 		small := `(() => { const sel = 'button, select, input:not([type=checkbox]):not([type=hidden]), a, summary';
-			return [...`+section+`.querySelectorAll(sel)].filter((el) => el.checkVisibility({ visibilityProperty: true }) && !el.closest('.visually-hidden'))
+			return [...` + section + `.querySelectorAll(sel)].filter((el) => el.checkVisibility({ visibilityProperty: true }) && !el.closest('.visually-hidden'))
 				.map((el) => [el, el.getBoundingClientRect()]).filter(([, r]) => r.width < 43.5 || r.height < 43.5)
 				.map(([el, r]) => el.tagName.toLowerCase() + ' "' + el.textContent.trim().slice(0, 30) + '" ' + Math.round(r.width) + '×' + Math.round(r.height)); })()`
 		for _, open := range []bool{false, true} {
