@@ -65,6 +65,9 @@ func TestBrowserLoadErrors(t *testing.T) {
 		if got := eval[float64](b, state+`.querySelector('button').getBoundingClientRect().height`); got < 44 {
 			t.Errorf("%s: Retry is %v px tall", page.path, got)
 		}
+		if page.path == "/tasks" {
+			b.screenshot("load-error") // test-artifacts, to look at
+		}
 		fail.stop()
 		b.click(`#main ` + page.placeholder + ` .error-state button`)
 		b.waitJS(page.path+": shown after Retry", page.shown+` && !document.querySelector('#main .error-state')

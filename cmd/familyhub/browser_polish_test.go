@@ -206,6 +206,8 @@ func TestBrowserPolish(t *testing.T) {
 				.map(([el, r]) => el.tagName.toLowerCase() + ' "' + el.textContent.trim().slice(0, 30) + '" ' + Math.round(r.width) + '×' + Math.round(r.height)); })()`
 		for _, open := range []bool{false, true} {
 			if open {
+				eval[bool](b, `(`+section+`.scrollIntoView(), true)`)
+				b.savePNG("subscription-failed", chromedp.CaptureScreenshot()) // test-artifacts, to look at
 				b.click(`#h-subs ~ ul li.entry details summary`)
 				b.waitJS("Details open", section+`.querySelector('li.entry details').open`, 5*time.Second)
 				eval[bool](b, `(`+section+`.querySelector('details.more').open = true, true)`)
