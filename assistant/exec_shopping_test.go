@@ -43,7 +43,7 @@ func TestShoppingCommands(t *testing.T) {
 		q.Choices[0] != "Create the list “Hardware”" || q.Intent.Needs != NeedsChoice {
 		t.Fatalf("unknown list: %q %v", q.Message, q.Choices)
 	}
-	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 0, "en", false)
+	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 0, "en", Device{})
 	if err != nil || a.Message != "Created the list Hardware and added nails." || !a.Result.ListCreated || *a.QuestionID != q.ID {
 		t.Fatalf("choice: %q %v", a.Message, err)
 	}

@@ -87,15 +87,15 @@ func TestTaskCommands(t *testing.T) {
 	if q.Message != "Which task do you mean: “Feed the cat” or “Feed the fish”?" {
 		t.Errorf("question: %q", q.Message)
 	}
-	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 1, "en", false)
+	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 1, "en", Device{})
 	if err != nil || a.Message != "Marked “Feed the fish” as done." {
 		t.Fatalf("choice: %q %v", a.Message, err)
 	}
 	// The same choice again answers the same; another is refused.
-	if again, err := f.svc.Choose(f.ctx(f.ana), q.ID, 1, "en", false); err != nil || again.ID != a.ID || !again.Replayed {
+	if again, err := f.svc.Choose(f.ctx(f.ana), q.ID, 1, "en", Device{}); err != nil || again.ID != a.ID || !again.Replayed {
 		t.Errorf("choice again: %+v %v", again, err)
 	}
-	if _, err := f.svc.Choose(f.ctx(f.ana), q.ID, 0, "en", false); !isCode(err, familyhub.ECONFLICT) {
+	if _, err := f.svc.Choose(f.ctx(f.ana), q.ID, 0, "en", Device{}); !isCode(err, familyhub.ECONFLICT) {
 		t.Errorf("other choice: %v", err)
 	}
 
@@ -223,7 +223,7 @@ func TestHour12Replies(t *testing.T) {
 	f := newTestFamily(t)
 	say := func(text, lang string) Answer {
 		t.Helper()
-		a, err := f.svc.Command(f.ctx(f.ana), Request{Text: text, Lang: lang, Hour12: true})
+		a, err := f.svc.Command(f.ctx(f.ana), Request{Text: text, Lang: lang, Device: Device{Hour12: true}})
 		if err != nil {
 			t.Fatalf("%q: %v", text, err)
 		}
@@ -247,7 +247,7 @@ func TestHour12Replies(t *testing.T) {
 		})
 	}
 	q := f.ask("snooze water the until tomorrow at 7pm")
-	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 0, "en", true)
+	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 0, "en", Device{Hour12: true})
 	if err != nil || !strings.HasSuffix(a.Message, " until tomorrow at 7:00 PM.") {
 		t.Errorf("choice on a 12-hour device: %q %v", a.Message, err)
 	}

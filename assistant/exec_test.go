@@ -132,14 +132,14 @@ func TestParserQuestions(t *testing.T) {
 		q.Message != "Did you mean “fish and chips” (one item) or “fish, chips” (2 items)?" {
 		t.Errorf("fish and chips: %q %v", q.Message, q.Choices)
 	}
-	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 1, "en", false)
+	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 1, "en", Device{})
 	if err != nil || a.Message != "Added fish and chips to Weekly." || len(a.Result.Items) != 2 {
 		t.Errorf("choice: %+v %v", a, err)
 	}
-	if _, err := f.svc.Choose(f.ctx(f.ana), q.ID, 5, "en", false); !isCode(err, familyhub.EINVALID) {
+	if _, err := f.svc.Choose(f.ctx(f.ana), q.ID, 5, "en", Device{}); !isCode(err, familyhub.EINVALID) {
 		t.Errorf("option out of range: %v", err)
 	}
-	if _, err := f.svc.Choose(f.ctx(f.ana), a.ID, 0, "en", false); !isCode(err, familyhub.ECONFLICT) {
+	if _, err := f.svc.Choose(f.ctx(f.ana), a.ID, 0, "en", Device{}); !isCode(err, familyhub.ECONFLICT) {
 		t.Errorf("choice of no question: %v", err)
 	}
 }

@@ -68,6 +68,48 @@ func LocaleHour12(locale string) bool {
 	return false
 }
 
+// Device is how a device writes times and dates, as its locale tells
+// (LocaleDevice): the assistant's replies say them the same way.
+type Device struct {
+	// Hour12: a 12-hour clock ("7:00 PM"); English replies say times so.
+	Hour12 bool
+	// DayFirst: dates day first ("Wed 25 Mar", en-GB); else English
+	// replies write the month first ("Wed, Mar 25", en-US). German writes
+	// the day first whatever this says.
+	DayFirst bool
+}
+
+// LocaleDevice returns how a device whose locale is locale (as the PWA
+// sends it: "en-US-u-hc-h12") writes times and dates: its hour cycle
+// (LocaleHour12), and the day first unless it is English with no region or
+// a region that writes the month first (en-US, en-CA, en-PH and the US's
+// territories, as Intl writes them). A malformed locale reads as English
+// without a region.
+func LocaleDevice(locale string) Device {
+	return Device{Hour12: LocaleHour12(locale), DayFirst: localeDayFirst(locale)}
+}
+
+// monthFirst are the regions whose English writes the month first (CLDR,
+// as Intl.DateTimeFormat shows it).
+var monthFirst = map[string]bool{"us": true, "ca": true, "ph": true, "as": true, "gu": true, "mp": true, "pr": true, "um": true, "vi": true}
+
+func localeDayFirst(locale string) bool {
+	subtags := strings.Split(strings.ToLower(strings.ReplaceAll(locale, "_", "-")), "-")
+	if subtags[0] != "en" {
+		return subtags[0] != ""
+	}
+	for _, st := range subtags[1:] {
+		switch {
+		case len(st) == 4: // a script (en-Latn-GB): the region follows
+			continue
+		case len(st) == 2 || (len(st) == 3 && st[0] >= '0' && st[0] <= '9'): // GB, 150
+			return !monthFirst[st]
+		}
+		break
+	}
+	return false
+}
+
 // NotUnderstood returns the EINVALID *familyhub.Error for a command that
 // matches no intent, with examples of what works.
 func NotUnderstood(text string) *familyhub.Error {

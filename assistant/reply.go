@@ -32,6 +32,9 @@ type speaker struct {
 	// say times so too. German ones stay "19:00 Uhr": German writes the
 	// 24-hour clock whatever the device.
 	hour12 bool
+	// dayFirst: the device writes dates day first ("Wed 25 Mar", en-GB);
+	// English replies do too. Without it English says "Wed, Mar 25".
+	dayFirst bool
 }
 
 // twelveHour are the languages whose replies follow a 12-hour device.
@@ -154,7 +157,8 @@ func (s *speaker) dayOffset(d time.Time) int {
 }
 
 // day names a civil date relative to today: "today", "tomorrow", "on
-// Friday" within the week, else "on Fri 20 Mar" (with the year when it is
+// Friday" within the week, else "on Fri, Mar 20" ("on Fri 20 Mar" on a
+// day-first device, "am Fr., 20. März"; with the year when it is
 // another); with on false the same without "on" where English has one.
 func (s *speaker) day(d time.Time, on bool) string {
 	switch off := s.dayOffset(d); {
@@ -169,12 +173,15 @@ func (s *speaker) day(d time.Time, on bool) string {
 	case off > 1 && off < 7:
 		return s.prep(on, s.word(fmt.Sprintf("weekday.%d", d.Weekday())))
 	}
-	date := s.word("date", "wd", s.word(fmt.Sprintf("wd.%d", d.Weekday())), "d", strconv.Itoa(d.Day()),
-		"month", s.word(fmt.Sprintf("month.%d", d.Month())))
-	if d.Year() != s.today().Year() {
-		date += " " + strconv.Itoa(d.Year())
+	key := "date"
+	if s.dayFirst {
+		key = "date.day_first"
 	}
-	return s.prep(on, date)
+	if d.Year() != s.today().Year() {
+		key += "_year"
+	}
+	return s.prep(on, s.word(key, "wd", s.word(fmt.Sprintf("wd.%d", d.Weekday())), "d", strconv.Itoa(d.Day()),
+		"month", s.word(fmt.Sprintf("month.%d", d.Month())), "y", strconv.Itoa(d.Year())))
 }
 
 func (s *speaker) prep(on bool, what string) string {

@@ -6,7 +6,8 @@ var replyDE = phrases{
 	// Wörter.
 	"quote": "„{x}“", "and": "und", "or": "oder", "you": "du",
 	"day.today": "heute", "day.tomorrow": "morgen", "day.yesterday": "gestern", "day.after_tomorrow": "übermorgen",
-	"on": "am {x}", "on.plain": "{x}", "date": "{wd}, {d}. {month}",
+	"on": "am {x}", "on.plain": "{x}", "date": "{wd}, {d}. {month}", "date_year": "{wd}, {d}. {month} {y}",
+	"date.day_first": "{wd}, {d}. {month}", "date.day_first_year": "{wd}, {d}. {month} {y}",
 	"clock": "{hm} Uhr", "day_at": "{day} um {time}",
 	"weekday.0": "Sonntag", "weekday.1": "Montag", "weekday.2": "Dienstag", "weekday.3": "Mittwoch",
 	"weekday.4": "Donnerstag", "weekday.5": "Freitag", "weekday.6": "Samstag",

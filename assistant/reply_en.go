@@ -6,7 +6,8 @@ var replyEN = phrases{
 	// Words.
 	"quote": "“{x}”", "and": "and", "or": "or", "you": "you",
 	"day.today": "today", "day.tomorrow": "tomorrow", "day.yesterday": "yesterday",
-	"on": "on {x}", "on.plain": "{x}", "date": "{wd} {d} {month}",
+	"on": "on {x}", "on.plain": "{x}", "date": "{wd}, {month} {d}", "date_year": "{wd}, {month} {d}, {y}",
+	"date.day_first": "{wd} {d} {month}", "date.day_first_year": "{wd} {d} {month} {y}",
 	"clock": "{hm}", "day_at": "{day} at {time}",
 	"weekday.0": "Sunday", "weekday.1": "Monday", "weekday.2": "Tuesday", "weekday.3": "Wednesday",
 	"weekday.4": "Thursday", "weekday.5": "Friday", "weekday.6": "Saturday",

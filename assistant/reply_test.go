@@ -46,7 +46,8 @@ func TestSpeakerWords(t *testing.T) {
 		{de.when(time.Date(2026, 3, 14, 15, 0, 0, 0, loc), true), "am Samstag um 15:00 Uhr"},
 		{de.day(time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC), false), "Samstag"},
 		{de.day(time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC), true), "am Samstag"},
-		{en.day(time.Date(2026, 3, 25, 0, 0, 0, 0, time.UTC), true), "on Wed 25 Mar"},
+		{en.day(time.Date(2026, 3, 25, 0, 0, 0, 0, time.UTC), true), "on Wed, Mar 25"},
+		{en.day(time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC), false), "Mon, Jan 4, 2027"},
 		{de.day(time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC), true), "am Mo., 4. Januar 2027"},
 		{de.day(time.Date(2026, 3, 13, 0, 0, 0, 0, time.UTC), true), "übermorgen"},
 		{en.rule("FREQ=WEEKLY;BYDAY=TU"), "every Tuesday"},
@@ -153,6 +154,39 @@ func TestLocaleHour12(t *testing.T) {
 	} {
 		if got := LocaleHour12(locale); got != want {
 			t.Errorf("LocaleHour12(%q) = %v, want %v", locale, got, want)
+		}
+	}
+}
+
+// TestLocaleDayFirst: English regions that write the day first (as Intl
+// does for them); the others, and no region, write the month first.
+func TestLocaleDayFirst(t *testing.T) {
+	for locale, want := range map[string]bool{
+		"en-GB": true, "en-GB-u-hc-h23": true, "en_AU": true, "en-IE": true, "en-IN-u-hc-h12": true, "en-Latn-NZ": true, "en-150": true,
+		"en-US": false, "en-US-u-hc-h12": false, "en-CA": false, "en-PH": false, "en": false, "": false, "en-u-hc-h12": false,
+		"de-DE": true, "de": true, // German writes the day first everywhere
+	} {
+		if got := LocaleDevice(locale).DayFirst; got != want {
+			t.Errorf("LocaleDevice(%q).DayFirst = %v, want %v", locale, got, want)
+		}
+	}
+}
+
+// TestSpeakerDayFirst: English from a day-first region says "Wed 25 Mar"
+// as its page does; German is the same either way.
+func TestSpeakerDayFirst(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 3, 11, 10, 0, 0, 0, loc)
+	en, de := newSpeaker("en", loc, now), newSpeaker("de", loc, now)
+	en.dayFirst, de.dayFirst = true, false
+	for _, tc := range []struct{ got, want string }{
+		{en.day(time.Date(2026, 3, 25, 0, 0, 0, 0, time.UTC), true), "on Wed 25 Mar"},
+		{en.day(time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC), true), "on Mon 4 Jan 2027"},
+		{de.day(time.Date(2026, 3, 25, 0, 0, 0, 0, time.UTC), true), "am Mi., 25. März"},
+		{de.day(time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC), true), "am Mo., 4. Januar 2027"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
 	}
 }

@@ -47,9 +47,10 @@ type Request struct {
 	ID   *uuid.UUID
 	Text string
 	Lang string
-	// Hour12: the device shows a 12-hour clock (LocaleHour12 of its
-	// locale): English replies say "7:00 PM", not "19:00".
-	Hour12 bool
+	// Device: how the device writes times and dates (LocaleDevice of its
+	// locale): English replies say "7:00 PM", not "19:00", on a 12-hour
+	// one, and "Wed 25 Mar", not "Wed, Mar 25", on a day-first one.
+	Device Device
 }
 
 // Answer is what a command came to: executed (Result, Message), or a
@@ -74,7 +75,7 @@ type Answer struct {
 type command struct {
 	id         uuid.UUID
 	text, lang string
-	hour12     bool // the device's clock (Request.Hour12)
+	device     Device // the device's clock and dates (Request.Device)
 	source     string
 	answers    *uuid.UUID
 	forget     bool // a refused record with this id goes first
@@ -101,7 +102,7 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 		return Answer{Lang: "en"}, err
 	}
 	lang := detectLanguage(cleanCommand(text), req.Lang)
-	c := command{id: uuid.New(), text: text, lang: lang, hour12: req.Hour12, receivedAt: time.Now()}
+	c := command{id: uuid.New(), text: text, lang: lang, device: req.Device, receivedAt: time.Now()}
 	var prior *dbsqlc.AssistantCommand
 	err = s.store.Tx(ctx, func(tx *db.Tx) (err error) {
 		if c.loc, err = tx.Location(ctx); err != nil || req.ID == nil {
@@ -182,10 +183,10 @@ func setLang(in *Intent) {
 }
 
 // speaker words c's replies: its language, the family's zone, the
-// device's clock.
+// device's clock and dates.
 func (c command) speaker(now time.Time) *speaker {
 	s := newSpeaker(c.lang, c.loc, now)
-	s.hour12 = c.hour12
+	s.hour12, s.dayFirst = c.device.Hour12, c.device.DayFirst
 	return s
 }
 
@@ -202,7 +203,7 @@ func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error)
 			}
 		}
 		x := newExecutor(ctx, tx, c.lang, c.text, c.loc, now)
-		x.say.hour12 = c.hour12
+		x.say.hour12, x.say.dayFirst = c.device.Hour12, c.device.DayFirst
 		res, msg, err := x.execute(in)
 		if err != nil {
 			return err
@@ -440,8 +441,9 @@ func jsonEqual(a, b any) bool {
 // Choose answers the question questionID with its option number option
 // (from 0): the option runs as a command of its own (its answer names the
 // question), once: choosing the same again answers the same, another
-// option is a conflict. hour12 is the device's clock, as in Request.
-func (s *Service) Choose(ctx context.Context, questionID uuid.UUID, option int, tie string, hour12 bool) (Answer, error) {
+// option is a conflict. dev is how the device writes times and dates, as
+// in Request.
+func (s *Service) Choose(ctx context.Context, questionID uuid.UUID, option int, tie string, dev Device) (Answer, error) {
 	ctx = db.WithoutIfVersion(ctx)
 	var q dbsqlc.AssistantCommand
 	var answered *dbsqlc.AssistantCommand
@@ -479,7 +481,7 @@ func (s *Service) Choose(ctx context.Context, questionID uuid.UUID, option int, 
 		}
 		return s.replay(ctx, *answered, loc)
 	}
-	c := command{id: uuid.New(), text: q.Text, lang: q.Locale, hour12: hour12, answers: &questionID, receivedAt: time.Now(), loc: loc}
+	c := command{id: uuid.New(), text: q.Text, lang: q.Locale, device: dev, answers: &questionID, receivedAt: time.Now(), loc: loc}
 	if q.Source != nil {
 		c.source = *q.Source
 	}

@@ -35,7 +35,8 @@ type assistantCommandRequest struct {
 	ID   *string `json:"id"`
 	Text string  `json:"text"`
 	// Locale breaks ties of language; its hour cycle (en-US-u-hc-h12) says
-	// the device's clock (assistant.LocaleHour12).
+	// the device's clock, its region the order of its dates
+	// (assistant.LocaleDevice).
 	Locale string `json:"locale"`
 }
 
@@ -175,7 +176,7 @@ func (s *Server) handleAssistantCommand(w http.ResponseWriter, r *http.Request) 
 		s.Error(w, r, err)
 		return
 	}
-	a, err := s.assistant.Command(r.Context(), assistant.Request{ID: id, Text: req.Text, Lang: lang, Hour12: assistant.LocaleHour12(req.Locale)})
+	a, err := s.assistant.Command(r.Context(), assistant.Request{ID: id, Text: req.Text, Lang: lang, Device: assistant.LocaleDevice(req.Locale)})
 	s.answerAssistant(w, r, a.Lang, toAssistantAnswerJSON(a), err)
 }
 
@@ -187,7 +188,8 @@ func (s *Server) handleAssistantChoice(w http.ResponseWriter, r *http.Request) {
 	}
 	var req struct {
 		Option *int `json:"option"`
-		// Locale: only its hour cycle counts (the question's language stays).
+		// Locale: only its hour cycle and region count (the question's
+		// language stays).
 		Locale string `json:"locale"`
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
@@ -198,7 +200,7 @@ func (s *Server) handleAssistantChoice(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, assistant.ErrNoOption)
 		return
 	}
-	a, err := s.assistant.Choose(r.Context(), id, *req.Option, assistant.AcceptLanguage(r.Header.Get("Accept-Language")), assistant.LocaleHour12(req.Locale))
+	a, err := s.assistant.Choose(r.Context(), id, *req.Option, assistant.AcceptLanguage(r.Header.Get("Accept-Language")), assistant.LocaleDevice(req.Locale))
 	s.answerAssistant(w, r, a.Lang, toAssistantAnswerJSON(a), err)
 }
 

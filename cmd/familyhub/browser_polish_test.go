@@ -20,8 +20,11 @@ import (
 // Calendar and Recipes opened offline with nothing kept showing a still
 // "Not available offline." instead of pulsing placeholders; the
 // assistant saying times on the app's clock (7:00 PM on an en-US phone,
-// 19:00 Uhr in German); Undo of a deleted item whose category a person had
-// cleared putting it back without one.
+// 19:00 Uhr in German) and dates in its order ("Fri, Dec 11" on en-US);
+// an item whose category a person cleared under "No category" (one
+// waiting for the categoriser under "Not sorted yet"), and Undo of its
+// delete putting it back without one, there too; a failed calendar
+// subscription's Details (and the rest of its section) at 44 px.
 func TestBrowserPolish(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	m := startMain(t, dbtest.URL(t))
@@ -163,6 +166,15 @@ func TestBrowserPolish(t *testing.T) {
 		}
 		plumber := `[...document.querySelectorAll('li.task')].find((li) => li.querySelector('.title')?.textContent === 'Call the plumber')`
 		b.waitJS("the page shows the same time", plumber+`?.querySelector('.due')?.textContent.replace(/\u202f/g, ' ').endsWith('7:00 PM')`, 5*time.Second)
+		// And dates month first, as the page writes them on an en-US phone.
+		ask("remind me to book the flights in 10 days")
+		want := eval[string](b, `(() => { const tz = familyhub.tz, d = new Date(Date.now() + 10 * 864e5);
+			const year = (x) => new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric' }).format(x);
+			return new Intl.DateTimeFormat('en-US', { timeZone: tz, weekday: 'short', month: 'short', day: 'numeric',
+				year: year(d) === year(new Date()) ? undefined : 'numeric' }).format(d); })()`)
+		if got := eval[string](b, reply); got != "Added the task “Book the flights”, due on "+want+"." {
+			t.Errorf("a date on an en-US phone: %q, want it due on %s", got, want)
+		}
 		// German: 19:00 Uhr, whatever the device's clock.
 		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
 		b.waitJS("German", `document.documentElement.lang.startsWith('de')`, 5*time.Second)
@@ -172,6 +184,41 @@ func TestBrowserPolish(t *testing.T) {
 		}
 		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
 		b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
+	})
+
+	t.Run("failed subscription", func(t *testing.T) {
+		b := b.on(t)
+		// A calendar whose sync failed (as it would here, with no outside
+		// network, after a while): the row shows the failure with Details.
+		sub := restAs(t, ana, m, "POST", "/api/calendar/subscriptions", map[string]any{"name": "Swim club", "url": "https://example.org/swim.ics"})
+		if _, err := m.Pool.Exec(t.Context(), `UPDATE calendar_subscriptions SET failures = 3, last_error_at = now(), next_attempt_at = now() + interval '1 day',
+			last_error = 'Get "https://example.org/swim.ics": dial tcp: lookup example.org on 127.0.0.53:53: server misbehaving' WHERE id = $1`, sub["id"]); err != nil {
+			t.Fatal(err)
+		}
+		b.goFamily()
+		section := `document.querySelector('#h-subs').closest('section')`
+		b.waitJS("the failure's Details", section+`.querySelector('li.entry details summary')`, 5*time.Second)
+		// The section's own controls (browser_a11y_test.go's tapTargets, on
+		// this section), with Details closed and open.
+		small := `(() => { const sel = 'button, select, input:not([type=checkbox]):not([type=hidden]), a, summary';
+			return [...` + section + `.querySelectorAll(sel)].filter((el) => el.checkVisibility({ visibilityProperty: true }) && !el.closest('.visually-hidden'))
+				.map((el) => [el, el.getBoundingClientRect()]).filter(([, r]) => r.width < 43.5 || r.height < 43.5)
+				.map(([el, r]) => el.tagName.toLowerCase() + ' "' + el.textContent.trim().slice(0, 30) + '" ' + Math.round(r.width) + '×' + Math.round(r.height)); })()`
+		for _, open := range []bool{false, true} {
+			if open {
+				eval[bool](b, `(`+section+`.scrollIntoView(), true)`)
+				b.savePNG("subscription-failed", chromedp.CaptureScreenshot()) // test-artifacts, to look at
+				b.click(`#h-subs ~ ul li.entry details summary`)
+				b.waitJS("Details open", section+`.querySelector('li.entry details').open`, 5*time.Second)
+				eval[bool](b, `(`+section+`.querySelector('details.more').open = true, true)`)
+			}
+			for _, s := range eval[[]string](b, small) {
+				t.Errorf("subscriptions (details open: %v): tap target under 44 px: %s", open, s)
+			}
+			if s := eval[string](b, overflow); s != "" {
+				t.Errorf("subscriptions (details open: %v): wider than its box: %s", open, s)
+			}
+		}
 	})
 
 	t.Run("undo keeps no category", func(t *testing.T) {
@@ -189,20 +236,42 @@ func TestBrowserPolish(t *testing.T) {
 			return nil
 		}
 		// A person clears spinach's category (what the item dialog's "No
-		// category" sends); the page shows it unsorted.
+		// category" sends): the page files it under "No category", not with
+		// the items the categoriser has yet to file.
 		restAs(t, ana, m, "PATCH", "/api/shopping/items/"+spinach()["id"].(string), map[string]any{"category": nil})
-		unsorted := row + `?.closest('section.category')?.querySelector('h3')?.textContent === 'Not sorted yet'`
-		b.waitJS("spinach unsorted", unsorted, 5*time.Second)
+		group := func(name string) string {
+			return `document.querySelector('li.item[data-name="` + name + `"]')?.closest('section.category')?.querySelector('h3')?.textContent`
+		}
+		noCategory := group("spinach") + ` === 'No category'`
+		b.waitJS("spinach under No category", noCategory, 5*time.Second)
+		// Offline, an item added without a category waits for the
+		// categoriser: "Not sorted yet", after "No category".
+		b.setOffline(true)
+		defer b.setOffline(false)
+		b.waitJS("offline", `document.getElementById('conn').dataset.state === 'offline'`, 5*time.Second)
+		b.setValue(`#item-name`, "zucchini")
+		b.click(`.add-item button[type=submit]`)
+		b.waitJS("zucchini not sorted yet", group("zucchini")+` === 'Not sorted yet'`, 5*time.Second)
+		if got := eval[string](b, `[...document.querySelectorAll('section.category h3')].slice(-2).map((h) => h.textContent).join('|')`); got != "No category|Not sorted yet" {
+			t.Errorf("the last groups: %s, want No category|Not sorted yet", got)
+		}
+		// Deleted and put back offline, spinach waits under No category.
 		b.click(`li.item[data-name="spinach"] button.icon.danger`)
 		b.waitJS("the undo notice", `document.querySelector('#toast .toast-box button')?.textContent === 'Undo' && !`+row, 5*time.Second)
 		b.click(`#toast .toast-box button`)
-		b.waitJS("spinach back, saved", row+` && !`+row+`.dataset.pending`, 10*time.Second)
+		b.waitJS("spinach back, waiting, under No category", row+`?.dataset.pending && `+noCategory, 5*time.Second)
+		b.setOffline(false)
+		b.waitJS("spinach back, saved", row+` && !`+row+`.dataset.pending`, 15*time.Second)
 		it := spinach()
 		if it["category"] != nil || it["category_source"] != "user" {
 			t.Errorf("spinach after Undo: category %v (source %v), want none by a person's choice", it["category"], it["category_source"])
 		}
-		if !eval[bool](b, unsorted) {
-			t.Error("spinach after Undo is not shown unsorted")
+		if !eval[bool](b, noCategory) {
+			t.Error("spinach after Undo is not under No category")
 		}
+		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+		b.waitJS("German: Ohne Kategorie", group("spinach")+` === 'Ohne Kategorie'`, 5*time.Second)
+		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+		b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
 	})
 }

@@ -1,7 +1,7 @@
 // The app: session, router, language, and the realtime client that tells
 // the open view what to re-fetch. The parts around the views are shell.js;
 // what works without a network is cache.js (data) and outbox.js (writes).
-import { api, get, onReachable, onUnauthorized, serverReachable } from './api.js';
+import { ApiError, api, get, onReachable, onUnauthorized, serverReachable } from './api.js';
 import { mountAssistant } from './assistant.js';
 import * as cache from './cache.js';
 import { mountConflicts } from './conflicts.js';
@@ -12,7 +12,7 @@ import * as outbox from './outbox.js';
 import { viewOf } from './presence.js';
 import { RealtimeClient } from './realtime.js';
 import { dateIn } from './time.js';
-import { failed, hideNotice, loader, notice, refreshState, refused, showState, watchKeyboard, watchSync, write } from './shell.js';
+import { failed, hideNotice, loader, newPage, notice, refreshState, refused, showState, watchKeyboard, watchSync, write } from './shell.js';
 import { ask } from './views/dialog.js';
 import * as auth from './views/auth.js';
 import { resetPage } from './views/auth-reset.js';
@@ -219,6 +219,7 @@ async function render({ keepFocus = false } = {}) {
     else a.removeAttribute('aria-current');
   }
   main.replaceChildren();
+  newPage(() => view.reload?.());
   const view = mount(app, main, ...match.slice(1)) || {};
   app.view = view;
   if (app.rt) app.rt.setTopics(view.topics ?? []);
@@ -327,6 +328,17 @@ async function boot() {
         h('h1', t('offline.title')),
         h('p', t('offline.text'))));
       window.addEventListener('online', () => boot(), { once: true });
+      return;
+    }
+    if (e.status !== 401) {
+      // The server answered with an error (a 500, a proxy's 502): the
+      // person may well be signed in, so not the sign-in page, but why and
+      // Retry.
+      nav.hidden = true;
+      setChildren(main, h('section.offline#offline-page',
+        h('h1', t('error.startTitle')),
+        h('div.error-state', { role: 'alert' }, h('p', t('error.load', { reason: e instanceof ApiError ? e.message : t('error.app') })),
+          h('button', { type: 'button', onclick: () => { main.focus({ preventScroll: true }); boot(); } }, t('common.retry')))));
       return;
     }
   }

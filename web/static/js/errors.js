@@ -72,6 +72,9 @@ export function friendly(status, code, field, ctx = {}) {
   if (code === 'conflict' && field && has(`error.conflict.${field}`)) return t(`error.conflict.${field}`);
   const byCode = BY_CODE[code];
   if (byCode) return t(byCode);
+  // A proxy's own answer (no code of ours): the server behind it is down
+  // or did not answer in time.
+  if (status === 502 || status === 504) return t('error.gateway');
   if (status >= 500) return t('error.internal');
   return t('error.unknown', { status });
 }

@@ -65,7 +65,9 @@ export function apply(rec, op) {
   switch (op.kind) {
     // A category sent with an add or a change is a person's choice (the
     // server files it as category_source 'user').
-    case 'item.add': return rec || { list_id: op.list, ...op.body, category_source: op.body?.category ? 'user' : null, checked: false, position: 1e9 };
+    // So is "no category" sent as category_source 'user' (Undo of an item a
+    // person had cleared).
+    case 'item.add': return rec || { list_id: op.list, ...op.body, category_source: op.body?.category ? 'user' : op.body?.category_source ?? null, checked: false, position: 1e9 };
     case 'item.patch': return rec && { ...rec, ...op.body, ...(op.body && 'category' in op.body ? { category_source: 'user' } : {}) };
     case 'item.delete': return null;
     case 'task.complete': return rec && { ...rec, completed_at: rec.completed_at || op.at };

@@ -167,15 +167,26 @@ export function hideNotice() {
   if (hadFocus) document.getElementById('main')?.focus({ preventScroll: true });
 }
 
+// The page a loader belongs to: app.js starts a new one before it mounts a
+// view (newPage), so a load of a page just left that fails says nothing on
+// the next one. retryPage reloads the open page (its view's reload).
+let page = 0;
+let retryPage = () => {};
+/** Starts a new page; retry reloads it (Retry of a failed load). */
+export function newPage(retry) { page++; retryPage = retry; }
+
 /**
  * loader(fn) wraps a fetch-and-render function so calls coalesce: one at a
- * time, and one more if asked meanwhile. A failure shows a line at the top
- * of the page (the data shown stays).
+ * time, and one more if asked meanwhile. A failure shows, in place of the
+ * page's loading placeholders, why (or "Not available offline.") with Retry;
+ * with no placeholder left (the data shown stays), a line at the top of the
+ * page.
  */
 export function loader(fn) {
   let running = null;
   let again = false;
   let failed = false;
+  const mine = page;
   const run = () => {
     if (running) { again = true; return running; }
     // Only a loader that failed takes its line and "Not available
@@ -193,7 +204,7 @@ export function loader(fn) {
         failed = false;
       } catch (e) {
         failed = true;
-        if (e.status !== 401) showLoadError(e);
+        if (e.status !== 401 && mine === page) showLoadError(e);
       } finally {
         running = null;
       }
@@ -214,10 +225,41 @@ function reasonOf(e) {
 
 function showLoadError(e) {
   const main = document.getElementById('main');
+  if (e.status !== 0) {
+    // Another failure (a 500, a proxy's 502): what is still loading will
+    // not load by itself. It says why, with Retry, in its place; the line
+    // at the top only when nothing was loading (the data shown stays).
+    const reason = t('error.load', { reason: reasonOf(e) });
+    if (failedLoad(main, reason) || main.querySelector('.error-state')) return;
+    showLine(main, reason);
+    return;
+  }
+  showLine(main, t('error.loadOffline'));
+  notKept(main);
+}
+
+function showLine(main, text) {
   const line = main.querySelector(':scope > .load-error') || h('p.load-error', { role: 'alert' });
-  line.textContent = e.status === 0 ? t('error.loadOffline') : t('error.load', { reason: reasonOf(e) });
+  line.textContent = text;
   main.prepend(line);
-  if (e.status === 0) notKept(main);
+}
+
+// A load failed for another reason than the network: each placeholder still
+// pulsing gives way to the reason and Retry (hidden, not removed, as for
+// notKept: the render replaces both). The first one is an alert, so a screen
+// reader says it once. Answers whether there was any.
+function failedLoad(main, reason) {
+  const pulsing = [...main.querySelectorAll('.loading:not([hidden])')];
+  pulsing.forEach((el, i) => {
+    el.hidden = true;
+    el.before(h('div.error-state', { role: i === 0 ? 'alert' : null },
+      h('p', reason),
+      h('button', { type: 'button', onclick: (ev) => {
+        if (ev.currentTarget.contains(document.activeElement)) main.focus({ preventScroll: true });
+        retryPage();
+      } }, t('common.retry'))));
+  });
+  return pulsing.length > 0;
 }
 
 // Offline with nothing kept for the page (calendar, recipes, the Family
@@ -232,9 +274,10 @@ function notKept(main) {
   }
 }
 
-// A load starts again (back online): what is loading shows so again.
+// A load starts again (back online, or Retry): what is loading shows so
+// again.
 function loadingAgain() {
-  for (const el of document.querySelectorAll('#main .offline-state')) {
+  for (const el of document.querySelectorAll('#main .offline-state, #main .error-state')) {
     if (el.nextElementSibling?.matches('.loading')) el.nextElementSibling.hidden = false;
     el.remove();
   }

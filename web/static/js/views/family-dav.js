@@ -72,24 +72,26 @@ export function appPasswords(app) {
     if (ok) { setChildren(fresh); reload(); nameIn.focus(); }
   }
 
-  async function reload() {
-    try {
-      const ps = await get('/api/dav/app-passwords');
-      setChildren(list, ps.length ? ps.map((p) => h('li.entry', { dataset: { id: p.id } },
-        h('div.grow', h('strong', p.name),
-          h('span.muted', t('dav.created', { when: fmtDateTime(new Date(p.created_at), tz) })),
-          h('span.muted', p.last_used_at ? t('dav.lastUsed', { when: fmtAgo(new Date(p.last_used_at)) }) : t('dav.neverUsed'))),
-        h('button.small.danger', { type: 'button', onclick: () => revoke(p), 'aria-label': t('dav.revokeLabel', { name: p.name }) }, t('dav.revoke'))))
-        : h('li.muted', t('dav.none')));
-    } catch (e) { setChildren(list, h('li.load-error', e.message)); }
-  }
+  // A failed load says why in the list's place, with Retry (shell.js).
+  const reload = app.loader(async () => {
+    const ps = await get('/api/dav/app-passwords');
+    setChildren(list, ps.length ? ps.map((p) => h('li.entry', { dataset: { id: p.id } },
+      h('div.grow', h('strong', p.name),
+        h('span.muted', t('dav.created', { when: fmtDateTime(new Date(p.created_at), tz) })),
+        h('span.muted', p.last_used_at ? t('dav.lastUsed', { when: fmtAgo(new Date(p.last_used_at)) }) : t('dav.neverUsed'))),
+      h('button.small.danger', { type: 'button', onclick: () => revoke(p), 'aria-label': t('dav.revokeLabel', { name: p.name }) }, t('dav.revoke'))))
+      : h('li.muted', t('dav.none')));
+  });
   reload();
 
-  return h('section.card', { 'aria-labelledby': 'h-dav' },
-    h('h2#h-dav', t('dav.title')),
-    h('p', t('dav.intro')),
-    list, form, fresh,
-    h('details.more', h('summary', t('dav.howTo')), davSettings(app.me.user.email)));
+  return {
+    el: h('section.card', { 'aria-labelledby': 'h-dav' },
+      h('h2#h-dav', t('dav.title')),
+      h('p', t('dav.intro')),
+      list, form, fresh,
+      h('details.more', h('summary', t('dav.howTo')), davSettings(app.me.user.email))),
+    reload,
+  };
 }
 
 export function subscriptions(app) {

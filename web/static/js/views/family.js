@@ -26,7 +26,7 @@ export function view(app, main) {
     app.can('child_device.manage') ? childrenSection(app) : null,
     accountSection(app),
     notificationsSection(app),
-    { el: appPasswords(app) },
+    appPasswords(app),
     subscriptions(app),
     feedsSection(app),
     settingsSection(app),

@@ -14,6 +14,11 @@ export function categoryLabel(name) {
   return has(key) ? t(key) : name;
 }
 
+// The keys of the two groups that are no category (a category's name is
+// never empty, so they cannot clash with one).
+const NONE = '\u0000none';
+const UNSORTED = '\u0000unsorted';
+
 /**
  * addItem(app, listId, item) puts the add of item ({id, name, quantity?,
  * note?, category?}: a category only when a person chose it) in the
@@ -40,24 +45,30 @@ export function itemsView(app, { getCategories }) {
     for (const it of items) current.set(it.id, it);
     empty.hidden = items.length > 0 || !emptyText;
     empty.textContent = emptyText || '';
+    // The store's categories in their order, then the items a person
+    // filed under no category (their choice: the categoriser leaves them),
+    // then those the categoriser has yet to file (they move as it does: at
+    // the end, so nothing above them shifts).
     const order = new Map(categories.map((c, i) => [c.name, i]));
     const groups = new Map();
     for (const it of items) {
-      const cat = it.category && order.has(it.category) ? it.category : '';
+      const cat = it.category && order.has(it.category) ? it.category
+        : !it.category && it.category_source === 'user' ? NONE : UNSORTED;
       if (!groups.has(cat)) groups.set(cat, []);
       groups.get(cat).push(it);
     }
-    const list = [...groups].map(([name, its]) => ({ name, items: its }))
-      .sort((a, b) => (a.name === '' ? 1e9 : order.get(a.name)) - (b.name === '' ? 1e9 : order.get(b.name)));
+    const rank = (name) => order.get(name) ?? (name === NONE ? 1e9 : 1e9 + 1);
+    const list = [...groups].map(([name, its]) => ({ name, items: its })).sort((a, b) => rank(a.name) - rank(b.name));
     for (const g of list) g.items.sort((a, b) => Number(a.checked) - Number(b.checked) || a.position - b.position);
     reconcile(sections, list, {
-      key: (g) => g.name || '\u0000unsorted',
+      key: (g) => g.name,
       build: (g) => {
-        const hid = `cat-${(g.name || 'unsorted').replace(/\W+/g, '-')}`;
+        const hid = `cat-${({ [NONE]: 'none', [UNSORTED]: 'unsorted' }[g.name] ?? g.name).replace(/\W+/g, '-')}`;
         return h('section.category', { 'aria-labelledby': hid }, h('h3', { id: hid }), h('ul.items'));
       },
       update: (sec, g) => {
-        sec.querySelector('h3').textContent = g.name ? categoryLabel(g.name) : t('shopping.unsorted');
+        sec.querySelector('h3').textContent = g.name === NONE ? t('shopping.noCategoryGroup')
+          : g.name === UNSORTED ? t('shopping.unsorted') : categoryLabel(g.name);
         reconcile(sec.querySelector('ul'), g.items, { key: (it) => it.id, sig: sig, build: itemRow });
       },
     });
