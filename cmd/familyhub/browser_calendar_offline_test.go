@@ -164,6 +164,7 @@ func TestBrowserCalendarOfflineRanges(t *testing.T) {
 		want += s[:10] + " " + s[11:] + " [will be updated when online]"
 	}
 	a.waitJS("the choir where the server has it, to be updated", weekChips("Choir")+` === `+js(want), 5*time.Second)
+	a.docShot("calendar-offline-later")
 
 	// Back online: both are saved; the series start where they did, an hour later.
 	a.setOffline(false)
