@@ -43,7 +43,8 @@ func weekChips(title string) string {
 // server's series starts where it did, an hour later. A choir series made
 // by a calendar app (Tuesdays and Thursdays, six times, one skipped),
 // moved offline, keeps the server's occurrences, each saying it will be
-// updated when online; a daily series whose occurrence moved out of every
+// updated when online (also in the agenda, which stays as it is when four
+// more weeks are not kept); a daily series whose occurrence moved out of every
 // range read, renamed offline, stays on the days the server has it. Ben's laptop, in German, says both in German.
 func TestBrowserCalendarOfflineRanges(t *testing.T) {
 	skipInShortMode(t, "a browser")
@@ -187,6 +188,11 @@ func TestBrowserCalendarOfflineRanges(t *testing.T) {
 
 	// Ben, in German: a week not kept, and a series the device cannot lay out.
 	b.waitJS("the choir moved on Ben's laptop", weekChips("Choir")+` !== '' && !`+weekChips("Choir")+`.includes(' 19:00')`, 10*time.Second)
+	agendaChoir := `document.querySelector('.agenda li.event[data-title="Choir"]')`
+	b.click(`.modes button[data-mode=agenda]`)
+	b.waitJS("Ben's agenda", agendaChoir, 5*time.Second)
+	b.click(`.modes button[data-mode=week]`)
+	b.waitJS("Ben's week", weekChip("Choir"), 5*time.Second)
 	b.setOffline(true)
 	b.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
 	calNav(b, 1)
@@ -201,6 +207,13 @@ func TestBrowserCalendarOfflineRanges(t *testing.T) {
 	b.setValue(`dialog[open] input[name=end]`, start[:10]+"T19:00")
 	saveDialog(b)
 	b.waitJS("the choir to be updated, in German", weekChips("Choir")+`.includes('[wird aktualisiert, sobald du online bist]')`, 5*time.Second)
+	// The agenda read online shows offline; four more weeks, not kept, leave it as it is.
+	b.click(`.modes button[data-mode=agenda]`)
+	b.waitJS("the agenda offline, the choir to be updated", agendaChoir+`?.querySelector('.sync-state')?.textContent === 'wird aktualisiert, sobald du online bist'`, 5*time.Second)
+	b.click(`.cal-body p.center button`)
+	b.waitJS("the agenda still there after four more weeks", `document.querySelector('.load-error') && `+agendaChoir+` && !`+notKept, 5*time.Second)
+	b.click(`.modes button[data-mode=week]`)
+	b.waitJS("the week again", weekChip("Choir"), 5*time.Second)
 	germanOnly(b, "the week offline with the choir waiting", []string{"Ana", "Ben", "Rivera", "FamilyHub", "AN", "BE", "Swim club", "City pool", "Choir", "Dentist", "Fair", "Weekly", "Reading club"})
 	b.setOffline(false)
 	b.waitJS("saved", `window.familyhub.outbox.count() === 0`, 15*time.Second)

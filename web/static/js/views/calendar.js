@@ -175,7 +175,11 @@ export function view(app, main) {
     try {
       ({ occurrences: got, kept } = await listing(r));
     } catch (e) {
-      if (e.status === 0 && JSON.stringify(range()) === JSON.stringify(r)) notKept(r);
+      if (e.status === 0 && JSON.stringify(range()) === JSON.stringify(r)) {
+        // "Show 4 more weeks" offline past what is kept: the agenda shown stays.
+        if (r.mode === 'agenda' && loaded && weeks > 4) weeks -= 4;
+        else notKept(r);
+      }
       throw e;
     }
     // The user moved on meanwhile: the loader runs again for the new range.
