@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/chromedp"
 )
 
 // The calendar offline beyond the range shown last: the ranges read
@@ -167,8 +170,34 @@ func TestBrowserCalendarOfflineRanges(t *testing.T) {
 	a.waitJS("the choir where the server has it, to be updated", weekChips("Choir")+` === `+js(want), 5*time.Second)
 	a.docShot("calendar-offline-later")
 
-	// Back online: both are saved; the series start where they did, an hour later.
+	// Back online: all three are saved; the series start where they did,
+	// an hour later. While the week is read again (held), the answers are
+	// shown over the week read before: the reading club, changed from a
+	// series read offline, stays on the server's days meanwhile too.
+	reads := holdRequests(t, a, fetch.RequestPattern{URLPattern: `*/api/calendar/events\?from=*`, RequestStage: fetch.RequestStageResponse})
 	a.setOffline(false)
+	var read *fetch.EventRequestPaused
+	select {
+	case read = <-reads:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the week was not read again")
+	}
+	a.waitJS("all three saved", `window.familyhub.outbox.count() === 0 && !document.querySelector('.week-grid li.event[data-pending]')`, 15*time.Second)
+	if got := eval[string](a, weekChips("Reading club")); got != readingDays {
+		t.Errorf("while the week is read again, the reading club is on %s, want %s", got, readingDays)
+	}
+	go func() { // the reads from now on pass
+		for {
+			if _, err := chromedp.Call(a.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: read.RequestID}); err != nil {
+				return
+			}
+			select {
+			case read = <-reads:
+			case <-a.ctx.Done():
+				return
+			}
+		}
+	}()
 	a.waitJS("saved", `window.familyhub.outbox.count() === 0 && `+weekChips("Swim club")+` === `+js(swimDay+" 17:00")+
 		` && !document.querySelector('.week-grid li.event[data-title="Choir"] .sync-state')`, 15*time.Second)
 	for _, tc := range []struct{ id, title, start string }{

@@ -128,7 +128,12 @@ export function withPending(occurrences, ops, { from, to, tz, saved = new Map(),
     let later = false;
     const listed = occurrences.filter((o) => o.id === id);
     const ev = { ...rec, starts_at: normal(rec.starts_at, tz), ends_at: normal(rec.ends_at, tz) };
-    if (expandable(ev.rrule) && (!mark || !base || laidOut(base, listed, from, to, tz))) list = occurrencesOf(ev, from, to, tz);
+    // What the device may lay out itself: a write's event as the server
+    // listed it (laidOut), or a saved answer unless it was changed from a
+    // series read offline (partial: its changed occurrences elsewhere
+    // unknown; the range is read again at once).
+    const own = mark ? !base || laidOut(base, listed, from, to, tz) : !(rec.partial && listed.length);
+    if (expandable(ev.rrule) && own) list = occurrencesOf(ev, from, to, tz);
     else {
       // A rule made elsewhere, or a series the device does not lay out as
       // the server did: where the server put them, with the new texts; a
@@ -166,7 +171,8 @@ function laidOut(base, listed, from, to, tz) {
  * device read show it (newest first: the first that names its series
  * decides the version): the series' definition, its changed occurrences
  * among them (overrides), or null when none names it (a listing from
- * before the server said so).
+ * before the server said so). partial: changed occurrences outside the
+ * ranges read are not among them.
  */
 export function seriesFrom(occurrences, id) {
   const first = occurrences.find((o) => o.id === id && o.series);
@@ -178,7 +184,7 @@ export function seriesFrom(occurrences, id) {
     const at = Date.parse(o.recurrence_id);
     if (!overrides.has(at)) overrides.set(at, { recurrence_id: o.recurrence_id, title: o.title, notes: o.notes, location: o.location, all_day: o.all_day, starts_at: o.starts_at, ends_at: o.ends_at });
   }
-  return { ...ev, ...series, overrides: [...overrides.values()] };
+  return { ...ev, ...series, overrides: [...overrides.values()], partial: true };
 }
 
 // The ranges the calendar read are kept on the device, newest first, so

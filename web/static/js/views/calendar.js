@@ -221,7 +221,7 @@ export function view(app, main) {
   const off = outbox.onOutbox((ev) => {
     if (ev.type === 'record' && ev.op.kind.startsWith('event.')) {
       // A change's answer has no changed occurrences: the series keeps those it had.
-      if (ev.record !== undefined) saved.set(ev.id, { n: ++answers, record: ev.record && { overrides: ev.op.base?.overrides, ...ev.record } });
+      if (ev.record !== undefined) saved.set(ev.id, { n: ++answers, record: ev.record && { overrides: ev.op.base?.overrides, ...(ev.op.base?.partial ? { partial: true } : {}), ...ev.record } });
       if (loaded) render();
       reload();
     } else if ((ev.type === 'changed' || ev.type === 'record') && loaded) render();
