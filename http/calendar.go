@@ -54,10 +54,26 @@ type calendarEventJSON struct {
 // the value to put in exdates to cancel it). overridden says this
 // occurrence was changed on its own: its title, notes, location and times
 // are then the occurrence's.
+//
+// series is, for a series, what the occurrence's own fields replace: the
+// series' first start and end and its texts, so a device that read a
+// range can open and change the whole series without asking the server
+// again (the PWA offline).
 type calendarOccurrenceJSON struct {
 	calendarEventJSON
-	RecurrenceID *time.Time `json:"recurrence_id"`
-	Overridden   bool       `json:"overridden"`
+	RecurrenceID *time.Time          `json:"recurrence_id"`
+	Overridden   bool                `json:"overridden"`
+	Series       *calendarSeriesJSON `json:"series,omitempty"`
+}
+
+// calendarSeriesJSON is a series as it is defined, in an occurrence of it.
+type calendarSeriesJSON struct {
+	StartsAt time.Time `json:"starts_at"`
+	EndsAt   time.Time `json:"ends_at"`
+	AllDay   bool      `json:"all_day"`
+	Title    string    `json:"title"`
+	Notes    string    `json:"notes"`
+	Location string    `json:"location"`
 }
 
 // calendarOverrideJSON is one changed occurrence of a series.
@@ -85,6 +101,7 @@ func toOccurrenceJSON(o db.Occurrence, loc *time.Location) calendarOccurrenceJSO
 	if o.RecurrenceID != nil {
 		rid := o.RecurrenceID.In(loc)
 		j.RecurrenceID = &rid
+		j.Series = &calendarSeriesJSON{StartsAt: j.StartsAt, EndsAt: j.EndsAt, AllDay: j.AllDay, Title: j.Title, Notes: j.Notes, Location: j.Location}
 	}
 	j.StartsAt, j.EndsAt = o.Start.In(loc), o.End.In(loc)
 	if ov := o.Override; ov != nil {

@@ -342,3 +342,42 @@ func TestCalendarOccurrenceIfMatch(t *testing.T) {
 		t.Fatalf("refused writes changed the series: %v", got)
 	}
 }
+
+// Each occurrence of a series carries the series as it is defined (its
+// first start and end, its texts), also a changed one: a device that read
+// a range can open and change the whole series offline. A single event
+// has none.
+func TestCalendarOccurrenceSeries(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, _ := env.signup("ana@example.org", "Rivera")
+	env.setTimeZone(c, "Europe/Berlin")
+	var ev calendarEventJSON
+	c.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{
+		"title": "Swimming", "location": "Pool", "starts_at": "2026-03-22T10:00:00+01:00", "ends_at": "2026-03-22T11:00:00+01:00", "rrule": "FREQ=WEEKLY",
+	}).decode(t, &ev)
+	c.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{
+		"title": "Dentist", "starts_at": "2026-04-01T10:00:00+02:00", "ends_at": "2026-04-01T11:00:00+02:00",
+	})
+	c.must(http.StatusOK, "PATCH", occPath(ev.ID.String(), "2026-04-05T10:00:00+02:00"), map[string]any{
+		"title": "Swimming (late)", "location": "Lake", "starts_at": "2026-04-05T12:00:00+02:00", "ends_at": "2026-04-05T13:00:00+02:00",
+	})
+	var occ []calendarOccurrenceJSON
+	c.must(http.StatusOK, "GET", rangeQuery("2026-03-30T00:00:00+02:00", "2026-04-13T00:00:00+02:00"), nil).decode(t, &occ)
+	var got []string
+	for _, o := range occ {
+		s := "-"
+		if o.Series != nil {
+			s = fmt.Sprintf("%s %s %s–%s %v", o.Series.Title, o.Series.Location, o.Series.StartsAt.Format(time.RFC3339), o.Series.EndsAt.Format(time.RFC3339), o.Series.AllDay)
+		}
+		got = append(got, o.Title+" "+o.StartsAt.Format("01-02T15:04")+": "+s)
+	}
+	want := []string{
+		"Dentist 04-01T10:00: -",
+		"Swimming (late) 04-05T12:00: Swimming Pool 2026-03-22T10:00:00+01:00–2026-03-22T11:00:00+01:00 false",
+		"Swimming 04-12T10:00: Swimming Pool 2026-03-22T10:00:00+01:00–2026-03-22T11:00:00+01:00 false",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("listed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -1,7 +1,8 @@
 // What the device keeps of the family's data, so a list opens in a shop
 // with no signal: /api/me (members, for names), the shopping lists with
-// their items and categories, and the tasks page (today's tasks, open
-// ones, chores). Everything else needs the server. Data lives in IndexedDB
+// their items and categories, the tasks page (today's tasks, open
+// ones, chores) and the calendar's ranges read recently. Everything else
+// needs the server. Data lives in IndexedDB
 // (idb.js); the app shell in the service worker's cache (sw.js).
 import { get } from './api.js';
 import * as idb from './idb.js';
@@ -62,6 +63,19 @@ export function keep(key, value, { synced = true } = {}) {
     let at = new Date().toISOString();
     if (!synced) at = (await entry(key))?.at ?? at;
     try { await idb.put('data', { v: value, at }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
+  });
+}
+
+/**
+ * update(key, fn) keeps fn(the value kept under key, or undefined): the
+ * server's data just read, merged with what is kept (the calendar's
+ * ranges), read and written in one turn so two reads never lose one.
+ */
+export function update(key, fn) {
+  markSynced();
+  return inOrder(key, async () => {
+    const value = fn((await entry(key))?.v);
+    try { await idb.put('data', { v: value, at: new Date().toISOString() }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
   });
 }
 

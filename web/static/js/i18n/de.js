@@ -330,6 +330,7 @@ export default {
   'calendar.moreWeeks': '4 weitere Wochen zeigen',
   'calendar.allDay': 'Ganztägig',
   'calendar.repeats': 'wiederholt sich',
+  'calendar.updatedOnline': 'wird aktualisiert, sobald du online bist',
   'calendar.changed': 'geändert',
   'calendar.subscribed': 'abonniert',
   'calendar.free': 'Frei',

@@ -331,6 +331,7 @@ export default {
   'calendar.moreWeeks': 'Show 4 more weeks',
   'calendar.allDay': 'All day',
   'calendar.repeats': 'repeats',
+  'calendar.updatedOnline': 'will be updated when online',
   'calendar.changed': 'changed',
   'calendar.subscribed': 'subscribed',
   'calendar.free': 'Free',

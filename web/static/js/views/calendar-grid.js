@@ -29,11 +29,12 @@ function timeText(app, o, day) {
 export function eventChip(app, o, day, { compact = false, onOpen }) {
   const who = o.read_only ? t('calendar.subscribed') : o.created_by ? memberName(app, o.created_by) : null;
   // A write to it waits for the server (outbox.js): said on the chip, as on a shopping item.
-  const sync = o.pending ? h('span.sync-state', t(o.pending === 'saving' ? 'sync.rowSaving' : 'sync.rowWaiting')) : null;
+  // later: the device cannot lay out where it will be: shown where the server has it, to be updated.
+  const sync = o.pending ? h('span.sync-state', t(o.pending === 'saving' ? 'sync.rowSaving' : o.later ? 'calendar.updatedOnline' : 'sync.rowWaiting')) : null;
   return h('li.event', {
     class: [o.read_only ? 'read-only' : '', o.all_day ? 'all-day' : '', o.pending ? 'pending' : ''].join(' ').trim() || null,
     'aria-busy': o.pending === 'saving' ? 'true' : null,
-    dataset: { id: o.id, rid: o.recurrence_id || '', title: o.title, ...(o.overridden ? { overridden: 'true' } : {}), ...(o.pending ? { pending: o.pending } : {}) },
+    dataset: { id: o.id, rid: o.recurrence_id || '', title: o.title, ...(o.overridden ? { overridden: 'true' } : {}), ...(o.pending ? { pending: o.pending } : {}), ...(o.later ? { later: 'true' } : {}) },
     cssvars: { '--member': o.read_only ? 'var(--muted)' : memberColor(app, o.created_by) },
   },
   h('button.event-open', { type: 'button', dataset: { key: `ev-${occKey(o)}-${day}` }, onclick: () => onOpen(o) },
@@ -50,7 +51,7 @@ export function eventChip(app, o, day, { compact = false, onOpen }) {
 }
 
 // The maker's name and colour too: a member renamed, or gone (a former member), re-renders the chip.
-const sig = (app, o) => JSON.stringify([o.title, o.starts_at, o.ends_at, o.all_day, o.location, o.rrule, !!o.overridden, o.created_by, o.pending, currentLang(),
+const sig = (app, o) => JSON.stringify([o.title, o.starts_at, o.ends_at, o.all_day, o.location, o.rrule, !!o.overridden, o.created_by, o.pending, !!o.later, currentLang(),
   o.created_by && memberName(app, o.created_by), memberColor(app, o.created_by)]);
 
 /**

@@ -5,7 +5,14 @@
 // week, month, year): an event added offline shows on every day it falls
 // on, tagged "waiting to sync". A rule made elsewhere that the device does
 // not expand keeps the occurrences the server listed, with the new title,
-// place and notes.
+// place and notes, unless the write moves it or changes its rule: then the
+// server's occurrences stay where they are, each saying it will be updated
+// when online (later), as does any series the device cannot lay out as the
+// server did (a changed occurrence it never read moved out of a range).
+//
+// It also keeps the ranges read (keepRange, keptRange) so the calendar
+// opens offline on any week or month read recently, and a series opens
+// offline from what a range brought (seriesFrom).
 import { apply } from '../pending.js';
 import { addDays, daysFrom, localInput, wall, zoned } from '../time.js';
 
@@ -109,22 +116,146 @@ export function withPending(occurrences, ops, { from, to, tz, saved = new Map(),
       s = { rec: op.base || null, base: op.base || null, mark: null };
       state.set(op.record, s);
     }
+    if (op.kind === 'event.patch' && PLACING.some((k) => k in (op.body || {}))) s.moves = true;
     s.rec = apply(s.rec, op);
     if (s.mark !== 'saving') s.mark = sending(op.id) ? 'saving' : 'waiting';
   }
   if (!state.size) return occurrences;
   const out = occurrences.filter((o) => !state.has(o.id));
-  for (const [id, { rec, mark }] of state) {
+  for (const [id, { rec, base, mark, moves }] of state) {
     if (!rec || rec.read_only) { if (rec) out.push(...occurrences.filter((o) => o.id === id)); continue; }
     let list;
+    let later = false;
+    const listed = occurrences.filter((o) => o.id === id);
     const ev = { ...rec, starts_at: normal(rec.starts_at, tz), ends_at: normal(rec.ends_at, tz) };
-    if (expandable(ev.rrule)) list = occurrencesOf(ev, from, to, tz);
+    // What the device may lay out itself: a write's event as the server
+    // listed it (laidOut), or a saved answer unless it was changed from a
+    // series read offline (partial: its changed occurrences elsewhere
+    // unknown; the range is read again at once).
+    const own = mark ? !base || laidOut(base, listed, from, to, tz) : !(rec.partial && listed.length);
+    if (expandable(ev.rrule) && own) list = occurrencesOf(ev, from, to, tz);
     else {
-      // A rule made elsewhere: where the server put them, with the new texts.
-      list = occurrences.filter((o) => o.id === id)
-        .map((o) => (o.overridden ? o : { ...o, title: ev.title, location: ev.location, notes: ev.notes, version: ev.version }));
+      // A rule made elsewhere, or a series the device does not lay out as
+      // the server did: where the server put them, with the new texts; a
+      // write that moves it or changes its rule says it will be updated.
+      later = !!mark && moves;
+      list = listed.map((o) => (o.overridden ? o : { ...o, title: ev.title, location: ev.location, notes: ev.notes, version: ev.version }));
     }
-    out.push(...(mark ? list.map((o) => ({ ...o, pending: mark })) : list));
+    out.push(...(mark ? list.map((o) => ({ ...o, pending: mark, ...(later ? { later: true } : {}) })) : list));
   }
   return out;
+}
+
+// The fields of an event that decide where its occurrences are.
+const PLACING = ['starts_at', 'ends_at', 'all_day', 'rrule', 'exdates'];
+
+/**
+ * Whether the device lays out base (the event a write was made against) in
+ * [from, to) exactly as the server listed it (listed: its occurrences
+ * there). Not when base's rule is one the device does not expand, nor when
+ * base lacks what the server knows (a changed occurrence moved out of
+ * every range read, so the device never saw it). A listing of another
+ * version than base proves nothing: it is taken as laid out.
+ */
+function laidOut(base, listed, from, to, tz) {
+  if (!expandable(base.rrule)) return false;
+  if (listed.some((o) => o.version !== base.version)) return true;
+  const key = (o) => `${o.recurrence_id ? Date.parse(o.recurrence_id) : '-'} ${Date.parse(o.starts_at)} ${Date.parse(o.ends_at)}`;
+  const ev = { ...base, starts_at: normal(base.starts_at, tz), ends_at: normal(base.ends_at, tz) };
+  const mine = occurrencesOf(ev, from, to, tz).map(key).sort().join();
+  return mine === listed.map(key).sort().join();
+}
+
+/**
+ * seriesFrom(occurrences, id) is the event id as the occurrences of it a
+ * device read show it (newest first: the first that names its series
+ * decides the version): the series' definition, its changed occurrences
+ * among them (overrides), or null when none names it (a listing from
+ * before the server said so). partial: changed occurrences outside the
+ * ranges read are not among them.
+ */
+export function seriesFrom(occurrences, id) {
+  const first = occurrences.find((o) => o.id === id && o.series);
+  if (!first) return null;
+  const { recurrence_id: _r, overridden: _o, pending: _p, later: _l, series, ...ev } = first;
+  const overrides = new Map();
+  for (const o of occurrences) {
+    if (o.id !== id || !o.overridden || o.version !== first.version || !o.recurrence_id) continue;
+    const at = Date.parse(o.recurrence_id);
+    if (!overrides.has(at)) overrides.set(at, { recurrence_id: o.recurrence_id, title: o.title, notes: o.notes, location: o.location, all_day: o.all_day, starts_at: o.starts_at, ends_at: o.ends_at });
+  }
+  return { ...ev, ...series, overrides: [...overrides.values()], partial: true };
+}
+
+// The ranges the calendar read are kept on the device, newest first, so
+// that it opens offline on any of them: at most MAX_RANGES, and at most
+// MAX_KEPT occurrences in all (the oldest ranges go first; the newest is
+// always kept). A range read again, or one inside a newer one, is dropped.
+export const MAX_RANGES = 12;
+export const MAX_KEPT = 3000;
+
+/** The ranges kept (the value under 'calendar'), in tz, newest first; an older single range counts as one. */
+function rangesOf(kept, tz) {
+  if (!kept || kept.tz !== tz) return [];
+  if (Array.isArray(kept.ranges)) return kept.ranges;
+  return kept.from ? [{ from: kept.from, to: kept.to, occurrences: kept.occurrences || [] }] : [];
+}
+
+/** keepRange(kept, tz, range) is kept with range ({from, to, occurrences}) read just now. */
+export function keepRange(kept, tz, range) {
+  const older = rangesOf(kept, tz).filter((x) => !(x.from >= range.from && x.to <= range.to));
+  const ranges = [range];
+  let n = range.occurrences.length;
+  for (const x of older) {
+    if (ranges.length >= MAX_RANGES || n + x.occurrences.length > MAX_KEPT) break;
+    ranges.push(x);
+    n += x.occurrences.length;
+  }
+  return { tz, ranges };
+}
+
+/** All the occurrences kept, newest range first (seriesFrom reads them). */
+export const keptOccurrences = (kept, tz) => rangesOf(kept, tz).flatMap((x) => x.occurrences);
+
+/** Whether the intervals [a, b) of list cover [from, to) (a point when from === to). */
+function covers(list, from, to) {
+  if (from === to) return list.some(([a, b]) => a <= from && from < b);
+  let at = from;
+  for (const [a, b] of [...list].sort((x, y) => x[0] - y[0])) {
+    if (a > at) break;
+    if (b > at) at = b;
+    if (at >= to) return true;
+  }
+  return at >= to;
+}
+
+/**
+ * keptRange(kept, tz, r) answers the occurrences of r ({from, to}, days)
+ * from the ranges kept, or null when they do not cover it all. Where
+ * ranges overlap, the newer one's say goes: an occurrence an older range
+ * has but a newer one covering its time does not was deleted or moved.
+ */
+export function keptRange(kept, tz, r) {
+  const ms = (day) => zoned(`${day}T00:00`, tz).getTime();
+  const from = ms(r.from);
+  const to = ms(r.to);
+  const ranges = rangesOf(kept, tz).map((x) => ({ ...x, span: [ms(x.from), ms(x.to)] }));
+  if (!covers(ranges.map((x) => x.span), from, to)) return null;
+  const seen = new Set();
+  const newer = [];
+  const out = [];
+  for (const x of ranges) {
+    if (x.span[1] <= from || x.span[0] >= to) continue;
+    for (const o of x.occurrences) {
+      const s = Date.parse(o.starts_at);
+      const e = Date.parse(o.ends_at);
+      if (!(e > from && s < to) && !(s === e && s >= from && s < to)) continue;
+      const key = `${o.id} ${o.recurrence_id || ''}`;
+      if (seen.has(key) || covers(newer, Math.max(s, from), Math.min(Math.max(e, s), to))) continue;
+      seen.add(key);
+      out.push(o);
+    }
+    newer.push(x.span);
+  }
+  return out.sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
 }

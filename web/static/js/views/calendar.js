@@ -4,7 +4,9 @@
 // expanded by the server; colours are the members who made the events.
 // Adding, changing and deleting a whole event goes through the outbox
 // (outbox.js), so it works offline too: what waits is shown where it will
-// be, "waiting to sync" (calendar-pending.js).
+// be, "waiting to sync" (calendar-pending.js). The ranges read recently
+// stay on the device: offline the calendar shows any range they cover,
+// and says "Not available offline." for one they do not.
 import { ApiError, get } from '../api.js';
 import * as cache from '../cache.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
@@ -14,7 +16,7 @@ import { apply } from '../pending.js';
 import { presenceRow } from '../presence.js';
 import { addDays, dateIn, zoned } from '../time.js';
 import { monthWeeks, renderAgenda, renderMonth, renderWeek, weekStart } from './calendar-grid.js';
-import { withPending } from './calendar-pending.js';
+import { keepRange, keptOccurrences, keptRange, seriesFrom, withPending } from './calendar-pending.js';
 import { openEvent } from './event-dialog.js';
 
 const MODE_KEY = 'familyhub.calendar.mode';
@@ -36,7 +38,7 @@ export function view(app, main) {
   let loaded = false; // a listing was read: before it, the page shows its placeholder
 
   const mode = () => (wide.matches ? chosen : 'agenda');
-  const open = (o) => openEvent(app, o, { onSaved: () => reload(), held });
+  const open = (o) => openEvent(app, o, { onSaved: () => reload(), held, known });
 
   const modeBtns = ['agenda', 'week', 'month'].map((m) => h('button.small', {
     type: 'button', dataset: { mode: m },
@@ -121,6 +123,29 @@ export function view(app, main) {
     return ops.reduce(apply, ops[0].base || null);
   }
 
+  /** Event id as the ranges read show it (a series' definition and its changed occurrences), or null. */
+  async function known(id) {
+    const kept = keptOccurrences(await cache.kept('calendar'), tz);
+    return seriesFrom([...occurrences, ...kept], id);
+  }
+
+  function label(r) {
+    if (r.mode === 'week') rangeLabel.textContent = fmtDateRange(r.from, addDays(r.to, -1)); // a week across New Year names both years
+    else if (r.mode === 'month') rangeLabel.textContent = fmtDate(`${r.month}-01`, { month: 'long', year: 'numeric' });
+  }
+
+  // Offline, a range no range kept covers: it says so where the calendar
+  // was (its placeholder hidden behind: shell.js shows it again while the
+  // range loads once the connection is back), never an empty grid.
+  function notKept(r) {
+    loaded = false;
+    occurrences = [];
+    label(r);
+    const placeholder = loading();
+    placeholder.hidden = true;
+    setChildren(body, h('div.offline-state', t('offline.notKept')), placeholder);
+  }
+
   function render(r = range()) {
     const m = mode();
     const target = { agenda, week: weekGrid, month: monthGrid }[m];
@@ -129,10 +154,10 @@ export function view(app, main) {
       if (target.parentNode !== body) setChildren(body, target, m === 'agenda' ? h('p.center', more) : null);
       if (m === 'agenda') renderAgenda(app, agenda, list, today(), r.to, open);
       else if (m === 'week') {
-        rangeLabel.textContent = fmtDateRange(r.from, addDays(r.to, -1)); // a week across New Year names both years
+        label(r);
         renderWeek(app, weekGrid, list, r.from, today(), open);
       } else {
-        rangeLabel.textContent = fmtDate(`${r.month}-01`, { month: 'long', year: 'numeric' });
+        label(r);
         renderMonth(app, monthGrid, list, r.from, r.weeks, r.month, today(), firstDayOfWeek(), {
           onOpen: open,
           onMore: (d) => { chosen = 'week'; anchor = d; layout(); reload(); },
@@ -145,7 +170,18 @@ export function view(app, main) {
     layout();
     const r = range();
     const mark = answers;
-    const { occurrences: got, kept } = await listing(r);
+    let got;
+    let kept;
+    try {
+      ({ occurrences: got, kept } = await listing(r));
+    } catch (e) {
+      if (e.status === 0 && JSON.stringify(range()) === JSON.stringify(r)) {
+        // "Show 4 more weeks" offline past what is kept: the agenda shown stays.
+        if (r.mode === 'agenda' && loaded && weeks > 4) weeks -= 4;
+        else notKept(r);
+      }
+      throw e;
+    }
     // The user moved on meanwhile: the loader runs again for the new range.
     if (JSON.stringify(range()) !== JSON.stringify(r)) return;
     occurrences = got;
@@ -155,16 +191,16 @@ export function view(app, main) {
     render(r);
   });
 
-  // The range r as the server lists it, kept on the device (the last range
-  // read); without a network, the kept copy when it covers r (a phone's
-  // agenda opens offline as it was last seen).
+  // The range r as the server lists it, kept on the device with the other
+  // ranges read recently (keepRange); without a network, what the kept
+  // ranges have of r when they cover it (a phone's agenda opens offline as
+  // it was last seen, the week before as it was read).
   async function listing(r) {
     const from = zoned(`${r.from}T00:00`, tz);
     const to = zoned(`${r.to}T00:00`, tz);
     const fromKept = async (e) => {
-      const c = await cache.kept('calendar');
-      if (!c || c.tz !== tz || c.from > r.from || c.to < r.to) throw e;
-      const within = c.occurrences.filter((o) => Date.parse(o.ends_at) > from.getTime() && Date.parse(o.starts_at) < to.getTime());
+      const within = keptRange(await cache.kept('calendar'), tz, r);
+      if (!within) throw e;
       return { occurrences: within, kept: true };
     };
     if (navigator.onLine === false) return fromKept(new ApiError(0, 'network'));
@@ -175,7 +211,7 @@ export function view(app, main) {
       if (e.status !== 0) throw e;
       return fromKept(e);
     }
-    cache.keep('calendar', { tz, from: r.from, to: r.to, occurrences: got });
+    cache.update('calendar', (kept) => keepRange(kept, tz, { from: r.from, to: r.to, occurrences: got }));
     return { occurrences: got, kept: false };
   }
 
@@ -185,7 +221,7 @@ export function view(app, main) {
   const off = outbox.onOutbox((ev) => {
     if (ev.type === 'record' && ev.op.kind.startsWith('event.')) {
       // A change's answer has no changed occurrences: the series keeps those it had.
-      if (ev.record !== undefined) saved.set(ev.id, { n: ++answers, record: ev.record && { overrides: ev.op.base?.overrides, ...ev.record } });
+      if (ev.record !== undefined) saved.set(ev.id, { n: ++answers, record: ev.record && { overrides: ev.op.base?.overrides, ...(ev.op.base?.partial ? { partial: true } : {}), ...ev.record } });
       if (loaded) render();
       reload();
     } else if ((ev.type === 'changed' || ev.type === 'record') && loaded) render();

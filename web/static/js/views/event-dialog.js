@@ -12,7 +12,8 @@
 // elsewhere is a conflict notice (conflicts.js). A change of one
 // occurrence, or of this and the following ones, needs the server: it is
 // sent at once with If-Match (a 412 is said in the dialog), and offline
-// the dialog says that it needs a connection.
+// the dialog says that it needs a connection. Offline, a series opens from
+// the ranges the calendar read (fetchEvent).
 import { ApiError, change, get, serverReachable } from '../api.js';
 import { field, formValues, h } from '../dom.js';
 import { dayLabel, fmtTime, t } from '../i18n.js';
@@ -191,15 +192,21 @@ function saveScoped(ev, occ, scope, diff) {
 }
 
 /**
- * fetchEvent(occ) reads the event of occ. When the server cannot be
+ * fetchEvent(occ, known) reads the event of occ. When the server cannot be
  * reached (a shop with no signal) a single event opens from the
- * occurrence listed, which is the whole event; a series needs its first
- * occurrence and changed ones, which only the server has.
+ * occurrence listed, which is the whole event; a series from what the
+ * ranges read say of it (known(id): its definition, which each listed
+ * occurrence carries, and its changed occurrences in those ranges), or,
+ * when they say nothing (read before the server said so), not at all.
  */
-async function fetchEvent(occ) {
-  const listed = () => {
-    if (occ.rrule) throw needsConnection('event.needsConnection.open');
-    const { recurrence_id: _r, overridden: _o, pending: _p, ...ev } = occ;
+async function fetchEvent(occ, known) {
+  const listed = async () => {
+    if (occ.rrule) {
+      const ev = await known(occ.id);
+      if (!ev) throw needsConnection('event.needsConnection.open');
+      return ev;
+    }
+    const { recurrence_id: _r, overridden: _o, pending: _p, later: _l, series: _s, ...ev } = occ;
     return ev;
   };
   if (navigator.onLine === false) return listed();
@@ -212,16 +219,18 @@ async function fetchEvent(occ) {
 }
 
 /**
- * openEvent(app, occ | null, {onSaved, date, held}) opens the dialog for
- * an occurrence (as listed) or a new event (on date, YYYY-MM-DD, if
- * given). held(id) answers the event as the device holds it while writes
- * to it wait (null: none wait): the dialog opens that, not the server's.
+ * openEvent(app, occ | null, {onSaved, date, held, known}) opens the
+ * dialog for an occurrence (as listed) or a new event (on date,
+ * YYYY-MM-DD, if given). held(id) answers the event as the device holds it
+ * while writes to it wait (null: none wait): the dialog opens that, not
+ * the server's. known(id) answers (a promise) the event as the ranges the
+ * device read show it (null: they do not): a series opens from it offline.
  */
-export async function openEvent(app, occ, { onSaved = () => {}, date = null, held = () => null } = {}) {
+export async function openEvent(app, occ, { onSaved = () => {}, date = null, held = () => null, known = async () => null } = {}) {
   const tz = app.tz;
   let ev = null;
   if (occ) {
-    ev = held(occ.id) ?? await app.write(t('fail.openEvent'), () => fetchEvent(occ));
+    ev = held(occ.id) ?? await app.write(t('fail.openEvent'), () => fetchEvent(occ, known));
     if (!ev) return;
   }
   if (ev?.read_only) {
