@@ -173,7 +173,30 @@ export function hideNotice() {
 let page = 0;
 let retryPage = () => {};
 /** Starts a new page; retry reloads it (Retry of a failed load). */
-export function newPage(retry) { page++; retryPage = retry; }
+export function newPage(retry) {
+  page++;
+  retryPage = retry;
+  cache.newPageKept();
+}
+
+// --- the server failing (a 500, a proxy's 502…) while the page shows the
+// device's copy (cache.fresh): a notice at the top of the page says so,
+// with Retry, which reads the page again and sends the writes that wait;
+// it goes when the server answers the page's reads again ---
+
+cache.onKeptForError((on) => {
+  const main = document.getElementById('main');
+  const shown = main.querySelector(':scope > .kept-notice');
+  if (!on) { shown?.remove(); return; }
+  if (shown) return;
+  main.prepend(h('div.kept-notice', { role: 'status' },
+    h('p', t('sync.keptServerError')),
+    h('button', { type: 'button', onclick: (ev) => {
+      if (ev.currentTarget.contains(document.activeElement)) main.focus({ preventScroll: true });
+      outbox.kick({ now: true });
+      retryPage();
+    } }, t('common.retry'))));
+});
 
 /**
  * loader(fn) wraps a fetch-and-render function so calls coalesce: one at a

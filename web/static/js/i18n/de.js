@@ -683,6 +683,7 @@ export default {
   // Änderungen, die auf den Server warten, und Konflikte.
   'sync.offline': 'Offline, zuletzt synchronisiert {time}',
   'sync.offlineNever': 'Offline',
+  'sync.keptServerError': 'Der Server antwortet nicht; angezeigt wird die auf diesem Gerät gespeicherte Kopie.',
   'sync.badge': { one: '{count} wartet', other: '{count} warten' },
   'sync.waiting': { one: '{count} Änderung wartet auf Synchronisierung', other: '{count} Änderungen warten auf Synchronisierung' },
   'sync.rowWaiting': 'wartet auf Synchronisierung',

@@ -684,6 +684,7 @@ export default {
   // for the server, and changes that clashed with them.
   'sync.offline': 'Offline, last synced {time}',
   'sync.offlineNever': 'Offline',
+  'sync.keptServerError': 'The server is not answering; showing the copy saved on this device.',
   'sync.badge': { one: '{count} waiting', other: '{count} waiting' },
   'sync.waiting': { one: '{count} change waiting to sync', other: '{count} changes waiting to sync' },
   'sync.rowWaiting': 'waiting to sync',
