@@ -172,8 +172,9 @@ func TestBrowserLoadErrorsKeptCopy(t *testing.T) {
 	ours := `{"error":{"code":"internal","message":"internal error"}}`
 	proxy := "<html><body><h1>502 Bad Gateway</h1></body></html>"
 	notice := `document.querySelector('#main .kept-notice')`
+	// Said once: not "Offline" too on a device that is online.
 	shown := func(text, retry string) string {
-		return notice + `?.checkVisibility() && ` + notice + `.querySelector('p').textContent === ` + js(text) + `
+		return notice + `?.checkVisibility() && !document.getElementById('offline-line').checkVisibility() && ` + notice + `.querySelector('p').textContent === ` + js(text) + `
 			&& ` + notice + `.querySelector('button').textContent === ` + js(retry) + ` && !document.querySelector('#main .error-state')`
 	}
 	const en = "The server is not answering; showing the copy saved on this device."

@@ -38,7 +38,9 @@ export function watchSync() {
   const line = document.getElementById('offline-line');
   const badge = document.getElementById('pending');
   const update = () => {
-    const offline = navigator.onLine === false || !serverReachable();
+    // A proxy's 502 says the server is not reachable; with the kept copy
+    // shown, the page's notice says so (not "Offline" on a live device).
+    const offline = navigator.onLine === false || (!serverReachable() && !cache.showingKeptForError());
     const synced = cache.lastSyncedNow();
     line.hidden = !offline;
     line.textContent = offline ? (synced ? t('sync.offline', { time: fmtSynced(synced) }) : t('sync.offlineNever')) : '';
@@ -54,6 +56,7 @@ export function watchSync() {
   onReachable(update);
   outbox.onOutbox((ev) => { if (ev.type === 'changed' || ev.type === 'record') update(); });
   cache.onSynced(update);
+  cache.onKeptForError(update);
   cache.lastSynced().then(update);
   onLangChange(update);
   update();
