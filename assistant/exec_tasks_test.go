@@ -229,8 +229,9 @@ func TestHour12Replies(t *testing.T) {
 		}
 		return a
 	}
-	if a := say("remind me to call grandma tomorrow at 6pm", "en"); a.Message != "Added the task “Call grandma”, due tomorrow at 6:00 PM." {
-		t.Errorf("English, 12-hour: %q", a.Message)
+	grandma := say("remind me to call grandma tomorrow at 6pm", "en")
+	if grandma.Message != "Added the task “Call grandma”, due tomorrow at 6:00 PM." {
+		t.Errorf("English, 12-hour: %q", grandma.Message)
 	}
 	if a := say("Erinnere mich morgen um 18 Uhr, Opa anzurufen", "de"); a.Message != "Neue Aufgabe „Opa anrufen“, fällig morgen um 18:00 Uhr." {
 		t.Errorf("German on a 12-hour device: %q", a.Message)
@@ -250,5 +251,9 @@ func TestHour12Replies(t *testing.T) {
 	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 0, "en", Device{Hour12: true})
 	if err != nil || !strings.HasSuffix(a.Message, " until tomorrow at 7:00 PM.") {
 		t.Errorf("choice on a 12-hour device: %q %v", a.Message, err)
+	}
+	// Undone from the 12-hour device (its locale in the undo's body).
+	if u, err := f.svc.Undo(f.ctx(f.ana), grandma.ID, "en", Device{Hour12: true}); err != nil || u.Message != "Undone: Added the task “Call grandma”, due tomorrow at 6:00 PM." {
+		t.Errorf("undo on a 12-hour device: %q %v", u.Message, err)
 	}
 }

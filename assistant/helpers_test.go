@@ -191,7 +191,7 @@ func (f *testFamily) state(withSeq bool) string {
 
 // undo undoes command id as a and returns the refusal, if any.
 func (f *testFamily) undo(a *familyhub.Auth, id uuid.UUID) (UndoAnswer, error) {
-	return f.svc.Undo(f.ctx(a), id, "en")
+	return f.svc.Undo(f.ctx(a), id, "en", Device{})
 }
 
 func isCode(err error, code string) bool {

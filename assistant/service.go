@@ -184,9 +184,12 @@ func setLang(in *Intent) {
 
 // speaker words c's replies: its language, the family's zone, the
 // device's clock and dates.
-func (c command) speaker(now time.Time) *speaker {
-	s := newSpeaker(c.lang, c.loc, now)
-	s.hour12, s.dayFirst = c.device.Hour12, c.device.DayFirst
+func (c command) speaker(now time.Time) *speaker { return c.device.speaker(c.lang, c.loc, now) }
+
+// speaker words replies in lang, in the zone loc, on d's clock and dates.
+func (d Device) speaker(lang string, loc *time.Location, now time.Time) *speaker {
+	s := newSpeaker(lang, loc, now)
+	s.hour12, s.dayFirst = d.Hour12, d.DayFirst
 	return s
 }
 

@@ -29,8 +29,10 @@ type UndoAnswer struct {
 // it, or an owner, may undo it. Not found: no such command of the family;
 // conflict: undone already, nothing to undo (a question, a refusal, a
 // question about the days), or a record the command touched was changed
-// since. tie is the language of errors about a command not found.
-func (s *Service) Undo(ctx context.Context, id uuid.UUID, tie string) (UndoAnswer, error) {
+// since. tie is the language of errors about a command not found; dev is
+// how the undoing device writes times and dates (LocaleDevice), as for
+// Command and Choose.
+func (s *Service) Undo(ctx context.Context, id uuid.UUID, tie string, dev Device) (UndoAnswer, error) {
 	ctx = db.WithoutIfVersion(ctx)
 	var ans UndoAnswer
 	var err error
@@ -38,12 +40,12 @@ func (s *Service) Undo(ctx context.Context, id uuid.UUID, tie string) (UndoAnswe
 	// same moment, in another order: a deadlock rolls back one of the two,
 	// and undo simply runs again.
 	for try := 0; try == 0 || db.Retryable(err) && try < 3; try++ {
-		ans, err = s.undo(ctx, id, tie)
+		ans, err = s.undo(ctx, id, tie, dev)
 	}
-	return ans, newSpeaker(ans.Lang, time.UTC, time.Now()).localize(err)
+	return ans, dev.speaker(ans.Lang, time.UTC, time.Now()).localize(err)
 }
 
-func (s *Service) undo(ctx context.Context, id uuid.UUID, tie string) (UndoAnswer, error) {
+func (s *Service) undo(ctx context.Context, id uuid.UUID, tie string, dev Device) (UndoAnswer, error) {
 	ans := UndoAnswer{ID: id, Lang: tie}
 	err := s.store.Tx(ctx, func(tx *db.Tx) error {
 		loc, err := tx.Location(ctx)
@@ -55,7 +57,7 @@ func (s *Service) undo(ctx context.Context, id uuid.UUID, tie string) (UndoAnswe
 			return err
 		}
 		ans.Lang = cmd.Locale
-		u := &undoer{ctx: ctx, tx: tx, say: newSpeaker(cmd.Locale, loc, time.Now())}
+		u := &undoer{ctx: ctx, tx: tx, say: dev.speaker(cmd.Locale, loc, time.Now())}
 		if err := u.allowed(cmd); err != nil {
 			return err
 		}

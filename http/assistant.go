@@ -217,11 +217,15 @@ func (s *Server) handleAssistantUndo(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	var req struct{}
+	var req struct {
+		// Locale: only its hour cycle and region count (the undo answers
+		// in the command's language), as for a choice.
+		Locale string `json:"locale"`
+	}
 	if err := decodeOptionalJSON(w, r, &req); err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	u, err := s.assistant.Undo(r.Context(), id, assistant.AcceptLanguage(r.Header.Get("Accept-Language")))
+	u, err := s.assistant.Undo(r.Context(), id, assistant.AcceptLanguage(r.Header.Get("Accept-Language")), assistant.LocaleDevice(req.Locale))
 	s.answerAssistant(w, r, u.Lang, assistantUndoJSON{ID: u.ID, Undone: err == nil, Message: u.Message, Lang: u.Lang}, err)
 }

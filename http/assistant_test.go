@@ -178,7 +178,7 @@ func TestAssistantCommands(t *testing.T) {
 		Undone  bool
 		Message string
 	}
-	r = c.must(http.StatusOK, "POST", undo, nil)
+	r = c.must(http.StatusOK, "POST", undo, map[string]any{"locale": "en-US-u-hc-h12"}) // as the PWA sends it
 	r.decode(t, &u)
 	if !u.Undone || u.Message != "Undone: Marked “Take out the trash” as done." || r.Header.Get("Content-Language") != "en" {
 		t.Errorf("undo: %s", r.body)

@@ -134,7 +134,7 @@ func TestFeedAndSubscriptionEvents(t *testing.T) {
 	store := env.server.store
 	kind := "ics"
 	tag := func(s string) *string { return &s }
-	// The list shows "not synced yet", "synced … ago" or "could not sync":
+	// The list shows "Not synced yet", "Synced … ago" or "Could not sync":
 	// a change between those is news, the same state again is not.
 	evs = since(func() {
 		if err := store.SubscriptionSynced(ctx, sub.ID, kind, tag("etag-1"), nil); err != nil {

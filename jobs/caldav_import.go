@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/ical"
 )
 
@@ -14,6 +15,10 @@ import (
 // or (nil) every subscription that is due.
 type CalDAVImportArgs struct {
 	SubscriptionID *uuid.UUID `json:"subscription_id,omitempty"`
+	// byHand: the id came from the command line (--subscription), where
+	// one that no subscription has is a mistake to report; a queued job's
+	// subscription may have been deleted since, which is nothing to report.
+	byHand bool
 }
 
 // Kind implements river.JobArgs: the job's name.
@@ -29,7 +34,7 @@ func calDAVImportFlags(fs *flag.FlagSet, args *CalDAVImportArgs) func() error {
 		if err != nil {
 			return fmt.Errorf("--subscription %q is not a subscription id", *id)
 		}
-		args.SubscriptionID = &u
+		args.SubscriptionID, args.byHand = &u, true
 		return nil
 	}
 }
@@ -38,6 +43,17 @@ func calDAVImportFlags(fs *flag.FlagSet, args *CalDAVImportArgs) func() error {
 // with the server's calendar configuration (secret key, private addresses).
 func (e *Engine) runCalDAVImport(ctx context.Context, args CalDAVImportArgs) error {
 	if args.SubscriptionID != nil {
+		if args.byHand {
+			// ImportSubscription takes a missing subscription for one
+			// deleted meanwhile and stops quietly; by hand it is a wrong id.
+			// (Deleted between here and there, it still stops quietly.)
+			_, err := e.store.SubscriptionGet(ctx, *args.SubscriptionID)
+			if familyhub.ErrorCode(err) == familyhub.ENOTFOUND {
+				return fmt.Errorf("there is no calendar subscription %s (GET /api/calendar/subscriptions lists their ids)", *args.SubscriptionID)
+			} else if err != nil {
+				return err
+			}
+		}
 		return ical.ImportSubscription(ctx, e.store, e.cfg.Calendar, Logger(ctx), *args.SubscriptionID)
 	}
 	return ical.ImportSubscriptions(ctx, e.store, e.cfg.Calendar, Logger(ctx))

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,7 +23,8 @@ import (
 // English and German, with Retry; Retry once the server answers shows the
 // page. The top line is left for a reload that fails while data is shown.
 // The app itself failing to start (GET /api/me) says so with Retry, not the
-// sign-in page.
+// sign-in page. The device keeps nothing here (its copy is dropped once
+// kept): with a copy the page shows it (TestBrowserLoadErrorsKeptCopy).
 func TestBrowserLoadErrors(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	m := startMain(t, dbtest.URL(t))
@@ -30,6 +34,8 @@ func TestBrowserLoadErrors(t *testing.T) {
 	// No service worker: the requests to fail are the page's own.
 	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
 	b.login(m.URL(), "ana@example.org")
+	keptOnDevice(b, "me", "lists", "tasks")
+	dropKept(b)
 	fail := failRequests(t, b)
 
 	ours := `{"error":{"code":"internal","message":"internal error"}}`
@@ -83,6 +89,7 @@ func TestBrowserLoadErrors(t *testing.T) {
 		t.Errorf("the error state in German: %q", got)
 	}
 	fail.stop()
+	dropKept(b)
 	fail.start("*/api/me", 502, proxy)
 	b.do(chromedp.Reload())
 	b.waitJS("the start failed, said so", `document.querySelector('#offline-page h1')?.textContent === 'FamilyHub konnte nicht starten'
@@ -142,4 +149,95 @@ func (f *failedRequests) stop() {
 	if _, err := chromedp.Call(f.b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
 		f.b.t.Fatal(err)
 	}
+}
+
+// TestBrowserLoadErrorsKeptCopy: when the server fails (a proxy's 502, a
+// 500 of ours) rather than the network, a page whose data the device keeps
+// (a shopping list, the tasks) shows the kept copy, as offline, with a
+// notice that says so and Retry, in English and German; writes made
+// meanwhile wait in the outbox and reach the server once it answers (Retry
+// sends them). The app itself opens from the kept copy when GET /api/me
+// fails so. TestBrowserLoadErrors has the pages with nothing kept.
+func TestBrowserLoadErrorsKeptCopy(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	listID := seedFamily(t, m, ana)
+	// No service worker: the requests to fail are the page's own.
+	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	b.login(m.URL(), "ana@example.org")
+	keptOnDevice(b, "me", "lists", "list:"+listID, "tasks")
+	fail := failRequests(t, b)
+
+	ours := `{"error":{"code":"internal","message":"internal error"}}`
+	proxy := "<html><body><h1>502 Bad Gateway</h1></body></html>"
+	notice := `document.querySelector('#main .kept-notice')`
+	// Said once: not "Offline" too on a device that is online.
+	shown := func(text, retry string) string {
+		return notice + `?.checkVisibility() && !document.getElementById('offline-line').checkVisibility() && ` + notice + `.querySelector('p').textContent === ` + js(text) + `
+			&& ` + notice + `.querySelector('button').textContent === ` + js(retry) + ` && !document.querySelector('#main .error-state')`
+	}
+	const en = "The server is not answering; showing the copy saved on this device."
+	row := func(name string) string { return fmt.Sprintf(`document.querySelector('li.item[data-name=%q]')`, name) }
+
+	// The shopping list, behind a proxy whose server is down.
+	fail.start("*/api/shopping/lists*", 502, proxy)
+	eval[bool](b, fmt.Sprintf(`(window.familyhub.go(%q), true)`, "/shopping/"+listID))
+	b.waitJS("the list from the device, with the notice", row("apples")+` && `+shown(en, "Retry"), 10*time.Second)
+	if got := eval[float64](b, notice+`.querySelector('button').getBoundingClientRect().height`); got < 44 {
+		t.Errorf("Retry is %v px tall", got)
+	}
+	// Writes meanwhile wait in the outbox, as offline.
+	b.setValue(`#item-name`, "batteries")
+	b.click(`form.add-item button[type=submit]`)
+	b.waitJS("batteries waiting", row("batteries")+`?.dataset.pending === 'waiting'`, 5*time.Second)
+	b.click(`li.item[data-name="spinach"] input[type=checkbox]`)
+	b.waitJS("spinach ticked, waiting", row("spinach")+`?.dataset.pending === 'waiting' && `+row("spinach")+`.classList.contains('checked')`, 5*time.Second)
+	b.screenshot("load-error-kept") // test-artifacts, to look at
+	if got := serverItems(t, ana, m, listID); slices.Contains(got, "batteries") || slices.Contains(got, "spinach✓") {
+		t.Fatalf("a write reached the server while it failed: %v", got)
+	}
+	// The server is back: Retry reads it and sends what waits.
+	fail.stop()
+	b.click(`#main .kept-notice button`)
+	b.waitJS("the server's list, nothing waiting, no notice", `!`+notice+` && `+row("batteries")+` && !document.querySelector('li.item[data-pending]')`, 15*time.Second)
+	if got := serverItems(t, ana, m, listID); !slices.Contains(got, "batteries") || !slices.Contains(got, "spinach✓") {
+		t.Errorf("after Retry the server holds %v, want batteries and spinach✓", got)
+	}
+
+	// The tasks, with a 500 of ours; in German too.
+	fail.start("*/api/tasks*", 500, ours)
+	eval[bool](b, `(window.familyhub.go('/tasks'), true)`)
+	b.waitJS("the tasks from the device, with the notice", `document.querySelector('li.task') && `+shown(en, "Retry"), 10*time.Second)
+	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+	b.waitJS("the notice in German", `document.documentElement.lang.startsWith('de') && document.querySelector('li.task') && `+
+		shown("Der Server antwortet nicht; angezeigt wird die auf diesem Gerät gespeicherte Kopie.", "Nochmal versuchen"), 10*time.Second)
+	fail.stop()
+	b.click(`#main .kept-notice button`)
+	b.waitJS("the server's tasks, no notice", `document.querySelector('li.task') && !`+notice, 10*time.Second)
+	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+	b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
+
+	// The app starting while GET /api/me fails so: it opens from the copy.
+	fail.start("*/api/me", 502, proxy)
+	b.do(chromedp.Reload())
+	b.waitJS("the app opened from the device's copy", `document.querySelector('li.task') && !document.getElementById('offline-page')`, 10*time.Second)
+	fail.stop()
+}
+
+// keptOnDevice waits until the device keeps each of keys (cache.js: "me",
+// "lists", "list:<id>", "tasks").
+func keptOnDevice(b *browser, keys ...string) {
+	b.t.Helper()
+	list, _ := json.Marshal(keys)
+	b.waitJS("kept on the device: "+strings.Join(keys, ", "), fmt.Sprintf(`(import('/js/cache.js').then((c) => Promise.all(%s.map((k) => c.kept(k))))
+		.then((v) => { window.__keptAll = v.every((x) => x !== undefined); }), window.__keptAll === true)`, list), 10*time.Second)
+}
+
+// dropKept drops what the device keeps (cache.wipe), as on a device that
+// never read the family's data.
+func dropKept(b *browser) {
+	b.t.Helper()
+	eval[bool](b, `(window.__dropped = false, import('/js/cache.js').then((c) => c.wipe()).then(() => { window.__dropped = true; }), true)`)
+	b.waitJS("the device's copy dropped", `window.__dropped === true`, 5*time.Second)
 }

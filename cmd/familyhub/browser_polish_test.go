@@ -198,6 +198,10 @@ func TestBrowserPolish(t *testing.T) {
 		b.goFamily()
 		section := `document.querySelector('#h-subs').closest('section')`
 		b.waitJS("the failure's Details", section+`.querySelector('li.entry details summary')`, 5*time.Second)
+		// The state stands on its own line: a sentence, with a capital.
+		if got := eval[string](b, section+`.querySelector('li.entry span.warn').textContent`); !strings.HasPrefix(got, "Could not sync (3 tries); next try ") {
+			t.Errorf("the failed calendar's state says %q, want \"Could not sync (3 tries); next try …\"", got)
+		}
 		// The section's own controls (browser_a11y_test.go's tapTargets, on
 		// this section), with Details closed and open.
 		small := `(() => { const sel = 'button, select, input:not([type=checkbox]):not([type=hidden]), a, summary';

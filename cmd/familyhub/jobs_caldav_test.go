@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 
 	"github.com/familyhub/familyhub/db/dbtest"
 )
@@ -64,5 +67,26 @@ func TestJobsRunCalDAVImportReadsConfiguration(t *testing.T) {
 	var n int
 	if err := m.Pool.QueryRow(t.Context(), `SELECT count(*) FROM calendar_events WHERE subscription_id = $1 AND title = 'Parents'' evening'`, sub.ID).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("imported events = %d, %v; want 1", n, err)
+	}
+}
+
+// TestJobsRunCalDAVImportNoSuchSubscription: `familyhub jobs run
+// caldav-import --subscription <id>` with an id no subscription has (a
+// mistyped one, one deleted before) says so and exits non-zero, where a
+// job whose subscription was deleted meanwhile stops quietly (jobs'
+// TestCalDAVImportGone).
+func TestJobsRunCalDAVImportNoSuchSubscription(t *testing.T) {
+	parallelInQuickLoop(t)
+	url := dbtest.URL(t)
+	id := uuid.NewString()
+	cmd := exec.Command(familyhubBinary(t), "jobs", "run", "caldav-import", "--subscription", id)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+url)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+		t.Fatalf("jobs run with an unknown subscription: %v, want a non-zero exit; output:\n%s", err, out)
+	}
+	if want := "no calendar subscription " + id; !strings.Contains(string(out), want) {
+		t.Errorf("output %q does not say %q", out, want)
 	}
 }

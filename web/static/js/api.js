@@ -56,6 +56,14 @@ function setReachable(v) {
   for (const fn of reachListeners) fn(v);
 }
 
+/**
+ * Whether a read that failed with e may stand in with the device's copy:
+ * the network failed (offline), or the server did (a 500 of ours, a proxy's
+ * 502/503/504 for a server behind it that is down or slow). Any other
+ * answer (404, 403, …) is about the data, not the server.
+ */
+export const serverDown = (e) => e?.status === 0 || e?.status >= 500;
+
 let unauthorized = () => {};
 /** Sets what happens when the server says the session is gone. */
 export function onUnauthorized(fn) { unauthorized = fn; }

@@ -1,7 +1,7 @@
 // The app: session, router, language, and the realtime client that tells
 // the open view what to re-fetch. The parts around the views are shell.js;
 // what works without a network is cache.js (data) and outbox.js (writes).
-import { ApiError, api, get, onReachable, onUnauthorized, serverReachable } from './api.js';
+import { ApiError, api, get, onReachable, onUnauthorized, serverDown, serverReachable } from './api.js';
 import { mountAssistant } from './assistant.js';
 import * as cache from './cache.js';
 import { mountConflicts } from './conflicts.js';
@@ -96,8 +96,9 @@ function startRealtime() {
         cache.warm(dateIn(new Date(), app.tz)); // what the device keeps, whatever page is open
         // Opened from the device's copy: now read everything from the server.
         // So too a page that could not load while offline: it said it would
-        // load when the connection is back, and replayed events alone do not.
-        if (app.fromCache || app.view?.reload?.failed?.()) { app.fromCache = false; app.view?.reload?.(); }
+        // load when the connection is back, and replayed events alone do not;
+        // and one that shows the kept copy because the server failed.
+        if (app.fromCache || app.view?.reload?.failed?.() || cache.showingKeptForError()) { app.fromCache = false; app.view?.reload?.(); }
       }
       was = state;
     },
@@ -259,21 +260,24 @@ onLangChange(() => {
 
 // --- session ---
 
-// signedIn reads who is signed in; without a server, the copy kept on the
-// device (so the app opens in a shop with no signal).
+// signedIn reads who is signed in; without a server (offline, or it fails:
+// a 500, a proxy's 502), the copy kept on the device (so the app opens in a
+// shop with no signal).
 async function signedIn() {
   let me;
+  let kept = false;
   try {
     me = await get('/api/me');
   } catch (e) {
-    if (e.status !== 0) throw e;
+    if (!serverDown(e)) throw e;
     me = await cache.kept('me');
     if (!me) throw e;
+    kept = true;
     app.keptSeq = await cache.keptSeq();
     app.fromCache = true;
   }
   app.me = me;
-  if (serverReachable()) await keepMe(me);
+  if (!kept) await keepMe(me);
   outbox.setStopped(false);
   startRealtime();
 }

@@ -123,7 +123,7 @@ export function mountAssistant(app, root) {
         button.disabled = true;
         button.setAttribute('aria-busy', 'true');
         try {
-          const { data, headers } = await request('POST', `/api/assistant/commands/${cmd.id}/undo`, {});
+          const { data, headers } = await request('POST', `/api/assistant/commands/${cmd.id}/undo`, { locale: clockLocale() });
           show(serverSpeaks(headers.get('Content-Language')) ? data.message : t('assistant.undone'));
         } catch (ex) {
           showError(ex, t('fail.undo'));

@@ -4,7 +4,7 @@
 // ones, chores) and the calendar's ranges read recently. Everything else
 // needs the server. Data lives in IndexedDB
 // (idb.js); the app shell in the service worker's cache (sw.js).
-import { get } from './api.js';
+import { get, serverDown } from './api.js';
 import * as idb from './idb.js';
 
 /** How long a read may take before the kept copy is shown meanwhile. */
@@ -16,6 +16,29 @@ const listeners = new Set();
 
 /** Calls fn() whenever the time of the last sync changes. */
 export function onSynced(fn) { listeners.add(fn); }
+
+// The keys whose kept copy is shown because the server failed (a 500, a
+// proxy's 502…) while the network works: the page says so (shell.js), as
+// the offline line does offline. A read of the key from the server ends it.
+const keptForError = new Set();
+const keptListeners = new Set();
+let keptPage = 0; // a read of the page just left, failing late, says nothing on this one
+/** Calls fn(on) when the page starts or stops showing a kept copy for a server's failure. */
+export function onKeptForError(fn) { keptListeners.add(fn); }
+/** Whether a kept copy is shown because the server failed. */
+export const showingKeptForError = () => keptForError.size > 0;
+function keptFor(key, on) {
+  const was = keptForError.size > 0;
+  if (on) keptForError.add(key); else keptForError.delete(key);
+  if (was !== keptForError.size > 0) for (const fn of keptListeners) fn(!was);
+}
+/** A new page: what the last one showed for a server's failure is no more. */
+export function newPageKept() {
+  keptPage++;
+  if (!keptForError.size) return;
+  keptForError.clear();
+  for (const fn of keptListeners) fn(false);
+}
 
 function saveMeta() {
   return idb.put('data', meta, 'meta').catch((e) => console.warn('cache: meta not saved:', e));
@@ -86,6 +109,7 @@ export function update(key, fn) {
 export async function refresh(key, fetcher) {
   const before = patchesOf(key);
   const data = await fetcher();
+  keptFor(key, false);
   if (patchesOf(key) === before) await keep(key, data);
   else markSynced();
   return data;
@@ -171,12 +195,16 @@ const SLOW = Symbol('slow');
 /**
  * fresh(key, fetcher) reads through the server and keeps what it answers
  * (refresh: not over a write's answer kept meanwhile; the caller merges).
- * When the server cannot be reached (offline, a network error) it answers
- * the kept copy instead; when the server is slower than SLOW_MS the kept
- * copy comes first and `later` brings the server's answer. Answers
- * {data, cached, later?}; throws when there is neither.
+ * When the server cannot be reached (offline, a network error) or fails (a
+ * 500, a proxy's 502/503/504: serverDown) it answers the kept copy instead,
+ * the latter noted for the page's notice (onKeptForError); when the server
+ * is slower than SLOW_MS the kept copy comes first and `later` brings the
+ * server's answer. Answers {data, cached, later?}; throws when there is
+ * neither.
  */
 export async function fresh(key, fetcher) {
+  const page = keptPage;
+  const servedKept = (e) => { if (e.status > 0 && page === keptPage) keptFor(key, true); };
   if (navigator.onLine === false) {
     const c = await inOrder(key, () => entry(key));
     if (c !== undefined) { showing(c.at); return { data: c.v, cached: true }; }
@@ -190,12 +218,13 @@ export async function fresh(key, fetcher) {
     const c = await inOrder(key, () => entry(key));
     if (c === undefined) return { data: await net, cached: false };
     showing(c.at);
-    return { data: c.v, cached: true, later: net.catch(() => undefined) };
+    return { data: c.v, cached: true, later: net.catch((e) => { if (serverDown(e)) servedKept(e); return undefined; }) };
   } catch (e) {
-    if (e.status !== 0) throw e;
+    if (!serverDown(e)) throw e;
     const c = await inOrder(key, () => entry(key));
     if (c === undefined) throw e;
     showing(c.at);
+    servedKept(e);
     return { data: c.v, cached: true };
   } finally {
     clearTimeout(timer);

@@ -38,7 +38,9 @@ export function watchSync() {
   const line = document.getElementById('offline-line');
   const badge = document.getElementById('pending');
   const update = () => {
-    const offline = navigator.onLine === false || !serverReachable();
+    // A proxy's 502 says the server is not reachable; with the kept copy
+    // shown, the page's notice says so (not "Offline" on a live device).
+    const offline = navigator.onLine === false || (!serverReachable() && !cache.showingKeptForError());
     const synced = cache.lastSyncedNow();
     line.hidden = !offline;
     line.textContent = offline ? (synced ? t('sync.offline', { time: fmtSynced(synced) }) : t('sync.offlineNever')) : '';
@@ -54,6 +56,7 @@ export function watchSync() {
   onReachable(update);
   outbox.onOutbox((ev) => { if (ev.type === 'changed' || ev.type === 'record') update(); });
   cache.onSynced(update);
+  cache.onKeptForError(update);
   cache.lastSynced().then(update);
   onLangChange(update);
   update();
@@ -173,7 +176,30 @@ export function hideNotice() {
 let page = 0;
 let retryPage = () => {};
 /** Starts a new page; retry reloads it (Retry of a failed load). */
-export function newPage(retry) { page++; retryPage = retry; }
+export function newPage(retry) {
+  page++;
+  retryPage = retry;
+  cache.newPageKept();
+}
+
+// --- the server failing (a 500, a proxy's 502…) while the page shows the
+// device's copy (cache.fresh): a notice at the top of the page says so,
+// with Retry, which reads the page again and sends the writes that wait;
+// it goes when the server answers the page's reads again ---
+
+cache.onKeptForError((on) => {
+  const main = document.getElementById('main');
+  const shown = main.querySelector(':scope > .kept-notice');
+  if (!on) { shown?.remove(); return; }
+  if (shown) return;
+  main.prepend(h('div.kept-notice', { role: 'status' },
+    h('p', t('sync.keptServerError')),
+    h('button', { type: 'button', onclick: (ev) => {
+      if (ev.currentTarget.contains(document.activeElement)) main.focus({ preventScroll: true });
+      outbox.kick({ now: true });
+      retryPage();
+    } }, t('common.retry'))));
+});
 
 /**
  * loader(fn) wraps a fetch-and-render function so calls coalesce: one at a

@@ -474,8 +474,8 @@ export default {
   'subs.password': 'Passwort (falls nötig)',
   'subs.credentialsHint': 'Ein Kalender, den du mit deinem Benutzernamen oder Passwort oder mit einer privaten Adresse (mit einem Schlüssel darin) hinzufügst, bleibt nur, solange du in der Familie bist: Wenn du gehst, wird er mit seinen Terminen entfernt.',
   'subs.add': 'Abonnieren',
-  'subs.synced': 'synchronisiert {when}',
-  'subs.pending': 'noch nicht synchronisiert',
+  'subs.synced': 'Synchronisiert {when}',
+  'subs.pending': 'Noch nicht synchronisiert',
   'subs.failing': { one: 'Synchronisieren fehlgeschlagen; nächster Versuch {when}', other: 'Synchronisieren fehlgeschlagen ({count} Versuche); nächster Versuch {when}' },
   'subs.details': 'Details',
   'subs.remove': 'Entfernen',
@@ -684,6 +684,7 @@ export default {
   // Änderungen, die auf den Server warten, und Konflikte.
   'sync.offline': 'Offline, zuletzt synchronisiert {time}',
   'sync.offlineNever': 'Offline',
+  'sync.keptServerError': 'Der Server antwortet nicht; angezeigt wird die auf diesem Gerät gespeicherte Kopie.',
   'sync.badge': { one: '{count} wartet', other: '{count} warten' },
   'sync.waiting': { one: '{count} Änderung wartet auf Synchronisierung', other: '{count} Änderungen warten auf Synchronisierung' },
   'sync.rowWaiting': 'wartet auf Synchronisierung',

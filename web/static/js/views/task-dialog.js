@@ -1,7 +1,7 @@
 // The task dialog: create or edit every field of a task (title, notes,
 // due, assignee), and of a chore its repeat rule and the members who take
 // turns. Delete is here too.
-import { change, get, post } from '../api.js';
+import { change, get, post, serverDown } from '../api.js';
 import { field, formValues, h, setChildren } from '../dom.js';
 import { fmtList, t, weekdayNames } from '../i18n.js';
 import { dateIn, isoWeekday, localInput, zoned } from '../time.js';
@@ -75,7 +75,7 @@ export function readTask(app, id, kept) {
     const copy = kept?.(id);
     if (navigator.onLine === false && copy) return copy;
     try { return await get(`/api/tasks/${id}`); } catch (e) {
-      if ((e.status === 0 || e.status === 502 || e.status === 504) && copy) return copy;
+      if (serverDown(e) && copy) return copy;
       throw e;
     }
   });
