@@ -69,6 +69,15 @@ const announcerApplication = "familyhub-announcer"
 // announceTimeout bounds one attempt to connect or to send a batch.
 const announceTimeout = 5 * time.Second
 
+// announceSpacing is the least time between the starts of two of a
+// replica's announcements: notices committed meanwhile wait and go
+// together. Each announcement is a transaction, a NOTIFY that wakes every
+// listening backend and every replica's listener, so under load fewer and
+// larger ones save PostgreSQL and the replicas work per write
+// (docs/benchmarks.md). A replica that announces less often than this
+// (under ~250 commits/s) never waits.
+const announceSpacing = 4 * time.Millisecond
+
 // announcer sends the notices owed by committed transactions. Tx hands
 // them over and returns; one goroutine (running only while there is
 // something to send) sends everything that accumulated in one
@@ -84,8 +93,10 @@ const announceTimeout = 5 * time.Second
 type announcer struct {
 	mu      sync.Mutex
 	pending []announcement
-	running bool          // a sendAnnouncements goroutine owns conn
+	running bool          // a sendAnnouncements goroutine owns conn and lastSend
 	done    chan struct{} // closed when that goroutine returns
+	// lastSend is when the last batch was taken to be sent (announceSpacing).
+	lastSend time.Time
 	closed  bool          // Store.Close was called
 	// stop aborts a send in flight when Close runs out of time.
 	stop     context.Context
@@ -164,6 +175,17 @@ func (s *Store) sendAnnouncements() {
 	a := &s.announcer
 	for {
 		a.mu.Lock()
+		stop := a.stop
+		a.mu.Unlock()
+		if wait := announceSpacing - time.Since(a.lastSend); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-stop.Done():
+				t.Stop()
+			}
+		}
+		a.mu.Lock()
 		batch := a.pending
 		a.pending = nil
 		if len(batch) == 0 {
@@ -172,8 +194,8 @@ func (s *Store) sendAnnouncements() {
 			a.mu.Unlock()
 			return
 		}
-		stop := a.stop
 		a.mu.Unlock()
+		a.lastSend = time.Now()
 		a.counted(len(batch), s.sendBatch(stop, notifyParams(batch)))
 	}
 }
