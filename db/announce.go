@@ -97,7 +97,7 @@ type announcer struct {
 	done    chan struct{} // closed when that goroutine returns
 	// lastSend is when the last batch was taken to be sent (announceSpacing).
 	lastSend time.Time
-	closed  bool          // Store.Close was called
+	closed   bool // Store.Close was called
 	// stop aborts a send in flight when Close runs out of time.
 	stop     context.Context
 	stopSend context.CancelFunc
