@@ -313,6 +313,36 @@ func (tx *Tx) TaskComplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, erro
 	})
 }
 
+// TaskComplete is Tx.TaskComplete as a request of its own: completing an
+// open task the caller may complete is its one statement in a transaction
+// of its own, in one round trip (txOne, TaskCompleteOne). Anything else
+// (not found, another member's task for a caller who may complete only
+// their own, a stale If-Match, a template, a task already done) wrote
+// nothing and runs as Tx.TaskComplete in a Store.Tx, which gives the
+// answer.
+func (s *Store) TaskComplete(ctx context.Context, id uuid.UUID) (task dbsqlc.Task, err error) {
+	a := familyhub.AuthFromContext(ctx)
+	if err := authorize(a, familyhub.ActTaskComplete); err != nil {
+		return task, err
+	}
+	params := dbsqlc.TaskCompleteOneParams{
+		ID: id, FamilyID: a.FamilyID, CompletedBy: userOf(a), IfVersion: ifVersion(ctx),
+		AnyAssignee: a.IsSystem() || familyhub.Permission(a.Role, familyhub.ActTaskComplete) == familyhub.GrantAll,
+	}
+	err = s.txOne(ctx, func(q dbsqlc.DBTX) (err error) {
+		task, err = s.Q.TaskCompleteOne(ctx, q, params)
+		return err
+	})
+	if !isNoRows(err) {
+		return task, Err(err, "task")
+	}
+	err = s.Tx(ctx, func(tx *Tx) (err error) {
+		task, err = tx.TaskComplete(ctx, id)
+		return err
+	})
+	return task, err
+}
+
 // TaskUncomplete marks a task not done.
 func (tx *Tx) TaskUncomplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, error) {
 	if err := tx.authorize(familyhub.ActTaskComplete); err != nil {

@@ -64,8 +64,17 @@ func (p *pipelines) sent() [3]int64 {
 // every answer the statement cannot give (a replay, a reused id, another
 // family's list or item, a stale If-Match) from the Store.Tx form, with
 // nothing written by the attempt.
-func TestOneStatementWrites(t *testing.T) {
-	t.Parallel()
+// pipelineEnv is an announcing store whose pool (one connection) counts
+// what it sends, on a fresh database.
+type pipelineEnv struct {
+	store *db.Store
+	pool  *pgxpool.Pool
+	tr    *pipelines
+	url   string
+}
+
+func newPipelineEnv(t *testing.T) *pipelineEnv {
+	t.Helper()
 	ctx := context.Background()
 	url := dbtest.URL(t)
 	cfg, err := pgxpool.ParseConfig(url)
@@ -86,6 +95,38 @@ func TestOneStatementWrites(t *testing.T) {
 	store := db.NewStore(pool)
 	t.Cleanup(func() { store.Close(context.Background()) })
 	store.SetJobQueue(autoFiling{})
+	return &pipelineEnv{store: store, pool: pool, tr: tr, url: url}
+}
+
+// member makes a family with a member (the caller of the context returned,
+// on device phone-1) and a shopping list of it.
+func (e *pipelineEnv) member(t *testing.T, name string) (context.Context, uuid.UUID) {
+	t.Helper()
+	ctx := context.Background()
+	var family, user uuid.UUID
+	if err := e.pool.QueryRow(ctx, `WITH f AS (INSERT INTO families (name) VALUES ($1) RETURNING id),
+		u AS (INSERT INTO users (email, password_hash, display_name) VALUES ($1 || '@example.org', 'x', $1) RETURNING id),
+		m AS (INSERT INTO memberships (family_id, user_id, role) SELECT f.id, u.id, 'member' FROM f, u)
+		SELECT f.id, u.id FROM f, u`, name).Scan(&family, &user); err != nil {
+		t.Fatal(err)
+	}
+	c := familyhub.NewContextWithAuth(ctx, &familyhub.Auth{UserID: user, FamilyID: family, Role: familyhub.RoleMember, DeviceID: "phone-1"})
+	var list uuid.UUID
+	if err := e.store.Tx(c, func(tx *db.Tx) error {
+		l, _, err := tx.ShoppingListCreate(c, db.ShoppingListNew{Name: "Weekly"})
+		list = l.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return c, list
+}
+
+func TestOneStatementWrites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newPipelineEnv(t)
+	store, pool, tr, url := e.store, e.pool, e.tr, e.url
 	listen, err := pgx.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
@@ -94,27 +135,7 @@ func TestOneStatementWrites(t *testing.T) {
 	if _, err := listen.Exec(ctx, "LISTEN familyhub_shopping"); err != nil {
 		t.Fatal(err)
 	}
-
-	// Two families, each with a member and a list.
-	member := func(name string) (context.Context, uuid.UUID) {
-		var family, user uuid.UUID
-		if err := pool.QueryRow(ctx, `WITH f AS (INSERT INTO families (name) VALUES ($1) RETURNING id),
-			u AS (INSERT INTO users (email, password_hash, display_name) VALUES ($1 || '@example.org', 'x', $1) RETURNING id),
-			m AS (INSERT INTO memberships (family_id, user_id, role) SELECT f.id, u.id, 'member' FROM f, u)
-			SELECT f.id, u.id FROM f, u`, name).Scan(&family, &user); err != nil {
-			t.Fatal(err)
-		}
-		c := familyhub.NewContextWithAuth(ctx, &familyhub.Auth{UserID: user, FamilyID: family, Role: familyhub.RoleMember, DeviceID: "phone-1"})
-		var list uuid.UUID
-		if err := store.Tx(c, func(tx *db.Tx) error {
-			l, _, err := tx.ShoppingListCreate(c, db.ShoppingListNew{Name: "Weekly"})
-			list = l.ID
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		return c, list
-	}
+	member := func(name string) (context.Context, uuid.UUID) { return e.member(t, name) }
 	anna, list := member("anna")
 	other, otherList := member("bert")
 	annaAuth := familyhub.AuthFromContext(anna)
@@ -286,3 +307,76 @@ func TestOneStatementWrites(t *testing.T) {
 }
 
 func equalPtr[T comparable](a, b *T) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+
+// TestOneStatementTaskComplete: Store.TaskComplete completes an open task
+// in one pipeline, with the completer recorded; every other answer (a
+// child completing another's task, a stale If-Match, another family, a
+// template, a task already done) is the Store.Tx form's, with nothing
+// written by the attempt.
+func TestOneStatementTaskComplete(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newPipelineEnv(t)
+	anna, _ := e.member(t, "anna")
+	other, _ := e.member(t, "bert")
+	a := familyhub.AuthFromContext(anna)
+	var kid uuid.UUID
+	if err := e.pool.QueryRow(ctx, `WITH u AS (INSERT INTO users (email, password_hash, display_name) VALUES ('kid@example.org', 'x', 'Kid') RETURNING id),
+		m AS (INSERT INTO memberships (family_id, user_id, role) SELECT $1, u.id, 'child' FROM u)
+		SELECT id FROM u`, a.FamilyID).Scan(&kid); err != nil {
+		t.Fatal(err)
+	}
+	child := familyhub.NewContextWithAuth(ctx, &familyhub.Auth{UserID: kid, FamilyID: a.FamilyID, Role: familyhub.RoleChild, DeviceID: "tablet"})
+	task := func(p db.TaskNew) dbsqlc.Task {
+		t.Helper()
+		var got dbsqlc.Task
+		if err := e.store.Tx(anna, func(tx *db.Tx) (err error) { got, _, err = tx.TaskCreate(anna, p); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	annas := task(db.TaskNew{Title: "Taxes", AssigneeID: &a.UserID})
+	kids := task(db.TaskNew{Title: "Tidy up", AssigneeID: &kid})
+	daily := "FREQ=DAILY"
+	template := task(db.TaskNew{Title: "Feed the cat", Recurrence: &daily})
+	code := func(err error) string { return familyhub.ErrorCode(err) }
+
+	// Refused: another's task for a child, another family, a template; a
+	// stale If-Match is the current task.
+	if _, err := e.store.TaskComplete(child, annas.ID); code(err) != familyhub.EFORBIDDEN {
+		t.Errorf("a child completing another's task: %v", err)
+	}
+	if _, err := e.store.TaskComplete(other, kids.ID); code(err) != familyhub.ENOTFOUND {
+		t.Errorf("another family's task: %v", err)
+	}
+	if _, err := e.store.TaskComplete(anna, template.ID); code(err) != familyhub.ECONFLICT {
+		t.Errorf("a template: %v", err)
+	}
+	var se *db.StaleError
+	if _, err := e.store.TaskComplete(db.WithIfVersion(child, kids.Version+1), kids.ID); !errors.As(err, &se) {
+		t.Errorf("a stale If-Match: %v", err)
+	}
+	var done int
+	if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM tasks WHERE completed_at IS NOT NULL`).Scan(&done); err != nil || done != 0 {
+		t.Fatalf("refused completions completed %d tasks (%v)", done, err)
+	}
+
+	// The child's own task: one batch of two statements.
+	e.tr.sent()
+	got, err := e.store.TaskComplete(db.WithIfVersion(child, kids.Version), kids.ID)
+	if err != nil || got.CompletedAt == nil || got.CompletedBy == nil || *got.CompletedBy != kid || got.Version != kids.Version+1 {
+		t.Fatalf("completing one's own task: %+v, %v", got, err)
+	}
+	if sent := e.tr.sent(); sent != [3]int64{0, 1, 2} {
+		t.Errorf("a completion sent %v, want one batch of 2", sent)
+	}
+	var device string
+	if err := e.pool.QueryRow(ctx, `SELECT device_id FROM event_log WHERE entity_id = $1 AND op = 'update'`, kids.ID).Scan(&device); err != nil || device != "tablet" {
+		t.Errorf("the completion's event: device %q (%v)", device, err)
+	}
+	// Again: the first completion stays, nothing is written.
+	again, err := e.store.TaskComplete(child, kids.ID)
+	if err != nil || again.Version != got.Version || !again.CompletedAt.Equal(*got.CompletedAt) {
+		t.Errorf("completing twice: %+v, %v; want %+v", again, err, got)
+	}
+}

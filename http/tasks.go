@@ -224,7 +224,14 @@ func (s *Server) handleTaskUpdate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleTaskComplete(w http.ResponseWriter, r *http.Request) {
-	s.taskAction(w, r, (*db.Tx).TaskComplete)
+	id, err := pathID(r, "task")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	task, err := s.store.TaskComplete(r.Context(), id)
+	out := toTaskJSON(task)
+	s.respondRecord(w, r, http.StatusOK, out, out.Version, err)
 }
 
 func (s *Server) handleTaskUncomplete(w http.ResponseWriter, r *http.Request) {

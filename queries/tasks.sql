@@ -64,6 +64,21 @@ SET completed_at = coalesce(completed_at, now()),
 WHERE id = @id AND family_id = @family_id AND recurrence IS NULL
 RETURNING *;
 
+-- TaskCompleteOne is a completion as one statement, for a transaction of
+-- its own sent in one round trip (Store.TaskComplete): it completes an open
+-- one-off task or instance of the family at the version ctx asks for (none:
+-- any), and for a caller who may complete only their own tasks
+-- (@any_assignee false) only an unassigned task or one assigned to them.
+-- It writes nothing and returns no row otherwise; Tx.TaskComplete then
+-- says why (not found, forbidden, stale, a template, already done).
+-- name: TaskCompleteOne :one
+UPDATE tasks
+SET completed_at = now(), completed_by = sqlc.narg('completed_by')
+WHERE id = @id AND family_id = @family_id AND recurrence IS NULL AND completed_at IS NULL
+  AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'))
+  AND (@any_assignee::boolean OR assignee_id IS NULL OR assignee_id = sqlc.narg('completed_by'))
+RETURNING *;
+
 -- name: TaskUncomplete :one
 UPDATE tasks
 SET completed_at = NULL, completed_by = NULL

@@ -73,6 +73,64 @@ func (q *Queries) TaskComplete(ctx context.Context, db DBTX, arg TaskCompletePar
 	return i, err
 }
 
+const taskCompleteOne = `-- name: TaskCompleteOne :one
+UPDATE tasks
+SET completed_at = now(), completed_by = $1
+WHERE id = $2 AND family_id = $3 AND recurrence IS NULL AND completed_at IS NULL
+  AND ($4::bigint IS NULL OR version = $4)
+  AND ($5::boolean OR assignee_id IS NULL OR assignee_id = $1)
+RETURNING id, family_id, title, notes, due_at, assignee_id, recurrence, template_id, instance_date, completed_at, completed_by, snoozed_until, created_by, created_at, updated_at, rotation, uid, dav_name, ical, version
+`
+
+type TaskCompleteOneParams struct {
+	CompletedBy *uuid.UUID
+	ID          uuid.UUID
+	FamilyID    uuid.UUID
+	IfVersion   *int64
+	AnyAssignee bool
+}
+
+// TaskCompleteOne is a completion as one statement, for a transaction of
+// its own sent in one round trip (Store.TaskComplete): it completes an open
+// one-off task or instance of the family at the version ctx asks for (none:
+// any), and for a caller who may complete only their own tasks
+// (@any_assignee false) only an unassigned task or one assigned to them.
+// It writes nothing and returns no row otherwise; Tx.TaskComplete then
+// says why (not found, forbidden, stale, a template, already done).
+func (q *Queries) TaskCompleteOne(ctx context.Context, db DBTX, arg TaskCompleteOneParams) (Task, error) {
+	row := db.QueryRow(ctx, taskCompleteOne,
+		arg.CompletedBy,
+		arg.ID,
+		arg.FamilyID,
+		arg.IfVersion,
+		arg.AnyAssignee,
+	)
+	var i Task
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.Title,
+		&i.Notes,
+		&i.DueAt,
+		&i.AssigneeID,
+		&i.Recurrence,
+		&i.TemplateID,
+		&i.InstanceDate,
+		&i.CompletedAt,
+		&i.CompletedBy,
+		&i.SnoozedUntil,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Rotation,
+		&i.Uid,
+		&i.DavName,
+		&i.Ical,
+		&i.Version,
+	)
+	return i, err
+}
+
 const taskDelete = `-- name: TaskDelete :execrows
 DELETE FROM tasks WHERE id = $1 AND family_id = $2
 `
