@@ -290,8 +290,9 @@ func shoppingItemRequest(listID uuid.UUID, p ShoppingItemNew) any {
 // round trip (txOne, ShoppingItemAddOne): the claim of the client's id,
 // the filing and the insert. Everything else, and an add that statement
 // did not make (the list is not the family's, or the id was used before:
-// it then wrote nothing), runs as Tx.ShoppingItemAdd in a Store.Tx, which
-// gives the answer (not found, the replay, the reused id).
+// it then wrote nothing), runs as Tx.ShoppingItemAdd in a Store.Tx
+// (oneOrTx), which gives the answer (not found, the replay, the reused
+// id).
 func (s *Store) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingItemNew) (item dbsqlc.ShoppingItemsView, replayed bool, err error) {
 	a := familyhub.AuthFromContext(ctx)
 	if err := authorize(a, familyhub.ActShoppingItemAdd); err != nil {
@@ -300,34 +301,32 @@ func (s *Store) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p Shoppin
 	if err := p.Normalize(); err != nil {
 		return item, false, err
 	}
+	full := func(tx *Tx) (item dbsqlc.ShoppingItemsView, err error) {
+		item, replayed, err = tx.ShoppingItemAdd(ctx, listID, p)
+		return item, err
+	}
 	on, classifier := false, false
 	if s.jobs != nil {
 		on, classifier = s.jobs.AutoCategorise()
 	}
-	if p.Category == nil && !(on && classifier) {
-		params := dbsqlc.ShoppingItemAddOneParams{
-			ListID: listID, FamilyID: a.FamilyID, ID: p.ID, Name: p.Name, Quantity: p.Quantity, Note: p.Note,
-			CategorySource: p.CategorySource,
-			Auto:           on && p.CategorySource == nil, Dictionary: DictionaryCategory(p.Name), Fallback: CategoryOther,
-		}
-		if p.ID != nil {
-			if params.RequestHash, err = requestHash("shopping-item", shoppingItemRequest(listID, p)); err != nil {
-				return item, false, err
-			}
-		}
-		err = s.txOne(ctx, func(q dbsqlc.DBTX) error {
-			row, err := s.Q.ShoppingItemAddOne(ctx, q, params)
-			item = dbsqlc.ShoppingItemsView(row)
-			return err
-		})
-		if err == nil || !(isNoRows(err) || isForeignKeyViolation(err)) {
-			return item, false, Err(err, "shopping list")
+	if p.Category != nil || (on && classifier) {
+		item, err = txValue(s, ctx, full)
+		return item, replayed, err
+	}
+	params := dbsqlc.ShoppingItemAddOneParams{
+		ListID: listID, FamilyID: a.FamilyID, ID: p.ID, Name: p.Name, Quantity: p.Quantity, Note: p.Note,
+		CategorySource: p.CategorySource,
+		Auto:           on && p.CategorySource == nil, Dictionary: DictionaryCategory(p.Name), Fallback: CategoryOther,
+	}
+	if p.ID != nil {
+		if params.RequestHash, err = requestHash("shopping-item", shoppingItemRequest(listID, p)); err != nil {
+			return item, false, err
 		}
 	}
-	err = s.Tx(ctx, func(tx *Tx) error {
-		item, replayed, err = tx.ShoppingItemAdd(ctx, listID, p)
-		return err
-	})
+	item, err = oneOrTx(s, ctx, "shopping list", func(q dbsqlc.DBTX) (dbsqlc.ShoppingItemsView, error) {
+		row, err := s.Q.ShoppingItemAddOne(ctx, q, params)
+		return dbsqlc.ShoppingItemsView(row), err
+	}, full)
 	return item, replayed, err
 }
 
@@ -491,29 +490,22 @@ func shoppingItemUpdateParams(ctx context.Context, a *familyhub.Auth, id uuid.UU
 // row (not found, or changed since the version ctx asks for: it wrote
 // nothing) run as Tx.ShoppingItemUpdate in a Store.Tx, which gives the
 // answer.
-func (s *Store) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingItemPatch) (item dbsqlc.ShoppingItemsView, err error) {
+func (s *Store) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p ShoppingItemPatch) (dbsqlc.ShoppingItemsView, error) {
 	a := familyhub.AuthFromContext(ctx)
 	if err := authorize(a, familyhub.ActShoppingItemUpdate); err != nil {
-		return item, err
+		return dbsqlc.ShoppingItemsView{}, err
 	}
 	if err := p.Normalize(); err != nil {
-		return item, err
+		return dbsqlc.ShoppingItemsView{}, err
 	}
-	if !p.Name.Set && !p.Category.Set {
-		err = s.txOne(ctx, func(q dbsqlc.DBTX) error {
-			row, err := s.Q.ShoppingItemUpdate(ctx, q, shoppingItemUpdateParams(ctx, a, id, p, nil, nil))
-			item = dbsqlc.ShoppingItemsView(row)
-			return err
-		})
-		if !isNoRows(err) {
-			return item, Err(err, "shopping item")
-		}
+	full := func(tx *Tx) (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemUpdate(ctx, id, p) }
+	if p.Name.Set || p.Category.Set {
+		return txValue(s, ctx, full)
 	}
-	err = s.Tx(ctx, func(tx *Tx) error {
-		item, err = tx.ShoppingItemUpdate(ctx, id, p)
-		return err
-	})
-	return item, err
+	return oneOrTx(s, ctx, "shopping item", func(q dbsqlc.DBTX) (dbsqlc.ShoppingItemsView, error) {
+		row, err := s.Q.ShoppingItemUpdate(ctx, q, shoppingItemUpdateParams(ctx, a, id, p, nil, nil))
+		return dbsqlc.ShoppingItemsView(row), err
+	}, full)
 }
 
 // ShoppingItemDelete deletes an item (If-Match: only at the version ctx

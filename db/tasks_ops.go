@@ -320,27 +320,18 @@ func (tx *Tx) TaskComplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, erro
 // their own, a stale If-Match, a template, a task already done) wrote
 // nothing and runs as Tx.TaskComplete in a Store.Tx, which gives the
 // answer.
-func (s *Store) TaskComplete(ctx context.Context, id uuid.UUID) (task dbsqlc.Task, err error) {
+func (s *Store) TaskComplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, error) {
 	a := familyhub.AuthFromContext(ctx)
 	if err := authorize(a, familyhub.ActTaskComplete); err != nil {
-		return task, err
+		return dbsqlc.Task{}, err
 	}
 	params := dbsqlc.TaskCompleteOneParams{
 		ID: id, FamilyID: a.FamilyID, CompletedBy: userOf(a), IfVersion: ifVersion(ctx),
 		AnyAssignee: a.IsSystem() || familyhub.Permission(a.Role, familyhub.ActTaskComplete) == familyhub.GrantAll,
 	}
-	err = s.txOne(ctx, func(q dbsqlc.DBTX) (err error) {
-		task, err = s.Q.TaskCompleteOne(ctx, q, params)
-		return err
-	})
-	if !isNoRows(err) {
-		return task, Err(err, "task")
-	}
-	err = s.Tx(ctx, func(tx *Tx) (err error) {
-		task, err = tx.TaskComplete(ctx, id)
-		return err
-	})
-	return task, err
+	return oneOrTx(s, ctx, "task", func(q dbsqlc.DBTX) (dbsqlc.Task, error) {
+		return s.Q.TaskCompleteOne(ctx, q, params)
+	}, func(tx *Tx) (dbsqlc.Task, error) { return tx.TaskComplete(ctx, id) })
 }
 
 // TaskUncomplete marks a task not done.

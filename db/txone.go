@@ -23,10 +23,11 @@ import (
 // round trip and one transaction, with the same triggers, the same events
 // and the same announcement after commit as Store.Tx.
 //
-// Only operations written for it use it (Store.ShoppingItemAdd,
-// Store.ShoppingItemUpdate): each is a single statement that writes
-// nothing when it cannot do its work, so that falling back to the
-// operation's Store.Tx form, which then tells why, repeats nothing.
+// Only operations written for it use it, through oneOrTx
+// (Store.ShoppingItemAdd, Store.ShoppingItemUpdate, Store.TaskComplete):
+// each is a single statement that writes nothing when it cannot do its
+// work, so that falling back to the operation's Store.Tx form, which then
+// tells why, repeats nothing.
 
 // errOneStatement is a programming error: a one-statement transaction
 // was asked for something other than one QueryRow.
@@ -47,6 +48,34 @@ func (s *Store) txOne(ctx context.Context, fn func(q dbsqlc.DBTX) error) error {
 	}
 	s.announceOwed(c)
 	return nil
+}
+
+// oneOrTx is how an operation uses txOne: it runs one, the operation as
+// a single statement, as a transaction of its own. When that statement
+// matched no row, or lost a race with a concurrent delete (a foreign key
+// violation), it wrote nothing, and full, the operation's ordinary form,
+// runs in a Store.Tx and gives the answer (not found, forbidden, stale, a
+// replay) or does the work. Errors come back through Err, about what.
+func oneOrTx[T any](s *Store, ctx context.Context, what string, one func(q dbsqlc.DBTX) (T, error), full func(tx *Tx) (T, error)) (T, error) {
+	var v T
+	err := s.txOne(ctx, func(q dbsqlc.DBTX) (err error) {
+		v, err = one(q)
+		return err
+	})
+	if err == nil || !(isNoRows(err) || isForeignKeyViolation(err)) {
+		return v, Err(err, what)
+	}
+	return txValue(s, ctx, full)
+}
+
+// txValue runs fn in a Store.Tx and returns what it returned.
+func txValue[T any](s *Store, ctx context.Context, fn func(tx *Tx) (T, error)) (T, error) {
+	var v T
+	err := s.Tx(ctx, func(tx *Tx) (err error) {
+		v, err = fn(tx)
+		return err
+	})
+	return v, err
 }
 
 // oneStatement is the dbsqlc.DBTX of txOne: its QueryRow sends the
