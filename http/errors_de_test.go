@@ -36,7 +36,7 @@ var phraseCalls = map[string]int{
 	"familyhub.NotFound": 0, "familyhub:NotFound": 0,
 	"familyhub.Phrase": 0, "familyhub:Phrase": 0,
 	"db.Err": 1, "db:Err": 1,
-	"db:deleted": 2, "db:staleOrMissing": 1,
+	"db:deleted": 2, "db:staleOrMissing": 1, "db:oneOrTx": 2,
 	"http:pathID": 1, "http:parseID": 1, "http:deleteHandler": 0,
 }
 
