@@ -12,6 +12,9 @@
 # -e: a pg_eventserv binary for the relay comparison (optional; built from its
 #     own repository, never vendored here).
 # -r: end-to-end rates; -f: families; -n: relay rounds.
+# Environment: AUTOS="true false" (auto-categorisation settings of the
+# end-to-end step), BENCH_ARGS (more load-tool flags for that step, e.g.
+# -client-ids=false as in the rounds before the ninth).
 # The relay step runs, per round: new (an item INSERT per event, a durable
 # commit), new-notify (the same replica fed FamilyHub-shaped notices from
 # a transaction that only notifies, like the baseline's and pg_eventserv's
@@ -123,7 +126,7 @@ if [[ $STEPS == *e2e* ]]; then
 				if [ $t = new ]; then urls=http://127.0.0.1:18181,http://127.0.0.1:18182; else urls=http://127.0.0.1:18191,http://127.0.0.1:18192; fi
 				echo "== e2e $t auto_categorise=$auto rate=$rate" | tee -a "$OUT/e2e.txt"
 				"$BENCH" -urls "$urls" -families "$FAMILIES" -devices 4 -rate "$rate" -duration 15s -drain 10s \
-					-reuse "$OUT/families-$t.json" -json "$OUT/e2e-$t-$auto-$rate.json" 2>&1 | tee -a "$OUT/e2e.txt" || true
+					-reuse "$OUT/families-$t.json" -json "$OUT/e2e-$t-$auto-$rate.json" ${BENCH_ARGS:-} 2>&1 | tee -a "$OUT/e2e.txt" || true
 			done
 		done
 		stop_all

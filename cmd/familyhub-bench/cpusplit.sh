@@ -9,6 +9,8 @@
 #
 #   cmd/familyhub-bench/cpusplit.sh [-u postgres://postgres@127.0.0.1:25432] [-d DB] BINARY RATE
 #
+# BENCH_ARGS in the environment adds load-tool flags (e.g. -client-ids=false).
+#
 # Give builds with different migrations each their own -d, so each runs on
 # the schema it made.
 #
@@ -51,7 +53,7 @@ for port in 18181 18182; do
 done
 ticks() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
 "$BENCH" -urls http://127.0.0.1:18181,http://127.0.0.1:18182 -families 1000 -devices 4 -rate "$RATE" -duration 20s -drain 10s \
-	-reuse "${TMPDIR:-/tmp}/cpusplit-families-$DB.json" >"$OUT/bench.txt" 2>&1 &
+	-reuse "${TMPDIR:-/tmp}/cpusplit-families-$DB.json" ${BENCH_ARGS:-} >"$OUT/bench.txt" 2>&1 &
 bp=$!
 for _ in $(seq 600); do grep -q "opened .* sockets" "$OUT/bench.txt" 2>/dev/null && break; sleep 0.5; done
 sleep 4 # into the write phase

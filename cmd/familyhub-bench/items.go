@@ -1,6 +1,10 @@
 package main
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/google/uuid"
+)
 
 // benchItems are the names the writers add, in turn per family, so that a
 // run writes what families write rather than one made-up name: 20 common
@@ -25,5 +29,14 @@ var benchItemBodies = func() []string {
 	return out
 }()
 
-// benchItemBody returns the body of a family's k-th write.
-func benchItemBody(k int) string { return benchItemBodies[k%len(benchItemBodies)] }
+// benchItemBody returns the body of a family's k-th write. With withID it
+// carries a new client-chosen id, as the PWA's adds always do (the server
+// then also records the id's claim in client_creates, in the same
+// statement).
+func benchItemBody(k int, withID bool) string {
+	body := benchItemBodies[k%len(benchItemBodies)]
+	if !withID {
+		return body
+	}
+	return `{"id":"` + uuid.NewString() + `",` + body[1:]
+}

@@ -86,6 +86,7 @@ type loadConfig struct {
 	reportJSON  string
 	holdSockets bool
 	reuse       string
+	clientIDs   bool
 }
 
 func parseLoad(args []string) (*loadConfig, error) {
@@ -124,6 +125,7 @@ flags:
 	fs.DurationVar(&c.maxSetup, "setup-timeout", 10*time.Minute, "give up when signups and dials take longer")
 	fs.StringVar(&c.reportJSON, "json", "", "also write the report as JSON to this file")
 	fs.StringVar(&c.reuse, "reuse", "", "families file: sign up and save them there when it does not exist, else reuse them (same -urls, same -families)")
+	fs.BoolVar(&c.clientIDs, "client-ids", true, "send a client-chosen id with every add, as the PWA does (false: the server picks it, as the rounds before the ninth measured)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -671,7 +673,7 @@ func (b *bench) drive(ctx context.Context, fams []*family) {
 				var item struct{ ID string }
 				start := time.Now()
 				wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-				_, err := b.post(wctx, hc, f, "/api/shopping/lists/"+f.list+"/items", benchItemBody(n/len(fams)), "bench-writer", &item)
+				_, err := b.post(wctx, hc, f, "/api/shopping/lists/"+f.list+"/items", benchItemBody(n/len(fams), cfg.clientIDs), "bench-writer", &item)
 				cancel()
 				if err != nil {
 					b.writesErr.Add(1)
