@@ -99,6 +99,43 @@ func TestBrowserLoadErrors(t *testing.T) {
 	b.clickText(`#offline-page .error-state button`, "Nochmal versuchen")
 	b.waitJS("started after Retry", `document.querySelector('.recipe-card') && !document.getElementById('offline-page')`, 10*time.Second)
 	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+	b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
+
+	serverNotAnswering(t, b, fail, proxy)
+}
+
+// serverNotAnswering: every request answered by a proxy's 502 (the server
+// behind it down) on a device that is online, with nothing kept: the
+// header says the server is not answering, not "Offline" (that is the
+// device's network), and the indicator does not say "Live" alone (the
+// socket is live, the requests fail), in English and German. The device
+// going offline says "Offline". The server back, the header clears by
+// itself: nothing on the page asks the server again, only the header.
+func serverNotAnswering(t *testing.T, b *browser, fail *failedRequests, proxy string) {
+	t.Helper()
+	conn, line := `document.getElementById('conn')`, `document.getElementById('offline-line')`
+	header := func(connText, lineStart string) string {
+		return conn + `.textContent === ` + js(connText) + ` && ` + line + `.checkVisibility() && ` + line + `.textContent.startsWith(` + js(lineStart) + `)`
+	}
+	b.waitJS("live", conn+`.dataset.state === 'live' && `+conn+`.textContent === 'Live' && !`+line+`.checkVisibility()`, 10*time.Second)
+	dropKept(b)
+	fail.start("*/api/*", 502, proxy)
+	eval[bool](b, `(window.familyhub.go('/recipes'), true)`)
+	b.waitJS("the page says why", `document.querySelector('#main .error-state')?.checkVisibility()`, 10*time.Second)
+	b.waitJS("the header: the server is not answering, the socket live", header("Live, requests failing", "Server not answering")+`
+		&& `+conn+`.dataset.state === 'live' && !`+line+`.textContent.includes('Offline')`, 10*time.Second)
+	b.screenshot("server-not-answering") // test-artifacts, to look at
+	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+	b.waitJS("in German", `document.documentElement.lang.startsWith('de') && `+header("Verbunden, Anfragen scheitern", "Server antwortet nicht"), 10*time.Second)
+	// The device offline: that is what the header says.
+	b.setOffline(true)
+	b.waitJS("offline says Offline", conn+`.dataset.state === 'offline' && `+header("Offline", "Offline"), 10*time.Second)
+	b.setOffline(false)
+	b.waitJS("online again, the server still not answering", header("Verbunden, Anfragen scheitern", "Server antwortet nicht"), 20*time.Second)
+	fail.stop()
+	b.waitJS("the server back: the header clears by itself", conn+`.dataset.state === 'live' && `+conn+`.textContent === 'Verbunden' && !`+line+`.checkVisibility()`, 40*time.Second)
+	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+	b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
 }
 
 // failedRequests answers a tab's requests that match a URL pattern with an
@@ -217,6 +254,20 @@ func TestBrowserLoadErrorsKeptCopy(t *testing.T) {
 	b.waitJS("the server's tasks, no notice", `document.querySelector('li.task') && !`+notice, 10*time.Second)
 	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
 	b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
+
+	// Every request answered by a proxy's 502, the socket live: the notice
+	// says it for the page, and the indicator does not say "Live" alone;
+	// the server back, the indicator clears by itself (the notice stays
+	// for Retry, which reads the page again).
+	conn := `document.getElementById('conn')`
+	fail.start("*/api/*", 502, proxy)
+	eval[bool](b, `(window.familyhub.view.reload(), true)`)
+	b.waitJS("the tasks from the device, the notice, the indicator", `document.querySelector('li.task') && `+shown(en, "Retry")+`
+		&& `+conn+`.dataset.state === 'live' && `+conn+`.textContent === 'Live, requests failing'`, 10*time.Second)
+	fail.stop()
+	b.waitJS("the indicator clears by itself", conn+`.textContent === 'Live' && !document.getElementById('offline-line').checkVisibility()`, 40*time.Second)
+	b.click(`#main .kept-notice button`)
+	b.waitJS("the server's tasks, no notice", `document.querySelector('li.task') && !`+notice, 10*time.Second)
 
 	// The app starting while GET /api/me fails so: it opens from the copy.
 	fail.start("*/api/me", 502, proxy)
