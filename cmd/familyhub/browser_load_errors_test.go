@@ -29,7 +29,7 @@ func TestBrowserLoadErrors(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
-	seedFamily(t, m, ana)
+	listID := seedFamily(t, m, ana)
 	recipe := restAs(t, ana, m, "POST", "/api/recipes", map[string]any{"title": "Toast", "servings": 1})
 	// No service worker: the requests to fail are the page's own.
 	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
@@ -99,6 +99,126 @@ func TestBrowserLoadErrors(t *testing.T) {
 	b.clickText(`#offline-page .error-state button`, "Nochmal versuchen")
 	b.waitJS("started after Retry", `document.querySelector('.recipe-card') && !document.getElementById('offline-page')`, 10*time.Second)
 	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+	b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
+
+	serverNotAnswering(t, b, fail, proxy)
+	categoriesNotLoaded(t, b, fail, m, ana, listID, ours)
+}
+
+// serverNotAnswering: every request answered by a proxy's 502 (the server
+// behind it down) on a device that is online, with nothing kept: the
+// header says the server is not answering, not "Offline" (that is the
+// device's network), and the indicator does not say "Live" alone (the
+// socket is live, the requests fail), in English and German. The device
+// going offline says "Offline". The server back, the header clears by
+// itself: nothing on the page asks the server again, only the header.
+func serverNotAnswering(t *testing.T, b *browser, fail *failedRequests, proxy string) {
+	t.Helper()
+	conn, line := `document.getElementById('conn')`, `document.getElementById('offline-line')`
+	header := func(connText, lineStart string) string {
+		return conn + `.textContent === ` + js(connText) + ` && ` + line + `.checkVisibility() && ` + line + `.textContent.startsWith(` + js(lineStart) + `)`
+	}
+	b.waitJS("live", conn+`.dataset.state === 'live' && `+conn+`.textContent === 'Live' && !`+line+`.checkVisibility()`, 10*time.Second)
+	dropKept(b)
+	fail.start("*/api/*", 502, proxy)
+	eval[bool](b, `(window.familyhub.go('/recipes'), true)`)
+	b.waitJS("the page says why", `document.querySelector('#main .error-state')?.checkVisibility()`, 10*time.Second)
+	b.waitJS("the header: the server is not answering, the socket live", header("Live, requests failing", "Server not answering")+`
+		&& `+conn+`.dataset.state === 'live' && !`+line+`.textContent.includes('Offline')`, 10*time.Second)
+	b.screenshot("server-not-answering") // test-artifacts, to look at
+	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+	b.waitJS("in German", `document.documentElement.lang.startsWith('de') && `+header("Verbunden, Anfragen scheitern", "Server antwortet nicht"), 10*time.Second)
+	// The device offline: that is what the header says.
+	b.setOffline(true)
+	b.waitJS("offline says Offline", conn+`.dataset.state === 'offline' && `+header("Offline", "Offline"), 10*time.Second)
+	b.setOffline(false)
+	b.waitJS("online again, the server still not answering", header("Verbunden, Anfragen scheitern", "Server antwortet nicht"), 20*time.Second)
+	fail.stop()
+	b.waitJS("the server back: the header clears by itself", conn+`.dataset.state === 'live' && `+conn+`.textContent === 'Verbunden' && !`+line+`.checkVisibility()`, 40*time.Second)
+	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+	b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
+}
+
+// categoriesNotLoaded: shopping items whose category the device has not
+// loaded (the categories failed and nothing is kept, or an item names one
+// not among those read) show under their category's name, saying it is
+// not loaded: not "Not sorted yet", which is for what the categoriser has
+// yet to file. Ticking and editing work (the item keeps its category);
+// when the categories come, the items regroup by themselves.
+func categoriesNotLoaded(t *testing.T, b *browser, fail *failedRequests, m *Main, ana member, listID, ours string) {
+	t.Helper()
+	group := func(name string) string {
+		return `document.querySelector('li.item[data-name="` + name + `"]')?.closest('section.category')?.querySelector('h3')?.textContent`
+	}
+	heads := `[...document.querySelectorAll('#main section.category h3')].map((h) => h.textContent)`
+	row := func(name string) string { return fmt.Sprintf(`document.querySelector('li.item[data-name=%q]')`, name) }
+	// No categories kept: a read on its way (the device keeps them when the
+	// connection goes live) may keep them after a wipe, so until none are.
+	fail.start("*/api/shopping/categories", 500, ours)
+	eval[bool](b, `(window.__noCats = false, true)`)
+	b.waitJS("no categories kept", `(import('/js/cache.js').then(async (c) => {
+		if (await c.kept('categories') === undefined) window.__noCats = true; else await c.wipe();
+	}), window.__noCats === true)`, 10*time.Second)
+	eval[bool](b, fmt.Sprintf(`(window.familyhub.go(%q), true)`, "/shopping/"+listID))
+	b.waitJS("the items under their categories, not loaded", group("apples")+` === 'Fruit & vegetables (category not loaded)'
+		&& `+group("sourdough bread")+` === 'Bakery (category not loaded)'`, 10*time.Second)
+	if got := eval[[]string](b, heads); slices.Contains(got, "Not sorted yet") {
+		t.Errorf("categories not loaded, the groups are %q: filed under Not sorted yet", got)
+	}
+	// Ticking works.
+	b.click(`li.item[data-name="apples"] input[type=checkbox]`)
+	waitUntil(t, "apples ticked on the server", 10*time.Second, func() bool { return slices.Contains(serverItems(t, ana, m, listID), "apples✓") })
+	b.waitJS("apples ticked, saved, in its group", row("apples")+`?.classList.contains('checked') && !`+row("apples")+`.dataset.pending
+		&& `+group("apples")+` === 'Fruit & vegetables (category not loaded)'`, 10*time.Second)
+	// Editing works, and keeps the category the device has not loaded.
+	b.click(`li.item[data-name="spinach"] button.icon:not(.danger)`)
+	b.waitJS("the item dialog, its category kept", `document.querySelector('dialog[open] select[name=category]')?.value === 'produce'`, 5*time.Second)
+	b.setValue(`dialog[open] input[name=note]`, "baby leaves")
+	b.click(`dialog[open] button[type=submit]`)
+	b.waitJS("spinach saved", `!document.querySelector('dialog[open]') && `+row("spinach")+`?.textContent.includes('baby leaves') && !`+row("spinach")+`.dataset.pending`, 10*time.Second)
+	for _, it := range restAs(t, ana, m, "GET", "/api/shopping/lists/"+listID, nil)["items"].([]any) {
+		if it := it.(map[string]any); it["name"] == "spinach" && (it["category"] != "produce" || it["note"] != "baby leaves") {
+			t.Errorf("spinach after the edit: category %v, note %v; want produce, baby leaves", it["category"], it["note"])
+		}
+	}
+	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+	b.waitJS("in German", `document.documentElement.lang.startsWith('de') && `+group("spinach")+` === 'Obst & Gemüse (Kategorie nicht geladen)'`, 10*time.Second)
+	// The categories answer again: the items regroup by themselves.
+	fail.stop()
+	b.waitJS("regrouped", group("spinach")+` === 'Obst & Gemüse' && `+group("sourdough bread")+` === 'Backwaren'
+		&& !document.querySelector('#main section.category.not-loaded')`, 40*time.Second)
+	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+	b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
+
+	// A category not among those read (a copy from before it was made):
+	// under its name, not loaded; the next read of the list reads the
+	// categories again, and the items regroup.
+	var cats, read []map[string]any
+	ana.call(t, m.URL(), 200, "GET", "/api/shopping/categories", nil, &cats)
+	for _, c := range cats {
+		if c["name"] != "bakery" {
+			read = append(read, c)
+		}
+	}
+	if len(read) == len(cats) {
+		t.Fatalf("no bakery among the categories %v", cats)
+	}
+	body, _ := json.Marshal(read)
+	before := fail.served.Load()
+	fail.start("*/api/shopping/categories", 200, string(body))
+	eval[bool](b, `(window.familyhub.go('/recipes'), true)`)
+	b.waitJS("recipes", `document.querySelector('.recipe-card')`, 10*time.Second)
+	eval[bool](b, fmt.Sprintf(`(window.familyhub.go(%q), true)`, "/shopping/"+listID))
+	b.waitJS("bread under Bakery, not loaded", group("sourdough bread")+` === 'Bakery (category not loaded)' && `+group("apples")+` === 'Fruit & vegetables'`, 10*time.Second)
+	if got := eval[[]string](b, heads); slices.Contains(got, "Not sorted yet") {
+		t.Errorf("a category not among those read: the groups are %q", got)
+	}
+	// The page reads them again at once for the name it does not know
+	// (answered the same): that read done, the interception ends.
+	waitUntil(t, "the categories read twice", 10*time.Second, func() bool { return fail.served.Load() >= before+2 })
+	fail.stop()
+	restAs(t, ana, m, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "butter"})
+	b.waitJS("butter shown, bread regrouped", row("butter")+` && `+group("sourdough bread")+` === 'Bakery' && !document.querySelector('#main section.category.not-loaded')`, 10*time.Second)
 }
 
 // failedRequests answers a tab's requests that match a URL pattern with an
@@ -108,6 +228,7 @@ type failedRequests struct {
 	b      *browser
 	status atomic.Int64
 	body   atomic.Value // string
+	served atomic.Int64 // requests answered so far
 }
 
 func failRequests(t *testing.T, b *browser) *failedRequests {
@@ -123,9 +244,13 @@ func failRequests(t *testing.T, b *browser) *failedRequests {
 		body, _ := f.body.Load().(string)
 		// Not on the listener's goroutine: a call from there would wait
 		// for the events it is delivering.
-		go chromedp.Call(lctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: e.RequestID, ResponseCode: f.status.Load(),
-			ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/json"}},
-			Body:            []byte(body)})
+		go func() {
+			if _, err := chromedp.Call(lctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: e.RequestID, ResponseCode: f.status.Load(),
+				ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/json"}},
+				Body:            []byte(body)}); err == nil {
+				f.served.Add(1)
+			}
+		}()
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -217,6 +342,20 @@ func TestBrowserLoadErrorsKeptCopy(t *testing.T) {
 	b.waitJS("the server's tasks, no notice", `document.querySelector('li.task') && !`+notice, 10*time.Second)
 	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
 	b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
+
+	// Every request answered by a proxy's 502, the socket live: the notice
+	// says it for the page, and the indicator does not say "Live" alone;
+	// the server back, the indicator clears by itself (the notice stays
+	// for Retry, which reads the page again).
+	conn := `document.getElementById('conn')`
+	fail.start("*/api/*", 502, proxy)
+	eval[bool](b, `(window.familyhub.view.reload(), true)`)
+	b.waitJS("the tasks from the device, the notice, the indicator", `document.querySelector('li.task') && `+shown(en, "Retry")+`
+		&& `+conn+`.dataset.state === 'live' && `+conn+`.textContent === 'Live, requests failing'`, 10*time.Second)
+	fail.stop()
+	b.waitJS("the indicator clears by itself", conn+`.textContent === 'Live' && !document.getElementById('offline-line').checkVisibility()`, 40*time.Second)
+	b.click(`#main .kept-notice button`)
+	b.waitJS("the server's tasks, no notice", `document.querySelector('li.task') && !`+notice, 10*time.Second)
 
 	// The app starting while GET /api/me fails so: it opens from the copy.
 	fail.start("*/api/me", 502, proxy)

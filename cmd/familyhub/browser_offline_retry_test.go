@@ -343,7 +343,7 @@ func TestBrowserOfflineRetry(t *testing.T) {
 		id := restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": "Feed the cat", "due_at": today + "T23:15:00Z"})["id"].(string)
 		task := `document.querySelector('li.task[data-id="` + id + `"]')`
 		b.goTo("/tasks", task+` && !`+task+`.querySelector('input').checked`)
-		held := holdReads(t, b, "*/api/tasks?date=*")
+		held := holdReads(t, b, `*/api/tasks\?date=*`)
 		eval[bool](b, `(window.__read = false, window.familyhub.view.reload().then(() => { window.__read = true; }), true)`)
 		read := held.next(t)
 		completed := func() bool {

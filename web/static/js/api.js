@@ -42,17 +42,25 @@ function retryAfterMs(v) {
   return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
 }
 
-// Whether the server answered the last request: the offline line in the
-// header (shell.js) listens.
+// Whether the server answered the last request, and if not why: the
+// network failed ('network': the device is offline, or nothing answers at
+// all) or a proxy answered for a server behind it that is down or too slow
+// ('server': a 502 or 504). The offline line and the connection indicator
+// in the header (shell.js) listen.
 let reachable = true;
+let problem = null; // null, 'network' or 'server'
 const reachListeners = new Set();
-/** Calls fn(reachable) when the server stops or starts answering. */
-export function onReachable(fn) { reachListeners.add(fn); }
+/** Calls fn(reachable) when the server stops or starts answering (or stops for another reason); returns an unsubscribe. */
+export function onReachable(fn) { reachListeners.add(fn); return () => reachListeners.delete(fn); }
 /** Whether the last request reached the server. */
 export const serverReachable = () => reachable;
-function setReachable(v) {
-  if (v === reachable) return;
+/** Why the last request did not reach the server: 'network', 'server' (a proxy's 502/504), or null when it did. */
+export const unreachableWhy = () => problem;
+function setReachable(v, why = null) {
+  const next = v ? null : why;
+  if (v === reachable && next === problem) return;
   reachable = v;
+  problem = next;
   for (const fn of reachListeners) fn(v);
 }
 
@@ -96,12 +104,13 @@ export async function request(method, path, body, { ifMatch = null, timeout = 0 
       try { data = await res.json(); } catch (e) { if (e.name === 'AbortError') throw e; /* not JSON */ }
     }
   } catch {
-    setReachable(false);
+    setReachable(false, 'network');
     throw new ApiError(0, 'network', undefined, { path });
   } finally {
     clearTimeout(timer);
   }
-  setReachable(res.status !== 502 && res.status !== 504);
+  const proxyFailed = res.status === 502 || res.status === 504;
+  setReachable(!proxyFailed, proxyFailed ? 'server' : null);
   if (!res.ok) {
     const e = (data && data.error) || {};
     if (res.status === 401 && !path.startsWith('/api/auth/')) unauthorized();

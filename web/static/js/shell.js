@@ -3,7 +3,7 @@
 // writes (and for a message the realtime connection refused), the notice
 // with an action ("Deleted “milk”." Undo), coalescing loaders, and keeping
 // the bottom navigation away from focused controls on a phone.
-import { ApiError, onReachable, serverReachable } from './api.js';
+import { ApiError, onReachable, request, unreachableWhy } from './api.js';
 import * as cache from './cache.js';
 import { h, setChildren } from './dom.js';
 import { realtimeReason } from './errors.js';
@@ -15,18 +15,48 @@ const banner = document.getElementById('banner');
 const toast = document.getElementById('toast');
 
 let lastState = ['idle', ''];
+/**
+ * showState(state, transport) shows the realtime connection's state in the
+ * header (data-state keeps it as the connection has it). While the server
+ * does not answer requests (a proxy's 502/504 for a server behind it that
+ * is down) on a device that is online, the indicator says so instead: "Live"
+ * alone would be a claim the page cannot keep, and "Offline" is about the
+ * device's network. With the socket still live it says both.
+ */
 export function showState(state, transport) {
   lastState = [state, transport];
   conn.dataset.state = state;
   conn.dataset.transport = transport || '';
-  conn.textContent = state === 'idle' ? '' : t(`conn.${state}`);
-  conn.title = state === 'live' && transport ? t('conn.via', { transport }) : '';
+  const down = serverNotAnswering() && state !== 'offline' && state !== 'signed-out';
+  if (down) conn.dataset.server = 'down'; else delete conn.dataset.server;
+  const key = !down ? state : state === 'live' ? 'liveServerDown' : 'serverDown';
+  conn.textContent = state === 'idle' && !down ? '' : t(`conn.${key}`);
+  conn.title = down ? t(state === 'live' ? 'conn.liveServerDownTitle' : 'conn.serverDownTitle')
+    : state === 'live' && transport ? t('conn.via', { transport }) : '';
 }
 /** Re-labels the indicator after a language switch. */
 export const refreshState = () => showState(...lastState);
 
-// --- offline: "Offline, last synced 14:02" under the header, and a badge
-// counting the writes that wait for the server ---
+/** Whether the device is online but the server does not answer (a proxy's 502/504). */
+const serverNotAnswering = () => navigator.onLine !== false && unreachableWhy() === 'server';
+
+// While the server does not answer, a light read now and then (GET /api/me,
+// every 2 s at first, backing off to 30 s) finds out when it is back even
+// when nothing else asks it (the socket may be live all along, and a page
+// that failed waits for Retry): the header then clears by itself.
+let probeTimer = null;
+let probeDelay = 0;
+function probe() {
+  clearTimeout(probeTimer);
+  if (unreachableWhy() !== 'server') { probeDelay = 0; return; }
+  probeDelay = Math.min(probeDelay ? probeDelay * 2 : 2000, 30000);
+  probeTimer = setTimeout(() => request('GET', '/api/me').catch(() => {}).finally(probe), probeDelay);
+}
+onReachable(() => { refreshState(); probe(); });
+
+// --- offline: "Offline, last synced 14:02" under the header (or "Server
+// not answering, last synced 14:02"), and a badge counting the writes that
+// wait for the server ---
 
 /** The time of the last sync in the device's own clock: "14:02", or with the date when not today. */
 function fmtSynced(d) {
@@ -38,12 +68,19 @@ export function watchSync() {
   const line = document.getElementById('offline-line');
   const badge = document.getElementById('pending');
   const update = () => {
-    // A proxy's 502 says the server is not reachable; with the kept copy
-    // shown, the page's notice says so (not "Offline" on a live device).
-    const offline = navigator.onLine === false || (!serverReachable() && !cache.showingKeptForError());
+    // The device offline (or no answer at all) says "Offline"; a proxy's
+    // 502/504 on a device that is online says the server is not answering.
+    // With a kept copy shown for the server's failure, the page's notice
+    // says it once (not "Offline" on a live device).
+    const why = unreachableWhy();
+    const kept = cache.showingKeptForError();
+    const offline = navigator.onLine === false || (why === 'network' && !kept);
+    const down = !offline && why === 'server' && !kept;
     const synced = cache.lastSyncedNow();
-    line.hidden = !offline;
-    line.textContent = offline ? (synced ? t('sync.offline', { time: fmtSynced(synced) }) : t('sync.offlineNever')) : '';
+    line.hidden = !offline && !down;
+    line.dataset.why = offline ? 'offline' : down ? 'server' : '';
+    const key = offline ? 'sync.offline' : 'sync.serverDown';
+    line.textContent = offline || down ? (synced ? t(key, { time: fmtSynced(synced) }) : t(`${key}Never`)) : '';
     const n = outbox.count();
     badge.hidden = n === 0;
     badge.textContent = t('sync.badge', { count: n });

@@ -795,4 +795,15 @@ export default {
   'notify.error.ntfyUrl': 'Bitte gib eine ntfy-Adresse ein, die mit https:// beginnt. Adressen im Heimnetz gehen nur, wenn der Server sie erlaubt.',
   'notify.error.ntfyToken': 'Dieser Server kann keine ntfy-Tokens speichern. Bitte frag, wer FamilyHub betreibt, den geheimen Schlüssel zu setzen.',
   'notify.error.language': 'Bitte wähle eine Sprache aus der Liste.',
+
+  // The server not answering (a proxy's 502/504) on a device that is
+  // online, said apart from "Offline"; items of a category the device has
+  // not loaded (shell.js, shopping-items.js).
+  'conn.serverDown': 'Server antwortet nicht',
+  'conn.serverDownTitle': 'Der Server beantwortet gerade keine Anfragen. Das verschwindet von selbst, sobald er wieder antwortet.',
+  'conn.liveServerDown': 'Verbunden, Anfragen scheitern',
+  'conn.liveServerDownTitle': 'Live-Änderungen kommen noch an, aber der Server beantwortet gerade keine Anfragen. Das verschwindet von selbst, sobald er wieder antwortet.',
+  'sync.serverDown': 'Server antwortet nicht, zuletzt synchronisiert {time}',
+  'sync.serverDownNever': 'Server antwortet nicht',
+  'shopping.categoryNotLoaded': '{name} (Kategorie nicht geladen)',
 };

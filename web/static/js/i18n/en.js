@@ -796,4 +796,15 @@ export default {
   'notify.error.ntfyUrl': 'Please enter an ntfy topic address starting with https://. Addresses on your home network are allowed only if the server permits them.',
   'notify.error.ntfyToken': 'This server cannot store ntfy tokens. Ask whoever runs FamilyHub to set its secret key.',
   'notify.error.language': 'Please pick a language from the list.',
+
+  // The server not answering (a proxy's 502/504) on a device that is
+  // online, said apart from "Offline"; items of a category the device has
+  // not loaded (shell.js, shopping-items.js).
+  'conn.serverDown': 'Server not answering',
+  'conn.serverDownTitle': 'The server does not answer requests right now. This clears by itself once it answers again.',
+  'conn.liveServerDown': 'Live, requests failing',
+  'conn.liveServerDownTitle': 'Live updates still arrive, but the server does not answer requests right now. This clears by itself once it answers again.',
+  'sync.serverDown': 'Server not answering, last synced {time}',
+  'sync.serverDownNever': 'Server not answering',
+  'shopping.categoryNotLoaded': '{name} (category not loaded)',
 };

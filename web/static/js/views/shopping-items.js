@@ -31,7 +31,8 @@ export function addItem(app, listId, item) {
 
 /**
  * itemsView(app, {getCategories}) → {el, render(items, categories, emptyText)}.
- * items are as shown (outbox.js overlay: with pending marks).
+ * items are as shown (outbox.js overlay: with pending marks); render answers
+ * the names of the items' categories that are not among categories.
  */
 export function itemsView(app, { getCategories }) {
   const el = h('div.items-region');
@@ -45,19 +46,26 @@ export function itemsView(app, { getCategories }) {
     for (const it of items) current.set(it.id, it);
     empty.hidden = items.length > 0 || !emptyText;
     empty.textContent = emptyText || '';
-    // The store's categories in their order, then the items a person
-    // filed under no category (their choice: the categoriser leaves them),
-    // then those the categoriser has yet to file (they move as it does: at
-    // the end, so nothing above them shifts).
+    // The store's categories in their order; then the items of a category
+    // the device has not loaded (the categories failed to load and no copy
+    // is kept, or one was made elsewhere since they were read), each under
+    // its own name saying so, by name: not "Not sorted yet", which is for
+    // what the categoriser has yet to file; then the items a person filed
+    // under no category (their choice: the categoriser leaves them), then
+    // those the categoriser has yet to file (they move as it does: at the
+    // end, so nothing above them shifts). A group keeps its key (the
+    // category's name) when the categories load: it moves into place.
     const order = new Map(categories.map((c, i) => [c.name, i]));
     const groups = new Map();
+    const unknown = [];
     for (const it of items) {
-      const cat = it.category && order.has(it.category) ? it.category
-        : !it.category && it.category_source === 'user' ? NONE : UNSORTED;
+      const cat = it.category ? it.category : it.category_source === 'user' ? NONE : UNSORTED;
+      if (it.category && !order.has(cat) && !unknown.includes(cat)) unknown.push(cat);
       if (!groups.has(cat)) groups.set(cat, []);
       groups.get(cat).push(it);
     }
-    const rank = (name) => order.get(name) ?? (name === NONE ? 1e9 : 1e9 + 1);
+    unknown.sort((a, b) => categoryLabel(a).localeCompare(categoryLabel(b), currentLang()));
+    const rank = (name) => order.get(name) ?? (name === NONE ? 2e9 : name === UNSORTED ? 2e9 + 1 : 1e9 + unknown.indexOf(name));
     const list = [...groups].map(([name, its]) => ({ name, items: its })).sort((a, b) => rank(a.name) - rank(b.name));
     for (const g of list) g.items.sort((a, b) => Number(a.checked) - Number(b.checked) || a.position - b.position);
     reconcile(sections, list, {
@@ -67,11 +75,15 @@ export function itemsView(app, { getCategories }) {
         return h('section.category', { 'aria-labelledby': hid }, h('h3', { id: hid }), h('ul.items'));
       },
       update: (sec, g) => {
+        const notLoaded = unknown.includes(g.name);
+        sec.classList.toggle('not-loaded', notLoaded);
         sec.querySelector('h3').textContent = g.name === NONE ? t('shopping.noCategoryGroup')
-          : g.name === UNSORTED ? t('shopping.unsorted') : categoryLabel(g.name);
+          : g.name === UNSORTED ? t('shopping.unsorted')
+            : notLoaded ? t('shopping.categoryNotLoaded', { name: categoryLabel(g.name) }) : categoryLabel(g.name);
         reconcile(sec.querySelector('ul'), g.items, { key: (it) => it.id, sig: sig, build: itemRow });
       },
     });
+    return unknown;
   }
 
   const sig = (it) => JSON.stringify([it.name, it.quantity, it.note, it.checked, it.category, it.pending, currentLang()]);
@@ -116,7 +128,10 @@ export function itemsView(app, { getCategories }) {
       field(t('shopping.note'), h('input', { name: 'note', value: it.note || '', maxlength: 500 })),
       field(t('shopping.category'), setChildren(h('select', { name: 'category' }),
         h('option', { value: '', selected: !it.category }, t('shopping.noCategory')),
-        getCategories().map((c) => h('option', { value: c.name, selected: c.name === it.category }, categoryLabel(c.name))))),
+        getCategories().map((c) => h('option', { value: c.name, selected: c.name === it.category }, categoryLabel(c.name))),
+        // A category the device has not loaded stays the item's unless changed.
+        it.category && !getCategories().some((c) => c.name === it.category)
+          ? h('option', { value: it.category, selected: true }, categoryLabel(it.category)) : null)),
     ], async (form) => {
       const v = formValues(form);
       const now = current.get(id) || it;

@@ -62,10 +62,47 @@ export function view(app, main, listId) {
   const shown = () => (list ? overlay(list.items, outbox.waiting(), { belongs: (op) => op.list === list.id, sending: outbox.isSending }) : []);
 
   function fillCategories() {
+    const was = catSel.value;
     setChildren(catSel, h('option', { value: '' }, t('shopping.autoCategory')),
       categories.map((c) => h('option', { value: c.name }, categoryLabel(c.name))));
-    catSel.value = '';
+    catSel.value = categories.some((c) => c.name === was) ? was : '';
   }
+
+  // The categories: read with the lists. When that fails with no copy kept,
+  // again every little while (5 s, backing off to a minute) and with the
+  // next read of the list; when an item names one not among them (made
+  // elsewhere since), at once (once per name) and with each read of the
+  // list while one is shown. Until then such items show under their
+  // category's name, "not loaded" (shopping-items.js), and regroup by
+  // themselves when the categories come.
+  let catsWanted = true; // not read yet, or the last read failed
+  let catsReading = null;
+  let catsAgain = false; // read once more when this read is done
+  let catsTimer = null;
+  let catsDelay = 0;
+  let gone = false;
+  const catsAsked = new Set(); // the unknown names a read was made for
+  let notLoaded = []; // the items' categories not among them, as last shown
+  function loadCategories() {
+    catsReading ??= cache.fresh('categories', () => get('/api/shopping/categories')).then((c) => {
+      categories = c.data;
+      catsWanted = false;
+      catsDelay = 0;
+      clearTimeout(catsTimer);
+      fillCategories();
+    }, () => {
+      catsWanted = true;
+      clearTimeout(catsTimer);
+      if (gone) return;
+      catsDelay = Math.min(catsDelay ? catsDelay * 2 : 5000, 60000);
+      catsTimer = setTimeout(() => loadCategories().then(regroup), catsDelay);
+    }).finally(() => {
+      catsReading = null;
+      if (catsAgain && !gone) { catsAgain = false; loadCategories().then(regroup); }
+    });
+    return catsReading;
+  }
+  const regroup = () => { if (list && !catsWanted) renderItems(); };
 
   // Adds on their way, by list, name and quantity: a double tap sends one,
   // while the next item may be added before the last one is saved.
@@ -135,7 +172,13 @@ export function view(app, main, listId) {
     clearBtn.textContent = t('shopping.clearTicked', { count: ticked });
     clearBtn.disabled = ticked === 0;
     const visible = hideChecked ? all.filter((i) => !i.checked) : all;
-    items.render(visible, categories, all.length ? (hideChecked && ticked ? t('shopping.allTicked') : null) : t('shopping.emptyList'));
+    const unknown = notLoaded = items.render(visible, categories, all.length ? (hideChecked && ticked ? t('shopping.allTicked') : null) : t('shopping.emptyList'));
+    // A category made elsewhere since the categories were read: read them again, once per name.
+    const fresh = unknown.filter((n) => !catsAsked.has(n));
+    if (fresh.length && !catsWanted && !catsReading) {
+      for (const n of fresh) catsAsked.add(n);
+      loadCategories().then(regroup);
+    }
     hiddenNote.hidden = !(hideChecked && ticked);
     hiddenNote.textContent = t('shopping.tickedHidden', { count: ticked });
   }
@@ -179,11 +222,8 @@ export function view(app, main, listId) {
   });
 
   const loadLists = app.loader(async () => {
-    const first = !categories.length;
-    const [l, c] = await Promise.all([cache.fresh('lists', () => get('/api/shopping/lists')),
-      first ? cache.fresh('categories', () => get('/api/shopping/categories')).catch(() => null) : null]);
+    const [l] = await Promise.all([cache.fresh('lists', () => get('/api/shopping/lists')), catsWanted ? loadCategories() : null]);
     lists = l.data;
-    if (c) { categories = c.data; fillCategories(); }
     if (!listId && lists.length) {
       listId = lists[0].id;
       history.replaceState(null, '', `/shopping/${listId}`);
@@ -204,6 +244,9 @@ export function view(app, main, listId) {
     const id = listId;
     const mine = ++gen;
     const upToDate = answered.reading(`list:${id}`, 'items', id);
+    // A read already on its way may have left before what changed: one more after it.
+    if (catsReading && notLoaded.length) catsAgain = true;
+    else if (catsWanted || notLoaded.length) loadCategories().then(regroup);
     let r;
     try {
       r = await cache.fresh(`list:${id}`, () => get(`/api/shopping/lists/${id}`));
@@ -238,7 +281,7 @@ export function view(app, main, listId) {
   return {
     topics: ['shopping'],
     reload: loadLists,
-    destroy() { off(); here.destroy(); clearTimeout(warmTimer); },
+    destroy() { off(); here.destroy(); clearTimeout(warmTimer); gone = true; clearTimeout(catsTimer); },
     onEvent(ev) {
       if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.list_id === listId) {
         const have = list?.items.find((i) => i.id === ev.id);
