@@ -242,3 +242,54 @@ func (e *env) runLeading(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-done })
 	waitFor(t, "the service to lead", e.s.Leading)
 }
+
+// TestWakeOnFullQueueSweeps: a wake-up that finds the queue full is not
+// lost (Wake's promise: every family behind is swept instead). The loop
+// is held inside another family's pass (an open transaction deleted its
+// cursor: the pass's insert of it waits) while 1,024 wake-ups of that family fill the queue;
+// the event committed meanwhile is derived once the loop goes on, not at
+// the next PollEvery (an hour here).
+func TestWakeOnFullQueueSweeps(t *testing.T) {
+	e := newEnv(t, Config{PollEvery: time.Hour, Coalesce: -1})
+	ctx := context.Background()
+	// The family's cursor exists, so a sweep sees its next event.
+	if err := e.s.ProcessFamily(ctx, e.family); err != nil {
+		t.Fatal(err)
+	}
+	other := e.scalarUUID(`INSERT INTO families (name) VALUES ('Other') RETURNING id`)
+	blocker, err := e.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Rollback(ctx)
+	if _, err := blocker.Exec(ctx, `DELETE FROM notify_cursors WHERE family_id = $1`, other); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { e.s.Run(runCtx, RunOpts{}); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	e.s.Wake(other)
+	waitFor(t, "the loop to wait inside the other family's pass", func() bool {
+		var waiting bool
+		return e.pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%notify_cursors%')`).Scan(&waiting) == nil && waiting
+	})
+	due := e.clock.Now().Add(30 * time.Minute)
+	e.as(e.ana, "laptop-a", func(ctx context.Context, tx *db.Tx) error {
+		_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: "Call grandma", DueAt: &due, AssigneeID: &e.ben})
+		return err
+	})
+	for len(e.s.wake) < cap(e.s.wake) {
+		e.s.Wake(other)
+	}
+	e.s.Wake(e.family) // the queue is full
+	if err := blocker.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var jobs []queued
+	waitFor(t, "the event whose wake-up found the queue full", func() bool { jobs = append(jobs, e.q.take()...); return len(jobs) > 0 })
+	if len(jobs) != 1 {
+		t.Errorf("%d jobs, want 1", len(jobs))
+	}
+}

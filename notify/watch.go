@@ -90,10 +90,14 @@ func (s *Service) WakeFor(family uuid.UUID, channel string) {
 }
 
 // Sweep asks this replica to process every family that is behind soon
-// (after a wake-up may have been lost: a reconnect); it never blocks.
+// (after a wake-up may have been lost: a reconnect); it never blocks. It
+// has a channel of its own, not the wake-ups' queue: Wake falls back to it
+// when that queue is full, where a sweep queued behind the wake-ups would
+// be dropped too (the family then waited for the next PollEvery). One
+// owed sweep stands for any number of requests: it runs after them all.
 func (s *Service) Sweep() {
 	select {
-	case s.wake <- uuid.Nil: // uuid.Nil: every family behind
+	case s.sweep <- struct{}{}:
 	default:
 	}
 }
@@ -148,6 +152,8 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			return
 		case <-later.C:
 			armed, scan = time.Time{}, true
+		case <-s.sweep:
+			woken = append(woken, uuid.Nil) // uuid.Nil: every family behind
 		case id := <-s.wake:
 			woken = append(woken, id)
 		drain:
