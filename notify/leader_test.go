@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/familyhub/familyhub"
@@ -291,5 +292,63 @@ func TestWakeOnFullQueueSweeps(t *testing.T) {
 	waitFor(t, "the event whose wake-up found the queue full", func() bool { jobs = append(jobs, e.q.take()...); return len(jobs) > 0 })
 	if len(jobs) != 1 {
 		t.Errorf("%d jobs, want 1", len(jobs))
+	}
+}
+
+// TestDueRetryLooksOnlyAtItsFamily: a failed pass whose retry is due
+// while its family's window is still open waits for the window's end
+// without making every later wake-up (of other families) look at every
+// pending family: the leader's work per event does not grow with the
+// families waiting (docs/notifications.md), also while a retry waits.
+func TestDueRetryLooksOnlyAtItsFamily(t *testing.T) {
+	// A window of 20 s: the retry (after 1 s) falls due inside it, and the
+	// timer's granularity (a twentieth) is a second.
+	e := newEnv(t, Config{PollEvery: time.Hour, Coalesce: 20 * time.Second})
+	ctx := context.Background()
+	exec := func(sql string) {
+		t.Helper()
+		if _, err := e.pool.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	exec(`CREATE SEQUENCE test_refusals`)
+	exec(`CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN PERFORM nextval('test_refusals'); RAISE EXCEPTION 'injected failure'; END $$`)
+	exec(`CREATE TRIGGER test_refuse BEFORE INSERT ON notify_notices FOR EACH ROW EXECUTE FUNCTION test_refuse()`)
+	others := make([]uuid.UUID, 20)
+	for i := range others {
+		others[i] = e.scalarUUID(`INSERT INTO families (name) VALUES ('Other') RETURNING id`)
+	}
+	// Caught up: the first sweep opens no window of the family.
+	if err := e.s.ProcessFamily(ctx, e.family); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { e.s.Run(runCtx, RunOpts{}); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "the first sweep", func() bool { return e.s.scans.Load() > 0 })
+
+	due := e.clock.Now().Add(30 * time.Minute)
+	e.as(e.ana, "laptop-a", func(ctx context.Context, tx *db.Tx) error {
+		_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: "Call grandma", DueAt: &due, AssigneeID: &e.ben})
+		return err
+	})
+	scans := e.s.scans.Load()
+	e.s.Wake(e.family)
+	waitFor(t, "the pass to fail", func() bool {
+		var failed bool
+		return e.pool.QueryRow(ctx, `SELECT is_called FROM test_refusals`).Scan(&failed) == nil && failed
+	})
+	// The retry's timer: the retry is due from then on, inside the window.
+	waitFor(t, "the timer of the retry", func() bool { return e.s.scans.Load() > scans })
+	scans = e.s.scans.Load()
+	for _, id := range others {
+		passes := e.s.passes.Load()
+		e.s.Wake(id)
+		waitFor(t, "another family's pass", func() bool { return e.s.passes.Load() > passes })
+	}
+	if n := e.s.scans.Load() - scans; n > 1 {
+		t.Errorf("%d wake-ups of other families made %d looks at every pending family, want none (at most the timer's one)", len(others), n)
 	}
 }

@@ -183,6 +183,7 @@ type Service struct {
 	sweep    chan struct{}                    // a sweep is owed (Sweep; also a Wake that found wake full)
 	leading  atomic.Bool                      // this replica derives notices from events (watch.go)
 	passes   atomic.Int64                     // ProcessFamily calls by the event path (tests)
+	scans    atomic.Int64                     // looks at every pending family by the event path (tests)
 	onLead   func(context.Context, *pgx.Conn) // tests: runs on the leader's connection as it takes the lead
 }
 

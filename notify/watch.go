@@ -177,9 +177,14 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			pending[id] = true
 			scan = scan || id == uuid.Nil
 		}
+		// A due retry is looked at as a wake-up of its family (a due sweep
+		// is a scan): inside its window it waits for the timer, rather than
+		// making every wake-up until then look at every pending family.
 		for id, r := range retry {
 			if !time.Now().Before(r.at) {
-				pending[id], scan = true, true
+				pending[id] = true
+				woken = append(woken, id)
+				scan = scan || id == uuid.Nil
 			}
 		}
 		if pending[uuid.Nil] {
@@ -224,6 +229,7 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			return false
 		}
 		if scan {
+			s.scans.Add(1)
 			for id := range pending {
 				if process(id) {
 					return
