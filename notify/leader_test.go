@@ -352,3 +352,52 @@ func TestDueRetryLooksOnlyAtItsFamily(t *testing.T) {
 		t.Errorf("%d wake-ups of other families made %d looks at every pending family, want none (at most the timer's one)", len(others), n)
 	}
 }
+
+// TestSweepReachesEveryFamily: a sweep looks at maxBehind families, those
+// whose cursor moved longest ago first, so a family whose wake-up was lost
+// is found even while more families than that are behind, waiting for
+// their windows (before, the first maxBehind by id were taken: a family
+// with a later id waited until fewer were behind).
+func TestSweepReachesEveryFamily(t *testing.T) {
+	old := maxBehind
+	maxBehind = 2
+	t.Cleanup(func() { maxBehind = old })
+	e := newEnv(t, Config{PollEvery: time.Hour, Coalesce: time.Minute})
+	ctx := context.Background()
+	family := func(id string) uuid.UUID {
+		return e.scalarUUID(`INSERT INTO families (id, name) VALUES ($1, 'F') RETURNING id`, id)
+	}
+	low := []uuid.UUID{family("00000000-0000-4000-8000-000000000001"), family("00000000-0000-4000-8000-000000000002")}
+	high := family("ffffffff-ffff-4fff-bfff-ffffffffffff")
+	event := func(f uuid.UUID) {
+		t.Helper()
+		if _, err := e.pool.Exec(ctx, `INSERT INTO tasks (family_id, title) VALUES ($1, 'x')`, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	behind := func(f uuid.UUID) bool {
+		var b bool
+		if err := e.pool.QueryRow(ctx, `SELECT e.seq > c.seq FROM family_event_seq e JOIN notify_cursors c USING (family_id)
+			WHERE family_id = $1`, f).Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { e.s.Run(runCtx, RunOpts{}); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "the first sweep", func() bool { return e.s.scans.Load() > 0 })
+	// The low families are processed (their windows open), then have news
+	// that waits for the window's end: behind, for a minute.
+	for _, f := range low {
+		event(f)
+		e.s.Wake(f)
+		waitFor(t, "a low family's pass", func() bool { return !behind(f) })
+		event(f)
+	}
+	// The high family's news, its wake-up lost; a sweep.
+	event(high)
+	e.s.Sweep()
+	waitFor(t, "the sweep to find the family whose wake-up was lost", func() bool { return !behind(high) })
+}

@@ -48,8 +48,8 @@ import (
 // leader"), as a signed 64-bit key.
 const leaderLockID = -0x6f00_461d_a0dd_a3fa // 0x90ffb9e25f225c06
 
-// maxBehind bounds the families looked at per sweep.
-const maxBehind = 1000
+// maxBehind bounds the families looked at per sweep (a variable for tests).
+var maxBehind int32 = 1000
 
 // eventChannels are the channels whose events can make notices.
 var eventChannels = []string{familyhub.ChannelTasks, familyhub.ChannelCalendar, familyhub.ChannelShopping}

@@ -55,11 +55,15 @@ const notifyFamiliesBehind = `-- name: NotifyFamiliesBehind :many
 SELECT e.family_id FROM family_event_seq e
 JOIN notify_cursors c ON c.family_id = e.family_id
 WHERE e.seq > c.seq
-ORDER BY e.family_id
+ORDER BY c.updated_at, e.family_id
 LIMIT $1
 `
 
-// NotifyFamiliesBehind lists families with events not yet looked at.
+// NotifyFamiliesBehind lists families with events not yet looked at,
+// those whose cursor moved longest ago first: with more families behind
+// than max_families (most of them waiting for their window), a family
+// whose wake-up was lost is still among them, not left out for as long as
+// enough families with smaller ids are behind.
 func (q *Queries) NotifyFamiliesBehind(ctx context.Context, db DBTX, maxFamilies int32) ([]uuid.UUID, error) {
 	rows, err := db.Query(ctx, notifyFamiliesBehind, maxFamilies)
 	if err != nil {
