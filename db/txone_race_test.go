@@ -2,10 +2,13 @@ package db_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/familyhub/familyhub"
@@ -174,5 +177,53 @@ func TestOneStatementLeavesNoSettings(t *testing.T) {
 	settings("after a failed one-statement update")
 	if _, err := store.ShoppingItemUpdate(ctx, it.ID, db.ShoppingItemPatch{Checked: familyhub.Some(true)}); err != nil {
 		t.Fatalf("the connection after the failure: %v", err)
+	}
+}
+
+// TestCloseSendsWhatIsOwed: Store.Close (with time left) sends what
+// committed transactions owe, also what waits for the announcer's 4 ms
+// spacing when it is called: a burst of one-statement adds right before
+// Close is heard in full, nothing dropped.
+func TestCloseSendsWhatIsOwed(t *testing.T) {
+	t.Parallel()
+	e := newPipelineEnv(t)
+	bg := context.Background()
+	listen, err := pgx.Connect(bg, e.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { listen.Close(bg) })
+	if _, err := listen.Exec(bg, "LISTEN familyhub_shopping"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, list := e.member(t, "ana")
+	owed := map[string]bool{}
+	for i := range 20 {
+		it, _, err := e.store.ShoppingItemAdd(ctx, list, db.ShoppingItemNew{Name: fmt.Sprintf("item %d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		owed[it.ID.String()] = true
+	}
+	cctx, cancel := context.WithTimeout(bg, 10*time.Second)
+	defer cancel()
+	if err := e.store.Close(cctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.store.AnnounceStats(); st.DroppedNotices != 0 {
+		t.Errorf("Close dropped %d notices", st.DroppedNotices)
+	}
+	wctx, wcancel := context.WithTimeout(bg, 10*time.Second)
+	defer wcancel()
+	for len(owed) > 0 {
+		n, err := listen.WaitForNotification(wctx)
+		if err != nil {
+			t.Fatalf("%d adds not heard: %v", len(owed), err)
+		}
+		for id := range owed {
+			if strings.Contains(n.Payload, id) {
+				delete(owed, id)
+			}
+		}
 	}
 }
