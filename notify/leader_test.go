@@ -401,3 +401,18 @@ func TestSweepReachesEveryFamily(t *testing.T) {
 	e.s.Sweep()
 	waitFor(t, "the sweep to find the family whose wake-up was lost", func() bool { return !behind(high) })
 }
+
+// TestDeletedFamilyPassSucceeds: a pass over a family deleted since its
+// event was notified (its cursor went with it) has nothing to do; it does
+// not fail, which the leader would retry, up to every PollEvery, for as
+// long as it runs.
+func TestDeletedFamilyPassSucceeds(t *testing.T) {
+	e := newEnv(t, Config{})
+	gone := e.scalarUUID(`INSERT INTO families (name) VALUES ('Gone') RETURNING id`)
+	if _, err := e.pool.Exec(context.Background(), `DELETE FROM families WHERE id = $1`, gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.s.ProcessFamily(context.Background(), gone); err != nil {
+		t.Errorf("the pass over a deleted family: %v, want nothing to do", err)
+	}
+}

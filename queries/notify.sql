@@ -67,8 +67,11 @@ ORDER BY f.id;
 -- name: NotifyCursorLock :one
 SELECT seq FROM notify_cursors WHERE family_id = @family_id FOR UPDATE SKIP LOCKED;
 
+-- NotifyCursorEnsure makes a family's cursor; none for a family that is
+-- gone (deleted after its event was notified: its pass has nothing to do,
+-- rather than failing on the foreign key and being retried for good).
 -- name: NotifyCursorEnsure :exec
-INSERT INTO notify_cursors (family_id) VALUES (@family_id) ON CONFLICT DO NOTHING;
+INSERT INTO notify_cursors (family_id) SELECT id FROM families WHERE id = @family_id ON CONFLICT DO NOTHING;
 
 -- name: NotifyCursorSet :exec
 UPDATE notify_cursors SET seq = greatest(seq, @seq::bigint), updated_at = now() WHERE family_id = @family_id;

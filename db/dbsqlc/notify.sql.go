@@ -14,9 +14,12 @@ import (
 )
 
 const notifyCursorEnsure = `-- name: NotifyCursorEnsure :exec
-INSERT INTO notify_cursors (family_id) VALUES ($1) ON CONFLICT DO NOTHING
+INSERT INTO notify_cursors (family_id) SELECT id FROM families WHERE id = $1 ON CONFLICT DO NOTHING
 `
 
+// NotifyCursorEnsure makes a family's cursor; none for a family that is
+// gone (deleted after its event was notified: its pass has nothing to do,
+// rather than failing on the foreign key and being retried for good).
 func (q *Queries) NotifyCursorEnsure(ctx context.Context, db DBTX, familyID uuid.UUID) error {
 	_, err := db.Exec(ctx, notifyCursorEnsure, familyID)
 	return err
