@@ -73,7 +73,10 @@ type pipelineEnv struct {
 	url   string
 }
 
-func newPipelineEnv(t *testing.T) *pipelineEnv {
+func newPipelineEnv(t *testing.T) *pipelineEnv { t.Helper(); return newPipelineEnvConns(t, 1) }
+
+// newPipelineEnvConns is newPipelineEnv with a pool of conns connections.
+func newPipelineEnvConns(t *testing.T, conns int32) *pipelineEnv {
 	t.Helper()
 	ctx := context.Background()
 	url := dbtest.URL(t)
@@ -84,7 +87,7 @@ func newPipelineEnv(t *testing.T) *pipelineEnv {
 	tr := &pipelines{}
 	cfg.ConnConfig.Tracer = tr
 	cfg.AfterConnect = db.AfterConnect
-	cfg.MaxConns = 1
+	cfg.MaxConns = conns
 	db.ConfigureAnnounce(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/familyhub/familyhub"
@@ -241,4 +242,177 @@ func (e *env) runLeading(t *testing.T) {
 	go func() { e.s.Run(ctx, RunOpts{ListenURL: e.pool.Config().ConnString()}); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	waitFor(t, "the service to lead", e.s.Leading)
+}
+
+// TestWakeOnFullQueueSweeps: a wake-up that finds the queue full is not
+// lost (Wake's promise: every family behind is swept instead). The loop
+// is held inside another family's pass (an open transaction deleted its
+// cursor: the pass's insert of it waits) while 1,024 wake-ups of that family fill the queue;
+// the event committed meanwhile is derived once the loop goes on, not at
+// the next PollEvery (an hour here).
+func TestWakeOnFullQueueSweeps(t *testing.T) {
+	e := newEnv(t, Config{PollEvery: time.Hour, Coalesce: -1})
+	ctx := context.Background()
+	// The family's cursor exists, so a sweep sees its next event.
+	if err := e.s.ProcessFamily(ctx, e.family); err != nil {
+		t.Fatal(err)
+	}
+	other := e.scalarUUID(`INSERT INTO families (name) VALUES ('Other') RETURNING id`)
+	blocker, err := e.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Rollback(ctx)
+	if _, err := blocker.Exec(ctx, `DELETE FROM notify_cursors WHERE family_id = $1`, other); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { e.s.Run(runCtx, RunOpts{}); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	e.s.Wake(other)
+	waitFor(t, "the loop to wait inside the other family's pass", func() bool {
+		var waiting bool
+		return e.pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%notify_cursors%')`).Scan(&waiting) == nil && waiting
+	})
+	due := e.clock.Now().Add(30 * time.Minute)
+	e.as(e.ana, "laptop-a", func(ctx context.Context, tx *db.Tx) error {
+		_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: "Call grandma", DueAt: &due, AssigneeID: &e.ben})
+		return err
+	})
+	for len(e.s.wake) < cap(e.s.wake) {
+		e.s.Wake(other)
+	}
+	e.s.Wake(e.family) // the queue is full
+	if err := blocker.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var jobs []queued
+	waitFor(t, "the event whose wake-up found the queue full", func() bool { jobs = append(jobs, e.q.take()...); return len(jobs) > 0 })
+	if len(jobs) != 1 {
+		t.Errorf("%d jobs, want 1", len(jobs))
+	}
+}
+
+// TestDueRetryLooksOnlyAtItsFamily: a failed pass whose retry is due
+// while its family's window is still open waits for the window's end
+// without making every later wake-up (of other families) look at every
+// pending family: the leader's work per event does not grow with the
+// families waiting (docs/notifications.md), also while a retry waits.
+func TestDueRetryLooksOnlyAtItsFamily(t *testing.T) {
+	// A window of 20 s: the retry (after 1 s) falls due inside it, and the
+	// timer's granularity (a twentieth) is a second.
+	e := newEnv(t, Config{PollEvery: time.Hour, Coalesce: 20 * time.Second})
+	ctx := context.Background()
+	exec := func(sql string) {
+		t.Helper()
+		if _, err := e.pool.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	exec(`CREATE SEQUENCE test_refusals`)
+	exec(`CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN PERFORM nextval('test_refusals'); RAISE EXCEPTION 'injected failure'; END $$`)
+	exec(`CREATE TRIGGER test_refuse BEFORE INSERT ON notify_notices FOR EACH ROW EXECUTE FUNCTION test_refuse()`)
+	others := make([]uuid.UUID, 20)
+	for i := range others {
+		others[i] = e.scalarUUID(`INSERT INTO families (name) VALUES ('Other') RETURNING id`)
+	}
+	// Caught up: the first sweep opens no window of the family.
+	if err := e.s.ProcessFamily(ctx, e.family); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { e.s.Run(runCtx, RunOpts{}); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "the first sweep", func() bool { return e.s.scans.Load() > 0 })
+
+	due := e.clock.Now().Add(30 * time.Minute)
+	e.as(e.ana, "laptop-a", func(ctx context.Context, tx *db.Tx) error {
+		_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: "Call grandma", DueAt: &due, AssigneeID: &e.ben})
+		return err
+	})
+	scans := e.s.scans.Load()
+	e.s.Wake(e.family)
+	waitFor(t, "the pass to fail", func() bool {
+		var failed bool
+		return e.pool.QueryRow(ctx, `SELECT is_called FROM test_refusals`).Scan(&failed) == nil && failed
+	})
+	// The retry's timer: the retry is due from then on, inside the window.
+	waitFor(t, "the timer of the retry", func() bool { return e.s.scans.Load() > scans })
+	scans = e.s.scans.Load()
+	for _, id := range others {
+		passes := e.s.passes.Load()
+		e.s.Wake(id)
+		waitFor(t, "another family's pass", func() bool { return e.s.passes.Load() > passes })
+	}
+	if n := e.s.scans.Load() - scans; n > 1 {
+		t.Errorf("%d wake-ups of other families made %d looks at every pending family, want none (at most the timer's one)", len(others), n)
+	}
+}
+
+// TestSweepReachesEveryFamily: a sweep looks at maxBehind families, those
+// whose cursor moved longest ago first, so a family whose wake-up was lost
+// is found even while more families than that are behind, waiting for
+// their windows (before, the first maxBehind by id were taken: a family
+// with a later id waited until fewer were behind).
+func TestSweepReachesEveryFamily(t *testing.T) {
+	old := maxBehind
+	maxBehind = 2
+	t.Cleanup(func() { maxBehind = old })
+	e := newEnv(t, Config{PollEvery: time.Hour, Coalesce: time.Minute})
+	ctx := context.Background()
+	family := func(id string) uuid.UUID {
+		return e.scalarUUID(`INSERT INTO families (id, name) VALUES ($1, 'F') RETURNING id`, id)
+	}
+	low := []uuid.UUID{family("00000000-0000-4000-8000-000000000001"), family("00000000-0000-4000-8000-000000000002")}
+	high := family("ffffffff-ffff-4fff-bfff-ffffffffffff")
+	event := func(f uuid.UUID) {
+		t.Helper()
+		if _, err := e.pool.Exec(ctx, `INSERT INTO tasks (family_id, title) VALUES ($1, 'x')`, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	behind := func(f uuid.UUID) bool {
+		var b bool
+		if err := e.pool.QueryRow(ctx, `SELECT e.seq > c.seq FROM family_event_seq e JOIN notify_cursors c USING (family_id)
+			WHERE family_id = $1`, f).Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { e.s.Run(runCtx, RunOpts{}); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "the first sweep", func() bool { return e.s.scans.Load() > 0 })
+	// The low families are processed (their windows open), then have news
+	// that waits for the window's end: behind, for a minute.
+	for _, f := range low {
+		event(f)
+		e.s.Wake(f)
+		waitFor(t, "a low family's pass", func() bool { return !behind(f) })
+		event(f)
+	}
+	// The high family's news, its wake-up lost; a sweep.
+	event(high)
+	e.s.Sweep()
+	waitFor(t, "the sweep to find the family whose wake-up was lost", func() bool { return !behind(high) })
+}
+
+// TestDeletedFamilyPassSucceeds: a pass over a family deleted since its
+// event was notified (its cursor went with it) has nothing to do; it does
+// not fail, which the leader would retry, up to every PollEvery, for as
+// long as it runs.
+func TestDeletedFamilyPassSucceeds(t *testing.T) {
+	e := newEnv(t, Config{})
+	gone := e.scalarUUID(`INSERT INTO families (name) VALUES ('Gone') RETURNING id`)
+	if _, err := e.pool.Exec(context.Background(), `DELETE FROM families WHERE id = $1`, gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.s.ProcessFamily(context.Background(), gone); err != nil {
+		t.Errorf("the pass over a deleted family: %v, want nothing to do", err)
+	}
 }

@@ -180,8 +180,10 @@ type Service struct {
 
 	presence *Presence
 	wake     chan uuid.UUID                   // families with new events (ProcessFamily)
+	sweep    chan struct{}                    // a sweep is owed (Sweep; also a Wake that found wake full)
 	leading  atomic.Bool                      // this replica derives notices from events (watch.go)
 	passes   atomic.Int64                     // ProcessFamily calls by the event path (tests)
+	scans    atomic.Int64                     // looks at every pending family by the event path (tests)
 	onLead   func(context.Context, *pgx.Conn) // tests: runs on the leader's connection as it takes the lead
 }
 
@@ -195,7 +197,7 @@ func New(store *db.Store, logger *slog.Logger, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	s := &Service{store: store, logger: logger, cfg: cfg, wake: make(chan uuid.UUID, 1024)}
+	s := &Service{store: store, logger: logger, cfg: cfg, wake: make(chan uuid.UUID, 1024), sweep: make(chan struct{}, 1)}
 	s.client = newClient(cfg.Timeout, cfg.AllowPrivate)
 	s.presence = newPresence(s)
 	return s, nil

@@ -48,8 +48,8 @@ import (
 // leader"), as a signed 64-bit key.
 const leaderLockID = -0x6f00_461d_a0dd_a3fa // 0x90ffb9e25f225c06
 
-// maxBehind bounds the families looked at per sweep.
-const maxBehind = 1000
+// maxBehind bounds the families looked at per sweep (a variable for tests).
+var maxBehind int32 = 1000
 
 // eventChannels are the channels whose events can make notices.
 var eventChannels = []string{familyhub.ChannelTasks, familyhub.ChannelCalendar, familyhub.ChannelShopping}
@@ -90,10 +90,14 @@ func (s *Service) WakeFor(family uuid.UUID, channel string) {
 }
 
 // Sweep asks this replica to process every family that is behind soon
-// (after a wake-up may have been lost: a reconnect); it never blocks.
+// (after a wake-up may have been lost: a reconnect); it never blocks. It
+// has a channel of its own, not the wake-ups' queue: Wake falls back to it
+// when that queue is full, where a sweep queued behind the wake-ups would
+// be dropped too (the family then waited for the next PollEvery). One
+// owed sweep stands for any number of requests: it runs after them all.
 func (s *Service) Sweep() {
 	select {
-	case s.wake <- uuid.Nil: // uuid.Nil: every family behind
+	case s.sweep <- struct{}{}:
 	default:
 	}
 }
@@ -148,6 +152,8 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			return
 		case <-later.C:
 			armed, scan = time.Time{}, true
+		case <-s.sweep:
+			woken = append(woken, uuid.Nil) // uuid.Nil: every family behind
 		case id := <-s.wake:
 			woken = append(woken, id)
 		drain:
@@ -171,9 +177,14 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			pending[id] = true
 			scan = scan || id == uuid.Nil
 		}
+		// A due retry is looked at as a wake-up of its family (a due sweep
+		// is a scan): inside its window it waits for the timer, rather than
+		// making every wake-up until then look at every pending family.
 		for id, r := range retry {
 			if !time.Now().Before(r.at) {
-				pending[id], scan = true, true
+				pending[id] = true
+				woken = append(woken, id)
+				scan = scan || id == uuid.Nil
 			}
 		}
 		if pending[uuid.Nil] {
@@ -218,6 +229,7 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			return false
 		}
 		if scan {
+			s.scans.Add(1)
 			for id := range pending {
 				if process(id) {
 					return

@@ -67,18 +67,25 @@ ORDER BY f.id;
 -- name: NotifyCursorLock :one
 SELECT seq FROM notify_cursors WHERE family_id = @family_id FOR UPDATE SKIP LOCKED;
 
+-- NotifyCursorEnsure makes a family's cursor; none for a family that is
+-- gone (deleted after its event was notified: its pass has nothing to do,
+-- rather than failing on the foreign key and being retried for good).
 -- name: NotifyCursorEnsure :exec
-INSERT INTO notify_cursors (family_id) VALUES (@family_id) ON CONFLICT DO NOTHING;
+INSERT INTO notify_cursors (family_id) SELECT id FROM families WHERE id = @family_id ON CONFLICT DO NOTHING;
 
 -- name: NotifyCursorSet :exec
 UPDATE notify_cursors SET seq = greatest(seq, @seq::bigint), updated_at = now() WHERE family_id = @family_id;
 
--- NotifyFamiliesBehind lists families with events not yet looked at.
+-- NotifyFamiliesBehind lists families with events not yet looked at,
+-- those whose cursor moved longest ago first: with more families behind
+-- than max_families (most of them waiting for their window), a family
+-- whose wake-up was lost is still among them, not left out for as long as
+-- enough families with smaller ids are behind.
 -- name: NotifyFamiliesBehind :many
 SELECT e.family_id FROM family_event_seq e
 JOIN notify_cursors c ON c.family_id = e.family_id
 WHERE e.seq > c.seq
-ORDER BY e.family_id
+ORDER BY c.updated_at, e.family_id
 LIMIT @max_families;
 
 -- Notices.

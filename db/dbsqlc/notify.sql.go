@@ -14,9 +14,12 @@ import (
 )
 
 const notifyCursorEnsure = `-- name: NotifyCursorEnsure :exec
-INSERT INTO notify_cursors (family_id) VALUES ($1) ON CONFLICT DO NOTHING
+INSERT INTO notify_cursors (family_id) SELECT id FROM families WHERE id = $1 ON CONFLICT DO NOTHING
 `
 
+// NotifyCursorEnsure makes a family's cursor; none for a family that is
+// gone (deleted after its event was notified: its pass has nothing to do,
+// rather than failing on the foreign key and being retried for good).
 func (q *Queries) NotifyCursorEnsure(ctx context.Context, db DBTX, familyID uuid.UUID) error {
 	_, err := db.Exec(ctx, notifyCursorEnsure, familyID)
 	return err
@@ -55,11 +58,15 @@ const notifyFamiliesBehind = `-- name: NotifyFamiliesBehind :many
 SELECT e.family_id FROM family_event_seq e
 JOIN notify_cursors c ON c.family_id = e.family_id
 WHERE e.seq > c.seq
-ORDER BY e.family_id
+ORDER BY c.updated_at, e.family_id
 LIMIT $1
 `
 
-// NotifyFamiliesBehind lists families with events not yet looked at.
+// NotifyFamiliesBehind lists families with events not yet looked at,
+// those whose cursor moved longest ago first: with more families behind
+// than max_families (most of them waiting for their window), a family
+// whose wake-up was lost is still among them, not left out for as long as
+// enough families with smaller ids are behind.
 func (q *Queries) NotifyFamiliesBehind(ctx context.Context, db DBTX, maxFamilies int32) ([]uuid.UUID, error) {
 	rows, err := db.Query(ctx, notifyFamiliesBehind, maxFamilies)
 	if err != nil {
