@@ -117,12 +117,19 @@ func constants(f *ast.File, fn func(name string, value ast.Expr)) {
 	}
 }
 
-// messageTable reads the keys of web/static/js/i18n/<lang>.js.
+// messageTable reads the keys of web/static/js/i18n/<lang>.js and of the
+// parts it spreads in (<lang>-notify.js, …).
 func messageTable(t *testing.T, lang string) map[string]bool {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(moduleRoot(t), "web", "static", "js", "i18n", lang+".js"))
-	if err != nil {
-		t.Fatal(err)
+	dir := filepath.Join(moduleRoot(t), "web", "static", "js", "i18n")
+	parts, _ := filepath.Glob(filepath.Join(dir, lang+"-*.js"))
+	var raw []byte
+	for _, p := range append([]string{filepath.Join(dir, lang+".js")}, parts...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = append(raw, b...)
 	}
 	keys := map[string]bool{}
 	for _, m := range regexp.MustCompile(`(?m)^\s*'([^']+)':`).FindAllStringSubmatch(string(raw), -1) {

@@ -340,9 +340,15 @@ func TestBrowserI18nTables(t *testing.T) {
 	dir := filepath.Join("..", "..", "web", "static")
 	entry := regexp.MustCompile(`(?m)^\s*'([^']+)':\s*(.*)$`)
 	table := func(lang string) map[string]string {
-		raw, err := os.ReadFile(filepath.Join(dir, "js", "i18n", lang+".js"))
-		if err != nil {
-			t.Fatal(err)
+		// lang.js and the parts it spreads in (lang-notify.js, …).
+		parts, _ := filepath.Glob(filepath.Join(dir, "js", "i18n", lang+"-*.js"))
+		var raw []byte
+		for _, p := range append([]string{filepath.Join(dir, "js", "i18n", lang+".js")}, parts...) {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw = append(raw, b...)
 		}
 		out := map[string]string{}
 		for _, m := range entry.FindAllStringSubmatch(string(raw), -1) {
