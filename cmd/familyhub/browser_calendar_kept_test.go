@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// The calendar's kept ranges beyond the network failing: a server that
+// fails shows them as offline does, and the weeks next to the one shown
+// are read ahead so that they open offline.
+
+// keptCalendarHas is a JavaScript expression: whether the calendar's kept
+// ranges (cache.js, 'calendar') hold an occurrence titled title.
+func keptCalendarHas(title string) string {
+	return fmt.Sprintf(`(import('/js/cache.js').then((c) => c.kept('calendar'))
+		.then((k) => { window.__keptHas = window.__keptHas || {}; window.__keptHas[%[1]q] = !!k?.ranges?.some((r) => r.occurrences.some((o) => o.title === %[1]q)); }),
+		window.__keptHas?.[%[1]q] === true)`, title)
+}
+
+// TestBrowserCalendarKeptServerError: with this week kept on Ana's laptop,
+// the server failing behind its proxy (502 for the calendar's listing;
+// the network works) shows the week from the device with the notice and
+// Retry that shopping and tasks show, not "Not available offline." nor an
+// error in place of the week; Retry once the server is back shows the
+// server's week, with an event added meanwhile. A week the device does not
+// keep, while the server fails so, says why it could not load, with Retry.
+func TestBrowserCalendarKeptServerError(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
+	day := func(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format("2006-01-02") }
+	restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Dentist", "starts_at": day(1) + "T10:00:00Z", "ends_at": day(1) + "T11:00:00Z"})
+	// No service worker: the requests to fail are the page's own.
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	b.login(m.URL(), "ana@example.org")
+	chip := func(title string) string {
+		return fmt.Sprintf(`document.querySelector('.week-grid li.event[data-title=%q]')`, title)
+	}
+	b.goTo("/calendar", chip("Dentist"))
+	b.waitJS("this week kept on the device", keptCalendarHas("Dentist"), 10*time.Second)
+	b.goTo("/tasks", `document.querySelector('#main .tasks-body')`)
+
+	fail := failRequests(t, b)
+	fail.start(`*/api/calendar/events\?from=*`, 502, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+	restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Vet", "starts_at": day(2) + "T10:00:00Z", "ends_at": day(2) + "T11:00:00Z"})
+	notice := `document.querySelector('#main .kept-notice')`
+	b.goTo("/calendar", chip("Dentist")+` && `+notice+`?.checkVisibility()`)
+	b.waitJS("the week from the device, with the notice and Retry", chip("Dentist")+` && !`+chip("Vet")+`
+		&& `+notice+`.querySelector('p').textContent === 'The server is not answering; showing the copy saved on this device.'
+		&& `+notice+`.querySelector('button').textContent === 'Retry'
+		&& !document.querySelector('#main .error-state, #main .offline-state, #main .load-error')`, 5*time.Second)
+
+	// A week the device does not keep (three weeks on: never read, nor read
+	// ahead) says why, with Retry, under its dates; not "offline".
+	for range 3 {
+		calNav(b, 3)
+	}
+	state := `document.querySelector('#main .cal-body .error-state')`
+	b.waitJS("a week not kept: why, and Retry", state+`?.checkVisibility()
+		&& `+state+`.querySelector('p').textContent === 'Could not load: The server is not answering right now. Try again in a moment.'
+		&& `+state+`.querySelector('button').textContent === 'Retry'
+		&& !document.querySelector('#main .offline-state') && !document.querySelector('.cal-body li.event')`, 5*time.Second)
+	calNav(b, 2)
+	b.waitJS("this week from the device again, with the notice", chip("Dentist")+` && `+notice+`?.checkVisibility() && !document.querySelector('#main .error-state')`, 5*time.Second)
+
+	// The server is back: Retry shows its week, and the notice goes.
+	fail.stop()
+	b.click(`#main .kept-notice button`)
+	b.waitJS("the server's week, no notice", chip("Dentist")+` && `+chip("Vet")+` && !`+notice+` && !document.querySelector('#main .error-state')`, 10*time.Second)
+}
+
+// TestBrowserCalendarReadAhead: Ana's laptop shows this week online and
+// nothing else; offline, the next week and the previous one, which she
+// never opened, show from what the device read ahead while it was idle.
+// The week after the next one, never read ahead (only the neighbours of a
+// week shown online are), says "Not available offline.".
+func TestBrowserCalendarReadAhead(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
+	day := func(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format("2006-01-02") }
+	for _, ev := range []struct {
+		title string
+		day   int
+	}{{"Swimming", 1}, {"Dentist", 9}, {"Fair", -4}, {"Concert", 16}} {
+		restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": ev.title, "starts_at": day(ev.day) + "T10:00:00Z", "ends_at": day(ev.day) + "T11:00:00Z"})
+	}
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.login(m.URL(), "ana@example.org")
+	chip := func(title string) string {
+		return fmt.Sprintf(`document.querySelector('.week-grid li.event[data-title=%q]')`, title)
+	}
+	b.goTo("/calendar", chip("Swimming"))
+	b.waitJS("the next week and the previous one read ahead", keptCalendarHas("Dentist")+` && `+keptCalendarHas("Fair"), 15*time.Second)
+
+	b.setOffline(true)
+	b.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
+	notKept := `document.querySelector('.cal-body .offline-state')`
+	calNav(b, 3)
+	b.waitJS("the next week offline, read ahead", chip("Dentist")+` && !`+notKept, 5*time.Second)
+	calNav(b, 3)
+	b.waitJS("the week after: not available offline", notKept+`?.textContent === 'Not available offline.' && !document.querySelector('.cal-body li.event')`, 5*time.Second)
+	calNav(b, 2)
+	b.waitJS("this week", chip("Swimming"), 5*time.Second)
+	calNav(b, 1)
+	b.waitJS("the previous week offline, read ahead", chip("Fair")+` && !`+notKept, 5*time.Second)
+	b.setOffline(false)
+}
