@@ -74,10 +74,12 @@ func TestBrowserCalendarKeptServerError(t *testing.T) {
 }
 
 // TestBrowserCalendarReadAhead: Ana's laptop shows this week online and
-// nothing else; offline, the next week and the previous one, which she
-// never opened, show from what the device read ahead while it was idle.
-// The week after the next one, never read ahead (only the neighbours of a
-// week shown online are), says "Not available offline.".
+// nothing else; the next week and the previous one, which she never
+// opened, are read ahead while the device is idle. Online, a neighbour kept
+// and fresh is not read again: each week's listing is requested only as
+// often as she opened it plus once ahead. Offline, the weeks read ahead
+// show; three weeks on, never read ahead (only the neighbours of a week
+// shown online are), says "Not available offline.".
 func TestBrowserCalendarReadAhead(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	m := startMain(t, dbtest.URL(t))
@@ -87,7 +89,7 @@ func TestBrowserCalendarReadAhead(t *testing.T) {
 	for _, ev := range []struct {
 		title string
 		day   int
-	}{{"Swimming", 1}, {"Dentist", 9}, {"Fair", -4}, {"Concert", 16}} {
+	}{{"Swimming", 1}, {"Dentist", 9}, {"Fair", -4}, {"Concert", 16}, {"Market", -11}} {
 		restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": ev.title, "starts_at": day(ev.day) + "T10:00:00Z", "ends_at": day(ev.day) + "T11:00:00Z"})
 	}
 	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
@@ -97,6 +99,30 @@ func TestBrowserCalendarReadAhead(t *testing.T) {
 	}
 	b.goTo("/calendar", chip("Swimming"))
 	b.waitJS("the next week and the previous one read ahead", keptCalendarHas("Dentist")+` && `+keptCalendarHas("Fair"), 15*time.Second)
+	// The listings requested so far, by the day each starts (as the page asked).
+	reads := `JSON.stringify(Object.entries(performance.getEntriesByType('resource')
+		.filter((e) => e.name.includes('/api/calendar/events?from='))
+		.reduce((n, e) => { const f = new URL(e.name).searchParams.get('from'); n[f] = (n[f] || 0) + 1; return n; }, {}))
+		.sort(([a], [b]) => (a < b ? -1 : 1)).map(([, n]) => n))`
+	if got := eval[string](b, reads); got != "[1,1,1]" {
+		t.Fatalf("listings requested after this week and its read-ahead: %s, want [1,1,1]", got)
+	}
+	// Next (reads the week after it ahead; this week is fresh), today
+	// (both neighbours fresh), previous (reads the week before it ahead).
+	calNav(b, 3)
+	b.waitJS("the next week", chip("Dentist"), 5*time.Second)
+	b.waitJS("the week after it read ahead", keptCalendarHas("Concert"), 10*time.Second)
+	calNav(b, 2)
+	b.waitJS("this week", chip("Swimming"), 5*time.Second)
+	calNav(b, 1)
+	b.waitJS("the previous week", chip("Fair"), 5*time.Second)
+	b.waitJS("the week before it read ahead", keptCalendarHas("Market"), 10*time.Second)
+	// Two weeks back, the previous one, this one, the next one, the one after.
+	if got := eval[string](b, reads); got != "[1,2,2,2,1]" {
+		t.Errorf("listings requested, by week: %s, want [1,2,2,2,1] (a fresh neighbour read again?)", got)
+	}
+	calNav(b, 2)
+	b.waitJS("this week", chip("Swimming"), 5*time.Second)
 
 	b.setOffline(true)
 	b.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
@@ -104,7 +130,9 @@ func TestBrowserCalendarReadAhead(t *testing.T) {
 	calNav(b, 3)
 	b.waitJS("the next week offline, read ahead", chip("Dentist")+` && !`+notKept, 5*time.Second)
 	calNav(b, 3)
-	b.waitJS("the week after: not available offline", notKept+`?.textContent === 'Not available offline.' && !document.querySelector('.cal-body li.event')`, 5*time.Second)
+	b.waitJS("the week after it offline, read ahead", chip("Concert")+` && !`+notKept, 5*time.Second)
+	calNav(b, 3)
+	b.waitJS("three weeks on: not available offline", notKept+`?.textContent === 'Not available offline.' && !document.querySelector('.cal-body li.event')`, 5*time.Second)
 	calNav(b, 2)
 	b.waitJS("this week", chip("Swimming"), 5*time.Second)
 	calNav(b, 1)
