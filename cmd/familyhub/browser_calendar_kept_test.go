@@ -77,7 +77,8 @@ func TestBrowserCalendarKeptServerError(t *testing.T) {
 // nothing else; the next week and the previous one, which she never
 // opened, are read ahead while the device is idle. Online, a neighbour kept
 // and fresh is not read again: each week's listing is requested only as
-// often as she opened it plus once ahead. Offline, the weeks read ahead
+// often as she opened it plus once ahead; a change made elsewhere (its
+// realtime notice) has them read ahead again. Offline, the weeks read ahead
 // show; three weeks on, never read ahead (only the neighbours of a week
 // shown online are), says "Not available offline.".
 func TestBrowserCalendarReadAhead(t *testing.T) {
@@ -123,12 +124,16 @@ func TestBrowserCalendarReadAhead(t *testing.T) {
 	}
 	calNav(b, 2)
 	b.waitJS("this week", chip("Swimming"), 5*time.Second)
+	// A change elsewhere (a realtime notice) makes the kept neighbours
+	// out of date: they are read ahead again, with it.
+	restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Picnic", "starts_at": day(10) + "T12:00:00Z", "ends_at": day(10) + "T13:00:00Z"})
+	b.waitJS("the next week read ahead again after the notice", keptCalendarHas("Picnic"), 10*time.Second)
 
 	b.setOffline(true)
 	b.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
 	notKept := `document.querySelector('.cal-body .offline-state')`
 	calNav(b, 3)
-	b.waitJS("the next week offline, read ahead", chip("Dentist")+` && !`+notKept, 5*time.Second)
+	b.waitJS("the next week offline, read ahead", chip("Dentist")+` && `+chip("Picnic")+` && !`+notKept, 5*time.Second)
 	calNav(b, 3)
 	b.waitJS("the week after it offline, read ahead", chip("Concert")+` && !`+notKept, 5*time.Second)
 	calNav(b, 3)
