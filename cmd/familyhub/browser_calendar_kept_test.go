@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
@@ -24,7 +27,7 @@ func keptCalendarHas(title string) string {
 // the server failing behind its proxy (502 for the calendar's listing;
 // the network works) shows the week from the device with the notice and
 // Retry that shopping and tasks show, not "Not available offline." nor an
-// error in place of the week; Retry once the server is back shows the
+// error in place of the week, and its event opens from it; Retry once the server is back shows the
 // server's week, with an event added meanwhile. A week the device does not
 // keep, while the server fails so, says why it could not load, with Retry.
 func TestBrowserCalendarKeptServerError(t *testing.T) {
@@ -45,7 +48,8 @@ func TestBrowserCalendarKeptServerError(t *testing.T) {
 	b.goTo("/tasks", `document.querySelector('#main .tasks-body')`)
 
 	fail := failRequests(t, b)
-	fail.start(`*/api/calendar/events\?from=*`, 502, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+	proxy := "<html><body><h1>502 Bad Gateway</h1></body></html>"
+	fail.start(`*/api/calendar/events*`, 502, proxy)
 	restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Vet", "starts_at": day(2) + "T10:00:00Z", "ends_at": day(2) + "T11:00:00Z"})
 	notice := `document.querySelector('#main .kept-notice')`
 	b.goTo("/calendar", chip("Dentist")+` && `+notice+`?.checkVisibility()`)
@@ -53,6 +57,14 @@ func TestBrowserCalendarKeptServerError(t *testing.T) {
 		&& `+notice+`.querySelector('p').textContent === 'The server is not answering; showing the copy saved on this device.'
 		&& `+notice+`.querySelector('button').textContent === 'Retry'
 		&& !document.querySelector('#main .error-state, #main .offline-state, #main .load-error')`, 5*time.Second)
+	// The event opens from the week kept, as offline; so too when the
+	// server is overloaded (a 503).
+	fail.start(`*/api/calendar/events*`, 503, `{"error":{"code":"internal","message":"unavailable"}}`)
+	b.click(`.week-grid li.event[data-title="Dentist"] button.event-open`)
+	b.waitJS("the dentist's dialog from the device", dialogOpen+` && document.querySelector('dialog[open] input[name=title]').value === 'Dentist'`, 5*time.Second)
+	b.do(chromedp.KeyEvent(kb.Escape))
+	b.waitJS("the dialog closed", `!document.querySelector('dialog[open]')`, 5*time.Second)
+	fail.start(`*/api/calendar/events*`, 502, proxy)
 
 	// A week the device does not keep (three weeks on: never read, nor read
 	// ahead) says why, with Retry, under its dates; not "offline".
