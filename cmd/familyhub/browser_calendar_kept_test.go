@@ -156,3 +156,60 @@ func TestBrowserCalendarReadAhead(t *testing.T) {
 	b.waitJS("the previous week offline, read ahead", chip("Fair")+` && !`+notKept, 5*time.Second)
 	b.setOffline(false)
 }
+
+// TestBrowserCalendarKeepRangeEviction: the eviction rule of the kept
+// ranges (calendar-pending.js keepRange), run in the browser on made-up
+// ranges of one occurrence each (MAX_RANGES 12, MAX_KEPT 3000). A range
+// the user opens goes first and pushes out the oldest; a range read ahead
+// for the range shown ranks right behind it and pushes out only ranges
+// ranked after it (opened before the range shown), never one ranked before
+// it: when it does not fit behind those, it is not kept and nothing goes;
+// nor is it kept when a range ranked before it covers it.
+func TestBrowserCalendarKeepRangeEviction(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t))
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.do(chromedp.Navigate(m.URL() + "/login"))
+	eval[bool](b, `(window.__eviction = null, import('/js/views/calendar-pending.js').then(({ keepRange }) => {
+		const tz = 'UTC';
+		const wk = (n) => { const d = new Date(Date.UTC(2026, 0, 5 + 7 * n)); const e = new Date(d.getTime() + 7 * 864e5);
+			return { from: d.toISOString().slice(0, 10), to: e.toISOString().slice(0, 10) }; };
+		const r = (n, count = 1) => ({ ...wk(n), at: n, occurrences: Array.from({ length: count }, (_, i) => ({ id: 'w' + n + '-' + i })) });
+		const names = (k) => k.ranges.map((x) => x.occurrences.length > 1 ? 'big' + x.occurrences[0].id.split('-')[0].slice(1) : x.occurrences[0].id.split('-')[0].slice(1)).join(',');
+		const out = [];
+		// Twelve weeks opened, 0 first, 11 last (newest first).
+		let k;
+		for (let n = 0; n < 12; n++) k = keepRange(k, tz, r(n));
+		out.push(names(k));
+		// Read ahead for week 11 (shown): week 12 ranks behind it, the oldest (0) goes.
+		k = keepRange(k, tz, r(12), { after: wk(11) });
+		out.push(names(k));
+		// Read ahead for week 5 (opened earlier): week 20 ranks behind 5; 1 goes.
+		k = keepRange(k, tz, r(20), { after: wk(5) });
+		out.push(names(k));
+		// Read ahead too big to fit behind week 11: not kept, nothing goes.
+		k = keepRange(k, tz, r(31, 3000), { after: wk(11) });
+		out.push(names(k));
+		// Read ahead that fits behind week 11: the ranges ranked after it go.
+		k = keepRange(k, tz, r(30, 2995), { after: wk(11) });
+		out.push(names(k));
+		// Read ahead that a range ranked before it covers: not kept.
+		k = keepRange(k, tz, { from: wk(11).from, to: wk(11).to, at: 99, occurrences: [{ id: 'w99-0' }] }, { after: wk(12) });
+		out.push(names(k));
+		// A range the user opens, big: it stays, the oldest go until it fits.
+		k = keepRange(k, tz, r(40, 2992));
+		out.push(names(k));
+		window.__eviction = out.join(' | ');
+	}), true)`)
+	b.waitJS("the eviction rule ran", `window.__eviction !== null`, 5*time.Second)
+	want := "11,10,9,8,7,6,5,4,3,2,1,0" +
+		" | 11,12,10,9,8,7,6,5,4,3,2,1" +
+		" | 11,12,10,9,8,7,6,5,20,4,3,2" +
+		" | 11,12,10,9,8,7,6,5,20,4,3,2" +
+		" | 11,big30,12,10,9,8" +
+		" | 11,big30,12,10,9,8" +
+		" | big40,11"
+	if got := eval[string](b, `window.__eviction`); got != want {
+		t.Errorf("the kept ranges, newest first, after each step:\n got %s\nwant %s", got, want)
+	}
+}

@@ -195,9 +195,9 @@ export function seriesFrom(occurrences, id) {
 // A range read ahead (the neighbours of the range shown, read while the
 // device is idle: calendar.js) ranks right behind the range it was read
 // for, as if the user had opened it just before that one: so it never
-// pushes out a range opened after that one, it goes before any range
-// opened earlier, and ranges read ahead for older ranges go before it. A
-// range read ahead that does not fit is not kept (the others stay); one
+// pushes out that range or one opened after it, it may push out ranges
+// opened earlier (and ranges read ahead for them). One that does not fit
+// behind the ranges ranked before it is not kept (the others stay); one
 // that a range ranked before it already covers adds nothing and is not
 // kept either. Each range keeps the time it was read (at, ms), which tells
 // the read-ahead whether a neighbour is still fresh (keptFresh).
