@@ -63,6 +63,10 @@ func TestBrowserLoadErrors(t *testing.T) {
 		b.waitJS(page.path+": why, and Retry, in the placeholder's place", state+`?.checkVisibility()
 			&& `+state+`.querySelector('p').textContent === `+js("Could not load: "+page.why)+`
 			&& `+state+`.querySelector('button').textContent === 'Retry'`, 10*time.Second)
+		// The device is online: the server's failure is not "Not available offline.".
+		if eval[bool](b, `!!document.querySelector('#main .offline-state')`) {
+			t.Errorf("%s: says it is not available offline on a device that is online", page.path)
+		}
 		b.waitJS(page.path+": nothing pulsing", `![...document.querySelectorAll('#main .loading, #main .skeleton')].some((e) => e.checkVisibility())
 			&& document.getElementById('main').getAnimations({ subtree: true }).length === 0`, 5*time.Second)
 		if eval[bool](b, `!!document.querySelector('#main > .load-error')`) {

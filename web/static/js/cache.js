@@ -32,6 +32,21 @@ function keptFor(key, on) {
   if (on) keptForError.add(key); else keptForError.delete(key);
   if (was !== keptForError.size > 0) for (const fn of keptListeners) fn(!was);
 }
+/**
+ * The page open now, for keptForServer: a read of a page just left that
+ * fails late says nothing on the next one.
+ */
+export const keptPageNow = () => keptPage;
+/**
+ * keptForServer(key, page) notes that page (keptPageNow() when its read
+ * began) shows key's kept copy because the server failed (serverDown, not
+ * the network): the page's notice with Retry (shell.js). servedLive(key)
+ * ends it: key was just read from the server. For a view that reads
+ * through the server itself instead of fresh() (the calendar's ranges).
+ */
+export function keptForServer(key, page) { if (page === keptPage) keptFor(key, true); }
+/** Key was just read from the server, or the page no longer shows its kept copy: the notice for it goes (keptForServer). */
+export function keptForServerEnds(key) { keptFor(key, false); }
 /** A new page: what the last one showed for a server's failure is no more. */
 export function newPageKept() {
   keptPage++;

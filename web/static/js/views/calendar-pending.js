@@ -191,6 +191,16 @@ export function seriesFrom(occurrences, id) {
 // that it opens offline on any of them: at most MAX_RANGES, and at most
 // MAX_KEPT occurrences in all (the oldest ranges go first; the newest is
 // always kept). A range read again, or one inside a newer one, is dropped.
+//
+// A range read ahead (the neighbours of the range shown, read while the
+// device is idle: calendar.js) ranks right behind the range it was read
+// for, as if the user had opened it just before that one: so it never
+// pushes out that range or one opened after it, it may push out ranges
+// opened earlier (and ranges read ahead for them). One that does not fit
+// behind the ranges ranked before it is not kept (the others stay); one
+// that a range ranked before it already covers adds nothing and is not
+// kept either. Each range keeps the time it was read (at, ms), which tells
+// the read-ahead whether a neighbour is still fresh (keptFresh).
 export const MAX_RANGES = 12;
 export const MAX_KEPT = 3000;
 
@@ -201,17 +211,42 @@ function rangesOf(kept, tz) {
   return kept.from ? [{ from: kept.from, to: kept.to, occurrences: kept.occurrences || [] }] : [];
 }
 
-/** keepRange(kept, tz, range) is kept with range ({from, to, occurrences}) read just now. */
-export function keepRange(kept, tz, range) {
-  const older = rangesOf(kept, tz).filter((x) => !(x.from >= range.from && x.to <= range.to));
-  const ranges = [range];
-  let n = range.occurrences.length;
-  for (const x of older) {
-    if (ranges.length >= MAX_RANGES || n + x.occurrences.length > MAX_KEPT) break;
+/**
+ * keepRange(kept, tz, range, {after}) is kept with range ({from, to,
+ * occurrences, at}) read just now: first, or, read ahead for the range
+ * after ({from, to}), right behind that one.
+ */
+export function keepRange(kept, tz, range, { after = null } = {}) {
+  const all = rangesOf(kept, tz);
+  let at = 0;
+  if (after) {
+    const i = all.findIndex((x) => x.from === after.from && x.to === after.to);
+    at = i < 0 ? all.length : i + 1;
+    if (all.slice(0, at).some((x) => x.from <= range.from && x.to >= range.to)) return kept;
+  }
+  const inside = (x) => x.from >= range.from && x.to <= range.to;
+  const order = [...all.slice(0, at), range, ...all.slice(at).filter((x) => !inside(x))];
+  const ranges = [];
+  let n = 0;
+  for (const x of order) {
+    const fits = ranges.length < MAX_RANGES && n + x.occurrences.length <= MAX_KEPT;
+    if (!fits && x === range && after) continue; // read ahead: only in the room left
+    if (!fits && ranges.length) break;
     ranges.push(x);
     n += x.occurrences.length;
   }
   return { tz, ranges };
+}
+
+/**
+ * keptFresh(kept, tz, r, since) answers whether the ranges kept that were
+ * read at since (ms) or later cover r ({from, to}, days): the read-ahead
+ * then has nothing to read.
+ */
+export function keptFresh(kept, tz, r, since) {
+  const ms = (day) => zoned(`${day}T00:00`, tz).getTime();
+  const spans = rangesOf(kept, tz).filter((x) => (x.at ?? 0) >= since).map((x) => [ms(x.from), ms(x.to)]);
+  return covers(spans, ms(r.from), ms(r.to));
 }
 
 /** All the occurrences kept, newest range first (seriesFrom reads them). */

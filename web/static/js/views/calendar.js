@@ -5,9 +5,14 @@
 // Adding, changing and deleting a whole event goes through the outbox
 // (outbox.js), so it works offline too: what waits is shown where it will
 // be, "waiting to sync" (calendar-pending.js). The ranges read recently
-// stay on the device: offline the calendar shows any range they cover,
-// and says "Not available offline." for one they do not.
-import { ApiError, get } from '../api.js';
+// stay on the device: offline, or when the server fails (a 500, a proxy's
+// 502…: serverDown), the calendar shows any range they cover (the server's
+// failure with the page's notice and Retry, cache.keptForServer), and for
+// one they do not says "Not available offline." (offline) or why it could
+// not load, with Retry (the server failed). While the device is idle on a
+// week or month read from the server, the one after it and the one before
+// are read ahead into the kept ranges (readAhead), so they open offline.
+import { ApiError, get, serverDown } from '../api.js';
 import * as cache from '../cache.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
 import { fmtDate, fmtDateRange, firstDayOfWeek, t } from '../i18n.js';
@@ -16,11 +21,14 @@ import { apply } from '../pending.js';
 import { presenceRow } from '../presence.js';
 import { addDays, dateIn, zoned } from '../time.js';
 import { monthWeeks, renderAgenda, renderMonth, renderWeek, weekStart } from './calendar-grid.js';
-import { keepRange, keptOccurrences, keptRange, seriesFrom, withPending } from './calendar-pending.js';
+import { keepRange, keptFresh, keptOccurrences, keptRange, seriesFrom, withPending } from './calendar-pending.js';
 import { openEvent } from './event-dialog.js';
 
 const MODE_KEY = 'familyhub.calendar.mode';
 const wide = window.matchMedia('(min-width: 900px)');
+// A neighbour read ahead this long ago (and since the last change the
+// calendar heard of) is not read again.
+const AHEAD_FRESH_MS = 10 * 60 * 1000;
 
 export function view(app, main) {
   const tz = app.tz;
@@ -36,6 +44,12 @@ export function view(app, main) {
   const saved = new Map();
   let answers = 0;
   let loaded = false; // a listing was read: before it, the page shows its placeholder
+  let reading = 0; // the page's listings on their way: no read-ahead meanwhile
+  // Since when a kept range may miss a change (ms): the page opened (it
+  // hears the calendar's notices only while open), or its last notice.
+  let changedAt = Date.now();
+  let ahead = null; // the read-ahead waiting for the device to be idle
+  let gone = false; // the page was left
 
   const mode = () => (wide.matches ? chosen : 'agenda');
   const open = (o) => openEvent(app, o, { onSaved: () => reload(), held, known });
@@ -82,16 +96,17 @@ export function view(app, main) {
     return d.toISOString().slice(0, 10);
   }
 
-  function range() {
-    const m = mode();
+  function range() { return rangeAt(mode(), anchor); }
+
+  function rangeAt(m, at) {
     if (m === 'week') {
       // Seven days from the day shown first: today at first, so the coming
       // week is always in view (a family plans forward), then by sevens.
-      const from = anchor;
+      const from = at;
       return { mode: m, from, to: addDays(from, 7) };
     }
     if (m === 'month') {
-      const month = anchor.slice(0, 7);
+      const month = at.slice(0, 7);
       const from = weekStart(`${month}-01`, firstDayOfWeek());
       const n = monthWeeks(from, month);
       return { mode: m, from, to: addDays(from, n * 7), weeks: n, month };
@@ -146,6 +161,17 @@ export function view(app, main) {
     setChildren(body, h('div.offline-state', t('offline.notKept')), placeholder);
   }
 
+  // The server failed and no kept range covers r: the calendar gives way
+  // to a placeholder, which the loader turns into why, with Retry
+  // (shell.js), under r's dates: never an older range's grid.
+  function failed(r) {
+    loaded = false;
+    occurrences = [];
+    label(r);
+    cache.keptForServerEnds('calendar');
+    setChildren(body, loading());
+  }
+
   function render(r = range()) {
     const m = mode();
     const target = { agenda, week: weekGrid, month: monthGrid }[m];
@@ -172,13 +198,16 @@ export function view(app, main) {
     const mark = answers;
     let got;
     let kept;
+    clearAhead();
     try {
       ({ occurrences: got, kept } = await listing(r));
     } catch (e) {
-      if (e.status === 0 && JSON.stringify(range()) === JSON.stringify(r)) {
-        // "Show 4 more weeks" offline past what is kept: the agenda shown stays.
+      if (serverDown(e) && JSON.stringify(range()) === JSON.stringify(r)) {
+        // "Show 4 more weeks" offline (or the server failing) past what is
+        // kept: the agenda shown stays.
         if (r.mode === 'agenda' && loaded && weeks > 4) weeks -= 4;
-        else notKept(r);
+        else if (e.status === 0) notKept(r);
+        else failed(r);
       }
       throw e;
     }
@@ -189,30 +218,82 @@ export function view(app, main) {
     // What this read began after is in it; what came meanwhile is shown over it.
     if (!kept) for (const [id, x] of saved) if (x.n <= mark) saved.delete(id);
     render(r);
+    if (!kept) aheadWhenIdle(r);
   });
 
+  const listPath = (r) => `/api/calendar/events?${new URLSearchParams({
+    from: zoned(`${r.from}T00:00`, tz).toISOString(), to: zoned(`${r.to}T00:00`, tz).toISOString() })}`;
+
   // The range r as the server lists it, kept on the device with the other
-  // ranges read recently (keepRange); without a network, what the kept
+  // ranges read recently (keepRange); without a network, or when the
+  // server fails (serverDown: a 500, a proxy's 502/503/504), what the kept
   // ranges have of r when they cover it (a phone's agenda opens offline as
-  // it was last seen, the week before as it was read).
+  // it was last seen, the week before as it was read); the server's
+  // failure is said by the page's notice with Retry (cache.keptForServer).
   async function listing(r) {
-    const from = zoned(`${r.from}T00:00`, tz);
-    const to = zoned(`${r.to}T00:00`, tz);
+    const page = cache.keptPageNow();
     const fromKept = async (e) => {
       const within = keptRange(await cache.kept('calendar'), tz, r);
       if (!within) throw e;
+      if (e.status > 0) cache.keptForServer('calendar', page);
       return { occurrences: within, kept: true };
     };
     if (navigator.onLine === false) return fromKept(new ApiError(0, 'network'));
     let got;
+    const at = Date.now(); // a change after the read began may be missing from it
+    reading++;
     try {
-      got = await get(`/api/calendar/events?${new URLSearchParams({ from: from.toISOString(), to: to.toISOString() })}`);
+      got = await get(listPath(r));
     } catch (e) {
-      if (e.status !== 0) throw e;
+      if (!serverDown(e)) throw e;
       return fromKept(e);
+    } finally {
+      reading--;
     }
-    cache.update('calendar', (kept) => keepRange(kept, tz, { from: r.from, to: r.to, occurrences: got }));
+    cache.keptForServerEnds('calendar');
+    cache.update('calendar', (kept) => keepRange(kept, tz, { from: r.from, to: r.to, at, occurrences: got }));
     return { occurrences: got, kept: false };
+  }
+
+  // Reading ahead: once range r is drawn from the server and the device is
+  // idle, the week or month after it and the one before (in r's mode; not
+  // the agenda, which always starts today) are read into the kept ranges,
+  // one at a time, so they open offline. Not offline, not when the
+  // connection saves data, not while the page reads a range (the user's
+  // read goes first), not when the kept ranges have the neighbour read
+  // since the last change the page heard of and less than
+  // AHEAD_FRESH_MS ago. A neighbour ranks behind r in the kept ranges
+  // (keepRange): it never pushes out a range opened after r. A failure
+  // says nothing: it is only a read ahead.
+  const canReadAhead = (r) => !gone && navigator.onLine !== false && !navigator.connection?.saveData
+    && reading === 0 && JSON.stringify(range()) === JSON.stringify(r);
+
+  function clearAhead() {
+    if (ahead == null) return;
+    if (window.cancelIdleCallback) cancelIdleCallback(ahead); else clearTimeout(ahead);
+    ahead = null;
+  }
+
+  function aheadWhenIdle(r) {
+    if (r.mode === 'agenda') return;
+    clearAhead();
+    const run = () => { ahead = null; readAhead(r); };
+    ahead = window.requestIdleCallback ? requestIdleCallback(run, { timeout: 3000 }) : setTimeout(run, 1000);
+  }
+
+  async function readAhead(r) {
+    const at = r.mode === 'month' ? `${r.month}-01` : r.from;
+    for (const n of [1, -1]) {
+      const next = rangeAt(r.mode, r.mode === 'month' ? monthShift(at, n) : addDays(at, 7 * n));
+      if (!canReadAhead(r)) return;
+      const since = Math.max(changedAt, Date.now() - AHEAD_FRESH_MS);
+      if (keptFresh(await cache.kept('calendar'), tz, next, since)) continue;
+      if (!canReadAhead(r)) return;
+      const began = Date.now();
+      let got;
+      try { got = await get(listPath(next)); } catch { return; }
+      await cache.update('calendar', (kept) => keepRange(kept, tz, { from: next.from, to: next.to, at: began, occurrences: got }, { after: r }));
+    }
   }
 
   // The outbox's answers: shown at once, then the range is read again
@@ -234,11 +315,12 @@ export function view(app, main) {
   return {
     topics: ['calendar'],
     reload,
-    destroy() { off(); wide.removeEventListener('change', onResize); main.classList.remove('wide-calendar'); here.destroy(); },
+    destroy() { gone = true; clearAhead(); off(); wide.removeEventListener('change', onResize); main.classList.remove('wide-calendar'); here.destroy(); },
     // A change to one event can move any of its occurrences: re-read the
     // range shown, unless it shows that version already (its own write).
     onEvent(ev) {
       if (ev.type !== 'CALENDAR_EVENT_UPDATED') return;
+      changedAt = Date.now(); // the ranges kept may miss it: the next read-ahead reads them again
       const have = occurrences?.filter((o) => o.id === ev.id) ?? [];
       if (ev.op !== 'delete' && ev.version != null && have.length && have.every((o) => o.version >= ev.version)) return;
       reload();

@@ -12,9 +12,10 @@
 // elsewhere is a conflict notice (conflicts.js). A change of one
 // occurrence, or of this and the following ones, needs the server: it is
 // sent at once with If-Match (a 412 is said in the dialog), and offline
-// the dialog says that it needs a connection. Offline, a series opens from
-// the ranges the calendar read (fetchEvent).
-import { ApiError, change, get, serverReachable } from '../api.js';
+// the dialog says that it needs a connection (a server that fails says
+// why instead: it is not "offline"). Offline, or when the server fails, a
+// series opens from the ranges the calendar read (fetchEvent).
+import { ApiError, change, get, serverDown, serverReachable } from '../api.js';
 import { field, formValues, h } from '../dom.js';
 import { dayLabel, fmtTime, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
@@ -46,9 +47,13 @@ function needsConnection(key) {
   return e;
 }
 
-/** Runs fn, a write that needs the server; offline, or when it cannot be reached, it fails saying so (key). */
+/**
+ * Runs fn, a write that needs the server; offline, or when the network
+ * fails, it fails saying so (key). A server that answers with a failure (a
+ * 500, a proxy's 502) fails with its own reason: the device is online.
+ */
 async function online(key, fn) {
-  if (offline()) throw needsConnection(key);
+  if (navigator.onLine === false) throw needsConnection(key);
   try {
     return await fn();
   } catch (e) {
@@ -193,17 +198,19 @@ function saveScoped(ev, occ, scope, diff) {
 
 /**
  * fetchEvent(occ, known) reads the event of occ. When the server cannot be
- * reached (a shop with no signal) a single event opens from the
- * occurrence listed, which is the whole event; a series from what the
- * ranges read say of it (known(id): its definition, which each listed
- * occurrence carries, and its changed occurrences in those ranges), or,
- * when they say nothing (read before the server said so), not at all.
+ * reached (a shop with no signal) or fails (a 500, a proxy's 502/503/504:
+ * serverDown), a single event opens from the occurrence listed, which is
+ * the whole event; a series from what the ranges read say of it (known(id):
+ * its definition, which each listed occurrence carries, and its changed
+ * occurrences in those ranges), or, when they say nothing (read before the
+ * server said so), not at all: offline it says it needs a connection, else
+ * why the server failed.
  */
 async function fetchEvent(occ, known) {
-  const listed = async () => {
+  const listed = async (e = null) => {
     if (occ.rrule) {
       const ev = await known(occ.id);
-      if (!ev) throw needsConnection('event.needsConnection.open');
+      if (!ev) throw e?.status > 0 ? e : needsConnection('event.needsConnection.open');
       return ev;
     }
     const { recurrence_id: _r, overridden: _o, pending: _p, later: _l, series: _s, ...ev } = occ;
@@ -213,7 +220,7 @@ async function fetchEvent(occ, known) {
   try {
     return await get(`/api/calendar/events/${occ.id}`);
   } catch (e) {
-    if (e.status === 0 || e.status === 502 || e.status === 504) return listed();
+    if (serverDown(e)) return listed(e);
     throw e;
   }
 }
