@@ -143,24 +143,32 @@ func (s *Store) announceOwed(c *txConn) {
 
 // txSettings are what a transaction tells PostgreSQL through set_config,
 // local to the transaction: the caller (actor, a user id, and device, both
-// "" for none) for the event triggers, and whether to announce events
-// after commit (familyhub.announce, announce.go).
+// "" for none) for the event triggers, whether to announce events after
+// commit (familyhub.announce, announce.go), and whether to plan with
+// generic plans only (plan_cache_mode, txone.go says why).
 type txSettings struct {
 	actor, device string
 	announce      bool
+	genericPlans  bool
 }
 
 // needed reports whether there is anything to set: a transaction with no
 // caller on a pool that does not announce sets nothing.
-func (t txSettings) needed() bool { return t.announce || t.actor != "" || t.device != "" }
+func (t txSettings) needed() bool {
+	return t.announce || t.genericPlans || t.actor != "" || t.device != ""
+}
 
 // name is the name of the settings' statement prepared on a connection
-// (one per form: with the announce setting or without).
+// (one per form).
 func (t txSettings) name() string {
+	n := "familyhub_tx_settings"
 	if t.announce {
-		return "familyhub_tx_settings_announce"
+		n += "_announce"
 	}
-	return "familyhub_tx_settings"
+	if t.genericPlans {
+		n += "_generic"
+	}
+	return n
 }
 
 // sql is the one statement of the settings, with actor and device given
@@ -169,6 +177,9 @@ func (t txSettings) sql(actor, device string) string {
 	q := "SELECT set_config('familyhub.actor_id', " + actor + ", true), set_config('familyhub.device_id', " + device + ", true)"
 	if t.announce {
 		q += ", set_config('familyhub.announce', 'after_commit', true)"
+	}
+	if t.genericPlans {
+		q += ", set_config('plan_cache_mode', 'force_generic_plan', true)"
 	}
 	return q
 }

@@ -23,6 +23,16 @@ import (
 // round trip and one transaction, with the same triggers, the same events
 // and the same announcement after commit as Store.Tx.
 //
+// The statement is planned with its generic plan (plan_cache_mode, local
+// to the transaction). These statements carry switches as parameters
+// (auto-categorisation on or off, a client id or none, an If-Match or
+// none), and PostgreSQL's plan cache compares the generic plan with plans
+// made for the values at hand, which fold such a switch away and so look
+// cheaper: with auto-categorisation off, it planned ShoppingItemAddOne
+// anew on every execution, which doubled PostgreSQL's CPU per add
+// (docs/benchmarks.md, ninth round). The generic plan is the same index
+// lookups whatever the values.
+//
 // Only operations written for it use it, through oneOrTx
 // (Store.ShoppingItemAdd, Store.ShoppingItemUpdate, Store.TaskComplete):
 // each is a single statement that writes nothing when it cannot do its
@@ -43,7 +53,9 @@ func (s *Store) txOne(ctx context.Context, fn func(q dbsqlc.DBTX) error) error {
 		return err
 	}
 	defer c.release()
-	if err := fn(&oneStatement{conn: c.pc.Conn(), set: c.set}); err != nil {
+	set := c.set
+	set.genericPlans = true
+	if err := fn(&oneStatement{conn: c.pc.Conn(), set: set}); err != nil {
 		return err
 	}
 	s.announceOwed(c)
