@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"reflect"
 	"testing"
 	"time"
 
@@ -263,5 +264,58 @@ func TestPlanCache(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEventLogListSinceOnePipeline: Store.EventLogListSince reads what the
+// plain statement reads, in one pipeline (the settings and the read); the
+// generic-plan setting ends with it, also when the read fails, and the
+// connection is usable after a failure.
+func TestEventLogListSinceOnePipeline(t *testing.T) {
+	t.Parallel()
+	e := newPipelineEnv(t)
+	anna, list := e.member(t, "anna")
+	bg := context.Background()
+	family := familyhub.AuthFromContext(anna).FamilyID
+	for _, name := range []string{"milk", "bread", "eggs"} {
+		if _, _, err := e.store.ShoppingItemAdd(anna, list, db.ShoppingItemNew{Name: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	planMode := func(when string) {
+		t.Helper()
+		var mode string
+		if err := e.pool.QueryRow(bg, `SELECT current_setting('plan_cache_mode')`).Scan(&mode); err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if mode != "auto" {
+			t.Errorf("%s: the connection's plan_cache_mode is %q, want auto", when, mode)
+		}
+	}
+	p := dbsqlc.EventLogListSinceParams{FamilyID: family, Since: 1, MaxEvents: 10}
+	want, err := e.store.Q.EventLogListSince(bg, e.pool, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.tr.sent()
+	got, err := e.store.EventLogListSince(bg, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent := e.tr.sent(); sent != [3]int64{0, 1, 2} {
+		t.Errorf("the read sent %v, want one pipeline of two", sent)
+	}
+	if len(want) < 3 || !reflect.DeepEqual(got, want) {
+		t.Errorf("read %d events %+v, want %d %+v", len(got), got, len(want), want)
+	}
+	planMode("after the read")
+	p.MaxEvents = -1 // LIMIT must not be negative
+	if _, err := e.store.EventLogListSince(bg, p); err == nil {
+		t.Error("a negative limit did not fail the read")
+	}
+	planMode("after a failed read")
+	p.MaxEvents = 1
+	if got, err := e.store.EventLogListSince(bg, p); err != nil || len(got) != 1 {
+		t.Errorf("the read after the failure: %d events, %v", len(got), err)
 	}
 }
