@@ -37,7 +37,26 @@ import (
 // (Store.ShoppingItemAdd, Store.ShoppingItemUpdate, Store.TaskComplete):
 // each is a single statement that writes nothing when it cannot do its
 // work, so that falling back to the operation's Store.Tx form, which then
-// tells why, repeats nothing.
+// tells why, repeats nothing. One read uses it too, for the generic plan
+// alone: Store.EventLogListSince.
+
+// EventLogListSince is the event log's catch-up read (dbsqlc's
+// EventLogListSince: a family's events after a seq, oldest first, at most
+// MaxEvents) with its generic plan, in one round trip. PostgreSQL's own
+// choice planned it anew on every execution: for a seq past the
+// statistics' histogram, the tail a catch-up reads, the plan made for the
+// values expects one row and looks cheaper than the generic one, which is
+// the same primary-key range scan in seq order and never worse
+// (docs/realtime.md, "Plans"). A pool's statement outside Store.Tx, it
+// gets the setting as one-statement writes do.
+func (s *Store) EventLogListSince(ctx context.Context, p dbsqlc.EventLogListSinceParams) ([]dbsqlc.EventLog, error) {
+	var rows []dbsqlc.EventLog
+	err := s.txOne(ctx, func(q dbsqlc.DBTX) (err error) {
+		rows, err = s.Q.EventLogListSince(ctx, q, p)
+		return err
+	})
+	return rows, err
+}
 
 // errOneStatement is a programming error: a one-statement transaction
 // was asked for something other than one QueryRow.
@@ -104,23 +123,86 @@ func (o *oneStatement) Exec(context.Context, string, ...any) (pgconn.CommandTag,
 	return pgconn.CommandTag{}, errOneStatement
 }
 
-func (o *oneStatement) Query(context.Context, string, ...any) (pgx.Rows, error) {
-	return nil, errOneStatement
+// Query is for a read (EventLogListSince): the rows end the pipeline.
+func (o *oneStatement) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if o.sent {
+		return nil, errOneStatement
+	}
+	br, settings := o.send(ctx, sql, args)
+	if settings {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return nil, err
+		}
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	return &oneRows{Rows: rows, br: br}, nil
 }
 
 func (o *oneStatement) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	if o.sent {
 		return errRow{errOneStatement}
 	}
+	br, settings := o.send(ctx, sql, args)
+	return &oneRow{br: br, settings: settings}
+}
+
+// send sends the settings (when there are any, settings) and the
+// statement as one pipeline.
+func (o *oneStatement) send(ctx context.Context, sql string, args []any) (br pgx.BatchResults, settings bool) {
 	o.sent = true
 	b := &pgx.Batch{}
-	settings := o.set.needed()
+	settings = o.set.needed()
 	if settings {
 		q, a := o.set.params()
 		b.Queue(q, a...)
 	}
 	b.Queue(sql, args...)
-	return &oneRow{br: o.conn.SendBatch(ctx, b), settings: settings}
+	return o.conn.SendBatch(ctx, b), settings
+}
+
+// oneRows are the statement's rows. The pipeline's end (the implicit
+// transaction's commit) is read when Next reaches the end of the rows, or
+// at Close; Err tells either's error.
+type oneRows struct {
+	pgx.Rows
+	br     pgx.BatchResults
+	closed bool
+	err    error
+}
+
+func (r *oneRows) Next() bool {
+	if r.closed {
+		return false
+	}
+	if r.Rows.Next() {
+		return true
+	}
+	r.Close()
+	return false
+}
+
+func (r *oneRows) Close() {
+	if r.closed {
+		return
+	}
+	r.closed = true
+	r.Rows.Close()
+	r.err = r.Rows.Err()
+	if cerr := r.br.Close(); r.err == nil {
+		r.err = cerr
+	}
+}
+
+func (r *oneRows) Err() error {
+	if !r.closed {
+		return r.Rows.Err()
+	}
+	return r.err
 }
 
 // oneRow is the statement's row. Scan reads it and then the pipeline's

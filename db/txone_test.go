@@ -78,8 +78,13 @@ func newPipelineEnv(t *testing.T) *pipelineEnv { t.Helper(); return newPipelineE
 // newPipelineEnvConns is newPipelineEnv with a pool of conns connections.
 func newPipelineEnvConns(t *testing.T, conns int32) *pipelineEnv {
 	t.Helper()
+	return newPipelineEnvURL(t, dbtest.URL(t), conns)
+}
+
+// newPipelineEnvURL is newPipelineEnvConns on the database at url.
+func newPipelineEnvURL(t *testing.T, url string, conns int32) *pipelineEnv {
+	t.Helper()
 	ctx := context.Background()
-	url := dbtest.URL(t)
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		t.Fatal(err)

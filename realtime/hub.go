@@ -296,7 +296,7 @@ func (h *Hub) runCatchUp(ctx context.Context) {
 		h.mu.Unlock()
 		failed := false
 		for id, seq := range since {
-			rows, err := h.store.Q.EventLogListSince(ctx, h.store.Pool, dbsqlc.EventLogListSinceParams{FamilyID: id, Since: seq, MaxEvents: catchUpBatch})
+			rows, err := h.store.EventLogListSince(ctx, dbsqlc.EventLogListSinceParams{FamilyID: id, Since: seq, MaxEvents: catchUpBatch})
 			if err != nil {
 				if ctx.Err() != nil {
 					return
@@ -666,7 +666,7 @@ func (h *Hub) EventsSince(ctx context.Context, familyID uuid.UUID, since int64) 
 	if since > cur || since < 0 || cur-since > MaxDelta {
 		return nil, cur, true, nil
 	}
-	rows, err := h.store.Q.EventLogListSince(ctx, h.store.Pool, dbsqlc.EventLogListSinceParams{FamilyID: familyID, Since: since, MaxEvents: int32(cur - since)})
+	rows, err := h.store.EventLogListSince(ctx, dbsqlc.EventLogListSinceParams{FamilyID: familyID, Since: since, MaxEvents: int32(cur - since)})
 	if err != nil {
 		return nil, 0, false, db.Err(err, "")
 	}

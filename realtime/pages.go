@@ -68,7 +68,7 @@ func (pc *pageCache) get(ctx context.Context, store *db.Store, family uuid.UUID,
 	// Not the caller's context: other sockets wait for this query, and
 	// the caller's socket may go away meanwhile.
 	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	e.rows, e.err = store.Q.EventLogListSince(qctx, store.Pool, dbsqlc.EventLogListSinceParams{FamilyID: family, Since: since, MaxEvents: PageSize})
+	e.rows, e.err = store.EventLogListSince(qctx, dbsqlc.EventLogListSinceParams{FamilyID: family, Since: since, MaxEvents: PageSize})
 	cancel()
 	if e.err != nil {
 		pc.mu.Lock()
