@@ -44,6 +44,9 @@ func TestNotifyWokenByRealtimeListener(t *testing.T) {
 	m := startMain(t, dbURL, func(c *Config) {
 		c.ListenDatabaseURL = u.String()
 		c.Notify.PollEvery = time.Hour // only wake-ups and the reconnect's sweep remain
+		// A family is processed at most once per Coalesce (default 10 s,
+		// which left the task's pass a few ms inside the 10 s wait below).
+		c.Notify.Coalesce = 2 * time.Second
 	})
 	ana := newFamily(t, m, "ana@example.org")
 	waitUntil(t, "the listener connected and the service leading", 10*time.Second, func() bool {
