@@ -199,7 +199,19 @@ func TestCategoriseClassifierStillByJob(t *testing.T) {
 	}))
 	defer srv.Close()
 	url := dbtest.URL(t)
-	m := startMain(t, url, func(cfg *Config) { cfg.Jobs.Classifier = llm.Config{URL: srv.URL + "/v1", Model: "tiny"} })
+	m := startMain(t, url, func(cfg *Config) {
+		cfg.Jobs.Classifier = llm.Config{URL: srv.URL + "/v1", Model: "tiny"}
+		cfg.Jobs.SweepEvery = time.Hour // only the start-up sweep, waited for below
+	})
+	// The start-up sweep (every list with unfiled items) asks the model too:
+	// run concurrently with quinoa's job it asked a second time (seen under
+	// stress-ng, where the sweep started late).
+	waitUntil(t, "the start-up categorise sweep done", 30*time.Second, func() bool {
+		var n int
+		err := dbtest.PoolFor(t, url).QueryRow(t.Context(),
+			`SELECT count(*) FROM river_job WHERE kind = 'categorise' AND state = 'completed' AND NOT args ? 'family_id'`).Scan(&n)
+		return err == nil && n > 0
+	})
 	ana := newFamily(t, m, "ana@example.org")
 	list := ana.newList(t, m.URL())
 	ws := dialWS(t, m, ana, "")
