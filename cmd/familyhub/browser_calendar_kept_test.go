@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -211,5 +213,69 @@ func TestBrowserCalendarKeepRangeEviction(t *testing.T) {
 		" | big40,11"
 	if got := eval[string](b, `window.__eviction`); got != want {
 		t.Errorf("the kept ranges, newest first, after each step:\n got %s\nwant %s", got, want)
+	}
+}
+
+// dataSaver turns the browser's "save data" setting on or off (DevTools'
+// Emulation.setDataSaverOverride: navigator.connection.saveData, the
+// Save-Data request header).
+func (b *browser) dataSaver(on bool) {
+	b.t.Helper()
+	p := emulation.SetDataSaverOverrideParams{}
+	if on {
+		p.DataSaverEnabled = &on
+	}
+	if _, err := chromedp.Call(b.ctx, emulation.SetDataSaverOverride, p); err != nil {
+		b.t.Fatal(err)
+	}
+	if got := eval[bool](b, `navigator.connection.saveData`); got != on {
+		b.t.Fatalf("navigator.connection.saveData is %v, want %v", got, on)
+	}
+}
+
+// TestBrowserCalendarReadAheadSaveData: with the connection asking to save
+// data, Ana's laptop reads no week ahead: this week's listing is the only
+// one requested, and the read-ahead says why it did not read. Without it,
+// the same week drawn again has the next and the previous week read ahead.
+func TestBrowserCalendarReadAheadSaveData(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
+	day := func(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format("2006-01-02") }
+	for _, ev := range []struct {
+		title string
+		day   int
+	}{{"Swimming", 1}, {"Dentist", 9}, {"Fair", -4}} {
+		restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": ev.title, "starts_at": day(ev.day) + "T10:00:00Z", "ends_at": day(ev.day) + "T11:00:00Z"})
+	}
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.login(m.URL(), "ana@example.org")
+	chip := func(title string) string {
+		return fmt.Sprintf(`document.querySelector('.week-grid li.event[data-title=%q]')`, title)
+	}
+	// The listings requested so far, by the day each starts.
+	reads := `JSON.stringify(Object.entries(performance.getEntriesByType('resource')
+		.filter((e) => e.name.includes('/api/calendar/events?from='))
+		.reduce((n, e) => { const f = new URL(e.name).searchParams.get('from').slice(0, 10); n[f] = (n[f] || 0) + 1; return n; }, {}))
+		.sort(([a], [b]) => (a < b ? -1 : 1)))`
+	did := `window.familyhub.view.readAhead`
+
+	b.dataSaver(true)
+	b.goTo("/calendar", chip("Swimming"))
+	b.waitJS("the read-ahead done", did+`?.from === `+js(day(0))+` && (`+did+`.skipped === 'save-data' || `+did+`.previous)`, 15*time.Second)
+	if got, want := eval[string](b, reads), fmt.Sprintf(`[[%q,1]]`, day(0)); got != want {
+		t.Errorf("listings requested saving data: %s, want %s (this week only)", got, want)
+	}
+	if got := eval[string](b, `JSON.stringify(`+did+`)`); !strings.Contains(got, `"skipped":"save-data"`) {
+		t.Errorf("the read-ahead saving data: %s, want it skipped for save-data", got)
+	}
+
+	b.dataSaver(false)
+	calNav(b, 2) // Today: this week drawn again
+	b.waitJS("the next and the previous week read ahead", did+`?.skipped === null && `+did+`.next === 'read' && `+did+`.previous === 'read'`, 15*time.Second)
+	b.waitJS("both kept", keptCalendarHas("Dentist")+` && `+keptCalendarHas("Fair"), 5*time.Second)
+	if got, want := eval[string](b, reads), fmt.Sprintf(`[[%q,1],[%q,2],[%q,1]]`, day(-7), day(0), day(7)); got != want {
+		t.Errorf("listings requested: %s, want %s", got, want)
 	}
 }
