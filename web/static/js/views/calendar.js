@@ -326,7 +326,7 @@ export function view(app, main) {
       const began = Date.now();
       let got;
       try {
-        got = await get(listPath(next));
+        got = await get(listPath(next), { background: true });
       } catch (e) {
         did[side] = 'failed';
         retry ||= !!e.retryable;
