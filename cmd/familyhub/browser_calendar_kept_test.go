@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -211,5 +213,150 @@ func TestBrowserCalendarKeepRangeEviction(t *testing.T) {
 		" | big40,11"
 	if got := eval[string](b, `window.__eviction`); got != want {
 		t.Errorf("the kept ranges, newest first, after each step:\n got %s\nwant %s", got, want)
+	}
+}
+
+// headerWatch is a JavaScript expression that starts recording, in
+// window.__headerSaw, every state of the header's indicator that says the
+// server is not answering, and every time the line under the header or
+// the banner for failures shows.
+const headerWatch = `(window.__headerSaw = [], (() => {
+	const conn = document.getElementById('conn'), line = document.getElementById('offline-line'), banner = document.getElementById('banner');
+	const look = () => {
+		const s = [];
+		if (conn.dataset.server) s.push('header: ' + conn.textContent);
+		if (!line.hidden) s.push('line: ' + line.textContent);
+		if (!banner.hidden) s.push('banner: ' + banner.textContent);
+		if (s.length) window.__headerSaw.push(s.join(', '));
+	};
+	for (const el of [conn, line, banner]) new MutationObserver(look).observe(el, { attributes: true, childList: true, characterData: true, subtree: true });
+})(), true)`
+
+// calmPage is a JavaScript expression: the header says "Live" alone and
+// nothing on the page says something failed.
+const calmPage = `document.getElementById('conn').textContent === 'Live' && !document.getElementById('conn').dataset.server
+	&& document.getElementById('offline-line').hidden && document.getElementById('banner').hidden
+	&& !document.querySelector('#main .error-state, #main .offline-state, #main .kept-notice')`
+
+// TestBrowserCalendarReadAheadFails: while Ana's laptop shows this week,
+// which it read fine, the next week's read-ahead gets a proxy's 502 (that
+// listing alone, answered through the DevTools protocol). She did nothing
+// and what she sees is fine, so nothing says so: the header stays "Live",
+// no line under it, no banner, no notice or error on the page; the
+// previous week is still read ahead. The read-ahead is tried again after a
+// pause: the proxy answering again by then, the next week is kept; going
+// to it shows it from the server, still "Live".
+func TestBrowserCalendarReadAheadFails(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
+	day := func(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format("2006-01-02") }
+	for _, ev := range []struct {
+		title string
+		day   int
+	}{{"Swimming", 1}, {"Dentist", 9}, {"Fair", -4}} {
+		restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": ev.title, "starts_at": day(ev.day) + "T10:00:00Z", "ends_at": day(ev.day) + "T11:00:00Z"})
+	}
+	// No service worker: the requests to fail are the page's own.
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	b.login(m.URL(), "ana@example.org")
+	chip := func(title string) string {
+		return fmt.Sprintf(`document.querySelector('.week-grid li.event[data-title=%q]')`, title)
+	}
+	eval[bool](b, headerWatch)
+	saw := func(when string) {
+		t.Helper()
+		if got := eval[[]string](b, `window.__headerSaw`); len(got) > 0 {
+			t.Errorf("%s, the page said: %q", when, got)
+		}
+	}
+
+	// The family's zone is UTC: the next week's listing starts at midnight UTC a week from today.
+	fail := failRequests(t, b)
+	fail.start("*/api/calendar/events?from="+day(7)+"T00%3A00%3A00.000Z&*", 502, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+	b.goTo("/calendar", chip("Swimming"))
+	did := `window.familyhub.view.readAhead`
+	b.waitJS("read ahead: the next week failed, the previous one read", did+`?.from === `+js(day(0))+` && `+did+`.tries === 1
+		&& `+did+`.next === 'failed' && `+did+`.previous === 'read'`, 15*time.Second)
+	if n := fail.served.Load(); n != 1 {
+		t.Errorf("the next week's listing answered 502 %d times, want once (the read-ahead)", n)
+	}
+	saw("after the read-ahead failed")
+	if !eval[bool](b, calmPage) {
+		t.Errorf("after the read-ahead failed: header %q, main %q", eval[string](b, `document.getElementById('conn').textContent`), eval[string](b, `document.getElementById('main').innerText.slice(0, 300)`))
+	}
+	b.waitJS("the previous week kept", keptCalendarHas("Fair"), 5*time.Second)
+
+	// The proxy answers again: the next try reads the next week ahead.
+	fail.stop()
+	b.waitJS("read ahead again: the next week read", did+`?.tries === 2 && `+did+`.next === 'read' && `+did+`.previous === 'fresh'`, 20*time.Second)
+	b.waitJS("the next week kept", keptCalendarHas("Dentist"), 5*time.Second)
+	calNav(b, 3)
+	b.waitJS("the next week, from the server", chip("Dentist")+` && `+calmPage, 5*time.Second)
+	saw("by the end")
+}
+
+// dataSaver turns the browser's "save data" setting on or off (DevTools'
+// Emulation.setDataSaverOverride: navigator.connection.saveData, the
+// Save-Data request header).
+func (b *browser) dataSaver(on bool) {
+	b.t.Helper()
+	p := emulation.SetDataSaverOverrideParams{}
+	if on {
+		p.DataSaverEnabled = &on
+	}
+	if _, err := chromedp.Call(b.ctx, emulation.SetDataSaverOverride, p); err != nil {
+		b.t.Fatal(err)
+	}
+	if got := eval[bool](b, `navigator.connection.saveData`); got != on {
+		b.t.Fatalf("navigator.connection.saveData is %v, want %v", got, on)
+	}
+}
+
+// TestBrowserCalendarReadAheadSaveData: with the connection asking to save
+// data, Ana's laptop reads no week ahead: this week's listing is the only
+// one requested, and the read-ahead says why it did not read. Without it,
+// the same week drawn again has the next and the previous week read ahead.
+func TestBrowserCalendarReadAheadSaveData(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
+	day := func(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format("2006-01-02") }
+	for _, ev := range []struct {
+		title string
+		day   int
+	}{{"Swimming", 1}, {"Dentist", 9}, {"Fair", -4}} {
+		restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": ev.title, "starts_at": day(ev.day) + "T10:00:00Z", "ends_at": day(ev.day) + "T11:00:00Z"})
+	}
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.login(m.URL(), "ana@example.org")
+	chip := func(title string) string {
+		return fmt.Sprintf(`document.querySelector('.week-grid li.event[data-title=%q]')`, title)
+	}
+	// The listings requested so far, by the day each starts.
+	reads := `JSON.stringify(Object.entries(performance.getEntriesByType('resource')
+		.filter((e) => e.name.includes('/api/calendar/events?from='))
+		.reduce((n, e) => { const f = new URL(e.name).searchParams.get('from').slice(0, 10); n[f] = (n[f] || 0) + 1; return n; }, {}))
+		.sort(([a], [b]) => (a < b ? -1 : 1)))`
+	did := `window.familyhub.view.readAhead`
+
+	b.dataSaver(true)
+	b.goTo("/calendar", chip("Swimming"))
+	b.waitJS("the read-ahead done", did+`?.from === `+js(day(0))+` && (`+did+`.skipped === 'save-data' || `+did+`.previous)`, 15*time.Second)
+	if got, want := eval[string](b, reads), fmt.Sprintf(`[[%q,1]]`, day(0)); got != want {
+		t.Errorf("listings requested saving data: %s, want %s (this week only)", got, want)
+	}
+	if got := eval[string](b, `JSON.stringify(`+did+`)`); !strings.Contains(got, `"skipped":"save-data"`) {
+		t.Errorf("the read-ahead saving data: %s, want it skipped for save-data", got)
+	}
+
+	b.dataSaver(false)
+	calNav(b, 2) // Today: this week drawn again
+	b.waitJS("the next and the previous week read ahead", did+`?.skipped === null && `+did+`.next === 'read' && `+did+`.previous === 'read'`, 15*time.Second)
+	b.waitJS("both kept", keptCalendarHas("Dentist")+` && `+keptCalendarHas("Fair"), 5*time.Second)
+	if got, want := eval[string](b, reads), fmt.Sprintf(`[[%q,1],[%q,2],[%q,1]]`, day(-7), day(0), day(7)); got != want {
+		t.Errorf("listings requested: %s, want %s", got, want)
 	}
 }

@@ -79,10 +79,14 @@ export function onUnauthorized(fn) { unauthorized = fn; }
 /**
  * request(method, path, body, opts) answers {data, headers, status}; api()
  * only the data. opts: ifMatch (the version the change was made against,
- * sent as If-Match), timeout (ms; then it fails as a network error).
+ * sent as If-Match), timeout (ms; then it fails as a network error),
+ * background (a read the user did not ask for, such as the calendar's
+ * read-ahead: its failure, the network's or a proxy's 502/504, is not
+ * reported to onReachable, so the header and the offline line stay as
+ * they are; an answer still is: the server answered).
  * A failure throws ApiError.
  */
-export async function request(method, path, body, { ifMatch = null, timeout = 0 } = {}) {
+export async function request(method, path, body, { ifMatch = null, timeout = 0, background = false } = {}) {
   const headers = { 'X-Device-ID': deviceId(), Accept: 'application/json', 'Accept-Language': acceptLanguage() };
   const opts = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (body !== undefined) {
@@ -104,13 +108,14 @@ export async function request(method, path, body, { ifMatch = null, timeout = 0 
       try { data = await res.json(); } catch (e) { if (e.name === 'AbortError') throw e; /* not JSON */ }
     }
   } catch {
-    setReachable(false, 'network');
+    if (!background) setReachable(false, 'network');
     throw new ApiError(0, 'network', undefined, { path });
   } finally {
     clearTimeout(timer);
   }
   const proxyFailed = res.status === 502 || res.status === 504;
-  setReachable(!proxyFailed, proxyFailed ? 'server' : null);
+  if (!proxyFailed) setReachable(true);
+  else if (!background) setReachable(false, 'server');
   if (!res.ok) {
     const e = (data && data.error) || {};
     if (res.status === 401 && !path.startsWith('/api/auth/')) unauthorized();
@@ -145,11 +150,13 @@ export async function change(method, path, body, rec, { fields = null } = {}) {
   }
 }
 
-export async function api(method, path, body) {
-  return (await request(method, path, body)).data;
+/** api(method, path, body, opts) answers request's data (opts as request's). */
+export async function api(method, path, body, opts) {
+  return (await request(method, path, body, opts)).data;
 }
 
-export const get = (p) => api('GET', p);
+/** get(path, opts): opts as request's, e.g. {background: true}. */
+export const get = (p, opts) => api('GET', p, undefined, opts);
 export const post = (p, b) => api('POST', p, b);
 export const patch = (p, b) => api('PATCH', p, b);
 export const put = (p, b) => api('PUT', p, b);

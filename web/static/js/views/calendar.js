@@ -29,6 +29,10 @@ const wide = window.matchMedia('(min-width: 900px)');
 // A neighbour read ahead this long ago (and since the last change the
 // calendar heard of) is not read again.
 const AHEAD_FRESH_MS = 10 * 60 * 1000;
+// A read-ahead that failed in a way trying again may help (no network, a
+// 5xx, a proxy's 502/504, 429) is tried again after these pauses, each time
+// at the next idle moment: twice, then not until the range is drawn again.
+const AHEAD_RETRY_MS = [5000, 30000];
 
 export function view(app, main) {
   const tz = app.tz;
@@ -48,7 +52,11 @@ export function view(app, main) {
   // Since when a kept range may miss a change (ms): the page opened (it
   // hears the calendar's notices only while open), or its last notice.
   let changedAt = Date.now();
-  let ahead = null; // the read-ahead waiting for the device to be idle
+  let ahead = null; // the read-ahead waiting: {timer} for its pause, {idle} for the device to be idle
+  // What the last read-ahead did, for the console and the browser tests:
+  // {from, mode, tries, skipped: why it did not read (null: it did), next,
+  // previous: 'read', 'fresh' (kept, not read again) or 'failed'}.
+  let aheadDid = null;
   let gone = false; // the page was left
 
   const mode = () => (wide.matches ? chosen : 'agenda');
@@ -264,36 +272,70 @@ export function view(app, main) {
   // since the last change the page heard of and less than
   // AHEAD_FRESH_MS ago. A neighbour ranks behind r in the kept ranges
   // (keepRange): it never pushes out a range opened after r. A failure
-  // says nothing: it is only a read ahead.
-  const canReadAhead = (r) => !gone && navigator.onLine !== false && !navigator.connection?.saveData
-    && reading === 0 && JSON.stringify(range()) === JSON.stringify(r);
+  // says nothing, neither on the page nor in the header (a background
+  // read: api.js): the user did not ask for it, and what they see is fine.
+  // When trying again may help it is, after a pause (AHEAD_RETRY_MS), at
+  // the next idle moment, for the neighbours not read yet.
+  const whyNotAhead = (r) => {
+    if (gone) return 'left';
+    if (navigator.onLine === false) return 'offline';
+    if (navigator.connection?.saveData) return 'save-data';
+    if (reading > 0) return 'reading';
+    if (JSON.stringify(range()) !== JSON.stringify(r)) return 'moved';
+    return null;
+  };
 
   function clearAhead() {
     if (ahead == null) return;
-    if (window.cancelIdleCallback) cancelIdleCallback(ahead); else clearTimeout(ahead);
+    if (ahead.timer != null) clearTimeout(ahead.timer);
+    else if (window.cancelIdleCallback) cancelIdleCallback(ahead.idle);
+    else clearTimeout(ahead.idle);
     ahead = null;
   }
 
-  function aheadWhenIdle(r) {
+  // tries: how many read-aheads for r failed so far (then after a pause).
+  function aheadWhenIdle(r, tries = 0) {
     if (r.mode === 'agenda') return;
     clearAhead();
-    const run = () => { ahead = null; readAhead(r); };
-    ahead = window.requestIdleCallback ? requestIdleCallback(run, { timeout: 3000 }) : setTimeout(run, 1000);
+    const run = async () => {
+      ahead = null;
+      const retry = await readAhead(r, tries + 1);
+      // Not when the page moved on meanwhile (its own read-ahead waits).
+      if (retry && tries < AHEAD_RETRY_MS.length && ahead == null && !whyNotAhead(r)) aheadWhenIdle(r, tries + 1);
+    };
+    const idle = () => {
+      ahead = { idle: window.requestIdleCallback ? requestIdleCallback(run, { timeout: 3000 }) : setTimeout(run, 1000) };
+    };
+    if (tries === 0) idle();
+    else ahead = { timer: setTimeout(idle, AHEAD_RETRY_MS[tries - 1]) };
   }
 
-  async function readAhead(r) {
+  // Reads r's neighbours ahead (the try-th time); answers whether one
+  // failed in a way trying again may help.
+  async function readAhead(r, tryNo) {
+    const did = { from: r.from, mode: r.mode, tries: tryNo, skipped: null };
+    aheadDid = did;
     const at = r.mode === 'month' ? `${r.month}-01` : r.from;
-    for (const n of [1, -1]) {
+    let retry = false;
+    for (const [n, side] of [[1, 'next'], [-1, 'previous']]) {
       const next = rangeAt(r.mode, r.mode === 'month' ? monthShift(at, n) : addDays(at, 7 * n));
-      if (!canReadAhead(r)) return;
+      if ((did.skipped = whyNotAhead(r))) return false;
       const since = Math.max(changedAt, Date.now() - AHEAD_FRESH_MS);
-      if (keptFresh(await cache.kept('calendar'), tz, next, since)) continue;
-      if (!canReadAhead(r)) return;
+      if (keptFresh(await cache.kept('calendar'), tz, next, since)) { did[side] = 'fresh'; continue; }
+      if ((did.skipped = whyNotAhead(r))) return false;
       const began = Date.now();
       let got;
-      try { got = await get(listPath(next)); } catch { return; }
+      try {
+        got = await get(listPath(next), { background: true });
+      } catch (e) {
+        did[side] = 'failed';
+        retry ||= !!e.retryable;
+        continue;
+      }
       await cache.update('calendar', (kept) => keepRange(kept, tz, { from: next.from, to: next.to, at: began, occurrences: got }, { after: r }));
+      did[side] = 'read';
     }
+    return retry;
   }
 
   // The outbox's answers: shown at once, then the range is read again
@@ -315,6 +357,8 @@ export function view(app, main) {
   return {
     topics: ['calendar'],
     reload,
+    /** What the last read-ahead did (see aheadDid). */
+    get readAhead() { return aheadDid; },
     destroy() { gone = true; clearAhead(); off(); wide.removeEventListener('change', onResize); main.classList.remove('wide-calendar'); here.destroy(); },
     // A change to one event can move any of its occurrences: re-read the
     // range shown, unless it shows that version already (its own write).
