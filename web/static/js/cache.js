@@ -247,9 +247,9 @@ export async function fresh(key, fetcher) {
 }
 
 /** The tasks page's data: the tasks of date (YYYY-MM-DD), the other open ones and the chores. */
-export async function fetchTasks(date) {
+export async function fetchTasks(date, opts) {
   const [day, open, templates] = await Promise.all([
-    get(`/api/tasks?date=${date}`), get('/api/tasks'), get('/api/tasks?templates=true')]);
+    get(`/api/tasks?date=${date}`, opts), get('/api/tasks', opts), get('/api/tasks?templates=true', opts)]);
   return { date, tasks: [...day, ...open, ...templates] };
 }
 
@@ -259,17 +259,20 @@ let warmed = 0;
  * warm(date) reads everything the device keeps, whatever page is open:
  * every list with its items, the categories and the tasks page of date;
  * one request at a time, stopping at the first failure (the next time the
- * device is back online it tries again), at most every 30 s.
+ * device is back online it tries again), at most every 30 s. Its reads are
+ * background reads (api.js): nobody asked for them, so their failure does
+ * not change the header.
  */
 export function warm(date) {
   if (!warming && Date.now() - warmed < 30000) return Promise.resolve();
   warming ??= (async () => {
     try {
-      const lists = await get('/api/shopping/lists');
+      const bg = { background: true };
+      const lists = await get('/api/shopping/lists', bg);
       await keep('lists', lists);
-      await keep('categories', await get('/api/shopping/categories'));
-      for (const l of lists) await refresh(`list:${l.id}`, () => get(`/api/shopping/lists/${l.id}`));
-      await refresh('tasks', () => fetchTasks(date));
+      await keep('categories', await get('/api/shopping/categories', bg));
+      for (const l of lists) await refresh(`list:${l.id}`, () => get(`/api/shopping/lists/${l.id}`, bg));
+      await refresh('tasks', () => fetchTasks(date, bg));
       warmed = Date.now();
     } catch { /* the next time */ } finally {
       warming = null;
