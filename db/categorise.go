@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -171,4 +172,69 @@ func (s *Store) FileCategorised(ctx context.Context, familyID, listID uuid.UUID,
 		return 0, err
 	}
 	return filed, nil
+}
+
+// ClassifierClaim is a categoriser's claim on asking the external model
+// about some items, from Store.ClaimClassifierQuestions.
+type ClassifierClaim struct {
+	token uuid.UUID
+	ids   []uuid.UUID
+	// Items are the claimed items, read again after the claim: ask the
+	// model about these, and only these.
+	Items []dbsqlc.ShoppingItemsToCategoriseRow
+}
+
+// ClaimClassifierQuestions claims asking the external model about items
+// (candidates of listID, as CategoriseCandidates read them; renamed as
+// given there) until lease from now, so that two categorisers running at
+// once (an item's job and the sweep, a retry, a hand run) do not both pay
+// for the same question. It claims each item under its name, in its own
+// short statement (no transaction is held over the model's call): items
+// under an unexpired claim of another worker are left out, to that worker.
+// It then reads the list's candidates again, so an item another worker
+// filed between the first read and this claim (and released) is left out
+// too. The caller asks about claim.Items, files, then calls
+// ReleaseClassifierClaim (also when the model failed, so a retry is not
+// held up for the lease). On error nothing stays claimed but for a failed
+// release, which expires.
+func (s *Store) ClaimClassifierQuestions(ctx context.Context, listID uuid.UUID, renamed []uuid.UUID, items []dbsqlc.ShoppingItemsToCategoriseRow, lease time.Duration) (ClassifierClaim, error) {
+	c := ClassifierClaim{token: uuid.New()}
+	p := dbsqlc.ShoppingClassifierClaimParams{ClaimedBy: c.token, LeaseSeconds: lease.Seconds()}
+	for _, it := range items {
+		p.ItemIds = append(p.ItemIds, it.ID)
+		p.Names = append(p.Names, it.Name)
+	}
+	claimed, err := s.Q.ShoppingClassifierClaim(ctx, s.Pool, p)
+	if err != nil || len(claimed) == 0 {
+		return c, err
+	}
+	mine := make(map[dbsqlc.ShoppingClassifierClaimRow]bool, len(claimed))
+	for _, cl := range claimed {
+		mine[cl] = true
+		c.ids = append(c.ids, cl.ItemID)
+	}
+	if renamed == nil {
+		renamed = []uuid.UUID{}
+	}
+	now, err := s.Q.ShoppingItemsToCategorise(ctx, s.Pool, dbsqlc.ShoppingItemsToCategoriseParams{ListID: listID, RenamedIds: renamed})
+	if err != nil {
+		return c, errors.Join(err, s.ReleaseClassifierClaim(context.WithoutCancel(ctx), c))
+	}
+	for _, it := range now {
+		if mine[dbsqlc.ShoppingClassifierClaimRow{ItemID: it.ID, Name: it.Name}] {
+			c.Items = append(c.Items, it)
+		}
+	}
+	return c, nil
+}
+
+// ReleaseClassifierClaim deletes the claim's rows (none: nothing to do), so
+// the items may be asked about again at once. A claim not released (an
+// error here, a replica that died) expires with its lease and the
+// prune-events job deletes it.
+func (s *Store) ReleaseClassifierClaim(ctx context.Context, c ClassifierClaim) error {
+	if len(c.ids) == 0 {
+		return nil
+	}
+	return s.Q.ShoppingClassifierRelease(ctx, s.Pool, dbsqlc.ShoppingClassifierReleaseParams{ItemIds: c.ids, ClaimedBy: c.token})
 }

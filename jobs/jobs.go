@@ -204,7 +204,7 @@ func New(store *db.Store, logger *slog.Logger, cfg Config) (*Engine, error) {
 		Register(e, Job[CategoriseArgs]{Run: e.runCategorise, Every: sweepEvery, Flags: categoriseFlags,
 			Usage: "file unfiled shopping items into categories (--list ID: that list; default: every list with recent unfiled items)"}),
 		Register(e, Job[PruneEventsArgs]{Run: e.runPruneEvents, Every: e.cfg.PruneEvery,
-			Usage: "delete old event_log rows, expired tickets, old login failures and sessions"}),
+			Usage: "delete old event_log rows, expired tickets and classifier claims, old login failures and sessions"}),
 		Register(e, Job[CalDAVImportArgs]{Run: e.runCalDAVImport, Every: e.cfg.CalDAVImportEvery, Flags: calDAVImportFlags,
 			Usage: "sync the external calendars families subscribed to (--subscription ID: that one only, now)"}),
 		e.registerNotify(),

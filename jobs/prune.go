@@ -23,7 +23,9 @@ const authFailureRetention = 24 * time.Hour
 // older than EventRetention (a client resuming from before that is told to
 // resync), realtime tickets expired over an hour ago, login failures older
 // than a day, sessions expired or revoked more than SessionRetention ago,
-// and the client ids of creates older than EventRetention. Deleting is idempotent: concurrent runs delete each row once.
+// the client ids of creates older than EventRetention, and expired claims
+// on the classifier's questions. Deleting is idempotent: concurrent runs
+// delete each row once.
 func (e *Engine) runPruneEvents(ctx context.Context, _ PruneEventsArgs) error {
 	now := e.cfg.Now()
 	var events int64
@@ -57,7 +59,13 @@ func (e *Engine) runPruneEvents(ctx context.Context, _ PruneEventsArgs) error {
 	if err != nil {
 		return err
 	}
+	// Claims on the classifier's questions are released by their run; only
+	// a run that died leaves one, expired after its lease.
+	claims, err := e.store.Q.ShoppingClassifierClaimPrune(ctx, e.store.Pool)
+	if err != nil {
+		return err
+	}
 	Logger(ctx).Info("pruned", "events", events, "tickets", tickets, "auth_failures", failures, "sessions", sessions,
-		"client_creates", creates, "event_retention", e.cfg.EventRetention)
+		"client_creates", creates, "classifier_claims", claims, "event_retention", e.cfg.EventRetention)
 	return nil
 }

@@ -96,6 +96,27 @@ SELECT DISTINCT list_id FROM shopping_items
 WHERE category_id IS NULL AND category_source IS DISTINCT FROM 'user'
   AND updated_at > @since::timestamptz;
 
+-- ShoppingClassifierClaim claims asking the external model about each
+-- (item_ids[i], names[i]) until lease_seconds from now, and returns the
+-- items it claimed: those without an unexpired claim of another worker.
+-- Rows are taken in key order, so two workers claiming overlapping sets wait
+-- for each other rather than deadlock.
+-- name: ShoppingClassifierClaim :many
+INSERT INTO shopping_classifier_claims AS c (item_id, name, claimed_by, claimed_until)
+SELECT DISTINCT q.item_id, q.name, @claimed_by::uuid, now() + make_interval(secs => @lease_seconds::float8)
+FROM (SELECT unnest(@item_ids::uuid[]) AS item_id, unnest(@names::text[]) AS name) AS q
+ORDER BY q.item_id, q.name
+ON CONFLICT (item_id, name) DO UPDATE
+SET claimed_by = excluded.claimed_by, claimed_until = excluded.claimed_until
+WHERE c.claimed_until < now()
+RETURNING c.item_id, c.name;
+
+-- ShoppingClassifierRelease deletes one worker's claims (its question was
+-- answered and filed, or failed).
+-- name: ShoppingClassifierRelease :exec
+DELETE FROM shopping_classifier_claims
+WHERE item_id = ANY (@item_ids::uuid[]) AND claimed_by = @claimed_by;
+
 -- Pruning.
 
 -- EventLogPruneBatch deletes up to max_rows events older than before; run
@@ -110,3 +131,8 @@ WHERE (family_id, seq) IN (
 -- name: SessionPrune :execrows
 DELETE FROM sessions
 WHERE expires_at < @before::timestamptz OR revoked_at < @before::timestamptz;
+
+-- ShoppingClassifierClaimPrune deletes expired claims (of workers that died
+-- before releasing them).
+-- name: ShoppingClassifierClaimPrune :execrows
+DELETE FROM shopping_classifier_claims WHERE claimed_until < now();

@@ -134,6 +134,90 @@ func (q *Queries) ShoppingCategoryListForName(ctx context.Context, db DBTX, arg 
 	return items, nil
 }
 
+const shoppingClassifierClaim = `-- name: ShoppingClassifierClaim :many
+INSERT INTO shopping_classifier_claims AS c (item_id, name, claimed_by, claimed_until)
+SELECT DISTINCT q.item_id, q.name, $1::uuid, now() + make_interval(secs => $2::float8)
+FROM (SELECT unnest($3::uuid[]) AS item_id, unnest($4::text[]) AS name) AS q
+ORDER BY q.item_id, q.name
+ON CONFLICT (item_id, name) DO UPDATE
+SET claimed_by = excluded.claimed_by, claimed_until = excluded.claimed_until
+WHERE c.claimed_until < now()
+RETURNING c.item_id, c.name
+`
+
+type ShoppingClassifierClaimParams struct {
+	ClaimedBy    uuid.UUID
+	LeaseSeconds float64
+	ItemIds      []uuid.UUID
+	Names        []string
+}
+
+type ShoppingClassifierClaimRow struct {
+	ItemID uuid.UUID
+	Name   string
+}
+
+// ShoppingClassifierClaim claims asking the external model about each
+// (item_ids[i], names[i]) until lease_seconds from now, and returns the
+// items it claimed: those without an unexpired claim of another worker.
+// Rows are taken in key order, so two workers claiming overlapping sets wait
+// for each other rather than deadlock.
+func (q *Queries) ShoppingClassifierClaim(ctx context.Context, db DBTX, arg ShoppingClassifierClaimParams) ([]ShoppingClassifierClaimRow, error) {
+	rows, err := db.Query(ctx, shoppingClassifierClaim,
+		arg.ClaimedBy,
+		arg.LeaseSeconds,
+		arg.ItemIds,
+		arg.Names,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ShoppingClassifierClaimRow{}
+	for rows.Next() {
+		var i ShoppingClassifierClaimRow
+		if err := rows.Scan(&i.ItemID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const shoppingClassifierClaimPrune = `-- name: ShoppingClassifierClaimPrune :execrows
+DELETE FROM shopping_classifier_claims WHERE claimed_until < now()
+`
+
+// ShoppingClassifierClaimPrune deletes expired claims (of workers that died
+// before releasing them).
+func (q *Queries) ShoppingClassifierClaimPrune(ctx context.Context, db DBTX) (int64, error) {
+	result, err := db.Exec(ctx, shoppingClassifierClaimPrune)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const shoppingClassifierRelease = `-- name: ShoppingClassifierRelease :exec
+DELETE FROM shopping_classifier_claims
+WHERE item_id = ANY ($1::uuid[]) AND claimed_by = $2
+`
+
+type ShoppingClassifierReleaseParams struct {
+	ItemIds   []uuid.UUID
+	ClaimedBy uuid.UUID
+}
+
+// ShoppingClassifierRelease deletes one worker's claims (its question was
+// answered and filed, or failed).
+func (q *Queries) ShoppingClassifierRelease(ctx context.Context, db DBTX, arg ShoppingClassifierReleaseParams) error {
+	_, err := db.Exec(ctx, shoppingClassifierRelease, arg.ItemIds, arg.ClaimedBy)
+	return err
+}
+
 const shoppingItemFileAuto = `-- name: ShoppingItemFileAuto :execrows
 UPDATE shopping_items
 SET category_id = $1, category_source = 'auto'

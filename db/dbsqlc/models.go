@@ -382,6 +382,14 @@ type ShoppingCategoryMemory struct {
 	UpdatedAt  time.Time
 }
 
+// Shopping items the categorise job is asking the external model about (00031): one question per item at a time. Not a domain table: no events. Expired rows are deleted by prune-events.
+type ShoppingClassifierClaim struct {
+	ItemID       uuid.UUID
+	Name         string
+	ClaimedBy    uuid.UUID
+	ClaimedUntil time.Time
+}
+
 type ShoppingItem struct {
 	ID             uuid.UUID
 	FamilyID       uuid.UUID
