@@ -138,3 +138,71 @@ func TestCalDAVRoles(t *testing.T) {
 		})
 	}
 }
+
+// davAs sends a CalDAV request as role's user and returns the status and body.
+func davAs(t *testing.T, f *family, role, method, path, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, f.env.ts.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(f.emails[role], "correct horse")
+	if body != "" {
+		req.Header.Set("Content-Type", "text/calendar; charset=utf-8")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestCalDAVChildKeepsTaskVTODO: a child may not edit tasks (only complete
+// their own), so a VTODO a child PUTs changes no more than completing
+// does: the properties FamilyHub keeps beside its own fields (a URL,
+// PRIORITY, alarms, which every member's calendar app shows) stay as the
+// adults left them. An adult's PUT still keeps them (TestCalDAVTasks).
+func TestCalDAVChildKeepsTaskVTODO(t *testing.T) {
+	t.Parallel()
+	env := roleEnv(t)
+	f := newFamilyOfThree(t, env)
+	id := f.rec("task").String() // assigned to nobody: the child may complete it
+	path := func(role string) string { return "/dav/" + f.ids[role].String() + "/calendars/tasks/" + id + ".ics" }
+	st, orig := davAs(t, f, "child", "GET", path("child"), "")
+	if st != http.StatusOK {
+		t.Fatalf("child GET: %d %s", st, orig)
+	}
+	tampered := strings.Replace(orig, "END:VTODO", "URL:https://phish.example/\r\nPRIORITY:1\r\nEND:VTODO", 1)
+	st, body := davAs(t, f, "child", "PUT", path("child"), tampered)
+	if st >= 300 && st != http.StatusForbidden {
+		t.Fatalf("child PUT: %d %s", st, body)
+	}
+	if _, got := davAs(t, f, "owner", "GET", path("owner"), ""); strings.Contains(got, "phish.example") || strings.Contains(got, "PRIORITY") {
+		t.Fatalf("a child's PUT rewrote the family's task:\n%s", got)
+	}
+
+	// Completing their own task through CalDAV still works, and still
+	// stores nothing else of the child's VTODO.
+	done := strings.Replace(tampered, "STATUS:NEEDS-ACTION", "STATUS:COMPLETED", 1)
+	if st, body := davAs(t, f, "child", "PUT", path("child"), done); st >= 300 {
+		t.Fatalf("child completes: %d %s", st, body)
+	}
+	var got taskJSON
+	f.clients["owner"].must(http.StatusOK, "GET", "/api/tasks/"+id, nil).decode(t, &got)
+	if got.CompletedAt == nil || got.CompletedBy == nil || *got.CompletedBy != f.ids["child"] {
+		t.Fatalf("after the child completed it in the app: %+v", got)
+	}
+	if _, got := davAs(t, f, "owner", "GET", path("owner"), ""); strings.Contains(got, "phish.example") || !strings.Contains(got, "STATUS:COMPLETED") {
+		t.Fatalf("after the child completed it:\n%s", got)
+	}
+
+	// An adult's PUT keeps what it sends.
+	if st, body := davAs(t, f, "member", "PUT", path("member"), tampered); st >= 300 {
+		t.Fatalf("member PUT: %d %s", st, body)
+	}
+	if _, got := davAs(t, f, "owner", "GET", path("owner"), ""); !strings.Contains(got, "phish.example") {
+		t.Fatalf("the member's PUT lost its URL:\n%s", got)
+	}
+}

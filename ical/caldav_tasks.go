@@ -151,8 +151,14 @@ func (c *taskCollection) put(ctx context.Context, tx *db.Tx, name string, cal *i
 			}
 		}
 	}
-	if t, err = tx.CalDAVTaskInterchangeSet(ctx, t.ID, db.TaskInterchange{UID: vt.UID, DavName: name, ICal: raw}); err != nil {
-		return davObject{}, err
+	// The VTODO beside the modelled fields (a URL, PRIORITY, alarms: what
+	// every member's calendar app shows) is an edit of the task: kept only
+	// from a caller who may edit it, or who just created it. A child
+	// completing their own chore changes the status and nothing else.
+	if !exists || tx.Auth().Can(familyhub.ActTaskUpdate, cur.AssigneeID) {
+		if t, err = tx.CalDAVTaskInterchangeSet(ctx, t.ID, db.TaskInterchange{UID: vt.UID, DavName: name, ICal: raw}); err != nil {
+			return davObject{}, err
+		}
 	}
 	objs, err := c.objects(ctx, tx, []dbsqlc.Task{t})
 	if err != nil {

@@ -91,9 +91,9 @@ func ImportSubscription(ctx context.Context, store *db.Store, cfg Config, logger
 		msg := readableImportError(err)
 		delay := min(importBackoffBase<<min(sub.Failures, 16), importBackoffMax)
 		if rerr := store.SubscriptionFailed(ctx, sub.ID, msg, time.Now().Add(delay)); rerr != nil {
-			return errors.Join(err, rerr)
+			return errors.Join(withoutAddress{err}, rerr)
 		}
-		return fmt.Errorf("%s: %w", msg, err)
+		return fmt.Errorf("%s: %w", msg, withoutAddress{err})
 	}
 	var lastErr *string
 	if len(res.problems) > 0 {
@@ -666,13 +666,27 @@ func isTransportError(err error) bool {
 // names its URL, which can hold the calendar's secret token, and
 // last_error is shown to every member, children included.
 func readableImportError(err error) string {
-	msg := importErrorText(err)
+	return hideAddress(err, importErrorText(err))
+}
+
+// hideAddress returns msg, a text about err, without the address err's
+// failed request (*url.Error) names.
+func hideAddress(err error, msg string) string {
 	var ue *url.Error
 	if errors.As(err, &ue) && ue.URL != "" {
 		msg = strings.ReplaceAll(msg, ue.URL, "(the calendar's address)")
 	}
 	return msg
 }
+
+// withoutAddress is err with a text that does not name the calendar's
+// address (hideAddress): ImportSubscription's error is logged, and kept
+// by River with the job, and the address can hold the calendar's secret.
+// errors.Is and errors.As still see the cause.
+type withoutAddress struct{ err error }
+
+func (e withoutAddress) Error() string { return hideAddress(e.err, e.err.Error()) }
+func (e withoutAddress) Unwrap() error { return e.err }
 
 func importErrorText(err error) string {
 	var ie *importError

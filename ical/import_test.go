@@ -1,7 +1,9 @@
 package ical
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -219,3 +221,40 @@ func TestImportSubscriptionFailures(t *testing.T) {
 
 // testConfig lets the import reach Radicale on loopback.
 var testConfig = Config{SecretKey: "test secret key 0123456789", AllowPrivateSubscriptions: true}
+
+// TestImportFailureLogsNoAddress: the error of a failed sync, which the
+// job logs (and River keeps with the job), does not name the calendar's
+// address, which can hold its secret token, any more than last_error does.
+func TestImportFailureLogsNoAddress(t *testing.T) {
+	ctx := context.Background()
+	store, family := newFamilyDB(t)
+	key, _ := DeriveSecretKey(testConfig.SecretKey)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().String()
+	l.Close()
+	const token, query = "private-0a1b2c3d4e5f60718293a4b5c6d7e8f9", "s3cr3tvalue"
+	id := subscribe(t, store, family, key, "http://"+dead+"/calendar/ical/"+token+"/basic.ics?key="+query, "", "")
+	var logs bytes.Buffer
+	if err := ImportSubscriptions(ctx, store, testConfig, slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "calendar subscription sync failed") || !strings.Contains(logs.String(), "could not be reached") {
+		t.Fatalf("no failure logged:\n%s", logs.String())
+	}
+	err = ImportSubscription(ctx, store, testConfig, importLogger(t), id)
+	if err == nil {
+		t.Fatal("the import of an unreachable calendar succeeded")
+	}
+	for _, secret := range []string{token, query} {
+		if strings.Contains(logs.String(), secret) || strings.Contains(err.Error(), secret) {
+			t.Fatalf("the calendar's secret %q is in the log or the error:\n%s\n%v", secret, logs.String(), err)
+		}
+	}
+	var ne net.Error
+	if !errors.As(err, &ne) {
+		t.Fatalf("the cause is gone from %v", err)
+	}
+}
