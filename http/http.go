@@ -78,9 +78,9 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	}
 	switch code {
 	case familyhub.EINTERNAL:
-		logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		logger.Error("request failed", "method", r.Method, "path", logPath(r), "err", err)
 	case familyhub.EUNAVAILABLE:
-		logger.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		logger.Warn("database unavailable", "method", r.Method, "path", logPath(r), "err", err)
 		w.Header().Set("Retry-After", "2")
 	case familyhub.ECONNLIMIT:
 		// A connection of the user's has to end first; when is unknown.

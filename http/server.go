@@ -242,15 +242,18 @@ func (l *readyLog) note(logger *slog.Logger, name string, err error) {
 }
 
 // recoverer turns a panic in a handler into a logged 500 with the JSON error
-// body, instead of a dropped connection.
+// body, instead of a dropped connection. It also marks every answer
+// nosniff: a browser must not read a JSON error or a calendar file as
+// something else.
 func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.logger.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.logger.Error("panic in handler", "method", r.Method, "path", logPath(r), "panic", v, "stack", string(debug.Stack()))
 				s.Error(w, r, familyhub.Errorf(familyhub.EINTERNAL, "internal error"))
 			}
 		}()
@@ -320,4 +323,14 @@ func (s *Server) isHTTPS(r *http.Request) bool {
 		return strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 	}
 	return false
+}
+
+// logPath is the request's path as log lines show it: a read-only
+// calendar feed's path is its secret (ical.FeedPrefix + token), so that
+// part is left out.
+func logPath(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, ical.FeedPrefix) {
+		return ical.FeedPrefix + "…"
+	}
+	return r.URL.Path
 }

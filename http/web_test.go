@@ -41,6 +41,7 @@ func TestWebServesApp(t *testing.T) {
 		{"/ws/x", "404", "application/json", "", `"not_found"`},
 		{"/sse/x", "404", "application/json", "", `"not_found"`},
 		{"/.well-known/nope", "404", "application/json", "", `"not_found"`},
+		{"/ical/0123456789abcdef.ics", "404", "", "", ""},
 		{"/metricsx", "200", "text/html; charset=utf-8", "no-cache", "<title>FamilyHub</title>"},
 	}
 	for _, tc := range cases {
@@ -65,9 +66,10 @@ func TestWebServesApp(t *testing.T) {
 						t.Errorf("CSP %q lacks %q", csp, want)
 					}
 				}
-				if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
-					t.Error("no nosniff")
-				}
+			}
+			// Every answer, the app's and the API's errors alike.
+			if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Error("no nosniff")
 			}
 		})
 	}
@@ -109,4 +111,16 @@ func TestWebServesApp(t *testing.T) {
 			t.Fatalf("POST /shopping = %d, want 405", resp.StatusCode)
 		}
 	})
+}
+
+func TestLogPathHidesFeedSecret(t *testing.T) {
+	for path, want := range map[string]string{
+		"/ical/s3cr3t-token.ics": "/ical/…",
+		"/api/shopping/lists/x":  "/api/shopping/lists/x",
+	} {
+		r, _ := http.NewRequest("GET", "http://x"+path, nil)
+		if got := logPath(r); got != want {
+			t.Errorf("logPath(%s) = %q, want %q", path, got, want)
+		}
+	}
 }
