@@ -160,6 +160,22 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
   const r = document.createRange(); r.selectNodeContents(document.querySelector('.list-head h2'));
   return r.getClientRects().length === 1 ? '' : 'the list name takes ' + r.getClientRects().length + ' lines';
 })()`)
+	// The list tabs scroll rather than shrink ("+ Neue Liste" shrank over "Baumarkt").
+	narrow("list tabs", `[...document.querySelectorAll('.tabs > *')].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent + ' overflows its tab').join('; ')`)
+	// The header's longest state (writes waiting, the server failing while
+	// the socket is live) stays one line, its dot round.
+	narrow("header", `(() => {
+  const c = document.getElementById('conn'), p = document.getElementById('pending'), top = document.querySelector('.top');
+  const was = [c.textContent, c.dataset.server, p.hidden, p.textContent], h = top.offsetHeight;
+  c.dataset.server = 'down'; c.textContent = `+js(map[string]string{"en": "Live, requests failing", "de": "Verbunden, Anfragen scheitern"}[w.lang[:2]])+`; p.hidden = false; p.textContent = '12 ' + `+js(map[string]string{"en": "waiting", "de": "warten"}[w.lang[:2]])+`;
+  const dot = getComputedStyle(c, '::before'), bad = [];
+  if (top.offsetHeight > h) bad.push('the header grows from ' + h + ' to ' + top.offsetHeight + ' px');
+  if (dot.width !== dot.height) bad.push('the dot is ' + dot.width + ' × ' + dot.height);
+  if (p.getClientRects().length !== 1 || p.offsetHeight > 30) bad.push('the badge wraps');
+  [c.textContent, p.hidden, p.textContent] = [was[0], was[2], was[3]];
+  if (was[1] === undefined) delete c.dataset.server; else c.dataset.server = was[1];
+  return bad.join('; ');
+})()`)
 	for _, sel := range []string{"#item-name", "#assistant-input"} {
 		if c := eval[float64](b, contrast+"("+js(sel)+")"); c < 4.5 {
 			t.Errorf("%s: placeholder of %s has contrast %.2f, want ≥ 4.5", name, sel, c)
