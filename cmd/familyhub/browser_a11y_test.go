@@ -203,6 +203,14 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
 	}
 	b.screenshot("shopping-long-tab-" + name)
 	setTab(was)
+	// A list tab reached with the keyboard keeps the focus when the lists
+	// are read again (the tabs are rebuilt: it went to <body>).
+	eval[bool](b, `(() => { const a = document.querySelector('.tabs a:not([aria-current])'); window.tabBefore = a; a.focus(); window.familyhub.view.reload(); return true; })()`)
+	b.waitJS("the tabs rebuilt", `!window.tabBefore.isConnected`, 5*time.Second)
+	if !eval[bool](b, `document.activeElement.matches('.tabs a') && document.activeElement.title === window.tabBefore.title`) {
+		t.Errorf("%s: a focused list tab lost the focus to %s when the lists were read again", name, eval[string](b, `document.activeElement.tagName`))
+	}
+	eval[bool](b, `(document.activeElement.blur(), true)`)
 	if phone {
 		eval[bool](b, `(document.getElementById('item-name').focus(), true)`)
 		b.waitJS("navigation steps aside while typing", `getComputedStyle(document.getElementById('nav')).display === 'none'`, 2*time.Second)
