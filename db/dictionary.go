@@ -148,9 +148,28 @@ func words(name string) []string {
 // It tries the whole name, then each pair of adjacent words, then each
 // word from the last (the head noun: "chocolate milk" is milk), each also
 // as a singular, as the tail of a German compound ("Vollkornbrot"), and,
-// for words of five letters or more, with one typo.
+// for words of five letters or more, with one typo. A name with "with",
+// "without", "for" ("mit", "ohne", "für") is first filed by what comes
+// before it: "Orangensaft ohne Fruchtfleisch" is juice, not meat.
 func DictionaryCategory(name string) string {
 	ws := words(name)
+	for i := 1; i < len(ws); i++ {
+		if connectors[ws[i]] {
+			if c := categoryOf(ws[:i]); c != "" {
+				return c
+			}
+			break
+		}
+	}
+	return categoryOf(ws)
+}
+
+// connectors are the (folded) words after which a name says what its
+// thing has, lacks or is for, not what it is.
+var connectors = map[string]bool{"with": true, "without": true, "for": true, "mit": true, "ohne": true, "fuer": true}
+
+// categoryOf is DictionaryCategory for a name's words.
+func categoryOf(ws []string) string {
 	if len(ws) == 0 {
 		return ""
 	}

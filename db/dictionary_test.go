@@ -46,6 +46,11 @@ func TestCategoriseDictionary(t *testing.T) {
 		{"Bier", "drinks"},
 		{"Waschmittel", "household"},
 		{"Zahnpasta", "personal care"},
+		// What comes before "with", "ohne", "für" says what it is.
+		{"Orangensaft ohne Fruchtfleisch", "drinks"},
+		{"Brötchen mit Schinken", "bakery"},
+		{"Kinderzahnpasta mit Erdbeergeschmack", "personal care"},
+		{"bread with ham", "bakery"},
 		// Typos: one edit in words of five letters or more.
 		{"bananna", "produce"},
 		{"yoghrt", "dairy"},

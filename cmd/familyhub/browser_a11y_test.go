@@ -52,6 +52,15 @@ const overflow = `(() => {
   return '';
 })()`
 
+// narrowW is a narrower phone's width than phoneW (many Android phones).
+const narrowW = 360
+
+// navScrolls says when the navigation scrolls sideways ("" when all of it shows).
+const navScrolls = `(() => {
+  const n = document.getElementById('nav');
+  return n.scrollWidth > n.clientWidth + 1 ? 'the navigation scrolls sideways: ' + n.scrollWidth + ' > ' + n.clientWidth : '';
+})()`
+
 // notCovered is true when the focused element's centre is not under anything else (the fixed navigation).
 const notCovered = `(() => {
   const el = document.activeElement;
@@ -123,12 +132,50 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
 			t.Errorf("%s: %s: wider than its box: %s", name, where, s)
 		}
 	}
+	// On a narrower phone too (360 px): nothing wider than the screen, the
+	// navigation's five labels (German's are long) without a sideways
+	// scroll, and check's condition ("" or what is wrong).
+	narrow := func(where, check string) {
+		t.Helper()
+		if !phone {
+			return
+		}
+		b.do(chromedp.EmulateViewport(narrowW, phoneH))
+		defer b.do(chromedp.EmulateViewport(phoneW, phoneH))
+		for _, c := range []string{overflow, navScrolls, check} {
+			if s := eval[string](b, c); s != "" {
+				t.Errorf("%s: %s at %d px: %s", name, where, narrowW, s)
+			}
+		}
+	}
 
 	// Shopping: placeholders, the focused Add button above the navigation;
 	// the other adult looking at the same list is in its header.
 	b.goTo("/shopping/"+f.listID, `document.querySelector('li.item') && document.querySelector('.list-head .presence .avatar')`)
 	small("shopping")
 	fits("shopping")
+	// The list's one-word name stays whole beside the other adult's avatar
+	// ("Wocheneinkauf" broke as "Wocheneinkau f").
+	narrow("shopping", `(() => {
+  const r = document.createRange(); r.selectNodeContents(document.querySelector('.list-head h2'));
+  return r.getClientRects().length === 1 ? '' : 'the list name takes ' + r.getClientRects().length + ' lines';
+})()`)
+	// The list tabs scroll rather than shrink ("+ Neue Liste" shrank over "Baumarkt").
+	narrow("list tabs", `[...document.querySelectorAll('.tabs > *')].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent + ' overflows its tab').join('; ')`)
+	// The header's longest state (writes waiting, the server failing while
+	// the socket is live) stays one line, its dot round.
+	narrow("header", `(() => {
+  const c = document.getElementById('conn'), p = document.getElementById('pending'), top = document.querySelector('.top');
+  const was = [c.textContent, c.dataset.server, p.hidden, p.textContent], h = top.offsetHeight;
+  c.dataset.server = 'down'; c.textContent = `+js(map[string]string{"en": "Live, requests failing", "de": "Verbunden, Anfragen scheitern"}[w.lang[:2]])+`; p.hidden = false; p.textContent = '12 ' + `+js(map[string]string{"en": "waiting", "de": "warten"}[w.lang[:2]])+`;
+  const dot = getComputedStyle(c, '::before'), bad = [];
+  if (top.offsetHeight > h) bad.push('the header grows from ' + h + ' to ' + top.offsetHeight + ' px');
+  if (dot.width !== dot.height) bad.push('the dot is ' + dot.width + ' × ' + dot.height);
+  if (p.getClientRects().length !== 1 || p.offsetHeight > 30) bad.push('the badge wraps');
+  [c.textContent, p.hidden, p.textContent] = [was[0], was[2], was[3]];
+  if (was[1] === undefined) delete c.dataset.server; else c.dataset.server = was[1];
+  return bad.join('; ');
+})()`)
 	for _, sel := range []string{"#item-name", "#assistant-input"} {
 		if c := eval[float64](b, contrast+"("+js(sel)+")"); c < 4.5 {
 			t.Errorf("%s: placeholder of %s has contrast %.2f, want ≥ 4.5", name, sel, c)
@@ -156,6 +203,14 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
 	}
 	b.screenshot("shopping-long-tab-" + name)
 	setTab(was)
+	// A list tab reached with the keyboard keeps the focus when the lists
+	// are read again (the tabs are rebuilt: it went to <body>).
+	eval[bool](b, `(() => { const a = document.querySelector('.tabs a:not([aria-current])'); window.tabBefore = a; a.focus(); window.familyhub.view.reload(); return true; })()`)
+	b.waitJS("the tabs rebuilt", `!window.tabBefore.isConnected`, 5*time.Second)
+	if !eval[bool](b, `document.activeElement.matches('.tabs a') && document.activeElement.title === window.tabBefore.title`) {
+		t.Errorf("%s: a focused list tab lost the focus to %s when the lists were read again", name, eval[string](b, `document.activeElement.tagName`))
+	}
+	eval[bool](b, `(document.activeElement.blur(), true)`)
 	if phone {
 		eval[bool](b, `(document.getElementById('item-name').focus(), true)`)
 		b.waitJS("navigation steps aside while typing", `getComputedStyle(document.getElementById('nav')).display === 'none'`, 2*time.Second)
@@ -185,6 +240,10 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
 	b.goTo("/tasks", `document.querySelector('li.task')`)
 	small("tasks")
 	fits("tasks")
+	// A task's title has most of its row: its avatar and Later… stack
+	// beside it (side by side they left the title 100 px).
+	narrow("tasks", `[...document.querySelectorAll('li.task:has(> label.tick)')].filter((li) => li.querySelector('.task-open').offsetWidth < li.offsetWidth * 0.5)
+  .map((li) => 'the title of "' + li.querySelector('.title').textContent + '" is ' + li.querySelector('.task-open').offsetWidth + ' of ' + li.offsetWidth + ' px').join('; ')`)
 	shot("tasks")
 	b.clickText(`li.task button.task-open`, w.tasks[4].title) // one with notes and an assignee
 	b.waitJS("task dialog has the focus", dialogOpen, 5*time.Second)
@@ -197,6 +256,7 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
 	b.goTo("/calendar", `document.querySelector('li.event')`)
 	small("calendar")
 	fits("calendar")
+	narrow("calendar", "''")
 	shot("calendar")
 	if !phone {
 		b.click(`.modes button[data-mode=month]`)
@@ -213,17 +273,30 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
 	b.waitJS("event dialog has the focus, with the three scopes", dialogOpen+` && document.querySelectorAll('dialog[open] fieldset.scope input[type=radio]').length === 3`, 5*time.Second)
 	small("event dialog")
 	fits("event dialog")
+	// Taller than a phone's screen, it scrolls with Save in sight.
+	if s := eval[string](b, `(() => {
+  const save = document.querySelector('dialog[open] button[type=submit]'), r = save.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return r.bottom <= innerHeight && (hit === save || save.contains(hit)) ? '' : 'Save at ' + Math.round(r.top) + '..' + Math.round(r.bottom) + ' of ' + innerHeight + ' px';
+})()`); s != "" {
+		t.Errorf("%s: event dialog: Save out of sight: %s", name, s)
+	}
 	shot("event-dialog")
 	b.do(chromedp.KeyEvent("\x1b"))
 
 	b.goTo("/recipes", `document.querySelector('.recipe-card')`)
 	small("recipes")
 	fits("recipes")
+	narrow("recipes", "''")
 	shot("recipes")
 	b.clickText(`.recipe-card a`, w.recipes[0]["title"].(string))
 	b.waitJS("recipe", `document.querySelector('ul.ingredients li') && document.querySelector('#add-list option[value]:not([value=""])')`, 5*time.Second)
 	small("recipe")
 	fits("recipe")
+	// A long list name among the lists to add to: the select is cut, the page not widened.
+	eval[bool](b, `(document.querySelector('#add-list').append(new Option('Einkaufslisten fürs Wochenende und den Kindergeburtstag', 'long')), true)`)
+	narrow("recipe", "''")
+	eval[bool](b, `(document.querySelector('#add-list option[value=long]').remove(), true)`)
 	shot("recipe")
 	b.click(`.head-actions a.button`)
 	b.waitJS("recipe form", `document.querySelector('.recipe-form input[name=title]')?.value`, 5*time.Second)
@@ -240,6 +313,7 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
 	b.waitJS("notifications on for this device", notifyState("on")+` && document.querySelector('li.push-device')`, 15*time.Second)
 	small("family")
 	fits("family")
+	narrow("family", "''")
 	for _, p := range familyParts {
 		saveShot(b, p.name+"-"+name, p.heading)
 	}

@@ -295,6 +295,12 @@ func walkGerman(b *browser, base string, data []string) {
 	b.goTo("/family", `document.querySelector('#h-dav') && document.querySelector('.rows li:not(.loading)')`)
 	b.waitJS("family lists loaded", `!document.querySelector('.loading')`, 5*time.Second)
 	germanOnly(b, "family", data)
+	// "zuletzt aktiv gerade eben", "Synchronisiert gerade eben": not Intl's "jetzt".
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	if ago, err := chromedp.Run(ctx, chromedp.Evaluate[string](`import('/js/i18n.js').then((m) => m.fmtAgo(new Date()))`, chromedp.EvalAwaitPromise)); err != nil || ago != "gerade eben" {
+		t.Errorf("%s: a moment ago is %q (%v), want \"gerade eben\"", b.name, ago, err)
+	}
 	for _, s := range eval[[]string](b, cutSelects) {
 		t.Errorf("%s: family: a select cuts its choice: %s", b.name, s)
 	}
@@ -321,7 +327,7 @@ func walkGerman(b *browser, base string, data []string) {
 }
 
 // cutSelects lists the visible selects too narrow for their chosen option's
-// text (German's are long: "Die Sprache des jeweiligen Geräts").
+// text (German's are long: "Sprache des jeweiligen Geräts").
 const cutSelects = `(() => {
   const c = document.createElement('canvas').getContext('2d');
   return [...document.querySelectorAll('select')].filter((s) => s.checkVisibility()).flatMap((s) => {

@@ -170,12 +170,15 @@ export function dayLabel(date, today) {
   return fmtDate(date);
 }
 
-/** "5 minutes ago", "in 2 days" for an instant. */
+/**
+ * "5 minutes ago", "in 2 days" for an instant; "just now" within a minute
+ * (Intl's "now", "jetzt", read wrong after "last active" and "Synchronisiert").
+ */
 export function fmtAgo(d, now = Date.now()) {
   const s = (d.getTime() - now) / 1000;
   const abs = Math.abs(s);
   const rtf = intl('RelativeTimeFormat', { numeric: 'auto' });
-  if (abs < 60) return rtf.format(0, 'second');
+  if (abs < 60) return t('common.justNow');
   if (abs < 3600) return rtf.format(Math.round(s / 60), 'minute');
   if (abs < 86400) return rtf.format(Math.round(s / 3600), 'hour');
   return rtf.format(Math.round(s / 86400), 'day');

@@ -47,7 +47,7 @@ export default {
   'notify.quietHint': 'In der Zeitzone der Familie ({zone}). Benachrichtigungen warten, bis die Ruhezeit endet.',
   'notify.language': 'Sprache der Benachrichtigungen',
   'notify.languageHint': 'Beim Einschalten wird sie auf die Sprache der App gesetzt.',
-  'notify.langDevice': 'Die Sprache des jeweiligen Geräts',
+  'notify.langDevice': 'Sprache des jeweiligen Geräts',
   'notify.ntfyTitle': 'ntfy (optional)',
   'notify.ntfyIntro': 'Schicke deine Benachrichtigungen auch an ein ntfy-Thema, zum Beispiel auf ein Handy mit der ntfy-App.',
   'notify.ntfyUrl': 'Adresse des Themas',

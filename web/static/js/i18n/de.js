@@ -20,6 +20,7 @@ export default {
   'common.retry': 'Nochmal versuchen',
   'common.dismiss': 'Ausblenden',
   'common.undo': 'Rückgängig',
+  'common.justNow': 'gerade eben',
 
   'conn.connecting': 'Verbinde…',
   'conn.live': 'Verbunden',

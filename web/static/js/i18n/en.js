@@ -21,6 +21,7 @@ export default {
   'common.retry': 'Retry',
   'common.dismiss': 'Dismiss',
   'common.undo': 'Undo',
+  'common.justNow': 'just now',
 
   'conn.connecting': 'Connecting…',
   'conn.live': 'Live',

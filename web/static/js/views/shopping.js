@@ -138,9 +138,15 @@ export function view(app, main, listId) {
 
   let tabShown = null; // the list whose tab was last scrolled into view
   function renderTabs() {
+    // Rebuilt after every read of the list: a tab reached with the keyboard
+    // keeps the focus (it went to the page's body a second later). Not by
+    // data-key: a dialog closing after the new list opened focuses the
+    // page's heading, not "+ New list" (dialog.js).
+    const had = tabs.contains(document.activeElement) ? document.activeElement.getAttribute('href') ?? 'new' : null;
     setChildren(tabs,
       lists.map((l) => h('a', { href: `/shopping/${l.id}`, 'aria-current': list && l.id === list.id ? 'page' : null, title: l.name }, h('span.tab-name', l.name))),
       app.can('shopping_list.create') ? h('button.tab-new', { type: 'button', onclick: () => newList(app) }, h('span', { 'aria-hidden': 'true' }, '+ '), t('shopping.newList')) : null);
+    if (had) [...tabs.children].find((el) => (el.getAttribute('href') ?? 'new') === had)?.focus({ preventScroll: true });
     // The open list's tab in view when the row scrolls (a phone with a few
     // lists; a new list's tab is last), once per list opened: a row scrolled
     // by hand stays put when the list changes elsewhere.
