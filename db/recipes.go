@@ -63,7 +63,7 @@ type RecipeNew struct {
 }
 
 // Normalize normalises the recipe in place: text trimmed, absent lists
-// empty, tags lower-cased without duplicates, blank source_url null.
+// empty, tags trimmed without duplicates (ignoring case), blank source_url null.
 func (p *RecipeNew) Normalize() (err error) {
 	if p.Title, err = TrimmedText("title", p.Title, 1, familyhub.MaxRecipeTitleLen); err != nil {
 		return err
@@ -196,16 +196,17 @@ func normalizeSteps(in []string) ([]string, error) {
 	return out, nil
 }
 
-// normalizeTags trims and lower-cases tags and drops repeats, keeping the
-// first occurrence's place.
+// normalizeTags trims tags and drops repeats that differ only in case,
+// keeping the first occurrence as typed and in place: German nouns keep
+// their capital ("Abendessen", and "abendessen" after it is a repeat).
 func normalizeTags(in []string) ([]string, error) {
 	out := make([]string, 0, len(in))
 	for i, tag := range in {
-		tag = strings.ToLower(strings.TrimSpace(tag))
+		tag = strings.TrimSpace(tag)
 		if err := ValidateText(fmt.Sprintf("tags[%d]", i), tag, 1, familyhub.MaxRecipeTagLen); err != nil {
 			return nil, err
 		}
-		if !slices.Contains(out, tag) {
+		if !slices.ContainsFunc(out, func(t string) bool { return strings.EqualFold(t, tag) }) {
 			out = append(out, tag)
 		}
 	}

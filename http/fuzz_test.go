@@ -194,10 +194,12 @@ func FuzzRecipeCreate(f *testing.F) {
 		for _, step := range req.Steps {
 			checkText(t, "step", step, familyhub.MaxRecipeStepLen)
 		}
-		for _, tag := range req.Tags {
+		for i, tag := range req.Tags {
 			checkText(t, "tag", tag, familyhub.MaxRecipeTagLen)
-			if tag != strings.ToLower(tag) {
-				t.Fatalf("tag %q not lower-cased", tag)
+			for _, before := range req.Tags[:i] {
+				if strings.EqualFold(before, tag) {
+					t.Fatalf("tags %q repeat %q (ignoring case)", req.Tags, tag)
+				}
 			}
 		}
 		if u := req.SourceURL; u != nil && !strings.HasPrefix(strings.ToLower(*u), "http://") && !strings.HasPrefix(strings.ToLower(*u), "https://") {

@@ -42,8 +42,8 @@ func TestRecipeCRUD(t *testing.T) {
 		*rec.SourceURL != "https://example.org/pancakes" || rec.CreatedAt.IsZero() || rec.UpdatedAt.IsZero() {
 		t.Fatalf("created %+v", rec)
 	}
-	if !slices.Equal(rec.Tags, []string{"breakfast", "sweet"}) {
-		t.Fatalf("tags %v, want trimmed, lower-cased, unique", rec.Tags)
+	if !slices.Equal(rec.Tags, []string{"Breakfast", "sweet"}) {
+		t.Fatalf("tags %v, want trimmed, as typed, unique ignoring case", rec.Tags)
 	}
 	if in := rec.Ingredients[3]; in.Name != "salt" || in.Quantity != nil || *in.Unit != "pinch" {
 		t.Fatalf("ingredient %+v", in)

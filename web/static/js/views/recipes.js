@@ -22,7 +22,7 @@ export function list(app, main) {
   function render() {
     if (!out.contains(cards)) setChildren(out, empty, cards);
     const q = filter.value.trim().toLowerCase();
-    const shown = recipes.filter((r) => !q || r.title.toLowerCase().includes(q) || r.tags.some((x) => x.includes(q)));
+    const shown = recipes.filter((r) => !q || r.title.toLowerCase().includes(q) || r.tags.some((x) => x.toLowerCase().includes(q)));
     reconcile(cards, shown, {
       key: (r) => r.id,
       sig: (r) => JSON.stringify([r.title, r.servings, r.ingredients.length, r.tags, currentLang()]),
