@@ -148,9 +148,12 @@ func (e *Engine) categoriseList(ctx context.Context, listID uuid.UUID, renamed [
 // holds (db.Store.ClaimClassifierQuestions): 2 minutes, or a minute more
 // than the classifier's timeout if that is longer, so a claim outlives the
 // question it covers. A claim is released when its run is done; the lease
-// matters only when the run's replica died.
+// matters only when the run's replica died. A job's question ends with the
+// job (JobTimeout), so a longer classifier timeout does not lengthen the
+// lease: a dead run's claim must expire while the sweep still looks at its
+// item (SweepWindow), or the item stays unfiled.
 func (e *Engine) classifierLease() time.Duration {
-	return max(2*time.Minute, e.classifier.Timeout()+time.Minute)
+	return max(2*time.Minute, min(e.classifier.Timeout(), e.cfg.JobTimeout)+time.Minute)
 }
 
 // decide returns the category an item goes to, or uuid.Nil to leave it:

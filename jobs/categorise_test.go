@@ -236,3 +236,28 @@ func TestCategoriseClaimRereads(t *testing.T) {
 		t.Fatalf("the model was asked %d times, want once", n)
 	}
 }
+
+// TestCategoriseLeaseBoundedByJob: a claim's lease never outlasts the job
+// that holds it by more than its minute (River cancels a job at
+// JobTimeout, so its question cannot last longer). A classifier timeout
+// past the sweep's window (an hour) made a dead run's claim outlive it:
+// the item's rescued job found the claim held and finished, the sweep
+// found it held until the item was past its window, and the item stayed
+// unfiled for good.
+func TestCategoriseLeaseBoundedByJob(t *testing.T) {
+	pool := dbtest.Pool(t)
+	model := newFakeModel(t, false)
+	cfg := model.config()
+	cfg.Timeout = 2 * time.Hour
+	e := newTestEngine(t, pool, Config{Classifier: cfg, JobTimeout: 5 * time.Minute, RescueAfter: 15 * time.Minute})
+	if got, want := e.classifierLease(), 6*time.Minute; got != want {
+		t.Fatalf("lease %s with a 2h classifier timeout and a 5m job timeout, want %s", got, want)
+	}
+	if got, want := e.classifierLease(), e.cfg.SweepWindow; got >= want {
+		t.Fatalf("lease %s outlasts the sweep's window %s", got, want)
+	}
+	e = newTestEngine(t, pool, Config{Classifier: model.config()}) // the 15 s default
+	if got, want := e.classifierLease(), 2*time.Minute; got != want {
+		t.Fatalf("lease %s with the default timeouts, want %s", got, want)
+	}
+}
