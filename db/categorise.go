@@ -195,8 +195,10 @@ type ClassifierClaim struct {
 // filed between the first read and this claim (and released) is left out
 // too. The caller asks about claim.Items, files, then calls
 // ReleaseClassifierClaim (also when the model failed, so a retry is not
-// held up for the lease). On error nothing stays claimed but for a failed
-// release, which expires.
+// held up for the lease). On error the caller has nothing to release (a
+// failed re-read releases what was claimed); only a claim statement that
+// committed but whose answer was lost (cancelled, connection broken)
+// leaves claims, which expire with their lease.
 func (s *Store) ClaimClassifierQuestions(ctx context.Context, listID uuid.UUID, renamed []uuid.UUID, items []dbsqlc.ShoppingItemsToCategoriseRow, lease time.Duration) (ClassifierClaim, error) {
 	c := ClassifierClaim{token: uuid.New()}
 	p := dbsqlc.ShoppingClassifierClaimParams{ClaimedBy: c.token, LeaseSeconds: lease.Seconds()}
