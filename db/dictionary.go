@@ -69,7 +69,7 @@ var dictionarySource = map[string]string{
 	"baby": `diapers nappies baby food wipes baby wipes formula
 		windeln babynahrung feuchttuecher babybrei`,
 	"pets": `cat food dog food cat litter litter pet food dog treats
-		katzenfutter hundefutter katzenstreu tierfutter leckerli`,
+		katzenfutter hundefutter katzenstreu tierfutter futter leckerli`,
 }
 
 // defaultCategories are the seeded category names (migration 00003), in

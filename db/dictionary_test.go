@@ -23,6 +23,7 @@ func TestCategoriseDictionary(t *testing.T) {
 		{"ice cream", "frozen"},
 		{"eggs", "dairy"},
 		{"dog food", "pets"},
+		{"Futter für Katze", "pets"}, // not "butter" with a typo
 		{"diapers", "baby"},
 		{"shampoo", "personal care"},
 		{"orange juice", "drinks"},
