@@ -228,9 +228,10 @@ func TestLimitRace(t *testing.T) {
 	}
 }
 
-// TestShoppingItemsPerListLimit: the common add stays one pipeline without
-// a count far from the limit, and on a long-used list (positions past the
-// limit, few items) too; near the limit it falls back to the ordinary
+// TestShoppingItemsPerListLimit: the common add stays one pipeline far
+// from the limit, on a long-used list (positions past the limit, few
+// items) and on one with an item left for years (counted in the
+// statement) too; near the limit it falls back to the ordinary
 // transaction, which counts under the list's lock: the add that fills the
 // list passes, the next is ELIMIT, a replay of an earlier add still
 // answers, and two adds at once at the limit do not both pass.
@@ -254,9 +255,13 @@ func TestShoppingItemsPerListLimit(t *testing.T) {
 		}
 	}
 	onePipeline("a new list")
-	// A list used for years: its positions are past the limit.
+	// A list used for years: its positions are past the limit, their span small.
 	e.exec(t, `UPDATE shopping_items SET position = $2 WHERE list_id = $1`, list, 3*familyhub.MaxShoppingItemsPerList)
 	onePipeline("a long-used list")
+	// One item left on it since the beginning: the span is past the
+	// limit, the statement counts the few items itself.
+	e.exec(t, `UPDATE shopping_items SET position = 0 WHERE id = (SELECT id FROM shopping_items WHERE list_id = $1 LIMIT 1)`, list)
+	onePipeline("a list with an old item")
 
 	// Fill to one less than the limit (positions counting up, as adds make them).
 	e.exec(t, `DELETE FROM shopping_items WHERE list_id = $1`, list)

@@ -301,15 +301,16 @@ func shoppingItemRequest(listID uuid.UUID, p ShoppingItemNew) any {
 // nothing), runs as Tx.ShoppingItemAdd in a Store.Tx (oneOrTx), which
 // gives the answer (not found, the replay, the reused id, the limit).
 //
-// The statement proves room without counting while the list's top
-// position is below shoppingItemsRoomBelow: an index lookup it makes
-// anyway for the new item's position. Only past that does it count the
-// list's items (a long-used list's positions keep growing; its few items
-// are cheap to count). Positions repeat only when items are moved (PATCH
-// position; the PWA never does) or added at the same moment, so a client
-// that moves items down can keep the top low and add past the limit
-// without being counted: each item over it costs it a move as well.
-// docs/api.md says so.
+// The statement proves room without counting while the list's top and
+// bottom positions span fewer than shoppingItemsRoomBelow: two index
+// lookups, the top one made anyway for the new item's position (a list
+// used for years has high positions but a small span, its bought items
+// cleared from the bottom). Only past that does it count the list's items.
+// Positions repeat only when items are moved (PATCH position; the PWA
+// never does) or added at the same moment, so a client that moves items
+// on purpose can keep the span small and add past the limit without
+// being counted: each item over it costs it a move as well. docs/api.md
+// says so.
 func (s *Store) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingItemNew) (item dbsqlc.ShoppingItemsView, replayed bool, err error) {
 	a := familyhub.AuthFromContext(ctx)
 	if err := authorize(a, familyhub.ActShoppingItemAdd); err != nil {

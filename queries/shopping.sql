@@ -63,14 +63,16 @@ SELECT count(*)::int FROM (
 
 -- Room on a list (familyhub.MaxShoppingItemsPerList, db/limits.go says
 -- why so): an add inserts by itself only while the list is well below the
--- limit, proved cheaply. The list's top position (the new item's, less
--- one, read anyway) says so without counting while it is below
--- @room_below (the limit less a margin): appended positions count up,
--- so a list's items reach its top only when moves made positions repeat.
--- Past it (a long-used list's positions keep growing), the list's items
--- are counted, at most @room_below of them. Otherwise the add writes
--- nothing and returns no row, and the caller counts exactly under the
--- list's limit lock (Tx.shoppingItemInsert); @room_checked says it did.
+-- limit, proved without counting: appended positions count up, so a list
+-- whose top and bottom positions (two index lookups; the top is read
+-- anyway, for the new item's) span fewer than @room_below (the limit less
+-- a margin) holds fewer items, unless moves made positions repeat. A list
+-- used for years has high positions but a small span: its bought items
+-- are cleared from the bottom. Past that span (an item left on the list
+-- for thousands of adds) the list's items are counted, at most @room_below
+-- of them. Otherwise the add writes nothing and returns no row, and the
+-- caller counts exactly under the list's limit lock
+-- (Tx.shoppingItemInsert); @room_checked says it did.
 
 -- ShoppingItemInsert appends an item to a list of the family (position =
 -- the list's max + 1) and returns it: the caller knows the category's name
@@ -81,10 +83,10 @@ SELECT count(*)::int FROM (
 WITH list AS (
     SELECT l.id, l.family_id, t.top
     FROM shopping_lists l
-    CROSS JOIN LATERAL (SELECT max(i.position) AS top FROM shopping_items i WHERE i.list_id = l.id) t
+    CROSS JOIN LATERAL (SELECT max(i.position) AS top, min(i.position) AS bottom FROM shopping_items i WHERE i.list_id = l.id) t
     WHERE l.id = @list_id AND l.family_id = @family_id
       AND CASE
-          WHEN @room_checked::boolean OR coalesce(t.top + 1, 0) < @room_below::int THEN true
+          WHEN @room_checked::boolean OR coalesce(t.top - t.bottom + 1, 0) < @room_below::int THEN true
           ELSE (SELECT count(*) FROM (SELECT FROM shopping_items i WHERE i.list_id = l.id LIMIT @room_below::int) n) < @room_below::int
       END
 )
@@ -108,10 +110,10 @@ RETURNING *;
 WITH list AS (
     SELECT l.id, l.family_id, t.top
     FROM shopping_lists l
-    CROSS JOIN LATERAL (SELECT max(i.position) AS top FROM shopping_items i WHERE i.list_id = l.id) t
+    CROSS JOIN LATERAL (SELECT max(i.position) AS top, min(i.position) AS bottom FROM shopping_items i WHERE i.list_id = l.id) t
     WHERE l.id = @list_id AND l.family_id = @family_id
       AND CASE
-          WHEN coalesce(t.top + 1, 0) < @room_below::int THEN true
+          WHEN coalesce(t.top - t.bottom + 1, 0) < @room_below::int THEN true
           ELSE (SELECT count(*) FROM (SELECT FROM shopping_items i WHERE i.list_id = l.id LIMIT @room_below::int) n) < @room_below::int
       END
 ), claim AS (
