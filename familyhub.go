@@ -18,6 +18,7 @@ const (
 	ENOTFOUND     = "not_found"            // missing, or belongs to another family
 	ECONFLICT     = "conflict"             // clashes with existing data (e.g. email taken)
 	ETOOLARGE     = "too_large"            // request body or message over the limit
+	ELIMIT        = "limit_reached"        // a collection holds the most it may (limits.go); delete some first
 	ERATELIMITED  = "rate_limited"         // too many attempts; retry later
 	ECONNLIMIT    = "too_many_connections" // too many open realtime connections of one member; retry later
 	EUNAVAILABLE  = "unavailable"          // the database is unreachable; retry later

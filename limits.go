@@ -57,3 +57,27 @@ const (
 	MaxFamilyNameLen  = 200
 	MaxEmailLen       = 254
 )
+
+// Collection limits: how many of a kind a family (or one member) may
+// hold. Creating one more is ELIMIT (HTTP 409) naming the limit; deleting
+// one makes room. Each is far above what a real family uses and bounds
+// what one member, or a script with a stolen session, can make every
+// member's answers (none of these listings is paginated), the jobs that
+// walk them and the database carry. docs/api.md lists them and why.
+const (
+	// Administrative collections, made a few times in a family's life.
+	MaxFamilyMembers              = 100 // people in one family, children included
+	MaxOpenInvites                = 50  // unused, unexpired invites of a family
+	MaxAppPasswordsPerUser        = 50  // a member's app passwords (one per calendar app or device)
+	MaxCalendarFeeds              = 50  // a family's live (not revoked) iCalendar feeds, its members' included
+	MaxCalendarSubscriptions      = 50  // a family's subscribed calendars: each is fetched every 15 minutes
+	MaxChildDevices               = 50  // a family's devices set up for PIN sign-in
+	MaxPushSubscriptionsPerMember = 20  // a member's push subscriptions: the least recently saved go beyond (no error)
+
+	// Domain collections whose listings come whole.
+	MaxShoppingLists        = 200    // lists of a family
+	MaxShoppingItemsPerList = 10_000 // items of one list, ticked ones included
+	MaxRecipes              = 5_000  // recipes of a family
+	MaxTaskTemplates        = 500    // recurring chores (templates) of a family
+	MaxOpenTasks            = 5_000  // one-off tasks not yet done, of a family
+)

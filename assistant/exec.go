@@ -179,7 +179,7 @@ func (x *executor) choose(in Intent) (Result, string, error) {
 // rather than a failure of the database.
 func isRefusal(err error) bool {
 	switch familyhub.ErrorCode(err) {
-	case familyhub.EINVALID, familyhub.ENOTFOUND, familyhub.ECONFLICT, familyhub.EFORBIDDEN:
+	case familyhub.EINVALID, familyhub.ENOTFOUND, familyhub.ECONFLICT, familyhub.EFORBIDDEN, familyhub.ELIMIT:
 		return true
 	}
 	return false

@@ -22,8 +22,6 @@ const (
 	InviteTTL    = 7 * 24 * time.Hour
 	MinInviteTTL = time.Hour
 	MaxInviteTTL = 30 * 24 * time.Hour
-	// MaxOpenInvites bounds the unused, unexpired invites of a family.
-	MaxOpenInvites = 50
 )
 
 // Account is a user with their family and role in it.
@@ -165,6 +163,9 @@ func (tx *Tx) Signup(ctx context.Context, p Signup, passwordHash string) (Accoun
 		} else if err != nil {
 			return acc, err
 		}
+		if err := tx.familyRoom(ctx, invite.FamilyID); err != nil {
+			return acc, err
+		}
 	}
 	user, err := tx.signupUser(ctx, p, passwordHash)
 	if err != nil {
@@ -187,6 +188,23 @@ func (tx *Tx) Signup(ctx context.Context, p Signup, passwordHash string) (Accoun
 	}
 	err = q.MembershipInsert(ctx, tx, dbsqlc.MembershipInsertParams{FamilyID: acc.Family.ID, UserID: acc.User.ID, Role: acc.Role})
 	return acc, err
+}
+
+// familyRoom refuses (ELIMIT) one more member of a family that has
+// familyhub.MaxFamilyMembers. It takes the lock membership changes take
+// (FamilyLockMembers), so two people joining at once are counted in turn.
+func (tx *Tx) familyRoom(ctx context.Context, family uuid.UUID) error {
+	if _, err := tx.q.FamilyLockMembers(ctx, tx, family); err != nil {
+		return Err(err, "family")
+	}
+	c, err := tx.q.MembershipCounts(ctx, tx, family)
+	if err != nil {
+		return Err(err, "")
+	}
+	if c.Members >= familyhub.MaxFamilyMembers {
+		return familyhub.Errorf(familyhub.ELIMIT, "A family can have at most %d members; remove one first.", familyhub.MaxFamilyMembers)
+	}
+	return nil
 }
 
 // errEmailTaken answers a sign-up with a taken email (or with the email of
@@ -304,7 +322,7 @@ func (tx *Tx) InviteCreate(ctx context.Context) (code string, expires time.Time,
 // InviteMake makes an invite code for the caller's family and returns it
 // with the stored invite (only the code's hash is stored). Owners and
 // members make invites; only owners invite owners. A family has at most
-// MaxOpenInvites open invites (conflict beyond).
+// MaxOpenInvites open invites (ELIMIT beyond).
 func (tx *Tx) InviteMake(ctx context.Context, p InviteNew) (dbsqlc.Invite, string, error) {
 	if err := tx.authorize(familyhub.ActInviteManage); err != nil {
 		return dbsqlc.Invite{}, "", err
@@ -330,12 +348,10 @@ func (tx *Tx) InviteMake(ctx context.Context, p InviteNew) (dbsqlc.Invite, strin
 	if p.TTL < MinInviteTTL || p.TTL > MaxInviteTTL {
 		return dbsqlc.Invite{}, "", familyhub.Invalid("expires_in_hours", "An invite works for 1 hour to %d days.", int(MaxInviteTTL.Hours()/24))
 	}
-	open, err := tx.q.InviteCountOpen(ctx, tx, family)
-	if err != nil {
+	if err := tx.underLimit(ctx, limitInvites, family, MaxOpenInvites,
+		func() (int32, error) { return tx.q.InviteCountOpen(ctx, tx, family) },
+		familyhub.Errorf(familyhub.ELIMIT, "A family can have at most %d open invites; delete one first.", MaxOpenInvites)); err != nil {
 		return dbsqlc.Invite{}, "", err
-	}
-	if open >= MaxOpenInvites {
-		return dbsqlc.Invite{}, "", familyhub.Errorf(familyhub.ECONFLICT, "The family has %d open invites; delete some first.", open)
 	}
 	code := newInviteCode()
 	invite, err := tx.q.InviteInsert(ctx, tx, dbsqlc.InviteInsertParams{

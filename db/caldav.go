@@ -73,13 +73,19 @@ func (s *Store) checkAppPassword(ctx context.Context, userID uuid.UUID, password
 }
 
 // AppPasswordCreate makes an app password for the calling user and returns
-// it with the secret (shown once; only its hash is stored).
+// it with the secret (shown once; only its hash is stored). A member has
+// at most familyhub.MaxAppPasswordsPerUser (ELIMIT beyond).
 func (tx *Tx) AppPasswordCreate(ctx context.Context, name string) (dbsqlc.DavAppPassword, string, error) {
 	a, err := tx.caller()
 	if err != nil {
 		return dbsqlc.DavAppPassword{}, "", err
 	}
 	if name, err = TrimmedText("name", name, 1, 100); err != nil {
+		return dbsqlc.DavAppPassword{}, "", err
+	}
+	if err := tx.underLimit(ctx, limitAppPasswords, a.UserID, familyhub.MaxAppPasswordsPerUser,
+		func() (int32, error) { return tx.q.DAVAppPasswordCount(ctx, tx, a.UserID) },
+		familyhub.Errorf(familyhub.ELIMIT, "You can have at most %d app passwords; revoke one first.", familyhub.MaxAppPasswordsPerUser)); err != nil {
 		return dbsqlc.DavAppPassword{}, "", err
 	}
 	secret := newAppPassword()
@@ -119,13 +125,9 @@ type SubscriptionNew struct {
 	PasswordEnc []byte
 }
 
-// MaxCalendarSubscriptions bounds a family's calendar subscriptions: the
-// import job fetches every one from its outside URL every 15 minutes, the
-// families' in turn.
-const MaxCalendarSubscriptions = 50
-
 // SubscriptionCreate stores a subscription of the caller's family (at most
-// MaxCalendarSubscriptions: conflict beyond).
+// familyhub.MaxCalendarSubscriptions: ELIMIT beyond; the import job
+// fetches every one from its outside URL every 15 minutes).
 func (tx *Tx) SubscriptionCreate(ctx context.Context, p SubscriptionNew) (dbsqlc.CalendarSubscription, error) {
 	if err := tx.authorize(familyhub.ActCalendarSubscriptionManage); err != nil {
 		return dbsqlc.CalendarSubscription{}, err
@@ -140,12 +142,10 @@ func (tx *Tx) SubscriptionCreate(ctx context.Context, p SubscriptionNew) (dbsqlc
 	if err := ValidateText("username", p.Username, 0, 256); err != nil {
 		return dbsqlc.CalendarSubscription{}, err
 	}
-	n, err := tx.q.CalendarSubscriptionCount(ctx, tx, family)
-	if err != nil {
+	if err := tx.underLimit(ctx, limitSubscriptions, family, MaxCalendarSubscriptions,
+		func() (int32, error) { return tx.q.CalendarSubscriptionCount(ctx, tx, family) },
+		familyhub.Errorf(familyhub.ELIMIT, "A family can subscribe to at most %d calendars; remove one first.", MaxCalendarSubscriptions)); err != nil {
 		return dbsqlc.CalendarSubscription{}, err
-	}
-	if n >= MaxCalendarSubscriptions {
-		return dbsqlc.CalendarSubscription{}, familyhub.Errorf(familyhub.ECONFLICT, "The family has %d subscribed calendars; remove some first.", n)
 	}
 	sub, err := tx.q.CalendarSubscriptionInsert(ctx, tx, dbsqlc.CalendarSubscriptionInsertParams{
 		ID: p.ID, FamilyID: family, Name: p.Name, Url: p.URL, Username: p.Username, PasswordEnc: p.PasswordEnc, CreatedBy: tx.user(),
@@ -529,7 +529,8 @@ func (tx *Tx) DAVTombstones(ctx context.Context, collection string, ids []uuid.U
 
 // ICalFeedCreate makes a feed of the family (member nil) or of one of its
 // members, and returns it with its secret token (shown once; only a hash
-// is stored).
+// is stored). A family has at most familyhub.MaxCalendarFeeds feeds that
+// are not revoked, its members' included (ELIMIT beyond).
 func (tx *Tx) ICalFeedCreate(ctx context.Context, name string, member *uuid.UUID) (dbsqlc.IcalFeed, string, error) {
 	if err := tx.authorize(familyhub.ActCalendarFeedManage); err != nil {
 		return dbsqlc.IcalFeed{}, "", err
@@ -549,6 +550,11 @@ func (tx *Tx) ICalFeedCreate(ctx context.Context, name string, member *uuid.UUID
 		if !ok {
 			return dbsqlc.IcalFeed{}, "", familyhub.Invalid("member_id", "member_id must be the id of a member of your family.")
 		}
+	}
+	if err := tx.underLimit(ctx, limitFeeds, family, familyhub.MaxCalendarFeeds,
+		func() (int32, error) { return tx.q.ICalFeedCountLive(ctx, tx, family) },
+		familyhub.Errorf(familyhub.ELIMIT, "A family can have at most %d calendar feeds; revoke one first.", familyhub.MaxCalendarFeeds)); err != nil {
+		return dbsqlc.IcalFeed{}, "", err
 	}
 	token := NewToken()
 	f, err := tx.q.ICalFeedInsert(ctx, tx, dbsqlc.ICalFeedInsertParams{FamilyID: family, MemberID: member, Name: name, TokenHash: HashToken(token), CreatedBy: tx.user()})

@@ -76,7 +76,7 @@ func (tx *Tx) MemberSetPIN(ctx context.Context, userID uuid.UUID, pinHash *strin
 
 // ChildDeviceCreate sets up a device for children's PIN sign-in (owners and
 // members) and returns it with its device key (shown once; only its hash is
-// stored).
+// stored). A family has at most familyhub.MaxChildDevices (ELIMIT beyond).
 func (tx *Tx) ChildDeviceCreate(ctx context.Context, name string) (dbsqlc.ChildDevice, string, error) {
 	if err := tx.authorize(familyhub.ActChildDeviceManage); err != nil {
 		return dbsqlc.ChildDevice{}, "", err
@@ -86,6 +86,11 @@ func (tx *Tx) ChildDeviceCreate(ctx context.Context, name string) (dbsqlc.ChildD
 		return dbsqlc.ChildDevice{}, "", err
 	}
 	if name, err = TrimmedText("name", name, 1, 100); err != nil {
+		return dbsqlc.ChildDevice{}, "", err
+	}
+	if err := tx.underLimit(ctx, limitChildDevices, family, familyhub.MaxChildDevices,
+		func() (int32, error) { return tx.q.ChildDeviceCount(ctx, tx, family) },
+		familyhub.Errorf(familyhub.ELIMIT, "A family can have at most %d devices for children; remove one first.", familyhub.MaxChildDevices)); err != nil {
 		return dbsqlc.ChildDevice{}, "", err
 	}
 	key := NewToken()

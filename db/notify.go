@@ -26,10 +26,6 @@ const (
 	MaxNotifyFollowedLists = 200
 	MaxNtfyURLLen          = 2048
 	MaxPushEndpointLen     = 2048
-	// MaxPushSubscriptionsPerMember bounds a member's push subscriptions
-	// (one per device, and the device is whatever X-Device-ID says): a
-	// new one beyond it replaces their least recently saved.
-	MaxPushSubscriptionsPerMember = 20
 )
 
 // NotifySettings are a member's notification settings with their family's.
@@ -334,6 +330,12 @@ func (tx *Tx) PushSubscriptionSave(ctx context.Context, p PushSubscriptionNew) (
 	var session *uuid.UUID
 	if a.SessionID != uuid.Nil {
 		session = &a.SessionID
+	}
+	// Saves of one member run one at a time, so that each trim sees the
+	// others' rows: two at once would each keep the other's and leave
+	// one more than the bound.
+	if err := tx.limitLock(ctx, limitPush, a.UserID); err != nil {
+		return sub, false, err
 	}
 	row, err := tx.q.PushSubscriptionUpsert(ctx, tx, dbsqlc.PushSubscriptionUpsertParams{
 		FamilyID: a.FamilyID, UserID: a.UserID, SessionID: session, DeviceID: device,

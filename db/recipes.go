@@ -296,7 +296,8 @@ func (tx *Tx) RecipeGet(ctx context.Context, id uuid.UUID) (Recipe, error) {
 }
 
 // RecipeCreate creates a recipe; replayed says the client's id was used
-// before for the same recipe, which is returned as it is now.
+// before for the same recipe, which is returned as it is now (also at the
+// limit). A family has at most familyhub.MaxRecipes (ELIMIT beyond).
 func (tx *Tx) RecipeCreate(ctx context.Context, p RecipeNew) (r Recipe, replayed bool, err error) {
 	if err := tx.authorize(familyhub.ActRecipeCreate); err != nil {
 		return r, false, err
@@ -313,6 +314,11 @@ func (tx *Tx) RecipeCreate(ctx context.Context, p RecipeNew) (r Recipe, replayed
 		return r, false, err
 	}
 	ids, replayed, err := tx.createOnce(ctx, p.ID, "recipe", p, func() ([]uuid.UUID, error) {
+		if err := tx.underLimit(ctx, limitRecipes, family, familyhub.MaxRecipes,
+			func() (int32, error) { return tx.q.RecipeCount(ctx, tx, family) },
+			familyhub.Errorf(familyhub.ELIMIT, "A family can have at most %d recipes; delete one first.", familyhub.MaxRecipes)); err != nil {
+			return nil, err
+		}
 		row, err := tx.q.RecipeInsert(ctx, tx, dbsqlc.RecipeInsertParams{
 			ID: p.ID, FamilyID: family, Title: p.Title, Servings: p.Servings, Ingredients: ingredients,
 			Steps: p.Steps, Tags: p.Tags, SourceUrl: p.SourceURL,

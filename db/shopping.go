@@ -133,7 +133,9 @@ func (tx *Tx) ShoppingListList(ctx context.Context) ([]dbsqlc.ShoppingList, erro
 }
 
 // ShoppingListCreate creates a list; replayed says the client's id was
-// used before for the same list, which is returned as it is now.
+// used before for the same list, which is returned as it is now (also at
+// the limit). A family has at most familyhub.MaxShoppingLists (ELIMIT
+// beyond).
 func (tx *Tx) ShoppingListCreate(ctx context.Context, p ShoppingListNew) (l dbsqlc.ShoppingList, replayed bool, err error) {
 	if err := tx.authorize(familyhub.ActShoppingListCreate); err != nil {
 		return l, false, err
@@ -146,6 +148,11 @@ func (tx *Tx) ShoppingListCreate(ctx context.Context, p ShoppingListNew) (l dbsq
 		return l, false, err
 	}
 	ids, replayed, err := tx.createOnce(ctx, p.ID, "shopping-list", p, func() ([]uuid.UUID, error) {
+		if err := tx.underLimit(ctx, limitLists, family, familyhub.MaxShoppingLists,
+			func() (int32, error) { return tx.q.ShoppingListCount(ctx, tx, family) },
+			familyhub.Errorf(familyhub.ELIMIT, "A family can have at most %d shopping lists; delete one first.", familyhub.MaxShoppingLists)); err != nil {
+			return nil, err
+		}
 		l, err = tx.q.ShoppingListInsert(ctx, tx, dbsqlc.ShoppingListInsertParams{ID: p.ID, FamilyID: family, Name: p.Name})
 		return []uuid.UUID{l.ID}, Err(err, "shopping list")
 	})
@@ -289,10 +296,21 @@ func shoppingItemRequest(listID uuid.UUID, p ShoppingItemNew) any {
 // have to be asked) is one statement in a transaction of its own, in one
 // round trip (txOne, ShoppingItemAddOne): the claim of the client's id,
 // the filing and the insert. Everything else, and an add that statement
-// did not make (the list is not the family's, or the id was used before:
-// it then wrote nothing), runs as Tx.ShoppingItemAdd in a Store.Tx
-// (oneOrTx), which gives the answer (not found, the replay, the reused
-// id).
+// did not make (the list is not the family's, the id was used before, or
+// the list is within shoppingItemsMargin of its limit: it then wrote
+// nothing), runs as Tx.ShoppingItemAdd in a Store.Tx (oneOrTx), which
+// gives the answer (not found, the replay, the reused id, the limit).
+//
+// The statement proves room without counting while the list's top and
+// bottom positions span fewer than shoppingItemsRoomBelow: two index
+// lookups, the top one made anyway for the new item's position (a list
+// used for years has high positions but a small span, its bought items
+// cleared from the bottom). Only past that does it count the list's items.
+// Positions repeat only when items are moved (PATCH position; the PWA
+// never does) or added at the same moment, so a client that moves items
+// on purpose can keep the span small and add past the limit without
+// being counted: each item over it costs it a move as well. docs/api.md
+// says so.
 func (s *Store) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p ShoppingItemNew) (item dbsqlc.ShoppingItemsView, replayed bool, err error) {
 	a := familyhub.AuthFromContext(ctx)
 	if err := authorize(a, familyhub.ActShoppingItemAdd); err != nil {
@@ -317,6 +335,7 @@ func (s *Store) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p Shoppin
 		ListID: listID, FamilyID: a.FamilyID, ID: p.ID, Name: p.Name, Quantity: p.Quantity, Note: p.Note,
 		CategorySource: p.CategorySource,
 		Auto:           on && p.CategorySource == nil, Dictionary: DictionaryCategory(p.Name), Fallback: CategoryOther,
+		RoomBelow: shoppingItemsRoomBelow,
 	}
 	if p.ID != nil {
 		if params.RequestHash, err = requestHash("shopping-item", shoppingItemRequest(listID, p)); err != nil {
@@ -359,6 +378,7 @@ func (tx *Tx) shoppingItemInsert(ctx context.Context, listID uuid.UUID, p Shoppi
 	}
 	params := dbsqlc.ShoppingItemInsertParams{
 		ID: p.ID, FamilyID: family, ListID: listID, Name: p.Name, Quantity: p.Quantity, Note: p.Note, CategoryID: categoryID,
+		RoomBelow: shoppingItemsRoomBelow,
 	}
 	ask := false
 	if categoryID != nil || p.CategorySource != nil {
@@ -370,6 +390,14 @@ func (tx *Tx) shoppingItemInsert(ctx context.Context, listID uuid.UUID, p Shoppi
 		params.CategorySource = ptr(CategorySourceAuto)
 	}
 	it, err := tx.q.ShoppingItemInsert(ctx, tx, params)
+	if isNoRows(err) {
+		// Not the family's list, or one that may be near its limit: count.
+		if err := tx.shoppingListRoom(ctx, family, listID); err != nil {
+			return dbsqlc.ShoppingItemsView{}, err
+		}
+		params.RoomChecked = true
+		it, err = tx.q.ShoppingItemInsert(ctx, tx, params)
+	}
 	if err != nil {
 		// No row: the list is not the family's. A foreign key violation:
 		// the list was deleted concurrently. Either way it is not found.
@@ -384,6 +412,23 @@ func (tx *Tx) shoppingItemInsert(ctx context.Context, listID uuid.UUID, p Shoppi
 		}
 	}
 	return shoppingItemView(it, category), nil
+}
+
+// shoppingItemsRoomBelow is how many items a list may have for an add to
+// insert without counting them under the list's limit lock (the statements'
+// room, queries/shopping.sql; shoppingItemsMargin says why so).
+const shoppingItemsRoomBelow = familyhub.MaxShoppingItemsPerList - shoppingItemsMargin
+
+// shoppingListRoom refuses (ELIMIT) an add to a list that has
+// familyhub.MaxShoppingItemsPerList items, counted exactly under the
+// list's limit lock, which every add that counts takes. A list that is
+// not the family's counts none.
+func (tx *Tx) shoppingListRoom(ctx context.Context, family, listID uuid.UUID) error {
+	return tx.underLimit(ctx, limitItems, listID, familyhub.MaxShoppingItemsPerList,
+		func() (int32, error) {
+			return tx.q.ShoppingItemCountList(ctx, tx, dbsqlc.ShoppingItemCountListParams{ListID: listID, FamilyID: family, Most: familyhub.MaxShoppingItemsPerList})
+		},
+		familyhub.Errorf(familyhub.ELIMIT, "A shopping list can have at most %d items; delete some first (ticked ones too).", familyhub.MaxShoppingItemsPerList))
 }
 
 // shoppingItemView is the row of shopping_items_view for an item whose

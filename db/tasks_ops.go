@@ -157,6 +157,9 @@ func (tx *Tx) taskCreate(ctx context.Context, family uuid.UUID, p TaskNew) (dbsq
 	if err := tx.checkAssignee(ctx, family, p.AssigneeID); err != nil {
 		return dbsqlc.Task{}, err
 	}
+	if err := tx.taskRoom(ctx, family, params.Recurrence != nil); err != nil {
+		return dbsqlc.Task{}, err
+	}
 	task, err := tx.q.TaskInsert(ctx, tx, params)
 	if err != nil {
 		return task, Err(err, "task")
@@ -334,7 +337,23 @@ func (s *Store) TaskComplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, er
 	}, func(tx *Tx) (dbsqlc.Task, error) { return tx.TaskComplete(ctx, id) })
 }
 
-// TaskUncomplete marks a task not done.
+// taskRoom refuses (ELIMIT) one more recurring template (template) or
+// open one-off task when the family has familyhub.MaxTaskTemplates or
+// familyhub.MaxOpenTasks of them. The instances the chores make are not
+// counted: the templates bound them.
+func (tx *Tx) taskRoom(ctx context.Context, family uuid.UUID, template bool) error {
+	if template {
+		return tx.underLimit(ctx, limitTemplates, family, familyhub.MaxTaskTemplates,
+			func() (int32, error) { return tx.q.TaskCountTemplates(ctx, tx, family) },
+			familyhub.Errorf(familyhub.ELIMIT, "A family can have at most %d recurring chores; delete one first.", familyhub.MaxTaskTemplates))
+	}
+	return tx.underLimit(ctx, limitOpenTasks, family, familyhub.MaxOpenTasks,
+		func() (int32, error) { return tx.q.TaskCountOpen(ctx, tx, family) },
+		familyhub.Errorf(familyhub.ELIMIT, "A family can have at most %d open tasks; complete or delete some first.", familyhub.MaxOpenTasks))
+}
+
+// TaskUncomplete marks a task not done. A one-off task reopened counts
+// against familyhub.MaxOpenTasks as a new one does (ELIMIT at the limit).
 func (tx *Tx) TaskUncomplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, error) {
 	if err := tx.authorize(familyhub.ActTaskComplete); err != nil {
 		return dbsqlc.Task{}, err
@@ -342,6 +361,11 @@ func (tx *Tx) TaskUncomplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, er
 	return tx.taskAction(ctx, familyhub.ActTaskComplete, id, func(cur dbsqlc.Task) (dbsqlc.Task, error) {
 		if cur.CompletedAt == nil {
 			return cur, nil
+		}
+		if !cur.InstanceDate.Valid {
+			if err := tx.taskRoom(ctx, cur.FamilyID, false); err != nil {
+				return cur, err
+			}
 		}
 		return tx.q.TaskUncomplete(ctx, tx, dbsqlc.TaskUncompleteParams{ID: cur.ID, FamilyID: cur.FamilyID})
 	})

@@ -9,6 +9,19 @@ package http
 
 // deFormats maps English error formats to German ones.
 var deFormats = map[string]string{
+	// Collection limits (limits.go, ELIMIT).
+	"A family can have at most %d members; remove one first.":                         "Eine Familie kann höchstens %d Mitglieder haben; entferne zuerst eines.",
+	"A family can have at most %d open invites; delete one first.":                    "Eine Familie kann höchstens %d offene Einladungen haben; lösche zuerst eine.",
+	"You can have at most %d app passwords; revoke one first.":                        "Du kannst höchstens %d App-Passwörter haben; widerrufe zuerst eines.",
+	"A family can have at most %d calendar feeds; revoke one first.":                  "Eine Familie kann höchstens %d Kalender-Feeds haben; widerrufe zuerst einen.",
+	"A family can subscribe to at most %d calendars; remove one first.":               "Eine Familie kann höchstens %d Kalender abonnieren; entferne zuerst einen.",
+	"A family can have at most %d devices for children; remove one first.":            "Eine Familie kann höchstens %d Geräte für Kinder haben; entferne zuerst eines.",
+	"A family can have at most %d shopping lists; delete one first.":                  "Eine Familie kann höchstens %d Einkaufslisten haben; lösche zuerst eine.",
+	"A shopping list can have at most %d items; delete some first (ticked ones too).": "Eine Einkaufsliste kann höchstens %d Einträge haben; lösche zuerst welche (abgehakte zählen mit).",
+	"A family can have at most %d recipes; delete one first.":                         "Eine Familie kann höchstens %d Rezepte haben; lösche zuerst eines.",
+	"A family can have at most %d recurring chores; delete one first.":                "Eine Familie kann höchstens %d wiederkehrende Aufgaben haben; lösche zuerst eine.",
+	"A family can have at most %d open tasks; complete or delete some first.":         "Eine Familie kann höchstens %d offene Aufgaben haben; erledige oder lösche zuerst welche.",
+
 	// Not found, conflicts, roles.
 	"%s not found":            "%s nicht gefunden",
 	"That %s already exists.": "Das gibt es schon (%s).",
@@ -111,7 +124,6 @@ var deFormats = map[string]string{
 	"Sign-up is closed on this server.":                                      "Auf diesem Server kann man sich nicht registrieren.",
 	"That email address already exists.":                                     "Zu dieser E-Mail-Adresse gibt es schon ein Konto.",
 	"The current password is wrong.":                                         "Das aktuelle Passwort stimmt nicht.",
-	"The family has %d open invites; delete some first.":                     "Die Familie hat %d offene Einladungen; lösche zuerst einige davon.",
 	"The session has ended; sign in again.":                                  "Die Sitzung ist abgelaufen; melde dich neu an.",
 	"This account belongs to no family any more. To join one, sign up with an invite code using this email and password; to start your own, sign up with a family name.": "Dieses Konto gehört zu keiner Familie mehr. Um einer beizutreten, registriere dich mit einem Einladungscode und dieser E-Mail-Adresse und diesem Passwort; um eine eigene zu gründen, registriere dich mit einem Familiennamen.",
 	"This account belongs to no family.":                                                                                "Dieses Konto gehört zu keiner Familie.",
@@ -122,7 +134,6 @@ var deFormats = map[string]string{
 	"Too many sign-ups from your network; try again in an hour.":                                                        "Zu viele Registrierungen aus deinem Netzwerk; versuche es in einer Stunde nochmal.",
 	"Too many wrong PINs; ask a grown-up, or try again in %d minutes.":                                                  "Zu oft die falsche PIN; frag einen Erwachsenen oder versuche es in %d Minuten nochmal.",
 	"You sent %d test notifications in the last %d minutes; try again later.":                                           "Du hast %d Testbenachrichtigungen in den letzten %d Minuten geschickt; versuche es später nochmal.",
-	"The family has %d subscribed calendars; remove some first.":                                                        "Die Familie hat %d abonnierte Kalender; entferne zuerst welche.",
 	"Too many wrong reset codes; try again in %d minutes.":                                                              "Zu viele falsche Rücksetzcodes; versuche es in %d Minuten nochmal.",
 	"Type the family's name to confirm that everything of it is deleted.":                                               "Tippe den Namen der Familie ein, um zu bestätigen, dass alles von ihr gelöscht wird.",
 	"Wrong email or password.":                                                                                          "E-Mail-Adresse oder Passwort stimmt nicht.",

@@ -237,7 +237,7 @@ func TestNotifyTestLimited(t *testing.T) {
 // TestSubscriptionsPerFamilyBounded: every subscription is fetched from
 // its outside URL every 15 minutes by one job that goes through all
 // families' subscriptions in turn, so one family's count is bounded (409
-// beyond), or one member could keep the job busy for everyone.
+// limit_reached beyond), or one member could keep the job busy for everyone.
 func TestSubscriptionsPerFamilyBounded(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})
@@ -246,7 +246,7 @@ func TestSubscriptionsPerFamilyBounded(t *testing.T) {
 		c.must(http.StatusCreated, "POST", "/api/calendar/subscriptions", map[string]any{"url": fmt.Sprintf("https://example.org/%d.ics", i), "name": "x"})
 	}
 	r := c.must(http.StatusConflict, "POST", "/api/calendar/subscriptions", map[string]any{"url": "https://example.org/one-more.ics", "name": "x"})
-	if e := r.errorBody(t); e.Code != "conflict" {
+	if e := r.errorBody(t); e.Code != "limit_reached" {
 		t.Errorf("error %+v", e)
 	}
 	if n := env.count("calendar_subscriptions"); n != db.MaxCalendarSubscriptions {

@@ -112,6 +112,9 @@ RETURNING id;
 
 -- Child devices.
 
+-- name: ChildDeviceCount :one
+SELECT count(*)::int FROM child_devices WHERE family_id = @family_id;
+
 -- name: ChildDeviceInsert :one
 INSERT INTO child_devices (family_id, name, token_hash, created_by)
 VALUES (@family_id, @name, @token_hash, @created_by)

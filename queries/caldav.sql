@@ -2,6 +2,9 @@
 -- subscriptions and their imported events (db/migrations/00009_caldav.sql).
 -- Every calendar query is scoped by family_id.
 
+-- name: DAVAppPasswordCount :one
+SELECT count(*)::int FROM dav_app_passwords WHERE user_id = @user_id;
+
 -- name: DAVAppPasswordInsert :one
 INSERT INTO dav_app_passwords (user_id, name, secret_hash)
 VALUES (@user_id, @name, @secret_hash)
@@ -222,6 +225,10 @@ SELECT entity_id, name FROM dav_tombstones
 WHERE family_id = @family_id AND collection = @collection AND entity_id = ANY (@ids::uuid[]);
 
 -- Read-only iCalendar feeds.
+
+-- ICalFeedCountLive counts the family's feeds that are not revoked.
+-- name: ICalFeedCountLive :one
+SELECT count(*)::int FROM ical_feeds WHERE family_id = @family_id AND revoked_at IS NULL;
 
 -- name: ICalFeedInsert :one
 INSERT INTO ical_feeds (family_id, member_id, name, token_hash, created_by)

@@ -10,6 +10,9 @@ ORDER BY lower(title), created_at, id;
 SELECT * FROM recipes
 WHERE id = @id AND family_id = @family_id;
 
+-- name: RecipeCount :one
+SELECT count(*)::int FROM recipes WHERE family_id = @family_id;
+
 -- name: RecipeInsert :one
 INSERT INTO recipes (id, family_id, title, servings, ingredients, steps, tags, source_url)
 VALUES (coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), @family_id, @title, @servings, @ingredients, @steps, @tags, sqlc.narg('source_url'))

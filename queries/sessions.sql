@@ -93,6 +93,12 @@ DELETE FROM invites WHERE id = @id AND family_id = @family_id;
 -- name: AuthAttemptLock :exec
 SELECT pg_advisory_xact_lock(hashtextextended(@key::text, 0));
 
+-- LimitLock serialises the creates one collection limit counts (a kind and
+-- its family's or member's id, db/limits.go) until the end of the
+-- transaction, so that two creates at the limit cannot both see room.
+-- name: LimitLock :exec
+SELECT pg_advisory_xact_lock(hashtextextended('familyhub.limit:' || @key::text, 0));
+
 -- name: AuthAttemptCount :one
 SELECT
     (count(*) FILTER (WHERE email = @account AND client_addr = @source))::int AS pair,

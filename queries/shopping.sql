@@ -50,18 +50,50 @@ ORDER BY position, created_at, id;
 SELECT * FROM shopping_items_view
 WHERE id = @id AND family_id = @family_id;
 
+-- ShoppingListCount counts the family's lists.
+-- name: ShoppingListCount :one
+SELECT count(*)::int FROM shopping_lists WHERE family_id = @family_id;
+
+-- ShoppingItemCountList counts a list's items, up to @most (the limit:
+-- it never reads more index entries than that).
+-- name: ShoppingItemCountList :one
+SELECT count(*)::int FROM (
+    SELECT FROM shopping_items WHERE list_id = @list_id AND family_id = @family_id LIMIT @most::int
+) i;
+
+-- Room on a list (familyhub.MaxShoppingItemsPerList, db/limits.go says
+-- why so): an add inserts by itself only while the list is well below the
+-- limit, proved without counting: appended positions count up, so a list
+-- whose top and bottom positions (two index lookups; the top is read
+-- anyway, for the new item's) span fewer than @room_below (the limit less
+-- a margin) holds fewer items, unless moves made positions repeat. A list
+-- used for years has high positions but a small span: its bought items
+-- are cleared from the bottom. Past that span (an item left on the list
+-- for thousands of adds) the list's items are counted, at most @room_below
+-- of them. Otherwise the add writes nothing and returns no row, and the
+-- caller counts exactly under the list's limit lock
+-- (Tx.shoppingItemInsert); @room_checked says it did.
+
 -- ShoppingItemInsert appends an item to a list of the family (position =
 -- the list's max + 1) and returns it: the caller knows the category's name
 -- (it chose the category), so no re-read of shopping_items_view. No row
 -- comes back when the list is not the family's: the insert is the proof
--- that the list exists.
+-- that the list exists; nor when the list may have no room (above).
 -- name: ShoppingItemInsert :one
+WITH list AS (
+    SELECT l.id, l.family_id, t.top
+    FROM shopping_lists l
+    CROSS JOIN LATERAL (SELECT max(i.position) AS top, min(i.position) AS bottom FROM shopping_items i WHERE i.list_id = l.id) t
+    WHERE l.id = @list_id AND l.family_id = @family_id
+      AND CASE
+          WHEN @room_checked::boolean OR coalesce(t.top - t.bottom + 1, 0) < @room_below::int THEN true
+          ELSE (SELECT count(*) FROM (SELECT FROM shopping_items i WHERE i.list_id = l.id LIMIT @room_below::int) n) < @room_below::int
+      END
+)
 INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
-SELECT coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), l.family_id, l.id, @name, sqlc.narg('quantity'), sqlc.narg('note'),
-       sqlc.narg('category_id'), sqlc.narg('category_source'),
-       coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = l.id), 0)
-FROM shopping_lists l
-WHERE l.id = @list_id AND l.family_id = @family_id
+SELECT coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), list.family_id, list.id, @name, sqlc.narg('quantity'), sqlc.narg('note'),
+       sqlc.narg('category_id'), sqlc.narg('category_source'), coalesce(list.top + 1, 0)
+FROM list
 RETURNING *;
 
 -- ShoppingItemAddOne is an add as one statement, for a transaction of its
@@ -72,11 +104,18 @@ RETURNING *;
 -- inserts it, returning it with its category's name. It writes nothing
 -- and returns no row when the list is not the family's or the id was
 -- claimed before: the claim needs the list, the insert needs the claim.
+-- Nor when the list may have no room (room, as ShoppingItemInsert).
 -- The caller then asks Tx.ShoppingItemAdd, which tells those apart.
 -- name: ShoppingItemAddOne :one
 WITH list AS (
-    SELECT l.id, l.family_id FROM shopping_lists l
+    SELECT l.id, l.family_id, t.top
+    FROM shopping_lists l
+    CROSS JOIN LATERAL (SELECT max(i.position) AS top, min(i.position) AS bottom FROM shopping_items i WHERE i.list_id = l.id) t
     WHERE l.id = @list_id AND l.family_id = @family_id
+      AND CASE
+          WHEN coalesce(t.top - t.bottom + 1, 0) < @room_below::int THEN true
+          ELSE (SELECT count(*) FROM (SELECT FROM shopping_items i WHERE i.list_id = l.id LIMIT @room_below::int) n) < @room_below::int
+      END
 ), claim AS (
     INSERT INTO client_creates (id, family_id, kind, request_hash, result_ids)
     SELECT sqlc.narg('id')::uuid, list.family_id, 'shopping-item', @request_hash::bytea, ARRAY[sqlc.narg('id')::uuid]
@@ -97,7 +136,7 @@ WITH list AS (
     INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
     SELECT coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), list.family_id, list.id, @name, sqlc.narg('quantity'), sqlc.narg('note'),
            cat.id, coalesce(sqlc.narg('category_source')::text, CASE WHEN cat.id IS NOT NULL THEN 'auto' END),
-           coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = list.id), 0)
+           coalesce(list.top + 1, 0)
     FROM list LEFT JOIN cat ON true
     WHERE sqlc.narg('id')::uuid IS NULL OR EXISTS (SELECT FROM claim)
     RETURNING *

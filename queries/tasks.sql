@@ -7,6 +7,17 @@ INSERT INTO tasks (id, family_id, title, notes, due_at, assignee_id, recurrence,
 VALUES (coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), @family_id, @title, @notes, sqlc.narg('due_at'), sqlc.narg('assignee_id'), sqlc.narg('recurrence'), sqlc.narg('created_by'))
 RETURNING *;
 
+-- TaskCountTemplates counts the family's recurring templates (chores).
+-- name: TaskCountTemplates :one
+SELECT count(*)::int FROM tasks WHERE family_id = @family_id AND recurrence IS NOT NULL;
+
+-- TaskCountOpen counts the family's one-off tasks not yet done (not the
+-- instances the chores make: the daily job makes those, bounded by the
+-- templates).
+-- name: TaskCountOpen :one
+SELECT count(*)::int FROM tasks
+WHERE family_id = @family_id AND recurrence IS NULL AND completed_at IS NULL AND instance_date IS NULL;
+
 -- name: TaskGet :one
 SELECT * FROM tasks WHERE id = @id AND family_id = @family_id;
 

@@ -12,6 +12,19 @@ import (
 	"github.com/google/uuid"
 )
 
+const childDeviceCount = `-- name: ChildDeviceCount :one
+
+SELECT count(*)::int FROM child_devices WHERE family_id = $1
+`
+
+// Child devices.
+func (q *Queries) ChildDeviceCount(ctx context.Context, db DBTX, familyID uuid.UUID) (int32, error) {
+	row := db.QueryRow(ctx, childDeviceCount, familyID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const childDeviceDelete = `-- name: ChildDeviceDelete :execrows
 DELETE FROM child_devices WHERE id = $1 AND family_id = $2
 `
@@ -49,7 +62,6 @@ func (q *Queries) ChildDeviceGetByToken(ctx context.Context, db DBTX, tokenHash 
 }
 
 const childDeviceInsert = `-- name: ChildDeviceInsert :one
-
 INSERT INTO child_devices (family_id, name, token_hash, created_by)
 VALUES ($1, $2, $3, $4)
 RETURNING id, family_id, name, token_hash, created_by, created_at, last_used_at
@@ -62,7 +74,6 @@ type ChildDeviceInsertParams struct {
 	CreatedBy *uuid.UUID
 }
 
-// Child devices.
 func (q *Queries) ChildDeviceInsert(ctx context.Context, db DBTX, arg ChildDeviceInsertParams) (ChildDevice, error) {
 	row := db.QueryRow(ctx, childDeviceInsert,
 		arg.FamilyID,

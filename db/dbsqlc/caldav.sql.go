@@ -1148,6 +1148,21 @@ func (q *Queries) CalendarSubscriptionSynced(ctx context.Context, db DBTX, arg C
 	return err
 }
 
+const dAVAppPasswordCount = `-- name: DAVAppPasswordCount :one
+
+SELECT count(*)::int FROM dav_app_passwords WHERE user_id = $1
+`
+
+// CalDAV: app passwords, the CalDAV view of calendar_events, calendar
+// subscriptions and their imported events (db/migrations/00009_caldav.sql).
+// Every calendar query is scoped by family_id.
+func (q *Queries) DAVAppPasswordCount(ctx context.Context, db DBTX, userID uuid.UUID) (int32, error) {
+	row := db.QueryRow(ctx, dAVAppPasswordCount, userID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const dAVAppPasswordDelete = `-- name: DAVAppPasswordDelete :execrows
 DELETE FROM dav_app_passwords WHERE id = $1 AND user_id = $2
 `
@@ -1191,7 +1206,6 @@ func (q *Queries) DAVAppPasswordFind(ctx context.Context, db DBTX, arg DAVAppPas
 }
 
 const dAVAppPasswordInsert = `-- name: DAVAppPasswordInsert :one
-
 INSERT INTO dav_app_passwords (user_id, name, secret_hash)
 VALUES ($1, $2, $3)
 RETURNING id, user_id, name, secret_hash, created_at, last_used_at
@@ -1203,9 +1217,6 @@ type DAVAppPasswordInsertParams struct {
 	SecretHash []byte
 }
 
-// CalDAV: app passwords, the CalDAV view of calendar_events, calendar
-// subscriptions and their imported events (db/migrations/00009_caldav.sql).
-// Every calendar query is scoped by family_id.
 func (q *Queries) DAVAppPasswordInsert(ctx context.Context, db DBTX, arg DAVAppPasswordInsertParams) (DavAppPassword, error) {
 	row := db.QueryRow(ctx, dAVAppPasswordInsert, arg.UserID, arg.Name, arg.SecretHash)
 	var i DavAppPassword
@@ -1319,8 +1330,21 @@ func (q *Queries) ICalFeedByToken(ctx context.Context, db DBTX, tokenHash []byte
 	return i, err
 }
 
-const iCalFeedInsert = `-- name: ICalFeedInsert :one
+const iCalFeedCountLive = `-- name: ICalFeedCountLive :one
 
+SELECT count(*)::int FROM ical_feeds WHERE family_id = $1 AND revoked_at IS NULL
+`
+
+// Read-only iCalendar feeds.
+// ICalFeedCountLive counts the family's feeds that are not revoked.
+func (q *Queries) ICalFeedCountLive(ctx context.Context, db DBTX, familyID uuid.UUID) (int32, error) {
+	row := db.QueryRow(ctx, iCalFeedCountLive, familyID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const iCalFeedInsert = `-- name: ICalFeedInsert :one
 INSERT INTO ical_feeds (family_id, member_id, name, token_hash, created_by)
 VALUES ($1, $2, $3, $4, $5)
 RETURNING id, family_id, member_id, name, token_hash, created_by, created_at, last_used_at, revoked_at
@@ -1334,7 +1358,6 @@ type ICalFeedInsertParams struct {
 	CreatedBy *uuid.UUID
 }
 
-// Read-only iCalendar feeds.
 func (q *Queries) ICalFeedInsert(ctx context.Context, db DBTX, arg ICalFeedInsertParams) (IcalFeed, error) {
 	row := db.QueryRow(ctx, iCalFeedInsert,
 		arg.FamilyID,

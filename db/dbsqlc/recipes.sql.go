@@ -11,6 +11,17 @@ import (
 	"github.com/google/uuid"
 )
 
+const recipeCount = `-- name: RecipeCount :one
+SELECT count(*)::int FROM recipes WHERE family_id = $1
+`
+
+func (q *Queries) RecipeCount(ctx context.Context, db DBTX, familyID uuid.UUID) (int32, error) {
+	row := db.QueryRow(ctx, recipeCount, familyID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const recipeDelete = `-- name: RecipeDelete :execrows
 DELETE FROM recipes
 WHERE id = $1 AND family_id = $2

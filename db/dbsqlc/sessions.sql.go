@@ -318,6 +318,18 @@ func (q *Queries) InviteMarkUsed(ctx context.Context, db DBTX, arg InviteMarkUse
 	return err
 }
 
+const limitLock = `-- name: LimitLock :exec
+SELECT pg_advisory_xact_lock(hashtextextended('familyhub.limit:' || $1::text, 0))
+`
+
+// LimitLock serialises the creates one collection limit counts (a kind and
+// its family's or member's id, db/limits.go) until the end of the
+// transaction, so that two creates at the limit cannot both see room.
+func (q *Queries) LimitLock(ctx context.Context, db DBTX, key string) error {
+	_, err := db.Exec(ctx, limitLock, key)
+	return err
+}
+
 const sessionAuthenticate = `-- name: SessionAuthenticate :one
 SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at,
        (s.last_seen_at < now() - interval '5 minutes')::boolean AS stale

@@ -76,31 +76,37 @@ func (q *Queries) ShoppingCategoryList(ctx context.Context, db DBTX, familyID uu
 
 const shoppingItemAddOne = `-- name: ShoppingItemAddOne :one
 WITH list AS (
-    SELECT l.id, l.family_id FROM shopping_lists l
+    SELECT l.id, l.family_id, t.top
+    FROM shopping_lists l
+    CROSS JOIN LATERAL (SELECT max(i.position) AS top, min(i.position) AS bottom FROM shopping_items i WHERE i.list_id = l.id) t
     WHERE l.id = $1 AND l.family_id = $2
+      AND CASE
+          WHEN coalesce(t.top - t.bottom + 1, 0) < $3::int THEN true
+          ELSE (SELECT count(*) FROM (SELECT FROM shopping_items i WHERE i.list_id = l.id LIMIT $3::int) n) < $3::int
+      END
 ), claim AS (
     INSERT INTO client_creates (id, family_id, kind, request_hash, result_ids)
-    SELECT $3::uuid, list.family_id, 'shopping-item', $4::bytea, ARRAY[$3::uuid]
+    SELECT $4::uuid, list.family_id, 'shopping-item', $5::bytea, ARRAY[$4::uuid]
     FROM list
-    WHERE $3::uuid IS NOT NULL
+    WHERE $4::uuid IS NOT NULL
     ON CONFLICT (id) DO NOTHING
     RETURNING id
 ), cat AS (
     SELECT c.id, c.name
     FROM shopping_categories c
     LEFT JOIN shopping_category_memory m
-           ON m.family_id = c.family_id AND m.category_id = c.id AND m.name_key = familyhub_shopping_name_key($5)
-    WHERE $6::boolean AND c.family_id = $2
-      AND (m.category_id IS NOT NULL OR lower(c.name) = $7::text OR lower(c.name) = $8::text)
-    ORDER BY m.category_id IS NOT NULL DESC, lower(c.name) = $7::text DESC
+           ON m.family_id = c.family_id AND m.category_id = c.id AND m.name_key = familyhub_shopping_name_key($6)
+    WHERE $7::boolean AND c.family_id = $2
+      AND (m.category_id IS NOT NULL OR lower(c.name) = $8::text OR lower(c.name) = $9::text)
+    ORDER BY m.category_id IS NOT NULL DESC, lower(c.name) = $8::text DESC
     LIMIT 1
 ), ins AS (
     INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
-    SELECT coalesce($3::uuid, gen_random_uuid()), list.family_id, list.id, $5, $9, $10,
-           cat.id, coalesce($11::text, CASE WHEN cat.id IS NOT NULL THEN 'auto' END),
-           coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = list.id), 0)
+    SELECT coalesce($4::uuid, gen_random_uuid()), list.family_id, list.id, $6, $10, $11,
+           cat.id, coalesce($12::text, CASE WHEN cat.id IS NOT NULL THEN 'auto' END),
+           coalesce(list.top + 1, 0)
     FROM list LEFT JOIN cat ON true
-    WHERE $3::uuid IS NULL OR EXISTS (SELECT FROM claim)
+    WHERE $4::uuid IS NULL OR EXISTS (SELECT FROM claim)
     RETURNING id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version
 )
 SELECT ins.id, ins.family_id, ins.list_id, ins.name, ins.quantity, ins.note, ins.category_id, ins.category_source, ins.checked, ins.checked_at, ins.checked_by, ins.position, ins.created_at, ins.updated_at, ins.version, cat.name AS category
@@ -110,6 +116,7 @@ FROM ins LEFT JOIN cat ON true
 type ShoppingItemAddOneParams struct {
 	ListID         uuid.UUID
 	FamilyID       uuid.UUID
+	RoomBelow      int32
 	ID             *uuid.UUID
 	RequestHash    []byte
 	Name           string
@@ -148,11 +155,13 @@ type ShoppingItemAddOneRow struct {
 // inserts it, returning it with its category's name. It writes nothing
 // and returns no row when the list is not the family's or the id was
 // claimed before: the claim needs the list, the insert needs the claim.
+// Nor when the list may have no room (room, as ShoppingItemInsert).
 // The caller then asks Tx.ShoppingItemAdd, which tells those apart.
 func (q *Queries) ShoppingItemAddOne(ctx context.Context, db DBTX, arg ShoppingItemAddOneParams) (ShoppingItemAddOneRow, error) {
 	row := db.QueryRow(ctx, shoppingItemAddOne,
 		arg.ListID,
 		arg.FamilyID,
+		arg.RoomBelow,
 		arg.ID,
 		arg.RequestHash,
 		arg.Name,
@@ -183,6 +192,27 @@ func (q *Queries) ShoppingItemAddOne(ctx context.Context, db DBTX, arg ShoppingI
 		&i.Category,
 	)
 	return i, err
+}
+
+const shoppingItemCountList = `-- name: ShoppingItemCountList :one
+SELECT count(*)::int FROM (
+    SELECT FROM shopping_items WHERE list_id = $1 AND family_id = $2 LIMIT $3::int
+) i
+`
+
+type ShoppingItemCountListParams struct {
+	ListID   uuid.UUID
+	FamilyID uuid.UUID
+	Most     int32
+}
+
+// ShoppingItemCountList counts a list's items, up to @most (the limit:
+// it never reads more index entries than that).
+func (q *Queries) ShoppingItemCountList(ctx context.Context, db DBTX, arg ShoppingItemCountListParams) (int32, error) {
+	row := db.QueryRow(ctx, shoppingItemCountList, arg.ListID, arg.FamilyID, arg.Most)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
 }
 
 const shoppingItemDelete = `-- name: ShoppingItemDelete :execrows
@@ -273,12 +303,21 @@ func (q *Queries) ShoppingItemGet(ctx context.Context, db DBTX, arg ShoppingItem
 }
 
 const shoppingItemInsert = `-- name: ShoppingItemInsert :one
+
+WITH list AS (
+    SELECT l.id, l.family_id, t.top
+    FROM shopping_lists l
+    CROSS JOIN LATERAL (SELECT max(i.position) AS top, min(i.position) AS bottom FROM shopping_items i WHERE i.list_id = l.id) t
+    WHERE l.id = $7 AND l.family_id = $8
+      AND CASE
+          WHEN $9::boolean OR coalesce(t.top - t.bottom + 1, 0) < $10::int THEN true
+          ELSE (SELECT count(*) FROM (SELECT FROM shopping_items i WHERE i.list_id = l.id LIMIT $10::int) n) < $10::int
+      END
+)
 INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
-SELECT coalesce($1::uuid, gen_random_uuid()), l.family_id, l.id, $2, $3, $4,
-       $5, $6,
-       coalesce((SELECT max(i.position) + 1 FROM shopping_items i WHERE i.list_id = l.id), 0)
-FROM shopping_lists l
-WHERE l.id = $7 AND l.family_id = $8
+SELECT coalesce($1::uuid, gen_random_uuid()), list.family_id, list.id, $2, $3, $4,
+       $5, $6, coalesce(list.top + 1, 0)
+FROM list
 RETURNING id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version
 `
 
@@ -291,13 +330,27 @@ type ShoppingItemInsertParams struct {
 	CategorySource *string
 	ListID         uuid.UUID
 	FamilyID       uuid.UUID
+	RoomChecked    bool
+	RoomBelow      int32
 }
 
+// Room on a list (familyhub.MaxShoppingItemsPerList, db/limits.go says
+// why so): an add inserts by itself only while the list is well below the
+// limit, proved without counting: appended positions count up, so a list
+// whose top and bottom positions (two index lookups; the top is read
+// anyway, for the new item's) span fewer than @room_below (the limit less
+// a margin) holds fewer items, unless moves made positions repeat. A list
+// used for years has high positions but a small span: its bought items
+// are cleared from the bottom. Past that span (an item left on the list
+// for thousands of adds) the list's items are counted, at most @room_below
+// of them. Otherwise the add writes nothing and returns no row, and the
+// caller counts exactly under the list's limit lock
+// (Tx.shoppingItemInsert); @room_checked says it did.
 // ShoppingItemInsert appends an item to a list of the family (position =
 // the list's max + 1) and returns it: the caller knows the category's name
 // (it chose the category), so no re-read of shopping_items_view. No row
 // comes back when the list is not the family's: the insert is the proof
-// that the list exists.
+// that the list exists; nor when the list may have no room (above).
 func (q *Queries) ShoppingItemInsert(ctx context.Context, db DBTX, arg ShoppingItemInsertParams) (ShoppingItem, error) {
 	row := db.QueryRow(ctx, shoppingItemInsert,
 		arg.ID,
@@ -308,6 +361,8 @@ func (q *Queries) ShoppingItemInsert(ctx context.Context, db DBTX, arg ShoppingI
 		arg.CategorySource,
 		arg.ListID,
 		arg.FamilyID,
+		arg.RoomChecked,
+		arg.RoomBelow,
 	)
 	var i ShoppingItem
 	err := row.Scan(
@@ -496,6 +551,18 @@ func (q *Queries) ShoppingItemUpdate(ctx context.Context, db DBTX, arg ShoppingI
 		&i.Category,
 	)
 	return i, err
+}
+
+const shoppingListCount = `-- name: ShoppingListCount :one
+SELECT count(*)::int FROM shopping_lists WHERE family_id = $1
+`
+
+// ShoppingListCount counts the family's lists.
+func (q *Queries) ShoppingListCount(ctx context.Context, db DBTX, familyID uuid.UUID) (int32, error) {
+	row := db.QueryRow(ctx, shoppingListCount, familyID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
 }
 
 const shoppingListDelete = `-- name: ShoppingListDelete :execrows

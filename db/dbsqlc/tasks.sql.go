@@ -131,6 +131,33 @@ func (q *Queries) TaskCompleteOne(ctx context.Context, db DBTX, arg TaskComplete
 	return i, err
 }
 
+const taskCountOpen = `-- name: TaskCountOpen :one
+SELECT count(*)::int FROM tasks
+WHERE family_id = $1 AND recurrence IS NULL AND completed_at IS NULL AND instance_date IS NULL
+`
+
+// TaskCountOpen counts the family's one-off tasks not yet done (not the
+// instances the chores make: the daily job makes those, bounded by the
+// templates).
+func (q *Queries) TaskCountOpen(ctx context.Context, db DBTX, familyID uuid.UUID) (int32, error) {
+	row := db.QueryRow(ctx, taskCountOpen, familyID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const taskCountTemplates = `-- name: TaskCountTemplates :one
+SELECT count(*)::int FROM tasks WHERE family_id = $1 AND recurrence IS NOT NULL
+`
+
+// TaskCountTemplates counts the family's recurring templates (chores).
+func (q *Queries) TaskCountTemplates(ctx context.Context, db DBTX, familyID uuid.UUID) (int32, error) {
+	row := db.QueryRow(ctx, taskCountTemplates, familyID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const taskDelete = `-- name: TaskDelete :execrows
 DELETE FROM tasks WHERE id = $1 AND family_id = $2
 `

@@ -21,8 +21,23 @@ const BY_PATH = [
   [409, /^\/api\/family\/members\/[^/]+$/, 'error.conflict.lastOwner'],
   [409, /^\/api\/me$/, 'error.conflict.lastOwner'],
   [409, /^\/api\/family\/leave$/, 'error.conflict.leave'],
-  [409, /^\/api\/family\/invites$/, 'error.conflict.invites'],
   [409, /^\/api\/family\/members\/[^/]+\/pin$/, 'error.conflict.pinName'],
+];
+
+// A collection at its limit (limit_reached, docs/api.md "Limits"): which
+// one, by the request's path.
+const BY_LIMIT = [
+  [/^\/api\/shopping\/lists$/, 'error.limit.lists'],
+  [/^\/api\/shopping\/lists\/[^/]+\/items$/, 'error.limit.items'],
+  [/^\/api\/recipes\/[^/]+\/add-to-list$/, 'error.limit.items'],
+  [/^\/api\/recipes$/, 'error.limit.recipes'],
+  [/^\/api\/tasks(\/[^/]+\/uncomplete)?$/, 'error.limit.tasks'],
+  [/^\/api\/family\/invites$/, 'error.limit.invites'],
+  [/^\/api\/family\/child-devices$/, 'error.limit.childDevices'],
+  [/^\/api\/dav\/app-passwords$/, 'error.limit.appPasswords'],
+  [/^\/api\/calendar\/feeds$/, 'error.limit.feeds'],
+  [/^\/api\/calendar\/subscriptions$/, 'error.limit.subscriptions'],
+  [/^\/api\/auth\/signup$/, 'error.limit.members'],
 ];
 
 // Every code the server sends (REST's table in http/http.go, the realtime
@@ -32,7 +47,7 @@ const BY_PATH = [
 // refused (unknown_type, too_many_topics): the app's fault, not the person's.
 const BY_CODE = {
   malformed_request: 'error.malformed', unauthorized: 'error.unauthorized', forbidden: 'error.forbidden',
-  not_found: 'error.notFound', conflict: 'error.conflict', too_large: 'error.tooLarge',
+  not_found: 'error.notFound', conflict: 'error.conflict', too_large: 'error.tooLarge', limit_reached: 'error.limit',
   rate_limited: 'error.rateLimited', too_many_connections: 'error.tooManyConnections', unavailable: 'error.unavailable', internal: 'error.internal',
   method_not_allowed: 'error.malformed', unknown_type: 'error.malformed', too_many_topics: 'error.tooManyTopics',
 };
@@ -59,6 +74,10 @@ export function realtimeReason(code) {
 export function friendly(status, code, field, ctx = {}) {
   if (code === 'network') return t(navigator.onLine === false ? 'error.offline' : 'error.network');
   if (status === 412) return t('error.stale');
+  if (code === 'limit_reached') {
+    const limit = BY_LIMIT.find(([re]) => re.test(ctx.path || ''));
+    if (limit) return t(limit[1]);
+  }
   const special = BY_PATH.find(([s, re]) => s === status && re.test(ctx.path || ''));
   if (special) return t(special[2]);
   if (status === 401) return t(ctx.path === '/api/auth/login' ? 'error.login' : 'error.unauthorized');
