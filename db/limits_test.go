@@ -308,3 +308,45 @@ func TestShoppingItemsPerListLimit(t *testing.T) {
 		t.Errorf("%d items, want %d", n, familyhub.MaxShoppingItemsPerList)
 	}
 }
+
+// TestShoppingItemMoveLimit: moving an item to another list (the
+// assistant's "move … to …") adds it to that list, so a full list refuses
+// it as it refuses an add; otherwise moves could grow one list past the
+// limit without end (fill another list, move its items over, again).
+func TestShoppingItemMoveLimit(t *testing.T) {
+	t.Parallel()
+	e := newPipelineEnvConns(t, 2)
+	ctx, full := e.member(t, "move")
+	family := familyhub.AuthFromContext(ctx).FamilyID
+	e.exec(t, `INSERT INTO shopping_items (family_id, list_id, name, position)
+		SELECT $1, $2, 'x' || g, g FROM generate_series(0, $3 - 1) g`, family, full, familyhub.MaxShoppingItemsPerList)
+	var item uuid.UUID
+	other := uuid.New()
+	if err := e.store.Tx(ctx, func(tx *db.Tx) error {
+		l, _, err := tx.ShoppingListCreate(ctx, db.ShoppingListNew{ID: &other, Name: "other"})
+		if err != nil {
+			return err
+		}
+		it, _, err := tx.ShoppingItemAdd(ctx, l.ID, db.ShoppingItemNew{Name: "milk"})
+		item = it.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := e.store.Tx(ctx, func(tx *db.Tx) error {
+		_, err := tx.ShoppingItemMove(ctx, item, full)
+		return err
+	})
+	wantLimit(t, "a move to a full list", err)
+	// Room again: the move passes.
+	e.exec(t, `DELETE FROM shopping_items WHERE list_id = $1 AND position = 0`, full)
+	if err := e.store.Tx(ctx, func(tx *db.Tx) error {
+		it, err := tx.ShoppingItemMove(ctx, item, full)
+		if err == nil && it.ListID != full {
+			t.Errorf("moved to %s, want %s", it.ListID, full)
+		}
+		return err
+	}); err != nil {
+		t.Fatalf("a move to a list with room: %v", err)
+	}
+}

@@ -18,7 +18,9 @@ import (
 
 // ShoppingItemMove puts an item of the family at the end of another list
 // of the family (If-Match: only at the version ctx asks for). An unknown
-// list or item is not found.
+// list or item is not found. A move adds the item to the other list, so a
+// full one refuses it (ELIMIT) as it refuses an add: else moves could grow
+// a list past familyhub.MaxShoppingItemsPerList without end.
 func (tx *Tx) ShoppingItemMove(ctx context.Context, id, toListID uuid.UUID) (dbsqlc.ShoppingItemsView, error) {
 	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
@@ -28,6 +30,15 @@ func (tx *Tx) ShoppingItemMove(ctx context.Context, id, toListID uuid.UUID) (dbs
 		return dbsqlc.ShoppingItemsView{}, err
 	}
 	if _, err := tx.ShoppingListGet(ctx, toListID); err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	// An item on the list already adds nothing to it; a missing one is
+	// answered below.
+	if cur, err := tx.ShoppingItemGet(ctx, id); err == nil && cur.ListID != toListID {
+		if err := tx.shoppingListRoom(ctx, family, toListID); err != nil {
+			return dbsqlc.ShoppingItemsView{}, err
+		}
+	} else if err != nil && familyhub.ErrorCode(err) != familyhub.ENOTFOUND {
 		return dbsqlc.ShoppingItemsView{}, err
 	}
 	_, err = tx.q.ShoppingItemMove(ctx, tx, dbsqlc.ShoppingItemMoveParams{ID: id, FamilyID: family, ToListID: toListID, IfVersion: ifVersion(ctx)})
