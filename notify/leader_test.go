@@ -118,11 +118,17 @@ func testOneReplicaDerivesNotices(t *testing.T, woken bool) {
 		  AND (classid::bigint << 32 | objid::bigint) = $1`, int64(leaderLockID)).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("terminated %d lock holders (%v), want 1", n, err)
 	}
-	waitFor(t, "the other replica to take over", func() bool { return o.s.Leading() && !l.s.Leading() })
+	// Usually the other replica, which asks for the lock every
+	// LeaderRetry, takes over; but when the killed backend is slow to
+	// release the lock (a busy machine), the old leader, reconnecting
+	// after its backoff, may win it again. Either is right: exactly one
+	// replica leads, and only it derives.
+	waitFor(t, "the lead taken again", func() bool { mu.Lock(); defer mu.Unlock(); return len(listening) == 2 })
+	l, o = leader()
 	remind("Water the plants")
-	derived(o, "the new leader to derive the next reminder")
-	if jobs := l.q.take(); len(jobs) != 0 {
-		t.Errorf("the old leader derived %d jobs", len(jobs))
+	derived(l, "the new leader to derive the next reminder")
+	if jobs := o.q.take(); len(jobs) != 0 {
+		t.Errorf("the replica not leading derived %d jobs", len(jobs))
 	}
 
 	mu.Lock()
