@@ -56,6 +56,11 @@ export function onReachable(fn) { reachListeners.add(fn); return () => reachList
 export const serverReachable = () => reachable;
 /** Why the last request did not reach the server: 'network', 'server' (a proxy's 502/504), or null when it did. */
 export const unreachableWhy = () => problem;
+// Requests are numbered as they are sent. An answer clears a failure only
+// if its request was sent after the failed one: a read sent before the
+// server went down, answered late, says nothing about the server now.
+let sentCount = 0;
+let failedSent = 0;
 function setReachable(v, why = null) {
   const next = v ? null : why;
   if (v === reachable && next === problem) return;
@@ -100,6 +105,12 @@ export async function request(method, path, body, { ifMatch = null, timeout = 0,
     opts.signal = ctrl.signal;
     timer = setTimeout(() => ctrl.abort(), timeout);
   }
+  const sent = ++sentCount;
+  const failed = (why) => {
+    if (background) return;
+    failedSent = Math.max(failedSent, sent);
+    setReachable(false, why);
+  };
   let res;
   let data = null;
   try {
@@ -108,14 +119,14 @@ export async function request(method, path, body, { ifMatch = null, timeout = 0,
       try { data = await res.json(); } catch (e) { if (e.name === 'AbortError') throw e; /* not JSON */ }
     }
   } catch {
-    if (!background) setReachable(false, 'network');
+    failed('network');
     throw new ApiError(0, 'network', undefined, { path });
   } finally {
     clearTimeout(timer);
   }
   const proxyFailed = res.status === 502 || res.status === 504;
-  if (!proxyFailed) setReachable(true);
-  else if (!background) setReachable(false, 'server');
+  if (proxyFailed) failed('server');
+  else if (sent > failedSent) setReachable(true);
   if (!res.ok) {
     const e = (data && data.error) || {};
     if (res.status === 401 && !path.startsWith('/api/auth/')) unauthorized();
