@@ -156,14 +156,23 @@ func (tx *Tx) Signup(ctx context.Context, p Signup, passwordHash string) (Accoun
 	var acc Account
 	var invite dbsqlc.Invite
 	if p.InviteCode != "" {
-		var err error
-		invite, err = q.InviteLockByCode(ctx, tx, HashToken(p.InviteCode))
+		// The family's member lock first, then the invite's row: the
+		// order in which deleting the family locks them (InviteFamilyByCode).
+		family, err := q.InviteFamilyByCode(ctx, tx, HashToken(p.InviteCode))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return acc, errInviteUnknown
 		} else if err != nil {
 			return acc, err
 		}
-		if err := tx.familyRoom(ctx, invite.FamilyID); err != nil {
+		if err := tx.familyRoom(ctx, family); familyhub.ErrorCode(err) == familyhub.ENOTFOUND {
+			return acc, errInviteUnknown // the family was deleted meanwhile
+		} else if err != nil {
+			return acc, err
+		}
+		invite, err = q.InviteLockByCode(ctx, tx, HashToken(p.InviteCode))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return acc, errInviteUnknown // used or revoked meanwhile
+		} else if err != nil {
 			return acc, err
 		}
 	}

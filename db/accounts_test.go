@@ -1,6 +1,8 @@
 package db_test
 
 import (
+	"context"
+	"errors"
 	"testing"
 
 	"github.com/familyhub/familyhub"
@@ -71,5 +73,57 @@ func TestSignupRejoinNeedsSignInCheck(t *testing.T) {
 	}
 	if _, err := join(again); familyhub.ErrorCode(err) != familyhub.ECONFLICT {
 		t.Fatalf("a second sign-up checked before the first joined: %v", err)
+	}
+}
+
+// TestSignupWhileFamilyDeleted: someone joins with an invite while the
+// family is being deleted (which holds the family's member lock and then
+// deletes the invites with the family). Joining takes the member lock
+// before the invite's row lock, in the same order, so the deletion goes
+// through and the join answers "unknown invite". Taking the invite first
+// (as before) deadlocked: PostgreSQL cancelled one of the two after a
+// second (40P01, a 500 for the user).
+func TestSignupWhileFamilyDeleted(t *testing.T) {
+	t.Parallel()
+	e := newPipelineEnvConns(t, 3)
+	ctx := e.owner(t, "going")
+	family := familyhub.AuthFromContext(ctx).FamilyID
+	var code string
+	if err := e.store.Tx(ctx, func(tx *db.Tx) (err error) {
+		code, _, err = tx.InviteCreate(ctx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The deletion, at the point FamilyDelete has taken the member lock.
+	del, err := e.pool.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer del.Rollback(context.Background())
+	if _, err := del.Exec(context.Background(), `SELECT id FROM families WHERE id = $1 FOR NO KEY UPDATE`, family); err != nil {
+		t.Fatal(err)
+	}
+	joined := make(chan error, 1)
+	go func() {
+		joined <- e.store.Tx(context.Background(), func(tx *db.Tx) error {
+			_, err := tx.Signup(context.Background(), db.Signup{Email: "late@example.org", DisplayName: "Late", InviteCode: db.NormalizeInviteCode(code)}, "x")
+			return err
+		})
+	}()
+	if !e.lockWaiter(t, "") {
+		t.Fatal("the sign-up did not wait for the family's lock")
+	}
+	if _, err := del.Exec(context.Background(), `DELETE FROM families WHERE id = $1`, family); err != nil {
+		t.Fatalf("deleting the family while someone joins: %v", err)
+	}
+	if err := del.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	err = <-joined
+	var fe *familyhub.Error
+	if !errors.As(err, &fe) || fe.Code != familyhub.EINVALID || fe.Field != "invite_code" {
+		t.Fatalf("joining a deleted family: %v, want the unknown invite", err)
 	}
 }

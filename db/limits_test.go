@@ -150,15 +150,16 @@ func TestFamilyMembersLimit(t *testing.T) {
 }
 
 // lockWaiter waits until a transaction of the test's database waits for
-// an advisory lock (a limit lock), and says whether one did in 10 s.
-func (e *pipelineEnv) lockWaiter(t *testing.T) bool {
+// a lock of locktype (e.g. advisory: a limit lock; "" for any), and says
+// whether one did in 10 s.
+func (e *pipelineEnv) lockWaiter(t *testing.T, locktype string) bool {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var n int
 		if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_locks
-			WHERE locktype = 'advisory' AND NOT granted
-			  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&n); err != nil {
+			WHERE $1 IN ('', locktype) AND NOT granted
+			  AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())`, locktype).Scan(&n); err != nil {
 			t.Error(err)
 			return false
 		}
@@ -193,7 +194,7 @@ func (e *pipelineEnv) raceAtLimit(t *testing.T, ctx context.Context, first func(
 	}
 	secondDone := make(chan error, 1)
 	go func() { secondDone <- second() }()
-	waited := e.lockWaiter(t)
+	waited := e.lockWaiter(t, "advisory")
 	close(commit)
 	if err := <-firstDone; err != nil {
 		t.Fatalf("first create's commit: %v", err)

@@ -275,6 +275,11 @@ func (tx *Tx) FamilyDelete(ctx context.Context, name string) error {
 	if strings.TrimSpace(name) != f.Name {
 		return familyhub.Invalid("name", "Type the family's name to confirm that everything of it is deleted.")
 	}
+	// The member lock, as joining takes it: someone joining right now is
+	// either a member below (and their access ends too) or finds no family.
+	if _, err := tx.q.FamilyLockMembers(ctx, tx, family); err != nil {
+		return Err(err, "family")
+	}
 	members, err := tx.q.MemberList(ctx, tx, family)
 	if err != nil {
 		return err

@@ -64,6 +64,14 @@ INSERT INTO invites (family_id, code_hash, created_by, expires_at, role)
 VALUES (@family_id, @code_hash, @created_by, @expires_at, @role)
 RETURNING *;
 
+-- InviteFamilyByCode is the family of an unused, unexpired invite, read
+-- without a lock: a sign-up takes the family's member lock before the
+-- invite's row lock, in the order deleting a family takes them (its row,
+-- then its invites by cascade), so the two cannot deadlock.
+-- name: InviteFamilyByCode :one
+SELECT family_id FROM invites
+WHERE code_hash = @code_hash AND used_at IS NULL AND expires_at > now();
+
 -- InviteLockByCode finds an unused, unexpired invite and locks it: two
 -- concurrent signups with one code, and exactly one wins.
 -- name: InviteLockByCode :one

@@ -204,6 +204,22 @@ func (q *Queries) InviteDelete(ctx context.Context, db DBTX, arg InviteDeletePar
 	return result.RowsAffected(), nil
 }
 
+const inviteFamilyByCode = `-- name: InviteFamilyByCode :one
+SELECT family_id FROM invites
+WHERE code_hash = $1 AND used_at IS NULL AND expires_at > now()
+`
+
+// InviteFamilyByCode is the family of an unused, unexpired invite, read
+// without a lock: a sign-up takes the family's member lock before the
+// invite's row lock, in the order deleting a family takes them (its row,
+// then its invites by cascade), so the two cannot deadlock.
+func (q *Queries) InviteFamilyByCode(ctx context.Context, db DBTX, codeHash []byte) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, inviteFamilyByCode, codeHash)
+	var family_id uuid.UUID
+	err := row.Scan(&family_id)
+	return family_id, err
+}
+
 const inviteInsert = `-- name: InviteInsert :one
 
 INSERT INTO invites (family_id, code_hash, created_by, expires_at, role)
