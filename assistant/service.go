@@ -24,11 +24,12 @@ type Service struct {
 	store  *db.Store
 	model  *llm.Client // nil: the built-in parser only
 	logger *slog.Logger
+	now    func() time.Time // the clock of commands and undo (tests set another)
 }
 
 // NewService returns a Service on store; model may be nil.
 func NewService(store *db.Store, model *llm.Client, logger *slog.Logger) *Service {
-	return &Service{store: store, model: model, logger: logger.With("component", "assistant")}
+	return &Service{store: store, model: model, logger: logger.With("component", "assistant"), now: time.Now}
 }
 
 // Outcomes of a command (assistant_commands.outcome).
@@ -102,7 +103,7 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 		return Answer{Lang: "en"}, err
 	}
 	lang := detectLanguage(cleanCommand(text), req.Lang)
-	c := command{id: uuid.New(), text: text, lang: lang, device: req.Device, receivedAt: time.Now()}
+	c := command{id: uuid.New(), text: text, lang: lang, device: req.Device, receivedAt: s.now()}
 	var prior *dbsqlc.AssistantCommand
 	err = s.store.Tx(ctx, func(tx *db.Tx) (err error) {
 		if c.loc, err = tx.Location(ctx); err != nil || req.ID == nil {
@@ -484,7 +485,7 @@ func (s *Service) Choose(ctx context.Context, questionID uuid.UUID, option int, 
 		}
 		return s.replay(ctx, *answered, loc)
 	}
-	c := command{id: uuid.New(), text: q.Text, lang: q.Locale, device: dev, answers: &questionID, receivedAt: time.Now(), loc: loc}
+	c := command{id: uuid.New(), text: q.Text, lang: q.Locale, device: dev, answers: &questionID, receivedAt: s.now(), loc: loc}
 	if q.Source != nil {
 		c.source = *q.Source
 	}

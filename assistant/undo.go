@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -57,7 +58,7 @@ func (s *Service) undo(ctx context.Context, id uuid.UUID, tie string, dev Device
 			return err
 		}
 		ans.Lang = cmd.Locale
-		u := &undoer{ctx: ctx, tx: tx, say: dev.speaker(cmd.Locale, loc, time.Now())}
+		u := &undoer{ctx: ctx, tx: tx, say: dev.speaker(cmd.Locale, loc, s.now())}
 		if err := u.allowed(cmd); err != nil {
 			return err
 		}
@@ -76,10 +77,63 @@ func (s *Service) undo(ctx context.Context, id uuid.UUID, tie string, dev Device
 		if err := tx.AssistantCommandSetUndone(ctx, id); err != nil {
 			return err
 		}
-		ans.Message = u.say.say("undone", "text", cmd.Message)
+		ans.Message = u.say.say("undone", "text", u.retold(cmd, loc))
 		return nil
 	})
 	return ans, err
+}
+
+// retold is the command's sentence said again for its undo. The sentence
+// named days from the day the command ran ("due tomorrow"); undone on
+// another day, each day it named is named again from today ("due today"),
+// so an undo never repeats a "tomorrow" that is now today. Only the words
+// change: the records undone are the ones the command wrote, whatever
+// their day.
+func (u *undoer) retold(cmd dbsqlc.AssistantCommand, loc *time.Location) string {
+	then := newSpeaker(cmd.Locale, loc, cmd.ReceivedAt)
+	then.dayFirst = u.say.dayFirst
+	var res Result
+	if then.today().Equal(u.say.today()) || cmd.Intent == nil || json.Unmarshal(cmd.Result, &res) != nil {
+		return cmd.Message
+	}
+	msg := cmd.Message
+	for _, d := range saidDays(*cmd.Intent, res) {
+		old, now := then.dayOf(d.at, d.on), u.say.dayOf(d.at, d.on)
+		// The day comes after the record's title in every sentence that
+		// names one: a title that holds the same word keeps it.
+		from := 0
+		if i := strings.Index(msg, then.quote(d.title)); i >= 0 {
+			from = i + len(then.quote(d.title))
+		}
+		if i := strings.Index(msg[from:], old); old != now && i >= 0 {
+			msg = msg[:from+i] + now + msg[from+i+len(old):]
+		}
+	}
+	return msg
+}
+
+// saidDay is a day a command's sentence named: the instant, whether with
+// "on", and the title of the record it is the day of.
+type saidDay struct {
+	at    time.Time
+	on    bool
+	title string
+}
+
+// saidDays are the days the sentence of a command of intent typ with
+// result res named (exec_tasks.go and exec_calendar.go word them).
+func saidDays(typ string, res Result) []saidDay {
+	switch {
+	case typ == IntentTaskCreate && res.Task != nil && res.Task.DueAt != nil:
+		return []saidDay{{*res.Task.DueAt, true, res.Task.Title}}
+	case typ == IntentTaskSnooze && res.Task != nil && res.Task.SnoozedUntil != nil:
+		return []saidDay{{*res.Task.SnoozedUntil, false, res.Task.Title}}
+	case typ == IntentCalendarCreate && res.Event != nil:
+		return []saidDay{{res.Event.StartsAt, true, res.Event.Title}}
+	case (typ == IntentCalendarMove || typ == IntentCalendarCancel || typ == IntentCalendarDelete) && res.Occurrence != nil:
+		return []saidDay{{res.Occurrence.Start, true, occurrenceTitle(*res.Occurrence)}}
+	}
+	return nil
 }
 
 type undoer struct {

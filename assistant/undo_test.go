@@ -248,3 +248,44 @@ func newTestFamilyIn(t *testing.T, f *testFamily) *familyhub.Auth {
 	})
 	return a
 }
+
+// TestUndoNamesDaysFromToday: commands given yesterday that said
+// "tomorrow" are undone today: the undo says "today" (it said "tomorrow"
+// again), and undoes the records the commands made, which are today's.
+func TestUndoNamesDaysFromToday(t *testing.T) {
+	f := newTestFamily(t)
+	now := time.Now().In(f.loc)
+	yesterday := time.Date(now.Year(), now.Month(), now.Day()-1, 12, 0, 0, 0, f.loc)
+	f.svc.now = func() time.Time { return yesterday }
+	task := f.do("remind me to call grandma tomorrow at 6pm")
+	event := f.do("Zahnarzt morgen um 15 Uhr")
+	f.svc.now = time.Now
+	today := now.Format(time.DateOnly)
+	if d := task.Result.Task.DueAt.In(f.loc).Format(time.DateOnly); d != today {
+		t.Fatalf("the task is due %s, want %s", d, today)
+	}
+	if d := event.Result.Event.StartsAt.In(f.loc).Format(time.DateOnly); d != today {
+		t.Fatalf("the event is on %s, want %s", d, today)
+	}
+	for _, c := range []struct {
+		a    Answer
+		want string
+	}{
+		{task, "Undone: Added the task “Call grandma”, due today at 18:00."},
+		{event, "Rückgängig gemacht: „Zahnarzt“ heute um 15:00 Uhr eingetragen."},
+	} {
+		u, err := f.undo(f.ana, c.a.ID)
+		if err != nil || u.Message != c.want {
+			t.Errorf("undo of %q today: %q %v, want %q", c.a.Message, u.Message, err, c.want)
+		}
+	}
+	f.tx(f.ana, func(ctx context.Context, tx *db.Tx) error {
+		if _, err := tx.TaskGet(ctx, task.Result.Task.ID); !isCode(err, familyhub.ENOTFOUND) {
+			t.Errorf("the task due today is still there: %v", err)
+		}
+		if _, err := tx.CalendarEventGet(ctx, event.Result.Event.ID); !isCode(err, familyhub.ENOTFOUND) {
+			t.Errorf("today's event is still there: %v", err)
+		}
+		return nil
+	})
+}

@@ -2,8 +2,6 @@ package http
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -12,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/assistant"
 	"github.com/familyhub/familyhub/db"
 )
 
@@ -28,7 +27,7 @@ const davRealm = `Basic realm="FamilyHub", charset="UTF-8"`
 
 // mountDAV adds the CalDAV server (/dav/, /.well-known/caldav) to the root router.
 func (s *Server) mountDAV(r chi.Router) {
-	h := ical.NewHandler(s.store, s.logger.With("component", "caldav"), ErrorStatus)
+	h := ical.NewHandler(s.store, s.logger.With("component", "caldav"), ErrorStatus, davMessage)
 	dav := s.crossOriginProtection()(s.davAuth(h))
 	r.Handle(ical.Prefix, dav)
 	r.Handle(ical.Prefix+"/*", dav)
@@ -64,22 +63,22 @@ func (s *Server) davAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
 		if !ok {
-			davUnauthorized(w, "Sign in with your FamilyHub email and password or an app password.")
+			davUnauthorized(w, r, familyhub.Errorf(familyhub.EUNAUTHORIZED, "Sign in with your FamilyHub email and password or an app password."))
 			return
 		}
 		a, err := s.davAuthenticate(r, user, pass)
-		var fe *familyhub.Error
-		switch {
-		case errors.As(err, &fe) && fe.Code == familyhub.EUNAUTHORIZED:
-			davUnauthorized(w, fe.Message)
+		switch code := familyhub.ErrorCode(err); {
+		case err == nil:
+		case code == familyhub.EUNAUTHORIZED:
+			davUnauthorized(w, r, err)
 			return
-		case errors.As(err, &fe) && fe.Code == familyhub.ERATELIMITED:
+		case code == familyhub.ERATELIMITED:
 			w.Header().Set("Retry-After", strconv.Itoa(int(db.LoginWindow.Seconds())))
-			http.Error(w, fe.Message, http.StatusTooManyRequests)
+			davFail(w, r, http.StatusTooManyRequests, err)
 			return
-		case err != nil:
+		default:
 			s.logger.Error("caldav authentication failed", "err", err)
-			http.Error(w, "The server could not check the credentials; try again.", http.StatusServiceUnavailable)
+			davFail(w, r, http.StatusServiceUnavailable, familyhub.Errorf(familyhub.EUNAVAILABLE, "The server could not check the credentials; try again."))
 			return
 		}
 		ctx := familyhub.NewContextWithAuth(r.Context(), a)
@@ -90,11 +89,11 @@ func (s *Server) davAuth(next http.Handler) http.Handler {
 			// 4xx instead of its panic on some malformed lines.
 			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, familyhub.MaxICalBytes))
 			if err != nil {
-				http.Error(w, fmt.Sprintf("The body is over %d KiB or could not be read.", familyhub.MaxICalBytes>>10), http.StatusRequestEntityTooLarge)
+				davFail(w, r, http.StatusRequestEntityTooLarge, familyhub.Errorf(familyhub.ETOOLARGE, "The body is over %d KiB or could not be read.", familyhub.MaxICalBytes>>10))
 				return
 			}
 			if _, err := ical.DecodeICalBytes(body); err != nil {
-				http.Error(w, familyhub.ErrorMessage(err), http.StatusBadRequest)
+				davFail(w, r, http.StatusBadRequest, err)
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -108,9 +107,26 @@ func (s *Server) davAuth(next http.Handler) http.Handler {
 	})
 }
 
-func davUnauthorized(w http.ResponseWriter, msg string) {
+func davUnauthorized(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("WWW-Authenticate", davRealm)
-	http.Error(w, msg, http.StatusUnauthorized)
+	davFail(w, r, http.StatusUnauthorized, err)
+}
+
+// davFail answers a CalDAV request with status and err as text, in the
+// request's language (davMessage).
+func davFail(w http.ResponseWriter, r *http.Request, status int, err error) {
+	msg, lang := davMessage(r, err)
+	w.Header().Set("Content-Language", lang)
+	http.Error(w, msg, status)
+}
+
+// davMessage says a CalDAV error in the language the request's
+// Accept-Language prefers, German or English (as every error answer: the
+// catalogue of errors_de.go), and names the language it is in. Calendar
+// apps show an error's text to people (a refused change, a wrong
+// password), and they send the device's languages.
+func davMessage(r *http.Request, err error) (msg, lang string) {
+	return errorMessage(err, assistant.AcceptLanguage(r.Header.Get("Accept-Language")))
 }
 
 // davAuthenticate checks Basic credentials (the account's password or one

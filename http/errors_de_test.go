@@ -28,6 +28,8 @@ import (
 var formatCalls = map[string]int{
 	"familyhub.Errorf": 1, "familyhub:Errorf": 1,
 	"familyhub.Invalid": 1, "familyhub:Invalid": 1,
+	// CalDAV's answers with a status of their own (ical/caldav.go).
+	"ical:davStatusError": 1, "ical:preconditionError": 2, "ical:davMessage": 0,
 }
 
 // phraseCalls are the functions whose argument (by index) is an English

@@ -1,11 +1,15 @@
 package http
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub/ical"
 )
 
 // Error answers speak the caller's language (issue 15): German when
@@ -109,5 +113,95 @@ func TestErrorMessageFallsBackToEnglish(t *testing.T) {
 	}
 	if msg, lang := errorMessage(http.ErrHandlerTimeout, "en"); msg != "Internal error." || lang != "en" {
 		t.Fatalf("internal in English: %q %q", msg, lang)
+	}
+}
+
+// CalDAV's error answers (text, or a DAV:error's description) speak the
+// language of the request's Accept-Language too, saying which with
+// Content-Language: calendar apps show them to people. Real requests, on
+// every path an error takes: the authentication in front, the library's
+// methods (GET, PUT, DELETE, MKCALENDAR) and the server's own (PROPFIND,
+// REPORT).
+func TestCalDAVErrorsInCallersLanguage(t *testing.T) {
+	env := newTestEnv(t, Config{Calendar: ical.Config{SecretKey: "test secret key 0123456789"}})
+	c, acc := env.signup("ana@example.org", "Rivera")
+	var sub subscriptionJSON
+	c.must(http.StatusCreated, "POST", "/api/calendar/subscriptions", map[string]any{"url": "webcal://example.org/cal.ics", "name": "School"}).decode(t, &sub)
+	var imported string
+	if err := env.pool.QueryRow(context.Background(), `INSERT INTO calendar_events (family_id, uid, title, starts_at, ends_at, subscription_id, read_only, source_href)
+		VALUES ($1, 'imp@x', 'Imported', now(), now() + interval '1 hour', $2, true, 'uid:imp@x') RETURNING id::text`, acc.Family.ID, sub.ID).Scan(&imported); err != nil {
+		t.Fatal(err)
+	}
+	cal := "/dav/" + acc.User.ID.String() + "/calendars/family/"
+	event := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:imp@x\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260101T100000Z\r\nSUMMARY:Changed\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	propfind := `<?xml version="1.0"?><propfind xmlns="DAV:"><prop><getetag/></prop></propfind>`
+	cases := []struct {
+		name, method, path, pass, body string
+		header                         map[string]string
+		status                         int
+		en, de                         string // the message: the body, or in it ("" de: English only)
+	}{
+		{"no credentials", "PROPFIND", "/dav/", "", propfind, nil, http.StatusUnauthorized,
+			"Sign in with your FamilyHub email and password or an app password.",
+			"Melde dich mit deiner FamilyHub-E-Mail-Adresse und deinem Passwort oder einem App-Passwort an."},
+		{"wrong password", "PROPFIND", "/dav/", "wrong password", propfind, nil, http.StatusUnauthorized,
+			"Wrong email or password.", "E-Mail-Adresse oder Passwort stimmt nicht."},
+		{"malformed iCalendar", "PUT", cal + "new.ics", "correct horse", "BEGIN:VCALENDAR\r\nno colon here\r\n", nil, http.StatusBadRequest,
+			"Malformed iCalendar:", "Fehlerhaftes iCalendar:"},
+		{"read-only PUT", "PUT", cal + imported + ".ics", "correct horse", event, nil, http.StatusForbidden,
+			"This event comes from a subscribed calendar and is read-only; change it at its source.",
+			"Dieser Termin stammt aus einem abonnierten Kalender und ist schreibgeschützt; ändere ihn an seiner Quelle."},
+		{"read-only DELETE", "DELETE", cal + imported + ".ics", "correct horse", "", nil, http.StatusForbidden,
+			"This event comes from a subscribed calendar and is read-only; change it at its source.",
+			"Dieser Termin stammt aus einem abonnierten Kalender und ist schreibgeschützt; ändere ihn an seiner Quelle."},
+		{"GET unknown", "GET", cal + "nothing.ics", "correct horse", "", nil, http.StatusNotFound,
+			"There is nothing at this address.", "Unter dieser Adresse gibt es nichts."},
+		{"MKCOL", "MKCOL", "/dav/" + acc.User.ID.String() + "/calendars/work/", "correct horse",
+			`<?xml version="1.0"?><mkcol xmlns="DAV:"><set><prop><resourcetype><collection/><calendar xmlns="urn:ietf:params:xml:ns:caldav"/></resourcetype></prop></set></mkcol>`, nil, http.StatusForbidden,
+			"FamilyHub has one calendar and one task list per family; new ones cannot be created.",
+			"FamilyHub hat einen Kalender und eine Aufgabenliste pro Familie; neue können nicht angelegt werden."},
+		{"library's own", "MKCOL", "/dav/" + acc.User.ID.String() + "/calendars/work/", "correct horse", "", nil, http.StatusBadRequest,
+			"webdav: expected application/xml request", ""},
+		{"PROPFIND Depth", "PROPFIND", cal, "correct horse", propfind, map[string]string{"Depth": "2"}, http.StatusBadRequest,
+			"Depth must be 0, 1 or infinity.", "Depth muss 0, 1 oder infinity sein."},
+		{"REPORT unsupported", "REPORT", cal, "correct horse", `<?xml version="1.0"?><x:free-busy-query xmlns:x="urn:ietf:params:xml:ns:caldav"/>`, nil, http.StatusForbidden,
+			"<d:responsedescription>Unsupported report free-busy-query;", "<d:responsedescription>Nicht unterstützter Report free-busy-query;"},
+	}
+	for _, tc := range cases {
+		for _, lang := range []struct{ accept, want string }{{"de-DE,de;q=0.9,en;q=0.8", "de"}, {"en-US,en;q=0.9,de;q=0.5", "en"}, {"", "en"}} {
+			req, err := http.NewRequest(tc.method, env.ts.URL+tc.path, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.pass != "" {
+				req.SetBasicAuth("ana@example.org", tc.pass)
+			}
+			switch {
+			case strings.HasPrefix(tc.body, "BEGIN:"):
+				req.Header.Set("Content-Type", "text/calendar; charset=utf-8")
+			case tc.body != "":
+				req.Header.Set("Content-Type", "application/xml")
+			}
+			for k, v := range tc.header {
+				req.Header.Set(k, v)
+			}
+			if lang.accept != "" {
+				req.Header.Set("Accept-Language", lang.accept)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			want := map[string]string{"en": tc.en, "de": tc.de}[lang.want]
+			if tc.de == "" { // the library's own words: English, and said so
+				want, lang.want = tc.en, "en"
+			}
+			if resp.StatusCode != tc.status || !strings.Contains(string(body), want) || resp.Header.Get("Content-Language") != lang.want {
+				t.Errorf("%s (%q): %d %q, Content-Language %q; want %d with %q, %q", tc.name, lang.accept,
+					resp.StatusCode, body, resp.Header.Get("Content-Language"), tc.status, want, lang.want)
+			}
+		}
 	}
 }

@@ -44,9 +44,11 @@ const (
 // NewHandler returns the CalDAV server (mounted at Prefix) over store. The
 // caller authenticates each request and puts the familyhub.Auth in its
 // context, and bounds request bodies; status maps familyhub error codes to
-// HTTP statuses (the HTTP layer's one table).
-func NewHandler(store *db.Store, logger *slog.Logger, status func(code string) int) http.Handler {
-	s := &davServer{store: store, logger: logger, status: status}
+// HTTP statuses (the HTTP layer's one table); message says an error in the
+// request's language (its Accept-Language: calendar apps show the text of
+// an error to people) and names that language, for Content-Language.
+func NewHandler(store *db.Store, logger *slog.Logger, status func(code string) int, message func(r *http.Request, err error) (msg, lang string)) http.Handler {
+	s := &davServer{store: store, logger: logger, status: status, message: message}
 	s.events = &eventCollection{s: s}
 	s.tasks = &taskCollection{s: s}
 	s.lib = &caldav.Handler{Backend: &calendarBackend{s: s}, Prefix: Prefix}
@@ -54,12 +56,13 @@ func NewHandler(store *db.Store, logger *slog.Logger, status func(code string) i
 }
 
 type davServer struct {
-	store  *db.Store
-	logger *slog.Logger
-	status func(code string) int
-	lib    *caldav.Handler
-	events collection
-	tasks  collection
+	store   *db.Store
+	logger  *slog.Logger
+	status  func(code string) int
+	message func(r *http.Request, err error) (msg, lang string)
+	lib     *caldav.Handler
+	events  collection
+	tasks   collection
 }
 
 func (s *davServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -72,12 +75,64 @@ func (s *davServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "REPORT":
 		err = s.report(w, r)
 	default:
-		s.lib.ServeHTTP(w, r)
+		// The library answers an error as English text: the answer
+		// writer says the error the backend kept instead.
+		var kept error
+		r = r.WithContext(context.WithValue(r.Context(), keptKey{}, &kept))
+		s.lib.ServeHTTP(&answerWriter{ResponseWriter: w, r: r, s: s, kept: &kept}, r)
 		return
 	}
 	if err != nil {
 		s.serveError(w, r, err)
 	}
+}
+
+type keptKey struct{}
+
+// keep notes in ctx the error *err a backend method returns, for the
+// answerWriter of its request.
+func keep(ctx context.Context, err *error) {
+	if k, ok := ctx.Value(keptKey{}).(*error); ok && *err != nil {
+		*k = *err
+	}
+}
+
+// answerWriter answers an error of the library's methods (GET, PUT,
+// DELETE, ...) in the request's language: when the library writes a text
+// error and the backend kept the error it returned (keep), the text is the
+// backend's error said by davServer.message, not the library's English
+// "403 Forbidden: …". The library's own errors (a request it cannot
+// parse, for developers) stay English, and say so.
+type answerWriter struct {
+	http.ResponseWriter
+	r        *http.Request
+	s        *davServer
+	kept     *error
+	replaced bool // the library's body is dropped
+}
+
+func (w *answerWriter) WriteHeader(code int) {
+	if code < 400 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	if *w.kept == nil { // the library's own error (a malformed request): its English
+		w.Header().Set("Content-Language", "en")
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	msg, lang := w.s.message(w.r, *w.kept)
+	w.Header().Set("Content-Language", lang)
+	w.ResponseWriter.WriteHeader(code)
+	fmt.Fprintln(w.ResponseWriter, msg)
+	w.replaced = true
+}
+
+func (w *answerWriter) Write(b []byte) (int, error) {
+	if w.replaced {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // collections returns the collections of every calendar home.
@@ -130,7 +185,7 @@ func WithIfMatch(ctx context.Context, ifMatch string) context.Context {
 func davAuthFrom(ctx context.Context) (*familyhub.Auth, error) {
 	a := familyhub.AuthFromContext(ctx)
 	if a == nil {
-		return nil, davStatusError(http.StatusUnauthorized, errors.New("not signed in"))
+		return nil, davStatusError(http.StatusUnauthorized, "Not signed in.")
 	}
 	return a, nil
 }
@@ -162,7 +217,7 @@ type davTarget struct {
 	name string     // resObject
 }
 
-var errNoResource = davStatusError(http.StatusNotFound, errors.New("no such resource"))
+var errNoResource = davStatusError(http.StatusNotFound, "There is nothing at this address.")
 
 // target returns what the (unescaped) path p names for the caller a; paths
 // of other users and unknown names are not found.
@@ -217,7 +272,7 @@ func (s *davServer) objectTarget(ctx context.Context, p string, write bool) (col
 	}
 	if t.kind != resObject {
 		if t.kind == resCollection && write {
-			return t.coll, "", davStatusError(http.StatusForbidden, errors.New("the family's calendars cannot be changed or deleted"))
+			return t.coll, "", davStatusError(http.StatusForbidden, "The family's calendars cannot be changed or deleted.")
 		}
 		return nil, "", errNoResource
 	}
@@ -231,7 +286,8 @@ type calendarBackend struct{ s *davServer }
 var _ caldav.Backend = (*calendarBackend)(nil)
 
 // CurrentUserPrincipal implements webdav.UserPrincipalBackend.
-func (b *calendarBackend) CurrentUserPrincipal(ctx context.Context) (string, error) {
+func (b *calendarBackend) CurrentUserPrincipal(ctx context.Context) (_ string, err error) {
+	defer keep(ctx, &err)
 	a, err := davAuthFrom(ctx)
 	if err != nil {
 		return "", err
@@ -240,7 +296,8 @@ func (b *calendarBackend) CurrentUserPrincipal(ctx context.Context) (string, err
 }
 
 // CalendarHomeSetPath implements caldav.Backend.
-func (b *calendarBackend) CalendarHomeSetPath(ctx context.Context) (string, error) {
+func (b *calendarBackend) CalendarHomeSetPath(ctx context.Context) (_ string, err error) {
+	defer keep(ctx, &err)
 	a, err := davAuthFrom(ctx)
 	if err != nil {
 		return "", err
@@ -249,12 +306,14 @@ func (b *calendarBackend) CalendarHomeSetPath(ctx context.Context) (string, erro
 }
 
 // CreateCalendar implements caldav.Backend: the collections are fixed.
-func (b *calendarBackend) CreateCalendar(ctx context.Context, calendar *caldav.Calendar) error {
-	return davStatusError(http.StatusForbidden, errors.New("FamilyHub has one calendar and one task list per family; new ones cannot be created"))
+func (b *calendarBackend) CreateCalendar(ctx context.Context, calendar *caldav.Calendar) (err error) {
+	defer keep(ctx, &err)
+	return davStatusError(http.StatusForbidden, "FamilyHub has one calendar and one task list per family; new ones cannot be created.")
 }
 
 // ListCalendars implements caldav.Backend.
-func (b *calendarBackend) ListCalendars(ctx context.Context) ([]caldav.Calendar, error) {
+func (b *calendarBackend) ListCalendars(ctx context.Context) (_ []caldav.Calendar, err error) {
+	defer keep(ctx, &err)
 	a, err := davAuthFrom(ctx)
 	if err != nil {
 		return nil, err
@@ -267,7 +326,8 @@ func (b *calendarBackend) ListCalendars(ctx context.Context) ([]caldav.Calendar,
 }
 
 // GetCalendar implements caldav.Backend.
-func (b *calendarBackend) GetCalendar(ctx context.Context, p string) (*caldav.Calendar, error) {
+func (b *calendarBackend) GetCalendar(ctx context.Context, p string) (_ *caldav.Calendar, err error) {
+	defer keep(ctx, &err)
 	a, err := davAuthFrom(ctx)
 	if err != nil {
 		return nil, err
@@ -280,7 +340,8 @@ func (b *calendarBackend) GetCalendar(ctx context.Context, p string) (*caldav.Ca
 }
 
 // GetCalendarObject implements caldav.Backend (GET, HEAD).
-func (b *calendarBackend) GetCalendarObject(ctx context.Context, p string, req *caldav.CalendarCompRequest) (*caldav.CalendarObject, error) {
+func (b *calendarBackend) GetCalendarObject(ctx context.Context, p string, req *caldav.CalendarCompRequest) (_ *caldav.CalendarObject, err error) {
+	defer keep(ctx, &err)
 	c, name, err := b.s.objectTarget(ctx, p, false)
 	if err != nil {
 		return nil, err
@@ -308,29 +369,32 @@ func (b *calendarBackend) GetCalendarObject(ctx context.Context, p string, req *
 
 // ListCalendarObjects implements caldav.Backend; PROPFIND is answered by
 // davServer, so the library never asks.
-func (b *calendarBackend) ListCalendarObjects(ctx context.Context, p string, req *caldav.CalendarCompRequest) ([]caldav.CalendarObject, error) {
-	return nil, davStatusError(http.StatusNotImplemented, errors.New("not used"))
+func (b *calendarBackend) ListCalendarObjects(ctx context.Context, p string, req *caldav.CalendarCompRequest) (_ []caldav.CalendarObject, err error) {
+	defer keep(ctx, &err)
+	return nil, davStatusError(http.StatusNotImplemented, "Not used.")
 }
 
 // QueryCalendarObjects implements caldav.Backend; REPORT is answered by
 // davServer, so the library never asks.
-func (b *calendarBackend) QueryCalendarObjects(ctx context.Context, p string, query *caldav.CalendarQuery) ([]caldav.CalendarObject, error) {
-	return nil, davStatusError(http.StatusNotImplemented, errors.New("not used"))
+func (b *calendarBackend) QueryCalendarObjects(ctx context.Context, p string, query *caldav.CalendarQuery) (_ []caldav.CalendarObject, err error) {
+	defer keep(ctx, &err)
+	return nil, davStatusError(http.StatusNotImplemented, "Not used.")
 }
 
 // PutCalendarObject implements caldav.Backend: it creates or replaces the
 // object at p, honouring If-Match / If-None-Match (412 when they fail).
-func (b *calendarBackend) PutCalendarObject(ctx context.Context, p string, cal *ical.Calendar, opts *caldav.PutCalendarObjectOptions) (*caldav.CalendarObject, error) {
+func (b *calendarBackend) PutCalendarObject(ctx context.Context, p string, cal *ical.Calendar, opts *caldav.PutCalendarObjectOptions) (_ *caldav.CalendarObject, err error) {
+	defer keep(ctx, &err)
 	c, name, err := b.s.objectTarget(ctx, p, true)
 	if err != nil {
 		return nil, err
 	}
 	a, _ := davAuthFrom(ctx)
 	if strings.ContainsFunc(name, isControl) {
-		return nil, davStatusError(http.StatusForbidden, errors.New("invalid resource name"))
+		return nil, davStatusError(http.StatusForbidden, "The name of the object is not valid.")
 	}
 	if _, _, err := caldav.ValidateCalendarObject(cal); err != nil {
-		return nil, davStatusError(http.StatusForbidden, fmt.Errorf("not a valid calendar object: %v", err))
+		return nil, davStatusError(http.StatusForbidden, "Not a valid calendar object: %v.", err)
 	}
 	var obj *caldav.CalendarObject
 	err = b.s.store.Tx(ctx, func(tx *db.Tx) error {
@@ -345,7 +409,8 @@ func (b *calendarBackend) PutCalendarObject(ctx context.Context, p string, cal *
 }
 
 // DeleteCalendarObject implements caldav.Backend.
-func (b *calendarBackend) DeleteCalendarObject(ctx context.Context, p string) error {
+func (b *calendarBackend) DeleteCalendarObject(ctx context.Context, p string) (err error) {
+	defer keep(ctx, &err)
 	c, name, err := b.s.objectTarget(ctx, p, true)
 	if err != nil {
 		return err
@@ -362,37 +427,46 @@ func checkPreconditions(etag string, ifMatch, ifNoneMatch webdav.ConditionalMatc
 	if ifMatch.IsSet() {
 		ok, err := ifMatch.MatchETag(etag)
 		if err != nil {
-			return davStatusError(http.StatusBadRequest, fmt.Errorf("malformed If-Match: %v", err))
+			return davStatusError(http.StatusBadRequest, "If-Match is malformed: %v.", err)
 		}
 		if !ok || etag == "" {
-			return davStatusError(http.StatusPreconditionFailed, errors.New("the object has changed since you read it (If-Match)"))
+			return davStatusError(http.StatusPreconditionFailed, "It was changed since your app read it (If-Match); sync and try again.")
 		}
 	}
 	if ifNoneMatch.IsSet() && etag != "" {
 		ok, err := ifNoneMatch.MatchETag(etag)
 		if err != nil {
-			return davStatusError(http.StatusBadRequest, fmt.Errorf("malformed If-None-Match: %v", err))
+			return davStatusError(http.StatusBadRequest, "If-None-Match is malformed: %v.", err)
 		}
 		if ok {
-			return davStatusError(http.StatusPreconditionFailed, errors.New("the object already exists (If-None-Match)"))
+			return davStatusError(http.StatusPreconditionFailed, "It exists already (If-None-Match).")
 		}
 	}
 	return nil
 }
 
-// davStatus is an error with the HTTP status the CalDAV client gets.
+// davStatus is an error with the HTTP status the CalDAV client gets; err
+// is a *familyhub.Error (its Format is how the HTTP layer finds the
+// German), or a *davPrecondition holding one.
 type davStatus struct {
 	code int
 	err  error
 }
 
-func (e *davStatus) Error() string { return e.err.Error() }
+func (e *davStatus) Error() string { return familyhub.ErrorMessage(e.err) }
 func (e *davStatus) Unwrap() error { return e.err }
 
-// davStatusError returns the library's HTTP error for code, marked so that
-// davError passes it on unchanged.
-func davStatusError(code int, err error) error {
-	return webdav.NewHTTPError(code, &davStatus{code: code, err: err})
+// davStatusError returns the library's HTTP error for code with a message
+// of format and args (English, as familyhub.Errorf; errors_de.go has the
+// German), marked so that davError passes it on unchanged.
+func davStatusError(code int, format string, args ...any) error {
+	return webdav.NewHTTPError(code, &davStatus{code: code, err: davMessage(format, args...)})
+}
+
+// davMessage is an error message of format and args, with no error code
+// of its own: a davStatus says the status.
+func davMessage(format string, args ...any) *familyhub.Error {
+	return &familyhub.Error{Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // errUIDConflict answers a new object whose UID another object has.
@@ -426,45 +500,53 @@ func (s *davServer) davError(err error) error {
 		// (valid-calendar-object-resource), with the reason in the body.
 		status = http.StatusForbidden
 	}
-	return webdav.NewHTTPError(status, errors.New(fe.Message))
+	return webdav.NewHTTPError(status, &davStatus{code: status, err: fe})
 }
 
 // serveError answers a failed PROPFIND, PROPPATCH or REPORT (nothing of
 // the answer written yet): a failed precondition as RFC 4918's DAV:error
 // body, anything else as text.
 func (s *davServer) serveError(w http.ResponseWriter, r *http.Request, err error) {
-	code, msg := http.StatusInternalServerError, "internal error"
+	code := http.StatusInternalServerError
 	var ds *davStatus
 	var fe *familyhub.Error
 	switch {
 	case errors.As(err, &ds):
-		code, msg = ds.code, ds.err.Error()
+		code = ds.code
 	case errors.As(err, &fe):
-		code, msg = s.status(fe.Code), fe.Message
+		code = s.status(fe.Code)
 	case errors.Is(err, context.Canceled):
 		return
 	default:
 		s.logger.Error("caldav request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		err = errors.New("internal error") // said without details
 	}
+	msg, lang := s.message(r, err)
+	w.Header().Set("Content-Language", lang)
 	var pe *davPrecondition
 	if errors.As(err, &pe) {
 		w.Header().Set("Content-Type", `application/xml; charset="utf-8"`)
 		w.WriteHeader(code)
 		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<d:error xmlns:d="DAV:" xmlns:c="%s"><%s/><d:responsedescription>%s</d:responsedescription></d:error>`,
-			nsCalDAV, pe.element, xmlText(pe.msg))
+			nsCalDAV, pe.element, xmlText(msg))
 		return
 	}
 	http.Error(w, msg, code)
 }
 
-// davPrecondition is a failed WebDAV precondition: the status and the
-// element (e.g. "d:valid-sync-token") of the DAV:error body.
+// davPrecondition is a failed WebDAV precondition: the element (e.g.
+// "d:valid-sync-token") of the DAV:error body, and the message of its
+// responsedescription.
 type davPrecondition struct {
-	element, msg string
+	element string
+	msg     *familyhub.Error
 }
 
-func (e *davPrecondition) Error() string { return e.msg }
+func (e *davPrecondition) Error() string { return e.msg.Message }
+func (e *davPrecondition) Unwrap() error { return e.msg }
 
-func preconditionError(code int, element, msg string) error {
-	return webdav.NewHTTPError(code, &davStatus{code: code, err: &davPrecondition{element: element, msg: msg}})
+// preconditionError is a failed precondition answered with code, its
+// message of format and args (as davStatusError's).
+func preconditionError(code int, element, format string, args ...any) error {
+	return webdav.NewHTTPError(code, &davStatus{code: code, err: &davPrecondition{element: element, msg: davMessage(format, args...)}})
 }

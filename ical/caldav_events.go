@@ -2,7 +2,6 @@ package ical
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
@@ -111,7 +110,7 @@ func (c *eventCollection) inRange(ctx context.Context, tx *db.Tx, from, to time.
 	return out, nil
 }
 
-var errReadOnlyEvent = davStatusError(http.StatusForbidden, errors.New("this event comes from a subscribed calendar and is read-only; change it at its source"))
+var errReadOnlyEvent = davStatusError(http.StatusForbidden, "This event comes from a subscribed calendar and is read-only; change it at its source.")
 
 // put creates or replaces the event served as name; imported events are
 // read-only (403) and a UID never changes.
@@ -150,7 +149,7 @@ func (c *eventCollection) put(ctx context.Context, tx *db.Tx, name string, cal *
 			return davObject{}, errReadOnlyEvent
 		}
 		if cur.Uid != ev.UID {
-			return davObject{}, davStatusError(http.StatusForbidden, errors.New("the UID of an event cannot change; create a new event instead"))
+			return davObject{}, davStatusError(http.StatusForbidden, "The UID of an event cannot change; create a new event instead.")
 		}
 		x.Sequence, x.SourceEtag = max(ev.Sequence, cur.Sequence), cur.SourceEtag
 		e, err = tx.CalendarEventReplace(ctx, cur, ev.Fields(), x)

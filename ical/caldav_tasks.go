@@ -2,7 +2,6 @@ package ical
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
@@ -129,7 +128,7 @@ func (c *taskCollection) put(ctx context.Context, tx *db.Tx, name string, cal *i
 	var t dbsqlc.Task
 	if exists {
 		if TaskUID(cur) != vt.UID {
-			return davObject{}, davStatusError(http.StatusForbidden, errors.New("the UID of a task cannot change; create a new task instead"))
+			return davObject{}, davStatusError(http.StatusForbidden, "The UID of a task cannot change; create a new task instead.")
 		}
 		if t, err = c.update(ctx, tx, cur, vt); err != nil {
 			return davObject{}, err

@@ -204,9 +204,9 @@ func (s *davServer) propfind(w http.ResponseWriter, r *http.Request) error {
 	if empty {
 		req.AllProp = &struct{}{} // RFC 4918 9.1: no body means allprop
 	} else if req.XMLName != (propName{Space: nsDAV, Local: "propfind"}) {
-		return davStatusError(http.StatusBadRequest, errors.New("expected a DAV:propfind body"))
+		return davStatusError(http.StatusBadRequest, "The body must be a DAV:propfind.")
 	} else if req.Prop == nil && req.AllProp == nil && req.PropName == nil {
-		return davStatusError(http.StatusBadRequest, errors.New("propfind needs prop, allprop or propname"))
+		return davStatusError(http.StatusBadRequest, "A propfind needs prop, allprop or propname.")
 	}
 	d, err := depth(r, depthInfinity)
 	if err != nil {

@@ -2,8 +2,6 @@ package ical
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -38,7 +36,7 @@ func (s *davServer) report(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if empty {
-		return davStatusError(http.StatusBadRequest, errors.New("a REPORT needs a body"))
+		return davStatusError(http.StatusBadRequest, "A REPORT needs a body.")
 	}
 	t, err := s.target(a, r.URL.Path)
 	if err != nil {
@@ -47,7 +45,7 @@ func (s *davServer) report(w http.ResponseWriter, r *http.Request) error {
 	switch req.XMLName {
 	case rCalendarQuery, rSyncCollection:
 		if t.kind != resCollection {
-			return davStatusError(http.StatusForbidden, fmt.Errorf("%s is a report on a calendar collection", req.XMLName.Local))
+			return davStatusError(http.StatusForbidden, "%s is a report on a calendar collection.", req.XMLName.Local)
 		}
 		if req.XMLName == rSyncCollection {
 			return s.syncCollection(w, r, a, &req, t.coll)
@@ -57,7 +55,7 @@ func (s *davServer) report(w http.ResponseWriter, r *http.Request) error {
 		return s.multiget(w, r, a, &req)
 	}
 	return preconditionError(http.StatusForbidden, "d:supported-report",
-		fmt.Sprintf("unsupported report %s; supported: calendar-query, calendar-multiget, sync-collection", req.XMLName.Local))
+		"Unsupported report %s; supported: calendar-query, calendar-multiget, sync-collection.", req.XMLName.Local)
 }
 
 // Filters (RFC 4791 9.7).
@@ -107,10 +105,10 @@ func parseRange(tr *timeRangeXML) (start, end time.Time, err error) {
 		return time.Parse("20060102T150405Z", strings.TrimSpace(s))
 	}
 	if start, err = parse(tr.Start); err != nil {
-		return start, end, davStatusError(http.StatusBadRequest, fmt.Errorf("time-range start %q is not a UTC date-time", tr.Start))
+		return start, end, davStatusError(http.StatusBadRequest, "time-range start %q is not a UTC date-time.", tr.Start)
 	}
 	if end, err = parse(tr.End); err != nil {
-		return start, end, davStatusError(http.StatusBadRequest, fmt.Errorf("time-range end %q is not a UTC date-time", tr.End))
+		return start, end, davStatusError(http.StatusBadRequest, "time-range end %q is not a UTC date-time.", tr.End)
 	}
 	return start, end, nil
 }
@@ -408,7 +406,7 @@ func (s *davServer) multiget(w http.ResponseWriter, r *http.Request, a *familyhu
 		}
 		seen[key] = true
 		if n++; n > maxMultigetHrefs {
-			return davStatusError(http.StatusRequestEntityTooLarge, fmt.Errorf("a calendar-multiget may name at most %d objects; ask in batches", maxMultigetHrefs))
+			return davStatusError(http.StatusRequestEntityTooLarge, "A calendar-multiget may name at most %d objects; ask in batches.", maxMultigetHrefs)
 		}
 		if err != nil || t.kind != resObject {
 			missing = append(missing, href)
@@ -472,7 +470,7 @@ var maxSyncChanges = 10000
 func (s *davServer) syncCollection(w http.ResponseWriter, r *http.Request, a *familyhub.Auth, req *propRequest, c collection) error {
 	ctx := r.Context()
 	if lvl := strings.TrimSpace(req.SyncLevel); lvl != "" && lvl != "1" && lvl != "infinite" && lvl != "infinity" {
-		return davStatusError(http.StatusBadRequest, fmt.Errorf("sync-level must be 1 or infinite, not %q", lvl))
+		return davStatusError(http.StatusBadRequest, "sync-level must be 1 or infinite, not %q.", lvl)
 	}
 	limit := maxSyncChanges
 	if req.Limit != nil {

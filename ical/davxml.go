@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -123,20 +122,20 @@ func decodeXMLBody(r *http.Request, v any) (empty bool, err error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return false, davStatusError(http.StatusRequestEntityTooLarge, fmt.Errorf("the request body is larger than %d bytes", mbe.Limit))
+			return false, davStatusError(http.StatusRequestEntityTooLarge, "The request body is larger than %d bytes.", mbe.Limit)
 		}
-		return false, davStatusError(http.StatusBadRequest, err)
+		return false, davStatusError(http.StatusBadRequest, "The request body could not be read: %s", err)
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return true, nil
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		if t, _, _ := mime.ParseMediaType(ct); t != "application/xml" && t != "text/xml" {
-			return false, davStatusError(http.StatusUnsupportedMediaType, fmt.Errorf("the body must be application/xml, not %s", t))
+			return false, davStatusError(http.StatusUnsupportedMediaType, "The body must be application/xml, not %s.", t)
 		}
 	}
 	if err := xml.NewDecoder(bytes.NewReader(b)).Decode(v); err != nil {
-		return false, davStatusError(http.StatusBadRequest, fmt.Errorf("the body is not valid XML: %v", err))
+		return false, davStatusError(http.StatusBadRequest, "The body is not valid XML: %v.", err)
 	}
 	return false, nil
 }
@@ -153,7 +152,7 @@ func depth(r *http.Request, def int) (int, error) {
 	case "infinity":
 		return depthInfinity, nil
 	}
-	return 0, davStatusError(http.StatusBadRequest, errors.New("Depth must be 0, 1 or infinity"))
+	return 0, davStatusError(http.StatusBadRequest, "Depth must be 0, 1 or infinity.")
 }
 
 const depthInfinity = 1 << 10

@@ -14,7 +14,9 @@ const MaxClientMessage = 4 << 10
 
 // MaxTopics bounds the subscriptions of one socket in all (and so the
 // topics one subscribe message may name): a client can make the server
-// hold only so much, however many subscribe messages it sends.
+// hold only so much, however many subscribe messages it sends. No family
+// outgrows it: "shopping" covers all of a family's lists, and the PWA
+// holds one topic per page (docs/realtime.md, Topics).
 const MaxTopics = 64
 
 // clientMessage is what a client may send (docs/realtime.md).

@@ -61,6 +61,16 @@ const navScrolls = `(() => {
   return n.scrollWidth > n.clientWidth + 1 ? 'the navigation scrolls sideways: ' + n.scrollWidth + ' > ' + n.clientWidth : '';
 })()`
 
+// placeholderCut says when the assistant's placeholder is wider than the
+// room inside its field ("" when the whole example shows).
+const placeholderCut = `(() => {
+  const i = document.getElementById('assistant-input'), s = getComputedStyle(i);
+  const c = document.createElement('canvas').getContext('2d');
+  c.font = getComputedStyle(i, '::placeholder').font || s.font;
+  const room = i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight), w = c.measureText(i.placeholder).width;
+  return w <= room ? '' : 'the assistant\'s placeholder "' + i.placeholder + '" needs ' + Math.ceil(w) + ' px, has ' + Math.floor(room);
+})()`
+
 // notCovered is true when the focused element's centre is not under anything else (the fixed navigation).
 const notCovered = `(() => {
   const el = document.activeElement;
@@ -176,6 +186,9 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
   if (was[1] === undefined) delete c.dataset.server; else c.dataset.server = was[1];
   return bad.join('; ');
 })()`)
+	// The assistant's example shows whole in its field, beside the
+	// microphone and Send (German's was cut).
+	narrow("assistant", placeholderCut)
 	for _, sel := range []string{"#item-name", "#assistant-input"} {
 		if c := eval[float64](b, contrast+"("+js(sel)+")"); c < 4.5 {
 			t.Errorf("%s: placeholder of %s has contrast %.2f, want ≥ 4.5", name, sel, c)

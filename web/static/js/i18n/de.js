@@ -171,7 +171,7 @@ export default {
   'settings.language': 'Sprache',
 
   'assistant.label': 'FamilyHub fragen',
-  'assistant.placeholder': 'z. B. Brot auf die Liste',
+  'assistant.placeholder': 'Brot auf die Liste',
   'assistant.send': 'Senden',
   'assistant.speak': 'Befehl sprechen',
   'assistant.stopListening': 'Zuhören beenden',

@@ -172,7 +172,7 @@ export default {
   'settings.language': 'Language',
 
   'assistant.label': 'Ask FamilyHub',
-  'assistant.placeholder': 'e.g. add milk to the list',
+  'assistant.placeholder': 'e.g. add milk',
   'assistant.send': 'Send',
   'assistant.speak': 'Speak a command',
   'assistant.stopListening': 'Stop listening',
