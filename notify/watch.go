@@ -23,7 +23,10 @@ import (
 // a wake-up: the cursor in PostgreSQL is the truth, so a lost
 // notification, a reconnect or a full queue just means looking at every
 // family that is behind (NotifyFamiliesBehind), which a timer also does
-// every PollEvery.
+// every PollEvery. Notifications are lost now and then (an announcement
+// dropped after its commit, db/announce.go), so every CrossCheckEvery the
+// leader also looks for families behind whose wake-up did not come
+// (crossCheck).
 //
 // Where the wake-ups come from is RunOpts.Woken: in serve and dev the
 // process's realtime listener already receives every one of these
