@@ -159,8 +159,8 @@ func TestPushPresenceSSE(t *testing.T) {
 			WHERE user_id = $1 AND device_id = 'laptop-b'`, ben.userID).Scan(&live)
 		return err == nil && live
 	})
-	waitUntil(t, "Ben's notice decided", 30*time.Second, func() bool { return f.benDecision(t) != "" })
-	waitNoticesSettled(t, m.Pool, 30*time.Second)
+	waitUntil(t, "Ben's notice decided", pushWait, func() bool { return f.benDecision(t) != "" })
+	waitNoticesSettled(t, m.Pool, pushWait)
 	if d := f.benDecision(t); d != "seen" {
 		t.Errorf("Ben's notice: %s, want seen (his laptop's SSE stream showed the change live)", d)
 	}
@@ -170,15 +170,9 @@ func TestPushPresenceSSE(t *testing.T) {
 
 	// Ben closes the app: no longer live, and the next change reaches him.
 	closeSSE()
-	waitUntil(t, "the SSE device no longer live, with what it was sent", 10*time.Second, func() bool {
-		var seen int64
-		var live bool
-		err := m.Pool.QueryRow(t.Context(), `SELECT seen_seq, live_until > now() FROM notify_device_presence
-			WHERE user_id = $1 AND device_id = 'laptop-b'`, ben.userID).Scan(&seen, &live)
-		return err == nil && !live && seen >= last
-	})
+	waitPresenceClosed(t, m, ben, "laptop-b", last)
 	ana.addItem(t, m.URL(), list)
-	waitUntil(t, "Ben's push once the app is closed", 30*time.Second, func() bool { return len(push.Messages(subBen)) > 0 })
+	waitUntil(t, "Ben's push once the app is closed", pushWait, func() bool { return len(push.Messages(subBen)) > 0 })
 	if p := pushPayloads(t, push.Messages(subBen)); p[0].Body != "Ana added milk to L" {
 		t.Errorf("Ben's push %+v", p[0])
 	}
@@ -232,7 +226,7 @@ func TestPushPresenceNotRewrittenPerEvent(t *testing.T) {
 	if r, _ := read(); r != live || r.seq >= last {
 		t.Errorf("after 3 events and flushes the row is %+v, was %+v (sent up to seq %d)", r, live, last)
 	}
-	waitUntil(t, "Ben's notice decided", 30*time.Second, func() bool { return f.benDecision(t) != "" })
+	waitUntil(t, "Ben's notice decided", pushWait, func() bool { return f.benDecision(t) != "" })
 	if d := f.benDecision(t); d != "seen" {
 		t.Errorf("Ben's notice: %s, want seen (the list is open on his phone)", d)
 	}
@@ -244,8 +238,8 @@ func TestPushPresenceNotRewrittenPerEvent(t *testing.T) {
 		return !r.live && r.seq >= last
 	})
 	ana.addItem(t, m.URL(), list)
-	waitUntil(t, "Ben's push once the app is closed", 30*time.Second, func() bool { return len(push.Messages(subBen)) > 0 })
-	waitNoticesSettled(t, m.Pool, 30*time.Second)
+	waitUntil(t, "Ben's push once the app is closed", pushWait, func() bool { return len(push.Messages(subBen)) > 0 })
+	waitNoticesSettled(t, m.Pool, pushWait)
 	if n := len(push.Messages(subBen)); n != 1 {
 		t.Errorf("Ben got %d pushes, want 1 (for the change after he closed the app)", n)
 	}
