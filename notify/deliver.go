@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -229,20 +231,12 @@ func (s *Service) compose(ctx context.Context, tx *db.Tx, f *family, m *dbsqlc.N
 		} else if err != nil {
 			return msg, "", err
 		}
-		if n.LastSeq != nil {
-			saw, err := s.store.Q.NotifyPresenceSawList(ctx, tx, dbsqlc.NotifyPresenceSawListParams{
-				UserID: m.UserID, FamilyID: f.id, Seq: *n.LastSeq, Now: s.now(), ListTopic: familyhub.TopicShoppingList + l.ID.String(),
-			})
-			if err != nil {
-				return msg, "", db.Err(err, "")
-			}
-			if saw {
-				return msg, "seen", nil
-			}
+		p, seen, err := s.listUnseen(ctx, tx, f, m, n, l.ID)
+		if err != nil {
+			return msg, "", err
 		}
-		var p listParams
-		if err := json.Unmarshal(n.Params, &p); err != nil {
-			return msg, "", fmt.Errorf("notice %s: %w", n.ID, err)
+		if seen {
+			return msg, "seen", nil
 		}
 		var actors []string
 		for _, a := range p.Actors {
@@ -258,6 +252,79 @@ func (s *Service) compose(ctx context.Context, tx *db.Tx, f *family, m *dbsqlc.N
 		return msg, "send", nil
 	}
 	return msg, "cancelled", nil
+}
+
+// listUnseen returns what of list notice n member m's devices did not show
+// live, and seen when they showed all of it. A socket on the list is sent
+// its events in order, so what a device showed is every event up to a seq
+// (NotifyPresenceListSeen): none of the notice's additions (its tally is
+// told), all of them (nothing is), or its first ones, when the notice went
+// on gathering after the device closed the list; then only the additions
+// after the last one shown are told, read again from the event log. (The
+// tally cannot say which of its additions came when: before, a device that
+// showed the first live was pushed them again with the later ones.)
+func (s *Service) listUnseen(ctx context.Context, tx *db.Tx, f *family, m *dbsqlc.NotifyMemberSettingsListRow, n dbsqlc.NotifyNotice, list uuid.UUID) (p listParams, seen bool, _ error) {
+	if err := json.Unmarshal(n.Params, &p); err != nil {
+		return p, false, fmt.Errorf("notice %s: %w", n.ID, err)
+	}
+	if n.LastSeq == nil {
+		return p, false, nil
+	}
+	pr, err := s.store.Q.NotifyPresenceListSeen(ctx, tx, dbsqlc.NotifyPresenceListSeenParams{
+		UserID: m.UserID, FamilyID: f.id, Now: s.now(), ListTopic: familyhub.TopicShoppingList + list.String(),
+	})
+	if err != nil {
+		return p, false, db.Err(err, "")
+	}
+	if pr.Live || pr.SeenSeq >= *n.LastSeq {
+		return p, true, nil
+	}
+	first, ok := listFirstSeq(n.Key)
+	if !ok || pr.SeenSeq < first {
+		return p, false, nil // none of its additions shown
+	}
+	// Its first additions were shown. The event log has the rest, unless
+	// the prune took some (a notice held by quiet hours longer than the
+	// log's retention): then the tally, as told before this was known.
+	oldest, err := s.store.Q.NotifyEventLogOldest(ctx, tx, f.id)
+	if err != nil {
+		return p, false, db.Err(err, "")
+	}
+	if oldest > pr.SeenSeq+1 {
+		return p, false, nil
+	}
+	adds, err := s.store.Q.NotifyListAdds(ctx, tx, dbsqlc.NotifyListAddsParams{
+		FamilyID: f.id, ListID: list, After: pr.SeenSeq, Upto: *n.LastSeq, Type: familyhub.EventShoppingItemUpdated, UserID: m.UserID,
+	})
+	if err != nil {
+		return p, false, db.Err(err, "")
+	}
+	var rest listParams
+	for _, a := range adds {
+		rest.Count++
+		actor := uuid.Nil
+		if a.ActorID != nil {
+			actor = *a.ActorID
+		}
+		if !slices.Contains(rest.Actors, actor) {
+			rest.Actors = append(rest.Actors, actor)
+		}
+		if a.Name != "" && len(rest.Items) < maxListItems {
+			rest.Items = append(rest.Items, a.Name)
+		}
+	}
+	return rest, rest.Count == 0, nil
+}
+
+// listFirstSeq returns the seq of a list notice's first addition, from its
+// key (list:<list id>:<first seq>).
+func listFirstSeq(key string) (int64, bool) {
+	i := strings.LastIndexByte(key, ':')
+	if i < 0 || !strings.HasPrefix(key, "list:") {
+		return 0, false
+	}
+	seq, err := strconv.ParseInt(key[i+1:], 10, 64)
+	return seq, err == nil
 }
 
 // composeDigest is the morning digest: the member's chores of the day (theirs

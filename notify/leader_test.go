@@ -206,7 +206,7 @@ func TestEventsCoalesced(t *testing.T) {
 // left for the sweep every PollEvery (an hour here).
 func TestFailedPassRetried(t *testing.T) {
 	// No coalescing: a retry inside the window waits for its end.
-	e := newEnv(t, Config{PollEvery: time.Hour, Coalesce: -1})
+	e := newEnv(t, Config{PollEvery: time.Hour, CrossCheckEvery: time.Hour, Coalesce: -1})
 	exec := func(sql string) {
 		t.Helper()
 		if _, err := e.pool.Exec(context.Background(), sql); err != nil {
@@ -257,7 +257,7 @@ func (e *env) runLeading(t *testing.T) {
 // the event committed meanwhile is derived once the loop goes on, not at
 // the next PollEvery (an hour here).
 func TestWakeOnFullQueueSweeps(t *testing.T) {
-	e := newEnv(t, Config{PollEvery: time.Hour, Coalesce: -1})
+	e := newEnv(t, Config{PollEvery: time.Hour, CrossCheckEvery: time.Hour, Coalesce: -1})
 	ctx := context.Background()
 	// The family's cursor exists, so a sweep sees its next event.
 	if err := e.s.ProcessFamily(ctx, e.family); err != nil {
@@ -309,7 +309,7 @@ func TestWakeOnFullQueueSweeps(t *testing.T) {
 func TestDueRetryLooksOnlyAtItsFamily(t *testing.T) {
 	// A window of 20 s: the retry (after 1 s) falls due inside it, and the
 	// timer's granularity (a twentieth) is a second.
-	e := newEnv(t, Config{PollEvery: time.Hour, Coalesce: 20 * time.Second})
+	e := newEnv(t, Config{PollEvery: time.Hour, CrossCheckEvery: time.Hour, Coalesce: 20 * time.Second})
 	ctx := context.Background()
 	exec := func(sql string) {
 		t.Helper()
@@ -368,7 +368,7 @@ func TestSweepReachesEveryFamily(t *testing.T) {
 	old := maxBehind
 	maxBehind = 2
 	t.Cleanup(func() { maxBehind = old })
-	e := newEnv(t, Config{PollEvery: time.Hour, Coalesce: time.Minute})
+	e := newEnv(t, Config{PollEvery: time.Hour, CrossCheckEvery: time.Hour, Coalesce: time.Minute})
 	ctx := context.Background()
 	family := func(id string) uuid.UUID {
 		return e.scalarUUID(`INSERT INTO families (id, name) VALUES ($1, 'F') RETURNING id`, id)
@@ -420,5 +420,49 @@ func TestDeletedFamilyPassSucceeds(t *testing.T) {
 	}
 	if err := e.s.ProcessFamily(context.Background(), gone); err != nil {
 		t.Errorf("the pass over a deleted family: %v, want nothing to do", err)
+	}
+}
+
+// TestLostWakeUpFoundByCrossCheck: an event whose notification never came
+// (an announcement dropped after its commit: db/announce.go) is processed
+// at the second cross-check after it, not at the next PollEvery (an hour
+// here). A family whose wake-up came but waits for its window is left to
+// the window.
+func TestLostWakeUpFoundByCrossCheck(t *testing.T) {
+	e := newEnv(t, Config{PollEvery: time.Hour, CrossCheckEvery: 100 * time.Millisecond, Coalesce: time.Minute})
+	ctx := context.Background()
+	// Caught up, so the first sweep opens no window of the family.
+	if err := e.s.ProcessFamily(ctx, e.family); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { e.s.Run(runCtx, RunOpts{}); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "the first sweep", func() bool { return e.s.scans.Load() > 0 })
+
+	task := func(title string) {
+		due := e.clock.Now().Add(30 * time.Minute)
+		e.as(e.ana, "laptop-a", func(ctx context.Context, tx *db.Tx) error {
+			_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: title, DueAt: &due, AssigneeID: &e.ben})
+			return err
+		})
+	}
+	task("Call grandma") // nobody wakes the service
+	var jobs []queued
+	waitFor(t, "the cross-check to find the event", func() bool { jobs = append(jobs, e.q.take()...); return len(jobs) > 0 })
+	if len(jobs) != 1 || e.s.lost.Load() != 1 {
+		t.Errorf("%d jobs, %d families found without a wake-up; want 1 and 1", len(jobs), e.s.lost.Load())
+	}
+
+	// That pass opened the family's window: the next event's wake-up
+	// leaves it pending until the window ends, and the cross-checks
+	// meanwhile do not process it early.
+	task("Water the plants")
+	e.s.Wake(e.family)
+	passes, checks := e.s.passes.Load(), e.s.checks.Load()
+	waitFor(t, "three more cross-checks", func() bool { return e.s.checks.Load() >= checks+3 })
+	if p, l := e.s.passes.Load()-passes, e.s.lost.Load(); p != 0 || l != 1 {
+		t.Errorf("inside the window: %d passes, %d families found lost in all; want 0 and 1", p, l)
 	}
 }

@@ -64,6 +64,13 @@ type Config struct {
 	// PollEvery is how often the event cursor is checked without a
 	// notification (a safety net for lost ones). Default 30s.
 	PollEvery time.Duration
+	// CrossCheckEvery is how often the leader looks for families whose
+	// wake-up did not come (an announcement dropped after commit, a crash
+	// between commit and announcement): one behind at two checks in a row,
+	// neither woken nor waiting for its window or a retry in between, is
+	// processed then (watch.go). Default 5s, so a lost wake-up costs at
+	// most 10 s, not PollEvery.
+	CrossCheckEvery time.Duration
 	// LeaderRetry is how often a replica that does not derive notices from
 	// events asks to take over from the one that does (watch.go): at most
 	// this long without a leader after one stops. Default 5s; at most 1m.
@@ -94,7 +101,7 @@ const DefaultSubject = "mailto:familyhub@localhost"
 func DefaultConfig() Config {
 	return Config{
 		Subject: DefaultSubject, Timeout: 10 * time.Second, ListFold: 5 * time.Minute,
-		Horizon: time.Hour, Grace: time.Hour, ScanEvery: 10 * time.Minute, PollEvery: 30 * time.Second, LeaderRetry: 5 * time.Second, Coalesce: 10 * time.Second,
+		Horizon: time.Hour, Grace: time.Hour, ScanEvery: 10 * time.Minute, PollEvery: 30 * time.Second, CrossCheckEvery: 5 * time.Second, LeaderRetry: 5 * time.Second, Coalesce: 10 * time.Second,
 		PresenceFlush: time.Second, PresenceTTL: 90 * time.Second, Retention: 30 * 24 * time.Hour, Now: time.Now,
 	}
 }
@@ -115,6 +122,7 @@ func (c Config) withDefaults() Config {
 	set(&c.Grace, d.Grace)
 	set(&c.ScanEvery, d.ScanEvery)
 	set(&c.PollEvery, d.PollEvery)
+	set(&c.CrossCheckEvery, d.CrossCheckEvery)
 	set(&c.LeaderRetry, d.LeaderRetry)
 	// Negative (no window) stays negative: 0 would become the default
 	// when a defaulted Config is defaulted again (New(…, s.Config())).
@@ -155,6 +163,8 @@ func (c Config) Validate() error {
 	case c.Coalesce > time.Minute:
 		// Each family's notices from events wait up to this long.
 		return fmt.Errorf("FAMILYHUB_NOTIFY_COALESCE must be at most 1m (negative: no coalescing), not %s", c.Coalesce)
+	case c.CrossCheckEvery < 0 || c.PollEvery < 0:
+		return fmt.Errorf("the event path's checks (every %s and %s) cannot be negative", c.CrossCheckEvery, c.PollEvery)
 	case c.ScanEvery >= c.Horizon:
 		return fmt.Errorf("the notification scan (every %s) must run more often than its horizon (%s)", c.ScanEvery, c.Horizon)
 	}
@@ -183,6 +193,8 @@ type Service struct {
 	sweep    chan struct{}                    // a sweep is owed (Sweep; also a Wake that found wake full)
 	leading  atomic.Bool                      // this replica derives notices from events (watch.go)
 	passes   atomic.Int64                     // ProcessFamily calls by the event path (tests)
+	checks   atomic.Int64                     // cross-checks made (tests)
+	lost     atomic.Int64                     // families the cross-check found behind without a wake-up (tests)
 	scans    atomic.Int64                     // looks at every pending family by the event path (tests)
 	onLead   func(context.Context, *pgx.Conn) // tests: runs on the leader's connection as it takes the lead
 }

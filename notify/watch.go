@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -22,7 +23,10 @@ import (
 // a wake-up: the cursor in PostgreSQL is the truth, so a lost
 // notification, a reconnect or a full queue just means looking at every
 // family that is behind (NotifyFamiliesBehind), which a timer also does
-// every PollEvery.
+// every PollEvery. Notifications are lost now and then (an announcement
+// dropped after its commit, db/announce.go), so every CrossCheckEvery the
+// leader also looks for families behind whose wake-up did not come
+// (crossCheck).
 //
 // Where the wake-ups come from is RunOpts.Woken: in serve and dev the
 // process's realtime listener already receives every one of these
@@ -113,7 +117,16 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 	s.Sweep()
 	tick := time.NewTicker(s.cfg.PollEvery)
 	defer tick.Stop()
+	check := time.NewTicker(s.cfg.CrossCheckEvery)
+	defer check.Stop()
 	pending := map[uuid.UUID]bool{}
+	// suspects are the families the last cross-check found behind with no
+	// pass due: one still behind at the next check, neither woken nor
+	// processed in between, lost its wake-up. Two looks, not one: a
+	// family whose notification is on its way (committed a moment ago) is
+	// behind too, and processing it at once would make its wake-up, a
+	// moment later, a second pass at the end of its window.
+	suspects := map[uuid.UUID]bool{}
 	// A family's events are processed at once, then at most once per
 	// Coalesce: what arrives meanwhile waits for the window's end and is
 	// processed in one pass (a burst of additions to a list is one pass,
@@ -147,6 +160,7 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 	for {
 		woken = woken[:0]
 		scan := false // look at every pending family, not only the woken
+		crossCheck := false
 		select {
 		case <-ctx.Done():
 			return
@@ -167,15 +181,22 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			}
 		case <-tick.C:
 			pending[uuid.Nil], scan = true, true
+		case <-check.C:
+			crossCheck = true
 		}
 		if !s.leading.Load() {
 			clear(pending) // another replica leads; a new leader sweeps
 			clear(retry)
+			clear(suspects)
 			continue
 		}
 		for _, id := range woken {
 			pending[id] = true
 			scan = scan || id == uuid.Nil
+			delete(suspects, id)
+		}
+		if crossCheck {
+			woken = s.crossCheck(ctx, woken, suspects, pending, retry)
 		}
 		// A due retry is looked at as a wake-up of its family (a due sweep
 		// is a scan): inside its window it waits for the timer, rather than
@@ -216,6 +237,7 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 				return false
 			}
 			last[id] = time.Now()
+			delete(suspects, id)
 			s.passes.Add(1)
 			if err := s.ProcessFamily(ctx, id); err != nil {
 				if ctx.Err() != nil {
@@ -248,6 +270,38 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			}
 		}
 	}
+}
+
+// crossCheck lists the families behind and returns woken with those that
+// lost their wake-up: behind at the previous check too (suspects), and
+// neither woken nor processed since (those leave suspects). A family
+// whose pass is due anyway (pending: inside its window; or a failed pass's
+// retry) is not suspect. suspects becomes this check's.
+func (s *Service) crossCheck(ctx context.Context, woken []uuid.UUID, suspects, pending map[uuid.UUID]bool, retry map[uuid.UUID]retrying) []uuid.UUID {
+	s.checks.Add(1)
+	behind, err := s.store.Q.NotifyFamiliesBehind(ctx, s.store.Pool, maxBehind)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.logger.Warn("notify: cross-check of families behind failed", "err", db.Err(err, ""))
+		}
+		return woken
+	}
+	was := maps.Clone(suspects)
+	clear(suspects)
+	for _, id := range behind {
+		if _, failed := retry[id]; pending[id] || failed {
+			continue
+		}
+		if !was[id] {
+			suspects[id] = true
+			continue
+		}
+		s.lost.Add(1)
+		s.logger.Info("notify: family behind without a wake-up; processing it", "family_id", id)
+		pending[id] = true
+		woken = append(woken, id)
+	}
+	return woken
 }
 
 // retrying is a family (or the sweep) whose last pass failed: the next is

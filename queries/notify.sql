@@ -186,17 +186,18 @@ SET family_id = EXCLUDED.family_id,
                     THEN greatest(notify_device_presence.seen_seq, EXCLUDED.seen_seq) ELSE EXCLUDED.seen_seq END,
     topics = EXCLUDED.topics, live_until = EXCLUDED.live_until, updated_at = now();
 
--- NotifyPresenceSawList says whether one of the member's devices showed a
--- list's events up to seq: a socket that listens to the list is open now
--- (it is sent every event in order, so it showed them or will in a moment),
--- or one that listened to it was sent seq before it closed.
--- name: NotifyPresenceSawList :one
-SELECT EXISTS (
-    SELECT 1 FROM notify_device_presence
-    WHERE user_id = @user_id AND family_id = @family_id
-      AND (seen_seq >= @seq::bigint OR live_until > @now::timestamptz)
-      AND (topics IS NULL OR 'shopping' = ANY (topics) OR @list_topic::text = ANY (topics))
-);
+-- NotifyPresenceListSeen says how much of a list's events the member's
+-- devices showed: live when a socket that listens to the list is open now
+-- (it is sent every event in order, so it shows them all, or will in a
+-- moment); else seen_seq, the highest seq a socket that listened to it was
+-- sent before it closed: its device showed every event up to that one (the
+-- page it loaded, and what followed), none after; 0 when no device did.
+-- name: NotifyPresenceListSeen :one
+SELECT coalesce(bool_or(live_until > @now::timestamptz), false)::bool AS live,
+       coalesce(max(seen_seq), 0)::bigint AS seen_seq
+FROM notify_device_presence
+WHERE user_id = @user_id AND family_id = @family_id
+  AND (topics IS NULL OR 'shopping' = ANY (topics) OR @list_topic::text = ANY (topics));
 
 -- name: NotifyPresenceList :many
 SELECT * FROM notify_device_presence WHERE user_id = @user_id ORDER BY device_id, replica;
@@ -221,6 +222,23 @@ ORDER BY coalesce(snoozed_until, due_at), id;
 -- name: NotifyItemNames :many
 SELECT i.id, i.name FROM shopping_items i
 WHERE i.id IN (SELECT unnest(@ids::uuid[])) AND i.family_id = @family_id;
+
+-- NotifyListAdds returns the additions to a list with seqs in (after,
+-- upto] made by anyone but the member, oldest first, each with the item's
+-- current name ('': deleted since): what of a list notice the member's
+-- devices did not show, when they showed its first additions (compose).
+-- name: NotifyListAdds :many
+SELECT l.seq, l.actor_id, coalesce(i.name, '')::text AS name
+FROM event_log l
+LEFT JOIN shopping_items i ON i.id = l.entity_id AND i.family_id = l.family_id
+WHERE l.family_id = @family_id AND l.seq > @after::bigint AND l.seq <= @upto::bigint
+  AND l.list_id = @list_id::uuid AND l.type = @type AND l.op = 'insert' AND l.actor_id IS DISTINCT FROM @user_id::uuid
+ORDER BY l.seq;
+
+-- NotifyEventLogOldest returns a family's oldest seq still in the event
+-- log (the prune removes the oldest), the largest bigint when none is.
+-- name: NotifyEventLogOldest :one
+SELECT coalesce(min(seq), 9223372036854775807)::bigint FROM event_log WHERE family_id = @family_id;
 
 -- NotifyListsCount counts how many of ids are shopping lists of the family.
 -- name: NotifyListsCount :one

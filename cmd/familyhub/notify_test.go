@@ -43,7 +43,9 @@ func TestNotifyWokenByRealtimeListener(t *testing.T) {
 	u.User = url.UserPassword(role, "listen")
 	m := startMain(t, dbURL, func(c *Config) {
 		c.ListenDatabaseURL = u.String()
-		c.Notify.PollEvery = time.Hour // only wake-ups and the reconnect's sweep remain
+		// Only wake-ups and the reconnect's sweep remain: neither the sweep
+		// nor the cross-check for lost wake-ups runs within the test.
+		c.Notify.PollEvery, c.Notify.CrossCheckEvery = time.Hour, time.Hour
 		// A family is processed at most once per Coalesce (default 10 s,
 		// which left the task's pass a few ms inside the 10 s wait below).
 		c.Notify.Coalesce = 2 * time.Second

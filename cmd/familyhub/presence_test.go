@@ -138,7 +138,14 @@ func TestRealtimePresenceSSE(t *testing.T) {
 
 // TestPushPresenceSSE is TestPushNotToTheDeviceThatSawItLive with the
 // device on SSE: what the stream showed is not pushed; once the stream is
-// closed, the next change is.
+// closed, the next change is, and only that one. It makes the case a
+// loaded run once hit by chance: the leader's pass falls between two
+// additions the stream shows (the first one's notice is decided, seen),
+// so the second opens a notice that goes on gathering after the stream
+// closed; its push told both additions (notify's
+// TestPresenceLaterNoticeLeavesOutWhatWasShown forces it without timing).
+// On a slow machine the third addition may come after that notice was
+// decided (its fold is 3 s); the push is the same then.
 func TestPushPresenceSSE(t *testing.T) {
 	parallelInQuickLoop(t)
 	f, _ := newListFamily(t, "laptop-b")
@@ -147,9 +154,7 @@ func TestPushPresenceSSE(t *testing.T) {
 	sse, closeSSE := dialSSE(t, m.URL(), ben, "device_id=laptop-b&topics=shopping")
 	sse.nextType("hello", 5*time.Second)
 	ana.addItem(t, m.URL(), list)
-	ana.addItem(t, m.URL(), list)
 	sse.nextType("SHOPPING_ITEM_UPDATED", 5*time.Second)
-	last := seqOf(sse.nextType("SHOPPING_ITEM_UPDATED", 5*time.Second))
 
 	// The stream's device is recorded live (not per event: what it was
 	// sent is written when it closes).
@@ -159,28 +164,28 @@ func TestPushPresenceSSE(t *testing.T) {
 			WHERE user_id = $1 AND device_id = 'laptop-b'`, ben.userID).Scan(&live)
 		return err == nil && live
 	})
-	waitUntil(t, "Ben's notice decided", 30*time.Second, func() bool { return f.benDecision(t) != "" })
-	waitNoticesSettled(t, m.Pool, 30*time.Second)
+	waitUntil(t, "Ben's notice decided", pushWait, func() bool { return f.benDecision(t) != "" })
 	if d := f.benDecision(t); d != "seen" {
 		t.Errorf("Ben's notice: %s, want seen (his laptop's SSE stream showed the change live)", d)
 	}
-	if n := len(push.Messages(subBen)); n != 0 {
-		t.Errorf("Ben's laptop, live on SSE, got %d pushes for changes it showed", n)
-	}
+
+	// The second addition, shown live, opens a notice of its own.
+	ana.addItem(t, m.URL(), list)
+	last := seqOf(sse.nextType("SHOPPING_ITEM_UPDATED", 5*time.Second))
+	waitUntil(t, "Ben's second notice", pushWait, func() bool {
+		var n int
+		err := m.Pool.QueryRow(t.Context(), `SELECT count(*) FROM notify_notices WHERE user_id = $1 AND kind = 'list'`, ben.userID).Scan(&n)
+		return err == nil && n == 2
+	})
 
 	// Ben closes the app: no longer live, and the next change reaches him.
 	closeSSE()
-	waitUntil(t, "the SSE device no longer live, with what it was sent", 10*time.Second, func() bool {
-		var seen int64
-		var live bool
-		err := m.Pool.QueryRow(t.Context(), `SELECT seen_seq, live_until > now() FROM notify_device_presence
-			WHERE user_id = $1 AND device_id = 'laptop-b'`, ben.userID).Scan(&seen, &live)
-		return err == nil && !live && seen >= last
-	})
+	waitPresenceClosed(t, m, ben, "laptop-b", last)
 	ana.addItem(t, m.URL(), list)
-	waitUntil(t, "Ben's push once the app is closed", 30*time.Second, func() bool { return len(push.Messages(subBen)) > 0 })
-	if p := pushPayloads(t, push.Messages(subBen)); p[0].Body != "Ana added milk to L" {
-		t.Errorf("Ben's push %+v", p[0])
+	waitUntil(t, "Ben's push once the app is closed", pushWait, func() bool { return len(push.Messages(subBen)) > 0 })
+	waitNoticesSettled(t, m.Pool, pushWait)
+	if p := pushPayloads(t, push.Messages(subBen)); len(p) != 1 || p[0].Body != "Ana added milk to L" {
+		t.Errorf("Ben's pushes %+v, want one for the change after he closed the app", p)
 	}
 }
 
@@ -232,7 +237,7 @@ func TestPushPresenceNotRewrittenPerEvent(t *testing.T) {
 	if r, _ := read(); r != live || r.seq >= last {
 		t.Errorf("after 3 events and flushes the row is %+v, was %+v (sent up to seq %d)", r, live, last)
 	}
-	waitUntil(t, "Ben's notice decided", 30*time.Second, func() bool { return f.benDecision(t) != "" })
+	waitUntil(t, "Ben's notice decided", pushWait, func() bool { return f.benDecision(t) != "" })
 	if d := f.benDecision(t); d != "seen" {
 		t.Errorf("Ben's notice: %s, want seen (the list is open on his phone)", d)
 	}
@@ -244,8 +249,8 @@ func TestPushPresenceNotRewrittenPerEvent(t *testing.T) {
 		return !r.live && r.seq >= last
 	})
 	ana.addItem(t, m.URL(), list)
-	waitUntil(t, "Ben's push once the app is closed", 30*time.Second, func() bool { return len(push.Messages(subBen)) > 0 })
-	waitNoticesSettled(t, m.Pool, 30*time.Second)
+	waitUntil(t, "Ben's push once the app is closed", pushWait, func() bool { return len(push.Messages(subBen)) > 0 })
+	waitNoticesSettled(t, m.Pool, pushWait)
 	if n := len(push.Messages(subBen)); n != 1 {
 		t.Errorf("Ben got %d pushes, want 1 (for the change after he closed the app)", n)
 	}

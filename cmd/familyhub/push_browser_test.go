@@ -43,7 +43,7 @@ type shownNotification struct {
 // DevTools (Runtime.evaluate on the service worker's target).
 func TestBrowserPushNotification(t *testing.T) {
 	skipInShortMode(t, "a browser")
-	m := startMain(t, dbtest.URL(t), func(c *Config) { c.Notify.AllowPrivate = true })
+	m := startMain(t, dbtest.URL(t), fastNotify)
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	ana.newList(t, m.URL()) // the app opens on a list
 	ana.call(t, m.URL(), http.StatusOK, "PATCH", "/api/notifications/settings", map[string]any{"member": map[string]any{"language": "de"}}, nil)
@@ -62,7 +62,7 @@ func TestBrowserPushNotification(t *testing.T) {
 	b.waitJS("service worker in control", `navigator.serviceWorker.controller`, 10*time.Second)
 	reg := swRegistration(t, b, m.URL())
 
-	waitUntil(t, "the reminder at the push service", 30*time.Second, func() bool { return len(push.Messages(sub)) > 0 })
+	waitUntil(t, "the reminder at the push service", pushWait, func() bool { return len(push.Messages(sub)) > 0 })
 	payload := push.Messages(sub)[0].Payload
 	// DevTools dropped a delivery now and then (the worker got no push
 	// event at all, about once in ten runs, before the test attached to the

@@ -54,6 +54,19 @@ func (q *Queries) NotifyCursorSet(ctx context.Context, db DBTX, arg NotifyCursor
 	return err
 }
 
+const notifyEventLogOldest = `-- name: NotifyEventLogOldest :one
+SELECT coalesce(min(seq), 9223372036854775807)::bigint FROM event_log WHERE family_id = $1
+`
+
+// NotifyEventLogOldest returns a family's oldest seq still in the event
+// log (the prune removes the oldest), the largest bigint when none is.
+func (q *Queries) NotifyEventLogOldest(ctx context.Context, db DBTX, familyID uuid.UUID) (int64, error) {
+	row := db.QueryRow(ctx, notifyEventLogOldest, familyID)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const notifyFamiliesBehind = `-- name: NotifyFamiliesBehind :many
 SELECT e.family_id FROM family_event_seq e
 JOIN notify_cursors c ON c.family_id = e.family_id
@@ -187,6 +200,61 @@ func (q *Queries) NotifyItemNames(ctx context.Context, db DBTX, arg NotifyItemNa
 	for rows.Next() {
 		var i NotifyItemNamesRow
 		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const notifyListAdds = `-- name: NotifyListAdds :many
+SELECT l.seq, l.actor_id, coalesce(i.name, '')::text AS name
+FROM event_log l
+LEFT JOIN shopping_items i ON i.id = l.entity_id AND i.family_id = l.family_id
+WHERE l.family_id = $1 AND l.seq > $2::bigint AND l.seq <= $3::bigint
+  AND l.list_id = $4::uuid AND l.type = $5 AND l.op = 'insert' AND l.actor_id IS DISTINCT FROM $6::uuid
+ORDER BY l.seq
+`
+
+type NotifyListAddsParams struct {
+	FamilyID uuid.UUID
+	After    int64
+	Upto     int64
+	ListID   uuid.UUID
+	Type     string
+	UserID   uuid.UUID
+}
+
+type NotifyListAddsRow struct {
+	Seq     int64
+	ActorID *uuid.UUID
+	Name    string
+}
+
+// NotifyListAdds returns the additions to a list with seqs in (after,
+// upto] made by anyone but the member, oldest first, each with the item's
+// current name (”: deleted since): what of a list notice the member's
+// devices did not show, when they showed its first additions (compose).
+func (q *Queries) NotifyListAdds(ctx context.Context, db DBTX, arg NotifyListAddsParams) ([]NotifyListAddsRow, error) {
+	rows, err := db.Query(ctx, notifyListAdds,
+		arg.FamilyID,
+		arg.After,
+		arg.Upto,
+		arg.ListID,
+		arg.Type,
+		arg.UserID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []NotifyListAddsRow{}
+	for rows.Next() {
+		var i NotifyListAddsRow
+		if err := rows.Scan(&i.Seq, &i.ActorID, &i.Name); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -651,6 +719,44 @@ func (q *Queries) NotifyPresenceList(ctx context.Context, db DBTX, userID uuid.U
 	return items, nil
 }
 
+const notifyPresenceListSeen = `-- name: NotifyPresenceListSeen :one
+SELECT coalesce(bool_or(live_until > $1::timestamptz), false)::bool AS live,
+       coalesce(max(seen_seq), 0)::bigint AS seen_seq
+FROM notify_device_presence
+WHERE user_id = $2 AND family_id = $3
+  AND (topics IS NULL OR 'shopping' = ANY (topics) OR $4::text = ANY (topics))
+`
+
+type NotifyPresenceListSeenParams struct {
+	Now       time.Time
+	UserID    uuid.UUID
+	FamilyID  uuid.UUID
+	ListTopic string
+}
+
+type NotifyPresenceListSeenRow struct {
+	Live    bool
+	SeenSeq int64
+}
+
+// NotifyPresenceListSeen says how much of a list's events the member's
+// devices showed: live when a socket that listens to the list is open now
+// (it is sent every event in order, so it shows them all, or will in a
+// moment); else seen_seq, the highest seq a socket that listened to it was
+// sent before it closed: its device showed every event up to that one (the
+// page it loaded, and what followed), none after; 0 when no device did.
+func (q *Queries) NotifyPresenceListSeen(ctx context.Context, db DBTX, arg NotifyPresenceListSeenParams) (NotifyPresenceListSeenRow, error) {
+	row := db.QueryRow(ctx, notifyPresenceListSeen,
+		arg.Now,
+		arg.UserID,
+		arg.FamilyID,
+		arg.ListTopic,
+	)
+	var i NotifyPresenceListSeenRow
+	err := row.Scan(&i.Live, &i.SeenSeq)
+	return i, err
+}
+
 const notifyPresencePrune = `-- name: NotifyPresencePrune :execrows
 DELETE FROM notify_device_presence WHERE updated_at < $1 AND live_until < now()
 `
@@ -661,40 +767,6 @@ func (q *Queries) NotifyPresencePrune(ctx context.Context, db DBTX, before time.
 		return 0, err
 	}
 	return result.RowsAffected(), nil
-}
-
-const notifyPresenceSawList = `-- name: NotifyPresenceSawList :one
-SELECT EXISTS (
-    SELECT 1 FROM notify_device_presence
-    WHERE user_id = $1 AND family_id = $2
-      AND (seen_seq >= $3::bigint OR live_until > $4::timestamptz)
-      AND (topics IS NULL OR 'shopping' = ANY (topics) OR $5::text = ANY (topics))
-)
-`
-
-type NotifyPresenceSawListParams struct {
-	UserID    uuid.UUID
-	FamilyID  uuid.UUID
-	Seq       int64
-	Now       time.Time
-	ListTopic string
-}
-
-// NotifyPresenceSawList says whether one of the member's devices showed a
-// list's events up to seq: a socket that listens to the list is open now
-// (it is sent every event in order, so it showed them or will in a moment),
-// or one that listened to it was sent seq before it closed.
-func (q *Queries) NotifyPresenceSawList(ctx context.Context, db DBTX, arg NotifyPresenceSawListParams) (bool, error) {
-	row := db.QueryRow(ctx, notifyPresenceSawList,
-		arg.UserID,
-		arg.FamilyID,
-		arg.Seq,
-		arg.Now,
-		arg.ListTopic,
-	)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
 }
 
 const notifyPresenceUpsert = `-- name: NotifyPresenceUpsert :exec
