@@ -385,9 +385,9 @@ export default {
   'event.deleteSeriesTitle': '„{title}“ wiederholt sich',
   'event.deleteSeriesText': 'Was soll gelöscht werden? (Dieser Termin: {when}.)',
   // Termine offline (die Warteschlange): einen einzelnen Termin einer Serie zu ändern braucht den Server.
-  'event.scope.offline': 'Du bist offline: Nur eine Änderung der ganzen Serie kann warten, bis die Verbindung wieder da ist.',
-  'event.needsConnection.edit': 'Nur diesen Termin oder diesen und alle folgenden zu ändern geht nur mit Verbindung, und du bist offline. Ändere die ganze Serie oder versuche es wieder, wenn du online bist.',
-  'event.needsConnection.delete': 'Nur diesen Termin oder diesen und alle folgenden zu löschen geht nur mit Verbindung, und du bist offline. Lösche die ganze Serie oder versuche es wieder, wenn du online bist.',
+  'event.scope.offline': 'Du bist offline: Diesen und alle folgenden zu ändern geht nur mit Verbindung; nur dieser Termin oder die ganze Serie kann warten, bis sie wieder da ist.',
+  'event.needsConnection.edit': 'Diesen und alle folgenden Termine zu ändern geht nur mit Verbindung, und du bist offline. Ändere nur diesen Termin oder die ganze Serie oder versuche es wieder, wenn du online bist.',
+  'event.needsConnection.delete': 'Diesen und alle folgenden Termine zu löschen geht nur mit Verbindung, und du bist offline. Lösche nur diesen Termin oder die ganze Serie oder versuche es wieder, wenn du online bist.',
   'event.needsConnection.open': 'Ein wiederkehrender Termin lässt sich nur mit Verbindung öffnen, und du bist offline.',
 
   'recipes.title': 'Rezepte',
@@ -719,6 +719,8 @@ export default {
   'sync.mine.untick': 'Du hattest den Haken entfernt.',
   'sync.mine.edit': 'Du hattest es in „{mine}“ geändert.',
   'sync.mine.delete': 'Du hattest es gelöscht.',
+  'sync.mine.editOccurrence': 'Du hattest nur diesen Termin geändert, in „{mine}“.',
+  'sync.mine.deleteOccurrence': 'Du hattest nur diesen Termin gelöscht.',
   'sync.mine.complete': 'Du hattest es als erledigt markiert.',
   'sync.mine.uncomplete': 'Du hattest es wieder geöffnet.',
   'sync.keepMine': 'Meine behalten',

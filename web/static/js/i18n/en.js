@@ -386,9 +386,9 @@ export default {
   'event.deleteSeriesTitle': '“{title}” repeats',
   'event.deleteSeriesText': 'What should be deleted? (This occurrence: {when}.)',
   // Calendar writes offline (the outbox): a change of one occurrence needs the server.
-  'event.scope.offline': 'You are offline: only a change of the whole series can wait until the connection is back.',
-  'event.needsConnection.edit': 'Changing only this occurrence, or this and the following ones, needs a connection, and you are offline. Change the whole series, or try again when you are online.',
-  'event.needsConnection.delete': 'Deleting only this occurrence, or this and the following ones, needs a connection, and you are offline. Delete the whole series, or try again when you are online.',
+  'event.scope.offline': 'You are offline: this and the following ones need a connection; only this one, or the whole series, can wait until it is back.',
+  'event.needsConnection.edit': 'Changing this and the following ones needs a connection, and you are offline. Change only this one or the whole series, or try again when you are online.',
+  'event.needsConnection.delete': 'Deleting this and the following ones needs a connection, and you are offline. Delete only this one or the whole series, or try again when you are online.',
   'event.needsConnection.open': 'A repeating event opens only with a connection, and you are offline.',
 
   'recipes.title': 'Recipes',
@@ -720,6 +720,8 @@ export default {
   'sync.mine.untick': 'You unticked it.',
   'sync.mine.edit': 'You changed it to “{mine}”.',
   'sync.mine.delete': 'You deleted it.',
+  'sync.mine.editOccurrence': 'You changed only this occurrence, to “{mine}”.',
+  'sync.mine.deleteOccurrence': 'You deleted only this occurrence.',
   'sync.mine.complete': 'You marked it done.',
   'sync.mine.uncomplete': 'You marked it not done.',
   'sync.keepMine': 'Keep mine',
