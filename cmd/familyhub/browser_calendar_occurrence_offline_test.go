@@ -200,7 +200,31 @@ func TestBrowserCalendarOccurrenceOffline(t *testing.T) {
 	a.waitJS("Ana's name kept", `!document.querySelector('#notices li.conflict') && `+occChips("Swimming (Ana)")+` === `+js(iso[3]+"@"+days[3])+
 		` && !document.querySelector('li.event[data-pending]')`, 10*time.Second)
 	seen(t, b, "Ana's name on Ben's agenda", occChips("Swimming (Ana)")+` === `+js(iso[3]+"@"+days[3])+` && `+occChips("Schwimmen (Ben)")+` === '' && `+notReloaded)
-	if ov, ex, _ := seriesState(t, ana, c, id); len(ov) != 2 || ex != 1 {
-		t.Errorf("at the end the server has changes %v and %d deleted occurrences, want two and one", ov, ex)
+
+	// Offline, a swim moved to a week the device never read: it cannot
+	// show there, and a notice says so; so do four more weeks of the
+	// agenda, never read (in German on Ben's phone).
+	a.waitLive()
+	goOffline()
+	farDay := at0.AddDate(0, 0, 70).Format("2006-01-02")
+	a.click(occSel(rids[1], "Swimming"))
+	a.waitJS("the second swim's dialog, offline", dialogOpen+` && document.querySelector('dialog[open] input[name=scope][value=this]')?.checked`, 5*time.Second)
+	a.setValue(`dialog[open] input[name=start]`, farDay+"T16:00")
+	a.setValue(`dialog[open] input[name=end]`, farDay+"T17:00")
+	a.click(`dialog[open] button[type=submit]`)
+	a.waitJS("the notice: that week was never read", `!document.querySelector('dialog[open]')
+		&& document.getElementById('toast').textContent.includes('This device has not read that week yet, so it shows there once you are online.')
+		&& `+occChips("Swimming")+` === '' && document.getElementById('pending').textContent === '1 waiting'`, 5*time.Second)
+	a.clickText(`.cal-body p.center button`, "Show 4 more weeks")
+	a.waitJS("the notice: the next weeks were never read", `document.getElementById('toast').textContent === 'The next weeks are not available offline: this device has not read them yet.'`, 5*time.Second)
+	b.setOffline(true)
+	b.waitJS("Ben offline", `navigator.onLine === false`, 5*time.Second)
+	b.clickText(`.cal-body p.center button`, "4 weitere Wochen zeigen")
+	b.waitJS("the notice in German", `document.getElementById('toast').textContent === 'Die nächsten Wochen sind offline nicht verfügbar: Dieses Gerät hat sie noch nicht geladen.'`, 5*time.Second)
+	b.setOffline(false)
+	a.setOffline(false)
+	a.waitJS("the far move saved", `!document.getElementById('pending').checkVisibility()`, 10*time.Second)
+	if ov, ex, _ := seriesState(t, ana, c, id); len(ov) != 3 || !strings.Contains(strings.Join(ov, "|"), "Swimming "+farDay+"T16:00") || ex != 1 {
+		t.Errorf("at the end the server has changes %v and %d deleted occurrences, want three (one on %s) and one", ov, ex, farDay)
 	}
 }

@@ -90,7 +90,7 @@ function satisfied(op, cur) {
 export function judge(op, current) {
   if (satisfied(op, current)) return { is: 'done' };
   if (isOccurrenceOp(op)) {
-    const was = occurrenceOf(op.base, op);
+    const was = occurrenceOf(op.base, op) || {}; // none: a later write of a keep mine, made against the first
     const now = occurrenceOf(current, op);
     const fields = watched(op).filter((k) => !same(was[k], now[k], k));
     if (!same(op.base?.rrule, current.rrule, 'rrule')) fields.push('rrule');

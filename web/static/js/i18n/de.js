@@ -343,6 +343,8 @@ export default {
   'calendar.next': 'Weiter',
   'calendar.today': 'Heute',
   'calendar.moreWeeks': '4 weitere Wochen zeigen',
+  'calendar.moreNotKept': 'Die nächsten Wochen sind offline nicht verfügbar: Dieses Gerät hat sie noch nicht geladen.',
+  'calendar.movedNotKept': 'Verschoben auf {day}. Dieses Gerät hat diese Woche noch nicht geladen; dort erscheint der Termin, sobald du online bist.',
   'calendar.allDay': 'Ganztägig',
   'calendar.repeats': 'wiederholt sich',
   'calendar.updatedOnline': 'wird aktualisiert, sobald du online bist',

@@ -344,6 +344,8 @@ export default {
   'calendar.next': 'Next',
   'calendar.today': 'Today',
   'calendar.moreWeeks': 'Show 4 more weeks',
+  'calendar.moreNotKept': 'The next weeks are not available offline: this device has not read them yet.',
+  'calendar.movedNotKept': 'Moved to {day}. This device has not read that week yet, so it shows there once you are online.',
   'calendar.allDay': 'All day',
   'calendar.repeats': 'repeats',
   'calendar.updatedOnline': 'will be updated when online',

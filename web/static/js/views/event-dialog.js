@@ -19,7 +19,7 @@
 // read (fetchEvent).
 import { ApiError, change, get, serverDown, serverReachable } from '../api.js';
 import { field, formValues, h } from '../dom.js';
-import { dayLabel, fmtTime, t } from '../i18n.js';
+import { dayLabel, fmtDate, fmtTime, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import { addDays, dateIn, localInput, zoned } from '../time.js';
 import { ask, confirmDelete, openDialog } from './dialog.js';
@@ -241,8 +241,11 @@ async function fetchEvent(occ, known) {
  * while writes to it wait (null: none wait): the dialog opens that, not
  * the server's. known(id) answers (a promise) the event as the ranges the
  * device read show it (null: they do not): a series opens from it offline.
+ * unread(day) answers (a promise) whether the device has read no range
+ * holding day: an occurrence moved there offline cannot be shown yet,
+ * and a notice says so.
  */
-export async function openEvent(app, occ, { onSaved = () => {}, date = null, held = () => null, known = async () => null } = {}) {
+export async function openEvent(app, occ, { onSaved = () => {}, date = null, held = () => null, known = async () => null, unread = async () => false } = {}) {
   const tz = app.tz;
   let ev = null;
   if (occ) {
@@ -340,6 +343,11 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
       op = { kind: 'event.patch', method: 'PATCH', path: `/api/calendar/events/${ev.id}`, body: diff, record: ev.id, base: ev };
     }
     const r = await queue(app, { ...op, label: body.title }, t(ev ? 'fail.saveEvent' : 'fail.createEvent', { title: body.title }));
+    if (r?.status === 'waiting' && op.kind === 'event.occurrence.patch' && op.body.starts_at) {
+      // Moved to a day no range read holds: it cannot show there until online.
+      const day = op.body.all_day ? op.body.starts_at.slice(0, 10) : dateIn(new Date(op.body.starts_at), tz);
+      if (await unread(day)) app.notice(t('calendar.movedNotKept', { day: fmtDate(day) }));
+    }
     // Saved: onSaved. Waiting (offline), a conflict or gone: the calendar
     // shows it from the outbox, and reads again when the server answers.
     if (r?.status === 'saved') onSaved(r.data);
