@@ -9,6 +9,8 @@
 // server's occurrences stay where they are, each saying it will be updated
 // when online (later), as does any series the device cannot lay out as the
 // server did (a changed occurrence it never read moved out of a range).
+// A waiting change or delete of only one occurrence is the series with that
+// occurrence changed (its override) or cancelled; only it is marked.
 //
 // It also keeps the ranges read (keepRange, keptRange) so the calendar
 // opens offline on any week or month read recently, and a series opens

@@ -2,9 +2,10 @@
 // tablet (900 px and wider) also a grid of seven days from today (then week
 // by week) and a month grid. Occurrences are
 // expanded by the server; colours are the members who made the events.
-// Adding, changing and deleting a whole event goes through the outbox
-// (outbox.js), so it works offline too: what waits is shown where it will
-// be, "waiting to sync" (calendar-pending.js). The ranges read recently
+// Adding, changing and deleting a whole event, or only one occurrence of a
+// series, goes through the outbox (outbox.js), so it works offline too:
+// what waits is shown where it will be, "waiting to sync"
+// (calendar-pending.js). The ranges read recently
 // stay on the device: offline, or when the server fails (a 500, a proxy's
 // 502…: serverDown), the calendar shows any range they cover (the server's
 // failure with the page's notice and Retry, cache.keptForServer), and for
