@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -102,6 +103,7 @@ func TestBrowserCalendarOccurrenceOffline(t *testing.T) {
 	movedDay := at0.AddDate(0, 0, 1).Format("2006-01-02")
 	b.markPage()
 	a.waitLive()
+	judgeOccurrenceWrites(t, a)
 
 	goOffline := func() {
 		a.setOffline(true)
@@ -226,5 +228,45 @@ func TestBrowserCalendarOccurrenceOffline(t *testing.T) {
 	a.waitJS("the far move saved", `!document.getElementById('pending').checkVisibility()`, 10*time.Second)
 	if ov, ex, _ := seriesState(t, ana, c, id); len(ov) != 3 || !strings.Contains(strings.Join(ov, "|"), "Swimming "+farDay+"T16:00") || ex != 1 {
 		t.Errorf("at the end the server has changes %v and %d deleted occurrences, want three (one on %s) and one", ov, ex, farDay)
+	}
+}
+
+// judgeOccurrenceWrites checks how the outbox decides a 412 to a write of
+// one occurrence (pending.js judge) against the series as stored: a replay
+// of what is there is done; a change elsewhere to another occurrence or a
+// field the write does not depend on is sent again (rebase); a change of
+// that occurrence, or of the series' name or time, is a conflict.
+func judgeOccurrenceWrites(t *testing.T, b *browser) {
+	t.Helper()
+	const cases = `import('/js/pending.js').then(({ judge }) => {
+		const rid = '2026-05-10T10:00:00+02:00';
+		const base = { id: 's', version: 3, title: 'Swim', location: 'Pool', notes: '', all_day: false, rrule: 'FREQ=WEEKLY',
+			starts_at: '2026-05-03T10:00:00+02:00', ends_at: '2026-05-03T11:00:00+02:00', exdates: [], overrides: [] };
+		const patch = { kind: 'event.occurrence.patch', rid, base, body: { title: 'Swim (late)', starts_at: '2026-05-10T10:00:00Z', ends_at: '2026-05-10T11:00:00Z', all_day: false } };
+		const del = { kind: 'event.occurrence.delete', rid, base };
+		const ov = (o) => ({ recurrence_id: rid, title: 'Swim', location: 'Pool', notes: '', all_day: false,
+			starts_at: '2026-05-10T10:00:00+02:00', ends_at: '2026-05-10T11:00:00+02:00', ...o });
+		const at = (o) => ({ ...base, version: 4, ...o });
+		const v = (op, cur) => { const j = judge(op, cur); return j.is + (j.fields ? ':' + j.fields.join('+') : ''); };
+		return [
+			v(patch, at({ overrides: [ov({ title: 'Swim (late)', starts_at: '2026-05-10T12:00:00+02:00', ends_at: '2026-05-10T13:00:00+02:00' })] })),
+			v(del, at({ exdates: ['2026-05-10T08:00:00Z'] })),
+			v(patch, at({ location: 'Lake' })),
+			v(patch, at({ overrides: [ov({ recurrence_id: '2026-05-17T10:00:00+02:00', title: 'Other' })] })),
+			v(patch, at({ overrides: [ov({ title: 'Swim (Ben)' })] })),
+			v(del, at({ overrides: [ov({ starts_at: '2026-05-10T09:00:00+02:00' })] })),
+			v(del, at({ starts_at: '2026-05-03T11:00:00+02:00', ends_at: '2026-05-03T12:00:00+02:00' })),
+			v(patch, at({ rrule: 'FREQ=DAILY' })),
+		].join(' ');
+	})`
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](cases, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "done done rebase rebase conflict:title conflict:starts_at conflict:starts_at+ends_at conflict:rrule"
+	if got != want {
+		t.Errorf("judge of one occurrence's writes:\n got %s\nwant %s", got, want)
 	}
 }
