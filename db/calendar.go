@@ -134,6 +134,9 @@ func (tx *Tx) CalendarEventLock(ctx context.Context, id uuid.UUID) (dbsqlc.Calen
 type ZonedEvent struct {
 	dbsqlc.CalendarEvent
 	Loc *time.Location
+	// Overrides, when not nil, are the series' changed occurrences: a
+	// refused change of one occurrence answers them (CalendarOccurrenceLock).
+	Overrides *[]dbsqlc.CalendarEventOverride
 }
 
 // ErrReadOnlyEvent refuses a change of an imported event.

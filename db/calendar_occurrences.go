@@ -185,6 +185,56 @@ func occurrenceEnd(e dbsqlc.CalendarEvent, start time.Time, loc *time.Location) 
 	return start.Add(e.EndsAt.Sub(e.StartsAt))
 }
 
+// CalendarOccurrenceLock locks the series id for a change of one of its
+// occurrences, as CalendarEventLock does, except that a stale If-Match
+// (ctx) is no refusal when done(cur) reports that the change asked for is
+// made already: a replay whose first answer was lost (the device's outbox
+// sends again what it may have sent; RFC 9110 section 13.1.1 lets a server
+// answer such a request as a success). already is then true and the
+// caller writes nothing. A refusal (StaleError) carries the series with
+// its changed occurrences, so the client can tell whether someone changed
+// the occurrence it changes. done may fail with the client's error (the
+// occurrence is gone, say): that is a refusal too.
+func (tx *Tx) CalendarOccurrenceLock(ctx context.Context, id uuid.UUID, done func(cur dbsqlc.CalendarEvent) (bool, error)) (cur dbsqlc.CalendarEvent, already bool, err error) {
+	cur, err = tx.CalendarEventLock(WithoutIfVersion(ctx), id)
+	if err != nil {
+		return cur, false, err
+	}
+	if want := ifVersion(ctx); want == nil || *want == cur.Version {
+		return cur, false, nil
+	}
+	already, err = done(cur)
+	if code := familyhub.ErrorCode(err); code == familyhub.EINTERNAL || code == familyhub.EUNAVAILABLE {
+		return cur, false, err
+	}
+	if err == nil && already {
+		return cur, true, nil
+	}
+	loc, err := tx.FamilyLocation(ctx, cur.FamilyID)
+	if err != nil {
+		return cur, false, err
+	}
+	ovs, err := tx.CalendarOverrides(ctx, []uuid.UUID{cur.ID})
+	if err != nil {
+		return cur, false, err
+	}
+	list := append([]dbsqlc.CalendarEventOverride{}, ovs[cur.ID]...)
+	return cur, false, &StaleError{Current: ZonedEvent{CalendarEvent: cur, Loc: loc, Overrides: &list}}
+}
+
+// OverrideIs reports whether the changed occurrence o already has the
+// fields f (a replay of the change that made it).
+func OverrideIs(o dbsqlc.CalendarEventOverride, f CalendarEventFields) bool {
+	return o.Title == f.Title && o.Notes == f.Notes && o.Location == f.Location && o.AllDay == f.AllDay &&
+		o.StartsAt.Equal(f.StartsAt) && o.EndsAt.Equal(f.EndsAt)
+}
+
+// OccurrenceCancelled reports whether the occurrence rid of the series e
+// was deleted on its own (it is among its exdates).
+func OccurrenceCancelled(e dbsqlc.CalendarEvent, rid time.Time) bool {
+	return slices.ContainsFunc(e.Exdates, rid.Equal)
+}
+
 // CalendarOccurrenceSet changes one occurrence of the locked series cur
 // ("only this occurrence"): o.RecurrenceID names it. The series' SEQUENCE
 // goes up by one, as for any change through REST; a stored VEVENT of that

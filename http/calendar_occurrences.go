@@ -9,6 +9,7 @@ import (
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
 // One occurrence of a series ("only this occurrence": an override, as
@@ -66,31 +67,48 @@ func (s *Server) handleOccurrenceUpdate(w http.ResponseWriter, r *http.Request) 
 	var out calendarOccurrenceJSON
 	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
 		ctx := r.Context()
-		cur, err := tx.CalendarEventLock(ctx, id)
-		if err != nil {
-			return err
-		}
-		loc, err := tx.Location(ctx)
-		if err != nil {
-			return err
-		}
-		rid, err := parseRecurrenceID(chi.URLParam(r, "recurrence_id"), loc)
-		if err != nil {
-			return err
-		}
-		occ, err := tx.CalendarOccurrence(ctx, cur, rid)
-		if err != nil {
-			return err
-		}
+		var (
+			loc *time.Location
+			occ db.Occurrence
+			f   db.CalendarEventFields
+		)
 		// The occurrence as it is, then the request on top (as PATCH of an
 		// event does).
-		f := db.CalendarEventFields{Title: cur.Title, Notes: cur.Notes, Location: cur.Location, StartsAt: occ.Start, EndsAt: occ.End, AllDay: cur.AllDay}
-		if o := occ.Override; o != nil {
-			f = db.CalendarEventFields{Title: o.Title, Notes: o.Notes, Location: o.Location, StartsAt: o.StartsAt, EndsAt: o.EndsAt, AllDay: o.AllDay}
+		occurrence := func(cur dbsqlc.CalendarEvent) (err error) {
+			if loc, err = tx.Location(ctx); err != nil {
+				return err
+			}
+			rid, err := parseRecurrenceID(chi.URLParam(r, "recurrence_id"), loc)
+			if err != nil {
+				return err
+			}
+			if occ, err = tx.CalendarOccurrence(ctx, cur, rid); err != nil {
+				return err
+			}
+			f = db.CalendarEventFields{Title: cur.Title, Notes: cur.Notes, Location: cur.Location, StartsAt: occ.Start, EndsAt: occ.End, AllDay: cur.AllDay}
+			if o := occ.Override; o != nil {
+				f = db.CalendarEventFields{Title: o.Title, Notes: o.Notes, Location: o.Location, StartsAt: o.StartsAt, EndsAt: o.EndsAt, AllDay: o.AllDay}
+			}
+			ev := calendarEventUpdateRequest{Title: req.Title, StartsAt: req.StartsAt, EndsAt: req.EndsAt, AllDay: req.AllDay, Location: req.Location, Notes: req.Notes}
+			f, err = ev.applyTo(f, loc)
+			return err
 		}
-		ev := calendarEventUpdateRequest{Title: req.Title, StartsAt: req.StartsAt, EndsAt: req.EndsAt, AllDay: req.AllDay, Location: req.Location, Notes: req.Notes}
-		f, err = ev.applyTo(f, loc)
+		// A replay of a change already made (its answer was lost) is
+		// answered with the occurrence as it is, however stale its If-Match.
+		cur, already, err := tx.CalendarOccurrenceLock(ctx, id, func(cur dbsqlc.CalendarEvent) (bool, error) {
+			if err := occurrence(cur); err != nil {
+				return false, err
+			}
+			return occ.Override != nil && db.OverrideIs(*occ.Override, f), nil
+		})
 		if err != nil {
+			return err
+		}
+		if already {
+			out = toOccurrenceJSON(occ, loc)
+			return nil
+		}
+		if err := occurrence(cur); err != nil {
 			return err
 		}
 		e, ov, err := tx.CalendarOccurrenceSet(ctx, cur, db.CalendarOverrideFields{
@@ -131,10 +149,6 @@ func (s *Server) handleOccurrenceDelete(w http.ResponseWriter, r *http.Request) 
 	}
 	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
 		ctx := r.Context()
-		cur, err := tx.CalendarEventLock(ctx, id)
-		if err != nil {
-			return err
-		}
 		loc, err := tx.Location(ctx)
 		if err != nil {
 			return err
@@ -144,10 +158,22 @@ func (s *Server) handleOccurrenceDelete(w http.ResponseWriter, r *http.Request) 
 			return err
 		}
 		if following {
+			cur, err := tx.CalendarEventLock(ctx, id)
+			if err != nil {
+				return err
+			}
 			_, err = tx.CalendarEventEndBefore(ctx, cur.ID, rid)
-		} else {
-			_, err = tx.CalendarOccurrenceCancel(ctx, cur.ID, rid)
+			return err
 		}
+		// A replay of a delete already made (its answer was lost) is done,
+		// however stale its If-Match.
+		cur, already, err := tx.CalendarOccurrenceLock(ctx, id, func(cur dbsqlc.CalendarEvent) (bool, error) {
+			return db.OccurrenceCancelled(cur, rid), nil
+		})
+		if err != nil || already {
+			return err
+		}
+		_, err = tx.CalendarOccurrenceCancel(ctx, cur.ID, rid)
 		return err
 	})
 	if err != nil {

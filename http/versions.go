@@ -91,7 +91,15 @@ func writeStale(w http.ResponseWriter, e *db.StaleError, lang string) {
 		body.Current = toTaskJSON(c)
 		setETag(w, c.Version)
 	case db.ZonedEvent:
-		body.Current = toCalendarEventJSON(c.CalendarEvent, c.Loc)
+		j := toCalendarEventJSON(c.CalendarEvent, c.Loc)
+		if c.Overrides != nil {
+			list := make([]calendarOverrideJSON, len(*c.Overrides))
+			for i, o := range *c.Overrides {
+				list[i] = toCalendarOverrideJSON(o, c.Loc)
+			}
+			j.Overrides = &list
+		}
+		body.Current = j
 		setETag(w, c.Version)
 	}
 	WriteJSON(w, http.StatusPreconditionFailed, body)

@@ -19,8 +19,8 @@ import (
 // The calendar in the outbox: an event added, changed or deleted as a
 // whole is a write that waits on the device when there is no signal, is
 // sent once when it is back, and clashes visibly with a change made
-// meanwhile on another device. One occurrence of a series needs the
-// server, and says so.
+// meanwhile on another device. This and the following occurrences of a
+// series need the server, and say so.
 
 // serverEvents counts the events titled title the server lists from today
 // for two weeks (each occurrence once).
@@ -49,8 +49,8 @@ func serverEvents(t *testing.T, m member, s *Main, title string) int {
 // offline, opens it (from the copy shown) and renames it while Ben
 // renames it too; a tab reloaded offline shows the calendar kept on the
 // device with the rename waiting. Back online, Ana sees the conflict in
-// German, keeps hers, and Ben's week follows. A change of one occurrence of a series
-// offline says that it needs a connection.
+// German, keeps hers, and Ben's week follows. A change of this and the
+// following occurrences of a series offline says that it needs a connection.
 func TestBrowserCalendarOutbox(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	c, ana, _ := twoAdults(t)
@@ -239,22 +239,24 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 		t.Errorf("the server still has %d Zahnarzt Dr. Weber", n)
 	}
 
-	// One occurrence of a series needs a connection, and says so.
+	// This and the following ones of a series need a connection, and say
+	// so (one occurrence waits: browser_calendar_occurrence_offline_test.go).
 	a.waitLive()
-	a.click(`.agenda li.event[data-title="Schwimmen"] button.event-open`)
-	a.waitJS("the series' dialog", dialogOpen+` && document.querySelector('dialog[open] input[name=scope][value=this]')?.checked`, 5*time.Second)
+	eval[bool](a, `[...document.querySelectorAll('.agenda li.event[data-title="Schwimmen"] button.event-open')][1].click() ?? true`)
+	a.waitJS("the series' dialog", dialogOpen+` && document.querySelector('dialog[open] input[name=scope][value=following]')`, 5*time.Second)
 	goOffline()
+	a.click(`dialog[open] input[name=scope][value=following]`)
 	a.setValue(`dialog[open] input[name=title]`, "Schwimmen (später)")
 	a.click(`dialog[open] button[type=submit]`)
 	a.waitJS("the dialog says it needs a connection", `!document.querySelector('dialog[open] .dialog-error').hidden`, 5*time.Second)
 	if msg := eval[string](a, `document.querySelector('dialog[open] .dialog-error').textContent`); !strings.Contains(msg, "geht nur mit Verbindung") {
-		t.Errorf("saving one occurrence offline says %q", msg)
+		t.Errorf("saving this and the following ones offline says %q", msg)
 	}
-	germanOnly(a, "one occurrence offline", append(data, "Schwimmen (später)"))
+	germanOnly(a, "this and the following ones offline", append(data, "Schwimmen (später)"))
 	a.do(chromedp.KeyEvent("\x1b"))
 	a.waitJS("the dialog closed", `!document.querySelector('dialog[open]')`, 5*time.Second)
 	if n := eval[int](a, `window.familyhub.outbox.count()`); n != 0 {
-		t.Errorf("%d writes wait after an occurrence's change offline, want none", n)
+		t.Errorf("%d writes wait after a change of this and the following ones offline, want none", n)
 	}
 	a.setOffline(false)
 }

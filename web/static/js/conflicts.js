@@ -8,6 +8,7 @@ import { h, reconcile } from './dom.js';
 import { fmtDate, fmtDateTime, t } from './i18n.js';
 import { memberName } from './members.js';
 import * as outbox from './outbox.js';
+import { isOccurrenceOp, occurrenceOf } from './pending.js';
 
 /** Who did it, by name: the event's actor among the family's members, else "Someone". */
 function who(app, actor) {
@@ -53,6 +54,8 @@ function mine(app, op, current) {
       return t('sync.mine.edit', { mine: describe(app, { ...(current || op.base), ...op.body }, keys) });
     }
     case 'event.patch': return t('sync.mine.edit', { mine: describe(app, { ...(current || op.base), ...op.body }, Object.keys(op.body)) });
+    case 'event.occurrence.patch': return t('sync.mine.editOccurrence', { mine: describe(app, { ...occurrenceOf(current || op.base, op), ...op.body }, Object.keys(op.body)) });
+    case 'event.occurrence.delete': return t('sync.mine.deleteOccurrence');
     case 'item.delete':
     case 'event.delete': return t('sync.mine.delete');
     case 'task.complete': return t('sync.mine.complete');
@@ -69,9 +72,12 @@ function headline(app, n) {
     if (first.kind === 'item.add') return t('sync.listDeleted', { name });
     return t(n.offline ? 'sync.deletedOffline' : 'sync.deleted', { who: whom, name });
   }
-  const base = first.base || {};
+  // One occurrence of a series: that occurrence, as it was and as it is.
+  const one = first.base && isOccurrenceOp(first);
+  const base = (one ? occurrenceOf(first.base, first) : first.base) || {};
+  const theirs = one ? occurrenceOf(n.current, first) : n.current;
   return t(n.offline ? 'sync.changedOffline' : 'sync.changed', {
-    who: whom, name: describe(app, base, n.fields), theirs: describe(app, n.current, n.fields),
+    who: whom, name: describe(app, base, n.fields), theirs: describe(app, theirs, n.fields),
   });
 }
 

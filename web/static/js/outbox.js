@@ -1,6 +1,6 @@
 // The outbox: every change to shopping items, every task completion and
-// every new, changed or deleted calendar event (a whole event or series;
-// one occurrence needs the server) goes through one persistent queue in
+// every new, changed or deleted calendar event (a whole event or series,
+// or one occurrence of a series) goes through one persistent queue in
 // IndexedDB, online or not. A write
 // joins the queue (it survives a closed tab and a restarted phone), and the
 // queue sends one write at a time, in order, from one tab at a time (Web
@@ -25,7 +25,7 @@
 import { ApiError, request } from './api.js';
 import { deviceId } from './device.js';
 import * as idb from './idb.js';
-import { judge } from './pending.js';
+import { apply, isOccurrenceOp, judge } from './pending.js';
 
 const SEND_TIMEOUT = 15000;
 const MIN_DELAY = 1000;
@@ -93,8 +93,10 @@ export const isSending = (id) => sendingId === id;
 /**
  * enqueue(op) adds a write and starts sending. op: {kind ('item.add',
  * 'item.patch', 'item.delete', 'task.complete', 'task.uncomplete',
- * 'event.add', 'event.patch', 'event.delete'), method, path, body, record
- * (the id it creates or changes), list?, base (the record as the device
+ * 'event.add', 'event.patch', 'event.delete', and for one occurrence of a
+ * series 'event.occurrence.patch', 'event.occurrence.delete' with rid, its
+ * recurrence_id), method, path, body, record
+ * (the id it creates or changes: a series for an occurrence), list?, base (the record as the device
  * holds it; null for a create), label (a name for messages), seq (the last
  * event seen, to find who changed what), by? (who makes it: a new event's
  * maker, shown before the server has it)}. Resolves to
@@ -216,7 +218,7 @@ async function replay() {
 // answered handles the server's answer to op; false stops the queue.
 async function answered(op, res) {
   if (res.ok) {
-    await done(op, res.data);
+    await done(op, isOccurrenceOp(op) ? seriesAfter(op, res.data) : res.data);
     return true;
   }
   const e = res.error;
@@ -229,7 +231,17 @@ async function answered(op, res) {
     return false;
   }
   if (e.status === 404 && op.kind.endsWith('.delete')) {
-    await done(op, null); // gone already: what the user wanted
+    // Gone already: what the user wanted (an occurrence: the series may stay).
+    await done(op, isOccurrenceOp(op) ? undefined : null);
+    return true;
+  }
+  if (e.status === 404 && isOccurrenceOp(op)) {
+    // The occurrence (or its series) is gone: this change is dropped, the
+    // series' other writes stay (they meet their own 404 if it is gone).
+    const dropped = await dropRecord(op.record, op.n);
+    emit({ type: 'record', op, id: op.record, record: undefined });
+    await notice({ kind: 'gone', ops: dropped, record: op.record, list: op.list, label: op.label, offline: op.offline, seq: op.seq });
+    for (const o of dropped) settle(o, { status: 'gone' });
     return true;
   }
   if (e.status === 404) {
@@ -262,6 +274,22 @@ async function answered(op, res) {
   emit({ type: 'refused', op, error: e });
   for (const o of dropped) settle(o, { status: 'refused' });
   return true;
+}
+
+// seriesAfter is the series as a saved write of one of its occurrences
+// leaves it: the answer is the occurrence (a change) or nothing (a
+// delete); the series' version went up by one from what it was made
+// against (null, unknown, when it was sent unconditionally).
+function seriesAfter(op, answer) {
+  const rec = apply(op.base, op);
+  if (!rec) return undefined;
+  if (answer?.recurrence_id) {
+    const { title, notes, location, all_day: allDay, starts_at: startsAt, ends_at: endsAt, version } = answer;
+    const overrides = (rec.overrides || []).map((o) => (Date.parse(o.recurrence_id) === Date.parse(op.rid)
+      ? { recurrence_id: answer.recurrence_id, title, notes, location, all_day: allDay, starts_at: startsAt, ends_at: endsAt } : o));
+    return { ...rec, overrides, version };
+  }
+  return { ...rec, version: op.ifMatch != null ? op.ifMatch + 1 : null };
 }
 
 // done removes a saved op; later writes to the record are made against

@@ -23,6 +23,32 @@ function same(a, b, k) {
 // or a delete of it is a conflict (a new place or note is merged).
 const EVENT_CORE = ['title', 'starts_at', 'ends_at', 'all_day'];
 
+// A write of one occurrence of a series (event.occurrence.patch, .delete:
+// an override, or the occurrence cancelled) is a write to the series
+// (op.record), made against the series as the device held it (op.base);
+// op.rid names the occurrence, op.occurrence is it as it was shown.
+export const isOccurrenceOp = (op) => op.kind.startsWith('event.occurrence.');
+const sameAt = (rid) => (x) => Date.parse(x.recurrence_id ?? x) === Date.parse(rid);
+
+/**
+ * occurrenceOf(series, op) is the occurrence op changes as series has it:
+ * its change (overrides), else the series' texts at the time it was shown,
+ * moved as far as the series moved since op was made.
+ */
+export function occurrenceOf(series, op) {
+  if (!series) return null;
+  const o = (series.overrides || []).find(sameAt(op.rid));
+  if (o) return { recurrence_id: op.rid, title: o.title, notes: o.notes, location: o.location, all_day: o.all_day, starts_at: o.starts_at, ends_at: o.ends_at };
+  const base = op.base || series;
+  const shift = Date.parse(series.starts_at) - Date.parse(base.starts_at) || 0;
+  const length = Date.parse(series.ends_at) - Date.parse(series.starts_at);
+  const start = Date.parse(op.rid) + shift;
+  return {
+    recurrence_id: op.rid, title: series.title, notes: series.notes, location: series.location, all_day: series.all_day,
+    starts_at: shift ? new Date(start).toISOString() : op.rid, ends_at: new Date(start + length).toISOString(),
+  };
+}
+
 /** The fields a write depends on: changed elsewhere, they make it a conflict. */
 function watched(op) {
   switch (op.kind) {
@@ -32,6 +58,9 @@ function watched(op) {
     case 'task.uncomplete': return ['title', 'due_at', 'completed_at'];
     case 'event.patch': return [...new Set([...EVENT_CORE, ...Object.keys(op.body || {})])];
     case 'event.delete': return [...EVENT_CORE, 'rrule'];
+    // Of the occurrence (occurrenceOf), and of the series its rule.
+    case 'event.occurrence.patch': return [...new Set([...EVENT_CORE, ...Object.keys(op.body || {})])];
+    case 'event.occurrence.delete': return EVENT_CORE;
     default: return [];
   }
 }
@@ -43,6 +72,11 @@ function satisfied(op, cur) {
     case 'event.patch': return Object.entries(op.body || {}).every(([k, v]) => same(cur[k], v, k));
     case 'task.complete': return !!cur.completed_at;
     case 'task.uncomplete': return !cur.completed_at;
+    case 'event.occurrence.patch': {
+      const o = (cur.overrides || []).find(sameAt(op.rid));
+      return !!o && Object.entries(op.body || {}).every(([k, v]) => same(o[k], v, k));
+    }
+    case 'event.occurrence.delete': return (cur.exdates || []).some(sameAt(op.rid));
     default: return false;
   }
 }
@@ -55,6 +89,13 @@ function satisfied(op, cur) {
  */
 export function judge(op, current) {
   if (satisfied(op, current)) return { is: 'done' };
+  if (isOccurrenceOp(op)) {
+    const was = occurrenceOf(op.base, op) || {}; // none: a later write of a keep mine, made against the first
+    const now = occurrenceOf(current, op);
+    const fields = watched(op).filter((k) => !same(was[k], now[k], k));
+    if (!same(op.base?.rrule, current.rrule, 'rrule')) fields.push('rrule');
+    return fields.length ? { is: 'conflict', fields } : { is: 'rebase' };
+  }
   const base = op.base || {};
   const fields = watched(op).filter((k) => k in current && !same(base[k], current[k], k));
   return fields.length ? { is: 'conflict', fields } : { is: 'rebase' };
@@ -76,6 +117,13 @@ export function apply(rec, op) {
     case 'event.add': return rec || { id: op.record, rrule: null, exdates: [], created_by: op.by ?? null, ...op.body };
     case 'event.patch': return rec && { ...rec, ...op.body };
     case 'event.delete': return null;
+    // One occurrence: the series with it changed (its override) or cancelled.
+    case 'event.occurrence.patch': return rec && {
+      ...rec, overrides: [...(rec.overrides || []).filter((o) => !sameAt(op.rid)(o)), { ...occurrenceOf(rec, op), ...op.body, recurrence_id: op.rid }],
+    };
+    case 'event.occurrence.delete': return rec && {
+      ...rec, exdates: [...(rec.exdates || []), op.rid], overrides: (rec.overrides || []).filter((o) => !sameAt(op.rid)(o)),
+    };
     default: return rec;
   }
 }

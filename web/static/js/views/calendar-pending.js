@@ -9,11 +9,13 @@
 // server's occurrences stay where they are, each saying it will be updated
 // when online (later), as does any series the device cannot lay out as the
 // server did (a changed occurrence it never read moved out of a range).
+// A waiting change or delete of only one occurrence is the series with that
+// occurrence changed (its override) or cancelled; only it is marked.
 //
 // It also keeps the ranges read (keepRange, keptRange) so the calendar
 // opens offline on any week or month read recently, and a series opens
 // offline from what a range brought (seriesFrom).
-import { apply } from '../pending.js';
+import { apply, isOccurrenceOp } from '../pending.js';
 import { addDays, daysFrom, localInput, wall, zoned } from '../time.js';
 
 const RULE = /^FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(?:;INTERVAL=(\d+))?$/;
@@ -118,16 +120,23 @@ export function withPending(occurrences, ops, { from, to, tz, saved = new Map(),
     }
     if (op.kind === 'event.patch' && PLACING.some((k) => k in (op.body || {}))) s.moves = true;
     s.rec = apply(s.rec, op);
+    // Writes of single occurrences mark those occurrences only; a write of
+    // the whole event marks all of them.
+    if (isOccurrenceOp(op)) (s.only ??= new Set()).add(Date.parse(op.rid));
+    else s.whole = true;
     if (s.mark !== 'saving') s.mark = sending(op.id) ? 'saving' : 'waiting';
   }
   if (!state.size) return occurrences;
   const out = occurrences.filter((o) => !state.has(o.id));
-  for (const [id, { rec, base, mark, moves }] of state) {
+  for (const [id, { rec, base, mark, moves, only, whole }] of state) {
     if (!rec || rec.read_only) { if (rec) out.push(...occurrences.filter((o) => o.id === id)); continue; }
     let list;
     let later = false;
     const listed = occurrences.filter((o) => o.id === id);
-    const ev = { ...rec, starts_at: normal(rec.starts_at, tz), ends_at: normal(rec.ends_at, tz) };
+    const ev = {
+      ...rec, starts_at: normal(rec.starts_at, tz), ends_at: normal(rec.ends_at, tz),
+      ...(rec.overrides ? { overrides: rec.overrides.map((o) => ({ ...o, starts_at: normal(o.starts_at, tz), ends_at: normal(o.ends_at, tz) })) } : {}),
+    };
     // What the device may lay out itself: a write's event as the server
     // listed it (laidOut), or a saved answer unless it was changed from a
     // series read offline (partial: its changed occurrences elsewhere
@@ -140,8 +149,30 @@ export function withPending(occurrences, ops, { from, to, tz, saved = new Map(),
       // write that moves it or changes its rule says it will be updated.
       later = !!mark && moves;
       list = listed.map((o) => (o.overridden ? o : { ...o, title: ev.title, location: ev.location, notes: ev.notes, version: ev.version }));
+      if (only) list = singles(list, ev, only, from, to);
     }
-    out.push(...(mark ? list.map((o) => ({ ...o, pending: mark, ...(later ? { later: true } : {}) })) : list));
+    const marked = (o) => !only || whole || (o.recurrence_id && only.has(Date.parse(o.recurrence_id)));
+    out.push(...(mark ? list.map((o) => (marked(o) ? { ...o, pending: mark, ...(later ? { later: true } : {}) } : o)) : list));
+  }
+  return out;
+}
+
+/**
+ * singles(list, ev, rids, from, to): the occurrences listed of the series
+ * ev (one the device does not lay out itself) with the waiting writes of
+ * its occurrences rids (ms) on top: a cancelled one goes, a changed one
+ * is where its change puts it, when that is in [from, to).
+ */
+function singles(list, ev, rids, from, to) {
+  const at = (o) => (o.recurrence_id ? Date.parse(o.recurrence_id) : NaN);
+  const out = list.filter((o) => !rids.has(at(o)));
+  const template = list[0] || ev;
+  for (const o of ev.overrides || []) {
+    const rid = Date.parse(o.recurrence_id);
+    if (!rids.has(rid) || (ev.exdates || []).some((x) => Date.parse(x) === rid)) continue;
+    if (!(Date.parse(o.ends_at) > from && Date.parse(o.starts_at) < to)) continue;
+    out.push({ ...template, version: ev.version, recurrence_id: o.recurrence_id, title: o.title, notes: o.notes, location: o.location,
+      all_day: o.all_day, starts_at: o.starts_at, ends_at: o.ends_at, overridden: true });
   }
   return out;
 }

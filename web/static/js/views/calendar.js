@@ -2,9 +2,10 @@
 // tablet (900 px and wider) also a grid of seven days from today (then week
 // by week) and a month grid. Occurrences are
 // expanded by the server; colours are the members who made the events.
-// Adding, changing and deleting a whole event goes through the outbox
-// (outbox.js), so it works offline too: what waits is shown where it will
-// be, "waiting to sync" (calendar-pending.js). The ranges read recently
+// Adding, changing and deleting a whole event, or only one occurrence of a
+// series, goes through the outbox (outbox.js), so it works offline too:
+// what waits is shown where it will be, "waiting to sync"
+// (calendar-pending.js). The ranges read recently
 // stay on the device: offline, or when the server fails (a 500, a proxy's
 // 502…: serverDown), the calendar shows any range they cover (the server's
 // failure with the page's notice and Retry, cache.keptForServer), and for
@@ -60,7 +61,7 @@ export function view(app, main) {
   let gone = false; // the page was left
 
   const mode = () => (wide.matches ? chosen : 'agenda');
-  const open = (o) => openEvent(app, o, { onSaved: () => reload(), held, known });
+  const open = (o) => openEvent(app, o, { onSaved: () => reload(), held, known, unread });
 
   const modeBtns = ['agenda', 'week', 'month'].map((m) => h('button.small', {
     type: 'button', dataset: { mode: m },
@@ -152,6 +153,11 @@ export function view(app, main) {
     return seriesFrom([...occurrences, ...kept], id);
   }
 
+  /** Whether no range kept covers day (YYYY-MM-DD): offline, the device does not know what is on it. */
+  async function unread(day) {
+    return !keptRange(await cache.kept('calendar'), tz, { from: day, to: addDays(day, 1) });
+  }
+
   function label(r) {
     if (r.mode === 'week') rangeLabel.textContent = fmtDateRange(r.from, addDays(r.to, -1)); // a week across New Year names both years
     else if (r.mode === 'month') rangeLabel.textContent = fmtDate(`${r.month}-01`, { month: 'long', year: 'numeric' });
@@ -213,7 +219,11 @@ export function view(app, main) {
       if (serverDown(e) && JSON.stringify(range()) === JSON.stringify(r)) {
         // "Show 4 more weeks" offline (or the server failing) past what is
         // kept: the agenda shown stays.
-        if (r.mode === 'agenda' && loaded && weeks > 4) weeks -= 4;
+        if (r.mode === 'agenda' && loaded && weeks > 4) {
+          weeks -= 4;
+          // Offline: the weeks asked for were never read; say so, not nothing.
+          if (e.status === 0) app.notice(t('calendar.moreNotKept'));
+        }
         else if (e.status === 0) notKept(r);
         else failed(r);
       }

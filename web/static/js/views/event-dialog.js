@@ -5,19 +5,21 @@
 // .../occurrences/{recurrence_id}), this and the following ones (POST
 // .../split, or DELETE ...?following=true), or the whole series.
 //
-// A new event, and a change or delete of a whole event (or a whole
-// series), goes through the outbox (outbox.js): it works offline, waits
-// where the calendar shows it, and is sent with the event's client id or
-// If-Match the version it was made against; a change made meanwhile
-// elsewhere is a conflict notice (conflicts.js). A change of one
-// occurrence, or of this and the following ones, needs the server: it is
-// sent at once with If-Match (a 412 is said in the dialog), and offline
-// the dialog says that it needs a connection (a server that fails says
-// why instead: it is not "offline"). Offline, or when the server fails, a
-// series opens from the ranges the calendar read (fetchEvent).
+// A new event, a change or delete of a whole event (or a whole series),
+// and a change or delete of only one occurrence of a series, goes through
+// the outbox (outbox.js): it works offline, waits where the calendar shows
+// it, and is sent with the event's client id or If-Match the version it
+// was made against (the series' for one occurrence: a replay of one
+// already saved is answered as saved); a change made meanwhile elsewhere
+// is a conflict notice (conflicts.js). A change of this and the following
+// ones needs the server: it is sent at once with If-Match (a 412 is said
+// in the dialog), and offline the dialog says that it needs a connection
+// (a server that fails says why instead: it is not "offline"). Offline,
+// or when the server fails, a series opens from the ranges the calendar
+// read (fetchEvent).
 import { ApiError, change, get, serverDown, serverReachable } from '../api.js';
 import { field, formValues, h } from '../dom.js';
-import { dayLabel, fmtTime, t } from '../i18n.js';
+import { dayLabel, fmtDate, fmtTime, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import { addDays, dateIn, localInput, zoned } from '../time.js';
 import { ask, confirmDelete, openDialog } from './dialog.js';
@@ -100,12 +102,24 @@ export async function deleteEvent(app, ev, occ) {
   const choice = await ask(t('event.deleteSeriesTitle', { title }), t('event.deleteSeriesText', { when }),
     scopes().filter((s) => !(s === 'following' && isFirst(ev, occ))).map((s) => ({ value: s, label: t(`event.scope.delete.${s}`), danger: true })));
   if (!choice) return false;
-  if (choice === 'this') return run(app, ev, () => change('DELETE', occPath(ev, occ), undefined, ev));
+  if (choice === 'this') {
+    return (await queue(app, occurrenceOp(ev, occ, { kind: 'event.occurrence.delete', method: 'DELETE', label: title }),
+      t('fail.deleteEvent', { title })))?.status ?? false;
+  }
   if (choice === 'following') return run(app, ev, () => change('DELETE', `${occPath(ev, occ)}?following=true`, undefined, ev));
   return deleteWhole(app, ev);
 }
 
-// A delete of one occurrence (or the following ones): needs the server.
+/**
+ * occurrenceOp(ev, occ, op) is op (kind, method, body, label) as a write
+ * of the occurrence occ of the series ev, for the outbox: made against the
+ * series, naming the occurrence by its recurrence_id.
+ */
+function occurrenceOp(ev, occ, op) {
+  return { ...op, path: occPath(ev, occ), record: ev.id, base: ev, rid: occ.recurrence_id };
+}
+
+// A delete of the following ones: needs the server.
 // A 404 means it is gone already: what the user wanted.
 async function run(app, ev, fn) {
   return await app.write(t('fail.deleteEvent', { title: ev.title }), () => online('event.needsConnection.delete', async () => {
@@ -182,16 +196,11 @@ function seriesTimes(ev, before, now, tz) {
 }
 
 /**
- * saveScoped writes an edit of one occurrence of a series ('this') or of
- * it and the following ones ('following'); diff is what the user changed.
- * Resolves to the answer, or true when there was nothing to write.
+ * saveFollowing writes an edit of an occurrence of a series and the
+ * following ones; diff is what the user changed. Resolves to the answer,
+ * or true when there was nothing to write.
  */
-function saveScoped(ev, occ, scope, diff) {
-  if (scope === 'this') {
-    const { rrule, ...fields } = diff; // an occurrence has no rule of its own
-    if (!Object.keys(fields).length) return true;
-    return change('PATCH', occPath(ev, occ), fields, ev);
-  }
+function saveFollowing(ev, occ, diff) {
   if (!Object.keys(diff).length) return true;
   return change('POST', `/api/calendar/events/${ev.id}/split`, { recurrence_id: occ.recurrence_id, ...diff }, ev);
 }
@@ -232,8 +241,11 @@ async function fetchEvent(occ, known) {
  * while writes to it wait (null: none wait): the dialog opens that, not
  * the server's. known(id) answers (a promise) the event as the ranges the
  * device read show it (null: they do not): a series opens from it offline.
+ * unread(day) answers (a promise) whether the device has read no range
+ * holding day: an occurrence moved there offline cannot be shown yet,
+ * and a notice says so.
  */
-export async function openEvent(app, occ, { onSaved = () => {}, date = null, held = () => null, known = async () => null } = {}) {
+export async function openEvent(app, occ, { onSaved = () => {}, date = null, held = () => null, known = async () => null, unread = async () => false } = {}) {
   const tz = app.tz;
   let ev = null;
   if (occ) {
@@ -306,16 +318,21 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
     const v = formValues(form);
     const body = bodyOf(v, tz);
     const scope = series ? v.scope || 'all' : 'all';
-    if (series && scope !== 'all') {
-      // One occurrence, or this and the following ones: needs the server.
+    if (series && scope === 'following') {
+      // This and the following ones: needs the server.
       const diff = changed(before.body, body);
       const saved = await app.write(t('fail.saveEvent', { title: body.title }),
-        () => online('event.needsConnection.edit', () => saveScoped(ev, occ, scope, diff)));
+        () => online('event.needsConnection.edit', () => saveFollowing(ev, occ, diff)));
       if (saved) onSaved(saved);
       return !!saved;
     }
     let op;
-    if (!ev) {
+    if (series && scope === 'this') {
+      // Only this occurrence: its change waits in the outbox like any other.
+      const { rrule: _, ...fields } = changed(before.body, body); // an occurrence has no rule of its own
+      if (!Object.keys(fields).length) return true;
+      op = occurrenceOp(ev, occ, { kind: 'event.occurrence.patch', method: 'PATCH', body: fields });
+    } else if (!ev) {
       if (!body.rrule) delete body.rrule;
       op = { kind: 'event.add', method: 'POST', path: '/api/calendar/events', body: { id: createId, ...body }, record: createId, base: null };
     } else {
@@ -326,6 +343,11 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
       op = { kind: 'event.patch', method: 'PATCH', path: `/api/calendar/events/${ev.id}`, body: diff, record: ev.id, base: ev };
     }
     const r = await queue(app, { ...op, label: body.title }, t(ev ? 'fail.saveEvent' : 'fail.createEvent', { title: body.title }));
+    if (r?.status === 'waiting' && op.kind === 'event.occurrence.patch' && op.body.starts_at) {
+      // Moved to a day no range read holds: it cannot show there until online.
+      const day = op.body.all_day ? op.body.starts_at.slice(0, 10) : dateIn(new Date(op.body.starts_at), tz);
+      if (await unread(day)) app.notice(t('calendar.movedNotKept', { day: fmtDate(day) }));
+    }
     // Saved: onSaved. Waiting (offline), a conflict or gone: the calendar
     // shows it from the outbox, and reads again when the server answers.
     if (r?.status === 'saved') onSaved(r.data);
@@ -338,11 +360,11 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
   before.body = bodyOf(before.v, tz);
   if (scopeField) {
     // One occurrence has no rule of its own: the rule is the series'.
-    // Offline, only a change of the whole series can wait for the server.
+    // Offline, this and the following ones cannot wait for the server.
     const onScope = () => {
       const s = formValues(form).scope;
       rruleSel.disabled = s === 'this';
-      scopeHint.textContent = t(`event.scope.hint.${s}`) + (s !== 'all' && offline() ? ` ${t('event.scope.offline')}` : '');
+      scopeHint.textContent = t(`event.scope.hint.${s}`) + (s === 'following' && offline() ? ` ${t('event.scope.offline')}` : '');
     };
     for (const r of scopeField.querySelectorAll('input[type=radio]')) r.addEventListener('change', onScope);
     onScope();

@@ -1,0 +1,101 @@
+package http
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+)
+
+// TestCalendarOccurrenceReplay: the PWA's outbox sends a change or delete
+// of one occurrence again when its answer was lost, with the If-Match it
+// was made against (the series' version before the first one was saved).
+// The replay is answered as a success and writes nothing (no second
+// change, no second SEQUENCE or version); a change someone else made
+// meanwhile is still a 412, whose current series carries its changed
+// occurrences (so the device can tell a change of the same one).
+func TestCalendarOccurrenceReplay(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, _ := env.signup("ana@example.org", "Rivera")
+	env.setTimeZone(c, "Europe/Berlin")
+	var ev calendarEventJSON
+	c.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{
+		"title": "Swimming", "starts_at": "2026-05-03T10:00:00+02:00", "ends_at": "2026-05-03T11:00:00+02:00", "rrule": "FREQ=WEEKLY",
+	}).decode(t, &ev)
+	id := ev.ID.String()
+	series := func() calendarEventJSON {
+		t.Helper()
+		var full calendarEventJSON
+		c.must(http.StatusOK, "GET", "/api/calendar/events/"+id, nil).decode(t, &full)
+		return full
+	}
+	ifMatch := func(v int64) map[string]string { return map[string]string{"If-Match": fmt.Sprintf(`"%d"`, v)} }
+	send := func(method, path, body string, v int64) (int, []byte) {
+		t.Helper()
+		st, _, b, err := c.send(method, path, body, ifMatch(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st, b
+	}
+
+	// Move the 10 May occurrence, twice with the same If-Match.
+	move := `{"title":"Swimming (late)","starts_at":"2026-05-10T12:00:00+02:00","ends_at":"2026-05-10T13:00:00+02:00"}`
+	v0 := ev.Version
+	var first, again calendarOccurrenceJSON
+	for i, into := range []*calendarOccurrenceJSON{&first, &again} {
+		st, b := send("PATCH", occPath(id, "2026-05-10T10:00:00+02:00"), move, v0)
+		if st != http.StatusOK {
+			t.Fatalf("PATCH #%d with If-Match %d: %d %s", i+1, v0, st, b)
+		}
+		if err := json.Unmarshal(b, into); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !again.Overridden || again.Title != "Swimming (late)" || !again.StartsAt.Equal(first.StartsAt) || again.Version != first.Version {
+		t.Fatalf("the replay answered %+v, want the first answer %+v", again, first)
+	}
+	s := series()
+	if s.Overrides == nil || len(*s.Overrides) != 1 || s.Version != first.Version || s.Sequence != ev.Sequence+1 {
+		t.Fatalf("after the replay: %d overrides, version %d (first answer %d), sequence %d (was %d)",
+			len(*s.Overrides), s.Version, first.Version, s.Sequence, ev.Sequence)
+	}
+	// The same stale If-Match with another change is refused, and the 412
+	// names the changed occurrence.
+	st, b := send("PATCH", occPath(id, "2026-05-10T10:00:00+02:00"), `{"title":"Swimming (early)"}`, v0)
+	var stale struct {
+		Current calendarEventJSON `json:"current"`
+	}
+	if err := json.Unmarshal(b, &stale); err != nil || st != http.StatusPreconditionFailed {
+		t.Fatalf("another change with a stale If-Match: %d %s", st, b)
+	}
+	if o := stale.Current.Overrides; o == nil || len(*o) != 1 || (*o)[0].Title != "Swimming (late)" || stale.Current.Version != s.Version {
+		t.Fatalf("the 412's current series: %+v", stale.Current)
+	}
+	// A stale If-Match on another occurrence, not changed yet: 412.
+	if st, b := send("PATCH", occPath(id, "2026-05-17T10:00:00+02:00"), move, v0); st != http.StatusPreconditionFailed {
+		t.Fatalf("a first change with a stale If-Match: %d %s", st, b)
+	}
+
+	// Delete the 24 May occurrence, twice with the same If-Match.
+	v1 := s.Version
+	for i := range 2 {
+		if st, b := send("DELETE", occPath(id, "2026-05-24T10:00:00+02:00"), "", v1); st != http.StatusNoContent {
+			t.Fatalf("DELETE #%d with If-Match %d: %d %s", i+1, v1, st, b)
+		}
+	}
+	after := series()
+	if len(after.Exdates) != 1 || after.Version != v1+1 || len(*after.Overrides) != 1 {
+		t.Fatalf("after the replayed delete: exdates %v, version %d (want %d), %d overrides", after.Exdates, after.Version, v1+1, len(*after.Overrides))
+	}
+	// A stale delete of an occurrence still there: 412.
+	if st, b := send("DELETE", occPath(id, "2026-05-31T10:00:00+02:00"), "", v1); st != http.StatusPreconditionFailed {
+		t.Fatalf("a stale delete of another occurrence: %d %s", st, b)
+	}
+	got := occurrences(t, c, "2026-05-01T00:00:00Z", "2026-06-01T00:00:00Z")
+	want := []string{"Swimming 05-03T10:00", "Swimming (late) 05-10T12:00 *", "Swimming 05-17T10:00", "Swimming 05-31T10:00"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("listing\n got %v\nwant %v", got, want)
+	}
+}
