@@ -21,6 +21,7 @@ var deFormats = map[string]string{
 	"A family can have at most %d recipes; delete one first.":                         "Eine Familie kann höchstens %d Rezepte haben; lösche zuerst eines.",
 	"A family can have at most %d recurring chores; delete one first.":                "Eine Familie kann höchstens %d wiederkehrende Aufgaben haben; lösche zuerst eine.",
 	"A family can have at most %d open tasks; complete or delete some first.":         "Eine Familie kann höchstens %d offene Aufgaben haben; erledige oder lösche zuerst welche.",
+	"A family can have at most %d calendar events; delete some first.":                "Eine Familie kann höchstens %d Kalendertermine haben; lösche zuerst welche.",
 
 	// Not found, conflicts, roles.
 	"%s not found":            "%s nicht gefunden",
