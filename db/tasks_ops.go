@@ -25,6 +25,11 @@ type TaskNew struct {
 	// Rotation lists the members a recurring chore rotates between
 	// (docs/api/tasks.md); null or empty for none.
 	Rotation familyhub.Optional[[]uuid.UUID]
+	// Completed creates a one-off task done already, completed by the
+	// caller (a CalDAV PUT of a new VTODO with STATUS:COMPLETED): it needs
+	// the right to complete it too, and adds no open task, so
+	// familyhub.MaxOpenTasks does not count it.
+	Completed bool `json:",omitempty"`
 }
 
 // TaskPatch changes the present fields of a task.
@@ -154,15 +159,30 @@ func (tx *Tx) taskCreate(ctx context.Context, family uuid.UUID, p TaskNew) (dbsq
 		}
 		params.Recurrence = ptr(rec.String())
 	}
+	if p.Completed {
+		if params.Recurrence != nil {
+			return dbsqlc.Task{}, familyhub.Invalid("recurrence", "A recurring task cannot be created done; complete one of its instances instead.")
+		}
+		if err := tx.authorizeFor(familyhub.ActTaskComplete, p.AssigneeID); err != nil {
+			return dbsqlc.Task{}, err
+		}
+	}
 	if err := tx.checkAssignee(ctx, family, p.AssigneeID); err != nil {
 		return dbsqlc.Task{}, err
 	}
-	if err := tx.taskRoom(ctx, family, params.Recurrence != nil); err != nil {
-		return dbsqlc.Task{}, err
+	if !p.Completed { // a task created done adds no open task
+		if err := tx.taskRoom(ctx, family, params.Recurrence != nil); err != nil {
+			return dbsqlc.Task{}, err
+		}
 	}
 	task, err := tx.q.TaskInsert(ctx, tx, params)
 	if err != nil {
 		return task, Err(err, "task")
+	}
+	if p.Completed {
+		if task, err = tx.q.TaskComplete(ctx, tx, dbsqlc.TaskCompleteParams{ID: task.ID, FamilyID: family, CompletedBy: tx.user()}); err != nil {
+			return task, Err(err, "task")
+		}
 	}
 	if task, err = tx.taskRotationSet(ctx, task, p.Rotation); err != nil {
 		return task, err

@@ -172,6 +172,7 @@ var deFormats = map[string]string{
 
 	// Tasks.
 	"A recurring task cannot be snoozed; snooze one of its instances.":                      "Eine wiederkehrende Aufgabe kann nicht verschoben werden; verschiebe eine ihrer Einzelaufgaben.",
+	"A recurring task cannot be created done; complete one of its instances instead.":       "Eine wiederkehrende Aufgabe kann nicht erledigt angelegt werden; erledige stattdessen eine ihrer Einzelaufgaben.",
 	"A recurring task keeps a recurrence; delete it to stop it.":                            "Eine wiederkehrende Aufgabe behält ihre Wiederholung; lösche sie, um sie zu beenden.",
 	"A rotation has at most %d members.":                                                    "Beim Abwechseln sind höchstens %d Mitglieder dabei.",
 	"Only a recurring task can change its recurrence; create a new recurring task instead.": "Nur eine wiederkehrende Aufgabe kann ihre Wiederholung ändern; lege stattdessen eine neue wiederkehrende Aufgabe an.",
