@@ -372,6 +372,30 @@ func (tx *Tx) taskRoom(ctx context.Context, family uuid.UUID, template bool) err
 		familyhub.Errorf(familyhub.ELIMIT, "A family can have at most %d open tasks; complete or delete some first.", familyhub.MaxOpenTasks))
 }
 
+// taskLimit says which limit a task counts against: a recurring chore
+// (template) familyhub.MaxTaskTemplates, an open one-off task
+// familyhub.MaxOpenTasks; a done task and a chore's instance count against
+// none (counted false).
+func taskLimit(t dbsqlc.Task) (template, counted bool) {
+	switch {
+	case t.Recurrence != nil:
+		return true, true
+	case t.CompletedAt == nil && !t.InstanceDate.Valid:
+		return false, true
+	}
+	return false, false
+}
+
+// taskRoomFor is taskRoom for the task t about to be added, reopened or
+// put back: nothing to count when it counts against no limit.
+func (tx *Tx) taskRoomFor(ctx context.Context, family uuid.UUID, t dbsqlc.Task) error {
+	template, counted := taskLimit(t)
+	if !counted {
+		return nil
+	}
+	return tx.taskRoom(ctx, family, template)
+}
+
 // TaskUncomplete marks a task not done. A one-off task reopened counts
 // against familyhub.MaxOpenTasks as a new one does (ELIMIT at the limit).
 func (tx *Tx) TaskUncomplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, error) {
@@ -382,10 +406,10 @@ func (tx *Tx) TaskUncomplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, er
 		if cur.CompletedAt == nil {
 			return cur, nil
 		}
-		if !cur.InstanceDate.Valid {
-			if err := tx.taskRoom(ctx, cur.FamilyID, false); err != nil {
-				return cur, err
-			}
+		reopened := cur
+		reopened.CompletedAt = nil
+		if err := tx.taskRoomFor(ctx, cur.FamilyID, reopened); err != nil {
+			return cur, err
 		}
 		return tx.q.TaskUncomplete(ctx, tx, dbsqlc.TaskUncompleteParams{ID: cur.ID, FamilyID: cur.FamilyID})
 	})
