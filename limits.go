@@ -80,4 +80,12 @@ const (
 	MaxRecipes              = 5_000  // recipes of a family
 	MaxTaskTemplates        = 500    // recurring chores (templates) of a family
 	MaxOpenTasks            = 5_000  // one-off tasks not yet done, of a family
+	MaxCalendarEvents       = 20_000 // a family's own calendar events (a series counts once; imported ones not)
+
+	// MaxImportedEventsPerSubscription bounds one subscribed calendar: an
+	// import of a calendar that holds more fails as a whole (last_error)
+	// and writes nothing. Not counted under a lock: one import at a time
+	// writes a subscription's events, and it checks the source's count
+	// before writing any.
+	MaxImportedEventsPerSubscription = 10_000
 )

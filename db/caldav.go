@@ -585,15 +585,16 @@ func (tx *Tx) ICalFeedRevoke(ctx context.Context, id uuid.UUID) error {
 }
 
 // ICalFeedByToken returns the feed whose secret is token, revoked or not,
-// and notes its use; an unknown token is not found.
+// and notes its use (at most every 5 minutes); an unknown token is not
+// found. A revoked feed's use is noted too: the prune job keeps a revoked
+// feed while an app still asks for it, so that the app keeps hearing 410
+// Gone (stop asking) rather than 404 (jobs.md, prune-events).
 func (s *Store) ICalFeedByToken(ctx context.Context, token string) (dbsqlc.IcalFeed, error) {
 	f, err := s.Q.ICalFeedByToken(ctx, s.Pool, HashToken(token))
 	if err != nil {
 		return f, Err(err, "feed")
 	}
-	if f.RevokedAt == nil {
-		// Best effort: a failure to note the use does not refuse the poller.
-		_ = s.Q.ICalFeedTouch(ctx, s.Pool, f.ID)
-	}
+	// Best effort: a failure to note the use does not refuse the poller.
+	_ = s.Q.ICalFeedTouch(ctx, s.Pool, f.ID)
 	return f, nil
 }

@@ -162,7 +162,9 @@ func (tx *Tx) CalendarEventAdd(ctx context.Context, f CalendarEventFields) (e db
 
 // CalendarEventCreate creates an event: the one write every writer uses
 // (REST, CalDAV, a subscription import, the assistant). x is nil for a
-// REST write; the database then gives the event a UID.
+// REST write; the database then gives the event a UID. A family's own
+// event (not imported) counts against familyhub.MaxCalendarEvents (ELIMIT
+// at the limit).
 func (tx *Tx) CalendarEventCreate(ctx context.Context, f CalendarEventFields, x *CalendarInterchange) (dbsqlc.CalendarEvent, error) {
 	if err := tx.authorize(familyhub.ActCalendarEventCreate); err != nil {
 		return dbsqlc.CalendarEvent{}, err
@@ -181,6 +183,11 @@ func (tx *Tx) CalendarEventCreate(ctx context.Context, f CalendarEventFields, x 
 	if err := f.Check(loc, x.SubscriptionID != nil); err != nil {
 		return dbsqlc.CalendarEvent{}, err
 	}
+	if x.SubscriptionID == nil {
+		if err := tx.calendarEventRoom(ctx, family); err != nil {
+			return dbsqlc.CalendarEvent{}, err
+		}
+	}
 	var ical *string
 	if x.ICal != "" {
 		ical = &x.ICal
@@ -195,6 +202,18 @@ func (tx *Tx) CalendarEventCreate(ctx context.Context, f CalendarEventFields, x 
 		return e, Err(err, "calendar event")
 	}
 	return tx.overridesReplace(ctx, e, loc, x.Overrides)
+}
+
+// calendarEventRoom refuses (ELIMIT) one more own event when the family
+// has familyhub.MaxCalendarEvents, counted under the family's lock of
+// that limit. Imported events are not counted: each subscription bounds
+// its own (familyhub.MaxImportedEventsPerSubscription, the import).
+func (tx *Tx) calendarEventRoom(ctx context.Context, family uuid.UUID) error {
+	return tx.underLimit(ctx, limitEvents, family, familyhub.MaxCalendarEvents,
+		func() (int32, error) {
+			return tx.q.CalendarEventCountOwn(ctx, tx, dbsqlc.CalendarEventCountOwnParams{FamilyID: family, Most: familyhub.MaxCalendarEvents})
+		},
+		familyhub.Errorf(familyhub.ELIMIT, "A family can have at most %d calendar events; delete some first.", familyhub.MaxCalendarEvents))
 }
 
 // CalendarEventReplace writes f over the locked event cur. Without x (REST)

@@ -30,6 +30,7 @@ const (
 	limitRecipes       = "recipes"
 	limitTemplates     = "task-templates"
 	limitOpenTasks     = "open-tasks"
+	limitEvents        = "calendar-events"
 )
 
 // Aliases kept for the callers that name them in this package.

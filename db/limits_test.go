@@ -351,3 +351,51 @@ func TestShoppingItemMoveLimit(t *testing.T) {
 		t.Fatalf("a move to a list with room: %v", err)
 	}
 }
+
+// TestCalendarEventsLimit: a family's own events are bounded
+// (familyhub.MaxCalendarEvents); events imported from a subscription are
+// not counted against it (each subscription bounds its own).
+func TestCalendarEventsLimit(t *testing.T) {
+	t.Parallel()
+	e := newPipelineEnvConns(t, 2)
+	ctx := e.owner(t, "events")
+	family := familyhub.AuthFromContext(ctx).FamilyID
+	start := time.Date(2027, 3, 5, 15, 0, 0, 0, time.UTC)
+	f := db.CalendarEventFields{Title: "Dentist", StartsAt: start, EndsAt: start.Add(time.Hour)}
+	var sub uuid.UUID
+	if err := e.store.Tx(ctx, func(tx *db.Tx) error {
+		s, err := tx.SubscriptionCreate(ctx, db.SubscriptionNew{ID: uuid.New(), Name: "School", URL: "https://example.org/school.ics"})
+		sub = s.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Imported events do not fill the family's room.
+	e.exec(t, `INSERT INTO calendar_events (family_id, uid, title, starts_at, ends_at, subscription_id, read_only)
+		SELECT $1, 'imp' || g, 'imported', now(), now(), $2, true FROM generate_series(1, 10) g`, family, sub)
+	fillEvents(t, e, family, familyhub.MaxCalendarEvents-1)
+	add := func() error {
+		return e.store.Tx(ctx, func(tx *db.Tx) error { _, _, err := tx.CalendarEventAdd(ctx, f); return err })
+	}
+	if err := add(); err != nil {
+		t.Fatalf("the event that fills the calendar: %v", err)
+	}
+	wantLimit(t, "an event", add())
+	// An import still writes: its events are the subscription's.
+	href := "uid:more"
+	sys := familyhub.NewContextWithAuth(context.Background(), familyhub.SystemAuth(family))
+	if err := e.store.Tx(sys, func(tx *db.Tx) error {
+		_, err := tx.CalendarEventCreate(sys, f, &db.CalendarInterchange{UID: "more@school", SubscriptionID: &sub, SourceHref: &href})
+		return err
+	}); err != nil {
+		t.Errorf("an imported event at the own events' limit: %v", err)
+	}
+}
+
+// fillEvents gives the family n own events more (plain SQL: the limit is
+// large).
+func fillEvents(t *testing.T, e *pipelineEnv, family uuid.UUID, n int) {
+	t.Helper()
+	e.exec(t, `INSERT INTO calendar_events (family_id, uid, title, starts_at, ends_at)
+		SELECT $1, 'fill' || g || '-' || gen_random_uuid(), 'e' || g, now(), now() FROM generate_series(1, $2) g`, family, n)
+}

@@ -14,7 +14,11 @@ import (
 // Moving an item between lists, and putting records back as they were (the
 // assistant's undo). Each is an ordinary write: the row triggers announce
 // it as usual, and it honours If-Match (the version ctx asks for), so that
-// nothing someone changed since is overwritten.
+// nothing someone changed since is overwritten. What a restore adds to a
+// bounded collection (an item back on its list, a task reopened or put
+// back, an event put back) is counted as a create is, under the same lock,
+// and refused (ELIMIT) at the limit: else undoing could grow a collection
+// past it.
 
 // ShoppingItemMove puts an item of the family at the end of another list
 // of the family (If-Match: only at the version ctx asks for). An unknown
@@ -54,6 +58,8 @@ func (tx *Tx) ShoppingItemMove(ctx context.Context, id, toListID uuid.UUID) (dbs
 // (its list, name, quantity, note, category, tick and position), at the
 // version ctx asks for (If-Match; without one, the version it has now).
 // A missing item or list is not found; another version is a StaleError.
+// Back on another list (the undo of a move) it is added to that list: a
+// full one refuses it (ELIMIT).
 func (tx *Tx) ShoppingItemRestore(ctx context.Context, before dbsqlc.ShoppingItemsView) (dbsqlc.ShoppingItemsView, error) {
 	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
@@ -72,6 +78,11 @@ func (tx *Tx) ShoppingItemRestore(ctx context.Context, before dbsqlc.ShoppingIte
 	if _, err := tx.ShoppingListGet(ctx, before.ListID); err != nil {
 		return cur, err
 	}
+	if before.ListID != cur.ListID {
+		if err := tx.shoppingListRoom(ctx, family, before.ListID); err != nil {
+			return cur, err
+		}
+	}
 	_, err = tx.q.ShoppingItemRestore(ctx, tx, dbsqlc.ShoppingItemRestoreParams{
 		ID: before.ID, FamilyID: family, ListID: before.ListID, Name: before.Name, Quantity: before.Quantity, Note: before.Note,
 		CategoryID: before.CategoryID, CategorySource: before.CategorySource, Checked: before.Checked,
@@ -87,13 +98,16 @@ func (tx *Tx) ShoppingItemRestore(ctx context.Context, before dbsqlc.ShoppingIte
 
 // ShoppingItemReinsert puts a deleted item of the family back, with its
 // id, on its list as it was. Its list gone is not found; an item with that
-// id already there is a conflict.
+// id already there is a conflict; a full list refuses it (ELIMIT).
 func (tx *Tx) ShoppingItemReinsert(ctx context.Context, before dbsqlc.ShoppingItemsView) (dbsqlc.ShoppingItemsView, error) {
 	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
 	}
 	family, err := tx.family()
 	if err != nil {
+		return dbsqlc.ShoppingItemsView{}, err
+	}
+	if err := tx.shoppingListRoom(ctx, family, before.ListID); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
 	}
 	_, err = tx.q.ShoppingItemReinsert(ctx, tx, dbsqlc.ShoppingItemReinsertParams{
@@ -113,7 +127,9 @@ func (tx *Tx) ShoppingItemReinsert(ctx context.Context, before dbsqlc.ShoppingIt
 // notes, due time, assignee, recurrence, snooze, completion, rotation), at
 // the version ctx asks for (If-Match; without one, the version it has now).
 // The right it needs is the one of what changes: completing for a
-// completion, snoozing for a snooze, editing for the rest.
+// completion, snoozing for a snooze, editing for the rest. A one-off task
+// reopened (the undo of a completion) counts against
+// familyhub.MaxOpenTasks, as TaskUncomplete does (ELIMIT at the limit).
 func (tx *Tx) TaskRestore(ctx context.Context, before dbsqlc.Task) (dbsqlc.Task, error) {
 	cur, err := tx.taskLock(ctx, before.ID)
 	if err != nil {
@@ -124,6 +140,13 @@ func (tx *Tx) TaskRestore(ctx context.Context, before dbsqlc.Task) (dbsqlc.Task,
 	}
 	if err := checkVersion(ctx, cur.Version, cur); err != nil {
 		return cur, err
+	}
+	if cur.CompletedAt != nil && before.CompletedAt == nil {
+		reopened := cur // a restore changes neither its recurrence nor its day
+		reopened.CompletedAt = nil
+		if err := tx.taskRoomFor(ctx, cur.FamilyID, reopened); err != nil {
+			return cur, err
+		}
 	}
 	t, err := tx.q.TaskRestore(ctx, tx, dbsqlc.TaskRestoreParams{
 		ID: before.ID, FamilyID: cur.FamilyID, Version: cur.Version, Title: before.Title, Notes: before.Notes, DueAt: before.DueAt,
@@ -154,13 +177,18 @@ func sameTaskFields(a, b dbsqlc.Task) bool {
 
 // TaskReinsert puts a deleted task of the family back with its id (an
 // instance keeps its template when that is still there). An assignee who
-// left is dropped; a CalDAV name or UID taken since is a conflict.
+// left is dropped; a CalDAV name or UID taken since is a conflict. A
+// recurring chore or an open one-off task counts against its limit as a
+// new one does (ELIMIT).
 func (tx *Tx) TaskReinsert(ctx context.Context, before dbsqlc.Task) (dbsqlc.Task, error) {
 	if err := tx.authorizeFor(familyhub.ActTaskCreate, before.AssigneeID); err != nil {
 		return dbsqlc.Task{}, err
 	}
 	family, err := tx.family()
 	if err != nil {
+		return dbsqlc.Task{}, err
+	}
+	if err := tx.taskRoomFor(ctx, family, before); err != nil {
 		return dbsqlc.Task{}, err
 	}
 	t, err := tx.q.TaskReinsert(ctx, tx, dbsqlc.TaskReinsertParams{
@@ -207,7 +235,8 @@ func (tx *Tx) CalendarEventRestore(ctx context.Context, before dbsqlc.CalendarEv
 
 // CalendarEventReinsert puts a deleted event of the family back with its
 // id, UID and CalDAV name, and its changed occurrences. A UID or name
-// taken since is a conflict.
+// taken since is a conflict; a family's own event counts against
+// familyhub.MaxCalendarEvents as a new one does (ELIMIT).
 func (tx *Tx) CalendarEventReinsert(ctx context.Context, before dbsqlc.CalendarEvent, overrides []dbsqlc.CalendarEventOverride) (dbsqlc.CalendarEvent, error) {
 	if err := tx.authorize(familyhub.ActCalendarEventCreate); err != nil {
 		return dbsqlc.CalendarEvent{}, err
@@ -223,6 +252,11 @@ func (tx *Tx) CalendarEventReinsert(ctx context.Context, before dbsqlc.CalendarE
 	f := fieldsOf(before)
 	if err := f.Check(loc, true); err != nil {
 		return dbsqlc.CalendarEvent{}, err
+	}
+	if before.SubscriptionID == nil {
+		if err := tx.calendarEventRoom(ctx, family); err != nil {
+			return dbsqlc.CalendarEvent{}, err
+		}
 	}
 	e, err := tx.q.CalendarEventInsert(ctx, tx, dbsqlc.CalendarEventInsertParams{
 		ID: &before.ID, FamilyID: family, Uid: before.Uid, Title: f.Title, Notes: f.Notes, Location: f.Location,

@@ -25,6 +25,11 @@ type TaskNew struct {
 	// Rotation lists the members a recurring chore rotates between
 	// (docs/api/tasks.md); null or empty for none.
 	Rotation familyhub.Optional[[]uuid.UUID]
+	// Completed creates a one-off task done already, completed by the
+	// caller (a CalDAV PUT of a new VTODO with STATUS:COMPLETED): it needs
+	// the right to complete it too, and adds no open task, so
+	// familyhub.MaxOpenTasks does not count it.
+	Completed bool `json:",omitempty"`
 }
 
 // TaskPatch changes the present fields of a task.
@@ -154,15 +159,30 @@ func (tx *Tx) taskCreate(ctx context.Context, family uuid.UUID, p TaskNew) (dbsq
 		}
 		params.Recurrence = ptr(rec.String())
 	}
+	if p.Completed {
+		if params.Recurrence != nil {
+			return dbsqlc.Task{}, familyhub.Invalid("recurrence", "A recurring task cannot be created done; complete one of its instances instead.")
+		}
+		if err := tx.authorizeFor(familyhub.ActTaskComplete, p.AssigneeID); err != nil {
+			return dbsqlc.Task{}, err
+		}
+	}
 	if err := tx.checkAssignee(ctx, family, p.AssigneeID); err != nil {
 		return dbsqlc.Task{}, err
 	}
-	if err := tx.taskRoom(ctx, family, params.Recurrence != nil); err != nil {
-		return dbsqlc.Task{}, err
+	if !p.Completed { // a task created done adds no open task
+		if err := tx.taskRoom(ctx, family, params.Recurrence != nil); err != nil {
+			return dbsqlc.Task{}, err
+		}
 	}
 	task, err := tx.q.TaskInsert(ctx, tx, params)
 	if err != nil {
 		return task, Err(err, "task")
+	}
+	if p.Completed {
+		if task, err = tx.q.TaskComplete(ctx, tx, dbsqlc.TaskCompleteParams{ID: task.ID, FamilyID: family, CompletedBy: tx.user()}); err != nil {
+			return task, Err(err, "task")
+		}
 	}
 	if task, err = tx.taskRotationSet(ctx, task, p.Rotation); err != nil {
 		return task, err
@@ -352,6 +372,30 @@ func (tx *Tx) taskRoom(ctx context.Context, family uuid.UUID, template bool) err
 		familyhub.Errorf(familyhub.ELIMIT, "A family can have at most %d open tasks; complete or delete some first.", familyhub.MaxOpenTasks))
 }
 
+// taskLimit says which limit a task counts against: a recurring chore
+// (template) familyhub.MaxTaskTemplates, an open one-off task
+// familyhub.MaxOpenTasks; a done task and a chore's instance count against
+// none (counted false).
+func taskLimit(t dbsqlc.Task) (template, counted bool) {
+	switch {
+	case t.Recurrence != nil:
+		return true, true
+	case t.CompletedAt == nil && !t.InstanceDate.Valid:
+		return false, true
+	}
+	return false, false
+}
+
+// taskRoomFor is taskRoom for the task t about to be added, reopened or
+// put back: nothing to count when it counts against no limit.
+func (tx *Tx) taskRoomFor(ctx context.Context, family uuid.UUID, t dbsqlc.Task) error {
+	template, counted := taskLimit(t)
+	if !counted {
+		return nil
+	}
+	return tx.taskRoom(ctx, family, template)
+}
+
 // TaskUncomplete marks a task not done. A one-off task reopened counts
 // against familyhub.MaxOpenTasks as a new one does (ELIMIT at the limit).
 func (tx *Tx) TaskUncomplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, error) {
@@ -362,10 +406,10 @@ func (tx *Tx) TaskUncomplete(ctx context.Context, id uuid.UUID) (dbsqlc.Task, er
 		if cur.CompletedAt == nil {
 			return cur, nil
 		}
-		if !cur.InstanceDate.Valid {
-			if err := tx.taskRoom(ctx, cur.FamilyID, false); err != nil {
-				return cur, err
-			}
+		reopened := cur
+		reopened.CompletedAt = nil
+		if err := tx.taskRoomFor(ctx, cur.FamilyID, reopened); err != nil {
+			return cur, err
 		}
 		return tx.q.TaskUncomplete(ctx, tx, dbsqlc.TaskUncompleteParams{ID: cur.ID, FamilyID: cur.FamilyID})
 	})

@@ -21,6 +21,7 @@ var deFormats = map[string]string{
 	"A family can have at most %d recipes; delete one first.":                         "Eine Familie kann höchstens %d Rezepte haben; lösche zuerst eines.",
 	"A family can have at most %d recurring chores; delete one first.":                "Eine Familie kann höchstens %d wiederkehrende Aufgaben haben; lösche zuerst eine.",
 	"A family can have at most %d open tasks; complete or delete some first.":         "Eine Familie kann höchstens %d offene Aufgaben haben; erledige oder lösche zuerst welche.",
+	"A family can have at most %d calendar events; delete some first.":                "Eine Familie kann höchstens %d Kalendertermine haben; lösche zuerst welche.",
 
 	// Not found, conflicts, roles.
 	"%s not found":            "%s nicht gefunden",
@@ -171,6 +172,7 @@ var deFormats = map[string]string{
 
 	// Tasks.
 	"A recurring task cannot be snoozed; snooze one of its instances.":                      "Eine wiederkehrende Aufgabe kann nicht verschoben werden; verschiebe eine ihrer Einzelaufgaben.",
+	"A recurring task cannot be created done; complete one of its instances instead.":       "Eine wiederkehrende Aufgabe kann nicht erledigt angelegt werden; erledige stattdessen eine ihrer Einzelaufgaben.",
 	"A recurring task keeps a recurrence; delete it to stop it.":                            "Eine wiederkehrende Aufgabe behält ihre Wiederholung; lösche sie, um sie zu beenden.",
 	"A rotation has at most %d members.":                                                    "Beim Abwechseln sind höchstens %d Mitglieder dabei.",
 	"Only a recurring task can change its recurrence; create a new recurring task instead.": "Nur eine wiederkehrende Aufgabe kann ihre Wiederholung ändern; lege stattdessen eine neue wiederkehrende Aufgabe an.",

@@ -64,3 +64,46 @@ func TestLimitReachedAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestUndoAtLimit: the assistant's undo of a completion reopens the task,
+// so at the open tasks' limit it is refused as a new task is: 409
+// limit_reached with the limit's sentence in the command's language (the
+// PWA shows it under the assistant's reply), and nothing undone.
+func TestUndoAtLimit(t *testing.T) {
+	t.Parallel()
+	env, c, acc, _ := newAssistantFamily(t, Config{})
+	c.must(http.StatusCreated, "POST", "/api/tasks", map[string]any{"title": "Water the plants"})
+	c.must(http.StatusCreated, "POST", "/api/tasks", map[string]any{"title": "Oma anrufen"})
+	en := c.command(t, "mark water the plants as done")
+	de := c.command(t, "Oma anrufen ist erledigt")
+	if !en.Undoable || en.Lang != "en" || !de.Undoable || de.Lang != "de" {
+		t.Fatalf("commands: %+v %+v", en, de)
+	}
+	if _, err := env.pool.Exec(context.Background(), `INSERT INTO tasks (family_id, title) SELECT $1, 't' || g FROM generate_series(1, $2) g`,
+		acc.Family.ID, familyhub.MaxOpenTasks); err != nil {
+		t.Fatal(err)
+	}
+	before := env.domainState(t, acc.Family.ID.String())
+	for _, tc := range []struct {
+		cmd          assistantAnswer
+		accept, want string
+	}{
+		{en, "en", "A family can have at most 5000 open tasks; complete or delete some first."},
+		{de, "de-DE,de;q=0.9", "Eine Familie kann höchstens 5000 offene Aufgaben haben; erledige oder lösche zuerst welche."},
+	} {
+		st, h, body, err := c.send("POST", "/api/assistant/commands/"+tc.cmd.ID+"/undo", `{}`, map[string]string{"Accept-Language": tc.accept})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := response{&http.Response{StatusCode: st, Header: h}, body}
+		if st != http.StatusConflict {
+			t.Fatalf("undo (%s): status %d, want 409; %s", tc.cmd.Lang, st, body)
+		}
+		if e := r.errorBody(t); e.Code != familyhub.ELIMIT || e.Message != tc.want || h.Get("Content-Language") != tc.cmd.Lang {
+			t.Errorf("undo (%s): %+v, Content-Language %q; want %q", tc.cmd.Lang, e, h.Get("Content-Language"), tc.want)
+		}
+	}
+	if after := env.domainState(t, acc.Family.ID.String()); after != before {
+		t.Errorf("a refused undo wrote: %s, then %s", before, after)
+	}
+}

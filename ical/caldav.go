@@ -499,6 +499,13 @@ func (s *davServer) davError(err error) error {
 		// RFC 4791 5.3.2.1: a PUT the server cannot store is 403
 		// (valid-calendar-object-resource), with the reason in the body.
 		status = http.StatusForbidden
+	case familyhub.ELIMIT:
+		// A new object in a collection at its limit (the family's events
+		// or open tasks, docs/api.md "Limits"): the collection's quota is
+		// used up, which WebDAV answers 507 (RFC 4918 9.7.1, RFC 4331
+		// quota-not-exceeded); a 409 means a missing parent collection to
+		// a WebDAV client. The body names the limit.
+		status = http.StatusInsufficientStorage
 	}
 	return webdav.NewHTTPError(status, &davStatus{code: status, err: fe})
 }

@@ -93,7 +93,7 @@ func (c *taskCollection) headsByIDs(ctx context.Context, tx *db.Tx, ids []uuid.U
 }
 
 // put creates or changes the task served as name. A new VTODO creates a
-// task (TaskCreate); a changed one changes the task's title, notes, due
+// task (TaskCreate; done already when its STATUS says so); a changed one changes the task's title, notes, due
 // time and assignee (TaskUpdate) and completes or reopens it (TaskComplete,
 // TaskUncomplete) as its STATUS says; the VTODO itself is kept for what
 // FamilyHub does not model.
@@ -141,13 +141,10 @@ func (c *taskCollection) put(ctx context.Context, tx *db.Tx, name string, cal *i
 		if taken {
 			return davObject{}, errUIDConflict
 		}
-		if t, _, err = tx.TaskCreate(ctx, db.TaskNew{Title: vt.Title, Notes: vt.Notes, DueAt: vt.DueAt, AssigneeID: vt.AssigneeID}); err != nil {
+		// A task done already adds no open task: the open tasks' limit
+		// does not count it.
+		if t, _, err = tx.TaskCreate(ctx, db.TaskNew{Title: vt.Title, Notes: vt.Notes, DueAt: vt.DueAt, AssigneeID: vt.AssigneeID, Completed: vt.Completed}); err != nil {
 			return davObject{}, err
-		}
-		if vt.Completed {
-			if t, err = tx.TaskComplete(ctx, t.ID); err != nil {
-				return davObject{}, err
-			}
 		}
 	}
 	// The VTODO beside the modelled fields (a URL, PRIORITY, alarms: what

@@ -289,6 +289,9 @@ func (im *importer) syncCalDAV(ctx context.Context, ctag string) error {
 		}
 		changed = append(changed, fi.Path)
 	}
+	if err := tooManyEvents(len(listed)); err != nil {
+		return err
+	}
 	sort.Strings(changed)
 	cc, err := caldav.NewClient(im.hc, im.sub.Url)
 	if err != nil {
@@ -392,6 +395,9 @@ func (im *importer) syncICS(ctx context.Context) error {
 			byUID[uid] = append(byUID[uid], c)
 		}
 	}
+	if err := tooManyEvents(len(uids)); err != nil {
+		return err
+	}
 	existing, err := im.existing(ctx)
 	if err != nil {
 		return err
@@ -419,6 +425,18 @@ func (im *importer) syncICS(ctx context.Context) error {
 		}
 	}
 	return im.deleteMissing(ctx, existing, listed)
+}
+
+// tooManyEvents refuses a source that holds n events (objects, one per
+// UID) when that is more than familyhub.MaxImportedEventsPerSubscription:
+// the import fails as a whole before writing any, so the family's copies
+// stay as the last sync left them, and last_error says why.
+func tooManyEvents(n int) error {
+	if n <= familyhub.MaxImportedEventsPerSubscription {
+		return nil
+	}
+	return &importError{msg: fmt.Sprintf("The calendar has %d events; FamilyHub imports at most %d from one calendar. Nothing was imported or changed.",
+		n, familyhub.MaxImportedEventsPerSubscription)}
 }
 
 func (im *importer) existing(ctx context.Context) (map[string]dbsqlc.CalendarSubscriptionImportedListRow, error) {

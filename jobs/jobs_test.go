@@ -189,6 +189,27 @@ func TestPruneEvents(t *testing.T) {
 		('c', $1, now() + interval '10 days', NULL),
 		('d', $1, now() - interval '1 day', NULL)`, members[0])
 	exec(t, pool, `INSERT INTO auth_failures (email, client_addr, at) VALUES ('x', 'y', now() - interval '2 days'), ('x', 'y', now())`)
+	// Invites used or expired more than the session retention (30 days)
+	// ago go; recent ones and open ones stay. (Another family: their
+	// writes and deletes are events of its own.)
+	other, _ := newFamilyRows(t, pool, "UTC", 1)
+	exec(t, pool, `INSERT INTO invites (family_id, code_hash, expires_at, used_at) VALUES
+		($1, 'used-long-ago', now() - interval '30 days', now() - interval '31 days'),
+		($1, 'expired-long-ago', now() - interval '31 days', NULL),
+		($1, 'used-lately', now() + interval '5 days', now() - interval '1 day'),
+		($1, 'expired-lately', now() - interval '1 day', NULL),
+		($1, 'open', now() + interval '5 days', NULL)`, other)
+	// Feeds revoked as long ago go, unless an app asked for one since (it
+	// keeps hearing 410 Gone); live and recently revoked ones stay.
+	exec(t, pool, `INSERT INTO ical_feeds (family_id, name, token_hash, revoked_at, last_used_at) VALUES
+		($1, 'revoked-long-ago', 'a', now() - interval '31 days', now() - interval '40 days'),
+		($1, 'revoked-never-used', 'b', now() - interval '31 days', NULL),
+		($1, 'still-asked-for', $2, now() - interval '31 days', NULL),
+		($1, 'revoked-lately', 'd', now() - interval '1 day', NULL),
+		($1, 'live', 'e', NULL, now() - interval '60 days')`, other, db.HashToken("asked"))
+	if f, err := db.NewStore(pool).ICalFeedByToken(context.Background(), "asked"); err != nil || f.RevokedAt == nil {
+		t.Fatalf("a revoked feed asked for: %+v %v", f, err)
+	}
 	e := newTestEngine(t, pool, Config{})
 	cmd, err := e.Command("prune-events", nil)
 	if err != nil {
@@ -199,7 +220,7 @@ func TestPruneEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if seqs := scalar[[]int64](t, pool, `SELECT array_agg(seq) FROM event_log`); !slices.Equal(seqs, []int64{2}) {
+	if seqs := scalar[[]int64](t, pool, `SELECT array_agg(seq) FROM event_log WHERE family_id = $1`, family); !slices.Equal(seqs, []int64{2}) {
 		t.Fatalf("event_log kept %v, want [2]", seqs)
 	}
 	if n := scalar[int](t, pool, `SELECT count(*) FROM sessions`); n != 2 {
@@ -207,6 +228,12 @@ func TestPruneEvents(t *testing.T) {
 	}
 	if n := scalar[int](t, pool, `SELECT count(*) FROM auth_failures`); n != 1 {
 		t.Fatalf("%d auth failures left, want 1", n)
+	}
+	if left := scalar[[]string](t, pool, `SELECT array_agg(convert_from(code_hash, 'UTF8') ORDER BY code_hash) FROM invites`); !slices.Equal(left, []string{"expired-lately", "open", "used-lately"}) {
+		t.Errorf("invites left: %v", left)
+	}
+	if left := scalar[[]string](t, pool, `SELECT array_agg(name ORDER BY name) FROM ical_feeds`); !slices.Equal(left, []string{"live", "revoked-lately", "still-asked-for"}) {
+		t.Errorf("feeds left: %v", left)
 	}
 }
 

@@ -23,9 +23,11 @@ const authFailureRetention = 24 * time.Hour
 // older than EventRetention (a client resuming from before that is told to
 // resync), realtime tickets expired over an hour ago, login failures older
 // than a day, sessions expired or revoked more than SessionRetention ago,
-// the client ids of creates older than EventRetention, and expired claims
-// on the classifier's questions. Deleting is idempotent: concurrent runs
-// delete each row once.
+// the client ids of creates older than EventRetention, expired claims on
+// the classifier's questions, and, like ended sessions, invites used or
+// expired and calendar feeds revoked more than SessionRetention ago (a
+// revoked feed only once no app has asked for it for as long). Deleting is
+// idempotent: concurrent runs delete each row once.
 func (e *Engine) runPruneEvents(ctx context.Context, _ PruneEventsArgs) error {
 	now := e.cfg.Now()
 	var events int64
@@ -53,6 +55,16 @@ func (e *Engine) runPruneEvents(ctx context.Context, _ PruneEventsArgs) error {
 	if err != nil {
 		return err
 	}
+	// Credentials that no longer let anyone in are kept as long as ended
+	// sessions: invites used or expired, feeds revoked.
+	invites, err := e.store.Q.InvitePrune(ctx, e.store.Pool, now.Add(-e.cfg.SessionRetention))
+	if err != nil {
+		return err
+	}
+	feeds, err := e.store.Q.ICalFeedPrune(ctx, e.store.Pool, now.Add(-e.cfg.SessionRetention))
+	if err != nil {
+		return err
+	}
 	// Client ids of creates are remembered as long as the event log: a
 	// client that was offline longer resyncs anyway.
 	creates, err := e.store.Q.ClientCreatePrune(ctx, e.store.Pool, now.Add(-e.cfg.EventRetention))
@@ -66,6 +78,7 @@ func (e *Engine) runPruneEvents(ctx context.Context, _ PruneEventsArgs) error {
 		return err
 	}
 	Logger(ctx).Info("pruned", "events", events, "tickets", tickets, "auth_failures", failures, "sessions", sessions,
-		"client_creates", creates, "classifier_claims", claims, "event_retention", e.cfg.EventRetention)
+		"invites", invites, "ical_feeds", feeds, "client_creates", creates, "classifier_claims", claims,
+		"event_retention", e.cfg.EventRetention)
 	return nil
 }

@@ -12,6 +12,14 @@ VALUES (coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), @family_id, @uid, @t
     @read_only, sqlc.narg('source_href'), sqlc.narg('source_etag'), sqlc.narg('created_by'))
 RETURNING *;
 
+-- CalendarEventCountOwn counts the family's own events (not imported), up
+-- to @most (the limit): an index-only scan of calendar_events_family_id_own_idx
+-- (00032) that never reads more entries than that.
+-- name: CalendarEventCountOwn :one
+SELECT count(*)::int FROM (
+    SELECT FROM calendar_events WHERE family_id = @family_id AND subscription_id IS NULL LIMIT @most::int
+) e;
+
 -- name: CalendarEventGet :one
 SELECT * FROM calendar_events WHERE id = @id AND family_id = @family_id;
 

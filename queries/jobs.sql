@@ -132,6 +132,20 @@ WHERE (family_id, seq) IN (
 DELETE FROM sessions
 WHERE expires_at < @before::timestamptz OR revoked_at < @before::timestamptz;
 
+-- InvitePrune deletes invites used or expired before @before. Nothing
+-- points at an invite (the member it made keeps no link to it); a revoked
+-- invite is deleted at once (InviteDelete). Each delete is announced as a
+-- FAMILY_UPDATED event (invites_event), as a revocation is.
+-- name: InvitePrune :execrows
+DELETE FROM invites WHERE used_at < @before::timestamptz OR expires_at < @before::timestamptz;
+
+-- ICalFeedPrune deletes feeds revoked before @before that no app asked for
+-- since then (a revoked feed's URL answers 410 and notes the ask in
+-- last_used_at, db.Store.ICalFeedByToken). Nothing points at a feed.
+-- name: ICalFeedPrune :execrows
+DELETE FROM ical_feeds
+WHERE revoked_at < @before::timestamptz AND (last_used_at IS NULL OR last_used_at < @before::timestamptz);
+
 -- ShoppingClassifierClaimPrune deletes expired claims (of workers that died
 -- before releasing them).
 -- name: ShoppingClassifierClaimPrune :execrows

@@ -12,6 +12,27 @@ import (
 	"github.com/google/uuid"
 )
 
+const calendarEventCountOwn = `-- name: CalendarEventCountOwn :one
+SELECT count(*)::int FROM (
+    SELECT FROM calendar_events WHERE family_id = $1 AND subscription_id IS NULL LIMIT $2::int
+) e
+`
+
+type CalendarEventCountOwnParams struct {
+	FamilyID uuid.UUID
+	Most     int32
+}
+
+// CalendarEventCountOwn counts the family's own events (not imported), up
+// to @most (the limit): an index-only scan of calendar_events_family_id_own_idx
+// (00032) that never reads more entries than that.
+func (q *Queries) CalendarEventCountOwn(ctx context.Context, db DBTX, arg CalendarEventCountOwnParams) (int32, error) {
+	row := db.QueryRow(ctx, calendarEventCountOwn, arg.FamilyID, arg.Most)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const calendarEventDelete = `-- name: CalendarEventDelete :execrows
 DELETE FROM calendar_events WHERE id = $1 AND family_id = $2
 `

@@ -37,6 +37,38 @@ func (q *Queries) EventLogPruneBatch(ctx context.Context, db DBTX, arg EventLogP
 	return result.RowsAffected(), nil
 }
 
+const iCalFeedPrune = `-- name: ICalFeedPrune :execrows
+DELETE FROM ical_feeds
+WHERE revoked_at < $1::timestamptz AND (last_used_at IS NULL OR last_used_at < $1::timestamptz)
+`
+
+// ICalFeedPrune deletes feeds revoked before @before that no app asked for
+// since then (a revoked feed's URL answers 410 and notes the ask in
+// last_used_at, db.Store.ICalFeedByToken). Nothing points at a feed.
+func (q *Queries) ICalFeedPrune(ctx context.Context, db DBTX, before time.Time) (int64, error) {
+	result, err := db.Exec(ctx, iCalFeedPrune, before)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const invitePrune = `-- name: InvitePrune :execrows
+DELETE FROM invites WHERE used_at < $1::timestamptz OR expires_at < $1::timestamptz
+`
+
+// InvitePrune deletes invites used or expired before @before. Nothing
+// points at an invite (the member it made keeps no link to it); a revoked
+// invite is deleted at once (InviteDelete). Each delete is announced as a
+// FAMILY_UPDATED event (invites_event), as a revocation is.
+func (q *Queries) InvitePrune(ctx context.Context, db DBTX, before time.Time) (int64, error) {
+	result, err := db.Exec(ctx, invitePrune, before)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const jobFamilyList = `-- name: JobFamilyList :many
 
 

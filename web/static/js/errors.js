@@ -35,6 +35,7 @@ const BY_LIMIT = [
   [/^\/api\/family\/invites$/, 'error.limit.invites'],
   [/^\/api\/family\/child-devices$/, 'error.limit.childDevices'],
   [/^\/api\/dav\/app-passwords$/, 'error.limit.appPasswords'],
+  [/^\/api\/calendar\/events$/, 'error.limit.events'],
   [/^\/api\/calendar\/feeds$/, 'error.limit.feeds'],
   [/^\/api\/calendar\/subscriptions$/, 'error.limit.subscriptions'],
   [/^\/api\/auth\/signup$/, 'error.limit.members'],

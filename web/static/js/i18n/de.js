@@ -54,6 +54,7 @@ export default {
   'error.limit.invites': 'Es gibt zu viele offene Einladungscodes. Widerrufe zuerst einige.',
   'error.limit.childDevices': 'Eure Familie hat schon so viele Geräte für Kinder, wie FamilyHub erlaubt. Entferne zuerst eines.',
   'error.limit.appPasswords': 'Du hast schon so viele App-Passwörter, wie FamilyHub erlaubt. Widerrufe zuerst eines.',
+  'error.limit.events': 'Eure Familie hat schon so viele Kalendertermine, wie FamilyHub erlaubt. Lösche zuerst welche (vergangene zählen mit).',
   'error.limit.feeds': 'Eure Familie hat schon so viele Kalender-Feeds, wie FamilyHub erlaubt. Widerrufe zuerst einen.',
   'error.limit.subscriptions': 'Eure Familie hat schon so viele Kalender abonniert, wie FamilyHub erlaubt. Entferne zuerst einen.',
   'error.limit.members': 'Diese Familie hat schon so viele Mitglieder, wie FamilyHub erlaubt.',

@@ -55,6 +55,7 @@ export default {
   'error.limit.invites': 'There are too many open invite codes. Revoke some first.',
   'error.limit.childDevices': 'Your family has as many devices for children as FamilyHub allows. Remove one first.',
   'error.limit.appPasswords': 'You have as many app passwords as FamilyHub allows. Revoke one first.',
+  'error.limit.events': 'Your family has as many calendar events as FamilyHub allows. Delete some first (past ones too).',
   'error.limit.feeds': 'Your family has as many calendar feeds as FamilyHub allows. Revoke one first.',
   'error.limit.subscriptions': 'Your family has subscribed to as many calendars as FamilyHub allows. Remove one first.',
   'error.limit.members': 'This family has as many members as FamilyHub allows.',

@@ -1,0 +1,159 @@
+package db_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// Restores (the assistant's undo, db/restore.go) add to bounded
+// collections as creates do: an item back on a full list, a task reopened
+// or put back at the open tasks' limit, an event put back at the events'
+// limit. Each is refused (ELIMIT) at the limit and passes with room.
+
+// TestRestoreLimits: every restore that adds to a bounded collection is
+// refused at its limit, and writes nothing.
+func TestRestoreLimits(t *testing.T) {
+	t.Parallel()
+	e := newPipelineEnvConns(t, 2)
+	ctx := e.owner(t, "restore")
+	family := familyhub.AuthFromContext(ctx).FamilyID
+	tx := func(fn func(tx *db.Tx) error) error { return e.store.Tx(ctx, fn) }
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+
+	// Shopping: a list and an item on it; another list to move it to.
+	var weekly, aldi dbsqlc.ShoppingList
+	var milk dbsqlc.ShoppingItemsView
+	must("lists", tx(func(tx *db.Tx) (err error) {
+		if weekly, _, err = tx.ShoppingListCreate(ctx, db.ShoppingListNew{Name: "Weekly"}); err != nil {
+			return err
+		}
+		if aldi, _, err = tx.ShoppingListCreate(ctx, db.ShoppingListNew{Name: "Aldi"}); err != nil {
+			return err
+		}
+		milk, _, err = tx.ShoppingItemAdd(ctx, weekly.ID, db.ShoppingItemNew{Name: "milk"})
+		return err
+	}))
+	fillList := func(list uuid.UUID, from, n int) {
+		e.exec(t, `INSERT INTO shopping_items (family_id, list_id, name, position)
+			SELECT $1, $2, 'x' || g, g FROM generate_series($3::int, $3::int + $4::int - 1) g`, family, list, from, n)
+	}
+	// Moved to Aldi, and Weekly full since: the undo of the move is refused.
+	must("move", tx(func(tx *db.Tx) error { _, err := tx.ShoppingItemMove(ctx, milk.ID, aldi.ID); return err }))
+	fillList(weekly.ID, 100, familyhub.MaxShoppingItemsPerList)
+	wantLimit(t, "an item moved back to a full list", tx(func(tx *db.Tx) error {
+		_, err := tx.ShoppingItemRestore(ctx, milk)
+		return err
+	}))
+	// Aldi full with it: restoring it on the list it is on (a tick undone)
+	// adds nothing, so it passes.
+	fillList(aldi.ID, 100, familyhub.MaxShoppingItemsPerList-1)
+	onAldi := milk
+	onAldi.ListID = aldi.ID
+	must("tick", tx(func(tx *db.Tx) error {
+		_, err := tx.ShoppingItemUpdate(ctx, milk.ID, db.ShoppingItemPatch{Checked: familyhub.Some(true)})
+		return err
+	}))
+	must("a tick undone on a full list", tx(func(tx *db.Tx) error { _, err := tx.ShoppingItemRestore(ctx, onAldi); return err }))
+	// Deleted from Aldi, and Aldi full again since: putting it back is refused.
+	must("delete", tx(func(tx *db.Tx) error { return tx.ShoppingItemDelete(ctx, milk.ID) }))
+	fillList(aldi.ID, 50_000, 1)
+	wantLimit(t, "a deleted item put back on a full list", tx(func(tx *db.Tx) error {
+		_, err := tx.ShoppingItemReinsert(ctx, onAldi)
+		return err
+	}))
+	e.exec(t, `DELETE FROM shopping_items WHERE id = (SELECT id FROM shopping_items WHERE list_id = $1 LIMIT 1)`, aldi.ID)
+	must("put back with room", tx(func(tx *db.Tx) error { _, err := tx.ShoppingItemReinsert(ctx, onAldi); return err }))
+
+	// Tasks: one completed, one deleted, a chore deleted.
+	var done, gone, chore dbsqlc.Task
+	must("tasks", tx(func(tx *db.Tx) (err error) {
+		if done, _, err = tx.TaskCreate(ctx, db.TaskNew{Title: "Call grandma"}); err != nil {
+			return err
+		}
+		if gone, _, err = tx.TaskCreate(ctx, db.TaskNew{Title: "Fix the bike"}); err != nil {
+			return err
+		}
+		chore, _, err = tx.TaskCreate(ctx, db.TaskNew{Title: "Dishes", Recurrence: ptr("FREQ=WEEKLY")})
+		return err
+	}))
+	var doneGone dbsqlc.Task
+	must("complete, delete", tx(func(tx *db.Tx) (err error) {
+		if _, err = tx.TaskComplete(ctx, done.ID); err != nil {
+			return err
+		}
+		if err = tx.TaskDelete(ctx, gone.ID); err != nil {
+			return err
+		}
+		if err = tx.TaskDelete(ctx, chore.ID); err != nil {
+			return err
+		}
+		// A done task deleted: putting it back adds no open task.
+		if doneGone, _, err = tx.TaskCreate(ctx, db.TaskNew{Title: "Pay the bill"}); err != nil {
+			return err
+		}
+		if doneGone, err = tx.TaskComplete(ctx, doneGone.ID); err != nil {
+			return err
+		}
+		return tx.TaskDelete(ctx, doneGone.ID)
+	}))
+	e.exec(t, `INSERT INTO tasks (family_id, title) SELECT $1, 't' || g FROM generate_series(1, $2) g`, family, familyhub.MaxOpenTasks)
+	e.exec(t, `INSERT INTO tasks (family_id, title, recurrence) SELECT $1, 'c' || g, 'FREQ=DAILY' FROM generate_series(1, $2) g`, family, familyhub.MaxTaskTemplates)
+	wantLimit(t, "a completion undone", tx(func(tx *db.Tx) error { _, err := tx.TaskRestore(ctx, done); return err }))
+	wantLimit(t, "an open task put back", tx(func(tx *db.Tx) error { _, err := tx.TaskReinsert(ctx, gone); return err }))
+	wantLimit(t, "a chore put back", tx(func(tx *db.Tx) error { _, err := tx.TaskReinsert(ctx, chore); return err }))
+	must("a done task put back", tx(func(tx *db.Tx) error { _, err := tx.TaskReinsert(ctx, doneGone); return err }))
+	// A done task restored to another done state (its notes) adds none.
+	must("a done task's edit undone", tx(func(tx *db.Tx) error {
+		cur, err := tx.TaskGet(ctx, done.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.TaskUpdate(ctx, done.ID, db.TaskPatch{Notes: familyhub.Some("she was out")}); err != nil {
+			return err
+		}
+		_, err = tx.TaskRestore(ctx, cur)
+		return err
+	}))
+	if n := e.countWhere(t, `tasks WHERE family_id = $1 AND completed_at IS NULL AND recurrence IS NULL AND instance_date IS NULL`, family); n != familyhub.MaxOpenTasks {
+		t.Errorf("%d open tasks, want %d", n, familyhub.MaxOpenTasks)
+	}
+
+	// Events: one deleted, then the family at the limit.
+	var dentist dbsqlc.CalendarEvent
+	start := time.Date(2027, 3, 5, 15, 0, 0, 0, time.UTC)
+	must("event", tx(func(tx *db.Tx) (err error) {
+		if dentist, _, err = tx.CalendarEventAdd(ctx, db.CalendarEventFields{Title: "Dentist", StartsAt: start, EndsAt: start.Add(time.Hour)}); err != nil {
+			return err
+		}
+		return tx.CalendarEventDelete(ctx, dentist.ID)
+	}))
+	fillEvents(t, e, family, familyhub.MaxCalendarEvents)
+	wantLimit(t, "an event put back", tx(func(tx *db.Tx) error {
+		_, err := tx.CalendarEventReinsert(ctx, dentist, nil)
+		return err
+	}))
+	e.exec(t, `DELETE FROM calendar_events WHERE id = (SELECT id FROM calendar_events WHERE family_id = $1 LIMIT 1)`, family)
+	must("an event put back with room", tx(func(tx *db.Tx) error { _, err := tx.CalendarEventReinsert(ctx, dentist, nil); return err }))
+}
+
+// countWhere counts the rows of "table WHERE ..." with args.
+func (e *pipelineEnv) countWhere(t *testing.T, from string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM `+from, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
