@@ -74,7 +74,11 @@ const MigrationLockID = 0x3d1c_6c2f_5a7e_0b41
 // one database all succeed: one migrates, the others wait for the lock and
 // then find nothing to do.
 func Migrate(ctx context.Context, sqlDB *sql.DB, logger *slog.Logger) error {
-	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(MigrationLockID))
+	// goose asks for the lock every 5 s by default: replicas started
+	// together then wait 5 s per replica ahead of them, though each one
+	// after the first holds it only for a moment (nothing left to apply).
+	// Ask every second (its shortest period), still for up to 5 minutes.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(MigrationLockID), lock.WithLockTimeout(1, 300))
 	if err != nil {
 		return fmt.Errorf("migration locker: %w", err)
 	}

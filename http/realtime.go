@@ -18,22 +18,32 @@ import (
 // (OriginAllowed) and one resume rule (since = the last seq the client saw).
 
 const (
-	// realtimePingInterval is the heartbeat: WebSocket pings, SSE comments.
+	// realtimePingInterval is the heartbeat: WebSocket pings, SSE comments
+	// (Config.RealtimePing).
 	realtimePingInterval = 25 * time.Second
-	// realtimeWriteTimeout bounds each write to a client.
+	// realtimeWriteTimeout bounds each write to a client, and the wait for
+	// a ping's answer (Config.RealtimeWriteTimeout).
 	realtimeWriteTimeout = 10 * time.Second
 	maxPollTimeout       = 30 * time.Second
 )
 
 // realtimeState is what the transports need besides the Server.
 type realtimeState struct {
-	hub     *realtime.Hub
-	metrics *realtime.Metrics
+	hub          *realtime.Hub
+	metrics      *realtime.Metrics
+	ping         time.Duration // realtimePingInterval unless configured
+	writeTimeout time.Duration // realtimeWriteTimeout unless configured
 }
 
 // MountRealtime adds the realtime endpoints over hub. Call it before serving.
 func (s *Server) MountRealtime(hub *realtime.Hub, metrics *realtime.Metrics) {
-	s.rt = &realtimeState{hub: hub, metrics: metrics}
+	s.rt = &realtimeState{hub: hub, metrics: metrics, ping: realtimePingInterval, writeTimeout: realtimeWriteTimeout}
+	if s.cfg.RealtimePing > 0 {
+		s.rt.ping = s.cfg.RealtimePing
+	}
+	if s.cfg.RealtimeWriteTimeout > 0 {
+		s.rt.writeTimeout = s.cfg.RealtimeWriteTimeout
+	}
 	s.router.Get("/ws", s.handleWS)
 	s.router.Get("/sse", s.handleSSE)
 	api := s.api.With(RequireAuth)

@@ -37,7 +37,7 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 
 	write := func(format string, args ...any) error {
-		if err := rc.SetWriteDeadline(time.Now().Add(realtimeWriteTimeout)); err != nil {
+		if err := rc.SetWriteDeadline(time.Now().Add(s.rt.writeTimeout)); err != nil {
 			return err
 		}
 		if _, err := fmt.Fprintf(w, format, args...); err != nil {
@@ -60,7 +60,7 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	seen := s.pushTrack(c, j.Start) // what this device was sent, for notify (http/push.go)
-	ping := time.NewTicker(realtimePingInterval)
+	ping := time.NewTicker(s.rt.ping)
 	defer ping.Stop()
 	for {
 		select {

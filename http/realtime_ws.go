@@ -61,7 +61,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(hardReadLimit)
 	// Not the request's context: it ends when this handler returns.
 	ctx, cancel := context.WithCancel(context.Background())
-	wc := &wsConn{metrics: s.rt.metrics, conn: conn, c: c, ctx: ctx, cancel: cancel}
+	wc := &wsConn{rt: s.rt, conn: conn, c: c, ctx: ctx, cancel: cancel}
 	go wc.serve(s, j.Messages(), j.Start)
 }
 
@@ -121,7 +121,7 @@ func (w *wsConn) serve(s *Server, first []realtime.Message, start int64) {
 		conn.Close(websocket.StatusCode(code), reason) // ends the read below
 	})
 	defer stopClose()
-	w.ping = time.AfterFunc(realtimePingInterval, w.heartbeat)
+	w.ping = time.AfterFunc(w.rt.ping, w.heartbeat)
 	defer w.ping.Stop()
 
 	wsRead(w.ctx, conn, c)
@@ -129,7 +129,7 @@ func (w *wsConn) serve(s *Server, first []realtime.Message, start int64) {
 
 // wsConn writes a client's queued messages and heartbeats.
 type wsConn struct {
-	metrics  *realtime.Metrics
+	rt       *realtimeState // the hub's metrics, the heartbeat's timing
 	conn     *websocket.Conn
 	c        *realtime.Client
 	ctx      context.Context
@@ -199,12 +199,12 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	// One timer per connection, re-armed per batch (only one goroutine
 	// writes at a time).
 	if w.expired == nil {
-		w.expired = time.AfterFunc(realtimeWriteTimeout, func() {
-			w.metrics.SlowDisconnects.Inc()
+		w.expired = time.AfterFunc(w.rt.writeTimeout, func() {
+			w.rt.metrics.SlowDisconnects.Inc()
 			w.conn.CloseNow() // a peer that does not read for this long is gone
 		})
 	} else {
-		w.expired.Reset(realtimeWriteTimeout)
+		w.expired.Reset(w.rt.writeTimeout)
 	}
 	defer w.expired.Stop()
 	for _, m := range msgs {
@@ -214,7 +214,7 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 		if err := w.conn.Write(context.Background(), websocket.MessageText, m.Data); err != nil {
 			return err
 		}
-		w.metrics.ObserveDelivery(m)
+		w.rt.metrics.ObserveDelivery(m)
 		w.seen.Seen(m.Seq)
 	}
 	return nil
@@ -229,9 +229,9 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 // the ping returns when the connection closes.
 func (w *wsConn) heartbeat() {
 	if w.pongLate == nil {
-		w.pongLate = time.AfterFunc(realtimeWriteTimeout, w.end)
+		w.pongLate = time.AfterFunc(w.rt.writeTimeout, w.end)
 	} else {
-		w.pongLate.Reset(realtimeWriteTimeout)
+		w.pongLate.Reset(w.rt.writeTimeout)
 	}
 	err := w.conn.Ping(context.Background())
 	w.pongLate.Stop()
@@ -239,7 +239,7 @@ func (w *wsConn) heartbeat() {
 		w.end()
 		return
 	}
-	w.ping.Reset(realtimePingInterval)
+	w.ping.Reset(w.rt.ping)
 }
 
 // end ends the connection at once.

@@ -47,6 +47,11 @@ type Config struct {
 	SessionTTL time.Duration
 	// Password are argon2id's cost parameters for new hashes.
 	Password db.PasswordParams
+	// RealtimePing and RealtimeWriteTimeout replace the realtime
+	// heartbeat (25 s) and the bound on a write or a ping's answer (10 s)
+	// when set; tests shorten them rather than wait for the real ones.
+	RealtimePing         time.Duration
+	RealtimeWriteTimeout time.Duration
 
 	// Feature configuration: one field per feature, defined in the feature's file.
 	Assistant llm.Config      // the assistant's optional model (http/assistant.go)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -381,16 +382,25 @@ func TestBrowserLoadingStates(t *testing.T) {
 			&& document.querySelector('#main .loading [class=visually-hidden]').textContent === 'Loading…'`, 5*time.Second)
 		// Let the held requests go: at least the one the page waits for,
 		// then any other; disabling the domain releases what comes later.
-		release := func(id fetch.RequestID) {
+		// A request held just before the previous page's Disable may be
+		// reported after it: Disable released it, and its id is no longer
+		// valid (seen under load); it is not this page's.
+		release := func(id fetch.RequestID) bool {
 			if _, err := chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id}); err != nil {
+				if strings.Contains(err.Error(), "Invalid InterceptionId") {
+					return false
+				}
 				t.Fatalf("continue %s: %v", id, err)
 			}
+			return true
 		}
-		select {
-		case id := <-paused:
-			release(id)
-		case <-time.After(5 * time.Second):
-			t.Fatalf("%s: no request of %s was held", page.path, page.api)
+		for deadline, released := time.After(5*time.Second), false; !released; {
+			select {
+			case id := <-paused:
+				released = release(id)
+			case <-deadline:
+				t.Fatalf("%s: no request of %s was held", page.path, page.api)
+			}
 		}
 		for held := true; held; {
 			select {

@@ -86,6 +86,11 @@ func TestWritesInFlightWhenPostgresDies(t *testing.T) {
 	pg.Kill()
 	wg.Wait()
 	close(answers)
+	// What this test is about has happened: stop the replica at once. A
+	// graceful stop with PostgreSQL gone takes ~7 s (River retrying to give
+	// up its leadership); graceful stops are TestFaultGracefulShutdown's.
+	r.cmd.Process.Kill()
+	<-exitedChan(r.cmd)
 	for a := range answers {
 		if a.err != nil {
 			t.Fatalf("a write in flight got no answer: %v", a.err)

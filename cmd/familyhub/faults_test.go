@@ -328,15 +328,18 @@ func TestFaultAbusiveClients(t *testing.T) {
 	}
 	defer slow.CloseNow()
 	waitUntil(t, "the slow socket registered", 5*time.Second, func() bool { return metricAt(t, r.url, wsConns) == 1 })
-	// Its queue (4096 messages) fills once the kernel's buffers are full
-	// (megabytes on loopback): write until the hub cuts it off.
+	// Once the kernel's buffers are full (megabytes on loopback) a write
+	// to it blocks, and the server cuts it off after its write timeout
+	// (10 s): write until then. The wait after the last write is longer
+	// than that timeout (a write that blocked only at the end of the
+	// loop is still cut off within it).
 	cutOff := func() bool { return metricAt(t, r.url, "familyhub_realtime_slow_consumer_disconnects_total") > 0 }
 	written := 0
 	for ; written < 60000 && !cutOff(); written += 2000 {
 		write(2000)
 		time.Sleep(50 * time.Millisecond) // let the hub fan out
 	}
-	waitUntil(t, fmt.Sprintf("the client that stopped reading cut off (after %d events)", written), 10*time.Second, cutOff)
+	waitUntil(t, fmt.Sprintf("the client that stopped reading cut off (after %d events)", written), 30*time.Second, cutOff)
 
 	t.Logf("after the slow reader (%d events): heap in use %.1f MiB", written, metricAt(t, r.url, "go_memstats_heap_inuse_bytes")/(1<<20))
 

@@ -111,6 +111,11 @@ type Config struct {
 	// memory (db.SessionCache); 0, as in a Config built by hand, keeps
 	// none. The flag's default is 30s.
 	SessionCacheTTL time.Duration
+	// RealtimePing and RealtimeWriteTimeout are http.Config's: no flags,
+	// 0 is the built-in heartbeat (25 s) and write bound (10 s); tests set
+	// them shorter.
+	RealtimePing         time.Duration
+	RealtimeWriteTimeout time.Duration
 
 	checks []func() error // flag values validated in Validate, after parsing
 
@@ -369,6 +374,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Assistant:      m.Config.Assistant,
 		Calendar:       m.Config.Calendar,
 		Notify:         m.notify,
+
+		RealtimePing:         m.Config.RealtimePing,
+		RealtimeWriteTimeout: m.Config.RealtimeWriteTimeout,
 	})
 
 	// Realtime: one LISTEN connection, the hub, the transports, /metrics.

@@ -76,9 +76,11 @@ func TestNotifyWokenByRealtimeListener(t *testing.T) {
 	processed := func(what string) {
 		t.Helper()
 		seq, start := latest(), time.Now()
-		// Within the 2 s coalescing window of the previous pass and a margin,
-		// far below the hour of PollEvery.
-		waitUntil(t, what+" processed", 10*time.Second, func() bool { return cursor() >= seq })
+		// Within the 2 s coalescing window of the previous pass, after the
+		// realtime listener's reconnect (its backoff reaches 10 s when it
+		// was kept out for seconds under load), and a margin: far below
+		// the hour of PollEvery.
+		waitUntil(t, what+" processed", 30*time.Second, func() bool { return cursor() >= seq })
 		t.Logf("%s processed after %s", what, time.Since(start).Round(time.Millisecond))
 	}
 
