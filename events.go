@@ -14,7 +14,8 @@ const (
 	// EventFamilyUpdated: the family's members (joined, left, removed, role
 	// or name changed), settings or invites changed. Its id is the member's
 	// user id, the family's id or the invite's id; re-read /api/me (and
-	// /api/family/invites). It reaches every socket whatever its topics.
+	// /api/family/invites). It reaches every socket whatever its topics
+	// (TopicFamily is the subscription to it alone).
 	EventFamilyUpdated = "FAMILY_UPDATED"
 	// EventAIIntentExecuted reaches only the device that sent the command
 	// (channel ChannelDevice), with no family seq.
@@ -40,6 +41,13 @@ var EventChannels = []string{ChannelShopping, ChannelTasks, ChannelCalendar, Cha
 // Topics a realtime client may subscribe to; with none it receives every
 // event of its family.
 const (
+	// TopicFamily is the family's own events (EventFamilyUpdated) and
+	// nothing else: for a page that shows no list, task, event or recipe
+	// (the PWA's Family page). Family events reach every socket whatever
+	// its topics, so this topic adds none; it only says "not everything",
+	// which also keeps the socket's device from counting as live on every
+	// shopping list for notifications (docs/notifications.md).
+	TopicFamily   = "family"
 	TopicShopping = "shopping"
 	TopicTasks    = "tasks"
 	TopicCalendar = "calendar"

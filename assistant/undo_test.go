@@ -254,13 +254,17 @@ func newTestFamilyIn(t *testing.T, f *testFamily) *familyhub.Auth {
 // again), and undoes the records the commands made, which are today's.
 func TestUndoNamesDaysFromToday(t *testing.T) {
 	f := newTestFamily(t)
-	now := time.Now().In(f.loc)
-	yesterday := time.Date(now.Year(), now.Month(), now.Day()-1, 12, 0, 0, 0, f.loc)
+	// The injected clock only: the commands run at noon yesterday and are
+	// undone at noon today. (Before, the undo ran on the real clock and
+	// "today" was taken from it once at the start: run across midnight in
+	// Berlin, the undo's today was the day after.)
+	noon := time.Date(2026, time.March, 10, 12, 0, 0, 0, f.loc)
+	yesterday := noon.AddDate(0, 0, -1)
 	f.svc.now = func() time.Time { return yesterday }
 	task := f.do("remind me to call grandma tomorrow at 6pm")
 	event := f.do("Zahnarzt morgen um 15 Uhr")
-	f.svc.now = time.Now
-	today := now.Format(time.DateOnly)
+	f.svc.now = func() time.Time { return noon }
+	today := noon.Format(time.DateOnly)
 	if d := task.Result.Task.DueAt.In(f.loc).Format(time.DateOnly); d != today {
 		t.Fatalf("the task is due %s, want %s", d, today)
 	}

@@ -292,7 +292,7 @@ var deFormats = map[string]string{
 	"since must be a sequence number (a whole number >= 0).":                                              "since muss eine Sequenznummer sein (eine ganze Zahl >= 0).",
 	"since must be a sequence number (a whole number >= 0); use the seq of the last event you saw, or 0.": "since muss eine Sequenznummer sein (eine ganze Zahl >= 0); nimm die seq des letzten Ereignisses, das du gesehen hast, oder 0.",
 	"timeout must be 0 to 30 seconds.":                                                                    "timeout muss 0 bis 30 Sekunden betragen.",
-	"unknown topic %q: use shopping, shopping-list:<id>, tasks, calendar or recipes":                      "unbekanntes Topic %q: nimm shopping, shopping-list:<id>, tasks, calendar oder recipes",
+	"unknown topic %q: use family, shopping, shopping-list:<id>, tasks, calendar or recipes":              "unbekanntes Topic %q: nimm family, shopping, shopping-list:<id>, tasks, calendar oder recipes",
 
 	// The assistant (its refusals speak for themselves; these are the
 	// checks of its input and intents).

@@ -466,3 +466,71 @@ func TestLostWakeUpFoundByCrossCheck(t *testing.T) {
 		t.Errorf("inside the window: %d passes, %d families found lost in all; want 0 and 1", p, l)
 	}
 }
+
+// TestPrunedEventsMoveTheCursor: when every event after a family's cursor
+// was pruned from the log before a pass looked at it (the service down
+// for longer than the log's retention while psql wrote), the pass moves
+// the cursor to the family's seq: nothing can be derived from events that
+// are gone. Before, the cursor never moved, and the family stayed behind
+// for good: swept every time, and reported as lost (at the head of the
+// list) by every second cross-check. Events after those are derived as
+// usual.
+func TestPrunedEventsMoveTheCursor(t *testing.T) {
+	e := newEnv(t, Config{PollEvery: time.Hour, CrossCheckEvery: 50 * time.Millisecond, Coalesce: -1})
+	ctx := context.Background()
+	e.process() // caught up
+	behind := func() (cursor, seq int64) {
+		t.Helper()
+		if err := e.pool.QueryRow(ctx, `SELECT c.seq, e.seq FROM family_event_seq e JOIN notify_cursors c USING (family_id)
+			WHERE family_id = $1`, e.family).Scan(&cursor, &seq); err != nil {
+			t.Fatal(err)
+		}
+		return cursor, seq
+	}
+	writtenAndPruned := func(n int) {
+		t.Helper()
+		for range n {
+			if _, err := e.pool.Exec(ctx, `INSERT INTO tasks (family_id, title) VALUES ($1, 'from psql')`, e.family); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.pool.Exec(ctx, `DELETE FROM event_log WHERE family_id = $1`, e.family); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	writtenAndPruned(3)
+	if jobs := e.process(); len(jobs) != 0 {
+		t.Errorf("%d jobs from events that are gone", len(jobs))
+	}
+	if cursor, seq := behind(); cursor != seq {
+		t.Errorf("cursor %d after the pass, want the family's seq %d (its events after the cursor are pruned)", cursor, seq)
+	}
+
+	// The same with the leader running: its first sweep moves past them,
+	// and no cross-check finds the family behind without a wake-up.
+	writtenAndPruned(2)
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { e.s.Run(runCtx, RunOpts{}); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "the first sweep", func() bool { return e.s.scans.Load() > 0 })
+	checks := e.s.checks.Load()
+	waitFor(t, "three cross-checks after it", func() bool { return e.s.checks.Load() >= checks+3 })
+	if cursor, seq := behind(); cursor != seq || e.s.lost.Load() != 0 {
+		t.Errorf("cursor %d, seq %d, %d families found without a wake-up; want the cursor at the seq and none", cursor, seq, e.s.lost.Load())
+	}
+
+	// A later event is derived as usual.
+	due := e.clock.Now().Add(30 * time.Minute)
+	e.as(e.ana, "laptop-a", func(ctx context.Context, tx *db.Tx) error {
+		_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: "Call grandma", DueAt: &due, AssigneeID: &e.ben})
+		return err
+	})
+	e.s.Wake(e.family)
+	var jobs []queued
+	waitFor(t, "the reminder of the task after the pruned events", func() bool { jobs = append(jobs, e.q.take()...); return len(jobs) > 0 })
+	if len(jobs) != 1 {
+		t.Errorf("%d jobs, want the one reminder", len(jobs))
+	}
+}

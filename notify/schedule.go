@@ -137,7 +137,13 @@ func (s *Service) ProcessFamily(ctx context.Context, familyID uuid.UUID) error {
 				return db.Err(err, "")
 			}
 			if n = len(events); n == 0 {
-				return nil
+				// Nothing after the cursor in the log: up to date, or every
+				// later event was pruned unseen; then move past them.
+				moved, err := s.store.Q.NotifyCursorSkipPruned(ctx, tx, familyID)
+				if moved > 0 {
+					s.logger.Warn("notify: events pruned from the log before notices were derived from them; skipped", "family_id", familyID, "after_seq", cur)
+				}
+				return db.Err(err, "")
 			}
 			if err := s.fromEvents(ctx, tx, familyID, events); err != nil {
 				return err

@@ -76,6 +76,22 @@ INSERT INTO notify_cursors (family_id) SELECT id FROM families WHERE id = @famil
 -- name: NotifyCursorSet :exec
 UPDATE notify_cursors SET seq = greatest(seq, @seq::bigint), updated_at = now() WHERE family_id = @family_id;
 
+-- NotifyCursorSkipPruned moves a family's cursor to its latest seq when
+-- none of the events after the cursor is left in event_log: they were
+-- pruned before anyone looked at them (the service down for longer than
+-- the log's retention while something wrote, from psql say). There is
+-- nothing to derive from events that are gone; without this the cursor
+-- never moved and the family stayed behind for good (swept, and reported
+-- as lost by the cross-check, every time). One statement, so the seq and
+-- the log are read from one snapshot: an event committed meanwhile is
+-- either in both (and the cursor stays) or in neither. The caller holds
+-- the cursor's row (NotifyCursorLock). Returns the rows moved (0 or 1).
+-- name: NotifyCursorSkipPruned :execrows
+UPDATE notify_cursors c SET seq = e.seq, updated_at = now()
+FROM family_event_seq e
+WHERE c.family_id = @family_id AND e.family_id = c.family_id AND e.seq > c.seq
+  AND NOT EXISTS (SELECT 1 FROM event_log l WHERE l.family_id = c.family_id AND l.seq > c.seq);
+
 -- NotifyFamiliesBehind lists families with events not yet looked at,
 -- those whose cursor moved longest ago first: with more families behind
 -- than max_families (most of them waiting for their window), a family

@@ -57,7 +57,7 @@ func eventFromLog(r dbsqlc.EventLog) Event {
 // validTopic reports whether t is a topic clients may name.
 func validTopic(t string) bool {
 	switch t {
-	case familyhub.TopicShopping, familyhub.TopicTasks, familyhub.TopicCalendar, familyhub.TopicRecipes:
+	case familyhub.TopicFamily, familyhub.TopicShopping, familyhub.TopicTasks, familyhub.TopicCalendar, familyhub.TopicRecipes:
 		return true
 	}
 	if id, ok := strings.CutPrefix(t, familyhub.TopicShoppingList); ok {
@@ -68,7 +68,8 @@ func validTopic(t string) bool {
 }
 
 // matches reports whether ev belongs to topic. Family events (members,
-// settings) belong to every topic: every view shows members.
+// settings) belong to every topic: every view shows members. TopicFamily
+// is those alone.
 func (ev *Event) matches(topic string) bool {
 	switch {
 	case ev.Type == familyhub.EventFamilyUpdated:

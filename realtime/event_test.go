@@ -18,6 +18,7 @@ func TestEventMatchesTopics(t *testing.T) {
 	task := Event{Type: "TASK_UPDATED", ID: uuid.New()}
 	cal := Event{Type: "CALENDAR_EVENT_UPDATED", ID: uuid.New()}
 	recipe := Event{Type: "RECIPE_UPDATED", ID: uuid.New()}
+	fam := Event{Type: "FAMILY_UPDATED", ID: uuid.New()}
 	cases := []struct {
 		ev    Event
 		topic string
@@ -33,6 +34,16 @@ func TestEventMatchesTopics(t *testing.T) {
 		{cal, "calendar", true},
 		{recipe, "recipes", true},
 		{recipe, "tasks", false},
+		// family: the family's own events and nothing else (the Family
+		// page), which every other topic gets too.
+		{fam, "family", true},
+		{item, "family", false},
+		{listEv, "family", false},
+		{task, "family", false},
+		{cal, "family", false},
+		{recipe, "family", false},
+		{fam, "shopping-list:" + list.String(), true},
+		{fam, "tasks", true},
 	}
 	for _, tc := range cases {
 		if got := tc.ev.matches(tc.topic); got != tc.want {
@@ -40,7 +51,7 @@ func TestEventMatchesTopics(t *testing.T) {
 		}
 	}
 	for topic, want := range map[string]bool{
-		"shopping": true, "tasks": true, "calendar": true, "recipes": true,
+		"family": true, "shopping": true, "tasks": true, "calendar": true, "recipes": true,
 		"shopping-list:" + list.String(): true, "shopping-list:nope": false, "": false, "everything": false,
 	} {
 		if validTopic(topic) != want {

@@ -52,7 +52,7 @@ func (c *Client) HandleMessage(data []byte) []byte {
 	case "subscribe", "unsubscribe":
 		topics, err := ParseTopics(m.Topics)
 		if err != nil || len(topics) == 0 {
-			return ErrorMessage("invalid", "topics must name 1-64 of shopping, shopping-list:<id>, tasks, calendar, recipes.")
+			return ErrorMessage("invalid", "topics must name 1-64 of family, shopping, shopping-list:<id>, tasks, calendar, recipes.")
 		}
 		add := m.Type == "subscribe"
 		changed, ok := c.changeTopics(add, topics)
@@ -86,7 +86,7 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// ParseTopics checks topic names (at most MaxTopics): shopping,
+// ParseTopics checks topic names (at most MaxTopics): family, shopping,
 // shopping-list:<id>, tasks, calendar, recipes, compared case-insensitively
 // (returned in lower case, as the events spell ids). Any other is EINVALID
 // on field "topics".
@@ -98,7 +98,7 @@ func ParseTopics(topics []string) ([]string, error) {
 	for _, tp := range topics {
 		tp = strings.ToLower(strings.TrimSpace(tp))
 		if !validTopic(tp) {
-			return nil, familyhub.Invalid("topics", "unknown topic %q: use shopping, shopping-list:<id>, tasks, calendar or recipes", tp)
+			return nil, familyhub.Invalid("topics", "unknown topic %q: use family, shopping, shopping-list:<id>, tasks, calendar or recipes", tp)
 		}
 		out = append(out, tp)
 	}

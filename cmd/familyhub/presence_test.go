@@ -255,3 +255,42 @@ func TestPushPresenceNotRewrittenPerEvent(t *testing.T) {
 		t.Errorf("Ben got %d pushes, want 1 (for the change after he closed the app)", n)
 	}
 }
+
+// TestPushFamilyPageNotLiveOnLists: a member whose only open socket is
+// on the PWA's Family page (topic family) shows no shopping list, so an
+// addition to a list is pushed to them, and the socket still receives the
+// family's own events (and nothing else). Before, the page subscribed to
+// nothing, which is every event: presence recorded the device live on
+// every list and the member's list notices were dropped as seen.
+func TestPushFamilyPageNotLiveOnLists(t *testing.T) {
+	parallelInQuickLoop(t)
+	f, _ := newListFamily(t, "phone-b")
+	m, ana, ben, push, subBen, list := f.m, f.ana, f.ben, f.push, f.subBen, f.list
+
+	ws := dialWS(t, m, ben, "device_id=phone-b&topics=family")
+	ws.nextType("hello", 5*time.Second)
+	waitUntil(t, "Ben's phone recorded live on the family topic", 10*time.Second, func() bool {
+		var topics []string
+		var live bool
+		err := m.Pool.QueryRow(t.Context(), `SELECT coalesce(topics, '{}'), live_until > now() FROM notify_device_presence
+			WHERE user_id = $1 AND device_id = 'phone-b'`, ben.userID).Scan(&topics, &live)
+		return err == nil && live && slices.Equal(topics, []string{"family"})
+	})
+
+	ana.addItem(t, m.URL(), list)
+	waitUntil(t, "Ben's push while only his Family page is open", pushWait, func() bool { return len(push.Messages(subBen)) > 0 })
+	waitNoticesSettled(t, m.Pool, pushWait)
+	if d := f.benDecision(t); d != "send" {
+		t.Errorf("Ben's notice: %s, want send (the Family page shows no list)", d)
+	}
+	if p := pushPayloads(t, push.Messages(subBen)); len(p) != 1 || p[0].Body != "Ana added milk to L" {
+		t.Errorf("Ben's pushes %+v, want one for Ana's addition", p)
+	}
+
+	// The page still hears of the family's changes, and of nothing else:
+	// the next message after hello is the family event, not the item's.
+	ana.call(t, m.URL(), http.StatusOK, "PATCH", "/api/family", map[string]any{"time_zone": "Europe/Berlin"}, nil)
+	if msg := ws.next(10 * time.Second); msg["type"] != "FAMILY_UPDATED" {
+		t.Errorf("the Family page's socket got %v, want FAMILY_UPDATED only", msg)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -273,4 +274,57 @@ func waitNotifications(t *testing.T, b *browser, n int) []shownNotification {
 		return len(shown) == n
 	})
 	return shown
+}
+
+// TestBrowserPushFromTheFamilyPage: Ben's only open page is the Family
+// page. It subscribes to the family's events only (topic family), so an
+// addition to a shopping list is pushed to Ben, and the page still
+// follows the family live (a rename shows without a reload). Before, the
+// page subscribed to nothing, which is every event: his device counted as
+// live on every list, and the notice was dropped as seen though no list
+// was on his screen.
+func TestBrowserPushFromTheFamilyPage(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	f, _ := newListFamily(t, "phone-b")
+	m, ana, ben, push, subBen, list := f.m, f.ana, f.ben, f.push, f.subBen, f.list
+
+	b := newBrowser(t, "family-page", 390, 760, 1)
+	b.login(m.URL(), "ben@example.org")
+	device := eval[string](b, `window.familyhub.rt.deviceId`)
+	// waitTopics waits until the browser's device is recorded live with
+	// topics that satisfy ok (none: every event) and returns them.
+	waitTopics := func(what string, ok func([]string) bool) []string {
+		t.Helper()
+		var topics []string
+		waitUntil(t, what, 10*time.Second, func() bool {
+			var live bool
+			err := m.Pool.QueryRow(t.Context(), `SELECT coalesce(topics, '{}'), live_until > now() FROM notify_device_presence
+				WHERE user_id = $1 AND device_id = $2`, ben.userID, device).Scan(&topics, &live)
+			return err == nil && live && ok(topics)
+		})
+		return topics
+	}
+	// The app opens on the list, then Ben goes to the Family page.
+	waitTopics("Ben's browser live on the lists", func(ts []string) bool { return slices.Equal(ts, []string{"shopping"}) })
+	b.goFamily()
+	b.markPage()
+	if ts := waitTopics("Ben's browser live on the Family page", func(ts []string) bool { return !slices.Contains(ts, "shopping") }); !slices.Equal(ts, []string{"family"}) {
+		t.Errorf("the Family page's topics %q, want [family] (none is every event)", ts)
+	}
+
+	ana.addItem(t, m.URL(), list)
+	waitUntil(t, "Ben's notice decided", pushWait, func() bool { return f.benDecision(t) != "" })
+	if d := f.benDecision(t); d != "send" {
+		t.Fatalf("Ben's notice: %s, want send (the Family page shows no list)", d)
+	}
+	waitUntil(t, "Ben's push while only his Family page is open", pushWait, func() bool { return len(push.Messages(subBen)) > 0 })
+	waitNoticesSettled(t, m.Pool, pushWait)
+	if p := pushPayloads(t, push.Messages(subBen)); len(p) != 1 || p[0].Body != "Ana added milk to L" {
+		t.Errorf("Ben's pushes %+v, want one for Ana's addition", p)
+	}
+
+	// The page follows the family live.
+	ana.call(t, m.URL(), http.StatusOK, "PATCH", "/api/family", map[string]any{"name": "Rivera-Lopez"}, nil)
+	b.waitJS("the new family name on Ben's Family page", `document.querySelector('#main h1')?.textContent === 'Rivera-Lopez'`, 10*time.Second)
+	b.waitJS("no reload", notReloaded, time.Second)
 }

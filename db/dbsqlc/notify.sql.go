@@ -54,6 +54,31 @@ func (q *Queries) NotifyCursorSet(ctx context.Context, db DBTX, arg NotifyCursor
 	return err
 }
 
+const notifyCursorSkipPruned = `-- name: NotifyCursorSkipPruned :execrows
+UPDATE notify_cursors c SET seq = e.seq, updated_at = now()
+FROM family_event_seq e
+WHERE c.family_id = $1 AND e.family_id = c.family_id AND e.seq > c.seq
+  AND NOT EXISTS (SELECT 1 FROM event_log l WHERE l.family_id = c.family_id AND l.seq > c.seq)
+`
+
+// NotifyCursorSkipPruned moves a family's cursor to its latest seq when
+// none of the events after the cursor is left in event_log: they were
+// pruned before anyone looked at them (the service down for longer than
+// the log's retention while something wrote, from psql say). There is
+// nothing to derive from events that are gone; without this the cursor
+// never moved and the family stayed behind for good (swept, and reported
+// as lost by the cross-check, every time). One statement, so the seq and
+// the log are read from one snapshot: an event committed meanwhile is
+// either in both (and the cursor stays) or in neither. The caller holds
+// the cursor's row (NotifyCursorLock). Returns the rows moved (0 or 1).
+func (q *Queries) NotifyCursorSkipPruned(ctx context.Context, db DBTX, familyID uuid.UUID) (int64, error) {
+	result, err := db.Exec(ctx, notifyCursorSkipPruned, familyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const notifyEventLogOldest = `-- name: NotifyEventLogOldest :one
 SELECT coalesce(min(seq), 9223372036854775807)::bigint FROM event_log WHERE family_id = $1
 `

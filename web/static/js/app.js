@@ -80,7 +80,7 @@ function startRealtime() {
   let was = null;
   app.rt = new RealtimeClient({
     deviceId: deviceId(),
-    topics: app.view?.topics ?? [],
+    topics: app.view?.topics ?? ['family'], // a page that names none shows nothing but the family
     view: viewOf(location.pathname),
     // Opened from the device's copy: resume from the seq that copy had.
     since: app.keptSeq,
@@ -223,7 +223,7 @@ async function render({ keepFocus = false } = {}) {
   newPage(() => view.reload?.());
   const view = mount(app, main, ...match.slice(1)) || {};
   app.view = view;
-  if (app.rt) app.rt.setTopics(view.topics ?? []);
+  if (app.rt) app.rt.setTopics(view.topics ?? ['family']);
   app.here();
   const heading = main.querySelector('h1');
   document.title = heading ? `${heading.textContent} · FamilyHub` : 'FamilyHub';

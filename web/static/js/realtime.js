@@ -86,7 +86,7 @@ export class RealtimeClient {
     this._setState('closed');
   }
 
-  /** Receive only these topics (shopping, shopping-list:<id>, tasks, calendar, recipes); [] means all. */
+  /** Receive only these topics (family, shopping, shopping-list:<id>, tasks, calendar, recipes); [] means all. */
   setTopics(topics) {
     const next = normTopics(topics);
     const prev = this.topics;

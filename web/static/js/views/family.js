@@ -34,7 +34,11 @@ export function view(app, main) {
   ].filter(Boolean);
   main.append(title, ...parts.flatMap((p) => p.el));
   return {
-    topics: [],
+    // The family's own events only (FAMILY_UPDATED): this page shows no
+    // list, task, event or recipe. With no topic at all the socket would
+    // receive everything and count as live on every shopping list, so the
+    // member's list pushes were dropped as seen (docs/notifications.md).
+    topics: ['family'],
     // A reconnect that may have missed events: re-read the lists.
     reload: Object.assign(() => Promise.all(parts.map((p) => p.reload?.())),
       { failed: () => parts.some((p) => p.reload?.failed?.()) }), // opened offline: load when back
