@@ -11,6 +11,8 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // One occurrence of a series, changed or deleted offline, waits in the
@@ -268,5 +270,46 @@ func judgeOccurrenceWrites(t *testing.T, b *browser) {
 	want := "done done rebase rebase conflict:title conflict:starts_at conflict:starts_at+ends_at conflict:rrule"
 	if got != want {
 		t.Errorf("judge of one occurrence's writes:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestBrowserOccurrenceSeriesAfter: the series as a saved write of one of
+// its occurrences leaves it on the device (pending.js seriesAfter), made
+// against version 3. Saved now, the answer is at version 4: the device
+// holds the server's override at 4. A replay answered as saved after Ben
+// renamed the series (the answer at version 6, with the override as it is
+// now) leaves the device's own series at 4, not 6: the title it never saw
+// is not in what it holds, so a later write of it made against 6 would
+// overwrite Ben's rename unseen; against 4 it meets a 412 and is judged.
+// A delete leaves 4; a write sent without If-Match takes the answer's.
+func TestBrowserOccurrenceSeriesAfter(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t))
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.do(chromedp.Navigate(m.URL() + "/login"))
+	const cases = `import('/js/pending.js').then(({ seriesAfter }) => {
+		const rid = '2026-05-10T08:00:00Z';
+		const base = { id: 's', version: 3, title: 'Swim', location: 'Pool', notes: '', all_day: false, rrule: 'FREQ=WEEKLY',
+			starts_at: '2026-05-03T08:00:00Z', ends_at: '2026-05-03T09:00:00Z', exdates: [], overrides: [] };
+		const patch = { kind: 'event.occurrence.patch', rid, base, ifMatch: 3, body: { title: 'Swim (late)' } };
+		const answer = (version, o) => ({ id: 's', recurrence_id: rid, title: 'Swim (late)', location: 'Pool', notes: '', all_day: false,
+			starts_at: '2026-05-10T08:00:00Z', ends_at: '2026-05-10T09:00:00Z', overridden: true, version, ...o });
+		const show = (s) => s.version + ' ' + s.title + ' ' + (s.overrides || []).map((o) => o.title + '/' + o.notes).join(',') + ' ' + (s.exdates || []).length;
+		return [
+			show(seriesAfter(patch, answer(4, { notes: 'n' }))),
+			show(seriesAfter(patch, answer(6, { notes: 'Ben' }))),
+			show(seriesAfter({ kind: 'event.occurrence.delete', rid, base, ifMatch: 3 }, undefined)),
+			show(seriesAfter({ ...patch, ifMatch: null }, answer(6, { notes: 'n' }))),
+		].join(' | ');
+	})`
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](cases, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "4 Swim Swim (late)/n 0 | 4 Swim Swim (late)/ 0 | 4 Swim  1 | 6 Swim Swim (late)/n 0"
+	if got != want {
+		t.Errorf("seriesAfter:\n got %s\nwant %s", got, want)
 	}
 }

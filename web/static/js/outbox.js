@@ -25,7 +25,7 @@
 import { ApiError, request } from './api.js';
 import { deviceId } from './device.js';
 import * as idb from './idb.js';
-import { apply, isOccurrenceOp, judge } from './pending.js';
+import { isOccurrenceOp, judge, seriesAfter } from './pending.js';
 
 const SEND_TIMEOUT = 15000;
 const MIN_DELAY = 1000;
@@ -274,22 +274,6 @@ async function answered(op, res) {
   emit({ type: 'refused', op, error: e });
   for (const o of dropped) settle(o, { status: 'refused' });
   return true;
-}
-
-// seriesAfter is the series as a saved write of one of its occurrences
-// leaves it: the answer is the occurrence (a change) or nothing (a
-// delete); the series' version went up by one from what it was made
-// against (null, unknown, when it was sent unconditionally).
-function seriesAfter(op, answer) {
-  const rec = apply(op.base, op);
-  if (!rec) return undefined;
-  if (answer?.recurrence_id) {
-    const { title, notes, location, all_day: allDay, starts_at: startsAt, ends_at: endsAt, version } = answer;
-    const overrides = (rec.overrides || []).map((o) => (Date.parse(o.recurrence_id) === Date.parse(op.rid)
-      ? { recurrence_id: answer.recurrence_id, title, notes, location, all_day: allDay, starts_at: startsAt, ends_at: endsAt } : o));
-    return { ...rec, overrides, version };
-  }
-  return { ...rec, version: op.ifMatch != null ? op.ifMatch + 1 : null };
 }
 
 // done removes a saved op; later writes to the record are made against
