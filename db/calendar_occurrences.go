@@ -194,10 +194,18 @@ func occurrenceEnd(e dbsqlc.CalendarEvent, start time.Time, loc *time.Location) 
 // caller writes nothing. A refusal (StaleError) carries the series with
 // its changed occurrences, so the client can tell whether someone changed
 // the occurrence it changes. done may fail with the client's error (the
-// occurrence is gone, say): that is a refusal too.
+// occurrence is gone, say): that is a refusal too. A caller who may not
+// edit calendar events is refused (forbidden) before any of that, so a
+// request of theirs that matches what is stored is not answered as saved.
 func (tx *Tx) CalendarOccurrenceLock(ctx context.Context, id uuid.UUID, done func(cur dbsqlc.CalendarEvent) (bool, error)) (cur dbsqlc.CalendarEvent, already bool, err error) {
 	cur, err = tx.CalendarEventLock(WithoutIfVersion(ctx), id)
 	if err != nil {
+		return cur, false, err
+	}
+	// Changing or cancelling one occurrence is an edit of the series
+	// (CalendarOccurrenceSet, CalendarEventReplace); another family's
+	// series was not found above, as for every write.
+	if err := tx.authorize(familyhub.ActCalendarEventUpdate); err != nil {
 		return cur, false, err
 	}
 	if want := ifVersion(ctx); want == nil || *want == cur.Version {

@@ -99,3 +99,36 @@ func TestCalendarOccurrenceReplay(t *testing.T) {
 		t.Fatalf("listing\n got %v\nwant %v", got, want)
 	}
 }
+
+// TestCalendarOccurrenceReplayChild: a child may not change calendar
+// events. A child's write of one occurrence that matches what is stored
+// (copied from the series, with an old If-Match) is refused 403 as any
+// other write of theirs, not answered as a saved replay.
+func TestCalendarOccurrenceReplayChild(t *testing.T) {
+	t.Parallel()
+	env := roleEnv(t)
+	f := newFamilyOfThree(t, env)
+	owner, child := f.clients["owner"], f.clients["child"]
+	env.setTimeZone(owner, "Europe/Berlin")
+	var ev calendarEventJSON
+	owner.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{
+		"title": "Swimming", "starts_at": "2026-05-03T10:00:00+02:00", "ends_at": "2026-05-03T11:00:00+02:00", "rrule": "FREQ=WEEKLY",
+	}).decode(t, &ev)
+	id := ev.ID.String()
+	ifMatch := map[string]string{"If-Match": fmt.Sprintf(`"%d"`, ev.Version)}
+	move := `{"title":"Swimming (late)"}`
+	if st, _, b, err := owner.send("PATCH", occPath(id, "2026-05-10T10:00:00+02:00"), move, ifMatch); err != nil || st != http.StatusOK {
+		t.Fatalf("the owner's change: %d %s %v", st, b, err)
+	}
+	if st, _, b, err := owner.send("DELETE", occPath(id, "2026-05-17T10:00:00+02:00"), "", map[string]string{"If-Match": fmt.Sprintf(`"%d"`, ev.Version+1)}); err != nil || st != http.StatusNoContent {
+		t.Fatalf("the owner's delete: %d %s %v", st, b, err)
+	}
+	for _, w := range []struct{ method, rid, body string }{
+		{"PATCH", "2026-05-10T10:00:00+02:00", move},
+		{"DELETE", "2026-05-17T10:00:00+02:00", ""},
+	} {
+		if st, _, b, err := child.send(w.method, occPath(id, w.rid), w.body, ifMatch); err != nil || st != http.StatusForbidden {
+			t.Errorf("the child's %s of what is stored, with an old If-Match: %d %s %v, want 403", w.method, st, b, err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,6 +12,8 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // One occurrence of a series, changed or deleted offline, waits in the
@@ -269,4 +272,111 @@ func judgeOccurrenceWrites(t *testing.T, b *browser) {
 	if got != want {
 		t.Errorf("judge of one occurrence's writes:\n got %s\nwant %s", got, want)
 	}
+}
+
+// TestBrowserOccurrenceSeriesAfter: the series as a saved write of one of
+// its occurrences leaves it on the device (pending.js seriesAfter), made
+// against version 3. Saved now, the answer is at version 4: the device
+// holds the server's override at 4. A replay answered as saved after Ben
+// renamed the series (the answer at version 6, with the override as it is
+// now) leaves the device's own series at 4, not 6: the title it never saw
+// is not in what it holds, so a later write of it made against 6 would
+// overwrite Ben's rename unseen; against 4 it meets a 412 and is judged.
+// A delete leaves 4; a write sent without If-Match takes the answer's.
+func TestBrowserOccurrenceSeriesAfter(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t))
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.do(chromedp.Navigate(m.URL() + "/login"))
+	const cases = `import('/js/pending.js').then(({ seriesAfter }) => {
+		const rid = '2026-05-10T08:00:00Z';
+		const base = { id: 's', version: 3, title: 'Swim', location: 'Pool', notes: '', all_day: false, rrule: 'FREQ=WEEKLY',
+			starts_at: '2026-05-03T08:00:00Z', ends_at: '2026-05-03T09:00:00Z', exdates: [], overrides: [] };
+		const patch = { kind: 'event.occurrence.patch', rid, base, ifMatch: 3, body: { title: 'Swim (late)' } };
+		const answer = (version, o) => ({ id: 's', recurrence_id: rid, title: 'Swim (late)', location: 'Pool', notes: '', all_day: false,
+			starts_at: '2026-05-10T08:00:00Z', ends_at: '2026-05-10T09:00:00Z', overridden: true, version, ...o });
+		const show = (s) => s.version + ' ' + s.title + ' ' + (s.overrides || []).map((o) => o.title + '/' + o.notes).join(',') + ' ' + (s.exdates || []).length;
+		return [
+			show(seriesAfter(patch, answer(4, { notes: 'n' }))),
+			show(seriesAfter(patch, answer(6, { notes: 'Ben' }))),
+			show(seriesAfter({ kind: 'event.occurrence.delete', rid, base, ifMatch: 3 }, undefined)),
+			show(seriesAfter({ ...patch, ifMatch: null }, answer(6, { notes: 'n' }))),
+		].join(' | ');
+	})`
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](cases, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "4 Swim Swim (late)/n 0 | 4 Swim Swim (late)/ 0 | 4 Swim  1 | 6 Swim Swim (late)/n 0"
+	if got != want {
+		t.Errorf("seriesAfter:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestBrowserOccurrenceGoneLaterWrite: offline, Ana renames only the
+// second swim and then the whole series (two writes of the series in the
+// outbox; the second waits for the first's version). Meanwhile Ben
+// cancels that second swim. Back online Ana's first write meets a 412
+// (sent again: nothing it watches changed), then a 404 (the occurrence is
+// gone): it is dropped, the series stands at the version it was sent
+// against. Ben renames the series while Ana's rename of it is on its way:
+// it carries If-Match of that version, so it is a 412 and a conflict, not
+// sent without If-Match and saved over Ben's rename unseen.
+func TestBrowserOccurrenceGoneLaterWrite(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	c, ana, ben := twoAdults(t)
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	tomorrow := time.Now().UTC().AddDate(0, 0, 1)
+	day := func(weeks int) string { return tomorrow.AddDate(0, 0, 7*weeks).Format("2006-01-02") }
+	swim := restAs(t, ana, c.a, "POST", "/api/calendar/events", map[string]any{"title": "Swimming",
+		"starts_at": day(0) + "T16:00:00Z", "ends_at": day(0) + "T17:00:00Z", "rrule": "FREQ=WEEKLY"})
+	id := swim["id"].(string)
+	series := restAs(t, ana, c.a, "GET", "/api/calendar/events/"+id, nil)
+	base, err := json.Marshal(series)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newDevice(t, "Ana's phone", phoneW, phoneH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	a.login(c.a.URL(), "ana@example.org")
+	a.setOffline(true)
+	a.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
+	rid := day(1) + "T16:00:00Z"
+	eval[bool](a, fmt.Sprintf(`(import('/js/outbox.js').then(async ({ enqueue }) => {
+		const base = %s;
+		await enqueue({ kind: 'event.occurrence.patch', method: 'PATCH', path: '/api/calendar/events/' + base.id + '/occurrences/' + %q,
+			body: { title: 'Swimming (Ana)' }, record: base.id, base, rid: %q, label: 'Swimming' });
+		await enqueue({ kind: 'event.patch', method: 'PATCH', path: '/api/calendar/events/' + base.id,
+			body: { title: 'Swim' }, record: base.id, base, label: 'Swimming' });
+	}), true)`, base, rid, rid))
+	a.waitJS("two writes waiting", `window.familyhub.outbox.waiting().length === 2`, 5*time.Second)
+	ben.call(t, c.b.URL(), 204, "DELETE", "/api/calendar/events/"+id+"/occurrences/"+rid, nil, nil)
+
+	// Ana's rename of the series is held on its way; Ben renames it then.
+	paused := holdRequests(t, a, fetch.RequestPattern{URLPattern: "*/api/calendar/events/" + id, RequestStage: fetch.RequestStageRequest})
+	a.setOffline(false)
+	deadline := time.After(15 * time.Second)
+	for held := false; !held; {
+		select {
+		case p := <-paused:
+			if p.Request.Method == "PATCH" {
+				held = true
+				restAs(t, ben, c.b, "PATCH", "/api/calendar/events/"+id, map[string]any{"title": "Schwimmen"})
+			}
+			if _, err := chromedp.Call(a.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: p.RequestID}); err != nil {
+				t.Fatal(err)
+			}
+		case <-deadline:
+			t.Fatal("Ana's rename of the series was not sent")
+		}
+	}
+	if _, err := chromedp.Call(a.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	a.waitJS("the outbox done", `window.familyhub.outbox.waiting().length === 0`, 10*time.Second)
+	if got := restAs(t, ana, c.a, "GET", "/api/calendar/events/"+id, nil); got["title"] != "Schwimmen" {
+		t.Fatalf("the series is called %q, want Ben's %q", got["title"], "Schwimmen")
+	}
+	a.waitJS("Ana's rename a conflict", `document.querySelector('#notices li.conflict[data-kind=stale]')`, 5*time.Second)
 }

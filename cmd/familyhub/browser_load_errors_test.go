@@ -386,3 +386,29 @@ func dropKept(b *browser) {
 	eval[bool](b, `(window.__dropped = false, import('/js/cache.js').then((c) => c.wipe()).then(() => { window.__dropped = true; }), true)`)
 	b.waitJS("the device's copy dropped", `window.__dropped === true`, 5*time.Second)
 }
+
+// TestBrowserEventLimitSentence: a family at its calendar events' limit
+// is told so in the collection's own words when it creates an event and
+// when it changes "this and the following ones" of a series (a split
+// starts a new series, counted as any new event), not with the generic
+// "There are as many of these".
+func TestBrowserEventLimitSentence(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t))
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.do(chromedp.Navigate(m.URL() + "/login"))
+	const cases = `Promise.all([import('/js/errors.js'), import('/js/i18n.js')]).then(([{ friendly }, { t }]) => {
+		const events = t('error.limit.events');
+		return ['/api/calendar/events', '/api/calendar/events/0b0c6f6e-4f6e-4a55-9d0c-5d5cd0c1e2a1/split']
+			.map((path) => friendly(409, 'limit_reached', undefined, { path }) === events).join();
+	})`
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](cases, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "true,true" {
+		t.Errorf("the events' limit sentence for a create and a split: %s, want true,true", got)
+	}
+}

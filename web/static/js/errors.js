@@ -35,7 +35,8 @@ const BY_LIMIT = [
   [/^\/api\/family\/invites$/, 'error.limit.invites'],
   [/^\/api\/family\/child-devices$/, 'error.limit.childDevices'],
   [/^\/api\/dav\/app-passwords$/, 'error.limit.appPasswords'],
-  [/^\/api\/calendar\/events$/, 'error.limit.events'],
+  // A split starts a new series: an event like any other created.
+  [/^\/api\/calendar\/events(\/[^/]+\/split)?$/, 'error.limit.events'],
   [/^\/api\/calendar\/feeds$/, 'error.limit.feeds'],
   [/^\/api\/calendar\/subscriptions$/, 'error.limit.subscriptions'],
   [/^\/api\/auth\/signup$/, 'error.limit.members'],

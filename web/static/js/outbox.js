@@ -25,7 +25,7 @@
 import { ApiError, request } from './api.js';
 import { deviceId } from './device.js';
 import * as idb from './idb.js';
-import { apply, isOccurrenceOp, judge } from './pending.js';
+import { isOccurrenceOp, judge, seriesAfter } from './pending.js';
 
 const SEND_TIMEOUT = 15000;
 const MIN_DELAY = 1000;
@@ -232,6 +232,7 @@ async function answered(op, res) {
   }
   if (e.status === 404 && op.kind.endsWith('.delete')) {
     // Gone already: what the user wanted (an occurrence: the series may stay).
+    if (isOccurrenceOp(op)) await unchanged(op);
     await done(op, isOccurrenceOp(op) ? undefined : null);
     return true;
   }
@@ -239,6 +240,7 @@ async function answered(op, res) {
     // The occurrence (or its series) is gone: this change is dropped, the
     // series' other writes stay (they meet their own 404 if it is gone).
     const dropped = await dropRecord(op.record, op.n);
+    await unchanged(op);
     emit({ type: 'record', op, id: op.record, record: undefined });
     await notice({ kind: 'gone', ops: dropped, record: op.record, list: op.list, label: op.label, offline: op.offline, seq: op.seq });
     for (const o of dropped) settle(o, { status: 'gone' });
@@ -276,20 +278,20 @@ async function answered(op, res) {
   return true;
 }
 
-// seriesAfter is the series as a saved write of one of its occurrences
-// leaves it: the answer is the occurrence (a change) or nothing (a
-// delete); the series' version went up by one from what it was made
-// against (null, unknown, when it was sent unconditionally).
-function seriesAfter(op, answer) {
-  const rec = apply(op.base, op);
-  if (!rec) return undefined;
-  if (answer?.recurrence_id) {
-    const { title, notes, location, all_day: allDay, starts_at: startsAt, ends_at: endsAt, version } = answer;
-    const overrides = (rec.overrides || []).map((o) => (Date.parse(o.recurrence_id) === Date.parse(op.rid)
-      ? { recurrence_id: answer.recurrence_id, title, notes, location, all_day: allDay, starts_at: startsAt, ends_at: endsAt } : o));
-    return { ...rec, overrides, version };
+// unchanged notes that a write of one occurrence answered 404 wrote
+// nothing: when it was sent with If-Match, the series still stands at that
+// version (an older one is a 412, a series gone is a 404 to every write),
+// so the series' later writes, which waited for this one's version, are
+// made against it rather than sent without If-Match (which would
+// overwrite whatever someone changed meanwhile, unseen).
+async function unchanged(op) {
+  if (op.ifMatch == null || op.base?.version !== op.ifMatch) return;
+  known.set(op.record, op.ifMatch);
+  for (const o of ops) {
+    if (o.record !== op.record || o.ifMatch != null) continue;
+    Object.assign(o, { base: op.base, ifMatch: op.ifMatch });
+    await idb.put('queue', o);
   }
-  return { ...rec, version: op.ifMatch != null ? op.ifMatch + 1 : null };
 }
 
 // done removes a saved op; later writes to the record are made against

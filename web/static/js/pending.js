@@ -129,6 +129,32 @@ export function apply(rec, op) {
 }
 
 /**
+ * seriesAfter(op, answer) is the series as a saved write op of one of its
+ * occurrences leaves it: the answer is the occurrence (a change) or
+ * nothing (a delete). The write made version op.ifMatch + 1 (null,
+ * unknown, when it was sent unconditionally). An answer of a later version
+ * is a replay's: the write was saved before, its answer lost, and others
+ * changed the series since (the server answers a replay with the series'
+ * version now, http/calendar_occurrences.go). Their changes are not in
+ * what the device holds, so it keeps that as version op.ifMatch + 1: a
+ * later write to the series is then refused (412) and judged against what
+ * changed since, rather than sent against a version whose changes the
+ * device never saw and overwriting them unseen.
+ */
+export function seriesAfter(op, answer) {
+  const rec = apply(op.base, op);
+  if (!rec) return undefined;
+  const made = op.ifMatch != null ? op.ifMatch + 1 : null;
+  if (answer?.recurrence_id && (made == null || answer.version === made)) {
+    const { title, notes, location, all_day: allDay, starts_at: startsAt, ends_at: endsAt, version } = answer;
+    const overrides = (rec.overrides || []).map((o) => (Date.parse(o.recurrence_id) === Date.parse(op.rid)
+      ? { recurrence_id: answer.recurrence_id, title, notes, location, all_day: allDay, starts_at: startsAt, ends_at: endsAt } : o));
+    return { ...rec, overrides, version };
+  }
+  return { ...rec, version: made };
+}
+
+/**
  * overlay(records, ops, {belongs, sending}) returns records as they will
  * be once the waiting writes are saved: each op applied in order, in
  * place, new records (creates that belong here) at the end. A record with
