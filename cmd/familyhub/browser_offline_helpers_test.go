@@ -157,7 +157,7 @@ func waitBoth(t *testing.T, what string, timeout time.Duration, cond func() (boo
 
 // docShot saves a screenshot as screenshot does and, with
 // FAMILYHUB_UPDATE_SCREENSHOTS=1, also as docs/screenshots/pwa/<name>.png
-// (docs/pwa.md shows it).
+// (docs/pwa*.md show them).
 func (b *browser) docShot(name string) {
 	b.t.Helper()
 	png := b.screenshot(name)
