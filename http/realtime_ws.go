@@ -77,7 +77,7 @@ const (
 // smallBuffers hands the WebSocket library a hijacked connection with
 // small buffers instead of net/http's 4 KiB reader and writer, which
 // the library would keep for the socket's life: 6 KiB of an idle socket's
-// memory (docs/benchmarks-history.md, idle sockets).
+// memory (docs/benchmarks-history*.md, idle sockets).
 type smallBuffers struct{ http.ResponseWriter }
 
 func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
