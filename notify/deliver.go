@@ -301,17 +301,7 @@ func (s *Service) listUnseen(ctx context.Context, tx *db.Tx, f *family, m *dbsql
 	}
 	var rest listParams
 	for _, a := range adds {
-		rest.Count++
-		actor := uuid.Nil
-		if a.ActorID != nil {
-			actor = *a.ActorID
-		}
-		if !slices.Contains(rest.Actors, actor) {
-			rest.Actors = append(rest.Actors, actor)
-		}
-		if a.Name != "" && len(rest.Items) < maxListItems {
-			rest.Items = append(rest.Items, a.Name)
-		}
+		rest.add(a.ActorID, a.Name, a.Name != "")
 	}
 	return rest, rest.Count == 0, nil
 }

@@ -347,6 +347,22 @@ type listParams struct {
 
 const maxListItems = 5
 
+// add counts one addition to a list notice: its actor (nil: unknown) once,
+// and its name among the first few ("" or ok false: not named).
+func (p *listParams) add(actorID *uuid.UUID, name string, ok bool) {
+	p.Count++
+	actor := uuid.Nil
+	if actorID != nil {
+		actor = *actorID
+	}
+	if !slices.Contains(p.Actors, actor) {
+		p.Actors = append(p.Actors, actor)
+	}
+	if ok && len(p.Items) < maxListItems {
+		p.Items = append(p.Items, name)
+	}
+}
+
 // gatherList folds a batch's additions to one list into each follower's
 // open notice for the list, or opens one that goes out ListFold after the
 // first addition. People are not told of their own additions, nor of
@@ -415,17 +431,8 @@ func (s *Service) foldList(ctx context.Context, tx *db.Tx, f *family, user, list
 		}
 	}
 	for _, ev := range evs {
-		p.Count++
-		actor := uuid.Nil
-		if ev.ActorID != nil {
-			actor = *ev.ActorID
-		}
-		if !slices.Contains(p.Actors, actor) {
-			p.Actors = append(p.Actors, actor)
-		}
-		if name, ok := names[ev.EntityID]; ok && len(p.Items) < maxListItems {
-			p.Items = append(p.Items, name)
-		}
+		name, ok := names[ev.EntityID]
+		p.add(ev.ActorID, name, ok)
 	}
 	last := evs[len(evs)-1].Seq
 	b, err := json.Marshal(p)
