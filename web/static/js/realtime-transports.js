@@ -44,8 +44,10 @@ export function openWS(rt, cb) {
   };
   ws.onopen = () => {
     cb.opened();
-    // The view changed while the socket was connecting: the URL's is old.
+    // The view or the topics changed while the socket was connecting (a
+    // page opened before the connection was): the URL's are old.
     if (conn.view !== view) send({ type: 'presence', view: conn.view });
+    conn.retopic(rt.topics);
     pingTimer = setInterval(probe, rt.pingInterval);
   };
   ws.onmessage = (e) => {
@@ -66,9 +68,15 @@ export function openWS(rt, cb) {
       ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
       try { ws.close(code === WS_NORMAL ? WS_NORMAL : undefined); } catch { /* not open yet */ }
     },
-    retopic(next, prev) {
+    // What the server has: the URL's topics, then what was sent. Until the
+    // socket opens nothing can be sent; onopen catches up.
+    topics: rt.topics,
+    retopic(next) {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      const prev = conn.topics;
       const added = next.filter((t) => !prev.includes(t));
       const removed = prev.filter((t) => !next.includes(t));
+      conn.topics = next;
       // Subscribe before unsubscribing, so the socket never falls back to
       // "everything" in between.
       if (added.length) send({ type: 'subscribe', topics: added });

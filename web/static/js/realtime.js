@@ -92,7 +92,7 @@ export class RealtimeClient {
     const prev = this.topics;
     if (next.join(',') === prev.join(',')) return;
     this.topics = next;
-    if (this.conn && this.conn.retopic) this.conn.retopic(next, prev);
+    if (this.conn && this.conn.retopic) this.conn.retopic(next);
   }
 
   /** Report this view to the family's presence: shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id>, or '' (none). */
