@@ -143,8 +143,7 @@ func TestBrowserCalendarReadAhead(t *testing.T) {
 	restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Picnic", "starts_at": day(10) + "T12:00:00Z", "ends_at": day(10) + "T13:00:00Z"})
 	b.waitJS("the next week read ahead again after the notice", keptCalendarHas("Picnic"), 10*time.Second)
 
-	b.setOffline(true)
-	b.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
+	b.goOffline()
 	notKept := `document.querySelector('.cal-body .offline-state')`
 	calNav(b, 3)
 	b.waitJS("the next week offline, read ahead", chip("Dentist")+` && `+chip("Picnic")+` && !`+notKept, 5*time.Second)

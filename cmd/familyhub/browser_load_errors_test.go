@@ -402,13 +402,7 @@ func TestBrowserEventLimitSentence(t *testing.T) {
 		return ['/api/calendar/events', '/api/calendar/events/0b0c6f6e-4f6e-4a55-9d0c-5d5cd0c1e2a1/split']
 			.map((path) => friendly(409, 'limit_reached', undefined, { path }) === events).join();
 	})`
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-	defer cancel()
-	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](cases, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != "true,true" {
+	if got := evalAwait[string](b, cases); got != "true,true" {
 		t.Errorf("the events' limit sentence for a create and a split: %s, want true,true", got)
 	}
 }
