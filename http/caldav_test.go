@@ -366,13 +366,7 @@ func TestCalDAVAuth(t *testing.T) {
 func TestCalDAVReadOnlyImportedEvent(t *testing.T) {
 	env := newTestEnv(t, Config{Calendar: ical.Config{SecretKey: "test secret key 0123456789"}})
 	c, acc := env.signup("ana@example.org", "Rivera")
-	var sub subscriptionJSON
-	c.must(http.StatusCreated, "POST", "/api/calendar/subscriptions", map[string]any{"url": "webcal://example.org/cal.ics", "name": "School"}).decode(t, &sub)
-	var id string
-	if err := env.pool.QueryRow(context.Background(), `INSERT INTO calendar_events (family_id, uid, title, starts_at, ends_at, subscription_id, read_only, source_href)
-		VALUES ($1, 'imp@x', 'Imported', now(), now() + interval '1 hour', $2, true, 'uid:imp@x') RETURNING id::text`, acc.Family.ID, sub.ID).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
+	sub, id := env.importedEvent(c, acc)
 	path := "/dav/" + acc.User.ID.String() + "/calendars/family/" + id + ".ics"
 	if st := davDo(t, env, "DELETE", path, "", nil); st != http.StatusForbidden {
 		t.Fatalf("DELETE imported: %d", st)

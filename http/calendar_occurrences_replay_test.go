@@ -19,21 +19,11 @@ func TestCalendarOccurrenceReplay(t *testing.T) {
 	env := newTestEnv(t, Config{})
 	c, _ := env.signup("ana@example.org", "Rivera")
 	env.setTimeZone(c, "Europe/Berlin")
-	var ev calendarEventJSON
-	c.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{
-		"title": "Swimming", "starts_at": "2026-05-03T10:00:00+02:00", "ends_at": "2026-05-03T11:00:00+02:00", "rrule": "FREQ=WEEKLY",
-	}).decode(t, &ev)
+	ev := c.weeklySwim("2026-05-03T10:00:00+02:00", "2026-05-03T11:00:00+02:00")
 	id := ev.ID.String()
-	series := func() calendarEventJSON {
-		t.Helper()
-		var full calendarEventJSON
-		c.must(http.StatusOK, "GET", "/api/calendar/events/"+id, nil).decode(t, &full)
-		return full
-	}
-	ifMatch := func(v int64) map[string]string { return map[string]string{"If-Match": fmt.Sprintf(`"%d"`, v)} }
 	send := func(method, path, body string, v int64) (int, []byte) {
 		t.Helper()
-		st, _, b, err := c.send(method, path, body, ifMatch(v))
+		st, _, b, err := c.send(method, path, body, ifMatchVersion(v))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +46,7 @@ func TestCalendarOccurrenceReplay(t *testing.T) {
 	if !again.Overridden || again.Title != "Swimming (late)" || !again.StartsAt.Equal(first.StartsAt) || again.Version != first.Version {
 		t.Fatalf("the replay answered %+v, want the first answer %+v", again, first)
 	}
-	s := series()
+	s := c.calendarEvent(id)
 	if s.Overrides == nil || len(*s.Overrides) != 1 || s.Version != first.Version || s.Sequence != ev.Sequence+1 {
 		t.Fatalf("after the replay: %d overrides, version %d (first answer %d), sequence %d (was %d)",
 			len(*s.Overrides), s.Version, first.Version, s.Sequence, ev.Sequence)
@@ -85,7 +75,7 @@ func TestCalendarOccurrenceReplay(t *testing.T) {
 			t.Fatalf("DELETE #%d with If-Match %d: %d %s", i+1, v1, st, b)
 		}
 	}
-	after := series()
+	after := c.calendarEvent(id)
 	if len(after.Exdates) != 1 || after.Version != v1+1 || len(*after.Overrides) != 1 {
 		t.Fatalf("after the replayed delete: exdates %v, version %d (want %d), %d overrides", after.Exdates, after.Version, v1+1, len(*after.Overrides))
 	}
@@ -110,17 +100,14 @@ func TestCalendarOccurrenceReplayChild(t *testing.T) {
 	f := newFamilyOfThree(t, env)
 	owner, child := f.clients["owner"], f.clients["child"]
 	env.setTimeZone(owner, "Europe/Berlin")
-	var ev calendarEventJSON
-	owner.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{
-		"title": "Swimming", "starts_at": "2026-05-03T10:00:00+02:00", "ends_at": "2026-05-03T11:00:00+02:00", "rrule": "FREQ=WEEKLY",
-	}).decode(t, &ev)
+	ev := owner.weeklySwim("2026-05-03T10:00:00+02:00", "2026-05-03T11:00:00+02:00")
 	id := ev.ID.String()
-	ifMatch := map[string]string{"If-Match": fmt.Sprintf(`"%d"`, ev.Version)}
+	ifMatch := ifMatchVersion(ev.Version)
 	move := `{"title":"Swimming (late)"}`
 	if st, _, b, err := owner.send("PATCH", occPath(id, "2026-05-10T10:00:00+02:00"), move, ifMatch); err != nil || st != http.StatusOK {
 		t.Fatalf("the owner's change: %d %s %v", st, b, err)
 	}
-	if st, _, b, err := owner.send("DELETE", occPath(id, "2026-05-17T10:00:00+02:00"), "", map[string]string{"If-Match": fmt.Sprintf(`"%d"`, ev.Version+1)}); err != nil || st != http.StatusNoContent {
+	if st, _, b, err := owner.send("DELETE", occPath(id, "2026-05-17T10:00:00+02:00"), "", ifMatchVersion(ev.Version+1)); err != nil || st != http.StatusNoContent {
 		t.Fatalf("the owner's delete: %d %s %v", st, b, err)
 	}
 	for _, w := range []struct{ method, rid, body string }{

@@ -40,11 +40,7 @@ func TestCalendarOccurrenceOverrides(t *testing.T) {
 	env := newTestEnv(t, Config{})
 	c, acc := env.signup("ana@example.org", "Rivera")
 	env.setTimeZone(c, "Europe/Berlin")
-	var ev calendarEventJSON
-	c.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{
-		"title": "Swimming", "starts_at": "2026-03-22T10:00:00+01:00", "ends_at": "2026-03-22T11:00:00+01:00", "rrule": "FREQ=WEEKLY",
-	}).decode(t, &ev)
-	id := ev.ID.String()
+	id := c.weeklySwim("2026-03-22T10:00:00+01:00", "2026-03-22T11:00:00+01:00").ID.String()
 
 	// Only this occurrence: later that day, another title.
 	var occ calendarOccurrenceJSON
@@ -68,8 +64,7 @@ func TestCalendarOccurrenceOverrides(t *testing.T) {
 	if got := occurrences(t, c, "2026-03-31T00:00:00Z", "2026-04-01T00:00:00Z"); strings.Join(got, "|") != "Swimming 03-31T18:00 *" {
 		t.Fatalf("moved occurrence: %v", got)
 	}
-	var full calendarEventJSON
-	c.must(http.StatusOK, "GET", "/api/calendar/events/"+id, nil).decode(t, &full)
+	full := c.calendarEvent(id)
 	if full.Overrides == nil || len(*full.Overrides) != 2 || full.Sequence != 2 {
 		t.Fatalf("GET: overrides %v sequence %d", full.Overrides, full.Sequence)
 	}
@@ -132,7 +127,7 @@ func TestCalendarOccurrenceOverrides(t *testing.T) {
 	// A change of the whole series' time drops changes of occurrences that
 	// are no occurrences any more.
 	c.must(http.StatusOK, "PATCH", "/api/calendar/events/"+id, map[string]any{"starts_at": "2026-03-22T09:00:00+01:00", "ends_at": "2026-03-22T10:00:00+01:00"})
-	c.must(http.StatusOK, "GET", "/api/calendar/events/"+id, nil).decode(t, &full)
+	full = c.calendarEvent(id)
 	if len(*full.Overrides) != 0 {
 		t.Fatalf("overrides after moving the series: %+v", *full.Overrides)
 	}
@@ -309,12 +304,9 @@ func TestCalendarOccurrenceIfMatch(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})
 	c, _ := env.signup("ana@example.org", "Rivera")
-	var ev calendarEventJSON
-	c.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{
-		"title": "Swimming", "starts_at": "2026-03-22T10:00:00Z", "ends_at": "2026-03-22T11:00:00Z", "rrule": "FREQ=WEEKLY",
-	}).decode(t, &ev)
-	id, old := ev.ID.String(), fmt.Sprintf(`"%d"`, ev.Version)
-	st, _, b, err := c.send("PATCH", occPath(id, "2026-03-29T10:00:00Z"), `{"title":"Late"}`, map[string]string{"If-Match": old})
+	ev := c.weeklySwim("2026-03-22T10:00:00Z", "2026-03-22T11:00:00Z")
+	id, old := ev.ID.String(), ifMatchVersion(ev.Version)
+	st, _, b, err := c.send("PATCH", occPath(id, "2026-03-29T10:00:00Z"), `{"title":"Late"}`, old)
 	if err != nil || st != http.StatusOK {
 		t.Fatalf("PATCH occurrence with the current version: %d %s %v", st, b, err)
 	}
@@ -328,7 +320,7 @@ func TestCalendarOccurrenceIfMatch(t *testing.T) {
 		{"DELETE", occPath(id, "2026-04-05T10:00:00Z") + "?following=true", ""},
 		{"POST", "/api/calendar/events/" + id + "/split", `{"recurrence_id":"2026-04-05T10:00:00Z","title":"Club"}`},
 	} {
-		st, _, b, err := c.send(r.method, r.path, r.body, map[string]string{"If-Match": old})
+		st, _, b, err := c.send(r.method, r.path, r.body, old)
 		var stale struct {
 			Error   struct{ Code string }
 			Current calendarEventJSON

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -125,13 +124,7 @@ func TestErrorMessageFallsBackToEnglish(t *testing.T) {
 func TestCalDAVErrorsInCallersLanguage(t *testing.T) {
 	env := newTestEnv(t, Config{Calendar: ical.Config{SecretKey: "test secret key 0123456789"}})
 	c, acc := env.signup("ana@example.org", "Rivera")
-	var sub subscriptionJSON
-	c.must(http.StatusCreated, "POST", "/api/calendar/subscriptions", map[string]any{"url": "webcal://example.org/cal.ics", "name": "School"}).decode(t, &sub)
-	var imported string
-	if err := env.pool.QueryRow(context.Background(), `INSERT INTO calendar_events (family_id, uid, title, starts_at, ends_at, subscription_id, read_only, source_href)
-		VALUES ($1, 'imp@x', 'Imported', now(), now() + interval '1 hour', $2, true, 'uid:imp@x') RETURNING id::text`, acc.Family.ID, sub.ID).Scan(&imported); err != nil {
-		t.Fatal(err)
-	}
+	_, imported := env.importedEvent(c, acc)
 	cal := "/dav/" + acc.User.ID.String() + "/calendars/family/"
 	event := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:imp@x\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260101T100000Z\r\nSUMMARY:Changed\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 	propfind := `<?xml version="1.0"?><propfind xmlns="DAV:"><prop><getetag/></prop></propfind>`

@@ -239,17 +239,6 @@ func TestFailedPassRetried(t *testing.T) {
 	}
 }
 
-// runLeading runs the service with its own leader election (it listens
-// itself) until the test ends, and waits until it leads.
-func (e *env) runLeading(t *testing.T) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { e.s.Run(ctx, RunOpts{ListenURL: e.pool.Config().ConnString()}); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	waitFor(t, "the service to lead", e.s.Leading)
-}
-
 // TestWakeOnFullQueueSweeps: a wake-up that finds the queue full is not
 // lost (Wake's promise: every family behind is swept instead). The loop
 // is held inside another family's pass (an open transaction deleted its
@@ -272,10 +261,7 @@ func TestWakeOnFullQueueSweeps(t *testing.T) {
 	if _, err := blocker.Exec(ctx, `DELETE FROM notify_cursors WHERE family_id = $1`, other); err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { e.s.Run(runCtx, RunOpts{}); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	e.run(t, RunOpts{})
 	e.s.Wake(other)
 	waitFor(t, "the loop to wait inside the other family's pass", func() bool {
 		var waiting bool
@@ -329,10 +315,7 @@ func TestDueRetryLooksOnlyAtItsFamily(t *testing.T) {
 	if err := e.s.ProcessFamily(ctx, e.family); err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { e.s.Run(runCtx, RunOpts{}); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	e.run(t, RunOpts{})
 	waitFor(t, "the first sweep", func() bool { return e.s.scans.Load() > 0 })
 
 	due := e.clock.Now().Add(30 * time.Minute)
@@ -389,10 +372,7 @@ func TestSweepReachesEveryFamily(t *testing.T) {
 		}
 		return b
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { e.s.Run(runCtx, RunOpts{}); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	e.run(t, RunOpts{})
 	waitFor(t, "the first sweep", func() bool { return e.s.scans.Load() > 0 })
 	// The low families are processed (their windows open), then have news
 	// that waits for the window's end: behind, for a minute.
@@ -435,10 +415,7 @@ func TestLostWakeUpFoundByCrossCheck(t *testing.T) {
 	if err := e.s.ProcessFamily(ctx, e.family); err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { e.s.Run(runCtx, RunOpts{}); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	e.run(t, RunOpts{})
 	waitFor(t, "the first sweep", func() bool { return e.s.scans.Load() > 0 })
 
 	task := func(title string) {
@@ -510,10 +487,7 @@ func TestPrunedEventsMoveTheCursor(t *testing.T) {
 	// The same with the leader running: its first sweep moves past them,
 	// and no cross-check finds the family behind without a wake-up.
 	writtenAndPruned(2)
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { e.s.Run(runCtx, RunOpts{}); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	e.run(t, RunOpts{})
 	waitFor(t, "the first sweep", func() bool { return e.s.scans.Load() > 0 })
 	checks := e.s.checks.Load()
 	waitFor(t, "three cross-checks after it", func() bool { return e.s.checks.Load() >= checks+3 })

@@ -143,8 +143,7 @@ func TestBrowserCalendarReadAhead(t *testing.T) {
 	restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Picnic", "starts_at": day(10) + "T12:00:00Z", "ends_at": day(10) + "T13:00:00Z"})
 	b.waitJS("the next week read ahead again after the notice", keptCalendarHas("Picnic"), 10*time.Second)
 
-	b.setOffline(true)
-	b.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
+	b.goOffline()
 	notKept := `document.querySelector('.cal-body .offline-state')`
 	calNav(b, 3)
 	b.waitJS("the next week offline, read ahead", chip("Dentist")+` && `+chip("Picnic")+` && !`+notKept, 5*time.Second)
@@ -289,8 +288,14 @@ func TestBrowserCalendarReadAheadFails(t *testing.T) {
 	b.waitJS("the previous week kept", keptCalendarHas("Fair"), 5*time.Second)
 
 	// The proxy answers again: the next try reads the next week ahead.
+	// It waits on calendar.js's timers: AHEAD_RETRY_MS[0] (5 s) after the
+	// failed read-ahead, then the next idle moment (requestIdleCallback's
+	// timeout, 3 s), then its reads (a few seconds at worst under -race on
+	// a busy machine). The wait is twice that worst case; a passing run
+	// waits only until the read is done.
+	const aheadRetryWorst = 5*time.Second + 3*time.Second + 5*time.Second
 	fail.stop()
-	b.waitJS("read ahead again: the next week read", did+`?.tries === 2 && `+did+`.next === 'read' && `+did+`.previous === 'fresh'`, 20*time.Second)
+	b.waitJS("read ahead again: the next week read", did+`?.tries === 2 && `+did+`.next === 'read' && `+did+`.previous === 'fresh'`, 2*aheadRetryWorst)
 	b.waitJS("the next week kept", keptCalendarHas("Dentist"), 5*time.Second)
 	calNav(b, 3)
 	b.waitJS("the next week, from the server", chip("Dentist")+` && `+calmPage, 5*time.Second)

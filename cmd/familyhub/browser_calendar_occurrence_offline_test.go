@@ -1,16 +1,13 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/familyhub/familyhub/db/dbtest"
@@ -81,11 +78,7 @@ func seriesState(t *testing.T, m member, c *cluster, id string) (overrides []str
 // in plain words, keeps hers, and Ben's agenda follows.
 func TestBrowserCalendarOccurrenceOffline(t *testing.T) {
 	skipInShortMode(t, "a browser")
-	c, ana, _ := twoAdults(t)
-	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
-	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02")
-	swim := restAs(t, ana, c.a, "POST", "/api/calendar/events", map[string]any{"title": "Swimming", "location": "City pool",
-		"starts_at": tomorrow + "T16:00:00Z", "ends_at": tomorrow + "T17:00:00Z", "rrule": "FREQ=WEEKLY"})
+	c, ana, _, swim, _ := weeklyFromTomorrow(t, map[string]any{"title": "Swimming", "location": "City pool"})
 	id, v0 := swim["id"].(string), int(swim["version"].(float64))
 	a, b := anaAndBen(t, c,
 		device{"Ana's phone", phoneW, phoneH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`}},
@@ -108,11 +101,7 @@ func TestBrowserCalendarOccurrenceOffline(t *testing.T) {
 	a.waitLive()
 	judgeOccurrenceWrites(t, a)
 
-	goOffline := func() {
-		a.setOffline(true)
-		a.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
-	}
-	goOffline()
+	a.goOffline()
 
 	// Only this one, offline: the first swim a day later at 18:00, renamed.
 	a.click(occSel(rids[0], "Swimming"))
@@ -155,21 +144,7 @@ func TestBrowserCalendarOccurrenceOffline(t *testing.T) {
 	// Back online the change's answer is lost: the retry is answered as saved.
 	paused := holdRequests(t, a, fetch.RequestPattern{URLPattern: "*/occurrences/*", RequestStage: fetch.RequestStageResponse})
 	a.setOffline(false)
-	var patch *fetch.EventRequestPaused
-	select {
-	case patch = <-paused:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the PATCH was not held")
-	}
-	if patch.Request.Method != "PATCH" || patch.ResponseStatusCode != 200 {
-		t.Fatalf("held %s %s with status %d, want the PATCH answered 200", patch.Request.Method, patch.Request.URL, patch.ResponseStatusCode)
-	}
-	if _, err := chromedp.Call(a.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: patch.RequestID, ErrorReason: network.ErrorReasonConnectionReset}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(a.ctx, fetch.Disable, cdp.Empty{}); err != nil {
-		t.Fatal(err)
-	}
+	loseAnswer(t, a, heldAnswer(t, paused, "PATCH", 200, 10*time.Second))
 	a.waitJS("both saved", occChips("Swimming (moved)")+` === `+js(iso[0]+"@"+movedDay)+` && `+
 		occChips("Swimming")+` === `+js(iso[1]+"@"+days[1]+","+iso[3]+"@"+days[3])+
 		` && !document.getElementById('pending').checkVisibility() && !document.querySelector('#notices li.conflict')`, 15*time.Second)
@@ -183,7 +158,7 @@ func TestBrowserCalendarOccurrenceOffline(t *testing.T) {
 
 	// Offline again, Ana renames the fourth swim while Ben renames it too.
 	a.waitLive()
-	goOffline()
+	a.goOffline()
 	a.click(occSel(rids[3], "Swimming"))
 	a.waitJS("the fourth swim's dialog, offline", dialogOpen+` && document.querySelector('dialog[open] input[name=scope][value=this]')?.checked`, 5*time.Second)
 	a.setValue(`dialog[open] input[name=title]`, "Swimming (Ana)")
@@ -210,7 +185,7 @@ func TestBrowserCalendarOccurrenceOffline(t *testing.T) {
 	// show there, and a notice says so; so do four more weeks of the
 	// agenda, never read (in German on Ben's phone).
 	a.waitLive()
-	goOffline()
+	a.goOffline()
 	farDay := at0.AddDate(0, 0, 70).Format("2006-01-02")
 	a.click(occSel(rids[1], "Swimming"))
 	a.waitJS("the second swim's dialog, offline", dialogOpen+` && document.querySelector('dialog[open] input[name=scope][value=this]')?.checked`, 5*time.Second)
@@ -222,8 +197,7 @@ func TestBrowserCalendarOccurrenceOffline(t *testing.T) {
 		&& `+occChips("Swimming")+` === '' && document.getElementById('pending').textContent === '1 waiting'`, 5*time.Second)
 	a.clickText(`.cal-body p.center button`, "Show 4 more weeks")
 	a.waitJS("the notice: the next weeks were never read", `document.getElementById('toast').textContent === 'The next weeks are not available offline: this device has not read them yet.'`, 5*time.Second)
-	b.setOffline(true)
-	b.waitJS("Ben offline", `navigator.onLine === false`, 5*time.Second)
+	b.goOffline()
 	b.clickText(`.cal-body p.center button`, "4 weitere Wochen zeigen")
 	b.waitJS("the notice in German", `document.getElementById('toast').textContent === 'Die nächsten Wochen sind offline nicht verfügbar: Dieses Gerät hat sie noch nicht geladen.'`, 5*time.Second)
 	b.setOffline(false)
@@ -262,12 +236,7 @@ func judgeOccurrenceWrites(t *testing.T, b *browser) {
 			v(patch, at({ rrule: 'FREQ=DAILY' })),
 		].join(' ');
 	})`
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-	defer cancel()
-	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](cases, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := evalAwait[string](b, cases)
 	want := "done done rebase rebase conflict:title conflict:starts_at conflict:starts_at+ends_at conflict:rrule"
 	if got != want {
 		t.Errorf("judge of one occurrence's writes:\n got %s\nwant %s", got, want)
@@ -303,12 +272,7 @@ func TestBrowserOccurrenceSeriesAfter(t *testing.T) {
 			show(seriesAfter({ ...patch, ifMatch: null }, answer(6, { notes: 'n' }))),
 		].join(' | ');
 	})`
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-	defer cancel()
-	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](cases, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := evalAwait[string](b, cases)
 	want := "4 Swim Swim (late)/n 0 | 4 Swim Swim (late)/ 0 | 4 Swim  1 | 6 Swim Swim (late)/n 0"
 	if got != want {
 		t.Errorf("seriesAfter:\n got %s\nwant %s", got, want)
@@ -326,12 +290,7 @@ func TestBrowserOccurrenceSeriesAfter(t *testing.T) {
 // sent without If-Match and saved over Ben's rename unseen.
 func TestBrowserOccurrenceGoneLaterWrite(t *testing.T) {
 	skipInShortMode(t, "a browser")
-	c, ana, ben := twoAdults(t)
-	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
-	tomorrow := time.Now().UTC().AddDate(0, 0, 1)
-	day := func(weeks int) string { return tomorrow.AddDate(0, 0, 7*weeks).Format("2006-01-02") }
-	swim := restAs(t, ana, c.a, "POST", "/api/calendar/events", map[string]any{"title": "Swimming",
-		"starts_at": day(0) + "T16:00:00Z", "ends_at": day(0) + "T17:00:00Z", "rrule": "FREQ=WEEKLY"})
+	c, ana, ben, swim, first := weeklyFromTomorrow(t, map[string]any{"title": "Swimming"})
 	id := swim["id"].(string)
 	series := restAs(t, ana, c.a, "GET", "/api/calendar/events/"+id, nil)
 	base, err := json.Marshal(series)
@@ -340,9 +299,8 @@ func TestBrowserOccurrenceGoneLaterWrite(t *testing.T) {
 	}
 	a := newDevice(t, "Ana's phone", phoneW, phoneH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
 	a.login(c.a.URL(), "ana@example.org")
-	a.setOffline(true)
-	a.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
-	rid := day(1) + "T16:00:00Z"
+	a.goOffline()
+	rid := first.AddDate(0, 0, 7).Format(time.RFC3339) // the second swim
 	eval[bool](a, fmt.Sprintf(`(import('/js/outbox.js').then(async ({ enqueue }) => {
 		const base = %s;
 		await enqueue({ kind: 'event.occurrence.patch', method: 'PATCH', path: '/api/calendar/events/' + base.id + '/occurrences/' + %q,
@@ -371,9 +329,7 @@ func TestBrowserOccurrenceGoneLaterWrite(t *testing.T) {
 			t.Fatal("Ana's rename of the series was not sent")
 		}
 	}
-	if _, err := chromedp.Call(a.ctx, fetch.Disable, cdp.Empty{}); err != nil {
-		t.Fatal(err)
-	}
+	stopHolding(t, a)
 	a.waitJS("the outbox done", `window.familyhub.outbox.waiting().length === 0`, 10*time.Second)
 	if got := restAs(t, ana, c.a, "GET", "/api/calendar/events/"+id, nil); got["title"] != "Schwimmen" {
 		t.Fatalf("the series is called %q, want Ben's %q", got["title"], "Schwimmen")

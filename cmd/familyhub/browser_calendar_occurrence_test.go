@@ -22,11 +22,7 @@ import (
 // It answers the series' first four recurrence ids (B's four weeks).
 func calendarPair(t *testing.T, lang, title string) (c *cluster, a, b *browser, rids []string) {
 	t.Helper()
-	c, ana, _ := twoAdults(t)
-	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
-	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02")
-	restAs(t, ana, c.a, "POST", "/api/calendar/events", map[string]any{"title": title, "location": "City pool",
-		"starts_at": tomorrow + "T16:00:00Z", "ends_at": tomorrow + "T17:00:00Z", "rrule": "FREQ=WEEKLY"})
+	c, _, _, _, _ = weeklyFromTomorrow(t, map[string]any{"title": title, "location": "City pool"})
 	a, b = anaAndBen(t, c, device{"A", laptopW, laptopH, browserOpts{lang: lang}}, device{"B", phoneW, phoneH, browserOpts{lang: lang}})
 	a.goTo("/calendar", `document.querySelector('.week-grid li.event')`)
 	b.goTo("/calendar", `document.querySelector('.agenda li.event')`)

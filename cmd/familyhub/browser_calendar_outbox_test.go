@@ -8,9 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/familyhub/familyhub/db/dbtest"
@@ -53,11 +51,8 @@ func serverEvents(t *testing.T, m member, s *Main, title string) int {
 // following occurrences of a series offline says that it needs a connection.
 func TestBrowserCalendarOutbox(t *testing.T) {
 	skipInShortMode(t, "a browser")
-	c, ana, _ := twoAdults(t)
-	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
-	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02")
-	restAs(t, ana, c.a, "POST", "/api/calendar/events", map[string]any{"title": "Schwimmen", "location": "Hallenbad",
-		"starts_at": tomorrow + "T16:00:00Z", "ends_at": tomorrow + "T17:00:00Z", "rrule": "FREQ=WEEKLY"})
+	c, ana, _, _, first := weeklyFromTomorrow(t, map[string]any{"title": "Schwimmen", "location": "Hallenbad"})
+	tomorrow := first.Format("2006-01-02")
 	// No service worker on Ana's phone: the requests to hold are the page's own.
 	a, b := anaAndBen(t, c,
 		device{"Ana's phone", phoneW, phoneH, browserOpts{lang: "de-DE", script: `delete Navigator.prototype.serviceWorker;`}},
@@ -73,13 +68,9 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 	a.goTo("/calendar", chip(".agenda", "Schwimmen"))
 	b.goTo("/calendar", chip(".week-grid", "Schwimmen"))
 	b.markPage()
-	goOffline := func() {
-		a.setOffline(true)
-		a.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
-	}
 
 	// Offline, a new event waits where it belongs.
-	goOffline()
+	a.goOffline()
 	a.click(`.page-head button.primary`)
 	a.waitJS("new event dialog", dialogOpen, 5*time.Second)
 	a.setValue(`dialog[open] input[name=title]`, "Zahnarzt")
@@ -101,21 +92,7 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 	// Back online, the create's answer is lost: the retry makes no second event.
 	paused := holdRequests(t, a, fetch.RequestPattern{URLPattern: "*/api/calendar/events", RequestStage: fetch.RequestStageResponse})
 	a.setOffline(false)
-	var post *fetch.EventRequestPaused
-	select {
-	case post = <-paused:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the POST was not held")
-	}
-	if post.Request.Method != "POST" || post.ResponseStatusCode != 201 {
-		t.Fatalf("held %s %s with status %d, want the POST answered 201", post.Request.Method, post.Request.URL, post.ResponseStatusCode)
-	}
-	if _, err := chromedp.Call(a.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: post.RequestID, ErrorReason: network.ErrorReasonConnectionReset}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(a.ctx, fetch.Disable, cdp.Empty{}); err != nil {
-		t.Fatal(err)
-	}
+	loseAnswer(t, a, heldAnswer(t, paused, "POST", 201, 10*time.Second))
 	a.waitJS("Zahnarzt saved by the retry", dentist+` && !`+dentist+`.dataset.pending && !document.getElementById('pending').checkVisibility()`, 10*time.Second)
 	seen(t, b, "Zahnarzt on Ben's week", chips(".week-grid", "Zahnarzt")+` === 1 && `+notReloaded)
 	if n := serverEvents(t, ana, c.a, "Zahnarzt"); n != 1 {
@@ -170,9 +147,7 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 	if _, err := chromedp.Call(tab.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: patch.RequestID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.Call(tab.ctx, fetch.Disable, cdp.Empty{}); err != nil {
-		t.Fatal(err)
-	}
+	stopHolding(t, tab)
 	a.waitJS("the first tab's dialog closed, its rename saved by the second tab", `!document.querySelector('dialog[open]') && `+chip(".agenda", "Flohmarkt (Schule)")+`
 		&& `+chip(".agenda", "Elternabend (Aula)")+` && !document.querySelector('li.event[data-pending]')`, 10*time.Second)
 	tab.waitJS("the second tab's dialog closed", `!document.querySelector('dialog[open]') && `+chip(".agenda", "Flohmarkt (Schule)")+`
@@ -184,12 +159,11 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 		}
 	}
 
-	tab.setOffline(true)
-	tab.waitJS("the second tab offline", `navigator.onLine === false`, 5*time.Second)
+	tab.goOffline()
 
 	// Offline, the second tab does not send; Ana renames it offline while
 	// Ben renames it online: a conflict.
-	goOffline()
+	a.goOffline()
 	a.click(`.agenda li.event[data-title="Zahnarzt"] button.event-open`)
 	a.waitJS("the dialog opens offline from the copy shown", dialogOpen+` && document.querySelector('dialog[open] input[name=title]')?.value === 'Zahnarzt'
 		&& document.getElementById('banner').hidden`, 5*time.Second)
@@ -224,7 +198,7 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 	}
 
 	// Deleted offline, it goes at once and waits; back online, Ben's week drops it.
-	goOffline()
+	a.goOffline()
 	a.click(`.agenda li.event[data-title="Zahnarzt Dr. Weber"] button.event-open`)
 	a.waitJS("the dialog, offline", dialogOpen+` && document.querySelector('dialog[open] input[name=title]')?.value === 'Zahnarzt Dr. Weber'`, 5*time.Second)
 	a.click(`dialog[open] .actions button.danger`)
@@ -244,7 +218,7 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 	a.waitLive()
 	eval[bool](a, `[...document.querySelectorAll('.agenda li.event[data-title="Schwimmen"] button.event-open')][1].click() ?? true`)
 	a.waitJS("the series' dialog", dialogOpen+` && document.querySelector('dialog[open] input[name=scope][value=following]')`, 5*time.Second)
-	goOffline()
+	a.goOffline()
 	a.click(`dialog[open] input[name=scope][value=following]`)
 	a.setValue(`dialog[open] input[name=title]`, "Schwimmen (später)")
 	a.click(`dialog[open] button[type=submit]`)

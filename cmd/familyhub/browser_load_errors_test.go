@@ -17,6 +17,16 @@ import (
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
+// serverBackWait is how long a test waits for the header to clear by
+// itself once the server answers again. That depends on the probe's timer
+// in shell.js (probe()): while the server does not answer, a GET /api/me is
+// sent after 2 s, then 4, 8, 16 and at most every 30 s, so the server back
+// just after a probe is found up to 30 s later, plus the probe's own
+// request (a few seconds at worst under -race on a busy machine). The wait
+// is twice that worst case; a passing run waits only until the header
+// clears.
+const serverBackWait = 2 * (30*time.Second + 5*time.Second)
+
 // TestBrowserLoadErrors: a page whose data the server will not give (a 500
 // of ours, a proxy's 502, answered through the DevTools protocol) does not
 // pulse its loading placeholders forever. In their place it says why, in
@@ -138,7 +148,7 @@ func serverNotAnswering(t *testing.T, b *browser, fail *failedRequests, proxy st
 	b.setOffline(false)
 	b.waitJS("online again, the server still not answering", header("Verbunden, Anfragen scheitern", "Server antwortet nicht"), 20*time.Second)
 	fail.stop()
-	b.waitJS("the server back: the header clears by itself", conn+`.dataset.state === 'live' && `+conn+`.textContent === 'Verbunden' && !`+line+`.checkVisibility()`, 40*time.Second)
+	b.waitJS("the server back: the header clears by itself", conn+`.dataset.state === 'live' && `+conn+`.textContent === 'Verbunden' && !`+line+`.checkVisibility()`, serverBackWait)
 	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
 	b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
 }
@@ -359,7 +369,7 @@ func TestBrowserLoadErrorsKeptCopy(t *testing.T) {
 	b.waitJS("the tasks from the device, the notice, the indicator", `document.querySelector('li.task') && `+shown(en, "Retry")+`
 		&& `+conn+`.dataset.state === 'live' && `+conn+`.textContent === 'Live, requests failing'`, 10*time.Second)
 	fail.stop()
-	b.waitJS("the indicator clears by itself", conn+`.textContent === 'Live' && !document.getElementById('offline-line').checkVisibility()`, 40*time.Second)
+	b.waitJS("the indicator clears by itself", conn+`.textContent === 'Live' && !document.getElementById('offline-line').checkVisibility()`, serverBackWait)
 	b.click(`#main .kept-notice button`)
 	b.waitJS("the server's tasks, no notice", `document.querySelector('li.task') && !`+notice, 10*time.Second)
 
@@ -402,13 +412,7 @@ func TestBrowserEventLimitSentence(t *testing.T) {
 		return ['/api/calendar/events', '/api/calendar/events/0b0c6f6e-4f6e-4a55-9d0c-5d5cd0c1e2a1/split']
 			.map((path) => friendly(409, 'limit_reached', undefined, { path }) === events).join();
 	})`
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-	defer cancel()
-	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](cases, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != "true,true" {
+	if got := evalAwait[string](b, cases); got != "true,true" {
 		t.Errorf("the events' limit sentence for a create and a split: %s, want true,true", got)
 	}
 }

@@ -46,6 +46,14 @@ func (b *browser) setOffline(off bool) {
 	}
 }
 
+// goOffline cuts the tab's network and waits until the page knows it
+// (navigator.onLine false).
+func (b *browser) goOffline() {
+	b.t.Helper()
+	b.setOffline(true)
+	b.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
+}
+
 // newTab opens another tab in b's browser profile (the same cookies,
 // IndexedDB and service worker), in English (en-GB) as the devices of
 // twoDevices are, with its network cut when offline. Close it with
@@ -202,6 +210,42 @@ func holdRequests(t *testing.T, b *browser, pattern fetch.RequestPattern) <-chan
 		t.Fatal(err)
 	}
 	return paused
+}
+
+// heldAnswer waits up to timeout for the next request held on paused (of
+// holdRequests, at the response stage) and fails the test unless it is a
+// method the server answered with status.
+func heldAnswer(t *testing.T, paused <-chan *fetch.EventRequestPaused, method string, status int64, timeout time.Duration) *fetch.EventRequestPaused {
+	t.Helper()
+	var ev *fetch.EventRequestPaused
+	select {
+	case ev = <-paused:
+	case <-time.After(timeout):
+		t.Fatalf("the %s was not held", method)
+	}
+	if ev.Request.Method != method || ev.ResponseStatusCode != status {
+		t.Fatalf("held %s %s with status %d, want the %s answered %d", ev.Request.Method, ev.Request.URL, ev.ResponseStatusCode, method, status)
+	}
+	return ev
+}
+
+// loseAnswer drops the server's answer to the held request ev on its way
+// back (the connection reset, as when a phone loses its signal) and lets
+// the tab's next requests pass (stopHolding).
+func loseAnswer(t *testing.T, b *browser, ev *fetch.EventRequestPaused) {
+	t.Helper()
+	if _, err := chromedp.Call(b.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionReset}); err != nil {
+		t.Fatal(err)
+	}
+	stopHolding(t, b)
+}
+
+// stopHolding ends holdRequests' holding: the tab's requests pass again.
+func stopHolding(t *testing.T, b *browser) {
+	t.Helper()
+	if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // heldReads holds a tab's requests that match a URL pattern after the

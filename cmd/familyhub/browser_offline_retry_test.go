@@ -7,9 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/familyhub/familyhub/db/dbtest"
@@ -63,24 +61,11 @@ func TestBrowserOfflineRetry(t *testing.T) {
 		paused := holdRequests(t, b, fetch.RequestPattern{URLPattern: "*/api/shopping/lists/*/items", RequestStage: fetch.RequestStageResponse})
 		b.setValue(`#item-name`, "sunscreen")
 		b.click(`form.add-item button[type=submit]`)
-		var ev *fetch.EventRequestPaused
-		select {
-		case ev = <-paused:
-		case <-time.After(5 * time.Second):
-			t.Fatal("the POST was not held")
-		}
-		if ev.Request.Method != "POST" || ev.ResponseStatusCode != 201 {
-			t.Fatalf("held %s %s with status %d, want the POST answered 201", ev.Request.Method, ev.Request.URL, ev.ResponseStatusCode)
-		}
+		ev := heldAnswer(t, paused, "POST", 201, 5*time.Second)
 		if n := countItems(t, ana, m, listID, "sunscreen"); n != 1 {
 			t.Fatalf("the server has %d sunscreen, want the 1 it made", n)
 		}
-		if _, err := chromedp.Call(b.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionReset}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
-			t.Fatal(err)
-		}
+		loseAnswer(t, b, ev)
 		// The row says it waits, and the outbox's retry (same id) settles it.
 		b.waitJS("sunscreen waiting after the lost answer", row("sunscreen")+`?.dataset.pending`, 2*time.Second)
 		b.waitJS("sunscreen saved by the retry", row("sunscreen")+` && !`+row("sunscreen")+`.dataset.pending && !document.getElementById('pending').checkVisibility()`, 10*time.Second)
@@ -116,9 +101,7 @@ func TestBrowserOfflineRetry(t *testing.T) {
 		}
 		second := held()
 		waited := time.Since(answered)
-		if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
-			t.Fatal(err)
-		}
+		stopHolding(t, b)
 		t.Logf("after a 503 with Retry-After: 2 the client tried again after %s", waited.Round(time.Millisecond))
 		if waited < 2*time.Second || waited > 4*time.Second {
 			t.Errorf("retried after %s, want Retry-After's 2 s (and a little jitter)", waited)
@@ -140,8 +123,7 @@ func TestBrowserOfflineRetry(t *testing.T) {
 		}
 		doubleTap("napkins")
 		b.waitJS("napkins saved", row("napkins")+` && !`+row("napkins")+`.dataset.pending && !document.querySelector('form.add-item button[aria-busy]')`, 5*time.Second)
-		b.setOffline(true)
-		b.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
+		b.goOffline()
 		doubleTap("candles")
 		b.waitJS("candles waiting", row("candles")+`?.dataset.pending === 'waiting' && document.getElementById('pending').textContent === '1 waiting'`, 5*time.Second)
 		b.setOffline(false)
@@ -193,8 +175,7 @@ func TestBrowserOfflineRetry(t *testing.T) {
 			return slices.Contains(serverItems(t, ana, m, listID), "spinach✓")
 		})
 		b.waitJS("spinach ticked and saved", row("spinach")+`?.classList.contains('checked') && !document.querySelector('li.item[data-pending]')`, 5*time.Second)
-		b.setOffline(true)
-		b.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
+		b.goOffline()
 		b.click(`li.item[data-name="spinach"] input[type=checkbox]`)
 		b.click(`li.item[data-name="dish soap"] button.icon:not(.danger)`)
 		b.waitJS("edit dialog", dialogOpen, 5*time.Second)
@@ -270,8 +251,7 @@ func TestBrowserOfflineRetry(t *testing.T) {
 		b.waitLive()
 		task := `[...document.querySelectorAll('li.task')].find((li) => li.querySelector('.title')?.textContent === 'Call grandma')`
 		b.waitJS("Call grandma open", task+` && !`+task+`.querySelector('input').checked`, 5*time.Second)
-		b.setOffline(true)
-		b.waitJS("offline", `navigator.onLine === false`, 5*time.Second)
+		b.goOffline()
 		b.click(`li.task[data-id="` + eval[string](b, task+`.dataset.id`) + `"] input[type=checkbox]`)
 		b.waitJS("completed, waiting", task+`?.dataset.pending === 'waiting' && `+task+`.querySelector('input').checked`, 5*time.Second)
 		b.do(chromedp.Reload())

@@ -128,6 +128,21 @@ func (b *browser) setValue(sel, value string) {
 		e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`, sel, value))
 }
 
+// evalAwait runs a JavaScript expression whose value is a promise (a
+// module's import() and what the test asks of it) and decodes what the
+// promise resolves to; it fails the test when the promise is rejected or
+// not settled within 10 s.
+func evalAwait[T any](b *browser, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("%s: evaluating %s: %v", b.name, expr, err)
+	}
+	return v
+}
+
 // js quotes s as a JavaScript string.
 func js(s string) string { return fmt.Sprintf("%q", s) }
 
