@@ -278,6 +278,10 @@ func TestBrowserCalendarReadAheadFails(t *testing.T) {
 	did := `window.familyhub.view.readAhead`
 	b.waitJS("read ahead: the next week failed, the previous one read", did+`?.from === `+js(day(0))+` && `+did+`.tries === 1
 		&& `+did+`.next === 'failed' && `+did+`.previous === 'read'`, 15*time.Second)
+	// The proxy answers again at once: the retry's timer runs from the
+	// failure, so every check below happens while it waits (stopping later,
+	// after them, could let a slow machine's retry fail too).
+	fail.stop()
 	if n := fail.served.Load(); n != 1 {
 		t.Errorf("the next week's listing answered 502 %d times, want once (the read-ahead)", n)
 	}
@@ -287,14 +291,12 @@ func TestBrowserCalendarReadAheadFails(t *testing.T) {
 	}
 	b.waitJS("the previous week kept", keptCalendarHas("Fair"), 5*time.Second)
 
-	// The proxy answers again: the next try reads the next week ahead.
-	// It waits on calendar.js's timers: AHEAD_RETRY_MS[0] (5 s) after the
+	// The next try reads the next week ahead. It waits on calendar.js's timers: AHEAD_RETRY_MS[0] (5 s) after the
 	// failed read-ahead, then the next idle moment (requestIdleCallback's
 	// timeout, 3 s), then its reads (a few seconds at worst under -race on
 	// a busy machine). The wait is twice that worst case; a passing run
 	// waits only until the read is done.
 	const aheadRetryWorst = 5*time.Second + 3*time.Second + 5*time.Second
-	fail.stop()
 	b.waitJS("read ahead again: the next week read", did+`?.tries === 2 && `+did+`.next === 'read' && `+did+`.previous === 'fresh'`, 2*aheadRetryWorst)
 	b.waitJS("the next week kept", keptCalendarHas("Dentist"), 5*time.Second)
 	calNav(b, 3)
