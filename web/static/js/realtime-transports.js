@@ -2,6 +2,7 @@
 // Events and long polling. Each open function takes the client (for its
 // query, lastSeq and timings) and returns {close(code), retopic?,
 // setView?, probe?}, reporting through cb.opened(), cb.message(msg),
+// cb.stale(reason) (what is shown may have missed events: re-read it) and
 // cb.failed(code, reason) (once).
 
 export const WS_NORMAL = 1000;
@@ -42,12 +43,16 @@ export function openWS(rt, cb) {
       finish(1006, 'no pong');
     }, rt.pongTimeout);
   };
+  // Set while the server may have skipped events the page wants: the
+  // topics changed while the socket was connecting, and the server used
+  // the URL's until the first subscribed answer.
+  let skipped = false;
   ws.onopen = () => {
     cb.opened();
     // The view or the topics changed while the socket was connecting (a
     // page opened before the connection was): the URL's are old.
     if (conn.view !== view) send({ type: 'presence', view: conn.view });
-    conn.retopic(rt.topics);
+    skipped = conn.retopic(rt.topics);
     pingTimer = setInterval(probe, rt.pingInterval);
   };
   ws.onmessage = (e) => {
@@ -56,6 +61,10 @@ export function openWS(rt, cb) {
     let msg;
     try { msg = JSON.parse(e.data); } catch { return; }
     cb.message(msg);
+    // The server has the page's topics now. What it skipped before (since
+    // it joined the socket, or since a resume's `since`) is read again:
+    // replayed events alone would miss it.
+    if (skipped && msg.type === 'subscribed') { skipped = false; cb.stale('topics'); }
   };
   ws.onerror = () => {}; // onclose follows with the code
   ws.onclose = (e) => finish(e.code || 1006, e.reason);
@@ -69,10 +78,12 @@ export function openWS(rt, cb) {
       try { ws.close(code === WS_NORMAL ? WS_NORMAL : undefined); } catch { /* not open yet */ }
     },
     // What the server has: the URL's topics, then what was sent. Until the
-    // socket opens nothing can be sent; onopen catches up.
+    // socket opens nothing can be sent; onopen catches up. Answers whether
+    // the server had fewer events for the socket than next wants (its
+    // first subscribed answer says it has them now).
     topics: rt.topics,
     retopic(next) {
-      if (ws.readyState !== WebSocket.OPEN) return;
+      if (ws.readyState !== WebSocket.OPEN) return false;
       const prev = conn.topics;
       const added = next.filter((t) => !prev.includes(t));
       const removed = prev.filter((t) => !next.includes(t));
@@ -81,6 +92,7 @@ export function openWS(rt, cb) {
       // "everything" in between.
       if (added.length) send({ type: 'subscribe', topics: added });
       if (removed.length) send({ type: 'unsubscribe', topics: removed });
+      return prev.length > 0 && (added.length > 0 || next.length === 0);
     },
     // Before the socket opens the URL's view stands, and onopen sends a
     // newer one.

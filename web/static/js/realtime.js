@@ -166,6 +166,7 @@ export class RealtimeClient {
         this.transport = name;
       },
       message: (msg) => { if (gen === this.gen) this._handle(msg); },
+      stale: (reason) => { if (gen === this.gen) this.onResync(reason); },
       failed: (code, reason) => {
         if (gen !== this.gen) return;
         this.conn = null;
