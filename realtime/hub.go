@@ -582,6 +582,12 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 	if err != nil {
 		return nil, db.Err(err, "family")
 	}
+	return h.join(p, cur)
+}
+
+// join is Join with the family's seq as read from the database (cur); an
+// event of the family may have been dispatched since.
+func (h *Hub) join(p JoinParams, cur int64) (*Join, error) {
 	c := newClient(p)
 	c.hub = h
 	h.mu.Lock()
@@ -596,7 +602,8 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 	}
 	h.users[p.UserID]++
 	fam := h.families[p.FamilyID]
-	if fam == nil {
+	first := fam == nil
+	if first {
 		fam = &family{lastSeq: cur, clients: map[*Client]struct{}{}}
 		h.families[p.FamilyID] = fam
 	}
@@ -630,6 +637,13 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 	h.clients.Add(1)
 	h.metrics.Connections.WithLabelValues(p.Transport).Inc()
 	h.mu.Unlock()
+	if first {
+		// The family had no client here, so an event dispatched between
+		// the read of cur and now was dropped: the log has it. Without this
+		// it came only with the family's next event or the cross-check,
+		// seconds later. One query per family joining a replica first.
+		h.requestCatchUp(p.FamilyID)
+	}
 	if c.behind {
 		h.metrics.CatchUps.Inc()
 		c.queue.kick()

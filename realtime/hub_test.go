@@ -24,6 +24,12 @@ import (
 // ends, and returns them with a pool on the same database.
 func startHub(t *testing.T) (*Hub, *pgxpool.Pool) {
 	t.Helper()
+	return startHubWith(t, func(*Listener) {})
+}
+
+// startHubWith is startHub with the listener's settings changed by set.
+func startHubWith(t *testing.T, set func(*Listener)) (*Hub, *pgxpool.Pool) {
+	t.Helper()
 	url := dbtest.URL(t)
 	pool := dbtest.PoolFor(t, url)
 	store := db.NewStore(pool)
@@ -31,6 +37,7 @@ func startHub(t *testing.T) (*Hub, *pgxpool.Pool) {
 	metrics := NewMetrics(prometheus.NewRegistry(), store)
 	hub := NewHub(store, logger, metrics)
 	l := &Listener{ConnString: url, Hub: hub, Logger: logger, Metrics: metrics}
+	set(l)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)
 	go func() { hub.Run(ctx); done <- struct{}{} }()
@@ -186,6 +193,42 @@ func TestHubFamilyIsolation(t *testing.T) {
 	}
 	if extra := j.Client.Take(); len(extra) != 0 {
 		t.Fatalf("more events than this family's: %s", extra[0].Data)
+	}
+}
+
+// A family's first client on a replica joining while one of the family's
+// events is dispatched (after Join read the family's seq, before it
+// registered the family, so the event found no one to deliver to) gets it
+// at once from the log; before, it came with the family's next event or
+// the cross-check, seconds later (here turned off: never).
+func TestHubJoinRacingAnEvent(t *testing.T) {
+	hub, pool := startHubWith(t, func(l *Listener) { l.CrossCheckInterval = time.Hour })
+	ctx := context.Background()
+	mine, myList := newFamily(t, pool)
+	other, otherList := newFamily(t, pool)
+	witness, err := hub.Join(ctx, JoinParams{FamilyID: other, SessionID: uuid.New(), Transport: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Leave(witness.Client)
+	cur, err := hub.store.Q.FamilySeqGet(ctx, pool, mine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range [][2]uuid.UUID{{mine, myList}, {other, otherList}} {
+		if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'x')`, row[0], row[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The other family's event is dispatched after mine: mine was dropped.
+	collect(t, witness.Client, 1)
+	j, err := hub.join(JoinParams{FamilyID: mine, SessionID: uuid.New(), Transport: "test"}, cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Leave(j.Client)
+	if got := collect(t, j.Client, 1); got[0].Seq != cur+1 || got[0].PrevSeq != cur {
+		t.Fatalf("first event %+v after hello %d, want seq %d", got[0], j.Start, cur+1)
 	}
 }
 
