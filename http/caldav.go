@@ -33,8 +33,9 @@ func (s *Server) mountDAV(r chi.Router) {
 	r.Handle(ical.Prefix+"/*", dav)
 	// RFC 6764: clients that are given only the host name look here.
 	r.Handle("/.well-known/caldav", http.RedirectHandler(ical.Prefix+"/", http.StatusMovedPermanently))
-	// Read-only feeds: the secret in the URL is the credential.
-	feeds := ical.NewFeedHandler(s.store, s.logger.With("component", "ical.feed"))
+	// Read-only feeds: the secret in the URL is the credential. Their
+	// errors speak the request's language as CalDAV's do.
+	feeds := ical.NewFeedHandler(s.store, s.logger.With("component", "ical.feed"), davMessage)
 	r.Get(ical.FeedPrefix+"{token}", feeds.ServeHTTP)
 	r.Head(ical.FeedPrefix+"{token}", feeds.ServeHTTP)
 }

@@ -273,6 +273,12 @@ var deFormats = map[string]string{
 	"The body is not valid XML: %v.":                                                                   "Der Anfragetext ist kein gültiges XML: %v.",
 	"Depth must be 0, 1 or infinity.":                                                                  "Depth muss 0, 1 oder infinity sein.",
 
+	// The read-only feeds (ical/feed.go): whoever subscribed reads them in
+	// their calendar app, or opens the URL in a browser.
+	"No such calendar feed.":                          "Diesen Kalender-Feed gibt es nicht.",
+	"This calendar feed was revoked.":                 "Dieser Kalender-Feed wurde widerrufen.",
+	"The calendar is unavailable; try again shortly.": "Der Kalender ist nicht erreichbar; versuche es gleich nochmal.",
+
 	// Notifications and realtime.
 	"An ntfy token needs an ntfy URL.":                                                      "Ein ntfy-Token braucht eine ntfy-URL.",
 	"Notifications are not enabled on this server.":                                         "Benachrichtigungen sind auf diesem Server nicht eingeschaltet.",

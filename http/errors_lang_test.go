@@ -2,12 +2,17 @@ package http
 
 import (
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/ical"
 )
 
@@ -194,6 +199,83 @@ func TestCalDAVErrorsInCallersLanguage(t *testing.T) {
 			if resp.StatusCode != tc.status || !strings.Contains(string(body), want) || resp.Header.Get("Content-Language") != lang.want {
 				t.Errorf("%s (%q): %d %q, Content-Language %q; want %d with %q, %q", tc.name, lang.accept,
 					resp.StatusCode, body, resp.Header.Get("Content-Language"), tc.status, want, lang.want)
+			}
+		}
+	}
+}
+
+// A calendar feed's error answers (text: the subscribing app shows it, or
+// a browser opening the URL) speak the request's language too, with
+// Content-Language: an unknown or malformed token, a revoked feed, and the
+// database out of reach.
+func TestFeedErrorsInCallersLanguage(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	c, _ := env.signup("ana@example.org", "Rivera")
+	var feed feedJSON
+	c.must(http.StatusCreated, "POST", "/api/calendar/feeds", map[string]any{"name": "Google", "scope": "family"}).decode(t, &feed)
+	c.must(http.StatusNoContent, "DELETE", "/api/calendar/feeds/"+feed.ID.String(), nil)
+
+	// A feed handler whose database refuses connections: a port that was
+	// just listened on and closed.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	dead, err := pgxpool.New(context.Background(), "postgres://postgres@"+addr+"/none?sslmode=disable&connect_timeout=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dead.Close)
+	unreachable := httptest.NewServer(ical.NewFeedHandler(db.NewStore(dead), slog.New(slog.NewTextHandler(io.Discard, nil)), davMessage))
+	t.Cleanup(unreachable.Close)
+
+	cases := []struct {
+		name, url string
+		status    int
+		en, de    string
+	}{
+		{"unknown", env.ts.URL + "/ical/nope.ics", http.StatusNotFound,
+			"No such calendar feed.", "Diesen Kalender-Feed gibt es nicht."},
+		{"not .ics", env.ts.URL + "/ical/nope.txt", http.StatusNotFound,
+			"No such calendar feed.", "Diesen Kalender-Feed gibt es nicht."},
+		{"token too long", env.ts.URL + "/ical/" + strings.Repeat("x", 101) + ".ics", http.StatusNotFound,
+			"No such calendar feed.", "Diesen Kalender-Feed gibt es nicht."},
+		{"revoked", feed.URL, http.StatusGone,
+			"This calendar feed was revoked.", "Dieser Kalender-Feed wurde widerrufen."},
+		{"unavailable", unreachable.URL + "/ical/any.ics", http.StatusServiceUnavailable,
+			"The calendar is unavailable; try again shortly.", "Der Kalender ist nicht erreichbar; versuche es gleich nochmal."},
+	}
+	for _, tc := range cases {
+		for _, lang := range []struct{ accept, want string }{
+			{"de-DE,de;q=0.9,en;q=0.8", "de"},
+			{"de", "de"},
+			{"en-US,en;q=0.9,de;q=0.5", "en"},
+			{"fr-FR", "en"},
+			{"", "en"},
+		} {
+			req, err := http.NewRequest("GET", tc.url, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if lang.accept != "" {
+				req.Header.Set("Accept-Language", lang.accept)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			want := map[string]string{"en": tc.en, "de": tc.de}[lang.want]
+			if resp.StatusCode != tc.status || strings.TrimSpace(string(body)) != want || resp.Header.Get("Content-Language") != lang.want ||
+				!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+				t.Errorf("%s (%q): %d %q, Content-Type %q, Content-Language %q; want %d %q, %q", tc.name, lang.accept,
+					resp.StatusCode, body, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Language"), tc.status, want, lang.want)
+			}
+			if tc.status == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") == "" {
+				t.Errorf("%s (%q): no Retry-After", tc.name, lang.accept)
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,14 +40,25 @@ const (
 // NewFeedHandler serves GET and HEAD of FeedPrefix<token>.ics: 404 for an
 // unknown token, 410 for a revoked one, 304 when If-None-Match names the
 // current ETag (computed without building the feed, so pollers cost little).
-func NewFeedHandler(store *db.Store, logger *slog.Logger) http.Handler {
-	return &feedHandler{store: store, logger: logger}
+// Its error answers are text in the request's language, said by message
+// as NewHandler's (a person reads them: the calendar app shows them, or
+// whoever opens the URL in a browser), with Content-Language.
+func NewFeedHandler(store *db.Store, logger *slog.Logger, message func(r *http.Request, err error) (msg, lang string)) http.Handler {
+	return &feedHandler{store: store, logger: logger, message: message}
 }
 
 type feedHandler struct {
-	store  *db.Store
-	logger *slog.Logger
+	store   *db.Store
+	logger  *slog.Logger
+	message func(r *http.Request, err error) (msg, lang string)
 }
+
+// The feed's error answers (errors_de.go in http has their German).
+var (
+	errNoFeed          = davMessage("No such calendar feed.")
+	errFeedRevoked     = davMessage("This calendar feed was revoked.")
+	errFeedUnavailable = davMessage("The calendar is unavailable; try again shortly.")
+)
 
 // feedState is what a feed's content depends on, read before it is built.
 type feedState struct {
@@ -61,25 +73,25 @@ type feedState struct {
 func (h *feedHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	token, ok := strings.CutSuffix(path.Base(r.URL.Path), ".ics")
 	if !ok || token == "" || len(token) > 100 {
-		http.Error(w, "No such calendar feed.", http.StatusNotFound)
+		h.answer(w, r, http.StatusNotFound, errNoFeed)
 		return
 	}
 	f, err := h.store.ICalFeedByToken(r.Context(), token)
 	switch {
 	case familyhub.ErrorCode(err) == familyhub.ENOTFOUND:
-		http.Error(w, "No such calendar feed.", http.StatusNotFound)
+		h.answer(w, r, http.StatusNotFound, errNoFeed)
 		return
 	case err != nil:
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	case f.RevokedAt != nil:
-		http.Error(w, "This calendar feed was revoked.", http.StatusGone)
+		h.answer(w, r, http.StatusGone, errFeedRevoked)
 		return
 	}
 	ctx := familyhub.NewContextWithAuth(r.Context(), familyhub.SystemAuth(f.FamilyID))
 	st, err := h.state(ctx, f)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("ETag", `"`+st.etag+`"`)
@@ -97,14 +109,24 @@ func (h *feedHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *feedHandler) fail(w http.ResponseWriter, err error) {
+// fail answers a feed that could not be read: 503 when the database is
+// unavailable (the app polls again), else 500, logged, without details.
+func (h *feedHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if familyhub.ErrorCode(err) == familyhub.EUNAVAILABLE {
 		w.Header().Set("Retry-After", "10")
-		http.Error(w, "The calendar is unavailable; try again shortly.", http.StatusServiceUnavailable)
+		h.answer(w, r, http.StatusServiceUnavailable, errFeedUnavailable)
 		return
 	}
 	h.logger.Error("calendar feed failed", "err", err)
-	http.Error(w, "internal error", http.StatusInternalServerError)
+	h.answer(w, r, http.StatusInternalServerError, errors.New("internal error"))
+}
+
+// answer writes err as the text of an error answer with code, in the
+// request's language (h.message), and names that language.
+func (h *feedHandler) answer(w http.ResponseWriter, r *http.Request, code int, err error) {
+	msg, lang := h.message(r, err)
+	w.Header().Set("Content-Language", lang)
+	http.Error(w, msg, code)
 }
 
 // etagListed reports whether an If-None-Match header names etag.

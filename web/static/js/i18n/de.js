@@ -172,7 +172,7 @@ export default {
   'settings.language': 'Sprache',
 
   'assistant.label': 'FamilyHub fragen',
-  'assistant.placeholder': 'Brot auf die Liste',
+  'assistant.placeholder': 'kauf Milch',
   'assistant.send': 'Senden',
   'assistant.speak': 'Befehl sprechen',
   'assistant.stopListening': 'Zuhören beenden',
