@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -274,6 +275,13 @@ func TestFeedErrorsInCallersLanguage(t *testing.T) {
 				!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
 				t.Errorf("%s (%q): %d %q, Content-Type %q, Content-Language %q; want %d %q, %q", tc.name, lang.accept,
 					resp.StatusCode, body, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Language"), tc.status, want, lang.want)
+			}
+			// The answer depends on Accept-Language, and a feed's URL is
+			// fetched without credentials: a shared cache (Varnish keeps a
+			// 404 or 410 for two minutes by default) must not hand one
+			// language's answer to another's request.
+			if !slices.Contains(resp.Header.Values("Vary"), "Accept-Language") {
+				t.Errorf("%s (%q): Vary %q, want Accept-Language", tc.name, lang.accept, resp.Header.Values("Vary"))
 			}
 			if tc.status == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") == "" {
 				t.Errorf("%s (%q): no Retry-After", tc.name, lang.accept)

@@ -122,10 +122,14 @@ func (h *feedHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // answer writes err as the text of an error answer with code, in the
-// request's language (h.message), and names that language.
+// request's language (h.message), and names that language. Vary says the
+// text depends on Accept-Language: a feed is fetched without credentials,
+// so a shared cache may keep a 404 or 410 and must not give it to a
+// request in another language.
 func (h *feedHandler) answer(w http.ResponseWriter, r *http.Request, code int, err error) {
 	msg, lang := h.message(r, err)
 	w.Header().Set("Content-Language", lang)
+	w.Header().Add("Vary", "Accept-Language")
 	http.Error(w, msg, code)
 }
 
