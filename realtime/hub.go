@@ -65,6 +65,10 @@ type Hub struct {
 	inbox    chan any // Event, sessionNotice, deviceNotice, presenceNotice, logBatch
 	batches  chan logBatch
 	overflow atomic.Bool
+	// missed counts events that reached no one here: dispatched for a
+	// family with no local client, or lost with a resync. A join compares
+	// it before and after (see join).
+	missed atomic.Int64
 
 	catchMu   sync.Mutex
 	catchSet  map[uuid.UUID]struct{} // families to catch up
@@ -140,6 +144,7 @@ func (h *Hub) notify(n any) {
 // requestResync schedules a catch-up of every family with local clients
 // (after the listener reconnects, or after an overflow).
 func (h *Hub) requestResync() {
+	h.missed.Add(1)
 	h.catchMu.Lock()
 	h.catchAll = true
 	h.catchMu.Unlock()
@@ -197,8 +202,12 @@ func (h *Hub) dispatch(ev Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	fam := h.families[ev.FamilyID]
-	if fam == nil || ev.Seq <= fam.lastSeq {
-		return // no local clients, or already delivered (catch-up got it)
+	if fam == nil {
+		h.missed.Add(1)
+		return // no local clients
+	}
+	if ev.Seq <= fam.lastSeq {
+		return // already delivered (catch-up got it)
 	}
 	h.presence.noteEventLocked(fam, &ev)
 	if ev.Seq == fam.lastSeq+1 {
@@ -578,16 +587,18 @@ type JoinParams struct {
 // family. The caller must Leave. A user with MaxPerUser connections open
 // on this replica is refused with familyhub.ECONNLIMIT.
 func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
+	missed := h.missed.Load()
 	cur, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, p.FamilyID)
 	if err != nil {
 		return nil, db.Err(err, "family")
 	}
-	return h.join(p, cur)
+	return h.join(p, cur, missed)
 }
 
-// join is Join with the family's seq as read from the database (cur); an
-// event of the family may have been dispatched since.
-func (h *Hub) join(p JoinParams, cur int64) (*Join, error) {
+// join is Join with the family's seq as read from the database (cur) and
+// the missed count taken before that read: an event of the family may have
+// been dispatched since.
+func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
 	c := newClient(p)
 	c.hub = h
 	h.mu.Lock()
@@ -637,11 +648,12 @@ func (h *Hub) join(p JoinParams, cur int64) (*Join, error) {
 	h.clients.Add(1)
 	h.metrics.Connections.WithLabelValues(p.Transport).Inc()
 	h.mu.Unlock()
-	if first {
-		// The family had no client here, so an event dispatched between
-		// the read of cur and now was dropped: the log has it. Without this
-		// it came only with the family's next event or the cross-check,
-		// seconds later. One query per family joining a replica first.
+	if first && h.missed.Load() != missed {
+		// The family had no client here, and an event reached no one since
+		// cur was read: if it was this family's, the log has it. Without
+		// this it came only with the family's next event or the
+		// cross-check, seconds later. Usually nothing was missed, and the
+		// join reads nothing more.
 		h.requestCatchUp(p.FamilyID)
 	}
 	if c.behind {

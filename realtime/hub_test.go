@@ -211,6 +211,7 @@ func TestHubJoinRacingAnEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer hub.Leave(witness.Client)
+	missed := hub.missed.Load() // as Join takes it, before its read
 	cur, err := hub.store.Q.FamilySeqGet(ctx, pool, mine)
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +223,7 @@ func TestHubJoinRacingAnEvent(t *testing.T) {
 	}
 	// The other family's event is dispatched after mine: mine was dropped.
 	collect(t, witness.Client, 1)
-	j, err := hub.join(JoinParams{FamilyID: mine, SessionID: uuid.New(), Transport: "test"}, cur)
+	j, err := hub.join(JoinParams{FamilyID: mine, SessionID: uuid.New(), Transport: "test"}, cur, missed)
 	if err != nil {
 		t.Fatal(err)
 	}
