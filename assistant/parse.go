@@ -19,7 +19,7 @@ import (
 // suggests what works, and a command with two readings is a question
 // (Needs "choice").
 func ParseIntent(text, locale string, now time.Time) (Intent, error) {
-	p := &parser{now: now, loc: now.Location()}
+	p := &parser{now: now, loc: now.Location(), question: strings.HasSuffix(strings.TrimRight(text, " \t\"'”“)"), "?")}
 	clean := cleanCommand(text)
 	if !strings.ContainsFunc(clean, unicode.IsLetter) {
 		return Intent{}, NotUnderstood(text)
@@ -72,6 +72,9 @@ type parser struct {
 	now  time.Time
 	loc  *time.Location
 	lang string
+	// question: the command ends with "?" (cleaning drops it), which makes
+	// "Milch kaufen?" no note to buy milk.
+	question bool
 }
 
 // A rule maps a pattern to an intent; fn may still decline.

@@ -350,3 +350,59 @@ func TestIntentTypesDocumented(t *testing.T) {
 		t.Errorf("slotRules has %d types, IntentTypes %d (+ clarify)", len(slotRules), len(IntentTypes))
 	}
 }
+
+// TestGermanVerbLast: a German note with its verb last ("Milch kaufen")
+// adds items like "kauf Milch", and the rule reading it takes no sentence
+// that means something else: what else a sentence is (a tick, a task) it
+// stays, and what is no shopping note is not understood rather than an
+// item ("Mia holen" is no item "Mia").
+func TestGermanVerbLast(t *testing.T) {
+	now := parseNow(t)
+	for _, tc := range []struct{ text, want string }{
+		// the same intent as the imperative
+		{"Milch kaufen", mustParse(t, "kauf Milch", "de")},
+		{"noch 2 Liter Milch besorgen", mustParse(t, "besorg noch 2 Liter Milch", "de")},
+		{"Eier auf die Aldi-Liste kaufen", mustParse(t, "setz Eier auf die Aldi-Liste", "de")},
+		{"Butter holen", mustParse(t, "hol Butter", "de")},
+		// what else it is, it stays
+		{"Milch gekauft", `shopping.check_items`},
+		{"wir haben Milch gekauft", `shopping.check_items`},
+		{"Milch besorgt", `shopping.check_items`},
+		{"vergiss nicht, Milch zu kaufen", `task.create`},
+		{"morgen Milch kaufen", `task.create`},
+		{"in einer halben Stunde Kuchen aus dem Ofen holen", `task.create`},
+		// no shopping note: not understood
+		{"Milch nicht mehr kaufen", ``},
+		{"müssen wir Milch kaufen?", ``},
+		{"Milch kaufen?", ``},
+		{"soll ich Brot holen", ``},
+		{"was soll ich kaufen", ``},
+		{"keine Milch kaufen", ``},
+		{"Oma anrufen und Milch kaufen", ``},
+		{"Zahnarzt anrufen", ``},
+		{"Zutaten kaufen", ``},
+		{"Mia holen", ``},
+		{"Oma holen", ``},
+		{"die Kinder holen", ``},
+		{"Kuchen aus dem Ofen holen", ``},
+		{"Paket von der Post holen", ``},
+		{"Kuchen zur Party mitbringen", ``},
+	} {
+		in, err := ParseIntent(tc.text, "de", now)
+		got := ""
+		if err == nil {
+			got = canonicalIntent(in, now.Location())
+			if in.Lang != "de" {
+				t.Errorf("%q: language %s, want de", tc.text, in.Lang)
+			}
+		}
+		switch {
+		case tc.want == "" && got != "":
+			t.Errorf("%q: %s, want not understood", tc.text, got)
+		case strings.HasPrefix(tc.want, "{") && got != tc.want:
+			t.Errorf("%q: %s, want %s", tc.text, got, tc.want)
+		case tc.want != "" && !strings.HasPrefix(tc.want, "{") && !strings.Contains(got, `"type":"`+tc.want+`"`):
+			t.Errorf("%q: %s, want a %s", tc.text, got, tc.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -19,6 +20,7 @@ var recipeRulesEN = []rule{
 var recipeRulesDE = []rule{
 	{rx(`(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|füg|füge|hinzufügen) (?:das |unser |mein |dein )?(\S+?)-?rezept(?: für (\S+)` + servingsWords + `)? (?:auf|zur|zu|in|an) (.+?)(?: hinzu)?()`), (*parser).recipeEN},
 	{rx(`(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|füg|füge|hinzufügen) (?:das |unser |mein )?rezept (?:für|von) (?:den |die |das |einen |eine )?(.+?)(?: für (\S+)` + servingsWords + `)? (?:auf|zur|zu|in|an) (.+?)(?: hinzu)?()`), (*parser).recipeEN},
+	{rx(`(?:die |alle )?(?:zutaten|alles|sachen)(?: für| zum| zur) (?:den |die |das |einen |eine )?(.+?)(?: für (\S+)` + servingsWords + `)?(?: (?:auf|für|in) ` + namedListDE + `)? (?:kaufen|besorgen|einkaufen|holen)()`), (*parser).recipeEN},
 	{rx(`(?:(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|füg|füge|hinzufügen) )?(?:die |alle )?(?:zutaten|alles|sachen|einkäufe)(?: für| zum| zur) (?:den |die |das |einen |eine )?(.+?)(?: für (\S+)` + servingsWords + `)? (?:auf|zur|zu|in) (.+?)(?: (?:setzen|schreiben|hinzu|hinzufügen))?()`), (*parser).recipeEN},
 }
 
@@ -112,6 +114,7 @@ var shoppingAddRulesEN = []rule{
 	{rx(`(?:add|put|write|stick|pop|place|throw|chuck|jot|note)(?: down)? (.+?) (?:to|on|onto|in|into) (?:the |my |our |a )?(.+?)`), (*parser).addTo},
 	{rx(`(?:we|i) (?:need|needs|want|could use|'d like|would like|gotta get|have to get|must get) (?:to (?:buy|get|pick up|grab) )?(?:some |more |a few )?(.+)`), (*parser).addDefault},
 	{rx(`(?:we're|we are|i'm|i am|we've|we have|i've|i have|we|i)(?: all| almost| nearly| completely| just)? (?:out of|running low on|low on|running out of|run out of|ran out of|short of|short on)(?: some)? (.+)`), (*parser).addDefault},
+	{rx(`(?:buy|get|pick up|grab)(?: some| more| a few)? (.+?) (?:on|for|to|onto) (?:the |my |our )?(\S+ list|\S+-list|list)`), (*parser).addTo},
 	{rx(`(?:out of|low on|running low on|need|need more|more|buy|get|pick up|grab|add)(?: some| more| a few)? (.+)`), (*parser).addDefault},
 }
 
@@ -135,10 +138,67 @@ var shoppingAddRulesDE = []rule{
 	{rx(`(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|tun|notier|notiere|aufschreiben|draufsetzen) (.+?) (?:auf|zur|in) (?:die |meine |unsere |den |der )?(.+?)(?: drauf)?`), (*parser).addTo},
 	{rx(`(?:füg|füge|fügen|hinzufügen) (.+?) (?:zur|zu der|zum|zu|in die|in den|auf die) (.+?)(?: hinzu)?`), (*parser).addTo},
 	{rx(`(?:füg|füge) (.+?) hinzu`), (*parser).addDefault},
+	{rx(`(?:kauf|kaufe|besorg|besorge|hol|hole)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?) (?:auf|für|in) ` + namedListDE), (*parser).addTo},
+	{rx(`(?:und |dann |noch |mehr |auch |etwas |ein paar )*(.+?) (kaufen|besorgen|einkaufen|holen|mitbringen)(?: (?:auf|für|in) ` + namedListDE + `)?`), (*parser).buyLastDE},
+	{rx(`(?:bring|bringe)(?: noch| mehr| auch| etwas| ein paar)* (.+?) (mit)()`), (*parser).buyLastDE},
 	{rx(`(.+?) auf (?:die |der |unsere |meine )?(\S*liste|\S+-liste|liste .+|einkaufszettel)`), (*parser).addTo},
 	{rx(`(?:wir|ich) (?:müssen|muss|sollten|sollte) (?:noch )?(.+?) (?:kaufen|besorgen|holen|einkaufen)`), (*parser).addDefault},
 	{rx(`(?:der |die |das |unser |unsere )?(.+?) (?:ist|sind) (?:alle|leer|aus|aufgebraucht|ausgegangen)`), (*parser).addDefault},
 	{rx(`(?:wir brauchen|ich brauche|wir bräuchten|ich bräuchte|brauchen wir|brauche|kauf|kaufe|kaufen|besorg|besorge|besorgen|hol|hole|holen|uns fehlt|uns fehlen|mir fehlt|mir fehlen|es fehlt|es fehlen|wir haben keine?n?|ich habe keine?n?|wir haben kein|haben keine?n?)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?)(?: mehr)?`), (*parser).addDefault},
+}
+
+// namedListDE is a list said with its word for list ("die Aldi-Liste",
+// "unsere Einkaufsliste", "den Einkaufszettel"), lower case as rules match.
+const namedListDE = `(?:die |der |den |unsere |unserer |meine |meiner )?(\S*liste|\S+-liste|liste .+|einkaufszettel)`
+
+var listBeforeVerbDE = regexp.MustCompile(`(?i)^(.+?) (?:auf|für|in) ` + namedListDE + `$`)
+
+// notShoppingDE are words that make the words before a final "kaufen"
+// more than things to buy: people and modal verbs (a question or a
+// statement: "müssen wir Milch kaufen", "soll ich Brot holen"), negation
+// ("keine Milch kaufen"), a zu-infinitive, and vague words that name no item
+// ("Zutaten kaufen": a recipe says which).
+var notShoppingDE = setOf(`ich du er sie es wir ihr man mich dich mir dir uns euch ihn ihm ihnen
+	muss musst müssen müsst soll sollst sollen sollt sollte solltest sollten kann kannst können könnt könnte
+	könnten darf darfst dürfen will willst wollen möchte möchtest möchten mag habe hab hast hat haben habt
+	bin bist ist sind seid war waren wird wirst werden würde würden nicht kein keine keinen keiner keinem
+	nie niemals zu alles zutaten sachen einkäufe`)
+
+// buyLastDE: a German shopping note with its verb last, as German writes a
+// to-do ("Milch kaufen", "noch Butter holen", "2 Liter Milch besorgen",
+// "Brot und Eier für die Aldi-Liste kaufen", "bring Milch mit"): items for
+// the list named, else the default list; with a time it is a task (the
+// elliptic rule's). It declines a question ("Milch kaufen?"), words that
+// are no things (notShoppingDE), and a second verb ("Oma anrufen und Milch
+// kaufen"). holen and mitbringen also fetch people and things from places
+// ("Mia holen", "Kuchen aus dem Ofen holen"): with them every item must be
+// a grocery the lexicon knows.
+func (p *parser) buyLastDE(m []string) (Intent, bool) {
+	what, verb, list := strings.TrimSpace(m[1]), strings.ToLower(m[2]), m[3]
+	if p.question {
+		return Intent{}, false
+	}
+	if list == "" {
+		if lm := listBeforeVerbDE.FindStringSubmatch(what); lm != nil {
+			what, list = lm[1], lm[2]
+		}
+	}
+	for _, w := range strings.Fields(what) {
+		core := strings.Trim(w, `,;:"'`)
+		lw := strings.ToLower(core)
+		if notShoppingDE[lw] || questionWords[lw] || (core == lw && isInfinitiveDE(lw)) {
+			return Intent{}, false
+		}
+	}
+	if verb != "kaufen" && verb != "besorgen" && verb != "einkaufen" {
+		if items, _ := splitItems(what, p.lang); !itemsLookLikeGroceries(items) {
+			return Intent{}, false
+		}
+	}
+	if list != "" {
+		return p.addTo([]string{"", what, list})
+	}
+	return p.addDefault([]string{"", what})
 }
 
 // itemsIntent builds a shopping intent of type typ with the items of s;

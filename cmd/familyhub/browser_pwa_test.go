@@ -341,7 +341,7 @@ func TestBrowserAssistantMicrophone(t *testing.T) {
 
 	without.setValue(`#assistant-input`, "blargh the frobnicator")
 	without.click(`.assistant-form button[type=submit]`)
-	without.waitJS("refusal with examples", `document.querySelectorAll('.assistant-reply .examples li').length === 5`, 5*time.Second)
+	without.waitJS("refusal with examples", `document.querySelectorAll('.assistant-reply .examples li').length === 6`, 5*time.Second)
 	if msg := eval[string](without, `document.querySelector('.assistant-reply p').textContent`); msg != "Sorry, I did not understand that." {
 		t.Errorf("refusal = %q", msg)
 	}

@@ -105,5 +105,5 @@ export function optionLabel(option, tz) {
 
 /** Sentences that work, in the user's language. */
 export function examples() {
-  return [1, 2, 3, 4, 5].map((i) => t(`assistant.ex${i}`));
+  return [1, 2, 3, 4, 5, 6].map((i) => t(`assistant.ex${i}`));
 }

@@ -172,7 +172,7 @@ export default {
   'settings.language': 'Sprache',
 
   'assistant.label': 'FamilyHub fragen',
-  'assistant.placeholder': 'kauf Milch',
+  'assistant.placeholder': 'Milch kaufen',
   'assistant.send': 'Senden',
   'assistant.speak': 'Befehl sprechen',
   'assistant.stopListening': 'Zuhören beenden',
@@ -188,6 +188,7 @@ export default {
   'assistant.ex3': 'hake Brot ab',
   'assistant.ex4': 'trag Zahnarzt am Freitag um 15 Uhr ein',
   'assistant.ex5': 'was steht heute an',
+  'assistant.ex6': 'Brot und Butter kaufen',
   'assistant.qtyOf': '{qty} {name}',
   'assistant.added': '{items} auf {list} gesetzt.',
   'assistant.addedNewList': 'Liste {list} angelegt und {items} daraufgesetzt.',

@@ -189,6 +189,7 @@ export default {
   'assistant.ex3': 'check off bread',
   'assistant.ex4': 'put dentist on Friday at 3',
   'assistant.ex5': 'what\'s on today?',
+  'assistant.ex6': 'buy bread and butter',
   'assistant.qtyOf': '{qty} {name}',
   'assistant.added': 'Added {items} to {list}.',
   'assistant.addedNewList': 'Created the list {list} and added {items}.',
