@@ -248,10 +248,24 @@ func (u *undoer) reinsertItems(ws []db.AssistantWrite) error {
 		befores[len(ws)-1-i] = before
 	}
 	failed, err := u.tx.ShoppingItemsReinsert(u.ctx, befores)
-	if err != nil && failed >= 0 {
-		return u.stale(err, befores[failed].Name)
+	switch {
+	case err == nil || failed < 0:
+		return err
+	case familyhub.ErrorCode(err) == familyhub.ELIMIT:
+		return u.listFull(err, befores[failed].ListID)
 	}
-	return err
+	return u.stale(err, befores[failed].Name)
+}
+
+// listFull refuses the undo (ELIMIT, as err) because the list listID
+// cannot take back what the command took off it: it says so with the
+// list's name, and that nothing was undone.
+func (u *undoer) listFull(err error, listID uuid.UUID) error {
+	l, lerr := u.tx.ShoppingListGet(u.ctx, listID)
+	if lerr != nil {
+		return err
+	}
+	return u.say.refuseCode(familyhub.ELIMIT, "", "undo.list_full", "list", l.Name)
 }
 
 func (u *undoer) revertItem(w db.AssistantWrite) error {
@@ -282,6 +296,9 @@ func (u *undoer) revertItem(w db.AssistantWrite) error {
 			err = u.tx.ShoppingItemDelete(u.at(cur.Version), w.ID)
 		} else {
 			_, err = u.tx.ShoppingItemRestore(u.at(cur.Version), before)
+			if familyhub.ErrorCode(err) == familyhub.ELIMIT {
+				return u.listFull(err, before.ListID)
+			}
 		}
 		var st *db.StaleError
 		if try == 0 && errors.As(err, &st) {

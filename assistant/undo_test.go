@@ -297,7 +297,8 @@ func TestUndoNamesDaysFromToday(t *testing.T) {
 // TestUndoClearTickedLimit: the undo of "clear the ticked items" puts
 // every item back in one go, its list counted once: when the list has
 // filled since and cannot take them all, nothing is put back (limit
-// reached); with room for exactly all of them, it is undone.
+// reached, naming the list); with room for exactly all of them, it is
+// undone.
 func TestUndoClearTickedLimit(t *testing.T) {
 	f := newTestFamily(t)
 	weekly := f.list("Weekly")
@@ -313,8 +314,9 @@ func TestUndoClearTickedLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := f.state(true)
-	if _, err := f.undo(f.ana, a.ID); !isCode(err, familyhub.ELIMIT) {
-		t.Fatalf("undo onto a list with room for 2 of 3: %v, want %s", err, familyhub.ELIMIT)
+	if _, err := f.undo(f.ana, a.ID); !isCode(err, familyhub.ELIMIT) ||
+		familyhub.ErrorMessage(err) != "Weekly is full (ticked items count too), so I did not undo anything. Delete some items from it first." {
+		t.Fatalf("undo onto a list with room for 2 of 3: %v, want %s saying so", err, familyhub.ELIMIT)
 	}
 	if f.state(true) != before {
 		t.Fatal("a refused undo wrote")

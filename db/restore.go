@@ -115,8 +115,8 @@ func (tx *Tx) ShoppingItemReinsert(ctx context.Context, before dbsqlc.ShoppingIt
 // counting it again for every item read the list each time (about n²/2
 // index entries for n items). The lists' locks are taken in the order of
 // their ids. On an error, failed is the index of the item refused (its
-// list gone: not found; its id taken: a conflict), or -1 when no one item
-// is (a full list).
+// list gone: not found; its id taken: a conflict; its list full: the
+// first item going back on it), or -1 when no one item is.
 func (tx *Tx) ShoppingItemsReinsert(ctx context.Context, befores []dbsqlc.ShoppingItemsView) (failed int, err error) {
 	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
 		return -1, err
@@ -132,7 +132,7 @@ func (tx *Tx) ShoppingItemsReinsert(ctx context.Context, befores []dbsqlc.Shoppi
 	lists := slices.SortedFunc(maps.Keys(per), func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
 	for _, l := range lists {
 		if err := tx.shoppingListRoomFor(ctx, family, l, per[l]); err != nil {
-			return -1, err
+			return slices.IndexFunc(befores, func(b dbsqlc.ShoppingItemsView) bool { return b.ListID == l }), err
 		}
 	}
 	for i, before := range befores {

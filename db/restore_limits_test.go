@@ -161,7 +161,8 @@ func (e *pipelineEnv) countWhere(t *testing.T, from string, args ...any) int {
 // TestShoppingItemsReinsertLimit: items put back together count their
 // list once for all of them: refused (ELIMIT, nothing written) when the
 // list has room for all but one, put back when it has room for exactly
-// all; an item whose id is taken since names itself (failed).
+// all. failed names the first item going back on the full list, or the
+// item whose id is taken since.
 func TestShoppingItemsReinsertLimit(t *testing.T) {
 	t.Parallel()
 	e := newPipelineEnvConns(t, 2)
@@ -208,8 +209,8 @@ func TestShoppingItemsReinsertLimit(t *testing.T) {
 	}
 	failed, err := reinsert()
 	wantLimit(t, "three items back on a list with room for two", err)
-	if failed != -1 {
-		t.Errorf("a full list refused item %d, want -1 (no one item)", failed)
+	if failed != 0 {
+		t.Errorf("a full list refused item %d, want 0 (the first going back on it)", failed)
 	}
 	if n := e.countWhere(t, `shopping_items WHERE family_id = $1 AND name IN ('milk', 'bread', 'eggs', 'jam')`, family); n != 0 {
 		t.Fatalf("a refused put back wrote %d items", n)
