@@ -121,6 +121,7 @@ var replyDE = phrases{
 	"undo.nothing":        "Dieser Befehl hat nur nachgeschaut; da gibt es nichts rückgängig zu machen.",
 	"undo.already":        "Dieser Befehl ist schon rückgängig gemacht.",
 	"undo.changed":        "{what} wurde inzwischen geändert; ich habe nichts rückgängig gemacht.",
+	"undo.list_full":      "{list} ist voll (abgehakte Einträge zählen mit); ich habe nichts rückgängig gemacht. Lösche zuerst Einträge von der Liste.",
 	"undo.not_yours":      "Nur wer den Befehl gegeben hat, oder ein Eigentümer der Familie, kann ihn rückgängig machen.",
 	"choice.answered":     "Diese Frage ist schon beantwortet.",
 	"choice.range":        "Wähl eine der {n} Möglichkeiten.",

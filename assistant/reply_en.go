@@ -121,6 +121,7 @@ var replyEN = phrases{
 	"undo.nothing":        "That command only read, so there is nothing to undo.",
 	"undo.already":        "That command is undone already.",
 	"undo.changed":        "{what} was changed since, so I did not undo anything.",
+	"undo.list_full":      "{list} is full (ticked items count too), so I did not undo anything. Delete some items from it first.",
 	"undo.not_yours":      "Only who gave the command, or an owner of the family, can undo it.",
 	"choice.answered":     "This question is answered already.",
 	"choice.range":        "Choose one of the {n} options.",

@@ -69,10 +69,22 @@ func (s *Service) undo(ctx context.Context, id uuid.UUID, tie string, dev Device
 		if len(writes) == 0 {
 			return u.say.refuseCode(familyhub.ECONFLICT, "", "undo.nothing")
 		}
-		for i := len(writes) - 1; i >= 0; i-- {
-			if err := u.revert(writes[i]); err != nil {
+		for i := len(writes) - 1; i >= 0; {
+			// Items the command deleted go back together, newest first:
+			// their lists are counted once, not once per item.
+			n := 0
+			for n <= i && isItemDelete(writes[i-n]) {
+				n++
+			}
+			if n == 0 {
+				n = 1
+				if err := u.revert(writes[i]); err != nil {
+					return err
+				}
+			} else if err := u.reinsertItems(writes[i-n+1 : i+1]); err != nil {
 				return err
 			}
+			i -= n
 		}
 		if err := tx.AssistantCommandSetUndone(ctx, id); err != nil {
 			return err
@@ -219,14 +231,46 @@ func (u *undoer) revertList(w db.AssistantWrite) error {
 	return u.stale(u.tx.ShoppingListDelete(u.at(cur.Version), w.ID), cur.Name)
 }
 
-func (u *undoer) revertItem(w db.AssistantWrite) error {
-	if w.Op == db.WriteDelete {
+func isItemDelete(w db.AssistantWrite) bool {
+	return w.Entity == db.EntityShoppingItem && w.Op == db.WriteDelete
+}
+
+// reinsertItems puts back the items the writes ws deleted, the newest
+// (the last) first, in one ShoppingItemsReinsert: a list that cannot take
+// them all refuses the undo (ELIMIT).
+func (u *undoer) reinsertItems(ws []db.AssistantWrite) error {
+	befores := make([]dbsqlc.ShoppingItemsView, len(ws))
+	for i, w := range ws {
 		before, err := decode[dbsqlc.ShoppingItemsView](w.Before)
 		if err != nil {
 			return err
 		}
-		_, err = u.tx.ShoppingItemReinsert(u.ctx, before)
-		return u.stale(err, before.Name)
+		befores[len(ws)-1-i] = before
+	}
+	failed, err := u.tx.ShoppingItemsReinsert(u.ctx, befores)
+	switch {
+	case err == nil || failed < 0:
+		return err
+	case familyhub.ErrorCode(err) == familyhub.ELIMIT:
+		return u.listFull(err, befores[failed].ListID)
+	}
+	return u.stale(err, befores[failed].Name)
+}
+
+// listFull refuses the undo (ELIMIT, as err) because the list listID
+// cannot take back what the command took off it: it says so with the
+// list's name, and that nothing was undone.
+func (u *undoer) listFull(err error, listID uuid.UUID) error {
+	l, lerr := u.tx.ShoppingListGet(u.ctx, listID)
+	if lerr != nil {
+		return err
+	}
+	return u.say.refuseCode(familyhub.ELIMIT, "", "undo.list_full", "list", l.Name)
+}
+
+func (u *undoer) revertItem(w db.AssistantWrite) error {
+	if w.Op == db.WriteDelete {
+		return u.reinsertItems([]db.AssistantWrite{w})
 	}
 	after, err := decode[dbsqlc.ShoppingItemsView](w.After)
 	if err != nil {
@@ -252,6 +296,9 @@ func (u *undoer) revertItem(w db.AssistantWrite) error {
 			err = u.tx.ShoppingItemDelete(u.at(cur.Version), w.ID)
 		} else {
 			_, err = u.tx.ShoppingItemRestore(u.at(cur.Version), before)
+			if familyhub.ErrorCode(err) == familyhub.ELIMIT {
+				return u.listFull(err, before.ListID)
+			}
 		}
 		var st *db.StaleError
 		if try == 0 && errors.As(err, &st) {

@@ -293,3 +293,42 @@ func TestUndoNamesDaysFromToday(t *testing.T) {
 		return nil
 	})
 }
+
+// TestUndoClearTickedLimit: the undo of "clear the ticked items" puts
+// every item back in one go, its list counted once: when the list has
+// filled since and cannot take them all, nothing is put back (limit
+// reached, naming the list); with room for exactly all of them, it is
+// undone.
+func TestUndoClearTickedLimit(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	f.do("add milk, bread and eggs")
+	f.do("I bought milk, bread and eggs")
+	a := f.do("clear the ticked items")
+	if a.Message != "Cleared 3 ticked items from Weekly." {
+		t.Fatalf("clear: %q", a.Message)
+	}
+	// Filled since: room for two of the three.
+	if _, err := f.pool.Exec(context.Background(), `INSERT INTO shopping_items (family_id, list_id, name, position)
+		SELECT $1, $2, 'x' || g, 100 + g FROM generate_series(1, $3::int) g`, f.id, weekly.ID, familyhub.MaxShoppingItemsPerList-2); err != nil {
+		t.Fatal(err)
+	}
+	before := f.state(true)
+	if _, err := f.undo(f.ana, a.ID); !isCode(err, familyhub.ELIMIT) ||
+		familyhub.ErrorMessage(err) != "Weekly is full (ticked items count too), so I did not undo anything. Delete some items from it first." {
+		t.Fatalf("undo onto a list with room for 2 of 3: %v, want %s saying so", err, familyhub.ELIMIT)
+	}
+	if f.state(true) != before {
+		t.Fatal("a refused undo wrote")
+	}
+	// Room for exactly three.
+	if _, err := f.pool.Exec(context.Background(), `DELETE FROM shopping_items WHERE list_id = $1 AND name = 'x1'`, weekly.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.undo(f.ana, a.ID); err != nil {
+		t.Fatalf("undo onto a list with room for all: %v", err)
+	}
+	if n := len(f.items(weekly.ID)); n != familyhub.MaxShoppingItemsPerList {
+		t.Errorf("%d items on the list, want %d", n, familyhub.MaxShoppingItemsPerList)
+	}
+}

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -100,27 +101,53 @@ func (tx *Tx) ShoppingItemRestore(ctx context.Context, before dbsqlc.ShoppingIte
 // id, on its list as it was. Its list gone is not found; an item with that
 // id already there is a conflict; a full list refuses it (ELIMIT).
 func (tx *Tx) ShoppingItemReinsert(ctx context.Context, before dbsqlc.ShoppingItemsView) (dbsqlc.ShoppingItemsView, error) {
-	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
+	if _, err := tx.ShoppingItemsReinsert(ctx, []dbsqlc.ShoppingItemsView{before}); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
+	}
+	return tx.ShoppingItemGet(ctx, before.ID)
+}
+
+// ShoppingItemsReinsert puts deleted items of the family back, in the
+// order given, as ShoppingItemReinsert does each (without reading them
+// again): the undo of a clear of the ticked items puts back up to a whole
+// list at once. Each list is counted once, under its limit lock, for all
+// the items going back on it, and refused (ELIMIT) unless they all fit;
+// counting it again for every item read the list each time (about n²/2
+// index entries for n items). The lists' locks are taken in the order of
+// their ids. On an error, failed is the index of the item refused (its
+// list gone: not found; its id taken: a conflict; its list full: the
+// first item going back on it), or -1 when no one item is.
+func (tx *Tx) ShoppingItemsReinsert(ctx context.Context, befores []dbsqlc.ShoppingItemsView) (failed int, err error) {
+	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
+		return -1, err
 	}
 	family, err := tx.family()
 	if err != nil {
-		return dbsqlc.ShoppingItemsView{}, err
+		return -1, err
 	}
-	if err := tx.shoppingListRoom(ctx, family, before.ListID); err != nil {
-		return dbsqlc.ShoppingItemsView{}, err
+	per := map[uuid.UUID]int{}
+	for _, b := range befores {
+		per[b.ListID]++
 	}
-	_, err = tx.q.ShoppingItemReinsert(ctx, tx, dbsqlc.ShoppingItemReinsertParams{
-		ID: before.ID, FamilyID: family, ListID: before.ListID, Name: before.Name, Quantity: before.Quantity, Note: before.Note,
-		CategoryID: before.CategoryID, CategorySource: before.CategorySource, Checked: before.Checked,
-		CheckedAt: before.CheckedAt, CheckedBy: before.CheckedBy, Position: before.Position, CreatedAt: before.CreatedAt,
-	})
-	if isNoRows(err) {
-		return dbsqlc.ShoppingItemsView{}, familyhub.NotFound("shopping list")
-	} else if err != nil {
-		return dbsqlc.ShoppingItemsView{}, Err(err, "shopping item")
+	lists := slices.SortedFunc(maps.Keys(per), func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
+	for _, l := range lists {
+		if err := tx.shoppingListRoomFor(ctx, family, l, per[l]); err != nil {
+			return slices.IndexFunc(befores, func(b dbsqlc.ShoppingItemsView) bool { return b.ListID == l }), err
+		}
 	}
-	return tx.ShoppingItemGet(ctx, before.ID)
+	for i, before := range befores {
+		_, err := tx.q.ShoppingItemReinsert(ctx, tx, dbsqlc.ShoppingItemReinsertParams{
+			ID: before.ID, FamilyID: family, ListID: before.ListID, Name: before.Name, Quantity: before.Quantity, Note: before.Note,
+			CategoryID: before.CategoryID, CategorySource: before.CategorySource, Checked: before.Checked,
+			CheckedAt: before.CheckedAt, CheckedBy: before.CheckedBy, Position: before.Position, CreatedAt: before.CreatedAt,
+		})
+		if isNoRows(err) {
+			return i, familyhub.NotFound("shopping list")
+		} else if err != nil {
+			return i, Err(err, "shopping item")
+		}
+	}
+	return -1, nil
 }
 
 // TaskRestore sets a task of the family back to the state before (title,

@@ -157,3 +157,75 @@ func (e *pipelineEnv) countWhere(t *testing.T, from string, args ...any) int {
 	}
 	return n
 }
+
+// TestShoppingItemsReinsertLimit: items put back together count their
+// list once for all of them: refused (ELIMIT, nothing written) when the
+// list has room for all but one, put back when it has room for exactly
+// all. failed names the first item going back on the full list, or the
+// item whose id is taken since.
+func TestShoppingItemsReinsertLimit(t *testing.T) {
+	t.Parallel()
+	e := newPipelineEnvConns(t, 2)
+	ctx := e.owner(t, "reinsert")
+	family := familyhub.AuthFromContext(ctx).FamilyID
+	var weekly, aldi dbsqlc.ShoppingList
+	var gone []dbsqlc.ShoppingItemsView
+	if err := e.store.Tx(ctx, func(tx *db.Tx) (err error) {
+		if weekly, _, err = tx.ShoppingListCreate(ctx, db.ShoppingListNew{Name: "Weekly"}); err != nil {
+			return err
+		}
+		if aldi, _, err = tx.ShoppingListCreate(ctx, db.ShoppingListNew{Name: "Aldi"}); err != nil {
+			return err
+		}
+		for i, name := range []string{"milk", "bread", "eggs", "jam"} {
+			list := weekly.ID
+			if i == 3 {
+				list = aldi.ID
+			}
+			it, _, err := tx.ShoppingItemAdd(ctx, list, db.ShoppingItemNew{Name: name})
+			if err != nil {
+				return err
+			}
+			gone = append(gone, it)
+		}
+		for _, it := range gone {
+			if err := tx.ShoppingItemDelete(ctx, it.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Weekly has room for two of its three.
+	e.exec(t, `INSERT INTO shopping_items (family_id, list_id, name, position)
+		SELECT $1, $2, 'x' || g, 100 + g FROM generate_series(1, $3::int) g`, family, weekly.ID, familyhub.MaxShoppingItemsPerList-2)
+	reinsert := func() (failed int, err error) {
+		err = e.store.Tx(ctx, func(tx *db.Tx) (err error) {
+			failed, err = tx.ShoppingItemsReinsert(ctx, gone)
+			return err
+		})
+		return failed, err
+	}
+	failed, err := reinsert()
+	wantLimit(t, "three items back on a list with room for two", err)
+	if failed != 0 {
+		t.Errorf("a full list refused item %d, want 0 (the first going back on it)", failed)
+	}
+	if n := e.countWhere(t, `shopping_items WHERE family_id = $1 AND name IN ('milk', 'bread', 'eggs', 'jam')`, family); n != 0 {
+		t.Fatalf("a refused put back wrote %d items", n)
+	}
+	e.exec(t, `DELETE FROM shopping_items WHERE list_id = $1 AND name = 'x1'`, weekly.ID)
+	if _, err := reinsert(); err != nil {
+		t.Fatalf("three items back on a list with room for three: %v", err)
+	}
+	if n := e.countWhere(t, `shopping_items WHERE list_id = $1`, weekly.ID); n != familyhub.MaxShoppingItemsPerList {
+		t.Errorf("%d items on the list, want %d", n, familyhub.MaxShoppingItemsPerList)
+	}
+	// Put back already: the first one's id is taken.
+	e.exec(t, `DELETE FROM shopping_items WHERE list_id = $1 AND name LIKE 'x%'`, weekly.ID)
+	failed, err = reinsert()
+	if familyhub.ErrorCode(err) != familyhub.ECONFLICT || failed != 0 {
+		t.Errorf("put back twice: item %d, %v; want item 0 and a conflict", failed, err)
+	}
+}

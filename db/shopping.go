@@ -424,7 +424,13 @@ const shoppingItemsRoomBelow = familyhub.MaxShoppingItemsPerList - shoppingItems
 // list's limit lock, which every add that counts takes. A list that is
 // not the family's counts none.
 func (tx *Tx) shoppingListRoom(ctx context.Context, family, listID uuid.UUID) error {
-	return tx.underLimit(ctx, limitItems, listID, familyhub.MaxShoppingItemsPerList,
+	return tx.shoppingListRoomFor(ctx, family, listID, 1)
+}
+
+// shoppingListRoomFor is shoppingListRoom for n items added at once: one
+// count, refused (ELIMIT) unless all n fit.
+func (tx *Tx) shoppingListRoomFor(ctx context.Context, family, listID uuid.UUID, n int) error {
+	return tx.underLimit(ctx, limitItems, listID, familyhub.MaxShoppingItemsPerList-n+1,
 		func() (int32, error) {
 			return tx.q.ShoppingItemCountList(ctx, tx, dbsqlc.ShoppingItemCountListParams{ListID: listID, FamilyID: family, Most: familyhub.MaxShoppingItemsPerList})
 		},
