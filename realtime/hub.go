@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
@@ -566,121 +565,6 @@ func (h *Hub) sendDeviceLocked(fam *family, n deviceNotice) {
 	}
 }
 
-// JoinParams describe a connecting client.
-type JoinParams struct {
-	FamilyID, UserID, SessionID uuid.UUID
-	SessionExpires              time.Time
-	DeviceID                    string
-	Transport                   string
-	Topics                      []string
-	// Since is the last seq the client has seen; nil for a fresh start.
-	Since *int64
-	// View, when set, opts the client in to presence at once with this
-	// view (checked by ParseView), as a presence message would: the way
-	// for a one-way transport (SSE) to take part.
-	View *string
-}
-
-// Join registers a client, so that it receives every event after Since
-// (resuming: read from the log in pages, then live) or after the returned
-// Start (a fresh start). Resync is true when Since is not a seq of the
-// family. The caller must Leave. A user with MaxPerUser connections open
-// on this replica is refused with familyhub.ECONNLIMIT.
-func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
-	missed := h.missed.Load()
-	cur, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, p.FamilyID)
-	if err != nil {
-		return nil, db.Err(err, "family")
-	}
-	return h.join(p, cur, missed)
-}
-
-// join is Join with the family's seq as read from the database (cur) and
-// the missed count taken before that read: an event of the family may have
-// been dispatched since.
-func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
-	c := newClient(p)
-	c.hub = h
-	h.mu.Lock()
-	if h.closed {
-		h.mu.Unlock()
-		return nil, familyhub.Errorf(familyhub.EUNAVAILABLE, "The server is shutting down; reconnect.")
-	}
-	if h.MaxPerUser > 0 && h.users[p.UserID] >= h.MaxPerUser {
-		h.mu.Unlock()
-		h.metrics.Refused.Inc()
-		return nil, familyhub.Errorf(familyhub.ECONNLIMIT, "Too many live connections: this account has %d open on this server, the most allowed. Close other tabs or apps, or try again later.", h.MaxPerUser)
-	}
-	h.users[p.UserID]++
-	fam := h.families[p.FamilyID]
-	first := fam == nil
-	if first {
-		fam = &family{lastSeq: cur, clients: map[*Client]struct{}{}}
-		h.families[p.FamilyID] = fam
-	}
-	start := fam.lastSeq
-	j := &Join{Client: c, Start: start}
-	c.cursor, c.sent = start, start
-	switch {
-	case p.Since == nil:
-	case *p.Since > cur || *p.Since < 0:
-		j.Resync = true // not a seq of this family's history
-	case *p.Since >= start:
-		// The client saw events (on another replica) that this one has not
-		// processed yet: deliver only what comes after them.
-		j.Start = *p.Since
-		c.cursor, c.sent = *p.Since, *p.Since
-	default:
-		// Resuming from behind: the log is read in pages before live events.
-		c.cursor, c.sent = *p.Since, *p.Since
-		c.setBehind(true)
-	}
-	fam.clients[c] = struct{}{}
-	if h.sessions[p.SessionID] == nil {
-		h.sessions[p.SessionID] = map[*Client]struct{}{}
-	}
-	h.sessions[p.SessionID][c] = struct{}{}
-	if p.View != nil {
-		h.setPresenceLocked(c, *p.View)
-	} else {
-		h.presence.joinedLocked(c)
-	}
-	h.clients.Add(1)
-	h.metrics.Connections.WithLabelValues(p.Transport).Inc()
-	h.mu.Unlock()
-	if first && h.missed.Load() != missed {
-		// The family had no client here, and an event reached no one since
-		// cur was read: if it was this family's, the log has it. Without
-		// this it came only with the family's next event or the
-		// cross-check, seconds later. Usually nothing was missed, and the
-		// join reads nothing more.
-		h.requestCatchUp(p.FamilyID)
-	}
-	if c.behind {
-		h.metrics.CatchUps.Inc()
-		c.queue.kick()
-	}
-	return j, nil
-}
-
-// Join is a registered client and what it must be sent first.
-type Join struct {
-	Client *Client
-	Start  int64 // the hello seq
-	Resync bool  // the client must re-fetch everything
-}
-
-// Messages returns the first messages of a connection: hello, and resync
-// when the client must re-fetch. A resuming client's missed events follow
-// through Client.Next.
-func (j *Join) Messages() []Message {
-	msgs := []Message{{Data: helloMessage(j.Start)}}
-	if j.Resync {
-		msgs = append(msgs, Message{Data: resyncMessage})
-	}
-	return msgs
-}
-
 // EventsSince returns the family's events after since with the family's
 // current seq, or resync when since is outside the log or more than
 // MaxDelta events back. The delta and long-poll endpoints use it.
@@ -704,62 +588,6 @@ func (h *Hub) EventsSince(ctx context.Context, familyID uuid.UUID, since int64) 
 		events[i] = eventFromLog(r)
 	}
 	return events, cur, false, nil
-}
-
-// Leave unregisters c. Transports call it when their connection ends,
-// whatever ended it; calling it again does nothing.
-func (h *Hub) Leave(c *Client) {
-	h.mu.Lock()
-	h.removeLocked(c)
-	h.mu.Unlock()
-	c.leaveOnce.Do(func() {
-		// The connection counts against its user until here, not until a
-		// logout or a shutdown removes it from the hub: its transport holds
-		// its memory until it returns.
-		h.mu.Lock()
-		if h.users[c.UserID]--; h.users[c.UserID] <= 0 {
-			delete(h.users, c.UserID)
-		}
-		h.mu.Unlock()
-		c.release()
-		h.metrics.Connections.WithLabelValues(c.Transport).Dec()
-		h.clients.Done()
-	})
-}
-
-func (h *Hub) removeLocked(c *Client) {
-	if fam := h.families[c.FamilyID]; fam != nil {
-		if _, ok := fam.clients[c]; ok {
-			delete(fam.clients, c)
-			h.presence.leftLocked(c)
-		}
-		if len(fam.clients) == 0 {
-			if fam.gapTimer != nil {
-				fam.gapTimer.Stop()
-			}
-			delete(h.families, c.FamilyID)
-		}
-	}
-	if s := h.sessions[c.sessionID]; s != nil {
-		delete(s, c)
-		if len(s) == 0 {
-			delete(h.sessions, c.sessionID)
-		}
-	}
-}
-
-func (h *Hub) moveSessionLocked(c *Client, to uuid.UUID) {
-	if s := h.sessions[c.sessionID]; s != nil {
-		delete(s, c)
-		if len(s) == 0 {
-			delete(h.sessions, c.sessionID)
-		}
-	}
-	c.sessionID = to
-	if h.sessions[to] == nil {
-		h.sessions[to] = map[*Client]struct{}{}
-	}
-	h.sessions[to][c] = struct{}{}
 }
 
 // Shutdown tells every client to reconnect elsewhere (close code 1012),
