@@ -437,12 +437,15 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			return nil, db.Err(err, "")
 		}
 		if len(rows) == 0 || rows[0].Seq != since+1 {
-			// Pruned: the client must re-fetch; live events follow.
+			// Pruned: the client must re-fetch; live events follow from
+			// resume, which the resync names, so that the client's next
+			// connection resumes from there and not from since again.
 			h.mu.Lock()
-			c.cursor, c.sent = fam.lastSeq, fam.lastSeq
+			resume := fam.lastSeq
+			c.cursor, c.sent = resume, resume
 			c.setBehind(false)
 			h.mu.Unlock()
-			return []Message{{Data: resyncMessage}}, nil
+			return []Message{{Data: resyncMessage(resume)}}, nil
 		}
 		var msgs []Message
 		cursor := since
@@ -655,7 +658,7 @@ func (h *Hub) join(p JoinParams, cur int64) (*Join, error) {
 type Join struct {
 	Client *Client
 	Start  int64 // the hello seq
-	Resync bool  // the client must re-fetch everything
+	Resync bool  // the client must re-fetch everything; events follow from Start
 }
 
 // Messages returns the first messages of a connection: hello, and resync
@@ -664,7 +667,7 @@ type Join struct {
 func (j *Join) Messages() []Message {
 	msgs := []Message{{Data: helloMessage(j.Start)}}
 	if j.Resync {
-		msgs = append(msgs, Message{Data: resyncMessage})
+		msgs = append(msgs, Message{Data: resyncMessage(j.Start)})
 	}
 	return msgs
 }
