@@ -193,9 +193,9 @@ export function openPoll(rt, cb) {
       }
       cb.message({ type: 'hello', seq: body.seq < rt.lastSeq ? body.seq : rt.lastSeq });
       if (body.resync) {
-        cb.message({ type: 'resync' });
-        rt.lastSeq = body.seq;
-        rt.adoptNext = false;
+        // The next poll resumes from the family's seq, as a socket's
+        // resync says.
+        cb.message({ type: 'resync', seq: body.seq });
         continue;
       }
       for (const ev of body.events) cb.message(ev);
