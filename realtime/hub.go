@@ -672,6 +672,18 @@ func (j *Join) Messages() []Message {
 	return msgs
 }
 
+// Seq returns the family's current seq, as the database has it (what
+// EventsSince answers with its events), without reading the log: a
+// long-poll client's first request, which has no seq to resume from. It
+// fails with a not-found error for an unknown family.
+func (h *Hub) Seq(ctx context.Context, familyID uuid.UUID) (int64, error) {
+	cur, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, familyID)
+	if err != nil {
+		return 0, db.Err(err, "family")
+	}
+	return cur, nil
+}
+
 // EventsSince returns the family's events after since with the family's
 // current seq, or resync when since is outside the log or more than
 // MaxDelta events back. The delta and long-poll endpoints use it.
