@@ -170,8 +170,27 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 
 // handlePoll is long polling: like handleEvents, but when nothing is new it
 // waits up to ?timeout= seconds (default 25, at most 30) for something.
+// With ?seq_only=1 it answers the family's seq at once, with no events.
 func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 	a := authFrom(r)
+	if v := r.URL.Query().Get("seq_only"); v != "" {
+		only, err := strconv.ParseBool(v)
+		if err != nil {
+			s.Error(w, r, familyhub.Invalid("seq_only", "seq_only must be 1 or 0."))
+			return
+		}
+		if only {
+			// A client's first poll: it has no seq to resume from and
+			// only learns the family's. since=0 answered that too, after
+			// reading up to MaxDelta events of the log that the client
+			// threw away. No hub registration either: nothing is waited
+			// for. since is not needed; the PWA sends since=0 with it
+			// for servers that do not know the parameter.
+			cur, err := s.rt.hub.Seq(r.Context(), a.FamilyID)
+			s.respond(w, r, http.StatusOK, eventsResponse{Seq: cur, Events: []json.RawMessage{}}, err)
+			return
+		}
+	}
 	since, err := requiredSince(r)
 	if err != nil {
 		s.Error(w, r, err)

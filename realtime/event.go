@@ -145,10 +145,15 @@ func helloMessage(seq int64) []byte {
 	return []byte(`{"type":"hello","seq":` + strconv.FormatInt(seq, 10) + `}`)
 }
 
-var (
-	resyncMessage = []byte(`{"type":"resync"}`)
-	pongMessage   = []byte(`{"type":"pong"}`)
-)
+// resyncMessage tells a client to re-fetch everything; seq is where the
+// events that follow on the socket continue from (the first one's
+// prev_seq), so a client resumes from there next time instead of from the
+// position the log no longer holds, which would be answered resync again.
+func resyncMessage(seq int64) []byte {
+	return []byte(`{"type":"resync","seq":` + strconv.FormatInt(seq, 10) + `}`)
+}
+
+var pongMessage = []byte(`{"type":"pong"}`)
 
 // ErrorMessage is the protocol's error message, for a client message that
 // could not be handled.

@@ -445,12 +445,15 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			return nil, db.Err(err, "")
 		}
 		if len(rows) == 0 || rows[0].Seq != since+1 {
-			// Pruned: the client must re-fetch; live events follow.
+			// Pruned: the client must re-fetch; live events follow from
+			// resume, which the resync names, so that the client's next
+			// connection resumes from there and not from since again.
 			h.mu.Lock()
-			c.cursor, c.sent = fam.lastSeq, fam.lastSeq
+			resume := fam.lastSeq
+			c.cursor, c.sent = resume, resume
 			c.setBehind(false)
 			h.mu.Unlock()
-			return []Message{{Data: resyncMessage}}, nil
+			return []Message{{Data: resyncMessage(resume)}}, nil
 		}
 		var msgs []Message
 		cursor := since
@@ -563,6 +566,18 @@ func (h *Hub) sendDeviceLocked(fam *family, n deviceNotice) {
 			c.Reply(n.Message)
 		}
 	}
+}
+
+// Seq returns the family's current seq, as the database has it (what
+// EventsSince answers with its events), without reading the log: a
+// long-poll client's first request, which has no seq to resume from. It
+// fails with a not-found error for an unknown family.
+func (h *Hub) Seq(ctx context.Context, familyID uuid.UUID) (int64, error) {
+	cur, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, familyID)
+	if err != nil {
+		return 0, db.Err(err, "family")
+	}
+	return cur, nil
 }
 
 // EventsSince returns the family's events after since with the family's

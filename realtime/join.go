@@ -114,7 +114,7 @@ func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
 type Join struct {
 	Client *Client
 	Start  int64 // the hello seq
-	Resync bool  // the client must re-fetch everything
+	Resync bool  // the client must re-fetch everything; events follow from Start
 }
 
 // Messages returns the first messages of a connection: hello, and resync
@@ -123,7 +123,7 @@ type Join struct {
 func (j *Join) Messages() []Message {
 	msgs := []Message{{Data: helloMessage(j.Start)}}
 	if j.Resync {
-		msgs = append(msgs, Message{Data: resyncMessage})
+		msgs = append(msgs, Message{Data: resyncMessage(j.Start)})
 	}
 	return msgs
 }

@@ -448,6 +448,11 @@ func TestBrowserFallback(t *testing.T) {
 	if tr := eval[string](p, `document.getElementById('conn').dataset.transport`); tr != "poll" {
 		t.Fatalf("transport = %q, want poll", tr)
 	}
+	// The first poll only learned the family's seq: it asked for nothing
+	// else (seq_only), so the server read no log for it.
+	if polls := eval[[]string](p, `performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.includes('/api/realtime/poll?'))`); len(polls) == 0 || !strings.Contains(polls[0], "seq_only=1") {
+		t.Fatalf("the polls: %v, want the first with seq_only=1", polls)
+	}
 	start = time.Now()
 	restAs(t, ana, m, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "cherries"})
 	p.waitJS("cherries over long polling", `document.querySelector('li.item[data-name="cherries"]')`, 5*time.Second)

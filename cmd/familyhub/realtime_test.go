@@ -190,12 +190,34 @@ func TestRealtimeResume(t *testing.T) {
 		t.Fatalf("live after replay %v", m)
 	}
 
-	// Beyond retention: the log was pruned, the client must resync.
+	// Beyond retention: the log was pruned, the client must resync. The
+	// resync names the seq the socket's events continue from (the
+	// family's), so the client resumes from there next time: resuming
+	// from its old since again would be answered resync again, and the
+	// device would re-read everything on every reconnect.
+	cur := last + 4
 	c.exec(`DELETE FROM event_log WHERE seq <= 3`)
 	ws = dialWS(t, c.a, ana, "since=1")
 	ws.nextType("hello", 5*time.Second)
-	if m := ws.next(5 * time.Second); m["type"] != "resync" {
-		t.Fatalf("want resync, got %v", m)
+	if m := ws.next(5 * time.Second); m["type"] != "resync" || seqOf(m) != cur {
+		t.Fatalf("want resync with seq %d, got %v", cur, m)
+	}
+	c.write(ana.familyID, 1)
+	if m := ws.next(5 * time.Second); seqOf(m) != cur+1 || m["prev_seq"] != float64(cur) {
+		t.Fatalf("the event after the resync: %v, want seq %d after %d", m, cur+1, cur)
+	}
+	ws = dialWS(t, c.b, ana, fmt.Sprintf("since=%d", cur))
+	ws.nextType("hello", 5*time.Second)
+	if m := ws.next(5 * time.Second); m["type"] == "resync" || seqOf(m) != cur+1 || m["prev_seq"] != float64(cur) {
+		t.Fatalf("resuming from the resync's seq: %v, want the event %d replayed", m, cur+1)
+	}
+
+	// A since the family never reached (a database restored from a backup,
+	// another family's seq): the resync names the hello's seq.
+	ws = dialWS(t, c.a, ana, "since=999")
+	h := ws.nextType("hello", 5*time.Second)
+	if m := ws.next(5 * time.Second); m["type"] != "resync" || seqOf(h) != cur+1 || seqOf(m) != cur+1 {
+		t.Fatalf("since=999: hello %v then %v, want both at seq %d", h, m, cur+1)
 	}
 }
 

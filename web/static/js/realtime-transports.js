@@ -161,8 +161,12 @@ export function openPoll(rt, cb) {
   let opened = false;
   const loop = async () => {
     for (;;) {
+      // The first poll only learns the family's seq: seq_only=1 asks for
+      // nothing else, so the server reads no log for it. since=0 is for a
+      // server that does not know seq_only: it answers the log's events
+      // too, which are thrown away here.
       const first = rt.lastSeq === null;
-      const q = new URLSearchParams({ since: String(first ? 0 : rt.lastSeq), timeout: first ? '0' : '25' });
+      const q = new URLSearchParams(first ? { since: '0', timeout: '0', seq_only: '1' } : { since: String(rt.lastSeq), timeout: '25' });
       let res;
       try {
         res = await fetch(`${base}/api/realtime/poll?${q}`, {
@@ -193,9 +197,9 @@ export function openPoll(rt, cb) {
       }
       cb.message({ type: 'hello', seq: body.seq < rt.lastSeq ? body.seq : rt.lastSeq });
       if (body.resync) {
-        cb.message({ type: 'resync' });
-        rt.lastSeq = body.seq;
-        rt.adoptNext = false;
+        // The next poll resumes from the family's seq, as a socket's
+        // resync says.
+        cb.message({ type: 'resync', seq: body.seq });
         continue;
       }
       for (const ev of body.events) cb.message(ev);

@@ -46,7 +46,8 @@ export class RealtimeClient {
     this.conn = null;
     this.timer = null;
     this.running = false;
-    this.adoptNext = false; // after a resync the next event starts a new chain
+    this.adoptNext = false; // after a resync that named no seq the next event starts a new chain
+    this.helloSeq = null; // the seq of the current connection's hello
     this.gen = 0; // connection generation: callbacks of old ones are ignored
 
     this._wake = () => {
@@ -208,13 +209,14 @@ export class RealtimeClient {
 
   _handle(msg) {
     if (!msg || typeof msg !== 'object') return;
-    if (typeof msg.seq === 'number' && msg.type !== 'hello') {
+    if (typeof msg.seq === 'number' && msg.type !== 'hello' && msg.type !== 'resync') {
       this._event(msg);
       return;
     }
     switch (msg.type) {
       case 'hello':
         this.attempt = 0;
+        this.helloSeq = msg.seq;
         this._setState('live');
         if (this.lastSeq === null || msg.seq < this.lastSeq) {
           // First connection (views may have loaded before it), or the
@@ -224,7 +226,20 @@ export class RealtimeClient {
         }
         break;
       case 'resync':
-        this.adoptNext = true;
+        // Everything is re-read, from now on: so resume from the server's
+        // position, or the next reconnect sends the same old since, is told
+        // to resync again and re-reads everything again. msg.seq is where
+        // the events that follow continue (their prev_seq); a server that
+        // does not send it sent a hello at or before that point, which
+        // skips nothing (what came between is replayed once), and the
+        // next event starts a new chain.
+        if (typeof msg.seq === 'number') {
+          this.lastSeq = msg.seq;
+          this.adoptNext = false;
+        } else {
+          if (typeof this.helloSeq === 'number') this.lastSeq = this.helloSeq;
+          this.adoptNext = true;
+        }
         this.onResync('resync');
         break;
       case 'presence':
