@@ -111,14 +111,15 @@ func localeDayFirst(locale string) bool {
 }
 
 // NotUnderstood returns the EINVALID *familyhub.Error for a command that
-// matches no intent, with examples of what works.
+// matches no intent, with examples of what works: the PWA's
+// (TestRefusalExamples).
 func NotUnderstood(text string) *familyhub.Error {
 	if utf8.RuneCountInString(text) > 60 {
 		text = string([]rune(text)[:57]) + "..."
 	}
-	return familyhub.Invalid("text", "Sorry, I did not understand %q. Try \"add milk and eggs to the groceries list\", "+
-		"\"remind me to call grandma tomorrow at 6pm\", \"put dentist on Friday at 3\", "+
-		"\"mark take out the trash as done\" or \"what's on today\".", text)
+	return familyhub.Invalid("text", "Sorry, I did not understand %q. Try \"add milk and eggs to the shopping list\", "+
+		"\"remind me to call grandma tomorrow at 6pm\", \"check off bread\", \"put dentist on Friday at 3\", "+
+		"\"what's on today?\" or \"buy bread and butter\".", text)
 }
 
 // AcceptLanguage returns the assistant's language ("en" or "de") an

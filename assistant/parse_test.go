@@ -406,3 +406,88 @@ func TestGermanVerbLast(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchVerbs: the imperatives that fetch (hol, get, pick up, grab,
+// fetch) fetch people and things from places too, so like holen with the
+// verb last they add only groceries the lexicon knows: "hol Mia" and "pick
+// up the kids" are no items. With a time they stay what they were (a task,
+// an event); a statement of need is a task; without a time they are not
+// understood. Buying is shopping whatever is bought, and a list named makes
+// it shopping. "Milch geholt" and "Milch mitgebracht" tick like "Milch
+// gekauft", groceries only.
+func TestFetchVerbs(t *testing.T) {
+	now := parseNow(t)
+	for _, tc := range []struct{ lang, text, want string }{
+		// groceries: items, as before
+		{"de", "hol Milch", mustParse(t, "kauf Milch", "de")},
+		{"de", "hole noch 2 Liter Milch", mustParse(t, "kauf noch 2 Liter Milch", "de")},
+		{"en", "get milk", mustParse(t, "buy milk", "en")},
+		{"en", "get the milk", mustParse(t, "buy milk", "en")},
+		{"en", "pick up some bread", mustParse(t, "buy bread", "en")},
+		{"en", "grab a few bananas", mustParse(t, "buy bananas", "en")},
+		{"en", "fetch milk", mustParse(t, "buy milk", "en")},
+		{"en", "get tomatos", mustParse(t, "buy tomatoes", "en")},
+		{"en", "we need to get milk", mustParse(t, "buy milk", "en")},
+		{"en", "we need to grab some milk", mustParse(t, "buy milk", "en")},
+		{"de", "wir müssen noch Milch holen", mustParse(t, "kauf Milch", "de")},
+		// buying takes anything; so does a list named
+		{"de", "kauf ein Buch", `shopping.add_items`},
+		{"de", "besorg Blumen", `shopping.add_items`},
+		{"en", "buy a present for grandma", `shopping.add_items`},
+		{"en", "I need to buy a birthday card", `shopping.add_items`},
+		{"en", "pick up a birthday card for the Aldi list", `shopping.add_items`},
+		// ticks
+		{"de", "Milch geholt", mustParse(t, "Milch gekauft", "de")},
+		{"de", "die Milch geholt", mustParse(t, "Milch gekauft", "de")},
+		{"de", "Milch mitgebracht", mustParse(t, "Milch gekauft", "de")},
+		{"de", "Milch und Eier geholt", mustParse(t, "Milch und Eier gekauft", "de")},
+		{"en", "picked up milk", mustParse(t, "I bought milk", "en")},
+		{"en", "got the milk", mustParse(t, "I bought milk", "en")},
+		// with a time, what it was; a need is a task
+		{"en", "pick up the kids at 3", `task.create`},
+		{"en", "pick up the kids tomorrow", `task.create`},
+		{"en", "get the kids at 3", `task.create`},
+		{"de", "hol Mia um 3", `calendar.create`},
+		{"de", "hol die Kinder um 15 Uhr ab", `calendar.create`},
+		{"en", "we need to pick up the kids", `task.create`},
+		{"en", "I need to get the kids", `task.create`},
+		{"de", "wir müssen Mia holen", `task.create`},
+		{"de", "Mia muss die Kinder holen", `task.create`},
+		// no items: not understood
+		{"de", "hol Mia", ``},
+		{"de", "hol Oma", ``},
+		{"de", "hol die Kinder", ``},
+		{"de", "hol die Kinder ab", ``},
+		{"de", "hol das Paket", ``},
+		{"de", "Mia geholt", ``},
+		{"de", "Kinder mitgebracht", ``},
+		{"en", "pick up the kids", ``},
+		{"en", "pick up Mia", ``},
+		{"en", "please pick up the kids", ``},
+		{"en", "get the kids", ``},
+		{"en", "get Mia", ``},
+		{"en", "grab the kids", ``},
+		{"en", "fetch the kids", ``},
+		{"en", "get the car", ``},
+		{"en", "pick up the parcel", ``},
+		{"en", "pick up the kids from school", ``},
+		{"en", "get milk and a birthday card", ``},
+	} {
+		in, err := ParseIntent(tc.text, tc.lang, now)
+		got := ""
+		if err == nil {
+			got = canonicalIntent(in, now.Location())
+			if in.Lang != tc.lang {
+				t.Errorf("%q: language %s, want %s", tc.text, in.Lang, tc.lang)
+			}
+		}
+		switch {
+		case tc.want == "" && got != "":
+			t.Errorf("%q: %s, want not understood", tc.text, got)
+		case strings.HasPrefix(tc.want, "{") && got != tc.want:
+			t.Errorf("%q: %s, want %s", tc.text, got, tc.want)
+		case tc.want != "" && !strings.HasPrefix(tc.want, "{") && !strings.Contains(got, `"type":"`+tc.want+`"`):
+			t.Errorf("%q: %s, want a %s", tc.text, got, tc.want)
+		}
+	}
+}

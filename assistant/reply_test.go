@@ -2,8 +2,10 @@ package assistant
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -208,6 +210,70 @@ func TestSpeakerClock12(t *testing.T) {
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+// TestRefusalExamples: a command not understood is answered with examples
+// that work, by the server (not_understood, NotUnderstood) and by the PWA
+// (assistant.ex1… in web/static/js/i18n, shown under its own sentence).
+// They are one list: the same sentences in the same order, in each
+// language, and each is understood, in its language.
+func TestRefusalExamples(t *testing.T) {
+	now := parseNow(t)
+	pwaKey := regexp.MustCompile(`'assistant\.ex(\d+)':\s*'((?:[^'\\]|\\.)*)'`)
+	js, err := os.ReadFile("../web/static/js/assistant-reply.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := regexp.MustCompile(`\[([\d, ]+)\]\.map\(\(i\) => t\(` + "`" + `assistant\.ex\$\{i\}`).FindSubmatch(js)
+	if shown == nil {
+		t.Fatal("assistant-reply.js: examples() no longer maps [1, 2, …] to assistant.ex${i}; update this test")
+	}
+	quotes := map[string]*regexp.Regexp{"en": regexp.MustCompile(`“([^”]*)”`), "de": regexp.MustCompile(`„([^“]*)“`)}
+	for _, lang := range []string{"en", "de"} {
+		src, err := os.ReadFile("../web/static/js/i18n/" + lang + ".js")
+		if err != nil {
+			t.Fatal(err)
+		}
+		byNum := map[int]string{}
+		for _, m := range pwaKey.FindAllStringSubmatch(string(src), -1) {
+			n, _ := strconv.Atoi(m[1])
+			byNum[n] = strings.ReplaceAll(m[2], `\'`, `'`)
+		}
+		var pwa []string
+		for n := 1; byNum[n] != ""; n++ {
+			pwa = append(pwa, byNum[n])
+		}
+		if len(pwa) != len(byNum) || len(pwa) < 3 {
+			t.Fatalf("i18n/%s.js: assistant.ex keys %v are not 1…n", lang, byNum)
+		}
+		if got := len(strings.Split(string(shown[1]), ",")); got != len(pwa) {
+			t.Errorf("assistant-reply.js shows %d examples, i18n/%s.js has %d", got, lang, len(pwa))
+		}
+		var server []string
+		for _, m := range quotes[lang].FindAllStringSubmatch(replyTables[lang]["not_understood"], -1) {
+			server = append(server, m[1])
+		}
+		if fmt.Sprint(server) != fmt.Sprint(pwa) {
+			t.Errorf("%s: the server's not_understood (reply_%s.go) gives %q,\nthe PWA (i18n/%s.js assistant.ex…) %q", lang, lang, server, lang, pwa)
+		}
+		if lang == "en" {
+			var plain []string
+			for _, m := range regexp.MustCompile(`"([^"]*)"`).FindAllStringSubmatch(NotUnderstood("x").Message, -1)[1:] {
+				plain = append(plain, m[1])
+			}
+			if fmt.Sprint(plain) != fmt.Sprint(pwa) {
+				t.Errorf("NotUnderstood (input.go) gives %q, the PWA %q", plain, pwa)
+			}
+		}
+		for _, ex := range pwa {
+			in, err := ParseIntent(ex, lang, now)
+			if err != nil {
+				t.Errorf("%s example %q is not understood", lang, ex)
+			} else if in.Lang != lang {
+				t.Errorf("%s example %q is understood as %s", lang, ex, in.Lang)
+			}
 		}
 	}
 }

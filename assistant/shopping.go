@@ -112,10 +112,11 @@ var shoppingChangeRulesEN = []rule{
 
 var shoppingAddRulesEN = []rule{
 	{rx(`(?:add|put|write|stick|pop|place|throw|chuck|jot|note)(?: down)? (.+?) (?:to|on|onto|in|into) (?:the |my |our |a )?(.+?)`), (*parser).addTo},
-	{rx(`(?:we|i) (?:need|needs|want|could use|'d like|would like|gotta get|have to get|must get) (?:to (?:buy|get|pick up|grab) )?(?:some |more |a few )?(.+)`), (*parser).addDefault},
+	{rx(`(?:we|i) (?:need|needs|want|could use|'d like|would like|gotta (get)|have to (get)|must (get)) (?:to (buy|get|pick up|grab) )?(?:some |more |a few )?(.+)`), (*parser).addNeeded},
 	{rx(`(?:we're|we are|i'm|i am|we've|we have|i've|i have|we|i)(?: all| almost| nearly| completely| just)? (?:out of|running low on|low on|running out of|run out of|ran out of|short of|short on)(?: some)? (.+)`), (*parser).addDefault},
 	{rx(`(?:buy|get|pick up|grab)(?: some| more| a few)? (.+?) (?:on|for|to|onto) (?:the |my |our )?(\S+ list|\S+-list|list)`), (*parser).addTo},
-	{rx(`(?:out of|low on|running low on|need|need more|more|buy|get|pick up|grab|add)(?: some| more| a few)? (.+)`), (*parser).addDefault},
+	{rx(`(?:out of|low on|running low on|need|need more|more|buy|add)(?: some| more| a few)? (.+)`), (*parser).addDefault},
+	{rx(`(?:get|pick up|grab|fetch)(?: some| more| a few)? (.+)`), (*parser).fetchDefault},
 }
 
 var shoppingChangeRulesDE = []rule{
@@ -131,6 +132,7 @@ var shoppingChangeRulesDE = []rule{
 	{rx(`(?:ich habe|ich hab|habe|hab|wir haben|haben) (?:die |den |das )?(.+?) (?:gekauft|besorgt|geholt|mitgebracht|bekommen)()`), (*parser).check},
 	{rx(`(.+?) (?:hab|habe|haben) (?:ich|wir) (?:schon |jetzt |gerade )?(?:gekauft|besorgt|geholt|mitgebracht)()`), (*parser).check},
 	{rx(`(.+?) (?:gekauft|besorgt)()`), (*parser).check},
+	{rx(`(.+?) (?:geholt|mitgebracht)()`), (*parser).checkFetchedDE},
 	{rx(`(.+?) (?:ist|sind) (?:im|in dem|in unserem) (?:wagen|korb|einkaufswagen|einkaufskorb)()`), (*parser).check},
 }
 
@@ -144,7 +146,8 @@ var shoppingAddRulesDE = []rule{
 	{rx(`(.+?) auf (?:die |der |unsere |meine )?(\S*liste|\S+-liste|liste .+|einkaufszettel)`), (*parser).addTo},
 	{rx(`(?:wir|ich) (?:müssen|muss|sollten|sollte) (?:noch )?(.+?) (?:kaufen|besorgen|holen|einkaufen)`), (*parser).addDefault},
 	{rx(`(?:der |die |das |unser |unsere )?(.+?) (?:ist|sind) (?:alle|leer|aus|aufgebraucht|ausgegangen)`), (*parser).addDefault},
-	{rx(`(?:wir brauchen|ich brauche|wir bräuchten|ich bräuchte|brauchen wir|brauche|kauf|kaufe|kaufen|besorg|besorge|besorgen|hol|hole|holen|uns fehlt|uns fehlen|mir fehlt|mir fehlen|es fehlt|es fehlen|wir haben keine?n?|ich habe keine?n?|wir haben kein|haben keine?n?)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?)(?: mehr)?`), (*parser).addDefault},
+	{rx(`(?:hol|hole|holen)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?)(?: mehr)?`), (*parser).fetchDefault},
+	{rx(`(?:wir brauchen|ich brauche|wir bräuchten|ich bräuchte|brauchen wir|brauche|kauf|kaufe|kaufen|besorg|besorge|besorgen|uns fehlt|uns fehlen|mir fehlt|mir fehlen|es fehlt|es fehlen|wir haben keine?n?|ich habe keine?n?|wir haben kein|haben keine?n?)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?)(?: mehr)?`), (*parser).addDefault},
 }
 
 // namedListDE is a list said with its word for list ("die Aldi-Liste",
@@ -190,15 +193,59 @@ func (p *parser) buyLastDE(m []string) (Intent, bool) {
 			return Intent{}, false
 		}
 	}
-	if verb != "kaufen" && verb != "besorgen" && verb != "einkaufen" {
-		if items, _ := splitItems(what, p.lang); !itemsLookLikeGroceries(items) {
-			return Intent{}, false
-		}
+	if verb != "kaufen" && verb != "besorgen" && verb != "einkaufen" && !p.groceries(what) {
+		return Intent{}, false
 	}
 	if list != "" {
 		return p.addTo([]string{"", what, list})
 	}
 	return p.addDefault([]string{"", what})
+}
+
+// fetchDefault: "hol Milch", "get milk", "pick up bread", "grab some
+// bananas", "fetch milk": the verbs that fetch, which fetch people and
+// things from places as well ("hol Mia", "hol die Kinder", "pick up the
+// kids", "get the car", "pick up the parcel"), add items only when every
+// item is a grocery the lexicon knows, as holen and mitbringen with the verb
+// last do (buyLastDE). What else they are with a time they stay (the
+// elliptic rule's task or event: "pick up the kids at 3"); without one it
+// is not understood. Buying is shopping whatever is bought: "kauf"/"buy"
+// take anything (addDefault), and so does a list named ("pick up a card
+// for the Aldi list").
+func (p *parser) fetchDefault(m []string) (Intent, bool) {
+	if !p.groceries(m[1]) {
+		return Intent{}, false
+	}
+	return p.addDefault(m)
+}
+
+// addNeeded: "we need milk", "I need to buy a present"; "we need to pick
+// up the kids" is no shopping (fetchDefault), and taskSelf has made it a
+// task already.
+// m is the verbs (get, or to buy/get/pick up/grab) and what.
+func (p *parser) addNeeded(m []string) (Intent, bool) {
+	what := m[len(m)-1]
+	for _, verb := range m[1 : len(m)-1] {
+		if verb != "" && !strings.EqualFold(verb, "buy") && !p.groceries(what) {
+			return Intent{}, false
+		}
+	}
+	return p.addDefault([]string{"", what})
+}
+
+// checkFetchedDE: "Milch geholt", "Milch mitgebracht" tick like "Milch
+// gekauft", but only groceries: "Mia geholt" is no item.
+func (p *parser) checkFetchedDE(m []string) (Intent, bool) {
+	if !p.groceries(m[1]) {
+		return Intent{}, false
+	}
+	return p.check(m)
+}
+
+// groceries: every item of s is a grocery the lexicon knows.
+func (p *parser) groceries(s string) bool {
+	items, _ := splitItems(s, p.lang)
+	return itemsLookLikeGroceries(items)
 }
 
 // itemsIntent builds a shopping intent of type typ with the items of s;

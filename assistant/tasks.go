@@ -210,10 +210,12 @@ func (p *parser) taskSelf(m []string) (Intent, bool) {
 		assignee = AssigneeMe
 	}
 	rest := strings.ToLower(m[2])
-	for _, buy := range []string{"buy ", "get ", "pick up "} {
+	for _, buy := range []string{"buy ", "get ", "pick up ", "grab ", "fetch "} {
 		if strings.HasPrefix(rest, buy) {
-			if sc := p.scanWhen(m[2], scanOpts{}); !sc.found {
-				return Intent{}, false // "I need to buy milk": shopping
+			// "I need to buy milk", "we need to get milk": shopping;
+			// "we need to pick up the kids" is a task (fetchDefault).
+			if sc := p.scanWhen(m[2], scanOpts{}); !sc.found && (buy == "buy " || p.groceries(m[2][len(buy):])) {
+				return Intent{}, false
 			}
 		}
 	}
@@ -250,10 +252,12 @@ func (p *parser) taskOf(m []string) (Intent, bool) {
 		if len(f) == 0 || !isInfinitiveDE(strings.ToLower(f[len(f)-1])) {
 			return Intent{}, false
 		}
-		switch strings.ToLower(f[len(f)-1]) {
+		switch verb := strings.ToLower(f[len(f)-1]); verb {
 		case "kaufen", "besorgen", "holen", "einkaufen":
-			if sc := p.scanWhen(rest, scanOpts{}); !sc.found {
-				return Intent{}, false // "wir müssen noch Milch kaufen": shopping
+			// "wir müssen noch Milch kaufen": shopping; "wir müssen Mia
+			// holen" is a task (holen fetches people too: buyLastDE).
+			if sc := p.scanWhen(rest, scanOpts{}); !sc.found && (verb != "holen" || p.groceries(strings.Join(f[:len(f)-1], " "))) {
+				return Intent{}, false
 			}
 		}
 	} else if f := strings.Fields(strings.ToLower(rest)); len(f) == 0 || !verbsEN[f[0]] {
