@@ -14,8 +14,9 @@ import (
 // socket made while window.__holdNext is true opens on the server, but the
 // page sees CONNECTING and gets neither its open event nor its messages
 // until window.__releaseWS() (in order, afterwards), as on a slow network.
-// Unlike holdWebSocket it can hold a reconnect of a page that is already
-// running. window.__sockets lists every socket, window.__held counts the
+// It holds a reconnect of a page that is already running, or, when
+// sessionStorage.holdWS was set before a page load, that load's first
+// sockets. window.__sockets lists every socket, window.__held counts the
 // held ones, window.__wsMessages holds every message received (also while
 // held).
 const watchWebSockets = `(() => {
@@ -23,7 +24,8 @@ const watchWebSockets = `(() => {
   const readyState = Object.getOwnPropertyDescriptor(Real.prototype, 'readyState').get;
   const waiting = [];
   window.__sockets = [];
-  window.__holdNext = false;
+  window.__holdNext = !!sessionStorage.getItem('holdWS');
+  sessionStorage.removeItem('holdWS');
   window.__held = 0;
   window.__wsMessages = [];
   window.__releaseWS = () => {
