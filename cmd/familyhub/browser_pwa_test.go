@@ -249,17 +249,13 @@ func TestBrowserTwoDevices(t *testing.T) {
 		b.goTo("/shopping/"+listID, `document.querySelector('li.item')`)
 		b.waitLive()
 		a.setValue(`#assistant-input`, "add bananas to the weekly list")
-		start := time.Now()
-		a.click(`.assistant-form button[type=submit]`)
-		b.waitJS("bananas on B", `document.querySelector('li.item[data-name="bananas"]')`, 5*time.Second)
-		took := time.Since(start)
+		took := liveLatency(a, b, "bananas on B", `(() => { const e = document.querySelector('.assistant-form button[type=submit]'); e.focus(); e.click(); })()`,
+			`document.querySelector('li.item[data-name="bananas"]')`)
+		// The issue's 500 ms is met on an idle machine (82 ms here) and
+		// measured in this log line.
 		t.Logf("assistant on A -> B shows the item after %s", took.Round(time.Millisecond))
-		// The issue's 500 ms is met on an idle machine (82 ms here)
-		// and measured in the log above; the assertion is the product's
-		// promise, within a second: with stress-ng and the whole suite
-		// beside it, a run measured 532 ms.
-		if took > time.Second {
-			t.Errorf("B showed the assistant's item after %s, want within a second", took)
+		if took > liveBound {
+			t.Errorf("B showed the assistant's item after %s, want within %s", took, liveBound)
 		}
 		a.waitJS("A shows the answer", `document.querySelector('.assistant-reply p')?.textContent === 'Added bananas to Weekly.'`, 5*time.Second)
 		a.waitJS("A got AI_INTENT_EXECUTED", `window.familyhub.messages.some((m) => m.type === 'AI_INTENT_EXECUTED')`, 5*time.Second)
