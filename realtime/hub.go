@@ -65,8 +65,10 @@ type Hub struct {
 	batches  chan logBatch
 	overflow atomic.Bool
 	// missed counts events that reached no one here: dispatched for a
-	// family with no local client, or lost with a resync. A join compares
-	// it before and after (see join).
+	// family with no local client, or lost with a resync; and families
+	// forgotten (their last client left), whose delivered events a join
+	// that read the family's seq before them would not have. A join
+	// compares it before and after (see join).
 	missed atomic.Int64
 
 	catchMu   sync.Mutex

@@ -160,6 +160,11 @@ func (h *Hub) removeLocked(c *Client) {
 				fam.gapTimer.Stop()
 			}
 			delete(h.families, c.FamilyID)
+			// What this replica delivered of the family is forgotten: a
+			// join that read the family's seq before an event delivered
+			// to the clients gone now would start behind it and never
+			// get it (join compares missed).
+			h.missed.Add(1)
 		}
 	}
 	if s := h.sessions[c.sessionID]; s != nil {
