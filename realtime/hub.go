@@ -65,10 +65,10 @@ type Hub struct {
 	batches  chan logBatch
 	overflow atomic.Bool
 	// missed counts events that reached no one here: dispatched for a
-	// family with no local client, or lost with a resync; and families
-	// forgotten (their last client left) after events were delivered to
-	// them, which a join that read the family's seq before them would
-	// not have. A join
+	// family with no local client, lost with a resync, or held for a
+	// family forgotten (its last client left); and families forgotten
+	// after events were delivered to them, which a join that read the
+	// family's seq before them would not have. A join
 	// compares it before and after (see join).
 	missed atomic.Int64
 

@@ -243,15 +243,8 @@ func TestHubJoinRacingAnEvent(t *testing.T) {
 // The hub runs without a listener (its catch-up of everything at connect
 // could hide this); the event is handed to it as the listener would.
 func TestHubJoinRacingALeave(t *testing.T) {
-	url := dbtest.URL(t)
-	pool := dbtest.PoolFor(t, url)
-	store := db.NewStore(pool)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hub := NewHub(store, logger, NewMetrics(prometheus.NewRegistry(), store))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { hub.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	hub, pool := startHubAlone(t)
+	store, ctx := hub.store, context.Background()
 	mine, myList := newFamily(t, pool)
 
 	leaving, err := hub.Join(ctx, JoinParams{FamilyID: mine, SessionID: uuid.New(), Transport: "test"})
@@ -282,6 +275,66 @@ func TestHubJoinRacingALeave(t *testing.T) {
 	if got := collect(t, j.Client, 1); got[0].Seq != cur+1 || got[0].PrevSeq != cur {
 		t.Fatalf("first event %+v after hello %d, want seq %d", got[0], j.Start, cur+1)
 	}
+}
+
+// The same with the departing client's event held, not delivered: it
+// arrived ahead of an earlier one (announcements of two transactions
+// crossing), and the family was forgotten with it before the earlier one
+// came. The new client gets both, the held one from the log.
+func TestHubJoinRacingALeaveHeld(t *testing.T) {
+	hub, pool := startHubAlone(t)
+	store, ctx := hub.store, context.Background()
+	mine, myList := newFamily(t, pool)
+	leaving, err := hub.Join(ctx, JoinParams{FamilyID: mine, SessionID: uuid.New(), Transport: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	missed := hub.missed.Load() // as Join takes it, before its read
+	cur, err := store.Q.FamilySeqGet(ctx, pool, mine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'x')`, mine, myList); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := store.EventLogListSince(ctx, dbsqlc.EventLogListSinceParams{FamilyID: mine, Since: cur, MaxEvents: 2})
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("the events: %v, %d rows", err, len(rows))
+	}
+	hub.notify(eventFromLog(rows[1])) // ahead of rows[0]: held
+	waitFor(t, "the second event held", func() bool {
+		hub.mu.Lock()
+		defer hub.mu.Unlock()
+		return len(hub.families[mine].early) == 1
+	})
+	hub.Leave(leaving.Client)
+
+	j, err := hub.join(JoinParams{FamilyID: mine, SessionID: uuid.New(), Transport: "test"}, cur, missed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Leave(j.Client)
+	hub.notify(eventFromLog(rows[0]))
+	if got := collect(t, j.Client, 2); got[0].Seq != cur+1 || got[1].Seq != cur+2 || got[1].PrevSeq != cur+1 {
+		t.Fatalf("events %+v after hello %d, want seqs %d and %d", got, j.Start, cur+1, cur+2)
+	}
+}
+
+// startHubAlone runs a hub without a listener on a fresh database until
+// the test ends: the test hands it events (Hub.notify), and nothing
+// catches up behind the test's back (the listener does at connect).
+func startHubAlone(t *testing.T) (*Hub, *pgxpool.Pool) {
+	t.Helper()
+	pool := dbtest.PoolFor(t, dbtest.URL(t))
+	store := db.NewStore(pool)
+	hub := NewHub(store, slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(prometheus.NewRegistry(), store))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { hub.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return hub, pool
 }
 
 // TestHubMaxPerUser: a user's connections count until their transport

@@ -160,12 +160,13 @@ func (h *Hub) removeLocked(c *Client) {
 				fam.gapTimer.Stop()
 			}
 			delete(h.families, c.FamilyID)
-			if fam.lastSeq != fam.joinedSeq {
-				// What this replica delivered of the family is forgotten:
-				// a join that read the family's seq before an event
-				// delivered to the clients gone now would start behind it
-				// and never get it (join compares missed). A family that
-				// had no event here (a long poll's wait) cannot have one.
+			if fam.lastSeq != fam.joinedSeq || len(fam.early) > 0 {
+				// What this replica delivered of the family is forgotten,
+				// and what it held (ahead of a missing event) dropped: a
+				// join that read the family's seq before such an event
+				// would start behind it and never get it (join compares
+				// missed). A family that had no event here (a long poll's
+				// wait) cannot have one.
 				h.missed.Add(1)
 			}
 		}
