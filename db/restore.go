@@ -116,7 +116,11 @@ func (tx *Tx) ShoppingItemReinsert(ctx context.Context, before dbsqlc.ShoppingIt
 // index entries for n items). The lists' locks are taken in the order of
 // their ids. On an error, failed is the index of the item refused (its
 // list gone: not found; its id taken: a conflict; its list full: the
-// first item going back on it), or -1 when no one item is.
+// first item going back on it), or -1 when no one item is. A list that
+// takes more than one item is counted again once they are in: adds that
+// committed meanwhile without the limit lock (shoppingItemsMargin) are
+// seen, and the put back refused when the list is over the limit with
+// them.
 func (tx *Tx) ShoppingItemsReinsert(ctx context.Context, befores []dbsqlc.ShoppingItemsView) (failed int, err error) {
 	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
 		return -1, err
@@ -145,6 +149,23 @@ func (tx *Tx) ShoppingItemsReinsert(ctx context.Context, befores []dbsqlc.Shoppi
 			return i, familyhub.NotFound("shopping list")
 		} else if err != nil {
 			return i, Err(err, "shopping item")
+		}
+	}
+	// Counted again with them in: an add to a list well below the limit
+	// takes no limit lock (shoppingItemsMargin), and those that committed
+	// while many items went in (seconds for thousands) were not in the
+	// count before. One item is an add like any other.
+	for _, l := range lists {
+		if per[l] < 2 {
+			continue
+		}
+		n, err := tx.q.ShoppingItemCountList(ctx, tx, dbsqlc.ShoppingItemCountListParams{ListID: l, FamilyID: family, Most: familyhub.MaxShoppingItemsPerList + 1})
+		if err != nil {
+			return -1, Err(err, "")
+		}
+		if n > familyhub.MaxShoppingItemsPerList {
+			return slices.IndexFunc(befores, func(b dbsqlc.ShoppingItemsView) bool { return b.ListID == l }),
+				familyhub.Errorf(familyhub.ELIMIT, "A shopping list can have at most %d items; delete some first (ticked ones too).", familyhub.MaxShoppingItemsPerList)
 		}
 	}
 	return -1, nil

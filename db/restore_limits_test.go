@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -227,5 +228,70 @@ func TestShoppingItemsReinsertLimit(t *testing.T) {
 	failed, err = reinsert()
 	if familyhub.ErrorCode(err) != familyhub.ECONFLICT || failed != 0 {
 		t.Errorf("put back twice: item %d, %v; want item 0 and a conflict", failed, err)
+	}
+}
+
+// TestShoppingItemsReinsertConcurrentAdd: items put back together onto a
+// list are counted again once they are in, so an add that committed while
+// they went in (here: while the put back waited for a category's row) is
+// seen and the put back is refused (ELIMIT) rather than the list passing
+// its limit. A list well below the limit takes adds without the limit lock
+// (shoppingItemsMargin); the one count before the inserts did not see
+// them, and a put back of thousands of items takes seconds.
+func TestShoppingItemsReinsertConcurrentAdd(t *testing.T) {
+	t.Parallel()
+	e := newPipelineEnvConns(t, 3)
+	ctx := e.owner(t, "reinsert-add")
+	family := familyhub.AuthFromContext(ctx).FamilyID
+	var weekly dbsqlc.ShoppingList
+	if err := e.store.Tx(ctx, func(tx *db.Tx) (err error) {
+		weekly, _, err = tx.ShoppingListCreate(ctx, db.ShoppingListNew{Name: "Weekly"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var held uuid.UUID
+	if err := e.pool.QueryRow(context.Background(), `INSERT INTO shopping_categories (family_id, name) VALUES ($1, 'Held') RETURNING id`, family).Scan(&held); err != nil {
+		t.Fatal(err)
+	}
+	// Going back: 1,001 items, filed under Held; on the list: as many as
+	// leave room for exactly those, few enough for an add not to count.
+	const n = 1001
+	e.exec(t, `INSERT INTO shopping_items (family_id, list_id, name, position)
+		SELECT $1, $2, 'x' || g, g FROM generate_series(1, $3::int) g`, family, weekly.ID, familyhub.MaxShoppingItemsPerList-n)
+	befores := make([]dbsqlc.ShoppingItemsView, n)
+	for i := range befores {
+		befores[i] = dbsqlc.ShoppingItemsView{ID: uuid.New(), FamilyID: family, ListID: weekly.ID, Name: fmt.Sprint("back ", i),
+			CategoryID: &held, Position: int32(20_000 + i), CreatedAt: time.Now()}
+	}
+	// Held's row locked: the put back's first insert waits for it, after
+	// its count.
+	hold, err := e.pool.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Rollback(context.Background())
+	if _, err := hold.Exec(context.Background(), `SELECT FROM shopping_categories WHERE id = $1 FOR UPDATE`, held); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- e.store.Tx(ctx, func(tx *db.Tx) error {
+			_, err := tx.ShoppingItemsReinsert(ctx, befores)
+			return err
+		})
+	}()
+	if !e.lockWaiter(t, "") {
+		t.Fatal("the put back did not wait for the category's row")
+	}
+	if _, _, err := e.store.ShoppingItemAdd(ctx, weekly.ID, db.ShoppingItemNew{Name: "milk"}); err != nil {
+		t.Fatalf("an add meanwhile: %v", err)
+	}
+	if err := hold.Rollback(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wantLimit(t, "a put back onto a list an add filled meanwhile", <-done)
+	if got := e.countWhere(t, `shopping_items WHERE list_id = $1`, weekly.ID); got > familyhub.MaxShoppingItemsPerList {
+		t.Fatalf("%d items on the list, more than the limit %d", got, familyhub.MaxShoppingItemsPerList)
 	}
 }

@@ -65,8 +65,11 @@ type Hub struct {
 	batches  chan logBatch
 	overflow atomic.Bool
 	// missed counts events that reached no one here: dispatched for a
-	// family with no local client, or lost with a resync. A join compares
-	// it before and after (see join).
+	// family with no local client, lost with a resync, or held for a
+	// family forgotten (its last client left); and families forgotten
+	// after events were delivered to them, which a join that read the
+	// family's seq before them would not have. A join
+	// compares it before and after (see join).
 	missed atomic.Int64
 
 	catchMu   sync.Mutex
@@ -92,11 +95,13 @@ type Hub struct {
 }
 
 type family struct {
-	lastSeq  int64 // the last seq this replica processed for the family
-	clients  map[*Client]struct{}
-	early    map[int64]Event // arrived ahead of a missing seq
-	gapTimer *time.Timer
-	observed int64 // the family's seq in the database at the last cross-check
+	lastSeq int64 // the last seq this replica processed for the family
+	// joinedSeq is lastSeq when the family's first client here joined.
+	joinedSeq int64
+	clients   map[*Client]struct{}
+	early     map[int64]Event // arrived ahead of a missing seq
+	gapTimer  *time.Timer
+	observed  int64 // the family's seq in the database at the last cross-check
 	// held are device notices waiting for the events they follow
 	// (deviceNotice.AfterSeq), in arrival order.
 	held []deviceNotice

@@ -62,7 +62,7 @@ func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
 	fam := h.families[p.FamilyID]
 	first := fam == nil
 	if first {
-		fam = &family{lastSeq: cur, clients: map[*Client]struct{}{}}
+		fam = &family{lastSeq: cur, joinedSeq: cur, clients: map[*Client]struct{}{}}
 		h.families[p.FamilyID] = fam
 	}
 	start := fam.lastSeq
@@ -160,6 +160,15 @@ func (h *Hub) removeLocked(c *Client) {
 				fam.gapTimer.Stop()
 			}
 			delete(h.families, c.FamilyID)
+			if fam.lastSeq != fam.joinedSeq || len(fam.early) > 0 {
+				// What this replica delivered of the family is forgotten,
+				// and what it held (ahead of a missing event) dropped: a
+				// join that read the family's seq before such an event
+				// would start behind it and never get it (join compares
+				// missed). A family that had no event here (a long poll's
+				// wait) cannot have one.
+				h.missed.Add(1)
+			}
 		}
 	}
 	if s := h.sessions[c.sessionID]; s != nil {
