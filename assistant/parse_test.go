@@ -387,6 +387,25 @@ func TestGermanVerbLast(t *testing.T) {
 		{"Kuchen aus dem Ofen holen", ``},
 		{"Paket von der Post holen", ``},
 		{"Kuchen zur Party mitbringen", ``},
+		// a to-do list named: the task, verb and all
+		{"Milch kaufen auf die Aufgabenliste", `{"slots":{"title":"Milch kaufen"},"type":"task.create"}`},
+		{"Brot kaufen auf die To-do-Liste", `{"slots":{"title":"Brot kaufen"},"type":"task.create"}`},
+		// a command verb first is no part of an item
+		{"streich Geschenk kaufen", ``},
+		{"notiere Geschenk kaufen", ``},
+		{"erstelle Aufgabe Geschenk kaufen", ``},
+		// besorgen also arranges: only groceries; kaufen takes anything
+		{"Babysitter besorgen", ``},
+		{"Handwerker besorgen", ``},
+		{"Visum besorgen", ``},
+		{"Reisepass besorgen", ``},
+		{"Milch besorgen", mustParse(t, "kauf Milch", "de")},
+		{"Geschenk kaufen", mustParse(t, "kauf Geschenk", "de")},
+		// alles/Sachen für ...: a recipe only for a dish the lexicon knows
+		{"Sachen für die Schule kaufen", ``},
+		{"alles für den Geburtstag besorgen", ``},
+		{"alles zum Grillen holen", ``},
+		{"alles für den Apfelkuchen besorgen", `{"slots":{"recipe":"Apfelkuchen"},"type":"shopping.add_recipe"}`},
 	} {
 		in, err := ParseIntent(tc.text, "de", now)
 		got := ""
