@@ -3,6 +3,8 @@ package assistant
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // cleanCommand prepares a command for the rules: one kind of quote, no
@@ -201,4 +203,77 @@ func languageVote(s, locale string) (string, bool) {
 		return "de", en > 0
 	}
 	return locale, true
+}
+
+// vocative is a command's opening address: "Papa, ...", "Ben: ...",
+// "Ben bitte ...", "Ben, bitte ...", "Dad, please ...", and the list
+// headings "Einkaufsliste: ..." / "Liste: ...".
+var (
+	vocativeRx     = regexp.MustCompile(`^([\p{L}][\p{L}'-]*)(?:\s*(,|:)\s*|\s+)((?:bitte|please)\s+)?(\S.*)$`)
+	notVocative    = setOf(`todo to-do task tasks reminder note done erledigt erinnerung aufgabe aufgaben notiz termin event heute morgen übermorgen today tomorrow tonight also und dann and then ok okay`)
+	listHeadingsRx = regexp.MustCompile(`(?i)^(?:einkaufsliste|einkaufszettel|liste|shopping list|list)\s*:\s*(\S.*)$`)
+)
+
+// stripVocative drops the person a command is spoken to ("Papa, Milch
+// kaufen", "Ben: Brot kaufen", "Ben bitte Milch kaufen", "Dad, buy milk")
+// and a heading "Einkaufsliste:", which the rules would read as an item.
+// A member's name may be unknown, so the shape decides: a word then
+// "bitte"/"please"; a word then ":" with a shopping verb after it; a word
+// then "," only when the word is a family role or a capitalised word that
+// is no grocery and the rest lists no more things ("Milch, Brot kaufen"
+// and "Tim, Mia und Ben wechseln sich ab" stay). Days and words that head a
+// command ("todo:", "Erinnerung:") stay too. ParseIntent takes the
+// stripped command only when it is a shopping one.
+func stripVocative(s string) string {
+	s = strings.TrimSpace(s)
+	if m := listHeadingsRx.FindStringSubmatch(s); m != nil {
+		return m[1]
+	}
+	m := vocativeRx.FindStringSubmatch(s)
+	if m == nil {
+		return s
+	}
+	name, punct, please, rest := m[1], m[2], m[3], m[4]
+	ln := strings.ToLower(name)
+	if punct == "" && please == "" {
+		return s
+	}
+	if notVocative[ln] || fillerWords[ln] || germanParticleWords[ln] {
+		return s
+	}
+	if _, ok := weekdays[ln]; ok {
+		return s
+	}
+	if _, ok := lookupItem(ln); ok {
+		return s
+	}
+	r, _ := utf8.DecodeRuneInString(name)
+	upper := unicode.IsUpper(r)
+	if !familyRoles[ln] && !upper {
+		return s
+	}
+	if punct == ":" && please == "" && !familyRoles[ln] && !hasAnyWord(rest, shoppingVerbs) {
+		return s // "Aldi: Milch und Brot" may mean the Aldi list
+	}
+	if punct == "," && please == "" && !familyRoles[ln] {
+		lr := " " + strings.ToLower(rest) + " "
+		if strings.Contains(rest, ",") || strings.Contains(lr, " und ") || strings.Contains(lr, " and ") || strings.Contains(lr, " & ") {
+			return s
+		}
+	}
+	return rest
+}
+
+// shoppingVerbs make "Ben: Brot kaufen" a command to Ben; without one
+// "Aldi: Milch" may be a heading naming a list.
+var shoppingVerbs = setOf(`kaufen kauf kaufe besorgen besorg besorge holen hol hole mitbringen bring bringe
+	buy get pick grab fetch add put`)
+
+func hasAnyWord(s string, set map[string]bool) bool {
+	for _, w := range strings.Fields(s) {
+		if set[strings.ToLower(strings.Trim(w, `,.;:!?"'()`))] {
+			return true
+		}
+	}
+	return false
 }

@@ -19,6 +19,19 @@ import (
 // suggests what works, and a command with two readings is a question
 // (Needs "choice").
 func ParseIntent(text, locale string, now time.Time) (Intent, error) {
+	// "Papa, Milch kaufen", "Ben: Brot kaufen", "Dad, buy milk": without
+	// the person spoken to, when that is a shopping command. Other commands
+	// keep the word ("Zahnarzt: Montag 10 Uhr" is an event, "Mia:
+	// Geburtstag am 5. Mai" one named "Mia Geburtstag").
+	if s := stripVocative(text); s != strings.TrimSpace(text) {
+		if in, err := parseCommand(s, locale, now); err == nil && strings.HasPrefix(in.Type, "shopping.") {
+			return in, nil
+		}
+	}
+	return parseCommand(text, locale, now)
+}
+
+func parseCommand(text, locale string, now time.Time) (Intent, error) {
 	p := &parser{now: now, loc: now.Location(), question: strings.HasSuffix(strings.TrimRight(text, " \t\"'”“)"), "?")}
 	clean := cleanCommand(text)
 	if !strings.ContainsFunc(clean, unicode.IsLetter) {

@@ -357,6 +357,12 @@ func TestIntentTypesDocumented(t *testing.T) {
 // stays, and what is no shopping note is not understood rather than an
 // item ("Mia holen" is no item "Mia").
 func TestGermanVerbLast(t *testing.T) {
+	// English: the person spoken to is no item either.
+	for _, text := range []string{"Dad, buy milk", "Ben: buy milk", "Ben, please buy milk", "Sarah please buy milk"} {
+		if got, want := mustParse(t, text, "en"), mustParse(t, "buy milk", "en"); got != want {
+			t.Errorf("%q: %s, want %s", text, got, want)
+		}
+	}
 	now := parseNow(t)
 	for _, tc := range []struct{ text, want string }{
 		// the same intent as the imperative
@@ -387,6 +393,41 @@ func TestGermanVerbLast(t *testing.T) {
 		{"Kuchen aus dem Ofen holen", ``},
 		{"Paket von der Post holen", ``},
 		{"Kuchen zur Party mitbringen", ``},
+		// a to-do list named: the task, verb and all
+		{"Milch kaufen auf die Aufgabenliste", `{"slots":{"title":"Milch kaufen"},"type":"task.create"}`},
+		{"Brot kaufen auf die To-do-Liste", `{"slots":{"title":"Brot kaufen"},"type":"task.create"}`},
+		// a command verb first is no part of an item
+		{"streich Geschenk kaufen", ``},
+		{"notiere Geschenk kaufen", ``},
+		{"erstelle Aufgabe Geschenk kaufen", ``},
+		// besorgen also arranges: only groceries; kaufen takes anything
+		{"Babysitter besorgen", ``},
+		{"Handwerker besorgen", ``},
+		{"Visum besorgen", ``},
+		{"Reisepass besorgen", ``},
+		{"Milch besorgen", mustParse(t, "kauf Milch", "de")},
+		{"Geschenk kaufen", mustParse(t, "kauf Geschenk", "de")},
+		// alles/Sachen für ...: a recipe only for a dish the lexicon knows
+		{"Sachen für die Schule kaufen", ``},
+		{"alles für den Geburtstag besorgen", ``},
+		{"alles zum Grillen holen", ``},
+		{"alles für den Apfelkuchen besorgen", `{"slots":{"recipe":"Apfelkuchen"},"type":"shopping.add_recipe"}`},
+		// the person spoken to, or a heading, is no item
+		{"Papa, Milch kaufen", mustParse(t, "kauf Milch", "de")},
+		{"Ben, bitte Milch kaufen", mustParse(t, "kauf Milch", "de")},
+		{"Ben: Brot kaufen", mustParse(t, "kauf Brot", "de")},
+		{"Ben bitte Milch kaufen", mustParse(t, "kauf Milch", "de")},
+		{"Einkaufsliste: Milch kaufen", mustParse(t, "kauf Milch", "de")},
+		{"Papa, kauf Milch", mustParse(t, "kauf Milch", "de")},
+		{"Oma, Milch und Brot kaufen", mustParse(t, "kauf Milch und Brot", "de")},
+		{"Ben, Babysitter besorgen", ``},
+		// but a first item, a heading that may name a list, an event's
+		// title stay
+		{"Milch, Brot kaufen", mustParse(t, "kauf Milch und Brot", "de")},
+		{"Äpfel, Bananen und Trauben besorgen", mustParse(t, "kauf Äpfel, Bananen und Trauben", "de")},
+		{"Aldi: Milch und Brot", ``},
+		{"Zahnarzt: Montag 10 Uhr", `calendar.create`},
+		{"Tim, Mia und Ben wechseln sich beim Tischdecken ab", `task.rotate`},
 	} {
 		in, err := ParseIntent(tc.text, "de", now)
 		got := ""

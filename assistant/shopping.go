@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Shopping: add (to a named list, the default list or a new one), tick,
@@ -20,7 +21,7 @@ var recipeRulesEN = []rule{
 var recipeRulesDE = []rule{
 	{rx(`(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|füg|füge|hinzufügen) (?:das |unser |mein |dein )?(\S+?)-?rezept(?: für (\S+)` + servingsWords + `)? (?:auf|zur|zu|in|an) (.+?)(?: hinzu)?()`), (*parser).recipeEN},
 	{rx(`(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|füg|füge|hinzufügen) (?:das |unser |mein )?rezept (?:für|von) (?:den |die |das |einen |eine )?(.+?)(?: für (\S+)` + servingsWords + `)? (?:auf|zur|zu|in|an) (.+?)(?: hinzu)?()`), (*parser).recipeEN},
-	{rx(`(?:die |alle )?(?:zutaten|alles|sachen)(?: für| zum| zur) (?:den |die |das |einen |eine )?(.+?)(?: für (\S+)` + servingsWords + `)?(?: (?:auf|für|in) ` + namedListDE + `)? (?:kaufen|besorgen|einkaufen|holen)()`), (*parser).recipeEN},
+	{rx(`(?:die |alle )?(zutaten|alles|sachen)(?: für| zum| zur) (?:den |die |das |einen |eine )?(.+?)(?: für (\S+)` + servingsWords + `)?(?: (?:auf|für|in) ` + namedListDE + `)? (?:kaufen|besorgen|einkaufen|holen)()`), (*parser).recipeLastDE},
 	{rx(`(?:(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|füg|füge|hinzufügen) )?(?:die |alle )?(?:zutaten|alles|sachen|einkäufe)(?: für| zum| zur) (?:den |die |das |einen |eine )?(.+?)(?: für (\S+)` + servingsWords + `)? (?:auf|zur|zu|in) (.+?)(?: (?:setzen|schreiben|hinzu|hinzufügen))?()`), (*parser).recipeEN},
 }
 
@@ -167,6 +168,49 @@ var notShoppingDE = setOf(`ich du er sie es wir ihr man mich dich mir dir uns eu
 	bin bist ist sind seid war waren wird wirst werden würde würden nicht kein keine keinen keiner keinem
 	nie niemals zu alles zutaten sachen einkäufe`)
 
+// commandWordsDE are the imperatives (and infinitives) the German rules
+// start a command with; a verb-last note starting with one is that
+// command's ("streich Geschenk kaufen" adds no item "streich Geschenk").
+var commandWordsDE = setOf(`abhaken anlegen aufschreiben draufsetzen eintragen entfern entferne entfernen erinner erinnere
+	erinnern erinnre erstell erstelle erstellen füg füge hak hake hinzufügen leg lege lösch lösche löschen mach mache
+	nimm notier notiere notieren pack packe packen plan plane planen räum räume schieb schiebe schieben schreib schreibe
+	schreiben setz setze setzen start starte streich streiche streichen trag trage tu tue tun verleg verlege verlegen
+	verschieb verschiebe verschieben vormerken zieh ziehe kauf kaufe besorg besorge hol hole bring bringe vergiss
+	vergesst denk denke aufgabe termin erinnerung`)
+
+// recipeLastDE: "Zutaten für Lasagne kaufen" asks for a recipe's
+// ingredients. "alles"/"Sachen für ..." does so only for a dish the
+// grocery lexicon knows ("alles für den Apfelkuchen besorgen"): "Sachen für
+// die Schule kaufen", "alles zum Grillen holen" name no recipe, and reading
+// them as one answered "Ich finde kein Rezept „Schule“".
+func (p *parser) recipeLastDE(m []string) (Intent, bool) {
+	if strings.ToLower(m[1]) != "zutaten" && !dishKnown(m[2]) {
+		return Intent{}, false
+	}
+	return p.recipeEN(append([]string{m[0]}, m[2:]...))
+}
+
+// dishKnown: s is one word the grocery lexicon knows, or a compound ending
+// in one ("Apfelkuchen": Kuchen).
+func dishKnown(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.ContainsAny(s, " \t") {
+		return false
+	}
+	if _, ok := lookupItem(s); ok {
+		return true
+	}
+	for i := range s {
+		if i == 0 || utf8.RuneCountInString(s[i:]) < 4 {
+			continue
+		}
+		if _, ok := lookupItem(s[i:]); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // buyLastDE: a German shopping note with its verb last, as German writes a
 // to-do ("Milch kaufen", "noch Butter holen", "2 Liter Milch besorgen",
 // "Brot und Eier für die Aldi-Liste kaufen", "bring Milch mit"): items for
@@ -186,6 +230,16 @@ func (p *parser) buyLastDE(m []string) (Intent, bool) {
 			what, list = lm[1], lm[2]
 		}
 	}
+	// "Milch kaufen auf die Aufgabenliste" is the task "Milch kaufen",
+	// which the rule for "... auf die Liste" makes.
+	if list != "" && todoTarget.MatchString(list) {
+		return Intent{}, false
+	}
+	// "streich Geschenk kaufen", "notiere Geschenk kaufen": a command verb
+	// first makes the note that command's, never part of an item.
+	if f := strings.Fields(what); len(f) > 0 && commandWordsDE[strings.ToLower(strings.Trim(f[0], `,;:"'`))] {
+		return Intent{}, false
+	}
 	for _, w := range strings.Fields(what) {
 		core := strings.Trim(w, `,;:"'`)
 		lw := strings.ToLower(core)
@@ -193,7 +247,7 @@ func (p *parser) buyLastDE(m []string) (Intent, bool) {
 			return Intent{}, false
 		}
 	}
-	if verb != "kaufen" && verb != "besorgen" && verb != "einkaufen" && !p.groceries(what) {
+	if verb != "kaufen" && verb != "einkaufen" && !p.groceries(what) {
 		return Intent{}, false
 	}
 	if list != "" {
