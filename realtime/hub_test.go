@@ -243,37 +243,14 @@ func TestHubJoinRacingAnEvent(t *testing.T) {
 // The hub runs without a listener (its catch-up of everything at connect
 // could hide this); the event is handed to it as the listener would.
 func TestHubJoinRacingALeave(t *testing.T) {
-	hub, pool := startHubAlone(t)
-	store, ctx := hub.store, context.Background()
-	mine, myList := newFamily(t, pool)
+	hub, r := leaveRace(t, 1)
+	hub.notify(eventFromLog(r.rows[0]))
+	collect(t, r.leaving.Client, 1) // dispatched to the leaving client
+	hub.Leave(r.leaving.Client)
 
-	leaving, err := hub.Join(ctx, JoinParams{FamilyID: mine, SessionID: uuid.New(), Transport: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	missed := hub.missed.Load() // as Join takes it, before its read
-	cur, err := store.Q.FamilySeqGet(ctx, pool, mine)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'x')`, mine, myList); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := store.EventLogListSince(ctx, dbsqlc.EventLogListSinceParams{FamilyID: mine, Since: cur, MaxEvents: 1})
-	if err != nil || len(rows) != 1 {
-		t.Fatalf("the event: %v, %d rows", err, len(rows))
-	}
-	hub.notify(eventFromLog(rows[0]))
-	collect(t, leaving.Client, 1) // dispatched to the leaving client
-	hub.Leave(leaving.Client)
-
-	j, err := hub.join(JoinParams{FamilyID: mine, SessionID: uuid.New(), Transport: "test"}, cur, missed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(j.Client)
-	if got := collect(t, j.Client, 1); got[0].Seq != cur+1 || got[0].PrevSeq != cur {
-		t.Fatalf("first event %+v after hello %d, want seq %d", got[0], j.Start, cur+1)
+	j := r.join(t)
+	if got := collect(t, j.Client, 1); got[0].Seq != r.cur+1 || got[0].PrevSeq != r.cur {
+		t.Fatalf("first event %+v after hello %d, want seq %d", got[0], j.Start, r.cur+1)
 	}
 }
 
@@ -282,44 +259,67 @@ func TestHubJoinRacingALeave(t *testing.T) {
 // crossing), and the family was forgotten with it before the earlier one
 // came. The new client gets both, the held one from the log.
 func TestHubJoinRacingALeaveHeld(t *testing.T) {
+	hub, r := leaveRace(t, 2)
+	hub.notify(eventFromLog(r.rows[1])) // ahead of rows[0]: held
+	waitFor(t, "the second event held", func() bool {
+		hub.mu.Lock()
+		defer hub.mu.Unlock()
+		return len(hub.families[r.family].early) == 1
+	})
+	hub.Leave(r.leaving.Client)
+
+	j := r.join(t)
+	hub.notify(eventFromLog(r.rows[0]))
+	if got := collect(t, j.Client, 2); got[0].Seq != r.cur+1 || got[1].Seq != r.cur+2 || got[1].PrevSeq != r.cur+1 {
+		t.Fatalf("events %+v after hello %d, want seqs %d and %d", got, j.Start, r.cur+1, r.cur+2)
+	}
+}
+
+// race is a family's last client on a hub without a listener, the family's
+// seq and the missed count as a new client's Join takes them, and n events
+// of the family committed after that read (not yet handed to the hub).
+type race struct {
+	hub         *Hub
+	family      uuid.UUID
+	leaving     *Join
+	cur, missed int64
+	rows        []dbsqlc.EventLog
+}
+
+func leaveRace(t *testing.T, n int) (*Hub, *race) {
+	t.Helper()
 	hub, pool := startHubAlone(t)
-	store, ctx := hub.store, context.Background()
+	ctx := context.Background()
 	mine, myList := newFamily(t, pool)
-	leaving, err := hub.Join(ctx, JoinParams{FamilyID: mine, SessionID: uuid.New(), Transport: "test"})
-	if err != nil {
+	r := &race{hub: hub, family: mine}
+	var err error
+	if r.leaving, err = hub.Join(ctx, JoinParams{FamilyID: mine, SessionID: uuid.New(), Transport: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	missed := hub.missed.Load() // as Join takes it, before its read
-	cur, err := store.Q.FamilySeqGet(ctx, pool, mine)
-	if err != nil {
+	r.missed = hub.missed.Load() // as Join takes it, before its read
+	if r.cur, err = hub.store.Q.FamilySeqGet(ctx, pool, mine); err != nil {
 		t.Fatal(err)
 	}
-	for range 2 {
+	for range n {
 		if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'x')`, mine, myList); err != nil {
 			t.Fatal(err)
 		}
 	}
-	rows, err := store.EventLogListSince(ctx, dbsqlc.EventLogListSinceParams{FamilyID: mine, Since: cur, MaxEvents: 2})
-	if err != nil || len(rows) != 2 {
-		t.Fatalf("the events: %v, %d rows", err, len(rows))
+	if r.rows, err = hub.store.EventLogListSince(ctx, dbsqlc.EventLogListSinceParams{FamilyID: mine, Since: r.cur, MaxEvents: int32(n)}); err != nil || len(r.rows) != n {
+		t.Fatalf("the events: %v, %d rows", err, len(r.rows))
 	}
-	hub.notify(eventFromLog(rows[1])) // ahead of rows[0]: held
-	waitFor(t, "the second event held", func() bool {
-		hub.mu.Lock()
-		defer hub.mu.Unlock()
-		return len(hub.families[mine].early) == 1
-	})
-	hub.Leave(leaving.Client)
+	return hub, r
+}
 
-	j, err := hub.join(JoinParams{FamilyID: mine, SessionID: uuid.New(), Transport: "test"}, cur, missed)
+// join is the new client's join with what it read before the race.
+func (r *race) join(t *testing.T) *Join {
+	t.Helper()
+	j, err := r.hub.join(JoinParams{FamilyID: r.family, SessionID: uuid.New(), Transport: "test"}, r.cur, r.missed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer hub.Leave(j.Client)
-	hub.notify(eventFromLog(rows[0]))
-	if got := collect(t, j.Client, 2); got[0].Seq != cur+1 || got[1].Seq != cur+2 || got[1].PrevSeq != cur+1 {
-		t.Fatalf("events %+v after hello %d, want seqs %d and %d", got, j.Start, cur+1, cur+2)
-	}
+	t.Cleanup(func() { r.hub.Leave(j.Client) })
+	return j
 }
 
 // startHubAlone runs a hub without a listener on a fresh database until
