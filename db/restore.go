@@ -164,8 +164,7 @@ func (tx *Tx) ShoppingItemsReinsert(ctx context.Context, befores []dbsqlc.Shoppi
 			return -1, Err(err, "")
 		}
 		if n > familyhub.MaxShoppingItemsPerList {
-			return slices.IndexFunc(befores, func(b dbsqlc.ShoppingItemsView) bool { return b.ListID == l }),
-				familyhub.Errorf(familyhub.ELIMIT, "A shopping list can have at most %d items; delete some first (ticked ones too).", familyhub.MaxShoppingItemsPerList)
+			return slices.IndexFunc(befores, func(b dbsqlc.ShoppingItemsView) bool { return b.ListID == l }), errListFull()
 		}
 	}
 	return -1, nil

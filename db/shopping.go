@@ -434,7 +434,12 @@ func (tx *Tx) shoppingListRoomFor(ctx context.Context, family, listID uuid.UUID,
 		func() (int32, error) {
 			return tx.q.ShoppingItemCountList(ctx, tx, dbsqlc.ShoppingItemCountListParams{ListID: listID, FamilyID: family, Most: familyhub.MaxShoppingItemsPerList})
 		},
-		familyhub.Errorf(familyhub.ELIMIT, "A shopping list can have at most %d items; delete some first (ticked ones too).", familyhub.MaxShoppingItemsPerList))
+		errListFull())
+}
+
+// errListFull is the refusal of an add to a full list.
+func errListFull() *familyhub.Error {
+	return familyhub.Errorf(familyhub.ELIMIT, "A shopping list can have at most %d items; delete some first (ticked ones too).", familyhub.MaxShoppingItemsPerList)
 }
 
 // shoppingItemView is the row of shopping_items_view for an item whose
