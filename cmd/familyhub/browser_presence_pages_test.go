@@ -97,20 +97,28 @@ func TestBrowserPresencePages(t *testing.T) {
 			}
 			// crowd shows six more people on phone's page (as if six more
 			// members had it open: four avatars and "+3" with Ana or Ben):
-			// the row stays on the title's line, nothing spills.
-			phone := bens
+			// the row stays on the title's line, nothing spills. They came
+			// half a second after the other (the server's "since" is in
+			// whole seconds, theirs is not), who was there first and stays
+			// in view.
+			phone, other := bens, ana
 			if p.anaW == phoneW {
-				phone = anas
+				phone, other = anas, ben
 			}
 			crowd := func(what string) {
 				t.Helper()
-				eval[bool](phone, `(() => { const app = window.familyhub, view = app.rt.view, since = new Date().toISOString();
+				eval[bool](phone, `(() => { const app = window.familyhub, view = app.rt.view;
+					const first = app.rt.members.find((d) => d.user_id === `+js(other.userID)+` && d.view === view);
+					const since = new Date(Date.parse(first.since) + 500).toISOString();
 					const fake = ['Zoe', 'Yusuf', 'Xenia', 'Willem', 'Vera', 'Umar'].map((name, i) => ({id: '00000000-0000-4000-8000-00000000000' + i, display_name: name, role: 'adult', joined_at: since}));
 					app.me.members.push(...fake);
 					app.rt.onPresence([...app.rt.members, ...fake.map((m) => ({user_id: m.id, device_id: m.id, view, since}))]);
 					return true; })()`)
 				if n := eval[float64](phone, row+`.children.length`); n != 5 {
 					t.Errorf("%s: %s: a crowd shows %v avatars, want 4 and \"+3\"", phone.name, what, n)
+				}
+				if !eval[bool](phone, "!!"+avatarOf(other)) {
+					t.Errorf("%s: %s: the one there first is not among a crowd's avatars", phone.name, what)
 				}
 				fits(phone, what+" with a crowd")
 				if off := eval[float64](phone, `(() => { const c = (el) => { const r = el.getBoundingClientRect(); return r.top + r.height / 2; };

@@ -27,15 +27,22 @@ function others(app) {
   return (app.presence || []).filter((d) => d.user_id !== me && ids.has(d.user_id));
 }
 
+/**
+ * A device's "since" as a number to order by. The server sends whole
+ * seconds ("…:24Z"); compared as text, "…:24Z" came after "…:24.5Z" (a
+ * point sorts before a letter), so a time is compared as a time.
+ */
+const sinceOf = (d) => Date.parse(d.since) || 0;
+
 /** The other people on view, one entry each (their earliest device there), longest there first. */
 export function othersOn(app, view) {
   const first = new Map();
   for (const d of others(app)) {
     if (d.view !== view) continue;
     const prev = first.get(d.user_id);
-    if (!prev || d.since < prev.since) first.set(d.user_id, d);
+    if (!prev || sinceOf(d) < sinceOf(prev)) first.set(d.user_id, d);
   }
-  return [...first.values()].sort((a, b) => String(a.since).localeCompare(String(b.since)) || a.user_id.localeCompare(b.user_id));
+  return [...first.values()].sort((a, b) => sinceOf(a) - sinceOf(b) || a.user_id.localeCompare(b.user_id));
 }
 
 /**
@@ -47,7 +54,7 @@ export function whereIs(app, userId) {
   const devices = others(app).filter((d) => d.user_id === userId);
   if (!devices.length) return null;
   if (devices.some((d) => d.active)) return 'active';
-  const viewing = devices.filter((d) => d.view).sort((a, b) => String(b.since).localeCompare(String(a.since)));
+  const viewing = devices.filter((d) => d.view).sort((a, b) => sinceOf(b) - sinceOf(a));
   return viewing[0]?.view ?? '';
 }
 
