@@ -72,6 +72,29 @@ func TestShoppingCommands(t *testing.T) {
 		t.Errorf("weekly: %s", got)
 	}
 
+	// Said to a member, a list of items loses the name: Ben is one of
+	// the family, no item.
+	if a := f.do("Ben, Milch und Brot kaufen"); a.Message != "Milch und Brot auf Aldi gesetzt." {
+		t.Errorf("said to Ben: %q", a.Message)
+	}
+	if a := f.do("Geschenkpapier, Milch und Brot kaufen"); a.Message != "Geschenkpapier, Milch und Brot auf Aldi gesetzt." {
+		t.Errorf("a first item: %q", a.Message)
+	}
+	// A tick of what else is fetched ticks it only when it is on a list,
+	// else completes the task it names, else is refused.
+	f.refused("I picked up the kids", familyhub.EINVALID, "I could not find “kids” on any list.")
+	f.do("add the birthday card to the weekly list")
+	if a := f.do("I got the birthday card"); a.Message != "Ticked off birthday card on Weekly." {
+		t.Errorf("tick a card: %q", a.Message)
+	}
+	f.tx(f.ana, func(ctx context.Context, tx *db.Tx) error {
+		_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: "Pick up the kids"})
+		return err
+	})
+	if a := f.do("I picked up the kids"); a.Message != "Marked “Pick up the kids” as done." {
+		t.Errorf("kids: %q", a.Message)
+	}
+
 	// A recipe for 6, scaled.
 	f.tx(f.ana, func(ctx context.Context, tx *db.Tx) error {
 		qty := 200.0

@@ -35,6 +35,22 @@ func TestTaskCommands(t *testing.T) {
 	if a.Message != "Added the task “Call grandma”, due tomorrow at 18:00." || *a.Result.Task.AssigneeID != f.ana.UserID {
 		t.Errorf("remind me: %q", a.Message)
 	}
+	// Said to a member, a task is theirs; a to-do without a time has no
+	// due time.
+	a = f.do("Tim, take out the bins on Tuesday")
+	if *a.Result.Task.AssigneeID != f.tim.UserID || a.Result.Task.Title != "Take out the bins" || !strings.HasPrefix(a.Message, "Added the task “Take out the bins” for Tim, due ") {
+		t.Errorf("said to Tim: %q", a.Message)
+	}
+	a = f.do("Mia, bring am Dienstag den Müll raus")
+	if *a.Result.Task.AssigneeID != f.mia.UserID || !strings.HasPrefix(a.Message, "Neue Aufgabe „Müll rausbringen“ für Mia, fällig ") {
+		t.Errorf("said to Mia: %q", a.Message)
+	}
+	if a := f.do("call the dentist"); a.Message != "Added the task “Call the dentist”." || a.Result.Task.DueAt != nil {
+		t.Errorf("no time: %q", a.Message)
+	}
+	if a := f.do("Zahnarzt anrufen"); a.Message != "Neue Aufgabe „Zahnarzt anrufen“." || a.Result.Task.DueAt != nil {
+		t.Errorf("ohne Zeit: %q", a.Message)
+	}
 	f.refused("Bob needs to mow the lawn", familyhub.EINVALID, "There is no Bob in your family; the members are Ana, Ben, Mia and Tim.")
 
 	a = f.do("Tim and Mia take turns with the dishes")

@@ -80,6 +80,31 @@ func thirdPersonDE(w string) (string, bool) {
 	return "", false
 }
 
+// irregularImperativeDE maps imperatives whose stem changes to infinitives.
+var irregularImperativeDE = map[string]string{
+	"nimm": "nehmen", "gib": "geben", "lies": "lesen", "hilf": "helfen", "iss": "essen", "sieh": "sehen",
+	"triff": "treffen", "wirf": "werfen", "vergiss": "vergessen",
+}
+
+// imperativeDE: "bring" → "bringen", "ruf" → "rufen", "räume" →
+// "räumen", "füttere" → "füttern", "nimm" → "nehmen".
+func imperativeDE(w string) (string, bool) {
+	w = strings.ToLower(w)
+	if inf, ok := irregularImperativeDE[w]; ok {
+		return inf, true
+	}
+	if len(w) < 3 || strings.HasSuffix(w, "en") {
+		return "", false
+	}
+	stem := strings.TrimSuffix(w, "e")
+	for _, c := range []string{w + "en", w + "n", stem + "en", stem + "n"} {
+		if verbsDE[c] {
+			return c, true
+		}
+	}
+	return "", false
+}
+
 // participleDE: "rausgebracht" → "rausbringen", "gemäht" → "mähen",
 // "repariert" → "reparieren", "erledigt" → "erledigen".
 func participleDE(w string) (string, bool) {

@@ -214,54 +214,92 @@ var (
 	listHeadingsRx = regexp.MustCompile(`(?i)^(?:einkaufsliste|einkaufszettel|liste|shopping list|list)\s*:\s*(\S.*)$`)
 )
 
-// stripVocative drops the person a command is spoken to ("Papa, Milch
-// kaufen", "Ben: Brot kaufen", "Ben bitte Milch kaufen", "Dad, buy milk")
-// and a heading "Einkaufsliste:", which the rules would read as an item.
-// A member's name may be unknown, so the shape decides: a word then
-// "bitte"/"please"; a word then ":" with a shopping verb after it; a word
-// then "," only when the word is a family role or a capitalised word that
-// is no grocery and the rest lists no more things ("Milch, Brot kaufen"
-// and "Tim, Mia und Ben wechseln sich ab" stay). Days and words that head a
-// command ("todo:", "Erinnerung:") stay too. ParseIntent takes the
-// stripped command only when it is a shopping one.
-func stripVocative(s string) string {
+// spokenTo is a command's opening address, taken off: the person it is
+// said to ("Papa, Milch kaufen", "Ben: Brot kaufen", "Ben bitte Milch
+// kaufen", "Dad, buy milk", "Tim, take out the bins on Tuesday") or a list
+// heading ("Einkaufsliste: ..."), which the rules would read as an item or
+// part of a title.
+type spokenTo struct {
+	rest   string // the command without the address
+	name   string // the word taken off
+	person bool   // name may be a person (not a heading)
+}
+
+// stripVocative finds the address a command opens with; ok is false when
+// there is none. A member's name may be unknown to the parser, so the
+// shape decides: a word then "bitte"/"please"; a word then ":" with a
+// shopping verb after it; a word then "," when the word is a family role
+// or a capitalised word that is no grocery and what follows is one thing
+// ("Milch, Brot kaufen" and "Tim, Mia und Ben wechseln sich ab" stay),
+// starts with a verb ("Ben, buy milk and bread": a list of items never
+// does), or the word is a member's name (names: the display names of the
+// family's members, when known) before a list ("Ben, Milch und Brot
+// kaufen"). Days and words that head a command ("todo:", "Erinnerung:")
+// stay too. ParseIntent decides which commands lose the address.
+func stripVocative(s string, names []string) (spokenTo, bool) {
 	s = strings.TrimSpace(s)
 	if m := listHeadingsRx.FindStringSubmatch(s); m != nil {
-		return m[1]
+		return spokenTo{rest: m[1]}, true
 	}
 	m := vocativeRx.FindStringSubmatch(s)
 	if m == nil {
-		return s
+		return spokenTo{}, false
 	}
 	name, punct, please, rest := m[1], m[2], m[3], m[4]
 	ln := strings.ToLower(name)
 	if punct == "" && please == "" {
-		return s
+		return spokenTo{}, false
 	}
 	if notVocative[ln] || fillerWords[ln] || germanParticleWords[ln] {
-		return s
+		return spokenTo{}, false
 	}
 	if _, ok := weekdays[ln]; ok {
-		return s
+		return spokenTo{}, false
 	}
 	if _, ok := lookupItem(ln); ok {
-		return s
+		return spokenTo{}, false
 	}
 	r, _ := utf8.DecodeRuneInString(name)
 	upper := unicode.IsUpper(r)
 	if !familyRoles[ln] && !upper {
-		return s
+		return spokenTo{}, false
 	}
 	if punct == ":" && please == "" && !familyRoles[ln] && !hasAnyWord(rest, shoppingVerbs) {
-		return s // "Aldi: Milch und Brot" may mean the Aldi list
+		return spokenTo{}, false // "Aldi: Milch und Brot" may mean the Aldi list
 	}
-	if punct == "," && please == "" && !familyRoles[ln] {
+	if punct == "," && please == "" && !familyRoles[ln] && !startsWithVerb(rest) && !isMember(name, names) {
 		lr := " " + strings.ToLower(rest) + " "
 		if strings.Contains(rest, ",") || strings.Contains(lr, " und ") || strings.Contains(lr, " and ") || strings.Contains(lr, " & ") {
-			return s
+			return spokenTo{}, false
 		}
 	}
-	return rest
+	return spokenTo{rest: rest, name: name, person: true}, true
+}
+
+// startsWithVerb: s starts with an imperative ("buy milk and bread",
+// "kauf Milch und Brot", "take out the bins", "bring den Müll raus"),
+// which no list of items does.
+func startsWithVerb(s string) bool {
+	f := strings.Fields(strings.ToLower(s))
+	if len(f) == 0 {
+		return false
+	}
+	w := strings.Trim(f[0], `,.;:!?"'()`)
+	if shoppingVerbs[w] || verbsEN[w] {
+		return true
+	}
+	_, ok := imperativeDE(w)
+	return ok
+}
+
+// isMember: name is the first word(s) of a member's display name.
+func isMember(name string, names []string) bool {
+	for _, n := range names {
+		if nameMatches(name, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // shoppingVerbs make "Ben: Brot kaufen" a command to Ben; without one

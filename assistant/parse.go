@@ -19,16 +19,64 @@ import (
 // suggests what works, and a command with two readings is a question
 // (Needs "choice").
 func ParseIntent(text, locale string, now time.Time) (Intent, error) {
-	// "Papa, Milch kaufen", "Ben: Brot kaufen", "Dad, buy milk": without
-	// the person spoken to, when that is a shopping command. Other commands
-	// keep the word ("Zahnarzt: Montag 10 Uhr" is an event, "Mia:
-	// Geburtstag am 5. Mai" one named "Mia Geburtstag").
-	if s := stripVocative(text); s != strings.TrimSpace(text) {
-		if in, err := parseCommand(s, locale, now); err == nil && strings.HasPrefix(in.Type, "shopping.") {
+	return parseIntent(text, locale, now, nil)
+}
+
+// parseIntent is ParseIntent knowing the display names of the family's
+// members (nil: none known), which tell a name a command is said to from
+// a first item ("Ben, Milch und Brot kaufen").
+func parseIntent(text, locale string, now time.Time, names []string) (Intent, error) {
+	// "Papa, Milch kaufen", "Ben: Brot kaufen", "Dad, buy milk", "Tim, take
+	// out the bins on Tuesday": without the person spoken to; a task said
+	// to a person is theirs. New events keep the word ("Zahnarzt: Montag
+	// 10 Uhr" is an event, "Mia: Geburtstag am 5. Mai" one named "Mia
+	// Geburtstag").
+	if v, ok := stripVocative(text, names); ok {
+		if in, ok := spokenCommand(v, locale, now, names); ok {
 			return in, nil
 		}
 	}
 	return parseCommand(text, locale, now)
+}
+
+// spokenCommand understands the command v says to a person (or under a
+// heading): shopping under either, anything but a new event said to a
+// person. A new task said to a person is theirs ("Tim, take out the bins"),
+// unless the family's members are known (names) and none is called so:
+// "Papa, Zahnarzt anrufen" in a family whose father is Thomas is a task
+// for nobody in particular. A German imperative said to a person ("Tim,
+// bring am Dienstag den Müll raus") is read as the to-do it asks for ("am
+// Dienstag den Müll rausbringen").
+func spokenCommand(v spokenTo, locale string, now time.Time, names []string) (Intent, bool) {
+	who, isPerson := "", false
+	if v.person {
+		who, isPerson = person(v.name)
+	}
+	assign := isPerson && (names == nil || isMember(v.name, names))
+	take := func(in Intent) (Intent, bool) {
+		switch {
+		case strings.HasPrefix(in.Type, "shopping."):
+			return in, true
+		case !isPerson || who == AssigneeMe || in.Type == IntentCalendarCreate:
+			return Intent{}, false
+		case in.Type == IntentTaskCreate && in.Slots.Assignee == "" && assign:
+			in.Slots.Assignee = who
+		}
+		return in, true
+	}
+	if in, err := parseCommand(v.rest, locale, now); err == nil {
+		if in, ok := take(in); ok {
+			return in, true
+		}
+	}
+	if isPerson {
+		if s, ok := germanVerbSecond(v.rest, imperativeDE); ok {
+			if in, err := parseCommand(s, "de", now); err == nil && in.Type == IntentTaskCreate && in.Lang == "de" {
+				return take(in)
+			}
+		}
+	}
+	return Intent{}, false
 }
 
 func parseCommand(text, locale string, now time.Time) (Intent, error) {

@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -118,7 +119,7 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 	if !sc.found {
 		items, _ := splitItems(s, p.lang)
 		if !itemsLookLikeGroceries(items) {
-			return Intent{}, false
+			return p.todo(s)
 		}
 		in, ok := p.itemsIntent(IntentShoppingAddItems, s, IntentSlots{})
 		if ok {
@@ -150,6 +151,52 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 	}
 	return p.event(s)
 }
+
+// todo: a to-do said without a time is a task without a due time: in
+// German its verb last ("Zahnarzt anrufen", "Fahrrad reparieren"), in
+// English first ("call the dentist", "fix the bike"), as with a time. Only
+// verbs of errands and chores (todoVerbsEN) make one in English: "tell me a
+// joke", "turn on the lights", "order a pizza" are no to-dos. The verbs of
+// shopping and fetching never do (kaufen, besorgen, holen, mitbringen; buy,
+// get, pick up: "Mia holen", "pick up the kids" may be an errand or an
+// event, and are not understood), nor a question, a negation, a person or
+// modal verb, or a second verb ("Oma anrufen und Milch kaufen").
+func (p *parser) todo(s string) (Intent, bool) {
+	f, lw := strings.Fields(s), words(s)
+	if p.question || len(f) < 2 || len(lw) < 2 {
+		return Intent{}, false
+	}
+	for _, w := range lw {
+		if sentenceWords[w] || meWords[w] || usWords[w] || questionWords[w] || notShoppingDE[w] || hasCommandWord(w) {
+			return Intent{}, false
+		}
+	}
+	switch p.lang {
+	case "de":
+		last := f[len(f)-1]
+		if isCapitalised(last) || !isInfinitiveDE(last) || fetchVerbsDE[strings.ToLower(last)] || commandWordsDE[lw[0]] {
+			return Intent{}, false
+		}
+		for _, w := range f[:len(f)-1] {
+			if !isCapitalised(w) && isInfinitiveDE(strings.Trim(w, `,.;:`)) {
+				return Intent{}, false // two verbs: two commands
+			}
+		}
+	default:
+		if !todoVerbsEN[lw[0]] || (lw[0] == "take" && !slices.Contains(lw, "out")) || (lw[0] == "book" && bookNouns[lw[1]]) {
+			return Intent{}, false
+		}
+	}
+	return p.newTask(s, "")
+}
+
+// fetchVerbsDE add groceries or are not understood: no to-do without a time.
+var fetchVerbsDE = setOf(`kaufen einkaufen besorgen holen abholen mitbringen bestellen`)
+
+// todoVerbsEN start an English to-do said without a time.
+var todoVerbsEN = setOf(`call ring phone pay renew fix repair mend mow water feed walk clean tidy wash vacuum hoover iron
+	empty mop sweep dust scrub polish weed rake plant trim return post sign book service defrost wrap pack unpack fold
+	sort recycle declutter take`)
 
 // objectVerbs make no task without an object.
 var objectVerbs = setOf(`put take get add make bring give set buy pick send move delete remove cancel do have fetch

@@ -105,9 +105,20 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 	lang := detectLanguage(cleanCommand(text), req.Lang)
 	c := command{id: uuid.New(), text: text, lang: lang, device: req.Device, receivedAt: s.now()}
 	var prior *dbsqlc.AssistantCommand
+	var names []string // the members' display names: "Ben, Milch und Brot kaufen" is said to Ben
 	err = s.store.Tx(ctx, func(tx *db.Tx) (err error) {
-		if c.loc, err = tx.Location(ctx); err != nil || req.ID == nil {
+		if c.loc, err = tx.Location(ctx); err != nil {
 			return err
+		}
+		members, err := tx.MemberList(ctx)
+		if err != nil {
+			return err
+		}
+		for _, m := range members {
+			names = append(names, m.DisplayName)
+		}
+		if req.ID == nil {
+			return nil
 		}
 		prior, err = tx.AssistantCommandPrior(ctx, *req.ID)
 		return err
@@ -130,7 +141,7 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 	now := c.receivedAt.In(c.loc)
 	// Understanding happens outside the transaction: a model may take
 	// seconds, and no row lock should wait for it.
-	in, source, err := s.understand(ctx, text, lang, now)
+	in, source, err := s.understand(ctx, text, lang, now, names)
 	if err != nil {
 		if ctx.Err() != nil {
 			return Answer{Lang: lang}, ctx.Err()
@@ -158,7 +169,8 @@ func (s *Service) idError(lang string, err error) error {
 // understand turns text into an intent: the configured model first, the
 // built-in parser when there is none or it fails. It returns the intent's
 // source ("llm" or "parser"); a command nothing understands is EINVALID.
-func (s *Service) understand(ctx context.Context, text, lang string, now time.Time) (Intent, string, error) {
+// names are the display names of the family's members (parseIntent).
+func (s *Service) understand(ctx context.Context, text, lang string, now time.Time, names []string) (Intent, string, error) {
 	if s.model != nil {
 		in, err := askModel(ctx, s.model, text, lang, now)
 		if err == nil {
@@ -173,7 +185,7 @@ func (s *Service) understand(ctx context.Context, text, lang string, now time.Ti
 		}
 		s.logger.Warn("assistant model gave no usable intent; using the built-in parser", "err", err)
 	}
-	in, err := ParseIntent(text, lang, now)
+	in, err := parseIntent(text, lang, now, names)
 	return in, "parser", err
 }
 

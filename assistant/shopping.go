@@ -22,6 +22,9 @@ var recipeRulesDE = []rule{
 	{rx(`(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|füg|füge|hinzufügen) (?:das |unser |mein |dein )?(\S+?)-?rezept(?: für (\S+)` + servingsWords + `)? (?:auf|zur|zu|in|an) (.+?)(?: hinzu)?()`), (*parser).recipeEN},
 	{rx(`(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|füg|füge|hinzufügen) (?:das |unser |mein )?rezept (?:für|von) (?:den |die |das |einen |eine )?(.+?)(?: für (\S+)` + servingsWords + `)? (?:auf|zur|zu|in|an) (.+?)(?: hinzu)?()`), (*parser).recipeEN},
 	{rx(`(?:die |alle )?(zutaten|alles|sachen)(?: für| zum| zur) (?:den |die |das |einen |eine )?(.+?)(?: für (\S+)` + servingsWords + `)?(?: (?:auf|für|in) ` + namedListDE + `)? (?:kaufen|besorgen|einkaufen|holen)()`), (*parser).recipeLastDE},
+	{rx(`(?:die |alle )?(zutaten|alles|sachen)(?: für| zum| zur) (?:den |die |das |einen |eine )?(.+?)(?: für (\S+)` + servingsWords + `)? (?:kaufen|besorgen|einkaufen|holen) (?:auf|für|in) ` + namedListDE + `()`), (*parser).recipeLastDE},
+	{rx(`((?:die |alle )?(?:alles|sachen)(?: für| zum| zur) .+?) (kaufen|einkaufen)(?: (?:auf|für|in) ` + namedListDE + `)?`), (*parser).thingsForDE},
+	{rx(`((?:die |alle )?(?:alles|sachen)(?: für| zum| zur) .+?) (?:auf|für|in) ` + namedListDE + ` (kaufen|einkaufen)`), (*parser).thingsForListFirstDE},
 	{rx(`(?:(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|füg|füge|hinzufügen) )?(?:die |alle )?(?:zutaten|alles|sachen|einkäufe)(?: für| zum| zur) (?:den |die |das |einen |eine )?(.+?)(?: für (\S+)` + servingsWords + `)? (?:auf|zur|zu|in) (.+?)(?: (?:setzen|schreiben|hinzu|hinzufügen))?()`), (*parser).recipeEN},
 }
 
@@ -34,6 +37,8 @@ func (p *parser) recipeEN(m []string) (Intent, bool) {
 	}
 	if f := strings.Fields(name); len(f) > 5 {
 		return Intent{}, false
+	} else if last := f[len(f)-1]; p.lang == "de" && !isCapitalised(last) && isInfinitiveDE(last) {
+		return Intent{}, false // "Sachen für die Schule kaufen auf die Aldi-Liste": no recipe "Schule kaufen"
 	}
 	in := Intent{Type: IntentShoppingAddRecipe, Slots: IntentSlots{Recipe: strings.Trim(name, ` ,.`)}}
 	if p.lang == "de" {
@@ -107,7 +112,7 @@ var shoppingChangeRulesEN = []rule{
 	{rx(`(?:check|tick|cross|strike) off (.+?)(?: (?:from|on|in) (?:the |my |our )?(.+?))?`), (*parser).check},
 	{rx(`(?:check|tick|cross|strike) (.+?) off(?: (?:the |my |our )?(.+?))?`), (*parser).check},
 	{rx(`mark (.+?) (?:as )?(?:bought|got|purchased|gotten|in the basket|in the trolley)(?: (?:on|in|from) (?:the |my |our )?(.+?))?`), (*parser).check},
-	{rx(`(?:i |we |i've |we've |i have |we have )?(?:just |already )?(?:got|bought|have bought|picked up|grabbed|have got|found)(?: the| some)? (.+?)(?: (?:from|for|on) (?:the |my |our )?(.+? list))?`), (*parser).check},
+	{rx(`(?:i |we |i've |we've |i have |we have )?(?:just |already )?(?:have )?(got|bought|picked up|grabbed|found)( the| some)? (.+?)(?: (?:from|for|on) (?:the |my |our )?(.+? list))?`), (*parser).checkGotEN},
 	{rx(`(?:the )?(.+?) (?:is|are) (?:in the|in my|in our) (?:basket|trolley|cart|bag)()`), (*parser).check},
 }
 
@@ -130,10 +135,9 @@ var shoppingChangeRulesDE = []rule{
 	{rx(`(?:hak|hake|abhaken) (.+?)(?: (?:auf|von) (?:der |dem |meiner |unserer )?(.+?))?(?: ab)?`), (*parser).check},
 	{rx(`(?:streich|streiche) (.+?)(?: (?:auf|von) (?:der |dem )?(.+?))? durch`), (*parser).check},
 	{rx(`durchstreichen (.+?)(?: (?:auf|von) (?:der |dem )?(.+?))?`), (*parser).check},
-	{rx(`(?:ich habe|ich hab|habe|hab|wir haben|haben) (?:die |den |das )?(.+?) (?:gekauft|besorgt|geholt|mitgebracht|bekommen)()`), (*parser).check},
-	{rx(`(.+?) (?:hab|habe|haben) (?:ich|wir) (?:schon |jetzt |gerade )?(?:gekauft|besorgt|geholt|mitgebracht)()`), (*parser).check},
-	{rx(`(.+?) (?:gekauft|besorgt)()`), (*parser).check},
-	{rx(`(.+?) (?:geholt|mitgebracht)()`), (*parser).checkFetchedDE},
+	{rx(`(?:ich habe|ich hab|habe|hab|wir haben|haben) ((?:die |den |das )?.+?) (gekauft|besorgt|geholt|mitgebracht|bekommen)`), (*parser).checkFetchedDE},
+	{rx(`(.+?) (?:hab|habe|haben) (?:ich|wir) (?:schon |jetzt |gerade )?(gekauft|besorgt|geholt|mitgebracht)`), (*parser).checkFetchedDE},
+	{rx(`(.+?) (gekauft|besorgt|geholt|mitgebracht)`), (*parser).checkFetchedDE},
 	{rx(`(.+?) (?:ist|sind) (?:im|in dem|in unserem) (?:wagen|korb|einkaufswagen|einkaufskorb)()`), (*parser).check},
 }
 
@@ -147,8 +151,8 @@ var shoppingAddRulesDE = []rule{
 	{rx(`(.+?) auf (?:die |der |unsere |meine )?(\S*liste|\S+-liste|liste .+|einkaufszettel)`), (*parser).addTo},
 	{rx(`(?:wir|ich) (?:müssen|muss|sollten|sollte) (?:noch )?(.+?) (?:kaufen|besorgen|holen|einkaufen)`), (*parser).addDefault},
 	{rx(`(?:der |die |das |unser |unsere )?(.+?) (?:ist|sind) (?:alle|leer|aus|aufgebraucht|ausgegangen)`), (*parser).addDefault},
-	{rx(`(?:hol|hole|holen)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?)(?: mehr)?`), (*parser).fetchDefault},
-	{rx(`(?:wir brauchen|ich brauche|wir bräuchten|ich bräuchte|brauchen wir|brauche|kauf|kaufe|kaufen|besorg|besorge|besorgen|uns fehlt|uns fehlen|mir fehlt|mir fehlen|es fehlt|es fehlen|wir haben keine?n?|ich habe keine?n?|wir haben kein|haben keine?n?)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?)(?: mehr)?`), (*parser).addDefault},
+	{rx(`(?:hol|hole|holen|besorg|besorge|besorgen)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?)(?: mehr)?`), (*parser).fetchDefault},
+	{rx(`(?:wir brauchen|ich brauche|wir bräuchten|ich bräuchte|brauchen wir|brauche|kauf|kaufe|kaufen|uns fehlt|uns fehlen|mir fehlt|mir fehlen|es fehlt|es fehlen|wir haben keine?n?|ich habe keine?n?|wir haben kein|haben keine?n?)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?)(?: mehr)?`), (*parser).addDefault},
 }
 
 // namedListDE is a list said with its word for list ("die Aldi-Liste",
@@ -188,6 +192,36 @@ func (p *parser) recipeLastDE(m []string) (Intent, bool) {
 		return Intent{}, false
 	}
 	return p.recipeEN(append([]string{m[0]}, m[2:]...))
+}
+
+// thingsForDE: "Sachen für die Schule kaufen auf die Aldi-Liste" names
+// no recipe ("Schule"); with a list named it is a note for that list, the
+// item "Sachen für die Schule" (kaufen takes anything). Without a list it
+// is too vague to be an item, and not understood. m is what, verb, list.
+func (p *parser) thingsForDE(m []string) (Intent, bool) {
+	if m[3] == "" || p.question || todoTarget.MatchString(m[3]) {
+		return Intent{}, false
+	}
+	what := strings.TrimSpace(m[1])
+	if f := strings.Fields(what); strings.EqualFold(f[0], "die") || strings.EqualFold(f[0], "alle") {
+		what = strings.Join(f[1:], " ")
+	}
+	what = capitalise(what)
+	for _, w := range strings.Fields(what) {
+		if lw := strings.ToLower(w); !isCapitalised(w) && (isInfinitiveDE(lw) || notShoppingDE[lw] && lw != "sachen" && lw != "alles") {
+			return Intent{}, false
+		}
+	}
+	list, isNew, ok := listName(m[3])
+	if !ok || isNew {
+		return Intent{}, false
+	}
+	return Intent{Type: IntentShoppingAddItems, Slots: IntentSlots{List: list, Items: []IntentItem{{Name: what}}}}, true
+}
+
+// thingsForListFirstDE: "Sachen für die Schule auf die Aldi-Liste kaufen".
+func (p *parser) thingsForListFirstDE(m []string) (Intent, bool) {
+	return p.thingsForDE([]string{m[0], m[1], m[3], m[2]})
 }
 
 // dishKnown: s is one word the grocery lexicon knows, or a compound ending
@@ -287,13 +321,56 @@ func (p *parser) addNeeded(m []string) (Intent, bool) {
 	return p.addDefault([]string{"", what})
 }
 
-// checkFetchedDE: "Milch geholt", "Milch mitgebracht" tick like "Milch
-// gekauft", but only groceries: "Mia geholt" is no item.
+// Ticks. Buying takes anything ("I bought a present", "Geschenk
+// gekauft"). The verbs that fetch also fetch people and things from
+// places ("I picked up the kids", "ich habe die Kinder geholt", "Mia
+// geholt"): they tick groceries the lexicon knows, and anything else only
+// when it is on a list. That only execution sees, so the command is a
+// question whose options are the tick and the done task ("Pick up the
+// kids", "Kinder holen"): execution drops the one whose target does not
+// exist, runs the other, and refuses when neither does.
+
+// checkGotEN: m is verb, article, what, list.
+func (p *parser) checkGotEN(m []string) (Intent, bool) {
+	verb, art, what, list := m[1], m[2], m[3], m[4]
+	tick, ok := p.check([]string{"", what, list})
+	if !ok || strings.EqualFold(verb, "bought") || list != "" || p.groceries(what) || tick.Needs != "" {
+		return tick, ok
+	}
+	base := map[string]string{"got": "get", "picked up": "pick up", "grabbed": "grab", "found": "find"}[strings.ToLower(verb)]
+	return p.tickOrDone(tick, base+art+" "+what)
+}
+
+// checkFetchedDE: "Milch geholt", "wir haben die Kinder geholt"; m is
+// what, participle.
 func (p *parser) checkFetchedDE(m []string) (Intent, bool) {
-	if !p.groceries(m[1]) {
+	what, verb := strings.TrimSpace(m[1]), strings.ToLower(m[2])
+	bare := strings.TrimSpace(articleDE.ReplaceAllString(what, ""))
+	tick, ok := p.check([]string{"", bare, ""})
+	if !ok || verb == "gekauft" || p.groceries(bare) || tick.Needs != "" {
+		return tick, ok
+	}
+	if verb == "bekommen" {
 		return Intent{}, false
 	}
-	return p.check(m)
+	for _, w := range words(bare) {
+		if notShoppingDE[w] || questionWords[w] {
+			return Intent{}, false // "Tim hat die Kinder geholt" is Tim's (completeParticipleDE)
+		}
+	}
+	return p.tickOrDone(tick, what+" "+verb)
+}
+
+var articleDE = regexp.MustCompile(`(?i)^(?:die|den|das|der)\s+`)
+
+// tickOrDone: the tick, or the task done (said as its verb phrase), as a
+// question that execution answers.
+func (p *parser) tickOrDone(tick Intent, done string) (Intent, bool) {
+	task, ok := p.complete([]string{"", done})
+	if !ok {
+		return tick, true
+	}
+	return Intent{Type: IntentClarify, Needs: NeedsChoice, Options: []Intent{tick, task}}, true
 }
 
 // groceries: every item of s is a grocery the lexicon knows.

@@ -186,7 +186,7 @@ export default {
   'assistant.micError': 'Das Mikrofon hat nicht funktioniert. Tippe den Befehl stattdessen.',
   'assistant.undone': 'Rückgängig gemacht.',
   'assistant.ex1': 'setz Milch und Eier auf die Einkaufsliste',
-  'assistant.ex2': 'erinnere mich morgen um 18 Uhr an Oma anrufen',
+  'assistant.ex2': 'erinnere mich morgen um 18 Uhr daran, Oma anzurufen',
   'assistant.ex3': 'hake Brot ab',
   'assistant.ex4': 'trag Zahnarzt am Freitag um 15 Uhr ein',
   'assistant.ex5': 'was steht heute an',
