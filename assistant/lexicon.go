@@ -38,7 +38,7 @@ var groceriesEN = `milk oat milk almond milk soy milk whole milk skimmed milk se
 	bleach cleaner foil cling film baking paper battery light bulb candle balloon lighter match
 	toothpaste toothbrush shampoo conditioner soap shower gel deodorant razor plaster sun cream
 	nappy diaper wipe baby wipe formula dog food cat food cat litter bird seed
-	tent peg torch charcoal firelighter screw nail`
+	tent peg torch charcoal firelighter screw nail flower bunch of flowers wrapping paper birthday card`
 
 // groceriesDE lists German entries with their plural forms where they
 // differ ("Apfel/Äpfel").
@@ -62,7 +62,8 @@ var groceriesDE = `Milch Hafermilch Vollmilch Sojamilch Mandelmilch Sahne Schlag
 	Spülmaschinentabs Müllbeutel Mülltüten Schwamm/Schwämme Alufolie Frischhaltefolie Backpapier
 	Batterie/Batterien Glühbirne/Glühbirnen Kerze/Kerzen Reiniger Putzmittel Zahnpasta Zahnbürste Shampoo
 	Duschgel Seife Deo Windeln Feuchttücher Hundefutter Katzenfutter Katzenstreu Kohle Grillkohle
-	Schraube/Schrauben Dübel/Dübeln Nagel/Nägel`
+	Schraube/Schrauben Dübel/Dübeln Nagel/Nägel Blume/Blumen Blumenstrauß Geschenkpapier
+	Geburtstagskarte/Geburtstagskarten`
 
 // lexItem is a lexicon entry: the word as it is written on a list, its
 // language, and whether it is a plural form.

@@ -541,7 +541,8 @@ func TestFetchVerbs(t *testing.T) {
 		// else the task done (execution sees which)
 		{"en", "picked up the kids", `{"needs":"choice","options":[{"slots":{"items":[{"name":"kids"}]},"type":"shopping.check_items"},{"slots":{"title":"Pick up the kids"},"type":"task.complete"}],"type":"clarify"}`},
 		{"en", "I picked up the kids", `{"needs":"choice","options":[{"slots":{"items":[{"name":"kids"}]},"type":"shopping.check_items"},{"slots":{"title":"Pick up the kids"},"type":"task.complete"}],"type":"clarify"}`},
-		{"en", "we got the birthday card", `{"needs":"choice","options":[{"slots":{"items":[{"name":"birthday card"}]},"type":"shopping.check_items"},{"slots":{"title":"Get the birthday card"},"type":"task.complete"}],"type":"clarify"}`},
+		{"en", "we got the birthday card", mustParse(t, "I bought the birthday card", "en")},
+		{"en", "we got the parcel", `{"needs":"choice","options":[{"slots":{"items":[{"name":"parcel"}]},"type":"shopping.check_items"},{"slots":{"title":"Get the parcel"},"type":"task.complete"}],"type":"clarify"}`},
 		{"de", "ich habe die Kinder geholt", `{"needs":"choice","options":[{"slots":{"items":[{"name":"Kinder"}]},"type":"shopping.check_items"},{"slots":{"title":"Kinder holen"},"type":"task.complete"}],"type":"clarify"}`},
 		{"de", "Mia geholt", `{"needs":"choice","options":[{"slots":{"items":[{"name":"Mia"}]},"type":"shopping.check_items"},{"slots":{"title":"Mia holen"},"type":"task.complete"}],"type":"clarify"}`},
 		{"de", "Kinder mitgebracht", `{"needs":"choice","options":[{"slots":{"items":[{"name":"Kinder"}]},"type":"shopping.check_items"},{"slots":{"title":"Kinder mitbringen"},"type":"task.complete"}],"type":"clarify"}`},
@@ -563,7 +564,8 @@ func TestFetchVerbs(t *testing.T) {
 		{"de", "hol die Kinder", ``},
 		{"de", "hol die Kinder ab", ``},
 		{"de", "hol das Paket", ``},
-		{"de", "besorg Blumen", ``},
+		{"de", "besorg Blumen", mustParse(t, "kauf Blumen", "de")},
+		{"de", "besorg einen Babysitter", ``},
 		{"en", "pick up the kids", ``},
 		{"en", "pick up Mia", ``},
 		{"en", "please pick up the kids", ``},
@@ -574,7 +576,8 @@ func TestFetchVerbs(t *testing.T) {
 		{"en", "get the car", ``},
 		{"en", "pick up the parcel", ``},
 		{"en", "pick up the kids from school", ``},
-		{"en", "get milk and a birthday card", ``},
+		{"en", "get milk and a birthday card", mustParse(t, "buy milk and a birthday card", "en")},
+		{"en", "get milk and a babysitter", ``},
 	} {
 		in, err := ParseIntent(tc.text, tc.lang, now)
 		got := ""
