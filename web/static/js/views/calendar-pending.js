@@ -16,7 +16,7 @@
 // opens offline on any week or month read recently, and a series opens
 // offline from what a range brought (seriesFrom).
 import { apply, isOccurrenceOp } from '../pending.js';
-import { addDays, daysFrom, localInput, wall, zoned } from '../time.js';
+import { addDays, daysFrom, localInput, zoned, zonedISO } from '../time.js';
 
 const RULE = /^FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(?:;INTERVAL=(\d+))?$/;
 const MAX_STEPS = 1000;
@@ -26,15 +26,7 @@ export const expandable = (rule) => !rule || RULE.test(rule);
 
 const pad = (n) => String(n).padStart(2, '0');
 
-/** Instant d as the server writes times: the wall clock in tz with its offset ("2026-05-01T10:00:00+02:00"). */
-export function zonedISO(d, tz) {
-  const w = wall(d, tz);
-  const secs = Math.floor(d.getTime() / 1000) * 1000;
-  const off = Math.round((Date.UTC(w.y, w.m - 1, w.d, w.hh, w.mm, w.ss) - secs) / 60000);
-  const sign = off < 0 ? '-' : '+';
-  const a = Math.abs(off);
-  return `${w.y}-${pad(w.m)}-${pad(w.d)}T${pad(w.hh)}:${pad(w.mm)}:${pad(w.ss)}${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
-}
+export { zonedISO };
 
 /** A time as written by the dialog (an instant, or a day for all-day events) as the server writes it. */
 function normal(s, tz) {

@@ -103,7 +103,7 @@ export async function deleteEvent(app, ev, occ) {
     scopes().filter((s) => !(s === 'following' && isFirst(ev, occ))).map((s) => ({ value: s, label: t(`event.scope.delete.${s}`), danger: true })));
   if (!choice) return false;
   if (choice === 'this') {
-    return (await queue(app, occurrenceOp(ev, occ, { kind: 'event.occurrence.delete', method: 'DELETE', label: title }),
+    return (await queue(app, occurrenceOp(app, ev, occ, { kind: 'event.occurrence.delete', method: 'DELETE', label: title }),
       t('fail.deleteEvent', { title })))?.status ?? false;
   }
   if (choice === 'following') return run(app, ev, () => change('DELETE', `${occPath(ev, occ)}?following=true`, undefined, ev));
@@ -111,12 +111,13 @@ export async function deleteEvent(app, ev, occ) {
 }
 
 /**
- * occurrenceOp(ev, occ, op) is op (kind, method, body, label) as a write
- * of the occurrence occ of the series ev, for the outbox: made against the
- * series, naming the occurrence by its recurrence_id.
+ * occurrenceOp(app, ev, occ, op) is op (kind, method, body, label) as a
+ * write of the occurrence occ of the series ev, for the outbox: made
+ * against the series, naming the occurrence by its recurrence_id, with the
+ * family's zone (tz), in which the device lays out its days (pending.js).
  */
-function occurrenceOp(ev, occ, op) {
-  return { ...op, path: occPath(ev, occ), record: ev.id, base: ev, rid: occ.recurrence_id };
+function occurrenceOp(app, ev, occ, op) {
+  return { ...op, path: occPath(ev, occ), record: ev.id, base: ev, rid: occ.recurrence_id, tz: app.tz };
 }
 
 // A delete of the following ones: needs the server.
@@ -331,7 +332,7 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
       // Only this occurrence: its change waits in the outbox like any other.
       const { rrule: _, ...fields } = changed(before.body, body); // an occurrence has no rule of its own
       if (!Object.keys(fields).length) return true;
-      op = occurrenceOp(ev, occ, { kind: 'event.occurrence.patch', method: 'PATCH', body: fields });
+      op = occurrenceOp(app, ev, occ, { kind: 'event.occurrence.patch', method: 'PATCH', body: fields });
     } else if (!ev) {
       if (!body.rrule) delete body.rrule;
       op = { kind: 'event.add', method: 'POST', path: '/api/calendar/events', body: { id: createId, ...body }, record: createId, base: null };
