@@ -159,8 +159,11 @@ export function apply(rec, op) {
 /**
  * seriesAfter(op, answer) is the series as a saved write op of one of its
  * occurrences leaves it: the answer is the occurrence (a change) or
- * nothing (a delete). The write made version op.ifMatch + 1 (null,
- * unknown, when it was sent unconditionally). An answer of a later version
+ * nothing (a delete, answered 204 without a version). The write made
+ * version op.ifMatch + 1: the server moves a series' version up by exactly
+ * one for each write of one occurrence, a delete of a changed one included
+ * (http TestCalendarOccurrenceWriteVersion); null, unknown, when it was
+ * sent unconditionally. An answer of a later version
  * is a replay's: the write was saved before, its answer lost, and others
  * changed the series since (the server answers a replay with the series'
  * version now, http/calendar_occurrences.go). Their changes are not in

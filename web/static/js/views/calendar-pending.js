@@ -192,22 +192,34 @@ function laidOut(base, listed, from, to, tz) {
 /**
  * seriesFrom(occurrences, id) is the event id as the occurrences of it a
  * device read show it (newest first: the first that names its series
- * decides the version): the series' definition, its changed occurrences
- * among them (overrides), or null when none names it (a listing from
- * before the server said so). partial: changed occurrences outside the
- * ranges read are not among them.
+ * decides the definition and the version): the series' definition, its
+ * changed occurrences among them (overrides), or null when none names it
+ * (a listing from before the server said so). Each changed occurrence is
+ * as the newest occurrence of its recurrence_id says, whatever version
+ * that range was read at: a range read before a later change of the series
+ * still holds its changed occurrences, which the later ranges do not cover
+ * (taking only those of the newest version kept the series with only the
+ * ones in the range read last, so a change of the whole series drew the
+ * others where the rule has them). One the series skips now is not among
+ * them. partial: changed occurrences outside the ranges read are not
+ * among them.
  */
 export function seriesFrom(occurrences, id) {
   const first = occurrences.find((o) => o.id === id && o.series);
   if (!first) return null;
   const { recurrence_id: _r, overridden: _o, pending: _p, later: _l, series, ...ev } = first;
-  const overrides = new Map();
+  const skipped = new Set((ev.exdates || []).map((x) => Date.parse(x)));
+  const seen = new Set();
+  const overrides = [];
   for (const o of occurrences) {
-    if (o.id !== id || !o.overridden || o.version !== first.version || !o.recurrence_id) continue;
+    if (o.id !== id || !o.recurrence_id) continue;
     const at = Date.parse(o.recurrence_id);
-    if (!overrides.has(at)) overrides.set(at, { recurrence_id: o.recurrence_id, title: o.title, notes: o.notes, location: o.location, all_day: o.all_day, starts_at: o.starts_at, ends_at: o.ends_at });
+    if (seen.has(at)) continue;
+    seen.add(at);
+    if (!o.overridden || skipped.has(at)) continue;
+    overrides.push({ recurrence_id: o.recurrence_id, title: o.title, notes: o.notes, location: o.location, all_day: o.all_day, starts_at: o.starts_at, ends_at: o.ends_at });
   }
-  return { ...ev, ...series, overrides: [...overrides.values()], partial: true };
+  return { ...ev, ...series, overrides, partial: true };
 }
 
 // The ranges the calendar read are kept on the device, newest first, so
