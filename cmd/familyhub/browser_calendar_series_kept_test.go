@@ -77,13 +77,15 @@ func TestBrowserCalendarOccurrenceDeleteVersion(t *testing.T) {
 }
 
 // TestBrowserCalendarSeriesKeptChanges: Ben changed the second swim (next
-// week); Ana's laptop read that week, then this one again after Ben
-// renamed the first swim too (a later version of the series). Offline,
-// Ana renames the whole series from this week: the series she changes is
-// the one the device read, with both of Ben's changed swims, not only the
-// one of the week read last. Next week, kept from before, still shows
-// Ben's swim as he changed it (waiting, as the whole series' write), not
-// the series' new name at the rule's time.
+// week); Ana's laptop read this week and next week, then this week again
+// after Ben renamed the first swim too (a later version of the series).
+// Offline, on next week (kept from before that), Ana renames the whole
+// series from Ben's swim: the series she changes is the newest the device
+// read, with both of Ben's changed swims. This week, kept at the later
+// version, shows Ben's first swim as he changed it (waiting, as the whole
+// series' write), not the series' new name at the rule's time; and back
+// online the rename is saved at once, not refused (412) for the older
+// version of next week and sent again.
 func TestBrowserCalendarSeriesKeptChanges(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	c, _, ben, swim, first := weeklyFromTomorrow(t, map[string]any{"title": "Swimming"})
@@ -110,17 +112,24 @@ func TestBrowserCalendarSeriesKeptChanges(t *testing.T) {
 	a.waitJS("this week kept", keptCalendarHas("Swimming (early)"), 5*time.Second)
 
 	a.goOffline()
-	a.click(`.week-grid li.event[data-title="Swimming (early)"] button.event-open`)
-	a.waitJS("the swim's dialog, offline", dialogOpen+` && document.querySelector('dialog[open] input[name=scope][value=all]')`, 5*time.Second)
+	calNav(a, 3)
+	a.waitJS("next week from the device", chip("Swimming (Ben)"), 5*time.Second)
+	a.click(`.week-grid li.event[data-title="Swimming (Ben)"] button.event-open`)
+	a.waitJS("Ben's swim's dialog, offline", dialogOpen+` && document.querySelector('dialog[open] input[name=scope][value=all]')
+		&& document.querySelector('dialog[open] input[name=title]').value === 'Swimming (Ben)'`, 5*time.Second)
 	a.click(`dialog[open] input[name=scope][value=all]`)
 	a.setValue(`dialog[open] input[name=title]`, "Swim")
 	a.click(`dialog[open] button[type=submit]`)
-	a.waitJS("the rename waiting", `!document.querySelector('dialog[open]') && window.familyhub.outbox.count() === 1`, 5*time.Second)
-	calNav(a, 3)
-	a.waitJS("next week from the device: Ben's swim as he changed it, waiting", chip("Swimming (Ben)")+`?.dataset.pending === 'waiting'
+	a.waitJS("the rename waiting", `!document.querySelector('dialog[open]') && window.familyhub.outbox.count() === 1
+		&& `+chip("Swimming (Ben)")+`?.dataset.pending === 'waiting'`, 5*time.Second)
+	calNav(a, 1)
+	a.waitJS("this week from the device: Ben's first swim as he changed it, waiting", chip("Swimming (early)")+`?.dataset.pending === 'waiting'
 		&& !`+chip("Swim"), 5*time.Second)
 
 	a.setOffline(false)
-	a.waitJS("the rename saved: Ben's swim stays", `window.familyhub.outbox.count() === 0 && `+chip("Swimming (Ben)")+`
+	a.waitJS("the rename saved: Ben's swims stay", `window.familyhub.outbox.count() === 0 && `+chip("Swimming (early)")+`
 		&& !document.querySelector('li.event[data-pending]') && !document.querySelector('#notices li.conflict')`, 15*time.Second)
+	if got := eval[string](a, `window.__writes.join()`); got != "PATCH 200" {
+		t.Errorf("the calendar writes sent: %s, want the rename once (PATCH 200)", got)
+	}
 }

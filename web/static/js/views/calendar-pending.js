@@ -191,28 +191,33 @@ function laidOut(base, listed, from, to, tz) {
 
 /**
  * seriesFrom(occurrences, id) is the event id as the occurrences of it a
- * device read show it (newest first: the first that names its series
- * decides the definition and the version): the series' definition, its
- * changed occurrences among them (overrides), or null when none names it
- * (a listing from before the server said so). Each changed occurrence is
- * as the newest occurrence of its recurrence_id says, whatever version
- * that range was read at: a range read before a later change of the series
- * still holds its changed occurrences, which the later ranges do not cover
- * (taking only those of the newest version kept the series with only the
- * ones in the range read last, so a change of the whole series drew the
- * others where the rule has them). One the series skips now is not among
- * them. partial: changed occurrences outside the ranges read are not
- * among them.
+ * device read show it: the series' definition, its changed occurrences
+ * among them (overrides), or null when none names it (a listing from
+ * before the server said so). The newest version decides (versions only
+ * go up; of one version, the first listed, newest range first): the
+ * definition and the version are those of the newest occurrence naming
+ * its series, and each changed occurrence is as the newest occurrence of
+ * its recurrence_id says, whatever version its range was read at. A range
+ * read before a later change of the series still holds its changed
+ * occurrences, which the later ranges do not cover; taking only those of
+ * the version of the range shown kept the series with the changed
+ * occurrences of one range (a change of the whole series then drew the
+ * others where the rule has them) and, shown from a range older than
+ * another kept, at an older version (the write made against it met a 412
+ * and was sent again). One the series skips now is not among them.
+ * partial: changed occurrences outside the ranges read are not among them.
  */
 export function seriesFrom(occurrences, id) {
-  const first = occurrences.find((o) => o.id === id && o.series);
+  const mine = occurrences.map((o, i) => [o, i]).filter(([o]) => o.id === id)
+    .sort(([a, i], [b, j]) => (b.version ?? 0) - (a.version ?? 0) || i - j).map(([o]) => o);
+  const first = mine.find((o) => o.series);
   if (!first) return null;
   const { recurrence_id: _r, overridden: _o, pending: _p, later: _l, series, ...ev } = first;
   const skipped = new Set((ev.exdates || []).map((x) => Date.parse(x)));
   const seen = new Set();
   const overrides = [];
-  for (const o of occurrences) {
-    if (o.id !== id || !o.recurrence_id) continue;
+  for (const o of mine) {
+    if (!o.recurrence_id) continue;
     const at = Date.parse(o.recurrence_id);
     if (seen.has(at)) continue;
     seen.add(at);
