@@ -125,10 +125,20 @@ func TestBrowserCalendarOccurrenceOffline(t *testing.T) {
 	// Delete only this one, offline: the third swim goes at once.
 	a.click(occSel(rids[2], "Swimming"))
 	a.waitJS("the third swim's dialog", dialogOpen+` && document.querySelector('dialog[open] input[name=scope][value=this]')?.checked`, 5*time.Second)
+	// This and the following ones need a connection: offline the choice
+	// is disabled, with the reason under it, before anything is edited.
+	following := `document.querySelector('dialog[open] input[name=scope][value=following]')`
+	a.waitJS("this and the following ones disabled, saying why", following+`.disabled
+		&& document.getElementById(`+following+`.getAttribute('aria-describedby'))?.textContent === 'Needs a connection: you are offline.'
+		&& document.querySelector('dialog[open] .scope-why').checkVisibility()`, 5*time.Second)
 	a.click(`dialog[open] input[name=scope][value=following]`)
-	a.waitJS("the hint for this and the following ones", hint+`.includes('You are offline: this and the following ones need a connection')`, 5*time.Second)
+	if eval[bool](a, following+`.checked`) {
+		t.Error("offline, this and the following ones can be chosen")
+	}
 	a.click(`dialog[open] .actions button.danger`)
-	a.waitJS("what to delete", `document.querySelector('dialog.ask[open]')`, 5*time.Second)
+	a.waitJS("what to delete: this and the following ones disabled, saying why", `[...document.querySelectorAll('dialog.ask[open] button')]
+		.some((b) => b.textContent === 'Delete this and the following ones' && b.disabled
+			&& document.getElementById(b.getAttribute('aria-describedby'))?.textContent === 'Needs a connection: you are offline.')`, 5*time.Second)
 	a.clickText(`dialog.ask[open] button`, "Delete only this one")
 	a.waitJS("the third swim gone, two writes waiting", `!document.querySelector('dialog[open]') && `+
 		occChips("Swimming")+` === `+js(iso[1]+"@"+days[1]+","+iso[3]+"@"+days[3])+

@@ -218,8 +218,19 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 	a.waitLive()
 	eval[bool](a, `[...document.querySelectorAll('.agenda li.event[data-title="Schwimmen"] button.event-open')][1].click() ?? true`)
 	a.waitJS("the series' dialog", dialogOpen+` && document.querySelector('dialog[open] input[name=scope][value=following]')`, 5*time.Second)
+	// Offline the choice is disabled, saying why; back online it can be
+	// made again, and chosen before the connection goes, it stays chosen
+	// and Save says why it fails.
+	following := `document.querySelector('dialog[open] input[name=scope][value=following]')`
 	a.goOffline()
+	a.waitJS("this and the following ones disabled, saying why", following+`.disabled
+		&& document.querySelector('dialog[open] .scope-why').textContent === 'Geht nur mit Verbindung: Du bist offline.'
+		&& document.querySelector('dialog[open] .scope-why').checkVisibility()`, 5*time.Second)
+	a.setOffline(false)
+	a.waitJS("online: it can be chosen", `!`+following+`.disabled && !document.querySelector('dialog[open] .scope-why').checkVisibility()`, 5*time.Second)
 	a.click(`dialog[open] input[name=scope][value=following]`)
+	a.goOffline()
+	a.waitJS("chosen, it stays chosen offline", following+`.checked && !`+following+`.disabled`, 5*time.Second)
 	a.setValue(`dialog[open] input[name=title]`, "Schwimmen (später)")
 	a.click(`dialog[open] button[type=submit]`)
 	a.waitJS("the dialog says it needs a connection", `!document.querySelector('dialog[open] .dialog-error').hidden`, 5*time.Second)

@@ -95,7 +95,7 @@ export const isSending = (id) => sendingId === id;
  * 'item.patch', 'item.delete', 'task.complete', 'task.uncomplete',
  * 'event.add', 'event.patch', 'event.delete', and for one occurrence of a
  * series 'event.occurrence.patch', 'event.occurrence.delete' with rid, its
- * recurrence_id), method, path, body, record
+ * recurrence_id, and tz, the family's zone, in which its days are laid out), method, path, body, record
  * (the id it creates or changes: a series for an occurrence), list?, base (the record as the device
  * holds it; null for a create), label (a name for messages), seq (the last
  * event seen, to find who changed what), by? (who makes it: a new event's

@@ -1,6 +1,7 @@
 // What waiting writes mean for what the device shows, and when a change
 // made elsewhere clashes with one. Plain functions over records and the
 // outbox's ops (outbox.js); no DOM, no storage.
+import { addDays, dateIn, daysFrom, localInput, zoned, zonedISO } from './time.js';
 
 const blank = (v) => (v === '' || v === undefined ? null : v);
 const TIMES = new Set(['starts_at', 'ends_at']);
@@ -33,20 +34,47 @@ const sameAt = (rid) => (x) => Date.parse(x.recurrence_id ?? x) === Date.parse(r
 /**
  * occurrenceOf(series, op) is the occurrence op changes as series has it:
  * its change (overrides), else the series' texts at the time it was shown,
- * moved as far as the series moved since op was made.
+ * moved as far as the series moved since op was made (timesOf).
  */
 export function occurrenceOf(series, op) {
   if (!series) return null;
   const o = (series.overrides || []).find(sameAt(op.rid));
   if (o) return { recurrence_id: op.rid, title: o.title, notes: o.notes, location: o.location, all_day: o.all_day, starts_at: o.starts_at, ends_at: o.ends_at };
-  const base = op.base || series;
-  const shift = Date.parse(series.starts_at) - Date.parse(base.starts_at) || 0;
-  const length = Date.parse(series.ends_at) - Date.parse(series.starts_at);
-  const start = Date.parse(op.rid) + shift;
   return {
     recurrence_id: op.rid, title: series.title, notes: series.notes, location: series.location, all_day: series.all_day,
-    starts_at: shift ? new Date(start).toISOString() : op.rid, ends_at: new Date(start + length).toISOString(),
+    ...timesOf(series, op.base || series, op),
   };
+}
+
+/**
+ * timesOf(series, base, op) is the start and end of the occurrence op.rid
+ * of series, which was base when op was made, as the server lays it out.
+ * All-day: counted in calendar days in the family's zone (op.tz): as many
+ * days as the series lasts, from the occurrence's day moved by as many
+ * days as the series moved, each from midnight there. A day across a
+ * daylight-saving change lasts 23 or 25 hours, so adding 24 hours would
+ * end it an hour into the next day, or an hour before its end. Timed: moved
+ * by the series' move in wall-clock time (10:00 stays 10:00 across the
+ * change), its length in hours. A write queued without op.tz (an older app)
+ * gets an all-day occurrence's days as dates (YYYY-MM-DD, which the
+ * calendar reads in the family's zone) and a timed one moved in hours.
+ */
+function timesOf(series, base, op) {
+  const tz = op.tz;
+  if (series.all_day) {
+    const day = (s) => (s.length === 10 || !tz ? s.slice(0, 10) : dateIn(new Date(s), tz));
+    const first = addDays(day(op.rid), daysFrom(day(base.starts_at), day(series.starts_at)));
+    const end = addDays(first, Math.max(1, daysFrom(day(series.starts_at), day(series.ends_at))));
+    const at = (d) => (tz ? zonedISO(zoned(`${d}T00:00`, tz), tz) : d);
+    return { starts_at: first === day(op.rid) ? op.rid : at(first), ends_at: at(end) };
+  }
+  const length = Date.parse(series.ends_at) - Date.parse(series.starts_at);
+  // The wall clock in tz, read as if it were UTC (ms).
+  const wallMs = (s) => (tz ? Date.parse(`${localInput(new Date(s), tz)}Z`) : Date.parse(s));
+  const shift = wallMs(series.starts_at) - wallMs(base.starts_at) || 0;
+  if (!shift) return { starts_at: op.rid, ends_at: new Date(Date.parse(op.rid) + length).toISOString() };
+  const start = tz ? zoned(new Date(wallMs(op.rid) + shift).toISOString().slice(0, 16), tz).getTime() : Date.parse(op.rid) + shift;
+  return { starts_at: new Date(start).toISOString(), ends_at: new Date(start + length).toISOString() };
 }
 
 /** The fields a write depends on: changed elsewhere, they make it a conflict. */
@@ -131,8 +159,11 @@ export function apply(rec, op) {
 /**
  * seriesAfter(op, answer) is the series as a saved write op of one of its
  * occurrences leaves it: the answer is the occurrence (a change) or
- * nothing (a delete). The write made version op.ifMatch + 1 (null,
- * unknown, when it was sent unconditionally). An answer of a later version
+ * nothing (a delete, answered 204 without a version). The write made
+ * version op.ifMatch + 1: the server moves a series' version up by exactly
+ * one for each write of one occurrence, a delete of a changed one included
+ * (http TestCalendarOccurrenceWriteVersion); null, unknown, when it was
+ * sent unconditionally. An answer of a later version
  * is a replay's: the write was saved before, its answer lost, and others
  * changed the series since (the server answers a replay with the series'
  * version now, http/calendar_occurrences.go). Their changes are not in

@@ -391,6 +391,7 @@ export default {
   'event.deleteSeriesTitle': '„{title}“ wiederholt sich',
   'event.deleteSeriesText': 'Was soll gelöscht werden? (Dieser Termin: {when}.)',
   // Termine offline (die Warteschlange): einen einzelnen Termin einer Serie zu ändern braucht den Server.
+  'event.scope.needsConnection': 'Geht nur mit Verbindung: Du bist offline.',
   'event.scope.offline': 'Du bist offline: Diesen und alle folgenden zu ändern geht nur mit Verbindung; nur dieser Termin oder die ganze Serie kann warten, bis sie wieder da ist.',
   'event.needsConnection.edit': 'Diesen und alle folgenden Termine zu ändern geht nur mit Verbindung, und du bist offline. Ändere nur diesen Termin oder die ganze Serie oder versuche es wieder, wenn du online bist.',
   'event.needsConnection.delete': 'Diesen und alle folgenden Termine zu löschen geht nur mit Verbindung, und du bist offline. Lösche nur diesen Termin oder die ganze Serie oder versuche es wieder, wenn du online bist.',

@@ -392,6 +392,7 @@ export default {
   'event.deleteSeriesTitle': '“{title}” repeats',
   'event.deleteSeriesText': 'What should be deleted? (This occurrence: {when}.)',
   // Calendar writes offline (the outbox): a change of one occurrence needs the server.
+  'event.scope.needsConnection': 'Needs a connection: you are offline.',
   'event.scope.offline': 'You are offline: this and the following ones need a connection; only this one, or the whole series, can wait until it is back.',
   'event.needsConnection.edit': 'Changing this and the following ones needs a connection, and you are offline. Change only this one or the whole series, or try again when you are online.',
   'event.needsConnection.delete': 'Deleting this and the following ones needs a connection, and you are offline. Delete only this one or the whole series, or try again when you are online.',

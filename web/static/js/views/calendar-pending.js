@@ -16,7 +16,7 @@
 // opens offline on any week or month read recently, and a series opens
 // offline from what a range brought (seriesFrom).
 import { apply, isOccurrenceOp } from '../pending.js';
-import { addDays, daysFrom, localInput, wall, zoned } from '../time.js';
+import { addDays, daysFrom, localInput, zoned, zonedISO } from '../time.js';
 
 const RULE = /^FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(?:;INTERVAL=(\d+))?$/;
 const MAX_STEPS = 1000;
@@ -26,15 +26,7 @@ export const expandable = (rule) => !rule || RULE.test(rule);
 
 const pad = (n) => String(n).padStart(2, '0');
 
-/** Instant d as the server writes times: the wall clock in tz with its offset ("2026-05-01T10:00:00+02:00"). */
-export function zonedISO(d, tz) {
-  const w = wall(d, tz);
-  const secs = Math.floor(d.getTime() / 1000) * 1000;
-  const off = Math.round((Date.UTC(w.y, w.m - 1, w.d, w.hh, w.mm, w.ss) - secs) / 60000);
-  const sign = off < 0 ? '-' : '+';
-  const a = Math.abs(off);
-  return `${w.y}-${pad(w.m)}-${pad(w.d)}T${pad(w.hh)}:${pad(w.mm)}:${pad(w.ss)}${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
-}
+export { zonedISO };
 
 /** A time as written by the dialog (an instant, or a day for all-day events) as the server writes it. */
 function normal(s, tz) {
@@ -199,23 +191,40 @@ function laidOut(base, listed, from, to, tz) {
 
 /**
  * seriesFrom(occurrences, id) is the event id as the occurrences of it a
- * device read show it (newest first: the first that names its series
- * decides the version): the series' definition, its changed occurrences
+ * device read show it: the series' definition, its changed occurrences
  * among them (overrides), or null when none names it (a listing from
- * before the server said so). partial: changed occurrences outside the
- * ranges read are not among them.
+ * before the server said so). The newest version decides (versions only
+ * go up; of one version, the first listed, newest range first): the
+ * definition and the version are those of the newest occurrence naming
+ * its series, and each changed occurrence is as the newest occurrence of
+ * its recurrence_id says, whatever version its range was read at. A range
+ * read before a later change of the series still holds its changed
+ * occurrences, which the later ranges do not cover; taking only those of
+ * the version of the range shown kept the series with the changed
+ * occurrences of one range (a change of the whole series then drew the
+ * others where the rule has them) and, shown from a range older than
+ * another kept, at an older version (the write made against it met a 412
+ * and was sent again). One the series skips now is not among them.
+ * partial: changed occurrences outside the ranges read are not among them.
  */
 export function seriesFrom(occurrences, id) {
-  const first = occurrences.find((o) => o.id === id && o.series);
+  const mine = occurrences.map((o, i) => [o, i]).filter(([o]) => o.id === id)
+    .sort(([a, i], [b, j]) => (b.version ?? 0) - (a.version ?? 0) || i - j).map(([o]) => o);
+  const first = mine.find((o) => o.series);
   if (!first) return null;
   const { recurrence_id: _r, overridden: _o, pending: _p, later: _l, series, ...ev } = first;
-  const overrides = new Map();
-  for (const o of occurrences) {
-    if (o.id !== id || !o.overridden || o.version !== first.version || !o.recurrence_id) continue;
+  const skipped = new Set((ev.exdates || []).map((x) => Date.parse(x)));
+  const seen = new Set();
+  const overrides = [];
+  for (const o of mine) {
+    if (!o.recurrence_id) continue;
     const at = Date.parse(o.recurrence_id);
-    if (!overrides.has(at)) overrides.set(at, { recurrence_id: o.recurrence_id, title: o.title, notes: o.notes, location: o.location, all_day: o.all_day, starts_at: o.starts_at, ends_at: o.ends_at });
+    if (seen.has(at)) continue;
+    seen.add(at);
+    if (!o.overridden || skipped.has(at)) continue;
+    overrides.push({ recurrence_id: o.recurrence_id, title: o.title, notes: o.notes, location: o.location, all_day: o.all_day, starts_at: o.starts_at, ends_at: o.ends_at });
   }
-  return { ...ev, ...series, overrides: [...overrides.values()], partial: true };
+  return { ...ev, ...series, overrides, partial: true };
 }
 
 // The ranges the calendar read are kept on the device, newest first, so

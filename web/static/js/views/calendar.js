@@ -147,8 +147,18 @@ export function view(app, main) {
     return ops.reduce(apply, ops[0].base || null);
   }
 
-  /** Event id as the ranges read show it (a series' definition and its changed occurrences), or null. */
+  /**
+   * Event id as the device last knew it: the answer to its own write when
+   * no listing has been read since (a listing read after it drops it from
+   * saved), else as the ranges read show it (a series' definition and its
+   * changed occurrences), or null. The answer first: it is the version the
+   * device's write made (an occurrence deleted: the series' version one up,
+   * as the server counts), where the ranges read before it name the version
+   * before, and a write made against that met a 412 and was sent again.
+   */
   async function known(id) {
+    const mine = saved.get(id)?.record;
+    if (mine) return { ...mine };
     const kept = keptOccurrences(await cache.kept('calendar'), tz);
     return seriesFrom([...occurrences, ...kept], id);
   }

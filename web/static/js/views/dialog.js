@@ -81,9 +81,13 @@ export function ask(title, text, choices, { cancelLabel = null } = {}) {
   return new Promise((resolve) => {
     const titleId = `dlg-${Math.random().toString(36).slice(2)}`;
     let answer = null;
-    const buttons = choices.map((c) => h(c.danger ? 'button.danger' : c.primary ? 'button.primary' : 'button', {
-      type: 'button', onclick: () => { answer = c.value; dlg.close(); },
-    }, c.label));
+    // A choice that cannot be made now (c.why: the reason) is shown disabled, its reason under it.
+    const buttons = choices.map((c, i) => {
+      const why = c.disabled && c.why ? h('p.hint.choice-why', { id: `${titleId}-why-${i}` }, c.why) : null;
+      return [h(c.danger ? 'button.danger' : c.primary ? 'button.primary' : 'button', {
+        type: 'button', disabled: !!c.disabled, 'aria-describedby': why?.id, onclick: () => { answer = c.value; dlg.close(); },
+      }, c.label), why];
+    });
     const cancel = h('button', { type: 'button', onclick: () => dlg.close() }, cancelLabel ?? t('common.cancel'));
     const dlg = h('dialog.ask', { 'aria-labelledby': titleId, 'aria-describedby': text ? `${titleId}-text` : null, role: 'alertdialog' },
       h('div.dialog-form',

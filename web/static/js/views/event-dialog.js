@@ -18,7 +18,7 @@
 // or when the server fails, a series opens from the ranges the calendar
 // read (fetchEvent).
 import { ApiError, change, get, serverDown, serverReachable } from '../api.js';
-import { field, formValues, h } from '../dom.js';
+import { field, formValues, h, nextId } from '../dom.js';
 import { dayLabel, fmtDate, fmtTime, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import { addDays, dateIn, localInput, zoned } from '../time.js';
@@ -99,11 +99,16 @@ export async function deleteEvent(app, ev, occ) {
     return deleteWhole(app, ev);
   }
   const title = occ.title || ev.title;
+  // Offline, this and the following ones cannot be deleted: said before the choice, not after.
+  const off = navigator.onLine === false;
   const choice = await ask(t('event.deleteSeriesTitle', { title }), t('event.deleteSeriesText', { when }),
-    scopes().filter((s) => !(s === 'following' && isFirst(ev, occ))).map((s) => ({ value: s, label: t(`event.scope.delete.${s}`), danger: true })));
+    scopes().filter((s) => !(s === 'following' && isFirst(ev, occ))).map((s) => ({
+      value: s, label: t(`event.scope.delete.${s}`), danger: true,
+      ...(s === 'following' && off ? { disabled: true, why: t('event.scope.needsConnection') } : {}),
+    })));
   if (!choice) return false;
   if (choice === 'this') {
-    return (await queue(app, occurrenceOp(ev, occ, { kind: 'event.occurrence.delete', method: 'DELETE', label: title }),
+    return (await queue(app, occurrenceOp(app, ev, occ, { kind: 'event.occurrence.delete', method: 'DELETE', label: title }),
       t('fail.deleteEvent', { title })))?.status ?? false;
   }
   if (choice === 'following') return run(app, ev, () => change('DELETE', `${occPath(ev, occ)}?following=true`, undefined, ev));
@@ -111,12 +116,13 @@ export async function deleteEvent(app, ev, occ) {
 }
 
 /**
- * occurrenceOp(ev, occ, op) is op (kind, method, body, label) as a write
- * of the occurrence occ of the series ev, for the outbox: made against the
- * series, naming the occurrence by its recurrence_id.
+ * occurrenceOp(app, ev, occ, op) is op (kind, method, body, label) as a
+ * write of the occurrence occ of the series ev, for the outbox: made
+ * against the series, naming the occurrence by its recurrence_id, with the
+ * family's zone (tz), in which the device lays out its days (pending.js).
  */
-function occurrenceOp(ev, occ, op) {
-  return { ...op, path: occPath(ev, occ), record: ev.id, base: ev, rid: occ.recurrence_id };
+function occurrenceOp(app, ev, occ, op) {
+  return { ...op, path: occPath(ev, occ), record: ev.id, base: ev, rid: occ.recurrence_id, tz: app.tz };
 }
 
 // A delete of the following ones: needs the server.
@@ -247,6 +253,7 @@ async function fetchEvent(occ, known) {
  */
 export async function openEvent(app, occ, { onSaved = () => {}, date = null, held = () => null, known = async () => null, unread = async () => false } = {}) {
   const tz = app.tz;
+  const dlgId = nextId('event');
   let ev = null;
   if (occ) {
     ev = held(occ.id) ?? await app.write(t('fail.openEvent'), () => fetchEvent(occ, known));
@@ -284,9 +291,13 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
   // "This and following" from the first occurrence is the whole series.
   const editScopes = series && !readOnly ? scopes().filter((s) => !(s === 'following' && isFirst(ev, occ))) : [];
   const scopeHint = h('p.hint', { 'aria-live': 'polite' });
+  // Offline, "this and the following ones" is disabled, with the reason
+  // under it (it needs the server), so nobody edits for it to fail on Save.
+  const scopeWhy = h('small.scope-why', { id: `${dlgId}-why`, hidden: true }, t('event.scope.needsConnection'));
   const scopeField = editScopes.length
     ? h('fieldset.choice.scope', h('legend', t('event.scope.legend')),
-      editScopes.map((s) => h('label', h('input', { type: 'radio', name: 'scope', value: s, checked: s === 'this' }), ' ', t(`event.scope.edit.${s}`))),
+      editScopes.map((s) => h('label', h('input', { type: 'radio', name: 'scope', value: s, checked: s === 'this' }), ' ',
+        h('span', t(`event.scope.edit.${s}`), s === 'following' ? scopeWhy : null))),
       scopeHint)
     : null;
 
@@ -331,7 +342,7 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
       // Only this occurrence: its change waits in the outbox like any other.
       const { rrule: _, ...fields } = changed(before.body, body); // an occurrence has no rule of its own
       if (!Object.keys(fields).length) return true;
-      op = occurrenceOp(ev, occ, { kind: 'event.occurrence.patch', method: 'PATCH', body: fields });
+      op = occurrenceOp(app, ev, occ, { kind: 'event.occurrence.patch', method: 'PATCH', body: fields });
     } else if (!ev) {
       if (!body.rrule) delete body.rrule;
       op = { kind: 'event.add', method: 'POST', path: '/api/calendar/events', body: { id: createId, ...body }, record: createId, base: null };
@@ -361,12 +372,26 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
   if (scopeField) {
     // One occurrence has no rule of its own: the rule is the series'.
     // Offline, this and the following ones cannot wait for the server.
+    // Chosen before the connection went, it stays chosen (and Save says
+    // why it fails): a choice taken away would change what Save does.
+    const following = scopeField.querySelector('input[value=following]');
     const onScope = () => {
       const s = formValues(form).scope;
       rruleSel.disabled = s === 'this';
       scopeHint.textContent = t(`event.scope.hint.${s}`) + (s === 'following' && offline() ? ` ${t('event.scope.offline')}` : '');
+      if (!following) return;
+      following.disabled = navigator.onLine === false && !following.checked;
+      scopeWhy.hidden = !following.disabled;
+      if (following.disabled) following.setAttribute('aria-describedby', scopeWhy.id);
+      else following.removeAttribute('aria-describedby');
     };
     for (const r of scopeField.querySelectorAll('input[type=radio]')) r.addEventListener('change', onScope);
     onScope();
+    window.addEventListener('online', onScope);
+    window.addEventListener('offline', onScope);
+    dlg.addEventListener('close', () => {
+      window.removeEventListener('online', onScope);
+      window.removeEventListener('offline', onScope);
+    });
   }
 }
