@@ -70,18 +70,25 @@ func (s *Service) undo(ctx context.Context, id uuid.UUID, tie string, dev Device
 			return u.say.refuseCode(familyhub.ECONFLICT, "", "undo.nothing")
 		}
 		for i := len(writes) - 1; i >= 0; {
-			// Items the command deleted go back together, newest first:
-			// their lists are counted once, not once per item.
-			n := 0
-			for n <= i && isItemDelete(writes[i-n]) {
-				n++
+			// Items the command deleted go back together, newest first, and
+			// so do items it changed (ticked, moved): their lists are
+			// counted once, not once per item.
+			n, del, upd := 0, 0, 0
+			for del <= i && isItemDelete(writes[i-del]) {
+				del++
 			}
-			if n == 0 {
-				n = 1
-				if err := u.revert(writes[i]); err != nil {
-					return err
-				}
-			} else if err := u.reinsertItems(writes[i-n+1 : i+1]); err != nil {
+			for upd <= i && isItemUpdate(writes[i-upd]) {
+				upd++
+			}
+			switch {
+			case del > 0:
+				n, err = del, u.reinsertItems(writes[i-del+1:i+1])
+			case upd > 0:
+				n, err = upd, u.restoreItems(writes[i-upd+1:i+1])
+			default:
+				n, err = 1, u.revert(writes[i])
+			}
+			if err != nil {
 				return err
 			}
 			i -= n
@@ -268,43 +275,96 @@ func (u *undoer) listFull(err error, listID uuid.UUID) error {
 	return u.say.refuseCode(familyhub.ELIMIT, "", "undo.list_full", "list", l.Name)
 }
 
+func isItemUpdate(w db.AssistantWrite) bool {
+	return w.Entity == db.EntityShoppingItem && w.Op == db.WriteUpdate
+}
+
+// restoreItems sets back the items the writes ws changed, the newest (the
+// last) first, in one ShoppingItemsRestore: a list that cannot take back
+// all the items moved off it refuses the undo (ELIMIT). Each item must be
+// as the command left it.
+func (u *undoer) restoreItems(ws []db.AssistantWrite) error {
+	n := len(ws)
+	befores, versions := make([]dbsqlc.ShoppingItemsView, n), make([]int64, n)
+	afters, names := make([]dbsqlc.ShoppingItemsView, n), make([]string, n)
+	for i, w := range ws {
+		j := n - 1 - i
+		var err error
+		if afters[j], err = decode[dbsqlc.ShoppingItemsView](w.After); err != nil {
+			return err
+		}
+		if befores[j], err = decode[dbsqlc.ShoppingItemsView](w.Before); err != nil {
+			return err
+		}
+		if versions[j], names[j], err = u.itemAsLeft(w, afters[j]); err != nil {
+			return err
+		}
+	}
+	// The categoriser may file an item between the read and the write
+	// (its change is no person's): then read it again, once, and go on
+	// from it (the items before it are set back).
+	again := map[int]bool{}
+	for from := 0; ; {
+		failed, err := u.tx.ShoppingItemsRestore(u.ctx, befores[from:], versions[from:])
+		if err == nil || failed < 0 {
+			return err
+		}
+		k := from + failed
+		var st *db.StaleError
+		switch {
+		case familyhub.ErrorCode(err) == familyhub.ELIMIT:
+			return u.listFull(err, befores[k].ListID)
+		case errors.As(err, &st) && !again[k]:
+			again[k], from = true, k
+			if versions[k], names[k], err = u.itemAsLeft(ws[n-1-k], afters[k]); err != nil {
+				return err
+			}
+			continue
+		}
+		return u.stale(err, names[k])
+	}
+}
+
+// itemAsLeft reads the item of write w (after: as w left it) and returns
+// its version and name, or refuses the undo when it is not as the command
+// left it.
+func (u *undoer) itemAsLeft(w db.AssistantWrite, after dbsqlc.ShoppingItemsView) (int64, string, error) {
+	cur, err := u.tx.ShoppingItemGet(u.ctx, w.ID)
+	if err != nil {
+		return 0, "", u.stale(err, after.Name)
+	}
+	if !itemAsLeft(cur, after, *w.Version) {
+		return 0, "", u.changed(cur.Name)
+	}
+	return cur.Version, cur.Name, nil
+}
+
+// revertItem undoes one write of an item: an add is deleted, a delete put
+// back, a change set back.
 func (u *undoer) revertItem(w db.AssistantWrite) error {
-	if w.Op == db.WriteDelete {
+	switch w.Op {
+	case db.WriteDelete:
 		return u.reinsertItems([]db.AssistantWrite{w})
+	case db.WriteUpdate:
+		return u.restoreItems([]db.AssistantWrite{w})
 	}
 	after, err := decode[dbsqlc.ShoppingItemsView](w.After)
 	if err != nil {
 		return err
 	}
-	var before dbsqlc.ShoppingItemsView
-	if w.Op != db.WriteInsert {
-		if before, err = decode[dbsqlc.ShoppingItemsView](w.Before); err != nil {
-			return err
-		}
-	}
 	// The categoriser may file the item between the read and the write
 	// (its change is no person's): then read it again, once.
 	for try := 0; ; try++ {
-		cur, err := u.tx.ShoppingItemGet(u.ctx, w.ID)
+		version, name, err := u.itemAsLeft(w, after)
 		if err != nil {
-			return u.stale(err, after.Name)
+			return err
 		}
-		if !itemAsLeft(cur, after, *w.Version) {
-			return u.changed(cur.Name)
-		}
-		if w.Op == db.WriteInsert {
-			err = u.tx.ShoppingItemDelete(u.at(cur.Version), w.ID)
-		} else {
-			_, err = u.tx.ShoppingItemRestore(u.at(cur.Version), before)
-			if familyhub.ErrorCode(err) == familyhub.ELIMIT {
-				return u.listFull(err, before.ListID)
-			}
-		}
+		err = u.tx.ShoppingItemDelete(u.at(version), w.ID)
 		var st *db.StaleError
 		if try == 0 && errors.As(err, &st) {
 			continue
 		}
-		return u.stale(err, cur.Name)
+		return u.stale(err, name)
 	}
 }
 

@@ -216,7 +216,9 @@ func (tx *Tx) calendarEventRoom(ctx context.Context, family uuid.UUID) error {
 		familyhub.Errorf(familyhub.ELIMIT, "A family can have at most %d calendar events; delete some first.", familyhub.MaxCalendarEvents))
 }
 
-// CalendarEventReplace writes f over the locked event cur. Without x (REST)
+// CalendarEventReplace writes f over the locked event cur, only at the
+// version ctx asks for (If-Match), checked once f is valid: an invalid
+// change is invalid whatever its If-Match (versions.go). Without x (REST)
 // the iCalendar SEQUENCE goes up by one, the stored object is kept (its
 // unmodelled properties still round-trip) and changed occurrences that are
 // no longer occurrences of the series are dropped; with x it takes x's
@@ -231,6 +233,9 @@ func (tx *Tx) CalendarEventReplace(ctx context.Context, cur dbsqlc.CalendarEvent
 	}
 	if err := f.Check(loc, cur.SubscriptionID != nil); err != nil {
 		return cur, err
+	}
+	if want := ifVersion(ctx); want != nil && *want != cur.Version {
+		return cur, &StaleError{Current: ZonedEvent{CalendarEvent: cur, Loc: loc}}
 	}
 	p := dbsqlc.CalendarEventUpdateParams{
 		ID: cur.ID, FamilyID: cur.FamilyID, Title: f.Title, Notes: f.Notes, Location: f.Location,

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"time"
@@ -65,10 +66,6 @@ func (tx *Tx) ShoppingItemRestore(ctx context.Context, before dbsqlc.ShoppingIte
 	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
 		return dbsqlc.ShoppingItemsView{}, err
 	}
-	family, err := tx.family()
-	if err != nil {
-		return dbsqlc.ShoppingItemsView{}, err
-	}
 	cur, err := tx.ShoppingItemGet(ctx, before.ID)
 	if err != nil {
 		return cur, err
@@ -76,25 +73,100 @@ func (tx *Tx) ShoppingItemRestore(ctx context.Context, before dbsqlc.ShoppingIte
 	if err := checkVersion(ctx, cur.Version, cur); err != nil {
 		return cur, err
 	}
-	if _, err := tx.ShoppingListGet(ctx, before.ListID); err != nil {
+	if _, err := tx.ShoppingItemsRestore(ctx, []dbsqlc.ShoppingItemsView{before}, []int64{cur.Version}); err != nil {
 		return cur, err
 	}
-	if before.ListID != cur.ListID {
-		if err := tx.shoppingListRoom(ctx, family, before.ListID); err != nil {
-			return cur, err
+	return tx.ShoppingItemGet(ctx, before.ID)
+}
+
+// ShoppingItemsRestore sets items of the family back to the states
+// befores, in the order given, as ShoppingItemRestore does each, item i
+// only at version versions[i]: the undo of a move of many items puts them
+// all back at once. Each list that items go back onto from another list
+// is counted once, under its limit lock, for all of them, and refused
+// (ELIMIT) unless they all fit, before any is written; counting it again
+// for every item read the list each time (about n²/2 index entries for n
+// items). The lists' locks are taken in the order of their ids. A list
+// that takes more than one item is counted again once they are on it, as
+// ShoppingItemsReinsert does (adds well below the limit take no lock:
+// shoppingItemsMargin). On an error, failed is the index of the item
+// refused (missing, or its list: not found; another version than
+// versions[i]: a StaleError, after the items before it were written; its
+// list full: the first item going onto it), or -1 when no one item is.
+func (tx *Tx) ShoppingItemsRestore(ctx context.Context, befores []dbsqlc.ShoppingItemsView, versions []int64) (failed int, err error) {
+	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
+		return -1, err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return -1, err
+	}
+	if len(versions) != len(befores) {
+		return -1, errors.New("db: ShoppingItemsRestore needs one version per item")
+	}
+	per := map[uuid.UUID]int{} // items going onto each list from another
+	known := map[uuid.UUID]bool{}
+	for i, before := range befores {
+		cur, err := tx.ShoppingItemGet(ctx, before.ID)
+		if err != nil {
+			return i, err
+		}
+		if !known[before.ListID] {
+			if _, err := tx.ShoppingListGet(ctx, before.ListID); err != nil {
+				return i, err
+			}
+			known[before.ListID] = true
+		}
+		// At another version the write below refuses it; the list it is
+		// on then does not matter.
+		if cur.ListID != before.ListID {
+			per[before.ListID]++
 		}
 	}
-	_, err = tx.q.ShoppingItemRestore(ctx, tx, dbsqlc.ShoppingItemRestoreParams{
-		ID: before.ID, FamilyID: family, ListID: before.ListID, Name: before.Name, Quantity: before.Quantity, Note: before.Note,
-		CategoryID: before.CategoryID, CategorySource: before.CategorySource, Checked: before.Checked,
-		CheckedAt: before.CheckedAt, CheckedBy: before.CheckedBy, Position: before.Position, Version: cur.Version,
-	})
-	if isNoRows(err) {
-		return cur, staleOrMissing(ctx, "shopping item", func() (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemGet(ctx, before.ID) })
-	} else if err != nil {
-		return cur, Err(err, "shopping item")
+	lists := slices.SortedFunc(maps.Keys(per), func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
+	onto := func(l uuid.UUID) int {
+		return slices.IndexFunc(befores, func(b dbsqlc.ShoppingItemsView) bool { return b.ListID == l })
 	}
-	return tx.ShoppingItemGet(ctx, before.ID)
+	for _, l := range lists {
+		if err := tx.shoppingListRoomFor(ctx, family, l, per[l]); err != nil {
+			return onto(l), err
+		}
+	}
+	for i, before := range befores {
+		_, err := tx.q.ShoppingItemRestore(ctx, tx, dbsqlc.ShoppingItemRestoreParams{
+			ID: before.ID, FamilyID: family, ListID: before.ListID, Name: before.Name, Quantity: before.Quantity, Note: before.Note,
+			CategoryID: before.CategoryID, CategorySource: before.CategorySource, Checked: before.Checked,
+			CheckedAt: before.CheckedAt, CheckedBy: before.CheckedBy, Position: before.Position, Version: versions[i],
+		})
+		if isNoRows(err) {
+			return i, staleOrMissing(WithIfVersion(ctx, versions[i]), "shopping item", func() (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemGet(ctx, before.ID) })
+		} else if err != nil {
+			return i, Err(err, "shopping item")
+		}
+	}
+	return tx.shoppingListsRecount(ctx, family, lists, per, onto)
+}
+
+// shoppingListsRecount counts again each of lists that took more than one
+// item (per) once they are in: an add to a list well below the limit takes
+// no limit lock (shoppingItemsMargin), and those that committed while many
+// items went in (seconds for thousands) were not in the count before. One
+// item is an add like any other. A list over the limit with them is
+// refused (ELIMIT), failed naming onto(list).
+func (tx *Tx) shoppingListsRecount(ctx context.Context, family uuid.UUID, lists []uuid.UUID, per map[uuid.UUID]int, onto func(uuid.UUID) int) (failed int, err error) {
+	for _, l := range lists {
+		if per[l] < 2 {
+			continue
+		}
+		n, err := tx.q.ShoppingItemCountList(ctx, tx, dbsqlc.ShoppingItemCountListParams{ListID: l, FamilyID: family, Most: familyhub.MaxShoppingItemsPerList + 1})
+		if err != nil {
+			return -1, Err(err, "")
+		}
+		if n > familyhub.MaxShoppingItemsPerList {
+			return onto(l), errListFull()
+		}
+	}
+	return -1, nil
 }
 
 // ShoppingItemReinsert puts a deleted item of the family back, with its
@@ -134,9 +206,12 @@ func (tx *Tx) ShoppingItemsReinsert(ctx context.Context, befores []dbsqlc.Shoppi
 		per[b.ListID]++
 	}
 	lists := slices.SortedFunc(maps.Keys(per), func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
+	onto := func(l uuid.UUID) int {
+		return slices.IndexFunc(befores, func(b dbsqlc.ShoppingItemsView) bool { return b.ListID == l })
+	}
 	for _, l := range lists {
 		if err := tx.shoppingListRoomFor(ctx, family, l, per[l]); err != nil {
-			return slices.IndexFunc(befores, func(b dbsqlc.ShoppingItemsView) bool { return b.ListID == l }), err
+			return onto(l), err
 		}
 	}
 	for i, before := range befores {
@@ -151,23 +226,7 @@ func (tx *Tx) ShoppingItemsReinsert(ctx context.Context, befores []dbsqlc.Shoppi
 			return i, Err(err, "shopping item")
 		}
 	}
-	// Counted again with them in: an add to a list well below the limit
-	// takes no limit lock (shoppingItemsMargin), and those that committed
-	// while many items went in (seconds for thousands) were not in the
-	// count before. One item is an add like any other.
-	for _, l := range lists {
-		if per[l] < 2 {
-			continue
-		}
-		n, err := tx.q.ShoppingItemCountList(ctx, tx, dbsqlc.ShoppingItemCountListParams{ListID: l, FamilyID: family, Most: familyhub.MaxShoppingItemsPerList + 1})
-		if err != nil {
-			return -1, Err(err, "")
-		}
-		if n > familyhub.MaxShoppingItemsPerList {
-			return slices.IndexFunc(befores, func(b dbsqlc.ShoppingItemsView) bool { return b.ListID == l }), errListFull()
-		}
-	}
-	return -1, nil
+	return tx.shoppingListsRecount(ctx, family, lists, per, onto)
 }
 
 // TaskRestore sets a task of the family back to the state before (title,

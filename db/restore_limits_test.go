@@ -2,7 +2,9 @@ package db_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -293,5 +295,97 @@ func TestShoppingItemsReinsertConcurrentAdd(t *testing.T) {
 	wantLimit(t, "a put back onto a list an add filled meanwhile", <-done)
 	if got := e.countWhere(t, `shopping_items WHERE list_id = $1`, weekly.ID); got > familyhub.MaxShoppingItemsPerList {
 		t.Fatalf("%d items on the list, more than the limit %d", got, familyhub.MaxShoppingItemsPerList)
+	}
+}
+
+// TestShoppingItemsRestoreConcurrentAdd: items moved back together onto a
+// list (the undo of a move) are counted again once they are on it, as
+// TestShoppingItemsReinsertConcurrentAdd shows for items put back: an add
+// that committed while they went back (here: while the first waited for
+// its row) is seen, and the move back is refused (ELIMIT) rather than the
+// list passing its limit. A stale version refuses the move back too.
+func TestShoppingItemsRestoreConcurrentAdd(t *testing.T) {
+	t.Parallel()
+	e := newPipelineEnvConns(t, 3)
+	ctx := e.owner(t, "restore-add")
+	family := familyhub.AuthFromContext(ctx).FamilyID
+	var weekly, aldi dbsqlc.ShoppingList
+	if err := e.store.Tx(ctx, func(tx *db.Tx) (err error) {
+		if weekly, _, err = tx.ShoppingListCreate(ctx, db.ShoppingListNew{Name: "Weekly"}); err != nil {
+			return err
+		}
+		aldi, _, err = tx.ShoppingListCreate(ctx, db.ShoppingListNew{Name: "Aldi"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Going back from Aldi to Weekly: 1,001 items; on Weekly: as many as
+	// leave room for exactly those, few enough for an add not to count.
+	const n = 1001
+	e.exec(t, `INSERT INTO shopping_items (family_id, list_id, name, position)
+		SELECT $1, $2, 'back ' || g, g FROM generate_series(1, $3::int) g`, family, aldi.ID, n)
+	e.exec(t, `INSERT INTO shopping_items (family_id, list_id, name, position)
+		SELECT $1, $2, 'x' || g, g FROM generate_series(1, $3::int) g`, family, weekly.ID, familyhub.MaxShoppingItemsPerList-n)
+	var befores []dbsqlc.ShoppingItemsView
+	var versions []int64
+	if err := e.store.Tx(ctx, func(tx *db.Tx) error {
+		items, err := tx.ShoppingItemList(ctx, aldi.ID)
+		for _, it := range items {
+			versions = append(versions, it.Version)
+			it.ListID, it.Position = weekly.ID, 20_000+it.Position
+			befores = append(befores, it)
+		}
+		return err
+	}); err != nil || len(befores) != n {
+		t.Fatalf("%d items to move back: %v", len(befores), err)
+	}
+	restore := func(versions []int64) error {
+		return e.store.Tx(ctx, func(tx *db.Tx) error {
+			_, err := tx.ShoppingItemsRestore(ctx, befores, versions)
+			return err
+		})
+	}
+	// The first item's row locked: the move back's first write waits for
+	// it, after its count.
+	hold, err := e.pool.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Rollback(context.Background())
+	if _, err := hold.Exec(context.Background(), `SELECT FROM shopping_items WHERE id = $1 FOR UPDATE`, befores[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- restore(versions) }()
+	if !e.lockWaiter(t, "") {
+		t.Fatal("the move back did not wait for the item's row")
+	}
+	if _, _, err := e.store.ShoppingItemAdd(ctx, weekly.ID, db.ShoppingItemNew{Name: "milk"}); err != nil {
+		t.Fatalf("an add meanwhile: %v", err)
+	}
+	if err := hold.Rollback(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wantLimit(t, "a move back onto a list an add filled meanwhile", <-done)
+	if got := e.countWhere(t, `shopping_items WHERE list_id = $1`, weekly.ID); got > familyhub.MaxShoppingItemsPerList {
+		t.Fatalf("%d items on the list, more than the limit %d", got, familyhub.MaxShoppingItemsPerList)
+	}
+	// With room again: an item at another version than asked is stale and
+	// nothing moves; at the versions asked, all move back.
+	e.exec(t, `DELETE FROM shopping_items WHERE list_id = $1 AND name = 'milk'`, weekly.ID)
+	stale := slices.Clone(versions)
+	stale[n-1]++
+	var st *db.StaleError
+	if err := restore(stale); !errors.As(err, &st) {
+		t.Fatalf("a move back at a stale version: %v, want a StaleError", err)
+	}
+	if got := e.countWhere(t, `shopping_items WHERE list_id = $1`, aldi.ID); got != n {
+		t.Fatalf("a refused move back moved %d items", n-got)
+	}
+	if err := restore(versions); err != nil {
+		t.Fatalf("a move back with room for all: %v", err)
+	}
+	if got := e.countWhere(t, `shopping_items WHERE list_id = $1`, weekly.ID); got != familyhub.MaxShoppingItemsPerList {
+		t.Errorf("%d items on Weekly, want %d", got, familyhub.MaxShoppingItemsPerList)
 	}
 }

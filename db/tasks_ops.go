@@ -203,9 +203,6 @@ func (tx *Tx) TaskUpdate(ctx context.Context, id uuid.UUID, p TaskPatch) (dbsqlc
 	if err != nil {
 		return cur, err
 	}
-	if err := checkVersion(ctx, cur.Version, cur); err != nil {
-		return cur, err
-	}
 	params, err := p.apply(cur)
 	if err != nil {
 		return cur, err
@@ -214,6 +211,9 @@ func (tx *Tx) TaskUpdate(ctx context.Context, id uuid.UUID, p TaskPatch) (dbsqlc
 		if err := tx.checkAssignee(ctx, cur.FamilyID, params.AssigneeID); err != nil {
 			return cur, err
 		}
+	}
+	if err := checkVersion(ctx, cur.Version, cur); err != nil {
+		return cur, err
 	}
 	task, err := tx.q.TaskUpdate(ctx, tx, params)
 	if err != nil {
@@ -420,10 +420,10 @@ func (tx *Tx) TaskSnooze(ctx context.Context, id uuid.UUID, until time.Time) (db
 	if err := tx.authorize(familyhub.ActTaskSnooze); err != nil {
 		return dbsqlc.Task{}, err
 	}
+	if err := checkFuture("until", until); err != nil {
+		return dbsqlc.Task{}, err
+	}
 	return tx.taskAction(ctx, familyhub.ActTaskSnooze, id, func(cur dbsqlc.Task) (dbsqlc.Task, error) {
-		if err := checkFuture("until", until); err != nil {
-			return cur, err
-		}
 		if cur.CompletedAt != nil {
 			return cur, familyhub.Errorf(familyhub.ECONFLICT, "The task is completed; uncomplete it before snoozing it.")
 		}

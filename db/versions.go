@@ -17,7 +17,11 @@ import (
 // Safe retries (docs/api.md): a create may carry a client-chosen id, so
 // that a retry cannot make a second record; a change may carry the
 // version the client last saw (If-Match), so that it cannot overwrite a
-// change it has not seen.
+// change it has not seen. The change is validated first: an invalid one
+// is invalid whatever its If-Match, and only a valid one is refused as
+// stale. An operation that validates against the locked record (a task's
+// patch, an event's) checks the version after validating (checkVersion,
+// CalendarEventReplace).
 
 // StaleError refuses a change made against an old version: the record
 // changed since the client read it. Current is the record as stored now

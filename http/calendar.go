@@ -360,7 +360,9 @@ func (s *Server) handleCalendarEventUpdate(w http.ResponseWriter, r *http.Reques
 	}
 	var out calendarEventJSON
 	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		cur, err := tx.CalendarEventLock(r.Context(), id)
+		// The If-Match is checked once the change is valid, by
+		// CalendarEventReplace: an invalid change is invalid whatever it.
+		cur, err := tx.CalendarEventLock(db.WithoutIfVersion(r.Context()), id)
 		if err != nil {
 			return err
 		}

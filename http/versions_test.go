@@ -329,3 +329,67 @@ func TestVersionIgnoresBookkeeping(t *testing.T) {
 		t.Fatalf("rename after the categoriser's note: %d %s", st, b)
 	}
 }
+
+// TestIfMatchAfterValidation: a change whose body is invalid is refused as
+// invalid (422, or 400 when it is not JSON) whatever its If-Match, on
+// every kind of record; only a valid change is refused as stale (412).
+// Nothing is written either way.
+func TestIfMatchAfterValidation(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, _ := env.signup("validate@example.org", "Validate")
+	var list shoppingListJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "L"}).decode(t, &list)
+	var item shoppingItemJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists/"+list.ID.String()+"/items", map[string]any{"name": "Milk"}).decode(t, &item)
+	var task taskJSON
+	c.must(http.StatusCreated, "POST", "/api/tasks", map[string]any{"title": "Bins"}).decode(t, &task)
+	var recipe recipeJSON
+	c.must(http.StatusCreated, "POST", "/api/recipes", map[string]any{"title": "Pancakes", "servings": 2}).decode(t, &recipe)
+	var event calendarEventJSON
+	c.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{"title": "Dentist",
+		"starts_at": "2027-05-01T10:00:00Z", "ends_at": "2027-05-01T11:00:00Z"}).decode(t, &event)
+	paths := map[string]string{
+		"list": "/api/shopping/lists/" + list.ID.String(), "item": "/api/shopping/items/" + item.ID.String(),
+		"task": "/api/tasks/" + task.ID.String(), "recipe": "/api/recipes/" + recipe.ID.String(),
+		"event": "/api/calendar/events/" + event.ID.String(),
+	}
+	for _, tc := range []struct {
+		record, method, suffix, body string
+		want                         int
+		field                        string
+	}{
+		{"list", "PATCH", "", `{"name":""}`, http.StatusUnprocessableEntity, "name"},
+		{"item", "PATCH", "", `{"name":""}`, http.StatusUnprocessableEntity, "name"},
+		{"item", "PATCH", "", `{"category":"no such category"}`, http.StatusUnprocessableEntity, "category"},
+		{"task", "PATCH", "", `{"title":""}`, http.StatusUnprocessableEntity, "title"},
+		{"task", "PATCH", "", `{"recurrence":"FREQ=SOMETIMES"}`, http.StatusUnprocessableEntity, "recurrence"},
+		{"task", "PATCH", "", `{"assignee_id":"` + uuid.NewString() + `"}`, http.StatusUnprocessableEntity, "assignee_id"},
+		{"task", "POST", "/snooze", `{"until":"2020-01-01T09:00:00Z"}`, http.StatusUnprocessableEntity, "until"},
+		{"recipe", "PATCH", "", `{"servings":0}`, http.StatusUnprocessableEntity, "servings"},
+		{"event", "PATCH", "", `{"title":""}`, http.StatusUnprocessableEntity, "title"},
+		{"event", "PATCH", "", `{"rrule":"FREQ=SOMETIMES"}`, http.StatusUnprocessableEntity, "rrule"},
+		{"event", "PATCH", "", `{"ends_at":"2027-05-01T09:00:00Z"}`, http.StatusUnprocessableEntity, "ends_at"},
+		{"event", "PATCH", "", `{"title":`, http.StatusBadRequest, ""},
+		// Valid changes: the If-Match decides.
+		{"list", "PATCH", "", `{"name":"Weekly"}`, http.StatusPreconditionFailed, ""},
+		{"item", "PATCH", "", `{"name":"Oat milk"}`, http.StatusPreconditionFailed, ""},
+		{"task", "PATCH", "", `{"title":"Bins out"}`, http.StatusPreconditionFailed, ""},
+		{"task", "POST", "/snooze", `{"until":"2099-01-01T09:00:00Z"}`, http.StatusPreconditionFailed, ""},
+		{"recipe", "PATCH", "", `{"servings":4}`, http.StatusPreconditionFailed, ""},
+		{"event", "PATCH", "", `{"title":"Dentist (moved)"}`, http.StatusPreconditionFailed, ""},
+	} {
+		st, _, body, err := c.send(tc.method, paths[tc.record]+tc.suffix, tc.body, map[string]string{"If-Match": `"7"`})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e errorBody
+		json.Unmarshal(body, &e)
+		if st != tc.want || tc.field != "" && e.Error.Field != tc.field {
+			t.Errorf("%s %s%s %s with a stale If-Match: %d %s, want %d (field %q)", tc.method, tc.record, tc.suffix, tc.body, st, body, tc.want, tc.field)
+		}
+	}
+	if n := env.count("event_log WHERE op = 'update'"); n != 0 {
+		t.Errorf("%d changes written, want none", n)
+	}
+}

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
-	"github.com/emersion/go-webdav"
 	"github.com/emersion/go-webdav/caldav"
 	"github.com/google/uuid"
 
@@ -253,7 +252,7 @@ func (im *importer) probe(ctx context.Context) (ctag string, isCalendar bool, er
 	return strings.TrimSpace(ctag), isCalendar, nil
 }
 
-// syncCalDAV lists the collection's objects with their ETags and fetches
+// syncCalDAV lists the collection's events with their ETags (listEvents) and fetches
 // the new and changed ones (calendar-multiget). A CTag equal to last
 // time's means nothing changed.
 func (im *importer) syncCalDAV(ctx context.Context, ctag string) error {
@@ -263,34 +262,25 @@ func (im *importer) syncCalDAV(ctx context.Context, ctag string) error {
 			return nil
 		}
 	}
-	wc, err := webdav.NewClient(im.hc, im.sub.Url)
+	u, _ := url.Parse(im.sub.Url)
+	listed, err := im.listEvents(ctx, u.Path)
 	if err != nil {
 		return err
 	}
-	u, _ := url.Parse(im.sub.Url)
-	infos, err := wc.ReadDir(ctx, u.Path, false)
-	if err != nil {
+	if err := tooManyEvents(len(listed)); err != nil {
 		return err
 	}
 	existing, err := im.existing(ctx)
 	if err != nil {
 		return err
 	}
-	listed := map[string]string{}
 	var changed []string
-	for _, fi := range infos {
-		if fi.IsDir || strings.TrimSuffix(fi.Path, "/") == strings.TrimSuffix(u.Path, "/") {
-			continue
-		}
-		listed[fi.Path] = fi.ETag
-		if cur, ok := existing[fi.Path]; ok && fi.ETag != "" && cur.SourceEtag != nil && *cur.SourceEtag == fi.ETag {
+	for href, etag := range listed {
+		if cur, ok := existing[href]; ok && etag != "" && cur.SourceEtag != nil && *cur.SourceEtag == etag {
 			im.res.unchanged++
 			continue
 		}
-		changed = append(changed, fi.Path)
-	}
-	if err := tooManyEvents(len(listed)); err != nil {
-		return err
+		changed = append(changed, href)
 	}
 	sort.Strings(changed)
 	cc, err := caldav.NewClient(im.hc, im.sub.Url)

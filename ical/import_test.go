@@ -105,6 +105,8 @@ func TestImportSubscriptionsFromRadicale(t *testing.T) {
 	rad.Do("PUT", "/ana/school/c.ics", vevent("c@school", "PE", "DTSTART;TZID=Europe/Berlin:20260302T080000\nDTEND;TZID=Europe/Berlin:20260302T090000\nRRULE:FREQ=WEEKLY;BYDAY=MO\nEXDATE;TZID=Europe/Berlin:20260309T080000"))
 	// One event FamilyHub refuses (it ends before it starts): it must not block the others.
 	rad.Do("PUT", "/ana/school/bad.ics", vevent("bad@school", "Broken", "DTSTART:20260310T170000Z\nDTEND:20260310T160000Z"))
+	// A to-do in the same collection is no event: not fetched, no problem.
+	rad.Do("PUT", "/ana/school/todo.ics", strings.ReplaceAll("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\nBEGIN:VTODO\nUID:todo@school\nDTSTAMP:20260101T000000Z\nSUMMARY:Sign the form\nEND:VTODO\nEND:VCALENDAR\n", "\n", "\r\n"))
 
 	store, family := newFamilyDB(t)
 	key, _ := DeriveSecretKey("test secret key 0123456789")
@@ -145,6 +147,18 @@ func TestImportSubscriptionsFromRadicale(t *testing.T) {
 	store.Pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM event_log WHERE family_id = $1`, family).Scan(&seqAfter)
 	if seqAfter != seqBefore {
 		t.Fatalf("an unchanged source wrote events: seq %d -> %d", seqBefore, seqAfter)
+	}
+	// Without the CTag, the listing's ETags say the same (they are the
+	// ETags the fetch gave).
+	if _, err := store.Pool.Exec(ctx, `UPDATE calendar_subscriptions SET ctag = NULL WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := ImportSubscription(ctx, store, testConfig, importLogger(t), id); err != nil {
+		t.Fatal(err)
+	}
+	store.Pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM event_log WHERE family_id = $1`, family).Scan(&seqAfter)
+	if sub = subscriptionRow(t, store, id); seqAfter != seqBefore || sub.LastError != nil {
+		t.Fatalf("an unchanged source listed without its CTag: seq %d -> %d, last_error %v", seqBefore, seqAfter, sub.LastError)
 	}
 
 	// Plain .ics feed (Radicale serves a collection as one file on GET).

@@ -64,6 +64,12 @@ const navScrolls = `(() => {
   return n.scrollWidth > n.clientWidth + 1 ? 'the navigation scrolls sideways: ' + n.scrollWidth + ' > ' + n.clientWidth : '';
 })()`
 
+// navTextSmall names the navigation's labels set under 13 px ("" when
+// none is): at 320 px they were 12.5 px.
+const navTextSmall = `(() => [...document.querySelectorAll('#nav a')]
+  .filter((a) => parseFloat(getComputedStyle(a).fontSize) < 13)
+  .map((a) => 'the navigation\'s "' + a.textContent.trim() + '" is ' + getComputedStyle(a).fontSize + ', under 13 px').join('; '))()`
+
 // textCut names the header's, the navigation's and the page heading's
 // texts that do not show whole ("" when all do): one cut by its box, one
 // past the screen's edge, a word broken over two lines. A name hidden on
@@ -172,8 +178,8 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
 	}
 	// On narrower phones too (360 and 320 px): nothing wider than the
 	// screen, the navigation's five labels (German's are long) without a
-	// sideways scroll, the header's, navigation's and heading's texts
-	// whole, and check's condition ("" or what is wrong).
+	// sideways scroll and at 13 px at least, the header's, navigation's and
+	// heading's texts whole, and check's condition ("" or what is wrong).
 	narrow := func(where, check string) {
 		t.Helper()
 		if !phone {
@@ -182,7 +188,7 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
 		defer b.do(chromedp.EmulateViewport(phoneW, phoneH))
 		for _, w := range narrowWidths {
 			b.do(chromedp.EmulateViewport(w, phoneH))
-			for _, c := range []string{overflow, navScrolls, textCut, check} {
+			for _, c := range []string{overflow, navScrolls, navTextSmall, textCut, check} {
 				if s := eval[string](b, c); s != "" {
 					t.Errorf("%s: %s at %d px: %s", name, where, w, s)
 				}

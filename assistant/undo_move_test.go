@@ -1,0 +1,103 @@
+package assistant
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
+)
+
+// listCounts counts the statements that count a list's items
+// (ShoppingItemCountList) while on.
+type listCounts struct {
+	on atomic.Bool
+	n  atomic.Int64
+}
+
+func (c *listCounts) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	if c.on.Load() && strings.HasPrefix(d.SQL, "-- name: ShoppingItemCountList ") {
+		c.n.Add(1)
+	}
+	return ctx
+}
+
+func (c *listCounts) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// TestUndoMoveLimit: the undo of a move of many items puts them all back
+// in one go, the list they go back onto counted once for all of them (and
+// once more when they are in), not once per item. When that list has
+// filled since and cannot take them all, nothing is put back (limit
+// reached); with room for exactly all of them, the move is undone.
+func TestUndoMoveLimit(t *testing.T) {
+	f := newTestFamily(t)
+	weekly, aldi := f.list("Weekly"), f.list("Aldi")
+	const n = 20
+	if _, err := f.pool.Exec(context.Background(), `INSERT INTO shopping_items (family_id, list_id, name, position)
+		SELECT $1, $2, 'milk', g FROM generate_series(1, $3::int) g`, f.id, weekly.ID, n); err != nil {
+		t.Fatal(err)
+	}
+	a := f.do("move the milk to the Aldi list")
+	if a.Message != "Moved milk from Weekly to Aldi." || len(f.items(aldi.ID)) != n {
+		t.Fatalf("move: %q, %d items on Aldi", a.Message, len(f.items(aldi.ID)))
+	}
+	// The undo through a pool that sees every statement.
+	cfg, err := pgxpool.ParseConfig(f.pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := &listCounts{}
+	cfg.ConnConfig.Tracer = counts
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	svc := NewService(db.NewStore(pool), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	undo := func() error {
+		counts.n.Store(0)
+		counts.on.Store(true)
+		defer counts.on.Store(false)
+		_, err := svc.Undo(f.ctx(f.ana), a.ID, "en", Device{})
+		return err
+	}
+
+	// Filled since: room for all but one.
+	if _, err := f.pool.Exec(context.Background(), `INSERT INTO shopping_items (family_id, list_id, name, position)
+		SELECT $1, $2, 'x' || g, 100 + g FROM generate_series(1, $3::int) g`, f.id, weekly.ID, familyhub.MaxShoppingItemsPerList-n+1); err != nil {
+		t.Fatal(err)
+	}
+	before := f.state(true)
+	if err := undo(); !isCode(err, familyhub.ELIMIT) {
+		t.Fatalf("undo onto a list with room for %d of %d: %v, want %s", n-1, n, err, familyhub.ELIMIT)
+	}
+	if f.state(true) != before {
+		t.Fatal("a refused undo wrote")
+	}
+	if c := counts.n.Load(); c != 1 {
+		t.Errorf("the refused undo counted the list %d times, want once", c)
+	}
+	// Room for exactly all.
+	if _, err := f.pool.Exec(context.Background(), `DELETE FROM shopping_items WHERE list_id = $1 AND name = 'x1'`, weekly.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := undo(); err != nil {
+		t.Fatalf("undo onto a list with room for all: %v", err)
+	}
+	if c := counts.n.Load(); c != 2 {
+		t.Errorf("the undo counted the list %d times, want twice (before and after the %d items went back)", c, n)
+	}
+	if got := len(f.items(weekly.ID)); got != familyhub.MaxShoppingItemsPerList {
+		t.Errorf("%d items on Weekly, want %d", got, familyhub.MaxShoppingItemsPerList)
+	}
+	if got := len(f.items(aldi.ID)); got != 0 {
+		t.Errorf("%d items left on Aldi, want none", got)
+	}
+}
