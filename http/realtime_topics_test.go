@@ -181,3 +181,37 @@ func TestRealtimeSSEResyncHasID(t *testing.T) {
 		t.Fatalf("the stream began %q then %q; want the resync %q after id: %d", lines, sc.Text(), want, hello.Seq)
 	}
 }
+
+// TestRealtimePongPosition: once a socket sent topics with since, its
+// pongs say its position, past the events it skipped, so that the next
+// page change's since is late and little is sent again. Other sockets'
+// pongs are as before.
+func TestRealtimePongPosition(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	startTestHub(t, env, 0)
+	ana, _ := env.signup("ana@example.org", "Rivera")
+	page := ana.socket(t, "topics=tasks")
+	last := page.want("hello", map[string]any{"type": "hello"})["seq"].(float64)
+	witness := ana.socket(t, "")
+	witness.want("hello", map[string]any{"type": "hello"})
+	page.send(`{"type":"ping"}`)
+	if m := page.want("a pong", map[string]any{"type": "pong"}); m["seq"] != nil {
+		t.Fatalf("%v: a socket that sent no topics message takes no position", m)
+	}
+	page.send(fmt.Sprintf(`{"type":"topics","topics":["calendar"],"since":%d}`, int64(last)))
+	page.want("the answer", map[string]any{"type": "subscribed", "seq": last})
+
+	// A task is skipped; the pong moves the client past it.
+	var task struct{ ID string }
+	ana.must(http.StatusCreated, "POST", "/api/tasks", map[string]any{"title": "Take out the trash"}).decode(t, &task)
+	seq := witness.untilEvent(task.ID)
+	page.send(`{"type":"ping"}`)
+	page.want("the pong", map[string]any{"type": "pong", "seq": seq})
+	ana.must(http.StatusOK, "PATCH", "/api/family", map[string]any{"time_zone": "Europe/Berlin"})
+	page.want("the next event", map[string]any{"type": "FAMILY_UPDATED", "prev_seq": seq})
+	// From the pong's seq, the task is not sent again when the page
+	// changes to the tasks.
+	page.send(fmt.Sprintf(`{"type":"topics","topics":["tasks"],"since":%d}`, int64(seq)+1))
+	page.want("to the tasks", map[string]any{"type": "subscribed", "seq": seq + 1})
+}

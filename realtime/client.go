@@ -56,6 +56,9 @@ type Client struct {
 	// changes made by topics messages. See retopic.go.
 	skipped   [numKinds]int64
 	topicsGen uint32
+	// positions: the client sent a topics message with since, so it
+	// takes a seq in answers; its pongs say its position (retopic.go).
+	positions bool
 
 	topics   atomic.Pointer[topicSet] // nil: everything
 	onTopics atomic.Pointer[func()]   // see OnTopics

@@ -60,7 +60,7 @@ func (c *Client) HandleMessage(ctx context.Context, data []byte) []byte {
 	}
 	switch m.Type {
 	case "ping":
-		return pongMessage
+		return c.pong(ctx)
 	case "subscribe", "unsubscribe":
 		topics, err := ParseTopics(m.Topics)
 		if err != nil || len(topics) == 0 {

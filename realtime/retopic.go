@@ -24,6 +24,7 @@ package realtime
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/familyhub/familyhub"
@@ -129,6 +130,7 @@ func (c *Client) retopic(ctx context.Context, topics []string, since *int64) []b
 		}
 		seq = new(int64)
 		*seq = c.sent
+		c.positions = true
 	}
 	ok := c.queue.push(Message{Data: subscribedJSON(added, removed, len(topics), seq)}, true)
 	h.mu.Unlock()
@@ -193,4 +195,34 @@ func (c *Client) awaitRoom(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// pong answers a ping. A client that takes positions (it sent a topics
+// message with since) is told its position too, {"type":"pong","seq":N}:
+// the socket's events continue from N, past the events it skipped. The
+// client's since, its last applied seq, lags behind them on a socket with
+// topics (nothing is sent for a skipped event), and a page change replays
+// what was skipped of the new page after it: with the PWA's ping every
+// 25 s, only what was skipped in the last seconds. Queued under the hub's
+// lock, as a topics answer, to come exactly between the events.
+func (c *Client) pong(ctx context.Context) []byte {
+	h := c.hub
+	if h == nil {
+		return pongMessage
+	}
+	h.mu.Lock()
+	positions := c.positions
+	h.mu.Unlock()
+	if !positions {
+		return pongMessage
+	}
+	c.awaitRoom(ctx)
+	h.mu.Lock()
+	c.sent = c.cursor
+	ok := c.queue.push(Message{Data: []byte(`{"type":"pong","seq":` + strconv.FormatInt(c.sent, 10) + `}`)}, true)
+	h.mu.Unlock()
+	if !ok {
+		c.Close(CloseSlowConsumer, "too slow: reconnect with since")
+	}
+	return nil
 }

@@ -288,6 +288,13 @@ export class RealtimeClient {
         }
         break;
       case 'pong':
+        // Once the client sent topics with since, pongs say where the
+        // socket's events continue: past what it skipped of other topics,
+        // so the next page change asks for as little as can be again.
+        if (typeof msg.seq === 'number') {
+          this.lastSeq = msg.seq;
+          this.adoptNext = false;
+        }
         break;
       case 'error':
         console.warn('realtime: server refused a message:', msg.code, msg.message);
