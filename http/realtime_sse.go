@@ -52,6 +52,11 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 		if m.Seq > 0 {
 			return write("id: %d\ndata: %s\n\n", m.Seq, m.Data)
 		}
+		if seq, ok := m.ResyncSeq(); ok {
+			// Where the events continue: an EventSource reconnecting by
+			// itself must not resend the position it was told to leave.
+			return write("id: %d\ndata: %s\n\n", seq, m.Data)
+		}
 		return write("data: %s\n\n", m.Data)
 	}
 	for _, m := range j.Messages() {

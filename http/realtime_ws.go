@@ -267,7 +267,7 @@ func wsRead(ctx context.Context, conn *websocket.Conn, c *realtime.Client) {
 			return
 		}
 		bp := readBufs.Get().(*[]byte)
-		reply, ok := readClientMessage(c, typ, rd, *bp)
+		reply, ok := readClientMessage(ctx, c, typ, rd, *bp)
 		readBufs.Put(bp)
 		if !ok {
 			return
@@ -280,7 +280,7 @@ func wsRead(ctx context.Context, conn *websocket.Conn, c *realtime.Client) {
 
 // readClientMessage reads one message into buf and returns the reply; ok
 // is false when the connection failed.
-func readClientMessage(c *realtime.Client, typ websocket.MessageType, rd io.Reader, buf []byte) (reply []byte, ok bool) {
+func readClientMessage(ctx context.Context, c *realtime.Client, typ websocket.MessageType, rd io.Reader, buf []byte) (reply []byte, ok bool) {
 	n, err := io.ReadFull(rd, buf)
 	if err == nil { // filled the buffer: over the limit
 		if _, err := io.Copy(io.Discard, rd); err != nil {
@@ -293,5 +293,5 @@ func readClientMessage(c *realtime.Client, typ websocket.MessageType, rd io.Read
 	if typ != websocket.MessageText {
 		return realtime.ErrorMessage("malformed_request", "Send JSON text messages."), true
 	}
-	return c.HandleMessage(buf[:n]), true
+	return c.HandleMessage(ctx, buf[:n]), true
 }

@@ -51,6 +51,14 @@ type Client struct {
 	lagging atomic.Bool
 	// presence is the view the device last reported (see presence.go).
 	presence string
+	// skipped is, per kind of event (kindOf), the highest seq this client
+	// was not sent because of its topics; topicsGen counts the topic
+	// changes made by topics messages. See retopic.go.
+	skipped   [numKinds]int64
+	topicsGen uint32
+	// positions: the client sent a topics message with since, so it
+	// takes a seq in answers; its pongs say its position (retopic.go).
+	positions bool
 
 	topics   atomic.Pointer[topicSet] // nil: everything
 	onTopics atomic.Pointer[func()]   // see OnTopics

@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -141,8 +142,11 @@ func wireMessage(body []byte, prev int64) []byte {
 }
 
 // Control messages of the protocol (docs/realtime.md).
+//
+// hello names the protocol's features a client may not find in an older
+// server: "topics", the topics message (docs/realtime.md).
 func helloMessage(seq int64) []byte {
-	return []byte(`{"type":"hello","seq":` + strconv.FormatInt(seq, 10) + `}`)
+	return []byte(`{"type":"hello","seq":` + strconv.FormatInt(seq, 10) + `,"features":["topics"]}`)
 }
 
 // resyncMessage tells a client to re-fetch everything; seq is where the
@@ -151,6 +155,22 @@ func helloMessage(seq int64) []byte {
 // position the log no longer holds, which would be answered resync again.
 func resyncMessage(seq int64) []byte {
 	return []byte(`{"type":"resync","seq":` + strconv.FormatInt(seq, 10) + `}`)
+}
+
+var resyncPrefix = []byte(`{"type":"resync","seq":`)
+
+// ResyncSeq returns the seq a resync message names (where the events that
+// follow continue) and whether m is one. The SSE transport gives it as
+// the message's id: an EventSource that reconnects by itself then resumes
+// from there, not from its old Last-Event-ID, which would be answered
+// resync again.
+func (m Message) ResyncSeq() (int64, bool) {
+	rest, ok := bytes.CutPrefix(m.Data, resyncPrefix)
+	if !ok || m.Seq != 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(bytes.TrimSuffix(rest, []byte("}"))), 10, 64)
+	return n, err == nil
 }
 
 var pongMessage = []byte(`{"type":"pong"}`)

@@ -1,7 +1,9 @@
 package realtime
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -102,7 +104,7 @@ func TestClientMessages(t *testing.T) {
 	c := newClient(JoinParams{})
 	reply := func(msg string) map[string]any {
 		var m map[string]any
-		if err := json.Unmarshal(c.HandleMessage([]byte(msg)), &m); err != nil {
+		if err := json.Unmarshal(c.HandleMessage(context.Background(), []byte(msg)), &m); err != nil {
 			t.Fatal(err)
 		}
 		return m
@@ -154,7 +156,7 @@ func FuzzClientMessage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := newClient(JoinParams{})
 		var m map[string]any
-		if err := json.Unmarshal(c.HandleMessage(data), &m); err != nil || m["type"] == nil {
+		if err := json.Unmarshal(c.HandleMessage(context.Background(), data), &m); err != nil || m["type"] == nil {
 			t.Fatalf("reply to %q is not a typed JSON message: %v", data, err)
 		}
 		for _, topic := range c.Topics() {
@@ -163,4 +165,43 @@ func FuzzClientMessage(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestTopicsMessageAllOrNothing: a topics message replaces the socket's
+// subscriptions as a whole, or, refused, changes nothing. With subscribe
+// then unsubscribe a refused subscribe (too many topics) was followed by
+// an unsubscribe that went through: the socket was left on fewer topics
+// (with none: everything) than the client believed.
+func TestTopicsMessageAllOrNothing(t *testing.T) {
+	t.Parallel()
+	c := newClient(JoinParams{Topics: []string{"shopping"}})
+	reply := func(msg string) map[string]any {
+		var m map[string]any
+		if err := json.Unmarshal(c.HandleMessage(context.Background(), []byte(msg)), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	many := make([]string, MaxTopics+1)
+	for i := range many {
+		many[i] = `"shopping-list:` + uuid.NewString() + `"`
+	}
+	for msg, code := range map[string]string{
+		`{"type":"topics","topics":[` + strings.Join(many, ",") + `]}`: "too_many_topics",
+		`{"type":"topics","topics":["tasks","nonsense"]}`:              "invalid",
+		`{"type":"topics","topics":["tasks"],"since":-1}`:              "invalid",
+	} {
+		if r := reply(msg); r["code"] != code {
+			t.Errorf("%.60s: %v, want %s", msg, r, code)
+		}
+		if got := c.Topics(); len(got) != 1 || got[0] != "shopping" {
+			t.Fatalf("after a refused topics message the socket has %v, want [shopping]", got)
+		}
+	}
+	if r := reply(`{"type":"topics","topics":["Tasks","calendar","tasks"]}`); fmt.Sprint(r["added"], r["removed"], r["count"]) != "[tasks calendar] [shopping] 2" || r["seq"] != nil {
+		t.Errorf("topics: %v", r)
+	}
+	if r := reply(`{"type":"topics","topics":[]}`); r["count"] != 0.0 || c.Topics() != nil {
+		t.Errorf("topics [] (everything): %v, %v", r, c.Topics())
+	}
 }

@@ -394,6 +394,7 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 		}
 		c.cursor = ev.Seq
 		if !c.wants(&ev) {
+			c.noteSkipped(&ev)
 			continue
 		}
 		if body == nil {
@@ -442,7 +443,7 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			h.mu.Unlock()
 			return nil, nil
 		}
-		since, sent := c.cursor, c.sent
+		since, sent, gen := c.cursor, c.sent, c.topicsGen
 		h.mu.Unlock()
 
 		rows, err := h.pages.get(ctx, h.store, c.FamilyID, since)
@@ -461,6 +462,7 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			return []Message{{Data: resyncMessage(resume)}}, nil
 		}
 		var msgs []Message
+		var skipped [numKinds]int64
 		cursor := since
 		for _, r := range rows {
 			if r.Seq != cursor+1 {
@@ -469,14 +471,23 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			cursor = r.Seq
 			ev := eventFromLog(r)
 			if !c.wants(&ev) {
+				skipped[kindOf(ev.Type)] = ev.Seq
 				continue
 			}
 			msgs = append(msgs, Message{Data: wireMessage(ev.wireBody(), sent), At: ev.At, Seq: ev.Seq})
 			sent = ev.Seq
 		}
 		h.mu.Lock()
-		if c.behind && c.cursor == since {
-			c.cursor, c.sent = cursor, sent
+		if !c.behind || c.cursor != since || c.topicsGen != gen {
+			// A topics message moved the client meanwhile (retopic.go):
+			// this page was filtered with the old topics, or from the old
+			// position. Read again from where the client is now.
+			h.mu.Unlock()
+			continue
+		}
+		c.cursor, c.sent = cursor, sent
+		for k, seq := range skipped {
+			c.skipped[k] = max(c.skipped[k], seq)
 		}
 		h.mu.Unlock()
 		if len(msgs) > 0 {

@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 
@@ -24,6 +25,10 @@ type clientMessage struct {
 	Type   string   `json:"type"`
 	Topics []string `json:"topics"`
 	View   *string  `json:"view"`
+	// Since is, on a topics message, the seq of the last event the
+	// client applied (its position when it started reading what the new
+	// topics show): see retopic.go.
+	Since *int64 `json:"since"`
 }
 
 // subscribedReply answers subscribe/unsubscribe with what changed only (an
@@ -34,12 +39,19 @@ type subscribedReply struct {
 	Added   []string `json:"added"`
 	Removed []string `json:"removed"`
 	Count   int      `json:"count"` // subscriptions now; 0: everything
+	// Seq answers a topics message that had since: where the socket's
+	// events continue (the next one's prev_seq), to be taken as the last
+	// seq seen; lower than the client's when events it skipped are sent
+	// again (retopic.go).
+	Seq *int64 `json:"seq,omitempty"`
 }
 
 // HandleMessage applies one client message and returns the reply (nil when
-// the message needs none). A bad message gets an error reply and changes
-// nothing.
-func (c *Client) HandleMessage(data []byte) []byte {
+// the message needs none, or when it queued the reply itself: a topics
+// message's answer is ordered with the events). A bad message gets an
+// error reply and changes nothing. ctx is the connection's: a topics
+// message waits for room in the client's queue, as Answer does.
+func (c *Client) HandleMessage(ctx context.Context, data []byte) []byte {
 	var m clientMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -48,7 +60,7 @@ func (c *Client) HandleMessage(data []byte) []byte {
 	}
 	switch m.Type {
 	case "ping":
-		return pongMessage
+		return c.pong(ctx)
 	case "subscribe", "unsubscribe":
 		topics, err := ParseTopics(m.Topics)
 		if err != nil || len(topics) == 0 {
@@ -67,6 +79,18 @@ func (c *Client) HandleMessage(data []byte) []byte {
 		}
 		b, _ := json.Marshal(r)
 		return b
+	case "topics":
+		// The whole set at once, all or nothing: a subscribe refused for
+		// too many topics followed by an unsubscribe that went through
+		// left a client believing it had topics it did not.
+		if len(m.Topics) > MaxTopics {
+			return ErrorMessage("too_many_topics", "A connection may subscribe to at most 64 topics.")
+		}
+		topics, err := ParseTopics(m.Topics)
+		if err != nil || (m.Since != nil && *m.Since < 0) {
+			return ErrorMessage("invalid", "topics must name up to 64 of family, shopping, shopping-list:<id>, tasks, calendar, recipes; since must be a seq (>= 0).")
+		}
+		return c.retopic(ctx, dedupe(topics), m.Since)
 	case "presence":
 		if m.View == nil || !validView(*m.View) {
 			return ErrorMessage("invalid", "view must be one of shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id>, or \"\" for none.")
@@ -76,7 +100,7 @@ func (c *Client) HandleMessage(data []byte) []byte {
 		}
 		return nil
 	}
-	return ErrorMessage("unknown_type", "Unknown message type; expected ping, subscribe, unsubscribe or presence.")
+	return ErrorMessage("unknown_type", "Unknown message type; expected ping, topics, subscribe, unsubscribe or presence.")
 }
 
 func nonNil(s []string) []string {

@@ -2,7 +2,8 @@
 // Events and long polling. Each open function takes the client (for its
 // query, lastSeq and timings) and returns {close(code), retopic?,
 // setView?, probe?}, reporting through cb.opened(), cb.message(msg),
-// cb.stale(reason) (what is shown may have missed events: re-read it) and
+// cb.stale(reason) (what is shown may have missed events: re-read it),
+// cb.topicsApplied() (the server has the client's topics) and
 // cb.failed(code, reason) (once).
 
 export const WS_NORMAL = 1000;
@@ -43,16 +44,19 @@ export function openWS(rt, cb) {
       finish(1006, 'no pong');
     }, rt.pongTimeout);
   };
-  // Set while the server may have skipped events the page wants: the
+  // An older server (its hello offers no "topics" feature) is sent
+  // subscribe and unsubscribe, and cannot send again what it skipped:
+  // `skipped` is set while it may have skipped events the page wants (the
   // topics changed while the socket was connecting, and the server used
-  // the URL's until the first subscribed answer.
+  // the URL's until the first subscribed answer), and the page is re-read.
   let skipped = false;
+  let hello = null; // the server's hello: until it came, nothing is sent about topics
+  let waiting = 0; // topic messages not answered yet
   ws.onopen = () => {
     cb.opened();
-    // The view or the topics changed while the socket was connecting (a
-    // page opened before the connection was): the URL's are old.
+    // The view changed while the socket was connecting (a page opened
+    // before the connection was): the URL's is old.
     if (conn.view !== view) send({ type: 'presence', view: conn.view });
-    skipped = conn.retopic(rt.topics);
     pingTimer = setInterval(probe, rt.pingInterval);
   };
   ws.onmessage = (e) => {
@@ -61,6 +65,26 @@ export function openWS(rt, cb) {
     let msg;
     try { msg = JSON.parse(e.data); } catch { return; }
     cb.message(msg);
+    if (msg.type === 'hello' && !hello) {
+      hello = msg;
+      // The topics changed while the socket was connecting: the URL's
+      // are old.
+      skipped = conn.retopic(rt.topics);
+      if (!waiting) cb.topicsApplied();
+      return;
+    }
+    const refused = msg.type === 'error' && (msg.code === 'too_many_topics' || msg.code === 'invalid');
+    if (waiting && (msg.type === 'subscribed' || refused)) {
+      // The client's idea of its topics follows the server's answers: a
+      // refused change changed nothing there.
+      if (msg.type === 'subscribed') {
+        conn.confirmed = conn.confirmed.filter((t) => !msg.removed?.includes(t)).concat(msg.added ?? []).sort();
+      }
+      if (--waiting === 0) {
+        conn.topics = conn.confirmed;
+        cb.topicsApplied();
+      }
+    }
     // The server has the page's topics now. What it skipped before (since
     // it joined the socket, or since a resume's `since`) is read again:
     // replayed events alone would miss it.
@@ -77,21 +101,35 @@ export function openWS(rt, cb) {
       ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
       try { ws.close(code === WS_NORMAL ? WS_NORMAL : undefined); } catch { /* not open yet */ }
     },
-    // What the server has: the URL's topics, then what was sent. Until the
-    // socket opens nothing can be sent; onopen catches up. Answers whether
-    // the server had fewer events for the socket than next wants (its
-    // first subscribed answer says it has them now).
+    // What the server has (confirmed: the URL's topics, then its
+    // answers) and what it will have once it answered what was sent
+    // (topics). Until the hello came nothing is sent; the hello catches
+    // up. Answers whether an older server had fewer events for the socket
+    // than next wants (its first subscribed answer says it has them now).
     topics: rt.topics,
+    confirmed: rt.topics,
     retopic(next) {
-      if (ws.readyState !== WebSocket.OPEN) return false;
+      if (ws.readyState !== WebSocket.OPEN || !hello) return false;
       const prev = conn.topics;
       const added = next.filter((t) => !prev.includes(t));
       const removed = prev.filter((t) => !next.includes(t));
+      if (!added.length && !removed.length) {
+        if (!waiting) cb.topicsApplied(); // the server has them already
+        return false;
+      }
       conn.topics = next;
+      if (hello.features?.includes('topics')) {
+        // All or nothing, and with the seq the page was read after: the
+        // server sends again what it skipped of the new topics since.
+        const since = rt.pendingSince ?? rt.lastSeq;
+        send(since === null ? { type: 'topics', topics: next } : { type: 'topics', topics: next, since });
+        waiting++;
+        return false;
+      }
       // Subscribe before unsubscribing, so the socket never falls back to
       // "everything" in between.
-      if (added.length) send({ type: 'subscribe', topics: added });
-      if (removed.length) send({ type: 'unsubscribe', topics: removed });
+      if (added.length) { send({ type: 'subscribe', topics: added }); waiting++; }
+      if (removed.length) { send({ type: 'unsubscribe', topics: removed }); waiting++; }
       return prev.length > 0 && (added.length > 0 || next.length === 0);
     },
     // Before the socket opens the URL's view stands, and onopen sends a

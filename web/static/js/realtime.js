@@ -47,6 +47,14 @@ export class RealtimeClient {
     this.timer = null;
     this.running = false;
     this.adoptNext = false; // after a resync that named no seq the next event starts a new chain
+    // While the server may not have the page's topics yet (a topic change
+    // it has not confirmed): lastSeq when the page changed. The server
+    // skips the new page's events until it has its topics, and the page
+    // was read when it changed: nothing after this may be passed over, so
+    // a reconnect resumes from here (see _query), and the topics message
+    // asks for what the socket skipped after it (docs/realtime.md).
+    this.pendingSince = null;
+    this.resyncDue = false; // a hello went back: the resync that follows re-reads (once)
     this.helloSeq = null; // the seq of the current connection's hello
     this.gen = 0; // connection generation: callbacks of old ones are ignored
 
@@ -93,7 +101,10 @@ export class RealtimeClient {
     const prev = this.topics;
     if (next.join(',') === prev.join(',')) return;
     this.topics = next;
-    if (this.conn && this.conn.retopic) this.conn.retopic(next);
+    if (this.conn && this.conn.retopic) {
+      this.pendingSince = this.lastSeq;
+      this.conn.retopic(next);
+    }
   }
 
   /** Report this view to the family's presence: shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id>, or '' (none). */
@@ -167,6 +178,8 @@ export class RealtimeClient {
         this.transport = name;
       },
       message: (msg) => { if (gen === this.gen) this._handle(msg); },
+      // The server has the page's topics (it answered the topics message).
+      topicsApplied: () => { if (gen === this.gen) this.pendingSince = null; },
       stale: (reason) => { if (gen === this.gen) this.onResync(reason); },
       failed: (code, reason) => {
         if (gen !== this.gen) return;
@@ -209,7 +222,13 @@ export class RealtimeClient {
 
   _handle(msg) {
     if (!msg || typeof msg !== 'object') return;
-    if (typeof msg.seq === 'number' && msg.type !== 'hello' && msg.type !== 'resync') {
+    if (this.resyncDue && msg.type !== 'resync' && msg.type !== 'hello') {
+      // A hello that went back was not followed by a resync (no server
+      // does that): re-read now.
+      this.resyncDue = false;
+      this.onResync('hello');
+    }
+    if (typeof msg.seq === 'number' && !CONTROL.has(msg.type)) {
       this._event(msg);
       return;
     }
@@ -218,11 +237,23 @@ export class RealtimeClient {
         this.attempt = 0;
         this.helloSeq = msg.seq;
         this._setState('live');
-        if (this.lastSeq === null || msg.seq < this.lastSeq) {
-          // First connection (views may have loaded before it), or the
-          // server's history went back: everything may be stale.
+        if (this.resyncDue) {
+          // The last connection ended between a hello that went back and
+          // its resync; this one starts from the hello's seq.
+          this.resyncDue = false;
+          this.onResync('hello');
+        }
+        if (this.lastSeq === null) {
+          // First connection: views may have loaded before it.
           this.lastSeq = msg.seq;
           this.onResync('hello');
+        } else if (msg.seq < this.lastSeq) {
+          // The server's history went back (a database restored from a
+          // backup): everything may be stale. The server says resync
+          // right after this hello, and that re-reads; re-reading here
+          // too read everything twice.
+          this.lastSeq = msg.seq;
+          this.resyncDue = true;
         }
         break;
       case 'resync':
@@ -240,13 +271,30 @@ export class RealtimeClient {
           if (typeof this.helloSeq === 'number') this.lastSeq = this.helloSeq;
           this.adoptNext = true;
         }
+        this.resyncDue = false;
         this.onResync('resync');
         break;
       case 'presence':
         this._presence(Array.isArray(msg.members) ? msg.members : []);
         break;
-      case 'pong':
       case 'subscribed':
+        // The answer to a topics message that said since: the socket's
+        // events continue from seq (lower than lastSeq when the server
+        // sends again what it skipped of the new topics; higher when it
+        // skipped other topics' events meanwhile).
+        if (typeof msg.seq === 'number') {
+          this.lastSeq = msg.seq;
+          this.adoptNext = false;
+        }
+        break;
+      case 'pong':
+        // Once the client sent topics with since, pongs say where the
+        // socket's events continue: past what it skipped of other topics,
+        // so the next page change asks for as little as can be again.
+        if (typeof msg.seq === 'number') {
+          this.lastSeq = msg.seq;
+          this.adoptNext = false;
+        }
         break;
       case 'error':
         console.warn('realtime: server refused a message:', msg.code, msg.message);
@@ -279,6 +327,14 @@ export class RealtimeClient {
   _query(extra = {}) {
     const q = new URLSearchParams();
     if (this.deviceId) q.set('device_id', this.deviceId);
+    if (this.pendingSince !== null) {
+      // A topic change the server did not confirm: the new connection
+      // (which names the topics in its URL) resumes from before it, so
+      // that what the old one skipped of the new topics is replayed,
+      // also when it delivered later events of the old ones.
+      if (this.lastSeq === null || this.pendingSince < this.lastSeq) this.lastSeq = this.pendingSince;
+      this.pendingSince = null;
+    }
     if (this.lastSeq !== null) q.set('since', String(this.lastSeq));
     if (this.topics.length) q.set('topics', this.topics.join(','));
     // Opts in to presence at connect with the current view (ws and sse).
@@ -287,6 +343,9 @@ export class RealtimeClient {
     return q.toString();
   }
 }
+
+// Messages with a seq that are not events.
+const CONTROL = new Set(['hello', 'resync', 'subscribed', 'pong', 'presence', 'error']);
 
 function normTopics(topics) {
   return [...new Set(topics)].sort();
