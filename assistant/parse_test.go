@@ -427,6 +427,17 @@ func TestGermanVerbLast(t *testing.T) {
 		{"nicht Zahnarzt anrufen", ``},
 		{"ich Zahnarzt anrufen", ``},
 		{"anrufen", ``},
+		// only errands and chores, as in English ("turn on the lights",
+		// "set an alarm" are no to-dos)
+		{"Licht anmachen", ``},
+		{"Licht in der Küche anmachen", ``},
+		{"Radio anmachen", ``},
+		{"Musik lauter machen", ``},
+		{"Wecker stellen", ``},
+		{"Fernsehen schauen", ``},
+		{"Tim bitte Licht anmachen", ``},
+		{"Tim, mach das Licht an", ``},
+		{"Brief einwerfen", `{"slots":{"title":"Brief einwerfen"},"type":"task.create"}`},
 		// a to-do list named: the task, verb and all
 		{"Milch kaufen auf die Aufgabenliste", `{"slots":{"title":"Milch kaufen"},"type":"task.create"}`},
 		{"Brot kaufen auf die To-do-Liste", `{"slots":{"title":"Brot kaufen"},"type":"task.create"}`},

@@ -155,8 +155,9 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 // todo: a to-do said without a time is a task without a due time: in
 // German its verb last ("Zahnarzt anrufen", "Fahrrad reparieren"), in
 // English first ("call the dentist", "fix the bike"), as with a time. Only
-// verbs of errands and chores (todoVerbsEN) make one in English: "tell me a
-// joke", "turn on the lights", "order a pizza" are no to-dos. The verbs of
+// verbs of errands and chores (todoVerbsEN, todoVerbsDE) make one: "tell me a
+// joke", "turn on the lights", "order a pizza", "Licht anmachen" are no
+// to-dos. The verbs of
 // shopping and fetching never do (kaufen, besorgen, holen, mitbringen; buy,
 // get, pick up: "Mia holen", "pick up the kids" may be an errand or an
 // event, and are not understood), nor a question, a negation, a person or
@@ -174,7 +175,7 @@ func (p *parser) todo(s string) (Intent, bool) {
 	switch p.lang {
 	case "de":
 		last := f[len(f)-1]
-		if isCapitalised(last) || !isInfinitiveDE(last) || fetchVerbsDE[strings.ToLower(last)] || commandWordsDE[lw[0]] {
+		if isCapitalised(last) || !todoVerbsDE[strings.ToLower(last)] || commandWordsDE[lw[0]] {
 			return Intent{}, false
 		}
 		for _, w := range f[:len(f)-1] {
@@ -190,8 +191,18 @@ func (p *parser) todo(s string) (Intent, bool) {
 	return p.newTask(s, "")
 }
 
-// fetchVerbsDE add groceries or are not understood: no to-do without a time.
-var fetchVerbsDE = setOf(`kaufen einkaufen besorgen holen abholen mitbringen bestellen`)
+// todoVerbsDE end a German to-do said without a time: errands and chores,
+// as todoVerbsEN start an English one. "Licht anmachen", "Musik lauter
+// machen", "Wecker stellen", "Fernsehen schauen" are no to-dos, as "turn on
+// the lights" and "set an alarm" are not; the verbs of shopping and
+// fetching (kaufen, besorgen, holen, mitbringen, bestellen) are not here:
+// they add groceries or are not understood.
+var todoVerbsDE = setOf(`anrufen zurückrufen telefonieren bezahlen zahlen überweisen verlängern erneuern reparieren
+	mähen gießen füttern ausführen putzen aufräumen wegräumen einräumen ausräumen waschen abwaschen spülen saugen
+	staubsaugen bügeln leeren ausleeren wischen fegen kehren abstauben schrubben polieren jäten pflanzen schneiden
+	zurückgeben zurückbringen abgeben einwerfen abschicken unterschreiben buchen abtauen einpacken auspacken packen
+	zusammenlegen sortieren entsorgen ausmisten rausbringen wegbringen decken abräumen beziehen lüften wechseln
+	kündigen anmelden abmelden tanken erledigen`)
 
 // todoVerbsEN start an English to-do said without a time.
 var todoVerbsEN = setOf(`call ring phone pay renew fix repair mend mow water feed walk clean tidy wash vacuum hoover iron
