@@ -234,8 +234,9 @@ type spokenTo struct {
 // starts with a verb ("Ben, buy milk and bread": a list of items never
 // does), or the word is a member's name (names: the display names of the
 // family's members, when known) before a list ("Ben, Milch und Brot
-// kaufen"). Days and words that head a command ("todo:", "Erinnerung:")
-// stay too. ParseIntent decides which commands lose the address.
+// kaufen"). A word the grocery lexicon knows is an item, unless it is a
+// member's name or a verb follows ("Rose, buy milk": rosé). Days and words
+// that head a command ("todo:", "Erinnerung:") stay too. ParseIntent decides which commands lose the address.
 func stripVocative(s string, names []string) (spokenTo, bool) {
 	s = strings.TrimSpace(s)
 	if m := listHeadingsRx.FindStringSubmatch(s); m != nil {
@@ -256,7 +257,7 @@ func stripVocative(s string, names []string) (spokenTo, bool) {
 	if _, ok := weekdays[ln]; ok {
 		return spokenTo{}, false
 	}
-	if _, ok := lookupItem(ln); ok {
+	if _, ok := lookupItem(ln); ok && !isMember(name, names) && !startsWithVerb(rest) {
 		return spokenTo{}, false
 	}
 	r, _ := utf8.DecodeRuneInString(name)

@@ -51,6 +51,9 @@ func spokenCommand(v spokenTo, locale string, now time.Time, names []string) (In
 	who, isPerson := "", false
 	if v.person {
 		who, isPerson = person(v.name)
+		if !isPerson && isMember(v.name, names) {
+			who, isPerson = capitalise(v.name), true // a member called Rose or Kiwi, words the lexicon knows
+		}
 	}
 	assign := isPerson && (names == nil || isMember(v.name, names))
 	take := func(in Intent) (Intent, bool) {

@@ -644,6 +644,13 @@ func TestPersonSpokenTo(t *testing.T) {
 		{"en", "Mia, call the dentist", nil, `{"slots":{"assignee":"Mia","title":"Call the dentist"},"type":"task.create"}`},
 		{"de", "Papa, ruf morgen Oma an", family, `{"slots":{"due_at":"2026-03-12T23:59","title":"Oma anrufen"},"type":"task.create"}`},
 		{"de", "Papa, ruf morgen Oma an", nil, `{"slots":{"assignee":"Papa","due_at":"2026-03-12T23:59","title":"Oma anrufen"},"type":"task.create"}`},
+		// a member whose name the lexicon knows as a thing (Rose: rosé,
+		// Kiwi) is spoken to all the same, before a verb or known as a member
+		{"en", "Rose, buy milk", nil, mustParse(t, "buy milk", "en")},
+		{"de", "Kiwi, kauf Milch", nil, mustParse(t, "kauf Milch", "de")},
+		{"de", "Rose, Milch und Brot kaufen", []string{"Rose", "Tim"}, mustParse(t, "kauf Milch und Brot", "de")},
+		{"de", "Rose, Milch und Brot kaufen", nil, mustParse(t, "kauf Rose, Milch und Brot", "de")},
+		{"en", "Rose, take out the bins on Tuesday", []string{"Rose", "Tim"}, `{"slots":{"assignee":"Rose","due_at":"2026-03-17T23:59","title":"Take out the bins"},"type":"task.create"}`},
 		// who is named in the task keeps it
 		{"en", "Tim, remind me to call grandma tomorrow at 6pm", nil, mustParse(t, "remind me to call grandma tomorrow at 6pm", "en")},
 		// events keep the word ("Mia: Geburtstag am 5. Mai" is Mia's)
