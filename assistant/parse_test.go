@@ -652,6 +652,10 @@ func TestPersonSpokenTo(t *testing.T) {
 		{"de", "Rose, Milch und Brot kaufen", nil, mustParse(t, "kauf Rose, Milch und Brot", "de")},
 		{"en", "Rose, take out the bins on Tuesday", []string{"Rose", "Tim"}, `{"slots":{"assignee":"Rose","due_at":"2026-03-17T23:59","title":"Take out the bins"},"type":"task.create"}`},
 		// who is named in the task keeps it
+		{"en", "Tim, don't forget the bins on Tuesday", nil, `{"slots":{"assignee":"Tim","due_at":"2026-03-17T23:59","title":"Bins"},"type":"task.create"}`},
+		{"de", "Tim, vergiss nicht, am Dienstag den Müll rauszubringen", family, `{"slots":{"assignee":"Tim","due_at":"2026-03-17T23:59","title":"Müll rausbringen"},"type":"task.create"}`},
+		{"de", "Papa, vergiss nicht, am Dienstag den Müll rauszubringen", family, `{"slots":{"due_at":"2026-03-17T23:59","title":"Müll rausbringen"},"type":"task.create"}`},
+		{"de", "Tim, erinnere mich morgen daran, Oma anzurufen", family, mustParse(t, "erinnere mich morgen daran, Oma anzurufen", "de")},
 		{"en", "Tim, remind me to call grandma tomorrow at 6pm", nil, mustParse(t, "remind me to call grandma tomorrow at 6pm", "en")},
 		// events keep the word ("Mia: Geburtstag am 5. Mai" is Mia's)
 		{"de", "Mia: Geburtstag am 5. Mai", nil, `calendar.create`},
