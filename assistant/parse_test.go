@@ -144,6 +144,7 @@ func TestParseRefuses(t *testing.T) {
 		"remind me", "add", "add to the groceries list", "put on Friday at 3", "12345", "delete everything",
 		"what time is it", "order a pizza", "add milk and remind me to call grandma", "wie spät ist es",
 		"erinnere mich", "lösch alles", "no", "cancel", "move the dentist", "snooze", "Tim and Mia take turns",
+		"call mum and buy milk", "pay the bill and then call grandma", "turn on the lights",
 	} {
 		in, err := ParseIntent(text, "en", now)
 		if familyhub.ErrorCode(err) != familyhub.EINVALID || !strings.Contains(familyhub.ErrorMessage(err), "did not understand") {

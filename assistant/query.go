@@ -155,13 +155,13 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 // todo: a to-do said without a time is a task without a due time: in
 // German its verb last ("Zahnarzt anrufen", "Fahrrad reparieren"), in
 // English first ("call the dentist", "fix the bike"), as with a time. Only
-// verbs of errands and chores (todoVerbsEN, todoVerbsDE) make one: "tell me a
-// joke", "turn on the lights", "order a pizza", "Licht anmachen" are no
-// to-dos. The verbs of
-// shopping and fetching never do (kaufen, besorgen, holen, mitbringen; buy,
+// verbs of errands and chores (todoVerbsEN, todoVerbsDE) make one: "tell me
+// a joke", "turn on the lights", "order a pizza", "Licht anmachen" are no
+// to-dos. The verbs of shopping and fetching never do (kaufen, besorgen, holen, mitbringen; buy,
 // get, pick up: "Mia holen", "pick up the kids" may be an errand or an
 // event, and are not understood), nor a question, a negation, a person or
-// modal verb, or a second verb ("Oma anrufen und Milch kaufen").
+// modal verb, or a second verb ("Oma anrufen und Milch kaufen", "call mum
+// and buy milk").
 func (p *parser) todo(s string) (Intent, bool) {
 	f, lw := strings.Fields(s), words(s)
 	if p.question || len(f) < 2 || len(lw) < 2 {
@@ -186,6 +186,11 @@ func (p *parser) todo(s string) (Intent, bool) {
 	default:
 		if !todoVerbsEN[lw[0]] || (lw[0] == "take" && !slices.Contains(lw, "out")) || (lw[0] == "book" && bookNouns[lw[1]]) {
 			return Intent{}, false
+		}
+		for i := 1; i < len(lw); i++ {
+			if _, item := lookupItem(lw[i]); (lw[i-1] == "and" || lw[i-1] == "then") && (verbsEN[lw[i]] || shoppingVerbs[lw[i]]) && !item {
+				return Intent{}, false // two verbs: two commands
+			}
 		}
 	}
 	return p.newTask(s, "")
