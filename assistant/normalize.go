@@ -145,7 +145,7 @@ func fixKeyword(w string) string {
 // knownWord: w is a word of the lexicons (command words, groceries,
 // common words of either language), never to be corrected.
 func knownWord(w string) bool {
-	if keywords[w] || commonWords[w] || verbsEN[w] || verbsDE[w] || englishWords[w] || germanWords[w] || isInfinitiveDE(w) {
+	if keywords[w] || commonWords[w] || verbsEN[w] || verbsDE[w] || englishWords[w] || germanWords[w] || smallTalkWords[w] || isInfinitiveDE(w) {
 		return true
 	}
 	if _, ok := thirdPersonBase(w); ok {

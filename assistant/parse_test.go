@@ -145,6 +145,10 @@ func TestParseRefuses(t *testing.T) {
 		"what time is it", "order a pizza", "add milk and remind me to call grandma", "wie spät ist es",
 		"erinnere mich", "lösch alles", "no", "cancel", "move the dentist", "snooze", "Tim and Mia take turns",
 		"call mum and buy milk", "pay the bill and then call grandma", "turn on the lights",
+		// small talk: no event "Guten" tomorrow, no task "See you", no
+		// "Wein" for "nein", "rice" for "nice", "wine" for "fine"
+		"Guten Morgen", "guten Morgen Tim", "gute Nacht, Mia", "good morning", "see you tomorrow", "bis morgen",
+		"nein", "nein danke", "jein", "toll", "nice", "fine",
 	} {
 		in, err := ParseIntent(text, "en", now)
 		if familyhub.ErrorCode(err) != familyhub.EINVALID || !strings.Contains(familyhub.ErrorMessage(err), "did not understand") {

@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -97,6 +98,17 @@ func (p *parser) queryWhen(m []string) (Intent, bool) {
 	return Intent{Type: IntentQueryWhen, Slots: IntentSlots{Title: title}}, true
 }
 
+// smallTalkRx: greetings and goodbyes, maybe to a person ("Guten Morgen",
+// "gute Nacht, Mia", "see you tomorrow", "bis morgen"), which hold a
+// time word but mean no event or task.
+var smallTalkRx = regexp.MustCompile(`(?i)^(?:guten (?:morgen|tag|abend)|gute nacht|good (?:morning|afternoon|evening|night)|` +
+	`see you(?: (?:later|soon|tomorrow|tonight))?|bis (?:morgen|später|bald|dann|nachher|gleich|übermorgen))(?:[\s,]+\p{L}+)?[\s!.]*$`)
+
+// smallTalkWords are answers and remarks, no typos of items ("nein" is no
+// "Wein", "nice" no "rice", "fine" no "wine").
+var smallTalkWords = setOf(`nein jein nee nö toll prima klasse super danke tschüss tschüs ciao servus moin hallo
+	nice fine cool great thanks thx cheers bye hello yes yeah yep nope sorry`)
+
 var ellipticRules = []rule{
 	{rx(`(.+)`), (*parser).elliptic},
 }
@@ -115,6 +127,9 @@ var sentenceWords = setOf(`is are was were be been am will would can could shoul
 // else an event ("dentist Friday at 3").
 func (p *parser) elliptic(m []string) (Intent, bool) {
 	s := m[1]
+	if smallTalkRx.MatchString(strings.TrimSpace(s)) {
+		return Intent{}, false // "Guten Morgen" is no event "Guten" tomorrow
+	}
 	sc := p.scanWhen(s, scanOpts{durations: true, recurrence: true})
 	if !sc.found {
 		items, _ := splitItems(s, p.lang)
