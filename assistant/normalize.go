@@ -228,7 +228,8 @@ type spokenTo struct {
 // stripVocative finds the address a command opens with; ok is false when
 // there is none. A member's name may be unknown to the parser, so the
 // shape decides: a word then "bitte"/"please"; a word then ":" with a
-// shopping verb after it; a word then "," when the word is a family role
+// shopping verb after it, a verb first or a member's name ("Tim: call the
+// dentist"); a word then "," when the word is a family role
 // or a capitalised word that is no grocery and what follows is one thing
 // ("Milch, Brot kaufen" and "Tim, Mia und Ben wechseln sich ab" stay),
 // starts with a verb ("Ben, buy milk and bread": a list of items never
@@ -265,7 +266,7 @@ func stripVocative(s string, names []string) (spokenTo, bool) {
 	if !familyRoles[ln] && !upper {
 		return spokenTo{}, false
 	}
-	if punct == ":" && please == "" && !familyRoles[ln] && !hasAnyWord(rest, shoppingVerbs) {
+	if punct == ":" && please == "" && !familyRoles[ln] && !hasAnyWord(rest, shoppingVerbs) && !isMember(name, names) && !startsWithVerb(rest) {
 		return spokenTo{}, false // "Aldi: Milch und Brot" may mean the Aldi list
 	}
 	if punct == "," && please == "" && !familyRoles[ln] && !startsWithVerb(rest) && !isMember(name, names) {

@@ -656,6 +656,10 @@ func TestPersonSpokenTo(t *testing.T) {
 		{"de", "Rose, Milch und Brot kaufen", []string{"Rose", "Tim"}, mustParse(t, "kauf Milch und Brot", "de")},
 		{"de", "Rose, Milch und Brot kaufen", nil, mustParse(t, "kauf Rose, Milch und Brot", "de")},
 		{"en", "Rose, take out the bins on Tuesday", []string{"Rose", "Tim"}, `{"slots":{"assignee":"Rose","due_at":"2026-03-17T23:59","title":"Take out the bins"},"type":"task.create"}`},
+		// a name then ":" is spoken to before a verb, or when a member's
+		{"en", "Tim: call the dentist", nil, `{"slots":{"assignee":"Tim","title":"Call the dentist"},"type":"task.create"}`},
+		{"de", "Tim: Zahnarzt anrufen", family, `{"slots":{"assignee":"Tim","title":"Zahnarzt anrufen"},"type":"task.create"}`},
+		{"de", "Zahnarzt: Montag 10 Uhr", family, `calendar.create`},
 		// who is named in the task keeps it
 		{"en", "Tim, don't forget the bins on Tuesday", nil, `{"slots":{"assignee":"Tim","due_at":"2026-03-17T23:59","title":"Bins"},"type":"task.create"}`},
 		{"de", "Tim, vergiss nicht, am Dienstag den Müll rauszubringen", family, `{"slots":{"assignee":"Tim","due_at":"2026-03-17T23:59","title":"Müll rausbringen"},"type":"task.create"}`},
