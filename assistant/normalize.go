@@ -145,7 +145,7 @@ func fixKeyword(w string) string {
 // knownWord: w is a word of the lexicons (command words, groceries,
 // common words of either language), never to be corrected.
 func knownWord(w string) bool {
-	if keywords[w] || commonWords[w] || verbsEN[w] || verbsDE[w] || englishWords[w] || germanWords[w] || isInfinitiveDE(w) {
+	if keywords[w] || commonWords[w] || verbsEN[w] || verbsDE[w] || englishWords[w] || germanWords[w] || smallTalkWords[w] || isInfinitiveDE(w) {
 		return true
 	}
 	if _, ok := thirdPersonBase(w); ok {
@@ -228,14 +228,16 @@ type spokenTo struct {
 // stripVocative finds the address a command opens with; ok is false when
 // there is none. A member's name may be unknown to the parser, so the
 // shape decides: a word then "bitte"/"please"; a word then ":" with a
-// shopping verb after it; a word then "," when the word is a family role
+// shopping verb after it, a verb first or a member's name ("Tim: call the
+// dentist"); a word then "," when the word is a family role
 // or a capitalised word that is no grocery and what follows is one thing
 // ("Milch, Brot kaufen" and "Tim, Mia und Ben wechseln sich ab" stay),
 // starts with a verb ("Ben, buy milk and bread": a list of items never
 // does), or the word is a member's name (names: the display names of the
 // family's members, when known) before a list ("Ben, Milch und Brot
-// kaufen"). Days and words that head a command ("todo:", "Erinnerung:")
-// stay too. ParseIntent decides which commands lose the address.
+// kaufen"). A word the grocery lexicon knows is an item, unless it is a
+// member's name or a verb follows ("Rose, buy milk": rosé). Days and words
+// that head a command ("todo:", "Erinnerung:") stay too. ParseIntent decides which commands lose the address.
 func stripVocative(s string, names []string) (spokenTo, bool) {
 	s = strings.TrimSpace(s)
 	if m := listHeadingsRx.FindStringSubmatch(s); m != nil {
@@ -256,7 +258,7 @@ func stripVocative(s string, names []string) (spokenTo, bool) {
 	if _, ok := weekdays[ln]; ok {
 		return spokenTo{}, false
 	}
-	if _, ok := lookupItem(ln); ok {
+	if _, ok := lookupItem(ln); ok && !isMember(name, names) && !startsWithVerb(rest) {
 		return spokenTo{}, false
 	}
 	r, _ := utf8.DecodeRuneInString(name)
@@ -264,7 +266,7 @@ func stripVocative(s string, names []string) (spokenTo, bool) {
 	if !familyRoles[ln] && !upper {
 		return spokenTo{}, false
 	}
-	if punct == ":" && please == "" && !familyRoles[ln] && !hasAnyWord(rest, shoppingVerbs) {
+	if punct == ":" && please == "" && !familyRoles[ln] && !hasAnyWord(rest, shoppingVerbs) && !isMember(name, names) && !startsWithVerb(rest) {
 		return spokenTo{}, false // "Aldi: Milch und Brot" may mean the Aldi list
 	}
 	if punct == "," && please == "" && !familyRoles[ln] && !startsWithVerb(rest) && !isMember(name, names) {

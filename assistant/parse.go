@@ -51,6 +51,9 @@ func spokenCommand(v spokenTo, locale string, now time.Time, names []string) (In
 	who, isPerson := "", false
 	if v.person {
 		who, isPerson = person(v.name)
+		if !isPerson && isMember(v.name, names) {
+			who, isPerson = capitalise(v.name), true // a member called Rose or Kiwi, words the lexicon knows
+		}
 	}
 	assign := isPerson && (names == nil || isMember(v.name, names))
 	take := func(in Intent) (Intent, bool) {
@@ -61,6 +64,14 @@ func spokenCommand(v spokenTo, locale string, now time.Time, names []string) (In
 			return Intent{}, false
 		case in.Type == IntentTaskCreate && in.Slots.Assignee == "" && assign:
 			in.Slots.Assignee = who
+		case in.Type == IntentTaskCreate && in.Slots.Assignee == AssigneeMe && !hasAnyWord(v.rest, meWords):
+			// "Tim, don't forget the bins", "Tim, vergiss nicht den
+			// Müll": a reminder said to Tim is his, not the speaker's
+			// ("Tim, remind me …", which says "me", stays the speaker's)
+			in.Slots.Assignee = ""
+			if assign {
+				in.Slots.Assignee = who
+			}
 		}
 		return in, true
 	}

@@ -144,6 +144,11 @@ func TestParseRefuses(t *testing.T) {
 		"remind me", "add", "add to the groceries list", "put on Friday at 3", "12345", "delete everything",
 		"what time is it", "order a pizza", "add milk and remind me to call grandma", "wie spät ist es",
 		"erinnere mich", "lösch alles", "no", "cancel", "move the dentist", "snooze", "Tim and Mia take turns",
+		"call mum and buy milk", "pay the bill and then call grandma", "turn on the lights",
+		// small talk: no event "Guten" tomorrow, no task "See you", no
+		// "Wein" for "nein", "rice" for "nice", "wine" for "fine"
+		"Guten Morgen", "guten Morgen Tim", "gute Nacht, Mia", "good morning", "see you tomorrow", "bis morgen",
+		"nein", "nein danke", "jein", "toll", "nice", "fine",
 	} {
 		in, err := ParseIntent(text, "en", now)
 		if familyhub.ErrorCode(err) != familyhub.EINVALID || !strings.Contains(familyhub.ErrorMessage(err), "did not understand") {
@@ -427,6 +432,17 @@ func TestGermanVerbLast(t *testing.T) {
 		{"nicht Zahnarzt anrufen", ``},
 		{"ich Zahnarzt anrufen", ``},
 		{"anrufen", ``},
+		// only errands and chores, as in English ("turn on the lights",
+		// "set an alarm" are no to-dos)
+		{"Licht anmachen", ``},
+		{"Licht in der Küche anmachen", ``},
+		{"Radio anmachen", ``},
+		{"Musik lauter machen", ``},
+		{"Wecker stellen", ``},
+		{"Fernsehen schauen", ``},
+		{"Tim bitte Licht anmachen", ``},
+		{"Tim, mach das Licht an", ``},
+		{"Brief einwerfen", `{"slots":{"title":"Brief einwerfen"},"type":"task.create"}`},
 		// a to-do list named: the task, verb and all
 		{"Milch kaufen auf die Aufgabenliste", `{"slots":{"title":"Milch kaufen"},"type":"task.create"}`},
 		{"Brot kaufen auf die To-do-Liste", `{"slots":{"title":"Brot kaufen"},"type":"task.create"}`},
@@ -633,7 +649,22 @@ func TestPersonSpokenTo(t *testing.T) {
 		{"en", "Mia, call the dentist", nil, `{"slots":{"assignee":"Mia","title":"Call the dentist"},"type":"task.create"}`},
 		{"de", "Papa, ruf morgen Oma an", family, `{"slots":{"due_at":"2026-03-12T23:59","title":"Oma anrufen"},"type":"task.create"}`},
 		{"de", "Papa, ruf morgen Oma an", nil, `{"slots":{"assignee":"Papa","due_at":"2026-03-12T23:59","title":"Oma anrufen"},"type":"task.create"}`},
+		// a member whose name the lexicon knows as a thing (Rose: rosé,
+		// Kiwi) is spoken to all the same, before a verb or known as a member
+		{"en", "Rose, buy milk", nil, mustParse(t, "buy milk", "en")},
+		{"de", "Kiwi, kauf Milch", nil, mustParse(t, "kauf Milch", "de")},
+		{"de", "Rose, Milch und Brot kaufen", []string{"Rose", "Tim"}, mustParse(t, "kauf Milch und Brot", "de")},
+		{"de", "Rose, Milch und Brot kaufen", nil, mustParse(t, "kauf Rose, Milch und Brot", "de")},
+		{"en", "Rose, take out the bins on Tuesday", []string{"Rose", "Tim"}, `{"slots":{"assignee":"Rose","due_at":"2026-03-17T23:59","title":"Take out the bins"},"type":"task.create"}`},
+		// a name then ":" is spoken to before a verb, or when a member's
+		{"en", "Tim: call the dentist", nil, `{"slots":{"assignee":"Tim","title":"Call the dentist"},"type":"task.create"}`},
+		{"de", "Tim: Zahnarzt anrufen", family, `{"slots":{"assignee":"Tim","title":"Zahnarzt anrufen"},"type":"task.create"}`},
+		{"de", "Zahnarzt: Montag 10 Uhr", family, `calendar.create`},
 		// who is named in the task keeps it
+		{"en", "Tim, don't forget the bins on Tuesday", nil, `{"slots":{"assignee":"Tim","due_at":"2026-03-17T23:59","title":"Bins"},"type":"task.create"}`},
+		{"de", "Tim, vergiss nicht, am Dienstag den Müll rauszubringen", family, `{"slots":{"assignee":"Tim","due_at":"2026-03-17T23:59","title":"Müll rausbringen"},"type":"task.create"}`},
+		{"de", "Papa, vergiss nicht, am Dienstag den Müll rauszubringen", family, `{"slots":{"due_at":"2026-03-17T23:59","title":"Müll rausbringen"},"type":"task.create"}`},
+		{"de", "Tim, erinnere mich morgen daran, Oma anzurufen", family, mustParse(t, "erinnere mich morgen daran, Oma anzurufen", "de")},
 		{"en", "Tim, remind me to call grandma tomorrow at 6pm", nil, mustParse(t, "remind me to call grandma tomorrow at 6pm", "en")},
 		// events keep the word ("Mia: Geburtstag am 5. Mai" is Mia's)
 		{"de", "Mia: Geburtstag am 5. Mai", nil, `calendar.create`},

@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -97,6 +98,17 @@ func (p *parser) queryWhen(m []string) (Intent, bool) {
 	return Intent{Type: IntentQueryWhen, Slots: IntentSlots{Title: title}}, true
 }
 
+// smallTalkRx: greetings and goodbyes, maybe to a person ("Guten Morgen",
+// "gute Nacht, Mia", "see you tomorrow", "bis morgen"), which hold a
+// time word but mean no event or task.
+var smallTalkRx = regexp.MustCompile(`(?i)^(?:guten (?:morgen|tag|abend)|gute nacht|good (?:morning|afternoon|evening|night)|` +
+	`see you(?: (?:later|soon|tomorrow|tonight))?|bis (?:morgen|später|bald|dann|nachher|gleich|übermorgen))(?:[\s,]+\p{L}+)?[\s!.]*$`)
+
+// smallTalkWords are answers and remarks, no typos of items ("nein" is no
+// "Wein", "nice" no "rice", "fine" no "wine").
+var smallTalkWords = setOf(`nein jein nee nö toll prima klasse super danke tschüss tschüs ciao servus moin hallo
+	nice fine cool great thanks thx cheers bye hello yes yeah yep nope sorry`)
+
 var ellipticRules = []rule{
 	{rx(`(.+)`), (*parser).elliptic},
 }
@@ -115,6 +127,9 @@ var sentenceWords = setOf(`is are was were be been am will would can could shoul
 // else an event ("dentist Friday at 3").
 func (p *parser) elliptic(m []string) (Intent, bool) {
 	s := m[1]
+	if smallTalkRx.MatchString(strings.TrimSpace(s)) {
+		return Intent{}, false // "Guten Morgen" is no event "Guten" tomorrow
+	}
 	sc := p.scanWhen(s, scanOpts{durations: true, recurrence: true})
 	if !sc.found {
 		items, _ := splitItems(s, p.lang)
@@ -155,12 +170,13 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 // todo: a to-do said without a time is a task without a due time: in
 // German its verb last ("Zahnarzt anrufen", "Fahrrad reparieren"), in
 // English first ("call the dentist", "fix the bike"), as with a time. Only
-// verbs of errands and chores (todoVerbsEN) make one in English: "tell me a
-// joke", "turn on the lights", "order a pizza" are no to-dos. The verbs of
-// shopping and fetching never do (kaufen, besorgen, holen, mitbringen; buy,
+// verbs of errands and chores (todoVerbsEN, todoVerbsDE) make one: "tell me
+// a joke", "turn on the lights", "order a pizza", "Licht anmachen" are no
+// to-dos. The verbs of shopping and fetching never do (kaufen, besorgen, holen, mitbringen; buy,
 // get, pick up: "Mia holen", "pick up the kids" may be an errand or an
 // event, and are not understood), nor a question, a negation, a person or
-// modal verb, or a second verb ("Oma anrufen und Milch kaufen").
+// modal verb, or a second verb ("Oma anrufen und Milch kaufen", "call mum
+// and buy milk").
 func (p *parser) todo(s string) (Intent, bool) {
 	f, lw := strings.Fields(s), words(s)
 	if p.question || len(f) < 2 || len(lw) < 2 {
@@ -174,7 +190,7 @@ func (p *parser) todo(s string) (Intent, bool) {
 	switch p.lang {
 	case "de":
 		last := f[len(f)-1]
-		if isCapitalised(last) || !isInfinitiveDE(last) || fetchVerbsDE[strings.ToLower(last)] || commandWordsDE[lw[0]] {
+		if isCapitalised(last) || !todoVerbsDE[strings.ToLower(last)] || commandWordsDE[lw[0]] {
 			return Intent{}, false
 		}
 		for _, w := range f[:len(f)-1] {
@@ -186,12 +202,27 @@ func (p *parser) todo(s string) (Intent, bool) {
 		if !todoVerbsEN[lw[0]] || (lw[0] == "take" && !slices.Contains(lw, "out")) || (lw[0] == "book" && bookNouns[lw[1]]) {
 			return Intent{}, false
 		}
+		for i := 1; i < len(lw); i++ {
+			if _, item := lookupItem(lw[i]); (lw[i-1] == "and" || lw[i-1] == "then") && (verbsEN[lw[i]] || shoppingVerbs[lw[i]]) && !item {
+				return Intent{}, false // two verbs: two commands
+			}
+		}
 	}
 	return p.newTask(s, "")
 }
 
-// fetchVerbsDE add groceries or are not understood: no to-do without a time.
-var fetchVerbsDE = setOf(`kaufen einkaufen besorgen holen abholen mitbringen bestellen`)
+// todoVerbsDE end a German to-do said without a time: errands and chores,
+// as todoVerbsEN start an English one. "Licht anmachen", "Musik lauter
+// machen", "Wecker stellen", "Fernsehen schauen" are no to-dos, as "turn on
+// the lights" and "set an alarm" are not; the verbs of shopping and
+// fetching (kaufen, besorgen, holen, mitbringen, bestellen) are not here:
+// they add groceries or are not understood.
+var todoVerbsDE = setOf(`anrufen zurückrufen telefonieren bezahlen zahlen überweisen verlängern erneuern reparieren
+	mähen gießen füttern ausführen putzen aufräumen wegräumen einräumen ausräumen waschen abwaschen spülen saugen
+	staubsaugen bügeln leeren ausleeren wischen fegen kehren abstauben schrubben polieren jäten pflanzen schneiden
+	zurückgeben zurückbringen abgeben einwerfen abschicken unterschreiben buchen abtauen einpacken auspacken packen
+	zusammenlegen sortieren entsorgen ausmisten rausbringen wegbringen decken abräumen beziehen lüften wechseln
+	kündigen anmelden abmelden tanken erledigen`)
 
 // todoVerbsEN start an English to-do said without a time.
 var todoVerbsEN = setOf(`call ring phone pay renew fix repair mend mow water feed walk clean tidy wash vacuum hoover iron
