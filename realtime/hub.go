@@ -455,6 +455,12 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			// resume, which the resync names, so that the client's next
 			// connection resumes from there and not from since again.
 			h.mu.Lock()
+			if !c.behind || c.cursor != since || c.topicsGen != gen {
+				// A topics message moved the client meanwhile, and its
+				// answer is queued: it goes first (see below).
+				h.mu.Unlock()
+				continue
+			}
 			resume := fam.lastSeq
 			c.cursor, c.sent = resume, resume
 			c.setBehind(false)

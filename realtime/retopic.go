@@ -205,6 +205,12 @@ func (c *Client) awaitRoom(ctx context.Context) {
 // what was skipped of the new page after it: with the PWA's ping every
 // 25 s, only what was skipped in the last seconds. Queued under the hub's
 // lock, as a topics answer, to come exactly between the events.
+//
+// Not while the socket reads its events from the log (behind): a page
+// being read goes to the client before the queue, so a pong queued now
+// would come after events past the position it names, and the client,
+// taking it, would go back and see a gap at the next event. The client
+// is moving anyway; its next pong names its position.
 func (c *Client) pong(ctx context.Context) []byte {
 	h := c.hub
 	if h == nil {
@@ -218,6 +224,10 @@ func (c *Client) pong(ctx context.Context) []byte {
 	}
 	c.awaitRoom(ctx)
 	h.mu.Lock()
+	if c.behind {
+		h.mu.Unlock()
+		return pongMessage
+	}
 	c.sent = c.cursor
 	ok := c.queue.push(Message{Data: []byte(`{"type":"pong","seq":` + strconv.FormatInt(c.sent, 10) + `}`)}, true)
 	h.mu.Unlock()
