@@ -59,6 +59,9 @@ type Client struct {
 	// positions: the client sent a topics message with since, so it
 	// takes a seq in answers; its pongs say its position (retopic.go).
 	positions bool
+	// rewinds bounds how often topics messages send this client back in
+	// the log (retopic.go).
+	rewinds rewindBudget
 
 	topics   atomic.Pointer[topicSet] // nil: everything
 	onTopics atomic.Pointer[func()]   // see OnTopics

@@ -26,6 +26,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/familyhub/familyhub"
 )
@@ -103,7 +104,9 @@ func (c *Client) skippedAfter(since int64, added []string, all bool) bool {
 // of the new topics), else the socket's position, which moves the client
 // past the events it skipped, so that its next since is as late as it can
 // be. The answer is queued here, under the hub's lock, so that it comes
-// exactly between the events before and after the change.
+// exactly between the events before and after the change. A rewind more
+// than MaxDelta events back, or past the socket's budget of rewinds
+// (rewindBudget), is a resync instead: the client reads everything again.
 func (c *Client) retopic(ctx context.Context, topics []string, since *int64) []byte {
 	h := c.hub
 	if h == nil { // unit tests of the protocol
@@ -116,8 +119,15 @@ func (c *Client) retopic(ctx context.Context, topics []string, since *int64) []b
 	added, removed := c.swapTopics(topics)
 	c.topicsGen++ // a page being read with the old topics is read again
 	var seq *int64
+	resync := false
 	if since != nil {
-		if c.skippedAfter(*since, added, len(topics) == 0 && len(before) > 0) {
+		rewind := c.skippedAfter(*since, added, len(topics) == 0 && len(before) > 0)
+		if rewind && (c.cursor-*since > MaxDelta || !c.rewinds.take(time.Now())) {
+			// Too far back, or too often: the client reads everything
+			// again instead (a resync), and the log is not read for it.
+			rewind, resync = false, true
+		}
+		if rewind {
 			s := *since
 			c.cursor, c.sent = s, s
 			for k := range c.skipped {
@@ -132,7 +142,8 @@ func (c *Client) retopic(ctx context.Context, topics []string, since *int64) []b
 		*seq = c.sent
 		c.positions = true
 	}
-	ok := c.queue.push(Message{Data: subscribedJSON(added, removed, len(topics), seq)}, true)
+	ok := !resync || c.queue.push(Message{Data: resyncMessage(c.sent)}, true)
+	ok = ok && c.queue.push(Message{Data: subscribedJSON(added, removed, len(topics), seq)}, true)
 	h.mu.Unlock()
 	if !ok {
 		c.Close(CloseSlowConsumer, "too slow: reconnect with since")
@@ -143,6 +154,36 @@ func (c *Client) retopic(ctx context.Context, topics []string, since *int64) []b
 		}
 	}
 	return nil
+}
+
+// Rewinds a socket may make: a burst of rewindBurst, then one a second.
+// Each reads the log once (a page of up to 500 events, Hub.page); a page
+// change is one. Past them a topics message answers with a resync.
+const (
+	rewindBurst = 5
+	rewindEvery = time.Second
+)
+
+// rewindBudget is a token bucket of rewinds (the hub's lock guards it).
+type rewindBudget struct {
+	used int       // tokens taken, less those earned back
+	at   time.Time // when used was last brought up to date
+}
+
+// take reports whether a rewind may happen at now, and takes it.
+func (b *rewindBudget) take(now time.Time) bool {
+	if b.at.IsZero() {
+		b.at = now
+	}
+	if earned := int(now.Sub(b.at) / rewindEvery); earned > 0 {
+		b.used = max(0, b.used-earned)
+		b.at = b.at.Add(time.Duration(earned) * rewindEvery)
+	}
+	if b.used >= rewindBurst {
+		return false
+	}
+	b.used++
+	return true
 }
 
 // swapTopics makes topics c's subscriptions and returns what changed.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -185,4 +186,77 @@ func TestRetopicAnswerWhilePagingPruned(t *testing.T) {
 	}
 	r.addItem()
 	r.until(1)
+}
+
+// TestRewindBudget: a burst of rewindBurst, then one per rewindEvery.
+func TestRewindBudget(t *testing.T) {
+	var b rewindBudget
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	for i := range rewindBurst {
+		if !b.take(now) {
+			t.Fatalf("rewind %d of the burst refused", i+1)
+		}
+	}
+	if b.take(now.Add(rewindEvery - time.Millisecond)) {
+		t.Fatal("a rewind past the burst, before one was earned back, was allowed")
+	}
+	if !b.take(now.Add(rewindEvery)) {
+		t.Fatal("a rewind a second later was refused")
+	}
+	if b.take(now.Add(rewindEvery + time.Millisecond)) {
+		t.Fatal("two rewinds earned in one second")
+	}
+	if !b.take(now.Add(time.Hour)) {
+		t.Fatal("a rewind an hour later was refused")
+	}
+}
+
+// TestRetopicPastBudget: a topics message that would rewind a socket that
+// has used its rewinds is answered with a resync (the client reads
+// everything again) and does not send the socket back into the log.
+func TestRetopicPastBudget(t *testing.T) {
+	hub, pool := startHub(t)
+	ctx := context.Background()
+	family, list := newFamily(t, pool)
+	j, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test", Topics: []string{"tasks"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hub.Leave(j.Client) })
+	if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'x')`, family, list); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the skipped event", func() bool {
+		hub.mu.Lock()
+		defer hub.mu.Unlock()
+		return j.Client.cursor == j.Start+1
+	})
+	hub.mu.Lock()
+	j.Client.rewinds.used, j.Client.rewinds.at = rewindBurst, time.Now()
+	hub.mu.Unlock()
+	msg := fmt.Sprintf(`{"type":"topics","topics":["shopping"],"since":%d}`, j.Start)
+	if reply := j.Client.HandleMessage(ctx, []byte(msg)); reply != nil {
+		t.Fatalf("refused: %s", reply)
+	}
+	msgs, err := j.Client.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range msgs {
+		got = append(got, string(m.Data))
+	}
+	want := []string{
+		fmt.Sprintf(`{"type":"resync","seq":%d}`, j.Start+1),
+		fmt.Sprintf(`{"type":"subscribed","added":["shopping"],"removed":["tasks"],"count":1,"seq":%d}`, j.Start+1),
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("answer %q, want %q", got, want)
+	}
+	hub.mu.Lock()
+	behind := j.Client.behind
+	hub.mu.Unlock()
+	if behind {
+		t.Error("the socket was sent back into the log")
+	}
 }
