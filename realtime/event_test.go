@@ -191,11 +191,24 @@ func TestTopicsMessageAllOrNothing(t *testing.T) {
 		`{"type":"topics","topics":["tasks","nonsense"]}`:              "invalid",
 		`{"type":"topics","topics":["tasks"],"since":-1}`:              "invalid",
 	} {
-		if r := reply(msg); r["code"] != code {
-			t.Errorf("%.60s: %v, want %s", msg, r, code)
+		if r := reply(msg); r["code"] != code || r["for"] != "topics" {
+			t.Errorf("%.60s: %v, want %s for topics", msg, r, code)
 		}
 		if got := c.Topics(); len(got) != 1 || got[0] != "shopping" {
 			t.Fatalf("after a refused topics message the socket has %v, want [shopping]", got)
+		}
+	}
+	// Errors name the message they refuse, so that a client tells a
+	// refused presence message from a refused topics message; an unknown
+	// type is not echoed, and a message that is no JSON names none.
+	for msg, want := range map[string]string{
+		`{"type":"presence","view":"nowhere"}`: "invalid presence",
+		`{"type":"subscribe","topics":[]}`:     "invalid subscribe",
+		`{"type":"nonsense"}`:                  "unknown_type <nil>",
+		`{"type":`:                             "malformed_request <nil>",
+	} {
+		if r := reply(msg); fmt.Sprint(r["code"], " ", r["for"]) != want {
+			t.Errorf("%s: %v, want %s", msg, r, want)
 		}
 	}
 	if r := reply(`{"type":"topics","topics":["Tasks","calendar","tasks"]}`); fmt.Sprint(r["added"], r["removed"], r["count"]) != "[tasks calendar] [shopping] 2" || r["seq"] != nil {

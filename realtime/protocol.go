@@ -58,6 +58,25 @@ func (c *Client) HandleMessage(ctx context.Context, data []byte) []byte {
 	if err := dec.Decode(&m); err != nil {
 		return ErrorMessage("malformed_request", "Messages are JSON objects like {\"type\":\"ping\"}.")
 	}
+	reply := c.handle(ctx, m)
+	if messageTypes[m.Type] && bytes.Contains(reply, []byte(`"type":"error"`)) {
+		// Say which message was refused: a client with a topics message
+		// and a presence message in flight tells their answers apart.
+		var e map[string]string
+		if json.Unmarshal(reply, &e) == nil {
+			e["for"] = m.Type
+			reply, _ = json.Marshal(e)
+		}
+	}
+	return reply
+}
+
+// messageTypes are the client messages there are (an error names the one
+// it refuses; an unknown type is not echoed).
+var messageTypes = map[string]bool{"ping": true, "topics": true, "subscribe": true, "unsubscribe": true, "presence": true}
+
+// handle applies a decoded client message (HandleMessage).
+func (c *Client) handle(ctx context.Context, m clientMessage) []byte {
 	switch m.Type {
 	case "ping":
 		return c.pong(ctx)

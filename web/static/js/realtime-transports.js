@@ -73,7 +73,10 @@ export function openWS(rt, cb) {
       if (!waiting) cb.topicsApplied();
       return;
     }
-    const refused = msg.type === 'error' && (msg.code === 'too_many_topics' || msg.code === 'invalid');
+    // A refused topics message (or subscribe): the error names it ("for");
+    // an older server's does not, and then its code tells.
+    const refused = msg.type === 'error' && (msg.for ? ['topics', 'subscribe', 'unsubscribe'].includes(msg.for)
+      : msg.code === 'too_many_topics' || msg.code === 'invalid');
     if (waiting && (msg.type === 'subscribed' || refused)) {
       // The client's idea of its topics follows the server's answers: a
       // refused change changed nothing there.
