@@ -120,6 +120,7 @@ var deFormats = map[string]string{
 	"Give either family_name (to create a family) or invite_code (to join one), not both.":   "Gib entweder family_name (um eine Familie zu gründen) oder invite_code (um einer beizutreten) an, nicht beides.",
 	"Only children sign in with a PIN; make this member a child first.":                      "Nur Kinder melden sich mit PIN an; mach dieses Mitglied zuerst zum Kind.",
 	"Sign in first.": "Melde dich zuerst an.",
+	"Sign in again: this session no longer opens the family.":                "Melde dich neu an: Diese Sitzung öffnet die Familie nicht mehr.",
 	"Sign in first: a session cookie, bearer token or ?ticket= is required.": "Melde dich zuerst an: Ein Sitzungs-Cookie, ein Bearer-Token oder ?ticket= ist erforderlich.",
 	"Sign in first: no valid session cookie or bearer token.":                "Melde dich zuerst an: kein gültiges Sitzungs-Cookie und kein Bearer-Token.",
 	"Sign-up is closed on this server.":                                      "Auf diesem Server kann man sich nicht registrieren.",

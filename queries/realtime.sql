@@ -57,3 +57,17 @@ SELECT family_id, seq FROM family_event_seq WHERE family_id = ANY(@family_ids::u
 
 -- name: NotifyAsync :exec
 SELECT familyhub_notify_async(@channels::text[], @payloads::text[]);
+
+-- SessionCheckMany answers, for each named session that still exists, what
+-- an open socket of it may still do: live (not revoked, not expired), the
+-- session that replaced it (a refresh), and its user's family and role now
+-- (NULL: in no family). The hub re-checks its sockets with it after a
+-- notice it cannot attribute, a listener reconnect, and on a timer
+-- (realtime/recheck.go).
+-- name: SessionCheckMany :many
+SELECT s.id AS session_id, s.user_id, s.expires_at, s.replaced_by,
+       (s.revoked_at IS NULL AND s.expires_at > now())::boolean AS live,
+       m.family_id, m.role
+FROM sessions s
+LEFT JOIN memberships m ON m.user_id = s.user_id
+WHERE s.id = ANY(@ids::uuid[]);

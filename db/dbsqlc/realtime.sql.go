@@ -220,6 +220,59 @@ func (q *Queries) SessionAuthenticateByID(ctx context.Context, db DBTX, id uuid.
 	return i, err
 }
 
+const sessionCheckMany = `-- name: SessionCheckMany :many
+SELECT s.id AS session_id, s.user_id, s.expires_at, s.replaced_by,
+       (s.revoked_at IS NULL AND s.expires_at > now())::boolean AS live,
+       m.family_id, m.role
+FROM sessions s
+LEFT JOIN memberships m ON m.user_id = s.user_id
+WHERE s.id = ANY($1::uuid[])
+`
+
+type SessionCheckManyRow struct {
+	SessionID  uuid.UUID
+	UserID     uuid.UUID
+	ExpiresAt  time.Time
+	ReplacedBy *uuid.UUID
+	Live       bool
+	FamilyID   *uuid.UUID
+	Role       *string
+}
+
+// SessionCheckMany answers, for each named session that still exists, what
+// an open socket of it may still do: live (not revoked, not expired), the
+// session that replaced it (a refresh), and its user's family and role now
+// (NULL: in no family). The hub re-checks its sockets with it after a
+// notice it cannot attribute, a listener reconnect, and on a timer
+// (realtime/recheck.go).
+func (q *Queries) SessionCheckMany(ctx context.Context, db DBTX, ids []uuid.UUID) ([]SessionCheckManyRow, error) {
+	rows, err := db.Query(ctx, sessionCheckMany, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SessionCheckManyRow{}
+	for rows.Next() {
+		var i SessionCheckManyRow
+		if err := rows.Scan(
+			&i.SessionID,
+			&i.UserID,
+			&i.ExpiresAt,
+			&i.ReplacedBy,
+			&i.Live,
+			&i.FamilyID,
+			&i.Role,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const sessionRotate = `-- name: SessionRotate :execrows
 UPDATE sessions SET revoked_at = now(), replaced_by = $1
 WHERE id = $2 AND revoked_at IS NULL
