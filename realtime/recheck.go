@@ -149,6 +149,7 @@ func (h *Hub) recheckClients(ctx context.Context, st recheckState) error {
 	if len(ids) == 0 {
 		return nil
 	}
+	now := time.Now()
 	rows, err := h.store.Q.SessionCheckMany(ctx, h.store.Pool, ids)
 	if err != nil {
 		return db.Err(err, "")
@@ -158,6 +159,7 @@ func (h *Hub) recheckClients(ctx context.Context, st recheckState) error {
 		found[r.SessionID] = i
 	}
 	var rotated []sessionNotice
+	closed := 0
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, id := range ids {
@@ -182,13 +184,21 @@ func (h *Hub) recheckClients(ctx context.Context, st recheckState) error {
 			case c.role != "" && rows[i].Role != nil && *rows[i].Role != c.role:
 				c.Close(CloseRoleChanged, ReasonRoleChanged)
 			default:
-				if !rows[i].ExpiresAt.Equal(c.expiresAt()) {
-					c.setExpiry(rows[i].ExpiresAt)
+				// Its expiry moved (a DBA's UPDATE): by more than the
+				// clocks' and the query's jitter.
+				if end := db.LocalEnd(now, rows[i].LeftMs); end.Sub(c.expiresAt()).Abs() > time.Second {
+					c.setExpiry(end)
 				}
 				continue
 			}
 			h.removeLocked(c)
+			closed++
 		}
+	}
+	if closed > 0 {
+		// Something changed that no notice announced (or one this
+		// replica missed): what it keeps of sessions may be wrong too.
+		h.store.Sessions.Clear()
 	}
 	for _, n := range rotated {
 		h.notify(n)

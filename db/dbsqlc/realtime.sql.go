@@ -191,7 +191,8 @@ func (q *Queries) RealtimeTicketRelease(ctx context.Context, db DBTX, tokenHash 
 }
 
 const sessionAuthenticateByID = `-- name: SessionAuthenticateByID :one
-SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at
+SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at,
+       (extract(epoch FROM s.expires_at - now()) * 1000)::bigint AS left_ms
 FROM sessions s
 JOIN memberships m ON m.user_id = s.user_id
 WHERE s.id = $1
@@ -205,6 +206,7 @@ type SessionAuthenticateByIDRow struct {
 	FamilyID  uuid.UUID
 	Role      string
 	ExpiresAt time.Time
+	LeftMs    int64
 }
 
 func (q *Queries) SessionAuthenticateByID(ctx context.Context, db DBTX, id uuid.UUID) (SessionAuthenticateByIDRow, error) {
@@ -216,6 +218,7 @@ func (q *Queries) SessionAuthenticateByID(ctx context.Context, db DBTX, id uuid.
 		&i.FamilyID,
 		&i.Role,
 		&i.ExpiresAt,
+		&i.LeftMs,
 	)
 	return i, err
 }
@@ -223,6 +226,7 @@ func (q *Queries) SessionAuthenticateByID(ctx context.Context, db DBTX, id uuid.
 const sessionCheckMany = `-- name: SessionCheckMany :many
 SELECT s.id AS session_id, s.user_id, s.expires_at, s.replaced_by,
        (s.revoked_at IS NULL AND s.expires_at > now())::boolean AS live,
+       (extract(epoch FROM s.expires_at - now()) * 1000)::bigint AS left_ms,
        m.family_id, m.role
 FROM sessions s
 LEFT JOIN memberships m ON m.user_id = s.user_id
@@ -235,6 +239,7 @@ type SessionCheckManyRow struct {
 	ExpiresAt  time.Time
 	ReplacedBy *uuid.UUID
 	Live       bool
+	LeftMs     int64
 	FamilyID   *uuid.UUID
 	Role       *string
 }
@@ -260,6 +265,7 @@ func (q *Queries) SessionCheckMany(ctx context.Context, db DBTX, ids []uuid.UUID
 			&i.ExpiresAt,
 			&i.ReplacedBy,
 			&i.Live,
+			&i.LeftMs,
 			&i.FamilyID,
 			&i.Role,
 		); err != nil {
