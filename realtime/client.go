@@ -37,9 +37,9 @@ type Client struct {
 
 	// Guarded by Hub.mu.
 	sessionID uuid.UUID
-	// role is the role the connection was let in with ("": not known,
-	// never re-checked): a connection whose user's role changes is closed
-	// (recheck.go).
+	// role is the role the connection was let in with: a connection
+	// whose user's role changes is closed (recheck.go). "": not let in by
+	// a session (tests of the hub), never re-checked.
 	role string
 	// cursor: every family event up to it has been handled for this
 	// client (queued, skipped by topic, or read by a page). sent: the seq

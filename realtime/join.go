@@ -110,7 +110,7 @@ func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
 		// join reads nothing more.
 		h.requestCatchUp(p.FamilyID)
 	}
-	if h.authGen.Load() != p.AuthGen {
+	if p.Role != "" && h.authGen.Load() != p.AuthGen {
 		h.requestRecheck(p.UserID)
 	}
 	if c.behind {

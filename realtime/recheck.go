@@ -139,7 +139,7 @@ func (h *Hub) recheckClients(ctx context.Context, st recheckState) error {
 	var ids []uuid.UUID
 	for id, cs := range h.sessions {
 		for c := range cs {
-			if _, ok := st.users[c.UserID]; st.all || ok {
+			if _, ok := st.users[c.UserID]; c.role != "" && (st.all || ok) {
 				ids = append(ids, id)
 				break
 			}
@@ -165,8 +165,8 @@ func (h *Hub) recheckClients(ctx context.Context, st recheckState) error {
 	for _, id := range ids {
 		i, ok := found[id]
 		for c := range h.sessions[id] {
-			if _, mine := st.users[c.UserID]; !st.all && !mine {
-				continue
+			if _, mine := st.users[c.UserID]; c.role == "" || !st.all && !mine {
+				continue // not let in by a session's role (JoinParams.Role), or not concerned
 			}
 			switch {
 			case !ok:
