@@ -513,21 +513,35 @@ func (s *Store) SessionAuthenticate(ctx context.Context, token string) (*familyh
 		// under five minutes), so the note is not missed.
 		_ = s.Q.SessionTouch(ctx, s.Pool, row.SessionID)
 	}
-	a = &familyhub.Auth{SessionID: row.SessionID, UserID: row.UserID, FamilyID: row.FamilyID, Role: row.Role, ExpiresAt: row.ExpiresAt}
+	a = &familyhub.Auth{SessionID: row.SessionID, UserID: row.UserID, FamilyID: row.FamilyID, Role: row.Role, ExpiresAt: localEnd(now, row.LeftMs)}
 	s.Sessions.put(string(hash), a, gen, now)
 	return a, nil
 }
 
 // SessionAuthenticateByID is SessionAuthenticate for a session id.
 func (s *Store) SessionAuthenticateByID(ctx context.Context, id uuid.UUID) (*familyhub.Auth, error) {
+	now := time.Now()
 	row, err := s.Q.SessionAuthenticateByID(ctx, s.Pool, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {
 		return nil, Err(err, "session")
 	}
-	return &familyhub.Auth{SessionID: row.SessionID, UserID: row.UserID, FamilyID: row.FamilyID, Role: row.Role, ExpiresAt: row.ExpiresAt}, nil
+	return &familyhub.Auth{SessionID: row.SessionID, UserID: row.UserID, FamilyID: row.FamilyID, Role: row.Role, ExpiresAt: localEnd(now, row.LeftMs)}, nil
 }
+
+// localEnd is when a session with leftMs to live by PostgreSQL's clock
+// (asked at or after now) ends by this process's clock: Auth.ExpiresAt,
+// which times the end of a kept session and of its sockets. A replica
+// whose clock is ahead of or behind PostgreSQL's does not end a session
+// late (it keeps no expired session) or early (its sockets would close and
+// reconnect in a loop): at most the query's duration early.
+func localEnd(now time.Time, leftMs int64) time.Time {
+	return now.Add(time.Duration(leftMs) * time.Millisecond)
+}
+
+// LocalEnd is localEnd for the realtime hub's re-check.
+func LocalEnd(now time.Time, leftMs int64) time.Time { return localEnd(now, leftMs) }
 
 // Realtime tickets: single-use, short-lived stand-ins for the session
 // token, for clients that cannot send cookies on a WebSocket.

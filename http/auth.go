@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -53,16 +54,39 @@ func (s *Server) Authenticate(r *http.Request, allowTicket bool) (*familyhub.Aut
 // carries a valid session; it never refuses a request itself.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gen := s.authGen()
 		a, err := s.Authenticate(r, false)
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
 		if a != nil {
-			r = r.WithContext(familyhub.NewContextWithAuth(r.Context(), a))
+			ctx := familyhub.NewContextWithAuth(r.Context(), a)
+			if s.rt != nil { // the long poll joins the hub with it (realtime.JoinParams.AuthGen)
+				ctx = context.WithValue(ctx, authGenKey{}, gen)
+			}
+			r = r.WithContext(ctx)
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// authGenKey keys the realtime hub's AuthGen read before the request's
+// caller was authenticated.
+type authGenKey struct{}
+
+// authGen returns the hub's AuthGen (0 without realtime).
+func (s *Server) authGen() uint64 {
+	if s.rt == nil {
+		return 0
+	}
+	return s.rt.hub.AuthGen()
+}
+
+// authGenOf returns what authenticate noted for r.
+func authGenOf(r *http.Request) uint64 {
+	g, _ := r.Context().Value(authGenKey{}).(uint64)
+	return g
 }
 
 // RequireAuth answers 401 to requests without a valid session.

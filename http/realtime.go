@@ -60,6 +60,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, transport string)
 		s.Error(w, r, familyhub.Errorf(familyhub.EFORBIDDEN, "Origin %q is not allowed; add it to FAMILYHUB_ALLOWED_ORIGINS if it is yours.", r.Header.Get("Origin")))
 		return nil
 	}
+	gen := s.authGen()
 	a, err := s.Authenticate(r, true)
 	if err != nil {
 		s.Error(w, r, err)
@@ -74,6 +75,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, transport string)
 		s.refuse(w, r, err)
 		return nil
 	}
+	p.AuthGen = gen
 	return p
 }
 
@@ -98,7 +100,7 @@ func joinParams(r *http.Request, a *familyhub.Auth, transport string) (*realtime
 	q := r.URL.Query()
 	p := &realtime.JoinParams{
 		FamilyID: a.FamilyID, UserID: a.UserID, SessionID: a.SessionID, SessionExpires: a.ExpiresAt,
-		Transport: transport, DeviceID: q.Get("device_id"),
+		Role: a.Role, Transport: transport, DeviceID: q.Get("device_id"),
 	}
 	if p.DeviceID != "" && !ValidDeviceID(p.DeviceID) {
 		return nil, familyhub.Invalid("device_id", "device_id must be 1-64 characters of A-Z a-z 0-9 . _ : -")
@@ -146,6 +148,9 @@ type eventsResponse struct {
 	Seq    int64             `json:"seq"`
 	Events []json.RawMessage `json:"events"`
 	Resync bool              `json:"resync,omitempty"`
+	// Closed: the member's role changed while the poll waited; the next
+	// poll (and what the client shows) goes by the new role.
+	Closed *closedJSON `json:"closed,omitempty"`
 }
 
 func requiredSince(r *http.Request) (int64, error) {
@@ -208,7 +213,7 @@ func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 	// Register first, then look: an event committed in between is queued.
 	j, err := s.rt.hub.Join(r.Context(), realtime.JoinParams{
 		FamilyID: a.FamilyID, UserID: a.UserID, SessionID: a.SessionID, SessionExpires: a.ExpiresAt,
-		Transport: "poll", DeviceID: a.DeviceID,
+		Role: a.Role, AuthGen: authGenOf(r), Transport: "poll", DeviceID: a.DeviceID,
 	})
 	if err != nil {
 		s.Error(w, r, err)
@@ -225,7 +230,36 @@ func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
+		if code, _ := closeStatus(j.Client); code == realtime.CloseSessionEnded {
+			// Signed out, removed, or no longer this family's: not one
+			// more event. The client signs in again, as on a 4001.
+			w.Header().Set("WWW-Authenticate", `Bearer realm="familyhub"`)
+			s.Error(w, r, familyhub.Errorf(familyhub.EUNAUTHORIZED, "Sign in again: this session no longer opens the family."))
+			return
+		}
 		events, cur, resync, err = s.rt.hub.EventsSince(r.Context(), a.FamilyID, since)
 	}
-	s.respond(w, r, http.StatusOK, eventsResponse{Seq: cur, Events: realtime.WireEvents(events, since), Resync: resync}, err)
+	resp := eventsResponse{Seq: cur, Events: realtime.WireEvents(events, since), Resync: resync}
+	if code, reason := closeStatus(j.Client); code == realtime.CloseRoleChanged {
+		// What a socket's close says: reconnect under the new role.
+		resp.Closed = &closedJSON{Code: code, Reason: reason}
+	}
+	s.respond(w, r, http.StatusOK, resp, err)
+}
+
+// closeStatus is c's close code and reason, 0 while it is open.
+func closeStatus(c *realtime.Client) (int, string) {
+	select {
+	case <-c.Done():
+		return c.CloseStatus()
+	default:
+		return 0, ""
+	}
+}
+
+// closedJSON is a long poll's "the connection would have been closed":
+// the code and reason a socket would have been closed with.
+type closedJSON struct {
+	Code   int    `json:"code"`
+	Reason string `json:"reason"`
 }

@@ -24,11 +24,18 @@ import (
 // listener (session notices close sockets), as cmd/familyhub does.
 func startTestHub(t *testing.T, env *testEnv, maxPerUser int) *realtime.Hub {
 	t.Helper()
+	return startTestHubWith(t, env, func(h *realtime.Hub) { h.MaxPerUser = maxPerUser })
+}
+
+// startTestHubWith is startTestHub with the hub's settings made by set
+// before it runs.
+func startTestHubWith(t *testing.T, env *testEnv, set func(*realtime.Hub)) *realtime.Hub {
+	t.Helper()
 	store := db.NewStore(env.pool)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	metrics := realtime.NewMetrics(prometheus.NewRegistry(), store)
 	hub := realtime.NewHub(store, logger, metrics)
-	hub.MaxPerUser = maxPerUser
+	set(hub)
 	l := &realtime.Listener{ConnString: env.pool.Config().ConnString(), Hub: hub, Logger: logger, Metrics: metrics}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)

@@ -35,6 +35,12 @@ type Config struct {
 	// cookie-authenticated writes and WebSocket upgrades, besides the
 	// request's own host.
 	AllowedOrigins []string
+	// PublicURL is where members open the app (FAMILYHUB_PUBLIC_URL, e.g.
+	// https://family.example.org). When set, cookie-authenticated,
+	// realtime and sign-in requests for any other host name (than it and
+	// the allowed origins') are refused: DNS rebinding (http/host.go).
+	// Empty: no Host check.
+	PublicURL string
 	// Signup is SignupOpen, SignupInvite or SignupClosed.
 	Signup string
 	// SecureCookies forces the Secure flag on the session cookie even when
@@ -73,6 +79,7 @@ type Server struct {
 	api         chi.Router         // the /api subrouter: cross-origin protection + authentication
 	rt          *realtimeState     // see MountRealtime
 	assistant   *assistant.Service // see mountAssistant
+	hosts       []string           // see hostCheck; empty: no Host check
 
 }
 
@@ -87,7 +94,7 @@ func NewServer(store *db.Store, logger *slog.Logger, cfg Config) *Server {
 	if cfg.Signup == "" {
 		cfg.Signup = SignupOpen
 	}
-	s := &Server{store: store, logger: logger, cfg: cfg, readyChecks: map[string]ReadyCheck{}}
+	s := &Server{store: store, logger: logger, cfg: cfg, readyChecks: map[string]ReadyCheck{}, hosts: publicHosts(cfg)}
 	s.readyChecks["database"] = func(ctx context.Context) error { return store.Pool.Ping(ctx) }
 	s.router = s.routes()
 	return s
@@ -135,6 +142,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	r.Use(s.recoverer)
+	r.Use(s.hostCheck)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, familyhub.Errorf(familyhub.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
 	})

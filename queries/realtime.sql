@@ -35,7 +35,8 @@ WHERE token_hash = @token_hash AND used_at IS NOT NULL AND expires_at > now();
 DELETE FROM realtime_tickets WHERE expires_at < now() - interval '1 hour';
 
 -- name: SessionAuthenticateByID :one
-SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at
+SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at,
+       (extract(epoch FROM s.expires_at - now()) * 1000)::bigint AS left_ms
 FROM sessions s
 JOIN memberships m ON m.user_id = s.user_id
 WHERE s.id = @id
@@ -57,3 +58,18 @@ SELECT family_id, seq FROM family_event_seq WHERE family_id = ANY(@family_ids::u
 
 -- name: NotifyAsync :exec
 SELECT familyhub_notify_async(@channels::text[], @payloads::text[]);
+
+-- SessionCheckMany answers, for each named session that still exists, what
+-- an open socket of it may still do: live (not revoked, not expired), the
+-- session that replaced it (a refresh), and its user's family and role now
+-- (NULL: in no family). The hub re-checks its sockets with it after a
+-- notice it cannot attribute, a listener reconnect, and on a timer
+-- (realtime/recheck.go).
+-- name: SessionCheckMany :many
+SELECT s.id AS session_id, s.user_id, s.expires_at, s.replaced_by,
+       (s.revoked_at IS NULL AND s.expires_at > now())::boolean AS live,
+       (extract(epoch FROM s.expires_at - now()) * 1000)::bigint AS left_ms,
+       m.family_id, m.role
+FROM sessions s
+LEFT JOIN memberships m ON m.user_id = s.user_id
+WHERE s.id = ANY(@ids::uuid[]);

@@ -12,9 +12,14 @@ RETURNING *;
 -- wasteful, and so was doing it in this statement: a data-modifying CTE
 -- made every request's lookup a quarter dearer in PostgreSQL
 -- (docs/benchmarks.md, "Sixth round").
+-- left_ms is how long the session has left by PostgreSQL's clock: a
+-- replica times the session's end (its kept copy, its sockets) by its own
+-- clock from it, so a replica whose clock is off does not keep an expired
+-- session (db.SessionCache).
 -- name: SessionAuthenticate :one
 SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at,
-       (s.last_seen_at < now() - interval '5 minutes')::boolean AS stale
+       (s.last_seen_at < now() - interval '5 minutes')::boolean AS stale,
+       (extract(epoch FROM s.expires_at - now()) * 1000)::bigint AS left_ms
 FROM sessions s
 JOIN memberships m ON m.user_id = s.user_id
 WHERE s.token_hash = @token_hash

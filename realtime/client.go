@@ -37,6 +37,10 @@ type Client struct {
 
 	// Guarded by Hub.mu.
 	sessionID uuid.UUID
+	// role is the role the connection was let in with: a connection
+	// whose user's role changes is closed (recheck.go). "": not let in by
+	// a session (tests of the hub), never re-checked.
+	role string
 	// cursor: every family event up to it has been handled for this
 	// client (queued, skipped by topic, or read by a page). sent: the seq
 	// of the last event queued for it (or the resume point), the next
@@ -79,7 +83,7 @@ func newClient(p JoinParams) *Client {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &Client{
 		FamilyID: p.FamilyID, UserID: p.UserID, DeviceID: p.DeviceID, Transport: p.Transport,
-		queue: newQueue(), ctx: ctx, cancel: cancel, sessionID: p.SessionID,
+		queue: newQueue(), ctx: ctx, cancel: cancel, sessionID: p.SessionID, role: p.Role,
 	}
 	c.SetTopics(p.Topics)
 	if !p.SessionExpires.IsZero() {
@@ -341,6 +345,13 @@ func (c *Client) wants(ev *Event) bool {
 	return false
 }
 
+// expiresAt returns when the client's session expires (zero: never set).
+func (c *Client) expiresAt() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.expires
+}
+
 // setExpiry closes the client when its session expires.
 func (c *Client) setExpiry(at time.Time) {
 	c.mu.Lock()
@@ -349,5 +360,5 @@ func (c *Client) setExpiry(at time.Time) {
 		c.expiry.Stop()
 	}
 	c.expires = at
-	c.expiry = time.AfterFunc(time.Until(at), func() { c.Close(CloseSessionEnded, "session expired") })
+	c.expiry = time.AfterFunc(time.Until(at), func() { c.Close(CloseSessionEnded, ReasonSessionExpired) })
 }

@@ -16,6 +16,7 @@ import (
 // Close codes sent to clients (docs/realtime.md).
 const (
 	CloseSessionEnded = 4001 // logout, expiry or removal from the family: sign in again
+	// CloseRoleChanged (4003, recheck.go): the member's role changed: reconnect.
 	CloseSlowConsumer = 4008 // the socket stopped reading: reconnect with since=<last seq>
 	CloseRestart      = 1012 // the server is shutting down: reconnect (another replica answers)
 )
@@ -82,6 +83,16 @@ type Hub struct {
 	// costs a goroutine, buffers and a queue, and sessions are unlimited,
 	// so the bound is per user, not per session. Set it before serving.
 	MaxPerUser int
+	// RecheckEvery is how often every open connection is re-checked
+	// against its session, membership and role in PostgreSQL (recheck.go),
+	// whatever the notices said: 0 means DefaultRecheckEvery, negative
+	// never. Set it before Run.
+	RecheckEvery time.Duration
+
+	authGen     atomic.Uint64 // see AuthGen
+	recheckMu   sync.Mutex
+	recheck     recheckState
+	recheckWake chan struct{}
 
 	mu       sync.Mutex
 	families map[uuid.UUID]*family
@@ -121,13 +132,14 @@ type logBatch struct {
 func NewHub(store *db.Store, logger *slog.Logger, metrics *Metrics) *Hub {
 	h := &Hub{
 		store: store, logger: logger, metrics: metrics,
-		inbox:     make(chan any, inboxSize),
-		batches:   make(chan logBatch, 16),
-		catchSet:  map[uuid.UUID]struct{}{},
-		catchWake: make(chan struct{}, 1),
-		families:  map[uuid.UUID]*family{},
-		sessions:  map[uuid.UUID]map[*Client]struct{}{},
-		users:     map[uuid.UUID]int{},
+		inbox:       make(chan any, inboxSize),
+		batches:     make(chan logBatch, 16),
+		catchSet:    map[uuid.UUID]struct{}{},
+		catchWake:   make(chan struct{}, 1),
+		recheckWake: make(chan struct{}, 1),
+		families:    map[uuid.UUID]*family{},
+		sessions:    map[uuid.UUID]map[*Client]struct{}{},
+		users:       map[uuid.UUID]int{},
 	}
 	h.presence = newPresence(h)
 	return h
@@ -178,6 +190,7 @@ func (h *Hub) Run(ctx context.Context) {
 	defer cancel()
 	wg.Go(func() { h.runCatchUp(ctx) })
 	wg.Go(func() { h.presence.run(ctx) })
+	wg.Go(func() { h.runRecheck(ctx) })
 	for {
 		select {
 		case <-ctx.Done():
@@ -515,8 +528,11 @@ func (h *Hub) handleSession(ctx context.Context, n sessionNotice) {
 		defer h.mu.Unlock()
 		for c := range h.sessions[n.SessionID] {
 			if err != nil || next == nil { // the successor is gone already (or cannot be checked)
-				c.Close(CloseSessionEnded, "session ended")
+				c.Close(CloseSessionEnded, ReasonSessionEnded)
 				h.removeLocked(c)
+				continue
+			}
+			if !h.checkRoleLocked(c, next) {
 				continue
 			}
 			h.moveSessionLocked(c, *n.ReplacedBy)
@@ -526,7 +542,7 @@ func (h *Hub) handleSession(ctx context.Context, n sessionNotice) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		for c := range h.sessions[n.SessionID] {
-			c.Close(CloseSessionEnded, "session ended")
+			c.Close(CloseSessionEnded, ReasonSessionEnded)
 			h.removeLocked(c)
 		}
 	case "removed":
@@ -535,11 +551,16 @@ func (h *Hub) handleSession(ctx context.Context, n sessionNotice) {
 		if fam := h.families[n.FamilyID]; fam != nil {
 			for c := range fam.clients {
 				if c.UserID == n.UserID {
-					c.Close(CloseSessionEnded, "removed from the family")
+					c.Close(CloseSessionEnded, ReasonRemoved)
 					h.removeLocked(c)
 				}
 			}
 		}
+	case "changed":
+		// A membership's role or family changed (the notice names the
+		// user, 00033), or something no notice names (a DBA's DELETE, an
+		// account gone): re-check whose connections it may concern.
+		h.requestRecheck(n.UserID)
 	}
 }
 

@@ -17,9 +17,16 @@ import (
 type JoinParams struct {
 	FamilyID, UserID, SessionID uuid.UUID
 	SessionExpires              time.Time
-	DeviceID                    string
-	Transport                   string
-	Topics                      []string
+	// Role is the session's role when it was let in: the connection is
+	// closed (CloseRoleChanged) when it changes. Empty: not re-checked.
+	Role string
+	// AuthGen is Hub.AuthGen read before the caller was authenticated:
+	// when a notice about sessions arrived since, the connection is
+	// re-checked once joined (its caller may be from before the change).
+	AuthGen   uint64
+	DeviceID  string
+	Transport string
+	Topics    []string
 	// Since is the last seq the client has seen; nil for a fresh start.
 	Since *int64
 	// View, when set, opts the client in to presence at once with this
@@ -102,6 +109,9 @@ func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
 		// cross-check, seconds later. Usually nothing was missed, and the
 		// join reads nothing more.
 		h.requestCatchUp(p.FamilyID)
+	}
+	if p.Role != "" && h.authGen.Load() != p.AuthGen {
+		h.requestRecheck(p.UserID)
 	}
 	if c.behind {
 		h.metrics.CatchUps.Inc()

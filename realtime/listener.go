@@ -317,6 +317,7 @@ func (h handler) handle(n *pgconn.Notification) error {
 		// Whatever the notice says, a kept session may no longer be what
 		// PostgreSQL would answer: forget them all (db.SessionCache).
 		h.l.Hub.store.Sessions.Clear()
+		h.l.Hub.authChanged() // after Clear: see Hub.AuthGen
 		var sn sessionNotice
 		if err := json.Unmarshal([]byte(n.Payload), &sn); err != nil {
 			return err
@@ -369,8 +370,12 @@ func (h handler) HandleBacklog(_ context.Context, _ string, _ *pgx.Conn) error {
 		// Notices sent while the listener was away are lost: the sessions
 		// kept before are not known to be right any more.
 		l.Hub.store.Sessions.Clear()
+		l.Hub.authChanged()
 		l.connected.Store(true)
 		l.Hub.requestResync()
+		// So are the notices that would have closed connections: re-check
+		// them all against PostgreSQL (recheck.go).
+		l.Hub.requestRecheck(uuid.Nil)
 		if l.OnConnect != nil {
 			l.OnConnect()
 		}

@@ -130,6 +130,10 @@ func TestBrowserFamilyRemoval(t *testing.T) {
 	if !eval[bool](bens, notReloaded) {
 		t.Error("Ben's app reloaded the page to go to sign-in")
 	}
+	// It says why: the socket's 4001 "removed from the family", in words.
+	if msg := eval[string](bens, `document.querySelector('.notice').textContent`); msg != "You are no longer a member of this family. Ask a family member for an invite code to join again." {
+		t.Errorf("Ben's app says %q on the sign-in page, want that he is no longer a member", msg)
+	}
 	phone.waitJS("Ben gone from Ana's phone, without a reload", `!`+memberEl("Ben")+` && `+memberEl("Ana")+` && `+notReloaded, 5*time.Second)
 	t.Logf("Ana's phone (replica B) shows the member list without Ben %s after the removal", time.Since(start).Round(time.Millisecond))
 	laptop.waitJS("Ben gone on the laptop", `!`+memberEl("Ben"), 5*time.Second)
@@ -177,6 +181,7 @@ func TestBrowserFamilyRoles(t *testing.T) {
 			&& !document.querySelector('.tabs button.tab-new') && ![...document.querySelectorAll('.list-tools button')].some((b) => b.textContent.startsWith('Clear ticked'))
 			&& `+notReloaded, 5*time.Second)
 		t.Logf("Ben's phone follows the role change after %s", time.Since(start).Round(time.Millisecond))
+		phone.waitJS("Ben's phone says his role changed", `document.getElementById('toast').textContent.includes('Your role in the family is now: Child.')`, 5*time.Second)
 		phone.goFamily()
 		phone.waitJS("Ben is a child on his Family page", memberEl("Ben")+`?.querySelector('.role-text')`, 5*time.Second)
 		if got := eval[string](phone, memberEl("Ben")+`.querySelector('.role-text').textContent`); got != "Child" {

@@ -368,6 +368,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.HTTP = http.NewServer(m.Store, m.Logger.With("component", "http"), http.Config{
 		AllowedOrigins: m.Config.AllowedOrigins,
+		PublicURL:      m.Config.Notify.PublicURL,
 		Signup:         m.Config.Signup,
 		SecureCookies:  m.Config.SecureCookies,
 		TrustedProxies: m.Config.TrustedProxies,

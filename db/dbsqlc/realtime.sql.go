@@ -191,7 +191,8 @@ func (q *Queries) RealtimeTicketRelease(ctx context.Context, db DBTX, tokenHash 
 }
 
 const sessionAuthenticateByID = `-- name: SessionAuthenticateByID :one
-SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at
+SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at,
+       (extract(epoch FROM s.expires_at - now()) * 1000)::bigint AS left_ms
 FROM sessions s
 JOIN memberships m ON m.user_id = s.user_id
 WHERE s.id = $1
@@ -205,6 +206,7 @@ type SessionAuthenticateByIDRow struct {
 	FamilyID  uuid.UUID
 	Role      string
 	ExpiresAt time.Time
+	LeftMs    int64
 }
 
 func (q *Queries) SessionAuthenticateByID(ctx context.Context, db DBTX, id uuid.UUID) (SessionAuthenticateByIDRow, error) {
@@ -216,8 +218,65 @@ func (q *Queries) SessionAuthenticateByID(ctx context.Context, db DBTX, id uuid.
 		&i.FamilyID,
 		&i.Role,
 		&i.ExpiresAt,
+		&i.LeftMs,
 	)
 	return i, err
+}
+
+const sessionCheckMany = `-- name: SessionCheckMany :many
+SELECT s.id AS session_id, s.user_id, s.expires_at, s.replaced_by,
+       (s.revoked_at IS NULL AND s.expires_at > now())::boolean AS live,
+       (extract(epoch FROM s.expires_at - now()) * 1000)::bigint AS left_ms,
+       m.family_id, m.role
+FROM sessions s
+LEFT JOIN memberships m ON m.user_id = s.user_id
+WHERE s.id = ANY($1::uuid[])
+`
+
+type SessionCheckManyRow struct {
+	SessionID  uuid.UUID
+	UserID     uuid.UUID
+	ExpiresAt  time.Time
+	ReplacedBy *uuid.UUID
+	Live       bool
+	LeftMs     int64
+	FamilyID   *uuid.UUID
+	Role       *string
+}
+
+// SessionCheckMany answers, for each named session that still exists, what
+// an open socket of it may still do: live (not revoked, not expired), the
+// session that replaced it (a refresh), and its user's family and role now
+// (NULL: in no family). The hub re-checks its sockets with it after a
+// notice it cannot attribute, a listener reconnect, and on a timer
+// (realtime/recheck.go).
+func (q *Queries) SessionCheckMany(ctx context.Context, db DBTX, ids []uuid.UUID) ([]SessionCheckManyRow, error) {
+	rows, err := db.Query(ctx, sessionCheckMany, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SessionCheckManyRow{}
+	for rows.Next() {
+		var i SessionCheckManyRow
+		if err := rows.Scan(
+			&i.SessionID,
+			&i.UserID,
+			&i.ExpiresAt,
+			&i.ReplacedBy,
+			&i.Live,
+			&i.LeftMs,
+			&i.FamilyID,
+			&i.Role,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const sessionRotate = `-- name: SessionRotate :execrows

@@ -348,7 +348,8 @@ func (q *Queries) LimitLock(ctx context.Context, db DBTX, key string) error {
 
 const sessionAuthenticate = `-- name: SessionAuthenticate :one
 SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at,
-       (s.last_seen_at < now() - interval '5 minutes')::boolean AS stale
+       (s.last_seen_at < now() - interval '5 minutes')::boolean AS stale,
+       (extract(epoch FROM s.expires_at - now()) * 1000)::bigint AS left_ms
 FROM sessions s
 JOIN memberships m ON m.user_id = s.user_id
 WHERE s.token_hash = $1
@@ -363,6 +364,7 @@ type SessionAuthenticateRow struct {
 	Role      string
 	ExpiresAt time.Time
 	Stale     bool
+	LeftMs    int64
 }
 
 // SessionAuthenticate resolves a token to its user and family. The join on
@@ -372,6 +374,10 @@ type SessionAuthenticateRow struct {
 // wasteful, and so was doing it in this statement: a data-modifying CTE
 // made every request's lookup a quarter dearer in PostgreSQL
 // (docs/benchmarks.md, "Sixth round").
+// left_ms is how long the session has left by PostgreSQL's clock: a
+// replica times the session's end (its kept copy, its sockets) by its own
+// clock from it, so a replica whose clock is off does not keep an expired
+// session (db.SessionCache).
 func (q *Queries) SessionAuthenticate(ctx context.Context, db DBTX, tokenHash []byte) (SessionAuthenticateRow, error) {
 	row := db.QueryRow(ctx, sessionAuthenticate, tokenHash)
 	var i SessionAuthenticateRow
@@ -382,6 +388,7 @@ func (q *Queries) SessionAuthenticate(ctx context.Context, db DBTX, tokenHash []
 		&i.Role,
 		&i.ExpiresAt,
 		&i.Stale,
+		&i.LeftMs,
 	)
 	return i, err
 }

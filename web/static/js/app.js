@@ -11,6 +11,7 @@ import { onLangChange, t, translateStatic } from './i18n.js';
 import * as outbox from './outbox.js';
 import { viewOf } from './presence.js';
 import { RealtimeClient } from './realtime.js';
+import { REASON_REMOVED } from './realtime-transports.js';
 import { dateIn } from './time.js';
 import { failed, hideNotice, loader, newPage, notice, refreshState, refused, showState, watchKeyboard, watchSync, write } from './shell.js';
 import { ask } from './views/dialog.js';
@@ -117,7 +118,8 @@ function startRealtime() {
       for (const fn of presenceListeners) fn(members);
     },
     onRefused: (code) => refused(code),
-    onSessionEnded: () => signedOut(t('auth.sessionEnded')),
+    onSessionEnded: (reason) => signedOut(t(reason === REASON_REMOVED ? 'auth.removed' : 'auth.sessionEnded')),
+    onRoleChanged: () => refreshMe(),
   });
   app.rt.start();
 }
@@ -173,6 +175,10 @@ function refreshMe() {
         if (changes.role || changes.zone) app.rerender();
         else if (app.view?.onFamily) app.view.onFamily(changes);
         else if (changes.members) app.view?.reload?.();
+        // The person's own role changed (an owner changed it, maybe on
+        // another device): say so, after the page is drawn again (which
+        // takes notices away).
+        if (before && before.role !== me.role) notice(t('members.yourRole', { role: t(`members.role.${me.role}`) }));
         for (const fn of familyListeners) fn(changes);
       } while (meAgain);
     } catch (e) {

@@ -9,6 +9,9 @@
 export const WS_NORMAL = 1000;
 export const WS_RESTART = 1012;
 export const WS_SESSION_ENDED = 4001;
+export const WS_ROLE_CHANGED = 4003; // the member's role changed: reconnect, re-read /api/me
+// The reason of a 4001 for a member removed from the family (docs/realtime.md).
+export const REASON_REMOVED = 'removed from the family';
 export const WS_TOO_SLOW = 4008;
 
 export function openWS(rt, cb) {
@@ -163,9 +166,10 @@ export function openSSE(rt, cb) {
     };
     es.addEventListener('close', (e) => {
       let code = 1006;
-      try { code = JSON.parse(e.data).code; } catch { /* keep 1006 */ }
+      let reason = '';
+      try { ({ code, reason = '' } = JSON.parse(e.data)); } catch { /* keep 1006 */ }
       stop();
-      if (!done) { done = true; cb.failed(code); }
+      if (!done) { done = true; cb.failed(code, reason); }
     });
     // EventSource would reconnect by itself; we take over so that backoff,
     // fallbacks and `since` work the same for every transport.
@@ -244,6 +248,8 @@ export function openPoll(rt, cb) {
         continue;
       }
       for (const ev of body.events) cb.message(ev);
+      // The server would have closed a socket here (the role changed).
+      if (body.closed) { cb.failed(body.closed.code, body.closed.reason); return; }
     }
   };
   loop();

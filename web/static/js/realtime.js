@@ -2,11 +2,11 @@
 // changed, so it can re-fetch exactly that. No DOM, no app state: reusable by
 // any FamilyHub web client. The protocol is docs/realtime.md; how to use this
 // module (new RealtimeClient({deviceId, topics, view, onEvent, onResync,
-// onState, onPresence, onRefused, onSessionEnded}), start, setTopics,
+// onState, onPresence, onRefused, onSessionEnded, onRoleChanged}), start, setTopics,
 // setView, stop) is docs/pwa.md.
 // Event type names (SHOPPING_ITEM_UPDATED, …) are the list in events.go.
 
-import { openPoll, openSSE, openWS, WS_NORMAL, WS_RESTART, WS_SESSION_ENDED, WS_TOO_SLOW } from './realtime-transports.js';
+import { openPoll, openSSE, openWS, WS_NORMAL, WS_RESTART, WS_ROLE_CHANGED, WS_SESSION_ENDED, WS_TOO_SLOW } from './realtime-transports.js';
 
 /** Transports in the order they are tried. */
 export const TRANSPORTS = ['ws', 'sse', 'poll'];
@@ -20,7 +20,12 @@ export class RealtimeClient {
     this.onEvent = opts.onEvent ?? (() => {});
     this.onResync = opts.onResync ?? (() => {});
     this.onState = opts.onState ?? (() => {});
+    // onSessionEnded(reason): signed out, expired or removed from the
+    // family (reason 'removed from the family', REASON_REMOVED).
     this.onSessionEnded = opts.onSessionEnded ?? (() => {});
+    // onRoleChanged: the member's role changed (4003); the client
+    // reconnects under the new role by itself; the app re-reads /api/me.
+    this.onRoleChanged = opts.onRoleChanged ?? (() => {});
     this.onMessage = opts.onMessage ?? (() => {}); // device messages without seq
     // The server refused a message this client sent ({type: 'error', code}):
     // the connection carries on, but a subscription or view may not be what
@@ -195,7 +200,7 @@ export class RealtimeClient {
     this.conn = open(this, cb);
   }
 
-  _closed(code) {
+  _closed(code, reason) {
     if (!this.running) return;
     if (code === WS_NORMAL) {
       this.running = false;
@@ -205,12 +210,13 @@ export class RealtimeClient {
     if (code === WS_SESSION_ENDED) {
       this.running = false;
       this._setState('signed-out');
-      this.onSessionEnded();
+      this.onSessionEnded(reason ?? '');
       return;
     }
+    if (code === WS_ROLE_CHANGED) this.onRoleChanged();
     const offline = globalThis.navigator && navigator.onLine === false;
     this._setState(offline ? 'offline' : 'reconnecting');
-    if (code === WS_RESTART || code === WS_TOO_SLOW) {
+    if (code === WS_RESTART || code === WS_TOO_SLOW || code === WS_ROLE_CHANGED) {
       // Another replica answers at once; a little jitter spreads the herd.
       this._schedule(Math.random() * 250);
       return;

@@ -36,6 +36,8 @@ export default {
   'members.selfRoleText': 'Du verwaltest die Mitglieder und Einstellungen der Familie dann nicht mehr selbst.',
   'members.roleConfirm': 'Auf „{role}“ ändern',
   'members.roleChanged': 'Neue Rolle von {name}: {role}.',
+  'members.yourRole': 'Deine Rolle in der Familie ist jetzt: {role}.',
+  'auth.removed': 'Du bist kein Mitglied dieser Familie mehr. Bitte ein Familienmitglied um einen Einladungscode, um wieder beizutreten.',
   'members.hasPin': 'PIN',
   'members.locked': 'Nach zu vielen falschen Anmeldungen gesperrt',
   'members.unlock': 'Entsperren',

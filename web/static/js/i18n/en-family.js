@@ -37,6 +37,8 @@ export default {
   'members.selfRoleText': 'You will no longer manage the family\'s members and settings yourself.',
   'members.roleConfirm': 'Change to “{role}”',
   'members.roleChanged': '{name} is now: {role}.',
+  'members.yourRole': 'Your role in the family is now: {role}.',
+  'auth.removed': 'You are no longer a member of this family. Ask a family member for an invite code to join again.',
   'members.hasPin': 'PIN',
   'members.locked': 'Locked out after too many wrong sign-ins',
   'members.unlock': 'Unlock',

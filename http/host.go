@@ -1,0 +1,124 @@
+package http
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"github.com/familyhub/familyhub"
+)
+
+// The Host check against DNS rebinding. A page on a name its author
+// controls can point that name at this server's address (or at a proxy in
+// front of it) and then talk to the server as "its own origin": the
+// browser sends Origin and Host of the attacker's name, so the same-origin
+// rules (CrossOriginProtection, the WebSocket upgrade's Origin check) see
+// nothing wrong. Knowing its own public address (FAMILYHUB_PUBLIC_URL),
+// the server refuses what a browser could do with a signed-in session or a
+// live connection under any other name:
+//
+//   - requests that carry the session cookie (and no Authorization
+//     header, which goes before the cookie),
+//   - /ws and /sse (whatever their credentials: a cookie or a ticket).
+//
+// A sign-in under another name still answers, but the cookie it sets is
+// refused on its first use. Requests with an Authorization header (native
+// apps' bearer tokens, CalDAV's app passwords) carry a secret no
+// rebinding page has, and pass; so do /healthz, /readyz and /metrics (a
+// load balancer or Prometheus asks by address), the PWA's static files
+// and the secret calendar feed URLs. A Host that is an IP address or
+// "localhost" passes too: rebinding makes a browser send the attacker's
+// name, never an address (a page can only be at an address by being
+// served from it), so opening the app at http://192.168.1.5:8080 on the
+// home network, and the tests' loopback servers, keep working. Without a
+// public URL nothing is checked, as before (docs/operations.md).
+
+// publicHosts returns the host names (host[:port], lower case, without a
+// default port) this server answers to: the public URL's and the allowed
+// origins'. Empty: no Host check.
+func publicHosts(cfg Config) []string {
+	if cfg.PublicURL == "" {
+		return nil
+	}
+	var out []string
+	for _, o := range append([]string{cfg.PublicURL}, cfg.AllowedOrigins...) {
+		u, err := url.Parse(strings.TrimSpace(o))
+		if err != nil || u.Host == "" {
+			continue
+		}
+		out = append(out, normalHost(u.Host, u.Scheme))
+	}
+	return out
+}
+
+// normalHost lower-cases host and drops a port that is its scheme's
+// default (":443" for https, ":80" for http; scheme "" drops either).
+func normalHost(host, scheme string) string {
+	host = strings.ToLower(host)
+	h, port, err := net.SplitHostPort(host)
+	if err != nil {
+		return host
+	}
+	if (port == "443" && scheme != "http") || (port == "80" && scheme != "https") {
+		if strings.Contains(h, ":") {
+			return "[" + h + "]"
+		}
+		return h
+	}
+	return host
+}
+
+// hostCheck refuses, when a public URL is configured, the requests listed
+// above that name another host.
+func (s *Server) hostCheck(next http.Handler) http.Handler {
+	if len(s.hosts) == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.hostAllowed(r) || !hostChecked(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		s.logger.Warn("refused a request for another host name", "host", r.Host, "path", logPath(r), "client_addr", s.clientAddr(r))
+		s.Error(w, r, familyhub.Errorf(familyhub.EFORBIDDEN, "This server answers at its public address only (FAMILYHUB_PUBLIC_URL): open the app there."))
+	})
+}
+
+func (s *Server) hostAllowed(r *http.Request) bool {
+	host := normalHost(r.Host, "")
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")
+	if _, err := netip.ParseAddr(name); err == nil || name == "localhost" {
+		return true
+	}
+	for _, h := range s.hosts {
+		if host == h || normalHost(h, "") == host {
+			return true
+		}
+	}
+	return false
+}
+
+// hostChecked reports whether r is one a rebinding page could abuse.
+func hostChecked(r *http.Request) bool {
+	switch p := r.URL.Path; {
+	case p == "/healthz" || p == "/readyz" || p == "/metrics":
+		return false
+	case p == "/ws" || p == "/sse":
+		return true
+	case r.Header.Get("Authorization") != "":
+		return false
+	default:
+		return hasSessionCookie(r)
+	}
+}
+
+func hasSessionCookie(r *http.Request) bool {
+	_, err := r.Cookie(SessionCookie)
+	return err == nil
+}
