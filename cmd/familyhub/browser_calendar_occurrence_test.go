@@ -236,8 +236,7 @@ func TestBrowserCalendarFeed(t *testing.T) {
 	if hint := eval[string](a, `document.querySelector('.fresh-feed').textContent`); !strings.Contains(hint, "Google Calendar:") || !strings.Contains(hint, "Outlook:") {
 		t.Errorf("no hint for Google Calendar and Outlook: %q", hint)
 	}
-	a.click(`.fresh-feed button`)
-	a.waitJS("copied", `document.querySelector('.fresh-feed .copied').textContent === 'Copied.'`, 5*time.Second)
+	a.clickThenSaid(`.fresh-feed button`, `.fresh-feed .copied`, "copied", "Copied.")
 
 	get := func() (int, string, string) {
 		t.Helper()

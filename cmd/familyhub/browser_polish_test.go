@@ -49,8 +49,7 @@ func TestBrowserPolish(t *testing.T) {
 		link := eval[string](b, `document.querySelector('.invite a').textContent`)
 		copyCode := `.invite .copy-line:has(strong.code) button.copy`
 		b.waitJS("Copy beside the code, named for it", `document.querySelector(`+js(copyCode)+`)?.getAttribute('aria-label') === 'Copy the invite code'`, 5*time.Second)
-		b.click(copyCode)
-		b.waitJS("Copied, said politely", `document.querySelector('.invite .copy-line:has(strong.code) [role=status]')?.textContent === 'Copied.'`, 5*time.Second)
+		b.clickThenSaid(copyCode, `.invite .copy-line:has(strong.code) [role=status]`, "Copied, said politely", "Copied.")
 		eval[bool](b, `(window.__clip = undefined, navigator.clipboard.readText().then((s) => { window.__clip = s; }), true)`)
 		b.waitJS("the clipboard read", `window.__clip !== undefined`, 5*time.Second)
 		if got := eval[string](b, `window.__clip`); got != code {
@@ -63,9 +62,9 @@ func TestBrowserPolish(t *testing.T) {
 		// and copied the old way.
 		eval[bool](b, `(Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true }), true)`)
 		copyLink := `.invite .copy-line:has(a) button.copy`
-		b.click(copyLink)
-		b.waitJS("the link selected, and a status", `getSelection().toString() === `+js(link)+`
-			&& ['Copied.', 'Selected: now copy it (Ctrl+C, or Copy in the menu).'].includes(document.querySelector('.invite .copy-line:has(a) [role=status]')?.textContent)`, 5*time.Second)
+		b.clickThenSaid(copyLink, `.invite .copy-line:has(a) [role=status]`, "a status for the link's copy",
+			"Copied.", "Selected: now copy it (Ctrl+C, or Copy in the menu).")
+		b.waitJS("the link selected", `getSelection().toString() === `+js(link), 5*time.Second)
 		if got := eval[string](b, `document.querySelector(`+js(copyLink)+`).getAttribute('aria-label')`); got != "Copy the link" {
 			t.Errorf("the link's Copy is named %q", got)
 		}

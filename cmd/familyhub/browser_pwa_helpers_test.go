@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -113,6 +114,21 @@ func (b *browser) click(sel string) {
 }
 
 // clickText clicks the first element matching sel whose text contains text.
+// clickThenSaid clicks sel and waits until the status element status has
+// said one of want, if only for a moment: a copy's "Copied." clears after
+// 2.5 s, which polling on a loaded machine can miss. A MutationObserver
+// set before the click records every text the status shows.
+func (b *browser) clickThenSaid(sel, status, what string, want ...string) {
+	b.t.Helper()
+	b.waitJS("status "+status, fmt.Sprintf(`document.querySelector(%q)`, status), 5*time.Second)
+	eval[bool](b, fmt.Sprintf(`(() => { const el = document.querySelector(%q); window.__said = [el.textContent];
+		new MutationObserver(() => window.__said.push(el.textContent)).observe(el, {childList: true, characterData: true, subtree: true});
+		return true; })()`, status))
+	b.click(sel)
+	wantJS, _ := json.Marshal(want)
+	b.waitJS(what, fmt.Sprintf(`window.__said.some((s) => %s.includes(s))`, wantJS), 5*time.Second)
+}
+
 func (b *browser) clickText(sel, text string) {
 	b.t.Helper()
 	find := fmt.Sprintf(`[...document.querySelectorAll(%q)].find((e) => e.textContent.includes(%q))`, sel, text)
