@@ -123,14 +123,9 @@ func (tx *Tx) ShoppingItemsRestore(ctx context.Context, befores []dbsqlc.Shoppin
 			per[before.ListID]++
 		}
 	}
-	lists := slices.SortedFunc(maps.Keys(per), func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
-	onto := func(l uuid.UUID) int {
-		return slices.IndexFunc(befores, func(b dbsqlc.ShoppingItemsView) bool { return b.ListID == l })
-	}
-	for _, l := range lists {
-		if err := tx.shoppingListRoomFor(ctx, family, l, per[l]); err != nil {
-			return onto(l), err
-		}
+	onto := newItemsOnto(per, befores)
+	if failed, err := tx.shoppingListsRoom(ctx, family, onto); err != nil {
+		return failed, err
 	}
 	for i, before := range befores {
 		_, err := tx.q.ShoppingItemRestore(ctx, tx, dbsqlc.ShoppingItemRestoreParams{
@@ -144,18 +139,50 @@ func (tx *Tx) ShoppingItemsRestore(ctx context.Context, befores []dbsqlc.Shoppin
 			return i, Err(err, "shopping item")
 		}
 	}
-	return tx.shoppingListsRecount(ctx, family, lists, per, onto)
+	return tx.shoppingListsRecount(ctx, family, onto)
 }
 
-// shoppingListsRecount counts again each of lists that took more than one
-// item (per) once they are in: an add to a list well below the limit takes
-// no limit lock (shoppingItemsMargin), and those that committed while many
+// itemsOnto is what a put-back or an undo puts onto lists: per, how many
+// items go onto each; lists, those lists in the order their limit locks
+// are taken (by id); befores, the items, to name the first going onto a
+// list that refuses them.
+type itemsOnto struct {
+	per     map[uuid.UUID]int
+	lists   []uuid.UUID
+	befores []dbsqlc.ShoppingItemsView
+}
+
+func newItemsOnto(per map[uuid.UUID]int, befores []dbsqlc.ShoppingItemsView) itemsOnto {
+	lists := slices.SortedFunc(maps.Keys(per), func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
+	return itemsOnto{per: per, lists: lists, befores: befores}
+}
+
+// first is the index of the first item going onto list l.
+func (o itemsOnto) first(l uuid.UUID) int {
+	return slices.IndexFunc(o.befores, func(b dbsqlc.ShoppingItemsView) bool { return b.ListID == l })
+}
+
+// shoppingListsRoom takes each list's limit lock, in order, and refuses
+// (ELIMIT) unless all its items fit, failed naming the first going onto
+// the list that is full.
+func (tx *Tx) shoppingListsRoom(ctx context.Context, family uuid.UUID, o itemsOnto) (failed int, err error) {
+	for _, l := range o.lists {
+		if err := tx.shoppingListRoomFor(ctx, family, l, o.per[l]); err != nil {
+			return o.first(l), err
+		}
+	}
+	return -1, nil
+}
+
+// shoppingListsRecount counts again each list that took more than one
+// item once they are in: an add to a list well below the limit takes no
+// limit lock (shoppingItemsMargin), and those that committed while many
 // items went in (seconds for thousands) were not in the count before. One
 // item is an add like any other. A list over the limit with them is
-// refused (ELIMIT), failed naming onto(list).
-func (tx *Tx) shoppingListsRecount(ctx context.Context, family uuid.UUID, lists []uuid.UUID, per map[uuid.UUID]int, onto func(uuid.UUID) int) (failed int, err error) {
-	for _, l := range lists {
-		if per[l] < 2 {
+// refused (ELIMIT), failed naming the first item going onto it.
+func (tx *Tx) shoppingListsRecount(ctx context.Context, family uuid.UUID, o itemsOnto) (failed int, err error) {
+	for _, l := range o.lists {
+		if o.per[l] < 2 {
 			continue
 		}
 		n, err := tx.q.ShoppingItemCountList(ctx, tx, dbsqlc.ShoppingItemCountListParams{ListID: l, FamilyID: family, Most: familyhub.MaxShoppingItemsPerList + 1})
@@ -163,7 +190,7 @@ func (tx *Tx) shoppingListsRecount(ctx context.Context, family uuid.UUID, lists 
 			return -1, Err(err, "")
 		}
 		if n > familyhub.MaxShoppingItemsPerList {
-			return onto(l), errListFull()
+			return o.first(l), errListFull()
 		}
 	}
 	return -1, nil
@@ -205,14 +232,9 @@ func (tx *Tx) ShoppingItemsReinsert(ctx context.Context, befores []dbsqlc.Shoppi
 	for _, b := range befores {
 		per[b.ListID]++
 	}
-	lists := slices.SortedFunc(maps.Keys(per), func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
-	onto := func(l uuid.UUID) int {
-		return slices.IndexFunc(befores, func(b dbsqlc.ShoppingItemsView) bool { return b.ListID == l })
-	}
-	for _, l := range lists {
-		if err := tx.shoppingListRoomFor(ctx, family, l, per[l]); err != nil {
-			return onto(l), err
-		}
+	onto := newItemsOnto(per, befores)
+	if failed, err := tx.shoppingListsRoom(ctx, family, onto); err != nil {
+		return failed, err
 	}
 	for i, before := range befores {
 		_, err := tx.q.ShoppingItemReinsert(ctx, tx, dbsqlc.ShoppingItemReinsertParams{
@@ -226,7 +248,7 @@ func (tx *Tx) ShoppingItemsReinsert(ctx context.Context, befores []dbsqlc.Shoppi
 			return i, Err(err, "shopping item")
 		}
 	}
-	return tx.shoppingListsRecount(ctx, family, lists, per, onto)
+	return tx.shoppingListsRecount(ctx, family, onto)
 }
 
 // TaskRestore sets a task of the family back to the state before (title,
