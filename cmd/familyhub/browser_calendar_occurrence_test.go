@@ -236,7 +236,12 @@ func TestBrowserCalendarFeed(t *testing.T) {
 	if hint := eval[string](a, `document.querySelector('.fresh-feed').textContent`); !strings.Contains(hint, "Google Calendar:") || !strings.Contains(hint, "Outlook:") {
 		t.Errorf("no hint for Google Calendar and Outlook: %q", hint)
 	}
-	a.clickThenSaid(`.fresh-feed button`, `.fresh-feed .copied`, "copied", "Copied.")
+	// Copied, or (a page without the focus: the Clipboard API refuses, and
+	// a click made by the test grants no copy the old way) selected, for
+	// the device's own Copy: both are the button working. The clipboard's
+	// content is checked by TestBrowserPolish.
+	a.clickThenSaid(`.fresh-feed button`, `.fresh-feed .copied`, "copied or selected",
+		"Copied.", "Selected: now copy it (Ctrl+C, or Copy in the menu).")
 
 	get := func() (int, string, string) {
 		t.Helper()

@@ -126,7 +126,16 @@ func (b *browser) clickThenSaid(sel, status, what string, want ...string) {
 		return true; })()`, status))
 	b.click(sel)
 	wantJS, _ := json.Marshal(want)
-	b.waitJS(what, fmt.Sprintf(`window.__said.some((s) => %s.includes(s))`, wantJS), 5*time.Second)
+	cond := fmt.Sprintf(`window.__said.some((s) => %s.includes(s))`, wantJS)
+	for start := time.Now(); time.Since(start) < 5*time.Second; time.Sleep(5 * time.Millisecond) {
+		if eval[bool](b, cond) {
+			return
+		}
+	}
+	// What the status said, and whether the page had the focus (the
+	// Clipboard API refuses a page without it): for the next reader.
+	b.t.Fatalf("%s: %s: not within 5s; the status said %s, focus: %v", b.name, what,
+		eval[string](b, `JSON.stringify(window.__said)`), eval[bool](b, `document.hasFocus()`))
 }
 
 func (b *browser) clickText(sel, text string) {
