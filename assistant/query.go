@@ -155,6 +155,9 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 	if len(f) == 0 {
 		return Intent{}, false
 	}
+	if p.lang == "en" && verbsEN[f[0]] && noThingAfterVerbEN(words(rest)) {
+		return Intent{}, false // "call it a day at 5": no task, no event
+	}
 	if p.lang == "en" && verbsEN[f[0]] && !(f[0] == "book" && len(f) > 1 && bookNouns[f[1]]) {
 		if len(f) == 1 && objectVerbs[f[0]] {
 			return Intent{}, false // "put on Friday at 3": put what?
@@ -199,7 +202,7 @@ func (p *parser) todo(s string) (Intent, bool) {
 			}
 		}
 	default:
-		if !todoVerbsEN[lw[0]] || (lw[0] == "take" && !slices.Contains(lw, "out")) || (lw[0] == "book" && bookNouns[lw[1]]) {
+		if !todoVerbsEN[lw[0]] || (lw[0] == "take" && !slices.Contains(lw, "out")) || (lw[0] == "book" && bookNouns[lw[1]]) || noThingAfterVerbEN(lw) {
 			return Intent{}, false
 		}
 		for i := 1; i < len(lw); i++ {
@@ -228,6 +231,21 @@ var todoVerbsDE = setOf(`anrufen zurückrufen telefonieren bezahlen zahlen über
 var todoVerbsEN = setOf(`call ring phone pay renew fix repair mend mow water feed walk clean tidy wash vacuum hoover iron
 	empty mop sweep dust scrub polish weed rake plant trim return post sign book service defrost wrap pack unpack fold
 	sort recycle declutter take`)
+
+// noThingAfterVerbEN: the English to-do lw (its words, the verb first)
+// does something to no thing: its object is a pronoun that points at
+// nothing said ("call it a day", "call it a night", "call it quits",
+// "pack it in": idioms, no errands), or a bare number ("call 911", "ring
+// 999": an emergency, or a number with no one named, is no task).
+func noThingAfterVerbEN(lw []string) bool {
+	if len(lw) < 2 {
+		return false
+	}
+	return pronounObjectsEN[lw[1]] || (len(lw) == 2 && strings.Trim(lw[1], "0123456789+-") == "")
+}
+
+// pronounObjectsEN are objects that name nothing by themselves.
+var pronounObjectsEN = setOf(`it this that them these those one him her you us me everything something nothing anything`)
 
 // objectVerbs make no task without an object.
 var objectVerbs = setOf(`put take get add make bring give set buy pick send move delete remove cancel do have fetch
