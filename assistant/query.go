@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Questions ("what's on today/this weekend", "when is the dentist") and
@@ -132,6 +133,9 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 	}
 	sc := p.scanWhen(s, scanOpts{durations: true, recurrence: true})
 	if !sc.found {
+		if loneShortWord(s) {
+			return Intent{}, false // "lies", "Tim, lies": no "limes"
+		}
 		items, _ := splitItems(s, p.lang)
 		if !itemsLookLikeGroceries(items) {
 			return p.todo(s)
@@ -168,6 +172,20 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 		return p.newTask(s, "")
 	}
 	return p.event(s)
+}
+
+// loneShortWord: s, said without a verb, is one word of four letters or
+// fewer that the grocery lexicon does not know as spelled. Such a word is
+// one edit away from many groceries and many other words ("lies": limes,
+// "nice": rice), so alone it is no typo of an item; with a verb or among
+// other items it may be ("add mlik and bred").
+func loneShortWord(s string) bool {
+	f := strings.Fields(strings.Trim(s, ` .!?"`))
+	if len(f) != 1 || utf8.RuneCountInString(f[0]) > 4 {
+		return false
+	}
+	_, known := lookupItem(f[0])
+	return !known
 }
 
 // todo: a to-do said without a time is a task without a due time: in

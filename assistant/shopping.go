@@ -135,9 +135,9 @@ var shoppingChangeRulesDE = []rule{
 	{rx(`(?:hak|hake|abhaken) (.+?)(?: (?:auf|von) (?:der |dem |meiner |unserer )?(.+?))?(?: ab)?`), (*parser).check},
 	{rx(`(?:streich|streiche) (.+?)(?: (?:auf|von) (?:der |dem )?(.+?))? durch`), (*parser).check},
 	{rx(`durchstreichen (.+?)(?: (?:auf|von) (?:der |dem )?(.+?))?`), (*parser).check},
-	{rx(`(?:ich habe|ich hab|habe|hab|wir haben|haben) ((?:die |den |das )?.+?) (gekauft|besorgt|geholt|mitgebracht|bekommen)`), (*parser).checkFetchedDE},
-	{rx(`(.+?) (?:hab|habe|haben) (?:ich|wir) (?:schon |jetzt |gerade )?(gekauft|besorgt|geholt|mitgebracht)`), (*parser).checkFetchedDE},
-	{rx(`(.+?) (gekauft|besorgt|geholt|mitgebracht)`), (*parser).checkFetchedDE},
+	{rx(`(?:ich habe|ich hab|habe|hab|wir haben|haben) ((?:die |den |das )?.+?) (gekauft|besorgt|geholt|abgeholt|mitgebracht|bekommen)`), (*parser).checkFetchedDE},
+	{rx(`(.+?) (?:hab|habe|haben) (?:ich|wir) (?:schon |jetzt |gerade )?(gekauft|besorgt|geholt|abgeholt|mitgebracht)`), (*parser).checkFetchedDE},
+	{rx(`(.+?) (gekauft|besorgt|geholt|abgeholt|mitgebracht)`), (*parser).checkFetchedDE},
 	{rx(`(.+?) (?:ist|sind) (?:im|in dem|in unserem) (?:wagen|korb|einkaufswagen|einkaufskorb)()`), (*parser).check},
 }
 

@@ -494,7 +494,7 @@ func (p *parser) completeParticipleDE(m []string) (Intent, bool) {
 		return Intent{}, false
 	}
 	switch strings.ToLower(f[len(f)-1]) {
-	case "gekauft", "besorgt", "geholt", "mitgebracht", "bekommen":
+	case "gekauft", "besorgt", "geholt", "abgeholt", "mitgebracht", "bekommen":
 		return Intent{}, false
 	}
 	if _, ok := participleDE(f[len(f)-1]); !ok {
