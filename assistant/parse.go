@@ -49,7 +49,31 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 			return in, nil
 		}
 	}
-	return parseCommand(text, locale, now)
+	in, err := parseCommand(text, locale, now)
+	if err != nil || in.Type == IntentCalendarCreate {
+		if t, ok := imperativeTodoDE(text, now); ok {
+			return t, nil
+		}
+	}
+	return in, err
+}
+
+// imperativeTodoDE reads a German imperative of an errand or chore as the
+// to-do it asks for, as when said to a person: "bring am Dienstag den Müll
+// raus" is the task "Müll rausbringen" due Tuesday (not an all-day event
+// "Bring den Müll raus"), "ruf morgen Oma an" the task "Oma anrufen". Only
+// the verbs of to-dos (todoVerbsDE) are read so: "trag den Zahnarzt am
+// Freitag ein" stays an event, "bring Milch mit" shopping.
+func imperativeTodoDE(text string, now time.Time) (Intent, bool) {
+	s, ok := germanVerbSecond(cleanCommand(text), imperativeDE)
+	if f := strings.Fields(s); !ok || len(f) < 2 || !todoVerbsDE[f[len(f)-1]] {
+		return Intent{}, false
+	}
+	in, err := parseCommand(s, "de", now)
+	if err != nil || in.Type != IntentTaskCreate || in.Lang != "de" {
+		return Intent{}, false
+	}
+	return in, true
 }
 
 // spokenCommand understands the command v says to a person (or under a
