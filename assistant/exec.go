@@ -73,6 +73,21 @@ type executor struct {
 	// ran is the option of a question that ran instead of the question
 	// (the only one whose target exists).
 	ran *Intent
+	// members are the family's members, read once per transaction
+	// (memberList): a command cannot change them.
+	members []db.Member
+}
+
+// memberList is the family's members, read on first use.
+func (x *executor) memberList() ([]db.Member, error) {
+	if x.members == nil {
+		m, err := x.tx.MemberList(x.ctx)
+		if err != nil {
+			return nil, err
+		}
+		x.members = m
+	}
+	return x.members, nil
 }
 
 func newExecutor(ctx context.Context, tx *db.Tx, lang, text string, loc *time.Location, now time.Time) *executor {
@@ -149,6 +164,8 @@ func (x *executor) choose(in Intent) (Result, string, error) {
 	for _, o := range in.Options {
 		err := x.tx.Savepoint(x.ctx, func(tx *db.Tx) error {
 			y := newExecutor(x.ctx, tx, x.say.lang, x.text, x.loc, x.now)
+			y.members = x.members
+			defer func() { x.members = y.members }() // a savepoint rolled back leaves the members as they were
 			if _, _, err := y.execute(o); err != nil {
 				return err
 			}

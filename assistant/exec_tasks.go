@@ -25,7 +25,7 @@ type member struct {
 // an unknown name is refused with the members, a name two members share
 // is a question (set puts the chosen member's name into an option).
 func (x *executor) member(in Intent, said string, set func(s *IntentSlots, name string)) (member, error) {
-	members, err := x.tx.MemberList(x.ctx)
+	members, err := x.memberList()
 	if err != nil {
 		return member{}, err
 	}

@@ -26,6 +26,19 @@ func ParseIntent(text, locale string, now time.Time) (Intent, error) {
 // members (nil: none known), which tell a name a command is said to from
 // a first item ("Ben, Milch und Brot kaufen").
 func parseIntent(text, locale string, now time.Time, names []string) (Intent, error) {
+	// "Guten Morgen, Milch kaufen", "good morning, buy milk", "Guten Tag,
+	// Tim, kauf Milch": the greeting goes ("Morgen" is no day here).
+	// Greeting alone, or a name after it ("Guten Morgen, Mia"), is small
+	// talk (the elliptic rule's).
+	if m := greetingPrefix.FindStringSubmatchIndex(text); m != nil && !smallTalkRx.MatchString(strings.TrimSpace(text)) {
+		if rest := text[m[1]:]; strings.ContainsFunc(rest, unicode.IsLetter) {
+			in, err := parseIntent(rest, locale, now, names)
+			if err != nil {
+				return Intent{}, NotUnderstood(text)
+			}
+			return in, nil
+		}
+	}
 	// "Papa, Milch kaufen", "Ben: Brot kaufen", "Dad, buy milk", "Tim, take
 	// out the bins on Tuesday": without the person spoken to; a task said
 	// to a person is theirs. New events keep the word ("Zahnarzt: Montag
@@ -36,7 +49,31 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 			return in, nil
 		}
 	}
-	return parseCommand(text, locale, now)
+	in, err := parseCommand(text, locale, now)
+	if err != nil || in.Type == IntentCalendarCreate {
+		if t, ok := imperativeTodoDE(text, now); ok {
+			return t, nil
+		}
+	}
+	return in, err
+}
+
+// imperativeTodoDE reads a German imperative of an errand or chore as the
+// to-do it asks for, as when said to a person: "bring am Dienstag den Müll
+// raus" is the task "Müll rausbringen" due Tuesday (not an all-day event
+// "Bring den Müll raus"), "ruf morgen Oma an" the task "Oma anrufen". Only
+// the verbs of to-dos (todoVerbsDE) are read so: "trag den Zahnarzt am
+// Freitag ein" stays an event, "bring Milch mit" shopping.
+func imperativeTodoDE(text string, now time.Time) (Intent, bool) {
+	s, ok := germanVerbSecond(cleanCommand(text), imperativeDE)
+	if f := strings.Fields(s); !ok || len(f) < 2 || !todoVerbsDE[f[len(f)-1]] {
+		return Intent{}, false
+	}
+	in, err := parseCommand(s, "de", now)
+	if err != nil || in.Type != IntentTaskCreate || in.Lang != "de" {
+		return Intent{}, false
+	}
+	return in, true
 }
 
 // spokenCommand understands the command v says to a person (or under a
@@ -131,6 +168,9 @@ func parseCommand(text, locale string, now time.Time) (Intent, error) {
 	}
 	return Intent{}, NotUnderstood(text)
 }
+
+// greetingPrefix starts a command with a greeting (smallTalkRx is one alone).
+var greetingPrefix = regexp.MustCompile(`(?i)^\s*(?:guten (?:morgen|tag|abend)|good (?:morning|afternoon|evening)|moin|servus|hallöchen)(?:\s*[,!.:]\s*|\s+(?:and|und)\s+|\s+)`)
 
 func otherLang(lang string) string {
 	if lang == "de" {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Questions ("what's on today/this weekend", "when is the dentist") and
@@ -132,6 +133,9 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 	}
 	sc := p.scanWhen(s, scanOpts{durations: true, recurrence: true})
 	if !sc.found {
+		if loneShortWord(s) {
+			return Intent{}, false // "lies", "Tim, lies": no "limes"
+		}
 		items, _ := splitItems(s, p.lang)
 		if !itemsLookLikeGroceries(items) {
 			return p.todo(s)
@@ -143,8 +147,8 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 		return in, ok
 	}
 	rest := strings.TrimSpace(sc.rest())
-	for _, w := range words(rest) {
-		if sentenceWords[w] {
+	for i, w := range words(rest) {
+		if sentenceWords[w] && !(i == 0 && p.lang == "en" && choreEN(words(rest))) {
 			return Intent{}, false
 		}
 	}
@@ -154,6 +158,9 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 	f := strings.Fields(strings.ToLower(rest))
 	if len(f) == 0 {
 		return Intent{}, false
+	}
+	if p.lang == "en" && verbsEN[f[0]] && noThingAfterVerbEN(words(rest)) {
+		return Intent{}, false // "call it a day at 5": no task, no event
 	}
 	if p.lang == "en" && verbsEN[f[0]] && !(f[0] == "book" && len(f) > 1 && bookNouns[f[1]]) {
 		if len(f) == 1 && objectVerbs[f[0]] {
@@ -165,6 +172,20 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 		return p.newTask(s, "")
 	}
 	return p.event(s)
+}
+
+// loneShortWord: s, said without a verb, is one word of four letters or
+// fewer that the grocery lexicon does not know as spelled. Such a word is
+// one edit away from many groceries and many other words ("lies": limes,
+// "nice": rice), so alone it is no typo of an item; with a verb or among
+// other items it may be ("add mlik and bred").
+func loneShortWord(s string) bool {
+	f := strings.Fields(strings.Trim(s, ` .!?"`))
+	if len(f) != 1 || utf8.RuneCountInString(f[0]) > 4 {
+		return false
+	}
+	_, known := lookupItem(f[0])
+	return !known
 }
 
 // todo: a to-do said without a time is a task without a due time: in
@@ -182,7 +203,10 @@ func (p *parser) todo(s string) (Intent, bool) {
 	if p.question || len(f) < 2 || len(lw) < 2 {
 		return Intent{}, false
 	}
-	for _, w := range lw {
+	for i, w := range lw {
+		if i == 0 && choreEN(lw) {
+			continue // "do the homework": "do" makes no question here
+		}
 		if sentenceWords[w] || meWords[w] || usWords[w] || questionWords[w] || notShoppingDE[w] || hasCommandWord(w) {
 			return Intent{}, false
 		}
@@ -190,26 +214,63 @@ func (p *parser) todo(s string) (Intent, bool) {
 	switch p.lang {
 	case "de":
 		last := f[len(f)-1]
-		if isCapitalised(last) || !todoVerbsDE[strings.ToLower(last)] || commandWordsDE[lw[0]] {
+		if isCapitalised(last) || !(todoVerbsDE[strings.ToLower(last)] || choreDE(f)) || commandWordsDE[lw[0]] {
 			return Intent{}, false
 		}
-		for _, w := range f[:len(f)-1] {
-			if !isCapitalised(w) && isInfinitiveDE(strings.Trim(w, `,.;:`)) {
+		for i, w := range f[:len(f)-1] {
+			if !isCapitalised(w) && isInfinitiveDE(strings.Trim(w, `,.;:`)) && !sharedObjectDE(f, i) {
 				return Intent{}, false // two verbs: two commands
 			}
 		}
 	default:
-		if !todoVerbsEN[lw[0]] || (lw[0] == "take" && !slices.Contains(lw, "out")) || (lw[0] == "book" && bookNouns[lw[1]]) {
+		if !(todoVerbsEN[lw[0]] || choreEN(lw)) || (lw[0] == "take" && !slices.Contains(lw, "out")) || (lw[0] == "book" && bookNouns[lw[1]]) || noThingAfterVerbEN(lw) {
 			return Intent{}, false
 		}
 		for i := 1; i < len(lw); i++ {
-			if _, item := lookupItem(lw[i]); (lw[i-1] == "and" || lw[i-1] == "then") && (verbsEN[lw[i]] || shoppingVerbs[lw[i]]) && !item {
+			if _, item := lookupItem(lw[i]); (lw[i-1] == "and" || lw[i-1] == "then") && (verbsEN[lw[i]] || shoppingVerbs[lw[i]]) && !item &&
+				!(i == 2 && lw[1] == "and" && todoVerbsEN[lw[i]]) { // "wash and iron the shirts": one object, one task
 				return Intent{}, false // two verbs: two commands
 			}
 		}
 	}
 	return p.newTask(s, "")
 }
+
+// sharedObjectDE: the infinitive f[i] and the last one share the words
+// before them ("Hemden waschen und bügeln"): both verbs of to-dos, only
+// "und" between them. One task, not two commands.
+func sharedObjectDE(f []string, i int) bool {
+	n := len(f)
+	return i == n-3 && strings.EqualFold(f[n-2], "und") && todoVerbsDE[strings.ToLower(f[i])] && todoVerbsDE[strings.ToLower(f[n-1])]
+}
+
+// choreEN: "do" or "make" with a chore ("do the homework", "do the
+// laundry", "make the beds"): a to-do, where "do a barrel roll" and "make
+// a wish" are none.
+func choreEN(lw []string) bool {
+	if len(lw) < 2 || (lw[0] != "do" && lw[0] != "make") {
+		return false
+	}
+	i := 1
+	for i < len(lw)-1 && (lw[i] == "the" || lw[i] == "your" || lw[i] == "his" || lw[i] == "her" || lw[i] == "their" || lw[i] == "our") {
+		i++
+	}
+	return choreNounsEN[lw[i]]
+}
+
+// choreDE: "machen" after a chore ("Hausaufgaben machen", "die Betten
+// machen"): a to-do, where "Musik lauter machen" and "Pause machen" are none.
+func choreDE(f []string) bool {
+	n := len(f)
+	return n >= 2 && strings.EqualFold(f[n-1], "machen") && choreNounsDE[strings.ToLower(f[n-2])]
+}
+
+var (
+	choreNounsEN = setOf(`homework dishes laundry washing washing-up ironing hoovering vacuuming dusting cleaning
+		beds bed lunch lunches packed dinner breakfast taxes tax accounts gardening`)
+	choreNounsDE = setOf(`hausaufgaben hausaufgabe abwasch wäsche betten bett frühstück mittagessen abendessen
+		steuererklärung steuer hausarbeit gartenarbeit pausenbrot pausenbrote brotdose`)
+)
 
 // todoVerbsDE end a German to-do said without a time: errands and chores,
 // as todoVerbsEN start an English one. "Licht anmachen", "Musik lauter
@@ -228,6 +289,21 @@ var todoVerbsDE = setOf(`anrufen zurückrufen telefonieren bezahlen zahlen über
 var todoVerbsEN = setOf(`call ring phone pay renew fix repair mend mow water feed walk clean tidy wash vacuum hoover iron
 	empty mop sweep dust scrub polish weed rake plant trim return post sign book service defrost wrap pack unpack fold
 	sort recycle declutter take`)
+
+// noThingAfterVerbEN: the English to-do lw (its words, the verb first)
+// does something to no thing: its object is a pronoun that points at
+// nothing said ("call it a day", "call it a night", "call it quits",
+// "pack it in": idioms, no errands), or a bare number ("call 911", "ring
+// 999": an emergency, or a number with no one named, is no task).
+func noThingAfterVerbEN(lw []string) bool {
+	if len(lw) < 2 {
+		return false
+	}
+	return pronounObjectsEN[lw[1]] || (len(lw) == 2 && strings.Trim(lw[1], "0123456789+-") == "")
+}
+
+// pronounObjectsEN are objects that name nothing by themselves.
+var pronounObjectsEN = setOf(`it this that them these those one him her you us me everything something nothing anything`)
 
 // objectVerbs make no task without an object.
 var objectVerbs = setOf(`put take get add make bring give set buy pick send move delete remove cancel do have fetch

@@ -133,7 +133,7 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 				return Answer{Lang: lang}, s.idError(lang, errIDText)
 			}
 			if prior.Outcome == OutcomeExecuted || prior.Outcome == OutcomeQuestion {
-				return s.replay(ctx, *prior, c.loc)
+				return s.replay(ctx, *prior, c.loc, c.device)
 			}
 			c.forget = true
 		}
@@ -292,7 +292,7 @@ func (s *Service) duplicate(ctx context.Context, c command, in Intent, say *spea
 	case c.answers == nil && prior.Text != c.text:
 		return Answer{Lang: c.lang}, say.refuseCode(familyhub.ECONFLICT, "id", "id_reused")
 	}
-	return s.replay(ctx, *prior, c.loc)
+	return s.replay(ctx, *prior, c.loc, c.device)
 }
 
 // ask records a question the command's execution asked and answers it.
@@ -394,8 +394,10 @@ func (s *Service) recordRefusal(ctx context.Context, c command, in *Intent, caus
 	}
 }
 
-// replay answers a command again from its record.
-func (s *Service) replay(ctx context.Context, cmd dbsqlc.AssistantCommand, loc *time.Location) (Answer, error) {
+// replay answers a command again from its record, on the clock and dates
+// of the device dev that repeated it; the days its sentence named are
+// named from the day of the repeat (retell).
+func (s *Service) replay(ctx context.Context, cmd dbsqlc.AssistantCommand, loc *time.Location, dev Device) (Answer, error) {
 	ans := Answer{ID: cmd.ID, Outcome: cmd.Outcome, Message: cmd.Message, Lang: cmd.Locale, Loc: loc, QuestionID: cmd.Answers, Replayed: true}
 	if cmd.Source != nil {
 		ans.Source = *cmd.Source
@@ -424,6 +426,7 @@ func (s *Service) replay(ctx context.Context, cmd dbsqlc.AssistantCommand, loc *
 		if err := json.Unmarshal(cmd.Result, &ans.Result); err != nil {
 			return ans, err
 		}
+		ans.Message = retell(cmd, loc, dev.speaker(cmd.Locale, loc, s.now()))
 	}
 	if cmd.UndoneAt != nil {
 		return ans, nil
@@ -495,7 +498,7 @@ func (s *Service) Choose(ctx context.Context, questionID uuid.UUID, option int, 
 		if !sameIntent(answered, in) {
 			return Answer{Lang: q.Locale}, say.refuseCode(familyhub.ECONFLICT, "option", "choice.answered")
 		}
-		return s.replay(ctx, *answered, loc)
+		return s.replay(ctx, *answered, loc, dev)
 	}
 	c := command{id: uuid.New(), text: q.Text, lang: q.Locale, device: dev, answers: &questionID, receivedAt: s.now(), loc: loc}
 	if q.Source != nil {

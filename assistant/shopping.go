@@ -135,9 +135,9 @@ var shoppingChangeRulesDE = []rule{
 	{rx(`(?:hak|hake|abhaken) (.+?)(?: (?:auf|von) (?:der |dem |meiner |unserer )?(.+?))?(?: ab)?`), (*parser).check},
 	{rx(`(?:streich|streiche) (.+?)(?: (?:auf|von) (?:der |dem )?(.+?))? durch`), (*parser).check},
 	{rx(`durchstreichen (.+?)(?: (?:auf|von) (?:der |dem )?(.+?))?`), (*parser).check},
-	{rx(`(?:ich habe|ich hab|habe|hab|wir haben|haben) ((?:die |den |das )?.+?) (gekauft|besorgt|geholt|mitgebracht|bekommen)`), (*parser).checkFetchedDE},
-	{rx(`(.+?) (?:hab|habe|haben) (?:ich|wir) (?:schon |jetzt |gerade )?(gekauft|besorgt|geholt|mitgebracht)`), (*parser).checkFetchedDE},
-	{rx(`(.+?) (gekauft|besorgt|geholt|mitgebracht)`), (*parser).checkFetchedDE},
+	{rx(`(?:ich habe|ich hab|habe|hab|wir haben|haben) ((?:die |den |das )?.+?) (gekauft|besorgt|geholt|abgeholt|mitgebracht|bekommen)`), (*parser).checkFetchedDE},
+	{rx(`(.+?) (?:hab|habe|haben) (?:ich|wir) (?:schon |jetzt |gerade )?(gekauft|besorgt|geholt|abgeholt|mitgebracht)`), (*parser).checkFetchedDE},
+	{rx(`(.+?) (gekauft|besorgt|geholt|abgeholt|mitgebracht)`), (*parser).checkFetchedDE},
 	{rx(`(.+?) (?:ist|sind) (?:im|in dem|in unserem) (?:wagen|korb|einkaufswagen|einkaufskorb)()`), (*parser).check},
 }
 
@@ -333,6 +333,9 @@ func (p *parser) addNeeded(m []string) (Intent, bool) {
 // checkGotEN: m is verb, article, what, list.
 func (p *parser) checkGotEN(m []string) (Intent, bool) {
 	verb, art, what, list := m[1], m[2], m[3], m[4]
+	if art == "" && gotNoThingEN(what) {
+		return Intent{}, false
+	}
 	tick, ok := p.check([]string{"", what, list})
 	if !ok || strings.EqualFold(verb, "bought") || list != "" || p.groceries(what) || tick.Needs != "" {
 		return tick, ok
@@ -360,6 +363,28 @@ func (p *parser) checkFetchedDE(m []string) (Intent, bool) {
 	}
 	return p.tickOrDone(tick, what+" "+verb)
 }
+
+// gotNoThingEN: what was got is no thing ("got it", "I got home", "we
+// got back", "got lucky", "I got dressed"): a pronoun, a word of place or
+// direction, or an adjective or participle (a word ending in "ed" that is
+// no grocery). Asking to tick "home" or complete "Get home" helps no one.
+func gotNoThingEN(what string) bool {
+	w := words(what)
+	if len(w) == 0 {
+		return false
+	}
+	if pronounObjectsEN[w[0]] || notThingsEN[w[0]] {
+		return true
+	}
+	if _, item := lookupItem(w[0]); len(w) == 1 && !item && strings.HasSuffix(w[0], "ed") {
+		return true
+	}
+	return false
+}
+
+// notThingsEN follow "got" without being got: places, directions, states.
+var notThingsEN = setOf(`home back here there in out up down away off on over through ready lost lucky sick
+	better worse wet tired bored stuck married divorced engaged dressed caught told used sorted done`)
 
 var articleDE = regexp.MustCompile(`(?i)^(?:die|den|das|der)\s+`)
 

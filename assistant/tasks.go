@@ -155,7 +155,7 @@ func (p *parser) taskTimes(sc *scan, s *IntentSlots) bool {
 
 func looksLikeQuestion(s string) bool {
 	f := strings.Fields(strings.ToLower(s))
-	return len(f) > 0 && questionWords[f[0]]
+	return len(f) > 0 && questionWords[f[0]] && !choreEN(f) // "do the homework" asks nothing
 }
 
 func (p *parser) remind(m []string) (Intent, bool) {
@@ -494,7 +494,7 @@ func (p *parser) completeParticipleDE(m []string) (Intent, bool) {
 		return Intent{}, false
 	}
 	switch strings.ToLower(f[len(f)-1]) {
-	case "gekauft", "besorgt", "geholt", "mitgebracht", "bekommen":
+	case "gekauft", "besorgt", "geholt", "abgeholt", "mitgebracht", "bekommen":
 		return Intent{}, false
 	}
 	if _, ok := participleDE(f[len(f)-1]); !ok {

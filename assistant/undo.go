@@ -102,22 +102,27 @@ func (s *Service) undo(ctx context.Context, id uuid.UUID, tie string, dev Device
 	return ans, err
 }
 
-// retold is the command's sentence said again for its undo. The sentence
-// named days from the day the command ran ("due tomorrow"); undone on
-// another day, each day it named is named again from today ("due today"),
-// so an undo never repeats a "tomorrow" that is now today. Only the words
-// change: the records undone are the ones the command wrote, whatever
-// their day.
+// retold is the command's sentence said again for its undo (retell).
 func (u *undoer) retold(cmd dbsqlc.AssistantCommand, loc *time.Location) string {
+	return retell(cmd, loc, u.say)
+}
+
+// retell is the sentence of the executed command cmd said again by say,
+// for its undo or a repeat of its id. The sentence named days from the
+// day the command ran ("due tomorrow"); said again on another day, each
+// day it named is named again from say's today ("due today"), so it never
+// repeats a "tomorrow" that is now today. Only the words change: the
+// records are the ones the command wrote, whatever their day.
+func retell(cmd dbsqlc.AssistantCommand, loc *time.Location, say *speaker) string {
 	then := newSpeaker(cmd.Locale, loc, cmd.ReceivedAt)
-	then.dayFirst = u.say.dayFirst
+	then.dayFirst = say.dayFirst
 	var res Result
-	if then.today().Equal(u.say.today()) || cmd.Intent == nil || json.Unmarshal(cmd.Result, &res) != nil {
+	if then.today().Equal(say.today()) || cmd.Intent == nil || json.Unmarshal(cmd.Result, &res) != nil {
 		return cmd.Message
 	}
 	msg := cmd.Message
 	for _, d := range saidDays(*cmd.Intent, res) {
-		old, now := then.dayOf(d.at, d.on), u.say.dayOf(d.at, d.on)
+		old, now := then.dayOf(d.at, d.on), say.dayOf(d.at, d.on)
 		// The day comes after the record's title in every sentence that
 		// names one: a title that holds the same word keeps it.
 		from := 0

@@ -294,6 +294,50 @@ func TestUndoNamesDaysFromToday(t *testing.T) {
 	})
 }
 
+// TestRepeatNamesDaysFromToday: a command repeated with its id on a later
+// day (a client retrying after a lost answer) answers what the first time
+// did, nothing runs twice, and the days the answer names are named from
+// the day of the repeat, as an undo names them: yesterday's "tomorrow" is
+// "today" now, never a "tomorrow" that has passed.
+func TestRepeatNamesDaysFromToday(t *testing.T) {
+	f := newTestFamily(t)
+	noon := time.Date(2026, time.March, 10, 12, 0, 0, 0, f.loc)
+	f.svc.now = func() time.Time { return noon.AddDate(0, 0, -1) }
+	taskID, eventID := uuid.New(), uuid.New()
+	task, err := f.svc.Command(f.ctx(f.ana), Request{ID: &taskID, Text: "remind me to call grandma tomorrow at 6pm", Lang: "en"})
+	if err != nil || task.Message != "Added the task “Call grandma”, due tomorrow at 18:00." {
+		t.Fatal(task.Message, err)
+	}
+	event, err := f.svc.Command(f.ctx(f.ana), Request{ID: &eventID, Text: "Zahnarzt morgen um 15 Uhr", Lang: "de"})
+	if err != nil || event.Message != "„Zahnarzt“ morgen um 15:00 Uhr eingetragen." {
+		t.Fatal(event.Message, err)
+	}
+	f.svc.now = func() time.Time { return noon }
+	for _, c := range []struct {
+		id         uuid.UUID
+		text, lang string
+		first      Answer
+		want       string
+	}{
+		{taskID, "remind me to call grandma tomorrow at 6pm", "en", task, "Added the task “Call grandma”, due today at 18:00."},
+		{eventID, "Zahnarzt morgen um 15 Uhr", "de", event, "„Zahnarzt“ heute um 15:00 Uhr eingetragen."},
+	} {
+		again, err := f.svc.Command(f.ctx(f.ana), Request{ID: &c.id, Text: c.text, Lang: c.lang})
+		if err != nil || !again.Replayed || again.Message != c.want {
+			t.Errorf("%q repeated today: %q %v, want %q", c.text, again.Message, err, c.want)
+		}
+		if c.first.Result.Task != nil && (again.Result.Task == nil || again.Result.Task.ID != c.first.Result.Task.ID) ||
+			c.first.Result.Event != nil && (again.Result.Event == nil || again.Result.Event.ID != c.first.Result.Event.ID) {
+			t.Errorf("%q repeated: another record %+v", c.text, again.Result)
+		}
+	}
+	// The same day, the answer is the first one's, word for word.
+	f.svc.now = func() time.Time { return noon.AddDate(0, 0, -1).Add(time.Hour) }
+	if again, err := f.svc.Command(f.ctx(f.ana), Request{ID: &taskID, Text: "remind me to call grandma tomorrow at 6pm", Lang: "en"}); err != nil || again.Message != task.Message {
+		t.Errorf("repeated the same day: %q %v", again.Message, err)
+	}
+}
+
 // TestUndoClearTickedLimit: the undo of "clear the ticked items" puts
 // every item back in one go, its list counted once: when the list has
 // filled since and cannot take them all, nothing is put back (limit
