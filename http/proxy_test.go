@@ -282,3 +282,55 @@ func TestProxyRewritingHostOrigin(t *testing.T) {
 		t.Errorf("POST direct from evil.example with a forged X-Forwarded-Host: %d %s; want 403", got, body)
 	}
 }
+
+// TestRequestHost: which X-Forwarded-Host entry is believed, from whom,
+// and Origin against it without default ports. No proxy here: the
+// headers as a proxy (or a forger) would send them.
+func TestRequestHost(t *testing.T) {
+	t.Parallel()
+	s := &Server{cfg: Config{TrustedProxies: mustPrefixes("10.0.0.0/8")}}
+	for _, c := range []struct {
+		peer, host string
+		xfh        []string
+		want       string
+	}{
+		{"10.0.0.1:5000", "familyhub:8080", []string{"family.example"}, "family.example"},
+		{"10.0.0.1:5000", "familyhub:8080", nil, "familyhub:8080"},
+		{"10.0.0.1:5000", "familyhub:8080", []string{""}, "familyhub:8080"},
+		// Appended by each hop: the nearest proxy's entry, never the
+		// client's (first) one.
+		{"10.0.0.1:5000", "familyhub:8080", []string{"evil.example, family.example"}, "family.example"},
+		{"10.0.0.1:5000", "familyhub:8080", []string{"evil.example", "family.example:8443"}, "family.example:8443"},
+		{"[::ffff:10.0.0.1]:5000", "familyhub:8080", []string{"family.example"}, "family.example"},
+		// Not a trusted proxy: the header is anyone's.
+		{"192.0.2.7:5000", "evil.example", []string{"family.example"}, "evil.example"},
+		{"127.0.0.1:5000", "127.0.0.1:8080", []string{"family.example"}, "127.0.0.1:8080"},
+	} {
+		r, _ := http.NewRequest("GET", "http://x/", nil)
+		r.RemoteAddr, r.Host = c.peer, c.host
+		for _, v := range c.xfh {
+			r.Header.Add("X-Forwarded-Host", v)
+		}
+		if got := s.requestHost(r); got != c.want {
+			t.Errorf("peer %s, Host %s, X-Forwarded-Host %q: %q; want %q", c.peer, c.host, c.xfh, got, c.want)
+		}
+	}
+
+	for _, c := range []struct {
+		origin, xfh string
+		want        bool
+	}{
+		{"https://family.example", "family.example:443", true},
+		{"https://Family.Example", "family.example", true},
+		{"http://family.example", "family.example:443", false},
+		{"https://family.example:8443", "family.example", false},
+	} {
+		r, _ := http.NewRequest("GET", "http://x/ws", nil)
+		r.RemoteAddr, r.Host = "10.0.0.1:5000", "familyhub:8080"
+		r.Header.Set("X-Forwarded-Host", c.xfh)
+		r.Header.Set("Origin", c.origin)
+		if got := s.OriginAllowed(r); got != c.want {
+			t.Errorf("Origin %s, X-Forwarded-Host %s: allowed %v; want %v", c.origin, c.xfh, got, c.want)
+		}
+	}
+}

@@ -128,7 +128,8 @@ func (s *Server) OriginAllowed(r *http.Request) bool {
 	if err != nil || u.Host == "" {
 		return false
 	}
-	if strings.EqualFold(u.Host, s.requestHost(r)) {
+	// Without default ports: "https://a.example" is a.example:443 too.
+	if normalHost(u.Host, u.Scheme) == normalHost(s.requestHost(r), u.Scheme) {
 		return true
 	}
 	o := strings.ToLower(strings.TrimRight(origin, "/"))
