@@ -188,7 +188,7 @@ func (s *Server) handleFeedCreate(w http.ResponseWriter, r *http.Request) {
 	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
 		f, token, err := tx.ICalFeedCreate(r.Context(), req.Name, member)
 		out = toFeedJSON(f)
-		host := r.Host
+		host := s.requestHost(r) // behind a proxy that rewrites Host, not the upstream's name
 		scheme := "http"
 		if s.isHTTPS(r) {
 			scheme = "https"

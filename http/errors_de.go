@@ -122,6 +122,7 @@ var deFormats = map[string]string{
 	"Sign in first.": "Melde dich zuerst an.",
 	"This server answers at its public address only (FAMILYHUB_PUBLIC_URL): open the app there.": "Dieser Server antwortet nur unter seiner öffentlichen Adresse (FAMILYHUB_PUBLIC_URL): Öffne die App dort.",
 	"Sign in again: this session no longer opens the family.":                                    "Melde dich neu an: Diese Sitzung öffnet die Familie nicht mehr.",
+	"You are no longer a member of this family: ask a member for an invite code to join again.":  "Du bist kein Mitglied dieser Familie mehr: Bitte ein Familienmitglied um einen Einladungscode, um wieder beizutreten.",
 	"Sign in first: a session cookie, bearer token or ?ticket= is required.":                     "Melde dich zuerst an: Ein Sitzungs-Cookie, ein Bearer-Token oder ?ticket= ist erforderlich.",
 	"Sign in first: no valid session cookie or bearer token.":                                    "Melde dich zuerst an: kein gültiges Sitzungs-Cookie und kein Bearer-Token.",
 	"Sign-up is closed on this server.":                                                          "Auf diesem Server kann man sich nicht registrieren.",

@@ -34,6 +34,41 @@ import (
 // served from it), so opening the app at http://192.168.1.5:8080 on the
 // home network, and the tests' loopback servers, keep working. Without a
 // public URL nothing is checked, as before (docs/operations.md).
+//
+// The host checked is the one the client asked for (requestHost): behind
+// a reverse proxy that rewrites Host, its X-Forwarded-Host.
+
+// requestHost returns the host (host[:port]) the client asked for: r.Host,
+// or, when the peer is a trusted proxy (FAMILYHUB_TRUSTED_PROXIES) that
+// sends X-Forwarded-Host, that. A proxy that rewrites Host (nginx's
+// default sends its upstream's name, "familyhub:8080") says there what
+// the client asked for. Nobody else is believed: any client can send the
+// header, naming the host the checks want to see.
+//
+// A list ("a.example, b.example", from proxies that append, as Apache's
+// mod_proxy does) yields its last entry: the one the nearest proxy, the
+// trusted peer, wrote about the request it received. The entries before
+// it came from farther hops or from the client itself, and a host name,
+// unlike X-Forwarded-For's addresses (clientAddr), does not say whether
+// the hop that wrote it is a trusted one. A proxy behind another one
+// should pass on the Host it got (nginx: $http_host), as deploy/nginx.conf
+// does. Forwarded (RFC 7239) is not read, as for the client's address and
+// scheme: one set of headers, X-Forwarded-*, which every common proxy can
+// send (docs/operations.md).
+func (s *Server) requestHost(r *http.Request) string {
+	if !s.peerTrusted(r) {
+		return r.Host
+	}
+	v := r.Header.Values("X-Forwarded-Host")
+	if len(v) == 0 {
+		return r.Host
+	}
+	hops := strings.Split(v[len(v)-1], ",")
+	if h := strings.TrimSpace(hops[len(hops)-1]); h != "" {
+		return h
+	}
+	return r.Host
+}
 
 // publicHosts returns the host names (host[:port], lower case, without a
 // default port) this server answers to: the public URL's and the allowed
@@ -81,13 +116,20 @@ func (s *Server) hostCheck(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		s.logger.Warn("refused a request for another host name", "host", r.Host, "path", logPath(r), "client_addr", s.clientAddr(r))
+		host := s.requestHost(r)
+		args := []any{"host", host, "path", logPath(r), "client_addr", s.clientAddr(r)}
+		if host != r.Host {
+			// A proxy's X-Forwarded-Host, and the Host it sent: an
+			// operator sees which one names the wrong host.
+			args = append(args, "host_header", r.Host)
+		}
+		s.logger.Warn("refused a request for another host name", args...)
 		s.Error(w, r, familyhub.Errorf(familyhub.EFORBIDDEN, "This server answers at its public address only (FAMILYHUB_PUBLIC_URL): open the app there."))
 	})
 }
 
 func (s *Server) hostAllowed(r *http.Request) bool {
-	host := normalHost(r.Host, "")
+	host := normalHost(s.requestHost(r), "")
 	name := host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		name = h

@@ -30,6 +30,7 @@ var codeStatus = map[string]int{
 	familyhub.EMALFORMED:    http.StatusBadRequest,
 	familyhub.EINVALID:      http.StatusUnprocessableEntity,
 	familyhub.EUNAUTHORIZED: http.StatusUnauthorized,
+	familyhub.EREMOVED:      http.StatusUnauthorized,
 	familyhub.EFORBIDDEN:    http.StatusForbidden,
 	familyhub.ENOTFOUND:     http.StatusNotFound,
 	familyhub.ECONFLICT:     http.StatusConflict,

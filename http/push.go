@@ -215,9 +215,9 @@ func (s *Server) handleNotifySettingsUpdate(w http.ResponseWriter, r *http.Reque
 		ListChanges: m.ListChanges, FollowedLists: m.FollowedLists, QuietHours: m.QuietHours,
 		DigestHour: req.Family.DigestHour,
 	}
-	origin := "http://" + r.Host
+	origin := "http://" + s.requestHost(r)
 	if s.isHTTPS(r) {
-		origin = "https://" + r.Host
+		origin = "https://" + s.requestHost(r)
 	}
 	var out notifySettingsJSON
 	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {

@@ -230,10 +230,16 @@ func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
-		if code, _ := closeStatus(j.Client); code == realtime.CloseSessionEnded {
+		if code, reason := closeStatus(j.Client); code == realtime.CloseSessionEnded {
 			// Signed out, removed, or no longer this family's: not one
-			// more event. The client signs in again, as on a 4001.
+			// more event. The client signs in again, as on a 4001; a
+			// removal says so in its code, as the socket's reason does
+			// (signing in again alone will not help).
 			w.Header().Set("WWW-Authenticate", `Bearer realm="familyhub"`)
+			if reason == realtime.ReasonRemoved {
+				s.Error(w, r, familyhub.Errorf(familyhub.EREMOVED, "You are no longer a member of this family: ask a member for an invite code to join again."))
+				return
+			}
 			s.Error(w, r, familyhub.Errorf(familyhub.EUNAUTHORIZED, "Sign in again: this session no longer opens the family."))
 			return
 		}

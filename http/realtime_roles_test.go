@@ -15,6 +15,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/realtime"
 )
@@ -143,10 +144,11 @@ func wait[T any](t *testing.T, what string, ch <-chan T) T {
 // FAMILY_UPDATED event, both "re-read /api/me"), and he reconnects
 // under the new role. A DBA's UPDATE in psql does the same. Then Ana
 // removes him: the socket and the stream close with 4001 "removed from
-// the family", the waiting poll answers 401 instead of the family's
-// events, and he cannot reconnect. Before, a role change left every
-// connection open with the role it was opened with, and the waiting poll
-// of a removed member answered with the family's events.
+// the family", the waiting poll answers 401 removed_from_family instead
+// of the family's events, and he cannot reconnect. Before, a role change
+// left every connection open with the role it was opened with, and the
+// waiting poll of a removed member answered with the family's events
+// (later, a 401 unauthorized that did not say he was removed).
 func TestRealtimeRoleChangeAcrossReplicas(t *testing.T) {
 	t.Parallel()
 	envA := newTestEnv(t, Config{})
@@ -183,8 +185,13 @@ func TestRealtimeRoleChangeAcrossReplicas(t *testing.T) {
 				t.Errorf("%s: poll answered %d %s; want 200 with closed 4003 or FAMILY_UPDATED", what, p.status, p.body)
 			}
 		case realtime.CloseSessionEnded:
-			if p.status != http.StatusUnauthorized || strings.Contains(p.body, `"events"`) {
-				t.Errorf("%s: poll answered %d %s; want 401 and no events", what, p.status, p.body)
+			// A removal says so, as the socket's reason does.
+			want := familyhub.EUNAUTHORIZED
+			if reason == realtime.ReasonRemoved {
+				want = familyhub.EREMOVED
+			}
+			if p.status != http.StatusUnauthorized || strings.Contains(p.body, `"events"`) || !strings.Contains(p.body, `"code":"`+want+`"`) {
+				t.Errorf("%s: poll answered %d %s; want 401 %s and no events", what, p.status, p.body, want)
 			}
 		}
 	}
@@ -245,7 +252,7 @@ func TestRealtimeRoleChangeAcrossReplicas(t *testing.T) {
 func TestRealtimeRecheckWithoutNotice(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})
-	startTestHubWith(t, env, func(h *realtime.Hub) { h.RecheckEvery = 200 * time.Millisecond })
+	hub := startTestHubWith(t, env, func(h *realtime.Hub) { h.RecheckEvery = 200 * time.Millisecond })
 	ana, _ := env.signup("ana@example.org", "Family")
 	ben, benAcc := env.joinFamily(ana, "ben@example.org")
 
@@ -281,8 +288,13 @@ func TestRealtimeRecheckWithoutNotice(t *testing.T) {
 	}
 
 	conn, _, _ = ben.dialWS(t)
+	poll := longPoll(t, ben, hub)
 	silently(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1`, benAcc.User.ID)
 	if code, reason, _ := closedWith(t, conn); code != realtime.CloseSessionEnded || reason != realtime.ReasonSessionEnded {
 		t.Errorf("session revoked silently: closed with %d %q; want 4001 %q", code, reason, realtime.ReasonSessionEnded)
+	}
+	// A session that ended, not a removal: the poll says only that.
+	if p := wait(t, "the poll's answer", poll); p.status != http.StatusUnauthorized || !strings.Contains(p.body, `"code":"unauthorized"`) {
+		t.Errorf("session revoked silently: poll answered %d %s; want 401 unauthorized", p.status, p.body)
 	}
 }

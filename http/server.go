@@ -46,8 +46,8 @@ type Config struct {
 	// SecureCookies forces the Secure flag on the session cookie even when
 	// the request did not arrive over TLS (TLS ends at a proxy).
 	SecureCookies bool
-	// TrustedProxies are the addresses whose X-Forwarded-For and
-	// X-Forwarded-Proto headers are believed.
+	// TrustedProxies are the addresses whose X-Forwarded-For,
+	// X-Forwarded-Proto and X-Forwarded-Host headers are believed.
 	TrustedProxies []netip.Prefix
 	// SessionTTL is how long a session lives without a refresh.
 	SessionTTL time.Duration
@@ -80,6 +80,7 @@ type Server struct {
 	rt          *realtimeState     // see MountRealtime
 	assistant   *assistant.Service // see mountAssistant
 	hosts       []string           // see hostCheck; empty: no Host check
+	origins     []string           // see ownOrigins
 
 }
 
@@ -94,7 +95,7 @@ func NewServer(store *db.Store, logger *slog.Logger, cfg Config) *Server {
 	if cfg.Signup == "" {
 		cfg.Signup = SignupOpen
 	}
-	s := &Server{store: store, logger: logger, cfg: cfg, readyChecks: map[string]ReadyCheck{}, hosts: publicHosts(cfg)}
+	s := &Server{store: store, logger: logger, cfg: cfg, readyChecks: map[string]ReadyCheck{}, hosts: publicHosts(cfg), origins: ownOrigins(cfg)}
 	s.readyChecks["database"] = func(ctx context.Context) error { return store.Pool.Ping(ctx) }
 	s.router = s.routes()
 	return s
@@ -113,9 +114,11 @@ func (s *Server) Router() chi.Router { return s.router }
 func (s *Server) APIRouter() chi.Router { return s.api }
 
 // OriginAllowed reports whether a browser request's Origin may act on this
-// server: no Origin (not a browser), the request's own host, or one of the
-// configured allowed origins. WebSocket upgrades use it; other writes go
-// through CrossOriginProtection, which applies the same rule.
+// server: no Origin (not a browser), the host the client asked for
+// (requestHost: behind a proxy that rewrites Host, its X-Forwarded-Host),
+// the public URL's origin or one of the configured allowed origins.
+// WebSocket upgrades and SSE use it; other writes go through
+// CrossOriginProtection, which applies the same rule.
 func (s *Server) OriginAllowed(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
@@ -125,15 +128,41 @@ func (s *Server) OriginAllowed(r *http.Request) bool {
 	if err != nil || u.Host == "" {
 		return false
 	}
-	if strings.EqualFold(u.Host, r.Host) {
+	// Without default ports: "https://a.example" is a.example:443 too.
+	if normalHost(u.Host, u.Scheme) == normalHost(s.requestHost(r), u.Scheme) {
 		return true
 	}
-	for _, o := range s.cfg.AllowedOrigins {
-		if strings.EqualFold(strings.TrimRight(o, "/"), origin) {
+	o := strings.ToLower(strings.TrimRight(origin, "/"))
+	for _, own := range s.origins {
+		if o == own {
 			return true
 		}
 	}
 	return false
+}
+
+// ownOrigins returns the origins (scheme://host[:port], lower case, no
+// default port) that are the app's own besides the request's host: the
+// public URL's (FAMILYHUB_PUBLIC_URL: where members open the app) and the
+// allowed origins (FAMILYHUB_ALLOWED_ORIGINS). One that does not parse is
+// left out.
+func ownOrigins(cfg Config) []string {
+	var out []string
+	add := func(o string) {
+		u, err := url.Parse(strings.TrimSpace(o))
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return
+		}
+		scheme := strings.ToLower(u.Scheme)
+		out = append(out, scheme+"://"+normalHost(u.Host, scheme))
+	}
+	if cfg.PublicURL != "" {
+		add(cfg.PublicURL)
+	}
+	for _, o := range cfg.AllowedOrigins {
+		add(o)
+	}
+	return out
 }
 
 // ServeHTTP implements http.Handler.
@@ -277,17 +306,31 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // crossOriginProtection refuses cross-site browser requests that change
 // state (Go's CrossOriginProtection: Sec-Fetch-Site, then Origin against
 // Host). Requests without those headers, i.e. non-browser clients, pass.
+// The Host it compares with is the one the client asked for (requestHost):
+// browsers send no Sec-Fetch-Site over plain HTTP to a name (only to
+// HTTPS and localhost) nor when they are old, and behind a proxy that
+// rewrites Host every such write would be refused.
 func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
-	for _, o := range s.cfg.AllowedOrigins {
+	for _, o := range s.origins {
 		if err := cop.AddTrustedOrigin(o); err != nil {
 			s.logger.Warn("ignoring allowed origin", "origin", o, "err", err)
 		}
 	}
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.Error(w, r, familyhub.Errorf(familyhub.EFORBIDDEN, "Cross-origin request refused; add the origin to FAMILYHUB_ALLOWED_ORIGINS if it is yours."))
-	}))
-	return cop.Handler
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			checked := r
+			if host := s.requestHost(r); host != r.Host {
+				checked = r.WithContext(r.Context()) // a shallow copy
+				checked.Host = host
+			}
+			if err := cop.Check(checked); err != nil {
+				s.Error(w, r, familyhub.Errorf(familyhub.EFORBIDDEN, "Cross-origin request refused; add the origin to FAMILYHUB_ALLOWED_ORIGINS if it is yours."))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 // clientAddr returns the client's IP address: the connection's peer, or,
@@ -298,8 +341,7 @@ func (s *Server) clientAddr(r *http.Request) string {
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	peer, err := netip.ParseAddr(host)
-	if err != nil || !s.trusted(peer) {
+	if !s.peerTrusted(r) {
 		return host
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
@@ -313,6 +355,17 @@ func (s *Server) clientAddr(r *http.Request) string {
 		}
 	}
 	return host
+}
+
+// peerTrusted reports whether the connection's peer is a trusted proxy
+// (Config.TrustedProxies), whose X-Forwarded-* headers are believed.
+func (s *Server) peerTrusted(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	return err == nil && s.trusted(peer)
 }
 
 func (s *Server) trusted(a netip.Addr) bool {
@@ -331,11 +384,7 @@ func (s *Server) isHTTPS(r *http.Request) bool {
 	if r.TLS != nil {
 		return true
 	}
-	host, _, _ := net.SplitHostPort(r.RemoteAddr)
-	if peer, err := netip.ParseAddr(host); err == nil && s.trusted(peer) {
-		return strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
-	}
-	return false
+	return s.peerTrusted(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
 // logPath is the request's path as log lines show it: a read-only

@@ -31,6 +31,7 @@ func (s *Server) mountWeb(r chi.Router) {
 		http.NotFound(w, req)
 	}
 	app := newWebApp(web.FS(), notFound)
+	app.host = s.requestHost
 	r.Get("/*", app.ServeHTTP)
 	r.Head("/*", app.ServeHTTP)
 }
@@ -41,6 +42,7 @@ type webApp struct {
 	files    map[string]*webFile
 	version  string
 	notFound http.HandlerFunc
+	host     func(*http.Request) string // the host the client asked for (Server.requestHost); nil: r.Host
 }
 
 type webFile struct {
@@ -148,7 +150,11 @@ func (a *webApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("ETag", f.etag)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
-	h.Set("Content-Security-Policy", contentSecurityPolicy(r.Host))
+	host := r.Host
+	if a.host != nil {
+		host = a.host(r)
+	}
+	h.Set("Content-Security-Policy", contentSecurityPolicy(host))
 	if f.name == "sw.js" {
 		h.Set("Service-Worker-Allowed", "/")
 	}

@@ -140,7 +140,7 @@ func (c *Config) flagSet(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", os.Getenv("FAMILYHUB_SECURE_COOKIES") == "true",
 		"always set the Secure cookie flag, e.g. when TLS ends at a proxy (env FAMILYHUB_SECURE_COOKIES=true)")
 	proxies := envOr("FAMILYHUB_TRUSTED_PROXIES", "")
-	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated CIDRs whose X-Forwarded-For/-Proto are believed (env FAMILYHUB_TRUSTED_PROXIES)")
+	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated CIDRs whose X-Forwarded-For/-Proto/-Host are believed (env FAMILYHUB_TRUSTED_PROXIES)")
 	level := envOr("FAMILYHUB_LOG_LEVEL", "info")
 	fs.StringVar(&level, "log-level", level, "debug, info, warn or error (env FAMILYHUB_LOG_LEVEL)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful shutdown may take")

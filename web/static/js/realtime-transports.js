@@ -12,6 +12,8 @@ export const WS_SESSION_ENDED = 4001;
 export const WS_ROLE_CHANGED = 4003; // the member's role changed: reconnect, re-read /api/me
 // The reason of a 4001 for a member removed from the family (docs/realtime.md).
 export const REASON_REMOVED = 'removed from the family';
+// A long poll's 401 for the same (docs/api.md): its error code.
+const CODE_REMOVED = 'removed_from_family';
 export const WS_TOO_SLOW = 4008;
 
 export function openWS(rt, cb) {
@@ -225,7 +227,13 @@ export function openPoll(rt, cb) {
         return;
       }
       if (ctrl.signal.aborted) return;
-      if (res.status === 401) { cb.failed(WS_SESSION_ENDED, 'unauthorized'); return; }
+      if (res.status === 401) {
+        // As a socket's 4001: a removal says so (the error's code).
+        let code = '';
+        try { code = (await res.json())?.error?.code ?? ''; } catch { /* an older server, a proxy's page */ }
+        if (!ctrl.signal.aborted) cb.failed(WS_SESSION_ENDED, code === CODE_REMOVED ? REASON_REMOVED : 'unauthorized');
+        return;
+      }
       let body;
       try {
         if (!res.ok) throw new Error(`HTTP ${res.status}`);

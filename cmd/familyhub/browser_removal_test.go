@@ -1,0 +1,45 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// TestBrowserRemovalOverFallbacks: a member removed while the app is live
+// over long polling (English) or SSE (German) is told why on the sign-in
+// page, as over a WebSocket (TestBrowserFamilyRemoval): no longer a
+// member, not "your session ended". Before, the long poll's 401 said
+// nothing more than unauthorized, and the app showed the generic sentence.
+func TestBrowserRemovalOverFallbacks(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	ben := joinAt(t, m.URL(), ana, "ben@example.org", "Ben")
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+
+	poll := newDevice(t, "Ben-poll", phoneW, phoneH, browserOpts{lang: "en-GB", script: noWebSocket + ` window.EventSource = undefined;`})
+	sse := newDevice(t, "Ben-sse", laptopW, laptopH, browserOpts{lang: "de-DE", script: noWebSocket})
+	signInAll(t,
+		func() { poll.login(m.URL(), "ben@example.org") },
+		func() { sse.login(m.URL(), "ben@example.org") })
+	for b, want := range map[*browser]string{poll: "poll", sse: "sse"} {
+		if tr := eval[string](b, `document.getElementById('conn').dataset.transport`); tr != want {
+			t.Fatalf("%s: transport %q, want %q", b.name, tr, want)
+		}
+	}
+	// The stream and a waiting long poll (not one between two polls).
+	waitUntil(t, "Ben's stream and long poll open", 10*time.Second, func() bool { return m.Hub.ConnectionCount() == 2 })
+
+	restAs(t, ana, m, "DELETE", "/api/family/members/"+ben.userID, nil)
+	for b, want := range map[*browser]string{
+		poll: "You are no longer a member of this family. Ask a family member for an invite code to join again.",
+		sse:  "Du bist kein Mitglied dieser Familie mehr. Bitte ein Familienmitglied um einen Einladungscode, um wieder beizutreten.",
+	} {
+		b.waitJS("the sign-in page", `location.pathname === '/login' && document.querySelector('.notice') && document.querySelector('input[name=email]')`, 10*time.Second)
+		if msg := eval[string](b, `document.querySelector('.notice').textContent`); msg != want {
+			t.Errorf("%s says %q on the sign-in page, want %q", b.name, msg, want)
+		}
+	}
+}
