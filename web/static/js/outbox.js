@@ -21,7 +21,10 @@
 //   leave the queue and wait in a notice for the user (conflicts.js);
 // - 404: the record was deleted: the write is dropped (a replay never
 //   resurrects) and a notice says who deleted it; a delete is simply done;
-// - anything else: refused for good, dropped, and said in the banner.
+// - anything else: refused for good, dropped, and said in the banner; the
+//   later writes to the record (made on top of it) leave the queue with it,
+//   into a notice that says why, and are sent again only if the user asks,
+//   against the version the device last had from the server.
 import { ApiError, request } from './api.js';
 import { deviceId } from './device.js';
 import * as idb from './idb.js';
@@ -271,9 +274,21 @@ async function answered(op, res) {
     for (const o of dropped) settle(o, { status: 'conflict' });
     return true;
   }
-  const dropped = await dropRecord(op.record, isCreate(op) ? null : op.n);
+  // Refused for good (422, 403, 409 …): nothing was written. The later
+  // writes to the record were made on top of this one, against a version
+  // only this device imagined: they leave the queue with it, into a notice
+  // that says what failed and why (kept in IndexedDB, like a conflict).
+  // "Send the others" sends them against the version the device last had
+  // from the server, so a change made meanwhile is a 412, judged as any.
+  const dropped = await dropRecord(op.record);
+  const later = dropped.filter((o) => o.n !== op.n);
   emit({ type: 'record', op, id: op.record, record: undefined }); // as the server has it: the view re-reads
   emit({ type: 'refused', op, error: e });
+  if (later.length) {
+    await notice({ kind: 'refused', ops: later, failed: { kind: op.kind, body: op.body }, why: e.message,
+      record: op.record, list: op.list, label: op.label, offline: op.offline, seq: null,
+      current: isCreate(op) ? null : op.base && { ...op.base, version: op.ifMatch ?? op.base.version } });
+  }
   for (const o of dropped) settle(o, { status: 'refused' });
   return true;
 }
@@ -346,6 +361,22 @@ export async function dismiss(id) {
  */
 export async function keepMine(n) {
   await dismiss(n.id);
+  let base = n.current;
+  for (const op of n.ops) {
+    const { id, n: _, ifMatch, rebases, ...rest } = op;
+    await enqueue({ ...rest, base });
+    base = null; // the next ones follow the first
+  }
+}
+
+/**
+ * sendOthers(notice) sends the writes a refused one took with it again,
+ * against the record as the device last had it from the server (the
+ * refused write changed nothing there).
+ */
+export async function sendOthers(n) {
+  await dismiss(n.id);
+  if (!n.current) return; // a create refused: there is nothing to change
   let base = n.current;
   for (const op of n.ops) {
     const { id, n: _, ifMatch, rebases, ...rest } = op;
