@@ -11,7 +11,9 @@
 // replay after a day offline never makes two of anything.
 //
 // What comes back:
-// - 2xx: done; later writes to the same record are made against its new version;
+// - 2xx: done; later writes to the same record are made against its new
+//   version, and so is a write made later from an older copy (the answer is
+//   kept in IndexedDB: a reload does not forget it);
 // - network error, 5xx, 429: the queue stops and tries again later
 //   (exponential backoff with jitter, or Retry-After);
 // - 412: the record changed elsewhere. If what changed does not touch this
@@ -42,7 +44,14 @@ let timer = null;
 let attempt = 0; // failed attempts in a row
 let retryAt = 0; // when the next attempt is due (0: not waiting)
 let stopped = true; // nobody signed in (yet): nothing is sent
-const known = new Map(); // record id → the version the last saved write left
+// The device's own saved answers: record id → {record (the server's state
+// after this device's last write to it), at}. Kept in IndexedDB (data
+// store, ANSWERS), so that after a reload a write made from a copy older
+// than the device's own write is still made against the version that
+// write left, not met by a 412 for a change the device made itself.
+const ANSWERS = 'outbox:answers';
+const MAX_ANSWERS = 200;
+const known = new Map();
 const waiters = new Map(); // op id → resolve of what enqueue returned
 const listeners = new Set();
 const chan = typeof BroadcastChannel === 'function' ? new BroadcastChannel('familyhub-outbox') : null;
@@ -70,7 +79,7 @@ function changed({ local = false } = {}) {
 chan?.addEventListener('message', async ({ data }) => {
   // Another tab sent a write this tab made: its answer, for whoever waits here.
   if (data?.settled) { resolveHere(data.settled, data.outcome); return; }
-  await reload();
+  await Promise.all([reload(), readAnswers()]);
   emit({ type: 'changed' });
 });
 
@@ -84,7 +93,44 @@ function reload() {
     try { ops = await idb.all('queue'); } catch (e) { console.warn('outbox: cannot read the queue:', e); }
   });
 }
-const ready = reload().then(() => emit({ type: 'changed' }));
+const ready = Promise.all([reload(), readAnswers()]).then(() => emit({ type: 'changed' }));
+
+async function readAnswers() {
+  try {
+    const kept = await idb.get('data', ANSWERS);
+    for (const [id, a] of Object.entries(kept || {})) {
+      const have = known.get(id)?.record;
+      if (!known.has(id) || (a.record && have && a.record.version > have.version)) known.set(id, a);
+    }
+  } catch (e) { console.warn('outbox: cannot read the saved answers:', e); }
+}
+
+// remember keeps the server's answer to this device's write to record id
+// (null: deleted), the newest MAX_ANSWERS, in IndexedDB.
+async function remember(id, record) {
+  if (record !== null && record?.version == null) return;
+  const old = known.get(id)?.record;
+  if (record && old && old.version > record.version) return;
+  known.delete(id); // the newest last
+  known.set(id, { record, at: new Date().toISOString() });
+  while (known.size > MAX_ANSWERS) known.delete(known.keys().next().value);
+  try { await idb.put('data', Object.fromEntries(known), ANSWERS); } catch (e) { console.warn('outbox: answer not kept:', e); }
+}
+
+/**
+ * The server's answers to this device's writes that it keeps (id →
+ * {record, at}; record null: deleted), for a page shown from a copy kept
+ * before them: the calendar lays them over its kept ranges.
+ */
+export const savedAnswers = () => known;
+
+// newer returns base as the device's own saved answer has it when that is
+// newer than base (a page shown from a copy kept before the write).
+function newer(base, record) {
+  const mine = known.get(record)?.record;
+  if (!base || !mine || !(mine.version > (base.version ?? 0))) return base;
+  return { ...base, ...mine };
+}
 
 /** The writes waiting, in order (copies of what is stored). */
 export const waiting = () => ops;
@@ -107,7 +153,7 @@ export const isSending = (id) => sendingId === id;
  */
 export async function enqueue(op) {
   await ready;
-  const base = op.base ? { ...op.base } : null;
+  const base = op.base ? newer({ ...op.base }, op.record) : null;
   if (base) delete base.pending;
   const entry = {
     ...op, base, id: crypto.randomUUID(), at: new Date().toISOString(), tab: TAB,
@@ -196,7 +242,8 @@ async function replay() {
       for (const o of ops) settle(o, { status: 'waiting' });
       return; // 'online' kicks again
     }
-    if (op.ifMatch == null && !isCreate(op) && known.has(op.record)) op.ifMatch = known.get(op.record);
+    const mine = known.get(op.record)?.record;
+    if (op.ifMatch == null && !isCreate(op) && mine?.version != null) op.ifMatch = mine.version;
     sendingId = op.id;
     changed({ local: true });
     let res;
@@ -301,7 +348,7 @@ async function answered(op, res) {
 // overwrite whatever someone changed meanwhile, unseen).
 async function unchanged(op) {
   if (op.ifMatch == null || op.base?.version !== op.ifMatch) return;
-  known.set(op.record, op.ifMatch);
+  await remember(op.record, op.base);
   for (const o of ops) {
     if (o.record !== op.record || o.ifMatch != null) continue;
     Object.assign(o, { base: op.base, ifMatch: op.ifMatch });
@@ -314,8 +361,10 @@ async function unchanged(op) {
 async function done(op, record) {
   await idb.del('queue', op.n);
   ops = ops.filter((o) => o.n !== op.n);
+  // An event's answer has no changed occurrences: it keeps those it had (as the calendar shows it).
+  const overrides = op.kind.startsWith('event.') && record && !record.overrides && op.base?.overrides;
+  if (record !== undefined) await remember(op.record, overrides ? { overrides, ...record } : record);
   if (record && record.version != null) {
-    known.set(op.record, record.version);
     for (const o of ops) {
       if (o.record !== op.record) continue;
       Object.assign(o, { base: record, ifMatch: record.version });
@@ -403,6 +452,8 @@ async function whoChanged(record, seq) {
 /** Empties the queue and the notices (sign-out: the next person starts clean). */
 export async function clearAll() {
   ops = [];
+  known.clear();
+  await idb.del('data', ANSWERS).catch(() => {});
   await idb.clear('queue', 'notices').catch(() => {});
   changed();
 }
