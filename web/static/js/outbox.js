@@ -136,6 +136,8 @@ function newer(base, record) {
 export const waiting = () => ops;
 /** How many writes wait. */
 export const count = () => ops.length;
+/** Whether writes wait because the server did not answer the last try (the queue backs off). */
+export const stalled = () => attempt > 0 && ops.length > 0;
 /** Whether the write of op id is on its way right now. */
 export const isSending = (id) => sendingId === id;
 

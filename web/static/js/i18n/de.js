@@ -393,6 +393,8 @@ export default {
   // Termine offline (die Warteschlange): einen einzelnen Termin einer Serie zu ändern braucht den Server.
   'event.scope.needsConnection': 'Geht nur mit Verbindung: Du bist offline.',
   'event.scope.offline': 'Du bist offline: Diesen und alle folgenden zu ändern geht nur mit Verbindung; nur dieser Termin oder die ganze Serie kann warten, bis sie wieder da ist.',
+  'event.scope.needsServer': 'Geht nur mit dem Server, und der antwortet gerade nicht.',
+  'event.scope.serverDown': 'Der Server antwortet nicht: Diesen und alle folgenden zu ändern geht nur mit ihm; nur dieser Termin oder die ganze Serie kann warten, bis er wieder antwortet.',
   'event.needsConnection.edit': 'Diesen und alle folgenden Termine zu ändern geht nur mit Verbindung, und du bist offline. Ändere nur diesen Termin oder die ganze Serie oder versuche es wieder, wenn du online bist.',
   'event.needsConnection.delete': 'Diesen und alle folgenden Termine zu löschen geht nur mit Verbindung, und du bist offline. Lösche nur diesen Termin oder die ganze Serie oder versuche es wieder, wenn du online bist.',
   'event.needsConnection.open': 'Ein wiederkehrender Termin lässt sich nur mit Verbindung öffnen, und du bist offline.',

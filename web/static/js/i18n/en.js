@@ -394,6 +394,8 @@ export default {
   // Calendar writes offline (the outbox): a change of one occurrence needs the server.
   'event.scope.needsConnection': 'Needs a connection: you are offline.',
   'event.scope.offline': 'You are offline: this and the following ones need a connection; only this one, or the whole series, can wait until it is back.',
+  'event.scope.needsServer': 'Needs the server, which is not answering right now.',
+  'event.scope.serverDown': 'The server is not answering: this and the following ones need it; only this one, or the whole series, can wait until it answers again.',
   'event.needsConnection.edit': 'Changing this and the following ones needs a connection, and you are offline. Change only this one or the whole series, or try again when you are online.',
   'event.needsConnection.delete': 'Deleting this and the following ones needs a connection, and you are offline. Delete only this one or the whole series, or try again when you are online.',
   'event.needsConnection.open': 'A repeating event opens only with a connection, and you are offline.',
