@@ -349,10 +349,14 @@ func TestIfMatchAfterValidation(t *testing.T) {
 	var event calendarEventJSON
 	c.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{"title": "Dentist",
 		"starts_at": "2027-05-01T10:00:00Z", "ends_at": "2027-05-01T11:00:00Z"}).decode(t, &event)
+	var series calendarEventJSON
+	c.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{"title": "Swimming", "rrule": "FREQ=WEEKLY",
+		"starts_at": "2027-05-01T16:00:00Z", "ends_at": "2027-05-01T17:00:00Z"}).decode(t, &series)
 	paths := map[string]string{
 		"list": "/api/shopping/lists/" + list.ID.String(), "item": "/api/shopping/items/" + item.ID.String(),
 		"task": "/api/tasks/" + task.ID.String(), "recipe": "/api/recipes/" + recipe.ID.String(),
-		"event": "/api/calendar/events/" + event.ID.String(),
+		"event":      "/api/calendar/events/" + event.ID.String(),
+		"occurrence": "/api/calendar/events/" + series.ID.String() + "/occurrences/2027-05-08T16:00:00Z",
 	}
 	for _, tc := range []struct {
 		record, method, suffix, body string
@@ -377,6 +381,9 @@ func TestIfMatchAfterValidation(t *testing.T) {
 		{"event", "PATCH", "", `{"exdates":["soon"]}`, http.StatusUnprocessableEntity, "exdates"},
 		{"event", "PATCH", "", `{"location":"` + strings.Repeat("x", 501) + `"}`, http.StatusUnprocessableEntity, "location"},
 		{"event", "PATCH", "", `{"title":`, http.StatusBadRequest, ""},
+		{"occurrence", "PATCH", "", `{"title":""}`, http.StatusUnprocessableEntity, "title"},
+		{"occurrence", "PATCH", "", `{"starts_at":"2027-05-08T12:00:00Z","ends_at":"2027-05-08T11:00:00Z"}`, http.StatusUnprocessableEntity, "ends_at"},
+		{"occurrence", "PATCH", "", `{"all_day":true,"starts_at":"2027-05-08T10:00:00Z"}`, http.StatusUnprocessableEntity, "starts_at"},
 		// Valid changes: the If-Match decides.
 		{"list", "PATCH", "", `{"name":"Weekly"}`, http.StatusPreconditionFailed, ""},
 		{"item", "PATCH", "", `{"name":"Oat milk"}`, http.StatusPreconditionFailed, ""},
@@ -391,6 +398,8 @@ func TestIfMatchAfterValidation(t *testing.T) {
 		{"event", "PATCH", "", `{"starts_at":"2027-05-01T12:00:00Z"}`, http.StatusPreconditionFailed, ""},
 		{"event", "PATCH", "", `{"ends_at":"2027-05-02"}`, http.StatusPreconditionFailed, ""},
 		{"event", "PATCH", "", `{"all_day":true}`, http.StatusPreconditionFailed, ""},
+		{"occurrence", "PATCH", "", `{"title":"Swimming (Ben)"}`, http.StatusPreconditionFailed, ""},
+		{"occurrence", "PATCH", "", `{"ends_at":"2027-05-08T15:00:00Z"}`, http.StatusPreconditionFailed, ""},
 	} {
 		st, _, body, err := c.send(tc.method, paths[tc.record]+tc.suffix, tc.body, map[string]string{"If-Match": `"7"`})
 		if err != nil {
