@@ -55,22 +55,8 @@ func (f *CalendarEventFields) Check(loc *time.Location, lenientRRule bool) (err 
 	if err := ValidateText("location", f.Location, 0, familyhub.MaxEventLocation); err != nil {
 		return err
 	}
-	if err := CheckYear("starts_at", f.StartsAt); err != nil {
+	if err := CheckEventTimes(&f.StartsAt, &f.EndsAt, &f.AllDay, loc); err != nil {
 		return err
-	}
-	if err := CheckYear("ends_at", f.EndsAt); err != nil {
-		return err
-	}
-	if f.EndsAt.Before(f.StartsAt) {
-		return familyhub.Invalid("ends_at", "ends_at must not be before starts_at.")
-	}
-	if f.AllDay {
-		if !isLocalMidnight(f.StartsAt, loc) {
-			return familyhub.Invalid("starts_at", "An all-day event starts at midnight in the family's time zone (%s); give a date YYYY-MM-DD or that midnight.", loc)
-		}
-		if !isLocalMidnight(f.EndsAt, loc) || !f.EndsAt.After(f.StartsAt) {
-			return familyhub.Invalid("ends_at", "An all-day event ends at the midnight after its last day in the family's time zone (%s), e.g. starts_at 2026-05-01 and ends_at 2026-05-02 for one day.", loc)
-		}
 	}
 	if f.RRule != nil && !lenientRRule {
 		rec, err := familyhub.ParseRecurrence("rrule", *f.RRule)
@@ -84,6 +70,38 @@ func (f *CalendarEventFields) Check(loc *time.Location, lenientRRule bool) (err 
 	}
 	if f.Exdates == nil {
 		f.Exdates = []time.Time{}
+	}
+	return nil
+}
+
+// CheckEventTimes validates an event's times as far as they are given: a
+// nil one is not known (a PATCH that leaves it as stored), and what needs
+// it is not checked. Check passes all three; a PATCH passes its own first,
+// so that a change invalid on its own is refused before its If-Match and
+// one invalid only with the stored times after it (docs/api.md). It
+// returns an invalid-input error naming the field.
+func CheckEventTimes(start, end *time.Time, allDay *bool, loc *time.Location) error {
+	if start != nil {
+		if err := CheckYear("starts_at", *start); err != nil {
+			return err
+		}
+	}
+	if end != nil {
+		if err := CheckYear("ends_at", *end); err != nil {
+			return err
+		}
+	}
+	if start != nil && end != nil && end.Before(*start) {
+		return familyhub.Invalid("ends_at", "ends_at must not be before starts_at.")
+	}
+	if allDay == nil || !*allDay {
+		return nil
+	}
+	if start != nil && !isLocalMidnight(*start, loc) {
+		return familyhub.Invalid("starts_at", "An all-day event starts at midnight in the family's time zone (%s); give a date YYYY-MM-DD or that midnight.", loc)
+	}
+	if end != nil && (!isLocalMidnight(*end, loc) || start != nil && !end.After(*start)) {
+		return familyhub.Invalid("ends_at", "An all-day event ends at the midnight after its last day in the family's time zone (%s), e.g. starts_at 2026-05-01 and ends_at 2026-05-02 for one day.", loc)
 	}
 	return nil
 }
@@ -127,6 +145,21 @@ func (tx *Tx) CalendarEventLock(ctx context.Context, id uuid.UUID) (dbsqlc.Calen
 		return cur, &StaleError{Current: ZonedEvent{CalendarEvent: cur, Loc: loc}}
 	}
 	return cur, nil
+}
+
+// CalendarEventCheckVersion refuses (StaleError, with the event as stored)
+// a change of the locked event cur when ctx asks for another version
+// (If-Match). A PATCH calls it between validating its body alone and
+// validating the merged event (handleCalendarEventUpdate).
+func (tx *Tx) CalendarEventCheckVersion(ctx context.Context, cur dbsqlc.CalendarEvent) error {
+	if want := ifVersion(ctx); want == nil || *want == cur.Version {
+		return nil
+	}
+	loc, err := tx.FamilyLocation(ctx, cur.FamilyID)
+	if err != nil {
+		return err
+	}
+	return &StaleError{Current: ZonedEvent{CalendarEvent: cur, Loc: loc}}
 }
 
 // ZonedEvent is an event with its family's zone, which its times are

@@ -347,6 +347,69 @@ func (req *calendarEventUpdateRequest) applyTo(f db.CalendarEventFields, loc *ti
 	return f, nil
 }
 
+// checkAlone validates the change on its own, without the event it
+// changes: formats, lengths, the rule, and the times as far as the body
+// gives them. What is invalid only together with the stored event (an end
+// before a start another device has moved since) is checked after the
+// If-Match, so that a stale change of it is a conflict (412), not refused
+// for good (docs/api.md).
+func (req *calendarEventUpdateRequest) checkAlone(loc *time.Location) error {
+	if req.Title.Set {
+		if req.Title.Null {
+			return familyhub.Invalid("title", "title cannot be null.")
+		}
+		if _, err := db.TrimmedText("title", req.Title.Value, 1, familyhub.MaxEventTitle); err != nil {
+			return err
+		}
+	}
+	if err := db.ValidateText("notes", req.Notes.Value, 0, familyhub.MaxEventNotes); err != nil {
+		return err
+	}
+	if err := db.ValidateText("location", req.Location.Value, 0, familyhub.MaxEventLocation); err != nil {
+		return err
+	}
+	var allDay *bool
+	if req.AllDay.Set {
+		if req.AllDay.Null {
+			return familyhub.Invalid("all_day", "all_day must be true or false.")
+		}
+		allDay = &req.AllDay.Value
+	}
+	var times [2]*time.Time
+	for i, p := range []struct {
+		name string
+		in   familyhub.Optional[string]
+	}{{"starts_at", req.StartsAt}, {"ends_at", req.EndsAt}} {
+		if !p.in.Set {
+			continue
+		}
+		if p.in.Null {
+			return familyhub.Invalid(p.name, "%s cannot be null.", p.name)
+		}
+		// Unless the body says, the event may be all-day or not: a date
+		// or a timestamp are both well-formed on their own.
+		t, err := parseEventTime(p.name, p.in.Value, allDay == nil || *allDay, loc)
+		if err != nil {
+			return err
+		}
+		times[i] = &t
+	}
+	if err := db.CheckEventTimes(times[0], times[1], allDay, loc); err != nil {
+		return err
+	}
+	if req.RRule.Set && !req.RRule.Null {
+		if _, err := familyhub.ParseRecurrence("rrule", req.RRule.Value); err != nil {
+			return err
+		}
+	}
+	if req.Exdates.Set {
+		if _, err := parseExdates(req.Exdates.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *Server) handleCalendarEventUpdate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "calendar event")
 	if err != nil {
@@ -360,14 +423,20 @@ func (s *Server) handleCalendarEventUpdate(w http.ResponseWriter, r *http.Reques
 	}
 	var out calendarEventJSON
 	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		// The If-Match is checked once the change is valid, by
-		// CalendarEventReplace: an invalid change is invalid whatever it.
+		// The change alone is validated before the If-Match (an invalid
+		// change is invalid whatever it), the event it makes after it.
 		cur, err := tx.CalendarEventLock(db.WithoutIfVersion(r.Context()), id)
 		if err != nil {
 			return err
 		}
 		loc, err := tx.Location(r.Context())
 		if err != nil {
+			return err
+		}
+		if err := req.checkAlone(loc); err != nil {
+			return err
+		}
+		if err := tx.CalendarEventCheckVersion(r.Context(), cur); err != nil {
 			return err
 		}
 		f, err := req.apply(cur, loc)

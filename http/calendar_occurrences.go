@@ -72,6 +72,7 @@ func (s *Server) handleOccurrenceUpdate(w http.ResponseWriter, r *http.Request) 
 			occ db.Occurrence
 			f   db.CalendarEventFields
 		)
+		ev := calendarEventUpdateRequest{Title: req.Title, StartsAt: req.StartsAt, EndsAt: req.EndsAt, AllDay: req.AllDay, Location: req.Location, Notes: req.Notes}
 		// The occurrence as it is, then the request on top (as PATCH of an
 		// event does).
 		occurrence := func(cur dbsqlc.CalendarEvent) (err error) {
@@ -89,8 +90,15 @@ func (s *Server) handleOccurrenceUpdate(w http.ResponseWriter, r *http.Request) 
 			if o := occ.Override; o != nil {
 				f = db.CalendarEventFields{Title: o.Title, Notes: o.Notes, Location: o.Location, StartsAt: o.StartsAt, EndsAt: o.EndsAt, AllDay: o.AllDay}
 			}
-			ev := calendarEventUpdateRequest{Title: req.Title, StartsAt: req.StartsAt, EndsAt: req.EndsAt, AllDay: req.AllDay, Location: req.Location, Notes: req.Notes}
 			f, err = ev.applyTo(f, loc)
+			return err
+		}
+		// Invalid on its own: refused before the If-Match (docs/api.md),
+		// which a stale one would answer (CalendarOccurrenceLock).
+		if loc, err = tx.Location(ctx); err != nil {
+			return err
+		}
+		if err := ev.checkAlone(loc); err != nil {
 			return err
 		}
 		// A replay of a change already made (its answer was lost) is

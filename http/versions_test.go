@@ -349,10 +349,14 @@ func TestIfMatchAfterValidation(t *testing.T) {
 	var event calendarEventJSON
 	c.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{"title": "Dentist",
 		"starts_at": "2027-05-01T10:00:00Z", "ends_at": "2027-05-01T11:00:00Z"}).decode(t, &event)
+	var series calendarEventJSON
+	c.must(http.StatusCreated, "POST", "/api/calendar/events", map[string]any{"title": "Swimming", "rrule": "FREQ=WEEKLY",
+		"starts_at": "2027-05-01T16:00:00Z", "ends_at": "2027-05-01T17:00:00Z"}).decode(t, &series)
 	paths := map[string]string{
 		"list": "/api/shopping/lists/" + list.ID.String(), "item": "/api/shopping/items/" + item.ID.String(),
 		"task": "/api/tasks/" + task.ID.String(), "recipe": "/api/recipes/" + recipe.ID.String(),
-		"event": "/api/calendar/events/" + event.ID.String(),
+		"event":      "/api/calendar/events/" + event.ID.String(),
+		"occurrence": "/api/calendar/events/" + series.ID.String() + "/occurrences/2027-05-08T16:00:00Z",
 	}
 	for _, tc := range []struct {
 		record, method, suffix, body string
@@ -369,8 +373,17 @@ func TestIfMatchAfterValidation(t *testing.T) {
 		{"recipe", "PATCH", "", `{"servings":0}`, http.StatusUnprocessableEntity, "servings"},
 		{"event", "PATCH", "", `{"title":""}`, http.StatusUnprocessableEntity, "title"},
 		{"event", "PATCH", "", `{"rrule":"FREQ=SOMETIMES"}`, http.StatusUnprocessableEntity, "rrule"},
-		{"event", "PATCH", "", `{"ends_at":"2027-05-01T09:00:00Z"}`, http.StatusUnprocessableEntity, "ends_at"},
+		{"event", "PATCH", "", `{"starts_at":"2027-05-01T12:00:00Z","ends_at":"2027-05-01T11:00:00Z"}`, http.StatusUnprocessableEntity, "ends_at"},
+		{"event", "PATCH", "", `{"starts_at":"tomorrow"}`, http.StatusUnprocessableEntity, "starts_at"},
+		{"event", "PATCH", "", `{"ends_at":"1066-10-14T09:00:00Z"}`, http.StatusUnprocessableEntity, "ends_at"},
+		{"event", "PATCH", "", `{"all_day":true,"starts_at":"2027-05-01T10:00:00Z"}`, http.StatusUnprocessableEntity, "starts_at"},
+		{"event", "PATCH", "", `{"all_day":null}`, http.StatusUnprocessableEntity, "all_day"},
+		{"event", "PATCH", "", `{"exdates":["soon"]}`, http.StatusUnprocessableEntity, "exdates"},
+		{"event", "PATCH", "", `{"location":"` + strings.Repeat("x", 501) + `"}`, http.StatusUnprocessableEntity, "location"},
 		{"event", "PATCH", "", `{"title":`, http.StatusBadRequest, ""},
+		{"occurrence", "PATCH", "", `{"title":""}`, http.StatusUnprocessableEntity, "title"},
+		{"occurrence", "PATCH", "", `{"starts_at":"2027-05-08T12:00:00Z","ends_at":"2027-05-08T11:00:00Z"}`, http.StatusUnprocessableEntity, "ends_at"},
+		{"occurrence", "PATCH", "", `{"all_day":true,"starts_at":"2027-05-08T10:00:00Z"}`, http.StatusUnprocessableEntity, "starts_at"},
 		// Valid changes: the If-Match decides.
 		{"list", "PATCH", "", `{"name":"Weekly"}`, http.StatusPreconditionFailed, ""},
 		{"item", "PATCH", "", `{"name":"Oat milk"}`, http.StatusPreconditionFailed, ""},
@@ -378,6 +391,15 @@ func TestIfMatchAfterValidation(t *testing.T) {
 		{"task", "POST", "/snooze", `{"until":"2099-01-01T09:00:00Z"}`, http.StatusPreconditionFailed, ""},
 		{"recipe", "PATCH", "", `{"servings":4}`, http.StatusPreconditionFailed, ""},
 		{"event", "PATCH", "", `{"title":"Dentist (moved)"}`, http.StatusPreconditionFailed, ""},
+		// Invalid only with the event as stored (an end before the start
+		// another device set, a date for an event that is not all-day):
+		// a stale one is a conflict, for the client to show.
+		{"event", "PATCH", "", `{"ends_at":"2027-05-01T09:00:00Z"}`, http.StatusPreconditionFailed, ""},
+		{"event", "PATCH", "", `{"starts_at":"2027-05-01T12:00:00Z"}`, http.StatusPreconditionFailed, ""},
+		{"event", "PATCH", "", `{"ends_at":"2027-05-02"}`, http.StatusPreconditionFailed, ""},
+		{"event", "PATCH", "", `{"all_day":true}`, http.StatusPreconditionFailed, ""},
+		{"occurrence", "PATCH", "", `{"title":"Swimming (Ben)"}`, http.StatusPreconditionFailed, ""},
+		{"occurrence", "PATCH", "", `{"ends_at":"2027-05-08T15:00:00Z"}`, http.StatusPreconditionFailed, ""},
 	} {
 		st, _, body, err := c.send(tc.method, paths[tc.record]+tc.suffix, tc.body, map[string]string{"If-Match": `"7"`})
 		if err != nil {
@@ -387,6 +409,24 @@ func TestIfMatchAfterValidation(t *testing.T) {
 		json.Unmarshal(body, &e)
 		if st != tc.want || tc.field != "" && e.Error.Field != tc.field {
 			t.Errorf("%s %s%s %s with a stale If-Match: %d %s, want %d (field %q)", tc.method, tc.record, tc.suffix, tc.body, st, body, tc.want, tc.field)
+		}
+	}
+	// With the current version the same changes are checked against the
+	// event as stored: refused as invalid.
+	for _, tc := range []struct{ body, field string }{
+		{`{"ends_at":"2027-05-01T09:00:00Z"}`, "ends_at"},
+		{`{"starts_at":"2027-05-01T12:00:00Z"}`, "ends_at"},
+		{`{"ends_at":"2027-05-02"}`, "ends_at"},
+		{`{"all_day":true}`, "starts_at"},
+	} {
+		st, _, body, err := c.send("PATCH", paths["event"], tc.body, map[string]string{"If-Match": `"1"`})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e errorBody
+		json.Unmarshal(body, &e)
+		if st != http.StatusUnprocessableEntity || e.Error.Field != tc.field {
+			t.Errorf("PATCH event %s with the current If-Match: %d %s, want 422 (field %q)", tc.body, st, body, tc.field)
 		}
 	}
 	if n := env.count("event_log WHERE op = 'update'"); n != 0 {

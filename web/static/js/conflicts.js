@@ -2,7 +2,9 @@
 // the record changed (412) shows both versions in plain words, with "Keep
 // mine" (send it again against the version stored) and "Keep theirs"; a
 // write to a record someone deleted (404) says who deleted it, and the
-// record stays deleted. The notices live in IndexedDB (outbox.js), so a
+// record stays deleted; a write refused for good (422 …) that took the
+// later writes to its record with it says why, and sends those again only
+// when asked. The notices live in IndexedDB (outbox.js), so a
 // closed tab still shows them when it opens again.
 import { h, reconcile } from './dom.js';
 import { fmtDate, fmtDateTime, t } from './i18n.js';
@@ -67,6 +69,7 @@ function mine(app, op, current) {
 function headline(app, n) {
   const first = n.ops[0] || {};
   const name = n.label || describe(app, first.base);
+  if (n.kind === 'refused') return t('sync.refused', { name, why: n.why || '' });
   const whom = who(app, n.actor);
   if (n.kind === 'gone') {
     if (first.kind === 'item.add') return t('sync.listDeleted', { name });
@@ -94,6 +97,8 @@ function card(app, n) {
   const text = [headline(app, n)];
   if (n.kind === 'gone') {
     if (n.ops[0]?.kind !== 'item.add') text.push(t('sync.notSaved'));
+  } else if (n.kind === 'refused') {
+    text.push(t(n.current ? 'sync.othersNotSent' : 'sync.othersDropped', { count: n.ops.length }));
   } else {
     text.push(...n.ops.map((op) => mine(app, op, n.current)).filter(Boolean));
   }
@@ -101,7 +106,10 @@ function card(app, n) {
   const actions = n.kind === 'stale'
     ? [h('button.primary', { type: 'button', onclick: on(() => outbox.keepMine(n)) }, t('sync.keepMine')),
       h('button', { type: 'button', onclick: on(() => outbox.dismiss(n.id)) }, t('sync.keepTheirs'))]
-    : [h('button', { type: 'button', onclick: on(() => outbox.dismiss(n.id)) }, t('sync.ok'))];
+    : n.kind === 'refused' && n.current
+      ? [h('button.primary', { type: 'button', onclick: on(() => outbox.sendOthers(n)) }, t('sync.sendOthers', { count: n.ops.length })),
+        h('button', { type: 'button', onclick: on(() => outbox.dismiss(n.id)) }, t('sync.dropOthers', { count: n.ops.length }))]
+      : [h('button', { type: 'button', onclick: on(() => outbox.dismiss(n.id)) }, t('sync.ok'))];
   return h('li.conflict', { dataset: { kind: n.kind, record: n.record } },
     h('p', h('strong', text[0]), text.length > 1 ? ' ' + text.slice(1).join(' ') : null),
     h('div.banner-actions', actions));

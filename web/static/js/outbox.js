@@ -11,7 +11,9 @@
 // replay after a day offline never makes two of anything.
 //
 // What comes back:
-// - 2xx: done; later writes to the same record are made against its new version;
+// - 2xx: done; later writes to the same record are made against its new
+//   version, and so is a write made later from an older copy (the answer is
+//   kept in IndexedDB: a reload does not forget it);
 // - network error, 5xx, 429: the queue stops and tries again later
 //   (exponential backoff with jitter, or Retry-After);
 // - 412: the record changed elsewhere. If what changed does not touch this
@@ -21,7 +23,10 @@
 //   leave the queue and wait in a notice for the user (conflicts.js);
 // - 404: the record was deleted: the write is dropped (a replay never
 //   resurrects) and a notice says who deleted it; a delete is simply done;
-// - anything else: refused for good, dropped, and said in the banner.
+// - anything else: refused for good, dropped, and said in the banner; the
+//   later writes to the record (made on top of it) leave the queue with it,
+//   into a notice that says why, and are sent again only if the user asks,
+//   against the version the device last had from the server.
 import { ApiError, request } from './api.js';
 import { deviceId } from './device.js';
 import * as idb from './idb.js';
@@ -39,7 +44,14 @@ let timer = null;
 let attempt = 0; // failed attempts in a row
 let retryAt = 0; // when the next attempt is due (0: not waiting)
 let stopped = true; // nobody signed in (yet): nothing is sent
-const known = new Map(); // record id → the version the last saved write left
+// The device's own saved answers: record id → {record (the server's state
+// after this device's last write to it), at}. Kept in IndexedDB (data
+// store, ANSWERS), so that after a reload a write made from a copy older
+// than the device's own write is still made against the version that
+// write left, not met by a 412 for a change the device made itself.
+const ANSWERS = 'outbox:answers';
+const MAX_ANSWERS = 200;
+const known = new Map();
 const waiters = new Map(); // op id → resolve of what enqueue returned
 const listeners = new Set();
 const chan = typeof BroadcastChannel === 'function' ? new BroadcastChannel('familyhub-outbox') : null;
@@ -67,7 +79,7 @@ function changed({ local = false } = {}) {
 chan?.addEventListener('message', async ({ data }) => {
   // Another tab sent a write this tab made: its answer, for whoever waits here.
   if (data?.settled) { resolveHere(data.settled, data.outcome); return; }
-  await reload();
+  await Promise.all([reload(), readAnswers()]);
   emit({ type: 'changed' });
 });
 
@@ -81,12 +93,51 @@ function reload() {
     try { ops = await idb.all('queue'); } catch (e) { console.warn('outbox: cannot read the queue:', e); }
   });
 }
-const ready = reload().then(() => emit({ type: 'changed' }));
+const ready = Promise.all([reload(), readAnswers()]).then(() => emit({ type: 'changed' }));
+
+async function readAnswers() {
+  try {
+    const kept = await idb.get('data', ANSWERS);
+    for (const [id, a] of Object.entries(kept || {})) {
+      const have = known.get(id)?.record;
+      if (!known.has(id) || (a.record && have && a.record.version > have.version)) known.set(id, a);
+    }
+  } catch (e) { console.warn('outbox: cannot read the saved answers:', e); }
+}
+
+// remember keeps the server's answer to this device's write to record id
+// (null: deleted), the newest MAX_ANSWERS, in IndexedDB.
+async function remember(id, record) {
+  if (record !== null && record?.version == null) return;
+  const old = known.get(id)?.record;
+  if (record && old && old.version > record.version) return;
+  known.delete(id); // the newest last
+  known.set(id, { record, at: new Date().toISOString() });
+  while (known.size > MAX_ANSWERS) known.delete(known.keys().next().value);
+  try { await idb.put('data', Object.fromEntries(known), ANSWERS); } catch (e) { console.warn('outbox: answer not kept:', e); }
+}
+
+/**
+ * The server's answers to this device's writes that it keeps (id →
+ * {record, at}; record null: deleted), for a page shown from a copy kept
+ * before them: the calendar lays them over its kept ranges.
+ */
+export const savedAnswers = () => known;
+
+// newer returns base as the device's own saved answer has it when that is
+// newer than base (a page shown from a copy kept before the write).
+function newer(base, record) {
+  const mine = known.get(record)?.record;
+  if (!base || !mine || !(mine.version > (base.version ?? 0))) return base;
+  return { ...base, ...mine };
+}
 
 /** The writes waiting, in order (copies of what is stored). */
 export const waiting = () => ops;
 /** How many writes wait. */
 export const count = () => ops.length;
+/** Whether writes wait because the server did not answer the last try (the queue backs off). */
+export const stalled = () => attempt > 0 && ops.length > 0;
 /** Whether the write of op id is on its way right now. */
 export const isSending = (id) => sendingId === id;
 
@@ -104,7 +155,7 @@ export const isSending = (id) => sendingId === id;
  */
 export async function enqueue(op) {
   await ready;
-  const base = op.base ? { ...op.base } : null;
+  const base = op.base ? newer({ ...op.base }, op.record) : null;
   if (base) delete base.pending;
   const entry = {
     ...op, base, id: crypto.randomUUID(), at: new Date().toISOString(), tab: TAB,
@@ -193,7 +244,8 @@ async function replay() {
       for (const o of ops) settle(o, { status: 'waiting' });
       return; // 'online' kicks again
     }
-    if (op.ifMatch == null && !isCreate(op) && known.has(op.record)) op.ifMatch = known.get(op.record);
+    const mine = known.get(op.record)?.record;
+    if (op.ifMatch == null && !isCreate(op) && mine?.version != null) op.ifMatch = mine.version;
     sendingId = op.id;
     changed({ local: true });
     let res;
@@ -271,9 +323,21 @@ async function answered(op, res) {
     for (const o of dropped) settle(o, { status: 'conflict' });
     return true;
   }
-  const dropped = await dropRecord(op.record, isCreate(op) ? null : op.n);
+  // Refused for good (422, 403, 409 …): nothing was written. The later
+  // writes to the record were made on top of this one, against a version
+  // only this device imagined: they leave the queue with it, into a notice
+  // that says what failed and why (kept in IndexedDB, like a conflict).
+  // "Send the others" sends them against the version the device last had
+  // from the server, so a change made meanwhile is a 412, judged as any.
+  const dropped = await dropRecord(op.record);
+  const later = dropped.filter((o) => o.n !== op.n);
   emit({ type: 'record', op, id: op.record, record: undefined }); // as the server has it: the view re-reads
   emit({ type: 'refused', op, error: e });
+  if (later.length) {
+    await notice({ kind: 'refused', ops: later, failed: { kind: op.kind, body: op.body }, why: e.message,
+      record: op.record, list: op.list, label: op.label, offline: op.offline, seq: null,
+      current: isCreate(op) ? null : op.base && { ...op.base, version: op.ifMatch ?? op.base.version } });
+  }
   for (const o of dropped) settle(o, { status: 'refused' });
   return true;
 }
@@ -286,7 +350,7 @@ async function answered(op, res) {
 // overwrite whatever someone changed meanwhile, unseen).
 async function unchanged(op) {
   if (op.ifMatch == null || op.base?.version !== op.ifMatch) return;
-  known.set(op.record, op.ifMatch);
+  await remember(op.record, op.base);
   for (const o of ops) {
     if (o.record !== op.record || o.ifMatch != null) continue;
     Object.assign(o, { base: op.base, ifMatch: op.ifMatch });
@@ -299,8 +363,10 @@ async function unchanged(op) {
 async function done(op, record) {
   await idb.del('queue', op.n);
   ops = ops.filter((o) => o.n !== op.n);
+  // An event's answer has no changed occurrences: it keeps those it had (as the calendar shows it).
+  const overrides = op.kind.startsWith('event.') && record && !record.overrides && op.base?.overrides;
+  if (record !== undefined) await remember(op.record, overrides ? { overrides, ...record } : record);
   if (record && record.version != null) {
-    known.set(op.record, record.version);
     for (const o of ops) {
       if (o.record !== op.record) continue;
       Object.assign(o, { base: record, ifMatch: record.version });
@@ -354,6 +420,22 @@ export async function keepMine(n) {
   }
 }
 
+/**
+ * sendOthers(notice) sends the writes a refused one took with it again,
+ * against the record as the device last had it from the server (the
+ * refused write changed nothing there).
+ */
+export async function sendOthers(n) {
+  await dismiss(n.id);
+  if (!n.current) return; // a create refused: there is nothing to change
+  let base = n.current;
+  for (const op of n.ops) {
+    const { id, n: _, ifMatch, rebases, ...rest } = op;
+    await enqueue({ ...rest, base });
+    base = null; // the next ones follow the first
+  }
+}
+
 // whoChanged finds the member who last changed record since seq, from the
 // family's event log: the event's actor (null: unknown, or a change from
 // outside the app).
@@ -372,6 +454,8 @@ async function whoChanged(record, seq) {
 /** Empties the queue and the notices (sign-out: the next person starts clean). */
 export async function clearAll() {
   ops = [];
+  known.clear();
+  await idb.del('data', ANSWERS).catch(() => {});
   await idb.clear('queue', 'notices').catch(() => {});
   changed();
 }

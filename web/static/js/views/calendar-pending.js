@@ -207,7 +207,7 @@ function laidOut(base, listed, from, to, tz) {
  * and was sent again). One the series skips now is not among them.
  * partial: changed occurrences outside the ranges read are not among them.
  */
-export function seriesFrom(occurrences, id) {
+export function seriesFrom(occurrences, id, tz = null) {
   const mine = occurrences.map((o, i) => [o, i]).filter(([o]) => o.id === id)
     .sort(([a, i], [b, j]) => (b.version ?? 0) - (a.version ?? 0) || i - j).map(([o]) => o);
   const first = mine.find((o) => o.series);
@@ -224,7 +224,27 @@ export function seriesFrom(occurrences, id) {
     if (!o.overridden || skipped.has(at)) continue;
     overrides.push({ recurrence_id: o.recurrence_id, title: o.title, notes: o.notes, location: o.location, all_day: o.all_day, starts_at: o.starts_at, ends_at: o.ends_at });
   }
-  return { ...ev, ...series, overrides, partial: true };
+  const out = { ...ev, ...series, overrides, partial: true };
+  return tz ? stillChanged(out, tz) : out;
+}
+
+/**
+ * stillChanged(ev, tz) is the series ev without the changed occurrences
+ * that are no longer occurrences of it, as the server drops them when the
+ * whole series changes (its rule or start: docs/api/calendar.md): one kept
+ * from a range read before such a change, or carried over from the
+ * device's copy into the answer to it (which has no changed occurrences),
+ * is not shown until the range is read again. A rule the app does not lay
+ * out keeps them all.
+ */
+export function stillChanged(ev, tz) {
+  if (!ev?.overrides?.length || !ev.rrule || !expandable(ev.rrule)) return ev;
+  const plain = { ...ev, overrides: [] };
+  const overrides = ev.overrides.filter((o) => {
+    const at = Date.parse(o.recurrence_id);
+    return occurrencesOf(plain, at - 1, at + 1, tz).some((x) => Date.parse(x.recurrence_id) === at);
+  });
+  return overrides.length === ev.overrides.length ? ev : { ...ev, overrides };
 }
 
 // The ranges the calendar read are kept on the device, newest first, so

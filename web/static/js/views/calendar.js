@@ -22,7 +22,7 @@ import { apply } from '../pending.js';
 import { presenceRow } from '../presence.js';
 import { addDays, dateIn, zoned } from '../time.js';
 import { monthWeeks, renderAgenda, renderMonth, renderWeek, weekStart } from './calendar-grid.js';
-import { keepRange, keptFresh, keptOccurrences, keptRange, seriesFrom, withPending } from './calendar-pending.js';
+import { keepRange, keptFresh, keptOccurrences, keptRange, seriesFrom, stillChanged, withPending } from './calendar-pending.js';
 import { openEvent } from './event-dialog.js';
 
 const MODE_KEY = 'familyhub.calendar.mode';
@@ -48,6 +48,13 @@ export function view(app, main) {
   // deleted), numbered: shown over a listing read before they came.
   const saved = new Map();
   let answers = 0;
+  // And those of before this page opened (a reload, offline): kept by the
+  // outbox, shown over ranges kept before them, until a listing is read.
+  for (const [id, a] of outbox.savedAnswers()) {
+    if (a.record && 'starts_at' in a.record) saved.set(id, { n: 0, record: stillChanged(a.record, tz), kept: true });
+  }
+  // Whether saved answer x of event id is newer than what the listing shows.
+  const newerThanListed = (id, x) => !x.kept || !x.record || !occurrences.some((o) => o.id === id && o.version >= x.record.version);
   let loaded = false; // a listing was read: before it, the page shows its placeholder
   let reading = 0; // the page's listings on their way: no read-ahead meanwhile
   // Since when a kept range may miss a change (ms): the page opened (it
@@ -136,7 +143,7 @@ export function view(app, main) {
   function shown(r) {
     const from = zoned(`${r.from}T00:00`, tz).getTime();
     const to = zoned(`${r.to}T00:00`, tz).getTime();
-    const ev = new Map([...saved].map(([id, x]) => [id, x.record]));
+    const ev = new Map([...saved].filter(([id, x]) => newerThanListed(id, x)).map(([id, x]) => [id, x.record]));
     return withPending(occurrences, outbox.waiting(), { from, to, tz, saved: ev, sending: outbox.isSending });
   }
 
@@ -157,10 +164,13 @@ export function view(app, main) {
    * before, and a write made against that met a 412 and was sent again.
    */
   async function known(id) {
-    const mine = saved.get(id)?.record;
-    if (mine) return { ...mine };
+    const x = saved.get(id);
+    if (x?.record && !x.kept) return { ...x.record };
     const kept = keptOccurrences(await cache.kept('calendar'), tz);
-    return seriesFrom([...occurrences, ...kept], id);
+    const listed = seriesFrom([...occurrences, ...kept], id, tz);
+    // An answer from before the page opened: unless a range read since is newer.
+    if (x?.record && !(listed?.version >= x.record.version)) return { ...x.record };
+    return listed;
   }
 
   /** Whether no range kept covers day (YYYY-MM-DD): offline, the device does not know what is on it. */
@@ -364,7 +374,7 @@ export function view(app, main) {
   const off = outbox.onOutbox((ev) => {
     if (ev.type === 'record' && ev.op.kind.startsWith('event.')) {
       // A change's answer has no changed occurrences: the series keeps those it had.
-      if (ev.record !== undefined) saved.set(ev.id, { n: ++answers, record: ev.record && { overrides: ev.op.base?.overrides, ...(ev.op.base?.partial ? { partial: true } : {}), ...ev.record } });
+      if (ev.record !== undefined) saved.set(ev.id, { n: ++answers, record: ev.record && stillChanged({ overrides: ev.op.base?.overrides, ...(ev.op.base?.partial ? { partial: true } : {}), ...ev.record }, tz) });
       if (loaded) render();
       reload();
     } else if ((ev.type === 'changed' || ev.type === 'record') && loaded) render();

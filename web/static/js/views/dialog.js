@@ -75,26 +75,45 @@ export function openDialog(title, fields, onSave, { saveLabel = null, extra = nu
  * ask(title, text, choices) asks a question in a modal and resolves to the
  * value of the chosen button, or null when cancelled. text is a sentence
  * or nodes (e.g. a code to copy). choices:
- * [{value, label, danger?, primary?}]; Cancel (or opts.cancelLabel) is added.
+ * [{value, label, danger?, primary?, disabled?, why?}]; Cancel (or
+ * opts.cancelLabel) is added. opts.watch(update), when given, lets choices
+ * change while the question is open: it calls update() when they may have
+ * (a choice's disabled or why then read again, as functions), and returns
+ * what stops it, called when the question closes.
  */
-export function ask(title, text, choices, { cancelLabel = null } = {}) {
+export function ask(title, text, choices, { cancelLabel = null, watch = null } = {}) {
   return new Promise((resolve) => {
     const titleId = `dlg-${Math.random().toString(36).slice(2)}`;
     let answer = null;
+    const now = (v) => (typeof v === 'function' ? v() : v);
     // A choice that cannot be made now (c.why: the reason) is shown disabled, its reason under it.
     const buttons = choices.map((c, i) => {
-      const why = c.disabled && c.why ? h('p.hint.choice-why', { id: `${titleId}-why-${i}` }, c.why) : null;
-      return [h(c.danger ? 'button.danger' : c.primary ? 'button.primary' : 'button', {
-        type: 'button', disabled: !!c.disabled, 'aria-describedby': why?.id, onclick: () => { answer = c.value; dlg.close(); },
-      }, c.label), why];
+      const why = h('p.hint.choice-why', { id: `${titleId}-why-${i}`, hidden: true });
+      const button = h(c.danger ? 'button.danger' : c.primary ? 'button.primary' : 'button', {
+        type: 'button', onclick: () => { answer = c.value; dlg.close(); },
+      }, c.label);
+      return { c, button, why };
     });
+    const update = () => {
+      for (const { c, button, why } of buttons) {
+        const off = !!now(c.disabled);
+        const reason = off ? now(c.why) : null;
+        if (off && document.activeElement === button) cancel.focus(); // never on a control that went away
+        button.disabled = off;
+        why.textContent = reason || '';
+        why.hidden = !reason;
+        if (reason) button.setAttribute('aria-describedby', why.id); else button.removeAttribute('aria-describedby');
+      }
+    };
     const cancel = h('button', { type: 'button', onclick: () => dlg.close() }, cancelLabel ?? t('common.cancel'));
+    update();
+    const unwatch = watch?.(update);
     const dlg = h('dialog.ask', { 'aria-labelledby': titleId, 'aria-describedby': text ? `${titleId}-text` : null, role: 'alertdialog' },
       h('div.dialog-form',
         h('h2', { id: titleId }, title),
         text ? h(text instanceof Node || Array.isArray(text) ? 'div' : 'p', { id: `${titleId}-text` }, text) : null,
-        h('div.actions.stacked', buttons, cancel)));
-    dlg.addEventListener('close', () => resolve(answer));
+        h('div.actions.stacked', buttons.map(({ button, why }) => [button, why]), cancel)));
+    dlg.addEventListener('close', () => { unwatch?.(); resolve(answer); });
     show(dlg, cancel);
   });
 }

@@ -17,7 +17,7 @@
 // (a server that fails says why instead: it is not "offline"). Offline,
 // or when the server fails, a series opens from the ranges the calendar
 // read (fetchEvent).
-import { ApiError, change, get, serverDown, serverReachable } from '../api.js';
+import { ApiError, change, get, onReachable, serverDown, serverReachable } from '../api.js';
 import { field, formValues, h, nextId } from '../dom.js';
 import { dayLabel, fmtDate, fmtTime, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
@@ -39,8 +39,33 @@ const occPath = (ev, occ) => `/api/calendar/events/${ev.id}/occurrences/${encode
 /** Whether occ is the series' first occurrence ("this and following" is then the series). */
 const isFirst = (ev, occ) => Date.parse(occ.recurrence_id) <= Date.parse(ev.starts_at);
 
-/** Whether the server cannot be reached now (offline, or its last request failed). */
-const offline = () => navigator.onLine === false || !serverReachable();
+/**
+ * Why what needs the server (this and the following ones) cannot be done
+ * now, by the app's connection state, not the browser's alone: 'offline'
+ * (the device has no network), 'server' (the server did not answer its
+ * last request, or the outbox holds writes it could not send), or null.
+ */
+function noServer() {
+  if (navigator.onLine === false) return 'offline';
+  if (!serverReachable() || outbox.stalled()) return 'server';
+  return null;
+}
+
+/** Calls fn whenever noServer() may have changed; returns what stops it. */
+function watchServer(fn) {
+  const offReach = onReachable(fn);
+  const offOutbox = outbox.onOutbox((ev) => { if (ev.type === 'changed') fn(); });
+  window.addEventListener('online', fn);
+  window.addEventListener('offline', fn);
+  return () => {
+    offReach();
+    offOutbox();
+    window.removeEventListener('online', fn);
+    window.removeEventListener('offline', fn);
+  };
+}
+
+const needsWhy = { offline: 'event.scope.needsConnection', server: 'event.scope.needsServer' };
 
 /** The error a write of one occurrence offline fails with: key says what needs a connection. */
 function needsConnection(key) {
@@ -99,13 +124,14 @@ export async function deleteEvent(app, ev, occ) {
     return deleteWhole(app, ev);
   }
   const title = occ.title || ev.title;
-  // Offline, this and the following ones cannot be deleted: said before the choice, not after.
-  const off = navigator.onLine === false;
+  // Without the server (offline, or it does not answer), this and the
+  // following ones cannot be deleted: said before the choice, not after,
+  // and followed while the question is open.
   const choice = await ask(t('event.deleteSeriesTitle', { title }), t('event.deleteSeriesText', { when }),
     scopes().filter((s) => !(s === 'following' && isFirst(ev, occ))).map((s) => ({
       value: s, label: t(`event.scope.delete.${s}`), danger: true,
-      ...(s === 'following' && off ? { disabled: true, why: t('event.scope.needsConnection') } : {}),
-    })));
+      ...(s === 'following' ? { disabled: () => !!noServer(), why: () => noServer() && t(needsWhy[noServer()]) } : {}),
+    })), { watch: watchServer });
   if (!choice) return false;
   if (choice === 'this') {
     return (await queue(app, occurrenceOp(app, ev, occ, { kind: 'event.occurrence.delete', method: 'DELETE', label: title }),
@@ -291,8 +317,9 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
   // "This and following" from the first occurrence is the whole series.
   const editScopes = series && !readOnly ? scopes().filter((s) => !(s === 'following' && isFirst(ev, occ))) : [];
   const scopeHint = h('p.hint', { 'aria-live': 'polite' });
-  // Offline, "this and the following ones" is disabled, with the reason
-  // under it (it needs the server), so nobody edits for it to fail on Save.
+  // Offline, or while the server does not answer, "this and the following
+  // ones" is disabled, with the reason under it (it needs the server), so
+  // nobody edits for it to fail on Save.
   const scopeWhy = h('small.scope-why', { id: `${dlgId}-why`, hidden: true }, t('event.scope.needsConnection'));
   const scopeField = editScopes.length
     ? h('fieldset.choice.scope', h('legend', t('event.scope.legend')),
@@ -378,20 +405,17 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
     const onScope = () => {
       const s = formValues(form).scope;
       rruleSel.disabled = s === 'this';
-      scopeHint.textContent = t(`event.scope.hint.${s}`) + (s === 'following' && offline() ? ` ${t('event.scope.offline')}` : '');
+      const why = noServer();
+      scopeHint.textContent = t(`event.scope.hint.${s}`) + (s === 'following' && why ? ` ${t(why === 'offline' ? 'event.scope.offline' : 'event.scope.serverDown')}` : '');
       if (!following) return;
-      following.disabled = navigator.onLine === false && !following.checked;
+      following.disabled = !!why && !following.checked;
+      if (why) scopeWhy.textContent = t(needsWhy[why]);
       scopeWhy.hidden = !following.disabled;
       if (following.disabled) following.setAttribute('aria-describedby', scopeWhy.id);
       else following.removeAttribute('aria-describedby');
     };
     for (const r of scopeField.querySelectorAll('input[type=radio]')) r.addEventListener('change', onScope);
     onScope();
-    window.addEventListener('online', onScope);
-    window.addEventListener('offline', onScope);
-    dlg.addEventListener('close', () => {
-      window.removeEventListener('online', onScope);
-      window.removeEventListener('offline', onScope);
-    });
+    dlg.addEventListener('close', watchServer(onScope));
   }
 }
