@@ -401,13 +401,17 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 		defer h.releaseHeldLocked(fam) // after this event's messages
 	}
 	var body, shared []byte
+	kind := -1 // kindOf(ev.Type), once for all the sockets that skip ev
 	for c := range fam.clients {
 		if c.behind || ev.Seq <= c.cursor {
 			continue
 		}
 		c.cursor = ev.Seq
 		if !c.wants(&ev) {
-			c.noteSkipped(&ev)
+			if kind < 0 {
+				kind = kindOf(ev.Type)
+			}
+			c.skipped[kind] = ev.Seq
 			continue
 		}
 		if body == nil {

@@ -72,12 +72,6 @@ func topicKind(topic string) int {
 	return -1
 }
 
-// noteSkipped records that ev was not sent to c because of its topics.
-// Hub.mu is held.
-func (c *Client) noteSkipped(ev *Event) {
-	c.skipped[kindOf(ev.Type)] = ev.Seq
-}
-
 // skippedAfter reports whether c skipped, after since, an event that the
 // added topics select (all: the client now wants everything).
 func (c *Client) skippedAfter(since int64, added []string, all bool) bool {
