@@ -484,6 +484,11 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			// Pruned: the client must re-fetch; live events follow from
 			// resume, which the resync names, so that the client's next
 			// connection resumes from there and not from since again.
+			// Also after a topics message went back (retopic.go): a resync
+			// naming the new topics only would save the PWA no read (its
+			// resync re-reads the page shown and /api/me, no more), and it
+			// is rare: the PWA's since is at most a ping (25 s) old, and
+			// the log keeps days.
 			h.mu.Lock()
 			if !c.behind || c.cursor.Load() != since || c.topicsGen != gen {
 				// A topics message moved the client meanwhile, and its
