@@ -355,15 +355,20 @@ func (x *executor) moveItems(in Intent) (Result, string, error) {
 	if err != nil {
 		return Result{}, "", err
 	}
-	res := Result{ToList: to}
+	var curs []dbsqlc.ShoppingItemsView
+	for _, hits := range found {
+		for _, h := range hits {
+			curs = append(curs, h.item)
+		}
+	}
+	moved, err := x.itemsMove(curs, to.ID)
+	if err != nil {
+		return Result{}, "", err
+	}
+	res := Result{ToList: to, Items: moved}
 	var said, from []string
 	for _, hits := range found {
 		for _, h := range hits {
-			it, err := x.itemMove(h.item, to.ID)
-			if err != nil {
-				return Result{}, "", err
-			}
-			res.Items = append(res.Items, it)
 			if res.List == nil {
 				l := h.list
 				res.List = &l

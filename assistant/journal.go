@@ -142,9 +142,15 @@ func (x *executor) itemTick(cur dbsqlc.ShoppingItemsView) (dbsqlc.ShoppingItemsV
 	return x.tx.ShoppingItemUpdate(x.ctx, cur.ID, db.ShoppingItemPatch{Checked: familyhub.Some(true)})
 }
 
-func (x *executor) itemMove(cur dbsqlc.ShoppingItemsView, to uuid.UUID) (dbsqlc.ShoppingItemsView, error) {
-	x.j.note(db.EntityShoppingItem, cur.ID, db.WriteUpdate, cur)
-	return x.tx.ShoppingItemMove(x.ctx, cur.ID, to)
+// itemsMove moves items to a list at once: the list is counted once for
+// all of them (db.Tx.ShoppingItemsMove).
+func (x *executor) itemsMove(curs []dbsqlc.ShoppingItemsView, to uuid.UUID) ([]dbsqlc.ShoppingItemsView, error) {
+	ids := make([]uuid.UUID, len(curs))
+	for i, cur := range curs {
+		x.j.note(db.EntityShoppingItem, cur.ID, db.WriteUpdate, cur)
+		ids[i] = cur.ID
+	}
+	return x.tx.ShoppingItemsMove(x.ctx, ids, to)
 }
 
 func (x *executor) itemDelete(cur dbsqlc.ShoppingItemsView) error {

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"slices"
@@ -56,6 +57,70 @@ func (tx *Tx) ShoppingItemMove(ctx context.Context, id, toListID uuid.UUID) (dbs
 	return tx.ShoppingItemGet(ctx, id)
 }
 
+// ShoppingItemsMove puts items of the family at the end of another list
+// of the family, in the order of ids (the assistant's "move milk, eggs and
+// bread to Aldi"), and returns them as they are then, in that order. An
+// unknown list or item is not found (nothing moves). The list is counted
+// once for all the items not on it yet, under its limit lock, and refused
+// (ELIMIT) unless they all fit, as a put-back is (itemsOnto); counting it
+// per item read the list each time. It takes no If-Match: one version
+// cannot speak for many items. The items are read once and moved in one
+// statement.
+func (tx *Tx) ShoppingItemsMove(ctx context.Context, ids []uuid.UUID, toListID uuid.UUID) ([]dbsqlc.ShoppingItemsView, error) {
+	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
+		return nil, err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ShoppingListGet(ctx, toListID); err != nil {
+		return nil, err
+	}
+	cur, err := tx.shoppingItemsGet(ctx, family, ids)
+	if err != nil {
+		return nil, err
+	}
+	onto := 0 // items not on the list yet
+	befores := make([]dbsqlc.ShoppingItemsView, len(ids))
+	for i, id := range ids {
+		c, ok := cur[id]
+		if !ok {
+			return nil, familyhub.NotFound("shopping item")
+		}
+		if c.ListID != toListID {
+			onto++
+		}
+		befores[i] = c
+		befores[i].ListID = toListID // where it goes (itemsOnto)
+	}
+	o := newItemsOnto(map[uuid.UUID]int{toListID: onto}, befores)
+	if onto > 0 {
+		if _, err := tx.shoppingListsRoom(ctx, family, o); err != nil {
+			return nil, err
+		}
+	}
+	moved, err := tx.q.ShoppingItemsMove(ctx, tx, dbsqlc.ShoppingItemsMoveParams{Ids: ids, FamilyID: family, ToListID: toListID})
+	if err != nil {
+		return nil, Err(err, "shopping item")
+	}
+	if len(moved) < len(cur) { // deleted since it was read
+		return nil, familyhub.NotFound("shopping item")
+	}
+	if _, err := tx.shoppingListsRecount(ctx, family, o); err != nil {
+		return nil, err
+	}
+	after, err := tx.shoppingItemsGet(ctx, family, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dbsqlc.ShoppingItemsView, len(ids))
+	for i, id := range ids {
+		out[i] = after[id]
+	}
+	return out, nil
+}
+
 // ShoppingItemRestore sets an item of the family back to the state before
 // (its list, name, quantity, note, category, tick and position), at the
 // version ctx asks for (If-Match; without one, the version it has now).
@@ -93,6 +158,10 @@ func (tx *Tx) ShoppingItemRestore(ctx context.Context, before dbsqlc.ShoppingIte
 // refused (missing, or its list: not found; another version than
 // versions[i]: a StaleError, after the items before it were written; its
 // list full: the first item going onto it), or -1 when no one item is.
+//
+// The items are read in one statement and written in one (locked in the
+// order of their ids, so two put-backs never deadlock): a statement or two
+// per item made 1,000 items some 2,000 statements.
 func (tx *Tx) ShoppingItemsRestore(ctx context.Context, befores []dbsqlc.ShoppingItemsView, versions []int64) (failed int, err error) {
 	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
 		return -1, err
@@ -104,12 +173,16 @@ func (tx *Tx) ShoppingItemsRestore(ctx context.Context, befores []dbsqlc.Shoppin
 	if len(versions) != len(befores) {
 		return -1, errors.New("db: ShoppingItemsRestore needs one version per item")
 	}
+	cur, err := tx.shoppingItemsByID(ctx, family, befores)
+	if err != nil {
+		return -1, err
+	}
 	per := map[uuid.UUID]int{} // items going onto each list from another
 	known := map[uuid.UUID]bool{}
 	for i, before := range befores {
-		cur, err := tx.ShoppingItemGet(ctx, before.ID)
-		if err != nil {
-			return i, err
+		c, ok := cur[before.ID]
+		if !ok {
+			return i, familyhub.NotFound("shopping item")
 		}
 		if !known[before.ListID] {
 			if _, err := tx.ShoppingListGet(ctx, before.ListID); err != nil {
@@ -119,7 +192,7 @@ func (tx *Tx) ShoppingItemsRestore(ctx context.Context, befores []dbsqlc.Shoppin
 		}
 		// At another version the write below refuses it; the list it is
 		// on then does not matter.
-		if cur.ListID != before.ListID {
+		if c.ListID != before.ListID {
 			per[before.ListID]++
 		}
 	}
@@ -127,19 +200,70 @@ func (tx *Tx) ShoppingItemsRestore(ctx context.Context, befores []dbsqlc.Shoppin
 	if failed, err := tx.shoppingListsRoom(ctx, family, onto); err != nil {
 		return failed, err
 	}
-	for i, before := range befores {
-		_, err := tx.q.ShoppingItemRestore(ctx, tx, dbsqlc.ShoppingItemRestoreParams{
-			ID: before.ID, FamilyID: family, ListID: before.ListID, Name: before.Name, Quantity: before.Quantity, Note: before.Note,
-			CategoryID: before.CategoryID, CategorySource: before.CategorySource, Checked: before.Checked,
-			CheckedAt: before.CheckedAt, CheckedBy: before.CheckedBy, Position: before.Position, Version: versions[i],
-		})
-		if isNoRows(err) {
-			return i, staleOrMissing(WithIfVersion(ctx, versions[i]), "shopping item", func() (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemGet(ctx, before.ID) })
-		} else if err != nil {
-			return i, Err(err, "shopping item")
+	rows := make([]restoreRow, len(befores))
+	for i, b := range befores {
+		rows[i] = restoreRow{Ord: i, ID: b.ID, Version: versions[i], ListID: b.ListID, Name: b.Name, Quantity: b.Quantity, Note: b.Note,
+			CategoryID: b.CategoryID, CategorySource: b.CategorySource, Checked: b.Checked, CheckedAt: b.CheckedAt,
+			CheckedBy: b.CheckedBy, Position: b.Position}
+	}
+	items, err := json.Marshal(rows)
+	if err != nil {
+		return -1, err
+	}
+	written, err := tx.q.ShoppingItemsRestore(ctx, tx, dbsqlc.ShoppingItemsRestoreParams{FamilyID: family, Items: items})
+	if err != nil {
+		return -1, Err(err, "shopping item")
+	}
+	if len(written) < len(befores) {
+		// Those before the first item missing or at another version were
+		// written: say why that one was not.
+		done := make(map[uuid.UUID]bool, len(written))
+		for _, id := range written {
+			done[id] = true
 		}
+		i := slices.IndexFunc(befores, func(b dbsqlc.ShoppingItemsView) bool { return !done[b.ID] })
+		return i, staleOrMissing(WithIfVersion(ctx, versions[i]), "shopping item", func() (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemGet(ctx, befores[i].ID) })
 	}
 	return tx.shoppingListsRecount(ctx, family, onto)
+}
+
+// restoreRow is one item of ShoppingItemsRestore's JSON (queries/assistant.sql).
+type restoreRow struct {
+	Ord            int        `json:"ord"`
+	ID             uuid.UUID  `json:"id"`
+	Version        int64      `json:"version"`
+	ListID         uuid.UUID  `json:"list_id"`
+	Name           string     `json:"name"`
+	Quantity       *string    `json:"quantity"`
+	Note           *string    `json:"note"`
+	CategoryID     *uuid.UUID `json:"category_id"`
+	CategorySource *string    `json:"category_source"`
+	Checked        bool       `json:"checked"`
+	CheckedAt      *time.Time `json:"checked_at"`
+	CheckedBy      *uuid.UUID `json:"checked_by"`
+	Position       int32      `json:"position"`
+}
+
+// shoppingItemsByID reads the family's items of befores (or of ids) in one
+// statement, by id; one that is not the family's is absent.
+func (tx *Tx) shoppingItemsByID(ctx context.Context, family uuid.UUID, befores []dbsqlc.ShoppingItemsView) (map[uuid.UUID]dbsqlc.ShoppingItemsView, error) {
+	ids := make([]uuid.UUID, len(befores))
+	for i, b := range befores {
+		ids[i] = b.ID
+	}
+	return tx.shoppingItemsGet(ctx, family, ids)
+}
+
+func (tx *Tx) shoppingItemsGet(ctx context.Context, family uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]dbsqlc.ShoppingItemsView, error) {
+	rows, err := tx.q.ShoppingItemsGet(ctx, tx, dbsqlc.ShoppingItemsGetParams{FamilyID: family, Ids: ids})
+	if err != nil {
+		return nil, Err(err, "shopping item")
+	}
+	out := make(map[uuid.UUID]dbsqlc.ShoppingItemsView, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, nil
 }
 
 // itemsOnto is what a put-back or an undo puts onto lists: per, how many

@@ -286,7 +286,7 @@ func readClientMessage(ctx context.Context, c *realtime.Client, typ websocket.Me
 		if _, err := io.Copy(io.Discard, rd); err != nil {
 			return nil, false
 		}
-		return realtime.ErrorMessage("too_large", "Messages are limited to 4 KiB."), true
+		return realtime.TooLargeMessage(buf), true
 	} else if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return nil, false
 	}

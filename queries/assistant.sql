@@ -58,16 +58,57 @@ WHERE i.id = @id AND i.family_id = @family_id AND l.id = @to_list_id AND l.famil
   AND (sqlc.narg('if_version')::bigint IS NULL OR i.version = sqlc.narg('if_version'))
 RETURNING i.id;
 
--- ShoppingItemRestore sets an item back to an earlier state (its list
--- included), only at the version asked for. A category that is gone
--- stays empty.
--- name: ShoppingItemRestore :one
+-- ShoppingItemsGet returns the family's items of @ids (any order; an id
+-- of no item of the family is left out): what a move or a put-back of
+-- many items reads once for all of them.
+-- name: ShoppingItemsGet :many
+SELECT * FROM shopping_items_view
+WHERE family_id = @family_id AND id = ANY (@ids::uuid[]);
+
+-- ShoppingItemsMove puts items of the family at the end of another list
+-- of the family, in the order of @ids, in one statement (the list was
+-- checked before). It returns the ids moved.
+-- name: ShoppingItemsMove :many
+WITH b AS (SELECT b.id, b.ord FROM unnest(@ids::uuid[]) WITH ORDINALITY AS b(id, ord)),
+top AS (SELECT coalesce(max(o.position) + 1, 0) AS p FROM shopping_items o WHERE o.list_id = @to_list_id)
 UPDATE shopping_items i
-SET list_id = @list_id, name = @name, quantity = sqlc.narg('quantity'), note = sqlc.narg('note'),
-    category_id = (SELECT c.id FROM shopping_categories c WHERE c.id = sqlc.narg('category_id') AND c.family_id = @family_id),
-    category_source = sqlc.narg('category_source'), checked = @checked, checked_at = sqlc.narg('checked_at'),
-    checked_by = (SELECT u.id FROM users u WHERE u.id = sqlc.narg('checked_by')), position = @position
-WHERE i.id = @id AND i.family_id = @family_id AND i.version = @version
+SET list_id = @to_list_id, position = top.p + b.ord - 1
+FROM b, top
+WHERE i.id = b.id AND i.family_id = @family_id
+RETURNING i.id;
+
+-- ShoppingItemsRestore sets items back to earlier states (their lists
+-- included), each only at the version asked for, in one statement. @items
+-- is a JSON array of {ord, id, version, list_id, name, quantity, note,
+-- category_id, category_source, checked, checked_at, checked_by,
+-- position}, ord counting from 0. The items are locked in the order of
+-- their ids (two put-backs never deadlock); if one is missing or at
+-- another version, only those before it in ord are written, as one write
+-- per item in that order would have. A category that is gone stays
+-- empty. It returns the ids written.
+-- name: ShoppingItemsRestore :many
+WITH b AS (
+    SELECT (e.value->>'ord')::int AS ord, (e.value->>'id')::uuid AS id, (e.value->>'version')::bigint AS version,
+           (e.value->>'list_id')::uuid AS list_id, e.value->>'name' AS name, e.value->>'quantity' AS quantity,
+           e.value->>'note' AS note, (e.value->>'category_id')::uuid AS category_id,
+           e.value->>'category_source' AS category_source, (e.value->>'checked')::bool AS checked,
+           (e.value->>'checked_at')::timestamptz AS checked_at, (e.value->>'checked_by')::uuid AS checked_by,
+           (e.value->>'position')::int AS position
+    FROM jsonb_array_elements(@items::jsonb) AS e
+), cur AS (
+    SELECT i.id, i.version FROM shopping_items i JOIN b ON b.id = i.id
+    WHERE i.family_id = @family_id ORDER BY i.id FOR UPDATE OF i
+), bad AS (
+    SELECT coalesce(min(b.ord), 2147483647) AS ord FROM b LEFT JOIN cur ON cur.id = b.id
+    WHERE cur.id IS NULL OR cur.version <> b.version
+)
+UPDATE shopping_items i
+SET list_id = b.list_id, name = b.name, quantity = b.quantity, note = b.note,
+    category_id = (SELECT c.id FROM shopping_categories c WHERE c.id = b.category_id AND c.family_id = @family_id),
+    category_source = b.category_source, checked = b.checked, checked_at = b.checked_at,
+    checked_by = (SELECT u.id FROM users u WHERE u.id = b.checked_by), position = b.position
+FROM b, bad
+WHERE i.id = b.id AND i.family_id = @family_id AND b.ord < bad.ord
 RETURNING i.id;
 
 -- ShoppingItemReinsert puts a deleted item back with its id, on its list

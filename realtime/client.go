@@ -42,16 +42,22 @@ type Client struct {
 	// a session (tests of the hub), never re-checked.
 	role string
 	// cursor: every family event up to it has been handled for this
-	// client (queued, skipped by topic, or read by a page). sent: the seq
-	// of the last event queued for it (or the resume point), the next
-	// event's prev_seq.
-	cursor, sent int64
+	// client (queued, skipped by topic, or read by a page). Written under
+	// Hub.mu (moved together with sent and behind under queue.mu too,
+	// place); read by pong without Hub.mu.
+	cursor atomic.Int64
+	// sent: the seq of the last event queued for the client (or the
+	// resume point, or the position its last pong named), the next
+	// event's prev_seq. Guarded by queue.mu: a pong sets it under that
+	// lock alone, so pings never take the hub's lock (4,000 sockets ping
+	// 160 times a second).
+	sent int64
 	// behind: the live stream outran the client's queue (a burst, or a
 	// resume from far back); its next events come from the event log in
 	// pages (Hub.page) until it has caught up, then live again.
 	behind bool
 	// lagging mirrors behind for Next, which must not take the hub's lock
-	// on every empty queue.
+	// on every empty queue, and for pong; it changes under queue.mu.
 	lagging atomic.Bool
 	// presence is the view the device last reported (see presence.go).
 	presence string
@@ -62,7 +68,7 @@ type Client struct {
 	topicsGen uint32
 	// positions: the client sent a topics message with since, so it
 	// takes a seq in answers; its pongs say its position (retopic.go).
-	positions bool
+	positions atomic.Bool
 	// rewinds bounds how often topics messages send this client back in
 	// the log (retopic.go).
 	rewinds rewindBudget
@@ -99,10 +105,22 @@ func (c *Client) Ready() <-chan struct{} { return c.queue.ready }
 // Transports use Next, which also reads the log when the client is behind.
 func (c *Client) Take() []Message { return c.queue.take() }
 
-// setBehind sets behind (Hub.mu held) and its lock-free mirror.
+// setBehind sets behind (Hub.mu held) and its lock-free mirror; where a
+// pong may run meanwhile, under queue.mu too (place).
 func (c *Client) setBehind(b bool) {
 	c.behind = b
 	c.lagging.Store(b)
+}
+
+// place moves the client (Hub.mu held): cursor, sent and behind change
+// together under the queue's lock, so that a pong, which takes only that
+// lock, sees all of a move or none of it.
+func (c *Client) place(cursor, sent int64, behind bool) {
+	c.queue.mu.Lock()
+	c.cursor.Store(cursor)
+	c.sent = sent
+	c.setBehind(behind)
+	c.queue.mu.Unlock()
 }
 
 // Next returns what is to be written to the client now, oldest first:
@@ -190,20 +208,28 @@ func newQueue() queue {
 }
 
 func (q *queue) push(m Message, control bool) bool {
+	q.mu.Lock()
+	ok := q.pushLocked(m, control)
+	onReady := q.onReady
+	q.mu.Unlock()
+	if ok {
+		q.signal(onReady)
+	}
+	return ok
+}
+
+// pushLocked queues m (q.mu held) unless the queue is full; the caller
+// signals (q.signal) once it has unlocked.
+func (q *queue) pushLocked(m Message, control bool) bool {
 	maxMsgs, maxBytes := QueueMessages, QueueBytes
 	if control {
 		maxMsgs, maxBytes = 2*QueueMessages, 2*QueueBytes
 	}
-	q.mu.Lock()
 	if len(q.msgs) >= maxMsgs || q.bytes+len(m.Data) > maxBytes {
-		q.mu.Unlock()
 		return false
 	}
 	q.msgs = append(q.msgs, m)
 	q.bytes += len(m.Data)
-	onReady := q.onReady
-	q.mu.Unlock()
-	q.signal(onReady)
 	return true
 }
 

@@ -218,3 +218,34 @@ func TestTopicsMessageAllOrNothing(t *testing.T) {
 		t.Errorf("topics [] (everything): %v, %v", r, c.Topics())
 	}
 }
+
+// TestRefusalsNameTheirMessage: a topics message refused as malformed (a
+// field of the wrong kind) or as too large names "for", as other refusals
+// do; without it the PWA, waiting for the topics answer, kept the page's
+// position pending for the rest of the connection, and every later page
+// change asked the server to go back to it.
+func TestRefusalsNameTheirMessage(t *testing.T) {
+	t.Parallel()
+	c := newClient(JoinParams{})
+	big := `{"type":"topics","topics":["` + strings.Repeat("x", MaxClientMessage) + `"],"since":3}`
+	for _, tc := range []struct {
+		name, reply, code, forType string
+	}{
+		{"topics not a list", string(c.HandleMessage(context.Background(), []byte(`{"type":"topics","topics":"tasks","since":3}`))), "malformed_request", "topics"},
+		{"an unknown field", string(c.HandleMessage(context.Background(), []byte(`{"type":"ping","extra":1}`))), "malformed_request", "ping"},
+		{"not an object", string(c.HandleMessage(context.Background(), []byte(`[]`))), "malformed_request", ""},
+		{"not JSON", string(c.HandleMessage(context.Background(), []byte(`{"type":"topics",`))), "malformed_request", ""},
+		{"an unknown type", string(c.HandleMessage(context.Background(), []byte(`{"type":"dance","x":1}`))), "malformed_request", ""},
+		{"too large", string(TooLargeMessage([]byte(big[:MaxClientMessage+1]))), "too_large", "topics"},
+		{"too large, type last", string(TooLargeMessage([]byte(`{"topics":["` + strings.Repeat("x", MaxClientMessage)))), "too_large", ""},
+		{"too large, not JSON", string(TooLargeMessage([]byte(strings.Repeat("x", MaxClientMessage+1)))), "too_large", ""},
+	} {
+		var e map[string]string
+		if err := json.Unmarshal([]byte(tc.reply), &e); err != nil {
+			t.Fatalf("%s: %s: %v", tc.name, tc.reply, err)
+		}
+		if e["type"] != "error" || e["code"] != tc.code || e["for"] != tc.forType {
+			t.Errorf("%s: %s, want code %s for %q", tc.name, tc.reply, tc.code, tc.forType)
+		}
+	}
+}

@@ -401,18 +401,29 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 		defer h.releaseHeldLocked(fam) // after this event's messages
 	}
 	var body, shared []byte
+	kind := -1 // kindOf(ev.Type), once for all the sockets that skip ev
 	for c := range fam.clients {
-		if c.behind || ev.Seq <= c.cursor {
+		if c.behind || ev.Seq <= c.cursor.Load() {
 			continue
 		}
-		c.cursor = ev.Seq
 		if !c.wants(&ev) {
-			c.noteSkipped(&ev)
+			if kind < 0 {
+				kind = kindOf(ev.Type)
+			}
+			c.skipped[kind] = ev.Seq
+			// Nothing is queued: a pong that reads the cursor before or
+			// after this names a position with nothing queued past it.
+			c.cursor.Store(ev.Seq)
 			continue
 		}
 		if body == nil {
 			body = ev.wireBody()
 		}
+		// The event, sent and the cursor change under the queue's lock, at
+		// once: a pong (which takes that lock alone) comes wholly before
+		// the event or wholly after it.
+		q := &c.queue
+		q.mu.Lock()
 		var data []byte
 		if c.sent == ev.Seq-1 {
 			if shared == nil {
@@ -422,14 +433,19 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 		} else {
 			data = wireMessage(body, c.sent)
 		}
-		if !c.queue.push(Message{Data: data, At: ev.At, Seq: ev.Seq}, false) {
+		if !q.pushLocked(Message{Data: data, At: ev.At, Seq: ev.Seq}, false) {
 			// A burst larger than the queue: the client reads on from the
 			// log (page) once its queue has drained.
 			c.setBehind(true)
-			c.cursor = ev.Seq - 1
+			c.cursor.Store(ev.Seq - 1)
+			q.mu.Unlock()
 			continue
 		}
 		c.sent = ev.Seq
+		c.cursor.Store(ev.Seq)
+		onReady := q.onReady
+		q.mu.Unlock()
+		q.signal(onReady)
 	}
 }
 
@@ -451,12 +467,13 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			h.mu.Unlock()
 			return nil, nil
 		}
-		if c.cursor >= fam.lastSeq {
-			c.setBehind(false) // caught up: live events from here on
+		if c.cursor.Load() >= fam.lastSeq {
+			// Caught up: live events from here on (and pongs name it).
+			c.place(c.cursor.Load(), c.sent, false)
 			h.mu.Unlock()
 			return nil, nil
 		}
-		since, sent, gen := c.cursor, c.sent, c.topicsGen
+		since, sent, gen := c.cursor.Load(), c.sent, c.topicsGen
 		h.mu.Unlock()
 
 		rows, err := h.pages.get(ctx, h.store, c.FamilyID, since)
@@ -467,16 +484,20 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			// Pruned: the client must re-fetch; live events follow from
 			// resume, which the resync names, so that the client's next
 			// connection resumes from there and not from since again.
+			// Also after a topics message went back (retopic.go): a resync
+			// naming the new topics only would save the PWA no read (its
+			// resync re-reads the page shown and /api/me, no more), and it
+			// is rare: the PWA's since is at most a ping (25 s) old, and
+			// the log keeps days.
 			h.mu.Lock()
-			if !c.behind || c.cursor != since || c.topicsGen != gen {
+			if !c.behind || c.cursor.Load() != since || c.topicsGen != gen {
 				// A topics message moved the client meanwhile, and its
 				// answer is queued: it goes first (see below).
 				h.mu.Unlock()
 				continue
 			}
 			resume := fam.lastSeq
-			c.cursor, c.sent = resume, resume
-			c.setBehind(false)
+			c.place(resume, resume, false)
 			h.mu.Unlock()
 			return []Message{{Data: resyncMessage(resume)}}, nil
 		}
@@ -497,14 +518,14 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			sent = ev.Seq
 		}
 		h.mu.Lock()
-		if !c.behind || c.cursor != since || c.topicsGen != gen {
+		if !c.behind || c.cursor.Load() != since || c.topicsGen != gen {
 			// A topics message moved the client meanwhile (retopic.go):
 			// this page was filtered with the old topics, or from the old
 			// position. Read again from where the client is now.
 			h.mu.Unlock()
 			continue
 		}
-		c.cursor, c.sent = cursor, sent
+		c.place(cursor, sent, true)
 		for k, seq := range skipped {
 			c.skipped[k] = max(c.skipped[k], seq)
 		}

@@ -74,7 +74,7 @@ func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
 	}
 	start := fam.lastSeq
 	j := &Join{Client: c, Start: start}
-	c.cursor, c.sent = start, start
+	c.place(start, start, false)
 	switch {
 	case p.Since == nil:
 	case *p.Since > cur || *p.Since < 0:
@@ -83,11 +83,10 @@ func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
 		// The client saw events (on another replica) that this one has not
 		// processed yet: deliver only what comes after them.
 		j.Start = *p.Since
-		c.cursor, c.sent = *p.Since, *p.Since
+		c.place(*p.Since, *p.Since, false)
 	default:
 		// Resuming from behind: the log is read in pages before live events.
-		c.cursor, c.sent = *p.Since, *p.Since
-		c.setBehind(true)
+		c.place(*p.Since, *p.Since, true)
 	}
 	fam.clients[c] = struct{}{}
 	if h.sessions[p.SessionID] == nil {
@@ -113,7 +112,7 @@ func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
 	if p.Role != "" && h.authGen.Load() != p.AuthGen {
 		h.requestRecheck(p.UserID)
 	}
-	if c.behind {
+	if c.lagging.Load() {
 		h.metrics.CatchUps.Inc()
 		c.queue.kick()
 	}

@@ -56,7 +56,10 @@ func (c *Client) HandleMessage(ctx context.Context, data []byte) []byte {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		return ErrorMessage("malformed_request", "Messages are JSON objects like {\"type\":\"ping\"}.")
+		// A JSON object with a wrong field still named its type (the
+		// decoder goes on past such a field): say which message it was,
+		// or a client waiting for a topics answer waits for ever.
+		return refusal(m.Type, "malformed_request", "Messages are JSON objects like {\"type\":\"ping\"}.")
 	}
 	reply := c.handle(ctx, m)
 	if messageTypes[m.Type] && bytes.Contains(reply, []byte(`"type":"error"`)) {
@@ -69,6 +72,51 @@ func (c *Client) HandleMessage(ctx context.Context, data []byte) []byte {
 		}
 	}
 	return reply
+}
+
+// TooLargeMessage is the answer to a client message over
+// MaxClientMessage, of which start is the beginning: it names the
+// message's type ("for") when start shows it (a JSON object whose "type"
+// comes before the bulk, as clients write it), so that a client knows
+// which of its messages was refused.
+func TooLargeMessage(start []byte) []byte {
+	return refusal(typeOf(start), "too_large", "Messages are limited to 4 KiB.")
+}
+
+// refusal is ErrorMessage naming the refused message's type when it is one
+// there is.
+func refusal(typ, code, msg string) []byte {
+	if !messageTypes[typ] {
+		return ErrorMessage(code, msg)
+	}
+	b, _ := json.Marshal(map[string]string{"type": "error", "code": code, "message": msg, "for": typ})
+	return b
+}
+
+// typeOf returns the "type" of the JSON object data begins with, read
+// token by token up to that member ("" when data is no object or is cut
+// off before it).
+func typeOf(data []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return ""
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if k == "type" {
+			v, _ := dec.Token()
+			s, _ := v.(string)
+			return s
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return ""
+		}
+	}
+	return ""
 }
 
 // messageTypes are the client messages there are (an error names the one

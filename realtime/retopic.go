@@ -72,12 +72,6 @@ func topicKind(topic string) int {
 	return -1
 }
 
-// noteSkipped records that ev was not sent to c because of its topics.
-// Hub.mu is held.
-func (c *Client) noteSkipped(ev *Event) {
-	c.skipped[kindOf(ev.Type)] = ev.Seq
-}
-
 // skippedAfter reports whether c skipped, after since, an event that the
 // added topics select (all: the client now wants everything).
 func (c *Client) skippedAfter(since int64, added []string, all bool) bool {
@@ -122,25 +116,24 @@ func (c *Client) retopic(ctx context.Context, topics []string, since *int64) []b
 	resync := false
 	if since != nil {
 		rewind := c.skippedAfter(*since, added, len(topics) == 0 && len(before) > 0)
-		if rewind && (c.cursor-*since > MaxDelta || !c.rewinds.take(time.Now())) {
+		if rewind && (c.cursor.Load()-*since > MaxDelta || !c.rewinds.take(time.Now())) {
 			// Too far back, or too often: the client reads everything
 			// again instead (a resync), and the log is not read for it.
 			rewind, resync = false, true
 		}
 		if rewind {
 			s := *since
-			c.cursor, c.sent = s, s
+			c.place(s, s, true)
 			for k := range c.skipped {
 				c.skipped[k] = min(c.skipped[k], s)
 			}
-			c.setBehind(true)
 			h.metrics.CatchUps.Inc()
 		} else {
-			c.sent = c.cursor
+			c.place(c.cursor.Load(), c.cursor.Load(), c.behind)
 		}
 		seq = new(int64)
 		*seq = c.sent
-		c.positions = true
+		c.positions.Store(true)
 	}
 	ok := !resync || c.queue.push(Message{Data: resyncMessage(c.sent)}, true)
 	ok = ok && c.queue.push(Message{Data: subscribedJSON(added, removed, len(topics), seq)}, true)
@@ -252,28 +245,32 @@ func (c *Client) awaitRoom(ctx context.Context) {
 // would come after events past the position it names, and the client,
 // taking it, would go back and see a gap at the next event. The client
 // is moving anyway; its next pong names its position.
+//
+// It takes the socket's queue lock, not the hub's: the dispatcher queues
+// an event and moves sent and the cursor under that lock at once, and
+// moves the cursor alone past an event it skips (nothing queued for it),
+// so the cursor read here has every event up to it queued before the pong
+// and none after it; every other move of the socket holds that lock too
+// (place) or runs on this goroutine (retopic).
 func (c *Client) pong(ctx context.Context) []byte {
-	h := c.hub
-	if h == nil {
-		return pongMessage
-	}
-	h.mu.Lock()
-	positions := c.positions
-	h.mu.Unlock()
-	if !positions {
+	if c.hub == nil || !c.positions.Load() {
 		return pongMessage
 	}
 	c.awaitRoom(ctx)
-	h.mu.Lock()
-	if c.behind {
-		h.mu.Unlock()
+	q := &c.queue
+	q.mu.Lock()
+	if c.lagging.Load() {
+		q.mu.Unlock()
 		return pongMessage
 	}
-	c.sent = c.cursor
-	ok := c.queue.push(Message{Data: []byte(`{"type":"pong","seq":` + strconv.FormatInt(c.sent, 10) + `}`)}, true)
-	h.mu.Unlock()
+	c.sent = c.cursor.Load()
+	ok := q.pushLocked(Message{Data: []byte(`{"type":"pong","seq":` + strconv.FormatInt(c.sent, 10) + `}`)}, true)
+	onReady := q.onReady
+	q.mu.Unlock()
 	if !ok {
 		c.Close(CloseSlowConsumer, "too slow: reconnect with since")
+		return nil
 	}
+	q.signal(onReady)
 	return nil
 }

@@ -41,7 +41,7 @@ func newPagingRace(t *testing.T) *pagingRace {
 	waitFor(t, "the skipped events", func() bool {
 		hub.mu.Lock()
 		defer hub.mu.Unlock()
-		return j.Client.cursor == j.Start+3
+		return j.Client.cursor.Load() == j.Start+3
 	})
 	r.send(fmt.Sprintf(`{"type":"topics","topics":["shopping"],"since":%d}`, r.last))
 	msgs, err := j.Client.Next(ctx)
@@ -229,7 +229,7 @@ func TestRetopicPastBudget(t *testing.T) {
 	waitFor(t, "the skipped event", func() bool {
 		hub.mu.Lock()
 		defer hub.mu.Unlock()
-		return j.Client.cursor == j.Start+1
+		return j.Client.cursor.Load() == j.Start+1
 	})
 	hub.mu.Lock()
 	j.Client.rewinds.used, j.Client.rewinds.at = rewindBurst, time.Now()

@@ -179,3 +179,31 @@ func TestBrowserResyncOnceWhenAhead(t *testing.T) {
 		t.Fatalf("the device is at seq %d, want %d", seq, cur+1)
 	}
 }
+
+// TestBrowserTopicsRefusedTooLarge: a topics message the server refuses
+// as too large (over 4 KiB) is a refusal like any other: the client's
+// record of the socket's topics goes back to what the server has, and the
+// page's position is no longer pending. It stayed pending for the rest of
+// the connection (the refusal named no message, and the client knew only
+// too_many_topics and invalid as a topic change's), and every later page
+// change asked the server to go back to that position.
+func TestBrowserTopicsRefusedTooLarge(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	_, _, _, b := oneDevice(t)
+	before := eval[string](b, `window.familyhub.rt.conn.topics.join()`)
+	n := eval[int](b, `window.__sockets.at(-1).__messages.length`)
+	eval[bool](b, `(window.familyhub.rt.setTopics(['shopping', 'x'.repeat(5000)]), true)`)
+	b.waitJS("the refusal", fmt.Sprintf(`window.__sockets.at(-1).__messages.slice(%d).some((m) => m.includes('too_large'))`, n), 5*time.Second)
+	if got := eval[any](b, `window.familyhub.rt.pendingSince`); got != nil {
+		t.Errorf("pendingSince %v after the refusal", got)
+	}
+	if got := eval[string](b, `window.familyhub.rt.conn.topics.join()`); got != before {
+		t.Errorf("after the refusal the client believes the socket has %.40q…, want the %q it had", got, before)
+	}
+	// The next page change asks from the client's position, and is done.
+	eval[bool](b, `(window.familyhub.rt.setTopics(['tasks']), true)`)
+	b.waitJS("on tasks", `window.familyhub.rt.conn.confirmed.join() === 'tasks'`, 5*time.Second)
+	if got := eval[any](b, `window.familyhub.rt.pendingSince`); got != nil {
+		t.Errorf("pendingSince %v after the next page change was answered", got)
+	}
+}

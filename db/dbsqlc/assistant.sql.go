@@ -469,54 +469,153 @@ func (q *Queries) ShoppingItemReinsert(ctx context.Context, db DBTX, arg Shoppin
 	return id, err
 }
 
-const shoppingItemRestore = `-- name: ShoppingItemRestore :one
+const shoppingItemsGet = `-- name: ShoppingItemsGet :many
+SELECT id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version, category FROM shopping_items_view
+WHERE family_id = $1 AND id = ANY ($2::uuid[])
+`
+
+type ShoppingItemsGetParams struct {
+	FamilyID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+// ShoppingItemsGet returns the family's items of @ids (any order; an id
+// of no item of the family is left out): what a move or a put-back of
+// many items reads once for all of them.
+func (q *Queries) ShoppingItemsGet(ctx context.Context, db DBTX, arg ShoppingItemsGetParams) ([]ShoppingItemsView, error) {
+	rows, err := db.Query(ctx, shoppingItemsGet, arg.FamilyID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ShoppingItemsView{}
+	for rows.Next() {
+		var i ShoppingItemsView
+		if err := rows.Scan(
+			&i.ID,
+			&i.FamilyID,
+			&i.ListID,
+			&i.Name,
+			&i.Quantity,
+			&i.Note,
+			&i.CategoryID,
+			&i.CategorySource,
+			&i.Checked,
+			&i.CheckedAt,
+			&i.CheckedBy,
+			&i.Position,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Version,
+			&i.Category,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const shoppingItemsMove = `-- name: ShoppingItemsMove :many
+WITH b AS (SELECT b.id, b.ord FROM unnest($3::uuid[]) WITH ORDINALITY AS b(id, ord)),
+top AS (SELECT coalesce(max(o.position) + 1, 0) AS p FROM shopping_items o WHERE o.list_id = $1)
 UPDATE shopping_items i
-SET list_id = $1, name = $2, quantity = $3, note = $4,
-    category_id = (SELECT c.id FROM shopping_categories c WHERE c.id = $5 AND c.family_id = $6),
-    category_source = $7, checked = $8, checked_at = $9,
-    checked_by = (SELECT u.id FROM users u WHERE u.id = $10), position = $11
-WHERE i.id = $12 AND i.family_id = $6 AND i.version = $13
+SET list_id = $1, position = top.p + b.ord - 1
+FROM b, top
+WHERE i.id = b.id AND i.family_id = $2
 RETURNING i.id
 `
 
-type ShoppingItemRestoreParams struct {
-	ListID         uuid.UUID
-	Name           string
-	Quantity       *string
-	Note           *string
-	CategoryID     *uuid.UUID
-	FamilyID       uuid.UUID
-	CategorySource *string
-	Checked        bool
-	CheckedAt      *time.Time
-	CheckedBy      *uuid.UUID
-	Position       int32
-	ID             uuid.UUID
-	Version        int64
+type ShoppingItemsMoveParams struct {
+	ToListID uuid.UUID
+	FamilyID uuid.UUID
+	Ids      []uuid.UUID
 }
 
-// ShoppingItemRestore sets an item back to an earlier state (its list
-// included), only at the version asked for. A category that is gone
-// stays empty.
-func (q *Queries) ShoppingItemRestore(ctx context.Context, db DBTX, arg ShoppingItemRestoreParams) (uuid.UUID, error) {
-	row := db.QueryRow(ctx, shoppingItemRestore,
-		arg.ListID,
-		arg.Name,
-		arg.Quantity,
-		arg.Note,
-		arg.CategoryID,
-		arg.FamilyID,
-		arg.CategorySource,
-		arg.Checked,
-		arg.CheckedAt,
-		arg.CheckedBy,
-		arg.Position,
-		arg.ID,
-		arg.Version,
-	)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
+// ShoppingItemsMove puts items of the family at the end of another list
+// of the family, in the order of @ids, in one statement (the list was
+// checked before). It returns the ids moved.
+func (q *Queries) ShoppingItemsMove(ctx context.Context, db DBTX, arg ShoppingItemsMoveParams) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, shoppingItemsMove, arg.ToListID, arg.FamilyID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const shoppingItemsRestore = `-- name: ShoppingItemsRestore :many
+WITH b AS (
+    SELECT (e.value->>'ord')::int AS ord, (e.value->>'id')::uuid AS id, (e.value->>'version')::bigint AS version,
+           (e.value->>'list_id')::uuid AS list_id, e.value->>'name' AS name, e.value->>'quantity' AS quantity,
+           e.value->>'note' AS note, (e.value->>'category_id')::uuid AS category_id,
+           e.value->>'category_source' AS category_source, (e.value->>'checked')::bool AS checked,
+           (e.value->>'checked_at')::timestamptz AS checked_at, (e.value->>'checked_by')::uuid AS checked_by,
+           (e.value->>'position')::int AS position
+    FROM jsonb_array_elements($2::jsonb) AS e
+), cur AS (
+    SELECT i.id, i.version FROM shopping_items i JOIN b ON b.id = i.id
+    WHERE i.family_id = $1 ORDER BY i.id FOR UPDATE OF i
+), bad AS (
+    SELECT coalesce(min(b.ord), 2147483647) AS ord FROM b LEFT JOIN cur ON cur.id = b.id
+    WHERE cur.id IS NULL OR cur.version <> b.version
+)
+UPDATE shopping_items i
+SET list_id = b.list_id, name = b.name, quantity = b.quantity, note = b.note,
+    category_id = (SELECT c.id FROM shopping_categories c WHERE c.id = b.category_id AND c.family_id = $1),
+    category_source = b.category_source, checked = b.checked, checked_at = b.checked_at,
+    checked_by = (SELECT u.id FROM users u WHERE u.id = b.checked_by), position = b.position
+FROM b, bad
+WHERE i.id = b.id AND i.family_id = $1 AND b.ord < bad.ord
+RETURNING i.id
+`
+
+type ShoppingItemsRestoreParams struct {
+	FamilyID uuid.UUID
+	Items    []byte
+}
+
+// ShoppingItemsRestore sets items back to earlier states (their lists
+// included), each only at the version asked for, in one statement. @items
+// is a JSON array of {ord, id, version, list_id, name, quantity, note,
+// category_id, category_source, checked, checked_at, checked_by,
+// position}, ord counting from 0. The items are locked in the order of
+// their ids (two put-backs never deadlock); if one is missing or at
+// another version, only those before it in ord are written, as one write
+// per item in that order would have. A category that is gone stays
+// empty. It returns the ids written.
+func (q *Queries) ShoppingItemsRestore(ctx context.Context, db DBTX, arg ShoppingItemsRestoreParams) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, shoppingItemsRestore, arg.FamilyID, arg.Items)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const taskReinsert = `-- name: TaskReinsert :one

@@ -79,9 +79,13 @@ export function openWS(rt, cb) {
       return;
     }
     // A refused topics message (or subscribe): the error names it ("for");
-    // an older server's does not, and then its code tells.
+    // an older server's does not, and then its code tells. A message
+    // refused as malformed or too large is one of this client's topic
+    // messages too: its pings and views are small, well-formed JSON. Missed,
+    // the page's position stayed pending for the rest of the connection
+    // and every later page change asked the server to go back to it.
     const refused = msg.type === 'error' && (msg.for ? ['topics', 'subscribe', 'unsubscribe'].includes(msg.for)
-      : msg.code === 'too_many_topics' || msg.code === 'invalid');
+      : ['too_many_topics', 'invalid', 'malformed_request', 'too_large'].includes(msg.code));
     if (waiting && (msg.type === 'subscribed' || refused)) {
       // The client's idea of its topics follows the server's answers: a
       // refused change changed nothing there.
