@@ -335,16 +335,16 @@ func TestShoppingItemMoveLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := e.store.Tx(ctx, func(tx *db.Tx) error {
-		_, err := tx.ShoppingItemMove(ctx, item, full)
+		_, err := tx.ShoppingItemsMove(ctx, []uuid.UUID{item}, full)
 		return err
 	})
 	wantLimit(t, "a move to a full list", err)
 	// Room again: the move passes.
 	e.exec(t, `DELETE FROM shopping_items WHERE list_id = $1 AND position = 0`, full)
 	if err := e.store.Tx(ctx, func(tx *db.Tx) error {
-		it, err := tx.ShoppingItemMove(ctx, item, full)
-		if err == nil && it.ListID != full {
-			t.Errorf("moved to %s, want %s", it.ListID, full)
+		it, err := tx.ShoppingItemsMove(ctx, []uuid.UUID{item}, full)
+		if err == nil && it[0].ListID != full {
+			t.Errorf("moved to %s, want %s", it[0].ListID, full)
 		}
 		return err
 	}); err != nil {

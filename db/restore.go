@@ -16,46 +16,13 @@ import (
 
 // Moving an item between lists, and putting records back as they were (the
 // assistant's undo). Each is an ordinary write: the row triggers announce
-// it as usual, and it honours If-Match (the version ctx asks for), so that
-// nothing someone changed since is overwritten. What a restore adds to a
+// it as usual. A put-back honours If-Match (the version ctx asks for), so
+// that nothing someone changed since is overwritten; a move of many items
+// takes none (see ShoppingItemsMove). What a restore adds to a
 // bounded collection (an item back on its list, a task reopened or put
 // back, an event put back) is counted as a create is, under the same lock,
 // and refused (ELIMIT) at the limit: else undoing could grow a collection
 // past it.
-
-// ShoppingItemMove puts an item of the family at the end of another list
-// of the family (If-Match: only at the version ctx asks for). An unknown
-// list or item is not found. A move adds the item to the other list, so a
-// full one refuses it (ELIMIT) as it refuses an add: else moves could grow
-// a list past familyhub.MaxShoppingItemsPerList without end.
-func (tx *Tx) ShoppingItemMove(ctx context.Context, id, toListID uuid.UUID) (dbsqlc.ShoppingItemsView, error) {
-	if err := tx.authorize(familyhub.ActShoppingItemUpdate); err != nil {
-		return dbsqlc.ShoppingItemsView{}, err
-	}
-	family, err := tx.family()
-	if err != nil {
-		return dbsqlc.ShoppingItemsView{}, err
-	}
-	if _, err := tx.ShoppingListGet(ctx, toListID); err != nil {
-		return dbsqlc.ShoppingItemsView{}, err
-	}
-	// An item on the list already adds nothing to it; a missing one is
-	// answered below.
-	if cur, err := tx.ShoppingItemGet(ctx, id); err == nil && cur.ListID != toListID {
-		if err := tx.shoppingListRoom(ctx, family, toListID); err != nil {
-			return dbsqlc.ShoppingItemsView{}, err
-		}
-	} else if err != nil && familyhub.ErrorCode(err) != familyhub.ENOTFOUND {
-		return dbsqlc.ShoppingItemsView{}, err
-	}
-	_, err = tx.q.ShoppingItemMove(ctx, tx, dbsqlc.ShoppingItemMoveParams{ID: id, FamilyID: family, ToListID: toListID, IfVersion: ifVersion(ctx)})
-	if isNoRows(err) {
-		return dbsqlc.ShoppingItemsView{}, staleOrMissing(ctx, "shopping item", func() (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemGet(ctx, id) })
-	} else if err != nil {
-		return dbsqlc.ShoppingItemsView{}, Err(err, "shopping item")
-	}
-	return tx.ShoppingItemGet(ctx, id)
-}
 
 // ShoppingItemsMove puts items of the family at the end of another list
 // of the family, in the order of ids (the assistant's "move milk, eggs and

@@ -55,7 +55,7 @@ func statementsOf(t *testing.T, e *pipelineEnv, ctx context.Context, fn func(tx 
 // TestShoppingItemsMoveStatements: 1,000 items moved to another list in
 // one ShoppingItemsMove are a fixed few statements (the list, the items
 // read, the list's limit lock and count, the move, the recount, the items
-// read back), where a ShoppingItemMove per item sent five per item (the
+// read back), where the old move of one item at a time sent five per item (the
 // list, the item, the lock and count, the move, the item again), and the
 // list is counted once, not once per item.
 func TestShoppingItemsMoveStatements(t *testing.T) {
@@ -85,7 +85,7 @@ func TestShoppingItemsMoveStatements(t *testing.T) {
 	// As many moved back one by one, for the record.
 	back := statementsOf(t, e, ctx, func(tx *db.Tx) error {
 		for _, id := range ids {
-			if _, err := tx.ShoppingItemMove(ctx, id, weekly); err != nil {
+			if _, err := tx.ShoppingItemsMove(ctx, []uuid.UUID{id}, weekly); err != nil {
 				return err
 			}
 		}

@@ -53,7 +53,7 @@ func TestRestoreLimits(t *testing.T) {
 			SELECT $1, $2, 'x' || g, g FROM generate_series($3::int, $3::int + $4::int - 1) g`, family, list, from, n)
 	}
 	// Moved to Aldi, and Weekly full since: the undo of the move is refused.
-	must("move", tx(func(tx *db.Tx) error { _, err := tx.ShoppingItemMove(ctx, milk.ID, aldi.ID); return err }))
+	must("move", tx(func(tx *db.Tx) error { _, err := tx.ShoppingItemsMove(ctx, []uuid.UUID{milk.ID}, aldi.ID); return err }))
 	fillList(weekly.ID, 100, familyhub.MaxShoppingItemsPerList)
 	wantLimit(t, "an item moved back to a full list", tx(func(tx *db.Tx) error {
 		_, err := tx.ShoppingItemRestore(ctx, milk)

@@ -48,16 +48,6 @@ SELECT * FROM assistant_command_writes WHERE command_id = @command_id AND family
 -- Writes the assistant needs that REST does not make (yet): moving an item
 -- to another list, and putting records back as they were (undo).
 
--- ShoppingItemMove puts an item at the end of another list of the family.
--- name: ShoppingItemMove :one
-UPDATE shopping_items i
-SET list_id = l.id,
-    position = coalesce((SELECT max(o.position) + 1 FROM shopping_items o WHERE o.list_id = l.id), 0)
-FROM shopping_lists l
-WHERE i.id = @id AND i.family_id = @family_id AND l.id = @to_list_id AND l.family_id = @family_id
-  AND (sqlc.narg('if_version')::bigint IS NULL OR i.version = sqlc.narg('if_version'))
-RETURNING i.id;
-
 -- ShoppingItemsGet returns the family's items of @ids (any order; an id
 -- of no item of the family is left out): what a move or a put-back of
 -- many items reads once for all of them.

@@ -385,39 +385,6 @@ func (q *Queries) DavTombstoneForget(ctx context.Context, db DBTX, arg DavTombst
 	return err
 }
 
-const shoppingItemMove = `-- name: ShoppingItemMove :one
-
-UPDATE shopping_items i
-SET list_id = l.id,
-    position = coalesce((SELECT max(o.position) + 1 FROM shopping_items o WHERE o.list_id = l.id), 0)
-FROM shopping_lists l
-WHERE i.id = $1 AND i.family_id = $2 AND l.id = $3 AND l.family_id = $2
-  AND ($4::bigint IS NULL OR i.version = $4)
-RETURNING i.id
-`
-
-type ShoppingItemMoveParams struct {
-	ID        uuid.UUID
-	FamilyID  uuid.UUID
-	ToListID  uuid.UUID
-	IfVersion *int64
-}
-
-// Writes the assistant needs that REST does not make (yet): moving an item
-// to another list, and putting records back as they were (undo).
-// ShoppingItemMove puts an item at the end of another list of the family.
-func (q *Queries) ShoppingItemMove(ctx context.Context, db DBTX, arg ShoppingItemMoveParams) (uuid.UUID, error) {
-	row := db.QueryRow(ctx, shoppingItemMove,
-		arg.ID,
-		arg.FamilyID,
-		arg.ToListID,
-		arg.IfVersion,
-	)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
-}
-
 const shoppingItemReinsert = `-- name: ShoppingItemReinsert :one
 INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at,
     checked_by, position, created_at)
@@ -470,6 +437,7 @@ func (q *Queries) ShoppingItemReinsert(ctx context.Context, db DBTX, arg Shoppin
 }
 
 const shoppingItemsGet = `-- name: ShoppingItemsGet :many
+
 SELECT id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version, category FROM shopping_items_view
 WHERE family_id = $1 AND id = ANY ($2::uuid[])
 `
@@ -479,6 +447,8 @@ type ShoppingItemsGetParams struct {
 	Ids      []uuid.UUID
 }
 
+// Writes the assistant needs that REST does not make (yet): moving an item
+// to another list, and putting records back as they were (undo).
 // ShoppingItemsGet returns the family's items of @ids (any order; an id
 // of no item of the family is left out): what a move or a put-back of
 // many items reads once for all of them.
