@@ -62,16 +62,21 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 // to-do it asks for, as when said to a person: "bring am Dienstag den Müll
 // raus" is the task "Müll rausbringen" due Tuesday (not an all-day event
 // "Bring den Müll raus"), "ruf morgen Oma an" the task "Oma anrufen". Only
-// the verbs of to-dos (todoVerbsDE) are read so: "trag den Zahnarzt am
+// the verbs of to-dos (todoVerbsDE) and "mach" with a chore ("mach morgen
+// die Hausaufgaben") are read so: "trag den Zahnarzt am
 // Freitag ein" stays an event, "bring Milch mit" shopping.
 func imperativeTodoDE(text string, now time.Time) (Intent, bool) {
 	s, ok := germanVerbSecond(cleanCommand(text), imperativeDE)
-	if f := strings.Fields(s); !ok || len(f) < 2 || !todoVerbsDE[f[len(f)-1]] {
+	f := strings.Fields(s)
+	if !ok || len(f) < 2 || !(todoVerbsDE[f[len(f)-1]] || f[len(f)-1] == "machen") {
 		return Intent{}, false
 	}
 	in, err := parseCommand(s, "de", now)
 	if err != nil || in.Type != IntentTaskCreate || in.Lang != "de" {
 		return Intent{}, false
+	}
+	if f[len(f)-1] == "machen" && !choreDE(strings.Fields(in.Slots.Title)) {
+		return Intent{}, false // "mach morgen das Licht aus" is no to-do
 	}
 	return in, true
 }
@@ -170,7 +175,7 @@ func parseCommand(text, locale string, now time.Time) (Intent, error) {
 }
 
 // greetingPrefix starts a command with a greeting (smallTalkRx is one alone).
-var greetingPrefix = regexp.MustCompile(`(?i)^\s*(?:guten (?:morgen|tag|abend)|good (?:morning|afternoon|evening)|moin|servus|hallöchen)(?:\s*[,!.:]\s*|\s+(?:and|und)\s+|\s+)`)
+var greetingPrefix = regexp.MustCompile(`(?i)^\s*(?:guten (?:morgen|tag|abend)|gute nacht|good (?:morning|afternoon|evening|night)|moin|servus|hallöchen)(?:\s*[,!.:]\s*|\s+(?:and|und)\s+|\s+)`)
 
 func otherLang(lang string) string {
 	if lang == "de" {
