@@ -407,6 +407,10 @@ func (p *parser) groceries(s string) bool {
 // itemsIntent builds a shopping intent of type typ with the items of s;
 // a compound that may be one item or two ("fish and chips") makes it a
 // question with both readings. Only adding keeps quantities.
+// conjunctions start no item's name: "buy and wrap a present" is two verbs
+// on one thing, not an item "and wrap a present".
+var conjunctions = setOf(`and or und oder`)
+
 func (p *parser) itemsIntent(typ, s string, sl IntentSlots) (Intent, bool) {
 	items, alt := splitItems(s, p.lang)
 	if len(items) == 0 || len(items) > MaxIntentItems {
@@ -424,7 +428,7 @@ func (p *parser) itemsIntent(typ, s string, sl IntentSlots) (Intent, bool) {
 	in := Intent{Type: typ, Slots: sl}
 	in.Slots.Items = prep(items)
 	for _, it := range items {
-		if f := strings.Fields(strings.ToLower(it.Name)); len(f) == 0 || questionWords[f[0]] || f[0] == "to" || f[0] == "zu" || meWords[f[0]] || usWords[f[0]] {
+		if f := strings.Fields(strings.ToLower(it.Name)); len(f) == 0 || questionWords[f[0]] || f[0] == "to" || f[0] == "zu" || meWords[f[0]] || usWords[f[0]] || conjunctions[f[0]] {
 			return Intent{}, false
 		}
 		if hasCommandWord(it.Name) {
