@@ -12,7 +12,8 @@ import (
 // event "Cake", "mach morgen die Hausaufgaben" one "Hausaufgaben"); a German
 // to-do whose only object is a pronoun became a task once a time was said
 // ("ruf mich morgen an" was the task "Mich anrufen"); "buy and wrap a
-// present" added an item "and wrap a present". Their neighbours must stay
+// present" added an item "and wrap a present"; "hab ich gekauft" ticked an
+// item "hab ich"; "wash and iron it" was a task. Their neighbours must stay
 // as they were. want "" is not understood; a JSON object is the exact
 // intent; another word is the intent's type.
 func TestReviewFarewellsPronounsMake(t *testing.T) {
@@ -58,6 +59,18 @@ func TestReviewFarewellsPronounsMake(t *testing.T) {
 		{"de", "ruf den Klempner morgen an", `{"slots":{"due_at":"2026-03-12T23:59","title":"Klempner anrufen"},"type":"task.create"}`},
 		{"de", "ihr Fahrrad morgen reparieren", `task.create`},
 		{"de", "hol Mia um 3", `calendar.create`},
+		// a tick of no thing ("hab ich gekauft") ticks nothing
+		{"de", "hab ich gekauft", ""},
+		{"de", "das hab ich gekauft", ""},
+		{"de", "schon abgeholt", ""},
+		{"de", "alles gekauft", ""},
+		{"de", "Milch hab ich gekauft", `{"slots":{"items":[{"name":"Milch"}]},"type":"shopping.check_items"}`},
+		{"de", "Eis gekauft", `{"slots":{"items":[{"name":"Eis"}]},"type":"shopping.check_items"}`},
+		{"de", "Kinder abgeholt", `clarify`},
+		// two verbs on a pronoun are no errand either
+		{"en", "wash and iron it", ""},
+		{"en", "wash and iron them tomorrow", ""},
+		{"en", "wash and iron the shirts", `{"slots":{"title":"Wash and iron the shirts"},"type":"task.create"}`},
 		// no item starts with "and"
 		{"en", "buy and wrap a present", ""},
 		{"en", "buy bread and eggs", `{"slots":{"items":[{"name":"bread"},{"name":"eggs"}]},"type":"shopping.add_items"}`},

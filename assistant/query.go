@@ -346,6 +346,9 @@ var todoVerbsEN = setOf(`call ring phone pay renew fix repair mend mow water fee
 // "pack it in": idioms, no errands), or a bare number ("call 911", "ring
 // 999": an emergency, or a number with no one named, is no task).
 func noThingAfterVerbEN(lw []string) bool {
+	if len(lw) > 3 && lw[1] == "and" {
+		lw = lw[2:] // "wash and iron it": the object of both verbs
+	}
 	if len(lw) < 2 {
 		return false
 	}

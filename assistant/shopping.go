@@ -349,6 +349,9 @@ func (p *parser) checkGotEN(m []string) (Intent, bool) {
 func (p *parser) checkFetchedDE(m []string) (Intent, bool) {
 	what, verb := strings.TrimSpace(m[1]), strings.ToLower(m[2])
 	bare := strings.TrimSpace(articleDE.ReplaceAllString(what, ""))
+	if fetchedNoThingDE(bare) {
+		return Intent{}, false // "hab ich gekauft", "schon abgeholt": no tick of "hab ich"
+	}
 	tick, ok := p.check([]string{"", bare, ""})
 	if !ok || verb == "gekauft" || p.groceries(bare) || tick.Needs != "" {
 		return tick, ok
@@ -363,6 +366,21 @@ func (p *parser) checkFetchedDE(m []string) (Intent, bool) {
 	}
 	return p.tickOrDone(tick, what+" "+verb)
 }
+
+// fetchedNoThingDE: what was bought or fetched names no thing: only
+// pronouns, the speaker and "haben", adverbs ("hab ich gekauft", "das hab
+// ich gekauft", "schon abgeholt"), as "got it" and "bought it" in English.
+func fetchedNoThingDE(what string) bool {
+	w := words(what)
+	for _, x := range w {
+		if !pronounObjectsDE[x] && !notThingsDE[x] {
+			return false
+		}
+	}
+	return len(w) > 0
+}
+
+var notThingsDE = setOf(`hab habe haben hat ich wir du er schon jetzt gerade auch noch eben grad alle beides`)
 
 // gotNoThingEN: what was got is no thing ("got it", "I got home", "we
 // got back", "got lucky", "I got dressed"): a pronoun, a word of place or
