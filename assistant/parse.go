@@ -26,6 +26,11 @@ func ParseIntent(text, locale string, now time.Time) (Intent, error) {
 // members (nil: none known), which tell a name a command is said to from
 // a first item ("Ben, Milch und Brot kaufen").
 func parseIntent(text, locale string, now time.Time, names []string) (Intent, error) {
+	if praiseRx.MatchString(text) {
+		// "well done tim" as dictated: praise, not "done: Tim" (which
+		// completed a task whose title holds "Tim")
+		return Intent{}, NotUnderstood(text)
+	}
 	// "Guten Morgen, Milch kaufen", "good morning, buy milk", "Guten Tag,
 	// Tim, kauf Milch": the greeting goes ("Morgen" is no day here).
 	// Greeting alone, or a name after it ("Guten Morgen, Mia"), is small
@@ -173,6 +178,10 @@ func parseCommand(text, locale string, now time.Time) (Intent, error) {
 	}
 	return Intent{}, NotUnderstood(text)
 }
+
+// praiseRx starts a sentence of praise ("well done Tim", "well done on the
+// dishes"): "well" is a filler elsewhere, and "done X" a task done.
+var praiseRx = regexp.MustCompile(`(?i)^\s*well\s+done\b`)
 
 // greetingPrefix starts a command with a greeting (smallTalkRx is one alone).
 var greetingPrefix = regexp.MustCompile(`(?i)^\s*(?:guten (?:morgen|tag|abend)|gute nacht|good (?:morning|afternoon|evening|night)|moin|servus|hallöchen)(?:\s*[,!.:]\s*|\s+(?:and|und)\s+|\s+)`)

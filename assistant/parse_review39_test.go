@@ -13,7 +13,8 @@ import (
 // to-do whose only object is a pronoun became a task once a time was said
 // ("ruf mich morgen an" was the task "Mich anrufen"); "buy and wrap a
 // present" added an item "and wrap a present"; "hab ich gekauft" ticked an
-// item "hab ich"; "wash and iron it" was a task. Their neighbours must stay
+// item "hab ich"; "wash and iron it" was a task; "good luck tomorrow" an
+// event; "well done tim" (dictated) completed a task holding "Tim". Their neighbours must stay
 // as they were. want "" is not understood; a JSON object is the exact
 // intent; another word is the intent's type.
 func TestReviewFarewellsPronounsMake(t *testing.T) {
@@ -34,6 +35,15 @@ func TestReviewFarewellsPronounsMake(t *testing.T) {
 		{"de", "gute Nacht Mia", ""},
 		{"de", "hallo Milch", `{"slots":{"items":[{"name":"Milch"}]},"type":"shopping.add_items"}`},
 		{"de", "bis morgen Milch kaufen", `{"slots":{"due_at":"2026-03-12T23:59","title":"Milch kaufen"},"type":"task.create"}`},
+		// a wish or praise is no event and no task done
+		{"en", "good luck tomorrow", ""},
+		{"de", "viel Spaß morgen", ""},
+		{"de", "hab dich lieb bis morgen", ""},
+		{"en", "sweet dreams see you in the morning", ""},
+		{"en", "well done tim", ""},
+		{"en", "well done on the dishes", ""},
+		{"en", "done with the dishes", `{"slots":{"title":"Dishes"},"type":"task.complete"}`},
+		{"en", "well, add milk", `{"slots":{"items":[{"name":"milk"}]},"type":"shopping.add_items"}`},
 		// "good night" goes before a command, as "good morning" does
 		{"en", "good night, remind me to call grandma tomorrow", `{"slots":{"assignee":"me","due_at":"2026-03-12T23:59","title":"Call grandma"},"type":"task.create"}`},
 		{"de", "gute Nacht, Milch kaufen", `{"slots":{"items":[{"name":"Milch"}]},"type":"shopping.add_items"}`},

@@ -104,11 +104,16 @@ func (p *parser) queryWhen(m []string) (Intent, bool) {
 // time word but mean no event or task; a goodbye may come before a "see
 // you" ("gute Nacht, bis morgen", "tschüss bis morgen", "good night see
 // you tomorrow", "bye see you tonight"): no event "Gute Nacht" tomorrow.
-var smallTalkRx = regexp.MustCompile(`(?i)^(?:(?:` + goodbyeRx + `)(?:[\s,!.]+(?:` + seeYouRx + `))?|` + seeYouRx + `)(?:[\s,]+\p{L}+)?[\s!.]*$`)
+// A wish may come before a day ("good luck tomorrow", "viel Spaß morgen"):
+// no event "Good luck".
+var smallTalkRx = regexp.MustCompile(`(?i)^(?:(?:` + goodbyeRx + `|` + wishRx + `)(?:[\s,!.]+(?:` + seeYouRx + `))?|` + seeYouRx +
+	`|(?:` + wishRx + `)[\s,!.]+(?:tomorrow|today|tonight|morgen|heute(?: abend)?))(?:[\s,]+\p{L}+)?[\s!.]*$`)
 
 const (
 	goodbyeRx = `guten (?:morgen|tag|abend)|gute nacht|good (?:morning|afternoon|evening|night)|night night|nighty night|` +
 		`schlaf gut|schlaft gut|sleep (?:well|tight)|tschüss?|bye|ciao`
+	wishRx = `good luck|have fun|have a (?:good|nice|great) (?:day|time|one)|sweet dreams|love you|` +
+		`viel glück|viel spaß|viel erfolg|hab dich lieb|schlaf schön|träum (?:was )?schön(?:es)?`
 	seeYouRx = `see you(?: (?:later|soon|tomorrow|tonight|in the morning))?|` +
 		`bis (?:morgen(?: früh)?|später|bald|dann|nachher|gleich|übermorgen|heute abend)`
 )
