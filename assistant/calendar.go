@@ -33,7 +33,10 @@ var calendarChangeRulesEN = []rule{
 const shiftAmount = `(?:half )?(?:an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|forty|forty-five|ninety|\d+(?:[.,]\d+)?|eine?r?|eine halbe|einer halben|zwei|drei|vier|fünf|zehn|fünfzehn|zwanzig|dreißig|anderthalb) (?:hours?|minutes?|mins?|hrs?|days?|stunden?|minuten?|std|tage?n?)`
 
 var calendarCreateRulesEN = []rule{
-	{rx(`(?:put|schedule|book|plan|add|create|make|enter|set up|pencil in|arrange|organise|organize)(?: an?| the)?(?: new)?(?: event| appointment| meeting| entry)?(?: for| called| named)?:? (.+)`), (*parser).eventRule},
+	{rx(`(?:put|schedule|book|plan|add|create|enter|set up|pencil in|arrange|organise|organize)(?: an?| the)?(?: new)?(?: event| appointment| meeting| entry)?(?: for| called| named)?:? (.+)`), (*parser).eventRule},
+	// "make" names an event only with its word: "make a cake for Sunday",
+	// "make dinner tonight" are to-dos (no event "Cake", "Dinner").
+	{rx(`make (?:an?|the) (?:new )?(?:event|appointment|meeting|entry)(?: for| called| named)?:? (.+)`), (*parser).eventRule},
 	{rx(`(?:new (?:event|appointment|meeting):?|(?:event|appointment):?|meeting:) (.+)`), (*parser).eventRule},
 }
 
@@ -55,7 +58,11 @@ var calendarChangeRulesDE = []rule{
 var calendarCreateRulesDE = []rule{
 	{rx(`(?:leg|lege|anlegen|erstell|erstelle|erstellen|mach|mache) (?:einen |ein )?(?:neuen |neues )?(?:termin|ereignis)(?: an)?:? (.+?)(?: an)?`), (*parser).eventRule},
 	{rx(`(?:neuer |neues )?(?:termin|ereignis)(?: (?:beim|bei der|bei))?:? (.+)`), (*parser).eventRule},
-	{rx(`(?:trag|trage|eintragen|plane|plan|planen|leg|lege|setz|setze|mach|mache|vormerken|notieren|notier) (.+?)(?: (?:in den|in unseren|in meinen|im|in|auf den) kalender)?(?: (?:ein|an|fest|vor))?`), (*parser).eventRule},
+	{rx(`(?:trag|trage|eintragen|plane|plan|planen|leg|lege|setz|setze|vormerken|notieren|notier) (.+?)(?: (?:in den|in unseren|in meinen|im|in|auf den) kalender)?(?: (?:ein|an|fest|vor))?`), (*parser).eventRule},
+	// "mach" names an event only with its word ("mach einen Termin …",
+	// above) or the calendar: "mach morgen die Hausaufgaben" is a to-do,
+	// "mach morgen das Licht aus" no event "Licht aus".
+	{rx(`(?:mach|mache) (.+?) (?:in den|in unseren|in meinen|im|in|auf den) kalender(?: (?:ein|an|fest))?`), (*parser).eventRule},
 }
 
 func (p *parser) eventRule(m []string) (Intent, bool) {

@@ -26,6 +26,11 @@ func ParseIntent(text, locale string, now time.Time) (Intent, error) {
 // members (nil: none known), which tell a name a command is said to from
 // a first item ("Ben, Milch und Brot kaufen").
 func parseIntent(text, locale string, now time.Time, names []string) (Intent, error) {
+	if praiseRx.MatchString(text) {
+		// "well done tim" as dictated: praise, not "done: Tim" (which
+		// completed a task whose title holds "Tim")
+		return Intent{}, NotUnderstood(text)
+	}
 	// "Guten Morgen, Milch kaufen", "good morning, buy milk", "Guten Tag,
 	// Tim, kauf Milch": the greeting goes ("Morgen" is no day here).
 	// Greeting alone, or a name after it ("Guten Morgen, Mia"), is small
@@ -62,16 +67,21 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 // to-do it asks for, as when said to a person: "bring am Dienstag den Müll
 // raus" is the task "Müll rausbringen" due Tuesday (not an all-day event
 // "Bring den Müll raus"), "ruf morgen Oma an" the task "Oma anrufen". Only
-// the verbs of to-dos (todoVerbsDE) are read so: "trag den Zahnarzt am
+// the verbs of to-dos (todoVerbsDE) and "mach" with a chore ("mach morgen
+// die Hausaufgaben") are read so: "trag den Zahnarzt am
 // Freitag ein" stays an event, "bring Milch mit" shopping.
 func imperativeTodoDE(text string, now time.Time) (Intent, bool) {
 	s, ok := germanVerbSecond(cleanCommand(text), imperativeDE)
-	if f := strings.Fields(s); !ok || len(f) < 2 || !todoVerbsDE[f[len(f)-1]] {
+	f := strings.Fields(s)
+	if !ok || len(f) < 2 || !(todoVerbsDE[f[len(f)-1]] || f[len(f)-1] == "machen") {
 		return Intent{}, false
 	}
 	in, err := parseCommand(s, "de", now)
 	if err != nil || in.Type != IntentTaskCreate || in.Lang != "de" {
 		return Intent{}, false
+	}
+	if f[len(f)-1] == "machen" && !choreDE(strings.Fields(in.Slots.Title)) {
+		return Intent{}, false // "mach morgen das Licht aus" is no to-do
 	}
 	return in, true
 }
@@ -169,8 +179,12 @@ func parseCommand(text, locale string, now time.Time) (Intent, error) {
 	return Intent{}, NotUnderstood(text)
 }
 
+// praiseRx starts a sentence of praise ("well done Tim", "well done on the
+// dishes"): "well" is a filler elsewhere, and "done X" a task done.
+var praiseRx = regexp.MustCompile(`(?i)^\s*well\s+done\b`)
+
 // greetingPrefix starts a command with a greeting (smallTalkRx is one alone).
-var greetingPrefix = regexp.MustCompile(`(?i)^\s*(?:guten (?:morgen|tag|abend)|good (?:morning|afternoon|evening)|moin|servus|hallöchen)(?:\s*[,!.:]\s*|\s+(?:and|und)\s+|\s+)`)
+var greetingPrefix = regexp.MustCompile(`(?i)^\s*(?:guten (?:morgen|tag|abend)|gute nacht|good (?:morning|afternoon|evening|night)|moin|servus|hallöchen)(?:\s*[,!.:]\s*|\s+(?:and|und)\s+|\s+)`)
 
 func otherLang(lang string) string {
 	if lang == "de" {

@@ -101,9 +101,22 @@ func (p *parser) queryWhen(m []string) (Intent, bool) {
 
 // smallTalkRx: greetings and goodbyes, maybe to a person ("Guten Morgen",
 // "gute Nacht, Mia", "see you tomorrow", "bis morgen"), which hold a
-// time word but mean no event or task.
-var smallTalkRx = regexp.MustCompile(`(?i)^(?:guten (?:morgen|tag|abend)|gute nacht|good (?:morning|afternoon|evening|night)|` +
-	`see you(?: (?:later|soon|tomorrow|tonight))?|bis (?:morgen|später|bald|dann|nachher|gleich|übermorgen))(?:[\s,]+\p{L}+)?[\s!.]*$`)
+// time word but mean no event or task; a goodbye may come before a "see
+// you" ("gute Nacht, bis morgen", "tschüss bis morgen", "good night see
+// you tomorrow", "bye see you tonight"): no event "Gute Nacht" tomorrow.
+// A wish may come before a day ("good luck tomorrow", "viel Spaß morgen"):
+// no event "Good luck".
+var smallTalkRx = regexp.MustCompile(`(?i)^(?:(?:` + goodbyeRx + `|` + wishRx + `)(?:[\s,!.]+(?:` + seeYouRx + `))?|` + seeYouRx +
+	`|(?:` + wishRx + `)[\s,!.]+(?:tomorrow|today|tonight|morgen|heute(?: abend)?))(?:[\s,]+\p{L}+)?[\s!.]*$`)
+
+const (
+	goodbyeRx = `guten (?:morgen|tag|abend)|gute nacht|good (?:morning|afternoon|evening|night)|night night|nighty night|` +
+		`schlaf gut|schlaft gut|sleep (?:well|tight)|tschüss?|bye|ciao`
+	wishRx = `good luck|have fun|have a (?:good|nice|great) (?:day|time|one)|sweet dreams|love you|` +
+		`viel glück|viel spaß|viel erfolg|hab dich lieb|schlaf schön|träum (?:was )?schön(?:es)?`
+	seeYouRx = `see you(?: (?:later|soon|tomorrow|tonight|in the morning))?|` +
+		`bis (?:morgen(?: früh)?|später|bald|dann|nachher|gleich|übermorgen|heute abend)`
+)
 
 // smallTalkWords are answers and remarks, no typos of items ("nein" is no
 // "Wein", "nice" no "rice", "fine" no "wine").
@@ -169,10 +182,52 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 		return p.newTask(s, "")
 	}
 	if p.lang == "de" && isInfinitiveDE(f[len(f)-1]) && !isCapitalised(strings.Fields(rest)[len(f)-1]) {
+		if noThingBeforeVerbDE(f) {
+			return Intent{}, false // "mich morgen anrufen", "das morgen machen": no task "Mich anrufen"
+		}
 		return p.newTask(s, "")
+	}
+	if noThingAfterImperativeDE(f) {
+		return Intent{}, false // "ruf mich morgen an", "mach das morgen": no event "Mach das"
 	}
 	return p.event(s)
 }
+
+// noThingBeforeVerbDE: the German to-do f (lower case, the verb last) does
+// something to no thing: every word before the verb is a pronoun ("mich
+// anrufen", "ihn anrufen", "das machen"), as "call me" and "do it" in
+// English: no task "Mich anrufen".
+func noThingBeforeVerbDE(f []string) bool {
+	if len(f) < 2 {
+		return false
+	}
+	for _, w := range f[:len(f)-1] {
+		if !pronounObjectsDE[strings.Trim(w, ",.")] {
+			return false
+		}
+	}
+	return true
+}
+
+// noThingAfterImperativeDE: f (lower case) is a German imperative whose
+// other words are pronouns and a particle ("ruf mich an", "mach das",
+// "melde dich"): a request to someone, no event named after it.
+func noThingAfterImperativeDE(f []string) bool {
+	if len(f) < 2 {
+		return false
+	}
+	if _, ok := imperativeDE(f[0]); !ok {
+		return false
+	}
+	rest := f[1:]
+	if n := len(rest); n > 1 && isParticleDE(rest[n-1]) {
+		rest = rest[:n-1]
+	}
+	return noThingBeforeVerbDE(append(append([]string{}, rest...), "verb"))
+}
+
+// pronounObjectsDE are German objects that name nothing by themselves.
+var pronounObjectsDE = setOf(`es das dies dieses mich dich ihn sie uns euch mir dir ihm ihr ihnen alles etwas nichts`)
 
 // loneShortWord: s, said without a verb, is one word of four letters or
 // fewer that the grocery lexicon does not know as spelled. Such a word is
@@ -296,6 +351,9 @@ var todoVerbsEN = setOf(`call ring phone pay renew fix repair mend mow water fee
 // "pack it in": idioms, no errands), or a bare number ("call 911", "ring
 // 999": an emergency, or a number with no one named, is no task).
 func noThingAfterVerbEN(lw []string) bool {
+	if len(lw) > 3 && lw[1] == "and" {
+		lw = lw[2:] // "wash and iron it": the object of both verbs
+	}
 	if len(lw) < 2 {
 		return false
 	}

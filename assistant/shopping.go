@@ -349,6 +349,9 @@ func (p *parser) checkGotEN(m []string) (Intent, bool) {
 func (p *parser) checkFetchedDE(m []string) (Intent, bool) {
 	what, verb := strings.TrimSpace(m[1]), strings.ToLower(m[2])
 	bare := strings.TrimSpace(articleDE.ReplaceAllString(what, ""))
+	if fetchedNoThingDE(bare) {
+		return Intent{}, false // "hab ich gekauft", "schon abgeholt": no tick of "hab ich"
+	}
 	tick, ok := p.check([]string{"", bare, ""})
 	if !ok || verb == "gekauft" || p.groceries(bare) || tick.Needs != "" {
 		return tick, ok
@@ -363,6 +366,21 @@ func (p *parser) checkFetchedDE(m []string) (Intent, bool) {
 	}
 	return p.tickOrDone(tick, what+" "+verb)
 }
+
+// fetchedNoThingDE: what was bought or fetched names no thing: only
+// pronouns, the speaker and "haben", adverbs ("hab ich gekauft", "das hab
+// ich gekauft", "schon abgeholt"), as "got it" and "bought it" in English.
+func fetchedNoThingDE(what string) bool {
+	w := words(what)
+	for _, x := range w {
+		if !pronounObjectsDE[x] && !notThingsDE[x] {
+			return false
+		}
+	}
+	return len(w) > 0
+}
+
+var notThingsDE = setOf(`hab habe haben hat ich wir du er schon jetzt gerade auch noch eben grad alle beides`)
 
 // gotNoThingEN: what was got is no thing ("got it", "I got home", "we
 // got back", "got lucky", "I got dressed"): a pronoun, a word of place or
@@ -407,6 +425,10 @@ func (p *parser) groceries(s string) bool {
 // itemsIntent builds a shopping intent of type typ with the items of s;
 // a compound that may be one item or two ("fish and chips") makes it a
 // question with both readings. Only adding keeps quantities.
+// conjunctions start no item's name: "buy and wrap a present" is two verbs
+// on one thing, not an item "and wrap a present".
+var conjunctions = setOf(`and or und oder`)
+
 func (p *parser) itemsIntent(typ, s string, sl IntentSlots) (Intent, bool) {
 	items, alt := splitItems(s, p.lang)
 	if len(items) == 0 || len(items) > MaxIntentItems {
@@ -424,7 +446,7 @@ func (p *parser) itemsIntent(typ, s string, sl IntentSlots) (Intent, bool) {
 	in := Intent{Type: typ, Slots: sl}
 	in.Slots.Items = prep(items)
 	for _, it := range items {
-		if f := strings.Fields(strings.ToLower(it.Name)); len(f) == 0 || questionWords[f[0]] || f[0] == "to" || f[0] == "zu" || meWords[f[0]] || usWords[f[0]] {
+		if f := strings.Fields(strings.ToLower(it.Name)); len(f) == 0 || questionWords[f[0]] || f[0] == "to" || f[0] == "zu" || meWords[f[0]] || usWords[f[0]] || conjunctions[f[0]] {
 			return Intent{}, false
 		}
 		if hasCommandWord(it.Name) {
