@@ -283,6 +283,40 @@ func TestProxyRewritingHostOrigin(t *testing.T) {
 	}
 }
 
+// TestRequestHostMalformed: a trusted proxy's X-Forwarded-Host that is
+// not a host[:port] is not believed (the Host the proxy sent counts, as
+// without the header). A direct client's Host is checked by net/http
+// before any handler runs; this header is not, and a proxy that passes a
+// client's own X-Forwarded-Host on (nginx unless told to set it, HAProxy)
+// would put anything the client wrote into the feed URLs, the ntfy links'
+// origin and the logs. Before, every such value was taken as it came.
+func TestRequestHostMalformed(t *testing.T) {
+	t.Parallel()
+	s := &Server{cfg: Config{TrustedProxies: mustPrefixes("10.0.0.0/8")}}
+	for xfh, want := range map[string]string{
+		"evil.example/feeds?":           "familyhub:8080",
+		"user@evil.example":             "familyhub:8080",
+		`family.example"; script-src *`: "familyhub:8080",
+		"family .example":               "familyhub:8080",
+		"family.example:8o":             "familyhub:8080",
+		"family.example:123456":         "familyhub:8080",
+		"https://family.example":        "familyhub:8080",
+		// Well-formed ones still count.
+		"family.example:8443": "family.example:8443",
+		"Family.Example.":     "Family.Example.",
+		"[2001:db8::1]:8443":  "[2001:db8::1]:8443",
+		"192.0.2.10":          "192.0.2.10",
+		"my_host.lan":         "my_host.lan",
+	} {
+		r, _ := http.NewRequest("GET", "http://x/", nil)
+		r.RemoteAddr, r.Host = "10.0.0.1:5000", "familyhub:8080"
+		r.Header.Set("X-Forwarded-Host", xfh)
+		if got := s.requestHost(r); got != want {
+			t.Errorf("X-Forwarded-Host %q: %q; want %q", xfh, got, want)
+		}
+	}
+}
+
 // TestRequestHost: which X-Forwarded-Host entry is believed, from whom,
 // and Origin against it without default ports. No proxy here: the
 // headers as a proxy (or a forger) would send them.
