@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -313,6 +315,49 @@ func TestRequestHostMalformed(t *testing.T) {
 		r.Header.Set("X-Forwarded-Host", xfh)
 		if got := s.requestHost(r); got != want {
 			t.Errorf("X-Forwarded-Host %q: %q; want %q", xfh, got, want)
+		}
+	}
+}
+
+// TestCrossOriginProtectionBehindProxy: a write from a browser that
+// sends no Sec-Fetch-Site (plain HTTP to a name, an older browser) is
+// judged as OriginAllowed judges a WebSocket: against the host the client
+// asked for, in any case and with or without its scheme's default port.
+// Before, Go's check compared Origin's host with X-Forwarded-Host byte for
+// byte, and refused what OriginAllowed let through.
+func TestCrossOriginProtectionBehindProxy(t *testing.T) {
+	t.Parallel()
+	s := &Server{cfg: Config{TrustedProxies: mustPrefixes("10.0.0.0/8")}, logger: slog.New(slog.DiscardHandler)}
+	h := s.crossOriginProtection()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host != "familyhub:8080" {
+			t.Errorf("the handler sees Host %q; want the proxy's, unchanged", r.Host)
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	for _, c := range []struct {
+		origin, xfh string
+		want        int
+	}{
+		{"https://family.example", "family.example", http.StatusNoContent},
+		{"https://family.example", "family.example:443", http.StatusNoContent},
+		{"http://family.example", "Family.Example:80", http.StatusNoContent},
+		{"http://family.example:8080", "family.example:8080", http.StatusNoContent},
+		{"http://family.example", "family.example:443", http.StatusForbidden},
+		{"https://family.example:8443", "family.example", http.StatusForbidden},
+		{"https://evil.example", "family.example", http.StatusForbidden},
+	} {
+		r := httptest.NewRequest("POST", "http://familyhub:8080/api/shopping/lists", nil)
+		r.RemoteAddr = "10.0.0.1:5000"
+		r.Header.Set("X-Forwarded-Host", c.xfh)
+		r.Header.Set("Origin", c.origin)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != c.want {
+			t.Errorf("POST with Origin %s, X-Forwarded-Host %s: %d; want %d", c.origin, c.xfh, w.Code, c.want)
+		}
+		r.Method = "GET" // a WebSocket's handshake: the same rule
+		if got := s.OriginAllowed(r); got != (c.want == http.StatusNoContent) {
+			t.Errorf("OriginAllowed for Origin %s, X-Forwarded-Host %s: %v; want %v", c.origin, c.xfh, got, c.want == http.StatusNoContent)
 		}
 	}
 }
