@@ -362,6 +362,41 @@ func TestCrossOriginProtectionBehindProxy(t *testing.T) {
 	}
 }
 
+// TestTrustedProxyMapped: a trusted proxy written as an IPv4-mapped IPv6
+// address or prefix (as ss and a dual-stack socket show IPv4 peers) is
+// the IPv4 one. Before, the peer was unmapped but the list was not, and
+// netip never finds an IPv4 address in an IPv6 prefix: such a proxy was
+// silently not trusted (its X-Forwarded-* ignored, every request through
+// it refused under FAMILYHUB_PUBLIC_URL).
+func TestTrustedProxyMapped(t *testing.T) {
+	t.Parallel()
+	for _, list := range []string{"::ffff:10.0.0.1/128", "::ffff:10.0.0.0/104", "10.0.0.1/32"} {
+		s := &Server{cfg: Config{TrustedProxies: mustPrefixes(list)}}
+		for _, peer := range []string{"10.0.0.1:5000", "[::ffff:10.0.0.1]:5000"} {
+			r := httptest.NewRequest("GET", "http://familyhub:8080/", nil)
+			r.RemoteAddr = peer
+			r.Header.Set("X-Forwarded-Host", "family.example")
+			if got := s.requestHost(r); got != "family.example" {
+				t.Errorf("trusted %s, peer %s: host %q; want the proxy's X-Forwarded-Host", list, peer, got)
+			}
+		}
+		r := httptest.NewRequest("GET", "http://familyhub:8080/", nil)
+		r.RemoteAddr = "10.0.0.2:5000"
+		r.Header.Set("X-Forwarded-Host", "family.example")
+		if list != "::ffff:10.0.0.0/104" && s.requestHost(r) != "familyhub:8080" {
+			t.Errorf("trusted %s, peer 10.0.0.2: believed", list)
+		}
+	}
+	// An IPv6 prefix that is not a mapped one stays IPv6 only.
+	s := &Server{cfg: Config{TrustedProxies: mustPrefixes("::/0")}}
+	r := httptest.NewRequest("GET", "http://familyhub:8080/", nil)
+	r.RemoteAddr = "10.0.0.1:5000"
+	r.Header.Set("X-Forwarded-Host", "family.example")
+	if got := s.requestHost(r); got != "familyhub:8080" {
+		t.Errorf("trusted ::/0, peer 10.0.0.1: host %q; want Host (not trusted)", got)
+	}
+}
+
 // TestRequestHost: which X-Forwarded-Host entry is believed, from whom,
 // and Origin against it without default ports. No proxy here: the
 // headers as a proxy (or a forger) would send them.

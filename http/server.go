@@ -378,6 +378,11 @@ func (s *Server) peerTrusted(r *http.Request) bool {
 func (s *Server) trusted(a netip.Addr) bool {
 	a = a.Unmap()
 	for _, p := range s.cfg.TrustedProxies {
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			// "::ffff:10.0.0.1": the peer is unmapped, so the prefix is too
+			// (netip finds no IPv4 address in an IPv6 prefix).
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
 		if p.Contains(a) {
 			return true
 		}
