@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/familyhub/familyhub"
@@ -64,11 +65,20 @@ func (s *Server) requestHost(r *http.Request) string {
 		return r.Host
 	}
 	hops := strings.Split(v[len(v)-1], ",")
-	if h := strings.TrimSpace(hops[len(hops)-1]); h != "" {
+	if h := strings.TrimSpace(hops[len(hops)-1]); wellFormedHost.MatchString(h) {
 		return h
 	}
 	return r.Host
 }
+
+// wellFormedHost is a host[:port] as a browser sends it in Host: a name
+// or IPv4 address, or an IPv6 address in brackets, and a port of digits.
+// net/http checks a direct client's Host before any handler runs; an
+// X-Forwarded-Host is only a header, and a proxy that passes a client's
+// own on would let it put anything (a path, "user@", quotes, spaces) into
+// the feed URLs, the ntfy links' origin and the logs. One that does not
+// match is ignored, as an empty one is.
+var wellFormedHost = regexp.MustCompile(`^[A-Za-z0-9._\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$`)
 
 // publicHosts returns the host names (host[:port], lower case, without a
 // default port) this server answers to: the public URL's and the allowed

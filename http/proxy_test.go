@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -280,6 +282,118 @@ func TestProxyRewritingHostOrigin(t *testing.T) {
 	}
 	if got, body := hostRequest(t, direct, "POST", "/api/shopping/lists", direct, h, `{"name":"Evil"}`); got != http.StatusForbidden {
 		t.Errorf("POST direct from evil.example with a forged X-Forwarded-Host: %d %s; want 403", got, body)
+	}
+}
+
+// TestRequestHostMalformed: a trusted proxy's X-Forwarded-Host that is
+// not a host[:port] is not believed (the Host the proxy sent counts, as
+// without the header). A direct client's Host is checked by net/http
+// before any handler runs; this header is not, and a proxy that passes a
+// client's own X-Forwarded-Host on (nginx unless told to set it, HAProxy)
+// would put anything the client wrote into the feed URLs, the ntfy links'
+// origin and the logs. Before, every such value was taken as it came.
+func TestRequestHostMalformed(t *testing.T) {
+	t.Parallel()
+	s := &Server{cfg: Config{TrustedProxies: mustPrefixes("10.0.0.0/8")}}
+	for xfh, want := range map[string]string{
+		"evil.example/feeds?":           "familyhub:8080",
+		"user@evil.example":             "familyhub:8080",
+		`family.example"; script-src *`: "familyhub:8080",
+		"family .example":               "familyhub:8080",
+		"family.example:8o":             "familyhub:8080",
+		"family.example:123456":         "familyhub:8080",
+		"https://family.example":        "familyhub:8080",
+		// Well-formed ones still count.
+		"family.example:8443": "family.example:8443",
+		"Family.Example.":     "Family.Example.",
+		"[2001:db8::1]:8443":  "[2001:db8::1]:8443",
+		"192.0.2.10":          "192.0.2.10",
+		"my_host.lan":         "my_host.lan",
+	} {
+		r, _ := http.NewRequest("GET", "http://x/", nil)
+		r.RemoteAddr, r.Host = "10.0.0.1:5000", "familyhub:8080"
+		r.Header.Set("X-Forwarded-Host", xfh)
+		if got := s.requestHost(r); got != want {
+			t.Errorf("X-Forwarded-Host %q: %q; want %q", xfh, got, want)
+		}
+	}
+}
+
+// TestCrossOriginProtectionBehindProxy: a write from a browser that
+// sends no Sec-Fetch-Site (plain HTTP to a name, an older browser) is
+// judged as OriginAllowed judges a WebSocket: against the host the client
+// asked for, in any case and with or without its scheme's default port.
+// Before, Go's check compared Origin's host with X-Forwarded-Host byte for
+// byte, and refused what OriginAllowed let through.
+func TestCrossOriginProtectionBehindProxy(t *testing.T) {
+	t.Parallel()
+	s := &Server{cfg: Config{TrustedProxies: mustPrefixes("10.0.0.0/8")}, logger: slog.New(slog.DiscardHandler)}
+	h := s.crossOriginProtection()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host != "familyhub:8080" {
+			t.Errorf("the handler sees Host %q; want the proxy's, unchanged", r.Host)
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	for _, c := range []struct {
+		origin, xfh string
+		want        int
+	}{
+		{"https://family.example", "family.example", http.StatusNoContent},
+		{"https://family.example", "family.example:443", http.StatusNoContent},
+		{"http://family.example", "Family.Example:80", http.StatusNoContent},
+		{"http://family.example:8080", "family.example:8080", http.StatusNoContent},
+		{"http://family.example", "family.example:443", http.StatusForbidden},
+		{"https://family.example:8443", "family.example", http.StatusForbidden},
+		{"https://evil.example", "family.example", http.StatusForbidden},
+	} {
+		r := httptest.NewRequest("POST", "http://familyhub:8080/api/shopping/lists", nil)
+		r.RemoteAddr = "10.0.0.1:5000"
+		r.Header.Set("X-Forwarded-Host", c.xfh)
+		r.Header.Set("Origin", c.origin)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != c.want {
+			t.Errorf("POST with Origin %s, X-Forwarded-Host %s: %d; want %d", c.origin, c.xfh, w.Code, c.want)
+		}
+		r.Method = "GET" // a WebSocket's handshake: the same rule
+		if got := s.OriginAllowed(r); got != (c.want == http.StatusNoContent) {
+			t.Errorf("OriginAllowed for Origin %s, X-Forwarded-Host %s: %v; want %v", c.origin, c.xfh, got, c.want == http.StatusNoContent)
+		}
+	}
+}
+
+// TestTrustedProxyMapped: a trusted proxy written as an IPv4-mapped IPv6
+// address or prefix (as ss and a dual-stack socket show IPv4 peers) is
+// the IPv4 one. Before, the peer was unmapped but the list was not, and
+// netip never finds an IPv4 address in an IPv6 prefix: such a proxy was
+// silently not trusted (its X-Forwarded-* ignored, every request through
+// it refused under FAMILYHUB_PUBLIC_URL).
+func TestTrustedProxyMapped(t *testing.T) {
+	t.Parallel()
+	for _, list := range []string{"::ffff:10.0.0.1/128", "::ffff:10.0.0.0/104", "10.0.0.1/32"} {
+		s := &Server{cfg: Config{TrustedProxies: mustPrefixes(list)}}
+		for _, peer := range []string{"10.0.0.1:5000", "[::ffff:10.0.0.1]:5000"} {
+			r := httptest.NewRequest("GET", "http://familyhub:8080/", nil)
+			r.RemoteAddr = peer
+			r.Header.Set("X-Forwarded-Host", "family.example")
+			if got := s.requestHost(r); got != "family.example" {
+				t.Errorf("trusted %s, peer %s: host %q; want the proxy's X-Forwarded-Host", list, peer, got)
+			}
+		}
+		r := httptest.NewRequest("GET", "http://familyhub:8080/", nil)
+		r.RemoteAddr = "10.0.0.2:5000"
+		r.Header.Set("X-Forwarded-Host", "family.example")
+		if list != "::ffff:10.0.0.0/104" && s.requestHost(r) != "familyhub:8080" {
+			t.Errorf("trusted %s, peer 10.0.0.2: believed", list)
+		}
+	}
+	// An IPv6 prefix that is not a mapped one stays IPv6 only.
+	s := &Server{cfg: Config{TrustedProxies: mustPrefixes("::/0")}}
+	r := httptest.NewRequest("GET", "http://familyhub:8080/", nil)
+	r.RemoteAddr = "10.0.0.1:5000"
+	r.Header.Set("X-Forwarded-Host", "family.example")
+	if got := s.requestHost(r); got != "familyhub:8080" {
+		t.Errorf("trusted ::/0, peer 10.0.0.1: host %q; want Host (not trusted)", got)
 	}
 }
 

@@ -320,7 +320,14 @@ func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			checked := r
-			if host := s.requestHost(r); host != r.Host {
+			host := s.requestHost(r)
+			if o, err := url.Parse(r.Header.Get("Origin")); err == nil && o.Host != "" &&
+				normalHost(o.Host, o.Scheme) == normalHost(host, o.Scheme) {
+				// OriginAllowed's rule (any case, the scheme's default
+				// port or none); Go's check compares byte for byte.
+				host = o.Host
+			}
+			if host != r.Host {
 				checked = r.WithContext(r.Context()) // a shallow copy
 				checked.Host = host
 			}
@@ -371,6 +378,11 @@ func (s *Server) peerTrusted(r *http.Request) bool {
 func (s *Server) trusted(a netip.Addr) bool {
 	a = a.Unmap()
 	for _, p := range s.cfg.TrustedProxies {
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			// "::ffff:10.0.0.1": the peer is unmapped, so the prefix is too
+			// (netip finds no IPv4 address in an IPv6 prefix).
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
 		if p.Contains(a) {
 			return true
 		}
