@@ -329,7 +329,13 @@ async function answered(op, res) {
   // that says what failed and why (kept in IndexedDB, like a conflict).
   // "Send the others" sends them against the version the device last had
   // from the server, so a change made meanwhile is a 412, judged as any.
-  const dropped = await dropRecord(op.record);
+  // A change of one occurrence takes only the later changes of that
+  // occurrence: the series' other writes were not made on top of it, and
+  // wait for its version, which it left as it was (as after a 404).
+  const occ = isOccurrenceOp(op);
+  const dropped = await dropRecord(op.record,
+    occ ? (o) => o.n === op.n || (isOccurrenceOp(o) && Date.parse(o.rid) === Date.parse(op.rid)) : undefined);
+  if (occ) await unchanged(op);
   const later = dropped.filter((o) => o.n !== op.n);
   emit({ type: 'record', op, id: op.record, record: undefined }); // as the server has it: the view re-reads
   emit({ type: 'refused', op, error: e });
@@ -377,10 +383,11 @@ async function done(op, record) {
   settle(op, { status: 'saved', data: record });
 }
 
-// dropRecord removes the waiting writes to a record (only op n when given)
-// and returns them.
+// dropRecord removes the waiting writes to a record (only op n, or those
+// only(op) keeps, when given) and returns them.
 async function dropRecord(record, only = undefined) {
-  const gone = ops.filter((o) => o.record === record && (only == null || o.n === only));
+  const pick = typeof only === 'function' ? only : (o) => only == null || o.n === only;
+  const gone = ops.filter((o) => o.record === record && pick(o));
   for (const o of gone) await idb.del('queue', o.n);
   ops = ops.filter((o) => !gone.includes(o));
   return gone;
