@@ -413,12 +413,21 @@ export async function dismiss(id) {
   changed();
 }
 
+// taken removes notice id for the answer that sends its writes again;
+// false when it was answered already (a double click, another tab), so
+// that they are queued once.
+async function taken(id) {
+  const had = await idb.take('notices', id).catch(() => undefined);
+  changed();
+  return had !== undefined;
+}
+
 /**
  * keepMine(notice) sends the user's writes of a conflict again, now
  * against the version stored (If-Match of notice.current), in their order.
  */
 export async function keepMine(n) {
-  await dismiss(n.id);
+  if (!await taken(n.id)) return;
   let base = n.current;
   for (const op of n.ops) {
     const { id, n: _, ifMatch, rebases, ...rest } = op;
@@ -433,7 +442,7 @@ export async function keepMine(n) {
  * refused write changed nothing there).
  */
 export async function sendOthers(n) {
-  await dismiss(n.id);
+  if (!await taken(n.id)) return;
   if (!n.current) return; // a create refused: there is nothing to change
   let base = n.current;
   for (const op of n.ops) {
