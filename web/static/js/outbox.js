@@ -428,11 +428,17 @@ async function taken(id) {
  */
 export async function keepMine(n) {
   if (!await taken(n.id)) return;
-  let base = n.current;
-  for (const op of n.ops) {
+  await queueAgain(n.ops, n.current);
+}
+
+// queueAgain queues ops again, each made against base: while an earlier
+// one waits, a later one follows its answer (enqueue); one that comes
+// after the first was answered already (refused, a conflict) is still
+// sent with an If-Match, never blindly.
+async function queueAgain(list, base) {
+  for (const op of list) {
     const { id, n: _, ifMatch, rebases, ...rest } = op;
     await enqueue({ ...rest, base });
-    base = null; // the next ones follow the first
   }
 }
 
@@ -444,12 +450,7 @@ export async function keepMine(n) {
 export async function sendOthers(n) {
   if (!await taken(n.id)) return;
   if (!n.current) return; // a create refused: there is nothing to change
-  let base = n.current;
-  for (const op of n.ops) {
-    const { id, n: _, ifMatch, rebases, ...rest } = op;
-    await enqueue({ ...rest, base });
-    base = null; // the next ones follow the first
-  }
+  await queueAgain(n.ops, n.current);
 }
 
 // whoChanged finds the member who last changed record since seq, from the
