@@ -89,6 +89,21 @@ export function del(store, key) {
   return run(store, 'readwrite', (os) => (os ? promised(os.delete(key)) : memory[store].delete(key)));
 }
 
+/**
+ * Deletes one key and resolves to the value it had (undefined: none), in
+ * one transaction: of two callers (two tabs) taking it, one gets it.
+ */
+export function take(store, key) {
+  return run(store, 'readwrite', (os) => {
+    if (!os) { const v = memory[store].get(key); memory[store].delete(key); return v; }
+    return new Promise((resolve, reject) => {
+      const req = os.get(key);
+      req.onsuccess = () => { if (req.result !== undefined) os.delete(key); resolve(req.result); };
+      req.onerror = () => reject(req.error);
+    });
+  });
+}
+
 /** Every value of a store, in key order. */
 export function all(store) {
   return run(store, 'readonly', (os) => (os ? promised(os.getAll())

@@ -329,7 +329,13 @@ async function answered(op, res) {
   // that says what failed and why (kept in IndexedDB, like a conflict).
   // "Send the others" sends them against the version the device last had
   // from the server, so a change made meanwhile is a 412, judged as any.
-  const dropped = await dropRecord(op.record);
+  // A change of one occurrence takes only the later changes of that
+  // occurrence: the series' other writes were not made on top of it, and
+  // wait for its version, which it left as it was (as after a 404).
+  const occ = isOccurrenceOp(op);
+  const dropped = await dropRecord(op.record,
+    occ ? (o) => o.n === op.n || (isOccurrenceOp(o) && Date.parse(o.rid) === Date.parse(op.rid)) : undefined);
+  if (occ) await unchanged(op);
   const later = dropped.filter((o) => o.n !== op.n);
   emit({ type: 'record', op, id: op.record, record: undefined }); // as the server has it: the view re-reads
   emit({ type: 'refused', op, error: e });
@@ -377,10 +383,11 @@ async function done(op, record) {
   settle(op, { status: 'saved', data: record });
 }
 
-// dropRecord removes the waiting writes to a record (only op n when given)
-// and returns them.
+// dropRecord removes the waiting writes to a record (only op n, or those
+// only(op) keeps, when given) and returns them.
 async function dropRecord(record, only = undefined) {
-  const gone = ops.filter((o) => o.record === record && (only == null || o.n === only));
+  const pick = typeof only === 'function' ? only : (o) => only == null || o.n === only;
+  const gone = ops.filter((o) => o.record === record && pick(o));
   for (const o of gone) await idb.del('queue', o.n);
   ops = ops.filter((o) => !gone.includes(o));
   return gone;
@@ -406,17 +413,32 @@ export async function dismiss(id) {
   changed();
 }
 
+// taken removes notice id for the answer that sends its writes again;
+// false when it was answered already (a double click, another tab), so
+// that they are queued once.
+async function taken(id) {
+  const had = await idb.take('notices', id).catch(() => undefined);
+  changed();
+  return had !== undefined;
+}
+
 /**
  * keepMine(notice) sends the user's writes of a conflict again, now
  * against the version stored (If-Match of notice.current), in their order.
  */
 export async function keepMine(n) {
-  await dismiss(n.id);
-  let base = n.current;
-  for (const op of n.ops) {
+  if (!await taken(n.id)) return;
+  await queueAgain(n.ops, n.current);
+}
+
+// queueAgain queues ops again, each made against base: while an earlier
+// one waits, a later one follows its answer (enqueue); one that comes
+// after the first was answered already (refused, a conflict) is still
+// sent with an If-Match, never blindly.
+async function queueAgain(list, base) {
+  for (const op of list) {
     const { id, n: _, ifMatch, rebases, ...rest } = op;
     await enqueue({ ...rest, base });
-    base = null; // the next ones follow the first
   }
 }
 
@@ -426,14 +448,9 @@ export async function keepMine(n) {
  * refused write changed nothing there).
  */
 export async function sendOthers(n) {
-  await dismiss(n.id);
+  if (!await taken(n.id)) return;
   if (!n.current) return; // a create refused: there is nothing to change
-  let base = n.current;
-  for (const op of n.ops) {
-    const { id, n: _, ifMatch, rebases, ...rest } = op;
-    await enqueue({ ...rest, base });
-    base = null; // the next ones follow the first
-  }
+  await queueAgain(n.ops, n.current);
 }
 
 // whoChanged finds the member who last changed record since seq, from the
