@@ -66,7 +66,7 @@ func everyWay(t *testing.T, who string, c *client, want string) {
 // so the app can say he was removed rather than "sign in again". Only the
 // holder of the session's secret learns it: an unknown token stays
 // unauthorized, and so do sessions ended any other way (logout, signing
-// out other devices).
+// out other devices, a password change).
 func TestRemovalSeenLater(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})
@@ -95,6 +95,12 @@ func TestRemovalSeenLater(t *testing.T) {
 	carl2.must(http.StatusOK, "POST", "/api/auth/login", map[string]any{"email": "carl@example.org", "password": "correct horse"})
 	carl2.must(http.StatusOK, "DELETE", "/api/auth/sessions", nil)
 
+	// Dora changes her password on one device: her other one is ended.
+	dora, _ := env.joinFamily(ana, "dora@example.org")
+	doraOld := env.newClient()
+	doraOld.must(http.StatusOK, "POST", "/api/auth/login", map[string]any{"email": "dora@example.org", "password": "correct horse"})
+	dora.must(http.StatusNoContent, "POST", "/api/auth/password", map[string]any{"current_password": "correct horse", "new_password": "another horse"})
+
 	ana.must(http.StatusNoContent, "DELETE", "/api/family/members/"+benAcc.User.ID.String(), nil)
 
 	everyWay(t, "Ben's phone", ben, familyhub.EREMOVED)
@@ -103,10 +109,11 @@ func TestRemovalSeenLater(t *testing.T) {
 	// A wrong or unknown token is told nothing more.
 	everyWay(t, "an unknown token", &client{env: env, hc: &http.Client{}, token: "not-a-session-token", header: http.Header{}}, familyhub.EUNAUTHORIZED)
 	everyWay(t, "a token one off Ben's", &client{env: env, hc: &http.Client{}, token: acc.Session.Token[:len(acc.Session.Token)-1] + "x", header: http.Header{}}, familyhub.EUNAUTHORIZED)
-	// Logout and "sign out other devices" stay unauthorized.
+	// Logout, "sign out other devices" and a password change stay unauthorized.
 	loggedOut := env.newClient()
 	loggedOut.hc.Jar.SetCookies(u, stale)
 	everyWay(t, "Carl's logged-out cookie", loggedOut, familyhub.EUNAUTHORIZED)
 	everyWay(t, "Carl's signed-out device", carlOld, familyhub.EUNAUTHORIZED)
+	everyWay(t, "Dora's device before her password change", doraOld, familyhub.EUNAUTHORIZED)
 	carl2.must(http.StatusOK, "GET", "/api/me", nil)
 }
