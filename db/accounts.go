@@ -518,6 +518,26 @@ func (s *Store) SessionAuthenticate(ctx context.Context, token string) (*familyh
 	return a, nil
 }
 
+// SessionRemoved says whether token is the secret of a session revoked
+// because its member left or was removed from the family (the row is kept
+// until jobs prune it). Asked only when SessionAuthenticate found no
+// caller, so only the holder of that secret learns why; an unknown token,
+// or a session ended any other way (logout, other devices signed out, a
+// password change, expiry), answers false. Nothing is cached: a refused
+// token asks PostgreSQL each time, as before.
+func (s *Store) SessionRemoved(ctx context.Context, token string) (bool, error) {
+	if token == "" || len(token) > 128 {
+		return false, nil
+	}
+	why, err := s.Q.SessionRevokedReason(ctx, s.Pool, HashToken(token))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, Err(err, "session")
+	}
+	return why != nil && *why == "removed", nil
+}
+
 // SessionAuthenticateByID is SessionAuthenticate for a session id.
 func (s *Store) SessionAuthenticateByID(ctx context.Context, id uuid.UUID) (*familyhub.Auth, error) {
 	now := time.Now()

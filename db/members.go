@@ -182,7 +182,8 @@ func (tx *Tx) FamilyLeave(ctx context.Context) error {
 
 // endAccess ends a member's access at once, everywhere: the membership goes
 // (their sockets close with 4001 on every replica, their later requests
-// answer 401, CalDAV included), their sessions are revoked, their app
+// answer 401, CalDAV included), their sessions are revoked (noted as
+// removed: SessionRemoved), their app
 // passwords, PIN and unused reset codes deleted, the calendar feeds they
 // made revoked (they saw the secret URLs; a feed of their own tasks goes
 // with the membership), and the calendar subscriptions they added that
@@ -196,7 +197,9 @@ func (tx *Tx) endAccess(ctx context.Context, m dbsqlc.Membership) error {
 	if _, err := tx.q.MembershipDelete(ctx, tx, dbsqlc.MembershipDeleteParams{FamilyID: m.FamilyID, UserID: m.UserID}); err != nil {
 		return err
 	}
-	if _, err := tx.q.SessionRevokeAllOfUser(ctx, tx, dbsqlc.SessionRevokeAllOfUserParams{UserID: m.UserID}); err != nil {
+	// Revoked with the reason noted: a device offline now is told on its
+	// next request that it was removed (401 removed_from_family).
+	if _, err := tx.q.SessionRevokeAllOfUserRemoved(ctx, tx, m.UserID); err != nil {
 		return err
 	}
 	if _, err := tx.q.UserAppPasswordsDelete(ctx, tx, m.UserID); err != nil {

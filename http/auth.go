@@ -60,6 +60,17 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.Error(w, r, err)
 			return
 		}
+		if a == nil {
+			// A refused token of a removed member: RequireAuth says so.
+			removed, err := s.sessionRemoved(r)
+			if err != nil {
+				s.Error(w, r, err)
+				return
+			}
+			if removed {
+				r = r.WithContext(context.WithValue(r.Context(), removedKey{}, true))
+			}
+		}
 		if a != nil {
 			ctx := familyhub.NewContextWithAuth(r.Context(), a)
 			if s.rt != nil { // the long poll joins the hub with it (realtime.JoinParams.AuthGen)
@@ -70,6 +81,29 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// sessionRemoved says whether the request's session token (not a ticket),
+// which Authenticate refused, is that of a session revoked because its
+// member left or was removed from the family. Only the holder of the
+// token's secret can ask: an unknown or wrong token is never told more
+// than unauthorized.
+func (s *Server) sessionRemoved(r *http.Request) (bool, error) {
+	token, _ := sessionToken(r)
+	if token == "" {
+		return false, nil
+	}
+	return s.store.SessionRemoved(r.Context(), token)
+}
+
+// errRemoved answers a request made with the session of a member who left
+// or was removed from the family, as a long poll waiting then does.
+func errRemoved() error {
+	return familyhub.Errorf(familyhub.EREMOVED, "You are no longer a member of this family: ask a member for an invite code to join again.")
+}
+
+// removedKey marks a request whose refused session token is a removed
+// member's (authenticate, RequireAuth).
+type removedKey struct{}
 
 // authGenKey keys the realtime hub's AuthGen read before the request's
 // caller was authenticated.
@@ -89,11 +123,17 @@ func authGenOf(r *http.Request) uint64 {
 	return g
 }
 
-// RequireAuth answers 401 to requests without a valid session.
+// RequireAuth answers 401 to requests without a valid session: with the
+// code removed_from_family when the session ended because its member left
+// or was removed from the family, unauthorized otherwise.
 func RequireAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if familyhub.AuthFromContext(r.Context()) == nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="familyhub"`)
+			if removed, _ := r.Context().Value(removedKey{}).(bool); removed {
+				writeError(w, r, nil, errRemoved())
+				return
+			}
 			writeError(w, r, nil, familyhub.Errorf(familyhub.EUNAUTHORIZED, "Sign in first: no valid session cookie or bearer token."))
 			return
 		}

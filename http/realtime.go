@@ -67,6 +67,17 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, transport string)
 		return nil
 	}
 	if a == nil {
+		// Before any upgrade: a refused WebSocket gets the JSON error too.
+		removed, err := s.sessionRemoved(r)
+		if err != nil {
+			s.Error(w, r, err)
+			return nil
+		}
+		if removed {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="familyhub"`)
+			s.Error(w, r, errRemoved())
+			return nil
+		}
 		s.Error(w, r, familyhub.Errorf(familyhub.EUNAUTHORIZED, "Sign in first: a session cookie, bearer token or ?ticket= is required."))
 		return nil
 	}
@@ -237,7 +248,7 @@ func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 			// (signing in again alone will not help).
 			w.Header().Set("WWW-Authenticate", `Bearer realm="familyhub"`)
 			if reason == realtime.ReasonRemoved {
-				s.Error(w, r, familyhub.Errorf(familyhub.EREMOVED, "You are no longer a member of this family: ask a member for an invite code to join again."))
+				s.Error(w, r, errRemoved())
 				return
 			}
 			s.Error(w, r, familyhub.Errorf(familyhub.EUNAUTHORIZED, "Sign in again: this session no longer opens the family."))

@@ -58,6 +58,21 @@ UPDATE sessions SET revoked_at = now()
 WHERE user_id = @user_id AND revoked_at IS NULL
   AND id IS DISTINCT FROM sqlc.narg('keep')::uuid;
 
+-- SessionRevokeAllOfUserRemoved ends every live session of a user whose
+-- membership ended (left or removed) and notes why, so that a device that
+-- was offline then is told so on its next request (SessionRevokedReason).
+-- name: SessionRevokeAllOfUserRemoved :execrows
+UPDATE sessions SET revoked_at = now(), revoked_reason = 'removed'
+WHERE user_id = @user_id AND revoked_at IS NULL;
+
+-- SessionRevokedReason is why the session of a token was revoked (NULL:
+-- no reason noted), asked only after SessionAuthenticate found no live
+-- session for it. No rows: the token is unknown or its session not revoked
+-- (expired, or its user no longer in a family).
+-- name: SessionRevokedReason :one
+SELECT revoked_reason FROM sessions
+WHERE token_hash = @token_hash AND revoked_at IS NOT NULL;
+
 -- name: SessionRevokeByChildDevice :execrows
 UPDATE sessions SET revoked_at = now()
 WHERE child_device_id = @child_device_id AND revoked_at IS NULL;

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
@@ -12,6 +14,8 @@ import (
 // page, as over a WebSocket (TestBrowserFamilyRemoval): no longer a
 // member, not "your session ended". Before, the long poll's 401 said
 // nothing more than unauthorized, and the app showed the generic sentence.
+// Opened again later (as a device offline during the removal is), the app
+// says it again.
 func TestBrowserRemovalOverFallbacks(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	m := startMain(t, dbtest.URL(t))
@@ -33,13 +37,26 @@ func TestBrowserRemovalOverFallbacks(t *testing.T) {
 	waitUntil(t, "Ben's stream and long poll open", 10*time.Second, func() bool { return m.Hub.ConnectionCount() == 2 })
 
 	restAs(t, ana, m, "DELETE", "/api/family/members/"+ben.userID, nil)
-	for b, want := range map[*browser]string{
+	said := map[*browser]string{
 		poll: "You are no longer a member of this family. Ask a family member for an invite code to join again.",
 		sse:  "Du bist kein Mitglied dieser Familie mehr. Bitte ein Familienmitglied um einen Einladungscode, um wieder beizutreten.",
-	} {
-		b.waitJS("the sign-in page", `location.pathname === '/login' && document.querySelector('.notice') && document.querySelector('input[name=email]')`, 10*time.Second)
-		if msg := eval[string](b, `document.querySelector('.notice').textContent`); msg != want {
-			t.Errorf("%s says %q on the sign-in page, want %q", b.name, msg, want)
+	}
+	signInSays := func(when string) {
+		for b, want := range said {
+			b.waitJS(when+": the sign-in page", `location.pathname === '/login' && document.querySelector('.notice') && document.querySelector('input[name=email]')`, 10*time.Second)
+			if msg := eval[string](b, `document.querySelector('.notice').textContent`); msg != want {
+				t.Errorf("%s, %s: says %q on the sign-in page, want %q", b.name, when, msg, want)
+			}
 		}
 	}
+	signInSays("removed while live")
+
+	// Opened again later with the same cookie, as a device that was
+	// offline during the removal is: the server cannot tell them apart,
+	// and /api/me answers 401 removed_from_family to both. Before, that
+	// was a bare unauthorized and the sign-in page said nothing.
+	for b := range said {
+		b.do(chromedp.Navigate(m.URL() + "/shopping"))
+	}
+	signInSays("opened again later")
 }

@@ -364,6 +364,7 @@ type Session struct {
 	LastSeenAt    time.Time
 	DeviceName    *string
 	ChildDeviceID *uuid.UUID
+	RevokedReason *string
 }
 
 type ShoppingCategory struct {

@@ -394,7 +394,7 @@ func (q *Queries) SessionAuthenticate(ctx context.Context, db DBTX, tokenHash []
 }
 
 const sessionGet = `-- name: SessionGet :one
-SELECT id, token_hash, user_id, created_at, expires_at, revoked_at, user_agent, client_addr, replaced_by, last_seen_at, device_name, child_device_id FROM sessions WHERE id = $1
+SELECT id, token_hash, user_id, created_at, expires_at, revoked_at, user_agent, client_addr, replaced_by, last_seen_at, device_name, child_device_id, revoked_reason FROM sessions WHERE id = $1
 `
 
 func (q *Queries) SessionGet(ctx context.Context, db DBTX, id uuid.UUID) (Session, error) {
@@ -413,6 +413,7 @@ func (q *Queries) SessionGet(ctx context.Context, db DBTX, id uuid.UUID) (Sessio
 		&i.LastSeenAt,
 		&i.DeviceName,
 		&i.ChildDeviceID,
+		&i.RevokedReason,
 	)
 	return i, err
 }
@@ -421,7 +422,7 @@ const sessionInsert = `-- name: SessionInsert :one
 
 INSERT INTO sessions (token_hash, user_id, expires_at, user_agent, client_addr, device_name, child_device_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id, token_hash, user_id, created_at, expires_at, revoked_at, user_agent, client_addr, replaced_by, last_seen_at, device_name, child_device_id
+RETURNING id, token_hash, user_id, created_at, expires_at, revoked_at, user_agent, client_addr, replaced_by, last_seen_at, device_name, child_device_id, revoked_reason
 `
 
 type SessionInsertParams struct {
@@ -459,12 +460,13 @@ func (q *Queries) SessionInsert(ctx context.Context, db DBTX, arg SessionInsertP
 		&i.LastSeenAt,
 		&i.DeviceName,
 		&i.ChildDeviceID,
+		&i.RevokedReason,
 	)
 	return i, err
 }
 
 const sessionListByUser = `-- name: SessionListByUser :many
-SELECT s.id, s.token_hash, s.user_id, s.created_at, s.expires_at, s.revoked_at, s.user_agent, s.client_addr, s.replaced_by, s.last_seen_at, s.device_name, s.child_device_id, d.name AS child_device_name
+SELECT s.id, s.token_hash, s.user_id, s.created_at, s.expires_at, s.revoked_at, s.user_agent, s.client_addr, s.replaced_by, s.last_seen_at, s.device_name, s.child_device_id, s.revoked_reason, d.name AS child_device_name
 FROM sessions s LEFT JOIN child_devices d ON d.id = s.child_device_id
 WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
 ORDER BY s.last_seen_at DESC, s.created_at DESC
@@ -484,6 +486,7 @@ type SessionListByUserRow struct {
 	LastSeenAt      time.Time
 	DeviceName      *string
 	ChildDeviceID   *uuid.UUID
+	RevokedReason   *string
 	ChildDeviceName *string
 }
 
@@ -511,6 +514,7 @@ func (q *Queries) SessionListByUser(ctx context.Context, db DBTX, userID uuid.UU
 			&i.LastSeenAt,
 			&i.DeviceName,
 			&i.ChildDeviceID,
+			&i.RevokedReason,
 			&i.ChildDeviceName,
 		); err != nil {
 			return nil, err
@@ -558,6 +562,22 @@ func (q *Queries) SessionRevokeAllOfUser(ctx context.Context, db DBTX, arg Sessi
 	return result.RowsAffected(), nil
 }
 
+const sessionRevokeAllOfUserRemoved = `-- name: SessionRevokeAllOfUserRemoved :execrows
+UPDATE sessions SET revoked_at = now(), revoked_reason = 'removed'
+WHERE user_id = $1 AND revoked_at IS NULL
+`
+
+// SessionRevokeAllOfUserRemoved ends every live session of a user whose
+// membership ended (left or removed) and notes why, so that a device that
+// was offline then is told so on its next request (SessionRevokedReason).
+func (q *Queries) SessionRevokeAllOfUserRemoved(ctx context.Context, db DBTX, userID uuid.UUID) (int64, error) {
+	result, err := db.Exec(ctx, sessionRevokeAllOfUserRemoved, userID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const sessionRevokeByChildDevice = `-- name: SessionRevokeByChildDevice :execrows
 UPDATE sessions SET revoked_at = now()
 WHERE child_device_id = $1 AND revoked_at IS NULL
@@ -587,6 +607,22 @@ func (q *Queries) SessionRevokeOfUser(ctx context.Context, db DBTX, arg SessionR
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const sessionRevokedReason = `-- name: SessionRevokedReason :one
+SELECT revoked_reason FROM sessions
+WHERE token_hash = $1 AND revoked_at IS NOT NULL
+`
+
+// SessionRevokedReason is why the session of a token was revoked (NULL:
+// no reason noted), asked only after SessionAuthenticate found no live
+// session for it. No rows: the token is unknown or its session not revoked
+// (expired, or its user no longer in a family).
+func (q *Queries) SessionRevokedReason(ctx context.Context, db DBTX, tokenHash []byte) (*string, error) {
+	row := db.QueryRow(ctx, sessionRevokedReason, tokenHash)
+	var revoked_reason *string
+	err := row.Scan(&revoked_reason)
+	return revoked_reason, err
 }
 
 const sessionTouch = `-- name: SessionTouch :exec

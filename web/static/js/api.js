@@ -78,7 +78,10 @@ function setReachable(v, why = null) {
 export const serverDown = (e) => e?.status === 0 || e?.status >= 500;
 
 let unauthorized = () => {};
-/** Sets what happens when the server says the session is gone. */
+/**
+ * Sets what happens when the server says the session is gone: fn(code)
+ * with the 401's error code (removed_from_family: removed from the family).
+ */
 export function onUnauthorized(fn) { unauthorized = fn; }
 
 /**
@@ -129,7 +132,7 @@ export async function request(method, path, body, { ifMatch = null, timeout = 0,
   else if (sent > failedSent) setReachable(true);
   if (!res.ok) {
     const e = (data && data.error) || {};
-    if (res.status === 401 && !path.startsWith('/api/auth/')) unauthorized();
+    if (res.status === 401 && !path.startsWith('/api/auth/')) unauthorized(e.code);
     throw new ApiError(res.status, e.code || `http_${res.status}`, e.field, {
       path, serverMessage: e.message, contentLanguage: res.headers.get('Content-Language'),
       current: data?.current, retryAfter: retryAfterMs(res.headers.get('Retry-After')),

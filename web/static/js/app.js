@@ -323,7 +323,10 @@ function signedOut(message) {
   if (message) auth.notice(main, message);
 }
 
-onUnauthorized(() => { if (app.me) signedOut(t('auth.sessionEnded')); });
+// A session that ended because its member was removed (or left) says so on
+// every later request, also a day later on a device that was offline then.
+const endedText = (code) => t(code === 'removed_from_family' ? 'auth.removed' : 'auth.sessionEnded');
+onUnauthorized((code) => { if (app.me) signedOut(endedText(code)); });
 
 async function boot() {
   translateStatic();
@@ -338,6 +341,13 @@ async function boot() {
         h('h1', t('offline.title')),
         h('p', t('offline.text'))));
       window.addEventListener('online', () => boot(), { once: true });
+      return;
+    }
+    if (e.status === 401 && e.code === 'removed_from_family') {
+      // Opened after the removal (offline then): the sign-in page says why.
+      history.replaceState(null, '', '/login');
+      await render();
+      auth.notice(main, endedText(e.code));
       return;
     }
     if (e.status !== 401) {

@@ -1,0 +1,119 @@
+package http
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/familyhub/familyhub"
+)
+
+// refusedWith fails unless r answers 401 with the error code want.
+func refusedWith(t *testing.T, what string, status int, body, want string) {
+	t.Helper()
+	if status != http.StatusUnauthorized || !strings.Contains(body, `"code":"`+want+`"`) {
+		t.Errorf("%s: %d %s; want 401 %s", what, status, body, want)
+	}
+}
+
+// everyWay tries c's session on a REST read and write, the /ws upgrade,
+// /sse and a new long poll, and wants each refused with the code want.
+func everyWay(t *testing.T, who string, c *client, want string) {
+	t.Helper()
+	r := c.do("GET", "/api/me", nil)
+	refusedWith(t, who+": GET /api/me", r.StatusCode, string(r.body), want)
+	r = c.do("POST", "/api/shopping/lists", map[string]any{"name": "After"})
+	refusedWith(t, who+": POST /api/shopping/lists", r.StatusCode, string(r.body), want)
+	r = c.do("GET", "/api/realtime/poll?timeout=1&since=0", nil)
+	refusedWith(t, who+": GET /api/realtime/poll", r.StatusCode, string(r.body), want)
+
+	// The upgrade is refused before it happens: an HTTP 401 with the JSON.
+	if c.token == "" {
+		conn, resp, body := c.dialWS(t)
+		if conn != nil {
+			t.Fatalf("%s: /ws opened", who)
+		}
+		refusedWith(t, who+": /ws upgrade", resp.StatusCode, body, want)
+	}
+
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.env.ts.URL+"/sse", nil)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		t.Fatalf("%s: GET /sse: %v", who, err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() && resp.StatusCode != http.StatusOK {
+		b.WriteString(sc.Text())
+	}
+	refusedWith(t, who+": GET /sse", resp.StatusCode, b.String(), want)
+}
+
+// TestRemovalSeenLater: Ben's phone was offline while Ana removed him from
+// the family. When it comes back, the next day, every request with that
+// session (REST, the /ws upgrade, /sse, a new long poll; cookie and bearer
+// token alike) answers 401 removed_from_family, not a bare unauthorized,
+// so the app can say he was removed rather than "sign in again". Only the
+// holder of the session's secret learns it: an unknown token stays
+// unauthorized, and so do sessions ended any other way (logout, signing
+// out other devices, a password change).
+func TestRemovalSeenLater(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	startTestHub(t, env, 0)
+	ana, _ := env.signup("ana@example.org", "Family")
+	ben, benAcc := env.joinFamily(ana, "ben@example.org")
+	benNative := env.newClient()
+	var acc accountResponse
+	benNative.must(http.StatusOK, "POST", "/api/auth/login", map[string]any{
+		"email": "ben@example.org", "password": "correct horse", "return_token": true,
+	}).decode(t, &acc)
+	if acc.Session.Token == "" {
+		t.Fatal("no token in the login's body")
+	}
+	benNative = &client{env: env, hc: &http.Client{}, token: acc.Session.Token, header: http.Header{}}
+
+	// Sessions ended otherwise first: Carl logs out on one device and
+	// signs out his other devices from another.
+	carl, _ := env.joinFamily(ana, "carl@example.org")
+	u, _ := url.Parse(env.ts.URL)
+	stale := carl.hc.Jar.Cookies(u)
+	carl.must(http.StatusNoContent, "POST", "/api/auth/logout", nil)
+	carlOld := env.newClient()
+	carlOld.must(http.StatusOK, "POST", "/api/auth/login", map[string]any{"email": "carl@example.org", "password": "correct horse"})
+	carl2 := env.newClient()
+	carl2.must(http.StatusOK, "POST", "/api/auth/login", map[string]any{"email": "carl@example.org", "password": "correct horse"})
+	carl2.must(http.StatusOK, "DELETE", "/api/auth/sessions", nil)
+
+	// Dora changes her password on one device: her other one is ended.
+	dora, _ := env.joinFamily(ana, "dora@example.org")
+	doraOld := env.newClient()
+	doraOld.must(http.StatusOK, "POST", "/api/auth/login", map[string]any{"email": "dora@example.org", "password": "correct horse"})
+	dora.must(http.StatusNoContent, "POST", "/api/auth/password", map[string]any{"current_password": "correct horse", "new_password": "another horse"})
+
+	ana.must(http.StatusNoContent, "DELETE", "/api/family/members/"+benAcc.User.ID.String(), nil)
+
+	everyWay(t, "Ben's phone", ben, familyhub.EREMOVED)
+	everyWay(t, "Ben's native app", benNative, familyhub.EREMOVED)
+
+	// A wrong or unknown token is told nothing more.
+	everyWay(t, "an unknown token", &client{env: env, hc: &http.Client{}, token: "not-a-session-token", header: http.Header{}}, familyhub.EUNAUTHORIZED)
+	everyWay(t, "a token one off Ben's", &client{env: env, hc: &http.Client{}, token: acc.Session.Token[:len(acc.Session.Token)-1] + "x", header: http.Header{}}, familyhub.EUNAUTHORIZED)
+	// Logout, "sign out other devices" and a password change stay unauthorized.
+	loggedOut := env.newClient()
+	loggedOut.hc.Jar.SetCookies(u, stale)
+	everyWay(t, "Carl's logged-out cookie", loggedOut, familyhub.EUNAUTHORIZED)
+	everyWay(t, "Carl's signed-out device", carlOld, familyhub.EUNAUTHORIZED)
+	everyWay(t, "Dora's device before her password change", doraOld, familyhub.EUNAUTHORIZED)
+	carl2.must(http.StatusOK, "GET", "/api/me", nil)
+}
