@@ -92,17 +92,21 @@ WITH list AS (
     ON CONFLICT (id) DO NOTHING
     RETURNING id
 ), cat AS (
+    -- One index lookup each, in order, until one finds a category: the
+    -- family's own choice (its category is the family's: a foreign key),
+    -- the dictionary's, the fallback. The join of all the family's
+    -- categories with its choices that this replaces cost PostgreSQL
+    -- 57,000 more instructions per add (docs/benchmarks.md, twelfth round).
     SELECT c.id, c.name
     FROM shopping_categories c
-    LEFT JOIN shopping_category_memory m
-           ON m.family_id = c.family_id AND m.category_id = c.id AND m.name_key = familyhub_shopping_name_key($6)
-    WHERE $7::boolean AND c.family_id = $2
-      AND (m.category_id IS NOT NULL OR lower(c.name) = $8::text OR lower(c.name) = $9::text)
-    ORDER BY m.category_id IS NOT NULL DESC, lower(c.name) = $8::text DESC
-    LIMIT 1
+    WHERE $6::boolean AND c.family_id = $2 AND c.id = coalesce(
+        (SELECT m.category_id FROM shopping_category_memory m
+         WHERE m.family_id = $2 AND m.name_key = familyhub_shopping_name_key($7)),
+        (SELECT d.id FROM shopping_categories d WHERE d.family_id = $2 AND lower(d.name) = $8::text),
+        (SELECT d.id FROM shopping_categories d WHERE d.family_id = $2 AND lower(d.name) = $9::text))
 ), ins AS (
     INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
-    SELECT coalesce($4::uuid, gen_random_uuid()), list.family_id, list.id, $6, $10, $11,
+    SELECT coalesce($4::uuid, gen_random_uuid()), list.family_id, list.id, $7, $10, $11,
            cat.id, coalesce($12::text, CASE WHEN cat.id IS NOT NULL THEN 'auto' END),
            coalesce(list.top + 1, 0)
     FROM list LEFT JOIN cat ON true
@@ -119,8 +123,8 @@ type ShoppingItemAddOneParams struct {
 	RoomBelow      int32
 	ID             *uuid.UUID
 	RequestHash    []byte
-	Name           string
 	Auto           bool
+	Name           string
 	Dictionary     string
 	Fallback       string
 	Quantity       *string
@@ -164,8 +168,8 @@ func (q *Queries) ShoppingItemAddOne(ctx context.Context, db DBTX, arg ShoppingI
 		arg.RoomBelow,
 		arg.ID,
 		arg.RequestHash,
-		arg.Name,
 		arg.Auto,
+		arg.Name,
 		arg.Dictionary,
 		arg.Fallback,
 		arg.Quantity,
