@@ -49,20 +49,56 @@ as_pg() { su postgres -c "$1"; }
 # fid k n: the bench's fixed ids (a: family n, b: its list, c: its item),
 # so that scripts can name them.
 fid() { printf '00000000-0000-4000-%s000-%012d' "$1" "$2"; }
-# stmt NAME: a dbsqlc statement's text, on one line, ending in ";".
+# stmt NAME: a dbsqlc statement's text without its comment lines, on one
+# line, ending in ";".
 stmt() {
-	awk -v n="$1" '$0 ~ "^const " n " = `" { on = 1; next } on && /^`/ { exit } on && !/^-- name:/ { print }' \
+	awk -v n="$1" '$0 ~ "^const " n " = `" { on = 1; next } on && /^`/ { exit } on && !/^[[:space:]]*--/ { print }' \
 		"${PGCOST_DBSQLC:-$(dirname "$0")/../../db/dbsqlc/shopping.sql.go}" | tr '\n' ' '
 	echo ";"
 }
 
+# args NAME type|value: the parameters of dbsqlc's NAME in the order of
+# its Params struct (sqlc numbers them by first use), as the PREPARE's
+# types or as an EXECUTE's values (from i, id, f, g and c of the script's
+# loop): an add of "milk $i" with the client's id and auto-categorisation
+# on, filed by the dictionary; a tick ($c) by the bench's user.
+args() {
+	local sep= field t v
+	for field in $(awk -v n="$1" '$0 ~ "^type " n "Params struct" { on = 1; next } on && /^}/ { exit } on { print $1 }' \
+		"${PGCOST_DBSQLC:-$(dirname "$0")/../../db/dbsqlc/shopping.sql.go}"); do
+		case $1.$field in
+		ShoppingItemAddOne.ListID) t=uuid v="'$(fid b "$f")'" ;;
+		ShoppingItemAddOne.FamilyID) t=uuid v="'$(fid a "$f")'" ;;
+		ShoppingItemAddOne.RoomBelow) t=int v=9000 ;;
+		ShoppingItemAddOne.ID) t=uuid v="'$id'" ;;
+		ShoppingItemAddOne.RequestHash) t=bytea v="'\\x00'" ;;
+		ShoppingItemAddOne.Auto) t=boolean v=true ;;
+		ShoppingItemAddOne.Name) t=text v="'milk $i'" ;;
+		ShoppingItemAddOne.Dictionary) t=text v="'dairy'" ;;
+		ShoppingItemAddOne.Fallback) t=text v="'other'" ;;
+		ShoppingItemUpdate.Checked) t=boolean v=$c ;;
+		ShoppingItemUpdate.Actor) t=uuid v="'00000000-0000-4000-8000-000000000001'" ;;
+		ShoppingItemUpdate.ID) t=uuid v="'$(fid c "$g")'" ;;
+		ShoppingItemUpdate.FamilyID) t=uuid v="'$(fid a "$g")'" ;;
+		*Set) t=boolean v=false ;;
+		*ID) t=uuid v=NULL ;;
+		*.Position) t=integer v=NULL ;;
+		*.IfVersion) t=bigint v=NULL ;;
+		*) t=text v=NULL ;;
+		esac
+		if [ "$2" = type ]; then printf '%s%s' "$sep" "$t"; else printf '%s%s' "$sep" "$v"; fi
+		sep=", "
+	done
+}
+
 script() { # n run: the run's number keeps its ids apart from the other run's
+	local i=0 f=1 g=1 c=false id= # set by the loop, for args
 	echo "PREPARE settings(text) AS SELECT set_config('familyhub.announce', 'after_commit', true), set_config('familyhub.actor_id', \$1, true);"
 	# The one-statement writes (db/txone.go): their settings, and the
 	# statements' text as dbsqlc has it (queries/shopping.sql).
 	echo "PREPARE settings1(text) AS SELECT set_config('familyhub.actor_id', \$1, true), set_config('familyhub.device_id', 'phone', true), set_config('familyhub.announce', 'after_commit', true), set_config('plan_cache_mode', 'force_generic_plan', true);"
-	echo "PREPARE addone(uuid, uuid, int, uuid, bytea, text, boolean, text, text, text, text, text) AS $(stmt shoppingItemAddOne)"
-	echo "PREPARE tickone(text, boolean, text, boolean, text, boolean, uuid, uuid, boolean, uuid, integer, uuid, uuid, bigint) AS $(stmt shoppingItemUpdate)"
+	echo "PREPARE addone($(args ShoppingItemAddOne type)) AS $(stmt shoppingItemAddOne)"
+	echo "PREPARE tickone($(args ShoppingItemUpdate type)) AS $(stmt shoppingItemUpdate)"
 	# An add as the app makes it (db.Tx.ShoppingItemAdd with the client's id):
 	# claim the id, read the categories for the name, insert the item filed.
 	echo "PREPARE claim(uuid, int) AS INSERT INTO client_creates (id, family_id, kind, request_hash, result_ids) SELECT \$1, family_id, 'shopping-item', '\\x00', ARRAY[\$1] FROM bench_fam WHERE n = \$2 ON CONFLICT (id) DO NOTHING RETURNING id;"
@@ -82,7 +118,7 @@ script() { # n run: the run's number keeps its ids apart from the other run's
 		echo "BEGIN;"
 		if [ "$KIND" = addone ]; then
 			echo "EXECUTE settings1('00000000-0000-4000-8000-000000000001');"
-			echo "EXECUTE addone('$(fid b "$f")', '$(fid a "$f")', 9000, '$id', '\\x00', 'milk $i', true, 'dairy', 'other', NULL, NULL, NULL);"
+			echo "EXECUTE addone($(args ShoppingItemAddOne value));"
 			echo "COMMIT;"
 			continue
 		elif [ "$KIND" = tickone ]; then
@@ -91,7 +127,7 @@ script() { # n run: the run's number keeps its ids apart from the other run's
 			c=false
 			[ $((i % 2)) = 1 ] && c=true
 			echo "EXECUTE settings1('00000000-0000-4000-8000-000000000001');"
-			echo "EXECUTE tickone(NULL, false, NULL, false, NULL, false, NULL, NULL, $c, '00000000-0000-4000-8000-000000000001', NULL, '$(fid c "$g")', '$(fid a "$g")', NULL);"
+			echo "EXECUTE tickone($(args ShoppingItemUpdate value));"
 			echo "COMMIT;"
 			continue
 		fi
