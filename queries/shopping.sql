@@ -192,6 +192,28 @@ SELECT upd.*, c.name AS category
 FROM upd
 LEFT JOIN shopping_categories c ON c.family_id = upd.family_id AND c.id = upd.category_id;
 
+-- ShoppingItemTick is ShoppingItemUpdate for a patch that only ticks or
+-- unticks (Store.ShoppingItemUpdate), with the same answer and the same
+-- row written. It sets only the columns a tick changes, so PostgreSQL
+-- does not consider shopping_items_learn_update (AFTER UPDATE OF
+-- category_id, category_source): ShoppingItemUpdate sets every column,
+-- and the trigger's WHEN was parsed and evaluated for every tick, with
+-- the wider projection 110,000 instructions more per tick
+-- (docs/benchmarks.md, twelfth round).
+-- name: ShoppingItemTick :one
+WITH upd AS (
+UPDATE shopping_items
+SET checked = @checked::boolean,
+    checked_at = CASE WHEN @checked::boolean = checked THEN checked_at WHEN @checked::boolean THEN now() END,
+    checked_by = CASE WHEN @checked::boolean = checked THEN checked_by WHEN @checked::boolean THEN sqlc.narg('actor')::uuid END
+WHERE shopping_items.id = @id AND shopping_items.family_id = @family_id
+  AND (sqlc.narg('if_version')::bigint IS NULL OR shopping_items.version = sqlc.narg('if_version'))
+RETURNING *
+)
+SELECT upd.*, c.name AS category
+FROM upd
+LEFT JOIN shopping_categories c ON c.family_id = upd.family_id AND c.id = upd.category_id;
+
 -- name: ShoppingItemDelete :execrows
 DELETE FROM shopping_items
 WHERE id = @id AND family_id = @family_id

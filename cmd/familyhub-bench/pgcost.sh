@@ -12,7 +12,7 @@
 # add and a tick as the application sends them today, one statement in a
 # transaction of its own (db/txone.go: the settings with the generic plan,
 # then ShoppingItemAddOne with the client's id and auto-categorisation on,
-# or ShoppingItemUpdate ticking, then unticking in the next transaction).
+# or ShoppingItemTick ticking, then unticking in the next transaction).
 # It prints the CPU instructions per transaction (the difference
 # between a run of 250 and one of 50, so start-up and preparing cancel out).
 # Counting instructions is deterministic to about 0.1 % and does not depend
@@ -57,6 +57,13 @@ stmt() {
 	echo ";"
 }
 
+# The tick: ShoppingItemTick where dbsqlc has it, else (before it was
+# written) ShoppingItemUpdate.
+TICK=ShoppingItemUpdate
+if grep -q '^const shoppingItemTick = ' "${PGCOST_DBSQLC:-$(dirname "$0")/../../db/dbsqlc/shopping.sql.go}"; then
+	TICK=ShoppingItemTick
+fi
+
 # args NAME type|value: the parameters of dbsqlc's NAME in the order of
 # its Params struct (sqlc numbers them by first use), as the PREPARE's
 # types or as an EXECUTE's values (from i, id, f, g and c of the script's
@@ -76,10 +83,10 @@ args() {
 		ShoppingItemAddOne.Name) t=text v="'milk $i'" ;;
 		ShoppingItemAddOne.Dictionary) t=text v="'dairy'" ;;
 		ShoppingItemAddOne.Fallback) t=text v="'other'" ;;
-		ShoppingItemUpdate.Checked) t=boolean v=$c ;;
-		ShoppingItemUpdate.Actor) t=uuid v="'00000000-0000-4000-8000-000000000001'" ;;
-		ShoppingItemUpdate.ID) t=uuid v="'$(fid c "$g")'" ;;
-		ShoppingItemUpdate.FamilyID) t=uuid v="'$(fid a "$g")'" ;;
+		*.Checked) t=boolean v=$c ;;
+		*.Actor) t=uuid v="'00000000-0000-4000-8000-000000000001'" ;;
+		ShoppingItemUpdate.ID | ShoppingItemTick.ID) t=uuid v="'$(fid c "$g")'" ;;
+		ShoppingItemUpdate.FamilyID | ShoppingItemTick.FamilyID) t=uuid v="'$(fid a "$g")'" ;;
 		*Set) t=boolean v=false ;;
 		*ID) t=uuid v=NULL ;;
 		*.Position) t=integer v=NULL ;;
@@ -98,7 +105,7 @@ script() { # n run: the run's number keeps its ids apart from the other run's
 	# statements' text as dbsqlc has it (queries/shopping.sql).
 	echo "PREPARE settings1(text) AS SELECT set_config('familyhub.actor_id', \$1, true), set_config('familyhub.device_id', 'phone', true), set_config('familyhub.announce', 'after_commit', true), set_config('plan_cache_mode', 'force_generic_plan', true);"
 	echo "PREPARE addone($(args ShoppingItemAddOne type)) AS $(stmt shoppingItemAddOne)"
-	echo "PREPARE tickone($(args ShoppingItemUpdate type)) AS $(stmt shoppingItemUpdate)"
+	echo "PREPARE tickone($(args $TICK type)) AS $(stmt "$(echo "${TICK:0:1}" | tr A-Z a-z)${TICK:1}")"
 	# An add as the app makes it (db.Tx.ShoppingItemAdd with the client's id):
 	# claim the id, read the categories for the name, insert the item filed.
 	echo "PREPARE claim(uuid, int) AS INSERT INTO client_creates (id, family_id, kind, request_hash, result_ids) SELECT \$1, family_id, 'shopping-item', '\\x00', ARRAY[\$1] FROM bench_fam WHERE n = \$2 ON CONFLICT (id) DO NOTHING RETURNING id;"
@@ -127,7 +134,7 @@ script() { # n run: the run's number keeps its ids apart from the other run's
 			c=false
 			[ $((i % 2)) = 1 ] && c=true
 			echo "EXECUTE settings1('00000000-0000-4000-8000-000000000001');"
-			echo "EXECUTE tickone($(args ShoppingItemUpdate value));"
+			echo "EXECUTE tickone($(args $TICK value));"
 			echo "COMMIT;"
 			continue
 		fi
