@@ -558,6 +558,16 @@ func (s *Store) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p Shopping
 	if p.Name.Set || p.Category.Set {
 		return txValue(s, ctx, full)
 	}
+	if (p == ShoppingItemPatch{Checked: p.Checked}) && p.Checked.Ptr() != nil {
+		// A tick: the same write, by a statement that sets only the
+		// columns a tick changes (ShoppingItemTick says why).
+		return oneOrTx(s, ctx, "shopping item", func(q dbsqlc.DBTX) (dbsqlc.ShoppingItemsView, error) {
+			row, err := s.Q.ShoppingItemTick(ctx, q, dbsqlc.ShoppingItemTickParams{
+				ID: id, FamilyID: a.FamilyID, Checked: *p.Checked.Ptr(), Actor: userOf(a), IfVersion: ifVersion(ctx),
+			})
+			return dbsqlc.ShoppingItemsView(row), err
+		}, full)
+	}
 	return oneOrTx(s, ctx, "shopping item", func(q dbsqlc.DBTX) (dbsqlc.ShoppingItemsView, error) {
 		row, err := s.Q.ShoppingItemUpdate(ctx, q, shoppingItemUpdateParams(ctx, a, id, p, nil, nil))
 		return dbsqlc.ShoppingItemsView(row), err

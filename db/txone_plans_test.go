@@ -45,8 +45,12 @@ func TestOneStatementGenericPlans(t *testing.T) {
 				if _, err := e.store.ShoppingItemUpdate(anna, item.ID, db.ShoppingItemPatch{Checked: familyhub.Some(true)}); err != nil {
 					t.Fatalf("tick %d: %v", i, err)
 				}
+				if _, err := e.store.ShoppingItemUpdate(anna, item.ID, db.ShoppingItemPatch{Quantity: familyhub.Some("2")}); err != nil {
+					t.Fatalf("quantity %d: %v", i, err)
+				}
 			}
-			for _, name := range []string{"ShoppingItemAddOne", "ShoppingItemUpdate"} {
+			// A tick is ShoppingItemTick; other patches ShoppingItemUpdate.
+			for _, name := range []string{"ShoppingItemAddOne", "ShoppingItemTick", "ShoppingItemUpdate"} {
 				var generic, custom int64
 				if err := e.pool.QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements
 					WHERE statement LIKE '-- name: ' || $1 || ' %'`, name).Scan(&generic, &custom); err != nil {

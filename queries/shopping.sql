@@ -124,14 +124,18 @@ WITH list AS (
     ON CONFLICT (id) DO NOTHING
     RETURNING id
 ), cat AS (
+    -- One index lookup each, in order, until one finds a category: the
+    -- family's own choice (its category is the family's: a foreign key),
+    -- the dictionary's, the fallback. The join of all the family's
+    -- categories with its choices that this replaces cost PostgreSQL
+    -- 57,000 more instructions per add (docs/benchmarks.md, twelfth round).
     SELECT c.id, c.name
     FROM shopping_categories c
-    LEFT JOIN shopping_category_memory m
-           ON m.family_id = c.family_id AND m.category_id = c.id AND m.name_key = familyhub_shopping_name_key(@name)
-    WHERE @auto::boolean AND c.family_id = @family_id
-      AND (m.category_id IS NOT NULL OR lower(c.name) = @dictionary::text OR lower(c.name) = @fallback::text)
-    ORDER BY m.category_id IS NOT NULL DESC, lower(c.name) = @dictionary::text DESC
-    LIMIT 1
+    WHERE @auto::boolean AND c.family_id = @family_id AND c.id = coalesce(
+        (SELECT m.category_id FROM shopping_category_memory m
+         WHERE m.family_id = @family_id AND m.name_key = familyhub_shopping_name_key(@name)),
+        (SELECT d.id FROM shopping_categories d WHERE d.family_id = @family_id AND lower(d.name) = @dictionary::text),
+        (SELECT d.id FROM shopping_categories d WHERE d.family_id = @family_id AND lower(d.name) = @fallback::text))
 ), ins AS (
     INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
     SELECT coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), list.family_id, list.id, @name, sqlc.narg('quantity'), sqlc.narg('note'),
@@ -180,6 +184,28 @@ SET name = coalesce(sqlc.narg('name')::text, name),
         WHEN sqlc.narg('checked')::boolean THEN sqlc.narg('actor')::uuid
     END,
     position = coalesce(sqlc.narg('position')::integer, position)
+WHERE shopping_items.id = @id AND shopping_items.family_id = @family_id
+  AND (sqlc.narg('if_version')::bigint IS NULL OR shopping_items.version = sqlc.narg('if_version'))
+RETURNING *
+)
+SELECT upd.*, c.name AS category
+FROM upd
+LEFT JOIN shopping_categories c ON c.family_id = upd.family_id AND c.id = upd.category_id;
+
+-- ShoppingItemTick is ShoppingItemUpdate for a patch that only ticks or
+-- unticks (Store.ShoppingItemUpdate), with the same answer and the same
+-- row written. It sets only the columns a tick changes, so PostgreSQL
+-- does not consider shopping_items_learn_update (AFTER UPDATE OF
+-- category_id, category_source): ShoppingItemUpdate sets every column,
+-- and the trigger's WHEN was parsed and evaluated for every tick, with
+-- the wider projection 110,000 instructions more per tick
+-- (docs/benchmarks.md, twelfth round).
+-- name: ShoppingItemTick :one
+WITH upd AS (
+UPDATE shopping_items
+SET checked = @checked::boolean,
+    checked_at = CASE WHEN @checked::boolean = checked THEN checked_at WHEN @checked::boolean THEN now() END,
+    checked_by = CASE WHEN @checked::boolean = checked THEN checked_by WHEN @checked::boolean THEN sqlc.narg('actor')::uuid END
 WHERE shopping_items.id = @id AND shopping_items.family_id = @family_id
   AND (sqlc.narg('if_version')::bigint IS NULL OR shopping_items.version = sqlc.narg('if_version'))
 RETURNING *

@@ -8,13 +8,18 @@
 # categories read for the name, the item inserted, filed); tick: an item
 # ticked or unticked; complete: a task completed, then reopened in the next
 # transaction (TaskComplete, TaskUncomplete); event: a calendar event's
-# title changed through REST (CalendarEventUpdate). It prints the CPU instructions per transaction (the difference
+# title changed through REST (CalendarEventUpdate); addone and tickone: an
+# add and a tick as the application sends them today, one statement in a
+# transaction of its own (db/txone.go: the settings with the generic plan,
+# then ShoppingItemAddOne with the client's id and auto-categorisation on,
+# or ShoppingItemTick ticking, then unticking in the next transaction).
+# It prints the CPU instructions per transaction (the difference
 # between a run of 250 and one of 50, so start-up and preparing cancel out).
 # Counting instructions is deterministic to about 0.1 % and does not depend
 # on what else the machine is doing; it does not see waits (WAL flushes,
 # locks) or what the client and the kernel spend.
 #
-#   cmd/familyhub-bench/pgcost.sh [-k add|tick|complete|event] [-p DIR] NAME=BINARY...
+#   cmd/familyhub-bench/pgcost.sh [-k add|tick|complete|event|addone|tickone] [-p DIR] NAME=BINARY...
 #
 # -p DIR also writes a callgrind profile of each binary's 250 transactions
 # to DIR/NAME-KIND.callgrind (read it with callgrind_annotate --inclusive=yes).
@@ -32,7 +37,7 @@ while getopts "k:p:" o; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { echo "usage: $0 [-k add|tick|complete|event] [-p DIR] NAME=BINARY..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 [-k add|tick|complete|event|addone|tickone] [-p DIR] NAME=BINARY..." >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 BINDIR=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 WORK=$(mktemp -d)
@@ -41,8 +46,66 @@ trap 'su postgres -c "$BINDIR/pg_ctl -D $WORK/data -m immediate stop" >/dev/null
 PORT=$((20000 + RANDOM % 10000))
 as_pg() { su postgres -c "$1"; }
 
+# fid k n: the bench's fixed ids (a: family n, b: its list, c: its item),
+# so that scripts can name them.
+fid() { printf '00000000-0000-4000-%s000-%012d' "$1" "$2"; }
+# stmt NAME: a dbsqlc statement's text without its comment lines, on one
+# line, ending in ";".
+stmt() {
+	awk -v n="$1" '$0 ~ "^const " n " = `" { on = 1; next } on && /^`/ { exit } on && !/^[[:space:]]*--/ { print }' \
+		"${PGCOST_DBSQLC:-$(dirname "$0")/../../db/dbsqlc/shopping.sql.go}" | tr '\n' ' '
+	echo ";"
+}
+
+# The tick: ShoppingItemTick where dbsqlc has it, else (before it was
+# written) ShoppingItemUpdate.
+TICK=ShoppingItemUpdate
+if grep -q '^const shoppingItemTick = ' "${PGCOST_DBSQLC:-$(dirname "$0")/../../db/dbsqlc/shopping.sql.go}"; then
+	TICK=ShoppingItemTick
+fi
+
+# args NAME type|value: the parameters of dbsqlc's NAME in the order of
+# its Params struct (sqlc numbers them by first use), as the PREPARE's
+# types or as an EXECUTE's values (from i, id, f, g and c of the script's
+# loop): an add of "milk $i" with the client's id and auto-categorisation
+# on, filed by the dictionary; a tick ($c) by the bench's user.
+args() {
+	local sep= field t v
+	for field in $(awk -v n="$1" '$0 ~ "^type " n "Params struct" { on = 1; next } on && /^}/ { exit } on { print $1 }' \
+		"${PGCOST_DBSQLC:-$(dirname "$0")/../../db/dbsqlc/shopping.sql.go}"); do
+		case $1.$field in
+		ShoppingItemAddOne.ListID) t=uuid v="'$(fid b "$f")'" ;;
+		ShoppingItemAddOne.FamilyID) t=uuid v="'$(fid a "$f")'" ;;
+		ShoppingItemAddOne.RoomBelow) t=int v=9000 ;;
+		ShoppingItemAddOne.ID) t=uuid v="'$id'" ;;
+		ShoppingItemAddOne.RequestHash) t=bytea v="'\\x00'" ;;
+		ShoppingItemAddOne.Auto) t=boolean v=true ;;
+		ShoppingItemAddOne.Name) t=text v="'milk $i'" ;;
+		ShoppingItemAddOne.Dictionary) t=text v="'dairy'" ;;
+		ShoppingItemAddOne.Fallback) t=text v="'other'" ;;
+		*.Checked) t=boolean v=$c ;;
+		*.Actor) t=uuid v="'00000000-0000-4000-8000-000000000001'" ;;
+		ShoppingItemUpdate.ID | ShoppingItemTick.ID) t=uuid v="'$(fid c "$g")'" ;;
+		ShoppingItemUpdate.FamilyID | ShoppingItemTick.FamilyID) t=uuid v="'$(fid a "$g")'" ;;
+		*Set) t=boolean v=false ;;
+		*ID) t=uuid v=NULL ;;
+		*.Position) t=integer v=NULL ;;
+		*.IfVersion) t=bigint v=NULL ;;
+		*) t=text v=NULL ;;
+		esac
+		if [ "$2" = type ]; then printf '%s%s' "$sep" "$t"; else printf '%s%s' "$sep" "$v"; fi
+		sep=", "
+	done
+}
+
 script() { # n run: the run's number keeps its ids apart from the other run's
+	local i=0 f=1 g=1 c=false id= # set by the loop, for args
 	echo "PREPARE settings(text) AS SELECT set_config('familyhub.announce', 'after_commit', true), set_config('familyhub.actor_id', \$1, true);"
+	# The one-statement writes (db/txone.go): their settings, and the
+	# statements' text as dbsqlc has it (queries/shopping.sql).
+	echo "PREPARE settings1(text) AS SELECT set_config('familyhub.actor_id', \$1, true), set_config('familyhub.device_id', 'phone', true), set_config('familyhub.announce', 'after_commit', true), set_config('plan_cache_mode', 'force_generic_plan', true);"
+	echo "PREPARE addone($(args ShoppingItemAddOne type)) AS $(stmt shoppingItemAddOne)"
+	echo "PREPARE tickone($(args $TICK type)) AS $(stmt "$(echo "${TICK:0:1}" | tr A-Z a-z)${TICK:1}")"
 	# An add as the app makes it (db.Tx.ShoppingItemAdd with the client's id):
 	# claim the id, read the categories for the name, insert the item filed.
 	echo "PREPARE claim(uuid, int) AS INSERT INTO client_creates (id, family_id, kind, request_hash, result_ids) SELECT \$1, family_id, 'shopping-item', '\\x00', ARRAY[\$1] FROM bench_fam WHERE n = \$2 ON CONFLICT (id) DO NOTHING RETURNING id;"
@@ -60,6 +123,21 @@ script() { # n run: the run's number keeps its ids apart from the other run's
 		id=$(printf '00000000-0000-4000-8%03d-%012d' "$2" "$i")
 		f=$((i % 32 + 1))
 		echo "BEGIN;"
+		if [ "$KIND" = addone ]; then
+			echo "EXECUTE settings1('00000000-0000-4000-8000-000000000001');"
+			echo "EXECUTE addone($(args ShoppingItemAddOne value));"
+			echo "COMMIT;"
+			continue
+		elif [ "$KIND" = tickone ]; then
+			# Odd: the item of family (i+1)/2 ticked; even: unticked.
+			g=$(((i - 1) / 2 % 32 + 1))
+			c=false
+			[ $((i % 2)) = 1 ] && c=true
+			echo "EXECUTE settings1('00000000-0000-4000-8000-000000000001');"
+			echo "EXECUTE tickone($(args $TICK value));"
+			echo "COMMIT;"
+			continue
+		fi
 		echo "EXECUTE settings('00000000-0000-4000-8000-000000000001');"
 		if [ "$KIND" = add ]; then
 			echo "EXECUTE claim('$id', $f);"
@@ -104,8 +182,8 @@ for b in "$@"; do
 	"$BINDIR/psql" "$url/postgres" -qc "CREATE DATABASE fhcost"
 	DATABASE_URL="$url/fhcost?sslmode=disable" "$bin" migrate >/dev/null 2>&1
 	"$BINDIR/psql" "$url/fhcost" -qc "CREATE TABLE bench_fam (n int PRIMARY KEY, family_id uuid, list_id uuid, item_id uuid);
-		INSERT INTO families (name) SELECT 'f' || g FROM generate_series(1, 32) g;
-		INSERT INTO bench_fam SELECT row_number() OVER (), id, gen_random_uuid(), gen_random_uuid() FROM families;
+		INSERT INTO families (id, name) SELECT format('00000000-0000-4000-a000-%s', lpad(g::text, 12, '0'))::uuid, 'f' || g FROM generate_series(1, 32) g;
+		INSERT INTO bench_fam SELECT g, format('00000000-0000-4000-a000-%s', lpad(g::text, 12, '0'))::uuid, format('00000000-0000-4000-b000-%s', lpad(g::text, 12, '0'))::uuid, format('00000000-0000-4000-c000-%s', lpad(g::text, 12, '0'))::uuid FROM generate_series(1, 32) g;
 		INSERT INTO shopping_lists (id, family_id, name) SELECT list_id, family_id, 'L' FROM bench_fam;
 		INSERT INTO shopping_items (id, family_id, list_id, name) SELECT item_id, family_id, list_id, 'bread' FROM bench_fam;
 		ALTER TABLE bench_fam ADD COLUMN category_id uuid;

@@ -92,17 +92,21 @@ WITH list AS (
     ON CONFLICT (id) DO NOTHING
     RETURNING id
 ), cat AS (
+    -- One index lookup each, in order, until one finds a category: the
+    -- family's own choice (its category is the family's: a foreign key),
+    -- the dictionary's, the fallback. The join of all the family's
+    -- categories with its choices that this replaces cost PostgreSQL
+    -- 57,000 more instructions per add (docs/benchmarks.md, twelfth round).
     SELECT c.id, c.name
     FROM shopping_categories c
-    LEFT JOIN shopping_category_memory m
-           ON m.family_id = c.family_id AND m.category_id = c.id AND m.name_key = familyhub_shopping_name_key($6)
-    WHERE $7::boolean AND c.family_id = $2
-      AND (m.category_id IS NOT NULL OR lower(c.name) = $8::text OR lower(c.name) = $9::text)
-    ORDER BY m.category_id IS NOT NULL DESC, lower(c.name) = $8::text DESC
-    LIMIT 1
+    WHERE $6::boolean AND c.family_id = $2 AND c.id = coalesce(
+        (SELECT m.category_id FROM shopping_category_memory m
+         WHERE m.family_id = $2 AND m.name_key = familyhub_shopping_name_key($7)),
+        (SELECT d.id FROM shopping_categories d WHERE d.family_id = $2 AND lower(d.name) = $8::text),
+        (SELECT d.id FROM shopping_categories d WHERE d.family_id = $2 AND lower(d.name) = $9::text))
 ), ins AS (
     INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
-    SELECT coalesce($4::uuid, gen_random_uuid()), list.family_id, list.id, $6, $10, $11,
+    SELECT coalesce($4::uuid, gen_random_uuid()), list.family_id, list.id, $7, $10, $11,
            cat.id, coalesce($12::text, CASE WHEN cat.id IS NOT NULL THEN 'auto' END),
            coalesce(list.top + 1, 0)
     FROM list LEFT JOIN cat ON true
@@ -119,8 +123,8 @@ type ShoppingItemAddOneParams struct {
 	RoomBelow      int32
 	ID             *uuid.UUID
 	RequestHash    []byte
-	Name           string
 	Auto           bool
+	Name           string
 	Dictionary     string
 	Fallback       string
 	Quantity       *string
@@ -164,8 +168,8 @@ func (q *Queries) ShoppingItemAddOne(ctx context.Context, db DBTX, arg ShoppingI
 		arg.RoomBelow,
 		arg.ID,
 		arg.RequestHash,
-		arg.Name,
 		arg.Auto,
+		arg.Name,
 		arg.Dictionary,
 		arg.Fallback,
 		arg.Quantity,
@@ -431,6 +435,86 @@ func (q *Queries) ShoppingItemListByList(ctx context.Context, db DBTX, arg Shopp
 		return nil, err
 	}
 	return items, nil
+}
+
+const shoppingItemTick = `-- name: ShoppingItemTick :one
+WITH upd AS (
+UPDATE shopping_items
+SET checked = $1::boolean,
+    checked_at = CASE WHEN $1::boolean = checked THEN checked_at WHEN $1::boolean THEN now() END,
+    checked_by = CASE WHEN $1::boolean = checked THEN checked_by WHEN $1::boolean THEN $2::uuid END
+WHERE shopping_items.id = $3 AND shopping_items.family_id = $4
+  AND ($5::bigint IS NULL OR shopping_items.version = $5)
+RETURNING id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version
+)
+SELECT upd.id, upd.family_id, upd.list_id, upd.name, upd.quantity, upd.note, upd.category_id, upd.category_source, upd.checked, upd.checked_at, upd.checked_by, upd.position, upd.created_at, upd.updated_at, upd.version, c.name AS category
+FROM upd
+LEFT JOIN shopping_categories c ON c.family_id = upd.family_id AND c.id = upd.category_id
+`
+
+type ShoppingItemTickParams struct {
+	Checked   bool
+	Actor     *uuid.UUID
+	ID        uuid.UUID
+	FamilyID  uuid.UUID
+	IfVersion *int64
+}
+
+type ShoppingItemTickRow struct {
+	ID             uuid.UUID
+	FamilyID       uuid.UUID
+	ListID         uuid.UUID
+	Name           string
+	Quantity       *string
+	Note           *string
+	CategoryID     *uuid.UUID
+	CategorySource *string
+	Checked        bool
+	CheckedAt      *time.Time
+	CheckedBy      *uuid.UUID
+	Position       int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Version        int64
+	Category       *string
+}
+
+// ShoppingItemTick is ShoppingItemUpdate for a patch that only ticks or
+// unticks (Store.ShoppingItemUpdate), with the same answer and the same
+// row written. It sets only the columns a tick changes, so PostgreSQL
+// does not consider shopping_items_learn_update (AFTER UPDATE OF
+// category_id, category_source): ShoppingItemUpdate sets every column,
+// and the trigger's WHEN was parsed and evaluated for every tick, with
+// the wider projection 110,000 instructions more per tick
+// (docs/benchmarks.md, twelfth round).
+func (q *Queries) ShoppingItemTick(ctx context.Context, db DBTX, arg ShoppingItemTickParams) (ShoppingItemTickRow, error) {
+	row := db.QueryRow(ctx, shoppingItemTick,
+		arg.Checked,
+		arg.Actor,
+		arg.ID,
+		arg.FamilyID,
+		arg.IfVersion,
+	)
+	var i ShoppingItemTickRow
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.ListID,
+		&i.Name,
+		&i.Quantity,
+		&i.Note,
+		&i.CategoryID,
+		&i.CategorySource,
+		&i.Checked,
+		&i.CheckedAt,
+		&i.CheckedBy,
+		&i.Position,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Version,
+		&i.Category,
+	)
+	return i, err
 }
 
 const shoppingItemUpdate = `-- name: ShoppingItemUpdate :one
