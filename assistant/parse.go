@@ -184,7 +184,7 @@ func parseCommand(text, locale string, now time.Time) (Intent, error) {
 var praiseRx = regexp.MustCompile(`(?i)^\s*well\s+done\b`)
 
 // greetingPrefix starts a command with a greeting (smallTalkRx is one alone).
-var greetingPrefix = regexp.MustCompile(`(?i)^\s*(?:guten (?:morgen|tag|abend)|gute nacht|good (?:morning|afternoon|evening|night)|moin|servus|hallöchen)(?:\s*[,!.:]\s*|\s+(?:and|und)\s+|\s+)`)
+var greetingPrefix = regexp.MustCompile(`(?i)^\s*(?:guten (?:morgen|tag|abend)|gute nacht|good (?:morning|afternoon|evening|night)|moin|servus|hallöchen|hallo|hello|hi|hey)(?:\s*[,!.:]\s*|\s+(?:and|und)\s+|\s+)`)
 
 func otherLang(lang string) string {
 	if lang == "de" {

@@ -1,0 +1,76 @@
+package assistant
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestSpokenToWithoutComma: dictation gives no commas and often lower
+// case, so "Tim kauf Milch", "tim kauf milch" and "hi Tim buy milk" are said
+// to Tim as "Tim, kauf Milch" is. A word is read as the person spoken to
+// only before a command verb, and then only when it is a member's name
+// (names known), a family role, or (names unknown) a capitalised word that
+// is no common word, item or verb: members called Mark, Will, May or Bill
+// keep "mark the milk as bought", "will you buy milk", "may I …" as they
+// were. want "" is not understood; a JSON object is the exact intent;
+// another word is the intent's type.
+func TestSpokenToWithoutComma(t *testing.T) {
+	now := parseNow(t)
+	family := []string{"Ana Schmidt", "Ben", "Mia", "Tim"}
+	wordy := []string{"Rose", "Kiwi", "Mark", "Will", "May", "Bill", "Tim"}
+	milk := mustParse(t, "buy milk", "en")
+	milchDE := mustParse(t, "kauf Milch", "de")
+	for _, tc := range []struct {
+		lang, text string
+		names      []string
+		want       string
+	}{
+		{"de", "Tim kauf Milch", nil, milchDE},
+		{"de", "Tim kauf Milch", family, milchDE},
+		{"de", "tim kauf milch", family, mustParse(t, "kauf milch", "de")},
+		{"en", "hi Tim buy milk", nil, milk},
+		{"en", "hi tim buy milk", family, milk},
+		{"en", "hey Tim buy milk", family, milk},
+		{"de", "hallo Tim kauf Milch", family, milchDE},
+		{"en", "Tim take out the bins on Tuesday", nil, `{"slots":{"assignee":"Tim","due_at":"2026-03-17T23:59","title":"Take out the bins"},"type":"task.create"}`},
+		{"en", "tim take out the bins on tuesday", family, `{"slots":{"assignee":"Tim","due_at":"2026-03-17T23:59","title":"Take out the bins"},"type":"task.create"}`},
+		{"de", "Mia ruf morgen Oma an", nil, `{"slots":{"assignee":"Mia","due_at":"2026-03-12T23:59","title":"Oma anrufen"},"type":"task.create"}`},
+		{"de", "mia ruf morgen oma an", family, `{"slots":{"assignee":"Mia","due_at":"2026-03-12T23:59","title":"Oma anrufen"},"type":"task.create"}`},
+		{"en", "ben don't forget the dentist tomorrow", family, `{"slots":{"assignee":"Ben","due_at":"2026-03-12T23:59","title":"Dentist"},"type":"task.create"}`},
+		{"en", "Ben don't forget the dentist tomorrow", nil, `{"slots":{"assignee":"Ben","due_at":"2026-03-12T23:59","title":"Dentist"},"type":"task.create"}`},
+		{"de", "papa bring morgen den Müll raus", family, `{"slots":{"due_at":"2026-03-12T23:59","title":"Müll rausbringen"},"type":"task.create"}`},
+		{"en", "dad call the dentist", nil, `{"slots":{"assignee":"Dad","title":"Call the dentist"},"type":"task.create"}`},
+		// members whose name is a word or a grocery: spoken to only before a command verb
+		{"en", "Rose buy milk", wordy, milk},
+		{"de", "kiwi kauf milch", wordy, mustParse(t, "kauf milch", "de")},
+		{"en", "mark take out the bins", wordy, `{"slots":{"assignee":"Mark","title":"Take out the bins"},"type":"task.create"}`},
+		{"en", "mark the milk as bought", wordy, `{"slots":{"items":[{"name":"milk"}]},"type":"shopping.check_items"}`},
+		{"en", "will you buy milk", wordy, milk},
+		{"en", "Will you buy milk", nil, milk},
+		{"en", "may I have some milk", wordy, ""},
+		{"en", "bill the client tomorrow", wordy, "calendar.create"},
+		// a name before no verb, or a word that is no name, is no address
+		{"en", "Tim takes out the bins every Tuesday", family, `{"slots":{"assignee":"Tim","recurrence":"FREQ=WEEKLY;BYDAY=TU","title":"Take out the bins"},"type":"task.create"}`},
+		{"de", "Tim holt Mia ab", family, ""},
+		{"en", "don't buy milk", family, ""},
+		{"en", "then buy milk", nil, ""},
+		{"de", "Milch kauf", nil, ""},
+		{"de", "tim kauf milch", nil, ""},
+		{"de", "Ana kauf Milch", family, milchDE},
+		{"de", "Oma kauf Milch", family, milchDE},
+	} {
+		in, err := parseIntent(tc.text, tc.lang, now, tc.names)
+		got := ""
+		if err == nil {
+			got = canonicalIntent(in, now.Location())
+		}
+		switch {
+		case tc.want == "" && got != "":
+			t.Errorf("%q (names %v): %s, want not understood", tc.text, tc.names, got)
+		case strings.HasPrefix(tc.want, "{") && got != tc.want:
+			t.Errorf("%q (names %v): %s, want %s", tc.text, tc.names, got, tc.want)
+		case tc.want != "" && !strings.HasPrefix(tc.want, "{") && !strings.Contains(got, `"type":"`+tc.want+`"`):
+			t.Errorf("%q (names %v): %s, want a %s", tc.text, tc.names, got, tc.want)
+		}
+	}
+}
