@@ -74,3 +74,36 @@ func TestSpokenToWithoutComma(t *testing.T) {
 		}
 	}
 }
+
+// TestFillerAfterConjunction: "and then", "und dann", "and also", "und
+// auch", "und noch" join items as "and" does ("buy bread and then eggs"
+// added an item "then eggs"); the filler goes only at an item's start
+// after a separator, so an item with such a word inside keeps it.
+func TestFillerAfterConjunction(t *testing.T) {
+	now := parseNow(t)
+	for _, tc := range []struct{ lang, text, want string }{
+		{"en", "buy bread and then eggs", "bread|eggs"},
+		{"en", "buy bread, then eggs", "bread|eggs"},
+		{"en", "add milk and also butter", "milk|butter"},
+		{"en", "buy bread and then 2 eggs", "bread|2 eggs"},
+		{"de", "kauf Brot und dann Eier", "Brot|Eier"},
+		{"de", "kauf Brot und auch Eier", "Brot|Eier"},
+		{"de", "kauf Brot und noch Eier", "Brot|Eier"},
+		{"de", "kauf Brot und dann noch zwei Eier", "Brot|2 Eier"},
+		{"en", "buy bread and eggs", "bread|eggs"},
+		{"en", "buy salt and pepper", "salt|pepper"},
+	} {
+		in, err := parseIntent(tc.text, tc.lang, now, nil)
+		if err != nil {
+			t.Errorf("%q: %v", tc.text, err)
+			continue
+		}
+		var got []string
+		for _, it := range in.Slots.Items {
+			got = append(got, strings.TrimSpace(it.Quantity+" "+it.Name))
+		}
+		if g := strings.Join(got, "|"); g != tc.want || in.Type != IntentShoppingAddItems {
+			t.Errorf("%q: %s %s, want %s", tc.text, in.Type, g, tc.want)
+		}
+	}
+}
