@@ -107,3 +107,31 @@ func TestFillerAfterConjunction(t *testing.T) {
 		}
 	}
 }
+
+// TestGermanImperativeWithDay: a German imperative with only a day made an
+// all-day event named after the sentence ("hol morgen das Paket ab" was the
+// event "Hol das Paket", its particle lost); it is the to-do it asks for, as
+// in English ("pick up the parcel tomorrow"). An event with a time, a
+// calendar verb ("trag … ein") and "mach" with no chore stay as they were.
+func TestGermanImperativeWithDay(t *testing.T) {
+	now := parseNow(t)
+	for _, tc := range []struct{ text, want string }{
+		{"hol morgen das Paket ab", `{"slots":{"due_at":"2026-03-12T23:59","title":"Paket abholen"},"type":"task.create"}`},
+		{"mach morgen das Licht aus", `{"slots":{"due_at":"2026-03-12T23:59","title":"Licht ausmachen"},"type":"task.create"}`},
+		{"hol morgen Mia ab", `{"slots":{"due_at":"2026-03-12T23:59","title":"Mia abholen"},"type":"task.create"}`},
+		{"bring die Kinder am Montag zur Schule", `{"slots":{"due_at":"2026-03-16T23:59","title":"Kinder zur Schule bringen"},"type":"task.create"}`},
+		{"triff Oma morgen um 15 Uhr", `{"slots":{"ends_at":"2026-03-12T16:00","starts_at":"2026-03-12T15:00","title":"Triff Oma"},"type":"calendar.create"}`},
+		{"trag den Zahnarzt am Freitag ein", `{"slots":{"all_day":true,"ends_at":"2026-03-14T00:00","starts_at":"2026-03-13T00:00","title":"Zahnarzt"},"type":"calendar.create"}`},
+		{"mach morgen was Schönes", ""},
+		{"Zahnarzt am Freitag", `{"slots":{"all_day":true,"ends_at":"2026-03-14T00:00","starts_at":"2026-03-13T00:00","title":"Zahnarzt"},"type":"calendar.create"}`},
+	} {
+		in, err := parseIntent(tc.text, "de", now, nil)
+		got := ""
+		if err == nil {
+			got = canonicalIntent(in, now.Location())
+		}
+		if got != tc.want {
+			t.Errorf("%q: %s, want %s", tc.text, got, tc.want)
+		}
+	}
+}
