@@ -91,6 +91,9 @@ func itemsOf(s, lang string) []IntentItem {
 	var segs []string
 	for _, p := range parts {
 		p = strings.TrimSpace(p)
+		if len(segs) > 0 {
+			p = dropJoinFillers(p)
+		}
 		if p != "" {
 			segs = append(segs, p)
 		}
@@ -115,6 +118,22 @@ func itemsOf(s, lang string) []IntentItem {
 		}
 	}
 	return out
+}
+
+// joinFillers may follow "and"/"und" or a comma between items and say
+// nothing of the next: "bread and then eggs", "Brot und dann noch Eier",
+// "milk and also butter".
+var joinFillers = setOf(`then dann also auch noch`)
+
+// dropJoinFillers takes joinFillers off the start of an item that followed
+// a separator, leaving at least one word.
+func dropJoinFillers(seg string) string {
+	f := strings.Fields(seg)
+	i := 0
+	for i < len(f)-1 && joinFillers[strings.ToLower(f[i])] {
+		i++
+	}
+	return strings.Join(f[i:], " ")
 }
 
 func itemKnownPhrase(s string) bool {

@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 )
 
 // Matching what a command names ("the groceries list", "trash", "Tim") to
@@ -78,6 +79,44 @@ func titleScore(said, title string) float64 {
 		return 0.8 - 0.01*float64(abs(len(a)-len(b)))
 	}
 	return 0.75 * 2 * float64(matched) / float64(len(a)+len(b))
+}
+
+// sharesOnly reports whether the words a spoken title has in common with a
+// record's title (as titleScore matches them) are all in words, and there
+// is at least one: "done tim" shares only a member's name with "Pick up
+// Tim", which is no match (a name says whose a task is, not which one); a
+// title that is the record's whole title scores 1 and is not asked. "and"
+// between names ("done mia and ben") is no more than the names.
+func sharesOnly(said, title string, words map[string]bool) bool {
+	a, b := titleWords(said), titleWords(title)
+	shared := 0
+	for _, w := range a {
+		for _, v := range b {
+			if w == v || (len(w) > 3 && len(v) > 3 && similar(w, v)) {
+				if !words[w] && !words[v] && !nameGlue[w] {
+					return false
+				}
+				shared++
+				break
+			}
+		}
+	}
+	return shared > 0
+}
+
+// nameGlue joins names ("mia and ben") and says no more than they do.
+var nameGlue = setOf(`and und & or oder`)
+
+// memberNameWords are the words of the members' display names, as
+// titleWords gives them.
+func memberNameWords(members []db.Member) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range members {
+		for _, w := range titleWords(m.DisplayName) {
+			out[w] = true
+		}
+	}
+	return out
 }
 
 // Titles that score at least minTitleScore match; those within

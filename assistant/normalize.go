@@ -249,7 +249,7 @@ func stripVocative(s string, names []string) (spokenTo, bool) {
 	}
 	name, punct, please, rest := m[1], m[2], m[3], m[4]
 	ln := strings.ToLower(name)
-	if punct == "" && please == "" {
+	if punct == "" && please == "" && !addressedBare(name, rest, names) {
 		return spokenTo{}, false
 	}
 	if notVocative[ln] || fillerWords[ln] || germanParticleWords[ln] {
@@ -263,7 +263,7 @@ func stripVocative(s string, names []string) (spokenTo, bool) {
 	}
 	r, _ := utf8.DecodeRuneInString(name)
 	upper := unicode.IsUpper(r)
-	if !familyRoles[ln] && !upper {
+	if !familyRoles[ln] && !upper && !isMember(name, names) {
 		return spokenTo{}, false
 	}
 	if punct == ":" && please == "" && !familyRoles[ln] && !hasAnyWord(rest, shoppingVerbs) && !isMember(name, names) && !startsWithVerb(rest) {
@@ -292,6 +292,38 @@ func startsWithVerb(s string) bool {
 	}
 	_, ok := imperativeDE(w)
 	return ok
+}
+
+// addressedBare: name, said without a comma or "bitte"/"please" before
+// rest, is the person spoken to, as dictation gives "Tim kauf Milch", "tim
+// take out the bins", "Ben don't forget the dentist". Only before a command
+// verb (startsWithCommand), so a member called Mark, Will or May keeps "mark
+// the milk as bought", "will you buy milk" and "may I …"; and only when the
+// word is a family role or a member's name (in any case: dictation often
+// gives lower case), or, when the members are not known (names nil), a
+// capitalised word that is no common word, item, verb or day (nameLike):
+// "Don't buy milk", "Go buy milk" and "Milch kauf" are no address.
+func addressedBare(name, rest string, names []string) bool {
+	if !startsWithCommand(rest) {
+		return false
+	}
+	switch {
+	case familyRoles[strings.ToLower(name)] || isMember(name, names):
+		return true
+	case names != nil:
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(name)
+	return unicode.IsUpper(r) && nameLike(name)
+}
+
+// dontForgetRx starts a reminder said to someone ("don't forget the
+// dentist"), a command though it starts with no verb of the lists.
+var dontForgetRx = regexp.MustCompile(`(?i)^(?:don'?t|do not|never) forget\b`)
+
+// startsWithCommand: s starts with an imperative or "don't forget".
+func startsWithCommand(s string) bool {
+	return startsWithVerb(s) || dontForgetRx.MatchString(strings.TrimSpace(s))
 }
 
 // isMember: name is the first word(s) of a member's display name.

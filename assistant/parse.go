@@ -56,7 +56,7 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	}
 	in, err := parseCommand(text, locale, now)
 	if err != nil || in.Type == IntentCalendarCreate {
-		if t, ok := imperativeTodoDE(text, now); ok {
+		if t, ok := imperativeTodoDE(text, now, in); ok {
 			return t, nil
 		}
 	}
@@ -69,11 +69,18 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 // "Bring den Müll raus"), "ruf morgen Oma an" the task "Oma anrufen". Only
 // the verbs of to-dos (todoVerbsDE) and "mach" with a chore ("mach morgen
 // die Hausaufgaben") are read so: "trag den Zahnarzt am
-// Freitag ein" stays an event, "bring Milch mit" shopping.
-func imperativeTodoDE(text string, now time.Time) (Intent, bool) {
-	s, ok := germanVerbSecond(cleanCommand(text), imperativeDE)
+// Freitag ein" stays an event, "bring Milch mit" shopping. Any other
+// imperative whose all-day event (ev, the sentence's other reading) would be
+// named after the sentence itself is the to-do too, its particle kept: "hol
+// morgen das Paket ab" is the task "Paket abholen" (not the event "Hol das
+// Paket"), "mach morgen das Licht aus" the task "Licht ausmachen", as
+// "pick up the parcel tomorrow" is in English; an event with a time ("triff
+// Oma um 15 Uhr") stays an event.
+func imperativeTodoDE(text string, now time.Time, ev Intent) (Intent, bool) {
+	clean := cleanCommand(text)
+	s, ok := germanVerbSecond(clean, imperativeDE)
 	f := strings.Fields(s)
-	if !ok || len(f) < 2 || !(todoVerbsDE[f[len(f)-1]] || f[len(f)-1] == "machen") {
+	if !ok || len(f) < 2 || !(todoVerbsDE[f[len(f)-1]] || f[len(f)-1] == "machen" || namedAfterImperative(clean, ev)) {
 		return Intent{}, false
 	}
 	in, err := parseCommand(s, "de", now)
@@ -84,6 +91,18 @@ func imperativeTodoDE(text string, now time.Time) (Intent, bool) {
 		return Intent{}, false // "mach morgen das Licht aus" is no to-do
 	}
 	return in, true
+}
+
+// namedAfterImperative: ev is an all-day event whose title starts with
+// the imperative verb clean starts with ("Hol das Paket" from "hol morgen
+// das Paket ab"), a sentence said to someone rather than a thing that
+// happens on a day.
+func namedAfterImperative(clean string, ev Intent) bool {
+	if ev.Type != IntentCalendarCreate || !ev.Slots.AllDay {
+		return false
+	}
+	c, t := strings.Fields(clean), strings.Fields(ev.Slots.Title)
+	return len(c) > 0 && len(t) > 0 && strings.EqualFold(c[0], t[0])
 }
 
 // spokenCommand understands the command v says to a person (or under a
@@ -184,7 +203,7 @@ func parseCommand(text, locale string, now time.Time) (Intent, error) {
 var praiseRx = regexp.MustCompile(`(?i)^\s*well\s+done\b`)
 
 // greetingPrefix starts a command with a greeting (smallTalkRx is one alone).
-var greetingPrefix = regexp.MustCompile(`(?i)^\s*(?:guten (?:morgen|tag|abend)|gute nacht|good (?:morning|afternoon|evening|night)|moin|servus|hallöchen)(?:\s*[,!.:]\s*|\s+(?:and|und)\s+|\s+)`)
+var greetingPrefix = regexp.MustCompile(`(?i)^\s*(?:guten (?:morgen|tag|abend)|gute nacht|good (?:morning|afternoon|evening|night)|moin|servus|hallöchen|hallo|hello|hi|hey)(?:\s*[,!.:]\s*|\s+(?:and|und)\s+|\s+)`)
 
 func otherLang(lang string) string {
 	if lang == "de" {
