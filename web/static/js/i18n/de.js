@@ -538,7 +538,7 @@ export default {
   'sync.waiting': { one: '{count} Änderung wartet auf Synchronisierung', other: '{count} Änderungen warten auf Synchronisierung' },
   'sync.rowWaiting': 'wartet auf Synchronisierung',
   'sync.rowSaving': 'wird gespeichert…',
-  'sync.region': 'Änderungen von anderen',
+  'sync.region': 'Hinweise zur Synchronisierung',
   'sync.someone': 'Jemand',
   'sync.isTicked': 'abgehakt',
   'sync.isUnticked': 'nicht abgehakt',

@@ -539,7 +539,7 @@ export default {
   'sync.waiting': { one: '{count} change waiting to sync', other: '{count} changes waiting to sync' },
   'sync.rowWaiting': 'waiting to sync',
   'sync.rowSaving': 'saving…',
-  'sync.region': 'Changes made elsewhere',
+  'sync.region': 'Sync notices',
   'sync.someone': 'Someone',
   'sync.isTicked': 'ticked',
   'sync.isUnticked': 'not ticked',
