@@ -10,8 +10,8 @@ import * as idb from './idb.js';
 /** How long a read may take before the kept copy is shown meanwhile. */
 export const SLOW_MS = 4000;
 
-let meta = { synced: null, seq: null, user: null };
-const metaReady = idb.get('data', 'meta').then((m) => { if (m) meta = { ...meta, ...m }; }, () => {});
+let meta = { synced: null, seq: null };
+const metaReady = idb.get('data', 'meta').then((m) => { if (m) meta = { synced: m.synced ?? null, seq: m.seq ?? null }; }, () => {});
 const listeners = new Set();
 
 /** Calls fn() whenever the time of the last sync changes. */
@@ -187,21 +187,31 @@ export async function keptSeq() {
  * The data kept on this device belongs to one person: when someone else
  * signs in, the previous person's data and waiting writes are dropped
  * (they could not be sent in their name anyway). Answers whether it did.
+ * The owner is the one stored (under OWNER), never the one a tab remembers:
+ * another tab may have signed out and someone else in since this tab read
+ * it, and that person's waiting writes must stay. Only ownedBy writes it.
  */
 export async function ownedBy(userId) {
   await metaReady;
-  if (meta.user === userId) return false;
-  const other = !!meta.user;
+  let stored;
+  try {
+    stored = await idb.get('data', OWNER);
+    if (stored === undefined) stored = (await idb.get('data', 'meta'))?.user ?? null; // kept before OWNER
+  } catch { stored = null; }
+  if (stored === userId) return false;
+  const other = !!stored;
   if (other) await idb.clear().catch(() => {});
-  meta = { synced: null, seq: null, user: userId };
+  meta = { synced: null, seq: null };
   shownAt = null;
+  await idb.put('data', userId, OWNER).catch((e) => console.warn('cache: owner not kept:', e));
   await saveMeta();
   return other;
 }
+const OWNER = 'owner';
 
 /** Drops everything kept (sign-out). */
 export async function wipe() {
-  meta = { synced: null, seq: null, user: null };
+  meta = { synced: null, seq: null };
   await idb.clear().catch(() => {});
 }
 

@@ -66,6 +66,9 @@ function mine(app, op, current) {
   }
 }
 
+/** Whether a refused notice's writes not sent include a deletion (then they are not all "changes"). */
+const isDeletion = (n) => n.ops.some((op) => /(^|\.)delete$/.test(op.kind));
+
 function headline(app, n) {
   const first = n.ops[0] || {};
   const name = n.label || describe(app, first.base);
@@ -98,7 +101,11 @@ function card(app, n) {
   if (n.kind === 'gone') {
     if (n.ops[0]?.kind !== 'item.add') text.push(t('sync.notSaved'));
   } else if (n.kind === 'refused') {
-    text.push(t(n.current ? 'sync.othersNotSent' : 'sync.othersDropped', { count: n.ops.length }));
+    // What was not sent, each said as the conflict notice says it: "Drop"
+    // throws them away, so the user sees what goes; a deletion is one.
+    const del = isDeletion(n) ? 'Delete' : '';
+    text.push(t((n.current ? 'sync.othersNotSent' : 'sync.othersDropped') + del, { count: n.ops.length }));
+    text.push(...n.ops.map((op) => mine(app, op, n.current)).filter(Boolean));
   } else {
     text.push(...n.ops.map((op) => mine(app, op, n.current)).filter(Boolean));
   }
@@ -107,7 +114,7 @@ function card(app, n) {
     ? [h('button.primary', { type: 'button', onclick: on(() => outbox.keepMine(n)) }, t('sync.keepMine')),
       h('button', { type: 'button', onclick: on(() => outbox.dismiss(n.id)) }, t('sync.keepTheirs'))]
     : n.kind === 'refused' && n.current
-      ? [h('button.primary', { type: 'button', onclick: on(() => outbox.sendOthers(n)) }, t('sync.sendOthers', { count: n.ops.length })),
+      ? [h('button.primary', { type: 'button', onclick: on(() => outbox.sendOthers(n)) }, t(isDeletion(n) ? 'sync.sendOthersDelete' : 'sync.sendOthers', { count: n.ops.length })),
         h('button', { type: 'button', onclick: on(() => outbox.dismiss(n.id)) }, t('sync.dropOthers', { count: n.ops.length }))]
       : [h('button', { type: 'button', onclick: on(() => outbox.dismiss(n.id)) }, t('sync.ok'))];
   return h('li.conflict', { dataset: { kind: n.kind, record: n.record } },

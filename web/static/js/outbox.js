@@ -98,6 +98,8 @@ const ready = Promise.all([reload(), readAnswers()]).then(() => emit({ type: 'ch
 async function readAnswers() {
   try {
     const kept = await idb.get('data', ANSWERS);
+    // Nothing stored: another tab signed out (or cleared them): none is kept here either.
+    if (!kept) { known.clear(); return; }
     for (const [id, a] of Object.entries(kept || {})) {
       const have = known.get(id)?.record;
       if (!known.has(id) || (a.record && have && a.record.version > have.version)) known.set(id, a);

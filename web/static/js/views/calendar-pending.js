@@ -325,6 +325,15 @@ function covers(list, from, to) {
 }
 
 /**
+ * keptReadAt(kept, tz, r) answers when (ms) the newest of the kept ranges
+ * that overlap r ({from, to}, days) was read (0: unknown). A saved answer
+ * to this device's write from before it is older than what it shows.
+ */
+export function keptReadAt(kept, tz, r) {
+  return Math.max(0, ...rangesOf(kept, tz).filter((x) => x.from < r.to && x.to > r.from).map((x) => x.at ?? 0));
+}
+
+/**
  * keptRange(kept, tz, r) answers the occurrences of r ({from, to}, days)
  * from the ranges kept, or null when they do not cover it all. Where
  * ranges overlap, the newer one's say goes: an occurrence an older range

@@ -22,7 +22,7 @@ import { apply } from '../pending.js';
 import { presenceRow } from '../presence.js';
 import { addDays, dateIn, zoned } from '../time.js';
 import { monthWeeks, renderAgenda, renderMonth, renderWeek, weekStart } from './calendar-grid.js';
-import { keepRange, keptFresh, keptOccurrences, keptRange, seriesFrom, stillChanged, withPending } from './calendar-pending.js';
+import { keepRange, keptFresh, keptOccurrences, keptRange, keptReadAt, seriesFrom, stillChanged, withPending } from './calendar-pending.js';
 import { openEvent } from './event-dialog.js';
 
 const MODE_KEY = 'familyhub.calendar.mode';
@@ -51,10 +51,16 @@ export function view(app, main) {
   // And those of before this page opened (a reload, offline): kept by the
   // outbox, shown over ranges kept before them, until a listing is read.
   for (const [id, a] of outbox.savedAnswers()) {
-    if (a.record && 'starts_at' in a.record) saved.set(id, { n: 0, record: stillChanged(a.record, tz), kept: true });
+    if (a.record && 'starts_at' in a.record) saved.set(id, { n: 0, record: stillChanged(a.record, tz), kept: true, at: Date.parse(a.at) || 0 });
   }
-  // Whether saved answer x of event id is newer than what the listing shows.
-  const newerThanListed = (id, x) => !x.kept || !x.record || !occurrences.some((o) => o.id === id && o.version >= x.record.version);
+  // When the kept ranges shown were read (ms; null: a listing from the server is shown).
+  let keptAt = null;
+  // Whether saved answer x of event id is newer than what the listing shows:
+  // one kept from before the page opened only when it came after the kept
+  // ranges shown were read (a range read since lacks an event deleted
+  // elsewhere: the answer must not bring it back).
+  const newerThanListed = (id, x) => !x.kept || !x.record
+    || (!(keptAt != null && x.at <= keptAt) && !occurrences.some((o) => o.id === id && o.version >= x.record.version));
   let loaded = false; // a listing was read: before it, the page shows its placeholder
   let reading = 0; // the page's listings on their way: no read-ahead meanwhile
   // Since when a kept range may miss a change (ms): the page opened (it
@@ -232,9 +238,10 @@ export function view(app, main) {
     const mark = answers;
     let got;
     let kept;
+    let readAt;
     clearAhead();
     try {
-      ({ occurrences: got, kept } = await listing(r));
+      ({ occurrences: got, kept, readAt } = await listing(r));
     } catch (e) {
       if (serverDown(e) && JSON.stringify(range()) === JSON.stringify(r)) {
         // "Show 4 more weeks" offline (or the server failing) past what is
@@ -252,6 +259,7 @@ export function view(app, main) {
     // The user moved on meanwhile: the loader runs again for the new range.
     if (JSON.stringify(range()) !== JSON.stringify(r)) return;
     occurrences = got;
+    keptAt = kept ? readAt : null;
     loaded = true;
     // What this read began after is in it; what came meanwhile is shown over it.
     if (!kept) for (const [id, x] of saved) if (x.n <= mark) saved.delete(id);
@@ -274,7 +282,7 @@ export function view(app, main) {
       const within = keptRange(await cache.kept('calendar'), tz, r);
       if (!within) throw e;
       if (e.status > 0) cache.keptForServer('calendar', page);
-      return { occurrences: within, kept: true };
+      return { occurrences: within, kept: true, readAt: keptReadAt(await cache.kept('calendar'), tz, r) };
     };
     if (navigator.onLine === false) return fromKept(new ApiError(0, 'network'));
     let got;
