@@ -15,7 +15,7 @@ import (
 // member, not "your session ended". Before, the long poll's 401 said
 // nothing more than unauthorized, and the app showed the generic sentence.
 // Opened again later (as a device offline during the removal is), the app
-// says it again.
+// says it again. What the device kept of the family is wiped.
 func TestBrowserRemovalOverFallbacks(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	m := startMain(t, dbtest.URL(t))
@@ -35,6 +35,9 @@ func TestBrowserRemovalOverFallbacks(t *testing.T) {
 	}
 	// The stream and a waiting long poll (not one between two polls).
 	waitUntil(t, "Ben's stream and long poll open", 10*time.Second, func() bool { return m.Hub.ConnectionCount() == 2 })
+	for b := range map[*browser]bool{poll: true, sse: true} {
+		b.waitJS("the family's lists kept on the device", keptRecords(`> 0`), 10*time.Second)
+	}
 
 	restAs(t, ana, m, "DELETE", "/api/family/members/"+ben.userID, nil)
 	said := map[*browser]string{
@@ -50,6 +53,11 @@ func TestBrowserRemovalOverFallbacks(t *testing.T) {
 		}
 	}
 	signInSays("removed while live")
+	// What the device kept of the family goes with the membership: the
+	// family's lists are no longer Ben's to see.
+	for b := range said {
+		b.waitJS("nothing of the family kept on the device", keptRecords(`=== 0`), 10*time.Second)
+	}
 
 	// Opened again later with the same cookie, as a device that was
 	// offline during the removal is: the server cannot tell them apart,
@@ -59,4 +67,14 @@ func TestBrowserRemovalOverFallbacks(t *testing.T) {
 		b.do(chromedp.Navigate(m.URL() + "/shopping"))
 	}
 	signInSays("opened again later")
+}
+
+// keptRecords is the condition "the number of records the app keeps in
+// IndexedDB (its kept copies, waiting writes and notices) is cmp", for
+// waitJS: each evaluation counts again into window.__kept and reads the
+// count the one before left.
+func keptRecords(cmp string) string {
+	return `(import('/js/idb.js').then(async (m) => {
+		window.__kept = (await m.all('data')).length + (await m.all('queue')).length + (await m.all('notices')).length; }),
+		window.__kept !== undefined && window.__kept ` + cmp + `)`
 }

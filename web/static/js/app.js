@@ -118,7 +118,7 @@ function startRealtime() {
       for (const fn of presenceListeners) fn(members);
     },
     onRefused: (code) => refused(code),
-    onSessionEnded: (reason) => signedOut(t(reason === REASON_REMOVED ? 'auth.removed' : 'auth.sessionEnded')),
+    onSessionEnded: (reason) => ended(reason === REASON_REMOVED ? 'removed_from_family' : ''),
     onRoleChanged: () => refreshMe(),
   });
   app.rt.start();
@@ -326,7 +326,23 @@ function signedOut(message) {
 // A session that ended because its member was removed (or left) says so on
 // every later request, also a day later on a device that was offline then.
 const endedText = (code) => t(code === 'removed_from_family' ? 'auth.removed' : 'auth.sessionEnded');
-onUnauthorized((code) => { if (app.me) signedOut(endedText(code)); });
+onUnauthorized((code) => { if (app.me) ended(code); });
+
+// ended signs out after the server ended the session (code: the 401's
+// error code). Removed from the family (or left it), the family's lists,
+// tasks and calendar kept on this device go too: they are no longer the
+// person's to see, and the writes waiting for the family can never be
+// sent. Another end (expiry, "sign out other devices") keeps them for the
+// same person's next sign-in.
+function ended(code) {
+  signedOut(endedText(code));
+  if (code === 'removed_from_family') forgetFamily();
+}
+
+async function forgetFamily() {
+  await outbox.clearAll();
+  await cache.wipe();
+}
 
 async function boot() {
   translateStatic();
@@ -344,7 +360,9 @@ async function boot() {
       return;
     }
     if (e.status === 401 && e.code === 'removed_from_family') {
-      // Opened after the removal (offline then): the sign-in page says why.
+      // Opened after the removal (offline then): the sign-in page says why,
+      // and what the device kept of the family goes (ended).
+      await forgetFamily();
       history.replaceState(null, '', '/login');
       await render();
       auth.notice(main, endedText(e.code));
