@@ -287,23 +287,26 @@ func isItemUpdate(w db.AssistantWrite) bool {
 // restoreItems sets back the items the writes ws changed, the newest (the
 // last) first, in one ShoppingItemsRestore: a list that cannot take back
 // all the items moved off it refuses the undo (ELIMIT). Each item must be
-// as the command left it.
+// as the command left it: all are read in one statement (itemsAsLeft).
 func (u *undoer) restoreItems(ws []db.AssistantWrite) error {
 	n := len(ws)
-	befores, versions := make([]dbsqlc.ShoppingItemsView, n), make([]int64, n)
-	afters, names := make([]dbsqlc.ShoppingItemsView, n), make([]string, n)
+	befores, afters := make([]dbsqlc.ShoppingItemsView, n), make([]dbsqlc.ShoppingItemsView, n)
 	for i, w := range ws {
-		j := n - 1 - i
 		var err error
-		if afters[j], err = decode[dbsqlc.ShoppingItemsView](w.After); err != nil {
+		if afters[i], err = decode[dbsqlc.ShoppingItemsView](w.After); err != nil {
 			return err
 		}
-		if befores[j], err = decode[dbsqlc.ShoppingItemsView](w.Before); err != nil {
+		if befores[n-1-i], err = decode[dbsqlc.ShoppingItemsView](w.Before); err != nil {
 			return err
 		}
-		if versions[j], names[j], err = u.itemAsLeft(w, afters[j]); err != nil {
-			return err
-		}
+	}
+	left, err := u.itemsAsLeft(ws, afters)
+	if err != nil {
+		return err
+	}
+	versions, names := make([]int64, n), make([]string, n)
+	for i, c := range left {
+		versions[n-1-i], names[n-1-i] = c.Version, c.Name
 	}
 	// The categoriser may file an item between the read and the write
 	// (its change is no person's): then read it again, once, and go on
@@ -321,27 +324,44 @@ func (u *undoer) restoreItems(ws []db.AssistantWrite) error {
 			return u.listFull(err, befores[k].ListID)
 		case errors.As(err, &st) && !again[k]:
 			again[k], from = true, k
-			if versions[k], names[k], err = u.itemAsLeft(ws[n-1-k], afters[k]); err != nil {
+			i := n - 1 - k
+			if left, err = u.itemsAsLeft(ws[i:i+1], afters[i:i+1]); err != nil {
 				return err
 			}
+			versions[k], names[k] = left[0].Version, left[0].Name
 			continue
 		}
 		return u.stale(err, names[k])
 	}
 }
 
-// itemAsLeft reads the item of write w (after: as w left it) and returns
-// its version and name, or refuses the undo when it is not as the command
-// left it.
-func (u *undoer) itemAsLeft(w db.AssistantWrite, after dbsqlc.ShoppingItemsView) (int64, string, error) {
-	cur, err := u.tx.ShoppingItemGet(u.ctx, w.ID)
+// itemsAsLeft reads the items of the writes ws (afters[i]: as ws[i] left
+// it) in one statement and returns them as they are now, in the order of
+// ws, or refuses the undo at the first, in that order, that is not as the
+// command left it: a missing one by the name it was left with, a changed
+// one by its name now. Reading each by a statement of its own made the
+// undo of a move of 1,000 items some 1,000 statements more.
+func (u *undoer) itemsAsLeft(ws []db.AssistantWrite, afters []dbsqlc.ShoppingItemsView) ([]dbsqlc.ShoppingItemsView, error) {
+	ids := make([]uuid.UUID, len(ws))
+	for i, w := range ws {
+		ids[i] = w.ID
+	}
+	cur, err := u.tx.ShoppingItemsGet(u.ctx, ids)
 	if err != nil {
-		return 0, "", u.stale(err, after.Name)
+		return nil, u.stale(err, afters[0].Name)
 	}
-	if !itemAsLeft(cur, after, *w.Version) {
-		return 0, "", u.changed(cur.Name)
+	out := make([]dbsqlc.ShoppingItemsView, len(ws))
+	for i, w := range ws {
+		c, ok := cur[w.ID]
+		switch {
+		case !ok:
+			return nil, u.changed(afters[i].Name)
+		case !itemAsLeft(c, afters[i], *w.Version):
+			return nil, u.changed(c.Name)
+		}
+		out[i] = c
 	}
-	return cur.Version, cur.Name, nil
+	return out, nil
 }
 
 // revertItem undoes one write of an item: an add is deleted, a delete put
@@ -360,16 +380,16 @@ func (u *undoer) revertItem(w db.AssistantWrite) error {
 	// The categoriser may file the item between the read and the write
 	// (its change is no person's): then read it again, once.
 	for try := 0; ; try++ {
-		version, name, err := u.itemAsLeft(w, after)
+		left, err := u.itemsAsLeft([]db.AssistantWrite{w}, []dbsqlc.ShoppingItemsView{after})
 		if err != nil {
 			return err
 		}
-		err = u.tx.ShoppingItemDelete(u.at(version), w.ID)
+		err = u.tx.ShoppingItemDelete(u.at(left[0].Version), w.ID)
 		var st *db.StaleError
 		if try == 0 && errors.As(err, &st) {
 			continue
 		}
-		return u.stale(err, name)
+		return u.stale(err, left[0].Name)
 	}
 }
 
