@@ -73,18 +73,24 @@ func (s *Service) undo(ctx context.Context, id uuid.UUID, tie string, dev Device
 			// Items the command deleted go back together, newest first, and
 			// so do items it changed (ticked, moved): their lists are
 			// counted once, not once per item.
-			n, del, upd := 0, 0, 0
+			// Items it added are checked together and deleted one by one.
+			n, del, upd, ins := 0, 0, 0, 0
 			for del <= i && isItemDelete(writes[i-del]) {
 				del++
 			}
 			for upd <= i && isItemUpdate(writes[i-upd]) {
 				upd++
 			}
+			for ins <= i && isItemInsert(writes[i-ins]) {
+				ins++
+			}
 			switch {
 			case del > 0:
 				n, err = del, u.reinsertItems(writes[i-del+1:i+1])
 			case upd > 0:
 				n, err = upd, u.restoreItems(writes[i-upd+1:i+1])
+			case ins > 0:
+				n, err = ins, u.deleteItems(writes[i-ins+1:i+1])
 			default:
 				n, err = 1, u.revert(writes[i])
 			}
@@ -373,24 +379,53 @@ func (u *undoer) revertItem(w db.AssistantWrite) error {
 	case db.WriteUpdate:
 		return u.restoreItems([]db.AssistantWrite{w})
 	}
-	after, err := decode[dbsqlc.ShoppingItemsView](w.After)
-	if err != nil {
-		return err
-	}
-	// The categoriser may file the item between the read and the write
-	// (its change is no person's): then read it again, once.
-	for try := 0; ; try++ {
-		left, err := u.itemsAsLeft([]db.AssistantWrite{w}, []dbsqlc.ShoppingItemsView{after})
+	return u.deleteItems([]db.AssistantWrite{w})
+}
+
+func isItemInsert(w db.AssistantWrite) bool {
+	return w.Entity == db.EntityShoppingItem && w.Op == db.WriteInsert
+}
+
+// deleteItems deletes the items the writes ws added, the newest (the last)
+// first, each at the version it has; all must be as the command left
+// them, checked in one read (itemsAsLeft, newest first, as they were
+// checked one by one) before any is deleted.
+func (u *undoer) deleteItems(ws []db.AssistantWrite) error {
+	n := len(ws)
+	rev, afters := make([]db.AssistantWrite, n), make([]dbsqlc.ShoppingItemsView, n)
+	for i, w := range ws {
+		after, err := decode[dbsqlc.ShoppingItemsView](w.After)
 		if err != nil {
 			return err
 		}
-		err = u.tx.ShoppingItemDelete(u.at(left[0].Version), w.ID)
-		var st *db.StaleError
-		if try == 0 && errors.As(err, &st) {
-			continue
-		}
-		return u.stale(err, left[0].Name)
+		rev[n-1-i], afters[n-1-i] = w, after
 	}
+	left, err := u.itemsAsLeft(rev, afters)
+	if err != nil {
+		return err
+	}
+	for i, w := range rev {
+		cur := left[i]
+		// The categoriser may file the item between the read and the
+		// write (its change is no person's): then read it again, once.
+		for try := 0; ; try++ {
+			err := u.tx.ShoppingItemDelete(u.at(cur.Version), w.ID)
+			var st *db.StaleError
+			if try == 0 && errors.As(err, &st) {
+				again, err := u.itemsAsLeft(rev[i:i+1], afters[i:i+1])
+				if err != nil {
+					return err
+				}
+				cur = again[0]
+				continue
+			}
+			if err != nil {
+				return u.stale(err, cur.Name)
+			}
+			break
+		}
+	}
+	return nil
 }
 
 // itemAsLeft reports whether an item is as the command left it: the same
