@@ -73,18 +73,24 @@ func (s *Service) undo(ctx context.Context, id uuid.UUID, tie string, dev Device
 			// Items the command deleted go back together, newest first, and
 			// so do items it changed (ticked, moved): their lists are
 			// counted once, not once per item.
-			n, del, upd := 0, 0, 0
+			// Items it added are checked together and deleted one by one.
+			n, del, upd, ins := 0, 0, 0, 0
 			for del <= i && isItemDelete(writes[i-del]) {
 				del++
 			}
 			for upd <= i && isItemUpdate(writes[i-upd]) {
 				upd++
 			}
+			for ins <= i && isItemInsert(writes[i-ins]) {
+				ins++
+			}
 			switch {
 			case del > 0:
 				n, err = del, u.reinsertItems(writes[i-del+1:i+1])
 			case upd > 0:
 				n, err = upd, u.restoreItems(writes[i-upd+1:i+1])
+			case ins > 0:
+				n, err = ins, u.deleteItems(writes[i-ins+1:i+1])
 			default:
 				n, err = 1, u.revert(writes[i])
 			}
@@ -287,23 +293,26 @@ func isItemUpdate(w db.AssistantWrite) bool {
 // restoreItems sets back the items the writes ws changed, the newest (the
 // last) first, in one ShoppingItemsRestore: a list that cannot take back
 // all the items moved off it refuses the undo (ELIMIT). Each item must be
-// as the command left it.
+// as the command left it: all are read in one statement (itemsAsLeft).
 func (u *undoer) restoreItems(ws []db.AssistantWrite) error {
 	n := len(ws)
-	befores, versions := make([]dbsqlc.ShoppingItemsView, n), make([]int64, n)
-	afters, names := make([]dbsqlc.ShoppingItemsView, n), make([]string, n)
+	befores, afters := make([]dbsqlc.ShoppingItemsView, n), make([]dbsqlc.ShoppingItemsView, n)
 	for i, w := range ws {
-		j := n - 1 - i
 		var err error
-		if afters[j], err = decode[dbsqlc.ShoppingItemsView](w.After); err != nil {
+		if afters[i], err = decode[dbsqlc.ShoppingItemsView](w.After); err != nil {
 			return err
 		}
-		if befores[j], err = decode[dbsqlc.ShoppingItemsView](w.Before); err != nil {
+		if befores[n-1-i], err = decode[dbsqlc.ShoppingItemsView](w.Before); err != nil {
 			return err
 		}
-		if versions[j], names[j], err = u.itemAsLeft(w, afters[j]); err != nil {
-			return err
-		}
+	}
+	left, err := u.itemsAsLeft(ws, afters)
+	if err != nil {
+		return err
+	}
+	versions, names := make([]int64, n), make([]string, n)
+	for i, c := range left {
+		versions[n-1-i], names[n-1-i] = c.Version, c.Name
 	}
 	// The categoriser may file an item between the read and the write
 	// (its change is no person's): then read it again, once, and go on
@@ -321,27 +330,44 @@ func (u *undoer) restoreItems(ws []db.AssistantWrite) error {
 			return u.listFull(err, befores[k].ListID)
 		case errors.As(err, &st) && !again[k]:
 			again[k], from = true, k
-			if versions[k], names[k], err = u.itemAsLeft(ws[n-1-k], afters[k]); err != nil {
+			i := n - 1 - k
+			if left, err = u.itemsAsLeft(ws[i:i+1], afters[i:i+1]); err != nil {
 				return err
 			}
+			versions[k], names[k] = left[0].Version, left[0].Name
 			continue
 		}
 		return u.stale(err, names[k])
 	}
 }
 
-// itemAsLeft reads the item of write w (after: as w left it) and returns
-// its version and name, or refuses the undo when it is not as the command
-// left it.
-func (u *undoer) itemAsLeft(w db.AssistantWrite, after dbsqlc.ShoppingItemsView) (int64, string, error) {
-	cur, err := u.tx.ShoppingItemGet(u.ctx, w.ID)
+// itemsAsLeft reads the items of the writes ws (afters[i]: as ws[i] left
+// it) in one statement and returns them as they are now, in the order of
+// ws, or refuses the undo at the first, in that order, that is not as the
+// command left it: a missing one by the name it was left with, a changed
+// one by its name now. Reading each by a statement of its own made the
+// undo of a move of 1,000 items some 1,000 statements more.
+func (u *undoer) itemsAsLeft(ws []db.AssistantWrite, afters []dbsqlc.ShoppingItemsView) ([]dbsqlc.ShoppingItemsView, error) {
+	ids := make([]uuid.UUID, len(ws))
+	for i, w := range ws {
+		ids[i] = w.ID
+	}
+	cur, err := u.tx.ShoppingItemsGet(u.ctx, ids)
 	if err != nil {
-		return 0, "", u.stale(err, after.Name)
+		return nil, u.stale(err, afters[0].Name)
 	}
-	if !itemAsLeft(cur, after, *w.Version) {
-		return 0, "", u.changed(cur.Name)
+	out := make([]dbsqlc.ShoppingItemsView, len(ws))
+	for i, w := range ws {
+		c, ok := cur[w.ID]
+		switch {
+		case !ok:
+			return nil, u.changed(afters[i].Name)
+		case !itemAsLeft(c, afters[i], *w.Version):
+			return nil, u.changed(c.Name)
+		}
+		out[i] = c
 	}
-	return cur.Version, cur.Name, nil
+	return out, nil
 }
 
 // revertItem undoes one write of an item: an add is deleted, a delete put
@@ -353,24 +379,53 @@ func (u *undoer) revertItem(w db.AssistantWrite) error {
 	case db.WriteUpdate:
 		return u.restoreItems([]db.AssistantWrite{w})
 	}
-	after, err := decode[dbsqlc.ShoppingItemsView](w.After)
-	if err != nil {
-		return err
-	}
-	// The categoriser may file the item between the read and the write
-	// (its change is no person's): then read it again, once.
-	for try := 0; ; try++ {
-		version, name, err := u.itemAsLeft(w, after)
+	return u.deleteItems([]db.AssistantWrite{w})
+}
+
+func isItemInsert(w db.AssistantWrite) bool {
+	return w.Entity == db.EntityShoppingItem && w.Op == db.WriteInsert
+}
+
+// deleteItems deletes the items the writes ws added, the newest (the last)
+// first, each at the version it has; all must be as the command left
+// them, checked in one read (itemsAsLeft, newest first, as they were
+// checked one by one) before any is deleted.
+func (u *undoer) deleteItems(ws []db.AssistantWrite) error {
+	n := len(ws)
+	rev, afters := make([]db.AssistantWrite, n), make([]dbsqlc.ShoppingItemsView, n)
+	for i, w := range ws {
+		after, err := decode[dbsqlc.ShoppingItemsView](w.After)
 		if err != nil {
 			return err
 		}
-		err = u.tx.ShoppingItemDelete(u.at(version), w.ID)
-		var st *db.StaleError
-		if try == 0 && errors.As(err, &st) {
-			continue
-		}
-		return u.stale(err, name)
+		rev[n-1-i], afters[n-1-i] = w, after
 	}
+	left, err := u.itemsAsLeft(rev, afters)
+	if err != nil {
+		return err
+	}
+	for i, w := range rev {
+		cur := left[i]
+		// The categoriser may file the item between the read and the
+		// write (its change is no person's): then read it again, once.
+		for try := 0; ; try++ {
+			err := u.tx.ShoppingItemDelete(u.at(cur.Version), w.ID)
+			var st *db.StaleError
+			if try == 0 && errors.As(err, &st) {
+				again, err := u.itemsAsLeft(rev[i:i+1], afters[i:i+1])
+				if err != nil {
+					return err
+				}
+				cur = again[0]
+				continue
+			}
+			if err != nil {
+				return u.stale(err, cur.Name)
+			}
+			break
+		}
+	}
+	return nil
 }
 
 // itemAsLeft reports whether an item is as the command left it: the same

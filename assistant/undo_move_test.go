@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -99,5 +100,94 @@ func TestUndoMoveLimit(t *testing.T) {
 	}
 	if got := len(f.items(aldi.ID)); got != 0 {
 		t.Errorf("%d items left on Aldi, want none", got)
+	}
+}
+
+// TestUndoMoveStatements: the undo of a move of 1,000 items is a fixed
+// few statements however many items (the command and its journal, the
+// items checked against the journal in one read, put back in one
+// ShoppingItemsRestore); each item checked by a read of its own made it
+// some 1,012.
+func TestUndoMoveStatements(t *testing.T) {
+	f := newTestFamily(t)
+	weekly, aldi := f.list("Weekly"), f.list("Aldi")
+	const n = 1000
+	if _, err := f.pool.Exec(context.Background(), `INSERT INTO shopping_items (family_id, list_id, name, position)
+		SELECT $1, $2, 'milk', g FROM generate_series(1, $3::int) g`, f.id, weekly.ID, n); err != nil {
+		t.Fatal(err)
+	}
+	a := f.do("move the milk to the Aldi list")
+	if len(f.items(aldi.ID)) != n {
+		t.Fatalf("move: %q, %d items on Aldi", a.Message, len(f.items(aldi.ID)))
+	}
+	cfg, err := pgxpool.ParseConfig(f.pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := &statementCount{}
+	cfg.ConnConfig.Tracer = stmts
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	svc := NewService(db.NewStore(pool), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	stmts.on.Store(true)
+	_, err = svc.Undo(f.ctx(f.ana), a.ID, "en", Device{})
+	stmts.on.Store(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := stmts.n.Load()
+	t.Logf("the undo of a move of %d items: %d statements", n, got)
+	if got > 20 {
+		t.Errorf("the undo of a move of %d items sent %d statements, want at most 20", n, got)
+	}
+	if len(f.items(weekly.ID)) != n || len(f.items(aldi.ID)) != 0 {
+		t.Errorf("after the undo: %d items on Weekly, %d on Aldi, want %d and none", len(f.items(weekly.ID)), len(f.items(aldi.ID)), n)
+	}
+}
+
+// TestUndoAddStatements: the undo of an add of many items checks them
+// against the journal in one read, then deletes each: n statements and a
+// fixed few, where a read of its own before each delete made it 2n and a
+// few.
+func TestUndoAddStatements(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	const n = 40
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("thing%d", i+1)
+	}
+	a := f.do("add " + strings.Join(names, ", ") + " to the Weekly list")
+	if got := len(f.items(weekly.ID)); got != n {
+		t.Fatalf("add: %q, %d items on Weekly, want %d", a.Message, got, n)
+	}
+	cfg, err := pgxpool.ParseConfig(f.pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := &statementCount{}
+	cfg.ConnConfig.Tracer = stmts
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	svc := NewService(db.NewStore(pool), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	stmts.on.Store(true)
+	_, err = svc.Undo(f.ctx(f.ana), a.ID, "en", Device{})
+	stmts.on.Store(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := stmts.n.Load()
+	t.Logf("the undo of an add of %d items: %d statements", n, got)
+	if got > n+12 {
+		t.Errorf("the undo of an add of %d items sent %d statements, want at most %d", n, got, n+12)
+	}
+	if c := len(f.items(weekly.ID)); c != 0 {
+		t.Errorf("%d items left on Weekly after the undo, want none", c)
 	}
 }

@@ -221,6 +221,18 @@ func (tx *Tx) shoppingItemsByID(ctx context.Context, family uuid.UUID, befores [
 	return tx.shoppingItemsGet(ctx, family, ids)
 }
 
+// ShoppingItemsGet reads the family's items of ids in one statement and
+// returns them by id; an id of no item of the family is absent (not an
+// error). The assistant's undo checks many items against its journal with
+// it, as a move or a put-back reads them.
+func (tx *Tx) ShoppingItemsGet(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]dbsqlc.ShoppingItemsView, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	return tx.shoppingItemsGet(ctx, family, ids)
+}
+
 func (tx *Tx) shoppingItemsGet(ctx context.Context, family uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]dbsqlc.ShoppingItemsView, error) {
 	rows, err := tx.q.ShoppingItemsGet(ctx, tx, dbsqlc.ShoppingItemsGetParams{FamilyID: family, Ids: ids})
 	if err != nil {
