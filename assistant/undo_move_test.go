@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -120,25 +121,7 @@ func TestUndoMoveStatements(t *testing.T) {
 	if len(f.items(aldi.ID)) != n {
 		t.Fatalf("move: %q, %d items on Aldi", a.Message, len(f.items(aldi.ID)))
 	}
-	cfg, err := pgxpool.ParseConfig(f.pool.Config().ConnString())
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmts := &statementCount{}
-	cfg.ConnConfig.Tracer = stmts
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	svc := NewService(db.NewStore(pool), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	stmts.on.Store(true)
-	_, err = svc.Undo(f.ctx(f.ana), a.ID, "en", Device{})
-	stmts.on.Store(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := stmts.n.Load()
+	got := undoStatements(t, f, a.ID)
 	t.Logf("the undo of a move of %d items: %d statements", n, got)
 	if got > 20 {
 		t.Errorf("the undo of a move of %d items sent %d statements, want at most 20", n, got)
@@ -164,6 +147,20 @@ func TestUndoAddStatements(t *testing.T) {
 	if got := len(f.items(weekly.ID)); got != n {
 		t.Fatalf("add: %q, %d items on Weekly, want %d", a.Message, got, n)
 	}
+	got := undoStatements(t, f, a.ID)
+	t.Logf("the undo of an add of %d items: %d statements", n, got)
+	if got > n+12 {
+		t.Errorf("the undo of an add of %d items sent %d statements, want at most %d", n, got, n+12)
+	}
+	if c := len(f.items(weekly.ID)); c != 0 {
+		t.Errorf("%d items left on Weekly after the undo, want none", c)
+	}
+}
+
+// undoStatements undoes command id as Ana, through a pool of its own that
+// counts the statements the undo sends, and returns the count.
+func undoStatements(t *testing.T, f *testFamily, id uuid.UUID) int64 {
+	t.Helper()
 	cfg, err := pgxpool.ParseConfig(f.pool.Config().ConnString())
 	if err != nil {
 		t.Fatal(err)
@@ -177,17 +174,10 @@ func TestUndoAddStatements(t *testing.T) {
 	t.Cleanup(pool.Close)
 	svc := NewService(db.NewStore(pool), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	stmts.on.Store(true)
-	_, err = svc.Undo(f.ctx(f.ana), a.ID, "en", Device{})
+	_, err = svc.Undo(f.ctx(f.ana), id, "en", Device{})
 	stmts.on.Store(false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := stmts.n.Load()
-	t.Logf("the undo of an add of %d items: %d statements", n, got)
-	if got > n+12 {
-		t.Errorf("the undo of an add of %d items sent %d statements, want at most %d", n, got, n+12)
-	}
-	if c := len(f.items(weekly.ID)); c != 0 {
-		t.Errorf("%d items left on Weekly after the undo, want none", c)
-	}
+	return stmts.n.Load()
 }
