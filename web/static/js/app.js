@@ -303,7 +303,7 @@ async function signOut() {
   app.rt = null;
   await write(t('fail.signOut'), () => api('POST', '/api/auth/logout'));
   await outbox.clearAll();
-  await cache.wipe();
+  await cache.wipe({ close: true });
   signedOut();
 }
 
@@ -341,7 +341,7 @@ function ended(code) {
 
 async function forgetFamily() {
   await outbox.clearAll();
-  await cache.wipe();
+  await cache.wipe({ close: true });
 }
 
 async function boot() {

@@ -11,6 +11,12 @@ import * as idb from './idb.js';
 export const SLOW_MS = 4000;
 
 let meta = { synced: null, seq: null };
+// closed: signed out (or removed from the family). Nothing is kept from
+// then until someone signs in (ownedBy): a read, a patch or the realtime
+// position on its way (saveMetaSoon's timer) would otherwise land after
+// the wipe and stay on the device.
+let closed = false;
+
 const metaReady = idb.get('data', 'meta').then((m) => { if (m) meta = { synced: m.synced ?? null, seq: m.seq ?? null }; }, () => {});
 const listeners = new Set();
 
@@ -56,6 +62,7 @@ export function newPageKept() {
 }
 
 function saveMeta() {
+  if (closed) return Promise.resolve();
   return idb.put('data', meta, 'meta').catch((e) => console.warn('cache: meta not saved:', e));
 }
 
@@ -100,6 +107,7 @@ export function keep(key, value, { synced = true } = {}) {
   return inOrder(key, async () => {
     let at = new Date().toISOString();
     if (!synced) at = (await entry(key))?.at ?? at;
+    if (closed) return;
     try { await idb.put('data', { v: value, at }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
   });
 }
@@ -113,6 +121,7 @@ export function update(key, fn) {
   markSynced();
   return inOrder(key, async () => {
     const value = fn((await entry(key))?.v);
+    if (closed) return;
     try { await idb.put('data', { v: value, at: new Date().toISOString() }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
   });
 }
@@ -198,6 +207,7 @@ export async function ownedBy(userId) {
     stored = await idb.get('data', OWNER);
     if (stored === undefined) stored = (await idb.get('data', 'meta'))?.user ?? null; // kept before OWNER
   } catch { stored = null; }
+  closed = false;
   if (stored === userId) return false;
   const other = !!stored;
   if (other) await idb.clear().catch(() => {});
@@ -209,8 +219,16 @@ export async function ownedBy(userId) {
 }
 const OWNER = 'owner';
 
-/** Drops everything kept (sign-out). */
-export async function wipe() {
+/**
+ * Drops everything kept; {close: true} (a sign-out) keeps nothing more
+ * until the next sign-in.
+ */
+export async function wipe({ close = false } = {}) {
+  if (close) {
+    closed = true;
+    clearTimeout(metaTimer);
+    metaTimer = null;
+  }
   meta = { synced: null, seq: null };
   await idb.clear().catch(() => {});
 }
