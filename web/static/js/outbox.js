@@ -28,9 +28,13 @@
 //   into a notice that says why, and are sent again only if the user asks,
 //   against the version the device last had from the server.
 import { ApiError, request } from './api.js';
-import { deviceId } from './device.js';
 import * as idb from './idb.js';
+import { answerOf, clearAnswers, newer, readAnswers, remember } from './outbox-answers.js';
+import { noticeBoard } from './outbox-notices.js';
 import { isOccurrenceOp, judge, seriesAfter } from './pending.js';
+
+export { savedAnswers } from './outbox-answers.js';
+export { notices } from './outbox-notices.js';
 
 const SEND_TIMEOUT = 15000;
 const MIN_DELAY = 1000;
@@ -44,14 +48,6 @@ let timer = null;
 let attempt = 0; // failed attempts in a row
 let retryAt = 0; // when the next attempt is due (0: not waiting)
 let stopped = true; // nobody signed in (yet): nothing is sent
-// The device's own saved answers: record id → {record (the server's state
-// after this device's last write to it), at}. Kept in IndexedDB (data
-// store, ANSWERS), so that after a reload a write made from a copy older
-// than the device's own write is still made against the version that
-// write left, not met by a 412 for a change the device made itself.
-const ANSWERS = 'outbox:answers';
-const MAX_ANSWERS = 200;
-const known = new Map();
 const waiters = new Map(); // op id → resolve of what enqueue returned
 const listeners = new Set();
 const chan = typeof BroadcastChannel === 'function' ? new BroadcastChannel('familyhub-outbox') : null;
@@ -76,6 +72,12 @@ function changed({ local = false } = {}) {
   if (!local) chan?.postMessage('changed');
 }
 
+// The notices: conflicts, deletions and refused writes the user is told about (outbox-notices.js).
+const { notice, dismiss, keepMine, sendOthers } = noticeBoard({
+  enqueue, emit, changed, tellOthers: () => chan?.postMessage('changed'), timeout: SEND_TIMEOUT,
+});
+export { dismiss, keepMine, sendOthers };
+
 chan?.addEventListener('message', async ({ data }) => {
   // Another tab sent a write this tab made: its answer, for whoever waits here.
   if (data?.settled) { resolveHere(data.settled, data.outcome); return; }
@@ -94,45 +96,6 @@ function reload() {
   });
 }
 const ready = Promise.all([reload(), readAnswers()]).then(() => emit({ type: 'changed' }));
-
-async function readAnswers() {
-  try {
-    const kept = await idb.get('data', ANSWERS);
-    // Nothing stored: another tab signed out (or cleared them): none is kept here either.
-    if (!kept) { known.clear(); return; }
-    for (const [id, a] of Object.entries(kept || {})) {
-      const have = known.get(id)?.record;
-      if (!known.has(id) || (a.record && have && a.record.version > have.version)) known.set(id, a);
-    }
-  } catch (e) { console.warn('outbox: cannot read the saved answers:', e); }
-}
-
-// remember keeps the server's answer to this device's write to record id
-// (null: deleted), the newest MAX_ANSWERS, in IndexedDB.
-async function remember(id, record) {
-  if (record !== null && record?.version == null) return;
-  const old = known.get(id)?.record;
-  if (record && old && old.version > record.version) return;
-  known.delete(id); // the newest last
-  known.set(id, { record, at: new Date().toISOString() });
-  while (known.size > MAX_ANSWERS) known.delete(known.keys().next().value);
-  try { await idb.put('data', Object.fromEntries(known), ANSWERS); } catch (e) { console.warn('outbox: answer not kept:', e); }
-}
-
-/**
- * The server's answers to this device's writes that it keeps (id →
- * {record, at}; record null: deleted), for a page shown from a copy kept
- * before them: the calendar lays them over its kept ranges.
- */
-export const savedAnswers = () => known;
-
-// newer returns base as the device's own saved answer has it when that is
-// newer than base (a page shown from a copy kept before the write).
-function newer(base, record) {
-  const mine = known.get(record)?.record;
-  if (!base || !mine || !(mine.version > (base.version ?? 0))) return base;
-  return { ...base, ...mine };
-}
 
 /** The writes waiting, in order (copies of what is stored). */
 export const waiting = () => ops;
@@ -246,7 +209,7 @@ async function replay() {
       for (const o of ops) settle(o, { status: 'waiting' });
       return; // 'online' kicks again
     }
-    const mine = known.get(op.record)?.record;
+    const mine = answerOf(op.record);
     if (op.ifMatch == null && !isCreate(op) && mine?.version != null) op.ifMatch = mine.version;
     sendingId = op.id;
     changed({ local: true });
@@ -395,86 +358,10 @@ async function dropRecord(record, only = undefined) {
   return gone;
 }
 
-// --- notices: conflicts and deletions the user is told about ---
-
-/** The notices not yet answered. */
-export async function notices() {
-  try { return await idb.all('notices'); } catch { return []; }
-}
-
-async function notice(n) {
-  const entry = { id: crypto.randomUUID(), at: new Date().toISOString(), actor: await whoChanged(n.record, n.seq), ...n };
-  await idb.put('notices', entry);
-  emit({ type: 'notice', notice: entry });
-  chan?.postMessage('changed');
-}
-
-/** Removes a notice (the user answered it). */
-export async function dismiss(id) {
-  await idb.del('notices', id);
-  changed();
-}
-
-// taken removes notice id for the answer that sends its writes again;
-// false when it was answered already (a double click, another tab), so
-// that they are queued once.
-async function taken(id) {
-  const had = await idb.take('notices', id).catch(() => undefined);
-  changed();
-  return had !== undefined;
-}
-
-/**
- * keepMine(notice) sends the user's writes of a conflict again, now
- * against the version stored (If-Match of notice.current), in their order.
- */
-export async function keepMine(n) {
-  if (!await taken(n.id)) return;
-  await queueAgain(n.ops, n.current);
-}
-
-// queueAgain queues ops again, each made against base: while an earlier
-// one waits, a later one follows its answer (enqueue); one that comes
-// after the first was answered already (refused, a conflict) is still
-// sent with an If-Match, never blindly.
-async function queueAgain(list, base) {
-  for (const op of list) {
-    const { id, n: _, ifMatch, rebases, ...rest } = op;
-    await enqueue({ ...rest, base });
-  }
-}
-
-/**
- * sendOthers(notice) sends the writes a refused one took with it again,
- * against the record as the device last had it from the server (the
- * refused write changed nothing there).
- */
-export async function sendOthers(n) {
-  if (!await taken(n.id)) return;
-  if (!n.current) return; // a create refused: there is nothing to change
-  await queueAgain(n.ops, n.current);
-}
-
-// whoChanged finds the member who last changed record since seq, from the
-// family's event log: the event's actor (null: unknown, or a change from
-// outside the app).
-async function whoChanged(record, seq) {
-  if (seq == null) return null;
-  try {
-    const { data } = await request('GET', `/api/realtime/events?since=${seq}`, undefined, { timeout: SEND_TIMEOUT });
-    const mine = deviceId();
-    const evs = (data.events || []).filter((ev) => ev.id === record && ev.device_id !== mine && ev.actor);
-    return evs.length ? evs[evs.length - 1].actor : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Empties the queue and the notices (sign-out: the next person starts clean). */
 export async function clearAll() {
   ops = [];
-  known.clear();
-  await idb.del('data', ANSWERS).catch(() => {});
+  await clearAnswers();
   await idb.clear('queue', 'notices').catch(() => {});
   changed();
 }

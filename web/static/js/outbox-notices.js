@@ -1,0 +1,90 @@
+// The outbox's notices (outbox.js): conflicts, deletions and refused
+// writes the user is told about, kept in IndexedDB until answered
+// (conflicts.js shows them). An answer that sends the writes again queues
+// them through the outbox.
+import { request } from './api.js';
+import { deviceId } from './device.js';
+import * as idb from './idb.js';
+
+/** The notices not yet answered. */
+export async function notices() {
+  try { return await idb.all('notices'); } catch { return []; }
+}
+
+/**
+ * noticeBoard(outbox) is the notices' part of the outbox, given what it
+ * needs of it: enqueue (to send writes again), emit (its listeners),
+ * changed (tell this tab's listeners and the others), tellOthers (the other
+ * tabs only) and timeout (for reading who changed a record).
+ */
+export function noticeBoard({ enqueue, emit, changed, tellOthers, timeout }) {
+  async function notice(n) {
+    const entry = { id: crypto.randomUUID(), at: new Date().toISOString(), actor: await whoChanged(n.record, n.seq), ...n };
+    await idb.put('notices', entry);
+    emit({ type: 'notice', notice: entry });
+    tellOthers();
+  }
+
+  /** Removes a notice (the user answered it). */
+  async function dismiss(id) {
+    await idb.del('notices', id);
+    changed();
+  }
+
+  // taken removes notice id for the answer that sends its writes again;
+  // false when it was answered already (a double click, another tab), so
+  // that they are queued once.
+  async function taken(id) {
+    const had = await idb.take('notices', id).catch(() => undefined);
+    changed();
+    return had !== undefined;
+  }
+
+  /**
+   * keepMine(notice) sends the user's writes of a conflict again, now
+   * against the version stored (If-Match of notice.current), in their order.
+   */
+  async function keepMine(n) {
+    if (!await taken(n.id)) return;
+    await queueAgain(n.ops, n.current);
+  }
+
+  // queueAgain queues ops again, each made against base: while an earlier
+  // one waits, a later one follows its answer (enqueue); one that comes
+  // after the first was answered already (refused, a conflict) is still
+  // sent with an If-Match, never blindly.
+  async function queueAgain(list, base) {
+    for (const op of list) {
+      const { id, n: _, ifMatch, rebases, ...rest } = op;
+      await enqueue({ ...rest, base });
+    }
+  }
+
+  /**
+   * sendOthers(notice) sends the writes a refused one took with it again,
+   * against the record as the device last had it from the server (the
+   * refused write changed nothing there).
+   */
+  async function sendOthers(n) {
+    if (!await taken(n.id)) return;
+    if (!n.current) return; // a create refused: there is nothing to change
+    await queueAgain(n.ops, n.current);
+  }
+
+  // whoChanged finds the member who last changed record since seq, from the
+  // family's event log: the event's actor (null: unknown, or a change from
+  // outside the app).
+  async function whoChanged(record, seq) {
+    if (seq == null) return null;
+    try {
+      const { data } = await request('GET', `/api/realtime/events?since=${seq}`, undefined, { timeout });
+      const mine = deviceId();
+      const evs = (data.events || []).filter((ev) => ev.id === record && ev.device_id !== mine && ev.actor);
+      return evs.length ? evs[evs.length - 1].actor : null;
+    } catch {
+      return null;
+    }
+  }
+
+  return { notice, dismiss, keepMine, sendOthers };
+}
