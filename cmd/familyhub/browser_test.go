@@ -49,6 +49,13 @@ func newBrowser(t *testing.T, name string, width, height int64, scale float64) *
 	if _, err := exec.LookPath(chromiumPath); err != nil {
 		t.Fatalf("%s not found: the browser tests need Debian's chromium; run deploy/ensure-chromium.sh (as root it installs it)", chromiumPath)
 	}
+	profile, err := os.MkdirTemp("", "familyhub-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Registered before the browser's own clean-up, so it runs after it:
+	// the browser is gone by then (cleanups run last first).
+	t.Cleanup(func() { removeProfile(t, profile) })
 	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
 		chromedp.ExecPath(chromiumPath),
 		chromedp.NoSandbox, // tests run as root here; chromium refuses its sandbox then
@@ -59,7 +66,7 @@ func newBrowser(t *testing.T, name string, width, height int64, scale float64) *
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(int(width), int(height)),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -106,6 +113,27 @@ func newBrowser(t *testing.T, name string, width, height int64, scale float64) *
 	b := &browser{t: t, name: name, ctx: ctx, errs: errs}
 	b.do(chromedp.EmulateViewport(width, height, chromedp.EmulateScale(scale)))
 	return b
+}
+
+// removeProfile removes a browser's profile directory. Chromium's helper
+// processes may still write into it for a moment after the browser has
+// gone (on a busy machine t.TempDir's removal then failed the test with
+// "directory not empty"), so it tries again until the directory is gone,
+// for up to 10 s, and only logs when it is not: a leftover directory is
+// no fault of the code under test.
+func removeProfile(t *testing.T, dir string) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := os.RemoveAll(dir)
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Logf("browser profile %s left behind: %v", dir, err)
+			return
+		}
+		time.Sleep(50 * time.Millisecond) // Chromium's helpers are still writing: again shortly
+	}
 }
 
 func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {

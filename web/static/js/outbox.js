@@ -321,7 +321,7 @@ async function answered(op, res) {
 // overwrite whatever someone changed meanwhile, unseen).
 async function unchanged(op) {
   if (op.ifMatch == null || op.base?.version !== op.ifMatch) return;
-  await remember(op.record, op.base);
+  if (!stopped) await remember(op.record, op.base); // signed out meanwhile: the answers went with the rest
   for (const o of ops) {
     if (o.record !== op.record || o.ifMatch != null) continue;
     Object.assign(o, { base: op.base, ifMatch: op.ifMatch });
@@ -336,7 +336,7 @@ async function done(op, record) {
   ops = ops.filter((o) => o.n !== op.n);
   // An event's answer has no changed occurrences: it keeps those it had (as the calendar shows it).
   const overrides = op.kind.startsWith('event.') && record && !record.overrides && op.base?.overrides;
-  if (record !== undefined) await remember(op.record, overrides ? { overrides, ...record } : record);
+  if (record !== undefined && !stopped) await remember(op.record, overrides ? { overrides, ...record } : record);
   if (record && record.version != null) {
     for (const o of ops) {
       if (o.record !== op.record) continue;
