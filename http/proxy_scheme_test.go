@@ -1,0 +1,82 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Whether a request came over HTTPS, through the repo's deploy/nginx.conf
+// on loopback (startNginx): the Secure flag of the session cookie and the
+// scheme of the feed URLs the app hands out.
+
+// proxySession signs email up through addr (Host host, extra headers h)
+// and returns the session cookie as the server set it.
+func proxySession(t *testing.T, addr, host, email string, h http.Header) *http.Cookie {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	body := `{"email":"` + email + `","password":"correct horse","display_name":"T","family_name":"F"}`
+	req, _ := http.NewRequestWithContext(ctx, "POST", "http://"+addr+"/api/auth/signup", strings.NewReader(body))
+	req.Host = host
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatalf("signup through %s (Host %s): %v", addr, host, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("signup through %s (Host %s): %d %s", addr, host, resp.StatusCode, b)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Name == SessionCookie {
+			return c
+		}
+	}
+	t.Fatalf("signup through %s (Host %s): no session cookie", addr, host)
+	return nil
+}
+
+// proxyFeedURL makes a calendar feed through addr with the session ck and
+// returns its URL.
+func proxyFeedURL(t *testing.T, addr, host string, ck *http.Cookie, h http.Header) string {
+	t.Helper()
+	h = h.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Cookie", ck.Name+"="+ck.Value)
+	got, body := hostRequest(t, addr, "POST", "/api/calendar/feeds", host, h, `{"name":"Phone","scope":"family"}`)
+	var out struct{ URL string }
+	if err := json.Unmarshal([]byte(body), &out); got != http.StatusCreated || err != nil {
+		t.Fatalf("feed through %s (Host %s): %d %s", addr, host, got, body)
+	}
+	return out.URL
+}
+
+// TestProxyForwardedProtoFromClient: where nginx is the edge (as in
+// docker-compose), a client that sends its own X-Forwarded-Proto: https
+// over plain HTTP gets neither a Secure cookie nor https links: nginx
+// sends its own $scheme. Before, deploy/nginx.conf passed the client's
+// header on, and the app, trusting nginx, believed it.
+func TestProxyForwardedProtoFromClient(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{TrustedProxies: mustPrefixes(proxyPeer + "/32")})
+	addr := startNginx(t, env, "")
+	h := http.Header{"X-Forwarded-Proto": {"https"}}
+	ck := proxySession(t, addr, "family.example", "ana@example.org", h)
+	if ck.Secure {
+		t.Error("a client's own X-Forwarded-Proto: https through nginx made the cookie Secure")
+	}
+	if u := proxyFeedURL(t, addr, "family.example", ck, h); !strings.HasPrefix(u, "http://family.example/") {
+		t.Errorf("a client's own X-Forwarded-Proto: https through nginx: feed URL %s; want http://family.example/…", u)
+	}
+}
