@@ -80,3 +80,33 @@ func TestProxyForwardedProtoFromClient(t *testing.T) {
 		t.Errorf("a client's own X-Forwarded-Proto: https through nginx: feed URL %s; want http://family.example/…", u)
 	}
 }
+
+// TestProxyPublicURLHTTPS: with an https public URL, behind a TLS
+// terminator in front of nginx (which speaks plain HTTP to nginx, so
+// nginx says X-Forwarded-Proto: http), a session made at the public name
+// gets a Secure cookie and https feed URLs, whatever X-Forwarded-Proto
+// says. Under an address (the home network, plain HTTP) it stays plain:
+// a Secure cookie would never come back there. Before, the cookie was
+// Secure only when X-Forwarded-Proto said https, which nginx now never
+// passes on from its client.
+func TestProxyPublicURLHTTPS(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{PublicURL: "https://family.example", TrustedProxies: mustPrefixes(proxyPeer + "/32")})
+	addr := startNginx(t, env, "")
+	for _, h := range []http.Header{nil, {"X-Forwarded-Proto": {"http"}}} {
+		ck := proxySession(t, addr, "family.example", "ana"+h.Get("X-Forwarded-Proto")+"@example.org", h)
+		if !ck.Secure {
+			t.Errorf("public URL https, through nginx at its name (X-Forwarded-Proto %q from the client): cookie not Secure", h.Get("X-Forwarded-Proto"))
+		}
+		if u := proxyFeedURL(t, addr, "family.example", ck, h); !strings.HasPrefix(u, "https://family.example/") {
+			t.Errorf("public URL https, through nginx at its name: feed URL %s; want https://family.example/…", u)
+		}
+	}
+	ck := proxySession(t, addr, addr, "bo@example.org", http.Header{"X-Forwarded-Proto": {"https"}})
+	if ck.Secure {
+		t.Errorf("public URL https, through nginx at the address %s: cookie Secure; want plain", addr)
+	}
+	if u := proxyFeedURL(t, addr, addr, ck, nil); !strings.HasPrefix(u, "http://"+addr+"/") {
+		t.Errorf("public URL https, through nginx at the address %s: feed URL %s; want http://%s/…", addr, u, addr)
+	}
+}

@@ -81,6 +81,7 @@ type Server struct {
 	assistant   *assistant.Service // see mountAssistant
 	hosts       []string           // see hostCheck; empty: no Host check
 	origins     []string           // see ownOrigins
+	httpsHost   string             // see isHTTPS: the public URL's host when it is https
 
 }
 
@@ -95,7 +96,7 @@ func NewServer(store *db.Store, logger *slog.Logger, cfg Config) *Server {
 	if cfg.Signup == "" {
 		cfg.Signup = SignupOpen
 	}
-	s := &Server{store: store, logger: logger, cfg: cfg, readyChecks: map[string]ReadyCheck{}, hosts: publicHosts(cfg), origins: ownOrigins(cfg)}
+	s := &Server{store: store, logger: logger, cfg: cfg, readyChecks: map[string]ReadyCheck{}, hosts: publicHosts(cfg), origins: ownOrigins(cfg), httpsHost: httpsHost(cfg)}
 	s.readyChecks["database"] = func(ctx context.Context) error { return store.Pool.Ping(ctx) }
 	s.router = s.routes()
 	return s
@@ -390,13 +391,33 @@ func (s *Server) trusted(a netip.Addr) bool {
 	return false
 }
 
-// isHTTPS reports whether the client reached us over TLS, directly or
-// through a trusted proxy that says so.
+// isHTTPS reports whether the client reached us over TLS: directly, at
+// the host of an https public URL, or through a trusted proxy that says
+// so. An https FAMILYHUB_PUBLIC_URL says how members reach the app under
+// that name, whatever X-Forwarded-Proto says: behind a TLS terminator in
+// front of nginx, nginx only knows it was spoken to in plain HTTP and
+// says so ($scheme, deploy/nginx.conf), and the session cookie must be
+// Secure and the links https all the same. Under another host (an
+// address on the home network, http://192.168.1.5:8080) the public URL
+// says nothing, and a Secure cookie there would never be sent back.
 func (s *Server) isHTTPS(r *http.Request) bool {
 	if r.TLS != nil {
 		return true
 	}
+	if s.httpsHost != "" && normalHost(s.requestHost(r), "https") == s.httpsHost {
+		return true
+	}
 	return s.peerTrusted(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// httpsHost returns the public URL's host (as normalHost writes it) when
+// the public URL is https, else "".
+func httpsHost(cfg Config) string {
+	u, err := url.Parse(strings.TrimSpace(cfg.PublicURL))
+	if err != nil || !strings.EqualFold(u.Scheme, "https") || u.Host == "" {
+		return ""
+	}
+	return normalHost(u.Host, "https")
 }
 
 // logPath is the request's path as log lines show it: a read-only
