@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -129,17 +130,19 @@ func (s *Server) OriginAllowed(r *http.Request) bool {
 	if err != nil || u.Host == "" {
 		return false
 	}
-	// Without default ports: "https://a.example" is a.example:443 too.
-	if normalHost(u.Host, u.Scheme) == normalHost(s.requestHost(r), u.Scheme) {
+	if s.ownOrigin(u) {
 		return true
 	}
-	o := strings.ToLower(strings.TrimRight(origin, "/"))
-	for _, own := range s.origins {
-		if o == own {
-			return true
-		}
-	}
-	return false
+	// Without default ports: "https://a.example" is a.example:443 too.
+	return normalHost(u.Host, u.Scheme) == normalHost(s.requestHost(r), u.Scheme)
+}
+
+// ownOrigin reports whether the origin u (a parsed Origin header) is one
+// of ownOrigins, in any case, without its scheme's default port or a
+// name's trailing dot (normalHost).
+func (s *Server) ownOrigin(u *url.URL) bool {
+	scheme := strings.ToLower(u.Scheme)
+	return slices.Contains(s.origins, scheme+"://"+normalHost(u.Host, scheme))
 }
 
 // ownOrigins returns the origins (scheme://host[:port], lower case, no
@@ -312,20 +315,25 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // HTTPS and localhost) nor when they are old, and behind a proxy that
 // rewrites Host every such write would be refused.
 func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
+	// The app's own origins are let through below, as OriginAllowed lets
+	// them (Go's trusted origins compare byte for byte).
 	cop := http.NewCrossOriginProtection()
-	for _, o := range s.origins {
-		if err := cop.AddTrustedOrigin(o); err != nil {
-			s.logger.Warn("ignoring allowed origin", "origin", o, "err", err)
-		}
-	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			o, err := url.Parse(r.Header.Get("Origin"))
+			if err != nil || o.Host == "" {
+				o = nil
+			}
+			if o != nil && s.ownOrigin(o) {
+				next.ServeHTTP(w, r)
+				return
+			}
 			checked := r
 			host := s.requestHost(r)
-			if o, err := url.Parse(r.Header.Get("Origin")); err == nil && o.Host != "" &&
-				normalHost(o.Host, o.Scheme) == normalHost(host, o.Scheme) {
+			if o != nil && normalHost(o.Host, o.Scheme) == normalHost(host, o.Scheme) {
 				// OriginAllowed's rule (any case, the scheme's default
-				// port or none); Go's check compares byte for byte.
+				// port or none, a trailing dot or none); Go's check
+				// compares byte for byte.
 				host = o.Host
 			}
 			if host != r.Host {
