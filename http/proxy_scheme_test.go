@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -108,5 +110,66 @@ func TestProxyPublicURLHTTPS(t *testing.T) {
 	}
 	if u := proxyFeedURL(t, addr, addr, ck, nil); !strings.HasPrefix(u, "http://"+addr+"/") {
 		t.Errorf("public URL https, through nginx at the address %s: feed URL %s; want http://%s/…", addr, u, addr)
+	}
+}
+
+// TestOriginOtherSchemePublicURL: with FAMILYHUB_PUBLIC_URL
+// https://family.example, a page at http://family.example (the right
+// host, the wrong scheme: not the app, perhaps one put into a plain HTTP
+// answer on the way) may neither write with the member's cookie nor open
+// /ws, directly or through the repo's deploy/nginx.conf; the https page
+// may. Before, only the host was compared and both were let in. Without
+// a public URL the scheme is not compared (the app cannot tell which one
+// its members use), and an allowed origin with the other scheme passes.
+func TestOriginOtherSchemePublicURL(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{PublicURL: "https://family.example", TrustedProxies: mustPrefixes(proxyPeer + "/32")})
+	startTestHub(t, env, 0)
+	ana, _ := env.signup("ana@example.org", "Family")
+	for _, addr := range []string{strings.TrimPrefix(env.ts.URL, "http://"), startNginx(t, env, "")} {
+		for origin, want := range map[string]int{"http://family.example": http.StatusForbidden, "http://Family.Example.:80": http.StatusForbidden, "https://family.example": http.StatusCreated} {
+			h := ana.cookieHeader()
+			h.Set("Origin", origin)
+			if got, body := hostRequest(t, addr, "POST", "/api/shopping/lists", "family.example", h, `{"name":"Milk"}`); got != want {
+				t.Errorf("via %s, Origin %s: POST %d %s; want %d", addr, origin, got, body, want)
+			}
+			wantWS := http.StatusSwitchingProtocols
+			if want == http.StatusForbidden {
+				wantWS = http.StatusForbidden
+			}
+			if _, got := dialHost(t, addr, "family.example", h); got != wantWS {
+				t.Errorf("via %s, Origin %s: /ws %d; want %d", addr, origin, got, wantWS)
+			}
+		}
+	}
+
+	for _, c := range []struct {
+		cfg    Config
+		origin string
+		want   bool
+	}{
+		{Config{}, "http://family.example", true},
+		{Config{}, "https://family.example", true},
+		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"http://family.example"}}, "http://family.example", true},
+		{Config{PublicURL: "http://family.example:8080"}, "https://family.example:8080", false},
+		{Config{PublicURL: "http://family.example:8080"}, "http://family.example:8080", true},
+	} {
+		s := &Server{cfg: c.cfg, origins: ownOrigins(c.cfg), public: publicOriginOf(c.cfg), logger: slog.New(slog.DiscardHandler)}
+		h := s.crossOriginProtection()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+		r := httptest.NewRequest("POST", "http://family.example:8080/api/shopping/lists", nil)
+		r.Host = "family.example:8080"
+		if !strings.Contains(c.origin, ":8080") {
+			r.Host = "family.example"
+		}
+		r.Header.Set("Origin", c.origin)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if got := w.Code == http.StatusNoContent; got != c.want {
+			t.Errorf("public URL %q, allowed %q, Origin %s: POST let through %v; want %v", c.cfg.PublicURL, c.cfg.AllowedOrigins, c.origin, got, c.want)
+		}
+		r.Method = "GET"
+		if got := s.OriginAllowed(r); got != c.want {
+			t.Errorf("public URL %q, allowed %q, Origin %s: OriginAllowed %v; want %v", c.cfg.PublicURL, c.cfg.AllowedOrigins, c.origin, got, c.want)
+		}
 	}
 }

@@ -82,7 +82,7 @@ type Server struct {
 	assistant   *assistant.Service // see mountAssistant
 	hosts       []string           // see hostCheck; empty: no Host check
 	origins     []string           // see ownOrigins
-	httpsHost   string             // see isHTTPS: the public URL's host when it is https
+	public      publicOrigin       // see isHTTPS, otherScheme
 
 }
 
@@ -97,7 +97,7 @@ func NewServer(store *db.Store, logger *slog.Logger, cfg Config) *Server {
 	if cfg.Signup == "" {
 		cfg.Signup = SignupOpen
 	}
-	s := &Server{store: store, logger: logger, cfg: cfg, readyChecks: map[string]ReadyCheck{}, hosts: publicHosts(cfg), origins: ownOrigins(cfg), httpsHost: httpsHost(cfg)}
+	s := &Server{store: store, logger: logger, cfg: cfg, readyChecks: map[string]ReadyCheck{}, hosts: publicHosts(cfg), origins: ownOrigins(cfg), public: publicOriginOf(cfg)}
 	s.readyChecks["database"] = func(ctx context.Context) error { return store.Pool.Ping(ctx) }
 	s.router = s.routes()
 	return s
@@ -133,8 +133,37 @@ func (s *Server) OriginAllowed(r *http.Request) bool {
 	if s.ownOrigin(u) {
 		return true
 	}
+	if s.otherScheme(u) {
+		return false
+	}
 	// Without default ports: "https://a.example" is a.example:443 too.
 	return normalHost(u.Host, u.Scheme) == normalHost(s.requestHost(r), u.Scheme)
+}
+
+// isSafeMethod: the methods CrossOriginProtection lets through from any
+// origin (they change nothing).
+func isSafeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// otherScheme reports whether the origin u (a parsed Origin header) names
+// the public URL's host under another scheme: http://family.example when
+// FAMILYHUB_PUBLIC_URL is https://family.example. The app is not served
+// there, so a page there is someone else's (one put into a plain HTTP
+// answer on the way, on a café's network), and it may neither open /ws
+// nor write with the member's cookie; listed in FAMILYHUB_ALLOWED_ORIGINS
+// (ownOrigin, asked first), it may. Without a public URL nothing is
+// refused for its scheme: the app cannot tell which scheme its members
+// use (behind a TLS terminator that is not trusted, or sends no
+// X-Forwarded-Proto, an https page's requests arrive as plain HTTP), and
+// comparing Origin's scheme with the request's would refuse them all.
+// Go's CrossOriginProtection compares only the host for the same reason.
+func (s *Server) otherScheme(u *url.URL) bool {
+	if s.public.host == "" {
+		return false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	return scheme != s.public.scheme && normalHost(u.Host, scheme) == s.public.host
 }
 
 // ownOrigin reports whether the origin u (a parsed Origin header) is one
@@ -313,7 +342,9 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // The Host it compares with is the one the client asked for (requestHost):
 // browsers send no Sec-Fetch-Site over plain HTTP to a name (only to
 // HTTPS and localhost) nor when they are old, and behind a proxy that
-// rewrites Host every such write would be refused.
+// rewrites Host every such write would be refused. The app's own origins
+// always pass; with a public URL, its host under another scheme never
+// does (otherScheme).
 func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
 	// The app's own origins are let through below, as OriginAllowed lets
 	// them (Go's trusted origins compare byte for byte).
@@ -326,6 +357,10 @@ func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
 			}
 			if o != nil && s.ownOrigin(o) {
 				next.ServeHTTP(w, r)
+				return
+			}
+			if o != nil && s.otherScheme(o) && !isSafeMethod(r.Method) {
+				s.Error(w, r, familyhub.Errorf(familyhub.EFORBIDDEN, "Cross-origin request refused; add the origin to FAMILYHUB_ALLOWED_ORIGINS if it is yours."))
 				return
 			}
 			checked := r
@@ -412,20 +447,23 @@ func (s *Server) isHTTPS(r *http.Request) bool {
 	if r.TLS != nil {
 		return true
 	}
-	if s.httpsHost != "" && normalHost(s.requestHost(r), "https") == s.httpsHost {
+	if s.public.scheme == "https" && normalHost(s.requestHost(r), "https") == s.public.host {
 		return true
 	}
 	return s.peerTrusted(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
-// httpsHost returns the public URL's host (as normalHost writes it) when
-// the public URL is https, else "".
-func httpsHost(cfg Config) string {
+// publicOrigin is FAMILYHUB_PUBLIC_URL's scheme (lower case) and host (as
+// normalHost writes it); both "" without one.
+type publicOrigin struct{ scheme, host string }
+
+func publicOriginOf(cfg Config) publicOrigin {
 	u, err := url.Parse(strings.TrimSpace(cfg.PublicURL))
-	if err != nil || !strings.EqualFold(u.Scheme, "https") || u.Host == "" {
-		return ""
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return publicOrigin{}
 	}
-	return normalHost(u.Host, "https")
+	scheme := strings.ToLower(u.Scheme)
+	return publicOrigin{scheme, normalHost(u.Host, scheme)}
 }
 
 // logPath is the request's path as log lines show it: a read-only
