@@ -594,6 +594,26 @@ func (s *Store) TicketAuthenticate(ctx context.Context, ticket string) (*familyh
 	return s.SessionAuthenticateByID(ctx, sessionID)
 }
 
+// TicketRemoved is SessionRemoved for a ticket that TicketAuthenticate
+// refused: whether the session it was issued for was revoked because its
+// member left or was removed from the family, so that a /ws or /sse with
+// a ticket made just before the removal says so as the session's token
+// would. Only while the ticket lasts (a minute): an expired one answers
+// false, and the client's next ticket, asked for with its token, is
+// refused with the reason. Nothing is cached.
+func (s *Store) TicketRemoved(ctx context.Context, ticket string) (bool, error) {
+	if ticket == "" || len(ticket) > 128 {
+		return false, nil
+	}
+	why, err := s.Q.RealtimeTicketRevokedReason(ctx, s.Pool, ticketHash(ticket))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, Err(err, "")
+	}
+	return why != nil && *why == "removed", nil
+}
+
 // TicketRelease gives back a ticket that TicketAuthenticate used for a
 // connection refused before it opened (too many connections, the server
 // shutting down, a bad parameter), so the client may try again with it

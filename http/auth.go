@@ -62,7 +62,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		if a == nil {
 			// A refused token of a removed member: RequireAuth says so.
-			removed, err := s.sessionRemoved(r)
+			removed, err := s.sessionRemoved(r, false)
 			if err != nil {
 				s.Error(w, r, err)
 				return
@@ -82,12 +82,16 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// sessionRemoved says whether the request's session token (not a ticket),
-// which Authenticate refused, is that of a session revoked because its
-// member left or was removed from the family. Only the holder of the
-// token's secret can ask: an unknown or wrong token is never told more
+// sessionRemoved says whether the request's session token (or, when
+// allowTicket, its ?ticket=, as Authenticate reads them), which
+// Authenticate refused, is that of a session revoked because its member
+// left or was removed from the family. Only the holder of the token's (or
+// ticket's) secret can ask: an unknown or wrong one is never told more
 // than unauthorized.
-func (s *Server) sessionRemoved(r *http.Request) (bool, error) {
+func (s *Server) sessionRemoved(r *http.Request, allowTicket bool) (bool, error) {
+	if ticket := r.URL.Query().Get("ticket"); allowTicket && ticket != "" {
+		return s.store.TicketRemoved(r.Context(), ticket)
+	}
 	token, _ := sessionToken(r)
 	if token == "" {
 		return false, nil

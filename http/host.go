@@ -98,21 +98,26 @@ func publicHosts(cfg Config) []string {
 	return out
 }
 
-// normalHost lower-cases host and drops a port that is its scheme's
-// default (":443" for https, ":80" for http; scheme "" drops either).
+// normalHost lower-cases host, drops the trailing dot of a fully
+// qualified name ("example.com." is example.com, as DNS and browsers
+// treat it: a browser opened at http://example.com.:8080 sends that as
+// Host and Origin) and a port that is its scheme's default (":443" for
+// https, ":80" for http; scheme "" drops either).
 func normalHost(host, scheme string) string {
 	host = strings.ToLower(host)
 	h, port, err := net.SplitHostPort(host)
 	if err != nil {
-		return host
+		return strings.TrimSuffix(host, ".")
+	}
+	if strings.Contains(h, ":") {
+		h = "[" + h + "]"
+	} else {
+		h = strings.TrimSuffix(h, ".")
 	}
 	if (port == "443" && scheme != "http") || (port == "80" && scheme != "https") {
-		if strings.Contains(h, ":") {
-			return "[" + h + "]"
-		}
 		return h
 	}
-	return host
+	return h + ":" + port
 }
 
 // hostCheck refuses, when a public URL is configured, the requests listed

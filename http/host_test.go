@@ -125,3 +125,53 @@ func TestHostCheckOff(t *testing.T) {
 		t.Errorf("without a public URL, another Host: %d; want 200", resp.StatusCode)
 	}
 }
+
+// TestHostTrailingDot: a fully qualified name with its trailing dot
+// ("family.example.", "family.example.:443") is the public URL's host,
+// directly and through the repo's deploy/nginx.conf: signed-in requests,
+// writes and /ws pass the Host check and the Origin checks, and the
+// public URL's origin with a dot is the app's own. Another name with a
+// dot stays refused. Before, each answered 403.
+func TestHostTrailingDot(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{PublicURL: "https://family.example", TrustedProxies: mustPrefixes(proxyPeer + "/32")})
+	startTestHub(t, env, 0)
+	ana, _ := env.signup("ana@example.org", "Family")
+	direct := strings.TrimPrefix(env.ts.URL, "http://")
+	nginx := startNginx(t, env, "")
+	for _, addr := range []string{direct, nginx} {
+		for _, host := range []string{"family.example.", "Family.Example.:443"} {
+			h := ana.cookieHeader()
+			if got, body := hostRequest(t, addr, "GET", "/api/me", host, h, ""); got != http.StatusOK {
+				t.Errorf("via %s, Host %s: GET /api/me %d %s; want 200", addr, host, got, body)
+			}
+			h.Set("Origin", "https://family.example.")
+			if got, body := hostRequest(t, addr, "POST", "/api/shopping/lists", host, h, `{"name":"Dot"}`); got != http.StatusCreated {
+				t.Errorf("via %s, Host %s: POST %d %s; want 201", addr, host, got, body)
+			}
+			if _, got := dialHost(t, addr, host, h); got != http.StatusSwitchingProtocols {
+				t.Errorf("via %s, Host %s: /ws %d; want 101", addr, host, got)
+			}
+			h.Set("Origin", "https://evil.example.")
+			if _, got := dialHost(t, addr, host, h); got != http.StatusForbidden {
+				t.Errorf("via %s, Host %s, Origin evil.example.: /ws %d; want 403", addr, host, got)
+			}
+		}
+		if got, body := hostRequest(t, addr, "GET", "/api/me", "evil.example.", ana.cookieHeader(), ""); got != http.StatusForbidden {
+			t.Errorf("via %s, Host evil.example.: %d %s; want 403", addr, got, body)
+		}
+		if got, body := hostRequest(t, addr, "GET", "/api/me", "family.example..", ana.cookieHeader(), ""); got == http.StatusOK {
+			t.Errorf("via %s, Host family.example..: %d %s; want refused", addr, got, body)
+		}
+	}
+	// The public URL's origin with a dot, at an address (a proxy that
+	// sends its upstream's address and no X-Forwarded-Host): its own.
+	h := ana.cookieHeader()
+	h.Set("Origin", "https://family.example.")
+	if got, body := hostRequest(t, direct, "POST", "/api/shopping/lists", direct, h, `{"name":"Dot"}`); got != http.StatusCreated {
+		t.Errorf("Origin https://family.example. at %s: POST %d %s; want 201", direct, got, body)
+	}
+	if _, got := dialHost(t, direct, direct, h); got != http.StatusSwitchingProtocols {
+		t.Errorf("Origin https://family.example. at %s: /ws %d; want 101", direct, got)
+	}
+}

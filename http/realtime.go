@@ -68,7 +68,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, transport string)
 	}
 	if a == nil {
 		// Before any upgrade: a refused WebSocket gets the JSON error too.
-		removed, err := s.sessionRemoved(r)
+		removed, err := s.sessionRemoved(r, true)
 		if err != nil {
 			s.Error(w, r, err)
 			return nil

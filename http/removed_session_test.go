@@ -3,11 +3,14 @@ package http
 import (
 	"bufio"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/familyhub/familyhub"
 )
@@ -116,4 +119,85 @@ func TestRemovalSeenLater(t *testing.T) {
 	everyWay(t, "Carl's signed-out device", carlOld, familyhub.EUNAUTHORIZED)
 	everyWay(t, "Dora's device before her password change", doraOld, familyhub.EUNAUTHORIZED)
 	carl2.must(http.StatusOK, "GET", "/api/me", nil)
+}
+
+// ticketRefusal opens /ws (a real WebSocket dial) or /sse with ticket
+// alone, as a native client does, and returns the refusal's status and
+// body; it fails the test if the connection opens.
+func ticketRefusal(t *testing.T, env *testEnv, path, ticket string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if path == "/ws" {
+		conn, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(env.ts.URL, "http")+"/ws?ticket="+url.QueryEscape(ticket), nil)
+		if err == nil {
+			conn.CloseNow()
+			t.Fatalf("/ws with ticket %.8s…: opened", ticket)
+		}
+		if resp == nil {
+			t.Fatalf("/ws with ticket %.8s…: %v", ticket, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	req, _ := http.NewRequestWithContext(ctx, "GET", env.ts.URL+path+"?ticket="+url.QueryEscape(ticket), nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s with ticket %.8s…: %v", path, ticket, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		t.Fatalf("%s with ticket %.8s…: opened", path, ticket)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestRemovalSeenWithTicket: Ben's native app asked for a /ws and an /sse
+// ticket just before Ana removed him (a ticket lasts a minute). Used after
+// the removal, each answers 401 removed_from_family, as his token itself
+// does (TestRemovalSeenLater). Before, a ticket's refusal was always a
+// bare unauthorized. Nothing more is told for an unknown ticket, an
+// expired one of the removed session, or a ticket of a session ended by
+// logout.
+func TestRemovalSeenWithTicket(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	startTestHub(t, env, 0)
+	ana, _ := env.signup("ana@example.org", "Family")
+	ben, benAcc := env.joinFamily(ana, "ben@example.org")
+	carl, _ := env.joinFamily(ana, "carl@example.org")
+	ticket := func(c *client) string {
+		t.Helper()
+		var tk struct{ Ticket string }
+		c.must(http.StatusCreated, "POST", "/api/realtime/ticket", nil).decode(t, &tk)
+		return tk.Ticket
+	}
+	expired := ticket(ben)
+	if _, err := env.pool.Exec(t.Context(), "UPDATE realtime_tickets SET expires_at = now() - interval '1 second'"); err != nil {
+		t.Fatal(err)
+	}
+	ws, sse := ticket(ben), ticket(ben)
+	carls := ticket(carl)
+	carl.must(http.StatusNoContent, "POST", "/api/auth/logout", nil)
+
+	ana.must(http.StatusNoContent, "DELETE", "/api/family/members/"+benAcc.User.ID.String(), nil)
+
+	status, body := ticketRefusal(t, env, "/ws", ws)
+	refusedWith(t, "/ws with a ticket from before the removal", status, body, familyhub.EREMOVED)
+	status, body = ticketRefusal(t, env, "/sse", sse)
+	refusedWith(t, "/sse with a ticket from before the removal", status, body, familyhub.EREMOVED)
+	status, body = ticketRefusal(t, env, "/ws", ws) // used once already: still the truth
+	refusedWith(t, "/ws with that ticket again", status, body, familyhub.EREMOVED)
+
+	for what, tk := range map[string]string{
+		"an expired ticket of the removed session": expired,
+		"an unknown ticket":                        "not-a-ticket",
+		"a ticket of a logged-out session":         carls,
+	} {
+		for _, path := range []string{"/ws", "/sse"} {
+			status, body := ticketRefusal(t, env, path, tk)
+			refusedWith(t, path+" with "+what, status, body, familyhub.EUNAUTHORIZED)
+		}
+	}
 }

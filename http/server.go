@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -81,6 +82,7 @@ type Server struct {
 	assistant   *assistant.Service // see mountAssistant
 	hosts       []string           // see hostCheck; empty: no Host check
 	origins     []string           // see ownOrigins
+	public      publicOrigin       // see isHTTPS, otherScheme
 
 }
 
@@ -95,7 +97,7 @@ func NewServer(store *db.Store, logger *slog.Logger, cfg Config) *Server {
 	if cfg.Signup == "" {
 		cfg.Signup = SignupOpen
 	}
-	s := &Server{store: store, logger: logger, cfg: cfg, readyChecks: map[string]ReadyCheck{}, hosts: publicHosts(cfg), origins: ownOrigins(cfg)}
+	s := &Server{store: store, logger: logger, cfg: cfg, readyChecks: map[string]ReadyCheck{}, hosts: publicHosts(cfg), origins: ownOrigins(cfg), public: publicOriginOf(cfg)}
 	s.readyChecks["database"] = func(ctx context.Context) error { return store.Pool.Ping(ctx) }
 	s.router = s.routes()
 	return s
@@ -128,17 +130,48 @@ func (s *Server) OriginAllowed(r *http.Request) bool {
 	if err != nil || u.Host == "" {
 		return false
 	}
-	// Without default ports: "https://a.example" is a.example:443 too.
-	if normalHost(u.Host, u.Scheme) == normalHost(s.requestHost(r), u.Scheme) {
+	if s.ownOrigin(u) {
 		return true
 	}
-	o := strings.ToLower(strings.TrimRight(origin, "/"))
-	for _, own := range s.origins {
-		if o == own {
-			return true
-		}
+	if s.otherScheme(u) {
+		return false
 	}
-	return false
+	// Without default ports: "https://a.example" is a.example:443 too.
+	return normalHost(u.Host, u.Scheme) == normalHost(s.requestHost(r), u.Scheme)
+}
+
+// isSafeMethod: the methods CrossOriginProtection lets through from any
+// origin (they change nothing).
+func isSafeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// otherScheme reports whether the origin u (a parsed Origin header) names
+// the public URL's host under another scheme: http://family.example when
+// FAMILYHUB_PUBLIC_URL is https://family.example. The app is not served
+// there, so a page there is someone else's (one put into a plain HTTP
+// answer on the way, on a café's network), and it may neither open /ws
+// nor write with the member's cookie; listed in FAMILYHUB_ALLOWED_ORIGINS
+// (ownOrigin, asked first), it may. Without a public URL nothing is
+// refused for its scheme: the app cannot tell which scheme its members
+// use (behind a TLS terminator that is not trusted, or sends no
+// X-Forwarded-Proto, an https page's requests arrive as plain HTTP), and
+// comparing Origin's scheme with the request's would refuse them all.
+// Go's CrossOriginProtection compares only the host for the same reason.
+func (s *Server) otherScheme(u *url.URL) bool {
+	if s.public.host == "" {
+		return false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	return scheme != s.public.scheme && normalHost(u.Host, scheme) == s.public.host
+}
+
+// ownOrigin reports whether the origin u (a parsed Origin header) is one
+// of ownOrigins, in any case, without its scheme's default port or a
+// name's trailing dot (normalHost).
+func (s *Server) ownOrigin(u *url.URL) bool {
+	scheme := strings.ToLower(u.Scheme)
+	return slices.Contains(s.origins, scheme+"://"+normalHost(u.Host, scheme))
 }
 
 // ownOrigins returns the origins (scheme://host[:port], lower case, no
@@ -309,22 +342,33 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // The Host it compares with is the one the client asked for (requestHost):
 // browsers send no Sec-Fetch-Site over plain HTTP to a name (only to
 // HTTPS and localhost) nor when they are old, and behind a proxy that
-// rewrites Host every such write would be refused.
+// rewrites Host every such write would be refused. The app's own origins
+// always pass; with a public URL, its host under another scheme never
+// does (otherScheme).
 func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
+	// The app's own origins are let through below, as OriginAllowed lets
+	// them (Go's trusted origins compare byte for byte).
 	cop := http.NewCrossOriginProtection()
-	for _, o := range s.origins {
-		if err := cop.AddTrustedOrigin(o); err != nil {
-			s.logger.Warn("ignoring allowed origin", "origin", o, "err", err)
-		}
-	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			o, err := url.Parse(r.Header.Get("Origin"))
+			if err != nil || o.Host == "" {
+				o = nil
+			}
+			if o != nil && s.ownOrigin(o) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			if o != nil && s.otherScheme(o) && !isSafeMethod(r.Method) {
+				s.Error(w, r, familyhub.Errorf(familyhub.EFORBIDDEN, "Cross-origin request refused; add the origin to FAMILYHUB_ALLOWED_ORIGINS if it is yours."))
+				return
+			}
 			checked := r
 			host := s.requestHost(r)
-			if o, err := url.Parse(r.Header.Get("Origin")); err == nil && o.Host != "" &&
-				normalHost(o.Host, o.Scheme) == normalHost(host, o.Scheme) {
+			if o != nil && normalHost(o.Host, o.Scheme) == normalHost(host, o.Scheme) {
 				// OriginAllowed's rule (any case, the scheme's default
-				// port or none); Go's check compares byte for byte.
+				// port or none, a trailing dot or none); Go's check
+				// compares byte for byte.
 				host = o.Host
 			}
 			if host != r.Host {
@@ -390,13 +434,36 @@ func (s *Server) trusted(a netip.Addr) bool {
 	return false
 }
 
-// isHTTPS reports whether the client reached us over TLS, directly or
-// through a trusted proxy that says so.
+// isHTTPS reports whether the client reached us over TLS: directly, at
+// the host of an https public URL, or through a trusted proxy that says
+// so. An https FAMILYHUB_PUBLIC_URL says how members reach the app under
+// that name, whatever X-Forwarded-Proto says: behind a TLS terminator in
+// front of nginx, nginx only knows it was spoken to in plain HTTP and
+// says so ($scheme, deploy/nginx.conf), and the session cookie must be
+// Secure and the links https all the same. Under another host (an
+// address on the home network, http://192.168.1.5:8080) the public URL
+// says nothing, and a Secure cookie there would never be sent back.
 func (s *Server) isHTTPS(r *http.Request) bool {
 	if r.TLS != nil {
 		return true
 	}
+	if s.public.scheme == "https" && normalHost(s.requestHost(r), "https") == s.public.host {
+		return true
+	}
 	return s.peerTrusted(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// publicOrigin is FAMILYHUB_PUBLIC_URL's scheme (lower case) and host (as
+// normalHost writes it); both "" without one.
+type publicOrigin struct{ scheme, host string }
+
+func publicOriginOf(cfg Config) publicOrigin {
+	u, err := url.Parse(strings.TrimSpace(cfg.PublicURL))
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return publicOrigin{}
+	}
+	scheme := strings.ToLower(u.Scheme)
+	return publicOrigin{scheme, normalHost(u.Host, scheme)}
 }
 
 // logPath is the request's path as log lines show it: a read-only

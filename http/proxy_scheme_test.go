@@ -1,0 +1,175 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Whether a request came over HTTPS, through the repo's deploy/nginx.conf
+// on loopback (startNginx): the Secure flag of the session cookie and the
+// scheme of the feed URLs the app hands out.
+
+// proxySession signs email up through addr (Host host, extra headers h)
+// and returns the session cookie as the server set it.
+func proxySession(t *testing.T, addr, host, email string, h http.Header) *http.Cookie {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	body := `{"email":"` + email + `","password":"correct horse","display_name":"T","family_name":"F"}`
+	req, _ := http.NewRequestWithContext(ctx, "POST", "http://"+addr+"/api/auth/signup", strings.NewReader(body))
+	req.Host = host
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatalf("signup through %s (Host %s): %v", addr, host, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("signup through %s (Host %s): %d %s", addr, host, resp.StatusCode, b)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Name == SessionCookie {
+			return c
+		}
+	}
+	t.Fatalf("signup through %s (Host %s): no session cookie", addr, host)
+	return nil
+}
+
+// proxyFeedURL makes a calendar feed through addr with the session ck and
+// returns its URL.
+func proxyFeedURL(t *testing.T, addr, host string, ck *http.Cookie, h http.Header) string {
+	t.Helper()
+	h = h.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Cookie", ck.Name+"="+ck.Value)
+	got, body := hostRequest(t, addr, "POST", "/api/calendar/feeds", host, h, `{"name":"Phone","scope":"family"}`)
+	var out struct{ URL string }
+	if err := json.Unmarshal([]byte(body), &out); got != http.StatusCreated || err != nil {
+		t.Fatalf("feed through %s (Host %s): %d %s", addr, host, got, body)
+	}
+	return out.URL
+}
+
+// TestProxyForwardedProtoFromClient: where nginx is the edge (as in
+// docker-compose), a client that sends its own X-Forwarded-Proto: https
+// over plain HTTP gets neither a Secure cookie nor https links: nginx
+// sends its own $scheme. Before, deploy/nginx.conf passed the client's
+// header on, and the app, trusting nginx, believed it.
+func TestProxyForwardedProtoFromClient(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{TrustedProxies: mustPrefixes(proxyPeer + "/32")})
+	addr := startNginx(t, env, "")
+	h := http.Header{"X-Forwarded-Proto": {"https"}}
+	ck := proxySession(t, addr, "family.example", "ana@example.org", h)
+	if ck.Secure {
+		t.Error("a client's own X-Forwarded-Proto: https through nginx made the cookie Secure")
+	}
+	if u := proxyFeedURL(t, addr, "family.example", ck, h); !strings.HasPrefix(u, "http://family.example/") {
+		t.Errorf("a client's own X-Forwarded-Proto: https through nginx: feed URL %s; want http://family.example/…", u)
+	}
+}
+
+// TestProxyPublicURLHTTPS: with an https public URL, behind a TLS
+// terminator in front of nginx (which speaks plain HTTP to nginx, so
+// nginx says X-Forwarded-Proto: http), a session made at the public name
+// gets a Secure cookie and https feed URLs, whatever X-Forwarded-Proto
+// says. Under an address (the home network, plain HTTP) it stays plain:
+// a Secure cookie would never come back there. Before, the cookie was
+// Secure only when X-Forwarded-Proto said https, which nginx now never
+// passes on from its client.
+func TestProxyPublicURLHTTPS(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{PublicURL: "https://family.example", TrustedProxies: mustPrefixes(proxyPeer + "/32")})
+	addr := startNginx(t, env, "")
+	for _, h := range []http.Header{nil, {"X-Forwarded-Proto": {"http"}}} {
+		ck := proxySession(t, addr, "family.example", "ana"+h.Get("X-Forwarded-Proto")+"@example.org", h)
+		if !ck.Secure {
+			t.Errorf("public URL https, through nginx at its name (X-Forwarded-Proto %q from the client): cookie not Secure", h.Get("X-Forwarded-Proto"))
+		}
+		if u := proxyFeedURL(t, addr, "family.example", ck, h); !strings.HasPrefix(u, "https://family.example/") {
+			t.Errorf("public URL https, through nginx at its name: feed URL %s; want https://family.example/…", u)
+		}
+	}
+	ck := proxySession(t, addr, addr, "bo@example.org", http.Header{"X-Forwarded-Proto": {"https"}})
+	if ck.Secure {
+		t.Errorf("public URL https, through nginx at the address %s: cookie Secure; want plain", addr)
+	}
+	if u := proxyFeedURL(t, addr, addr, ck, nil); !strings.HasPrefix(u, "http://"+addr+"/") {
+		t.Errorf("public URL https, through nginx at the address %s: feed URL %s; want http://%s/…", addr, u, addr)
+	}
+}
+
+// TestOriginOtherSchemePublicURL: with FAMILYHUB_PUBLIC_URL
+// https://family.example, a page at http://family.example (the right
+// host, the wrong scheme: not the app, perhaps one put into a plain HTTP
+// answer on the way) may neither write with the member's cookie nor open
+// /ws, directly or through the repo's deploy/nginx.conf; the https page
+// may. Before, only the host was compared and both were let in. Without
+// a public URL the scheme is not compared (the app cannot tell which one
+// its members use), and an allowed origin with the other scheme passes.
+func TestOriginOtherSchemePublicURL(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{PublicURL: "https://family.example", TrustedProxies: mustPrefixes(proxyPeer + "/32")})
+	startTestHub(t, env, 0)
+	ana, _ := env.signup("ana@example.org", "Family")
+	for _, addr := range []string{strings.TrimPrefix(env.ts.URL, "http://"), startNginx(t, env, "")} {
+		for origin, want := range map[string]int{"http://family.example": http.StatusForbidden, "http://Family.Example.:80": http.StatusForbidden, "https://family.example": http.StatusCreated} {
+			h := ana.cookieHeader()
+			h.Set("Origin", origin)
+			if got, body := hostRequest(t, addr, "POST", "/api/shopping/lists", "family.example", h, `{"name":"Milk"}`); got != want {
+				t.Errorf("via %s, Origin %s: POST %d %s; want %d", addr, origin, got, body, want)
+			}
+			wantWS := http.StatusSwitchingProtocols
+			if want == http.StatusForbidden {
+				wantWS = http.StatusForbidden
+			}
+			if _, got := dialHost(t, addr, "family.example", h); got != wantWS {
+				t.Errorf("via %s, Origin %s: /ws %d; want %d", addr, origin, got, wantWS)
+			}
+		}
+	}
+
+	for _, c := range []struct {
+		cfg    Config
+		origin string
+		want   bool
+	}{
+		{Config{}, "http://family.example", true},
+		{Config{}, "https://family.example", true},
+		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"http://family.example"}}, "http://family.example", true},
+		{Config{PublicURL: "http://family.example:8080"}, "https://family.example:8080", false},
+		{Config{PublicURL: "http://family.example:8080"}, "http://family.example:8080", true},
+	} {
+		s := &Server{cfg: c.cfg, origins: ownOrigins(c.cfg), public: publicOriginOf(c.cfg), logger: slog.New(slog.DiscardHandler)}
+		h := s.crossOriginProtection()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+		r := httptest.NewRequest("POST", "http://family.example:8080/api/shopping/lists", nil)
+		r.Host = "family.example:8080"
+		if !strings.Contains(c.origin, ":8080") {
+			r.Host = "family.example"
+		}
+		r.Header.Set("Origin", c.origin)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if got := w.Code == http.StatusNoContent; got != c.want {
+			t.Errorf("public URL %q, allowed %q, Origin %s: POST let through %v; want %v", c.cfg.PublicURL, c.cfg.AllowedOrigins, c.origin, got, c.want)
+		}
+		r.Method = "GET"
+		if got := s.OriginAllowed(r); got != c.want {
+			t.Errorf("public URL %q, allowed %q, Origin %s: OriginAllowed %v; want %v", c.cfg.PublicURL, c.cfg.AllowedOrigins, c.origin, got, c.want)
+		}
+	}
+}
