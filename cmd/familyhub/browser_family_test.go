@@ -131,8 +131,8 @@ func TestBrowserFamilyRemoval(t *testing.T) {
 		t.Error("Ben's app reloaded the page to go to sign-in")
 	}
 	// It says why: the socket's 4001 "removed from the family", in words.
-	if msg := eval[string](bens, `document.querySelector('.notice').textContent`); msg != "You are no longer a member of this family. Ask a family member for an invite code to join again." {
-		t.Errorf("Ben's app says %q on the sign-in page, want that he is no longer a member", msg)
+	if msg := eval[string](bens, `document.querySelector('.notice').textContent`); msg != "You were removed from the family, so this device was signed out. If you have been invited back, sign in again; if not, ask a family member for an invite code." {
+		t.Errorf("Ben's app says %q on the sign-in page, want that he was removed and signed out", msg)
 	}
 	phone.waitJS("Ben gone from Ana's phone, without a reload", `!`+memberEl("Ben")+` && `+memberEl("Ana")+` && `+notReloaded, 5*time.Second)
 	t.Logf("Ana's phone (replica B) shows the member list without Ben %s after the removal", time.Since(start).Round(time.Millisecond))

@@ -46,8 +46,8 @@ func TestBrowserRemovalOverFallbacks(t *testing.T) {
 
 	restAs(t, ana, m, "DELETE", "/api/family/members/"+ben.userID, nil)
 	said := map[*browser]string{
-		poll: "You are no longer a member of this family. Ask a family member for an invite code to join again.",
-		sse:  "Du bist kein Mitglied dieser Familie mehr. Bitte ein Familienmitglied um einen Einladungscode, um wieder beizutreten.",
+		poll: "You were removed from the family, so this device was signed out. If you have been invited back, sign in again; if not, ask a family member for an invite code.",
+		sse:  "Du wurdest aus der Familie entfernt, daher wurde dieses Gerät abgemeldet. Wenn du wieder eingeladen wurdest, melde dich erneut an; sonst bitte ein Familienmitglied um einen Einladungscode.",
 	}
 	signInSays := func(when string) {
 		for b, want := range said {

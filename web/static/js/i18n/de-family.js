@@ -37,7 +37,7 @@ export default {
   'members.roleConfirm': 'Auf „{role}“ ändern',
   'members.roleChanged': 'Neue Rolle von {name}: {role}.',
   'members.yourRole': 'Deine Rolle in der Familie ist jetzt: {role}.',
-  'auth.removed': 'Du bist kein Mitglied dieser Familie mehr. Bitte ein Familienmitglied um einen Einladungscode, um wieder beizutreten.',
+  'auth.removed': 'Du wurdest aus der Familie entfernt, daher wurde dieses Gerät abgemeldet. Wenn du wieder eingeladen wurdest, melde dich erneut an; sonst bitte ein Familienmitglied um einen Einladungscode.',
   'members.hasPin': 'PIN',
   'members.locked': 'Nach zu vielen falschen Anmeldungen gesperrt',
   'members.unlock': 'Entsperren',

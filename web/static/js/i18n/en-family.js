@@ -38,7 +38,7 @@ export default {
   'members.roleConfirm': 'Change to “{role}”',
   'members.roleChanged': '{name} is now: {role}.',
   'members.yourRole': 'Your role in the family is now: {role}.',
-  'auth.removed': 'You are no longer a member of this family. Ask a family member for an invite code to join again.',
+  'auth.removed': 'You were removed from the family, so this device was signed out. If you have been invited back, sign in again; if not, ask a family member for an invite code.',
   'members.hasPin': 'PIN',
   'members.locked': 'Locked out after too many wrong sign-ins',
   'members.unlock': 'Unlock',
