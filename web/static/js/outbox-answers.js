@@ -5,7 +5,8 @@
 // all of them), the newest MAX_ANSWERS, so that after a reload a write
 // made from a copy older than the device's own write is still made against
 // the version that write left, not met by a 412 for a change the device
-// made itself.
+// made itself; and a page shown from a copy kept before the write shows it
+// (layOver).
 import * as idb from './idb.js';
 
 const STORE = 'answers';
@@ -78,6 +79,34 @@ export async function remember(id, record) {
  * before them: the calendar lays them over its kept ranges.
  */
 export const savedAnswers = () => known;
+
+/**
+ * layOver(records, keptAt, belongs) lays the saved answers over records
+ * (a page's kept copy, read from the server at keptAt, an ISO time): an
+ * answer that came after that read replaces the record when it is a newer
+ * version, removes it when it is a deletion, and adds a record belongs(r)
+ * claims for the page that the copy lacks. An answer older than the copy is
+ * not laid over it: the copy already has it, or what came after it (the
+ * record deleted elsewhere must not come back). Answers records itself when
+ * nothing changed.
+ */
+export function layOver(records, keptAt, belongs) {
+  const after = (a) => !keptAt || a.at > keptAt;
+  let changed = false;
+  const seen = new Set();
+  const out = [];
+  for (const x of records) {
+    seen.add(x.id);
+    const a = known.get(x.id);
+    if (!a || !after(a) || (a.record && !(a.record.version > x.version))) { out.push(x); continue; }
+    changed = true;
+    if (a.record) out.push(a.record);
+  }
+  for (const [id, a] of known) {
+    if (!seen.has(id) && a.record && after(a) && belongs(a.record)) { out.push(a.record); changed = true; }
+  }
+  return changed ? out : records;
+}
 
 /** The record as the server answered this device's last write to id (undefined: none kept). */
 export const answerOf = (id) => known.get(id)?.record;
