@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,6 +78,10 @@ func TestBrowserOfflineKeptAnswers(t *testing.T) {
 	enqueue(map[string]any{"kind": "task.complete", "method": "POST", "path": "/api/tasks/" + taskID + "/complete",
 		"record": taskID, "base": task, "label": "Water the plants"})
 	sent("the four writes saved")
+	// One record per answer, keyed by the record's id (not one map of them all).
+	if got := evalAwait[string](a, `import('/js/idb.js').then(async (m) => (await m.all('answers')).map((a) => a.id).sort().join() + '|' + (await m.get('data', 'outbox:answers') === undefined))`); got != strings.Join(sortedStrings(jam, honey, item("milk")["id"].(string), item("eggs")["id"].(string), taskID), ",")+"|true" {
+		t.Errorf("the answers stored: %s", got)
+	}
 	// The copies kept are from before them (no page patched them).
 	if got := evalAwait[string](a, keptNames); got != "bread,eggs,milk" {
 		t.Fatalf("the list kept is %q before the reload, want the copy from before Ana's writes", got)
@@ -96,4 +102,26 @@ func TestBrowserOfflineKeptAnswers(t *testing.T) {
 	if !eval[bool](a, taskRow+`.classList.contains('done')`) {
 		t.Errorf("offline after a reload the task Ana completed shows open: %s", eval[string](a, taskRow+`.outerHTML`))
 	}
+
+	// The newest 200 answers are kept: 205 more drop the five above.
+	got := evalAwait[string](a, `import('/js/outbox-answers.js').then(async (m) => {
+		for (let i = 0; i < 205; i++) await m.remember('r' + i, { id: 'r' + i, version: 1 });
+		const ids = (await (await import('/js/idb.js')).all('answers')).map((a) => a.id);
+		return [ids.length, ids.includes('r4'), ids.includes('r5'), ids.includes('r204'), ids.includes(`+js(honey)+`), m.savedAnswers().size].join();
+	})`)
+	if got != "200,false,true,true,false,200" {
+		t.Errorf("after 205 more answers (stored, r4, r5, r204 and honey kept, known): %s, want 200,false,true,true,false,200", got)
+	}
+	// An older app's one map of answers is moved into the store, once.
+	got = evalAwait[string](a, `import('/js/idb.js').then(async (idb) => {
+		await idb.put('data', { old1: { record: { id: 'old1', version: 7 }, at: new Date().toISOString() } }, 'outbox:answers');
+		const m = await import('/js/outbox-answers.js');
+		await m.readAnswers();
+		return [m.answerOf('old1')?.version, await idb.get('data', 'outbox:answers') === undefined, (await idb.get('answers', 'old1'))?.record.version].join();
+	})`)
+	if got != "7,true,7" {
+		t.Errorf("an older app's answers after reading them: %s, want 7,true,7", got)
+	}
 }
+
+func sortedStrings(s ...string) []string { slices.Sort(s); return s }
