@@ -66,7 +66,7 @@ func TestBrowserRemovalOverFallbacks(t *testing.T) {
 			if time.Now().After(deadline) {
 				// What is still kept names the write that came after the wipe.
 				t.Fatalf("%s: still kept after the removal: %s", b.name, evalAwait[string](b, `import('/js/idb.js').then(async (m) =>
-					JSON.stringify({data: await m.all('data'), queue: await m.all('queue'), notices: await m.all('notices')}))`))
+					JSON.stringify({data: await m.all('data'), queue: await m.all('queue'), notices: await m.all('notices'), answers: await m.all('answers')}))`))
 			}
 		}
 	}
@@ -90,8 +90,8 @@ func TestBrowserRemovalOverFallbacks(t *testing.T) {
 }
 
 // keptCount counts the records the app keeps in IndexedDB (its kept
-// copies, waiting writes and notices).
+// copies, waiting writes, notices and saved answers).
 func keptCount(b *browser) int {
 	return evalAwait[int](b, `import('/js/idb.js').then(async (m) =>
-		(await m.all('data')).length + (await m.all('queue')).length + (await m.all('notices')).length)`)
+		(await m.all('data')).length + (await m.all('queue')).length + (await m.all('notices')).length + (await m.all('answers')).length)`)
 }

@@ -97,15 +97,15 @@ const patches = new Map();
 const patchesOf = (key) => patches.get(key) ?? 0;
 
 /**
- * Keeps value under key. It is the server's data just read, unless synced
- * is false (the device's copy patched with a write's answer: it keeps the
- * time of the last read).
+ * Keeps value under key. It is the server's data just read (read: when
+ * that read began, else now), unless synced is false (the device's copy
+ * patched with a write's answer: it keeps the time of the last read).
  */
-export function keep(key, value, { synced = true } = {}) {
+export function keep(key, value, { synced = true, read = undefined } = {}) {
   if (synced) markSynced();
   else patches.set(key, patchesOf(key) + 1);
   return inOrder(key, async () => {
-    let at = new Date().toISOString();
+    let at = read ?? new Date().toISOString();
     if (!synced) at = (await entry(key))?.at ?? at;
     if (closed) return;
     try { await idb.put('data', { v: value, at }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
@@ -132,9 +132,11 @@ export function update(key, fn) {
  */
 export async function refresh(key, fetcher) {
   const before = patchesOf(key);
+  // The copy's time is when the read began: an answer saved after it may be missing from it.
+  const read = new Date().toISOString();
   const data = await fetcher();
   keptFor(key, false);
-  if (patchesOf(key) === before) await keep(key, data);
+  if (patchesOf(key) === before) await keep(key, data, { read });
   else markSynced();
   return data;
 }
@@ -242,15 +244,16 @@ const SLOW = Symbol('slow');
  * 500, a proxy's 502/503/504: serverDown) it answers the kept copy instead,
  * the latter noted for the page's notice (onKeptForError); when the server
  * is slower than SLOW_MS the kept copy comes first and `later` brings the
- * server's answer. Answers {data, cached, later?}; throws when there is
- * neither.
+ * server's answer. Answers {data, cached, at?, later?} (at: when the kept
+ * copy shown was read, for laying the outbox's saved answers over it);
+ * throws when there is neither.
  */
 export async function fresh(key, fetcher) {
   const page = keptPage;
   const servedKept = (e) => { if (e.status > 0 && page === keptPage) keptFor(key, true); };
   if (navigator.onLine === false) {
     const c = await inOrder(key, () => entry(key));
-    if (c !== undefined) { showing(c.at); return { data: c.v, cached: true }; }
+    if (c !== undefined) { showing(c.at); return { data: c.v, cached: true, at: c.at }; }
   }
   const net = refresh(key, fetcher);
   let timer;
@@ -261,14 +264,14 @@ export async function fresh(key, fetcher) {
     const c = await inOrder(key, () => entry(key));
     if (c === undefined) return { data: await net, cached: false };
     showing(c.at);
-    return { data: c.v, cached: true, later: net.catch((e) => { if (serverDown(e)) servedKept(e); return undefined; }) };
+    return { data: c.v, cached: true, at: c.at, later: net.catch((e) => { if (serverDown(e)) servedKept(e); return undefined; }) };
   } catch (e) {
     if (!serverDown(e)) throw e;
     const c = await inOrder(key, () => entry(key));
     if (c === undefined) throw e;
     showing(c.at);
     servedKept(e);
-    return { data: c.v, cached: true };
+    return { data: c.v, cached: true, at: c.at };
   } finally {
     clearTimeout(timer);
   }

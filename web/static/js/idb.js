@@ -1,18 +1,19 @@
 // A small promise wrapper around IndexedDB, the device's own copy of what
 // the user last saw (cache.js) and of the writes waiting for the server
-// (outbox.js). No library: three object stores, get/put/delete/all/clear.
+// (outbox.js). No library: four object stores, get/put/delete/all/clear.
 // Where IndexedDB cannot be opened (a locked-down private window) the same
 // calls work on memory, for this tab only.
 const NAME = 'familyhub';
-const VERSION = 1;
+const VERSION = 2; // 2: the answers store
 
 /**
  * The stores:
  * - data: the cache, key → value ('me', 'lists', 'list:<id>', 'tasks', 'meta')
  * - queue: waiting writes in order (key n, autoIncrement)
  * - notices: conflicts and refused writes still to be shown (key id)
+ * - answers: the server's answers to the device's own writes, one per record (key id; outbox-answers.js)
  */
-export const STORES = { data: {}, queue: { keyPath: 'n', autoIncrement: true }, notices: { keyPath: 'id' } };
+export const STORES = { data: {}, queue: { keyPath: 'n', autoIncrement: true }, notices: { keyPath: 'id' }, answers: { keyPath: 'id' } };
 
 let dbp = null;
 let memory = null; // Map per store when IndexedDB is unavailable

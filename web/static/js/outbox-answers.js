@@ -1,26 +1,60 @@
 // The outbox's saved answers (outbox.js): the device's own answers from
 // the server, record id → {record (the server's state after this device's
-// last write to it), at}. Kept in IndexedDB (data store, ANSWERS), so that
-// after a reload a write made from a copy older than the device's own
-// write is still made against the version that write left, not met by a
-// 412 for a change the device made itself.
+// last write to it), at}. Kept in IndexedDB, one record per answer (store
+// 'answers', keyed by the record's id: an answer writes one record, not
+// all of them), the newest MAX_ANSWERS, so that after a reload a write
+// made from a copy older than the device's own write is still made against
+// the version that write left, not met by a 412 for a change the device
+// made itself; and a page shown from a copy kept before the write shows it
+// (layOver).
 import * as idb from './idb.js';
 
-const ANSWERS = 'outbox:answers';
+const STORE = 'answers';
 const MAX_ANSWERS = 200;
-const known = new Map();
+const known = new Map(); // id → {record, at}, the oldest first
+const writing = new Set(); // ids whose answer is on its way into IndexedDB
 
-/** Reads the saved answers from IndexedDB (at start, and when another tab changed them). */
+const byAt = (a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0);
+
+/**
+ * Reads the saved answers from IndexedDB (at start, and when another tab
+ * changed them): what is stored is what is known, so nothing stored (another
+ * tab signed out) is nothing known here either. Answers this tab is still
+ * storing stay, and so does a newer version known here than the one stored.
+ */
 export async function readAnswers() {
   try {
-    const kept = await idb.get('data', ANSWERS);
-    // Nothing stored: another tab signed out (or cleared them): none is kept here either.
-    if (!kept) { known.clear(); return; }
-    for (const [id, a] of Object.entries(kept || {})) {
-      const have = known.get(id)?.record;
-      if (!known.has(id) || (a.record && have && a.record.version > have.version)) known.set(id, a);
+    await fromOneRecord();
+    const stored = (await idb.all(STORE)).sort(byAt);
+    const next = new Map();
+    for (const a of stored) {
+      const have = known.get(a.id);
+      next.set(a.id, have && have.record && a.record && have.record.version > a.record.version ? have : { record: a.record, at: a.at });
     }
+    for (const id of writing) if (known.has(id) && !next.has(id)) next.set(id, known.get(id));
+    known.clear();
+    for (const [id, a] of [...next].sort(([, x], [, y]) => byAt(x, y))) known.set(id, a);
+    await prune();
   } catch (e) { console.warn('outbox: cannot read the saved answers:', e); }
+}
+
+// fromOneRecord moves the answers an older version of the app kept as
+// one record of the data store (OLD) into the answers store, once.
+const OLD = 'outbox:answers';
+async function fromOneRecord() {
+  const old = await idb.take('data', OLD);
+  for (const [id, a] of Object.entries(old || {})) {
+    if (a && a.at) await idb.put(STORE, { id, record: a.record ?? null, at: a.at });
+  }
+}
+
+// prune drops the oldest answers beyond MAX_ANSWERS, here and in IndexedDB.
+async function prune() {
+  while (known.size > MAX_ANSWERS) {
+    const id = known.keys().next().value;
+    known.delete(id);
+    await idb.del(STORE, id);
+  }
 }
 
 // remember keeps the server's answer to this device's write to record id
@@ -29,10 +63,14 @@ export async function remember(id, record) {
   if (record !== null && record?.version == null) return;
   const old = known.get(id)?.record;
   if (record && old && old.version > record.version) return;
+  const a = { record, at: new Date().toISOString() };
   known.delete(id); // the newest last
-  known.set(id, { record, at: new Date().toISOString() });
-  while (known.size > MAX_ANSWERS) known.delete(known.keys().next().value);
-  try { await idb.put('data', Object.fromEntries(known), ANSWERS); } catch (e) { console.warn('outbox: answer not kept:', e); }
+  known.set(id, a);
+  writing.add(id);
+  try {
+    await idb.put(STORE, { id, ...a });
+    await prune();
+  } catch (e) { console.warn('outbox: answer not kept:', e); } finally { writing.delete(id); }
 }
 
 /**
@@ -41,6 +79,34 @@ export async function remember(id, record) {
  * before them: the calendar lays them over its kept ranges.
  */
 export const savedAnswers = () => known;
+
+/**
+ * layOver(records, keptAt, belongs) lays the saved answers over records
+ * (a page's kept copy, read from the server at keptAt, an ISO time): an
+ * answer that came after that read replaces the record when it is a newer
+ * version, removes it when it is a deletion, and adds a record belongs(r)
+ * claims for the page that the copy lacks. An answer older than the copy is
+ * not laid over it: the copy already has it, or what came after it (the
+ * record deleted elsewhere must not come back). Answers records itself when
+ * nothing changed.
+ */
+export function layOver(records, keptAt, belongs) {
+  const after = (a) => !keptAt || a.at > keptAt;
+  let changed = false;
+  const seen = new Set();
+  const out = [];
+  for (const x of records) {
+    seen.add(x.id);
+    const a = known.get(x.id);
+    if (!a || !after(a) || (a.record && !(a.record.version > x.version))) { out.push(x); continue; }
+    changed = true;
+    if (a.record) out.push(a.record);
+  }
+  for (const [id, a] of known) {
+    if (!seen.has(id) && a.record && after(a) && belongs(a.record)) { out.push(a.record); changed = true; }
+  }
+  return changed ? out : records;
+}
 
 /** The record as the server answered this device's last write to id (undefined: none kept). */
 export const answerOf = (id) => known.get(id)?.record;
@@ -56,5 +122,5 @@ export function newer(base, record) {
 /** Forgets the saved answers, here and in IndexedDB (sign-out). */
 export async function clearAnswers() {
   known.clear();
-  await idb.del('data', ANSWERS).catch(() => {});
+  await idb.clear(STORE).catch(() => {});
 }

@@ -33,7 +33,7 @@ import { answerOf, clearAnswers, newer, readAnswers, remember } from './outbox-a
 import { noticeBoard } from './outbox-notices.js';
 import { isOccurrenceOp, judge, seriesAfter } from './pending.js';
 
-export { savedAnswers } from './outbox-answers.js';
+export { layOver, savedAnswers } from './outbox-answers.js';
 export { notices } from './outbox-notices.js';
 
 const SEND_TIMEOUT = 15000;

@@ -3,7 +3,8 @@
 // query, lastSeq and timings) and returns {close(code), retopic?,
 // setView?, probe?}, reporting through cb.opened(), cb.message(msg),
 // cb.stale(reason) (what is shown may have missed events: re-read it),
-// cb.topicsApplied() (the server has the client's topics) and
+// cb.topicsApplied() (the server has the client's topics),
+// cb.topicsRefused(topics) (it refused a change: topics is what it has) and
 // cb.failed(code, reason) (once).
 
 export const WS_NORMAL = 1000;
@@ -57,6 +58,7 @@ export function openWS(rt, cb) {
   let skipped = false;
   let hello = null; // the server's hello: until it came, nothing is sent about topics
   let waiting = 0; // topic messages not answered yet
+  let refusedSome = false; // one of them was refused
   ws.onopen = () => {
     cb.opened();
     // The view changed while the socket was connecting (a page opened
@@ -91,9 +93,13 @@ export function openWS(rt, cb) {
       // refused change changed nothing there.
       if (msg.type === 'subscribed') {
         conn.confirmed = conn.confirmed.filter((t) => !msg.removed?.includes(t)).concat(msg.added ?? []).sort();
-      }
+      } else refusedSome = true;
       if (--waiting === 0) {
         conn.topics = conn.confirmed;
+        // Refused: the client's topics are what the server has, so a
+        // reconnect does not name the refused ones in its URL again.
+        if (refusedSome) cb.topicsRefused(conn.confirmed);
+        refusedSome = false;
         cb.topicsApplied();
       }
     }

@@ -185,6 +185,8 @@ export class RealtimeClient {
       message: (msg) => { if (gen === this.gen) this._handle(msg); },
       // The server has the page's topics (it answered the topics message).
       topicsApplied: () => { if (gen === this.gen) this.pendingSince = null; },
+      // It refused a change: the topics it has are the client's (a reconnect names them).
+      topicsRefused: (topics) => { if (gen === this.gen) this.topics = topics; },
       stale: (reason) => { if (gen === this.gen) this.onResync(reason); },
       failed: (code, reason) => {
         if (gen !== this.gen) return;

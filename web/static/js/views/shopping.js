@@ -261,6 +261,9 @@ export function view(app, main, listId) {
       cache.forget(`list:${id}`);
       r = { data: null };
     }
+    // A copy kept before the device's own writes were answered (the list
+    // was not open then): their saved answers are laid over it.
+    if (r.cached && r.data) r.data = { ...r.data, items: outbox.layOver(r.data.items, r.at, (x) => x.list_id === id) };
     list = upToDate(r.data);
     renderTabs();
     renderItems();

@@ -245,6 +245,9 @@ export function view(app, main) {
     const mine = ++gen;
     const upToDate = answered.reading('tasks', 'tasks');
     const r = await cache.fresh('tasks', () => cache.fetchTasks(today()));
+    // A copy kept before the device's own writes were answered (the page
+    // was not open then): their saved answers are laid over it.
+    if (r.cached) r.data = { ...r.data, tasks: outbox.layOver(r.data.tasks, r.at, (x) => 'is_template' in x) };
     show(upToDate(r.data));
     r.later?.then((data) => { if (data && mine === gen) show(upToDate(data)); });
   });
