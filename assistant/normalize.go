@@ -202,7 +202,10 @@ func languageVote(s, locale string) (string, bool) {
 	case de > en:
 		return "de", en > 0
 	}
-	return locale, true
+	// a tie: the locale first, the other language only when the command
+	// has words of it too (none of either: "limse" with a German locale
+	// is not the English "lime")
+	return locale, en > 0
 }
 
 // vocative is a command's opening address: "Papa, ...", "Ben: ...",
