@@ -47,3 +47,36 @@ func TestNoOtherLanguageWithoutItsWords(t *testing.T) {
 		{"de", "add mlik", `{"slots":{"items":[{"name":"milk"}]},"type":"shopping.add_items"}`},
 	})
 }
+
+// TestStatusWithTimeWritesNothing: a message about where the speaker is
+// or will be, said with a time, was an event ("bin um 6 zuhause" the event
+// "Bin zuhause" at 18:00, "home at 6" the event "Home"); it asks for
+// nothing, so it is not understood, as "I'm home" without a time is.
+// Events at home or named after a place stay events.
+func TestStatusWithTimeWritesNothing(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"de", "bin um 6 zuhause", ""},
+		{"de", "ich bin um 6 zuhause", ""},
+		{"de", "bin um 18 Uhr da", ""},
+		{"de", "bin um 6 wieder da", ""},
+		{"de", "bin gleich da", ""},
+		{"de", "wir sind um 8 zurück", ""},
+		{"de", "ich komme morgen später", ""},
+		{"de", "wir kommen morgen zurück", ""},
+		{"de", "um 6 zuhause", ""},
+		{"en", "home at 6", ""},
+		{"en", "I'm home at 6", ""},
+		{"en", "I’m home at 6", ""},
+		{"en", "I'll be back at 6", ""},
+		{"en", "we're home at 6", ""},
+		{"en", "back in 10 minutes", ""},
+		{"en", "back at 5", ""},
+		{"en", "I'm home", ""},
+		{"de", "bin zuhause", ""},
+		{"en", "home office Friday", `{"slots":{"all_day":true,"ends_at":"2026-03-14T00:00","starts_at":"2026-03-13T00:00","title":"Home office"},"type":"calendar.create"}`},
+		{"en", "dinner at home at 6", `{"slots":{"ends_at":"2026-03-11T19:00","location":"home","starts_at":"2026-03-11T18:00","title":"Dinner"},"type":"calendar.create"}`},
+		{"en", "back to school Monday", `{"slots":{"all_day":true,"ends_at":"2026-03-17T00:00","starts_at":"2026-03-16T00:00","title":"Back to school"},"type":"calendar.create"}`},
+		{"en", "home game Saturday at 3", `{"slots":{"ends_at":"2026-03-14T16:00","starts_at":"2026-03-14T15:00","title":"Home game"},"type":"calendar.create"}`},
+		{"de", "Zuhause Party Samstag", `{"slots":{"all_day":true,"ends_at":"2026-03-15T00:00","starts_at":"2026-03-14T00:00","title":"Zuhause Party"},"type":"calendar.create"}`},
+	})
+}

@@ -160,6 +160,9 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 		return in, ok
 	}
 	rest := strings.TrimSpace(sc.rest())
+	if statusMessage(rest) {
+		return Intent{}, false // "bin um 6 zuhause", "home at 6": a message, no event
+	}
 	for i, w := range words(rest) {
 		if sentenceWords[w] && !(i == 0 && p.lang == "en" && choreEN(words(rest))) {
 			return Intent{}, false
@@ -191,6 +194,21 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 		return Intent{}, false // "ruf mich morgen an", "mach das morgen": no event "Mach das"
 	}
 	return p.event(s)
+}
+
+// statusRx is a message about where the speaker is or will be, its time
+// taken off: "(I'm) home", "back", "on my way", "(ich) bin zuhause", "wir
+// sind zurück", "ich komme später". Said with a time ("bin um 6 zuhause",
+// "home at 6", "back in 10 minutes", "ich komme morgen später") it tells
+// the family something and asks for nothing: no event "Bin zuhause".
+var statusRx = regexp.MustCompile(`^(?:(?:i'm|im|i am|i'll be|ill be|i will be|we're|we are|we'll be|we will be|be|` +
+	`(?:ich )?bin|(?:wir )?sind|(?:ich )?komme|(?:wir )?kommen)(?: \p{L}+)?? )?` +
+	`(?:(?:back )?home|back|there|here|late|later|on (?:my|our|the) way|` +
+	`(?:wieder )?(?:zuhause|zu hause|daheim|da|zurück)|später|heim|nach hause|unterwegs|dort)$`)
+
+// statusMessage: rest (a command without its time) is a status message.
+func statusMessage(rest string) bool {
+	return statusRx.MatchString(strings.Join(words(strings.ReplaceAll(rest, "’", "'")), " "))
 }
 
 // noThingBeforeVerbDE: the German to-do f (lower case, the verb last) does
