@@ -80,3 +80,37 @@ func TestStatusWithTimeWritesNothing(t *testing.T) {
 		{"de", "Zuhause Party Samstag", `{"slots":{"all_day":true,"ends_at":"2026-03-15T00:00","starts_at":"2026-03-14T00:00","title":"Zuhause Party"},"type":"calendar.create"}`},
 	})
 }
+
+// TestTripIsEvent: a trip to a named place with a day was a task ("fahr
+// am Montag nach Berlin" the task "Nach Berlin fahren", "drive to Berlin
+// on Monday" the task "Drive to Berlin") while "fly to Rome on Friday" was
+// an event; a trip is a plan for the calendar in both languages, the
+// German one named as a noun ("Fahrt nach Berlin", not "Fahr nach
+// Berlin"). Errands with a thing or person driven stay tasks, and so does
+// a shopping note with a day ("bring morgen Milch mit", as "bring milk
+// tomorrow" and "morgen Milch mitbringen" are).
+func TestTripIsEvent(t *testing.T) {
+	monday := `"all_day":true,"ends_at":"2026-03-17T00:00","starts_at":"2026-03-16T00:00"`
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"de", "fahr am Montag nach Berlin", `{"slots":{` + monday + `,"title":"Fahrt nach Berlin"},"type":"calendar.create"}`},
+		{"de", "fahre am Montag nach Berlin", `{"slots":{` + monday + `,"title":"Fahrt nach Berlin"},"type":"calendar.create"}`},
+		{"de", "am Montag nach Berlin fahren", `{"slots":{` + monday + `,"title":"Fahrt nach Berlin"},"type":"calendar.create"}`},
+		{"de", "fahr am Montag um 8 nach Berlin", `{"slots":{"ends_at":"2026-03-16T09:00","starts_at":"2026-03-16T08:00","title":"Fahrt nach Berlin"},"type":"calendar.create"}`},
+		{"de", "flieg am Freitag nach Rom", `{"slots":{"all_day":true,"ends_at":"2026-03-14T00:00","starts_at":"2026-03-13T00:00","title":"Flug nach Rom"},"type":"calendar.create"}`},
+		{"de", "Tim, fahr am Montag nach Berlin", `{"slots":{` + monday + `,"title":"Fahrt nach Berlin"},"type":"calendar.create"}`},
+		{"en", "drive to Berlin on Monday", `{"slots":{` + monday + `,"title":"Drive to Berlin"},"type":"calendar.create"}`},
+		{"en", "go to Berlin on Monday", `{"slots":{` + monday + `,"title":"Go to Berlin"},"type":"calendar.create"}`},
+		{"en", "drive to Berlin on Monday at 8", `{"slots":{"ends_at":"2026-03-16T09:00","starts_at":"2026-03-16T08:00","title":"Drive to Berlin"},"type":"calendar.create"}`},
+		{"en", "Tim, drive to Berlin on Monday", `{"slots":{` + monday + `,"title":"Drive to Berlin"},"type":"calendar.create"}`},
+		{"en", "fly to Rome on Friday", `{"slots":{"all_day":true,"ends_at":"2026-03-14T00:00","starts_at":"2026-03-13T00:00","title":"Fly to Rome"},"type":"calendar.create"}`},
+		// errands, home, reminders and shopping notes stay tasks
+		{"en", "drive Mia to school on Monday", `{"slots":{"due_at":"2026-03-16T23:59","title":"Drive Mia to school"},"type":"task.create"}`},
+		{"en", "go to the doctor tomorrow", `{"slots":{"due_at":"2026-03-12T23:59","title":"Go to the doctor"},"type":"task.create"}`},
+		{"de", "fahr am Montag Mia zur Schule", `{"slots":{"due_at":"2026-03-16T23:59","title":"Mia zur Schule fahren"},"type":"task.create"}`},
+		{"de", "fahr morgen nach Hause", `{"slots":{"due_at":"2026-03-12T23:59","title":"Nach Hause fahren"},"type":"task.create"}`},
+		{"en", "remind me to drive to Berlin on Monday", `{"slots":{"assignee":"me","due_at":"2026-03-16T23:59","title":"Drive to Berlin"},"type":"task.create"}`},
+		{"de", "bring morgen Milch mit", `{"slots":{"due_at":"2026-03-12T23:59","title":"Milch mitbringen"},"type":"task.create"}`},
+		{"en", "bring milk tomorrow", `{"slots":{"due_at":"2026-03-12T23:59","title":"Bring milk"},"type":"task.create"}`},
+		{"de", "bring Milch mit", `{"slots":{"items":[{"name":"Milch"}]},"type":"shopping.add_items"}`},
+	})
+}

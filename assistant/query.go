@@ -175,6 +175,15 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 	if len(f) == 0 {
 		return Intent{}, false
 	}
+	if trip, title := tripTo(rest, p.lang); trip {
+		// "drive to Berlin on Monday", "fahr am Montag nach Berlin": a
+		// trip is a plan for the calendar, not an errand
+		in, ok := p.event(s)
+		if ok && title != "" {
+			in.Slots.Title = title
+		}
+		return in, ok
+	}
 	if p.lang == "en" && verbsEN[f[0]] && noThingAfterVerbEN(words(rest)) {
 		return Intent{}, false // "call it a day at 5": no task, no event
 	}
@@ -194,6 +203,41 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 		return Intent{}, false // "ruf mich morgen an", "mach das morgen": no event "Mach das"
 	}
 	return p.event(s)
+}
+
+// Trips to a named place: a verb of travel and the place, nothing else
+// ("drive to Berlin", "fly to Rome", "fahr nach Berlin", "nach Rom
+// fliegen"). "drive Mia to school" and "go to the doctor" stay to-dos.
+var (
+	tripENRx   = regexp.MustCompile(`^(?i:drive|go|fly|travel) to ` + placeRx + `$`)
+	tripDERx   = regexp.MustCompile(`^(?:(?i:(fahr|flieg|reis)e?) nach ` + placeRx + `|nach ` + placeRx + ` (?i:(fahr|flieg|reis)en))$`)
+	placeRx    = `(\p{Lu}[\p{L}-]*(?: \p{Lu}[\p{L}-]*)*)`
+	tripNounDE = map[string]string{"fahr": "Fahrt", "flieg": "Flug", "reis": "Reise"}
+)
+
+// tripTo: rest (a command without its time) is a trip to a place; title
+// is the event's German name for it ("Fahrt nach Berlin" rather than "Fahr
+// nach Berlin"), "" to keep the sentence's ("Drive to Berlin").
+func tripTo(rest, lang string) (trip bool, title string) {
+	rest = strings.Join(strings.Fields(rest), " ")
+	if lang == "en" {
+		return tripENRx.MatchString(rest), ""
+	}
+	m := tripDERx.FindStringSubmatch(rest)
+	if m == nil {
+		return false, ""
+	}
+	verb, place := strings.ToLower(m[1]+m[4]), m[2]+m[3]
+	if place == "Hause" {
+		return false, "" // "nach Hause fahren": going home
+	}
+	return true, tripNounDE[verb] + " nach " + place
+}
+
+// tripTitleDE: title is one tripTo gives a German trip ("Fahrt nach Berlin").
+func tripTitleDE(title string) bool {
+	noun, _, ok := strings.Cut(title, " nach ")
+	return ok && (noun == "Fahrt" || noun == "Flug" || noun == "Reise")
 }
 
 // statusRx is a message about where the speaker is or will be, its time
