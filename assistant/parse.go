@@ -37,6 +37,12 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	// talk (the elliptic rule's).
 	if m := greetingPrefix.FindStringSubmatchIndex(text); m != nil && !smallTalkRx.MatchString(strings.TrimSpace(text)) {
 		if rest := text[m[1]:]; strings.ContainsFunc(rest, unicode.IsLetter) {
+			if name, after, ok := strings.Cut(strings.TrimSpace(rest), " "); ok && modalWords[strings.ToLower(name)] &&
+				isMember(name, names) && startsWithCommand(after) {
+				// "hi Will take out the bins": after a greeting a member
+				// called Will is spoken to, as after a comma
+				rest = name + ", " + after
+			}
 			in, err := parseIntent(rest, locale, now, names)
 			if err != nil {
 				return Intent{}, NotUnderstood(text)

@@ -114,3 +114,40 @@ func TestTripIsEvent(t *testing.T) {
 		{"de", "bring Milch mit", `{"slots":{"items":[{"name":"Milch"}]},"type":"shopping.add_items"}`},
 	})
 }
+
+// TestModalIsNoName: with members called Will and May, "will take out the
+// bins" was the task "Take out the bins" for Will, "may buy milk" added
+// milk said to May, and "May call the dentist tomorrow" became the event
+// "May call the dentist" once May was no longer spoken to. A modal verb
+// starting a sentence is no name unless a comma, "please" or a greeting
+// makes it one; as a verb it starts no event or task.
+func TestModalIsNoName(t *testing.T) {
+	names := []string{"Ben", "Will Smith", "May", "Tim"}
+	bins := func(who string) string {
+		return `{"slots":{"assignee":"` + who + `","title":"Take out the bins"},"type":"task.create"}`
+	}
+	parseCases(t, names, []struct{ locale, text, want string }{
+		{"en", "will take out the bins", ""},
+		{"en", "Will take out the bins", ""},
+		{"en", "may take out the bins", ""},
+		{"en", "May take out the bins", ""},
+		{"en", "will buy milk", ""},
+		{"en", "may buy milk", ""},
+		{"en", "May call the dentist tomorrow", ""},
+		{"en", "must call the dentist tomorrow", ""},
+		{"de", "Will kauf Milch", ""},
+		{"de", "muss morgen Oma anrufen", ""},
+		// addressed: a comma, "please", a colon or a greeting
+		{"en", "Will, take out the bins", bins("Will")},
+		{"en", "Will please take out the bins", bins("Will")},
+		{"en", "Will: take out the bins", bins("Will")},
+		{"en", "hi Will take out the bins", bins("Will")},
+		{"en", "May, take out the bins", bins("May")},
+		{"en", "May, buy milk", `{"slots":{"items":[{"name":"milk"}]},"type":"shopping.add_items"}`},
+		{"de", "Will, kauf Milch", `{"slots":{"items":[{"name":"Milch"}]},"type":"shopping.add_items"}`},
+		// other names and sentences as before
+		{"en", "Tim take out the bins", bins("Tim")},
+		{"en", "will you buy milk", `{"slots":{"items":[{"name":"milk"}]},"type":"shopping.add_items"}`},
+		{"en", "May Day party on 1 May", `{"slots":{"all_day":true,"ends_at":"2026-05-02T00:00","starts_at":"2026-05-01T00:00","title":"May Day party"},"type":"calendar.create"}`},
+	})
+}

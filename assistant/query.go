@@ -163,6 +163,9 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 	if statusMessage(rest) {
 		return Intent{}, false // "bin um 6 zuhause", "home at 6": a message, no event
 	}
+	if modalFirst(rest, p.lang) {
+		return Intent{}, false // "may call the dentist tomorrow": no event "May call the dentist"
+	}
 	for i, w := range words(rest) {
 		if sentenceWords[w] && !(i == 0 && p.lang == "en" && choreEN(words(rest))) {
 			return Intent{}, false
@@ -238,6 +241,21 @@ func tripTo(rest, lang string) (trip bool, title string) {
 func tripTitleDE(title string) bool {
 	noun, _, ok := strings.Cut(title, " nach ")
 	return ok && (noun == "Fahrt" || noun == "Flug" || noun == "Reise")
+}
+
+// modalFirst: rest starts with a modal verb, a statement or question
+// about doing something ("may call the dentist", "must call Oma", "muss
+// morgen Oma anrufen"), no event or task named after it. In English only
+// before a verb: "May Day party" is an event.
+func modalFirst(rest, lang string) bool {
+	f := words(rest)
+	if len(f) < 2 || !modalWords[f[0]] {
+		return false
+	}
+	if lang == "de" {
+		return true
+	}
+	return verbsEN[f[1]]
 }
 
 // statusRx is a message about where the speaker is or will be, its time
