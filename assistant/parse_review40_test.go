@@ -151,3 +151,25 @@ func TestModalIsNoName(t *testing.T) {
 		{"en", "May Day party on 1 May", `{"slots":{"all_day":true,"ends_at":"2026-05-02T00:00","starts_at":"2026-05-01T00:00","title":"May Day party"},"type":"calendar.create"}`},
 	})
 }
+
+// TestGotNothingAndQuestionsWriteNothing: "got paid" and "got a cold"
+// asked whether to tick "paid" or complete "Get paid" (execution found
+// neither and refused after a question); "do the beds need changing", a
+// question, was the task "Do the beds need changing" because "do the
+// beds" reads as a chore. Neither is understood; ticks and chores stay.
+func TestGotNothingAndQuestionsWriteNothing(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"en", "got paid", ""},
+		{"en", "I got paid", ""},
+		{"en", "got a cold", ""},
+		{"en", "got the flu", ""},
+		{"en", "Tim got a cold", ""},
+		{"en", "do the beds need changing", ""},
+		{"en", "do the beds need changing tomorrow", ""},
+		{"en", "do the dishes look clean", ""},
+		{"en", "got milk", `{"slots":{"items":[{"name":"milk"}]},"type":"shopping.check_items"}`},
+		{"en", "got cold medicine", `{"needs":"choice","options":[{"slots":{"items":[{"name":"cold medicine"}]},"type":"shopping.check_items"},{"slots":{"title":"Get cold medicine"},"type":"task.complete"}],"type":"clarify"}`},
+		{"en", "do the dishes tomorrow", `{"slots":{"due_at":"2026-03-12T23:59","title":"Do the dishes"},"type":"task.create"}`},
+		{"en", "make the beds", `{"slots":{"title":"Make the beds"},"type":"task.create"}`},
+	})
+}

@@ -390,8 +390,15 @@ func choreEN(lw []string) bool {
 	for i < len(lw)-1 && (lw[i] == "the" || lw[i] == "your" || lw[i] == "his" || lw[i] == "her" || lw[i] == "their" || lw[i] == "our") {
 		i++
 	}
+	if lw[0] == "do" && i+1 < len(lw) && questionVerbsEN[lw[i+1]] {
+		return false // "do the beds need changing": a question about the beds
+	}
 	return choreNounsEN[lw[i]]
 }
+
+// questionVerbsEN follow the subject of a question with "do" ("do the
+// beds need changing", "do the dishes look clean").
+var questionVerbsEN = setOf(`need want have look seem smell get go belong`)
 
 // choreDE: "machen" after a chore ("Hausaufgaben machen", "die Betten
 // machen"): a to-do, where "Musik lauter machen" and "Pause machen" are none.
