@@ -184,8 +184,10 @@ func languageVote(s, locale string) (string, bool) {
 			en += 2
 		case germanWords[w]:
 			de += 2
-		case strings.ContainsAny(w, "äöüß"):
-			de++
+		case strings.ContainsAny(w, "äöüß"), isInfinitiveDE(w) || todoVerbsDE[w]:
+			de++ // "Zahnarzt anrufen": a German verb
+		case verbsEN[w]:
+			en++
 		default:
 			if it, ok := lookupItem(w); ok {
 				if it.lang == "de" {

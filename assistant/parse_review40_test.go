@@ -45,6 +45,10 @@ func TestNoOtherLanguageWithoutItsWords(t *testing.T) {
 		{"de", "2 lemons", `{"slots":{"items":[{"name":"lemons","quantity":"2"}]},"type":"shopping.add_items"}`},
 		{"en", "Haferflocken", `{"slots":{"items":[{"name":"Haferflocken"}]},"type":"shopping.add_items"}`},
 		{"de", "add mlik", `{"slots":{"items":[{"name":"milk"}]},"type":"shopping.add_items"}`},
+		// a verb is a word of its language: no other words needed
+		{"en", "Zahnarzt anrufen", `{"slots":{"title":"Zahnarzt anrufen"},"type":"task.create"}`},
+		{"en", "Fahrrad reparieren", `{"slots":{"title":"Fahrrad reparieren"},"type":"task.create"}`},
+		{"de", "mow the lawn", `{"slots":{"title":"Mow the lawn"},"type":"task.create"}`},
 	})
 }
 
