@@ -83,9 +83,13 @@ func (x *executor) findEvent(in Intent, date, dateSlot string) (db.Occurrence, e
 	if err != nil {
 		return db.Occurrence{}, err
 	}
+	names, err := x.nameWords()
+	if err != nil {
+		return db.Occurrence{}, err
+	}
 	scores := make([]float64, len(occs))
 	for i, o := range occs {
-		scores[i] = titleScore(in.Slots.Title, occurrenceTitle(o))
+		scores[i] = nameScore(in.Slots.Title, occurrenceTitle(o), names) // "Tim" is not "Tim's football"
 	}
 	pick := best(scores)
 	if len(pick) == 0 {

@@ -443,9 +443,13 @@ func (x *executor) addRecipe(in Intent) (Result, string, error) {
 	if err != nil {
 		return Result{}, "", err
 	}
+	names, err := x.nameWords()
+	if err != nil {
+		return Result{}, "", err
+	}
 	scores := make([]float64, len(recipes))
 	for i, r := range recipes {
-		scores[i] = titleScore(in.Slots.Recipe, r.Title)
+		scores[i] = nameScore(in.Slots.Recipe, r.Title, names) // "Oma" is not "Oma's lasagne"
 	}
 	pick := best(scores)
 	if len(pick) == 0 {

@@ -95,17 +95,13 @@ func (x *executor) findTask(in Intent, pool int) (t dbsqlc.Task, ok bool, err er
 			tasks = append(tasks, templates...)
 		}
 	}
-	members, err := x.memberList()
+	names, err := x.nameWords()
 	if err != nil {
 		return t, false, err
 	}
-	names := memberNameWords(members)
 	scores := make([]float64, len(tasks))
 	for i, c := range tasks {
-		scores[i] = titleScore(in.Slots.Title, c.Title)
-		if scores[i] < 1 && sharesOnly(in.Slots.Title, c.Title, names) {
-			scores[i] = 0 // "done tim" is not "Pick up Tim"
-		}
+		scores[i] = nameScore(in.Slots.Title, c.Title, names) // "done tim" is not "Pick up Tim"
 	}
 	pick := best(scores)
 	if len(pick) == 0 {

@@ -107,8 +107,9 @@ func sharesOnly(said, title string, words map[string]bool) bool {
 // nameGlue joins names ("mia and ben") and says no more than they do.
 var nameGlue = setOf(`and und & or oder`)
 
-// memberNameWords are the words of the members' display names, as
-// titleWords gives them.
+// memberNameWords are the words of the members' display names and the
+// family roles ("mum", "Oma"), as titleWords gives them: words that say
+// whose a record is, not which ("done mum" is not "Call mum").
 func memberNameWords(members []db.Member) map[string]bool {
 	out := map[string]bool{}
 	for _, m := range members {
@@ -116,7 +117,32 @@ func memberNameWords(members []db.Member) map[string]bool {
 			out[w] = true
 		}
 	}
+	for r := range familyRoles {
+		for _, w := range titleWords(r) {
+			out[w] = true
+		}
+	}
 	return out
+}
+
+// nameScore is titleScore but 0 when said shares only names (names, from
+// memberNameWords) with title and is not the whole title: "Tim" does not
+// find "Tim's football", "mum" not "Call mum".
+func nameScore(said, title string, names map[string]bool) float64 {
+	score := titleScore(said, title)
+	if score < 1 && sharesOnly(said, title, names) {
+		return 0
+	}
+	return score
+}
+
+// nameWords is memberNameWords of the family's members.
+func (x *executor) nameWords() (map[string]bool, error) {
+	members, err := x.memberList()
+	if err != nil {
+		return nil, err
+	}
+	return memberNameWords(members), nil
 }
 
 // Titles that score at least minTitleScore match; those within

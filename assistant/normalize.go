@@ -184,8 +184,10 @@ func languageVote(s, locale string) (string, bool) {
 			en += 2
 		case germanWords[w]:
 			de += 2
-		case strings.ContainsAny(w, "äöüß"):
-			de++
+		case strings.ContainsAny(w, "äöüß"), isInfinitiveDE(w) || todoVerbsDE[w]:
+			de++ // "Zahnarzt anrufen": a German verb
+		case verbsEN[w]:
+			en++
 		default:
 			if it, ok := lookupItem(w); ok {
 				if it.lang == "de" {
@@ -202,7 +204,10 @@ func languageVote(s, locale string) (string, bool) {
 	case de > en:
 		return "de", en > 0
 	}
-	return locale, true
+	// a tie: the locale first, the other language only when the command
+	// has words of it too (none of either: "limse" with a German locale
+	// is not the English "lime")
+	return locale, en > 0
 }
 
 // vocative is a command's opening address: "Papa, ...", "Ben: ...",
@@ -303,8 +308,13 @@ func startsWithVerb(s string) bool {
 // gives lower case), or, when the members are not known (names nil), a
 // capitalised word that is no common word, item, verb or day (nameLike):
 // "Don't buy milk", "Go buy milk" and "Milch kauf" are no address.
+//
+// A modal verb is no name here, even a member's ("will take out the bins"
+// with a member called Will is a statement, not said to Will): only a
+// comma, "please" or a greeting before it makes it one ("Will, take out
+// the bins", "hi Will take out the bins").
 func addressedBare(name, rest string, names []string) bool {
-	if !startsWithCommand(rest) {
+	if !startsWithCommand(rest) || modalWords[strings.ToLower(name)] {
 		return false
 	}
 	switch {
@@ -316,6 +326,10 @@ func addressedBare(name, rest string, names []string) bool {
 	r, _ := utf8.DecodeRuneInString(name)
 	return unicode.IsUpper(r) && nameLike(name)
 }
+
+// modalWords start sentences as verbs ("will take out the bins", "may
+// I", "soll ich"), also when a member is called so.
+var modalWords = setOf(`will may might can could shall should would must soll sollst muss musst kann kannst darf mag`)
 
 // dontForgetRx starts a reminder said to someone ("don't forget the
 // dentist"), a command though it starts with no verb of the lists.

@@ -37,6 +37,12 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	// talk (the elliptic rule's).
 	if m := greetingPrefix.FindStringSubmatchIndex(text); m != nil && !smallTalkRx.MatchString(strings.TrimSpace(text)) {
 		if rest := text[m[1]:]; strings.ContainsFunc(rest, unicode.IsLetter) {
+			if name, after, ok := strings.Cut(strings.TrimSpace(rest), " "); ok && modalWords[strings.ToLower(name)] &&
+				isMember(name, names) && startsWithCommand(after) {
+				// "hi Will take out the bins": after a greeting a member
+				// called Will is spoken to, as after a comma
+				rest = name + ", " + after
+			}
 			in, err := parseIntent(rest, locale, now, names)
 			if err != nil {
 				return Intent{}, NotUnderstood(text)
@@ -77,6 +83,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 // "pick up the parcel tomorrow" is in English; an event with a time ("triff
 // Oma um 15 Uhr") stays an event.
 func imperativeTodoDE(text string, now time.Time, ev Intent) (Intent, bool) {
+	if ev.Type == IntentCalendarCreate && tripTitleDE(ev.Slots.Title) {
+		return Intent{}, false // "fahr am Montag nach Berlin": a trip, no to-do
+	}
 	clean := cleanCommand(text)
 	s, ok := germanVerbSecond(clean, imperativeDE)
 	f := strings.Fields(s)
@@ -126,6 +135,8 @@ func spokenCommand(v spokenTo, locale string, now time.Time, names []string) (In
 		switch {
 		case strings.HasPrefix(in.Type, "shopping."):
 			return in, true
+		case in.Type == IntentCalendarCreate && (tripTitleDE(in.Slots.Title) || tripENRx.MatchString(in.Slots.Title)):
+			return in, true // "Tim, drive to Berlin on Monday": the trip, without the name
 		case !isPerson || who == AssigneeMe || in.Type == IntentCalendarCreate:
 			return Intent{}, false
 		case in.Type == IntentTaskCreate && in.Slots.Assignee == "" && assign:

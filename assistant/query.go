@@ -160,6 +160,12 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 		return in, ok
 	}
 	rest := strings.TrimSpace(sc.rest())
+	if statusMessage(rest) {
+		return Intent{}, false // "bin um 6 zuhause", "home at 6": a message, no event
+	}
+	if modalFirst(rest, p.lang) {
+		return Intent{}, false // "may call the dentist tomorrow": no event "May call the dentist"
+	}
 	for i, w := range words(rest) {
 		if sentenceWords[w] && !(i == 0 && p.lang == "en" && choreEN(words(rest))) {
 			return Intent{}, false
@@ -171,6 +177,15 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 	f := strings.Fields(strings.ToLower(rest))
 	if len(f) == 0 {
 		return Intent{}, false
+	}
+	if trip, title := tripTo(rest, p.lang); trip {
+		// "drive to Berlin on Monday", "fahr am Montag nach Berlin": a
+		// trip is a plan for the calendar, not an errand
+		in, ok := p.event(s)
+		if ok && title != "" {
+			in.Slots.Title = title
+		}
+		return in, ok
 	}
 	if p.lang == "en" && verbsEN[f[0]] && noThingAfterVerbEN(words(rest)) {
 		return Intent{}, false // "call it a day at 5": no task, no event
@@ -191,6 +206,71 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 		return Intent{}, false // "ruf mich morgen an", "mach das morgen": no event "Mach das"
 	}
 	return p.event(s)
+}
+
+// Trips to a named place: a verb of travel and the place, nothing else
+// ("drive to Berlin", "fly to Rome", "fahr nach Berlin", "nach Rom
+// fliegen"). "drive Mia to school" and "go to the doctor" stay to-dos.
+var (
+	tripENRx   = regexp.MustCompile(`^(?i:drive|go|fly|travel) to ` + placeRx + `$`)
+	tripDERx   = regexp.MustCompile(`^(?:(?i:(fahr|flieg|reis)e?) nach ` + placeRx + `|nach ` + placeRx + ` (?i:(fahr|flieg|reis)en))$`)
+	placeRx    = `(\p{Lu}[\p{L}-]*(?: \p{Lu}[\p{L}-]*)*)`
+	tripNounDE = map[string]string{"fahr": "Fahrt", "flieg": "Flug", "reis": "Reise"}
+)
+
+// tripTo: rest (a command without its time) is a trip to a place; title
+// is the event's German name for it ("Fahrt nach Berlin" rather than "Fahr
+// nach Berlin"), "" to keep the sentence's ("Drive to Berlin").
+func tripTo(rest, lang string) (trip bool, title string) {
+	rest = strings.Join(strings.Fields(rest), " ")
+	if lang == "en" {
+		return tripENRx.MatchString(rest), ""
+	}
+	m := tripDERx.FindStringSubmatch(rest)
+	if m == nil {
+		return false, ""
+	}
+	verb, place := strings.ToLower(m[1]+m[4]), m[2]+m[3]
+	if place == "Hause" {
+		return false, "" // "nach Hause fahren": going home
+	}
+	return true, tripNounDE[verb] + " nach " + place
+}
+
+// tripTitleDE: title is one tripTo gives a German trip ("Fahrt nach Berlin").
+func tripTitleDE(title string) bool {
+	noun, _, ok := strings.Cut(title, " nach ")
+	return ok && (noun == "Fahrt" || noun == "Flug" || noun == "Reise")
+}
+
+// modalFirst: rest starts with a modal verb, a statement or question
+// about doing something ("may call the dentist", "must call Oma", "muss
+// morgen Oma anrufen"), no event or task named after it. In English only
+// before a verb: "May Day party" is an event.
+func modalFirst(rest, lang string) bool {
+	f := words(rest)
+	if len(f) < 2 || !modalWords[f[0]] {
+		return false
+	}
+	if lang == "de" {
+		return true
+	}
+	return verbsEN[f[1]]
+}
+
+// statusRx is a message about where the speaker is or will be, its time
+// taken off: "(I'm) home", "back", "on my way", "(ich) bin zuhause", "wir
+// sind zurück", "ich komme später". Said with a time ("bin um 6 zuhause",
+// "home at 6", "back in 10 minutes", "ich komme morgen später") it tells
+// the family something and asks for nothing: no event "Bin zuhause".
+var statusRx = regexp.MustCompile(`^(?:(?:i'm|im|i am|i'll be|ill be|i will be|we're|we are|we'll be|we will be|be|` +
+	`(?:ich )?bin|(?:wir )?sind|(?:ich )?komme|(?:wir )?kommen)(?: \p{L}+)?? )?` +
+	`(?:(?:back )?home|back|there|here|late|later|on (?:my|our|the) way|` +
+	`(?:wieder )?(?:zuhause|zu hause|daheim|da|zurück)|später|heim|nach hause|unterwegs|dort)$`)
+
+// statusMessage: rest (a command without its time) is a status message.
+func statusMessage(rest string) bool {
+	return statusRx.MatchString(strings.Join(words(strings.ReplaceAll(rest, "’", "'")), " "))
 }
 
 // noThingBeforeVerbDE: the German to-do f (lower case, the verb last) does
@@ -310,8 +390,15 @@ func choreEN(lw []string) bool {
 	for i < len(lw)-1 && (lw[i] == "the" || lw[i] == "your" || lw[i] == "his" || lw[i] == "her" || lw[i] == "their" || lw[i] == "our") {
 		i++
 	}
+	if lw[0] == "do" && i+1 < len(lw) && questionVerbsEN[lw[i+1]] {
+		return false // "do the beds need changing": a question about the beds
+	}
 	return choreNounsEN[lw[i]]
 }
+
+// questionVerbsEN follow the subject of a question with "do" ("do the
+// beds need changing", "do the dishes look clean").
+var questionVerbsEN = setOf(`need want have look seem smell get go belong`)
 
 // choreDE: "machen" after a chore ("Hausaufgaben machen", "die Betten
 // machen"): a to-do, where "Musik lauter machen" and "Pause machen" are none.

@@ -127,6 +127,7 @@ var replyDE = phrases{
 	"choice.answered":     "Diese Frage ist schon beantwortet.",
 	"choice.range":        "Wähl eine der {n} Möglichkeiten.",
 	"choice.not_question": "Dieser Befehl hat nichts gefragt.",
+	"said_at_range":       "Der Zeitpunkt des Befehls (said_at) muss im Format RFC 3339 und in den letzten 7 Tagen liegen, nicht später als jetzt.",
 	"id_reused":           "Diese id wurde schon für einen anderen Befehl verwendet; wähl eine neue.",
 
 	// Fehler der Domänenoperationen, nach Code (ihre Meldungen sind englisch).

@@ -127,6 +127,7 @@ var replyEN = phrases{
 	"choice.answered":     "This question is answered already.",
 	"choice.range":        "Choose one of the {n} options.",
 	"choice.not_question": "That command did not ask anything.",
+	"said_at_range":       "The time the command was said (said_at) must be in RFC 3339 and within the past 7 days, not later than now.",
 	"id_reused":           "This id was already used for another command; choose a new id.",
 
 	// Errors of the domain operations are said as they are in English.

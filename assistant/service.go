@@ -52,7 +52,35 @@ type Request struct {
 	// locale): English replies say "7:00 PM", not "19:00", on a 12-hour
 	// one, and "Wed 25 Mar", not "Wed, Mar 25", on a day-first one.
 	Device Device
+	// SaidAt: when the command was said, if the client held it (offline)
+	// before sending it; relative days and times ("tomorrow", "in 2
+	// hours") count from it. Nil: when it arrives. It may lie at most
+	// SaidAtSkew in the future and SaidAtMaxAge in the past.
+	SaidAt *time.Time
 }
+
+// ParseSaidAt reads a client's said_at (RFC 3339; "" is none) for the
+// command text whose tie-breaking language is lang: a malformed one is
+// refused in the command's language (the second result), as one out of
+// bounds is.
+func ParseSaidAt(s, text, lang string) (*time.Time, string, error) {
+	if s == "" {
+		return nil, lang, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		lang = detectLanguage(cleanCommand(text), lang)
+		return nil, lang, newSpeaker(lang, time.UTC, time.Now()).refuse("said_at", "said_at_range")
+	}
+	return &t, lang, nil
+}
+
+// The bounds of Request.SaidAt: a device's clock may run a little ahead;
+// a command held longer than a week is too old to mean what it said.
+const (
+	SaidAtSkew   = 5 * time.Minute
+	SaidAtMaxAge = 7 * 24 * time.Hour
+)
 
 // Answer is what a command came to: executed (Result, Message), or a
 // question (Intent.Needs "choice", Message asks it, Choices label the
@@ -81,7 +109,17 @@ type command struct {
 	answers    *uuid.UUID
 	forget     bool // a refused record with this id goes first
 	receivedAt time.Time
+	saidAt     time.Time // Request.SaidAt, or zero
 	loc        *time.Location
+}
+
+// at is the moment c's words count from: when it was said, else when it
+// arrived.
+func (c command) at() time.Time {
+	if !c.saidAt.IsZero() && c.saidAt.Before(c.receivedAt) {
+		return c.saidAt.In(c.loc)
+	}
+	return c.receivedAt.In(c.loc)
 }
 
 // option is a question's option as stored: the intent and its label.
@@ -104,6 +142,12 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 	}
 	lang := detectLanguage(cleanCommand(text), req.Lang)
 	c := command{id: uuid.New(), text: text, lang: lang, device: req.Device, receivedAt: s.now()}
+	if req.SaidAt != nil {
+		if req.SaidAt.After(c.receivedAt.Add(SaidAtSkew)) || req.SaidAt.Before(c.receivedAt.Add(-SaidAtMaxAge)) {
+			return Answer{Lang: lang}, newSpeaker(lang, time.UTC, c.receivedAt).refuse("said_at", "said_at_range")
+		}
+		c.saidAt = *req.SaidAt
+	}
 	var prior *dbsqlc.AssistantCommand
 	var names []string // the members' display names: "Ben, Milch und Brot kaufen" is said to Ben
 	err = s.store.Tx(ctx, func(tx *db.Tx) (err error) {
@@ -138,7 +182,7 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 			c.forget = true
 		}
 	}
-	now := c.receivedAt.In(c.loc)
+	now := c.at()
 	// Understanding happens outside the transaction: a model may take
 	// seconds, and no row lock should wait for it.
 	in, source, err := s.understand(ctx, text, lang, now, names)
@@ -218,8 +262,10 @@ func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error)
 				return err
 			}
 		}
-		x := newExecutor(ctx, tx, c.lang, c.text, c.loc, now)
-		x.say.hour12, x.say.dayFirst = c.device.Hour12, c.device.DayFirst
+		// the records are found from when it was said; the answer
+		// names days from now ("due today" for yesterday's "tomorrow")
+		x := newExecutor(ctx, tx, c.lang, c.text, c.loc, c.at())
+		x.say = say
 		res, msg, err := x.execute(in)
 		if err != nil {
 			return err

@@ -333,7 +333,7 @@ func (p *parser) addNeeded(m []string) (Intent, bool) {
 // checkGotEN: m is verb, article, what, list.
 func (p *parser) checkGotEN(m []string) (Intent, bool) {
 	verb, art, what, list := m[1], m[2], m[3], m[4]
-	if art == "" && gotNoThingEN(what) {
+	if gotNoThingEN(strings.TrimSpace(art + " " + what)) {
 		return Intent{}, false
 	}
 	tick, ok := p.check([]string{"", what, list})
@@ -397,12 +397,23 @@ func gotNoThingEN(what string) bool {
 	if _, item := lookupItem(w[0]); len(w) == 1 && !item && strings.HasSuffix(w[0], "ed") {
 		return true
 	}
+	if len(w) == 2 && (w[0] == "a" || w[0] == "the") {
+		w = w[1:]
+	}
+	if len(w) == 1 && ailmentsEN[w[0]] {
+		return true // "got a cold", "got the flu": caught, not bought
+	}
 	return false
 }
 
+// ailmentsEN are caught, not got from a shop or a to-do list.
+var ailmentsEN = setOf(`cold flu fever cough headache migraine bug virus rash sunburn toothache earache stomachache
+	tummyache sniffle sniffles chill`)
+
 // notThingsEN follow "got" without being got: places, directions, states.
 var notThingsEN = setOf(`home back here there in out up down away off on over through ready lost lucky sick
-	better worse wet tired bored stuck married divorced engaged dressed caught told used sorted done`)
+	better worse wet tired bored stuck married divorced engaged dressed caught told used sorted done
+	paid ill hurt fired hired promoted sacked laid burnt burned stung bitten`)
 
 var articleDE = regexp.MustCompile(`(?i)^(?:die|den|das|der)\s+`)
 

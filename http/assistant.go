@@ -38,6 +38,9 @@ type assistantCommandRequest struct {
 	// the device's clock, its region the order of its dates
 	// (assistant.LocaleDevice).
 	Locale string `json:"locale"`
+	// SaidAt (RFC 3339): when the command was said, for a command the
+	// client held offline: "tomorrow" counts from it (assistant.Request).
+	SaidAt string `json:"said_at"`
 }
 
 // assistantAnswerJSON is the answer to a command (and to a choice).
@@ -176,7 +179,13 @@ func (s *Server) handleAssistantCommand(w http.ResponseWriter, r *http.Request) 
 		s.Error(w, r, err)
 		return
 	}
-	a, err := s.assistant.Command(r.Context(), assistant.Request{ID: id, Text: req.Text, Lang: lang, Device: assistant.LocaleDevice(req.Locale)})
+	saidAt, saidLang, err := assistant.ParseSaidAt(req.SaidAt, req.Text, lang)
+	if err != nil {
+		s.answerAssistant(w, r, saidLang, nil, err)
+		return
+	}
+	a, err := s.assistant.Command(r.Context(), assistant.Request{ID: id, Text: req.Text, Lang: lang,
+		Device: assistant.LocaleDevice(req.Locale), SaidAt: saidAt})
 	s.answerAssistant(w, r, a.Lang, toAssistantAnswerJSON(a), err)
 }
 

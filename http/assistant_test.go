@@ -276,8 +276,22 @@ func TestAssistantInputLimits(t *testing.T) {
 			t.Errorf("%v: %d %s", tc.body, r.StatusCode, r.body)
 		}
 	}
+	// said_at: RFC 3339, within the past week, not ahead of the clock
+	for _, saidAt := range []string{"yesterday", time.Now().Add(time.Hour).Format(time.RFC3339), time.Now().AddDate(0, 0, -8).Format(time.RFC3339)} {
+		r := c.do("POST", "/api/assistant/commands", map[string]any{"text": "add milk", "said_at": saidAt, "locale": "de-DE"})
+		if e := r.errorBody(t); r.StatusCode != 422 || e.Field != "said_at" || e.Code != "invalid" || r.Header.Get("Content-Language") != "en" {
+			t.Errorf("said_at %q: %d %s %s", saidAt, r.StatusCode, r.Header.Get("Content-Language"), r.body)
+		}
+	}
 	if n := env.count("assistant_commands"); n != 0 {
 		t.Errorf("%d malformed requests recorded", n)
+	}
+	// A command held a day: its "tomorrow" is today.
+	var held assistantAnswer
+	c.must(http.StatusOK, "POST", "/api/assistant/commands", map[string]any{"text": "remind me to call grandma tomorrow at 6pm",
+		"said_at": time.Now().Add(-24 * time.Hour).Format(time.RFC3339)}).decode(t, &held)
+	if !strings.Contains(held.Message, "due today at 18:00") {
+		t.Errorf("held a day: %q", held.Message)
 	}
 	// 500 characters are fine; the locale only breaks ties.
 	c.command(t, "add "+strings.Repeat("x", 196))

@@ -1,0 +1,70 @@
+package assistant
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/familyhub/familyhub"
+)
+
+// TestSaidAtCountsDaysFromThen: a command a client held offline and sent a
+// day later read "tomorrow" from the day it arrived. With said_at its days
+// count from when it was said; the answer names them from the day it
+// arrives ("due today"). said_at may lie a few minutes ahead (clocks
+// differ), not more, and at most a week back: else it is refused, in the
+// command's language, and nothing is written.
+func TestSaidAtCountsDaysFromThen(t *testing.T) {
+	f := newTestFamily(t)
+	noon := time.Date(2026, time.March, 10, 12, 0, 0, 0, f.loc)
+	f.svc.now = func() time.Time { return noon }
+	at := func(d time.Duration) *time.Time { t := noon.Add(d); return &t }
+	ans, err := f.svc.Command(f.ctx(f.ana), Request{Text: "remind me to call grandma tomorrow at 6pm", Lang: "en", SaidAt: at(-24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := ans.Result.Task.DueAt.In(f.loc); !d.Equal(time.Date(2026, time.March, 10, 18, 0, 0, 0, f.loc)) {
+		t.Errorf("due %v, want today at 18:00", d)
+	}
+	if want := "Added the task “Call grandma”, due today at 18:00."; ans.Message != want {
+		t.Errorf("%q, want %q", ans.Message, want)
+	}
+	// a clock a little ahead counts from the arrival
+	ans, err = f.svc.Command(f.ctx(f.ana), Request{Text: "Zahnarzt morgen um 15 Uhr", Lang: "de", SaidAt: at(2 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := ans.Result.Event.StartsAt.In(f.loc); !d.Equal(time.Date(2026, time.March, 11, 15, 0, 0, 0, f.loc)) {
+		t.Errorf("event at %v, want tomorrow at 15:00", d)
+	}
+	before := f.state(true)
+	for _, tc := range []struct {
+		text, lang string
+		saidAt     *time.Time
+		want       string
+	}{
+		{"add milk", "en", at(10 * time.Minute), "within the past 7 days"},
+		{"add milk", "en", at(-8 * 24 * time.Hour), "within the past 7 days"},
+		{"kauf Milch", "de", at(-8 * 24 * time.Hour), "in den letzten 7 Tagen"},
+	} {
+		_, err := f.svc.Command(f.ctx(f.ana), Request{Text: tc.text, Lang: tc.lang, SaidAt: tc.saidAt})
+		if familyhub.ErrorCode(err) != familyhub.EINVALID || errorField(err) != "said_at" || !strings.Contains(familyhub.ErrorMessage(err), tc.want) {
+			t.Errorf("%q said at %v: %v, want %s on said_at %q", tc.text, tc.saidAt, err, familyhub.EINVALID, tc.want)
+		}
+	}
+	if _, lang, err := ParseSaidAt("yesterday", "kauf Milch", "en"); errorField(err) != "said_at" || lang != "de" {
+		t.Errorf("malformed said_at: %v", err)
+	}
+	if after := f.state(true); after != before {
+		t.Errorf("a refused said_at wrote: %s, was %s", after, before)
+	}
+}
+
+func errorField(err error) string {
+	var e *familyhub.Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
