@@ -151,7 +151,7 @@ func TestOriginOtherSchemePublicURL(t *testing.T) {
 		{Config{}, "http://family.example", true},
 		{Config{}, "https://family.example", true},
 		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"http://family.example"}}, "http://family.example", true},
-		{Config{PublicURL: "http://family.example:8080"}, "https://family.example:8080", false},
+		{Config{PublicURL: "http://family.example:8080"}, "https://family.example:8080", true}, // TestOriginHTTPSPagePublicHTTP
 		{Config{PublicURL: "http://family.example:8080"}, "http://family.example:8080", true},
 	} {
 		s := &Server{cfg: c.cfg, origins: ownOrigins(c.cfg), public: publicOriginOf(c.cfg), logger: slog.New(slog.DiscardHandler)}
@@ -170,6 +170,41 @@ func TestOriginOtherSchemePublicURL(t *testing.T) {
 		r.Method = "GET"
 		if got := s.OriginAllowed(r); got != c.want {
 			t.Errorf("public URL %q, allowed %q, Origin %s: OriginAllowed %v; want %v", c.cfg.PublicURL, c.cfg.AllowedOrigins, c.origin, got, c.want)
+		}
+	}
+}
+
+// TestOriginHTTPSPagePublicHTTP: with FAMILYHUB_PUBLIC_URL still http://
+// after the operator put TLS in front (or a browser upgraded the page by
+// HSTS), a member's page at https://family.example writes and opens /ws
+// as it did before the scheme was compared. Nobody can slip a page into
+// an HTTPS answer without the name's certificate, so refusing it guards
+// against nothing; only a page under plain HTTP when the public URL is
+// https (a downgrade) is someone else's.
+func TestOriginHTTPSPagePublicHTTP(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		public, origin, host string
+		want                 bool
+	}{
+		{"http://family.example", "https://family.example", "family.example", true},
+		{"http://family.example:8080", "https://family.example:8080", "family.example:8080", true},
+		{"https://family.example", "http://family.example", "family.example", false},
+	} {
+		cfg := Config{PublicURL: c.public}
+		s := &Server{cfg: cfg, origins: ownOrigins(cfg), public: publicOriginOf(cfg), logger: slog.New(slog.DiscardHandler)}
+		h := s.crossOriginProtection()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+		r := httptest.NewRequest("POST", "http://"+c.host+"/api/shopping/lists", nil)
+		r.Host = c.host
+		r.Header.Set("Origin", c.origin)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if got := w.Code == http.StatusNoContent; got != c.want {
+			t.Errorf("public URL %s, Origin %s: POST let through %v; want %v", c.public, c.origin, got, c.want)
+		}
+		r.Method = "GET"
+		if got := s.OriginAllowed(r); got != c.want {
+			t.Errorf("public URL %s, Origin %s: OriginAllowed %v; want %v", c.public, c.origin, got, c.want)
 		}
 	}
 }

@@ -147,23 +147,28 @@ func isSafeMethod(m string) bool {
 }
 
 // otherScheme reports whether the origin u (a parsed Origin header) names
-// the public URL's host under another scheme: http://family.example when
-// FAMILYHUB_PUBLIC_URL is https://family.example. The app is not served
-// there, so a page there is someone else's (one put into a plain HTTP
-// answer on the way, on a café's network), and it may neither open /ws
-// nor write with the member's cookie; listed in FAMILYHUB_ALLOWED_ORIGINS
-// (ownOrigin, asked first), it may. Without a public URL nothing is
+// an https public URL's host under another scheme: http://family.example
+// when FAMILYHUB_PUBLIC_URL is https://family.example. The app is not
+// served there, so a page there is someone else's (one put into a plain
+// HTTP answer on the way, on a café's network), and it may neither open
+// /ws nor write with the member's cookie; listed in
+// FAMILYHUB_ALLOWED_ORIGINS (ownOrigin, asked first), it may. An https
+// page under an http public URL is not refused: nobody slips a page into
+// an HTTPS answer without the name's certificate, and members whose
+// operator put TLS in front before changing the public URL (or whose
+// browser upgraded the page by HSTS) would lose every write. Without a
+// public URL nothing is
 // refused for its scheme: the app cannot tell which scheme its members
 // use (behind a TLS terminator that is not trusted, or sends no
 // X-Forwarded-Proto, an https page's requests arrive as plain HTTP), and
 // comparing Origin's scheme with the request's would refuse them all.
 // Go's CrossOriginProtection compares only the host for the same reason.
 func (s *Server) otherScheme(u *url.URL) bool {
-	if s.public.host == "" {
+	if s.public.scheme != "https" {
 		return false
 	}
 	scheme := strings.ToLower(u.Scheme)
-	return scheme != s.public.scheme && normalHost(u.Host, scheme) == s.public.host
+	return scheme != "https" && normalHost(u.Host, scheme) == s.public.host
 }
 
 // ownOrigin reports whether the origin u (a parsed Origin header) is one
