@@ -147,6 +147,14 @@ func (c Config) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("FAMILYHUB_PUBLIC_URL must look like https://family.example.org, not %q", c.PublicURL)
 		}
+		// Browsers send a name with letters beyond ASCII in its punycode
+		// form (Host: xn--mller-kva.example): a Unicode public URL would
+		// never match it, and every signed-in request would answer 403.
+		for _, r := range u.Host {
+			if r >= 0x80 {
+				return fmt.Errorf("FAMILYHUB_PUBLIC_URL %q: write the name in its punycode form (xn--…), as browsers send it", c.PublicURL)
+			}
+		}
 	}
 	if _, err := ical.DeriveSecretKey(c.SecretKey); err != nil {
 		return err

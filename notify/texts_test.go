@@ -236,6 +236,7 @@ func TestConfigValidate(t *testing.T) {
 	for _, c := range []Config{
 		{Subject: "admin@example.org"},
 		{PublicURL: "family.example.org"},
+		{PublicURL: "https://müller.example"}, // browsers send xn--mller-kva.example
 		{SecretKey: "short"},
 		{ScanEvery: 2 * time.Hour},
 		{LeaderRetry: -time.Second},
