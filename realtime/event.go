@@ -35,13 +35,165 @@ type Event struct {
 // parseEvent decodes a NOTIFY payload.
 func parseEvent(payload string) (Event, error) {
 	var ev Event
-	if err := json.Unmarshal([]byte(payload), &ev); err != nil {
-		return ev, fmt.Errorf("decode event payload: %w", err)
+	if !parseEventFast(payload, &ev) {
+		j := new(Event) // on the heap in this branch alone
+		err := json.Unmarshal([]byte(payload), j)
+		ev = *j
+		if err != nil {
+			return ev, fmt.Errorf("decode event payload: %w", err)
+		}
 	}
 	if ev.FamilyID == uuid.Nil || ev.Seq <= 0 || ev.Type == "" {
 		return ev, fmt.Errorf("incomplete event payload %q", payload)
 	}
 	return ev, nil
+}
+
+// parseEventFast decodes payload into ev as json.Unmarshal would, for the
+// payloads PostgreSQL writes (one flat object of the Event's own keys, their
+// strings plain ASCII without escapes, integer numbers), without its
+// reflective walk; it reports false for anything else (another key or key
+// spelling, an escape, a nested value, a number json would not put in an
+// int64), which json.Unmarshal then decodes or refuses. The UUIDs and the
+// time are read by the same methods json.Unmarshal calls.
+func parseEventFast(payload string, ev *Event) bool {
+	p := payload
+	skip := func() {
+		for len(p) > 0 && (p[0] == ' ' || p[0] == '\n' || p[0] == '\t' || p[0] == '\r') {
+			p = p[1:]
+		}
+	}
+	// str reads a string without escapes or bytes json would change.
+	str := func() (string, bool) {
+		if len(p) == 0 || p[0] != '"' {
+			return "", false
+		}
+		for i := 1; i < len(p); i++ {
+			switch c := p[i]; {
+			case c == '"':
+				s := p[1:i]
+				p = p[i+1:]
+				return s, true
+			case c < 0x20 || c >= 0x80 || c == '\\':
+				return "", false
+			}
+		}
+		return "", false
+	}
+	skip()
+	if len(p) == 0 || p[0] != '{' {
+		return false
+	}
+	p = p[1:]
+	skip()
+	if len(p) > 0 && p[0] == '}' {
+		p = p[1:]
+		skip()
+		return len(p) == 0
+	}
+	for {
+		skip()
+		key, ok := str()
+		if !ok {
+			return false
+		}
+		skip()
+		if len(p) == 0 || p[0] != ':' {
+			return false
+		}
+		p = p[1:]
+		skip()
+		if strings.HasPrefix(p, "null") {
+			// json leaves a value field as it was and sets a pointer nil.
+			p = p[4:]
+			switch key {
+			case "list_id":
+				ev.ListID = nil
+			case "actor":
+				ev.Actor = nil
+			case "family_id", "seq", "type", "id", "op", "version", "at", "device_id":
+			default:
+				return false
+			}
+		} else if len(p) > 0 && p[0] == '"' {
+			start := p
+			v, ok := str()
+			var err error
+			if !ok {
+				return false
+			}
+			switch key {
+			case "family_id", "id", "list_id", "actor":
+				// uuid.Parse is UnmarshalText (json's) for a string.
+				var id uuid.UUID
+				if id, err = uuid.Parse(v); err != nil {
+					return false
+				}
+				switch key {
+				case "family_id":
+					ev.FamilyID = id
+				case "id":
+					ev.ID = id
+				case "list_id":
+					ev.ListID = new(id)
+				case "actor":
+					ev.Actor = new(id)
+				}
+			case "type":
+				ev.Type = v
+			case "op":
+				ev.Op = v
+			case "device_id":
+				ev.DeviceID = v
+			case "at":
+				err = ev.At.UnmarshalJSON([]byte(start[:len(v)+2]))
+			default:
+				return false
+			}
+			if err != nil {
+				return false
+			}
+		} else {
+			i := 0
+			if i < len(p) && p[i] == '-' {
+				i++
+			}
+			digits := i
+			for i < len(p) && p[i] >= '0' && p[i] <= '9' {
+				i++
+			}
+			if i == digits || (p[digits] == '0' && i > digits+1) {
+				return false // not an integer, or a leading zero
+			}
+			n, err := strconv.ParseInt(p[:i], 10, 64)
+			if err != nil {
+				return false
+			}
+			p = p[i:]
+			switch key {
+			case "seq":
+				ev.Seq = n
+			case "version":
+				ev.Version = n
+			default:
+				return false
+			}
+		}
+		skip()
+		if len(p) == 0 {
+			return false
+		}
+		switch p[0] {
+		case ',':
+			p = p[1:]
+		case '}':
+			p = p[1:]
+			skip()
+			return len(p) == 0
+		default:
+			return false
+		}
+	}
 }
 
 // eventFromLog converts an event_log row.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -292,5 +293,72 @@ func TestWireBodyAsJSONMarshal(t *testing.T) {
 	// One allocation (json.Marshal made 4 and a copy per field).
 	if n := testing.AllocsPerRun(100, func() { withAll.wireBody() }); n > 1 {
 		t.Errorf("wireBody allocates %v times, want 1", n)
+	}
+}
+
+// TestParseEventAsJSONUnmarshal: the hand-written decoder gives what
+// json.Unmarshal gives, or leaves the payload to it.
+func TestParseEventAsJSONUnmarshal(t *testing.T) {
+	fam, id, list, actor := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	full := `{"family_id" : "` + fam.String() + `", "seq" : 57, "type" : "SHOPPING_ITEM_ADDED", "id" : "` + id.String() +
+		`", "list_id" : "` + list.String() + `", "op" : "insert", "version" : 1, "at" : "2026-11-22T08:00:00.123456+01:00", "actor" : "` +
+		actor.String() + `", "device_id" : "phone-1"}`
+	payloads := []string{
+		full,
+		strings.NewReplacer(" : ", ":", ", ", ",").Replace(full),
+		`{"family_id":"` + fam.String() + `","seq":3,"type":"TASK_DELETED","id":"` + id.String() + `","op":"delete","at":"2026-11-22T08:00:00Z"}`,
+		`{"family_id":"` + fam.String() + `","seq":3,"type":"T","list_id":null,"actor":null,"at":null,"version":null}`,
+		`{"family_id":"` + fam.String() + `","seq":3,"type":"T","device_id":"K\u00fcche"}`,
+		`{"family_id":"` + fam.String() + `","seq":3,"type":"T","device_id":"Küche"}`,
+		`{"family_id":"` + fam.String() + `","seq":3,"type":"T","device_id":"a\"b"}`,
+		`{"Family_ID":"` + fam.String() + `","seq":3,"type":"T"}`,
+		`{"family_id":"` + fam.String() + `","seq":3,"type":"T","extra":1}`,
+		`{"family_id":"` + fam.String() + `","seq":3.0,"type":"T"}`,
+		`{"family_id":"` + fam.String() + `","seq":1e2,"type":"T"}`,
+		`{"family_id":"` + fam.String() + `","seq":03,"type":"T"}`,
+		`{"family_id":"` + fam.String() + `","seq":-3,"type":"T"}`,
+		`{"family_id":"` + fam.String() + `","seq":99999999999999999999,"type":"T"}`,
+		`{"family_id":"` + fam.String() + `","seq":"3","type":"T"}`,
+		`{"family_id":"not-a-uuid","seq":3,"type":"T"}`,
+		`{"family_id":"` + strings.ReplaceAll(fam.String(), "-", "") + `","seq":3,"type":"T"}`,
+		`{"family_id":"` + fam.String() + `","seq":3,"type":"T","at":"2026-11-22 08:00:00"}`,
+		`{"family_id":"` + fam.String() + `","seq":3,"type":"T","seq":4}`,
+		`{"family_id":"` + fam.String() + `","seq":3,"type":true}`,
+		`{"family_id":"` + fam.String() + `","seq":3,"type":"T"} x`,
+		`{"family_id":"` + fam.String() + `","seq":3,"type":"T",}`,
+		`{"family_id":"` + fam.String() + `","seq":3,"type":"T"`,
+		`{}`, ``, `[]`, `null`, `{"seq":1}`, ` {"family_id":"` + fam.String() + `","seq":3,"type":"T"} `,
+	}
+	// And every prefix of the full payload, and it with each byte changed.
+	for i := range len(full) {
+		payloads = append(payloads, full[:i], full[:i]+"x"+full[i+1:], full[:i]+`"`+full[i+1:], full[:i]+"0"+full[i+1:])
+	}
+	fast := 0
+	for _, p := range payloads {
+		var want Event
+		wantErr := json.Unmarshal([]byte(p), &want)
+		var got Event
+		if parseEventFast(p, &got) {
+			fast++
+			if wantErr != nil {
+				t.Errorf("%s: decoded, json.Unmarshal refused it: %v", p, wantErr)
+			} else if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s:\n got %+v\nwant %+v", p, got, want)
+			}
+		}
+		ev, err := parseEvent(p)
+		if (err == nil) != (wantErr == nil && want.FamilyID != uuid.Nil && want.Seq > 0 && want.Type != "") {
+			t.Errorf("parseEvent(%s) = %v", p, err)
+		} else if err == nil && !reflect.DeepEqual(ev, want) {
+			t.Errorf("parseEvent(%s):\n got %+v\nwant %+v", p, ev, want)
+		}
+	}
+	if fast < 10 {
+		t.Errorf("only %d payloads decoded by hand", fast)
+	}
+	// The payload PostgreSQL writes is decoded by hand: the two UUIDs it
+	// points to are the allocations left (json.Unmarshal made 11).
+	if n := testing.AllocsPerRun(100, func() { parseEvent(full) }); n > 2 {
+		t.Errorf("parseEvent allocates %v times, want 2", n)
 	}
 }
