@@ -189,8 +189,7 @@ func (c *Client) release() {
 }
 
 // queue is a client's bounded outgoing queue, bounded in messages and in
-// bytes. It holds no memory while empty (an idle socket costs nothing
-// here). Events are refused beyond QueueMessages/QueueBytes (the client
+// bytes. While empty it holds at most its spare slice (below). Events are refused beyond QueueMessages/QueueBytes (the client
 // then reads the log in pages instead); control messages (pongs, replies,
 // device messages, presence) have the same amount again on top, so a
 // healthy client in the middle of a burst still gets its pong, while one
