@@ -38,7 +38,13 @@ func sessionToken(r *http.Request) (token string, viaCookie bool) {
 func (s *Server) Authenticate(r *http.Request, allowTicket bool) (*familyhub.Auth, error) {
 	var a *familyhub.Auth
 	var err error
-	if ticket := r.URL.Query().Get("ticket"); allowTicket && ticket != "" {
+	// The query is parsed only where a ticket may be: it costs a map per
+	// request, and every REST call comes here.
+	ticket := ""
+	if allowTicket {
+		ticket = r.URL.Query().Get("ticket")
+	}
+	if ticket != "" {
 		a, err = s.store.TicketAuthenticate(r.Context(), ticket)
 	} else {
 		token, _ := sessionToken(r)

@@ -177,6 +177,7 @@ func (w *wsConn) flush() {
 				w.end() // a write that fails or times out ends the connection
 				return  // flushing stays true: nothing more is written
 			}
+			w.c.Written(msgs)
 		}
 		w.mu.Lock()
 		if !w.again {

@@ -182,21 +182,26 @@ func (c *Client) release() {
 	c.queue.mu.Lock()
 	c.queue.onReady = nil
 	c.queue.msgs = nil
+	c.queue.spare = nil
 	c.queue.bytes = 0
 	c.queue.mu.Unlock()
 	c.cancel()
 }
 
 // queue is a client's bounded outgoing queue, bounded in messages and in
-// bytes. It holds no memory while empty (an idle socket costs nothing
-// here). Events are refused beyond QueueMessages/QueueBytes (the client
+// bytes. While empty it holds at most its spare slice (below). Events are refused beyond QueueMessages/QueueBytes (the client
 // then reads the log in pages instead); control messages (pongs, replies,
 // device messages, presence) have the same amount again on top, so a
 // healthy client in the middle of a burst still gets its pong, while one
 // that sends without reading is cut off.
+//
+// spare is the slice of the last small batch the transport wrote (Written):
+// the next message is queued into it instead of a new slice, one allocation
+// less per socket per event, for at most spareMessages' worth of memory.
 type queue struct {
 	mu      sync.Mutex
 	msgs    []Message
+	spare   []Message
 	bytes   int
 	ready   chan struct{} // capacity 1: "there is something"
 	drained chan struct{} // capacity 1: "the transport took what was queued"
@@ -228,9 +233,32 @@ func (q *queue) pushLocked(m Message, control bool) bool {
 	if len(q.msgs) >= maxMsgs || q.bytes+len(m.Data) > maxBytes {
 		return false
 	}
+	if q.msgs == nil {
+		q.msgs, q.spare = q.spare, nil
+	}
 	q.msgs = append(q.msgs, m)
 	q.bytes += len(m.Data)
 	return true
+}
+
+// spareMessages bounds the slice a queue keeps for reuse (queue.spare): the
+// common batch of one or two messages, not a burst's.
+const spareMessages = 2
+
+// Written tells the client that the transport wrote msgs, a batch Next
+// returned, and holds them no longer: their slice is reused for the next
+// messages when it is small.
+func (c *Client) Written(msgs []Message) {
+	if cap(msgs) == 0 || cap(msgs) > spareMessages {
+		return
+	}
+	clear(msgs) // drop the data: the slice alone is kept
+	q := &c.queue
+	q.mu.Lock()
+	if q.spare == nil {
+		q.spare = msgs[:0]
+	}
+	q.mu.Unlock()
 }
 
 func (q *queue) signal(onReady func()) {

@@ -74,3 +74,33 @@ func TestReplyClosesASlowClient(t *testing.T) {
 		t.Fatalf("close code %d, want %d", code, CloseSlowConsumer)
 	}
 }
+
+// A written small batch's slice takes the next message without an
+// allocation, holds none of the written data, and a burst's large slice is
+// not kept.
+func TestWrittenReusesTheBatchSlice(t *testing.T) {
+	c := newClient(JoinParams{})
+	c.queue.push(Message{Data: []byte("a"), Seq: 1}, false)
+	msgs := c.Take()
+	c.Written(msgs)
+	if msgs[0].Data != nil {
+		t.Error("the written message's data is still referenced")
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		c.queue.push(Message{Data: pongMessage, Seq: 2}, false)
+		got := c.Take()
+		if len(got) != 1 || got[0].Seq != 2 {
+			t.Fatalf("took %+v", got)
+		}
+		c.Written(got)
+	}); n != 0 {
+		t.Errorf("a message queued after a written batch allocates %v times, want 0", n)
+	}
+	for i := range spareMessages + 1 {
+		c.queue.push(Message{Data: pongMessage, Seq: int64(i)}, false)
+	}
+	c.Written(c.Take())
+	if c.queue.spare != nil {
+		t.Errorf("kept a slice of %d messages", cap(c.queue.spare))
+	}
+}

@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -34,13 +35,165 @@ type Event struct {
 // parseEvent decodes a NOTIFY payload.
 func parseEvent(payload string) (Event, error) {
 	var ev Event
-	if err := json.Unmarshal([]byte(payload), &ev); err != nil {
-		return ev, fmt.Errorf("decode event payload: %w", err)
+	if !parseEventFast(payload, &ev) {
+		j := new(Event) // on the heap in this branch alone
+		err := json.Unmarshal([]byte(payload), j)
+		ev = *j
+		if err != nil {
+			return ev, fmt.Errorf("decode event payload: %w", err)
+		}
 	}
 	if ev.FamilyID == uuid.Nil || ev.Seq <= 0 || ev.Type == "" {
 		return ev, fmt.Errorf("incomplete event payload %q", payload)
 	}
 	return ev, nil
+}
+
+// parseEventFast decodes payload into ev as json.Unmarshal would, for the
+// payloads PostgreSQL writes (one flat object of the Event's own keys, their
+// strings plain ASCII without escapes, integer numbers), without its
+// reflective walk; it reports false for anything else (another key or key
+// spelling, an escape, a nested value, a number json would not put in an
+// int64), which json.Unmarshal then decodes or refuses. The UUIDs and the
+// time are read by the same methods json.Unmarshal calls.
+func parseEventFast(payload string, ev *Event) bool {
+	p := payload
+	skip := func() {
+		for len(p) > 0 && (p[0] == ' ' || p[0] == '\n' || p[0] == '\t' || p[0] == '\r') {
+			p = p[1:]
+		}
+	}
+	// str reads a string without escapes or bytes json would change.
+	str := func() (string, bool) {
+		if len(p) == 0 || p[0] != '"' {
+			return "", false
+		}
+		for i := 1; i < len(p); i++ {
+			switch c := p[i]; {
+			case c == '"':
+				s := p[1:i]
+				p = p[i+1:]
+				return s, true
+			case c < 0x20 || c >= 0x80 || c == '\\':
+				return "", false
+			}
+		}
+		return "", false
+	}
+	skip()
+	if len(p) == 0 || p[0] != '{' {
+		return false
+	}
+	p = p[1:]
+	skip()
+	if len(p) > 0 && p[0] == '}' {
+		p = p[1:]
+		skip()
+		return len(p) == 0
+	}
+	for {
+		skip()
+		key, ok := str()
+		if !ok {
+			return false
+		}
+		skip()
+		if len(p) == 0 || p[0] != ':' {
+			return false
+		}
+		p = p[1:]
+		skip()
+		if strings.HasPrefix(p, "null") {
+			// json leaves a value field as it was and sets a pointer nil.
+			p = p[4:]
+			switch key {
+			case "list_id":
+				ev.ListID = nil
+			case "actor":
+				ev.Actor = nil
+			case "family_id", "seq", "type", "id", "op", "version", "at", "device_id":
+			default:
+				return false
+			}
+		} else if len(p) > 0 && p[0] == '"' {
+			start := p
+			v, ok := str()
+			var err error
+			if !ok {
+				return false
+			}
+			switch key {
+			case "family_id", "id", "list_id", "actor":
+				// uuid.Parse is UnmarshalText (json's) for a string.
+				var id uuid.UUID
+				if id, err = uuid.Parse(v); err != nil {
+					return false
+				}
+				switch key {
+				case "family_id":
+					ev.FamilyID = id
+				case "id":
+					ev.ID = id
+				case "list_id":
+					ev.ListID = new(id)
+				case "actor":
+					ev.Actor = new(id)
+				}
+			case "type":
+				ev.Type = v
+			case "op":
+				ev.Op = v
+			case "device_id":
+				ev.DeviceID = v
+			case "at":
+				err = ev.At.UnmarshalJSON([]byte(start[:len(v)+2]))
+			default:
+				return false
+			}
+			if err != nil {
+				return false
+			}
+		} else {
+			i := 0
+			if i < len(p) && p[i] == '-' {
+				i++
+			}
+			digits := i
+			for i < len(p) && p[i] >= '0' && p[i] <= '9' {
+				i++
+			}
+			if i == digits || (p[digits] == '0' && i > digits+1) {
+				return false // not an integer, or a leading zero
+			}
+			n, err := strconv.ParseInt(p[:i], 10, 64)
+			if err != nil {
+				return false
+			}
+			p = p[i:]
+			switch key {
+			case "seq":
+				ev.Seq = n
+			case "version":
+				ev.Version = n
+			default:
+				return false
+			}
+		}
+		skip()
+		if len(p) == 0 {
+			return false
+		}
+		switch p[0] {
+		case ',':
+			p = p[1:]
+		case '}':
+			p = p[1:]
+			skip()
+			return len(p) == 0
+		default:
+			return false
+		}
+	}
 }
 
 // eventFromLog converts an event_log row.
@@ -103,20 +256,74 @@ func (ev *Event) matches(topic string) bool {
 // seq it resumed from): with topic subscriptions a socket skips events of
 // other topics, and prev_seq lets it still tell a skipped event from a lost
 // one. Without subscriptions prev_seq is always seq-1.
+//
+// It is written by hand, not by json.Marshal: the same bytes (the wire test
+// compares them) at one allocation instead of a reflective walk, a buffer
+// and a copy per field (docs/benchmarks.md, thirteenth round, Go side).
 func (ev *Event) wireBody() []byte {
-	type wire struct {
-		Type     string     `json:"type"`
-		Seq      int64      `json:"seq"`
-		ID       uuid.UUID  `json:"id"`
-		ListID   *uuid.UUID `json:"list_id,omitempty"`
-		Op       string     `json:"op"`
-		Version  int64      `json:"version,omitempty"`
-		At       time.Time  `json:"at"`
-		Actor    *uuid.UUID `json:"actor,omitempty"`
-		DeviceID string     `json:"device_id,omitempty"`
+	b := make([]byte, 0, 256)
+	b = append(b, `"type":`...)
+	b = appendJSONString(b, ev.Type)
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendInt(b, ev.Seq, 10)
+	b = append(b, `,"id":`...)
+	b = appendJSONUUID(b, ev.ID)
+	if ev.ListID != nil {
+		b = append(b, `,"list_id":`...)
+		b = appendJSONUUID(b, *ev.ListID)
 	}
-	b, _ := json.Marshal(wire{ev.Type, ev.Seq, ev.ID, ev.ListID, ev.Op, ev.Version, ev.At, ev.Actor, ev.DeviceID})
-	return b[1:] // drop "{"
+	b = append(b, `,"op":`...)
+	b = appendJSONString(b, ev.Op)
+	if ev.Version != 0 {
+		b = append(b, `,"version":`...)
+		b = strconv.AppendInt(b, ev.Version, 10)
+	}
+	b = append(b, `,"at":`...)
+	// As time.Time's MarshalJSON writes it for years 0-9999 (beyond, it
+	// failed, and json.Marshal with it).
+	b = append(b, '"')
+	b = ev.At.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, '"')
+	if ev.Actor != nil {
+		b = append(b, `,"actor":`...)
+		b = appendJSONUUID(b, *ev.Actor)
+	}
+	if ev.DeviceID != "" {
+		b = append(b, `,"device_id":`...)
+		b = appendJSONString(b, ev.DeviceID)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as json.Marshal writes it: as is when it is
+// plain printable ASCII without a character json escapes (the event types,
+// ops and device ids clients make), else through json.Marshal.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendJSONUUID appends id as a quoted JSON string, as json.Marshal does.
+func appendJSONUUID(b []byte, id uuid.UUID) []byte {
+	var buf [38]byte
+	buf[0], buf[37] = '"', '"'
+	hex.Encode(buf[1:9], id[0:4])
+	buf[9] = '-'
+	hex.Encode(buf[10:14], id[4:6])
+	buf[14] = '-'
+	hex.Encode(buf[15:19], id[6:8])
+	buf[19] = '-'
+	hex.Encode(buf[20:24], id[8:10])
+	buf[24] = '-'
+	hex.Encode(buf[25:37], id[10:16])
+	return append(b, buf[:]...)
 }
 
 // WireEvents returns events as clients receive them, each with prev_seq,

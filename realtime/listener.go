@@ -346,7 +346,11 @@ func (h handler) handle(n *pgconn.Notification) error {
 	if err != nil {
 		return err
 	}
-	h.l.Logger.Debug("event", "channel", n.Channel, "family_id", ev.FamilyID, "seq", ev.Seq, "type", ev.Type)
+	// Only when it is written: its arguments (a UUID, a seq) are boxed on
+	// the heap before slog looks at the level, on every event.
+	if h.l.Logger.Enabled(context.Background(), slog.LevelDebug) {
+		h.l.Logger.Debug("event", "channel", n.Channel, "family_id", ev.FamilyID, "seq", ev.Seq, "type", ev.Type)
+	}
 	h.l.Hub.notify(ev)
 	if h.l.OnEvent != nil {
 		h.l.OnEvent(ev.FamilyID, n.Channel)

@@ -200,3 +200,48 @@ func BenchmarkFanOutInProcess(b *testing.B) {
 		got.Wait()
 	}
 }
+
+// BenchmarkWriteFanOut4InProcess: one shopping item added over REST until
+// each of the family's 4 devices (sockets) has its event, with the server
+// in this process: allocs/op and -cpuprofile show what one write costs the
+// replica on the REST path and the event path together (the client's side,
+// an HTTP request and 4 socket reads, is in the figures too and is the same
+// for every build).
+//
+//	go run ./cmd/pgrun -- go test -run '^$' -bench WriteFanOut4InProcess -benchtime 2000x -benchmem -cpuprofile cpu.out ./cmd/familyhub/
+func BenchmarkWriteFanOut4InProcess(b *testing.B) {
+	url := dbtest.URL(b)
+	// As the flags' defaults configure a replica: the session cache on.
+	m := NewMain(Config{DatabaseURL: url, Addr: "127.0.0.1:0", Signup: "open", SessionCacheTTL: 30 * time.Second}, testLogger())
+	if err := m.Run(b.Context()); err != nil {
+		m.Close()
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { m.Close() })
+	mb := newFamilyAt(b, m.URL(), "fan4@example.org")
+	list := mb.newList(b, m.URL())
+	const devices = 4
+	conns := make([]*websocket.Conn, devices)
+	for i := range conns {
+		conns[i] = benchDial(b, m.URL(), mb)
+	}
+	path := "/api/shopping/lists/" + list + "/items"
+	body := map[string]any{"name": "milk"}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		mb.call(b, m.URL(), 201, "POST", path, body, nil)
+		for _, c := range conns {
+			for {
+				_, data, err := c.Read(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if strings.Contains(string(data), `"op":"insert"`) {
+					break
+				}
+			}
+		}
+	}
+}
