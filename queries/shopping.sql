@@ -87,7 +87,7 @@ WITH list AS (
     WHERE l.id = @list_id AND l.family_id = @family_id
       AND CASE
           WHEN @room_checked::boolean OR coalesce(t.top - t.bottom + 1, 0) < @room_below::int THEN true
-          ELSE (SELECT count(*) FROM (SELECT FROM shopping_items i WHERE i.list_id = l.id LIMIT @room_below::int) n) < @room_below::int
+          ELSE familyhub_shopping_list_below(l.id, @room_below::int)
       END
 )
 INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
@@ -114,7 +114,7 @@ WITH list AS (
     WHERE l.id = @list_id AND l.family_id = @family_id
       AND CASE
           WHEN coalesce(t.top - t.bottom + 1, 0) < @room_below::int THEN true
-          ELSE (SELECT count(*) FROM (SELECT FROM shopping_items i WHERE i.list_id = l.id LIMIT @room_below::int) n) < @room_below::int
+          ELSE familyhub_shopping_list_below(l.id, @room_below::int)
       END
 ), claim AS (
     INSERT INTO client_creates (id, family_id, kind, request_hash, result_ids)

@@ -82,7 +82,7 @@ WITH list AS (
     WHERE l.id = $1 AND l.family_id = $2
       AND CASE
           WHEN coalesce(t.top - t.bottom + 1, 0) < $3::int THEN true
-          ELSE (SELECT count(*) FROM (SELECT FROM shopping_items i WHERE i.list_id = l.id LIMIT $3::int) n) < $3::int
+          ELSE familyhub_shopping_list_below(l.id, $3::int)
       END
 ), claim AS (
     INSERT INTO client_creates (id, family_id, kind, request_hash, result_ids)
@@ -412,7 +412,7 @@ WITH list AS (
     WHERE l.id = $7 AND l.family_id = $8
       AND CASE
           WHEN $9::boolean OR coalesce(t.top - t.bottom + 1, 0) < $10::int THEN true
-          ELSE (SELECT count(*) FROM (SELECT FROM shopping_items i WHERE i.list_id = l.id LIMIT $10::int) n) < $10::int
+          ELSE familyhub_shopping_list_below(l.id, $10::int)
       END
 )
 INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
