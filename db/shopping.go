@@ -568,8 +568,16 @@ func (s *Store) ShoppingItemUpdate(ctx context.Context, id uuid.UUID, p Shopping
 			return dbsqlc.ShoppingItemsView(row), err
 		}, full)
 	}
+	// A quantity, a note, a move: the same write, by a statement that
+	// leaves the category's columns alone (ShoppingItemEdit says why).
 	return oneOrTx(s, ctx, "shopping item", func(q dbsqlc.DBTX) (dbsqlc.ShoppingItemsView, error) {
-		row, err := s.Q.ShoppingItemUpdate(ctx, q, shoppingItemUpdateParams(ctx, a, id, p, nil, nil))
+		row, err := s.Q.ShoppingItemEdit(ctx, q, dbsqlc.ShoppingItemEditParams{
+			ID: id, FamilyID: a.FamilyID,
+			QuantitySet: p.Quantity.Set, Quantity: p.Quantity.Ptr(),
+			NoteSet: p.Note.Set, Note: p.Note.Ptr(),
+			Checked: p.Checked.Ptr(), Actor: userOf(a),
+			Position: p.Position.Ptr(), IfVersion: ifVersion(ctx),
+		})
 		return dbsqlc.ShoppingItemsView(row), err
 	}, full)
 }

@@ -87,7 +87,7 @@ WITH list AS (
     WHERE l.id = @list_id AND l.family_id = @family_id
       AND CASE
           WHEN @room_checked::boolean OR coalesce(t.top - t.bottom + 1, 0) < @room_below::int THEN true
-          ELSE (SELECT count(*) FROM (SELECT FROM shopping_items i WHERE i.list_id = l.id LIMIT @room_below::int) n) < @room_below::int
+          ELSE familyhub_shopping_list_below(l.id, @room_below::int)
       END
 )
 INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
@@ -114,7 +114,7 @@ WITH list AS (
     WHERE l.id = @list_id AND l.family_id = @family_id
       AND CASE
           WHEN coalesce(t.top - t.bottom + 1, 0) < @room_below::int THEN true
-          ELSE (SELECT count(*) FROM (SELECT FROM shopping_items i WHERE i.list_id = l.id LIMIT @room_below::int) n) < @room_below::int
+          ELSE familyhub_shopping_list_below(l.id, @room_below::int)
       END
 ), claim AS (
     INSERT INTO client_creates (id, family_id, kind, request_hash, result_ids)
@@ -206,6 +206,35 @@ UPDATE shopping_items
 SET checked = @checked::boolean,
     checked_at = CASE WHEN @checked::boolean = checked THEN checked_at WHEN @checked::boolean THEN now() END,
     checked_by = CASE WHEN @checked::boolean = checked THEN checked_by WHEN @checked::boolean THEN sqlc.narg('actor')::uuid END
+WHERE shopping_items.id = @id AND shopping_items.family_id = @family_id
+  AND (sqlc.narg('if_version')::bigint IS NULL OR shopping_items.version = sqlc.narg('if_version'))
+RETURNING *
+)
+SELECT upd.*, c.name AS category
+FROM upd
+LEFT JOIN shopping_categories c ON c.family_id = upd.family_id AND c.id = upd.category_id;
+
+-- ShoppingItemEdit is ShoppingItemUpdate for a patch that neither renames
+-- nor names a category (a quantity, a note, a move, a tick with any of
+-- them: Store.ShoppingItemUpdate), with the same answer and the same row
+-- written. It does not set category_id or category_source, so PostgreSQL
+-- does not consider shopping_items_learn_update, whose WHEN it parsed and
+-- evaluated for every such patch (docs/benchmarks.md, thirteenth round).
+-- name: ShoppingItemEdit :one
+WITH upd AS (
+UPDATE shopping_items
+SET quantity = CASE WHEN @quantity_set::boolean THEN sqlc.narg('quantity')::text ELSE quantity END,
+    note = CASE WHEN @note_set::boolean THEN sqlc.narg('note')::text ELSE note END,
+    checked = coalesce(sqlc.narg('checked')::boolean, checked),
+    checked_at = CASE
+        WHEN sqlc.narg('checked')::boolean IS NULL OR sqlc.narg('checked')::boolean = checked THEN checked_at
+        WHEN sqlc.narg('checked')::boolean THEN now()
+    END,
+    checked_by = CASE
+        WHEN sqlc.narg('checked')::boolean IS NULL OR sqlc.narg('checked')::boolean = checked THEN checked_by
+        WHEN sqlc.narg('checked')::boolean THEN sqlc.narg('actor')::uuid
+    END,
+    position = coalesce(sqlc.narg('position')::integer, position)
 WHERE shopping_items.id = @id AND shopping_items.family_id = @family_id
   AND (sqlc.narg('if_version')::bigint IS NULL OR shopping_items.version = sqlc.narg('if_version'))
 RETURNING *
