@@ -37,3 +37,28 @@ func TestModalNameSpokenTo(t *testing.T) {
 		{"en", "Can clean your room", ""},
 	})
 }
+
+// TestCopulaIsNoTitle: "bin morgen um 10 beim Zahnarzt" and "I'm at the
+// dentist tomorrow at 10" were events called "Bin" and "I'm" at the place
+// "Zahnarzt"; "bin bis 5 im Büro" the event "Bin". "I am" names nothing:
+// the place is the appointment ("Zahnarzt" at 10), and being at work or
+// in the office is a status, which writes nothing (as "bin um 6 zuhause").
+func TestCopulaIsNoTitle(t *testing.T) {
+	ev := func(title, start, end string) string {
+		return `{"slots":{"ends_at":"` + end + `","starts_at":"` + start + `","title":"` + title + `"},"type":"calendar.create"}`
+	}
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"de", "bin morgen um 10 beim Zahnarzt", ev("Zahnarzt", "2026-03-12T10:00", "2026-03-12T11:00")},
+		{"de", "ich bin morgen um 10 beim Zahnarzt", ev("Zahnarzt", "2026-03-12T10:00", "2026-03-12T11:00")},
+		{"en", "I'm at the dentist tomorrow at 10", ev("Dentist", "2026-03-12T10:00", "2026-03-12T11:00")},
+		{"en", "we're at the vet on Friday at 3", ev("Vet", "2026-03-13T15:00", "2026-03-13T16:00")},
+		{"de", "bin bis 5 im Büro", ""},
+		{"de", "ich bin bis 17 Uhr in der Arbeit", ""},
+		{"de", "bin morgen bis 5 auf der Arbeit", ""},
+		{"en", "I'm at work until 5", ""},
+		{"en", "I'm at the office until 5", ""},
+		// a title of its own stays
+		{"de", "Zahnarzt morgen um 10", ev("Zahnarzt", "2026-03-12T10:00", "2026-03-12T11:00")},
+		{"de", "bis 5 im Büro", ev("Im Büro", "2026-03-11T17:00", "2026-03-11T18:00")},
+	})
+}
