@@ -312,10 +312,14 @@ func startsWithVerb(s string) bool {
 // A modal verb is no name here, even a member's ("will take out the bins"
 // with a member called Will is a statement, not said to Will): only a
 // comma, "please" or a greeting before it makes it one ("Will, take out
-// the bins", "hi Will take out the bins").
+// the bins", "hi Will take out the bins"), or, for a member's name, a
+// rest that can only be said to someone (modalSpokenTo).
 func addressedBare(name, rest string, names []string) bool {
-	if !startsWithCommand(rest) || modalWords[strings.ToLower(name)] {
+	if !startsWithCommand(rest) {
 		return false
+	}
+	if modalWords[strings.ToLower(name)] {
+		return isMember(name, names) && modalSpokenTo(rest)
 	}
 	switch {
 	case familyRoles[strings.ToLower(name)] || isMember(name, names):
@@ -330,6 +334,34 @@ func addressedBare(name, rest string, names []string) bool {
 // modalWords start sentences as verbs ("will take out the bins", "may
 // I", "soll ich"), also when a member is called so.
 var modalWords = setOf(`will may might can could shall should would must soll sollst muss musst kann kannst darf mag`)
+
+// modalSpokenTo: rest, after a member's name that is also a modal verb,
+// is said to that member: it speaks to someone ("Will clean your room",
+// "May räum dein Zimmer auf"), or it starts with a German imperative, which
+// no modal takes ("Will kauf Milch": the modal says "will Milch kaufen").
+func modalSpokenTo(rest string) bool {
+	f := words(rest)
+	if len(f) == 0 {
+		return false
+	}
+	if _, ok := imperativeDE(f[0]); (ok || shoppingImperativeDE[f[0]]) && !isInfinitiveDE(f[0]) &&
+		!verbsEN[f[0]] && !englishWords[f[0]] {
+		return true
+	}
+	for _, w := range f[1:] {
+		if secondPersonWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// shoppingImperativeDE are the German imperatives of shoppingVerbs.
+var shoppingImperativeDE = setOf(`kauf kaufe besorg besorge hol hole bring bringe`)
+
+// secondPersonWords say the one spoken to is meant ("your room", "dein
+// Zimmer").
+var secondPersonWords = setOf(`your yours yourself dein deine deinen deinem deiner deins dir dich`)
 
 // dontForgetRx starts a reminder said to someone ("don't forget the
 // dentist"), a command though it starts with no verb of the lists.

@@ -139,7 +139,7 @@ func TestModalIsNoName(t *testing.T) {
 		{"en", "may buy milk", ""},
 		{"en", "May call the dentist tomorrow", ""},
 		{"en", "must call the dentist tomorrow", ""},
-		{"de", "Will kauf Milch", ""},
+		// "Will kauf Milch": said to Will (TestModalNameSpokenTo)
 		{"de", "muss morgen Oma anrufen", ""},
 		// addressed: a comma, "please", a colon or a greeting
 		{"en", "Will, take out the bins", bins("Will")},

@@ -205,8 +205,39 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 	if noThingAfterImperativeDE(f) {
 		return Intent{}, false // "ruf mich morgen an", "mach das morgen": no event "Mach das"
 	}
-	return p.event(s)
+	in, ok := p.event(s)
+	if ok && copulaOnly(in.Slots.Title) {
+		// "bin morgen um 10 beim Zahnarzt": the place is the appointment;
+		// "bin bis 5 im Büro" is a status, no event "Bin"
+		if in.Slots.Location == "" || statusPlaces[strings.ToLower(in.Slots.Location)] {
+			return Intent{}, false
+		}
+		in.Slots.Title, in.Slots.Location = capitalise(in.Slots.Location), ""
+	}
+	return in, ok
 }
+
+// copulaOnly: title is only a subject and "am"/"bin" ("I'm", "Ich bin",
+// "we're"): it names nothing.
+func copulaOnly(title string) bool {
+	f := words(strings.ReplaceAll(title, "’", "'"))
+	if len(f) == 0 {
+		return false
+	}
+	for _, w := range f {
+		if !copulaWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	copulaWords = setOf(`i'm im i am we're we are bin ich sind wir`)
+	// statusPlaces are where one is, not an appointment: "I'm at work
+	// until 5" tells the family something and asks for nothing
+	statusPlaces = setOf(`work office büro arbeit home zuhause`)
+)
 
 // Trips to a named place: a verb of travel and the place, nothing else
 // ("drive to Berlin", "fly to Rome", "fahr nach Berlin", "nach Rom
