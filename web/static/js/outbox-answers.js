@@ -84,7 +84,8 @@ export const savedAnswers = () => known;
  * layOver(records, keptAt, belongs) lays the saved answers over records
  * (a page's kept copy, read from the server at keptAt, an ISO time): an
  * answer that came after that read replaces the record when it is a newer
- * version, removes it when it is a deletion, and adds a record belongs(r)
+ * version, removes it when it is a deletion or a version belongs(r) does
+ * not claim for the page (moved to another list), and adds a record belongs(r)
  * claims for the page that the copy lacks. An answer older than the copy is
  * not laid over it: the copy already has it, or what came after it (the
  * record deleted elsewhere must not come back). Answers records itself when
@@ -100,7 +101,8 @@ export function layOver(records, keptAt, belongs) {
     const a = known.get(x.id);
     if (!a || !after(a) || (a.record && !(a.record.version > x.version))) { out.push(x); continue; }
     changed = true;
-    if (a.record) out.push(a.record);
+    // Moved elsewhere since the copy (an item to another list): not here.
+    if (a.record && belongs(a.record)) out.push(a.record);
   }
   for (const [id, a] of known) {
     if (!seen.has(id) && a.record && after(a) && belongs(a.record)) { out.push(a.record); changed = true; }
