@@ -100,15 +100,16 @@ export function del(store, key) {
 }
 
 /**
- * Deletes one key and resolves to the value it had (undefined: none), in
- * one transaction: of two callers (two tabs) taking it, one gets it.
+ * Deletes one key (only when when(value) says so) and resolves to the value
+ * it had (undefined: none), in one transaction: of two callers (two tabs)
+ * taking it, one gets it; a value another tab stored meanwhile is judged.
  */
-export function take(store, key) {
+export function take(store, key, when = () => true) {
   return run(store, 'readwrite', (os) => {
-    if (!os) { const v = memory[store].get(key); memory[store].delete(key); return v; }
+    if (!os) { const v = memory[store].get(key); if (v !== undefined && when(v)) memory[store].delete(key); return v; }
     return new Promise((resolve, reject) => {
       const req = os.get(key);
-      req.onsuccess = () => { if (req.result !== undefined) os.delete(key); resolve(req.result); };
+      req.onsuccess = () => { if (req.result !== undefined && when(req.result)) os.delete(key); resolve(req.result); };
       req.onerror = () => reject(req.error);
     });
   });

@@ -48,12 +48,15 @@ async function fromOneRecord() {
   }
 }
 
-// prune drops the oldest answers beyond MAX_ANSWERS, here and in IndexedDB.
+// prune drops the oldest answers beyond MAX_ANSWERS, here and in
+// IndexedDB; one another tab stored since (a newer answer to the same
+// record, its "changed" not heard yet) stays there and is known here.
 async function prune() {
   while (known.size > MAX_ANSWERS) {
-    const id = known.keys().next().value;
+    const [id, a] = known.entries().next().value;
     known.delete(id);
-    await idb.del(STORE, id);
+    const stored = await idb.take(STORE, id, (s) => !(s.at > a.at));
+    if (stored && stored.at > a.at && !known.has(id)) known.set(id, { record: stored.record, at: stored.at });
   }
 }
 
