@@ -25,11 +25,11 @@ function promised(req) {
   });
 }
 
-function open() {
-  if (dbp) return dbp;
-  dbp = new Promise((resolve, reject) => {
+// connect opens the database at version, or at the one it has (none).
+function connect(version) {
+  return new Promise((resolve, reject) => {
     let req;
-    try { req = indexedDB.open(NAME, VERSION); } catch (e) { reject(e); return; }
+    try { req = version === undefined ? indexedDB.open(NAME) : indexedDB.open(NAME, version); } catch (e) { reject(e); return; }
     req.onupgradeneeded = () => {
       const db = req.result;
       for (const [name, opts] of Object.entries(STORES)) {
@@ -44,7 +44,16 @@ function open() {
     };
     req.onerror = () => reject(req.error);
     req.onblocked = () => reject(new Error('IndexedDB blocked by another tab'));
-  }).catch((e) => {
+  });
+}
+
+function open() {
+  if (dbp) return dbp;
+  // A newer version of the app upgraded the database (another tab): its
+  // stores are these and more (versions only add stores), so this tab goes
+  // on with it rather than on memory, where its waiting writes would be
+  // lost with the tab.
+  dbp = connect(VERSION).catch((e) => (e?.name === 'VersionError' ? connect() : Promise.reject(e))).catch((e) => {
     console.warn('IndexedDB unavailable, keeping data in memory only:', e);
     memory = Object.fromEntries(Object.keys(STORES).map((s) => [s, new Map()]));
     return null;
@@ -91,15 +100,16 @@ export function del(store, key) {
 }
 
 /**
- * Deletes one key and resolves to the value it had (undefined: none), in
- * one transaction: of two callers (two tabs) taking it, one gets it.
+ * Deletes one key (only when when(value) says so) and resolves to the value
+ * it had (undefined: none), in one transaction: of two callers (two tabs)
+ * taking it, one gets it; a value another tab stored meanwhile is judged.
  */
-export function take(store, key) {
+export function take(store, key, when = () => true) {
   return run(store, 'readwrite', (os) => {
-    if (!os) { const v = memory[store].get(key); memory[store].delete(key); return v; }
+    if (!os) { const v = memory[store].get(key); if (v !== undefined && when(v)) memory[store].delete(key); return v; }
     return new Promise((resolve, reject) => {
       const req = os.get(key);
-      req.onsuccess = () => { if (req.result !== undefined) os.delete(key); resolve(req.result); };
+      req.onsuccess = () => { if (req.result !== undefined && when(req.result)) os.delete(key); resolve(req.result); };
       req.onerror = () => reject(req.error);
     });
   });

@@ -48,12 +48,15 @@ async function fromOneRecord() {
   }
 }
 
-// prune drops the oldest answers beyond MAX_ANSWERS, here and in IndexedDB.
+// prune drops the oldest answers beyond MAX_ANSWERS, here and in
+// IndexedDB; one another tab stored since (a newer answer to the same
+// record, its "changed" not heard yet) stays there and is known here.
 async function prune() {
   while (known.size > MAX_ANSWERS) {
-    const id = known.keys().next().value;
+    const [id, a] = known.entries().next().value;
     known.delete(id);
-    await idb.del(STORE, id);
+    const stored = await idb.take(STORE, id, (s) => !(s.at > a.at));
+    if (stored && stored.at > a.at && !known.has(id)) known.set(id, { record: stored.record, at: stored.at });
   }
 }
 
@@ -84,7 +87,8 @@ export const savedAnswers = () => known;
  * layOver(records, keptAt, belongs) lays the saved answers over records
  * (a page's kept copy, read from the server at keptAt, an ISO time): an
  * answer that came after that read replaces the record when it is a newer
- * version, removes it when it is a deletion, and adds a record belongs(r)
+ * version, removes it when it is a deletion or a version belongs(r) does
+ * not claim for the page (moved to another list), and adds a record belongs(r)
  * claims for the page that the copy lacks. An answer older than the copy is
  * not laid over it: the copy already has it, or what came after it (the
  * record deleted elsewhere must not come back). Answers records itself when
@@ -100,7 +104,8 @@ export function layOver(records, keptAt, belongs) {
     const a = known.get(x.id);
     if (!a || !after(a) || (a.record && !(a.record.version > x.version))) { out.push(x); continue; }
     changed = true;
-    if (a.record) out.push(a.record);
+    // Moved elsewhere since the copy (an item to another list): not here.
+    if (a.record && belongs(a.record)) out.push(a.record);
   }
   for (const [id, a] of known) {
     if (!seen.has(id) && a.record && after(a) && belongs(a.record)) { out.push(a.record); changed = true; }

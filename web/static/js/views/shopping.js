@@ -229,6 +229,8 @@ export function view(app, main, listId) {
 
   const loadLists = app.loader(async () => {
     const [l] = await Promise.all([cache.fresh('lists', () => get('/api/shopping/lists')), catsWanted ? loadCategories() : null]);
+    // Left meanwhile: the address is the next page's, not /shopping/<id>.
+    if (gone) return;
     lists = l.data;
     if (!listId && lists.length) {
       listId = lists[0].id;
