@@ -36,3 +36,19 @@ func TestAuthenticateParsesNoQuery(t *testing.T) {
 		t.Errorf("Authenticate allocates %v times, want 0", n)
 	}
 }
+
+// FuzzValidDeviceIDAsRegexp: the same on random ids (the test above runs
+// its seeds).
+//
+//	go test -run '^$' -fuzz FuzzValidDeviceIDAsRegexp -fuzztime 30s ./http/
+func FuzzValidDeviceIDAsRegexp(f *testing.F) {
+	re := regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+	for _, id := range []string{"", "ana-phone", strings.Repeat("x", 64), strings.Repeat("x", 65), "a\n", "ä", "\xff", "K\u212a"} {
+		f.Add(id)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		if got, want := ValidDeviceID(id), re.MatchString(id); got != want {
+			t.Fatalf("ValidDeviceID(%q) = %v, the regexp says %v", id, got, want)
+		}
+	})
+}
