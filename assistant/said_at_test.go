@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/familyhub/familyhub"
 )
 
@@ -67,4 +69,38 @@ func errorField(err error) string {
 		return e.Field
 	}
 	return ""
+}
+
+// TestSaidAtRepeatAfterAWeek: a client retrying a command it sent with an
+// id and said_at gets the stored answer, however long ago that was: the
+// repeated id is looked up before said_at's bounds (a week back), as
+// creates are idempotent. A new id with the same old said_at is refused.
+func TestSaidAtRepeatAfterAWeek(t *testing.T) {
+	f := newTestFamily(t)
+	noon := time.Date(2026, time.March, 10, 12, 0, 0, 0, f.loc)
+	for _, tc := range []struct{ text, lang, want string }{
+		{"remind me to call grandma tomorrow at 6pm", "en", "Added the task “Call grandma”"},
+		{"Zahnarzt morgen um 15 Uhr", "de", "Zahnarzt"},
+	} {
+		f.svc.now = func() time.Time { return noon }
+		said := noon.Add(-time.Hour)
+		id := uuid.New()
+		first, err := f.svc.Command(f.ctx(f.ana), Request{ID: &id, Text: tc.text, Lang: tc.lang, SaidAt: &said})
+		if err != nil || !strings.Contains(first.Message, tc.want) {
+			t.Fatalf("%q: %q, %v", tc.text, first.Message, err)
+		}
+		before := f.state(true)
+		f.svc.now = func() time.Time { return noon.Add(8 * 24 * time.Hour) }
+		again, err := f.svc.Command(f.ctx(f.ana), Request{ID: &id, Text: tc.text, Lang: tc.lang, SaidAt: &said})
+		if err != nil || !again.Replayed || !strings.Contains(again.Message, tc.want) {
+			t.Errorf("%q repeated 8 days later: %q replayed=%v, %v; want the stored answer", tc.text, again.Message, again.Replayed, err)
+		}
+		other := uuid.New()
+		if _, err := f.svc.Command(f.ctx(f.ana), Request{ID: &other, Text: tc.text, Lang: tc.lang, SaidAt: &said}); errorField(err) != "said_at" {
+			t.Errorf("%q with a new id 8 days later: %v, want said_at refused", tc.text, err)
+		}
+		if after := f.state(true); after != before {
+			t.Errorf("%q: the repeat wrote: %s, was %s", tc.text, after, before)
+		}
+	}
 }
