@@ -104,3 +104,44 @@ func TestSaidAtRepeatAfterAWeek(t *testing.T) {
 		}
 	}
 }
+
+// TestSaidAtPastSaysSo: a command said days ago (said_at) may name a day
+// that has passed by the time it arrives ("tomorrow", "on Monday"): it is
+// written as said, and the answer says the day (or the time today) has
+// passed, not only "due yesterday".
+func TestSaidAtPastSaysSo(t *testing.T) {
+	f := newTestFamily(t)
+	noon := time.Date(2026, time.March, 10, 12, 0, 0, 0, f.loc) // a Tuesday
+	f.svc.now = func() time.Time { return noon }
+	for _, tc := range []struct {
+		text, lang string
+		device     Device
+		back       time.Duration
+		want, not  string
+	}{
+		{"remind me to call grandma tomorrow at 6pm", "en", Device{}, 3 * 24 * time.Hour, "That day has passed already.", ""},
+		{"remind me to call grandma tomorrow at 6pm", "en", Device{Hour12: true}, 3 * 24 * time.Hour, "That day has passed already.", ""},
+		{"dentist on Monday at 3pm", "en", Device{}, 5 * 24 * time.Hour, "That day has passed already.", ""},
+		{"erinnere mich morgen um 18 Uhr an Oma anrufen", "de", Device{}, 3 * 24 * time.Hour, "Dieser Tag ist schon vorbei.", ""},
+		{"Zahnarzt am Montag um 15 Uhr", "de", Device{}, 5 * 24 * time.Hour, "Dieser Tag ist schon vorbei.", ""},
+		{"Oma besuchen am Montag", "de", Device{}, 5 * 24 * time.Hour, "Dieser Tag ist schon vorbei.", ""},
+		// today, at a time gone by
+		{"dentist tomorrow at 8am", "en", Device{}, 24 * time.Hour, "That time has passed already.", ""},
+		{"Zahnarzt morgen um 8 Uhr", "de", Device{}, 24 * time.Hour, "Diese Uhrzeit ist schon vorbei.", ""},
+		// not passed: no note
+		{"remind me to call grandma tomorrow at 6pm", "en", Device{}, 24 * time.Hour, "", "passed"},
+		{"Zahnarzt morgen um 15 Uhr", "de", Device{}, 24 * time.Hour, "", "vorbei"},
+		{"Oma besuchen morgen", "de", Device{}, 24 * time.Hour, "", "vorbei"},
+		{"dentist tomorrow at 3pm", "en", Device{}, 0, "", "passed"},
+	} {
+		said := noon.Add(-tc.back)
+		ans, err := f.svc.Command(f.ctx(f.ana), Request{Text: tc.text, Lang: tc.lang, Device: tc.device, SaidAt: &said})
+		if err != nil {
+			t.Errorf("%q said %v back: %v", tc.text, tc.back, err)
+			continue
+		}
+		if !strings.HasSuffix(ans.Message, tc.want) || tc.not != "" && strings.Contains(ans.Message, tc.not) {
+			t.Errorf("%q said %v back: %q, want it to end in %q", tc.text, tc.back, ans.Message, tc.want)
+		}
+	}
+}
