@@ -135,7 +135,7 @@ func spokenCommand(v spokenTo, locale string, now time.Time, names []string) (In
 		switch {
 		case strings.HasPrefix(in.Type, "shopping."):
 			return in, true
-		case in.Type == IntentCalendarCreate && (tripTitleDE(in.Slots.Title) || tripENRx.MatchString(in.Slots.Title)):
+		case in.Type == IntentCalendarCreate && (tripTitleDE(in.Slots.Title) || isTripEN(in.Slots.Title)):
 			return in, true // "Tim, drive to Berlin on Monday": the trip, without the name
 		case !isPerson || who == AssigneeMe || in.Type == IntentCalendarCreate:
 			return Intent{}, false

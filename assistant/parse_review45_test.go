@@ -1,0 +1,47 @@
+package assistant
+
+import "testing"
+
+func evAllDay(title, day, next string) string {
+	return `{"slots":{"all_day":true,"ends_at":"` + next + `T00:00","starts_at":"` + day + `T00:00","title":"` + title + `"},"type":"calendar.create"}`
+}
+
+func taskDue(title, due string) string {
+	return `{"slots":{"due_at":"` + due + `","title":"` + title + `"},"type":"task.create"}`
+}
+
+// TestTripLowercase: speech recognisers often write places in lower case;
+// "fahr am montag nach berlin" and "drive to berlin on monday" were tasks
+// while the capitalised forms were trips (events). A place of one to three
+// words is a trip's in any case, capitalised in the title, unless it is a
+// routine's or errand's goal: "go to bed at 8", "drive to work on monday",
+// "go to school" stay to-dos, and so does "go to Bed at 8", which the
+// capitalised rule made an event.
+func TestTripLowercase(t *testing.T) {
+	mon, tue := "2026-03-16", "2026-03-17"
+	parseCases(t, []string{"Ana", "Tim"}, []struct{ locale, text, want string }{
+		{"de", "fahr am montag nach berlin", evAllDay("Fahrt nach Berlin", mon, tue)},
+		{"de", "am montag nach berlin fahren", evAllDay("Fahrt nach Berlin", mon, tue)},
+		{"de", "flieg am montag nach rom", evAllDay("Flug nach Rom", mon, tue)},
+		{"de", "Tim, fahr am montag nach berlin", evAllDay("Fahrt nach Berlin", mon, tue)},
+		{"en", "drive to berlin on monday", evAllDay("Drive to Berlin", mon, tue)},
+		{"en", "fly to new york on monday", evAllDay("Fly to New York", mon, tue)},
+		{"de", "drive to berlin on monday", evAllDay("Drive to Berlin", mon, tue)},
+		{"en", "Tim, drive to berlin on monday", evAllDay("Drive to Berlin", mon, tue)},
+		// capitalised, as before
+		{"de", "fahr am Montag nach Berlin", evAllDay("Fahrt nach Berlin", mon, tue)},
+		{"en", "drive to Berlin on Monday", evAllDay("Drive to Berlin", mon, tue)},
+		// routines and errands stay to-dos, in any case
+		{"en", "go to bed at 8", taskDue("Go to bed", "2026-03-12T08:00")},
+		{"en", "go to Bed at 8", taskDue("Go to Bed", "2026-03-12T08:00")},
+		{"en", "drive to work on monday", taskDue("Drive to work", mon+"T23:59")},
+		{"en", "drive to Work on Monday", taskDue("Drive to Work", mon+"T23:59")},
+		{"en", "go to school on monday", taskDue("Go to school", mon+"T23:59")},
+		{"en", "go to church on sunday", taskDue("Go to church", "2026-03-15T23:59")},
+		{"en", "go to the doctor on monday", taskDue("Go to the doctor", mon+"T23:59")},
+		{"en", "drive to pick up mia on monday", taskDue("Drive to pick up mia", mon+"T23:59")},
+		{"de", "fahr am montag nach hause", taskDue("Nach hause fahren", mon+"T23:59")},
+		{"de", "fahr am Montag nach Hause", taskDue("Nach Hause fahren", mon+"T23:59")},
+		{"de", "fahr morgen nach oben", taskDue("Nach oben fahren", "2026-03-12T23:59")},
+	})
+}
