@@ -45,3 +45,27 @@ func TestTripLowercase(t *testing.T) {
 		{"de", "fahr morgen nach oben", taskDue("Nach oben fahren", "2026-03-12T23:59")},
 	})
 }
+
+// TestZuKeptBeforeAPlace: "am Sonntag zu Oma fahren" and "fahr am Sonntag
+// zu Oma" were the task "Oma fahren" (driving grandma): the "zu" that
+// leads into a task ("zu putzen") was taken off a preposition. A visit to
+// a family member is a to-do in both languages, as "drive to grandma's on
+// Sunday" is: "Zu Oma fahren".
+func TestZuKeptBeforeAPlace(t *testing.T) {
+	sun := "2026-03-15T23:59"
+	me := func(title, due string) string {
+		return `{"slots":{"assignee":"me","due_at":"` + due + `","title":"` + title + `"},"type":"task.create"}`
+	}
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"de", "am Sonntag zu Oma fahren", taskDue("Zu Oma fahren", sun)},
+		{"de", "fahr am Sonntag zu Oma", taskDue("Zu Oma fahren", sun)},
+		{"de", "am sonntag zu oma fahren", taskDue("Zu oma fahren", sun)},
+		{"de", "geh am Sonntag zu Oma", taskDue("Zu Oma gehen", sun)},
+		{"en", "am Sonntag zu Oma fahren", taskDue("Zu Oma fahren", sun)},
+		{"en", "drive to grandma's on Sunday", taskDue("Drive to grandma's", sun)},
+		{"de", "drive to grandma's on Sunday", taskDue("Drive to grandma's", sun)},
+		// the zu of an infinitive still goes
+		{"de", "erinnere mich morgen zu putzen", me("Putzen", "2026-03-12T23:59")},
+		{"de", "erinnere mich morgen, zu Oma zu fahren", me("Zu Oma fahren", "2026-03-12T23:59")},
+	})
+}
