@@ -69,3 +69,37 @@ func TestZuKeptBeforeAPlace(t *testing.T) {
 		{"de", "erinnere mich morgen, zu Oma zu fahren", me("Zu Oma fahren", "2026-03-12T23:59")},
 	})
 }
+
+// TestMemberStatusWithTime: "Tim home at 6", "Mum home at 6", "Tim um 6
+// zuhause", "Tim back at 6", "home late tonight" were events ("Tim
+// home"): the status rule caught only "Tim is home at 6". A member, a
+// family role or a pronoun with a status, with or without a verb, writes
+// nothing; an appointment of a member ("Tim football at 6", "Tim's dentist
+// at 6") stays an event.
+func TestMemberStatusWithTime(t *testing.T) {
+	ev := func(title string) string {
+		return `{"slots":{"ends_at":"2026-03-11T19:00","starts_at":"2026-03-11T18:00","title":"` + title + `"},"type":"calendar.create"}`
+	}
+	parseCases(t, []string{"Ana", "Tim", "Mia"}, []struct{ locale, text, want string }{
+		{"en", "Tim home at 6", ""},
+		{"de", "Tim home at 6", ""},
+		{"en", "Mum home at 6", ""},
+		{"en", "Tim's home at 6", ""},
+		{"en", "Tim back at 6", ""},
+		{"en", "Tim and Mia home at 6", ""},
+		{"en", "home late tonight", ""},
+		{"en", "Tim back late tonight", ""},
+		{"de", "Tim um 6 zuhause", ""},
+		{"en", "Tim um 6 zuhause", ""},
+		{"de", "Mama um 6 zuhause", ""},
+		{"de", "Tim kommt um 6 heim", ""},
+		{"de", "Tim heute spät zuhause", ""},
+		{"en", "Tim is home at 6", ""},
+		// appointments stay events
+		{"en", "Tim football at 6", ev("Tim football")},
+		{"en", "Tim's dentist at 6", ev("Tim's dentist")},
+		{"de", "Tim Fußball um 6", ev("Tim Fußball")},
+		{"de", "Tim Zahnarzt um 6", ev("Tim Zahnarzt")},
+		{"en", "Mum yoga at 6", ev("Mum yoga")},
+	})
+}

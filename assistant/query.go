@@ -354,13 +354,47 @@ func modalFirst(rest, lang string) bool {
 // the family something and asks for nothing: no event "Bin zuhause".
 var statusRx = regexp.MustCompile(`^(?:(?:i'm|im|i am|i'll be|ill be|i will be|we're|we are|we'll be|we will be|be|` +
 	`(?:ich )?bin|(?:wir )?sind|(?:ich )?komme|(?:wir )?kommen)(?: \p{L}+)?? )?` +
-	`(?:(?:back )?home|back|there|here|late|later|on (?:my|our|the) way|` +
-	`(?:wieder )?(?:zuhause|zu hause|daheim|da|zurück)|später|heim|nach hause|unterwegs|dort)$`)
+	`(?:(?:back )?home(?: late| early)?|back(?: late| early)?|late home|there|here|late|later|on (?:my|our|the) way|` +
+	`(?:wieder )?(?:spät |später |früh |früher )?(?:zuhause|zu hause|daheim|da|zurück)|später|heim|nach hause|unterwegs|dort)$`)
 
 // statusMessage: rest (a command without its time) is a status message.
 func statusMessage(rest string) bool {
 	return statusRx.MatchString(strings.Join(words(strings.ReplaceAll(rest, "’", "'")), " "))
 }
+
+// statusOf: title (an event's, its time taken off) is a status of a
+// member: a subject (a member's name, a family role, a pronoun; "Tim",
+// "Mum and Dad", "Tim's") and a status, with or without a verb ("Tim home
+// at 6", "Mum back at 6", "Tim um 6 zuhause", "Tim's home at 6"): it
+// tells the family something and asks for nothing, as "Tim is home at 6"
+// does. "Tim football at 6", "Tim's dentist at 6" stay events.
+func statusOf(title string, names []string) bool {
+	f := words(strings.ReplaceAll(title, "’", "'"))
+	i := 0
+	for i < len(f) {
+		w := strings.TrimSuffix(f[i], "'s")
+		if !familyRoles[w] && !statusSubjects[w] && !isMember(w, names) {
+			break
+		}
+		i++
+		if i < len(f) && (f[i] == "and" || f[i] == "und") {
+			i++
+		}
+	}
+	if i == 0 || i == len(f) {
+		return false
+	}
+	rest := f[i:]
+	if statusVerbs[rest[0]] && len(rest) > 1 {
+		rest = rest[1:]
+	}
+	return statusMessage(strings.Join(rest, " "))
+}
+
+var (
+	statusSubjects = setOf(`he she they we er sie wir kids kinder`)
+	statusVerbs    = setOf(`is are will ist sind kommt kommen wird werden`)
+)
 
 // noThingBeforeVerbDE: the German to-do f (lower case, the verb last) does
 // something to no thing: every word before the verb is a pronoun ("mich
