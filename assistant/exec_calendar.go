@@ -57,7 +57,11 @@ func (x *executor) createEvent(in Intent) (Result, string, error) {
 	if e.Rrule != nil {
 		kv[7] = x.say.word("repeat", "rule", x.say.rule(*e.Rrule))
 	}
-	return Result{Event: &e}, x.say.say("event.created", kv...), nil
+	msg := x.say.say("event.created", kv...)
+	if e.Rrule == nil {
+		msg += x.say.past(e.StartsAt, e.AllDay)
+	}
+	return Result{Event: &e}, msg, nil
 }
 
 // eventWhen says when an event starts: a day for an all-day one.

@@ -172,7 +172,11 @@ func (x *executor) createTask(in Intent) (Result, string, error) {
 	if t.Recurrence != nil {
 		kv[7] = x.say.word("repeat", "rule", x.say.rule(*t.Recurrence))
 	}
-	return Result{Task: &t}, x.say.say("task.created", kv...), nil
+	msg := x.say.say("task.created", kv...)
+	if t.DueAt != nil && t.Recurrence == nil {
+		msg += x.say.past(*t.DueAt, isEndOfDay(t.DueAt.In(x.loc)))
+	}
+	return Result{Task: &t}, msg, nil
 }
 
 // rotateTask makes the chore of the title rotate between the members

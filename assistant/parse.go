@@ -61,6 +61,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		}
 	}
 	in, err := parseCommand(text, locale, now)
+	if err == nil && in.Type == IntentCalendarCreate && statusOf(in.Slots.Title, names) {
+		return Intent{}, NotUnderstood(text) // "Tim home at 6": a status, no event
+	}
 	if err != nil || in.Type == IntentCalendarCreate {
 		if t, ok := imperativeTodoDE(text, now, in); ok {
 			return t, nil
@@ -135,7 +138,7 @@ func spokenCommand(v spokenTo, locale string, now time.Time, names []string) (In
 		switch {
 		case strings.HasPrefix(in.Type, "shopping."):
 			return in, true
-		case in.Type == IntentCalendarCreate && (tripTitleDE(in.Slots.Title) || tripENRx.MatchString(in.Slots.Title)):
+		case in.Type == IntentCalendarCreate && (tripTitleDE(in.Slots.Title) || isTripEN(in.Slots.Title)):
 			return in, true // "Tim, drive to Berlin on Monday": the trip, without the name
 		case !isPerson || who == AssigneeMe || in.Type == IntentCalendarCreate:
 			return Intent{}, false

@@ -242,30 +242,88 @@ var (
 // Trips to a named place: a verb of travel and the place, nothing else
 // ("drive to Berlin", "fly to Rome", "fahr nach Berlin", "nach Rom
 // fliegen"). "drive Mia to school" and "go to the doctor" stay to-dos.
+// Speech recognisers often write the place in lower case ("drive to
+// berlin on monday"): a place is one to three words, capitalised or not,
+// that are no routine's or errand's goal (notPlaces: "go to bed at 8",
+// "drive to work on Monday", "go to school" stay to-dos, capitalised or
+// not), no article or pronoun ("go to the doctor") and no verb ("drive to
+// pick up Mia"). A lower-case place is capitalised in the title ("Drive
+// to Berlin", "Fahrt nach Berlin").
 var (
-	tripENRx   = regexp.MustCompile(`^(?i:drive|go|fly|travel) to ` + placeRx + `$`)
+	tripENRx   = regexp.MustCompile(`^((?i:drive|go|fly|travel) to) ` + placeRx + `$`)
 	tripDERx   = regexp.MustCompile(`^(?:(?i:(fahr|flieg|reis)e?) nach ` + placeRx + `|nach ` + placeRx + ` (?i:(fahr|flieg|reis)en))$`)
-	placeRx    = `(\p{Lu}[\p{L}-]*(?: \p{Lu}[\p{L}-]*)*)`
+	placeRx    = `(\p{L}[\p{L}-]*(?: \p{L}[\p{L}-]*){0,2})`
 	tripNounDE = map[string]string{"fahr": "Fahrt", "flieg": "Flug", "reis": "Reise"}
+	// notPlaces: the goals of routines and errands, articles, pronouns
+	// and family roles ("drive to grandma" is a visit, a to-do as "drive
+	// to grandma's" is), lower case
+	notPlaces = setOf(`bed sleep work school church mass class lunch dinner breakfast town gym practice training
+		kindergarten nursery daycare college uni university hospital home bath shower toilet
+		the a an my your his her our their its this that it them him me us there here
+		grandma granny nana grandpa grandad mum mom mummy mommy dad daddy aunt auntie uncle
+		hause bett arbeit schule kita uni oben unten draußen drinnen links rechts vorne hinten
+		der die das dem den des ein eine einem einer mir dir ihm ihr uns euch oma opa mama papa tante onkel`)
+	// lower-case words a place keeps in its title ("Frankfurt am Main")
+	placeJoinWords = setOf(`am an der im ob upon on`)
 )
 
+// tripPlace: place (one to three words) can be a trip's destination; its
+// title form capitalises its words.
+func tripPlace(place string) (string, bool) {
+	f := strings.Fields(place)
+	for i, w := range f {
+		lw := strings.ToLower(w)
+		if notPlaces[lw] || verbsEN[lw] || travelVerbs[lw] {
+			return "", false
+		}
+		if i > 0 && placeJoinWords[lw] {
+			continue
+		}
+		f[i] = capitalise(w)
+	}
+	return strings.Join(f, " "), true
+}
+
+// travelVerbs: verbs after "to" that make it an errand ("drive to get
+// milk"), beyond verbsEN
+var travelVerbs = setOf(`get see fetch collect visit meet help do make take bring check buy pick drop`)
+
 // tripTo: rest (a command without its time) is a trip to a place; title
-// is the event's German name for it ("Fahrt nach Berlin" rather than "Fahr
-// nach Berlin"), "" to keep the sentence's ("Drive to Berlin").
+// is the event's name for it ("Fahrt nach Berlin" rather than "Fahr
+// nach Berlin"; "Drive to Berlin" for "drive to berlin"), "" to keep the
+// sentence's ("Drive to Berlin").
 func tripTo(rest, lang string) (trip bool, title string) {
 	rest = strings.Join(strings.Fields(rest), " ")
 	if lang == "en" {
-		return tripENRx.MatchString(rest), ""
+		return tripEN(rest)
 	}
 	m := tripDERx.FindStringSubmatch(rest)
 	if m == nil {
 		return false, ""
 	}
 	verb, place := strings.ToLower(m[1]+m[4]), m[2]+m[3]
-	if place == "Hause" {
+	place, ok := tripPlace(place)
+	if !ok {
 		return false, "" // "nach Hause fahren": going home
 	}
 	return true, tripNounDE[verb] + " nach " + place
+}
+
+// tripEN: rest is an English trip ("drive to Berlin"); title is its
+// title when the place was written in lower case, else "".
+func tripEN(rest string) (trip bool, title string) {
+	m := tripENRx.FindStringSubmatch(rest)
+	if m == nil {
+		return false, ""
+	}
+	place, ok := tripPlace(m[2])
+	if !ok {
+		return false, ""
+	}
+	if place == m[2] {
+		return true, ""
+	}
+	return true, capitalise(m[1]) + " " + place
 }
 
 // tripTitleDE: title is one tripTo gives a German trip ("Fahrt nach Berlin").
@@ -296,13 +354,47 @@ func modalFirst(rest, lang string) bool {
 // the family something and asks for nothing: no event "Bin zuhause".
 var statusRx = regexp.MustCompile(`^(?:(?:i'm|im|i am|i'll be|ill be|i will be|we're|we are|we'll be|we will be|be|` +
 	`(?:ich )?bin|(?:wir )?sind|(?:ich )?komme|(?:wir )?kommen)(?: \p{L}+)?? )?` +
-	`(?:(?:back )?home|back|there|here|late|later|on (?:my|our|the) way|` +
-	`(?:wieder )?(?:zuhause|zu hause|daheim|da|zurück)|später|heim|nach hause|unterwegs|dort)$`)
+	`(?:(?:back )?home(?: late| early)?|back(?: late| early)?|late home|there|here|late|later|on (?:my|our|the) way|` +
+	`(?:wieder )?(?:spät |später |früh |früher )?(?:zuhause|zu hause|daheim|da|zurück)|später|heim|nach hause|unterwegs|dort)$`)
 
 // statusMessage: rest (a command without its time) is a status message.
 func statusMessage(rest string) bool {
 	return statusRx.MatchString(strings.Join(words(strings.ReplaceAll(rest, "’", "'")), " "))
 }
+
+// statusOf: title (an event's, its time taken off) is a status of a
+// member: a subject (a member's name, a family role, a pronoun; "Tim",
+// "Mum and Dad", "Tim's") and a status, with or without a verb ("Tim home
+// at 6", "Mum back at 6", "Tim um 6 zuhause", "Tim's home at 6"): it
+// tells the family something and asks for nothing, as "Tim is home at 6"
+// does. "Tim football at 6", "Tim's dentist at 6" stay events.
+func statusOf(title string, names []string) bool {
+	f := words(strings.ReplaceAll(title, "’", "'"))
+	i := 0
+	for i < len(f) {
+		w := strings.TrimSuffix(f[i], "'s")
+		if !familyRoles[w] && !statusSubjects[w] && !isMember(w, names) {
+			break
+		}
+		i++
+		if i < len(f) && (f[i] == "and" || f[i] == "und") {
+			i++
+		}
+	}
+	if i == 0 || i == len(f) {
+		return false
+	}
+	rest := f[i:]
+	if statusVerbs[rest[0]] && len(rest) > 1 {
+		rest = rest[1:]
+	}
+	return statusMessage(strings.Join(rest, " "))
+}
+
+var (
+	statusSubjects = setOf(`he she they we er sie wir kids kinder`)
+	statusVerbs    = setOf(`is are will ist sind kommt kommen wird werden`)
+)
 
 // noThingBeforeVerbDE: the German to-do f (lower case, the verb last) does
 // something to no thing: every word before the verb is a pronoun ("mich
@@ -509,3 +601,6 @@ func itemsLanguage(in Intent, fallback string) string {
 	}
 	return fallback
 }
+
+// isTripEN: title is an English trip's ("Drive to Berlin").
+func isTripEN(title string) bool { trip, _ := tripEN(title); return trip }

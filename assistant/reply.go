@@ -219,6 +219,21 @@ func (s *speaker) when(t time.Time, on bool) string {
 	return s.word("day_at", "day", s.dayOf(t, on), "time", s.clock(t))
 }
 
+// past notes a task's due time or a one-off event's start that has passed
+// (" That day has passed already."; "" when it has not): a command said
+// days ago (said_at) may name "tomorrow" that is yesterday by now, and
+// the reply should not only say "due yesterday". dayOnly: only the day
+// counts (an all-day event, a task due at the end of a day).
+func (s *speaker) past(t time.Time, dayOnly bool) string {
+	switch {
+	case familyhub.CivilDate(t, s.loc).Before(s.today()):
+		return " " + s.say("past.day")
+	case !dayOnly && t.Before(s.now):
+		return " " + s.say("past.time")
+	}
+	return ""
+}
+
 func isEndOfDay(t time.Time) bool { return t.Hour() == 23 && t.Minute() == 59 }
 
 // rule says a recurrence: "every Tuesday", "alle zwei Wochen"; a rule it

@@ -44,7 +44,10 @@ var replyDE = phrases{
 	"recipe.added.many":    "{n} Zutaten für {recipe} ({servings} Portionen) auf {list} gesetzt.",
 
 	// Aufgaben.
-	"task.created":          "Neue Aufgabe {title}{for}{due}{repeat}.",
+	"task.created": "Neue Aufgabe {title}{for}{due}{repeat}.",
+	// eine Aufgabe oder ein Termin in der Vergangenheit (vor Tagen gesagt)
+	"past.day":              "Dieser Tag ist schon vorbei.",
+	"past.time":             "Diese Uhrzeit ist schon vorbei.",
 	"task.rotating":         "{title} wechselt jetzt zwischen {people}, {rule}.",
 	"task.rotation_created": "Neue Aufgabe {title}, {rule}; {people} wechseln sich ab.",
 	"task.completed":        "{title} ist erledigt.",

@@ -44,7 +44,10 @@ var replyEN = phrases{
 	"recipe.added.many":    "Added {n} ingredients of {recipe} for {servings} to {list}.",
 
 	// Tasks.
-	"task.created":          "Added the task {title}{for}{due}{repeat}.",
+	"task.created": "Added the task {title}{for}{due}{repeat}.",
+	// a task or event written in the past (a command said days ago)
+	"past.day":              "That day has passed already.",
+	"past.time":             "That time has passed already.",
 	"task.rotating":         "{title} now rotates between {people}, {rule}.",
 	"task.rotation_created": "Added the chore {title}, {rule}; {people} take turns.",
 	"task.completed":        "Marked {title} as done.",

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/familyhub/familyhub"
 )
 
@@ -67,4 +69,79 @@ func errorField(err error) string {
 		return e.Field
 	}
 	return ""
+}
+
+// TestSaidAtRepeatAfterAWeek: a client retrying a command it sent with an
+// id and said_at gets the stored answer, however long ago that was: the
+// repeated id is looked up before said_at's bounds (a week back), as
+// creates are idempotent. A new id with the same old said_at is refused.
+func TestSaidAtRepeatAfterAWeek(t *testing.T) {
+	f := newTestFamily(t)
+	noon := time.Date(2026, time.March, 10, 12, 0, 0, 0, f.loc)
+	for _, tc := range []struct{ text, lang, want string }{
+		{"remind me to call grandma tomorrow at 6pm", "en", "Added the task “Call grandma”"},
+		{"Zahnarzt morgen um 15 Uhr", "de", "Zahnarzt"},
+	} {
+		f.svc.now = func() time.Time { return noon }
+		said := noon.Add(-time.Hour)
+		id := uuid.New()
+		first, err := f.svc.Command(f.ctx(f.ana), Request{ID: &id, Text: tc.text, Lang: tc.lang, SaidAt: &said})
+		if err != nil || !strings.Contains(first.Message, tc.want) {
+			t.Fatalf("%q: %q, %v", tc.text, first.Message, err)
+		}
+		before := f.state(true)
+		f.svc.now = func() time.Time { return noon.Add(8 * 24 * time.Hour) }
+		again, err := f.svc.Command(f.ctx(f.ana), Request{ID: &id, Text: tc.text, Lang: tc.lang, SaidAt: &said})
+		if err != nil || !again.Replayed || !strings.Contains(again.Message, tc.want) {
+			t.Errorf("%q repeated 8 days later: %q replayed=%v, %v; want the stored answer", tc.text, again.Message, again.Replayed, err)
+		}
+		other := uuid.New()
+		if _, err := f.svc.Command(f.ctx(f.ana), Request{ID: &other, Text: tc.text, Lang: tc.lang, SaidAt: &said}); errorField(err) != "said_at" {
+			t.Errorf("%q with a new id 8 days later: %v, want said_at refused", tc.text, err)
+		}
+		if after := f.state(true); after != before {
+			t.Errorf("%q: the repeat wrote: %s, was %s", tc.text, after, before)
+		}
+	}
+}
+
+// TestSaidAtPastSaysSo: a command said days ago (said_at) may name a day
+// that has passed by the time it arrives ("tomorrow", "on Monday"): it is
+// written as said, and the answer says the day (or the time today) has
+// passed, not only "due yesterday".
+func TestSaidAtPastSaysSo(t *testing.T) {
+	f := newTestFamily(t)
+	noon := time.Date(2026, time.March, 10, 12, 0, 0, 0, f.loc) // a Tuesday
+	f.svc.now = func() time.Time { return noon }
+	for _, tc := range []struct {
+		text, lang string
+		device     Device
+		back       time.Duration
+		want, not  string
+	}{
+		{"remind me to call grandma tomorrow at 6pm", "en", Device{}, 3 * 24 * time.Hour, "That day has passed already.", ""},
+		{"remind me to call grandma tomorrow at 6pm", "en", Device{Hour12: true}, 3 * 24 * time.Hour, "That day has passed already.", ""},
+		{"dentist on Monday at 3pm", "en", Device{}, 5 * 24 * time.Hour, "That day has passed already.", ""},
+		{"erinnere mich morgen um 18 Uhr an Oma anrufen", "de", Device{}, 3 * 24 * time.Hour, "Dieser Tag ist schon vorbei.", ""},
+		{"Zahnarzt am Montag um 15 Uhr", "de", Device{}, 5 * 24 * time.Hour, "Dieser Tag ist schon vorbei.", ""},
+		{"Oma besuchen am Montag", "de", Device{}, 5 * 24 * time.Hour, "Dieser Tag ist schon vorbei.", ""},
+		// today, at a time gone by
+		{"dentist tomorrow at 8am", "en", Device{}, 24 * time.Hour, "That time has passed already.", ""},
+		{"Zahnarzt morgen um 8 Uhr", "de", Device{}, 24 * time.Hour, "Diese Uhrzeit ist schon vorbei.", ""},
+		// not passed: no note
+		{"remind me to call grandma tomorrow at 6pm", "en", Device{}, 24 * time.Hour, "", "passed"},
+		{"Zahnarzt morgen um 15 Uhr", "de", Device{}, 24 * time.Hour, "", "vorbei"},
+		{"Oma besuchen morgen", "de", Device{}, 24 * time.Hour, "", "vorbei"},
+		{"dentist tomorrow at 3pm", "en", Device{}, 0, "", "passed"},
+	} {
+		said := noon.Add(-tc.back)
+		ans, err := f.svc.Command(f.ctx(f.ana), Request{Text: tc.text, Lang: tc.lang, Device: tc.device, SaidAt: &said})
+		if err != nil {
+			t.Errorf("%q said %v back: %v", tc.text, tc.back, err)
+			continue
+		}
+		if !strings.HasSuffix(ans.Message, tc.want) || tc.not != "" && strings.Contains(ans.Message, tc.not) {
+			t.Errorf("%q said %v back: %q, want it to end in %q", tc.text, tc.back, ans.Message, tc.want)
+		}
+	}
 }

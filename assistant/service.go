@@ -142,12 +142,6 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 	}
 	lang := detectLanguage(cleanCommand(text), req.Lang)
 	c := command{id: uuid.New(), text: text, lang: lang, device: req.Device, receivedAt: s.now()}
-	if req.SaidAt != nil {
-		if req.SaidAt.After(c.receivedAt.Add(SaidAtSkew)) || req.SaidAt.Before(c.receivedAt.Add(-SaidAtMaxAge)) {
-			return Answer{Lang: lang}, newSpeaker(lang, time.UTC, c.receivedAt).refuse("said_at", "said_at_range")
-		}
-		c.saidAt = *req.SaidAt
-	}
 	var prior *dbsqlc.AssistantCommand
 	var names []string // the members' display names: "Ben, Milch und Brot kaufen" is said to Ben
 	err = s.store.Tx(ctx, func(tx *db.Tx) (err error) {
@@ -181,6 +175,15 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 			}
 			c.forget = true
 		}
+	}
+	// said_at's bounds are checked after the repeated id: a client
+	// retrying a command executed long ago (its said_at now more than a
+	// week back) gets the stored answer, as any repeat does.
+	if req.SaidAt != nil {
+		if req.SaidAt.After(c.receivedAt.Add(SaidAtSkew)) || req.SaidAt.Before(c.receivedAt.Add(-SaidAtMaxAge)) {
+			return Answer{Lang: lang}, newSpeaker(lang, time.UTC, c.receivedAt).refuse("said_at", "said_at_range")
+		}
+		c.saidAt = *req.SaidAt
 	}
 	now := c.at()
 	// Understanding happens outside the transaction: a model may take

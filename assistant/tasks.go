@@ -86,7 +86,7 @@ var taskCreateRulesDE = []rule{
 func (p *parser) newTask(s, assignee string) (Intent, bool) {
 	sc := p.scanWhen(s, scanOpts{recurrence: true})
 	title := sc.rest()
-	title = taskLead.ReplaceAllString(strings.TrimSpace(title), "")
+	title = stripTaskLead(strings.TrimSpace(title))
 	if p.lang == "de" {
 		title = germanInfinitiveClause(strings.TrimSpace(strings.TrimPrefix(title, "noch ")))
 		title = strings.TrimSpace(germanFillerInTitle.ReplaceAllString(title, " "))
@@ -103,9 +103,28 @@ func (p *parser) newTask(s, assignee string) (Intent, bool) {
 }
 
 var (
-	taskLead            = regexp.MustCompile(`(?i)^(?:(?:to|that|about|of|an|zu|daran|dran|dass|,)\s+|,\s*)+`)
+	taskLead            = regexp.MustCompile(`(?i)^(?:(?:to|that|about|of|an|zu|daran|dran|dass|,)\s+|,\s*)`)
 	germanFillerInTitle = regexp.MustCompile(`(?i)(?:^|\s)(?:noch|auch|heute noch)(?:\s|$)`)
 )
+
+// stripTaskLead takes the words that lead into a task off its title ("to
+// call grandma", "daran, Oma anzurufen"). A German "zu" before a noun and
+// a verb is a preposition and stays: "zu Oma fahren" (said "am Sonntag
+// zu Oma fahren", "fahr am Sonntag zu Oma") is "Zu Oma fahren", not "Oma
+// fahren" (driving grandma); "zu putzen" loses it.
+func stripTaskLead(title string) string {
+	for {
+		m := taskLead.FindStringIndex(title)
+		if m == nil {
+			return title
+		}
+		rest := title[m[1]:]
+		if f := strings.Fields(rest); strings.EqualFold(strings.TrimSpace(title[:m[1]]), "zu") && len(f) >= 2 && !isInfinitiveDE(f[0]) {
+			return title
+		}
+		title = rest
+	}
+}
 
 // taskTimes sets a task's due time and recurrence from what was said. A
 // recurring task is due at its first occurrence when a time of day was
