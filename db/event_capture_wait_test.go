@@ -17,8 +17,8 @@ import (
 // numbered. The rolled-back event leaves no seq behind, the waiting
 // transaction gets the next seq after the first's last (the counter's
 // UPDATE, a CTE of the event's INSERT since 00035, re-reads the row it
-// waited for), the log is gapless, and the waiting writer's notice (a
-// psql write: pg_notify) carries that seq.
+// waited for), the log is gapless with times in seq order, and the
+// waiting writer's notice (a psql write: pg_notify) carries that seq.
 func TestEventCaptureCounterWait(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -87,6 +87,9 @@ func TestEventCaptureCounterWait(t *testing.T) {
 	for i, l := range log {
 		if got := fmt.Sprintf("%d %s %s", l.seq-base, l.entity, l.op); got != want[i] {
 			t.Errorf("event %d: %s, want %s", i, got, want[i])
+		}
+		if i > 0 && l.at.Before(log[i-1].at) {
+			t.Errorf("seq %d at %v, before seq %d at %v: a family's times follow its seqs", l.seq, l.at, log[i-1].seq, log[i-1].at)
 		}
 	}
 	n, err := listen.WaitForNotification(ctx)
