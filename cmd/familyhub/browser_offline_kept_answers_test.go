@@ -42,7 +42,7 @@ func TestBrowserOfflineKeptAnswers(t *testing.T) {
 	taskRow := `document.querySelector('li.task[data-id=` + js(taskID) + `]')`
 	a.goTo("/shopping/"+listID, row("milk")+` && `+row("eggs")+` && navigator.serviceWorker.controller`)
 	a.goTo("/tasks", taskRow)
-	occs := `import('/js/cache.js').then((c) => c.kept('tasks')).then((k) => (k?.tasks ?? []).filter((x) => x.template_id === ` + js(tplID) + ` && !x.completed_at).map((x) => x.id).join())`
+	occs := `import('/js/cache.js').then((c) => c.kept('tasks')).then((k) => (k?.tasks ?? []).filter((x) => x.template_id === ` + js(tplID) + ` && !x.completed_at).map((x) => x.id).filter((id, i, all) => all.indexOf(id) === i).join())`
 	waitUntil(t, "the chore's occurrence kept", 10*time.Second, func() bool { return evalAwait[string](a, occs) != "" })
 	occIDs := strings.Split(evalAwait[string](a, occs), ",")
 
