@@ -16,10 +16,11 @@ import (
 // Ana's phone keeps the list and the tasks; then, from the calendar (so
 // neither page is open to patch its copy), her outbox adds jam, which Ben
 // deletes, and the list is read again (kept without jam). Then, again from
-// the calendar, it ticks milk, deletes eggs, adds honey and completes
-// "Water the plants". Offline, after a reload, the list shows milk ticked,
+// the calendar, it ticks milk, deletes eggs, adds honey, completes
+// "Water the plants" and deletes the daily chore "Take out the bins". Offline, after a reload, the list shows milk ticked,
 // no eggs, honey and no jam (an answer older than the copy kept is not laid
-// over it), and the tasks page shows the task done.
+// over it), and the tasks page shows the task done and neither the chore
+// nor its open occurrence of today.
 func TestBrowserOfflineKeptAnswers(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	c, ana, ben := twoAdults(t)
@@ -31,6 +32,9 @@ func TestBrowserOfflineKeptAnswers(t *testing.T) {
 	task := restAs(t, ana, c.a, "POST", "/api/tasks", map[string]any{"title": "Water the plants",
 		"due_at": time.Now().UTC().Format(time.RFC3339)}) // today's: a done task stays on the page
 	taskID := task["id"].(string)
+	// A daily chore: its series (template) and today's open occurrence.
+	tpl := restAs(t, ana, c.a, "POST", "/api/tasks", map[string]any{"title": "Take out the bins", "recurrence": "FREQ=DAILY"})
+	tplID := tpl["id"].(string)
 
 	a := newDevice(t, "Ana's phone", phoneW, phoneH, browserOpts{lang: "en-GB"})
 	a.login(c.a.URL(), "ana@example.org")
@@ -38,6 +42,9 @@ func TestBrowserOfflineKeptAnswers(t *testing.T) {
 	taskRow := `document.querySelector('li.task[data-id=` + js(taskID) + `]')`
 	a.goTo("/shopping/"+listID, row("milk")+` && `+row("eggs")+` && navigator.serviceWorker.controller`)
 	a.goTo("/tasks", taskRow)
+	occs := `import('/js/cache.js').then((c) => c.kept('tasks')).then((k) => (k?.tasks ?? []).filter((x) => x.template_id === ` + js(tplID) + ` && !x.completed_at).map((x) => x.id).filter((id, i, all) => all.indexOf(id) === i).join())`
+	waitUntil(t, "the chore's occurrence kept", 10*time.Second, func() bool { return evalAwait[string](a, occs) != "" })
+	occIDs := strings.Split(evalAwait[string](a, occs), ",")
 
 	// enqueue puts a write in the outbox from the page open (not the one it changes).
 	enqueue := func(op map[string]any) {
@@ -77,9 +84,11 @@ func TestBrowserOfflineKeptAnswers(t *testing.T) {
 		"body": map[string]any{"id": honey, "name": "honey"}, "record": honey, "list": listID, "base": nil, "label": "honey"})
 	enqueue(map[string]any{"kind": "task.complete", "method": "POST", "path": "/api/tasks/" + taskID + "/complete",
 		"record": taskID, "base": task, "label": "Water the plants"})
-	sent("the four writes saved")
+	enqueue(map[string]any{"kind": "task.delete", "method": "DELETE", "path": "/api/tasks/" + tplID,
+		"record": tplID, "base": tpl, "label": "Take out the bins"})
+	sent("the five writes saved")
 	// One record per answer, keyed by the record's id (not one map of them all).
-	if got := evalAwait[string](a, `import('/js/idb.js').then(async (m) => (await m.all('answers')).map((a) => a.id).sort().join() + '|' + (await m.get('data', 'outbox:answers') === undefined))`); got != strings.Join(sortedStrings(jam, honey, item("milk")["id"].(string), item("eggs")["id"].(string), taskID), ",")+"|true" {
+	if got := evalAwait[string](a, `import('/js/idb.js').then(async (m) => (await m.all('answers')).map((a) => a.id).sort().join() + '|' + (await m.get('data', 'outbox:answers') === undefined))`); got != strings.Join(sortedStrings(jam, honey, item("milk")["id"].(string), item("eggs")["id"].(string), taskID, tplID), ",")+"|true" {
 		t.Errorf("the answers stored: %s", got)
 	}
 	// The copies kept are from before them (no page patched them).
@@ -88,6 +97,9 @@ func TestBrowserOfflineKeptAnswers(t *testing.T) {
 	}
 	if done := evalAwait[bool](a, `import('/js/cache.js').then((c) => c.kept('tasks')).then((k) => !!k.tasks.find((x) => x.id === `+js(taskID)+`).completed_at)`); done {
 		t.Fatal("the tasks kept already show the task done: nothing to lay over")
+	}
+	if got := evalAwait[string](a, occs); got == "" {
+		t.Fatal("the tasks kept already lack the chore's occurrence: nothing to lay over")
 	}
 
 	a.goOffline()
@@ -101,6 +113,12 @@ func TestBrowserOfflineKeptAnswers(t *testing.T) {
 	a.goTo("/tasks", taskRow)
 	if !eval[bool](a, taskRow+`.classList.contains('done')`) {
 		t.Errorf("offline after a reload the task Ana completed shows open: %s", eval[string](a, taskRow+`.outerHTML`))
+	}
+	// The series Ana deleted goes with its open occurrences, as on the server.
+	for _, id := range append(occIDs, tplID) {
+		if eval[bool](a, `!!document.querySelector('li.task[data-id=`+js(id)+`]')`) {
+			t.Errorf("offline after a reload the tasks page still shows %s of the series Ana deleted", id)
+		}
 	}
 
 	// The newest 200 answers are kept: 205 more drop the five above.

@@ -82,8 +82,28 @@ export function get(store, key) {
   return run(store, 'readonly', (os) => (os ? promised(os.get(key)) : structuredClone(memory[store].get(key))));
 }
 
+// The device's storage refused a write (QuotaExceededError: a phone whose
+// storage is full): a waiting write, a saved answer or a kept copy was not
+// kept. Said in the notices (conflicts.js) until a later write is kept.
+let full = false;
+const fullWatchers = new Set();
+/** Whether the last write to IndexedDB failed for want of storage. */
+export const storageFull = () => full;
+/** Calls fn() when storageFull() changes. */
+export function onStorageFull(fn) { fullWatchers.add(fn); }
+function setFull(v) {
+  if (full === v) return;
+  full = v;
+  for (const fn of fullWatchers) fn();
+}
+const isQuota = (e) => e?.name === 'QuotaExceededError' || (e?.name === 'AbortError' && /quota/i.test(e.message));
+
 /** Stores value (under key for the data store); resolves to the key. */
 export function put(store, value, key) {
+  return write(store, value, key).then((k) => { setFull(false); return k; }, (e) => { if (isQuota(e)) setFull(true); throw e; });
+}
+
+function write(store, value, key) {
   return run(store, 'readwrite', (os) => {
     if (os) return promised(key === undefined ? os.put(value) : os.put(value, key));
     const kp = STORES[store].keyPath;

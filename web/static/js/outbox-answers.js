@@ -84,23 +84,27 @@ export async function remember(id, record) {
 export const savedAnswers = () => known;
 
 /**
- * layOver(records, keptAt, belongs) lays the saved answers over records
+ * layOver(records, keptAt, belongs, under) lays the saved answers over records
  * (a page's kept copy, read from the server at keptAt, an ISO time): an
  * answer that came after that read replaces the record when it is a newer
  * version, removes it when it is a deletion or a version belongs(r) does
  * not claim for the page (moved to another list), and adds a record belongs(r)
  * claims for the page that the copy lacks. An answer older than the copy is
  * not laid over it: the copy already has it, or what came after it (the
- * record deleted elsewhere must not come back). Answers records itself when
- * nothing changed.
+ * record deleted elsewhere must not come back). under(x), when given, names
+ * the record x goes with (a task series' open occurrence: its template): a
+ * deletion of that record laid over the copy removes x too, as the server
+ * did. Answers records itself when nothing changed.
  */
-export function layOver(records, keptAt, belongs) {
+export function layOver(records, keptAt, belongs, under = () => null) {
   const after = (a) => !keptAt || a.at > keptAt;
   let changed = false;
   const seen = new Set();
   const out = [];
   for (const x of records) {
     seen.add(x.id);
+    const parent = known.get(under(x));
+    if (parent && parent.record === null && after(parent)) { changed = true; continue; }
     const a = known.get(x.id);
     if (!a || !after(a) || (a.record && !(a.record.version > x.version))) { out.push(x); continue; }
     changed = true;

@@ -569,6 +569,7 @@ export default {
   'sync.keepMine': 'Meine behalten',
   'sync.keepTheirs': 'Die andere behalten',
   'sync.ok': 'OK',
+  'sync.storageFull': 'Der Speicher dieses Geräts ist voll: Offline gemachte Änderungen bleiben vielleicht nicht erhalten. Bitte gib Speicherplatz frei.',
   'sync.signOutTitle': { one: 'Eine Änderung hat den Server noch nicht erreicht', other: '{count} Änderungen haben den Server noch nicht erreicht' },
   'sync.signOutText': 'Wenn du dich jetzt abmeldest, gehen sie verloren. Warte, bis du online bist, um sie zu behalten.',
   'sync.signOutAnyway': 'Trotzdem abmelden',

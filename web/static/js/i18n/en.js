@@ -570,6 +570,7 @@ export default {
   'sync.keepMine': 'Keep mine',
   'sync.keepTheirs': 'Keep theirs',
   'sync.ok': 'OK',
+  'sync.storageFull': 'This device\'s storage is full: changes made offline may not be kept. Free some space.',
   'sync.signOutTitle': { one: 'One change has not reached the server yet', other: '{count} changes have not reached the server yet' },
   'sync.signOutText': 'Signing out now loses them. Wait until you are online to keep them.',
   'sync.signOutAnyway': 'Sign out anyway',
