@@ -229,7 +229,7 @@ func TestCalendarCommands(t *testing.T) {
 
 // dayWord is how the English replies name a day.
 func (f *testFamily) dayWord(d time.Time) string {
-	return newSpeaker("en", f.loc, time.Now()).day(d, true)
+	return newSpeaker("en", f.loc, time.Now()).dayOf(d, true)
 }
 
 // TestHour12Replies: a device with a 12-hour clock (its locale's hour
