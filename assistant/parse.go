@@ -60,6 +60,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 			return in, nil
 		}
 	}
+	if in, ok := tripStatement(text, now, names); ok {
+		return in, nil // "Tim fährt morgen um 8 zum Training": a plan, an event
+	}
 	in, err := parseCommand(text, locale, now)
 	if err == nil && in.Type == IntentCalendarCreate && statusOf(in.Slots.Title, names) {
 		return Intent{}, NotUnderstood(text) // "Tim home at 6": a status, no event

@@ -76,3 +76,41 @@ func TestMarkAndBillAreVerbsToo(t *testing.T) {
 		{"en", "Bill take out the bins", task("Bill")},
 	})
 }
+
+// TestTripStatements: a trip said of a member, a family role, "we" or
+// "I", with a day or time, is a plan for the calendar, named after the
+// trip with the member before it. "Tim fährt morgen um 8 zum Training"
+// was Tim's task "Zum Training fahren", "wir fahren am Samstag zu Oma"
+// the event "Wir fahren zu Oma", "Tim is driving to practice tomorrow at
+// 8" not understood. Someone driven, going home, a weekly routine, "going
+// to" a verb and instructions stay what they were.
+func TestTripStatements(t *testing.T) {
+	sat, mon := "2026-03-14", "2026-03-16"
+	for _, names := range [][]string{nil, {"Ana", "Tim", "Mia"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"de", "Tim fährt morgen um 8 zum Training", evTimed("Tim: Fahrt zum Training", "2026-03-12T08:00", "2026-03-12T09:00")},
+			{"de", "Tim fährt morgen zum Training", evAllDay("Tim: Fahrt zum Training", "2026-03-12", "2026-03-13")},
+			{"de", "wir fahren am Samstag zu Oma", evAllDay("Fahrt zu Oma", sat, "2026-03-15")},
+			{"de", "Wir fahren Sonntag um 10 an den See", evTimed("Fahrt an den See", "2026-03-15T10:00", "2026-03-15T11:00")},
+			{"de", "ich fahre morgen um 8 zum Training", evTimed("Fahrt zum Training", "2026-03-12T08:00", "2026-03-12T09:00")},
+			{"de", "Tim und Mia fliegen am Samstag nach Rom", evAllDay("Tim und Mia: Flug nach Rom", sat, "2026-03-15")},
+			{"de", "Mama fährt morgen um 8 zur Arbeit", evTimed("Mama: Fahrt zur Arbeit", "2026-03-12T08:00", "2026-03-12T09:00")},
+			{"en", "Tim is driving to practice tomorrow at 8", evTimed("Tim: Drive to practice", "2026-03-12T08:00", "2026-03-12T09:00")},
+			{"en", "Tim's driving to practice tomorrow at 8", evTimed("Tim: Drive to practice", "2026-03-12T08:00", "2026-03-12T09:00")},
+			{"en", "Tim drives to practice tomorrow at 8", evTimed("Tim: Drive to practice", "2026-03-12T08:00", "2026-03-12T09:00")},
+			{"en", "we're driving to grandma's on Saturday", evAllDay("Drive to grandma's", sat, "2026-03-15")},
+			{"en", "we are going to the lake on Sunday at 10", evTimed("Go to the lake", "2026-03-15T10:00", "2026-03-15T11:00")},
+			{"en", "I'm flying to Rome on Monday", evAllDay("Fly to Rome", mon, "2026-03-17")},
+			// not trips of the statement
+			{"de", "Tim fährt Mia morgen zum Training", `{"slots":{"assignee":"Tim","due_at":"2026-03-12T23:59","title":"Mia zum Training fahren"},"type":"task.create"}`},
+			{"de", "Tim fährt jeden Dienstag zum Training", `{"slots":{"assignee":"Tim","recurrence":"FREQ=WEEKLY;BYDAY=TU","title":"Zum Training fahren"},"type":"task.create"}`},
+			{"en", "Tim drives Mia to practice tomorrow at 8", `{"slots":{"assignee":"Tim","due_at":"2026-03-12T08:00","title":"Drive Mia to practice"},"type":"task.create"}`},
+			{"en", "Tim is driving to pick up Mia at 3", ""},
+			{"en", "Tim is driving to practice", ""},
+			{"de", "Tim fährt zum Training", ""},
+			{"de", "fahr am Sonntag zu Oma", taskDue("Zu Oma fahren", "2026-03-15T23:59")},
+			{"de", "am Sonntag zu Oma fahren", taskDue("Zu Oma fahren", "2026-03-15T23:59")},
+			{"en", "drive to Berlin on Monday", evAllDay("Drive to Berlin", mon, "2026-03-17")},
+		})
+	}
+}
