@@ -95,7 +95,8 @@ func imperativeTodoDE(text string, now time.Time, ev Intent) (Intent, bool) {
 	clean := cleanCommand(text)
 	s, ok := germanVerbSecond(clean, imperativeDE)
 	f := strings.Fields(s)
-	if !ok || len(f) < 2 || !(todoVerbsDE[f[len(f)-1]] || f[len(f)-1] == "machen" || namedAfterImperative(clean, ev)) {
+	if !ok || len(f) < 2 || !(todoVerbsDE[f[len(f)-1]] || f[len(f)-1] == "machen" || namedAfterImperative(clean, ev) ||
+		routineDE(f)) {
 		return Intent{}, false
 	}
 	in, err := parseCommand(s, "de", now)
@@ -107,6 +108,25 @@ func imperativeTodoDE(text string, now time.Time, ev Intent) (Intent, bool) {
 	}
 	return in, true
 }
+
+// routineDE: f (a German to-do, the verb last) goes to bed, to sleep, to
+// school or to work: "geh um 8 ins Bett" is the task "Ins Bett gehen", as
+// "go to bed at 8" is in English (it was the event "Geh ins Bett"). An
+// instruction to a child is a to-do, never a plan for the calendar.
+func routineDE(f []string) bool {
+	if len(f) < 2 || (f[len(f)-1] != "gehen" && f[len(f)-1] != "fahren") {
+		return false
+	}
+	s := " " + strings.ToLower(strings.Join(f[:len(f)-1], " ")) + " "
+	for _, goal := range routineGoalsDE {
+		if strings.HasSuffix(s, " "+goal+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+var routineGoalsDE = []string{"ins bett", "schlafen", "zur schule", "in die schule", "zur arbeit", "in die kita", "in den kindergarten", "duschen", "baden"}
 
 // namedAfterImperative: ev is an all-day event whose title starts with
 // the imperative verb clean starts with ("Hol das Paket" from "hol morgen

@@ -114,3 +114,30 @@ func TestTripStatements(t *testing.T) {
 		})
 	}
 }
+
+// TestBedtime: "geh um 8 ins Bett" was the event "Geh ins Bett" at 08:00
+// tomorrow, "go to bed at 8" the task due at 08:00 tomorrow. An
+// instruction to go to bed (to school, to sleep) is a to-do, the
+// person's it is said to, and bed is in the evening: an hour from 7 to 11
+// without am/pm is the evening's.
+func TestBedtime(t *testing.T) {
+	for_ := func(who, title, due string) string {
+		return `{"slots":{"assignee":"` + who + `","due_at":"` + due + `","title":"` + title + `"},"type":"task.create"}`
+	}
+	parseCases(t, []string{"Ana", "Tim"}, []struct{ locale, text, want string }{
+		{"de", "geh um 8 ins Bett", taskDue("Ins Bett gehen", "2026-03-11T20:00")},
+		{"de", "geh um 8 schlafen", taskDue("Schlafen gehen", "2026-03-11T20:00")},
+		{"de", "um 8 ins Bett gehen", taskDue("Ins Bett gehen", "2026-03-11T20:00")},
+		{"de", "Tim, geh um 8 ins Bett", for_("Tim", "Ins Bett gehen", "2026-03-11T20:00")},
+		{"de", "Tim geh um 8 ins Bett", for_("Tim", "Ins Bett gehen", "2026-03-11T20:00")},
+		{"en", "go to bed at 8", taskDue("Go to bed", "2026-03-11T20:00")},
+		{"en", "Tim, go to bed at 8", for_("Tim", "Go to bed", "2026-03-11T20:00")},
+		{"en", "remind me to go to bed at 10", for_("me", "Go to bed", "2026-03-11T22:00")},
+		// said otherwise, as said
+		{"en", "go to bed at 8am", taskDue("Go to bed", "2026-03-12T08:00")},
+		{"de", "geh morgen um 7 Uhr morgens ins Bett", taskDue("Ins Bett gehen", "2026-03-12T07:00")},
+		{"de", "geh morgen um 8 zur Schule", taskDue("Zur Schule gehen", "2026-03-12T08:00")},
+		{"de", "triff Oma morgen um 15 Uhr", evTimed("Triff Oma", "2026-03-12T15:00", "2026-03-12T16:00")},
+		{"de", "geh ins Bett", ""},
+	})
+}
