@@ -141,3 +141,37 @@ func TestBedtime(t *testing.T) {
 		{"de", "geh ins Bett", ""},
 	})
 }
+
+// TestStatusWithADay: a status with a day writes nothing, as one with a
+// time does ("back on Monday", "bin am Montag zurück"); so do being off,
+// out or working late ("I'm off on Monday", "ich hab am Montag frei",
+// "working late tonight", "arbeite heute länger": they were events), and
+// wishes before a day ("break a leg tomorrow", "Daumen drücken morgen").
+// Events named after what happens stay events.
+func TestStatusWithADay(t *testing.T) {
+	parseCases(t, []string{"Ana", "Tim"}, []struct{ locale, text, want string }{
+		{"en", "back on Monday", ""},
+		{"en", "I'm back on Monday", ""},
+		{"en", "Tim is back on Monday", ""},
+		{"en", "Tim back on Monday", ""},
+		{"de", "bin am Montag zurück", ""},
+		{"de", "wir sind am Montag zurück", ""},
+		{"de", "Tim ist am Montag zurück", ""},
+		{"en", "I'm off on Monday", ""},
+		{"en", "Tim off on Monday", ""},
+		{"de", "ich hab am Montag frei", ""},
+		{"en", "out tonight", ""},
+		{"en", "working late tonight", ""},
+		{"de", "arbeite heute länger", ""},
+		{"en", "break a leg tomorrow", ""},
+		{"en", "fingers crossed for tomorrow", ""},
+		{"de", "Daumen drücken morgen", ""},
+		{"de", "Hals- und Beinbruch morgen", ""},
+		{"de", "toi toi toi morgen", ""},
+		// events
+		{"en", "back to school on Monday", evAllDay("Back to school", "2026-03-16", "2026-03-17")},
+		{"en", "day off on Monday", evAllDay("Day off", "2026-03-16", "2026-03-17")},
+		{"en", "night out on Saturday", evAllDay("Night out", "2026-03-14", "2026-03-15")},
+		{"en", "eat out tonight", evTimed("Eat out", "2026-03-11T19:00", "2026-03-11T20:00")},
+	})
+}
