@@ -368,7 +368,8 @@ var (
 // rausbringen".
 func tidyTitle(s string) string {
 	f := strings.Fields(strings.Trim(s, ` ,;:-"'`))
-	for len(f) > 0 && danglingTitleWords[strings.ToLower(strings.Trim(f[len(f)-1], ",;:"))] {
+	keep := separableParticleLast(f) // "Oma kommt an": no "Oma kommt"
+	for !keep && len(f) > 0 && danglingTitleWords[strings.ToLower(strings.Trim(f[len(f)-1], ",;:"))] {
 		f = f[:len(f)-1]
 	}
 	for len(f) > 0 && leadingTitleWords[strings.ToLower(strings.Trim(f[0], ",;:"))] {
@@ -380,6 +381,35 @@ func tidyTitle(s string) string {
 	}
 	return capitalise(s)
 }
+
+// separableParticleLast: f (a title) ends with the particle of a German
+// separable verb it holds ("Oma kommt an", "Schule fängt wieder an", "wir
+// ziehen um"), which is no dangling preposition: the title keeps it (they
+// were "Oma kommt", "Schule fängt wieder", "Wir ziehen").
+func separableParticleLast(f []string) bool {
+	if len(f) < 3 || !separableDangling[strings.ToLower(f[len(f)-1])] {
+		return false
+	}
+	for i, w := range f[:len(f)-1] {
+		lw := strings.ToLower(w)
+		if _, ok := thirdPersonDE(lw); (ok || separableFiniteDE[lw]) && i > 0 {
+			return true
+		}
+		if i > 0 && (separableFiniteDE[lw] || verbsDE[lw]) && (strings.EqualFold(f[i-1], "wir") || strings.EqualFold(f[i-1], "sie")) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	// separableDangling are the particles danglingTitleWords would drop.
+	separableDangling = setOf(`an ab um`)
+	// separableFiniteDE: finite forms of verbs taking them that
+	// thirdPersonDE does not read ("kommt", "fängt")
+	separableFiniteDE = setOf(`kommt kommen fängt fangen zieht ziehen fährt fahren geht gehen hört hören ruft rufen
+		reist reisen fliegt fliegen steigt steigen baut bauen`)
+)
 
 // lookupTitle is a title that names an existing task or event: articles,
 // "next" and markers ("the dentist appointment", "der nächste

@@ -175,3 +175,20 @@ func TestStatusWithADay(t *testing.T) {
 		{"en", "eat out tonight", evTimed("Eat out", "2026-03-11T19:00", "2026-03-11T20:00")},
 	})
 }
+
+// TestSeparableParticleKept: a German statement of what happens ends with
+// its verb's particle, which the title dropped as a dangling preposition:
+// "Oma kommt morgen um 3 an" was the event "Oma kommt", "wir ziehen am 1.
+// Mai um" "Wir ziehen". A title without such a verb still loses a
+// dangling word.
+func TestSeparableParticleKept(t *testing.T) {
+	parseCases(t, []string{"Ana", "Tim"}, []struct{ locale, text, want string }{
+		{"de", "Oma kommt morgen um 3 an", evTimed("Oma kommt an", "2026-03-12T15:00", "2026-03-12T16:00")},
+		{"de", "der Zahnarzt ruft morgen um 3 an", evTimed("Zahnarzt ruft an", "2026-03-12T15:00", "2026-03-12T16:00")},
+		{"de", "Training fängt morgen um 5 an", evTimed("Training fängt an", "2026-03-12T17:00", "2026-03-12T18:00")},
+		{"de", "die Schule fängt am Montag wieder an", evAllDay("Schule fängt wieder an", "2026-03-16", "2026-03-17")},
+		{"de", "wir ziehen am 1. Mai um", evAllDay("Wir ziehen um", "2026-05-01", "2026-05-02")},
+		{"de", "Treffen mit Oma morgen um 3", evTimed("Treffen mit Oma", "2026-03-12T15:00", "2026-03-12T16:00")},
+		{"de", "Zahnarzt morgen um 3 an", evTimed("Zahnarzt", "2026-03-12T15:00", "2026-03-12T16:00")},
+	})
+}
