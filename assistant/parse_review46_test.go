@@ -74,6 +74,11 @@ func TestMarkAndBillAreVerbsToo(t *testing.T) {
 		{"en", "Mark take out the bins", task("Mark")},
 		{"en", "mark take out the bins", task("Mark")},
 		{"en", "Bill take out the bins", task("Bill")},
+		// a task is never "… as done"
+		{"en", "Mark, take out the bins as done", ""},
+		{"en", "take out the bins as done", ""},
+		{"en", "Tim, mark the bins as done", `{"slots":{"title":"Bins"},"type":"task.complete"}`},
+		{"en", "remind me to mark the bins as done", `{"slots":{"assignee":"me","title":"Mark the bins as done"},"type":"task.create"}`},
 	})
 }
 

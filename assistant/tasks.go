@@ -92,7 +92,10 @@ func (p *parser) newTask(s, assignee string) (Intent, bool) {
 		title = strings.TrimSpace(germanFillerInTitle.ReplaceAllString(title, " "))
 	}
 	title = tidyTitle(title)
-	if title == "" || looksLikeQuestion(title) {
+	if title == "" || looksLikeQuestion(title) || (markedAsRx.MatchString(title) && !strings.HasPrefix(strings.ToLower(title), "mark ")) {
+		// "take out the bins as done", "Mark, take out the bins as done":
+		// no task "Take out the bins as done" ("remind me to mark … as done"
+		// still is one)
 		return Intent{}, false
 	}
 	if bedtime(title) && sc.w.hasTime && sc.w.part == "" && sc.w.clock.ampm == "" && !sc.w.clock.h24 &&
