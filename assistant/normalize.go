@@ -50,6 +50,10 @@ func cleanCommand(s string) string {
 		if m := canWe.FindStringSubmatchIndex(lowerSameLength(s)); m != nil {
 			s = s[m[2]:]
 		}
+		if m := canI.FindStringSubmatchIndex(lowerSameLength(s)); m != nil {
+			s = s[m[2]:]
+		}
+		s = canIDE(s)
 		ls := lowerSameLength(s)
 		for _, suf := range politeSuffixes {
 			if strings.HasSuffix(ls, suf) && len(ls) > len(suf) {
@@ -63,6 +67,29 @@ func cleanCommand(s string) string {
 		}
 	}
 }
+
+// canIDE: s without a leading "kann ich"/"darf ich" before a command
+// whose last word puts something on a list ("kann ich Milch auf die Liste
+// setzen" is "Milch auf die Liste setzen"; it added an item "kann ich
+// Milch"). Other questions keep it ("kann ich ins Kino gehen").
+func canIDE(s string) string {
+	f := strings.Fields(s)
+	if len(f) < 4 || !strings.EqualFold(f[1], "ich") {
+		return s
+	}
+	switch strings.ToLower(f[0]) {
+	case "kann", "darf", "könnte", "dürfte":
+	default:
+		return s
+	}
+	if !listInfinitivesDE[strings.ToLower(f[len(f)-1])] {
+		return s
+	}
+	return strings.Join(f[2:], " ")
+}
+
+// listInfinitivesDE put something on a list, last in a German command.
+var listInfinitivesDE = setOf(`setzen schreiben packen hinzufügen draufsetzen aufschreiben notieren`)
 
 // likeAfter: "add like butter", "we need like 6 eggs".
 var likeAfter = setOf(`add need needs get buy grab put`)
@@ -118,6 +145,11 @@ var (
 		`|(?:können|könnten) sie(?: bitte)? |sei so (?:lieb|nett|gut) und |ich möchte(?:,? dass du)? ` +
 		`)`)
 	canWe = regexp.MustCompile(`^(?:can|could|shall) we(?: please)? (?:just )?((?:get|add|put|buy|move|cancel|delete|remove|pick|grab|take|skip|push|make|reschedule|change|clear)\b)`)
+	// canI asks leave to add something, a polite request to add it ("May I
+	// add milk", "Can I add milk to the list"); only with "add" and "put":
+	// "May I go to the park", "can I have a cookie" ask for nothing the
+	// family organiser does.
+	canI = regexp.MustCompile(`^(?:can|could|may) i(?: please)? (?:just )?((?:add|put)\b)`)
 	// politeSuffixes end commands and mean nothing (checked in lower case).
 	politeSuffixes = strings.Split(", please| please|, thanks| thanks|, thank you| thank you|, thanks a lot| thanks a lot|, danke| danke|, danke schön| danke schön|, danke dir| danke dir|, cheers| cheers|, for me| for me|, ok?| ok?|, okay?| okay?|, ja?| ja?|, oder| oder|, thx| thx|, ta", "|")
 )
@@ -321,6 +353,9 @@ func addressedBare(name, rest string, names []string) bool {
 	if modalWords[strings.ToLower(name)] {
 		return isMember(name, names) && modalSpokenTo(rest)
 	}
+	if strings.EqualFold(name, "mark") && markedAsRx.MatchString(strings.TrimSpace(rest)) {
+		return false // "mark take out the bins as done" with a member Mark: the verb
+	}
 	switch {
 	case familyRoles[strings.ToLower(name)] || isMember(name, names):
 		return true
@@ -330,6 +365,11 @@ func addressedBare(name, rest string, names []string) bool {
 	r, _ := utf8.DecodeRuneInString(name)
 	return unicode.IsUpper(r) && nameLike(name)
 }
+
+// markedAsRx ends a "mark … as done": with it, "mark" is the verb even
+// when a member is called Mark ("Mark take out the bins as done" completes
+// the task; it was Mark's new task "Take out the bins as done").
+var markedAsRx = regexp.MustCompile(`(?i)\bas (?:done|bought|complete|completed|finished|ticked|checked|purchased|got)$`)
 
 // modalWords start sentences as verbs ("will take out the bins", "may
 // I", "soll ich"), also when a member is called so.

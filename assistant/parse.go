@@ -60,6 +60,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 			return in, nil
 		}
 	}
+	if in, ok := tripStatement(text, now, names); ok {
+		return in, nil // "Tim fährt morgen um 8 zum Training": a plan, an event
+	}
 	in, err := parseCommand(text, locale, now)
 	if err == nil && in.Type == IntentCalendarCreate && statusOf(in.Slots.Title, names) {
 		return Intent{}, NotUnderstood(text) // "Tim home at 6": a status, no event
@@ -92,7 +95,8 @@ func imperativeTodoDE(text string, now time.Time, ev Intent) (Intent, bool) {
 	clean := cleanCommand(text)
 	s, ok := germanVerbSecond(clean, imperativeDE)
 	f := strings.Fields(s)
-	if !ok || len(f) < 2 || !(todoVerbsDE[f[len(f)-1]] || f[len(f)-1] == "machen" || namedAfterImperative(clean, ev)) {
+	if !ok || len(f) < 2 || !(todoVerbsDE[f[len(f)-1]] || f[len(f)-1] == "machen" || namedAfterImperative(clean, ev) ||
+		routineDE(f)) {
 		return Intent{}, false
 	}
 	in, err := parseCommand(s, "de", now)
@@ -104,6 +108,25 @@ func imperativeTodoDE(text string, now time.Time, ev Intent) (Intent, bool) {
 	}
 	return in, true
 }
+
+// routineDE: f (a German to-do, the verb last) goes to bed, to sleep, to
+// school or to work: "geh um 8 ins Bett" is the task "Ins Bett gehen", as
+// "go to bed at 8" is in English (it was the event "Geh ins Bett"). An
+// instruction to a child is a to-do, never a plan for the calendar.
+func routineDE(f []string) bool {
+	if len(f) < 2 || (f[len(f)-1] != "gehen" && f[len(f)-1] != "fahren") {
+		return false
+	}
+	s := " " + strings.ToLower(strings.Join(f[:len(f)-1], " ")) + " "
+	for _, goal := range routineGoalsDE {
+		if strings.HasSuffix(s, " "+goal+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+var routineGoalsDE = []string{"ins bett", "schlafen", "zur schule", "in die schule", "zur arbeit", "in die kita", "in den kindergarten", "duschen", "baden"}
 
 // namedAfterImperative: ev is an all-day event whose title starts with
 // the imperative verb clean starts with ("Hol das Paket" from "hol morgen
@@ -345,7 +368,8 @@ var (
 // rausbringen".
 func tidyTitle(s string) string {
 	f := strings.Fields(strings.Trim(s, ` ,;:-"'`))
-	for len(f) > 0 && danglingTitleWords[strings.ToLower(strings.Trim(f[len(f)-1], ",;:"))] {
+	keep := separableParticleLast(f) // "Oma kommt an": no "Oma kommt"
+	for !keep && len(f) > 0 && danglingTitleWords[strings.ToLower(strings.Trim(f[len(f)-1], ",;:"))] {
 		f = f[:len(f)-1]
 	}
 	for len(f) > 0 && leadingTitleWords[strings.ToLower(strings.Trim(f[0], ",;:"))] {
@@ -357,6 +381,35 @@ func tidyTitle(s string) string {
 	}
 	return capitalise(s)
 }
+
+// separableParticleLast: f (a title) ends with the particle of a German
+// separable verb it holds ("Oma kommt an", "Schule fängt wieder an", "wir
+// ziehen um"), which is no dangling preposition: the title keeps it (they
+// were "Oma kommt", "Schule fängt wieder", "Wir ziehen").
+func separableParticleLast(f []string) bool {
+	if len(f) < 3 || !separableDangling[strings.ToLower(f[len(f)-1])] {
+		return false
+	}
+	for i, w := range f[:len(f)-1] {
+		lw := strings.ToLower(w)
+		if _, ok := thirdPersonDE(lw); (ok || separableFiniteDE[lw]) && i > 0 {
+			return true
+		}
+		if i > 0 && (separableFiniteDE[lw] || verbsDE[lw]) && (strings.EqualFold(f[i-1], "wir") || strings.EqualFold(f[i-1], "sie")) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	// separableDangling are the particles danglingTitleWords would drop.
+	separableDangling = setOf(`an ab um`)
+	// separableFiniteDE: finite forms of verbs taking them that
+	// thirdPersonDE does not read ("kommt", "fängt")
+	separableFiniteDE = setOf(`kommt kommen fängt fangen zieht ziehen fährt fahren geht gehen hört hören ruft rufen
+		reist reisen fliegt fliegen steigt steigen baut bauen`)
+)
 
 // lookupTitle is a title that names an existing task or event: articles,
 // "next" and markers ("the dentist appointment", "der nächste

@@ -32,8 +32,8 @@ func TestTripLowercase(t *testing.T) {
 		{"de", "fahr am Montag nach Berlin", evAllDay("Fahrt nach Berlin", mon, tue)},
 		{"en", "drive to Berlin on Monday", evAllDay("Drive to Berlin", mon, tue)},
 		// routines and errands stay to-dos, in any case
-		{"en", "go to bed at 8", taskDue("Go to bed", "2026-03-12T08:00")},
-		{"en", "go to Bed at 8", taskDue("Go to Bed", "2026-03-12T08:00")},
+		{"en", "go to bed at 8", taskDue("Go to bed", "2026-03-11T20:00")}, // bedtime: TestBedtime
+		{"en", "go to Bed at 8", taskDue("Go to Bed", "2026-03-11T20:00")},
 		{"en", "drive to work on monday", taskDue("Drive to work", mon+"T23:59")},
 		{"en", "drive to Work on Monday", taskDue("Drive to Work", mon+"T23:59")},
 		{"en", "go to school on monday", taskDue("Go to school", mon+"T23:59")},

@@ -107,13 +107,14 @@ func (p *parser) queryWhen(m []string) (Intent, bool) {
 // A wish may come before a day ("good luck tomorrow", "viel Spaß morgen"):
 // no event "Good luck".
 var smallTalkRx = regexp.MustCompile(`(?i)^(?:(?:` + goodbyeRx + `|` + wishRx + `)(?:[\s,!.]+(?:` + seeYouRx + `))?|` + seeYouRx +
-	`|(?:` + wishRx + `)[\s,!.]+(?:tomorrow|today|tonight|morgen|heute(?: abend)?))(?:[\s,]+\p{L}+)?[\s!.]*$`)
+	`|(?:` + wishRx + `)[\s,!.]+(?:for |für )?(?:tomorrow|today|tonight|morgen|heute(?: abend)?))(?:[\s,]+\p{L}+)?[\s!.]*$`)
 
 const (
 	goodbyeRx = `guten (?:morgen|tag|abend)|gute nacht|good (?:morning|afternoon|evening|night)|night night|nighty night|` +
 		`schlaf gut|schlaft gut|sleep (?:well|tight)|tschüss?|bye|ciao`
 	wishRx = `good luck|have fun|have a (?:good|nice|great) (?:day|time|one)|sweet dreams|love you|` +
-		`viel glück|viel spaß|viel erfolg|hab dich lieb|schlaf schön|träum (?:was )?schön(?:es)?`
+		`viel glück|viel spaß|viel erfolg|hab dich lieb|schlaf schön|träum (?:was )?schön(?:es)?|` +
+		`break a leg|fingers crossed|toi,? toi,? toi|(?:ich )?drück(?:e)? (?:dir |euch )?die daumen|daumen drücken|hals- und beinbruch`
 	seeYouRx = `see you(?: (?:later|soon|tomorrow|tonight|in the morning))?|` +
 		`bis (?:morgen(?: früh)?|später|bald|dann|nachher|gleich|übermorgen|heute abend)`
 )
@@ -351,10 +352,14 @@ func modalFirst(rest, lang string) bool {
 // taken off: "(I'm) home", "back", "on my way", "(ich) bin zuhause", "wir
 // sind zurück", "ich komme später". Said with a time ("bin um 6 zuhause",
 // "home at 6", "back in 10 minutes", "ich komme morgen später") it tells
-// the family something and asks for nothing: no event "Bin zuhause".
+// the family something and asks for nothing: no event "Bin zuhause". So
+// are being out, off or working late ("out tonight", "I'm off on Monday",
+// "working late tonight", "arbeite heute länger", "ich hab am Montag
+// frei"), which were events "Out", "I'm off", "Ich hab frei".
 var statusRx = regexp.MustCompile(`^(?:(?:i'm|im|i am|i'll be|ill be|i will be|we're|we are|we'll be|we will be|be|` +
-	`(?:ich )?bin|(?:wir )?sind|(?:ich )?komme|(?:wir )?kommen)(?: \p{L}+)?? )?` +
+	`(?:ich )?bin|(?:wir )?sind|(?:ich )?komme|(?:wir )?kommen|(?:ich )?hab(?:e)?|(?:wir )?haben)(?: \p{L}+)?? )?` +
 	`(?:(?:back )?home(?: late| early)?|back(?: late| early)?|late home|there|here|late|later|on (?:my|our|the) way|` +
+	`out(?: late)?|off|(?:working|at work) late|(?:ich )?(?:arbeite|arbeiten) (?:länger|lange|spät|später)|frei|` +
 	`(?:wieder )?(?:spät |später |früh |früher )?(?:zuhause|zu hause|daheim|da|zurück)|später|heim|nach hause|unterwegs|dort)$`)
 
 // statusMessage: rest (a command without its time) is a status message.

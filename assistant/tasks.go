@@ -92,8 +92,15 @@ func (p *parser) newTask(s, assignee string) (Intent, bool) {
 		title = strings.TrimSpace(germanFillerInTitle.ReplaceAllString(title, " "))
 	}
 	title = tidyTitle(title)
-	if title == "" || looksLikeQuestion(title) {
+	if title == "" || looksLikeQuestion(title) || (markedAsRx.MatchString(title) && !strings.HasPrefix(strings.ToLower(title), "mark ")) {
+		// "take out the bins as done", "Mark, take out the bins as done":
+		// no task "Take out the bins as done" ("remind me to mark … as done"
+		// still is one)
 		return Intent{}, false
+	}
+	if bedtime(title) && sc.w.hasTime && sc.w.part == "" && sc.w.clock.ampm == "" && !sc.w.clock.h24 &&
+		sc.w.clock.hour >= 7 && sc.w.clock.hour <= 11 {
+		sc.w.part = "evening" // "go to bed at 8", "geh um 8 ins Bett": 20:00, not 08:00
 	}
 	in := Intent{Type: IntentTaskCreate, Slots: IntentSlots{Title: title, Assignee: assignee}}
 	if !p.taskTimes(sc, &in.Slots) {
@@ -101,6 +108,20 @@ func (p *parser) newTask(s, assignee string) (Intent, bool) {
 	}
 	return in, true
 }
+
+// bedtime: title is going to bed or to sleep, which a child does in the
+// evening: an hour from 7 to 11 said without am/pm or a part of the day
+// is the evening's ("go to bed at 8" was due at 08:00 the next day).
+func bedtime(title string) bool {
+	for _, w := range words(title) {
+		if bedWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+var bedWords = setOf(`bed bedtime sleep asleep bett schlafen`)
 
 var (
 	taskLead            = regexp.MustCompile(`(?i)^(?:(?:to|that|about|of|an|zu|daran|dran|dass|,)\s+|,\s*)`)

@@ -1,0 +1,167 @@
+package assistant
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// tripStatement reads a statement of a trip with a day or a time, said of
+// a member, a family role, "we" or "I" ("Tim fährt morgen um 8 zum
+// Training", "wir fahren am Samstag zu Oma", "Wir fahren Sonntag um 10 an
+// den See", "Tim is driving to practice tomorrow at 8", "we're flying to
+// Rome on Friday"), as a plan for the calendar: an event named after the
+// trip ("Fahrt zum Training", "Drive to practice"), the member's name
+// before it ("Tim: Fahrt zum Training"; events have no assignee). Before,
+// the German ones were Tim's task "Zum Training fahren" or the event "Wir
+// fahren an den See", and "Tim is driving to practice tomorrow at 8" was
+// not understood. An instruction stays a to-do ("fahr am Sonntag zu Oma",
+// "am Sonntag zu Oma fahren"), and so does what is no trip: someone driven
+// ("Tim fährt Mia morgen zum Training"), going home ("Tim fährt um 6 nach
+// Hause", a status), a repeated routine ("Tim fährt jeden Dienstag zum
+// Training" stays his chore), "going to" before a verb ("we're going to
+// swim on Saturday").
+func tripStatement(text string, now time.Time, names []string) (Intent, bool) {
+	f := strings.Fields(cleanCommand(strings.ReplaceAll(text, "’", "'")))
+	who, i := tripSubject(f, names)
+	if i == 0 || i >= len(f)-2 {
+		return Intent{}, false
+	}
+	v := strings.ToLower(f[i])
+	if i+1 < len(f) && tripAuxEN[v] {
+		i++
+		v = strings.ToLower(f[i])
+	}
+	rest := strings.Join(f[i+1:], " ")
+	p := &parser{now: now, loc: now.Location()}
+	var title string
+	switch {
+	case tripVerbsDE[v] != "":
+		p.lang = "de"
+		dest, ok := p.tripRest(rest, tripDestDERx)
+		if !ok {
+			return Intent{}, false
+		}
+		title = tripVerbsDE[v] + " " + dest
+	case tripVerbsEN[v] != "":
+		p.lang = "en"
+		dest, ok := p.tripRest(rest, tripDestENRx)
+		if !ok {
+			return Intent{}, false
+		}
+		first := strings.Fields(dest)[1]
+		if v == "going" && !isCapitalised(first) && !tripDestWordsEN[strings.ToLower(first)] &&
+			!strings.HasSuffix(first, "'s") {
+			return Intent{}, false // "we're going to swim on Saturday": a plan to do, no place
+		}
+		title = tripVerbsEN[v] + " " + dest
+	default:
+		return Intent{}, false
+	}
+	in, ok := p.event(title + " " + rest)
+	if !ok || in.Slots.Recurrence != "" {
+		return Intent{}, false
+	}
+	in.Slots.Title, in.Slots.Location = title, ""
+	if who != "" {
+		in.Slots.Title = who + ": " + title
+	}
+	in.Lang = p.lang
+	if in.Validate() != nil {
+		return Intent{}, false
+	}
+	return in, true
+}
+
+// tripRest: rest (the words after the verb) is a destination (destRx)
+// and a day or time, nothing else; dest is the destination as said.
+func (p *parser) tripRest(rest string, destRx *regexp.Regexp) (dest string, ok bool) {
+	sc := p.scanWhen(rest, scanOpts{durations: true, recurrence: true})
+	if !sc.found || sc.rec != nil {
+		return "", false
+	}
+	dest = strings.Join(strings.Fields(sc.rest()), " ")
+	m := destRx.FindStringSubmatch(dest)
+	if m == nil {
+		return "", false
+	}
+	f := words(m[1])
+	for _, w := range f {
+		if tripNotDest[w] {
+			return "", false
+		}
+	}
+	if p.lang == "en" && !tripDestWordsEN[f[0]] && (verbsEN[f[0]] || travelVerbs[f[0]]) {
+		return "", false // "Tim is driving to pick up Mia": an errand
+	}
+	return dest, true
+}
+
+// tripSubject: f starts with who travels: "wir", "ich", "we", "I" (who
+// ""), or members' names or family roles, joined by "and"/"und" (who as
+// said, capitalised); i is the index after it, 0 when there is none.
+// Without the members (names nil) a capitalised word that is no common
+// word, item or verb is taken for a name. "we're", "I'm", "Tim's" carry
+// their verb ("'re", "'m", "'s" read as is).
+func tripSubject(f []string, names []string) (who string, i int) {
+	if len(f) == 0 {
+		return "", 0
+	}
+	switch lw := strings.ToLower(f[0]); lw {
+	case "wir", "ich", "we", "i":
+		return "", 1
+	case "we're", "i'm", "we'll", "i'll":
+		return "", 1
+	}
+	var parts []string
+	for i < len(f) {
+		w := f[i]
+		base := strings.TrimSuffix(w, "'s")
+		lb := strings.ToLower(base)
+		member := isMember(base, names) || familyRoles[lb] ||
+			(names == nil && unicode.IsUpper([]rune(base)[0]) && nameLike(base))
+		if !member || (len(parts) > 0 && strings.ToLower(f[i-1]) != "and" && strings.ToLower(f[i-1]) != "und") {
+			break
+		}
+		parts = append(parts, capitalise(base))
+		i++
+		if base != w {
+			break // "Tim's driving": the verb follows
+		}
+		if i+1 < len(f) && (strings.EqualFold(f[i], "and") || strings.EqualFold(f[i], "und")) {
+			i++
+		}
+	}
+	if len(parts) == 0 {
+		return "", 0
+	}
+	if strings.EqualFold(f[i-1], "and") || strings.EqualFold(f[i-1], "und") {
+		return "", 0
+	}
+	joiner := " and "
+	if i < len(f) && tripVerbsDE[strings.ToLower(f[i])] != "" {
+		joiner = " und "
+	}
+	return strings.Join(parts, joiner), i
+}
+
+var (
+	// tripVerbsDE: the statement's verb and the trip's noun
+	tripVerbsDE = map[string]string{"fährt": "Fahrt", "fahren": "Fahrt", "fahre": "Fahrt",
+		"fliegt": "Flug", "fliegen": "Flug", "fliege": "Flug", "reist": "Reise", "reisen": "Reise", "reise": "Reise"}
+	// tripVerbsEN: the statement's verb and the trip's (as "Drive to Berlin")
+	tripVerbsEN = map[string]string{"driving": "Drive", "drives": "Drive", "drive": "Drive",
+		"going": "Go", "goes": "Go", "go": "Go", "flying": "Fly", "flies": "Fly", "fly": "Fly",
+		"travelling": "Travel", "traveling": "Travel", "travels": "Travel", "travel": "Travel"}
+	tripAuxEN = setOf(`is are am will 's 're 'm`)
+	// a destination: a preposition and one to four words
+	tripDestDERx = regexp.MustCompile(`^(?i:nach|zu|zum|zur|an|ans|in|ins|aufs|auf) ((?:\p{L}[\p{L}'-]*)(?: \p{L}[\p{L}'-]*){0,3})$`)
+	tripDestENRx = regexp.MustCompile(`^(?i:to) ((?:\p{L}[\p{L}'-]*)(?: \p{L}[\p{L}'-]*){0,3})$`)
+	// tripNotDest: going home is a status ("Tim fährt um 6 nach Hause"),
+	// a pronoun names no place, "be"/"have" follow a "going to" of plans
+	tripNotDest = setOf(`home hause heim bed bett mir dir ihm ihr uns euch me you him her us them it this that be have`)
+	// tripDestWordsEN: places said without an article after "going to"
+	tripDestWordsEN = setOf(`the a an my our your his her their practice training school work church town
+		grandma grandpa granny nana mum mom dad`)
+)
