@@ -47,7 +47,7 @@ func TestCompleteNotByNameAlone(t *testing.T) {
 // does, and so does more than the name.
 func TestNameAloneFindsNoEventRecipeOrRole(t *testing.T) {
 	f := newTestFamily(t)
-	start := time.Now().In(f.loc).AddDate(0, 0, 2).Truncate(time.Hour)
+	start := f.now.AddDate(0, 0, 2).Truncate(time.Hour)
 	f.tx(f.ana, func(ctx context.Context, tx *db.Tx) error {
 		for _, title := range []string{"Tim's football", "Oma"} {
 			if _, _, err := tx.CalendarEventAdd(ctx, db.CalendarEventFields{Title: title, StartsAt: start, EndsAt: start.Add(time.Hour)}); err != nil {

@@ -2,7 +2,6 @@ package assistant
 
 import (
 	"sort"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -234,7 +233,7 @@ func (x *executor) completeTask(in Intent) (Result, string, error) {
 
 func (x *executor) snoozeTask(in Intent) (Result, string, error) {
 	until := *in.Slots.Until
-	if !until.After(time.Now()) {
+	if !until.After(x.say.now) {
 		return Result{}, "", x.say.refuse("until", "snooze_past", "when", x.say.when(until, false))
 	}
 	cur, _, err := x.findTask(in, poolOpen)

@@ -24,7 +24,7 @@ func TestGermanReplies(t *testing.T) {
 		_, _, err := tx.CalendarEventAdd(ctx, db.CalendarEventFields{Title: "Zahnarzt", StartsAt: start, EndsAt: start.Add(time.Hour)})
 		return err
 	})
-	tomorrow := time.Now().In(f.loc).AddDate(0, 0, 1)
+	tomorrow := f.now.AddDate(0, 0, 1)
 	for _, tc := range []struct{ text, want string }{
 		{"setz Milch und Eier auf die Einkaufsliste", "Milch und Eier auf Wocheneinkauf gesetzt."},
 		{"wir brauchen 2 Liter Hafermilch", "2 Liter Hafermilch auf Wocheneinkauf gesetzt."},
@@ -35,8 +35,8 @@ func TestGermanReplies(t *testing.T) {
 		{"Tim bringt jeden Dienstag den Müll raus", "Neue Aufgabe „Müll rausbringen“ für Tim, jeden Dienstag."},
 		{"Tim und Mia wechseln sich beim Abwasch ab", "Neue Aufgabe „Abwasch“, jeden Tag; Tim und Mia wechseln sich ab."},
 		{"Oma anrufen ist erledigt", "„Oma anrufen“ ist erledigt."},
-		{"verschieb den Zahnarzt auf 16 Uhr", "„Zahnarzt“ ist jetzt " + newSpeaker("de", f.loc, time.Now()).dayOf(fri, true) + " um 16:00 Uhr."},
-		{"wann ist der Zahnarzt", "„Zahnarzt“ ist " + newSpeaker("de", f.loc, time.Now()).dayOf(fri, true) + " um 16:00 Uhr."},
+		{"verschieb den Zahnarzt auf 16 Uhr", "„Zahnarzt“ ist jetzt " + newSpeaker("de", f.loc, f.now).dayOf(fri, true) + " um 16:00 Uhr."},
+		{"wann ist der Zahnarzt", "„Zahnarzt“ ist " + newSpeaker("de", f.loc, f.now).dayOf(fri, true) + " um 16:00 Uhr."},
 		{"sag den Zahnarzt ab", "„Zahnarzt“ aus dem Kalender gelöscht."},
 		{"was steht morgen an", "Morgen: Oma anrufen (erledigt); " + map[bool]string{true: "Müll rausbringen; "}[tomorrow.Weekday() == time.Tuesday] + "Abwasch."},
 	} {

@@ -54,7 +54,7 @@ func FuzzExecuteIntent(f *testing.F) {
 			}
 		}
 		rule := "FREQ=WEEKLY;BYDAY=MO"
-		start := time.Now().Add(time.Hour).Truncate(time.Hour)
+		start := fam.now.Add(time.Hour).Truncate(time.Hour)
 		if _, _, err := tx.CalendarEventAdd(ctx, db.CalendarEventFields{Title: "Swimming", StartsAt: start, EndsAt: start.Add(time.Hour), RRule: &rule}); err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func FuzzExecuteIntent(f *testing.F) {
 		setLang(&in)
 		var execErr error
 		err := fam.store.Tx(ctx, func(tx *db.Tx) error {
-			x := newExecutor(ctx, tx, in.Lang, "fuzz", fam.loc, time.Now())
+			x := newExecutor(ctx, tx, in.Lang, "fuzz", fam.loc, fam.now)
 			_, msg, err := x.execute(in)
 			if err == nil {
 				if msg == "" {

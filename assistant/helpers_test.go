@@ -19,13 +19,18 @@ import (
 )
 
 // testFamily is a family in its own database, in Europe/Berlin: Ana
-// (owner), Ben and Mia (members), Tim (a child).
+// (owner), Ben and Mia (members), Tim (a child). Its service runs on a
+// pinned clock, now (dbtest.Now when the family is made), and what a test
+// expects of "today" or "next Friday" is counted from the same instant:
+// read twice from the wall clock, the test and the service could see two
+// days around a Berlin midnight.
 type testFamily struct {
 	t                  testing.TB
 	pool               *pgxpool.Pool
 	store              *db.Store
 	svc                *Service
 	loc                *time.Location
+	now                time.Time
 	id                 uuid.UUID
 	ana, ben, mia, tim *familyhub.Auth
 }
@@ -36,6 +41,7 @@ func newTestFamily(t testing.TB) *testFamily {
 	store := db.NewStore(pool)
 	f := &testFamily{t: t, pool: pool, store: store, svc: NewService(store, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))}
 	f.loc, _ = time.LoadLocation("Europe/Berlin")
+	f.setNow(dbtest.Now(t))
 	ctx := context.Background()
 	err := store.Tx(ctx, func(tx *db.Tx) error {
 		acc, err := tx.Signup(ctx, db.Signup{Email: "ana@example.org", DisplayName: "Ana", FamilyName: "Rivera", TimeZone: "Europe/Berlin"}, "x")
@@ -68,6 +74,12 @@ func newTestFamily(t testing.TB) *testFamily {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// setNow pins the service's clock at now.
+func (f *testFamily) setNow(now time.Time) {
+	f.now = now.In(f.loc)
+	f.svc.now = func() time.Time { return f.now }
 }
 
 func (f *testFamily) ctx(a *familyhub.Auth) context.Context {
@@ -199,10 +211,10 @@ func isCode(err error, code string) bool {
 	return errors.As(err, &fe) && fe.Code == code
 }
 
-// day returns the civil date of the next weekday wd from today (today
-// included when include).
+// next returns the next weekday wd from today on the family's clock
+// (today included when include), as midnight in Berlin.
 func (f *testFamily) next(wd time.Weekday, include bool) time.Time {
-	now := time.Now().In(f.loc)
+	now := f.now
 	d := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, f.loc)
 	for i := 0; i < 8; i++ {
 		if c := d.AddDate(0, 0, i); c.Weekday() == wd && (i > 0 || include) {

@@ -145,3 +145,35 @@ func TestSaidAtPastSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestSaidAtYesterdayAtRiskyInstants: a command said at this time of day
+// yesterday (in the family's zone) names today by its "tomorrow", at the
+// instants where 24 hours back is not yesterday: after the night of 23
+// hours (00:30 on the Monday: 24 hours back is Saturday) and before the
+// end of the night of 25 hours (23:30 on the Sunday: still Sunday), and
+// at midnights around New Year. A client holding a command offline keeps
+// the instant it was said; the REST test built it as 24 hours back and
+// failed in those hours.
+func TestSaidAtYesterdayAtRiskyInstants(t *testing.T) {
+	f := newTestFamily(t)
+	for _, now := range []time.Time{
+		time.Date(2027, time.March, 29, 0, 30, 0, 0, f.loc),    // after the 23-hour Sunday
+		time.Date(2027, time.October, 31, 23, 30, 0, 0, f.loc), // the 25-hour Sunday
+		time.Date(2026, time.December, 31, 23, 30, 0, 0, f.loc),
+		time.Date(2027, time.January, 1, 0, 30, 0, 0, f.loc),
+		time.Date(2027, time.March, 1, 0, 30, 0, 0, f.loc),
+	} {
+		f.setNow(now)
+		saidAt := now.AddDate(0, 0, -1)
+		ans, err := f.svc.Command(f.ctx(f.ana), Request{Text: "remind me to call grandma tomorrow at 6pm", Lang: "en", SaidAt: &saidAt})
+		if err != nil {
+			t.Fatalf("%v: %v", now, err)
+		}
+		if d := ans.Result.Task.DueAt.In(f.loc); !d.Equal(time.Date(now.Year(), now.Month(), now.Day(), 18, 0, 0, 0, f.loc)) {
+			t.Errorf("said %v, received %v: due %v, want today at 18:00", saidAt, now, d)
+		}
+		if !strings.Contains(ans.Message, "due today at 18:00") {
+			t.Errorf("said %v, received %v: %q", saidAt, now, ans.Message)
+		}
+	}
+}

@@ -529,7 +529,7 @@ func (s *Service) Choose(ctx context.Context, questionID uuid.UUID, option int, 
 	if err != nil {
 		return Answer{Lang: tie}, newSpeaker(tie, time.UTC, time.Now()).localize(err)
 	}
-	say := newSpeaker(q.Locale, loc, time.Now())
+	say := newSpeaker(q.Locale, loc, s.now())
 	var opts []struct {
 		Intent Intent `json:"intent"`
 	}

@@ -43,7 +43,7 @@ func TestUndoEventWhileSplit(t *testing.T) {
 				locked <- struct{}{}
 				<-goOn
 			}
-			occs, loc, err := tx.CalendarOccurrences(ctx, time.Now(), time.Now().AddDate(0, 3, 0))
+			occs, loc, err := tx.CalendarOccurrences(ctx, f.now, f.now.AddDate(0, 3, 0))
 			if err != nil {
 				return err
 			}

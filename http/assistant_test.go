@@ -286,10 +286,13 @@ func TestAssistantInputLimits(t *testing.T) {
 	if n := env.count("assistant_commands"); n != 0 {
 		t.Errorf("%d malformed requests recorded", n)
 	}
-	// A command held a day: its "tomorrow" is today.
+	// A command held a day: its "tomorrow" is today. (A day in the
+	// family's zone, not 24 hours: around a change of summer time, 24
+	// hours before 00:30 or 23:30 is two days or the same day.)
 	var held assistantAnswer
+	berlin, _ := time.LoadLocation("Europe/Berlin")
 	c.must(http.StatusOK, "POST", "/api/assistant/commands", map[string]any{"text": "remind me to call grandma tomorrow at 6pm",
-		"said_at": time.Now().Add(-24 * time.Hour).Format(time.RFC3339)}).decode(t, &held)
+		"said_at": time.Now().In(berlin).AddDate(0, 0, -1).Format(time.RFC3339)}).decode(t, &held)
 	if !strings.Contains(held.Message, "due today at 18:00") {
 		t.Errorf("held a day: %q", held.Message)
 	}
@@ -340,8 +343,13 @@ func fakeModel(t *testing.T, content func(user string) string, delay time.Durati
 
 func TestAssistantModel(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin") // the family's zone
-	y, m, d := time.Now().In(berlin).AddDate(0, 0, 1).Date()
-	at := func(hour int) string { return time.Date(y, m, d, hour, 0, 0, 0, berlin).Format(time.RFC3339) }
+	// Tomorrow as the model answers it: counted when it is asked, a few
+	// milliseconds after the command came (before, at the start of the
+	// test, a second or two of set-up earlier, across a Berlin midnight).
+	at := func(hour int) string {
+		y, m, d := time.Now().In(berlin).AddDate(0, 0, 1).Date()
+		return time.Date(y, m, d, hour, 0, 0, 0, berlin).Format(time.RFC3339)
+	}
 	srv, calls := fakeModel(t, func(user string) string {
 		switch user {
 		case "we're low on coffee beans":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -507,8 +508,11 @@ func TestTaskListDateInFamilyZone(t *testing.T) {
 	late := create("late on the 28th", "2026-03-28T23:30:00+01:00")   // 22:30Z on the 28th
 	lateUTC := create("late in Berlin, UTC", "2026-03-28T23:15:00Z")  // 00:15 on the 29th in Berlin
 	dst := create("late on the DST day", "2026-03-29T23:30:00+02:00") // 21:30Z on the 29th
-	snoozed := create("snoozed away", "2030-03-28T10:00:00+01:00")    // moved to the 29th below
-	c.must(http.StatusOK, "POST", "/api/tasks/"+snoozed.String()+"/snooze", map[string]any{"until": "2030-03-29T09:00:00+02:00"})
+	// A snooze must lie ahead: four years on, not a fixed year that a
+	// later run would find passed (the snooze refused).
+	ahead := strconv.Itoa(time.Now().Year() + 4)
+	snoozed := create("snoozed away", ahead+"-03-28T10:00:00+01:00") // moved to the 29th below
+	c.must(http.StatusOK, "POST", "/api/tasks/"+snoozed.String()+"/snooze", map[string]any{"until": ahead + "-03-29T09:00:00+02:00"})
 	day := func(date string) []uuid.UUID {
 		var ts []taskJSON
 		c.must(http.StatusOK, "GET", "/api/tasks?date="+date, nil).decode(t, &ts)
@@ -522,8 +526,8 @@ func TestTaskListDateInFamilyZone(t *testing.T) {
 		{"2026-03-28", []uuid.UUID{late}},
 		{"2026-03-29", []uuid.UUID{lateUTC, dst}},
 		{"2026-03-30", nil},
-		{"2030-03-28", nil},
-		{"2030-03-29", []uuid.UUID{snoozed}},
+		{ahead + "-03-28", nil},
+		{ahead + "-03-29", []uuid.UUID{snoozed}},
 	}
 	for _, tc := range cases {
 		if got := day(tc.date); fmt.Sprint(got) != fmt.Sprint(tc.want) && !(len(got) == 0 && len(tc.want) == 0) {

@@ -108,20 +108,53 @@ func TestDailyTaskDays(t *testing.T) {
 
 // TestDailyTasksCatchUpAndRotation: missed days are made once, never before
 // a template existed, never again after someone deleted one; a rotating
-// chore goes round its members.
+// chore goes round its members. It runs on the clock of now and at the
+// instants where days are easy to miscount: late evening and just after
+// midnight, New Year, the nights before the switches to and from summer
+// time (a day of 23 and of 25 hours) in the family's zone.
 func TestDailyTasksCatchUpAndRotation(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		zone string
+		now  time.Time
+	}{
+		{"America/New_York", dbtest.Now(t)},
+		{"Europe/Berlin", dbtest.Now(t)},
+		{"America/New_York", at("2027-03-13T23:30:00-05:00")}, // the next day has 23 hours
+		{"America/New_York", at("2027-03-14T00:30:00-05:00")},
+		{"America/New_York", at("2027-11-06T23:30:00-04:00")}, // the next day has 25 hours
+		{"America/New_York", at("2026-12-31T23:30:00-05:00")},
+		{"Europe/Berlin", at("2027-03-27T23:30:00+01:00")},
+		{"Europe/Berlin", at("2027-10-30T23:30:00+02:00")},
+		{"Europe/Berlin", at("2027-10-31T00:30:00+02:00")},
+		{"Europe/Berlin", at("2027-01-01T00:30:00+01:00")},
+		{"Europe/Berlin", at("2027-02-28T23:30:00+01:00")},
+	} {
+		t.Run(tc.zone+"@"+tc.now.Format(time.RFC3339), func(t *testing.T) { dailyTasksCatchUpAndRotation(t, tc.zone, tc.now) })
+	}
+}
+
+func dailyTasksCatchUpAndRotation(t *testing.T, zone string, now time.Time) {
 	pool := dbtest.Pool(t)
 	ctx := context.Background()
-	family, members := newFamilyRows(t, pool, "America/New_York", 2)
-	ny, _ := time.LoadLocation("America/New_York")
-	now := time.Now()
+	family, members := newFamilyRows(t, pool, zone, 2)
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := Config{Now: func() time.Time { return now }}
 	e := newTestEngine(t, pool, cfg)
 
 	old := scalar[uuid.UUID](t, pool, `INSERT INTO tasks (family_id, title, recurrence, created_at)
-		VALUES ($1, 'Water plants', 'FREQ=DAILY', now() - interval '30 days') RETURNING id`, family)
+		VALUES ($1, 'Water plants', 'FREQ=DAILY', $2) RETURNING id`, family, now.AddDate(0, 0, -30))
 	recent := scalar[uuid.UUID](t, pool, `INSERT INTO tasks (family_id, title, recurrence, created_at, rotation)
-		VALUES ($1, 'Dishes', 'FREQ=DAILY', $2, $3) RETURNING id`, family, now.In(ny).AddDate(0, 0, -2), members)
+		VALUES ($1, 'Dishes', 'FREQ=DAILY', $2, $3) RETURNING id`, family, now.In(loc).AddDate(0, 0, -2), members)
 
 	if err := e.runDailyTasks(ctx, DailyTasksArgs{}); err != nil {
 		t.Fatal(err)
@@ -148,15 +181,17 @@ func TestDailyTasksCatchUpAndRotation(t *testing.T) {
 	}
 
 	// Again: nothing new. Deleting yesterday's does not bring it back.
-	exec(t, pool, `DELETE FROM tasks WHERE template_id = $1 AND instance_date = $2`, old, now.In(ny).AddDate(0, 0, -1).Format(time.DateOnly))
+	exec(t, pool, `DELETE FROM tasks WHERE template_id = $1 AND instance_date = $2`, old, now.In(loc).AddDate(0, 0, -1).Format(time.DateOnly))
 	if err := e.runDailyTasks(ctx, DailyTasksArgs{}); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(old); n != 7 {
 		t.Fatalf("after a rerun: %d instances, want 7", n)
 	}
-	// The next day: one more each; the rotation carries on.
-	now = now.Add(24 * time.Hour)
+	// The next day, at the same time of day: one more each; the rotation
+	// carries on. (Not 24 hours on: from 23:30 before a day of 23 hours,
+	// that is 00:30 the day after it, and a day was skipped.)
+	now = now.In(loc).AddDate(0, 0, 1)
 	if err := e.runDailyTasks(ctx, DailyTasksArgs{}); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +203,7 @@ func TestDailyTasksCatchUpAndRotation(t *testing.T) {
 		t.Fatalf("fourth instance assigned to %v, want %v", last, members[1])
 	}
 	// An explicit date (the command line) makes that day only.
-	future := now.In(ny).AddDate(0, 0, 5).Format(time.DateOnly)
+	future := now.In(loc).AddDate(0, 0, 5).Format(time.DateOnly)
 	if err := e.runDailyTasks(ctx, DailyTasksArgs{Date: future}); err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ type env struct {
 func newEnv(t *testing.T, cfg Config) *env {
 	t.Helper()
 	pool := dbtest.Pool(t)
-	e := &env{t: t, pool: pool, q: &queue{}, clock: &testClock{t: time.Now().Truncate(time.Second)}, push: pushtest.New(t)}
+	e := &env{t: t, pool: pool, q: &queue{}, clock: &testClock{t: dbtest.Now(t).Truncate(time.Second)}, push: pushtest.New(t)}
 	cfg.AllowPrivate = true
 	cfg.Now = e.clock.Now
 	var err error
@@ -333,8 +333,27 @@ func TestGoneSubscriptionRemovedAndBusyServiceRetried(t *testing.T) {
 	}
 }
 
+// TestQuietHoursWait: a notice in the member's quiet hours waits for their
+// end. Quiet hours from an hour ago to an hour on, on the test's clock and
+// at the instants where they wrap past midnight or span a change of
+// summer time (the night of 23 hours, both 02:30s of the night of 25).
 func TestQuietHoursWait(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	for _, now := range []time.Time{
+		dbtest.Now(t),
+		time.Date(2027, time.January, 1, 0, 30, 0, 0, berlin),
+		time.Date(2026, time.December, 31, 23, 30, 0, 0, berlin),
+		time.Date(2027, time.March, 28, 3, 30, 0, 0, berlin),
+		time.Date(2027, time.October, 31, 0, 30, 0, 0, time.UTC), // 02:30 CEST
+		time.Date(2027, time.October, 31, 1, 30, 0, 0, time.UTC), // 02:30 CET
+	} {
+		t.Run(now.In(berlin).Format(time.RFC3339), func(t *testing.T) { quietHoursWait(t, now) })
+	}
+}
+
+func quietHoursWait(t *testing.T, at time.Time) {
 	e := newEnv(t, Config{})
+	e.clock.Set(at.Truncate(time.Second))
 	sub := e.subscribe(e.ben, "phone-b")
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	now := e.clock.Now().In(berlin)
@@ -556,7 +575,7 @@ func TestCalendarReminderFromVALARMAndDigest(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	// Midday in the family's zone, so that the reminder and the digest
 	// fall on today whenever the test runs.
-	y, mo, d := time.Now().In(berlin).Date()
+	y, mo, d := e.clock.Now().In(berlin).Date()
 	e.clock.Set(time.Date(y, mo, d, 12, 0, 0, 0, berlin))
 	start := e.clock.Now().Add(50 * time.Minute).Truncate(time.Minute)
 	ics := fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:dentist@test\r\nDTSTAMP:20260301T000000Z\r\n"+
