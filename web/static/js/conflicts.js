@@ -135,13 +135,16 @@ export function mountConflicts(app, el) {
   let shown = [];
   async function refresh() {
     shown = (await outbox.notices()).sort((a, b) => a.at.localeCompare(b.at));
-    full.hidden = !storageFull();
-    full.textContent = full.hidden ? '' : t('sync.storageFull');
+    // Writes held in this tab only (outbox-queue.js) go if the app is closed: said plainly.
+    const held = outbox.heldCount();
+    full.hidden = !storageFull() && !held;
+    full.textContent = full.hidden ? '' : held ? t('sync.storageFullHeld', { count: held }) : t('sync.storageFull');
     el.hidden = shown.length === 0 && full.hidden;
     reconcile(ul, shown, { key: (n) => n.id, build: (n) => card(app, n), sig: () => document.documentElement.lang });
   }
   outbox.onOutbox((ev) => { if (ev.type === 'changed' || ev.type === 'notice') refresh(); });
   onStorageFull(refresh);
+  outbox.onHeld(refresh);
   refresh();
   return { refresh, get notices() { return shown; } };
 }
