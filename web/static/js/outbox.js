@@ -354,10 +354,11 @@ async function unchanged(op) {
 // what the server answered.
 async function done(op, record) {
   await removeOp(op);
-  ops = ops.filter((o) => o.n !== op.n);
   // An event's answer has no changed occurrences: it keeps those it had (as the calendar shows it).
   const overrides = op.kind.startsWith('event.') && record && !record.overrides && op.base?.overrides;
   if (record !== undefined && !stopped) await remember(op.record, overrides ? { overrides, ...record } : record);
+  // Only now it no longer waits: a reload once nothing waits finds its answer stored.
+  ops = ops.filter((o) => o.n !== op.n);
   if (record && record.version != null) {
     for (const o of ops) {
       if (o.record !== op.record) continue;
