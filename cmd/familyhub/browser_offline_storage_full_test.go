@@ -130,3 +130,35 @@ func TestBrowserOfflineStorageFull(t *testing.T) {
 	a.click(box(cat))
 	a.waitJS("the notice gone once a write is kept", `window.familyhub.outbox.count() === 0 && !document.querySelector('#notices .storage-full:not([hidden])')`, 10*time.Second)
 }
+
+// TestBrowserOfflineNoStorage: where IndexedDB cannot be opened at all (a
+// locked-down private window), the app works from the tab's memory; a
+// change made offline waits there and is sent once the network is back,
+// and meanwhile the notices say it will be lost if the app is closed.
+// Before, nothing said so: the change looked as safe as on any device.
+func TestBrowserOfflineNoStorage(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	c, ana, _ := twoAdults(t)
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in lands on it
+	water := restAs(t, ana, c.a, "POST", "/api/tasks", map[string]any{"title": "Water the plants",
+		"due_at": time.Now().UTC().Format(time.RFC3339)})["id"].(string)
+	a := newDevice(t, "Ana's phone", phoneW, phoneH, browserOpts{lang: "en-GB",
+		script: `IDBFactory.prototype.open = function () { throw new DOMException('The operation is insecure.', 'SecurityError'); };`})
+	a.login(c.a.URL(), "ana@example.org")
+	box := `li.task[data-id=` + js(water) + `] input[type=checkbox]`
+	a.goTo("/tasks", `!!document.querySelector('`+box+`')`)
+	notice := `(() => { const p = document.querySelector('#notices .storage-full');
+		return p && !p.hidden && !document.getElementById('notices').hidden ? p.textContent : '' })()`
+	if got := eval[string](a, notice); got != "" {
+		t.Fatalf("the notice shows with nothing waiting: %q", got)
+	}
+	a.goOffline()
+	a.click(box)
+	a.waitJS("the notice: 1 change would be lost", `window.familyhub.outbox.count() === 1 && `+notice+
+		`.includes("This browser does not let the app keep anything on the device: 1 change not yet sent will be lost if you close the app.")`, 5*time.Second)
+	a.setOffline(false)
+	a.waitJS("sent, the notice gone", `window.familyhub.outbox.count() === 0 && `+notice+` === ''`, 10*time.Second)
+	if got := restAs(t, ana, c.a, "GET", "/api/tasks/"+water, nil); got["completed_at"] == nil {
+		t.Errorf("the server's task is not done: %v", got)
+	}
+}

@@ -17,6 +17,8 @@ export const STORES = { data: {}, queue: { keyPath: 'n', autoIncrement: true }, 
 
 let dbp = null;
 let memory = null; // Map per store when IndexedDB is unavailable
+/** Whether IndexedDB could not be opened: what is "stored" lives in this tab's memory only. */
+export const inMemory = () => memory !== null;
 
 function promised(req) {
   return new Promise((resolve, reject) => {

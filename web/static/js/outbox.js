@@ -102,9 +102,10 @@ function reload() {
 const ready = Promise.all([reload(), readAnswers()]).then(() => emit({ type: 'changed' }));
 /**
  * How many of the user's writes not yet sent only this tab holds, in the
- * queue or in a notice (the device's storage was full): they go if it closes.
+ * queue or in a notice (the device's storage was full, or IndexedDB cannot
+ * be opened at all: a locked-down private window): they go if it closes.
  */
-export const heldCount = () => heldOps() + heldNoticeWrites();
+export const heldCount = () => (idb.inMemory() ? ops.length : heldOps() + heldNoticeWrites());
 // The storage took a write again: what this tab holds in memory is stored.
 idb.onStorageFull(() => {
   if (idb.storageFull() || !heldCount()) return;
