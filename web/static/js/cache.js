@@ -277,11 +277,22 @@ export async function fresh(key, fetcher) {
   }
 }
 
-/** The tasks page's data: the tasks of date (YYYY-MM-DD), the other open ones and the chores. */
+/**
+ * The tasks page's data: the tasks of date (YYYY-MM-DD), the other open
+ * ones and the chores, each task once. An open task due that day is in the
+ * first two listings (read apart, perhaps at two versions): set side by
+ * side they named it twice in the copy kept, and every layOver and merge
+ * of it then carried both.
+ */
 export async function fetchTasks(date, opts) {
-  const [day, open, templates] = await Promise.all([
+  const lists = await Promise.all([
     get(`/api/tasks?date=${date}`, opts), get('/api/tasks', opts), get('/api/tasks?templates=true', opts)]);
-  return { date, tasks: [...day, ...open, ...templates] };
+  const byId = new Map();
+  for (const x of lists.flat()) {
+    const had = byId.get(x.id);
+    if (!had || x.version > had.version) byId.set(x.id, x);
+  }
+  return { date, tasks: [...byId.values()] };
 }
 
 let warming = null;

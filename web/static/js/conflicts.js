@@ -7,7 +7,7 @@
 // when asked. The notices live in IndexedDB (outbox.js), so a
 // closed tab still shows them when it opens again.
 import { h, reconcile } from './dom.js';
-import { onStorageFull, storageFull } from './idb.js';
+import { inMemory, onStorageFull, storageFull } from './idb.js';
 import { fmtDate, fmtDateTime, t } from './i18n.js';
 import { memberName } from './members.js';
 import * as outbox from './outbox.js';
@@ -128,20 +128,26 @@ function card(app, n) {
  * header) and keeps them current; returns {refresh()} for a language switch.
  */
 export function mountConflicts(app, el) {
-  // The device's storage is full (idb.js): said first, until a write is kept again.
+  // The device's storage is full (idb.js): said first, until a write is kept
+  // again and nothing is held in this tab only.
   const full = h('p.storage-full', { role: 'alert', hidden: true });
   const ul = h('ul.conflicts');
   el.append(full, ul);
   let shown = [];
   async function refresh() {
     shown = (await outbox.notices()).sort((a, b) => a.at.localeCompare(b.at));
-    full.hidden = !storageFull();
-    full.textContent = full.hidden ? '' : t('sync.storageFull');
+    // Writes held in this tab only (outbox-queue.js; all of them where
+    // IndexedDB cannot be opened) go if the app is closed: said plainly.
+    const held = outbox.heldCount();
+    full.hidden = inMemory() ? !held : !storageFull() && !held;
+    const say = inMemory() ? 'sync.noStorageHeld' : held ? 'sync.storageFullHeld' : 'sync.storageFull';
+    full.textContent = full.hidden ? '' : t(say, { count: held });
     el.hidden = shown.length === 0 && full.hidden;
     reconcile(ul, shown, { key: (n) => n.id, build: (n) => card(app, n), sig: () => document.documentElement.lang });
   }
   outbox.onOutbox((ev) => { if (ev.type === 'changed' || ev.type === 'notice') refresh(); });
   onStorageFull(refresh);
+  outbox.onHeld(refresh);
   refresh();
   return { refresh, get notices() { return shown; } };
 }

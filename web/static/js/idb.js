@@ -17,6 +17,8 @@ export const STORES = { data: {}, queue: { keyPath: 'n', autoIncrement: true }, 
 
 let dbp = null;
 let memory = null; // Map per store when IndexedDB is unavailable
+/** Whether IndexedDB could not be opened: what is "stored" lives in this tab's memory only. */
+export const inMemory = () => memory !== null;
 
 function promised(req) {
   return new Promise((resolve, reject) => {
@@ -96,11 +98,33 @@ function setFull(v) {
   full = v;
   for (const fn of fullWatchers) fn();
 }
-const isQuota = (e) => e?.name === 'QuotaExceededError' || (e?.name === 'AbortError' && /quota/i.test(e.message));
+/** Whether e is the device's storage refusing a write for want of space. */
+export const isQuota = (e) => e?.name === 'QuotaExceededError' || (e?.name === 'AbortError' && /quota/i.test(e.message));
+const noted = (p) => p.then((k) => { setFull(false); return k; }, (e) => { if (isQuota(e)) setFull(true); throw e; });
 
 /** Stores value (under key for the data store); resolves to the key. */
 export function put(store, value, key) {
-  return write(store, value, key).then((k) => { setFull(false); return k; }, (e) => { if (isQuota(e)) setFull(true); throw e; });
+  return noted(write(store, value, key));
+}
+
+/**
+ * Stores value (a store with a keyPath) only where its key is still
+ * there, in one transaction: resolves to whether it was (another tab may
+ * have deleted it meanwhile: it must not come back).
+ */
+export function putIfThere(store, value) {
+  const key = value[STORES[store].keyPath];
+  return noted(run(store, 'readwrite', (os) => {
+    if (!os) { const had = memory[store].has(key); if (had) memory[store].set(key, structuredClone(value)); return had; }
+    return new Promise((resolve, reject) => {
+      const req = os.get(key);
+      req.onsuccess = () => {
+        if (req.result === undefined) { resolve(false); return; }
+        try { const w = os.put(value); w.onsuccess = () => resolve(true); w.onerror = () => reject(w.error); } catch (e) { reject(e); }
+      };
+      req.onerror = () => reject(req.error);
+    });
+  }));
 }
 
 function write(store, value, key) {

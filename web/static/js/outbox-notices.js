@@ -1,15 +1,33 @@
 // The outbox's notices (outbox.js): conflicts, deletions and refused
 // writes the user is told about, kept in IndexedDB until answered
 // (conflicts.js shows them). An answer that sends the writes again queues
-// them through the outbox.
+// them through the outbox. A notice the device's storage refuses (a
+// QuotaExceededError) is held in this tab's memory instead: its writes
+// already left the queue, and losing it would lose them unseen.
 import { request } from './api.js';
 import { deviceId } from './device.js';
 import * as idb from './idb.js';
 
+const held = new Map(); // id → a notice not stored (the storage is full)
+
 /** The notices not yet answered. */
 export async function notices() {
-  try { return await idb.all('notices'); } catch { return []; }
+  let stored = [];
+  try { stored = await idb.all('notices'); } catch { /* none readable */ }
+  return [...stored, ...held.values()];
 }
+
+/** How many writes wait in notices only this tab holds (they go if it closes). */
+export const heldNoticeWrites = () => [...held.values()].reduce((k, n) => k + n.ops.length, 0);
+
+/** Stores the notices held (the storage takes writes again). */
+export async function storeHeldNotices() {
+  for (const [id, n] of [...held]) {
+    try { await idb.put('notices', n); held.delete(id); } catch (e) { if (!idb.isQuota(e)) throw e; return; }
+  }
+}
+/** Forgets the notices held (sign-out). */
+export function forgetHeldNotices() { held.clear(); }
 
 /**
  * noticeBoard(outbox) is the notices' part of the outbox, given what it
@@ -20,13 +38,17 @@ export async function notices() {
 export function noticeBoard({ enqueue, emit, changed, tellOthers, timeout }) {
   async function notice(n) {
     const entry = { id: crypto.randomUUID(), at: new Date().toISOString(), actor: await whoChanged(n.record, n.seq), ...n };
-    await idb.put('notices', entry);
+    try { await idb.put('notices', entry); } catch (e) {
+      if (!idb.isQuota(e)) throw e;
+      held.set(entry.id, entry);
+    }
     emit({ type: 'notice', notice: entry });
     tellOthers();
   }
 
   /** Removes a notice (the user answered it). */
   async function dismiss(id) {
+    held.delete(id);
     await idb.del('notices', id);
     changed();
   }
@@ -35,6 +57,7 @@ export function noticeBoard({ enqueue, emit, changed, tellOthers, timeout }) {
   // false when it was answered already (a double click, another tab), so
   // that they are queued once.
   async function taken(id) {
+    if (held.delete(id)) { changed(); return true; }
     const had = await idb.take('notices', id).catch(() => undefined);
     changed();
     return had !== undefined;

@@ -2,7 +2,9 @@
 // every new, changed or deleted calendar event (a whole event or series,
 // or one occurrence of a series) goes through one persistent queue in
 // IndexedDB, online or not. A write
-// joins the queue (it survives a closed tab and a restarted phone), and the
+// joins the queue (it survives a closed tab and a restarted phone; when the
+// device's storage is full, it is held in this tab's memory meanwhile and
+// sent all the same: outbox-queue.js), and the
 // queue sends one write at a time, in order, from one tab at a time (Web
 // Locks): the writes of all the device's tabs, each once; the tab that made
 // a write hears its answer through a BroadcastChannel. Every write is safe to repeat:
@@ -30,11 +32,13 @@
 import { ApiError, request } from './api.js';
 import * as idb from './idb.js';
 import { answerOf, clearAnswers, newer, readAnswers, remember } from './outbox-answers.js';
-import { noticeBoard } from './outbox-notices.js';
+import { forgetHeldNotices, heldNoticeWrites, noticeBoard, storeHeldNotices } from './outbox-notices.js';
+import { addOp, clearHeld, heldCount as heldOps, readQueue, removeOp, saveOp } from './outbox-queue.js';
 import { isOccurrenceOp, judge, seriesAfter } from './pending.js';
 
 export { layOver, savedAnswers } from './outbox-answers.js';
 export { notices } from './outbox-notices.js';
+export { onHeld } from './outbox-queue.js';
 
 const SEND_TIMEOUT = 15000;
 const MIN_DELAY = 1000;
@@ -92,10 +96,28 @@ const inTurn = (fn) => (turn = turn.then(fn, fn));
 
 function reload() {
   return inTurn(async () => {
-    try { ops = await idb.all('queue'); } catch (e) { console.warn('outbox: cannot read the queue:', e); }
+    try { ops = await readQueue(); } catch (e) { console.warn('outbox: cannot read the queue:', e); }
   });
 }
 const ready = Promise.all([reload(), readAnswers()]).then(() => emit({ type: 'changed' }));
+/**
+ * How many of the user's writes not yet sent only this tab holds, in the
+ * queue or in a notice (the device's storage was full, or IndexedDB cannot
+ * be opened at all: a locked-down private window): they go if it closes.
+ */
+export const heldCount = () => (idb.inMemory() ? ops.length : heldOps() + heldNoticeWrites());
+// The storage took a write again: what this tab holds in memory is stored.
+idb.onStorageFull(() => {
+  if (idb.storageFull() || !heldCount()) return;
+  Promise.all([reload(), storeHeldNotices()]).then(() => changed({ local: true }), (e) => console.warn('outbox: not stored:', e));
+});
+// A tab closed with writes held loses them: the browser asks first (in its
+// own words, and only once the user did something on the page).
+addEventListener('beforeunload', (e) => {
+  if (!heldCount()) return;
+  e.preventDefault();
+  e.returnValue = '';
+});
 
 /** The writes waiting, in order (copies of what is stored). */
 export const waiting = () => ops;
@@ -132,7 +154,7 @@ export async function enqueue(op) {
     // what that write leaves: its version is known once that one is saved.
     const earlier = ops.some((o) => o.record === op.record);
     entry.ifMatch = isCreate(op) || earlier ? null : base?.version ?? null;
-    entry.n = await idb.put('queue', entry);
+    await addOp(entry); // held in memory when the storage is full (outbox-queue.js)
     ops.push(entry);
   });
   changed();
@@ -278,7 +300,7 @@ async function answered(op, res) {
     }
     if (verdict.is === 'rebase' && op.rebases < MAX_REBASES) {
       Object.assign(op, { base: e.current, ifMatch: e.current.version, rebases: op.rebases + 1 });
-      await idb.put('queue', op);
+      await saveOp(op);
       return true;
     }
     const dropped = await dropRecord(op.record);
@@ -325,23 +347,24 @@ async function unchanged(op) {
   for (const o of ops) {
     if (o.record !== op.record || o.ifMatch != null) continue;
     Object.assign(o, { base: op.base, ifMatch: op.ifMatch });
-    await idb.put('queue', o);
+    await saveOp(o);
   }
 }
 
 // done removes a saved op; later writes to the record are made against
 // what the server answered.
 async function done(op, record) {
-  await idb.del('queue', op.n);
-  ops = ops.filter((o) => o.n !== op.n);
+  await removeOp(op);
   // An event's answer has no changed occurrences: it keeps those it had (as the calendar shows it).
   const overrides = op.kind.startsWith('event.') && record && !record.overrides && op.base?.overrides;
   if (record !== undefined && !stopped) await remember(op.record, overrides ? { overrides, ...record } : record);
+  // Only now it no longer waits: a reload once nothing waits finds its answer stored.
+  ops = ops.filter((o) => o.n !== op.n);
   if (record && record.version != null) {
     for (const o of ops) {
       if (o.record !== op.record) continue;
       Object.assign(o, { base: record, ifMatch: record.version });
-      await idb.put('queue', o);
+      await saveOp(o);
     }
   }
   emit({ type: 'record', op, id: op.record, record });
@@ -353,7 +376,7 @@ async function done(op, record) {
 async function dropRecord(record, only = undefined) {
   const pick = typeof only === 'function' ? only : (o) => only == null || o.n === only;
   const gone = ops.filter((o) => o.record === record && pick(o));
-  for (const o of gone) await idb.del('queue', o.n);
+  for (const o of gone) await removeOp(o);
   ops = ops.filter((o) => !gone.includes(o));
   return gone;
 }
@@ -361,6 +384,8 @@ async function dropRecord(record, only = undefined) {
 /** Empties the queue and the notices (sign-out: the next person starts clean). */
 export async function clearAll() {
   ops = [];
+  clearHeld();
+  forgetHeldNotices();
   await clearAnswers();
   await idb.clear('queue', 'notices').catch(() => {});
   changed();

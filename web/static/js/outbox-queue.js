@@ -1,0 +1,95 @@
+// The outbox's queue in IndexedDB (store 'queue', key n, in order), and
+// what of it the device's storage refused (a QuotaExceededError: a phone
+// whose storage is full). Such a write is not lost while the tab is open:
+// it is held here, in this tab's memory, in its place in the queue (after
+// the writes stored before it), and sent as the others are, in order and
+// with its If-Match. Every read of the queue and every new write first
+// tries to store what is held, in order; until the first of it is stored,
+// a new write is held after it, so the queue's order stays the order the
+// user made them. Closing the tab loses what is held: the notices say so
+// (conflicts.js, outbox.heldCount) and the tab asks before it closes.
+import * as idb from './idb.js';
+
+const STORE = 'queue';
+// n → op: one never stored (n 'm1', 'm2'…: after every stored one), or a
+// stored one whose newest state (a rebase, a new If-Match) was refused.
+const held = new Map();
+let made = 0;
+const unstored = (o) => typeof o.n === 'string';
+const watchers = new Set();
+const told = () => { for (const fn of watchers) fn(); };
+
+/** How many writes only this tab holds, never stored (they go if it closes). */
+export const heldCount = () => [...held.values()].filter(unstored).length;
+/** Calls fn() when heldCount() may have changed. */
+export function onHeld(fn) { watchers.add(fn); }
+
+function hold(o) {
+  if (!unstored(o) && o.n != null) { held.set(o.n, o); told(); return; }
+  o.n = `m${++made}`;
+  held.set(o.n, o);
+  told();
+}
+
+// storeHeld stores what is held, in order, until the storage refuses one
+// (then the rest stays held behind it). A stored write whose newest state
+// is held is stored only while it is still queued (another tab may have
+// sent it meanwhile: it must not come back).
+async function storeHeld() {
+  const had = held.size;
+  for (const [n, o] of [...held]) {
+    try {
+      if (unstored(o)) {
+        const { n: _, ...rest } = o;
+        const k = await idb.put(STORE, rest);
+        if (held.get(n) !== o) { await idb.del(STORE, k); continue; } // sent meanwhile
+        o.n = k;
+      } else await idb.putIfThere(STORE, o);
+      held.delete(n);
+    } catch (e) {
+      if (!idb.isQuota(e)) throw e;
+      break;
+    }
+  }
+  if (held.size !== had) told();
+}
+
+/** The queue in order: what is stored (in its newest state) and then what only this tab holds. */
+export async function readQueue() {
+  await storeHeld();
+  const stored = await idb.all(STORE);
+  const there = new Set(stored.map((o) => o.n));
+  for (const [n, o] of held) if (!unstored(o) && !there.has(n)) held.delete(n); // sent by another tab
+  return [...stored.map((o) => held.get(o.n) ?? o), ...[...held.values()].filter(unstored)];
+}
+
+/** Adds entry (a new write) at the end of the queue; it gets its key n. */
+export async function addOp(entry) {
+  await storeHeld();
+  if (heldCount()) { hold(entry); return; }
+  try { entry.n = await idb.put(STORE, entry); } catch (e) {
+    if (!idb.isQuota(e)) throw e;
+    hold(entry);
+  }
+}
+
+/** Stores the newest state of op (a rebase, a new If-Match); held when the storage refuses it. */
+export async function saveOp(op) {
+  if (unstored(op)) return; // held: this very object is what is sent
+  try {
+    await idb.put(STORE, op);
+    if (held.delete(op.n)) told();
+  } catch (e) {
+    if (!idb.isQuota(e)) throw e;
+    hold(op);
+  }
+}
+
+/** Removes op from the queue (sent, or dropped). */
+export async function removeOp(op) {
+  if (held.delete(op.n)) told();
+  if (!unstored(op)) await idb.del(STORE, op.n);
+}
+
+/** Forgets what is held (sign-out: the next person starts clean). */
+export function clearHeld() { held.clear(); told(); }
