@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"io"
+	"net"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// BenchmarkFanOutCounted: one event (a row updated as psql would) until
+// every one of a family's sockets has it, with the server in this process
+// and sockets read by minimal clients that allocate nothing and start no
+// goroutine per message, so that the counts are the replica's own (plus a
+// constant per event: the UPDATE's pgx call and the listener's decode).
+// Reports, per socket and event, the allocations and the goroutines
+// started (runtime/metrics /sched/goroutines-created): counted, not
+// timed figures (docs/benchmarks.md, fourteenth round).
+//
+//	go run ./cmd/pgrun -- go test -run '^$' -bench FanOutCounted -benchtime 300x -benchmem ./cmd/familyhub/
+func BenchmarkFanOutCounted(b *testing.B) {
+	for _, sockets := range []int{1, 100, 1000} {
+		b.Run("sockets="+strconv.Itoa(sockets), func(b *testing.B) { benchFanOutCounted(b, sockets) })
+	}
+}
+
+func benchFanOutCounted(b *testing.B, sockets int) {
+	url := dbtest.URL(b)
+	m := NewMain(Config{DatabaseURL: url, Addr: "127.0.0.1:0", Signup: "open"}, testLogger())
+	if err := m.Run(b.Context()); err != nil {
+		m.Close()
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { m.Close() })
+	mb := newFamilyAt(b, m.URL(), "counted@example.org")
+	list := mb.newList(b, m.URL())
+	item := mb.addItem(b, m.URL(), list)
+	pool := dbtest.PoolFor(b, url)
+	var got, target atomic.Int64
+	done := make(chan struct{}, 1)
+	for range sockets {
+		rawWSDial(b, m.URL(), mb.cookie(m.URL()), item, func() {
+			if got.Add(1) >= target.Load() { // > after a stray event (the item's filing)
+				select {
+				case done <- struct{}{}:
+				default:
+				}
+			}
+		})
+	}
+	ctx := context.Background()
+	n := 0
+	event := func() {
+		n++
+		select { // a signal left by a stray event
+		case <-done:
+		default:
+		}
+		target.Add(int64(sockets))
+		if _, err := pool.Exec(ctx, `UPDATE shopping_items SET note = $2 WHERE id = $1`, item, strconv.Itoa(n)); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			b.Fatalf("%d of %d deliveries", got.Load(), target.Load())
+		}
+	}
+	for range 20 { // warm up: first-use allocations, the queues' spare slices
+		event()
+	}
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	metrics.Read(sample)
+	g0 := sample[0].Value.Uint64()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	a0 := ms.Mallocs
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		event()
+	}
+	b.StopTimer()
+	metrics.Read(sample)
+	runtime.ReadMemStats(&ms)
+	per := float64(b.N) * float64(sockets)
+	b.ReportMetric(float64(sample[0].Value.Uint64()-g0)/per, "goroutines/delivery")
+	b.ReportMetric(float64(ms.Mallocs-a0)/per, "allocs/delivery")
+}
+
+// rawWSDial opens /ws at base with cookie by hand and reads its frames on
+// one goroutine into a fixed buffer, calling onEvent for every event
+// about item, and answering pings.
+func rawWSDial(tb testing.TB, base, cookie, item string, onEvent func()) {
+	tb.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	req := "GET /ws HTTP/1.1\r\nHost: " + strings.TrimPrefix(base, "http://") +
+		"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13" +
+		"\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: " + cookie + "\r\n\r\n"
+	if _, err := io.WriteString(conn, req); err != nil {
+		tb.Fatal(err)
+	}
+	br := bufio.NewReaderSize(conn, 64<<10)
+	status, err := br.ReadString('\n')
+	if err != nil || !strings.Contains(status, " 101 ") {
+		tb.Fatalf("upgrade: %q %v", status, err)
+	}
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if line == "\r\n" {
+			break
+		}
+	}
+	hello := make(chan struct{})
+	want := []byte(`"id":"` + item + `"`)
+	go func() {
+		buf := make([]byte, 64<<10)
+		pong := make([]byte, 0, 2+4+125)
+		first := true
+		for {
+			op, payload, err := readRawFrame(br, buf)
+			if err != nil {
+				return
+			}
+			switch {
+			case op == 0x9: // ping: a masked pong with a zero key echoes it
+				pong = append(pong[:0], 0x8A, 0x80|byte(len(payload)), 0, 0, 0, 0)
+				pong = append(pong, payload...)
+				if _, err := conn.Write(pong); err != nil {
+					return
+				}
+			case op == 0x1 && first:
+				first = false
+				close(hello)
+			case op == 0x1 && bytes.Contains(payload, want):
+				onEvent()
+			}
+		}
+	}()
+	select {
+	case <-hello:
+	case <-time.After(10 * time.Second):
+		tb.Fatal("no hello")
+	}
+}
+
+// readRawFrame reads one unmasked server frame into buf.
+func readRawFrame(br *bufio.Reader, buf []byte) (op byte, payload []byte, err error) {
+	var h [8]byte
+	if _, err := io.ReadFull(br, h[:2]); err != nil {
+		return 0, nil, err
+	}
+	op, n := h[0]&0x0f, uint64(h[1]&0x7f)
+	switch n {
+	case 126:
+		if _, err := io.ReadFull(br, h[:2]); err != nil {
+			return 0, nil, err
+		}
+		n = uint64(binary.BigEndian.Uint16(h[:2]))
+	case 127:
+		if _, err := io.ReadFull(br, h[:8]); err != nil {
+			return 0, nil, err
+		}
+		n = binary.BigEndian.Uint64(h[:8])
+	}
+	if n > uint64(len(buf)) {
+		return 0, nil, io.ErrShortBuffer
+	}
+	if _, err := io.ReadFull(br, buf[:n]); err != nil {
+		return 0, nil, err
+	}
+	return op, buf[:n], nil
+}
