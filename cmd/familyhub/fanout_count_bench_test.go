@@ -132,11 +132,11 @@ func rawWSDial(tb testing.TB, base, cookie, item string, onEvent func()) {
 	hello := make(chan struct{})
 	want := []byte(`"id":"` + item + `"`)
 	go func() {
-		buf := make([]byte, 64<<10)
+		buf, h := make([]byte, 64<<10), make([]byte, 8)
 		pong := make([]byte, 0, 2+4+125)
 		first := true
 		for {
-			op, payload, err := readRawFrame(br, buf)
+			op, payload, err := readRawFrame(br, h, buf)
 			if err != nil {
 				return
 			}
@@ -162,9 +162,9 @@ func rawWSDial(tb testing.TB, base, cookie, item string, onEvent func()) {
 	}
 }
 
-// readRawFrame reads one unmasked server frame into buf.
-func readRawFrame(br *bufio.Reader, buf []byte) (op byte, payload []byte, err error) {
-	var h [8]byte
+// readRawFrame reads one unmasked server frame into buf (h: 8 bytes of
+// scratch for the header, which would escape as a local array).
+func readRawFrame(br *bufio.Reader, h, buf []byte) (op byte, payload []byte, err error) {
 	if _, err := io.ReadFull(br, h[:2]); err != nil {
 		return 0, nil, err
 	}
