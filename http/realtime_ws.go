@@ -30,8 +30,8 @@ const hardReadLimit = 64 << 10
 // (wsConn.serve) and the handler returns, because the handler's stack has
 // grown through the router and middlewares to 16 KiB and would stay that
 // size for the socket's life, half of an idle socket's memory. Writes
-// happen on a goroutine that exists only while messages are queued
-// (wsConn.flush), heartbeats on a timer, and a close requested by the
+// happen on a goroutine that exists only while messages are queued and
+// for 100-200 ms after the last (wsConn.flush), heartbeats on a timer, and a close requested by the
 // server (logout, slow consumer, shutdown) in a context.AfterFunc.
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	p := s.admit(w, r, "ws")
@@ -61,7 +61,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(hardReadLimit)
 	// Not the request's context: it ends when this handler returns.
 	ctx, cancel := context.WithCancel(context.Background())
-	wc := &wsConn{rt: s.rt, conn: conn, c: c, ctx: ctx, cancel: cancel}
+	wc := &wsConn{rt: s.rt, conn: conn, c: c, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
 	go wc.serve(s, j.Messages(), j.Start)
 }
 
@@ -139,26 +139,44 @@ type wsConn struct {
 	seen     *notify.Tracker // the events this device was sent, for notify
 	expired  *time.Timer     // see writeBatch
 
+	wake chan struct{} // capacity 1: kick wakes a lingering flush
+
 	mu       sync.Mutex
-	flushing bool // a flush goroutine is running
+	flushing bool // a flush goroutine is running (or lingering)
 	again    bool // messages arrived while it ran
 }
 
-// kick makes sure a flush goroutine runs; it is called after every push.
+// kick makes sure a flush goroutine runs, or wakes the one that lingers;
+// it is called after every push.
 func (w *wsConn) kick() {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.flushing {
 		w.again = true
+		w.mu.Unlock()
+		select {
+		case w.wake <- struct{}{}:
+		default: // a wake is pending already
+		}
 		return
 	}
 	w.flushing = true
+	w.mu.Unlock()
+	w.rt.writersStarted.Add(1)
+	w.rt.writers.Add(1)
 	go w.flush()
 }
 
 // flush writes queued messages (and, for a client behind the live
-// stream, pages from the log) until nothing is waiting, then exits.
+// stream, pages from the log) until nothing is waiting. Then, if it wrote
+// anything, it lingers for one or two ticks of the replica's linger clock
+// (realtimeState.linger) for the next message before it exits: a socket that gets
+// events often keeps its writer, instead of a new goroutine per event
+// (issue 20: at 1,000 sockets × 50 events/s, 50,000 goroutines a second
+// started by the dispatcher under the hub's lock). An idle socket still
+// has none: its writer is gone at most 2 ticks after its last message.
 func (w *wsConn) flush() {
+	defer w.rt.writers.Add(-1)
+	wrote, ticks := false, 0
 	for {
 		for {
 			msgs, err := w.c.Next(w.ctx)
@@ -168,7 +186,7 @@ func (w *wsConn) flush() {
 					// client resumes with since (on any replica).
 					w.c.Close(int(websocket.StatusInternalError), "try again: reconnect with since")
 				}
-				return
+				return // flushing stays true: the connection ends
 			}
 			if len(msgs) == 0 {
 				break
@@ -178,16 +196,59 @@ func (w *wsConn) flush() {
 				return  // flushing stays true: nothing more is written
 			}
 			w.c.Written(msgs)
+			wrote, ticks = true, 0
 		}
 		w.mu.Lock()
-		if !w.again {
+		if w.again {
+			w.again = false
+			w.mu.Unlock()
+			continue
+		}
+		if !wrote || ticks == 2 || w.ctx.Err() != nil {
 			w.flushing = false
 			w.mu.Unlock()
 			return
 		}
-		w.again = false
 		w.mu.Unlock()
+		// A kick from here on sets again and wakes us (w.wake holds one).
+		select {
+		case <-w.wake:
+		case <-w.rt.linger.tick():
+			ticks++
+		case <-w.ctx.Done():
+		}
 	}
+}
+
+// lingerTick is the period of realtimeState.linger: a socket's writer
+// lingers 1-2 ticks after its last message.
+const lingerTick = 100 * time.Millisecond
+
+// tickClock wakes every lingering writer of the replica at once, every
+// period while any lingers: one timer for the replica instead of one per
+// socket and batch. No timer runs while no writer lingers.
+type tickClock struct {
+	period time.Duration
+	mu     sync.Mutex
+	ch     chan struct{} // closed at the next tick; nil when no one waits
+}
+
+// tick returns a channel closed at the next tick.
+func (k *tickClock) tick() <-chan struct{} {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.ch == nil {
+		k.ch = make(chan struct{})
+		time.AfterFunc(k.period, k.fire)
+	}
+	return k.ch
+}
+
+func (k *tickClock) fire() {
+	k.mu.Lock()
+	close(k.ch)
+	k.ch = nil
+	k.mu.Unlock()
 }
 
 // writeBatch writes msgs within one write timeout. The writes themselves
