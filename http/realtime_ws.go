@@ -49,7 +49,8 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
-	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
+	sb := &smallBuffers{ResponseWriter: w}
+	conn, err := websocket.Accept(sb, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // Origin was checked by admit, with the same rule as the REST API
 		CompressionMode:    websocket.CompressionDisabled,
 	})
@@ -61,7 +62,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(hardReadLimit)
 	// Not the request's context: it ends when this handler returns.
 	ctx, cancel := context.WithCancel(context.Background())
-	wc := &wsConn{rt: s.rt, conn: conn, c: c, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
+	wc := &wsConn{rt: s.rt, conn: conn, cork: sb.cork, c: c, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
 	go wc.serve(s, j.Messages(), j.Start)
 }
 
@@ -77,14 +78,20 @@ const (
 // smallBuffers hands the WebSocket library a hijacked connection with
 // small buffers instead of net/http's 4 KiB reader and writer, which
 // the library would keep for the socket's life: 6 KiB of an idle socket's
-// memory (docs/benchmarks-history*.md, idle sockets).
-type smallBuffers struct{ http.ResponseWriter }
+// memory (docs/benchmarks-history*.md, idle sockets). The connection it
+// hands over is a corkConn (realtime_ws_cork.go), kept in cork.
+type smallBuffers struct {
+	http.ResponseWriter
+	cork *corkConn
+}
 
-func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	raw, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
 	}
+	conn := &corkConn{Conn: raw}
+	w.cork = conn
 	if err := brw.Writer.Flush(); err != nil { // empty after a hijack; flushed in case
 		conn.Close()
 		return nil, nil, err
@@ -131,6 +138,7 @@ func (w *wsConn) serve(s *Server, first []realtime.Message, start int64) {
 type wsConn struct {
 	rt       *realtimeState // the hub's metrics, the heartbeat's timing
 	conn     *websocket.Conn
+	cork     *corkConn // under conn: gathers a batch's frames
 	c        *realtime.Client
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -251,9 +259,10 @@ func (k *tickClock) fire() {
 	k.mu.Unlock()
 }
 
-// writeBatch writes msgs within one write timeout. The writes themselves
-// take no context: a context with a deadline costs the WebSocket library
-// a context.AfterFunc per write; one timer per batch does the same job.
+// writeBatch writes msgs within one write timeout, a batch of several in
+// one system call (corkConn). The writes themselves take no context: a
+// context with a deadline costs the WebSocket library a
+// context.AfterFunc per write; one timer per batch does the same job.
 func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	if len(msgs) == 0 {
 		return nil
@@ -269,6 +278,27 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 		w.expired.Reset(w.rt.writeTimeout)
 	}
 	defer w.expired.Stop()
+	if len(msgs) > 1 && w.cork != nil {
+		w.cork.hold()
+	}
+	err := w.writeEach(msgs)
+	if w.cork != nil {
+		if rerr := w.cork.release(); err == nil {
+			err = rerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		w.rt.metrics.ObserveDelivery(m)
+		w.seen.Seen(m.Seq)
+	}
+	return nil
+}
+
+// writeEach hands msgs to the WebSocket library one by one.
+func (w *wsConn) writeEach(msgs []realtime.Message) error {
 	for _, m := range msgs {
 		if w.ctx.Err() != nil {
 			return w.ctx.Err()
@@ -276,8 +306,6 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 		if err := w.conn.Write(context.Background(), websocket.MessageText, m.Data); err != nil {
 			return err
 		}
-		w.rt.metrics.ObserveDelivery(m)
-		w.seen.Seen(m.Seq)
 	}
 	return nil
 }
