@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/familyhub/familyhub"
@@ -33,11 +34,16 @@ type realtimeState struct {
 	metrics      *realtime.Metrics
 	ping         time.Duration // realtimePingInterval unless configured
 	writeTimeout time.Duration // realtimeWriteTimeout unless configured
+	linger       *tickClock    // how long an idle socket's writer lingers (realtime_ws.go)
+	// writers counts the sockets' writer goroutines running (or
+	// lingering), writersStarted those started (for tests).
+	writers, writersStarted atomic.Int64
 }
 
 // MountRealtime adds the realtime endpoints over hub. Call it before serving.
 func (s *Server) MountRealtime(hub *realtime.Hub, metrics *realtime.Metrics) {
-	s.rt = &realtimeState{hub: hub, metrics: metrics, ping: realtimePingInterval, writeTimeout: realtimeWriteTimeout}
+	s.rt = &realtimeState{hub: hub, metrics: metrics, ping: realtimePingInterval, writeTimeout: realtimeWriteTimeout,
+		linger: &tickClock{period: lingerTick}}
 	if s.cfg.RealtimePing > 0 {
 		s.rt.ping = s.cfg.RealtimePing
 	}

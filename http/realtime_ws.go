@@ -30,8 +30,8 @@ const hardReadLimit = 64 << 10
 // (wsConn.serve) and the handler returns, because the handler's stack has
 // grown through the router and middlewares to 16 KiB and would stay that
 // size for the socket's life, half of an idle socket's memory. Writes
-// happen on a goroutine that exists only while messages are queued
-// (wsConn.flush), heartbeats on a timer, and a close requested by the
+// happen on a goroutine that exists only while messages are queued and
+// for 100-200 ms after the last (wsConn.flush), heartbeats on a timer, and a close requested by the
 // server (logout, slow consumer, shutdown) in a context.AfterFunc.
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	p := s.admit(w, r, "ws")
@@ -49,7 +49,8 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
-	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
+	sb := &smallBuffers{ResponseWriter: w}
+	conn, err := websocket.Accept(sb, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // Origin was checked by admit, with the same rule as the REST API
 		CompressionMode:    websocket.CompressionDisabled,
 	})
@@ -61,7 +62,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(hardReadLimit)
 	// Not the request's context: it ends when this handler returns.
 	ctx, cancel := context.WithCancel(context.Background())
-	wc := &wsConn{rt: s.rt, conn: conn, c: c, ctx: ctx, cancel: cancel}
+	wc := &wsConn{rt: s.rt, conn: conn, cork: sb.cork, c: c, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
 	go wc.serve(s, j.Messages(), j.Start)
 }
 
@@ -77,14 +78,20 @@ const (
 // smallBuffers hands the WebSocket library a hijacked connection with
 // small buffers instead of net/http's 4 KiB reader and writer, which
 // the library would keep for the socket's life: 6 KiB of an idle socket's
-// memory (docs/benchmarks-history*.md, idle sockets).
-type smallBuffers struct{ http.ResponseWriter }
+// memory (docs/benchmarks-history*.md, idle sockets). The connection it
+// hands over is a corkConn (realtime_ws_cork.go), kept in cork.
+type smallBuffers struct {
+	http.ResponseWriter
+	cork *corkConn
+}
 
-func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	raw, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
 	}
+	conn := &corkConn{Conn: raw}
+	w.cork = conn
 	if err := brw.Writer.Flush(); err != nil { // empty after a hijack; flushed in case
 		conn.Close()
 		return nil, nil, err
@@ -131,6 +138,7 @@ func (w *wsConn) serve(s *Server, first []realtime.Message, start int64) {
 type wsConn struct {
 	rt       *realtimeState // the hub's metrics, the heartbeat's timing
 	conn     *websocket.Conn
+	cork     *corkConn // under conn: gathers a batch's frames
 	c        *realtime.Client
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -139,26 +147,44 @@ type wsConn struct {
 	seen     *notify.Tracker // the events this device was sent, for notify
 	expired  *time.Timer     // see writeBatch
 
+	wake chan struct{} // capacity 1: kick wakes a lingering flush
+
 	mu       sync.Mutex
-	flushing bool // a flush goroutine is running
+	flushing bool // a flush goroutine is running (or lingering)
 	again    bool // messages arrived while it ran
 }
 
-// kick makes sure a flush goroutine runs; it is called after every push.
+// kick makes sure a flush goroutine runs, or wakes the one that lingers;
+// it is called after every push.
 func (w *wsConn) kick() {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.flushing {
 		w.again = true
+		w.mu.Unlock()
+		select {
+		case w.wake <- struct{}{}:
+		default: // a wake is pending already
+		}
 		return
 	}
 	w.flushing = true
+	w.mu.Unlock()
+	w.rt.writersStarted.Add(1)
+	w.rt.writers.Add(1)
 	go w.flush()
 }
 
 // flush writes queued messages (and, for a client behind the live
-// stream, pages from the log) until nothing is waiting, then exits.
+// stream, pages from the log) until nothing is waiting. Then, if it wrote
+// anything, it lingers for one or two ticks of the replica's linger clock
+// (realtimeState.linger) for the next message before it exits: a socket that gets
+// events often keeps its writer, instead of a new goroutine per event
+// (issue 20: at 1,000 sockets × 50 events/s, 50,000 goroutines a second
+// started by the dispatcher under the hub's lock). An idle socket still
+// has none: its writer is gone at most 2 ticks after its last message.
 func (w *wsConn) flush() {
+	defer w.rt.writers.Add(-1)
+	wrote, ticks := false, 0
 	for {
 		for {
 			msgs, err := w.c.Next(w.ctx)
@@ -168,7 +194,7 @@ func (w *wsConn) flush() {
 					// client resumes with since (on any replica).
 					w.c.Close(int(websocket.StatusInternalError), "try again: reconnect with since")
 				}
-				return
+				return // flushing stays true: the connection ends
 			}
 			if len(msgs) == 0 {
 				break
@@ -178,21 +204,65 @@ func (w *wsConn) flush() {
 				return  // flushing stays true: nothing more is written
 			}
 			w.c.Written(msgs)
+			wrote, ticks = true, 0
 		}
 		w.mu.Lock()
-		if !w.again {
+		if w.again {
+			w.again = false
+			w.mu.Unlock()
+			continue
+		}
+		if !wrote || ticks == 2 || w.ctx.Err() != nil {
 			w.flushing = false
 			w.mu.Unlock()
 			return
 		}
-		w.again = false
 		w.mu.Unlock()
+		// A kick from here on sets again and wakes us (w.wake holds one).
+		select {
+		case <-w.wake:
+		case <-w.rt.linger.tick():
+			ticks++
+		case <-w.ctx.Done():
+		}
 	}
 }
 
-// writeBatch writes msgs within one write timeout. The writes themselves
-// take no context: a context with a deadline costs the WebSocket library
-// a context.AfterFunc per write; one timer per batch does the same job.
+// lingerTick is the period of realtimeState.linger: a socket's writer
+// lingers 1-2 ticks after its last message.
+const lingerTick = 100 * time.Millisecond
+
+// tickClock wakes every lingering writer of the replica at once, every
+// period while any lingers: one timer for the replica instead of one per
+// socket and batch. No timer runs while no writer lingers.
+type tickClock struct {
+	period time.Duration
+	mu     sync.Mutex
+	ch     chan struct{} // closed at the next tick; nil when no one waits
+}
+
+// tick returns a channel closed at the next tick.
+func (k *tickClock) tick() <-chan struct{} {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.ch == nil {
+		k.ch = make(chan struct{})
+		time.AfterFunc(k.period, k.fire)
+	}
+	return k.ch
+}
+
+func (k *tickClock) fire() {
+	k.mu.Lock()
+	close(k.ch)
+	k.ch = nil
+	k.mu.Unlock()
+}
+
+// writeBatch writes msgs within one write timeout, a batch of several in
+// one system call (corkConn). The writes themselves take no context: a
+// context with a deadline costs the WebSocket library a
+// context.AfterFunc per write; one timer per batch does the same job.
 func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	if len(msgs) == 0 {
 		return nil
@@ -208,6 +278,27 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 		w.expired.Reset(w.rt.writeTimeout)
 	}
 	defer w.expired.Stop()
+	if len(msgs) > 1 && w.cork != nil {
+		w.cork.hold()
+	}
+	err := w.writeEach(msgs)
+	if w.cork != nil {
+		if rerr := w.cork.release(); err == nil {
+			err = rerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		w.rt.metrics.ObserveDelivery(m)
+		w.seen.Seen(m.Seq)
+	}
+	return nil
+}
+
+// writeEach hands msgs to the WebSocket library one by one.
+func (w *wsConn) writeEach(msgs []realtime.Message) error {
 	for _, m := range msgs {
 		if w.ctx.Err() != nil {
 			return w.ctx.Err()
@@ -215,8 +306,6 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 		if err := w.conn.Write(context.Background(), websocket.MessageText, m.Data); err != nil {
 			return err
 		}
-		w.rt.metrics.ObserveDelivery(m)
-		w.seen.Seen(m.Seq)
 	}
 	return nil
 }
