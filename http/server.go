@@ -146,29 +146,42 @@ func isSafeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
-// otherScheme reports whether the origin u (a parsed Origin header) names
-// an https public URL's host under another scheme: http://family.example
-// when FAMILYHUB_PUBLIC_URL is https://family.example. The app is not
-// served there, so a page there is someone else's (one put into a plain
-// HTTP answer on the way, on a café's network), and it may neither open
-// /ws nor write with the member's cookie; listed in
-// FAMILYHUB_ALLOWED_ORIGINS (ownOrigin, asked first), it may. An https
-// page under an http public URL is not refused: nobody slips a page into
-// an HTTPS answer without the name's certificate, and members whose
-// operator put TLS in front before changing the public URL (or whose
-// browser upgraded the page by HSTS) would lose every write. Without a
-// public URL nothing is
-// refused for its scheme: the app cannot tell which scheme its members
-// use (behind a TLS terminator that is not trusted, or sends no
+// otherScheme reports whether, with a public URL set, the origin u (a
+// parsed Origin header) names, under plain HTTP, a host the app is served
+// at over HTTPS only: the
+// host of an https public URL or of an https allowed origin
+// (FAMILYHUB_ALLOWED_ORIGINS) that is not also listed under http. So
+// http://family.example is refused when FAMILYHUB_PUBLIC_URL is
+// https://family.example, and http://family.lan when https://family.lan
+// is allowed, whatever Host the request names. The app is not served
+// there, so a page there is someone else's (one put into a plain HTTP
+// answer on the way, on a café's network), and it may neither open /ws
+// or /sse nor write with the member's cookie; listed in
+// FAMILYHUB_ALLOWED_ORIGINS under http (ownOrigin, asked first), it may.
+// An https page is never refused for an http setting: nobody slips a
+// page into an HTTPS answer without the name's certificate, and members
+// whose operator put TLS in front before changing the public URL (or
+// whose browser upgraded the page by HSTS) would lose every write.
+// Without a public URL nothing is refused for its scheme, allowed
+// origins included: the app cannot tell which scheme its members use
+// (behind a TLS terminator that is not trusted, or sends no
 // X-Forwarded-Proto, an https page's requests arrive as plain HTTP), and
 // comparing Origin's scheme with the request's would refuse them all.
 // Go's CrossOriginProtection compares only the host for the same reason.
+// There an allowed origin only adds a page to trust besides the request's
+// own host, served under either scheme, and says nothing about where the
+// app is; with a public URL the allowed origins are also the other names
+// the app answers at (the Host check, publicHosts), each with its scheme.
 func (s *Server) otherScheme(u *url.URL) bool {
-	if s.public.scheme != "https" {
+	if s.public.scheme == "" {
 		return false
 	}
 	scheme := strings.ToLower(u.Scheme)
-	return scheme != "https" && normalHost(u.Host, scheme) == s.public.host
+	if scheme == "https" {
+		return false
+	}
+	host := normalHost(u.Host, scheme)
+	return slices.Contains(s.origins, "https://"+host) && !slices.Contains(s.origins, scheme+"://"+host)
 }
 
 // ownOrigin reports whether the origin u (a parsed Origin header) is one
@@ -348,8 +361,8 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // browsers send no Sec-Fetch-Site over plain HTTP to a name (only to
 // HTTPS and localhost) nor when they are old, and behind a proxy that
 // rewrites Host every such write would be refused. The app's own origins
-// always pass; with a public URL, its host under another scheme never
-// does (otherScheme).
+// always pass; with a public URL, a host the app is served at over HTTPS
+// only, under plain HTTP, never does (otherScheme).
 func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
 	// The app's own origins are let through below, as OriginAllowed lets
 	// them (Go's trusted origins compare byte for byte).
