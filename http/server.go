@@ -118,13 +118,16 @@ func (s *Server) APIRouter() chi.Router { return s.api }
 // OriginAllowed reports whether a browser request's Origin may act on this
 // server: no Origin (not a browser), the host the client asked for
 // (requestHost: behind a proxy that rewrites Host, its X-Forwarded-Host),
-// the public URL's origin or one of the configured allowed origins.
-// WebSocket upgrades and SSE use it; other writes go through
-// CrossOriginProtection, which applies the same rule.
+// the public URL's origin or one of the configured allowed origins; but
+// never, unless it is one of the latter two, what the browser says comes
+// from another origin (crossSite) or a host served over HTTPS only under
+// plain HTTP (otherScheme). WebSocket upgrades and SSE use it; other
+// writes go through CrossOriginProtection, which applies the same rule
+// (TestOriginRulesAgree).
 func (s *Server) OriginAllowed(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
-		return true
+		return !crossSite(r)
 	}
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" {
@@ -133,11 +136,26 @@ func (s *Server) OriginAllowed(r *http.Request) bool {
 	if s.ownOrigin(u) {
 		return true
 	}
-	if s.otherScheme(u) {
+	if s.otherScheme(u) || crossSite(r) {
 		return false
 	}
 	// Without default ports: "https://a.example" is a.example:443 too.
 	return normalHost(u.Host, u.Scheme) == normalHost(s.requestHost(r), u.Scheme)
+}
+
+// crossSite reports whether the browser says the request comes from
+// another origin (Sec-Fetch-Site "same-site" or "cross-site", or a value
+// it does not know), as Go's CrossOriginProtection reads it for writes:
+// a page at http://family.example opening wss://family.example/ws has the
+// right host in Origin but another scheme, and only the browser's word
+// tells. Browsers send the header only to HTTPS and localhost; without it
+// the Origin rule alone decides.
+func crossSite(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+		return false
+	}
+	return true
 }
 
 // isSafeMethod: the methods CrossOriginProtection lets through from any
