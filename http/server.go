@@ -166,9 +166,8 @@ func isSafeMethod(m string) bool {
 
 // otherScheme reports whether, with a public URL set, the origin u (a
 // parsed Origin header) names, under plain HTTP, a host the app is served
-// at over HTTPS only: the
-// host of an https public URL or of an https allowed origin
-// (FAMILYHUB_ALLOWED_ORIGINS) that is not also listed under http. So
+// at over HTTPS only: the host of an https public URL or of an https
+// allowed origin (FAMILYHUB_ALLOWED_ORIGINS) not also listed under http. So
 // http://family.example is refused when FAMILYHUB_PUBLIC_URL is
 // https://family.example, and http://family.lan when https://family.lan
 // is allowed, whatever Host the request names. The app is not served
