@@ -579,39 +579,38 @@ func (s *Store) TicketCreate(ctx context.Context, sessionID uuid.UUID) (string, 
 	return ticket, expires, Err(err, "")
 }
 
-// TicketAuthenticate consumes a ticket and returns its session's caller, or
+// TicketAuthenticate uses up a ticket and returns its session's caller, or
 // nil when the ticket is unknown, used or expired, or its session ended.
-func (s *Store) TicketAuthenticate(ctx context.Context, ticket string) (*familyhub.Auth, error) {
+// removed reports, when this call used the ticket up but its session had
+// ended, whether it ended because its member left or was removed from the
+// family (SessionRemoved for a ticket), so that a /ws or /sse with a
+// ticket made just before the removal says so as the session's token
+// would. Only that use says it: a ticket used already is told no more
+// than an unknown one. A ticket travels in a URL (?ticket=), which
+// proxies' logs and browsers' histories keep after its use; whoever reads
+// it there must not learn from it that a member was removed. An expired
+// ticket says nothing either, and the client's next ticket, asked for
+// with its token, is refused with the reason. Nothing is cached.
+func (s *Store) TicketAuthenticate(ctx context.Context, ticket string) (a *familyhub.Auth, removed bool, err error) {
 	if len(ticket) > 128 {
-		return nil, nil
+		return nil, false, nil
 	}
 	sessionID, err := s.Q.RealtimeTicketConsume(ctx, s.Pool, ticketHash(ticket))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
+		return nil, false, nil
 	} else if err != nil {
-		return nil, Err(err, "")
+		return nil, false, Err(err, "")
 	}
-	return s.SessionAuthenticateByID(ctx, sessionID)
-}
-
-// TicketRemoved is SessionRemoved for a ticket that TicketAuthenticate
-// refused: whether the session it was issued for was revoked because its
-// member left or was removed from the family, so that a /ws or /sse with
-// a ticket made just before the removal says so as the session's token
-// would. Only while the ticket lasts (a minute): an expired one answers
-// false, and the client's next ticket, asked for with its token, is
-// refused with the reason. Nothing is cached.
-func (s *Store) TicketRemoved(ctx context.Context, ticket string) (bool, error) {
-	if ticket == "" || len(ticket) > 128 {
-		return false, nil
+	if a, err = s.SessionAuthenticateByID(ctx, sessionID); a != nil || err != nil {
+		return a, false, err
 	}
-	why, err := s.Q.RealtimeTicketRevokedReason(ctx, s.Pool, ticketHash(ticket))
+	why, err := s.Q.SessionRevokedReasonByID(ctx, s.Pool, sessionID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+		return nil, false, nil
 	} else if err != nil {
-		return false, Err(err, "")
+		return nil, false, Err(err, "")
 	}
-	return why != nil && *why == "removed", nil
+	return nil, why != nil && *why == "removed", nil
 }
 
 // TicketRelease gives back a ticket that TicketAuthenticate used for a

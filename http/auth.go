@@ -31,29 +31,39 @@ func sessionToken(r *http.Request) (token string, viaCookie bool) {
 	return "", false
 }
 
-// Authenticate resolves the request's session token (or, when allowTicket,
-// a single-use ?ticket= of the realtime endpoints) to the caller, with the
-// request's device id. It returns nil and no error when there is no valid
-// session, and an error only when the database could not be asked.
-func (s *Server) Authenticate(r *http.Request, allowTicket bool) (*familyhub.Auth, error) {
-	var a *familyhub.Auth
-	var err error
-	// The query is parsed only where a ticket may be: it costs a map per
-	// request, and every REST call comes here.
-	ticket := ""
-	if allowTicket {
-		ticket = r.URL.Query().Get("ticket")
-	}
-	if ticket != "" {
-		a, err = s.store.TicketAuthenticate(r.Context(), ticket)
-	} else {
-		token, _ := sessionToken(r)
-		a, err = s.store.SessionAuthenticate(r.Context(), token)
-	}
+// Authenticate resolves the request's session token to the caller, with
+// the request's device id. It returns nil and no error when there is no
+// valid session, and an error only when the database could not be asked.
+// The realtime endpoints' ?ticket= is read by realtimeAuthenticate only:
+// parsing the query costs a map per request, and every REST call comes
+// here.
+func (s *Server) Authenticate(r *http.Request) (*familyhub.Auth, error) {
+	token, _ := sessionToken(r)
+	a, err := s.store.SessionAuthenticate(r.Context(), token)
 	if a != nil {
 		a.DeviceID = DeviceID(r)
 	}
 	return a, err
+}
+
+// realtimeAuthenticate is Authenticate for /ws and /sse, which also take a
+// single-use ?ticket= (it goes before the token), and, when it finds no
+// caller, says whether the refused token or ticket is a removed member's
+// (sessionRemoved; for a ticket only the use that used it up says so,
+// db.Store.TicketAuthenticate).
+func (s *Server) realtimeAuthenticate(r *http.Request) (a *familyhub.Auth, removed bool, err error) {
+	if ticket := r.URL.Query().Get("ticket"); ticket != "" {
+		a, removed, err = s.store.TicketAuthenticate(r.Context(), ticket)
+		if a != nil {
+			a.DeviceID = DeviceID(r)
+		}
+		return a, removed, err
+	}
+	if a, err = s.Authenticate(r); a != nil || err != nil {
+		return a, false, err
+	}
+	removed, err = s.sessionRemoved(r)
+	return nil, removed, err
 }
 
 // authenticate attaches the caller to the request context when the request
@@ -61,14 +71,14 @@ func (s *Server) Authenticate(r *http.Request, allowTicket bool) (*familyhub.Aut
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gen := s.authGen()
-		a, err := s.Authenticate(r, false)
+		a, err := s.Authenticate(r)
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
 		if a == nil {
 			// A refused token of a removed member: RequireAuth says so.
-			removed, err := s.sessionRemoved(r, false)
+			removed, err := s.sessionRemoved(r)
 			if err != nil {
 				s.Error(w, r, err)
 				return
@@ -88,16 +98,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// sessionRemoved says whether the request's session token (or, when
-// allowTicket, its ?ticket=, as Authenticate reads them), which
+// sessionRemoved says whether the request's session token, which
 // Authenticate refused, is that of a session revoked because its member
-// left or was removed from the family. Only the holder of the token's (or
-// ticket's) secret can ask: an unknown or wrong one is never told more
-// than unauthorized.
-func (s *Server) sessionRemoved(r *http.Request, allowTicket bool) (bool, error) {
-	if ticket := r.URL.Query().Get("ticket"); allowTicket && ticket != "" {
-		return s.store.TicketRemoved(r.Context(), ticket)
-	}
+// left or was removed from the family. Only the holder of the token's
+// secret can ask: an unknown or wrong one is never told more than
+// unauthorized.
+func (s *Server) sessionRemoved(r *http.Request) (bool, error) {
 	token, _ := sessionToken(r)
 	if token == "" {
 		return false, nil

@@ -208,3 +208,103 @@ func TestOriginHTTPSPagePublicHTTP(t *testing.T) {
 		}
 	}
 }
+
+// sseHost opens /sse at addr with Host host and the headers h, and
+// returns the status (a stream let in is closed at once).
+func sseHost(t *testing.T, addr, host string, h http.Header) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/sse", nil)
+	req.Host = host
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatalf("/sse (Host %s): %v", host, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestOriginOtherSchemeAllowedOrigin: an operator serves the app at
+// https://family.example (the public URL) and also at https://family.lan
+// (FAMILYHUB_ALLOWED_ORIGINS). A page at http://family.lan, the second
+// name under plain HTTP (one slipped into a plain HTTP answer on the
+// way), may neither write with the member's cookie nor open /ws or /sse,
+// directly or through a proxy that rewrites Host and sends
+// X-Forwarded-Host, as http://family.example may not. Before, only the
+// public URL's host was guarded and the page passed by the same-host
+// rule. A name allowed under http too (family.home) keeps both schemes.
+func TestOriginOtherSchemeAllowedOrigin(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{
+		PublicURL:      "https://family.example",
+		AllowedOrigins: []string{"https://family.lan", "http://family.home", "https://family.home"},
+		TrustedProxies: mustPrefixes(proxyPeer + "/32"),
+	})
+	startTestHub(t, env, 0)
+	ana, _ := env.signup("ana@example.org", "Family")
+	for _, addr := range []string{strings.TrimPrefix(env.ts.URL, "http://"), startNginx(t, env, nginxDefaultHost)} {
+		for _, c := range []struct {
+			host, origin string
+			ok           bool
+		}{
+			{"family.lan", "http://family.lan", false},
+			{"family.lan", "HTTP://Family.LAN.:80", false},
+			{"family.lan", "https://family.lan", true},
+			{"family.home", "http://family.home", true},
+			{"family.home", "https://family.home", true},
+		} {
+			want, wantWS, wantSSE := http.StatusCreated, http.StatusSwitchingProtocols, http.StatusOK
+			if !c.ok {
+				want, wantWS, wantSSE = http.StatusForbidden, http.StatusForbidden, http.StatusForbidden
+			}
+			h := ana.cookieHeader()
+			h.Set("Origin", c.origin)
+			if got, body := hostRequest(t, addr, "POST", "/api/shopping/lists", c.host, h, `{"name":"Milk"}`); got != want {
+				t.Errorf("via %s, Host %s, Origin %s: POST %d %s; want %d", addr, c.host, c.origin, got, body, want)
+			}
+			if _, got := dialHost(t, addr, c.host, h); got != wantWS {
+				t.Errorf("via %s, Host %s, Origin %s: /ws %d; want %d", addr, c.host, c.origin, got, wantWS)
+			}
+			if got := sseHost(t, addr, c.host, h); got != wantSSE {
+				t.Errorf("via %s, Host %s, Origin %s: /sse %d; want %d", addr, c.host, c.origin, got, wantSSE)
+			}
+		}
+	}
+
+	// The rule in one table: an https-only allowed origin's host under
+	// http is refused whenever a public URL is set (https or http);
+	// without one, nothing is refused for its scheme; an https page is
+	// never refused for an http setting.
+	for _, c := range []struct {
+		cfg          Config
+		host, origin string
+		want         bool
+	}{
+		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"https://family.lan"}}, "family.lan", "http://family.lan", false},
+		{Config{PublicURL: "http://family.example", AllowedOrigins: []string{"https://family.lan"}}, "family.lan", "http://family.lan", false},
+		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"https://family.lan:8443"}}, "family.lan:8443", "http://family.lan:8443", false},
+		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"https://family.lan:8443"}}, "family.lan", "http://family.lan", true},
+		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"http://family.lan"}}, "family.lan", "https://family.lan", true},
+		{Config{PublicURL: "http://family.example", AllowedOrigins: []string{"https://family.example"}}, "family.example", "http://family.example", true},
+		{Config{AllowedOrigins: []string{"https://family.lan"}}, "family.lan", "http://family.lan", true},
+	} {
+		s := &Server{cfg: c.cfg, origins: ownOrigins(c.cfg), public: publicOriginOf(c.cfg), logger: slog.New(slog.DiscardHandler)}
+		h := s.crossOriginProtection()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+		r := httptest.NewRequest("POST", "http://"+c.host+"/api/shopping/lists", nil)
+		r.Host = c.host
+		r.Header.Set("Origin", c.origin)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if got := w.Code == http.StatusNoContent; got != c.want {
+			t.Errorf("public URL %q, allowed %q, Host %s, Origin %s: POST let through %v; want %v", c.cfg.PublicURL, c.cfg.AllowedOrigins, c.host, c.origin, got, c.want)
+		}
+		r.Method = "GET"
+		if got := s.OriginAllowed(r); got != c.want {
+			t.Errorf("public URL %q, allowed %q, Host %s, Origin %s: OriginAllowed %v; want %v", c.cfg.PublicURL, c.cfg.AllowedOrigins, c.host, c.origin, got, c.want)
+		}
+	}
+}

@@ -15,7 +15,7 @@ import (
 
 // The realtime transports: /ws, /sse, and under /api the ticket, long-poll
 // and delta endpoints. All share realtime's Hub, one authentication path
-// (Authenticate, which also takes a ?ticket=), one origin rule
+// (realtimeAuthenticate, which also takes a ?ticket=), one origin rule
 // (OriginAllowed) and one resume rule (since = the last seq the client saw).
 
 const (
@@ -67,18 +67,13 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, transport string)
 		return nil
 	}
 	gen := s.authGen()
-	a, err := s.Authenticate(r, true)
+	a, removed, err := s.realtimeAuthenticate(r)
 	if err != nil {
 		s.Error(w, r, err)
 		return nil
 	}
 	if a == nil {
 		// Before any upgrade: a refused WebSocket gets the JSON error too.
-		removed, err := s.sessionRemoved(r, true)
-		if err != nil {
-			s.Error(w, r, err)
-			return nil
-		}
 		if removed {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="familyhub"`)
 			s.Error(w, r, errRemoved())

@@ -29,7 +29,7 @@ func TestAuthenticateParsesNoQuery(t *testing.T) {
 	r := httptest.NewRequest("GET", "/api/shopping/lists?since=5&limit=10", nil)
 	r.Header.Set("X-Device-ID", "ana-phone")
 	if n := testing.AllocsPerRun(100, func() {
-		if a, err := s.Authenticate(r, false); a != nil || err != nil {
+		if a, err := s.Authenticate(r); a != nil || err != nil {
 			t.Fatal(a, err)
 		}
 	}); n != 0 {

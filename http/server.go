@@ -118,13 +118,16 @@ func (s *Server) APIRouter() chi.Router { return s.api }
 // OriginAllowed reports whether a browser request's Origin may act on this
 // server: no Origin (not a browser), the host the client asked for
 // (requestHost: behind a proxy that rewrites Host, its X-Forwarded-Host),
-// the public URL's origin or one of the configured allowed origins.
-// WebSocket upgrades and SSE use it; other writes go through
-// CrossOriginProtection, which applies the same rule.
+// the public URL's origin or one of the configured allowed origins; but
+// never, unless it is one of the latter two, what the browser says comes
+// from another origin (crossSite) or a host served over HTTPS only under
+// plain HTTP (otherScheme). WebSocket upgrades and SSE use it; other
+// writes go through CrossOriginProtection, which applies the same rule
+// (TestOriginRulesAgree).
 func (s *Server) OriginAllowed(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
-		return true
+		return !crossSite(r)
 	}
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" {
@@ -133,11 +136,26 @@ func (s *Server) OriginAllowed(r *http.Request) bool {
 	if s.ownOrigin(u) {
 		return true
 	}
-	if s.otherScheme(u) {
+	if s.otherScheme(u) || crossSite(r) {
 		return false
 	}
 	// Without default ports: "https://a.example" is a.example:443 too.
 	return normalHost(u.Host, u.Scheme) == normalHost(s.requestHost(r), u.Scheme)
+}
+
+// crossSite reports whether the browser says the request comes from
+// another origin (Sec-Fetch-Site "same-site" or "cross-site", or a value
+// it does not know), as Go's CrossOriginProtection reads it for writes:
+// a page at http://family.example opening wss://family.example/ws has the
+// right host in Origin but another scheme, and only the browser's word
+// tells. Browsers send the header only to HTTPS and localhost; without it
+// the Origin rule alone decides.
+func crossSite(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+		return false
+	}
+	return true
 }
 
 // isSafeMethod: the methods CrossOriginProtection lets through from any
@@ -146,29 +164,41 @@ func isSafeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
-// otherScheme reports whether the origin u (a parsed Origin header) names
-// an https public URL's host under another scheme: http://family.example
-// when FAMILYHUB_PUBLIC_URL is https://family.example. The app is not
-// served there, so a page there is someone else's (one put into a plain
-// HTTP answer on the way, on a café's network), and it may neither open
-// /ws nor write with the member's cookie; listed in
-// FAMILYHUB_ALLOWED_ORIGINS (ownOrigin, asked first), it may. An https
-// page under an http public URL is not refused: nobody slips a page into
-// an HTTPS answer without the name's certificate, and members whose
-// operator put TLS in front before changing the public URL (or whose
-// browser upgraded the page by HSTS) would lose every write. Without a
-// public URL nothing is
-// refused for its scheme: the app cannot tell which scheme its members
-// use (behind a TLS terminator that is not trusted, or sends no
+// otherScheme reports whether, with a public URL set, the origin u (a
+// parsed Origin header) names, under plain HTTP, a host the app is served
+// at over HTTPS only: the host of an https public URL or of an https
+// allowed origin (FAMILYHUB_ALLOWED_ORIGINS) not also listed under http. So
+// http://family.example is refused when FAMILYHUB_PUBLIC_URL is
+// https://family.example, and http://family.lan when https://family.lan
+// is allowed, whatever Host the request names. The app is not served
+// there, so a page there is someone else's (one put into a plain HTTP
+// answer on the way, on a café's network), and it may neither open /ws
+// or /sse nor write with the member's cookie; listed in
+// FAMILYHUB_ALLOWED_ORIGINS under http (ownOrigin, asked first), it may.
+// An https page is never refused for an http setting: nobody slips a
+// page into an HTTPS answer without the name's certificate, and members
+// whose operator put TLS in front before changing the public URL (or
+// whose browser upgraded the page by HSTS) would lose every write.
+// Without a public URL nothing is refused for its scheme, allowed
+// origins included: the app cannot tell which scheme its members use
+// (behind a TLS terminator that is not trusted, or sends no
 // X-Forwarded-Proto, an https page's requests arrive as plain HTTP), and
 // comparing Origin's scheme with the request's would refuse them all.
 // Go's CrossOriginProtection compares only the host for the same reason.
+// There an allowed origin only adds a page to trust besides the request's
+// own host, served under either scheme, and says nothing about where the
+// app is; with a public URL the allowed origins are also the other names
+// the app answers at (the Host check, publicHosts), each with its scheme.
 func (s *Server) otherScheme(u *url.URL) bool {
-	if s.public.scheme != "https" {
+	if s.public.scheme == "" {
 		return false
 	}
 	scheme := strings.ToLower(u.Scheme)
-	return scheme != "https" && normalHost(u.Host, scheme) == s.public.host
+	if scheme == "https" {
+		return false
+	}
+	host := normalHost(u.Host, scheme)
+	return slices.Contains(s.origins, "https://"+host) && !slices.Contains(s.origins, scheme+"://"+host)
 }
 
 // ownOrigin reports whether the origin u (a parsed Origin header) is one
@@ -348,8 +378,8 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // browsers send no Sec-Fetch-Site over plain HTTP to a name (only to
 // HTTPS and localhost) nor when they are old, and behind a proxy that
 // rewrites Host every such write would be refused. The app's own origins
-// always pass; with a public URL, its host under another scheme never
-// does (otherScheme).
+// always pass; with a public URL, a host the app is served at over HTTPS
+// only, under plain HTTP, never does (otherScheme).
 func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
 	// The app's own origins are let through below, as OriginAllowed lets
 	// them (Go's trusted origins compare byte for byte).

@@ -31,15 +31,13 @@ RETURNING session_id;
 UPDATE realtime_tickets SET used_at = NULL
 WHERE token_hash = @token_hash AND used_at IS NOT NULL AND expires_at > now();
 
--- RealtimeTicketRevokedReason is why the session a ticket was issued for
--- was revoked (NULL: no reason noted), asked only after the ticket did not
--- admit, and only while the ticket lasts: an expired ticket is reason
--- enough. No rows: the ticket is unknown or expired, or its session not
--- revoked.
--- name: RealtimeTicketRevokedReason :one
-SELECT s.revoked_reason FROM realtime_tickets t
-JOIN sessions s ON s.id = t.session_id
-WHERE t.token_hash = @token_hash AND t.expires_at > now() AND s.revoked_at IS NOT NULL;
+-- SessionRevokedReasonByID is why the session of a realtime ticket that
+-- was just used up was revoked (NULL: no reason noted), asked only when
+-- the ticket admitted no caller (db.Store.TicketAuthenticate). No rows:
+-- the session is not revoked (expired, or its user in no family).
+-- name: SessionRevokedReasonByID :one
+SELECT revoked_reason FROM sessions
+WHERE id = @id AND revoked_at IS NOT NULL;
 
 -- name: RealtimeTicketPrune :execrows
 DELETE FROM realtime_tickets WHERE expires_at < now() - interval '1 hour';

@@ -190,24 +190,6 @@ func (q *Queries) RealtimeTicketRelease(ctx context.Context, db DBTX, tokenHash 
 	return err
 }
 
-const realtimeTicketRevokedReason = `-- name: RealtimeTicketRevokedReason :one
-SELECT s.revoked_reason FROM realtime_tickets t
-JOIN sessions s ON s.id = t.session_id
-WHERE t.token_hash = $1 AND t.expires_at > now() AND s.revoked_at IS NOT NULL
-`
-
-// RealtimeTicketRevokedReason is why the session a ticket was issued for
-// was revoked (NULL: no reason noted), asked only after the ticket did not
-// admit, and only while the ticket lasts: an expired ticket is reason
-// enough. No rows: the ticket is unknown or expired, or its session not
-// revoked.
-func (q *Queries) RealtimeTicketRevokedReason(ctx context.Context, db DBTX, tokenHash []byte) (*string, error) {
-	row := db.QueryRow(ctx, realtimeTicketRevokedReason, tokenHash)
-	var revoked_reason *string
-	err := row.Scan(&revoked_reason)
-	return revoked_reason, err
-}
-
 const sessionAuthenticateByID = `-- name: SessionAuthenticateByID :one
 SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at,
        (extract(epoch FROM s.expires_at - now()) * 1000)::bigint AS left_ms
@@ -295,6 +277,22 @@ func (q *Queries) SessionCheckMany(ctx context.Context, db DBTX, ids []uuid.UUID
 		return nil, err
 	}
 	return items, nil
+}
+
+const sessionRevokedReasonByID = `-- name: SessionRevokedReasonByID :one
+SELECT revoked_reason FROM sessions
+WHERE id = $1 AND revoked_at IS NOT NULL
+`
+
+// SessionRevokedReasonByID is why the session of a realtime ticket that
+// was just used up was revoked (NULL: no reason noted), asked only when
+// the ticket admitted no caller (db.Store.TicketAuthenticate). No rows:
+// the session is not revoked (expired, or its user in no family).
+func (q *Queries) SessionRevokedReasonByID(ctx context.Context, db DBTX, id uuid.UUID) (*string, error) {
+	row := db.QueryRow(ctx, sessionRevokedReasonByID, id)
+	var revoked_reason *string
+	err := row.Scan(&revoked_reason)
+	return revoked_reason, err
 }
 
 const sessionRotate = `-- name: SessionRotate :execrows
