@@ -1,0 +1,35 @@
+package assistant
+
+import "testing"
+
+func taskDueOf(title, assignee, due string) string {
+	a := ""
+	if assignee != "" {
+		a = `"assignee":"` + assignee + `",`
+	}
+	return `{"slots":{` + a + `"due_at":"` + due + `","title":"` + title + `"},"type":"task.create"}`
+}
+
+// TestBedtimeIsGoingToBed: only going to bed or to sleep is in the evening.
+// Every title with the word "bed" was: "make the bed at 9" and "Bett
+// beziehen um 10" were due at 21:00 and 22:00, "buy a new bed at 11" at
+// 23:00. And a member's "Tim geht um 8 ins Bett" (a chore, said of him)
+// was due at 08:00 while "geh um 8 ins Bett" was at 20:00.
+func TestBedtimeIsGoingToBed(t *testing.T) {
+	for _, names := range [][]string{nil, {"Tim", "Mia", "Mark"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"en", "make the bed at 9", taskDueOf("Make the bed", "", "2026-03-12T09:00")},
+			{"en", "change the bed sheets at 10", taskDueOf("Change the bed sheets", "", "2026-03-12T10:00")},
+			{"en", "buy a new bed at 11", taskDueOf("Buy a new bed", "", "2026-03-11T11:00")},
+			{"de", "bett beziehen um 10", taskDueOf("Bett beziehen", "", "2026-03-12T10:00")},
+			{"de", "bett abziehen um 10", taskDueOf("Bett abziehen", "", "2026-03-12T10:00")},
+			{"de", "tim geht um 8 ins bett", taskDueOf("Ins bett gehen", "Tim", "2026-03-11T20:00")},
+			{"de", "Tim geht morgen um 8 ins Bett", taskDueOf("Ins Bett gehen", "Tim", "2026-03-12T20:00")},
+			// still the evening
+			{"en", "go to bed at 9:30", taskDueOf("Go to bed", "", "2026-03-11T21:30")},
+			{"en", "go to sleep at 8", taskDueOf("Go to sleep", "", "2026-03-11T20:00")},
+			{"de", "geh um halb 9 ins bett", taskDueOf("Ins bett gehen", "", "2026-03-11T20:30")},
+			{"en", "go to bed at 7 am", taskDueOf("Go to bed", "", "2026-03-12T07:00")},
+		})
+	}
+}
