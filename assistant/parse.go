@@ -67,6 +67,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	if err == nil && in.Type == IntentCalendarCreate && statusOf(in.Slots.Title, names) {
 		return Intent{}, NotUnderstood(text) // "Tim home at 6": a status, no event
 	}
+	if err == nil && in.Type == IntentCalendarCancel && onlyPeople(in.Slots.Title, names) {
+		return Intent{}, NotUnderstood(text) // "Mark is off on Friday": his day off, no event cancelled
+	}
 	if err != nil || in.Type == IntentCalendarCreate {
 		if t, ok := imperativeTodoDE(text, now, in); ok {
 			return t, nil

@@ -33,3 +33,40 @@ func TestBedtimeIsGoingToBed(t *testing.T) {
 		})
 	}
 }
+
+// TestCalendarIsNoShoppingList: "can I add the dentist to the calendar"
+// (review 46 read "can I add" as "add") added the item "dentist to the
+// calendar", as "add the dentist to the calendar" and "füg den Zahnarzt
+// zum Kalender hinzu" did: said without a day it is not understood (the
+// app asks again); with a day it is the event.
+func TestCalendarIsNoShoppingList(t *testing.T) {
+	for _, names := range [][]string{nil, {"May", "Mark", "Tim"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"en", "can I add the dentist to the calendar", ""},
+			{"en", "may i add the dentist to the calendar", ""},
+			{"en", "add the dentist to the calendar", ""},
+			{"de", "füg den zahnarzt zum kalender hinzu", ""},
+			{"en", "can i add the dentist to the calendar on friday at 3", evTimed("Dentist", "2026-03-13T15:00", "2026-03-13T16:00")},
+			{"en", "add calendar refills", addItems("calendar refills")},
+			{"en", "add a calendar to the list", addItems("calendar")},
+		})
+	}
+}
+
+// TestMemberOffCancelsNothing: "Mark is off on Friday" (a member's day
+// off, review 46's "being off") was read as "the party is off on Friday"
+// and cancelled Friday's event matching "Mark" (such as "Mark: Drive to
+// Berlin"). A cancel naming only people is not understood.
+func TestMemberOffCancelsNothing(t *testing.T) {
+	names := []string{"Mark", "Tim", "May"}
+	cancel := func(title, date string) string {
+		return `{"slots":{"date":"` + date + `","title":"` + title + `"},"type":"calendar.cancel"}`
+	}
+	parseCases(t, names, []struct{ locale, text, want string }{
+		{"en", "Mark is off on Friday", ""},
+		{"en", "tim is off on friday", ""},
+		{"en", "mark and tim are off on friday", ""},
+		{"en", "the party is off on friday", cancel("Party", "2026-03-13")},
+		{"en", "tim's football is off on saturday", cancel("Tim's football", "2026-03-14")},
+	})
+}

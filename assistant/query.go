@@ -375,6 +375,20 @@ func statusMessage(rest string) bool {
 // does. "Tim football at 6", "Tim's dentist at 6" stay events.
 func statusOf(title string, names []string) bool {
 	f := words(strings.ReplaceAll(title, "’", "'"))
+	i := subjectsEnd(f, names)
+	if i == 0 || i == len(f) {
+		return false
+	}
+	rest := f[i:]
+	if statusVerbs[rest[0]] && len(rest) > 1 {
+		rest = rest[1:]
+	}
+	return statusMessage(strings.Join(rest, " "))
+}
+
+// subjectsEnd: the index after the people f (lower-case words) starts
+// with: members' names, family roles, pronouns, joined by "and"/"und".
+func subjectsEnd(f []string, names []string) int {
 	i := 0
 	for i < len(f) {
 		w := strings.TrimSuffix(f[i], "'s")
@@ -386,14 +400,15 @@ func statusOf(title string, names []string) bool {
 			i++
 		}
 	}
-	if i == 0 || i == len(f) {
-		return false
-	}
-	rest := f[i:]
-	if statusVerbs[rest[0]] && len(rest) > 1 {
-		rest = rest[1:]
-	}
-	return statusMessage(strings.Join(rest, " "))
+	return i
+}
+
+// onlyPeople: title names people and nothing else ("Mark", "Mum and
+// Dad"): no event is called so, and "Mark is off on Friday" (a day off)
+// cancels none (it cancelled Friday's event matching "Mark").
+func onlyPeople(title string, names []string) bool {
+	f := words(strings.ReplaceAll(title, "’", "'"))
+	return len(f) > 0 && subjectsEnd(f, names) == len(f)
 }
 
 var (
