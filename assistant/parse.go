@@ -67,6 +67,10 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	if err == nil && in.Type == IntentCalendarCreate && statusOf(in.Slots.Title, names) {
 		return Intent{}, NotUnderstood(text) // "Tim home at 6": a status, no event
 	}
+	if err == nil && (in.Type == IntentCalendarCreate || in.Type == IntentTaskCreate) &&
+		(negatedStatement(text, names) || askedCreate(text, names)) {
+		return Intent{}, NotUnderstood(text) // "wir fahren heute nicht", "fahren wir morgen zu Oma?"
+	}
 	if err == nil && in.Type == IntentCalendarCancel && onlyPeople(in.Slots.Title, names) {
 		return Intent{}, NotUnderstood(text) // "Mark is off on Friday": his day off, no event cancelled
 	}

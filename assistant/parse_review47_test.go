@@ -70,3 +70,40 @@ func TestMemberOffCancelsNothing(t *testing.T) {
 		{"en", "tim's football is off on saturday", cancel("Tim's football", "2026-03-14")},
 	})
 }
+
+// TestNotAndAskedMakeNothing: a sentence that says something will not
+// happen, or asks whether it will, made the event or task it denies or
+// asks about ("wir fahren heute nicht" was the event "Wir fahren nicht",
+// "fahren wir morgen zu Oma?" the event "Fahren wir zu Oma", "kommt Oma
+// morgen an?" the event "Kommt Oma", "may I go to Oma's on Saturday" the
+// event "May I go to Oma's", "Mia fährt morgen nicht zum Training" her
+// task "Nicht zum Training fahren").
+func TestNotAndAskedMakeNothing(t *testing.T) {
+	for _, names := range [][]string{nil, {"May", "Mark", "Tim", "Mia"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"de", "wir fahren heute nicht", ""},
+			{"de", "wir fahren morgen nicht zu oma", ""},
+			{"en", "we're not going to oma's on saturday", ""},
+			{"en", "we aren't driving to berlin on friday", ""},
+			{"de", "fahren wir morgen zu Oma?", ""},
+			{"de", "kommt Oma morgen an?", ""},
+			{"de", "kommt oma morgen an", ""},
+			{"de", "gehen wir am samstag ins kino?", ""},
+			{"en", "may i go to oma's on saturday", ""},
+			{"en", "May I go to Oma's on Saturday", ""},
+			{"en", "shall we go to the zoo on saturday", ""},
+			// still made
+			{"de", "Oma kommt morgen um 3 an", evTimed("Oma kommt an", "2026-03-12T15:00", "2026-03-12T16:00")},
+			{"de", "fahr am sonntag zu oma", taskDueOf("Zu oma fahren", "", "2026-03-15T23:59")},
+			{"en", "don't forget the dentist on friday", taskDueOf("Dentist", "me", "2026-03-13T23:59")},
+			{"en", "can I add milk", addItems("milk")},
+		})
+	}
+	parseCases(t, []string{"Tim", "Mia"}, []struct{ locale, text, want string }{
+		{"de", "mia fährt morgen nicht zum training", ""},
+		{"de", "fährt tim morgen zum training?", ""},
+		{"de", "tim muss morgen nicht zur schule", ""},
+		{"en", "tim can't come to football on saturday", ""},
+		{"de", "tim fährt morgen um 8 zum training", evTimed("Tim: Fahrt zum training", "2026-03-12T08:00", "2026-03-12T09:00")},
+	})
+}
