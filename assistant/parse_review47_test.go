@@ -107,3 +107,21 @@ func TestNotAndAskedMakeNothing(t *testing.T) {
 		{"de", "tim fährt morgen um 8 zum training", evTimed("Tim: Fahrt zum training", "2026-03-12T08:00", "2026-03-12T09:00")},
 	})
 }
+
+// TestSeparableImperativeWithTimeIsATask: "hol Tim um 3 ab" was the event
+// "Hol Tim" at 15:00, its particle lost, while "hol Tim morgen ab" and
+// "ruf Oma um 3 an" were tasks. An imperative that ends with its particle
+// is the to-do it asks for, with a time too; "triff Oma um 15 Uhr" (no
+// particle) stays an event.
+func TestSeparableImperativeWithTimeIsATask(t *testing.T) {
+	for _, names := range [][]string{nil, {"Tim", "Mia", "Mark"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"de", "hol Tim um 3 ab", taskDueOf("Tim abholen", "", "2026-03-11T15:00")},
+			{"de", "hol mia um 3 vom training ab", taskDueOf("Mia vom training abholen", "", "2026-03-11T15:00")},
+			{"de", "hol das paket morgen um 10 ab", taskDueOf("Paket abholen", "", "2026-03-12T10:00")},
+			{"de", "ruf Oma um 3 an", taskDueOf("Oma anrufen", "", "2026-03-11T15:00")},
+			{"de", "triff oma um 15 uhr", evTimed("Triff oma", "2026-03-11T15:00", "2026-03-11T16:00")},
+			{"de", "trag den zahnarzt am freitag um 3 ein", evTimed("Zahnarzt", "2026-03-13T15:00", "2026-03-13T16:00")},
+		})
+	}
+}
