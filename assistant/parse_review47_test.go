@@ -125,3 +125,22 @@ func TestSeparableImperativeWithTimeIsATask(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkingLateAndAwaySaidOfSomeone: review 46 made "arbeite heute
+// länger" and "working late tonight" statuses, but not when said of a
+// member or role, or with "work": "Papa arbeitet morgen länger" was the
+// event "Papa arbeitet länger", "i work late tomorrow" the event "I work
+// late", "ich bin morgen weg" the event "Ich bin weg".
+func TestWorkingLateAndAwaySaidOfSomeone(t *testing.T) {
+	for _, names := range [][]string{nil, {"Tim", "Mark"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"de", "Papa arbeitet morgen länger", ""},
+			{"de", "papa arbeitet heute länger", ""},
+			{"de", "ich bin morgen weg", ""},
+			{"en", "i work late tomorrow", ""},
+			{"en", "dad works late on friday", ""},
+			{"en", "i'm away on friday", ""},
+			{"en", "away game on saturday", `{"slots":{"all_day":true,"ends_at":"2026-03-15T00:00","starts_at":"2026-03-14T00:00","title":"Away game"},"type":"calendar.create"}`},
+		})
+	}
+}

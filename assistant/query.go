@@ -356,11 +356,11 @@ func modalFirst(rest, lang string) bool {
 // are being out, off or working late ("out tonight", "I'm off on Monday",
 // "working late tonight", "arbeite heute länger", "ich hab am Montag
 // frei"), which were events "Out", "I'm off", "Ich hab frei".
-var statusRx = regexp.MustCompile(`^(?:(?:i'm|im|i am|i'll be|ill be|i will be|we're|we are|we'll be|we will be|be|` +
+var statusRx = regexp.MustCompile(`^(?:(?:i|we|i'm|im|i am|i'll be|ill be|i will be|we're|we are|we'll be|we will be|be|` +
 	`(?:ich )?bin|(?:wir )?sind|(?:ich )?komme|(?:wir )?kommen|(?:ich )?hab(?:e)?|(?:wir )?haben)(?: \p{L}+)?? )?` +
 	`(?:(?:back )?home(?: late| early)?|back(?: late| early)?|late home|there|here|late|later|on (?:my|our|the) way|` +
-	`out(?: late)?|off|(?:working|at work) late|(?:ich )?(?:arbeite|arbeiten) (?:länger|lange|spät|später)|frei|` +
-	`(?:wieder )?(?:spät |später |früh |früher )?(?:zuhause|zu hause|daheim|da|zurück)|später|heim|nach hause|unterwegs|dort)$`)
+	`out(?: late)?|off|away|(?:working|at work|work|works) late|(?:ich )?(?:arbeite|arbeiten|arbeitet) (?:länger|lange|spät|später)|frei|` +
+	`(?:wieder )?(?:spät |später |früh |früher )?(?:zuhause|zu hause|daheim|da|zurück|weg)|später|heim|nach hause|unterwegs|dort)$`)
 
 // statusMessage: rest (a command without its time) is a status message.
 func statusMessage(rest string) bool {
