@@ -104,7 +104,7 @@ func TestNotAndAskedMakeNothing(t *testing.T) {
 		{"de", "fährt tim morgen zum training?", ""},
 		{"de", "tim muss morgen nicht zur schule", ""},
 		{"en", "tim can't come to football on saturday", ""},
-		{"de", "tim fährt morgen um 8 zum training", evTimed("Tim: Fahrt zum training", "2026-03-12T08:00", "2026-03-12T09:00")},
+		{"de", "tim fährt morgen um 8 zum training", evTimed("Tim: Fahrt zum Training", "2026-03-12T08:00", "2026-03-12T09:00")},
 	})
 }
 
@@ -143,4 +143,24 @@ func TestWorkingLateAndAwaySaidOfSomeone(t *testing.T) {
 			{"en", "away game on saturday", `{"slots":{"all_day":true,"ends_at":"2026-03-15T00:00","starts_at":"2026-03-14T00:00","title":"Away game"},"type":"calendar.create"}`},
 		})
 	}
+}
+
+// TestTripSaidOfSomeoneCapitalisesThePlace: speech recognisers write
+// places in lower case; "drive to berlin on monday" was already "Drive to
+// Berlin", but review 46's trips said of someone kept them: "Tim:
+// Fahrt nach berlin", "Fahrt an den see", "Mark: Fly to new york".
+func TestTripSaidOfSomeoneCapitalisesThePlace(t *testing.T) {
+	allDay := func(title, start, end string) string {
+		return `{"slots":{"all_day":true,"ends_at":"` + end + `","starts_at":"` + start + `","title":"` + title + `"},"type":"calendar.create"}`
+	}
+	names := []string{"Tim", "Mia", "Mark"}
+	parseCases(t, names, []struct{ locale, text, want string }{
+		{"de", "tim fährt morgen nach berlin", allDay("Tim: Fahrt nach Berlin", "2026-03-12T00:00", "2026-03-13T00:00")},
+		{"de", "wir fahren sonntag um 10 an den see", evTimed("Fahrt an den See", "2026-03-15T10:00", "2026-03-15T11:00")},
+		{"de", "tim fährt morgen um 8 zum training", evTimed("Tim: Fahrt zum Training", "2026-03-12T08:00", "2026-03-12T09:00")},
+		{"en", "mark is flying to new york on friday", allDay("Mark: Fly to New York", "2026-03-13T00:00", "2026-03-14T00:00")},
+		{"en", "we're driving to grandma's on saturday", allDay("Drive to grandma's", "2026-03-14T00:00", "2026-03-15T00:00")},
+		{"en", "i'm driving to the airport at 6 tomorrow", evTimed("Drive to the airport", "2026-03-12T18:00", "2026-03-12T19:00")},
+		{"en", "tim is driving to practice tomorrow at 8", evTimed("Tim: Drive to practice", "2026-03-12T08:00", "2026-03-12T09:00")},
+	})
 }
