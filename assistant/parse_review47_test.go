@@ -164,3 +164,16 @@ func TestTripSaidOfSomeoneCapitalisesThePlace(t *testing.T) {
 		{"en", "tim is driving to practice tomorrow at 8", evTimed("Tim: Drive to practice", "2026-03-12T08:00", "2026-03-12T09:00")},
 	})
 }
+
+// TestBedtimeEventInTheEvening: said without a verb, bedtime is an event,
+// and it was in the morning: "bedtime at 8" and "bed at 9:30" were events
+// at 08:00 and 09:30 tomorrow. A bedtime event is in the evening as the
+// task is.
+func TestBedtimeEventInTheEvening(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"en", "bedtime at 8", evTimed("Bedtime", "2026-03-11T20:00", "2026-03-11T21:00")},
+		{"en", "bed at 9:30", evTimed("Bed", "2026-03-11T21:30", "2026-03-11T22:30")},
+		{"en", "bedtime at 7 am", evTimed("Bedtime", "2026-03-12T07:00", "2026-03-12T08:00")},
+		{"en", "bed bath and beyond at 10", evTimed("Bed bath and beyond", "2026-03-12T10:00", "2026-03-12T11:00")},
+	})
+}

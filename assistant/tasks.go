@@ -112,7 +112,19 @@ func (p *parser) newTask(s, assignee string) (Intent, bool) {
 // 9", "Bett beziehen um 10" keep their hour; they were due at 21:00 and
 // 22:00), nor is getting out of it.
 func bedtime(title string) bool {
-	return bedtimeRx.MatchString(" " + strings.Join(words(title), " ") + " ")
+	w := strings.Join(words(title), " ")
+	return w == "bed" || bedtimeRx.MatchString(" "+w+" ")
+}
+
+// bedInTheEvening: sc (a task's or an event's time, title its name) is
+// at an hour from 7 to 11 said without am/pm or a part of the day, when
+// title is going to bed: the evening's ("bedtime at 8", "bed at 9:30" were
+// events at 08:00 and 09:30 tomorrow).
+func bedInTheEvening(sc *scan, title string) {
+	if bedtime(title) && sc.w.hasTime && sc.w.part == "" && sc.w.clock.ampm == "" && !sc.w.clock.h24 &&
+		sc.w.clock.hour >= 7 && sc.w.clock.hour <= 11 {
+		sc.w.part = "evening"
+	}
 }
 
 var bedtimeRx = regexp.MustCompile(` (?:(?:go|goes|going|get|gets|off|put|puts) (?:\S+ ){0,2}to bed|in bed|bedtime|(?:go|goes|going|get|gets|off|put|puts) (?:\S+ ){0,2}to sleep|asleep|` +
@@ -147,12 +159,7 @@ func stripTaskLead(title string) string {
 // said, else it has none; a day without a time is due at 23:59. Phrases
 // that make no sense for a task (a length, a range, a span) refuse it.
 func (p *parser) taskTimes(sc *scan, s *IntentSlots) bool {
-	if bedtime(s.Title) && sc.w.hasTime && sc.w.part == "" && sc.w.clock.ampm == "" && !sc.w.clock.h24 &&
-		sc.w.clock.hour >= 7 && sc.w.clock.hour <= 11 {
-		// "go to bed at 8", "geh um 8 ins Bett", "Tim geht um 8 ins Bett":
-		// 20:00, not 08:00
-		sc.w.part = "evening"
-	}
+	bedInTheEvening(sc, s.Title) // "go to bed at 8", "Tim geht um 8 ins Bett": 20:00
 	w := sc.w
 	if w.hasEnd || w.dur > 0 || w.span != "" || w.allDay || w.hasEndDate || w.possessive {
 		return false
