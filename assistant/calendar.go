@@ -90,6 +90,8 @@ func (p *parser) event(s string) (Intent, bool) {
 	if title == "" || looksLikeQuestion(title) || strings.Contains(" "+strings.ToLower(title)+" ", " list ") {
 		return Intent{}, false
 	}
+	bedInTheEvening(sc, title) // "bedtime at 8": 20:00
+	w = sc.w
 	in := Intent{Type: IntentCalendarCreate, Slots: IntentSlots{Title: title, Location: location}}
 	sl := &in.Slots
 	allDay := func(day time.Time, last time.Time) {
@@ -144,7 +146,7 @@ func (p *parser) event(s string) (Intent, bool) {
 }
 
 var (
-	calendarPhrase = regexp.MustCompile(`(?i)(?:^|\s)(?:in|on|to|into|onto|im|in den|auf den)\s+(?:the\s+|my\s+|our\s+|den\s+|unseren\s+|meinen\s+)?(?:family\s+)?(?:calendar|diary|kalender)\b`)
+	calendarPhrase = regexp.MustCompile(`(?i)(?:^|\s)(?:in|on|to|into|onto|im|in den|auf den|zum)\s+(?:the\s+|my\s+|our\s+|den\s+|unseren\s+|meinen\s+)?(?:family\s+)?(?:calendar|diary|kalender)\b`)
 	locationRe     = regexp.MustCompile(`(?i)^(.+?)\s+(?:at|in der|in dem|in|im|bei der|bei dem|beim|bei|auf dem|auf der)\s+(?:the\s+)?(.+)$`)
 )
 

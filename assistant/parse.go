@@ -67,6 +67,13 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	if err == nil && in.Type == IntentCalendarCreate && statusOf(in.Slots.Title, names) {
 		return Intent{}, NotUnderstood(text) // "Tim home at 6": a status, no event
 	}
+	if err == nil && (in.Type == IntentCalendarCreate || in.Type == IntentTaskCreate) &&
+		(negatedStatement(text, names) || askedCreate(text, names)) {
+		return Intent{}, NotUnderstood(text) // "wir fahren heute nicht", "fahren wir morgen zu Oma?"
+	}
+	if err == nil && in.Type == IntentCalendarCancel && onlyPeople(in.Slots.Title, names) {
+		return Intent{}, NotUnderstood(text) // "Mark is off on Friday": his day off, no event cancelled
+	}
 	if err != nil || in.Type == IntentCalendarCreate {
 		if t, ok := imperativeTodoDE(text, now, in); ok {
 			return t, nil
@@ -133,10 +140,13 @@ var routineGoalsDE = []string{"ins bett", "schlafen", "zur schule", "in die schu
 // das Paket ab"), a sentence said to someone rather than a thing that
 // happens on a day.
 func namedAfterImperative(clean string, ev Intent) bool {
-	if ev.Type != IntentCalendarCreate || !ev.Slots.AllDay {
+	c, t := strings.Fields(clean), strings.Fields(ev.Slots.Title)
+	if ev.Type != IntentCalendarCreate || len(c) == 0 || !ev.Slots.AllDay && !isParticleDE(c[len(c)-1]) {
+		// with a time it is an event ("triff Oma um 15 Uhr"), unless
+		// the imperative ends with its particle: "hol Tim um 3 ab" is the
+		// task "Tim abholen" at 15:00 (it was the event "Hol Tim")
 		return false
 	}
-	c, t := strings.Fields(clean), strings.Fields(ev.Slots.Title)
 	return len(c) > 0 && len(t) > 0 && strings.EqualFold(c[0], t[0])
 }
 

@@ -569,7 +569,7 @@ func TestFetchVerbs(t *testing.T) {
 		{"en", "pick up the kids tomorrow", `task.create`},
 		{"en", "get the kids at 3", `task.create`},
 		{"de", "hol Mia um 3", `calendar.create`},
-		{"de", "hol die Kinder um 15 Uhr ab", `calendar.create`},
+		{"de", "hol die Kinder um 15 Uhr ab", `task.create`}, // as "pick up the kids at 3" (review 47; it was the event "Hol die Kinder")
 		{"en", "we need to pick up the kids", `task.create`},
 		{"en", "I need to get the kids", `task.create`},
 		{"de", "wir müssen Mia holen", `task.create`},

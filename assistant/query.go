@@ -356,11 +356,11 @@ func modalFirst(rest, lang string) bool {
 // are being out, off or working late ("out tonight", "I'm off on Monday",
 // "working late tonight", "arbeite heute länger", "ich hab am Montag
 // frei"), which were events "Out", "I'm off", "Ich hab frei".
-var statusRx = regexp.MustCompile(`^(?:(?:i'm|im|i am|i'll be|ill be|i will be|we're|we are|we'll be|we will be|be|` +
+var statusRx = regexp.MustCompile(`^(?:(?:i|we|i'm|im|i am|i'll be|ill be|i will be|we're|we are|we'll be|we will be|be|` +
 	`(?:ich )?bin|(?:wir )?sind|(?:ich )?komme|(?:wir )?kommen|(?:ich )?hab(?:e)?|(?:wir )?haben)(?: \p{L}+)?? )?` +
 	`(?:(?:back )?home(?: late| early)?|back(?: late| early)?|late home|there|here|late|later|on (?:my|our|the) way|` +
-	`out(?: late)?|off|(?:working|at work) late|(?:ich )?(?:arbeite|arbeiten) (?:länger|lange|spät|später)|frei|` +
-	`(?:wieder )?(?:spät |später |früh |früher )?(?:zuhause|zu hause|daheim|da|zurück)|später|heim|nach hause|unterwegs|dort)$`)
+	`out(?: late)?|off|away|(?:working|at work|work|works) late|(?:ich )?(?:arbeite|arbeiten|arbeitet) (?:länger|lange|spät|später)|frei|` +
+	`(?:wieder )?(?:spät |später |früh |früher )?(?:zuhause|zu hause|daheim|da|zurück|weg)|später|heim|nach hause|unterwegs|dort)$`)
 
 // statusMessage: rest (a command without its time) is a status message.
 func statusMessage(rest string) bool {
@@ -375,6 +375,20 @@ func statusMessage(rest string) bool {
 // does. "Tim football at 6", "Tim's dentist at 6" stay events.
 func statusOf(title string, names []string) bool {
 	f := words(strings.ReplaceAll(title, "’", "'"))
+	i := subjectsEnd(f, names)
+	if i == 0 || i == len(f) {
+		return false
+	}
+	rest := f[i:]
+	if statusVerbs[rest[0]] && len(rest) > 1 {
+		rest = rest[1:]
+	}
+	return statusMessage(strings.Join(rest, " "))
+}
+
+// subjectsEnd: the index after the people f (lower-case words) starts
+// with: members' names, family roles, pronouns, joined by "and"/"und".
+func subjectsEnd(f []string, names []string) int {
 	i := 0
 	for i < len(f) {
 		w := strings.TrimSuffix(f[i], "'s")
@@ -386,14 +400,15 @@ func statusOf(title string, names []string) bool {
 			i++
 		}
 	}
-	if i == 0 || i == len(f) {
-		return false
-	}
-	rest := f[i:]
-	if statusVerbs[rest[0]] && len(rest) > 1 {
-		rest = rest[1:]
-	}
-	return statusMessage(strings.Join(rest, " "))
+	return i
+}
+
+// onlyPeople: title names people and nothing else ("Mark", "Mum and
+// Dad"): no event is called so, and "Mark is off on Friday" (a day off)
+// cancels none (it cancelled Friday's event matching "Mark").
+func onlyPeople(title string, names []string) bool {
+	f := words(strings.ReplaceAll(title, "’", "'"))
+	return len(f) > 0 && subjectsEnd(f, names) == len(f)
 }
 
 var (

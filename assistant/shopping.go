@@ -521,6 +521,12 @@ func (p *parser) addDefault(m []string) (Intent, bool) {
 	if f := strings.Fields(lw); len(f) == 0 || targetWords[f[0]] || questionWords[f[0]] || f[0] == "rid" {
 		return Intent{}, false
 	}
+	if calendarPhrase.MatchString(what) {
+		// "(can I) add the dentist to the calendar": for the calendar,
+		// said without a day (addTo found no event); it was the item
+		// "dentist to the calendar"
+		return Intent{}, false
+	}
 	return p.itemsIntent(IntentShoppingAddItems, what, IntentSlots{})
 }
 

@@ -98,10 +98,6 @@ func (p *parser) newTask(s, assignee string) (Intent, bool) {
 		// still is one)
 		return Intent{}, false
 	}
-	if bedtime(title) && sc.w.hasTime && sc.w.part == "" && sc.w.clock.ampm == "" && !sc.w.clock.h24 &&
-		sc.w.clock.hour >= 7 && sc.w.clock.hour <= 11 {
-		sc.w.part = "evening" // "go to bed at 8", "geh um 8 ins Bett": 20:00, not 08:00
-	}
 	in := Intent{Type: IntentTaskCreate, Slots: IntentSlots{Title: title, Assignee: assignee}}
 	if !p.taskTimes(sc, &in.Slots) {
 		return Intent{}, false
@@ -111,17 +107,28 @@ func (p *parser) newTask(s, assignee string) (Intent, bool) {
 
 // bedtime: title is going to bed or to sleep, which a child does in the
 // evening: an hour from 7 to 11 said without am/pm or a part of the day
-// is the evening's ("go to bed at 8" was due at 08:00 the next day).
+// is the evening's ("go to bed at 8" was due at 08:00 the next day). A bed
+// that is made, changed, washed or bought is no bedtime ("make the bed at
+// 9", "Bett beziehen um 10" keep their hour; they were due at 21:00 and
+// 22:00), nor is getting out of it.
 func bedtime(title string) bool {
-	for _, w := range words(title) {
-		if bedWords[w] {
-			return true
-		}
-	}
-	return false
+	w := strings.Join(words(title), " ")
+	return w == "bed" || bedtimeRx.MatchString(" "+w+" ")
 }
 
-var bedWords = setOf(`bed bedtime sleep asleep bett schlafen`)
+// bedInTheEvening: sc (a task's or an event's time, title its name) is
+// at an hour from 7 to 11 said without am/pm or a part of the day, when
+// title is going to bed: the evening's ("bedtime at 8", "bed at 9:30" were
+// events at 08:00 and 09:30 tomorrow).
+func bedInTheEvening(sc *scan, title string) {
+	if bedtime(title) && sc.w.hasTime && sc.w.part == "" && sc.w.clock.ampm == "" && !sc.w.clock.h24 &&
+		sc.w.clock.hour >= 7 && sc.w.clock.hour <= 11 {
+		sc.w.part = "evening"
+	}
+}
+
+var bedtimeRx = regexp.MustCompile(` (?:(?:go|goes|going|get|gets|off|put|puts) (?:\S+ ){0,2}to bed|in bed|bedtime|(?:go|goes|going|get|gets|off|put|puts) (?:\S+ ){0,2}to sleep|asleep|` +
+	`ins bett|zu bett|schlafen gehen|geht schlafen|geh schlafen|schlafen legen|hinlegen) `)
 
 var (
 	taskLead            = regexp.MustCompile(`(?i)^(?:(?:to|that|about|of|an|zu|daran|dran|dass|,)\s+|,\s*)`)
@@ -152,6 +159,7 @@ func stripTaskLead(title string) string {
 // said, else it has none; a day without a time is due at 23:59. Phrases
 // that make no sense for a task (a length, a range, a span) refuse it.
 func (p *parser) taskTimes(sc *scan, s *IntentSlots) bool {
+	bedInTheEvening(sc, s.Title) // "go to bed at 8", "Tim geht um 8 ins Bett": 20:00
 	w := sc.w
 	if w.hasEnd || w.dur > 0 || w.span != "" || w.allDay || w.hasEndDate || w.possessive {
 		return false

@@ -43,7 +43,7 @@ func tripStatement(text string, now time.Time, names []string) (Intent, bool) {
 		if !ok {
 			return Intent{}, false
 		}
-		title = tripVerbsDE[v] + " " + dest
+		title = tripVerbsDE[v] + " " + capitaliseDestDE(dest)
 	case tripVerbsEN[v] != "":
 		p.lang = "en"
 		dest, ok := p.tripRest(rest, tripDestENRx)
@@ -54,6 +54,11 @@ func tripStatement(text string, now time.Time, names []string) (Intent, bool) {
 		if v == "going" && !isCapitalised(first) && !tripDestWordsEN[strings.ToLower(first)] &&
 			!strings.HasSuffix(first, "'s") {
 			return Intent{}, false // "we're going to swim on Saturday": a plan to do, no place
+		}
+		if !tripDestWordsEN[strings.TrimSuffix(strings.ToLower(first), "'s")] {
+			if place, ok := tripPlace(strings.Join(strings.Fields(dest)[1:], " ")); ok {
+				dest = strings.Fields(dest)[0] + " " + place // "to berlin": "to Berlin"
+			}
 		}
 		title = tripVerbsEN[v] + " " + dest
 	default:
@@ -165,3 +170,20 @@ var (
 	tripDestWordsEN = setOf(`the a an my our your his her their practice training school work church town
 		grandma grandpa granny nana mum mom dad`)
 )
+
+// capitaliseDestDE: dest (a German destination, its preposition first)
+// with its nouns capitalised, as speech recognisers write them in lower
+// case: "nach berlin" is "nach Berlin", "an den see" "an den See", "zum
+// training" "zum Training" (they were "Fahrt nach berlin", "Fahrt an den
+// see"), as the instructions' trips are ("Fahrt nach Berlin").
+func capitaliseDestDE(dest string) string {
+	f := strings.Fields(dest)
+	for i := 1; i < len(f); i++ {
+		if !articlesDE[strings.ToLower(f[i])] {
+			f[i] = capitalise(f[i])
+		}
+	}
+	return strings.Join(f, " ")
+}
+
+var articlesDE = setOf(`der die das den dem des ein eine einen einem einer`)
