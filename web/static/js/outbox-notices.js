@@ -20,10 +20,21 @@ export async function notices() {
 /** How many writes wait in notices only this tab holds (they go if it closes). */
 export const heldNoticeWrites = () => [...held.values()].reduce((k, n) => k + n.ops.length, 0);
 
-/** Stores the notices held (the storage takes writes again). */
-export async function storeHeldNotices() {
+let storing = Promise.resolve(); // storeHeldNotices, one at a time
+/**
+ * Stores the notices held (the storage takes writes again). One answered
+ * (or forgotten: a sign-out) while it was being stored goes again: shown
+ * once more, its writes would be sent twice.
+ */
+export function storeHeldNotices() {
+  storing = storing.then(storeHeldNow, storeHeldNow); // one at a time: another's put is not an answer
+  return storing;
+}
+async function storeHeldNow() {
   for (const [id, n] of [...held]) {
-    try { await idb.put('notices', n); held.delete(id); } catch (e) { if (!idb.isQuota(e)) throw e; return; }
+    try { await idb.put('notices', n); } catch (e) { if (!idb.isQuota(e)) throw e; return; }
+    if (held.get(id) === n) held.delete(id);
+    else await idb.del('notices', id);
   }
 }
 /** Forgets the notices held (sign-out). */

@@ -85,6 +85,9 @@ export { dismiss, keepMine, sendOthers };
 chan?.addEventListener('message', async ({ data }) => {
   // Another tab sent a write this tab made: its answer, for whoever waits here.
   if (data?.settled) { resolveHere(data.settled, data.outcome); return; }
+  // Signed out (or someone else signed in) in another tab: what this tab
+  // holds in memory was that person's too and goes with the rest.
+  if (data?.cleared) forgetHere();
   await Promise.all([reload(), readAnswers()]);
   emit({ type: 'changed' });
 });
@@ -381,11 +384,24 @@ async function dropRecord(record, only = undefined) {
   return gone;
 }
 
-/** Empties the queue and the notices (sign-out: the next person starts clean). */
-export async function clearAll() {
+// forgetHere drops the writes and notices only this tab holds in memory
+// (the storage was full, or IndexedDB cannot be opened): they are the
+// signed-out person's, never to be sent in the next one's name.
+function forgetHere() {
   ops = [];
   clearHeld();
   forgetHeldNotices();
+  if (idb.inMemory()) idb.clear('queue', 'notices').catch(() => {});
+}
+
+/**
+ * Empties the queue and the notices (sign-out: the next person starts
+ * clean), also what the device's other tabs hold in memory: told before
+ * the stored ones go, so that none of it is stored again meanwhile.
+ */
+export async function clearAll() {
+  forgetHere();
+  chan?.postMessage({ cleared: true });
   await clearAnswers();
   await idb.clear('queue', 'notices').catch(() => {});
   changed();
