@@ -12,7 +12,7 @@ run: postgres-bin build
 
 ## test: vet, formatting, sqlc freshness and the whole suite under -race on a throwaway PostgreSQL
 test: postgres-bin test-tools vet fmt-check check-generated
-	$(GO) run ./cmd/pgrun -- $(GO) test -race -count=1 -timeout 25m ./...
+	$(GO) run ./cmd/pgrun -- $(GO) test -race -count=1 -timeout 45m ./...
 
 build:
 	$(GO) build -o bin/familyhub ./cmd/familyhub
