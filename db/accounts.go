@@ -569,12 +569,15 @@ func LocalEnd(now time.Time, leftMs int64) time.Time { return localEnd(now, left
 // TicketTTL is how long a realtime ticket works.
 const TicketTTL = time.Minute
 
-// TicketCreate hands out a ticket for the caller's session.
+// TicketCreate hands out a ticket for the caller's session, and when it
+// stops working. Its lifetime is counted by PostgreSQL's clock, which
+// decides its use (RealtimeTicketConsume compares with now()), not by this
+// replica's: with a replica's clock a minute behind, its tickets were
+// expired when made, and a minute ahead, they lasted two.
 func (s *Store) TicketCreate(ctx context.Context, sessionID uuid.UUID) (string, time.Time, error) {
 	ticket := NewToken()
-	expires := time.Now().Add(TicketTTL)
-	err := s.Q.RealtimeTicketInsert(ctx, s.Pool, dbsqlc.RealtimeTicketInsertParams{
-		TokenHash: ticketHash(ticket), SessionID: sessionID, ExpiresAt: expires,
+	expires, err := s.Q.RealtimeTicketInsert(ctx, s.Pool, dbsqlc.RealtimeTicketInsertParams{
+		TokenHash: ticketHash(ticket), SessionID: sessionID, TtlSeconds: TicketTTL.Seconds(),
 	})
 	return ticket, expires, Err(err, "")
 }

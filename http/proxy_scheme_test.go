@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -305,6 +306,127 @@ func TestOriginOtherSchemeAllowedOrigin(t *testing.T) {
 		r.Method = "GET"
 		if got := s.OriginAllowed(r); got != c.want {
 			t.Errorf("public URL %q, allowed %q, Host %s, Origin %s: OriginAllowed %v; want %v", c.cfg.PublicURL, c.cfg.AllowedOrigins, c.host, c.origin, got, c.want)
+		}
+	}
+}
+
+// proxyLogoutCookie signs the session ck out through addr (Host host)
+// and returns the cookie the answer clears it with.
+func proxyLogoutCookie(t *testing.T, addr, host string, ck *http.Cookie) *http.Cookie {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "POST", "http://"+addr+"/api/auth/logout", nil)
+	req.Host = host
+	req.Header.Set("Cookie", ck.Name+"="+ck.Value)
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatalf("logout through %s (Host %s): %v", addr, host, err)
+	}
+	defer resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == SessionCookie && resp.StatusCode == http.StatusNoContent {
+			return c
+		}
+	}
+	t.Fatalf("logout through %s (Host %s): %d, no cleared session cookie", addr, host, resp.StatusCode)
+	return nil
+}
+
+// TestProxyAllowedOriginHTTPS: the app's public URL is
+// https://family.example and it is also served at https://family.lan
+// (FAMILYHUB_ALLOWED_ORIGINS lists that one under https only), behind a
+// TLS terminator that is not a trusted proxy: through the repo's
+// deploy/nginx.conf, which says X-Forwarded-Proto http (its own
+// $scheme), or straight from the terminator, whose own header is not
+// believed. A session made at family.lan gets a Secure cookie (its
+// logout's clearing one too) and https feed URLs, as at the public URL's
+// name. Before, only the public URL's name was taken as HTTPS: at
+// family.lan the cookie went without Secure (a plain http:// request
+// for the name, which any page can make a browser send, carried it in
+// clear text) and feeds were handed out as http://, although a page at
+// http://family.lan may not even write there (otherScheme). A name
+// allowed under both schemes (family.home) still goes by what the
+// request says, so signing in over plain HTTP there keeps working.
+func TestProxyAllowedOriginHTTPS(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{
+		PublicURL:      "https://family.example",
+		AllowedOrigins: []string{"https://family.lan", "http://family.home", "https://family.home"},
+		TrustedProxies: mustPrefixes(proxyPeer + "/32"),
+	})
+	direct := strings.TrimPrefix(env.ts.URL, "http://")
+	n := 0
+	for _, addr := range []string{startNginx(t, env, ""), direct} {
+		for _, c := range []struct {
+			host   string
+			secure bool
+		}{
+			{"family.lan", true},
+			{"Family.LAN.", true},
+			{"family.lan:443", true},
+			{"family.home", false},
+		} {
+			n++
+			h := http.Header{"X-Forwarded-Proto": {"https"}} // the terminator's, never believed here
+			ck := proxySession(t, addr, c.host, fmt.Sprintf("m%d@example.org", n), h)
+			if ck.Secure != c.secure {
+				t.Errorf("via %s, Host %s: session cookie Secure %v; want %v", addr, c.host, ck.Secure, c.secure)
+			}
+			scheme := map[bool]string{true: "https://", false: "http://"}[c.secure]
+			if u := proxyFeedURL(t, addr, c.host, ck, h); !strings.HasPrefix(u, scheme+c.host+"/") {
+				t.Errorf("via %s, Host %s: feed URL %s; want %s%s/…", addr, c.host, u, scheme, c.host)
+			}
+			if out := proxyLogoutCookie(t, addr, c.host, ck); out.Secure != c.secure {
+				t.Errorf("via %s, Host %s: logout's clearing cookie Secure %v; want %v", addr, c.host, out.Secure, c.secure)
+			}
+		}
+	}
+}
+
+// TestSchemeRulesAgree: which names are HTTPS to the app (isHTTPS: the
+// Secure cookie, https links) and which refuse a page under plain HTTP
+// (otherScheme, for writes and /ws, /sse alike: TestOriginRulesAgree)
+// follow one rule, httpsOnly: with a public URL, a name listed among the
+// public URL and the allowed origins under https and not under http. The
+// one difference is the public URL's own name also allowed under http:
+// its page under http may write (the operator listed it), and the name
+// stays HTTPS (members open the app there over HTTPS; a cookie without
+// Secure would travel in clear text). The request here comes straight
+// from an untrusted peer without TLS, as from a TLS terminator that is
+// not trusted, so only the settings can make it HTTPS.
+func TestSchemeRulesAgree(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		cfg     Config
+		host    string
+		https   bool // isHTTPS
+		refused bool // a page at http://host may not write or open /ws
+	}{
+		{Config{PublicURL: "https://family.example"}, "family.example", true, true},
+		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"https://family.lan"}}, "family.lan", true, true},
+		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"https://family.lan"}}, "FAMILY.lan.", true, true},
+		{Config{PublicURL: "http://family.example", AllowedOrigins: []string{"https://family.lan"}}, "family.lan", true, true},
+		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"https://family.lan:8443"}}, "family.lan:8443", true, true},
+		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"https://family.lan:8443"}}, "family.lan", false, false},
+		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"https://family.lan"}}, "family.lan:8080", false, false},
+		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"http://family.lan", "https://family.lan"}}, "family.lan", false, false},
+		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"http://family.lan"}}, "family.lan", false, false},
+		{Config{PublicURL: "http://family.example", AllowedOrigins: []string{"https://family.example"}}, "family.example", false, false},
+		{Config{PublicURL: "https://family.example", AllowedOrigins: []string{"http://family.example"}}, "family.example", true, false},
+		{Config{PublicURL: "https://family.example"}, "192.168.1.5:8080", false, false},
+		{Config{AllowedOrigins: []string{"https://family.lan"}}, "family.lan", false, false},
+	} {
+		s := &Server{cfg: c.cfg, origins: ownOrigins(c.cfg), public: publicOriginOf(c.cfg), logger: slog.New(slog.DiscardHandler)}
+		r := httptest.NewRequest("POST", "/api/shopping/lists", nil)
+		r.Host = c.host
+		r.Header.Set("X-Forwarded-Proto", "https") // from an untrusted peer: ignored
+		if got := s.isHTTPS(r); got != c.https {
+			t.Errorf("public URL %q, allowed %q, Host %s: isHTTPS %v; want %v", c.cfg.PublicURL, c.cfg.AllowedOrigins, c.host, got, c.https)
+		}
+		r.Header.Set("Origin", "http://"+c.host)
+		if got := !s.OriginAllowed(r); got != c.refused {
+			t.Errorf("public URL %q, allowed %q, Host %s: Origin http://%s refused %v; want %v", c.cfg.PublicURL, c.cfg.AllowedOrigins, c.host, c.host, got, c.refused)
 		}
 	}
 }

@@ -166,39 +166,49 @@ func isSafeMethod(m string) bool {
 
 // otherScheme reports whether, with a public URL set, the origin u (a
 // parsed Origin header) names, under plain HTTP, a host the app is served
-// at over HTTPS only: the host of an https public URL or of an https
-// allowed origin (FAMILYHUB_ALLOWED_ORIGINS) not also listed under http. So
-// http://family.example is refused when FAMILYHUB_PUBLIC_URL is
-// https://family.example, and http://family.lan when https://family.lan
-// is allowed, whatever Host the request names. The app is not served
-// there, so a page there is someone else's (one put into a plain HTTP
-// answer on the way, on a café's network), and it may neither open /ws
-// or /sse nor write with the member's cookie; listed in
-// FAMILYHUB_ALLOWED_ORIGINS under http (ownOrigin, asked first), it may.
-// An https page is never refused for an http setting: nobody slips a
-// page into an HTTPS answer without the name's certificate, and members
-// whose operator put TLS in front before changing the public URL (or
-// whose browser upgraded the page by HSTS) would lose every write.
-// Without a public URL nothing is refused for its scheme, allowed
-// origins included: the app cannot tell which scheme its members use
-// (behind a TLS terminator that is not trusted, or sends no
-// X-Forwarded-Proto, an https page's requests arrive as plain HTTP), and
-// comparing Origin's scheme with the request's would refuse them all.
-// Go's CrossOriginProtection compares only the host for the same reason.
-// There an allowed origin only adds a page to trust besides the request's
-// own host, served under either scheme, and says nothing about where the
-// app is; with a public URL the allowed origins are also the other names
-// the app answers at (the Host check, publicHosts), each with its scheme.
+// at over HTTPS only (httpsOnly): the host of an https public URL or of
+// an https allowed origin (FAMILYHUB_ALLOWED_ORIGINS) not also listed
+// under http. So http://family.example is refused when
+// FAMILYHUB_PUBLIC_URL is https://family.example, and http://family.lan
+// when https://family.lan is allowed, whatever Host the request names.
+// The app is not served there, so a page there is someone else's (one
+// put into a plain HTTP answer on the way, on a café's network), and it
+// may neither open /ws or /sse nor write with the member's cookie;
+// listed in FAMILYHUB_ALLOWED_ORIGINS under http (ownOrigin, asked
+// first), it may. An https page is never refused for an http setting:
+// nobody slips a page into an HTTPS answer without the name's
+// certificate, and members whose operator put TLS in front before
+// changing the public URL (or whose browser upgraded the page by HSTS)
+// would lose every write.
 func (s *Server) otherScheme(u *url.URL) bool {
-	if s.public.scheme == "" {
-		return false
-	}
 	scheme := strings.ToLower(u.Scheme)
-	if scheme == "https" {
-		return false
-	}
-	host := normalHost(u.Host, scheme)
-	return slices.Contains(s.origins, "https://"+host) && !slices.Contains(s.origins, scheme+"://"+host)
+	return scheme != "https" && s.httpsOnly(normalHost(u.Host, scheme), scheme)
+}
+
+// httpsOnly reports whether, with a public URL set, the host name (as
+// normalHost writes it) is one the app is served at over HTTPS only: one
+// of ownOrigins under https and not under plain (the other scheme the
+// question is about: "http", or an Origin's own). Two rules ask it, so
+// they agree on which names those are: an Origin under plain HTTP for
+// such a name may not write or open /ws and /sse (otherScheme), and a
+// request for such a name is HTTPS (isHTTPS: the Secure cookie, https
+// links), whatever X-Forwarded-Proto says. A page at http://that-name
+// can neither sign in nor write, so a Secure cookie loses nobody there.
+// A name listed under both schemes is neither: the request itself must
+// say (TLS, a trusted proxy's X-Forwarded-Proto).
+//
+// Without a public URL no name is: the app cannot tell which scheme its
+// members use (behind a TLS terminator that is not trusted, or sends no
+// X-Forwarded-Proto, an https page's requests arrive as plain HTTP), and
+// comparing Origin's scheme with the request's would refuse them all;
+// Go's CrossOriginProtection compares only the host for the same reason.
+// There an allowed origin only adds a page to trust besides the
+// request's own host, served under either scheme, and says nothing about
+// where the app is; with a public URL the allowed origins are also the
+// other names the app answers at (the Host check, publicHosts), each
+// with its scheme.
+func (s *Server) httpsOnly(name, plain string) bool {
+	return s.public.scheme != "" && slices.Contains(s.origins, "https://"+name) && !slices.Contains(s.origins, plain+"://"+name)
 }
 
 // ownOrigin reports whether the origin u (a parsed Origin header) is one
@@ -470,19 +480,26 @@ func (s *Server) trusted(a netip.Addr) bool {
 }
 
 // isHTTPS reports whether the client reached us over TLS: directly, at
-// the host of an https public URL, or through a trusted proxy that says
-// so. An https FAMILYHUB_PUBLIC_URL says how members reach the app under
-// that name, whatever X-Forwarded-Proto says: behind a TLS terminator in
-// front of nginx, nginx only knows it was spoken to in plain HTTP and
-// says so ($scheme, deploy/nginx.conf), and the session cookie must be
-// Secure and the links https all the same. Under another host (an
-// address on the home network, http://192.168.1.5:8080) the public URL
-// says nothing, and a Secure cookie there would never be sent back.
+// the host of an https public URL or at a name served over HTTPS only
+// (httpsOnly: an allowed origin listed under https and not http), or
+// through a trusted proxy that says so. Those settings say how members
+// reach the app under those names, whatever X-Forwarded-Proto says:
+// behind a TLS terminator in front of nginx, nginx only knows it was
+// spoken to in plain HTTP and says so ($scheme, deploy/nginx.conf), and
+// the session cookie must be Secure and the links https all the same.
+// The public URL's host is HTTPS even when it is also allowed under
+// http: members open the app there over HTTPS, and a cookie without
+// Secure would go out in plain text to any http:// request for the name
+// (the http origin's page gets no cookie, as before). Under another host
+// (an address on the home network, http://192.168.1.5:8080, or a name
+// allowed under both schemes) the settings say nothing, and a Secure
+// cookie there would never be sent back over plain HTTP.
 func (s *Server) isHTTPS(r *http.Request) bool {
 	if r.TLS != nil {
 		return true
 	}
-	if s.public.scheme == "https" && normalHost(s.requestHost(r), "https") == s.public.host {
+	host := normalHost(s.requestHost(r), "https")
+	if (s.public.scheme == "https" && host == s.public.host) || s.httpsOnly(host, "http") {
 		return true
 	}
 	return s.peerTrusted(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/familyhub/familyhub/db"
 )
 
 // A realtime ticket admits where tickets are allowed (/ws, /sse) and is
@@ -71,5 +73,40 @@ func TestTicketOnlyWhereTicketsAreAllowed(t *testing.T) {
 	}
 	if _, resp, _ := websocket.Dial(ctx, "ws"+strings.TrimPrefix(env.ts.URL, "http")+"/ws?ticket="+wsTicket, nil); resp == nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("/ws with a used ticket: %v, want 401", resp)
+	}
+}
+
+// TestTicketLifetimeByDatabaseClock: a realtime ticket lasts
+// db.TicketTTL from when PostgreSQL stored it, by PostgreSQL's clock,
+// which decides its use (the consume compares expires_at with now()),
+// and the answer's expires_at is that moment. Before, the replica wrote
+// its own time.Now() plus a minute: a replica whose clock ran a minute
+// behind PostgreSQL's handed out tickets that were dead on arrival (its
+// clients' /ws and /sse answered 401 on every replica), and one a minute
+// ahead, tickets that lasted two. No test can set a replica's clock, so
+// this one checks what the fix guarantees on any clock: the stored
+// lifetime is exactly the TTL from the row's own now() (created_at),
+// which a time taken in Go before the INSERT never is.
+func TestTicketLifetimeByDatabaseClock(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	startTestHub(t, env, 0)
+	ana, _ := env.signup("ana@example.org", "Rivera")
+	var tk struct {
+		Ticket    string
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+	ana.must(http.StatusCreated, "POST", "/api/realtime/ticket", nil).decode(t, &tk)
+	var exact bool
+	var stored time.Time
+	if err := env.pool.QueryRow(t.Context(), `SELECT expires_at - created_at = $1::bigint * interval '1 millisecond', expires_at FROM realtime_tickets`,
+		db.TicketTTL.Milliseconds()).Scan(&exact, &stored); err != nil {
+		t.Fatal(err)
+	}
+	if !exact {
+		t.Errorf("ticket stored to expire at %s: not %s after PostgreSQL's now() at its insert", stored, db.TicketTTL)
+	}
+	if !tk.ExpiresAt.Equal(stored) {
+		t.Errorf("answer's expires_at %s; the stored one, which its use is judged by, is %s", tk.ExpiresAt, stored)
 	}
 }

@@ -14,9 +14,14 @@ LIMIT @max_events;
 -- name: EventLogPrune :execrows
 DELETE FROM event_log WHERE at < @before;
 
--- name: RealtimeTicketInsert :exec
+-- RealtimeTicketInsert stores a ticket that lasts ttl_seconds by
+-- PostgreSQL's clock, the one RealtimeTicketConsume compares with: a
+-- replica whose own clock is off by a minute would otherwise hand out
+-- tickets dead on arrival or living twice as long (db.Store.TicketCreate).
+-- name: RealtimeTicketInsert :one
 INSERT INTO realtime_tickets (token_hash, session_id, expires_at)
-VALUES (@token_hash, @session_id, @expires_at);
+VALUES (@token_hash, @session_id, now() + make_interval(secs => @ttl_seconds::float8))
+RETURNING expires_at;
 
 -- RealtimeTicketConsume marks a ticket used and returns its session; a used,
 -- expired or unknown ticket returns no row.

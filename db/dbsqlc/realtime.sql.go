@@ -150,20 +150,27 @@ func (q *Queries) RealtimeTicketConsume(ctx context.Context, db DBTX, tokenHash 
 	return session_id, err
 }
 
-const realtimeTicketInsert = `-- name: RealtimeTicketInsert :exec
+const realtimeTicketInsert = `-- name: RealtimeTicketInsert :one
 INSERT INTO realtime_tickets (token_hash, session_id, expires_at)
-VALUES ($1, $2, $3)
+VALUES ($1, $2, now() + make_interval(secs => $3::float8))
+RETURNING expires_at
 `
 
 type RealtimeTicketInsertParams struct {
-	TokenHash []byte
-	SessionID uuid.UUID
-	ExpiresAt time.Time
+	TokenHash  []byte
+	SessionID  uuid.UUID
+	TtlSeconds float64
 }
 
-func (q *Queries) RealtimeTicketInsert(ctx context.Context, db DBTX, arg RealtimeTicketInsertParams) error {
-	_, err := db.Exec(ctx, realtimeTicketInsert, arg.TokenHash, arg.SessionID, arg.ExpiresAt)
-	return err
+// RealtimeTicketInsert stores a ticket that lasts ttl_seconds by
+// PostgreSQL's clock, the one RealtimeTicketConsume compares with: a
+// replica whose own clock is off by a minute would otherwise hand out
+// tickets dead on arrival or living twice as long (db.Store.TicketCreate).
+func (q *Queries) RealtimeTicketInsert(ctx context.Context, db DBTX, arg RealtimeTicketInsertParams) (time.Time, error) {
+	row := db.QueryRow(ctx, realtimeTicketInsert, arg.TokenHash, arg.SessionID, arg.TtlSeconds)
+	var expires_at time.Time
+	err := row.Scan(&expires_at)
+	return expires_at, err
 }
 
 const realtimeTicketPrune = `-- name: RealtimeTicketPrune :execrows
