@@ -135,6 +135,7 @@ func TestFaultStopWhileStarting(t *testing.T) {
 // with its log.
 type startingProc struct {
 	cmd    *exec.Cmd
+	addr   string // where it will listen once ready
 	exited chan struct{}
 	mu     sync.Mutex
 	log    strings.Builder
@@ -152,13 +153,14 @@ func (p *startingProc) stderr() string {
 	return p.log.String()
 }
 
-// spawnStarting starts `familyhub serve` on dbURL without waiting for it to
-// be ready; the cleanup kills it if it still runs.
-func spawnStarting(tb testing.TB, dbURL string) *startingProc {
+// spawnStarting starts `familyhub serve` on dbURL, with env added to its
+// environment, without waiting for it to be ready; the cleanup kills it if
+// it still runs.
+func spawnStarting(tb testing.TB, dbURL string, env ...string) *startingProc {
 	tb.Helper()
-	p := &startingProc{exited: make(chan struct{})}
-	p.cmd = exec.Command(familyhubBinary(tb), "serve", "--addr", freeAddr(tb), "--log-level", "info")
-	p.cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL)
+	p := &startingProc{addr: freeAddr(tb), exited: make(chan struct{})}
+	p.cmd = exec.Command(familyhubBinary(tb), "serve", "--addr", p.addr, "--log-level", "info")
+	p.cmd.Env = append(append(os.Environ(), "DATABASE_URL="+dbURL), env...)
 	p.cmd.Stderr = p
 	if err := p.cmd.Start(); err != nil {
 		tb.Fatal(err)

@@ -116,6 +116,10 @@ type Config struct {
 	// them shorter.
 	RealtimePing         time.Duration
 	RealtimeWriteTimeout time.Duration
+	// AllowNewerSchema lets the replica start on a database a newer build
+	// migrated, up to this migration; 0, as in a Config built by hand:
+	// never (cmd/familyhub/schema.go).
+	AllowNewerSchema int64
 
 	checks []func() error // flag values validated in Validate, after parsing
 
@@ -153,6 +157,7 @@ func (c *Config) flagSet(fs *flag.FlagSet) {
 	fs.DurationVar(&c.SessionCacheTTL, "session-cache-ttl", c.SessionCacheTTL,
 		"how long this replica keeps a signed-in session in memory instead of asking PostgreSQL on every request, at most 1m; 0: ask every time (env FAMILYHUB_SESSION_CACHE_TTL)")
 	c.debugFlags(fs)
+	c.schemaFlags(fs)
 	c.jobsFlags(fs)
 	c.assistantFlags(fs)
 	calendarFlags(&c.Calendar, fs)
@@ -293,13 +298,17 @@ func runMigrate(ctx context.Context, args []string) error {
 	if *url == "" {
 		return errors.New("DATABASE_URL/--database-url is required")
 	}
+	allow, err := allowNewerSchemaEnv()
+	if err != nil {
+		return err
+	}
 	logger := newLogger(slog.LevelInfo)
 	pool, err := db.Open(ctx, *url)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if err := migrateAll(ctx, pool, logger); err != nil { // application + River (cmd/familyhub/jobs.go)
+	if err := migrateAll(ctx, pool, logger, allow); err != nil { // application + River (cmd/familyhub/jobs.go)
 		return err
 	}
 	logger.Info("database is up to date")
@@ -360,7 +369,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	if err := db.MigratePool(ctx, m.Pool, m.Logger.With("component", "db.migrate")); err != nil {
-		return err
+		if err := allowNewerSchema(err, m.Config.AllowNewerSchema, m.Logger.With("component", "db.migrate")); err != nil {
+			return err // cmd/familyhub/schema.go
+		}
 	}
 	m.Store = db.NewStore(m.Pool)
 	if _, err := m.newNotifier(m.Store); err != nil {
