@@ -129,6 +129,31 @@ func TestFaultStopWhileStarting(t *testing.T) {
 		})
 		p.stop(t)
 	})
+	t.Run("waiting for another replica's migration", func(t *testing.T) {
+		parallelInQuickLoop(t)
+		// Nothing to apply, but a newer replica may be migrating: the
+		// replica waits for it before it compares the versions.
+		url := dbtest.URL(t)
+		conn, err := pgx.Connect(t.Context(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close(context.Background()) })
+		if _, err := conn.Exec(t.Context(), "SELECT pg_advisory_lock($1)", int64(db.MigrationLockID)); err != nil {
+			t.Fatal(err)
+		}
+		p := spawnStarting(t, url)
+		waitUntil(t, "the replica to wait for the migration in progress", 30*time.Second, func() bool {
+			var n int
+			if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND application_name = 'familyhub'
+				AND query LIKE '%pg_advisory_xact_lock_shared%' AND wait_event_type = 'Lock'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n > 0
+		})
+		p.stop(t)
+	})
 }
 
 // startingProc is a `familyhub serve` process that is not (yet) ready,
