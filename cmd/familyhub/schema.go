@@ -27,8 +27,12 @@ func (c *Config) schemaFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.AllowNewerSchema, "allow-newer-schema", c.AllowNewerSchema,
 		"start even when a newer build has migrated the database, up to this migration; only when its migrations keep this build working; 0: never (env FAMILYHUB_ALLOW_NEWER_SCHEMA)")
 	c.checks = append(c.checks, func() error {
-		if _, err := strconv.ParseInt(allow, 10, 64); err != nil || c.AllowNewerSchema < 0 {
-			return fmt.Errorf("FAMILYHUB_ALLOW_NEWER_SCHEMA/--allow-newer-schema must be a migration number >= 0 (0: never), not %q", allow)
+		const must = "FAMILYHUB_ALLOW_NEWER_SCHEMA/--allow-newer-schema must be a migration number >= 0 (0: never), not "
+		if _, err := strconv.ParseInt(allow, 10, 64); err != nil {
+			return fmt.Errorf(must+"%q", allow)
+		}
+		if c.AllowNewerSchema < 0 {
+			return fmt.Errorf(must+"%d", c.AllowNewerSchema)
 		}
 		return nil
 	})
