@@ -56,6 +56,9 @@ func TestFaultNewerSchema(t *testing.T) {
 				t.Errorf("%v: the log does not say %q", env, want)
 			}
 		}
+		if env != nil && !strings.Contains(log, "(it is 99998: a migration number, not a yes)") {
+			t.Errorf("%v: the log does not say what the setting is", env)
+		}
 		if t.Failed() {
 			t.Fatalf("its log:\n%s", log)
 		}

@@ -51,11 +51,17 @@ func allowNewerSchema(err error, allow int64, logger *slog.Logger) error {
 			"database_version", ahead.Database, "build_version", ahead.Build, "allow_newer_schema", allow)
 		return nil
 	}
+	set := ""
+	if allow > 0 {
+		// A yes (1) or the number of an earlier rollback: it names a
+		// migration, so that it never covers more than was checked.
+		set = fmt.Sprintf(" (it is %d: a migration number, not a yes)", allow)
+	}
 	return fmt.Errorf("%w. This build's queries may fail or do the wrong thing on it, so it does not start. "+
 		"Run the newer build, or, to go back to this one, restore the backup taken before the upgrade "+
 		"(docs/operations.md, \"Upgrading and rolling back\"). Only if the migrations after %d keep this build working "+
-		"(the newer release's notes say so) may FAMILYHUB_ALLOW_NEWER_SCHEMA=%d start it anyway",
-		err, ahead.Build, ahead.Database)
+		"(the newer release's notes say so) may FAMILYHUB_ALLOW_NEWER_SCHEMA=%d start it anyway%s",
+		err, ahead.Build, ahead.Database, set)
 }
 
 // allowNewerSchemaEnv is FAMILYHUB_ALLOW_NEWER_SCHEMA for commands without
