@@ -122,6 +122,32 @@ func Migrate(ctx context.Context, sqlDB *sql.DB, logger *slog.Logger) error {
 	return nil
 }
 
+// NewestMigration returns the number of the newest migration this build
+// embeds.
+func NewestMigration() int64 {
+	entries, err := fs.ReadDir(Migrations(), ".")
+	if err != nil || len(entries) == 0 {
+		panic(fmt.Sprintf("embedded migrations: %d, %v", len(entries), err)) // the embed pattern guarantees some
+	}
+	v, err := goose.NumericComponent(entries[len(entries)-1].Name())
+	if err != nil {
+		panic(err) // goose refuses such a file at every start: no build ships one
+	}
+	return v
+}
+
+// SchemaVersion returns the highest migration applied to the database at
+// pool, without waiting for one in progress (Migrate waits), for a replica
+// that watches whether a newer build has migrated meanwhile. It fails when
+// the database cannot be asked.
+func SchemaVersion(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
+	var v int64
+	if err := pool.QueryRow(ctx, "SELECT max(version_id) FROM "+goose.DefaultTablename).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read the database's migration version: %w", err)
+	}
+	return v, nil
+}
+
 // schemaVersion returns the highest migration applied to the database once
 // no migration is in progress. goose's Up takes the migration lock only
 // when this build has something to apply, so a build with nothing to apply

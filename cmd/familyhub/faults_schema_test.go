@@ -2,8 +2,11 @@ package main
 
 import (
 	"io/fs"
+	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,6 +73,65 @@ func TestFaultNewerSchema(t *testing.T) {
 		!strings.Contains(log, "build_version="+strconv.FormatInt(newest, 10)) {
 		t.Errorf("no warning names both versions; its log:\n%s", log)
 	}
+}
+
+// TestFaultNewerSchemaWhileRunning: a replica already serving when a newer
+// build migrates keeps serving (its /readyz stays 200: a rolling deploy
+// takes the old replicas out one at a time, not all at once) and says so
+// once per newer migration in its log.
+func TestFaultNewerSchemaWhileRunning(t *testing.T) {
+	parallelInQuickLoop(t)
+	url := dbtest.URL(t)
+	var log logBuffer
+	m := NewMain(Config{DatabaseURL: url, Addr: "127.0.0.1:0", Signup: "open", SchemaCheck: 20 * time.Millisecond},
+		slog.New(slog.NewTextHandler(&log, nil)))
+	if err := m.Run(t.Context()); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	waitReady(t, m.URL(), 10*time.Second)
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(t.Context())
+	newest := strconv.FormatInt(newestMigration(t), 10)
+	for _, v := range []string{"99999", "100000"} {
+		if _, err := conn.Exec(t.Context(), `INSERT INTO goose_db_version (version_id, is_applied) VALUES ($1, true)`, v); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, "a warning about migration "+v, 10*time.Second, func() bool {
+			return strings.Contains(log.String(), "database_version="+v+" build_version="+newest)
+		})
+	}
+	if n := strings.Count(log.String(), "database_version=99999"); n != 1 {
+		t.Errorf("migration 99999 was reported %d times, want once; the log:\n%s", n, log.String())
+	}
+	if !strings.Contains(log.String(), "level=WARN msg=\"a newer build has migrated the database while this replica runs") {
+		t.Errorf("no warning says what happened; the log:\n%s", log.String())
+	}
+	if code := readyz(m.URL()); code != http.StatusOK {
+		t.Errorf("/readyz = %d on a newer schema, want 200: the old replicas serve until replaced", code)
+	}
+}
+
+// logBuffer is a log's text, written and read from several goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // newestMigration is the version of the last migration this build embeds.

@@ -120,6 +120,10 @@ type Config struct {
 	// migrated, up to this migration; 0, as in a Config built by hand:
 	// never (cmd/familyhub/schema.go).
 	AllowNewerSchema int64
+	// SchemaCheck is how often a running replica asks whether a newer
+	// build has migrated the database (cmd/familyhub/schema.go): no flag,
+	// 0 is a minute; tests set it shorter.
+	SchemaCheck time.Duration
 
 	checks []func() error // flag values validated in Validate, after parsing
 
@@ -368,9 +372,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Pool, err = openWithRetry(ctx, m.Config.DatabaseURL, m.Logger); err != nil {
 		return err
 	}
+	var schema int64 // the database's migration when a newer build's, allowed
 	if err := db.MigratePool(ctx, m.Pool, m.Logger.With("component", "db.migrate")); err != nil {
 		if err := allowNewerSchema(err, m.Config.AllowNewerSchema, m.Logger.With("component", "db.migrate")); err != nil {
 			return err // cmd/familyhub/schema.go
+		}
+		var ahead *db.SchemaAheadError
+		if errors.As(err, &ahead) {
+			schema = ahead.Database
 		}
 	}
 	m.Store = db.NewStore(m.Pool)
@@ -420,6 +429,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.startNotify(bg, listenURL)
+	m.background.Go(func() { m.watchSchema(bg, schema) })
 	m.background.Go(func() { m.Hub.Run(bg) })
 	m.background.Go(func() {
 		if err := m.Listener.Run(bg); err != nil {

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/familyhub/familyhub/db"
 )
@@ -73,4 +75,38 @@ func allowNewerSchemaEnv() (int64, error) {
 		return 0, fmt.Errorf("FAMILYHUB_ALLOW_NEWER_SCHEMA must be a migration number >= 0 (0: never), not %q", v)
 	}
 	return n, nil
+}
+
+// A replica already running when a newer build migrates keeps serving: its
+// /readyz stays 200, because that is a rolling deploy's normal middle (the
+// rule for migrations keeps the previous release working) and a load
+// balancer that took every old replica out at once would leave the first
+// new one alone. It says so once in its log, for the replica nobody
+// replaced (a forgotten host), which the release after next may break.
+
+// watchSchema asks the database's migration number every Config.SchemaCheck
+// (a minute when 0) until ctx ends, and warns once per newer number.
+func (m *Main) watchSchema(ctx context.Context, seen int64) {
+	every := m.Config.SchemaCheck
+	if every <= 0 {
+		every = time.Minute
+	}
+	build := db.NewestMigration()
+	seen = max(seen, build)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		v, err := db.SchemaVersion(ctx, m.Pool)
+		if err != nil || v <= seen {
+			continue // an unreachable database is /readyz's to report
+		}
+		seen = v
+		m.Logger.Warn("a newer build has migrated the database while this replica runs: it keeps serving, but would refuse to start again; replace it with the newer version",
+			"component", "db.migrate", "database_version", v, "build_version", build)
+	}
 }
