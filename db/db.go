@@ -69,10 +69,27 @@ func MigrationsHash() (string, error) {
 // pg_locks (docs/operations.md), a test playing a replica that migrates.
 const MigrationLockID = 0x3d1c_6c2f_5a7e_0b41
 
+// SchemaAheadError is Migrate's error when the database holds migrations
+// this build does not know: a newer build migrated it (a rollback to the
+// previous image, or an old replica restarting during a rolling deploy).
+// goose's Up finds nothing to apply then and says nothing, and the build's
+// queries, written for an older schema, would run against the newer one.
+type SchemaAheadError struct {
+	Database int64 // the highest migration applied to the database
+	Build    int64 // the highest migration this build embeds
+}
+
+func (e *SchemaAheadError) Error() string {
+	return fmt.Sprintf("the database schema is at migration %d, newer than this build, which knows migrations up to %d: a newer FamilyHub has migrated it",
+		e.Database, e.Build)
+}
+
 // Migrate applies every pending migration. It holds a session-level advisory
 // lock while it works, so many replicas started at the same moment against
 // one database all succeed: one migrates, the others wait for the lock and
-// then find nothing to do.
+// then find nothing to do. When the database is then at a migration newer
+// than this build's newest, it returns a *SchemaAheadError (having applied
+// nothing): the caller decides whether to run anyway.
 func Migrate(ctx context.Context, sqlDB *sql.DB, logger *slog.Logger) error {
 	// goose asks for the lock every 5 s by default: replicas started
 	// together then wait 5 s per replica ahead of them, though each one
@@ -94,7 +111,67 @@ func Migrate(ctx context.Context, sqlDB *sql.DB, logger *slog.Logger) error {
 	for _, r := range results {
 		logger.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
 	}
+	current, err := schemaVersion(ctx, sqlDB)
+	if err != nil {
+		return err
+	}
+	sources := provider.ListSources()
+	if newest := sources[len(sources)-1].Version; current > newest {
+		return &SchemaAheadError{Database: current, Build: newest}
+	}
 	return nil
+}
+
+// NewestMigration returns the number of the newest migration this build
+// embeds.
+func NewestMigration() int64 {
+	entries, err := fs.ReadDir(Migrations(), ".")
+	if err != nil || len(entries) == 0 {
+		panic(fmt.Sprintf("embedded migrations: %d, %v", len(entries), err)) // the embed pattern guarantees some
+	}
+	v, err := goose.NumericComponent(entries[len(entries)-1].Name())
+	if err != nil {
+		panic(err) // goose refuses such a file at every start: no build ships one
+	}
+	return v
+}
+
+// SchemaVersion returns the highest migration applied to the database at
+// pool, without waiting for one in progress (Migrate waits), for a replica
+// that watches whether a newer build has migrated meanwhile. It fails when
+// the database cannot be asked.
+func SchemaVersion(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
+	var v int64
+	if err := pool.QueryRow(ctx, "SELECT max(version_id) FROM "+goose.DefaultTablename).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read the database's migration version: %w", err)
+	}
+	return v, nil
+}
+
+// schemaVersion returns the highest migration applied to the database once
+// no migration is in progress. goose's Up takes the migration lock only
+// when this build has something to apply, so a build with nothing to apply
+// would not wait for a newer replica that is migrating, and would read the
+// version from before it. The lock is taken shared, so replicas checking
+// at the same time do not wait for each other, and for the transaction
+// only, so no error or cancellation can leave it held on a pooled
+// connection.
+func schemaVersion(ctx context.Context, sqlDB *sql.DB) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute) // as long as Up waits for the lock
+	defer cancel()
+	tx, err := sqlDB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return 0, fmt.Errorf("read the database's migration version: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock_shared($1)", int64(MigrationLockID)); err != nil {
+		return 0, fmt.Errorf("wait for the migration in progress: %w", err)
+	}
+	var v int64
+	if err := tx.QueryRowContext(ctx, "SELECT max(version_id) FROM "+goose.DefaultTablename).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read the database's migration version: %w", err)
+	}
+	return v, nil
 }
 
 // MigratePool is Migrate over a pgx pool.

@@ -129,12 +129,38 @@ func TestFaultStopWhileStarting(t *testing.T) {
 		})
 		p.stop(t)
 	})
+	t.Run("waiting for another replica's migration", func(t *testing.T) {
+		parallelInQuickLoop(t)
+		// Nothing to apply, but a newer replica may be migrating: the
+		// replica waits for it before it compares the versions.
+		url := dbtest.URL(t)
+		conn, err := pgx.Connect(t.Context(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close(context.Background()) })
+		if _, err := conn.Exec(t.Context(), "SELECT pg_advisory_lock($1)", int64(db.MigrationLockID)); err != nil {
+			t.Fatal(err)
+		}
+		p := spawnStarting(t, url)
+		waitUntil(t, "the replica to wait for the migration in progress", 30*time.Second, func() bool {
+			var n int
+			if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND application_name = 'familyhub'
+				AND query LIKE '%pg_advisory_xact_lock_shared%' AND wait_event_type = 'Lock'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n > 0
+		})
+		p.stop(t)
+	})
 }
 
 // startingProc is a `familyhub serve` process that is not (yet) ready,
 // with its log.
 type startingProc struct {
 	cmd    *exec.Cmd
+	addr   string // where it will listen once ready
 	exited chan struct{}
 	mu     sync.Mutex
 	log    strings.Builder
@@ -152,13 +178,14 @@ func (p *startingProc) stderr() string {
 	return p.log.String()
 }
 
-// spawnStarting starts `familyhub serve` on dbURL without waiting for it to
-// be ready; the cleanup kills it if it still runs.
-func spawnStarting(tb testing.TB, dbURL string) *startingProc {
+// spawnStarting starts `familyhub serve` on dbURL, with env added to its
+// environment, without waiting for it to be ready; the cleanup kills it if
+// it still runs.
+func spawnStarting(tb testing.TB, dbURL string, env ...string) *startingProc {
 	tb.Helper()
-	p := &startingProc{exited: make(chan struct{})}
-	p.cmd = exec.Command(familyhubBinary(tb), "serve", "--addr", freeAddr(tb), "--log-level", "info")
-	p.cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL)
+	p := &startingProc{addr: freeAddr(tb), exited: make(chan struct{})}
+	p.cmd = exec.Command(familyhubBinary(tb), "serve", "--addr", p.addr, "--log-level", "info")
+	p.cmd.Env = append(append(os.Environ(), "DATABASE_URL="+dbURL), env...)
 	p.cmd.Stderr = p
 	if err := p.cmd.Start(); err != nil {
 		tb.Fatal(err)

@@ -233,10 +233,14 @@ func levelFromEnv() slog.Level {
 }
 
 // migrateAll applies the application's migrations, then River's (what
-// `familyhub migrate` runs; serve does the same in Run and startJobs).
-func migrateAll(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) error {
+// `familyhub migrate` runs; serve does the same in Run and startJobs). A
+// schema newer than this build is an error unless allow covers it
+// (allowNewerSchema).
+func migrateAll(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger, allow int64) error {
 	if err := db.MigratePool(ctx, pool, logger); err != nil {
-		return err
+		if err := allowNewerSchema(err, allow, logger); err != nil {
+			return err
+		}
 	}
 	return jobs.Migrate(ctx, pool, logger)
 }

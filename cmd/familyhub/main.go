@@ -116,6 +116,14 @@ type Config struct {
 	// them shorter.
 	RealtimePing         time.Duration
 	RealtimeWriteTimeout time.Duration
+	// AllowNewerSchema lets the replica start on a database a newer build
+	// migrated, up to this migration; 0, as in a Config built by hand:
+	// never (cmd/familyhub/schema.go).
+	AllowNewerSchema int64
+	// SchemaCheck is how often a running replica asks whether a newer
+	// build has migrated the database (cmd/familyhub/schema.go): no flag,
+	// 0 is a minute; tests set it shorter.
+	SchemaCheck time.Duration
 
 	checks []func() error // flag values validated in Validate, after parsing
 
@@ -153,6 +161,7 @@ func (c *Config) flagSet(fs *flag.FlagSet) {
 	fs.DurationVar(&c.SessionCacheTTL, "session-cache-ttl", c.SessionCacheTTL,
 		"how long this replica keeps a signed-in session in memory instead of asking PostgreSQL on every request, at most 1m; 0: ask every time (env FAMILYHUB_SESSION_CACHE_TTL)")
 	c.debugFlags(fs)
+	c.schemaFlags(fs)
 	c.jobsFlags(fs)
 	c.assistantFlags(fs)
 	calendarFlags(&c.Calendar, fs)
@@ -293,13 +302,17 @@ func runMigrate(ctx context.Context, args []string) error {
 	if *url == "" {
 		return errors.New("DATABASE_URL/--database-url is required")
 	}
+	allow, err := allowNewerSchemaEnv()
+	if err != nil {
+		return err
+	}
 	logger := newLogger(slog.LevelInfo)
 	pool, err := db.Open(ctx, *url)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if err := migrateAll(ctx, pool, logger); err != nil { // application + River (cmd/familyhub/jobs.go)
+	if err := migrateAll(ctx, pool, logger, allow); err != nil { // application + River (cmd/familyhub/jobs.go)
 		return err
 	}
 	logger.Info("database is up to date")
@@ -359,8 +372,15 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Pool, err = openWithRetry(ctx, m.Config.DatabaseURL, m.Logger); err != nil {
 		return err
 	}
+	var schema int64 // the database's migration when a newer build's, allowed
 	if err := db.MigratePool(ctx, m.Pool, m.Logger.With("component", "db.migrate")); err != nil {
-		return err
+		if err := allowNewerSchema(err, m.Config.AllowNewerSchema, m.Logger.With("component", "db.migrate")); err != nil {
+			return err // cmd/familyhub/schema.go
+		}
+		var ahead *db.SchemaAheadError
+		if errors.As(err, &ahead) {
+			schema = ahead.Database
+		}
 	}
 	m.Store = db.NewStore(m.Pool)
 	if _, err := m.newNotifier(m.Store); err != nil {
@@ -409,6 +429,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.startNotify(bg, listenURL)
+	m.background.Go(func() { m.watchSchema(bg, schema) })
 	m.background.Go(func() { m.Hub.Run(bg) })
 	m.background.Go(func() {
 		if err := m.Listener.Run(bg); err != nil {
