@@ -16,7 +16,7 @@ var verbsDE = setOf(`bringen machen kaufen putzen räumen gießen mähen holen s
 	rufen misten trocknen schließen sehen suchen finden lassen erinnern vergessen telefonieren schneiden beziehen
 	ziehen legen stellen setzen tun abwaschen reparieren kontrollieren organisieren abonnieren wegbringen
 	gehen treffen besuchen abgeben zurückgeben backen richten sauber frisieren pflanzen jäten streichen malen
-	einkaufen kümmern erneuern verlängern kündigen anmelden fegen saugen schrubben polieren spülen wickeln`)
+	einkaufen kümmern erneuern verlängern kündigen anmelden fegen saugen schrubben polieren spülen wickeln schalten`)
 
 // germanParticlesSep are separable verb particles, longest first.
 var germanParticlesSep = []string{"zurück", "heraus", "herein", "hinaus", "zusammen", "wieder", "runter", "rauf",
