@@ -73,7 +73,7 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	if (err != nil || in.Type == IntentCalendarCreate || in.Type == IntentTaskCreate) && askedCreate(text, names) {
 		return Intent{}, asked(text) // "fahren wir morgen zu Oma", "are we going to grandma tomorrow"
 	}
-	if err == nil && in.Type == IntentCalendarCancel && (onlyPeople(in.Slots.Title, names) || nameOff(text, in.Slots.Title, names)) {
+	if err == nil && in.Type == IntentCalendarCancel && (onlyPeople(in.Slots.Title, names) || nameOff(text, in.Slots.Title, names) || offSickRx.MatchString(text)) {
 		return Intent{}, NotUnderstood(text) // "Mark is off on Friday": his day off, no event cancelled
 	}
 	if err != nil || in.Type == IntentCalendarCreate {

@@ -27,12 +27,23 @@ func TestNameOffWithoutMembers(t *testing.T) {
 		{"en", "grandma is off on friday", ""},
 		{"en", "tim is away on friday", ""},
 		{"en", "tim is sick on friday", ""},
+		{"en", "tim home at 6", ""},
+		{"en", "Tim back at 6", ""},
+		{"en", "Tim is off sick on Friday", ""},
+		{"en", "night out on saturday", evAllDay("Night out", "2026-03-14", "2026-03-15")},
+		{"en", "day off on monday", evAllDay("Day off", "2026-03-16", "2026-03-17")},
 		// activities are cancelled
 		{"en", "football is off on friday", cancel("Football", "2026-03-13")},
 		{"en", "swimming is off on friday", cancel("Swimming", "2026-03-13")},
 		{"en", "the party is off on friday", cancel("Party", "2026-03-13")},
 		{"en", "tim's football is off on saturday", cancel("Tim's football", "2026-03-14")},
 		{"en", "Mia's swimming is off on Friday", cancel("Mia's swimming", "2026-03-13")},
+	})
+	// off sick is no cancel, with the members known too ("Tim sick" was cancelled)
+	parseCases(t, []string{"Tim", "Mia"}, []struct{ locale, text, want string }{
+		{"en", "Tim is off sick on Friday", ""},
+		{"en", "mia's off school on monday", ""},
+		{"en", "football is off on friday", cancel("Football", "2026-03-13")},
 	})
 }
 

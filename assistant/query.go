@@ -367,7 +367,7 @@ func modalFirst(rest, lang string) bool {
 var statusRx = regexp.MustCompile(`^(?:(?:i|we|i'm|im|i am|i'll be|ill be|i will be|we're|we are|we'll be|we will be|be|` +
 	`(?:ich )?bin|(?:wir )?sind|(?:ich )?komme|(?:wir )?kommen|(?:ich )?hab(?:e)?|(?:wir )?haben)(?: \p{L}+)?? )?` +
 	`(?:(?:back )?home(?: late| early)?|back(?: late| early)?|late home|there|here|late|later|on (?:my|our|the) way|` +
-	`out(?: late)?|off|away|(?:working|at work|work|works) late|(?:ich )?(?:arbeite|arbeiten|arbeitet) (?:länger|lange|spät|später)|frei|` +
+	`out(?: late)?|off(?: sick| ill| work| school)?|away|(?:working|at work|work|works) late|(?:ich )?(?:arbeite|arbeiten|arbeitet) (?:länger|lange|spät|später)|frei|` +
 	`(?:wieder )?(?:spät |später |früh |früher )?(?:zuhause|zu hause|daheim|da|zurück|weg)|später|heim|nach hause|unterwegs|dort|` +
 	`(?:ich |wir )?(?:komm|komme|kommen) (?:wieder |spät |später |früh |früher )?an)$`)
 
@@ -385,9 +385,9 @@ func statusMessage(rest string) bool {
 func statusOf(title string, names []string) bool {
 	f := words(strings.ReplaceAll(title, "’", "'"))
 	i := subjectsEnd(f, names)
-	if i == 0 && names == nil && len(f) > 1 && (strings.HasSuffix(f[0], "'s") || statusVerbs[f[1]]) &&
+	if i == 0 && names == nil && len(f) > 1 && (strings.HasSuffix(f[0], "'s") || statusVerbs[f[1]] || bareStatusWords[f[1]]) &&
 		bareName(strings.TrimSuffix(f[0], "'s")) {
-		i = 1 // without the members: "tim's off on friday", "tim is away on friday"
+		i = 1 // without the members: "tim's off on friday", "Tim home at 6"
 	}
 	if i == 0 || i == len(f) {
 		return false
@@ -467,6 +467,14 @@ func bareName(w string) bool {
 	}
 	return nameLike(w)
 }
+
+// offSickRx: someone is off sick, ill or off work ("Tim is off sick on
+// Friday"): a status, never an event cancelled (it cancelled "Tim sick").
+var offSickRx = regexp.MustCompile(`(?i)\b(?:is|are|'s|’s) off (?:sick|ill|work|school)\b`)
+
+// bareStatusWords follow a name without a verb in a status ("Tim home at
+// 6"); "out" and "off" name events too ("night out", "day off").
+var bareStatusWords = setOf(`home back zuhause heim zurück`)
 
 // offActivities are what is off when it is cancelled ("football is off
 // on Friday"), not a person's day off.
