@@ -81,7 +81,7 @@ func askedCreate(text string, names []string) bool {
 // finiteFirstDE: w, followed by next, is a German finite verb: one the
 // lexicons know ("fahren", "kommt", "fährt"), an auxiliary or modal ("bist",
 // "gibt", "müssen"), or a form whose ending agrees with the pronoun after
-// it ("spielen wir", "kommst du", "spielt ihr"). An imperative ("hol",
+// it ("spielen wir", "kommst du", "spielt ihr", "hole ich"). An imperative ("hol",
 // "fahr", "geh") is no finite verb.
 func finiteFirstDE(w, next string) bool {
 	if separableFiniteDE[w] || tripVerbsDE[w] != "" || finiteAuxDE[w] || isInfinitiveDE(w) {
@@ -98,6 +98,8 @@ func finiteFirstDE(w, next string) bool {
 		return strings.HasSuffix(w, "en") || strings.HasSuffix(w, "ern") || strings.HasSuffix(w, "eln")
 	case "du":
 		return strings.HasSuffix(w, "st")
+	case "ich":
+		return strings.HasSuffix(w, "e") // "hole ich Tim um 3 ab": no imperative takes "ich"
 	case "ihr", "er", "es":
 		return strings.HasSuffix(w, "t")
 	}

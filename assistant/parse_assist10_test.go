@@ -62,6 +62,7 @@ func TestQuestionsWithoutQuestionMark(t *testing.T) {
 			{"de", "kommst du morgen um 3", ""},
 			{"de", "machen wir am freitag pizza", ""},
 			{"de", "gibt es morgen pizza", ""},
+			{"de", "hole ich Tim um 3 ab", ""},
 			{"de", "sind wir am samstag bei oma", ""},
 			{"en", "are we going to grandma tomorrow", ""},
 			{"en", "is grandma coming over on saturday", ""},
