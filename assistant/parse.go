@@ -80,6 +80,13 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		if t, ok := imperativeTodoDE(text, now, in); ok {
 			return t, nil
 		}
+		if m := groupAddressDE.FindStringIndex(text); m != nil {
+			// "Kinder, geht um 8 ins Bett": said to the children, no
+			// event "Kinder geht ins Bett"
+			if t, ok := imperativeTodoDE(text[m[1]:], now, Intent{}); ok {
+				return t, nil
+			}
+		}
 		if t, ok := selfTodoDE(text, now); ok {
 			return t, nil // "ich hole Tim um 3 ab": "Tim abholen", the speaker's
 		}
@@ -125,6 +132,10 @@ func imperativeTodoDE(text string, now time.Time, ev Intent) (Intent, bool) {
 	}
 	return in, true
 }
+
+// groupAddressDE starts a German command said to the children together
+// ("Kinder, geht um 8 ins Bett", "ihr zwei, räumt eure Zimmer auf").
+var groupAddressDE = regexp.MustCompile(`(?i)^\s*(?:kinder|kids|jungs|mädels|leute|ihr (?:beiden|beide|zwei|drei))\s*[,:]\s*`)
 
 // pluralImperativeDE: clean starts with the imperative said to several
 // children ("geht um 8 ins Bett", "bringt am Dienstag den Müll raus"),

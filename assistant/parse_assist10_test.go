@@ -141,6 +141,8 @@ func TestPluralBedtime(t *testing.T) {
 			{"de", "geht heute um halb 9 ins Bett", taskDue("Ins Bett gehen", "2026-03-11T20:30")},
 			{"de", "bringt am Dienstag den Müll raus", taskDue("Müll rausbringen", "2026-03-17T23:59")},
 			{"de", "geht ihr um 8 ins bett", ""},
+			{"de", "Kinder, geht um 8 ins Bett", taskDue("Ins Bett gehen", "2026-03-11T20:00")},
+			{"de", "ihr zwei, räumt am Samstag eure Zimmer auf", taskDue("Eure Zimmer aufräumen", "2026-03-14T23:59")},
 			{"de", "Tim geht um 8 ins Bett", taskDueOf("Ins Bett gehen", "Tim", "2026-03-11T20:00")},
 		})
 	}
@@ -177,6 +179,7 @@ func TestProgressivePlans(t *testing.T) {
 	parseCases(t, nil, []struct{ locale, text, want string }{
 		{"en", "grandma is coming over on Saturday", evAllDay("Grandma coming over", sat, "2026-03-15")},
 		{"en", "Grandma's coming over on Saturday", evAllDay("Grandma coming over", sat, "2026-03-15")},
+		{"en", "grandma's coming at 3", evTimed("Grandma coming", "2026-03-11T15:00", "2026-03-11T16:00")},
 		{"en", "we're having pizza on Friday", evAllDay("Pizza", fri, sat)},
 		{"en", "we are having dinner with the Smiths on friday at 7", evTimed("Dinner with the Smiths", "2026-03-13T19:00", "2026-03-13T20:00")},
 		{"en", "we're going swimming on saturday", evAllDay("Swimming", sat, "2026-03-15")},

@@ -103,12 +103,12 @@ func (p *parser) progressive(s string) (in Intent, ok, refuse bool) {
 		return Intent{}, false, false
 	}
 	f := strings.Fields(strings.ReplaceAll(ev.Slots.Title, "’", "'"))
-	who, i := progressiveSubject(f)
-	if i > 0 && i == len(f) && hasAnyWord(s, setOf("coming")) {
-		// "the plumber is coming on Monday": the days' scan took "coming"
-		// for "this coming Monday"
+	if hasAnyWord(s, comingWord) && !hasAnyWord(ev.Slots.Title, comingWord) {
+		// "the plumber is coming on Monday", "grandma's coming at 3": the
+		// days' scan took "coming" for "this coming Monday"
 		f = append(f, "coming")
 	}
+	who, i := progressiveSubject(f)
 	if i == 0 || i >= len(f) {
 		return Intent{}, false, false
 	}
@@ -193,6 +193,7 @@ func progressiveSubject(f []string) (who string, i int) {
 }
 
 var (
+	comingWord = setOf(`coming`)
 	// progressiveStatus: gerunds of where one is or how one works
 	progressiveStatus = setOf(`working leaving running feeling being staying sleeping`)
 	// progressiveNoSubject: words that start no statement of a plan
