@@ -60,6 +60,19 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 			return in, nil
 		}
 	}
+	if s, ok := invertedDE(text, now, names); ok {
+		if strings.HasSuffix(s, "?") {
+			return Intent{}, asked(text) // "morgen fahren wir zu Oma?"
+		}
+		// "morgen fahren wir zu Oma": said as "wir fahren morgen zu Oma"
+		in, err := parseIntent(s, locale, now, names)
+		if isAsked(err) {
+			return Intent{}, asked(text)
+		} else if err != nil {
+			return Intent{}, NotUnderstood(text) // "morgen fahren wir nicht zu Oma"
+		}
+		return in, nil
+	}
 	if in, ok := tripStatement(text, now, names); ok {
 		return in, nil // "Tim fährt morgen um 8 zum Training": a plan, an event
 	}

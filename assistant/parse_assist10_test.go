@@ -212,3 +212,23 @@ func TestWeeklyTripIsARepeatingEvent(t *testing.T) {
 		})
 	}
 }
+
+// TestDayFirstStatementDE: a German statement that starts with its day
+// puts its verb before the subject, which the rules did not read: "morgen
+// fahren wir zu oma" was the event "Fahren wir zu oma", "morgen um 3 hole
+// ich Tim ab" an event that lost its particle. They are read as said
+// subject first.
+func TestDayFirstStatementDE(t *testing.T) {
+	for _, names := range [][]string{nil, {"Tim", "Mia"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"de", "morgen fahren wir zu oma", evAllDay("Fahrt zu Oma", "2026-03-12", "2026-03-13")},
+			{"de", "am Samstag holen wir Oma vom Bahnhof ab", taskDue("Oma vom Bahnhof abholen", "2026-03-14T23:59")},
+			{"de", "Sonntag fliegt Oma nach Rom", evAllDay("Oma: Flug nach Rom", "2026-03-15", "2026-03-16")},
+			{"de", "morgen um 3 hole ich Tim ab", taskDueOf("Tim abholen", "me", "2026-03-12T15:00")},
+			{"de", "morgen fahren wir nicht zu oma", ""},
+			{"de", "jeden Dienstag fährt Oma zum Yoga", evAllDayRec("Oma: Fahrt zum Yoga", "2026-03-17", "2026-03-18", "FREQ=WEEKLY;BYDAY=TU")},
+			// a question stays one
+			{"de", "morgen fahren wir zu oma?", ""},
+		})
+	}
+}

@@ -246,3 +246,34 @@ func selfTodoDE(text string, now time.Time) (Intent, bool) {
 	}
 	return in, true
 }
+
+// invertedDE: text is a German statement that starts with its day or time,
+// the verb and its subject after it ("morgen fahren wir zu Oma", "am
+// Samstag holen wir Oma vom Bahnhof ab", "Sonntag fliegt Tim nach Rom"); s
+// is the same said subject first ("wir fahren morgen zu Oma"), which the
+// rules read (as a plan, a trip, a to-do). It was the event "Fahren wir zu
+// oma". The subject is "wir", "ich", a member or a family role. A question
+// mark stays at the end of s: "morgen fahren wir zu Oma?" was the event too,
+// and is a question.
+func invertedDE(text string, now time.Time, names []string) (string, bool) {
+	t := strings.TrimSpace(text)
+	f := strings.Fields(cleanCommand(t))
+	p := &parser{now: now, loc: now.Location(), lang: "de"}
+	for k := 1; k+2 < len(f) && k <= 4; k++ {
+		verb, subj := strings.ToLower(f[k]), strings.ToLower(f[k+1])
+		if !(subj == "wir" || subj == "ich" || familyRoles[subj] || isMember(subj, names)) || !finiteFirstDE(verb, subj) {
+			continue
+		}
+		head := strings.Join(f[:k], " ")
+		sc := p.scanWhen(head, scanOpts{recurrence: true})
+		if !sc.found || strings.TrimSpace(sc.rest()) != "" {
+			return "", false
+		}
+		out := append([]string{f[k+1], f[k], head}, f[k+2:]...)
+		if strings.HasSuffix(t, "?") {
+			return strings.Join(out, " ") + "?", true
+		}
+		return strings.Join(out, " "), true
+	}
+	return "", false
+}
