@@ -209,3 +209,22 @@ func germanParticipleClause(s string) (string, bool) {
 	f[len(f)-1] = inf
 	return strings.Join(f, " "), true
 }
+
+// imperativeBeforeInfinitiveDE: a to-do said as an imperative before its
+// infinitive ("geh morgen einkaufen", "geh einkaufen") is titled as German
+// titles a to-do, the verb last: "Einkaufen gehen" (it was "Geh
+// einkaufen").
+func imperativeBeforeInfinitiveDE(title string) string {
+	f := strings.Fields(title)
+	if len(f) != 2 || !isInfinitiveDE(f[1]) || isInfinitiveDE(f[0]) {
+		return title
+	}
+	inf, ok := imperativeDE(f[0])
+	if !ok {
+		return title
+	}
+	if _, item := lookupItem(strings.ToLower(f[0])); item {
+		return title
+	}
+	return f[1] + " " + inf
+}

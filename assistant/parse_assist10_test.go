@@ -75,6 +75,7 @@ func TestQuestionsWithoutQuestionMark(t *testing.T) {
 			{"de", "hol Tim um 3 ab", taskDue("Tim abholen", "2026-03-11T15:00")},
 			// "geh einkaufen" added an item "geh": an imperative is no item
 			{"de", "geh einkaufen", ""},
+			{"de", "geh morgen einkaufen", taskDue("Einkaufen gehen", "2026-03-12T23:59")},
 			{"de", "Milch einkaufen", addItems("Milch")},
 			{"en", "do the dishes tomorrow", taskDue("Do the dishes", "2026-03-12T23:59")},
 			{"en", "we're going to grandma's tomorrow", evAllDay("Go to grandma's", "2026-03-12", "2026-03-13")},
