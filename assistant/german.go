@@ -216,15 +216,16 @@ func germanParticipleClause(s string) (string, bool) {
 // einkaufen").
 func imperativeBeforeInfinitiveDE(title string) string {
 	f := strings.Fields(title)
-	if len(f) != 2 || !isInfinitiveDE(f[1]) || isInfinitiveDE(f[0]) {
+	if len(f) != 2 || !isInfinitiveDE(f[1]) {
 		return title
 	}
-	inf, ok := imperativeDE(f[0])
-	if !ok {
-		return title
-	}
-	if _, item := lookupItem(strings.ToLower(f[0])); item {
-		return title
+	inf := goingImperativesDE[strings.ToLower(f[0])]
+	if inf == "" {
+		return title // "bad putzen" is no imperative of "baden"
 	}
 	return f[1] + " " + inf
 }
+
+// goingImperativesDE are the imperatives of going that take an infinitive
+// ("geh einkaufen", "fahr tanken").
+var goingImperativesDE = map[string]string{"geh": "gehen", "gehe": "gehen", "fahr": "fahren", "fahre": "fahren"}

@@ -76,6 +76,7 @@ func TestQuestionsWithoutQuestionMark(t *testing.T) {
 			// "geh einkaufen" added an item "geh": an imperative is no item
 			{"de", "geh einkaufen", ""},
 			{"de", "geh morgen einkaufen", taskDue("Einkaufen gehen", "2026-03-12T23:59")},
+			{"de", "bad putzen morgen", taskDue("Bad putzen", "2026-03-12T23:59")},
 			{"de", "Milch einkaufen", addItems("Milch")},
 			{"en", "do the dishes tomorrow", taskDue("Do the dishes", "2026-03-12T23:59")},
 			{"en", "we're going to grandma's tomorrow", evAllDay("Go to grandma's", "2026-03-12", "2026-03-13")},
