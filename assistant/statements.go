@@ -238,8 +238,11 @@ func selfTodoDE(text string, now time.Time) (Intent, bool) {
 		return Intent{}, false
 	}
 	in, err := parseCommand(strings.Join(rest, " ")+" "+inf, "de", now)
-	if err != nil || in.Type != IntentTaskCreate || in.Lang != "de" || len(strings.Fields(in.Slots.Title)) < 2 {
-		return Intent{}, false // "wir fangen am Montag an" is no task "Anfangen"
+	if err != nil || in.Type != IntentTaskCreate || in.Lang != "de" ||
+		len(strings.Fields(in.Slots.Title)) < 2 && !todoVerbsDE[inf] && inf != "einkaufen" {
+		// "wir fangen am Montag an" is no task "Anfangen"; "ich räume
+		// morgen auf", "ich kaufe morgen ein" are "Aufräumen", "Einkaufen"
+		return Intent{}, false
 	}
 	if in.Slots.Assignee == "" {
 		in.Slots.Assignee = who
