@@ -1,6 +1,11 @@
 package assistant
 
-import "strings"
+import (
+	"errors"
+	"strings"
+
+	"github.com/familyhub/familyhub"
+)
 
 // A new event or task is never made of a sentence that says something
 // will not happen or asks whether it will: "wir fahren heute nicht" was
@@ -41,11 +46,16 @@ func negatedStatement(text string, names []string) bool {
 
 // askedCreate: text asks (a question, not a request): a modal and a
 // person first ("may I go to Oma's on Saturday", "can we have pizza on
-// Friday", "darf ich am Samstag zu Oma"), or, in German, a finite verb
-// before its subject, with a question mark or said of someone ("fahren wir
-// morgen zu Oma?", "kommt Oma morgen an", "fährt Tim morgen zum
-// Training?"). Imperatives ("hol Tim um 3 ab", "fahr am Sonntag zu Oma")
-// are no finite verb.
+// Friday", "darf ich am Samstag zu Oma"), an English auxiliary first ("are
+// we going to grandma tomorrow", "is Oma coming on Saturday", "do we have
+// swimming on Friday"), or, in German, a finite verb before its subject
+// ("fahren wir morgen zu Oma", "gehen wir heute schwimmen", "kommt Oma
+// morgen an", "fährt Tim morgen zum Training?"). Speech recognisers write
+// no question mark, so none is needed: a German sentence with the verb
+// first and "wir" after it was read as a proposal and became the event
+// "Fahren wir zu Oma". Imperatives ("hol Tim um 3 ab", "fahr am Sonntag zu
+// Oma", "geh einkaufen", "do the dishes") have no finite verb or no
+// subject.
 func askedCreate(text string, names []string) bool {
 	t := strings.TrimSpace(text)
 	question := strings.HasSuffix(t, "?")
@@ -56,15 +66,44 @@ func askedCreate(text string, names []string) bool {
 	if askingModals[f[0]] && askingPeople[f[1]] {
 		return true
 	}
-	if !separableFiniteDE[f[0]] && tripVerbsDE[f[0]] == "" {
-		if _, ok := thirdPersonDE(f[0]); !ok {
-			return false
-		}
+	if askingAuxEN[f[0]] || (f[0] == "do" && (askingPeople[f[1]] || statusSubjects[f[1]] || familyRoles[f[1]] || isMember(f[1], names))) {
+		return true // "are we going to grandma tomorrow", "do we have swimming on friday"
+	}
+	if !finiteFirstDE(f[0], f[1]) {
+		return false
 	}
 	if subjectsEnd(f[1:], names) > 0 && !statusSubjects[f[1]] {
 		return true // "kommt Oma morgen an", "fährt Tim morgen zum Training"
 	}
-	return question && (askingPeople[f[1]] || statusSubjects[f[1]])
+	return questionSubjectsDE[f[1]] || question && statusSubjects[f[1]]
+}
+
+// finiteFirstDE: w, followed by next, is a German finite verb: one the
+// lexicons know ("fahren", "kommt", "fährt"), an auxiliary or modal ("bist",
+// "gibt", "müssen"), or a form whose ending agrees with the pronoun after
+// it ("spielen wir", "kommst du", "spielt ihr", "hole ich"). An imperative ("hol",
+// "fahr", "geh") is no finite verb.
+func finiteFirstDE(w, next string) bool {
+	if separableFiniteDE[w] || tripVerbsDE[w] != "" || finiteAuxDE[w] || isInfinitiveDE(w) {
+		return true
+	}
+	if _, ok := thirdPersonDE(w); ok {
+		return true
+	}
+	if whenWordish(w) || len([]rune(w)) < 4 {
+		return false // "morgen wir …" is no verb first
+	}
+	switch next {
+	case "wir", "sie":
+		return strings.HasSuffix(w, "en") || strings.HasSuffix(w, "ern") || strings.HasSuffix(w, "eln")
+	case "du":
+		return strings.HasSuffix(w, "st")
+	case "ich":
+		return strings.HasSuffix(w, "e") // "hole ich Tim um 3 ab": no imperative takes "ich"
+	case "ihr", "er", "es":
+		return strings.HasSuffix(w, "t")
+	}
+	return false
 }
 
 var (
@@ -73,4 +112,29 @@ var (
 	forgetWords   = setOf(`forget vergessen vergiss`)
 	askingModals  = setOf(`may can could shall should will would darf dürfen kann können könnte könnten soll sollen sollten`)
 	askingPeople  = setOf(`i we you ich wir du ihr man`)
+	// askingAuxEN start English questions and no command ("do" starts
+	// "do the dishes": only with a person after it)
+	askingAuxEN = setOf(`is are was were does did isn't aren't wasn't weren't doesn't didn't`)
+	// questionSubjectsDE after a finite verb make a German question
+	questionSubjectsDE = setOf(`wir ihr du ich er es sie man`)
+	finiteAuxDE        = setOf(`bin bist ist sind seid war warst waren hab habe hast hat haben habt gibt gab kann kannst können
+		könnt muss musst müssen müsst soll sollst sollen sollt will willst wollen wollt darf darfst dürfen dürft wird
+		wirst werden werdet mag magst mögen möchte möchtest möchten`)
 )
+
+// askedError refuses a command read as a question (askedCreate): the
+// parser's not-understood error, which the service words as "sounds like
+// a question, so I wrote nothing" rather than "did not understand".
+type askedError struct{ err *familyhub.Error }
+
+func (e *askedError) Error() string { return e.err.Error() }
+func (e *askedError) Unwrap() error { return e.err }
+
+// asked refuses text as a question.
+func asked(text string) error { return &askedError{NotUnderstood(text)} }
+
+// isAsked: err is the parser's refusal of a question.
+func isAsked(err error) bool {
+	var a *askedError
+	return errors.As(err, &a)
+}

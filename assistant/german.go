@@ -16,7 +16,7 @@ var verbsDE = setOf(`bringen machen kaufen putzen räumen gießen mähen holen s
 	rufen misten trocknen schließen sehen suchen finden lassen erinnern vergessen telefonieren schneiden beziehen
 	ziehen legen stellen setzen tun abwaschen reparieren kontrollieren organisieren abonnieren wegbringen
 	gehen treffen besuchen abgeben zurückgeben backen richten sauber frisieren pflanzen jäten streichen malen
-	einkaufen kümmern erneuern verlängern kündigen anmelden fegen saugen schrubben polieren spülen wickeln`)
+	einkaufen kümmern erneuern verlängern kündigen anmelden fegen saugen schrubben polieren spülen wickeln schalten`)
 
 // germanParticlesSep are separable verb particles, longest first.
 var germanParticlesSep = []string{"zurück", "heraus", "herein", "hinaus", "zusammen", "wieder", "runter", "rauf",
@@ -209,3 +209,23 @@ func germanParticipleClause(s string) (string, bool) {
 	f[len(f)-1] = inf
 	return strings.Join(f, " "), true
 }
+
+// imperativeBeforeInfinitiveDE: a to-do said as an imperative before its
+// infinitive ("geh morgen einkaufen", "geh einkaufen") is titled as German
+// titles a to-do, the verb last: "Einkaufen gehen" (it was "Geh
+// einkaufen").
+func imperativeBeforeInfinitiveDE(title string) string {
+	f := strings.Fields(title)
+	if len(f) != 2 || !isInfinitiveDE(f[1]) {
+		return title
+	}
+	inf := goingImperativesDE[strings.ToLower(f[0])]
+	if inf == "" {
+		return title // "bad putzen" is no imperative of "baden"
+	}
+	return f[1] + " " + inf
+}
+
+// goingImperativesDE are the imperatives of going that take an infinitive
+// ("geh einkaufen", "fahr tanken").
+var goingImperativesDE = map[string]string{"geh": "gehen", "gehe": "gehen", "fahr": "fahren", "fahre": "fahren"}

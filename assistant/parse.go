@@ -60,6 +60,19 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 			return in, nil
 		}
 	}
+	if s, ok := invertedDE(text, now, names); ok {
+		if strings.HasSuffix(s, "?") {
+			return Intent{}, asked(text) // "morgen fahren wir zu Oma?"
+		}
+		// "morgen fahren wir zu Oma": said as "wir fahren morgen zu Oma"
+		in, err := parseIntent(s, locale, now, names)
+		if isAsked(err) {
+			return Intent{}, asked(text)
+		} else if err != nil {
+			return Intent{}, NotUnderstood(text) // "morgen fahren wir nicht zu Oma"
+		}
+		return in, nil
+	}
 	if in, ok := tripStatement(text, now, names); ok {
 		return in, nil // "Tim fährt morgen um 8 zum Training": a plan, an event
 	}
@@ -67,16 +80,28 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	if err == nil && in.Type == IntentCalendarCreate && statusOf(in.Slots.Title, names) {
 		return Intent{}, NotUnderstood(text) // "Tim home at 6": a status, no event
 	}
-	if err == nil && (in.Type == IntentCalendarCreate || in.Type == IntentTaskCreate) &&
-		(negatedStatement(text, names) || askedCreate(text, names)) {
-		return Intent{}, NotUnderstood(text) // "wir fahren heute nicht", "fahren wir morgen zu Oma?"
+	if err == nil && (in.Type == IntentCalendarCreate || in.Type == IntentTaskCreate) && negatedStatement(text, names) {
+		return Intent{}, NotUnderstood(text) // "wir fahren heute nicht"
 	}
-	if err == nil && in.Type == IntentCalendarCancel && onlyPeople(in.Slots.Title, names) {
+	if (err != nil || in.Type == IntentCalendarCreate || in.Type == IntentTaskCreate) && askedCreate(text, names) {
+		return Intent{}, asked(text) // "fahren wir morgen zu Oma", "are we going to grandma tomorrow"
+	}
+	if err == nil && in.Type == IntentCalendarCancel && (onlyPeople(in.Slots.Title, names) || nameOff(text, in.Slots.Title, names) || offSickRx.MatchString(text)) {
 		return Intent{}, NotUnderstood(text) // "Mark is off on Friday": his day off, no event cancelled
 	}
 	if err != nil || in.Type == IntentCalendarCreate {
 		if t, ok := imperativeTodoDE(text, now, in); ok {
 			return t, nil
+		}
+		if m := groupAddressDE.FindStringIndex(text); m != nil {
+			// "Kinder, geht um 8 ins Bett": said to the children, no
+			// event "Kinder geht ins Bett"
+			if t, ok := imperativeTodoDE(text[m[1]:], now, Intent{}); ok {
+				return t, nil
+			}
+		}
+		if t, ok := selfTodoDE(text, now); ok {
+			return t, nil // "ich hole Tim um 3 ab": "Tim abholen", the speaker's
 		}
 	}
 	return in, err
@@ -101,8 +126,13 @@ func imperativeTodoDE(text string, now time.Time, ev Intent) (Intent, bool) {
 	}
 	clean := cleanCommand(text)
 	s, ok := germanVerbSecond(clean, imperativeDE)
+	plural := false
+	if !ok {
+		s, ok = pluralImperativeDE(clean)
+		plural = true
+	}
 	f := strings.Fields(s)
-	if !ok || len(f) < 2 || !(todoVerbsDE[f[len(f)-1]] || f[len(f)-1] == "machen" || namedAfterImperative(clean, ev) ||
+	if !ok || len(f) < 2 || !(todoVerbsDE[f[len(f)-1]] || f[len(f)-1] == "machen" || (!plural && namedAfterImperative(clean, ev)) ||
 		routineDE(f)) {
 		return Intent{}, false
 	}
@@ -114,6 +144,25 @@ func imperativeTodoDE(text string, now time.Time, ev Intent) (Intent, bool) {
 		return Intent{}, false // "mach morgen das Licht aus" is no to-do
 	}
 	return in, true
+}
+
+// groupAddressDE starts a German command said to the children together
+// ("Kinder, geht um 8 ins Bett", "ihr zwei, räumt eure Zimmer auf").
+var groupAddressDE = regexp.MustCompile(`(?i)^\s*(?:kinder|kids|jungs|mädels|leute|ihr (?:beiden|beide|zwei|drei))\s*[,:]\s*`)
+
+// pluralImperativeDE: clean starts with the imperative said to several
+// children ("geht um 8 ins Bett", "bringt am Dienstag den Müll raus"),
+// which has the third person's form: s is its to-do with the verb last, as
+// germanVerbSecond gives for "geh". A subject after the verb makes it a
+// question or a statement ("geht ihr um 8 ins Bett", "kommt Oma morgen
+// an"), and only the verbs of to-dos and routines are read so: "kommt
+// morgen um 3 an" is no to-do "Ankommen".
+func pluralImperativeDE(clean string) (s string, ok bool) {
+	f := strings.Fields(clean)
+	if len(f) < 2 || questionSubjectsDE[strings.ToLower(f[1])] || familyRoles[strings.ToLower(f[1])] {
+		return "", false
+	}
+	return germanVerbSecond(clean, thirdPersonDE)
 }
 
 // routineDE: f (a German to-do, the verb last) goes to bed, to sleep, to

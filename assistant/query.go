@@ -167,6 +167,12 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 	if modalFirst(rest, p.lang) {
 		return Intent{}, false // "may call the dentist tomorrow": no event "May call the dentist"
 	}
+	if in, ok := p.closure(s, rest); ok {
+		return in, true // "Kita macht am Freitag zu": an event, no task for "Kita"
+	}
+	if in, ok, refuse := p.progressive(s); ok || refuse {
+		return in, ok // "grandma is coming over on Saturday"; "I'm coming home at 6" is a status
+	}
 	for i, w := range words(rest) {
 		if sentenceWords[w] && !(i == 0 && p.lang == "en" && choreEN(words(rest))) {
 			return Intent{}, false
@@ -355,12 +361,15 @@ func modalFirst(rest, lang string) bool {
 // the family something and asks for nothing: no event "Bin zuhause". So
 // are being out, off or working late ("out tonight", "I'm off on Monday",
 // "working late tonight", "arbeite heute länger", "ich hab am Montag
-// frei"), which were events "Out", "I'm off", "Ich hab frei".
+// frei"), which were events "Out", "I'm off", "Ich hab frei", and
+// arriving ("ich komme um 6 an", "komm um 6 an", dictated without "ich"):
+// it was the event "Ich komme an" (or "Komm", its particle lost).
 var statusRx = regexp.MustCompile(`^(?:(?:i|we|i'm|im|i am|i'll be|ill be|i will be|we're|we are|we'll be|we will be|be|` +
 	`(?:ich )?bin|(?:wir )?sind|(?:ich )?komme|(?:wir )?kommen|(?:ich )?hab(?:e)?|(?:wir )?haben)(?: \p{L}+)?? )?` +
 	`(?:(?:back )?home(?: late| early)?|back(?: late| early)?|late home|there|here|late|later|on (?:my|our|the) way|` +
-	`out(?: late)?|off|away|(?:working|at work|work|works) late|(?:ich )?(?:arbeite|arbeiten|arbeitet) (?:länger|lange|spät|später)|frei|` +
-	`(?:wieder )?(?:spät |später |früh |früher )?(?:zuhause|zu hause|daheim|da|zurück|weg)|später|heim|nach hause|unterwegs|dort)$`)
+	`out(?: late)?|off(?: sick| ill| work| school)?|away|(?:working|at work|work|works) late|(?:ich )?(?:arbeite|arbeiten|arbeitet) (?:länger|lange|spät|später)|frei|` +
+	`(?:wieder )?(?:spät |später |früh |früher )?(?:zuhause|zu hause|daheim|da|zurück|weg)|später|heim|nach hause|unterwegs|dort|` +
+	`(?:ich |wir )?(?:komm|komme|kommen) (?:wieder |spät |später |früh |früher )?an)$`)
 
 // statusMessage: rest (a command without its time) is a status message.
 func statusMessage(rest string) bool {
@@ -376,6 +385,10 @@ func statusMessage(rest string) bool {
 func statusOf(title string, names []string) bool {
 	f := words(strings.ReplaceAll(title, "’", "'"))
 	i := subjectsEnd(f, names)
+	if i == 0 && names == nil && len(f) > 1 && (strings.HasSuffix(f[0], "'s") || statusVerbs[f[1]] || bareStatusWords[f[1]]) &&
+		bareName(strings.TrimSuffix(f[0], "'s")) {
+		i = 1 // without the members: "tim's off on friday", "Tim home at 6"
+	}
 	if i == 0 || i == len(f) {
 		return false
 	}
@@ -410,6 +423,68 @@ func onlyPeople(title string, names []string) bool {
 	f := words(strings.ReplaceAll(title, "’", "'"))
 	return len(f) > 0 && subjectsEnd(f, names) == len(f)
 }
+
+// nameOff: without the family's members (names nil, as for ParseIntent
+// alone), text says a person is off ("tim is off on friday", "Tim's off
+// on Friday"): title (the cancel's) is one word said bare, with no article
+// or owner, that could be a name and names no activity (offActivities, a
+// gerund: "football is off", "swimming is off" cancel). It cancelled
+// Friday's event matching "Tim"; with the members known onlyPeople decides.
+func nameOff(text, title string, names []string) bool {
+	if names != nil {
+		return false
+	}
+	t := words(strings.ReplaceAll(title, "’", "'"))
+	f := words(strings.ReplaceAll(cleanCommand(text), "’", "'"))
+	n := len(t)
+	if n == 0 || len(f) < n+1 || strings.HasSuffix(t[n-1], "'s") {
+		return false
+	}
+	for k, w := range t {
+		if f[k] != w && !(k == n-1 && f[k] == w+"'s") {
+			return false
+		}
+	}
+	switch {
+	case f[n-1] == t[n-1]+"'s" && f[n] == "off": // "tim's off"
+	case f[n-1] == t[n-1] && (f[n] == "is" || f[n] == "are") && len(f) > n+1 && f[n+1] == "off":
+	default:
+		return false
+	}
+	for k, w := range t {
+		if !(k%2 == 1 && w == "and") && !(k%2 == 0 && bareName(w)) {
+			return false // "mark and tim are off", not "tim's football"
+		}
+	}
+	return n%2 == 1
+}
+
+// bareName: w (lower case), said without the members known, could be a
+// name: no activity (offActivities, a gerund), no common word.
+func bareName(w string) bool {
+	if _, ing := gerundBase(w); ing || offActivities[w] || englishWords[w] || commonWords[w] || strings.HasSuffix(w, "ing") {
+		return false
+	}
+	return nameLike(w)
+}
+
+// offSickRx: someone is off sick, ill or off work ("Tim is off sick on
+// Friday"): a status, never an event cancelled (it cancelled "Tim sick").
+var offSickRx = regexp.MustCompile(`(?i)\b(?:is|are|'s|’s) off (?:sick|ill|work|school)\b`)
+
+// bareStatusWords follow a name without a verb in a status ("Tim home at
+// 6"); "out" and "off" name events too ("night out", "day off").
+var bareStatusWords = setOf(`home back zuhause heim zurück`)
+
+// offActivities are what is off when it is cancelled ("football is off
+// on Friday"), not a person's day off.
+var offActivities = setOf(`football soccer rugby cricket tennis hockey basketball netball baseball volleyball badminton
+	practice training school nursery kindergarten kita preschool daycare class classes lesson lessons course party
+	dinner lunch breakfast brunch game match rehearsal choir club meeting appointment dentist doctor yoga pilates
+	ballet dance dancing piano guitar violin drums gym scouts brownies cubs guides beavers karate judo taekwondo
+	gymnastics drama band orchestra playdate sleepover trip camp church mass bingo quiz concert show film movie
+	cinema date bbq barbecue picnic playgroup tutoring homework work shift bowling golf riding climbing run parkrun
+	swim sports pe netball event wedding funeral birthday holiday holidays visit sleepover fair market`)
 
 var (
 	statusSubjects = setOf(`he she they we er sie wir kids kinder`)

@@ -98,6 +98,8 @@ var replyEN = phrases{
 	// The examples are the PWA's (assistant.ex1… in web/static/js/i18n/en.js): TestRefusalExamples.
 	"not_understood": "Sorry, I did not understand {text}. Try “add milk and eggs to the shopping list”, " +
 		"“remind me to call grandma tomorrow at 6pm”, “check off bread”, “put dentist on Friday at 3”, “what's on today?” or “buy bread and butter”.",
+	"asked": "{text} sounds like a question, so I did not write anything. To put a plan in the calendar, say it as one, " +
+		"such as “we're going to grandma's tomorrow”; to see what is planned, ask “what's on tomorrow?”.",
 	"no_lists":            "There is no shopping list yet. Say “add milk to a new list called Shopping” to make one.",
 	"no_list_yet":         "There is no list {name} yet. Say “add … to a new list called {plain}” to make it.",
 	"no_list_named":       "There is no list called {name}; your lists are {lists}.",

@@ -194,7 +194,11 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 			return Answer{Lang: lang}, ctx.Err()
 		}
 		say := newSpeaker(lang, c.loc, now)
-		err = say.refuse("text", "not_understood", "text", say.quote(shorten(text, 60)))
+		key := "not_understood"
+		if isAsked(err) {
+			key = "asked" // "fahren wir morgen zu Oma": a question, so nothing written
+		}
+		err = say.refuse("text", key, "text", say.quote(shorten(text, 60)))
 		s.recordRefusal(ctx, c, nil, err)
 		return Answer{ID: c.id, Lang: lang, Loc: c.loc}, err
 	}

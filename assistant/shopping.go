@@ -277,7 +277,7 @@ func (p *parser) buyLastDE(m []string) (Intent, bool) {
 	for _, w := range strings.Fields(what) {
 		core := strings.Trim(w, `,;:"'`)
 		lw := strings.ToLower(core)
-		if notShoppingDE[lw] || questionWords[lw] || (core == lw && isInfinitiveDE(lw)) {
+		if notShoppingDE[lw] || questionWords[lw] || (core == lw && (isInfinitiveDE(lw) || imperativeNotItemDE(lw))) {
 			return Intent{}, false
 		}
 	}
@@ -288,6 +288,16 @@ func (p *parser) buyLastDE(m []string) (Intent, bool) {
 		return p.addTo([]string{"", what, list})
 	}
 	return p.addDefault([]string{"", what})
+}
+
+// imperativeNotItemDE: w (lower case, as nouns are not) is a German
+// imperative and no grocery: "geh einkaufen" added an item "geh".
+func imperativeNotItemDE(w string) bool {
+	if _, ok := imperativeDE(w); !ok {
+		return false
+	}
+	_, item := lookupItem(w)
+	return !item
 }
 
 // fetchDefault: "hol Milch", "get milk", "pick up bread", "grab some

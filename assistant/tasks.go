@@ -89,6 +89,7 @@ func (p *parser) newTask(s, assignee string) (Intent, bool) {
 	title = stripTaskLead(strings.TrimSpace(title))
 	if p.lang == "de" {
 		title = germanInfinitiveClause(strings.TrimSpace(strings.TrimPrefix(title, "noch ")))
+		title = imperativeBeforeInfinitiveDE(title)
 		title = strings.TrimSpace(germanFillerInTitle.ReplaceAllString(title, " "))
 	}
 	title = tidyTitle(title)

@@ -19,9 +19,11 @@ import (
 // not understood. An instruction stays a to-do ("fahr am Sonntag zu Oma",
 // "am Sonntag zu Oma fahren"), and so does what is no trip: someone driven
 // ("Tim fährt Mia morgen zum Training"), going home ("Tim fährt um 6 nach
-// Hause", a status), a repeated routine ("Tim fährt jeden Dienstag zum
-// Training" stays his chore), "going to" before a verb ("we're going to
-// swim on Saturday").
+// Hause", a status), "going to" before a verb ("we're going to swim on
+// Saturday"). A repeated trip is a repeating event, as "Swimming lessons
+// every Monday at 5pm" is: "Tim fährt jeden Dienstag zum Training" is the
+// weekly all-day event "Tim: Fahrt zum Training" (it was his chore "Zum
+// Training fahren", a task to tick every week though nobody asked for one).
 func tripStatement(text string, now time.Time, names []string) (Intent, bool) {
 	f := strings.Fields(cleanCommand(strings.ReplaceAll(text, "’", "'")))
 	who, i := tripSubject(f, names)
@@ -65,7 +67,7 @@ func tripStatement(text string, now time.Time, names []string) (Intent, bool) {
 		return Intent{}, false
 	}
 	in, ok := p.event(title + " " + rest)
-	if !ok || in.Slots.Recurrence != "" {
+	if !ok {
 		return Intent{}, false
 	}
 	in.Slots.Title, in.Slots.Location = title, ""
@@ -83,7 +85,7 @@ func tripStatement(text string, now time.Time, names []string) (Intent, bool) {
 // and a day or time, nothing else; dest is the destination as said.
 func (p *parser) tripRest(rest string, destRx *regexp.Regexp) (dest string, ok bool) {
 	sc := p.scanWhen(rest, scanOpts{durations: true, recurrence: true})
-	if !sc.found || sc.rec != nil {
+	if !sc.found {
 		return "", false
 	}
 	dest = strings.Join(strings.Fields(sc.rest()), " ")

@@ -416,6 +416,12 @@ func parseClock(at func(int) string, j int, afterAt bool) (clock, int) {
 		}
 	case "half", "quarter", "viertel":
 		rel := at(j + 1)
+		if h, ok := hourAt(j + 1); ok && t == "half" && afterAt && h <= 12 {
+			// British "at half 8" is half past eight (German "halb 9" is
+			// half past eight too, read above); the hour rule then
+			// applies, as to "half past 8". "half an hour" has no hour.
+			return clock{hour: h, min: 30}, 2
+		}
 		if h, ok := hourAt(j + 2); ok {
 			switch {
 			case t == "half" && rel == "past":

@@ -1,0 +1,282 @@
+package assistant
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Statements of what happens that are no one's to-do: a place that closes
+// for a day, and English statements in the progressive ("grandma is coming
+// over on Saturday").
+
+// closure reads an institution's closing as the event it is for the
+// family's calendar: "Kita macht am Freitag zu", "die Kita ist am Freitag
+// zu", "the school is closed on Friday" are the all-day events "Kita
+// geschlossen", "School closed" that day (the first was Kita's task "Zu
+// machen", as if the Kita were a member; the last was not understood).
+// With a time it is when the place closes: "Kita macht am Freitag um 12
+// zu" is "Kita schließt" at 12:00. rest is s without its time; only
+// places the family depends on count (closurePlaces), so "Tim macht am
+// Freitag zu" stays what it was.
+func (p *parser) closure(s, rest string) (Intent, bool) {
+	rest = strings.Join(strings.Fields(rest), " ")
+	re := closureDE
+	if p.lang == "en" {
+		re = closureEN
+	}
+	m := re.FindStringSubmatch(lowerSameLength(rest))
+	if m == nil {
+		return Intent{}, false
+	}
+	place := m[1]
+	if !closurePlace(place) {
+		return Intent{}, false
+	}
+	// the place as written (lower-cased above for the pattern)
+	if i := strings.Index(lowerSameLength(rest), place); i >= 0 {
+		place = rest[i : i+len(place)]
+	}
+	in, ok := p.event(s)
+	if !ok {
+		return Intent{}, false
+	}
+	word := map[string][2]string{"en": {" closed", " closes"}, "de": {" geschlossen", " schließt"}}[p.lang]
+	title := capitalise(place) + word[0]
+	if !in.Slots.AllDay {
+		title = capitalise(place) + word[1]
+	}
+	in.Slots.Title, in.Slots.Location = title, ""
+	return in, in.Validate() == nil
+}
+
+var (
+	closureDE = regexp.MustCompile(`^(?:(?:die|der|das|unsere|unser|unserer) )?(\p{L}[\p{L}-]*)(?: (?:macht|machen|hat|haben|ist|sind|bleibt|bleiben) (?:zu|dicht|geschlossen)| (?:schließt|schließen))$`)
+	closureEN = regexp.MustCompile(`^(?:(?:the|our) )?((?:\p{L}[\p{L}-]* )?\p{L}[\p{L}-]*?)(?:'s closed| (?:is|will be|is going to be) closed| (?:closes|shuts))$`)
+)
+
+// closurePlace: place (lower case; its last word counts) is an
+// institution or shop the family depends on.
+func closurePlace(place string) bool {
+	f := strings.Fields(place)
+	if len(f) == 0 {
+		return false
+	}
+	w := f[len(f)-1]
+	if closurePlaces[w] {
+		return true
+	}
+	for _, suf := range closureSuffixesDE {
+		if strings.HasSuffix(w, suf) && len(f) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	closurePlaces = setOf(`kita krippe kindergarten hort schule praxis bäcker bäckerei laden supermarkt bibliothek bücherei
+		schwimmbad hallenbad freibad post bank büro apotheke rathaus amt geschäft markt zahnarzt kinderarzt arzt
+		school nursery daycare preschool kindergarten library pool surgery office bank shop store gym centre center
+		clinic creche crèche playgroup`)
+	closureSuffixesDE = []string{"kita", "schule", "bad", "praxis", "amt", "laden", "markt", "halle", "garten", "arzt"}
+)
+
+// progressive reads an English statement in the progressive with a day or
+// time as the plan it tells: "grandma is coming over on Saturday" is the
+// all-day event "Grandma coming over", "we're having pizza on Friday"
+// "Pizza", "we're having dinner with the Smiths at 7" "Dinner with the
+// Smiths", "we're going swimming on Saturday" "Swimming", "the plumber is
+// coming on Monday at 8" "Plumber coming" (they were not understood, while
+// "grandma comes over on Saturday at 3" was an event). As in the simple
+// present, a member or family role doing an errand or chore is their task:
+// "Tim is picking up Mia at 3" is Tim's task "Pick up Mia" (as "Tim picks
+// up Mia at 3" is). Where someone is or how they work is a status and
+// writes nothing ("I'm coming home at 6", "Tim is working late tonight",
+// "I'm leaving at 5"); refuse says so.
+func (p *parser) progressive(s string) (in Intent, ok, refuse bool) {
+	if p.lang != "en" {
+		return Intent{}, false, false
+	}
+	ev, ok := p.event(s)
+	if !ok || ev.Slots.Title == "" {
+		return Intent{}, false, false
+	}
+	f := strings.Fields(strings.ReplaceAll(ev.Slots.Title, "’", "'"))
+	if hasAnyWord(s, comingWord) && !hasAnyWord(ev.Slots.Title, comingWord) {
+		// "the plumber is coming on Monday", "grandma's coming at 3": the
+		// days' scan took "coming" for "this coming Monday"
+		f = append(f, "coming")
+	}
+	who, i := progressiveSubject(f)
+	if i == 0 || i >= len(f) {
+		return Intent{}, false, false
+	}
+	g := strings.ToLower(f[i])
+	if len(g) < 5 || !strings.HasSuffix(g, "ing") || (g == "going" && i+1 < len(f) && strings.EqualFold(f[i+1], "to")) {
+		return Intent{}, false, false // "we're going to swim": tripStatement's or nothing
+	}
+	phrase := f[i:]
+	after := strings.Join(phrase[1:], " ")
+	if progressiveStatus[g] || ((g == "coming" || g == "going" || g == "getting") && statusMessage(after)) {
+		return Intent{}, false, true // "I'm coming home at 6", "Tim is working late tonight"
+	}
+	if base, todo := gerundBase(g); todo && who != "" && !strings.Contains(who, " ") && g != "going" &&
+		(who == AssigneeMe || familyRoles[strings.ToLower(who)] || isCapitalised(f[0])) {
+		// "Tim is picking up Mia at 3": Tim's task, as "Tim picks up Mia at
+		// 3" is, "I'm picking up Mia at 3" the speaker's; the sentence
+		// from the gerund on, its base first
+		sf := strings.Fields(s)
+		for k, w := range sf {
+			if strings.EqualFold(w, g) {
+				t, ok := p.newTask(strings.Join(append([]string{base}, sf[k+1:]...), " "), who)
+				return t, ok, false
+			}
+		}
+		return Intent{}, false, false
+	}
+	if who == AssigneeMe {
+		who = "" // "I'm having a haircut at 3": "Haircut"
+	}
+	var title string
+	switch {
+	case who != "":
+		title = who + " " + strings.Join(phrase, " ")
+	case g == "having" && len(phrase) > 1:
+		title = tidyTitle(after) // "we're having pizza": "Pizza"
+	case g == "going" && len(phrase) > 1 && strings.HasSuffix(strings.ToLower(phrase[1]), "ing"):
+		title = tidyTitle(after) // "we're going swimming": "Swimming"
+	default:
+		title = tidyTitle(strings.Join(phrase, " "))
+	}
+	if title == "" {
+		return Intent{}, false, false
+	}
+	ev.Slots.Title = title
+	return ev, ev.Validate() == nil, false
+}
+
+// progressiveSubject: f (an event title) starts with who does something and
+// "is"/"are": "we're", "we are" (who ""), "I'm", "I am" (who "me"), or a word (a name,
+// a family role, "plumber") and "is"/"'s", or two joined by "and" and
+// "are" (who capitalised as said); i is the index after the verb, 0 when
+// there is none.
+func progressiveSubject(f []string) (who string, i int) {
+	if len(f) < 2 {
+		return "", 0
+	}
+	l := func(k int) string {
+		if k < len(f) {
+			return strings.ToLower(f[k])
+		}
+		return ""
+	}
+	switch {
+	case l(0) == "we're":
+		return "", 1
+	case l(0) == "i'm" || l(0) == "im":
+		return AssigneeMe, 1
+	case l(0) == "we" && l(1) == "are":
+		return "", 2
+	case l(0) == "i" && l(1) == "am":
+		return AssigneeMe, 2
+	case strings.HasSuffix(l(0), "'s") && len(l(0)) > 2 && !progressiveNoSubject[strings.TrimSuffix(l(0), "'s")] &&
+		(len(f) == 2 || progressiveAfter[l(2)]):
+		// "Tim's coming over", not "Mia's swimming lesson"
+		return capitalise(strings.TrimSuffix(f[0], "'s")), 1
+	case l(1) == "is" && !progressiveNoSubject[l(0)]:
+		return capitalise(f[0]), 2
+	case l(1) == "and" && l(3) == "are" && !progressiveNoSubject[l(0)] && !progressiveNoSubject[l(2)]:
+		return capitalise(f[0]) + " and " + capitalise(f[2]), 4
+	}
+	return "", 0
+}
+
+var (
+	comingWord = setOf(`coming`)
+	// progressiveStatus: gerunds of where one is or how one works
+	progressiveStatus = setOf(`working leaving running feeling being staying sleeping`)
+	// progressiveNoSubject: words that start no statement of a plan
+	progressiveNoSubject = setOf(`it this that there here what who which where when how he she they you it's`)
+	// progressiveAfter may follow the gerund of "Tim's coming over"
+	progressiveAfter = setOf(`over round around by along to with for in at up out off down back home`)
+)
+
+// selfTodoDE reads what the speaker or "wir" says they will do, with a
+// separable verb or a to-do verb and a day or time, as the to-do it is, its
+// verb whole: "ich hole Tim um 3 ab" is the speaker's task "Tim abholen" at
+// 15:00, as "I'll pick up Tim at 3" is, "wir räumen am Samstag den Keller
+// auf" the task "Keller aufräumen" (they were events "Ich hole Tim",
+// the particle lost). "ich gehe um 8 ins Bett" is the speaker's bedtime.
+// Without a particle, a to-do verb or a routine ("ich treffe Oma um 3") it
+// stays what it was; trips said so are events (tripStatement).
+func selfTodoDE(text string, now time.Time) (Intent, bool) {
+	f := strings.Fields(cleanCommand(text))
+	if len(f) < 3 {
+		return Intent{}, false
+	}
+	who, verb := "", strings.ToLower(f[1])
+	var inf string
+	var ok bool
+	switch strings.ToLower(f[0]) {
+	case "ich":
+		who = AssigneeMe
+		if strings.HasSuffix(verb, "e") || strings.HasSuffix(verb, "el") {
+			inf, ok = imperativeDE(verb) // "hole" → "holen", as the imperative "hole"
+		}
+	case "wir":
+		inf, ok = verb, isInfinitiveDE(verb)
+	}
+	if !ok {
+		return Intent{}, false
+	}
+	rest := f[2:]
+	if n := len(rest); n > 1 && isParticleDE(rest[n-1]) {
+		inf = strings.ToLower(rest[n-1]) + inf
+		rest = rest[:n-1]
+	} else if !todoVerbsDE[inf] && !routineDE(append(append([]string{}, rest...), inf)) {
+		return Intent{}, false
+	}
+	in, err := parseCommand(strings.Join(rest, " ")+" "+inf, "de", now)
+	if err != nil || in.Type != IntentTaskCreate || in.Lang != "de" ||
+		len(strings.Fields(in.Slots.Title)) < 2 && !todoVerbsDE[inf] && inf != "einkaufen" {
+		// "wir fangen am Montag an" is no task "Anfangen"; "ich räume
+		// morgen auf", "ich kaufe morgen ein" are "Aufräumen", "Einkaufen"
+		return Intent{}, false
+	}
+	if in.Slots.Assignee == "" {
+		in.Slots.Assignee = who
+	}
+	return in, true
+}
+
+// invertedDE: text is a German statement that starts with its day or time,
+// the verb and its subject after it ("morgen fahren wir zu Oma", "am
+// Samstag holen wir Oma vom Bahnhof ab", "Sonntag fliegt Tim nach Rom"); s
+// is the same said subject first ("wir fahren morgen zu Oma"), which the
+// rules read (as a plan, a trip, a to-do). It was the event "Fahren wir zu
+// oma". The subject is "wir", "ich", a member or a family role. A question
+// mark stays at the end of s: "morgen fahren wir zu Oma?" was the event too,
+// and is a question.
+func invertedDE(text string, now time.Time, names []string) (string, bool) {
+	t := strings.TrimSpace(text)
+	f := strings.Fields(cleanCommand(t))
+	p := &parser{now: now, loc: now.Location(), lang: "de"}
+	for k := 1; k+2 < len(f) && k <= 4; k++ {
+		verb, subj := strings.ToLower(f[k]), strings.ToLower(f[k+1])
+		if !(subj == "wir" || subj == "ich" || familyRoles[subj] || isMember(subj, names)) || !finiteFirstDE(verb, subj) {
+			continue
+		}
+		head := strings.Join(f[:k], " ")
+		sc := p.scanWhen(head, scanOpts{recurrence: true})
+		if !sc.found || strings.TrimSpace(sc.rest()) != "" {
+			return "", false
+		}
+		out := append([]string{f[k+1], f[k], head}, f[k+2:]...)
+		if strings.HasSuffix(t, "?") {
+			return strings.Join(out, " ") + "?", true
+		}
+		return strings.Join(out, " "), true
+	}
+	return "", false
+}
