@@ -296,7 +296,7 @@ async function keepMe(me, read) {
 }
 
 async function signOut() {
-  const n = outbox.count();
+  const n = await outbox.countAll(); // the other tabs' held writes too
   if (n && await ask(t('sync.signOutTitle', { count: n }), t('sync.signOutText'),
     [{ value: 'out', label: t('sync.signOutAnyway'), danger: true }]) !== 'out') return;
   // The socket first: the logout closes it with 4001, which must not sign
