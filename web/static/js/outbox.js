@@ -107,6 +107,8 @@ function reload() {
   });
 }
 const ready = Promise.all([reload(), readAnswers()]).then(() => emit({ type: 'changed' }));
+/** Resolves once the queue and the saved answers were read from storage (savedAnswers, layOver: after a reload). */
+export const started = () => ready;
 /**
  * How many of the user's writes not yet sent only this tab holds, in the
  * queue or in a notice (the device's storage was full, or IndexedDB cannot

@@ -265,6 +265,7 @@ export function view(app, main, listId) {
     }
     // A copy kept before the device's own writes were answered (the list
     // was not open then): their saved answers are laid over it.
+    if (r.cached && r.data) await outbox.started(); // read from storage after a reload
     if (r.cached && r.data) r.data = { ...r.data, items: outbox.layOver(r.data.items, r.at, (x) => x.list_id === id) };
     list = upToDate(r.data, r.at);
     renderTabs();
