@@ -13,7 +13,8 @@ import (
 //
 // Ana's tablet has two tabs. In tab B, offline, with the storage full,
 // she ticks "Water the plants": held in tab B's memory. She signs out in
-// tab A, and Ben signs in there. Tab B comes back online. Before, tab B
+// tab A (which asks first, counting tab B's held tick), and Ben signs in
+// there. Tab B comes back online. Before, tab B
 // still held Ana's tick (the sign-out cleared only what was stored) and
 // sent it with the device's session, now Ben's: the task was completed,
 // by Ben, a change he never made.
@@ -38,7 +39,10 @@ func TestBrowserOutboxHeldSignOutOtherTab(t *testing.T) {
 	b.click(box)
 	b.waitJS("Ana's tick held in tab B", `window.familyhub.outbox.count() === 1 && window.familyhub.outbox.heldCount() === 1`, 5*time.Second)
 
+	// Signing out in tab A asks first: tab B's held tick would be lost.
 	eval[bool](a, `(window.familyhub.signOut(), true)`)
+	a.waitJS("the sign-out asks about tab B's held tick", `document.querySelector('dialog.ask[open] h2')?.textContent === 'One change has not reached the server yet'`, 5*time.Second)
+	a.clickText(`dialog.ask[open] button`, "Sign out anyway")
 	b.waitJS("tab B dropped Ana's held tick with her sign-out",
 		`window.familyhub.outbox.count() === 0 && window.familyhub.outbox.heldCount() === 0`, 10*time.Second)
 	a.login(c.a.URL(), "ben@example.org")

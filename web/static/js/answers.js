@@ -28,12 +28,14 @@ export function answers() {
 
     /**
      * A read of key starts: answers a function that takes what it brings
-     * (data[field] holds the records of group) and gives it with what came
-     * since; when anything came, that is what the device keeps under key.
+     * (data[field] holds the records of group; at: when the read of data
+     * began, cache.fresh's at) and gives it with what came since; when
+     * anything came, that is what the device keeps under key (unless a
+     * read that began later was kept meanwhile: cache.keep).
      */
     reading(key, field, group) {
       const from = n;
-      return (data) => {
+      return (data, at) => {
         if (!data || n === from) return data;
         const seen = new Set();
         let changed = false;
@@ -49,7 +51,7 @@ export function answers() {
           if (a.n > from && a.group === group && a.record && !seen.has(id)) { out.push(a.record); changed = true; }
         }
         const merged = changed ? { ...data, [field]: out } : data;
-        cache.keep(key, merged, { synced: false });
+        cache.keep(key, merged, { synced: false, read: at });
         return merged;
       };
     },

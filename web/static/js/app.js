@@ -167,10 +167,11 @@ function refreshMe() {
       do {
         meAgain = false;
         const before = app.me;
+        const read = new Date().toISOString();
         const me = await get('/api/me');
         if (!app.me) return; // signed out meanwhile
         app.me = me;
-        await keepMe(me); // the device's copy, for opening offline
+        await keepMe(me, read); // the device's copy, for opening offline
         const changes = changesOf(before, me);
         if (changes.role || changes.zone) app.rerender();
         else if (app.view?.onFamily) app.view.onFamily(changes);
@@ -272,6 +273,7 @@ onLangChange(() => {
 async function signedIn() {
   let me;
   let kept = false;
+  const read = new Date().toISOString();
   try {
     me = await get('/api/me');
   } catch (e) {
@@ -283,18 +285,18 @@ async function signedIn() {
     app.fromCache = true;
   }
   app.me = me;
-  if (!kept) await keepMe(me);
+  if (!kept) await keepMe(me, read);
   outbox.setStopped(false);
   startRealtime();
 }
 
-async function keepMe(me) {
+async function keepMe(me, read) {
   if (await cache.ownedBy(me.user.id)) await outbox.clearAll(); // another person's data and writes go
-  await cache.keep('me', me);
+  await cache.keep('me', me, { read });
 }
 
 async function signOut() {
-  const n = outbox.count();
+  const n = await outbox.countAll(); // the other tabs' held writes too
   if (n && await ask(t('sync.signOutTitle', { count: n }), t('sync.signOutText'),
     [{ value: 'out', label: t('sync.signOutAnyway'), danger: true }]) !== 'out') return;
   // The socket first: the logout closes it with 4001, which must not sign

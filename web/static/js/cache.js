@@ -97,18 +97,52 @@ const patches = new Map();
 const patchesOf = (key) => patches.get(key) ?? 0;
 
 /**
- * Keeps value under key. It is the server's data just read (read: when
- * that read began, else now), unless synced is false (the device's copy
- * patched with a write's answer: it keeps the time of the last read).
+ * Keeps value under key: the server's data from a read that began at read
+ * (an ISO time; else now), or, when synced is false, that read merged with
+ * the answers to the device's writes that came while it was on its way
+ * (answers.js; read: when it began, else the time of the copy kept). The
+ * kept copy only moves forward: a value from a read that began before the
+ * one kept is not kept (an older answer arriving later must not bring back
+ * what a newer one deleted, or undo a change: the kept copy is what a
+ * device shows offline). Answers whether it was kept.
  */
 export function keep(key, value, { synced = true, read = undefined } = {}) {
   if (synced) markSynced();
   else patches.set(key, patchesOf(key) + 1);
+  const basis = read ?? (synced ? new Date().toISOString() : undefined);
   return inOrder(key, async () => {
-    let at = read ?? new Date().toISOString();
-    if (!synced) at = (await entry(key))?.at ?? at;
-    if (closed) return;
-    try { await idb.put('data', { v: value, at }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
+    const had = await entry(key);
+    if (basis !== undefined && had?.at && basis < had.at) return false;
+    if (closed) return false;
+    try { await idb.put('data', { v: value, at: basis ?? had?.at ?? new Date().toISOString() }, key); } catch (e) { console.warn('cache: not kept:', key, e); return false; }
+    return true;
+  });
+}
+
+/**
+ * patch(key, field, changes, belongs) lays the server's newest state of
+ * some records (changes: [[id, record]], record null when it was deleted:
+ * the answers to the device's own writes, a record read again after an
+ * event) over the copy kept under key, whose value[field] holds the
+ * records: record by record, so that a copy read since the page's own
+ * read stays, and a record kept at the same or a newer version too. A
+ * record belongs(record) does not claim (moved to another list) leaves
+ * the copy; one the copy lacks joins it. The copy keeps the time of its
+ * read.
+ */
+export function patch(key, field, changes, belongs = () => true) {
+  patches.set(key, patchesOf(key) + 1);
+  return inOrder(key, async () => {
+    const had = await entry(key);
+    if (!had?.v || closed) return;
+    const records = [...(had.v[field] ?? [])];
+    for (const [id, record] of changes) {
+      const i = records.findIndex((x) => x.id === id);
+      if (record && i >= 0 && records[i].version >= record.version) continue;
+      if (record && belongs(record)) records.splice(i < 0 ? records.length : i, i < 0 ? 0 : 1, record);
+      else if (i >= 0) records.splice(i, 1);
+    }
+    try { await idb.put('data', { v: { ...had.v, [field]: records }, at: had.at }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
   });
 }
 
@@ -127,13 +161,14 @@ export function update(key, fn) {
 }
 
 /**
- * refresh(key, fetcher) reads from the server and keeps the answer, unless
- * key was patched while the read was on its way. Answers the data read.
+ * refresh(key, fetcher, read) reads from the server (the read begins at
+ * read, an ISO time; else now) and keeps the answer, unless key was
+ * patched while the read was on its way, or a read that began later was
+ * kept meanwhile (keep). Answers the data read.
  */
-export async function refresh(key, fetcher) {
+export async function refresh(key, fetcher, read = new Date().toISOString()) {
   const before = patchesOf(key);
   // The copy's time is when the read began: an answer saved after it may be missing from it.
-  const read = new Date().toISOString();
   const data = await fetcher();
   keptFor(key, false);
   if (patchesOf(key) === before) await keep(key, data, { read });
@@ -244,9 +279,11 @@ const SLOW = Symbol('slow');
  * 500, a proxy's 502/503/504: serverDown) it answers the kept copy instead,
  * the latter noted for the page's notice (onKeptForError); when the server
  * is slower than SLOW_MS the kept copy comes first and `later` brings the
- * server's answer. Answers {data, cached, at?, later?} (at: when the kept
- * copy shown was read, for laying the outbox's saved answers over it);
- * throws when there is neither.
+ * server's answer. Answers {data, cached, at, later?, laterAt?} (at: when
+ * the read of what data is began: the kept copy's, for laying the outbox's
+ * saved answers over it, or the server's; laterAt: the same for later's),
+ * so that what the page keeps of it (keep's read) is never older than the
+ * copy kept; throws when there is neither.
  */
 export async function fresh(key, fetcher) {
   const page = keptPage;
@@ -255,16 +292,17 @@ export async function fresh(key, fetcher) {
     const c = await inOrder(key, () => entry(key));
     if (c !== undefined) { showing(c.at); return { data: c.v, cached: true, at: c.at }; }
   }
-  const net = refresh(key, fetcher);
+  const read = new Date().toISOString();
+  const net = refresh(key, fetcher, read);
   let timer;
   const slow = new Promise((resolve) => { timer = setTimeout(() => resolve(SLOW), SLOW_MS); });
   try {
     const first = await Promise.race([net, slow]);
-    if (first !== SLOW) return { data: first, cached: false };
+    if (first !== SLOW) return { data: first, cached: false, at: read };
     const c = await inOrder(key, () => entry(key));
-    if (c === undefined) return { data: await net, cached: false };
+    if (c === undefined) return { data: await net, cached: false, at: read };
     showing(c.at);
-    return { data: c.v, cached: true, at: c.at, later: net.catch((e) => { if (serverDown(e)) servedKept(e); return undefined; }) };
+    return { data: c.v, cached: true, at: c.at, laterAt: read, later: net.catch((e) => { if (serverDown(e)) servedKept(e); return undefined; }) };
   } catch (e) {
     if (!serverDown(e)) throw e;
     const c = await inOrder(key, () => entry(key));
@@ -310,9 +348,11 @@ export function warm(date) {
   warming ??= (async () => {
     try {
       const bg = { background: true };
+      let read = new Date().toISOString();
       const lists = await get('/api/shopping/lists', bg);
-      await keep('lists', lists);
-      await keep('categories', await get('/api/shopping/categories', bg));
+      await keep('lists', lists, { read });
+      read = new Date().toISOString();
+      await keep('categories', await get('/api/shopping/categories', bg), { read });
       for (const l of lists) await refresh(`list:${l.id}`, () => get(`/api/shopping/lists/${l.id}`, bg));
       await refresh('tasks', () => fetchTasks(date, bg));
       warmed = Date.now();

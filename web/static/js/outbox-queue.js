@@ -54,13 +54,20 @@ async function storeHeld() {
   if (held.size !== had) told();
 }
 
-/** The queue in order: what is stored (in its newest state) and then what only this tab holds. */
+/**
+ * The queue in the order the user made the writes (their at): what is
+ * stored (in its newest state) and what only this tab holds. A write held
+ * here goes before one made later that another tab stored meanwhile (its
+ * storage took it), and keeps its place when it is stored later (its key n
+ * then comes after that one's).
+ */
 export async function readQueue() {
   await storeHeld();
   const stored = await idb.all(STORE);
   const there = new Set(stored.map((o) => o.n));
   for (const [n, o] of held) if (!unstored(o) && !there.has(n)) held.delete(n); // sent by another tab
-  return [...stored.map((o) => held.get(o.n) ?? o), ...[...held.values()].filter(unstored)];
+  const queue = [...stored.map((o) => held.get(o.n) ?? o), ...[...held.values()].filter(unstored)];
+  return queue.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)); // stable: stored ones of one time stay in key order
 }
 
 /** Adds entry (a new write) at the end of the queue; it gets its key n. */

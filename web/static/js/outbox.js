@@ -5,8 +5,9 @@
 // joins the queue (it survives a closed tab and a restarted phone; when the
 // device's storage is full, it is held in this tab's memory meanwhile and
 // sent all the same: outbox-queue.js), and the
-// queue sends one write at a time, in order, from one tab at a time (Web
-// Locks): the writes of all the device's tabs, each once; the tab that made
+// queue sends one write at a time, in the order made, from one tab at a time
+// (Web Locks): the writes of all the device's tabs, each once, a write
+// another tab holds in memory in its place (outbox-tabs.js); the tab that made
 // a write hears its answer through a BroadcastChannel. Every write is safe to repeat:
 // a create carries the id the device chose, a change carries If-Match with
 // the version it was made against. So a lost answer, a double tap or a
@@ -34,6 +35,7 @@ import * as idb from './idb.js';
 import { answerOf, clearAnswers, newer, readAnswers, remember } from './outbox-answers.js';
 import { forgetHeldNotices, heldNoticeWrites, noticeBoard, storeHeldNotices } from './outbox-notices.js';
 import { addOp, clearHeld, heldCount as heldOps, readQueue, removeOp, saveOp } from './outbox-queue.js';
+import { askBeforeClosing, heldElsewhere, holding, waitingForTab, yieldTo } from './outbox-tabs.js';
 import { isOccurrenceOp, judge, seriesAfter } from './pending.js';
 
 export { layOver, savedAnswers } from './outbox-answers.js';
@@ -66,6 +68,7 @@ const TAB = crypto.randomUUID(); // this page, among the tabs that share the que
 export function onOutbox(fn) { listeners.add(fn); return () => listeners.delete(fn); }
 
 function emit(ev) {
+  if (ev.type === 'changed') holding(TAB, ops, idb.inMemory()); // for the other tabs: they send after it and count it
   for (const fn of listeners) {
     try { fn(ev); } catch (e) { console.error(e); }
   }
@@ -85,6 +88,7 @@ export { dismiss, keepMine, sendOthers };
 chan?.addEventListener('message', async ({ data }) => {
   // Another tab sent a write this tab made: its answer, for whoever waits here.
   if (data?.settled) { resolveHere(data.settled, data.outcome); return; }
+  if (data?.turn === TAB) { kick(); return; } // a tab waits for a write this one holds
   // Signed out (or someone else signed in) in another tab: what this tab
   // holds in memory was that person's too and goes with the rest.
   if (data?.cleared) forgetHere();
@@ -103,6 +107,8 @@ function reload() {
   });
 }
 const ready = Promise.all([reload(), readAnswers()]).then(() => emit({ type: 'changed' }));
+/** Resolves once the queue and the saved answers were read from storage (savedAnswers, layOver: after a reload). */
+export const started = () => ready;
 /**
  * How many of the user's writes not yet sent only this tab holds, in the
  * queue or in a notice (the device's storage was full, or IndexedDB cannot
@@ -114,13 +120,10 @@ idb.onStorageFull(() => {
   if (idb.storageFull() || !heldCount()) return;
   Promise.all([reload(), storeHeldNotices()]).then(() => changed({ local: true }), (e) => console.warn('outbox: not stored:', e));
 });
-// A tab closed with writes held loses them: the browser asks first (in its
-// own words, and only once the user did something on the page).
-addEventListener('beforeunload', (e) => {
-  if (!heldCount()) return;
-  e.preventDefault();
-  e.returnValue = '';
-});
+askBeforeClosing(heldCount); // a tab closed with writes held loses them (outbox-tabs.js)
+
+/** How many writes wait, also those only the device's other tabs hold (a sign-out loses them all). */
+export const countAll = () => reload().then(() => heldElsewhere(TAB)).then((n) => ops.length + n);
 
 /** The writes waiting, in order (copies of what is stored). */
 export const waiting = () => ops;
@@ -147,8 +150,10 @@ export async function enqueue(op) {
   await ready;
   const base = op.base ? newer({ ...op.base }, op.record) : null;
   if (base) delete base.pending;
+  // The queue's order (readQueue), so never before the last one made, whatever the clock does.
+  const at = [new Date().toISOString(), ...ops.map((o) => o.at)].reduce((m, x) => (x > m ? x : m));
   const entry = {
-    ...op, base, id: crypto.randomUUID(), at: new Date().toISOString(), tab: TAB,
+    ...op, base, id: crypto.randomUUID(), at, tab: TAB,
     offline: navigator.onLine === false || !reachableNow(), rebases: 0,
   };
   const result = new Promise((resolve) => waiters.set(entry.id, resolve));
@@ -200,7 +205,7 @@ export function kick({ now = false } = {}) {
       running = null;
       for (const fn of idleWaiters.splice(0)) fn();
       // A write that joined just as the loop ended.
-      if (ops.length && !stopped && retryAt <= Date.now() && navigator.onLine !== false) kick();
+      if (ops.length && !stopped && !waitingForTab() && retryAt <= Date.now() && navigator.onLine !== false) kick();
     }
   })();
 }
@@ -233,6 +238,11 @@ async function replay() {
     if (navigator.onLine === false) {
       for (const o of ops) settle(o, { status: 'waiting' });
       return; // 'online' kicks again
+    }
+    // The user made a write another tab holds before this one: that tab sends first.
+    if (await yieldTo(TAB, op.at, kick, (tab) => chan?.postMessage({ turn: tab }))) {
+      for (const o of ops) settle(o, { status: 'waiting' });
+      return;
     }
     const mine = answerOf(op.record);
     if (op.ifMatch == null && !isCreate(op) && mine?.version != null) op.ifMatch = mine.version;

@@ -259,8 +259,12 @@ export function stillChanged(ev, tz) {
 // opened earlier (and ranges read ahead for them). One that does not fit
 // behind the ranges ranked before it is not kept (the others stay); one
 // that a range ranked before it already covers adds nothing and is not
-// kept either. Each range keeps the time it was read (at, ms), which tells
-// the read-ahead whether a neighbour is still fresh (keptFresh).
+// kept either. Each range keeps the time its read began (at, ms), which
+// tells the read-ahead whether a neighbour is still fresh (keptFresh). A
+// read that began before a kept range it overlaps was read (an older
+// answer arriving late) ranks behind that range, which it never drops,
+// and is not kept at all when that range covers it: an event deleted or
+// moved since does not come back.
 export const MAX_RANGES = 12;
 export const MAX_KEPT = 3000;
 
@@ -273,15 +277,18 @@ function rangesOf(kept, tz) {
 
 /**
  * keepRange(kept, tz, range, {after}) is kept with range ({from, to,
- * occurrences, at}) read just now: first, or, read ahead for the range
+ * occurrences, at: when its read began}) read just now: first (behind the
+ * overlapping ranges whose read began later), or, read ahead for the range
  * after ({from, to}), right behind that one.
  */
 export function keepRange(kept, tz, range, { after = null } = {}) {
   const all = rangesOf(kept, tz);
-  let at = 0;
+  const later = (x) => x.at != null && range.at != null && x.at > range.at && x.from < range.to && x.to > range.from;
+  if (all.some((x) => later(x) && x.from <= range.from && x.to >= range.to)) return kept;
+  let at = all.findLastIndex(later) + 1;
   if (after) {
     const i = all.findIndex((x) => x.from === after.from && x.to === after.to);
-    at = i < 0 ? all.length : i + 1;
+    at = Math.max(at, i < 0 ? all.length : i + 1);
     if (all.slice(0, at).some((x) => x.from <= range.from && x.to >= range.to)) return kept;
   }
   const inside = (x) => x.from >= range.from && x.to <= range.to;

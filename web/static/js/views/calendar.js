@@ -49,10 +49,13 @@ export function view(app, main) {
   const saved = new Map();
   let answers = 0;
   // And those of before this page opened (a reload, offline): kept by the
-  // outbox, shown over ranges kept before them, until a listing is read.
-  for (const [id, a] of outbox.savedAnswers()) {
-    if (a.record && 'starts_at' in a.record) saved.set(id, { n: 0, record: stillChanged(a.record, tz), kept: true, at: Date.parse(a.at) || 0 });
-  }
+  // outbox, shown over ranges kept before them, until a listing is read;
+  // read from storage first (a page opened at once after a reload missed them).
+  const savedRead = outbox.started().then(() => {
+    for (const [id, a] of outbox.savedAnswers()) {
+      if (!saved.has(id) && a.record && 'starts_at' in a.record) saved.set(id, { n: 0, record: stillChanged(a.record, tz), kept: true, at: Date.parse(a.at) || 0 });
+    }
+  });
   // When the kept ranges shown were read (ms; null: a listing from the server is shown).
   let keptAt = null;
   // Whether saved answer x of event id is newer than what the listing shows:
@@ -278,6 +281,7 @@ export function view(app, main) {
   // failure is said by the page's notice with Retry (cache.keptForServer).
   async function listing(r) {
     const page = cache.keptPageNow();
+    await savedRead; // before any listing: one read since drops them
     const fromKept = async (e) => {
       const within = keptRange(await cache.kept('calendar'), tz, r);
       if (!within) throw e;

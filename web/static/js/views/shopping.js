@@ -220,7 +220,7 @@ export function view(app, main, listId) {
     if (!list || list.id !== of) return; // the read on its way gets it
     const i = list.items.findIndex((x) => x.id === id);
     if (record === null) { if (i >= 0) list.items.splice(i, 1); } else if (i >= 0) list.items[i] = record; else list.items.push(record);
-    cache.keep(`list:${list.id}`, list, { synced: false });
+    cache.patch(`list:${of}`, 'items', [[id, record]], (x) => x.list_id === of);
   }
   const off = outbox.onOutbox((ev) => {
     if (ev.type === 'record') saved(ev);
@@ -265,13 +265,14 @@ export function view(app, main, listId) {
     }
     // A copy kept before the device's own writes were answered (the list
     // was not open then): their saved answers are laid over it.
+    if (r.cached && r.data) await outbox.started(); // read from storage after a reload
     if (r.cached && r.data) r.data = { ...r.data, items: outbox.layOver(r.data.items, r.at, (x) => x.list_id === id) };
-    list = upToDate(r.data);
+    list = upToDate(r.data, r.at);
     renderTabs();
     renderItems();
     here.update();
     // The server was slow: its answer replaces the device's copy when it comes.
-    r.later?.then((data) => { if (data && mine === gen) { list = upToDate(data); renderItems(); } });
+    r.later?.then((data) => { if (data && mine === gen) { list = upToDate(data, r.laterAt); renderItems(); } });
   });
 
   // The other lists are kept on the device too (cache.warm), so they open

@@ -190,10 +190,9 @@ export function view(app, main) {
   // A task saved (or deleted: gone) in the dialog is shown and kept at
   // once; a re-read follows (a chore's instances may have changed).
   function onSaved(saved, gone) {
-    if (saved) { tasks.set(saved.id, saved); answered.note(saved.id, saved); }
-    else if (gone) { tasks.delete(gone.id); answered.note(gone.id, null); }
+    if (saved) { tasks.set(saved.id, saved); answered.note(saved.id, saved); keepTasks([[saved.id, saved]]); }
+    else if (gone) { tasks.delete(gone.id); answered.note(gone.id, null); keepTasks([[gone.id, null]]); }
     render();
-    keepTasks();
     reload();
   }
 
@@ -213,7 +212,7 @@ export function view(app, main) {
       if (ev.record) tasks.set(ev.id, ev.record);
       else if (ev.record === null) tasks.delete(ev.id);
       else { pending.add(ev.id); refreshOne(); }
-      keepTasks();
+      if (ev.record !== undefined) keepTasks([[ev.id, ev.record]]);
     }
     if (ev.type === 'record' || ev.type === 'changed') render();
   });
@@ -230,7 +229,7 @@ export function view(app, main) {
     const held = tasks.get(task.id) || task;
     const r = await app.write(t('fail.snooze', { title: task.title }),
       () => change('POST', `/api/tasks/${task.id}/snooze`, { until: until.toISOString() }, held, { fields: ['title', 'due_at'] }));
-    if (r) { tasks.set(r.id, r); answered.note(r.id, r); keepTasks(); }
+    if (r) { tasks.set(r.id, r); answered.note(r.id, r); keepTasks([[r.id, r]]); }
     render();
   }
 
@@ -239,7 +238,8 @@ export function view(app, main) {
     for (const x of data.tasks) tasks.set(x.id, x);
     render();
   };
-  const keepTasks = () => cache.keep('tasks', { date: today(), tasks: [...tasks.values()] }, { synced: false });
+  // The device's copy takes what the page learned of these tasks ([[id, task or null]]), task by task (cache.patch).
+  const keepTasks = (changes) => cache.patch('tasks', 'tasks', changes);
   let gen = 0;
   const reload = app.loader(async () => {
     const mine = ++gen;
@@ -247,9 +247,10 @@ export function view(app, main) {
     const r = await cache.fresh('tasks', () => cache.fetchTasks(today()));
     // A copy kept before the device's own writes were answered (the page
     // was not open then): their saved answers are laid over it.
+    if (r.cached) await outbox.started(); // read from storage after a reload
     if (r.cached) r.data = { ...r.data, tasks: outbox.layOver(r.data.tasks, r.at, (x) => 'is_template' in x, (x) => (x.completed_at ? null : x.template_id)) };
-    show(upToDate(r.data));
-    r.later?.then((data) => { if (data && mine === gen) show(upToDate(data)); });
+    show(upToDate(r.data, r.at));
+    r.later?.then((data) => { if (data && mine === gen) show(upToDate(data, r.laterAt)); });
   });
 
   // An event names one task: re-read that task only.
@@ -257,7 +258,7 @@ export function view(app, main) {
   const refreshOne = app.loader(async () => {
     const ids = [...pending];
     pending.clear();
-    await Promise.all(ids.map(async (id) => {
+    const read = await Promise.all(ids.map(async (id) => {
       const upToDate = answered.readingOne(id);
       let x;
       try {
@@ -268,9 +269,10 @@ export function view(app, main) {
       }
       x = upToDate(x);
       if (x) tasks.set(id, x); else tasks.delete(id);
+      return [id, x];
     }));
     render();
-    keepTasks();
+    keepTasks(read);
   });
 
   return {

@@ -1,0 +1,99 @@
+// What only one tab holds of the outbox: writes the device's storage
+// refused (outbox-queue.js), or every write where IndexedDB cannot be
+// opened at all, live in that tab's memory, where the other tabs cannot
+// see them. Each tab says what it holds by holding a Web Lock named for it
+// ('familyhub-held <tab> <count> <oldest>': how many, and when the oldest
+// was made), which the browser lets go when the tab closes or crashes, so
+// what the other tabs read of it is never left over from a tab that is
+// gone. The other tabs read it (navigator.locks.query) to:
+// - send in the order the user made the writes, whichever tab holds them:
+//   the tab whose turn it is to send a write made after one another tab
+//   holds waits until that tab has sent it (or stored it, or closed);
+// - count, before a sign-out, the writes not yet sent of every tab.
+const PREFIX = 'familyhub-held ';
+const locks = () => (typeof navigator !== 'undefined' && navigator.locks?.request && navigator.locks.query ? navigator.locks : null);
+
+let current = null; // {name, release, dropped}: the lock this tab holds to say so
+
+/**
+ * Says which of ops (the queue as tab has it, in order) only tab holds:
+ * those never stored (key n 'm1'…), or all where nothing is stored
+ * (inMemory: IndexedDB cannot be opened).
+ */
+export function holding(tab, ops, inMemory) {
+  const mine = inMemory ? ops : ops.filter((o) => typeof o.n === 'string');
+  const count = mine.length;
+  const oldest = mine.reduce((m, o) => (o.at < m ? o.at : m), mine[0]?.at);
+  const lm = locks();
+  const name = count ? `${PREFIX}${tab} ${count} ${oldest}` : null;
+  if (!lm || current?.name === name || (!current && !name)) return;
+  const old = current;
+  if (old) old.dropped = true;
+  current = null;
+  if (!name) { old?.release?.(); return; }
+  const me = { name, release: null, dropped: false };
+  current = me;
+  // The new one is held before the old one goes: never a moment with neither.
+  lm.request(name, () => {
+    old?.release?.();
+    if (me.dropped) return undefined;
+    return new Promise((resolve) => { me.release = resolve; });
+  }).catch((e) => console.warn('outbox: cannot say what this tab holds:', e));
+}
+
+// What the other tabs hold: {tab, count, oldest, name}, one per tab (a tab
+// changing what it says holds two locks for a moment: the larger count).
+async function others(tab) {
+  const lm = locks();
+  if (!lm) return [];
+  let held = [];
+  try { ({ held = [] } = await lm.query()); } catch { return []; }
+  const byTab = new Map();
+  for (const l of held) {
+    if (!l.name?.startsWith(PREFIX)) continue;
+    const [t, n, oldest] = l.name.slice(PREFIX.length).split(' ');
+    const x = { tab: t, count: Number(n) || 0, oldest, name: l.name };
+    if (t !== tab && !(byTab.get(t)?.count >= x.count)) byTab.set(t, x);
+  }
+  return [...byTab.values()];
+}
+
+/** How many writes not yet sent the device's other tabs hold in memory only. */
+export async function heldElsewhere(tab) {
+  return (await others(tab)).reduce((n, x) => n + x.count, 0);
+}
+
+const waits = new Set(); // the names of the locks a yield waits for
+let yielded = false;
+/** Whether the queue waits for another tab to send a write it holds (yieldTo): nothing to send until then. */
+export const waitingForTab = () => yielded;
+/**
+ * Whether another tab holds a write made before at (an ISO time, the next
+ * write tab would send): the queue then waits for it (tell(that tab), so
+ * it sends), and wake() is called once that tab's hold changes (it sent or
+ * stored the write, or it closed).
+ */
+export async function yieldTo(tab, at, wake, tell) {
+  yielded = true; // a wake-up while asking is not lost
+  const x = (await others(tab)).find((o) => o.oldest < at);
+  if (!x) { yielded = false; return false; }
+  if (!waits.has(x.name)) {
+    waits.add(x.name);
+    locks().request(x.name, () => undefined).catch(() => {}).finally(() => { waits.delete(x.name); yielded = false; wake(); });
+  }
+  tell(x.tab);
+  return true;
+}
+
+/**
+ * A tab closed while it holds writes (count() of them) loses them: the
+ * browser asks first (in its own words, and only once the user did
+ * something on the page).
+ */
+export function askBeforeClosing(count) {
+  addEventListener('beforeunload', (e) => {
+    if (!count()) return;
+    e.preventDefault();
+    e.returnValue = '';
+  });
+}
