@@ -219,6 +219,7 @@ func (w *wsConn) flush() {
 		}
 		if !wrote || ticks == 2 || w.ctx.Err() != nil {
 			w.flushing = false
+			w.c.Idle() // under w.mu: a writer started after this one keeps its slice
 			w.mu.Unlock()
 			return
 		}
