@@ -9,7 +9,7 @@ import (
 
 // SessionCache keeps, for a short while, what SessionAuthenticate found for
 // a session token, so that most requests of a signed-in device cost
-// PostgreSQL no query of their own (docs/benchmarks.md, seventh round).
+// PostgreSQL no query of their own (docs/benchmarks-history-3.md, seventh round).
 //
 // It is right only while it hears of every change that could end or alter
 // a session: each transaction of this process that revokes or rotates

@@ -68,7 +68,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	after := set.needed()
 	if after {
 		if q, ok := set.literal(); ok {
-			if _, err := conn.Prepare(ctx, set.name(), set.sql("$1", "$2")); err != nil {
+			if _, err := conn.Prepare(ctx, set.name(), set.paramsSQL()); err != nil {
 				return Err(err, "")
 			}
 			opts.BeginQuery, after = "BEGIN; "+q, false
@@ -100,7 +100,10 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 type txConn struct {
 	pc   *pgxpool.Conn
 	set  txSettings
-	owed *[]announcement // nil: the pool does not announce
+	owed *[]announcement // nil: the pool does not announce; else &notices
+	// notices are the transaction's event notices (owed), kept here so
+	// that collecting them costs no allocation of its own.
+	notices []announcement
 }
 
 // acquireTx takes a connection for a transaction on behalf of a (nil:
@@ -112,7 +115,7 @@ func (s *Store) acquireTx(ctx context.Context, a *familyhub.Auth) (*txConn, erro
 	}
 	c := &txConn{pc: conn}
 	if announces(s.Pool) {
-		c.owed = new([]announcement)
+		c.owed = &c.notices
 		collectors.Store(conn.Conn().PgConn(), c.owed)
 	}
 	c.set.announce = c.owed != nil
@@ -158,18 +161,41 @@ func (t txSettings) needed() bool {
 	return t.announce || t.genericPlans || t.actor != "" || t.device != ""
 }
 
-// name is the name of the settings' statement prepared on a connection
-// (one per form).
-func (t txSettings) name() string {
-	n := "familyhub_tx_settings"
+// form numbers the four forms of the settings' statement (with or
+// without announce, with or without genericPlans).
+func (t txSettings) form() int {
+	f := 0
 	if t.announce {
-		n += "_announce"
+		f |= 1
 	}
 	if t.genericPlans {
-		n += "_generic"
+		f |= 2
 	}
-	return n
+	return f
 }
+
+// settingsForms are each form's statement name and text with parameters,
+// made once: every transaction sends one of them, and building them per
+// transaction cost three to five allocations (docs/benchmarks.md,
+// fifteenth round).
+var settingsForms = func() (forms [4]struct{ name, sql string }) {
+	for f := range forms {
+		t := txSettings{announce: f&1 != 0, genericPlans: f&2 != 0}
+		n := "familyhub_tx_settings"
+		if t.announce {
+			n += "_announce"
+		}
+		if t.genericPlans {
+			n += "_generic"
+		}
+		forms[f].name, forms[f].sql = n, t.sql("$1", "$2")
+	}
+	return forms
+}()
+
+// name is the name of the settings' statement prepared on a connection
+// (one per form).
+func (t txSettings) name() string { return settingsForms[t.form()].name }
 
 // sql is the one statement of the settings, with actor and device given
 // as SQL expressions (parameters or literals).
@@ -184,10 +210,14 @@ func (t txSettings) sql(actor, device string) string {
 	return q
 }
 
+// paramsSQL is the settings' statement with the values as parameters $1
+// and $2 (settingsForms).
+func (t txSettings) paramsSQL() string { return settingsForms[t.form()].sql }
+
 // params returns the settings' statement with the values as parameters:
 // right for any value, at the cost of a round trip of its own.
 func (t txSettings) params() (string, []any) {
-	return t.sql("$1", "$2"), []any{t.actor, t.device}
+	return t.paramsSQL(), []any{t.actor, t.device}
 }
 
 // literal returns an EXECUTE of the settings' prepared statement (name)

@@ -54,3 +54,30 @@ func TestTxSettingsLiteral(t *testing.T) {
 		}
 	}
 }
+
+// TestTxSettingsForms: each form's name and statement, made once, are
+// what building them per transaction gave, and asking for them
+// allocates nothing (they are asked for on every transaction).
+func TestTxSettingsForms(t *testing.T) {
+	for _, announce := range []bool{false, true} {
+		for _, generic := range []bool{false, true} {
+			set := txSettings{actor: "a", device: "d", announce: announce, genericPlans: generic}
+			name := "familyhub_tx_settings"
+			if announce {
+				name += "_announce"
+			}
+			if generic {
+				name += "_generic"
+			}
+			if set.name() != name {
+				t.Errorf("announce %v, generic %v: name %s, want %s", announce, generic, set.name(), name)
+			}
+			if got, want := set.paramsSQL(), set.sql("$1", "$2"); got != want {
+				t.Errorf("announce %v, generic %v: %s, want %s", announce, generic, got, want)
+			}
+			if n := testing.AllocsPerRun(10, func() { _, _ = set.name(), set.paramsSQL() }); n != 0 {
+				t.Errorf("announce %v, generic %v: %v allocations for the name and statement, want 0", announce, generic, n)
+			}
+		}
+	}
+}

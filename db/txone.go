@@ -156,7 +156,7 @@ func (o *oneStatement) QueryRow(ctx context.Context, sql string, args ...any) pg
 // statement as one pipeline.
 func (o *oneStatement) send(ctx context.Context, sql string, args []any) (br pgx.BatchResults, settings bool) {
 	o.sent = true
-	b := &pgx.Batch{}
+	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, 2)} // the settings and the statement
 	settings = o.set.needed()
 	if settings {
 		q, a := o.set.params()

@@ -32,9 +32,10 @@ const (
 type realtimeState struct {
 	hub          *realtime.Hub
 	metrics      *realtime.Metrics
-	ping         time.Duration // realtimePingInterval unless configured
-	writeTimeout time.Duration // realtimeWriteTimeout unless configured
-	linger       *tickClock    // how long an idle socket's writer lingers (realtime_ws.go)
+	ping         time.Duration  // realtimePingInterval unless configured
+	writeTimeout time.Duration  // realtimeWriteTimeout unless configured
+	linger       *tickClock     // how long an idle socket's writer lingers (realtime_ws.go)
+	watchdog     *writeWatchdog // ends sockets blocked in a write (realtime_ws_watchdog.go)
 	// writers counts the sockets' writer goroutines running (or
 	// lingering), writersStarted those started (for tests).
 	writers, writersStarted atomic.Int64
@@ -50,6 +51,7 @@ func (s *Server) MountRealtime(hub *realtime.Hub, metrics *realtime.Metrics) {
 	if s.cfg.RealtimeWriteTimeout > 0 {
 		s.rt.writeTimeout = s.cfg.RealtimeWriteTimeout
 	}
+	s.rt.watchdog = newWriteWatchdog(s.rt.writeTimeout)
 	s.router.Get("/ws", s.handleWS)
 	s.router.Get("/sse", s.handleSSE)
 	api := s.api.With(RequireAuth)

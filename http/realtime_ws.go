@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -116,6 +117,8 @@ func (w *wsConn) serve(s *Server, first []realtime.Message, start int64) {
 			s.logger.Error("panic in websocket connection", "panic", v, "stack", string(debug.Stack()))
 		}
 	}()
+	w.rt.watchdog.add(w)
+	defer w.rt.watchdog.remove(w)
 	if err := w.writeBatch(first); err != nil {
 		return
 	}
@@ -145,7 +148,9 @@ type wsConn struct {
 	ping     *time.Timer
 	pongLate *time.Timer     // see heartbeat; used by its goroutine only
 	seen     *notify.Tracker // the events this device was sent, for notify
-	expired  *time.Timer     // see writeBatch
+	// busy is the watchdog's tick when the batch being written began, 0
+	// between batches (realtime_ws_watchdog.go).
+	busy atomic.Int64
 
 	wake chan struct{} // capacity 1: kick wakes a lingering flush
 
@@ -214,6 +219,7 @@ func (w *wsConn) flush() {
 		}
 		if !wrote || ticks == 2 || w.ctx.Err() != nil {
 			w.flushing = false
+			w.c.Idle() // under w.mu: a writer started after this one keeps its slice
 			w.mu.Unlock()
 			return
 		}
@@ -262,22 +268,15 @@ func (k *tickClock) fire() {
 // writeBatch writes msgs within one write timeout, a batch of several in
 // one system call (corkConn). The writes themselves take no context: a
 // context with a deadline costs the WebSocket library a
-// context.AfterFunc per write; one timer per batch does the same job.
+// context.AfterFunc per write; the replica's write watchdog ends a
+// socket whose batch is blocked for the write timeout instead, without a
+// timer per socket or batch (realtime_ws_watchdog.go).
 func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	// One timer per connection, re-armed per batch (only one goroutine
-	// writes at a time).
-	if w.expired == nil {
-		w.expired = time.AfterFunc(w.rt.writeTimeout, func() {
-			w.rt.metrics.SlowDisconnects.Inc()
-			w.conn.CloseNow() // a peer that does not read for this long is gone
-		})
-	} else {
-		w.expired.Reset(w.rt.writeTimeout)
-	}
-	defer w.expired.Stop()
+	w.rt.watchdog.begin(w) // only one goroutine writes at a time
+	defer w.rt.watchdog.end(w)
 	if len(msgs) > 1 && w.cork != nil {
 		w.cork.hold()
 	}

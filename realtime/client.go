@@ -195,9 +195,12 @@ func (c *Client) release() {
 // healthy client in the middle of a burst still gets its pong, while one
 // that sends without reading is cut off.
 //
-// spare is the slice of the last small batch the transport wrote (Written):
-// the next message is queued into it instead of a new slice, one allocation
-// less per socket per event, for at most spareMessages' worth of memory.
+// spare is the slice of a batch the transport wrote (Written): the next
+// message is queued into it instead of a new slice. While a socket gets
+// events, its queue and its transport pass two slices back and forth and
+// allocate none; a slice of more than spareMessages goes when the
+// transport's writer stops (Idle), so an idle socket keeps at most
+// spareMessages' worth.
 type queue struct {
 	mu      sync.Mutex
 	msgs    []Message
@@ -241,22 +244,41 @@ func (q *queue) pushLocked(m Message, control bool) bool {
 	return true
 }
 
-// spareMessages bounds the slice a queue keeps for reuse (queue.spare): the
-// common batch of one or two messages, not a burst's.
-const spareMessages = 2
+// spareMessages bounds the slice an idle socket's queue keeps for reuse
+// (queue.spare): the common batch of one or two messages. spareBurst
+// bounds it while the socket's writer runs: the batches of a burst
+// (1,000 sockets with ten events at once, issue 20: a new slice grown
+// two or three times per batch of more than two), not a backlog's.
+const (
+	spareMessages = 2
+	spareBurst    = 32
+)
 
 // Written tells the client that the transport wrote msgs, a batch Next
 // returned, and holds them no longer: their slice is reused for the next
-// messages when it is small.
+// messages unless it is large. A transport that calls Written calls Idle
+// when its writer stops.
 func (c *Client) Written(msgs []Message) {
-	if cap(msgs) == 0 || cap(msgs) > spareMessages {
+	if cap(msgs) == 0 || cap(msgs) > spareBurst {
 		return
 	}
 	clear(msgs) // drop the data: the slice alone is kept
 	q := &c.queue
 	q.mu.Lock()
-	if q.spare == nil {
+	if cap(msgs) > cap(q.spare) {
 		q.spare = msgs[:0]
+	}
+	q.mu.Unlock()
+}
+
+// Idle tells the client that its transport's writer stopped (it lingered
+// with nothing to write): a burst's slice kept by Written goes, so that
+// an idle socket holds at most spareMessages' worth.
+func (c *Client) Idle() {
+	q := &c.queue
+	q.mu.Lock()
+	if cap(q.spare) > spareMessages {
+		q.spare = nil
 	}
 	q.mu.Unlock()
 }

@@ -122,3 +122,54 @@ func TestWrittenBatchesStayTheTransports(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestWrittenBurstsAllocateNothing: a socket that gets its events in
+// bursts (several queued while its transport writes the last batch) keeps
+// the two slices its queue and its transport pass back and forth: no
+// allocation per batch once they have grown to a burst's size. Before,
+// only a batch of at most two messages gave its slice back, and a larger
+// one's successor grew anew from nothing (one to four allocations per
+// batch). When the writer stops (Idle), a burst's slice goes: an idle
+// socket keeps at most a small one.
+func TestWrittenBurstsAllocateNothing(t *testing.T) {
+	c := newClient(JoinParams{})
+	m := Message{Data: []byte(`{"type":"event"}`), Seq: 1}
+	var writing []Message // the batch the transport is writing
+	burst := func() {
+		for range 5 { // queued while the last batch is written
+			if !c.queue.push(m, false) {
+				t.Fatal("queue full")
+			}
+		}
+		next := c.Take()
+		if writing != nil {
+			c.Written(writing)
+		}
+		writing = next
+	}
+	for range 3 { // the two slices grow to a burst's size
+		burst()
+	}
+	if n := testing.AllocsPerRun(100, burst); n != 0 {
+		t.Fatalf("%v allocations per batch of 5, want 0", n)
+	}
+	c.Written(writing)
+	c.Idle()
+	c.queue.mu.Lock()
+	kept := cap(c.queue.spare)
+	c.queue.mu.Unlock()
+	if kept > spareMessages {
+		t.Fatalf("an idle socket keeps a slice of %d messages, want at most %d", kept, spareMessages)
+	}
+	// A small batch's slice is still kept when the writer stops.
+	c.queue.push(m, false)
+	one := c.Take()
+	c.Written(one)
+	c.Idle()
+	c.queue.mu.Lock()
+	kept = cap(c.queue.spare)
+	c.queue.mu.Unlock()
+	if kept != cap(one) || kept == 0 {
+		t.Fatalf("an idle socket keeps a slice of %d messages, want its last batch's %d", kept, cap(one))
+	}
+}

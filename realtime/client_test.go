@@ -76,8 +76,9 @@ func TestReplyClosesASlowClient(t *testing.T) {
 }
 
 // A written small batch's slice takes the next message without an
-// allocation, holds none of the written data, and a burst's large slice is
-// not kept.
+// allocation and holds none of the written data; a burst's larger slice
+// is kept only until the writer stops (Idle), and a backlog's (over
+// spareBurst) not at all.
 func TestWrittenReusesTheBatchSlice(t *testing.T) {
 	c := newClient(JoinParams{})
 	c.queue.push(Message{Data: []byte("a"), Seq: 1}, false)
@@ -100,7 +101,15 @@ func TestWrittenReusesTheBatchSlice(t *testing.T) {
 		c.queue.push(Message{Data: pongMessage, Seq: int64(i)}, false)
 	}
 	c.Written(c.Take())
+	c.Idle()
 	if c.queue.spare != nil {
-		t.Errorf("kept a slice of %d messages", cap(c.queue.spare))
+		t.Errorf("kept a slice of %d messages after the writer stopped", cap(c.queue.spare))
+	}
+	for i := range spareBurst + 1 {
+		c.queue.push(Message{Data: pongMessage, Seq: int64(i)}, false)
+	}
+	c.Written(c.Take())
+	if c.queue.spare != nil {
+		t.Errorf("kept a backlog's slice of %d messages", cap(c.queue.spare))
 	}
 }
