@@ -3,6 +3,7 @@ package http
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 )
 
 // corkConn is a socket's connection under the WebSocket library. While
@@ -60,7 +61,14 @@ func (c *corkConn) hold() {
 		c.held = corkBufs.Get().(*[]byte)
 	}
 	c.mu.Unlock()
+	if f := corkHeldHook.Load(); f != nil {
+		(*f)(c)
+	}
 }
+
+// corkHeldHook, set by tests only, runs on a batch's writer right after
+// hold: a test parks the writer there to act while a batch is gathered.
+var corkHeldHook atomic.Pointer[func(*corkConn)]
 
 // release writes what was gathered since hold, and writes through again.
 func (c *corkConn) release() error {
