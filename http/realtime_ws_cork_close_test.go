@@ -60,18 +60,20 @@ func TestWSCloseFrameDuringBatch(t *testing.T) {
 	resume := fmt.Sprintf("since=%d", int64(since))
 
 	t.Run("client close", func(t *testing.T) {
-		ws := ana.socket(t, resume)
+		wsc := make(chan *testSocket, 1) // the hook is set before the socket opens
 		res := parkBatch(t, env, func() error {
-			return ws.conn.Close(websocket.StatusNormalClosure, "bye")
+			return (<-wsc).conn.Close(websocket.StatusNormalClosure, "bye")
 		})
+		wsc <- ana.socket(t, resume)
 		if err := parkedResult(t, res); err != nil {
 			t.Fatalf("the client's close was not answered: %v", err)
 		}
 	})
 
 	t.Run("1009", func(t *testing.T) {
-		ws := ana.socket(t, resume)
+		wsc := make(chan *testSocket, 1)
 		res := parkBatch(t, env, func() error {
+			ws := <-wsc
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			if err := ws.conn.Write(ctx, websocket.MessageText, make([]byte, hardReadLimit+1)); err != nil {
@@ -83,6 +85,7 @@ func TestWSCloseFrameDuringBatch(t *testing.T) {
 				}
 			}
 		})
+		wsc <- ana.socket(t, resume)
 		if err := parkedResult(t, res); websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
 			t.Fatalf("read %v, want close 1009", err)
 		}
