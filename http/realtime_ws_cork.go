@@ -3,6 +3,8 @@ package http
 import (
 	"net"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // corkConn is a socket's connection under the WebSocket library. While
@@ -53,6 +55,27 @@ func (c *corkConn) flushLocked() error {
 	return err
 }
 
+// corkCloseWait bounds how long Close spends writing what was gathered.
+const corkCloseWait = 250 * time.Millisecond
+
+// Close writes what was gathered, then closes the connection. The
+// WebSocket library closes the connection right after frames it counts as
+// written: its answer to the peer's close frame, its 1009 for a message
+// over the limit (the handler then returns and closes). Gathered, those
+// frames were dropped with the connection, and the peer saw it drop
+// without a close frame. The deadline also ends a write blocked on a peer
+// that does not read (which holds mu), so the write timeout still cuts
+// such a peer off, corkCloseWait later at most.
+func (c *corkConn) Close() error {
+	_ = c.Conn.SetWriteDeadline(time.Now().Add(corkCloseWait))
+	c.mu.Lock()
+	if c.held != nil {
+		_ = c.flushLocked()
+	}
+	c.mu.Unlock()
+	return c.Conn.Close()
+}
+
 // hold gathers writes until release.
 func (c *corkConn) hold() {
 	c.mu.Lock()
@@ -60,7 +83,14 @@ func (c *corkConn) hold() {
 		c.held = corkBufs.Get().(*[]byte)
 	}
 	c.mu.Unlock()
+	if f := corkHeldHook.Load(); f != nil {
+		(*f)(c)
+	}
 }
+
+// corkHeldHook, set by tests only, runs on a batch's writer right after
+// hold: a test parks the writer there to act while a batch is gathered.
+var corkHeldHook atomic.Pointer[func(*corkConn)]
 
 // release writes what was gathered since hold, and writes through again.
 func (c *corkConn) release() error {

@@ -1,0 +1,93 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// parkBatch makes the next batch the server gathers for env's sockets
+// (corkConn held) run act before any of its frames, on the batch's writer;
+// the writer goes on when act has returned. It returns act's result.
+func parkBatch(t *testing.T, env *testEnv, act func() error) <-chan error {
+	t.Helper()
+	addr := env.ts.Listener.Addr().String()
+	res := make(chan error, 1)
+	var once sync.Once
+	f := func(c *corkConn) {
+		if c.LocalAddr().String() == addr {
+			once.Do(func() { res <- act() })
+		}
+	}
+	corkHeldHook.Store(&f)
+	t.Cleanup(func() { corkHeldHook.Store(nil) })
+	return res
+}
+
+// parkedResult waits for a parked batch's act.
+func parkedResult(t *testing.T, res <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-res:
+		return err
+	case <-time.After(20 * time.Second): // a guard: act's own waits end in 10 s
+		t.Fatal("the socket gathered no batch")
+		return nil
+	}
+}
+
+// TestWSCloseFrameDuringBatch: a close frame the WebSocket library writes
+// while the socket's writer gathers a batch (corkConn held) reaches the
+// peer although the library closes the connection right after it: its
+// answer to the client's close, and 1009 for a client message over 64
+// KiB (docs/realtime.md, close codes). The batch here is a resume's first
+// page from the log. Before, the frame waited in the gathered buffer, the
+// connection was closed under it, and the client saw the connection drop
+// without a close frame (a browser's 1006).
+func TestWSCloseFrameDuringBatch(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	startTestHub(t, env, 0)
+	ana, _ := env.signup("ana@example.org", "Ana's")
+	var list struct{ ID string }
+	ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
+	since := writeEvents(t, env, list.ID, 1)
+	writeEvents(t, env, list.ID, 5)
+	resume := fmt.Sprintf("since=%d", int64(since))
+
+	t.Run("client close", func(t *testing.T) {
+		wsc := make(chan *testSocket, 1) // the hook is set before the socket opens
+		res := parkBatch(t, env, func() error {
+			return (<-wsc).conn.Close(websocket.StatusNormalClosure, "bye")
+		})
+		wsc <- ana.socket(t, resume)
+		if err := parkedResult(t, res); err != nil {
+			t.Fatalf("the client's close was not answered: %v", err)
+		}
+	})
+
+	t.Run("1009", func(t *testing.T) {
+		wsc := make(chan *testSocket, 1)
+		res := parkBatch(t, env, func() error {
+			ws := <-wsc
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := ws.conn.Write(ctx, websocket.MessageText, make([]byte, hardReadLimit+1)); err != nil {
+				return err
+			}
+			for {
+				if _, _, err := ws.conn.Read(ctx); err != nil {
+					return err
+				}
+			}
+		})
+		wsc <- ana.socket(t, resume)
+		if err := parkedResult(t, res); websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+			t.Fatalf("read %v, want close 1009", err)
+		}
+	})
+}
