@@ -69,6 +69,7 @@ export default {
   'common.reload': 'Neu laden',
   'error.rateLimited': 'Zu viele Versuche. Warte ein paar Minuten und versuche es dann nochmal.',
   'error.tooManyConnections': 'Zu viele offene Verbindungen deines Kontos (andere Tabs oder Geräte). Schließe einige und versuche es nochmal.',
+  'error.tooManyTickets': 'Dieses Gerät hat zu oft versucht, sich neu zu verbinden. Es versucht es in einer Minute wieder.',
   'error.unavailable': 'Der Server ist gerade ausgelastet. Versuche es gleich nochmal.',
   'error.internal': 'Auf dem Server ist etwas schiefgegangen.',
   'error.gateway': 'Der Server antwortet gerade nicht. Versuche es gleich nochmal.',

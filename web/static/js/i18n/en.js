@@ -70,6 +70,7 @@ export default {
   'common.reload': 'Reload',
   'error.rateLimited': 'Too many attempts. Please wait a few minutes and try again.',
   'error.tooManyConnections': 'Too many open connections from your account (other tabs or devices). Close some and try again.',
+  'error.tooManyTickets': 'This device tried to reconnect too often. It tries again in a minute.',
   'error.unavailable': 'The server is busy right now. Try again in a moment.',
   'error.internal': 'Something went wrong on the server.',
   'error.gateway': 'The server is not answering right now. Try again in a moment.',
