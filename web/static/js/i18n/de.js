@@ -463,6 +463,7 @@ export default {
   'dav.nameExample': 'Thunderbird auf dem Laptop',
   'dav.create': 'App-Passwort erstellen',
   'dav.none': 'Noch keine App-Passwörter.',
+  'dav.revoked': 'Deine App-Passwörter wurden am {when} widerrufen, als dein Passwort neu festgelegt wurde. Deine Kalender-Apps brauchen ein neues App-Passwort: Erstelle es hier.',
   'dav.created': 'erstellt {when}',
   'dav.lastUsed': 'zuletzt benutzt {when}',
   'dav.neverUsed': 'noch nicht benutzt',

@@ -464,6 +464,7 @@ export default {
   'dav.nameExample': 'Thunderbird on the laptop',
   'dav.create': 'Create app password',
   'dav.none': 'No app passwords yet.',
+  'dav.revoked': 'Your app passwords were revoked on {when}, when your password was set anew. Your calendar apps need a new app password: create one here.',
   'dav.created': 'created {when}',
   'dav.lastUsed': 'last used {when}',
   'dav.neverUsed': 'not used yet',
