@@ -22,6 +22,7 @@ const (
 	ELIMIT        = "limit_reached"        // a collection holds the most it may (limits.go); delete some first
 	ERATELIMITED  = "rate_limited"         // too many attempts; retry later
 	ECONNLIMIT    = "too_many_connections" // too many open realtime connections of one member; retry later
+	ETICKETLIMIT  = "too_many_tickets"     // a session holds the most unexpired realtime tickets; retry later
 	EUNAVAILABLE  = "unavailable"          // the database is unreachable; retry later
 	EINTERNAL     = "internal"             // a bug or an unexpected failure
 )

@@ -56,6 +56,16 @@ const (
 	MaxDisplayNameLen = 100
 	MaxFamilyNameLen  = 200
 	MaxEmailLen       = 254
+
+	// MaxTicketsPerSession is how many realtime tickets (POST
+	// /api/realtime/ticket), used or not, one session may hold while they
+	// last (a minute). A client takes one per connection attempt: the
+	// PWA's backoff (1 s doubling to 30 s, web/static/js/realtime.js) makes
+	// 7 attempts in the first minute of an outage, and a client that tries
+	// two transports per attempt (WebSocket, then SSE) 14. Beyond it, 429
+	// too_many_tickets with Retry-After: without a bound, one session made
+	// rows without end (they were pruned only an hour after expiring).
+	MaxTicketsPerSession = 20
 )
 
 // Collection limits: how many of a kind a family (or one member) may

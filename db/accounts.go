@@ -574,13 +574,51 @@ const TicketTTL = time.Minute
 // decides its use (RealtimeTicketConsume compares with now()), not by this
 // replica's: with a replica's clock a minute behind, its tickets were
 // expired when made, and a minute ahead, they lasted two.
+//
+// A session holds at most familyhub.MaxTicketsPerSession tickets that have
+// not expired (used ones count: each was a connection attempt); one more
+// is a *TicketLimitError (ETICKETLIMIT) saying when the first of them
+// expires. They are counted under the session's limit lock, so parallel
+// requests cannot overtake the count.
 func (s *Store) TicketCreate(ctx context.Context, sessionID uuid.UUID) (string, time.Time, error) {
 	ticket := NewToken()
-	expires, err := s.Q.RealtimeTicketInsert(ctx, s.Pool, dbsqlc.RealtimeTicketInsertParams{
-		TokenHash: ticketHash(ticket), SessionID: sessionID, TtlSeconds: TicketTTL.Seconds(),
+	var expires time.Time
+	err := s.Tx(ctx, func(tx *Tx) error {
+		if err := tx.limitLock(ctx, limitTickets, sessionID); err != nil {
+			return err
+		}
+		n, err := tx.q.RealtimeTicketCountLive(ctx, tx, sessionID)
+		if err != nil {
+			return err
+		}
+		if n.Live >= familyhub.MaxTicketsPerSession {
+			return &TicketLimitError{
+				RetryAfter: time.Duration(max(n.FirstEndsIn, 1)) * time.Second,
+				err: familyhub.Errorf(familyhub.ETICKETLIMIT, "Too many realtime tickets: this session asked for %d within a minute, the most allowed. Wait for Retry-After, and ask for one ticket per connection attempt.",
+					familyhub.MaxTicketsPerSession),
+			}
+		}
+		expires, err = tx.q.RealtimeTicketInsert(ctx, tx, dbsqlc.RealtimeTicketInsertParams{
+			TokenHash: ticketHash(ticket), SessionID: sessionID, TtlSeconds: TicketTTL.Seconds(),
+		})
+		return err
 	})
-	return ticket, expires, Err(err, "")
+	if err != nil {
+		return "", time.Time{}, Err(err, "")
+	}
+	return ticket, expires, nil
 }
+
+// TicketLimitError refuses a ticket to a session that holds
+// familyhub.MaxTicketsPerSession unexpired ones already (ETICKETLIMIT);
+// RetryAfter is when the first of them expires, making room.
+type TicketLimitError struct {
+	RetryAfter time.Duration
+	err        *familyhub.Error
+}
+
+func (e *TicketLimitError) Error() string { return e.err.Error() }
+func (e *TicketLimitError) Unwrap() error { return e.err }
 
 // TicketAuthenticate uses up a ticket and returns its session's caller, or
 // nil when the ticket is unknown, used or expired, or its session ended.

@@ -31,6 +31,7 @@ const (
 	limitTemplates     = "task-templates"
 	limitOpenTasks     = "open-tasks"
 	limitEvents        = "calendar-events"
+	limitTickets       = "realtime-tickets" // keyed by the session
 )
 
 // Aliases kept for the callers that name them in this package.

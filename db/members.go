@@ -351,8 +351,8 @@ func (tx *Tx) ResetCodeCreate(ctx context.Context, userID uuid.UUID) (code strin
 var ErrBadResetCode = familyhub.Invalid("code", "This reset code is wrong, used or expired, or is not for this email.")
 
 // PasswordReset sets a new password (hashed with params) with a reset code
-// an owner made: the code works once, every session of the user ends, and
-// their failed sign-ins are forgotten. Attempts are counted before the code
+// an owner made: the code works once, every session and app password of
+// the user ends, and their failed sign-ins are forgotten. Attempts are counted before the code
 // is checked (per email and address); too many are ERATELIMITED. The new
 // password is hashed only once the code proved right: the endpoint needs
 // no session, and a guess must not cost the server an argon2id hash (nor
@@ -393,7 +393,17 @@ func (s *Store) PasswordReset(ctx context.Context, email, code, newPassword stri
 }
 
 // passwordSet stores a new password hash for u and ends their sessions but
-// keep (nil: all), their unused reset codes and their failed sign-ins.
+// keep (nil: all), their app passwords, their unused reset codes and their
+// failed sign-ins, all in tx: none of it without the rest.
+//
+// App passwords go whoever sets the password (the member themself, a reset
+// code, the operator), as Google revokes them when the account's password
+// changes: a new password is what someone does who fears another person
+// knew the old one, and that person may have made an app password with it
+// (it needs only a session), which would keep them reading and writing the
+// family's calendar over CalDAV. Re-entering a password in each calendar
+// app is the price; the app says so before (the password forms) and after
+// (the list of app passwords, from users.app_passwords_revoked_at).
 func (tx *Tx) passwordSet(ctx context.Context, u dbsqlc.User, hash string, keep *uuid.UUID) error {
 	if n, err := tx.q.UserSetPassword(ctx, tx, dbsqlc.UserSetPasswordParams{ID: u.ID, PasswordHash: hash}); err != nil {
 		return err
@@ -404,6 +414,14 @@ func (tx *Tx) passwordSet(ctx context.Context, u dbsqlc.User, hash string, keep 
 	if _, err := tx.q.SessionRevokeAllOfUser(ctx, tx, dbsqlc.SessionRevokeAllOfUserParams{UserID: u.ID, Keep: keep}); err != nil {
 		return err
 	}
+	// Each deleted row is a FAMILY_UPDATED event (00038): open lists empty live.
+	if n, err := tx.q.UserAppPasswordsDelete(ctx, tx, u.ID); err != nil {
+		return err
+	} else if n > 0 {
+		if err := tx.q.UserAppPasswordsRevokedNow(ctx, tx, u.ID); err != nil {
+			return err
+		}
+	}
 	if err := tx.q.PasswordResetDeleteUnused(ctx, tx, u.ID); err != nil {
 		return err
 	}
@@ -413,7 +431,8 @@ func (tx *Tx) passwordSet(ctx context.Context, u dbsqlc.User, hash string, keep 
 
 // PasswordChange sets the caller's new password (hashed already; the
 // caller checked the current one with CheckCredentials): every other
-// session of theirs ends (sockets close with 4001), this one stays.
+// session of theirs ends (sockets close with 4001), this one stays; their
+// app passwords are revoked (passwordSet says why).
 func (tx *Tx) PasswordChange(ctx context.Context, newHash string) error {
 	a, err := tx.caller()
 	if err != nil {
@@ -428,8 +447,8 @@ func (tx *Tx) PasswordChange(ctx context.Context, newHash string) error {
 }
 
 // PasswordSetByEmail sets the password of the account with email (the
-// operator's `familyhub reset-password`): all its sessions end and it is
-// unlocked. An unknown email is not found.
+// operator's `familyhub reset-password`): all its sessions and app
+// passwords end and it is unlocked. An unknown email is not found.
 func (s *Store) PasswordSetByEmail(ctx context.Context, email, hash string) (dbsqlc.User, error) {
 	var u dbsqlc.User
 	err := s.Tx(ctx, func(tx *Tx) error {

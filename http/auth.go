@@ -168,10 +168,14 @@ type userJSON struct {
 	DisplayName string    `json:"display_name"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// AppPasswordsRevokedAt: when a password change or reset last revoked
+	// the person's app passwords (null: never); the app says so by the list.
+	AppPasswordsRevokedAt *time.Time `json:"app_passwords_revoked_at"`
 }
 
 func toUserJSON(u dbsqlc.User) userJSON {
-	return userJSON{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+	return userJSON{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		AppPasswordsRevokedAt: u.AppPasswordsRevokedAt}
 }
 
 type familyJSON struct {
@@ -377,10 +381,19 @@ func (s *Server) limitedError(w http.ResponseWriter, r *http.Request, err error,
 	s.Error(w, r, err)
 }
 
+// handleLogout ends the request's session, if it still has one, and always
+// clears the cookie: 204 also when the session is gone already (expired,
+// signed out on another device, its member removed). Behind RequireAuth a
+// dead session answered 401 and kept its cookie, which the page cannot
+// delete itself (HttpOnly): every later request sent it again. Only a
+// failure to end a live session is an error (the cookie then stays, so
+// that the person can retry, rather than believe a live session ended).
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if err := s.store.SessionRevoke(r.Context(), authFrom(r).SessionID); err != nil {
-		s.Error(w, r, err)
-		return
+	if a := familyhub.AuthFromContext(r.Context()); a != nil {
+		if err := s.store.SessionRevoke(r.Context(), a.SessionID); err != nil {
+			s.Error(w, r, err)
+			return
+		}
 	}
 	s.clearCookie(w, r)
 	w.WriteHeader(http.StatusNoContent)

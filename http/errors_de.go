@@ -29,6 +29,8 @@ var deFormats = map[string]string{
 	"As a %s you may %s only when they are yours (assigned to you or to nobody).": "Als %s hast du nur dann die Berechtigung, %s, wenn sie dir gehören (dir oder niemandem zugewiesen sind).",
 	"As a %s you may not %s.": "Als %s hast du keine Berechtigung, %s.",
 
+	// Realtime: a session with the most unexpired tickets.
+	"Too many realtime tickets: this session asked for %d within a minute, the most allowed. Wait for Retry-After, and ask for one ticket per connection attempt.": "Zu viele Echtzeit-Tickets: Diese Sitzung hat innerhalb einer Minute %d angefordert, mehr sind nicht erlaubt. Warte so lange, wie Retry-After sagt, und fordere ein Ticket pro Verbindungsversuch an.",
 	// Realtime: a user with the most live connections open on a replica.
 	"Too many live connections: this account has %d open on this server, the most allowed. Close other tabs or apps, or try again later.": "Zu viele Live-Verbindungen: Dieses Konto hat %d auf diesem Server offen, mehr sind nicht erlaubt. Schließe andere Tabs oder Apps oder versuche es später nochmal.",
 

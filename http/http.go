@@ -38,6 +38,7 @@ var codeStatus = map[string]int{
 	familyhub.ELIMIT:        http.StatusConflict,
 	familyhub.ERATELIMITED:  http.StatusTooManyRequests,
 	familyhub.ECONNLIMIT:    http.StatusTooManyRequests,
+	familyhub.ETICKETLIMIT:  http.StatusTooManyRequests,
 	familyhub.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	familyhub.EINTERNAL:     http.StatusInternalServerError,
 }

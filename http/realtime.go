@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/realtime"
 )
 
@@ -152,8 +154,13 @@ func joinParams(r *http.Request, a *familyhub.Auth, transport string) (*realtime
 
 // handleTicket hands out a single-use ticket for /ws or /sse, for clients
 // that cannot send the session cookie on those requests.
+// A session holding familyhub.MaxTicketsPerSession unexpired tickets gets
+// 429 too_many_tickets with Retry-After: when the first of them expires.
 func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request) {
 	ticket, expires, err := s.store.TicketCreate(r.Context(), authFrom(r).SessionID)
+	if tl := (*db.TicketLimitError)(nil); errors.As(err, &tl) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(tl.RetryAfter.Seconds())))
+	}
 	s.respond(w, r, http.StatusCreated, map[string]any{"ticket": ticket, "expires_at": expires.UTC()}, err)
 }
 

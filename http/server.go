@@ -270,10 +270,11 @@ func (s *Server) routes() chi.Router {
 		r.Use(s.ifMatch)
 		r.Post("/auth/signup", s.handleSignup)
 		r.Post("/auth/login", s.handleLogin)
+		// Without RequireAuth: a logout clears the cookie of a dead session too.
+		r.Post("/auth/logout", s.handleLogout)
 		s.mountAccountPublic(r)
 		r.Group(func(r chi.Router) {
 			r.Use(RequireAuth)
-			r.Post("/auth/logout", s.handleLogout)
 			r.Post("/auth/refresh", s.handleRefresh)
 			r.Get("/me", s.handleMe)
 			s.mountAccount(r)

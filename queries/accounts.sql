@@ -59,6 +59,9 @@ WHERE id = @id AND deleted_at IS NULL;
 -- name: UserAppPasswordsDelete :execrows
 DELETE FROM dav_app_passwords WHERE user_id = @user_id;
 
+-- name: UserAppPasswordsRevokedNow :exec
+UPDATE users SET app_passwords_revoked_at = now() WHERE id = @id;
+
 -- name: MembershipInsert :exec
 INSERT INTO memberships (family_id, user_id, role) VALUES (@family_id, @user_id, @role);
 

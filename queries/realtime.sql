@@ -23,6 +23,16 @@ INSERT INTO realtime_tickets (token_hash, session_id, expires_at)
 VALUES (@token_hash, @session_id, now() + make_interval(secs => @ttl_seconds::float8))
 RETURNING expires_at;
 
+-- RealtimeTicketCountLive counts a session's tickets that have not
+-- expired, used or not, and how many seconds until the first of them
+-- expires (0 with none), under the session's limit lock
+-- (db.Store.TicketCreate).
+-- name: RealtimeTicketCountLive :one
+SELECT count(*)::int AS live,
+       coalesce(ceil(extract(epoch FROM min(expires_at) - now())), 0)::int AS first_ends_in
+FROM realtime_tickets
+WHERE session_id = @session_id AND expires_at > now();
+
 -- RealtimeTicketConsume marks a ticket used and returns its session; a used,
 -- expired or unknown ticket returns no row.
 -- name: RealtimeTicketConsume :one

@@ -17,8 +17,8 @@ import (
 // runResetPassword is `familyhub reset-password EMAIL`: the operator's way
 // back in for a locked-out person (a self-hosted box has no e-mail). It
 // sets a new password (generated, or read from standard input), ends every
-// session of the account (its sockets close) and forgets its failed
-// sign-ins.
+// session of the account (its sockets close), revokes its CalDAV app
+// passwords and forgets its failed sign-ins.
 func runResetPassword(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("reset-password", flag.ContinueOnError)
 	url := fs.String("database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL (env DATABASE_URL)")
@@ -66,7 +66,7 @@ func runResetPassword(ctx context.Context, args []string) error {
 	if _, err := store.PasswordSetByEmail(ctx, email, hash); err != nil {
 		return fmt.Errorf("%s: %w", email, err)
 	}
-	fmt.Printf("The password of %s is reset; every session of the account has ended.\n", email)
+	fmt.Printf("The password of %s is reset; every session and app password of the account has ended.\n", email)
 	if !*fromStdin {
 		fmt.Printf("New password: %s\n", password)
 	}

@@ -366,6 +366,9 @@ func TestBrowserFamilyDevices(t *testing.T) {
 	laptop.do(chromedp.KeyEvent("\x1b"))
 	phone.clickText(`a`, "Forgot your password?")
 	phone.waitJS("reset page", `location.pathname === '/reset' && document.querySelector('input[name=code]')`, 5*time.Second)
+	if note := eval[string](phone, `document.querySelector('.app-passwords-note').textContent`); note != "Your calendar apps (app passwords) will need a new password: a new password revokes them all." {
+		t.Errorf("the reset page does not say beforehand: %q", note)
+	}
 	phone.setValue(`input[name=email]`, "ben@example.org")
 	phone.setValue(`input[name=code]`, code)
 	phone.setValue(`input[name=new_password]`, "ben's new horse")

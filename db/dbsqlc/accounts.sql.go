@@ -532,8 +532,17 @@ func (q *Queries) UserAppPasswordsDelete(ctx context.Context, db DBTX, userID uu
 	return result.RowsAffected(), nil
 }
 
+const userAppPasswordsRevokedNow = `-- name: UserAppPasswordsRevokedNow :exec
+UPDATE users SET app_passwords_revoked_at = now() WHERE id = $1
+`
+
+func (q *Queries) UserAppPasswordsRevokedNow(ctx context.Context, db DBTX, id uuid.UUID) error {
+	_, err := db.Exec(ctx, userAppPasswordsRevokedNow, id)
+	return err
+}
+
 const userGet = `-- name: UserGet :one
-SELECT id, email, password_hash, display_name, created_at, updated_at, pin_hash, deleted_at FROM users WHERE id = $1
+SELECT id, email, password_hash, display_name, created_at, updated_at, pin_hash, deleted_at, app_passwords_revoked_at FROM users WHERE id = $1
 `
 
 func (q *Queries) UserGet(ctx context.Context, db DBTX, id uuid.UUID) (User, error) {
@@ -548,12 +557,13 @@ func (q *Queries) UserGet(ctx context.Context, db DBTX, id uuid.UUID) (User, err
 		&i.UpdatedAt,
 		&i.PinHash,
 		&i.DeletedAt,
+		&i.AppPasswordsRevokedAt,
 	)
 	return i, err
 }
 
 const userGetByEmail = `-- name: UserGetByEmail :one
-SELECT id, email, password_hash, display_name, created_at, updated_at, pin_hash, deleted_at FROM users WHERE email = $1 AND deleted_at IS NULL
+SELECT id, email, password_hash, display_name, created_at, updated_at, pin_hash, deleted_at, app_passwords_revoked_at FROM users WHERE email = $1 AND deleted_at IS NULL
 `
 
 // UserGetByEmail finds a live account (a deleted account's tombstone has
@@ -570,6 +580,7 @@ func (q *Queries) UserGetByEmail(ctx context.Context, db DBTX, email string) (Us
 		&i.UpdatedAt,
 		&i.PinHash,
 		&i.DeletedAt,
+		&i.AppPasswordsRevokedAt,
 	)
 	return i, err
 }
@@ -577,7 +588,7 @@ func (q *Queries) UserGetByEmail(ctx context.Context, db DBTX, email string) (Us
 const userInsert = `-- name: UserInsert :one
 INSERT INTO users (email, password_hash, display_name)
 VALUES ($1, $2, $3)
-RETURNING id, email, password_hash, display_name, created_at, updated_at, pin_hash, deleted_at
+RETURNING id, email, password_hash, display_name, created_at, updated_at, pin_hash, deleted_at, app_passwords_revoked_at
 `
 
 type UserInsertParams struct {
@@ -598,6 +609,7 @@ func (q *Queries) UserInsert(ctx context.Context, db DBTX, arg UserInsertParams)
 		&i.UpdatedAt,
 		&i.PinHash,
 		&i.DeletedAt,
+		&i.AppPasswordsRevokedAt,
 	)
 	return i, err
 }

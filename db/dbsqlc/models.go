@@ -468,12 +468,13 @@ type TaskGeneratorState struct {
 }
 
 type User struct {
-	ID           uuid.UUID
-	Email        string
-	PasswordHash string
-	DisplayName  string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	PinHash      *string
-	DeletedAt    *time.Time
+	ID                    uuid.UUID
+	Email                 string
+	PasswordHash          string
+	DisplayName           string
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+	PinHash               *string
+	DeletedAt             *time.Time
+	AppPasswordsRevokedAt *time.Time
 }

@@ -150,6 +150,29 @@ func (q *Queries) RealtimeTicketConsume(ctx context.Context, db DBTX, tokenHash 
 	return session_id, err
 }
 
+const realtimeTicketCountLive = `-- name: RealtimeTicketCountLive :one
+SELECT count(*)::int AS live,
+       coalesce(ceil(extract(epoch FROM min(expires_at) - now())), 0)::int AS first_ends_in
+FROM realtime_tickets
+WHERE session_id = $1 AND expires_at > now()
+`
+
+type RealtimeTicketCountLiveRow struct {
+	Live        int32
+	FirstEndsIn int32
+}
+
+// RealtimeTicketCountLive counts a session's tickets that have not
+// expired, used or not, and how many seconds until the first of them
+// expires (0 with none), under the session's limit lock
+// (db.Store.TicketCreate).
+func (q *Queries) RealtimeTicketCountLive(ctx context.Context, db DBTX, sessionID uuid.UUID) (RealtimeTicketCountLiveRow, error) {
+	row := db.QueryRow(ctx, realtimeTicketCountLive, sessionID)
+	var i RealtimeTicketCountLiveRow
+	err := row.Scan(&i.Live, &i.FirstEndsIn)
+	return i, err
+}
+
 const realtimeTicketInsert = `-- name: RealtimeTicketInsert :one
 INSERT INTO realtime_tickets (token_hash, session_id, expires_at)
 VALUES ($1, $2, now() + make_interval(secs => $3::float8))

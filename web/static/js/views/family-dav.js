@@ -40,9 +40,16 @@ export function davSettings(email) {
     h('h4', t('dav.davx5')), h('p.hint', t('dav.davx5How')), copyable(t('dav.davx5Url'), `${origin}/dav/`));
 }
 
+/**
+ * The list of app passwords, with why it is empty after a password change
+ * or reset (GET /api/me's app_passwords_revoked_at) until a new one is
+ * made. Also on FAMILY_UPDATED (update): a password changed in another tab
+ * empties this list at once (the server makes an event per app password).
+ */
 export function appPasswords(app) {
   const tz = app.tz;
   const list = h('ul.rows', loading(2));
+  const revoked = h('p.notice.app-passwords-revoked', { role: 'status', hidden: true });
   const fresh = h('div.fresh-password', { 'aria-live': 'polite' });
   const nameIn = h('input#app-pw-name', { name: 'name', required: true, maxlength: 100, autocomplete: 'off', placeholder: t('dav.nameExample') });
   const form = h('form.inline', {
@@ -73,14 +80,26 @@ export function appPasswords(app) {
   }
 
   // A failed load says why in the list's place, with Retry (shell.js).
-  const reload = app.loader(async () => {
-    const ps = await get('/api/dav/app-passwords');
-    setChildren(list, ps.length ? ps.map((p) => h('li.entry', { dataset: { id: p.id } },
+  function row(p) {
+    return h('li.entry', { dataset: { id: p.id } },
       h('div.grow', h('strong', p.name),
         h('span.muted', t('dav.created', { when: fmtDateTime(new Date(p.created_at), tz) })),
         h('span.muted', p.last_used_at ? t('dav.lastUsed', { when: fmtAgo(new Date(p.last_used_at)) }) : t('dav.neverUsed'))),
-      h('button.small.danger', { type: 'button', onclick: () => revoke(p), 'aria-label': t('dav.revokeLabel', { name: p.name }) }, t('dav.revoke'))))
-      : h('li.muted', t('dav.none')));
+      h('button.small.danger', { type: 'button', onclick: () => revoke(p), 'aria-label': t('dav.revokeLabel', { name: p.name }) }, t('dav.revoke')));
+  }
+
+  // Rows keyed by id: a re-read on another device's change keeps the focus.
+  const reload = app.loader(async () => {
+    const ps = await get('/api/dav/app-passwords');
+    const at = app.me?.user.app_passwords_revoked_at;
+    revoked.hidden = !at || ps.some((p) => new Date(p.created_at) >= new Date(at));
+    revoked.textContent = revoked.hidden ? '' : t('dav.revoked', { when: fmtDateTime(new Date(at), tz) });
+    if (!ps.length) { setChildren(list, h('li.muted', t('dav.none'))); return; }
+    reconcile(list, ps, {
+      key: (p) => p.id,
+      sig: (p) => JSON.stringify([p.name, p.created_at, p.last_used_at]),
+      build: row,
+    });
   });
   reload();
 
@@ -88,9 +107,10 @@ export function appPasswords(app) {
     el: h('section.card', { 'aria-labelledby': 'h-dav' },
       h('h2#h-dav', t('dav.title')),
       h('p', t('dav.intro')),
-      list, form, fresh,
+      revoked, list, form, fresh,
       h('details.more', h('summary', t('dav.howTo')), davSettings(app.me.user.email))),
     reload,
+    update: reload,
   };
 }
 
