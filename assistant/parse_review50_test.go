@@ -1,0 +1,69 @@
+package assistant
+
+import "testing"
+
+// TestHalfHourWithAmPm: assist10 read British "at half 8" as 8:30 but
+// left an "am"/"pm" after it out: "dentist at half 8 pm" became the event
+// "Dentist pm" at 8:30 the next morning (it was 20:00 before), "dentist at
+// half 8am" stayed 8:00 with the location "half" and "dentist at half 8
+// am" was not understood. "half past 8 pm" and "quarter to 8 pm" lost
+// their "pm" the same way.
+func TestHalfHourWithAmPm(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"en", "dentist at half 8 pm", evTimed("Dentist", "2026-03-11T20:30", "2026-03-11T21:30")},
+		{"en", "dentist at half 8 p.m.", evTimed("Dentist", "2026-03-11T20:30", "2026-03-11T21:30")},
+		{"en", "dentist at half 8pm", evTimed("Dentist", "2026-03-11T20:30", "2026-03-11T21:30")},
+		{"en", "dentist at half 8am", evTimed("Dentist", "2026-03-12T08:30", "2026-03-12T09:30")},
+		{"en", "dentist at half 8 am", evTimed("Dentist", "2026-03-12T08:30", "2026-03-12T09:30")},
+		{"en", "dentist at half past 8 pm", evTimed("Dentist", "2026-03-11T20:30", "2026-03-11T21:30")},
+		{"en", "dentist at half past 8pm", evTimed("Dentist", "2026-03-11T20:30", "2026-03-11T21:30")},
+		{"en", "dentist at quarter past 8 pm", evTimed("Dentist", "2026-03-11T20:15", "2026-03-11T21:15")},
+		{"en", "dentist at quarter to 8 pm", evTimed("Dentist", "2026-03-11T19:45", "2026-03-11T20:45")},
+		{"en", "pick up tim at half 3 pm", taskDue("Pick up tim", "2026-03-11T15:30")},
+		// unchanged
+		{"en", "dentist at half 8", evTimed("Dentist", "2026-03-12T08:30", "2026-03-12T09:30")},
+		{"en", "dentist at half 8 tonight", evTimed("Dentist", "2026-03-11T20:30", "2026-03-11T21:30")},
+	})
+}
+
+// TestPoliteRequestDE: a German verb first with "du" or "ihr" and "bitte"
+// is a request, as "kannst du bitte…" is: "bringst du bitte den Müll
+// raus", "holst du bitte morgen Brot" were refused as questions ("sounds
+// like a question, so I wrote nothing"; before assist10 the event "Holst
+// du Brot"). They are the to-do the imperative asks for; without "bitte"
+// they stay questions.
+func TestPoliteRequestDE(t *testing.T) {
+	for _, names := range [][]string{nil, {"Tim", "Mia", "Mark"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"de", "bringst du bitte den Müll raus", `{"slots":{"title":"Müll rausbringen"},"type":"task.create"}`},
+			{"de", "holst du bitte morgen Brot", taskDue("Brot holen", "2026-03-12T23:59")},
+			{"de", "machst du bitte morgen die Wäsche", taskDue("Wäsche machen", "2026-03-12T23:59")},
+			{"de", "rufst du morgen bitte Oma an", taskDue("Oma anrufen", "2026-03-12T23:59")},
+			{"de", "fährst du bitte morgen zu Oma", taskDue("Zu Oma fahren", "2026-03-12T23:59")},
+			{"de", "kaufst du bitte Milch", addItems("Milch")},
+			{"de", "gießt ihr bitte morgen die Blumen", taskDue("Blumen gießen", "2026-03-12T23:59")},
+			{"de", "räumt ihr bitte euer Zimmer auf", `{"slots":{"title":"Euer Zimmer aufräumen"},"type":"task.create"}`},
+			// questions stay questions
+			{"de", "holst du morgen Brot", ""},
+			{"de", "fahren wir morgen zu Oma", ""},
+			{"de", "kommst du bitte morgen um 3", ""},
+		})
+	}
+}
+
+// TestColloquialSelfTodoDE: assist10 read "ich hole Tim um 3 ab" as the
+// speaker's task, but spoken German drops the -e: "ich hol Tim um halb 4
+// ab" stayed the event "Ich hol tim", "ich ruf morgen Oma an" the event
+// "Ich ruf oma" (its particle lost), "ich kauf morgen ein" the event
+// "Ich kauf".
+func TestColloquialSelfTodoDE(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"de", "ich hol Tim um halb 4 ab", taskDueOf("Tim abholen", "me", "2026-03-11T15:30")},
+		{"de", "ich ruf morgen Oma an", taskDueOf("Oma anrufen", "me", "2026-03-12T23:59")},
+		{"de", "ich bring morgen den Müll raus", taskDueOf("Müll rausbringen", "me", "2026-03-12T23:59")},
+		{"de", "ich kauf morgen ein", taskDueOf("Einkaufen", "me", "2026-03-12T23:59")},
+		// unchanged
+		{"de", "ich hole Tim um 3 ab", taskDueOf("Tim abholen", "me", "2026-03-11T15:00")},
+		{"de", "ich komm um 6 an", ""},
+	})
+}
