@@ -223,6 +223,10 @@ func selfTodoDE(text string, now time.Time) (Intent, bool) {
 		who = AssigneeMe
 		if strings.HasSuffix(verb, "e") || strings.HasSuffix(verb, "el") {
 			inf, ok = imperativeDE(verb) // "hole" → "holen", as the imperative "hole"
+		} else if n := len(f); n > 3 && isParticleDE(f[n-1]) {
+			// spoken German drops the -e: "ich hol Tim um 3 ab", "ich ruf
+			// morgen Oma an" (the event "Ich ruf Oma", its particle lost)
+			inf, ok = imperativeDE(verb)
 		}
 	case "wir":
 		inf, ok = verb, isInfinitiveDE(verb)
