@@ -138,3 +138,47 @@ func isAsked(err error) bool {
 	var a *askedError
 	return errors.As(err, &a)
 }
+
+// politeRequestDE: text is a German finite verb with "du" or "ihr" after
+// it and "bitte" ("bringst du bitte den Müll raus", "gießt ihr bitte morgen
+// die Blumen"): a request, as "kannst du bitte …" is, not the question
+// askedCreate takes it for (it wrote nothing and said so). r is its
+// imperative ("bring bitte den Müll raus", "gießt bitte morgen die
+// Blumen"); the caller keeps only a to-do or items made of it, so "kommst
+// du bitte morgen um 3" stays a question.
+func politeRequestDE(text string) (r string, ok bool) {
+	f := strings.Fields(strings.TrimSpace(text))
+	if len(f) < 3 {
+		return "", false
+	}
+	bitte := false
+	for _, w := range f[2:] {
+		bitte = bitte || strings.ToLower(strings.Trim(w, ",.!?")) == "bitte"
+	}
+	v, who := strings.ToLower(f[0]), strings.ToLower(strings.Trim(f[1], ","))
+	if !bitte {
+		return "", false
+	}
+	switch who {
+	case "du":
+		stem, ok := strings.CutSuffix(v, "st")
+		if !ok {
+			return "", false
+		}
+		if _, ok := imperativeDE(stem); !ok {
+			// "fährst" → "fahr", "läufst" → "lauf"
+			stem = strings.NewReplacer("äu", "au", "ä", "a").Replace(stem)
+			if _, ok := imperativeDE(stem); !ok {
+				return "", false
+			}
+		}
+		v = stem
+	case "ihr":
+		if !strings.HasSuffix(v, "t") {
+			return "", false
+		}
+	default:
+		return "", false
+	}
+	return v + " " + strings.Join(f[2:], " "), true
+}

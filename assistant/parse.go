@@ -84,6 +84,14 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		return Intent{}, NotUnderstood(text) // "wir fahren heute nicht"
 	}
 	if (err != nil || in.Type == IntentCalendarCreate || in.Type == IntentTaskCreate) && askedCreate(text, names) {
+		if r, ok := politeRequestDE(text); ok {
+			// "bringst du bitte den Müll raus": a request, as "kannst du
+			// bitte …" is; its imperative's to-do or items
+			if rin, rerr := parseIntent(r, locale, now, names); rerr == nil &&
+				(rin.Type == IntentTaskCreate || rin.Type == IntentShoppingAddItems) {
+				return rin, nil
+			}
+		}
 		return Intent{}, asked(text) // "fahren wir morgen zu Oma", "are we going to grandma tomorrow"
 	}
 	if err == nil && in.Type == IntentCalendarCancel && (onlyPeople(in.Slots.Title, names) || nameOff(text, in.Slots.Title, names) || offSickRx.MatchString(text)) {
