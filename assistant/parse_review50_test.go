@@ -67,3 +67,22 @@ func TestColloquialSelfTodoDE(t *testing.T) {
 		{"de", "ich komm um 6 an", ""},
 	})
 }
+
+// TestGroupAddressWithoutCommaDE: assist10 read "Kinder, geht um 8 ins
+// Bett" as the bedtime task, but a speech recogniser writes no comma:
+// "kinder geht um 8 ins bett" stayed the event "Kinder geht ins bett" at
+// 20:00, "kinder bringt am dienstag den müll raus" the all-day event
+// "Kinder bringt den müll raus". "geht" after "Kinder" (not "gehen") is
+// said to them.
+func TestGroupAddressWithoutCommaDE(t *testing.T) {
+	for _, names := range [][]string{nil, {"Tim", "Mia"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"de", "kinder geht um 8 ins bett", taskDue("Ins bett gehen", "2026-03-11T20:00")},
+			{"de", "Kinder geht um 8 ins Bett", taskDue("Ins Bett gehen", "2026-03-11T20:00")},
+			{"de", "kinder bringt am dienstag den müll raus", taskDue("Müll rausbringen", "2026-03-17T23:59")},
+			{"de", "ihr zwei räumt am samstag eure zimmer auf", taskDue("Eure zimmer aufräumen", "2026-03-14T23:59")},
+			// unchanged
+			{"de", "Kinder, geht um 8 ins Bett", taskDue("Ins Bett gehen", "2026-03-11T20:00")},
+		})
+	}
+}
