@@ -86,3 +86,22 @@ func TestGroupAddressWithoutCommaDE(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstPersonFormTakesNoNameDE: "fahre Oma morgen zum Arzt" (the
+// imperative with its -e, as "hole Tim um 3 ab" is) was refused as a
+// question ("sounds like a question"): "fahre" was taken for a finite verb
+// and Oma for its subject. "fahre", "fliege", "reise" agree only with
+// "ich"; before a name they are the imperative, as "fahr Oma morgen zum
+// Arzt" is.
+func TestFirstPersonFormTakesNoNameDE(t *testing.T) {
+	for _, names := range [][]string{nil, {"Tim", "Mia", "Oma"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"de", "fahre Oma morgen zum Arzt", taskDue("Oma zum Arzt fahren", "2026-03-12T23:59")},
+			{"de", "fahre Mia morgen zum Ballett", taskDue("Mia zum Ballett fahren", "2026-03-12T23:59")},
+			// unchanged
+			{"de", "fahr Oma morgen zum Arzt", taskDue("Oma zum Arzt fahren", "2026-03-12T23:59")},
+			{"de", "fahre ich morgen zu Oma", ""},
+			{"de", "fährt Oma morgen zum Arzt", ""},
+		})
+	}
+}
