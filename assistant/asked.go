@@ -72,7 +72,7 @@ func askedCreate(text string, names []string) bool {
 	if !finiteFirstDE(f[0], f[1]) {
 		return false
 	}
-	if subjectsEnd(f[1:], names) > 0 && !statusSubjects[f[1]] {
+	if subjectsEnd(f[1:], names) > 0 && !statusSubjects[f[1]] && !firstPersonDE(f[0]) {
 		return true // "kommt Oma morgen an", "fährt Tim morgen zum Training"
 	}
 	return questionSubjectsDE[f[1]] || question && statusSubjects[f[1]]
@@ -181,4 +181,12 @@ func politeRequestDE(text string) (r string, ok bool) {
 		return "", false
 	}
 	return v + " " + strings.Join(f[2:], " "), true
+}
+
+// firstPersonDE: w ("fahre", "fliege", "reise") agrees only with "ich": a
+// name after it is its object, the imperative's ("fahre Oma morgen zum
+// Arzt" was refused as a question). Auxiliaries ("habe", "möchte") are
+// left as they were.
+func firstPersonDE(w string) bool {
+	return strings.HasSuffix(w, "e") && !finiteAuxDE[w]
 }
