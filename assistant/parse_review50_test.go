@@ -105,3 +105,19 @@ func TestFirstPersonFormTakesNoNameDE(t *testing.T) {
 		})
 	}
 }
+
+// TestVisitingIsNoErrand: assist10 read an English progressive of a to-do
+// verb said of a person as that person's task, so "grandma is visiting on
+// sunday" became Grandma's task "Visit" (and "… visiting us" "Visit us").
+// Visiting without someone to visit, or visiting us, is a guest coming:
+// the event, as "grandma is coming over on Saturday" is.
+func TestVisitingIsNoErrand(t *testing.T) {
+	for _, names := range [][]string{nil, {"Tim", "Mia", "Mark"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"en", "grandma is visiting on sunday", evAllDay("Grandma visiting", "2026-03-15", "2026-03-16")},
+			{"en", "grandma is visiting us on sunday", evAllDay("Grandma visiting us", "2026-03-15", "2026-03-16")},
+			// unchanged: visiting someone is still the task
+			{"en", "Mark is visiting grandma on sunday", taskDueOf("Visit grandma", "Mark", "2026-03-15T23:59")},
+		})
+	}
+}
