@@ -121,3 +121,21 @@ func TestVisitingIsNoErrand(t *testing.T) {
 		})
 	}
 }
+
+// TestMorningThingsInTheMorning: the hour rule puts 1–7 in the afternoon
+// or evening, so with assist10's "at half 7" "breakfast with grandma at
+// half 7" became an event at 19:30, "wake up at half 6" one at 18:30 (and
+// "Frühstück um halb 8", "breakfast at 7" were at 19:30, 19:00). Breakfast
+// and waking up are the morning's, as going to bed is the evening's.
+func TestMorningThingsInTheMorning(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"en", "breakfast with grandma at half 7", evTimed("Breakfast with grandma", "2026-03-12T07:30", "2026-03-12T08:30")},
+		{"en", "breakfast with grandma at 7", evTimed("Breakfast with grandma", "2026-03-12T07:00", "2026-03-12T08:00")},
+		{"en", "wake up at half 6", evTimed("Wake up", "2026-03-12T06:30", "2026-03-12T07:30")},
+		{"de", "Frühstück mit Oma um halb 8", evTimed("Frühstück mit Oma", "2026-03-12T07:30", "2026-03-12T08:30")},
+		{"de", "Frühstück um 7", evTimed("Frühstück", "2026-03-12T07:00", "2026-03-12T08:00")},
+		// said otherwise, as said
+		{"en", "breakfast with grandma at 7pm", evTimed("Breakfast with grandma", "2026-03-11T19:00", "2026-03-11T20:00")},
+		{"en", "dinner at half 7", evTimed("Dinner", "2026-03-11T19:30", "2026-03-11T20:30")},
+	})
+}
