@@ -139,3 +139,23 @@ func TestMorningThingsInTheMorning(t *testing.T) {
 		{"en", "dinner at half 7", evTimed("Dinner", "2026-03-11T19:30", "2026-03-11T20:30")},
 	})
 }
+
+// TestPersonsBareSeparableVerbDE: a member or family role said to do a
+// separable verb with nothing else was their task named after the verb
+// alone: "Oma ruft morgen um 3 an" was Oma's task "Anrufen" (Oma calls
+// us, the event "Oma ruft an", as "der Zahnarzt ruft morgen um 3 an" is),
+// "Oma macht am Freitag zu" her task "Zu machen". Neither is a to-do:
+// they are what happens, as "Oma kommt morgen an" is.
+func TestPersonsBareSeparableVerbDE(t *testing.T) {
+	for _, names := range [][]string{nil, {"Tim", "Mia", "Oma"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"de", "Oma ruft morgen um 3 an", evTimed("Oma ruft an", "2026-03-12T15:00", "2026-03-12T16:00")},
+			{"de", "Oma macht am Freitag zu", evAllDay("Oma macht zu", "2026-03-13", "2026-03-14")},
+			{"de", "Papa macht morgen auf", evAllDay("Papa macht auf", "2026-03-12", "2026-03-13")},
+			// unchanged
+			{"de", "der Zahnarzt ruft morgen um 3 an", evTimed("Zahnarzt ruft an", "2026-03-12T15:00", "2026-03-12T16:00")},
+			{"de", "Tim bringt am Dienstag den Müll raus", taskDueOf("Müll rausbringen", "Tim", "2026-03-17T23:59")},
+			{"de", "Kita macht am Freitag zu", evAllDay("Kita geschlossen", "2026-03-13", "2026-03-14")},
+		})
+	}
+}
