@@ -155,6 +155,9 @@ func TestPersonsBareSeparableVerbDE(t *testing.T) {
 			// unchanged
 			{"de", "der Zahnarzt ruft morgen um 3 an", evTimed("Zahnarzt ruft an", "2026-03-12T15:00", "2026-03-12T16:00")},
 			{"de", "Tim bringt am Dienstag den Müll raus", taskDueOf("Müll rausbringen", "Tim", "2026-03-17T23:59")},
+			{"de", "Tim räumt morgen auf", taskDueOf("Aufräumen", "Tim", "2026-03-12T23:59")},
+			{"de", "Mia kauft morgen ein", taskDueOf("Einkaufen", "Mia", "2026-03-12T23:59")},
+			{"de", "Tim wäscht morgen ab", taskDueOf("Abwaschen", "Tim", "2026-03-12T23:59")},
 			{"de", "Kita macht am Freitag zu", evAllDay("Kita geschlossen", "2026-03-13", "2026-03-14")},
 		})
 	}

@@ -139,6 +139,10 @@ func morningInTheMorning(sc *scan, title string) {
 	}
 }
 
+// bareNoTodoDE: separable verbs that, said of a person with nothing
+// else, tell what happens rather than a to-do.
+var bareNoTodoDE = setOf(`anrufen zumachen aufmachen`)
+
 var morningRx = regexp.MustCompile(` (?:breakfast|brekkie|wake up|get up|frühstück|frühstücken|aufstehen|aufwachen|wecken) `)
 
 var bedtimeRx = regexp.MustCompile(` (?:(?:go|goes|going|get|gets|off|put|puts) (?:\S+ ){0,2}to bed|in bed|bedtime|(?:go|goes|going|get|gets|off|put|puts) (?:\S+ ){0,2}to sleep|asleep|` +
@@ -345,6 +349,12 @@ func (p *parser) chore(sc *scan) (Intent, bool) {
 		return Intent{}, false
 	}
 	var title string
+	if inf, ok := thirdPersonDE(f[1]); ok && p.lang == "de" && len(f) == 3 && bareNoTodoDE[strings.ToLower(f[2])+inf] {
+		// "Oma ruft morgen um 3 an", "Oma macht am Freitag zu": said
+		// with nothing to do it to, what happens, no to-do (they were
+		// Oma's "Anrufen", "Zu machen"); "Tim räumt morgen auf" stays
+		return Intent{}, false
+	}
 	if p.lang == "de" {
 		title, ok = germanVerbSecond(strings.Join(f[1:], " "), thirdPersonDE)
 	} else {
