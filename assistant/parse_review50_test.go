@@ -162,3 +162,22 @@ func TestPersonsBareSeparableVerbDE(t *testing.T) {
 		})
 	}
 }
+
+// TestPoliteAbilityRequestsEN: assist10's English question rule ("is",
+// "are", "do you" first) refused polite requests to the assistant: "is it
+// possible to add milk", "are you able to add milk to the list", "do you
+// mind adding milk" answered "sounds like a question, so I wrote nothing"
+// ("can you add milk" adds it). Asked of the assistant's own verbs they
+// are requests.
+func TestPoliteAbilityRequestsEN(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"en", "is it possible to add milk", addItems("milk")},
+		{"en", "are you able to add milk to the list", addItems("milk")},
+		{"en", "do you mind adding milk", addItems("milk")},
+		{"en", "would it be possible to put dentist on monday at 10", evTimed("Dentist", "2026-03-16T10:00", "2026-03-16T11:00")},
+		// questions stay questions
+		{"en", "is it possible to go to grandma on saturday", ""},
+		{"en", "is it ok to add milk", ""},
+		{"en", "are we going to grandma tomorrow", ""},
+	})
+}
