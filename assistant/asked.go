@@ -72,7 +72,7 @@ func askedCreate(text string, names []string) bool {
 	if !finiteFirstDE(f[0], f[1]) {
 		return false
 	}
-	if subjectsEnd(f[1:], names) > 0 && !statusSubjects[f[1]] {
+	if subjectsEnd(f[1:], names) > 0 && !statusSubjects[f[1]] && !firstPersonDE(f[0]) {
 		return true // "kommt Oma morgen an", "fährt Tim morgen zum Training"
 	}
 	return questionSubjectsDE[f[1]] || question && statusSubjects[f[1]]
@@ -137,4 +137,56 @@ func asked(text string) error { return &askedError{NotUnderstood(text)} }
 func isAsked(err error) bool {
 	var a *askedError
 	return errors.As(err, &a)
+}
+
+// politeRequestDE: text is a German finite verb with "du" or "ihr" after
+// it and "bitte" ("bringst du bitte den Müll raus", "gießt ihr bitte morgen
+// die Blumen"): a request, as "kannst du bitte …" is, not the question
+// askedCreate takes it for (it wrote nothing and said so). r is its
+// imperative ("bring bitte den Müll raus", "gießt bitte morgen die
+// Blumen"); the caller keeps only a to-do or items made of it, so "kommst
+// du bitte morgen um 3" stays a question.
+func politeRequestDE(text string) (r string, ok bool) {
+	f := strings.Fields(strings.TrimSpace(text))
+	if len(f) < 3 {
+		return "", false
+	}
+	bitte := false
+	for _, w := range f[2:] {
+		bitte = bitte || strings.ToLower(strings.Trim(w, ",.!?")) == "bitte"
+	}
+	v, who := strings.ToLower(f[0]), strings.ToLower(strings.Trim(f[1], ","))
+	if !bitte {
+		return "", false
+	}
+	switch who {
+	case "du":
+		stem, ok := strings.CutSuffix(v, "st")
+		if !ok {
+			return "", false
+		}
+		if _, ok := imperativeDE(stem); !ok {
+			// "fährst" → "fahr", "läufst" → "lauf"
+			stem = strings.NewReplacer("äu", "au", "ä", "a").Replace(stem)
+			if _, ok := imperativeDE(stem); !ok {
+				return "", false
+			}
+		}
+		v = stem
+	case "ihr":
+		if !strings.HasSuffix(v, "t") {
+			return "", false
+		}
+	default:
+		return "", false
+	}
+	return v + " " + strings.Join(f[2:], " "), true
+}
+
+// firstPersonDE: w ("fahre", "fliege", "reise") agrees only with "ich": a
+// name after it is its object, the imperative's ("fahre Oma morgen zum
+// Arzt" was refused as a question). Auxiliaries ("habe", "möchte") are
+// left as they were.
+func firstPersonDE(w string) bool {
+	return strings.HasSuffix(w, "e") && !finiteAuxDE[w]
 }

@@ -90,7 +90,8 @@ func (p *parser) event(s string) (Intent, bool) {
 	if title == "" || looksLikeQuestion(title) || strings.Contains(" "+strings.ToLower(title)+" ", " list ") {
 		return Intent{}, false
 	}
-	bedInTheEvening(sc, title) // "bedtime at 8": 20:00
+	bedInTheEvening(sc, title)     // "bedtime at 8": 20:00
+	morningInTheMorning(sc, title) // "breakfast with grandma at half 7": 07:30
 	w = sc.w
 	in := Intent{Type: IntentCalendarCreate, Slots: IntentSlots{Title: title, Location: location}}
 	sl := &in.Slots

@@ -50,6 +50,15 @@ func cleanCommand(s string) string {
 		if m := canWe.FindStringSubmatchIndex(lowerSameLength(s)); m != nil {
 			s = s[m[2]:]
 		}
+		if m := ableTo.FindStringSubmatchIndex(lowerSameLength(s)); m != nil {
+			// "is it possible to add milk", "do you mind adding milk": a
+			// request (the question rule refused them)
+			s = s[m[2]:]
+			if f := strings.Fields(s); len(f) > 0 && ableGerunds[strings.ToLower(f[0])] != "" {
+				f[0] = ableGerunds[strings.ToLower(f[0])]
+				s = strings.Join(f, " ")
+			}
+		}
 		if m := canI.FindStringSubmatchIndex(lowerSameLength(s)); m != nil {
 			s = s[m[2]:]
 		}
@@ -144,7 +153,11 @@ var (
 		`|(?:kannst|könntest|würdest|magst|willst) du(?: bitte| mal| vielleicht| mir| uns)* ` +
 		`|(?:können|könnten) sie(?: bitte)? |sei so (?:lieb|nett|gut) und |ich möchte(?:,? dass du)? ` +
 		`)`)
-	canWe = regexp.MustCompile(`^(?:can|could|shall) we(?: please)? (?:just )?((?:get|add|put|buy|move|cancel|delete|remove|pick|grab|take|skip|push|make|reschedule|change|clear)\b)`)
+	// ableTo asks the assistant whether it can do what it does: a request
+	ableTo = regexp.MustCompile(`^(?:is it possible to|would it be possible to|are you able to|do you mind) ` +
+		`((?:add|put|remind|schedule|adding|putting|reminding|scheduling)\b)`)
+	ableGerunds = map[string]string{"adding": "add", "putting": "put", "reminding": "remind", "scheduling": "schedule"}
+	canWe       = regexp.MustCompile(`^(?:can|could|shall) we(?: please)? (?:just )?((?:get|add|put|buy|move|cancel|delete|remove|pick|grab|take|skip|push|make|reschedule|change|clear)\b)`)
 	// canI asks leave to add something, a polite request to add it ("May I
 	// add milk", "Can I add milk to the list"); only with "add" and "put":
 	// "May I go to the park", "can I have a cookie" ask for nothing the

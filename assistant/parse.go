@@ -84,6 +84,14 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		return Intent{}, NotUnderstood(text) // "wir fahren heute nicht"
 	}
 	if (err != nil || in.Type == IntentCalendarCreate || in.Type == IntentTaskCreate) && askedCreate(text, names) {
+		if r, ok := politeRequestDE(text); ok {
+			// "bringst du bitte den Müll raus": a request, as "kannst du
+			// bitte …" is; its imperative's to-do or items
+			if rin, rerr := parseIntent(r, locale, now, names); rerr == nil &&
+				(rin.Type == IntentTaskCreate || rin.Type == IntentShoppingAddItems) {
+				return rin, nil
+			}
+		}
 		return Intent{}, asked(text) // "fahren wir morgen zu Oma", "are we going to grandma tomorrow"
 	}
 	if err == nil && in.Type == IntentCalendarCancel && (onlyPeople(in.Slots.Title, names) || nameOff(text, in.Slots.Title, names) || offSickRx.MatchString(text)) {
@@ -98,6 +106,14 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 			// event "Kinder geht ins Bett"
 			if t, ok := imperativeTodoDE(text[m[1]:], now, Intent{}); ok {
 				return t, nil
+			}
+		} else if m := groupBareDE.FindStringIndex(text); m != nil {
+			// "kinder geht um 8 ins bett" as dictated, without its comma:
+			// "geht" (not "gehen") says it is said to them
+			if v, _, _ := strings.Cut(text[m[1]:], " "); strings.HasSuffix(strings.ToLower(v), "t") {
+				if t, ok := imperativeTodoDE(text[m[1]:], now, Intent{}); ok {
+					return t, nil
+				}
 			}
 		}
 		if t, ok := selfTodoDE(text, now); ok {
@@ -149,6 +165,11 @@ func imperativeTodoDE(text string, now time.Time, ev Intent) (Intent, bool) {
 // groupAddressDE starts a German command said to the children together
 // ("Kinder, geht um 8 ins Bett", "ihr zwei, räumt eure Zimmer auf").
 var groupAddressDE = regexp.MustCompile(`(?i)^\s*(?:kinder|kids|jungs|mädels|leute|ihr (?:beiden|beide|zwei|drei))\s*[,:]\s*`)
+
+// groupBareDE is groupAddressDE as a speech recogniser writes it, without
+// the comma ("kinder geht um 8 ins bett"); only a verb in -t after it
+// makes it an address.
+var groupBareDE = regexp.MustCompile(`(?i)^\s*(?:kinder|kids|jungs|mädels|leute|ihr (?:beiden|beide|zwei|drei))\s+`)
 
 // pluralImperativeDE: clean starts with the imperative said to several
 // children ("geht um 8 ins Bett", "bringt am Dienstag den Müll raus"),

@@ -121,8 +121,11 @@ func (p *parser) progressive(s string) (in Intent, ok, refuse bool) {
 	if progressiveStatus[g] || ((g == "coming" || g == "going" || g == "getting") && statusMessage(after)) {
 		return Intent{}, false, true // "I'm coming home at 6", "Tim is working late tonight"
 	}
-	if base, todo := gerundBase(g); todo && who != "" && !strings.Contains(who, " ") && g != "going" &&
+	guest := g == "visiting" && (len(phrase) == 1 || guestObjects[strings.ToLower(phrase[1])])
+	if base, todo := gerundBase(g); todo && who != "" && !strings.Contains(who, " ") && g != "going" && !guest &&
 		(who == AssigneeMe || familyRoles[strings.ToLower(who)] || isCapitalised(f[0])) {
+		// ("grandma is visiting on Sunday", "… visiting us" is a guest
+		// coming, the event: it was Grandma's task "Visit")
 		// "Tim is picking up Mia at 3": Tim's task, as "Tim picks up Mia at
 		// 3" is, "I'm picking up Mia at 3" the speaker's; the sentence
 		// from the gerund on, its base first
@@ -223,6 +226,10 @@ func selfTodoDE(text string, now time.Time) (Intent, bool) {
 		who = AssigneeMe
 		if strings.HasSuffix(verb, "e") || strings.HasSuffix(verb, "el") {
 			inf, ok = imperativeDE(verb) // "hole" → "holen", as the imperative "hole"
+		} else if n := len(f); n > 3 && isParticleDE(f[n-1]) {
+			// spoken German drops the -e: "ich hol Tim um 3 ab", "ich ruf
+			// morgen Oma an" (the event "Ich ruf Oma", its particle lost)
+			inf, ok = imperativeDE(verb)
 		}
 	case "wir":
 		inf, ok = verb, isInfinitiveDE(verb)
@@ -280,3 +287,6 @@ func invertedDE(text string, now time.Time, names []string) (string, bool) {
 	}
 	return "", false
 }
+
+// guestObjects after "visiting" make the visit the family's guest's.
+var guestObjects = setOf(`us me`)

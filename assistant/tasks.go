@@ -128,6 +128,23 @@ func bedInTheEvening(sc *scan, title string) {
 	}
 }
 
+// morningInTheMorning: sc's hour from 5 to 7 said without am/pm or a part
+// of the day is the morning's when title is breakfast or waking up
+// ("breakfast with grandma at half 7", "Frühstück um halb 8", "wake up at
+// half 6" were at 19:30 and 18:30: the hour rule's evening).
+func morningInTheMorning(sc *scan, title string) {
+	if morningRx.MatchString(" "+strings.Join(words(title), " ")+" ") && sc.w.hasTime && sc.w.part == "" &&
+		sc.w.clock.ampm == "" && !sc.w.clock.h24 && sc.w.clock.hour >= 5 && sc.w.clock.hour <= 7 {
+		sc.w.part = "morning"
+	}
+}
+
+// bareNoTodoDE: separable verbs that, said of a person with nothing
+// else, tell what happens rather than a to-do.
+var bareNoTodoDE = setOf(`anrufen zumachen aufmachen`)
+
+var morningRx = regexp.MustCompile(` (?:breakfast|brekkie|wake up|get up|frühstück|frühstücken|aufstehen|aufwachen|wecken) `)
+
 var bedtimeRx = regexp.MustCompile(` (?:(?:go|goes|going|get|gets|off|put|puts) (?:\S+ ){0,2}to bed|in bed|bedtime|(?:go|goes|going|get|gets|off|put|puts) (?:\S+ ){0,2}to sleep|asleep|` +
 	`ins bett|zu bett|schlafen gehen|geht schlafen|geh schlafen|schlafen legen|hinlegen) `)
 
@@ -160,7 +177,8 @@ func stripTaskLead(title string) string {
 // said, else it has none; a day without a time is due at 23:59. Phrases
 // that make no sense for a task (a length, a range, a span) refuse it.
 func (p *parser) taskTimes(sc *scan, s *IntentSlots) bool {
-	bedInTheEvening(sc, s.Title) // "go to bed at 8", "Tim geht um 8 ins Bett": 20:00
+	bedInTheEvening(sc, s.Title)     // "go to bed at 8", "Tim geht um 8 ins Bett": 20:00
+	morningInTheMorning(sc, s.Title) // "wake up at half 6": 06:30
 	w := sc.w
 	if w.hasEnd || w.dur > 0 || w.span != "" || w.allDay || w.hasEndDate || w.possessive {
 		return false
@@ -331,6 +349,12 @@ func (p *parser) chore(sc *scan) (Intent, bool) {
 		return Intent{}, false
 	}
 	var title string
+	if inf, ok := thirdPersonDE(f[1]); ok && p.lang == "de" && len(f) == 3 && bareNoTodoDE[strings.ToLower(f[2])+inf] {
+		// "Oma ruft morgen um 3 an", "Oma macht am Freitag zu": said
+		// with nothing to do it to, what happens, no to-do (they were
+		// Oma's "Anrufen", "Zu machen"); "Tim räumt morgen auf" stays
+		return Intent{}, false
+	}
 	if p.lang == "de" {
 		title, ok = germanVerbSecond(strings.Join(f[1:], " "), thirdPersonDE)
 	} else {

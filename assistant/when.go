@@ -416,20 +416,48 @@ func parseClock(at func(int) string, j int, afterAt bool) (clock, int) {
 		}
 	case "half", "quarter", "viertel":
 		rel := at(j + 1)
+		// an "am"/"pm" after the hour ("half 8 pm", "half past 8pm") is
+		// the clock's: it was left in the title ("Dentist pm") or the
+		// half hour lost ("half 8am" was 8:00)
+		ampmAt := func(c clock, k int) (clock, int) {
+			if m := clockAmPm.FindStringSubmatch(at(k)); m != nil && m[2] == "" {
+				if h, _ := strconv.Atoi(m[1]); h == c.hour || (h+23)%24 == c.hour {
+					if ap := m[3][:1] + "m"; ok(c.hour, c.min, ap) {
+						c.ampm = ap
+					}
+					return c, k - j + 1
+				}
+			}
+			if ap := ampmWord(at(k + 1)); ap != "" && ok(c.hour, c.min, ap) {
+				c.ampm = ap
+				return c, k - j + 2
+			}
+			return c, k - j + 1
+		}
+		if m := clockAmPm.FindStringSubmatch(rel); m != nil && m[2] == "" && t == "half" && afterAt {
+			if h, _ := strconv.Atoi(m[1]); h >= 1 && h <= 12 {
+				return ampmAt(clock{hour: h, min: 30}, j+1) // "at half 8am"
+			}
+		}
 		if h, ok := hourAt(j + 1); ok && t == "half" && afterAt && h <= 12 {
 			// British "at half 8" is half past eight (German "halb 9" is
 			// half past eight too, read above); the hour rule then
 			// applies, as to "half past 8". "half an hour" has no hour.
-			return clock{hour: h, min: 30}, 2
+			return ampmAt(clock{hour: h, min: 30}, j+1)
 		}
-		if h, ok := hourAt(j + 2); ok {
+		h, ok2 := hourAt(j + 2)
+		if m := clockAmPm.FindStringSubmatch(at(j + 2)); !ok2 && m != nil && m[2] == "" {
+			h, _ = strconv.Atoi(m[1]) // "half past 8pm"
+			ok2 = h >= 1 && h <= 12
+		}
+		if ok2 {
 			switch {
 			case t == "half" && rel == "past":
-				return clock{hour: h, min: 30}, 3
+				return ampmAt(clock{hour: h, min: 30}, j+2)
 			case (t == "quarter" && rel == "past") || (t == "viertel" && rel == "nach"):
-				return clock{hour: h, min: 15}, 3
+				return ampmAt(clock{hour: h, min: 15}, j+2)
 			case (t == "quarter" && rel == "to") || (t == "viertel" && rel == "vor"):
-				return clock{hour: (h + 23) % 24, min: 45}, 3
+				return ampmAt(clock{hour: (h + 23) % 24, min: 45}, j+2)
 			}
 		}
 	}
