@@ -38,7 +38,7 @@ import { addOp, clearHeld, heldCount as heldOps, readQueue, removeOp, saveOp } f
 import { askBeforeClosing, heldElsewhere, holding, madeAt, waitingForTab, yieldTo } from './outbox-tabs.js';
 import { isOccurrenceOp, judge, seriesAfter } from './pending.js';
 
-export { layOver, savedAnswers } from './outbox-answers.js';
+export { heardGone, layOver, savedAnswers } from './outbox-answers.js';
 export { notices } from './outbox-notices.js';
 export { onHeld } from './outbox-queue.js';
 
