@@ -22,9 +22,13 @@ export function answers() {
     return read && read.version >= a.record.version ? read : a.record;
   };
 
+  /** Whether record id was deleted (an answer or an event): ids are never reused, a later answer is older. */
+  const gone = (id) => byId.get(id)?.record === null;
+
   return {
     /** The server's state of record id (null: deleted); group is what it belongs to (a list's id). */
-    note(id, record, group) { byId.set(id, { n: ++n, group, record }); },
+    note(id, record, group) { if (!(record && gone(id))) byId.set(id, { n: ++n, group, record }); },
+    gone,
 
     /**
      * A read of key starts: answers a function that takes what it brings

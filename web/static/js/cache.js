@@ -112,7 +112,8 @@ export function keep(key, value, { synced = true, read = undefined } = {}) {
   const basis = read ?? (synced ? new Date().toISOString() : undefined);
   return inOrder(key, async () => {
     const had = await entry(key);
-    if (basis !== undefined && had?.at && basis < had.at) return false;
+    // A copy read "in the future" (the clock was ahead, then set back) ranks nothing: it would freeze the copy.
+    if (basis !== undefined && had?.at && basis < had.at && had.at <= new Date().toISOString()) return false;
     if (closed) return false;
     try { await idb.put('data', { v: value, at: basis ?? had?.at ?? new Date().toISOString() }, key); } catch (e) { console.warn('cache: not kept:', key, e); return false; }
     return true;

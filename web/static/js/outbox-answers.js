@@ -65,7 +65,7 @@ async function prune() {
 export async function remember(id, record) {
   if (record !== null && record?.version == null) return;
   const old = known.get(id)?.record;
-  if (record && old && old.version > record.version) return;
+  if (record && (old === null || (old && old.version > record.version))) return; // deleted stays deleted (ids are never reused)
   const a = { record, at: new Date().toISOString() };
   known.delete(id); // the newest last
   known.set(id, a);
@@ -75,6 +75,13 @@ export async function remember(id, record) {
     await prune();
   } catch (e) { console.warn('outbox: answer not kept:', e); } finally { writing.delete(id); }
 }
+
+/**
+ * The device heard that record id was deleted (an event) while a write of
+ * it was on its way: that write's answer, arriving later, is older and
+ * must not bring it back (laid over a kept copy offline).
+ */
+export const heardGone = (id) => remember(id, null);
 
 /**
  * The server's answers to this device's writes that it keeps (id →

@@ -2,8 +2,8 @@
 // refused (outbox-queue.js), or every write where IndexedDB cannot be
 // opened at all, live in that tab's memory, where the other tabs cannot
 // see them. Each tab says what it holds by holding a Web Lock named for it
-// ('familyhub-held <tab> <count> <oldest>': how many, and when the oldest
-// was made), which the browser lets go when the tab closes or crashes, so
+// ('familyhub-held <tab> <count> <oldest> <newest>': how many, and when the
+// oldest and the newest were made), which the browser lets go when the tab closes or crashes, so
 // what the other tabs read of it is never left over from a tab that is
 // gone. The other tabs read it (navigator.locks.query) to:
 // - send in the order the user made the writes, whichever tab holds them:
@@ -24,8 +24,9 @@ export function holding(tab, ops, inMemory) {
   const mine = inMemory ? ops : ops.filter((o) => typeof o.n === 'string');
   const count = mine.length;
   const oldest = mine.reduce((m, o) => (o.at < m ? o.at : m), mine[0]?.at);
+  const newest = mine.reduce((m, o) => (o.at > m ? o.at : m), mine[0]?.at);
   const lm = locks();
-  const name = count ? `${PREFIX}${tab} ${count} ${oldest}` : null;
+  const name = count ? `${PREFIX}${tab} ${count} ${oldest} ${newest}` : null;
   if (!lm || current?.name === name || (!current && !name)) return;
   const old = current;
   if (old) old.dropped = true;
@@ -41,7 +42,7 @@ export function holding(tab, ops, inMemory) {
   }).catch((e) => console.warn('outbox: cannot say what this tab holds:', e));
 }
 
-// What the other tabs hold: {tab, count, oldest, name}, one per tab (a tab
+// What the other tabs hold: {tab, count, oldest, newest, name}, one per tab (a tab
 // changing what it says holds two locks for a moment: the larger count).
 async function others(tab) {
   const lm = locks();
@@ -51,8 +52,8 @@ async function others(tab) {
   const byTab = new Map();
   for (const l of held) {
     if (!l.name?.startsWith(PREFIX)) continue;
-    const [t, n, oldest] = l.name.slice(PREFIX.length).split(' ');
-    const x = { tab: t, count: Number(n) || 0, oldest, name: l.name };
+    const [t, n, oldest, newest = oldest] = l.name.slice(PREFIX.length).split(' ');
+    const x = { tab: t, count: Number(n) || 0, oldest, newest, name: l.name };
     if (t !== tab && !(byTab.get(t)?.count >= x.count)) byTab.set(t, x);
   }
   return [...byTab.values()];
@@ -61,6 +62,18 @@ async function others(tab) {
 /** How many writes not yet sent the device's other tabs hold in memory only. */
 export async function heldElsewhere(tab) {
   return (await others(tab)).reduce((n, x) => n + x.count, 0);
+}
+
+/**
+ * When a write made now in tab is made (its at, the queue's order): after
+ * every write the queue (ops) or another tab holds, whatever the clock
+ * does. Set back, it would time the write before one another tab holds,
+ * which then went last (TestBrowserOutboxHeldOrderClockBack).
+ */
+export async function madeAt(tab, ops) {
+  const last = [...ops.map((o) => o.at), ...(await others(tab)).map((x) => x.newest)].reduce((m, x) => (x > m ? x : m), '');
+  const now = new Date().toISOString();
+  return now > last ? now : new Date(Date.parse(last) + 1).toISOString();
 }
 
 const waits = new Set(); // the names of the locks a yield waits for

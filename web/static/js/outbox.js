@@ -35,10 +35,10 @@ import * as idb from './idb.js';
 import { answerOf, clearAnswers, newer, readAnswers, remember } from './outbox-answers.js';
 import { forgetHeldNotices, heldNoticeWrites, noticeBoard, storeHeldNotices } from './outbox-notices.js';
 import { addOp, clearHeld, heldCount as heldOps, readQueue, removeOp, saveOp } from './outbox-queue.js';
-import { askBeforeClosing, heldElsewhere, holding, waitingForTab, yieldTo } from './outbox-tabs.js';
+import { askBeforeClosing, heldElsewhere, holding, madeAt, waitingForTab, yieldTo } from './outbox-tabs.js';
 import { isOccurrenceOp, judge, seriesAfter } from './pending.js';
 
-export { layOver, savedAnswers } from './outbox-answers.js';
+export { heardGone, layOver, savedAnswers } from './outbox-answers.js';
 export { notices } from './outbox-notices.js';
 export { onHeld } from './outbox-queue.js';
 
@@ -150,10 +150,8 @@ export async function enqueue(op) {
   await ready;
   const base = op.base ? newer({ ...op.base }, op.record) : null;
   if (base) delete base.pending;
-  // The queue's order (readQueue), so never before the last one made, whatever the clock does.
-  const at = [new Date().toISOString(), ...ops.map((o) => o.at)].reduce((m, x) => (x > m ? x : m));
   const entry = {
-    ...op, base, id: crypto.randomUUID(), at, tab: TAB,
+    ...op, base, id: crypto.randomUUID(), at: null, tab: TAB,
     offline: navigator.onLine === false || !reachableNow(), rebases: 0,
   };
   const result = new Promise((resolve) => waiters.set(entry.id, resolve));
@@ -162,6 +160,7 @@ export async function enqueue(op) {
     // what that write leaves: its version is known once that one is saved.
     const earlier = ops.some((o) => o.record === op.record);
     entry.ifMatch = isCreate(op) || earlier ? null : base?.version ?? null;
+    entry.at = await madeAt(TAB, ops); // the queue's order (readQueue), also across tabs
     await addOp(entry); // held in memory when the storage is full (outbox-queue.js)
     ops.push(entry);
   });

@@ -283,7 +283,7 @@ function rangesOf(kept, tz) {
  */
 export function keepRange(kept, tz, range, { after = null } = {}) {
   const all = rangesOf(kept, tz);
-  const later = (x) => x.at != null && range.at != null && x.at > range.at && x.from < range.to && x.to > range.from;
+  const later = (x) => x.at != null && range.at != null && x.at > range.at && x.at <= Date.now() && x.from < range.to && x.to > range.from;
   if (all.some((x) => later(x) && x.from <= range.from && x.to >= range.to)) return kept;
   let at = all.findLastIndex(later) + 1;
   if (after) {

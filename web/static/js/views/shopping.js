@@ -216,11 +216,17 @@ export function view(app, main, listId) {
     const of = op.list ?? record?.list_id;
     if (!listId || of !== listId) return;
     if (record === undefined) { loadItems(); return; }
+    if (record && answered.gone(id)) return; // deleted since it was answered (onEvent)
     answered.note(id, record, of);
     if (!list || list.id !== of) return; // the read on its way gets it
     const i = list.items.findIndex((x) => x.id === id);
     if (record === null) { if (i >= 0) list.items.splice(i, 1); } else if (i >= 0) list.items[i] = record; else list.items.push(record);
     cache.patch(`list:${of}`, 'items', [[id, record]], (x) => x.list_id === of);
+  }
+  // Deleted (an event): a write's answer on its way is older, it must not bring it back.
+  function goneNow(id, of) {
+    answered.note(id, null, of);
+    if (outbox.waiting().some((o) => o.record === id) || outbox.savedAnswers().get(id)?.record) outbox.heardGone(id);
   }
   const off = outbox.onOutbox((ev) => {
     if (ev.type === 'record') saved(ev);
@@ -295,6 +301,7 @@ export function view(app, main, listId) {
     reload: loadLists,
     destroy() { off(); here.destroy(); clearTimeout(warmTimer); gone = true; clearTimeout(catsTimer); },
     onEvent(ev) {
+      if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.op === 'delete') goneNow(ev.id, ev.list_id);
       if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.list_id === listId) {
         const have = list?.items.find((i) => i.id === ev.id);
         // Skip what the device already shows: this version (its own write

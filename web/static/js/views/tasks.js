@@ -207,7 +207,7 @@ export function view(app, main) {
     }
   }
   const off = outbox.onOutbox((ev) => {
-    if (ev.type === 'record' && ev.op.kind.startsWith('task.')) {
+    if (ev.type === 'record' && ev.op.kind.startsWith('task.') && !(ev.record && answered.gone(ev.id))) { // deleted since (onEvent)
       if (ev.record !== undefined) answered.note(ev.id, ev.record);
       if (ev.record) tasks.set(ev.id, ev.record);
       else if (ev.record === null) tasks.delete(ev.id);
@@ -281,7 +281,11 @@ export function view(app, main) {
     destroy() { off(); here.destroy(); },
     onEvent(ev) {
       if (ev.type !== 'TASK_UPDATED') return;
-      if (ev.op === 'delete') { tasks.delete(ev.id); answered.note(ev.id, null); render(); return; }
+      if (ev.op === 'delete') {
+        tasks.delete(ev.id); answered.note(ev.id, null); render();
+        if (outbox.waiting().some((o) => o.record === ev.id)) outbox.heardGone(ev.id); // its answer on its way is older
+        return;
+      }
       if (ev.version != null && tasks.get(ev.id)?.version >= ev.version) return; // already shown
       pending.add(ev.id);
       refreshOne();
