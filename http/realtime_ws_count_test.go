@@ -47,7 +47,9 @@ func TestWSCountsWrittenBeforeEnd(t *testing.T) {
 	}
 	wsWroteHook.Store(&f)
 	t.Cleanup(func() { wsWroteHook.Store(nil) })
-	upto := writeEvents(t, env, list.ID, 5)
+	// 50 events in one transaction reach the queue faster than one write
+	// each goes out, so the writer finds several queued: a batch.
+	upto := writeEvents(t, env, list.ID, 50)
 
 	// Read until the server ends the connection (after the batch).
 	received := 0
