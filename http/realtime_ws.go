@@ -280,34 +280,45 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	if len(msgs) > 1 && w.cork != nil {
 		w.cork.hold()
 	}
-	err := w.writeEach(msgs)
+	n, err := w.writeEach(msgs)
 	if w.cork != nil {
-		if rerr := w.cork.release(); err == nil {
-			err = rerr
+		if rerr := w.cork.release(); rerr != nil {
+			n = 0 // what was gathered may not have reached the peer
+			if err == nil {
+				err = rerr
+			}
 		}
 	}
-	if err != nil {
-		return err
-	}
-	for _, m := range msgs {
+	// The messages written before a failure (the connection ended in the
+	// middle of a batch) still reached the peer: counted as sent, or a
+	// push would repeat what the device showed.
+	for _, m := range msgs[:n] {
 		w.rt.metrics.ObserveDelivery(m)
 		w.seen.Seen(m.Seq)
 	}
-	return nil
+	return err
 }
 
-// writeEach hands msgs to the WebSocket library one by one.
-func (w *wsConn) writeEach(msgs []realtime.Message) error {
-	for _, m := range msgs {
+// writeEach hands msgs to the WebSocket library one by one; n is how many
+// it took.
+func (w *wsConn) writeEach(msgs []realtime.Message) (n int, err error) {
+	for i, m := range msgs {
 		if w.ctx.Err() != nil {
-			return w.ctx.Err()
+			return i, w.ctx.Err()
 		}
 		if err := w.conn.Write(context.Background(), websocket.MessageText, m.Data); err != nil {
-			return err
+			return i, err
+		}
+		if f := wsWroteHook.Load(); f != nil {
+			(*f)(w, i+1, len(msgs))
 		}
 	}
-	return nil
+	return len(msgs), nil
 }
+
+// wsWroteHook, set by tests only, runs on a batch's writer after each
+// message the library took: n of the batch's size.
+var wsWroteHook atomic.Pointer[func(w *wsConn, n, size int)]
 
 // heartbeat pings the peer; a peer that does not answer within the write
 // timeout is gone, and the connection is ended (freeing its resources).
