@@ -24,6 +24,10 @@ import (
 // every Monday at 5pm" is: "Tim fährt jeden Dienstag zum Training" is the
 // weekly all-day event "Tim: Fahrt zum Training" (it was his chore "Zum
 // Training fahren", a task to tick every week though nobody asked for one).
+// Only trips on named weekdays are (weeklyOnNamedDays): a daily routine
+// ("Tim fährt jeden Tag zur Schule", "Mark goes to work every day",
+// "werktags") stays the person's repeating task, as an all-day event on
+// every day would fill the family's calendar.
 func tripStatement(text string, now time.Time, names []string) (Intent, bool) {
 	f := strings.Fields(cleanCommand(strings.ReplaceAll(text, "’", "'")))
 	who, i := tripSubject(f, names)
@@ -67,8 +71,8 @@ func tripStatement(text string, now time.Time, names []string) (Intent, bool) {
 		return Intent{}, false
 	}
 	in, ok := p.event(title + " " + rest)
-	if !ok {
-		return Intent{}, false
+	if !ok || (in.Slots.Recurrence != "" && !weeklyOnNamedDays(in.Slots.Recurrence)) {
+		return Intent{}, false // "Tim fährt jeden Tag zur Schule": his routine, a task
 	}
 	in.Slots.Title, in.Slots.Location = title, ""
 	if who != "" {
@@ -79,6 +83,23 @@ func tripStatement(text string, now time.Time, names []string) (Intent, bool) {
 		return Intent{}, false
 	}
 	return in, true
+}
+
+// weeklyOnNamedDays: rule repeats weekly on one to four named weekdays
+// ("FREQ=WEEKLY;BYDAY=TU", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH"); daily,
+// every weekday (MO–FR), monthly and yearly rules are not.
+func weeklyOnNamedDays(rule string) bool {
+	weekly, days := false, 0
+	for _, part := range strings.Split(rule, ";") {
+		k, v, _ := strings.Cut(part, "=")
+		switch k {
+		case "FREQ":
+			weekly = v == "WEEKLY"
+		case "BYDAY":
+			days = len(strings.Split(v, ","))
+		}
+	}
+	return weekly && days > 0 && days < 5
 }
 
 // tripRest: rest (the words after the verb) is a destination (destRx)
