@@ -58,14 +58,22 @@ bp=$!
 for _ in $(seq 600); do grep -q "opened .* sockets" "$OUT/bench.txt" 2>/dev/null && break; sleep 0.5; done
 sleep 4 # into the write phase
 hz=$(getconf CLK_TCK)
+# The statements' totals cover the same 10 s of the write phase as the CPU
+# figures (not the sockets' opening and catch-up before it).
+if $stats; then "$PSQL" "$URL/$DB" -Atqc "SELECT pg_stat_statements_reset()" >/dev/null; fi
 a_pg=$(ticks $(pgrep -u postgres postgres)); a_r=$(ticks "${PIDS[@]}"); a_b=$(ticks $bp)
 sleep 10
 b_pg=$(ticks $(pgrep -u postgres postgres)); b_r=$(ticks "${PIDS[@]}"); b_b=$(ticks $bp)
+if $stats; then
+	"$PSQL" "$URL/$DB" -Atc "SELECT 'pg_stat_statements (the same 10 s): calls ' || sum(calls) || ', execution ' || round(sum(total_exec_time)::numeric) ||
+		' ms, planning ' || round(sum(total_plan_time)::numeric) || ' ms' FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$DB')" >"$OUT/stmts.txt"
+	# The statements that took most of it: calls, execution + planning ms, rows, the query's start.
+	"$PSQL" "$URL/$DB" -AtF '  ' -c "SELECT calls, round((total_exec_time + total_plan_time)::numeric), rows, left(regexp_replace(query, '\s+', ' ', 'g'), 70)
+		FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$DB') ORDER BY total_exec_time + total_plan_time DESC LIMIT ${TOP:-8}" >>"$OUT/stmts.txt"
+fi
 wait $bp || true
 awk -v pg=$((b_pg - a_pg)) -v r=$((b_r - a_r)) -v b=$((b_b - a_b)) -v hz="$hz" \
 	'BEGIN { printf "10 s of CPU (cores): postgres %.2f  replicas %.2f  load tool %.2f\n", pg/hz/10, r/hz/10, b/hz/10 }'
 grep -E "^(writes|write→delivery|deliveries):" "$OUT/bench.txt" || tail -5 "$OUT/bench.txt"
-if $stats; then
-	"$PSQL" "$URL/$DB" -Atc "SELECT 'pg_stat_statements: calls ' || sum(calls) || ', execution ' || round(sum(total_exec_time)::numeric) ||
-		' ms, planning ' || round(sum(total_plan_time)::numeric) || ' ms' FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$DB')"
-fi
+sed -n '/^timeline/,$p' "$OUT/bench.txt" # BENCH_ARGS=-timeline
+cat "$OUT/stmts.txt" 2>/dev/null || true

@@ -84,6 +84,7 @@ type loadConfig struct {
 	holdSockets bool
 	reuse       string
 	clientIDs   bool
+	timeline    bool
 }
 
 func parseLoad(args []string) (*loadConfig, error) {
@@ -122,6 +123,7 @@ flags:
 	fs.DurationVar(&c.maxSetup, "setup-timeout", 10*time.Minute, "give up when signups and dials take longer")
 	fs.StringVar(&c.reportJSON, "json", "", "also write the report as JSON to this file")
 	fs.StringVar(&c.reuse, "reuse", "", "families file: sign up and save them there when it does not exist, else reuse them (same -urls, same -families)")
+	fs.BoolVar(&c.timeline, "timeline", false, "also print, per second of the write phase, the writes started in it and their HTTP and write→delivery p99/max (finds stalls the run's percentiles hide)")
 	fs.BoolVar(&c.clientIDs, "client-ids", true, "send a client-chosen id with every add, as the PWA does (false: the server picks it, as the rounds before the ninth measured)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -216,6 +218,7 @@ type bench struct {
 	open       atomic.Int64
 	mu         sync.Mutex
 	writes     []write
+	phaseStart time.Time
 	lastErr    atomic.Value
 }
 
@@ -306,6 +309,7 @@ func runLoad(ctx context.Context, args []string) error {
 
 	// The measured phase: writes (or idle holding), with a progress line.
 	phaseStart := time.Now()
+	b.phaseStart = phaseStart
 	progressDone := make(chan struct{})
 	go b.progress(runCtx, progressDone)
 	if cfg.holdSockets {
@@ -338,6 +342,9 @@ func runLoad(ctx context.Context, args []string) error {
 		rep.Replicas = append(rep.Replicas, replicaReport(u, base[u], open[u], end[u], phase))
 	}
 	rep.print(os.Stdout)
+	if cfg.timeline {
+		b.printTimeline(os.Stdout, devs)
+	}
 	if cfg.reportJSON != "" {
 		out, _ := json.MarshalIndent(rep, "", "  ")
 		if err := os.WriteFile(cfg.reportJSON, out, 0o644); err != nil {

@@ -226,3 +226,42 @@ func (r *report) print(w io.Writer) {
 		}
 	}
 }
+
+// printTimeline prints, for each second of the write phase, the writes that
+// started in it and the p99 and max of their HTTP time and of their
+// write→delivery time: one stall shows as one bad second.
+func (b *bench) printTimeline(w io.Writer, devs []*device) {
+	type second struct{ http, deliv []time.Duration }
+	var secs []second
+	at := func(t time.Time) *second {
+		i := int(t.Sub(b.phaseStart) / time.Second)
+		if i < 0 {
+			i = 0
+		}
+		for len(secs) <= i {
+			secs = append(secs, second{})
+		}
+		return &secs[i]
+	}
+	starts := make(map[string]time.Time, len(b.writes))
+	for _, wr := range b.writes {
+		starts[wr.id] = wr.start
+		s := at(wr.start)
+		s.http = append(s.http, wr.took)
+	}
+	for _, d := range devs {
+		d.mu.Lock()
+		for _, r := range d.receipts {
+			if st, ok := starts[r.id]; ok {
+				s := at(st)
+				s.deliv = append(s.deliv, r.at.Sub(st))
+			}
+		}
+		d.mu.Unlock()
+	}
+	fmt.Fprintf(w, "timeline (by the second a write started): second, writes, HTTP p99/max ms, write→delivery p99/max ms\n")
+	for i, s := range secs {
+		h, d := percentiles(s.http), percentiles(s.deliv)
+		fmt.Fprintf(w, "%4d %6d   %7.1f %7.1f   %7.1f %7.1f\n", i, len(s.http), h.P99, h.Max, d.P99, d.Max)
+	}
+}
