@@ -44,7 +44,10 @@ var calendarChangeRulesDE = []rule{
 	{rx(`(?:kein|keine|keinen) (.+)`), (*parser).cancelDated},
 	{rx(`(.+?) (?:kein|keine|keinen) (.+)`), (*parser).cancelDatedDE},
 	{rx(`(.+?) (?:fällt|fallen) (.*?) ?aus`), (*parser).cancelDatedDE},
-	{rx(`(?:sag|sage|absagen) (.+?)(?: ab)?`), (*parser).cancelOrDelete},
+	// "sag den Zahnarzt ab" (said with "ab"; "sag Tim, er soll …" is a
+	// message to Tim, no cancel), "Zahnarzt absagen"
+	{rx(`(?:sag|sage) (.+?) ab`), (*parser).cancelOrDelete},
+	{rx(`absagen (.+?)(?: ab)?`), (*parser).cancelOrDelete},
 	{rx(`(?:lösch|lösche|löschen|entfern|entferne|entfernen|streich|streiche) (?:den |das |die )?(?:termin|ereignis|eintrag):? (.+)`), (*parser).eventDelete},
 	{rx(`(?:lösch|lösche|löschen|entfern|entferne|entfernen|streich|streiche) (?:den |das |die )?(\S+termin)`), (*parser).eventDelete},
 	{rx(`(?:lösch|lösche|löschen|entfern|entferne|entfernen|nimm|nehm) (.+?) (?:aus dem|vom) kalender`), (*parser).eventDelete},
@@ -92,6 +95,10 @@ func (p *parser) event(s string) (Intent, bool) {
 	}
 	bedInTheEvening(sc, title)     // "bedtime at 8": 20:00
 	morningInTheMorning(sc, title) // "breakfast with grandma at half 7": 07:30
+	dinnerInTheEvening(sc, title)  // "dinner half eight": 20:30
+	if p.closing && sc.w.hasTime && sc.w.part == "" && eveningHour(sc.w.clock) {
+		sc.w.part = "evening" // "Laden macht um 8 zu": a place closes in the evening
+	}
 	w = sc.w
 	in := Intent{Type: IntentCalendarCreate, Slots: IntentSlots{Title: title, Location: location}}
 	sl := &in.Slots
@@ -193,6 +200,9 @@ func (p *parser) move(what, from, to string) (Intent, bool) {
 			day = monday.AddDate(0, 0, (int(tw.weekday)+6)%7)
 		}
 		in.Slots.Date = day.Format(time.DateOnly)
+	}
+	if tw.hasTime && tw.part == "" && eveningMealRx.MatchString(" "+strings.Join(words(in.Slots.Title), " ")+" ") && eveningHour(tw.clock) {
+		tw.part = "evening" // "move dinner with the Smiths to 8": 20:00
 	}
 	if tw.hasTime {
 		in.Slots.Time = clock{hour: tw.clock.hour24(tw.part), min: tw.clock.min}.String()

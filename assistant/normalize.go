@@ -223,8 +223,14 @@ func detectLanguage(s, locale string) string {
 // possible too (it has a word of it, or neither has any).
 func languageVote(s, locale string) (string, bool) {
 	en, de := 0, 0
-	for _, w := range words(s) {
+	ws := words(s)
+	for i, w := range ws {
 		switch {
+		case i == len(ws)-1 && i > 1 && w == "an":
+			// "Mark ruft morgen Oma an": a German particle; the English
+			// article never ends a sentence (it made the command English,
+			// and "Mark ruft Oma an" an event)
+			de += 2
 		case englishWords[w]:
 			en += 2
 		case germanWords[w]:

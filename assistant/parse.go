@@ -50,6 +50,24 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 			return in, nil
 		}
 	}
+	if rest, ok := speakerAfterAddress(text, names); ok {
+		// "Mama ich hole Tim um 3 ab", "Mama, ich hole Tim um 3 ab": what
+		// the speaker says they will do, said to someone, is read as said
+		// without the address (it was the event "Mama ich hole Tim")
+		return parseIntent(rest, locale, now, names)
+	}
+	if rest, ok := namesAddress(text, names); ok {
+		// "Tim und Mia, geht um 8 ins Bett": said to both, as to "Kinder,"
+		// (it was the event "Tim und Mia geht ins Bett"); the task is for
+		// nobody in particular, as a task has one assignee
+		if t, ok := imperativeTodoDE(rest, now, Intent{}); ok {
+			return t, nil
+		}
+		if in, err := parseCommand(rest, locale, now); err == nil &&
+			(in.Type == IntentTaskCreate && in.Slots.Assignee == "" || strings.HasPrefix(in.Type, "shopping.")) {
+			return in, nil
+		}
+	}
 	// "Papa, Milch kaufen", "Ben: Brot kaufen", "Dad, buy milk", "Tim, take
 	// out the bins on Tuesday": without the person spoken to; a task said
 	// to a person is theirs. New events keep the word ("Zahnarzt: Montag
@@ -76,14 +94,15 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	if in, ok := tripStatement(text, now, names); ok {
 		return in, nil // "Tim fährt morgen um 8 zum Training": a plan, an event
 	}
-	in, err := parseCommand(text, locale, now)
+	in, err := parseCommandNames(text, locale, now, names)
 	if err == nil && in.Type == IntentCalendarCreate && statusOf(in.Slots.Title, names) {
 		return Intent{}, NotUnderstood(text) // "Tim home at 6": a status, no event
 	}
 	if err == nil && (in.Type == IntentCalendarCreate || in.Type == IntentTaskCreate) && negatedStatement(text, names) {
 		return Intent{}, NotUnderstood(text) // "wir fahren heute nicht"
 	}
-	if (err != nil || in.Type == IntentCalendarCreate || in.Type == IntentTaskCreate) && askedCreate(text, names) {
+	if (err != nil || in.Type == IntentCalendarCreate || in.Type == IntentTaskCreate) && askedCreate(text, names) &&
+		!personIsObjectDE(text, now) {
 		if r, ok := politeRequestDE(text); ok {
 			// "bringst du bitte den Müll raus": a request, as "kannst du
 			// bitte …" is; its imperative's to-do or items
@@ -120,6 +139,11 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 			return t, nil // "ich hole Tim um 3 ab": "Tim abholen", the speaker's
 		}
 	}
+	if err == nil && in.Type == IntentCalendarCreate {
+		if t, ok := selfEventTitleDE(in.Slots.Title); ok {
+			in.Slots.Title = t // "ich treffe Oma um 3": "Oma treffen", not "Ich treffe oma"
+		}
+	}
 	return in, err
 }
 
@@ -148,13 +172,22 @@ func imperativeTodoDE(text string, now time.Time, ev Intent) (Intent, bool) {
 		plural = true
 	}
 	f := strings.Fields(s)
-	if !ok || len(f) < 2 || !(todoVerbsDE[f[len(f)-1]] || f[len(f)-1] == "machen" || (!plural && namedAfterImperative(clean, ev)) ||
-		routineDE(f)) {
+	cf := strings.Fields(clean)
+	named := namedAfterImperative(clean, ev) && (!plural || len(cf) > 2 && isParticleDE(cf[len(cf)-1]))
+	if !ok || len(f) < 2 {
+		return Intent{}, false
+	}
+	last := strings.ToLower(f[len(f)-1])
+	other := todoVerbsDE[last] || last == "machen" || named || routineDE(f)
+	if !other && !drivingVerbsDE[last] {
 		return Intent{}, false
 	}
 	in, err := parseCommand(s, "de", now)
 	if err != nil || in.Type != IntentTaskCreate || in.Lang != "de" {
 		return Intent{}, false
+	}
+	if !other && !drivesSomeoneDE(strings.Fields(in.Slots.Title)) {
+		return Intent{}, false // "fahr morgen um 5 zum Training": nobody driven
 	}
 	if f[len(f)-1] == "machen" && !choreDE(strings.Fields(in.Slots.Title)) {
 		return Intent{}, false // "mach morgen das Licht aus" is no to-do
@@ -274,7 +307,14 @@ func spokenCommand(v spokenTo, locale string, now time.Time, names []string) (In
 }
 
 func parseCommand(text, locale string, now time.Time) (Intent, error) {
-	p := &parser{now: now, loc: now.Location(), question: strings.HasSuffix(strings.TrimRight(text, " \t\"'”“)"), "?")}
+	return parseCommandNames(text, locale, now, nil)
+}
+
+// parseCommandNames is parseCommand knowing the members' names (nil:
+// none known), which tell a member called Mark from the verb ("Mark ruft
+// morgen Oma an").
+func parseCommandNames(text, locale string, now time.Time, names []string) (Intent, error) {
+	p := &parser{now: now, loc: now.Location(), names: names, question: strings.HasSuffix(strings.TrimRight(text, " \t\"'”“)"), "?")}
 	clean := cleanCommand(text)
 	if !strings.ContainsFunc(clean, unicode.IsLetter) {
 		return Intent{}, NotUnderstood(text)
@@ -337,6 +377,11 @@ type parser struct {
 	// question: the command ends with "?" (cleaning drops it), which makes
 	// "Milch kaufen?" no note to buy milk.
 	question bool
+	// names: the members' display names, nil when not known
+	names []string
+	// closing: the event read is a place closing (closure), whose hour
+	// from 7 to 11 is the evening's
+	closing bool
 }
 
 // A rule maps a pattern to an intent; fn may still decline.

@@ -135,7 +135,9 @@ func TestModalIsNoName(t *testing.T) {
 		{"en", "Will take out the bins", ""},
 		{"en", "may take out the bins", ""},
 		{"en", "May take out the bins", ""},
-		{"en", "will buy milk", ""},
+		// assist12: buying is the same whoever does it ("I will buy
+		// milk" or Will told to): milk goes on the list
+		{"en", "will buy milk", addItems("milk")},
 		{"en", "may buy milk", ""},
 		{"en", "May call the dentist tomorrow", ""},
 		{"en", "must call the dentist tomorrow", ""},

@@ -16,7 +16,15 @@ import (
 // geschlossen", "School closed" that day (the first was Kita's task "Zu
 // machen", as if the Kita were a member; the last was not understood).
 // With a time it is when the place closes: "Kita macht am Freitag um 12
-// zu" is "Kita schließt" at 12:00. rest is s without its time; only
+// zu" is "Kita schließt" at 12:00, and a closing hour from 7 to 11 said
+// without am/pm or a 24-hour figure is the evening's: "Laden macht um 8
+// zu" is at 20:00 (it was 08:00; places close in the evening, and an
+// opening keeps its hour: "macht um 8 auf" is 08:00). Closing early and
+// opening are events too: "Kita macht am Freitag früher zu" is the all-day
+// "Kita schließt früher", "Schwimmbad macht am Montag auf" "Schwimmbad
+// öffnet", "the pool reopens on Monday" "Pool reopens" (the German ones
+// were tasks of the place); a place open on a day is "… geöffnet" ("die
+// Bibliothek hat am Samstag geöffnet"). rest is s without its time; only
 // places the family depends on count (closurePlaces), so "Tim macht am
 // Freitag zu" stays what it was.
 func (p *parser) closure(s, rest string) (Intent, bool) {
@@ -37,22 +45,48 @@ func (p *parser) closure(s, rest string) (Intent, bool) {
 	if i := strings.Index(lowerSameLength(rest), place); i >= 0 {
 		place = rest[i : i+len(place)]
 	}
+	said := m[0][len(m[1]):] // what the place does: " macht früher zu", " reopens"
+	opens := closureOpensRx.MatchString(said)
+	p.closing = !opens // "Laden macht um 8 zu": 20:00 (event reads the hour so)
 	in, ok := p.event(s)
+	p.closing = false
 	if !ok {
 		return Intent{}, false
 	}
-	word := map[string][2]string{"en": {" closed", " closes"}, "de": {" geschlossen", " schließt"}}[p.lang]
-	title := capitalise(place) + word[0]
-	if !in.Slots.AllDay {
-		title = capitalise(place) + word[1]
+	word := closureWords[p.lang]
+	var title string
+	switch {
+	case opens && closureAgainRx.MatchString(said):
+		title = word[3] // "reopens", "öffnet wieder"
+	case opens && (closureStateRx.MatchString(said) && in.Slots.AllDay):
+		title = word[4] // "hat am Samstag geöffnet": "geöffnet"
+	case opens:
+		title = word[2]
+	case closureEarlyRx.MatchString(said):
+		title = word[5] // "macht früher zu": "schließt früher"
+	case in.Slots.AllDay:
+		title = word[0]
+	default:
+		title = word[1]
 	}
-	in.Slots.Title, in.Slots.Location = title, ""
+	in.Slots.Title, in.Slots.Location = capitalise(place)+" "+title, ""
 	return in, in.Validate() == nil
 }
 
 var (
-	closureDE = regexp.MustCompile(`^(?:(?:die|der|das|unsere|unser|unserer) )?(\p{L}[\p{L}-]*)(?: (?:macht|machen|hat|haben|ist|sind|bleibt|bleiben) (?:zu|dicht|geschlossen)| (?:schließt|schließen))$`)
-	closureEN = regexp.MustCompile(`^(?:(?:the|our) )?((?:\p{L}[\p{L}-]* )?\p{L}[\p{L}-]*?)(?:'s closed| (?:is|will be|is going to be) closed| (?:closes|shuts))$`)
+	closureDE = regexp.MustCompile(`^(?:(?:die|der|das|unsere|unser|unserer) )?(\p{L}[\p{L}-]*)(?: (?:macht|machen|hat|haben|ist|sind|bleibt|bleiben)(?: (?:früher|eher|schon|wieder))? (?:zu|dicht|geschlossen|auf|offen|geöffnet)| (?:schließt|schließen|öffnet|öffnen)(?: (?:früher|eher|wieder))?)$`)
+	closureEN = regexp.MustCompile(`^(?:(?:the|our) )?((?:\p{L}[\p{L}-]* )?\p{L}[\p{L}-]*?)(?:'s closed| (?:is|will be|is going to be) closed| (?:closes|shuts)(?: early)?| (?:opens|reopens|is open|will be open|'s open))$`)
+	// closureOpensRx: the place opens (or is open), not closes
+	closureOpensRx = regexp.MustCompile(`(?:auf|offen|geöffnet|öffnet|öffnen|opens|open)$|öffnet |öffnen `)
+	closureAgainRx = regexp.MustCompile(`wieder|reopens`)
+	closureStateRx = regexp.MustCompile(`(?:hat|haben|ist|sind|bleibt|bleiben) (?:offen|geöffnet|auf)$|(?:is|will be|'s) open$`)
+	closureEarlyRx = regexp.MustCompile(`früher|eher|early`)
+	// closureWords: closed (all day), closes (at a time), opens, opens
+	// again, open (all day), closes early
+	closureWords = map[string][6]string{
+		"en": {"closed", "closes", "opens", "reopens", "open", "closes early"},
+		"de": {"geschlossen", "schließt", "öffnet", "öffnet wieder", "geöffnet", "schließt früher"},
+	}
 )
 
 // closurePlace: place (lower case; its last word counts) is an
@@ -149,6 +183,13 @@ func (p *parser) progressive(s string) (in Intent, ok, refuse bool) {
 		title = tidyTitle(after) // "we're having pizza": "Pizza"
 	case g == "going" && len(phrase) > 1 && strings.HasSuffix(strings.ToLower(phrase[1]), "ing"):
 		title = tidyTitle(after) // "we're going swimming": "Swimming"
+	case len(phrase) > 1:
+		// "we're visiting grandma on Sunday": "Visit grandma", named as a
+		// plan is, not "Visiting grandma" (a guest visiting stays so)
+		title = tidyTitle(strings.Join(phrase, " "))
+		if base, ok := gerundBase(g); ok && !guest {
+			title = tidyTitle(base + " " + after)
+		}
 	default:
 		title = tidyTitle(strings.Join(phrase, " "))
 	}
@@ -241,7 +282,7 @@ func selfTodoDE(text string, now time.Time) (Intent, bool) {
 	if n := len(rest); n > 1 && isParticleDE(rest[n-1]) {
 		inf = strings.ToLower(rest[n-1]) + inf
 		rest = rest[:n-1]
-	} else if !todoVerbsDE[inf] && !routineDE(append(append([]string{}, rest...), inf)) {
+	} else if !todoVerbsDE[inf] && !routineDE(append(append([]string{}, rest...), inf)) && !drivingVerbsDE[inf] {
 		return Intent{}, false
 	}
 	in, err := parseCommand(strings.Join(rest, " ")+" "+inf, "de", now)
@@ -250,6 +291,9 @@ func selfTodoDE(text string, now time.Time) (Intent, bool) {
 		// "wir fangen am Montag an" is no task "Anfangen"; "ich räume
 		// morgen auf", "ich kaufe morgen ein" are "Aufräumen", "Einkaufen"
 		return Intent{}, false
+	}
+	if drivingVerbsDE[inf] && !todoVerbsDE[inf] && !drivesSomeoneDE(strings.Fields(in.Slots.Title)) {
+		return Intent{}, false // "ich fahre morgen zum Training": a trip, no errand
 	}
 	if in.Slots.Assignee == "" {
 		in.Slots.Assignee = who

@@ -38,6 +38,9 @@ var taskChangeRulesEN = []rule{
 }
 
 var taskCreateRulesEN = []rule{
+	// "Will buy milk", "I'll buy milk": the speaker's shopping (or said to
+	// a member called Will): either way milk goes on the list
+	{rx(`(?:i'll|we'll|i will|we will|will) (buy|get|pick up|grab|fetch)(?: some| more| a few)? (.+)`), (*parser).willBuy},
 	{rx(`(.+?),? (remind .+)`), (*parser).remindLater},
 	{rx(`remind (me|us|\S+)\b(.*)`), (*parser).remind},
 	{rx(`(?:set|create|add|make|new|schedule|put in)(?: a| an)?(?: new)? (?:reminder|task|todo|to-do|to do|chore) for (\S+) to (.+)`), (*parser).taskFor},
@@ -47,6 +50,7 @@ var taskCreateRulesEN = []rule{
 	{rx(`(i|we)(?:'ve got| have got|'ve) to (.+)`), (*parser).taskSelf},
 	{rx(`(i|we) (?:must|should) (.+)`), (*parser).taskSelf},
 	{rx(`don't (?:let (me|us) )?forget (?:to )?(.+)`), (*parser).dontForget},
+	{rx(`(?:tell|ask) (\S+) to (.+)`), (*parser).tellEN},
 	{rx(`(\S+) (?:needs|has|have|is going|is supposed|ought) to (.+)`), (*parser).taskOf},
 	{rx(`(\S+) (?:must|should|will|can|could|shall) (.+)`), (*parser).taskOf},
 }
@@ -76,6 +80,15 @@ var taskChangeRulesDE = []rule{
 var taskCreateRulesDE = []rule{
 	{rx(`(?:erinnere|erinner|erinnern|erinnre) (mich|uns|\S+)\b,?(.*)`), (*parser).remind},
 	{rx(`(?:vergiss nicht|nicht vergessen|denk dran|denk daran|denke daran),?:? (.+)`), (*parser).dontForgetDE},
+	// "denk an den Zahnarzt morgen", "denk morgen an den Zahnarzt": a
+	// reminder, as "vergiss nicht den Zahnarzt" is (it was an event named
+	// after the sentence)
+	{rx(`(?:denk|denke) (?:(.+?) )?an (.+)`), (*parser).thinkOfDE},
+	// "sag Tim, er soll das Zimmer aufräumen", "sag Tim, dass er das
+	// Zimmer aufräumen soll": Tim's task, as "Tim soll das Zimmer
+	// aufräumen" is (the first was read as a cancel, "sag … ab")
+	{rx(`(?:sag|sage) (\S+?),? (?:dass )?(?:er|sie) (?:soll|muss|sollte) (.+)`), (*parser).tellDE},
+	{rx(`(?:sag|sage) (\S+?),? dass (?:er|sie) (.+) (?:soll|muss|sollte)`), (*parser).tellDE},
 	{rx(`(?:neue |eine )?(?:aufgabe|erinnerung|todo|to-do)(?: anlegen)? für (\S+?):? (.+)`), (*parser).taskFor},
 	{rx(`(?:neue |eine )?(?:aufgabe|erinnerung|todo|to-do)(?: anlegen)?:? (.+)`), (*parser).taskPlain},
 	{rx(`(ich|wir|\S+) (?:muss|müssen|musst|soll|sollte|sollten|sollen|will|möchte) (.+)`), (*parser).taskOf},
@@ -143,6 +156,26 @@ func morningInTheMorning(sc *scan, title string) {
 // else, tell what happens rather than a to-do.
 var bareNoTodoDE = setOf(`anrufen zumachen aufmachen`)
 
+// dinnerInTheEvening: sc's hour from 7 to 11 said without am/pm, a part
+// of the day or a 24-hour figure is the evening's when title is the
+// evening meal ("dinner half eight", "dinner with the Smiths at 8",
+// "Abendessen um 8" were at 08:30 and 08:00: the hour rule's morning), as
+// breakfast is the morning's.
+func dinnerInTheEvening(sc *scan, title string) {
+	if eveningMealRx.MatchString(" "+strings.Join(words(title), " ")+" ") && sc.w.hasTime && sc.w.part == "" &&
+		eveningHour(sc.w.clock) {
+		sc.w.part = "evening"
+	}
+}
+
+// eveningHour: c is an hour from 7 to 11 said without am/pm or as a
+// 24-hour figure, which the hour rule reads as the morning's.
+func eveningHour(c clock) bool {
+	return c.ampm == "" && !c.h24 && c.hour >= 7 && c.hour <= 11
+}
+
+var eveningMealRx = regexp.MustCompile(` (?:dinner|supper|abendessen|abendbrot) `)
+
 var morningRx = regexp.MustCompile(` (?:breakfast|brekkie|wake up|get up|frühstück|frühstücken|aufstehen|aufwachen|wecken) `)
 
 var bedtimeRx = regexp.MustCompile(` (?:(?:go|goes|going|get|gets|off|put|puts) (?:\S+ ){0,2}to bed|in bed|bedtime|(?:go|goes|going|get|gets|off|put|puts) (?:\S+ ){0,2}to sleep|asleep|` +
@@ -179,6 +212,7 @@ func stripTaskLead(title string) string {
 func (p *parser) taskTimes(sc *scan, s *IntentSlots) bool {
 	bedInTheEvening(sc, s.Title)     // "go to bed at 8", "Tim geht um 8 ins Bett": 20:00
 	morningInTheMorning(sc, s.Title) // "wake up at half 6": 06:30
+	dinnerInTheEvening(sc, s.Title)  // "dinner half eight": 20:30
 	w := sc.w
 	if w.hasEnd || w.dur > 0 || w.span != "" || w.allDay || w.hasEndDate || w.possessive {
 		return false
@@ -298,6 +332,40 @@ func (p *parser) dontForget(m []string) (Intent, bool) {
 
 func (p *parser) dontForgetDE(m []string) (Intent, bool) { return p.newTask(m[1], AssigneeMe) }
 
+// thinkOfDE: "denk an den Zahnarzt morgen" (m[1] a day or time before
+// "an", or nothing; m[2] what to think of).
+func (p *parser) thinkOfDE(m []string) (Intent, bool) {
+	if sc := p.scanWhen(m[1], scanOpts{}); strings.TrimSpace(m[1]) != "" && (!sc.found || strings.TrimSpace(sc.rest()) != "") {
+		return Intent{}, false
+	}
+	return p.newTask(m[1]+" "+m[2], AssigneeMe)
+}
+
+// tellDE: "sag Tim, er soll …": the person's task, as "Tim soll …".
+func (p *parser) tellDE(m []string) (Intent, bool) {
+	if meWords[strings.ToLower(m[1])] {
+		return Intent{}, false // "sag mir, …" asks for an answer
+	}
+	return p.taskOf([]string{"", m[1], m[2]})
+}
+
+// willBuy: "will buy milk" adds milk; "will get the kids" is no shopping.
+func (p *parser) willBuy(m []string) (Intent, bool) {
+	if strings.ToLower(m[1]) == "buy" {
+		return p.addDefault([]string{"", m[2]})
+	}
+	return p.fetchDefault([]string{"", m[2]})
+}
+
+// tellEN: "tell Tim to tidy his room", "ask Tim to take out the bins":
+// Tim's task, as "Tim needs to …" is.
+func (p *parser) tellEN(m []string) (Intent, bool) {
+	if meWords[strings.ToLower(m[1])] || usWords[strings.ToLower(m[1])] {
+		return Intent{}, false // "tell me …" asks for an answer
+	}
+	return p.taskOf([]string{"", m[1], m[2]})
+}
+
 // taskOf: "Ben needs to mow the lawn", "Ben muss den Rasen mähen".
 func (p *parser) taskOf(m []string) (Intent, bool) {
 	who := strings.ToLower(m[1])
@@ -345,6 +413,11 @@ func (p *parser) chore(sc *scan) (Intent, bool) {
 		return Intent{}, false
 	}
 	name, ok := person(f[0])
+	if !ok && p.lang == "de" && (isMember(f[0], p.names) || p.names == nil && isCapitalised(f[0]) && verbsEN[strings.ToLower(f[0])]) {
+		// "Mark ruft morgen Oma an": a member called Mark (in German,
+		// where "mark" is no verb); it was the event "Mark ruft Oma an"
+		name, ok = capitalise(f[0]), true
+	}
 	if !ok || name == AssigneeMe && p.lang == "en" {
 		return Intent{}, false
 	}

@@ -58,15 +58,26 @@ func tripStatement(text string, now time.Time, names []string) (Intent, bool) {
 		}
 		first := strings.Fields(dest)[1]
 		if v == "going" && !isCapitalised(first) && !tripDestWordsEN[strings.ToLower(first)] &&
-			!strings.HasSuffix(first, "'s") {
+			!strings.HasSuffix(first, "'s") && !tripActivity(strings.Join(strings.Fields(dest)[1:], " ")) {
 			return Intent{}, false // "we're going to swim on Saturday": a plan to do, no place
 		}
-		if !tripDestWordsEN[strings.TrimSuffix(strings.ToLower(first), "'s")] {
-			if place, ok := tripPlace(strings.Join(strings.Fields(dest)[1:], " ")); ok {
+		activity := strings.Join(strings.Fields(dest)[1:], " ")
+		switch {
+		case tripDestWordsEN[strings.TrimSuffix(strings.ToLower(first), "'s")]:
+		case tripActivity(activity):
+			// "Tim goes to football on Tuesday": the activity, no place
+			// ("Tim: Go to Football"); going to it is "Tim: Football"
+			if v == "go" || v == "goes" || v == "going" {
+				title = capitalise(activity)
+			}
+		default:
+			if place, ok := tripPlace(activity); ok {
 				dest = strings.Fields(dest)[0] + " " + place // "to berlin": "to Berlin"
 			}
 		}
-		title = tripVerbsEN[v] + " " + dest
+		if title == "" {
+			title = tripVerbsEN[v] + " " + dest
+		}
 	default:
 		return Intent{}, false
 	}
@@ -84,6 +95,27 @@ func tripStatement(text string, now time.Time, names []string) (Intent, bool) {
 	}
 	return in, true
 }
+
+// tripActivity: what follows "to" is an activity (football, swimming,
+// ballet lessons): no place to capitalise.
+func tripActivity(s string) bool {
+	f := words(s)
+	if len(f) == 0 || len(f) > 2 {
+		return false
+	}
+	for i, w := range f {
+		// a gerund only in lower case: "Reading" is a town
+		ing := strings.HasSuffix(w, "ing") && len(w) > 5
+		if !(offActivities[w] && !activityVerbs[w]) && !(ing && !isCapitalised(strings.Fields(s)[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+// activityVerbs are activities that are verbs too: "going to swim" is a
+// plan to do, no place or activity gone to.
+var activityVerbs = setOf(`swim run dance visit date film show camp`)
 
 // weeklyOnNamedDays: rule repeats weekly on one to four named weekdays
 // ("FREQ=WEEKLY;BYDAY=TU", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH"); daily,

@@ -434,6 +434,12 @@ func parseClock(at func(int) string, j int, afterAt bool) (clock, int) {
 			}
 			return c, k - j + 1
 		}
+		// Said without "at", "half" before an hour is the clock's too
+		// ("dinner half eight", "half 8 pm"), unless a unit follows the
+		// hour ("half 2 litres", "half 2 hours" are amounts).
+		if _, unit := relUnits[at(j+2)]; t == "half" && !unit && !units[at(j+2)] && at(j+2) != "of" {
+			afterAt = true
+		}
 		if m := clockAmPm.FindStringSubmatch(rel); m != nil && m[2] == "" && t == "half" && afterAt {
 			if h, _ := strconv.Atoi(m[1]); h >= 1 && h <= 12 {
 				return ampmAt(clock{hour: h, min: 30}, j+1) // "at half 8am"

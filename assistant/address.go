@@ -1,0 +1,149 @@
+package assistant
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Who a command is said to and who does what in it (assist12): the
+// speaker's plan said to someone, a command said to several by name, a
+// German statement of the speaker titled as a plan, someone driven
+// somewhere, the person fetched after a verb that takes someone.
+
+// speakerAfterAddress: text is said to someone (a member, a family role)
+// and then says what the speaker or "we" will do, with or without a comma
+// ("Mama ich hole Tim um 3 ab", "Papa, wir fahren am Samstag zu Oma");
+// rest is the sentence without the address. Without the members a
+// capitalised word that could be a name counts.
+func speakerAfterAddress(text string, names []string) (rest string, ok bool) {
+	m := speakerAfterAddressRx.FindStringSubmatch(text)
+	if m == nil {
+		return "", false
+	}
+	if lw := strings.ToLower(m[1]); !addressee(m[1], names) || whenWordish(lw) || modalWords[lw] {
+		return "", false // "Morgen ich …": a day; "May I add milk": asking leave
+	}
+	return m[2], true
+}
+
+var speakerAfterAddressRx = regexp.MustCompile(`^\s*([\p{L}'-]+)\s*[,:]?\s+((?i:ich|wir|i|we|i'll|i'm|we're|we'll)\s.+)$`)
+
+// addressee: w is a member's name, a family role or, without the
+// members, a capitalised word that could be a name.
+func addressee(w string, names []string) bool {
+	lw := strings.ToLower(w)
+	return familyRoles[lw] || isMember(w, names) || names == nil && isCapitalised(w) && nameLike(w)
+}
+
+// namesAddress: text starts with two or more people it is said to, then a
+// comma or colon ("Tim und Mia, geht um 8 ins Bett", "Tim and Mia: take
+// out the bins"); rest is what is said to them.
+func namesAddress(text string, names []string) (rest string, ok bool) {
+	m := namesAddressRx.FindStringSubmatch(text)
+	if m == nil {
+		return "", false
+	}
+	for _, w := range peopleSeparators.Split(strings.TrimSpace(m[1]), -1) {
+		if !addressee(w, names) {
+			return "", false
+		}
+	}
+	return m[2], true
+}
+
+var namesAddressRx = regexp.MustCompile(`^\s*([\p{L}'-]+(?:\s*,\s*[\p{L}'-]+)*\s+(?i:und|and|&)\s+[\p{L}'-]+)\s*[,:]\s*(.+)$`)
+
+var reflexiveDE = setOf(`uns mich dich euch sich`)
+
+// selfEventTitleDE: title is an event named after a German sentence of
+// the speaker or "wir" ("Ich treffe oma", "Wir essen Pizza", from "ich
+// treffe Oma um 3", "heute Abend essen wir Pizza"); t names it as German
+// names a plan, the verb last: "Oma treffen", "Pizza essen". A verb's
+// particle keeps the sentence ("Wir ziehen um": no "Umziehen"), and so do
+// "sein", "haben" and the modals. A verb alone is its infinitive ("wir
+// grillen am Samstag": "Grillen").
+func selfEventTitleDE(title string) (t string, ok bool) {
+	f := strings.Fields(title)
+	if len(f) < 2 || isParticleDE(f[len(f)-1]) || separableDangling[strings.ToLower(f[len(f)-1])] {
+		return "", false
+	}
+	verb := strings.ToLower(f[1])
+	if finiteAuxDE[verb] {
+		return "", false
+	}
+	var inf string
+	switch strings.ToLower(f[0]) {
+	case "ich":
+		if !strings.HasSuffix(verb, "e") {
+			return "", false
+		}
+		inf = verb + "n" // "treffe": "treffen"
+	case "wir":
+		if !strings.HasSuffix(verb, "en") && !strings.HasSuffix(verb, "ern") && !strings.HasSuffix(verb, "eln") {
+			return "", false
+		}
+		inf = verb
+	default:
+		return "", false
+	}
+	rest := f[2:]
+	if len(rest) > 0 && reflexiveDE[strings.ToLower(rest[0])] {
+		rest = rest[1:] // "wir treffen uns bei Oma": "Treffen"
+	}
+	t = tidyTitle(strings.Join(append(rest, inf), " "))
+	return t, t != ""
+}
+
+// drivesSomeoneDE: f (a German to-do's title, the verb last) takes someone or
+// something somewhere: "Tim morgen um 5 zum Training fahren", "die Kinder
+// um 8 zur Schule bringen". Said as an imperative, with a time too, it is
+// the errand ("fahr Tim morgen um 5 zum Training" was the event "Fahr Tim
+// zum Training"), as "drive Mia to school on Monday" is in English.
+func drivesSomeoneDE(f []string) bool {
+	if len(f) < 4 || !drivingVerbsDE[strings.ToLower(f[len(f)-1])] {
+		return false
+	}
+	if destPrepsDE[strings.ToLower(f[0])] {
+		return false // "zum Training fahren": nobody driven
+	}
+	for _, w := range f[1 : len(f)-1] {
+		if destPrepsDE[strings.ToLower(w)] {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	drivingVerbsDE = setOf(`fahren bringen hinbringen hinfahren wegbringen heimbringen heimfahren`)
+	destPrepsDE    = setOf(`zum zur nach ins in zu an ans aufs`)
+)
+
+// personIsObjectDE: text is a German verb first, a person, a day or time
+// and the verb's particle, of a verb that takes someone ("holt Tim um 3
+// ab"): the person is the one fetched, not the subject of a question
+// ("holt Tim um 3 ab?" fetches nobody), so it is the imperative said to
+// several ("[ihr] holt Tim um 3 ab"). "kommt Oma morgen an", "räumt Tim
+// morgen auf" stay questions.
+func personIsObjectDE(text string, now time.Time) bool {
+	if strings.HasSuffix(strings.TrimSpace(text), "?") {
+		return false
+	}
+	f := strings.Fields(cleanCommand(text))
+	n := len(f)
+	if n < 4 || !isParticleDE(f[n-1]) {
+		return false
+	}
+	inf, ok := thirdPersonDE(f[0])
+	if !ok || !objectVerbsDE[strings.ToLower(f[n-1])+inf] {
+		return false
+	}
+	p := &parser{now: now, loc: now.Location(), lang: "de"}
+	sc := p.scanWhen(strings.Join(f[2:n-1], " "), scanOpts{})
+	return sc.found && strings.TrimSpace(sc.rest()) == ""
+}
+
+// objectVerbsDE: separable verbs said of someone taken somewhere, never
+// without the one taken.
+var objectVerbsDE = setOf(`abholen mitnehmen hinbringen wegbringen heimbringen hinfahren heimfahren abgeben`)
