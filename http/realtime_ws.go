@@ -64,7 +64,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	// Not the request's context: it ends when this handler returns.
 	ctx, cancel := context.WithCancel(context.Background())
 	wc := &wsConn{rt: s.rt, conn: conn, cork: sb.cork, c: c, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
-	go wc.serve(s, j.Messages(), j.Start)
+	go wc.serve(s, j.Messages(), j.From)
 }
 
 // The sizes of a socket's read and write buffers, which it keeps for its
@@ -106,8 +106,9 @@ func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 // serve runs a connection until it ends; the hub waits for it (Leave) at
-// shutdown.
-func (w *wsConn) serve(s *Server, first []realtime.Message, start int64) {
+// shutdown. from is what the client has once first is written
+// (realtime.Join.From).
+func (w *wsConn) serve(s *Server, first []realtime.Message, from int64) {
 	c, conn := w.c, w.conn
 	defer s.rt.hub.Leave(c)
 	defer conn.CloseNow()
@@ -122,7 +123,9 @@ func (w *wsConn) serve(s *Server, first []realtime.Message, start int64) {
 	if err := w.writeBatch(first); err != nil {
 		return
 	}
-	w.seen = s.pushTrack(c, start) // what this device was sent, for notify (http/push.go)
+	// What this device was sent, for notify (http/push.go); set before
+	// the writer starts, which writes a resuming client's catch-up.
+	w.seen = s.pushTrack(c, from)
 	// From here on, queued messages are written by w.flush.
 	c.OnReady(w.kick)
 	w.kick()
@@ -294,7 +297,7 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	// push would repeat what the device showed.
 	for _, m := range msgs[:n] {
 		w.rt.metrics.ObserveDelivery(m)
-		w.seen.Seen(m.Seq)
+		w.seen.Seen(shownSeq(m))
 	}
 	return err
 }
