@@ -64,6 +64,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	// Not the request's context: it ends when this handler returns.
 	ctx, cancel := context.WithCancel(context.Background())
 	wc := &wsConn{rt: s.rt, conn: conn, cork: sb.cork, c: c, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
+	wc.flushFn = wc.flush
 	go wc.serve(s, j.Messages(), j.From)
 }
 
@@ -156,6 +157,11 @@ type wsConn struct {
 	busy atomic.Int64
 
 	wake chan struct{} // capacity 1: kick wakes a lingering flush
+	// flushFn is flush, made once: go w.flush() allocates the call's
+	// closure (the receiver) on every start of the writer, which
+	// happens per event on a socket that gets one less often than its
+	// writer lingers (under load, most sockets of a large family).
+	flushFn func()
 
 	mu       sync.Mutex
 	flushing bool // a flush goroutine is running (or lingering)
@@ -179,7 +185,7 @@ func (w *wsConn) kick() {
 	w.mu.Unlock()
 	w.rt.writersStarted.Add(1)
 	w.rt.writers.Add(1)
-	go w.flush()
+	go w.flushFn()
 }
 
 // flush writes queued messages (and, for a client behind the live

@@ -3,8 +3,11 @@ package http
 import (
 	"context"
 	"net/http"
+	"runtime"
 	"testing"
 	"time"
+
+	"github.com/familyhub/familyhub/realtime"
 )
 
 // A socket's writer goroutine (wsConn.flush) lingers after its last
@@ -165,5 +168,28 @@ func TestWSLingeringWritersSleepThroughTicks(t *testing.T) {
 	}
 	if n := rt.writersStarted.Load(); n != 2*sockets {
 		t.Errorf("%d writers started for 5 events to %d sockets, want one each after its hello and one lingering", n, sockets)
+	}
+}
+
+// TestWSWriterStartAllocatesNothing: starting a socket's writer, which
+// happens for every event on a socket that gets one less often than its
+// writer lingers (under load, when an event takes the replica longer to
+// send to a large family than a writer lingers), allocates nothing.
+// Before, each start allocated the go statement's closure.
+func TestWSWriterStartAllocatesNothing(t *testing.T) {
+	rt := &realtimeState{linger: &tickClock{period: time.Hour}}
+	w := &wsConn{rt: rt, c: &realtime.Client{}, ctx: context.Background(), wake: make(chan struct{}, 1)}
+	w.flushFn = w.flush
+	allocs := testing.AllocsPerRun(200, func() {
+		w.kick() // nothing queued: the writer looks, finds nothing and exits
+		for rt.writers.Load() != 0 {
+			runtime.Gosched()
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per start of a socket's writer, want 0", allocs)
+	}
+	if n := rt.writersStarted.Load(); n != 201 {
+		t.Errorf("%d writers started, want 201 (one per kick)", n)
 	}
 }
