@@ -43,18 +43,33 @@ func (s *Server) withNotify(h http.HandlerFunc) http.HandlerFunc {
 // notifier): that its device is live on its topics (and, once it closed,
 // which events it was sent), so that no push repeats what it showed. The
 // WebSocket and SSE transports call it once the connection's first
-// messages are written, then Seen per event written; a change of the
-// socket's subscriptions is reported here. Long polls are not tracked:
-// between two polls nothing is open.
-func (s *Server) pushTrack(c *realtime.Client, start int64) *notify.Tracker {
+// messages are written, with what the client has then (realtime.Join.From:
+// for a client resuming from behind its since, not the hello's seq, since
+// the events between come after), then Seen per message written
+// (shownSeq); a change of the socket's subscriptions is reported here.
+// Long polls are not tracked: between two polls nothing is open.
+func (s *Server) pushTrack(c *realtime.Client, from int64) *notify.Tracker {
 	if s.cfg.Notify == nil {
 		return nil
 	}
-	t := s.cfg.Notify.Presence().Track(c.Context(), c.FamilyID, c.UserID, c.DeviceID, start, c.Topics)
+	t := s.cfg.Notify.Presence().Track(c.Context(), c.FamilyID, c.UserID, c.DeviceID, from, c.Topics)
 	if t != nil {
 		c.OnTopics(t.TopicsChanged)
 	}
 	return t
+}
+
+// shownSeq is how far a message written to a socket brings what its
+// device shows: an event's seq; a resync's seq (the client re-reads
+// everything up to it: a resume whose since the log no longer holds, a
+// topics message that could not go back), as a resync in the first
+// messages counts from the hello; else 0 (nothing).
+func shownSeq(m realtime.Message) int64 {
+	if m.Seq != 0 {
+		return m.Seq
+	}
+	seq, _ := m.ResyncSeq()
+	return seq
 }
 
 func (s *Server) handleVAPIDKey(w http.ResponseWriter, r *http.Request) {

@@ -41,6 +41,10 @@ type realtimeState struct {
 	// writers counts the sockets' writer goroutines running (or
 	// lingering), writersStarted those started (for tests).
 	writers, writersStarted atomic.Int64
+	// lingering counts the writers waiting for their next message,
+	// lingerWakes the times the linger clock woke one (for tests:
+	// counted, docs/benchmarks.md).
+	lingering, lingerWakes atomic.Int64
 }
 
 // MountRealtime adds the realtime endpoints over hub. Call it before serving.

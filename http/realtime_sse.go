@@ -64,7 +64,7 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	seen := s.pushTrack(c, j.Start) // what this device was sent, for notify (http/push.go)
+	seen := s.pushTrack(c, j.From) // what this device was sent, for notify (http/push.go)
 	ping := time.NewTicker(s.rt.ping)
 	defer ping.Stop()
 	for {
@@ -83,7 +83,7 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 						return
 					}
 					s.rt.metrics.ObserveDelivery(m)
-					seen.Seen(m.Seq)
+					seen.Seen(shownSeq(m))
 				}
 			}
 		case <-ping.C:

@@ -64,7 +64,8 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	// Not the request's context: it ends when this handler returns.
 	ctx, cancel := context.WithCancel(context.Background())
 	wc := &wsConn{rt: s.rt, conn: conn, cork: sb.cork, c: c, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
-	go wc.serve(s, j.Messages(), j.Start)
+	wc.flushFn = wc.flush
+	go wc.serve(s, j.Messages(), j.From)
 }
 
 // The sizes of a socket's read and write buffers, which it keeps for its
@@ -106,8 +107,9 @@ func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 // serve runs a connection until it ends; the hub waits for it (Leave) at
-// shutdown.
-func (w *wsConn) serve(s *Server, first []realtime.Message, start int64) {
+// shutdown. from is what the client has once first is written
+// (realtime.Join.From).
+func (w *wsConn) serve(s *Server, first []realtime.Message, from int64) {
 	c, conn := w.c, w.conn
 	defer s.rt.hub.Leave(c)
 	defer conn.CloseNow()
@@ -122,7 +124,9 @@ func (w *wsConn) serve(s *Server, first []realtime.Message, start int64) {
 	if err := w.writeBatch(first); err != nil {
 		return
 	}
-	w.seen = s.pushTrack(c, start) // what this device was sent, for notify (http/push.go)
+	// What this device was sent, for notify (http/push.go); set before
+	// the writer starts, which writes a resuming client's catch-up.
+	w.seen = s.pushTrack(c, from)
 	// From here on, queued messages are written by w.flush.
 	c.OnReady(w.kick)
 	w.kick()
@@ -153,6 +157,11 @@ type wsConn struct {
 	busy atomic.Int64
 
 	wake chan struct{} // capacity 1: kick wakes a lingering flush
+	// flushFn is flush, made once: go w.flush() allocates the call's
+	// closure (the receiver) on every start of the writer, which
+	// happens per event on a socket that gets one less often than its
+	// writer lingers (under load, most sockets of a large family).
+	flushFn func()
 
 	mu       sync.Mutex
 	flushing bool // a flush goroutine is running (or lingering)
@@ -176,20 +185,23 @@ func (w *wsConn) kick() {
 	w.mu.Unlock()
 	w.rt.writersStarted.Add(1)
 	w.rt.writers.Add(1)
-	go w.flush()
+	go w.flushFn()
 }
 
 // flush writes queued messages (and, for a client behind the live
 // stream, pages from the log) until nothing is waiting. Then, if it wrote
-// anything, it lingers for one or two ticks of the replica's linger clock
+// anything, it lingers 1-2 ticks of the replica's linger clock
 // (realtimeState.linger) for the next message before it exits: a socket that gets
 // events often keeps its writer, instead of a new goroutine per event
 // (issue 20: at 1,000 sockets × 50 events/s, 50,000 goroutines a second
 // started by the dispatcher under the hub's lock). An idle socket still
 // has none: its writer is gone at most 2 ticks after its last message.
+// The clock wakes a lingering writer only when its linger ends: one that
+// wrote since sleeps through the ticks.
 func (w *wsConn) flush() {
 	defer w.rt.writers.Add(-1)
-	wrote, ticks := false, 0
+	wrote, ended := false, false
+	var linger <-chan struct{} // closed when the linger after the last write ends
 	for {
 		for {
 			msgs, err := w.c.Next(w.ctx)
@@ -209,7 +221,7 @@ func (w *wsConn) flush() {
 				return  // flushing stays true: nothing more is written
 			}
 			w.c.Written(msgs)
-			wrote, ticks = true, 0
+			wrote, ended, linger = true, false, nil
 		}
 		w.mu.Lock()
 		if w.again {
@@ -217,20 +229,26 @@ func (w *wsConn) flush() {
 			w.mu.Unlock()
 			continue
 		}
-		if !wrote || ticks == 2 || w.ctx.Err() != nil {
+		if !wrote || ended || w.ctx.Err() != nil {
 			w.flushing = false
 			w.c.Idle() // under w.mu: a writer started after this one keeps its slice
 			w.mu.Unlock()
 			return
 		}
 		w.mu.Unlock()
+		if linger == nil {
+			linger = w.rt.linger.after2()
+		}
 		// A kick from here on sets again and wakes us (w.wake holds one).
+		w.rt.lingering.Add(1)
 		select {
 		case <-w.wake:
-		case <-w.rt.linger.tick():
-			ticks++
+		case <-linger:
+			ended = true
+			w.rt.lingerWakes.Add(1)
 		case <-w.ctx.Done():
 		}
+		w.rt.lingering.Add(-1)
 	}
 }
 
@@ -238,31 +256,61 @@ func (w *wsConn) flush() {
 // lingers 1-2 ticks after its last message.
 const lingerTick = 100 * time.Millisecond
 
-// tickClock wakes every lingering writer of the replica at once, every
-// period while any lingers: one timer for the replica instead of one per
-// socket and batch. No timer runs while no writer lingers.
+// tickClock ends the lingers of the replica's socket writers: one timer
+// for the replica instead of one per socket and batch, running only while
+// a linger is pending. A writer that wrote takes the channel of the
+// second tick from now (after2) and waits on it and on its kicks; a tick
+// closes only the channel due then, so it wakes the writers whose linger
+// ends, to exit, and no other. Before, a tick woke every lingering writer
+// to count it: a socket that got an event every 100 ms or so was woken
+// by every tick (10 times a second each) for nothing.
 type tickClock struct {
-	period time.Duration
-	mu     sync.Mutex
-	ch     chan struct{} // closed at the next tick; nil when no one waits
+	period  time.Duration
+	mu      sync.Mutex
+	now     int64            // ticks so far
+	due     [3]chan struct{} // due[t%3] is closed at tick t (now+1, now+2); nil: none asked
+	timer   *time.Timer      // runs while a channel is due
+	running bool             // timer is pending or its tick is running
 }
 
-// tick returns a channel closed at the next tick.
-func (k *tickClock) tick() <-chan struct{} {
+// after2 returns a channel closed at the second tick from now: 1-2
+// periods away.
+func (k *tickClock) after2() <-chan struct{} {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.ch == nil {
-		k.ch = make(chan struct{})
-		time.AfterFunc(k.period, k.fire)
+	i := (k.now + 2) % 3
+	if k.due[i] == nil {
+		k.due[i] = make(chan struct{})
 	}
-	return k.ch
+	if !k.running {
+		k.running = true
+		if k.timer == nil {
+			k.timer = time.AfterFunc(k.period, k.fire)
+		} else {
+			k.timer.Reset(k.period)
+		}
+	}
+	return k.due[i]
 }
 
+// fire is a tick: it closes the channel due now, and comes again while
+// another is due.
 func (k *tickClock) fire() {
 	k.mu.Lock()
-	close(k.ch)
-	k.ch = nil
-	k.mu.Unlock()
+	defer k.mu.Unlock()
+	k.now++
+	if ch := k.due[k.now%3]; ch != nil {
+		close(ch)
+		k.due[k.now%3] = nil
+	}
+	switch {
+	case k.due[(k.now+1)%3] != nil || k.due[(k.now+2)%3] != nil:
+		if k.timer != nil {
+			k.timer.Reset(k.period)
+		}
+	default:
+		k.running = false
+	}
 }
 
 // writeBatch writes msgs within one write timeout, a batch of several in
@@ -294,7 +342,7 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	// push would repeat what the device showed.
 	for _, m := range msgs[:n] {
 		w.rt.metrics.ObserveDelivery(m)
-		w.seen.Seen(m.Seq)
+		w.seen.Seen(shownSeq(m))
 	}
 	return err
 }

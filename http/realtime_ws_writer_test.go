@@ -3,8 +3,11 @@ package http
 import (
 	"context"
 	"net/http"
+	"runtime"
 	"testing"
 	"time"
+
+	"github.com/familyhub/familyhub/realtime"
 )
 
 // A socket's writer goroutine (wsConn.flush) lingers after its last
@@ -105,5 +108,88 @@ func TestWSWriterExitsWhenIdle(t *testing.T) {
 		if env.server.rt.writersStarted.Load() == started {
 			t.Fatal("an event was written without a writer started after the last one exited")
 		}
+	}
+}
+
+// TestWSLingeringWritersSleepThroughTicks: the linger clock wakes a
+// socket's lingering writer only when its linger ends, to exit; a writer
+// that wrote since its last tick sleeps through the tick. The clock's
+// ticks are the test's own (fire), so the counts are exact. Before, every
+// tick woke every lingering writer of the replica (at 1,000 sockets that
+// get an event every 100 ms or so, 10,000 wake-ups a second for nothing):
+// here 5 ticks between events woke each of 20 writers 5 times.
+func TestWSLingeringWritersSleepThroughTicks(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	startTestHub(t, env, 0)
+	clock := &tickClock{period: time.Hour} // ticks only when the test fires it
+	rt := env.server.rt
+	rt.linger = clock
+	ana, _ := env.signup("ana@example.org", "Ana's")
+	var list struct{ ID string }
+	ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
+	const sockets = 20
+	var ws []*testSocket
+	var last float64
+	for range sockets {
+		s := ana.socket(t, "")
+		last = s.want("hello", map[string]any{"type": "hello"})["seq"].(float64)
+		ws = append(ws, s)
+	}
+	// Each socket looks for queued messages once after its hello, finds
+	// none, and its writer exits without lingering.
+	waitCond(t, "the first writers gone", func() bool {
+		return rt.writersStarted.Load() == sockets && rt.writers.Load() == 0
+	})
+
+	// An event, then a tick, five times: every writer wrote since the
+	// last tick.
+	wakes := rt.lingerWakes.Load()
+	for range 5 {
+		upto := writeEvents(t, env, list.ID, 1)
+		for _, s := range ws {
+			s.wantInOrder(last, upto)
+		}
+		last = upto
+		waitCond(t, "every writer lingering", func() bool { return rt.lingering.Load() == sockets })
+		clock.fire()
+	}
+	waitCond(t, "every writer lingering", func() bool { return rt.lingering.Load() == sockets })
+	if n := rt.lingerWakes.Load() - wakes; n != 0 {
+		t.Errorf("%d wake-ups of %d writers by 5 ticks, each after an event they wrote; want none", n, sockets)
+	}
+
+	// No more events: the next tick ends each linger (1-2 ticks after
+	// the last message), waking each writer once, to exit.
+	wakes = rt.lingerWakes.Load()
+	clock.fire()
+	waitCond(t, "the writers gone", func() bool { return rt.writers.Load() == 0 })
+	if n := rt.lingerWakes.Load() - wakes; n != sockets {
+		t.Errorf("%d wake-ups when the lingers of %d writers ended; want one each", n, sockets)
+	}
+	if n := rt.writersStarted.Load(); n != 2*sockets {
+		t.Errorf("%d writers started for 5 events to %d sockets, want one each after its hello and one lingering", n, sockets)
+	}
+}
+
+// TestWSWriterStartAllocatesNothing: starting a socket's writer, which
+// happens for every event on a socket that gets one less often than its
+// writer lingers (under load, when an event takes the replica longer to
+// send to a large family than a writer lingers), allocates nothing.
+// Before, each start allocated the go statement's closure.
+func TestWSWriterStartAllocatesNothing(t *testing.T) {
+	rt := &realtimeState{linger: &tickClock{period: time.Hour}}
+	w := &wsConn{rt: rt, c: &realtime.Client{}, ctx: context.Background(), wake: make(chan struct{}, 1)}
+	w.flushFn = w.flush
+	allocs := testing.AllocsPerRun(200, func() {
+		w.kick() // nothing queued: the writer looks, finds nothing and exits
+		for rt.writers.Load() != 0 {
+			runtime.Gosched()
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per start of a socket's writer, want 0", allocs)
+	}
+	if n := rt.writersStarted.Load(); n != 201 {
+		t.Errorf("%d writers started, want 201 (one per kick)", n)
 	}
 }

@@ -73,7 +73,7 @@ func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
 		h.families[p.FamilyID] = fam
 	}
 	start := fam.lastSeq
-	j := &Join{Client: c, Start: start}
+	j := &Join{Client: c, Start: start, From: start}
 	c.place(start, start, false)
 	switch {
 	case p.Since == nil:
@@ -82,10 +82,11 @@ func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
 	case *p.Since >= start:
 		// The client saw events (on another replica) that this one has not
 		// processed yet: deliver only what comes after them.
-		j.Start = *p.Since
+		j.Start, j.From = *p.Since, *p.Since
 		c.place(*p.Since, *p.Since, false)
 	default:
 		// Resuming from behind: the log is read in pages before live events.
+		j.From = *p.Since
 		c.place(*p.Since, *p.Since, true)
 	}
 	fam.clients[c] = struct{}{}
@@ -124,6 +125,12 @@ type Join struct {
 	Client *Client
 	Start  int64 // the hello seq
 	Resync bool  // the client must re-fetch everything; events follow from Start
+	// From is what the client has when the first messages are written:
+	// every event up to From, none after. Start, except for a client
+	// resuming from behind: its since, since the events after it up to
+	// Start are still to come from the log (Client.Next). What a device
+	// was sent, for push notifications, begins here.
+	From int64
 }
 
 // Messages returns the first messages of a connection: hello, and resync
