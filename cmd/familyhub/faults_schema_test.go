@@ -148,3 +148,57 @@ func newestMigration(tb testing.TB) int64 {
 	}
 	return v
 }
+
+// TestFaultNewerSchemaWithGap: a database a build with other migrations
+// migrated (a hotfix release's: it has 99999, unknown here, but not this
+// build's newest) meets goose's "missing (out-of-order) migration" error
+// first. The replica still exits with status 1, and its line names both
+// migrations and what to do; FAMILYHUB_ALLOW_NEWER_SCHEMA does not start
+// it, since this build's queries need the migration it lacks. Without
+// the fix the line is goose's alone.
+func TestFaultNewerSchemaWithGap(t *testing.T) {
+	url := dbtest.URL(t)
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(t.Context())
+	newest := strconv.FormatInt(newestMigration(t), 10)
+	if _, err := conn.Exec(t.Context(), `DELETE FROM goose_db_version WHERE version_id = `+newest+`;
+		INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range [][]string{nil, {"FAMILYHUB_ALLOW_NEWER_SCHEMA=99999"}} {
+		p := spawnStarting(t, url, env...)
+		waitExit(t, p, env, []string{
+			"the database schema has migration 99999, which this build (migrations up to " + newest + ") does not know",
+			"lacks this build's migration " + newest + " below it",
+			"(FAMILYHUB_ALLOW_NEWER_SCHEMA does not change that)",
+			"Run the build that migrated the database",
+			"restore the backup taken before the upgrade",
+		})
+	}
+}
+
+// waitExit waits for p, started with env, to exit with status 1 and a log
+// saying each of want.
+func waitExit(t *testing.T, p *startingProc, env []string, want []string) {
+	t.Helper()
+	select {
+	case <-p.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%v: the replica did not exit; its log:\n%s", env, p.stderr())
+	}
+	log := p.stderr()
+	if code := p.cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("%v: exit code %d, want 1", env, code)
+	}
+	for _, w := range want {
+		if !strings.Contains(log, w) {
+			t.Errorf("%v: the log does not say %q", env, w)
+		}
+	}
+	if t.Failed() {
+		t.Fatalf("its log:\n%s", log)
+	}
+}

@@ -42,8 +42,20 @@ func (c *Config) schemaFlags(fs *flag.FlagSet) {
 
 // allowNewerSchema decides about err, the error of migrating: nil when it
 // is a *db.SchemaAheadError that allow (FAMILYHUB_ALLOW_NEWER_SCHEMA)
-// covers, after a warning; else err, a newer schema's with what to do.
+// covers, after a warning; else err, a newer schema's or a gap's with
+// what to do.
 func allowNewerSchema(err error, allow int64, logger *slog.Logger) error {
+	var gap *db.MissingMigrationsError
+	if errors.As(err, &gap) {
+		const restore = "restore the backup taken before the upgrade (docs/operations.md, \"Upgrading and rolling back\")"
+		if len(gap.Unknown) == 0 {
+			return fmt.Errorf("%w. This build's queries need every one of its migrations, and FamilyHub applies them in order only, so it does not start. "+
+				"Find out how the database lost them (a row deleted from goose_db_version?), or %s", err, restore)
+		}
+		return fmt.Errorf("%w. This build's queries need the migrations it lacks, and FamilyHub applies migrations in order only, so it does not start "+
+			"(FAMILYHUB_ALLOW_NEWER_SCHEMA does not change that). Run the build that migrated the database, or %s",
+			err, restore)
+	}
 	var ahead *db.SchemaAheadError
 	if !errors.As(err, &ahead) {
 		return err
