@@ -436,7 +436,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.startNotify(bg, listenURL)
-	m.background.Go(func() { m.watchSchema(bg, schema, m.jobs.riverSchema) })
+	riverSchema := m.jobs.riverSchema // read here: stopJobs clears m.jobs
+	m.background.Go(func() { m.watchSchema(bg, schema, riverSchema) })
 	m.background.Go(func() { m.Hub.Run(bg) })
 	m.background.Go(func() {
 		if err := m.Listener.Run(bg); err != nil {
