@@ -14,7 +14,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -89,7 +92,9 @@ func (e *SchemaAheadError) Error() string {
 // one database all succeed: one migrates, the others wait for the lock and
 // then find nothing to do. When the database is then at a migration newer
 // than this build's newest, it returns a *SchemaAheadError (having applied
-// nothing): the caller decides whether to run anyway.
+// nothing): the caller decides whether to run anyway. When the database
+// lacks one of this build's migrations below its newest, it returns a
+// *MissingMigrationsError (having applied nothing).
 func Migrate(ctx context.Context, sqlDB *sql.DB, logger *slog.Logger) error {
 	// goose asks for the lock every 5 s by default: replicas started
 	// together then wait 5 s per replica ahead of them, though each one
@@ -104,22 +109,94 @@ func Migrate(ctx context.Context, sqlDB *sql.DB, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("migration provider: %w", err)
 	}
+	sources := provider.ListSources()
 	results, err := provider.Up(ctx)
 	if err != nil {
+		// goose refuses a database that lacks one of this build's
+		// migrations below its newest, in words that name neither the
+		// migrations the database has nor what to do; say it plainly.
+		if applied, aerr := appliedMigrations(ctx, sqlDB); aerr == nil {
+			if gap := findGap(applied, sources); gap != nil {
+				return gap
+			}
+		}
 		return fmt.Errorf("apply migrations: %w", err)
 	}
 	for _, r := range results {
 		logger.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
 	}
-	current, err := schemaVersion(ctx, sqlDB)
+	applied, err := appliedMigrations(ctx, sqlDB)
 	if err != nil {
 		return err
 	}
-	sources := provider.ListSources()
+	current := slices.Max(append(applied, 0))
 	if newest := sources[len(sources)-1].Version; current > newest {
 		return &SchemaAheadError{Database: current, Build: newest}
 	}
 	return nil
+}
+
+// MissingMigrationsError is Migrate's error when the database lacks some
+// of this build's migrations below the newest one it has: a build with
+// other migrations migrated it (a newer one, or a hotfix release whose
+// migration took a number this build leaves out), or a migration's row
+// was deleted by hand. FamilyHub applies migrations in order only, so it
+// applies nothing then, whatever FAMILYHUB_ALLOW_NEWER_SCHEMA says: this
+// build's queries need the missing migrations.
+type MissingMigrationsError struct {
+	Missing  []int64 // this build's migrations the database lacks, below Database
+	Unknown  []int64 // migrations the database has that this build does not know
+	Database int64   // the highest migration applied to the database
+	Build    int64   // the highest migration this build embeds
+}
+
+func (e *MissingMigrationsError) Error() string {
+	if len(e.Unknown) == 0 {
+		return fmt.Sprintf("the database schema lacks this build's %s, though it has the later migration %d: it was migrated out of order",
+			migrationList(e.Missing), e.Database)
+	}
+	return fmt.Sprintf("the database schema has %s, which this build (migrations up to %d) does not know, but lacks this build's %s below it: a FamilyHub build with other migrations (a newer one, or a hotfix release's) has migrated it",
+		migrationList(e.Unknown), e.Build, migrationList(e.Missing))
+}
+
+// migrationList names versions: "migration 39", "migrations 38, 39".
+func migrationList(versions []int64) string {
+	s := make([]string, len(versions))
+	for i, v := range versions {
+		s[i] = strconv.FormatInt(v, 10)
+	}
+	if len(s) == 1 {
+		return "migration " + s[0]
+	}
+	return "migrations " + strings.Join(s, ", ")
+}
+
+// findGap returns what goose's Up finds missing in applied (the database's
+// migrations) against sources (this build's), with the database's
+// migrations this build does not know; nil when nothing is missing.
+func findGap(applied []int64, sources []*goose.Source) *MissingMigrationsError {
+	known := make(map[int64]bool, len(sources))
+	for _, s := range sources {
+		known[s.Version] = true
+	}
+	e := &MissingMigrationsError{Database: slices.Max(append(applied, 0)), Build: sources[len(sources)-1].Version}
+	have := make(map[int64]bool, len(applied))
+	for _, v := range applied {
+		have[v] = true
+		if !known[v] && v > 0 { // goose's own row 0 is no migration
+			e.Unknown = append(e.Unknown, v)
+		}
+	}
+	for _, s := range sources {
+		if !have[s.Version] && s.Version < e.Database {
+			e.Missing = append(e.Missing, s.Version)
+		}
+	}
+	if len(e.Missing) == 0 {
+		return nil
+	}
+	slices.Sort(e.Unknown)
+	return e
 }
 
 // NewestMigration returns the number of the newest migration this build
@@ -148,30 +225,42 @@ func SchemaVersion(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	return v, nil
 }
 
-// schemaVersion returns the highest migration applied to the database once
-// no migration is in progress. goose's Up takes the migration lock only
-// when this build has something to apply, so a build with nothing to apply
-// would not wait for a newer replica that is migrating, and would read the
-// version from before it. The lock is taken shared, so replicas checking
-// at the same time do not wait for each other, and for the transaction
-// only, so no error or cancellation can leave it held on a pooled
-// connection.
-func schemaVersion(ctx context.Context, sqlDB *sql.DB) (int64, error) {
+// appliedMigrations returns the migrations applied to the database (as
+// goose counts them: every row of its table) once no migration is in
+// progress. goose's Up takes the migration lock only when this build has
+// something to apply, so a build with nothing to apply would not wait for
+// a newer replica that is migrating, and would read the version from
+// before it. The lock is taken shared, so replicas checking at the same
+// time do not wait for each other, and for the transaction only, so no
+// error or cancellation can leave it held on a pooled connection.
+func appliedMigrations(ctx context.Context, sqlDB *sql.DB) ([]int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute) // as long as Up waits for the lock
 	defer cancel()
 	tx, err := sqlDB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return 0, fmt.Errorf("read the database's migration version: %w", err)
+		return nil, fmt.Errorf("read the database's migration version: %w", err)
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock_shared($1)", int64(MigrationLockID)); err != nil {
-		return 0, fmt.Errorf("wait for the migration in progress: %w", err)
+		return nil, fmt.Errorf("wait for the migration in progress: %w", err)
 	}
-	var v int64
-	if err := tx.QueryRowContext(ctx, "SELECT max(version_id) FROM "+goose.DefaultTablename).Scan(&v); err != nil {
-		return 0, fmt.Errorf("read the database's migration version: %w", err)
+	rows, err := tx.QueryContext(ctx, "SELECT DISTINCT version_id FROM "+goose.DefaultTablename+" ORDER BY version_id")
+	if err != nil {
+		return nil, fmt.Errorf("read the database's migration version: %w", err)
 	}
-	return v, nil
+	defer rows.Close()
+	var applied []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("read the database's migration version: %w", err)
+		}
+		applied = append(applied, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the database's migration version: %w", err)
+	}
+	return applied, nil
 }
 
 // MigratePool is Migrate over a pgx pool.

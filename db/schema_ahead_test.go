@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -113,9 +114,80 @@ func openSQL(t *testing.T, url string) *sql.DB {
 	return sqlDB
 }
 
+// TestMigrateRefusesNewerSchemaWithGap: a database migrated by a build
+// whose migrations are not this build's plus some (a hotfix release's: it
+// has 1..37 and 40, and this build knows 1..39; here this build's newest
+// is left out and 99999 applied). goose's Up refuses it first, with
+// "detected 1 missing (out-of-order) migration", which names neither
+// what the database has nor what to do; Migrate names both and applies
+// nothing. Without the fix Migrate returns goose's error.
+func TestMigrateRefusesNewerSchemaWithGap(t *testing.T) {
+	ctx := context.Background()
+	sqlDB := openSQL(t, dbtest.EmptyURL(t))
+	newest := newestMigration(t)
+	provider := futureProvider(t, sqlDB, newest)
+	if results, err := provider.Up(ctx); err != nil || results[len(results)-1].Source.Version != futureVersion {
+		t.Fatalf("the other build's migrations: %v", err)
+	}
+	err := db.Migrate(ctx, sqlDB, slog.New(slog.DiscardHandler))
+	checkGap(t, err, []int64{newest}, []int64{futureVersion})
+	for _, want := range []string{"has migration 99999, which this build (migrations up to " + strconv.FormatInt(newest, 10) + ") does not know",
+		"lacks this build's migration " + strconv.FormatInt(newest, 10)} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q: %v", want, err)
+		}
+	}
+	var n int
+	if err := sqlDB.QueryRowContext(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id = $1`, newest).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("migration %d was applied below the newer one: %d %v", newest, n, err)
+	}
+}
+
+// TestMigrateRefusesMissingMigration: a database that lacks one of this
+// build's migrations below its newest, and has none this build does not
+// know (a row deleted from goose_db_version by hand): goose's error again,
+// named plainly.
+func TestMigrateRefusesMissingMigration(t *testing.T) {
+	ctx := context.Background()
+	sqlDB := openSQL(t, dbtest.URL(t))
+	gap := newestMigration(t) - 1
+	if _, err := sqlDB.ExecContext(ctx, `DELETE FROM goose_db_version WHERE version_id = $1`, gap); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Migrate(ctx, sqlDB, slog.New(slog.DiscardHandler))
+	checkGap(t, err, []int64{gap}, nil)
+	if want := "lacks this build's migration " + strconv.FormatInt(gap, 10) + ", though it has the later migration " +
+		strconv.FormatInt(gap+1, 10); !strings.Contains(err.Error(), want) {
+		t.Errorf("the error does not say %q: %v", want, err)
+	}
+}
+
+// checkGap fails unless err is a *db.MissingMigrationsError with these
+// missing and unknown migrations.
+func checkGap(t *testing.T, err error, missing, unknown []int64) {
+	t.Helper()
+	var gap *db.MissingMigrationsError
+	if !errors.As(err, &gap) {
+		t.Fatalf("Migrate on a database with a gap: %v, want a *db.MissingMigrationsError", err)
+	}
+	if !slices.Equal(gap.Missing, missing) || !slices.Equal(gap.Unknown, unknown) || gap.Build != newestMigration(t) {
+		t.Fatalf("MissingMigrationsError%+v, want Missing %v, Unknown %v, Build %d", *gap, missing, unknown, newestMigration(t))
+	}
+}
+
 // migrateFuture applies this build's migrations and one more, 99999, as a
 // newer build would.
 func migrateFuture(t *testing.T, sqlDB *sql.DB) {
+	t.Helper()
+	results, err := futureProvider(t, sqlDB, 0).Up(context.Background())
+	if err != nil || len(results) != 1 || results[0].Source.Version != futureVersion {
+		t.Fatalf("the newer build's migration: %v %v", results, err)
+	}
+}
+
+// futureProvider is a goose provider of another build's migrations: this
+// build's but skip (none when 0), and 99999.
+func futureProvider(t *testing.T, sqlDB *sql.DB, skip int64) *goose.Provider {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	entries, err := fs.ReadDir(db.Migrations(), ".")
@@ -123,6 +195,9 @@ func migrateFuture(t *testing.T, sqlDB *sql.DB) {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
+		if v, err := goose.NumericComponent(e.Name()); err != nil || v == skip {
+			continue
+		}
 		b, err := fs.ReadFile(db.Migrations(), e.Name())
 		if err != nil {
 			t.Fatal(err)
@@ -138,10 +213,7 @@ DROP TABLE familyhub_future;
 	if err != nil {
 		t.Fatal(err)
 	}
-	results, err := provider.Up(context.Background())
-	if err != nil || len(results) != 1 || results[0].Source.Version != futureVersion {
-		t.Fatalf("the newer build's migration: %v %v", results, err)
-	}
+	return provider
 }
 
 // checkAhead fails unless err is a *db.SchemaAheadError naming the future

@@ -14,10 +14,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/familyhub/familyhub/db"
@@ -493,41 +491,4 @@ var _ db.JobQueue = (*Engine)(nil)
 // its own transaction what needs no model.
 func (e *Engine) AutoCategorise() (on, classifier bool) {
 	return !e.cfg.NoAutoCategorise, e.classifier != nil
-}
-
-// riverMigrationLockID is the advisory lock that serialises River's
-// migrations (rivermigrate takes none): the first 8 bytes of
-// sha256("familyhub river migrations").
-const riverMigrationLockID = 0x5b2e_91c4_07d3_6a18
-
-// Migrate creates or upgrades River's tables. It holds a session advisory
-// lock meanwhile, so replicas starting together take turns: one migrates,
-// the others then find nothing to do.
-func Migrate(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (err error) {
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("river migrations: %w", err)
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", int64(riverMigrationLockID)); err != nil {
-		conn.Conn().Close(context.Background()) // never return a connection that may hold the lock
-		return fmt.Errorf("river migrations: lock: %w", err)
-	}
-	defer func() {
-		if _, uerr := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(riverMigrationLockID)); uerr != nil {
-			conn.Conn().Close(context.Background())
-		}
-	}()
-	migrator, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: logger})
-	if err != nil {
-		return fmt.Errorf("river migrations: %w", err)
-	}
-	res, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
-	if err != nil {
-		return fmt.Errorf("river migrations: %w", err)
-	}
-	for _, v := range res.Versions {
-		logger.Info("river migration applied", "version", v.Version, "name", v.Name, "duration", v.Duration)
-	}
-	return nil
 }

@@ -28,6 +28,9 @@ type JobsConfig struct {
 
 type jobsState struct {
 	engine *jobs.Engine
+	// riverSchema is River's migration in the database when a newer
+	// build's and allowed (FAMILYHUB_ALLOW_NEWER_RIVER_SCHEMA), else 0.
+	riverSchema int
 }
 
 // jobsFlags registers the jobs' flags on fs, with defaults from the
@@ -105,8 +108,16 @@ func (m *Main) startJobs(ctx, bg context.Context) error {
 	if err := m.Config.Jobs.validate(); err != nil {
 		return err
 	}
-	if err := jobs.Migrate(ctx, m.Pool, m.Logger.With("component", "jobs.migrate")); err != nil {
-		return err
+	logger := m.Logger.With("component", "jobs.migrate")
+	var riverSchema int
+	if err := jobs.Migrate(ctx, m.Pool, logger); err != nil {
+		if err := allowNewerRiverSchema(err, m.Config.AllowNewerRiverSchema, logger); err != nil {
+			return err // cmd/familyhub/schema.go
+		}
+		var ahead *jobs.SchemaAheadError
+		if errors.As(err, &ahead) {
+			riverSchema = ahead.Database
+		}
 	}
 	e, err := m.newJobsEngine(m.Store)
 	if err != nil {
@@ -115,7 +126,7 @@ func (m *Main) startJobs(ctx, bg context.Context) error {
 	if err := e.Start(bg); err != nil {
 		return err
 	}
-	m.jobs = &jobsState{engine: e}
+	m.jobs = &jobsState{engine: e, riverSchema: riverSchema}
 	m.Store.SetJobQueue(e)
 	return nil
 }
@@ -234,13 +245,17 @@ func levelFromEnv() slog.Level {
 
 // migrateAll applies the application's migrations, then River's (what
 // `familyhub migrate` runs; serve does the same in Run and startJobs). A
-// schema newer than this build is an error unless allow covers it
-// (allowNewerSchema).
-func migrateAll(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger, allow int64) error {
+// schema newer than this build is an error unless allow (the
+// application's) or allowRiver (River's) covers it (allowNewerSchema,
+// allowNewerRiverSchema).
+func migrateAll(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger, allow, allowRiver int64) error {
 	if err := db.MigratePool(ctx, pool, logger); err != nil {
 		if err := allowNewerSchema(err, allow, logger); err != nil {
 			return err
 		}
 	}
-	return jobs.Migrate(ctx, pool, logger)
+	if err := jobs.Migrate(ctx, pool, logger); err != nil {
+		return allowNewerRiverSchema(err, allowRiver, logger)
+	}
+	return nil
 }

@@ -120,6 +120,9 @@ type Config struct {
 	// migrated, up to this migration; 0, as in a Config built by hand:
 	// never (cmd/familyhub/schema.go).
 	AllowNewerSchema int64
+	// AllowNewerRiverSchema is AllowNewerSchema for River's tables (the
+	// job queue's), in River's migration numbers.
+	AllowNewerRiverSchema int64
 	// SchemaCheck is how often a running replica asks whether a newer
 	// build has migrated the database (cmd/familyhub/schema.go): no flag,
 	// 0 is a minute; tests set it shorter.
@@ -302,7 +305,11 @@ func runMigrate(ctx context.Context, args []string) error {
 	if *url == "" {
 		return errors.New("DATABASE_URL/--database-url is required")
 	}
-	allow, err := allowNewerSchemaEnv()
+	allow, err := allowEnv("FAMILYHUB_ALLOW_NEWER_SCHEMA")
+	if err != nil {
+		return err
+	}
+	allowRiver, err := allowEnv("FAMILYHUB_ALLOW_NEWER_RIVER_SCHEMA")
 	if err != nil {
 		return err
 	}
@@ -312,7 +319,7 @@ func runMigrate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	if err := migrateAll(ctx, pool, logger, allow); err != nil { // application + River (cmd/familyhub/jobs.go)
+	if err := migrateAll(ctx, pool, logger, allow, allowRiver); err != nil { // application + River (cmd/familyhub/jobs.go)
 		return err
 	}
 	logger.Info("database is up to date")
@@ -429,7 +436,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.startNotify(bg, listenURL)
-	m.background.Go(func() { m.watchSchema(bg, schema) })
+	riverSchema := m.jobs.riverSchema // read here: stopJobs clears m.jobs
+	m.background.Go(func() { m.watchSchema(bg, schema, riverSchema) })
 	m.background.Go(func() { m.Hub.Run(bg) })
 	m.background.Go(func() {
 		if err := m.Listener.Run(bg); err != nil {

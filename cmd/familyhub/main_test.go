@@ -140,6 +140,8 @@ func TestConfigValidation(t *testing.T) {
 		{args: []string{"-database-url", "postgres://x/y", "-realtime-max-per-user", "-1"}, want: "FAMILYHUB_REALTIME_MAX_PER_USER"},
 		{args: []string{"-database-url", "postgres://x/y"}, env: map[string]string{"FAMILYHUB_ALLOW_NEWER_SCHEMA": "yes"}, want: "FAMILYHUB_ALLOW_NEWER_SCHEMA"},
 		{args: []string{"-database-url", "postgres://x/y", "-allow-newer-schema", "-1"}, want: "FAMILYHUB_ALLOW_NEWER_SCHEMA"},
+		{args: []string{"-database-url", "postgres://x/y"}, env: map[string]string{"FAMILYHUB_ALLOW_NEWER_RIVER_SCHEMA": "yes"}, want: "FAMILYHUB_ALLOW_NEWER_RIVER_SCHEMA"},
+		{args: []string{"-database-url", "postgres://x/y", "-allow-newer-river-schema", "-1"}, want: "FAMILYHUB_ALLOW_NEWER_RIVER_SCHEMA"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

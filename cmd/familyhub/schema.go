@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/jobs"
 )
 
 // A build older than the database's schema (a rollback to the previous
@@ -22,28 +23,49 @@ import (
 // a rolling update stops there while the replicas already running keep
 // serving, and nothing holds connections meanwhile.
 
-// schemaFlags registers --allow-newer-schema.
+// schemaFlags registers --allow-newer-schema and --allow-newer-river-schema.
 func (c *Config) schemaFlags(fs *flag.FlagSet) {
-	allow := envOr("FAMILYHUB_ALLOW_NEWER_SCHEMA", "0")
-	c.AllowNewerSchema, _ = strconv.ParseInt(allow, 10, 64) // checked below, after parsing
-	fs.Int64Var(&c.AllowNewerSchema, "allow-newer-schema", c.AllowNewerSchema,
-		"start even when a newer build has migrated the database, up to this migration; only when its migrations keep this build working; 0: never (env FAMILYHUB_ALLOW_NEWER_SCHEMA)")
+	c.allowFlag(fs, &c.AllowNewerSchema, "allow-newer-schema", "FAMILYHUB_ALLOW_NEWER_SCHEMA",
+		"start even when a newer build has migrated the database, up to this migration; only when its migrations keep this build working; 0: never")
+	c.allowFlag(fs, &c.AllowNewerRiverSchema, "allow-newer-river-schema", "FAMILYHUB_ALLOW_NEWER_RIVER_SCHEMA",
+		"start even when a newer build has migrated the job queue's tables (River's), up to this River migration; only when its migrations keep this build working; 0: never")
+}
+
+// allowFlag registers one of the two settings: a migration number >= 0.
+func (c *Config) allowFlag(fs *flag.FlagSet, p *int64, name, env, usage string) {
+	allow := envOr(env, "0")
+	*p, _ = strconv.ParseInt(allow, 10, 64) // checked below, after parsing
+	fs.Int64Var(p, name, *p, usage+" (env "+env+")")
 	c.checks = append(c.checks, func() error {
-		const must = "FAMILYHUB_ALLOW_NEWER_SCHEMA/--allow-newer-schema must be a migration number >= 0 (0: never), not "
+		must := env + "/--" + name + " must be a migration number >= 0 (0: never), not "
 		if _, err := strconv.ParseInt(allow, 10, 64); err != nil {
 			return fmt.Errorf(must+"%q", allow)
 		}
-		if c.AllowNewerSchema < 0 {
-			return fmt.Errorf(must+"%d", c.AllowNewerSchema)
+		if *p < 0 {
+			return fmt.Errorf(must+"%d", *p)
 		}
 		return nil
 	})
 }
 
+// The advice both refusals end with.
+const restoreAdvice = "restore the backup taken before the upgrade (docs/operations.md, \"Upgrading and rolling back\")"
+
 // allowNewerSchema decides about err, the error of migrating: nil when it
 // is a *db.SchemaAheadError that allow (FAMILYHUB_ALLOW_NEWER_SCHEMA)
-// covers, after a warning; else err, a newer schema's with what to do.
+// covers, after a warning; else err, a newer schema's or a gap's with
+// what to do.
 func allowNewerSchema(err error, allow int64, logger *slog.Logger) error {
+	var gap *db.MissingMigrationsError
+	if errors.As(err, &gap) {
+		if len(gap.Unknown) == 0 {
+			return fmt.Errorf("%w. This build's queries need every one of its migrations, and FamilyHub applies them in order only, so it does not start. "+
+				"Find out how the database lost them (a row deleted from goose_db_version?), or %s", err, restoreAdvice)
+		}
+		return fmt.Errorf("%w. This build's queries need the migrations it lacks, and FamilyHub applies migrations in order only, so it does not start "+
+			"(FAMILYHUB_ALLOW_NEWER_SCHEMA does not change that). Run the build that migrated the database, or %s",
+			err, restoreAdvice)
+	}
 	var ahead *db.SchemaAheadError
 	if !errors.As(err, &ahead) {
 		return err
@@ -53,26 +75,56 @@ func allowNewerSchema(err error, allow int64, logger *slog.Logger) error {
 			"database_version", ahead.Database, "build_version", ahead.Build, "allow_newer_schema", allow)
 		return nil
 	}
-	set := ""
-	if allow > 0 {
-		// A yes (1) or the number of an earlier rollback: it names a
-		// migration, so that it never covers more than was checked.
-		set = fmt.Sprintf(" (it is %d: a migration number, not a yes)", allow)
-	}
 	return fmt.Errorf("%w. This build's queries may fail or do the wrong thing on it, so it does not start. "+
-		"Run the newer build, or, to go back to this one, restore the backup taken before the upgrade "+
-		"(docs/operations.md, \"Upgrading and rolling back\"). Only if the migrations after %d keep this build working "+
+		"Run the newer build, or, to go back to this one, %s. Only if the migrations after %d keep this build working "+
 		"(the newer release's notes say so) may FAMILYHUB_ALLOW_NEWER_SCHEMA=%d start it anyway%s",
-		err, ahead.Build, ahead.Database, set)
+		err, restoreAdvice, ahead.Build, ahead.Database, notAYes(allow))
 }
 
-// allowNewerSchemaEnv is FAMILYHUB_ALLOW_NEWER_SCHEMA for commands without
-// the flag (migrate), 0 when unset.
-func allowNewerSchemaEnv() (int64, error) {
-	v := envOr("FAMILYHUB_ALLOW_NEWER_SCHEMA", "0")
+// allowNewerRiverSchema is allowNewerSchema for the error of River's
+// migrations (jobs.Migrate) and allow, FAMILYHUB_ALLOW_NEWER_RIVER_SCHEMA:
+// a setting of its own, because River numbers its migrations on its own.
+// One number for both would be a yes for the other's (38 would cover any
+// River migration up to 38), which the settings are made not to be.
+func allowNewerRiverSchema(err error, allow int64, logger *slog.Logger) error {
+	var ahead *jobs.SchemaAheadError
+	if !errors.As(err, &ahead) {
+		return err
+	}
+	if len(ahead.Missing) > 0 {
+		return fmt.Errorf("%w. River applies its migrations in order only, so this build does not start "+
+			"(FAMILYHUB_ALLOW_NEWER_RIVER_SCHEMA does not change that). Run the newer build, or, to go back to this one, %s",
+			err, restoreAdvice)
+	}
+	if int64(ahead.Database) <= allow {
+		logger.Warn("running on a job queue schema (River's) newer than this build, as FAMILYHUB_ALLOW_NEWER_RIVER_SCHEMA allows: replace this build with the newer one soon",
+			"river_database_version", ahead.Database, "river_build_version", ahead.Build, "allow_newer_river_schema", allow)
+		return nil
+	}
+	return fmt.Errorf("%w. This build's job queue may fail or do the wrong thing on it, so it does not start. "+
+		"Run the newer build, or, to go back to this one, %s. Only if the River migrations after %d keep this build working "+
+		"(the newer release's notes say so) may FAMILYHUB_ALLOW_NEWER_RIVER_SCHEMA=%d start it anyway%s",
+		err, restoreAdvice, ahead.Build, ahead.Database, notAYes(allow))
+}
+
+// notAYes says what a setting too low for the database is: a yes (1) or
+// the number of an earlier rollback. It names a migration, so that it
+// never covers more than was checked.
+func notAYes(allow int64) string {
+	if allow > 0 {
+		return fmt.Sprintf(" (it is %d: a migration number, not a yes)", allow)
+	}
+	return ""
+}
+
+// allowEnv is env (FAMILYHUB_ALLOW_NEWER_SCHEMA or
+// FAMILYHUB_ALLOW_NEWER_RIVER_SCHEMA) for commands without the flags
+// (migrate), 0 when unset.
+func allowEnv(env string) (int64, error) {
+	v := envOr(env, "0")
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("FAMILYHUB_ALLOW_NEWER_SCHEMA must be a migration number >= 0 (0: never), not %q", v)
+		return 0, fmt.Errorf("%s must be a migration number >= 0 (0: never), not %q", env, v)
 	}
 	return n, nil
 }
@@ -84,9 +136,11 @@ func allowNewerSchemaEnv() (int64, error) {
 // new one alone. It says so once in its log, for the replica nobody
 // replaced (a forgotten host), which the release after next may break.
 
-// watchSchema asks the database's migration number every Config.SchemaCheck
-// (a minute when 0) until ctx ends, and warns once per newer number.
-func (m *Main) watchSchema(ctx context.Context, seen int64) {
+// watchSchema asks the database's migration number, and River's, every
+// Config.SchemaCheck (a minute when 0) until ctx ends, and warns once per
+// newer number. seen and riverSeen are the numbers found at the start when
+// newer than the build's and allowed.
+func (m *Main) watchSchema(ctx context.Context, seen int64, riverSeen int) {
 	every := m.Config.SchemaCheck
 	if every <= 0 {
 		every = time.Minute
@@ -101,12 +155,16 @@ func (m *Main) watchSchema(ctx context.Context, seen int64) {
 			return
 		case <-t.C:
 		}
-		v, err := db.SchemaVersion(ctx, m.Pool)
-		if err != nil || v <= seen {
-			continue // an unreachable database is /readyz's to report
+		// An unreachable database is /readyz's to report.
+		if v, err := db.SchemaVersion(ctx, m.Pool); err == nil && v > seen {
+			seen = v
+			m.Logger.Warn("a newer build has migrated the database while this replica runs: it keeps serving, but would refuse to start again; replace it with the newer version",
+				"component", "db.migrate", "database_version", v, "build_version", build)
 		}
-		seen = v
-		m.Logger.Warn("a newer build has migrated the database while this replica runs: it keeps serving, but would refuse to start again; replace it with the newer version",
-			"component", "db.migrate", "database_version", v, "build_version", build)
+		if v, b, err := jobs.SchemaVersions(ctx, m.Pool); err == nil && v > max(riverSeen, b) {
+			riverSeen = v
+			m.Logger.Warn("a newer build has migrated the job queue's tables (River's) while this replica runs: it keeps serving, but would refuse to start again; replace it with the newer version",
+				"component", "jobs.migrate", "river_database_version", v, "river_build_version", b)
+		}
 	}
 }
