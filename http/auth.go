@@ -200,6 +200,14 @@ type sessionJSON struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	// Token is present only when the client asked for it (return_token).
 	Token string `json:"token,omitempty"`
+	// lifetime is from the session's start to ExpiresAt (sessionOf).
+	lifetime time.Duration
+}
+
+// sessionOf returns what the client learns of a new session: when it
+// ends, and how long it lasts, both by PostgreSQL's clock.
+func sessionOf(sess dbsqlc.Session) sessionJSON {
+	return sessionJSON{ExpiresAt: sess.ExpiresAt, lifetime: sess.ExpiresAt.Sub(sess.CreatedAt)}
 }
 
 type accountResponse struct {
@@ -210,7 +218,7 @@ type accountResponse struct {
 }
 
 func toAccountResponse(acc db.Account, sess dbsqlc.Session) accountResponse {
-	return accountResponse{User: toUserJSON(acc.User), Family: toFamilyJSON(acc.Family), Role: acc.Role, Session: sessionJSON{ExpiresAt: sess.ExpiresAt}}
+	return accountResponse{User: toUserJSON(acc.User), Family: toFamilyJSON(acc.Family), Role: acc.Role, Session: sessionOf(sess)}
 }
 
 // Handlers.
@@ -413,7 +421,7 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		token, sess, err = tx.SessionRotate(r.Context(), meta)
-		session.ExpiresAt = sess.ExpiresAt
+		session = sessionOf(sess)
 		return err
 	})
 	if err != nil {
@@ -480,7 +488,9 @@ func (s *Server) sessionMeta(r *http.Request, deviceName *string) (db.SessionMet
 }
 
 // deliverSession hands the token to the client: in the body when asked,
-// otherwise as the session cookie.
+// otherwise as the session cookie, for the session's whole lifetime
+// (sj.lifetime, by PostgreSQL's clock: the cookie's Max-Age does not
+// depend on this replica's clock).
 func (s *Server) deliverSession(w http.ResponseWriter, r *http.Request, sj *sessionJSON, token string, inBody bool) {
 	if inBody {
 		sj.Token = token
@@ -488,7 +498,7 @@ func (s *Server) deliverSession(w http.ResponseWriter, r *http.Request, sj *sess
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: token, Path: "/", Expires: sj.ExpiresAt,
-		MaxAge: int(time.Until(sj.ExpiresAt).Seconds()), HttpOnly: true,
+		MaxAge: max(int(sj.lifetime/time.Second), 1), HttpOnly: true,
 		Secure: s.cfg.SecureCookies || s.isHTTPS(r), SameSite: http.SameSiteLaxMode,
 	})
 }
