@@ -14,10 +14,8 @@ import (
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
-// SessionCookie is the name of the session cookie.
-const SessionCookie = "familyhub_session"
-
-// sessionToken returns the token from "Authorization: Bearer" or the cookie.
+// sessionToken returns the token from "Authorization: Bearer" or the
+// session cookie (sessionCookie: either name).
 func sessionToken(r *http.Request) (token string, viaCookie bool) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
@@ -25,7 +23,7 @@ func sessionToken(r *http.Request) (token string, viaCookie bool) {
 		}
 		return "", false
 	}
-	if c, err := r.Cookie(SessionCookie); err == nil {
+	if c := sessionCookie(r); c != nil {
 		return c.Value, true
 	}
 	return "", false
@@ -88,6 +86,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			}
 		}
 		if a != nil {
+			s.moveCookie(w, r, a)
 			ctx := familyhub.NewContextWithAuth(r.Context(), a)
 			if s.rt != nil { // the long poll joins the hub with it (realtime.JoinParams.AuthGen)
 				ctx = context.WithValue(ctx, authGenKey{}, gen)
@@ -496,16 +495,5 @@ func (s *Server) deliverSession(w http.ResponseWriter, r *http.Request, sj *sess
 		sj.Token = token
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: SessionCookie, Value: token, Path: "/", Expires: sj.ExpiresAt,
-		MaxAge: max(int(sj.lifetime/time.Second), 1), HttpOnly: true,
-		Secure: s.cfg.SecureCookies || s.isHTTPS(r), SameSite: http.SameSiteLaxMode,
-	})
-}
-
-func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{
-		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: s.cfg.SecureCookies || s.isHTTPS(r), SameSite: http.SameSiteLaxMode,
-	})
+	s.setSessionCookie(w, r, token, sj.lifetime, sj.ExpiresAt)
 }
