@@ -437,7 +437,10 @@ type SessionMeta struct {
 }
 
 // SessionCreate stores a new session for a user and returns its token (only
-// its hash is stored).
+// its hash is stored). The session lasts m.TTL from its insert by
+// PostgreSQL's clock, which decides its use (SessionAuthenticate compares
+// expires_at with now()), not by this replica's: with a replica's clock an
+// hour behind, its sessions ended an hour early, and an hour ahead, late.
 func (tx *Tx) SessionCreate(ctx context.Context, userID uuid.UUID, m SessionMeta) (string, dbsqlc.Session, error) {
 	token := NewToken()
 	ua := m.UserAgent
@@ -445,7 +448,7 @@ func (tx *Tx) SessionCreate(ctx context.Context, userID uuid.UUID, m SessionMeta
 		ua = strings.ToValidUTF8(ua[:512], "")
 	}
 	sess, err := tx.q.SessionInsert(ctx, tx, dbsqlc.SessionInsertParams{
-		TokenHash: HashToken(token), UserID: userID, ExpiresAt: time.Now().Add(m.TTL),
+		TokenHash: HashToken(token), UserID: userID, TtlSeconds: m.TTL.Seconds(),
 		UserAgent: ua, ClientAddr: m.ClientAddr, DeviceName: m.DeviceName, ChildDeviceID: m.ChildDevice,
 	})
 	return token, sess, Err(err, "session")

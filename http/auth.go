@@ -14,10 +14,8 @@ import (
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
-// SessionCookie is the name of the session cookie.
-const SessionCookie = "familyhub_session"
-
-// sessionToken returns the token from "Authorization: Bearer" or the cookie.
+// sessionToken returns the token from "Authorization: Bearer" or the
+// session cookie (sessionCookie: either name).
 func sessionToken(r *http.Request) (token string, viaCookie bool) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
@@ -25,7 +23,7 @@ func sessionToken(r *http.Request) (token string, viaCookie bool) {
 		}
 		return "", false
 	}
-	if c, err := r.Cookie(SessionCookie); err == nil {
+	if c := sessionCookie(r); c != nil {
 		return c.Value, true
 	}
 	return "", false
@@ -88,6 +86,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			}
 		}
 		if a != nil {
+			s.moveCookie(w, r, a)
 			ctx := familyhub.NewContextWithAuth(r.Context(), a)
 			if s.rt != nil { // the long poll joins the hub with it (realtime.JoinParams.AuthGen)
 				ctx = context.WithValue(ctx, authGenKey{}, gen)
@@ -200,6 +199,14 @@ type sessionJSON struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	// Token is present only when the client asked for it (return_token).
 	Token string `json:"token,omitempty"`
+	// lifetime is from the session's start to ExpiresAt (sessionOf).
+	lifetime time.Duration
+}
+
+// sessionOf returns what the client learns of a new session: when it
+// ends, and how long it lasts, both by PostgreSQL's clock.
+func sessionOf(sess dbsqlc.Session) sessionJSON {
+	return sessionJSON{ExpiresAt: sess.ExpiresAt, lifetime: sess.ExpiresAt.Sub(sess.CreatedAt)}
 }
 
 type accountResponse struct {
@@ -210,7 +217,7 @@ type accountResponse struct {
 }
 
 func toAccountResponse(acc db.Account, sess dbsqlc.Session) accountResponse {
-	return accountResponse{User: toUserJSON(acc.User), Family: toFamilyJSON(acc.Family), Role: acc.Role, Session: sessionJSON{ExpiresAt: sess.ExpiresAt}}
+	return accountResponse{User: toUserJSON(acc.User), Family: toFamilyJSON(acc.Family), Role: acc.Role, Session: sessionOf(sess)}
 }
 
 // Handlers.
@@ -413,7 +420,7 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		token, sess, err = tx.SessionRotate(r.Context(), meta)
-		session.ExpiresAt = sess.ExpiresAt
+		session = sessionOf(sess)
 		return err
 	})
 	if err != nil {
@@ -480,22 +487,13 @@ func (s *Server) sessionMeta(r *http.Request, deviceName *string) (db.SessionMet
 }
 
 // deliverSession hands the token to the client: in the body when asked,
-// otherwise as the session cookie.
+// otherwise as the session cookie, for the session's whole lifetime
+// (sj.lifetime, by PostgreSQL's clock: the cookie's Max-Age does not
+// depend on this replica's clock).
 func (s *Server) deliverSession(w http.ResponseWriter, r *http.Request, sj *sessionJSON, token string, inBody bool) {
 	if inBody {
 		sj.Token = token
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: SessionCookie, Value: token, Path: "/", Expires: sj.ExpiresAt,
-		MaxAge: int(time.Until(sj.ExpiresAt).Seconds()), HttpOnly: true,
-		Secure: s.cfg.SecureCookies || s.isHTTPS(r), SameSite: http.SameSiteLaxMode,
-	})
-}
-
-func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{
-		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: s.cfg.SecureCookies || s.isHTTPS(r), SameSite: http.SameSiteLaxMode,
-	})
+	s.setSessionCookie(w, r, token, sj.lifetime, sj.ExpiresAt)
 }

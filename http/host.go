@@ -174,8 +174,3 @@ func hostChecked(r *http.Request) bool {
 		return hasSessionCookie(r)
 	}
 }
-
-func hasSessionCookie(r *http.Request) bool {
-	_, err := r.Cookie(SessionCookie)
-	return err == nil
-}

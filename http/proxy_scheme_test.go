@@ -18,7 +18,7 @@ import (
 // scheme of the feed URLs the app hands out.
 
 // proxySession signs email up through addr (Host host, extra headers h)
-// and returns the session cookie as the server set it.
+// and returns the session cookie as the server set it, under either name.
 func proxySession(t *testing.T, addr, host, email string, h http.Header) *http.Cookie {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -40,7 +40,7 @@ func proxySession(t *testing.T, addr, host, email string, h http.Header) *http.C
 		t.Fatalf("signup through %s (Host %s): %d %s", addr, host, resp.StatusCode, b)
 	}
 	for _, c := range resp.Cookies() {
-		if c.Name == SessionCookie {
+		if c.Name == SessionCookie || c.Name == SessionCookieHost {
 			return c
 		}
 	}
@@ -76,8 +76,8 @@ func TestProxyForwardedProtoFromClient(t *testing.T) {
 	addr := startNginx(t, env, "")
 	h := http.Header{"X-Forwarded-Proto": {"https"}}
 	ck := proxySession(t, addr, "family.example", "ana@example.org", h)
-	if ck.Secure {
-		t.Error("a client's own X-Forwarded-Proto: https through nginx made the cookie Secure")
+	if ck.Secure || ck.Name != SessionCookie {
+		t.Errorf("a client's own X-Forwarded-Proto: https through nginx made the cookie %s Secure %v", ck.Name, ck.Secure)
 	}
 	if u := proxyFeedURL(t, addr, "family.example", ck, h); !strings.HasPrefix(u, "http://family.example/") {
 		t.Errorf("a client's own X-Forwarded-Proto: https through nginx: feed URL %s; want http://family.example/…", u)
@@ -98,16 +98,16 @@ func TestProxyPublicURLHTTPS(t *testing.T) {
 	addr := startNginx(t, env, "")
 	for _, h := range []http.Header{nil, {"X-Forwarded-Proto": {"http"}}} {
 		ck := proxySession(t, addr, "family.example", "ana"+h.Get("X-Forwarded-Proto")+"@example.org", h)
-		if !ck.Secure {
-			t.Errorf("public URL https, through nginx at its name (X-Forwarded-Proto %q from the client): cookie not Secure", h.Get("X-Forwarded-Proto"))
+		if !ck.Secure || ck.Name != SessionCookieHost {
+			t.Errorf("public URL https, through nginx at its name (X-Forwarded-Proto %q from the client): cookie %s Secure %v; want %s Secure", h.Get("X-Forwarded-Proto"), ck.Name, ck.Secure, SessionCookieHost)
 		}
 		if u := proxyFeedURL(t, addr, "family.example", ck, h); !strings.HasPrefix(u, "https://family.example/") {
 			t.Errorf("public URL https, through nginx at its name: feed URL %s; want https://family.example/…", u)
 		}
 	}
 	ck := proxySession(t, addr, addr, "bo@example.org", http.Header{"X-Forwarded-Proto": {"https"}})
-	if ck.Secure {
-		t.Errorf("public URL https, through nginx at the address %s: cookie Secure; want plain", addr)
+	if ck.Secure || ck.Name != SessionCookie {
+		t.Errorf("public URL https, through nginx at the address %s: cookie %s Secure %v; want %s plain", addr, ck.Name, ck.Secure, SessionCookie)
 	}
 	if u := proxyFeedURL(t, addr, addr, ck, nil); !strings.HasPrefix(u, "http://"+addr+"/") {
 		t.Errorf("public URL https, through nginx at the address %s: feed URL %s; want http://%s/…", addr, u, addr)
@@ -370,8 +370,8 @@ func TestProxyAllowedOriginHTTPS(t *testing.T) {
 			n++
 			h := http.Header{"X-Forwarded-Proto": {"https"}} // the terminator's, never believed here
 			ck := proxySession(t, addr, c.host, fmt.Sprintf("m%d@example.org", n), h)
-			if ck.Secure != c.secure {
-				t.Errorf("via %s, Host %s: session cookie Secure %v; want %v", addr, c.host, ck.Secure, c.secure)
+			if ck.Secure != c.secure || ck.Name != cookieName(c.secure) {
+				t.Errorf("via %s, Host %s: session cookie %s Secure %v; want %s Secure %v", addr, c.host, ck.Name, ck.Secure, cookieName(c.secure), c.secure)
 			}
 			scheme := map[bool]string{true: "https://", false: "http://"}[c.secure]
 			if u := proxyFeedURL(t, addr, c.host, ck, h); !strings.HasPrefix(u, scheme+c.host+"/") {

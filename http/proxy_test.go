@@ -60,6 +60,14 @@ http {
 // %[2]s for nginx's.
 func startNginx(t *testing.T, env *testEnv, conf string) string {
 	t.Helper()
+	return startNginxTLS(t, env, conf, "")
+}
+
+// startNginxTLS is startNginx that, with certDir set, speaks TLS with
+// certDir's cert.pem and key.pem (the repo's deploy/nginx.conf only, with
+// its listen file saying so, as an operator's would).
+func startNginxTLS(t *testing.T, env *testEnv, conf, certDir string) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("drives nginx: not in -short mode")
 	}
@@ -91,7 +99,11 @@ func startNginx(t *testing.T, env *testEnv, conf string) string {
 			t.Fatal(err)
 		}
 		write("familyhub-upstream.conf", "upstream familyhub {\n    server "+app+";\n    keepalive 8;\n}\nproxy_bind "+proxyPeer+";\n")
-		write("familyhub-listen.conf", "listen "+addr+";\n")
+		listen := "listen " + addr + ";\n"
+		if certDir != "" {
+			listen = "listen " + addr + " ssl;\nssl_certificate " + filepath.Join(certDir, "cert.pem") + ";\nssl_certificate_key " + filepath.Join(certDir, "key.pem") + ";\n"
+		}
+		write("familyhub-listen.conf", listen)
 	} else {
 		write("nginx.conf", fmt.Sprintf(conf, app, addr))
 	}

@@ -44,9 +44,15 @@ type Config struct {
 	PublicURL string
 	// Signup is SignupOpen, SignupInvite or SignupClosed.
 	Signup string
-	// SecureCookies forces the Secure flag on the session cookie even when
-	// the request did not arrive over TLS (TLS ends at a proxy).
+	// SecureCookies forces the Secure flag (and so the __Host- name) on
+	// the session cookie even when the request did not arrive over TLS
+	// (TLS ends at a proxy).
 	SecureCookies bool
+	// HSTSMaxAge is the max-age of the Strict-Transport-Security header
+	// sent on answers to requests that are HTTPS to the app
+	// (FAMILYHUB_HSTS_MAX_AGE; hsts, http/cookie.go). 0, as in a Config
+	// built by hand: none.
+	HSTSMaxAge time.Duration
 	// TrustedProxies are the addresses whose X-Forwarded-For,
 	// X-Forwarded-Proto and X-Forwarded-Host headers are believed.
 	TrustedProxies []netip.Prefix
@@ -249,6 +255,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	r.Use(s.recoverer)
+	r.Use(s.hsts)
 	r.Use(s.hostCheck)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, familyhub.Errorf(familyhub.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))

@@ -1,8 +1,12 @@
 -- Sessions, invites and the accounting of sign-in attempts.
 
+-- SessionInsert stores a session that lasts ttl_seconds from now(), by
+-- PostgreSQL's clock, which decides its use (SessionAuthenticate), not by a
+-- replica's, which may be off (db.Tx.SessionCreate).
 -- name: SessionInsert :one
 INSERT INTO sessions (token_hash, user_id, expires_at, user_agent, client_addr, device_name, child_device_id)
-VALUES (@token_hash, @user_id, @expires_at, @user_agent, @client_addr, sqlc.narg('device_name'), sqlc.narg('child_device_id'))
+VALUES (@token_hash, @user_id, now() + make_interval(secs => @ttl_seconds::float8), @user_agent, @client_addr,
+        sqlc.narg('device_name'), sqlc.narg('child_device_id'))
 RETURNING *;
 
 -- SessionAuthenticate resolves a token to its user and family. The join on

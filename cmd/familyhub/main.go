@@ -99,10 +99,14 @@ type Config struct {
 	AllowedOrigins    []string
 	Signup            string
 	SecureCookies     bool
-	TrustedProxies    []netip.Prefix
-	LogLevel          slog.Level
-	ShutdownTimeout   time.Duration
-	DebugAddr         string // cmd/familyhub/debug.go
+	// HSTSMaxAge is http.Config's: Strict-Transport-Security's max-age on
+	// answers to requests that are HTTPS to the app; 0, as in a Config
+	// built by hand, sends none. The flag's default is a year.
+	HSTSMaxAge      time.Duration
+	TrustedProxies  []netip.Prefix
+	LogLevel        slog.Level
+	ShutdownTimeout time.Duration
+	DebugAddr       string // cmd/familyhub/debug.go
 	// RealtimeMaxPerUser bounds one user's open realtime connections on
 	// this replica (realtime.Hub.MaxPerUser); 0, as in a Config built by
 	// hand, means no bound. The flag's default is realtime.DefaultMaxPerUser.
@@ -150,6 +154,9 @@ func (c *Config) flagSet(fs *flag.FlagSet) {
 	fs.StringVar(&c.Signup, "signup", envOr("FAMILYHUB_SIGNUP", http.SignupOpen), "who may sign up: open, invite or closed (env FAMILYHUB_SIGNUP)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", os.Getenv("FAMILYHUB_SECURE_COOKIES") == "true",
 		"always set the Secure cookie flag, e.g. when TLS ends at a proxy (env FAMILYHUB_SECURE_COOKIES=true)")
+	hsts := envOr("FAMILYHUB_HSTS_MAX_AGE", strconv.Itoa(defaultHSTSMaxAge))
+	fs.StringVar(&hsts, "hsts-max-age", hsts,
+		"seconds browsers keep to HTTPS for this name after an HTTPS answer (Strict-Transport-Security, no subdomains); 0: not sent (env FAMILYHUB_HSTS_MAX_AGE)")
 	proxies := envOr("FAMILYHUB_TRUSTED_PROXIES", "")
 	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated CIDRs whose X-Forwarded-For/-Proto/-Host are believed (env FAMILYHUB_TRUSTED_PROXIES)")
 	level := envOr("FAMILYHUB_LOG_LEVEL", "info")
@@ -174,6 +181,12 @@ func (c *Config) flagSet(fs *flag.FlagSet) {
 		if c.TrustedProxies, err = parsePrefixes(proxies); err != nil {
 			return err
 		}
+		n, err := strconv.Atoi(strings.TrimSpace(hsts))
+		if err != nil || n < 0 || n > maxHSTSMaxAge {
+			return fmt.Errorf("FAMILYHUB_HSTS_MAX_AGE/--hsts-max-age must be a whole number of seconds from 0 (off) to %d (two years), such as %d (a year), not %q",
+				maxHSTSMaxAge, defaultHSTSMaxAge, hsts)
+		}
+		c.HSTSMaxAge = time.Duration(n) * time.Second
 		if _, err := strconv.Atoi(maxPerUser); err != nil || c.RealtimeMaxPerUser < 0 {
 			return fmt.Errorf("FAMILYHUB_REALTIME_MAX_PER_USER/--realtime-max-per-user must be a whole number >= 0 (0: no limit), not %q", maxPerUser)
 		}
@@ -367,6 +380,14 @@ const (
 	sessionCacheSize   = 10000
 )
 
+// Strict-Transport-Security's max-age, in seconds: a year by default (the
+// usual choice, and what HSTS checkers ask for); more than two years is
+// refused as a likely typo (milliseconds for seconds).
+const (
+	defaultHSTSMaxAge = 365 * 24 * 60 * 60
+	maxHSTSMaxAge     = 2 * defaultHSTSMaxAge
+)
+
 // NewMain returns a Main for cfg; nothing starts until Run.
 func NewMain(cfg Config, logger *slog.Logger) *Main {
 	return &Main{Config: cfg, Logger: logger}
@@ -398,6 +419,7 @@ func (m *Main) Run(ctx context.Context) error {
 		PublicURL:      m.Config.Notify.PublicURL,
 		Signup:         m.Config.Signup,
 		SecureCookies:  m.Config.SecureCookies,
+		HSTSMaxAge:     m.Config.HSTSMaxAge,
 		TrustedProxies: m.Config.TrustedProxies,
 		Assistant:      m.Config.Assistant,
 		Calendar:       m.Config.Calendar,

@@ -142,6 +142,9 @@ func TestConfigValidation(t *testing.T) {
 		{args: []string{"-database-url", "postgres://x/y", "-allow-newer-schema", "-1"}, want: "FAMILYHUB_ALLOW_NEWER_SCHEMA"},
 		{args: []string{"-database-url", "postgres://x/y"}, env: map[string]string{"FAMILYHUB_ALLOW_NEWER_RIVER_SCHEMA": "yes"}, want: "FAMILYHUB_ALLOW_NEWER_RIVER_SCHEMA"},
 		{args: []string{"-database-url", "postgres://x/y", "-allow-newer-river-schema", "-1"}, want: "FAMILYHUB_ALLOW_NEWER_RIVER_SCHEMA"},
+		{args: []string{"-database-url", "postgres://x/y", "-hsts-max-age", "-1"}, want: "FAMILYHUB_HSTS_MAX_AGE"},
+		{args: []string{"-database-url", "postgres://x/y"}, env: map[string]string{"FAMILYHUB_HSTS_MAX_AGE": "1y"}, want: "FAMILYHUB_HSTS_MAX_AGE"},
+		{args: []string{"-database-url", "postgres://x/y"}, env: map[string]string{"FAMILYHUB_HSTS_MAX_AGE": "31536000000"}, want: "FAMILYHUB_HSTS_MAX_AGE"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -154,6 +157,37 @@ func TestConfigValidation(t *testing.T) {
 				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestHSTSMaxAgeSetting: Strict-Transport-Security's max-age is a year
+// unless FAMILYHUB_HSTS_MAX_AGE or --hsts-max-age (seconds, the flag
+// winning) says otherwise; 0 turns it off.
+func TestHSTSMaxAgeSetting(t *testing.T) {
+	for _, c := range []struct {
+		env  string
+		args []string
+		want time.Duration
+	}{
+		{"", nil, 365 * 24 * time.Hour},
+		{"0", nil, 0},
+		{"600", nil, 10 * time.Minute},
+		{"600", []string{"-hsts-max-age", "0"}, 0},
+		{"", []string{"-hsts-max-age", "63072000"}, 2 * 365 * 24 * time.Hour},
+	} {
+		t.Setenv("FAMILYHUB_HSTS_MAX_AGE", c.env)
+		var cfg Config
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		cfg.flagSet(fs)
+		if err := fs.Parse(append([]string{"-database-url", "postgres://x/y"}, c.args...)); err != nil {
+			t.Fatal(err)
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("FAMILYHUB_HSTS_MAX_AGE=%q %v: %v", c.env, c.args, err)
+		}
+		if cfg.HSTSMaxAge != c.want {
+			t.Errorf("FAMILYHUB_HSTS_MAX_AGE=%q %v: max-age %s; want %s", c.env, c.args, cfg.HSTSMaxAge, c.want)
+		}
 	}
 }
 

@@ -421,14 +421,15 @@ func (q *Queries) SessionGet(ctx context.Context, db DBTX, id uuid.UUID) (Sessio
 const sessionInsert = `-- name: SessionInsert :one
 
 INSERT INTO sessions (token_hash, user_id, expires_at, user_agent, client_addr, device_name, child_device_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+VALUES ($1, $2, now() + make_interval(secs => $3::float8), $4, $5,
+        $6, $7)
 RETURNING id, token_hash, user_id, created_at, expires_at, revoked_at, user_agent, client_addr, replaced_by, last_seen_at, device_name, child_device_id, revoked_reason
 `
 
 type SessionInsertParams struct {
 	TokenHash     []byte
 	UserID        uuid.UUID
-	ExpiresAt     time.Time
+	TtlSeconds    float64
 	UserAgent     string
 	ClientAddr    string
 	DeviceName    *string
@@ -436,11 +437,14 @@ type SessionInsertParams struct {
 }
 
 // Sessions, invites and the accounting of sign-in attempts.
+// SessionInsert stores a session that lasts ttl_seconds from now(), by
+// PostgreSQL's clock, which decides its use (SessionAuthenticate), not by a
+// replica's, which may be off (db.Tx.SessionCreate).
 func (q *Queries) SessionInsert(ctx context.Context, db DBTX, arg SessionInsertParams) (Session, error) {
 	row := db.QueryRow(ctx, sessionInsert,
 		arg.TokenHash,
 		arg.UserID,
-		arg.ExpiresAt,
+		arg.TtlSeconds,
 		arg.UserAgent,
 		arg.ClientAddr,
 		arg.DeviceName,

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"io"
+	"log"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/netip"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/security"
+	"github.com/chromedp/chromedp"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// TestBrowserSessionCookieMoved: a member whose browser signed in over
+// HTTPS before the session cookie had its __Host- name (it holds a Secure
+// familyhub_session) opens the app after the upgrade, behind a TLS
+// terminator the app trusts: the app opens signed in and live, and the
+// browser then holds the same session as __Host-familyhub_session alone
+// (Chromium accepted the answer's prefixed cookie and dropped the old
+// name), with which a reload is signed in and live again. Signing out
+// leaves no session cookie under either name. Before, the cookie kept its
+// old name, which a neighbouring host name could plant or overwrite.
+func TestBrowserSessionCookieMoved(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t), func(c *Config) {
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+		c.HSTSMaxAge = 365 * 24 * time.Hour
+	})
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	app, _ := url.Parse(m.URL())
+	var token string
+	for _, c := range ana.hc.Jar.Cookies(app) {
+		if c.Name == "familyhub_session" {
+			token = c.Value
+		}
+	}
+	if token == "" {
+		t.Fatalf("no familyhub_session cookie from a plain-HTTP sign-up: %v", ana.hc.Jar.Cookies(app))
+	}
+
+	// The TLS terminator: says X-Forwarded-Proto https, keeps Host.
+	front := httptest.NewUnstartedServer(&httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.SetURL(app)
+		pr.SetXForwarded()
+		pr.Out.Host = pr.In.Host
+	}})
+	// Chromium refuses the test's certificate until told to ignore it, and
+	// never takes it for the service worker: its handshakes fail, as they
+	// should, and say so in no log.
+	front.Config.ErrorLog = log.New(io.Discard, "", 0)
+	front.StartTLS()
+	t.Cleanup(front.Close)
+
+	b := newDevice(t, "Ana", laptopW, laptopH, browserOpts{})
+	yes := true
+	if _, err := chromedp.Call(b.ctx, security.SetIgnoreCertificateErrors, security.SetIgnoreCertificateErrorsParams{Ignore: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.ctx, network.SetCookie, network.SetCookieParams{
+		Name: "familyhub_session", Value: token, URL: front.URL + "/", Path: "/", Secure: &yes, HTTPOnly: &yes,
+		SameSite: network.CookieSameSiteLax}); err != nil {
+		t.Fatal(err)
+	}
+	cookies := func() map[string]*network.Cookie {
+		t.Helper()
+		res, err := chromedp.Call(b.ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{front.URL + "/"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]*network.Cookie{}
+		for _, c := range res.Cookies {
+			out[c.Name] = c
+		}
+		return out
+	}
+	if got := cookies(); got["familyhub_session"] == nil {
+		t.Fatalf("the old cookie was not set in the browser: %v", got)
+	}
+
+	b.do(chromedp.Navigate(front.URL + "/shopping"))
+	b.waitJS("signed in with the old cookie", `window.familyhub?.me?.user?.email === 'ana@example.org'`, 15*time.Second)
+	b.waitLive()
+	names := func(m map[string]*network.Cookie) string {
+		var s []string
+		for n := range m {
+			s = append(s, n)
+		}
+		return strings.Join(s, ", ")
+	}
+	got := cookies()
+	if c := got["__Host-familyhub_session"]; len(got) != 1 || c == nil || c.Value != token || !c.Secure || !c.HTTPOnly || c.Path != "/" {
+		t.Fatalf("after the app opened over HTTPS the browser holds %s; want __Host-familyhub_session alone, the same session, Secure, HttpOnly, Path=/", names(got))
+	}
+
+	b.do(chromedp.Reload())
+	b.waitJS("signed in with the moved cookie after a reload", `window.familyhub?.me?.user?.email === 'ana@example.org'`, 15*time.Second)
+	b.waitLive()
+
+	eval[bool](b, `(window.familyhub.signOut(), true)`)
+	b.waitJS("the sign-in page after signing out", `location.pathname === '/login' && document.querySelector('input[name=email]')`, 10*time.Second)
+	if got := cookies(); len(got) != 0 {
+		t.Errorf("after signing out the browser holds %s; want no session cookie", names(got))
+	}
+}

@@ -1,0 +1,148 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/familyhub/familyhub"
+)
+
+// The session cookie's names. Over HTTPS it is SessionCookieHost: a
+// browser keeps a __Host- cookie only when it is Secure, set by an HTTPS
+// answer, for Path=/ and without Domain, so neither a sibling subdomain
+// (a cookie for Domain=example.org) nor a plain-http answer on the way
+// (a café's network) can plant or overwrite it. Over plain HTTP (a home
+// network without TLS: http://192.168.1.5:8080) browsers refuse a __Host-
+// cookie, and it is SessionCookie, as before.
+const (
+	SessionCookie     = "familyhub_session"
+	SessionCookieHost = "__Host-" + SessionCookie
+)
+
+// cookieSecure reports whether the session cookie goes out Secure, and so
+// under SessionCookieHost: the request is HTTPS to the app (isHTTPS) or
+// FAMILYHUB_SECURE_COOKIES says every cookie is.
+func (s *Server) cookieSecure(r *http.Request) bool {
+	return s.cfg.SecureCookies || s.isHTTPS(r)
+}
+
+func cookieName(secure bool) string {
+	if secure {
+		return SessionCookieHost
+	}
+	return SessionCookie
+}
+
+// sessionCookie returns the request's session cookie, nil without one:
+// the __Host- one when the request carries it, else the one of the old
+// name. A browser signed in before the cookie had its __Host- name sends
+// the old one until an answer moves it (moveCookie); over HTTPS a cookie
+// of the old name may be someone else's (planted by a sibling subdomain),
+// so it never wins over a __Host- one.
+func sessionCookie(r *http.Request) *http.Cookie {
+	if c, err := r.Cookie(SessionCookieHost); err == nil {
+		return c
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		return c
+	}
+	return nil
+}
+
+func hasSessionCookie(r *http.Request) bool { return sessionCookie(r) != nil }
+
+// setSessionCookie hands the session token to a browser, for maxAge
+// (until expires), under the name cookieSecure says; over HTTPS a cookie
+// of the old name that the request carried is expired with it, so it
+// cannot come back once this session ends.
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, maxAge time.Duration, expires time.Time) {
+	dropSessionCookies(w.Header())
+	secure := s.cookieSecure(r)
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieName(secure), Value: token, Path: "/", Expires: expires,
+		MaxAge: max(int(maxAge/time.Second), 1), HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
+	})
+	if _, err := r.Cookie(SessionCookie); err == nil && secure {
+		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	}
+}
+
+// clearCookie signs the browser out: both names are cleared, whichever it
+// holds (a browser that signed in before the __Host- name, or over both
+// schemes, may hold either or both). A __Host- cookie is cleared only by
+// a Secure one: over plain HTTP the browser holds none to clear, and
+// ignores it.
+func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request) {
+	dropSessionCookies(w.Header())
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: s.cookieSecure(r), SameSite: http.SameSiteLaxMode,
+	})
+	http.SetCookie(w, &http.Cookie{Name: SessionCookieHost, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+}
+
+// moveCookie moves a session that a browser holds under the old name to
+// the __Host- one, over HTTPS: the same token, for the time it has left
+// (a's end by this replica's clock), and the old name expired. So the
+// upgrade signs nobody out: a browser signed in before it is moved by its
+// next API request. Called for a cookie request that authenticated as a;
+// a request with a __Host- cookie authenticated with that one
+// (sessionCookie), and one with a bearer token has nothing to move.
+func (s *Server) moveCookie(w http.ResponseWriter, r *http.Request, a *familyhub.Auth) {
+	if r.Header.Get("Authorization") != "" {
+		return
+	}
+	if _, err := r.Cookie(SessionCookieHost); err == nil {
+		return
+	}
+	old, err := r.Cookie(SessionCookie)
+	if err != nil || !s.cookieSecure(r) {
+		return
+	}
+	s.setSessionCookie(w, r, old.Value, time.Until(a.ExpiresAt), a.ExpiresAt)
+}
+
+// dropSessionCookies removes the session cookies an answer was to set
+// already (moveCookie's, before the handler signs in, refreshes or signs
+// out): one Set-Cookie per name, the handler's.
+func dropSessionCookies(h http.Header) {
+	set := h["Set-Cookie"]
+	if len(set) == 0 {
+		return
+	}
+	kept := set[:0]
+	for _, c := range set {
+		if !strings.HasPrefix(c, SessionCookie+"=") && !strings.HasPrefix(c, SessionCookieHost+"=") {
+			kept = append(kept, c)
+		}
+	}
+	if len(kept) == 0 {
+		h.Del("Set-Cookie")
+		return
+	}
+	h["Set-Cookie"] = kept
+}
+
+// hsts sends Strict-Transport-Security (FAMILYHUB_HSTS_MAX_AGE) on every
+// answer to a request that is HTTPS to the app (isHTTPS, as for the
+// Secure cookie): a browser that saw it opens the name over HTTPS only,
+// for max-age, even when a link or a typed address says http://, so a
+// network on the way cannot answer in its place over plain HTTP. Never on
+// a plain-HTTP answer (browsers ignore it there anyway), and without
+// includeSubDomains or preload: self-hosters share their domain with
+// other services, which HSTS would then force onto HTTPS too. Off with a
+// max-age of 0.
+func (s *Server) hsts(next http.Handler) http.Handler {
+	if s.cfg.HSTSMaxAge <= 0 {
+		return next
+	}
+	value := []string{"max-age=" + strconv.FormatInt(int64(s.cfg.HSTSMaxAge/time.Second), 10)}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.isHTTPS(r) {
+			w.Header()["Strict-Transport-Security"] = value
+		}
+		next.ServeHTTP(w, r)
+	})
+}
