@@ -181,8 +181,11 @@ func TestCalDAVMultigetAmplification(t *testing.T) {
 	if n > 1<<20 {
 		t.Fatalf("answer of %d bytes: the object was sent more than once", n)
 	}
-	if elapsed > time.Second {
-		t.Fatalf("answered in %s, want under 1 s", elapsed)
+	// The answer's size and the heap's growth are the guards; the time
+	// only catches the old amplification (15 s), with room for a loaded
+	// machine (1 s failed at 1.05 s beside a browser suite on 2 cores).
+	if elapsed > 5*time.Second {
+		t.Fatalf("answered in %s, want under 5 s", elapsed)
 	}
 	if growth > 20<<20 {
 		t.Fatalf("heap grew by %d MiB, want under 20 MiB", growth>>20)
