@@ -67,10 +67,13 @@ function saveMeta() {
 }
 
 // Each value is kept with the time it was read from the server ({v, at}),
-// so the page can say how old what it shows is.
+// so the page can say how old what it shows is. A copy forgotten (forget)
+// leaves {gone: true, at}: no copy, but the time after which a read may
+// keep one again.
 async function entry(key) {
   try { return await idb.get('data', key); } catch { return undefined; }
 }
+const copyOf = async (key) => { const e = await entry(key); return e?.gone ? undefined : e; };
 
 // What is done with a key's entry is done in the order it was asked for:
 // a patch reads the entry before it writes, so a read's answer kept after
@@ -87,7 +90,7 @@ function inOrder(key, fn) {
 
 /** The kept value under key, or undefined (also when storage fails). */
 export async function kept(key) {
-  return (await inOrder(key, () => entry(key)))?.v;
+  return (await inOrder(key, () => copyOf(key)))?.v;
 }
 
 // How many times each key was patched with a write's answer. A read that
@@ -114,7 +117,7 @@ export function keep(key, value, { synced = true, read = undefined } = {}) {
     const had = await entry(key);
     // A copy read "in the future" (the clock was ahead, then set back) ranks nothing: it would freeze the copy.
     if (basis !== undefined && had?.at && basis < had.at && had.at <= new Date().toISOString()) return false;
-    if (closed) return false;
+    if (closed || (had?.gone && basis === undefined)) return false;
     try { await idb.put('data', { v: value, at: basis ?? had?.at ?? new Date().toISOString() }, key); } catch (e) { console.warn('cache: not kept:', key, e); return false; }
     return true;
   });
@@ -134,7 +137,7 @@ export function keep(key, value, { synced = true, read = undefined } = {}) {
 export function patch(key, field, changes, belongs = () => true) {
   patches.set(key, patchesOf(key) + 1);
   return inOrder(key, async () => {
-    const had = await entry(key);
+    const had = await copyOf(key);
     if (!had?.v || closed) return;
     const records = [...(had.v[field] ?? [])];
     for (const [id, record] of changes) {
@@ -155,7 +158,7 @@ export function patch(key, field, changes, belongs = () => true) {
 export function update(key, fn) {
   markSynced();
   return inOrder(key, async () => {
-    const value = fn((await entry(key))?.v);
+    const value = fn((await copyOf(key))?.v);
     if (closed) return;
     try { await idb.put('data', { v: value, at: new Date().toISOString() }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
   });
@@ -177,8 +180,14 @@ export async function refresh(key, fetcher, read = new Date().toISOString()) {
   return data;
 }
 
-/** Forgets one kept value (a list deleted elsewhere). */
-export function forget(key) { return inOrder(key, () => idb.del('data', key).catch(() => {})); }
+/**
+ * Forgets one kept value (a list deleted elsewhere), leaving a mark of when:
+ * a read that began before it, arriving later (the warm-up's), is older
+ * and does not keep the copy again (keep).
+ */
+export function forget(key) {
+  return inOrder(key, () => idb.put('data', { gone: true, at: new Date().toISOString() }, key).catch(() => idb.del('data', key).catch(() => {})));
+}
 
 /** Notes that the device was in step with the server just now. */
 export function markSynced(at = new Date()) {
@@ -290,7 +299,7 @@ export async function fresh(key, fetcher) {
   const page = keptPage;
   const servedKept = (e) => { if (e.status > 0 && page === keptPage) keptFor(key, true); };
   if (navigator.onLine === false) {
-    const c = await inOrder(key, () => entry(key));
+    const c = await inOrder(key, () => copyOf(key));
     if (c !== undefined) { showing(c.at); return { data: c.v, cached: true, at: c.at }; }
   }
   const read = new Date().toISOString();
@@ -300,13 +309,13 @@ export async function fresh(key, fetcher) {
   try {
     const first = await Promise.race([net, slow]);
     if (first !== SLOW) return { data: first, cached: false, at: read };
-    const c = await inOrder(key, () => entry(key));
+    const c = await inOrder(key, () => copyOf(key));
     if (c === undefined) return { data: await net, cached: false, at: read };
     showing(c.at);
     return { data: c.v, cached: true, at: c.at, laterAt: read, later: net.catch((e) => { if (serverDown(e)) servedKept(e); return undefined; }) };
   } catch (e) {
     if (!serverDown(e)) throw e;
-    const c = await inOrder(key, () => entry(key));
+    const c = await inOrder(key, () => copyOf(key));
     if (c === undefined) throw e;
     showing(c.at);
     servedKept(e);

@@ -10,10 +10,21 @@
 //   the tab whose turn it is to send a write made after one another tab
 //   holds waits until that tab has sent it (or stored it, or closed);
 // - count, before a sign-out, the writes not yet sent of every tab.
+// A tab the browser froze (Page Lifecycle 'freeze': a phone's background
+// tab, for hours) or put in its back/forward cache runs nothing: it cannot
+// send what it holds, and the others would wait for it all that time. It
+// lets its lock go as it freezes and takes it again when it runs again
+// ('resume'): meanwhile the other tabs send their later writes, and its own
+// go after them (TestBrowserOutboxHeldFrozenTab). So with every lock it
+// asks for (sleepSignal): the one for sending, held while it sends
+// (TestBrowserOutboxSendingFrozenTab), and those it waits for: granted
+// while it is frozen, it would hold them, frozen.
 const PREFIX = 'familyhub-held ';
 const locks = () => (typeof navigator !== 'undefined' && navigator.locks?.request && navigator.locks.query ? navigator.locks : null);
 
 let current = null; // {name, release, dropped}: the lock this tab holds to say so
+let said = null; // the name it says (null: nothing held), also while asleep
+let asleep = false; // frozen or in the back/forward cache: it says nothing
 
 /**
  * Says which of ops (the queue as tab has it, in order) only tab holds:
@@ -25,8 +36,12 @@ export function holding(tab, ops, inMemory) {
   const count = mine.length;
   const oldest = mine.reduce((m, o) => (o.at < m ? o.at : m), mine[0]?.at);
   const newest = mine.reduce((m, o) => (o.at > m ? o.at : m), mine[0]?.at);
+  said = count ? `${PREFIX}${tab} ${count} ${oldest} ${newest}` : null;
+  if (!asleep) say(said);
+}
+
+function say(name) {
   const lm = locks();
-  const name = count ? `${PREFIX}${tab} ${count} ${oldest} ${newest}` : null;
   if (!lm || current?.name === name || (!current && !name)) return;
   const old = current;
   if (old) old.dropped = true;
@@ -40,6 +55,45 @@ export function holding(tab, ops, inMemory) {
     if (me.dropped) return undefined;
     return new Promise((resolve) => { me.release = resolve; });
   }).catch((e) => console.warn('outbox: cannot say what this tab holds:', e));
+}
+
+let nap = new AbortController(); // aborted as this tab freezes
+const wakers = new Set();
+/** Whether this tab is frozen (or in the back/forward cache): it asks for no lock then. */
+export const isAsleep = () => asleep;
+/** An AbortSignal aborted as this tab freezes: a lock asked for with it is not waited for then. */
+export const sleepSignal = () => nap.signal;
+/** Calls fn() when this tab runs again after it was frozen. */
+export function onWake(fn) { wakers.add(fn); }
+/** p, or undefined once signal (sleepSignal) is aborted, whichever comes first: a lock held meanwhile goes. */
+export function untilAsleep(signal, p) {
+  let off = () => {};
+  const slept = new Promise((resolve) => {
+    signal.addEventListener('abort', resolve, { once: true });
+    off = () => signal.removeEventListener('abort', resolve);
+  });
+  return Promise.race([p, slept]).finally(off);
+}
+
+function frozen() {
+  if (asleep) return;
+  asleep = true;
+  say(null);
+  const was = nap;
+  nap = new AbortController();
+  was.abort();
+}
+function resumed() {
+  if (!asleep) return;
+  asleep = false;
+  say(said);
+  for (const fn of wakers) fn();
+}
+if (typeof document !== 'undefined') {
+  document.addEventListener('freeze', frozen);
+  document.addEventListener('resume', resumed);
+  addEventListener('pagehide', (e) => { if (e.persisted) frozen(); });
+  addEventListener('pageshow', (e) => { if (e.persisted) resumed(); });
 }
 
 // What the other tabs hold: {tab, count, oldest, newest, name}, one per tab (a tab
@@ -92,7 +146,7 @@ export async function yieldTo(tab, at, wake, tell) {
   if (!x) { yielded = false; return false; }
   if (!waits.has(x.name)) {
     waits.add(x.name);
-    locks().request(x.name, () => undefined).catch(() => {}).finally(() => { waits.delete(x.name); yielded = false; wake(); });
+    locks().request(x.name, { signal: nap.signal }, () => undefined).catch(() => {}).finally(() => { waits.delete(x.name); yielded = false; wake(); });
   }
   tell(x.tab);
   return true;

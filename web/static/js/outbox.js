@@ -1,17 +1,14 @@
 // The outbox: every change to shopping items, every task completion and
 // every new, changed or deleted calendar event (a whole event or series,
 // or one occurrence of a series) goes through one persistent queue in
-// IndexedDB, online or not. A write
-// joins the queue (it survives a closed tab and a restarted phone; when the
-// device's storage is full, it is held in this tab's memory meanwhile and
-// sent all the same: outbox-queue.js), and the
-// queue sends one write at a time, in the order made, from one tab at a time
-// (Web Locks): the writes of all the device's tabs, each once, a write
-// another tab holds in memory in its place (outbox-tabs.js); the tab that made
-// a write hears its answer through a BroadcastChannel. Every write is safe to repeat:
-// a create carries the id the device chose, a change carries If-Match with
-// the version it was made against. So a lost answer, a double tap or a
-// replay after a day offline never makes two of anything.
+// IndexedDB, online or not. A write joins the queue (it survives a closed
+// tab and a restarted phone; when the device's storage is full, it is held
+// in this tab's memory meanwhile and sent all the same: outbox-queue.js),
+// and the queue sends one write at a time, in the order made, from one tab
+// at a time (Web Locks; not a frozen one): the writes of all the device's tabs, each once, a write another tab
+// holds in memory in its place (outbox-tabs.js); the tab that made a write hears its answer through a BroadcastChannel.
+// Every write is safe to repeat: a create carries the id the device chose, a change carries If-Match with
+// the version it was made against. So a lost answer, a double tap or a replay after a day offline never makes two of anything.
 //
 // What comes back:
 // - 2xx: done; later writes to the same record are made against its new
@@ -35,7 +32,7 @@ import * as idb from './idb.js';
 import { answerOf, clearAnswers, newer, readAnswers, remember } from './outbox-answers.js';
 import { forgetHeldNotices, heldNoticeWrites, noticeBoard, storeHeldNotices } from './outbox-notices.js';
 import { addOp, clearHeld, heldCount as heldOps, readQueue, removeOp, saveOp } from './outbox-queue.js';
-import { askBeforeClosing, heldElsewhere, holding, madeAt, waitingForTab, yieldTo } from './outbox-tabs.js';
+import { askBeforeClosing, heldElsewhere, holding, isAsleep, madeAt, onWake, sleepSignal, untilAsleep, waitingForTab, yieldTo } from './outbox-tabs.js';
 import { isOccurrenceOp, judge, seriesAfter } from './pending.js';
 
 export { heardGone, layOver, savedAnswers } from './outbox-answers.js';
@@ -92,9 +89,10 @@ chan?.addEventListener('message', async ({ data }) => {
   // Signed out (or someone else signed in) in another tab: what this tab
   // holds in memory was that person's too and goes with the rest.
   if (data?.cleared) forgetHere();
-  await Promise.all([reload(), readAnswers()]);
-  emit({ type: 'changed' });
+  // Frozen, the tab may still get messages: a read begun then would hold the stores from the others, frozen (onWake reads).
+  if (!isAsleep()) reread();
 });
+const reread = () => Promise.all([reload(), readAnswers()]).then(() => emit({ type: 'changed' }));
 
 // Reading the queue and adding to it take turns, so a read never drops a
 // write that is being added.
@@ -121,6 +119,7 @@ idb.onStorageFull(() => {
   Promise.all([reload(), storeHeldNotices()]).then(() => changed({ local: true }), (e) => console.warn('outbox: not stored:', e));
 });
 askBeforeClosing(heldCount); // a tab closed with writes held loses them (outbox-tabs.js)
+onWake(() => reread().then(() => kick({ now: true })));
 
 /** How many writes wait, also those only the device's other tabs hold (a sign-out loses them all). */
 export const countAll = () => reload().then(() => heldElsewhere(TAB)).then((n) => ops.length + n);
@@ -193,13 +192,14 @@ function resolveHere(id, outcome) {
 
 /** Sends what waits now (after a backoff, on 'online', when realtime is live again). */
 export function kick({ now = false } = {}) {
-  if (stopped) return;
+  if (stopped || isAsleep()) return; // frozen: it runs again on 'resume' (onWake)
   if (now) { retryAt = 0; clearTimeout(timer); }
   if (running || retryAt > Date.now()) return;
   running = (async () => {
+    const signal = sleepSignal(); // frozen while it sends (or waits to), the tab lets the lock go (outbox-tabs.js)
     try {
-      if (navigator.locks?.request) await navigator.locks.request('familyhub-outbox', replay);
-      else await replay();
+      if (!navigator.locks?.request) await replay(signal);
+      else await navigator.locks.request('familyhub-outbox', { signal }, () => untilAsleep(signal, replay(signal))).catch((e) => { if (!signal.aborted) throw e; });
     } finally {
       running = null;
       for (const fn of idleWaiters.splice(0)) fn();
@@ -229,11 +229,11 @@ function schedule(retryAfter) {
   timer = setTimeout(() => { retryAt = 0; kick(); }, delay);
 }
 
-async function replay() {
+async function replay(signal) {
   for (;;) {
     await reload(); // another tab may have sent some meanwhile
     const op = ops[0];
-    if (!op || stopped) return;
+    if (!op || stopped || signal.aborted) return;
     if (navigator.onLine === false) {
       for (const o of ops) settle(o, { status: 'waiting' });
       return; // 'online' kicks again
@@ -256,6 +256,7 @@ async function replay() {
     } finally {
       sendingId = null;
     }
+    if (signal.aborted) return; // frozen meanwhile: another tab may have sent it since; if not, it is sent again (safe to repeat)
     if (!await answered(op, res)) {
       for (const o of ops) settle(o, { status: 'waiting' });
       changed({ local: true });

@@ -48,10 +48,12 @@ export function view(app, main) {
   // deleted), numbered: shown over a listing read before they came.
   const saved = new Map();
   let answers = 0;
-  // And those of before this page opened (a reload, offline): kept by the
-  // outbox, shown over ranges kept before them, until a listing is read;
-  // read from storage first (a page opened at once after a reload missed them).
+  // And those of before this page opened (a reload, offline), kept by the outbox: shown over ranges kept
+  // before them until a listing is read from the server (listedLive: older than it, not taken); read from
+  // storage before kept ranges are shown (a page opened at once after a reload missed them), not online.
+  let listedLive = false;
   const savedRead = outbox.started().then(() => {
+    if (listedLive) return;
     for (const [id, a] of outbox.savedAnswers()) {
       if (!saved.has(id) && a.record && 'starts_at' in a.record) saved.set(id, { n: 0, record: stillChanged(a.record, tz), kept: true, at: Date.parse(a.at) || 0 });
     }
@@ -266,6 +268,7 @@ export function view(app, main) {
     loaded = true;
     // What this read began after is in it; what came meanwhile is shown over it.
     if (!kept) for (const [id, x] of saved) if (x.n <= mark) saved.delete(id);
+    listedLive ||= !kept;
     render(r);
     if (!kept) aheadWhenIdle(r);
   });
@@ -281,8 +284,8 @@ export function view(app, main) {
   // failure is said by the page's notice with Retry (cache.keptForServer).
   async function listing(r) {
     const page = cache.keptPageNow();
-    await savedRead; // before any listing: one read since drops them
     const fromKept = async (e) => {
+      await savedRead; // laid over the kept ranges (online, a listing read since drops them)
       const within = keptRange(await cache.kept('calendar'), tz, r);
       if (!within) throw e;
       if (e.status > 0) cache.keptForServer('calendar', page);

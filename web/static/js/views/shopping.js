@@ -291,7 +291,10 @@ export function view(app, main, listId) {
     warmTimer = setTimeout(async () => {
       for (const x of stale) {
         stale.delete(x);
-        try { await cache.refresh(`list:${x}`, () => get(`/api/shopping/lists/${x}`)); } catch { return; }
+        try { await cache.refresh(`list:${x}`, () => get(`/api/shopping/lists/${x}`)); } catch (e) {
+          if (e.status !== 404) return;
+          cache.forget(`list:${x}`); // deleted meanwhile
+        }
       }
     }, 2000);
   }
@@ -310,7 +313,8 @@ export function view(app, main, listId) {
         if (ev.op === 'delete' && list && !have) return;
         loadItems();
       } else if (ev.type === 'SHOPPING_ITEM_UPDATED') staleList(ev.list_id);
-      else if (ev.type === 'SHOPPING_LIST_UPDATED' && !(ev.op !== 'delete' && ev.version != null && lists.find((l) => l.id === ev.id)?.version >= ev.version)) loadLists();
+      if (ev.type === 'SHOPPING_LIST_UPDATED' && ev.op === 'delete') cache.forget(`list:${ev.id}`); // its copy goes: offline too
+      if (ev.type === 'SHOPPING_LIST_UPDATED' && !(ev.op !== 'delete' && ev.version != null && lists.find((l) => l.id === ev.id)?.version >= ev.version)) loadLists();
     },
   };
 }

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserOutboxHeldFrozenTab: a tab the browser froze (Page Lifecycle,
+// as a phone does with a background tab, for hours) while it holds a
+// write does not make the other tabs' later writes wait for it.
+//
+// Ana's laptop has two tabs on the list, offline. In tab B, whose storage
+// is full, she ticks milk: held in tab B's memory. In tab A she ticks
+// bread: stored. Tab A back online waits for tab B's older tick (the order
+// she made them: TestBrowserOutboxHeldOrderTabs). Then the browser freezes
+// tab B: tab A sends the bread at once. Before, it waited for as long as
+// tab B stayed frozen. Tab B runs again (still offline) and says again what
+// it holds: an untick of the bread made in tab A now waits for it, as
+// between live tabs; tab B online, its tick goes, then tab A's untick.
+func TestBrowserOutboxHeldFrozenTab(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	c, ana, _ := twoAdults(t)
+	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
+	for _, name := range []string{"milk", "bread"} {
+		restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": name})
+	}
+	a := newDevice(t, "tab A", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	a.login(c.a.URL(), "ana@example.org")
+	row := func(name string) string { return fmt.Sprintf(`document.querySelector('li.item[data-name=%q]')`, name) }
+	box := func(name string) string { return fmt.Sprintf(`li.item[data-name=%q] input[type=checkbox]`, name) }
+	a.goTo("/shopping/"+listID, row("milk")+` && `+row("bread"))
+	b := a.newTab("tab B", laptopW, laptopH, false)
+	b.do(chromedp.Navigate(c.a.URL() + "/shopping/" + listID))
+	b.waitJS("tab B shows milk", row("milk"), 10*time.Second)
+	b.waitLive()
+	waits := func(tab *browser, n, held int) {
+		t.Helper()
+		tab.waitJS(fmt.Sprintf("%d waiting in %s, %d held", n, tab.name, held),
+			fmt.Sprintf(`window.familyhub.outbox.count() === %d && window.familyhub.outbox.heldCount() === %d`, n, held), 5*time.Second)
+	}
+	heldLock := `navigator.locks.query().then((q) => q.held.some((l) => l.name.startsWith('familyhub-held ')))`
+	sendNow := `import('/js/outbox.js').then(async (m) => { m.kick({ now: true }); await m.settled(); return m.count(); })`
+	lifecycle := func(state page.SetWebLifecycleStateState) {
+		t.Helper()
+		if _, err := chromedp.Call(b.ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: state}); err != nil {
+			t.Fatalf("tab B %s: %v", state, err)
+		}
+	}
+
+	a.goOffline()
+	b.goOffline()
+	eval[bool](b, `(() => {
+		IDBObjectStore.prototype.put = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };
+		return true;
+	})()`)
+	b.click(box("milk"))
+	waits(b, 1, 1)
+	a.click(box("bread"))
+	waits(a, 1, 0)
+	waitUntil(t, "tab A sees the lock of tab B's held tick", 5*time.Second, func() bool { return evalAwait[bool](a, heldLock) })
+
+	a.setOffline(false)
+	a.waitJS("tab A online", `navigator.onLine`, 5*time.Second)
+	if n := evalAwait[int](a, sendNow); n != 1 {
+		t.Fatalf("tab A online sent the bread before tab B's older tick (live): %d of its 1 wait", n)
+	}
+
+	// Tab B frozen: it cannot send; tab A stops waiting for it. First tab B
+	// is done with tab A's call for its turn (offline, it read the queue and
+	// stopped): a read begun just before the freeze would hold the store
+	// until tab B runs again (on a phone, a tab is frozen minutes after it was
+	// last used).
+	evalAwait[bool](b, `import('/js/outbox.js').then((m) => m.settled()).then(() => true)`)
+	lifecycle(page.SetWebLifecycleStateStateFrozen)
+	a.waitJS("tab A sends the bread while tab B is frozen", `window.familyhub.outbox.count() === 0`, 10*time.Second)
+	if got := itemChecked(t, ana, c, listID); got["bread"] != true || got["milk"] != false {
+		t.Errorf("with tab B frozen the server has %v, want bread ticked (tab A's), milk not yet", got)
+	}
+	if evalAwait[bool](a, heldLock) {
+		t.Error("tab B, frozen, still says it holds a write")
+	}
+
+	// Tab B runs again: it says again what it holds, and tab A's next write waits for it.
+	lifecycle(page.SetWebLifecycleStateStateActive)
+	waitUntil(t, "tab A sees tab B's held tick again", 5*time.Second, func() bool { return evalAwait[bool](a, heldLock) })
+	waits(b, 1, 1)
+	a.click(box("bread"))
+	a.waitJS("the untick waiting in tab A", `window.familyhub.outbox.count() === 1`, 5*time.Second)
+	if n := evalAwait[int](a, sendNow); n != 1 {
+		t.Errorf("tab A sent the untick before the tick tab B holds (made earlier): %d of its 1 wait", n)
+	}
+	b.setOffline(false)
+	waitUntil(t, "every write sent", 20*time.Second, func() bool {
+		return eval[bool](a, `window.familyhub.outbox.count() === 0`) && eval[bool](b, `window.familyhub.outbox.count() === 0 && window.familyhub.outbox.heldCount() === 0`)
+	})
+	if got := itemChecked(t, ana, c, listID); got["bread"] != false || got["milk"] != true {
+		t.Errorf("at the end the server has %v, want milk ticked (tab B's), bread unticked (tab A's untick)", got)
+	}
+	for _, tab := range []*browser{a, b} {
+		if n := eval[int](tab, `document.querySelectorAll('#notices li').length`); n != 0 {
+			t.Errorf("%s shows %d notices: %s", tab.name, n, pageState(tab))
+		}
+	}
+}
+
+// itemChecked is the list's items on the server: name → ticked.
+func itemChecked(t *testing.T, m member, c *cluster, listID string) map[string]any {
+	t.Helper()
+	got := map[string]any{}
+	for _, it := range restAs(t, m, c.a, "GET", "/api/shopping/lists/"+listID, nil)["items"].([]any) {
+		x := it.(map[string]any)
+		got[x["name"].(string)] = x["checked"]
+	}
+	return got
+}
+
+// TestBrowserOutboxSendingFrozenTab: a tab the browser froze while it
+// sends lets the other tabs send. Ana's laptop has two tabs on the list.
+// Tab B sends the tick of milk; its request hangs (the test holds it) and
+// the browser freezes tab B. Tab A's tick of bread goes at once, after
+// milk's (in the queue, which every tab sends; safe to repeat). Before,
+// tab B kept the outbox's lock while frozen, and tab A's writes waited
+// until tab B ran again. Tab B runs again and its request gets its late
+// answer (a 412: tab A sent it meanwhile), which it lets go: no notice,
+// nothing waits.
+func TestBrowserOutboxSendingFrozenTab(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	c, ana, _ := twoAdults(t)
+	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
+	for _, name := range []string{"milk", "bread"} {
+		restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": name})
+	}
+	a := newDevice(t, "tab A", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	a.login(c.a.URL(), "ana@example.org")
+	row := func(name string) string { return fmt.Sprintf(`document.querySelector('li.item[data-name=%q]')`, name) }
+	box := func(name string) string { return fmt.Sprintf(`li.item[data-name=%q] input[type=checkbox]`, name) }
+	a.goTo("/shopping/"+listID, row("milk")+` && `+row("bread"))
+	b := a.newTab("tab B", laptopW, laptopH, false)
+	b.do(chromedp.Navigate(c.a.URL() + "/shopping/" + listID))
+	b.waitJS("tab B shows milk", row("milk"), 10*time.Second)
+	b.waitLive()
+
+	paused := holdRequests(t, b, fetch.RequestPattern{URLPattern: "*/api/shopping/items/*", RequestStage: fetch.RequestStageRequest})
+	b.click(box("milk"))
+	var sent *fetch.EventRequestPaused
+	select {
+	case sent = <-paused:
+	case <-time.After(10 * time.Second):
+		t.Fatal("tab B did not send the tick")
+	}
+	eval[bool](b, `(window.milkOp = window.familyhub.outbox.waiting()[0].id, true)`)
+	waitUntil(t, "tab B holds the outbox's lock", 5*time.Second, func() bool {
+		return evalAwait[bool](a, `navigator.locks.query().then((q) => q.held.some((l) => l.name === 'familyhub-outbox'))`)
+	})
+	a.click(box("bread"))
+	a.waitJS("bread waiting in tab A", `window.familyhub.outbox.waiting().some((o) => o.label === 'bread')`, 5*time.Second)
+	// Tab B has read the queue since: a read begun just before the freeze
+	// would hold the store until tab B runs again (tab A could not take its
+	// sent writes out of the queue). One begun once frozen (the tabs' news
+	// still reaches it) is not: tab B reads when it runs again.
+	b.waitJS("tab B shows bread waiting", row("bread")+`?.dataset.pending === 'waiting'`, 5*time.Second)
+
+	if _, err := chromedp.Call(b.ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateFrozen}); err != nil {
+		t.Fatalf("freezing tab B: %v", err)
+	}
+	a.waitJS("tab A sends while tab B is frozen", `window.familyhub.outbox.count() === 0`, 10*time.Second)
+	if got := itemChecked(t, ana, c, listID); got["bread"] != true || got["milk"] != true {
+		t.Errorf("with tab B frozen the server has %v, want milk and bread ticked", got)
+	}
+
+	if _, err := chromedp.Call(b.ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateActive}); err != nil {
+		t.Fatalf("tab B running again: %v", err)
+	}
+	if _, err := chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: sent.RequestID}); err != nil {
+		t.Fatal(err)
+	}
+	stopHolding(t, b)
+	b.waitJS("tab B's late answer arrived", `!window.familyhub.outbox.isSending(window.milkOp) && window.familyhub.outbox.count() === 0`, 10*time.Second)
+	evalAwait[int](b, `import('/js/outbox.js').then(async (m) => { m.kick({ now: true }); await m.settled(); return m.count(); })`)
+	for _, tab := range []*browser{a, b} {
+		if n := eval[int](tab, `document.querySelectorAll('#notices li').length`); n != 0 {
+			t.Errorf("%s shows %d notices: %s", tab.name, n, pageState(tab))
+		}
+	}
+	if got := itemChecked(t, ana, c, listID); got["bread"] != true || got["milk"] != true {
+		t.Errorf("at the end the server has %v, want milk and bread ticked", got)
+	}
+}
