@@ -30,7 +30,7 @@ import (
 // made for the values at hand, which fold such a switch away and so look
 // cheaper: with auto-categorisation off, it planned ShoppingItemAddOne
 // anew on every execution, 1.2 ms of planning per add, about as much as
-// the rest of the add's work (docs/benchmarks.md, ninth round). The generic plan is the same index
+// the rest of the add's work (docs/benchmarks-history-3.md, ninth round). The generic plan is the same index
 // lookups whatever the values.
 //
 // Only operations written for it use it, through oneOrTx
