@@ -58,7 +58,8 @@ done
 for port in 18181 18182; do
 	for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" && break; sleep 0.2; done
 done
-ticks() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
+# A process that ends between pgrep and the read counts 0.
+ticks() { local t=0 p v; for p in "$@"; do v=$(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null) && t=$((t + ${v:-0})); done; echo "$t"; }
 "$BENCH" -urls http://127.0.0.1:18181,http://127.0.0.1:18182 -families 1000 -devices 4 -rate "$RATE" -duration 20s -drain 10s \
 	-reuse "${TMPDIR:-/tmp}/cpusplit-families-$DB.json" ${BENCH_ARGS:-} >"$OUT/bench.txt" 2>&1 &
 bp=$!
