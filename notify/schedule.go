@@ -132,9 +132,18 @@ func (s *Service) addNoticeID(ctx context.Context, tx *db.Tx, family uuid.UUID, 
 // generic plans are the same index scans, so the pass runs with generic
 // plans only (Store.TxGenericPlans, set at BEGIN).
 func (s *Service) ProcessFamily(ctx context.Context, familyID uuid.UUID) error {
+	_, err := s.processFamily(ctx, familyID)
+	return err
+}
+
+// processFamily is ProcessFamily, also returning the seq through which it
+// read the family's events (the cursor it committed; 0 when it does not
+// know: the cursor was another replica's).
+func (s *Service) processFamily(ctx context.Context, familyID uuid.UUID) (through int64, _ error) {
 	ctx = system(ctx, familyID)
 	for {
 		n := 0
+		var read int64
 		err := s.store.TxGenericPlans(ctx, func(tx *db.Tx) error {
 			rows, err := s.store.Q.NotifyPassStart(ctx, tx, dbsqlc.NotifyPassStartParams{FamilyID: familyID, MaxEvents: eventBatch})
 			if err != nil {
@@ -153,6 +162,8 @@ func (s *Service) ProcessFamily(ctx context.Context, familyID uuid.UUID) error {
 				moved, err := s.store.Q.NotifyCursorSkipPruned(ctx, tx, familyID)
 				if moved > 0 {
 					s.logger.Warn("notify: events pruned from the log before notices were derived from them; skipped", "family_id", familyID, "after_seq", cur)
+				} else {
+					read = cur
 				}
 				return db.Err(err, "")
 			}
@@ -164,10 +175,14 @@ func (s *Service) ProcessFamily(ctx context.Context, familyID uuid.UUID) error {
 			if err := s.fromEvents(ctx, tx, familyID, events, rows[0].ListWatchers); err != nil {
 				return err
 			}
-			return db.Err(s.store.Q.NotifyCursorSet(ctx, tx, dbsqlc.NotifyCursorSetParams{FamilyID: familyID, Seq: events[n-1].Seq}), "")
+			read = events[n-1].Seq
+			return db.Err(s.store.Q.NotifyCursorSet(ctx, tx, dbsqlc.NotifyCursorSetParams{FamilyID: familyID, Seq: read}), "")
 		})
-		if err != nil || n < eventBatch {
-			return err
+		if err != nil {
+			return 0, err
+		}
+		if n < eventBatch {
+			return read, nil
 		}
 	}
 }
