@@ -51,6 +51,20 @@ func (tx *Tx) markAuthChanged() { *tx.authChanged = true }
 // prepared once per connection. Otherwise they follow BEGIN as a
 // parametrised statement, as before.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.tx(ctx, false, fn)
+}
+
+// TxGenericPlans is Tx with every statement of the transaction planned
+// with its generic plan (plan_cache_mode = force_generic_plan, local to
+// the transaction), set with the caller's settings at BEGIN: no statement
+// or round trip of its own. For transactions whose statements look rows
+// up by key, where PostgreSQL's own choice plans some anew on every call
+// for no better plan (the notifier's pass, notify.Service.ProcessFamily).
+func (s *Store) TxGenericPlans(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.tx(ctx, true, fn)
+}
+
+func (s *Store) tx(ctx context.Context, generic bool, fn func(tx *Tx) error) error {
 	a := familyhub.AuthFromContext(ctx)
 	c, err := s.acquireTx(ctx, a)
 	if err != nil {
@@ -58,6 +72,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	defer c.release()
 	conn, set := c.pc.Conn(), c.set
+	set.genericPlans = generic
 	// pgx runs BeginQuery with Exec and no arguments, that is over the
 	// simple protocol, which takes several statements in one query; Commit
 	// and Rollback are unchanged. Should the settings fail after BEGIN (say

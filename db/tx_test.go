@@ -118,6 +118,28 @@ func TestTxFixedCost(t *testing.T) {
 			t.Errorf("%s: settings actor %q device %q announce %q", tc.name, actor, device, announce)
 		}
 	}
+	// TxGenericPlans sets the plans with the settings at BEGIN, for the
+	// transaction only: no statement of its own (the notifier's pass sent a
+	// SET LOCAL of its own before).
+	for _, generic := range []bool{true, false} {
+		run, want := store.Tx, "auto"
+		if generic {
+			run, want = store.TxGenericPlans, "force_generic_plan"
+		}
+		var mode string
+		count.n.Store(0)
+		count.on.Store(true)
+		err := run(caller("phone-1"), func(tx *db.Tx) error {
+			return tx.QueryRow(ctx, `SELECT current_setting('plan_cache_mode')`).Scan(&mode)
+		})
+		count.on.Store(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := count.n.Load(); n != 3 || mode != want {
+			t.Errorf("generic plans %v: %d statements from BEGIN to COMMIT (want 3), plan_cache_mode %s (want %s)", generic, n, mode, want)
+		}
+	}
 	// A tick: BEGIN + settings, ShoppingItemUpdate, COMMIT.
 	var milk uuid.UUID
 	if err := pool.QueryRow(ctx, "SELECT id FROM shopping_items WHERE name = 'Milk'").Scan(&milk); err != nil {
@@ -143,9 +165,9 @@ func TestTxFixedCost(t *testing.T) {
 	if renamed.Category == nil || *renamed.Category != "produce" {
 		t.Errorf("renamed to Bananas: category %v, want produce", renamed.Category)
 	}
-	// The settings' statement was prepared once per connection, not per
-	// transaction.
-	if p, conns := count.prepared.Load(), int64(pool.Stat().TotalConns()); p < 1 || p > conns {
+	// The settings' statement was prepared once per connection and form
+	// (two here: with and without generic plans), not per transaction.
+	if p, conns := count.prepared.Load(), int64(pool.Stat().TotalConns()); p < 1 || p > 2*conns {
 		t.Errorf("the settings were prepared %d times on %d connections", p, conns)
 	}
 	// Each change's event records the member and the device as given.

@@ -74,7 +74,7 @@ func (s *Service) Deliver(ctx context.Context, id uuid.UUID) error {
 
 // decide settles a notice's fate; a non-zero time means it waits until then.
 func (s *Service) decide(ctx context.Context, tx *db.Tx, n dbsqlc.NotifyNotice) (time.Time, error) {
-	f, err := s.loadFamily(ctx, tx, n.FamilyID)
+	f, err := s.loadFamily(ctx, tx, n.FamilyID, true)
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -197,12 +197,13 @@ type Service struct {
 	vapid vapidKeys // loaded once
 
 	presence *Presence
-	wake     chan uuid.UUID                   // families with new events (ProcessFamily)
+	wake     chan wakeUp                      // families with new events (ProcessFamily)
 	sweep    chan struct{}                    // a sweep is owed (Sweep; also a Wake that found wake full)
 	leading  atomic.Bool                      // this replica derives notices from events (watch.go)
 	passes   atomic.Int64                     // ProcessFamily calls by the event path (tests)
 	checks   atomic.Int64                     // cross-checks made (tests)
 	lost     atomic.Int64                     // families the cross-check found behind without a wake-up (tests)
+	late     atomic.Int64                     // wake-ups for events a pass had already read (watch; tests)
 	scans    atomic.Int64                     // looks at every pending family by the event path (tests)
 	onLead   func(context.Context, *pgx.Conn) // tests: runs on the leader's connection as it takes the lead
 }
@@ -217,7 +218,7 @@ func New(store *db.Store, logger *slog.Logger, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	s := &Service{store: store, logger: logger, cfg: cfg, wake: make(chan uuid.UUID, 1024), sweep: make(chan struct{}, 1)}
+	s := &Service{store: store, logger: logger, cfg: cfg, wake: make(chan wakeUp, 1024), sweep: make(chan struct{}, 1)}
 	s.client = newClient(cfg.Timeout, cfg.AllowPrivate)
 	s.presence = newPresence(s)
 	return s, nil

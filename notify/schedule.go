@@ -35,16 +35,24 @@ const (
 
 // family is what deriving one family's notices needs.
 type family struct {
-	id      uuid.UUID
+	id uuid.UUID
+	// loc is the family's time zone; nil when the pass did not need it
+	// (loadFamily).
 	loc     *time.Location
 	members []dbsqlc.NotifyMemberSettingsListRow
 	byID    map[uuid.UUID]*dbsqlc.NotifyMemberSettingsListRow
 }
 
-func (s *Service) loadFamily(ctx context.Context, tx *db.Tx, id uuid.UUID) (*family, error) {
-	loc, err := tx.FamilyLocation(ctx, id)
-	if err != nil {
-		return nil, err
+// loadFamily reads the family's members with their settings, and its time
+// zone when zone is true: only calendar occurrences and digests need it,
+// so a pass over list additions and tasks leaves it out (a statement less).
+func (s *Service) loadFamily(ctx context.Context, tx *db.Tx, id uuid.UUID, zone bool) (*family, error) {
+	var loc *time.Location
+	if zone {
+		var err error
+		if loc, err = tx.FamilyLocation(ctx, id); err != nil {
+			return nil, err
+		}
 	}
 	members, err := s.store.Q.NotifyMemberSettingsList(ctx, tx, id)
 	if err != nil {
@@ -112,52 +120,93 @@ func (s *Service) addNoticeID(ctx context.Context, tx *db.Tx, family uuid.UUID, 
 // changes gathered. Replicas take turns per family (the cursor row, SKIP
 // LOCKED: one that finds it taken leaves the work to the holder); the
 // cursor moves in the transaction that writes the notices.
+//
+// A pass is one transaction of few round trips, as there is one for
+// nearly every few writes under load (docs/benchmarks.md, seventeenth
+// round): BEGIN with the settings, the cursor and its events in one
+// statement (NotifyPassStart), what the events need, the cursor's move,
+// COMMIT. Every statement here looks rows up by key, and PostgreSQL's own
+// choice planned two of them (the events after the cursor, the items'
+// names) anew on every call: custom plans, ~0.1 ms each, 12% of the
+// statement time of a write under load (docs/benchmarks.md). The cached
+// generic plans are the same index scans, so the pass runs with generic
+// plans only (Store.TxGenericPlans, set at BEGIN).
 func (s *Service) ProcessFamily(ctx context.Context, familyID uuid.UUID) error {
+	_, err := s.processFamily(ctx, familyID)
+	return err
+}
+
+// processFamily is ProcessFamily, also returning the seq through which it
+// read the family's events (the cursor it committed; 0 when it does not
+// know: the cursor was another replica's).
+func (s *Service) processFamily(ctx context.Context, familyID uuid.UUID) (through int64, _ error) {
 	ctx = system(ctx, familyID)
 	for {
 		n := 0
-		err := s.store.Tx(ctx, func(tx *db.Tx) error {
-			// Every statement here looks rows up by key, and PostgreSQL's
-			// own choice planned two of them (the events after the cursor,
-			// the items' names) anew on every call: custom plans, ~0.1 ms
-			// each, 12% of the statement time of a write under load
-			// (docs/benchmarks.md). The cached generic plans are the same
-			// index scans.
-			if _, err := tx.Exec(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
-				return db.Err(err, "")
-			}
-			cur, err := s.store.Q.NotifyCursorLock(ctx, tx, familyID)
-			if noRow(err) {
-				return db.Err(s.store.Q.NotifyCursorEnsure(ctx, tx, familyID), "")
-			} else if err != nil {
-				return db.Err(err, "")
-			}
-			events, err := s.store.Q.EventLogListSince(ctx, tx, dbsqlc.EventLogListSinceParams{FamilyID: familyID, Since: cur, MaxEvents: eventBatch})
+		var read int64
+		err := s.store.TxGenericPlans(ctx, func(tx *db.Tx) error {
+			rows, err := s.store.Q.NotifyPassStart(ctx, tx, dbsqlc.NotifyPassStartParams{FamilyID: familyID, MaxEvents: eventBatch})
 			if err != nil {
 				return db.Err(err, "")
 			}
-			if n = len(events); n == 0 {
+			if n = len(rows); n == 0 {
+				// The cursor is taken, missing, or nothing is after it.
+				cur, err := s.store.Q.NotifyCursorLock(ctx, tx, familyID)
+				if noRow(err) {
+					return db.Err(s.store.Q.NotifyCursorEnsure(ctx, tx, familyID), "")
+				} else if err != nil {
+					return db.Err(err, "")
+				}
 				// Nothing after the cursor in the log: up to date, or every
 				// later event was pruned unseen; then move past them.
 				moved, err := s.store.Q.NotifyCursorSkipPruned(ctx, tx, familyID)
 				if moved > 0 {
 					s.logger.Warn("notify: events pruned from the log before notices were derived from them; skipped", "family_id", familyID, "after_seq", cur)
+				} else {
+					read = cur
 				}
 				return db.Err(err, "")
 			}
-			if err := s.fromEvents(ctx, tx, familyID, events); err != nil {
+			events := make([]dbsqlc.EventLog, n)
+			for i, r := range rows {
+				events[i] = dbsqlc.EventLog{FamilyID: familyID, Seq: r.EventSeq, Type: r.Type, Channel: r.Channel, EntityID: r.EntityID,
+					ListID: r.ListID, Op: r.Op, ActorID: r.ActorID, DeviceID: r.DeviceID, At: r.At, Version: r.Version}
+			}
+			if err := s.fromEvents(ctx, tx, familyID, events, rows[0].ListWatchers); err != nil {
 				return err
 			}
-			return db.Err(s.store.Q.NotifyCursorSet(ctx, tx, dbsqlc.NotifyCursorSetParams{FamilyID: familyID, Seq: events[n-1].Seq}), "")
+			read = events[n-1].Seq
+			return db.Err(s.store.Q.NotifyCursorSet(ctx, tx, dbsqlc.NotifyCursorSetParams{FamilyID: familyID, Seq: read}), "")
 		})
-		if err != nil || n < eventBatch {
-			return err
+		if err != nil {
+			return 0, err
+		}
+		if n < eventBatch {
+			return read, nil
 		}
 	}
 }
 
-// fromEvents derives the notices of a batch of events.
-func (s *Service) fromEvents(ctx context.Context, tx *db.Tx, familyID uuid.UUID, events []dbsqlc.EventLog) error {
+// othersWatch reports whether anyone among watchers (the members who want
+// list-change notices) may be told of one of evs: someone other than its
+// actor (anyone, for an addition with no known actor).
+func othersWatch(watchers []uuid.UUID, evs []dbsqlc.EventLog) bool {
+	for _, ev := range evs {
+		for _, w := range watchers {
+			if ev.ActorID == nil || *ev.ActorID != w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fromEvents derives the notices of a batch of events. listWatchers are
+// the members who want list-change notices (NotifyPassStart): additions
+// to a list that none of them but its actor wants to hear of are not
+// looked at further, and a batch of only those reads nothing more (a
+// family of one adding to its lists, say).
+func (s *Service) fromEvents(ctx context.Context, tx *db.Tx, familyID uuid.UUID, events []dbsqlc.EventLog, listWatchers []uuid.UUID) error {
 	var tasks, calendar []uuid.UUID
 	lists := map[uuid.UUID][]dbsqlc.EventLog{}
 	var listOrder []uuid.UUID
@@ -174,10 +223,11 @@ func (s *Service) fromEvents(ctx context.Context, tx *db.Tx, familyID uuid.UUID,
 			lists[*ev.ListID] = append(lists[*ev.ListID], ev)
 		}
 	}
-	if len(tasks)+len(calendar)+len(lists) == 0 {
+	listOrder = slices.DeleteFunc(listOrder, func(id uuid.UUID) bool { return !othersWatch(listWatchers, lists[id]) })
+	if len(tasks)+len(calendar)+len(listOrder) == 0 {
 		return nil
 	}
-	f, err := s.loadFamily(ctx, tx, familyID)
+	f, err := s.loadFamily(ctx, tx, familyID, len(calendar) > 0)
 	if err != nil {
 		return err
 	}
@@ -491,7 +541,7 @@ func (s *Service) ScheduleFamily(ctx context.Context, tx *db.Tx) error {
 	if a == nil {
 		return familyhub.Errorf(familyhub.EUNAUTHORIZED, "no family")
 	}
-	f, err := s.loadFamily(ctx, tx, a.FamilyID)
+	f, err := s.loadFamily(ctx, tx, a.FamilyID, true)
 	if err != nil {
 		return err
 	}

@@ -78,12 +78,19 @@ type env struct {
 
 func newEnv(t *testing.T, cfg Config) *env {
 	t.Helper()
-	pool := dbtest.Pool(t)
+	return newEnvOn(t, dbtest.Pool(t), cfg)
+}
+
+// newEnvOn is newEnv on a pool of the test's own making.
+func newEnvOn(t *testing.T, pool *pgxpool.Pool, cfg Config) *env {
+	t.Helper()
 	e := &env{t: t, pool: pool, q: &queue{}, clock: &testClock{t: dbtest.Now(t).Truncate(time.Second)}, push: pushtest.New(t)}
 	cfg.AllowPrivate = true
 	cfg.Now = e.clock.Now
 	var err error
-	if e.s, err = New(db.NewStore(pool), slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})), cfg); err != nil {
+	store := db.NewStore(pool)
+	t.Cleanup(func() { store.Close(context.Background()) }) // an announcing pool's announcer
+	if e.s, err = New(store, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})), cfg); err != nil {
 		t.Fatal(err)
 	}
 	e.s.SetQueue(e.q)

@@ -73,23 +73,37 @@ type RunOpts struct {
 	Woken bool
 }
 
+// wakeUp is a family's event notified: its seq, or 0 when not known.
+type wakeUp struct {
+	family uuid.UUID
+	seq    int64
+}
+
 // Wake asks this replica to process a family's new events soon; it never
 // blocks (when the queue is full every family behind is swept instead).
-func (s *Service) Wake(family uuid.UUID) {
+func (s *Service) Wake(family uuid.UUID) { s.wakeSeq(family, 0) }
+
+// wakeSeq is Wake for the event numbered seq (0: not known). A wake-up
+// for an event this replica's last pass over the family already read is
+// dropped (watch): the notification of an event often arrives after the
+// pass that a notification before it started has read it, and a pass
+// then found nothing new (48 % of passes at ~260 writes/s,
+// docs/benchmarks.md, seventeenth round).
+func (s *Service) wakeSeq(family uuid.UUID, seq int64) {
 	select {
-	case s.wake <- family:
+	case s.wake <- wakeUp{family, seq}:
 	default:
 		s.Sweep()
 	}
 }
 
-// WakeFor is Wake for an event notified on channel: it does nothing for a
-// channel that cannot make notices, or while another replica leads (a new
-// leader sweeps first). It never blocks: the realtime listener calls it
-// for every event (RunOpts.Woken).
-func (s *Service) WakeFor(family uuid.UUID, channel string) {
+// WakeFor is Wake for the event numbered seq notified on channel: it does
+// nothing for a channel that cannot make notices, or while another
+// replica leads (a new leader sweeps first). It never blocks: the realtime
+// listener calls it for every event (RunOpts.Woken).
+func (s *Service) WakeFor(family uuid.UUID, channel string, seq int64) {
 	if s.leading.Load() && slices.Contains(eventChannels, channel) {
-		s.Wake(family)
+		s.wakeSeq(family, seq)
 	}
 }
 
@@ -133,6 +147,12 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 	// not one per item). last holds when each family was last processed;
 	// entries older than the window are dropped on the timer's scans.
 	last := map[uuid.UUID]time.Time{}
+	// read holds, for the families in last, the seq through which this
+	// replica's own last pass read their events (the cursor it committed):
+	// a wake-up for an event at or below it is late, and dropped. It is
+	// kept and forgotten with last; a wake-up that finds no entry makes a
+	// pass, as before.
+	read := map[uuid.UUID]int64{}
 	// A failed pass (or sweep: uuid.Nil) is tried again after a backoff,
 	// not left to the sweep every PollEvery: a transient error (a
 	// deadlock, a restart, a connection lost) costs a second, not 30.
@@ -168,13 +188,13 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			armed, scan = time.Time{}, true
 		case <-s.sweep:
 			woken = append(woken, uuid.Nil) // uuid.Nil: every family behind
-		case id := <-s.wake:
-			woken = append(woken, id)
+		case w := <-s.wake:
+			woken = s.wokenBy(woken, w, read)
 		drain:
 			for {
 				select {
-				case id := <-s.wake:
-					woken = append(woken, id)
+				case w := <-s.wake:
+					woken = s.wokenBy(woken, w, read)
 				default:
 					break drain
 				}
@@ -228,6 +248,7 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			for id, at := range last {
 				if now.Sub(at) >= s.cfg.Coalesce {
 					delete(last, id)
+					delete(read, id)
 				}
 			}
 		}
@@ -239,13 +260,17 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			last[id] = time.Now()
 			delete(suspects, id)
 			s.passes.Add(1)
-			if err := s.ProcessFamily(ctx, id); err != nil {
+			delete(read, id)
+			if through, err := s.processFamily(ctx, id); err != nil {
 				if ctx.Err() != nil {
 					return true
 				}
 				s.logger.Warn("notify: deriving notices from events failed; retried", "family_id", id, "err", err, "in", s.retryLater(retry, id))
 			} else {
 				delete(retry, id)
+				if through > 0 {
+					read[id] = through
+				}
 			}
 			delete(pending, id)
 			return false
@@ -270,6 +295,20 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			}
 		}
 	}
+}
+
+// wokenBy adds w's family to woken unless w is late: its event at or
+// below the seq through which this replica's last pass over the family
+// read (read). The cursor only moves forward, so such an event was looked
+// at in a committed pass whoever leads now. A wake-up without a seq, or
+// for a family with no entry (none yet, forgotten with last, or its last
+// pass failed), makes a pass as before.
+func (s *Service) wokenBy(woken []uuid.UUID, w wakeUp, read map[uuid.UUID]int64) []uuid.UUID {
+	if through, ok := read[w.family]; ok && w.seq > 0 && w.seq <= through {
+		s.late.Add(1)
+		return woken
+	}
+	return append(woken, w.family)
 }
 
 // crossCheck lists the families behind and returns woken with those that
@@ -402,9 +441,10 @@ func (s *Service) holdLead(ctx context.Context, opts RunOpts) (connected bool, _
 		}
 		var ev struct {
 			FamilyID uuid.UUID `json:"family_id"`
+			Seq      int64     `json:"seq"`
 		}
 		if json.Unmarshal([]byte(n.Payload), &ev) == nil && ev.FamilyID != uuid.Nil {
-			s.Wake(ev.FamilyID)
+			s.wakeSeq(ev.FamilyID, ev.Seq)
 		}
 	}
 }

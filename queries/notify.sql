@@ -67,6 +67,31 @@ ORDER BY f.id;
 -- name: NotifyCursorLock :one
 SELECT seq FROM notify_cursors WHERE family_id = @family_id FOR UPDATE SKIP LOCKED;
 
+-- NotifyPassStart begins a family's pass in one statement: it takes the
+-- cursor as NotifyCursorLock does and reads the events after it, oldest
+-- first, at most max_events, each row with the cursor's seq. No row: the
+-- cursor is held by another replica, or missing, or nothing is after it
+-- (NotifyCursorLock then tells which). list_watchers are the members
+-- whose settings ask for list-change notices, read once per pass: when no
+-- event of a batch of list additions has a watcher other than its actor,
+-- the pass reads no members at all. MATERIALIZED, and the events a
+-- LATERAL subquery: the cursor's row is locked and read first, whatever
+-- the plan, and the events are read after the locked seq.
+-- name: NotifyPassStart :many
+WITH c AS MATERIALIZED (
+    SELECT n.seq,
+        coalesce((SELECT array_agg(s.user_id) FROM notify_member_settings s
+                  WHERE s.family_id = n.family_id AND s.list_changes), '{}')::uuid[] AS list_watchers
+    FROM notify_cursors n WHERE n.family_id = @family_id FOR UPDATE OF n SKIP LOCKED
+)
+SELECT c.seq AS cursor, c.list_watchers,
+    e.seq AS event_seq, e.type, e.channel, e.entity_id, e.list_id, e.op, e.actor_id, e.device_id, e.at, e.version
+FROM c
+JOIN LATERAL (
+    SELECT * FROM event_log l WHERE l.family_id = @family_id AND l.seq > c.seq ORDER BY l.seq LIMIT @max_events
+) e ON true
+ORDER BY e.seq;
+
 -- NotifyCursorEnsure makes a family's cursor; none for a family that is
 -- gone (deleted after its event was notified: its pass has nothing to do,
 -- rather than failing on the foreign key and being retried for good).

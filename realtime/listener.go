@@ -51,12 +51,12 @@ type Listener struct {
 	PingInterval, StaleAfter, DeadAfter time.Duration
 	// CrossCheckInterval: see above. Default 2s.
 	CrossCheckInterval time.Duration
-	// OnEvent, when set, is given each event's family and channel as its
+	// OnEvent, when set, is given each event's family, channel and seq as its
 	// notification arrives, so another part of the process need not LISTEN
 	// to the same channels on a connection of its own (cmd/familyhub: the
 	// notifications service's wake-ups). It runs on the listening
 	// goroutine: it must not block.
-	OnEvent func(familyID uuid.UUID, channel string)
+	OnEvent func(familyID uuid.UUID, channel string, seq int64)
 	// OnConnect, when set, is called after each (re)connect once every
 	// channel is listened to, beside the hub's catch-up: OnEvent missed
 	// whatever was notified while the listener was away. It must not block.
@@ -353,7 +353,7 @@ func (h handler) handle(n *pgconn.Notification) error {
 	}
 	h.l.Hub.notify(ev)
 	if h.l.OnEvent != nil {
-		h.l.OnEvent(ev.FamilyID, n.Channel)
+		h.l.OnEvent(ev.FamilyID, n.Channel, ev.Seq)
 	}
 	return nil
 }

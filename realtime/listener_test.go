@@ -37,7 +37,7 @@ func TestListenerHooks(t *testing.T) {
 	var events []seen
 	var connects atomic.Int32
 	l := &Listener{ConnString: url, Hub: hub, Logger: logger, Metrics: metrics,
-		OnEvent: func(family uuid.UUID, channel string) {
+		OnEvent: func(family uuid.UUID, channel string, _ int64) {
 			mu.Lock()
 			events = append(events, seen{family, channel})
 			mu.Unlock()
@@ -123,7 +123,7 @@ func TestListenerBadNotice(t *testing.T) {
 	hub := NewHub(store, logger, metrics)
 	var families sync.Map
 	l := &Listener{ConnString: url, Hub: hub, Logger: logger, Metrics: metrics,
-		OnEvent: func(family uuid.UUID, _ string) { families.Store(family, true) }}
+		OnEvent: func(family uuid.UUID, _ string, _ int64) { families.Store(family, true) }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)
 	go func() { hub.Run(ctx); done <- struct{}{} }()

@@ -14,6 +14,13 @@
 # Give builds with different migrations each their own -d, so each runs on
 # the schema it made.
 #
+# It also counts the database's committed transactions (pg_stat_database's
+# xact_commit; PostgreSQL publishes a backend's counts within about a second,
+# so the figure is ±1 s of commits) over the same 10 s, and with TOP=n prints
+# the n statements that took most time, with their calls: counts per write
+# are the calls over the adds' (ShoppingItemAddOne) calls, and are fine on a
+# busy machine where the times are not.
+#
 # Run the builds to compare alternately, on an otherwise idle machine.
 set -euo pipefail
 URL=postgres://postgres@127.0.0.1:25432
@@ -51,7 +58,8 @@ done
 for port in 18181 18182; do
 	for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" && break; sleep 0.2; done
 done
-ticks() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
+# A process that ends between pgrep and the read counts 0.
+ticks() { local t=0 p v; for p in "$@"; do v=$(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null) && t=$((t + ${v:-0})); done; echo "$t"; }
 "$BENCH" -urls http://127.0.0.1:18181,http://127.0.0.1:18182 -families 1000 -devices 4 -rate "$RATE" -duration 20s -drain 10s \
 	-reuse "${TMPDIR:-/tmp}/cpusplit-families-$DB.json" ${BENCH_ARGS:-} >"$OUT/bench.txt" 2>&1 &
 bp=$!
@@ -61,9 +69,12 @@ hz=$(getconf CLK_TCK)
 # The statements' totals cover the same 10 s of the write phase as the CPU
 # figures (not the sockets' opening and catch-up before it).
 if $stats; then "$PSQL" "$URL/$DB" -Atqc "SELECT pg_stat_statements_reset()" >/dev/null; fi
+xacts() { "$PSQL" "$URL/$DB" -Atqc "SELECT xact_commit FROM pg_stat_database WHERE datname = '$DB'"; }
+a_x=$(xacts)
 a_pg=$(ticks $(pgrep -u postgres postgres)); a_r=$(ticks "${PIDS[@]}"); a_b=$(ticks $bp)
 sleep 10
 b_pg=$(ticks $(pgrep -u postgres postgres)); b_r=$(ticks "${PIDS[@]}"); b_b=$(ticks $bp)
+b_x=$(xacts)
 if $stats; then
 	"$PSQL" "$URL/$DB" -Atc "SELECT 'pg_stat_statements (the same 10 s): calls ' || sum(calls) || ', execution ' || round(sum(total_exec_time)::numeric) ||
 		' ms, planning ' || round(sum(total_plan_time)::numeric) || ' ms' FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$DB')" >"$OUT/stmts.txt"
@@ -74,6 +85,7 @@ fi
 wait $bp || true
 awk -v pg=$((b_pg - a_pg)) -v r=$((b_r - a_r)) -v b=$((b_b - a_b)) -v hz="$hz" \
 	'BEGIN { printf "10 s of CPU (cores): postgres %.2f  replicas %.2f  load tool %.2f\n", pg/hz/10, r/hz/10, b/hz/10 }'
+echo "transactions committed (the same 10 s): $((b_x - a_x - 1))" # less the first read's own
 grep -E "^(writes|write→delivery|deliveries):" "$OUT/bench.txt" || tail -5 "$OUT/bench.txt"
 sed -n '/^timeline/,$p' "$OUT/bench.txt" # BENCH_ARGS=-timeline
 cat "$OUT/stmts.txt" 2>/dev/null || true

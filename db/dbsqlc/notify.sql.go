@@ -711,6 +711,85 @@ func (q *Queries) NotifyNoticePrune(ctx context.Context, db DBTX, before time.Ti
 	return result.RowsAffected(), nil
 }
 
+const notifyPassStart = `-- name: NotifyPassStart :many
+WITH c AS MATERIALIZED (
+    SELECT n.seq,
+        coalesce((SELECT array_agg(s.user_id) FROM notify_member_settings s
+                  WHERE s.family_id = n.family_id AND s.list_changes), '{}')::uuid[] AS list_watchers
+    FROM notify_cursors n WHERE n.family_id = $1 FOR UPDATE OF n SKIP LOCKED
+)
+SELECT c.seq AS cursor, c.list_watchers,
+    e.seq AS event_seq, e.type, e.channel, e.entity_id, e.list_id, e.op, e.actor_id, e.device_id, e.at, e.version
+FROM c
+JOIN LATERAL (
+    SELECT family_id, seq, type, channel, entity_id, list_id, op, actor_id, device_id, at, version FROM event_log l WHERE l.family_id = $1 AND l.seq > c.seq ORDER BY l.seq LIMIT $2
+) e ON true
+ORDER BY e.seq
+`
+
+type NotifyPassStartParams struct {
+	FamilyID  uuid.UUID
+	MaxEvents int32
+}
+
+type NotifyPassStartRow struct {
+	Cursor       int64
+	ListWatchers []uuid.UUID
+	EventSeq     int64
+	Type         string
+	Channel      string
+	EntityID     uuid.UUID
+	ListID       *uuid.UUID
+	Op           string
+	ActorID      *uuid.UUID
+	DeviceID     *string
+	At           time.Time
+	Version      *int64
+}
+
+// NotifyPassStart begins a family's pass in one statement: it takes the
+// cursor as NotifyCursorLock does and reads the events after it, oldest
+// first, at most max_events, each row with the cursor's seq. No row: the
+// cursor is held by another replica, or missing, or nothing is after it
+// (NotifyCursorLock then tells which). list_watchers are the members
+// whose settings ask for list-change notices, read once per pass: when no
+// event of a batch of list additions has a watcher other than its actor,
+// the pass reads no members at all. MATERIALIZED, and the events a
+// LATERAL subquery: the cursor's row is locked and read first, whatever
+// the plan, and the events are read after the locked seq.
+func (q *Queries) NotifyPassStart(ctx context.Context, db DBTX, arg NotifyPassStartParams) ([]NotifyPassStartRow, error) {
+	rows, err := db.Query(ctx, notifyPassStart, arg.FamilyID, arg.MaxEvents)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []NotifyPassStartRow{}
+	for rows.Next() {
+		var i NotifyPassStartRow
+		if err := rows.Scan(
+			&i.Cursor,
+			&i.ListWatchers,
+			&i.EventSeq,
+			&i.Type,
+			&i.Channel,
+			&i.EntityID,
+			&i.ListID,
+			&i.Op,
+			&i.ActorID,
+			&i.DeviceID,
+			&i.At,
+			&i.Version,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const notifyPresenceList = `-- name: NotifyPresenceList :many
 SELECT user_id, device_id, family_id, seen_seq, topics, live_until, updated_at, replica FROM notify_device_presence WHERE user_id = $1 ORDER BY device_id, replica
 `
