@@ -54,7 +54,8 @@ func namesAddress(text string, names []string) (rest string, ok bool) {
 
 var namesAddressRx = regexp.MustCompile(`^\s*([\p{L}'-]+(?:\s*,\s*[\p{L}'-]+)*\s+(?i:und|and|&)\s+[\p{L}'-]+)\s*[,:]\s*(.+)$`)
 
-var reflexiveDE = setOf(`uns mich dich euch sich`)
+// reflexiveDE: the reflexive pronoun of the speaker and of "wir".
+var reflexiveDE = map[string]string{"ich": "mich", "wir": "uns"}
 
 // selfEventTitleDE: title is an event named after a German sentence of
 // the speaker or "wir" ("Ich treffe oma", "Wir essen Pizza", from "ich
@@ -93,8 +94,8 @@ func selfEventTitleDE(title string) (t string, ok bool) {
 		return "", false
 	}
 	rest := f[2:]
-	if len(rest) > 0 && reflexiveDE[strings.ToLower(rest[0])] {
-		rest = rest[1:] // "wir treffen uns bei Oma": "Treffen"
+	if len(rest) > 0 && reflexiveDE[strings.ToLower(f[0])] == strings.ToLower(rest[0]) {
+		rest = rest[1:] // "wir treffen uns bei Oma": "Treffen" ("ich hole dich" keeps "dich")
 	}
 	if len(rest) == 0 && bareMotionDE[inf] {
 		return "", false // "wir kommen morgen", "wir sehen uns am Freitag": no "Kommen", "Sehen"

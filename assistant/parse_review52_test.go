@@ -77,3 +77,17 @@ func TestNoOneByPronoun(t *testing.T) {
 		})
 	}
 }
+
+// TestVerbLastTitleKeepsTheParticle: the verb-last title was made from the
+// event's title, which had lost the verb's particle: "ich fange morgen an"
+// became "Fangen" and "Tim ich hole dich um 3 ab" "Holen" (the object
+// taken for a reflexive). A sentence ending in a particle keeps its title,
+// and only "mich"/"uns" after ich/wir are reflexive.
+func TestVerbLastTitleKeepsTheParticle(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"de", "ich fange morgen an", evAllDay("Ich fange", "2026-03-12", "2026-03-13")},
+		{"de", "Tim ich hole dich um 3 ab", evTimed("Ich hole dich", "2026-03-11T15:00", "2026-03-11T16:00")},
+		{"de", "ich treffe mich morgen mit Anna", evAllDay("Mit Anna treffen", "2026-03-12", "2026-03-13")},
+		{"de", "wir ziehen am 1. Mai um", evAllDay("Wir ziehen um", "2026-05-01", "2026-05-02")},
+	})
+}
