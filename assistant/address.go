@@ -54,7 +54,8 @@ func namesAddress(text string, names []string) (rest string, ok bool) {
 
 var namesAddressRx = regexp.MustCompile(`^\s*([\p{L}'-]+(?:\s*,\s*[\p{L}'-]+)*\s+(?i:und|and|&)\s+[\p{L}'-]+)\s*[,:]\s*(.+)$`)
 
-var reflexiveDE = setOf(`uns mich dich euch sich`)
+// reflexiveDE: the reflexive pronoun of the speaker and of "wir".
+var reflexiveDE = map[string]string{"ich": "mich", "wir": "uns"}
 
 // selfEventTitleDE: title is an event named after a German sentence of
 // the speaker or "wir" ("Ich treffe oma", "Wir essen Pizza", from "ich
@@ -69,8 +70,13 @@ func selfEventTitleDE(title string) (t string, ok bool) {
 		return "", false
 	}
 	verb := strings.ToLower(f[1])
-	if finiteAuxDE[verb] {
-		return "", false
+	if finiteAuxDE[verb] || auxPastDE[verb] {
+		return "", false // "wir wollten morgen grillen" was "Grillen wollten"
+	}
+	for _, w := range f[2:] {
+		if clauseWordsDE[strings.ToLower(w)] {
+			return "", false // "ich glaube, wir grillen am Samstag" was "Wir grillen glauben"
+		}
 	}
 	var inf string
 	switch strings.ToLower(f[0]) {
@@ -88,12 +94,27 @@ func selfEventTitleDE(title string) (t string, ok bool) {
 		return "", false
 	}
 	rest := f[2:]
-	if len(rest) > 0 && reflexiveDE[strings.ToLower(rest[0])] {
-		rest = rest[1:] // "wir treffen uns bei Oma": "Treffen"
+	if len(rest) > 0 && reflexiveDE[strings.ToLower(f[0])] == strings.ToLower(rest[0]) {
+		rest = rest[1:] // "wir treffen uns bei Oma": "Treffen" ("ich hole dich" keeps "dich")
+	}
+	if len(rest) == 0 && bareMotionDE[inf] {
+		return "", false // "wir kommen morgen", "wir sehen uns am Freitag": no "Kommen", "Sehen"
 	}
 	t = tidyTitle(strings.Join(append(rest, inf), " "))
 	return t, t != ""
 }
+
+var (
+	// auxPastDE: modals and auxiliaries in the past or the subjunctive,
+	// which finiteAuxDE (the present) does not hold
+	auxPastDE = setOf(`wollte wollten würde würden sollte sollten könnte könnten müsste müssten musste mussten
+		konnte konnten durfte durften hatte hatten wäre wären`)
+	// clauseWordsDE: a subject or conjunction after the verb starts a
+	// clause of its own ("ich glaube, wir grillen", "ich hoffe, dass …")
+	clauseWordsDE = setOf(`ich wir du er ihr dass ob`)
+	// bareMotionDE: verbs that alone say no plan
+	bareMotionDE = setOf(`kommen gehen fahren laufen sehen`)
+)
 
 // drivesSomeoneDE: f (a German to-do's title, the verb last) takes someone or
 // something somewhere: "Tim morgen um 5 zum Training fahren", "die Kinder

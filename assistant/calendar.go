@@ -201,7 +201,7 @@ func (p *parser) move(what, from, to string) (Intent, bool) {
 		}
 		in.Slots.Date = day.Format(time.DateOnly)
 	}
-	if tw.hasTime && tw.part == "" && eveningMealRx.MatchString(" "+strings.Join(words(in.Slots.Title), " ")+" ") && eveningHour(tw.clock) {
+	if tw.hasTime && tw.part == "" && eveningMeal(in.Slots.Title) && eveningHour(tw.clock) {
 		tw.part = "evening" // "move dinner with the Smiths to 8": 20:00
 	}
 	if tw.hasTime {

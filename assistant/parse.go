@@ -139,7 +139,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 			return t, nil // "ich hole Tim um 3 ab": "Tim abholen", the speaker's
 		}
 	}
-	if err == nil && in.Type == IntentCalendarCreate {
+	if f := strings.Fields(cleanCommand(text)); err == nil && in.Type == IntentCalendarCreate && !isParticleDE(f[len(f)-1]) {
+		// a particle the title lost keeps the sentence: "ich fange morgen
+		// an" is no "Fangen", "Morgen ich hole Tim ab" no "Tim holen"
 		if t, ok := selfEventTitleDE(in.Slots.Title); ok {
 			in.Slots.Title = t // "ich treffe Oma um 3": "Oma treffen", not "Ich treffe oma"
 		}

@@ -162,10 +162,18 @@ var bareNoTodoDE = setOf(`anrufen zumachen aufmachen`)
 // "Abendessen um 8" were at 08:30 and 08:00: the hour rule's morning), as
 // breakfast is the morning's.
 func dinnerInTheEvening(sc *scan, title string) {
-	if eveningMealRx.MatchString(" "+strings.Join(words(title), " ")+" ") && sc.w.hasTime && sc.w.part == "" &&
-		eveningHour(sc.w.clock) {
+	if eveningMeal(title) && sc.w.hasTime && sc.w.part == "" && eveningHour(sc.w.clock) {
 		sc.w.part = "evening"
 	}
+}
+
+// eveningMeal: title is the evening meal itself ("Dinner", "Dinner with
+// the Smiths", "Cook dinner", "Abendessen mit Oma"), not an errand done
+// for it earlier: "remind me at 9 to book dinner", "take the dinner out of
+// the freezer at 8", "shop for dinner at 10" keep the hour rule (they were
+// moved to the evening).
+func eveningMeal(title string) bool {
+	return eveningMealRx.MatchString(strings.Join(words(title), " ") + " ")
 }
 
 // eveningHour: c is an hour from 7 to 11 said without am/pm or as a
@@ -174,7 +182,7 @@ func eveningHour(c clock) bool {
 	return c.ampm == "" && !c.h24 && c.hour >= 7 && c.hour <= 11
 }
 
-var eveningMealRx = regexp.MustCompile(` (?:dinner|supper|abendessen|abendbrot) `)
+var eveningMealRx = regexp.MustCompile(`^(?:(?:have|eat|cook|make|family|big) )?(?:dinner|supper|abendessen|abendbrot) `)
 
 var morningRx = regexp.MustCompile(` (?:breakfast|brekkie|wake up|get up|frühstück|frühstücken|aufstehen|aufwachen|wecken) `)
 
@@ -335,6 +343,9 @@ func (p *parser) dontForgetDE(m []string) (Intent, bool) { return p.newTask(m[1]
 // thinkOfDE: "denk an den Zahnarzt morgen" (m[1] a day or time before
 // "an", or nothing; m[2] what to think of).
 func (p *parser) thinkOfDE(m []string) (Intent, bool) {
+	if noThingBeforeVerbDE(append(strings.Fields(strings.ToLower(m[2])), "denken")) {
+		return Intent{}, false // "denk an mich" was the task "Mich"
+	}
 	if sc := p.scanWhen(m[1], scanOpts{}); strings.TrimSpace(m[1]) != "" && (!sc.found || strings.TrimSpace(sc.rest()) != "") {
 		return Intent{}, false
 	}
@@ -360,8 +371,8 @@ func (p *parser) willBuy(m []string) (Intent, bool) {
 // tellEN: "tell Tim to tidy his room", "ask Tim to take out the bins":
 // Tim's task, as "Tim needs to …" is.
 func (p *parser) tellEN(m []string) (Intent, bool) {
-	if meWords[strings.ToLower(m[1])] || usWords[strings.ToLower(m[1])] {
-		return Intent{}, false // "tell me …" asks for an answer
+	if lw := strings.ToLower(m[1]); meWords[lw] || usWords[lw] || pronounObjectsEN[lw] {
+		return Intent{}, false // "tell me …" asks for an answer; "tell him …" names nobody (it was the assignee "Him")
 	}
 	return p.taskOf([]string{"", m[1], m[2]})
 }

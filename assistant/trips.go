@@ -105,7 +105,7 @@ func tripActivity(s string) bool {
 	}
 	for i, w := range f {
 		// a gerund only in lower case: "Reading" is a town
-		ing := strings.HasSuffix(w, "ing") && len(w) > 5
+		ing := strings.HasSuffix(w, "ing") && len(w) > 5 && !pronounObjectsEN[w] // "something" is no activity
 		if !(offActivities[w] && !activityVerbs[w]) && !(ing && !isCapitalised(strings.Fields(s)[i])) {
 			return false
 		}

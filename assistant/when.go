@@ -435,9 +435,11 @@ func parseClock(at func(int) string, j int, afterAt bool) (clock, int) {
 			return c, k - j + 1
 		}
 		// Said without "at", "half" before an hour is the clock's too
-		// ("dinner half eight", "half 8 pm"), unless a unit follows the
-		// hour ("half 2 litres", "half 2 hours" are amounts).
-		if _, unit := relUnits[at(j+2)]; t == "half" && !unit && !units[at(j+2)] && at(j+2) != "of" {
+		// ("dinner half eight", "half 8 pm") when nothing or a word of
+		// time follows the hour; before any other word it is an amount
+		// ("half 2 litres", "half 12 eggs", "half 1 gallon": "add half
+		// 12 eggs" was the event "Eggs" at 12:30).
+		if t == "half" && halfClockFollows(at(j+2)) {
 			afterAt = true
 		}
 		if m := clockAmPm.FindStringSubmatch(rel); m != nil && m[2] == "" && t == "half" && afterAt {
@@ -509,6 +511,15 @@ func parseClock(at func(int) string, j int, afterAt bool) (clock, int) {
 
 // String is the clock as HH:MM.
 func (c clock) String() string { return fmt.Sprintf("%02d:%02d", c.hour, c.min) }
+
+// halfClockFollows: w, the word after "half N" said without "at", lets it
+// be the clock: nothing, am/pm, a day ("tomorrow", "friday") or a word
+// joining the rest of the sentence ("on", "to", "with").
+func halfClockFollows(w string) bool {
+	return w == "" || ampmWord(w) != "" || whenWordish(w) || halfClockJoins[w]
+}
+
+var halfClockJoins = setOf(`o'clock on at in to with for and then this next every please`)
 
 func ampmWord(s string) string {
 	switch s {
