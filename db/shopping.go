@@ -344,9 +344,25 @@ func (s *Store) ShoppingItemAdd(ctx context.Context, listID uuid.UUID, p Shoppin
 	}
 	item, err = oneOrTx(s, ctx, "shopping list", func(q dbsqlc.DBTX) (dbsqlc.ShoppingItemsView, error) {
 		row, err := s.Q.ShoppingItemAddOne(ctx, q, params)
-		return dbsqlc.ShoppingItemsView(row), err
+		return addOneView(row), err
 	}, full)
 	return item, replayed, err
+}
+
+// addOneView is ShoppingItemAddOne's row as shopping_items_view shows
+// it: the statement returns an empty name for no category (a category's
+// name has 1-100 characters), the view NULL.
+func addOneView(r dbsqlc.ShoppingItemAddOneRow) dbsqlc.ShoppingItemsView {
+	var category *string
+	if r.Category != "" {
+		category = &r.Category
+	}
+	return dbsqlc.ShoppingItemsView{
+		ID: r.ID, FamilyID: r.FamilyID, ListID: r.ListID, Name: r.Name, Quantity: r.Quantity, Note: r.Note,
+		CategoryID: r.CategoryID, CategorySource: r.CategorySource, Checked: r.Checked, CheckedAt: r.CheckedAt,
+		CheckedBy: r.CheckedBy, Position: r.Position, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Version: r.Version, Category: category,
+	}
 }
 
 // listFirst returns the list's not found when the list is not the

@@ -106,6 +106,12 @@ RETURNING *;
 -- claimed before: the claim needs the list, the insert needs the claim.
 -- Nor when the list may have no room (room, as ShoppingItemInsert).
 -- The caller then asks Tx.ShoppingItemAdd, which tells those apart.
+-- The insert is the statement itself, not a fourth CTE read by a join
+-- with cat: PostgreSQL set up that join, its two CTE scans and their
+-- projections for every add, 21,800 instructions (docs/benchmarks.md,
+-- seventeenth round). The category's name comes from cat in RETURNING,
+-- '' for none (a name has 1-100 characters; sqlc cannot see that the
+-- subquery may be NULL, so the caller turns '' into nil).
 -- name: ShoppingItemAddOne :one
 WITH list AS (
     SELECT l.id, l.family_id, t.top
@@ -136,17 +142,14 @@ WITH list AS (
          WHERE m.family_id = @family_id AND m.name_key = familyhub_shopping_name_key(@name)),
         (SELECT d.id FROM shopping_categories d WHERE d.family_id = @family_id AND lower(d.name) = @dictionary::text),
         (SELECT d.id FROM shopping_categories d WHERE d.family_id = @family_id AND lower(d.name) = @fallback::text))
-), ins AS (
-    INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
-    SELECT coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), list.family_id, list.id, @name, sqlc.narg('quantity'), sqlc.narg('note'),
-           cat.id, coalesce(sqlc.narg('category_source')::text, CASE WHEN cat.id IS NOT NULL THEN 'auto' END),
-           coalesce(list.top + 1, 0)
-    FROM list LEFT JOIN cat ON true
-    WHERE sqlc.narg('id')::uuid IS NULL OR EXISTS (SELECT FROM claim)
-    RETURNING *
 )
-SELECT ins.*, cat.name AS category
-FROM ins LEFT JOIN cat ON true;
+INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
+SELECT coalesce(sqlc.narg('id')::uuid, gen_random_uuid()), list.family_id, list.id, @name, sqlc.narg('quantity'), sqlc.narg('note'),
+       cat.id, coalesce(sqlc.narg('category_source')::text, CASE WHEN cat.id IS NOT NULL THEN 'auto' END),
+       coalesce(list.top + 1, 0)
+FROM list LEFT JOIN cat ON true
+WHERE sqlc.narg('id')::uuid IS NULL OR EXISTS (SELECT FROM claim)
+RETURNING *, coalesce((SELECT cat.name FROM cat), '')::text AS category;
 
 -- ShoppingItemUpdate changes the fields whose *_set flag is true (name,
 -- checked and position when not null). Setting the category marks it as

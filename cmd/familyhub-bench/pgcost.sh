@@ -21,12 +21,18 @@
 # on what else the machine is doing; it does not see waits (WAL flushes,
 # locks) or what the client and the kernel spend.
 #
-#   cmd/familyhub-bench/pgcost.sh [-k add|tick|complete|event|addone|tickone|editone] [-n ITEMS] [-p DIR] NAME=BINARY...
+#   cmd/familyhub-bench/pgcost.sh [-k add|tick|complete|event|addone|tickone|editone] [-n ITEMS] [-p DIR] [-w] NAME=BINARY[@SQL]...
 #
 # -n ITEMS seeds each family's list with ITEMS items (default 1), to count
 # what grows with a list's length.
 # -p DIR also writes a callgrind profile of each binary's 250 transactions
 # to DIR/NAME-KIND.callgrind (read it with callgrind_annotate --inclusive=yes).
+# -w also counts the WAL each transaction writes: 250 more transactions sent
+# by psql to the cluster (autovacuum off), read back with pg_waldump
+# --stats=record: records and bytes per transaction, by kind of record,
+# full-page images apart (a page's first change after a checkpoint).
+# NAME=BINARY@SQL runs the file SQL with psql after seeding, before the
+# counts: a schema change counted without building a binary for it.
 #
 # Needs valgrind and the PostgreSQL server binaries (pg_ctl, postgres),
 # and root (the cluster runs as the postgres user).
@@ -34,16 +40,18 @@ set -euo pipefail
 KIND=add
 PROFILE=
 ITEMS=1
-while getopts "k:n:p:" o; do
+WAL=
+while getopts "k:n:p:w" o; do
 	case $o in
 	k) KIND=$OPTARG ;;
 	n) ITEMS=$OPTARG ;;
 	p) PROFILE=$(cd "$OPTARG" && pwd) ;;
+	w) WAL=1 ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { echo "usage: $0 [-k add|tick|complete|event|addone|tickone|editone] [-n ITEMS] [-p DIR] NAME=BINARY..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 [-k add|tick|complete|event|addone|tickone|editone] [-n ITEMS] [-p DIR] [-w] NAME=BINARY[@SQL]..." >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 BINDIR=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 WORK=$(mktemp -d)
@@ -79,10 +87,17 @@ fi
 # types or as an EXECUTE's values (from i, id, f, g and c of the script's
 # loop): an add of "milk $i" with the client's id and auto-categorisation
 # on, filed by the dictionary; a tick ($c) by the bench's user.
+# Each statement's fields are read once, here: an awk per call (args runs
+# in a subshell, so it cannot fill a cache itself) made writing the
+# scripts take minutes on a busy machine.
+declare -A FIELDS
+for n in ShoppingItemAddOne $TICK $EDIT; do
+	FIELDS[$n]=$(awk -v n="$n" '$0 ~ "^type " n "Params struct" { on = 1; next } on && /^}/ { exit } on { print $1 }' \
+		"${PGCOST_DBSQLC:-$(dirname "$0")/../../db/dbsqlc/shopping.sql.go}")
+done
 args() {
 	local sep= field t v
-	for field in $(awk -v n="$1" '$0 ~ "^type " n "Params struct" { on = 1; next } on && /^}/ { exit } on { print $1 }' \
-		"${PGCOST_DBSQLC:-$(dirname "$0")/../../db/dbsqlc/shopping.sql.go}"); do
+	for field in ${FIELDS[$1]}; do
 		case $1.$field in
 		ShoppingItemAddOne.ListID) t=uuid v="'$(fid b "$f")'" ;;
 		ShoppingItemAddOne.FamilyID) t=uuid v="'$(fid a "$f")'" ;;
@@ -185,6 +200,8 @@ script 250 2 >"$WORK/s250.sql"
 # The profile runs after both counts on the same cluster: ids of its own, or
 # every add of it would fail on an id the count already inserted.
 script 250 3 >"$WORK/s250p.sql"
+# The WAL count runs last, ids of its own too.
+script 250 4 >"$WORK/s250w.sql"
 chmod 644 "$WORK"/*.sql
 
 count() { # script → instructions
@@ -195,6 +212,8 @@ count() { # script → instructions
 for b in "$@"; do
 	name=${b%%=*}
 	bin=${b#*=}
+	extra=
+	case $bin in *@*) extra=${bin#*@} bin=${bin%%@*} ;; esac
 	rm -rf "$WORK/data"
 	as_pg "$BINDIR/initdb -D $WORK/data -A trust -U postgres" >/dev/null
 	as_pg "$BINDIR/pg_ctl -D $WORK/data -l $WORK/log -o '-p $PORT -k $WORK -c listen_addresses=127.0.0.1' -w start" >/dev/null
@@ -216,6 +235,7 @@ for b in "$@"; do
 		INSERT INTO calendar_events (id, family_id, title, starts_at, ends_at) SELECT event_id, family_id, 'Dentist', '2026-12-24 18:00+00', '2026-12-24 20:00+00' FROM bench_fam;"
 	# Seeded rows (items, their events) read for the first time would cost the first count alone
 	# (hint bits): set them now, as on a list in use.
+	[ -z "$extra" ] || "$BINDIR/psql" "$url/fhcost" -q -v ON_ERROR_STOP=1 -f "$extra" >/dev/null
 	[ "$ITEMS" = 1 ] || "$BINDIR/psql" "$url/fhcost" -qc "VACUUM"
 	as_pg "$BINDIR/pg_ctl -D $WORK/data -w stop" >/dev/null
 	a=$(count "$WORK/s50.sql")
@@ -224,5 +244,18 @@ for b in "$@"; do
 	if [ -n "$PROFILE" ]; then
 		as_pg "valgrind --tool=callgrind --callgrind-out-file=$WORK/profile $BINDIR/postgres --single -D $WORK/data -c fsync=off fhcost <$WORK/s250p.sql" >/dev/null 2>&1
 		cp "$WORK/profile" "$PROFILE/$name-$KIND.callgrind"
+	fi
+	if [ -n "$WAL" ]; then
+		as_pg "$BINDIR/pg_ctl -D $WORK/data -l $WORK/log -o '-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c autovacuum=off' -w start" >/dev/null
+		start=$("$BINDIR/psql" "$url/fhcost" -Atc "SELECT pg_current_wal_insert_lsn()")
+		"$BINDIR/psql" "$url/fhcost" -q -o /dev/null -f "$WORK/s250w.sql" >/dev/null 2>&1
+		end=$("$BINDIR/psql" "$url/fhcost" -Atc "SELECT pg_current_wal_flush_lsn()")
+		as_pg "$BINDIR/pg_ctl -D $WORK/data -w stop" >/dev/null
+		# Per transaction: records, their bytes, full-page images' bytes.
+		"$BINDIR/pg_waldump" -p "$WORK/data/pg_wal" -s "$start" -e "$end" --stats=record 2>/dev/null |
+			awk -v n="$name" '$2 ~ /^[0-9]+$/ && $2 > 0 && $1 != "Total" {
+				gsub(/[()]/, " "); split($0, f, " +")
+				printf "%s   %-28s %6.2f records %8.1f bytes %8.1f FPI bytes\n", n, $1, $2 / 250, $4 / 250, $6 / 250 }
+			$1 == "Total" { printf "%s WAL per transaction: %.2f records, %.0f bytes and %.0f bytes of full-page images\n", n, $2 / 250, $3 / 250, $5 / 250 }'
 	fi
 done

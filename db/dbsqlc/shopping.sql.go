@@ -79,16 +79,16 @@ WITH list AS (
     SELECT l.id, l.family_id, t.top
     FROM shopping_lists l
     CROSS JOIN LATERAL (SELECT max(i.position) AS top, min(i.position) AS bottom FROM shopping_items i WHERE i.list_id = l.id) t
-    WHERE l.id = $1 AND l.family_id = $2
+    WHERE l.id = $6 AND l.family_id = $7
       AND CASE
-          WHEN coalesce(t.top - t.bottom + 1, 0) < $3::int THEN true
-          ELSE familyhub_shopping_list_below(l.id, $3::int)
+          WHEN coalesce(t.top - t.bottom + 1, 0) < $8::int THEN true
+          ELSE familyhub_shopping_list_below(l.id, $8::int)
       END
 ), claim AS (
     INSERT INTO client_creates (id, family_id, kind, request_hash, result_ids)
-    SELECT $4::uuid, list.family_id, 'shopping-item', $5::bytea, ARRAY[$4::uuid]
+    SELECT $1::uuid, list.family_id, 'shopping-item', $9::bytea, ARRAY[$1::uuid]
     FROM list
-    WHERE $4::uuid IS NOT NULL
+    WHERE $1::uuid IS NOT NULL
     ON CONFLICT (id) DO NOTHING
     RETURNING id
 ), cat AS (
@@ -99,37 +99,34 @@ WITH list AS (
     -- 57,000 more instructions per add (docs/benchmarks.md, twelfth round).
     SELECT c.id, c.name
     FROM shopping_categories c
-    WHERE $6::boolean AND c.family_id = $2 AND c.id = coalesce(
+    WHERE $10::boolean AND c.family_id = $7 AND c.id = coalesce(
         (SELECT m.category_id FROM shopping_category_memory m
-         WHERE m.family_id = $2 AND m.name_key = familyhub_shopping_name_key($7)),
-        (SELECT d.id FROM shopping_categories d WHERE d.family_id = $2 AND lower(d.name) = $8::text),
-        (SELECT d.id FROM shopping_categories d WHERE d.family_id = $2 AND lower(d.name) = $9::text))
-), ins AS (
-    INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
-    SELECT coalesce($4::uuid, gen_random_uuid()), list.family_id, list.id, $7, $10, $11,
-           cat.id, coalesce($12::text, CASE WHEN cat.id IS NOT NULL THEN 'auto' END),
-           coalesce(list.top + 1, 0)
-    FROM list LEFT JOIN cat ON true
-    WHERE $4::uuid IS NULL OR EXISTS (SELECT FROM claim)
-    RETURNING id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version
+         WHERE m.family_id = $7 AND m.name_key = familyhub_shopping_name_key($2)),
+        (SELECT d.id FROM shopping_categories d WHERE d.family_id = $7 AND lower(d.name) = $11::text),
+        (SELECT d.id FROM shopping_categories d WHERE d.family_id = $7 AND lower(d.name) = $12::text))
 )
-SELECT ins.id, ins.family_id, ins.list_id, ins.name, ins.quantity, ins.note, ins.category_id, ins.category_source, ins.checked, ins.checked_at, ins.checked_by, ins.position, ins.created_at, ins.updated_at, ins.version, cat.name AS category
-FROM ins LEFT JOIN cat ON true
+INSERT INTO shopping_items (id, family_id, list_id, name, quantity, note, category_id, category_source, position)
+SELECT coalesce($1::uuid, gen_random_uuid()), list.family_id, list.id, $2, $3, $4,
+       cat.id, coalesce($5::text, CASE WHEN cat.id IS NOT NULL THEN 'auto' END),
+       coalesce(list.top + 1, 0)
+FROM list LEFT JOIN cat ON true
+WHERE $1::uuid IS NULL OR EXISTS (SELECT FROM claim)
+RETURNING id, family_id, list_id, name, quantity, note, category_id, category_source, checked, checked_at, checked_by, position, created_at, updated_at, version, coalesce((SELECT cat.name FROM cat), '')::text AS category
 `
 
 type ShoppingItemAddOneParams struct {
-	ListID         uuid.UUID
-	FamilyID       uuid.UUID
-	RoomBelow      int32
 	ID             *uuid.UUID
-	RequestHash    []byte
-	Auto           bool
 	Name           string
-	Dictionary     string
-	Fallback       string
 	Quantity       *string
 	Note           *string
 	CategorySource *string
+	ListID         uuid.UUID
+	FamilyID       uuid.UUID
+	RoomBelow      int32
+	RequestHash    []byte
+	Auto           bool
+	Dictionary     string
+	Fallback       string
 }
 
 type ShoppingItemAddOneRow struct {
@@ -148,7 +145,7 @@ type ShoppingItemAddOneRow struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	Version        int64
-	Category       *string
+	Category       string
 }
 
 // ShoppingItemAddOne is an add as one statement, for a transaction of its
@@ -161,20 +158,26 @@ type ShoppingItemAddOneRow struct {
 // claimed before: the claim needs the list, the insert needs the claim.
 // Nor when the list may have no room (room, as ShoppingItemInsert).
 // The caller then asks Tx.ShoppingItemAdd, which tells those apart.
+// The insert is the statement itself, not a fourth CTE read by a join
+// with cat: PostgreSQL set up that join, its two CTE scans and their
+// projections for every add, 21,800 instructions (docs/benchmarks.md,
+// seventeenth round). The category's name comes from cat in RETURNING,
+// ” for none (a name has 1-100 characters; sqlc cannot see that the
+// subquery may be NULL, so the caller turns ” into nil).
 func (q *Queries) ShoppingItemAddOne(ctx context.Context, db DBTX, arg ShoppingItemAddOneParams) (ShoppingItemAddOneRow, error) {
 	row := db.QueryRow(ctx, shoppingItemAddOne,
-		arg.ListID,
-		arg.FamilyID,
-		arg.RoomBelow,
 		arg.ID,
-		arg.RequestHash,
-		arg.Auto,
 		arg.Name,
-		arg.Dictionary,
-		arg.Fallback,
 		arg.Quantity,
 		arg.Note,
 		arg.CategorySource,
+		arg.ListID,
+		arg.FamilyID,
+		arg.RoomBelow,
+		arg.RequestHash,
+		arg.Auto,
+		arg.Dictionary,
+		arg.Fallback,
 	)
 	var i ShoppingItemAddOneRow
 	err := row.Scan(
