@@ -191,3 +191,81 @@ func TestBrowserOutboxSendingFrozenTab(t *testing.T) {
 		t.Errorf("at the end the server has %v, want milk and bread ticked", got)
 	}
 }
+
+// TestBrowserOutboxFrozenSendStillSending: the late answer to the send a
+// tab had on its way as it froze does not end the send it made since.
+// Ana's laptop has two tabs on the list, tab A offline. Tab B sends the
+// tick of milk (the test holds the request) and is frozen; it runs again
+// and sends the tick again (safe to repeat; held too). The first request's
+// answer arrives: tab B let it go, and the tick is still on its way (the
+// second request). Before, that late answer marked tab B as sending
+// nothing, while it was sending the tick.
+func TestBrowserOutboxFrozenSendStillSending(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	c, ana, _ := twoAdults(t)
+	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "milk"})
+	a := newDevice(t, "tab A", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	a.login(c.a.URL(), "ana@example.org")
+	row := `document.querySelector('li.item[data-name="milk"]')`
+	a.goTo("/shopping/"+listID, row)
+	b := a.newTab("tab B", laptopW, laptopH, false)
+	b.do(chromedp.Navigate(c.a.URL() + "/shopping/" + listID))
+	b.waitJS("tab B shows milk", row, 10*time.Second)
+	b.waitLive()
+	a.goOffline() // tab A does not send tab B's tick meanwhile
+	lifecycle := func(state page.SetWebLifecycleStateState) {
+		t.Helper()
+		if _, err := chromedp.Call(b.ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: state}); err != nil {
+			t.Fatalf("tab B %s: %v", state, err)
+		}
+	}
+	next := func(paused <-chan *fetch.EventRequestPaused, what string) *fetch.EventRequestPaused {
+		t.Helper()
+		select {
+		case e := <-paused:
+			return e
+		case <-time.After(10 * time.Second):
+			t.Fatalf("tab B did not send %s", what)
+		}
+		return nil
+	}
+	eval[bool](b, `(() => {
+		window.answersRead = 0;
+		const json = Response.prototype.json;
+		Response.prototype.json = function () {
+			const items = this.url.includes('/api/shopping/items/');
+			return json.apply(this, arguments).finally(() => { if (items) window.answersRead++; });
+		};
+		return true;
+	})()`)
+
+	paused := holdRequests(t, b, fetch.RequestPattern{URLPattern: "*/api/shopping/items/*", RequestStage: fetch.RequestStageRequest})
+	b.click(`li.item[data-name="milk"] input[type=checkbox]`)
+	first := next(paused, "the tick")
+	eval[bool](b, `(window.milkOp = window.familyhub.outbox.waiting()[0].id, true)`)
+	lifecycle(page.SetWebLifecycleStateStateFrozen)
+	lifecycle(page.SetWebLifecycleStateStateActive)
+	second := next(paused, "the tick again after it ran again")
+	b.waitJS("tab B sends the tick again", `window.familyhub.outbox.isSending(window.milkOp)`, 5*time.Second)
+
+	if _, err := chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: first.RequestID}); err != nil {
+		t.Fatal(err)
+	}
+	b.waitJS("the first request's late answer read", `window.answersRead >= 1`, 10*time.Second)
+	if !evalAwait[bool](b, `new Promise((r) => setTimeout(() => r(window.familyhub.outbox.isSending(window.milkOp)), 0))`) {
+		t.Errorf("the late answer to the send before the freeze ended the send since: tab B says the tick is not on its way, its second request is")
+	}
+
+	if _, err := chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: second.RequestID}); err != nil {
+		t.Fatal(err)
+	}
+	stopHolding(t, b)
+	b.waitJS("the tick sent", `window.familyhub.outbox.count() === 0 && !window.familyhub.outbox.isSending(window.milkOp)`, 10*time.Second)
+	if n := eval[int](b, `document.querySelectorAll('#notices li').length`); n != 0 {
+		t.Errorf("tab B shows %d notices: %s", n, pageState(b))
+	}
+	if got := itemChecked(t, ana, c, listID); got["milk"] != true {
+		t.Errorf("the server has %v, want milk ticked", got)
+	}
+}

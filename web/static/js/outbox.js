@@ -45,7 +45,7 @@ const MAX_DELAY = 30000;
 const MAX_REBASES = 3;
 
 let ops = []; // the queue as last read, in order
-let sendingId = null; // the op on its way to the server
+let sendingId = null; let sends = 0; // the op on its way to the server; sends numbers them (a frozen tab's late answer ends none since)
 let running = null; // the replay loop, while it runs
 let timer = null;
 let attempt = 0; // failed attempts in a row
@@ -246,6 +246,7 @@ async function replay(signal) {
     const mine = answerOf(op.record);
     if (op.ifMatch == null && !isCreate(op) && mine?.version != null) op.ifMatch = mine.version;
     sendingId = op.id;
+    const sent = ++sends;
     changed({ local: true });
     let res;
     try {
@@ -254,7 +255,7 @@ async function replay(signal) {
       if (!(e instanceof ApiError)) throw e;
       res = { ok: false, error: e };
     } finally {
-      sendingId = null;
+      if (sends === sent) sendingId = null;
     }
     if (signal.aborted) return; // frozen meanwhile: another tab may have sent it since; if not, it is sent again (safe to repeat)
     if (!await answered(op, res)) {
