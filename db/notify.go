@@ -433,7 +433,9 @@ func (s *Store) DevicesSeen(ctx context.Context, replica uuid.UUID, seen []Devic
 	}
 	// One row per device (an upsert may not touch a row twice), in key
 	// order (replicas writing the same devices lock them in one order).
-	byDevice := map[deviceKey]DeviceSeen{}
+	// Sized once: grown entry by entry, the map and the six columns were
+	// most of an idle replica's garbage (its presence refreshes).
+	byDevice := make(map[deviceKey]DeviceSeen, len(seen))
 	for _, d := range seen {
 		if d.UserID == uuid.Nil || d.DeviceID == "" {
 			continue
@@ -457,7 +459,10 @@ func (s *Store) DevicesSeen(ctx context.Context, replica uuid.UUID, seen []Devic
 		}
 		return strings.Compare(a.device, b.device)
 	})
-	p := dbsqlc.NotifyPresenceUpsertParams{Replica: replica}
+	n := len(keys)
+	p := dbsqlc.NotifyPresenceUpsertParams{Replica: replica,
+		UserIds: make([]uuid.UUID, 0, n), DeviceIds: make([]string, 0, n), FamilyIds: make([]uuid.UUID, 0, n),
+		Seqs: make([]int64, 0, n), Topics: make([]string, 0, n), LiveUntil: make([]time.Time, 0, n)}
 	for _, k := range keys {
 		d := byDevice[k]
 		p.UserIds = append(p.UserIds, d.UserID)
