@@ -432,34 +432,40 @@ func (s *Store) DevicesSeen(ctx context.Context, replica uuid.UUID, seen []Devic
 		return nil
 	}
 	// One row per device (an upsert may not touch a row twice), in key
-	// order (replicas writing the same devices lock them in one order).
-	byDevice := map[deviceKey]DeviceSeen{}
+	// order (replicas writing the same devices lock them in one order):
+	// sorted (stable: a device's rows keep their order) and merged, in
+	// one slice sized once. A map and its keys, grown entry by entry,
+	// were most of an idle replica's garbage (its presence refreshes).
+	rows := make([]DeviceSeen, 0, len(seen))
 	for _, d := range seen {
-		if d.UserID == uuid.Nil || d.DeviceID == "" {
-			continue
+		if d.UserID != uuid.Nil && d.DeviceID != "" {
+			rows = append(rows, d)
 		}
-		k := deviceKey{d.UserID, d.DeviceID}
-		if prev, ok := byDevice[k]; ok {
+	}
+	slices.SortStableFunc(rows, func(a, b DeviceSeen) int {
+		if c := bytes.Compare(a.UserID[:], b.UserID[:]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.DeviceID, b.DeviceID)
+	})
+	keys := rows[:0]
+	for _, d := range rows {
+		if n := len(keys); n > 0 && keys[n-1].UserID == d.UserID && keys[n-1].DeviceID == d.DeviceID {
+			prev := keys[n-1]
 			d.Seq = max(d.Seq, prev.Seq)
 			if prev.LiveUntil.After(d.LiveUntil) {
 				d.LiveUntil, d.Topics = prev.LiveUntil, prev.Topics
 			}
+			keys[n-1] = d
+			continue
 		}
-		byDevice[k] = d
+		keys = append(keys, d)
 	}
-	keys := make([]deviceKey, 0, len(byDevice))
-	for k := range byDevice {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b deviceKey) int {
-		if c := bytes.Compare(a.user[:], b.user[:]); c != 0 {
-			return c
-		}
-		return strings.Compare(a.device, b.device)
-	})
-	p := dbsqlc.NotifyPresenceUpsertParams{Replica: replica}
-	for _, k := range keys {
-		d := byDevice[k]
+	n := len(keys)
+	p := dbsqlc.NotifyPresenceUpsertParams{Replica: replica,
+		UserIds: make([]uuid.UUID, 0, n), DeviceIds: make([]string, 0, n), FamilyIds: make([]uuid.UUID, 0, n),
+		Seqs: make([]int64, 0, n), Topics: make([]string, 0, n), LiveUntil: make([]time.Time, 0, n)}
+	for _, d := range keys {
 		p.UserIds = append(p.UserIds, d.UserID)
 		p.DeviceIds = append(p.DeviceIds, d.DeviceID)
 		p.FamilyIds = append(p.FamilyIds, d.FamilyID)
@@ -471,9 +477,4 @@ func (s *Store) DevicesSeen(ctx context.Context, replica uuid.UUID, seen []Devic
 		return nil
 	}
 	return Err(s.Q.NotifyPresenceUpsert(ctx, s.Pool, p), "")
-}
-
-type deviceKey struct {
-	user   uuid.UUID
-	device string
 }

@@ -35,7 +35,22 @@ type Presence struct {
 	devices map[deviceKey]*device
 	kick    chan struct{}
 	flushes atomic.Int64 // see Flushes
+
+	// Used by flush only (one goroutine, run), kept between flushes: a
+	// flush looks over every device every PresenceFlush (1 s), and one
+	// that allocated per device made an idle replica's garbage, 0.4 MiB a
+	// second at 10,000 sockets, which grew its RSS between collections
+	// (docs/benchmarks.md, seventeenth round, idle sockets). flushMu
+	// guards them: tests flush beside run.
+	flushMu      sync.Mutex
+	open, closed []*Tracker
+	batch        []db.DeviceSeen
 }
+
+// presenceBatchKeep bounds the batch slice a flush keeps for the next:
+// the refreshes of a second (a third of the devices every PresenceTTL/3,
+// spread over time), not the replica's opening, when every device is new.
+const presenceBatchKeep = 1024
 
 // Flushes returns how many times presence was looked over for writing
 // since the replica started (tests wait on it instead of sleeping).
@@ -175,13 +190,24 @@ func (p *Presence) run(ctx context.Context) {
 // written.
 func (p *Presence) flush(ctx context.Context, closing bool) {
 	defer p.flushes.Add(1)
+	p.flushMu.Lock()
+	defer p.flushMu.Unlock()
 	now := p.s.now()
 	ttl := p.s.cfg.PresenceTTL
-	var batch []db.DeviceSeen
+	batch := p.batch[:0]
+	defer func() {
+		clear(batch) // the topics
+		if cap(batch) <= presenceBatchKeep {
+			p.batch = batch[:0]
+		} else {
+			p.batch = nil
+		}
+	}()
 	var gone []deviceKey
 	p.mu.Lock()
+	defer func() { clear(p.open[:cap(p.open)]); clear(p.closed[:cap(p.closed)]) }()
 	for k, d := range p.devices {
-		var open, closed []*Tracker
+		open, closed := p.open[:0], p.closed[:0]
 		for t := range d.sockets {
 			d.seq = max(d.seq, t.seq.Load())
 			if t.changed.Swap(false) {
@@ -195,6 +221,7 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 				open = append(open, t)
 			}
 		}
+		p.open, p.closed = open, closed
 		live := len(open) > 0 && !closing
 		var write bool
 		seen := db.DeviceSeen{FamilyID: d.family, UserID: k.user, DeviceID: k.device, Seq: d.seq}

@@ -368,3 +368,36 @@ func (e *env) benNotice(jobs []queued) queued {
 	e.t.Fatalf("no notice of Ben's among %+v", jobs)
 	return queued{}
 }
+
+// TestPresenceIdleFlushAllocatesNothing: a flush looks over every device
+// every second; with nothing due (no socket opened, closed or resubscribed,
+// no refresh due) it allocates nothing. Before, it allocated a slice per
+// device per flush: at 10,000 idle sockets 10,000 allocations a second,
+// garbage that grew an idle replica's RSS between collections
+// (docs/benchmarks.md, seventeenth round, idle sockets).
+func TestPresenceIdleFlushAllocatesNothing(t *testing.T) {
+	e := newEnv(t, Config{})
+	p := e.s.Presence()
+	sock, closeSock := context.WithCancel(context.Background())
+	defer closeSock()
+	topics := func() []string { return []string{familyhub.TopicTasks} }
+	const devices = 200
+	for i := range devices {
+		p.Track(sock, e.family, e.ben, fmt.Sprintf("phone-%d", i), 0, topics)
+	}
+	p.flush(context.Background(), false) // writes the new devices
+	if row := e.presenceRow(e.ben, "phone-7"); !row.live.After(e.clock.Now()) {
+		t.Fatalf("phone-7 after the first flush: %+v, want live", row)
+	}
+	allocs := testing.AllocsPerRun(20, func() { p.flush(context.Background(), false) })
+	if allocs > 0 {
+		t.Errorf("an idle flush over %d devices allocated %.0f times, want 0", devices, allocs)
+	}
+	// The refresh is still written when due (PresenceTTL/3 later).
+	before := e.presenceRow(e.ben, "phone-7").live
+	e.clock.Set(e.clock.Now().Add(31 * time.Second))
+	p.flush(context.Background(), false)
+	if after := e.presenceRow(e.ben, "phone-7").live; !after.After(before) {
+		t.Errorf("phone-7 not refreshed: live until %v, was %v", after, before)
+	}
+}
