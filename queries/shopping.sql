@@ -134,7 +134,7 @@ WITH list AS (
     -- family's own choice (its category is the family's: a foreign key),
     -- the dictionary's, the fallback. The join of all the family's
     -- categories with its choices that this replaces cost PostgreSQL
-    -- 57,000 more instructions per add (docs/benchmarks.md, twelfth round).
+    -- 57,000 more instructions per add (docs/benchmarks-history-3.md, twelfth round).
     SELECT c.id, c.name
     FROM shopping_categories c
     WHERE @auto::boolean AND c.family_id = @family_id AND c.id = coalesce(
@@ -202,7 +202,7 @@ LEFT JOIN shopping_categories c ON c.family_id = upd.family_id AND c.id = upd.ca
 -- category_id, category_source): ShoppingItemUpdate sets every column,
 -- and the trigger's WHEN was parsed and evaluated for every tick, with
 -- the wider projection 110,000 instructions more per tick
--- (docs/benchmarks.md, twelfth round).
+-- (docs/benchmarks-history-3.md, twelfth round).
 -- name: ShoppingItemTick :one
 WITH upd AS (
 UPDATE shopping_items
@@ -222,7 +222,7 @@ LEFT JOIN shopping_categories c ON c.family_id = upd.family_id AND c.id = upd.ca
 -- them: Store.ShoppingItemUpdate), with the same answer and the same row
 -- written. It does not set category_id or category_source, so PostgreSQL
 -- does not consider shopping_items_learn_update, whose WHEN it parsed and
--- evaluated for every such patch (docs/benchmarks.md, thirteenth round).
+-- evaluated for every such patch (docs/benchmarks-history-3.md, thirteenth round).
 -- name: ShoppingItemEdit :one
 WITH upd AS (
 UPDATE shopping_items

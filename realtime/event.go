@@ -259,7 +259,7 @@ func (ev *Event) matches(topic string) bool {
 //
 // It is written by hand, not by json.Marshal: the same bytes (the wire test
 // compares them) at one allocation instead of a reflective walk, a buffer
-// and a copy per field (docs/benchmarks.md, thirteenth round, Go side).
+// and a copy per field (docs/benchmarks-history-3.md, thirteenth round, Go side).
 func (ev *Event) wireBody() []byte {
 	b := make([]byte, 0, 256)
 	b = append(b, `"type":`...)

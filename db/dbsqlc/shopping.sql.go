@@ -96,7 +96,7 @@ WITH list AS (
     -- family's own choice (its category is the family's: a foreign key),
     -- the dictionary's, the fallback. The join of all the family's
     -- categories with its choices that this replaces cost PostgreSQL
-    -- 57,000 more instructions per add (docs/benchmarks.md, twelfth round).
+    -- 57,000 more instructions per add (docs/benchmarks-history-3.md, twelfth round).
     SELECT c.id, c.name
     FROM shopping_categories c
     WHERE $10::boolean AND c.family_id = $7 AND c.id = coalesce(
@@ -336,7 +336,7 @@ type ShoppingItemEditRow struct {
 // them: Store.ShoppingItemUpdate), with the same answer and the same row
 // written. It does not set category_id or category_source, so PostgreSQL
 // does not consider shopping_items_learn_update, whose WHEN it parsed and
-// evaluated for every such patch (docs/benchmarks.md, thirteenth round).
+// evaluated for every such patch (docs/benchmarks-history-3.md, thirteenth round).
 func (q *Queries) ShoppingItemEdit(ctx context.Context, db DBTX, arg ShoppingItemEditParams) (ShoppingItemEditRow, error) {
 	row := db.QueryRow(ctx, shoppingItemEdit,
 		arg.QuantitySet,
@@ -586,7 +586,7 @@ type ShoppingItemTickRow struct {
 // category_id, category_source): ShoppingItemUpdate sets every column,
 // and the trigger's WHEN was parsed and evaluated for every tick, with
 // the wider projection 110,000 instructions more per tick
-// (docs/benchmarks.md, twelfth round).
+// (docs/benchmarks-history-3.md, twelfth round).
 func (q *Queries) ShoppingItemTick(ctx context.Context, db DBTX, arg ShoppingItemTickParams) (ShoppingItemTickRow, error) {
 	row := db.QueryRow(ctx, shoppingItemTick,
 		arg.Checked,
