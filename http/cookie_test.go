@@ -258,3 +258,41 @@ func TestHSTS(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionCookieOldNameTwice: over HTTPS a request carrying the old
+// name twice holds a cookie that is not this app's: the app only ever set
+// one familyhub_session (host-only, Path=/), and a second one was planted
+// by a sibling subdomain (Domain=example.org), which a longer Path
+// (/api) puts first in the Cookie header. Before, the first one won: the
+// member was signed into the planter's account, and the answer moved the
+// planter's token into __Host-familyhub_session, where the member's own
+// sign-out could no longer be told apart from it. Now neither counts over
+// HTTPS (the member signs in again and gets a __Host- cookie, which wins
+// over both); over plain HTTP nothing can tell a planted cookie, and the
+// first one still counts as before.
+func TestSessionCookieOldNameTwice(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{TrustedProxies: mustPrefixes("127.0.0.1/32")})
+	startTestHub(t, env, 0)
+	ana := env.signupOver(t, false, "ana@example.org")
+	eve := env.signupOver(t, false, "eve@example.org")
+	twice := SessionCookie + "=" + eve.Value + "; " + SessionCookie + "=" + ana.Value
+
+	r := env.overHTTPS(true, twice).do("GET", "/api/me", nil)
+	if r.StatusCode != http.StatusUnauthorized || len(r.Cookies()) != 0 {
+		t.Fatalf("over HTTPS with the old name twice: %d, set %v; want 401 and nothing moved", r.StatusCode, r.Header["Set-Cookie"])
+	}
+	r = env.overHTTPS(true, twice).do("POST", "/api/realtime/ticket", nil)
+	if r.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("ticket over HTTPS with the old name twice: %d; want 401", r.StatusCode)
+	}
+	// A sign-in over HTTPS then gets a __Host- cookie, which counts.
+	host := env.signupOver(t, true, "ben@example.org")
+	if got := env.meEmail(t, true, twice+"; "+SessionCookieHost+"="+host.Value); got != "ben@example.org" {
+		t.Fatalf("the __Host- cookie beside the old name twice: signed in as %s", got)
+	}
+	// Over plain HTTP the first one counts, as it always did.
+	if got := env.meEmail(t, false, twice); got != "eve@example.org" {
+		t.Fatalf("over plain HTTP with the old name twice: signed in as %s", got)
+	}
+}
