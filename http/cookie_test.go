@@ -296,3 +296,59 @@ func TestSessionCookieOldNameTwice(t *testing.T) {
 		t.Fatalf("over plain HTTP with the old name twice: signed in as %s", got)
 	}
 }
+
+// TestHSTSEveryAnswer: over HTTPS every kind of answer carries
+// Strict-Transport-Security, not only the JSON API's: the service worker,
+// a static file's 304, a refused /ws upgrade, a 404, a 405 and the Host
+// check's refusal; over plain HTTP none does, even when an untrusted peer
+// says X-Forwarded-Proto: https.
+func TestHSTSEveryAnswer(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{HSTSMaxAge: 90 * time.Second, PublicURL: "https://family.example",
+		TrustedProxies: mustPrefixes("127.0.0.1/32")})
+	startTestHub(t, env, 0)
+	addr := strings.TrimPrefix(env.ts.URL, "http://")
+	get := func(method, path, host string, h http.Header) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), method, "http://"+addr+path, nil)
+		req.Host = host
+		for k, v := range h {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	etag := get("GET", "/sw.js", "family.example", nil).Header.Get("ETag")
+	ws := http.Header{"Connection": {"Upgrade"}, "Upgrade": {"websocket"}, "Sec-Websocket-Version": {"13"}, "Sec-Websocket-Key": {"dGhlIHNhbXBsZSBub25jZQ=="}}
+	for _, c := range []struct {
+		method, path, host string
+		h                  http.Header
+		status             int
+	}{
+		{"GET", "/sw.js", "family.example", nil, http.StatusOK},
+		{"GET", "/sw.js", "family.example", http.Header{"If-None-Match": {etag}}, http.StatusNotModified},
+		{"GET", "/ws", "family.example", ws, http.StatusUnauthorized},
+		{"GET", "/api/nope", "family.example", nil, http.StatusNotFound},
+		{"PUT", "/healthz", "family.example", nil, http.StatusMethodNotAllowed},
+		{"GET", "/api/me", "evil.example", http.Header{"X-Forwarded-Proto": {"https"}, "Cookie": {SessionCookieHost + "=x"}}, http.StatusForbidden},
+	} {
+		resp := get(c.method, c.path, c.host, c.h)
+		if resp.StatusCode != c.status || resp.Header.Get("Strict-Transport-Security") != "max-age=90" {
+			t.Errorf("%s %s (Host %s): %d, Strict-Transport-Security %q; want %d, max-age=90",
+				c.method, c.path, c.host, resp.StatusCode, resp.Header.Get("Strict-Transport-Security"), c.status)
+		}
+	}
+	// Plain HTTP at another name: none, whatever an untrusted peer says.
+	plain := newTestEnv(t, Config{HSTSMaxAge: 90 * time.Second})
+	addr = strings.TrimPrefix(plain.ts.URL, "http://")
+	for _, path := range []string{"/sw.js", "/ws", "/api/nope"} {
+		resp := get("GET", path, "192.168.1.5:8080", http.Header{"X-Forwarded-Proto": {"https"}})
+		if got := resp.Header.Get("Strict-Transport-Security"); got != "" {
+			t.Errorf("plain HTTP, untrusted X-Forwarded-Proto, %s: Strict-Transport-Security %q", path, got)
+		}
+	}
+}
