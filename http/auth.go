@@ -16,14 +16,14 @@ import (
 
 // sessionToken returns the token from "Authorization: Bearer" or the
 // session cookie (sessionCookie: either name).
-func sessionToken(r *http.Request) (token string, viaCookie bool) {
+func (s *Server) sessionToken(r *http.Request) (token string, viaCookie bool) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
 			return strings.TrimSpace(t), false
 		}
 		return "", false
 	}
-	if c := sessionCookie(r); c != nil {
+	if c := s.sessionCookie(r); c != nil {
 		return c.Value, true
 	}
 	return "", false
@@ -36,7 +36,7 @@ func sessionToken(r *http.Request) (token string, viaCookie bool) {
 // parsing the query costs a map per request, and every REST call comes
 // here.
 func (s *Server) Authenticate(r *http.Request) (*familyhub.Auth, error) {
-	token, _ := sessionToken(r)
+	token, _ := s.sessionToken(r)
 	a, err := s.store.SessionAuthenticate(r.Context(), token)
 	if a != nil {
 		a.DeviceID = DeviceID(r)
@@ -103,7 +103,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 // secret can ask: an unknown or wrong one is never told more than
 // unauthorized.
 func (s *Server) sessionRemoved(r *http.Request) (bool, error) {
-	token, _ := sessionToken(r)
+	token, _ := s.sessionToken(r)
 	if token == "" {
 		return false, nil
 	}
@@ -427,7 +427,7 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	_, viaCookie := sessionToken(r)
+	_, viaCookie := s.sessionToken(r)
 	s.deliverSession(w, r, &session, token, !viaCookie)
 	WriteJSON(w, http.StatusOK, map[string]any{"session": session})
 }

@@ -39,19 +39,36 @@ func cookieName(secure bool) string {
 // the __Host- one when the request carries it, else the one of the old
 // name. A browser signed in before the cookie had its __Host- name sends
 // the old one until an answer moves it (moveCookie); over HTTPS a cookie
-// of the old name may be someone else's (planted by a sibling subdomain),
-// so it never wins over a __Host- one.
-func sessionCookie(r *http.Request) *http.Cookie {
+// of the old name may be someone else's (planted by a sibling subdomain,
+// Domain=example.org), so it never wins over a __Host- one, and over
+// HTTPS the old name sent twice counts as none: the app only ever set one
+// (host-only, Path=/), so one of them is planted, and the planted one may
+// come first (a longer Path puts it there). Counted, it signed the member
+// into the planter's account and was moved into the __Host- name. Over
+// plain HTTP nothing tells a planted cookie, and the first one counts, as
+// it always did (refusing both there would keep the member from signing
+// in at all while the planted one lasts).
+func (s *Server) sessionCookie(r *http.Request) *http.Cookie {
 	if c, err := r.Cookie(SessionCookieHost); err == nil {
 		return c
 	}
-	if c, err := r.Cookie(SessionCookie); err == nil {
-		return c
+	old := r.CookiesNamed(SessionCookie)
+	if len(old) == 0 || (len(old) > 1 && s.cookieSecure(r)) {
+		return nil
 	}
-	return nil
+	return old[0]
 }
 
-func hasSessionCookie(r *http.Request) bool { return sessionCookie(r) != nil }
+// hasSessionCookie reports whether the request carries a session cookie
+// of either name, valid or not (the Host check: hostChecked).
+func hasSessionCookie(r *http.Request) bool {
+	for _, c := range r.Cookies() {
+		if c.Name == SessionCookieHost || c.Name == SessionCookie {
+			return true
+		}
+	}
+	return false
+}
 
 // setSessionCookie hands the session token to a browser, for maxAge
 // (until expires), under the name cookieSecure says; over HTTPS a cookie
@@ -97,8 +114,8 @@ func (s *Server) moveCookie(w http.ResponseWriter, r *http.Request, a *familyhub
 	if _, err := r.Cookie(SessionCookieHost); err == nil {
 		return
 	}
-	old, err := r.Cookie(SessionCookie)
-	if err != nil || !s.cookieSecure(r) {
+	old := s.sessionCookie(r)
+	if old == nil || old.Name != SessionCookie || !s.cookieSecure(r) {
 		return
 	}
 	s.setSessionCookie(w, r, old.Value, time.Until(a.ExpiresAt), a.ExpiresAt)

@@ -258,3 +258,97 @@ func TestHSTS(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionCookieOldNameTwice: over HTTPS a request carrying the old
+// name twice holds a cookie that is not this app's: the app only ever set
+// one familyhub_session (host-only, Path=/), and a second one was planted
+// by a sibling subdomain (Domain=example.org), which a longer Path
+// (/api) puts first in the Cookie header. Before, the first one won: the
+// member was signed into the planter's account, and the answer moved the
+// planter's token into __Host-familyhub_session, where the member's own
+// sign-out could no longer be told apart from it. Now neither counts over
+// HTTPS (the member signs in again and gets a __Host- cookie, which wins
+// over both); over plain HTTP nothing can tell a planted cookie, and the
+// first one still counts as before.
+func TestSessionCookieOldNameTwice(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{TrustedProxies: mustPrefixes("127.0.0.1/32")})
+	startTestHub(t, env, 0)
+	ana := env.signupOver(t, false, "ana@example.org")
+	eve := env.signupOver(t, false, "eve@example.org")
+	twice := SessionCookie + "=" + eve.Value + "; " + SessionCookie + "=" + ana.Value
+
+	r := env.overHTTPS(true, twice).do("GET", "/api/me", nil)
+	if r.StatusCode != http.StatusUnauthorized || len(r.Cookies()) != 0 {
+		t.Fatalf("over HTTPS with the old name twice: %d, set %v; want 401 and nothing moved", r.StatusCode, r.Header["Set-Cookie"])
+	}
+	r = env.overHTTPS(true, twice).do("POST", "/api/realtime/ticket", nil)
+	if r.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("ticket over HTTPS with the old name twice: %d; want 401", r.StatusCode)
+	}
+	// A sign-in over HTTPS then gets a __Host- cookie, which counts.
+	host := env.signupOver(t, true, "ben@example.org")
+	if got := env.meEmail(t, true, twice+"; "+SessionCookieHost+"="+host.Value); got != "ben@example.org" {
+		t.Fatalf("the __Host- cookie beside the old name twice: signed in as %s", got)
+	}
+	// Over plain HTTP the first one counts, as it always did.
+	if got := env.meEmail(t, false, twice); got != "eve@example.org" {
+		t.Fatalf("over plain HTTP with the old name twice: signed in as %s", got)
+	}
+}
+
+// TestHSTSEveryAnswer: over HTTPS every kind of answer carries
+// Strict-Transport-Security, not only the JSON API's: the service worker,
+// a static file's 304, a refused /ws upgrade, a 404, a 405 and the Host
+// check's refusal; over plain HTTP none does, even when an untrusted peer
+// says X-Forwarded-Proto: https.
+func TestHSTSEveryAnswer(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{HSTSMaxAge: 90 * time.Second, PublicURL: "https://family.example",
+		TrustedProxies: mustPrefixes("127.0.0.1/32")})
+	startTestHub(t, env, 0)
+	addr := strings.TrimPrefix(env.ts.URL, "http://")
+	get := func(method, path, host string, h http.Header) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), method, "http://"+addr+path, nil)
+		req.Host = host
+		for k, v := range h {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	etag := get("GET", "/sw.js", "family.example", nil).Header.Get("ETag")
+	ws := http.Header{"Connection": {"Upgrade"}, "Upgrade": {"websocket"}, "Sec-Websocket-Version": {"13"}, "Sec-Websocket-Key": {"dGhlIHNhbXBsZSBub25jZQ=="}}
+	for _, c := range []struct {
+		method, path, host string
+		h                  http.Header
+		status             int
+	}{
+		{"GET", "/sw.js", "family.example", nil, http.StatusOK},
+		{"GET", "/sw.js", "family.example", http.Header{"If-None-Match": {etag}}, http.StatusNotModified},
+		{"GET", "/ws", "family.example", ws, http.StatusUnauthorized},
+		{"GET", "/api/nope", "family.example", nil, http.StatusNotFound},
+		{"PUT", "/healthz", "family.example", nil, http.StatusMethodNotAllowed},
+		{"GET", "/api/me", "evil.example", http.Header{"X-Forwarded-Proto": {"https"}, "Cookie": {SessionCookieHost + "=x"}}, http.StatusForbidden},
+	} {
+		resp := get(c.method, c.path, c.host, c.h)
+		if resp.StatusCode != c.status || resp.Header.Get("Strict-Transport-Security") != "max-age=90" {
+			t.Errorf("%s %s (Host %s): %d, Strict-Transport-Security %q; want %d, max-age=90",
+				c.method, c.path, c.host, resp.StatusCode, resp.Header.Get("Strict-Transport-Security"), c.status)
+		}
+	}
+	// Plain HTTP at another name: none, whatever an untrusted peer says.
+	plain := newTestEnv(t, Config{HSTSMaxAge: 90 * time.Second})
+	addr = strings.TrimPrefix(plain.ts.URL, "http://")
+	for _, path := range []string{"/sw.js", "/ws", "/api/nope"} {
+		resp := get("GET", path, "192.168.1.5:8080", http.Header{"X-Forwarded-Proto": {"https"}})
+		if got := resp.Header.Get("Strict-Transport-Security"); got != "" {
+			t.Errorf("plain HTTP, untrusted X-Forwarded-Proto, %s: Strict-Transport-Security %q", path, got)
+		}
+	}
+}
