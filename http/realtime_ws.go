@@ -112,6 +112,12 @@ func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 func (w *wsConn) serve(s *Server, first []realtime.Message, from int64) {
 	c, conn := w.c, w.conn
 	defer s.rt.hub.Leave(c)
+	// Before Leave (which ends the client's context, where presence
+	// reads that the socket closed): the batch being written, whose
+	// messages may have reached the peer, is counted first (writeBatch,
+	// Seen). Bounded: the connection is closed by then, which ends a
+	// write that waits.
+	defer func() { w.batch.Lock(); w.batch.Unlock() }()
 	defer conn.CloseNow()
 	defer w.cancel()
 	defer func() {
@@ -155,6 +161,10 @@ type wsConn struct {
 	// busy is the watchdog's tick when the batch being written began, 0
 	// between batches (realtime_ws_watchdog.go).
 	busy atomic.Int64
+	// batch is held by writeBatch until what it wrote is counted (Seen);
+	// serve takes it before Leave (a device that closed right after
+	// reading a message was recorded as not sent it, and pushed it).
+	batch sync.Mutex
 
 	wake chan struct{} // capacity 1: kick wakes a lingering flush
 	// flushFn is flush, made once: go w.flush() allocates the call's
@@ -323,6 +333,8 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
+	w.batch.Lock()
+	defer w.batch.Unlock()
 	w.rt.watchdog.begin(w) // only one goroutine writes at a time
 	defer w.rt.watchdog.end(w)
 	if len(msgs) > 1 && w.cork != nil {
