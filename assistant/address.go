@@ -24,8 +24,35 @@ func speakerAfterAddress(text string, names []string) (rest string, ok bool) {
 	if lw := strings.ToLower(m[1]); !addressee(m[1], names) || whenWordish(lw) || modalWords[lw] {
 		return "", false // "Morgen ich …": a day; "May I add milk": asking leave
 	}
-	return m[2], true
+	return youAddressed(m[2], m[1]), true
 }
+
+// youAddressed: rest (what the speaker says to name) with the English
+// "you" as name: "Tim I will pick you up at 3" is the speaker's "Pick up
+// Tim" (it was "Pick you up"), a particle after "you" before the name.
+func youAddressed(rest, name string) string {
+	f := strings.Fields(rest)
+	for i, w := range f {
+		if !strings.EqualFold(w, "you") || i == 0 {
+			continue
+		}
+		if farewellVerbsEN[strings.ToLower(f[i-1])] {
+			return rest // "Mum, I'll see you tomorrow": a goodbye, no "See Mum"
+		}
+		if i+1 < len(f) && particlesEN[strings.ToLower(f[i+1])] {
+			f[i], f[i+1] = f[i+1], capitalise(name)
+		} else {
+			f[i] = capitalise(name)
+		}
+		return strings.Join(f, " ")
+	}
+	return rest
+}
+
+var (
+	particlesEN     = setOf(`up off out in back`)
+	farewellVerbsEN = setOf(`see love miss thank`)
+)
 
 var speakerAfterAddressRx = regexp.MustCompile(`^\s*([\p{L}'-]+)\s*[,:]?\s+((?i:ich|wir|i|we|i'll|i'm|we're|we'll)\s.+)$`)
 
@@ -153,16 +180,24 @@ func personIsObjectDE(text string, now time.Time) bool {
 	}
 	f := strings.Fields(cleanCommand(text))
 	n := len(f)
-	if n < 4 || !isParticleDE(f[n-1]) {
-		return false
-	}
-	inf, ok := thirdPersonDE(f[0])
-	if !ok || !objectVerbsDE[strings.ToLower(f[n-1])+inf] {
+	if n < 4 || !takesSomeoneDE(f) {
 		return false
 	}
 	p := &parser{now: now, loc: now.Location(), lang: "de"}
 	sc := p.scanWhen(strings.Join(f[2:n-1], " "), scanOpts{})
 	return sc.found && strings.TrimSpace(sc.rest()) == ""
+}
+
+// takesSomeoneDE: f starts with a third person's (or plural imperative's)
+// form of a verb that takes someone and ends with its particle ("holt …
+// ab", "nimmt … mit").
+func takesSomeoneDE(f []string) bool {
+	n := len(f)
+	if n < 2 || !isParticleDE(f[n-1]) {
+		return false
+	}
+	inf, ok := thirdPersonDE(f[0])
+	return ok && objectVerbsDE[strings.ToLower(f[n-1])+inf]
 }
 
 // objectVerbsDE: separable verbs said of someone taken somewhere, never

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-var updateReport = flag.Bool("update-report", false, "write the corpus accuracy report into docs/assistant-reading.md")
+var updateReport = flag.Bool("update-report", false, "write the corpus accuracy report into docs/assistant-accuracy.md")
 
 // minCorpusAccuracy is the share of the corpus the parser must get exactly
 // right (intent, slots and language).
@@ -170,7 +170,7 @@ func runCorpus(tb testing.TB) []corpusResult {
 // TestCorpus measures the parser on testdata/corpus.txt: exact intent,
 // slots and language, per language, per intent and per voice. It fails
 // below minCorpusAccuracy. -v prints the report; -update-report writes it
-// into docs/assistant-reading.md.
+// into docs/assistant-accuracy.md.
 func TestCorpus(t *testing.T) {
 	results := runCorpus(t)
 	report := corpusReport(results)
@@ -188,7 +188,7 @@ func TestCorpus(t *testing.T) {
 		t.Errorf("corpus has %d commands, %d German; want at least 300 and 100", len(results), n)
 	}
 	if *updateReport {
-		if err := writeReport("../docs/assistant-reading.md", report); err != nil {
+		if err := writeReport("../docs/assistant-accuracy.md", report); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -95,6 +95,14 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		return in, nil // "Tim fährt morgen um 8 zum Training": a plan, an event
 	}
 	in, err := parseCommandNames(text, locale, now, names)
+	if passOnRx.MatchString(text) && !(err == nil && in.Type == IntentTaskCreate && in.Slots.Assignee != "") {
+		// "sag Oma, dass wir morgen kommen", "tell grandma we're coming
+		// tomorrow": a message for someone, which FamilyHub does not
+		// pass on (they were the event "Sag Oma dass wir kommen" and the
+		// task "Tell grandma we're"); only a message that asks them to do
+		// something is their task ("sag Mia, dass sie … soll": tellDE)
+		return Intent{}, NotUnderstood(text)
+	}
 	if err == nil && in.Type == IntentCalendarCreate && statusOf(in.Slots.Title, names) {
 		return Intent{}, NotUnderstood(text) // "Tim home at 6": a status, no event
 	}
@@ -215,7 +223,9 @@ var groupBareDE = regexp.MustCompile(`(?i)^\s*(?:kinder|kids|jungs|mädels|leute
 // morgen um 3 an" is no to-do "Ankommen".
 func pluralImperativeDE(clean string) (s string, ok bool) {
 	f := strings.Fields(clean)
-	if len(f) < 2 || questionSubjectsDE[strings.ToLower(f[1])] || familyRoles[strings.ToLower(f[1])] {
+	if len(f) < 2 || questionSubjectsDE[strings.ToLower(f[1])] || familyRoles[strings.ToLower(f[1])] && !takesSomeoneDE(f) {
+		// "kommt Oma morgen an" is a question; "holt Oma um 3 ab" fetches
+		// Oma, as "holt Tim um 3 ab" fetches Tim (it was the event "Holt Oma")
 		return "", false
 	}
 	return germanVerbSecond(clean, thirdPersonDE)
@@ -357,6 +367,10 @@ func parseCommandNames(text, locale string, now time.Time, names []string) (Inte
 	return Intent{}, NotUnderstood(text)
 }
 
+// passOnRx starts a message to pass on to someone: "sag Oma, dass …",
+// "sag Oma, wir kommen …", "tell grandma we're coming …".
+var passOnRx = regexp.MustCompile(`(?i)^\s*(?:sag|sage|tell)\s+[\p{L}'-]+\s*,?\s+(?:dass|that|wir|ich|du|we|we're|we'll|we are|i|i'm|i'll|you|you're)\b`)
+
 // praiseRx starts a sentence of praise ("well done Tim", "well done on the
 // dishes"): "well" is a filler elsewhere, and "done X" a task done.
 var praiseRx = regexp.MustCompile(`(?i)^\s*well\s+done\b`)
@@ -384,6 +398,9 @@ type parser struct {
 	// closing: the event read is a place closing (closure), whose hour
 	// from 7 to 11 is the evening's
 	closing bool
+	// opening: the event read is a place opening (closure), whose hour
+	// from 5 to 11 is the morning's
+	opening bool
 }
 
 // A rule maps a pattern to an intent; fn may still decline.

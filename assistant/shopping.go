@@ -531,6 +531,9 @@ func (p *parser) addDefault(m []string) (Intent, bool) {
 	if f := strings.Fields(lw); len(f) == 0 || targetWords[f[0]] || questionWords[f[0]] || f[0] == "rid" {
 		return Intent{}, false
 	}
+	if f := words(lw); len(f) == 1 && pronounObjectsEN[f[0]] {
+		return Intent{}, false // "I will buy it", "buy them": no item "it"
+	}
 	if calendarPhrase.MatchString(what) {
 		// "(can I) add the dentist to the calendar": for the calendar,
 		// said without a day (addTo found no event); it was the item

@@ -18,8 +18,9 @@ import (
 // With a time it is when the place closes: "Kita macht am Freitag um 12
 // zu" is "Kita schließt" at 12:00, and a closing hour from 7 to 11 said
 // without am/pm or a 24-hour figure is the evening's: "Laden macht um 8
-// zu" is at 20:00 (it was 08:00; places close in the evening, and an
-// opening keeps its hour: "macht um 8 auf" is 08:00). Closing early and
+// zu" is at 20:00 (it was 08:00; places close in the evening), and an
+// opening hour from 5 to 11 is the morning's: "Kita macht um 7 auf" is at
+// 07:00 (it was 19:00, the hour rule's), "macht um 8 auf" 08:00. Closing early and
 // opening are events too: "Kita macht am Freitag früher zu" is the all-day
 // "Kita schließt früher", "Schwimmbad macht am Montag auf" "Schwimmbad
 // öffnet", "the pool reopens on Monday" "Pool reopens" (the German ones
@@ -48,8 +49,9 @@ func (p *parser) closure(s, rest string) (Intent, bool) {
 	said := m[0][len(m[1]):] // what the place does: " macht früher zu", " reopens"
 	opens := closureOpensRx.MatchString(said)
 	p.closing = !opens // "Laden macht um 8 zu": 20:00 (event reads the hour so)
+	p.opening = opens  // "Kita macht um 7 auf": 07:00
 	in, ok := p.event(s)
-	p.closing = false
+	p.closing, p.opening = false, false
 	if !ok {
 		return Intent{}, false
 	}
@@ -147,6 +149,16 @@ func (p *parser) progressive(s string) (in Intent, ok, refuse bool) {
 		return Intent{}, false, false
 	}
 	g := strings.ToLower(f[i])
+	if g == "going" && i+2 < len(f) && strings.EqualFold(f[i+1], "to") && (who == "" || who == AssigneeMe) {
+		// "we're going to swim on Saturday": the plan "Swim", as "we're
+		// playing football" is "Play football" (it was the event "We're
+		// going to swim"); only activities: "going to be late" says how,
+		// no plan, and errands keep the reading they had
+		if v := strings.ToLower(f[i+2]); activityVerbs[v] || v == "play" {
+			ev.Slots.Title = tidyTitle(strings.Join(f[i+2:], " "))
+			return ev, ev.Slots.Title != "" && ev.Validate() == nil, false
+		}
+	}
 	if len(g) < 5 || !strings.HasSuffix(g, "ing") || (g == "going" && i+1 < len(f) && strings.EqualFold(f[i+1], "to")) {
 		return Intent{}, false, false // "we're going to swim": tripStatement's or nothing
 	}

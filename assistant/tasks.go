@@ -53,6 +53,9 @@ var taskCreateRulesEN = []rule{
 	{rx(`(?:tell|ask) (\S+) to (.+)`), (*parser).tellEN},
 	{rx(`(\S+) (?:needs|has|have|is going|is supposed|ought) to (.+)`), (*parser).taskOf},
 	{rx(`(\S+) (?:must|should|will|can|could|shall) (.+)`), (*parser).taskOf},
+	// "I'll pick up Tim at 3", as "I will pick up Tim at 3" (it was the
+	// event "I'll pick up Tim")
+	{rx(`(i|we)'ll (.+)`), (*parser).taskOf},
 }
 
 var taskChangeRulesDE = []rule{
@@ -180,6 +183,12 @@ func eveningMeal(title string) bool {
 // 24-hour figure, which the hour rule reads as the morning's.
 func eveningHour(c clock) bool {
 	return c.ampm == "" && !c.h24 && c.hour >= 7 && c.hour <= 11
+}
+
+// morningHour: c is an hour from 5 to 11 said without am/pm or a 24-hour
+// figure, which a place's opening hour means in the morning.
+func morningHour(c clock) bool {
+	return c.ampm == "" && !c.h24 && c.hour >= 5 && c.hour <= 11
 }
 
 var eveningMealRx = regexp.MustCompile(`^(?:(?:have|eat|cook|make|family|big) )?(?:dinner|supper|abendessen|abendbrot) `)
@@ -363,10 +372,27 @@ func (p *parser) tellDE(m []string) (Intent, bool) {
 // willBuy: "will buy milk" adds milk; "will get the kids" is no shopping.
 func (p *parser) willBuy(m []string) (Intent, bool) {
 	if strings.ToLower(m[1]) == "buy" {
+		if f := strings.Fields(m[2]); len(f) > 2 && giftArticles[strings.ToLower(f[1])] &&
+			addressee(strings.TrimSuffix(f[0], ","), p.names) && !p.groceries(f[0]) {
+			// "I'll buy Tim a present": something chosen for someone, the
+			// speaker's errand "Buy Tim a present" (it was an item "Tim a
+			// present"); "I'll buy milk" stays on the list
+			who := ""
+			if lm := strings.ToLower(m[0]); strings.HasPrefix(lm, "i'll") || strings.HasPrefix(lm, "i will") {
+				who = AssigneeMe
+			}
+			return p.newTask("buy "+m[2], who)
+		}
 		return p.addDefault([]string{"", m[2]})
 	}
 	return p.fetchDefault([]string{"", m[2]})
 }
+
+// giftArticles start the thing bought for someone ("buy Tim a present").
+var giftArticles = setOf(`a an some another`)
+
+// buyVerbsEN buy or fetch a thing.
+var buyVerbsEN = setOf(`buy get grab fetch`)
 
 // tellEN: "tell Tim to tidy his room", "ask Tim to take out the bins":
 // Tim's task, as "Tim needs to …" is.
@@ -409,7 +435,13 @@ func (p *parser) taskOf(m []string) (Intent, bool) {
 	} else if f := strings.Fields(strings.ToLower(rest)); len(f) == 0 || !verbsEN[f[0]] {
 		return Intent{}, false
 	}
-	return p.newTask(rest, assignee)
+	in, ok := p.newTask(rest, assignee)
+	if lw := words(in.Slots.Title); ok && p.lang == "en" && len(lw) == 2 && (buyVerbsEN[lw[0]] && pronounObjectsEN[lw[1]] || lw[1] == "you") {
+		// "I will buy it": no task "Buy it", as no item "it"; "I'll see
+		// you tomorrow": a goodbye, no task "See you"
+		return Intent{}, false
+	}
+	return in, ok
 }
 
 // chore: "Tim takes out the bins every Tuesday", "Tim bringt jeden

@@ -43,6 +43,18 @@ func tripStatement(text string, now time.Time, names []string) (Intent, bool) {
 	p := &parser{now: now, loc: now.Location()}
 	var title string
 	switch {
+	case goVerbsDE[v]:
+		// "Tim geht am Dienstag zum Fußball": the activity, as "Tim goes to
+		// football on Tuesday" is "Tim: Football" (it was Tim's task "Zum
+		// Fußball gehen"); going anywhere else is no trip ("Tim geht um 8
+		// ins Bett", "zur Schule")
+		p.lang = "de"
+		dest, ok := p.tripRest(rest, tripDestDERx)
+		df := strings.Fields(dest)
+		if !ok || len(df) != 2 || !strings.EqualFold(df[0], "zum") && !strings.EqualFold(df[0], "zur") || !activityDE(df[1]) {
+			return Intent{}, false
+		}
+		title = capitalise(df[1])
 	case tripVerbsDE[v] != "":
 		p.lang = "de"
 		dest, ok := p.tripRest(rest, tripDestDERx)
@@ -112,6 +124,29 @@ func tripActivity(s string) bool {
 	}
 	return true
 }
+
+// activityDE: w is a German sport, lesson or club one goes to ("zum
+// Fußball", "zum Ballett", "zum Klavierunterricht", "zum
+// Schwimmtraining"); "Training" alone stays a trip's goal, as "practice"
+// does in English.
+func activityDE(w string) bool {
+	lw := strings.ToLower(w)
+	if activitiesDE[lw] {
+		return true
+	}
+	for _, suf := range []string{"training", "unterricht", "kurs"} {
+		if strings.HasSuffix(lw, suf) && len(lw) > len(suf)+2 {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	goVerbsDE    = setOf(`geht gehen gehe`)
+	activitiesDE = setOf(`fußball handball basketball volleyball hockey tennis tischtennis badminton ballett tanzen
+		turnen schwimmen reiten judo karate chor yoga klavier gitarre geige klettern leichtathletik schach`)
+)
 
 // activityVerbs are activities that are verbs too: "going to swim" is a
 // plan to do, no place or activity gone to.
