@@ -103,6 +103,7 @@ type Hub struct {
 
 	presence *presence
 	pages    pageCache
+	expiry   expiryTimer // guarded by mu
 }
 
 type family struct {
@@ -571,7 +572,7 @@ func (h *Hub) handleSession(ctx context.Context, n sessionNotice) {
 				continue
 			}
 			h.moveSessionLocked(c, *n.ReplacedBy)
-			c.setExpiry(next.ExpiresAt)
+			h.setExpiryLocked(c, next.ExpiresAt)
 		}
 	case "revoked":
 		h.mu.Lock()

@@ -151,6 +151,9 @@ func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
 	} else {
 		h.presence.joinedLocked(c)
 	}
+	if !c.expires.IsZero() {
+		h.armExpiryLocked(c.expires)
+	}
 	h.clients.Add(1)
 	h.metrics.Connections.WithLabelValues(p.Transport).Inc()
 	h.mu.Unlock()
