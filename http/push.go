@@ -47,12 +47,17 @@ func (s *Server) withNotify(h http.HandlerFunc) http.HandlerFunc {
 // for a client resuming from behind its since, not the hello's seq, since
 // the events between come after), then Seen per message written
 // (shownSeq); a change of the socket's subscriptions is reported here.
-// Long polls are not tracked: between two polls nothing is open.
+// Long polls are not tracked: between two polls nothing is open. The
+// transport calls the tracker's Close once it writes nothing more and
+// has counted what it wrote, whoever closed the connection: not when the
+// server asks for the close (session expired or revoked, too slow,
+// shutdown), which ends the client's context while a batch it just wrote
+// may still be uncounted.
 func (s *Server) pushTrack(c *realtime.Client, from int64) *notify.Tracker {
 	if s.cfg.Notify == nil {
 		return nil
 	}
-	t := s.cfg.Notify.Presence().Track(c.Context(), c.FamilyID, c.UserID, c.DeviceID, from, c.Topics)
+	t := s.cfg.Notify.Presence().Track(c.FamilyID, c.UserID, c.DeviceID, from, c.Topics)
 	if t != nil {
 		c.OnTopics(t.TopicsChanged)
 	}

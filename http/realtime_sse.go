@@ -3,6 +3,7 @@ package http
 import (
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/familyhub/familyhub/realtime"
@@ -65,6 +66,9 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	seen := s.pushTrack(c, j.From) // what this device was sent, for notify (http/push.go)
+	// Once this loop wrote its last message and counted it: a close the
+	// server asks for (c.Done) may come between a write and its Seen.
+	defer seen.Close()
 	ping := time.NewTicker(s.rt.ping)
 	defer ping.Stop()
 	for {
@@ -81,6 +85,9 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 				for _, m := range msgs {
 					if send(m) != nil {
 						return
+					}
+					if f := sseSentHook.Load(); f != nil {
+						(*f)(c)
 					}
 					s.rt.metrics.ObserveDelivery(m)
 					seen.Seen(shownSeq(m))
@@ -99,3 +106,7 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// sseSentHook, set by tests only, runs on a stream's goroutine after each
+// queued message was written, before it is counted.
+var sseSentHook atomic.Pointer[func(c *realtime.Client)]

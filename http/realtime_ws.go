@@ -117,7 +117,11 @@ func (w *wsConn) serve(s *Server, first []realtime.Message, from int64) {
 	// messages may have reached the peer, is counted first (writeBatch,
 	// Seen). Bounded: the connection is closed by then, which ends a
 	// write that waits.
-	defer func() { w.batch.Lock(); w.batch.Unlock() }()
+	// The same wait comes before the device's push presence hears that
+	// the socket is gone (Tracker.Close), whoever closed it: a close
+	// the server asks for (Client.Close) ends the client's context at
+	// once, in the middle of a batch perhaps.
+	defer func() { w.batch.Lock(); w.batch.Unlock(); w.seen.Close() }()
 	defer conn.CloseNow()
 	defer w.cancel()
 	defer func() {

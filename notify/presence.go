@@ -95,10 +95,10 @@ func socketTopics(sockets []*Tracker) []string {
 // Tracker is one socket's report to Presence.
 type Tracker struct {
 	p       *Presence
-	ctx     context.Context
 	topics  func() []string
 	seq     atomic.Int64
 	changed atomic.Bool // opened, or topics changed: write the device
+	closed  atomic.Bool // see Close
 }
 
 // Seen records that the socket was sent the event with this seq. Safe to
@@ -114,6 +114,20 @@ func (t *Tracker) Seen(seq int64) {
 			return
 		}
 	}
+}
+
+// Close says the socket is gone and every message written to it was
+// reported (Seen): its device's seq is final and written soon. The
+// transport calls it once it writes nothing more, not when the server
+// asks for the close (Client.Close ends the client's context at once,
+// while a batch written just before may not be counted yet: a device
+// recorded then was pushed the event it showed). Nil-safe; never blocks.
+func (t *Tracker) Close() {
+	if t == nil {
+		return
+	}
+	t.closed.Store(true)
+	t.p.wake()
 }
 
 // TopicsChanged says the socket's subscriptions changed: its device is
@@ -137,17 +151,17 @@ func (p *Presence) wake() {
 	}
 }
 
-// Track registers an open socket of a member's device. ctx must end when
-// the socket does (realtime.Client.Context()); start is the seq the socket
+// Track registers an open socket of a member's device; call Close once
+// the socket is gone and its writes are counted. start is the seq the socket
 // began at (its hello: a fresh page shows the state of then); topics
 // returns its current subscriptions (nil: every event); call
 // TopicsChanged when they change. Without a device id nothing is tracked
 // (nil is returned; its methods do nothing).
-func (p *Presence) Track(ctx context.Context, familyID, userID uuid.UUID, deviceID string, start int64, topics func() []string) *Tracker {
+func (p *Presence) Track(familyID, userID uuid.UUID, deviceID string, start int64, topics func() []string) *Tracker {
 	if p == nil || deviceID == "" || userID == uuid.Nil {
 		return nil
 	}
-	t := &Tracker{p: p, ctx: ctx, topics: topics}
+	t := &Tracker{p: p, topics: topics}
 	t.seq.Store(start)
 	t.changed.Store(true)
 	k := deviceKey{userID, deviceID}
@@ -213,7 +227,7 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 			if t.changed.Swap(false) {
 				d.dirty = true
 			}
-			if t.ctx.Err() != nil {
+			if t.closed.Load() {
 				delete(d.sockets, t)
 				closed = append(closed, t)
 				d.dirty = true // its seq is written (one of several closed)

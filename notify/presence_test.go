@@ -123,9 +123,8 @@ func TestPresenceWrittenOnChangesNotPerEvent(t *testing.T) {
 
 	// Ben's phone opens on the tasks page.
 	topics := &fakeTopics{topics: []string{familyhub.TopicTasks}}
-	sock, closeSock := context.WithCancel(context.Background())
 	start := e.addItems(list)
-	tr := p.Track(sock, e.family, e.ben, "phone-b", start, topics.get)
+	tr := p.Track(e.family, e.ben, "phone-b", start, topics.get)
 	flush()
 	opened := e.presenceRow(e.ben, "phone-b")
 	if opened.seq != start || !slices.Equal(opened.topics, []string{"tasks"}) || !opened.live.After(e.clock.Now()) {
@@ -181,7 +180,7 @@ func TestPresenceWrittenOnChangesNotPerEvent(t *testing.T) {
 	// the next change is pushed.
 	last = e.addItems(list, "tea")
 	tr.Seen(last)
-	closeSock()
+	tr.Close()
 	flush()
 	closed := e.presenceRow(e.ben, "phone-b")
 	if closed.seq != last || closed.live.After(e.clock.Now()) || !slices.Equal(closed.topics, onList.topics) {
@@ -207,12 +206,11 @@ func TestPresenceClosedSocketSawWhatItWasSent(t *testing.T) {
 	p := e.s.Presence()
 	flush := func() { p.flush(context.Background(), false) }
 
-	sock, closeSock := context.WithCancel(context.Background())
 	topic := []string{familyhub.TopicShoppingList + list.String()}
-	tr := p.Track(sock, e.family, e.ben, "phone-b", e.addItems(list), func() []string { return topic })
+	tr := p.Track(e.family, e.ben, "phone-b", e.addItems(list), func() []string { return topic })
 	flush()
 	tr.Seen(e.addItems(list, "milk", "eggs"))
-	closeSock()
+	tr.Close()
 	flush()
 	if d := e.decideList(); d != "seen" {
 		t.Errorf("sent on the list, then closed: %s, want seen", d)
@@ -220,8 +218,7 @@ func TestPresenceClosedSocketSawWhatItWasSent(t *testing.T) {
 
 	// On the tasks page, sent a later task event, then closed: the list's
 	// change was not shown.
-	sock, closeSock = context.WithCancel(context.Background())
-	tr = p.Track(sock, e.family, e.ben, "phone-b", e.addItems(list), func() []string { return []string{familyhub.TopicTasks} })
+	tr = p.Track(e.family, e.ben, "phone-b", e.addItems(list), func() []string { return []string{familyhub.TopicTasks} })
 	flush()
 	e.addItems(list, "bread")
 	e.as(e.ana, "laptop-a", func(ctx context.Context, tx *db.Tx) error {
@@ -229,7 +226,7 @@ func TestPresenceClosedSocketSawWhatItWasSent(t *testing.T) {
 		return err
 	})
 	tr.Seen(e.addItems(list))
-	closeSock()
+	tr.Close()
 	flush()
 	if d := e.decideList(); d != "send" {
 		t.Errorf("closed on the tasks page after a later task event: %s, want send", d)
@@ -250,16 +247,13 @@ func TestPresenceTwoReplicas(t *testing.T) {
 	a, b := e.s.Presence(), other.Presence()
 	topic := func() []string { return []string{familyhub.TopicShoppingList + list.String()} }
 	start := e.addItems(list)
-	sockA, closeA := context.WithCancel(context.Background())
-	sockB, closeB := context.WithCancel(context.Background())
-	defer closeB()
-	a.Track(sockA, e.family, e.ben, "phone-b", start, topic)
-	b.Track(sockB, e.family, e.ben, "phone-b", start, topic)
+	trA := a.Track(e.family, e.ben, "phone-b", start, topic)
+	b.Track(e.family, e.ben, "phone-b", start, topic)
 	b.flush(context.Background(), false) // B writes first, A last
 	a.flush(context.Background(), false)
 
 	// The socket on A closes (a reconnect, a second tab): B's stays open.
-	closeA()
+	trA.Close()
 	a.flush(context.Background(), false)
 	if rows := e.presenceRows(e.ben, "phone-b"); len(rows) != 2 {
 		t.Fatalf("rows %+v, want one per replica", rows)
@@ -298,10 +292,8 @@ func testLaterNoticeLeavesOutWhatWasShown(t *testing.T, pruned bool) {
 	list := e.newList("Weekly")
 	p := e.s.Presence()
 	flush := func() { p.flush(context.Background(), false) }
-	sock, closeSock := context.WithCancel(context.Background())
-	defer closeSock()
 	topic := []string{familyhub.TopicShoppingList + list.String()}
-	tr := p.Track(sock, e.family, e.ben, "phone-b", e.addItems(list), func() []string { return topic })
+	tr := p.Track(e.family, e.ben, "phone-b", e.addItems(list), func() []string { return topic })
 	flush()
 
 	// Ana's milk: shown live, its notice decided while the list is open.
@@ -328,7 +320,7 @@ func testLaterNoticeLeavesOutWhatWasShown(t *testing.T, pruned bool) {
 
 	// The phone closes the list; Ana adds bread and jam meanwhile, into the
 	// same notice (still gathering).
-	closeSock()
+	tr.Close()
 	flush()
 	e.addItems(list, "bread", "jam")
 	if more := e.process(); len(more) != 0 {
@@ -378,12 +370,10 @@ func (e *env) benNotice(jobs []queued) queued {
 func TestPresenceIdleFlushAllocatesNothing(t *testing.T) {
 	e := newEnv(t, Config{})
 	p := e.s.Presence()
-	sock, closeSock := context.WithCancel(context.Background())
-	defer closeSock()
 	topics := func() []string { return []string{familyhub.TopicTasks} }
 	const devices = 200
 	for i := range devices {
-		p.Track(sock, e.family, e.ben, fmt.Sprintf("phone-%d", i), 0, topics)
+		p.Track(e.family, e.ben, fmt.Sprintf("phone-%d", i), 0, topics)
 	}
 	p.flush(context.Background(), false) // writes the new devices
 	if row := e.presenceRow(e.ben, "phone-7"); !row.live.After(e.clock.Now()) {

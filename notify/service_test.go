@@ -411,8 +411,7 @@ func TestListChangesFoldedAndNotSentWhenSeenLive(t *testing.T) {
 		}
 	}
 	// Ben's phone is live and is sent the changes.
-	sock, closeSock := context.WithCancel(context.Background())
-	tr := e.s.Presence().Track(sock, e.family, e.ben, "phone-b", 0, nil)
+	tr := e.s.Presence().Track(e.family, e.ben, "phone-b", 0, nil)
 	add("milk", "eggs")
 	jobs := e.process()
 	add("bread") // folded into the same notice
@@ -434,7 +433,7 @@ func TestListChangesFoldedAndNotSentWhenSeenLive(t *testing.T) {
 	}
 
 	// The phone goes away; the next changes reach it.
-	closeSock()
+	tr.Close()
 	e.s.presence.flush(context.Background(), false)
 	add("jam", "tea")
 	jobs = e.process()

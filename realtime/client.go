@@ -76,8 +76,9 @@ type Client struct {
 	topics   atomic.Pointer[topicSet] // nil: everything
 	onTopics atomic.Pointer[func()]   // see OnTopics
 
-	mu      sync.Mutex // guards expiry
-	expiry  *time.Timer
+	// expires is when the client's session ends (zero: never, or closed
+	// for it already); Hub.mu guards it once joined. The hub's one expiry
+	// timer closes it then (expiry.go).
 	expires time.Time
 }
 
@@ -92,9 +93,7 @@ func newClient(p JoinParams) *Client {
 		queue: newQueue(), ctx: ctx, cancel: cancel, sessionID: p.SessionID, role: p.Role,
 	}
 	c.SetTopics(p.Topics)
-	if !p.SessionExpires.IsZero() {
-		c.setExpiry(p.SessionExpires)
-	}
+	c.expires = p.SessionExpires
 	return c
 }
 
@@ -160,25 +159,13 @@ func (c *Client) Close(code int, reason string) {
 	c.closeOnce.Do(func() {
 		c.closeCode, c.closeMsg = code, reason
 		c.cancel()
-		c.mu.Lock()
-		if c.expiry != nil {
-			c.expiry.Stop()
-		}
-		c.mu.Unlock()
 	})
 }
 
-// release frees what keeps a departed client reachable: the session
-// expiry timer (up to weeks away) and the context's AfterFunc hooks.
-// Without it every closed connection would stay in memory until its
-// session expired.
+// release frees what keeps a departed client reachable: its queue's
+// messages and the context's AfterFunc hooks. (The session expiry keeps
+// nothing: the hub's one timer looks only at joined clients.)
 func (c *Client) release() {
-	c.mu.Lock()
-	if c.expiry != nil {
-		c.expiry.Stop()
-		c.expiry = nil
-	}
-	c.mu.Unlock()
 	c.queue.mu.Lock()
 	c.queue.onReady = nil
 	c.queue.msgs = nil
@@ -419,22 +406,4 @@ func (c *Client) wants(ev *Event) bool {
 		}
 	}
 	return false
-}
-
-// expiresAt returns when the client's session expires (zero: never set).
-func (c *Client) expiresAt() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.expires
-}
-
-// setExpiry closes the client when its session expires.
-func (c *Client) setExpiry(at time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.expiry != nil {
-		c.expiry.Stop()
-	}
-	c.expires = at
-	c.expiry = time.AfterFunc(time.Until(at), func() { c.Close(CloseSessionEnded, ReasonSessionExpired) })
 }

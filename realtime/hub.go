@@ -103,6 +103,7 @@ type Hub struct {
 
 	presence *presence
 	pages    pageCache
+	expiry   expiryTimer // guarded by mu
 }
 
 type family struct {
@@ -358,11 +359,17 @@ func (h *Hub) runCatchUp(ctx context.Context) {
 // this replica delivered: a family whose database seq of the previous check
 // has still not been delivered lost a notification (a crash between commit
 // and announcement, a frozen connection) and is caught up from the log.
+//
+// A family whose database seq is below what this replica had delivered
+// before the read began lost committed events (a restore, a failover):
+// it is forgotten and its sockets resync (rewound).
 func (h *Hub) crossCheck(ctx context.Context) error {
 	h.mu.Lock()
 	ids := make([]uuid.UUID, 0, len(h.families))
-	for id := range h.families {
+	delivered := make(map[uuid.UUID]int64, len(h.families))
+	for id, fam := range h.families {
 		ids = append(ids, id)
+		delivered[id] = fam.lastSeq
 	}
 	h.mu.Unlock()
 	if len(ids) == 0 {
@@ -372,11 +379,16 @@ func (h *Hub) crossCheck(ctx context.Context) error {
 	if err != nil {
 		return db.Err(err, "")
 	}
+	var lost []dbsqlc.FamilyEventSeq
 	h.mu.Lock()
 	var behind []uuid.UUID
 	for _, r := range rows {
 		fam := h.families[r.FamilyID]
 		if fam == nil {
+			continue
+		}
+		if r.Seq < delivered[r.FamilyID] {
+			lost = append(lost, r)
 			continue
 		}
 		if fam.observed > fam.lastSeq {
@@ -385,6 +397,9 @@ func (h *Hub) crossCheck(ctx context.Context) error {
 		fam.observed = r.Seq
 	}
 	h.mu.Unlock()
+	for _, r := range lost {
+		h.rewound(r.FamilyID, r.Seq)
+	}
 	for _, id := range behind {
 		h.logger.Info("family seq ahead of delivered events without a notification; catching up", "family_id", id)
 		h.requestCatchUp(id)
@@ -557,7 +572,7 @@ func (h *Hub) handleSession(ctx context.Context, n sessionNotice) {
 				continue
 			}
 			h.moveSessionLocked(c, *n.ReplacedBy)
-			c.setExpiry(next.ExpiresAt)
+			h.setExpiryLocked(c, next.ExpiresAt)
 		}
 	case "revoked":
 		h.mu.Lock()

@@ -46,7 +46,59 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 	if err != nil {
 		return nil, db.Err(err, "family")
 	}
+	if p.Since != nil && *p.Since > cur {
+		if delivered := h.delivered(p.FamilyID); delivered > cur {
+			// The client is ahead of the database, and this replica
+			// delivered events past the database's seq: the database lost
+			// events it had committed (a restore, a failover to a standby
+			// that had not got them), or this read came before a commit
+			// the replica has delivered since (never for a client that
+			// saw its since: its delivery followed the commit). A second
+			// read, begun after those deliveries, tells which; only a
+			// loss resets the family.
+			missed = h.missed.Load()
+			if cur, err = h.store.Q.FamilySeqGet(ctx, h.store.Pool, p.FamilyID); err != nil {
+				return nil, db.Err(err, "family")
+			}
+			if cur < delivered {
+				h.rewound(p.FamilyID, cur)
+				missed = -1 // the family was forgotten: once joined, read its log after cur
+			}
+		}
+	}
 	return h.join(p, cur, missed)
+}
+
+// delivered returns the last seq this replica delivered of the family (0:
+// none here).
+func (h *Hub) delivered(id uuid.UUID) int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if fam := h.families[id]; fam != nil {
+		return fam.lastSeq
+	}
+	return 0
+}
+
+// rewound forgets a family whose seq in the database (cur) is below what
+// this replica delivered of it: its history after cur was lost and will be
+// written anew under the same seqs, which the replica would drop as
+// delivered, and its sockets, whose positions are past cur, would skip. They
+// are closed with CloseRestart ("reconnect with since"): they come back,
+// find their since above the database's and resync from cur, as does the
+// join that found it.
+func (h *Hub) rewound(id uuid.UUID, cur int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	fam := h.families[id]
+	if fam == nil {
+		return
+	}
+	h.logger.Warn("family seq in the database is below what this replica delivered (a restore or failover lost events); its sockets resync", "family_id", id, "db_seq", cur, "delivered_seq", fam.lastSeq)
+	for c := range fam.clients {
+		c.Close(CloseRestart, "events were lost: reconnect with since")
+		h.removeLocked(c)
+	}
 }
 
 // join is Join with the family's seq as read from the database (cur) and
@@ -99,10 +151,13 @@ func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
 	} else {
 		h.presence.joinedLocked(c)
 	}
+	if !c.expires.IsZero() {
+		h.armExpiryLocked(c.expires)
+	}
 	h.clients.Add(1)
 	h.metrics.Connections.WithLabelValues(p.Transport).Inc()
 	h.mu.Unlock()
-	if first && h.missed.Load() != missed {
+	if first && (missed < 0 || h.missed.Load() != missed) {
 		// The family had no client here, and an event reached no one since
 		// cur was read: if it was this family's, the log has it. Without
 		// this it came only with the family's next event or the

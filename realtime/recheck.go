@@ -186,8 +186,8 @@ func (h *Hub) recheckClients(ctx context.Context, st recheckState) error {
 			default:
 				// Its expiry moved (a DBA's UPDATE): by more than the
 				// clocks' and the query's jitter.
-				if end := db.LocalEnd(now, rows[i].LeftMs); end.Sub(c.expiresAt()).Abs() > time.Second {
-					c.setExpiry(end)
+				if end := db.LocalEnd(now, rows[i].LeftMs); end.Sub(c.expires).Abs() > time.Second {
+					h.setExpiryLocked(c, end)
 				}
 				continue
 			}
