@@ -70,7 +70,7 @@ const announcerApplication = "familyhub-announcer"
 const announceTimeout = 5 * time.Second
 
 // How long the announcer holds notices before sending them
-// (docs/realtime.md, "Announcing after commit"). Each announcement is a
+// (docs/realtime.md, "One announcing connection"). Each announcement is a
 // transaction, and PostgreSQL wakes every listening backend of the
 // database (one per replica) with a transaction of its own to read it,
 // however many NOTIFYs it carries: with two replicas an announcement
