@@ -69,14 +69,82 @@ const announcerApplication = "familyhub-announcer"
 // announceTimeout bounds one attempt to connect or to send a batch.
 const announceTimeout = 5 * time.Second
 
-// announceSpacing is the least time between the starts of two of a
-// replica's announcements: notices committed meanwhile wait and go
-// together. Each announcement is a transaction, a NOTIFY that wakes every
-// listening backend and every replica's listener, so under load fewer and
-// larger ones save PostgreSQL and the replicas work per write
-// (docs/benchmarks.md). A replica that announces less often than this
-// (under ~250 commits/s) never waits.
-const announceSpacing = 4 * time.Millisecond
+// How long the announcer holds notices before sending them
+// (docs/realtime.md, "One announcing connection"). Each announcement is a
+// transaction, and PostgreSQL wakes every listening backend of the
+// database (one per replica) with a transaction of its own to read it,
+// however many NOTIFYs it carries: with two replicas an announcement
+// costs three transactions. Under load fewer and larger announcements
+// save PostgreSQL that work per write; an idle replica must not wait.
+//
+// So the least time between the starts of two of a replica's
+// announcements grows with the rate at which its transactions commit
+// notices, up to announceSpacingMax.
+// A commit after a quiet spell (no announcement in the last spacing) is
+// announced at once; one that follows an announcement closely waits for
+// the rest of the spacing, with whatever else commits meanwhile.
+//
+// announceSpacingMax bounds the wait any notice adds: 16 ms of the 50 ms
+// write→delivery p99 goal (issue 20), where the rest of the path measured
+// 26-28 ms p99 at 100 writes/s (docs/benchmarks.md, seventeenth round).
+// The spacing reaches it when commits come announceBusyGap apart (100/s
+// per replica) and is proportional to the rate below that: 1.6 ms at 10
+// commits/s, 8 ms at 50/s.
+const (
+	announceSpacingMax = 16 * time.Millisecond
+	announceBusyGap    = 10 * time.Millisecond
+)
+
+// The spacing follows a running average of the gap between two commits
+// in which the newest gap weighs 1/announceGapWeight and counts as at most
+// announceQuietGap: one gap of a quiet spell brings the spacing down to a
+// few milliseconds, and a burst after it reaches the full spacing within
+// four commits.
+const (
+	announceGapWeight = 2
+	announceQuietGap  = 100 * time.Millisecond
+)
+
+// announcePace is the announcer's clock keeping: when it last sent and how
+// fast commits arrive. Time is passed in, so tests can drive it.
+type announcePace struct {
+	lastCommit time.Time
+	gap        time.Duration // running average of the gap between commits
+	haveGap    bool          // two commits seen
+	lastSend   time.Time
+}
+
+// commit records that a transaction handed over notices at now.
+func (p *announcePace) commit(now time.Time) {
+	if !p.lastCommit.IsZero() {
+		g := min(max(now.Sub(p.lastCommit), 0), announceQuietGap)
+		if !p.haveGap {
+			p.gap, p.haveGap = g, true
+		} else {
+			p.gap += (g - p.gap) / announceGapWeight
+		}
+	}
+	p.lastCommit = now
+}
+
+// spacing is the least time between two announcements at the current rate.
+func (p *announcePace) spacing() time.Duration {
+	switch {
+	case !p.haveGap:
+		return 0 // no rate known yet: the first commit goes at once
+	case p.gap <= 0:
+		return announceSpacingMax // commits at one instant
+	}
+	return min(announceSpacingMax*announceBusyGap/p.gap, announceSpacingMax)
+}
+
+// wait is how long, at now, the announcer waits before taking a batch.
+func (p *announcePace) wait(now time.Time) time.Duration {
+	return max(p.spacing()-now.Sub(p.lastSend), 0)
+}
+
+// sent records that a batch was taken to be sent at now.
+func (p *announcePace) sent(now time.Time) { p.lastSend = now }
 
 // announcer sends the notices owed by committed transactions. Tx hands
 // them over and returns; one goroutine (running only while there is
@@ -93,11 +161,10 @@ const announceSpacing = 4 * time.Millisecond
 type announcer struct {
 	mu      sync.Mutex
 	pending []announcement
-	running bool          // a sendAnnouncements goroutine owns conn and lastSend
+	running bool          // a sendAnnouncements goroutine owns conn
 	done    chan struct{} // closed when that goroutine returns
-	// lastSend is when the last batch was taken to be sent (announceSpacing).
-	lastSend time.Time
-	closed   bool // Store.Close was called
+	pace    announcePace  // how long to hold notices
+	closed  bool          // Store.Close was called
 	// stop aborts a send in flight when Close runs out of time.
 	stop     context.Context
 	stopSend context.CancelFunc
@@ -108,13 +175,14 @@ type announcer struct {
 	conn *pgx.Conn
 
 	// What became of the notices handed over (AnnounceStats).
-	sentNotices, droppedNotices, droppedBatches atomic.Uint64
+	sentNotices, sentBatches, droppedNotices, droppedBatches atomic.Uint64
 }
 
 // AnnounceStats counts what the announcer did with the notices of
 // committed transactions since the Store was made.
 type AnnounceStats struct {
 	SentNotices    uint64 // sent as NOTIFYs after commit
+	SentBatches    uint64 // announcements sent (a transaction each, and one in every listening backend)
 	DroppedNotices uint64 // in batches that could not be sent
 	DroppedBatches uint64 // batches that could not be sent (timeout, refused, no connection)
 }
@@ -126,6 +194,7 @@ func (s *Store) AnnounceStats() AnnounceStats {
 	a := &s.announcer
 	return AnnounceStats{
 		SentNotices:    a.sentNotices.Load(),
+		SentBatches:    a.sentBatches.Load(),
 		DroppedNotices: a.droppedNotices.Load(),
 		DroppedBatches: a.droppedBatches.Load(),
 	}
@@ -135,6 +204,7 @@ func (s *Store) AnnounceStats() AnnounceStats {
 func (a *announcer) counted(n int, err error) {
 	if err == nil {
 		a.sentNotices.Add(uint64(n))
+		a.sentBatches.Add(1)
 		return
 	}
 	a.droppedNotices.Add(uint64(n))
@@ -157,6 +227,7 @@ func (s *Store) announce(committed *pgx.Conn, owed []announcement) {
 		return
 	}
 	a.pending = append(a.pending, owed...)
+	a.pace.commit(time.Now())
 	start := !a.running
 	if start {
 		a.running = true
@@ -176,8 +247,9 @@ func (s *Store) sendAnnouncements() {
 	for {
 		a.mu.Lock()
 		stop := a.stop
+		wait := a.pace.wait(time.Now())
 		a.mu.Unlock()
-		if wait := announceSpacing - time.Since(a.lastSend); wait > 0 {
+		if wait > 0 {
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:
@@ -194,8 +266,8 @@ func (s *Store) sendAnnouncements() {
 			a.mu.Unlock()
 			return
 		}
+		a.pace.sent(time.Now())
 		a.mu.Unlock()
-		a.lastSend = time.Now()
 		a.counted(len(batch), s.sendBatch(stop, notifyParams(batch)))
 	}
 }

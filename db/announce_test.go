@@ -227,11 +227,11 @@ func TestAnnouncerCountsDrops(t *testing.T) {
 	}
 	// The listener may hear the NOTIFY before the announcer has read the
 	// server's answer and counted it.
-	waitStats("one sent", func(s db.AnnounceStats) bool { return s.SentNotices == 1 })
+	waitStats("one sent", func(s db.AnnounceStats) bool { return s.SentNotices == 1 && s.SentBatches == 1 })
 
 	e.emit(t, strings.Repeat("x", 8000))
 	st := waitStats("one dropped batch", func(s db.AnnounceStats) bool { return s.DroppedBatches == 1 })
-	if st != (db.AnnounceStats{SentNotices: 1, DroppedNotices: 1, DroppedBatches: 1}) {
+	if st != (db.AnnounceStats{SentNotices: 1, SentBatches: 1, DroppedNotices: 1, DroppedBatches: 1}) {
 		t.Fatalf("after a refused batch: %+v", st)
 	}
 
@@ -240,6 +240,6 @@ func TestAnnouncerCountsDrops(t *testing.T) {
 		t.Fatalf("heard %q, want the announcement after the drop", p)
 	}
 	waitStats("two sent, one dropped", func(s db.AnnounceStats) bool {
-		return s == db.AnnounceStats{SentNotices: 2, DroppedNotices: 1, DroppedBatches: 1}
+		return s == db.AnnounceStats{SentNotices: 2, SentBatches: 2, DroppedNotices: 1, DroppedBatches: 1}
 	})
 }

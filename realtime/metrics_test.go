@@ -39,6 +39,7 @@ func TestMetricsAnnouncer(t *testing.T) {
 	}
 	want := map[string]float64{
 		"familyhub_announce_notices_sent_total":    1,
+		"familyhub_announce_batches_sent_total":    1,
 		"familyhub_announce_notices_dropped_total": 1,
 		"familyhub_announce_batches_dropped_total": 1,
 	}

@@ -227,16 +227,34 @@ func (p *presence) run(ctx context.Context) {
 		if full {
 			sweep = time.Now()
 		}
-		announce := p.step(full)
-		for _, n := range announce {
-			b, _ := json.Marshal(n)
-			actx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			err := p.hub.store.NotifyAsync(actx, []string{ChannelPresence}, []string{string(b)})
-			cancel()
-			if err != nil && ctx.Err() == nil {
-				p.hub.logger.Warn("presence announcement failed", "family_id", n.FamilyID, "err", err)
-			}
+		p.send(ctx, p.step(full))
+	}
+}
+
+// presenceBatch is the most family notices sent in one call.
+const presenceBatch = 100
+
+// send announces the notices of one step: up to presenceBatch of them in
+// one familyhub_notify_async call, each its own NOTIFY (readable, far below
+// 8000 bytes). A call is a transaction, and PostgreSQL reads it in a
+// transaction in every listening backend, however many NOTIFYs it carries;
+// one call per family made every heartbeat cost three transactions a family
+// with two replicas (docs/realtime.md).
+func (p *presence) send(ctx context.Context, announce []presenceNotice) {
+	for len(announce) > 0 {
+		n := min(len(announce), presenceBatch)
+		channels, payloads := make([]string, n), make([]string, n)
+		for i, notice := range announce[:n] {
+			b, _ := json.Marshal(notice)
+			channels[i], payloads[i] = ChannelPresence, string(b)
 		}
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := p.hub.store.NotifyAsync(actx, channels, payloads)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			p.hub.logger.Warn("presence announcement failed", "families", n, "first_family_id", announce[0].FamilyID, "err", err)
+		}
+		announce = announce[n:]
 	}
 }
 

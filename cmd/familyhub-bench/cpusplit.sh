@@ -10,6 +10,7 @@
 #   cmd/familyhub-bench/cpusplit.sh [-u postgres://postgres@127.0.0.1:25432] [-d DB] BINARY RATE
 #
 # BENCH_ARGS in the environment adds load-tool flags (e.g. -client-ids=false).
+# PORTS="18181 18182" in the environment chooses the replicas' ports (two).
 #
 # Give builds with different migrations each their own -d, so each runs on
 # the schema it made.
@@ -50,17 +51,20 @@ ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 # of one user (relay: one session), beyond the per-user default of 32.
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$OUT"' EXIT
-for port in 18181 18182; do
+PORTS=${PORTS:-18181 18182}
+URLS=
+for port in $PORTS; do
+	URLS=${URLS:+$URLS,}http://127.0.0.1:$port
 	env DATABASE_URL="$URL/$DB?sslmode=disable" FAMILYHUB_ADDR=127.0.0.1:$port FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8 FAMILYHUB_REALTIME_MAX_PER_USER=0 \
 		FAMILYHUB_SIGNUP=open FAMILYHUB_LOG_LEVEL=warn "$BIN" serve >>"$OUT/replica-$port.log" 2>&1 &
 	PIDS+=($!)
 done
-for port in 18181 18182; do
+for port in $PORTS; do
 	for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" && break; sleep 0.2; done
 done
 # A process that ends between pgrep and the read counts 0.
 ticks() { local t=0 p v; for p in "$@"; do v=$(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null) && t=$((t + ${v:-0})); done; echo "$t"; }
-"$BENCH" -urls http://127.0.0.1:18181,http://127.0.0.1:18182 -families 1000 -devices 4 -rate "$RATE" -duration 20s -drain 10s \
+"$BENCH" -urls "$URLS" -families 1000 -devices 4 -rate "$RATE" -duration 20s -drain 10s \
 	-reuse "${TMPDIR:-/tmp}/cpusplit-families-$DB.json" ${BENCH_ARGS:-} >"$OUT/bench.txt" 2>&1 &
 bp=$!
 for _ in $(seq 600); do grep -q "opened .* sockets" "$OUT/bench.txt" 2>/dev/null && break; sleep 0.5; done
@@ -81,6 +85,12 @@ if $stats; then
 	# The statements that took most of it: calls, execution + planning ms, rows, the query's start.
 	"$PSQL" "$URL/$DB" -AtF '  ' -c "SELECT calls, round((total_exec_time + total_plan_time)::numeric), rows, left(regexp_replace(query, '\s+', ' ', 'g'), 70)
 		FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$DB') ORDER BY total_exec_time + total_plan_time DESC LIMIT ${TOP:-8}" >>"$OUT/stmts.txt"
+	# The events captured and their announcements (pg_notify's calls are
+	# counted only with pg_stat_statements.track = all).
+	"$PSQL" "$URL/$DB" -AtF '  ' -c "SELECT 'calls: events ' || coalesce(sum(calls) FILTER (WHERE query ~ '^WITH c AS \\(\\s*UPDATE family_event_seq'), 0) ||
+		', announcements (familyhub_notify_async) ' || coalesce(sum(calls) FILTER (WHERE query LIKE '%familyhub_notify_async(%'), 0) ||
+		', NOTIFYs (pg_notify) ' || coalesce(sum(calls) FILTER (WHERE query LIKE '%pg_notify(%'), 0)
+		FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$DB')" >>"$OUT/stmts.txt"
 fi
 wait $bp || true
 awk -v pg=$((b_pg - a_pg)) -v r=$((b_r - a_r)) -v b=$((b_b - a_b)) -v hz="$hz" \
