@@ -81,7 +81,8 @@ type Config struct {
 	// PostgreSQL one pass per 10 s instead of one per 2 s: a quarter of its
 	// CPU at 600 writes/s over 1,000 families, docs/benchmarks.md); a
 	// failed pass's retry waits for the window too. Negative: every
-	// wake-up at once; at most 1m.
+	// wake-up at once (and no passGap between the leader's passes, watch.go);
+	// at most 1m.
 	Coalesce time.Duration
 	// PresenceFlush is how often devices' presence is looked over for
 	// sockets opened, closed or resubscribed (a subscription change also

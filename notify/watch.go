@@ -17,7 +17,8 @@ import (
 )
 
 // The event path: one replica at a time, the leader, processes the new
-// events of each family that has some (ProcessFamily), woken by the
+// events of each family that has some (ProcessFamily; the families due at
+// one moment together, in one transaction: pass.go), woken by the
 // notifications of the channels that carry tasks, calendar and shopping
 // events (the payload's family_id is all it reads). Notifications are only
 // a wake-up: the cursor in PostgreSQL is the truth, so a lost
