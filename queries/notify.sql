@@ -128,17 +128,20 @@ ORDER BY c.family_id, e.seq;
 -- and the cursor stays); and the cursors missing (missing_ids: not taken
 -- by NotifyPassStartMany) are made, as NotifyCursorEnsure. Returns the
 -- idle families whose cursor moved past pruned events, with the seq.
+-- Each row is found by its key (array_position, a subquery per cursor):
+-- under the pass's generic plans a join here hashed whole tables, a scan
+-- of every family's cursor and seq per pass.
 -- name: NotifyPassEndMany :many
 WITH moved AS (
-    UPDATE notify_cursors c SET seq = greatest(c.seq, v.seq), updated_at = now()
-    FROM (SELECT unnest(@family_ids::uuid[]) AS family_id, unnest(@seqs::bigint[]) AS seq) v
-    WHERE c.family_id = v.family_id
+    UPDATE notify_cursors m
+    SET seq = greatest(m.seq, (@seqs::bigint[])[array_position(@family_ids::uuid[], m.family_id)]), updated_at = now()
+    WHERE m.family_id = ANY(@family_ids::uuid[])
 ), ensured AS (
     INSERT INTO notify_cursors (family_id) SELECT id FROM families WHERE id = ANY(@missing_ids::uuid[]) ON CONFLICT DO NOTHING
 )
-UPDATE notify_cursors c SET seq = e.seq, updated_at = now()
-FROM family_event_seq e
-WHERE c.family_id = ANY(@idle_ids::uuid[]) AND e.family_id = c.family_id AND e.seq > c.seq
+UPDATE notify_cursors c SET seq = (SELECT e.seq FROM family_event_seq e WHERE e.family_id = c.family_id), updated_at = now()
+WHERE c.family_id = ANY(@idle_ids::uuid[])
+  AND (SELECT e.seq FROM family_event_seq e WHERE e.family_id = c.family_id) > c.seq
   AND NOT EXISTS (SELECT 1 FROM event_log l WHERE l.family_id = c.family_id AND l.seq > c.seq)
 RETURNING c.family_id, c.seq;
 

@@ -713,23 +713,23 @@ func (q *Queries) NotifyNoticePrune(ctx context.Context, db DBTX, before time.Ti
 
 const notifyPassEndMany = `-- name: NotifyPassEndMany :many
 WITH moved AS (
-    UPDATE notify_cursors c SET seq = greatest(c.seq, v.seq), updated_at = now()
-    FROM (SELECT unnest($2::uuid[]) AS family_id, unnest($3::bigint[]) AS seq) v
-    WHERE c.family_id = v.family_id
+    UPDATE notify_cursors m
+    SET seq = greatest(m.seq, ($2::bigint[])[array_position($3::uuid[], m.family_id)]), updated_at = now()
+    WHERE m.family_id = ANY($3::uuid[])
 ), ensured AS (
     INSERT INTO notify_cursors (family_id) SELECT id FROM families WHERE id = ANY($4::uuid[]) ON CONFLICT DO NOTHING
 )
-UPDATE notify_cursors c SET seq = e.seq, updated_at = now()
-FROM family_event_seq e
-WHERE c.family_id = ANY($1::uuid[]) AND e.family_id = c.family_id AND e.seq > c.seq
+UPDATE notify_cursors c SET seq = (SELECT e.seq FROM family_event_seq e WHERE e.family_id = c.family_id), updated_at = now()
+WHERE c.family_id = ANY($1::uuid[])
+  AND (SELECT e.seq FROM family_event_seq e WHERE e.family_id = c.family_id) > c.seq
   AND NOT EXISTS (SELECT 1 FROM event_log l WHERE l.family_id = c.family_id AND l.seq > c.seq)
 RETURNING c.family_id, c.seq
 `
 
 type NotifyPassEndManyParams struct {
 	IdleIds    []uuid.UUID
-	FamilyIds  []uuid.UUID
 	Seqs       []int64
+	FamilyIds  []uuid.UUID
 	MissingIds []uuid.UUID
 }
 
@@ -746,11 +746,14 @@ type NotifyPassEndManyRow struct {
 // and the cursor stays); and the cursors missing (missing_ids: not taken
 // by NotifyPassStartMany) are made, as NotifyCursorEnsure. Returns the
 // idle families whose cursor moved past pruned events, with the seq.
+// Each row is found by its key (array_position, a subquery per cursor):
+// under the pass's generic plans a join here hashed whole tables, a scan
+// of every family's cursor and seq per pass.
 func (q *Queries) NotifyPassEndMany(ctx context.Context, db DBTX, arg NotifyPassEndManyParams) ([]NotifyPassEndManyRow, error) {
 	rows, err := db.Query(ctx, notifyPassEndMany,
 		arg.IdleIds,
-		arg.FamilyIds,
 		arg.Seqs,
+		arg.FamilyIds,
 		arg.MissingIds,
 	)
 	if err != nil {
