@@ -131,7 +131,7 @@ func TestPassCounted(t *testing.T) {
 // passes are one transaction of 4 round trips (BEGIN with the settings,
 // the cursors with their events, the cursors' moves, COMMIT); before, a
 // pass each: 8 transactions, 32 round trips (docs/benchmarks.md,
-// eighteenth round).
+// "Passes over several families").
 func TestWokenFamiliesShareAPass(t *testing.T) {
 	old := passGap
 	passGap = 3 * time.Second // the wake-ups below come well within it, on a busy machine too
