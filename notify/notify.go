@@ -81,7 +81,8 @@ type Config struct {
 	// PostgreSQL one pass per 10 s instead of one per 2 s: a quarter of its
 	// CPU at 600 writes/s over 1,000 families, docs/benchmarks.md); a
 	// failed pass's retry waits for the window too. Negative: every
-	// wake-up at once; at most 1m.
+	// wake-up at once (and no passGap between the leader's passes, watch.go);
+	// at most 1m.
 	Coalesce time.Duration
 	// PresenceFlush is how often devices' presence is looked over for
 	// sockets opened, closed or resubscribed (a subscription change also
@@ -200,7 +201,8 @@ type Service struct {
 	wake     chan wakeUp                      // families with new events (ProcessFamily)
 	sweep    chan struct{}                    // a sweep is owed (Sweep; also a Wake that found wake full)
 	leading  atomic.Bool                      // this replica derives notices from events (watch.go)
-	passes   atomic.Int64                     // ProcessFamily calls by the event path (tests)
+	passes   atomic.Int64                     // families processed by the event path (tests)
+	passTxs  atomic.Int64                     // transactions of passes over several families (pass.go; tests)
 	checks   atomic.Int64                     // cross-checks made (tests)
 	lost     atomic.Int64                     // families the cross-check found behind without a wake-up (tests)
 	late     atomic.Int64                     // wake-ups for events a pass had already read (watch; tests)

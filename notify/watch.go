@@ -17,7 +17,8 @@ import (
 )
 
 // The event path: one replica at a time, the leader, processes the new
-// events of each family that has some (ProcessFamily), woken by the
+// events of each family that has some (ProcessFamily; the families due at
+// one moment together, in one transaction: pass.go), woken by the
 // notifications of the channels that carry tasks, calendar and shopping
 // events (the payload's family_id is all it reads). Notifications are only
 // a wake-up: the cursor in PostgreSQL is the truth, so a lost
@@ -54,6 +55,14 @@ const leaderLockID = -0x6f00_461d_a0dd_a3fa // 0x90ffb9e25f225c06
 
 // maxBehind bounds the families looked at per sweep (a variable for tests).
 var maxBehind int32 = 1000
+
+// passGap is the least time from the end of one pass of the leader to the
+// start of the next (a variable for tests): under load, the families woken
+// meanwhile wait for it and are processed in one pass of one transaction
+// (pass.go), not one each; after a quiet gap a wake-up is processed at
+// once. So a family's news waits at most this long more (and for the pass
+// running when it came, as before); none when Coalesce is negative.
+var passGap = 100 * time.Millisecond
 
 // eventChannels are the channels whose events can make notices.
 var eventChannels = []string{familyhub.ChannelTasks, familyhub.ChannelCalendar, familyhub.ChannelShopping}
@@ -176,7 +185,20 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			later.Reset(time.Until(at))
 		}
 	}
-	var woken []uuid.UUID
+	// The gap between passes under load (passGap), and the families due
+	// but held for its end (they stay pending); gather fires at its end.
+	gap := passGap
+	if s.cfg.Coalesce < 0 {
+		gap = 0 // every wake-up at once
+	}
+	var lastPass, gatherAt time.Time
+	held := map[uuid.UUID]bool{}
+	gather := time.NewTimer(time.Hour)
+	gather.Stop()
+	defer gather.Stop()
+	var woken, due, alone []uuid.UUID
+	taken := map[uuid.UUID]bool{}
+	var outcomes []passOutcome
 	for {
 		woken = woken[:0]
 		scan := false // look at every pending family, not only the woken
@@ -186,6 +208,14 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			return
 		case <-later.C:
 			armed, scan = time.Time{}, true
+		case <-gather.C:
+			gatherAt = time.Time{}
+			for id := range held {
+				if pending[id] { // else a scan processed it meanwhile
+					woken = append(woken, id)
+				}
+			}
+			clear(held)
 		case <-s.sweep:
 			woken = append(woken, uuid.Nil) // uuid.Nil: every family behind
 		case w := <-s.wake:
@@ -206,6 +236,7 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 		}
 		if !s.leading.Load() {
 			clear(pending) // another replica leads; a new leader sweeps
+			clear(held)
 			clear(retry)
 			clear(suspects)
 			continue
@@ -252,42 +283,101 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 				}
 			}
 		}
-		process := func(id uuid.UUID) (stop bool) {
+		// The families due now: pending, not inside their window. They
+		// are processed together (pass.go), one transaction for up to
+		// maxPassFamilies of them; a family whose last pass failed, on its
+		// own (its error costs no other family a repeat).
+		due, alone = due[:0], alone[:0]
+		consider := func(id uuid.UUID) {
 			if at, ok := last[id]; ok && now.Sub(at) < s.cfg.Coalesce {
 				arm(at.Add(s.cfg.Coalesce)) // inside its window: processed when it ends
-				return false
+				return
 			}
-			last[id] = time.Now()
-			delete(suspects, id)
-			s.passes.Add(1)
-			delete(read, id)
-			if through, err := s.processFamily(ctx, id); err != nil {
-				if ctx.Err() != nil {
-					return true
-				}
-				s.logger.Warn("notify: deriving notices from events failed; retried", "family_id", id, "err", err, "in", s.retryLater(retry, id))
+			if taken[id] {
+				return // woken twice
+			}
+			taken[id] = true
+			if _, failed := retry[id]; failed {
+				alone = append(alone, id)
 			} else {
-				delete(retry, id)
-				if through > 0 {
-					read[id] = through
-				}
+				due = append(due, id)
 			}
-			delete(pending, id)
-			return false
 		}
 		if scan {
 			s.scans.Add(1)
 			for id := range pending {
-				if process(id) {
-					return
-				}
+				consider(id)
 			}
 		} else {
 			for _, id := range woken {
-				if pending[id] && process(id) {
-					return
+				if pending[id] {
+					consider(id)
 				}
 			}
+		}
+		// Under load, passes start at most once per gap: what is due
+		// sooner after the last pass's end waits for the gap's end (the
+		// gather timer), together with whatever is woken meanwhile, and is
+		// processed in one pass. A wake-up after a quiet gap is processed
+		// at once, with whatever still waits for the gap.
+		gapAt := lastPass.Add(gap)
+		if gap <= 0 || !time.Now().Before(gapAt) {
+			for id := range held {
+				if pending[id] {
+					consider(id)
+				}
+			}
+			clear(held)
+		}
+		clear(taken)
+		if len(due)+len(alone) > 0 && gap > 0 {
+			if at := gapAt; time.Now().Before(at) {
+				for _, id := range due {
+					held[id] = true
+				}
+				for _, id := range alone {
+					held[id] = true
+				}
+				if gatherAt.IsZero() {
+					gatherAt = at
+					gather.Reset(time.Until(at))
+				}
+				due, alone = due[:0], alone[:0]
+			}
+		}
+		if len(due)+len(alone) > 0 {
+			started := time.Now()
+			for _, ids := range [][]uuid.UUID{due, alone} {
+				for _, id := range ids {
+					last[id] = started
+					delete(suspects, id)
+					delete(read, id)
+					delete(held, id)
+				}
+				s.passes.Add(int64(len(ids)))
+			}
+			outcomes = s.processFamiliesInto(ctx, outcomes[:0], due)
+			for _, id := range alone {
+				if ctx.Err() != nil {
+					break
+				}
+				outcomes = s.processFamiliesInto(ctx, outcomes, []uuid.UUID{id})
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			for _, o := range outcomes {
+				if o.err != nil {
+					s.logger.Warn("notify: deriving notices from events failed; retried", "family_id", o.id, "err", o.err, "in", s.retryLater(retry, o.id))
+				} else {
+					delete(retry, o.id)
+					if o.through > 0 {
+						read[o.id] = o.through
+					}
+				}
+				delete(pending, o.id)
+			}
+			lastPass = time.Now()
 		}
 		for id, r := range retry {
 			if !pending[id] {

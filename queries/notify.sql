@@ -92,6 +92,59 @@ JOIN LATERAL (
 ) e ON true
 ORDER BY e.seq;
 
+-- NotifyPassStartMany begins one pass over several families (the leader's
+-- wake-ups of a moment, watch.go): it takes each one's cursor as
+-- NotifyPassStart does, FOR UPDATE SKIP LOCKED (a cursor another replica
+-- holds is left out, never waited for, so no two passes deadlock), and
+-- reads the events after each, at most max_events per family. Every
+-- cursor taken has at least one row, ordered by family and seq: a family
+-- with nothing after its cursor has one row without an event (event_seq
+-- 0, the event's columns meaningless). A family not in the answer has its
+-- cursor taken or missing.
+-- name: NotifyPassStartMany :many
+WITH c AS MATERIALIZED (
+    SELECT n.family_id, n.seq,
+        coalesce((SELECT array_agg(s.user_id) FROM notify_member_settings s
+                  WHERE s.family_id = n.family_id AND s.list_changes), '{}')::uuid[] AS list_watchers
+    FROM notify_cursors n WHERE n.family_id = ANY(@family_ids::uuid[]) FOR UPDATE OF n SKIP LOCKED
+)
+SELECT c.family_id, c.seq AS cursor, c.list_watchers,
+    -- The row of a cursor with nothing after it: event_seq 0, and the
+    -- other NOT NULL columns of no event filled in.
+    coalesce(e.seq, 0)::bigint AS event_seq, coalesce(e.type, '') AS type, coalesce(e.channel, '') AS channel,
+    coalesce(e.entity_id, c.family_id) AS entity_id, e.list_id, coalesce(e.op, 'insert') AS op, e.actor_id, e.device_id,
+    coalesce(e.at, now()) AS at, e.version
+FROM c
+LEFT JOIN LATERAL (
+    SELECT * FROM event_log l WHERE l.family_id = c.family_id AND l.seq > c.seq ORDER BY l.seq LIMIT @max_events
+) e ON true
+ORDER BY c.family_id, e.seq;
+
+-- NotifyPassEndMany ends a pass over several families in one statement:
+-- the cursors of the families with events move to the last event read
+-- (family_ids, seqs); the cursors taken with nothing after them (idle_ids)
+-- move past events pruned unseen, as NotifyCursorSkipPruned (one
+-- snapshot: an event committed meanwhile is in both the seq and the log,
+-- and the cursor stays); and the cursors missing (missing_ids: not taken
+-- by NotifyPassStartMany) are made, as NotifyCursorEnsure. Returns the
+-- idle families whose cursor moved past pruned events, with the seq.
+-- Each row is found by its key (array_position, a subquery per cursor):
+-- under the pass's generic plans a join here hashed whole tables, a scan
+-- of every family's cursor and seq per pass.
+-- name: NotifyPassEndMany :many
+WITH moved AS (
+    UPDATE notify_cursors m
+    SET seq = greatest(m.seq, (@seqs::bigint[])[array_position(@family_ids::uuid[], m.family_id)]), updated_at = now()
+    WHERE m.family_id = ANY(@family_ids::uuid[])
+), ensured AS (
+    INSERT INTO notify_cursors (family_id) SELECT id FROM families WHERE id = ANY(@missing_ids::uuid[]) ON CONFLICT DO NOTHING
+)
+UPDATE notify_cursors c SET seq = (SELECT e.seq FROM family_event_seq e WHERE e.family_id = c.family_id), updated_at = now()
+WHERE c.family_id = ANY(@idle_ids::uuid[])
+  AND (SELECT e.seq FROM family_event_seq e WHERE e.family_id = c.family_id) > c.seq
+  AND NOT EXISTS (SELECT 1 FROM event_log l WHERE l.family_id = c.family_id AND l.seq > c.seq)
+RETURNING c.family_id, c.seq;
+
 -- NotifyCursorEnsure makes a family's cursor; none for a family that is
 -- gone (deleted after its event was notified: its pass has nothing to do,
 -- rather than failing on the foreign key and being retried for good).

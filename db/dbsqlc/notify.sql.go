@@ -711,6 +711,69 @@ func (q *Queries) NotifyNoticePrune(ctx context.Context, db DBTX, before time.Ti
 	return result.RowsAffected(), nil
 }
 
+const notifyPassEndMany = `-- name: NotifyPassEndMany :many
+WITH moved AS (
+    UPDATE notify_cursors m
+    SET seq = greatest(m.seq, ($2::bigint[])[array_position($3::uuid[], m.family_id)]), updated_at = now()
+    WHERE m.family_id = ANY($3::uuid[])
+), ensured AS (
+    INSERT INTO notify_cursors (family_id) SELECT id FROM families WHERE id = ANY($4::uuid[]) ON CONFLICT DO NOTHING
+)
+UPDATE notify_cursors c SET seq = (SELECT e.seq FROM family_event_seq e WHERE e.family_id = c.family_id), updated_at = now()
+WHERE c.family_id = ANY($1::uuid[])
+  AND (SELECT e.seq FROM family_event_seq e WHERE e.family_id = c.family_id) > c.seq
+  AND NOT EXISTS (SELECT 1 FROM event_log l WHERE l.family_id = c.family_id AND l.seq > c.seq)
+RETURNING c.family_id, c.seq
+`
+
+type NotifyPassEndManyParams struct {
+	IdleIds    []uuid.UUID
+	Seqs       []int64
+	FamilyIds  []uuid.UUID
+	MissingIds []uuid.UUID
+}
+
+type NotifyPassEndManyRow struct {
+	FamilyID uuid.UUID
+	Seq      int64
+}
+
+// NotifyPassEndMany ends a pass over several families in one statement:
+// the cursors of the families with events move to the last event read
+// (family_ids, seqs); the cursors taken with nothing after them (idle_ids)
+// move past events pruned unseen, as NotifyCursorSkipPruned (one
+// snapshot: an event committed meanwhile is in both the seq and the log,
+// and the cursor stays); and the cursors missing (missing_ids: not taken
+// by NotifyPassStartMany) are made, as NotifyCursorEnsure. Returns the
+// idle families whose cursor moved past pruned events, with the seq.
+// Each row is found by its key (array_position, a subquery per cursor):
+// under the pass's generic plans a join here hashed whole tables, a scan
+// of every family's cursor and seq per pass.
+func (q *Queries) NotifyPassEndMany(ctx context.Context, db DBTX, arg NotifyPassEndManyParams) ([]NotifyPassEndManyRow, error) {
+	rows, err := db.Query(ctx, notifyPassEndMany,
+		arg.IdleIds,
+		arg.Seqs,
+		arg.FamilyIds,
+		arg.MissingIds,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []NotifyPassEndManyRow{}
+	for rows.Next() {
+		var i NotifyPassEndManyRow
+		if err := rows.Scan(&i.FamilyID, &i.Seq); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const notifyPassStart = `-- name: NotifyPassStart :many
 WITH c AS MATERIALIZED (
     SELECT n.seq,
@@ -767,6 +830,90 @@ func (q *Queries) NotifyPassStart(ctx context.Context, db DBTX, arg NotifyPassSt
 	for rows.Next() {
 		var i NotifyPassStartRow
 		if err := rows.Scan(
+			&i.Cursor,
+			&i.ListWatchers,
+			&i.EventSeq,
+			&i.Type,
+			&i.Channel,
+			&i.EntityID,
+			&i.ListID,
+			&i.Op,
+			&i.ActorID,
+			&i.DeviceID,
+			&i.At,
+			&i.Version,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const notifyPassStartMany = `-- name: NotifyPassStartMany :many
+WITH c AS MATERIALIZED (
+    SELECT n.family_id, n.seq,
+        coalesce((SELECT array_agg(s.user_id) FROM notify_member_settings s
+                  WHERE s.family_id = n.family_id AND s.list_changes), '{}')::uuid[] AS list_watchers
+    FROM notify_cursors n WHERE n.family_id = ANY($2::uuid[]) FOR UPDATE OF n SKIP LOCKED
+)
+SELECT c.family_id, c.seq AS cursor, c.list_watchers,
+    -- The row of a cursor with nothing after it: event_seq 0, and the
+    -- other NOT NULL columns of no event filled in.
+    coalesce(e.seq, 0)::bigint AS event_seq, coalesce(e.type, '') AS type, coalesce(e.channel, '') AS channel,
+    coalesce(e.entity_id, c.family_id) AS entity_id, e.list_id, coalesce(e.op, 'insert') AS op, e.actor_id, e.device_id,
+    coalesce(e.at, now()) AS at, e.version
+FROM c
+LEFT JOIN LATERAL (
+    SELECT family_id, seq, type, channel, entity_id, list_id, op, actor_id, device_id, at, version FROM event_log l WHERE l.family_id = c.family_id AND l.seq > c.seq ORDER BY l.seq LIMIT $1
+) e ON true
+ORDER BY c.family_id, e.seq
+`
+
+type NotifyPassStartManyParams struct {
+	MaxEvents int32
+	FamilyIds []uuid.UUID
+}
+
+type NotifyPassStartManyRow struct {
+	FamilyID     uuid.UUID
+	Cursor       int64
+	ListWatchers []uuid.UUID
+	EventSeq     int64
+	Type         string
+	Channel      string
+	EntityID     uuid.UUID
+	ListID       *uuid.UUID
+	Op           string
+	ActorID      *uuid.UUID
+	DeviceID     *string
+	At           time.Time
+	Version      *int64
+}
+
+// NotifyPassStartMany begins one pass over several families (the leader's
+// wake-ups of a moment, watch.go): it takes each one's cursor as
+// NotifyPassStart does, FOR UPDATE SKIP LOCKED (a cursor another replica
+// holds is left out, never waited for, so no two passes deadlock), and
+// reads the events after each, at most max_events per family. Every
+// cursor taken has at least one row, ordered by family and seq: a family
+// with nothing after its cursor has one row without an event (event_seq
+// 0, the event's columns meaningless). A family not in the answer has its
+// cursor taken or missing.
+func (q *Queries) NotifyPassStartMany(ctx context.Context, db DBTX, arg NotifyPassStartManyParams) ([]NotifyPassStartManyRow, error) {
+	rows, err := db.Query(ctx, notifyPassStartMany, arg.MaxEvents, arg.FamilyIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []NotifyPassStartManyRow{}
+	for rows.Next() {
+		var i NotifyPassStartManyRow
+		if err := rows.Scan(
+			&i.FamilyID,
 			&i.Cursor,
 			&i.ListWatchers,
 			&i.EventSeq,
