@@ -8,7 +8,7 @@ const VERSION = 2; // 2: the answers store
 
 /**
  * The stores:
- * - data: the cache, key → value ('me', 'lists', 'list:<id>', 'tasks', 'meta')
+ * - data: the cache, key → value ('me', 'lists', 'list:<id>', 'tasks', 'meta', 'forgotten': cache.js)
  * - queue: waiting writes in order (key n, autoIncrement)
  * - notices: conflicts and refused writes still to be shown (key id)
  * - answers: the server's answers to the device's own writes, one per record (key id; outbox-answers.js)
@@ -155,6 +155,44 @@ export function take(store, key, when = () => true) {
       const req = os.get(key);
       req.onsuccess = () => { if (req.result !== undefined && when(req.result)) os.delete(key); resolve(req.result); };
       req.onerror = () => reject(req.error);
+    });
+  });
+}
+
+/**
+ * sweep(store, when, floorKey) deletes, in one transaction, every entry of
+ * store (one without a keyPath) whose value when(value) picks, and keeps
+ * under floorKey the newest `at` of those deleted (if newer than the one
+ * there): a reader that finds an entry gone finds the floor with it.
+ * Resolves to how many were deleted.
+ */
+export function sweep(store, when, floorKey) {
+  const floorOf = (had, ats) => ats.reduce((m, at) => (m === undefined || at > m ? at : m), had);
+  return run(store, 'readwrite', (os) => {
+    if (!os) {
+      const m = memory[store];
+      const gone = [...m.entries()].filter(([k, v]) => k !== floorKey && when(v));
+      if (!gone.length) return 0;
+      m.set(floorKey, floorOf(m.get(floorKey), gone.map(([, v]) => v.at)));
+      for (const [k] of gone) m.delete(k);
+      return gone.length;
+    }
+    return new Promise((resolve, reject) => {
+      const ats = [];
+      const cur = os.openCursor();
+      cur.onerror = () => reject(cur.error);
+      cur.onsuccess = () => {
+        const c = cur.result;
+        if (c) {
+          if (c.key !== floorKey && when(c.value)) { ats.push(c.value.at); c.delete(); }
+          c.continue();
+          return;
+        }
+        if (!ats.length) { resolve(0); return; }
+        const g = os.get(floorKey);
+        g.onerror = () => reject(g.error);
+        g.onsuccess = () => { os.put(floorOf(g.result, ats), floorKey); resolve(ats.length); };
+      };
     });
   });
 }
