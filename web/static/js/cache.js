@@ -198,7 +198,7 @@ export const MARK_MS = 10 * 60 * 1000;
 const FLOOR = 'forgotten';
 
 /**
- * Drops the forget marks older than MARK_MS, leaving their newest time
+ * Drops the forget marks (a list's: 'list:<id>', the only ones) older than MARK_MS, leaving their newest time
  * under FLOOR, in the same transaction (idb.sweep): a read that began
  * before it keeps nothing where no copy is (keep, prunedAfter), however
  * late it arrives (a frozen tab's), as the mark it replaces did. A read
@@ -207,7 +207,7 @@ const FLOOR = 'forgotten';
  */
 async function pruneMarks() {
   const old = new Date(Date.now() - MARK_MS).toISOString();
-  try { await idb.sweep('data', (v) => v?.gone === true && typeof v.at === 'string' && v.at < old, FLOOR); } catch (e) { console.warn('cache: marks not pruned:', e); }
+  try { await idb.sweep('data', 'list:', (v) => v?.gone === true && typeof v.at === 'string' && v.at < old, FLOOR); } catch (e) { console.warn('cache: marks not pruned:', e); }
 }
 
 // Whether a read that began at basis began before a pruned mark (the floor
@@ -378,9 +378,11 @@ let warmed = 0;
  * warm(date) reads everything the device keeps, whatever page is open:
  * every list with its items, the categories and the tasks page of date;
  * one request at a time, stopping at the first failure (the next time the
- * device is back online it tries again), at most every 30 s. Its reads are
- * background reads (api.js): nobody asked for them, so their failure does
- * not change the header.
+ * device is back online it tries again), at most every 30 s. A list gone
+ * meanwhile (a 404: deleted since the lists were read) is forgotten and
+ * the others are read still (before, the rest stayed unkept offline). Its
+ * reads are background reads (api.js): nobody asked for them, so their
+ * failure does not change the header.
  */
 export function warm(date) {
   if (!warming && Date.now() - warmed < 30000) return Promise.resolve();
@@ -392,7 +394,12 @@ export function warm(date) {
       await keep('lists', lists, { read });
       read = new Date().toISOString();
       await keep('categories', await get('/api/shopping/categories', bg), { read });
-      for (const l of lists) await refresh(`list:${l.id}`, () => get(`/api/shopping/lists/${l.id}`, bg));
+      for (const l of lists) {
+        try { await refresh(`list:${l.id}`, () => get(`/api/shopping/lists/${l.id}`, bg)); } catch (e) {
+          if (e.status !== 404) throw e;
+          await forget(`list:${l.id}`);
+        }
+      }
       await refresh('tasks', () => fetchTasks(date, bg));
       warmed = Date.now();
     } catch { /* the next time */ } finally {

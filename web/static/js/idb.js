@@ -160,18 +160,19 @@ export function take(store, key, when = () => true) {
 }
 
 /**
- * sweep(store, when, floorKey) deletes, in one transaction, every entry of
- * store (one without a keyPath) whose value when(value) picks, and keeps
+ * sweep(store, prefix, when, floorKey) deletes, in one transaction, every
+ * entry of store (one without a keyPath) whose key starts with prefix and
+ * whose value when(value) picks (the others are not read), and keeps
  * under floorKey the newest `at` of those deleted (if newer than the one
  * there): a reader that finds an entry gone finds the floor with it.
  * Resolves to how many were deleted.
  */
-export function sweep(store, when, floorKey) {
+export function sweep(store, prefix, when, floorKey) {
   const floorOf = (had, ats) => ats.reduce((m, at) => (m === undefined || at > m ? at : m), had);
   return run(store, 'readwrite', (os) => {
     if (!os) {
       const m = memory[store];
-      const gone = [...m.entries()].filter(([k, v]) => k !== floorKey && when(v));
+      const gone = [...m.entries()].filter(([k, v]) => typeof k === 'string' && k.startsWith(prefix) && k !== floorKey && when(v));
       if (!gone.length) return 0;
       m.set(floorKey, floorOf(m.get(floorKey), gone.map(([, v]) => v.at)));
       for (const [k] of gone) m.delete(k);
@@ -179,7 +180,7 @@ export function sweep(store, when, floorKey) {
     }
     return new Promise((resolve, reject) => {
       const ats = [];
-      const cur = os.openCursor();
+      const cur = os.openCursor(IDBKeyRange.bound(prefix, `${prefix}\uffff`));
       cur.onerror = () => reject(cur.error);
       cur.onsuccess = () => {
         const c = cur.result;
