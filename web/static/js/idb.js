@@ -138,6 +138,21 @@ function write(store, value, key) {
   });
 }
 
+/**
+ * Stores values (in a store with autoIncrement keys) in one transaction
+ * committed at once (tx.commit: it does not wait for this tab to run
+ * again), so that one begun as the tab freezes or closes is kept even if
+ * the tab never runs again. Resolves to their keys.
+ */
+export function putAllNow(store, values) {
+  return noted(run(store, 'readwrite', (os) => {
+    if (!os) return Promise.all(values.map((v) => write(store, v)));
+    const reqs = values.map((v) => os.put(v));
+    os.transaction.commit?.();
+    return Promise.all(reqs.map(promised));
+  }));
+}
+
 /** Deletes one key. */
 export function del(store, key) {
   return run(store, 'readwrite', (os) => (os ? promised(os.delete(key)) : memory[store].delete(key)));
