@@ -167,8 +167,8 @@ export function view(app, main) {
 
   /**
    * Event id as the device last knew it: the answer to its own write when
-   * no listing has been read since (a listing read after it drops it from
-   * saved), else as the ranges read show it (a series' definition and its
+   * no listing has been read since (a listing read after it marks it listed
+   * in saved), else as the ranges read show it (a series' definition and its
    * changed occurrences), or null. The answer first: it is the version the
    * device's write made (an occurrence deleted: the series' version one up,
    * as the server counts), where the ranges read before it name the version
@@ -179,7 +179,7 @@ export function view(app, main) {
     if (x?.record && !x.kept) return { ...x.record };
     const kept = keptOccurrences(await cache.kept('calendar'), tz);
     const listed = seriesFrom([...occurrences, ...kept], id, tz);
-    // An answer from before the page opened: unless a range read since is newer.
+    // An answer from before the page opened, or listed since: unless a range read since is newer.
     if (x?.record && !(listed?.version >= x.record.version)) return { ...x.record };
     return listed;
   }
