@@ -118,6 +118,7 @@ export function keep(key, value, { synced = true, read = undefined } = {}) {
     // A copy read "in the future" (the clock was ahead, then set back) ranks nothing: it would freeze the copy.
     if (basis !== undefined && had?.at && basis < had.at && had.at <= new Date().toISOString()) return false;
     if (closed || (had?.gone && basis === undefined)) return false;
+    if (had === undefined && basis !== undefined && await prunedAfter(basis)) return false;
     try { await idb.put('data', { v: value, at: basis ?? had?.at ?? new Date().toISOString() }, key); } catch (e) { console.warn('cache: not kept:', key, e); return false; }
     return true;
   });
@@ -183,10 +184,38 @@ export async function refresh(key, fetcher, read = new Date().toISOString()) {
 /**
  * Forgets one kept value (a list deleted elsewhere), leaving a mark of when:
  * a read that began before it, arriving later (the warm-up's), is older
- * and does not keep the copy again (keep).
+ * and does not keep the copy again (keep). Marks older than MARK_MS go
+ * (pruneMarks), so they do not pile up for every list ever deleted.
  */
 export function forget(key) {
-  return inOrder(key, () => idb.put('data', { gone: true, at: new Date().toISOString() }, key).catch(() => idb.del('data', key).catch(() => {})));
+  const done = inOrder(key, () => idb.put('data', { gone: true, at: new Date().toISOString() }, key).catch(() => idb.del('data', key).catch(() => {})));
+  return done.then(pruneMarks);
+}
+
+/** How old a forget mark may grow before it goes (pruneMarks). */
+export const MARK_MS = 10 * 60 * 1000;
+// Where the newest pruned mark's time is kept: one time for all of them.
+const FLOOR = 'forgotten';
+
+/**
+ * Drops the forget marks (a list's: 'list:<id>', the only ones) older than MARK_MS, leaving their newest time
+ * under FLOOR, in the same transaction (idb.sweep): a read that began
+ * before it keeps nothing where no copy is (keep, prunedAfter), however
+ * late it arrives (a frozen tab's), as the mark it replaces did. A read
+ * that began so long ago of a list never kept is not kept either: the next
+ * read is.
+ */
+async function pruneMarks() {
+  const old = new Date(Date.now() - MARK_MS).toISOString();
+  try { await idb.sweep('data', 'list:', (v) => v?.gone === true && typeof v.at === 'string' && v.at < old, FLOOR); } catch (e) { console.warn('cache: marks not pruned:', e); }
+}
+
+// Whether a read that began at basis began before a pruned mark (the floor
+// kept by pruneMarks). A floor "in the future" (the clock set back since)
+// ranks nothing, as a copy's time does not (keep).
+async function prunedAfter(basis) {
+  const floor = await entry(FLOOR);
+  return typeof floor === 'string' && basis < floor && floor <= new Date().toISOString();
 }
 
 /** Notes that the device was in step with the server just now. */
@@ -349,9 +378,11 @@ let warmed = 0;
  * warm(date) reads everything the device keeps, whatever page is open:
  * every list with its items, the categories and the tasks page of date;
  * one request at a time, stopping at the first failure (the next time the
- * device is back online it tries again), at most every 30 s. Its reads are
- * background reads (api.js): nobody asked for them, so their failure does
- * not change the header.
+ * device is back online it tries again), at most every 30 s. A list gone
+ * meanwhile (a 404: deleted since the lists were read) is forgotten and
+ * the others are read still (before, the rest stayed unkept offline). Its
+ * reads are background reads (api.js): nobody asked for them, so their
+ * failure does not change the header.
  */
 export function warm(date) {
   if (!warming && Date.now() - warmed < 30000) return Promise.resolve();
@@ -363,7 +394,12 @@ export function warm(date) {
       await keep('lists', lists, { read });
       read = new Date().toISOString();
       await keep('categories', await get('/api/shopping/categories', bg), { read });
-      for (const l of lists) await refresh(`list:${l.id}`, () => get(`/api/shopping/lists/${l.id}`, bg));
+      for (const l of lists) {
+        try { await refresh(`list:${l.id}`, () => get(`/api/shopping/lists/${l.id}`, bg)); } catch (e) {
+          if (e.status !== 404) throw e;
+          await forget(`list:${l.id}`);
+        }
+      }
       await refresh('tasks', () => fetchTasks(date, bg));
       warmed = Date.now();
     } catch { /* the next time */ } finally {

@@ -8,7 +8,7 @@ const VERSION = 2; // 2: the answers store
 
 /**
  * The stores:
- * - data: the cache, key → value ('me', 'lists', 'list:<id>', 'tasks', 'meta')
+ * - data: the cache, key → value ('me', 'lists', 'list:<id>', 'tasks', 'meta', 'forgotten': cache.js)
  * - queue: waiting writes in order (key n, autoIncrement)
  * - notices: conflicts and refused writes still to be shown (key id)
  * - answers: the server's answers to the device's own writes, one per record (key id; outbox-answers.js)
@@ -138,6 +138,21 @@ function write(store, value, key) {
   });
 }
 
+/**
+ * Stores values (in a store with autoIncrement keys) in one transaction
+ * committed at once (tx.commit: it does not wait for this tab to run
+ * again), so that one begun as the tab freezes or closes is kept even if
+ * the tab never runs again. Resolves to their keys.
+ */
+export function putAllNow(store, values) {
+  return noted(run(store, 'readwrite', (os) => {
+    if (!os) return Promise.all(values.map((v) => write(store, v)));
+    const reqs = values.map((v) => os.put(v));
+    os.transaction.commit?.();
+    return Promise.all(reqs.map(promised));
+  }));
+}
+
 /** Deletes one key. */
 export function del(store, key) {
   return run(store, 'readwrite', (os) => (os ? promised(os.delete(key)) : memory[store].delete(key)));
@@ -155,6 +170,45 @@ export function take(store, key, when = () => true) {
       const req = os.get(key);
       req.onsuccess = () => { if (req.result !== undefined && when(req.result)) os.delete(key); resolve(req.result); };
       req.onerror = () => reject(req.error);
+    });
+  });
+}
+
+/**
+ * sweep(store, prefix, when, floorKey) deletes, in one transaction, every
+ * entry of store (one without a keyPath) whose key starts with prefix and
+ * whose value when(value) picks (the others are not read), and keeps
+ * under floorKey the newest `at` of those deleted (if newer than the one
+ * there): a reader that finds an entry gone finds the floor with it.
+ * Resolves to how many were deleted.
+ */
+export function sweep(store, prefix, when, floorKey) {
+  const floorOf = (had, ats) => ats.reduce((m, at) => (m === undefined || at > m ? at : m), had);
+  return run(store, 'readwrite', (os) => {
+    if (!os) {
+      const m = memory[store];
+      const gone = [...m.entries()].filter(([k, v]) => typeof k === 'string' && k.startsWith(prefix) && k !== floorKey && when(v));
+      if (!gone.length) return 0;
+      m.set(floorKey, floorOf(m.get(floorKey), gone.map(([, v]) => v.at)));
+      for (const [k] of gone) m.delete(k);
+      return gone.length;
+    }
+    return new Promise((resolve, reject) => {
+      const ats = [];
+      const cur = os.openCursor(IDBKeyRange.bound(prefix, `${prefix}\uffff`));
+      cur.onerror = () => reject(cur.error);
+      cur.onsuccess = () => {
+        const c = cur.result;
+        if (c) {
+          if (c.key !== floorKey && when(c.value)) { ats.push(c.value.at); c.delete(); }
+          c.continue();
+          return;
+        }
+        if (!ats.length) { resolve(0); return; }
+        const g = os.get(floorKey);
+        g.onerror = () => reject(g.error);
+        g.onsuccess = () => { os.put(floorOf(g.result, ats), floorKey); resolve(ats.length); };
+      };
     });
   });
 }

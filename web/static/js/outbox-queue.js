@@ -35,13 +35,16 @@ function hold(o) {
 // (then the rest stays held behind it). A stored write whose newest state
 // is held is stored only while it is still queued (another tab may have
 // sent it meanwhile: it must not come back).
+const storing = new Set(); // the held writes whose put is on its way (storeHeld, storeHeldNow)
 async function storeHeld() {
   const had = held.size;
   for (const [n, o] of [...held]) {
+    if (storing.has(o)) break; // storeHeldNow's, on its way: the rest stays behind it
     try {
       if (unstored(o)) {
         const { n: _, ...rest } = o;
-        const k = await idb.put(STORE, rest);
+        storing.add(o);
+        const k = await idb.put(STORE, rest).finally(() => storing.delete(o));
         if (held.get(n) !== o) { await idb.del(STORE, k); continue; } // sent meanwhile
         o.n = k;
       } else await idb.putIfThere(STORE, o);
@@ -100,3 +103,34 @@ export async function removeOp(op) {
 
 /** Forgets what is held (sign-out: the next person starts clean). */
 export function clearHeld() { held.clear(); told(); }
+
+/**
+ * As the tab goes to the background (hidden: a phone freezes only a
+ * background tab, and may then discard it without a word) or closes, the
+ * writes it holds that were never stored are stored, all in one
+ * transaction committed at once (idb.putAllNow); stored, they are sent by
+ * another tab or the next time the app opens, in their place (their at).
+ * Before, they were tried again only on the tab's next write or read of
+ * the queue, and a frozen tab discarded lost them though the storage had
+ * room again. Still refused (the storage full), they stay held. Not on
+ * 'freeze': a transaction begun then is not committed while the tab is
+ * frozen, and it would hold the queue from the other tabs all that time.
+ */
+function storeHeldNow() {
+  const ops = [...held.values()].filter((o) => unstored(o) && !storing.has(o));
+  if (!ops.length) return;
+  for (const o of ops) storing.add(o);
+  idb.putAllNow(STORE, ops.map(({ n: _, ...rest }) => rest)).then((keys) => {
+    ops.forEach((o, i) => {
+      if (held.get(o.n) !== o) { idb.del(STORE, keys[i]).catch(() => {}); return; } // sent meanwhile
+      held.delete(o.n);
+      o.n = keys[i];
+    });
+    told();
+  }, (e) => { if (!idb.isQuota(e)) console.warn('outbox: held writes not stored:', e); })
+    .finally(() => { for (const o of ops) storing.delete(o); });
+}
+if (typeof document !== 'undefined') {
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') storeHeldNow(); });
+  addEventListener('pagehide', (e) => { if (!e.persisted) storeHeldNow(); });
+}

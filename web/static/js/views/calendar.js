@@ -49,23 +49,23 @@ export function view(app, main) {
   const saved = new Map();
   let answers = 0;
   // And those of before this page opened (a reload, offline), kept by the outbox: shown over ranges kept
-  // before them until a listing is read from the server (listedLive: older than it, not taken); read from
-  // storage before kept ranges are shown (a page opened at once after a reload missed them), not online.
+  // before them; read from storage before kept ranges are shown (a page opened at once after a reload
+  // missed them), not online. Once a listing is read from the server (listedLive), an answer it began
+  // after is in it, and goes over kept ranges only (listed, below): another kept range, read before it,
+  // lacks it (before, it was dropped, and offline that range showed the event as it was).
   let listedLive = false;
   const savedRead = outbox.started().then(() => {
-    if (listedLive) return;
     for (const [id, a] of outbox.savedAnswers()) {
-      if (!saved.has(id) && a.record && 'starts_at' in a.record) saved.set(id, { n: 0, record: stillChanged(a.record, tz), kept: true, at: Date.parse(a.at) || 0 });
+      if (!saved.has(id) && a.record && 'starts_at' in a.record) saved.set(id, { n: 0, record: stillChanged(a.record, tz), kept: true, listed: listedLive, at: Date.parse(a.at) || 0 });
     }
   });
   // When the kept ranges shown were read (ms; null: a listing from the server is shown).
   let keptAt = null;
-  // Whether saved answer x of event id is newer than what the listing shows:
-  // one kept from before the page opened only when it came after the kept
-  // ranges shown were read (a range read since lacks an event deleted
-  // elsewhere: the answer must not bring it back).
-  const newerThanListed = (id, x) => !x.kept || !x.record
-    || (!(keptAt != null && x.at <= keptAt) && !occurrences.some((o) => o.id === id && o.version >= x.record.version));
+  // Whether saved answer x of event id is newer than what the listing shows: one kept from before the
+  // page opened, or that a listing read from the server since has (listed: over kept ranges only), only
+  // when it came after the kept ranges shown were read (a range read since lacks an event deleted elsewhere).
+  const newerThanListed = (id, x) => !x.kept || (!(x.listed && (keptAt == null || x.at <= keptAt)) && (!x.record
+    || (!(keptAt != null && x.at <= keptAt) && !occurrences.some((o) => o.id === id && o.version >= x.record.version))));
   let loaded = false; // a listing was read: before it, the page shows its placeholder
   let reading = 0; // the page's listings on their way: no read-ahead meanwhile
   // Since when a kept range may miss a change (ms): the page opened (it
@@ -167,8 +167,8 @@ export function view(app, main) {
 
   /**
    * Event id as the device last knew it: the answer to its own write when
-   * no listing has been read since (a listing read after it drops it from
-   * saved), else as the ranges read show it (a series' definition and its
+   * no listing has been read since (a listing read after it marks it listed
+   * in saved), else as the ranges read show it (a series' definition and its
    * changed occurrences), or null. The answer first: it is the version the
    * device's write made (an occurrence deleted: the series' version one up,
    * as the server counts), where the ranges read before it name the version
@@ -179,7 +179,7 @@ export function view(app, main) {
     if (x?.record && !x.kept) return { ...x.record };
     const kept = keptOccurrences(await cache.kept('calendar'), tz);
     const listed = seriesFrom([...occurrences, ...kept], id, tz);
-    // An answer from before the page opened: unless a range read since is newer.
+    // An answer from before the page opened, or listed since: unless a range read since is newer.
     if (x?.record && !(listed?.version >= x.record.version)) return { ...x.record };
     return listed;
   }
@@ -266,8 +266,9 @@ export function view(app, main) {
     occurrences = got;
     keptAt = kept ? readAt : null;
     loaded = true;
-    // What this read began after is in it; what came meanwhile is shown over it.
-    if (!kept) for (const [id, x] of saved) if (x.n <= mark) saved.delete(id);
+    // What this read began after is in it; what came meanwhile is shown over it. The rest stays
+    // for the kept ranges read before it (newerThanListed), offline later.
+    if (!kept) for (const [id, x] of saved) if (x.n <= mark && !x.listed) saved.set(id, { ...x, n: 0, kept: true, listed: true });
     listedLive ||= !kept;
     render(r);
     if (!kept) aheadWhenIdle(r);
@@ -389,7 +390,7 @@ export function view(app, main) {
   const off = outbox.onOutbox((ev) => {
     if (ev.type === 'record' && ev.op.kind.startsWith('event.')) {
       // A change's answer has no changed occurrences: the series keeps those it had.
-      if (ev.record !== undefined) saved.set(ev.id, { n: ++answers, record: ev.record && stillChanged({ overrides: ev.op.base?.overrides, ...(ev.op.base?.partial ? { partial: true } : {}), ...ev.record }, tz) });
+      if (ev.record !== undefined) saved.set(ev.id, { n: ++answers, at: Date.now(), record: ev.record && stillChanged({ overrides: ev.op.base?.overrides, ...(ev.op.base?.partial ? { partial: true } : {}), ...ev.record }, tz) });
       if (loaded) render();
       reload();
     } else if ((ev.type === 'changed' || ev.type === 'record') && loaded) render();

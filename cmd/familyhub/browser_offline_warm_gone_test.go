@@ -1,0 +1,56 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+)
+
+// TestBrowserOfflineWarmSkipsGoneList: the warm-up (cache.warm) that finds
+// one list gone (a 404: deleted after the lists were read) forgets it and
+// keeps the lists after it, so they open offline.
+//
+// Ana has three lists; the server answers the second one's read with a
+// 404, as it does for a list Ben deleted just then. Her new phone signs in
+// and warms up. Before, the warm-up stopped at the 404: the third list was
+// never kept, and offline it did not open.
+func TestBrowserOfflineWarmSkipsGoneList(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	c, ana, _ := twoAdults(t)
+	for _, name := range []string{"Weekly", "Party", "Garden"} {
+		id := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": name})["id"].(string)
+		restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+id+"/items", map[string]any{"name": name + " item"})
+	}
+	var raw json.RawMessage
+	ana.call(t, c.a.URL(), 0, "GET", "/api/shopping/lists", nil, &raw)
+	var lists []struct{ ID, Name string }
+	if err := json.Unmarshal(raw, &lists); err != nil || len(lists) != 3 {
+		t.Fatalf("lists %s: %v", raw, err)
+	}
+	first, gone, last := lists[0], lists[1], lists[2]
+
+	// No service worker: the read to fail is the page's own.
+	a := newDevice(t, "Ana's phone", phoneW, phoneH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	fail := failRequests(t, a)
+	fail.start("*/api/shopping/lists/"+gone.ID, 404, `{"error":{"code":"not_found","message":"not found"}}`)
+	a.login(c.a.URL(), "ana@example.org")
+	row := func(name string) string { return fmt.Sprintf(`document.querySelector('li.item[data-name=%q]')`, name) }
+	a.goTo("/shopping/"+first.ID, row(first.Name+" item"))
+	a.waitLive()
+	warmedUp(a)
+	entry := func(id string) string {
+		return `new Promise((resolve) => { const o = indexedDB.open('familyhub'); o.onsuccess = () => {
+			const g = o.result.transaction('data').objectStore('data').get('list:' + ` + js(id) + `);
+			g.onsuccess = () => { const v = g.result; resolve(v === undefined ? 'none' : v.gone ? 'mark' : (v.v?.items ?? []).map((i) => i.name).join()); o.result.close(); }; }; })`
+	}
+	if got := evalAwait[string](a, entry(last.ID)); got != last.Name+" item" {
+		t.Errorf("after the warm-up the list after the gone one (%s) is kept as %q, want %q: the warm-up stopped at the 404", last.Name, got, last.Name+" item")
+	}
+	if got := evalAwait[string](a, entry(gone.ID)); got != "mark" && got != "none" {
+		t.Errorf("the list answered 404 is kept as %q, want it forgotten", got)
+	}
+
+	fail.stop()
+	a.goOffline()
+	a.goTo("/shopping/"+last.ID, `location.pathname === '/shopping/' + `+js(last.ID)+` && `+row(last.Name+" item"))
+}
