@@ -191,7 +191,7 @@ func (t txSettings) form() int {
 
 // settingsForms are each form's statement name and text with parameters,
 // made once: every transaction sends one of them, and building them per
-// transaction cost three to five allocations (docs/benchmarks.md,
+// transaction cost three to five allocations (docs/benchmarks-history-4.md,
 // fifteenth round).
 var settingsForms = func() (forms [4]struct{ name, sql string }) {
 	for f := range forms {

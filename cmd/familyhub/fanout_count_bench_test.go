@@ -27,7 +27,7 @@ import (
 // Reports, per socket and event, the allocations, the goroutines started
 // (runtime/metrics /sched/goroutines-created) and the process's write
 // system calls (/proc/self/io syscw; the client writes none but pongs):
-// counted, not timed figures (docs/benchmarks.md, fourteenth round). With
+// counted, not timed figures (docs/benchmarks-history-4.md, fourteenth round). With
 // burst=N an iteration is N events committed one after the other, not
 // waiting for their delivery in between, as under load; how many of them
 // a socket's writer finds queued together depends on the machine's speed.
