@@ -29,6 +29,10 @@ type Auth struct {
 	DeviceID string
 	// ExpiresAt is when the session ends (zero without a session).
 	ExpiresAt time.Time
+	// LegacyCookie says the session was made before its cookie had the
+	// __Host- name: over HTTPS only such a session is let in under the
+	// cookie's old name (http/cookie.go).
+	LegacyCookie bool
 }
 
 // SystemAuth is the caller of background work done for a family.

@@ -434,7 +434,20 @@ type SessionMeta struct {
 	// it said; ChildDevice the child device a PIN sign-in came through.
 	DeviceName  *string
 	ChildDevice *uuid.UUID
+	// IssuedAs is how the token is handed out: IssuedHost, IssuedPlain or
+	// IssuedNone (the zero value counts as IssuedNone).
+	IssuedAs string
 }
+
+// How a session's token was handed out (sessions.issued_as,
+// 00040_session_issued_as.sql). Over HTTPS the cookie's old name lets in
+// only IssuedLegacy sessions, made before the __Host- name.
+const (
+	IssuedLegacy = "legacy" // made before 00040; never given to a new session
+	IssuedHost   = "host"   // cookie __Host-familyhub_session
+	IssuedPlain  = "plain"  // cookie familyhub_session over plain HTTP
+	IssuedNone   = "none"   // no cookie: the token in the answer's body
+)
 
 // SessionCreate stores a new session for a user and returns its token (only
 // its hash is stored). The session lasts m.TTL from its insert by
@@ -447,15 +460,24 @@ func (tx *Tx) SessionCreate(ctx context.Context, userID uuid.UUID, m SessionMeta
 	if len(ua) > 512 {
 		ua = strings.ToValidUTF8(ua[:512], "")
 	}
+	issued := m.IssuedAs
+	switch issued {
+	case IssuedHost, IssuedPlain:
+	default: // a new session is never legacy
+		issued = IssuedNone
+	}
 	sess, err := tx.q.SessionInsert(ctx, tx, dbsqlc.SessionInsertParams{
 		TokenHash: HashToken(token), UserID: userID, TtlSeconds: m.TTL.Seconds(),
 		UserAgent: ua, ClientAddr: m.ClientAddr, DeviceName: m.DeviceName, ChildDeviceID: m.ChildDevice,
+		IssuedAs: issued,
 	})
 	return token, sess, Err(err, "session")
 }
 
 // SessionRotate replaces the caller's session by a new one (refresh): the
 // old token stops working at once; open sockets move to the new session.
+// The new one is issued as m says, never legacy: a legacy session lasts
+// one lifetime at most, refreshed or not.
 func (tx *Tx) SessionRotate(ctx context.Context, m SessionMeta) (string, dbsqlc.Session, error) {
 	a, err := tx.caller()
 	if err != nil {
@@ -516,7 +538,8 @@ func (s *Store) SessionAuthenticate(ctx context.Context, token string) (*familyh
 		// under five minutes), so the note is not missed.
 		_ = s.Q.SessionTouch(ctx, s.Pool, row.SessionID)
 	}
-	a = &familyhub.Auth{SessionID: row.SessionID, UserID: row.UserID, FamilyID: row.FamilyID, Role: row.Role, ExpiresAt: localEnd(now, row.LeftMs)}
+	a = &familyhub.Auth{SessionID: row.SessionID, UserID: row.UserID, FamilyID: row.FamilyID, Role: row.Role,
+		ExpiresAt: localEnd(now, row.LeftMs), LegacyCookie: row.Legacy}
 	s.Sessions.put(string(hash), a, gen, now)
 	return a, nil
 }
@@ -526,19 +549,21 @@ func (s *Store) SessionAuthenticate(ctx context.Context, token string) (*familyh
 // until jobs prune it). Asked only when SessionAuthenticate found no
 // caller, so only the holder of that secret learns why; an unknown token,
 // or a session ended any other way (logout, other devices signed out, a
-// password change, expiry), answers false. Nothing is cached: a refused
-// token asks PostgreSQL each time, as before.
-func (s *Store) SessionRemoved(ctx context.Context, token string) (bool, error) {
+// password change, expiry), answers false; so does a session that is not
+// legacy when legacyOnly (its token came under the cookie's old name over
+// HTTPS, where such a session is not let in: http/cookie.go). Nothing is
+// cached: a refused token asks PostgreSQL each time, as before.
+func (s *Store) SessionRemoved(ctx context.Context, token string, legacyOnly bool) (bool, error) {
 	if token == "" || len(token) > 128 {
 		return false, nil
 	}
-	why, err := s.Q.SessionRevokedReason(ctx, s.Pool, HashToken(token))
+	row, err := s.Q.SessionRevokedReason(ctx, s.Pool, HashToken(token))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	} else if err != nil {
 		return false, Err(err, "session")
 	}
-	return why != nil && *why == "removed", nil
+	return row.RevokedReason != nil && *row.RevokedReason == "removed" && (row.Legacy || !legacyOnly), nil
 }
 
 // SessionAuthenticateByID is SessionAuthenticate for a session id.

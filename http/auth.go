@@ -15,18 +15,20 @@ import (
 )
 
 // sessionToken returns the token from "Authorization: Bearer" or the
-// session cookie (sessionCookie: either name).
-func (s *Server) sessionToken(r *http.Request) (token string, viaCookie bool) {
+// session cookie (sessionCookie: either name), and whether it came under
+// the cookie's old name over HTTPS (oldName): then only a legacy session
+// may be let in (http/cookie.go).
+func (s *Server) sessionToken(r *http.Request) (token string, viaCookie, oldName bool) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
-			return strings.TrimSpace(t), false
+			return strings.TrimSpace(t), false, false
 		}
-		return "", false
+		return "", false, false
 	}
 	if c := s.sessionCookie(r); c != nil {
-		return c.Value, true
+		return c.Value, true, c.Name == SessionCookie && s.cookieSecure(r)
 	}
-	return "", false
+	return "", false, false
 }
 
 // Authenticate resolves the request's session token to the caller, with
@@ -36,12 +38,24 @@ func (s *Server) sessionToken(r *http.Request) (token string, viaCookie bool) {
 // parsing the query costs a map per request, and every REST call comes
 // here.
 func (s *Server) Authenticate(r *http.Request) (*familyhub.Auth, error) {
-	token, _ := s.sessionToken(r)
-	a, err := s.store.SessionAuthenticate(r.Context(), token)
-	if a != nil {
-		a.DeviceID = DeviceID(r)
-	}
+	a, _, err := s.authenticateToken(r)
 	return a, err
+}
+
+// authenticateToken is Authenticate, and returns the live session it
+// refused because its token came under the cookie's old name over HTTPS
+// and the session is not legacy (planted: see sessionCookie).
+func (s *Server) authenticateToken(r *http.Request) (a, planted *familyhub.Auth, err error) {
+	token, _, oldName := s.sessionToken(r)
+	a, err = s.store.SessionAuthenticate(r.Context(), token)
+	if a == nil {
+		return nil, nil, err
+	}
+	if oldName && !a.LegacyCookie {
+		return nil, a, nil
+	}
+	a.DeviceID = DeviceID(r)
+	return a, nil, nil
 }
 
 // realtimeAuthenticate is Authenticate for /ws and /sse, which also take a
@@ -69,10 +83,13 @@ func (s *Server) realtimeAuthenticate(r *http.Request) (a *familyhub.Auth, remov
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gen := s.authGen()
-		a, err := s.Authenticate(r)
+		a, planted, err := s.authenticateToken(r)
 		if err != nil {
 			s.Error(w, r, err)
 			return
+		}
+		if planted != nil {
+			s.refuseOldCookie(w, r, planted)
 		}
 		if a == nil {
 			// A refused token of a removed member: RequireAuth says so.
@@ -103,11 +120,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 // secret can ask: an unknown or wrong one is never told more than
 // unauthorized.
 func (s *Server) sessionRemoved(r *http.Request) (bool, error) {
-	token, _ := s.sessionToken(r)
+	token, _, oldName := s.sessionToken(r)
 	if token == "" {
 		return false, nil
 	}
-	return s.store.SessionRemoved(r.Context(), token)
+	return s.store.SessionRemoved(r.Context(), token, oldName)
 }
 
 // errRemoved answers a request made with the session of a member who left
@@ -289,6 +306,7 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	}
 	var resp accountResponse
 	var token string
+	meta.IssuedAs = s.issuedAs(r, req.ReturnToken)
 	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
 		acc, err := tx.Signup(r.Context(), p, hash)
 		if err != nil {
@@ -353,6 +371,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, userID uuid.UUID, meta db.SessionMeta, inBody bool) {
 	var resp accountResponse
 	var token string
+	meta.IssuedAs = s.issuedAs(r, inBody)
 	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
 		acc, err := tx.AccountGet(r.Context(), userID)
 		if err != nil {
@@ -412,6 +431,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	var session sessionJSON
 	var token string
+	_, viaCookie, _ := s.sessionToken(r)
 	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
 		var sess dbsqlc.Session
 		var err error
@@ -419,6 +439,7 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
+		meta.IssuedAs = s.issuedAs(r, !viaCookie)
 		token, sess, err = tx.SessionRotate(r.Context(), meta)
 		session = sessionOf(sess)
 		return err
@@ -427,7 +448,6 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	_, viaCookie := s.sessionToken(r)
 	s.deliverSession(w, r, &session, token, !viaCookie)
 	WriteJSON(w, http.StatusOK, map[string]any{"session": session})
 }

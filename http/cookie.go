@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 )
 
 // The session cookie's names. Over HTTPS it is SessionCookieHost: a
@@ -26,6 +27,32 @@ const (
 // FAMILYHUB_SECURE_COOKIES says every cookie is.
 func (s *Server) cookieSecure(r *http.Request) bool {
 	return s.cfg.SecureCookies || s.isHTTPS(r)
+}
+
+// issuedAs is how a session made for r is handed out (sessions.issued_as):
+// in the answer's body, or as the cookie setSessionCookie sets.
+func (s *Server) issuedAs(r *http.Request, inBody bool) string {
+	switch {
+	case inBody:
+		return db.IssuedNone
+	case s.cookieSecure(r):
+		return db.IssuedHost
+	}
+	return db.IssuedPlain
+}
+
+// refuseOldCookie answers a request whose cookie of the old name came over
+// HTTPS for a session that is not legacy (authenticateToken refused it):
+// the cookie is cleared, when the browser's is host-only (a plain-http
+// answer's; one planted for Domain=example.org this answer cannot clear,
+// and it stays refused), and the refusal logged with the session's
+// member: a planted cookie is the planter's session. So is a proxy that
+// says https for some requests and not others (a proxy missing from
+// FAMILYHUB_TRUSTED_PROXIES): its members are signed out over and over.
+func (s *Server) refuseOldCookie(w http.ResponseWriter, r *http.Request, planted *familyhub.Auth) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	s.logger.Warn("session cookie of the old name refused over HTTPS: not a session from before the __Host- name (planted, or a proxy that does not always say https)",
+		"user_id", planted.UserID, "session_id", planted.SessionID, "client_addr", s.clientAddr(r), "path", r.URL.Path)
 }
 
 func cookieName(secure bool) string {
@@ -48,6 +75,19 @@ func cookieName(secure bool) string {
 // plain HTTP nothing tells a planted cookie, and the first one counts, as
 // it always did (refusing both there would keep the member from signing
 // in at all while the planted one lasts).
+//
+// A lone old-name cookie over HTTPS may be planted too, and then looks
+// like a member's from before the upgrade. Each session records how its
+// token was handed out (sessions.issued_as), and over HTTPS the old name
+// lets in only a legacy session, made before the __Host- name
+// (authenticateToken): any other is refused as no session, and its
+// cookie cleared (refuseOldCookie). So the members signed in before the
+// upgrade are moved, and one session lifetime after it (a refresh makes
+// a new, not legacy session) the old name lets nobody in over HTTPS. A
+// session made over plain HTTP afterwards is not legacy either: whoever
+// reaches the app over plain HTTP (its port on the home network, a name
+// served over both schemes) could make one for their own account and
+// plant it. Its member signs in again over HTTPS, once.
 func (s *Server) sessionCookie(r *http.Request) *http.Cookie {
 	if c, err := r.Cookie(SessionCookieHost); err == nil {
 		return c

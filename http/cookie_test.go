@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/familyhub/familyhub/db"
 )
 
 // The session cookie's names (http/cookie.go): __Host-familyhub_session
@@ -60,6 +62,18 @@ func (e *testEnv) signupOver(t *testing.T, https bool, email string) *http.Cooki
 		return c
 	}
 	return nil
+}
+
+// madeBeforeUpgrade makes the session of token one made before the
+// cookie had its __Host- name: issued_as 'legacy', what migration 00040
+// gave every session there was. Called before the session is first used
+// (a kept copy would not see it).
+func (e *testEnv) madeBeforeUpgrade(t *testing.T, token string) {
+	t.Helper()
+	tag, err := e.pool.Exec(t.Context(), `UPDATE sessions SET issued_as = 'legacy' WHERE token_hash = $1`, db.HashToken(token))
+	if err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("marking the session legacy: %v %v", tag, err)
+	}
 }
 
 func (e *testEnv) meEmail(t *testing.T, https bool, cookies string) string {
@@ -134,7 +148,8 @@ func TestSessionCookieHostPrefix(t *testing.T) {
 func TestSessionCookieMoved(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{TrustedProxies: mustPrefixes("127.0.0.1/32")})
-	old := env.signupOver(t, false, "ana@example.org") // as a session made before the upgrade
+	old := env.signupOver(t, false, "ana@example.org")
+	env.madeBeforeUpgrade(t, old.Value)
 	oldCookie := SessionCookie + "=" + old.Value
 
 	if r := env.overHTTPS(false, oldCookie).must(http.StatusOK, "GET", "/api/me", nil); len(r.Cookies()) != 0 {
@@ -350,5 +365,65 @@ func TestHSTSEveryAnswer(t *testing.T) {
 		if got := resp.Header.Get("Strict-Transport-Security"); got != "" {
 			t.Errorf("plain HTTP, untrusted X-Forwarded-Proto, %s: Strict-Transport-Security %q", path, got)
 		}
+	}
+}
+
+// TestSessionCookieOldNamePlanted: over HTTPS a lone familyhub_session
+// cookie lets in only a session made before the cookie had its __Host-
+// name (TestSessionCookieMoved). A session made since, over HTTPS, over
+// plain HTTP or handed out as a bearer token, is refused under the old
+// name over HTTPS as no session (401 on REST, the realtime ticket, /ws,
+// refresh), the cookie is cleared and nothing is moved: such a cookie was
+// planted, by a sibling subdomain (Domain=example.org) or a plain-http
+// answer on the way, with the planter's own session. Before, it was let
+// in and moved into __Host-familyhub_session: the member's browser was
+// signed into the planter's account (login CSRF), and what they wrote
+// went to the planter's family. Over plain HTTP the old name lets in any
+// session, as before.
+func TestSessionCookieOldNamePlanted(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{TrustedProxies: mustPrefixes("127.0.0.1/32")})
+	startTestHub(t, env, 0)
+	host := env.signupOver(t, true, "eve@example.org").Value
+	login := func(https, bearer bool) response {
+		return env.overHTTPS(https, "").must(http.StatusOK, "POST", "/api/auth/login", map[string]any{
+			"email": "eve@example.org", "password": "correct horse", "return_token": bearer})
+	}
+	plain := setCookies(t, login(false, false))[SessionCookie].Value
+	var body accountResponse
+	login(true, true).decode(t, &body)
+	for _, c := range []struct{ made, token string }{{"over HTTPS", host}, {"over plain HTTP", plain}, {"as a bearer token", body.Session.Token}} {
+		planted := SessionCookie + "=" + c.token
+		r := env.overHTTPS(true, planted).do("GET", "/api/me", nil)
+		set := setCookies(t, r)
+		if r.StatusCode != http.StatusUnauthorized || set[SessionCookieHost] != nil {
+			t.Errorf("a session made %s, under the old name over HTTPS: %d, set %v; want 401, nothing moved", c.made, r.StatusCode, r.Header["Set-Cookie"])
+		}
+		if gone := set[SessionCookie]; gone == nil || gone.MaxAge >= 0 || gone.Path != "/" || !gone.Secure {
+			t.Errorf("a session made %s, under the old name over HTTPS: set %v; want %s cleared", c.made, r.Header["Set-Cookie"], SessionCookie)
+		}
+		for _, path := range []string{"/api/realtime/ticket", "/api/auth/refresh"} {
+			if r := env.overHTTPS(true, planted).do("POST", path, nil); r.StatusCode != http.StatusUnauthorized || setCookies(t, r)[SessionCookieHost] != nil {
+				t.Errorf("a session made %s, under the old name over HTTPS, %s: %d, set %v; want 401", c.made, path, r.StatusCode, r.Header["Set-Cookie"])
+			}
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		conn, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(env.ts.URL, "http")+"/ws", &websocket.DialOptions{
+			HTTPHeader: http.Header{"X-Forwarded-Proto": {"https"}, "Cookie": {planted}}})
+		if err == nil {
+			conn.CloseNow()
+		}
+		if resp == nil || resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("a session made %s, under the old name over HTTPS, /ws: %v %v; want 401", c.made, resp, err)
+		}
+		cancel()
+		// Over plain HTTP nothing tells a planted cookie: as before.
+		if got := env.meEmail(t, false, planted); got != "eve@example.org" {
+			t.Errorf("a session made %s, under the old name over plain HTTP: signed in as %q", c.made, got)
+		}
+	}
+	// Refused, not ended: under its own name the session still works.
+	if got := env.meEmail(t, true, SessionCookieHost+"="+host); got != "eve@example.org" {
+		t.Errorf("the __Host- cookie after its token was refused under the old name: signed in as %q", got)
 	}
 }

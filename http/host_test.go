@@ -34,7 +34,7 @@ func TestHostCheck(t *testing.T) {
 		req, _ := http.NewRequestWithContext(ctx, "GET", env.ts.URL+path, nil)
 		req.Host = host
 		if cookie {
-			for k, v := range ana.cookieHeader() {
+			for k, v := range ana.hostCookieHeader() {
 				req.Header[k] = v
 			}
 		}
@@ -87,7 +87,7 @@ func TestHostCheck(t *testing.T) {
 	// (what the rebinding page's browser sends): refused before upgrading.
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	h := ana.cookieHeader()
+	h := ana.hostCookieHeader()
 	h.Set("Origin", "http://evil.example")
 	dial := func(host string) (*websocket.Conn, *http.Response, error) {
 		return websocket.Dial(ctx, "ws"+strings.TrimPrefix(env.ts.URL, "http")+"/ws", &websocket.DialOptions{HTTPHeader: h, Host: host})
@@ -141,7 +141,7 @@ func TestHostTrailingDot(t *testing.T) {
 	nginx := startNginx(t, env, "")
 	for _, addr := range []string{direct, nginx} {
 		for _, host := range []string{"family.example.", "Family.Example.:443"} {
-			h := ana.cookieHeader()
+			h := ana.hostCookieHeader()
 			if got, body := hostRequest(t, addr, "GET", "/api/me", host, h, ""); got != http.StatusOK {
 				t.Errorf("via %s, Host %s: GET /api/me %d %s; want 200", addr, host, got, body)
 			}
@@ -157,16 +157,16 @@ func TestHostTrailingDot(t *testing.T) {
 				t.Errorf("via %s, Host %s, Origin evil.example.: /ws %d; want 403", addr, host, got)
 			}
 		}
-		if got, body := hostRequest(t, addr, "GET", "/api/me", "evil.example.", ana.cookieHeader(), ""); got != http.StatusForbidden {
+		if got, body := hostRequest(t, addr, "GET", "/api/me", "evil.example.", ana.hostCookieHeader(), ""); got != http.StatusForbidden {
 			t.Errorf("via %s, Host evil.example.: %d %s; want 403", addr, got, body)
 		}
-		if got, body := hostRequest(t, addr, "GET", "/api/me", "family.example..", ana.cookieHeader(), ""); got == http.StatusOK {
+		if got, body := hostRequest(t, addr, "GET", "/api/me", "family.example..", ana.hostCookieHeader(), ""); got == http.StatusOK {
 			t.Errorf("via %s, Host family.example..: %d %s; want refused", addr, got, body)
 		}
 	}
 	// The public URL's origin with a dot, at an address (a proxy that
 	// sends its upstream's address and no X-Forwarded-Host): its own.
-	h := ana.cookieHeader()
+	h := ana.hostCookieHeader()
 	h.Set("Origin", "https://family.example.")
 	if got, body := hostRequest(t, direct, "POST", "/api/shopping/lists", direct, h, `{"name":"Dot"}`); got != http.StatusCreated {
 		t.Errorf("Origin https://family.example. at %s: POST %d %s; want 201", direct, got, body)

@@ -129,7 +129,7 @@ func TestOriginOtherSchemePublicURL(t *testing.T) {
 	ana, _ := env.signup("ana@example.org", "Family")
 	for _, addr := range []string{strings.TrimPrefix(env.ts.URL, "http://"), startNginx(t, env, "")} {
 		for origin, want := range map[string]int{"http://family.example": http.StatusForbidden, "http://Family.Example.:80": http.StatusForbidden, "https://family.example": http.StatusCreated} {
-			h := ana.cookieHeader()
+			h := ana.hostCookieHeader()
 			h.Set("Origin", origin)
 			if got, body := hostRequest(t, addr, "POST", "/api/shopping/lists", "family.example", h, `{"name":"Milk"}`); got != want {
 				t.Errorf("via %s, Origin %s: POST %d %s; want %d", addr, origin, got, body, want)
@@ -262,7 +262,7 @@ func TestOriginOtherSchemeAllowedOrigin(t *testing.T) {
 			if !c.ok {
 				want, wantWS, wantSSE = http.StatusForbidden, http.StatusForbidden, http.StatusForbidden
 			}
-			h := ana.cookieHeader()
+			h := ana.hostCookieHeader()
 			h.Set("Origin", c.origin)
 			if got, body := hostRequest(t, addr, "POST", "/api/shopping/lists", c.host, h, `{"name":"Milk"}`); got != want {
 				t.Errorf("via %s, Host %s, Origin %s: POST %d %s; want %d", addr, c.host, c.origin, got, body, want)

@@ -93,7 +93,8 @@ func tlsRequest(t *testing.T, hc *http.Client, addr, host, method, path, cookies
 // max-age=31536000 (no includeSubDomains), and that cookie opens /ws and
 // /sse through nginx. A session made before the upgrade
 // (familyhub_session) still works and is moved to the __Host- name by its
-// next API answer; logout clears both. The same app over plain HTTP (a
+// next API answer; one made since, under the old name, is refused as
+// planted; logout clears both. The same app over plain HTTP (a
 // direct request from an untrusted peer) keeps the old name and sends no
 // HSTS.
 func TestProxyTLSSessionCookie(t *testing.T) {
@@ -163,6 +164,18 @@ func TestProxyTLSSessionCookie(t *testing.T) {
 	if got, _ := hostRequest(t, direct, "GET", "/api/me", host, http.Header{"Cookie": {SessionCookie + "=" + old.Value}}, ""); got != http.StatusOK {
 		t.Fatalf("/api/me over plain HTTP with the old name: %d", got)
 	}
+	// Made since the upgrade over plain HTTP, or over TLS, a session under
+	// the old name over TLS is a planted one (a sibling subdomain's
+	// Domain cookie, a plain-http answer on the way): no session, cleared,
+	// nothing moved.
+	for _, token := range []string{old.Value, ck.Value} {
+		r := tlsRequest(t, hc, addr, host, "GET", "/api/me", SessionCookie+"="+token, "")
+		set := setCookies(t, r)
+		if r.StatusCode != http.StatusUnauthorized || set[SessionCookieHost] != nil || set[SessionCookie] == nil || set[SessionCookie].MaxAge >= 0 {
+			t.Fatalf("/api/me over TLS with a planted old-name cookie: %d, set %v; want 401, %s cleared, nothing moved", r.StatusCode, r.Header["Set-Cookie"], SessionCookie)
+		}
+	}
+	env.madeBeforeUpgrade(t, old.Value)
 	req, _ = http.NewRequestWithContext(ctx, "GET", env.ts.URL+"/healthz", nil)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {

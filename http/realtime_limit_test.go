@@ -75,6 +75,20 @@ func (c *client) cookieHeader() http.Header {
 	return h
 }
 
+// hostCookieHeader is cookieHeader with the session cookie under its
+// __Host- name, as a browser at an https public URL holds it: a request
+// at that name is HTTPS (isHTTPS), where the old name lets in only a
+// session made before the __Host- name (http/cookie.go).
+func (c *client) hostCookieHeader() http.Header {
+	h := c.cookieHeader()
+	for i, v := range h["Cookie"] {
+		if strings.HasPrefix(v, SessionCookie+"=") {
+			h["Cookie"][i] = "__Host-" + v
+		}
+	}
+	return h
+}
+
 // dialWS opens /ws as c and reads its hello; on a refused upgrade it
 // returns the HTTP response (body read) instead.
 func (c *client) dialWS(t *testing.T) (*websocket.Conn, *http.Response, string) {

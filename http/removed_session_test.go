@@ -216,3 +216,39 @@ func TestRemovalSeenWithTicket(t *testing.T) {
 		}
 	}
 }
+
+// TestRemovalSeenLaterOldName: over HTTPS a removed member's session
+// under the cookie's old name says removed_from_family only when it is a
+// session made before the __Host- name (which that name still lets in):
+// any other one under that name over HTTPS counts as no session
+// (http/cookie.go), so whoever sent it, a planted cookie's victim, is told
+// only unauthorized, not that the planter was removed.
+func TestRemovalSeenLaterOldName(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{TrustedProxies: mustPrefixes("127.0.0.1/32")})
+	ana, _ := env.signup("ana@example.org", "Family")
+	ben, benAcc := env.joinFamily(ana, "ben@example.org")
+	carl, carlAcc := env.joinFamily(ana, "carl@example.org")
+	u, _ := url.Parse(env.ts.URL)
+	token := func(c *client) string {
+		for _, ck := range c.hc.Jar.Cookies(u) {
+			if ck.Name == SessionCookie {
+				return ck.Value
+			}
+		}
+		t.Fatal("no session cookie")
+		return ""
+	}
+	benToken, carlToken := token(ben), token(carl)
+	env.madeBeforeUpgrade(t, carlToken)
+	ana.must(http.StatusNoContent, "DELETE", "/api/family/members/"+benAcc.User.ID.String(), nil)
+	ana.must(http.StatusNoContent, "DELETE", "/api/family/members/"+carlAcc.User.ID.String(), nil)
+	for _, c := range []struct {
+		who, token, want string
+	}{{"Ben's session, made over plain HTTP since the upgrade", benToken, familyhub.EUNAUTHORIZED}, {"Carl's, made before it", carlToken, familyhub.EREMOVED}} {
+		r := env.overHTTPS(true, SessionCookie+"="+c.token).do("GET", "/api/me", nil)
+		refusedWith(t, c.who+" under the old name over HTTPS", r.StatusCode, string(r.body), c.want)
+		r = env.overHTTPS(false, SessionCookie+"="+c.token).do("GET", "/api/me", nil)
+		refusedWith(t, c.who+" over plain HTTP", r.StatusCode, string(r.body), familyhub.EREMOVED)
+	}
+}

@@ -2,11 +2,12 @@
 
 -- SessionInsert stores a session that lasts ttl_seconds from now(), by
 -- PostgreSQL's clock, which decides its use (SessionAuthenticate), not by a
--- replica's, which may be off (db.Tx.SessionCreate).
+-- replica's, which may be off (db.Tx.SessionCreate). issued_as says how its
+-- token is handed out (00040_session_issued_as.sql).
 -- name: SessionInsert :one
-INSERT INTO sessions (token_hash, user_id, expires_at, user_agent, client_addr, device_name, child_device_id)
+INSERT INTO sessions (token_hash, user_id, expires_at, user_agent, client_addr, device_name, child_device_id, issued_as)
 VALUES (@token_hash, @user_id, now() + make_interval(secs => @ttl_seconds::float8), @user_agent, @client_addr,
-        sqlc.narg('device_name'), sqlc.narg('child_device_id'))
+        sqlc.narg('device_name'), sqlc.narg('child_device_id'), @issued_as)
 RETURNING *;
 
 -- SessionAuthenticate resolves a token to its user and family. The join on
@@ -19,9 +20,12 @@ RETURNING *;
 -- left_ms is how long the session has left by PostgreSQL's clock: a
 -- replica times the session's end (its kept copy, its sockets) by its own
 -- clock from it, so a replica whose clock is off does not keep an expired
--- session (db.SessionCache).
+-- session (db.SessionCache). legacy says the session was made before the
+-- cookie had its __Host- name: over HTTPS only such a session is let in
+-- under the old name (00040_session_issued_as.sql).
 -- name: SessionAuthenticate :one
 SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at,
+       (s.issued_as = 'legacy')::boolean AS legacy,
        (s.last_seen_at < now() - interval '5 minutes')::boolean AS stale,
        (extract(epoch FROM s.expires_at - now()) * 1000)::bigint AS left_ms
 FROM sessions s
@@ -72,9 +76,10 @@ WHERE user_id = @user_id AND revoked_at IS NULL;
 -- SessionRevokedReason is why the session of a token was revoked (NULL:
 -- no reason noted), asked only after SessionAuthenticate found no live
 -- session for it. No rows: the token is unknown or its session not revoked
--- (expired, or its user no longer in a family).
+-- (expired, or its user no longer in a family). legacy as for
+-- SessionAuthenticate.
 -- name: SessionRevokedReason :one
-SELECT revoked_reason FROM sessions
+SELECT revoked_reason, (issued_as = 'legacy')::boolean AS legacy FROM sessions
 WHERE token_hash = @token_hash AND revoked_at IS NOT NULL;
 
 -- name: SessionRevokeByChildDevice :execrows

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/netip"
@@ -15,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/security"
 	"github.com/chromedp/chromedp"
 
+	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
@@ -34,7 +36,6 @@ func TestBrowserSessionCookieMoved(t *testing.T) {
 		c.HSTSMaxAge = 365 * 24 * time.Hour
 	})
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
-	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	app, _ := url.Parse(m.URL())
 	var token string
 	for _, c := range ana.hc.Jar.Cookies(app) {
@@ -45,6 +46,14 @@ func TestBrowserSessionCookieMoved(t *testing.T) {
 	if token == "" {
 		t.Fatalf("no familyhub_session cookie from a plain-HTTP sign-up: %v", ana.hc.Jar.Cookies(app))
 	}
+	// Made before the upgrade: what migration 00040 gave every session
+	// there was (one made over plain HTTP since is not let in under the
+	// old name over HTTPS). Before its first use: a kept copy would not
+	// see it.
+	if tag, err := m.Store.Pool.Exec(t.Context(), `UPDATE sessions SET issued_as = 'legacy' WHERE token_hash = $1`, db.HashToken(token)); err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("marking the session legacy: %v %v", tag, err)
+	}
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 
 	// The TLS terminator: says X-Forwarded-Proto https, keeps Host.
 	front := httptest.NewUnstartedServer(&httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
@@ -108,5 +117,43 @@ func TestBrowserSessionCookieMoved(t *testing.T) {
 	b.waitJS("the sign-in page after signing out", `location.pathname === '/login' && document.querySelector('input[name=email]')`, 10*time.Second)
 	if got := cookies(); len(got) != 0 {
 		t.Errorf("after signing out the browser holds %s; want no session cookie", names(got))
+	}
+
+	// A planted cookie: eve's own session, made over HTTPS since the
+	// upgrade, under the old name (as a sibling subdomain's
+	// Domain=example.org cookie or a plain-http answer on the way sets
+	// it). The app opens at the sign-in page, not in eve's family, and the
+	// answer cleared the cookie. Before, Ana's browser was signed into
+	// eve's account and the cookie moved into the __Host- name.
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", m.URL()+"/api/auth/signup", strings.NewReader(
+		`{"email":"eve@example.org","password":"correct horse","display_name":"Eve","family_name":"Eve"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-Proto", "https")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var eve string
+	for _, c := range resp.Cookies() {
+		if c.Name == "__Host-familyhub_session" {
+			eve = c.Value
+		}
+	}
+	if resp.StatusCode != http.StatusCreated || eve == "" {
+		t.Fatalf("eve's sign-up over HTTPS: %d, set %v", resp.StatusCode, resp.Header["Set-Cookie"])
+	}
+	if _, err := chromedp.Call(b.ctx, network.SetCookie, network.SetCookieParams{
+		Name: "familyhub_session", Value: eve, URL: front.URL + "/", Path: "/", HTTPOnly: &yes,
+		SameSite: network.CookieSameSiteLax}); err != nil {
+		t.Fatal(err)
+	}
+	b.do(chromedp.Navigate(front.URL + "/shopping"))
+	b.waitJS("the sign-in page with a planted cookie", `location.pathname === '/login' && document.querySelector('input[name=email]')`, 15*time.Second)
+	if email := eval[string](b, `window.familyhub?.me?.user?.email ?? ''`); email != "" {
+		t.Errorf("with a planted cookie the app is signed in as %s", email)
+	}
+	if got := cookies(); len(got) != 0 {
+		t.Errorf("after a planted cookie was refused the browser holds %s; want no session cookie", names(got))
 	}
 }

@@ -365,6 +365,7 @@ type Session struct {
 	DeviceName    *string
 	ChildDeviceID *uuid.UUID
 	RevokedReason *string
+	IssuedAs      string
 }
 
 type ShoppingCategory struct {

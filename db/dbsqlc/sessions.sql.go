@@ -348,6 +348,7 @@ func (q *Queries) LimitLock(ctx context.Context, db DBTX, key string) error {
 
 const sessionAuthenticate = `-- name: SessionAuthenticate :one
 SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at,
+       (s.issued_as = 'legacy')::boolean AS legacy,
        (s.last_seen_at < now() - interval '5 minutes')::boolean AS stale,
        (extract(epoch FROM s.expires_at - now()) * 1000)::bigint AS left_ms
 FROM sessions s
@@ -363,6 +364,7 @@ type SessionAuthenticateRow struct {
 	FamilyID  uuid.UUID
 	Role      string
 	ExpiresAt time.Time
+	Legacy    bool
 	Stale     bool
 	LeftMs    int64
 }
@@ -377,7 +379,9 @@ type SessionAuthenticateRow struct {
 // left_ms is how long the session has left by PostgreSQL's clock: a
 // replica times the session's end (its kept copy, its sockets) by its own
 // clock from it, so a replica whose clock is off does not keep an expired
-// session (db.SessionCache).
+// session (db.SessionCache). legacy says the session was made before the
+// cookie had its __Host- name: over HTTPS only such a session is let in
+// under the old name (00040_session_issued_as.sql).
 func (q *Queries) SessionAuthenticate(ctx context.Context, db DBTX, tokenHash []byte) (SessionAuthenticateRow, error) {
 	row := db.QueryRow(ctx, sessionAuthenticate, tokenHash)
 	var i SessionAuthenticateRow
@@ -387,6 +391,7 @@ func (q *Queries) SessionAuthenticate(ctx context.Context, db DBTX, tokenHash []
 		&i.FamilyID,
 		&i.Role,
 		&i.ExpiresAt,
+		&i.Legacy,
 		&i.Stale,
 		&i.LeftMs,
 	)
@@ -394,7 +399,7 @@ func (q *Queries) SessionAuthenticate(ctx context.Context, db DBTX, tokenHash []
 }
 
 const sessionGet = `-- name: SessionGet :one
-SELECT id, token_hash, user_id, created_at, expires_at, revoked_at, user_agent, client_addr, replaced_by, last_seen_at, device_name, child_device_id, revoked_reason FROM sessions WHERE id = $1
+SELECT id, token_hash, user_id, created_at, expires_at, revoked_at, user_agent, client_addr, replaced_by, last_seen_at, device_name, child_device_id, revoked_reason, issued_as FROM sessions WHERE id = $1
 `
 
 func (q *Queries) SessionGet(ctx context.Context, db DBTX, id uuid.UUID) (Session, error) {
@@ -414,16 +419,17 @@ func (q *Queries) SessionGet(ctx context.Context, db DBTX, id uuid.UUID) (Sessio
 		&i.DeviceName,
 		&i.ChildDeviceID,
 		&i.RevokedReason,
+		&i.IssuedAs,
 	)
 	return i, err
 }
 
 const sessionInsert = `-- name: SessionInsert :one
 
-INSERT INTO sessions (token_hash, user_id, expires_at, user_agent, client_addr, device_name, child_device_id)
+INSERT INTO sessions (token_hash, user_id, expires_at, user_agent, client_addr, device_name, child_device_id, issued_as)
 VALUES ($1, $2, now() + make_interval(secs => $3::float8), $4, $5,
-        $6, $7)
-RETURNING id, token_hash, user_id, created_at, expires_at, revoked_at, user_agent, client_addr, replaced_by, last_seen_at, device_name, child_device_id, revoked_reason
+        $6, $7, $8)
+RETURNING id, token_hash, user_id, created_at, expires_at, revoked_at, user_agent, client_addr, replaced_by, last_seen_at, device_name, child_device_id, revoked_reason, issued_as
 `
 
 type SessionInsertParams struct {
@@ -434,12 +440,14 @@ type SessionInsertParams struct {
 	ClientAddr    string
 	DeviceName    *string
 	ChildDeviceID *uuid.UUID
+	IssuedAs      string
 }
 
 // Sessions, invites and the accounting of sign-in attempts.
 // SessionInsert stores a session that lasts ttl_seconds from now(), by
 // PostgreSQL's clock, which decides its use (SessionAuthenticate), not by a
-// replica's, which may be off (db.Tx.SessionCreate).
+// replica's, which may be off (db.Tx.SessionCreate). issued_as says how its
+// token is handed out (00040_session_issued_as.sql).
 func (q *Queries) SessionInsert(ctx context.Context, db DBTX, arg SessionInsertParams) (Session, error) {
 	row := db.QueryRow(ctx, sessionInsert,
 		arg.TokenHash,
@@ -449,6 +457,7 @@ func (q *Queries) SessionInsert(ctx context.Context, db DBTX, arg SessionInsertP
 		arg.ClientAddr,
 		arg.DeviceName,
 		arg.ChildDeviceID,
+		arg.IssuedAs,
 	)
 	var i Session
 	err := row.Scan(
@@ -465,12 +474,13 @@ func (q *Queries) SessionInsert(ctx context.Context, db DBTX, arg SessionInsertP
 		&i.DeviceName,
 		&i.ChildDeviceID,
 		&i.RevokedReason,
+		&i.IssuedAs,
 	)
 	return i, err
 }
 
 const sessionListByUser = `-- name: SessionListByUser :many
-SELECT s.id, s.token_hash, s.user_id, s.created_at, s.expires_at, s.revoked_at, s.user_agent, s.client_addr, s.replaced_by, s.last_seen_at, s.device_name, s.child_device_id, s.revoked_reason, d.name AS child_device_name
+SELECT s.id, s.token_hash, s.user_id, s.created_at, s.expires_at, s.revoked_at, s.user_agent, s.client_addr, s.replaced_by, s.last_seen_at, s.device_name, s.child_device_id, s.revoked_reason, s.issued_as, d.name AS child_device_name
 FROM sessions s LEFT JOIN child_devices d ON d.id = s.child_device_id
 WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
 ORDER BY s.last_seen_at DESC, s.created_at DESC
@@ -491,6 +501,7 @@ type SessionListByUserRow struct {
 	DeviceName      *string
 	ChildDeviceID   *uuid.UUID
 	RevokedReason   *string
+	IssuedAs        string
 	ChildDeviceName *string
 }
 
@@ -519,6 +530,7 @@ func (q *Queries) SessionListByUser(ctx context.Context, db DBTX, userID uuid.UU
 			&i.DeviceName,
 			&i.ChildDeviceID,
 			&i.RevokedReason,
+			&i.IssuedAs,
 			&i.ChildDeviceName,
 		); err != nil {
 			return nil, err
@@ -614,19 +626,25 @@ func (q *Queries) SessionRevokeOfUser(ctx context.Context, db DBTX, arg SessionR
 }
 
 const sessionRevokedReason = `-- name: SessionRevokedReason :one
-SELECT revoked_reason FROM sessions
+SELECT revoked_reason, (issued_as = 'legacy')::boolean AS legacy FROM sessions
 WHERE token_hash = $1 AND revoked_at IS NOT NULL
 `
+
+type SessionRevokedReasonRow struct {
+	RevokedReason *string
+	Legacy        bool
+}
 
 // SessionRevokedReason is why the session of a token was revoked (NULL:
 // no reason noted), asked only after SessionAuthenticate found no live
 // session for it. No rows: the token is unknown or its session not revoked
-// (expired, or its user no longer in a family).
-func (q *Queries) SessionRevokedReason(ctx context.Context, db DBTX, tokenHash []byte) (*string, error) {
+// (expired, or its user no longer in a family). legacy as for
+// SessionAuthenticate.
+func (q *Queries) SessionRevokedReason(ctx context.Context, db DBTX, tokenHash []byte) (SessionRevokedReasonRow, error) {
 	row := db.QueryRow(ctx, sessionRevokedReason, tokenHash)
-	var revoked_reason *string
-	err := row.Scan(&revoked_reason)
-	return revoked_reason, err
+	var i SessionRevokedReasonRow
+	err := row.Scan(&i.RevokedReason, &i.Legacy)
+	return i, err
 }
 
 const sessionTouch = `-- name: SessionTouch :exec
