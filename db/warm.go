@@ -53,8 +53,9 @@ type poolWarm struct {
 	// new connection.
 	on     atomic.Bool
 	logger atomic.Pointer[slog.Logger]
-	// What AfterConnect's warming did since Warm.
-	conns, prepared, failed atomic.Uint64
+	// What AfterConnect's warming did since Warm: statements sent,
+	// connections not fully warmed.
+	prepared, failed atomic.Uint64
 	// parses counts every statement sent to prepare (TracePrepareEnd).
 	parses atomic.Uint64
 }
@@ -73,7 +74,6 @@ func (w *poolWarm) afterConnect(ctx context.Context, c *pgx.Conn) error {
 	ctx, cancel := context.WithTimeout(ctx, warmConnTimeout)
 	defer cancel()
 	n, err := warmConn(ctx, c)
-	w.conns.Add(1)
 	w.prepared.Add(uint64(n))
 	if err != nil {
 		w.failed.Add(1)
@@ -92,7 +92,7 @@ type WarmResult struct {
 	Conns    int           // connections held and warmed (the pool's MaxConns when complete)
 	Opened   int64         // connections the pool opened meanwhile
 	Prepared int           // statements sent to PostgreSQL to prepare (0 on an already warm connection)
-	Failed   int           // statements that did not prepare (logged)
+	Failed   int           // connections whose statements did not all prepare (Err says why)
 	Took     time.Duration // how long it took
 	Err      error         // why it stopped short (ctx's end, a connection refused), else nil
 }
@@ -141,13 +141,15 @@ func Warm(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) WarmResu
 			c.Release()
 		}
 		r.Prepared += prepared[i]
+		if c != nil && errs[i] != nil {
+			r.Failed++
+		}
 	}
 	r.Err = errors.Join(errs...)
 	if v, ok := warmPools.Load(pool); ok {
 		w := v.(*poolWarm)
 		r.Prepared += int(w.prepared.Swap(0))
 		r.Failed += int(w.failed.Swap(0))
-		w.conns.Store(0)
 	}
 	r.Took = time.Since(start)
 	return r
