@@ -319,8 +319,10 @@ func AfterConnect(_ context.Context, c *pgx.Conn) error {
 }
 
 // Open connects a pool to url and checks that the server answers. It does
-// not migrate.
-func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+// not migrate. configure, when given, adjusts the pool's configuration
+// last (tests add a tracer; one set already, Open's, is theirs to chain).
+// Call Warm once migrated to have its connections opened and prepared.
+func Open(ctx context.Context, url string, configure ...func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
@@ -334,12 +336,18 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	// with 4 connections per replica, 91-116 ms with 8 and 187-191 ms with
 	// 16 (the default until then), with the same throughput at saturation.
 	ConfigureAnnounce(cfg)
-	cfg.AfterConnect = AfterConnect
+	w := &poolWarm{}
+	cfg.AfterConnect = w.afterConnect // the uuid type; after Warm, the hot statements
+	cfg.ConnConfig.Tracer = w         // counts statements prepared (Parses)
+	for _, f := range configure {
+		f(cfg)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database pool: %w", err)
 	}
 	MarkAnnouncing(pool)
+	warmPools.Store(pool, w)
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := pool.Ping(pingCtx); err != nil {

@@ -367,6 +367,10 @@ type Main struct {
 	// here, so a ready server has one.
 	BeforeServe func(ctx context.Context) error
 
+	// PoolConfig, when set, adjusts the pool's configuration before it
+	// connects (db.Open's configure): tests count with a tracer.
+	PoolConfig func(*pgxpool.Config)
+
 	// Feature state: one field per feature, defined in the feature's file.
 	jobs   *jobsState      // cmd/familyhub/jobs.go
 	notify *notify.Service // cmd/familyhub/notify.go
@@ -397,7 +401,7 @@ func NewMain(cfg Config, logger *slog.Logger) *Main {
 // starts serving. It returns once the server accepts connections.
 func (m *Main) Run(ctx context.Context) error {
 	var err error
-	if m.Pool, err = openWithRetry(ctx, m.Config.DatabaseURL, m.Logger); err != nil {
+	if m.Pool, err = openWithRetry(ctx, m.Config.DatabaseURL, m.Logger, m.PoolConfig); err != nil {
 		return err
 	}
 	var schema int64 // the database's migration when a newer build's, allowed
@@ -466,6 +470,10 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Logger.Error("listener stopped", "err", err)
 		}
 	})
+	// Last before serving: River's notifier has taken its connection out
+	// of the pool (riverpgxv5 hijacks one), so the pool opens and warms
+	// all the connections it will serve with.
+	m.warm(ctx)
 	if m.BeforeServe != nil {
 		if err := m.BeforeServe(ctx); err != nil {
 			return err
@@ -573,10 +581,14 @@ func closeStore(store *db.Store) {
 // openWithRetry opens the pool, waiting with backoff while the database is
 // not reachable yet (replicas often start before PostgreSQL in a compose
 // file). It gives up when ctx ends.
-func openWithRetry(ctx context.Context, url string, logger *slog.Logger) (*pgxpool.Pool, error) {
+func openWithRetry(ctx context.Context, url string, logger *slog.Logger, configure func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	delay := 250 * time.Millisecond
+	var opts []func(*pgxpool.Config)
+	if configure != nil {
+		opts = append(opts, configure)
+	}
 	for attempt := 1; ; attempt++ {
-		pool, err := db.Open(ctx, url)
+		pool, err := db.Open(ctx, url, opts...)
 		if err == nil {
 			return pool, nil
 		}
@@ -590,4 +602,26 @@ func openWithRetry(ctx context.Context, url string, logger *slog.Logger) (*pgxpo
 		}
 		delay = min(delay*2, 5*time.Second)
 	}
+}
+
+// warmTimeout bounds the warm-up of the pool's connections at start
+// (db.Warm): a replica whose database is slow to answer starts cold
+// rather than late.
+const warmTimeout = 10 * time.Second
+
+// warm opens the pool's connections and prepares the hot statements on
+// each (db.Warm), once the schema is migrated and before the server
+// listens, so that a replica that answers is warm (docs/operations.md).
+// It logs what it did; it never fails the start.
+func (m *Main) warm(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, warmTimeout)
+	defer cancel()
+	logger := m.Logger.With("component", "db.warm")
+	r := db.Warm(ctx, m.Pool, logger)
+	attrs := []any{"conns", r.Conns, "opened", r.Opened, "prepared", r.Prepared, "failed", r.Failed, "took", r.Took}
+	if r.Err != nil {
+		logger.Warn("database connections not all warmed; the rest warm on first use", append(attrs, "err", r.Err)...)
+		return
+	}
+	logger.Info("database connections warmed", attrs...)
 }

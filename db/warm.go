@@ -1,0 +1,279 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// Warm connections (docs/operations.md, "Starting").
+//
+// A connection is cold when it is new: pgx prepares each statement on a
+// connection the first time it is used there (its statement cache: a
+// Parse and Describe round trip before the statement runs), and the
+// PostgreSQL backend behind it loads the tables', types' and functions'
+// catalogue entries while it parses. A freshly started replica opens its
+// pool's connections on first demand, so its first writes paid for both,
+// on every connection: in the seventeenth round (docs/benchmarks.md) the
+// first second after a start had a p99 of 150-378 ms where later seconds
+// had 10-50 ms.
+//
+// Warm makes a starting replica open all of its pool's connections and
+// prepare, on each, the statements of the requests made most (hotStatements),
+// before it listens, so that its first requests find them ready. From then
+// on every connection the pool opens (one replaced after its lifetime, or
+// after an error) is prepared the same way in AfterConnect, before it is
+// handed out. Nothing is executed: a statement is only parsed and
+// described, so warming writes nothing and takes no lock but the
+// catalogue's.
+//
+// A statement is prepared under its own text as its name (pgx's
+// Conn.Prepare with name == sql): pgx then finds it by the text that
+// Query, QueryRow, Exec and SendBatch are given, before its statement
+// cache, and sends only Bind and Execute, as for a cached statement.
+
+// warmConnTimeout bounds warming one connection the pool opens after
+// the start (AfterConnect): past it the connection is used as it is.
+const warmConnTimeout = 5 * time.Second
+
+// poolWarm is the warming state of a pool from Open.
+type poolWarm struct {
+	// on: Warm was called (after migrating: before it, the statements
+	// may name tables that do not exist yet), so AfterConnect warms each
+	// new connection.
+	on     atomic.Bool
+	logger atomic.Pointer[slog.Logger]
+	// What AfterConnect's warming did since Warm: statements sent,
+	// connections not fully warmed.
+	prepared, failed atomic.Uint64
+	// parses counts every statement sent to prepare (TracePrepareEnd).
+	parses atomic.Uint64
+}
+
+// warmPools are the pools from Open, with their warming state.
+var warmPools sync.Map // *pgxpool.Pool → *poolWarm
+
+// afterConnect is a pool's AfterConnect: the uuid type, then, once Warm
+// was called, the hot statements. A statement that fails to prepare (a
+// schema that is not this build's) is left to be prepared on first use,
+// as without warming; only a connection that broke is refused.
+func (w *poolWarm) afterConnect(ctx context.Context, c *pgx.Conn) error {
+	if err := AfterConnect(ctx, c); err != nil || !w.on.Load() {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, warmConnTimeout)
+	defer cancel()
+	n, err := warmConn(ctx, c)
+	w.prepared.Add(uint64(n))
+	if err != nil {
+		w.failed.Add(1)
+		if l := w.logger.Load(); l != nil {
+			l.Warn("a new database connection was not fully warmed; its first requests prepare what is missing", "prepared", n, "err", err)
+		}
+	}
+	if c.IsClosed() {
+		return err
+	}
+	return nil
+}
+
+// WarmResult says what Warm did.
+type WarmResult struct {
+	Conns    int           // connections held and warmed (the pool's MaxConns when complete)
+	Opened   int64         // connections the pool opened meanwhile
+	Prepared int           // statements sent to PostgreSQL to prepare (0 on an already warm connection)
+	Failed   int           // connections whose statements did not all prepare (Err says why)
+	Took     time.Duration // how long it took
+	Err      error         // why it stopped short (ctx's end, a connection refused), else nil
+}
+
+// Warm opens all of pool's connections (its MaxConns, at the same time)
+// and prepares the hot statements on each, then returns them to the pool;
+// from then on every connection the pool opens is prepared as it opens.
+// Call it once the schema is migrated, before serving. ctx bounds it: a
+// connection not warmed by then is left to warm itself on first use, and
+// the result says so (Err). It never fails otherwise: a cold connection
+// is slower, not wrong. A pool not from Open is warmed now but not later.
+func Warm(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) WarmResult {
+	start := time.Now()
+	opened := pool.Stat().NewConnsCount()
+	if v, ok := warmPools.Load(pool); ok {
+		w := v.(*poolWarm)
+		w.logger.Store(logger)
+		w.on.Store(true)
+	}
+	n := int(pool.Config().MaxConns)
+	conns := make([]*pgxpool.Conn, n)
+	prepared := make([]int, n)
+	errs := make([]error, n)
+	// Every connection is held until all are acquired, so that the n
+	// acquisitions get n different connections.
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			c, err := pool.Acquire(ctx)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			conns[i] = c
+			// A connection opened before Warm (the ping's, migrations')
+			// is prepared here; one opened since, by AfterConnect, and
+			// Prepare finds each statement prepared, with no round trip.
+			prepared[i], errs[i] = warmConn(ctx, c.Conn())
+		})
+	}
+	wg.Wait()
+	r := WarmResult{Opened: pool.Stat().NewConnsCount() - opened}
+	for i, c := range conns {
+		if c != nil {
+			r.Conns++
+			c.Release()
+		}
+		r.Prepared += prepared[i]
+		if c != nil && errs[i] != nil {
+			r.Failed++
+		}
+	}
+	r.Err = errors.Join(errs...)
+	if v, ok := warmPools.Load(pool); ok {
+		w := v.(*poolWarm)
+		r.Prepared += int(w.prepared.Swap(0))
+		r.Failed += int(w.failed.Swap(0))
+	}
+	r.Took = time.Since(start)
+	return r
+}
+
+// warmConn prepares the transaction settings' statements and the hot
+// statements on c and returns how many it sent to PostgreSQL (those
+// already prepared on c cost nothing; counted on a pool from Open only).
+// It goes on past a statement that fails and returns the errors joined.
+func warmConn(ctx context.Context, c *pgx.Conn) (sent int, err error) {
+	var errs []error
+	ctx = context.WithValue(ctx, warmCountKey{}, &sent)
+	prepare := func(name, sql string) {
+		if ctx.Err() != nil || c.IsClosed() {
+			return
+		}
+		if _, err := c.Prepare(ctx, name, sql); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for form, f := range settingsForms {
+		if form&1 == 0 {
+			continue // the forms without announce: a pool from Open announces
+		}
+		prepare(f.name, f.sql) // Store.Tx's EXECUTE of its settings at BEGIN
+		prepare(f.sql, f.sql)  // txOne's pipeline and Store.Tx's other form
+	}
+	for _, sql := range hotStatements() {
+		prepare(sql, sql)
+	}
+	if ctx.Err() != nil {
+		errs = append(errs, ctx.Err())
+	}
+	return sent, errors.Join(errs...)
+}
+
+// warmCountKey marks warmConn's context: TracePrepareEnd counts there
+// the statements it sent.
+type warmCountKey struct{}
+
+// TracePrepareStart is the pool's pgx.PrepareTracer: pgx calls it only
+// when a statement is prepared (once per statement and connection), so
+// it costs the statements' execution nothing.
+func (w *poolWarm) TracePrepareStart(ctx context.Context, _ *pgx.Conn, _ pgx.TracePrepareStartData) context.Context {
+	return ctx
+}
+
+// TracePrepareEnd counts the statements sent to PostgreSQL to prepare.
+func (w *poolWarm) TracePrepareEnd(ctx context.Context, _ *pgx.Conn, data pgx.TracePrepareEndData) {
+	if data.AlreadyPrepared {
+		return
+	}
+	w.parses.Add(1)
+	if n, ok := ctx.Value(warmCountKey{}).(*int); ok {
+		*n++
+	}
+}
+
+// Parses returns how many statements pool's connections sent PostgreSQL
+// to prepare (Parse and Describe) since Open: on first use of each
+// statement on each connection, or when warmed. 0 for a pool not from
+// Open.
+func Parses(pool *pgxpool.Pool) uint64 {
+	if v, ok := warmPools.Load(pool); ok {
+		return v.(*poolWarm).parses.Load()
+	}
+	return 0
+}
+
+// hotStatements are the texts of the statements the requests made most
+// run (TestWarmReplicaFirstRequests fails when one of its requests
+// prepares a statement the replica did not warm): the session lookup, the
+// shopping list's reads, the one-statement writes (an item's add, tick
+// and edit, a task's completion: txone.go) and the realtime socket's
+// hello and catch-up. Each text is taken from its dbsqlc method, run on a
+// DBTX that only notes it, so the list follows the queries as sqlc writes
+// them.
+var hotStatements = sync.OnceValue(func() []string {
+	q, ctx := dbsqlc.New(), context.Background()
+	var r sqlRecorder
+	id := uuid.Nil
+	for _, run := range []func(){
+		func() { q.SessionAuthenticate(ctx, &r, nil) },
+		func() { q.ShoppingListList(ctx, &r, id) },
+		func() { q.ShoppingListGet(ctx, &r, dbsqlc.ShoppingListGetParams{}) },
+		func() { q.ShoppingItemListByList(ctx, &r, dbsqlc.ShoppingItemListByListParams{}) },
+		func() { q.ShoppingCategoryList(ctx, &r, id) },
+		func() { q.ShoppingItemAddOne(ctx, &r, dbsqlc.ShoppingItemAddOneParams{}) },
+		func() { q.ShoppingItemTick(ctx, &r, dbsqlc.ShoppingItemTickParams{}) },
+		func() { q.ShoppingItemEdit(ctx, &r, dbsqlc.ShoppingItemEditParams{}) },
+		func() { q.TaskCompleteOne(ctx, &r, dbsqlc.TaskCompleteOneParams{}) },
+		func() { q.EventLogListSince(ctx, &r, dbsqlc.EventLogListSinceParams{}) },
+		func() { q.FamilySeqGet(ctx, &r, id) },
+	} {
+		run()
+	}
+	return r.sql
+})
+
+// sqlRecorder is a dbsqlc.DBTX that notes each statement's text and runs
+// nothing.
+type sqlRecorder struct{ sql []string }
+
+var errRecorded = errors.New("db: statement recorded, not run")
+
+func (r *sqlRecorder) Exec(_ context.Context, sql string, _ ...any) (pgconn.CommandTag, error) {
+	r.sql = append(r.sql, sql)
+	return pgconn.CommandTag{}, errRecorded
+}
+
+func (r *sqlRecorder) Query(_ context.Context, sql string, _ ...any) (pgx.Rows, error) {
+	r.sql = append(r.sql, sql)
+	return nil, errRecorded
+}
+
+func (r *sqlRecorder) QueryRow(_ context.Context, sql string, _ ...any) pgx.Row {
+	r.sql = append(r.sql, sql)
+	return errRow{errRecorded}
+}
+
+// TraceQueryStart and TraceQueryEnd make poolWarm a pgx.QueryTracer, the
+// type of ConnConfig.Tracer; they do nothing (and allocate nothing).
+func (w *poolWarm) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return ctx
+}
+
+func (w *poolWarm) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}

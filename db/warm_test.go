@@ -1,0 +1,85 @@
+package db_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// TestWarmPool counts what db.Warm costs and saves on a pool from Open:
+// it opens the URL's pool_max_conns connections and prepares the hot
+// statements on each (a round trip per statement and connection, nothing
+// for a connection already warm); a connection the pool opens later is
+// prepared as it opens, so its first session lookup prepares nothing.
+func TestWarmPool(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	pool, err := db.Open(ctx, dbtest.URL(t)+"&pool_max_conns=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	logger := slog.New(slog.DiscardHandler)
+
+	r := db.Warm(ctx, pool, logger)
+	if r.Err != nil || r.Failed != 0 || r.Conns != 2 {
+		t.Fatalf("Warm = %+v, want 2 connections (pool_max_conns) warmed without error", r)
+	}
+	perConn := r.Prepared / 2
+	if perConn == 0 || r.Prepared != 2*perConn {
+		t.Fatalf("Warm prepared %d statements on 2 connections, want the same number on each", r.Prepared)
+	}
+	t.Logf("statements prepared per connection: %d (one round trip each)", perConn)
+
+	if again := db.Warm(ctx, pool, logger); again.Conns != 2 || again.Opened != 0 || again.Prepared != 0 {
+		t.Errorf("Warm on a warm pool = %+v, want its 2 connections, none opened, nothing sent", again)
+	}
+
+	// Connections the pool opens later (here: after Reset closed them
+	// all; in production after MaxConnLifetime) are warmed as they open.
+	pool.Reset()
+	before := db.Parses(pool)
+	store := db.NewStore(pool)
+	if _, err := store.SessionAuthenticate(ctx, "no such token"); err != nil {
+		t.Fatal(err)
+	}
+	if got := db.Parses(pool) - before; got != uint64(perConn) {
+		t.Errorf("a new connection's first session lookup sent %d statements to prepare, want its warm-up's %d and nothing more", got, perConn)
+	}
+	before = db.Parses(pool)
+	if _, err := store.SessionAuthenticate(ctx, "no such token"); err != nil {
+		t.Fatal(err)
+	}
+	if got := db.Parses(pool) - before; got != 0 {
+		t.Errorf("the second session lookup prepared %d statements, want 0", got)
+	}
+}
+
+// TestWarmNeverFailsTheStart: on a database without FamilyHub's schema no
+// statement prepares, and Warm says so and leaves a pool that works; with
+// its context over, it returns at once.
+func TestWarmNeverFailsTheStart(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	pool, err := db.Open(ctx, dbtest.EmptyURL(t)+"&pool_max_conns=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	r := db.Warm(ctx, pool, slog.New(slog.DiscardHandler))
+	if r.Err == nil || r.Conns != 2 {
+		t.Errorf("Warm on an empty database = %+v, want its 2 connections and the statements' errors", r)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		t.Errorf("the pool after a failed warm-up: %v", err)
+	}
+
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	if r := db.Warm(done, pool, slog.New(slog.DiscardHandler)); r.Err == nil {
+		t.Errorf("Warm with its context over = %+v, want its error", r)
+	}
+}
