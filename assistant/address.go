@@ -30,11 +30,24 @@ func speakerAfterAddress(text string, names []string) (rest string, ok bool) {
 // youAddressed: rest (what the speaker says to name) with the English
 // "you" as name: "Tim I will pick you up at 3" is the speaker's "Pick up
 // Tim" (it was "Pick you up"), a particle after "you" before the name.
+// The German "dich" after a verb that takes someone is name too: "Tim ich
+// hole dich um 3 ab" is the speaker's "Tim abholen" (it was the event "Ich
+// hole dich"); "ich sehe dich morgen" stays a goodbye.
 func youAddressed(rest, name string) string {
 	f := strings.Fields(rest)
+	if len(f) > 2 && (strings.EqualFold(f[0], "ich") || strings.EqualFold(f[0], "wir")) &&
+		takeVerbsDE[strings.ToLower(f[1])] && strings.EqualFold(f[2], "dich") {
+		f[2] = capitalise(name)
+		return strings.Join(f, " ")
+	}
 	for i, w := range f {
 		if !strings.EqualFold(w, "you") || i == 0 {
 			continue
+		}
+		if i+2 < len(f) && wantVerbsEN[strings.ToLower(f[i-1])] && strings.EqualFold(f[i+1], "to") {
+			// "Tim I need you to tidy your room": Tim's task, as "Tim needs
+			// to tidy his room" is (it was the item "Tim to tidy your room")
+			return capitalise(name) + " needs to " + strings.Join(f[i+2:], " ")
 		}
 		if farewellVerbsEN[strings.ToLower(f[i-1])] {
 			return rest // "Mum, I'll see you tomorrow": a goodbye, no "See Mum"
@@ -52,6 +65,10 @@ func youAddressed(rest, name string) string {
 var (
 	particlesEN     = setOf(`up off out in back`)
 	farewellVerbsEN = setOf(`see love miss thank`)
+	wantVerbsEN     = setOf(`need want`)
+	// takeVerbsDE: the speaker's (or our) verbs that take someone somewhere
+	// or call them ("ich hole dich ab", "wir bringen dich hin")
+	takeVerbsDE = setOf(`hole holen bringe bringen fahre fahren nehme nehmen rufe rufen`)
 )
 
 var speakerAfterAddressRx = regexp.MustCompile(`^\s*([\p{L}'-]+)\s*[,:]?\s+((?i:ich|wir|i|we|i'll|i'm|we're|we'll)\s.+)$`)

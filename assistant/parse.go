@@ -368,8 +368,10 @@ func parseCommandNames(text, locale string, now time.Time, names []string) (Inte
 }
 
 // passOnRx starts a message to pass on to someone: "sag Oma, dass …",
-// "sag Oma, wir kommen …", "tell grandma we're coming …".
-var passOnRx = regexp.MustCompile(`(?i)^\s*(?:sag|sage|tell)\s+[\p{L}'-]+\s*,?\s+(?:dass|that|wir|ich|du|we|we're|we'll|we are|i|i'm|i'll|you|you're)\b`)
+// "sag Oma, wir kommen …", "tell grandma we're coming …", "sag Papa
+// Bescheid, dass wir um 6 essen" (it was the event "Sag Papa Bescheid dass
+// wir essen").
+var passOnRx = regexp.MustCompile(`(?i)^\s*(?:sag|sage|tell)\s+[\p{L}'-]+(?:\s+bescheid)?\s*,?\s+(?:dass|that|wir|ich|du|we|we're|we'll|we are|i|i'm|i'll|you|you're)\b`)
 
 // praiseRx starts a sentence of praise ("well done Tim", "well done on the
 // dishes"): "well" is a filler elsewhere, and "done X" a task done.

@@ -86,7 +86,8 @@ func TestNoOneByPronoun(t *testing.T) {
 func TestVerbLastTitleKeepsTheParticle(t *testing.T) {
 	parseCases(t, nil, []struct{ locale, text, want string }{
 		{"de", "ich fange morgen an", evAllDay("Ich fange", "2026-03-12", "2026-03-13")},
-		{"de", "Tim ich hole dich um 3 ab", evTimed("Ich hole dich", "2026-03-11T15:00", "2026-03-11T16:00")},
+		// review56: "dich" is Tim, the one spoken to (TestDichSaidToSomeone)
+		{"de", "Tim ich hole dich um 3 ab", taskOfMe("Tim abholen", "2026-03-11T15:00")},
 		{"de", "ich treffe mich morgen mit Anna", evAllDay("Mit Anna treffen", "2026-03-12", "2026-03-13")},
 		{"de", "wir ziehen am 1. Mai um", evAllDay("Wir ziehen um", "2026-05-01", "2026-05-02")},
 	})

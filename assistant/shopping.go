@@ -520,6 +520,10 @@ func (p *parser) addTo(m []string) (Intent, bool) {
 	return p.itemsIntent(IntentShoppingAddItems, what, IntentSlots{List: list, NewList: isNew})
 }
 
+// boughtForWords: whom something is bought for, said before it ("buy them
+// milk").
+var boughtForWords = setOf(`him her them us me`)
+
 // addDefault: items for the default list. With a time it is no shopping
 // ("buy a present tomorrow" is a task).
 func (p *parser) addDefault(m []string) (Intent, bool) {
@@ -533,6 +537,17 @@ func (p *parser) addDefault(m []string) (Intent, bool) {
 	}
 	if f := words(lw); len(f) == 1 && pronounObjectsEN[f[0]] {
 		return Intent{}, false // "I will buy it", "buy them": no item "it"
+	}
+	if f := strings.Fields(what); len(f) > 1 && strings.HasPrefix(strings.ToLower(m[0]), "buy ") && boughtForWords[strings.ToLower(f[0])] {
+		// "buy them milk", "buy us some bread": milk (it was the item
+		// "them milk")
+		what = strings.TrimSpace(strings.TrimPrefix(strings.Join(f[1:], " "), "some "))
+		lw = strings.ToLower(what)
+	}
+	if strings.HasPrefix(strings.ToLower(m[0]), "buy ") && p.giftFor(what) {
+		// "buy Tim a present": the errand "Buy Tim a present", as "I'll
+		// buy Tim a present" is (it was the item "Tim a present")
+		return p.newTask("buy "+what, "")
 	}
 	if calendarPhrase.MatchString(what) {
 		// "(can I) add the dentist to the calendar": for the calendar,

@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -16,7 +17,10 @@ var taskChangeRulesEN = []rule{
 	{rx(`(?:give|hand|pass|reassign|assign|hand over) (?:the )?(.+?) (?:to|over to) (\S+)`), (*parser).reassignTo},
 	{rx(`(?:give|hand|assign) (\S+) (?:the |my |our )(.+)`), (*parser).reassignBy},
 	{rx(`(i|\S+?)(?:'ll| will| can| could| should| is going to| is gonna) (?:do|take|handle|take care of|take over|cover|have) (.+?)(?: (?:this week|today|tonight|tomorrow))? instead(?: of \S+)?`), (*parser).reassignBy},
-	{rx(`(i)'ll (?:do|take|handle|take care of|take over) (.+)`), (*parser).reassignBy},
+	// "I'll take out the bins" is no "take": the speaker's task "Take out
+	// the bins", as "I will take out the bins" is (it was the reassigned
+	// "Out the bins"); "take care of" is one verb (it was "Care of …")
+	{rx(`(i)'ll (?:take care of|take over|do|handle|take) (.+)`), (*parser).reassignIll},
 	{rx(`can (\S+) (?:do|take|handle|take care of|take over) (.+?)(?: (?:this week|today|tonight|tomorrow))? instead(?: of \S+)?`), (*parser).reassignBy},
 	// task.snooze
 	{rx(`(?:snooze|postpone|defer|delay|put off) (.+)`), (*parser).snooze},
@@ -372,8 +376,7 @@ func (p *parser) tellDE(m []string) (Intent, bool) {
 // willBuy: "will buy milk" adds milk; "will get the kids" is no shopping.
 func (p *parser) willBuy(m []string) (Intent, bool) {
 	if strings.ToLower(m[1]) == "buy" {
-		if f := strings.Fields(m[2]); len(f) > 2 && giftArticles[strings.ToLower(f[1])] &&
-			addressee(strings.TrimSuffix(f[0], ","), p.names) && !p.groceries(f[0]) {
+		if p.giftFor(m[2]) {
 			// "I'll buy Tim a present": something chosen for someone, the
 			// speaker's errand "Buy Tim a present" (it was an item "Tim a
 			// present"); "I'll buy milk" stays on the list
@@ -386,6 +389,14 @@ func (p *parser) willBuy(m []string) (Intent, bool) {
 		return p.addDefault([]string{"", m[2]})
 	}
 	return p.fetchDefault([]string{"", m[2]})
+}
+
+// giftFor: what is bought is a thing for someone named first ("Tim a
+// present", "grandma some flowers"): an errand, no list item.
+func (p *parser) giftFor(what string) bool {
+	f := strings.Fields(what)
+	return len(f) > 2 && giftArticles[strings.ToLower(f[1])] &&
+		addressee(strings.TrimSuffix(f[0], ","), p.names) && !p.groceries(f[0])
 }
 
 // giftArticles start the thing bought for someone ("buy Tim a present").
@@ -436,13 +447,66 @@ func (p *parser) taskOf(m []string) (Intent, bool) {
 		return Intent{}, false
 	}
 	in, ok := p.newTask(rest, assignee)
-	if lw := words(in.Slots.Title); ok && p.lang == "en" && len(lw) == 2 && (buyVerbsEN[lw[0]] && pronounObjectsEN[lw[1]] || lw[1] == "you") {
-		// "I will buy it": no task "Buy it", as no item "it"; "I'll see
-		// you tomorrow": a goodbye, no task "See you"
+	if !ok || p.lang != "en" {
+		return in, ok
+	}
+	lw := words(in.Slots.Title)
+	will := willRx.MatchString(m[0])
+	switch {
+	case len(lw) == 2 && buyVerbsEN[lw[0]] && pronounObjectsEN[lw[1]]:
+		return Intent{}, false // "I will buy it": no task "Buy it", as no item "it"
+	case slices.Contains(lw, "you"):
+		// "I'll see you later", "I'll get back to you", "I'll call you
+		// back": said to someone unnamed, no task "See you later" (a
+		// name said first is the "you": youAddressed)
 		return Intent{}, false
+	case will && len(lw) == 1 && replyVerbsEN[lw[0]]:
+		return Intent{}, false // "I'll check", "we'll see": a reply, no task "Check"
+	case will && onlyAThing(lw):
+		// "I'll take care of it", "I'll sort it out": a reply about
+		// something said before, no task "Take care of it"
+		return Intent{}, false
+	case will && usWords[who] && (in.Slots.DueAt != nil || in.Slots.Recurrence != "") && planVerbEN(lw[0]):
+		// "we'll go swimming on Saturday", "we'll visit grandma on Sunday":
+		// the family's plan, the event "Go swimming", as "we're visiting
+		// grandma on Sunday" is (it was a task for nobody); an errand
+		// stays a task ("we will pick up Tim at 3")
+		return p.event(rest)
 	}
 	return in, ok
 }
+
+// onlyAThing: title words (lw) are a verb, "it"/"this"/"that" and no
+// other word but particles ("fix it", "sort it out", "take care of it").
+func onlyAThing(lw []string) bool {
+	thing := false
+	for _, w := range lw[1:] {
+		switch {
+		case w == "it" || w == "this" || w == "that":
+			thing = true
+		case !thingParticles[w]:
+			return false
+		}
+	}
+	return thing
+}
+
+var thingParticles = setOf(`up off out in back down over care of about with for`)
+
+// planVerbEN: v names something the family does together, a plan for
+// the calendar ("go", "visit", "meet", "swim"), no errand.
+func planVerbEN(v string) bool {
+	return activityVerbs[v] || planVerbsEN[v]
+}
+
+var planVerbsEN = setOf(`go visit meet have eat play celebrate watch`)
+
+// willRx: a sentence said with "will"/"'ll" ("I'll check", "we will see").
+var willRx = regexp.MustCompile(`(?i)^\s*\S+?(?:'ll| will)\s`)
+
+// replyVerbsEN: a verb alone after "I'll"/"we'll" answers someone ("I'll
+// check", "we'll see", "I'll call"): no to-do.
+var replyVerbsEN = setOf(`see check go start call remember try wait think come stop ask`)
 
 // chore: "Tim takes out the bins every Tuesday", "Tim bringt jeden
 // Dienstag den Müll raus": a name, an inflected verb and a time or
@@ -549,6 +613,17 @@ func (p *parser) reassignBy(m []string) (Intent, bool) {
 	}
 	return p.reassign(m[2], name)
 }
+
+// reassignIll: "I'll do the dishes", "I'll take the bins" take a chore
+// over; "I'll take out the bins" is no "take" (see the rule).
+func (p *parser) reassignIll(m []string) (Intent, bool) {
+	if takeParticleRx.MatchString(m[0]) {
+		return Intent{}, false
+	}
+	return p.reassignBy(m)
+}
+
+var takeParticleRx = regexp.MustCompile(`(?i)^i'll take (?:out|up|down|back|off|away|in)\s`)
 
 func (p *parser) reassign(what, name string) (Intent, bool) {
 	sc := p.scanWhen(what, scanOpts{})

@@ -235,7 +235,9 @@ func tripSubject(f []string, names []string) (who string, i int) {
 		return "", 0
 	}
 	joiner := " and "
-	if i < len(f) && tripVerbsDE[strings.ToLower(f[i])] != "" {
+	if i < len(f) && (tripVerbsDE[strings.ToLower(f[i])] != "" || goVerbsDE[strings.ToLower(f[i])]) {
+		// "Tim und Mia gehen am Dienstag zum Fußball": "Tim und Mia:
+		// Fußball", German as the trips' titles are (it was "Tim and Mia")
 		joiner = " und "
 	}
 	return strings.Join(parts, joiner), i
