@@ -92,6 +92,10 @@ func socketTopics(sockets []*Tracker) []string {
 	return topics
 }
 
+// flushReadHook, set by tests only, runs in flush between its reads of a
+// socket's closed flag and its seq.
+var flushReadHook atomic.Pointer[func(t *Tracker)]
+
 // Tracker is one socket's report to Presence.
 type Tracker struct {
 	p       *Presence
@@ -223,11 +227,20 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 	for k, d := range p.devices {
 		open, closed := p.open[:0], p.closed[:0]
 		for t := range d.sockets {
+			// closed before seq: the transport's last Seen comes before
+			// its Close, so a socket read as closed is read with its final
+			// seq. In the other order a Seen and Close between the two
+			// reads dropped the socket one event short, the device was
+			// recorded as not shown that event and pushed it.
+			isClosed := t.closed.Load()
+			if f := flushReadHook.Load(); f != nil {
+				(*f)(t)
+			}
 			d.seq = max(d.seq, t.seq.Load())
 			if t.changed.Swap(false) {
 				d.dirty = true
 			}
-			if t.closed.Load() {
+			if isClosed {
 				delete(d.sockets, t)
 				closed = append(closed, t)
 				d.dirty = true // its seq is written (one of several closed)
