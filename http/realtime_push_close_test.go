@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/familyhub/familyhub/realtime"
 )
@@ -50,9 +49,7 @@ func TestWSServerCloseCountsWhatWasWritten(t *testing.T) {
 				}
 				once.Do(func() {
 					w.c.Close(tc.code, tc.reason) // the server closes the socket it just wrote to
-					for from, deadline := presence.Flushes(), time.Now().Add(5*time.Second); presence.Flushes() < from+2 && time.Now().Before(deadline); {
-						time.Sleep(time.Millisecond)
-					}
+					awaitPresenceFlushes(t, presence, 2)
 				})
 			}
 			wsWroteHook.Store(&f)
@@ -90,9 +87,7 @@ func TestSSEServerCloseCountsWhatWasWritten(t *testing.T) {
 		}
 		once.Do(func() {
 			c.Close(realtime.CloseSessionEnded, realtime.ReasonSessionExpired)
-			for from, deadline := presence.Flushes(), time.Now().Add(5*time.Second); presence.Flushes() < from+2 && time.Now().Before(deadline); {
-				time.Sleep(time.Millisecond)
-			}
+			awaitPresenceFlushes(t, presence, 2)
 		})
 	}
 	sseSentHook.Store(&f)

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/familyhub/familyhub/notify"
 )
 
 // TestWSClosedRightAfterLastMessageCountsIt: a device that read a message
@@ -44,9 +46,7 @@ func TestWSClosedRightAfterLastMessageCountsIt(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				return
 			}
-			for from, deadline := presence.Flushes(), time.Now().Add(5*time.Second); presence.Flushes() < from+2 && time.Now().Before(deadline); {
-				time.Sleep(time.Millisecond)
-			}
+			awaitPresenceFlushes(t, presence, 2)
 		})
 	}
 	wsWroteHook.Store(&f)
@@ -58,5 +58,21 @@ func TestWSClosedRightAfterLastMessageCountsIt(t *testing.T) {
 	ws.conn.CloseNow() // the device read the event and closed
 	if got := devicePresence(t, env, "phone-ws", false); got != int64(upto) {
 		t.Errorf("phone-ws closed right after reading seq %v: recorded as sent through seq %d, want %v (it is pushed what it showed)", upto, got, upto)
+	}
+}
+
+// awaitPresenceFlushes waits until presence has looked over its devices n
+// more times. It runs inside a transport's write hook, where the test
+// holds a socket between a write and its count: a wait that ran out would
+// let the writer go on before presence looked, and the test would pass
+// without having tested anything, so running out is an error.
+func awaitPresenceFlushes(t *testing.T, presence *notify.Presence, n int64) {
+	t.Helper()
+	from := presence.Flushes()
+	for deadline := time.Now().Add(10 * time.Second); presence.Flushes() < from+n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Errorf("presence looked over its devices %d times in 10 s, want %d: the test did not hold the socket across a flush", presence.Flushes()-from, n)
+			return
+		}
 	}
 }
