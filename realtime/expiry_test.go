@@ -107,3 +107,21 @@ func TestSessionExpiryClosesOnTime(t *testing.T) {
 		t.Errorf("after the close the timer is armed for %v, want the next expiry (an hour away)", armed)
 	}
 }
+
+// TestShutdownStopsExpiryTimer: a hub that was shut down holds no armed
+// expiry timer (armed for a session weeks away, it kept the stopped hub
+// and its clients reachable until then).
+func TestShutdownStopsExpiryTimer(t *testing.T) {
+	h := newMemHub()
+	_, _, clients := joinIdle(t, h, 1, time.Now().Add(30*24*time.Hour))
+	go h.Leave(clients[0]) // Shutdown waits for the client to leave
+	if err := h.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h.mu.Lock()
+	timer := h.expiry.timer
+	h.mu.Unlock()
+	if timer != nil && timer.Stop() {
+		t.Error("after Shutdown the session expiry timer is still armed")
+	}
+}

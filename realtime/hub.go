@@ -695,6 +695,12 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 			c.Close(CloseRestart, "server restarting: reconnect")
 		}
 	}
+	// Nobody joins after this, and everyone was just closed: the expiry
+	// timer (which may be armed for weeks) would only keep the hub alive.
+	if h.expiry.timer != nil {
+		h.expiry.timer.Stop()
+		h.expiry.at = time.Time{}
+	}
 	h.mu.Unlock()
 	done := make(chan struct{})
 	go func() { h.clients.Wait(); close(done) }()
