@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
@@ -173,4 +174,47 @@ func TestAnnouncePace(t *testing.T) {
 	if _, waits := simulateAnnouncer(t, pairs); longest(waits[2:]) != 0 {
 		t.Errorf("pairs 10 ms apart, five a second: waits %v; want none after the first pair", waits)
 	}
+}
+
+// TestAnnounceConcurrentCallersClose: transactions hand notices over from
+// many goroutines at once (the pace's running average is shared: run with
+// -race), and Close returns only once every notice handed over before it
+// was sent, those held back by the spacing too.
+func TestAnnounceConcurrentCallersClose(t *testing.T) {
+	s := &Store{}
+	a := &s.announcer
+	var mu sync.Mutex
+	got := map[string]bool{}
+	batches := 0
+	a.send = func(_ context.Context, p dbsqlc.NotifyAsyncParams) error {
+		mu.Lock()
+		defer mu.Unlock()
+		batches++
+		for _, pl := range p.Payloads {
+			got[pl] = true
+		}
+		return nil
+	}
+	const callers, each = 8, 50
+	var wg sync.WaitGroup
+	for c := range callers {
+		wg.Go(func() {
+			for i := range each {
+				s.announce(nil, []announcement{{channel: "c", payload: fmt.Sprint(c, "/", i)}})
+			}
+		})
+	}
+	wg.Wait()
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != callers*each {
+		t.Errorf("after Close %d of %d notices sent", len(got), callers*each)
+	}
+	if st := s.AnnounceStats(); st.SentNotices != callers*each || st.SentBatches != uint64(batches) {
+		t.Errorf("counts %+v, want %d notices in %d batches", st, callers*each, batches)
+	}
+	t.Logf("%d notices from %d goroutines in %d announcements", callers*each, callers, batches)
 }
