@@ -176,6 +176,34 @@ type announcer struct {
 
 	// What became of the notices handed over (AnnounceStats).
 	sentNotices, sentBatches, droppedNotices, droppedBatches atomic.Uint64
+
+	// Test hooks, nil in production (announce_pace_test.go drives the
+	// real loop on a clock of its own): the clock, the wait between
+	// announcements, and the send.
+	now   func() time.Time
+	sleep func(stop context.Context, d time.Duration)
+	send  func(stop context.Context, p dbsqlc.NotifyAsyncParams) error
+}
+
+func (a *announcer) clock() time.Time {
+	if a.now != nil {
+		return a.now()
+	}
+	return time.Now()
+}
+
+// pause waits d, or until stop ends.
+func (a *announcer) pause(stop context.Context, d time.Duration) {
+	if a.sleep != nil {
+		a.sleep(stop, d)
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-stop.Done():
+	}
 }
 
 // AnnounceStats counts what the announcer did with the notices of
@@ -227,7 +255,7 @@ func (s *Store) announce(committed *pgx.Conn, owed []announcement) {
 		return
 	}
 	a.pending = append(a.pending, owed...)
-	a.pace.commit(time.Now())
+	a.pace.commit(a.clock())
 	start := !a.running
 	if start {
 		a.running = true
@@ -247,15 +275,10 @@ func (s *Store) sendAnnouncements() {
 	for {
 		a.mu.Lock()
 		stop := a.stop
-		wait := a.pace.wait(time.Now())
+		wait := a.pace.wait(a.clock())
 		a.mu.Unlock()
 		if wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-stop.Done():
-				t.Stop()
-			}
+			a.pause(stop, wait)
 		}
 		a.mu.Lock()
 		batch := a.pending
@@ -266,9 +289,13 @@ func (s *Store) sendAnnouncements() {
 			a.mu.Unlock()
 			return
 		}
-		a.pace.sent(time.Now())
+		a.pace.sent(a.clock())
 		a.mu.Unlock()
-		a.counted(len(batch), s.sendBatch(stop, notifyParams(batch)))
+		send := s.sendBatch
+		if a.send != nil {
+			send = a.send
+		}
+		a.counted(len(batch), send(stop, notifyParams(batch)))
 	}
 }
 

@@ -1,40 +1,110 @@
 package db
 
 import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
-// simulateAnnouncer runs the announcer's loop (sendAnnouncements) on a
-// clock of its own: commits hand notices over at the given offsets; the
-// loop, started by a commit when none runs, waits what the pace says,
-// takes everything committed by then, and ends when it took nothing.
-// Sending takes no time. It returns the announcements made and the
-// longest time a commit waited for its announcement.
-func simulateAnnouncer(commits []time.Duration) (batches int, longest time.Duration) {
-	var p announcePace
-	at := func(d time.Duration) time.Time { return time.Unix(1_000_000, 0).Add(d) }
-	for i := 0; i < len(commits); {
-		now := commits[i] // the loop starts
-		p.commit(at(now))
-		pending := []time.Duration{now}
-		i++
-		for {
-			now += p.wait(at(now))
-			for ; i < len(commits) && commits[i] <= now; i++ {
-				p.commit(at(commits[i]))
-				pending = append(pending, commits[i])
-			}
-			if len(pending) == 0 {
-				break
-			}
-			batches++
-			longest = max(longest, now-pending[0])
-			p.sent(at(now))
-			pending = nil
+// simulateAnnouncer drives the announcer's real loop (announce and
+// sendAnnouncements) on a clock of its own: commits hand notices over at
+// the given offsets; the loop's waits end when the clock reaches them;
+// sending takes no time. It returns the announcements made and how long
+// each commit waited for its announcement.
+func simulateAnnouncer(t *testing.T, commits []time.Duration) (batches int, waits []time.Duration) {
+	t.Helper()
+	base := time.Unix(1_000_000, 0)
+	var mu sync.Mutex // guards cur, batches, waits: the loop runs on its own goroutine
+	cur := base
+	setNow := func(tm time.Time) { mu.Lock(); cur = tm; mu.Unlock() }
+	waits = make([]time.Duration, len(commits))
+	sent := make([]bool, len(commits))
+
+	s := &Store{}
+	a := &s.announcer
+	slept := make(chan time.Duration)
+	wake := make(chan struct{})
+	a.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return cur }
+	a.sleep = func(stop context.Context, d time.Duration) {
+		slept <- d
+		select {
+		case <-wake:
+		case <-stop.Done():
 		}
 	}
-	return batches, longest
+	a.send = func(_ context.Context, p dbsqlc.NotifyAsyncParams) error {
+		mu.Lock()
+		defer mu.Unlock()
+		batches++
+		for _, pl := range p.Payloads {
+			i, err := strconv.Atoi(pl)
+			if err != nil || sent[i] {
+				t.Errorf("notice %q sent twice or unreadable", pl)
+				continue
+			}
+			sent[i], waits[i] = true, cur.Sub(base.Add(commits[i]))
+		}
+		return nil
+	}
+
+	// The loop is either waiting (until deadline) or gone; settle waits for
+	// it to be one or the other.
+	var sleeping bool
+	var deadline time.Time
+	var done chan struct{}
+	settle := func() {
+		select {
+		case d := <-slept:
+			sleeping, deadline = true, a.clock().Add(d)
+		case <-done:
+			sleeping = false
+		case <-time.After(10 * time.Second):
+			t.Fatal("the announcer's loop neither waits nor ends")
+		}
+	}
+	wakeUntil := func(at time.Time) { // let the waits that end before at end
+		for sleeping && deadline.Before(at) {
+			setNow(deadline)
+			sleeping = false
+			wake <- struct{}{}
+			settle()
+		}
+	}
+	for i, c := range commits {
+		at := base.Add(c)
+		wakeUntil(at)
+		setNow(at)
+		s.announce(nil, []announcement{{channel: "c", payload: strconv.Itoa(i)}})
+		if !sleeping {
+			a.mu.Lock()
+			done = a.done
+			a.mu.Unlock()
+			settle()
+		}
+	}
+	wakeUntil(base.Add(time.Hour))
+	if sleeping {
+		t.Fatal("the loop still waits after an hour")
+	}
+	for i := range sent {
+		if !sent[i] {
+			t.Errorf("commit %d (at %v) never announced", i, commits[i])
+		}
+	}
+	return batches, waits
+}
+
+func longest(waits []time.Duration) time.Duration {
+	var m time.Duration
+	for _, w := range waits {
+		m = max(m, w)
+	}
+	return m
 }
 
 // every returns n commit offsets gap apart, starting at start.
@@ -53,9 +123,9 @@ func every(start, gap time.Duration, n int) []time.Duration {
 func TestAnnouncePace(t *testing.T) {
 	// A quiet replica: the first commit, and one a second later, go at once.
 	for _, commits := range [][]time.Duration{{0}, {0, time.Second}, every(0, 100*time.Millisecond, 20)} {
-		if b, longest := simulateAnnouncer(commits); b != len(commits) || longest != 0 {
+		if b, waits := simulateAnnouncer(t, commits); b != len(commits) || longest(waits) != 0 {
 			t.Errorf("%d commits %v apart: %d announcements, longest wait %v; want one each, at once",
-				len(commits), commits[len(commits)-1]/time.Duration(max(len(commits)-1, 1)), b, longest)
+				len(commits), commits[len(commits)-1]/time.Duration(max(len(commits)-1, 1)), b, longest(waits))
 		}
 	}
 
@@ -69,16 +139,16 @@ func TestAnnouncePace(t *testing.T) {
 		{gap: 20 * time.Millisecond / 3, n: 150, most: 64},
 		{gap: 2 * time.Millisecond, n: 500, most: 64},
 	} {
-		b, longest := simulateAnnouncer(every(0, c.gap, c.n))
+		b, waits := simulateAnnouncer(t, every(0, c.gap, c.n))
 		if b > c.most {
 			t.Errorf("%d commits %v apart: %d announcements, want at most %d", c.n, c.gap, b, c.most)
 		}
-		if longest > announceSpacingMax {
-			t.Errorf("%d commits %v apart: a notice waited %v, more than %v", c.n, c.gap, longest, announceSpacingMax)
+		if l := longest(waits); l > announceSpacingMax {
+			t.Errorf("%d commits %v apart: a notice waited %v, more than %v", c.n, c.gap, l, announceSpacingMax)
 		}
 		// And after the burst, a quiet spell: the next commit goes at once.
 		commits := append(every(0, c.gap, c.n), time.Duration(c.n)*c.gap+time.Second)
-		if b2, _ := simulateAnnouncer(commits); b2 != b+1 {
+		if b2, _ := simulateAnnouncer(t, commits); b2 != b+1 {
 			t.Errorf("a commit a second after the burst: %d announcements, want %d", b2, b+1)
 		}
 	}
@@ -86,9 +156,65 @@ func TestAnnouncePace(t *testing.T) {
 	// A burst after a quiet spell: the first commit goes at once, the next
 	// ones wait at most announceSpacingMax, together.
 	commits := append([]time.Duration{0, time.Second}, every(time.Second+time.Millisecond, time.Millisecond, 30)...)
-	b, longest := simulateAnnouncer(commits)
-	if b > 6 || longest > announceSpacingMax {
+	b, waits := simulateAnnouncer(t, commits)
+	if l := longest(waits); b > 6 || l > announceSpacingMax {
 		t.Errorf("30 commits 1 ms apart after a quiet second: %d announcements, longest wait %v; want at most 6 and %v",
-			b, longest, announceSpacingMax)
+			b, l, announceSpacingMax)
 	}
+
+	// Few commits a second, but in pairs 10 ms apart (two writes at once,
+	// every 200 ms): the spacing follows the rate (about 4 ms here), so
+	// after the first pair, which knows no rate yet, nothing waits. A
+	// fixed 16 ms spacing held every second commit 6 ms.
+	var pairs []time.Duration
+	for i := range 10 {
+		at := time.Duration(i) * 200 * time.Millisecond
+		pairs = append(pairs, at, at+10*time.Millisecond)
+	}
+	if _, waits := simulateAnnouncer(t, pairs); longest(waits[2:]) != 0 {
+		t.Errorf("pairs 10 ms apart, five a second: waits %v; want none after the first pair", waits)
+	}
+}
+
+// TestAnnounceConcurrentCallersClose: transactions hand notices over from
+// many goroutines at once (the pace's running average is shared: run with
+// -race), and Close returns only once every notice handed over before it
+// was sent, those held back by the spacing too.
+func TestAnnounceConcurrentCallersClose(t *testing.T) {
+	s := &Store{}
+	a := &s.announcer
+	var mu sync.Mutex
+	got := map[string]bool{}
+	batches := 0
+	a.send = func(_ context.Context, p dbsqlc.NotifyAsyncParams) error {
+		mu.Lock()
+		defer mu.Unlock()
+		batches++
+		for _, pl := range p.Payloads {
+			got[pl] = true
+		}
+		return nil
+	}
+	const callers, each = 8, 50
+	var wg sync.WaitGroup
+	for c := range callers {
+		wg.Go(func() {
+			for i := range each {
+				s.announce(nil, []announcement{{channel: "c", payload: fmt.Sprint(c, "/", i)}})
+			}
+		})
+	}
+	wg.Wait()
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != callers*each {
+		t.Errorf("after Close %d of %d notices sent", len(got), callers*each)
+	}
+	if st := s.AnnounceStats(); st.SentNotices != callers*each || st.SentBatches != uint64(batches) {
+		t.Errorf("counts %+v, want %d notices in %d batches", st, callers*each, batches)
+	}
+	t.Logf("%d notices from %d goroutines in %d announcements", callers*each, callers, batches)
 }

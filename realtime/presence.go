@@ -73,10 +73,15 @@ type presence struct {
 	replica uuid.UUID
 	// Guarded by hub.mu.
 	fams map[uuid.UUID]*famPresence
+	// unsent are the "nobody here" notices of families this replica forgot
+	// whose call failed: sent again at the next step (guarded by hub.mu).
+	unsent map[uuid.UUID]presenceNotice
+	// notify sends NOTIFYs; nil is the store's NotifyAsync (tests replace it).
+	notify func(ctx context.Context, channels, payloads []string) error
 }
 
 func newPresence(h *Hub) *presence {
-	return &presence{hub: h, replica: uuid.New(), fams: map[uuid.UUID]*famPresence{}}
+	return &presence{hub: h, replica: uuid.New(), fams: map[uuid.UUID]*famPresence{}, unsent: map[uuid.UUID]presenceNotice{}}
 }
 
 func (p *presence) famLocked(id uuid.UUID) *famPresence {
@@ -227,34 +232,93 @@ func (p *presence) run(ctx context.Context) {
 		if full {
 			sweep = time.Now()
 		}
-		p.send(ctx, p.step(full))
+		p.announceStep(ctx, full)
 	}
+}
+
+// announceStep is one step of run: it computes and sends what changed,
+// and has the notices of a failed call sent again at the next step.
+func (p *presence) announceStep(ctx context.Context, full bool) {
+	p.retry(p.send(ctx, p.step(full)))
 }
 
 // presenceBatch is the most family notices sent in one call.
 const presenceBatch = 100
 
+// presencePayloadMax is PostgreSQL's limit on a NOTIFY payload (it must be
+// shorter than 8000 bytes). maxPresenceDevices keeps a notice well below it;
+// one over it would fail the whole call, the other families' notices too.
+const presencePayloadMax = 8000
+
 // send announces the notices of one step: up to presenceBatch of them in
-// one familyhub_notify_async call, each its own NOTIFY (readable, far below
+// one familyhub_notify_async call, each its own NOTIFY (readable, below
 // 8000 bytes). A call is a transaction, and PostgreSQL reads it in a
 // transaction in every listening backend, however many NOTIFYs it carries;
 // one call per family made every heartbeat cost three transactions a family
-// with two replicas (docs/realtime.md).
-func (p *presence) send(ctx context.Context, announce []presenceNotice) {
+// with two replicas (docs/realtime.md). It returns the notices of the calls
+// that failed (a call fails as a whole: a failed connection or timeout
+// loses up to presenceBatch families' notices). A notice too large for
+// NOTIFY is left out, so it cannot fail the others.
+func (p *presence) send(ctx context.Context, announce []presenceNotice) (failed []presenceNotice) {
+	notify := p.notify
+	if notify == nil {
+		notify = p.hub.store.NotifyAsync
+	}
+	var firstErr error
 	for len(announce) > 0 {
-		n := min(len(announce), presenceBatch)
-		channels, payloads := make([]string, n), make([]string, n)
-		for i, notice := range announce[:n] {
+		var batch []presenceNotice
+		var channels, payloads []string
+		for len(announce) > 0 && len(batch) < presenceBatch {
+			notice := announce[0]
+			announce = announce[1:]
 			b, _ := json.Marshal(notice)
-			channels[i], payloads[i] = ChannelPresence, string(b)
+			if len(b) >= presencePayloadMax {
+				p.hub.logger.Warn("presence announcement too large for NOTIFY, left out", "family_id", notice.FamilyID, "bytes", len(b))
+				continue
+			}
+			batch = append(batch, notice)
+			channels, payloads = append(channels, ChannelPresence), append(payloads, string(b))
+		}
+		if len(batch) == 0 {
+			break
 		}
 		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err := p.hub.store.NotifyAsync(actx, channels, payloads)
+		err := notify(actx, channels, payloads)
 		cancel()
 		if err != nil && ctx.Err() == nil {
-			p.hub.logger.Warn("presence announcement failed", "families", n, "first_family_id", announce[0].FamilyID, "err", err)
+			if len(failed) == 0 {
+				firstErr = err
+			}
+			failed = append(failed, batch...)
 		}
-		announce = announce[n:]
+	}
+	if len(failed) > 0 { // one line a step, even while the database is away
+		p.hub.logger.Warn("presence announcement failed, again at the next step", "families", len(failed), "first_family_id", failed[0].FamilyID, "err", firstErr)
+	}
+	return failed
+}
+
+// retry has the notices of failed calls sent again at the next step: a
+// family still here announces its current devices (with "ask" again if the
+// failed notice asked), a forgotten family its "nobody here" until the
+// others would have expired it anyway (presenceTTL).
+func (p *presence) retry(failed []presenceNotice) {
+	if len(failed) == 0 {
+		return
+	}
+	p.hub.mu.Lock()
+	defer p.hub.mu.Unlock()
+	for _, n := range failed {
+		if fp := p.fams[n.FamilyID]; fp != nil {
+			fp.local = true
+			if n.Ask {
+				fp.announced = time.Time{}
+			}
+			continue
+		}
+		if len(n.Devices) == 0 && time.Since(n.received) <= presenceTTL {
+			p.unsent[n.FamilyID] = n
+		}
 	}
 }
 
@@ -266,12 +330,19 @@ func (p *presence) step(full bool) []presenceNotice {
 	defer h.mu.Unlock()
 	now := time.Now()
 	var announce []presenceNotice
+	for id, n := range p.unsent {
+		delete(p.unsent, id)
+		if p.fams[id] == nil {
+			announce = append(announce, n)
+		} // else the family is back: its own notice below replaces this one
+	}
 	for id, fp := range p.fams {
 		fam := h.families[id]
 		if fam == nil {
 			// Nobody here any more: say so once, then forget the family.
+			// received: when, for retry.
 			if fp.local {
-				announce = append(announce, presenceNotice{FamilyID: id, Replica: p.replica, Devices: []PresenceDevice{}})
+				announce = append(announce, presenceNotice{FamilyID: id, Replica: p.replica, Devices: []PresenceDevice{}, received: now})
 			}
 			delete(p.fams, id)
 			continue
