@@ -717,7 +717,9 @@ WITH moved AS (
     SET seq = greatest(m.seq, ($2::bigint[])[array_position($3::uuid[], m.family_id)]), updated_at = now()
     WHERE m.family_id = ANY($3::uuid[])
 ), ensured AS (
-    INSERT INTO notify_cursors (family_id) SELECT id FROM families WHERE id = ANY($4::uuid[]) ON CONFLICT DO NOTHING
+    INSERT INTO notify_cursors (family_id) SELECT f.id FROM families f
+    WHERE f.id = ANY($4::uuid[]) AND NOT EXISTS (SELECT 1 FROM notify_cursors n WHERE n.family_id = f.id)
+    ON CONFLICT DO NOTHING
 )
 UPDATE notify_cursors c SET seq = (SELECT e.seq FROM family_event_seq e WHERE e.family_id = c.family_id), updated_at = now()
 WHERE c.family_id = ANY($1::uuid[])
@@ -744,8 +746,12 @@ type NotifyPassEndManyRow struct {
 // move past events pruned unseen, as NotifyCursorSkipPruned (one
 // snapshot: an event committed meanwhile is in both the seq and the log,
 // and the cursor stays); and the cursors missing (missing_ids: not taken
-// by NotifyPassStartMany) are made, as NotifyCursorEnsure. Returns the
-// idle families whose cursor moved past pruned events, with the seq.
+// by NotifyPassStartMany) are made, as NotifyCursorEnsure; none where
+// one exists (another pass holds it): ON CONFLICT alone waits for the
+// commit of a pass that moved it, and this pass's other families with it
+// (two such passes, each holding a cursor of the other's families,
+// deadlocked). Returns the idle families whose cursor moved past pruned
+// events, with the seq.
 // Each row is found by its key (array_position, a subquery per cursor):
 // under the pass's generic plans a join here hashed whole tables, a scan
 // of every family's cursor and seq per pass.
