@@ -173,3 +173,33 @@ func TestPassOverSeveralFamiliesLeavesAHeldCursor(t *testing.T) {
 		t.Errorf("the other family: cursor %d, seq %d; want it processed", cur, seq)
 	}
 }
+
+// TestPassOverSeveralFamiliesReadsOnPastABatch: a family with more new
+// events than one batch (eventBatch) in a pass over several families is
+// read to its end in the same turn (its rest on its own), not left
+// behind until a sweep.
+func TestPassOverSeveralFamiliesReadsOnPastABatch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	ctx := context.Background()
+	other := e.scalarUUID(`INSERT INTO families (name) VALUES ('F') RETURNING id`)
+	if _, err := e.pool.Exec(ctx, `INSERT INTO tasks (family_id, title) SELECT $1, 'task ' || g FROM generate_series(1, $2::int) g`, e.family, eventBatch+20); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(ctx, `INSERT INTO tasks (family_id, title) VALUES ($1, 'x')`, other); err != nil {
+		t.Fatal(err)
+	}
+	out := e.s.processFamiliesInto(ctx, nil, []uuid.UUID{e.family, other})
+	for _, o := range out {
+		var cur, seq int64
+		if err := e.pool.QueryRow(ctx, `SELECT c.seq, e.seq FROM notify_cursors c JOIN family_event_seq e USING (family_id) WHERE family_id = $1`, o.id).Scan(&cur, &seq); err != nil {
+			t.Fatal(err)
+		}
+		if o.err != nil || cur != seq || o.through != seq {
+			t.Errorf("family %s: %v, read through %d, cursor %d; want all %d events read", o.id, o.err, o.through, cur, seq)
+		}
+	}
+	if len(out) != 2 {
+		t.Errorf("%d outcomes, want 2", len(out))
+	}
+}
