@@ -241,8 +241,9 @@ func TestFailedPassRetried(t *testing.T) {
 
 // TestWakeOnFullQueueSweeps: a wake-up that finds the queue full is not
 // lost (Wake's promise: every family behind is swept instead). The loop
-// is held inside another family's pass (an open transaction deleted its
-// cursor: the pass's insert of it waits) while 1,024 wake-ups of that family fill the queue;
+// is held inside another family's pass (its cursor is missing and an open
+// transaction inserts it: the pass's insert of it waits) while 1,024
+// wake-ups of that family fill the queue;
 // the event committed meanwhile is derived once the loop goes on, not at
 // the next PollEvery (an hour here).
 func TestWakeOnFullQueueSweeps(t *testing.T) {
@@ -253,12 +254,15 @@ func TestWakeOnFullQueueSweeps(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := e.scalarUUID(`INSERT INTO families (name) VALUES ('Other') RETURNING id`)
+	if _, err := e.pool.Exec(ctx, `DELETE FROM notify_cursors WHERE family_id = $1`, other); err != nil {
+		t.Fatal(err)
+	}
 	blocker, err := e.pool.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer blocker.Rollback(ctx)
-	if _, err := blocker.Exec(ctx, `DELETE FROM notify_cursors WHERE family_id = $1`, other); err != nil {
+	if _, err := blocker.Exec(ctx, `INSERT INTO notify_cursors (family_id) VALUES ($1)`, other); err != nil {
 		t.Fatal(err)
 	}
 	e.run(t, RunOpts{})

@@ -83,11 +83,12 @@ func (s *Service) processFamiliesInto(ctx context.Context, out []passOutcome, id
 	return out
 }
 
-// processFamilies is processFamily for several distinct families in one
-// transaction, reading at most eventBatch events of each: it returns, per
-// family, the seq through which it read its events (absent or 0: not
-// known, the cursor was another replica's or missing) and those that had
-// eventBatch events or more (more: the rest is for another pass).
+// processFamilies is a pass over one or several distinct families in one
+// transaction (processFamily is this with one), reading at most
+// eventBatch events of each: it returns, per family, the seq through which
+// it read its events (absent or 0: not known, the cursor was another
+// replica's or missing) and those that had eventBatch events or more
+// (more: the rest is for another pass).
 func (s *Service) processFamilies(ctx context.Context, ids []uuid.UUID) (through map[uuid.UUID]int64, more map[uuid.UUID]bool, _ error) {
 	err := s.store.TxGenericPlans(system(ctx, ids[0]), func(tx *db.Tx) error {
 		through, more = make(map[uuid.UUID]int64, len(ids)), map[uuid.UUID]bool{}

@@ -107,3 +107,99 @@ func TestPassOverSeveralFamilies(t *testing.T) {
 		t.Errorf("the failed family's cursor moved to %d", cur)
 	}
 }
+
+// TestPassOverSeveralFamiliesLeavesAHeldCursor: a cursor another pass
+// holds and has moved, not yet committed (two replicas that both believe
+// they lead, for the seconds until one notices), is left to that pass:
+// the pass over several families neither waits for it nor makes it, and
+// the other families are processed. Making missing cursors (an INSERT ...
+// ON CONFLICT DO NOTHING) waited for the other pass's commit: every family
+// of the pass waited with it, and two such passes, each holding a cursor
+// of the other's families, deadlocked.
+func TestPassOverSeveralFamiliesLeavesAHeldCursor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	ctx := context.Background()
+	other := e.scalarUUID(`INSERT INTO families (name) VALUES ('F') RETURNING id`)
+	for _, f := range []uuid.UUID{e.family, other} {
+		if _, err := e.pool.Exec(ctx, `INSERT INTO tasks (family_id, title) VALUES ($1, 'from psql')`, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Another pass over this family: its cursor taken and moved.
+	held, err := e.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Rollback(ctx)
+	if _, err := held.Exec(ctx, `SELECT seq FROM notify_cursors WHERE family_id = $1 FOR UPDATE`, e.family); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := held.Exec(ctx, `UPDATE notify_cursors SET seq = seq, updated_at = now() WHERE family_id = $1`, e.family); err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if err := held.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []passOutcome, 1)
+	go func() { done <- e.s.processFamiliesInto(ctx, nil, []uuid.UUID{e.family, other}) }()
+	var out []passOutcome
+	blocked := false
+	waitFor(t, "the pass to end or wait for the other", func() bool {
+		select {
+		case out = <-done:
+			return true
+		default:
+		}
+		err := e.pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_locks WHERE NOT granted AND $1 = ANY(pg_blocking_pids(pid)))`, pid).Scan(&blocked)
+		return err == nil && blocked
+	})
+	if blocked {
+		held.Rollback(ctx) // lets the pass end
+		<-done
+		t.Fatal("the pass waits for the other pass's commit")
+	}
+	for _, o := range out {
+		if o.err != nil || (o.id == e.family && o.through != 0) {
+			t.Errorf("family %s: read through %d, %v; want no error (and 0 for the held one)", o.id, o.through, o.err)
+		}
+	}
+	var cur, seq int64
+	if err := e.pool.QueryRow(ctx, `SELECT c.seq, e.seq FROM notify_cursors c JOIN family_event_seq e USING (family_id) WHERE family_id = $1`, other).Scan(&cur, &seq); err != nil {
+		t.Fatal(err)
+	}
+	if cur != seq {
+		t.Errorf("the other family: cursor %d, seq %d; want it processed", cur, seq)
+	}
+}
+
+// TestPassOverSeveralFamiliesReadsOnPastABatch: a family with more new
+// events than one batch (eventBatch) in a pass over several families is
+// read to its end in the same turn (its rest on its own), not left
+// behind until a sweep.
+func TestPassOverSeveralFamiliesReadsOnPastABatch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	ctx := context.Background()
+	other := e.scalarUUID(`INSERT INTO families (name) VALUES ('F') RETURNING id`)
+	if _, err := e.pool.Exec(ctx, `INSERT INTO tasks (family_id, title) SELECT $1, 'task ' || g FROM generate_series(1, $2::int) g`, e.family, eventBatch+20); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(ctx, `INSERT INTO tasks (family_id, title) VALUES ($1, 'x')`, other); err != nil {
+		t.Fatal(err)
+	}
+	out := e.s.processFamiliesInto(ctx, nil, []uuid.UUID{e.family, other})
+	for _, o := range out {
+		var cur, seq int64
+		if err := e.pool.QueryRow(ctx, `SELECT c.seq, e.seq FROM notify_cursors c JOIN family_event_seq e USING (family_id) WHERE family_id = $1`, o.id).Scan(&cur, &seq); err != nil {
+			t.Fatal(err)
+		}
+		if o.err != nil || cur != seq || o.through != seq {
+			t.Errorf("family %s: %v, read through %d, cursor %d; want all %d events read", o.id, o.err, o.through, cur, seq)
+		}
+	}
+	if len(out) != 2 {
+		t.Errorf("%d outcomes, want 2", len(out))
+	}
+}

@@ -124,13 +124,15 @@ func (s *Service) addNoticeID(ctx context.Context, tx *db.Tx, family uuid.UUID, 
 // A pass is one transaction of few round trips, as there is one for
 // nearly every few writes under load (docs/benchmarks.md, seventeenth
 // round): BEGIN with the settings, the cursor and its events in one
-// statement (NotifyPassStart), what the events need, the cursor's move,
-// COMMIT. Every statement here looks rows up by key, and PostgreSQL's own
-// choice planned two of them (the events after the cursor, the items'
-// names) anew on every call: custom plans, ~0.1 ms each, 12% of the
-// statement time of a write under load (docs/benchmarks.md). The cached
-// generic plans are the same index scans, so the pass runs with generic
-// plans only (Store.TxGenericPlans, set at BEGIN).
+// statement (NotifyPassStartMany), what the events need, the cursor's
+// move (NotifyPassEndMany), COMMIT; four round trips also when nothing is
+// new, the cursor is missing or another replica holds it. Every statement
+// here looks rows up by key, and PostgreSQL's own choice planned two of
+// them (the events after the cursor, the items' names) anew on every
+// call: custom plans, ~0.1 ms each, 12% of the statement time of a write
+// under load (docs/benchmarks.md). The cached generic plans are the same
+// index scans, so the pass runs with generic plans only
+// (Store.TxGenericPlans, set at BEGIN).
 func (s *Service) ProcessFamily(ctx context.Context, familyID uuid.UUID) error {
 	_, err := s.processFamily(ctx, familyID)
 	return err
@@ -138,51 +140,19 @@ func (s *Service) ProcessFamily(ctx context.Context, familyID uuid.UUID) error {
 
 // processFamily is ProcessFamily, also returning the seq through which it
 // read the family's events (the cursor it committed; 0 when it does not
-// know: the cursor was another replica's).
+// know: the cursor was another replica's). It is a pass over several
+// families (pass.go) with one: one code path, the same statements and
+// round trips, so the two cannot drift apart; a family with more than
+// eventBatch new events takes a transaction per batch.
 func (s *Service) processFamily(ctx context.Context, familyID uuid.UUID) (through int64, _ error) {
-	ctx = system(ctx, familyID)
+	ids := []uuid.UUID{familyID}
 	for {
-		n := 0
-		var read int64
-		err := s.store.TxGenericPlans(ctx, func(tx *db.Tx) error {
-			rows, err := s.store.Q.NotifyPassStart(ctx, tx, dbsqlc.NotifyPassStartParams{FamilyID: familyID, MaxEvents: eventBatch})
-			if err != nil {
-				return db.Err(err, "")
-			}
-			if n = len(rows); n == 0 {
-				// The cursor is taken, missing, or nothing is after it.
-				cur, err := s.store.Q.NotifyCursorLock(ctx, tx, familyID)
-				if noRow(err) {
-					return db.Err(s.store.Q.NotifyCursorEnsure(ctx, tx, familyID), "")
-				} else if err != nil {
-					return db.Err(err, "")
-				}
-				// Nothing after the cursor in the log: up to date, or every
-				// later event was pruned unseen; then move past them.
-				moved, err := s.store.Q.NotifyCursorSkipPruned(ctx, tx, familyID)
-				if moved > 0 {
-					s.logger.Warn("notify: events pruned from the log before notices were derived from them; skipped", "family_id", familyID, "after_seq", cur)
-				} else {
-					read = cur
-				}
-				return db.Err(err, "")
-			}
-			events := make([]dbsqlc.EventLog, n)
-			for i, r := range rows {
-				events[i] = dbsqlc.EventLog{FamilyID: familyID, Seq: r.EventSeq, Type: r.Type, Channel: r.Channel, EntityID: r.EntityID,
-					ListID: r.ListID, Op: r.Op, ActorID: r.ActorID, DeviceID: r.DeviceID, At: r.At, Version: r.Version}
-			}
-			if err := s.fromEvents(ctx, tx, familyID, events, rows[0].ListWatchers); err != nil {
-				return err
-			}
-			read = events[n-1].Seq
-			return db.Err(s.store.Q.NotifyCursorSet(ctx, tx, dbsqlc.NotifyCursorSetParams{FamilyID: familyID, Seq: read}), "")
-		})
+		read, more, err := s.processFamilies(ctx, ids)
 		if err != nil {
 			return 0, err
 		}
-		if n < eventBatch {
-			return read, nil
+		if !more[familyID] {
+			return read[familyID], nil
 		}
 	}
 }
@@ -202,7 +172,7 @@ func othersWatch(watchers []uuid.UUID, evs []dbsqlc.EventLog) bool {
 }
 
 // fromEvents derives the notices of a batch of events. listWatchers are
-// the members who want list-change notices (NotifyPassStart): additions
+// the members who want list-change notices (NotifyPassStartMany): additions
 // to a list that none of them but its actor wants to hear of are not
 // looked at further, and a batch of only those reads nothing more (a
 // family of one adding to its lists, say).

@@ -13,72 +13,6 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-const notifyCursorEnsure = `-- name: NotifyCursorEnsure :exec
-INSERT INTO notify_cursors (family_id) SELECT id FROM families WHERE id = $1 ON CONFLICT DO NOTHING
-`
-
-// NotifyCursorEnsure makes a family's cursor; none for a family that is
-// gone (deleted after its event was notified: its pass has nothing to do,
-// rather than failing on the foreign key and being retried for good).
-func (q *Queries) NotifyCursorEnsure(ctx context.Context, db DBTX, familyID uuid.UUID) error {
-	_, err := db.Exec(ctx, notifyCursorEnsure, familyID)
-	return err
-}
-
-const notifyCursorLock = `-- name: NotifyCursorLock :one
-
-SELECT seq FROM notify_cursors WHERE family_id = $1 FOR UPDATE SKIP LOCKED
-`
-
-// The event cursor.
-// NotifyCursorLock takes a family's cursor, or no row when another replica
-// holds it (it is working on the family right now).
-func (q *Queries) NotifyCursorLock(ctx context.Context, db DBTX, familyID uuid.UUID) (int64, error) {
-	row := db.QueryRow(ctx, notifyCursorLock, familyID)
-	var seq int64
-	err := row.Scan(&seq)
-	return seq, err
-}
-
-const notifyCursorSet = `-- name: NotifyCursorSet :exec
-UPDATE notify_cursors SET seq = greatest(seq, $1::bigint), updated_at = now() WHERE family_id = $2
-`
-
-type NotifyCursorSetParams struct {
-	Seq      int64
-	FamilyID uuid.UUID
-}
-
-func (q *Queries) NotifyCursorSet(ctx context.Context, db DBTX, arg NotifyCursorSetParams) error {
-	_, err := db.Exec(ctx, notifyCursorSet, arg.Seq, arg.FamilyID)
-	return err
-}
-
-const notifyCursorSkipPruned = `-- name: NotifyCursorSkipPruned :execrows
-UPDATE notify_cursors c SET seq = e.seq, updated_at = now()
-FROM family_event_seq e
-WHERE c.family_id = $1 AND e.family_id = c.family_id AND e.seq > c.seq
-  AND NOT EXISTS (SELECT 1 FROM event_log l WHERE l.family_id = c.family_id AND l.seq > c.seq)
-`
-
-// NotifyCursorSkipPruned moves a family's cursor to its latest seq when
-// none of the events after the cursor is left in event_log: they were
-// pruned before anyone looked at them (the service down for longer than
-// the log's retention while something wrote, from psql say). There is
-// nothing to derive from events that are gone; without this the cursor
-// never moved and the family stayed behind for good (swept, and reported
-// as lost by the cross-check, every time). One statement, so the seq and
-// the log are read from one snapshot: an event committed meanwhile is
-// either in both (and the cursor stays) or in neither. The caller holds
-// the cursor's row (NotifyCursorLock). Returns the rows moved (0 or 1).
-func (q *Queries) NotifyCursorSkipPruned(ctx context.Context, db DBTX, familyID uuid.UUID) (int64, error) {
-	result, err := db.Exec(ctx, notifyCursorSkipPruned, familyID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const notifyEventLogOldest = `-- name: NotifyEventLogOldest :one
 SELECT coalesce(min(seq), 9223372036854775807)::bigint FROM event_log WHERE family_id = $1
 `
@@ -717,7 +651,9 @@ WITH moved AS (
     SET seq = greatest(m.seq, ($2::bigint[])[array_position($3::uuid[], m.family_id)]), updated_at = now()
     WHERE m.family_id = ANY($3::uuid[])
 ), ensured AS (
-    INSERT INTO notify_cursors (family_id) SELECT id FROM families WHERE id = ANY($4::uuid[]) ON CONFLICT DO NOTHING
+    INSERT INTO notify_cursors (family_id) SELECT f.id FROM families f
+    WHERE f.id = ANY($4::uuid[]) AND NOT EXISTS (SELECT 1 FROM notify_cursors n WHERE n.family_id = f.id)
+    ON CONFLICT DO NOTHING
 )
 UPDATE notify_cursors c SET seq = (SELECT e.seq FROM family_event_seq e WHERE e.family_id = c.family_id), updated_at = now()
 WHERE c.family_id = ANY($1::uuid[])
@@ -738,14 +674,24 @@ type NotifyPassEndManyRow struct {
 	Seq      int64
 }
 
-// NotifyPassEndMany ends a pass over several families in one statement:
-// the cursors of the families with events move to the last event read
-// (family_ids, seqs); the cursors taken with nothing after them (idle_ids)
-// move past events pruned unseen, as NotifyCursorSkipPruned (one
-// snapshot: an event committed meanwhile is in both the seq and the log,
-// and the cursor stays); and the cursors missing (missing_ids: not taken
-// by NotifyPassStartMany) are made, as NotifyCursorEnsure. Returns the
-// idle families whose cursor moved past pruned events, with the seq.
+// NotifyPassEndMany ends a pass in one statement: the cursors of the
+// families with events move to the last event read (family_ids, seqs).
+// The cursors taken with nothing after them (idle_ids) move to the
+// family's seq when none of the events after them is left in event_log:
+// they were pruned before anyone looked at them (the service down for
+// longer than the log's retention while something wrote, from psql say);
+// without this the cursor never moved and the family stayed behind for
+// good (swept, and reported as lost by the cross-check, every time). One
+// snapshot: an event committed meanwhile is either in both the seq and
+// the log (and the cursor stays) or in neither. And the cursors missing
+// (missing_ids: not taken by NotifyPassStartMany) are made; none for a
+// family that is gone (deleted after its event was notified: its pass
+// has nothing to do, rather than failing on the foreign key and being
+// retried for good), and none where one exists (another pass holds it):
+// ON CONFLICT alone waits for the commit of a pass that moved it, and
+// this pass's other families with it (two such passes, each holding a
+// cursor of the other's families, deadlocked). Returns the idle families
+// whose cursor moved past pruned events, with the seq.
 // Each row is found by its key (array_position, a subquery per cursor):
 // under the pass's generic plans a join here hashed whole tables, a scan
 // of every family's cursor and seq per pass.
@@ -774,86 +720,8 @@ func (q *Queries) NotifyPassEndMany(ctx context.Context, db DBTX, arg NotifyPass
 	return items, nil
 }
 
-const notifyPassStart = `-- name: NotifyPassStart :many
-WITH c AS MATERIALIZED (
-    SELECT n.seq,
-        coalesce((SELECT array_agg(s.user_id) FROM notify_member_settings s
-                  WHERE s.family_id = n.family_id AND s.list_changes), '{}')::uuid[] AS list_watchers
-    FROM notify_cursors n WHERE n.family_id = $1 FOR UPDATE OF n SKIP LOCKED
-)
-SELECT c.seq AS cursor, c.list_watchers,
-    e.seq AS event_seq, e.type, e.channel, e.entity_id, e.list_id, e.op, e.actor_id, e.device_id, e.at, e.version
-FROM c
-JOIN LATERAL (
-    SELECT family_id, seq, type, channel, entity_id, list_id, op, actor_id, device_id, at, version FROM event_log l WHERE l.family_id = $1 AND l.seq > c.seq ORDER BY l.seq LIMIT $2
-) e ON true
-ORDER BY e.seq
-`
-
-type NotifyPassStartParams struct {
-	FamilyID  uuid.UUID
-	MaxEvents int32
-}
-
-type NotifyPassStartRow struct {
-	Cursor       int64
-	ListWatchers []uuid.UUID
-	EventSeq     int64
-	Type         string
-	Channel      string
-	EntityID     uuid.UUID
-	ListID       *uuid.UUID
-	Op           string
-	ActorID      *uuid.UUID
-	DeviceID     *string
-	At           time.Time
-	Version      *int64
-}
-
-// NotifyPassStart begins a family's pass in one statement: it takes the
-// cursor as NotifyCursorLock does and reads the events after it, oldest
-// first, at most max_events, each row with the cursor's seq. No row: the
-// cursor is held by another replica, or missing, or nothing is after it
-// (NotifyCursorLock then tells which). list_watchers are the members
-// whose settings ask for list-change notices, read once per pass: when no
-// event of a batch of list additions has a watcher other than its actor,
-// the pass reads no members at all. MATERIALIZED, and the events a
-// LATERAL subquery: the cursor's row is locked and read first, whatever
-// the plan, and the events are read after the locked seq.
-func (q *Queries) NotifyPassStart(ctx context.Context, db DBTX, arg NotifyPassStartParams) ([]NotifyPassStartRow, error) {
-	rows, err := db.Query(ctx, notifyPassStart, arg.FamilyID, arg.MaxEvents)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []NotifyPassStartRow{}
-	for rows.Next() {
-		var i NotifyPassStartRow
-		if err := rows.Scan(
-			&i.Cursor,
-			&i.ListWatchers,
-			&i.EventSeq,
-			&i.Type,
-			&i.Channel,
-			&i.EntityID,
-			&i.ListID,
-			&i.Op,
-			&i.ActorID,
-			&i.DeviceID,
-			&i.At,
-			&i.Version,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const notifyPassStartMany = `-- name: NotifyPassStartMany :many
+
 WITH c AS MATERIALIZED (
     SELECT n.family_id, n.seq,
         coalesce((SELECT array_agg(s.user_id) FROM notify_member_settings s
@@ -894,15 +762,22 @@ type NotifyPassStartManyRow struct {
 	Version      *int64
 }
 
-// NotifyPassStartMany begins one pass over several families (the leader's
-// wake-ups of a moment, watch.go): it takes each one's cursor as
-// NotifyPassStart does, FOR UPDATE SKIP LOCKED (a cursor another replica
-// holds is left out, never waited for, so no two passes deadlock), and
-// reads the events after each, at most max_events per family. Every
-// cursor taken has at least one row, ordered by family and seq: a family
-// with nothing after its cursor has one row without an event (event_seq
-// 0, the event's columns meaningless). A family not in the answer has its
-// cursor taken or missing.
+// The event cursor.
+// NotifyPassStartMany begins a pass over one or several families (the
+// leader's wake-ups of a moment, notify/pass.go): it takes each one's
+// cursor, FOR UPDATE SKIP LOCKED (a cursor another replica holds is left
+// out, never waited for: that replica is working on the family right now,
+// and no two passes deadlock), and reads the events after each, oldest
+// first, at most max_events per family. Every cursor taken has at least
+// one row, ordered by family and seq: a family with nothing after its
+// cursor has one row without an event (event_seq 0, the event's columns
+// meaningless). A family not in the answer has its cursor taken or
+// missing. list_watchers are the members whose settings ask for
+// list-change notices, read once per pass: when no event of a batch of
+// list additions has a watcher other than its actor, the pass reads no
+// members at all. MATERIALIZED, and the events a LATERAL subquery: the
+// cursors' rows are locked and read first, whatever the plan, and the
+// events are read after the locked seqs.
 func (q *Queries) NotifyPassStartMany(ctx context.Context, db DBTX, arg NotifyPassStartManyParams) ([]NotifyPassStartManyRow, error) {
 	rows, err := db.Query(ctx, notifyPassStartMany, arg.MaxEvents, arg.FamilyIds)
 	if err != nil {
