@@ -1,18 +1,13 @@
-// Calendar: an agenda of the coming weeks on a phone; on a laptop or
-// tablet (900 px and wider) also a grid of seven days from today (then week
-// by week) and a month grid. Occurrences are
-// expanded by the server; colours are the members who made the events.
-// Adding, changing and deleting a whole event, or only one occurrence of a
-// series, goes through the outbox (outbox.js), so it works offline too:
-// what waits is shown where it will be, "waiting to sync"
-// (calendar-pending.js). The ranges read recently
-// stay on the device: offline, or when the server fails (a 500, a proxy's
-// 502…: serverDown), the calendar shows any range they cover (the server's
-// failure with the page's notice and Retry, cache.keptForServer), and for
-// one they do not says "Not available offline." (offline) or why it could
-// not load, with Retry (the server failed). While the device is idle on a
-// week or month read from the server, the one after it and the one before
-// are read ahead into the kept ranges (readAhead), so they open offline.
+// Calendar: an agenda of the coming weeks on a phone; on a laptop or tablet (900 px and wider) also a grid
+// of seven days from today (then week by week) and a month grid. Occurrences are expanded by the server;
+// colours are the members who made the events. Adding, changing and deleting a whole event, or only one
+// occurrence of a series, goes through the outbox (outbox.js), so it works offline too: what waits is
+// shown where it will be, "waiting to sync" (calendar-pending.js). The ranges read recently stay on the
+// device: offline, or when the server fails (a 500, a proxy's 502…: serverDown), the calendar shows any
+// range they cover (the server's failure with the page's notice and Retry, cache.keptForServer), and for
+// one they do not says "Not available offline." (offline) or why it could not load, with Retry (the
+// server failed). While the device is idle on a week or month read from the server, the one after it and
+// the one before are read ahead into the kept ranges (readAhead), so they open offline.
 import { ApiError, get, serverDown } from '../api.js';
 import * as cache from '../cache.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
