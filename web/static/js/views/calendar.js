@@ -1,18 +1,13 @@
-// Calendar: an agenda of the coming weeks on a phone; on a laptop or
-// tablet (900 px and wider) also a grid of seven days from today (then week
-// by week) and a month grid. Occurrences are
-// expanded by the server; colours are the members who made the events.
-// Adding, changing and deleting a whole event, or only one occurrence of a
-// series, goes through the outbox (outbox.js), so it works offline too:
-// what waits is shown where it will be, "waiting to sync"
-// (calendar-pending.js). The ranges read recently
-// stay on the device: offline, or when the server fails (a 500, a proxy's
-// 502…: serverDown), the calendar shows any range they cover (the server's
-// failure with the page's notice and Retry, cache.keptForServer), and for
-// one they do not says "Not available offline." (offline) or why it could
-// not load, with Retry (the server failed). While the device is idle on a
-// week or month read from the server, the one after it and the one before
-// are read ahead into the kept ranges (readAhead), so they open offline.
+// Calendar: an agenda of the coming weeks on a phone; on a laptop or tablet (900 px and wider) also a grid
+// of seven days from today (then week by week) and a month grid. Occurrences are expanded by the server;
+// colours are the members who made the events. Adding, changing and deleting a whole event, or only one
+// occurrence of a series, goes through the outbox (outbox.js), so it works offline too: what waits is
+// shown where it will be, "waiting to sync" (calendar-pending.js). The ranges read recently stay on the
+// device: offline, or when the server fails (a 500, a proxy's 502…: serverDown), the calendar shows any
+// range they cover (the server's failure with the page's notice and Retry, cache.keptForServer), and for
+// one they do not says "Not available offline." (offline) or why it could not load, with Retry (the
+// server failed). While the device is idle on a week or month read from the server, the one after it and
+// the one before are read ahead into the kept ranges (readAhead), so they open offline.
 import { ApiError, get, serverDown } from '../api.js';
 import * as cache from '../cache.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
@@ -48,17 +43,22 @@ export function view(app, main) {
   // deleted), numbered: shown over a listing read before they came.
   const saved = new Map();
   let answers = 0;
-  // And those of before this page opened (a reload, offline), kept by the outbox: shown over ranges kept
-  // before them; read from storage before kept ranges are shown (a page opened at once after a reload
-  // missed them), not online. Once a listing is read from the server (listedLive), an answer it began
-  // after is in it, and goes over kept ranges only (listed, below): another kept range, read before it,
-  // lacks it (before, it was dropped, and offline that range showed the event as it was).
+  // And those of before this page opened (a reload, offline), kept by the outbox (deletions too: ids are
+  // never reused), shown over ranges kept before them; read before kept ranges are shown, not online. Once
+  // a listing is read from the server (listedLive), an answer it began after is in it, and goes over kept
+  // ranges read before it only (listed, below; before, it was dropped: offline they showed the event as it was).
   let listedLive = false;
   const savedRead = outbox.started().then(() => {
     for (const [id, a] of outbox.savedAnswers()) {
-      if (!saved.has(id) && a.record && 'starts_at' in a.record) saved.set(id, { n: 0, record: stillChanged(a.record, tz), kept: true, listed: listedLive, at: Date.parse(a.at) || 0 });
+      if (!saved.has(id) && (a.record === null || 'starts_at' in a.record)) saved.set(id, { n: 0, record: a.record && stillChanged(a.record, tz), kept: true, listed: listedLive, at: Date.parse(a.at) || 0 });
     }
   });
+  // Event id deleted elsewhere, heard now: an answer kept or on its way (older) must not bring it back over a range kept before.
+  const goneElsewhere = (id) => {
+    if (saved.get(id)?.record === null) return;
+    if (saved.has(id) || outbox.waiting().some((o) => o.record === id) || outbox.savedAnswers().get(id)?.record) outbox.heardGone(id);
+    saved.set(id, { n: ++answers, at: Date.now(), record: null });
+  };
   // When the kept ranges shown were read (ms; null: a listing from the server is shown).
   let keptAt = null;
   // Whether saved answer x of event id is newer than what the listing shows: one kept from before the
@@ -166,13 +166,11 @@ export function view(app, main) {
   }
 
   /**
-   * Event id as the device last knew it: the answer to its own write when
-   * no listing has been read since (a listing read after it marks it listed
-   * in saved), else as the ranges read show it (a series' definition and its
-   * changed occurrences), or null. The answer first: it is the version the
-   * device's write made (an occurrence deleted: the series' version one up,
-   * as the server counts), where the ranges read before it name the version
-   * before, and a write made against that met a 412 and was sent again.
+   * Event id as the device last knew it: the answer to its own write when no listing has been read since
+   * (a listing read after it marks it listed in saved), else as the ranges read show it (a series' definition
+   * and its changed occurrences), or null. The answer first: it is the version the device's write made (an
+   * occurrence deleted: the series' version one up, as the server counts), where the ranges read before it
+   * name the version before, and a write made against that met a 412 and was sent again.
    */
   async function known(id) {
     const x = saved.get(id);
@@ -390,7 +388,7 @@ export function view(app, main) {
   const off = outbox.onOutbox((ev) => {
     if (ev.type === 'record' && ev.op.kind.startsWith('event.')) {
       // A change's answer has no changed occurrences: the series keeps those it had.
-      if (ev.record !== undefined) saved.set(ev.id, { n: ++answers, at: Date.now(), record: ev.record && stillChanged({ overrides: ev.op.base?.overrides, ...(ev.op.base?.partial ? { partial: true } : {}), ...ev.record }, tz) });
+      if (ev.record !== undefined && !(ev.record && saved.get(ev.id)?.record === null)) saved.set(ev.id, { n: ++answers, at: Date.now(), record: ev.record && stillChanged({ overrides: ev.op.base?.overrides, ...(ev.op.base?.partial ? { partial: true } : {}), ...ev.record }, tz) });
       if (loaded) render();
       reload();
     } else if ((ev.type === 'changed' || ev.type === 'record') && loaded) render();
@@ -411,6 +409,7 @@ export function view(app, main) {
     onEvent(ev) {
       if (ev.type !== 'CALENDAR_EVENT_UPDATED') return;
       changedAt = Date.now(); // the ranges kept may miss it: the next read-ahead reads them again
+      if (ev.op === 'delete') goneElsewhere(ev.id);
       const have = occurrences?.filter((o) => o.id === ev.id) ?? [];
       if (ev.op !== 'delete' && ev.version != null && have.length && have.every((o) => o.version >= ev.version)) return;
       reload();
