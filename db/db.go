@@ -338,7 +338,8 @@ func Open(ctx context.Context, url string, configure ...func(*pgxpool.Config)) (
 	ConfigureAnnounce(cfg)
 	w := &poolWarm{}
 	cfg.AfterConnect = w.afterConnect // the uuid type; after Warm, the hot statements
-	cfg.ConnConfig.Tracer = w         // counts statements prepared (Parses)
+	cfg.ConnConfig.Tracer = w         // counts statements prepared (Parses), marks stale ones
+	cfg.PrepareConn = w.prepareConn   // deallocates a connection's stale statements
 	for _, f := range configure {
 		f(cfg)
 	}

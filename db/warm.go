@@ -271,9 +271,81 @@ func (r *sqlRecorder) QueryRow(_ context.Context, sql string, _ ...any) pgx.Row 
 }
 
 // TraceQueryStart and TraceQueryEnd make poolWarm a pgx.QueryTracer, the
-// type of ConnConfig.Tracer; they do nothing (and allocate nothing).
+// type of ConnConfig.Tracer. A statement that succeeded costs them
+// nothing (no allocation); one that failed because its prepared form no
+// longer fits marks its connection (markStale).
 func (w *poolWarm) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	return ctx
 }
 
-func (w *poolWarm) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (w *poolWarm) TraceQueryEnd(_ context.Context, c *pgx.Conn, data pgx.TraceQueryEndData) {
+	if data.Err != nil {
+		markStale(c, data.Err)
+	}
+}
+
+// TraceBatchStart, TraceBatchQuery and TraceBatchEnd make poolWarm a
+// pgx.BatchTracer, so that a batch's statement (txOne's pipeline) that
+// failed marks its connection too.
+func (w *poolWarm) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (w *poolWarm) TraceBatchQuery(_ context.Context, c *pgx.Conn, data pgx.TraceBatchQueryData) {
+	if data.Err != nil {
+		markStale(c, data.Err)
+	}
+}
+
+func (w *poolWarm) TraceBatchEnd(_ context.Context, c *pgx.Conn, data pgx.TraceBatchEndData) {
+	if data.Err != nil {
+		markStale(c, data.Err)
+	}
+}
+
+// Stale statements. A warmed statement is one pgx prepared explicitly
+// (Prepare with its text as name), and pgx never drops those by itself:
+// its statement cache drops a statement that failed, so that the next use
+// prepares it anew, but an explicit one stays. Once a column a statement
+// returns changes type (a newer replica's migration, in a rolling
+// upgrade) PostgreSQL refuses to run it ("cached plan must not change
+// result type", 0A000), and would refuse on that connection until it
+// closed (MaxConnLifetime); one deallocated behind pgx's back (DISCARD
+// ALL, DEALLOCATE) is missing (26000) just as long.
+// TestWarmStatementsSurviveASchemaChange.
+//
+// So such an error marks its connection, and before the pool hands the
+// connection out again (prepareConn) its prepared statements are all
+// deallocated, pgx's caches with them: the connection is then as one
+// never warmed, whose statements pgx prepares on first use. 0A000 is
+// also PostgreSQL's code for other features it lacks; deallocating
+// after one of those costs a round trip and some Parses, nothing more.
+const staleKey = "familyhub.db.stale"
+
+// markStale marks c when err says a prepared statement no longer fits.
+// pgx calls its tracer on the goroutine using c, and prepareConn runs
+// with c out of the pool, so c's CustomData needs no lock.
+func markStale(c *pgx.Conn, err error) {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == "0A000" || pgErr.Code == "26000") {
+		c.PgConn().CustomData()[staleKey] = true
+	}
+}
+
+// prepareConn is the pool's PrepareConn: a connection marked stale has
+// its prepared statements deallocated before it is handed out (one round
+// trip); when that fails, the pool closes it and hands out another.
+func (w *poolWarm) prepareConn(ctx context.Context, c *pgx.Conn) (bool, error) {
+	data := c.PgConn().CustomData()
+	if _, stale := data[staleKey]; !stale {
+		return true, nil
+	}
+	delete(data, staleKey)
+	if err := c.DeallocateAll(ctx); err != nil {
+		if l := w.logger.Load(); l != nil {
+			l.Warn("a database connection's stale statements were not deallocated; it is closed", "err", err)
+		}
+		return false, nil
+	}
+	return true, nil
+}
