@@ -28,9 +28,6 @@ func TestWarmStatementsSurviveASchemaChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	if r := db.Warm(ctx, pool, slog.New(slog.DiscardHandler)); r.Err != nil || r.Conns != 1 {
-		t.Fatalf("Warm = %+v", r)
-	}
 	q := dbsqlc.New()
 	list := func() error { _, err := q.ShoppingCategoryList(ctx, pool, uuid.Nil); return err }
 	batch := func() error {
@@ -50,6 +47,11 @@ func TestWarmStatementsSurviveASchemaChange(t *testing.T) {
 		{"query", "ALTER TABLE shopping_categories ALTER COLUMN position TYPE bigint", list},
 		{"batch", "ALTER TABLE shopping_categories ALTER COLUMN position TYPE integer", batch},
 	} {
+		// Warmed anew for each step: the first step's recovery left the
+		// connection cold.
+		if r := db.Warm(ctx, pool, slog.New(slog.DiscardHandler)); r.Err != nil || r.Conns != 1 || r.Prepared == 0 {
+			t.Fatalf("%s: Warm = %+v, want its connection prepared", step.name, r)
+		}
 		if err := step.run(); err != nil {
 			t.Fatalf("%s before the change: %v", step.name, err)
 		}
