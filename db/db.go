@@ -345,6 +345,7 @@ func Open(ctx context.Context, url string, configure ...func(*pgxpool.Config)) (
 		cfg.MaxConnLifetimeJitter = cfg.MaxConnLifetime / 5
 	}
 	w := &poolWarm{}
+	w.connTimeout.Store(int64(warmConnTimeout))
 	cfg.AfterConnect = w.afterConnect // the uuid type; after Warm, the hot statements
 	cfg.ConnConfig.Tracer = w         // counts statements prepared (Parses), marks stale ones
 	cfg.PrepareConn = w.prepareConn   // deallocates a connection's stale statements

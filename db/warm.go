@@ -44,6 +44,14 @@ import (
 
 // warmConnTimeout bounds warming one connection the pool opens after
 // the start (AfterConnect): past it the connection is used as it is.
+//
+// The bound is not a context deadline: pgx closes a connection whose
+// context ends mid-statement, and a connection that AfterConnect returns
+// closed fails the request that asked the pool for it. A statement can
+// wait that long on a lock (a migration rewriting a table holds it while
+// it rewrites), so past the bound the statement in flight is cancelled
+// (PostgreSQL's cancel request: the connection stays usable) and warming
+// stops. TestWarmNewConnectionBlockedOnALock.
 const warmConnTimeout = 5 * time.Second
 
 // poolWarm is the warming state of a pool from Open.
@@ -58,6 +66,9 @@ type poolWarm struct {
 	prepared, failed atomic.Uint64
 	// parses counts every statement sent to prepare (TracePrepareEnd).
 	parses atomic.Uint64
+	// connTimeout bounds AfterConnect's warming (warmConnTimeout; tests
+	// shorten it).
+	connTimeout atomic.Int64
 }
 
 // warmPools are the pools from Open, with their warming state.
@@ -71,9 +82,21 @@ func (w *poolWarm) afterConnect(ctx context.Context, c *pgx.Conn) error {
 	if err := AfterConnect(ctx, c); err != nil || !w.on.Load() {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, warmConnTimeout)
-	defer cancel()
-	n, err := warmConn(ctx, c)
+	var expired atomic.Bool
+	cancelled := make(chan struct{})
+	timer := time.AfterFunc(time.Duration(w.connTimeout.Load()), func() {
+		defer close(cancelled)
+		expired.Store(true)
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		_ = c.PgConn().CancelRequest(cctx) // best effort; warmConn stops anyway
+	})
+	n, err := warmConn(ctx, c, expired.Load)
+	if !timer.Stop() {
+		// The cancel request has reached PostgreSQL before the connection
+		// is handed out, so it cannot cancel the request's statement.
+		<-cancelled
+	}
 	w.prepared.Add(uint64(n))
 	if err != nil {
 		w.failed.Add(1)
@@ -130,7 +153,7 @@ func Warm(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) WarmResu
 			// A connection opened before Warm (the ping's, migrations')
 			// is prepared here; one opened since, by AfterConnect, and
 			// Prepare finds each statement prepared, with no round trip.
-			prepared[i], errs[i] = warmConn(ctx, c.Conn())
+			prepared[i], errs[i] = warmConn(ctx, c.Conn(), nil)
 		})
 	}
 	wg.Wait()
@@ -159,11 +182,17 @@ func Warm(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) WarmResu
 // statements on c and returns how many it sent to PostgreSQL (those
 // already prepared on c cost nothing; counted on a pool from Open only).
 // It goes on past a statement that fails and returns the errors joined.
-func warmConn(ctx context.Context, c *pgx.Conn) (sent int, err error) {
+func warmConn(ctx context.Context, c *pgx.Conn, stop func() bool) (sent int, err error) {
 	var errs []error
 	ctx = context.WithValue(ctx, warmCountKey{}, &sent)
+	stopped := false
 	prepare := func(name, sql string) {
-		if ctx.Err() != nil || c.IsClosed() {
+		if ctx.Err() != nil || c.IsClosed() || stopped {
+			return
+		}
+		if stop != nil && stop() {
+			stopped = true
+			errs = append(errs, errWarmTimeout)
 			return
 		}
 		if _, err := c.Prepare(ctx, name, sql); err != nil {
@@ -185,6 +214,8 @@ func warmConn(ctx context.Context, c *pgx.Conn) (sent int, err error) {
 	}
 	return sent, errors.Join(errs...)
 }
+
+var errWarmTimeout = errors.New("db: warming the connection took too long")
 
 // warmCountKey marks warmConn's context: TracePrepareEnd counts there
 // the statements it sent.

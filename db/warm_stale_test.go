@@ -3,6 +3,7 @@ package db_test
 import (
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -80,4 +81,56 @@ func shoppingCategoryListIndex(t *testing.T) int {
 	}
 	t.Fatal("ShoppingCategoryList is not warmed")
 	return -1
+}
+
+// TestWarmNewConnectionBlockedOnALock: a connection the pool opens while
+// a migration holds a table's lock cannot prepare the statements on that
+// table until it ends. Warming gives up after its bound (shortened here)
+// and the request that asked for the connection gets it, usable: before,
+// the bound was a context deadline, pgx closed the connection mid-Parse
+// and the request failed ("conn closed"), though it did not need the
+// table at all.
+func TestWarmNewConnectionBlockedOnALock(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	url := dbtest.URL(t)
+	pool, err := db.Open(ctx, url+"&pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if r := db.Warm(ctx, pool, slog.New(slog.DiscardHandler)); r.Err != nil {
+		t.Fatalf("Warm = %+v", r)
+	}
+	db.SetWarmConnTimeoutForTest(pool, 300*time.Millisecond)
+
+	migration, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer migration.Close(ctx)
+	tx, err := migration.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "LOCK TABLE shopping_categories IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+
+	pool.Reset() // the next request opens a connection, warmed as it opens
+	var one int
+	if err := pool.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		t.Fatalf("a request on a connection opened during the lock: %v", err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The connection is usable for the statements warming did not reach.
+	if _, err := dbsqlc.New().ShoppingCategoryList(ctx, pool, uuid.Nil); err != nil {
+		t.Fatalf("after the lock: %v", err)
+	}
+	if s := pool.Stat(); s.TotalConns() != 1 || s.NewConnsCount() > 2 {
+		t.Errorf("pool: %d connections, %d opened; want the one opened during the lock kept", s.TotalConns(), s.NewConnsCount())
+	}
 }
