@@ -336,9 +336,19 @@ func Open(ctx context.Context, url string, configure ...func(*pgxpool.Config)) (
 	// with 4 connections per replica, 91-116 ms with 8 and 187-191 ms with
 	// 16 (the default until then), with the same throughput at saturation.
 	ConfigureAnnounce(cfg)
+	// Warm opens every connection at the same moment, so without jitter
+	// they all reach MaxConnLifetime (pgxpool's default: an hour) together
+	// and are replaced together, each warmed again (AfterConnect) while
+	// requests wait. A fifth of the lifetime spreads them out; a
+	// pool_max_conn_lifetime_jitter in the URL wins.
+	if cfg.MaxConnLifetimeJitter == 0 {
+		cfg.MaxConnLifetimeJitter = cfg.MaxConnLifetime / 5
+	}
 	w := &poolWarm{}
+	w.connTimeout.Store(int64(warmConnTimeout))
 	cfg.AfterConnect = w.afterConnect // the uuid type; after Warm, the hot statements
-	cfg.ConnConfig.Tracer = w         // counts statements prepared (Parses)
+	cfg.ConnConfig.Tracer = w         // counts statements prepared (Parses), marks stale ones
+	cfg.PrepareConn = w.prepareConn   // deallocates a connection's stale statements
 	for _, f := range configure {
 		f(cfg)
 	}

@@ -44,6 +44,14 @@ import (
 
 // warmConnTimeout bounds warming one connection the pool opens after
 // the start (AfterConnect): past it the connection is used as it is.
+//
+// The bound is not a context deadline: pgx closes a connection whose
+// context ends mid-statement, and a connection that AfterConnect returns
+// closed fails the request that asked the pool for it. A statement can
+// wait that long on a lock (a migration rewriting a table holds it while
+// it rewrites), so past the bound the statement in flight is cancelled
+// (PostgreSQL's cancel request: the connection stays usable) and warming
+// stops. TestWarmNewConnectionBlockedOnALock.
 const warmConnTimeout = 5 * time.Second
 
 // poolWarm is the warming state of a pool from Open.
@@ -58,6 +66,9 @@ type poolWarm struct {
 	prepared, failed atomic.Uint64
 	// parses counts every statement sent to prepare (TracePrepareEnd).
 	parses atomic.Uint64
+	// connTimeout bounds AfterConnect's warming (warmConnTimeout; tests
+	// shorten it).
+	connTimeout atomic.Int64
 }
 
 // warmPools are the pools from Open, with their warming state.
@@ -71,9 +82,21 @@ func (w *poolWarm) afterConnect(ctx context.Context, c *pgx.Conn) error {
 	if err := AfterConnect(ctx, c); err != nil || !w.on.Load() {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, warmConnTimeout)
-	defer cancel()
-	n, err := warmConn(ctx, c)
+	var expired atomic.Bool
+	cancelled := make(chan struct{})
+	timer := time.AfterFunc(time.Duration(w.connTimeout.Load()), func() {
+		defer close(cancelled)
+		expired.Store(true)
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		_ = c.PgConn().CancelRequest(cctx) // best effort; warmConn stops anyway
+	})
+	n, err := warmConn(ctx, c, expired.Load)
+	if !timer.Stop() {
+		// The cancel request has reached PostgreSQL before the connection
+		// is handed out, so it cannot cancel the request's statement.
+		<-cancelled
+	}
 	w.prepared.Add(uint64(n))
 	if err != nil {
 		w.failed.Add(1)
@@ -130,7 +153,7 @@ func Warm(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) WarmResu
 			// A connection opened before Warm (the ping's, migrations')
 			// is prepared here; one opened since, by AfterConnect, and
 			// Prepare finds each statement prepared, with no round trip.
-			prepared[i], errs[i] = warmConn(ctx, c.Conn())
+			prepared[i], errs[i] = warmConn(ctx, c.Conn(), nil)
 		})
 	}
 	wg.Wait()
@@ -159,11 +182,17 @@ func Warm(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) WarmResu
 // statements on c and returns how many it sent to PostgreSQL (those
 // already prepared on c cost nothing; counted on a pool from Open only).
 // It goes on past a statement that fails and returns the errors joined.
-func warmConn(ctx context.Context, c *pgx.Conn) (sent int, err error) {
+func warmConn(ctx context.Context, c *pgx.Conn, stop func() bool) (sent int, err error) {
 	var errs []error
 	ctx = context.WithValue(ctx, warmCountKey{}, &sent)
+	stopped := false
 	prepare := func(name, sql string) {
-		if ctx.Err() != nil || c.IsClosed() {
+		if ctx.Err() != nil || c.IsClosed() || stopped {
+			return
+		}
+		if stop != nil && stop() {
+			stopped = true
+			errs = append(errs, errWarmTimeout)
 			return
 		}
 		if _, err := c.Prepare(ctx, name, sql); err != nil {
@@ -185,6 +214,8 @@ func warmConn(ctx context.Context, c *pgx.Conn) (sent int, err error) {
 	}
 	return sent, errors.Join(errs...)
 }
+
+var errWarmTimeout = errors.New("db: warming the connection took too long")
 
 // warmCountKey marks warmConn's context: TracePrepareEnd counts there
 // the statements it sent.
@@ -271,9 +302,81 @@ func (r *sqlRecorder) QueryRow(_ context.Context, sql string, _ ...any) pgx.Row 
 }
 
 // TraceQueryStart and TraceQueryEnd make poolWarm a pgx.QueryTracer, the
-// type of ConnConfig.Tracer; they do nothing (and allocate nothing).
+// type of ConnConfig.Tracer. A statement that succeeded costs them
+// nothing (no allocation); one that failed because its prepared form no
+// longer fits marks its connection (markStale).
 func (w *poolWarm) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	return ctx
 }
 
-func (w *poolWarm) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (w *poolWarm) TraceQueryEnd(_ context.Context, c *pgx.Conn, data pgx.TraceQueryEndData) {
+	if data.Err != nil {
+		markStale(c, data.Err)
+	}
+}
+
+// TraceBatchStart, TraceBatchQuery and TraceBatchEnd make poolWarm a
+// pgx.BatchTracer, so that a batch's statement (txOne's pipeline) that
+// failed marks its connection too.
+func (w *poolWarm) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (w *poolWarm) TraceBatchQuery(_ context.Context, c *pgx.Conn, data pgx.TraceBatchQueryData) {
+	if data.Err != nil {
+		markStale(c, data.Err)
+	}
+}
+
+func (w *poolWarm) TraceBatchEnd(_ context.Context, c *pgx.Conn, data pgx.TraceBatchEndData) {
+	if data.Err != nil {
+		markStale(c, data.Err)
+	}
+}
+
+// Stale statements. A warmed statement is one pgx prepared explicitly
+// (Prepare with its text as name), and pgx never drops those by itself:
+// its statement cache drops a statement that failed, so that the next use
+// prepares it anew, but an explicit one stays. Once a column a statement
+// returns changes type (a newer replica's migration, in a rolling
+// upgrade) PostgreSQL refuses to run it ("cached plan must not change
+// result type", 0A000), and would refuse on that connection until it
+// closed (MaxConnLifetime); one deallocated behind pgx's back (DISCARD
+// ALL, DEALLOCATE) is missing (26000) just as long.
+// TestWarmStatementsSurviveASchemaChange.
+//
+// So such an error marks its connection, and before the pool hands the
+// connection out again (prepareConn) its prepared statements are all
+// deallocated, pgx's caches with them: the connection is then as one
+// never warmed, whose statements pgx prepares on first use. 0A000 is
+// also PostgreSQL's code for other features it lacks; deallocating
+// after one of those costs a round trip and some Parses, nothing more.
+const staleKey = "familyhub.db.stale"
+
+// markStale marks c when err says a prepared statement no longer fits.
+// pgx calls its tracer on the goroutine using c, and prepareConn runs
+// with c out of the pool, so c's CustomData needs no lock.
+func markStale(c *pgx.Conn, err error) {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == "0A000" || pgErr.Code == "26000") {
+		c.PgConn().CustomData()[staleKey] = true
+	}
+}
+
+// prepareConn is the pool's PrepareConn: a connection marked stale has
+// its prepared statements deallocated before it is handed out (one round
+// trip); when that fails, the pool closes it and hands out another.
+func (w *poolWarm) prepareConn(ctx context.Context, c *pgx.Conn) (bool, error) {
+	data := c.PgConn().CustomData()
+	if _, stale := data[staleKey]; !stale {
+		return true, nil
+	}
+	delete(data, staleKey)
+	if err := c.DeallocateAll(ctx); err != nil {
+		if l := w.logger.Load(); l != nil {
+			l.Warn("a database connection's stale statements were not deallocated; it is closed", "err", err)
+		}
+		return false, nil
+	}
+	return true, nil
+}

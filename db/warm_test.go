@@ -83,3 +83,18 @@ func TestWarmNeverFailsTheStart(t *testing.T) {
 		t.Errorf("Warm with its context over = %+v, want its error", r)
 	}
 }
+
+// TestOpenJittersLifetimes: the connections Warm opens together do not
+// all expire together (pgxpool's MaxConnLifetimeJitter, 0 by default).
+func TestOpenJittersLifetimes(t *testing.T) {
+	t.Parallel()
+	pool, err := db.Open(t.Context(), dbtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	cfg := pool.Config()
+	if cfg.MaxConnLifetimeJitter <= 0 || cfg.MaxConnLifetimeJitter >= cfg.MaxConnLifetime {
+		t.Errorf("MaxConnLifetimeJitter = %v with MaxConnLifetime %v, want a part of it", cfg.MaxConnLifetimeJitter, cfg.MaxConnLifetime)
+	}
+}
