@@ -68,9 +68,6 @@ func startNginx(t *testing.T, env *testEnv, conf string) string {
 // its listen file saying so, as an operator's would).
 func startNginxTLS(t *testing.T, env *testEnv, conf, certDir string) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("drives nginx: not in -short mode")
-	}
 	bin := "/usr/sbin/nginx" // Debian's, when sbin is not on PATH
 	if p, err := exec.LookPath("nginx"); err == nil {
 		bin = p
