@@ -75,7 +75,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, transport string)
 		return nil
 	}
 	gen := s.authGen()
-	a, removed, err := s.realtimeAuthenticate(r)
+	a, removed, err := s.realtimeAuthenticate(w, r)
 	if err != nil {
 		s.Error(w, r, err)
 		return nil
