@@ -222,6 +222,7 @@ func (q *Queries) RealtimeTicketRelease(ctx context.Context, db DBTX, tokenHash 
 
 const sessionAuthenticateByID = `-- name: SessionAuthenticateByID :one
 SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at,
+       (s.issued_as = 'legacy')::boolean AS legacy,
        (extract(epoch FROM s.expires_at - now()) * 1000)::bigint AS left_ms
 FROM sessions s
 JOIN memberships m ON m.user_id = s.user_id
@@ -236,9 +237,12 @@ type SessionAuthenticateByIDRow struct {
 	FamilyID  uuid.UUID
 	Role      string
 	ExpiresAt time.Time
+	Legacy    bool
 	LeftMs    int64
 }
 
+// SessionAuthenticateByID is SessionAuthenticate for a session id (a
+// realtime ticket's, a rotated session's successor), legacy included.
 func (q *Queries) SessionAuthenticateByID(ctx context.Context, db DBTX, id uuid.UUID) (SessionAuthenticateByIDRow, error) {
 	row := db.QueryRow(ctx, sessionAuthenticateByID, id)
 	var i SessionAuthenticateByIDRow
@@ -248,6 +252,7 @@ func (q *Queries) SessionAuthenticateByID(ctx context.Context, db DBTX, id uuid.
 		&i.FamilyID,
 		&i.Role,
 		&i.ExpiresAt,
+		&i.Legacy,
 		&i.LeftMs,
 	)
 	return i, err
