@@ -13,7 +13,7 @@ import (
 )
 
 const eventLogListSince = `-- name: EventLogListSince :many
-SELECT family_id, seq, type, channel, entity_id, list_id, op, actor_id, device_id, at, version FROM event_log
+SELECT family_id, seq, type, channel, entity_id, list_id, op, actor_id, device_id, at, version, for_user_id FROM event_log
 WHERE family_id = $1 AND seq > $2
 ORDER BY seq
 LIMIT $3
@@ -48,6 +48,7 @@ func (q *Queries) EventLogListSince(ctx context.Context, db DBTX, arg EventLogLi
 			&i.DeviceID,
 			&i.At,
 			&i.Version,
+			&i.ForUserID,
 		); err != nil {
 			return nil, err
 		}
