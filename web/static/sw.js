@@ -18,7 +18,7 @@ const SHELL = [
   '/js/views/dialog.js', '/js/views/event-dialog.js', '/js/views/event-form.js', '/js/views/family-dav.js', '/js/views/family-feeds.js', '/js/views/family.js',
   '/js/views/language.js', '/js/views/recipe-edit.js', '/js/views/recipe.js', '/js/views/recipes.js',
   '/js/views/shopping-items.js', '/js/views/shopping-lists.js', '/js/views/shopping.js', '/js/views/task-dialog.js',
-  '/js/views/tasks.js',
+  '/js/views/tasks.js', '/js/warm.js',
   '/icons/icon-192.png', '/icons/icon-512.png',
 ];
 // /ical: a feed opened in the browser must not be kept as the app's page.

@@ -3,8 +3,9 @@
 // their items and categories, the tasks page (today's tasks, open
 // ones, chores) and the calendar's ranges read recently. Everything else
 // needs the server. Data lives in IndexedDB
-// (idb.js); the app shell in the service worker's cache (sw.js).
-import { get, serverDown } from './api.js';
+// (idb.js); the app shell in the service worker's cache (sw.js). What the
+// device reads for it whatever page is open: warm.js.
+import { serverDown } from './api.js';
 import * as idb from './idb.js';
 
 /** How long a read may take before the kept copy is shown meanwhile. */
@@ -352,59 +353,4 @@ export async function fresh(key, fetcher) {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * The tasks page's data: the tasks of date (YYYY-MM-DD), the other open
- * ones and the chores, each task once. An open task due that day is in the
- * first two listings (read apart, perhaps at two versions): set side by
- * side they named it twice in the copy kept, and every layOver and merge
- * of it then carried both.
- */
-export async function fetchTasks(date, opts) {
-  const lists = await Promise.all([
-    get(`/api/tasks?date=${date}`, opts), get('/api/tasks', opts), get('/api/tasks?templates=true', opts)]);
-  const byId = new Map();
-  for (const x of lists.flat()) {
-    const had = byId.get(x.id);
-    if (!had || x.version > had.version) byId.set(x.id, x);
-  }
-  return { date, tasks: [...byId.values()] };
-}
-
-let warming = null;
-let warmed = 0;
-/**
- * warm(date) reads everything the device keeps, whatever page is open:
- * every list with its items, the categories and the tasks page of date;
- * one request at a time, stopping at the first failure (the next time the
- * device is back online it tries again), at most every 30 s. A list gone
- * meanwhile (a 404: deleted since the lists were read) is forgotten and
- * the others are read still (before, the rest stayed unkept offline). Its
- * reads are background reads (api.js): nobody asked for them, so their
- * failure does not change the header.
- */
-export function warm(date) {
-  if (!warming && Date.now() - warmed < 30000) return Promise.resolve();
-  warming ??= (async () => {
-    try {
-      const bg = { background: true };
-      let read = new Date().toISOString();
-      const lists = await get('/api/shopping/lists', bg);
-      await keep('lists', lists, { read });
-      read = new Date().toISOString();
-      await keep('categories', await get('/api/shopping/categories', bg), { read });
-      for (const l of lists) {
-        try { await refresh(`list:${l.id}`, () => get(`/api/shopping/lists/${l.id}`, bg)); } catch (e) {
-          if (e.status !== 404) throw e;
-          await forget(`list:${l.id}`);
-        }
-      }
-      await refresh('tasks', () => fetchTasks(date, bg));
-      warmed = Date.now();
-    } catch { /* the next time */ } finally {
-      warming = null;
-    }
-  })();
-  return warming;
 }
