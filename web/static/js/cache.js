@@ -119,7 +119,7 @@ export function keep(key, value, { synced = true, read = undefined } = {}) {
     // A copy read "in the future" (the clock was ahead, then set back) ranks nothing: it would freeze the copy.
     if (basis !== undefined && had?.at && basis < had.at && had.at <= new Date().toISOString()) return false;
     if (closed || (had?.gone && basis === undefined)) return false;
-    if (had === undefined && basis !== undefined && await prunedAfter(basis)) return false;
+    if (had === undefined && basis !== undefined && key.startsWith('list:') && await prunedAfter(basis)) return false;
     try { await idb.put('data', { v: value, at: basis ?? had?.at ?? new Date().toISOString() }, key); } catch (e) { console.warn('cache: not kept:', key, e); return false; }
     return true;
   });
@@ -200,11 +200,12 @@ const FLOOR = 'forgotten';
 
 /**
  * Drops the forget marks (a list's: 'list:<id>', the only ones) older than MARK_MS, leaving their newest time
- * under FLOOR, in the same transaction (idb.sweep): a read that began
- * before it keeps nothing where no copy is (keep, prunedAfter), however
- * late it arrives (a frozen tab's), as the mark it replaces did. A read
- * that began so long ago of a list never kept is not kept either: the next
- * read is.
+ * under FLOOR, in the same transaction (idb.sweep): a read of a list that
+ * began before it keeps nothing where no copy is (keep, prunedAfter),
+ * however late it arrives (a frozen tab's), as the mark it replaces did. A
+ * read that began so long ago of a list never kept is not kept either: the
+ * next read is. The floor is the lists' only: no other key is forgotten,
+ * so a read of another (the tasks page, where none is kept yet) is kept.
  */
 async function pruneMarks() {
   const old = new Date(Date.now() - MARK_MS).toISOString();
