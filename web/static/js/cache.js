@@ -193,6 +193,20 @@ export function forget(key) {
   return done.then(pruneMarks);
 }
 
+/**
+ * Forgets list id (deleted elsewhere): its copy (forget) and its place in
+ * the kept index of the lists, which was read before it went (the
+ * warm-up's: offline, the shopping page named a list that did not open).
+ */
+export async function forgetList(id) {
+  await inOrder('lists', async () => {
+    const had = await copyOf('lists');
+    if (closed || !Array.isArray(had?.v) || !had.v.some((l) => l.id === id)) return;
+    try { await idb.put('data', { v: had.v.filter((l) => l.id !== id), at: had.at }, 'lists'); } catch (e) { console.warn('cache: not kept: lists', e); }
+  });
+  return forget(`list:${id}`);
+}
+
 /** How old a forget mark may grow before it goes (pruneMarks). */
 export const MARK_MS = 10 * 60 * 1000;
 // Where the newest pruned mark's time is kept: one time for all of them.

@@ -29,8 +29,10 @@ let warmed = 0;
  * every list with its items, the categories and the tasks page of date;
  * one request at a time, stopping at the first failure (the next time the
  * device is back online it tries again), at most every 30 s. A list gone
- * meanwhile (a 404: deleted since the lists were read) is forgotten and
- * the others are read still (before, the rest stayed unkept offline). Its
+ * meanwhile (a 404: deleted since the lists were read) is forgotten, also
+ * in the index of lists just kept (cache.forgetList; before, offline, the
+ * shopping page named a list that did not open), and the others are read
+ * still (before, the rest stayed unkept offline). Its
  * reads are background reads (api.js): nobody asked for them, so their
  * failure does not change the header.
  */
@@ -47,7 +49,7 @@ export function warm(date) {
       for (const l of lists) {
         try { await cache.refresh(`list:${l.id}`, () => get(`/api/shopping/lists/${l.id}`, bg)); } catch (e) {
           if (e.status !== 404) throw e;
-          await cache.forget(`list:${l.id}`);
+          await cache.forgetList(l.id);
         }
       }
       await cache.refresh('tasks', () => fetchTasks(date, bg));
