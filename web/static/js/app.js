@@ -281,6 +281,7 @@ async function signedIn() {
     if (!serverDown(e)) throw e;
     me = await cache.kept('me');
     if (!me) throw e;
+    cache.openedAs(me.user.id);
     kept = true;
     app.keptSeq = await cache.keptSeq();
     app.fromCache = true;

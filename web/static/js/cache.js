@@ -64,7 +64,30 @@ export function newPageKept() {
 
 function saveMeta() {
   if (closed) return Promise.resolve();
-  return idb.put('data', meta, 'meta').catch((e) => console.warn('cache: meta not saved:', e));
+  return save('meta', meta).catch((e) => console.warn('cache: meta not saved:', e));
+}
+
+// Whose data this tab keeps: the person it signed in (ownedBy) or opened
+// as from the kept copy (openedAs); null before either. A save is made only
+// while that person is the device's stored owner, checked in the same
+// transaction (save): another tab may have signed out, or in as someone
+// else, while a read of this tab was on its way (the warm-up's), and what
+// it brings must not land in that person's storage.
+let person = null;
+const ownerOf = ([owner, m]) => (owner === undefined ? m?.user ?? null : owner); // meta.user: kept before OWNER
+/** This tab shows person userId's data kept on the device (opened from the kept copy, not signed in here). */
+export function openedAs(userId) { person ??= userId; }
+/** Whether the device's data is still this tab's person's (true before the tab knows its person). */
+export async function owns() {
+  if (person === null) return true;
+  try { return ownerOf([await idb.get('data', OWNER), await idb.get('data', 'meta')]) === person; } catch { return false; }
+}
+// save stores value under key of the data store while this tab's person
+// owns the device's data: answers whether it stored it.
+function save(key, value) {
+  if (person === null) return idb.put('data', value, key).then(() => true);
+  const who = person;
+  return idb.putWhen('data', value, key, [OWNER, 'meta'], (vals) => ownerOf(vals) === who);
 }
 
 // Each value is kept with the time it was read from the server ({v, at}),
@@ -120,8 +143,7 @@ export function keep(key, value, { synced = true, read = undefined } = {}) {
     if (basis !== undefined && had?.at && basis < had.at && had.at <= new Date().toISOString()) return false;
     if (closed || (had?.gone && basis === undefined)) return false;
     if (had === undefined && basis !== undefined && key.startsWith('list:') && await prunedAfter(basis)) return false;
-    try { await idb.put('data', { v: value, at: basis ?? had?.at ?? new Date().toISOString() }, key); } catch (e) { console.warn('cache: not kept:', key, e); return false; }
-    return true;
+    try { return await save(key, { v: value, at: basis ?? had?.at ?? new Date().toISOString() }); } catch (e) { console.warn('cache: not kept:', key, e); return false; }
   });
 }
 
@@ -148,7 +170,7 @@ export function patch(key, field, changes, belongs = () => true) {
       if (record && belongs(record)) records.splice(i < 0 ? records.length : i, i < 0 ? 0 : 1, record);
       else if (i >= 0) records.splice(i, 1);
     }
-    try { await idb.put('data', { v: { ...had.v, [field]: records }, at: had.at }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
+    try { await save(key, { v: { ...had.v, [field]: records }, at: had.at }); } catch (e) { console.warn('cache: not kept:', key, e); }
   });
 }
 
@@ -162,7 +184,7 @@ export function update(key, fn) {
   return inOrder(key, async () => {
     const value = fn((await copyOf(key))?.v);
     if (closed) return;
-    try { await idb.put('data', { v: value, at: new Date().toISOString() }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
+    try { await save(key, { v: value, at: new Date().toISOString() }); } catch (e) { console.warn('cache: not kept:', key, e); }
   });
 }
 
@@ -189,7 +211,7 @@ export async function refresh(key, fetcher, read = new Date().toISOString()) {
  * (pruneMarks), so they do not pile up for every list ever deleted.
  */
 export function forget(key) {
-  const done = inOrder(key, () => idb.put('data', { gone: true, at: new Date().toISOString() }, key).catch(() => idb.del('data', key).catch(() => {})));
+  const done = inOrder(key, () => save(key, { gone: true, at: new Date().toISOString() }).catch(() => idb.del('data', key).catch(() => {})));
   return done.then(pruneMarks);
 }
 
@@ -202,7 +224,7 @@ export async function forgetList(id) {
   await inOrder('lists', async () => {
     const had = await copyOf('lists');
     if (closed || !Array.isArray(had?.v) || !had.v.some((l) => l.id === id)) return;
-    try { await idb.put('data', { v: had.v.filter((l) => l.id !== id), at: had.at }, 'lists'); } catch (e) { console.warn('cache: not kept: lists', e); }
+    try { await save('lists', { v: had.v.filter((l) => l.id !== id), at: had.at }); } catch (e) { console.warn('cache: not kept: lists', e); }
   });
   return forget(`list:${id}`);
 }
@@ -300,6 +322,7 @@ export async function ownedBy(userId) {
     if (stored === undefined) stored = (await idb.get('data', 'meta'))?.user ?? null; // kept before OWNER
   } catch { stored = null; }
   closed = false;
+  person = userId;
   if (stored === userId) return false;
   const other = !!stored;
   if (other) await idb.clear().catch(() => {});
@@ -313,7 +336,7 @@ const OWNER = 'owner';
 
 /**
  * Drops everything kept; {close: true} (a sign-out) keeps nothing more
- * until the next sign-in.
+ * until the next sign-in. Without it the data stays this tab's person's.
  */
 export async function wipe({ close = false } = {}) {
   if (close) {
@@ -323,6 +346,7 @@ export async function wipe({ close = false } = {}) {
   }
   meta = { synced: null, seq: null };
   await idb.clear().catch(() => {});
+  if (!close && person !== null) await idb.put('data', person, OWNER).catch(() => {});
 }
 
 const SLOW = Symbol('slow');

@@ -127,6 +127,37 @@ export function putIfThere(store, value) {
   }));
 }
 
+/**
+ * putWhen(store, value, key, keys, ok) stores value under key (in a store
+ * without a keyPath) only when ok(the values under keys, in order) says so,
+ * in one transaction: what ok saw is still there when value is stored
+ * (another tab cannot sign someone else in between). Resolves to whether
+ * it stored it.
+ */
+export function putWhen(store, value, key, keys, ok) {
+  return noted(run(store, 'readwrite', (os) => {
+    if (!os) {
+      if (!ok(keys.map((k) => structuredClone(memory[store].get(k))))) return false;
+      memory[store].set(key, structuredClone(value));
+      return true;
+    }
+    return new Promise((resolve, reject) => {
+      const vals = [];
+      let left = keys.length;
+      keys.forEach((k, i) => {
+        const g = os.get(k);
+        g.onerror = () => reject(g.error);
+        g.onsuccess = () => {
+          vals[i] = g.result;
+          if (--left > 0) return;
+          if (!ok(vals)) { resolve(false); return; }
+          try { const w = os.put(value, key); w.onsuccess = () => resolve(true); w.onerror = () => reject(w.error); } catch (e) { reject(e); }
+        };
+      });
+    });
+  }));
+}
+
 function write(store, value, key) {
   return run(store, 'readwrite', (os) => {
     if (os) return promised(key === undefined ? os.put(value) : os.put(value, key));

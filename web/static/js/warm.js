@@ -32,26 +32,33 @@ let warmed = 0;
  * meanwhile (a 404: deleted since the lists were read) is forgotten, also
  * in the index of lists just kept (cache.forgetList; before, offline, the
  * shopping page named a list that did not open), and the others are read
- * still (before, the rest stayed unkept offline). Its
- * reads are background reads (api.js): nobody asked for them, so their
- * failure does not change the header.
+ * still (before, the rest stayed unkept offline). It stops as soon as the device's data is no longer this tab's
+ * person's (cache.owns: signed out, or someone else signed in, in another
+ * tab), and what a read on its way brings then is not kept (cache.js
+ * saves only for the owner). Its reads are background reads (api.js):
+ * nobody asked for them, so their failure does not change the header.
  */
 export function warm(date) {
   if (!warming && Date.now() - warmed < 30000) return Promise.resolve();
   warming ??= (async () => {
     try {
       const bg = { background: true };
+      const mine = async () => { if (!(await cache.owns())) throw new Error('signed out'); };
+      await mine();
       let read = new Date().toISOString();
       const lists = await get('/api/shopping/lists', bg);
       await cache.keep('lists', lists, { read });
+      await mine();
       read = new Date().toISOString();
       await cache.keep('categories', await get('/api/shopping/categories', bg), { read });
       for (const l of lists) {
+        await mine();
         try { await cache.refresh(`list:${l.id}`, () => get(`/api/shopping/lists/${l.id}`, bg)); } catch (e) {
           if (e.status !== 404) throw e;
           await cache.forgetList(l.id);
         }
       }
+      await mine();
       await cache.refresh('tasks', () => fetchTasks(date, bg));
       warmed = Date.now();
     } catch { /* the next time */ } finally {
