@@ -332,21 +332,16 @@ function covers(list, from, to) {
 }
 
 /**
- * keptReadAt(kept, tz, r) answers when (ms) the newest of the kept ranges
- * that overlap r ({from, to}, days) was read (0: unknown). A saved answer
- * to this device's write from before it is older than what it shows.
- */
-export function keptReadAt(kept, tz, r) {
-  return Math.max(0, ...rangesOf(kept, tz).filter((x) => x.from < r.to && x.to > r.from).map((x) => x.at ?? 0));
-}
-
-/**
- * keptRange(kept, tz, r) answers the occurrences of r ({from, to}, days)
+ * keptRange(kept, tz, r, lay) answers the occurrences of r ({from, to}, days)
  * from the ranges kept, or null when they do not cover it all. Where
  * ranges overlap, the newer one's say goes: an occurrence an older range
  * has but a newer one covering its time does not was deleted or moved.
+ * lay(range, from, to) gives a kept range's occurrences as the page shows
+ * them (its span in ms): with the answers to the device's writes that came
+ * after it was read (calendar.js), range by range, so that an event moved
+ * from an older range into a newer one is not in both.
  */
-export function keptRange(kept, tz, r) {
+export function keptRange(kept, tz, r, lay = (x) => x.occurrences) {
   const ms = (day) => zoned(`${day}T00:00`, tz).getTime();
   const from = ms(r.from);
   const to = ms(r.to);
@@ -357,7 +352,7 @@ export function keptRange(kept, tz, r) {
   const out = [];
   for (const x of ranges) {
     if (x.span[1] <= from || x.span[0] >= to) continue;
-    for (const o of x.occurrences) {
+    for (const o of lay(x, ...x.span)) {
       const s = Date.parse(o.starts_at);
       const e = Date.parse(o.ends_at);
       if (!(e > from && s < to) && !(s === e && s >= from && s < to)) continue;

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// The answers to the device's own writes laid over the calendar's kept
+// ranges (calendar-answers.js): range by range, in the device's own order.
+
+// monthChipDays is a JavaScript expression: the days (YYYY-MM-DD) of the
+// month grid's chips titled title, in order.
+func monthChipDays(title string) string {
+	return fmt.Sprintf(`[...document.querySelectorAll('.month-grid li.event')].filter((e) => e.dataset.title === %q)
+		.map((e) => e.closest('section.month-day').querySelector('h3').id.slice(3)).join()`, title)
+}
+
+// keptRangeHas is a JavaScript condition: the kept range from day from
+// holds an occurrence titled title.
+func keptRangeHas(from, title string) string {
+	return fmt.Sprintf(`(import('/js/cache.js').then((c) => c.kept('calendar'))
+		.then((k) => { window.__rangeHas = !!k?.ranges?.some((r) => r.from === %[1]q && r.occurrences.some((o) => o.title === %[2]q)); }),
+		window.__rangeHas === true)`, from, title)
+}
+
+// TestBrowserCalendarMonthMovedOnce: a month the calendar draws offline
+// from ranges kept before and after the device moved an event shows it
+// once, on its new day.
+//
+// Ana's laptop (saving data: nothing read ahead) reads next month (the
+// dentist on the 18th day before the month after), then the month after
+// and its first week. From there she moves the dentist two weeks on (the
+// answer comes), and reads the week before, which holds its new day.
+// Offline, next month is drawn from the month kept before the move and the
+// week kept after it. Before, the answer was laid over the month as a
+// whole, judged by its newest range (the week, read after it: so not at
+// all), and the month showed the dentist on both days.
+func TestBrowserCalendarMonthMovedOnce(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
+	now := time.Now().UTC()
+	after := time.Date(now.Year(), now.Month()+2, 1, 0, 0, 0, 0, time.UTC) // the first of the month after next
+	day := func(t time.Time) string { return t.Format("2006-01-02") }
+	was, moved := day(after.AddDate(0, 0, -18)), day(after.AddDate(0, 0, -4))
+	ev := restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Dentist", "starts_at": was + "T10:00:00Z", "ends_at": was + "T11:00:00Z"})
+	id := ev["id"].(string)
+	base, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	a := newDevice(t, "Ana's laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	a.login(m.URL(), "ana@example.org")
+	a.dataSaver(true) // no range read ahead: each is read when shown
+	a.goTo("/calendar", `!!document.querySelector('.week-grid') && !!document.querySelector('.cal-nav .range').textContent`)
+	a.click(`.modes button[data-mode=month]`)
+	a.waitJS("this month", `!!document.querySelector('.month-grid')`, 5*time.Second)
+	calNav(a, 3)
+	a.waitJS("next month, the dentist", monthChipDays("Dentist")+` === `+js(was), 10*time.Second)
+	a.waitJS("next month kept", keptCalendarHas("Dentist"), 10*time.Second)
+	nextMonth := eval[string](a, `document.querySelector('.cal-nav .range').textContent`)
+	calNav(a, 3) // the month after
+	a.click(`.modes button[data-mode=week]`)
+	a.waitJS("its first week", `!!document.querySelector('.week-grid') && !!document.querySelector('#wd-`+day(after)+`')`, 10*time.Second)
+
+	eval[bool](a, fmt.Sprintf(`(import('/js/outbox.js').then(({ enqueue }) => {
+		const base = %s;
+		return enqueue({ kind: 'event.patch', method: 'PATCH', path: '/api/calendar/events/' + base.id, body: { starts_at: %q, ends_at: %q }, record: base.id, base, label: base.title });
+	}), true)`, base, moved+"T10:00:00Z", moved+"T11:00:00Z"))
+	a.waitJS("the move answered", `window.familyhub.outbox.count() === 0
+		&& import('/js/outbox.js').then((o) => { window.__answered = o.savedAnswers().get(`+js(id)+`)?.record?.starts_at; }) && window.__answered?.startsWith(`+js(moved)+`)`, 10*time.Second)
+	calNav(a, 1) // the week before: the dentist's new day, read after the move
+	a.waitJS("the week before, the dentist", `!!document.querySelector('#wd-`+moved+`') && !!document.querySelector('.week-grid li.event[data-title="Dentist"]')`, 10*time.Second)
+	a.waitJS("that week kept", keptRangeHas(day(after.AddDate(0, 0, -7)), "Dentist"), 10*time.Second)
+
+	a.goOffline()
+	a.click(`.modes button[data-mode=month]`)
+	a.waitJS("next month, from the device", `document.querySelector('.cal-nav .range').textContent === `+js(nextMonth)+`
+		&& !!document.querySelector('.cal-body .month-grid') && !document.querySelector('.offline-state')`, 5*time.Second)
+	if got := eval[string](a, monthChipDays("Dentist")); got != moved {
+		t.Errorf("offline next month (the month kept before the move, the week after it) shows the dentist on %q, want once, on %s", got, moved)
+	}
+}
