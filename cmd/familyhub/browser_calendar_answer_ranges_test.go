@@ -87,3 +87,66 @@ func TestBrowserCalendarMonthMovedOnce(t *testing.T) {
 		t.Errorf("offline next month (the month kept before the move, the week after it) shows the dentist on %q, want once, on %s", got, moved)
 	}
 }
+
+// TestBrowserCalendarAnswerClockBack: whether the answer to the device's
+// own write came after a kept range was read is told by the device's own
+// order (order.js), not its clock: set back between the two, the clock
+// said the answer was older.
+//
+// Ana's laptop keeps the week in two weeks (the dentist), then, on this
+// week, its clock is set back a day (by hand, or by the network) and she
+// renames the dentist (the answer comes); she goes a week back (read from
+// the server). Offline, the dentist's week, kept before the rename, shows
+// her rename. Before, the answer's time (a day back) was before the
+// week's, the answer was taken for one the week already held, and
+// offline the week showed "Dentist".
+func TestBrowserCalendarAnswerClockBack(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
+	day := time.Now().UTC().AddDate(0, 0, 16).Format("2006-01-02")
+	ev := restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Dentist", "starts_at": day + "T10:00:00Z", "ends_at": day + "T11:00:00Z"})
+	id := ev["id"].(string)
+	base, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	b.login(m.URL(), "ana@example.org")
+	b.dataSaver(true) // no week read ahead: the dentist's week stays as read before the rename
+	chip := func(title string) string {
+		return fmt.Sprintf(`document.querySelector('.week-grid li.event[data-title=%q]')`, title)
+	}
+	b.goTo("/calendar", `!!document.querySelector('.week-grid') && !!document.querySelector('.cal-nav .range').textContent`)
+	thisWeek := eval[string](b, `document.querySelector('.cal-nav .range').textContent`)
+	calNav(b, 3)
+	calNav(b, 3)
+	b.waitJS("the dentist's week, from the server", chip("Dentist"), 10*time.Second)
+	b.waitJS("the dentist's week kept", keptCalendarHas("Dentist"), 10*time.Second)
+	dentistWeek := eval[string](b, `document.querySelector('.cal-nav .range').textContent`)
+	calNav(b, 2)
+	b.waitJS("this week again", `document.querySelector('.cal-nav .range').textContent === `+js(thisWeek), 5*time.Second)
+
+	// A day back, on the laptop's clock.
+	eval[bool](b, `(() => { const R = Date, off = -864e5;
+		class D extends R { constructor(...a) { if (a.length) super(...a); else super(R.now() + off); } static now() { return R.now() + off; } }
+		globalThis.Date = D; return true; })()`)
+	eval[bool](b, fmt.Sprintf(`(import('/js/outbox.js').then(({ enqueue }) => {
+		const base = %s;
+		return enqueue({ kind: 'event.patch', method: 'PATCH', path: '/api/calendar/events/' + base.id, body: { title: 'Orthodontist' }, record: base.id, base, label: base.title });
+	}), true)`, base))
+	b.waitJS("the rename answered", `window.familyhub.outbox.count() === 0
+		&& import('/js/outbox.js').then((o) => { window.__answered = o.savedAnswers().get(`+js(id)+`)?.record?.title; }) && window.__answered === 'Orthodontist'`, 10*time.Second)
+	calNav(b, 1) // the week before, read from the server
+
+	b.goOffline()
+	calNav(b, 3)
+	calNav(b, 3)
+	calNav(b, 3)
+	b.waitJS("the dentist's week, kept", `document.querySelector('.cal-nav .range').textContent === `+js(dentistWeek)+`
+		&& (`+chip("Dentist")+` || `+chip("Orthodontist")+`)`, 5*time.Second)
+	if got := eval[string](b, `[...document.querySelectorAll('.week-grid li.event')].map((e) => e.dataset.title).join()`); got != "Orthodontist" {
+		t.Errorf("offline the dentist's week kept before Ana's rename (made with the clock a day back) shows %q, want Orthodontist", got)
+	}
+}

@@ -8,7 +8,7 @@ const VERSION = 2; // 2: the answers store
 
 /**
  * The stores:
- * - data: the cache, key → value ('me', 'lists', 'list:<id>', 'tasks', 'meta', 'forgotten': cache.js)
+ * - data: the cache, key → value ('me', 'lists', 'list:<id>', 'tasks', 'meta', 'forgotten': cache.js; 'order': order.js)
  * - queue: waiting writes in order (key n, autoIncrement)
  * - notices: conflicts and refused writes still to be shown (key id)
  * - answers: the server's answers to the device's own writes, one per record (key id; outbox-answers.js)
@@ -156,6 +156,26 @@ export function putWhen(store, value, key, keys, ok) {
       });
     });
   }));
+}
+
+/**
+ * bump(store, key, fn) stores fn(the value under key) under key (a store
+ * without a keyPath) in one transaction, so two tabs never both get the
+ * same: resolves to the value stored. Not counted as a write the user's
+ * data needs (storageFull).
+ */
+export function bump(store, key, fn) {
+  return run(store, 'readwrite', (os) => {
+    if (!os) { const v = fn(memory[store].get(key)); memory[store].set(key, v); return v; }
+    return new Promise((resolve, reject) => {
+      const g = os.get(key);
+      g.onerror = () => reject(g.error);
+      g.onsuccess = () => {
+        const v = fn(g.result);
+        try { const w = os.put(v, key); w.onsuccess = () => resolve(v); w.onerror = () => reject(w.error); } catch (e) { reject(e); }
+      };
+    });
+  });
 }
 
 function write(store, value, key) {

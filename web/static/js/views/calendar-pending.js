@@ -260,7 +260,9 @@ export function stillChanged(ev, tz) {
 // behind the ranges ranked before it is not kept (the others stay); one
 // that a range ranked before it already covers adds nothing and is not
 // kept either. Each range keeps the time its read began (at, ms), which
-// tells the read-ahead whether a neighbour is still fresh (keptFresh). A
+// tells the read-ahead whether a neighbour is still fresh (keptFresh), and
+// the device's order then (seq, order.js), which ranks it against the other
+// ranges and the answers to the device's writes whatever the clock did. A
 // read that began before a kept range it overlaps was read (an older
 // answer arriving late) ranks behind that range, which it never drops,
 // and is not kept at all when that range covers it: an event deleted or
@@ -277,13 +279,16 @@ function rangesOf(kept, tz) {
 
 /**
  * keepRange(kept, tz, range, {after}) is kept with range ({from, to,
- * occurrences, at: when its read began}) read just now: first (behind the
+ * occurrences, at: when its read began, seq: the device's order then,
+ * order.js}) read just now: first (behind the
  * overlapping ranges whose read began later), or, read ahead for the range
  * after ({from, to}), right behind that one.
  */
 export function keepRange(kept, tz, range, { after = null } = {}) {
   const all = rangesOf(kept, tz);
-  const later = (x) => x.at != null && range.at != null && x.at > range.at && x.at <= Date.now() && x.from < range.to && x.to > range.from;
+  // Read later: by the device's order (seq), else by the clock, a time "in the future" ranking nothing.
+  const later = (x) => x.from < range.to && x.to > range.from && (x.seq != null && range.seq != null ? x.seq > range.seq
+    : x.at != null && range.at != null && x.at > range.at && x.at <= Date.now());
   if (all.some((x) => later(x) && x.from <= range.from && x.to >= range.to)) return kept;
   let at = all.findLastIndex(later) + 1;
   if (after) {

@@ -12,6 +12,7 @@ import { ApiError, get, serverDown } from '../api.js';
 import * as cache from '../cache.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
 import { fmtDate, fmtDateRange, firstDayOfWeek, t } from '../i18n.js';
+import * as order from '../order.js';
 import * as outbox from '../outbox.js';
 import { apply } from '../pending.js';
 import { presenceRow } from '../presence.js';
@@ -270,7 +271,8 @@ export function view(app, main) {
     };
     if (navigator.onLine === false) return kept(new ApiError(0, 'network'));
     let got;
-    const at = Date.now(); // a change after the read began may be missing from it
+    const at = Date.now(); // a change after the read began may be missing from it (keptFresh)
+    const seq = order.next(); // and an answer that came after it (calendar-answers.js): the device's order, not its clock
     reading++;
     try {
       got = await get(listPath(r));
@@ -281,7 +283,8 @@ export function view(app, main) {
       reading--;
     }
     cache.keptForServerEnds('calendar');
-    cache.update('calendar', (kept) => keepRange(kept, tz, { from: r.from, to: r.to, at, occurrences: got }));
+    const n = await seq;
+    cache.update('calendar', (kept) => keepRange(kept, tz, { from: r.from, to: r.to, at, seq: n, occurrences: got }));
     return { occurrences: got, kept: false };
   }
 
@@ -346,6 +349,7 @@ export function view(app, main) {
       if (keptFresh(await cache.kept('calendar'), tz, next, since)) { did[side] = 'fresh'; continue; }
       if ((did.skipped = whyNotAhead(r))) return false;
       const began = Date.now();
+      const seq = order.next();
       let got;
       try {
         got = await get(listPath(next), { background: true });
@@ -354,7 +358,8 @@ export function view(app, main) {
         retry ||= !!e.retryable;
         continue;
       }
-      await cache.update('calendar', (kept) => keepRange(kept, tz, { from: next.from, to: next.to, at: began, occurrences: got }, { after: r }));
+      const n = await seq;
+      await cache.update('calendar', (kept) => keepRange(kept, tz, { from: next.from, to: next.to, at: began, seq: n, occurrences: got }, { after: r }));
       did[side] = 'read';
     }
     return retry;
