@@ -283,8 +283,8 @@ export function view(app, main) {
       reading--;
     }
     cache.keptForServerEnds('calendar');
-    const n = await seq;
-    cache.update('calendar', (kept) => keepRange(kept, tz, { from: r.from, to: r.to, at, seq: n, occurrences: got }));
+    const counted = await seq;
+    cache.update('calendar', (kept) => keepRange(kept, tz, { from: r.from, to: r.to, at, seq: counted, occurrences: got }));
     return { occurrences: got, kept: false };
   }
 
@@ -358,8 +358,8 @@ export function view(app, main) {
         retry ||= !!e.retryable;
         continue;
       }
-      const n = await seq;
-      await cache.update('calendar', (kept) => keepRange(kept, tz, { from: next.from, to: next.to, at: began, seq: n, occurrences: got }, { after: r }));
+      const counted = await seq;
+      await cache.update('calendar', (kept) => keepRange(kept, tz, { from: next.from, to: next.to, at: began, seq: counted, occurrences: got }, { after: r }));
       did[side] = 'read';
     }
     return retry;
