@@ -317,13 +317,18 @@ export async function keptSeq() {
 export async function ownedBy(userId) {
   await metaReady;
   let stored;
+  let legacy = false;
   try {
     stored = await idb.get('data', OWNER);
-    if (stored === undefined) stored = (await idb.get('data', 'meta'))?.user ?? null; // kept before OWNER
+    legacy = stored === undefined;
+    if (legacy) stored = (await idb.get('data', 'meta'))?.user ?? null; // kept before OWNER
   } catch { stored = null; }
   closed = false;
   person = userId;
-  if (stored === userId) return false;
+  if (stored === userId) {
+    if (legacy) await idb.put('data', userId, OWNER).catch(() => {}); // saveMeta no longer keeps meta.user: save checks OWNER
+    return false;
+  }
   const other = !!stored;
   if (other) await idb.clear().catch(() => {});
   meta = { synced: null, seq: null };
