@@ -317,5 +317,5 @@ func (hr *heldReads) releaseLast(t *testing.T, read *fetch.EventRequestPaused) {
 // warm-up after a reconnect) unanswered: on a busy machine the warm-up
 // begun at the login read the list after the test's write and kept that.
 func warmedUp(b *browser) {
-	evalAwait[bool](b, `Promise.all([import('/js/cache.js'), import('/js/time.js')]).then(([c, tm]) => c.warm(tm.dateIn(new Date(), window.familyhub.tz))).then(() => true)`)
+	evalAwait[bool](b, `Promise.all([import('/js/warm.js'), import('/js/time.js')]).then(([w, tm]) => w.warm(tm.dateIn(new Date(), window.familyhub.tz))).then(() => true)`)
 }

@@ -54,3 +54,45 @@ func TestBrowserOfflineWarmSkipsGoneList(t *testing.T) {
 	a.goOffline()
 	a.goTo("/shopping/"+last.ID, `location.pathname === '/shopping/' + `+js(last.ID)+` && `+row(last.Name+" item"))
 }
+
+// TestBrowserOfflineWarmDropsGoneList: the list the warm-up finds gone (a
+// 404) leaves the index of lists it kept just before, too. Ana's phone
+// warms up while the server answers her second list's read with a 404 (as
+// for a list Ben deleted just then); offline, the shopping page offers her
+// first and third lists only. Before, the index kept from before the 404
+// still named the gone list, which did not open offline.
+func TestBrowserOfflineWarmDropsGoneList(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	c, ana, _ := twoAdults(t)
+	for _, name := range []string{"Weekly", "Party", "Garden"} {
+		id := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": name})["id"].(string)
+		restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+id+"/items", map[string]any{"name": name + " item"})
+	}
+	var raw json.RawMessage
+	ana.call(t, c.a.URL(), 0, "GET", "/api/shopping/lists", nil, &raw)
+	var lists []struct{ ID, Name string }
+	if err := json.Unmarshal(raw, &lists); err != nil || len(lists) != 3 {
+		t.Fatalf("lists %s: %v", raw, err)
+	}
+	first, gone, last := lists[0], lists[1], lists[2]
+
+	// No service worker: the read to fail is the page's own.
+	a := newDevice(t, "Ana's phone", phoneW, phoneH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	fail := failRequests(t, a)
+	fail.start("*/api/shopping/lists/"+gone.ID, 404, `{"error":{"code":"not_found","message":"not found"}}`)
+	a.login(c.a.URL(), "ana@example.org")
+	a.goTo("/tasks", `location.pathname === '/tasks' && !document.querySelector('nav.tabs')`)
+	warmedUp(a)
+	keptLists := `import('/js/cache.js').then((c) => c.kept('lists')).then((l) => (l ?? []).map((x) => x.name).join())`
+	if got, want := evalAwait[string](a, keptLists), first.Name+","+last.Name; got != want {
+		t.Errorf("after the warm-up the lists kept are %q, want %q: the list answered 404 stays in the index", got, want)
+	}
+
+	fail.stop()
+	a.goOffline()
+	row := func(name string) string { return fmt.Sprintf(`document.querySelector('li.item[data-name=%q]')`, name) }
+	a.goTo("/shopping/"+last.ID, `location.pathname === '/shopping/' + `+js(last.ID)+` && `+row(last.Name+" item"))
+	if got, want := eval[string](a, `[...document.querySelectorAll('nav.tabs a')].map((x) => x.title).join()`), first.Name+","+last.Name; got != want {
+		t.Errorf("offline the shopping page offers the lists %q, want %q", got, want)
+	}
+}

@@ -13,6 +13,7 @@ import { viewOf } from './presence.js';
 import { RealtimeClient } from './realtime.js';
 import { REASON_REMOVED } from './realtime-transports.js';
 import { dateIn } from './time.js';
+import { warm } from './warm.js';
 import { failed, hideNotice, loader, newPage, notice, refreshState, refused, showState, watchKeyboard, watchSync, write } from './shell.js';
 import { ask } from './views/dialog.js';
 import * as auth from './views/auth.js';
@@ -94,7 +95,7 @@ function startRealtime() {
       if (state === 'live' && was !== 'live') {
         outbox.kick({ now: true });
         refreshMe();
-        cache.warm(dateIn(new Date(), app.tz)); // what the device keeps, whatever page is open
+        warm(dateIn(new Date(), app.tz)); // what the device keeps, whatever page is open
         // Opened from the device's copy: now read everything from the server.
         // So too a page that could not load while offline: it said it would
         // load when the connection is back, and replayed events alone do not;
@@ -280,6 +281,7 @@ async function signedIn() {
     if (!serverDown(e)) throw e;
     me = await cache.kept('me');
     if (!me) throw e;
+    cache.openedAs(me.user.id);
     kept = true;
     app.keptSeq = await cache.keptSeq();
     app.fromCache = true;

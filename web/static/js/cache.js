@@ -3,8 +3,9 @@
 // their items and categories, the tasks page (today's tasks, open
 // ones, chores) and the calendar's ranges read recently. Everything else
 // needs the server. Data lives in IndexedDB
-// (idb.js); the app shell in the service worker's cache (sw.js).
-import { get, serverDown } from './api.js';
+// (idb.js); the app shell in the service worker's cache (sw.js). What the
+// device reads for it whatever page is open: warm.js.
+import { serverDown } from './api.js';
 import * as idb from './idb.js';
 
 /** How long a read may take before the kept copy is shown meanwhile. */
@@ -63,7 +64,30 @@ export function newPageKept() {
 
 function saveMeta() {
   if (closed) return Promise.resolve();
-  return idb.put('data', meta, 'meta').catch((e) => console.warn('cache: meta not saved:', e));
+  return save('meta', meta).catch((e) => console.warn('cache: meta not saved:', e));
+}
+
+// Whose data this tab keeps: the person it signed in (ownedBy) or opened
+// as from the kept copy (openedAs); null before either. A save is made only
+// while that person is the device's stored owner, checked in the same
+// transaction (save): another tab may have signed out, or in as someone
+// else, while a read of this tab was on its way (the warm-up's), and what
+// it brings must not land in that person's storage.
+let person = null;
+const ownerOf = ([owner, m]) => (owner === undefined ? m?.user ?? null : owner); // meta.user: kept before OWNER
+/** This tab shows person userId's data kept on the device (opened from the kept copy, not signed in here). */
+export function openedAs(userId) { person ??= userId; }
+/** Whether the device's data is still this tab's person's (true before the tab knows its person). */
+export async function owns() {
+  if (person === null) return true;
+  try { return ownerOf([await idb.get('data', OWNER), await idb.get('data', 'meta')]) === person; } catch { return false; }
+}
+// save stores value under key of the data store while this tab's person
+// owns the device's data: answers whether it stored it.
+function save(key, value) {
+  if (person === null) return idb.put('data', value, key).then(() => true);
+  const who = person;
+  return idb.putWhen('data', value, key, [OWNER, 'meta'], (vals) => ownerOf(vals) === who);
 }
 
 // Each value is kept with the time it was read from the server ({v, at}),
@@ -118,9 +142,8 @@ export function keep(key, value, { synced = true, read = undefined } = {}) {
     // A copy read "in the future" (the clock was ahead, then set back) ranks nothing: it would freeze the copy.
     if (basis !== undefined && had?.at && basis < had.at && had.at <= new Date().toISOString()) return false;
     if (closed || (had?.gone && basis === undefined)) return false;
-    if (had === undefined && basis !== undefined && await prunedAfter(basis)) return false;
-    try { await idb.put('data', { v: value, at: basis ?? had?.at ?? new Date().toISOString() }, key); } catch (e) { console.warn('cache: not kept:', key, e); return false; }
-    return true;
+    if (had === undefined && basis !== undefined && key.startsWith('list:') && await prunedAfter(basis)) return false;
+    try { return await save(key, { v: value, at: basis ?? had?.at ?? new Date().toISOString() }); } catch (e) { console.warn('cache: not kept:', key, e); return false; }
   });
 }
 
@@ -147,7 +170,7 @@ export function patch(key, field, changes, belongs = () => true) {
       if (record && belongs(record)) records.splice(i < 0 ? records.length : i, i < 0 ? 0 : 1, record);
       else if (i >= 0) records.splice(i, 1);
     }
-    try { await idb.put('data', { v: { ...had.v, [field]: records }, at: had.at }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
+    try { await save(key, { v: { ...had.v, [field]: records }, at: had.at }); } catch (e) { console.warn('cache: not kept:', key, e); }
   });
 }
 
@@ -161,7 +184,7 @@ export function update(key, fn) {
   return inOrder(key, async () => {
     const value = fn((await copyOf(key))?.v);
     if (closed) return;
-    try { await idb.put('data', { v: value, at: new Date().toISOString() }, key); } catch (e) { console.warn('cache: not kept:', key, e); }
+    try { await save(key, { v: value, at: new Date().toISOString() }); } catch (e) { console.warn('cache: not kept:', key, e); }
   });
 }
 
@@ -188,8 +211,22 @@ export async function refresh(key, fetcher, read = new Date().toISOString()) {
  * (pruneMarks), so they do not pile up for every list ever deleted.
  */
 export function forget(key) {
-  const done = inOrder(key, () => idb.put('data', { gone: true, at: new Date().toISOString() }, key).catch(() => idb.del('data', key).catch(() => {})));
+  const done = inOrder(key, () => save(key, { gone: true, at: new Date().toISOString() }).catch(() => idb.del('data', key).catch(() => {})));
   return done.then(pruneMarks);
+}
+
+/**
+ * Forgets list id (deleted elsewhere): its copy (forget) and its place in
+ * the kept index of the lists, which was read before it went (the
+ * warm-up's: offline, the shopping page named a list that did not open).
+ */
+export async function forgetList(id) {
+  await inOrder('lists', async () => {
+    const had = await copyOf('lists');
+    if (closed || !Array.isArray(had?.v) || !had.v.some((l) => l.id === id)) return;
+    try { await save('lists', { v: had.v.filter((l) => l.id !== id), at: had.at }); } catch (e) { console.warn('cache: not kept: lists', e); }
+  });
+  return forget(`list:${id}`);
 }
 
 /** How old a forget mark may grow before it goes (pruneMarks). */
@@ -199,11 +236,12 @@ const FLOOR = 'forgotten';
 
 /**
  * Drops the forget marks (a list's: 'list:<id>', the only ones) older than MARK_MS, leaving their newest time
- * under FLOOR, in the same transaction (idb.sweep): a read that began
- * before it keeps nothing where no copy is (keep, prunedAfter), however
- * late it arrives (a frozen tab's), as the mark it replaces did. A read
- * that began so long ago of a list never kept is not kept either: the next
- * read is.
+ * under FLOOR, in the same transaction (idb.sweep): a read of a list that
+ * began before it keeps nothing where no copy is (keep, prunedAfter),
+ * however late it arrives (a frozen tab's), as the mark it replaces did. A
+ * read that began so long ago of a list never kept is not kept either: the
+ * next read is. The floor is the lists' only: no other key is forgotten,
+ * so a read of another (the tasks page, where none is kept yet) is kept.
  */
 async function pruneMarks() {
   const old = new Date(Date.now() - MARK_MS).toISOString();
@@ -279,12 +317,18 @@ export async function keptSeq() {
 export async function ownedBy(userId) {
   await metaReady;
   let stored;
+  let legacy = false;
   try {
     stored = await idb.get('data', OWNER);
-    if (stored === undefined) stored = (await idb.get('data', 'meta'))?.user ?? null; // kept before OWNER
+    legacy = stored === undefined;
+    if (legacy) stored = (await idb.get('data', 'meta'))?.user ?? null; // kept before OWNER
   } catch { stored = null; }
   closed = false;
-  if (stored === userId) return false;
+  person = userId;
+  if (stored === userId) {
+    if (legacy) await idb.put('data', userId, OWNER).catch(() => {}); // saveMeta no longer keeps meta.user: save checks OWNER
+    return false;
+  }
   const other = !!stored;
   if (other) await idb.clear().catch(() => {});
   meta = { synced: null, seq: null };
@@ -297,7 +341,7 @@ const OWNER = 'owner';
 
 /**
  * Drops everything kept; {close: true} (a sign-out) keeps nothing more
- * until the next sign-in.
+ * until the next sign-in. Without it the data stays this tab's person's.
  */
 export async function wipe({ close = false } = {}) {
   if (close) {
@@ -307,6 +351,7 @@ export async function wipe({ close = false } = {}) {
   }
   meta = { synced: null, seq: null };
   await idb.clear().catch(() => {});
+  if (!close && person !== null) await idb.put('data', person, OWNER).catch(() => {});
 }
 
 const SLOW = Symbol('slow');
@@ -352,59 +397,4 @@ export async function fresh(key, fetcher) {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * The tasks page's data: the tasks of date (YYYY-MM-DD), the other open
- * ones and the chores, each task once. An open task due that day is in the
- * first two listings (read apart, perhaps at two versions): set side by
- * side they named it twice in the copy kept, and every layOver and merge
- * of it then carried both.
- */
-export async function fetchTasks(date, opts) {
-  const lists = await Promise.all([
-    get(`/api/tasks?date=${date}`, opts), get('/api/tasks', opts), get('/api/tasks?templates=true', opts)]);
-  const byId = new Map();
-  for (const x of lists.flat()) {
-    const had = byId.get(x.id);
-    if (!had || x.version > had.version) byId.set(x.id, x);
-  }
-  return { date, tasks: [...byId.values()] };
-}
-
-let warming = null;
-let warmed = 0;
-/**
- * warm(date) reads everything the device keeps, whatever page is open:
- * every list with its items, the categories and the tasks page of date;
- * one request at a time, stopping at the first failure (the next time the
- * device is back online it tries again), at most every 30 s. A list gone
- * meanwhile (a 404: deleted since the lists were read) is forgotten and
- * the others are read still (before, the rest stayed unkept offline). Its
- * reads are background reads (api.js): nobody asked for them, so their
- * failure does not change the header.
- */
-export function warm(date) {
-  if (!warming && Date.now() - warmed < 30000) return Promise.resolve();
-  warming ??= (async () => {
-    try {
-      const bg = { background: true };
-      let read = new Date().toISOString();
-      const lists = await get('/api/shopping/lists', bg);
-      await keep('lists', lists, { read });
-      read = new Date().toISOString();
-      await keep('categories', await get('/api/shopping/categories', bg), { read });
-      for (const l of lists) {
-        try { await refresh(`list:${l.id}`, () => get(`/api/shopping/lists/${l.id}`, bg)); } catch (e) {
-          if (e.status !== 404) throw e;
-          await forget(`list:${l.id}`);
-        }
-      }
-      await refresh('tasks', () => fetchTasks(date, bg));
-      warmed = Date.now();
-    } catch { /* the next time */ } finally {
-      warming = null;
-    }
-  })();
-  return warming;
 }

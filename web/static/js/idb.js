@@ -8,7 +8,7 @@ const VERSION = 2; // 2: the answers store
 
 /**
  * The stores:
- * - data: the cache, key → value ('me', 'lists', 'list:<id>', 'tasks', 'meta', 'forgotten': cache.js)
+ * - data: the cache, key → value ('me', 'lists', 'list:<id>', 'tasks', 'meta', 'forgotten': cache.js; 'order': order.js)
  * - queue: waiting writes in order (key n, autoIncrement)
  * - notices: conflicts and refused writes still to be shown (key id)
  * - answers: the server's answers to the device's own writes, one per record (key id; outbox-answers.js)
@@ -125,6 +125,57 @@ export function putIfThere(store, value) {
       req.onerror = () => reject(req.error);
     });
   }));
+}
+
+/**
+ * putWhen(store, value, key, keys, ok) stores value under key (in a store
+ * without a keyPath) only when ok(the values under keys, in order) says so,
+ * in one transaction: what ok saw is still there when value is stored
+ * (another tab cannot sign someone else in between). Resolves to whether
+ * it stored it.
+ */
+export function putWhen(store, value, key, keys, ok) {
+  return noted(run(store, 'readwrite', (os) => {
+    if (!os) {
+      if (!ok(keys.map((k) => structuredClone(memory[store].get(k))))) return false;
+      memory[store].set(key, structuredClone(value));
+      return true;
+    }
+    return new Promise((resolve, reject) => {
+      const vals = [];
+      let left = keys.length;
+      keys.forEach((k, i) => {
+        const g = os.get(k);
+        g.onerror = () => reject(g.error);
+        g.onsuccess = () => {
+          vals[i] = g.result;
+          if (--left > 0) return;
+          if (!ok(vals)) { resolve(false); return; }
+          try { const w = os.put(value, key); w.onsuccess = () => resolve(true); w.onerror = () => reject(w.error); } catch (e) { reject(e); }
+        };
+      });
+    });
+  }));
+}
+
+/**
+ * bump(store, key, fn) stores fn(the value under key) under key (a store
+ * without a keyPath) in one transaction, so two tabs never both get the
+ * same: resolves to the value stored. Not counted as a write the user's
+ * data needs (storageFull).
+ */
+export function bump(store, key, fn) {
+  return run(store, 'readwrite', (os) => {
+    if (!os) { const v = fn(memory[store].get(key)); memory[store].set(key, v); return v; }
+    return new Promise((resolve, reject) => {
+      const g = os.get(key);
+      g.onerror = () => reject(g.error);
+      g.onsuccess = () => {
+        const v = fn(g.result);
+        try { const w = os.put(v, key); w.onsuccess = () => resolve(v); w.onerror = () => reject(w.error); } catch (e) { reject(e); }
+      };
+    });
+  });
 }
 
 function write(store, value, key) {

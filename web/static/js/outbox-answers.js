@@ -1,6 +1,6 @@
 // The outbox's saved answers (outbox.js): the device's own answers from
 // the server, record id → {record (the server's state after this device's
-// last write to it), at}. Kept in IndexedDB, one record per answer (store
+// last write to it), at, seq (the device's order when it came: order.js)}. Kept in IndexedDB, one record per answer (store
 // 'answers', keyed by the record's id: an answer writes one record, not
 // all of them), the newest MAX_ANSWERS, so that after a reload a write
 // made from a copy older than the device's own write is still made against
@@ -8,10 +8,11 @@
 // made itself; and a page shown from a copy kept before the write shows it
 // (layOver).
 import * as idb from './idb.js';
+import { next as nextOrder } from './order.js';
 
 const STORE = 'answers';
 const MAX_ANSWERS = 200;
-const known = new Map(); // id → {record, at}, the oldest first
+const known = new Map(); // id → {record, at, seq}, the oldest first
 const writing = new Set(); // ids whose answer is on its way into IndexedDB
 
 const byAt = (a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0);
@@ -29,7 +30,7 @@ export async function readAnswers() {
     const next = new Map();
     for (const a of stored) {
       const have = known.get(a.id);
-      next.set(a.id, have && have.record && a.record && have.record.version > a.record.version ? have : { record: a.record, at: a.at });
+      next.set(a.id, have && have.record && a.record && have.record.version > a.record.version ? have : { record: a.record, at: a.at, seq: a.seq });
     }
     for (const id of writing) if (known.has(id) && !next.has(id)) next.set(id, known.get(id));
     known.clear();
@@ -56,7 +57,7 @@ async function prune() {
     const [id, a] = known.entries().next().value;
     known.delete(id);
     const stored = await idb.take(STORE, id, (s) => !(s.at > a.at));
-    if (stored && stored.at > a.at && !known.has(id)) known.set(id, { record: stored.record, at: stored.at });
+    if (stored && stored.at > a.at && !known.has(id)) known.set(id, { record: stored.record, at: stored.at, seq: stored.seq });
   }
 }
 
@@ -64,9 +65,10 @@ async function prune() {
 // (null: deleted), the newest MAX_ANSWERS, in IndexedDB.
 export async function remember(id, record) {
   if (record !== null && record?.version == null) return;
+  const seq = await nextOrder(); // after every range whose read began before it came (calendar-answers.js)
   const old = known.get(id)?.record;
   if (record && (old === null || (old && old.version > record.version))) return; // deleted stays deleted (ids are never reused)
-  const a = { record, at: new Date().toISOString() };
+  const a = { record, at: new Date().toISOString(), seq };
   known.delete(id); // the newest last
   known.set(id, a);
   writing.add(id);
@@ -85,7 +87,7 @@ export const heardGone = (id) => remember(id, null);
 
 /**
  * The server's answers to this device's writes that it keeps (id →
- * {record, at}; record null: deleted), for a page shown from a copy kept
+ * {record, at, seq}; record null: deleted), for a page shown from a copy kept
  * before them: the calendar lays them over its kept ranges.
  */
 export const savedAnswers = () => known;

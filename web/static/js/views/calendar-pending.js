@@ -260,7 +260,9 @@ export function stillChanged(ev, tz) {
 // behind the ranges ranked before it is not kept (the others stay); one
 // that a range ranked before it already covers adds nothing and is not
 // kept either. Each range keeps the time its read began (at, ms), which
-// tells the read-ahead whether a neighbour is still fresh (keptFresh). A
+// tells the read-ahead whether a neighbour is still fresh (keptFresh), and
+// the device's order then (seq, order.js), which ranks it against the other
+// ranges and the answers to the device's writes whatever the clock did. A
 // read that began before a kept range it overlaps was read (an older
 // answer arriving late) ranks behind that range, which it never drops,
 // and is not kept at all when that range covers it: an event deleted or
@@ -277,13 +279,16 @@ function rangesOf(kept, tz) {
 
 /**
  * keepRange(kept, tz, range, {after}) is kept with range ({from, to,
- * occurrences, at: when its read began}) read just now: first (behind the
+ * occurrences, at: when its read began, seq: the device's order then,
+ * order.js}) read just now: first (behind the
  * overlapping ranges whose read began later), or, read ahead for the range
  * after ({from, to}), right behind that one.
  */
 export function keepRange(kept, tz, range, { after = null } = {}) {
   const all = rangesOf(kept, tz);
-  const later = (x) => x.at != null && range.at != null && x.at > range.at && x.at <= Date.now() && x.from < range.to && x.to > range.from;
+  // Read later: by the device's order (seq), else by the clock, a time "in the future" ranking nothing.
+  const later = (x) => x.from < range.to && x.to > range.from && (x.seq != null && range.seq != null ? x.seq > range.seq
+    : x.at != null && range.at != null && x.at > range.at && x.at <= Date.now());
   if (all.some((x) => later(x) && x.from <= range.from && x.to >= range.to)) return kept;
   let at = all.findLastIndex(later) + 1;
   if (after) {
@@ -332,21 +337,16 @@ function covers(list, from, to) {
 }
 
 /**
- * keptReadAt(kept, tz, r) answers when (ms) the newest of the kept ranges
- * that overlap r ({from, to}, days) was read (0: unknown). A saved answer
- * to this device's write from before it is older than what it shows.
- */
-export function keptReadAt(kept, tz, r) {
-  return Math.max(0, ...rangesOf(kept, tz).filter((x) => x.from < r.to && x.to > r.from).map((x) => x.at ?? 0));
-}
-
-/**
- * keptRange(kept, tz, r) answers the occurrences of r ({from, to}, days)
+ * keptRange(kept, tz, r, lay) answers the occurrences of r ({from, to}, days)
  * from the ranges kept, or null when they do not cover it all. Where
  * ranges overlap, the newer one's say goes: an occurrence an older range
  * has but a newer one covering its time does not was deleted or moved.
+ * lay(range, from, to) gives a kept range's occurrences as the page shows
+ * them (its span in ms): with the answers to the device's writes that came
+ * after it was read (calendar.js), range by range, so that an event moved
+ * from an older range into a newer one is not in both.
  */
-export function keptRange(kept, tz, r) {
+export function keptRange(kept, tz, r, lay = (x) => x.occurrences) {
   const ms = (day) => zoned(`${day}T00:00`, tz).getTime();
   const from = ms(r.from);
   const to = ms(r.to);
@@ -357,7 +357,7 @@ export function keptRange(kept, tz, r) {
   const out = [];
   for (const x of ranges) {
     if (x.span[1] <= from || x.span[0] >= to) continue;
-    for (const o of x.occurrences) {
+    for (const o of lay(x, ...x.span)) {
       const s = Date.parse(o.starts_at);
       const e = Date.parse(o.ends_at);
       if (!(e > from && s < to) && !(s === e && s >= from && s < to)) continue;

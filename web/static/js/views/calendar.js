@@ -12,12 +12,14 @@ import { ApiError, get, serverDown } from '../api.js';
 import * as cache from '../cache.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
 import { fmtDate, fmtDateRange, firstDayOfWeek, t } from '../i18n.js';
+import * as order from '../order.js';
 import * as outbox from '../outbox.js';
 import { apply } from '../pending.js';
 import { presenceRow } from '../presence.js';
 import { addDays, dateIn, zoned } from '../time.js';
 import { monthWeeks, renderAgenda, renderMonth, renderWeek, weekStart } from './calendar-grid.js';
-import { keepRange, keptFresh, keptOccurrences, keptRange, keptReadAt, seriesFrom, stillChanged, withPending } from './calendar-pending.js';
+import { calendarAnswers } from './calendar-answers.js';
+import { keepRange, keptFresh, keptOccurrences, keptRange, seriesFrom, withPending } from './calendar-pending.js';
 import { openEvent } from './event-dialog.js';
 
 const MODE_KEY = 'familyhub.calendar.mode';
@@ -38,34 +40,11 @@ export function view(app, main) {
   let chosen = ['agenda', 'week', 'month'].includes(stored) ? stored : 'week';
   let anchor = today(); // a day inside the week or month shown
   let weeks = 4; // agenda length
-  let occurrences = []; // as the server listed them
-  // The answers to this device's event writes (id → record, null:
-  // deleted), numbered: shown over a listing read before they came.
-  const saved = new Map();
-  let answers = 0;
-  // And those of before this page opened (a reload, offline), kept by the outbox (deletions too: ids are
-  // never reused), shown over ranges kept before them; read before kept ranges are shown, not online. Once
-  // a listing is read from the server (listedLive), an answer it began after is in it, and goes over kept
-  // ranges read before it only (listed, below; before, it was dropped: offline they showed the event as it was).
-  let listedLive = false;
-  const savedRead = outbox.started().then(() => {
-    for (const [id, a] of outbox.savedAnswers()) {
-      if (!saved.has(id) && (a.record === null || 'starts_at' in a.record)) saved.set(id, { n: 0, record: a.record && stillChanged(a.record, tz), kept: true, listed: listedLive, at: Date.parse(a.at) || 0 });
-    }
-  });
-  // Event id deleted elsewhere, heard now: an answer kept or on its way (older) must not bring it back over a range kept before.
-  const goneElsewhere = (id) => {
-    if (saved.get(id)?.record === null) return;
-    if (saved.has(id) || outbox.waiting().some((o) => o.record === id) || outbox.savedAnswers().get(id)?.record) outbox.heardGone(id);
-    saved.set(id, { n: ++answers, at: Date.now(), record: null });
-  };
-  // When the kept ranges shown were read (ms; null: a listing from the server is shown).
-  let keptAt = null;
-  // Whether saved answer x of event id is newer than what the listing shows: one kept from before the
-  // page opened, or that a listing read from the server since has (listed: over kept ranges only), only
-  // when it came after the kept ranges shown were read (a range read since lacks an event deleted elsewhere).
-  const newerThanListed = (id, x) => !x.kept || (!(x.listed && (keptAt == null || x.at <= keptAt)) && (!x.record
-    || (!(keptAt != null && x.at <= keptAt) && !occurrences.some((o) => o.id === id && o.version >= x.record.version))));
+  let occurrences = []; // as the server listed them, or the kept ranges with the answers laid over each (listing)
+  // The answers to this device's event writes (calendar-answers.js): shown over a listing read before they came,
+  // and over each kept range read before they came (a range read since holds them, or what came after them).
+  const mine = calendarAnswers(tz);
+  let fromKept = false; // the listing shown is the kept ranges', not the server's
   let loaded = false; // a listing was read: before it, the page shows its placeholder
   let reading = 0; // the page's listings on their way: no read-ahead meanwhile
   // Since when a kept range may miss a change (ms): the page opened (it
@@ -154,7 +133,7 @@ export function view(app, main) {
   function shown(r) {
     const from = zoned(`${r.from}T00:00`, tz).getTime();
     const to = zoned(`${r.to}T00:00`, tz).getTime();
-    const ev = new Map([...saved].filter(([id, x]) => newerThanListed(id, x)).map(([id, x]) => [id, x.record]));
+    const ev = fromKept ? mine.heardSince() : mine.overListing(occurrences);
     return withPending(occurrences, outbox.waiting(), { from, to, tz, saved: ev, sending: outbox.isSending });
   }
 
@@ -167,13 +146,13 @@ export function view(app, main) {
 
   /**
    * Event id as the device last knew it: the answer to its own write when no listing has been read since
-   * (a listing read after it marks it listed in saved), else as the ranges read show it (a series' definition
+   * (a listing read after it marks it listed: calendar-answers.js), else as the ranges read show it (a series' definition
    * and its changed occurrences), or null. The answer first: it is the version the device's write made (an
    * occurrence deleted: the series' version one up, as the server counts), where the ranges read before it
    * name the version before, and a write made against that met a 412 and was sent again.
    */
   async function known(id) {
-    const x = saved.get(id);
+    const x = mine.get(id);
     if (x?.record && !x.kept) return { ...x.record };
     const kept = keptOccurrences(await cache.kept('calendar'), tz);
     const listed = seriesFrom([...occurrences, ...kept], id, tz);
@@ -238,13 +217,12 @@ export function view(app, main) {
   const reload = app.loader(async () => {
     layout();
     const r = range();
-    const mark = answers;
+    const mark = mine.mark();
     let got;
     let kept;
-    let readAt;
     clearAhead();
     try {
-      ({ occurrences: got, kept, readAt } = await listing(r));
+      ({ occurrences: got, kept } = await listing(r));
     } catch (e) {
       if (serverDown(e) && JSON.stringify(range()) === JSON.stringify(r)) {
         // "Show 4 more weeks" offline (or the server failing) past what is
@@ -262,12 +240,11 @@ export function view(app, main) {
     // The user moved on meanwhile: the loader runs again for the new range.
     if (JSON.stringify(range()) !== JSON.stringify(r)) return;
     occurrences = got;
-    keptAt = kept ? readAt : null;
+    fromKept = kept;
     loaded = true;
     // What this read began after is in it; what came meanwhile is shown over it. The rest stays
-    // for the kept ranges read before it (newerThanListed), offline later.
-    if (!kept) for (const [id, x] of saved) if (x.n <= mark && !x.listed) saved.set(id, { ...x, n: 0, kept: true, listed: true });
-    listedLive ||= !kept;
+    // for the kept ranges read before it (mine.over), offline later.
+    if (!kept) mine.listed(mark);
     render(r);
     if (!kept) aheadWhenIdle(r);
   });
@@ -283,27 +260,31 @@ export function view(app, main) {
   // failure is said by the page's notice with Retry (cache.keptForServer).
   async function listing(r) {
     const page = cache.keptPageNow();
-    const fromKept = async (e) => {
-      await savedRead; // laid over the kept ranges (online, a listing read since drops them)
-      const within = keptRange(await cache.kept('calendar'), tz, r);
+    // Each kept range with the device's answers that came after its read began laid over it (mine.over).
+    const lay = (x, from, to) => withPending(x.occurrences, [], { from, to, tz, saved: mine.over(x) });
+    const kept = async (e) => {
+      await mine.read; // laid over the kept ranges (online, a listing read since holds them)
+      const within = keptRange(await cache.kept('calendar'), tz, r, lay);
       if (!within) throw e;
       if (e.status > 0) cache.keptForServer('calendar', page);
-      return { occurrences: within, kept: true, readAt: keptReadAt(await cache.kept('calendar'), tz, r) };
+      return { occurrences: within, kept: true };
     };
-    if (navigator.onLine === false) return fromKept(new ApiError(0, 'network'));
+    if (navigator.onLine === false) return kept(new ApiError(0, 'network'));
     let got;
-    const at = Date.now(); // a change after the read began may be missing from it
+    const at = Date.now(); // a change after the read began may be missing from it (keptFresh)
+    const seq = order.next(); // and an answer that came after it (calendar-answers.js): the device's order, not its clock
     reading++;
     try {
       got = await get(listPath(r));
     } catch (e) {
       if (!serverDown(e)) throw e;
-      return fromKept(e);
+      return kept(e);
     } finally {
       reading--;
     }
     cache.keptForServerEnds('calendar');
-    cache.update('calendar', (kept) => keepRange(kept, tz, { from: r.from, to: r.to, at, occurrences: got }));
+    const counted = await seq;
+    cache.update('calendar', (kept) => keepRange(kept, tz, { from: r.from, to: r.to, at, seq: counted, occurrences: got }));
     return { occurrences: got, kept: false };
   }
 
@@ -368,6 +349,7 @@ export function view(app, main) {
       if (keptFresh(await cache.kept('calendar'), tz, next, since)) { did[side] = 'fresh'; continue; }
       if ((did.skipped = whyNotAhead(r))) return false;
       const began = Date.now();
+      const seq = order.next();
       let got;
       try {
         got = await get(listPath(next), { background: true });
@@ -376,7 +358,8 @@ export function view(app, main) {
         retry ||= !!e.retryable;
         continue;
       }
-      await cache.update('calendar', (kept) => keepRange(kept, tz, { from: next.from, to: next.to, at: began, occurrences: got }, { after: r }));
+      const counted = await seq;
+      await cache.update('calendar', (kept) => keepRange(kept, tz, { from: next.from, to: next.to, at: began, seq: counted, occurrences: got }, { after: r }));
       did[side] = 'read';
     }
     return retry;
@@ -387,8 +370,7 @@ export function view(app, main) {
   // sent: drawn again.
   const off = outbox.onOutbox((ev) => {
     if (ev.type === 'record' && ev.op.kind.startsWith('event.')) {
-      // A change's answer has no changed occurrences: the series keeps those it had.
-      if (ev.record !== undefined && !(ev.record && saved.get(ev.id)?.record === null)) saved.set(ev.id, { n: ++answers, at: Date.now(), record: ev.record && stillChanged({ overrides: ev.op.base?.overrides, ...(ev.op.base?.partial ? { partial: true } : {}), ...ev.record }, tz) });
+      if (ev.record !== undefined) mine.heard(ev);
       if (loaded) render();
       reload();
     } else if ((ev.type === 'changed' || ev.type === 'record') && loaded) render();
@@ -409,7 +391,7 @@ export function view(app, main) {
     onEvent(ev) {
       if (ev.type !== 'CALENDAR_EVENT_UPDATED') return;
       changedAt = Date.now(); // the ranges kept may miss it: the next read-ahead reads them again
-      if (ev.op === 'delete') goneElsewhere(ev.id);
+      if (ev.op === 'delete') mine.gone(ev.id);
       const have = occurrences?.filter((o) => o.id === ev.id) ?? [];
       if (ev.op !== 'delete' && ev.version != null && have.length && have.every((o) => o.version >= ev.version)) return;
       reload();

@@ -266,7 +266,7 @@ export function view(app, main, listId) {
       r = await cache.fresh(`list:${id}`, () => get(`/api/shopping/lists/${id}`));
     } catch (e) {
       if (e.status !== 404) throw e;
-      cache.forget(`list:${id}`);
+      cache.forgetList(id);
       r = { data: null };
     }
     // A copy kept before the device's own writes were answered (the list
@@ -293,7 +293,7 @@ export function view(app, main, listId) {
         stale.delete(x);
         try { await cache.refresh(`list:${x}`, () => get(`/api/shopping/lists/${x}`)); } catch (e) {
           if (e.status !== 404) return;
-          cache.forget(`list:${x}`); // deleted meanwhile
+          cache.forgetList(x); // deleted meanwhile
         }
       }
     }, 2000);
@@ -313,7 +313,7 @@ export function view(app, main, listId) {
         if (ev.op === 'delete' && list && !have) return;
         loadItems();
       } else if (ev.type === 'SHOPPING_ITEM_UPDATED') staleList(ev.list_id);
-      if (ev.type === 'SHOPPING_LIST_UPDATED' && ev.op === 'delete') cache.forget(`list:${ev.id}`); // its copy goes: offline too
+      if (ev.type === 'SHOPPING_LIST_UPDATED' && ev.op === 'delete') cache.forgetList(ev.id); // its copy goes, and its place in the lists kept: offline too
       if (ev.type === 'SHOPPING_LIST_UPDATED' && !(ev.op !== 'delete' && ev.version != null && lists.find((l) => l.id === ev.id)?.version >= ev.version)) loadLists();
     },
   };

@@ -15,6 +15,7 @@ import * as outbox from '../outbox.js';
 import { overlay } from '../pending.js';
 import { presenceRow } from '../presence.js';
 import { dateIn, zoned, addDays } from '../time.js';
+import { fetchTasks } from '../warm.js';
 import { describeRule, openTaskDialog, readTask } from './task-dialog.js';
 
 const FILTER_KEY = 'familyhub.tasks.filter';
@@ -244,7 +245,7 @@ export function view(app, main) {
   const reload = app.loader(async () => {
     const mine = ++gen;
     const upToDate = answered.reading('tasks', 'tasks');
-    const r = await cache.fresh('tasks', () => cache.fetchTasks(today()));
+    const r = await cache.fresh('tasks', () => fetchTasks(today()));
     // A copy kept before the device's own writes were answered (the page
     // was not open then): their saved answers are laid over it.
     if (r.cached) await outbox.started(); // read from storage after a reload

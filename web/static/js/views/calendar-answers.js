@@ -1,0 +1,71 @@
+// The server's answers to this device's own event writes, as the calendar
+// (calendar.js) lays them over what it shows. Over a listing read from the
+// server: the answers that came while it was on its way (overListing).
+// Over the ranges kept on the device (offline, or the server failing),
+// range by range: each kept range gets the answers that came after its
+// read began, unless it holds the event at that version or a newer one
+// (over). A month drawn from a range read before the device moved an
+// event and a week read after it shows the event once, where the answer
+// put it; before, the answers were laid over the view as a whole, judged
+// by its newest range, and the older range still showed the event where
+// it had been. "After" is the device's own order (order.js), not its clock.
+import { after } from '../order.js';
+import * as outbox from '../outbox.js';
+import { stillChanged } from './calendar-pending.js';
+
+/**
+ * calendarAnswers(tz): the answers the calendar page holds, id → {n,
+ * record (null: deleted), kept, listed, seq, at}. n numbers those heard on
+ * this page since the last listing read from the server (0: older); kept:
+ * from before the page opened (the outbox's, read from storage: read), or
+ * in a listing read since; listed: a listing read from the server began
+ * after it; seq: the device's order when it came (order.js; Infinity: not
+ * known, taken for the newest); at: when it came (ms), for an answer kept
+ * by an older version of the app, which has no seq.
+ */
+export function calendarAnswers(tz) {
+  const saved = new Map();
+  let n = 0;
+  let listedLive = false; // a listing was read from the server on this page
+  // Those of before this page opened (a reload, offline), kept by the outbox (deletions too: ids are never reused).
+  const read = outbox.started().then(() => {
+    for (const [id, a] of outbox.savedAnswers()) {
+      if (!saved.has(id) && (a.record === null || 'starts_at' in a.record)) saved.set(id, { n: 0, record: a.record && stillChanged(a.record, tz), kept: true, listed: listedLive, seq: a.seq, at: Date.parse(a.at) || 0 });
+    }
+  });
+  const records = (pick) => new Map([...saved].filter(([id, x]) => pick(id, x)).map(([id, x]) => [id, x.record]));
+  const holds = (occurrences, id, x) => occurrences.some((o) => o.id === id && o.version >= x.record.version);
+  return {
+    /** Resolves once the answers of before the page opened are here (laid over kept ranges, not online). */
+    read,
+    get: (id) => saved.get(id),
+    /** How many answers this page heard so far (for listed). */
+    mark: () => n,
+    /** The outbox's answer to a write (ev: its 'record' event, ev.record defined). */
+    heard(ev) {
+      if (ev.record && saved.get(ev.id)?.record === null) return; // deleted stays deleted
+      // Its order: the outbox's, kept before it told (remember), when it is this answer.
+      const a = outbox.savedAnswers().get(ev.id);
+      const seq = a && (a.record === null ? ev.record === null : a.record?.version === ev.record?.version) ? a.seq ?? Infinity : Infinity;
+      // A change's answer has no changed occurrences: the series keeps those it had.
+      saved.set(ev.id, { n: ++n, seq, at: Date.now(), record: ev.record && stillChanged({ overrides: ev.op.base?.overrides, ...(ev.op.base?.partial ? { partial: true } : {}), ...ev.record }, tz) });
+    },
+    /** Event id deleted elsewhere, heard now: an answer kept or on its way (older) must not bring it back. */
+    gone(id) {
+      if (saved.get(id)?.record === null) return;
+      if (saved.has(id) || outbox.waiting().some((o) => o.record === id) || outbox.savedAnswers().get(id)?.record) outbox.heardGone(id);
+      saved.set(id, { n: ++n, seq: Infinity, at: Date.now(), record: null });
+    },
+    /** A listing read from the server began when mark() was mark: what came before is in it. */
+    listed(mark) {
+      for (const [id, x] of saved) if (x.n <= mark && !x.listed) saved.set(id, { ...x, n: 0, kept: true, listed: true });
+      listedLive = true;
+    },
+    /** Those to lay over occurrences, a listing read from the server: heard since it began, or from before the page opened and newer than it. */
+    overListing: (occurrences) => records((id, x) => !x.kept || (!x.listed && (!x.record || !holds(occurrences, id, x)))),
+    /** Those to lay over kept ranges as a whole: heard since the last listing read from the server (newer than every range kept). */
+    heardSince: () => records((id, x) => !x.kept),
+    /** Those to lay over the kept range ({seq, at, occurrences}): a deletion, or an answer that came after its read began that it lacks. */
+    over: (range) => records((id, x) => x.kept && (x.record === null || (after(x, range) && !holds(range.occurrences, id, x)))),
+  };
+}
