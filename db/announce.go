@@ -84,12 +84,16 @@ const announceTimeout = 5 * time.Second
 // announced at once; one that follows an announcement closely waits for
 // the rest of the spacing, with whatever else commits meanwhile.
 //
-// announceSpacingMax bounds the wait any notice adds: 16 ms of the 50 ms
-// write→delivery p99 goal (issue 20), where the rest of the path measured
-// 26-28 ms p99 at 100 writes/s (docs/benchmarks.md, seventeenth round).
-// The spacing reaches it when commits come announceBusyGap apart (100/s
-// per replica) and is proportional to the rate below that: 1.6 ms at 10
-// commits/s, 8 ms at 50/s.
+// announceSpacingMax bounds the time any notice adds, its wait and its
+// own send together: 16 ms of the 50 ms write→delivery p99 goal (issue
+// 20), where the rest of the path measured 26-28 ms p99 at 100 writes/s
+// (docs/benchmarks.md, seventeenth round). The spacing is therefore at
+// most announceSpacingMax less the last send's time (a notice that
+// commits just after a batch was taken waits for the spacing, then for
+// its own send), and holds the bound while a send takes up to half of it.
+// Below that cap the spacing is proportional to the rate: 1.6 ms at 10
+// commits/s, 8 ms at 50/s, the whole cap from announceBusyGap apart
+// (100/s per replica).
 const (
 	announceSpacingMax = 16 * time.Millisecond
 	announceBusyGap    = 10 * time.Millisecond
@@ -112,6 +116,7 @@ type announcePace struct {
 	gap        time.Duration // running average of the gap between commits
 	haveGap    bool          // two commits seen
 	lastSend   time.Time
+	sendTook   time.Duration // how long the last send took
 }
 
 // commit records that a transaction handed over notices at now.
@@ -129,13 +134,14 @@ func (p *announcePace) commit(now time.Time) {
 
 // spacing is the least time between two announcements at the current rate.
 func (p *announcePace) spacing() time.Duration {
+	most := max(announceSpacingMax-p.sendTook, 0)
 	switch {
 	case !p.haveGap:
 		return 0 // no rate known yet: the first commit goes at once
 	case p.gap <= 0:
-		return announceSpacingMax // commits at one instant
+		return most // commits at one instant
 	}
-	return min(announceSpacingMax*announceBusyGap/p.gap, announceSpacingMax)
+	return min(announceSpacingMax*announceBusyGap/p.gap, most)
 }
 
 // wait is how long, at now, the announcer waits before taking a batch.
@@ -145,6 +151,9 @@ func (p *announcePace) wait(now time.Time) time.Duration {
 
 // sent records that a batch was taken to be sent at now.
 func (p *announcePace) sent(now time.Time) { p.lastSend = now }
+
+// sendDone records that the batch taken last was sent (or given up) at now.
+func (p *announcePace) sendDone(now time.Time) { p.sendTook = max(now.Sub(p.lastSend), 0) }
 
 // announcer sends the notices owed by committed transactions. Tx hands
 // them over and returns; one goroutine (running only while there is
@@ -168,6 +177,10 @@ type announcer struct {
 	// stop aborts a send in flight when Close runs out of time.
 	stop     context.Context
 	stopSend context.CancelFunc
+	// hurry ends the wait between announcements when Close is called (it
+	// ends with stop too).
+	hurry     context.Context
+	hurryWait context.CancelFunc
 
 	// conn is the announcer's connection (nil until first needed and after
 	// it failed). Only the running goroutine uses it, and Close once that
@@ -179,9 +192,9 @@ type announcer struct {
 
 	// Test hooks, nil in production (announce_pace_test.go drives the
 	// real loop on a clock of its own): the clock, the wait between
-	// announcements, and the send.
+	// announcements (which ends early when hurry ends), and the send.
 	now   func() time.Time
-	sleep func(stop context.Context, d time.Duration)
+	sleep func(hurry context.Context, d time.Duration)
 	send  func(stop context.Context, p dbsqlc.NotifyAsyncParams) error
 }
 
@@ -192,17 +205,17 @@ func (a *announcer) clock() time.Time {
 	return time.Now()
 }
 
-// pause waits d, or until stop ends.
-func (a *announcer) pause(stop context.Context, d time.Duration) {
+// pause waits d, or until hurry ends (Close).
+func (a *announcer) pause(hurry context.Context, d time.Duration) {
 	if a.sleep != nil {
-		a.sleep(stop, d)
+		a.sleep(hurry, d)
 		return
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-	case <-stop.Done():
+	case <-hurry.Done():
 	}
 }
 
@@ -262,6 +275,7 @@ func (s *Store) announce(committed *pgx.Conn, owed []announcement) {
 		a.done = make(chan struct{})
 		if a.stop == nil {
 			a.stop, a.stopSend = context.WithCancel(context.Background())
+			a.hurry, a.hurryWait = context.WithCancel(a.stop)
 		}
 	}
 	a.mu.Unlock()
@@ -274,11 +288,14 @@ func (s *Store) sendAnnouncements() {
 	a := &s.announcer
 	for {
 		a.mu.Lock()
-		stop := a.stop
+		stop, hurry := a.stop, a.hurry
 		wait := a.pace.wait(a.clock())
+		if a.closed {
+			wait = 0 // Close waits for this loop: send what is held now
+		}
 		a.mu.Unlock()
 		if wait > 0 {
-			a.pause(stop, wait)
+			a.pause(hurry, wait)
 		}
 		a.mu.Lock()
 		batch := a.pending
@@ -295,7 +312,11 @@ func (s *Store) sendAnnouncements() {
 		if a.send != nil {
 			send = a.send
 		}
-		a.counted(len(batch), send(stop, notifyParams(batch)))
+		err := send(stop, notifyParams(batch))
+		a.mu.Lock()
+		a.pace.sendDone(a.clock())
+		a.mu.Unlock()
+		a.counted(len(batch), err)
 	}
 }
 
@@ -361,8 +382,9 @@ func (s *Store) connectAnnouncer(ctx context.Context) (*pgx.Conn, error) {
 	return pgx.ConnectConfig(ctx, cfg)
 }
 
-// Close waits for the announcements being sent (at most until ctx ends,
-// then it aborts them) and closes the announcer's connection. It does not
+// Close sends at once the notices held back by the spacing, waits for
+// the announcements being sent (at most until ctx ends, then it aborts
+// them) and closes the announcer's connection. It does not
 // close the pool: call it before closing the pool, so that a test
 // database can be dropped and nothing announces on a closed pool. After
 // Close, Tx still works and announces its events itself, on its own
@@ -373,6 +395,9 @@ func (s *Store) Close(ctx context.Context) error {
 	a.mu.Lock()
 	a.closed = true
 	done, stopSend := a.done, a.stopSend
+	if a.hurryWait != nil {
+		a.hurryWait() // a loop waiting out the spacing sends at once
+	}
 	a.mu.Unlock()
 	if done != nil {
 		select {

@@ -18,6 +18,14 @@ import (
 // each commit waited for its announcement.
 func simulateAnnouncer(t *testing.T, commits []time.Duration) (batches int, waits []time.Duration) {
 	t.Helper()
+	return simulateSends(t, commits, 0)
+}
+
+// simulateSends is simulateAnnouncer with sends that take sendTook each
+// (commits go on meanwhile); a wait then runs from the commit to the end
+// of the send that carried it.
+func simulateSends(t *testing.T, commits []time.Duration, sendTook time.Duration) (batches int, waits []time.Duration) {
+	t.Helper()
 	base := time.Unix(1_000_000, 0)
 	var mu sync.Mutex // guards cur, batches, waits: the loop runs on its own goroutine
 	cur := base
@@ -30,14 +38,18 @@ func simulateAnnouncer(t *testing.T, commits []time.Duration) (batches int, wait
 	slept := make(chan time.Duration)
 	wake := make(chan struct{})
 	a.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return cur }
-	a.sleep = func(stop context.Context, d time.Duration) {
+	a.sleep = func(hurry context.Context, d time.Duration) {
 		slept <- d
 		select {
 		case <-wake:
-		case <-stop.Done():
+		case <-hurry.Done():
 		}
 	}
 	a.send = func(_ context.Context, p dbsqlc.NotifyAsyncParams) error {
+		if sendTook > 0 { // the send is a wait on the clock too
+			slept <- sendTook
+			<-wake
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		batches++
@@ -217,4 +229,91 @@ func TestAnnounceConcurrentCallersClose(t *testing.T) {
 		t.Errorf("counts %+v, want %d notices in %d batches", st, callers*each, batches)
 	}
 	t.Logf("%d notices from %d goroutines in %d announcements", callers*each, callers, batches)
+}
+
+// TestAnnounceWaitIncludesSend: announceSpacingMax bounds a notice's wait
+// and its own send together. With sends of 4 ms the spacing is at most
+// 12 ms; a spacing of 16 ms counted from the previous send's start let a
+// notice that committed just after it arrive 20 ms later.
+func TestAnnounceWaitIncludesSend(t *testing.T) {
+	const took = 4 * time.Millisecond
+	for _, c := range []struct {
+		gap time.Duration
+		n   int
+	}{
+		{gap: 20 * time.Millisecond / 3, n: 150},
+		{gap: 2 * time.Millisecond, n: 500},
+		{gap: time.Millisecond / 2, n: 2000},
+	} {
+		b, waits := simulateSends(t, every(0, c.gap, c.n), took)
+		if l := longest(waits); l > announceSpacingMax {
+			t.Errorf("%d commits %v apart, sends of %v: a notice arrived %v after its commit, more than %v",
+				c.n, c.gap, took, l, announceSpacingMax)
+		}
+		// Still batched: about one announcement per 12 ms.
+		if most := int(time.Duration(c.n)*c.gap/(announceSpacingMax-took)) + 2; b > most {
+			t.Errorf("%d commits %v apart, sends of %v: %d announcements, want at most %d", c.n, c.gap, took, b, most)
+		}
+	}
+}
+
+// TestAnnounceCloseSendsHeldAtOnce: Close sends the notices the spacing
+// holds back at once, rather than after the rest of the spacing (or, with
+// a clock that does not move, when Close's context ends and the send is
+// aborted).
+func TestAnnounceCloseSendsHeldAtOnce(t *testing.T) {
+	s := &Store{}
+	a := &s.announcer
+	var mu sync.Mutex
+	cur := time.Unix(1_000_000, 0)
+	a.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return cur }
+	waiting := make(chan time.Duration, 1)
+	a.sleep = func(hurry context.Context, d time.Duration) {
+		waiting <- d
+		<-hurry.Done() // the clock stands still: only Close may end this wait
+	}
+	type sent struct {
+		payloads []string
+		aborted  bool
+	}
+	sends := make(chan sent, 4)
+	a.send = func(stop context.Context, p dbsqlc.NotifyAsyncParams) error {
+		sends <- sent{p.Payloads, stop.Err() != nil}
+		return stop.Err()
+	}
+	timeout := time.After(10 * time.Second)
+
+	s.announce(nil, []announcement{{channel: "c", payload: "1"}}) // no rate known: at once
+	select {
+	case <-sends:
+	case <-timeout:
+		t.Fatal("the first notice was not sent at once")
+	}
+	mu.Lock()
+	cur = cur.Add(time.Millisecond)
+	mu.Unlock()
+	s.announce(nil, []announcement{{channel: "c", payload: "2"}}) // 1 ms later: held for the spacing
+	select {
+	case d := <-waiting:
+		t.Logf("the second notice is held for %v", d)
+	case <-timeout:
+		t.Fatal("the second notice was not held back")
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-sends:
+		if got.aborted || len(got.payloads) != 1 || got.payloads[0] != "2" {
+			t.Errorf("after Close: sent %v, aborted %v; want [2] sent at once", got.payloads, got.aborted)
+		}
+	default:
+		t.Error("Close returned without sending the held notice")
+	}
+	if ctx.Err() != nil {
+		t.Error("Close waited until its context ended")
+	}
 }

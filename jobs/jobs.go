@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
 
@@ -55,6 +56,11 @@ type Config struct {
 	Workers int
 	// JobTimeout cancels a job's context after this long. Default 5 minutes.
 	JobTimeout time.Duration
+	// PollEvery is how often each replica looks for jobs to work. River's
+	// clients poll rather than LISTEN (riverDriver): a job waits at most
+	// about this long (plus 10 % jitter) before a replica takes it.
+	// Default 200 ms; at least 10 ms.
+	PollEvery time.Duration
 	// RescueAfter is when a job still "running" counts as lost with its
 	// replica and is retried elsewhere. Must exceed JobTimeout. Default 15
 	// minutes.
@@ -84,6 +90,7 @@ func DefaultConfig() Config {
 		SessionRetention:  30 * 24 * time.Hour,
 		Workers:           4,
 		JobTimeout:        5 * time.Minute,
+		PollEvery:         200 * time.Millisecond,
 		RescueAfter:       15 * time.Minute,
 		DailyTasksEvery:   15 * time.Minute,
 		SweepEvery:        time.Minute,
@@ -101,6 +108,7 @@ func (c Config) withDefaults() Config {
 	c.SessionRetention = orDefault(c.SessionRetention, d.SessionRetention)
 	c.Workers = orDefault(c.Workers, d.Workers)
 	c.JobTimeout = orDefault(c.JobTimeout, d.JobTimeout)
+	c.PollEvery = orDefault(c.PollEvery, d.PollEvery)
 	c.RescueAfter = orDefault(c.RescueAfter, d.RescueAfter)
 	c.DailyTasksEvery = orDefault(c.DailyTasksEvery, d.DailyTasksEvery)
 	c.SweepEvery = orDefault(c.SweepEvery, d.SweepEvery)
@@ -133,6 +141,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("event retention must be at least 1h, not %s", c.EventRetention)
 	case c.Workers < 1:
 		return fmt.Errorf("job workers must be at least 1, not %d", c.Workers)
+	case c.PollEvery < 10*time.Millisecond:
+		return fmt.Errorf("job poll interval must be at least 10ms, not %s", c.PollEvery)
 	case c.RescueAfter <= c.JobTimeout:
 		return fmt.Errorf("job rescue-after (%s) must be longer than the job timeout (%s)", c.RescueAfter, c.JobTimeout)
 	}
@@ -418,9 +428,14 @@ func (e *Engine) Start(bg context.Context) error {
 			periodic = append(periodic, ent.periodic())
 		}
 	}
-	client, err := river.NewClient(riverpgxv5.New(e.store.Pool), &river.Config{
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: e.cfg.Workers}},
-		Workers:              workers,
+	client, err := river.NewClient(e.riverDriver(), &river.Config{
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: e.cfg.Workers}},
+		Workers: workers,
+		// No LISTEN (riverDriver): the client looks for jobs every
+		// PollEvery, and its elector for a leader every 5 s.
+		PollOnly:             true,
+		FetchPollInterval:    e.cfg.PollEvery,
+		FetchCooldown:        min(river.FetchCooldownDefault, e.cfg.PollEvery),
 		PeriodicJobs:         periodic,
 		JobTimeout:           e.cfg.JobTimeout,
 		RescueStuckJobsAfter: e.cfg.RescueAfter,
@@ -437,6 +452,28 @@ func (e *Engine) Start(bg context.Context) error {
 	e.logger.Info("jobs started", "client_id", client.ID(), "jobs", e.namesLocked(), "workers", e.cfg.Workers)
 	return nil
 }
+
+// riverDriver is River's pgx driver on the store's pool, with River's
+// notifications off. PostgreSQL wakes every listening backend of the
+// database, in a transaction of its own, for every notifying transaction
+// on any channel: a River client that LISTENs (its notifier, a pool
+// connection of each replica) doubled the backends every announcement of
+// an event wakes (docs/benchmarks.md, nineteenth round). So every client
+// polls (PollOnly), and since no replica listens, River's NOTIFY
+// river_insert in the transaction that inserts a job would reach no one:
+// it would only hold PostgreSQL's notify lock until that commit is flushed
+// and wake the realtime listeners. SupportsListenNotify false leaves it
+// out. River's leader still NOTIFYs when it resigns (rare, and heard by a
+// previous release's replicas during a rolling deploy).
+func (e *Engine) riverDriver() riverdriver.Driver[pgx.Tx] {
+	return quietDriver{riverpgxv5.New(e.store.Pool)}
+}
+
+// quietDriver is a River driver that sends no notifications.
+type quietDriver struct{ riverdriver.Driver[pgx.Tx] }
+
+// SupportsListenNotify tells River not to NOTIFY (riverDriver).
+func (quietDriver) SupportsListenNotify() bool { return false }
 
 // Stop stops working jobs: no new ones are fetched and running ones may
 // finish until ctx ends; then they are cancelled (and, if they still do not

@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/familyhub/familyhub/notify"
 )
@@ -104,7 +103,7 @@ func (e *Engine) inserter() (*river.Client[pgx.Tx], error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.insertOnly == nil {
-		c, err := river.NewClient(riverpgxv5.New(e.store.Pool), &river.Config{Logger: e.logger.With("subsystem", "river")})
+		c, err := river.NewClient(e.riverDriver(), &river.Config{Logger: e.logger.With("subsystem", "river")})
 		if err != nil {
 			return nil, fmt.Errorf("jobs: %w", err)
 		}

@@ -78,6 +78,10 @@ type presence struct {
 	unsent map[uuid.UUID]presenceNotice
 	// notify sends NOTIFYs; nil is the store's NotifyAsync (tests replace it).
 	notify func(ctx context.Context, channels, payloads []string) error
+	// While calls fail (the database is away), announceStep backs off:
+	// failures counts the attempts in a row that failed, skip the steps
+	// left before the next attempt. Only run's goroutine uses them.
+	failures, skip int
 }
 
 func newPresence(h *Hub) *presence {
@@ -237,10 +241,34 @@ func (p *presence) run(ctx context.Context) {
 }
 
 // announceStep is one step of run: it computes and sends what changed,
-// and has the notices of a failed call sent again at the next step.
+// and has the notices of a failed call sent again later. After n attempts
+// in a row that failed, the next is 2^(n-1) steps later, at most
+// presenceRetryMaxSteps (8 s): while the database is away a replica makes
+// one call now and then, not one per presenceBatch families every 250 ms.
+// The local sockets still get their members lists every step.
 func (p *presence) announceStep(ctx context.Context, full bool) {
-	p.retry(p.send(ctx, p.step(full)))
+	announce := p.step(full)
+	if p.skip > 0 {
+		p.skip--
+		p.retry(announce) // kept for the next attempt, as if it had failed
+		return
+	}
+	if len(announce) == 0 {
+		return
+	}
+	failed := p.send(ctx, announce)
+	if len(failed) == 0 {
+		p.failures = 0
+		return
+	}
+	p.failures++
+	p.skip = min(1<<min(p.failures-1, 16), presenceRetryMaxSteps) - 1
+	p.retry(failed)
 }
+
+// presenceRetryMaxSteps bounds the steps from one failed attempt to the
+// next (8 s): presence comes back within that once the database does.
+const presenceRetryMaxSteps = 32
 
 // presenceBatch is the most family notices sent in one call.
 const presenceBatch = 100
@@ -257,8 +285,10 @@ const presencePayloadMax = 8000
 // one call per family made every heartbeat cost three transactions a family
 // with two replicas (docs/realtime.md). It returns the notices of the calls
 // that failed (a call fails as a whole: a failed connection or timeout
-// loses up to presenceBatch families' notices). A notice too large for
-// NOTIFY is left out, so it cannot fail the others.
+// loses up to presenceBatch families' notices); after a failed call it
+// tries no more in this step (the database is likely away, and each
+// attempt may wait out its timeout) and returns the rest as failed too. A
+// notice too large for NOTIFY is left out, so it cannot fail the others.
 func (p *presence) send(ctx context.Context, announce []presenceNotice) (failed []presenceNotice) {
 	notify := p.notify
 	if notify == nil {
@@ -286,14 +316,14 @@ func (p *presence) send(ctx context.Context, announce []presenceNotice) (failed 
 		err := notify(actx, channels, payloads)
 		cancel()
 		if err != nil && ctx.Err() == nil {
-			if len(failed) == 0 {
-				firstErr = err
-			}
-			failed = append(failed, batch...)
+			firstErr = err
+			failed = append(append(failed, batch...), announce...)
+			break
 		}
 	}
-	if len(failed) > 0 { // one line a step, even while the database is away
-		p.hub.logger.Warn("presence announcement failed, again at the next step", "families", len(failed), "first_family_id", failed[0].FamilyID, "err", firstErr)
+	if len(failed) > 0 { // one line an attempt, even while the database is away
+		p.hub.logger.Warn("presence announcement failed, again later", "families", len(failed), "first_family_id", failed[0].FamilyID,
+			"failures_in_a_row", p.failures+1, "err", firstErr)
 	}
 	return failed
 }

@@ -144,3 +144,68 @@ func TestPresenceNoticeFitsNotify(t *testing.T) {
 	}
 	t.Logf("largest presence notice: %d bytes", len(b))
 }
+
+// TestPresenceBacksOffWhileDatabaseAway: while every call fails, a replica
+// does not call for each batch of families every 250 ms step: one call an
+// attempt, the attempts 1, 2, 4, … and at most 32 steps apart. Once calls
+// succeed again every family is announced within 32 steps, and a change
+// after that goes at the next step.
+func TestPresenceBacksOffWhileDatabaseAway(t *testing.T) {
+	hub := NewHub(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	p := hub.presence
+	calls, away := 0, true
+	heard := map[uuid.UUID]bool{}
+	p.notify = func(_ context.Context, channels, payloads []string) error {
+		calls++
+		if away {
+			return errors.New("connection refused")
+		}
+		for _, pl := range payloads {
+			var n presenceNotice
+			if err := json.Unmarshal([]byte(pl), &n); err != nil {
+				t.Fatal(err)
+			}
+			heard[n.FamilyID] = true
+		}
+		return nil
+	}
+	const families = 250 // three calls a step
+	var ids []uuid.UUID
+	hub.mu.Lock()
+	for range families {
+		id := uuid.New()
+		ids = append(ids, id)
+		hub.families[id] = &family{clients: map[*Client]struct{}{}}
+		p.famLocked(id).local = true
+	}
+	hub.mu.Unlock()
+
+	ctx := context.Background()
+	const steps = 40 // 10 s
+	for range steps {
+		p.announceStep(ctx, false)
+	}
+	// Attempts at steps 1, 2, 4, 8, 16 and 32.
+	if calls > 6 {
+		t.Errorf("%d steps with the database away: %d calls, want at most 6", steps, calls)
+	}
+
+	away, callsAway := false, calls
+	n := 0
+	for len(heard) < families {
+		if n++; n > presenceRetryMaxSteps {
+			t.Fatalf("the database back: after %d steps %d of %d families heard", n-1, len(heard), families)
+		}
+		p.announceStep(ctx, false)
+	}
+	t.Logf("%d calls while away for %d steps; every family heard %d steps after the database came back", callsAway, steps, n)
+
+	clear(heard)
+	hub.mu.Lock()
+	p.fams[ids[0]].local = true
+	hub.mu.Unlock()
+	p.announceStep(ctx, false)
+	if !heard[ids[0]] {
+		t.Error("after the calls succeeded again, a change waited beyond the next step")
+	}
+}

@@ -22,6 +22,10 @@
 # are the calls over the adds' (ShoppingItemAddOne) calls, and are fine on a
 # busy machine where the times are not.
 #
+# It prints the backends that LISTEN (by their last statement), River's
+# statements (fetches, NOTIFYs), and with WAKEUPS=1 the listening backends'
+# wake-ups counted with strace (below).
+#
 # Run the builds to compare alternately, on an otherwise idle machine.
 set -euo pipefail
 URL=postgres://postgres@127.0.0.1:25432
@@ -74,9 +78,28 @@ hz=$(getconf CLK_TCK)
 # figures (not the sockets' opening and catch-up before it).
 if $stats; then "$PSQL" "$URL/$DB" -Atqc "SELECT pg_stat_statements_reset()" >/dev/null; fi
 xacts() { "$PSQL" "$URL/$DB" -Atqc "SELECT xact_commit FROM pg_stat_database WHERE datname = '$DB'"; }
+# WAKEUPS=1 counts, with strace, the SIGUSR1s the listening backends receive
+# over the window: PostgreSQL signals each for every notifying transaction it
+# has not read yet, and each wake-up is a transaction of its own, which
+# xact_commit misses while the backend runs no statement (it publishes its
+# counts only then). Sinval catch-up also signals SIGUSR1 (rare here).
+if [ "${WAKEUPS:-}" = 1 ]; then
+	wargs=()
+	"$PSQL" "$URL/$DB" -AtF ' ' -c "SELECT pid, application_name FROM pg_stat_activity WHERE datname = '$DB' AND (query ILIKE 'listen%' OR query = '-- ping')" >"$OUT/listeners.txt"
+	while read -r p _; do wargs+=(-p "$p"); done <"$OUT/listeners.txt"
+	timeout -s INT 10 strace -qq -e trace=none -e signal=SIGUSR1 "${wargs[@]}" 2>"$OUT/wakeups.txt" &
+fi
 a_x=$(xacts)
 a_pg=$(ticks $(pgrep -u postgres postgres)); a_r=$(ticks "${PIDS[@]}"); a_b=$(ticks $bp)
-sleep 10
+sleep 5
+# The backends that LISTEN, by their last statement (pg_stat_activity shows no
+# more): LISTEN, or River's notifier's ping after 5 s without a notification
+# of its own (an idle pool connection's ping looks the same; the pool is busy here).
+"$PSQL" "$URL/$DB" -Atc "SELECT 'listening backends: ' || count(*) FILTER (WHERE query ILIKE 'listen%') || ' (last statement LISTEN: ' ||
+	coalesce(string_agg(DISTINCT application_name, ', ') FILTER (WHERE query ILIKE 'listen%'), '') || '), ' ||
+	count(*) FILTER (WHERE query = '-- ping') || ' more whose last statement is a ping (River''s notifier)'
+	FROM pg_stat_activity WHERE datname = '$DB' AND pid <> pg_backend_pid()" >"$OUT/listening.txt"
+sleep 5
 b_pg=$(ticks $(pgrep -u postgres postgres)); b_r=$(ticks "${PIDS[@]}"); b_b=$(ticks $bp)
 b_x=$(xacts)
 if $stats; then
@@ -91,6 +114,11 @@ if $stats; then
 		', announcements (familyhub_notify_async) ' || coalesce(sum(calls) FILTER (WHERE query LIKE '%familyhub_notify_async(%'), 0) ||
 		', NOTIFYs (pg_notify) ' || coalesce(sum(calls) FILTER (WHERE query LIKE '%pg_notify(%'), 0)
 		FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$DB')" >>"$OUT/stmts.txt"
+	# River's statements: all, its fetches (each a transaction), its NOTIFYs.
+	"$PSQL" "$URL/$DB" -AtF '  ' -c "SELECT 'calls: River statements ' || coalesce(sum(calls) FILTER (WHERE query ~ 'river_'), 0) ||
+		', of them fetches ' || coalesce(sum(calls) FILTER (WHERE query ~ 'WITH locked_jobs AS'), 0) ||
+		', River NOTIFYs ' || coalesce(sum(calls) FILTER (WHERE query ~ 'topic_to_notify' OR (query ~ 'pg_notify' AND query ~ 'river_')), 0)
+		FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$DB')" >>"$OUT/stmts.txt"
 fi
 wait $bp || true
 awk -v pg=$((b_pg - a_pg)) -v r=$((b_r - a_r)) -v b=$((b_b - a_b)) -v hz="$hz" \
@@ -98,4 +126,12 @@ awk -v pg=$((b_pg - a_pg)) -v r=$((b_r - a_r)) -v b=$((b_b - a_b)) -v hz="$hz" \
 echo "transactions committed (the same 10 s): $((b_x - a_x - 1))" # less the first read's own
 grep -E "^(writes|write→delivery|deliveries):" "$OUT/bench.txt" || tail -5 "$OUT/bench.txt"
 sed -n '/^timeline/,$p' "$OUT/bench.txt" # BENCH_ARGS=-timeline
-cat "$OUT/stmts.txt" 2>/dev/null || true
+cat "$OUT/listening.txt" "$OUT/stmts.txt" 2>/dev/null || true
+if [ -s "$OUT/wakeups.txt" ]; then
+	echo "wake-ups (SIGUSR1) of the listening backends, the same 10 s: $(grep -c 'SIGUSR1' "$OUT/wakeups.txt")"
+	while read -r p app; do # strace prefixes [pid N] when it traces several
+		n=$(grep -c "SIGUSR1" "$OUT/wakeups.txt")
+		[ "$(wc -l <"$OUT/listeners.txt")" -gt 1 ] && n=$(grep -c "^\[pid *$p\] .*SIGUSR1" "$OUT/wakeups.txt")
+		echo "  backend $p ($app): $n"
+	done <"$OUT/listeners.txt"
+fi
