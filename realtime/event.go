@@ -275,7 +275,8 @@ func (ev *Event) matches(topic string) bool {
 // prev_seq is the seq of the previous event this socket was sent (or the
 // seq it resumed from): with topic subscriptions a socket skips events of
 // other topics, and prev_seq lets it still tell a skipped event from a lost
-// one. Without subscriptions prev_seq is always seq-1.
+// one. Without subscriptions prev_seq is seq-1, except after another
+// member's own event (Event.For), which the socket skips too.
 //
 // It is written by hand, not by json.Marshal: the same bytes (the wire test
 // compares them) at one allocation instead of a reflective walk, a buffer
