@@ -134,25 +134,25 @@ func (s *Service) addNoticeID(ctx context.Context, tx *db.Tx, family uuid.UUID, 
 // index scans, so the pass runs with generic plans only
 // (Store.TxGenericPlans, set at BEGIN).
 func (s *Service) ProcessFamily(ctx context.Context, familyID uuid.UUID) error {
-	_, err := s.processFamily(ctx, familyID)
-	return err
+	return s.processFamily(ctx, familyID).err
 }
 
-// processFamily is ProcessFamily, also returning the seq through which it
-// read the family's events (the cursor it committed; 0 when it does not
-// know: the cursor was another replica's). It is a pass over several
-// families (pass.go) with one: one code path, the same statements and
-// round trips, so the two cannot drift apart; a family with more than
-// eventBatch new events takes a transaction per batch.
-func (s *Service) processFamily(ctx context.Context, familyID uuid.UUID) (through int64, _ error) {
+// processFamily is ProcessFamily, saying what it did: the seq through
+// which it read the family's events (the cursor it committed; 0 when it
+// does not know: the cursor was another transaction's, held, or missing),
+// or its error. It is a pass over several families (pass.go) with one: one
+// code path, the same statements and round trips, so the two cannot drift
+// apart; a family with more than eventBatch new events takes a
+// transaction per batch.
+func (s *Service) processFamily(ctx context.Context, familyID uuid.UUID) passOutcome {
 	ids := []uuid.UUID{familyID}
 	for {
-		read, more, err := s.processFamilies(ctx, ids)
+		r, err := s.processFamilies(ctx, ids)
 		if err != nil {
-			return 0, err
+			return passOutcome{id: familyID, err: err}
 		}
-		if !more[familyID] {
-			return read[familyID], nil
+		if !r.more[familyID] {
+			return passOutcome{id: familyID, through: r.through[familyID], held: r.held[familyID]}
 		}
 	}
 }
