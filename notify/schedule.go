@@ -96,6 +96,9 @@ func (s *Service) addNotice(ctx context.Context, tx *db.Tx, family uuid.UUID, n 
 // addNoticeID is addNotice returning the new notice's id (uuid.Nil when
 // it existed).
 func (s *Service) addNoticeID(ctx context.Context, tx *db.Tx, family uuid.UUID, n noticeNew) (uuid.UUID, error) {
+	if s.onNotice != nil {
+		s.onNotice(n.key)
+	}
 	params := []byte("{}")
 	if n.params != nil {
 		var err error
@@ -510,6 +513,14 @@ func (s *Service) ScheduleFamily(ctx context.Context, tx *db.Tx) error {
 	a := tx.Auth()
 	if a == nil {
 		return familyhub.Errorf(familyhub.EUNAUTHORIZED, "no family")
+	}
+	// The family's cursor first, as a pass takes it before it writes the
+	// family's notices (NotifyCursorLock): the two write the same ones in
+	// their own orders, and each waited for the other's in a circle.
+	// While this holds it, the leader's passes leave the family and look
+	// again shortly after.
+	if err := s.store.Q.NotifyCursorLock(ctx, tx, a.FamilyID); err != nil {
+		return db.Err(err, "")
 	}
 	f, err := s.loadFamily(ctx, tx, a.FamilyID, true)
 	if err != nil {

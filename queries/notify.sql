@@ -166,6 +166,18 @@ SELECT p.id::uuid AS family_id, p.seq::bigint AS seq, false AS held FROM pruned 
 UNION ALL
 SELECT m.id::uuid, 0::bigint, true FROM missing m WHERE m.held;
 
+-- NotifyCursorLock takes a family's cursor for the rest of the
+-- transaction, waiting for a pass that holds it. Every transaction that
+-- derives a family's notices takes the family's cursor first: a pass
+-- (NotifyPassStartMany, which leaves a taken one alone), and the
+-- schedule's scan of the family and a settings change (ScheduleFamily),
+-- which wait for it. Both write the same notices (a task's reminder, by
+-- its key), and before, in their own orders (the pass in the order of
+-- the events, the scan by due time): each could wait for the other's
+-- uncommitted notice, a deadlock that PostgreSQL broke by failing one.
+-- name: NotifyCursorLock :exec
+SELECT 1 FROM notify_cursors WHERE family_id = @family_id FOR UPDATE;
+
 -- NotifyFamiliesBehind lists families with events not yet looked at,
 -- those whose cursor moved longest ago first: with more families behind
 -- than max_families (most of them waiting for their window), a family

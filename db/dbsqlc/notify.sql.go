@@ -13,6 +13,24 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const notifyCursorLock = `-- name: NotifyCursorLock :exec
+SELECT 1 FROM notify_cursors WHERE family_id = $1 FOR UPDATE
+`
+
+// NotifyCursorLock takes a family's cursor for the rest of the
+// transaction, waiting for a pass that holds it. Every transaction that
+// derives a family's notices takes the family's cursor first: a pass
+// (NotifyPassStartMany, which leaves a taken one alone), and the
+// schedule's scan of the family and a settings change (ScheduleFamily),
+// which wait for it. Both write the same notices (a task's reminder, by
+// its key), and before, in their own orders (the pass in the order of
+// the events, the scan by due time): each could wait for the other's
+// uncommitted notice, a deadlock that PostgreSQL broke by failing one.
+func (q *Queries) NotifyCursorLock(ctx context.Context, db DBTX, familyID uuid.UUID) error {
+	_, err := db.Exec(ctx, notifyCursorLock, familyID)
+	return err
+}
+
 const notifyEventLogOldest = `-- name: NotifyEventLogOldest :one
 SELECT coalesce(min(seq), 9223372036854775807)::bigint FROM event_log WHERE family_id = $1
 `
