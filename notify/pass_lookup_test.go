@@ -17,7 +17,7 @@ import (
 // a whole table. Before, PostgreSQL chose to read all of notify_cursors
 // (15 pages) to lock and to move the few cursors named by "= ANY", rather
 // than look each up, and the statement that ends a pass read whole tables
-// also for an empty list (docs/benchmarks.md, nineteenth round). The
+// also for an empty list (docs/benchmarks.md, twentieth round). The
 // scans are counted in the transaction itself (pg_stat_xact_user_tables),
 // on a connection of its own.
 func TestPassLooksCursorsUpByKey(t *testing.T) {

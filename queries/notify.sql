@@ -83,7 +83,7 @@ ORDER BY f.id;
 -- never flattened into a join, so PostgreSQL cannot choose to scan the
 -- table instead. With "family_id = ANY(...)" it did: at 1,000 families its
 -- generic plan read all of notify_cursors (15 pages) to lock the few named
--- (docs/benchmarks.md, nineteenth round).
+-- (docs/benchmarks.md, twentieth round).
 -- name: NotifyPassStartMany :many
 WITH c AS MATERIALIZED (
     SELECT n.family_id, n.seq,

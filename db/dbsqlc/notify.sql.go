@@ -829,7 +829,7 @@ type NotifyPassStartManyRow struct {
 // never flattened into a join, so PostgreSQL cannot choose to scan the
 // table instead. With "family_id = ANY(...)" it did: at 1,000 families its
 // generic plan read all of notify_cursors (15 pages) to lock the few named
-// (docs/benchmarks.md, nineteenth round).
+// (docs/benchmarks.md, twentieth round).
 func (q *Queries) NotifyPassStartMany(ctx context.Context, db DBTX, arg NotifyPassStartManyParams) ([]NotifyPassStartManyRow, error) {
 	rows, err := db.Query(ctx, notifyPassStartMany, arg.MaxEvents, arg.FamilyIds)
 	if err != nil {
