@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -36,8 +37,17 @@ func speakerAfterAddress(text string, names []string) (rest string, ok bool) {
 func youAddressed(rest, name string) string {
 	f := strings.Fields(rest)
 	if len(f) > 2 && (strings.EqualFold(f[0], "ich") || strings.EqualFold(f[0], "wir")) &&
-		takeVerbsDE[strings.ToLower(f[1])] && strings.EqualFold(f[2], "dich") {
+		(takeVerbsDE[strings.ToLower(f[1])] && strings.EqualFold(f[2], "dich") ||
+			helpVerbsDE[strings.ToLower(f[1])] && strings.EqualFold(f[2], "dir")) {
+		// "Tim ich helfe dir morgen bei deinen Hausaufgaben": "ich helfe
+		// Tim morgen bei den Hausaufgaben" (it was the event "Dir helfen"
+		// at "deinen Hausaufgaben")
 		f[2] = capitalise(name)
+		for i, w := range f {
+			if a, ok := yourDE[strings.ToLower(w)]; ok {
+				f[i] = a
+			}
+		}
 		return strings.Join(f, " ")
 	}
 	for i, w := range f {
@@ -57,10 +67,36 @@ func youAddressed(rest, name string) string {
 		} else {
 			f[i] = capitalise(name)
 		}
-		return strings.Join(f, " ")
+		return strings.Join(yourSaidToName(f, ""), " ")
+	}
+	if slices.ContainsFunc(f, isYour) && len(f) > 0 && speakersEN[strings.ToLower(f[0])] {
+		// "Mum I'll wash your car": the speaker's task "Wash Mum's car"
+		return strings.Join(yourSaidToName(f, capitalise(name)+"'s"), " ")
 	}
 	return rest
 }
+
+// yourSaidToName: f with "your" (the one spoken to's) as the speaker
+// says it of them: owner ("Mum's"), or nothing where the name is said
+// already ("Tim I'll help you with your homework" is the speaker's task
+// "Help Tim with homework"; it kept "your").
+func yourSaidToName(f []string, owner string) []string {
+	out := f[:0:0]
+	for _, w := range f {
+		switch {
+		case !isYour(w):
+			out = append(out, w)
+		case owner != "":
+			out = append(out, owner)
+		}
+	}
+	return out
+}
+
+func isYour(w string) bool { return strings.EqualFold(w, "your") }
+
+// speakersEN start what the speaker says they will do.
+var speakersEN = setOf(`i we i'll we'll i'm we're`)
 
 var (
 	particlesEN     = setOf(`up off out in back`)
@@ -69,6 +105,12 @@ var (
 	// takeVerbsDE: the speaker's (or our) verbs that take someone somewhere
 	// or call them ("ich hole dich ab", "wir bringen dich hin")
 	takeVerbsDE = setOf(`hole holen bringe bringen fahre fahren nehme nehmen rufe rufen`)
+	// helpVerbsDE: the speaker's (or our) verbs with "dir" for the one
+	// spoken to ("ich helfe dir")
+	helpVerbsDE = setOf(`helfe helfen`)
+	// yourDE: "dein" of the one spoken to, said by the speaker of them: an
+	// article ("bei deinen Hausaufgaben": "bei den Hausaufgaben")
+	yourDE = map[string]string{"deinen": "den", "deinem": "dem", "deiner": "der", "deine": "die", "deines": "des", "dein": "das"}
 )
 
 var speakerAfterAddressRx = regexp.MustCompile(`^\s*([\p{L}'-]+)\s*[,:]?\s+((?i:ich|wir|i|we|i'll|i'm|we're|we'll)\s.+)$`)

@@ -31,6 +31,13 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		// completed a task whose title holds "Tim")
 		return Intent{}, NotUnderstood(text)
 	}
+	if openingHoursRx.MatchString(text) {
+		// "Bank macht um 9 auf und um 4 zu", "the bank opens at 9 and
+		// closes at 4": opening hours, which hold every day, are
+		// information, no plan (it was one event "Bank macht auf und zu"
+		// at 09:00); FamilyHub keeps no notes, so it is not understood
+		return Intent{}, NotUnderstood(text)
+	}
 	// "Guten Morgen, Milch kaufen", "good morning, buy milk", "Guten Tag,
 	// Tim, kauf Milch": the greeting goes ("Morgen" is no day here).
 	// Greeting alone, or a name after it ("Guten Morgen, Mia"), is small
@@ -372,6 +379,12 @@ func parseCommandNames(text, locale string, now time.Time, names []string) (Inte
 // Bescheid, dass wir um 6 essen" (it was the event "Sag Papa Bescheid dass
 // wir essen").
 var passOnRx = regexp.MustCompile(`(?i)^\s*(?:sag|sage|tell)\s+[\p{L}'-]+(?:\s+bescheid)?\s*,?\s+(?:dass|that|wir|ich|du|we|we're|we'll|we are|i|i'm|i'll|you|you're)\b`)
+
+// openingHoursRx: a place's opening and closing said together ("macht um
+// 9 auf und um 4 zu", "öffnet um 9 und schließt um 4", "opens at 9 and
+// closes at 4", "closes at 4 and opens at 9").
+var openingHoursRx = regexp.MustCompile(`(?i)(?:^|\s)(?:auf\s+(?:und|and)|(?:öffnet|öffnen|opens)\s.*\s(?:und|and))\s(?:.*\s)?(?:zu[.!]?\s*$|(?:schließt|schließen|closes|shuts)(?:\s|[.!]|$))|` +
+	`(?:^|\s)(?:zu\s+(?:und|and)|(?:schließt|schließen|closes|shuts)\s.*\s(?:und|and))\s(?:.*\s)?(?:auf[.!]?\s*$|(?:öffnet|öffnen|opens)(?:\s|[.!]|$))`)
 
 // praiseRx starts a sentence of praise ("well done Tim", "well done on the
 // dishes"): "well" is a filler elsewhere, and "done X" a task done.

@@ -50,7 +50,8 @@ func TestVerbLastTitlesOnlyForPlans(t *testing.T) {
 		{"de", "ich würde morgen gern grillen", evAllDay("Ich würde gern grillen", "2026-03-12", "2026-03-13")},
 		{"de", "ich glaube wir grillen am Samstag", evAllDay("Ich glaube wir grillen", "2026-03-14", "2026-03-15")},
 		{"de", "wir kommen morgen", evAllDay("Wir kommen", "2026-03-12", "2026-03-13")},
-		{"de", "wir sehen uns am Freitag", evAllDay("Wir sehen uns", "2026-03-13", "2026-03-14")},
+		// a goodbye since assist14, as "see you on Friday" (TestSeeingYouIsAGoodbye)
+		{"de", "wir sehen uns am Freitag", ""},
 		// plans as assist12 titles them
 		{"de", "ich treffe Oma um 3", evTimed("Oma treffen", "2026-03-11T15:00", "2026-03-11T16:00")},
 		{"de", "wir grillen am Samstag", evAllDay("Grillen", "2026-03-14", "2026-03-15")},

@@ -115,7 +115,11 @@ const (
 	wishRx = `good luck|have fun|have a (?:good|nice|great) (?:day|time|one)|sweet dreams|love you|` +
 		`viel glück|viel spaß|viel erfolg|hab dich lieb|schlaf schön|träum (?:was )?schön(?:es)?|` +
 		`break a leg|fingers crossed|toi,? toi,? toi|(?:ich )?drück(?:e)? (?:dir |euch )?die daumen|daumen drücken|hals- und beinbruch`
-	seeYouRx = `see you(?: (?:later|soon|tomorrow|tonight|in the morning))?|` +
+	// "I'll see you tomorrow", "ich sehe dich morgen", "wir sehen uns
+	// morgen": goodbyes too (they were events "I'll see you", "Ich sehe dich")
+	seeYouRx = `(?:i'll |i will |we'll |we will )?see you(?: all| guys)?(?: (?:later|soon|tomorrow|tonight|in the morning|on \p{L}+|at \S+))?|` +
+		`(?:ich )?(?:seh|sehe) (?:dich|euch)(?: (?:morgen(?: früh)?|später|bald|nachher|gleich|übermorgen|heute abend|am \p{L}+|um \S+))?|` +
+		`(?:wir )?sehen uns(?: (?:morgen(?: früh)?|später|bald|nachher|gleich|übermorgen|heute abend|am \p{L}+|um \S+))?|` +
 		`bis (?:morgen(?: früh)?|später|bald|dann|nachher|gleich|übermorgen|heute abend)`
 )
 
@@ -130,9 +134,12 @@ var ellipticRules = []rule{
 
 // sentenceWords make a phrase a sentence, not a title: an elliptic event
 // is a noun phrase.
+// "will" contracted counts as "will": "I'll buy it tomorrow", "I'll see you
+// tomorrow" were all-day events "I'll buy it", "I'll see you" (a day made
+// any sentence the rules above declined an event).
 var sentenceWords = setOf(`is are was were be been am will would can could should does do did has have had isn't
 	what what's how how's who why where like weather ist sind war wird werden kann soll hat haben wie was wer warum
-	wetter spät`)
+	wetter spät i'll we'll you'll he'll she'll they'll it'll`)
 
 // elliptic: a command without a command verb. Without a time it must be
 // groceries ("milk", "Äpfel, Birnen und Trauben"); with a time or a
@@ -167,8 +174,8 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 	if modalFirst(rest, p.lang) {
 		return Intent{}, false // "may call the dentist tomorrow": no event "May call the dentist"
 	}
-	if in, ok := p.closure(s, rest); ok {
-		return in, true // "Kita macht am Freitag zu": an event, no task for "Kita"
+	if in, ok, refuse := p.closure(s, rest); ok || refuse {
+		return in, ok // "Kita macht am Freitag zu": an event, no task for "Kita"
 	}
 	if in, ok, refuse := p.progressive(s); ok || refuse {
 		return in, ok // "grandma is coming over on Saturday"; "I'm coming home at 6" is a status
@@ -209,8 +216,11 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 		}
 		return p.newTask(s, "")
 	}
-	if noThingAfterImperativeDE(f) {
-		return Intent{}, false // "ruf mich morgen an", "mach das morgen": no event "Mach das"
+	if noThingAfterImperativeDE(f) || noThingAfterSelfDE(f) {
+		// "ruf mich morgen an", "mach das morgen": no event "Mach das";
+		// "ich kaufe es morgen", "ich mache das morgen": no event "Es
+		// kaufen", "Machen", as "I'll buy it tomorrow" makes none
+		return Intent{}, false
 	}
 	in, ok := p.event(s)
 	if ok && copulaOnly(in.Slots.Title) {
@@ -522,6 +532,28 @@ func noThingAfterImperativeDE(f []string) bool {
 		rest = rest[:n-1]
 	}
 	return noThingBeforeVerbDE(append(append([]string{}, rest...), "verb"))
+}
+
+// noThingAfterSelfDE: f (lower case) is what the speaker or "wir" will do
+// to a pronoun only ("ich kaufe es", "ich hole es ab", "wir erledigen
+// das"): a reply about something said before, no plan. A reflexive alone
+// is one ("wir treffen uns um 3" is the event "Treffen").
+func noThingAfterSelfDE(f []string) bool {
+	if len(f) < 3 || (f[0] != "ich" && f[0] != "wir") {
+		return false
+	}
+	rest := f[2:]
+	if n := len(rest); n > 1 && isParticleDE(rest[n-1]) {
+		rest = rest[:n-1]
+	}
+	other := false
+	for _, w := range rest {
+		if !pronounObjectsDE[w] {
+			return false
+		}
+		other = other || w != reflexiveDE[f[0]]
+	}
+	return other
 }
 
 // pronounObjectsDE are German objects that name nothing by themselves.

@@ -473,6 +473,12 @@ func (p *parser) itemsIntent(typ, s string, sl IntentSlots) (Intent, bool) {
 		if hasCommandWord(it.Name) {
 			return Intent{}, false // "add milk and remind me to ...": two commands
 		}
+		if pronounOnly(strings.Fields(strings.ToLower(it.Name))) {
+			// "I will buy milk and it", "kauf Milch und das": a pronoun
+			// names no thing (it added an item "it"); the command is
+			// understood only in part, so not at all
+			return Intent{}, false
+		}
 	}
 	if alt != nil {
 		other := Intent{Type: typ, Slots: sl}
@@ -480,6 +486,22 @@ func (p *parser) itemsIntent(typ, s string, sl IntentSlots) (Intent, bool) {
 		return Intent{Type: typ, Needs: NeedsChoice, Options: []Intent{in, other}}, true
 	}
 	return in, true
+}
+
+// pronounOnly: f (an item's lower-case words) is one pronoun.
+func pronounOnly(f []string) bool {
+	return len(f) == 1 && (pronounObjectsEN[f[0]] || pronounObjectsDE[f[0]])
+}
+
+// pronounItem: one of the items of s is only a pronoun ("milk and it").
+func pronounItem(s, lang string) bool {
+	items, _ := splitItems(s, lang)
+	for _, it := range items {
+		if pronounOnly(strings.Fields(strings.ToLower(it.Name))) {
+			return true
+		}
+	}
+	return false
 }
 
 // itemCase: an English item is written as on a list, lower case, when it
@@ -543,6 +565,8 @@ func (p *parser) addDefault(m []string) (Intent, bool) {
 		// "them milk")
 		what = strings.TrimSpace(strings.TrimPrefix(strings.Join(f[1:], " "), "some "))
 		lw = strings.ToLower(what)
+	} else if rest, ok := p.boughtFor(what); ok && strings.HasPrefix(strings.ToLower(m[0]), "buy ") {
+		what, lw = rest, strings.ToLower(rest) // "buy Tim some milk": milk, as "buy them milk"
 	}
 	if strings.HasPrefix(strings.ToLower(m[0]), "buy ") && p.giftFor(what) {
 		// "buy Tim a present": the errand "Buy Tim a present", as "I'll

@@ -28,7 +28,7 @@ import (
 // Bibliothek hat am Samstag geöffnet"). rest is s without its time; only
 // places the family depends on count (closurePlaces), so "Tim macht am
 // Freitag zu" stays what it was.
-func (p *parser) closure(s, rest string) (Intent, bool) {
+func (p *parser) closure(s, rest string) (in Intent, ok, refuse bool) {
 	rest = strings.Join(strings.Fields(rest), " ")
 	re := closureDE
 	if p.lang == "en" {
@@ -36,11 +36,11 @@ func (p *parser) closure(s, rest string) (Intent, bool) {
 	}
 	m := re.FindStringSubmatch(lowerSameLength(rest))
 	if m == nil {
-		return Intent{}, false
+		return Intent{}, false, false
 	}
 	place := m[1]
 	if !closurePlace(place) {
-		return Intent{}, false
+		return Intent{}, false, false
 	}
 	// the place as written (lower-cased above for the pattern)
 	if i := strings.Index(lowerSameLength(rest), place); i >= 0 {
@@ -50,10 +50,16 @@ func (p *parser) closure(s, rest string) (Intent, bool) {
 	opens := closureOpensRx.MatchString(said)
 	p.closing = !opens // "Laden macht um 8 zu": 20:00 (event reads the hour so)
 	p.opening = opens  // "Kita macht um 7 auf": 07:00
-	in, ok := p.event(s)
+	in, ok = p.event(s)
 	p.closing, p.opening = false, false
 	if !ok {
-		return Intent{}, false
+		return Intent{}, false, false
+	}
+	if opens && closureStateRx.MatchString(said) && !in.Slots.AllDay {
+		// "die Bibliothek hat von 9 bis 18 Uhr geöffnet", "the library is
+		// open from 9 to 6": opening hours, information as "macht um 9 auf
+		// und um 4 zu" is (openingHoursRx), no event "Bibliothek öffnet"
+		return Intent{}, false, true
 	}
 	word := closureWords[p.lang]
 	var title string
@@ -72,7 +78,7 @@ func (p *parser) closure(s, rest string) (Intent, bool) {
 		title = word[1]
 	}
 	in.Slots.Title, in.Slots.Location = capitalise(place)+" "+title, ""
-	return in, in.Validate() == nil
+	return in, in.Validate() == nil, false
 }
 
 var (
@@ -242,6 +248,8 @@ func progressiveSubject(f []string) (who string, i int) {
 		return capitalise(strings.TrimSuffix(f[0], "'s")), 1
 	case l(1) == "is" && !progressiveNoSubject[l(0)]:
 		return capitalise(f[0]), 2
+	case groupSubjects[l(0)] && l(1) == "are":
+		return capitalise(f[0]), 2 // "the kids are going swimming on Saturday": "Kids going swimming"
 	case l(1) == "and" && l(3) == "are" && !progressiveNoSubject[l(0)] && !progressiveNoSubject[l(2)]:
 		return capitalise(f[0]) + " and " + capitalise(f[2]), 4
 	}

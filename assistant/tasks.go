@@ -55,6 +55,9 @@ var taskCreateRulesEN = []rule{
 	{rx(`(i|we) (?:must|should) (.+)`), (*parser).taskSelf},
 	{rx(`don't (?:let (me|us) )?forget (?:to )?(.+)`), (*parser).dontForget},
 	{rx(`(?:tell|ask) (\S+) to (.+)`), (*parser).tellEN},
+	// "tell Tim he should buy milk", "tell Mia that she has to feed the
+	// cat": as "tell Tim to …" (the first was not understood)
+	{rx(`tell (\S+?),? (?:that )?(?:he|she|they) (?:should|must|has to|have to|needs to|need to|ought to|is to) (.+)`), (*parser).tellEN},
 	{rx(`(\S+) (?:needs|has|have|is going|is supposed|ought) to (.+)`), (*parser).taskOf},
 	{rx(`(\S+) (?:must|should|will|can|could|shall) (.+)`), (*parser).taskOf},
 	// "I'll pick up Tim at 3", as "I will pick up Tim at 3" (it was the
@@ -189,10 +192,13 @@ func eveningHour(c clock) bool {
 	return c.ampm == "" && !c.h24 && c.hour >= 7 && c.hour <= 11
 }
 
-// morningHour: c is an hour from 5 to 11 said without am/pm or a 24-hour
-// figure, which a place's opening hour means in the morning.
+// morningHour: c is an hour from 6 to 11 said without am/pm or a 24-hour
+// figure, which a place's opening hour means in the morning. 5 is not:
+// few places a family goes to open at 5 in the morning, and "the pool
+// opens at 5" (it was 05:00) mostly means the afternoon, the hour rule's
+// 17:00; a bakery at dawn is said "at 5am", "um 5 Uhr morgens".
 func morningHour(c clock) bool {
-	return c.ampm == "" && !c.h24 && c.hour >= 5 && c.hour <= 11
+	return c.ampm == "" && !c.h24 && c.hour >= 6 && c.hour <= 11
 }
 
 var eveningMealRx = regexp.MustCompile(`^(?:(?:have|eat|cook|make|family|big) )?(?:dinner|supper|abendessen|abendbrot) `)
@@ -366,44 +372,15 @@ func (p *parser) thinkOfDE(m []string) (Intent, bool) {
 }
 
 // tellDE: "sag Tim, er soll …": the person's task, as "Tim soll …".
+// Shopping asked of someone is their errand too: "sag Tim, dass er Milch
+// kaufen soll" is Tim's task "Milch kaufen" (it was not understood, and
+// so was "Tim soll Milch kaufen", now Tim's task too).
 func (p *parser) tellDE(m []string) (Intent, bool) {
 	if meWords[strings.ToLower(m[1])] {
 		return Intent{}, false // "sag mir, …" asks for an answer
 	}
-	return p.taskOf([]string{"", m[1], m[2]})
+	return p.taskOfTold(m[1], m[2], true)
 }
-
-// willBuy: "will buy milk" adds milk; "will get the kids" is no shopping.
-func (p *parser) willBuy(m []string) (Intent, bool) {
-	if strings.ToLower(m[1]) == "buy" {
-		if p.giftFor(m[2]) {
-			// "I'll buy Tim a present": something chosen for someone, the
-			// speaker's errand "Buy Tim a present" (it was an item "Tim a
-			// present"); "I'll buy milk" stays on the list
-			who := ""
-			if lm := strings.ToLower(m[0]); strings.HasPrefix(lm, "i'll") || strings.HasPrefix(lm, "i will") {
-				who = AssigneeMe
-			}
-			return p.newTask("buy "+m[2], who)
-		}
-		return p.addDefault([]string{"", m[2]})
-	}
-	return p.fetchDefault([]string{"", m[2]})
-}
-
-// giftFor: what is bought is a thing for someone named first ("Tim a
-// present", "grandma some flowers"): an errand, no list item.
-func (p *parser) giftFor(what string) bool {
-	f := strings.Fields(what)
-	return len(f) > 2 && giftArticles[strings.ToLower(f[1])] &&
-		addressee(strings.TrimSuffix(f[0], ","), p.names) && !p.groceries(f[0])
-}
-
-// giftArticles start the thing bought for someone ("buy Tim a present").
-var giftArticles = setOf(`a an some another`)
-
-// buyVerbsEN buy or fetch a thing.
-var buyVerbsEN = setOf(`buy get grab fetch`)
 
 // tellEN: "tell Tim to tidy his room", "ask Tim to take out the bins":
 // Tim's task, as "Tim needs to …" is.
@@ -411,25 +388,39 @@ func (p *parser) tellEN(m []string) (Intent, bool) {
 	if lw := strings.ToLower(m[1]); meWords[lw] || usWords[lw] || pronounObjectsEN[lw] {
 		return Intent{}, false // "tell me …" asks for an answer; "tell him …" names nobody (it was the assignee "Him")
 	}
-	return p.taskOf([]string{"", m[1], m[2]})
+	in, ok := p.taskOfTold(m[1], m[2], true)
+	if !ok {
+		return in, ok
+	}
+	return p.taskOfEN([]string{"", m[1], m[2]}, in)
 }
 
 // taskOf: "Ben needs to mow the lawn", "Ben muss den Rasen mähen".
 func (p *parser) taskOf(m []string) (Intent, bool) {
-	who := strings.ToLower(m[1])
+	in, ok := p.taskOfTold(m[1], m[2], false)
+	if !ok || p.lang != "en" {
+		return in, ok
+	}
+	return p.taskOfEN(m, in)
+}
+
+// taskOfTold is taskOf of who and what they are to do (rest); told: it
+// was asked of them through the speaker ("sag Tim, er soll …", "tell Tim
+// to …"), where shopping is their errand, no item for the list.
+func (p *parser) taskOfTold(whoSaid, rest string, told bool) (Intent, bool) {
+	who := strings.ToLower(whoSaid)
 	assignee := ""
 	switch {
 	case meWords[who]:
 		assignee = AssigneeMe
 	case usWords[who]:
 	default:
-		name, ok := person(m[1])
+		name, ok := person(whoSaid)
 		if !ok {
 			return Intent{}, false
 		}
 		assignee = name
 	}
-	rest := m[2]
 	if p.lang == "de" {
 		f := strings.Fields(rest)
 		if len(f) == 0 || !isInfinitiveDE(strings.ToLower(f[len(f)-1])) {
@@ -439,22 +430,30 @@ func (p *parser) taskOf(m []string) (Intent, bool) {
 		case "kaufen", "besorgen", "holen", "einkaufen":
 			// "wir müssen noch Milch kaufen": shopping; "wir müssen Mia
 			// holen" is a task (holen fetches people too: buyLastDE).
-			if sc := p.scanWhen(rest, scanOpts{}); !sc.found && (verb != "holen" || p.groceries(strings.Join(f[:len(f)-1], " "))) {
+			// Someone named is to shop: their errand ("Tim soll Milch
+			// kaufen" is Tim's task, as "Tim should buy milk" is).
+			if sc := p.scanWhen(rest, scanOpts{}); !sc.found && !told && (assignee == "" || assignee == AssigneeMe) &&
+				(verb != "holen" || p.groceries(strings.Join(f[:len(f)-1], " "))) {
 				return Intent{}, false
 			}
 		}
 	} else if f := strings.Fields(strings.ToLower(rest)); len(f) == 0 || !verbsEN[f[0]] {
 		return Intent{}, false
 	}
-	in, ok := p.newTask(rest, assignee)
-	if !ok || p.lang != "en" {
-		return in, ok
-	}
+	return p.newTask(rest, assignee)
+}
+
+// taskOfEN: in, the task taskOf read from m, unless it is a reply, a
+// pronoun bought or the family's plan.
+func (p *parser) taskOfEN(m []string, in Intent) (Intent, bool) {
+	who, rest := strings.ToLower(m[1]), m[2]
 	lw := words(in.Slots.Title)
 	will := willRx.MatchString(m[0])
 	switch {
-	case len(lw) == 2 && buyVerbsEN[lw[0]] && pronounObjectsEN[lw[1]]:
-		return Intent{}, false // "I will buy it": no task "Buy it", as no item "it"
+	case len(lw) >= 2 && buyVerbsEN[lw[0]] && pronounItem(strings.Join(lw[1:], " "), "en"):
+		// "I will buy it": no task "Buy it", as no item "it"; nor "Buy milk
+		// and it"
+		return Intent{}, false
 	case slices.Contains(lw, "you"):
 		// "I'll see you later", "I'll get back to you", "I'll call you
 		// back": said to someone unnamed, no task "See you later" (a
@@ -473,7 +472,7 @@ func (p *parser) taskOf(m []string) (Intent, bool) {
 		// stays a task ("we will pick up Tim at 3")
 		return p.event(rest)
 	}
-	return in, ok
+	return in, true
 }
 
 // onlyAThing: title words (lw) are a verb, "it"/"this"/"that" and no
@@ -615,15 +614,25 @@ func (p *parser) reassignBy(m []string) (Intent, bool) {
 }
 
 // reassignIll: "I'll do the dishes", "I'll take the bins" take a chore
-// over; "I'll take out the bins" is no "take" (see the rule).
+// over; "I'll take out the bins" is no "take" (see the rule), and neither
+// is taking someone or something somewhere: "I'll take the kids to
+// school", "I'll take the dog out" are the speaker's errand, the task
+// "Take the kids to school" (they took over chores "Kids to school", "Dog
+// out"), as "I will take the kids to school" is.
 func (p *parser) reassignIll(m []string) (Intent, bool) {
-	if takeParticleRx.MatchString(m[0]) {
+	if takeParticleRx.MatchString(m[0]) || takeErrandRx.MatchString(m[0]) && !takeOverRx.MatchString(m[0]) {
 		return Intent{}, false
 	}
 	return p.reassignBy(m)
 }
 
-var takeParticleRx = regexp.MustCompile(`(?i)^i'll take (?:out|up|down|back|off|away|in)\s`)
+var (
+	takeParticleRx = regexp.MustCompile(`(?i)^i'll take (?:out|up|down|back|off|away|in)\s`)
+	// takeErrandRx: "I'll take" someone or something somewhere: a place
+	// or a particle after the object ("take over", "take care of" stay)
+	takeErrandRx = regexp.MustCompile(`(?i)^i'll take \S.*?\s(?:to|out|back|home|along|for a walk|with me)(?:\s|$)`)
+	takeOverRx   = regexp.MustCompile(`(?i)^i'll take (?:over|care of)\s`)
+)
 
 func (p *parser) reassign(what, name string) (Intent, bool) {
 	sc := p.scanWhen(what, scanOpts{})

@@ -127,14 +127,14 @@ func tripActivity(s string) bool {
 
 // activityDE: w is a German sport, lesson or club one goes to ("zum
 // Fußball", "zum Ballett", "zum Klavierunterricht", "zum
-// Schwimmtraining"); "Training" alone stays a trip's goal, as "practice"
+// Schwimmtraining", "zum Sport", "zur Chorprobe"); "Training" alone stays a trip's goal, as "practice"
 // does in English.
 func activityDE(w string) bool {
 	lw := strings.ToLower(w)
 	if activitiesDE[lw] {
 		return true
 	}
-	for _, suf := range []string{"training", "unterricht", "kurs"} {
+	for _, suf := range activitySuffixesDE {
 		if strings.HasSuffix(lw, suf) && len(lw) > len(suf)+2 {
 			return true
 		}
@@ -145,7 +145,14 @@ func activityDE(w string) bool {
 var (
 	goVerbsDE    = setOf(`geht gehen gehe`)
 	activitiesDE = setOf(`fußball handball basketball volleyball hockey tennis tischtennis badminton ballett tanzen
-		turnen schwimmen reiten judo karate chor yoga klavier gitarre geige klettern leichtathletik schach`)
+		turnen schwimmen reiten judo karate chor yoga klavier gitarre geige klettern leichtathletik schach sport
+		nachhilfe`)
+	// activitySuffixesDE end compounds that are activities: "zum
+	// Schwimmtraining", "zur Chorprobe", "zur Klavierstunde"
+	activitySuffixesDE = []string{"training", "unterricht", "kurs", "probe", "stunde"}
+	// groupSubjects: the children together, a subject as a member is
+	// ("die Kinder gehen am Samstag zum Schwimmen")
+	groupSubjects = setOf(`kinder kids children jungs mädels`)
 )
 
 // activityVerbs are activities that are verbs too: "going to swim" is a
@@ -208,6 +215,13 @@ func tripSubject(f []string, names []string) (who string, i int) {
 		return "", 1
 	case "we're", "i'm", "we'll", "i'll":
 		return "", 1
+	case "die", "the":
+		if len(f) > 1 && groupSubjects[strings.ToLower(f[1])] {
+			return capitalise(f[1]), 2 // "die Kinder gehen am Samstag zum Schwimmen": "Kinder: Schwimmen"
+		}
+	}
+	if groupSubjects[strings.ToLower(f[0])] {
+		return capitalise(f[0]), 1
 	}
 	var parts []string
 	for i < len(f) {

@@ -566,7 +566,11 @@ func (s *Store) SessionRemoved(ctx context.Context, token string, legacyOnly boo
 	return row.RevokedReason != nil && *row.RevokedReason == "removed" && (row.Legacy || !legacyOnly), nil
 }
 
-// SessionAuthenticateByID is SessionAuthenticate for a session id.
+// SessionAuthenticateByID is SessionAuthenticate for a session id (a
+// realtime ticket's, a rotated session's successor), with the same
+// fields: nil and no error when the session is gone, expired, revoked or
+// its user in no family; an error when the database could not be asked.
+// Not kept in the session cache, which is keyed by token.
 func (s *Store) SessionAuthenticateByID(ctx context.Context, id uuid.UUID) (*familyhub.Auth, error) {
 	now := time.Now()
 	row, err := s.Q.SessionAuthenticateByID(ctx, s.Pool, id)
@@ -575,7 +579,8 @@ func (s *Store) SessionAuthenticateByID(ctx context.Context, id uuid.UUID) (*fam
 	} else if err != nil {
 		return nil, Err(err, "session")
 	}
-	return &familyhub.Auth{SessionID: row.SessionID, UserID: row.UserID, FamilyID: row.FamilyID, Role: row.Role, ExpiresAt: localEnd(now, row.LeftMs)}, nil
+	return &familyhub.Auth{SessionID: row.SessionID, UserID: row.UserID, FamilyID: row.FamilyID, Role: row.Role,
+		ExpiresAt: localEnd(now, row.LeftMs), LegacyCookie: row.Legacy}, nil
 }
 
 // localEnd is when a session with leftMs to live by PostgreSQL's clock

@@ -13,10 +13,12 @@ import (
 // TestCapturePayloadFormat: since 00024 familyhub_capture_event writes an
 // event's notice itself, and since 00027 so does
 // familyhub_capture_versioned_event (lists, items, tasks, calendar events,
-// recipes) with format(). It must be, byte for byte, what
-// json_strip_nulls(json_build_object(...)) makes of the event_log row (the
-// format of 00013-00019, and of the staged events' flush): keys in order,
-// absent when NULL, text quoted and escaped, the time as JSON writes it.
+// recipes) with format(), and since 00042 so does the app passwords'
+// familyhub_capture_app_password_event (for_user last). It must be, byte
+// for byte, what json_strip_nulls(json_build_object(...)) makes of the
+// event_log row (the format of 00013-00019, and of the staged events'
+// flush): keys in order, absent when NULL, text quoted and escaped, the
+// time as JSON writes it.
 // Each case is written as psql would (the trigger notifies) on the
 // listening connection itself, so both sides use one session's time zone.
 func TestCapturePayloadFormat(t *testing.T) {
@@ -76,6 +78,18 @@ func TestCapturePayloadFormat(t *testing.T) {
 		{"a task deleted", "delete", []string{`DELETE FROM tasks WHERE family_id = '` + fam + `'`}},
 		{"an invite made (familyhub_capture_event)", "insert", []string{`INSERT INTO invites (family_id, code_hash, created_by, expires_at)
 			VALUES ('` + fam + `', '\x01', '` + user + `', now() + interval '1 day')`}},
+		// Since 00042 an app password's event is for its member alone
+		// (for_user), written by familyhub_capture_app_password_event.
+		// The family's first member joins with no event.
+		{"an app password made by its member on a device", "insert", []string{
+			`INSERT INTO memberships (family_id, user_id) VALUES ('` + fam + `', '` + user + `')`,
+			`SELECT set_config('familyhub.actor_id', '` + user + `', false), set_config('familyhub.device_id', 'phone-1', false)`,
+			`INSERT INTO dav_app_passwords (user_id, name, secret_hash) VALUES ('` + user + `', 'Phone', '\x02')`,
+		}},
+		{"an app password revoked, without actor and device", "delete", []string{
+			`SELECT set_config('familyhub.actor_id', '', false), set_config('familyhub.device_id', '', false)`,
+			`DELETE FROM dav_app_passwords WHERE user_id = '` + user + `'`,
+		}},
 	}
 	for _, c := range cases {
 		for _, sql := range c.sql {
@@ -90,7 +104,7 @@ func TestCapturePayloadFormat(t *testing.T) {
 		var want, op string
 		err = conn.QueryRow(ctx, `SELECT op, json_strip_nulls(json_build_object(
 				'family_id', family_id, 'seq', seq, 'type', type, 'id', entity_id, 'list_id', list_id,
-				'op', op, 'version', version, 'at', at, 'actor', actor_id, 'device_id', device_id))::text
+				'op', op, 'version', version, 'at', at, 'actor', actor_id, 'device_id', device_id, 'for_user', for_user_id))::text
 			FROM event_log WHERE family_id = $1 AND seq = ($2::json->>'seq')::bigint`, fam, n.Payload).Scan(&op, &want)
 		if err != nil {
 			t.Fatalf("%s: the notice %s names no event: %v", c.what, n.Payload, err)

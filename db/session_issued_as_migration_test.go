@@ -11,8 +11,13 @@ import (
 // there is 'legacy' (made before the cookie had its __Host- name: the
 // only ones let in under the old name over HTTPS), and a session inserted
 // afterwards without saying how it was issued 'none', never 'legacy'; a
-// value outside the four is refused. Going down drops the column, and up
-// again makes the sessions there are legacy once more.
+// value outside the four is refused. Going down keeps each session's
+// value and makes the default 'legacy' (the previous release hands out
+// the old name's cookie); up again keeps them, and only the sessions made
+// while down are legacy. Before, Down dropped the column and Up made
+// every session there was legacy once more: sessions made over HTTPS,
+// over plain HTTP or as bearer tokens became plantable under the old
+// name over HTTPS for another session lifetime.
 func TestSessionIssuedAsMigration(t *testing.T) {
 	ctx := context.Background()
 	url := dbtest.URL(t)
@@ -27,9 +32,9 @@ func TestSessionIssuedAsMigration(t *testing.T) {
 	if _, err := provider.DownTo(ctx, 39); err != nil {
 		t.Fatal(err)
 	}
-	if n := p.count(`SELECT count(*) FROM information_schema.columns WHERE table_name = 'sessions' AND column_name = 'issued_as'`); n != 0 {
-		t.Fatal("issued_as is left after going down")
-	}
+	// A database migrated before 00040 has no column (Down keeps it):
+	// the first Up.
+	must(`ALTER TABLE sessions DROP COLUMN IF EXISTS issued_as`)
 	must(`INSERT INTO users (id, email, password_hash, display_name) VALUES ('00000000-0000-0000-0000-0000000000a1', 'ana@example.org', 'x', 'Ana')`)
 	must(`INSERT INTO sessions (token_hash, user_id, expires_at) SELECT sha256(g::text::bytea), '00000000-0000-0000-0000-0000000000a1', now() + interval '1 day' FROM generate_series(1, 3) g`)
 	if _, err := provider.UpTo(ctx, 40); err != nil {
@@ -51,10 +56,19 @@ func TestSessionIssuedAsMigration(t *testing.T) {
 	if _, err := provider.DownTo(ctx, 39); err != nil {
 		t.Fatal(err)
 	}
+	// The previous release's insert, which names no issued_as.
+	must(`INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (sha256('while down'::bytea), '00000000-0000-0000-0000-0000000000a1', now() + interval '1 day')`)
 	if _, err := provider.UpTo(ctx, 40); err != nil {
 		t.Fatal(err)
 	}
-	if n := p.count(`SELECT count(*) FROM sessions WHERE issued_as = 'legacy'`); n != 6 {
-		t.Fatalf("after going down and up again %d of 6 sessions are legacy", n)
+	want := map[string]string{"1": "legacy", "2": "legacy", "3": "legacy", "new": "none", "host": "host", "plain": "plain", "while down": "legacy"}
+	for tok, issued := range want {
+		if n := p.count(`SELECT count(*) FROM sessions WHERE token_hash = sha256($1::text::bytea) AND issued_as = $2`, tok, issued); n != 1 {
+			t.Errorf("after going down and up again the session %q is not %s", tok, issued)
+		}
+	}
+	must(`INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (sha256('after'::bytea), '00000000-0000-0000-0000-0000000000a1', now() + interval '1 day')`)
+	if n := p.count(`SELECT count(*) FROM sessions WHERE token_hash = sha256('after'::bytea) AND issued_as = 'none'`); n != 1 {
+		t.Fatal("after going down and up again a new session is not 'none'")
 	}
 }

@@ -62,8 +62,10 @@ func (s *Server) authenticateToken(r *http.Request) (a, planted *familyhub.Auth,
 // single-use ?ticket= (it goes before the token), and, when it finds no
 // caller, says whether the refused token or ticket is a removed member's
 // (sessionRemoved; for a ticket only the use that used it up says so,
-// db.Store.TicketAuthenticate).
-func (s *Server) realtimeAuthenticate(r *http.Request) (a *familyhub.Auth, removed bool, err error) {
+// db.Store.TicketAuthenticate). A cookie of the old name refused over
+// HTTPS is cleared in w and logged, as for REST (refuseOldCookie): the
+// answer is the 401 before any upgrade.
+func (s *Server) realtimeAuthenticate(w http.ResponseWriter, r *http.Request) (a *familyhub.Auth, removed bool, err error) {
 	if ticket := r.URL.Query().Get("ticket"); ticket != "" {
 		a, removed, err = s.store.TicketAuthenticate(r.Context(), ticket)
 		if a != nil {
@@ -71,8 +73,12 @@ func (s *Server) realtimeAuthenticate(r *http.Request) (a *familyhub.Auth, remov
 		}
 		return a, removed, err
 	}
-	if a, err = s.Authenticate(r); a != nil || err != nil {
+	a, planted, err := s.authenticateToken(r)
+	if a != nil || err != nil {
 		return a, false, err
+	}
+	if planted != nil {
+		s.refuseOldCookie(w, r, planted)
 	}
 	removed, err = s.sessionRemoved(r)
 	return nil, removed, err

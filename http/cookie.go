@@ -4,7 +4,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
@@ -49,10 +52,76 @@ func (s *Server) issuedAs(r *http.Request, inBody bool) string {
 // member: a planted cookie is the planter's session. So is a proxy that
 // says https for some requests and not others (a proxy missing from
 // FAMILYHUB_TRUSTED_PROXIES): its members are signed out over and over.
+// REST, /ws and /sse alike (authenticate, admit).
+//
+// The log line is rate-limited per refused session (oldCookieLog): a
+// cookie planted for the parent domain comes back with every request of
+// the victim's browser, and logged each time it would fill the log. The
+// path is logPath's, as every other line about a request shows it.
 func (s *Server) refuseOldCookie(w http.ResponseWriter, r *http.Request, planted *familyhub.Auth) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
-	s.logger.Warn("session cookie of the old name refused over HTTPS: not a session from before the __Host- name (planted, or a proxy that does not always say https)",
-		"user_id", planted.UserID, "session_id", planted.SessionID, "client_addr", s.clientAddr(r), "path", r.URL.Path)
+	logIt, quiet := s.oldCookieLog.note(planted.SessionID, time.Now())
+	if !logIt {
+		return
+	}
+	args := []any{"user_id", planted.UserID, "session_id", planted.SessionID, "client_addr", s.clientAddr(r), "path", logPath(r)}
+	if quiet > 0 {
+		args = append(args, "unlogged_since", quiet)
+	}
+	s.logger.Warn("session cookie of the old name refused over HTTPS: not a session from before the __Host- name (planted, or a proxy that does not always say https)", args...)
+}
+
+// How often refuseOldCookie logs the refusal of one session, and how many
+// sessions it remembers for that.
+const (
+	oldCookieLogEvery = 10 * time.Minute
+	oldCookieLogMax   = 1024
+)
+
+// oldCookieLog remembers when refuseOldCookie last logged each refused
+// session, so that it logs one line per session per oldCookieLogEvery,
+// with how many refusals went unlogged before it (unlogged_since). The
+// sessions are the planters' own (each costs a sign-in, which is
+// rate-limited), but they are bounded anyway: at oldCookieLogMax the
+// entries past their time are dropped, and if none is, all are (a few
+// lines too many, never memory without bound).
+type oldCookieLog struct {
+	mu   sync.Mutex
+	seen map[uuid.UUID]oldCookieSeen
+}
+
+type oldCookieSeen struct {
+	at    time.Time // last logged
+	quiet int       // refusals not logged since
+}
+
+// note records a refusal of session at now and reports whether to log it,
+// and how many refusals of it went unlogged before this one.
+func (l *oldCookieLog) note(session uuid.UUID, now time.Time) (logIt bool, quiet int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e, ok := l.seen[session]; ok {
+		if now.Sub(e.at) < oldCookieLogEvery {
+			e.quiet++
+			l.seen[session] = e
+			return false, 0
+		}
+		quiet = e.quiet
+	} else if len(l.seen) >= oldCookieLogMax {
+		for id, e := range l.seen {
+			if now.Sub(e.at) >= oldCookieLogEvery {
+				delete(l.seen, id)
+			}
+		}
+		if len(l.seen) >= oldCookieLogMax {
+			clear(l.seen)
+		}
+	}
+	if l.seen == nil {
+		l.seen = make(map[uuid.UUID]oldCookieSeen)
+	}
+	l.seen[session] = oldCookieSeen{at: now}
+	return true, quiet
 }
 
 func cookieName(secure bool) string {

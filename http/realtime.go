@@ -75,7 +75,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, transport string)
 		return nil
 	}
 	gen := s.authGen()
-	a, removed, err := s.realtimeAuthenticate(r)
+	a, removed, err := s.realtimeAuthenticate(w, r)
 	if err != nil {
 		s.Error(w, r, err)
 		return nil
@@ -194,7 +194,9 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	events, cur, resync, err := s.rt.hub.EventsSince(r.Context(), authFrom(r).FamilyID, since)
+	a := authFrom(r)
+	events, cur, resync, err := s.rt.hub.EventsSince(r.Context(), a.FamilyID, since)
+	events = realtime.EventsFor(events, a.UserID) // not another member's own (an app password's)
 	s.respond(w, r, http.StatusOK, eventsResponse{Seq: cur, Events: realtime.WireEvents(events, since), Resync: resync}, err)
 }
 
@@ -246,6 +248,9 @@ func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.rt.hub.Leave(j.Client)
 	events, cur, resync, err := s.rt.hub.EventsSince(r.Context(), a.FamilyID, since)
+	// Not another member's own events (an app password's): the hub does
+	// not wake this poll for them either.
+	events = realtime.EventsFor(events, a.UserID)
 	if err == nil && len(events) == 0 && !resync && timeout > 0 {
 		_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 		select {
@@ -269,6 +274,7 @@ func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		events, cur, resync, err = s.rt.hub.EventsSince(r.Context(), a.FamilyID, since)
+		events = realtime.EventsFor(events, a.UserID)
 	}
 	resp := eventsResponse{Seq: cur, Events: realtime.WireEvents(events, since), Resync: resync}
 	if code, reason := closeStatus(j.Client); code == realtime.CloseRoleChanged {

@@ -89,7 +89,8 @@ type Server struct {
 	hosts       []string           // see hostCheck; empty: no Host check
 	origins     []string           // see ownOrigins
 	public      publicOrigin       // see isHTTPS, otherScheme
-
+	// oldCookieLog rate-limits the warning of refuseOldCookie.
+	oldCookieLog oldCookieLog
 }
 
 // NewServer returns a Server with its routes mounted.

@@ -57,8 +57,11 @@ WHERE id = @id AND revoked_at IS NOT NULL;
 -- name: RealtimeTicketPrune :execrows
 DELETE FROM realtime_tickets WHERE expires_at < now() - interval '1 hour';
 
+-- SessionAuthenticateByID is SessionAuthenticate for a session id (a
+-- realtime ticket's, a rotated session's successor), legacy included.
 -- name: SessionAuthenticateByID :one
 SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at,
+       (s.issued_as = 'legacy')::boolean AS legacy,
        (extract(epoch FROM s.expires_at - now()) * 1000)::bigint AS left_ms
 FROM sessions s
 JOIN memberships m ON m.user_id = s.user_id

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,20 @@ type Event struct {
 	At       time.Time  `json:"at"`
 	Actor    *uuid.UUID `json:"actor,omitempty"`
 	DeviceID string     `json:"device_id,omitempty"`
+	// ForUser is the one member whose devices hear the event (an app
+	// password's, 00042), nil for the whole family. Not on the wire: the
+	// member it is for knows.
+	ForUser *uuid.UUID `json:"for_user,omitempty"`
+}
+
+// For reports whether the devices of user hear ev: every event of the
+// family but another member's own (ForUser).
+func (ev *Event) For(user uuid.UUID) bool { return ev.ForUser == nil || *ev.ForUser == user }
+
+// EventsFor returns the events of events that user's devices hear (For),
+// in place: what a long poll or a delta answers them.
+func EventsFor(events []Event, user uuid.UUID) []Event {
+	return slices.DeleteFunc(events, func(ev Event) bool { return !ev.For(user) })
 }
 
 // parseEvent decodes a NOTIFY payload.
@@ -111,6 +126,8 @@ func parseEventFast(payload string, ev *Event) bool {
 				ev.ListID = nil
 			case "actor":
 				ev.Actor = nil
+			case "for_user":
+				ev.ForUser = nil
 			case "family_id", "seq", "type", "id", "op", "version", "at", "device_id":
 			default:
 				return false
@@ -123,7 +140,7 @@ func parseEventFast(payload string, ev *Event) bool {
 				return false
 			}
 			switch key {
-			case "family_id", "id", "list_id", "actor":
+			case "family_id", "id", "list_id", "actor", "for_user":
 				// uuid.Parse is UnmarshalText (json's) for a string.
 				var id uuid.UUID
 				if id, err = uuid.Parse(v); err != nil {
@@ -138,6 +155,8 @@ func parseEventFast(payload string, ev *Event) bool {
 					ev.ListID = new(id)
 				case "actor":
 					ev.Actor = new(id)
+				case "for_user":
+					ev.ForUser = new(id)
 				}
 			case "type":
 				ev.Type = v
@@ -198,7 +217,8 @@ func parseEventFast(payload string, ev *Event) bool {
 
 // eventFromLog converts an event_log row.
 func eventFromLog(r dbsqlc.EventLog) Event {
-	ev := Event{FamilyID: r.FamilyID, Seq: r.Seq, Type: r.Type, ID: r.EntityID, ListID: r.ListID, Op: r.Op, At: r.At, Actor: r.ActorID}
+	ev := Event{FamilyID: r.FamilyID, Seq: r.Seq, Type: r.Type, ID: r.EntityID, ListID: r.ListID, Op: r.Op, At: r.At, Actor: r.ActorID,
+		ForUser: r.ForUserID}
 	if r.DeviceID != nil {
 		ev.DeviceID = *r.DeviceID
 	}

@@ -421,6 +421,12 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 		if c.behind || ev.Seq <= c.cursor.Load() {
 			continue
 		}
+		if !ev.For(c.UserID) {
+			// Another member's own event (an app password's): passed
+			// over as a topic's, but no topic brings it back (retopic.go).
+			c.cursor.Store(ev.Seq)
+			continue
+		}
 		if !c.wants(&ev) {
 			if kind < 0 {
 				kind = kindOf(ev.Type)
@@ -525,6 +531,9 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			}
 			cursor = r.Seq
 			ev := eventFromLog(r)
+			if !ev.For(c.UserID) {
+				continue // another member's own: never sent (deliverLocked)
+			}
 			if !c.wants(&ev) {
 				skipped[kindOf(ev.Type)] = ev.Seq
 				continue

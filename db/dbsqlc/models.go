@@ -160,6 +160,8 @@ type EventLog struct {
 	DeviceID *string
 	At       time.Time
 	Version  *int64
+	// The member whose devices alone hear the event (an app password's, 00042); NULL: the whole family.
+	ForUserID *uuid.UUID
 }
 
 type EventPending struct {

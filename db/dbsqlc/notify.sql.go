@@ -781,7 +781,7 @@ SELECT c.family_id, c.seq AS cursor, c.list_watchers,
     coalesce(e.at, now()) AS at, e.version
 FROM c
 LEFT JOIN LATERAL (
-    SELECT family_id, seq, type, channel, entity_id, list_id, op, actor_id, device_id, at, version FROM event_log l WHERE l.family_id = c.family_id AND l.seq > c.seq ORDER BY l.seq LIMIT $1
+    SELECT family_id, seq, type, channel, entity_id, list_id, op, actor_id, device_id, at, version, for_user_id FROM event_log l WHERE l.family_id = c.family_id AND l.seq > c.seq ORDER BY l.seq LIMIT $1
 ) e ON true
 ORDER BY c.family_id, e.seq
 `

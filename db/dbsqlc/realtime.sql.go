@@ -13,7 +13,7 @@ import (
 )
 
 const eventLogListSince = `-- name: EventLogListSince :many
-SELECT family_id, seq, type, channel, entity_id, list_id, op, actor_id, device_id, at, version FROM event_log
+SELECT family_id, seq, type, channel, entity_id, list_id, op, actor_id, device_id, at, version, for_user_id FROM event_log
 WHERE family_id = $1 AND seq > $2
 ORDER BY seq
 LIMIT $3
@@ -48,6 +48,7 @@ func (q *Queries) EventLogListSince(ctx context.Context, db DBTX, arg EventLogLi
 			&i.DeviceID,
 			&i.At,
 			&i.Version,
+			&i.ForUserID,
 		); err != nil {
 			return nil, err
 		}
@@ -222,6 +223,7 @@ func (q *Queries) RealtimeTicketRelease(ctx context.Context, db DBTX, tokenHash 
 
 const sessionAuthenticateByID = `-- name: SessionAuthenticateByID :one
 SELECT s.id AS session_id, s.user_id, m.family_id, m.role, s.expires_at,
+       (s.issued_as = 'legacy')::boolean AS legacy,
        (extract(epoch FROM s.expires_at - now()) * 1000)::bigint AS left_ms
 FROM sessions s
 JOIN memberships m ON m.user_id = s.user_id
@@ -236,9 +238,12 @@ type SessionAuthenticateByIDRow struct {
 	FamilyID  uuid.UUID
 	Role      string
 	ExpiresAt time.Time
+	Legacy    bool
 	LeftMs    int64
 }
 
+// SessionAuthenticateByID is SessionAuthenticate for a session id (a
+// realtime ticket's, a rotated session's successor), legacy included.
 func (q *Queries) SessionAuthenticateByID(ctx context.Context, db DBTX, id uuid.UUID) (SessionAuthenticateByIDRow, error) {
 	row := db.QueryRow(ctx, sessionAuthenticateByID, id)
 	var i SessionAuthenticateByIDRow
@@ -248,6 +253,7 @@ func (q *Queries) SessionAuthenticateByID(ctx context.Context, db DBTX, id uuid.
 		&i.FamilyID,
 		&i.Role,
 		&i.ExpiresAt,
+		&i.Legacy,
 		&i.LeftMs,
 	)
 	return i, err

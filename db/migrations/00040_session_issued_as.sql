@@ -21,11 +21,22 @@
 -- Every row there is becomes 'legacy' without a rewrite (a constant
 -- default is kept in the catalog); new rows default to 'none', and the
 -- app always says which. The CHECK reads the table once, under the lock.
+--
+-- Down keeps the column and only makes its default 'legacy' again: what
+-- the previous release hands out meanwhile is the old name's cookie
+-- (legacy, as every session before the first Up was). Up adds the column
+-- only where it is missing. So going down and up again keeps what each
+-- session was: dropping the column and adding it anew made every session
+-- there was legacy again, sessions made over HTTPS, over plain HTTP or
+-- as bearer tokens since the first Up included, and so plantable under
+-- the old name for another session lifetime (30 days). The previous
+-- release neither reads nor writes the column (a rolling deploy runs it
+-- on this schema anyway).
 
 -- +goose Up
-ALTER TABLE sessions ADD COLUMN issued_as text NOT NULL DEFAULT 'legacy'
+ALTER TABLE sessions ADD COLUMN IF NOT EXISTS issued_as text NOT NULL DEFAULT 'legacy'
     CHECK (issued_as IN ('legacy', 'host', 'plain', 'none'));
 ALTER TABLE sessions ALTER COLUMN issued_as SET DEFAULT 'none';
 
 -- +goose Down
-ALTER TABLE sessions DROP COLUMN issued_as;
+ALTER TABLE sessions ALTER COLUMN issued_as SET DEFAULT 'legacy';
