@@ -208,6 +208,9 @@ type Service struct {
 	late     atomic.Int64                     // wake-ups for events a pass had already read (watch; tests)
 	scans    atomic.Int64                     // looks at every pending family by the event path (tests)
 	onLead   func(context.Context, *pgx.Conn) // tests: runs on the leader's connection as it takes the lead
+	busy     atomic.Int64                     // families a pass left, their cursor held by another transaction (watch.go; tests)
+	onBusy   func(uuid.UUID, time.Duration)   // tests: a family left so, and the wait before the next look at it
+	onNotice func(key string)                 // tests: runs before each notice is written
 }
 
 type vapidKeys struct{ public, private string }

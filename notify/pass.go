@@ -1,7 +1,9 @@
 package notify
 
 import (
+	"bytes"
 	"context"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -24,9 +26,15 @@ import (
 // family, as in a pass of its own.
 //
 // The guarantees are a single family's: each cursor is taken FOR UPDATE
-// SKIP LOCKED (one another replica holds is left to it, as before) and
-// moves in the transaction that writes the notices, so a crash rolls back
-// every family of the pass and the next pass starts from the same cursors.
+// SKIP LOCKED and moves in the transaction that writes the notices, so a
+// crash rolls back every family of the pass and the next pass starts from
+// the same cursors. A cursor another transaction holds (a second leader's
+// pass for the moment both believe they lead, the schedule's scan of the
+// family, a settings change: each takes the cursor before it writes the
+// family's notices, so none waits for another in a circle) is left to it;
+// the pass says so (passOutcome.held), and the leader looks at the family
+// again shortly after (watch.go), rather than at the next cross-check or
+// sweep.
 // A pass that fails is not retried as a whole: each of its families is
 // processed on its own at once (processFamily), so one family's error
 // costs the others nothing but the repeat, and only the family that fails
@@ -38,10 +46,12 @@ var maxPassFamilies = 64
 
 // passOutcome is what a pass did for one family: the seq through which it
 // read the family's events (0: not known, as processFamily's), or its
-// error.
+// error; held: it did nothing, the family's cursor was another
+// transaction's.
 type passOutcome struct {
 	id      uuid.UUID
 	through int64
+	held    bool
 	err     error
 }
 
@@ -52,47 +62,56 @@ type passOutcome struct {
 // has, when ctx ends.
 func (s *Service) processFamiliesInto(ctx context.Context, out []passOutcome, ids []uuid.UUID) []passOutcome {
 	if len(ids) == 1 {
-		through, err := s.processFamily(ctx, ids[0])
-		return append(out, passOutcome{ids[0], through, err})
+		return append(out, s.processFamily(ctx, ids[0]))
 	}
 	for len(ids) > 0 && ctx.Err() == nil {
 		chunk := ids[:min(len(ids), maxPassFamilies)]
 		ids = ids[len(chunk):]
 		s.passTxs.Add(1)
-		through, more, err := s.processFamilies(ctx, chunk)
+		r, err := s.processFamilies(ctx, chunk)
 		if err != nil {
 			if ctx.Err() != nil {
 				return out
 			}
 			s.logger.Info("notify: a pass over several families failed; each is processed on its own", "families", len(chunk), "err", err)
 			for _, id := range chunk {
-				t, err := s.processFamily(ctx, id)
-				out = append(out, passOutcome{id, t, err})
+				out = append(out, s.processFamily(ctx, id))
 			}
 			continue
 		}
 		for _, id := range chunk {
-			t := through[id]
-			var err error
-			if more[id] { // eventBatch events read: the rest on its own
-				t, err = s.processFamily(ctx, id)
+			o := passOutcome{id: id, through: r.through[id], held: r.held[id]}
+			if r.more[id] { // eventBatch events read: the rest on its own
+				o = s.processFamily(ctx, id)
 			}
-			out = append(out, passOutcome{id, t, err})
+			out = append(out, o)
 		}
 	}
 	return out
 }
 
+// passRead is what a pass over several families read, per family: the
+// seq through which it read its events (absent or 0: not known, the
+// cursor was another transaction's or missing), whether it had eventBatch
+// events or more (more: the rest is for another pass), and whether its
+// cursor was another transaction's (held).
+type passRead struct {
+	through    map[uuid.UUID]int64
+	more, held map[uuid.UUID]bool
+}
+
 // processFamilies is a pass over one or several distinct families in one
 // transaction (processFamily is this with one), reading at most
-// eventBatch events of each: it returns, per family, the seq through which
-// it read its events (absent or 0: not known, the cursor was another
-// replica's or missing) and those that had eventBatch events or more
-// (more: the rest is for another pass).
-func (s *Service) processFamilies(ctx context.Context, ids []uuid.UUID) (through map[uuid.UUID]int64, more map[uuid.UUID]bool, _ error) {
+// eventBatch events of each (passRead says what it read).
+func (s *Service) processFamilies(ctx context.Context, ids []uuid.UUID) (r passRead, _ error) {
 	err := s.store.TxGenericPlans(system(ctx, ids[0]), func(tx *db.Tx) error {
-		through, more = make(map[uuid.UUID]int64, len(ids)), map[uuid.UUID]bool{}
-		rows, err := s.store.Q.NotifyPassStartMany(ctx, tx, dbsqlc.NotifyPassStartManyParams{FamilyIds: ids, MaxEvents: eventBatch})
+		r = passRead{through: make(map[uuid.UUID]int64, len(ids)), more: map[uuid.UUID]bool{}, held: map[uuid.UUID]bool{}}
+		through, more := r.through, r.more
+		// In family order: every pass takes its cursors in one order
+		// (NotifyPassStartMany takes them in the order given), as
+		// PostgreSQL orders uuids.
+		sorted := slices.SortedFunc(slices.Values(ids), func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+		rows, err := s.store.Q.NotifyPassStartMany(ctx, tx, dbsqlc.NotifyPassStartManyParams{FamilyIds: sorted, MaxEvents: eventBatch})
 		if err != nil {
 			return db.Err(err, "")
 		}
@@ -111,9 +130,9 @@ func (s *Service) processFamilies(ctx context.Context, ids []uuid.UUID) (through
 				continue
 			}
 			events = events[:0]
-			for _, r := range rs {
-				events = append(events, dbsqlc.EventLog{FamilyID: family, Seq: r.EventSeq, Type: r.Type, Channel: r.Channel, EntityID: r.EntityID,
-					ListID: r.ListID, Op: r.Op, ActorID: r.ActorID, DeviceID: r.DeviceID, At: r.At, Version: r.Version})
+			for _, x := range rs {
+				events = append(events, dbsqlc.EventLog{FamilyID: family, Seq: x.EventSeq, Type: x.Type, Channel: x.Channel, EntityID: x.EntityID,
+					ListID: x.ListID, Op: x.Op, ActorID: x.ActorID, DeviceID: x.DeviceID, At: x.At, Version: x.Version})
 			}
 			fctx := system(ctx, family)
 			if err := s.fromEvents(fctx, tx.WithAuth(familyhub.SystemAuth(family)), family, events, rs[0].ListWatchers); err != nil {
@@ -128,18 +147,22 @@ func (s *Service) processFamilies(ctx context.Context, ids []uuid.UUID) (through
 		}
 		for _, id := range ids {
 			if _, taken := through[id]; !taken {
-				end.MissingIds = append(end.MissingIds, id) // made if missing; another replica's is left alone
+				end.MissingIds = append(end.MissingIds, id) // made if missing; another transaction's is left alone
 			}
 		}
-		skipped, err := s.store.Q.NotifyPassEndMany(ctx, tx, end)
+		ended, err := s.store.Q.NotifyPassEndMany(ctx, tx, end)
 		if err != nil {
 			return db.Err(err, "")
 		}
-		for _, r := range skipped {
-			s.logger.Warn("notify: events pruned from the log before notices were derived from them; skipped", "family_id", r.FamilyID, "after_seq", through[r.FamilyID])
-			through[r.FamilyID] = 0
+		for _, row := range ended {
+			if row.Held {
+				r.held[row.FamilyID] = true
+				continue
+			}
+			s.logger.Warn("notify: events pruned from the log before notices were derived from them; skipped", "family_id", row.FamilyID, "after_seq", through[row.FamilyID])
+			through[row.FamilyID] = 0
 		}
 		return nil
 	})
-	return through, more, err
+	return r, err
 }

@@ -96,6 +96,9 @@ func (s *Service) addNotice(ctx context.Context, tx *db.Tx, family uuid.UUID, n 
 // addNoticeID is addNotice returning the new notice's id (uuid.Nil when
 // it existed).
 func (s *Service) addNoticeID(ctx context.Context, tx *db.Tx, family uuid.UUID, n noticeNew) (uuid.UUID, error) {
+	if s.onNotice != nil {
+		s.onNotice(n.key)
+	}
 	params := []byte("{}")
 	if n.params != nil {
 		var err error
@@ -134,25 +137,25 @@ func (s *Service) addNoticeID(ctx context.Context, tx *db.Tx, family uuid.UUID, 
 // index scans, so the pass runs with generic plans only
 // (Store.TxGenericPlans, set at BEGIN).
 func (s *Service) ProcessFamily(ctx context.Context, familyID uuid.UUID) error {
-	_, err := s.processFamily(ctx, familyID)
-	return err
+	return s.processFamily(ctx, familyID).err
 }
 
-// processFamily is ProcessFamily, also returning the seq through which it
-// read the family's events (the cursor it committed; 0 when it does not
-// know: the cursor was another replica's). It is a pass over several
-// families (pass.go) with one: one code path, the same statements and
-// round trips, so the two cannot drift apart; a family with more than
-// eventBatch new events takes a transaction per batch.
-func (s *Service) processFamily(ctx context.Context, familyID uuid.UUID) (through int64, _ error) {
+// processFamily is ProcessFamily, saying what it did: the seq through
+// which it read the family's events (the cursor it committed; 0 when it
+// does not know: the cursor was another transaction's, held, or missing),
+// or its error. It is a pass over several families (pass.go) with one: one
+// code path, the same statements and round trips, so the two cannot drift
+// apart; a family with more than eventBatch new events takes a
+// transaction per batch.
+func (s *Service) processFamily(ctx context.Context, familyID uuid.UUID) passOutcome {
 	ids := []uuid.UUID{familyID}
 	for {
-		read, more, err := s.processFamilies(ctx, ids)
+		r, err := s.processFamilies(ctx, ids)
 		if err != nil {
-			return 0, err
+			return passOutcome{id: familyID, err: err}
 		}
-		if !more[familyID] {
-			return read[familyID], nil
+		if !r.more[familyID] {
+			return passOutcome{id: familyID, through: r.through[familyID], held: r.held[familyID]}
 		}
 	}
 }
@@ -510,6 +513,14 @@ func (s *Service) ScheduleFamily(ctx context.Context, tx *db.Tx) error {
 	a := tx.Auth()
 	if a == nil {
 		return familyhub.Errorf(familyhub.EUNAUTHORIZED, "no family")
+	}
+	// The family's cursor first, as a pass takes it before it writes the
+	// family's notices (NotifyCursorLock): the two write the same ones in
+	// their own orders, and each waited for the other's in a circle.
+	// While this holds it, the leader's passes leave the family and look
+	// again shortly after.
+	if err := s.store.Q.NotifyCursorLock(ctx, tx, a.FamilyID); err != nil {
+		return db.Err(err, "")
 	}
 	f, err := s.loadFamily(ctx, tx, a.FamilyID, true)
 	if err != nil {

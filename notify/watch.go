@@ -166,8 +166,16 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 	// not left to the sweep every PollEvery: a transient error (a
 	// deadlock, a restart, a connection lost) costs a second, not 30.
 	retry := map[uuid.UUID]retrying{}
+	// busy counts, per family, the passes in a row that found its cursor
+	// held by another transaction (a second leader's pass, the schedule's
+	// scan, a settings change) and so did nothing: the family stays
+	// pending and is looked at again after busyAgain, which doubles with
+	// each (pass.go). Before, it was dropped, and its events waited for the
+	// next cross-check or sweep (5 to 30 s).
+	busy := map[uuid.UUID]int{}
 	// later fires at the earliest end of a window a pending family waits
-	// for, or of a failed pass's backoff, but at most 20 times per window
+	// for, of a failed pass's backoff or of a held family's wait (busy),
+	// but at most 20 times per window
 	// (granularity): a wake-up looks only at the families it names, and
 	// only the timer's scan looks at every pending family, so the work per
 	// event does not grow with the number of families in their window.
@@ -239,6 +247,7 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 			clear(held)
 			clear(retry)
 			clear(suspects)
+			clear(busy)
 			continue
 		}
 		for _, id := range woken {
@@ -367,14 +376,30 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 				return
 			}
 			for _, o := range outcomes {
-				if o.err != nil {
+				switch {
+				case o.err != nil:
 					s.logger.Warn("notify: deriving notices from events failed; retried", "family_id", o.id, "err", o.err, "in", s.retryLater(retry, o.id))
-				} else {
+				case o.held:
+					// Nothing done: the family stays pending, outside its
+					// window (it opens with a pass that ran), and the timer
+					// brings it back after a wait of its own.
+					busy[o.id]++
+					again := s.busyAgain(busy[o.id])
+					s.busy.Add(1)
+					if s.onBusy != nil {
+						s.onBusy(o.id, again)
+					}
+					delete(last, o.id)
+					delete(retry, o.id)
+					arm(time.Now().Add(again))
+					continue
+				default:
 					delete(retry, o.id)
 					if o.through > 0 {
 						read[o.id] = o.through
 					}
 				}
+				delete(busy, o.id)
 				delete(pending, o.id)
 			}
 			lastPass = time.Now()
@@ -431,6 +456,20 @@ func (s *Service) crossCheck(ctx context.Context, woken []uuid.UUID, suspects, p
 		woken = append(woken, id)
 	}
 	return woken
+}
+
+// busyFirst is how long the leader waits before it looks again at a
+// family whose cursor another transaction held; the wait doubles with each
+// pass in a row that finds it held, up to PollEvery (a variable for
+// tests). Such a hold lasts a transaction (another pass, the scan of one
+// family): a tenth of a second is mostly enough, and a hold that lasts
+// costs a pass every few seconds at most, not one per turn of the loop.
+var busyFirst = 100 * time.Millisecond
+
+// busyAgain is the wait after the n-th pass in a row (from 1) that found
+// a family's cursor held.
+func (s *Service) busyAgain(n int) time.Duration {
+	return min(busyFirst<<min(n-1, 20), max(s.cfg.PollEvery, busyFirst))
 }
 
 // retrying is a family (or the sweep) whose last pass failed: the next is

@@ -13,6 +13,24 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const notifyCursorLock = `-- name: NotifyCursorLock :exec
+SELECT 1 FROM notify_cursors WHERE family_id = $1 FOR UPDATE
+`
+
+// NotifyCursorLock takes a family's cursor for the rest of the
+// transaction, waiting for a pass that holds it. Every transaction that
+// derives a family's notices takes the family's cursor first: a pass
+// (NotifyPassStartMany, which leaves a taken one alone), and the
+// schedule's scan of the family and a settings change (ScheduleFamily),
+// which wait for it. Both write the same notices (a task's reminder, by
+// its key), and before, in their own orders (the pass in the order of
+// the events, the scan by due time): each could wait for the other's
+// uncommitted notice, a deadlock that PostgreSQL broke by failing one.
+func (q *Queries) NotifyCursorLock(ctx context.Context, db DBTX, familyID uuid.UUID) error {
+	_, err := db.Exec(ctx, notifyCursorLock, familyID)
+	return err
+}
+
 const notifyEventLogOldest = `-- name: NotifyEventLogOldest :one
 SELECT coalesce(min(seq), 9223372036854775807)::bigint FROM event_log WHERE family_id = $1
 `
@@ -646,35 +664,49 @@ func (q *Queries) NotifyNoticePrune(ctx context.Context, db DBTX, before time.Ti
 }
 
 const notifyPassEndMany = `-- name: NotifyPassEndMany :many
-WITH moved AS (
-    UPDATE notify_cursors m
-    SET seq = greatest(m.seq, ($2::bigint[])[array_position($3::uuid[], m.family_id)]), updated_at = now()
-    WHERE m.family_id = ANY($3::uuid[])
+WITH idle AS MATERIALIZED (
+    SELECT u.id,
+        (SELECT n.seq FROM notify_cursors n WHERE n.family_id = u.id) AS cursor,
+        (SELECT e.seq FROM family_event_seq e WHERE e.family_id = u.id) AS seq
+    FROM unnest($1::uuid[]) AS u(id)
+), pruned AS MATERIALIZED (
+    SELECT i.id, i.seq FROM idle i
+    WHERE i.seq > i.cursor AND NOT EXISTS (SELECT 1 FROM event_log l WHERE l.family_id = i.id AND l.seq > i.cursor)
+), moved AS (
+    INSERT INTO notify_cursors AS m (family_id, seq)
+    SELECT u.id, u.seq FROM (SELECT unnest($2::uuid[]) AS id, unnest($3::bigint[]) AS seq) AS u
+    UNION ALL
+    SELECT p.id, p.seq FROM pruned p
+    ON CONFLICT (family_id) DO UPDATE SET seq = greatest(m.seq, excluded.seq), updated_at = now()
+), missing AS MATERIALIZED (
+    SELECT u.id,
+        coalesce((SELECT true FROM notify_cursors n WHERE n.family_id = u.id), false) AS held,
+        coalesce((SELECT true FROM families f WHERE f.id = u.id), false) AS family_exists
+    FROM unnest($4::uuid[]) AS u(id)
 ), ensured AS (
-    INSERT INTO notify_cursors (family_id) SELECT f.id FROM families f
-    WHERE f.id = ANY($4::uuid[]) AND NOT EXISTS (SELECT 1 FROM notify_cursors n WHERE n.family_id = f.id)
+    INSERT INTO notify_cursors (family_id)
+    SELECT m.id FROM missing m WHERE NOT m.held AND m.family_exists ORDER BY m.id
     ON CONFLICT DO NOTHING
 )
-UPDATE notify_cursors c SET seq = (SELECT e.seq FROM family_event_seq e WHERE e.family_id = c.family_id), updated_at = now()
-WHERE c.family_id = ANY($1::uuid[])
-  AND (SELECT e.seq FROM family_event_seq e WHERE e.family_id = c.family_id) > c.seq
-  AND NOT EXISTS (SELECT 1 FROM event_log l WHERE l.family_id = c.family_id AND l.seq > c.seq)
-RETURNING c.family_id, c.seq
+SELECT p.id::uuid AS family_id, p.seq::bigint AS seq, false AS held FROM pruned p
+UNION ALL
+SELECT m.id::uuid, 0::bigint, true FROM missing m WHERE m.held
 `
 
 type NotifyPassEndManyParams struct {
 	IdleIds    []uuid.UUID
-	Seqs       []int64
 	FamilyIds  []uuid.UUID
+	Seqs       []int64
 	MissingIds []uuid.UUID
 }
 
 type NotifyPassEndManyRow struct {
 	FamilyID uuid.UUID
 	Seq      int64
+	Held     bool
 }
 
-// NotifyPassEndMany ends a pass in one statement: the cursors of the
+// NotifyPassEndMany ends a pass in one statement. The cursors of the
 // families with events move to the last event read (family_ids, seqs).
 // The cursors taken with nothing after them (idle_ids) move to the
 // family's seq when none of the events after them is left in event_log:
@@ -683,23 +715,33 @@ type NotifyPassEndManyRow struct {
 // without this the cursor never moved and the family stayed behind for
 // good (swept, and reported as lost by the cross-check, every time). One
 // snapshot: an event committed meanwhile is either in both the seq and
-// the log (and the cursor stays) or in neither. And the cursors missing
-// (missing_ids: not taken by NotifyPassStartMany) are made; none for a
-// family that is gone (deleted after its event was notified: its pass
-// has nothing to do, rather than failing on the foreign key and being
-// retried for good), and none where one exists (another pass holds it):
-// ON CONFLICT alone waits for the commit of a pass that moved it, and
-// this pass's other families with it (two such passes, each holding a
-// cursor of the other's families, deadlocked). Returns the idle families
-// whose cursor moved past pruned events, with the seq.
-// Each row is found by its key (array_position, a subquery per cursor):
-// under the pass's generic plans a join here hashed whole tables, a scan
-// of every family's cursor and seq per pass.
+// the log (and the cursor stays) or in neither. And of the families whose
+// cursor NotifyPassStartMany did not take (missing_ids), a cursor that
+// exists is another transaction's (held: the answer says so, and the
+// leader looks at the family again soon), and a missing one is made;
+// none for a family that is gone (deleted after its event was notified:
+// its pass has nothing to do, rather than failing on the foreign key and
+// being retried for good), and none where one exists: ON CONFLICT alone
+// waits for the commit of a pass that moved it, and this pass's other
+// families with it (two such passes, each holding a cursor of the
+// other's families, deadlocked). Missing cursors are made in family
+// order, so two passes making the same ones wait for each other in one
+// order, never in a circle. Returns the idle families whose cursor moved
+// past pruned events, with the seq (held false), and the held ones (held
+// true, seq 0).
+// Every row is found by its key, whatever PostgreSQL estimates: the
+// cursors to move through the unique index of an upsert (each is one this
+// pass holds, so it never inserts and never waits), the rest through a
+// subquery per id in a select list (never turned into a join, nor
+// answered by hashing the whole table, as EXISTS there may be). With
+// "family_id = ANY(...)" and joins its generic plans read the whole of
+// notify_cursors, family_event_seq or families per pass (at 1,000
+// families; also for an empty array).
 func (q *Queries) NotifyPassEndMany(ctx context.Context, db DBTX, arg NotifyPassEndManyParams) ([]NotifyPassEndManyRow, error) {
 	rows, err := db.Query(ctx, notifyPassEndMany,
 		arg.IdleIds,
-		arg.Seqs,
 		arg.FamilyIds,
+		arg.Seqs,
 		arg.MissingIds,
 	)
 	if err != nil {
@@ -709,7 +751,7 @@ func (q *Queries) NotifyPassEndMany(ctx context.Context, db DBTX, arg NotifyPass
 	items := []NotifyPassEndManyRow{}
 	for rows.Next() {
 		var i NotifyPassEndManyRow
-		if err := rows.Scan(&i.FamilyID, &i.Seq); err != nil {
+		if err := rows.Scan(&i.FamilyID, &i.Seq, &i.Held); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -726,7 +768,10 @@ WITH c AS MATERIALIZED (
     SELECT n.family_id, n.seq,
         coalesce((SELECT array_agg(s.user_id) FROM notify_member_settings s
                   WHERE s.family_id = n.family_id AND s.list_changes), '{}')::uuid[] AS list_watchers
-    FROM notify_cursors n WHERE n.family_id = ANY($2::uuid[]) FOR UPDATE OF n SKIP LOCKED
+    FROM unnest($2::uuid[]) AS u(id)
+    CROSS JOIN LATERAL (
+        SELECT k.family_id, k.seq FROM notify_cursors k WHERE k.family_id = u.id FOR UPDATE SKIP LOCKED
+    ) n
 )
 SELECT c.family_id, c.seq AS cursor, c.list_watchers,
     -- The row of a cursor with nothing after it: event_seq 0, and the
@@ -765,19 +810,26 @@ type NotifyPassStartManyRow struct {
 // The event cursor.
 // NotifyPassStartMany begins a pass over one or several families (the
 // leader's wake-ups of a moment, notify/pass.go): it takes each one's
-// cursor, FOR UPDATE SKIP LOCKED (a cursor another replica holds is left
-// out, never waited for: that replica is working on the family right now,
-// and no two passes deadlock), and reads the events after each, oldest
-// first, at most max_events per family. Every cursor taken has at least
-// one row, ordered by family and seq: a family with nothing after its
-// cursor has one row without an event (event_seq 0, the event's columns
-// meaningless). A family not in the answer has its cursor taken or
-// missing. list_watchers are the members whose settings ask for
-// list-change notices, read once per pass: when no event of a batch of
-// list additions has a watcher other than its actor, the pass reads no
-// members at all. MATERIALIZED, and the events a LATERAL subquery: the
-// cursors' rows are locked and read first, whatever the plan, and the
-// events are read after the locked seqs.
+// cursor, FOR UPDATE SKIP LOCKED (a cursor another transaction holds is
+// left out, never waited for: another replica's pass or the schedule's scan
+// is working on the family right now, and no two passes deadlock), and
+// reads the events after each, oldest first, at most max_events per family.
+// Every cursor taken has at least one row, ordered by family and seq: a
+// family with nothing after its cursor has one row without an event
+// (event_seq 0, the event's columns meaningless). A family not in the
+// answer has its cursor taken or missing (NotifyPassEndMany tells which).
+// list_watchers are the members whose settings ask for list-change
+// notices, read once per pass: when no event of a batch of list additions
+// has a watcher other than its actor, the pass reads no members at all.
+// MATERIALIZED, and the events a LATERAL subquery: the cursors' rows are
+// locked and read first, whatever the plan, and the events are read after
+// the locked seqs.
+// Each cursor is looked up by its key, in the order of family_ids (the
+// caller sorts them), by a LATERAL subquery per id: a locking subquery is
+// never flattened into a join, so PostgreSQL cannot choose to scan the
+// table instead. With "family_id = ANY(...)" it did: at 1,000 families its
+// generic plan read all of notify_cursors (15 pages) to lock the few named
+// (docs/benchmarks.md, twentieth round).
 func (q *Queries) NotifyPassStartMany(ctx context.Context, db DBTX, arg NotifyPassStartManyParams) ([]NotifyPassStartManyRow, error) {
 	rows, err := db.Query(ctx, notifyPassStartMany, arg.MaxEvents, arg.FamilyIds)
 	if err != nil {
