@@ -62,8 +62,9 @@ type poolWarm struct {
 	on     atomic.Bool
 	logger atomic.Pointer[slog.Logger]
 	// What AfterConnect's warming did since Warm: statements sent,
-	// connections not fully warmed.
-	prepared, failed atomic.Uint64
+	// connections whose statements ran (warmExec), connections not fully
+	// warmed.
+	prepared, executed, failed atomic.Uint64
 	// parses counts every statement sent to prepare (TracePrepareEnd).
 	parses atomic.Uint64
 	// connTimeout bounds AfterConnect's warming (warmConnTimeout; tests
@@ -91,13 +92,16 @@ func (w *poolWarm) afterConnect(ctx context.Context, c *pgx.Conn) error {
 		defer cancel()
 		_ = c.PgConn().CancelRequest(cctx) // best effort; warmConn stops anyway
 	})
-	n, err := warmConn(ctx, c, expired.Load)
+	n, ran, err := warmConn(ctx, c, expired.Load)
 	if !timer.Stop() {
 		// The cancel request has reached PostgreSQL before the connection
 		// is handed out, so it cannot cancel the request's statement.
 		<-cancelled
 	}
 	w.prepared.Add(uint64(n))
+	if ran {
+		w.executed.Add(1)
+	}
 	if err != nil {
 		w.failed.Add(1)
 		if l := w.logger.Load(); l != nil {
@@ -113,65 +117,111 @@ func (w *poolWarm) afterConnect(ctx context.Context, c *pgx.Conn) error {
 // WarmResult says what Warm did.
 type WarmResult struct {
 	Conns    int           // connections held and warmed (the pool's MaxConns when complete)
+	Busy     int           // connections held elsewhere all along (River, a request), not waited for
 	Opened   int64         // connections the pool opened meanwhile
 	Prepared int           // statements sent to PostgreSQL to prepare (0 on an already warm connection)
+	Executed int           // connections whose hot statements ran once, rolled back (warmExec; 0 on warm ones)
 	Failed   int           // connections whose statements did not all prepare (Err says why)
 	Took     time.Duration // how long it took
 	Err      error         // why it stopped short (ctx's end, a connection refused), else nil
 }
 
-// Warm opens all of pool's connections (its MaxConns, at the same time)
-// and prepares the hot statements on each, then returns them to the pool;
-// from then on every connection the pool opens is prepared as it opens.
-// Call it once the schema is migrated, before serving. ctx bounds it: a
-// connection not warmed by then is left to warm itself on first use, and
-// the result says so (Err). It never fails otherwise: a cold connection
-// is slower, not wrong. A pool not from Open is warmed now but not later.
+// warmPoll is how often Warm looks whether the connections it still
+// waits for are all held elsewhere.
+const warmPoll = 5 * time.Millisecond
+
+// Warm opens all of pool's connections (its MaxConns, at the same time),
+// prepares the hot statements on each and runs them once, rolled back
+// (warmExec), then returns them to the pool; from then on every
+// connection the pool opens is warmed as it opens. Call it once the
+// schema is migrated, before serving. It does not wait for a connection
+// held elsewhere (a job's, a catch-up's): once every connection of the
+// pool is open and held, by Warm or not, it warms those it holds and says
+// how many it did not (Busy). ctx bounds it: a connection not warmed by
+// then is left to warm itself on first use, and the result says so (Err).
+// It never fails otherwise: a cold connection is slower, not wrong. A pool
+// not from Open is warmed now but not later.
 func Warm(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) WarmResult {
 	start := time.Now()
 	opened := pool.Stat().NewConnsCount()
+	var w *poolWarm
 	if v, ok := warmPools.Load(pool); ok {
-		w := v.(*poolWarm)
+		w = v.(*poolWarm)
 		w.logger.Store(logger)
 		w.on.Store(true)
 	}
 	n := int(pool.Config().MaxConns)
 	conns := make([]*pgxpool.Conn, n)
 	prepared := make([]int, n)
+	executed := make([]bool, n)
 	errs := make([]error, n)
 	// Every connection is held until all are acquired, so that the n
-	// acquisitions get n different connections.
+	// acquisitions get n different connections. An acquisition that can
+	// only be served by a release elsewhere is given up (busy).
+	acquireCtx, giveUp := context.WithCancel(ctx)
+	defer giveUp()
 	var wg sync.WaitGroup
+	var pending atomic.Int64
+	pending.Store(int64(n))
 	for i := range n {
 		wg.Go(func() {
-			c, err := pool.Acquire(ctx)
+			c, err := pool.Acquire(acquireCtx)
+			pending.Add(-1)
 			if err != nil {
 				errs[i] = err
 				return
 			}
 			conns[i] = c
 			// A connection opened before Warm (the ping's, migrations')
-			// is prepared here; one opened since, by AfterConnect, and
+			// is warmed here; one opened since, by AfterConnect, and
 			// Prepare finds each statement prepared, with no round trip.
-			prepared[i], errs[i] = warmConn(ctx, c.Conn(), nil)
+			prepared[i], executed[i], errs[i] = warmConn(ctx, c.Conn(), nil)
 		})
 	}
-	wg.Wait()
-	r := WarmResult{Opened: pool.Stat().NewConnsCount() - opened}
-	for i, c := range conns {
-		if c != nil {
-			r.Conns++
-			c.Release()
-		}
-		r.Prepared += prepared[i]
-		if c != nil && errs[i] != nil {
-			r.Failed++
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	busy := false
+	tick := time.NewTicker(warmPoll)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case <-done:
+			break wait
+		case <-tick.C:
+			s := pool.Stat()
+			if !busy && pending.Load() > 0 && s.IdleConns() == 0 && s.ConstructingConns() == 0 && s.TotalConns() >= s.MaxConns() {
+				busy = true
+				giveUp()
+			}
 		}
 	}
-	r.Err = errors.Join(errs...)
-	if v, ok := warmPools.Load(pool); ok {
-		w := v.(*poolWarm)
+	r := WarmResult{Opened: pool.Stat().NewConnsCount() - opened}
+	var failed []error
+	for i, c := range conns {
+		if c == nil {
+			if busy && ctx.Err() == nil && errors.Is(errs[i], context.Canceled) {
+				r.Busy++
+				continue
+			}
+			failed = append(failed, errs[i])
+			continue
+		}
+		r.Conns++
+		c.Release()
+		r.Prepared += prepared[i]
+		if executed[i] {
+			r.Executed++
+		}
+		if errs[i] != nil {
+			r.Failed++
+			failed = append(failed, errs[i])
+		}
+	}
+	r.Err = errors.Join(failed...)
+	if w != nil {
 		r.Prepared += int(w.prepared.Swap(0))
+		r.Executed += int(w.executed.Swap(0))
 		r.Failed += int(w.failed.Swap(0))
 	}
 	r.Took = time.Since(start)
@@ -182,7 +232,7 @@ func Warm(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) WarmResu
 // statements on c and returns how many it sent to PostgreSQL (those
 // already prepared on c cost nothing; counted on a pool from Open only).
 // It goes on past a statement that fails and returns the errors joined.
-func warmConn(ctx context.Context, c *pgx.Conn, stop func() bool) (sent int, err error) {
+func warmConn(ctx context.Context, c *pgx.Conn, stop func() bool) (sent int, ran bool, err error) {
 	var errs []error
 	ctx = context.WithValue(ctx, warmCountKey{}, &sent)
 	stopped := false
@@ -212,7 +262,13 @@ func warmConn(ctx context.Context, c *pgx.Conn, stop func() bool) (sent int, err
 	if ctx.Err() != nil {
 		errs = append(errs, ctx.Err())
 	}
-	return sent, errors.Join(errs...)
+	if len(errs) == 0 && !c.IsClosed() {
+		// Then run them once, rolled back (warm_exec.go).
+		if ran, err = warmExec(ctx, c, stop); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return sent, ran, errors.Join(errs...)
 }
 
 var errWarmTimeout = errors.New("db: warming the connection took too long")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbtest"
@@ -96,5 +97,30 @@ func TestOpenJittersLifetimes(t *testing.T) {
 	cfg := pool.Config()
 	if cfg.MaxConnLifetimeJitter <= 0 || cfg.MaxConnLifetimeJitter >= cfg.MaxConnLifetime {
 		t.Errorf("MaxConnLifetimeJitter = %v with MaxConnLifetime %v, want a part of it", cfg.MaxConnLifetimeJitter, cfg.MaxConnLifetime)
+	}
+}
+
+// TestWarmDoesNotWaitForBusyConnections: a connection held elsewhere all
+// along (River's, a request's) is not waited for: Warm warms the others
+// and returns, saying one was busy; it used to wait for its context's end
+// (10 s at a replica's start) and then report the warm-up failed.
+func TestWarmDoesNotWaitForBusyConnections(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	pool, err := db.Open(ctx, dbtest.URL(t)+"&pool_max_conns=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	held, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	r := db.Warm(wctx, pool, slog.New(slog.DiscardHandler))
+	if r.Err != nil || r.Conns != 2 || r.Busy != 1 || r.Executed != 2 {
+		t.Errorf("Warm with one connection held elsewhere = %+v, want 2 warmed, 1 busy, no error", r)
 	}
 }
