@@ -33,9 +33,10 @@ import (
 // before it listens, so that its first requests find them ready. From then
 // on every connection the pool opens (one replaced after its lifetime, or
 // after an error) is prepared the same way in AfterConnect, before it is
-// handed out. Nothing is executed: a statement is only parsed and
-// described, so warming writes nothing and takes no lock but the
-// catalogue's.
+// handed out. Preparing parses and describes; then warmExec
+// (warm_exec.go) runs the statements once in a transaction it rolls back,
+// so that the backend has planned them and compiled the triggers'
+// functions too, and writes nothing anyone sees.
 //
 // A statement is prepared under its own text as its name (pgx's
 // Conn.Prepare with name == sql): pgx then finds it by the text that
