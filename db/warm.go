@@ -84,6 +84,13 @@ func (w *poolWarm) afterConnect(ctx context.Context, c *pgx.Conn) error {
 	if err := AfterConnect(ctx, c); err != nil || !w.on.Load() {
 		return err
 	}
+	return w.warmBounded(ctx, c)
+}
+
+// warmBounded warms c (warmConn) within connTimeout, counts what it did
+// and logs a warm-up that fell short. It returns an error only when c
+// broke meanwhile.
+func (w *poolWarm) warmBounded(ctx context.Context, c *pgx.Conn) error {
 	var expired atomic.Bool
 	cancelled := make(chan struct{})
 	timer := time.AfterFunc(time.Duration(w.connTimeout.Load()), func() {
@@ -106,7 +113,7 @@ func (w *poolWarm) afterConnect(ctx context.Context, c *pgx.Conn) error {
 	if err != nil {
 		w.failed.Add(1)
 		if l := w.logger.Load(); l != nil {
-			l.Warn("a new database connection was not fully warmed; its first requests prepare what is missing", "prepared", n, "err", err)
+			l.Warn("a database connection was not fully warmed; its first requests prepare what is missing", "prepared", n, "err", err)
 		}
 	}
 	if c.IsClosed() {
@@ -234,6 +241,7 @@ wait:
 // already prepared on c cost nothing; counted on a pool from Open only).
 // It goes on past a statement that fails and returns the errors joined.
 func warmConn(ctx context.Context, c *pgx.Conn, stop func() bool) (sent int, ran bool, err error) {
+	c.PgConn().CustomData()[warmTriedKey] = true
 	var errs []error
 	ctx = context.WithValue(ctx, warmCountKey{}, &sent)
 	stopped := false
@@ -420,11 +428,22 @@ func markStale(c *pgx.Conn, err error) {
 	}
 }
 
-// prepareConn is the pool's PrepareConn: a connection marked stale has
-// its prepared statements deallocated before it is handed out (one round
-// trip); when that fails, the pool closes it and hands out another.
+// prepareConn is the pool's PrepareConn: a connection never warmed since
+// Warm is warmed, and a connection marked stale has its prepared
+// statements deallocated before it is handed out (one round trip); when
+// either breaks it, the pool closes it and hands out another.
 func (w *poolWarm) prepareConn(ctx context.Context, c *pgx.Conn) (bool, error) {
 	data := c.PgConn().CustomData()
+	if _, tried := data[warmTriedKey]; !tried && w.on.Load() {
+		// A connection that was busy elsewhere all through Warm (or open
+		// before it and not acquired by it) is warmed the first time it is
+		// handed out, once, as AfterConnect warms a new one. Not with the
+		// acquirer's context: Warm gives up its waiting acquisitions by
+		// cancelling theirs, and pgx would close the connection mid-statement.
+		if err := w.warmBounded(context.WithoutCancel(ctx), c); err != nil || c.IsClosed() {
+			return false, nil
+		}
+	}
 	if _, stale := data[staleKey]; !stale {
 		return true, nil
 	}

@@ -56,6 +56,11 @@ import (
 // done, so that Warm on a warm pool runs nothing.
 const warmedKey = "familyhub.db.warmed"
 
+// warmTriedKey marks a connection warmConn has been given, done or not,
+// so that prepareConn warms the others (not given to it: busy during
+// Warm) once.
+const warmTriedKey = "familyhub.db.warm_tried"
+
 // warmExec runs the hot statements once on c, in a transaction it rolls
 // back, and says whether it did. stop, when given, is asked before each
 // statement (AfterConnect's bound). It does nothing on a connection done
