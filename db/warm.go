@@ -33,9 +33,10 @@ import (
 // before it listens, so that its first requests find them ready. From then
 // on every connection the pool opens (one replaced after its lifetime, or
 // after an error) is prepared the same way in AfterConnect, before it is
-// handed out. Nothing is executed: a statement is only parsed and
-// described, so warming writes nothing and takes no lock but the
-// catalogue's.
+// handed out. Preparing parses and describes; then warmExec
+// (warm_exec.go) runs the statements once in a transaction it rolls back,
+// so that the backend has planned them and compiled the triggers'
+// functions too, and writes nothing anyone sees.
 //
 // A statement is prepared under its own text as its name (pgx's
 // Conn.Prepare with name == sql): pgx then finds it by the text that
@@ -62,8 +63,9 @@ type poolWarm struct {
 	on     atomic.Bool
 	logger atomic.Pointer[slog.Logger]
 	// What AfterConnect's warming did since Warm: statements sent,
-	// connections not fully warmed.
-	prepared, failed atomic.Uint64
+	// connections whose statements ran (warmExec), connections not fully
+	// warmed.
+	prepared, executed, failed atomic.Uint64
 	// parses counts every statement sent to prepare (TracePrepareEnd).
 	parses atomic.Uint64
 	// connTimeout bounds AfterConnect's warming (warmConnTimeout; tests
@@ -82,6 +84,13 @@ func (w *poolWarm) afterConnect(ctx context.Context, c *pgx.Conn) error {
 	if err := AfterConnect(ctx, c); err != nil || !w.on.Load() {
 		return err
 	}
+	return w.warmBounded(ctx, c)
+}
+
+// warmBounded warms c (warmConn) within connTimeout, counts what it did
+// and logs a warm-up that fell short. It returns an error only when c
+// broke meanwhile.
+func (w *poolWarm) warmBounded(ctx context.Context, c *pgx.Conn) error {
 	var expired atomic.Bool
 	cancelled := make(chan struct{})
 	timer := time.AfterFunc(time.Duration(w.connTimeout.Load()), func() {
@@ -91,17 +100,20 @@ func (w *poolWarm) afterConnect(ctx context.Context, c *pgx.Conn) error {
 		defer cancel()
 		_ = c.PgConn().CancelRequest(cctx) // best effort; warmConn stops anyway
 	})
-	n, err := warmConn(ctx, c, expired.Load)
+	n, ran, err := warmConn(ctx, c, expired.Load)
 	if !timer.Stop() {
 		// The cancel request has reached PostgreSQL before the connection
 		// is handed out, so it cannot cancel the request's statement.
 		<-cancelled
 	}
 	w.prepared.Add(uint64(n))
+	if ran {
+		w.executed.Add(1)
+	}
 	if err != nil {
 		w.failed.Add(1)
 		if l := w.logger.Load(); l != nil {
-			l.Warn("a new database connection was not fully warmed; its first requests prepare what is missing", "prepared", n, "err", err)
+			l.Warn("a database connection was not fully warmed; its first requests prepare what is missing", "prepared", n, "err", err)
 		}
 	}
 	if c.IsClosed() {
@@ -113,65 +125,111 @@ func (w *poolWarm) afterConnect(ctx context.Context, c *pgx.Conn) error {
 // WarmResult says what Warm did.
 type WarmResult struct {
 	Conns    int           // connections held and warmed (the pool's MaxConns when complete)
+	Busy     int           // connections held elsewhere all along (River, a request), not waited for
 	Opened   int64         // connections the pool opened meanwhile
 	Prepared int           // statements sent to PostgreSQL to prepare (0 on an already warm connection)
+	Executed int           // connections whose hot statements ran once, rolled back (warmExec; 0 on warm ones)
 	Failed   int           // connections whose statements did not all prepare (Err says why)
 	Took     time.Duration // how long it took
 	Err      error         // why it stopped short (ctx's end, a connection refused), else nil
 }
 
-// Warm opens all of pool's connections (its MaxConns, at the same time)
-// and prepares the hot statements on each, then returns them to the pool;
-// from then on every connection the pool opens is prepared as it opens.
-// Call it once the schema is migrated, before serving. ctx bounds it: a
-// connection not warmed by then is left to warm itself on first use, and
-// the result says so (Err). It never fails otherwise: a cold connection
-// is slower, not wrong. A pool not from Open is warmed now but not later.
+// warmPoll is how often Warm looks whether the connections it still
+// waits for are all held elsewhere.
+const warmPoll = 5 * time.Millisecond
+
+// Warm opens all of pool's connections (its MaxConns, at the same time),
+// prepares the hot statements on each and runs them once, rolled back
+// (warmExec), then returns them to the pool; from then on every
+// connection the pool opens is warmed as it opens. Call it once the
+// schema is migrated, before serving. It does not wait for a connection
+// held elsewhere (a job's, a catch-up's): once every connection of the
+// pool is open and held, by Warm or not, it warms those it holds and says
+// how many it did not (Busy). ctx bounds it: a connection not warmed by
+// then is left to warm itself on first use, and the result says so (Err).
+// It never fails otherwise: a cold connection is slower, not wrong. A pool
+// not from Open is warmed now but not later.
 func Warm(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) WarmResult {
 	start := time.Now()
 	opened := pool.Stat().NewConnsCount()
+	var w *poolWarm
 	if v, ok := warmPools.Load(pool); ok {
-		w := v.(*poolWarm)
+		w = v.(*poolWarm)
 		w.logger.Store(logger)
 		w.on.Store(true)
 	}
 	n := int(pool.Config().MaxConns)
 	conns := make([]*pgxpool.Conn, n)
 	prepared := make([]int, n)
+	executed := make([]bool, n)
 	errs := make([]error, n)
 	// Every connection is held until all are acquired, so that the n
-	// acquisitions get n different connections.
+	// acquisitions get n different connections. An acquisition that can
+	// only be served by a release elsewhere is given up (busy).
+	acquireCtx, giveUp := context.WithCancel(ctx)
+	defer giveUp()
 	var wg sync.WaitGroup
+	var pending atomic.Int64
+	pending.Store(int64(n))
 	for i := range n {
 		wg.Go(func() {
-			c, err := pool.Acquire(ctx)
+			c, err := pool.Acquire(acquireCtx)
+			pending.Add(-1)
 			if err != nil {
 				errs[i] = err
 				return
 			}
 			conns[i] = c
 			// A connection opened before Warm (the ping's, migrations')
-			// is prepared here; one opened since, by AfterConnect, and
+			// is warmed here; one opened since, by AfterConnect, and
 			// Prepare finds each statement prepared, with no round trip.
-			prepared[i], errs[i] = warmConn(ctx, c.Conn(), nil)
+			prepared[i], executed[i], errs[i] = warmConn(ctx, c.Conn(), nil)
 		})
 	}
-	wg.Wait()
-	r := WarmResult{Opened: pool.Stat().NewConnsCount() - opened}
-	for i, c := range conns {
-		if c != nil {
-			r.Conns++
-			c.Release()
-		}
-		r.Prepared += prepared[i]
-		if c != nil && errs[i] != nil {
-			r.Failed++
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	busy := false
+	tick := time.NewTicker(warmPoll)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case <-done:
+			break wait
+		case <-tick.C:
+			s := pool.Stat()
+			if !busy && pending.Load() > 0 && s.IdleConns() == 0 && s.ConstructingConns() == 0 && s.TotalConns() >= s.MaxConns() {
+				busy = true
+				giveUp()
+			}
 		}
 	}
-	r.Err = errors.Join(errs...)
-	if v, ok := warmPools.Load(pool); ok {
-		w := v.(*poolWarm)
+	r := WarmResult{Opened: pool.Stat().NewConnsCount() - opened}
+	var failed []error
+	for i, c := range conns {
+		if c == nil {
+			if busy && ctx.Err() == nil && errors.Is(errs[i], context.Canceled) {
+				r.Busy++
+				continue
+			}
+			failed = append(failed, errs[i])
+			continue
+		}
+		r.Conns++
+		c.Release()
+		r.Prepared += prepared[i]
+		if executed[i] {
+			r.Executed++
+		}
+		if errs[i] != nil {
+			r.Failed++
+			failed = append(failed, errs[i])
+		}
+	}
+	r.Err = errors.Join(failed...)
+	if w != nil {
 		r.Prepared += int(w.prepared.Swap(0))
+		r.Executed += int(w.executed.Swap(0))
 		r.Failed += int(w.failed.Swap(0))
 	}
 	r.Took = time.Since(start)
@@ -182,7 +240,8 @@ func Warm(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) WarmResu
 // statements on c and returns how many it sent to PostgreSQL (those
 // already prepared on c cost nothing; counted on a pool from Open only).
 // It goes on past a statement that fails and returns the errors joined.
-func warmConn(ctx context.Context, c *pgx.Conn, stop func() bool) (sent int, err error) {
+func warmConn(ctx context.Context, c *pgx.Conn, stop func() bool) (sent int, ran bool, err error) {
+	c.PgConn().CustomData()[warmTriedKey] = true
 	var errs []error
 	ctx = context.WithValue(ctx, warmCountKey{}, &sent)
 	stopped := false
@@ -212,7 +271,13 @@ func warmConn(ctx context.Context, c *pgx.Conn, stop func() bool) (sent int, err
 	if ctx.Err() != nil {
 		errs = append(errs, ctx.Err())
 	}
-	return sent, errors.Join(errs...)
+	if len(errs) == 0 && !c.IsClosed() {
+		// Then run them once, rolled back (warm_exec.go).
+		if ran, err = warmExec(ctx, c, stop); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return sent, ran, errors.Join(errs...)
 }
 
 var errWarmTimeout = errors.New("db: warming the connection took too long")
@@ -363,11 +428,22 @@ func markStale(c *pgx.Conn, err error) {
 	}
 }
 
-// prepareConn is the pool's PrepareConn: a connection marked stale has
-// its prepared statements deallocated before it is handed out (one round
-// trip); when that fails, the pool closes it and hands out another.
+// prepareConn is the pool's PrepareConn: a connection never warmed since
+// Warm is warmed, and a connection marked stale has its prepared
+// statements deallocated before it is handed out (one round trip); when
+// either breaks it, the pool closes it and hands out another.
 func (w *poolWarm) prepareConn(ctx context.Context, c *pgx.Conn) (bool, error) {
 	data := c.PgConn().CustomData()
+	if _, tried := data[warmTriedKey]; !tried && w.on.Load() {
+		// A connection that was busy elsewhere all through Warm (or open
+		// before it and not acquired by it) is warmed the first time it is
+		// handed out, once, as AfterConnect warms a new one. Not with the
+		// acquirer's context: Warm gives up its waiting acquisitions by
+		// cancelling theirs, and pgx would close the connection mid-statement.
+		if err := w.warmBounded(context.WithoutCancel(ctx), c); err != nil || c.IsClosed() {
+			return false, nil
+		}
+	}
 	if _, stale := data[staleKey]; !stale {
 		return true, nil
 	}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbtest"
@@ -96,5 +99,54 @@ func TestOpenJittersLifetimes(t *testing.T) {
 	cfg := pool.Config()
 	if cfg.MaxConnLifetimeJitter <= 0 || cfg.MaxConnLifetimeJitter >= cfg.MaxConnLifetime {
 		t.Errorf("MaxConnLifetimeJitter = %v with MaxConnLifetime %v, want a part of it", cfg.MaxConnLifetimeJitter, cfg.MaxConnLifetime)
+	}
+}
+
+// TestWarmDoesNotWaitForBusyConnections: a connection held elsewhere all
+// along (River's, a request's) is not waited for: Warm warms the others
+// and returns, saying one was busy; it used to wait for its context's end
+// (10 s at a replica's start) and then report the warm-up failed. The
+// busy one is warmed when it is next handed out.
+func TestWarmDoesNotWaitForBusyConnections(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	pool, err := db.Open(ctx, dbtest.URL(t)+"&pool_max_conns=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	held, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	r := db.Warm(wctx, pool, slog.New(slog.DiscardHandler))
+	if r.Err != nil || r.Conns != 2 || r.Busy != 1 || r.Executed != 2 {
+		t.Errorf("Warm with one connection held elsewhere = %+v, want 2 warmed, 1 busy, no error", r)
+	}
+
+	// The busy one is warmed the first time the pool hands it out again
+	// (PrepareConn), before its user runs anything on it.
+	held.Release()
+	before := db.Parses(pool)
+	var conns []*pgxpool.Conn
+	for range 3 {
+		c, err := pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Release()
+	}
+	perConn := uint64(r.Prepared / 2)
+	if got := db.Parses(pool) - before; got != perConn {
+		t.Errorf("handing out the 3 connections again prepared %d statements, want the busy one's warm-up, %d", got, perConn)
+	}
+	// (A Warm now would report that warm-up: what the pool warmed since.)
+	if again := db.Warm(ctx, pool, slog.New(slog.DiscardHandler)); again.Conns != 3 || again.Prepared != int(perConn) || again.Executed != 1 {
+		t.Errorf("Warm afterwards = %+v, want its 3 connections and the one warmed since", again)
 	}
 }

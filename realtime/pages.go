@@ -66,7 +66,11 @@ func (pc *pageCache) get(ctx context.Context, store *db.Store, family uuid.UUID,
 	pc.entries[key] = e
 	pc.mu.Unlock()
 	// Not the caller's context: other sockets wait for this query, and
-	// the caller's socket may go away meanwhile.
+	// the caller's socket may go away meanwhile. Nor would ending the read
+	// with the socket save anything: pgx ends a statement whose context
+	// ends by closing its connection, and the pool then opens and warms a
+	// new one (db.Warm: more work than the page, an index range scan of at
+	// most PageSize rows). So a page read runs to its end, bounded.
 	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	e.rows, e.err = store.EventLogListSince(qctx, dbsqlc.EventLogListSinceParams{FamilyID: family, Since: since, MaxEvents: PageSize})
 	cancel()

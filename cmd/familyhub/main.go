@@ -609,8 +609,8 @@ func openWithRetry(ctx context.Context, url string, logger *slog.Logger, configu
 // rather than late.
 const warmTimeout = 10 * time.Second
 
-// warm opens the pool's connections and prepares the hot statements on
-// each (db.Warm), once the schema is migrated and before the server
+// warm opens the pool's connections, prepares the hot statements on each
+// and runs them once, rolled back (db.Warm), once the schema is migrated and before the server
 // listens, so that a replica that answers is warm (docs/operations.md).
 // It logs what it did; it never fails the start.
 func (m *Main) warm(ctx context.Context) {
@@ -618,7 +618,7 @@ func (m *Main) warm(ctx context.Context) {
 	defer cancel()
 	logger := m.Logger.With("component", "db.warm")
 	r := db.Warm(ctx, m.Pool, logger)
-	attrs := []any{"conns", r.Conns, "opened", r.Opened, "prepared", r.Prepared, "failed", r.Failed, "took", r.Took}
+	attrs := []any{"conns", r.Conns, "busy", r.Busy, "opened", r.Opened, "prepared", r.Prepared, "executed", r.Executed, "failed", r.Failed, "took", r.Took}
 	if r.Err != nil {
 		logger.Warn("database connections not all warmed; the rest warm on first use", append(attrs, "err", r.Err)...)
 		return
