@@ -87,7 +87,10 @@ if [ "${WAKEUPS:-}" = 1 ]; then
 	wargs=()
 	"$PSQL" "$URL/$DB" -AtF ' ' -c "SELECT pid, application_name FROM pg_stat_activity WHERE datname = '$DB' AND (query ILIKE 'listen%' OR query = '-- ping')" >"$OUT/listeners.txt"
 	while read -r p _; do wargs+=(-p "$p"); done <"$OUT/listeners.txt"
-	timeout -s INT 10 strace -qq -e trace=none -e signal=SIGUSR1 "${wargs[@]}" 2>"$OUT/wakeups.txt" &
+	if [ ${#wargs[@]} -gt 0 ]; then
+		timeout -s INT 10 strace -qq -e trace=none -e signal=SIGUSR1 "${wargs[@]}" 2>"$OUT/wakeups.txt" &
+		spid=$!
+	fi
 fi
 a_x=$(xacts)
 a_pg=$(ticks $(pgrep -u postgres postgres)); a_r=$(ticks "${PIDS[@]}"); a_b=$(ticks $bp)
@@ -121,6 +124,9 @@ if $stats; then
 		FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$DB')" >>"$OUT/stmts.txt"
 fi
 wait $bp || true
+# strace's output is complete once it has exited (it may outlast the window by
+# the statements above).
+if [ -n "${spid:-}" ]; then wait "$spid" || true; fi
 awk -v pg=$((b_pg - a_pg)) -v r=$((b_r - a_r)) -v b=$((b_b - a_b)) -v hz="$hz" \
 	'BEGIN { printf "10 s of CPU (cores): postgres %.2f  replicas %.2f  load tool %.2f\n", pg/hz/10, r/hz/10, b/hz/10 }'
 echo "transactions committed (the same 10 s): $((b_x - a_x - 1))" # less the first read's own

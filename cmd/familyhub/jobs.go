@@ -75,6 +75,8 @@ func (j *JobsConfig) flags(fs *flag.FlagSet) {
 		"how long expired or revoked sessions are kept before they are deleted")
 	intVar(&j.Workers, "job-workers", "FAMILYHUB_JOB_WORKERS", d.Workers, "how many jobs this replica works at once")
 	durVar(&j.JobTimeout, "job-timeout", "FAMILYHUB_JOB_TIMEOUT", d.JobTimeout, "how long one job may run")
+	durVar(&j.PollEvery, "job-poll-every", "FAMILYHUB_JOB_POLL_EVERY", d.PollEvery,
+		"how often this replica looks for jobs to work (at least 10ms; longer costs fewer idle statements, jobs start later)")
 	durVar(&j.RescueAfter, "job-rescue-after", "FAMILYHUB_JOB_RESCUE_AFTER", d.RescueAfter,
 		"when a job still running counts as lost with its replica and is retried elsewhere (more than --job-timeout)")
 	auto := envOr("FAMILYHUB_AUTO_CATEGORISE", "true")

@@ -150,3 +150,34 @@ func TestNotifyFlagsFromEnv(t *testing.T) {
 		t.Errorf("leader retry %s, coalesce %s; want the default 5s and -1s", cfg.Notify.LeaderRetry, cfg.Notify.Coalesce)
 	}
 }
+
+// TestJobPollEveryFromEnv: how often a replica looks for jobs (River
+// polls, docs/jobs.md) comes from FAMILYHUB_JOB_POLL_EVERY, a flag
+// overrides it, and a value below 10ms is refused naming the setting.
+func TestJobPollEveryFromEnv(t *testing.T) {
+	parse := func(args ...string) Config {
+		t.Helper()
+		var cfg Config
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		cfg.flagSet(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	t.Setenv("FAMILYHUB_JOB_POLL_EVERY", "")
+	if cfg := parse(); cfg.Jobs.PollEvery != 200*time.Millisecond {
+		t.Errorf("no setting: poll every %s, want the default 200ms", cfg.Jobs.PollEvery)
+	}
+	t.Setenv("FAMILYHUB_JOB_POLL_EVERY", "1s")
+	if cfg := parse(); cfg.Jobs.PollEvery != time.Second {
+		t.Errorf("FAMILYHUB_JOB_POLL_EVERY=1s: poll every %s", cfg.Jobs.PollEvery)
+	}
+	if cfg := parse("-job-poll-every", "500ms"); cfg.Jobs.PollEvery != 500*time.Millisecond {
+		t.Errorf("FAMILYHUB_JOB_POLL_EVERY=1s -job-poll-every 500ms: poll every %s", cfg.Jobs.PollEvery)
+	}
+	t.Setenv("FAMILYHUB_JOB_POLL_EVERY", "5ms")
+	if cfg := parse(); cfg.Jobs.validate() == nil || !strings.Contains(cfg.Jobs.validate().Error(), "poll") {
+		t.Errorf("FAMILYHUB_JOB_POLL_EVERY=5ms: validate %v, want it refused", cfg.Jobs.validate())
+	}
+}
