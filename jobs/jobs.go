@@ -59,7 +59,8 @@ type Config struct {
 	// PollEvery is how often each replica looks for jobs to work. River's
 	// clients poll rather than LISTEN (riverDriver): a job waits at most
 	// about this long (plus 10 % jitter) before a replica takes it.
-	// Default 200 ms; at least 10 ms.
+	// Default 200 ms; 10 ms to 1 minute (a reminder or a category must not
+	// wait longer for a typo in the setting).
 	PollEvery time.Duration
 	// RescueAfter is when a job still "running" counts as lost with its
 	// replica and is retried elsewhere. Must exceed JobTimeout. Default 15
@@ -141,8 +142,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("event retention must be at least 1h, not %s", c.EventRetention)
 	case c.Workers < 1:
 		return fmt.Errorf("job workers must be at least 1, not %d", c.Workers)
-	case c.PollEvery < 10*time.Millisecond:
-		return fmt.Errorf("job poll interval must be at least 10ms, not %s", c.PollEvery)
+	case c.PollEvery < 10*time.Millisecond || c.PollEvery > time.Minute:
+		return fmt.Errorf("job poll interval must be 10ms to 1m, not %s", c.PollEvery)
 	case c.RescueAfter <= c.JobTimeout:
 		return fmt.Errorf("job rescue-after (%s) must be longer than the job timeout (%s)", c.RescueAfter, c.JobTimeout)
 	}

@@ -180,4 +180,8 @@ func TestJobPollEveryFromEnv(t *testing.T) {
 	if cfg := parse(); cfg.Jobs.validate() == nil || !strings.Contains(cfg.Jobs.validate().Error(), "poll") {
 		t.Errorf("FAMILYHUB_JOB_POLL_EVERY=5ms: validate %v, want it refused", cfg.Jobs.validate())
 	}
+	t.Setenv("FAMILYHUB_JOB_POLL_EVERY", "2m")
+	if cfg := parse(); cfg.Jobs.validate() == nil || !strings.Contains(cfg.Jobs.validate().Error(), "poll") {
+		t.Errorf("FAMILYHUB_JOB_POLL_EVERY=2m: validate %v, want it refused", cfg.Jobs.validate())
+	}
 }
