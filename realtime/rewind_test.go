@@ -161,7 +161,12 @@ func TestCrossCheckFindsRewindOvertakenByWrites(t *testing.T) {
 		}
 	}
 	insert("milk", "eggs", "bread")
-	delivered := collect(t, a.Client, 3)[2].Seq
+	// The last one a staged event (memberships, families, users: numbered
+	// by the flush at commit), whose notice carries the logged time too.
+	if _, err := pool.Exec(ctx, `UPDATE families SET name = 'Rivera-Lopez' WHERE id = $1`, family); err != nil {
+		t.Fatal(err)
+	}
+	delivered := collect(t, a.Client, 4)[3].Seq
 	if err := hub.crossCheck(ctx); err != nil { // the marks of what was delivered hold
 		t.Fatal(err)
 	}
@@ -172,7 +177,7 @@ func TestCrossCheckFindsRewindOvertakenByWrites(t *testing.T) {
 	// The database goes back to before those events, and three others
 	// take their seqs.
 	rewind(t, pool, family, a.Start)
-	insert("tea", "rice", "jam")
+	insert("tea", "rice", "jam", "oats")
 	if err := hub.crossCheck(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +195,7 @@ func TestCrossCheckFindsRewindOvertakenByWrites(t *testing.T) {
 		t.Fatalf("the socket was closed (%d %s): it would resume from its since and skip the new events", code, reason)
 	default:
 	}
-	if got, want := told.get(), []rewindNote{{family, a.Start + 2, delivered}}; !slices.Equal(got, want) {
+	if got, want := told.get(), []rewindNote{{family, delivered - 1, delivered}}; !slices.Equal(got, want) {
 		t.Errorf("OnRewind was told %+v, want %+v", got, want)
 	}
 	insert("salt")
