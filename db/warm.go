@@ -255,8 +255,7 @@ func Parses(pool *pgxpool.Pool) uint64 {
 // prepares a statement the replica did not warm): the session lookup, the
 // shopping list's reads, the one-statement writes (an item's add, tick
 // and edit, a task's completion: txone.go) and the realtime socket's
-// hello (a family's first on the replica reads its last event's mark too)
-// and catch-up. Each text is taken from its dbsqlc method, run on a
+// hello and catch-up. Each text is taken from its dbsqlc method, run on a
 // DBTX that only notes it, so the list follows the queries as sqlc writes
 // them.
 var hotStatements = sync.OnceValue(func() []string {
@@ -275,9 +274,6 @@ var hotStatements = sync.OnceValue(func() []string {
 		func() { q.TaskCompleteOne(ctx, &r, dbsqlc.TaskCompleteOneParams{}) },
 		func() { q.EventLogListSince(ctx, &r, dbsqlc.EventLogListSinceParams{}) },
 		func() { q.FamilySeqGet(ctx, &r, id) },
-		// A family's first socket on the replica (realtime's join), with
-		// the event under the seq: on a fresh replica, every family's.
-		func() { q.FamilySeqMarkGet(ctx, &r, id) },
 	} {
 		run()
 	}

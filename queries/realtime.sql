@@ -3,18 +3,6 @@
 -- name: FamilySeqGet :one
 SELECT seq FROM family_event_seq WHERE family_id = @family_id;
 
--- FamilySeqMarkGet is FamilySeqGet with the time and entity of the event
--- under the seq (NULL when the log does not hold it): a family's first
--- socket on a replica starts the replica's record of the family, and the
--- seq cross-check compares that event with the log's later (a database
--- that went back, realtime/rewind.go). One probe of event_log's primary
--- key more.
--- name: FamilySeqMarkGet :one
-SELECT s.seq, e.at AS mark_at, e.entity_id AS mark_id
-FROM family_event_seq s
-LEFT JOIN event_log e ON e.family_id = s.family_id AND e.seq = s.seq
-WHERE s.family_id = @family_id;
-
 -- EventLogListSince returns a family's events after a sequence number, oldest
 -- first; the caller bounds the count.
 -- name: EventLogListSince :many

@@ -125,10 +125,9 @@ type family struct {
 	// markAt and markID are the time and entity of the event at lastSeq
 	// (as event_log has them): the cross-check compares them with the
 	// log's event under that seq, which differs when the database went
-	// back and new events took the lost seqs (rewind.go). A family's
-	// first join here reads the event under its seq with it. Zero markAt:
-	// not known (the log did not hold that event, or a resync left the
-	// event at lastSeq in doubt), taken from the log by the next check.
+	// back and new events took the lost seqs (rewind.go). Zero markAt:
+	// not known (the family's first join read only its seq), taken from
+	// the log by the next cross-check.
 	markAt time.Time
 	markID uuid.UUID
 	// held are device notices waiting for the events they follow

@@ -224,7 +224,7 @@ func TestHubJoinRacingAnEvent(t *testing.T) {
 	}
 	// The other family's event is dispatched after mine: mine was dropped.
 	collect(t, witness.Client, 1)
-	j, err := hub.join(JoinParams{FamilyID: mine, SessionID: uuid.New(), Transport: "test"}, cur, missed, mark{})
+	j, err := hub.join(JoinParams{FamilyID: mine, SessionID: uuid.New(), Transport: "test"}, cur, missed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +314,7 @@ func leaveRace(t *testing.T, n int) (*Hub, *race) {
 // join is the new client's join with what it read before the race.
 func (r *race) join(t *testing.T) *Join {
 	t.Helper()
-	j, err := r.hub.join(JoinParams{FamilyID: r.family, SessionID: uuid.New(), Transport: "test"}, r.cur, r.missed, mark{})
+	j, err := r.hub.join(JoinParams{FamilyID: r.family, SessionID: uuid.New(), Transport: "test"}, r.cur, r.missed)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ type JoinParams struct {
 // on this replica is refused with familyhub.ECONNLIMIT.
 func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 	missed := h.missed.Load()
-	cur, m, err := h.familySeq(ctx, p.FamilyID)
+	cur, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, p.FamilyID)
 	if err != nil {
 		return nil, db.Err(err, "family")
 	}
@@ -59,7 +59,7 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 			// was compared: one made anew meanwhile (by another join that
 			// found the loss) came from a later read, and its sockets,
 			// resynced from it, stay.
-			missed, m = h.missed.Load(), mark{}
+			missed = h.missed.Load()
 			if cur, err = h.store.Q.FamilySeqGet(ctx, h.store.Pool, p.FamilyID); err != nil {
 				return nil, db.Err(err, "family")
 			}
@@ -68,30 +68,7 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 			}
 		}
 	}
-	return h.join(p, cur, missed, m)
-}
-
-// mark is the time and entity of a family's event (see family.markAt);
-// zero: not known.
-type mark struct {
-	at time.Time
-	id uuid.UUID
-}
-
-// familySeq reads the family's seq and, when the family has no record here
-// (a join would start one), the event under it (its mark: one probe of
-// event_log's primary key more). A family with a record here keeps its
-// own mark: its last delivered event.
-func (h *Hub) familySeq(ctx context.Context, id uuid.UUID) (int64, mark, error) {
-	if _, fam := h.delivered(id); fam != nil {
-		cur, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, id)
-		return cur, mark{}, err
-	}
-	r, err := h.store.Q.FamilySeqMarkGet(ctx, h.store.Pool, id)
-	if err != nil || r.MarkAt == nil {
-		return r.Seq, mark{}, err
-	}
-	return r.Seq, mark{*r.MarkAt, *r.MarkID}, nil
+	return h.join(p, cur, missed)
 }
 
 // delivered returns the last seq this replica delivered of the family (0:
@@ -105,10 +82,10 @@ func (h *Hub) delivered(id uuid.UUID) (int64, *family) {
 	return 0, nil
 }
 
-// join is Join with the family's seq as read from the database (cur), the
-// event under it when read with it (m), and the missed count taken before
-// that read: an event of the family may have been dispatched since.
-func (h *Hub) join(p JoinParams, cur, missed int64, m mark) (*Join, error) {
+// join is Join with the family's seq as read from the database (cur) and
+// the missed count taken before that read: an event of the family may have
+// been dispatched since.
+func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
 	c := newClient(p)
 	c.hub = h
 	h.mu.Lock()
@@ -125,7 +102,7 @@ func (h *Hub) join(p JoinParams, cur, missed int64, m mark) (*Join, error) {
 	fam := h.families[p.FamilyID]
 	first := fam == nil
 	if first {
-		fam = &family{lastSeq: cur, joinedSeq: cur, markAt: m.at, markID: m.id, clients: map[*Client]struct{}{}}
+		fam = &family{lastSeq: cur, joinedSeq: cur, clients: map[*Client]struct{}{}}
 		h.families[p.FamilyID] = fam
 	}
 	start := fam.lastSeq

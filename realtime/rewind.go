@@ -91,8 +91,8 @@ func (h *Hub) crossCheck(ctx context.Context) error {
 			// The log no longer holds the event (pruned), or the family
 			// has none: nothing to compare.
 		case l.at.IsZero():
-			// Not known (see family.markAt): the log's event under it is
-			// the mark, unless an event came since.
+			// Not known yet (a first join reads the seq only): the log's
+			// event under it is the mark, unless an event came since.
 			if fam.lastSeq == l.seq && fam.markAt.IsZero() {
 				fam.markAt, fam.markID = *r.DeliveredAt, *r.DeliveredID
 			}

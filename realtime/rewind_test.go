@@ -280,35 +280,3 @@ func TestCrossCheckLeavesSocketsResyncedFromRewoundDatabase(t *testing.T) {
 		t.Errorf("after the resync: seq %d, want %d", w.Seq, a.Start+1)
 	}
 }
-
-// TestCrossCheckFindsRewindRightAfterFirstJoin: the family's first socket
-// here joins, and before this replica delivered any event of it the
-// database goes back and a new event takes the seq the join read. The
-// replica knows the event under that seq from the join's read (its time
-// and entity, read with the seq), so the cross-check finds another one in
-// the log and resyncs the socket. Before (the join read the seq alone, and
-// the first check took the log's event as the one the join saw), the
-// rewind went unseen and the new event was dropped as delivered.
-func TestCrossCheckFindsRewindRightAfterFirstJoin(t *testing.T) {
-	hub, pool := startHubWith(t, func(l *Listener) { l.CrossCheckInterval = time.Hour })
-	ctx := context.Background()
-	family, list := newFamily(t, pool)
-	a, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(a.Client)
-	if a.Start < 1 {
-		t.Fatalf("a new family at seq %d, want events", a.Start)
-	}
-	rewind(t, pool, family, a.Start-1)
-	if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'milk')`, family, list); err != nil {
-		t.Fatal(err)
-	}
-	if err := hub.crossCheck(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if msgs := a.Client.Take(); len(msgs) != 1 || string(msgs[0].Data) != string(resyncMessage(a.Start)) {
-		t.Fatalf("after the cross-check the socket was sent %d messages, want one resync at seq %d", len(msgs), a.Start)
-	}
-}

@@ -135,32 +135,6 @@ func (q *Queries) FamilySeqList(ctx context.Context, db DBTX, arg FamilySeqListP
 	return items, nil
 }
 
-const familySeqMarkGet = `-- name: FamilySeqMarkGet :one
-SELECT s.seq, e.at AS mark_at, e.entity_id AS mark_id
-FROM family_event_seq s
-LEFT JOIN event_log e ON e.family_id = s.family_id AND e.seq = s.seq
-WHERE s.family_id = $1
-`
-
-type FamilySeqMarkGetRow struct {
-	Seq    int64
-	MarkAt *time.Time
-	MarkID *uuid.UUID
-}
-
-// FamilySeqMarkGet is FamilySeqGet with the time and entity of the event
-// under the seq (NULL when the log does not hold it): a family's first
-// socket on a replica starts the replica's record of the family, and the
-// seq cross-check compares that event with the log's later (a database
-// that went back, realtime/rewind.go). One probe of event_log's primary
-// key more.
-func (q *Queries) FamilySeqMarkGet(ctx context.Context, db DBTX, familyID uuid.UUID) (FamilySeqMarkGetRow, error) {
-	row := db.QueryRow(ctx, familySeqMarkGet, familyID)
-	var i FamilySeqMarkGetRow
-	err := row.Scan(&i.Seq, &i.MarkAt, &i.MarkID)
-	return i, err
-}
-
 const notificationQueueUsage = `-- name: NotificationQueueUsage :one
 SELECT pg_notification_queue_usage()::float8 AS usage
 `
