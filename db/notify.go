@@ -422,6 +422,14 @@ type DeviceSeen struct {
 	LiveUntil        time.Time
 }
 
+// DevicesRewound lowers the seq recorded for every device of each family
+// (families[i], every replica's row) to at most seqs[i], in one statement:
+// the family's database went back and writes new events under the seqs
+// the devices were sent (notify.Presence.Rewound).
+func (s *Store) DevicesRewound(ctx context.Context, families []uuid.UUID, seqs []int64) error {
+	return Err(s.Q.NotifyPresenceRewind(ctx, s.Pool, dbsqlc.NotifyPresenceRewindParams{FamilyIds: families, Seqs: seqs}), "")
+}
+
 // DevicesSeen records a batch of DeviceSeen of one replica (its own row
 // per device) in one statement; the seq of a device only grows. Devices of
 // people no longer in the family are skipped. Notifications read it to

@@ -33,6 +33,9 @@ type Presence struct {
 
 	mu      sync.Mutex
 	devices map[deviceKey]*device
+	// rewinds are the families whose database went back (Rewound), with
+	// the seq their devices' rows are lowered to by the next flush.
+	rewinds map[uuid.UUID]int64
 	kick    chan struct{}
 	flushes atomic.Int64 // see Flushes
 
@@ -103,6 +106,10 @@ type Tracker struct {
 	seq     atomic.Int64
 	changed atomic.Bool // opened, or topics changed: write the device
 	closed  atomic.Bool // see Close
+	// After Rewound: a seq up to rewindUpto was sent before the database
+	// went back (or is the resync that followed) and counts as no more
+	// than rewindShown; 0: no rewind. See shown.
+	rewindUpto, rewindShown atomic.Int64
 }
 
 // Seen records that the socket was sent the event with this seq. Safe to
@@ -118,6 +125,20 @@ func (t *Tracker) Seen(seq int64) {
 			return
 		}
 	}
+}
+
+// shown returns the seq the socket's device showed as far as notice
+// decisions go: its last Seen, unless that was sent before its family's
+// database went back (Rewound): then no more than what the rewind left. The
+// seq is a maximum kept by Seen without a lock, so a late Seen of an event
+// of the lost history (a batch written as the rewind was found) could not
+// be undone by lowering it: it is read through the rewind instead.
+func (t *Tracker) shown() int64 {
+	seq := t.seq.Load()
+	if upto := t.rewindUpto.Load(); upto > 0 && seq <= upto {
+		return min(seq, t.rewindShown.Load())
+	}
+	return seq
 }
 
 // Close says the socket is gone and every message written to it was
@@ -142,6 +163,47 @@ func (t *Tracker) TopicsChanged() {
 	}
 	t.changed.Store(true)
 	t.p.wake()
+}
+
+// Rewound says the family's database went back (a restore, a failover to
+// a standby that had not got the last transactions; realtime's Hub.OnRewind):
+// its devices showed no event after shown of the history the database now
+// has, which writes new events under the seqs they were sent, and what
+// this replica's sockets were sent until then is at most upto. What the
+// devices were sent is lowered to shown here (what the sockets were sent up
+// to upto counts as shown at most), and the family's rows of every
+// replica in PostgreSQL by the next flush, before it writes: kept as they
+// were, the events under the reused seqs were taken as shown and never
+// pushed. Never blocks.
+func (p *Presence) Rewound(familyID uuid.UUID, shown, upto int64) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	for _, d := range p.devices {
+		if d.family != familyID {
+			continue
+		}
+		d.seq, d.written, d.dirty = min(d.seq, shown), min(d.written, shown), true
+		for t := range d.sockets {
+			// rewindShown before rewindUpto: shown() reads upto first.
+			ts := shown
+			if t.rewindUpto.Load() > 0 { // a second rewind: the lower holds
+				ts = min(ts, t.rewindShown.Load())
+			}
+			t.rewindShown.Store(ts)
+			t.rewindUpto.Store(max(upto, t.rewindUpto.Load()))
+		}
+	}
+	if p.rewinds == nil {
+		p.rewinds = map[uuid.UUID]int64{}
+	}
+	if old, ok := p.rewinds[familyID]; ok {
+		shown = min(shown, old)
+	}
+	p.rewinds[familyID] = shown
+	p.mu.Unlock()
+	p.wake()
 }
 
 func newPresence(s *Service) *Presence {
@@ -223,6 +285,11 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 	}()
 	var gone []deviceKey
 	p.mu.Lock()
+	// Taken with the devices' seqs, which Rewound lowered first: the rows
+	// are lowered before this batch is written, and after every batch of
+	// the seqs before (flushMu): none of them raises a row again.
+	rewinds := p.rewinds
+	p.rewinds = nil
 	defer func() { clear(p.open[:cap(p.open)]); clear(p.closed[:cap(p.closed)]) }()
 	for k, d := range p.devices {
 		open, closed := p.open[:0], p.closed[:0]
@@ -236,7 +303,7 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 			if f := flushReadHook.Load(); f != nil {
 				(*f)(t)
 			}
-			d.seq = max(d.seq, t.seq.Load())
+			d.seq = max(d.seq, t.shown())
 			if t.changed.Swap(false) {
 				d.dirty = true
 			}
@@ -279,6 +346,9 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 		batch = append(batch, seen)
 	}
 	p.mu.Unlock()
+	if len(rewinds) > 0 && !p.lowerRewound(ctx, rewinds) {
+		return // the batch waits: written now, its rows would stay high (dirty stays)
+	}
 	if len(batch) == 0 {
 		return
 	}
@@ -305,4 +375,34 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 			delete(p.devices, k)
 		}
 	}
+}
+
+// lowerRewound lowers the rows of the families whose database went back
+// (Rewound) and reports whether it did; if not, they are lowered by the
+// next flush.
+func (p *Presence) lowerRewound(ctx context.Context, rewinds map[uuid.UUID]int64) bool {
+	families := make([]uuid.UUID, 0, len(rewinds))
+	seqs := make([]int64, 0, len(rewinds))
+	for f, seq := range rewinds {
+		families, seqs = append(families, f), append(seqs, seq)
+	}
+	err := p.s.store.DevicesRewound(ctx, families, seqs)
+	if err == nil {
+		return true
+	}
+	if ctx.Err() == nil {
+		p.s.logger.Warn("lowering the device presence of families whose database went back failed; retried", "err", err, "families", len(families))
+	}
+	p.mu.Lock()
+	if p.rewinds == nil {
+		p.rewinds = map[uuid.UUID]int64{}
+	}
+	for f, seq := range rewinds {
+		if old, ok := p.rewinds[f]; ok {
+			seq = min(seq, old)
+		}
+		p.rewinds[f] = seq
+	}
+	p.mu.Unlock()
+	return false
 }

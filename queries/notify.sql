@@ -301,6 +301,17 @@ FROM notify_device_presence
 WHERE user_id = @user_id AND family_id = @family_id
   AND (topics IS NULL OR 'shopping' = ANY (topics) OR @list_topic::text = ANY (topics));
 
+-- NotifyPresenceRewind lowers the seq recorded for every device of each
+-- family (all replicas' rows) to at most the given one: the family's
+-- database went back (a restore, a failover), and the events that take the
+-- lost seqs again were not shown to the devices that were sent the old
+-- ones (realtime's cross-check or a join found it; notify/presence.go).
+-- Rare: a scan of the table is fine.
+-- name: NotifyPresenceRewind :exec
+UPDATE notify_device_presence p SET seen_seq = x.seq
+FROM (SELECT unnest(@family_ids::uuid[]) AS family_id, unnest(@seqs::bigint[]) AS seq) x
+WHERE p.family_id = x.family_id AND p.seen_seq > x.seq;
+
 -- name: NotifyPresenceList :many
 SELECT * FROM notify_device_presence WHERE user_id = @user_id ORDER BY device_id, replica;
 

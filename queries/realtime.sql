@@ -77,10 +77,18 @@ WHERE id = @id AND revoked_at IS NULL;
 -- name: NotificationQueueUsage :one
 SELECT pg_notification_queue_usage()::float8 AS usage;
 
--- FamilySeqList returns the seq of each named family: the replicas'
--- cross-check of what they delivered against what was committed.
+-- FamilySeqList returns the seq of each named family and, from the event
+-- log, the time and entity of its event at the seq the replica last
+-- delivered of it (@seqs, in the order of @family_ids; NULL when the log no
+-- longer holds that seq, or never did): the replicas' cross-check of what
+-- they delivered against what was committed. A seq below the delivered one,
+-- or another event under it, says the database went back (realtime/hub.go,
+-- crossCheck). The event is one probe of event_log's primary key per family.
 -- name: FamilySeqList :many
-SELECT family_id, seq FROM family_event_seq WHERE family_id = ANY(@family_ids::uuid[]);
+SELECT s.family_id, s.seq, e.at AS delivered_at, e.entity_id AS delivered_id
+FROM (SELECT unnest(@family_ids::uuid[]) AS family_id, unnest(@seqs::bigint[]) AS seq) d
+JOIN family_event_seq s ON s.family_id = d.family_id
+LEFT JOIN event_log e ON e.family_id = d.family_id AND e.seq = d.seq;
 
 -- name: NotifyAsync :exec
 SELECT familyhub_notify_async(@channels::text[], @payloads::text[]);

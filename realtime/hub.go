@@ -83,6 +83,14 @@ type Hub struct {
 	// costs a goroutine, buffers and a queue, and sessions are unlimited,
 	// so the bound is per user, not per session. Set it before serving.
 	MaxPerUser int
+	// OnRewind, when set, is called (without the hub's locks, and must
+	// not block) when the family's database was found to have gone back
+	// (rewind.go): the devices of the family were shown no event after
+	// shown of the history the database now has, and every event this
+	// replica had queued to them is at most upto. Notify's push presence
+	// lowers what it recorded of them (notify.Presence.Rewound). Set it
+	// before Run.
+	OnRewind func(familyID uuid.UUID, shown, upto int64)
 	// RecheckEvery is how often every open connection is re-checked
 	// against its session, membership and role in PostgreSQL (recheck.go),
 	// whatever the notices said: 0 means DefaultRecheckEvery, negative
@@ -114,6 +122,14 @@ type family struct {
 	early     map[int64]Event // arrived ahead of a missing seq
 	gapTimer  *time.Timer
 	observed  int64 // the family's seq in the database at the last cross-check
+	// markAt and markID are the time and entity of the event at lastSeq
+	// (as event_log has them): the cross-check compares them with the
+	// log's event under that seq, which differs when the database went
+	// back and new events took the lost seqs (rewind.go). Zero markAt:
+	// not known (the family's first join read only its seq), taken from
+	// the log by the next cross-check.
+	markAt time.Time
+	markID uuid.UUID
 	// held are device notices waiting for the events they follow
 	// (deviceNotice.AfterSeq), in arrival order.
 	held []deviceNotice
@@ -355,63 +371,11 @@ func (h *Hub) runCatchUp(ctx context.Context) {
 	}
 }
 
-// crossCheck compares each local family's seq in the database with what
-// this replica delivered: a family whose database seq of the previous check
-// has still not been delivered lost a notification (a crash between commit
-// and announcement, a frozen connection) and is caught up from the log.
-//
-// A family whose database seq is below what this replica had delivered
-// before the read began lost committed events (a restore, a failover):
-// it is forgotten and its sockets resync (rewound).
-func (h *Hub) crossCheck(ctx context.Context) error {
-	h.mu.Lock()
-	ids := make([]uuid.UUID, 0, len(h.families))
-	delivered := make(map[uuid.UUID]int64, len(h.families))
-	for id, fam := range h.families {
-		ids = append(ids, id)
-		delivered[id] = fam.lastSeq
-	}
-	h.mu.Unlock()
-	if len(ids) == 0 {
-		return nil
-	}
-	rows, err := h.store.Q.FamilySeqList(ctx, h.store.Pool, ids)
-	if err != nil {
-		return db.Err(err, "")
-	}
-	var lost []dbsqlc.FamilyEventSeq
-	h.mu.Lock()
-	var behind []uuid.UUID
-	for _, r := range rows {
-		fam := h.families[r.FamilyID]
-		if fam == nil {
-			continue
-		}
-		if r.Seq < delivered[r.FamilyID] {
-			lost = append(lost, r)
-			continue
-		}
-		if fam.observed > fam.lastSeq {
-			behind = append(behind, r.FamilyID)
-		}
-		fam.observed = r.Seq
-	}
-	h.mu.Unlock()
-	for _, r := range lost {
-		h.rewound(r.FamilyID, r.Seq)
-	}
-	for _, id := range behind {
-		h.logger.Info("family seq ahead of delivered events without a notification; catching up", "family_id", id)
-		h.requestCatchUp(id)
-	}
-	return nil
-}
-
 // deliverLocked queues ev to every matching client of fam. h.mu is held.
 // Clients that receive every event (no topics, no gap) share one encoded
 // message; only a client with a different prev_seq gets its own copy.
 func (h *Hub) deliverLocked(fam *family, ev Event) {
-	fam.lastSeq = ev.Seq
+	fam.lastSeq, fam.markAt, fam.markID = ev.Seq, ev.At, ev.ID
 	if len(fam.held) > 0 {
 		defer h.releaseHeldLocked(fam) // after this event's messages
 	}

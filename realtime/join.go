@@ -47,7 +47,7 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 		return nil, db.Err(err, "family")
 	}
 	if p.Since != nil && *p.Since > cur {
-		if delivered := h.delivered(p.FamilyID); delivered > cur {
+		if delivered, fam := h.delivered(p.FamilyID); delivered > cur {
 			// The client is ahead of the database, and this replica
 			// delivered events past the database's seq: the database lost
 			// events it had committed (a restore, a failover to a standby
@@ -55,13 +55,15 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 			// the replica has delivered since (never for a client that
 			// saw its since: its delivery followed the commit). A second
 			// read, begun after those deliveries, tells which; only a
-			// loss resets the family.
+			// loss resets the family, and only the record whose delivery
+			// was compared: one made anew meanwhile (by another join that
+			// found the loss) came from a later read, and its sockets,
+			// resynced from it, stay.
 			missed = h.missed.Load()
 			if cur, err = h.store.Q.FamilySeqGet(ctx, h.store.Pool, p.FamilyID); err != nil {
 				return nil, db.Err(err, "family")
 			}
-			if cur < delivered {
-				h.rewound(p.FamilyID, cur)
+			if cur < delivered && h.rewound(p.FamilyID, fam, cur) {
 				missed = -1 // the family was forgotten: once joined, read its log after cur
 			}
 		}
@@ -70,35 +72,14 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 }
 
 // delivered returns the last seq this replica delivered of the family (0:
-// none here).
-func (h *Hub) delivered(id uuid.UUID) int64 {
+// none here) and the family's record (nil: none).
+func (h *Hub) delivered(id uuid.UUID) (int64, *family) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if fam := h.families[id]; fam != nil {
-		return fam.lastSeq
+		return fam.lastSeq, fam
 	}
-	return 0
-}
-
-// rewound forgets a family whose seq in the database (cur) is below what
-// this replica delivered of it: its history after cur was lost and will be
-// written anew under the same seqs, which the replica would drop as
-// delivered, and its sockets, whose positions are past cur, would skip. They
-// are closed with CloseRestart ("reconnect with since"): they come back,
-// find their since above the database's and resync from cur, as does the
-// join that found it.
-func (h *Hub) rewound(id uuid.UUID, cur int64) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	fam := h.families[id]
-	if fam == nil {
-		return
-	}
-	h.logger.Warn("family seq in the database is below what this replica delivered (a restore or failover lost events); its sockets resync", "family_id", id, "db_seq", cur, "delivered_seq", fam.lastSeq)
-	for c := range fam.clients {
-		c.Close(CloseRestart, "events were lost: reconnect with since")
-		h.removeLocked(c)
-	}
+	return 0, nil
 }
 
 // join is Join with the family's seq as read from the database (cur) and

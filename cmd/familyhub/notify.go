@@ -79,5 +79,8 @@ func (m *Main) newNotifier(store *db.Store) (*notify.Service, error) {
 func (m *Main) startNotify(bg context.Context, listenURL string) {
 	m.Listener.OnEvent = m.notify.WakeFor
 	m.Listener.OnConnect = m.notify.Sweep
+	// A family whose database went back: what its devices were sent under
+	// the lost seqs was not the events now written under them.
+	m.Hub.OnRewind = m.notify.Presence().Rewound
 	m.background.Go(func() { m.notify.Run(bg, notify.RunOpts{ListenURL: listenURL, Woken: true}) })
 }

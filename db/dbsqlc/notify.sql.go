@@ -947,6 +947,28 @@ func (q *Queries) NotifyPresencePrune(ctx context.Context, db DBTX, before time.
 	return result.RowsAffected(), nil
 }
 
+const notifyPresenceRewind = `-- name: NotifyPresenceRewind :exec
+UPDATE notify_device_presence p SET seen_seq = x.seq
+FROM (SELECT unnest($1::uuid[]) AS family_id, unnest($2::bigint[]) AS seq) x
+WHERE p.family_id = x.family_id AND p.seen_seq > x.seq
+`
+
+type NotifyPresenceRewindParams struct {
+	FamilyIds []uuid.UUID
+	Seqs      []int64
+}
+
+// NotifyPresenceRewind lowers the seq recorded for every device of each
+// family (all replicas' rows) to at most the given one: the family's
+// database went back (a restore, a failover), and the events that take the
+// lost seqs again were not shown to the devices that were sent the old
+// ones (realtime's cross-check or a join found it; notify/presence.go).
+// Rare: a scan of the table is fine.
+func (q *Queries) NotifyPresenceRewind(ctx context.Context, db DBTX, arg NotifyPresenceRewindParams) error {
+	_, err := db.Exec(ctx, notifyPresenceRewind, arg.FamilyIds, arg.Seqs)
+	return err
+}
+
 const notifyPresenceUpsert = `-- name: NotifyPresenceUpsert :exec
 
 INSERT INTO notify_device_presence (user_id, device_id, replica, family_id, seen_seq, topics, live_until)

@@ -86,21 +86,46 @@ func (q *Queries) FamilySeqGet(ctx context.Context, db DBTX, familyID uuid.UUID)
 }
 
 const familySeqList = `-- name: FamilySeqList :many
-SELECT family_id, seq FROM family_event_seq WHERE family_id = ANY($1::uuid[])
+SELECT s.family_id, s.seq, e.at AS delivered_at, e.entity_id AS delivered_id
+FROM (SELECT unnest($1::uuid[]) AS family_id, unnest($2::bigint[]) AS seq) d
+JOIN family_event_seq s ON s.family_id = d.family_id
+LEFT JOIN event_log e ON e.family_id = d.family_id AND e.seq = d.seq
 `
 
-// FamilySeqList returns the seq of each named family: the replicas'
-// cross-check of what they delivered against what was committed.
-func (q *Queries) FamilySeqList(ctx context.Context, db DBTX, familyIds []uuid.UUID) ([]FamilyEventSeq, error) {
-	rows, err := db.Query(ctx, familySeqList, familyIds)
+type FamilySeqListParams struct {
+	FamilyIds []uuid.UUID
+	Seqs      []int64
+}
+
+type FamilySeqListRow struct {
+	FamilyID    uuid.UUID
+	Seq         int64
+	DeliveredAt *time.Time
+	DeliveredID *uuid.UUID
+}
+
+// FamilySeqList returns the seq of each named family and, from the event
+// log, the time and entity of its event at the seq the replica last
+// delivered of it (@seqs, in the order of @family_ids; NULL when the log no
+// longer holds that seq, or never did): the replicas' cross-check of what
+// they delivered against what was committed. A seq below the delivered one,
+// or another event under it, says the database went back (realtime/hub.go,
+// crossCheck). The event is one probe of event_log's primary key per family.
+func (q *Queries) FamilySeqList(ctx context.Context, db DBTX, arg FamilySeqListParams) ([]FamilySeqListRow, error) {
+	rows, err := db.Query(ctx, familySeqList, arg.FamilyIds, arg.Seqs)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []FamilyEventSeq{}
+	items := []FamilySeqListRow{}
 	for rows.Next() {
-		var i FamilyEventSeq
-		if err := rows.Scan(&i.FamilyID, &i.Seq); err != nil {
+		var i FamilySeqListRow
+		if err := rows.Scan(
+			&i.FamilyID,
+			&i.Seq,
+			&i.DeliveredAt,
+			&i.DeliveredID,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
