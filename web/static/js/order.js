@@ -15,12 +15,19 @@ let last = 0; // the highest number this tab had: storage failing, or emptied by
 /**
  * next() resolves to the device's next number (from 1): above every
  * number any of its tabs had since its data was last dropped, counted in
- * one IndexedDB transaction. Never rejects (storage failing: this tab's
- * own count).
+ * one IndexedDB transaction. Never rejects. Storage refusing the count (a
+ * phone whose storage is full) still lets it be read: the number goes on
+ * from the one stored, not from this tab's own count (a tab opened since
+ * counted from 0, and the answers it heard were taken for older than every
+ * range kept before: offline they were not shown over them).
  */
 export async function next() {
   let n;
-  try { n = await idb.bump('data', KEY, (v) => Math.max(Number(v) || 0, last) + 1); } catch { n = last + 1; }
+  try { n = await idb.bump('data', KEY, (v) => Math.max(Number(v) || 0, last) + 1); } catch {
+    let stored = 0;
+    try { stored = Number(await idb.get('data', KEY)) || 0; } catch { /* this tab's own count */ }
+    n = Math.max(stored, last) + 1;
+  }
   last = Math.max(last, n);
   return n;
 }

@@ -14,6 +14,7 @@ const STORE = 'answers';
 const MAX_ANSWERS = 200;
 const known = new Map(); // id → {record, at, seq}, the oldest first
 const writing = new Set(); // ids whose answer is on its way into IndexedDB
+let clears = 0; // how many times the answers were dropped (clearAnswers): an answer counted across one is the last person's
 
 const byAt = (a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0);
 
@@ -65,7 +66,9 @@ async function prune() {
 // (null: deleted), the newest MAX_ANSWERS, in IndexedDB.
 export async function remember(id, record) {
   if (record !== null && record?.version == null) return;
+  const cleared = clears;
   const seq = await nextOrder(); // after every range whose read began before it came (calendar-answers.js)
+  if (cleared !== clears) return; // signed out while it was counted: the answers went with the rest
   const old = known.get(id)?.record;
   if (record && (old === null || (old && old.version > record.version))) return; // deleted stays deleted (ids are never reused)
   const a = { record, at: new Date().toISOString(), seq };
@@ -139,6 +142,7 @@ export function newer(base, record) {
 
 /** Forgets the saved answers, here and in IndexedDB (sign-out). */
 export async function clearAnswers() {
+  clears++;
   known.clear();
   await idb.clear(STORE).catch(() => {});
 }
