@@ -72,3 +72,14 @@ var (
 
 // buyVerbsEN buy or fetch a thing.
 var buyVerbsEN = setOf(`buy get grab fetch`)
+
+// wishModalDE: the German sentence s ("Tim möchte ein Eis kaufen") says
+// what someone wants, its second word "will" or "möchte": no errand to
+// write for them (review64: it was Tim's task "Eis kaufen"), as "Tim
+// wants to buy an ice cream" is none; "Tim soll Milch kaufen" is one.
+func wishModalDE(s string) bool {
+	f := strings.Fields(strings.ToLower(s))
+	return len(f) > 1 && wishModalsDE[f[1]]
+}
+
+var wishModalsDE = setOf(`will möchte möchten wollen willst möchtest`)

@@ -28,3 +28,25 @@ func TestPeopleFetchedWithAPronoun(t *testing.T) {
 func taskOfWhoDue(title, assignee, due string) string {
 	return `{"slots":{"assignee":"` + assignee + `","due_at":"` + due + `","title":"` + title + `"},"type":"task.create"}`
 }
+
+// TestWantingToBuyIsNoErrand: assist14 made "Tim soll Milch kaufen" Tim's
+// task, and with it "Tim möchte ein Eis kaufen", "Tim will Milch kaufen"
+// (German "will": wants): what someone wants to buy is no errand of
+// theirs, as "Tim wants to buy an ice cream" is none.
+func TestWantingToBuyIsNoErrand(t *testing.T) {
+	for _, names := range [][]string{nil, {"Tim", "Mia", "Mark"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"de", "Tim möchte ein Eis kaufen", ""},
+			{"de", "Tim will Milch kaufen", ""},
+			{"de", "Mia will Süßigkeiten kaufen", ""},
+			{"de", "Papa möchte eine neue Waschmaschine kaufen", ""},
+			{"en", "Tim wants to buy an ice cream", ""},
+			// an errand as assist14 reads it
+			{"de", "Tim soll Milch kaufen", taskOfWho("Milch kaufen", "Tim")},
+			{"de", "Tim muss noch Milch kaufen", taskOfWho("Milch kaufen", "Tim")},
+			{"de", "sag Tim, er soll Milch kaufen", taskOfWho("Milch kaufen", "Tim")},
+			// with a day it was a task before assist14, and stays one
+			{"de", "Tim will morgen Milch kaufen", `{"slots":{"assignee":"Tim","due_at":"2026-03-12T23:59","title":"Milch kaufen"},"type":"task.create"}`},
+		})
+	}
+}
