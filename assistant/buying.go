@@ -29,14 +29,18 @@ func (p *parser) willBuy(m []string) (Intent, bool) {
 // giftFor: what is bought is a thing for someone named first ("Tim a
 // present", "grandma some flowers"): an errand, no list item. Groceries
 // bought for someone are groceries ("Tim some milk": boughtFor), unless
-// they are a present (giftItems: flowers, chocolates, wine).
+// they are a present (giftItems: flowers, chocolates, wine) or one treat
+// ("dad a beer", "Mum a coffee", "Tim an ice cream": review64, they were
+// items "beer", "coffee"); an amount of them is groceries ("Tim a loaf of
+// bread").
 func (p *parser) giftFor(what string) bool {
 	f := strings.Fields(what)
 	if !p.forSomeone(f) {
 		return false
 	}
 	thing := strings.Join(f[2:], " ")
-	return !p.groceries(thing) || giftItems[strings.ToLower(thing)]
+	one := !strings.EqualFold(f[1], "some") && !(len(f) > 4 && strings.EqualFold(f[3], "of"))
+	return !p.groceries(thing) || giftItems[strings.ToLower(thing)] || one
 }
 
 // forSomeone: f (what is bought) starts with someone named and an

@@ -50,3 +50,24 @@ func TestWantingToBuyIsNoErrand(t *testing.T) {
 		})
 	}
 }
+
+// TestOneTreatBoughtForSomeone: assist14 put groceries bought for someone
+// on the list ("buy Tim some milk": milk), and with them one treat: "buy
+// dad a beer", "buy Mum a coffee", "buy Tim an ice cream" added "beer",
+// "coffee", "ice cream". One thing bought for someone is the errand, as
+// before; some of them, or an amount, is groceries.
+func TestOneTreatBoughtForSomeone(t *testing.T) {
+	for _, names := range [][]string{nil, {"Tim", "Mia", "Mark"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"en", "buy dad a beer", taskTitled("Buy dad a beer")},
+			{"en", "buy Mum a coffee", taskTitled("Buy Mum a coffee")},
+			{"en", "buy Tim an ice cream", taskTitled("Buy Tim an ice cream")},
+			{"en", "I'll buy Tim an ice cream", taskMe("Buy Tim an ice cream")},
+			{"en", "buy Tim a new toothbrush", taskTitled("Buy Tim a new toothbrush")},
+			// groceries, as assist14 reads them
+			{"en", "buy Tim some milk", addItems("milk")},
+			{"en", "I'll buy grandma some bananas", addItems("bananas")},
+			{"en", "buy Tim a loaf of bread", `{"slots":{"items":[{"name":"bread","quantity":"1 loaf"}]},"type":"shopping.add_items"}`},
+		})
+	}
+}
