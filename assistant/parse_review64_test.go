@@ -71,3 +71,24 @@ func TestOneTreatBoughtForSomeone(t *testing.T) {
 		})
 	}
 }
+
+// TestOpeningHoursOfADay: assist14 refused opening hours ("die Bibliothek
+// hat von 9 bis 18 Uhr geöffnet": they hold every day), and with them
+// the hours of one day, a notice for the calendar: "die Kita hat am
+// Freitag von 8 bis 12 geöffnet" was "Kita öffnet" 08:00-12:00 and was
+// not understood. With a day it is the event "Kita geöffnet" those hours.
+func TestOpeningHoursOfADay(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"de", "die Kita hat am Freitag von 8 bis 12 geöffnet", evTimed("Kita geöffnet", "2026-03-13T08:00", "2026-03-13T12:00")},
+		{"de", "die Praxis ist morgen von 8 bis 12 offen", evTimed("Praxis geöffnet", "2026-03-12T08:00", "2026-03-12T12:00")},
+		{"de", "der Hort hat am 24.12. von 7 bis 12 geöffnet", evTimed("Hort geöffnet", "2026-12-24T07:00", "2026-12-24T12:00")},
+		{"en", "the nursery is open on Friday from 8 to 12", evTimed("Nursery open", "2026-03-13T08:00", "2026-03-13T12:00")},
+		{"en", "the shop is open on Sunday from 10 to 4", evTimed("Shop open", "2026-03-15T10:00", "2026-03-15T16:00")},
+		// every day's hours, or an hour alone, as assist14 reads them
+		{"de", "die Bibliothek hat von 9 bis 18 Uhr geöffnet", ""},
+		{"en", "the library is open from 9 to 6", ""},
+		{"en", "the pool is open till 8 on Saturday", ""},
+		{"de", "die Bibliothek hat am Samstag geöffnet", evAllDay("Bibliothek geöffnet", "2026-03-14", "2026-03-15")},
+		{"de", "Bank macht um 9 auf und um 4 zu", ""},
+	})
+}

@@ -55,7 +55,7 @@ func (p *parser) closure(s, rest string) (in Intent, ok, refuse bool) {
 	if !ok {
 		return Intent{}, false, false
 	}
-	if opens && closureStateRx.MatchString(said) && !in.Slots.AllDay {
+	if opens && closureStateRx.MatchString(said) && !in.Slots.AllDay && !p.hoursOfADay(s) {
 		// "die Bibliothek hat von 9 bis 18 Uhr geöffnet", "the library is
 		// open from 9 to 6": opening hours, information as "macht um 9 auf
 		// und um 4 zu" is (openingHoursRx), no event "Bibliothek öffnet"
@@ -66,8 +66,8 @@ func (p *parser) closure(s, rest string) (in Intent, ok, refuse bool) {
 	switch {
 	case opens && closureAgainRx.MatchString(said):
 		title = word[3] // "reopens", "öffnet wieder"
-	case opens && (closureStateRx.MatchString(said) && in.Slots.AllDay):
-		title = word[4] // "hat am Samstag geöffnet": "geöffnet"
+	case opens && closureStateRx.MatchString(said):
+		title = word[4] // "hat am Samstag geöffnet", "hat am Freitag von 8 bis 12 geöffnet": "geöffnet"
 	case opens:
 		title = word[2]
 	case closureEarlyRx.MatchString(said):
@@ -79,6 +79,16 @@ func (p *parser) closure(s, rest string) (in Intent, ok, refuse bool) {
 	}
 	in.Slots.Title, in.Slots.Location = capitalise(place)+" "+title, ""
 	return in, in.Validate() == nil, false
+}
+
+// hoursOfADay: s names a day and the hours from … to on it ("die Kita
+// hat am Freitag von 8 bis 12 geöffnet", "the nursery is open on Friday
+// from 8 to 12"): that day's opening, a notice for the calendar, the
+// event "Kita geöffnet" 08:00-12:00 (review64: it was not understood, as
+// hours said for every day are).
+func (p *parser) hoursOfADay(s string) bool {
+	w := p.scanWhen(s, scanOpts{}).w
+	return (w.hasDate || w.weekday >= 0) && w.hasTime && w.hasEnd
 }
 
 var (
