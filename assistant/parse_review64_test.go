@@ -25,6 +25,26 @@ func TestPeopleFetchedWithAPronoun(t *testing.T) {
 	}
 }
 
+// TestToldNotTo: assist14 made shopping told to someone their task ("sag
+// Tim, dass er Milch kaufen soll"), and with it what they are told not to
+// buy: "sag Tim, er soll keine Milch kaufen", "sag Tim, dass er nichts
+// kaufen soll" were Tim's tasks "Keine Milch kaufen", "Nichts kaufen",
+// with or without the members ("Tim soll keine Milch kaufen" is not
+// understood with them). A prohibition is no to-do.
+func TestToldNotTo(t *testing.T) {
+	for _, names := range [][]string{nil, {"Tim", "Mia", "Mark"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"de", "sag Tim, er soll keine Milch kaufen", ""},
+			{"de", "sag Tim, dass er nichts kaufen soll", ""},
+			{"de", "sag Tim, er soll nichts mehr kaufen", ""},
+			{"en", "tell Tim he shouldn't buy sweets", ""},
+			// told to do it, as assist14 reads it
+			{"de", "sag Tim, er soll Milch kaufen", taskOfWho("Milch kaufen", "Tim")},
+			{"de", "sag Tim, dass er Mia abholen soll", taskOfWho("Mia abholen", "Tim")},
+		})
+	}
+}
+
 func taskOfWhoDue(title, assignee, due string) string {
 	return `{"slots":{"assignee":"` + assignee + `","due_at":"` + due + `","title":"` + title + `"},"type":"task.create"}`
 }

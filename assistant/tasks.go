@@ -376,8 +376,8 @@ func (p *parser) thinkOfDE(m []string) (Intent, bool) {
 // kaufen soll" is Tim's task "Milch kaufen" (it was not understood, and
 // so was "Tim soll Milch kaufen", now Tim's task too).
 func (p *parser) tellDE(m []string) (Intent, bool) {
-	if meWords[strings.ToLower(m[1])] {
-		return Intent{}, false // "sag mir, …" asks for an answer
+	if meWords[strings.ToLower(m[1])] || negatedTold(m[2]) {
+		return Intent{}, false // "sag mir, …" asks for an answer; "…, er soll keine Milch kaufen" forbids
 	}
 	return p.taskOfTold(m[1], m[2], true, false)
 }
