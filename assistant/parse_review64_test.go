@@ -45,6 +45,24 @@ func TestToldNotTo(t *testing.T) {
 	}
 }
 
+// TestBakeryOpensAtDawn: assist14 made an opening at 5 the afternoon's
+// ("the pool opens at 5": 17:00), and a bakery's with it: "Bäcker macht
+// um 5 auf", "die Bäckerei öffnet um 5:30" were at 05:00, 05:30 and came
+// out at 17:00, 17:30. A bakery opens at dawn; a pool at 5 stays 17:00.
+func TestBakeryOpensAtDawn(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"de", "Bäcker macht um 5 auf", evTimed("Bäcker öffnet", "2026-03-12T05:00", "2026-03-12T06:00")},
+		{"de", "die Bäckerei öffnet um 5:30", evTimed("Bäckerei öffnet", "2026-03-12T05:30", "2026-03-12T06:30")},
+		{"de", "der Bäcker öffnet am Sonntag um 5", evTimed("Bäcker öffnet", "2026-03-15T05:00", "2026-03-15T06:00")},
+		{"en", "the bakery opens at 5", evTimed("Bakery opens", "2026-03-12T05:00", "2026-03-12T06:00")},
+		{"en", "the bakery opens at 6", evTimed("Bakery opens", "2026-03-12T06:00", "2026-03-12T07:00")},
+		// as assist14 reads them
+		{"en", "the pool opens at 5", evTimed("Pool opens", "2026-03-11T17:00", "2026-03-11T18:00")},
+		{"de", "Schwimmbad macht um 5 auf", evTimed("Schwimmbad öffnet", "2026-03-11T17:00", "2026-03-11T18:00")},
+		{"de", "Bäcker macht um 5 zu", evTimed("Bäcker schließt", "2026-03-11T17:00", "2026-03-11T18:00")},
+	})
+}
+
 func taskOfWhoDue(title, assignee, due string) string {
 	return `{"slots":{"assignee":"` + assignee + `","due_at":"` + due + `","title":"` + title + `"},"type":"task.create"}`
 }
