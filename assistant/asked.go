@@ -44,6 +44,22 @@ func negatedStatement(text string, names []string) bool {
 	return negated
 }
 
+// negatedTold: what someone is told to do (rest, after "sag Tim, er
+// soll") is what they must not do: "sag Tim, er soll keine Milch kaufen",
+// "sag Tim, dass er nichts kaufen soll" forbid, and were Tim's tasks
+// "Keine Milch kaufen", "Nichts kaufen" (review64; negatedStatement does
+// not see them, as "sag" comes first). "nicht vergessen" still asks.
+func negatedTold(rest string) bool {
+	negated := false
+	for _, w := range words(rest) {
+		if forgetWords[w] {
+			return false
+		}
+		negated = negated || negationWords[w] || w == "nichts" || w == "keines"
+	}
+	return negated
+}
+
 // askedCreate: text asks (a question, not a request): a modal and a
 // person first ("may I go to Oma's on Saturday", "can we have pizza on
 // Friday", "darf ich am Samstag zu Oma"), an English auxiliary first ("are

@@ -29,14 +29,18 @@ func (p *parser) willBuy(m []string) (Intent, bool) {
 // giftFor: what is bought is a thing for someone named first ("Tim a
 // present", "grandma some flowers"): an errand, no list item. Groceries
 // bought for someone are groceries ("Tim some milk": boughtFor), unless
-// they are a present (giftItems: flowers, chocolates, wine).
+// they are a present (giftItems: flowers, chocolates, wine) or one treat
+// ("dad a beer", "Mum a coffee", "Tim an ice cream": review64, they were
+// items "beer", "coffee"); an amount of them is groceries ("Tim a loaf of
+// bread").
 func (p *parser) giftFor(what string) bool {
 	f := strings.Fields(what)
 	if !p.forSomeone(f) {
 		return false
 	}
 	thing := strings.Join(f[2:], " ")
-	return !p.groceries(thing) || giftItems[strings.ToLower(thing)]
+	one := !strings.EqualFold(f[1], "some") && !(len(f) > 4 && strings.EqualFold(f[3], "of"))
+	return !p.groceries(thing) || giftItems[strings.ToLower(thing)] || one
 }
 
 // forSomeone: f (what is bought) starts with someone named and an
@@ -72,3 +76,14 @@ var (
 
 // buyVerbsEN buy or fetch a thing.
 var buyVerbsEN = setOf(`buy get grab fetch`)
+
+// wishModalDE: the German sentence s ("Tim möchte ein Eis kaufen") says
+// what someone wants, its second word "will" or "möchte": no errand to
+// write for them (review64: it was Tim's task "Eis kaufen"), as "Tim
+// wants to buy an ice cream" is none; "Tim soll Milch kaufen" is one.
+func wishModalDE(s string) bool {
+	f := strings.Fields(strings.ToLower(s))
+	return len(f) > 1 && wishModalsDE[f[1]]
+}
+
+var wishModalsDE = setOf(`will möchte möchten wollen willst möchtest`)

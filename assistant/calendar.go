@@ -99,7 +99,7 @@ func (p *parser) event(s string) (Intent, bool) {
 	if p.closing && sc.w.hasTime && sc.w.part == "" && eveningHour(sc.w.clock) {
 		sc.w.part = "evening" // "Laden macht um 8 zu": a place closes in the evening
 	}
-	if p.opening && sc.w.hasTime && sc.w.part == "" && morningHour(sc.w.clock) {
+	if p.opening && sc.w.hasTime && sc.w.part == "" && (morningHour(sc.w.clock) || p.dawn && dawnHour(sc.w.clock)) {
 		sc.w.part = "morning" // "Kita macht um 7 auf": a place opens in the morning
 	}
 	w = sc.w

@@ -414,8 +414,10 @@ type parser struct {
 	// from 7 to 11 is the evening's
 	closing bool
 	// opening: the event read is a place opening (closure), whose hour
-	// from 5 to 11 is the morning's
+	// from 6 to 11 is the morning's
 	opening bool
+	// dawn: the place opening is a bakery, whose hour 5 is the morning's too
+	dawn bool
 }
 
 // A rule maps a pattern to an intent; fn may still decline.

@@ -493,16 +493,23 @@ func pronounOnly(f []string) bool {
 	return len(f) == 1 && (pronounObjectsEN[f[0]] || pronounObjectsDE[f[0]])
 }
 
-// pronounItem: one of the items of s is only a pronoun ("milk and it").
+// pronounItem: s is only a pronoun ("it"), or one of its items is a
+// pronoun of a thing ("milk and it"). A pronoun of a person among others
+// is someone fetched: "dad will get Mia and me at 5" is Dad's task "Get
+// Mia and me" (review64: it was not understood).
 func pronounItem(s, lang string) bool {
 	items, _ := splitItems(s, lang)
 	for _, it := range items {
-		if pronounOnly(strings.Fields(strings.ToLower(it.Name))) {
+		f := strings.Fields(strings.ToLower(it.Name))
+		if pronounOnly(f) && (len(items) == 1 || !personPronounsEN[f[0]]) {
 			return true
 		}
 	}
 	return false
 }
+
+// personPronounsEN name people, not things.
+var personPronounsEN = setOf(`me you him her us them`)
 
 // itemCase: an English item is written as on a list, lower case, when it
 // is a lexicon word capitalised only because it began the sentence.

@@ -50,12 +50,13 @@ func (p *parser) closure(s, rest string) (in Intent, ok, refuse bool) {
 	opens := closureOpensRx.MatchString(said)
 	p.closing = !opens // "Laden macht um 8 zu": 20:00 (event reads the hour so)
 	p.opening = opens  // "Kita macht um 7 auf": 07:00
+	p.dawn = opens && dawnPlaces[strings.ToLower(place)]
 	in, ok = p.event(s)
-	p.closing, p.opening = false, false
+	p.closing, p.opening, p.dawn = false, false, false
 	if !ok {
 		return Intent{}, false, false
 	}
-	if opens && closureStateRx.MatchString(said) && !in.Slots.AllDay {
+	if opens && closureStateRx.MatchString(said) && !in.Slots.AllDay && !p.hoursOfADay(s) {
 		// "die Bibliothek hat von 9 bis 18 Uhr geöffnet", "the library is
 		// open from 9 to 6": opening hours, information as "macht um 9 auf
 		// und um 4 zu" is (openingHoursRx), no event "Bibliothek öffnet"
@@ -66,8 +67,8 @@ func (p *parser) closure(s, rest string) (in Intent, ok, refuse bool) {
 	switch {
 	case opens && closureAgainRx.MatchString(said):
 		title = word[3] // "reopens", "öffnet wieder"
-	case opens && (closureStateRx.MatchString(said) && in.Slots.AllDay):
-		title = word[4] // "hat am Samstag geöffnet": "geöffnet"
+	case opens && closureStateRx.MatchString(said):
+		title = word[4] // "hat am Samstag geöffnet", "hat am Freitag von 8 bis 12 geöffnet": "geöffnet"
 	case opens:
 		title = word[2]
 	case closureEarlyRx.MatchString(said):
@@ -79,6 +80,25 @@ func (p *parser) closure(s, rest string) (in Intent, ok, refuse bool) {
 	}
 	in.Slots.Title, in.Slots.Location = capitalise(place)+" "+title, ""
 	return in, in.Validate() == nil, false
+}
+
+// dawnPlaces open at 5 in the morning: "Bäcker macht um 5 auf",
+// "die Bäckerei öffnet um 5:30" are at 05:00, 05:30 (review64: assist14
+// made an opening at 5 the afternoon's, 17:00, for "the pool opens at
+// 5", and a bakery's with it).
+var dawnPlaces = setOf(`bäcker bäckerei bakery`)
+
+// dawnHour: c is 5 o'clock said without am/pm or a 24-hour figure.
+func dawnHour(c clock) bool { return c.ampm == "" && !c.h24 && c.hour == 5 }
+
+// hoursOfADay: s names a day and the hours from … to on it ("die Kita
+// hat am Freitag von 8 bis 12 geöffnet", "the nursery is open on Friday
+// from 8 to 12"): that day's opening, a notice for the calendar, the
+// event "Kita geöffnet" 08:00-12:00 (review64: it was not understood, as
+// hours said for every day are).
+func (p *parser) hoursOfADay(s string) bool {
+	w := p.scanWhen(s, scanOpts{}).w
+	return (w.hasDate || w.weekday >= 0) && w.hasTime && w.hasEnd
 }
 
 var (
@@ -119,7 +139,7 @@ func closurePlace(place string) bool {
 var (
 	closurePlaces = setOf(`kita krippe kindergarten hort schule praxis bäcker bäckerei laden supermarkt bibliothek bücherei
 		schwimmbad hallenbad freibad post bank büro apotheke rathaus amt geschäft markt zahnarzt kinderarzt arzt
-		school nursery daycare preschool kindergarten library pool surgery office bank shop store gym centre center
+		school nursery daycare preschool kindergarten library pool surgery office bank shop store gym centre center bakery
 		clinic creche crèche playgroup`)
 	closureSuffixesDE = []string{"kita", "schule", "bad", "praxis", "amt", "laden", "markt", "halle", "garten", "arzt"}
 )

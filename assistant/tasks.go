@@ -376,10 +376,10 @@ func (p *parser) thinkOfDE(m []string) (Intent, bool) {
 // kaufen soll" is Tim's task "Milch kaufen" (it was not understood, and
 // so was "Tim soll Milch kaufen", now Tim's task too).
 func (p *parser) tellDE(m []string) (Intent, bool) {
-	if meWords[strings.ToLower(m[1])] {
-		return Intent{}, false // "sag mir, …" asks for an answer
+	if meWords[strings.ToLower(m[1])] || negatedTold(m[2]) {
+		return Intent{}, false // "sag mir, …" asks for an answer; "…, er soll keine Milch kaufen" forbids
 	}
-	return p.taskOfTold(m[1], m[2], true)
+	return p.taskOfTold(m[1], m[2], true, false)
 }
 
 // tellEN: "tell Tim to tidy his room", "ask Tim to take out the bins":
@@ -388,7 +388,7 @@ func (p *parser) tellEN(m []string) (Intent, bool) {
 	if lw := strings.ToLower(m[1]); meWords[lw] || usWords[lw] || pronounObjectsEN[lw] {
 		return Intent{}, false // "tell me …" asks for an answer; "tell him …" names nobody (it was the assignee "Him")
 	}
-	in, ok := p.taskOfTold(m[1], m[2], true)
+	in, ok := p.taskOfTold(m[1], m[2], true, false)
 	if !ok {
 		return in, ok
 	}
@@ -397,7 +397,7 @@ func (p *parser) tellEN(m []string) (Intent, bool) {
 
 // taskOf: "Ben needs to mow the lawn", "Ben muss den Rasen mähen".
 func (p *parser) taskOf(m []string) (Intent, bool) {
-	in, ok := p.taskOfTold(m[1], m[2], false)
+	in, ok := p.taskOfTold(m[1], m[2], false, p.lang == "de" && wishModalDE(m[0]))
 	if !ok || p.lang != "en" {
 		return in, ok
 	}
@@ -406,8 +406,9 @@ func (p *parser) taskOf(m []string) (Intent, bool) {
 
 // taskOfTold is taskOf of who and what they are to do (rest); told: it
 // was asked of them through the speaker ("sag Tim, er soll …", "tell Tim
-// to …"), where shopping is their errand, no item for the list.
-func (p *parser) taskOfTold(whoSaid, rest string, told bool) (Intent, bool) {
+// to …"), where shopping is their errand, no item for the list; wish:
+// what they want, no errand ("Tim möchte ein Eis kaufen": wishModalDE).
+func (p *parser) taskOfTold(whoSaid, rest string, told, wish bool) (Intent, bool) {
 	who := strings.ToLower(whoSaid)
 	assignee := ""
 	switch {
@@ -432,7 +433,7 @@ func (p *parser) taskOfTold(whoSaid, rest string, told bool) (Intent, bool) {
 			// holen" is a task (holen fetches people too: buyLastDE).
 			// Someone named is to shop: their errand ("Tim soll Milch
 			// kaufen" is Tim's task, as "Tim should buy milk" is).
-			if sc := p.scanWhen(rest, scanOpts{}); !sc.found && !told && (assignee == "" || assignee == AssigneeMe) &&
+			if sc := p.scanWhen(rest, scanOpts{}); !sc.found && !told && (assignee == "" || assignee == AssigneeMe || wish) &&
 				(verb != "holen" || p.groceries(strings.Join(f[:len(f)-1], " "))) {
 				return Intent{}, false
 			}
