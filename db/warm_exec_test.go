@@ -193,3 +193,76 @@ func TestWarmExecLeavesNoTrace(t *testing.T) {
 		t.Errorf("the first notice after Warm is %q on %s, want the test's own", n.Payload, n.Channel)
 	}
 }
+
+// TestWarmExecNamedForADBA: a warm-up waiting on a lock (a migration's,
+// a DBA's) shows in pg_stat_activity under a name of its own, so that a
+// DBA tells the rolled-back warm-up from a request and knows its INSERT
+// INTO families makes no family. It is named only for its transaction:
+// the connection's requests run as familyhub again.
+func TestWarmExecNamedForADBA(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	url := dbtest.URL(t)
+	pool, err := db.Open(ctx, url+"&pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if r := db.Warm(ctx, pool, slog.New(slog.DiscardHandler)); r.Err != nil {
+		t.Fatalf("Warm = %+v", r)
+	}
+	dba, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dba.Close(context.Background())
+	tx, err := dba.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	// Prepared statements read families; only the warm-up's INSERT waits.
+	if _, err := tx.Exec(ctx, "LOCK TABLE families IN SHARE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	pool.Reset() // the next request opens a connection, warmed as it opens
+	app := make(chan string, 1)
+	go func() {
+		var name string
+		err := pool.QueryRow(ctx, "SELECT current_setting('application_name')").Scan(&name)
+		if err != nil {
+			name = err.Error()
+		}
+		app <- name
+	}()
+	// The DBA's view of the waiting warm-up (polled: PostgreSQL tells no
+	// one that a backend began to wait), from outside the locking
+	// transaction, whose view of pg_stat_activity is taken once.
+	watch, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close(context.Background())
+	var waiting string
+	for waiting == "" {
+		select {
+		case got := <-app:
+			t.Fatalf("the request (%q) was answered before its connection's warm-up was seen waiting", got)
+		default:
+		}
+		err := watch.QueryRow(ctx, `SELECT coalesce(max(application_name), '') FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO families%'`).Scan(&waiting)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if waiting != "familyhub warm-up" {
+		t.Errorf("pg_stat_activity names the waiting warm-up %q, want %q", waiting, "familyhub warm-up")
+	}
+	if got := <-app; got != "familyhub" {
+		t.Errorf("the request on the warmed connection runs as %q, want familyhub", got)
+	}
+}
