@@ -52,6 +52,13 @@ import (
 // transaction id, some WAL and a few dead rows for VACUUM, once per
 // connection (TestWarmExecLeavesNoTrace).
 
+// warmApplication is the application_name of the warm-up's transaction
+// (SET LOCAL: the rollback restores familyhub), so that a DBA who sees it
+// in pg_stat_activity, waiting on a lock or in the middle of an INSERT
+// INTO families, can tell it from a request: it makes no family.
+// TestWarmExecNamedForADBA.
+const warmApplication = "familyhub warm-up"
+
 // warmedKey marks a connection (its CustomData) whose first execution is
 // done, so that Warm on a warm pool runs nothing.
 const warmedKey = "familyhub.db.warmed"
@@ -98,17 +105,19 @@ func warmExec(ctx context.Context, c *pgx.Conn, stop func() bool) (ran bool, err
 			return err
 		},
 		func() error {
-			// The family, its member (the writes' actor: the foreign keys
-			// to users are checked), list and task of its own, in one
-			// simple-protocol message: the ids are uuids written by
-			// uuid.New, safe as literals, and nothing is added to the
-			// statement cache.
-			_, err := tx.Exec(ctx, fmt.Sprintf(`SET CONSTRAINTS ALL IMMEDIATE;
+			// Its name in pg_stat_activity for the rest of the transaction
+			// (warmApplication), then the family, its member (the writes'
+			// actor: the foreign keys to users are checked), list and task
+			// of its own, in one simple-protocol message: the ids are
+			// uuids written by uuid.New, safe as literals, and nothing is
+			// added to the statement cache.
+			_, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL application_name = '%[5]s';
+SET CONSTRAINTS ALL IMMEDIATE;
 INSERT INTO families (id, name) VALUES ('%[1]s', 'familyhub warm-up');
 INSERT INTO users (id, email, password_hash, display_name) VALUES ('%[4]s', 'warm-up-%[4]s@invalid', 'x', 'warm-up');
 INSERT INTO memberships (family_id, user_id, role) VALUES ('%[1]s', '%[4]s', 'member');
 INSERT INTO shopping_lists (id, family_id, name) VALUES ('%[2]s', '%[1]s', 'warm-up');
-INSERT INTO tasks (id, family_id, title) VALUES ('%[3]s', '%[1]s', 'warm-up')`, fam, list, task, user), pgx.QueryExecModeSimpleProtocol)
+INSERT INTO tasks (id, family_id, title) VALUES ('%[3]s', '%[1]s', 'warm-up')`, fam, list, task, user, warmApplication), pgx.QueryExecModeSimpleProtocol)
 			return err
 		},
 		func() error {

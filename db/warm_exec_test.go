@@ -129,8 +129,8 @@ func TestWarmFirstAddIsWarm(t *testing.T) {
 }
 
 // TestWarmExecLeavesNoTrace: the warm-up's writes, run on every connection
-// and rolled back, leave nothing anyone can see: no row in the tables
-// they write, no family's seq moved, no River job, no sequence advanced,
+// and rolled back, leave nothing anyone can see: no row added or changed
+// in any table, no family's seq moved, no sequence advanced,
 // and no notice on any channel (a listener's first notice is one sent
 // after the warm-up). (River's tables, not in the test's schema, have the
 // only sequences a write could use: pg_sequences is compared whole.)
@@ -159,13 +159,18 @@ func TestWarmExecLeavesNoTrace(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Every table's content (a digest of its rows, so a row changed counts
+	// as well as one added), not only those the warm-up names: its
+	// triggers write more (notify_cursors, notify_family_settings,
+	// notify_member_settings, family_event_seq, event_log, client_creates,
+	// shopping_categories), and a trigger added later may write others.
+	// Other sessions' temporary tables cannot be read, and are no one's.
 	const state = `SELECT jsonb_build_object(
-		'families', (SELECT count(*) FROM families), 'users', (SELECT count(*) FROM users),
-		'memberships', (SELECT count(*) FROM memberships), 'lists', (SELECT count(*) FROM shopping_lists),
-		'items', (SELECT count(*) FROM shopping_items), 'tasks', (SELECT count(*) FROM tasks),
-		'claims', (SELECT count(*) FROM client_creates), 'categories', (SELECT count(*) FROM shopping_categories),
-		'event_log', (SELECT count(*) FROM event_log), 'event_pending', (SELECT count(*) FROM event_pending),
-		'seqs', (SELECT jsonb_agg(s ORDER BY family_id) FROM family_event_seq s),
+		'tables', (SELECT jsonb_object_agg(n.nspname || '.' || c.relname,
+			(xpath('/row/d/text()', query_to_xml(format('SELECT md5(coalesce(string_agg(t::text, %L ORDER BY t::text), %L)) AS d FROM %I.%I t',
+				E'\n', '', n.nspname, c.relname), false, true, '')))[1]::text)
+			FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE c.relkind IN ('r', 'p') AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'),
 		'sequences', (SELECT jsonb_agg(coalesce(last_value, 0) ORDER BY sequencename) FROM pg_sequences))::text`
 	var before, after string
 	if err := pool.QueryRow(ctx, state).Scan(&before); err != nil {
@@ -191,5 +196,78 @@ func TestWarmExecLeavesNoTrace(t *testing.T) {
 	}
 	if n.Payload != "after the warm-up" {
 		t.Errorf("the first notice after Warm is %q on %s, want the test's own", n.Payload, n.Channel)
+	}
+}
+
+// TestWarmExecNamedForADBA: a warm-up waiting on a lock (a migration's,
+// a DBA's) shows in pg_stat_activity under a name of its own, so that a
+// DBA tells the rolled-back warm-up from a request and knows its INSERT
+// INTO families makes no family. It is named only for its transaction:
+// the connection's requests run as familyhub again.
+func TestWarmExecNamedForADBA(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	url := dbtest.URL(t)
+	pool, err := db.Open(ctx, url+"&pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if r := db.Warm(ctx, pool, slog.New(slog.DiscardHandler)); r.Err != nil {
+		t.Fatalf("Warm = %+v", r)
+	}
+	dba, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dba.Close(context.Background())
+	tx, err := dba.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	// Prepared statements read families; only the warm-up's INSERT waits.
+	if _, err := tx.Exec(ctx, "LOCK TABLE families IN SHARE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	pool.Reset() // the next request opens a connection, warmed as it opens
+	app := make(chan string, 1)
+	go func() {
+		var name string
+		err := pool.QueryRow(ctx, "SELECT current_setting('application_name')").Scan(&name)
+		if err != nil {
+			name = err.Error()
+		}
+		app <- name
+	}()
+	// The DBA's view of the waiting warm-up (polled: PostgreSQL tells no
+	// one that a backend began to wait), from outside the locking
+	// transaction, whose view of pg_stat_activity is taken once.
+	watch, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close(context.Background())
+	var waiting string
+	for waiting == "" {
+		select {
+		case got := <-app:
+			t.Fatalf("the request (%q) was answered before its connection's warm-up was seen waiting", got)
+		default:
+		}
+		err := watch.QueryRow(ctx, `SELECT coalesce(max(application_name), '') FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO families%'`).Scan(&waiting)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if waiting != "familyhub warm-up" {
+		t.Errorf("pg_stat_activity names the waiting warm-up %q, want %q", waiting, "familyhub warm-up")
+	}
+	if got := <-app; got != "familyhub" {
+		t.Errorf("the request on the warmed connection runs as %q, want familyhub", got)
 	}
 }
