@@ -100,7 +100,19 @@ func (w *poolWarm) warmBounded(ctx context.Context, c *pgx.Conn) error {
 		defer cancel()
 		_ = c.PgConn().CancelRequest(cctx) // best effort; warmConn stops anyway
 	})
-	n, ran, err := warmConn(ctx, c, expired.Load)
+	// stop also waits for the cancel request to have been delivered: the
+	// backend then takes it while idle between statements, where
+	// PostgreSQL ignores a cancel, and not during the ROLLBACK warmExec
+	// sends next (a failed rollback makes pgx close the connection under
+	// the request waiting for it).
+	stop := func() bool {
+		if !expired.Load() {
+			return false
+		}
+		<-cancelled
+		return true
+	}
+	n, ran, err := warmConn(ctx, c, stop)
 	if !timer.Stop() {
 		// The cancel request has reached PostgreSQL before the connection
 		// is handed out, so it cannot cancel the request's statement.
