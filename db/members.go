@@ -251,7 +251,7 @@ func (tx *Tx) AccountDelete(ctx context.Context) error {
 	}
 	if counts.Members <= 1 {
 		tx.markAuthChanged()
-		if _, err := tx.q.FamilyDelete(ctx, tx, m.FamilyID); err != nil {
+		if err := tx.deleteFamily(ctx, m.FamilyID); err != nil {
 			return err
 		}
 	}
@@ -293,7 +293,25 @@ func (tx *Tx) FamilyDelete(ctx context.Context, name string) error {
 		}
 	}
 	tx.markAuthChanged()
-	_, err = tx.q.FamilyDelete(ctx, tx, family)
+	return tx.deleteFamily(ctx, family)
+}
+
+// deleteFamily deletes the family's row and, by cascade, all its data,
+// after its members' access ended (endAccess). It takes the family's
+// notify cursor first, as every transaction that writes the family's
+// notices does (the notifier's pass, the schedule's scan, a settings
+// change: NotifyCursorLock), so it waits for one of those to commit.
+// Before, it deleted the family's row and then waited for the cursor (the
+// cascade), while the holder's next notice waited for the family's row
+// (its foreign key): PostgreSQL broke that deadlock by failing the
+// deletion. After endAccess, not before: a settings change holds its
+// member's settings row (which endAccess deletes) while it waits for the
+// cursor.
+func (tx *Tx) deleteFamily(ctx context.Context, family uuid.UUID) error {
+	if err := tx.q.NotifyCursorLock(ctx, tx, family); err != nil {
+		return err
+	}
+	_, err := tx.q.FamilyDelete(ctx, tx, family)
 	return err
 }
 

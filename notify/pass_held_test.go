@@ -81,3 +81,47 @@ func TestHeldCursorLookedAtAgain(t *testing.T) {
 		t.Errorf("%d families found lost in %d cross-checks; want the family's own look, no cross-check", l, c)
 	}
 }
+
+// TestHeldCursorWaitsOutItsWait: while a family waits to be looked at
+// again after its cursor was found held (busyAgain), its wake-ups wait
+// with it, as inside a window: a hold that lasts costs a pass per wait,
+// not one per wake-up. Before, the family was left outside any window,
+// and each wake-up (an event a second, say) made a pass that found the
+// cursor held again.
+func TestHeldCursorWaitsOutItsWait(t *testing.T) {
+	old := busyFirst
+	busyFirst = time.Hour // nothing but a wake-up brings the family back within the test
+	t.Cleanup(func() { busyFirst = old })
+	e := newEnv(t, Config{PollEvery: time.Hour, CrossCheckEvery: time.Hour, Coalesce: -1})
+	ctx := context.Background()
+	other := e.scalarUUID(`INSERT INTO families (name) VALUES ('F') RETURNING id`)
+	e.process()
+	e.run(t, RunOpts{})
+	waitFor(t, "the first sweep", func() bool { return e.s.scans.Load() > 0 })
+
+	held, err := e.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Rollback(ctx)
+	if _, err := held.Exec(ctx, `SELECT 1 FROM notify_cursors WHERE family_id = $1 FOR UPDATE`, e.family); err != nil {
+		t.Fatal(err)
+	}
+	e.s.Wake(e.family)
+	waitFor(t, "a pass to find the cursor held", func() bool { return e.s.busy.Load() == 1 })
+	// More wake-ups of the family, then two of another family, one after
+	// the other's pass started: the loop has then looked at the family's
+	// wake-ups, and at what its pass found (passes counts at a pass's
+	// start).
+	for range 3 {
+		e.s.Wake(e.family)
+	}
+	for range 2 {
+		passes := e.s.passes.Load()
+		e.s.Wake(other)
+		waitFor(t, "the other family's pass", func() bool { return e.s.passes.Load() > passes })
+	}
+	if n := e.s.busy.Load(); n != 1 {
+		t.Errorf("%d passes found the cursor held; want 1: the wake-ups wait for the family's wait (%s)", n, busyFirst)
+	}
+}

@@ -153,8 +153,10 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 	// A family's events are processed at once, then at most once per
 	// Coalesce: what arrives meanwhile waits for the window's end and is
 	// processed in one pass (a burst of additions to a list is one pass,
-	// not one per item). last holds when each family was last processed;
-	// entries older than the window are dropped on the timer's scans.
+	// not one per item). last holds when each family was last processed
+	// (for a family whose cursor was held, so that its window ends with
+	// its wait: busy); entries older than the window are dropped on the
+	// timer's scans.
 	last := map[uuid.UUID]time.Time{}
 	// read holds, for the families in last, the seq through which this
 	// replica's own last pass read their events (the cursor it committed):
@@ -380,18 +382,22 @@ func (s *Service) watch(ctx context.Context, opts RunOpts) {
 				case o.err != nil:
 					s.logger.Warn("notify: deriving notices from events failed; retried", "family_id", o.id, "err", o.err, "in", s.retryLater(retry, o.id))
 				case o.held:
-					// Nothing done: the family stays pending, outside its
-					// window (it opens with a pass that ran), and the timer
-					// brings it back after a wait of its own.
+					// Nothing done: the family stays pending, and the timer
+					// brings it back after a wait of its own. That wait is
+					// its window (last is set so that it ends then, also
+					// without coalescing): its wake-ups meanwhile wait with
+					// it, rather than each making a pass that finds the
+					// cursor held again.
 					busy[o.id]++
 					again := s.busyAgain(busy[o.id])
 					s.busy.Add(1)
 					if s.onBusy != nil {
 						s.onBusy(o.id, again)
 					}
-					delete(last, o.id)
+					at := time.Now().Add(again)
+					last[o.id] = at.Add(-s.cfg.Coalesce)
 					delete(retry, o.id)
-					arm(time.Now().Add(again))
+					arm(at)
 					continue
 				default:
 					delete(retry, o.id)
