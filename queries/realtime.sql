@@ -83,12 +83,21 @@ SELECT pg_notification_queue_usage()::float8 AS usage;
 -- longer holds that seq, or never did): the replicas' cross-check of what
 -- they delivered against what was committed. A seq below the delivered one,
 -- or another event under it, says the database went back (realtime/hub.go,
--- crossCheck). The event is one probe of event_log's primary key per family.
+-- crossCheck). The event is one probe of event_log's primary key per family:
+-- a LATERAL subquery with LIMIT (the key is unique) is not flattened into a
+-- join, which for a replica of many families PostgreSQL made a hash of the
+-- whole log, read every 2 s (TestCrossCheckProbesEventLog). Its LEFT JOIN
+-- to one empty row gives the row of a seq the log lacks (sqlc then knows the
+-- columns can be NULL).
 -- name: FamilySeqList :many
 SELECT s.family_id, s.seq, e.at AS delivered_at, e.entity_id AS delivered_id
 FROM (SELECT unnest(@family_ids::uuid[]) AS family_id, unnest(@seqs::bigint[]) AS seq) d
 JOIN family_event_seq s ON s.family_id = d.family_id
-LEFT JOIN event_log e ON e.family_id = d.family_id AND e.seq = d.seq;
+CROSS JOIN LATERAL (
+    SELECT l.at, l.entity_id
+    FROM (SELECT) one LEFT JOIN event_log l ON l.family_id = d.family_id AND l.seq = d.seq
+    LIMIT 1
+) e;
 
 -- name: NotifyAsync :exec
 SELECT familyhub_notify_async(@channels::text[], @payloads::text[]);
