@@ -1,14 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // TestBrowserCalendarAnswerStorageFull: with the device's storage full,
@@ -26,16 +23,7 @@ import (
 // and offline the week showed "Dentist".
 func TestBrowserCalendarAnswerStorageFull(t *testing.T) {
 	skipInShortMode(t, "a browser")
-	m := startMain(t, dbtest.URL(t))
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
-	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
-	day := time.Now().UTC().AddDate(0, 0, 16).Format("2006-01-02")
-	ev := restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Dentist", "starts_at": day + "T10:00:00Z", "ends_at": day + "T11:00:00Z"})
-	id := ev["id"].(string)
-	base, err := json.Marshal(ev)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, id, base := anaWithDentist(t)
 	// Storage full once the tab says so (sessionStorage: from the next page load on).
 	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;
 		if (sessionStorage.getItem('full')) IDBObjectStore.prototype.put = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };`})

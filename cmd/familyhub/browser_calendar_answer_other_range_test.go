@@ -23,16 +23,7 @@ import (
 // outbox's saved answer), so the same week said two things.
 func TestBrowserCalendarAnswerOtherRangeKept(t *testing.T) {
 	skipInShortMode(t, "a browser")
-	m := startMain(t, dbtest.URL(t))
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
-	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
-	day := time.Now().UTC().AddDate(0, 0, 16).Format("2006-01-02")
-	ev := restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Dentist", "starts_at": day + "T10:00:00Z", "ends_at": day + "T11:00:00Z"})
-	id := ev["id"].(string)
-	base, err := json.Marshal(ev)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, id, base := anaWithDentist(t)
 	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
 	b.login(m.URL(), "ana@example.org")
 	chip := func(title string) string {
@@ -63,4 +54,21 @@ func TestBrowserCalendarAnswerOtherRangeKept(t *testing.T) {
 	if got := eval[string](b, `[...document.querySelectorAll('.week-grid li.event')].map((e) => e.dataset.title).join()`); got != "Orthodontist" {
 		t.Errorf("offline the dentist's week kept from before Ana's rename shows %q, want Orthodontist (her own change, answered)", got)
 	}
+}
+
+// anaWithDentist starts a replica with Ana's family (a list, which the
+// sign-in opens) and the dentist in two weeks and two days: the calendar
+// answer tests' start. It returns the event's id and its JSON as created.
+func anaWithDentist(t *testing.T) (m *Main, id string, base []byte) {
+	t.Helper()
+	m = startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
+	day := time.Now().UTC().AddDate(0, 0, 16).Format("2006-01-02")
+	ev := restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Dentist", "starts_at": day + "T10:00:00Z", "ends_at": day + "T11:00:00Z"})
+	base, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, ev["id"].(string), base
 }

@@ -105,16 +105,7 @@ func TestBrowserCalendarMonthMovedOnce(t *testing.T) {
 // offline the week showed "Dentist".
 func TestBrowserCalendarAnswerClockBack(t *testing.T) {
 	skipInShortMode(t, "a browser")
-	m := startMain(t, dbtest.URL(t))
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
-	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
-	day := time.Now().UTC().AddDate(0, 0, 16).Format("2006-01-02")
-	ev := restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Dentist", "starts_at": day + "T10:00:00Z", "ends_at": day + "T11:00:00Z"})
-	id := ev["id"].(string)
-	base, err := json.Marshal(ev)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, id, base := anaWithDentist(t)
 	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
 	b.login(m.URL(), "ana@example.org")
 	b.dataSaver(true) // no week read ahead: the dentist's week stays as read before the rename
