@@ -376,3 +376,32 @@ func TestBrowserFamilyDevices(t *testing.T) {
 	phone.waitJS("back on sign-in, told", `location.pathname === '/login' && document.querySelector('.notice')?.textContent === 'Your new password is set. Sign in with it.'`, 5*time.Second)
 	loginAt(t, c.b.URL(), "ben@example.org", "ben's new horse")
 }
+
+// TestBrowserFamilySettingsKeepEdit: a settings field Ana changed keeps
+// her words when another device changes the family before she saves; the
+// field she did not change shows that change. Before, a change arriving
+// while the focus was outside the form (a tap beside it, the phone's
+// keyboard closed) put the old value back, and Save saved nothing
+// (TestBrowserGerman failed on it now and then).
+func TestBrowserFamilySettingsKeepEdit(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	c, ana, _ := twoAdults(t)
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "en-GB"})
+	b.login(c.a.URL(), "ana@example.org")
+	b.goFamily()
+	b.setValue(`#family-zone`, "Europe/Vienna")
+	eval[bool](b, `(document.activeElement?.blur(), true)`)
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "The Riveras"})
+	b.waitJS("the other device's name", `document.querySelector('#family-name').value === 'The Riveras'`, 5*time.Second)
+	if v := eval[string](b, `document.querySelector('#family-zone').value`); v != "Europe/Vienna" {
+		t.Fatalf("the time zone Ana typed became %q when another device renamed the family", v)
+	}
+	b.click(`.settings-form button[type=submit]`)
+	waitUntil(t, "the time zone saved", 5*time.Second, func() bool {
+		return restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any)["time_zone"] == "Europe/Vienna"
+	})
+	if got := restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any); got["name"] != "The Riveras" {
+		t.Errorf("the family is %v, want The Riveras in Europe/Vienna", got)
+	}
+}

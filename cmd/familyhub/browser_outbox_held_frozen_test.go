@@ -269,3 +269,48 @@ func TestBrowserOutboxFrozenSendStillSending(t *testing.T) {
 		t.Errorf("the server has %v, want milk ticked", got)
 	}
 }
+
+// TestBrowserFrozenTabHoldsNoStore: a tab the browser freezes while it
+// reads and writes the device's storage keeps none of it from the other
+// tabs. Tab B reads and writes the cache's store without pause, in steps
+// (a count: read, then write) and at once (a read); the browser freezes
+// it. Tab A still writes and reads that store. Before, a transaction open
+// as the tab froze stayed open until it ran again, and another tab's
+// outbox stopped at its next answer (TestBrowserOutboxSendingFrozenTab
+// failed about one run in three). Tab B goes on when it runs again.
+func TestBrowserFrozenTabHoldsNoStore(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	c, ana, _ := twoAdults(t)
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	a := newDevice(t, "tab A", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	a.login(c.a.URL(), "ana@example.org")
+	b := a.newTab("tab B", laptopW, laptopH, false)
+	b.do(chromedp.Navigate(c.a.URL() + "/shopping"))
+	b.waitLive()
+	evalAwait[bool](b, `import('/js/idb.js').then((idb) => {
+		window.busy = 0;
+		const loop = async (op) => { for (;;) { try { await op(); window.busy++; } catch { /* aborted as it froze */ } } };
+		loop(() => idb.bump('data', 'test-count', (v) => (v || 0) + 1));
+		loop(() => idb.get('data', 'test-count'));
+		return true;
+	})`)
+	b.waitJS("tab B busy with the store", `window.busy > 100`, 5*time.Second)
+	lifecycle := func(state page.SetWebLifecycleStateState) {
+		t.Helper()
+		if _, err := chromedp.Call(b.ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: state}); err != nil {
+			t.Fatalf("tab B %s: %v", state, err)
+		}
+	}
+	lifecycle(page.SetWebLifecycleStateStateFrozen)
+	// evalAwait fails the test if tab A waits more than 10 s.
+	if n := evalAwait[int](a, `import('/js/idb.js').then(async (idb) => {
+		await idb.put('data', 'tab A', 'test-writer');
+		await idb.bump('data', 'test-count', (v) => (v || 0) + 1);
+		return idb.get('data', 'test-count');
+	})`); n < 2 {
+		t.Errorf("tab A counted %d, want more than tab B's count before it froze", n)
+	}
+	lifecycle(page.SetWebLifecycleStateStateActive)
+	before := eval[int](b, `window.busy`)
+	b.waitJS("tab B busy again", fmt.Sprintf(`window.busy > %d + 10`, before), 5*time.Second)
+}

@@ -3,6 +3,8 @@
 // (outbox.js). No library: four object stores, get/put/delete/all/clear.
 // Where IndexedDB cannot be opened (a locked-down private window) the same
 // calls work on memory, for this tab only.
+import { awake, onFreeze } from './lifecycle.js';
+
 const NAME = 'familyhub';
 const VERSION = 2; // 2: the answers store
 
@@ -63,17 +65,36 @@ function open() {
   return dbp;
 }
 
-/** run(store, mode, fn) runs fn(objectStore) in one transaction and resolves when it committed. */
-async function run(store, mode, fn) {
+// A transaction still open as the tab freezes stays open until it runs
+// again (its requests' answers wait for the tab), and even a read keeps
+// the device's other tabs from writing that store all that time: another
+// tab's outbox stopped at its next answer (TestBrowserOutboxSendingFrozenTab).
+// So one whose requests are all made at once is committed at once
+// (tx.commit: what it asked is done without this tab), none is begun
+// while the tab is frozen (lifecycle.js), and one that makes requests from
+// its answers (steps: read, then write what it read) is aborted as the
+// tab freezes: undone whole, never half.
+const stepping = new Set();
+onFreeze(() => { for (const tx of stepping) { try { tx.abort(); } catch { /* ending already */ } } });
+
+/**
+ * run(store, mode, fn, steps) runs fn(objectStore) in one transaction and
+ * resolves to what fn resolved to when the transaction committed. steps:
+ * fn makes requests from its requests' answers (else all at once).
+ */
+async function run(store, mode, fn, steps = false) {
+  await awake();
   const db = await open();
   if (!db) return fn(null);
   return new Promise((resolve, reject) => {
     const tx = db.transaction(store, mode);
     let result;
     Promise.resolve(fn(tx.objectStore(store))).then((r) => { result = r; }, reject);
-    tx.oncomplete = () => resolve(result);
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error || new Error('transaction aborted'));
+    if (steps) stepping.add(tx);
+    else tx.commit?.();
+    tx.oncomplete = () => { stepping.delete(tx); resolve(result); };
+    tx.onerror = () => { stepping.delete(tx); reject(tx.error); };
+    tx.onabort = () => { stepping.delete(tx); reject(tx.error || new DOMException('transaction aborted', 'AbortError')); };
   });
 }
 
@@ -124,7 +145,7 @@ export function putIfThere(store, value) {
       };
       req.onerror = () => reject(req.error);
     });
-  }));
+  }, true));
 }
 
 /**
@@ -155,7 +176,7 @@ export function putWhen(store, value, key, keys, ok) {
         };
       });
     });
-  }));
+  }, true));
 }
 
 /**
@@ -175,7 +196,7 @@ export function bump(store, key, fn) {
         try { const w = os.put(v, key); w.onsuccess = () => resolve(v); w.onerror = () => reject(w.error); } catch (e) { reject(e); }
       };
     });
-  });
+  }, true);
 }
 
 function write(store, value, key) {
@@ -190,17 +211,15 @@ function write(store, value, key) {
 }
 
 /**
- * Stores values (in a store with autoIncrement keys) in one transaction
- * committed at once (tx.commit: it does not wait for this tab to run
- * again), so that one begun as the tab freezes or closes is kept even if
- * the tab never runs again. Resolves to their keys.
+ * Stores values (in a store with autoIncrement keys) in one transaction,
+ * committed at once like every one that makes its requests at once (run),
+ * so that one begun as the tab freezes or closes is kept even if the tab
+ * never runs again. Resolves to their keys.
  */
 export function putAllNow(store, values) {
   return noted(run(store, 'readwrite', (os) => {
     if (!os) return Promise.all(values.map((v) => write(store, v)));
-    const reqs = values.map((v) => os.put(v));
-    os.transaction.commit?.();
-    return Promise.all(reqs.map(promised));
+    return Promise.all(values.map((v) => promised(os.put(v))));
   }));
 }
 
@@ -222,7 +241,7 @@ export function take(store, key, when = () => true) {
       req.onsuccess = () => { if (req.result !== undefined && when(req.result)) os.delete(key); resolve(req.result); };
       req.onerror = () => reject(req.error);
     });
-  });
+  }, true);
 }
 
 /**
@@ -261,7 +280,7 @@ export function sweep(store, prefix, when, floorKey) {
         g.onsuccess = () => { os.put(floorOf(g.result, ats), floorKey); resolve(ats.length); };
       };
     });
-  });
+  }, true);
 }
 
 /** Every value of a store, in key order. */

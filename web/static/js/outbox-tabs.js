@@ -16,15 +16,16 @@
 // lets its lock go as it freezes and takes it again when it runs again
 // ('resume'): meanwhile the other tabs send their later writes, and its own
 // go after them (TestBrowserOutboxHeldFrozenTab). So with every lock it
-// asks for (sleepSignal): the one for sending, held while it sends
+// asks for (sleepSignal, lifecycle.js): the one for sending, held while it sends
 // (TestBrowserOutboxSendingFrozenTab), and those it waits for: granted
 // while it is frozen, it would hold them, frozen.
+import { isAsleep, onFreeze, onWake, sleepSignal } from './lifecycle.js';
+
 const PREFIX = 'familyhub-held ';
 const locks = () => (typeof navigator !== 'undefined' && navigator.locks?.request && navigator.locks.query ? navigator.locks : null);
 
 let current = null; // {name, release, dropped}: the lock this tab holds to say so
 let said = null; // the name it says (null: nothing held), also while asleep
-let asleep = false; // frozen or in the back/forward cache: it says nothing
 
 /**
  * Says which of ops (the queue as tab has it, in order) only tab holds:
@@ -37,7 +38,7 @@ export function holding(tab, ops, inMemory) {
   const oldest = mine.reduce((m, o) => (o.at < m ? o.at : m), mine[0]?.at);
   const newest = mine.reduce((m, o) => (o.at > m ? o.at : m), mine[0]?.at);
   said = count ? `${PREFIX}${tab} ${count} ${oldest} ${newest}` : null;
-  if (!asleep) say(said);
+  if (!isAsleep()) say(said); // frozen: it says nothing
 }
 
 function say(name) {
@@ -57,44 +58,8 @@ function say(name) {
   }).catch((e) => console.warn('outbox: cannot say what this tab holds:', e));
 }
 
-let nap = new AbortController(); // aborted as this tab freezes
-const wakers = new Set();
-/** Whether this tab is frozen (or in the back/forward cache): it asks for no lock then. */
-export const isAsleep = () => asleep;
-/** An AbortSignal aborted as this tab freezes: a lock asked for with it is not waited for then. */
-export const sleepSignal = () => nap.signal;
-/** Calls fn() when this tab runs again after it was frozen. */
-export function onWake(fn) { wakers.add(fn); }
-/** p, or undefined once signal (sleepSignal) is aborted, whichever comes first: a lock held meanwhile goes. */
-export function untilAsleep(signal, p) {
-  let off = () => {};
-  const slept = new Promise((resolve) => {
-    signal.addEventListener('abort', resolve, { once: true });
-    off = () => signal.removeEventListener('abort', resolve);
-  });
-  return Promise.race([p, slept]).finally(off);
-}
-
-function frozen() {
-  if (asleep) return;
-  asleep = true;
-  say(null);
-  const was = nap;
-  nap = new AbortController();
-  was.abort();
-}
-function resumed() {
-  if (!asleep) return;
-  asleep = false;
-  say(said);
-  for (const fn of wakers) fn();
-}
-if (typeof document !== 'undefined') {
-  document.addEventListener('freeze', frozen);
-  document.addEventListener('resume', resumed);
-  addEventListener('pagehide', (e) => { if (e.persisted) frozen(); });
-  addEventListener('pageshow', (e) => { if (e.persisted) resumed(); });
-}
+onFreeze(() => say(null));
+onWake(() => say(said));
 
 // What the other tabs hold: {tab, count, oldest, newest, name}, one per tab (a tab
 // changing what it says holds two locks for a moment: the larger count).
@@ -146,7 +111,7 @@ export async function yieldTo(tab, at, wake, tell) {
   if (!x) { yielded = false; return false; }
   if (!waits.has(x.name)) {
     waits.add(x.name);
-    locks().request(x.name, { signal: nap.signal }, () => undefined).catch(() => {}).finally(() => { waits.delete(x.name); yielded = false; wake(); });
+    locks().request(x.name, { signal: sleepSignal() }, () => undefined).catch(() => {}).finally(() => { waits.delete(x.name); yielded = false; wake(); });
   }
   tell(x.tab);
   return true;

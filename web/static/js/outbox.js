@@ -32,7 +32,8 @@ import * as idb from './idb.js';
 import { answerOf, clearAnswers, newer, readAnswers, remember } from './outbox-answers.js';
 import { forgetHeldNotices, heldNoticeWrites, noticeBoard, storeHeldNotices } from './outbox-notices.js';
 import { addOp, clearHeld, heldCount as heldOps, readQueue, removeOp, saveOp } from './outbox-queue.js';
-import { askBeforeClosing, heldElsewhere, holding, isAsleep, madeAt, onWake, sleepSignal, untilAsleep, waitingForTab, yieldTo } from './outbox-tabs.js';
+import { askBeforeClosing, heldElsewhere, holding, madeAt, waitingForTab, yieldTo } from './outbox-tabs.js';
+import { isAsleep, onWake, sleepSignal, untilAsleep } from './lifecycle.js';
 import { isOccurrenceOp, judge, seriesAfter } from './pending.js';
 
 export { heardGone, layOver, savedAnswers } from './outbox-answers.js';

@@ -56,11 +56,18 @@ export function settingsSection(app) {
   h('datalist#time-zones', zones.map((z) => h('option', { value: z }))),
   h('button.primary', { type: 'submit' }, t('common.save')),
   status);
-  // Another device's change shows at once, unless this form is being edited.
+  // Another device's change shows at once in a field this user has not
+  // changed (one they changed keeps their words until they save). Before,
+  // a change arriving while the focus was outside the form (a tap beside
+  // it, a closed keyboard) put the old value back, and Save saved nothing.
+  const shown = new Map(); // field → the value last put there
+  const show = (input, value) => {
+    if (!shown.has(input) || input.value === shown.get(input)) input.value = value;
+    shown.set(input, value);
+  };
   const update = () => {
-    if (form.contains(document.activeElement)) return;
-    nameIn.value = app.me.family.name;
-    zoneIn.value = app.me.family.time_zone;
+    show(nameIn, app.me.family.name);
+    show(zoneIn, app.me.family.time_zone);
   };
   update();
   return { el: h('section.card', { 'aria-labelledby': 'h-settings' }, h('h2#h-settings', t('settings.title')), form), update };
