@@ -370,3 +370,31 @@ func TestBrowserFrozenTabStepsGoOn(t *testing.T) {
 		t.Errorf("tab B counted %s around tab A's %d, want every number once", eval[string](b, `JSON.stringify(window.got.slice(-20))`), n)
 	}
 }
+
+// TestBrowserFrozenTabWritesAsItFreezes: a write begun as the tab freezes
+// (made at once: put, putAllNow) is stored while the tab stays frozen,
+// so a tab the browser then discards loses nothing. Before, it waited for
+// the tab to run again (idb.js began no transaction while it was frozen),
+// and putAllNow's own promise (the writes held for a full storage, stored
+// as the tab goes to the background or into the back/forward cache) was
+// broken.
+func TestBrowserFrozenTabWritesAsItFreezes(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	a, b, lifecycle := frozenPair(t)
+	evalAwait[bool](b, `import('/js/idb.js').then((idb) => {
+		document.addEventListener('freeze', () => { idb.put('data', 'begun as it froze', 'test-freeze'); });
+		return true;
+	})`)
+	lifecycle(page.SetWebLifecycleStateStateFrozen)
+	got := evalAwait[string](a, `import('/js/idb.js').then(async (idb) => {
+		for (const end = Date.now() + 5000; Date.now() < end;) {
+			const v = await idb.get('data', 'test-freeze');
+			if (v) return v;
+		}
+		return 'nothing';
+	})`)
+	lifecycle(page.SetWebLifecycleStateStateActive)
+	if got != "begun as it froze" {
+		t.Errorf("while tab B was frozen, tab A read %q of what tab B wrote as it froze", got)
+	}
+}
