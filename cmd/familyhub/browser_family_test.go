@@ -433,6 +433,7 @@ func TestBrowserFamilySettingsKeepEditNewZone(t *testing.T) {
 		t.Errorf("the family is %v, want The Rivera-Smiths in Asia/Tokyo", got)
 	}
 	// A later visit of the page shows the family as it is.
+	b.waitJS("the saved name known", `window.familyhub.me.family.name === 'The Rivera-Smiths'`, 5*time.Second)
 	b.setValue(`#family-name`, "Not saved")
 	b.goTo("/shopping", `location.pathname === '/shopping' && !document.querySelector('#family-name')`)
 	b.goFamily()
