@@ -414,6 +414,7 @@ func TestBrowserFamilySettingsKeepEdit(t *testing.T) {
 func TestBrowserFamilySettingsKeepEditNewZone(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	c, ana, _ := twoAdults(t)
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "en-GB"})
 	b.login(c.a.URL(), "ana@example.org")
 	b.goFamily()

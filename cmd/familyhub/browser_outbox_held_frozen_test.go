@@ -353,7 +353,7 @@ func TestBrowserFrozenTabStepsGoOn(t *testing.T) {
 		window.stopped = 0;
 		for (let i = 0; i < 3; i++) {
 			(async () => {
-				while (!window.stop) {
+				while (!window.enough) {
 					try { window.got.push(await idb.bump('data', 'test-count', (v) => (v || 0) + 1)); } catch (e) { window.failed.push(String(e)); }
 				}
 				window.stopped++;
@@ -366,7 +366,7 @@ func TestBrowserFrozenTabStepsGoOn(t *testing.T) {
 	n := evalAwait[int](a, `import('/js/idb.js').then((idb) => idb.bump('data', 'test-count', (v) => (v || 0) + 1))`)
 	lifecycle(page.SetWebLifecycleStateStateActive)
 	b.waitJS("tab B counting again", fmt.Sprintf(`window.got.length > 0 && window.got[window.got.length - 1] > %d + 10`, n), 5*time.Second)
-	eval[bool](b, `(window.stop = true)`)
+	eval[bool](b, `(window.enough = true)`)
 	b.waitJS("tab B stopped", `window.stopped === 3`, 5*time.Second)
 	if f := eval[string](b, `window.failed.join('; ')`); f != "" {
 		t.Errorf("tab B's counts failed: %s", f)
