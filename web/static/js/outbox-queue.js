@@ -113,8 +113,7 @@ export function clearHeld() { held.clear(); told(); }
  * Before, they were tried again only on the tab's next write or read of
  * the queue, and a frozen tab discarded lost them though the storage had
  * room again. Still refused (the storage full), they stay held. Not on
- * 'freeze': a transaction begun then is not committed while the tab is
- * frozen, and it would hold the queue from the other tabs all that time.
+ * 'freeze': idb.js begins no transaction while the tab is frozen.
  */
 function storeHeldNow() {
   const ops = [...held.values()].filter((o) => unstored(o) && !storing.has(o));
