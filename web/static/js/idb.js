@@ -91,7 +91,10 @@ onFreeze(() => { for (const tx of stepping) { try { tx.abort(); unwound.add(tx);
  */
 async function run(store, mode, fn, steps = false) {
   for (;;) {
-    if (steps) await awake();
+    // Every call awaits once here, so transactions are created in the
+    // order they were asked for (IndexedDB runs overlapping ones in that
+    // order: a kept copy saved, then the copies wiped, must not swap).
+    await (steps ? awake() : undefined);
     const db = await open();
     if (!db) return fn(null);
     const tx = db.transaction(store, mode);
