@@ -11,6 +11,13 @@ import { errorBox, fail } from './form.js';
 import { calendarsLeavingWith } from './family-dav.js';
 import { roleName } from './family-members.js';
 
+// What the user typed in the settings form and has not saved, handed to
+// the form built in its place in the same turn: another device's new time
+// zone builds the whole page again (app.rerender), and the words were
+// lost (TestBrowserFamilySettingsKeepEditNewZone). Not kept for a later
+// visit of the page: {who, fields: field name → {shown, value}}.
+let handed = null;
+
 /** The family's name and time zone: a form for owners, a line for everyone else. */
 export function settingsSection(app) {
   const status = h('p.muted', { role: 'status' });
@@ -61,6 +68,13 @@ export function settingsSection(app) {
   // a change arriving while the focus was outside the form (a tap beside
   // it, a closed keyboard) put the old value back, and Save saved nothing.
   const shown = new Map(); // field → the value last put there
+  const who = `${app.me.user.id} ${app.me.family.id}`;
+  const had = handed?.who === who ? handed.fields : new Map();
+  handed = null;
+  for (const input of [nameIn, zoneIn]) {
+    const d = had.get(input.name);
+    if (d) { input.value = d.value; shown.set(input, d.shown); }
+  }
   const show = (input, value) => {
     if (!shown.has(input) || input.value === shown.get(input)) input.value = value;
     shown.set(input, value);
@@ -70,7 +84,15 @@ export function settingsSection(app) {
     show(zoneIn, app.me.family.time_zone);
   };
   update();
-  return { el: h('section.card', { 'aria-labelledby': 'h-settings' }, h('h2#h-settings', t('settings.title')), form), update };
+  // app.js's render builds the new page in the same turn as it destroys this one.
+  const destroy = () => {
+    const fields = new Map();
+    for (const input of [nameIn, zoneIn]) if (input.value !== shown.get(input)) fields.set(input.name, { shown: shown.get(input), value: input.value });
+    if (!fields.size) return;
+    handed = { who, fields };
+    queueMicrotask(() => { handed = null; });
+  };
+  return { el: h('section.card', { 'aria-labelledby': 'h-settings' }, h('h2#h-settings', t('settings.title')), form), update, destroy };
 }
 
 /** Leave, delete my account, delete the family. */
