@@ -121,7 +121,7 @@ const notCovered = `(() => {
 // (docs/screenshots/pwa with FAMILYHUB_UPDATE_SCREENSHOTS=1), of a family
 // seeded as in life (browser_shots_test.go).
 func TestBrowserAccessibility(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t), func(c *Config) {
 		c.Notify.AllowPrivate = true                // the stand-in push service is on loopback
 		c.Calendar.AllowPrivateSubscriptions = true // and so is the school's calendar
@@ -389,7 +389,7 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
 // through the DevTools protocol) the page shows a loading placeholder, not
 // a blank; when the data comes, the page shows it.
 func TestBrowserLoadingStates(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	seedFamily(t, m, ana)

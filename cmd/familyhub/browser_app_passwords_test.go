@@ -33,7 +33,7 @@ func davBasicStatus(t *testing.T, base, user, pass string) int {
 // CalDAV; one made afterwards appears in both windows and the note goes.
 // It fails without the change: the list kept both app passwords.
 func TestBrowserPasswordChangeRevokesAppPasswords(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	var secrets []string

@@ -15,7 +15,7 @@ import (
 // sentence is shown when it speaks the page's language, the app's own
 // otherwise.
 func TestBrowserAssistant(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	listID := seedFamily(t, m, ana)

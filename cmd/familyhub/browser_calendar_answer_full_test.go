@@ -22,7 +22,7 @@ import (
 // below the week's, the answer was taken for one the week already held,
 // and offline the week showed "Dentist".
 func TestBrowserCalendarAnswerStorageFull(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m, id, base := anaWithDentist(t)
 	// Storage full once the tab says so (sessionStorage: from the next page load on).
 	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;

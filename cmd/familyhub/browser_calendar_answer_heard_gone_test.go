@@ -21,7 +21,7 @@ import (
 // past the listings read from the server) over that week and showed
 // "Orthodontist", an event the device had been told was gone.
 func TestBrowserCalendarAnswerHeardGone(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it

@@ -14,7 +14,7 @@ import (
 // calendar opened again from the kept agenda must not bring the deleted
 // series back from the saved answer.
 func TestBrowserCalendarAnswerOlderThanKept(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, _, ben, swim, _ := weeklyFromTomorrow(t, map[string]any{"title": "Swimming"})
 	id := swim["id"].(string)
 	base, err := json.Marshal(swim)

@@ -22,7 +22,7 @@ import (
 // showed "Dentist" again; after a reload it showed "Orthodontist" (the
 // outbox's saved answer), so the same week said two things.
 func TestBrowserCalendarAnswerOtherRangeKept(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m, id, base := anaWithDentist(t)
 	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
 	b.login(m.URL(), "ana@example.org")

@@ -43,7 +43,7 @@ func keptRangeHas(from, title string) string {
 // repeating event's occurrence is named by its day), so neither hid the
 // other, as a single event's two copies do.
 func TestBrowserCalendarMonthMovedOnce(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
@@ -104,7 +104,7 @@ func TestBrowserCalendarMonthMovedOnce(t *testing.T) {
 // week's, the answer was taken for one the week already held, and
 // offline the week showed "Dentist".
 func TestBrowserCalendarAnswerClockBack(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m, id, base := anaWithDentist(t)
 	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
 	b.login(m.URL(), "ana@example.org")

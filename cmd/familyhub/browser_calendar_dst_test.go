@@ -25,7 +25,7 @@ import (
 // write was made moves its occurrence by as many days (all-day) or as far
 // on the wall clock (timed), across the change too.
 func TestBrowserCalendarOccurrenceDST(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	carla := signupAt(t, m.URL(), `{"email":"carla@example.org","password":"correct horse","display_name":"Carla","family_name":"Berg","time_zone":"Europe/Berlin"}`)
 	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})

@@ -33,7 +33,7 @@ func keptCalendarHas(title string) string {
 // server's week, with an event added meanwhile. A week the device does not
 // keep, while the server fails so, says why it could not load, with Retry.
 func TestBrowserCalendarKeptServerError(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
@@ -96,7 +96,7 @@ func TestBrowserCalendarKeptServerError(t *testing.T) {
 // show; three weeks on, never read ahead (only the neighbours of a week
 // shown online are), says "Not available offline.".
 func TestBrowserCalendarReadAhead(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
@@ -167,7 +167,7 @@ func TestBrowserCalendarReadAhead(t *testing.T) {
 // it: when it does not fit behind those, it is not kept and nothing goes;
 // nor is it kept when a range ranked before it covers it.
 func TestBrowserCalendarKeepRangeEviction(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
 	b.do(chromedp.Navigate(m.URL() + "/login"))
@@ -246,7 +246,7 @@ const calmPage = `document.getElementById('conn').textContent === 'Live' && !doc
 // pause: the proxy answering again by then, the next week is kept; going
 // to it shows it from the server, still "Live".
 func TestBrowserCalendarReadAheadFails(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
@@ -326,7 +326,7 @@ func (b *browser) dataSaver(on bool) {
 // one requested, and the read-ahead says why it did not read. Without it,
 // the same week drawn again has the next and the previous week read ahead.
 func TestBrowserCalendarReadAheadSaveData(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it

@@ -77,7 +77,7 @@ func seriesState(t *testing.T, m member, c *cluster, id string) (overrides []str
 // renames the same occurrence online: back online Ana gets the conflict
 // in plain words, keeps hers, and Ben's agenda follows.
 func TestBrowserCalendarOccurrenceOffline(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _, swim, _ := weeklyFromTomorrow(t, map[string]any{"title": "Swimming", "location": "City pool"})
 	id, v0 := swim["id"].(string), int(swim["version"].(float64))
 	a, b := anaAndBen(t, c,
@@ -263,7 +263,7 @@ func judgeOccurrenceWrites(t *testing.T, b *browser) {
 // overwrite Ben's rename unseen; against 4 it meets a 412 and is judged.
 // A delete leaves 4; a write sent without If-Match takes the answer's.
 func TestBrowserOccurrenceSeriesAfter(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
 	b.do(chromedp.Navigate(m.URL() + "/login"))
@@ -299,7 +299,7 @@ func TestBrowserOccurrenceSeriesAfter(t *testing.T) {
 // it carries If-Match of that version, so it is a 412 and a conflict, not
 // sent without If-Match and saved over Ben's rename unseen.
 func TestBrowserOccurrenceGoneLaterWrite(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben, swim, first := weeklyFromTomorrow(t, map[string]any{"title": "Swimming"})
 	id := swim["id"].(string)
 	series := restAs(t, ana, c.a, "GET", "/api/calendar/events/"+id, nil)

@@ -84,7 +84,7 @@ func dayOfRID(t *testing.T, rid string) (time.Time, string) {
 }
 
 func TestBrowserCalendarOccurrences(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	_, a, b, rids := calendarPair(t, "en-GB", "Swimming")
 	days := make([]string, 4)
 	for i, r := range rids {
@@ -160,7 +160,7 @@ func TestBrowserCalendarOccurrences(t *testing.T) {
 // TestBrowserCalendarOccurrencesGerman: the same in German: only this
 // occurrence moved, one deleted, every word German.
 func TestBrowserCalendarOccurrencesGerman(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	_, a, b, rids := calendarPair(t, "de-DE", "Schwimmen")
 	data := []string{"Ana", "Ben", "Rivera", "Schwimmen", "Schwimmen (später)", "City pool", "Weekly", "FamilyHub", "AN", "BE"}
 	days := make([]string, 4)
@@ -198,7 +198,7 @@ func TestBrowserCalendarOccurrencesGerman(t *testing.T) {
 // (FAMILY_UPDATED, migration 00023), and the event's re-read on Ana's tab
 // leaves the address shown once in place.
 func TestBrowserCalendarFeed(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02")

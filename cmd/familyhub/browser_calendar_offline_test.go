@@ -51,7 +51,7 @@ func weekChips(title string) string {
 // more weeks are not kept); a daily series whose occurrence moved out of every
 // range read, renamed offline, stays on the days the server has it. Ben's laptop, in German, says both in German.
 func TestBrowserCalendarOfflineRanges(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	day := func(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format("2006-01-02") }

@@ -50,7 +50,7 @@ func serverEvents(t *testing.T, m member, s *Main, title string) int {
 // German, keeps hers, and Ben's week follows. A change of this and the
 // following occurrences of a series offline says that it needs a connection.
 func TestBrowserCalendarOutbox(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _, _, first := weeklyFromTomorrow(t, map[string]any{"title": "Schwimmen", "location": "Hallenbad"})
 	tomorrow := first.Format("2006-01-02")
 	// No service worker on Ana's phone: the requests to hold are the page's own.
@@ -252,7 +252,7 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 // a month without the 31st, a yearly all-day event over two days, and a
 // daily series with a skipped and a changed occurrence.
 func TestBrowserCalendarExpansion(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	carla := signupAt(t, m.URL(), `{"email":"carla@example.org","password":"correct horse","display_name":"Carla","family_name":"Berg","time_zone":"Europe/Berlin"}`)
 	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})

@@ -17,7 +17,7 @@ import (
 // and German; both follow the state while they are open, and offer the
 // choice again once the write is through.
 func TestBrowserCalendarFollowingNeedsServer(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _, _, first := weeklyFromTomorrow(t, map[string]any{"title": "Swimming"})
 	for i, tc := range []struct {
 		lang, needs string

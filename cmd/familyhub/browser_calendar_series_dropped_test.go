@@ -17,7 +17,7 @@ import (
 // (seriesFrom, which opens it offline and is what a write is made against)
 // has the changed occurrences the server has: none.
 func TestBrowserCalendarSeriesFromDropped(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben, swim, first := weeklyFromTomorrow(t, map[string]any{"title": "Swimming"})
 	id := swim["id"].(string)
 	second := first.AddDate(0, 0, 7)

@@ -34,7 +34,7 @@ window.__writes = [];
 // when she is back online, not refused (412) for the version before the
 // delete and sent a second time.
 func TestBrowserCalendarOccurrenceDeleteVersion(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _, swim, _ := weeklyFromTomorrow(t, map[string]any{"title": "Swimming"})
 	id, v0 := swim["id"].(string), int(swim["version"].(float64))
 	a := newDevice(t, "Ana's phone", phoneW, phoneH, browserOpts{lang: "en-GB", script: recordCalendarWrites})
@@ -87,7 +87,7 @@ func TestBrowserCalendarOccurrenceDeleteVersion(t *testing.T) {
 // online the rename is saved at once, not refused (412) for the older
 // version of next week and sent again.
 func TestBrowserCalendarSeriesKeptChanges(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, _, ben, swim, first := weeklyFromTomorrow(t, map[string]any{"title": "Swimming"})
 	id := swim["id"].(string)
 	occ := func(at time.Time) string {

@@ -44,7 +44,7 @@ func lockOut(t *testing.T, base, email string) {
 // device, a wrong PIN, the reset page and a wrong code, a removed member's
 // sign-in; a child's Family page and a task the child may only read.
 func TestBrowserFamilyGerman(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c := newCluster(t)
 	base := c.a.URL()
 	ana := signupAt(t, base, `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera","time_zone":"Europe/Berlin"}`)

@@ -80,7 +80,7 @@ func (b *browser) submitRefused(what, form string, fields ...string) string {
 // user name, a password or a private address (a key in its query), which
 // go with him (and not the others).
 func TestBrowserFamilyRemoval(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	restAs(t, ben, c.b, "POST", "/api/calendar/events", map[string]any{"title": "Dentist for Ben",
@@ -159,7 +159,7 @@ func TestBrowserFamilyRemoval(t *testing.T) {
 // child signs in with a PIN on a children's device and sees no deleting
 // and no new lists.
 func TestBrowserFamilyRoles(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben := twoAdults(t)
 	listID := seedFamily(t, c.a, ana)
 	laptop := newDevice(t, "Ana-laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
@@ -315,7 +315,7 @@ func TestBrowserFamilyRoles(t *testing.T) {
 // device's open app to the sign-in page at once; a password change keeps
 // this device; a reset code an owner makes lets a member set a new password.
 func TestBrowserFamilyDevices(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	laptop := newDevice(t, "Ana-laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
@@ -384,7 +384,7 @@ func TestBrowserFamilyDevices(t *testing.T) {
 // keyboard closed) put the old value back, and Save saved nothing
 // (TestBrowserGerman failed on it now and then).
 func TestBrowserFamilySettingsKeepEdit(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "en-GB"})
@@ -412,7 +412,7 @@ func TestBrowserFamilySettingsKeepEdit(t *testing.T) {
 // dates follow the zone). Before, the new page's form showed the family's
 // name again: her words were lost.
 func TestBrowserFamilySettingsKeepEditNewZone(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "en-GB"})

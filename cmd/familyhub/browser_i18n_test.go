@@ -83,7 +83,7 @@ func germanOnly(b *browser, where string, allowed []string) {
 // TestBrowserGerman: with a German browser every view, dialog and answer
 // is German (and the data the family typed), on a phone and on a laptop.
 func TestBrowserGerman(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c := newCluster(t)
 	ana := signupAt(t, c.a.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera","time_zone":"Europe/Berlin"}`)
 	inv := restAs(t, ana, c.a, "POST", "/api/family/invites", nil)

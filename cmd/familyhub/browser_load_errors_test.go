@@ -36,7 +36,7 @@ const serverBackWait = 2 * (30*time.Second + 5*time.Second)
 // sign-in page. The device keeps nothing here (its copy is dropped once
 // kept): with a copy the page shows it (TestBrowserLoadErrorsKeptCopy).
 func TestBrowserLoadErrors(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	listID := seedFamily(t, m, ana)
@@ -302,7 +302,7 @@ func (f *failedRequests) stop() {
 // sends them). The app itself opens from the kept copy when GET /api/me
 // fails so. TestBrowserLoadErrors has the pages with nothing kept.
 func TestBrowserLoadErrorsKeptCopy(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	listID := seedFamily(t, m, ana)
@@ -405,7 +405,7 @@ func dropKept(b *browser) {
 // starts a new series, counted as any new event), not with the generic
 // "There are as many of these".
 func TestBrowserEventLimitSentence(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
 	b.do(chromedp.Navigate(m.URL() + "/login"))

@@ -14,7 +14,7 @@ import (
 // and heading's texts whole. Below 320 px the navigation scrolled
 // sideways (German's five labels needed about 320 px).
 func TestBrowserNavAt300(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	listID := restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)

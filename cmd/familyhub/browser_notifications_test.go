@@ -37,7 +37,7 @@ import (
 // refresh by dispatching the window's focus event, as coming back to the
 // app does.
 func TestBrowserNotifications(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t, func(cf *Config) { cf.Notify.AllowPrivate = true })
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	var key struct{ Key string }

@@ -20,7 +20,7 @@ import (
 // page and in the kept copy (cache.patch adds a record the copy lacks):
 // offline the phone showed the milk Ben had deleted.
 func TestBrowserOfflineAnswerAfterDelete(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben := twoAdults(t)
 	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	milk := restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "milk"})["id"].(string)

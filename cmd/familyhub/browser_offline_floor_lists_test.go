@@ -18,7 +18,7 @@ import (
 // every key), and offline the tasks page said "Not available offline.";
 // a list's read of that time is still not kept.
 func TestBrowserOfflineFloorListsOnly(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	weekly := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+weekly+"/items", map[string]any{"name": "milk"})

@@ -17,7 +17,7 @@ import (
 // held read of Old arrives: Old is not kept again. Before, every mark
 // stayed in IndexedDB forever, one for every list ever deleted.
 func TestBrowserOfflineForgottenMarksPruned(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben := twoAdults(t)
 	weekly := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+weekly+"/items", map[string]any{"name": "milk"})

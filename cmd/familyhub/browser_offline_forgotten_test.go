@@ -18,7 +18,7 @@ import (
 // again (forget left no mark, and a read with nothing kept is always
 // kept): the phone stored the deleted list and its items again.
 func TestBrowserOfflineForgottenList(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben := twoAdults(t)
 	weekly := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+weekly+"/items", map[string]any{"name": "milk"})

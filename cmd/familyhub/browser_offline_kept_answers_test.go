@@ -22,7 +22,7 @@ import (
 // over it), and the tasks page shows the task done and neither the chore
 // nor its open occurrence of today.
 func TestBrowserOfflineKeptAnswers(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben := twoAdults(t)
 	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	items := map[string]map[string]any{}

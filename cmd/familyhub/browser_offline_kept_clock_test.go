@@ -21,7 +21,7 @@ import (
 // was not kept: the phone showed, offline, the list as it was before the
 // correction, for a whole day. The calendar's ranges the same (keepRange).
 func TestBrowserOfflineKeptClockBack(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben := twoAdults(t)
 	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "milk"})

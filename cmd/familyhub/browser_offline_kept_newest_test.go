@@ -22,7 +22,7 @@ import (
 // copy: the phone showed, offline, the eggs Ben had deleted. The
 // calendar's kept ranges follow the same rule (keepRange).
 func TestBrowserOfflineKeptNewest(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben := twoAdults(t)
 	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "milk"})

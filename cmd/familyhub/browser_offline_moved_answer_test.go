@@ -15,7 +15,7 @@ import (
 // before, offline after a reload: not on the list it was moved from too,
 // whose kept copy still has it.
 func TestBrowserOfflineMovedAnswer(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	weekly := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	aldi := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Aldi"})["id"].(string)

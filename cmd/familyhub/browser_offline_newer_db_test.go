@@ -16,7 +16,7 @@ import (
 // version's: Ana's offline write made after the upgrade is still waiting
 // after a reload, not kept in this tab's memory alone and lost with it.
 func TestBrowserOfflineNewerDatabase(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 

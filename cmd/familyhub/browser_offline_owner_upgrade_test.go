@@ -16,7 +16,7 @@ import (
 // owner key is written at that start, not at the next sign-in through the
 // form, and every save checks it.
 func TestBrowserOfflineOwnerUpgrade(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // the sign-in opens it

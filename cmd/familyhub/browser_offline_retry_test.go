@@ -44,7 +44,7 @@ func postData(ev *fetch.EventRequestPaused) string {
 // its way stays completed, on the page and in the device's copy. An event carrying the version the device already shows
 // is not re-fetched; one without a version is, and so is a delete.
 func TestBrowserOfflineRetry(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	listID := seedFamily(t, m, ana)

@@ -20,7 +20,7 @@ import (
 // the notice was stored after she had answered it, and it was shown again
 // (also after a reload): Keep mine there sent her tick a third time.
 func TestBrowserOfflineStorageFreedNoticeAnswered(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in lands on it
 	x := restAs(t, ana, c.a, "POST", "/api/tasks", map[string]any{"title": "Feed the cat", "due_at": time.Now().UTC().Format(time.RFC3339)})

@@ -28,7 +28,7 @@ import (
 // the three changes were lost at once (nothing waited, nothing was sent),
 // and a conflict notice the storage refused took its writes with it.
 func TestBrowserOfflineStorageFull(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in lands on it
 	now := time.Now().UTC().Format(time.RFC3339)
@@ -137,7 +137,7 @@ func TestBrowserOfflineStorageFull(t *testing.T) {
 // and meanwhile the notices say it will be lost if the app is closed.
 // Before, nothing said so: the change looked as safe as on any device.
 func TestBrowserOfflineNoStorage(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in lands on it
 	water := restAs(t, ana, c.a, "POST", "/api/tasks", map[string]any{"title": "Water the plants",

@@ -17,7 +17,7 @@ import (
 // completes offline, and after a reload offline: each copy names every task
 // once, and the page shows each once.
 func TestBrowserOfflineTasksKeptOnce(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in lands on it
 	now := time.Now().UTC().Format(time.RFC3339)

@@ -20,7 +20,7 @@ import (
 // deleted, A is told of both conflicts in Ben's name, and the server holds
 // all of A's adds.
 func TestBrowserOffline(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _, listID, a, b := twoDevices(t)
 	adds := []string{"batteries", "sunscreen", "oat milk"}
 	const deleted, renamed, newName = "sourdough bread", "coffee beans", "decaf beans"

@@ -15,7 +15,7 @@ import (
 // and warms up. Before, the warm-up stopped at the 404: the third list was
 // never kept, and offline it did not open.
 func TestBrowserOfflineWarmSkipsGoneList(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	for _, name := range []string{"Weekly", "Party", "Garden"} {
 		id := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": name})["id"].(string)
@@ -62,7 +62,7 @@ func TestBrowserOfflineWarmSkipsGoneList(t *testing.T) {
 // first and third lists only. Before, the index kept from before the 404
 // still named the gone list, which did not open offline.
 func TestBrowserOfflineWarmDropsGoneList(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	for _, name := range []string{"Weekly", "Party", "Garden"} {
 		id := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": name})["id"].(string)

@@ -19,7 +19,7 @@ import (
 // Before, tab A kept it: Ana's list lay in the device's storage under Eve
 // (tab A had not signed out itself, so nothing stopped its saves).
 func TestBrowserOfflineWarmOwnerChanged(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	eve := signupAt(t, m.URL(), `{"email":"eve@example.org","password":"correct horse","display_name":"Eve","family_name":"Stone"}`)

@@ -13,7 +13,7 @@ import (
 // her refused change of "Dentist", is sent twice over by two answers to
 // the notice; the event must be written once.
 func TestBrowserOutboxNoticeAnsweredOnce(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	day := time.Now().UTC().AddDate(0, 0, 1).Truncate(24 * time.Hour)

@@ -23,7 +23,7 @@ import (
 // for its number): the tab held Ana's event, as the answer to a write of
 // Eve's device, for every page that lays answers over what it shows.
 func TestBrowserOutboxAnswerSignedOut(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	eve := signupAt(t, m.URL(), `{"email":"eve@example.org","password":"correct horse","display_name":"Eve","family_name":"Stone"}`)

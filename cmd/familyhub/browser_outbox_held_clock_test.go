@@ -17,7 +17,7 @@ import (
 // time from going back, not the device's), so tab A sent them first and
 // tab B's tick last: milk ended ticked.
 func TestBrowserOutboxHeldOrderClockBack(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "milk"})

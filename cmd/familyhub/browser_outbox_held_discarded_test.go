@@ -21,7 +21,7 @@ import (
 // tried again only on tab B's next write or read of the queue, and was
 // lost with the frozen tab.
 func TestBrowserOutboxHeldFrozenTabDiscarded(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "milk"})

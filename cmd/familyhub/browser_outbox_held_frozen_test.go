@@ -23,7 +23,7 @@ import (
 // it holds: an untick of the bread made in tab A now waits for it, as
 // between live tabs; tab B online, its tick goes, then tab A's untick.
 func TestBrowserOutboxHeldFrozenTab(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	for _, name := range []string{"milk", "bread"} {
@@ -129,7 +129,7 @@ func itemChecked(t *testing.T, m member, c *cluster, listID string) map[string]a
 // answer (a 412: tab A sent it meanwhile), which it lets go: no notice,
 // nothing waits.
 func TestBrowserOutboxSendingFrozenTab(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	for _, name := range []string{"milk", "bread"} {
@@ -201,7 +201,7 @@ func TestBrowserOutboxSendingFrozenTab(t *testing.T) {
 // second request). Before, that late answer marked tab B as sending
 // nothing, while it was sending the tick.
 func TestBrowserOutboxFrozenSendStillSending(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "milk"})
@@ -279,7 +279,7 @@ func TestBrowserOutboxFrozenSendStillSending(t *testing.T) {
 // outbox stopped at its next answer (TestBrowserOutboxSendingFrozenTab
 // failed about one run in three). Tab B goes on when it runs again.
 func TestBrowserFrozenTabHoldsNoStore(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	a := newDevice(t, "tab A", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
@@ -343,7 +343,7 @@ func frozenPair(t *testing.T) (a, b *browser, lifecycle func(page.SetWebLifecycl
 // could get the same), a new write was refused (outbox-queue.js's addOp),
 // Keep mine on a notice did nothing (outbox-notices.js's take).
 func TestBrowserFrozenTabStepsGoOn(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	a, b, lifecycle := frozenPair(t)
 	// Three counters: while one's transaction runs, the others' wait for
 	// the store (begun, not yet committing: a freeze always finds one).
@@ -384,7 +384,7 @@ func TestBrowserFrozenTabStepsGoOn(t *testing.T) {
 // as the tab goes to the background or into the back/forward cache) was
 // broken.
 func TestBrowserFrozenTabWritesAsItFreezes(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	a, b, lifecycle := frozenPair(t)
 	evalAwait[bool](b, `import('/js/idb.js').then((idb) => {
 		document.addEventListener('freeze', () => { idb.put('data', 'begun as it froze', 'test-freeze'); });

@@ -23,7 +23,7 @@ import (
 // it as the writes of one tab are: milk ends unticked, as Ana left it. Before, tab A's writes went first and tab B's tick last (its
 // 412 only a version behind: sent again), and milk ended ticked.
 func TestBrowserOutboxHeldOrderTabs(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	milk := restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "milk"})

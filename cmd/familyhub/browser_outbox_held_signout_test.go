@@ -19,7 +19,7 @@ import (
 // sent it with the device's session, now Ben's: the task was completed,
 // by Ben, a change he never made.
 func TestBrowserOutboxHeldSignOutOtherTab(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in lands on it
 	water := restAs(t, ana, c.a, "POST", "/api/tasks", map[string]any{"title": "Water the plants",

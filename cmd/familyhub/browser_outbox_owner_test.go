@@ -17,7 +17,7 @@ import (
 // And tab B forgets the answers to Ana's writes saved on the device when
 // Ana's sign-out in tab A drops them from storage.
 func TestBrowserOutboxOwnerAcrossTabs(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	list := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	listID := list["id"].(string)

@@ -9,7 +9,7 @@ import (
 // write is stored, its "changed" not heard here yet). This tab's next
 // answer drops the oldest one: not the other tab's newer answer to it.
 func TestBrowserOutboxPruneOtherTab(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	a := newDevice(t, "Ana's phone", phoneW, phoneH, browserOpts{lang: "en-GB"})

@@ -14,7 +14,7 @@ import (
 // moves the end before the start offline (refused) and then deletes the
 // event; in English on a laptop and German on a phone.
 func TestBrowserOutboxRefusedDeleteListed(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	day := time.Now().UTC().AddDate(0, 0, 1).Truncate(24 * time.Hour)

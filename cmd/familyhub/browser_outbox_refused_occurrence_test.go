@@ -16,7 +16,7 @@ import (
 // the other occurrence's rename and the series' pool do not depend on it
 // and are saved (as after a 404 of one occurrence).
 func TestBrowserOutboxRefusedOccurrence(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	day := time.Now().UTC().AddDate(0, 0, 1).Truncate(24 * time.Hour)

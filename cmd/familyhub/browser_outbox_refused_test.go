@@ -20,7 +20,7 @@ import (
 // against the version the device last had from the server, so it meets
 // Ben's as a conflict, not overwriting it.
 func TestBrowserOutboxRefusedLater(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	day := time.Now().UTC().AddDate(0, 0, 1).Truncate(24 * time.Hour)

@@ -21,7 +21,7 @@ import (
 // showed the copy without them (this test failed about 1 run in 8 under
 // load).
 func TestBrowserOutboxSavedAnswerKept(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	day := time.Now().UTC().AddDate(0, 0, 1).Truncate(24 * time.Hour)

@@ -47,7 +47,7 @@ func holdAnswersAfterReload(t *testing.T, b *browser) {
 // store held, the week shows; before, the calendar waited for them before
 // every listing, online too, and showed nothing until the store was free.
 func TestBrowserCalendarOnlineNoSavedWait(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	day := time.Now().UTC().AddDate(0, 0, 1).Truncate(24 * time.Hour)
@@ -76,7 +76,7 @@ func TestBrowserCalendarOnlineNoSavedWait(t *testing.T) {
 // page has read its copy: the page must not show the copy without them
 // (milk unticked, the task open) then or after. Without the wait it did.
 func TestBrowserOutboxSavedAnswerKeptPages(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	listID := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	milk := restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "milk"})

@@ -26,7 +26,7 @@ import (
 // delete putting it back without one, there too; a failed calendar
 // subscription's Details (and the rest of its section) at 44 px.
 func TestBrowserPolish(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	listID := seedFamily(t, m, ana)

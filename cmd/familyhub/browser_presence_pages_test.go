@@ -16,7 +16,7 @@ import (
 // go, on a phone and a laptop. Once in English (Ana on a laptop, Ben on a
 // phone) and once in German (the other way round).
 func TestBrowserPresencePages(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben := twoAdults(t)
 	ana.newList(t, c.a.URL()) // signing in opens a list
 	recipe := restAs(t, ana, c.a, "POST", "/api/recipes", map[string]any{"title": "Pancakes", "servings": 4})["id"].(string)

@@ -20,7 +20,7 @@ const noWebSocket = `window.WebSocket = class { constructor() { this.readyState 
 // new devices. Then Ben on SSE: his view travels in the stream's URL, and
 // the stream reopens when he navigates.
 func TestBrowserPresence(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben := twoAdults(t)
 	weekly := restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists/"+weekly+"/items", map[string]any{"name": "apples"})

@@ -44,7 +44,7 @@ func seen(t *testing.T, b *browser, what, cond string) {
 }
 
 func TestBrowserTwoDevices(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, ben, listID, a, b := twoDevices(t)
 
 	t.Run("task edit", func(t *testing.T) {
@@ -269,7 +269,7 @@ func TestBrowserTwoDevices(t *testing.T) {
 // another device adds 10 items keeps the focus, the caret and every
 // character typed.
 func TestBrowserFocusKept(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	_, _, _, listID, laptop, phone := twoDevices(t)
 	phone.goTo("/shopping/"+listID, `document.querySelector('li.item')`)
 	laptop.goTo("/shopping/"+listID, `document.querySelector('li.item')`)
@@ -316,7 +316,7 @@ const noSpeech = `delete window.SpeechRecognition; delete window.webkitSpeechRec
 // the browser has SpeechRecognition, and a spoken command works like a typed one;
 // a command that is not understood shows example sentences.
 func TestBrowserAssistantMicrophone(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	listID := seedFamily(t, m, ana)

@@ -63,7 +63,7 @@ const watchWebSockets = `(() => {
 // re-reads nothing: B showed "live" without the item until something else
 // made it re-read the list.
 func TestBrowserTopicsWhileReconnecting(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _, listID, _, b := twoDevices(t)
 	if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: watchWebSockets}); err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ import (
 // Opened again later (as a device offline during the removal is), the app
 // says it again. What the device kept of the family is wiped.
 func TestBrowserRemovalOverFallbacks(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	ben := joinAt(t, m.URL(), ana, "ben@example.org", "Ben")

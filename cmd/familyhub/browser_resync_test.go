@@ -18,7 +18,7 @@ import (
 // some event happened to arrive between two reconnects. The events that
 // follow the resync are applied as events (no gap).
 func TestBrowserResyncResumes(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	url := dbtest.URL(t)
 	m := startMain(t, url)
 	pool := dbtest.PoolFor(t, url)

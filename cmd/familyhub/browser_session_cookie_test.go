@@ -32,7 +32,7 @@ import (
 // cookie planted under the old name beside a __Host- one is dropped by
 // the browser once the app has answered.
 func TestBrowserSessionCookieMoved(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t), func(c *Config) {
 		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 		c.HSTSMaxAge = 365 * 24 * time.Hour

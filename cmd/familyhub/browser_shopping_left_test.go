@@ -13,7 +13,7 @@ import (
 // the lists came. When they come, the address stays /tasks: the shopping
 // page that is gone does not put /shopping/<id> over the page shown.
 func TestBrowserShoppingLeftBeforeLists(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 

@@ -44,7 +44,7 @@ type browser struct {
 }
 
 func newBrowser(t *testing.T, name string, width, height int64, scale float64) *browser {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	t.Helper()
 	if _, err := exec.LookPath(chromiumPath); err != nil {
 		t.Fatalf("%s not found: the browser tests need Debian's chromium; run deploy/ensure-chromium.sh (as root it installs it)", chromiumPath)
@@ -258,7 +258,7 @@ func seedFamily(t *testing.T, s *Main, ana member) string {
 // TestBrowserRealtime is the issue's acceptance test: two browsers, two
 // members of one family, each on a different replica.
 func TestBrowserRealtime(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c := newCluster(t)
 	ana := signupAt(t, c.a.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	inv := restAs(t, ana, c.a, "POST", "/api/family/invites", nil)
@@ -433,7 +433,7 @@ func refetchesHeld(b *browser, list, item string, version int64) bool {
 // upgrades), the client uses SSE, and without EventSource long polling; the
 // app shell opens without the server and says it is offline.
 func TestBrowserFallback(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	list := restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})

@@ -70,7 +70,7 @@ func skippedItem(t *testing.T, m *Main, ana member, listID string, b *browser) {
 // Tasks page's topic): the server subscribed the socket later and the
 // item never came, until something re-read the list.
 func TestBrowserTopicsOnAnOpenSocket(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m, ana, listID, b := oneDevice(t)
 	skippedItem(t, m, ana, listID, b)
 	eval[bool](b, `(window.__dropTopics = false, window.__sendDropped(), true)`)
@@ -89,7 +89,7 @@ func TestBrowserTopicsOnAnOpenSocket(t *testing.T) {
 // after it was delivered; the reconnect resumed after the task and the
 // item was never shown, until something re-read the list.
 func TestBrowserTopicsUnconfirmedReconnect(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m, ana, listID, b := oneDevice(t)
 	skippedItem(t, m, ana, listID, b)
 	task := restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": "Call grandma"})
@@ -116,7 +116,7 @@ func TestBrowserTopicsUnconfirmedReconnect(t *testing.T) {
 // went through: the socket, left without topics, received every event
 // while the client believed it had the 64 it asked for.
 func TestBrowserTopicsRefused(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m, ana, listID, b := oneDevice(t)
 	topics := []string{fmt.Sprintf("%q", "shopping-list:"+listID)}
 	for len(topics) < 65 {
@@ -159,7 +159,7 @@ func TestBrowserTopicsRefused(t *testing.T) {
 // once: the server's hello goes back and its resync follows, and each
 // made the app re-read everything.
 func TestBrowserResyncOnceWhenAhead(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m, ana, listID, b := oneDevice(t)
 	cur := eval[int64](b, `window.familyhub.rt.lastSeq`)
 	n := eval[int](b, `window.__sockets.length`)
@@ -188,7 +188,7 @@ func TestBrowserResyncOnceWhenAhead(t *testing.T) {
 // too_many_topics and invalid as a topic change's), and every later page
 // change asked the server to go back to that position.
 func TestBrowserTopicsRefusedTooLarge(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	_, _, _, b := oneDevice(t)
 	before := eval[string](b, `window.familyhub.rt.conn.topics.join()`)
 	n := eval[int](b, `window.__sockets.at(-1).__messages.length`)

@@ -16,7 +16,7 @@ import (
 // kept the refused ones as its own, and the reconnect named all 65 in the
 // /ws URL again.
 func TestBrowserTopicsRefusedReconnect(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	_, _, listID, b := oneDevice(t)
 	before := eval[string](b, `window.familyhub.rt.conn.confirmed.join()`)
 	topics := []string{fmt.Sprintf("%q", "shopping-list:"+listID)}

@@ -17,7 +17,7 @@ import (
 // showed nothing of the shopping until it reconnected (seen as
 // TestBrowserTwoDevices/assistant failing under stress-ng).
 func TestBrowserTopicsWhileConnecting(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _, listID, _, b := twoDevices(t)
 	if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: watchWebSockets}); err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ import (
 // in the page's language, offers no Undo any more, and nothing is written: the list holds what it held, the cleared
 // items stay gone and the command is not marked undone.
 func TestBrowserUndoRefused(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	url := dbtest.URL(t)
 	m := startMain(t, url)
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)

@@ -30,7 +30,7 @@ const noticeCovers = `((sel) => {
 // page; an Undo pressed offline waits in the outbox and lands when the
 // phone is back online.
 func TestBrowserUndoDelete(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	listID := seedFamily(t, c.a, ana)
 	a, b := anaAndBen(t, c, device{"Ana's phone", phoneW, phoneH, browserOpts{lang: "en-GB"}},

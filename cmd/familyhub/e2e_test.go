@@ -38,6 +38,28 @@ func skipInShortMode(tb testing.TB, what string) {
 	}
 }
 
+// browserTest starts a test that drives a browser: skipped with -short,
+// and begun only when it cannot run across midnight UTC. The tests make
+// their data for "today" and "in 9 days" from the Go clock, and the page
+// reckons its days from the browser's: a test begun at 23:59:50 had its
+// calendar weeks read from two different todays (TestBrowserCalendarReadAhead
+// failed in a CI run started at 23:55). Neither clock is pinned, so a test
+// begun within browserDayMargin of midnight waits for the new day.
+func browserTest(tb testing.TB) {
+	tb.Helper()
+	skipInShortMode(tb, "a browser")
+	now := time.Now().UTC()
+	midnight := now.Truncate(24 * time.Hour).Add(24 * time.Hour)
+	if left := midnight.Sub(now); left < browserDayMargin {
+		tb.Logf("waiting %v for midnight UTC: the test must not run across it", left.Round(time.Second))
+		<-time.After(left + time.Second)
+	}
+}
+
+// browserDayMargin: the longest a browser test takes on a loaded 2-core
+// machine, with room.
+const browserDayMargin = 3 * time.Minute
+
 // parallelInQuickLoop runs the test alongside the package's other parallel
 // tests when `go test -short` asks for the quick local loop: each test has
 // its own database and its servers on their own ports, and most of these

@@ -43,7 +43,7 @@ type shownNotification struct {
 // notification: a NotificationEvent dispatched inside the worker through
 // DevTools (Runtime.evaluate on the service worker's target).
 func TestBrowserPushNotification(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	m := startMain(t, dbtest.URL(t), fastNotify)
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	ana.newList(t, m.URL()) // the app opens on a list
@@ -284,7 +284,7 @@ func waitNotifications(t *testing.T, b *browser, n int) []shownNotification {
 // live on every list, and the notice was dropped as seen though no list
 // was on his screen.
 func TestBrowserPushFromTheFamilyPage(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	f, _ := newListFamily(t, "phone-b")
 	m, ana, ben, push, subBen, list := f.m, f.ana, f.ben, f.push, f.subBen, f.list
 
