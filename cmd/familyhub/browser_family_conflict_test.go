@@ -12,6 +12,7 @@ import (
 // form: the phone's name and hers, her words still in the field, the
 // family still named as the phone saved it. "Keep mine" then saves hers
 // over it. Before, the laptop's Save silently overwrote the phone's name.
+// A name saved with a trailing space no longer counts as being edited.
 // The German words of the same conflict are checked in
 // TestBrowserFamilyGerman.
 func TestBrowserFamilySettingsConflict(t *testing.T) {
@@ -52,4 +53,13 @@ func TestBrowserFamilySettingsConflict(t *testing.T) {
 	laptop.waitJS("saved, the conflict gone", `document.querySelector('.settings-form [role=status]').textContent === 'Saved.' && document.querySelector('.settings-conflict').hidden`, 5*time.Second)
 	// The phone, whose field shows what it saved, follows.
 	phone.waitJS("the phone shows the laptop's name", `document.querySelector('#family-name').value === 'Rivera-Lopez'`, 5*time.Second)
+
+	// A name saved with a trailing space (stored trimmed) is not an edit
+	// afterwards: the next rename from elsewhere shows in the field.
+	// Before, the field kept "Riveras " as if the user were changing it.
+	laptop.setValue(`#family-name`, "Riveras ")
+	laptop.click(`.settings-form button[type=submit]`)
+	waitUntil(t, "the trimmed name saved", 5*time.Second, func() bool { return family()["name"] == "Riveras" })
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "Rivera"})
+	laptop.waitJS("the rename after a name with a trailing space", `document.querySelector('#family-name').value === 'Rivera'`, 5*time.Second)
 }
