@@ -12,7 +12,8 @@ import (
 // form: the phone's name and hers, her words still in the field, the
 // family still named as the phone saved it. "Keep mine" then saves hers
 // over it. Before, the laptop's Save silently overwrote the phone's name.
-// A name saved with a trailing space no longer counts as being edited.
+// A name saved with a trailing space no longer counts as being edited, and
+// a refusal because another field changed is sent again by itself.
 // The German words of the same conflict are checked in
 // TestBrowserFamilyGerman.
 func TestBrowserFamilySettingsConflict(t *testing.T) {
@@ -62,4 +63,18 @@ func TestBrowserFamilySettingsConflict(t *testing.T) {
 	waitUntil(t, "the trimmed name saved", 5*time.Second, func() bool { return family()["name"] == "Riveras" })
 	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "Rivera"})
 	laptop.waitJS("the rename after a name with a trailing space", `document.querySelector('#family-name').value === 'Rivera'`, 5*time.Second)
+
+	// A refusal for another field only is no conflict: with the laptop
+	// deaf to events (so its version is old for sure), a time zone saved
+	// after the phone's rename meets a 412, takes the new name in and is
+	// sent once more by itself.
+	eval[bool](laptop, `(window.familyhub.rt.stop(), true)`)
+	laptop.setValue(`#family-zone`, "Europe/Vienna")
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "Rivera family"})
+	laptop.click(`.settings-form button[type=submit]`)
+	waitUntil(t, "the time zone saved after a 412 for the name", 5*time.Second, func() bool { return family()["time_zone"] == "Europe/Vienna" })
+	if got := family(); got["name"] != "Rivera family" {
+		t.Errorf("the time zone's Save renamed the family to %v", got["name"])
+	}
+	laptop.waitJS("no conflict, the new name in the field", `document.querySelector('.settings-conflict').hidden && document.querySelector('#family-name').value === 'Rivera family'`, 5*time.Second)
 }

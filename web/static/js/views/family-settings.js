@@ -49,16 +49,17 @@ export function settingsSection(app) {
       // A refused field ("Mars/Base" is no time zone) is said at the field;
       // a conflict on the conflict line; the banner is for what Retry can help with.
       const saved = await app.write(t('fail.familySettings'), async () => {
+        let current = app.me.family;
         for (let again = true; ; again = false) {
           const sent = body();
-          if (!Object.keys(sent).length) return app.me.family; // the other change was the same
+          if (!Object.keys(sent).length) return current; // the other device saved the same
           try { return await api('PATCH', '/api/family', sent, { ifMatch: version }); } catch (e) {
             if (e.status === 412 && e.current) {
-              const clash = takeIn(e.current, sent);
+              current = e.current;
+              const clash = takeIn(current, sent);
+              if (clash.length) { showConflict(clash); return undefined; }
               // Only what the user does not edit moved: send it again, once.
-              if (!clash.length && again) continue;
-              if (clash.length) showConflict(clash);
-              return undefined;
+              if (again) continue;
             }
             if (!e.field || !form.elements[e.field]) throw e;
             fail(err, form, e);
