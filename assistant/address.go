@@ -43,12 +43,24 @@ func youAddressed(rest, name string) string {
 		// Tim morgen bei den Hausaufgaben" (it was the event "Dir helfen"
 		// at "deinen Hausaufgaben")
 		f[2] = capitalise(name)
-		for i, w := range f {
-			if a, ok := yourDE[strings.ToLower(w)]; ok {
-				f[i] = a
+		if helpVerbsDE[strings.ToLower(f[1])] {
+			// "bei deinen Hausaufgaben" of the one helped: "bei den
+			// Hausaufgaben" ("bei Tims Hausaufgaben" would be read as
+			// the event's place)
+			for i, w := range f {
+				if a, ok := yourArticleDE[strings.ToLower(w)]; ok {
+					f[i] = a
+				}
 			}
+			return strings.Join(f, " ")
 		}
-		return strings.Join(f, " ")
+		return strings.Join(yourSaidOfDE(f, name), " ")
+	}
+	if len(f) > 2 && (strings.EqualFold(f[0], "ich") || strings.EqualFold(f[0], "wir")) && slices.ContainsFunc(f, isYourDE) {
+		// "Tim ich bringe die Tasche morgen zu deiner Freundin": the
+		// speaker's "Tasche zu Tims Freundin bringen", as "Mum I'll wash
+		// your car" is "Wash Mum's car" (it kept "deiner": the speaker's)
+		return strings.Join(yourSaidOfDE(f, name), " ")
 	}
 	for i, w := range f {
 		if !strings.EqualFold(w, "you") || i == 0 {
@@ -108,10 +120,37 @@ var (
 	// helpVerbsDE: the speaker's (or our) verbs with "dir" for the one
 	// spoken to ("ich helfe dir")
 	helpVerbsDE = setOf(`helfe helfen`)
-	// yourDE: "dein" of the one spoken to, said by the speaker of them: an
-	// article ("bei deinen Hausaufgaben": "bei den Hausaufgaben")
-	yourDE = map[string]string{"deinen": "den", "deinem": "dem", "deiner": "der", "deine": "die", "deines": "des", "dein": "das"}
+	// yourDE: "dein", the one spoken to's, in all its forms
+	yourDE = setOf(`dein deine deinen deinem deiner deines`)
+	// yourArticleDE: "dein" as the article it stands for
+	yourArticleDE = map[string]string{"deinen": "den", "deinem": "dem", "deiner": "der", "deine": "die", "deines": "des", "dein": "das"}
 )
+
+func isYourDE(w string) bool { return yourDE[strings.ToLower(w)] }
+
+// yourSaidOfDE: f with "dein" (the one spoken to's) as the speaker says
+// it of them, the name's genitive: "Tim ich bringe dich morgen zu deiner
+// Freundin" is the speaker's "Tim zu Tims Freundin bringen" (it was "zu
+// der Freundin", whose friend lost), "Mama ich hole dich bei deiner Arbeit
+// ab" "Mama bei Mamas Arbeit abholen".
+func yourSaidOfDE(f []string, name string) []string {
+	for i, w := range f {
+		if isYourDE(w) {
+			f[i] = genitiveDE(capitalise(name))
+		}
+	}
+	return f
+}
+
+// genitiveDE: a name's genitive as an owner before a noun ("Tims",
+// "Mamas"; "Max'", "Jens'" after an s sound).
+func genitiveDE(name string) string {
+	if l := strings.ToLower(name); strings.HasSuffix(l, "s") || strings.HasSuffix(l, "ß") || strings.HasSuffix(l, "x") ||
+		strings.HasSuffix(l, "z") || strings.HasSuffix(l, "ce") {
+		return name + "'"
+	}
+	return name + "s"
+}
 
 var speakerAfterAddressRx = regexp.MustCompile(`^\s*([\p{L}'-]+)\s*[,:]?\s+((?i:ich|wir|i|we|i'll|i'm|we're|we'll)\s.+)$`)
 

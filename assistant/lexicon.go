@@ -199,7 +199,7 @@ func correctItemWord(w, lang string) string {
 	if len([]rune(f)) < 4 || strings.ContainsAny(f, "0123456789&'-") {
 		return w
 	}
-	if _, ok := itemLexicon[f]; ok || knownWord(f) || knownWord(strings.ToLower(w)) {
+	if _, ok := itemLexicon[f]; ok || knownWord(f) || knownWord(strings.ToLower(w)) || notTyposEN[f] {
 		return w
 	}
 	var found lexItem
@@ -242,6 +242,13 @@ func correctItemWord(w, lang string) string {
 	}
 	return found.word
 }
+
+// notTyposEN: things bought that are no groceries, each one edit away
+// from an item of the lexicon, so taken for its typo ("buy Mia some pens"
+// added peas, "jeans" beans, "a lamp" lamb): spelled right, they stay as
+// said.
+var notTyposEN = setOf(`pens doll dolls lamp lamps plug plugs fork forks rope ropes coats ties jeans sheet sheets mats
+	hose dice nets watch watches case cases bats mile miles pipes`)
 
 // Compound names that contain "and": never split.
 var (

@@ -31,6 +31,12 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		// completed a task whose title holds "Tim")
 		return Intent{}, NotUnderstood(text)
 	}
+	if takesForSelf(text) {
+		// "I'll take the train", "I'll take a shower": what the speaker
+		// does, no chore taken over (they were task.reassign "Train",
+		// "Shower") and no to-do
+		return Intent{}, NotUnderstood(text)
+	}
 	if openingHoursRx.MatchString(text) {
 		// "Bank macht um 9 auf und um 4 zu", "the bank opens at 9 and
 		// closes at 4": opening hours, which hold every day, are

@@ -92,9 +92,11 @@ func TestYourSaidToSomeone(t *testing.T) {
 			{"en", "Mum I'll wash your car", taskMe("Wash Mum's car")},
 			{"en", "Tim I need you to tidy your room", taskOfWho("Tidy your room", "Tim")},
 			{"en", "Tim I will pick you up at 3", taskOfMe("Pick up Tim", "2026-03-11T15:00")},
-			// German: "dir" after "helfen", "dein" said as an article
+			// German: "dir" after "helfen", "dein" said as an article;
+			// after another verb "dein" is the name's (assist15: it was
+			// "von der Schule", whose lost)
 			{"de", "Tim ich helfe dir morgen bei deinen Hausaufgaben", evAllDay("Tim bei den Hausaufgaben helfen", "2026-03-12", "2026-03-13")},
-			{"de", "Tim ich hole dich um 3 von deiner Schule ab", taskOfMe("Tim von der Schule abholen", "2026-03-11T15:00")},
+			{"de", "Tim ich hole dich um 3 von deiner Schule ab", taskOfMe("Tim von Tims Schule abholen", "2026-03-11T15:00")},
 		})
 	}
 }

@@ -104,23 +104,25 @@ func (p *parser) queryWhen(m []string) (Intent, bool) {
 // time word but mean no event or task; a goodbye may come before a "see
 // you" ("gute Nacht, bis morgen", "tschüss bis morgen", "good night see
 // you tomorrow", "bye see you tonight"): no event "Gute Nacht" tomorrow.
-// A wish may come before a day ("good luck tomorrow", "viel Spaß morgen"):
+// A name may come between them, and a day and a time after: "bye Tim,
+// see you tomorrow at 3", "tschüss Tim, bis morgen um 3" were events "Bye
+// Tim see you", "Tschüss Tim". A wish may come before a day ("good luck tomorrow", "viel Spaß morgen"):
 // no event "Good luck".
-var smallTalkRx = regexp.MustCompile(`(?i)^(?:(?:` + goodbyeRx + `|` + wishRx + `)(?:[\s,!.]+(?:` + seeYouRx + `))?|` + seeYouRx +
+var smallTalkRx = regexp.MustCompile(`(?i)^(?:(?:` + goodbyeRx + `|` + wishRx + `)(?:(?:[\s,]+\p{L}+)?[\s,!.]+(?:` + seeYouRx + `))?|` + seeYouRx +
 	`|(?:` + wishRx + `)[\s,!.]+(?:for |für )?(?:tomorrow|today|tonight|morgen|heute(?: abend)?))(?:[\s,]+\p{L}+)?[\s!.]*$`)
 
 const (
 	goodbyeRx = `guten (?:morgen|tag|abend)|gute nacht|good (?:morning|afternoon|evening|night)|night night|nighty night|` +
-		`schlaf gut|schlaft gut|sleep (?:well|tight)|tschüss?|bye|ciao`
+		`schlaf gut|schlaft gut|sleep (?:well|tight)|tschüss?|(?:good ?)?bye|ciao`
 	wishRx = `good luck|have fun|have a (?:good|nice|great) (?:day|time|one)|sweet dreams|love you|` +
 		`viel glück|viel spaß|viel erfolg|hab dich lieb|schlaf schön|träum (?:was )?schön(?:es)?|` +
 		`break a leg|fingers crossed|toi,? toi,? toi|(?:ich )?drück(?:e)? (?:dir |euch )?die daumen|daumen drücken|hals- und beinbruch`
 	// "I'll see you tomorrow", "ich sehe dich morgen", "wir sehen uns
 	// morgen": goodbyes too (they were events "I'll see you", "Ich sehe dich")
-	seeYouRx = `(?:i'll |i will |we'll |we will )?see you(?: all| guys)?(?: (?:later|soon|tomorrow|tonight|in the morning|on \p{L}+|at \S+))?|` +
-		`(?:ich )?(?:seh|sehe) (?:dich|euch)(?: (?:morgen(?: früh)?|später|bald|nachher|gleich|übermorgen|heute abend|am \p{L}+|um \S+))?|` +
-		`(?:wir )?sehen uns(?: (?:morgen(?: früh)?|später|bald|nachher|gleich|übermorgen|heute abend|am \p{L}+|um \S+))?|` +
-		`bis (?:morgen(?: früh)?|später|bald|dann|nachher|gleich|übermorgen|heute abend)`
+	seeYouRx = `(?:i'll |i will |we'll |we will )?see you(?: all| guys)?(?: (?:later|soon|tomorrow|tonight|in the morning|on \p{L}+|at \S+)){0,2}|` +
+		`(?:ich )?(?:seh|sehe) (?:dich|euch)(?: (?:morgen(?: früh)?|später|bald|nachher|gleich|übermorgen|heute abend|am \p{L}+|um \S+)){0,2}|` +
+		`(?:wir )?sehen uns(?: (?:morgen(?: früh)?|später|bald|nachher|gleich|übermorgen|heute abend|am \p{L}+|um \S+)){0,2}|` +
+		`bis (?:morgen(?: früh)?|später|bald|dann|nachher|gleich|übermorgen|heute abend|am \p{L}+)(?: um \S+)?`
 )
 
 // smallTalkWords are answers and remarks, no typos of items ("nein" is no

@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -322,12 +323,22 @@ func selfTodoDE(text string, now time.Time) (Intent, bool) {
 	if n := len(rest); n > 1 && isParticleDE(rest[n-1]) {
 		inf = strings.ToLower(rest[n-1]) + inf
 		rest = rest[:n-1]
-	} else if !todoVerbsDE[inf] && !routineDE(append(append([]string{}, rest...), inf)) && !drivingVerbsDE[inf] {
+	} else if !todoVerbsDE[inf] && !routineDE(append(append([]string{}, rest...), inf)) && !drivingVerbsDE[inf] && !selfBuyDE[inf] {
 		return Intent{}, false
 	}
+	pronoun := ""
+	if len(rest) > 1 && personPronounsDE[strings.ToLower(rest[0])] && objectVerbsDE[inf] {
+		// "ich hole sie um 3 ab": the speaker's "Sie abholen" at 15:00,
+		// as "I'll pick her up at 3" is "Pick her up" (it was not
+		// understood); "ich hole es ab" still names nothing
+		pronoun, rest = strings.ToLower(rest[0]), rest[1:]
+	}
 	in, err := parseCommand(strings.Join(rest, " ")+" "+inf, "de", now)
+	if selfBuyDE[inf] && err == nil && in.Type == IntentShoppingAddItems {
+		return in, true // "ich kaufe Milch": milk on the list, as "I'll buy milk"
+	}
 	if err != nil || in.Type != IntentTaskCreate || in.Lang != "de" ||
-		len(strings.Fields(in.Slots.Title)) < 2 && !todoVerbsDE[inf] && inf != "einkaufen" {
+		len(strings.Fields(in.Slots.Title)) < 2 && !todoVerbsDE[inf] && inf != "einkaufen" && pronoun == "" {
 		// "wir fangen am Montag an" is no task "Anfangen"; "ich räume
 		// morgen auf", "ich kaufe morgen ein" are "Aufräumen", "Einkaufen"
 		return Intent{}, false
@@ -338,8 +349,26 @@ func selfTodoDE(text string, now time.Time) (Intent, bool) {
 	if in.Slots.Assignee == "" {
 		in.Slots.Assignee = who
 	}
+	if pronoun != "" {
+		t := strings.Fields(in.Slots.Title)
+		if strings.EqualFold(t[0], inf) || !slices.Contains(rest, t[0]) {
+			t[0] = strings.ToLower(t[0]) // "Abholen", "Vom Bahnhof abholen": no noun
+		}
+		in.Slots.Title = capitalise(pronoun) + " " + strings.Join(t, " ")
+	}
 	return in, true
 }
+
+var (
+	// personPronounsDE: a person fetched or taken, said with a pronoun
+	// ("ich hole sie ab", "ich nehme ihn mit")
+	personPronounsDE = setOf(`sie ihn`)
+	// selfBuyDE: the speaker's (or our) verbs of shopping: "ich kaufe
+	// morgen Milch" is the speaker's task "Milch kaufen" due tomorrow, as
+	// "I'll buy milk tomorrow" is "Buy milk" (it was the all-day event
+	// "Milch kaufen"); without a day, groceries go on the list
+	selfBuyDE = setOf(`kaufen besorgen`)
+)
 
 // invertedDE: text is a German statement that starts with its day or time,
 // the verb and its subject after it ("morgen fahren wir zu Oma", "am

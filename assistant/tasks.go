@@ -50,9 +50,9 @@ var taskCreateRulesEN = []rule{
 	{rx(`(?:set|create|add|make|new|schedule|put in)(?: a| an)?(?: new)? (?:reminder|task|todo|to-do|to do|chore) for (\S+) to (.+)`), (*parser).taskFor},
 	{rx(`(?:set|create|add|make|new|schedule|put in)(?: a| an)?(?: new)? (?:reminder|task|todo|to-do|to do|chore)(?: to| for| called| named)?:? (.+)`), (*parser).taskPlain},
 	{rx(`(?:todo|to-do|to do|task|reminder|chore):? (.+)`), (*parser).taskPlain},
-	{rx(`(i|we) (?:need|have|must|should|'ve got|have got|got|gotta) to (.+)`), (*parser).taskSelf},
-	{rx(`(i|we)(?:'ve got| have got|'ve) to (.+)`), (*parser).taskSelf},
-	{rx(`(i|we) (?:must|should) (.+)`), (*parser).taskSelf},
+	{rx(`(i|we|you) (?:need|have|must|should|'ve got|have got|got|gotta) to (.+)`), (*parser).taskSelf},
+	{rx(`(i|we|you)(?:'ve got| have got|'ve) to (.+)`), (*parser).taskSelf},
+	{rx(`(i|we|you) (?:must|should) (.+)`), (*parser).taskSelf},
 	{rx(`don't (?:let (me|us) )?forget (?:to )?(.+)`), (*parser).dontForget},
 	{rx(`(?:tell|ask) (\S+) to (.+)`), (*parser).tellEN},
 	// "tell Tim he should buy milk", "tell Mia that she has to feed the
@@ -101,7 +101,7 @@ var taskCreateRulesDE = []rule{
 	{rx(`(?:sag|sage) (\S+?),? dass (?:er|sie) (.+) (?:soll|muss|sollte)`), (*parser).tellDE},
 	{rx(`(?:neue |eine )?(?:aufgabe|erinnerung|todo|to-do)(?: anlegen)? für (\S+?):? (.+)`), (*parser).taskFor},
 	{rx(`(?:neue |eine )?(?:aufgabe|erinnerung|todo|to-do)(?: anlegen)?:? (.+)`), (*parser).taskPlain},
-	{rx(`(ich|wir|\S+) (?:muss|müssen|musst|soll|sollte|sollten|sollen|will|möchte) (.+)`), (*parser).taskOf},
+	{rx(`(ich|wir|\S+) (?:muss|müssen|musst|soll|sollst|sollte|solltest|sollten|sollen|will|möchte) (.+)`), (*parser).taskOf},
 }
 
 // newTask builds task.create from what is left of a command after its
@@ -334,8 +334,8 @@ func (p *parser) taskFor(m []string) (Intent, bool) {
 
 func (p *parser) taskSelf(m []string) (Intent, bool) {
 	assignee := ""
-	if meWords[strings.ToLower(m[1])] {
-		assignee = AssigneeMe
+	if meWords[strings.ToLower(m[1])] || youWords[strings.ToLower(m[1])] {
+		assignee = AssigneeMe // "you need to call grandma": the user's (youWords)
 	}
 	rest := strings.ToLower(m[2])
 	for _, buy := range []string{"buy ", "get ", "pick up ", "grab ", "fetch "} {
@@ -397,6 +397,12 @@ func (p *parser) tellEN(m []string) (Intent, bool) {
 
 // taskOf: "Ben needs to mow the lawn", "Ben muss den Rasen mähen".
 func (p *parser) taskOf(m []string) (Intent, bool) {
+	if negatedTold(m[2]) {
+		return Intent{}, false // "Tim soll nicht den Müll rausbringen": forbidden, no to-do
+	}
+	if in, ok := p.weWillPlanEN(m); ok {
+		return in, true // "we'll watch the match on Saturday at 3": the family's plan
+	}
 	in, ok := p.taskOfTold(m[1], m[2], false, p.lang == "de" && wishModalDE(m[0]))
 	if !ok || p.lang != "en" {
 		return in, ok
@@ -412,8 +418,12 @@ func (p *parser) taskOfTold(whoSaid, rest string, told, wish bool) (Intent, bool
 	who := strings.ToLower(whoSaid)
 	assignee := ""
 	switch {
-	case meWords[who]:
+	case meWords[who] || youWords[who]:
+		// "you'll have to pick up Tim", "du musst Tim abholen": said to
+		// the one using FamilyHub, the speaker's task (it was the
+		// assignee "You'll")
 		assignee = AssigneeMe
+		rest = youMustLead.ReplaceAllString(rest, "")
 	case usWords[who]:
 	default:
 		name, ok := person(whoSaid)

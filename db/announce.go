@@ -91,12 +91,20 @@ const announceTimeout = 5 * time.Second
 // most announceSpacingMax less the last send's time (a notice that
 // commits just after a batch was taken waits for the spacing, then for
 // its own send), and holds the bound while a send takes up to half of it.
-// Below that cap the spacing is proportional to the rate: 1.6 ms at 10
-// commits/s, 8 ms at 50/s, the whole cap from announceBusyGap apart
-// (100/s per replica).
+// Below that cap the spacing grows with the rate in two steps: in
+// proportion up to announceSpacingBusy (0.8 ms at 10 commits/s, 4 ms at
+// 50/s, 8 ms from announceBusyGap apart: 100/s per replica), then again
+// in proportion from announceFullGap apart on, to the whole cap at 500/s
+// (9.6 ms at 300/s). The twenty-first round (docs/benchmarks.md) timed
+// one cap for all rates: 8 ms halved the median up to 600 writes/s over
+// two replicas (p50 7-8 ms instead of 12-16) but at 1,000/s made so many
+// announcements that PostgreSQL's core was full (p99 292-376 ms), where
+// 16 ms held p99 at 62-300 ms.
 const (
-	announceSpacingMax = 16 * time.Millisecond
-	announceBusyGap    = 10 * time.Millisecond
+	announceSpacingMax  = 16 * time.Millisecond
+	announceSpacingBusy = 8 * time.Millisecond
+	announceBusyGap     = 10 * time.Millisecond
+	announceFullGap     = 2 * time.Millisecond
 )
 
 // The spacing follows a running average of the gap between two commits
@@ -141,7 +149,8 @@ func (p *announcePace) spacing() time.Duration {
 	case p.gap <= 0:
 		return most // commits at one instant
 	}
-	return min(announceSpacingMax*announceBusyGap/p.gap, most)
+	busy := min(announceSpacingBusy*announceBusyGap/p.gap, announceSpacingBusy)
+	return min(max(busy, announceSpacingMax*announceFullGap/p.gap), most)
 }
 
 // wait is how long, at now, the announcer waits before taking a batch.

@@ -97,6 +97,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if planted != nil {
 			s.refuseOldCookie(w, r, planted)
 		}
+		s.dropOldCookie(w, r)
 		if a == nil {
 			// A refused token of a removed member: RequireAuth says so.
 			removed, err := s.sessionRemoved(r)

@@ -59,7 +59,7 @@ func (s *Server) issuedAs(r *http.Request, inBody bool) string {
 // the victim's browser, and logged each time it would fill the log. The
 // path is logPath's, as every other line about a request shows it.
 func (s *Server) refuseOldCookie(w http.ResponseWriter, r *http.Request, planted *familyhub.Auth) {
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	clearOldName(w)
 	logIt, quiet := s.oldCookieLog.note(planted.SessionID, time.Now())
 	if !logIt {
 		return
@@ -191,8 +191,42 @@ func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token 
 		MaxAge: max(int(maxAge/time.Second), 1), HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
 	})
 	if _, err := r.Cookie(SessionCookie); err == nil && secure {
-		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+		clearOldName(w)
 	}
+}
+
+// clearOldName expires the cookie of the old name over HTTPS, with the
+// attributes the app set it with (host-only, Path=/, HttpOnly, Secure,
+// SameSite=Lax): Max-Age=0. One planted for the parent domain
+// (Domain=example.org) it cannot clear; that one never counts beside a
+// __Host- cookie, and alone over HTTPS only for a legacy session.
+func clearOldName(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+}
+
+// dropOldCookie clears the cookie of the old name that an HTTPS request
+// carries beside a __Host- one, whatever the request (authenticate: every
+// API request, signed in or not). The __Host- one counts (sessionCookie),
+// so the old one is planted (a sibling subdomain, a plain-http answer on
+// the way) or left over, of no use. Before, nothing cleared it
+// (moveCookie leaves a request with a __Host- cookie alone): it went with
+// every request for as long as its planter chose, and was looked at again
+// as soon as the __Host- one was gone. A handler that sets the session
+// cookies itself (sign-in, refresh, sign-out) replaces this with its
+// own, so the answer clears it once (dropSessionCookies). Over plain
+// HTTP the old name is the session cookie's name, and browsers send no
+// __Host- cookie there: nothing is cleared.
+func (s *Server) dropOldCookie(w http.ResponseWriter, r *http.Request) {
+	if !s.cookieSecure(r) {
+		return
+	}
+	if _, err := r.Cookie(SessionCookieHost); err != nil {
+		return
+	}
+	if _, err := r.Cookie(SessionCookie); err != nil {
+		return
+	}
+	clearOldName(w)
 }
 
 // clearCookie signs the browser out: both names are cleared, whichever it

@@ -518,7 +518,8 @@ func (s *Service) ScheduleFamily(ctx context.Context, tx *db.Tx) error {
 	// family's notices (NotifyCursorLock): the two write the same ones in
 	// their own orders, and each waited for the other's in a circle.
 	// While this holds it, the leader's passes leave the family and look
-	// again shortly after.
+	// again shortly after. A family without a cursor row gets one here,
+	// held the same way (NotifyCursorLock).
 	if err := s.store.Q.NotifyCursorLock(ctx, tx, a.FamilyID); err != nil {
 		return db.Err(err, "")
 	}

@@ -175,8 +175,23 @@ SELECT m.id::uuid, 0::bigint, true FROM missing m WHERE m.held;
 -- its key), and before, in their own orders (the pass in the order of
 -- the events, the scan by due time): each could wait for the other's
 -- uncommitted notice, a deadlock that PostgreSQL broke by failing one.
+-- A family without a cursor row (one made before migration 00015 that
+-- had no event since: that migration gave cursors only to families with
+-- events) has one made here, held by this transaction until it commits,
+-- so there is always a row to hold. A SELECT ... FOR UPDATE found nothing
+-- to lock for such a family, and the old deadlock could happen there.
+-- One statement, and no write when the row exists: ON CONFLICT DO UPDATE
+-- locks the existing row, also when its WHERE is false and nothing is
+-- updated; setting family_id (the key) makes the lock FOR UPDATE's, as
+-- before. While the made row is uncommitted, other transactions do not
+-- see it: a pass counts the family as missing and its own insert of the
+-- cursor (NotifyPassEndMany) waits for this commit, as NotifyCursorLock
+-- elsewhere waits. For a family that is gone (deleted after Scan listed
+-- it) nothing is made and nothing locked, as before.
 -- name: NotifyCursorLock :exec
-SELECT 1 FROM notify_cursors WHERE family_id = @family_id FOR UPDATE;
+INSERT INTO notify_cursors AS c (family_id)
+SELECT f.id FROM families f WHERE f.id = @family_id
+ON CONFLICT (family_id) DO UPDATE SET family_id = excluded.family_id WHERE false;
 
 -- NotifyFamiliesBehind lists families with events not yet looked at,
 -- those whose cursor moved longest ago first: with more families behind

@@ -246,14 +246,23 @@ func (p *presence) run(ctx context.Context) {
 // presenceRetryMaxSteps (8 s): while the database is away a replica makes
 // one call now and then, not one per presenceBatch families every 250 ms.
 // The local sockets still get their members lists every step.
+//
+// A step with nothing to announce ends the backoff: the notices of the
+// failed calls were all sent since, or aged out (a forgotten family's
+// "nobody here" after presenceTTL, when the others have expired its
+// devices anyway), so the next failure is the first of its own, one
+// step from the next attempt. Before, only a successful call reset the
+// count, and a single failure after an outage whose notices aged out
+// waited out that outage's backoff (up to 8 s) at once.
 func (p *presence) announceStep(ctx context.Context, full bool) {
 	announce := p.step(full)
+	if len(announce) == 0 {
+		p.failures, p.skip = 0, 0
+		return
+	}
 	if p.skip > 0 {
 		p.skip--
 		p.retry(announce) // kept for the next attempt, as if it had failed
-		return
-	}
-	if len(announce) == 0 {
 		return
 	}
 	failed := p.send(ctx, announce)

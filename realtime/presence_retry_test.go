@@ -209,3 +209,64 @@ func TestPresenceBacksOffWhileDatabaseAway(t *testing.T) {
 		t.Error("after the calls succeeded again, a change waited beyond the next step")
 	}
 }
+
+// TestPresenceBackoffEndsWithNothingPending: once nothing is left to
+// announce (here the "nobody here" of a forgotten family, which failed
+// through an outage and then aged out), the backoff starts again from
+// one step: a later single failed call is tried again at the next step.
+// Before, only a successful call reset the count, and that one failure
+// waited out the old outage's backoff (32 steps, 8 s) at once.
+func TestPresenceBackoffEndsWithNothingPending(t *testing.T) {
+	hub := NewHub(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	p := hub.presence
+	calls, away := 0, true
+	p.notify = func(_ context.Context, channels, payloads []string) error {
+		calls++
+		if away {
+			return errors.New("connection refused")
+		}
+		return nil
+	}
+	gone := uuid.New()
+	hub.mu.Lock()
+	p.famLocked(gone).local = true // nobody here: says so once
+	hub.mu.Unlock()
+	ctx := context.Background()
+	for range 40 { // away for 10 s: attempts at steps 1, 2, 4, 8, 16 and 32
+		p.announceStep(ctx, false)
+	}
+	// Its notice ages out: the others have expired the family by now.
+	hub.mu.Lock()
+	n, ok := p.unsent[gone]
+	if !ok {
+		hub.mu.Unlock()
+		t.Fatal("the forgotten family's notice is not kept for the next attempt")
+	}
+	n.received = time.Now().Add(-2 * presenceTTL)
+	p.unsent[gone] = n
+	hub.mu.Unlock()
+	for range presenceRetryMaxSteps + 1 {
+		p.announceStep(ctx, false)
+	}
+	hub.mu.Lock()
+	left := len(p.unsent)
+	hub.mu.Unlock()
+	if left != 0 {
+		t.Fatalf("%d notices still pending after the forgotten family's aged out", left)
+	}
+
+	// A change now, whose first call fails once (a blip): the next step
+	// tries again.
+	here := uuid.New()
+	hub.mu.Lock()
+	hub.families[here] = &family{clients: map[*Client]struct{}{}}
+	p.famLocked(here).local = true
+	hub.mu.Unlock()
+	calls = 0
+	p.announceStep(ctx, false)
+	away = false
+	p.announceStep(ctx, false)
+	if calls != 2 {
+		t.Errorf("a failed call after nothing was pending: %d calls in the two steps, want 2 (tried again at the next step, not after the old outage's backoff)", calls)
+	}
+}

@@ -405,3 +405,58 @@ func TestBrowserFamilySettingsKeepEdit(t *testing.T) {
 		t.Errorf("the family is %v, want The Riveras in Europe/Vienna", got)
 	}
 }
+
+// TestBrowserFamilySettingsKeepEditNewZone: a name Ana typed in the
+// settings and has not saved is still there when another device changes
+// the family's time zone, which builds the whole page again (the view's
+// dates follow the zone). Before, the new page's form showed the family's
+// name again: her words were lost.
+func TestBrowserFamilySettingsKeepEditNewZone(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	c, ana, _ := twoAdults(t)
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "en-GB"})
+	b.login(c.a.URL(), "ana@example.org")
+	b.goFamily()
+	b.setValue(`#family-name`, "The Rivera-Smiths")
+	eval[bool](b, `(window.beforeZone = document.querySelector('#family-zone'), true)`)
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"time_zone": "Asia/Tokyo"})
+	b.waitJS("the page built again with the other device's zone", `document.querySelector('#family-zone') !== window.beforeZone
+		&& document.querySelector('#family-zone').value === 'Asia/Tokyo'`, 5*time.Second)
+	if v := eval[string](b, `document.querySelector('#family-name').value`); v != "The Rivera-Smiths" {
+		t.Fatalf("the name Ana typed became %q when another device changed the time zone", v)
+	}
+	b.click(`.settings-form button[type=submit]`)
+	waitUntil(t, "the name saved", 5*time.Second, func() bool {
+		return restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any)["name"] == "The Rivera-Smiths"
+	})
+	if got := restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any); got["time_zone"] != "Asia/Tokyo" {
+		t.Errorf("the family is %v, want The Rivera-Smiths in Asia/Tokyo", got)
+	}
+	// A later visit of the page shows the family as it is.
+	b.waitJS("the saved name known", `window.familyhub.me.family.name === 'The Rivera-Smiths'`, 5*time.Second)
+	b.setValue(`#family-name`, "Not saved")
+	b.goTo("/shopping", `location.pathname === '/shopping' && !document.querySelector('#family-name')`)
+	b.goFamily()
+	if v := eval[string](b, `document.querySelector('#family-name').value`); v != "The Rivera-Smiths" {
+		t.Errorf("back on the Family page, the name field shows %q, want the family's name", v)
+	}
+
+	// The rebuilt form's Save is still conditional on the name Ana saw:
+	// another device renames the family while she types, then changes the
+	// time zone (the page is built again); her Save meets the conflict
+	// line, and the other device's name stays.
+	b.setValue(`#family-name`, "Ana's name")
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "The other name"})
+	b.waitJS("the rename known", `window.familyhub.me.family.name === 'The other name'`, 5*time.Second)
+	eval[bool](b, `(window.beforeZone = document.querySelector('#family-zone'), true)`)
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"time_zone": "Europe/Lisbon"})
+	b.waitJS("built again", `document.querySelector('#family-zone') !== window.beforeZone
+		&& document.querySelector('#family-zone').value === 'Europe/Lisbon'
+		&& document.querySelector('#family-name').value === "Ana's name"`, 5*time.Second)
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the conflict line", `document.querySelector('.settings-conflict')?.checkVisibility()`, 5*time.Second)
+	if got := restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any)["name"]; got != "The other name" {
+		t.Errorf("after the rebuilt form's Save the family is named %v, want the other device's name kept", got)
+	}
+}

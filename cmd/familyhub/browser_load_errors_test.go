@@ -166,13 +166,15 @@ func categoriesNotLoaded(t *testing.T, b *browser, fail *failedRequests, m *Main
 	}
 	heads := `[...document.querySelectorAll('#main section.category h3')].map((h) => h.textContent)`
 	row := func(name string) string { return fmt.Sprintf(`document.querySelector('li.item[data-name=%q]')`, name) }
-	// No categories kept: a read on its way (the device keeps them when the
-	// connection goes live) may keep them after a wipe, so until none are.
+	// No categories kept: a read on its way (warm.js keeps them when the
+	// connection goes live) may keep them after a wipe, so the device's
+	// reading (one at a time) is waited for first, and until none are.
 	fail.start("*/api/shopping/categories", 500, ours)
 	eval[bool](b, `(window.__noCats = false, true)`)
-	b.waitJS("no categories kept", `(import('/js/cache.js').then(async (c) => {
-		if (await c.kept('categories') === undefined) window.__noCats = true; else await c.wipe();
-	}), window.__noCats === true)`, 10*time.Second)
+	b.waitJS("no categories kept", `(import('/js/warm.js').then((w) => w.warm(new Date().toISOString().slice(0, 10)))
+		.then(() => import('/js/cache.js')).then(async (c) => {
+			if (await c.kept('categories') === undefined) window.__noCats = true; else await c.wipe();
+		}), window.__noCats === true)`, 10*time.Second)
 	eval[bool](b, fmt.Sprintf(`(window.familyhub.go(%q), true)`, "/shopping/"+listID))
 	b.waitJS("the items under their categories, not loaded", group("apples")+` === 'Fruit & vegetables (category not loaded)'
 		&& `+group("sourdough bread")+` === 'Bakery (category not loaded)'`, 10*time.Second)

@@ -314,3 +314,92 @@ func TestBrowserFrozenTabHoldsNoStore(t *testing.T) {
 	before := eval[int](b, `window.busy`)
 	b.waitJS("tab B busy again", fmt.Sprintf(`window.busy > %d + 10`, before), 5*time.Second)
 }
+
+// frozenPair opens Ana's laptop with two tabs (B on the list) and returns
+// them, and a function that sets tab B's Page Lifecycle state.
+func frozenPair(t *testing.T) (a, b *browser, lifecycle func(page.SetWebLifecycleStateState)) {
+	t.Helper()
+	c, ana, _ := twoAdults(t)
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	a = newDevice(t, "tab A", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	a.login(c.a.URL(), "ana@example.org")
+	b = a.newTab("tab B", laptopW, laptopH, false)
+	b.do(chromedp.Navigate(c.a.URL() + "/shopping"))
+	b.waitLive()
+	return a, b, func(state page.SetWebLifecycleStateState) {
+		t.Helper()
+		if _, err := chromedp.Call(b.ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: state}); err != nil {
+			t.Fatalf("tab B %s: %v", state, err)
+		}
+	}
+}
+
+// TestBrowserFrozenTabStepsGoOn: a stepwise transaction (read, then
+// write) that the freeze aborted is begun again when the tab runs again:
+// its caller never sees the freeze. Tab B counts without pause as
+// order.js does (idb.bump); the browser freezes it, tab A counts, tab B
+// runs again. Before, tab B's count on its way rejected (AbortError):
+// order.js then went on with a number it had not stored (another tab
+// could get the same), a new write was refused (outbox-queue.js's addOp),
+// Keep mine on a notice did nothing (outbox-notices.js's take).
+func TestBrowserFrozenTabStepsGoOn(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	a, b, lifecycle := frozenPair(t)
+	// Three counters: while one's transaction runs, the others' wait for
+	// the store (begun, not yet committing: a freeze always finds one).
+	evalAwait[bool](b, `import('/js/idb.js').then((idb) => {
+		window.got = [];
+		window.failed = [];
+		window.stopped = 0;
+		for (let i = 0; i < 3; i++) {
+			(async () => {
+				while (!window.enough) {
+					try { window.got.push(await idb.bump('data', 'test-count', (v) => (v || 0) + 1)); } catch (e) { window.failed.push(String(e)); }
+				}
+				window.stopped++;
+			})();
+		}
+		return true;
+	})`)
+	b.waitJS("tab B counting", `window.got.length > 50`, 5*time.Second)
+	lifecycle(page.SetWebLifecycleStateStateFrozen)
+	n := evalAwait[int](a, `import('/js/idb.js').then((idb) => idb.bump('data', 'test-count', (v) => (v || 0) + 1))`)
+	lifecycle(page.SetWebLifecycleStateStateActive)
+	b.waitJS("tab B counting again", fmt.Sprintf(`window.got.length > 0 && window.got[window.got.length - 1] > %d + 10`, n), 5*time.Second)
+	eval[bool](b, `(window.enough = true)`)
+	b.waitJS("tab B stopped", `window.stopped === 3`, 5*time.Second)
+	if f := eval[string](b, `window.failed.join('; ')`); f != "" {
+		t.Errorf("tab B's counts failed: %s", f)
+	}
+	if !eval[bool](b, fmt.Sprintf(`[...window.got, %d].sort((x, y) => x - y).every((v, i) => v === i + 1)`, n)) {
+		t.Errorf("tab B counted %s around tab A's %d, want every number once", eval[string](b, `JSON.stringify(window.got.slice(-20))`), n)
+	}
+}
+
+// TestBrowserFrozenTabWritesAsItFreezes: a write begun as the tab freezes
+// (made at once: put, putAllNow) is stored while the tab stays frozen,
+// so a tab the browser then discards loses nothing. Before, it waited for
+// the tab to run again (idb.js began no transaction while it was frozen),
+// and putAllNow's own promise (the writes held for a full storage, stored
+// as the tab goes to the background or into the back/forward cache) was
+// broken.
+func TestBrowserFrozenTabWritesAsItFreezes(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	a, b, lifecycle := frozenPair(t)
+	evalAwait[bool](b, `import('/js/idb.js').then((idb) => {
+		document.addEventListener('freeze', () => { idb.put('data', 'begun as it froze', 'test-freeze'); });
+		return true;
+	})`)
+	lifecycle(page.SetWebLifecycleStateStateFrozen)
+	got := evalAwait[string](a, `import('/js/idb.js').then(async (idb) => {
+		for (const end = Date.now() + 5000; Date.now() < end;) {
+			const v = await idb.get('data', 'test-freeze');
+			if (v) return v;
+		}
+		return 'nothing';
+	})`)
+	lifecycle(page.SetWebLifecycleStateStateActive)
+	if got != "begun as it froze" {
+		t.Errorf("while tab B was frozen, tab A read %q of what tab B wrote as it froze", got)
+	}
+}

@@ -28,7 +28,9 @@ import (
 // (Chromium accepted the answer's prefixed cookie and dropped the old
 // name), with which a reload is signed in and live again. Signing out
 // leaves no session cookie under either name. Before, the cookie kept its
-// old name, which a neighbouring host name could plant or overwrite.
+// old name, which a neighbouring host name could plant or overwrite. A
+// cookie planted under the old name beside a __Host- one is dropped by
+// the browser once the app has answered.
 func TestBrowserSessionCookieMoved(t *testing.T) {
 	skipInShortMode(t, "a browser")
 	m := startMain(t, dbtest.URL(t), func(c *Config) {
@@ -155,5 +157,43 @@ func TestBrowserSessionCookieMoved(t *testing.T) {
 	}
 	if got := cookies(); len(got) != 0 {
 		t.Errorf("after a planted cookie was refused the browser holds %s; want no session cookie", names(got))
+	}
+
+	// Ana signed in again (her own __Host- cookie), and eve's cookie
+	// planted beside it under the old name, not Secure (as a plain-http
+	// answer sets it): the app opens as Ana, and its answers made
+	// Chromium drop the planted cookie. Before, nothing cleared it.
+	req, _ = http.NewRequestWithContext(t.Context(), "POST", m.URL()+"/api/auth/login", strings.NewReader(
+		`{"email":"ana@example.org","password":"correct horse"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-Proto", "https")
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var own string
+	for _, c := range resp.Cookies() {
+		if c.Name == "__Host-familyhub_session" {
+			own = c.Value
+		}
+	}
+	if resp.StatusCode != http.StatusOK || own == "" {
+		t.Fatalf("Ana's sign-in over HTTPS: %d, set %v", resp.StatusCode, resp.Header["Set-Cookie"])
+	}
+	for _, c := range []network.SetCookieParams{
+		{Name: "__Host-familyhub_session", Value: own, URL: front.URL + "/", Path: "/", Secure: &yes, HTTPOnly: &yes, SameSite: network.CookieSameSiteLax},
+		{Name: "familyhub_session", Value: eve, URL: front.URL + "/", Path: "/", HTTPOnly: &yes, SameSite: network.CookieSameSiteLax},
+	} {
+		if _, err := chromedp.Call(b.ctx, network.SetCookie, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := cookies(); len(got) != 2 {
+		t.Fatalf("the browser holds %s; want both names set", names(got))
+	}
+	b.do(chromedp.Navigate(front.URL + "/shopping"))
+	b.waitJS("signed in as Ana beside a planted cookie", `window.familyhub?.me?.user?.email === 'ana@example.org'`, 15*time.Second)
+	if got := cookies(); len(got) != 1 || got["__Host-familyhub_session"] == nil || got["__Host-familyhub_session"].Value != own {
+		t.Errorf("after the app opened beside a planted cookie the browser holds %s; want Ana's __Host-familyhub_session alone", names(got))
 	}
 }

@@ -70,24 +70,40 @@ function open() {
 // the device's other tabs from writing that store all that time: another
 // tab's outbox stopped at its next answer (TestBrowserOutboxSendingFrozenTab).
 // So one whose requests are all made at once is committed at once
-// (tx.commit: what it asked is done without this tab), none is begun
-// while the tab is frozen (lifecycle.js), and one that makes requests from
-// its answers (steps: read, then write what it read) is aborted as the
-// tab freezes: undone whole, never half.
+// (tx.commit: what it asked is done without this tab, even one begun as
+// the tab freezes or goes into the back/forward cache, putAllNow), and one
+// that makes requests from its answers (steps: read, then write what it
+// read) is aborted as the tab freezes, undone whole, and begun again when
+// the tab runs again (none is begun while it is frozen): its caller never
+// sees the freeze. Before, it got an AbortError: order.js took a number
+// it had not stored (another tab could get the same), a new write was
+// refused (outbox-queue.js's addOp, storing a held one), Keep mine on a
+// notice did nothing (TestBrowserFrozenTabStepsGoOn).
 const stepping = new Set();
-onFreeze(() => { for (const tx of stepping) { try { tx.abort(); } catch { /* ending already */ } } });
+const unwound = new WeakSet(); // steps aborted as the tab froze: begun again
+onFreeze(() => { for (const tx of stepping) { try { tx.abort(); unwound.add(tx); } catch { /* ending already */ } } });
 
 /**
  * run(store, mode, fn, steps) runs fn(objectStore) in one transaction and
  * resolves to what fn resolved to when the transaction committed. steps:
- * fn makes requests from its requests' answers (else all at once).
+ * fn makes requests from its requests' answers (else all at once); fn may
+ * then be run again (the tab froze), so it has no other effect.
  */
 async function run(store, mode, fn, steps = false) {
-  await awake();
-  const db = await open();
-  if (!db) return fn(null);
-  return new Promise((resolve, reject) => {
+  for (;;) {
+    // Every call awaits once here, so transactions are created in the
+    // order they were asked for (IndexedDB runs overlapping ones in that
+    // order: a kept copy saved, then the copies wiped, must not swap).
+    await (steps ? awake() : undefined);
+    const db = await open();
+    if (!db) return fn(null);
     const tx = db.transaction(store, mode);
+    try { return await attempt(tx, store, fn, steps); } catch (e) { if (!unwound.has(tx)) throw e; }
+  }
+}
+
+function attempt(tx, store, fn, steps) {
+  return new Promise((resolve, reject) => {
     let result;
     Promise.resolve(fn(tx.objectStore(store))).then((r) => { result = r; }, reject);
     if (steps) stepping.add(tx);
@@ -212,9 +228,9 @@ function write(store, value, key) {
 
 /**
  * Stores values (in a store with autoIncrement keys) in one transaction,
- * committed at once like every one that makes its requests at once (run),
- * so that one begun as the tab freezes or closes is kept even if the tab
- * never runs again. Resolves to their keys.
+ * begun and committed at once like every one that makes its requests at
+ * once (run), also as the tab freezes: one begun as the tab freezes or
+ * closes is kept even if the tab never runs again. Resolves to their keys.
  */
 export function putAllNow(store, values) {
   return noted(run(store, 'readwrite', (os) => {

@@ -3,10 +3,10 @@
 // back/forward cache, and runs none of its code until 'resume' (or
 // 'pageshow'). What the tab holds then, it holds all that time: a Web
 // Lock (outbox-tabs.js lets its locks go) or an IndexedDB transaction
-// (idb.js commits its open ones and begins none until the tab runs again:
-// one left open, even a read, kept the device's other tabs from the store,
-// TestBrowserOutboxSendingFrozenTab). Modules say here what they do as the
-// tab freezes and as it runs again.
+// (idb.js commits at once those it can, aborts the others and begins
+// them again when the tab runs again: one left open, even a read, kept
+// the device's other tabs from the store, TestBrowserOutboxSendingFrozenTab).
+// Modules say here what they do as the tab freezes and as it runs again.
 let asleep = false;
 let nap = new AbortController(); // aborted as this tab freezes
 const freezers = new Set();

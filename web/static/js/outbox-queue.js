@@ -113,7 +113,9 @@ export function clearHeld() { held.clear(); told(); }
  * Before, they were tried again only on the tab's next write or read of
  * the queue, and a frozen tab discarded lost them though the storage had
  * room again. Still refused (the storage full), they stay held. Not on
- * 'freeze': idb.js begins no transaction while the tab is frozen.
+ * 'freeze' too: a tab is hidden before it freezes. (The transaction is
+ * committed at once, also when begun after 'pagehide' for the back/forward
+ * cache, before 'visibilitychange': idb.js.)
  */
 function storeHeldNow() {
   const ops = [...held.values()].filter((o) => unstored(o) && !storing.has(o));

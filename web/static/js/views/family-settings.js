@@ -11,6 +11,13 @@ import { errorBox, fail } from './form.js';
 import { calendarsLeavingWith } from './family-dav.js';
 import { roleName } from './family-members.js';
 
+// What the user typed in the settings form and has not saved, handed to
+// the form built in its place in the same turn: another device's new time
+// zone builds the whole page again (app.rerender), and the words were
+// lost (TestBrowserFamilySettingsKeepEditNewZone). Not kept for a later
+// visit of the page: {who, fields: field name → {base, value}, version}.
+let handed = null;
+
 /** The family's name and time zone: a form for owners, a line for everyone else. */
 export function settingsSection(app) {
   const status = h('p.muted', { role: 'status' });
@@ -125,6 +132,16 @@ export function settingsSection(app) {
   // it, a closed keyboard) put the old value back, and Save saved nothing.
   // Values are compared trimmed, as the server stores them: a name saved
   // with a trailing space no longer counts as changed afterwards.
+  // Edits handed over from the form this one replaces (handed) keep what
+  // they started from and the version that goes with it: with the newer
+  // version alone, Save would overwrite the change it did not see.
+  const who = `${app.me.user.id} ${app.me.family.id}`;
+  const had = handed?.who === who ? handed : null;
+  handed = null;
+  if (had) {
+    for (const [f, d] of had.fields) { inputs[f].value = d.value; base[f] = d.base; }
+    version = had.version;
+  }
   const update = () => {
     const fam = app.me.family;
     let agrees = true;
@@ -137,7 +154,15 @@ export function settingsSection(app) {
     if (agrees) version = fam.version ?? null;
   };
   update();
-  return { el: h('section.card', { 'aria-labelledby': 'h-settings' }, h('h2#h-settings', t('settings.title')), form), update };
+  // app.js's render builds the new page in the same turn as it destroys this one.
+  const destroy = () => {
+    const fields = new Map();
+    for (const f of Object.keys(inputs)) if (f in base && edited(f)) fields.set(f, { base: base[f], value: inputs[f].value });
+    if (!fields.size) return;
+    handed = { who, fields, version };
+    queueMicrotask(() => { handed = null; });
+  };
+  return { el: h('section.card', { 'aria-labelledby': 'h-settings' }, h('h2#h-settings', t('settings.title')), form), update, destroy };
 }
 
 /** Leave, delete my account, delete the family. */
