@@ -280,7 +280,9 @@ type FamilyPatch struct {
 	DefaultListID familyhub.Optional[uuid.UUID]
 }
 
-// FamilyUpdate applies p to the caller's family (owners only).
+// FamilyUpdate applies p to the caller's family (owners only). If-Match:
+// only at the version ctx asks for; another version is a StaleError with
+// the family as stored.
 func (tx *Tx) FamilyUpdate(ctx context.Context, p FamilyPatch) (dbsqlc.Family, error) {
 	if err := tx.authorize(familyhub.ActFamilyUpdate); err != nil {
 		return dbsqlc.Family{}, err
@@ -308,7 +310,13 @@ func (tx *Tx) FamilyUpdate(ctx context.Context, p FamilyPatch) (dbsqlc.Family, e
 		}
 	}
 	f, err := tx.q.FamilyUpdate(ctx, tx, dbsqlc.FamilyUpdateParams{ID: family, Name: p.Name, TimeZone: p.TimeZone,
-		DefaultListSet: p.DefaultListID.Set, DefaultListID: p.DefaultListID.Ptr()})
+		DefaultListSet: p.DefaultListID.Set, DefaultListID: p.DefaultListID.Ptr(), IfVersion: ifVersion(ctx)})
+	if isNoRows(err) {
+		return f, staleOrMissing(ctx, "family", func() (dbsqlc.Family, error) {
+			f, err := tx.q.FamilyGet(ctx, tx, family)
+			return f, Err(err, "family")
+		})
+	}
 	return f, Err(err, "family")
 }
 

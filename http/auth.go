@@ -210,13 +210,15 @@ type familyJSON struct {
 	// DefaultListID is the shopping list the assistant adds to when no
 	// list is named (null: the only list, else the first).
 	DefaultListID *uuid.UUID `json:"default_list_id"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	// Version goes back as If-Match with PATCH /api/family.
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func toFamilyJSON(f dbsqlc.Family) familyJSON {
 	return familyJSON{ID: f.ID, Name: f.Name, TimeZone: f.TimeZone, Code: f.Code, DefaultListID: f.DefaultListID,
-		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
+		Version: f.Version, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
 }
 
 type sessionJSON struct {

@@ -119,13 +119,15 @@ func (s *Server) handleFamilyUpdate(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	// If-Match (the family's version) makes the change conditional: 412
+	// with the family as stored when another device changed it since.
 	var out familyJSON
 	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
 		f, err := tx.FamilyUpdate(r.Context(), db.FamilyPatch{Name: req.Name, TimeZone: req.TimeZone, DefaultListID: req.DefaultListID})
 		out = toFamilyJSON(f)
 		return err
 	})
-	s.respond(w, r, http.StatusOK, out, err)
+	s.respondRecord(w, r, http.StatusOK, out, out.Version, err)
 }
 
 func (s *Server) handleFamilyDelete(w http.ResponseWriter, r *http.Request) {

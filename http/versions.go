@@ -90,6 +90,9 @@ func writeStale(w http.ResponseWriter, e *db.StaleError, lang string) {
 	case dbsqlc.Task:
 		body.Current = toTaskJSON(c)
 		setETag(w, c.Version)
+	case dbsqlc.Family:
+		body.Current = toFamilyJSON(c)
+		setETag(w, c.Version)
 	case db.ZonedEvent:
 		j := toCalendarEventJSON(c.CalendarEvent, c.Loc)
 		if c.Overrides != nil {

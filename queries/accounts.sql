@@ -18,12 +18,15 @@ SELECT * FROM families WHERE code = @code;
 -- name: FamilyLockMembers :one
 SELECT id FROM families WHERE id = @id FOR NO KEY UPDATE;
 
+-- FamilyUpdate changes a family's settings; with if_version only when the
+-- family still has that version (no row otherwise: changed since).
 -- name: FamilyUpdate :one
 UPDATE families
 SET name = coalesce(sqlc.narg('name'), name),
     time_zone = coalesce(sqlc.narg('time_zone'), time_zone),
     default_list_id = CASE WHEN @default_list_set::boolean THEN sqlc.narg('default_list_id')::uuid ELSE default_list_id END
 WHERE id = @id
+  AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'))
 RETURNING *;
 
 -- name: FamilyDelete :execrows

@@ -125,6 +125,17 @@ func TestBrowserFamilyGerman(t *testing.T) {
 	b.waitJS("wrong current password", `!document.querySelector('.password-form .form-error').hidden`, 5*time.Second)
 	germanOnly(b, "falsches Passwort", data)
 
+	// Settings: another device renamed the family while Ana typed a new
+	// name; her Save says so (If-Match), and she takes the other name.
+	b.setValue(`#family-name`, "Familie Rivera")
+	restAs(t, ana, c.a, "PATCH", "/api/family", map[string]any{"name": "Riveras"})
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("settings conflict", `!document.querySelector('.settings-conflict').hidden`, 5*time.Second)
+	germanOnly(b, "Einstellungen: gleichzeitig geändert", with("Familie Rivera", "Riveras"))
+	b.clickText(`.settings-conflict button`, "Die andere behalten")
+	b.waitJS("the other name taken", `document.getElementById('family-name').value === 'Riveras' && document.querySelector('.settings-conflict').hidden`, 5*time.Second)
+	data = append(data, "Riveras")
+
 	// Settings: a time zone that does not exist, refused at its field.
 	b.setValue(`#family-zone`, "Mars/Olympus")
 	b.click(`.settings-form button[type=submit]`)

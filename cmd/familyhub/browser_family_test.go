@@ -441,4 +441,22 @@ func TestBrowserFamilySettingsKeepEditNewZone(t *testing.T) {
 	if v := eval[string](b, `document.querySelector('#family-name').value`); v != "The Rivera-Smiths" {
 		t.Errorf("back on the Family page, the name field shows %q, want the family's name", v)
 	}
+
+	// The rebuilt form's Save is still conditional on the name Ana saw:
+	// another device renames the family while she types, then changes the
+	// time zone (the page is built again); her Save meets the conflict
+	// line, and the other device's name stays.
+	b.setValue(`#family-name`, "Ana's name")
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "The other name"})
+	b.waitJS("the rename known", `window.familyhub.me.family.name === 'The other name'`, 5*time.Second)
+	eval[bool](b, `(window.beforeZone = document.querySelector('#family-zone'), true)`)
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"time_zone": "Europe/Lisbon"})
+	b.waitJS("built again", `document.querySelector('#family-zone') !== window.beforeZone
+		&& document.querySelector('#family-zone').value === 'Europe/Lisbon'
+		&& document.querySelector('#family-name').value === "Ana's name"`, 5*time.Second)
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the conflict line", `document.querySelector('.settings-conflict')?.checkVisibility()`, 5*time.Second)
+	if got := restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any)["name"]; got != "The other name" {
+		t.Errorf("after the rebuilt form's Save the family is named %v, want the other device's name kept", got)
+	}
 }

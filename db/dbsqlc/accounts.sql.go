@@ -148,7 +148,7 @@ func (q *Queries) FamilyDelete(ctx context.Context, db DBTX, id uuid.UUID) (int6
 }
 
 const familyGet = `-- name: FamilyGet :one
-SELECT id, name, time_zone, created_at, updated_at, code, default_list_id FROM families WHERE id = $1
+SELECT id, name, time_zone, created_at, updated_at, code, default_list_id, version FROM families WHERE id = $1
 `
 
 func (q *Queries) FamilyGet(ctx context.Context, db DBTX, id uuid.UUID) (Family, error) {
@@ -162,12 +162,13 @@ func (q *Queries) FamilyGet(ctx context.Context, db DBTX, id uuid.UUID) (Family,
 		&i.UpdatedAt,
 		&i.Code,
 		&i.DefaultListID,
+		&i.Version,
 	)
 	return i, err
 }
 
 const familyGetByCode = `-- name: FamilyGetByCode :one
-SELECT id, name, time_zone, created_at, updated_at, code, default_list_id FROM families WHERE code = $1
+SELECT id, name, time_zone, created_at, updated_at, code, default_list_id, version FROM families WHERE code = $1
 `
 
 func (q *Queries) FamilyGetByCode(ctx context.Context, db DBTX, code string) (Family, error) {
@@ -181,6 +182,7 @@ func (q *Queries) FamilyGetByCode(ctx context.Context, db DBTX, code string) (Fa
 		&i.UpdatedAt,
 		&i.Code,
 		&i.DefaultListID,
+		&i.Version,
 	)
 	return i, err
 }
@@ -188,7 +190,7 @@ func (q *Queries) FamilyGetByCode(ctx context.Context, db DBTX, code string) (Fa
 const familyInsert = `-- name: FamilyInsert :one
 
 INSERT INTO families (name, time_zone) VALUES ($1, $2)
-RETURNING id, name, time_zone, created_at, updated_at, code, default_list_id
+RETURNING id, name, time_zone, created_at, updated_at, code, default_list_id, version
 `
 
 type FamilyInsertParams struct {
@@ -209,6 +211,7 @@ func (q *Queries) FamilyInsert(ctx context.Context, db DBTX, arg FamilyInsertPar
 		&i.UpdatedAt,
 		&i.Code,
 		&i.DefaultListID,
+		&i.Version,
 	)
 	return i, err
 }
@@ -234,7 +237,8 @@ SET name = coalesce($1, name),
     time_zone = coalesce($2, time_zone),
     default_list_id = CASE WHEN $3::boolean THEN $4::uuid ELSE default_list_id END
 WHERE id = $5
-RETURNING id, name, time_zone, created_at, updated_at, code, default_list_id
+  AND ($6::bigint IS NULL OR version = $6)
+RETURNING id, name, time_zone, created_at, updated_at, code, default_list_id, version
 `
 
 type FamilyUpdateParams struct {
@@ -243,8 +247,11 @@ type FamilyUpdateParams struct {
 	DefaultListSet bool
 	DefaultListID  *uuid.UUID
 	ID             uuid.UUID
+	IfVersion      *int64
 }
 
+// FamilyUpdate changes a family's settings; with if_version only when the
+// family still has that version (no row otherwise: changed since).
 func (q *Queries) FamilyUpdate(ctx context.Context, db DBTX, arg FamilyUpdateParams) (Family, error) {
 	row := db.QueryRow(ctx, familyUpdate,
 		arg.Name,
@@ -252,6 +259,7 @@ func (q *Queries) FamilyUpdate(ctx context.Context, db DBTX, arg FamilyUpdatePar
 		arg.DefaultListSet,
 		arg.DefaultListID,
 		arg.ID,
+		arg.IfVersion,
 	)
 	var i Family
 	err := row.Scan(
@@ -262,6 +270,7 @@ func (q *Queries) FamilyUpdate(ctx context.Context, db DBTX, arg FamilyUpdatePar
 		&i.UpdatedAt,
 		&i.Code,
 		&i.DefaultListID,
+		&i.Version,
 	)
 	return i, err
 }

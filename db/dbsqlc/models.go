@@ -186,6 +186,8 @@ type Family struct {
 	UpdatedAt     time.Time
 	Code          string
 	DefaultListID *uuid.UUID
+	// The family's version for If-Match (PATCH /api/family): 1, +1 per change of the row (families_version, 00043).
+	Version int64
 }
 
 type FamilyEventSeq struct {

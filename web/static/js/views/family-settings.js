@@ -3,7 +3,7 @@
 // deleting the whole family (owners, with the family's name typed to
 // confirm). A family always keeps an owner: its only owner hands
 // ownership to another member first, which the app offers in one step.
-import { api, patch } from '../api.js';
+import { api } from '../api.js';
 import { field, h, setChildren } from '../dom.js';
 import { fmtList, t } from '../i18n.js';
 import { ask, openDialog } from './dialog.js';
@@ -15,7 +15,7 @@ import { roleName } from './family-members.js';
 // the form built in its place in the same turn: another device's new time
 // zone builds the whole page again (app.rerender), and the words were
 // lost (TestBrowserFamilySettingsKeepEditNewZone). Not kept for a later
-// visit of the page: {who, fields: field name → {shown, value}}.
+// visit of the page: {who, fields: field name → {base, value}, version}.
 let handed = null;
 
 /** The family's name and time zone: a form for owners, a line for everyone else. */
@@ -29,67 +29,137 @@ export function settingsSection(app) {
   }
   const nameIn = h('input#family-name', { name: 'name', required: true, maxlength: 200, autocomplete: 'off' });
   const zoneIn = h('input#family-zone', { name: 'time_zone', required: true, list: 'time-zones', autocomplete: 'off', spellcheck: 'false' });
+  const inputs = { name: nameIn, time_zone: zoneIn };
   let zones = [];
   try { zones = Intl.supportedValuesOf('timeZone'); } catch { /* type it */ }
   const err = errorBox();
+  // Save is conditional (If-Match): it changes the family only as the
+  // form saw it. base holds, per field, the family's value the field last
+  // showed (what an edit started from), version the family's version that
+  // agrees with every field the user has not changed and with the start
+  // of every edit. Another device's change of a field being edited leaves
+  // version behind, so Save meets a 412 and says so (the conflict line)
+  // instead of overwriting that change.
+  const base = {};
+  let version = null;
+  const edited = (f) => inputs[f].value.trim() !== base[f];
+  const conflict = h('div.conflict.settings-conflict', { role: 'alert', hidden: true });
   const form = h('form.settings-form', {
     async onsubmit(e) {
       e.preventDefault();
-      const f = app.me.family;
-      const body = {};
-      if (nameIn.value.trim() !== f.name) body.name = nameIn.value.trim();
-      if (zoneIn.value.trim() !== f.time_zone) body.time_zone = zoneIn.value.trim();
+      const body = () => Object.fromEntries(Object.keys(inputs).filter(edited).map((f) => [f, inputs[f].value.trim()]));
       status.textContent = '';
       err.hidden = true;
+      conflict.hidden = true;
       for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-      if (!Object.keys(body).length) { status.textContent = t('settings.saved'); return; }
+      if (!Object.keys(body()).length) { status.textContent = t('settings.saved'); return; }
       // A refused field ("Mars/Base" is no time zone) is said at the field;
-      // the banner is for what Retry can help with.
+      // a conflict on the conflict line; the banner is for what Retry can help with.
       const saved = await app.write(t('fail.familySettings'), async () => {
-        try { return await patch('/api/family', body); } catch (e) {
-          if (!e.field || !form.elements[e.field]) throw e;
-          fail(err, form, e);
-          return undefined;
+        let current = app.me.family;
+        for (let again = true; ; again = false) {
+          const sent = body();
+          if (!Object.keys(sent).length) return current; // the other device saved the same
+          try { return await api('PATCH', '/api/family', sent, { ifMatch: version }); } catch (e) {
+            if (e.status === 412 && e.current) {
+              current = e.current;
+              const clash = takeIn(current, sent);
+              if (clash.length) { showConflict(clash); return undefined; }
+              // Only what the user does not edit moved: send it again, once.
+              if (again) continue;
+            }
+            if (!e.field || !form.elements[e.field]) throw e;
+            fail(err, form, e);
+            return undefined;
+          }
         }
       });
       if (!saved) return;
+      for (const [f, input] of Object.entries(inputs)) {
+        if (input.value.trim() === saved[f]) base[f] = saved[f];
+      }
+      if (saved.version != null) version = saved.version;
       status.textContent = t('settings.saved');
       app.refreshMe();
     },
   },
   err,
+  conflict,
   field(t('settings.familyName'), nameIn),
   field(t('settings.timeZone'), zoneIn, t('settings.timeZoneHint')),
   h('datalist#time-zones', zones.map((z) => h('option', { value: z }))),
   h('button.primary', { type: 'submit' }, t('common.save')),
   status);
+
+  // A 412 answered the family as stored (cur): the fields the user did not
+  // change show it; a field whose edit was sent keeps the user's words and
+  // now starts from cur (Save again saves them over it). Returns the
+  // fields another device changed to something else than the user did.
+  function takeIn(cur, sent) {
+    const clash = [];
+    for (const [f, input] of Object.entries(inputs)) {
+      if (f in sent) {
+        if (cur[f] !== base[f] && cur[f] !== sent[f]) clash.push({ f, theirs: cur[f], mine: sent[f] });
+      } else if (!edited(f) && input.value.trim() !== cur[f]) input.value = cur[f];
+      base[f] = cur[f];
+    }
+    version = cur.version ?? null;
+    return clash;
+  }
+
+  // The conflict line: what the other device saved and what the user
+  // typed; Keep mine saves again, Keep theirs puts theirs in the fields.
+  function showConflict(clash) {
+    const keepMine = h('button.primary', { type: 'button', onclick: () => form.requestSubmit() }, t('sync.keepMine'));
+    const keepTheirs = h('button', {
+      type: 'button',
+      onclick: () => {
+        for (const c of clash) inputs[c.f].value = c.theirs;
+        conflict.hidden = true;
+        inputs[clash[0].f].focus();
+      },
+    }, t('sync.keepTheirs'));
+    setChildren(conflict,
+      h('p', h('strong', t('settings.conflict')), ...clash.map((c) => [' ', t(`settings.conflict.${c.f}`, { theirs: c.theirs, mine: c.mine })])),
+      h('div.banner-actions', keepMine, keepTheirs));
+    conflict.hidden = false;
+    keepMine.focus();
+  }
+
   // Another device's change shows at once in a field this user has not
   // changed (one they changed keeps their words until they save). Before,
   // a change arriving while the focus was outside the form (a tap beside
   // it, a closed keyboard) put the old value back, and Save saved nothing.
-  const shown = new Map(); // field → the value last put there
+  // Values are compared trimmed, as the server stores them: a name saved
+  // with a trailing space no longer counts as changed afterwards.
+  // Edits handed over from the form this one replaces (handed) keep what
+  // they started from and the version that goes with it: with the newer
+  // version alone, Save would overwrite the change it did not see.
   const who = `${app.me.user.id} ${app.me.family.id}`;
-  const had = handed?.who === who ? handed.fields : new Map();
+  const had = handed?.who === who ? handed : null;
   handed = null;
-  for (const input of [nameIn, zoneIn]) {
-    const d = had.get(input.name);
-    if (d) { input.value = d.value; shown.set(input, d.shown); }
+  if (had) {
+    for (const [f, d] of had.fields) { inputs[f].value = d.value; base[f] = d.base; }
+    version = had.version;
   }
-  const show = (input, value) => {
-    if (!shown.has(input) || input.value === shown.get(input)) input.value = value;
-    shown.set(input, value);
-  };
   const update = () => {
-    show(nameIn, app.me.family.name);
-    show(zoneIn, app.me.family.time_zone);
+    const fam = app.me.family;
+    let agrees = true;
+    for (const [f, input] of Object.entries(inputs)) {
+      if (!(f in base) || input.value.trim() === fam[f] || !edited(f)) {
+        if (input.value.trim() !== fam[f]) input.value = fam[f];
+        base[f] = fam[f];
+      } else if (fam[f] !== base[f]) agrees = false; // changed here and there: Save meets a 412
+    }
+    if (agrees) version = fam.version ?? null;
   };
   update();
   // app.js's render builds the new page in the same turn as it destroys this one.
   const destroy = () => {
     const fields = new Map();
-    for (const input of [nameIn, zoneIn]) if (input.value !== shown.get(input)) fields.set(input.name, { shown: shown.get(input), value: input.value });
+    for (const f of Object.keys(inputs)) if (f in base && edited(f)) fields.set(f, { base: base[f], value: inputs[f].value });
     if (!fields.size) return;
-    handed = { who, fields };
+    handed = { who, fields, version };
     queueMicrotask(() => { handed = null; });
   };
   return { el: h('section.card', { 'aria-labelledby': 'h-settings' }, h('h2#h-settings', t('settings.title')), form), update, destroy };
