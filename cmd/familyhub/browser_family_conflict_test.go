@@ -17,7 +17,7 @@ import (
 // The German words of the same conflict are checked in
 // TestBrowserFamilyGerman.
 func TestBrowserFamilySettingsConflict(t *testing.T) {
-	skipInShortMode(t, "a browser")
+	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
 	laptop := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
