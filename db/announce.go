@@ -93,9 +93,9 @@ const announceTimeout = 5 * time.Second
 // its own send), and holds the bound while a send takes up to half of it.
 // Below that cap the spacing grows with the rate in two steps: in
 // proportion up to announceSpacingBusy (0.8 ms at 10 commits/s, 4 ms at
-// 50/s, 8 ms from announceBusyGap apart: 100/s per replica), then again
-// in proportion from announceFullGap apart on, to the whole cap at 500/s
-// (9.6 ms at 300/s). The twenty-first round (docs/benchmarks.md) timed
+// 50/s, 8 ms from announceBusyGap apart: 100/s per replica, up to 250/s),
+// then again in proportion to the rate, reaching the whole cap
+// announceFullGap apart (500/s; 9.6 ms at 300/s). The twenty-first round (docs/benchmarks.md) timed
 // one cap for all rates: 8 ms halved the median up to 600 writes/s over
 // two replicas (p50 7-8 ms instead of 12-16) but at 1,000/s made so many
 // announcements that PostgreSQL's core was full (p99 292-376 ms), where

@@ -186,8 +186,10 @@ SELECT m.id::uuid, 0::bigint, true FROM missing m WHERE m.held;
 -- before. While the made row is uncommitted, other transactions do not
 -- see it: a pass counts the family as missing and its own insert of the
 -- cursor (NotifyPassEndMany) waits for this commit, as NotifyCursorLock
--- elsewhere waits. For a family that is gone (deleted after Scan listed
--- it) nothing is made and nothing locked, as before.
+-- elsewhere waits. For a family that is gone (its deletion committed
+-- after Scan listed it) nothing is made and nothing locked, as before; one
+-- whose deletion is still in flight makes the insert fail on the foreign
+-- key (23503) once it commits, and Scan logs that family's error.
 -- name: NotifyCursorLock :exec
 INSERT INTO notify_cursors AS c (family_id)
 SELECT f.id FROM families f WHERE f.id = @family_id

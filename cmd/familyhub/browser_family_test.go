@@ -404,6 +404,26 @@ func TestBrowserFamilySettingsKeepEdit(t *testing.T) {
 	if got := restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any); got["name"] != "The Riveras" {
 		t.Errorf("the family is %v, want The Riveras in Europe/Vienna", got)
 	}
+
+	// An edit typed back to where it started while another device renamed
+	// the family: Save has nothing to send, and the field shows the name
+	// the family has now, not the one it started from.
+	b.waitJS("the saved zone known", `window.familyhub.me.family.time_zone === 'Europe/Vienna'`, 5*time.Second)
+	b.setValue(`#family-name`, "Typed, then taken back")
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "The Rivera-Lopez"})
+	// Known, and the page told (app.js keeps the copy, then tells the view):
+	// else her taking it back could come before the form heard of it.
+	b.waitJS("the rename known and kept", `(import('/js/cache.js').then((c) => c.kept('me'))
+		.then((m) => { window.__keptName = m?.family?.name; }), window.__keptName === 'The Rivera-Lopez')`, 5*time.Second)
+	if v := eval[string](b, `document.querySelector('#family-name').value`); v != "Typed, then taken back" {
+		t.Fatalf("the name Ana was typing became %q when another device renamed the family", v)
+	}
+	b.setValue(`#family-name`, "The Riveras")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the field shows the family's name", `document.querySelector('#family-name').value === 'The Rivera-Lopez'`, 5*time.Second)
+	if got := restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any)["name"]; got != "The Rivera-Lopez" {
+		t.Errorf("the family is named %v, want the other device's name kept", got)
+	}
 }
 
 // TestBrowserFamilySettingsKeepEditNewZone: a name Ana typed in the

@@ -39,8 +39,10 @@ ON CONFLICT (family_id) DO UPDATE SET family_id = excluded.family_id WHERE false
 // before. While the made row is uncommitted, other transactions do not
 // see it: a pass counts the family as missing and its own insert of the
 // cursor (NotifyPassEndMany) waits for this commit, as NotifyCursorLock
-// elsewhere waits. For a family that is gone (deleted after Scan listed
-// it) nothing is made and nothing locked, as before.
+// elsewhere waits. For a family that is gone (its deletion committed
+// after Scan listed it) nothing is made and nothing locked, as before; one
+// whose deletion is still in flight makes the insert fail on the foreign
+// key (23503) once it commits, and Scan logs that family's error.
 func (q *Queries) NotifyCursorLock(ctx context.Context, db DBTX, familyID uuid.UUID) error {
 	_, err := db.Exec(ctx, notifyCursorLock, familyID)
 	return err

@@ -52,7 +52,10 @@ export function settingsSection(app) {
       err.hidden = true;
       conflict.hidden = true;
       for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-      if (!Object.keys(body()).length) { status.textContent = t('settings.saved'); return; }
+      // Nothing to send (an edit typed back to where it started): the
+      // fields take in the family as it is now, which another device may
+      // have changed meanwhile; else they kept showing the old value.
+      if (!Object.keys(body()).length) { update(); status.textContent = t('settings.saved'); return; }
       // A refused field ("Mars/Base" is no time zone) is said at the field;
       // a conflict on the conflict line; the banner is for what Retry can help with.
       const saved = await app.write(t('fail.familySettings'), async () => {
