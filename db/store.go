@@ -102,6 +102,15 @@ func Retryable(err error) bool {
 	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
 }
 
+// LockTimedOut reports whether err is PostgreSQL's lock_timeout (55P03:
+// a lock waited for longer than the transaction's lock_timeout allows,
+// SET LOCAL by the caller): the transaction failed, and may be run again
+// once the holder is done.
+func LockTimedOut(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "55P03"
+}
+
 // isNoRows reports whether a :one query found no row.
 func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 

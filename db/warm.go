@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -125,7 +127,11 @@ func (w *poolWarm) warmBounded(ctx context.Context, c *pgx.Conn) error {
 	if err != nil {
 		w.failed.Add(1)
 		if l := w.logger.Load(); l != nil {
-			l.Warn("a database connection was not fully warmed; its first requests prepare what is missing", "prepared", n, "err", err)
+			if SchemaRefused(err) {
+				l.Warn(warmSchemaLine, "prepared", n, "err", err)
+			} else {
+				l.Warn("a database connection was not fully warmed; its first requests prepare what is missing", "prepared", n, "err", err)
+			}
 		}
 	}
 	if c.IsClosed() {
@@ -293,6 +299,32 @@ func warmConn(ctx context.Context, c *pgx.Conn, stop func() bool) (sent int, ran
 }
 
 var errWarmTimeout = errors.New("db: warming the connection took too long")
+
+// warmSchemaLine is the warning for a connection whose statements the
+// database refused for its schema (SchemaRefused): not "its first requests
+// prepare what is missing", which is right for a warm-up cut short (its
+// time, a cancel) but not here, where the requests that use those
+// statements fail the same way, however often they prepare them.
+const warmSchemaLine = "a database connection's statements did not all prepare: the database's schema is not this build's " +
+	"(a newer build migrated it, FAMILYHUB_ALLOW_NEWER_SCHEMA), and the requests that use them fail the same way until this build is replaced by that one"
+
+// SchemaRefused reports whether err (a warm-up's, errors joined) holds a
+// statement that PostgreSQL refused for what the schema has: SQLSTATE
+// class 42 (a table, column, function or type missing or not as the
+// statement names it). A database migrated by a newer build with
+// FAMILYHUB_ALLOW_NEWER_SCHEMA that dropped or changed something this
+// build uses; or a database without FamilyHub's schema.
+func SchemaRefused(err error) bool {
+	switch e := err.(type) {
+	case *pgconn.PgError:
+		return strings.HasPrefix(e.Code, "42")
+	case interface{ Unwrap() []error }:
+		return slices.ContainsFunc(e.Unwrap(), SchemaRefused)
+	case interface{ Unwrap() error }:
+		return SchemaRefused(e.Unwrap())
+	}
+	return false
+}
 
 // warmCountKey marks warmConn's context: TracePrepareEnd counts there
 // the statements it sent.

@@ -1,11 +1,17 @@
 package db_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/familyhub/familyhub/db"
@@ -148,5 +154,56 @@ func TestWarmDoesNotWaitForBusyConnections(t *testing.T) {
 	// (A Warm now would report that warm-up: what the pool warmed since.)
 	if again := db.Warm(ctx, pool, slog.New(slog.DiscardHandler)); again.Conns != 3 || again.Prepared != int(perConn) || again.Executed != 1 {
 		t.Errorf("Warm afterwards = %+v, want its 3 connections and the one warmed since", again)
+	}
+}
+
+// TestWarmWarnsOfANewerSchema: on a database a newer build migrated in a
+// way that breaks one of this build's statements (here it renamed a
+// column FamilySeqGet reads; a replica runs on it with
+// FAMILYHUB_ALLOW_NEWER_SCHEMA), the warm-up's warning says that the
+// schema is not this build's and that the requests using the statement
+// fail the same way. Before, it said "its first requests prepare what is
+// missing", as for a warm-up cut short, which is wrong here: no request
+// prepares that statement. A warm-up cut short keeps that text
+// (db.SchemaRefused tells them apart).
+func TestWarmWarnsOfANewerSchema(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	url := dbtest.URL(t)
+	newer, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = newer.Exec(ctx, `ALTER TABLE family_event_seq RENAME COLUMN seq TO last_seq`)
+	newer.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := db.Open(ctx, url+"&pool_max_conns=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var logged bytes.Buffer // slog's handler serialises the writes; read after Warm
+	r := db.Warm(ctx, pool, slog.New(slog.NewTextHandler(&logged, nil)))
+	if r.Err == nil || !db.SchemaRefused(r.Err) {
+		t.Fatalf("Warm on a newer schema = %+v; want the statement's error, refused for the schema", r)
+	}
+	logs := logged.String()
+	if !strings.Contains(logs, "the database's schema is not this build's") || !strings.Contains(logs, "fail the same way") {
+		t.Errorf("the warm-up's warning on a newer schema does not say so:\n%s", logs)
+	}
+	if strings.Contains(logs, "prepare what is missing") {
+		t.Errorf("the warm-up's warning on a newer schema says its first requests prepare what is missing:\n%s", logs)
+	}
+
+	// A warm-up cut short is not the schema's fault.
+	for _, err := range []error{context.DeadlineExceeded, errors.Join(context.Canceled, &pgconn.PgError{Code: "57014"})} {
+		if db.SchemaRefused(err) {
+			t.Errorf("SchemaRefused(%v) = true, want false", err)
+		}
+	}
+	if !db.SchemaRefused(fmt.Errorf("warm: %w", errors.Join(context.Canceled, &pgconn.PgError{Code: "42703"}))) {
+		t.Error("SchemaRefused misses an undefined column joined behind another error")
 	}
 }

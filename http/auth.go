@@ -64,8 +64,14 @@ func (s *Server) authenticateToken(r *http.Request) (a, planted *familyhub.Auth,
 // (sessionRemoved; for a ticket only the use that used it up says so,
 // db.Store.TicketAuthenticate). A cookie of the old name refused over
 // HTTPS is cleared in w and logged, as for REST (refuseOldCookie): the
-// answer is the 401 before any upgrade.
+// answer is the 401 before any upgrade. A cookie of the old name beside a
+// __Host- one is cleared as REST clears it (dropOldCookie), whether the
+// stream opens or not and whatever admits it (the cookie, a ?ticket=):
+// the WebSocket's 101 and the event stream's 200 carry the Set-Cookie
+// like any answer. Before, only REST cleared it, and a PWA that talks
+// mostly over its socket kept sending it.
 func (s *Server) realtimeAuthenticate(w http.ResponseWriter, r *http.Request) (a *familyhub.Auth, removed bool, err error) {
+	s.dropOldCookie(w, r)
 	if ticket := r.URL.Query().Get("ticket"); ticket != "" {
 		a, removed, err = s.store.TicketAuthenticate(r.Context(), ticket)
 		if a != nil {

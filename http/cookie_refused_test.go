@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/google/uuid"
 
+	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 )
 
@@ -40,10 +42,12 @@ func TestRealtimeOldCookieRefusedCleared(t *testing.T) {
 	var logged syncBuffer
 	env.server.logger = slog.New(slog.NewTextHandler(&logged, nil))
 	startTestHub(t, env, 0)
+	// Two planters: the log has one line per member in ten minutes.
 	wsToken := env.signupOver(t, true, "eve@example.org").Value
+	env.signupOver(t, true, "fay@example.org")
 	var body accountResponse
 	env.overHTTPS(true, "").must(http.StatusOK, "POST", "/api/auth/login", map[string]any{
-		"email": "eve@example.org", "password": "correct horse", "return_token": true}).decode(t, &body)
+		"email": "fay@example.org", "password": "correct horse", "return_token": true}).decode(t, &body)
 	sseToken := body.Session.Token
 
 	cleared := func(what string, h http.Header) {
@@ -123,9 +127,9 @@ func TestOldCookieRefusalLogRateLimited(t *testing.T) {
 	}
 }
 
-// TestOldCookieLogNote: oldCookieLog logs a session again once
-// oldCookieLogEvery has passed, saying how many refusals went unlogged,
-// and remembers at most oldCookieLogMax sessions.
+// TestOldCookieLogNote: oldCookieLog logs a member's refused sessions
+// again once oldCookieLogEvery has passed, saying how many refusals went
+// unlogged, and remembers at most oldCookieLogMax members.
 func TestOldCookieLogNote(t *testing.T) {
 	var l oldCookieLog
 	t0 := time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)
@@ -138,7 +142,7 @@ func TestOldCookieLogNote(t *testing.T) {
 	}{
 		{a, 0, true, 0},
 		{a, time.Minute, false, 0},
-		{b, time.Minute, true, 0}, // another session: its own line
+		{b, time.Minute, true, 0}, // another member: their own line
 		{a, 9 * time.Minute, false, 0},
 		{a, oldCookieLogEvery, true, 2},
 		{a, oldCookieLogEvery + time.Second, false, 0},
@@ -151,10 +155,53 @@ func TestOldCookieLogNote(t *testing.T) {
 	}
 	for range 3 * oldCookieLogMax {
 		if logIt, _ := l.note(uuid.New(), t0.Add(time.Hour)); !logIt {
-			t.Fatal("a session refused for the first time was not logged")
+			t.Fatal("a member refused for the first time was not logged")
 		}
 		if len(l.seen) > oldCookieLogMax {
-			t.Fatalf("%d sessions remembered, want at most %d", len(l.seen), oldCookieLogMax)
+			t.Fatalf("%d members remembered, want at most %d", len(l.seen), oldCookieLogMax)
 		}
+	}
+}
+
+// TestOldCookieRefusalLogPerMember: a member whose sessions are refused
+// under the old name (a planter with many sessions, each planted in
+// another browser) gets one log line in ten minutes, whichever session,
+// with the refusals left out counted on the next; and their sessions do
+// not push other members' entries out. Before, the lines were rate-limited
+// per session: a planter with more than 1,024 sessions logged a line per
+// session and, at 1,024, cleared the table, so another member's refusal
+// was logged again within its ten minutes.
+func TestOldCookieRefusalLogPerMember(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{TrustedProxies: mustPrefixes("127.0.0.1/32")})
+	var logged syncBuffer
+	env.server.logger = slog.New(slog.NewTextHandler(&logged, nil))
+	r := httptest.NewRequest("GET", "/api/me", nil)
+	refuse := func(user, session uuid.UUID) {
+		env.server.refuseOldCookie(httptest.NewRecorder(), r, &familyhub.Auth{UserID: user, SessionID: session})
+	}
+	planter, other := uuid.New(), uuid.New()
+	refuse(other, uuid.New())
+	for range 2 * oldCookieLogMax {
+		refuse(planter, uuid.New())
+	}
+	refuse(other, uuid.New())
+	lines := func(user uuid.UUID) int {
+		n := 0
+		for line := range strings.Lines(logged.String()) {
+			if strings.Contains(line, refusedLine) && strings.Contains(line, "user_id="+user.String()) {
+				n++
+			}
+		}
+		return n
+	}
+	if n := lines(planter); n != 1 {
+		t.Errorf("%d refused sessions of one member logged %d lines, want 1", 2*oldCookieLogMax, n)
+	}
+	if n := lines(other); n != 1 {
+		t.Errorf("another member's two refusals, ten minutes apart at most, logged %d lines, want 1", n)
+	}
+	if n := len(env.server.oldCookieLog.seen); n != 2 {
+		t.Errorf("%d members remembered, want 2", n)
 	}
 }

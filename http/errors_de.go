@@ -34,6 +34,9 @@ var deFormats = map[string]string{
 	// Realtime: a user with the most live connections open on a replica.
 	"Too many live connections: this account has %d open on this server, the most allowed. Close other tabs or apps, or try again later.": "Zu viele Live-Verbindungen: Dieses Konto hat %d auf diesem Server offen, mehr sind nicht erlaubt. Schließe andere Tabs oder Apps oder versuche es später nochmal.",
 
+	// Notification settings: a change that waited too long for a pass over the family (notify.UpdateSettings).
+	"Your family's reminders are being updated right now; nothing was saved. Save again in a moment.": "Die Erinnerungen deiner Familie werden gerade aktualisiert; nichts wurde gespeichert. Speichere gleich noch einmal.",
+
 	// Realtime (the SSE stream's ?view=).
 	"view must be one of shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id>, or empty for none.": "view muss shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id> oder leer (nichts Bestimmtes) sein.",
 

@@ -91,6 +91,12 @@ type Config struct {
 	PresenceFlush, PresenceTTL time.Duration
 	// Retention is how long decided notices are kept. Default 30 days.
 	Retention time.Duration
+	// SettingsLockWait bounds how long a settings change waits for a lock
+	// (lock_timeout): the family's cursor while a pass or the schedule's
+	// scan of the family holds it, a row another request holds. Past it
+	// the change is refused with a conflict the member can retry
+	// (UpdateSettings). Default 3s.
+	SettingsLockWait time.Duration
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
 }
@@ -103,7 +109,7 @@ func DefaultConfig() Config {
 	return Config{
 		Subject: DefaultSubject, Timeout: 10 * time.Second, ListFold: 5 * time.Minute,
 		Horizon: time.Hour, Grace: time.Hour, ScanEvery: 10 * time.Minute, PollEvery: 30 * time.Second, CrossCheckEvery: 5 * time.Second, LeaderRetry: 5 * time.Second, Coalesce: 10 * time.Second,
-		PresenceFlush: time.Second, PresenceTTL: 90 * time.Second, Retention: 30 * 24 * time.Hour, Now: time.Now,
+		PresenceFlush: time.Second, PresenceTTL: 90 * time.Second, Retention: 30 * 24 * time.Hour, SettingsLockWait: 3 * time.Second, Now: time.Now,
 	}
 }
 
@@ -131,6 +137,7 @@ func (c Config) withDefaults() Config {
 	set(&c.PresenceFlush, d.PresenceFlush)
 	set(&c.PresenceTTL, d.PresenceTTL)
 	set(&c.Retention, d.Retention)
+	set(&c.SettingsLockWait, d.SettingsLockWait)
 	if c.Now == nil {
 		c.Now = d.Now
 	}

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,10 +39,35 @@ type NtfyPatch struct {
 // sealed under the secret key. appURL is where the request came from
 // (scheme://host), kept for ntfy's click URLs. Reminders due within the
 // horizon are scheduled again at once (a new lead time takes effect).
+//
+// Scheduling them takes the family's cursor (ScheduleFamily), which a
+// pass over the family or the schedule's scan of it may hold: the change
+// waits for it, and for any other lock, at most SettingsLockWait
+// (lock_timeout, for the rest of tx), and is then refused with
+// errSettingsBusy, nothing saved, rather than keeping the member's request
+// (and a connection of the pool) waiting for as long as the holder takes.
+// Before, it waited without a bound.
 func (s *Service) UpdateSettings(ctx context.Context, tx *db.Tx, p db.NotifySettingsPatch, ntfy familyhub.Optional[NtfyPatch], appURL string) (db.NotifySettings, error) {
+	st, err := s.updateSettings(ctx, tx, p, ntfy, appURL)
+	if db.LockTimedOut(err) {
+		return st, errSettingsBusy
+	}
+	return st, err
+}
+
+// errSettingsBusy refuses a settings change that waited SettingsLockWait
+// for a lock (UpdateSettings): nothing was saved, and saving again in a
+// moment works.
+var errSettingsBusy = familyhub.Errorf(familyhub.ECONFLICT, "Your family's reminders are being updated right now; nothing was saved. Save again in a moment.")
+
+func (s *Service) updateSettings(ctx context.Context, tx *db.Tx, p db.NotifySettingsPatch, ntfy familyhub.Optional[NtfyPatch], appURL string) (db.NotifySettings, error) {
 	a := tx.Auth()
 	if a == nil || a.UserID == uuid.Nil {
 		return db.NotifySettings{}, familyhub.Errorf(familyhub.EUNAUTHORIZED, "Sign in first.")
+	}
+	// Before anything is locked: every wait of this change is bounded.
+	if err := s.store.Q.NotifyLockTimeoutSet(ctx, tx, strconv.FormatInt(max(s.cfg.SettingsLockWait.Milliseconds(), 1), 10)); err != nil {
+		return db.NotifySettings{}, db.Err(err, "")
 	}
 	if ntfy.Set {
 		p.NtfyURL = familyhub.Optional[string]{Set: true, Null: ntfy.Null}

@@ -195,6 +195,14 @@ INSERT INTO notify_cursors AS c (family_id)
 SELECT f.id FROM families f WHERE f.id = @family_id
 ON CONFLICT (family_id) DO UPDATE SET family_id = excluded.family_id WHERE false;
 
+-- NotifyLockTimeoutSet bounds every lock wait of the rest of the
+-- transaction to timeout_ms milliseconds (lock_timeout, SET LOCAL): a
+-- settings change that would wait longer for the family's cursor (a pass
+-- or the schedule's scan holds it) fails with 55P03 instead
+-- (notify.Service.UpdateSettings).
+-- name: NotifyLockTimeoutSet :exec
+SELECT set_config('lock_timeout', @timeout_ms::text, true);
+
 -- NotifyFamiliesBehind lists families with events not yet looked at,
 -- those whose cursor moved longest ago first: with more families behind
 -- than max_families (most of them waiting for their window), a family

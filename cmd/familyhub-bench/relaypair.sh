@@ -2,55 +2,76 @@
 # relaypair.sh: FamilyHub's fan-out beside pg_eventserv at the small points,
 # fairly (docs/benchmarks.md, fifth round). Per round and build: a fresh
 # pg_eventserv (it does not survive the large points, or a killed
-# listener) and one replica of the build, both on database fhc_new; the
-# replica is fed FamilyHub-shaped notices (`relay -target fh-notify`), then
-# pg_eventserv is fed with the replica still up, so PostgreSQL wakes the
-# same listening backends in both runs.
+# listener) and one replica of the build, both on that build's own
+# database; the replica is fed FamilyHub-shaped notices (`relay -target
+# fh-notify`), then pg_eventserv is fed with the replica still up, so
+# PostgreSQL wakes the same listening backends in both runs.
+#
+# Each BINARY gets a database of its own (fhc_relay_<pid>_<n>, made here
+# and dropped on exit), migrated by that binary: a base build does not
+# start on a database a newer build migrated (its schema check), so with
+# one shared database (fhc_new, before) the base's second round failed.
 #
 #   cmd/familyhub-bench/relaypair.sh [-u postgres://postgres@127.0.0.1:25432] \
-#       -e /tmp/pg_eventserv [-n 3] [-p 10x100,100x200,1000x50] BINARY...
+#       -e /tmp/pg_eventserv [-n 3] [-p 10x100,100x200,1000x50] [-d 10s] BINARY...
+#
+# -d is how long each point sends (relay -duration); a short one makes a
+# smoke run.
 set -euo pipefail
 URL=postgres://postgres@127.0.0.1:25432
 EVSERV=
 ROUNDS=3
 POINTS=10x100,100x200,1000x50
-while getopts "u:e:n:p:" o; do
+DURATION=10s
+while getopts "u:e:n:p:d:" o; do
 	case $o in
 	u) URL=$OPTARG ;;
 	e) EVSERV=$OPTARG ;;
 	n) ROUNDS=$OPTARG ;;
 	p) POINTS=$OPTARG ;;
+	d) DURATION=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ -x "$EVSERV" ] && [ $# -gt 0 ] || { echo "usage: relaypair.sh -e PG_EVENTSERV [-n rounds] [-p points] BINARY..." >&2; exit 2; }
+[ -x "$EVSERV" ] && [ $# -gt 0 ] || { echo "usage: relaypair.sh -e PG_EVENTSERV [-n rounds] [-p points] [-d duration] BINARY..." >&2; exit 2; }
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH=$ROOT/bin/familyhub-bench
 (cd "$ROOT" && go build -o "$BENCH" ./cmd/familyhub-bench)
 PSQL=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/psql
-"$PSQL" "$URL/postgres" -Atqc "SELECT 1 FROM pg_database WHERE datname = 'fhc_new'" | grep -q 1 || "$PSQL" "$URL/postgres" -qc "CREATE DATABASE fhc_new"
-DB="$URL/fhc_new?sslmode=disable"
 OUT=$(mktemp -d)
 PIDS=()
+DBS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; PIDS=(); }
-trap 'cleanup; rm -rf "$OUT"' EXIT
+dropdbs() { for d in "${DBS[@]}"; do "$PSQL" "$URL/postgres" -qc "DROP DATABASE IF EXISTS $d WITH (FORCE)" || true; done; }
+trap 'cleanup; dropdbs; rm -rf "$OUT"' EXIT
+# One database per binary, in the order given (dbname N is BINARY N's).
+for i in $(seq $#); do
+	d=fhc_relay_$$_$i
+	"$PSQL" "$URL/postgres" -qc "CREATE DATABASE $d"
+	DBS+=("$d")
+done
 # FAMILYHUB_REALTIME_MAX_PER_USER=0: the load tool opens up to thousands of sockets
 # of one user (relay: one session), beyond the per-user default of 32.
 for round in $(seq "$ROUNDS"); do
+	i=0
 	for bin in "$@"; do
+		DB="$URL/${DBS[$i]}?sslmode=disable"
+		i=$((i + 1))
 		ES_HTTPHOST=127.0.0.1 ES_HTTPPORT=17700 DATABASE_URL="$DB" "$EVSERV" >>"$OUT/pg_eventserv.log" 2>&1 &
 		PIDS+=($!)
 		env DATABASE_URL="$DB" FAMILYHUB_ADDR=127.0.0.1:18181 FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8 FAMILYHUB_SIGNUP=open FAMILYHUB_REALTIME_MAX_PER_USER=0 \
 			FAMILYHUB_LOG_LEVEL=warn FAMILYHUB_AUTO_CATEGORISE=false "$bin" serve >>"$OUT/replica.log" 2>&1 &
 		PIDS+=($!)
-		for _ in $(seq 100); do curl -fs -o /dev/null http://127.0.0.1:18181/readyz && break; sleep 0.2; done
+		ready=
+		for _ in $(seq 100); do curl -fs -o /dev/null http://127.0.0.1:18181/readyz && ready=1 && break; sleep 0.2; done
+		[ -n "$ready" ] || { echo "relaypair.sh: $bin did not become ready on ${DB%%\?*}; its log:" >&2; tail -n 20 "$OUT/replica.log" >&2; exit 1; }
 		# Each fh run signs a family up; many rounds pass the hourly sign-up limit.
 		"$PSQL" "$DB" -qc "DELETE FROM auth_failures WHERE kind = 'signup'"
 		echo "== round $round: $bin (fh-notify)"
-		"$BENCH" relay -target fh-notify -url http://127.0.0.1:18181 -database-url "$DB" -points "$POINTS" | tail -n +2
+		"$BENCH" relay -target fh-notify -url http://127.0.0.1:18181 -database-url "$DB" -points "$POINTS" -duration "$DURATION" | tail -n +2
 		echo "== round $round: pg_eventserv beside $bin"
-		"$BENCH" relay -target ws://127.0.0.1:17700/listen/bench -database-url "$DB" -points "$POINTS" | tail -n +3
+		"$BENCH" relay -target ws://127.0.0.1:17700/listen/bench -database-url "$DB" -points "$POINTS" -duration "$DURATION" | tail -n +3
 		cleanup
 	done
 done

@@ -620,8 +620,21 @@ func (m *Main) warm(ctx context.Context) {
 	r := db.Warm(ctx, m.Pool, logger)
 	attrs := []any{"conns", r.Conns, "busy", r.Busy, "opened", r.Opened, "prepared", r.Prepared, "executed", r.Executed, "failed", r.Failed, "took", r.Took}
 	if r.Err != nil {
-		logger.Warn("database connections not all warmed; the rest warm on first use", append(attrs, "err", r.Err)...)
+		logger.Warn(warmWarning(r), append(attrs, "err", r.Err)...)
 		return
 	}
 	logger.Info("database connections warmed", attrs...)
+}
+
+// warmWarning is warm's line for a warm-up that fell short: "the rest
+// warm on first use" is right when it ran out of time or a connection
+// broke, not when the database refused statements for its schema (one a
+// newer build migrated, run with FAMILYHUB_ALLOW_NEWER_SCHEMA): the
+// requests that use them fail the same way (db.SchemaRefused).
+func warmWarning(r db.WarmResult) string {
+	if db.SchemaRefused(r.Err) {
+		return "database connections warmed, but statements of this build did not prepare on the database's schema " +
+			"(a newer build migrated it, FAMILYHUB_ALLOW_NEWER_SCHEMA): the requests that use them fail the same way until this build is replaced by that one"
+	}
+	return "database connections not all warmed; the rest warm on first use"
 }

@@ -317,6 +317,20 @@ func (q *Queries) NotifyListsCount(ctx context.Context, db DBTX, arg NotifyLists
 	return count, err
 }
 
+const notifyLockTimeoutSet = `-- name: NotifyLockTimeoutSet :exec
+SELECT set_config('lock_timeout', $1::text, true)
+`
+
+// NotifyLockTimeoutSet bounds every lock wait of the rest of the
+// transaction to timeout_ms milliseconds (lock_timeout, SET LOCAL): a
+// settings change that would wait longer for the family's cursor (a pass
+// or the schedule's scan holds it) fails with 55P03 instead
+// (notify.Service.UpdateSettings).
+func (q *Queries) NotifyLockTimeoutSet(ctx context.Context, db DBTX, timeoutMs string) error {
+	_, err := db.Exec(ctx, notifyLockTimeoutSet, timeoutMs)
+	return err
+}
+
 const notifyMemberLock = `-- name: NotifyMemberLock :execrows
 
 SELECT 1 FROM memberships WHERE family_id = $1 AND user_id = $2 FOR NO KEY UPDATE
