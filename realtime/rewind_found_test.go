@@ -224,3 +224,100 @@ func TestCatchUpAfterReconnectFindsRewind(t *testing.T) {
 		t.Errorf("OnRewind was told %+v, want %+v", got, want)
 	}
 }
+
+// TestCrossCheckLeavesFamilyTheDispatcherResynced: a cross-check looks at
+// the family's delivered seq, then the dispatcher finds the loss (a new
+// event under a delivered seq), steps the family back and resyncs its
+// socket; then the check's read shows the database below what it looked
+// at. The check must leave the family alone: the dispatcher acted on this
+// loss already. Before the family's count of rewinds, the check closed
+// the resynced socket (1012) and told OnRewind a second time.
+func TestCrossCheckLeavesFamilyTheDispatcherResynced(t *testing.T) {
+	var told rewindsSeen
+	hub, pool := startHubWith(t, func(l *Listener) {
+		l.CrossCheckInterval = time.Hour
+		l.Hub.OnRewind = told.add
+	})
+	ctx := context.Background()
+	family, list := newFamily(t, pool)
+	settled(t, hub, pool)
+	a, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Leave(a.Client)
+	s := a.Start
+	if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) SELECT $1, $2, 'item ' || i FROM generate_series(1, 3) i`, family, list); err != nil {
+		t.Fatal(err)
+	}
+	collect(t, a.Client, 3)
+	rewind(t, pool, family, s)
+
+	hooked := false
+	hook := func() {
+		if hooked {
+			return
+		}
+		hooked = true
+		if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'tea')`, family, list); err != nil {
+			t.Fatal(err)
+		}
+		wantWire(t, collect(t, a.Client, 2), []wire{{0, s, "resync", ""}, {s, s + 1, item, ""}})
+	}
+	crossCheckReadHook.Store(&hook)
+	defer crossCheckReadHook.Store(nil)
+	if err := hub.crossCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !hooked {
+		t.Fatal("the cross-check did not read the database")
+	}
+	select {
+	case <-a.Client.Done():
+		code, reason := a.Client.CloseStatus()
+		t.Fatalf("the socket the dispatcher resynced was closed (%d %s)", code, reason)
+	default:
+	}
+	if msgs := a.Client.Take(); len(msgs) != 0 {
+		t.Errorf("the cross-check sent %q", msgs[0].Data)
+	}
+	if got, want := toldOf(t, &told, family), []rewindNote{{family, s, s + 3}}; !slices.Equal(got, want) {
+		t.Errorf("OnRewind was told %+v, want once %+v", got, want)
+	}
+}
+
+// TestJoinAheadTellsPushPresence: a device resumes with a since above the
+// family's seq in the database (it was sent events the database lost), on
+// a replica that delivered none of them (no socket of the family here, or
+// none past the database's seq). Push presence is told, so that the rows
+// of the family's devices (written by any replica before the loss) come
+// down to the database's seq, and new events under the lost seqs are
+// pushed. Before, only a replica that had delivered past the database's
+// seq told it, and with no socket of the family open anywhere during the
+// loss, none had.
+func TestJoinAheadTellsPushPresence(t *testing.T) {
+	var told rewindsSeen
+	hub, pool := startHubWith(t, func(l *Listener) {
+		l.CrossCheckInterval = time.Hour
+		l.Hub.OnRewind = told.add
+	})
+	ctx := context.Background()
+	family, list := newFamily(t, pool)
+	addSilently(t, pool, family, list, 3)
+	var cur int64
+	if err := pool.QueryRow(ctx, `SELECT seq FROM family_event_seq WHERE family_id = $1`, family).Scan(&cur); err != nil {
+		t.Fatal(err)
+	}
+	rewind(t, pool, family, cur-2)
+	j, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test", Since: &cur})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Leave(j.Client)
+	if !j.Resync || j.Start != cur-2 {
+		t.Fatalf("join with since %d, database at %d: resync %v from %d", cur, cur-2, j.Resync, j.Start)
+	}
+	if got, want := told.get(), []rewindNote{{family, cur - 2, cur - 2}}; !slices.Equal(got, want) {
+		t.Errorf("OnRewind was told %+v, want %+v", got, want)
+	}
+}
