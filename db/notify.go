@@ -431,8 +431,10 @@ func (s *Store) DevicesRewound(ctx context.Context, families []uuid.UUID, seqs [
 }
 
 // DevicesSeen records a batch of DeviceSeen of one replica (its own row
-// per device) in one statement; the seq of a device only grows. Devices of
-// people no longer in the family are skipped. Notifications read it to
+// per device) in one statement; the seq of a device only grows, but never
+// past the family's seq in the database (after a restore or failover that
+// lost events, queries/notify.sql). Devices of people no longer in the
+// family are skipped. Notifications read it to
 // send nothing to a member who saw a change live (docs/notifications.md,
 // "Presence").
 func (s *Store) DevicesSeen(ctx context.Context, replica uuid.UUID, seen []DeviceSeen) error {

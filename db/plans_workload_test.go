@@ -173,8 +173,9 @@ func planWorkload(t *testing.T, e *pipelineEnv, rounds int) {
 			_, _, err := tx.CalendarOccurrences(anna, from, from.AddDate(0, 1, 0))
 			return err
 		}))
-		cur, err := e.store.Q.FamilySeqGet(ctx, e.store.Pool, a.FamilyID)
+		r, err := e.store.Q.FamilySeqGet(ctx, e.store.Pool, a.FamilyID)
 		check("seq", i, err)
+		cur := r.Seq
 		since := cur - int64(1+i%5)
 		_, err = e.store.EventLogListSince(ctx, dbsqlc.EventLogListSinceParams{FamilyID: a.FamilyID, Since: since, MaxEvents: int32(cur - since)})
 		check("catch-up", i, err)

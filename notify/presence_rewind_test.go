@@ -97,3 +97,104 @@ func TestTrackerAfterRewind(t *testing.T) {
 		t.Errorf("shown %d after another family's rewind, want 11", got)
 	}
 }
+
+// TestPresenceFlushNeverAboveFamilySeq: the family's database went back
+// (a restore, a failover) and one replica found it and lowered every
+// replica's rows (Rewound, NotifyPresenceRewind), but this replica has not
+// found it yet: its socket, sent events the database lost, closes, and its
+// flush writes what the socket was sent. The row must not go above the
+// family's seq, neither the device's existing row (it only grew) nor a new
+// one (a device first written now), so that the new events under the lost
+// seqs are pushed. Before, the flush raised the row to the lost seq again
+// until this replica's own check found the loss (about 2 s), and a
+// notice decided meanwhile took the events for shown.
+func TestPresenceFlushNeverAboveFamilySeq(t *testing.T) {
+	e := newEnv(t, Config{ListFold: time.Minute})
+	e.subscribe(e.ben, "phone-b")
+	list := e.newList("Weekly")
+	ctx := context.Background()
+	p := e.s.Presence()
+	topic := func() []string { return []string{familyhub.TopicShoppingList + list.String()} }
+	other, err := New(db.NewStore(e.pool), slog.New(slog.DiscardHandler), Config{AllowPrivate: true, Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	start := e.addItems(list)
+	phone := p.Track(e.family, e.ben, "phone-b", start, topic)
+	tablet := p.Track(e.family, e.ben, "tablet-b", start, topic)
+	phoneOther := other.Presence().Track(e.family, e.ben, "phone-b", start, topic)
+	last := e.addItems(list, "milk", "eggs", "bread")
+	for _, tr := range []*Tracker{phone, tablet, phoneOther} {
+		tr.Seen(last)
+	}
+	phoneOther.Close()
+	p.flush(ctx, false) // this replica's phone row, live, at last; the tablet's too
+	other.Presence().flush(ctx, false)
+	if _, err := e.pool.Exec(ctx, `DELETE FROM notify_device_presence WHERE device_id = 'tablet-b'`); err != nil {
+		t.Fatal(err) // the tablet is first written after the loss
+	}
+
+	// The database goes back to start; the other replica finds it.
+	if _, err := e.pool.Exec(ctx, `DELETE FROM event_log WHERE family_id = $1 AND seq > $2`, e.family, start); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(ctx, `UPDATE family_event_seq SET seq = $2 WHERE family_id = $1`, e.family, start); err != nil {
+		t.Fatal(err)
+	}
+	other.Presence().Rewound(e.family, start, last)
+	other.Presence().flush(ctx, false)
+
+	// This replica has not found it: its sockets close, and it flushes
+	// what they were sent.
+	phone.Close()
+	tablet.Close()
+	p.flush(ctx, false)
+	for _, dev := range []string{"phone-b", "tablet-b"} {
+		rows := e.presenceRows(e.ben, dev)
+		if len(rows) == 0 {
+			t.Fatalf("%s: no presence row", dev)
+		}
+		for _, r := range rows {
+			if r.seq != start {
+				t.Errorf("%s: row %+v after the flush, want seq %d (the family's)", dev, r, start)
+			}
+		}
+	}
+	if seq := e.addItems(list, "tea"); seq != start+1 {
+		t.Fatalf("the new event took seq %d, want %d", seq, start+1)
+	}
+	if d := e.decideList(); d != "send" {
+		t.Errorf("an event under a seq the phone was sent before the loss: %s, want send", d)
+	}
+}
+
+// TestPresenceFlushCapsItsOwnOlderRow: no replica has found the loss yet,
+// and the device's row of this replica holds a seq the database lost. The
+// next write of the device (its socket closed) lowers it to the family's
+// seq rather than keeping the greater of the two. Before, a row only grew.
+func TestPresenceFlushCapsItsOwnOlderRow(t *testing.T) {
+	e := newEnv(t, Config{ListFold: time.Minute})
+	list := e.newList("Weekly")
+	ctx := context.Background()
+	p := e.s.Presence()
+	start := e.addItems(list)
+	tr := p.Track(e.family, e.ben, "phone-b", start, nil)
+	last := e.addItems(list, "milk", "eggs")
+	tr.Seen(last)
+	p.flush(ctx, false)
+	if rows := e.presenceRows(e.ben, "phone-b"); len(rows) != 1 || rows[0].seq != last {
+		t.Fatalf("before the loss: rows %+v, want one at seq %d", rows, last)
+	}
+	if _, err := e.pool.Exec(ctx, `DELETE FROM event_log WHERE family_id = $1 AND seq > $2`, e.family, start); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(ctx, `UPDATE family_event_seq SET seq = $2 WHERE family_id = $1`, e.family, start); err != nil {
+		t.Fatal(err)
+	}
+	tr.Close()
+	p.flush(ctx, false)
+	if rows := e.presenceRows(e.ben, "phone-b"); len(rows) != 1 || rows[0].seq != start {
+		t.Errorf("after the loss: rows %+v, want one at seq %d (the family's)", rows, start)
+	}
+}

@@ -299,18 +299,29 @@ SELECT * FROM notify_sends WHERE notice_id = @notice_id ORDER BY target;
 -- NotifyPresenceUpsert records, in one statement, one replica's devices:
 -- per device the highest seq its sockets were sent, their topics ('' for
 -- all) and until when it counts as live. Each replica writes its own rows.
+-- The seq written is never above the family's seq now: a replica that has
+-- not yet noticed that the family's database went back (a restore, a
+-- failover) would otherwise raise the rows that another replica lowered
+-- (NotifyPresenceRewind) to seqs the database no longer has, and the
+-- events that take them again would count as shown. A delivered event
+-- was committed before it was sent, so a row is never capped below what
+-- its device really showed. One primary-key probe of family_event_seq per
+-- device written (a flush, not an event).
 -- name: NotifyPresenceUpsert :exec
 INSERT INTO notify_device_presence (user_id, device_id, replica, family_id, seen_seq, topics, live_until)
-SELECT x.u, x.d, @replica::uuid, x.f, x.s, CASE WHEN x.t = '' THEN NULL ELSE string_to_array(x.t, ',') END, x.l
+SELECT x.u, x.d, @replica::uuid, x.f, least(x.s, fs.seq), CASE WHEN x.t = '' THEN NULL ELSE string_to_array(x.t, ',') END, x.l
 FROM (
     SELECT unnest(@user_ids::uuid[]) AS u, unnest(@device_ids::text[]) AS d, unnest(@family_ids::uuid[]) AS f,
            unnest(@seqs::bigint[]) AS s, unnest(@topics::text[]) AS t, unnest(@live_until::timestamptz[]) AS l
 ) x
 JOIN memberships m ON m.user_id = x.u AND m.family_id = x.f
+JOIN family_event_seq fs ON fs.family_id = x.f
 ON CONFLICT (user_id, device_id, replica) DO UPDATE
 SET family_id = EXCLUDED.family_id,
     seen_seq = CASE WHEN notify_device_presence.family_id = EXCLUDED.family_id
-                    THEN greatest(notify_device_presence.seen_seq, EXCLUDED.seen_seq) ELSE EXCLUDED.seen_seq END,
+                    THEN least(greatest(notify_device_presence.seen_seq, EXCLUDED.seen_seq),
+                               (SELECT s.seq FROM family_event_seq s WHERE s.family_id = EXCLUDED.family_id))
+                    ELSE EXCLUDED.seen_seq END,
     topics = EXCLUDED.topics, live_until = EXCLUDED.live_until, updated_at = now();
 
 -- NotifyPresenceListSeen says how much of a list's events the member's

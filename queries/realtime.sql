@@ -1,7 +1,13 @@
 -- The event log, family sequence counters and realtime tickets.
 
+-- FamilySeqGet returns a family's seq and the database's clock when it
+-- was read: clock_timestamp(), evaluated after the statement's snapshot
+-- was taken, so every event the read counts was numbered (its event_log
+-- "at") before read_at. An event under one of those seqs with a later
+-- time was written after the read: the database went back and reused the
+-- seq (realtime/rewind.go). The join's hello never waits on event_log.
 -- name: FamilySeqGet :one
-SELECT seq FROM family_event_seq WHERE family_id = @family_id;
+SELECT seq, clock_timestamp()::timestamptz AS read_at FROM family_event_seq WHERE family_id = @family_id;
 
 -- EventLogListSince returns a family's events after a sequence number, oldest
 -- first; the caller bounds the count.

@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
 // newMemHub is a hub without a database, for counting what joined
@@ -27,7 +29,7 @@ func joinIdle(t *testing.T, h *Hub, n int, expires time.Time) (heap, allocs floa
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	for range n {
-		j, err := h.join(JoinParams{FamilyID: family, UserID: uuid.New(), SessionID: uuid.New(), SessionExpires: expires, Transport: "ws"}, 0, h.missed.Load())
+		j, err := h.join(JoinParams{FamilyID: family, UserID: uuid.New(), SessionID: uuid.New(), SessionExpires: expires, Transport: "ws"}, dbsqlc.FamilySeqGetRow{}, h.missed.Load())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +69,7 @@ func TestSessionExpiryClosesOnTime(t *testing.T) {
 	h := newMemHub()
 	family := uuid.New()
 	join := func(expires time.Time) *Client {
-		j, err := h.join(JoinParams{FamilyID: family, UserID: uuid.New(), SessionID: uuid.New(), SessionExpires: expires, Transport: "ws"}, 0, h.missed.Load())
+		j, err := h.join(JoinParams{FamilyID: family, UserID: uuid.New(), SessionID: uuid.New(), SessionExpires: expires, Transport: "ws"}, dbsqlc.FamilySeqGetRow{}, h.missed.Load())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -123,13 +123,21 @@ type family struct {
 	gapTimer  *time.Timer
 	observed  int64 // the family's seq in the database at the last cross-check
 	// markAt and markID are the time and entity of the event at lastSeq
-	// (as event_log has them): the cross-check compares them with the
-	// log's event under that seq, which differs when the database went
-	// back and new events took the lost seqs (rewind.go). Zero markAt:
-	// not known (the family's first join read only its seq), taken from
-	// the log by the next cross-check.
+	// (as event_log has them): the cross-check, a catch-up and the
+	// dispatcher compare them with an event under that seq or an earlier
+	// one, which differs when the database went back and new events took
+	// the lost seqs (rewind.go). markID nil: the event is not known, and
+	// markAt (when set) is only a bound, the database's clock when the
+	// family's first join here read its seq (FamilySeqGet): every event
+	// up to lastSeq is older. The next cross-check takes the event from
+	// the log.
 	markAt time.Time
 	markID uuid.UUID
+	// rewinds counts what this replica did about the family's database
+	// going back (rewind.go): a cross-check that looked before one skips
+	// the family, so that the dispatcher and the check never both act on
+	// the same loss.
+	rewinds int
 	// held are device notices waiting for the events they follow
 	// (deviceNotice.AfterSeq), in arrival order.
 	held []deviceNotice
@@ -233,6 +241,8 @@ func (h *Hub) Run(ctx context.Context) {
 // event: the missing one usually follows within milliseconds (two
 // transactions' announcements crossing); if not, the log is read.
 func (h *Hub) dispatch(ev Event) {
+	var back []rewindNote
+	defer func() { h.rewindsDone(back) }() // after the unlock
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	fam := h.families[ev.FamilyID]
@@ -241,7 +251,11 @@ func (h *Hub) dispatch(ev Event) {
 		return // no local clients
 	}
 	if ev.Seq <= fam.lastSeq {
-		return // already delivered (catch-up got it)
+		if !reusedLocked(fam, &ev) {
+			return // already delivered (catch-up got it)
+		}
+		// Another event under a delivered seq: the database went back.
+		back = append(back, h.steppedBackLocked(ev.FamilyID, fam, &ev))
 	}
 	h.presence.noteEventLocked(fam, &ev)
 	if ev.Seq == fam.lastSeq+1 {
@@ -288,10 +302,16 @@ func (h *Hub) drainEarlyLocked(fam *family) {
 
 // applyBatch delivers a page of the log read by the catch-up goroutine.
 func (h *Hub) applyBatch(b logBatch) {
+	var back []rewindNote
 	h.mu.Lock()
 	fam := h.families[b.familyID]
 	if fam != nil {
 		for _, ev := range b.events {
+			if ev.Seq <= fam.lastSeq && reusedLocked(fam, &ev) {
+				// The log's event under a delivered seq (the catch-up
+				// reads from the last one) is not the one delivered.
+				back = append(back, h.steppedBackLocked(b.familyID, fam, &ev))
+			}
 			if ev.Seq == fam.lastSeq+1 {
 				h.deliverLocked(fam, ev)
 			}
@@ -302,6 +322,7 @@ func (h *Hub) applyBatch(b logBatch) {
 		}
 	}
 	h.mu.Unlock()
+	h.rewindsDone(back)
 	if fam != nil && b.full {
 		h.requestCatchUp(b.familyID)
 	}
@@ -339,7 +360,12 @@ func (h *Hub) runCatchUp(ctx context.Context) {
 		h.mu.Unlock()
 		failed := false
 		for id, seq := range since {
-			rows, err := h.store.EventLogListSince(ctx, dbsqlc.EventLogListSinceParams{FamilyID: id, Since: seq, MaxEvents: catchUpBatch})
+			// From the last delivered event on, which applyBatch compares
+			// with what was delivered: after a failover the notices of the
+			// events that took the lost seqs are lost with the listener's
+			// connection, and this read alone would move the family past
+			// them (rewind.go). One row more per read, none per event.
+			rows, err := h.store.EventLogListSince(ctx, dbsqlc.EventLogListSinceParams{FamilyID: id, Since: max(seq-1, 0), MaxEvents: catchUpBatch})
 			if err != nil {
 				if ctx.Err() != nil {
 					return
@@ -354,7 +380,9 @@ func (h *Hub) runCatchUp(ctx context.Context) {
 			if len(rows) == 0 {
 				continue
 			}
-			h.metrics.CatchUps.Inc()
+			if rows[len(rows)-1].Seq > seq {
+				h.metrics.CatchUps.Inc()
+			}
 			events := make([]Event, len(rows))
 			for i, r := range rows {
 				events[i] = eventFromLog(r)
@@ -625,21 +653,22 @@ func (h *Hub) sendDeviceLocked(fam *family, n deviceNotice) {
 // long-poll client's first request, which has no seq to resume from. It
 // fails with a not-found error for an unknown family.
 func (h *Hub) Seq(ctx context.Context, familyID uuid.UUID) (int64, error) {
-	cur, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, familyID)
+	r, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, familyID)
 	if err != nil {
 		return 0, db.Err(err, "family")
 	}
-	return cur, nil
+	return r.Seq, nil
 }
 
 // EventsSince returns the family's events after since with the family's
 // current seq, or resync when since is outside the log or more than
 // MaxDelta events back. The delta and long-poll endpoints use it.
 func (h *Hub) EventsSince(ctx context.Context, familyID uuid.UUID, since int64) ([]Event, int64, bool, error) {
-	cur, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, familyID)
+	r, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, familyID)
 	if err != nil {
 		return nil, 0, false, db.Err(err, "family")
 	}
+	cur := r.Seq
 	if since > cur || since < 0 || cur-since > MaxDelta {
 		return nil, cur, true, nil
 	}

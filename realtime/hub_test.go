@@ -229,8 +229,8 @@ func TestHubJoinRacingAnEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer hub.Leave(j.Client)
-	if got := collect(t, j.Client, 1); got[0].Seq != cur+1 || got[0].PrevSeq != cur {
-		t.Fatalf("first event %+v after hello %d, want seq %d", got[0], j.Start, cur+1)
+	if got := collect(t, j.Client, 1); got[0].Seq != cur.Seq+1 || got[0].PrevSeq != cur.Seq {
+		t.Fatalf("first event %+v after hello %d, want seq %d", got[0], j.Start, cur.Seq+1)
 	}
 }
 
@@ -249,8 +249,8 @@ func TestHubJoinRacingALeave(t *testing.T) {
 	hub.Leave(r.leaving.Client)
 
 	j := r.join(t)
-	if got := collect(t, j.Client, 1); got[0].Seq != r.cur+1 || got[0].PrevSeq != r.cur {
-		t.Fatalf("first event %+v after hello %d, want seq %d", got[0], j.Start, r.cur+1)
+	if got := collect(t, j.Client, 1); got[0].Seq != r.cur.Seq+1 || got[0].PrevSeq != r.cur.Seq {
+		t.Fatalf("first event %+v after hello %d, want seq %d", got[0], j.Start, r.cur.Seq+1)
 	}
 }
 
@@ -270,8 +270,8 @@ func TestHubJoinRacingALeaveHeld(t *testing.T) {
 
 	j := r.join(t)
 	hub.notify(eventFromLog(r.rows[0]))
-	if got := collect(t, j.Client, 2); got[0].Seq != r.cur+1 || got[1].Seq != r.cur+2 || got[1].PrevSeq != r.cur+1 {
-		t.Fatalf("events %+v after hello %d, want seqs %d and %d", got, j.Start, r.cur+1, r.cur+2)
+	if got := collect(t, j.Client, 2); got[0].Seq != r.cur.Seq+1 || got[1].Seq != r.cur.Seq+2 || got[1].PrevSeq != r.cur.Seq+1 {
+		t.Fatalf("events %+v after hello %d, want seqs %d and %d", got, j.Start, r.cur.Seq+1, r.cur.Seq+2)
 	}
 }
 
@@ -279,11 +279,12 @@ func TestHubJoinRacingALeaveHeld(t *testing.T) {
 // seq and the missed count as a new client's Join takes them, and n events
 // of the family committed after that read (not yet handed to the hub).
 type race struct {
-	hub         *Hub
-	family      uuid.UUID
-	leaving     *Join
-	cur, missed int64
-	rows        []dbsqlc.EventLog
+	hub     *Hub
+	family  uuid.UUID
+	leaving *Join
+	cur     dbsqlc.FamilySeqGetRow
+	missed  int64
+	rows    []dbsqlc.EventLog
 }
 
 func leaveRace(t *testing.T, n int) (*Hub, *race) {
@@ -305,7 +306,7 @@ func leaveRace(t *testing.T, n int) (*Hub, *race) {
 			t.Fatal(err)
 		}
 	}
-	if r.rows, err = hub.store.EventLogListSince(ctx, dbsqlc.EventLogListSinceParams{FamilyID: mine, Since: r.cur, MaxEvents: int32(n)}); err != nil || len(r.rows) != n {
+	if r.rows, err = hub.store.EventLogListSince(ctx, dbsqlc.EventLogListSinceParams{FamilyID: mine, Since: r.cur.Seq, MaxEvents: int32(n)}); err != nil || len(r.rows) != n {
 		t.Fatalf("the events: %v, %d rows", err, len(r.rows))
 	}
 	return hub, r

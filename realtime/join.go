@@ -11,6 +11,7 @@ import (
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
 // JoinParams describe a connecting client.
@@ -42,12 +43,13 @@ type JoinParams struct {
 // on this replica is refused with familyhub.ECONNLIMIT.
 func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 	missed := h.missed.Load()
-	cur, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, p.FamilyID)
+	read, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, p.FamilyID)
 	if err != nil {
 		return nil, db.Err(err, "family")
 	}
-	if p.Since != nil && *p.Since > cur {
-		if delivered, fam := h.delivered(p.FamilyID); delivered > cur {
+	if p.Since != nil && *p.Since > read.Seq {
+		told := false
+		if delivered, fam, gen := h.delivered(p.FamilyID); delivered > read.Seq {
 			// The client is ahead of the database, and this replica
 			// delivered events past the database's seq: the database lost
 			// events it had committed (a restore, a failover to a standby
@@ -60,32 +62,44 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 			// found the loss) came from a later read, and its sockets,
 			// resynced from it, stay.
 			missed = h.missed.Load()
-			if cur, err = h.store.Q.FamilySeqGet(ctx, h.store.Pool, p.FamilyID); err != nil {
+			if read, err = h.store.Q.FamilySeqGet(ctx, h.store.Pool, p.FamilyID); err != nil {
 				return nil, db.Err(err, "family")
 			}
-			if cur < delivered && h.rewound(p.FamilyID, fam, cur) {
+			if read.Seq < delivered && h.rewound(p.FamilyID, fam, gen, read.Seq) {
 				missed = -1 // the family was forgotten: once joined, read its log after cur
+				told = true
 			}
 		}
+		if !told && *p.Since > read.Seq {
+			// The device was sent events past the database's seq, on
+			// another replica or before this one forgot the family: the
+			// database lost them. Push presence may still hold seqs past
+			// it for the family's devices (no replica with its sockets
+			// found the loss: none had any then), under which new events
+			// would count as shown: it lowers them to the database's seq.
+			// What this replica's sockets were sent is not past it.
+			h.rewindsDone([]rewindNote{{family: p.FamilyID, shown: read.Seq, upto: read.Seq}})
+		}
 	}
-	return h.join(p, cur, missed)
+	return h.join(p, read, missed)
 }
 
 // delivered returns the last seq this replica delivered of the family (0:
-// none here) and the family's record (nil: none).
-func (h *Hub) delivered(id uuid.UUID) (int64, *family) {
+// none here), the family's record (nil: none) and its rewinds count.
+func (h *Hub) delivered(id uuid.UUID) (int64, *family, int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if fam := h.families[id]; fam != nil {
-		return fam.lastSeq, fam
+		return fam.lastSeq, fam, fam.rewinds
 	}
-	return 0, nil
+	return 0, nil, 0
 }
 
-// join is Join with the family's seq as read from the database (cur) and
-// the missed count taken before that read: an event of the family may have
-// been dispatched since.
-func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
+// join is Join with the family's seq as read from the database (read: the
+// seq and the database's clock then) and the missed count taken before
+// that read: an event of the family may have been dispatched since.
+func (h *Hub) join(p JoinParams, read dbsqlc.FamilySeqGetRow, missed int64) (*Join, error) {
+	cur := read.Seq
 	c := newClient(p)
 	c.hub = h
 	h.mu.Lock()
@@ -102,7 +116,9 @@ func (h *Hub) join(p JoinParams, cur, missed int64) (*Join, error) {
 	fam := h.families[p.FamilyID]
 	first := fam == nil
 	if first {
-		fam = &family{lastSeq: cur, joinedSeq: cur, clients: map[*Client]struct{}{}}
+		// The event under cur is not known, but it is older than the read
+		// (markAt: a bound, rewind.go).
+		fam = &family{lastSeq: cur, joinedSeq: cur, markAt: read.ReadAt, clients: map[*Client]struct{}{}}
 		h.families[p.FamilyID] = fam
 	}
 	start := fam.lastSeq

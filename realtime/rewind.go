@@ -4,7 +4,9 @@ package realtime
 // standby that had not got the last transactions, loses events that the
 // replicas delivered, and the family's next events take the lost seqs
 // again (docs/realtime.md, "A database that went back"). The seq
-// cross-check and a join resuming from ahead of the database find it.
+// cross-check, a join resuming from ahead of the database, the dispatcher
+// and a catch-up (an event under a delivered seq that is another one) find
+// it.
 
 import (
 	"context"
@@ -38,17 +40,24 @@ type rewindNote struct {
 //   - a family whose log holds another event under the seq this replica
 //     last delivered went back too, and new events took the lost seqs
 //     before this check: its seq alone shows nothing. Its sockets are told
-//     in band to read everything again (resyncLocked).
+//     in band to read everything again (resyncLocked). With no event
+//     delivered here since the family's first join, the event is not
+//     known, but its time is bounded: the join's read of the seq
+//     (FamilySeqGet's read_at) came after it, so a later time is another
+//     event.
 //
 // The events are told apart by their time (clock_timestamp() at commit,
 // to the microsecond) and entity, read with the seqs: one probe of
-// event_log's primary key per family, in the same statement.
+// event_log's primary key per family, in the same statement. A family the
+// dispatcher or a catch-up found rewound meanwhile is left to the next
+// check (family.rewinds).
 func (h *Hub) crossCheck(ctx context.Context) error {
 	type look struct {
-		fam  *family
-		seq  int64
-		at   time.Time
-		mark uuid.UUID
+		fam     *family
+		seq     int64
+		at      time.Time
+		mark    uuid.UUID
+		rewinds int
 	}
 	h.mu.Lock()
 	ids := make([]uuid.UUID, 0, len(h.families))
@@ -57,7 +66,7 @@ func (h *Hub) crossCheck(ctx context.Context) error {
 	for id, fam := range h.families {
 		ids = append(ids, id)
 		seqs = append(seqs, fam.lastSeq)
-		looked[id] = look{fam, fam.lastSeq, fam.markAt, fam.markID}
+		looked[id] = look{fam, fam.lastSeq, fam.markAt, fam.markID, fam.rewinds}
 	}
 	h.mu.Unlock()
 	if len(ids) == 0 {
@@ -76,11 +85,12 @@ func (h *Hub) crossCheck(ctx context.Context) error {
 	for _, r := range rows {
 		l := looked[r.FamilyID]
 		fam := h.families[r.FamilyID]
-		if fam == nil || fam != l.fam {
+		if fam == nil || fam != l.fam || fam.rewinds != l.rewinds {
 			// Forgotten since the look, perhaps made anew: its sockets
 			// joined from a read of the database after the look (a join
-			// that found the database behind resynced them from it). The
-			// next check looks at it.
+			// that found the database behind resynced them from it). Or
+			// the dispatcher found the family rewound and resynced its
+			// sockets since. The next check looks at it.
 			continue
 		}
 		switch {
@@ -90,16 +100,22 @@ func (h *Hub) crossCheck(ctx context.Context) error {
 		case r.DeliveredAt == nil:
 			// The log no longer holds the event (pruned), or the family
 			// has none: nothing to compare.
-		case l.at.IsZero():
+		case l.mark == uuid.Nil && !l.at.IsZero() && r.DeliveredAt.After(l.at):
+			// Not known, but the log's event under l.seq was written
+			// after the first join read the family's seq (l.at): the
+			// database went back, and new events pushed its seq past
+			// what the join read before this check.
+			rewinds = append(rewinds, h.resyncLocked(r.FamilyID, fam, l.seq-1, *r.DeliveredAt, *r.DeliveredID))
+		case l.mark == uuid.Nil:
 			// Not known yet (a first join reads the seq only): the log's
 			// event under it is the mark, unless an event came since.
-			if fam.lastSeq == l.seq && fam.markAt.IsZero() {
+			if fam.lastSeq == l.seq && fam.markID == uuid.Nil {
 				fam.markAt, fam.markID = *r.DeliveredAt, *r.DeliveredID
 			}
 		case !r.DeliveredAt.Equal(l.at) || *r.DeliveredID != l.mark:
 			// The event under l.seq is not the one delivered: the history
 			// went back before it.
-			rewinds = append(rewinds, h.resyncLocked(r.FamilyID, fam, l.seq-1))
+			rewinds = append(rewinds, h.resyncLocked(r.FamilyID, fam, l.seq-1, *r.DeliveredAt, *r.DeliveredID))
 		}
 		if fam.observed > fam.lastSeq {
 			behind = append(behind, r.FamilyID)
@@ -115,13 +131,14 @@ func (h *Hub) crossCheck(ctx context.Context) error {
 	return nil
 }
 
-// rewound forgets fam (h.families[id] when its last delivered seq was read)
-// if it is still the family's record, for a database seq cur below what
-// was delivered (rewoundLocked), and reports whether it did. A record made
-// anew since was made from a later read: its sockets are left alone.
-func (h *Hub) rewound(id uuid.UUID, fam *family, cur int64) bool {
+// rewound forgets fam (h.families[id] when its last delivered seq was read,
+// with fam.rewinds then) if it is still the family's record, for a
+// database seq cur below what was delivered (rewoundLocked), and reports
+// whether it did. A record made anew since was made from a later read: its
+// sockets are left alone; so are those the dispatcher resynced since.
+func (h *Hub) rewound(id uuid.UUID, fam *family, gen int, cur int64) bool {
 	h.mu.Lock()
-	if h.families[id] != fam || fam == nil {
+	if h.families[id] != fam || fam == nil || fam.rewinds != gen {
 		h.mu.Unlock()
 		return false
 	}
@@ -154,20 +171,65 @@ func (h *Hub) rewoundLocked(id uuid.UUID, fam *family, cur int64) rewindNote {
 // has, and the new events it dropped as delivered. Closed, the sockets
 // would resume from a since the database holds, on any replica, and skip
 // them. They stay where the family is (lastSeq): a resync naming it, then
-// the events after it. The event at lastSeq may be one of the lost: its
-// mark is taken from the log again at the next check. shown: the devices
-// were shown no event of the new history after it. h.mu is held.
-func (h *Hub) resyncLocked(id uuid.UUID, fam *family, shown int64) rewindNote {
+// the events after it. The mark is the log's event under lastSeq, as the
+// check read it (at, entity): what the sockets read again is that
+// history. shown: the devices were shown no event of the new history
+// after it. h.mu is held.
+func (h *Hub) resyncLocked(id uuid.UUID, fam *family, shown int64, at time.Time, entity uuid.UUID) rewindNote {
 	n := fam.lastSeq
 	h.logger.Warn("the event log holds other events than this replica delivered under their seqs (a restore or failover lost events, new ones took their seqs); the family's sockets resync", "family_id", id, "seq", n)
-	fam.markAt, fam.markID = time.Time{}, uuid.Nil
+	fam.markAt, fam.markID = at, entity
+	fam.rewinds++
+	resyncClientsLocked(fam, n)
+	return rewindNote{family: id, shown: min(shown, n), upto: n}
+}
+
+// resyncClientsLocked places fam's sockets at n and sends each a resync
+// naming it: read everything again, the next event follows n. h.mu is held.
+func resyncClientsLocked(fam *family, n int64) {
 	msg := resyncMessage(n)
 	for c := range fam.clients {
 		c.skipped = [numKinds]int64{}
 		c.place(n, n, false)
 		c.Reply(msg) // after what is queued; a socket whose queue is full even for this is closed (4008)
 	}
-	return rewindNote{family: id, shown: min(shown, n), upto: n}
+}
+
+// reusedLocked reports whether ev, under a seq this replica delivered of
+// fam (ev.Seq <= fam.lastSeq), is another event than the one it delivered
+// there: the database went back and a new event took the seq. Normally
+// such an event is one delivered already (a catch-up and the live notice
+// both brought it). Events are numbered in commit order, each at its
+// commit's clock_timestamp(), so an event under an earlier seq is never
+// later than the one delivered last (markAt): a later one is new. The one
+// under lastSeq itself is compared whole (time and entity). Nothing is
+// read: the notice carries both. h.mu is held.
+func reusedLocked(fam *family, ev *Event) bool {
+	switch {
+	case fam.markAt.IsZero() || ev.At.IsZero():
+		return false
+	case ev.Seq == fam.lastSeq && fam.markID != uuid.Nil:
+		return ev.ID != fam.markID || !ev.At.Equal(fam.markAt)
+	default:
+		return ev.At.After(fam.markAt)
+	}
+}
+
+// steppedBackLocked handles ev, an event under a seq this replica
+// delivered that is another one (reusedLocked): the family steps back to
+// the seq before it, its sockets are told in band to read everything again
+// from there, and ev is then delivered as the next event, the family's
+// later ones after it. Closed, the sockets would resume from a since the
+// database holds and skip ev. The devices were shown no event of the new
+// history after ev.Seq-1 (as far as this replica knows: events under
+// earlier lost seqs may be new too). h.mu is held.
+func (h *Hub) steppedBackLocked(id uuid.UUID, fam *family, ev *Event) rewindNote {
+	n, upto := ev.Seq-1, fam.lastSeq
+	h.logger.Warn("an event came under a seq this replica delivered, and it is another one (a restore or failover lost events, new ones took their seqs); the family's sockets resync", "family_id", id, "seq", ev.Seq, "delivered_seq", upto)
+	fam.lastSeq, fam.markAt, fam.markID = n, time.Time{}, uuid.Nil
+	fam.rewinds++
+	resyncClientsLocked(fam, n)
+	return rewindNote{family: id, shown: n, upto: upto}
 }
 
 // rewindsDone tells OnRewind of the families found to have gone back.

@@ -62,7 +62,7 @@ func TestCrossCheckQuietInNormalOperation(t *testing.T) {
 	}
 	deliveredTo := func(s int64) {
 		t.Helper()
-		waitFor(t, "the hub to deliver the family's last event", func() bool { d, _ := hub.delivered(family); return d == s })
+		waitFor(t, "the hub to deliver the family's last event", func() bool { d, _, _ := hub.delivered(family); return d == s })
 	}
 	quiet("a family joined")
 
@@ -86,7 +86,7 @@ func TestCrossCheckQuietInNormalOperation(t *testing.T) {
 		if err := hub.crossCheck(ctx); err != nil {
 			t.Fatal(err)
 		}
-		d, _ := hub.delivered(family)
+		d, _, _ := hub.delivered(family)
 		return d == s
 	})
 	collect(t, a.Client, 1)

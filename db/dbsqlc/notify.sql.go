@@ -1003,16 +1003,19 @@ func (q *Queries) NotifyPresenceRewind(ctx context.Context, db DBTX, arg NotifyP
 const notifyPresenceUpsert = `-- name: NotifyPresenceUpsert :exec
 
 INSERT INTO notify_device_presence (user_id, device_id, replica, family_id, seen_seq, topics, live_until)
-SELECT x.u, x.d, $1::uuid, x.f, x.s, CASE WHEN x.t = '' THEN NULL ELSE string_to_array(x.t, ',') END, x.l
+SELECT x.u, x.d, $1::uuid, x.f, least(x.s, fs.seq), CASE WHEN x.t = '' THEN NULL ELSE string_to_array(x.t, ',') END, x.l
 FROM (
     SELECT unnest($2::uuid[]) AS u, unnest($3::text[]) AS d, unnest($4::uuid[]) AS f,
            unnest($5::bigint[]) AS s, unnest($6::text[]) AS t, unnest($7::timestamptz[]) AS l
 ) x
 JOIN memberships m ON m.user_id = x.u AND m.family_id = x.f
+JOIN family_event_seq fs ON fs.family_id = x.f
 ON CONFLICT (user_id, device_id, replica) DO UPDATE
 SET family_id = EXCLUDED.family_id,
     seen_seq = CASE WHEN notify_device_presence.family_id = EXCLUDED.family_id
-                    THEN greatest(notify_device_presence.seen_seq, EXCLUDED.seen_seq) ELSE EXCLUDED.seen_seq END,
+                    THEN least(greatest(notify_device_presence.seen_seq, EXCLUDED.seen_seq),
+                               (SELECT s.seq FROM family_event_seq s WHERE s.family_id = EXCLUDED.family_id))
+                    ELSE EXCLUDED.seen_seq END,
     topics = EXCLUDED.topics, live_until = EXCLUDED.live_until, updated_at = now()
 `
 
@@ -1030,6 +1033,14 @@ type NotifyPresenceUpsertParams struct {
 // NotifyPresenceUpsert records, in one statement, one replica's devices:
 // per device the highest seq its sockets were sent, their topics (” for
 // all) and until when it counts as live. Each replica writes its own rows.
+// The seq written is never above the family's seq now: a replica that has
+// not yet noticed that the family's database went back (a restore, a
+// failover) would otherwise raise the rows that another replica lowered
+// (NotifyPresenceRewind) to seqs the database no longer has, and the
+// events that take them again would count as shown. A delivered event
+// was committed before it was sent, so a row is never capped below what
+// its device really showed. One primary-key probe of family_event_seq per
+// device written (a flush, not an event).
 func (q *Queries) NotifyPresenceUpsert(ctx context.Context, db DBTX, arg NotifyPresenceUpsertParams) error {
 	_, err := db.Exec(ctx, notifyPresenceUpsert,
 		arg.Replica,

@@ -74,15 +74,26 @@ func (q *Queries) EventLogPrune(ctx context.Context, db DBTX, before time.Time) 
 
 const familySeqGet = `-- name: FamilySeqGet :one
 
-SELECT seq FROM family_event_seq WHERE family_id = $1
+SELECT seq, clock_timestamp()::timestamptz AS read_at FROM family_event_seq WHERE family_id = $1
 `
 
+type FamilySeqGetRow struct {
+	Seq    int64
+	ReadAt time.Time
+}
+
 // The event log, family sequence counters and realtime tickets.
-func (q *Queries) FamilySeqGet(ctx context.Context, db DBTX, familyID uuid.UUID) (int64, error) {
+// FamilySeqGet returns a family's seq and the database's clock when it
+// was read: clock_timestamp(), evaluated after the statement's snapshot
+// was taken, so every event the read counts was numbered (its event_log
+// "at") before read_at. An event under one of those seqs with a later
+// time was written after the read: the database went back and reused the
+// seq (realtime/rewind.go). The join's hello never waits on event_log.
+func (q *Queries) FamilySeqGet(ctx context.Context, db DBTX, familyID uuid.UUID) (FamilySeqGetRow, error) {
 	row := db.QueryRow(ctx, familySeqGet, familyID)
-	var seq int64
-	err := row.Scan(&seq)
-	return seq, err
+	var i FamilySeqGetRow
+	err := row.Scan(&i.Seq, &i.ReadAt)
+	return i, err
 }
 
 const familySeqList = `-- name: FamilySeqList :many
