@@ -156,13 +156,13 @@ func (w *wsConn) serve(s *Server, first []realtime.Message, from int64) {
 
 // wsConn writes a client's queued messages and heartbeats.
 type wsConn struct {
-	rt       *realtimeState // the hub's metrics, the heartbeat's timing
-	conn     *websocket.Conn
-	cork     *corkConn // under conn: gathers a batch's frames
-	c        *realtime.Client
-	ctx      context.Context
-	cancel   context.CancelFunc
-	seen     *notify.Tracker // the events this device was sent, for notify
+	rt     *realtimeState // the hub's metrics, the heartbeat's timing
+	conn   *websocket.Conn
+	cork   *corkConn // under conn: gathers a batch's frames
+	c      *realtime.Client
+	ctx    context.Context
+	cancel context.CancelFunc
+	seen   *notify.Tracker // the events this device was sent, for notify
 	// busy is the watchdog's tick when the batch being written began, 0
 	// between batches (realtime_ws_watchdog.go).
 	busy atomic.Int64
