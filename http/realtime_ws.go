@@ -52,12 +52,11 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
-	sb := &smallBuffers{ResponseWriter: w}
 	wc := &wsConn{rt: s.rt, c: c, wake: make(chan struct{}, 1)}
+	sb := &smallBuffers{ResponseWriter: w, pong: wc.pong}
 	conn, err := websocket.Accept(sb, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // Origin was checked by admit, with the same rule as the REST API
 		CompressionMode:    websocket.CompressionDisabled,
-		OnPongReceived:     wc.pong,
 	})
 	if err != nil {
 		s.rt.hub.Leave(c)
@@ -85,10 +84,13 @@ const (
 // small buffers instead of net/http's 4 KiB reader and writer, which
 // the library would keep for the socket's life: 6 KiB of an idle socket's
 // memory (docs/benchmarks-history*.md, idle sockets). The connection it
-// hands over is a corkConn (realtime_ws_cork.go), kept in cork.
+// hands over is a corkConn (realtime_ws_cork.go), kept in cork; what the
+// library reads from it passes a pongFilter (realtime_ws_pong.go), which
+// calls pong for each of the peer's pongs.
 type smallBuffers struct {
 	http.ResponseWriter
 	cork *corkConn
+	pong func()
 }
 
 func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -102,12 +104,17 @@ func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		conn.Close()
 		return nil, nil, err
 	}
-	var r io.Reader = conn
+	// What the library reads comes through conn.Read: it replaces the
+	// reader handed over here with one on the connection (keeping only
+	// the buffer), so the client's first frames, read with the request,
+	// and the pong filter are the connection's.
+	var r io.Reader = raw
 	if n := brw.Reader.Buffered(); n > 0 { // the client's first frames, read with the request
 		b, _ := brw.Reader.Peek(n)
-		r = io.MultiReader(bytes.NewReader(bytes.Clone(b)), conn)
+		r = io.MultiReader(bytes.NewReader(bytes.Clone(b)), raw)
 	}
-	return conn, bufio.NewReadWriter(bufio.NewReaderSize(r, wsReadBufferSize), bufio.NewWriterSize(conn, wsWriteBufferSize)), nil
+	conn.rd = &pongFilter{r: r, pong: w.pong}
+	return conn, bufio.NewReadWriter(bufio.NewReaderSize(conn, wsReadBufferSize), bufio.NewWriterSize(conn, wsWriteBufferSize)), nil
 }
 
 // serve runs a connection until it ends; the hub waits for it (Leave) at
@@ -406,8 +413,8 @@ var pingFrame = []byte{0x89, 0x00}
 // context with a 5 s timer, a context.AfterFunc for the write, a channel
 // and a string, and blocks a goroutine until the pong, every 25 s on
 // every idle socket: garbage that grew an idle replica's memory
-// (docs/benchmarks.md, "Idle sockets"). The pong is seen by
-// AcceptOptions.OnPongReceived (pong). The frame cannot land inside
+// (docs/benchmarks.md, "Idle sockets"). The pong is taken out of the
+// stream before the library reads it (pongFilter, which calls pong). The frame cannot land inside
 // another: every data frame is written under batch, held here too, and
 // the library writes the frames it sends by itself (a pong, a close) each
 // in one write to the corkConn, which takes its lock per write.
@@ -427,8 +434,8 @@ func (w *wsConn) heartbeat() bool {
 	return true
 }
 
-// pong is the library's OnPongReceived: the peer answered.
-func (w *wsConn) pong(context.Context, []byte) { w.pingSent.Store(0) }
+// pong says the peer answered (pongFilter).
+func (w *wsConn) pong() { w.pingSent.Store(0) }
 
 // end ends the connection at once.
 func (w *wsConn) end() {
