@@ -60,16 +60,30 @@ for pair in "$@"; do
 	db=fhidle_$label
 	"$PSQL" "$URL/postgres" -qc "DROP DATABASE IF EXISTS $db" -qc "CREATE DATABASE $db"
 	log=$OUT/replica-$label.log
-	# shellcheck disable=SC2086
-	env ${REPLICA_ENV:-} GODEBUG=gctrace=1 DATABASE_URL="$URL/$db?sslmode=disable" FAMILYHUB_ADDR=127.0.0.1:$PORT \
-		FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8 FAMILYHUB_REALTIME_MAX_PER_USER=0 FAMILYHUB_SIGNUP=open FAMILYHUB_LOG_LEVEL=warn \
-		"$bin" serve >"$log" 2>&1 &
-	rp=$!
-	PIDS+=("$rp")
-	for _ in $(seq 150); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz" && break; sleep 0.2; done
+	start_replica() {
+		# shellcheck disable=SC2086
+		env ${REPLICA_ENV:-} GODEBUG=gctrace=1 DATABASE_URL="$URL/$db?sslmode=disable" FAMILYHUB_ADDR=127.0.0.1:$PORT \
+			FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8 FAMILYHUB_REALTIME_MAX_PER_USER=0 FAMILYHUB_SIGNUP=open FAMILYHUB_LOG_LEVEL=warn \
+			"$bin" serve >"$log" 2>&1 &
+		rp=$!
+		PIDS+=("$rp")
+		for _ in $(seq 150); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz" && return; sleep 0.2; done
+		echo "$label: replica not ready" >&2
+		exit 1
+	}
+	# The families sign up first (a password hash takes tens of MiB), then
+	# the replica starts again: what it holds before the sockets is a
+	# fresh replica's.
+	start_replica
+	"$BENCH" -urls "http://127.0.0.1:$PORT" -families 100 -devices 1 -rate 0 -duration 1s -reuse "$OUT/families-$label.json" \
+		>"$OUT/signup-$label.txt" 2>&1
+	kill "$rp"
+	wait "$rp" 2>/dev/null || true
+	start_replica
+	sleep 5 # settle: the replica's first seconds (warm-up, first collections)
 	# The load tool holds the sockets a little longer than the samples need.
 	"$BENCH" -urls "http://127.0.0.1:$PORT" -families 100 -devices $((N / 100)) -rate 0 -duration $((DURATION + 20))s \
-		-sources 2 -dial-concurrency 128 >"$OUT/bench-$label.txt" 2>&1 &
+		-reuse "$OUT/families-$label.json" -sources 2 -dial-concurrency 128 >"$OUT/bench-$label.txt" 2>&1 &
 	bp=$!
 	PIDS+=("$bp")
 	before=
