@@ -430,6 +430,15 @@ func (s *Store) DevicesRewound(ctx context.Context, families []uuid.UUID, seqs [
 	return Err(s.Q.NotifyPresenceRewind(ctx, s.Pool, dbsqlc.NotifyPresenceRewindParams{FamilyIds: families, Seqs: seqs}), "")
 }
 
+// DevicesRefresh keeps the replica's rows that are live at now and would
+// stop being live before due live until liveUntil, in one statement, and
+// returns how many it refreshed. A replica refreshes so its devices that
+// have nothing new to write (docs/notifications.md, "Presence").
+func (s *Store) DevicesRefresh(ctx context.Context, replica uuid.UUID, now, due, liveUntil time.Time) (int64, error) {
+	n, err := s.Q.NotifyPresenceRefresh(ctx, s.Pool, dbsqlc.NotifyPresenceRefreshParams{Replica: replica, Now: now, Due: due, LiveUntil: liveUntil})
+	return n, Err(err, "")
+}
+
 // DevicesSeen records a batch of DeviceSeen of one replica (its own row
 // per device) in one statement; the seq of a device only grows, but never
 // past the family's seq in the database (after a restore or failover that

@@ -57,7 +57,7 @@ func (s *Server) MountRealtime(hub *realtime.Hub, metrics *realtime.Metrics) {
 	if s.cfg.RealtimeWriteTimeout > 0 {
 		s.rt.writeTimeout = s.cfg.RealtimeWriteTimeout
 	}
-	s.rt.watchdog = newWriteWatchdog(s.rt.writeTimeout)
+	s.rt.watchdog = newWriteWatchdog(s.rt.writeTimeout, s.rt.ping)
 	s.router.Get("/ws", s.handleWS)
 	s.router.Get("/sse", s.handleSSE)
 	api := s.api.With(RequireAuth)

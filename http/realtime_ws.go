@@ -32,8 +32,10 @@ const hardReadLimit = 64 << 10
 // grown through the router and middlewares to 16 KiB and would stay that
 // size for the socket's life, half of an idle socket's memory. Writes
 // happen on a goroutine that exists only while messages are queued and
-// for 100-200 ms after the last (wsConn.flush), heartbeats on a timer, and a close requested by the
-// server (logout, slow consumer, shutdown) in a context.AfterFunc.
+// for 100-200 ms after the last (wsConn.flush): heartbeats too, started by
+// the replica's write watchdog (realtime_ws_watchdog.go), which keeps no
+// timer per socket; and a close requested by the server (logout, slow
+// consumer, shutdown) in a context.AfterFunc.
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	p := s.admit(w, r, "ws")
 	if p == nil {
@@ -50,7 +52,8 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
-	sb := &smallBuffers{ResponseWriter: w}
+	wc := &wsConn{rt: s.rt, c: c, wake: make(chan struct{}, 1)}
+	sb := &smallBuffers{ResponseWriter: w, pong: wc.pong}
 	conn, err := websocket.Accept(sb, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // Origin was checked by admit, with the same rule as the REST API
 		CompressionMode:    websocket.CompressionDisabled,
@@ -62,8 +65,8 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.SetReadLimit(hardReadLimit)
 	// Not the request's context: it ends when this handler returns.
-	ctx, cancel := context.WithCancel(context.Background())
-	wc := &wsConn{rt: s.rt, conn: conn, cork: sb.cork, c: c, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
+	wc.ctx, wc.cancel = context.WithCancel(context.Background())
+	wc.conn, wc.cork = conn, sb.cork
 	wc.flushFn = wc.flush
 	go wc.serve(s, j.Messages(), j.From)
 }
@@ -81,10 +84,13 @@ const (
 // small buffers instead of net/http's 4 KiB reader and writer, which
 // the library would keep for the socket's life: 6 KiB of an idle socket's
 // memory (docs/benchmarks-history*.md, idle sockets). The connection it
-// hands over is a corkConn (realtime_ws_cork.go), kept in cork.
+// hands over is a corkConn (realtime_ws_cork.go), kept in cork; what the
+// library reads from it passes a pongFilter (realtime_ws_pong.go), which
+// calls pong for each of the peer's pongs.
 type smallBuffers struct {
 	http.ResponseWriter
 	cork *corkConn
+	pong func()
 }
 
 func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -98,12 +104,17 @@ func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		conn.Close()
 		return nil, nil, err
 	}
-	var r io.Reader = conn
+	// What the library reads comes through conn.Read: it replaces the
+	// reader handed over here with one on the connection (keeping only
+	// the buffer), so the client's first frames, read with the request,
+	// and the pong filter are the connection's.
+	var r io.Reader = raw
 	if n := brw.Reader.Buffered(); n > 0 { // the client's first frames, read with the request
 		b, _ := brw.Reader.Peek(n)
-		r = io.MultiReader(bytes.NewReader(bytes.Clone(b)), conn)
+		r = io.MultiReader(bytes.NewReader(bytes.Clone(b)), raw)
 	}
-	return conn, bufio.NewReadWriter(bufio.NewReaderSize(r, wsReadBufferSize), bufio.NewWriterSize(conn, wsWriteBufferSize)), nil
+	conn.rd = &pongFilter{r: r, pong: w.pong}
+	return conn, bufio.NewReadWriter(bufio.NewReaderSize(conn, wsReadBufferSize), bufio.NewWriterSize(conn, wsWriteBufferSize)), nil
 }
 
 // serve runs a connection until it ends; the hub waits for it (Leave) at
@@ -140,31 +151,35 @@ func (w *wsConn) serve(s *Server, first []realtime.Message, from int64) {
 	// From here on, queued messages are written by w.flush.
 	c.OnReady(w.kick)
 	w.kick()
+	w.rt.watchdog.startPings(w)
 	stopClose := context.AfterFunc(c.Context(), func() {
 		code, reason := c.CloseStatus()
 		conn.Close(websocket.StatusCode(code), reason) // ends the read below
 	})
 	defer stopClose()
-	w.ping = time.AfterFunc(w.rt.ping, w.heartbeat)
-	defer w.ping.Stop()
 
 	wsRead(w.ctx, conn, c)
 }
 
 // wsConn writes a client's queued messages and heartbeats.
 type wsConn struct {
-	rt       *realtimeState // the hub's metrics, the heartbeat's timing
-	conn     *websocket.Conn
-	cork     *corkConn // under conn: gathers a batch's frames
-	c        *realtime.Client
-	ctx      context.Context
-	cancel   context.CancelFunc
-	ping     *time.Timer
-	pongLate *time.Timer     // see heartbeat; used by its goroutine only
-	seen     *notify.Tracker // the events this device was sent, for notify
+	rt     *realtimeState // the hub's metrics, the heartbeat's timing
+	conn   *websocket.Conn
+	cork   *corkConn // under conn: gathers a batch's frames
+	c      *realtime.Client
+	ctx    context.Context
+	cancel context.CancelFunc
+	seen   *notify.Tracker // the events this device was sent, for notify
 	// busy is the watchdog's tick when the batch being written began, 0
 	// between batches (realtime_ws_watchdog.go).
 	busy atomic.Int64
+	// The heartbeat (realtime_ws_watchdog.go, wsConn.heartbeat): pingDue
+	// is the watchdog's tick when the next ping is due, 0 before the
+	// first messages are written (guarded by the watchdog's mu); pingWant asks the writer for one; pingSent is the
+	// tick the unanswered ping was written at, 0 once answered.
+	pingDue  int64
+	pingWant atomic.Bool
+	pingSent atomic.Int64
 	// batch is held by writeBatch until what it wrote is counted (Seen);
 	// serve takes it before Leave (a device that closed right after
 	// reading a message was recorded as not sent it, and pushed it).
@@ -217,6 +232,9 @@ func (w *wsConn) flush() {
 	wrote, ended := false, false
 	var linger <-chan struct{} // closed when the linger after the last write ends
 	for {
+		if w.pingWant.Swap(false) && !w.heartbeat() {
+			return // flushing stays true: the connection ends
+		}
 		for {
 			msgs, err := w.c.Next(w.ctx)
 			if err != nil {
@@ -384,27 +402,40 @@ func (w *wsConn) writeEach(msgs []realtime.Message) (n int, err error) {
 // message the library took: n of the batch's size.
 var wsWroteHook atomic.Pointer[func(w *wsConn, n, size int)]
 
-// heartbeat pings the peer; a peer that does not answer within the write
-// timeout is gone, and the connection is ended (freeing its resources).
-// The ping takes no context: a deadline would cost a context, its timer
-// and the library's context.AfterFunc per ping, every 25 s on every idle
-// socket (garbage that grew an idle replica's memory, docs/benchmarks.md).
-// One timer per connection, re-armed per ping, ends a silent peer instead;
-// the ping returns when the connection closes.
-func (w *wsConn) heartbeat() {
-	if w.pongLate == nil {
-		w.pongLate = time.AfterFunc(w.rt.writeTimeout, w.end)
-	} else {
-		w.pongLate.Reset(w.rt.writeTimeout)
+// pingFrame is a WebSocket ping (FIN, opcode 9) without payload, as a
+// server sends it (unmasked).
+var pingFrame = []byte{0x89, 0x00}
+
+// heartbeat writes a ping, which the write watchdog asked for (pingWant);
+// false when the connection ended. A peer that does not answer it (pong)
+// within the write timeout is ended by the watchdog. The frame is written
+// here, not by the library's Conn.Ping: that allocates, per ping, a
+// context with a 5 s timer, a context.AfterFunc for the write, a channel
+// and a string, and blocks a goroutine until the pong, every 25 s on
+// every idle socket: garbage that grew an idle replica's memory
+// (docs/benchmarks.md, "Idle sockets"). The pong is taken out of the
+// stream before the library reads it (pongFilter, which calls pong). The frame cannot land inside
+// another: every data frame is written under batch, held here too, and
+// the library writes the frames it sends by itself (a pong, a close) each
+// in one write to the corkConn, which takes its lock per write.
+func (w *wsConn) heartbeat() bool {
+	if w.cork == nil || w.c.Context().Err() != nil {
+		return true // a close frame is on its way: no ping after it
 	}
-	err := w.conn.Ping(context.Background())
-	w.pongLate.Stop()
-	if err != nil {
+	w.batch.Lock()
+	defer w.batch.Unlock()
+	w.rt.watchdog.begin(w) // a ping blocked for the write timeout ends the socket, as a batch would
+	defer w.rt.watchdog.end(w)
+	w.pingSent.Store(max(w.busy.Load(), 1)) // before the write: its pong may come at once
+	if _, err := w.cork.Write(pingFrame); err != nil {
 		w.end()
-		return
+		return false
 	}
-	w.ping.Reset(w.rt.ping)
+	return true
 }
+
+// pong says the peer answered (pongFilter).
+func (w *wsConn) pong() { w.pingSent.Store(0) }
 
 // end ends the connection at once.
 func (w *wsConn) end() {

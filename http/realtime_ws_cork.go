@@ -1,6 +1,7 @@
 package http
 
 import (
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,7 @@ import (
 // batch only: an idle socket holds none.
 type corkConn struct {
 	net.Conn
+	rd   io.Reader // what Read reads (the pong filter over Conn); nil: Conn
 	mu   sync.Mutex
 	held *[]byte // frames waiting while held; nil when not held
 }
@@ -26,6 +28,13 @@ type corkConn struct {
 const corkMax = 16 << 10
 
 var corkBufs = sync.Pool{New: func() any { b := make([]byte, 0, corkMax); return &b }}
+
+func (c *corkConn) Read(p []byte) (int, error) {
+	if c.rd == nil {
+		return c.Conn.Read(p)
+	}
+	return c.rd.Read(p)
+}
 
 func (c *corkConn) Write(p []byte) (int, error) {
 	c.mu.Lock()

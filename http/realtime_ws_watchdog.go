@@ -17,8 +17,16 @@ import (
 // watchdogTicks ticks ago. So a blocked socket is ended after the write
 // timeout, never before, and at most a tick later; an idle replica with
 // open sockets pays one tick per period, whatever its events.
+//
+// The same ticks drive the heartbeat: a socket is pinged every pingTicks
+// ticks (the ping interval, 25 s by default), by its writer (wsConn.heartbeat),
+// which the tick starts as a message would; a ping that stays unanswered
+// for more than watchdogTicks ticks (the write timeout) ends the socket.
+// Before, every socket had a timer of its own for the next ping and one for
+// its answer, and a goroutine waited in the library's Ping for each pong.
 type writeWatchdog struct {
-	period time.Duration // the write timeout / watchdogTicks
+	period    time.Duration // the write timeout / watchdogTicks
+	pingTicks int64         // ticks between two pings of a socket
 	// now counts ticks from 1, so that 0 in wsConn.busy means "not writing".
 	now atomic.Int64
 
@@ -26,13 +34,22 @@ type writeWatchdog struct {
 	conns   map[*wsConn]struct{}
 	timer   *time.Timer
 	running bool // timer is pending or its tick is running
+
+	// Used by tick only (tickMu): the sockets it ends or pings, kept
+	// between ticks so that a tick allocates nothing.
+	tickMu      sync.Mutex
+	stuck, ping []*wsConn
+	silent      []*wsConn
 }
 
 // watchdogTicks is how many ticks make a write timeout.
 const watchdogTicks = 10
 
-func newWriteWatchdog(timeout time.Duration) *writeWatchdog {
+// newWriteWatchdog returns the watchdog of a replica's sockets: writes
+// blocked for timeout end them, and they are pinged every ping.
+func newWriteWatchdog(timeout, ping time.Duration) *writeWatchdog {
 	d := &writeWatchdog{period: max(timeout/watchdogTicks, time.Millisecond), conns: map[*wsConn]struct{}{}}
+	d.pingTicks = max(int64((ping+d.period-1)/d.period), 1)
 	d.now.Store(1)
 	return d
 }
@@ -53,6 +70,15 @@ func (d *writeWatchdog) add(w *wsConn) {
 	}
 }
 
+// startPings has w pinged from now on, every ping interval; call it once
+// its writer may run (before, a ping's writer could write the queue ahead
+// of the connection's first messages).
+func (d *writeWatchdog) startPings(w *wsConn) {
+	d.mu.Lock()
+	w.pingDue = d.now.Load() + d.pingTicks
+	d.mu.Unlock()
+}
+
 func (d *writeWatchdog) remove(w *wsConn) {
 	d.mu.Lock()
 	delete(d.conns, w)
@@ -64,16 +90,29 @@ func (d *writeWatchdog) begin(w *wsConn) { w.busy.Store(d.now.Load()) }
 func (d *writeWatchdog) end(w *wsConn)   { w.busy.Store(0) }
 
 // tick ends the sockets stuck in a write for more than watchdogTicks
-// ticks, and comes again while any socket is watched.
+// ticks and those whose ping went unanswered as long, starts the pings
+// that are due, and comes again while any socket is watched.
 func (d *writeWatchdog) tick() {
+	d.tickMu.Lock()
+	defer d.tickMu.Unlock()
 	now := d.now.Add(1)
-	var stuck []*wsConn
+	stuck, ping, silent := d.stuck[:0], d.ping[:0], d.silent[:0]
 	d.mu.Lock()
 	for w := range d.conns {
 		// The swap makes the end once: the socket stays watched until its
 		// writer has seen the failed write and the connection ended.
 		if b := w.busy.Load(); b != 0 && now-b > watchdogTicks && w.busy.CompareAndSwap(b, 0) {
 			stuck = append(stuck, w)
+			continue
+		}
+		switch sent := w.pingSent.Load(); {
+		case sent != 0:
+			if now-sent > watchdogTicks && w.pingSent.CompareAndSwap(sent, 0) {
+				silent = append(silent, w)
+			}
+		case w.pingDue != 0 && now >= w.pingDue: // 0: not yet (startPings)
+			w.pingDue = now + d.pingTicks
+			ping = append(ping, w)
 		}
 	}
 	if len(d.conns) > 0 {
@@ -86,4 +125,15 @@ func (d *writeWatchdog) tick() {
 		w.rt.metrics.SlowDisconnects.Inc()
 		w.conn.CloseNow() // the blocked write returns, and the writer ends the connection
 	}
+	for _, w := range silent {
+		w.end() // gone: its read ends, and so does the connection
+	}
+	for _, w := range ping {
+		w.pingWant.Store(true)
+		w.kick()
+	}
+	clear(stuck)
+	clear(ping)
+	clear(silent)
+	d.stuck, d.ping, d.silent = stuck[:0], ping[:0], silent[:0]
 }

@@ -24,9 +24,15 @@ import (
 // in PostgreSQL (one per device and replica, db.Store.DevicesSeen) is
 // written only when that answer changes: a socket opens, its subscriptions
 // change, the last one closes (with the seq it was sent), the replica
-// stops; and every PresenceTTL/3 while one is open, since a device counts
-// as live for PresenceTTL after its last write (a replica that dies cannot
-// say its sockets closed). Events sent to an open socket write nothing.
+// stops; and about every PresenceTTL/3 while one is open, since a device
+// counts as live for PresenceTTL after its last write (a replica that dies
+// cannot say its sockets closed). Events sent to an open socket write
+// nothing. The periodic refresh of a device with nothing new (no seq
+// sent since its last write) is not a write of its row: one statement
+// every refreshEvery extends all such rows of the replica at once
+// (db.Store.DevicesRefresh). Writing each one's row again, 1 in 30 of the
+// devices every second, was most of an idle replica's garbage
+// (docs/benchmarks.md, "Idle sockets").
 type Presence struct {
 	s       *Service
 	replica uuid.UUID // this process's rows
@@ -48,7 +54,15 @@ type Presence struct {
 	flushMu      sync.Mutex
 	open, closed []*Tracker
 	batch        []db.DeviceSeen
+	refreshed    time.Time // the last refresh statement (refreshEvery)
 }
+
+// refreshEvery is how often, at most, a replica refreshes its live devices
+// with nothing new, as a fraction of PresenceTTL (5 s of the default
+// 90 s): each refresh takes the rows that would be due before the next,
+// so a live row is extended when PresenceTTL*2/3 to PresenceTTL*2/3 -
+// PresenceTTL/18 of it is left (60-55 s of 90), as before within a flush.
+const refreshEvery = 18
 
 // presenceBatchKeep bounds the batch slice a flush keeps for the next:
 // the refreshes of a second (a third of the devices every PresenceTTL/3,
@@ -72,6 +86,7 @@ type device struct {
 	liveTill time.Time // live_until last written (zero: not written live)
 	dirty    bool      // a socket opened, closed or changed topics since the last write
 	topics   []string  // of the last write (nil: every event)
+	refresh  bool      // in the refresh statement of the flush running (flushMu)
 }
 
 // socketTopics returns the topics the sockets listen to together (nil:
@@ -284,6 +299,15 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 		}
 	}()
 	var gone []deviceKey
+	// A refresh runs at most every PresenceTTL/refreshEvery and takes the
+	// live devices that would be due before the next one: less than
+	// PresenceTTL*2/3 left by then.
+	refresh := !closing && now.Sub(p.refreshed) >= ttl/refreshEvery
+	refreshDue := now.Add(ttl * 2 / 3)
+	if refresh {
+		refreshDue = refreshDue.Add(ttl / refreshEvery)
+	}
+	refreshes := 0
 	p.mu.Lock()
 	// Taken with the devices' seqs, which Rewound lowered first: the rows
 	// are lowered before this batch is written, and after every batch of
@@ -327,8 +351,16 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 				gone = append(gone, k)
 			}
 		default:
-			write = d.dirty || d.liveTill.IsZero() || now.After(d.liveTill.Add(-ttl*2/3))
+			// Due for a refresh: written in full when it has a newer seq
+			// (what a device showed is known if this replica dies), else by
+			// the refresh statement, if one runs in this flush.
+			due := d.liveTill.Before(refreshDue)
+			write = d.dirty || d.liveTill.IsZero() || due && d.seq > d.written
 			seen.LiveUntil = now.Add(ttl)
+			if !write && due && refresh {
+				d.refresh = true
+				refreshes++
+			}
 		}
 		if !write {
 			continue
@@ -346,17 +378,30 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 		batch = append(batch, seen)
 	}
 	p.mu.Unlock()
+	ok := p.writeBatch(ctx, batch, rewinds, gone, now, closing)
+	// The refresh comes after the batch, and only once it is written: a
+	// device whose last socket closed is written as not live by it, and a
+	// refresh before (or after a failed write) would extend its row.
+	if refreshes > 0 {
+		p.refreshDevices(ctx, ok, now, refreshDue)
+	}
+}
+
+// writeBatch is the end of flush: it lowers the rows of the families whose
+// database went back, writes the batch and forgets the devices gone; false
+// when a write failed (the next flush tries again).
+func (p *Presence) writeBatch(ctx context.Context, batch []db.DeviceSeen, rewinds map[uuid.UUID]int64, gone []deviceKey, now time.Time, closing bool) bool {
 	if len(rewinds) > 0 && !p.lowerRewound(ctx, rewinds) {
-		return // the batch waits: written now, its rows would stay high (dirty stays)
+		return false // the batch waits: written now, its rows would stay high (dirty stays)
 	}
 	if len(batch) == 0 {
-		return
+		return true
 	}
 	if err := p.s.store.DevicesSeen(ctx, p.replica, batch); err != nil {
 		if ctx.Err() == nil {
 			p.s.logger.Warn("recording device presence failed; retried", "err", err, "devices", len(batch))
 		}
-		return // nothing marked written: the next flush tries again (dirty stays)
+		return false // nothing marked written: the next flush tries again (dirty stays)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -373,6 +418,34 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 	for _, k := range gone {
 		if d := p.devices[k]; d != nil && (closing || len(d.sockets) == 0) {
 			delete(p.devices, k)
+		}
+	}
+	return true
+}
+
+// refreshDevices runs the refresh statement for the live devices flush
+// marked (device.refresh), when ok (the batch before it was written), and
+// records their new live time; a device whose socket closed meanwhile is
+// written as not live by the next flush, after this.
+func (p *Presence) refreshDevices(ctx context.Context, ok bool, now, due time.Time) {
+	until := now.Add(p.s.cfg.PresenceTTL)
+	if ok {
+		p.refreshed = now
+		if _, err := p.s.store.DevicesRefresh(ctx, p.replica, now, due, until); err != nil {
+			ok = false
+			if ctx.Err() == nil {
+				p.s.logger.Warn("refreshing device presence failed; retried", "err", err)
+			}
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, d := range p.devices {
+		if d.refresh {
+			d.refresh = false
+			if ok {
+				d.liveTill = until
+			}
 		}
 	}
 }

@@ -324,6 +324,19 @@ SET family_id = EXCLUDED.family_id,
                     ELSE EXCLUDED.seen_seq END,
     topics = EXCLUDED.topics, live_until = EXCLUDED.live_until, updated_at = now();
 
+-- NotifyPresenceRefresh keeps one replica's live devices live: the rows
+-- still live at @now whose live_until comes before @due get @live_until.
+-- A replica refreshes its devices that have nothing else to write this
+-- way, a few times per live time (notify/presence.go): one statement
+-- with four values, where writing each device's row again (its key,
+-- family, seq and topics) made most of an idle replica's garbage. A row
+-- whose device closed says so already (live_until at its close) and is
+-- not touched. There is no index on replica: the statement reads the
+-- table (one small row per device) every few seconds.
+-- name: NotifyPresenceRefresh :execrows
+UPDATE notify_device_presence SET live_until = @live_until, updated_at = now()
+WHERE replica = @replica AND live_until > @now::timestamptz AND live_until < @due::timestamptz;
+
 -- NotifyPresenceListSeen says how much of a list's events the member's
 -- devices showed: live when a socket that listens to the list is open now
 -- (it is sent every event in order, so it shows them all, or will in a

@@ -978,6 +978,40 @@ func (q *Queries) NotifyPresencePrune(ctx context.Context, db DBTX, before time.
 	return result.RowsAffected(), nil
 }
 
+const notifyPresenceRefresh = `-- name: NotifyPresenceRefresh :execrows
+UPDATE notify_device_presence SET live_until = $1, updated_at = now()
+WHERE replica = $2 AND live_until > $3::timestamptz AND live_until < $4::timestamptz
+`
+
+type NotifyPresenceRefreshParams struct {
+	LiveUntil time.Time
+	Replica   uuid.UUID
+	Now       time.Time
+	Due       time.Time
+}
+
+// NotifyPresenceRefresh keeps one replica's live devices live: the rows
+// still live at @now whose live_until comes before @due get @live_until.
+// A replica refreshes its devices that have nothing else to write this
+// way, a few times per live time (notify/presence.go): one statement
+// with four values, where writing each device's row again (its key,
+// family, seq and topics) made most of an idle replica's garbage. A row
+// whose device closed says so already (live_until at its close) and is
+// not touched. There is no index on replica: the statement reads the
+// table (one small row per device) every few seconds.
+func (q *Queries) NotifyPresenceRefresh(ctx context.Context, db DBTX, arg NotifyPresenceRefreshParams) (int64, error) {
+	result, err := db.Exec(ctx, notifyPresenceRefresh,
+		arg.LiveUntil,
+		arg.Replica,
+		arg.Now,
+		arg.Due,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const notifyPresenceRewind = `-- name: NotifyPresenceRewind :exec
 UPDATE notify_device_presence p SET seen_seq = x.seq
 FROM (SELECT unnest($1::uuid[]) AS family_id, unnest($2::bigint[]) AS seq) x
