@@ -3,7 +3,7 @@
 // deleting the whole family (owners, with the family's name typed to
 // confirm). A family always keeps an owner: its only owner hands
 // ownership to another member first, which the app offers in one step.
-import { api } from '../api.js';
+import { api, get } from '../api.js';
 import { field, h, setChildren } from '../dom.js';
 import { fmtList, t } from '../i18n.js';
 import { ask, openDialog } from './dialog.js';
@@ -58,32 +58,46 @@ export function settingsSection(app) {
       if (!Object.keys(body()).length) { update(); status.textContent = t('settings.saved'); return; }
       // A refused field ("Mars/Base" is no time zone) is said at the field;
       // a conflict on the conflict line; the banner is for what Retry can help with.
-      const saved = await app.write(t('fail.familySettings'), async () => {
-        let current = app.me.family;
-        for (let again = true; ; again = false) {
-          const sent = body();
-          if (!Object.keys(sent).length) return current; // the other device saved the same
-          try { return await api('PATCH', '/api/family', sent, { ifMatch: version }); } catch (e) {
-            if (e.status === 412 && e.current) {
-              current = e.current;
-              const clash = takeIn(current, sent);
-              if (clash.length) { showConflict(clash); return undefined; }
-              // Only what the user does not edit moved: send it again, once.
-              if (again) continue;
-            }
-            if (!e.field || !form.elements[e.field]) throw e;
-            fail(err, form, e);
-            return undefined;
+      // Its own event waits for the answer (me.js), which is taken in: no
+      // read of /api/me for it.
+      const done = app.savingFamily();
+      try {
+        const sentAt = new Date().toISOString();
+        const saved = await app.write(t('fail.familySettings'), async () => {
+          let current = app.me.family;
+          if (version == null) {
+            // The family's version is unknown (app.me came from a copy an
+            // older app kept): read it first, so that Save stays conditional
+            // (without If-Match the last write won).
+            current = (await get('/api/me')).family;
+            const clash = takeIn(current, body());
+            if (clash.length) { showConflict(clash); return undefined; }
           }
+          for (let again = true; ; again = false) {
+            const sent = body();
+            if (!Object.keys(sent).length) return current; // the other device saved the same
+            try { return await api('PATCH', '/api/family', sent, { ifMatch: version }); } catch (e) {
+              if (e.status === 412 && e.current) {
+                current = e.current;
+                const clash = takeIn(current, sent);
+                if (clash.length) { showConflict(clash); return undefined; }
+                // Only what the user does not edit moved: send it again, once.
+                if (again) continue;
+              }
+              if (!e.field || !form.elements[e.field]) throw e;
+              fail(err, form, e);
+              return undefined;
+            }
+          }
+        });
+        if (!saved) return;
+        for (const [f, input] of Object.entries(inputs)) {
+          if (input.value.trim() === saved[f]) base[f] = saved[f];
         }
-      });
-      if (!saved) return;
-      for (const [f, input] of Object.entries(inputs)) {
-        if (input.value.trim() === saved[f]) base[f] = saved[f];
-      }
-      if (saved.version != null) version = saved.version;
-      status.textContent = t('settings.saved');
-      app.refreshMe();
+        if (saved.version != null) version = saved.version;
+        status.textContent = t('settings.saved');
+        app.takeFamily(saved, sentAt);
+      } finally { done(); }
     },
   },
   err,
