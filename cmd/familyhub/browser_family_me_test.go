@@ -79,3 +79,58 @@ func TestBrowserFamilySettingsUnknownVersion(t *testing.T) {
 	b.clickText(`.settings-conflict button`, "Keep mine")
 	waitUntil(t, "Ana's name saved after Keep mine", 5*time.Second, func() bool { return family()["name"] == "Rivera-Lopez" })
 }
+
+// TestBrowserFamilySettingsRebuildKeepsLines: what the settings form says
+// about Ana's unsaved words stays with them when another device's new
+// time zone builds the page again: the error line and the field marked
+// invalid, then an open conflict line, whose Keep mine still saves her
+// name. Before, the rebuilt form kept her words but said nothing.
+func TestBrowserFamilySettingsRebuildKeepsLines(t *testing.T) {
+	browserTest(t)
+	c, ana, _ := twoAdults(t)
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.login(c.a.URL(), "ana@example.org")
+	b.goFamily()
+	rebuilt := func(what, zone, cond string) {
+		t.Helper()
+		eval[bool](b, `(window.beforeZone = document.querySelector('#family-zone'), true)`)
+		restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"time_zone": zone}) // her phone
+		b.waitJS(what, `document.querySelector('#family-zone') !== window.beforeZone
+			&& window.familyhub.me.family.time_zone === `+js(zone)+` && `+cond, 5*time.Second)
+	}
+
+	b.setValue(`#family-zone`, "Mars/Base")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the zone refused at its field", `document.querySelector('.settings-form .form-error')?.checkVisibility()
+		&& document.querySelector('#family-zone').getAttribute('aria-invalid') === 'true'`, 5*time.Second)
+	said := eval[string](b, `document.querySelector('.settings-form .form-error').textContent`)
+	rebuilt("the page built again with the error", "Asia/Tokyo", `document.querySelector('#family-zone').value === 'Mars/Base'`)
+	if got := eval[string](b, `(() => { const e = document.querySelector('.settings-form .form-error'); return e.checkVisibility() ? e.textContent : '(hidden)'; })()`); got != said {
+		t.Errorf("after the rebuild the error line says %q, want %q", got, said)
+	}
+	if got := eval[string](b, `String(document.querySelector('#family-zone').getAttribute('aria-invalid'))`); got != "true" {
+		t.Errorf("after the rebuild the zone field's aria-invalid is %s, want true", got)
+	}
+
+	// A conflict line open when the page is built again stays, and Keep
+	// mine still saves her name.
+	b.setValue(`#family-zone`, "Asia/Tokyo")
+	b.setValue(`#family-name`, "Rivera-Lopez")
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "The Riveras"})
+	b.waitJS("the phone's rename known", `window.familyhub.me.family.name === 'The Riveras'`, 5*time.Second)
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the conflict line", `document.querySelector('.settings-conflict')?.checkVisibility()`, 5*time.Second)
+	conflict := eval[string](b, `document.querySelector('.settings-conflict').textContent`)
+	rebuilt("the page built again with the conflict line", "Europe/Lisbon", `document.querySelector('#family-name').value === 'Rivera-Lopez'`)
+	if got := eval[string](b, `(() => { const e = document.querySelector('.settings-conflict'); return e.checkVisibility() ? e.textContent : '(hidden)'; })()`); got != conflict {
+		t.Errorf("after the rebuild the conflict line says %q, want %q", got, conflict)
+	}
+	b.clickText(`.settings-conflict button`, "Keep mine")
+	waitUntil(t, "her name saved by the rebuilt form's Keep mine", 5*time.Second, func() bool {
+		return restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any)["name"] == "Rivera-Lopez"
+	})
+	if got := restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any)["time_zone"]; got != "Europe/Lisbon" {
+		t.Errorf("after Keep mine the time zone is %v, want the phone's Europe/Lisbon kept", got)
+	}
+}

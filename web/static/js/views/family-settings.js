@@ -9,14 +9,8 @@ import { fmtList, t } from '../i18n.js';
 import { ask, openDialog } from './dialog.js';
 import { errorBox, fail } from './form.js';
 import { calendarsLeavingWith } from './family-dav.js';
+import { handOver, takeOver } from '../handover.js';
 import { roleName } from './family-members.js';
-
-// What the user typed in the settings form and has not saved, handed to
-// the form built in its place in the same turn: another device's new time
-// zone builds the whole page again (app.rerender), and the words were
-// lost (TestBrowserFamilySettingsKeepEditNewZone). Not kept for a later
-// visit of the page: {who, fields: field name → {base, value}, version}.
-let handed = null;
 
 /** The family's name and time zone: a form for owners, a line for everyone else. */
 export function settingsSection(app) {
@@ -126,8 +120,10 @@ export function settingsSection(app) {
 
   // The conflict line: what the other device saved and what the user
   // typed; Keep mine saves again, Keep theirs puts theirs in the fields.
-  function showConflict(clash) {
-    const keepMine = h('button.primary', { type: 'button', onclick: () => form.requestSubmit() }, t('sync.keepMine'));
+  let shownClash = null;
+  function showConflict(clash, { focus = true } = {}) {
+    shownClash = clash;
+    const keepMine = h('button.primary#settings-keep-mine', { type: 'button', onclick: () => form.requestSubmit() }, t('sync.keepMine'));
     const keepTheirs = h('button', {
       type: 'button',
       onclick: () => {
@@ -140,7 +136,7 @@ export function settingsSection(app) {
       h('p', h('strong', t('settings.conflict')), ...clash.map((c) => [' ', t(`settings.conflict.${c.f}`, { theirs: c.theirs, mine: c.mine })])),
       h('div.banner-actions', keepMine, keepTheirs));
     conflict.hidden = false;
-    keepMine.focus();
+    if (focus) keepMine.focus();
   }
 
   // Another device's change shows at once in a field this user has not
@@ -149,12 +145,13 @@ export function settingsSection(app) {
   // it, a closed keyboard) put the old value back, and Save saved nothing.
   // Values are compared trimmed, as the server stores them: a name saved
   // with a trailing space no longer counts as changed afterwards.
-  // Edits handed over from the form this one replaces (handed) keep what
+  // What the user typed and has not saved, and what the form says about
+  // it, are handed to the form built in its place (handover.js): another
+  // device's new time zone builds the whole page again. Edits keep what
   // they started from and the version that goes with it: with the newer
   // version alone, Save would overwrite the change it did not see.
-  const who = `${app.me.user.id} ${app.me.family.id}`;
-  const had = handed?.who === who ? handed : null;
-  handed = null;
+  const key = `settings ${app.me.user.id} ${app.me.family.id}`;
+  const had = takeOver(key);
   if (had) {
     for (const [f, d] of had.fields) { inputs[f].value = d.value; base[f] = d.base; }
     version = had.version;
@@ -171,13 +168,24 @@ export function settingsSection(app) {
     if (agrees) version = fam.version ?? null;
   };
   update();
+  if (had) {
+    // The error at its field, the conflict line and "Saved." stay with the words.
+    if (had.error) {
+      err.textContent = had.error.text;
+      err.hidden = false;
+      if (had.error.field) inputs[had.error.field]?.setAttribute('aria-invalid', 'true');
+    }
+    if (had.clash) showConflict(had.clash, { focus: false });
+    status.textContent = had.status;
+  }
   // app.js's render builds the new page in the same turn as it destroys this one.
   const destroy = () => {
     const fields = new Map();
     for (const f of Object.keys(inputs)) if (f in base && edited(f)) fields.set(f, { base: base[f], value: inputs[f].value });
-    if (!fields.size) return;
-    handed = { who, fields, version };
-    queueMicrotask(() => { handed = null; });
+    const error = err.hidden ? null : { text: err.textContent, field: form.querySelector('[aria-invalid]')?.name ?? null };
+    const clash = conflict.hidden ? null : shownClash;
+    if (!fields.size && !error && !clash && !status.textContent) return;
+    handOver(key, { fields, version, error, clash, status: status.textContent });
   };
   return { el: h('section.card', { 'aria-labelledby': 'h-settings' }, h('h2#h-settings', t('settings.title')), form), update, destroy };
 }
