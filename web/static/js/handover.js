@@ -30,9 +30,9 @@ const isCheck = (el) => el.type === 'checkbox' || el.type === 'radio';
 
 /**
  * fieldsOf(root, {all}) returns the named controls under root that differ
- * from what they were built with (all: every one), in order:
- * [{name, i, value, checked?}], i counting the controls of that name.
- * None: null.
+ * from what they were built with (all: every one) or have the focus, in
+ * order: [{name, i, value, checked?, focus?}], i counting the controls of
+ * that name, focus the caret. None: null.
  */
 export function fieldsOf(root, { all = false } = {}) {
   const out = [];
@@ -40,24 +40,49 @@ export function fieldsOf(root, { all = false } = {}) {
   for (const el of controls(root)) {
     const i = seen.get(el.name) ?? 0;
     seen.set(el.name, i + 1);
-    if (!all && !changed(el)) continue;
-    out.push(isCheck(el) ? { name: el.name, i, value: el.value, checked: el.checked } : { name: el.name, i, value: el.value });
+    const focused = el === document.activeElement;
+    if (!all && !focused && !changed(el)) continue;
+    const c = isCheck(el) ? { name: el.name, i, value: el.value, checked: el.checked } : { name: el.name, i, value: el.value };
+    if (focused) c.focus = caret(el);
+    out.push(c);
   }
   return out.length ? out : null;
+}
+
+function caret(el) {
+  try { return typeof el.selectionStart === 'number' ? [el.selectionStart, el.selectionEnd, el.selectionDirection] : []; } catch { return []; }
+}
+
+const find = (els, c) => {
+  const named = els.filter((e) => e.name === c.name);
+  return 'checked' in c ? named.find((e) => e.value === c.value) : named[c.i];
+};
+
+/**
+ * refocus(root, fields) puts the focus and caret back into the control
+ * under root that had them when fieldsOf took fields (root must be in
+ * the page: a form attached later calls it then).
+ */
+export function refocus(root, fields) {
+  const c = fields?.find((x) => x.focus);
+  const el = c && root.isConnected ? find(controls(root), c) : null;
+  if (!el) return;
+  el.focus({ preventScroll: true });
+  if (c.focus.length) try { el.setSelectionRange(...c.focus); } catch { /* not a text control */ }
 }
 
 /**
  * putFields(root, fields) puts what fieldsOf took back into the controls
  * under root: a checkbox by name and value, anything else by name and
- * its place among the controls of that name.
+ * its place among the controls of that name; and the focus (refocus).
  */
 export function putFields(root, fields) {
   const els = controls(root);
   for (const c of fields || []) {
-    const named = els.filter((e) => e.name === c.name);
-    const el = 'checked' in c ? named.find((e) => e.value === c.value) : named[c.i];
+    const el = find(els, c);
     if (!el) continue;
     if ('checked' in c) el.checked = c.checked;
     else el.value = c.value;
   }
+  refocus(root, fields);
 }
