@@ -134,3 +134,52 @@ func TestBrowserFamilySettingsRebuildKeepsLines(t *testing.T) {
 		t.Errorf("after Keep mine the time zone is %v, want the phone's Europe/Lisbon kept", got)
 	}
 }
+
+// TestBrowserFamilySettingsConflictNames: the conflict line says who made
+// the other change. Ben (an owner) renames the family while Ana types a
+// name: "Ben changed the family name to …", also when her laptop did not
+// hear his change (its realtime client stopped: the family's event log
+// says who). Her own phone's rename: "You changed … elsewhere". The name
+// changed by her phone and then by Ben since her form's version: no name
+// ("Someone else …"). Before, every conflict said "Someone else".
+func TestBrowserFamilySettingsConflictNames(t *testing.T) {
+	browserTest(t)
+	c, ana, ben := twoAdults(t)
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	restAs(t, ana, c.a, "PATCH", "/api/family/members/"+ben.userID, map[string]any{"role": "owner"})
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.login(c.a.URL(), "ana@example.org")
+	b.goFamily()
+	conflict := func(what, typed string, change func(), want string) {
+		t.Helper()
+		b.setValue(`#family-name`, typed)
+		change()
+		b.click(`.settings-form button[type=submit]`)
+		b.waitJS(what, `document.querySelector('.settings-conflict')?.checkVisibility()`, 5*time.Second)
+		if said := eval[string](b, `document.querySelector('.settings-conflict p').textContent`); said != want {
+			t.Errorf("%s: the conflict line says %q, want %q", what, said, want)
+		}
+		b.clickText(`.settings-conflict button`, "Keep theirs")
+	}
+	known := "The family settings changed while you were editing them; your words are still in the form. "
+
+	conflict("Ben's rename, heard live", "Rivera-Lopez", func() {
+		restAs(t, ben, c.b, "PATCH", "/api/family", map[string]any{"name": "The Riveras"})
+		b.waitJS("Ben's rename known", `window.familyhub.me.family.name === 'The Riveras'`, 5*time.Second)
+	}, known+"Ben changed the family name to “The Riveras”, yours is “Rivera-Lopez”.")
+	conflict("her phone's rename", "Ana's family", func() {
+		restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "Riveras at home"})
+		b.waitJS("the phone's rename known", `window.familyhub.me.family.name === 'Riveras at home'`, 5*time.Second)
+	}, known+"You changed the family name to “Riveras at home” elsewhere; here it is “Ana's family”.")
+	conflict("two members' changes", "Rivera clan", func() {
+		restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "Riveras (phone)"})
+		restAs(t, ben, c.b, "PATCH", "/api/family", map[string]any{"name": "Rivera & co"})
+		b.waitJS("both known", `window.familyhub.me.family.name === 'Rivera & co'`, 5*time.Second)
+	}, "Someone else changed the family settings while you were editing them; your words are still in the form. The family name is now “Rivera & co”, yours is “Rivera clan”.")
+
+	// Not heard live: the laptop's realtime client stops first.
+	eval[bool](b, `(window.familyhub.rt.stop(), true)`)
+	conflict("Ben's rename, not heard", "Riveras of Vienna", func() {
+		restAs(t, ben, c.b, "PATCH", "/api/family", map[string]any{"name": "Rivera household"})
+	}, known+"Ben changed the family name to “Rivera household”, yours is “Riveras of Vienna”.")
+}

@@ -69,8 +69,8 @@ const app = {
   /** Takes in the family as a Save or a 412 answered it (me.js). */
   takeFamily: (f, read) => meState.takeFamily(f, read),
   savingFamily: () => meState.savingFamily(),
-  /** Who made the family's version v ({actor, device}), when an event said so. */
-  familyChangedBy: (v) => meState.changedBy(v),
+  /** The member who made the family's versions after from up to to, or null (me.js). */
+  familyMadeBy: (from, to) => meState.madeBy(from, to),
   /** fn(changes) runs after every change of app.me (open dialogs keep their member pickers current); returns an unsubscribe. */
   onFamilyChange: (fn) => meState.onFamilyChange(fn),
   /** The family's online devices (docs/realtime.md "Presence"), as the server last said; [] while not live. */

@@ -20,13 +20,13 @@ function changesOf(a, b) {
 }
 
 /**
- * mountMe(app) keeps app.me current; returns {refresh, keep, onEvent,
- * takeFamily, savingFamily, onFamilyChange, changedBy}.
+ * mountMe(app) keeps app.me current; returns {refresh, madeBy, keep,
+ * onEvent, takeFamily, savingFamily, onFamilyChange}.
  */
 export function mountMe(app) {
   const listeners = new Set();
   // Who made the family's recent versions, from FAMILY_UPDATED (version →
-  // {actor, device_id}): the settings' conflict line names them.
+  // {actor, device}): the settings' conflict line names them (madeBy).
   const makers = new Map();
 
   async function keep(me, read) {
@@ -116,22 +116,43 @@ export function mountMe(app) {
   function onEvent(ev) {
     if (ev.version && app.me && ev.id === app.me.family.id) {
       makers.set(ev.version, { actor: ev.actor ?? null, device: ev.device_id ?? null });
-      for (const v of makers.keys()) if (makers.size > 20) makers.delete(v);
+      for (const v of makers.keys()) if (makers.size > 40) makers.delete(v);
       if (saving && ev.device_id === deviceId()) { waiting.push(ev); return; }
       if (ev.version <= held()) return;
     }
     refresh();
   }
 
+  /**
+   * madeBy(from, to) resolves to the member who made every version of the
+   * family after from up to to (their id), or null when not one member
+   * (or not known): what the events said, else the family's event log.
+   */
+  async function madeBy(from, to) {
+    if (from == null || to == null || to <= from || to - from > 20) return null;
+    const versions = Array.from({ length: to - from }, (_, i) => from + 1 + i);
+    const seq = app.seq();
+    if (versions.some((v) => !makers.has(v)) && seq != null) {
+      try {
+        const { events = [] } = await get(`/api/realtime/events?since=${seq}`);
+        for (const ev of events) {
+          if (ev.type === 'FAMILY_UPDATED' && ev.id === app.me?.family.id && ev.version) makers.set(ev.version, { actor: ev.actor ?? null, device: ev.device_id ?? null });
+        }
+      } catch { /* unknown: "someone" */ }
+    }
+    const actors = new Set(versions.map((v) => makers.get(v)?.actor ?? null));
+    const [actor] = actors;
+    return actors.size === 1 && actor ? actor : null;
+  }
+
   return {
     refresh,
+    madeBy,
     keep,
     onEvent,
     takeFamily,
     /** Marks a settings Save on its way; returns done(), called after its answer was taken in. */
     savingFamily,
-    /** Who made the family's version v ({actor, device}), when an event said so; else undefined. */
-    changedBy: (v) => makers.get(v),
     /** fn(changes) runs after every change of app.me (open dialogs keep their member pickers current); returns an unsubscribe. */
     onFamilyChange(fn) { listeners.add(fn); return () => listeners.delete(fn); },
   };

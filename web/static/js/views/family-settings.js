@@ -11,6 +11,7 @@ import { errorBox, fail } from './form.js';
 import { calendarsLeavingWith } from './family-dav.js';
 import { handOver, takeOver } from '../handover.js';
 import { roleName } from './family-members.js';
+import { memberName } from '../members.js';
 
 /** The family's name and time zone: a form for owners, a line for everyone else. */
 export function settingsSection(app) {
@@ -70,11 +71,12 @@ export function settingsSection(app) {
           for (let again = true; ; again = false) {
             const sent = body();
             if (!Object.keys(sent).length) return current; // the other device saved the same
+            const from = version;
             try { return await api('PATCH', '/api/family', sent, { ifMatch: version }); } catch (e) {
               if (e.status === 412 && e.current) {
                 current = e.current;
                 const clash = takeIn(current, sent);
-                if (clash.length) { showConflict(clash); return undefined; }
+                if (clash.length) { showConflict(clash, { by: await app.familyMadeBy(from, current.version) }); return undefined; }
                 // Only what the user does not edit moved: send it again, once.
                 if (again) continue;
               }
@@ -120,9 +122,10 @@ export function settingsSection(app) {
 
   // The conflict line: what the other device saved and what the user
   // typed; Keep mine saves again, Keep theirs puts theirs in the fields.
+  // by: the member who made the other change (their id), or null.
   let shownClash = null;
-  function showConflict(clash, { focus = true } = {}) {
-    shownClash = clash;
+  function showConflict(clash, { focus = true, by = null } = {}) {
+    shownClash = { clash, by };
     const keepMine = h('button.primary#settings-keep-mine', { type: 'button', onclick: () => form.requestSubmit() }, t('sync.keepMine'));
     const keepTheirs = h('button', {
       type: 'button',
@@ -133,10 +136,20 @@ export function settingsSection(app) {
       },
     }, t('sync.keepTheirs'));
     setChildren(conflict,
-      h('p', h('strong', t('settings.conflict')), ...clash.map((c) => [' ', t(`settings.conflict.${c.f}`, { theirs: c.theirs, mine: c.mine })])),
+      h('p', h('strong', t(by ? 'settings.conflictKnown' : 'settings.conflict')), ...clash.map((c) => [' ', theirLine(c, by)])),
       h('div.banner-actions', keepMine, keepTheirs));
     conflict.hidden = false;
     if (focus) keepMine.focus();
+  }
+
+  // Who changed the field to what: “Ben changed the family name to …”,
+  // “You changed … elsewhere” (another device or tab of this person), or
+  // without a name when not one member made the changes since.
+  function theirLine(c, by) {
+    const words = { theirs: c.theirs, mine: c.mine };
+    if (!by) return t(`settings.conflict.${c.f}`, words);
+    if (by === app.me.user.id) return t(`settings.conflictYou.${c.f}`, words);
+    return t(`settings.conflictBy.${c.f}`, { ...words, who: memberName(app, by) });
   }
 
   // Another device's change shows at once in a field this user has not
@@ -175,7 +188,7 @@ export function settingsSection(app) {
       err.hidden = false;
       if (had.error.field) inputs[had.error.field]?.setAttribute('aria-invalid', 'true');
     }
-    if (had.clash) showConflict(had.clash, { focus: false });
+    if (had.clash) showConflict(had.clash.clash, { focus: false, by: had.clash.by });
     status.textContent = had.status;
   }
   // app.js's render builds the new page in the same turn as it destroys this one.
