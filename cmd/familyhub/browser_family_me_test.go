@@ -7,6 +7,18 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// anaOnFamilyPage: Ana and Ben (twoAdults, a list made), Ana's laptop on
+// the Family page on replica A.
+func anaOnFamilyPage(t *testing.T) (c *cluster, ana, ben member, b *browser) {
+	t.Helper()
+	c, ana, ben = twoAdults(t)
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	b = newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.login(c.a.URL(), "ana@example.org")
+	b.goFamily()
+	return c, ana, ben, b
+}
+
 // meReads counts the page's reads of GET /api/me (resource timing).
 const meReads = `performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/api/me').length`
 
@@ -16,11 +28,7 @@ const meReads = `performance.getEntriesByType('resource').filter((e) => new URL(
 // /api/me and so did its own event: two reads or three where one is due.
 func TestBrowserFamilyMeReadOnce(t *testing.T) {
 	browserTest(t)
-	c, ana, _ := twoAdults(t)
-	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
-	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
-	b.login(c.a.URL(), "ana@example.org")
-	b.goFamily()
+	c, ana, _, b := anaOnFamilyPage(t)
 	b.waitJS("live", `document.getElementById('conn').dataset.state === 'live'`, 5*time.Second)
 	eval[bool](b, `(performance.setResourceTimingBufferSize(5000), performance.clearResourceTimings(), true)`)
 
@@ -45,11 +53,7 @@ func TestBrowserFamilyMeReadOnce(t *testing.T) {
 // it went without If-Match and silently replaced the phone's name.
 func TestBrowserFamilySettingsUnknownVersion(t *testing.T) {
 	browserTest(t)
-	c, ana, _ := twoAdults(t)
-	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
-	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
-	b.login(c.a.URL(), "ana@example.org")
-	b.goFamily()
+	c, ana, _, b := anaOnFamilyPage(t)
 	keptOnDevice(b, "me")
 	// The kept copy as an app without family versions kept it.
 	evalAwait[bool](b, `import('/js/cache.js').then((c) => c.kept('me').then((m) => { delete m.family.version; return c.keep('me', m); })).then(() => true)`)
@@ -87,11 +91,7 @@ func TestBrowserFamilySettingsUnknownVersion(t *testing.T) {
 // name. Before, the rebuilt form kept her words but said nothing.
 func TestBrowserFamilySettingsRebuildKeepsLines(t *testing.T) {
 	browserTest(t)
-	c, ana, _ := twoAdults(t)
-	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
-	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
-	b.login(c.a.URL(), "ana@example.org")
-	b.goFamily()
+	c, ana, _, b := anaOnFamilyPage(t)
 	rebuilt := func(what, zone, cond string) {
 		t.Helper()
 		eval[bool](b, `(window.beforeZone = document.querySelector('#family-zone'), true)`)
@@ -144,12 +144,8 @@ func TestBrowserFamilySettingsRebuildKeepsLines(t *testing.T) {
 // ("Someone else …"). Before, every conflict said "Someone else".
 func TestBrowserFamilySettingsConflictNames(t *testing.T) {
 	browserTest(t)
-	c, ana, ben := twoAdults(t)
-	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	c, ana, ben, b := anaOnFamilyPage(t)
 	restAs(t, ana, c.a, "PATCH", "/api/family/members/"+ben.userID, map[string]any{"role": "owner"})
-	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
-	b.login(c.a.URL(), "ana@example.org")
-	b.goFamily()
 	conflict := func(what, typed string, change func(), want string) {
 		t.Helper()
 		b.setValue(`#family-name`, typed)
