@@ -66,7 +66,7 @@ const app = {
   signedOut,
   can,
   refreshMe: () => meState.refresh(),
-  /** Takes in the family as a Save or a 412 answered it (me.js). */
+  /** Takes in the family as a settings Save answered it (me.js). */
   takeFamily: (f, read) => meState.takeFamily(f, read),
   savingFamily: () => meState.savingFamily(),
   /** The member who made the family's versions after from up to to, or null (me.js). */

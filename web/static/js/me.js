@@ -26,7 +26,8 @@ function changesOf(a, b) {
 export function mountMe(app) {
   const listeners = new Set();
   // Who made the family's recent versions, from FAMILY_UPDATED (version →
-  // {actor, device}): the settings' conflict line names them (madeBy).
+  // the member's id, null when not known): the settings' conflict line
+  // names them (madeBy).
   const makers = new Map();
 
   async function keep(me, read) {
@@ -81,7 +82,7 @@ export function mountMe(app) {
   const held = () => app.me?.family.version ?? 0;
 
   /**
-   * takeFamily(family, read) takes in the family as a Save (or a 412)
+   * takeFamily(family, read) takes in the family as a settings Save
    * answered it, when it is newer than the one held: no re-read of
    * /api/me, and the FAMILY_UPDATED of that version is then skipped.
    */
@@ -89,7 +90,7 @@ export function mountMe(app) {
     if (!app.me || !family || family.id !== app.me.family.id || family.version == null || family.version <= held()) return;
     const before = app.me;
     app.me = { ...before, family: { ...before.family, ...family } };
-    keep(app.me, read);
+    keep(app.me, read).catch((e) => console.warn('family: not kept', e));
     tell(before, app.me);
   }
 
@@ -115,7 +116,7 @@ export function mountMe(app) {
   // users' and invites' events carry none.
   function onEvent(ev) {
     if (ev.version && app.me && ev.id === app.me.family.id) {
-      makers.set(ev.version, { actor: ev.actor ?? null, device: ev.device_id ?? null });
+      makers.set(ev.version, ev.actor ?? null);
       for (const v of makers.keys()) if (makers.size > 40) makers.delete(v);
       if (saving && ev.device_id === deviceId()) { waiting.push(ev); return; }
       if (ev.version <= held()) return;
@@ -134,13 +135,14 @@ export function mountMe(app) {
     const seq = app.seq();
     if (versions.some((v) => !makers.has(v)) && seq != null) {
       try {
-        const { events = [] } = await get(`/api/realtime/events?since=${seq}`);
+        // In the background: a failure here is no news for the header.
+        const { events = [] } = await get(`/api/realtime/events?since=${seq}`, { background: true });
         for (const ev of events) {
-          if (ev.type === 'FAMILY_UPDATED' && ev.id === app.me?.family.id && ev.version) makers.set(ev.version, { actor: ev.actor ?? null, device: ev.device_id ?? null });
+          if (ev.type === 'FAMILY_UPDATED' && ev.id === app.me?.family.id && ev.version) makers.set(ev.version, ev.actor ?? null);
         }
       } catch { /* unknown: "someone" */ }
     }
-    const actors = new Set(versions.map((v) => makers.get(v)?.actor ?? null));
+    const actors = new Set(versions.map((v) => makers.get(v) ?? null));
     const [actor] = actors;
     return actors.size === 1 && actor ? actor : null;
   }
