@@ -36,7 +36,8 @@ func TestBrowserFamilySettingsConflict(t *testing.T) {
 	laptop.click(`.settings-form button[type=submit]`)
 	laptop.waitJS("the conflict on the laptop's form", `!document.querySelector('.settings-conflict').hidden`, 5*time.Second)
 	said := eval[string](laptop, `document.querySelector('.settings-conflict').textContent`)
-	for _, want := range []string{"Someone else changed the family settings", "“The Riveras”", "“Rivera-Lopez”", "Keep mine", "Keep theirs"} {
+	// Her phone's change, so "You": she made it elsewhere.
+	for _, want := range []string{"You changed the family name to “The Riveras” elsewhere; here it is “Rivera-Lopez”.", "Keep mine", "Keep theirs"} {
 		if !strings.Contains(said, want) {
 			t.Errorf("the conflict says %q, want %q in it", said, want)
 		}

@@ -132,6 +132,9 @@ func TestBrowserFamilyGerman(t *testing.T) {
 	b.click(`.settings-form button[type=submit]`)
 	b.waitJS("settings conflict", `!document.querySelector('.settings-conflict').hidden`, 5*time.Second)
 	germanOnly(b, "Einstellungen: gleichzeitig geändert", with("Familie Rivera", "Riveras"))
+	if said := eval[string](b, `document.querySelector('.settings-conflict').textContent`); !strings.Contains(said, "Du hast den Familiennamen woanders in „Riveras“ geändert; hier steht „Familie Rivera“.") {
+		t.Errorf("the German conflict line says %q, want it to say she changed the name elsewhere", said)
+	}
 	b.clickText(`.settings-conflict button`, "Die andere behalten")
 	b.waitJS("the other name taken", `document.getElementById('family-name').value === 'Riveras' && document.querySelector('.settings-conflict').hidden`, 5*time.Second)
 	data = append(data, "Riveras")

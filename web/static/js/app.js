@@ -9,6 +9,7 @@ import { deviceId } from './device.js';
 import { h, keepFocus, setChildren } from './dom.js';
 import { onLangChange, t, translateStatic } from './i18n.js';
 import * as outbox from './outbox.js';
+import { mountMe } from './me.js';
 import { viewOf } from './presence.js';
 import { RealtimeClient } from './realtime.js';
 import { REASON_REMOVED } from './realtime-transports.js';
@@ -64,9 +65,14 @@ const app = {
   signOut,
   signedOut,
   can,
-  refreshMe: () => refreshMe(),
-  /** fn(changes) runs after every re-read of /api/me (open dialogs keep their member pickers current); returns an unsubscribe. */
-  onFamilyChange(fn) { familyListeners.add(fn); return () => familyListeners.delete(fn); },
+  refreshMe: () => meState.refresh(),
+  /** Takes in the family as a settings Save answered it (me.js). */
+  takeFamily: (f, read) => meState.takeFamily(f, read),
+  savingFamily: () => meState.savingFamily(),
+  /** The member who made the family's versions after from up to to, or null (me.js). */
+  familyMadeBy: (from, to) => meState.madeBy(from, to),
+  /** fn(changes) runs after every change of app.me (open dialogs keep their member pickers current); returns an unsubscribe. */
+  onFamilyChange: (fn) => meState.onFamilyChange(fn),
   /** The family's online devices (docs/realtime.md "Presence"), as the server last said; [] while not live. */
   presence: [],
   /** fn(members) runs whenever presence changes; returns an unsubscribe. */
@@ -75,6 +81,7 @@ const app = {
   here() { app.rt?.setView(viewOf(location.pathname)); },
 };
 const presenceListeners = new Set();
+const meState = mountMe(app);
 window.familyhub = app; // for the console and the browser tests
 
 function startRealtime() {
@@ -94,7 +101,7 @@ function startRealtime() {
       if (was === 'live' && state !== 'live') cache.markSynced(); // in step until now
       if (state === 'live' && was !== 'live') {
         outbox.kick({ now: true });
-        refreshMe();
+        meState.refresh();
         warm(dateIn(new Date(), app.tz)); // what the device keeps, whatever page is open
         // Opened from the device's copy: now read everything from the server.
         // So too a page that could not load while offline: it said it would
@@ -106,10 +113,10 @@ function startRealtime() {
     },
     onEvent: (ev) => {
       cache.noteSeq(ev.seq);
-      if (ev.type === 'FAMILY_UPDATED') refreshMe();
+      if (ev.type === 'FAMILY_UPDATED') meState.onEvent(ev);
       else app.view?.onEvent?.(ev);
     },
-    onResync: () => { cache.noteSeq(app.rt?.lastSeq); refreshMe(); app.view?.reload?.(); },
+    onResync: () => { cache.noteSeq(app.rt?.lastSeq); meState.refresh(); app.view?.reload?.(); },
     onMessage: (msg) => {
       app.messages.push(msg);
       if (app.messages.length > 20) app.messages.shift();
@@ -120,7 +127,7 @@ function startRealtime() {
     },
     onRefused: (code) => refused(code),
     onSessionEnded: (reason) => ended(reason === REASON_REMOVED ? 'removed_from_family' : ''),
-    onRoleChanged: () => refreshMe(),
+    onRoleChanged: () => meState.refresh(),
   });
   app.rt.start();
 }
@@ -139,58 +146,6 @@ function can(action, assignee) {
   const grant = perms[action];
   if (grant === 'all') return true;
   return grant === 'own' && (!assignee || assignee === app.me.user.id);
-}
-
-const familyListeners = new Set();
-
-/** What differs between two answers of /api/me. */
-function changesOf(a, b) {
-  const sig = (ms) => JSON.stringify((ms || []).map((m) => [m.id, m.display_name, m.role, m.joined_at, m.has_pin, m.locked]));
-  return {
-    role: a?.role !== b.role || JSON.stringify(a?.permissions) !== JSON.stringify(b.permissions),
-    zone: a?.family.time_zone !== b.family.time_zone,
-    family: a?.family.name !== b.family.name,
-    members: sig(a?.members) !== sig(b.members),
-  };
-}
-
-// FAMILY_UPDATED (members, roles, settings, invites), a resync or the
-// server being back: re-read /api/me, one request at a time, and keep it
-// for opening offline. What the person may do or the family's time zone
-// changed: the open view is built again. Otherwise the view updates its
-// members in place (onFamily), or reloads when it shows members.
-let meRunning = null;
-let meAgain = false;
-function refreshMe() {
-  if (meRunning) { meAgain = true; return meRunning; }
-  meRunning = (async () => {
-    try {
-      do {
-        meAgain = false;
-        const before = app.me;
-        const read = new Date().toISOString();
-        const me = await get('/api/me');
-        if (!app.me) return; // signed out meanwhile
-        app.me = me;
-        await keepMe(me, read); // the device's copy, for opening offline
-        const changes = changesOf(before, me);
-        if (changes.role || changes.zone) app.rerender();
-        else if (app.view?.onFamily) app.view.onFamily(changes);
-        else if (changes.members) app.view?.reload?.();
-        // The person's own role changed (an owner changed it, maybe on
-        // another device): say so, after the page is drawn again (which
-        // takes notices away).
-        if (before && before.role !== me.role) notice(t('members.yourRole', { role: t(`members.role.${me.role}`) }));
-        for (const fn of familyListeners) fn(changes);
-      } while (meAgain);
-    } catch (e) {
-      // Offline or signed out: the next reconnect or event tries again.
-      if (e.status && e.status !== 401) console.warn('family: could not re-read /api/me', e);
-    } finally {
-      meRunning = null;
-    }
-  })();
-  return meRunning;
 }
 
 // --- router ---
@@ -287,14 +242,9 @@ async function signedIn() {
     app.fromCache = true;
   }
   app.me = me;
-  if (!kept) await keepMe(me, read);
+  if (!kept) await meState.keep(me, read);
   outbox.setStopped(false);
   startRealtime();
-}
-
-async function keepMe(me, read) {
-  if (await cache.ownedBy(me.user.id)) await outbox.clearAll(); // another person's data and writes go
-  await cache.keep('me', me, { read });
 }
 
 async function signOut() {

@@ -12,6 +12,7 @@ import { field, h, loading, reconcile, setChildren } from '../dom.js';
 import { currentLang, fmtDateTime, onLangChange, t } from '../i18n.js';
 import { deviceLabel } from './family-account.js';
 import { busy, errorBox } from './form.js';
+import { fieldsOf, handOver, putFields, takeOver } from '../handover.js';
 
 /** What keeps this browser from Web Push: null, 'ios' (Safari not on the home screen) or 'browser'. */
 function unsupported() {
@@ -265,6 +266,10 @@ export function notificationsSection(app) {
     const submit = h('button.primary', { type: 'submit' }, t('common.save'));
     let current = null;
     let dirty = false;
+    // Unsaved settings stay when the page is built again (handover.js):
+    // put back over the first fill, and still being edited.
+    const handKey = `notify ${app.me.user.id}`;
+    let had = takeOver(handKey);
 
     const el = h('form.notify-form', { novalidate: true, oninput: () => { dirty = true; saved.textContent = ''; }, onchange: sync, onsubmit: save },
       h('h3', t('notify.settingsTitle')),
@@ -326,6 +331,7 @@ export function notificationsSection(app) {
       ntfyToken.value = '';
       f.ntfy_drop_token.checked = false;
       ntfyToken.placeholder = m.ntfy?.has_token ? t('notify.ntfyTokenKept') : '';
+      if (had) { putFields(el, had); had = null; dirty = true; }
       sync();
     }
 
@@ -374,6 +380,7 @@ export function notificationsSection(app) {
       fill,
       hasNtfy: () => !!current?.member.ntfy,
       offline(on) { submit.disabled = on; sync(); },
+      handOver() { if (dirty && current) handOver(handKey, fieldsOf(el, { all: true })); },
     };
   }
 
@@ -382,6 +389,7 @@ export function notificationsSection(app) {
     reload,
     update: () => reload(),
     destroy() {
+      form.handOver();
       window.removeEventListener('online', onOnline);
       window.removeEventListener('offline', onOffline);
       window.removeEventListener('focus', reload);

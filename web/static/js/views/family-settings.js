@@ -3,20 +3,15 @@
 // deleting the whole family (owners, with the family's name typed to
 // confirm). A family always keeps an owner: its only owner hands
 // ownership to another member first, which the app offers in one step.
-import { api } from '../api.js';
+import { api, get } from '../api.js';
 import { field, h, setChildren } from '../dom.js';
 import { fmtList, t } from '../i18n.js';
 import { ask, openDialog } from './dialog.js';
 import { errorBox, fail } from './form.js';
 import { calendarsLeavingWith } from './family-dav.js';
+import { handOver, takeOver } from '../handover.js';
 import { roleName } from './family-members.js';
-
-// What the user typed in the settings form and has not saved, handed to
-// the form built in its place in the same turn: another device's new time
-// zone builds the whole page again (app.rerender), and the words were
-// lost (TestBrowserFamilySettingsKeepEditNewZone). Not kept for a later
-// visit of the page: {who, fields: field name → {base, value}, version}.
-let handed = null;
+import { memberName } from '../members.js';
 
 /** The family's name and time zone: a form for owners, a line for everyone else. */
 export function settingsSection(app) {
@@ -58,32 +53,47 @@ export function settingsSection(app) {
       if (!Object.keys(body()).length) { update(); status.textContent = t('settings.saved'); return; }
       // A refused field ("Mars/Base" is no time zone) is said at the field;
       // a conflict on the conflict line; the banner is for what Retry can help with.
-      const saved = await app.write(t('fail.familySettings'), async () => {
-        let current = app.me.family;
-        for (let again = true; ; again = false) {
-          const sent = body();
-          if (!Object.keys(sent).length) return current; // the other device saved the same
-          try { return await api('PATCH', '/api/family', sent, { ifMatch: version }); } catch (e) {
-            if (e.status === 412 && e.current) {
-              current = e.current;
-              const clash = takeIn(current, sent);
-              if (clash.length) { showConflict(clash); return undefined; }
-              // Only what the user does not edit moved: send it again, once.
-              if (again) continue;
-            }
-            if (!e.field || !form.elements[e.field]) throw e;
-            fail(err, form, e);
-            return undefined;
+      // Its own event waits for the answer (me.js), which is taken in: no
+      // read of /api/me for it.
+      const done = app.savingFamily();
+      try {
+        const sentAt = new Date().toISOString();
+        const saved = await app.write(t('fail.familySettings'), async () => {
+          let current = app.me.family;
+          if (version == null) {
+            // The family's version is unknown (app.me came from a copy an
+            // older app kept): read it first, so that Save stays conditional
+            // (without If-Match the last write won).
+            current = (await get('/api/me')).family;
+            const clash = takeIn(current, body());
+            if (clash.length) { showConflict(clash); return undefined; }
           }
+          for (let again = true; ; again = false) {
+            const sent = body();
+            if (!Object.keys(sent).length) return current; // the other device saved the same
+            const from = version;
+            try { return await api('PATCH', '/api/family', sent, { ifMatch: version }); } catch (e) {
+              if (e.status === 412 && e.current) {
+                current = e.current;
+                const clash = takeIn(current, sent);
+                if (clash.length) { showConflict(clash, { by: await app.familyMadeBy(from, current.version) }); return undefined; }
+                // Only what the user does not edit moved: send it again, once.
+                if (again) continue;
+              }
+              if (!e.field || !form.elements[e.field]) throw e;
+              fail(err, form, e);
+              return undefined;
+            }
+          }
+        });
+        if (!saved) return;
+        for (const [f, input] of Object.entries(inputs)) {
+          if (input.value.trim() === saved[f]) base[f] = saved[f];
         }
-      });
-      if (!saved) return;
-      for (const [f, input] of Object.entries(inputs)) {
-        if (input.value.trim() === saved[f]) base[f] = saved[f];
-      }
-      if (saved.version != null) version = saved.version;
-      status.textContent = t('settings.saved');
-      app.refreshMe();
+        if (saved.version != null) version = saved.version;
+        status.textContent = t('settings.saved');
+        app.takeFamily(saved, sentAt);
+      } finally { done(); }
     },
   },
   err,
@@ -112,8 +122,11 @@ export function settingsSection(app) {
 
   // The conflict line: what the other device saved and what the user
   // typed; Keep mine saves again, Keep theirs puts theirs in the fields.
-  function showConflict(clash) {
-    const keepMine = h('button.primary', { type: 'button', onclick: () => form.requestSubmit() }, t('sync.keepMine'));
+  // by: the member who made the other change (their id), or null.
+  let shownClash = null;
+  function showConflict(clash, { focus = true, by = null } = {}) {
+    shownClash = { clash, by };
+    const keepMine = h('button.primary#settings-keep-mine', { type: 'button', onclick: () => form.requestSubmit() }, t('sync.keepMine'));
     const keepTheirs = h('button', {
       type: 'button',
       onclick: () => {
@@ -123,10 +136,20 @@ export function settingsSection(app) {
       },
     }, t('sync.keepTheirs'));
     setChildren(conflict,
-      h('p', h('strong', t('settings.conflict')), ...clash.map((c) => [' ', t(`settings.conflict.${c.f}`, { theirs: c.theirs, mine: c.mine })])),
+      h('p', h('strong', t(by ? 'settings.conflictKnown' : 'settings.conflict')), ...clash.map((c) => [' ', theirLine(c, by)])),
       h('div.banner-actions', keepMine, keepTheirs));
     conflict.hidden = false;
-    keepMine.focus();
+    if (focus) keepMine.focus();
+  }
+
+  // Who changed the field to what: “Ben changed the family name to …”,
+  // “You changed … elsewhere” (another device or tab of this person), or
+  // without a name when not one member made the changes since.
+  function theirLine(c, by) {
+    const words = { theirs: c.theirs, mine: c.mine };
+    if (!by) return t(`settings.conflict.${c.f}`, words);
+    if (by === app.me.user.id) return t(`settings.conflictYou.${c.f}`, words);
+    return t(`settings.conflictBy.${c.f}`, { ...words, who: memberName(app, by) });
   }
 
   // Another device's change shows at once in a field this user has not
@@ -135,12 +158,13 @@ export function settingsSection(app) {
   // it, a closed keyboard) put the old value back, and Save saved nothing.
   // Values are compared trimmed, as the server stores them: a name saved
   // with a trailing space no longer counts as changed afterwards.
-  // Edits handed over from the form this one replaces (handed) keep what
+  // What the user typed and has not saved, and what the form says about
+  // it, are handed to the form built in its place (handover.js): another
+  // device's new time zone builds the whole page again. Edits keep what
   // they started from and the version that goes with it: with the newer
   // version alone, Save would overwrite the change it did not see.
-  const who = `${app.me.user.id} ${app.me.family.id}`;
-  const had = handed?.who === who ? handed : null;
-  handed = null;
+  const key = `settings ${app.me.user.id} ${app.me.family.id}`;
+  const had = takeOver(key);
   if (had) {
     for (const [f, d] of had.fields) { inputs[f].value = d.value; base[f] = d.base; }
     version = had.version;
@@ -157,13 +181,24 @@ export function settingsSection(app) {
     if (agrees) version = fam.version ?? null;
   };
   update();
+  if (had) {
+    // The error at its field, the conflict line and "Saved." stay with the words.
+    if (had.error) {
+      err.textContent = had.error.text;
+      err.hidden = false;
+      if (had.error.field) inputs[had.error.field]?.setAttribute('aria-invalid', 'true');
+    }
+    if (had.clash) showConflict(had.clash.clash, { focus: false, by: had.clash.by });
+    status.textContent = had.status;
+  }
   // app.js's render builds the new page in the same turn as it destroys this one.
   const destroy = () => {
     const fields = new Map();
     for (const f of Object.keys(inputs)) if (f in base && edited(f)) fields.set(f, { base: base[f], value: inputs[f].value });
-    if (!fields.size) return;
-    handed = { who, fields, version };
-    queueMicrotask(() => { handed = null; });
+    const error = err.hidden ? null : { text: err.textContent, field: form.querySelector('[aria-invalid]')?.name ?? null };
+    const clash = conflict.hidden ? null : shownClash;
+    if (!fields.size && !error && !clash && !status.textContent) return;
+    handOver(key, { fields, version, error, clash, status: status.textContent });
   };
   return { el: h('section.card', { 'aria-labelledby': 'h-settings' }, h('h2#h-settings', t('settings.title')), form), update, destroy };
 }

@@ -3,6 +3,7 @@
 import { change, get, post } from '../api.js';
 import { field, formValues, h, loading, setChildren } from '../dom.js';
 import { t } from '../i18n.js';
+import { fieldsOf, handOver, putFields, takeOver } from '../handover.js';
 
 export function edit(app, main, id) {
   const form = h('form.card.recipe-form', loading(6));
@@ -33,9 +34,17 @@ export function edit(app, main, id) {
   }
   const addIng = h('button.small', { type: 'button', onclick: () => { const row = ingRow(); rows.append(row); row.querySelector('input').focus(); } }, t('recipes.addIngredient'));
 
-  const createId = crypto.randomUUID();
-  function render(r) {
-    setChildren(rows, (r.ingredients.length ? r.ingredients : [{}]).map(ingRow));
+  // A recipe being edited stays as typed when the page is built again
+  // (handover.js): the recipe it started from (its If-Match), its rows,
+  // what is in them, and the id of a new one.
+  const handKey = `recipe-edit ${id ?? 'new'}`;
+  const had = takeOver(handKey);
+  const createId = had?.createId ?? crypto.randomUUID();
+  let started = null; // the recipe the form was built from
+  function render(r, rowCount = null) {
+    started = r;
+    const ings = rowCount == null ? r.ingredients : Array.from({ length: rowCount }, () => ({}));
+    setChildren(rows, (ings.length ? ings : [{}]).map(ingRow));
     const err = h('p.form-error', { role: 'alert', hidden: true, tabindex: '-1' });
     const save = h('button.primary', { type: 'submit' }, t('common.save'));
     setChildren(form,
@@ -80,6 +89,12 @@ export function edit(app, main, id) {
   }
 
   let shown = false;
+  if (had) {
+    shown = true;
+    render(had.r, had.rows);
+    putFields(form, had.fields);
+    for (const input of rows.querySelectorAll('input[name=ing_name]')) input.dispatchEvent(new Event('input')); // the ✕ labels
+  }
   const reload = app.loader(async () => {
     if (shown) return; // never overwrite what is being typed
     let r;
@@ -96,5 +111,10 @@ export function edit(app, main, id) {
     shown = true;
     render(r);
   });
-  return { topics: ['recipes'], reload };
+  const destroy = () => {
+    if (started && form.querySelector('input[name=title]')) {
+      handOver(handKey, { r: started, rows: rows.querySelectorAll('.ing-row').length, fields: fieldsOf(form, { all: true }), createId });
+    }
+  };
+  return { topics: ['recipes'], reload, destroy };
 }

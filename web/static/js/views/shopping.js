@@ -9,6 +9,7 @@
 import { get, post } from '../api.js';
 import { answers } from '../answers.js';
 import * as cache from '../cache.js';
+import { fieldsOf, handOver, putFields, refocus, takeOver } from '../handover.js';
 import { h, loading, setChildren } from '../dom.js';
 import { t } from '../i18n.js';
 import * as outbox from '../outbox.js';
@@ -55,6 +56,14 @@ export function view(app, main, listId) {
     h('div.field', h('label', { for: 'item-cat' }, t('shopping.category')), catSel),
     addBtn);
 
+  // What is half typed in the add form stays when the page is built again
+  // (handover.js); a category waits for the categories to be read.
+  // The list's address may have been filled in since (/shopping → /shopping/<id>).
+  const handed = takeOver('shopping');
+  let had = handed && (!listId || !handed.list || handed.list === listId) ? handed.fields : null;
+  putFields(addForm, had);
+  let handedCat = had?.find((c) => c.name === 'category')?.value;
+
   const items = itemsView(app, { getCategories: () => categories });
   const hiddenNote = h('p.muted.hidden-note');
 
@@ -62,7 +71,8 @@ export function view(app, main, listId) {
   const shown = () => (list ? overlay(list.items, outbox.waiting(), { belongs: (op) => op.list === list.id, sending: outbox.isSending }) : []);
 
   function fillCategories() {
-    const was = catSel.value;
+    const was = handedCat ?? catSel.value;
+    if (categories.length) handedCat = undefined;
     setChildren(catSel, h('option', { value: '' }, t('shopping.autoCategory')),
       categories.map((c) => h('option', { value: c.name }, categoryLabel(c.name))));
     catSel.value = categories.some((c) => c.name === was) ? was : '';
@@ -167,7 +177,11 @@ export function view(app, main, listId) {
           h('button.primary', { type: 'button', onclick: () => newList(app) }, t('shopping.newList'))] : null));
       return;
     }
-    if (!body.contains(addForm)) setChildren(body, head, tools, addForm, items.el, hiddenNote);
+    if (!body.contains(addForm)) {
+      setChildren(body, head, tools, addForm, items.el, hiddenNote);
+      refocus(addForm, had); // once: the page built in place of the one typed in
+      had = null;
+    }
     const all = shown();
     nameEl.textContent = list.name;
     const open = all.filter((i) => !i.checked).length;
@@ -302,7 +316,7 @@ export function view(app, main, listId) {
   return {
     topics: ['shopping'],
     reload: loadLists,
-    destroy() { off(); here.destroy(); clearTimeout(warmTimer); gone = true; clearTimeout(catsTimer); },
+    destroy() { off(); here.destroy(); clearTimeout(warmTimer); gone = true; clearTimeout(catsTimer); handOver('shopping', { list: list?.id ?? listId, fields: fieldsOf(addForm) }); },
     onEvent(ev) {
       if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.op === 'delete') goneNow(ev.id, ev.list_id);
       if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.list_id === listId) {

@@ -8,6 +8,7 @@
 import { change, get } from '../api.js';
 import { answers } from '../answers.js';
 import * as cache from '../cache.js';
+import { handOver, takeOver } from '../handover.js';
 import { h, loading, pickerKeys, reconcile, setChildren } from '../dom.js';
 import { currentLang, dayLabel, fmtTime, t } from '../i18n.js';
 import { avatar, memberName } from '../members.js';
@@ -57,7 +58,7 @@ export function view(app, main) {
   main.append(
     h('div.page-head', h('div.page-title', h('h1', t('tasks.title')), here.el),
       h('div.segmented', { role: 'group', 'aria-label': t('tasks.filter.label') }, filterBtns),
-      app.can('task.create') ? h('button.primary', { type: 'button', onclick: () => openTaskDialog(app, null, { onSaved }) }, t('tasks.new')) : null),
+      app.can('task.create') ? h('button.primary', { type: 'button', onclick: () => openTask(null) }, t('tasks.new')) : null),
     region);
 
   const today = () => dateIn(new Date(), tz);
@@ -185,7 +186,22 @@ export function view(app, main) {
   async function edit(task) {
     const kept = (id) => tasks.get(id) || (id === task.id ? task : undefined);
     const fresh = await readTask(app, task.id, kept);
-    if (fresh) openTaskDialog(app, fresh, { onSaved, kept });
+    if (fresh) openTask(fresh, task);
+  }
+
+  // An open dialog saves to the page shown when it saves: a page built
+  // again meanwhile (another device changed the time zone) takes its link
+  // over (handover.js). Before, the save went to the page it replaced.
+  const page = { onSaved, kept: (id) => tasks.get(id) };
+  let link = takeOver('tasks dialog') ?? null;
+  if (link) link.page = page;
+  function openTask(task, shown = task) {
+    link = { page };
+    const to = link;
+    openTaskDialog(app, task, {
+      onSaved: (saved, gone) => to.page.onSaved(saved, gone),
+      kept: (id) => to.page.kept(id) || (id === shown?.id ? shown : undefined),
+    });
   }
 
   // A task saved (or deleted: gone) in the dialog is shown and kept at
@@ -279,7 +295,7 @@ export function view(app, main) {
   return {
     topics: ['tasks'],
     reload,
-    destroy() { off(); here.destroy(); },
+    destroy() { off(); here.destroy(); if (link && document.querySelector('dialog.task-dialog[open]')) handOver('tasks dialog', link); },
     onEvent(ev) {
       if (ev.type !== 'TASK_UPDATED') return;
       if (ev.op === 'delete') {

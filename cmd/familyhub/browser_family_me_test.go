@@ -1,0 +1,183 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// anaOnFamilyPage: Ana and Ben (twoAdults, a list made), Ana's laptop on
+// the Family page on replica A.
+func anaOnFamilyPage(t *testing.T) (c *cluster, ana, ben member, b *browser) {
+	t.Helper()
+	c, ana, ben = twoAdults(t)
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	b = newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.login(c.a.URL(), "ana@example.org")
+	b.goFamily()
+	return c, ana, ben, b
+}
+
+// meReads counts the page's reads of GET /api/me begun since
+// window.__meMark (resource timing): a read begun before (when the page
+// went live) may end after it.
+const meReads = `performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/api/me' && e.startTime > window.__meMark).length`
+
+// TestBrowserFamilyMeReadOnce: a settings Save takes the family from its
+// own answer, and the FAMILY_UPDATED of the version it made is not read
+// again; another device's change is (one read). Before, the Save re-read
+// /api/me and so did its own event: two reads or three where one is due.
+func TestBrowserFamilyMeReadOnce(t *testing.T) {
+	browserTest(t)
+	c, ana, _, b := anaOnFamilyPage(t)
+	b.waitJS("live", `document.getElementById('conn').dataset.state === 'live'`, 5*time.Second)
+	eval[bool](b, `(performance.setResourceTimingBufferSize(5000), window.__meMark = performance.now(), true)`)
+
+	b.setValue(`#family-name`, "Saved here")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("saved", `document.querySelector('.settings-form [role=status]').textContent === 'Saved.'
+		&& window.familyhub.me.family.name === 'Saved here'`, 5*time.Second)
+	// Another device's rename, after the Save's own event: events come in
+	// order, so once it is shown, the Save's event was handled before it.
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "Renamed there"})
+	b.waitJS("the other device's name", `document.querySelector('#family-name').value === 'Renamed there'
+		&& window.familyhub.me.family.name === 'Renamed there'`, 5*time.Second)
+	if n := eval[int](b, meReads); n != 1 {
+		t.Errorf("GET /api/me read %d times for a Save and another device's rename, want once (the other device's)", n)
+	}
+}
+
+// TestBrowserFamilySettingsUnknownVersion: the app opened from a copy of
+// /api/me an older app kept (no family version) and no live /api/me
+// since: Ana's Save of a name reads the family first, so it is
+// conditional, and meets her phone's rename made meanwhile as a conflict. Before,
+// it went without If-Match and silently replaced the phone's name.
+func TestBrowserFamilySettingsUnknownVersion(t *testing.T) {
+	browserTest(t)
+	c, ana, _, b := anaOnFamilyPage(t)
+	keptOnDevice(b, "me")
+	// The kept copy as an app without family versions kept it.
+	evalAwait[bool](b, `import('/js/cache.js').then((c) => c.kept('me').then((m) => { delete m.family.version; return c.keep('me', m); })).then(() => true)`)
+	fail := failRequests(t, b)
+	fail.start("*/api/me", 502, `<html><body><h1>502 Bad Gateway</h1></body></html>`)
+	b.do(chromedp.Reload())
+	b.waitJS("opened from the kept copy", `document.querySelector('#family-name')?.value === 'Rivera' && window.familyhub.me.family.version === undefined`, 10*time.Second)
+	// No live /api/me from here on: the realtime client stops, and a read
+	// it began meanwhile has failed.
+	evalAwait[bool](b, `(window.familyhub.rt.stop(), window.familyhub.refreshMe()).then(() => true)`)
+	fail.stop()
+	if v := eval[any](b, `window.familyhub.me.family.version ?? null`); v != nil {
+		t.Fatalf("the family's version is %v, want none known", v)
+	}
+
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "The Riveras"}) // her phone
+	b.setValue(`#family-name`, "Rivera-Lopez")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the conflict line", `document.querySelector('.settings-conflict')?.checkVisibility()`, 5*time.Second)
+	family := func() map[string]any { return restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any) }
+	if got := family()["name"]; got != "The Riveras" {
+		t.Fatalf("Ana's Save with the version unknown renamed the family to %v, want the phone's name kept", got)
+	}
+	if v := eval[string](b, `document.querySelector('#family-name').value`); v != "Rivera-Lopez" {
+		t.Errorf("the name field shows %q after the conflict, want Ana's words", v)
+	}
+	b.clickText(`.settings-conflict button`, "Keep mine")
+	waitUntil(t, "Ana's name saved after Keep mine", 5*time.Second, func() bool { return family()["name"] == "Rivera-Lopez" })
+}
+
+// TestBrowserFamilySettingsRebuildKeepsLines: what the settings form says
+// about Ana's unsaved words stays with them when another device's new
+// time zone builds the page again: the error line and the field marked
+// invalid, then an open conflict line, whose Keep mine still saves her
+// name. Before, the rebuilt form kept her words but said nothing.
+func TestBrowserFamilySettingsRebuildKeepsLines(t *testing.T) {
+	browserTest(t)
+	c, ana, _, b := anaOnFamilyPage(t)
+	rebuilt := func(what, zone, cond string) {
+		t.Helper()
+		eval[bool](b, `(window.beforeZone = document.querySelector('#family-zone'), true)`)
+		restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"time_zone": zone}) // her phone
+		b.waitJS(what, `document.querySelector('#family-zone') !== window.beforeZone
+			&& window.familyhub.me.family.time_zone === `+js(zone)+` && `+cond, 5*time.Second)
+	}
+
+	b.setValue(`#family-zone`, "Mars/Base")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the zone refused at its field", `document.querySelector('.settings-form .form-error')?.checkVisibility()
+		&& document.querySelector('#family-zone').getAttribute('aria-invalid') === 'true'`, 5*time.Second)
+	said := eval[string](b, `document.querySelector('.settings-form .form-error').textContent`)
+	rebuilt("the page built again with the error", "Asia/Tokyo", `document.querySelector('#family-zone').value === 'Mars/Base'`)
+	if got := eval[string](b, `(() => { const e = document.querySelector('.settings-form .form-error'); return e.checkVisibility() ? e.textContent : '(hidden)'; })()`); got != said {
+		t.Errorf("after the rebuild the error line says %q, want %q", got, said)
+	}
+	if got := eval[string](b, `String(document.querySelector('#family-zone').getAttribute('aria-invalid'))`); got != "true" {
+		t.Errorf("after the rebuild the zone field's aria-invalid is %s, want true", got)
+	}
+
+	// A conflict line open when the page is built again stays, and Keep
+	// mine still saves her name.
+	b.setValue(`#family-zone`, "Asia/Tokyo")
+	b.setValue(`#family-name`, "Rivera-Lopez")
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "The Riveras"})
+	b.waitJS("the phone's rename known", `window.familyhub.me.family.name === 'The Riveras'`, 5*time.Second)
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the conflict line", `document.querySelector('.settings-conflict')?.checkVisibility()`, 5*time.Second)
+	conflict := eval[string](b, `document.querySelector('.settings-conflict').textContent`)
+	rebuilt("the page built again with the conflict line", "Europe/Lisbon", `document.querySelector('#family-name').value === 'Rivera-Lopez'`)
+	if got := eval[string](b, `(() => { const e = document.querySelector('.settings-conflict'); return e.checkVisibility() ? e.textContent : '(hidden)'; })()`); got != conflict {
+		t.Errorf("after the rebuild the conflict line says %q, want %q", got, conflict)
+	}
+	b.clickText(`.settings-conflict button`, "Keep mine")
+	waitUntil(t, "her name saved by the rebuilt form's Keep mine", 5*time.Second, func() bool {
+		return restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any)["name"] == "Rivera-Lopez"
+	})
+	if got := restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any)["time_zone"]; got != "Europe/Lisbon" {
+		t.Errorf("after Keep mine the time zone is %v, want the phone's Europe/Lisbon kept", got)
+	}
+}
+
+// TestBrowserFamilySettingsConflictNames: the conflict line says who made
+// the other change. Ben (an owner) renames the family while Ana types a
+// name: "Ben changed the family name to …", also when her laptop did not
+// hear his change (its realtime client stopped: the family's event log
+// says who). Her own phone's rename: "You changed … elsewhere". The name
+// changed by her phone and then by Ben since her form's version: no name
+// ("Someone else …"). Before, every conflict said "Someone else".
+func TestBrowserFamilySettingsConflictNames(t *testing.T) {
+	browserTest(t)
+	c, ana, ben, b := anaOnFamilyPage(t)
+	restAs(t, ana, c.a, "PATCH", "/api/family/members/"+ben.userID, map[string]any{"role": "owner"})
+	conflict := func(what, typed string, change func(), want string) {
+		t.Helper()
+		b.setValue(`#family-name`, typed)
+		change()
+		b.click(`.settings-form button[type=submit]`)
+		b.waitJS(what, `document.querySelector('.settings-conflict')?.checkVisibility()`, 5*time.Second)
+		if said := eval[string](b, `document.querySelector('.settings-conflict p').textContent`); said != want {
+			t.Errorf("%s: the conflict line says %q, want %q", what, said, want)
+		}
+		b.clickText(`.settings-conflict button`, "Keep theirs")
+	}
+	known := "The family settings changed while you were editing them; your words are still in the form. "
+
+	conflict("Ben's rename, heard live", "Rivera-Lopez", func() {
+		restAs(t, ben, c.b, "PATCH", "/api/family", map[string]any{"name": "The Riveras"})
+		b.waitJS("Ben's rename known", `window.familyhub.me.family.name === 'The Riveras'`, 5*time.Second)
+	}, known+"Ben changed the family name to “The Riveras”, yours is “Rivera-Lopez”.")
+	conflict("her phone's rename", "Ana's family", func() {
+		restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "Riveras at home"})
+		b.waitJS("the phone's rename known", `window.familyhub.me.family.name === 'Riveras at home'`, 5*time.Second)
+	}, known+"You changed the family name to “Riveras at home” elsewhere; here it is “Ana's family”.")
+	conflict("two members' changes", "Rivera clan", func() {
+		restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "Riveras (phone)"})
+		restAs(t, ben, c.b, "PATCH", "/api/family", map[string]any{"name": "Rivera & co"})
+		b.waitJS("both known", `window.familyhub.me.family.name === 'Rivera & co'`, 5*time.Second)
+	}, "Someone else changed the family settings while you were editing them; your words are still in the form. The family name is now “Rivera & co”, yours is “Rivera clan”.")
+
+	// Not heard live: the laptop's realtime client stops first.
+	eval[bool](b, `(window.familyhub.rt.stop(), true)`)
+	conflict("Ben's rename, not heard", "Riveras of Vienna", func() {
+		restAs(t, ben, c.b, "PATCH", "/api/family", map[string]any{"name": "Rivera household"})
+	}, known+"Ben changed the family name to “Rivera household”, yours is “Riveras of Vienna”.")
+}

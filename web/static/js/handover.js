@@ -1,0 +1,88 @@
+// What a page hands to the page built in its place: unsaved words in its
+// forms, an open dialog's link to the page. app.js's render destroys the
+// old page and builds the new one in the same turn, when another device
+// changed the family's time zone (or the person's role) and the page is
+// built again (app.rerender); before, whatever was half typed was lost. A
+// hand-over not taken in that turn goes: a later visit of the page starts
+// from the server's data.
+const held = new Map();
+
+/** handOver(key, state): the page being destroyed leaves state for its successor. */
+export function handOver(key, state) {
+  held.set(key, state);
+  queueMicrotask(() => { if (held.get(key) === state) held.delete(key); });
+}
+
+/** takeOver(key) returns what the page before left under key (once), or undefined. */
+export function takeOver(key) {
+  const state = held.get(key);
+  held.delete(key);
+  return state;
+}
+
+const controls = (root) => [...root.querySelectorAll('input, select, textarea')].filter((el) => el.name && el.type !== 'hidden');
+const changed = (el) => {
+  if (el.type === 'checkbox' || el.type === 'radio') return el.checked !== el.defaultChecked;
+  if (el.tagName === 'SELECT') return [...el.options].some((o) => o.selected !== o.defaultSelected);
+  return el.value !== el.defaultValue;
+};
+const isCheck = (el) => el.type === 'checkbox' || el.type === 'radio';
+
+/**
+ * fieldsOf(root, {all}) returns the named controls under root that differ
+ * from what they were built with (all: every one) or have the focus, in
+ * order: [{name, i, value, checked?, focus?}], i counting the controls of
+ * that name, focus the caret. None: null.
+ */
+export function fieldsOf(root, { all = false } = {}) {
+  const out = [];
+  const seen = new Map();
+  for (const el of controls(root)) {
+    const i = seen.get(el.name) ?? 0;
+    seen.set(el.name, i + 1);
+    const focused = el === document.activeElement;
+    if (!all && !focused && !changed(el)) continue;
+    const c = isCheck(el) ? { name: el.name, i, value: el.value, checked: el.checked } : { name: el.name, i, value: el.value };
+    if (focused) c.focus = caret(el);
+    out.push(c);
+  }
+  return out.length ? out : null;
+}
+
+function caret(el) {
+  try { return typeof el.selectionStart === 'number' ? [el.selectionStart, el.selectionEnd, el.selectionDirection] : []; } catch { return []; }
+}
+
+const find = (els, c) => {
+  const named = els.filter((e) => e.name === c.name);
+  return 'checked' in c ? named.find((e) => e.value === c.value) : named[c.i];
+};
+
+/**
+ * refocus(root, fields) puts the focus and caret back into the control
+ * under root that had them when fieldsOf took fields (root must be in
+ * the page: a form attached later calls it then).
+ */
+export function refocus(root, fields) {
+  const c = fields?.find((x) => x.focus);
+  const el = c && root.isConnected ? find(controls(root), c) : null;
+  if (!el) return;
+  el.focus({ preventScroll: true });
+  if (c.focus.length) try { el.setSelectionRange(...c.focus); } catch { /* not a text control */ }
+}
+
+/**
+ * putFields(root, fields) puts what fieldsOf took back into the controls
+ * under root: a checkbox by name and value, anything else by name and
+ * its place among the controls of that name; and the focus (refocus).
+ */
+export function putFields(root, fields) {
+  const els = controls(root);
+  for (const c of fields || []) {
+    const el = find(els, c);
+    if (!el) continue;
+    if ('checked' in c) el.checked = c.checked;
+    else el.value = c.value;
+  }
+  refocus(root, fields);
+}
