@@ -31,6 +31,12 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		// completed a task whose title holds "Tim")
 		return Intent{}, NotUnderstood(text)
 	}
+	if in, ok, refuse := travelBy(text, now); ok || refuse {
+		if refuse {
+			return Intent{}, NotUnderstood(text) // "I'll take the train to Berlin": how, no to-do
+		}
+		return in, nil // "I'll take the train to Berlin on Friday": the trip
+	}
 	if takesForSelf(text) {
 		// "I'll take the train", "I'll take a shower": what the speaker
 		// does, no chore taken over (they were task.reassign "Train",

@@ -213,12 +213,12 @@ func (p *parser) matchWhen(sc *scan, i int, o scanOpts) int {
 	}
 	if !w.hasTime && !w.hasRel {
 		afterAt := pre > 0 && whenAtPre[at(j-1)]
-		if c, n := parseClock(at, j, afterAt); n > 0 {
+		if c, n := p.clockAt(at, j, afterAt); n > 0 {
 			w.hasTime, w.clock = true, c
 			n += timeSuffix(at, j+n, w)
 			// A range: "from 4 to 5:30", "von 16 bis 17:30 Uhr", "6 to 8pm".
 			if rangeWords[at(j+n)] && (at(j+n) != "and" || at(i) == "between") {
-				if e, m := parseClock(at, j+n+1, true); m > 0 {
+				if e, m := p.clockAt(at, j+n+1, true); m > 0 {
 					w.hasEnd, w.end = true, e
 					m += timeSuffix(at, j+n+1+m, w)
 					if at(j+n+m+1) == "uhr" {
@@ -385,6 +385,18 @@ func timeSuffix(at func(int) string, j int, w *when) int {
 		}
 	}
 	return n
+}
+
+// clockAt is parseClock in the parser's language: German has no a.m., and
+// its "am" after an hour is the next phrase's ("ich hole ihn um 3 am
+// Bahnhof ab" is at 15:00, at the station; it was 03:00, "Bahnhof").
+func (p *parser) clockAt(at func(int) string, j int, afterAt bool) (clock, int) {
+	c, n := parseClock(at, j, afterAt)
+	if p.lang == "de" && n > 1 && c.ampm == "am" && at(j+n-1) == "am" {
+		c.ampm, n = "", n-1
+		c.h24 = c.hour > 12 || c.hour == 0 || strings.HasPrefix(at(j), "0")
+	}
+	return c, n
 }
 
 // parseClock reads a time of day at j: "6pm", "6 pm", "18:30", "noon",
