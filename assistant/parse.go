@@ -113,6 +113,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	if in, ok := tripStatement(text, now, names); ok {
 		return in, nil // "Tim fährt morgen um 8 zum Training": a plan, an event
 	}
+	if in, ok := hasPlan(text, now, names); ok {
+		return in, nil // "Tim has football on Friday at 5": "Tim: Football"
+	}
 	in, err := parseCommandNames(text, locale, now, names)
 	if passOnRx.MatchString(text) && !(err == nil && in.Type == IntentTaskCreate && in.Slots.Assignee != "") {
 		// "sag Oma, dass wir morgen kommen", "tell grandma we're coming

@@ -117,7 +117,7 @@ func (p *parser) hoursOfADay(s string) bool {
 
 var (
 	closureDE = regexp.MustCompile(`^(?:(?:die|der|das|unsere|unser|unserer) )?(\p{L}[\p{L}-]*)(?: (?:macht|machen|hat|haben|ist|sind|bleibt|bleiben)(?: (?:früher|eher|schon|wieder))?(?: nicht)? (?:zu|dicht|geschlossen|auf|offen|geöffnet)| (?:schließt|schließen|öffnet|öffnen)(?: (?:früher|eher|wieder))?(?: nicht)?)$`)
-	closureEN = regexp.MustCompile(`^(?:(?:the|our) )?((?:\p{L}[\p{L}-]* )?\p{L}[\p{L}-]*?)(?:'s closed| (?:is|will be|is going to be) closed| (?:closes|shuts)(?: early)?| (?:opens|reopens|is open|will be open|'s open)| (?:isn't|is not|won't be|will not be|'s not) open)$`)
+	closureEN = regexp.MustCompile(`^(?:(?:the|our) )?((?:\p{L}[\p{L}-]* )?\p{L}[\p{L}-]*?)(?:'s (?:closed|shut)| (?:is|will be|is going to be) (?:closed|shut)| (?:closes|shuts)(?: early)?| (?:opens|reopens|is open|will be open|'s open)| (?:isn't|is not|won't be|will not be|'s not) open)$`)
 	// closureOpensRx: the place opens (or is open), not closes
 	closureOpensRx = regexp.MustCompile(`(?:auf|offen|geöffnet|öffnet|öffnen|opens|open)$|öffnet |öffnen `)
 	closureAgainRx = regexp.MustCompile(`wieder|reopens`)
