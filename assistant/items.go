@@ -111,7 +111,7 @@ func itemsOf(s, lang string) []IntentItem {
 	}
 	var out []IntentItem
 	for _, seg := range segs {
-		for _, part := range runOn(seg) {
+		for _, part := range runOn(seg, lang) {
 			if it, ok := parseItem(part, lang); ok {
 				out = append(out, it)
 			}
@@ -161,8 +161,10 @@ func expandElided(m string) string {
 // runOn splits a dictated run of item names without commas ("apples
 // bananas", "washing powder nappies") when the lexicon covers it entirely
 // and each boundary follows a plural or a phrase; anything else stays one
-// item ("chocolate milk", "chicken breast").
-func runOn(seg string) []string {
+// item ("chocolate milk", "chicken breast"). German writes its compounds
+// as one word, so there a capitalised noun the lexicon knows ends an item
+// too: "Milch Eier Butter" are three ("Rote Bete", a phrase, stays one).
+func runOn(seg, lang string) []string {
 	f := strings.Fields(seg)
 	if len(f) < 2 || strings.Contains(seg, nbsp) || itemKnownPhrase(seg) || numberToken.MatchString(f[0]) || numberWords[strings.ToLower(f[0])] > 0 || articles[strings.ToLower(f[0])] {
 		return []string{seg}
@@ -181,7 +183,7 @@ func runOn(seg string) []string {
 		}
 		piece := strings.Join(f[i:i+n], " ")
 		it, _ := lookupItem(piece)
-		if i+n < len(f) && n == 1 && !it.plural {
+		if i+n < len(f) && n == 1 && !it.plural && !(lang == "de" && isCapitalised(f[i]) && isCapitalised(f[i+1])) {
 			return []string{seg}
 		}
 		out = append(out, piece)

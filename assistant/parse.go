@@ -116,6 +116,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	if in, ok := hasPlan(text, now, names); ok {
 		return in, nil // "Tim has football on Friday at 5": "Tim: Football"
 	}
+	if in, ok := dayIs(text, now); ok {
+		return in, nil // "am Montag ist schulfrei": "Schulfrei"
+	}
 	in, err := parseCommandNames(text, locale, now, names)
 	if passOnRx.MatchString(text) && !(err == nil && in.Type == IntentTaskCreate && in.Slots.Assignee != "") {
 		// "sag Oma, dass wir morgen kommen", "tell grandma we're coming

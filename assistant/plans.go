@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"regexp"
 	"strings"
 	"time"
 )
@@ -89,4 +90,77 @@ var (
 	// frei", "has nothing", "hat Zeit")
 	noPlanNegation = setOf(`no kein keine keinen`)
 	noPlanWords    = setOf(`to time nothing something anything fun off free cold fever zeit nichts frei lust hunger durst fieber`)
+)
+
+// dayIsRx: a day first, then what it is ("Friday is an inset day", "am
+// Montag ist schulfrei", "morgen ist die Schule zu"); m[1] the day, m[2]
+// the rest.
+var dayIsRx = regexp.MustCompile(`(?i)^((?:(?:on|this|next|am|diesen|nächsten) )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|` +
+	`montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|morgen|übermorgen|heute))(?:'s| is| will be| ist) (.+)$`)
+
+// dayIs reads what a day is as that day's all-day event: "Friday is an
+// inset day" is "Inset day", "tomorrow is Tim's birthday" "Tim's
+// birthday", "am Montag ist schulfrei" "Schulfrei", "morgen ist Feiertag"
+// "Feiertag" (they were not understood), and a place closed said the day
+// first as said the place first: "morgen ist die Schule zu" is "Schule
+// geschlossen". Only a noun phrase counts: in English after "a"/"an" or
+// with an owner, in German capitalised nouns or a word of a day off
+// ("schulfrei", "hitzefrei"); "tomorrow is fine", "morgen ist gut" and a
+// question stay not understood.
+func dayIs(text string, now time.Time) (Intent, bool) {
+	if strings.HasSuffix(strings.TrimSpace(text), "?") {
+		return Intent{}, false
+	}
+	m := dayIsRx.FindStringSubmatch(cleanCommand(strings.ReplaceAll(text, "’", "'")))
+	if m == nil {
+		return Intent{}, false
+	}
+	p := &parser{now: now, loc: now.Location(), lang: "en"}
+	obj := strings.Fields(strings.Trim(m[2], " .!"))
+	if strings.HasSuffix(strings.ToLower(m[0][len(m[1]):]), "ist "+strings.ToLower(m[2])) {
+		p.lang = "de"
+	}
+	if p.lang == "de" && len(obj) > 1 && dayIsPlaceArticles[strings.ToLower(obj[0])] && closurePlace(strings.ToLower(obj[1])) {
+		// "morgen ist die Schule zu": "die Schule ist morgen zu"
+		in, err := parseCommand(strings.Join(obj[:2], " ")+" ist "+m[1]+" "+strings.Join(obj[2:], " "), "de", now)
+		return in, err == nil && in.Type == IntentCalendarCreate
+	}
+	named := false
+	for len(obj) > 0 && dayIsArticles[strings.ToLower(obj[0])] {
+		named = true
+		obj = obj[1:]
+	}
+	if len(obj) == 0 || len(obj) > 3 {
+		return Intent{}, false
+	}
+	for _, w := range obj {
+		lw := strings.ToLower(w)
+		switch {
+		case dayIsNotWords[lw] || negationWords[lw]:
+			return Intent{}, false
+		case p.lang == "en" && strings.HasSuffix(lw, "'s"):
+			named = true
+		case p.lang == "de" && (isCapitalised(w) || strings.HasSuffix(lw, "frei") && len(lw) > 6):
+			named = true
+		case p.lang == "de":
+			return Intent{}, false
+		}
+	}
+	if !named {
+		return Intent{}, false
+	}
+	in, ok := p.event("x " + m[1])
+	if !ok || !in.Slots.AllDay {
+		return Intent{}, false
+	}
+	in.Slots.Title, in.Slots.Location, in.Lang = capitalise(strings.Join(obj, " ")), "", p.lang
+	return in, in.Validate() == nil
+}
+
+var (
+	dayIsArticles      = setOf(`a an ein eine`)
+	dayIsPlaceArticles = setOf(`die der das`)
+	// dayIsNotWords: what a day is that is no event ("tomorrow is a good
+	// day", "Friday is a bit busy")
+	dayIsNotWords = setOf(`good bad fine great busy better worse free ok okay long short gut schlecht besser voll frei`)
 )

@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -31,6 +32,9 @@ var recipeRulesDE = []rule{
 func (p *parser) recipeEN(m []string) (Intent, bool) {
 	name := strings.TrimSpace(m[1])
 	name = strings.TrimSuffix(strings.TrimSuffix(name, "-"), " recipe")
+	// "we're making lasagne on Saturday, add the ingredients": the day is
+	// when it is cooked, no part of its name (it was "lasagne on Saturday")
+	name = strings.TrimSpace(recipeDayRx.ReplaceAllString(name, ""))
 	if t := tidyTitle(name); t == "" || strings.Fields(name)[0] == "" {
 		return Intent{}, false
 	}
@@ -62,6 +66,8 @@ func (p *parser) recipeEN(m []string) (Intent, bool) {
 	}
 	return in, true
 }
+
+var recipeDayRx = regexp.MustCompile(`(?i)\s+(?:(?:on|this|next|am|diesen|nächsten) )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|morgen|heute abend|heute|(?:at the|this|am) (?:weekend|wochenende))$`)
 
 func servings(s string) (int, bool) {
 	if n, ok := numberWords[strings.ToLower(s)]; ok {

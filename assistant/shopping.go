@@ -53,6 +53,8 @@ var shoppingChangeRulesEN = []rule{
 }
 
 var shoppingAddRulesEN = []rule{
+	// "for the cake we need flour, sugar and eggs": what they are for first
+	{rx(`for (?:the |a |an |our |my )?(\S+),? (?:we|i) need (?:some |more )?(.+)`), (*parser).addForPurpose},
 	{rx(`(?:add|put|write|stick|pop|place|throw|chuck|jot|note)(?: down)? (.+?) (?:to|on|onto|in|into) (?:the |my |our |a )?(.+?)`), (*parser).addTo},
 	{rx(`(?:we|i) (?:need|needs|want|could use|'d like|would like|gotta (get)|have to (get)|must (get)) (?:to (buy|get|pick up|grab) )?(?:some |more |a few )?(.+)`), (*parser).addNeeded},
 	{rx(`(?:we're|we are|i'm|i am|we've|we have|i've|i have|we|i)(?: all| almost| nearly| completely| just)? (?:out of|running low on|low on|running out of|run out of|ran out of|short of|short on)(?: some)? (.+)`), (*parser).addDefault},
@@ -78,6 +80,8 @@ var shoppingChangeRulesDE = []rule{
 }
 
 var shoppingAddRulesDE = []rule{
+	// "für den Kuchen brauchen wir Mehl, Zucker und Eier" (not understood)
+	{rx(`für (?:den |die |das |einen |eine |unseren |unsere |unser )?(\S+),? (?:brauchen wir|brauche ich|braucht ihr)(?: noch)? (.+)`), (*parser).addForPurpose},
 	{rx(`(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|tun|notier|notiere|aufschreiben|draufsetzen) (.+?) (?:auf|zur|in) (?:die |meine |unsere |den |der )?(.+?)(?: drauf)?`), (*parser).addTo},
 	{rx(`(?:füg|füge|fügen|hinzufügen) (.+?) (?:zur|zu der|zum|zu|in die|in den|auf die) (.+?)(?: hinzu)?`), (*parser).addTo},
 	{rx(`(?:füg|füge) (.+?) hinzu`), (*parser).addDefault},
@@ -329,6 +333,12 @@ func (p *parser) itemsIntent(typ, s string, sl IntentSlots) (Intent, bool) {
 		return Intent{}, false
 	}
 	prep := func(items []IntentItem) []IntentItem {
+		if n := len(items); n > 1 {
+			// "add flour, eggs and milk for the pancakes": what they are
+			// for is all of theirs, no part of the last (it was the item
+			// "milk for the pancakes")
+			items[n-1].Name = itemsPurposeRx.ReplaceAllString(items[n-1].Name, "")
+		}
 		for i := range items {
 			if typ != IntentShoppingAddItems {
 				items[i].Quantity = ""
@@ -360,6 +370,20 @@ func (p *parser) itemsIntent(typ, s string, sl IntentSlots) (Intent, bool) {
 	}
 	return in, true
 }
+
+// addForPurpose: m is what the items are for, then the items ("for the
+// cake we need flour and eggs"). A day is no purpose ("für morgen
+// brauchen wir Milch" is left to the other rules).
+func (p *parser) addForPurpose(m []string) (Intent, bool) {
+	if whenWordish(strings.ToLower(m[1])) {
+		return Intent{}, false
+	}
+	return p.addDefault([]string{m[0], m[2]})
+}
+
+// itemsPurposeRx: what a list of items is for, said after the last
+// ("for the pancakes", "für den Kuchen").
+var itemsPurposeRx = regexp.MustCompile(`(?i)\s+(?:for|für) (?:the|a|an|our|my|den|die|das|einen|eine|unseren|unsere|unser) \S+$`)
 
 // pronounOnly: f (an item's lower-case words) is one pronoun.
 func pronounOnly(f []string) bool {
