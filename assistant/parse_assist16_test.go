@@ -116,3 +116,18 @@ func TestWhatADayIs(t *testing.T) {
 		})
 	}
 }
+
+// TestCanYouSaidToSomeone: a request with "can you" after a name without
+// a comma ("Ben can you empty the dishwasher tonight") was not
+// understood, while "Ben, can you …" was Ben's task. A member called
+// Will stays the modal's case.
+func TestCanYouSaidToSomeone(t *testing.T) {
+	for _, names := range [][]string{nil, {"Ben", "Tim", "Mia"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"en", "Ben can you empty the dishwasher tonight", taskDueOf("Empty the dishwasher", "Ben", "2026-03-11T19:00")},
+			{"en", "Tim could you please take out the bins", taskOfWho("Take out the bins", "Tim")},
+			{"en", "Ben, can you empty the dishwasher tonight", taskDueOf("Empty the dishwasher", "Ben", "2026-03-11T19:00")},
+			{"en", "Tim can you come home at 6", ""},
+		})
+	}
+}
