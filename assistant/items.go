@@ -83,8 +83,24 @@ func splitItems(s, lang string) (items, alt []IntentItem) {
 	if ambiguous {
 		alt = itemsOf(plain, lang)
 	}
-	return items, alt
+	return withoutPurpose(items), withoutPurpose(alt)
 }
+
+// withoutPurpose: what several items are for is all of theirs, no part of
+// the last: "add flour, eggs and milk for the pancakes", "Tomaten,
+// Mozzarella und Basilikum für den Salat" (they were the item "milk for
+// the pancakes" and not understood). One item keeps it ("milk for the
+// baby").
+func withoutPurpose(items []IntentItem) []IntentItem {
+	if n := len(items); n > 1 {
+		items[n-1].Name = itemsPurposeRx.ReplaceAllString(items[n-1].Name, "")
+	}
+	return items
+}
+
+// itemsPurposeRx: what a list of items is for, said after the last
+// ("for the pancakes", "für den Kuchen").
+var itemsPurposeRx = regexp.MustCompile(`(?i)\s+(?:for|für) (?:the|a|an|our|my|den|die|das|einen|eine|unseren|unsere|unser) \S+$`)
 
 func itemsOf(s, lang string) []IntentItem {
 	parts := itemSeparators.Split(s, -1)

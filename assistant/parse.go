@@ -113,8 +113,10 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	if in, ok := tripStatement(text, now, names); ok {
 		return in, nil // "Tim fährt morgen um 8 zum Training": a plan, an event
 	}
-	if in, ok := hasPlan(text, now, names); ok {
+	if in, ok, refuse := hasPlan(text, now, names); ok {
 		return in, nil // "Tim has football on Friday at 5": "Tim: Football"
+	} else if refuse {
+		return Intent{}, NotUnderstood(text) // "Tim hat morgen keine Zeit"
 	}
 	if in, ok := dayIs(text, now); ok {
 		return in, nil // "am Montag ist schulfrei": "Schulfrei"

@@ -53,6 +53,7 @@ func TestSomeoneHasAPlan(t *testing.T) {
 			{"en", "Tim has no football on Friday", cancelOn("Football", "2026-03-13")},
 			{"en", "Mia has to finish her homework by 6", taskDueOf("Finish her homework", "Mia", "2026-03-11T18:00")},
 			{"de", "Tim hat morgen frei", ""},
+			{"de", "Tim hat morgen keine Zeit", ""},
 			{"en", "Tim has nothing on Friday", ""},
 			{"en", "Dad has a cold tomorrow", ""},
 			{"en", "Tim has football on Friday?", ""},
@@ -85,6 +86,7 @@ func TestWhatItemsAreFor(t *testing.T) {
 		{"en", "add flour, eggs and milk for the pancakes", addItems("flour", "eggs", "milk")},
 		{"de", "Mehl, Zucker und Eier für den Kuchen kaufen", addItems("Mehl", "Zucker", "Eier")},
 		{"de", "für den Kuchen brauchen wir Mehl, Zucker und Eier", addItems("Mehl", "Zucker", "Eier")},
+		{"de", "Tomaten, Mozzarella und Basilikum für den Salat", addItems("Tomaten", "Mozzarella", "Basilikum")},
 		{"en", "for the cake we need flour, sugar and eggs", addItems("flour", "sugar", "eggs")},
 		// one item keeps what it is for
 		{"en", "add milk for the baby", addItems("milk for the baby")},
@@ -108,6 +110,7 @@ func TestWhatADayIs(t *testing.T) {
 			{"de", "Freitag ist ein Brückentag", evAllDay("Brückentag", "2026-03-13", "2026-03-14")},
 			{"de", "morgen ist die Schule zu", evAllDay("Schule geschlossen", "2026-03-12", "2026-03-13")},
 			{"de", "morgen ist die Kita geschlossen", evAllDay("Kita geschlossen", "2026-03-12", "2026-03-13")},
+			{"de", "am Freitag hat die Kita zu", evAllDay("Kita geschlossen", "2026-03-13", "2026-03-14")},
 			{"en", "tomorrow is fine", ""},
 			{"en", "tomorrow is a good day", ""},
 			{"de", "morgen ist gut", ""},

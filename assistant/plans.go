@@ -20,14 +20,14 @@ import (
 // Said with "no"/"kein" it is that day's occurrence cancelled: "Tim hat
 // morgen kein Training", "Tim has no football on Friday" cancel
 // "Training", "Football" that day.
-func hasPlan(text string, now time.Time, names []string) (Intent, bool) {
+func hasPlan(text string, now time.Time, names []string) (in Intent, ok, refuse bool) {
 	if strings.HasSuffix(strings.TrimSpace(text), "?") {
-		return Intent{}, false
+		return Intent{}, false, false
 	}
 	f := strings.Fields(cleanCommand(strings.ReplaceAll(text, "’", "'")))
 	who, i := tripSubject(f, names)
 	if who == "" || i >= len(f)-1 {
-		return Intent{}, false
+		return Intent{}, false, false
 	}
 	p := &parser{now: now, loc: now.Location()}
 	switch strings.ToLower(f[i]) {
@@ -36,12 +36,12 @@ func hasPlan(text string, now time.Time, names []string) (Intent, bool) {
 	case "hat", "haben":
 		p.lang = "de"
 	default:
-		return Intent{}, false
+		return Intent{}, false, false
 	}
 	rest := strings.Join(f[i+1:], " ")
 	sc := p.scanWhen(rest, scanOpts{recurrence: true})
 	if !sc.found {
-		return Intent{}, false
+		return Intent{}, false, false
 	}
 	obj := strings.Fields(sc.rest())
 	for len(obj) > 0 && planArticles[strings.ToLower(obj[0])] {
@@ -52,13 +52,18 @@ func hasPlan(text string, now time.Time, names []string) (Intent, bool) {
 		obj = obj[1:] // "Tim hat morgen kein Training": that day's "Training" is off
 	}
 	if len(obj) == 0 || len(obj) > 3 {
-		return Intent{}, false
+		return Intent{}, false, false
 	}
 	for _, w := range obj {
 		lw := strings.ToLower(strings.Trim(w, ",.!"))
-		if negationWords[lw] || noPlanWords[lw] || p.lang == "de" && !isCapitalised(w) ||
+		if noPlanWords[lw] {
+			// "Tim hat morgen keine Zeit", "Tim hat morgen frei": how
+			// Tim is, nothing to write (the first cancelled "Tim hat Zeit")
+			return Intent{}, false, true
+		}
+		if lw == "to" || negationWords[lw] || p.lang == "de" && !isCapitalised(w) ||
 			p.lang == "en" && (strings.HasSuffix(lw, "ed") || irregularPastEN[lw] != "") {
-			return Intent{}, false
+			return Intent{}, false, false
 		}
 	}
 	title := capitalise(strings.Trim(strings.Join(obj, " "), ",.!"))
@@ -66,44 +71,44 @@ func hasPlan(text string, now time.Time, names []string) (Intent, bool) {
 		// as "morgen kein Yoga" is: the occurrence of that day, found by
 		// its title (it was the cancel of "Tim hat Training")
 		if sc.rec != nil || sc.w.hasTime || sc.w.hasRel || !sc.w.hasDate && sc.w.weekday < 0 {
-			return Intent{}, false
+			return Intent{}, false, false
 		}
 		day, _ := p.resolveDay(sc.w)
-		return Intent{Type: IntentCalendarCancel, Lang: p.lang, Slots: IntentSlots{Title: title, Date: day.Format(time.DateOnly)}}, true
+		return Intent{Type: IntentCalendarCancel, Lang: p.lang, Slots: IntentSlots{Title: title, Date: day.Format(time.DateOnly)}}, true, false
 	}
-	in, ok := p.event(rest)
+	in, ok = p.event(rest)
 	if !ok {
-		return Intent{}, false
+		return Intent{}, false, false
 	}
 	in.Slots.Title, in.Slots.Location, in.Lang = who+": "+title, "", p.lang
 	if in.Validate() != nil {
-		return Intent{}, false
+		return Intent{}, false, false
 	}
-	return in, true
+	return in, true, false
 }
 
 var (
 	// planArticles go before what someone has ("a dentist appointment",
 	// "seinen Schwimmkurs"): the title starts after them
 	planArticles = setOf(`a an the his her their its ein eine einen einem sein seine seinen ihr ihre ihren`)
-	// noPlanWords: what someone has that is no plan ("has to", "hat
-	// frei", "has nothing", "hat Zeit")
+	// noPlanWords: what someone has that is no plan but how they are
+	// ("hat frei", "has nothing", "hat keine Zeit"): not understood
 	noPlanNegation = setOf(`no kein keine keinen`)
-	noPlanWords    = setOf(`to time nothing something anything fun off free cold fever zeit nichts frei lust hunger durst fieber`)
+	noPlanWords    = setOf(`time nothing something anything fun off free cold fever zeit nichts frei lust hunger durst fieber`)
 )
 
 // dayIsRx: a day first, then what it is ("Friday is an inset day", "am
 // Montag ist schulfrei", "morgen ist die Schule zu"); m[1] the day, m[2]
-// the rest.
+// the German verb ("" in English), m[3] the rest.
 var dayIsRx = regexp.MustCompile(`(?i)^((?:(?:on|this|next|am|diesen|nächsten) )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|` +
-	`montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|morgen|übermorgen|heute))(?:'s| is| will be| ist) (.+)$`)
+	`montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|morgen|übermorgen|heute))(?:'s| is| will be| (ist|hat|macht|bleibt)) (.+)$`)
 
 // dayIs reads what a day is as that day's all-day event: "Friday is an
 // inset day" is "Inset day", "tomorrow is Tim's birthday" "Tim's
 // birthday", "am Montag ist schulfrei" "Schulfrei", "morgen ist Feiertag"
 // "Feiertag" (they were not understood), and a place closed said the day
-// first as said the place first: "morgen ist die Schule zu" is "Schule
-// geschlossen". Only a noun phrase counts: in English after "a"/"an" or
+// first as said the place first: "morgen ist die Schule zu", "am Freitag
+// hat die Kita zu" are "Schule geschlossen", "Kita geschlossen". Only a noun phrase counts: in English after "a"/"an" or
 // with an owner, in German capitalised nouns or a word of a day off
 // ("schulfrei", "hitzefrei"); "tomorrow is fine", "morgen ist gut" and a
 // question stay not understood.
@@ -116,14 +121,18 @@ func dayIs(text string, now time.Time) (Intent, bool) {
 		return Intent{}, false
 	}
 	p := &parser{now: now, loc: now.Location(), lang: "en"}
-	obj := strings.Fields(strings.Trim(m[2], " .!"))
-	if strings.HasSuffix(strings.ToLower(m[0][len(m[1]):]), "ist "+strings.ToLower(m[2])) {
+	verb, obj := strings.ToLower(m[2]), strings.Fields(strings.Trim(m[3], " .!"))
+	if verb != "" {
 		p.lang = "de"
 	}
 	if p.lang == "de" && len(obj) > 1 && dayIsPlaceArticles[strings.ToLower(obj[0])] && closurePlace(strings.ToLower(obj[1])) {
-		// "morgen ist die Schule zu": "die Schule ist morgen zu"
-		in, err := parseCommand(strings.Join(obj[:2], " ")+" ist "+m[1]+" "+strings.Join(obj[2:], " "), "de", now)
+		// "morgen ist die Schule zu", "am Freitag hat die Kita zu": "die
+		// Schule ist morgen zu", "die Kita hat am Freitag zu"
+		in, err := parseCommand(strings.Join(obj[:2], " ")+" "+verb+" "+m[1]+" "+strings.Join(obj[2:], " "), "de", now)
 		return in, err == nil && in.Type == IntentCalendarCreate
+	}
+	if verb != "" && verb != "ist" {
+		return Intent{}, false // "am Freitag hat Tim Fußball" is hasPlan's order, not read here
 	}
 	named := false
 	for len(obj) > 0 && dayIsArticles[strings.ToLower(obj[0])] {

@@ -333,12 +333,6 @@ func (p *parser) itemsIntent(typ, s string, sl IntentSlots) (Intent, bool) {
 		return Intent{}, false
 	}
 	prep := func(items []IntentItem) []IntentItem {
-		if n := len(items); n > 1 {
-			// "add flour, eggs and milk for the pancakes": what they are
-			// for is all of theirs, no part of the last (it was the item
-			// "milk for the pancakes")
-			items[n-1].Name = itemsPurposeRx.ReplaceAllString(items[n-1].Name, "")
-		}
 		for i := range items {
 			if typ != IntentShoppingAddItems {
 				items[i].Quantity = ""
@@ -380,10 +374,6 @@ func (p *parser) addForPurpose(m []string) (Intent, bool) {
 	}
 	return p.addDefault([]string{m[0], m[2]})
 }
-
-// itemsPurposeRx: what a list of items is for, said after the last
-// ("for the pancakes", "für den Kuchen").
-var itemsPurposeRx = regexp.MustCompile(`(?i)\s+(?:for|für) (?:the|a|an|our|my|den|die|das|einen|eine|unseren|unsere|unser) \S+$`)
 
 // pronounOnly: f (an item's lower-case words) is one pronoun.
 func pronounOnly(f []string) bool {
