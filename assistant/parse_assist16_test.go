@@ -134,3 +134,20 @@ func TestCanYouSaidToSomeone(t *testing.T) {
 		})
 	}
 }
+
+// TestGermanAmAfterAnHour: German has no a.m., so "am" after an hour
+// starts the next phrase: "um 3 am Bahnhof" was 03:00 and "Bahnhof" in
+// the title, and made "um 5 am Morgen" tomorrow at 17:00 once "am" was no
+// a.m. any more; "am Bahnhof" is the event's place, as "beim Zahnarzt" is.
+func TestGermanAmAfterAnHour(t *testing.T) {
+	for _, names := range [][]string{nil, {"Tim", "Mia", "Mark"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"de", "ich hole ihn um 3 am Bahnhof ab", taskOfMe("Ihn am Bahnhof abholen", "2026-03-11T15:00")},
+			{"de", "Treffen um 3 am Bahnhof", `{"slots":{"ends_at":"2026-03-11T16:00","location":"Bahnhof","starts_at":"2026-03-11T15:00","title":"Treffen"},"type":"calendar.create"}`},
+			{"de", "Wecker um 5 am Morgen", evTimed("Wecker", "2026-03-12T05:00", "2026-03-12T06:00")},
+			{"de", "Wecker um 5 Uhr am Morgen", evTimed("Wecker", "2026-03-12T05:00", "2026-03-12T06:00")},
+			{"de", "Zahnarzt um 8 am Freitag", evTimed("Zahnarzt", "2026-03-13T08:00", "2026-03-13T09:00")},
+			{"en", "dentist at 8 am on Friday", evTimed("Dentist", "2026-03-13T08:00", "2026-03-13T09:00")},
+		})
+	}
+}

@@ -377,8 +377,13 @@ func timeSuffix(at func(int) string, j int, w *when) int {
 	case at(j+n) == "at" && at(j+n+1) == "night":
 		w.part = "night"
 		n += 2
-	case at(j+n) == "am" && parts[at(j+n+1)] != "":
+	case at(j+n) == "am" && (parts[at(j+n+1)] != "" || at(j+n+1) == "morgen"):
+		// "um 5 am Morgen": the morning (German "am" after an hour is no
+		// a.m. and "Morgen" no tomorrow here: clockAt)
 		w.part = parts[at(j+n+1)]
+		if at(j+n+1) == "morgen" {
+			w.part = "morning"
+		}
 		n += 2
 	default:
 		if pt, ok := parts[at(j+n)]; ok && (strings.HasSuffix(at(j+n), "s") || at(j+n) == "früh") {
