@@ -14,12 +14,12 @@ import (
 // the all-day "Oma: Geburtstag" (they were not understood), named as
 // "Tim goes to football on Tuesday" is ("Tim: Football"; events have no
 // assignee). Only a short noun phrase is a plan: a to-do ("Mia has to
-// finish her homework"), something done ("Tim hat den Rasen gemäht"), a
-// negation of what is no plan, being free ("Tim hat morgen
-// frei", "Tim has nothing on Friday") and a question stay what they were.
-// Said with "no"/"kein" it is that day's occurrence cancelled: "Tim hat
-// morgen kein Training", "Tim has no football on Friday" cancel
-// "Training", "Football" that day.
+// finish her homework"), something done ("Tim hat den Rasen gemäht") and a
+// question stay what they were; how someone is on a day ("Tim hat morgen
+// frei", "Tim hat morgen keine Zeit", "Tim has nothing on Friday") writes
+// nothing (refuse). Said with "no"/"kein" it is that day's occurrence
+// cancelled: "Tim hat morgen kein Training", "Tim has no football on
+// Friday" cancel "Training", "Football" that day.
 func hasPlan(text string, now time.Time, names []string) (in Intent, ok, refuse bool) {
 	if strings.HasSuffix(strings.TrimSpace(text), "?") {
 		return Intent{}, false, false
@@ -91,10 +91,11 @@ var (
 	// planArticles go before what someone has ("a dentist appointment",
 	// "seinen Schwimmkurs"): the title starts after them
 	planArticles = setOf(`a an the his her their its ein eine einen einem sein seine seinen ihr ihre ihren`)
+	// noPlanNegation: what someone has not ("kein Training")
+	noPlanNegation = setOf(`no kein keine keinen`)
 	// noPlanWords: what someone has that is no plan but how they are
 	// ("hat frei", "has nothing", "hat keine Zeit"): not understood
-	noPlanNegation = setOf(`no kein keine keinen`)
-	noPlanWords    = setOf(`time nothing something anything fun off free cold fever zeit nichts frei lust hunger durst fieber`)
+	noPlanWords = setOf(`time nothing something anything fun off free cold fever zeit nichts frei lust hunger durst fieber`)
 )
 
 // dayIsRx: a day first, then what it is ("Friday is an inset day", "am
@@ -108,10 +109,11 @@ var dayIsRx = regexp.MustCompile(`(?i)^((?:(?:on|this|next|am|diesen|nächsten) 
 // birthday", "am Montag ist schulfrei" "Schulfrei", "morgen ist Feiertag"
 // "Feiertag" (they were not understood), and a place closed said the day
 // first as said the place first: "morgen ist die Schule zu", "am Freitag
-// hat die Kita zu" are "Schule geschlossen", "Kita geschlossen". Only a noun phrase counts: in English after "a"/"an" or
-// with an owner, in German capitalised nouns or a word of a day off
-// ("schulfrei", "hitzefrei"); "tomorrow is fine", "morgen ist gut" and a
-// question stay not understood.
+// hat die Kita zu" are "Schule geschlossen", "Kita geschlossen". Only a
+// noun phrase counts: in English after "a"/"an" or with an owner, in
+// German capitalised nouns or a word of a day off ("schulfrei",
+// "hitzefrei"); "tomorrow is fine", "morgen ist gut" and a question stay
+// not understood.
 func dayIs(text string, now time.Time) (Intent, bool) {
 	if strings.HasSuffix(strings.TrimSpace(text), "?") {
 		return Intent{}, false
@@ -132,7 +134,7 @@ func dayIs(text string, now time.Time) (Intent, bool) {
 		return in, err == nil && in.Type == IntentCalendarCreate
 	}
 	if verb != "" && verb != "ist" {
-		return Intent{}, false // "am Freitag hat Tim Fußball" is hasPlan's order, not read here
+		return Intent{}, false // "am Freitag hat Tim Fußball": only a place is read so
 	}
 	named := false
 	for len(obj) > 0 && dayIsArticles[strings.ToLower(obj[0])] {
