@@ -29,10 +29,12 @@ func negatedStatement(text string, names []string) bool {
 	if i == 0 && selfSubjects[f[0]] {
 		i = 1
 	}
-	if tf := strings.Fields(text); i == 0 && names == nil && isCapitalised(tf[0]) && nameLike(tf[0]) {
+	if tf := strings.Fields(text); i == 0 && names == nil && isCapitalised(tf[0]) && nameLike(tf[0]) &&
+		!closurePlace(strings.ToLower(tf[0])) {
 		// without the members a capitalised name: "Tim muss morgen nicht
 		// den Müll rausbringen" was the task "Tim muss nicht den Müll
-		// rausbringen"
+		// rausbringen"; a place is no one ("Kita hat morgen nicht
+		// geöffnet" is the Kita closed, see closure)
 		i = 1
 	}
 	if i == 0 {

@@ -158,7 +158,7 @@ func (p *parser) event(s string) (Intent, bool) {
 
 var (
 	calendarPhrase = regexp.MustCompile(`(?i)(?:^|\s)(?:in|on|to|into|onto|im|in den|auf den|zum)\s+(?:the\s+|my\s+|our\s+|den\s+|unseren\s+|meinen\s+)?(?:family\s+)?(?:calendar|diary|kalender)\b`)
-	locationRe     = regexp.MustCompile(`(?i)^(.+?)\s+(?:at|in der|in dem|in|im|bei der|bei dem|beim|bei|auf dem|auf der)\s+(?:the\s+)?(.+)$`)
+	locationRe     = regexp.MustCompile(`(?i)^(.+?)\s+(?:at|in der|in dem|in|im|am|bei der|bei dem|beim|bei|auf dem|auf der)\s+(?:the\s+)?(.+)$`)
 )
 
 // splitLocation takes "at the bowling alley", "in der Schule", "bei

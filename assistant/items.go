@@ -83,8 +83,24 @@ func splitItems(s, lang string) (items, alt []IntentItem) {
 	if ambiguous {
 		alt = itemsOf(plain, lang)
 	}
-	return items, alt
+	return withoutPurpose(items), withoutPurpose(alt)
 }
+
+// withoutPurpose: what several items are for is all of theirs, no part of
+// the last: "add flour, eggs and milk for the pancakes", "Tomaten,
+// Mozzarella und Basilikum für den Salat" (they were the item "milk for
+// the pancakes" and not understood). One item keeps it ("milk for the
+// baby").
+func withoutPurpose(items []IntentItem) []IntentItem {
+	if n := len(items); n > 1 {
+		items[n-1].Name = itemsPurposeRx.ReplaceAllString(items[n-1].Name, "")
+	}
+	return items
+}
+
+// itemsPurposeRx: what a list of items is for, said after the last
+// ("for the pancakes", "für den Kuchen").
+var itemsPurposeRx = regexp.MustCompile(`(?i)\s+(?:for|für) (?:the|a|an|our|my|den|die|das|einen|eine|unseren|unsere|unser) \S+$`)
 
 func itemsOf(s, lang string) []IntentItem {
 	parts := itemSeparators.Split(s, -1)
@@ -111,7 +127,7 @@ func itemsOf(s, lang string) []IntentItem {
 	}
 	var out []IntentItem
 	for _, seg := range segs {
-		for _, part := range runOn(seg) {
+		for _, part := range runOn(seg, lang) {
 			if it, ok := parseItem(part, lang); ok {
 				out = append(out, it)
 			}
@@ -161,8 +177,10 @@ func expandElided(m string) string {
 // runOn splits a dictated run of item names without commas ("apples
 // bananas", "washing powder nappies") when the lexicon covers it entirely
 // and each boundary follows a plural or a phrase; anything else stays one
-// item ("chocolate milk", "chicken breast").
-func runOn(seg string) []string {
+// item ("chocolate milk", "chicken breast"). German writes its compounds
+// as one word, so there a capitalised noun the lexicon knows ends an item
+// too: "Milch Eier Butter" are three ("Rote Bete", a phrase, stays one).
+func runOn(seg, lang string) []string {
 	f := strings.Fields(seg)
 	if len(f) < 2 || strings.Contains(seg, nbsp) || itemKnownPhrase(seg) || numberToken.MatchString(f[0]) || numberWords[strings.ToLower(f[0])] > 0 || articles[strings.ToLower(f[0])] {
 		return []string{seg}
@@ -181,7 +199,7 @@ func runOn(seg string) []string {
 		}
 		piece := strings.Join(f[i:i+n], " ")
 		it, _ := lookupItem(piece)
-		if i+n < len(f) && n == 1 && !it.plural {
+		if i+n < len(f) && n == 1 && !it.plural && !(lang == "de" && isCapitalised(f[i]) && isCapitalised(f[i+1])) {
 			return []string{seg}
 		}
 		out = append(out, piece)

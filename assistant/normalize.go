@@ -366,6 +366,12 @@ func startsWithVerb(s string) bool {
 // the bins", "hi Will take out the bins"), or, for a member's name, a
 // rest that can only be said to someone (modalSpokenTo).
 func addressedBare(name, rest string, names []string) bool {
+	if m := askedToRx.FindStringSubmatch(rest); m != nil && !modalWords[strings.ToLower(name)] && startsWithVerb(m[1]) {
+		// "Ben can you empty the dishwasher tonight", "Tim could you
+		// please take out the bins": a request to Ben, as with a comma
+		// (it was not understood)
+		rest = m[1]
+	}
 	if !startsWithCommand(rest) {
 		return false
 	}
@@ -384,6 +390,10 @@ func addressedBare(name, rest string, names []string) bool {
 	r, _ := utf8.DecodeRuneInString(name)
 	return unicode.IsUpper(r) && nameLike(name)
 }
+
+// askedToRx: a request said to the one named ("can you …", "could you
+// please …"); m[1] is what is asked.
+var askedToRx = regexp.MustCompile(`(?i)^(?:can|could|would|will) you (?:please )?(.+)$`)
 
 // markedAsRx ends a "mark … as done": with it, "mark" is the verb even
 // when a member is called Mark ("Mark take out the bins as done" completes

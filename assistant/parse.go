@@ -31,6 +31,12 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		// completed a task whose title holds "Tim")
 		return Intent{}, NotUnderstood(text)
 	}
+	if in, ok, refuse := travelBy(text, now); ok || refuse {
+		if refuse {
+			return Intent{}, NotUnderstood(text) // "I'll take the train to Berlin": how, no to-do
+		}
+		return in, nil // "I'll take the train to Berlin on Friday": the trip
+	}
 	if takesForSelf(text) {
 		// "I'll take the train", "I'll take a shower": what the speaker
 		// does, no chore taken over (they were task.reassign "Train",
@@ -106,6 +112,14 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	}
 	if in, ok := tripStatement(text, now, names); ok {
 		return in, nil // "Tim fährt morgen um 8 zum Training": a plan, an event
+	}
+	if in, ok, refuse := hasPlan(text, now, names); ok {
+		return in, nil // "Tim has football on Friday at 5": "Tim: Football"
+	} else if refuse {
+		return Intent{}, NotUnderstood(text) // "Tim hat morgen keine Zeit"
+	}
+	if in, ok := dayIs(text, now); ok {
+		return in, nil // "am Montag ist schulfrei": "Schulfrei"
 	}
 	in, err := parseCommandNames(text, locale, now, names)
 	if passOnRx.MatchString(text) && !(err == nil && in.Type == IntentTaskCreate && in.Slots.Assignee != "") {

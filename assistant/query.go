@@ -143,6 +143,12 @@ var sentenceWords = setOf(`is are was were be been am will would can could shoul
 	what what's how how's who why where like weather ist sind war wird werden kann soll hat haben wie was wer warum
 	wetter spät i'll we'll you'll he'll she'll they'll it'll`)
 
+// sentenceWord: w makes a sentence of what has no command verb. German
+// "am" is "at the" ("ich hole ihn morgen am Bahnhof ab"), no "I am".
+func (p *parser) sentenceWord(w string) bool {
+	return sentenceWords[w] && !(w == "am" && p.lang == "de")
+}
+
 // elliptic: a command without a command verb. Without a time it must be
 // groceries ("milk", "Äpfel, Birnen und Trauben"); with a time or a
 // recurrence it is a chore of a named person ("Tim takes out the bins
@@ -183,7 +189,7 @@ func (p *parser) elliptic(m []string) (Intent, bool) {
 		return in, ok // "grandma is coming over on Saturday"; "I'm coming home at 6" is a status
 	}
 	for i, w := range words(rest) {
-		if sentenceWords[w] && !(i == 0 && p.lang == "en" && choreEN(words(rest))) {
+		if p.sentenceWord(w) && !(i == 0 && p.lang == "en" && choreEN(words(rest))) {
 			return Intent{}, false
 		}
 	}
@@ -594,7 +600,7 @@ func (p *parser) todo(s string) (Intent, bool) {
 		if i == 0 && choreEN(lw) {
 			continue // "do the homework": "do" makes no question here
 		}
-		if sentenceWords[w] || meWords[w] || usWords[w] || questionWords[w] || notShoppingDE[w] || hasCommandWord(w) {
+		if p.sentenceWord(w) || meWords[w] || usWords[w] || questionWords[w] || notShoppingDE[w] || hasCommandWord(w) {
 			return Intent{}, false
 		}
 	}

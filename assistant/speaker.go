@@ -3,6 +3,7 @@ package assistant
 import (
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Who is meant and what is no to-do (assist15): "you" said to the one
@@ -54,4 +55,34 @@ const takenForSelf = `train|trains|bus|tram|tube|underground|subway|metro|ferry|
 func takesForSelf(text string) bool {
 	s := strings.ReplaceAll(cleanCommand(text), "’", "'")
 	return takeForSelfRx.MatchString(s) && !takeErrandRx.MatchString(s)
+}
+
+// travelByRx: the speaker taking a means of transport ("I'll take the
+// train to Berlin", "we're taking the bus to the zoo on Saturday"); m[1]
+// is the vehicle, m[2] what follows it.
+var travelByRx = regexp.MustCompile(`(?i)^\s*(?:i|we)(?:'ll|\s+will|'m|\s+am|'re|\s+are)(?:\s+going\s+to|\s+gonna)?\s+(?:take|taking)\s+` +
+	`(?:(?:the|a|an|my|our)\s+)?(train|bus|tram|tube|underground|subway|metro|ferry|boat|plane|flight|taxi|cab|coach)\b(.*)$`)
+
+// travelToRx: where the vehicle goes ("to Berlin", "into town").
+var travelToRx = regexp.MustCompile(`(?i)\b(?:to|into)\s+\S`)
+
+// travelBy: text is the speaker travelling by train, bus, plane ... That
+// is no to-do ("I'll take the train to Berlin" was the task "Take the
+// train to Berlin"): with a day or a time it is the trip, an event named
+// after the vehicle and where it goes ("I'll take the train to Berlin on
+// Friday": "Train to Berlin", all day Friday), as "train to Berlin on
+// Friday" is; without one it tells how the speaker travels and writes
+// nothing (refuse). Without a place it is takesForSelf's ("I'll take the
+// bus tomorrow" writes nothing). A car or a bike taken somewhere stays an errand ("I'll
+// take the car to the garage").
+func travelBy(text string, now time.Time) (in Intent, ok, refuse bool) {
+	m := travelByRx.FindStringSubmatch(strings.ReplaceAll(cleanCommand(text), "’", "'"))
+	if m == nil || !travelToRx.MatchString(m[2]) {
+		return Intent{}, false, false // "I'll take the bus tomorrow": takesForSelf's
+	}
+	in, err := parseCommand(m[1]+m[2], "en", now)
+	if err != nil || in.Type != IntentCalendarCreate || in.Lang != "en" {
+		return Intent{}, false, true
+	}
+	return in, true, false
 }

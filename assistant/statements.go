@@ -49,6 +49,19 @@ func (p *parser) closure(s, rest string) (in Intent, ok, refuse bool) {
 	}
 	said := m[0][len(m[1]):] // what the place does: " macht früher zu", " reopens"
 	opens := closureOpensRx.MatchString(said)
+	if closureNotRx.MatchString(said) {
+		// "Kita hat morgen nicht geöffnet", "the nursery isn't open
+		// tomorrow": not open that day is closed that day, the all-day
+		// "Kita geschlossen" (it was not understood: "Kita" was taken
+		// for the person the negation was said of). Not opening at an
+		// hour, or not closing, says nothing the calendar can hold.
+		in, ok = p.event(s)
+		if !ok || !opens || !in.Slots.AllDay {
+			return Intent{}, false, true
+		}
+		in.Slots.Title, in.Slots.Location = capitalise(place)+" "+closureWords[p.lang][0], ""
+		return in, in.Validate() == nil, false
+	}
 	p.closing = !opens // "Laden macht um 8 zu": 20:00 (event reads the hour so)
 	p.opening = opens  // "Kita macht um 7 auf": 07:00
 	p.dawn = opens && dawnPlaces[strings.ToLower(place)]
@@ -103,13 +116,14 @@ func (p *parser) hoursOfADay(s string) bool {
 }
 
 var (
-	closureDE = regexp.MustCompile(`^(?:(?:die|der|das|unsere|unser|unserer) )?(\p{L}[\p{L}-]*)(?: (?:macht|machen|hat|haben|ist|sind|bleibt|bleiben)(?: (?:früher|eher|schon|wieder))? (?:zu|dicht|geschlossen|auf|offen|geöffnet)| (?:schließt|schließen|öffnet|öffnen)(?: (?:früher|eher|wieder))?)$`)
-	closureEN = regexp.MustCompile(`^(?:(?:the|our) )?((?:\p{L}[\p{L}-]* )?\p{L}[\p{L}-]*?)(?:'s closed| (?:is|will be|is going to be) closed| (?:closes|shuts)(?: early)?| (?:opens|reopens|is open|will be open|'s open))$`)
+	closureDE = regexp.MustCompile(`^(?:(?:die|der|das|unsere|unser|unserer) )?(\p{L}[\p{L}-]*)(?: (?:macht|machen|hat|haben|ist|sind|bleibt|bleiben)(?: (?:früher|eher|schon|wieder))?(?: nicht)? (?:zu|dicht|geschlossen|auf|offen|geöffnet)| (?:schließt|schließen|öffnet|öffnen)(?: (?:früher|eher|wieder))?(?: nicht)?)$`)
+	closureEN = regexp.MustCompile(`^(?:(?:the|our) )?((?:\p{L}[\p{L}-]* )?\p{L}[\p{L}-]*?)(?:'s (?:closed|shut)| (?:is|will be|is going to be) (?:closed|shut)| (?:closes|shuts)(?: early)?| (?:opens|reopens|is open|will be open|'s open)| (?:isn't|is not|won't be|will not be|'s not) open)$`)
 	// closureOpensRx: the place opens (or is open), not closes
 	closureOpensRx = regexp.MustCompile(`(?:auf|offen|geöffnet|öffnet|öffnen|opens|open)$|öffnet |öffnen `)
 	closureAgainRx = regexp.MustCompile(`wieder|reopens`)
 	closureStateRx = regexp.MustCompile(`(?:hat|haben|ist|sind|bleibt|bleiben) (?:offen|geöffnet|auf)$|(?:is|will be|'s) open$`)
 	closureEarlyRx = regexp.MustCompile(`früher|eher|early`)
+	closureNotRx   = regexp.MustCompile(` nicht\b|n't | not `)
 	// closureWords: closed (all day), closes (at a time), opens, opens
 	// again, open (all day), closes early
 	closureWords = map[string][6]string{

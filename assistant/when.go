@@ -213,14 +213,16 @@ func (p *parser) matchWhen(sc *scan, i int, o scanOpts) int {
 	}
 	if !w.hasTime && !w.hasRel {
 		afterAt := pre > 0 && whenAtPre[at(j-1)]
-		if c, n := parseClock(at, j, afterAt); n > 0 {
+		if c, n := p.clockAt(at, j, afterAt); n > 0 {
 			w.hasTime, w.clock = true, c
 			n += timeSuffix(at, j+n, w)
+			n += spokenMinutes(at, j, n, afterAt, &w.clock, w)
 			// A range: "from 4 to 5:30", "von 16 bis 17:30 Uhr", "6 to 8pm".
 			if rangeWords[at(j+n)] && (at(j+n) != "and" || at(i) == "between") {
-				if e, m := parseClock(at, j+n+1, true); m > 0 {
+				if e, m := p.clockAt(at, j+n+1, true); m > 0 {
 					w.hasEnd, w.end = true, e
 					m += timeSuffix(at, j+n+1+m, w)
+					m += spokenMinutes(at, j+n+1, m, true, &w.end, w) // "from 4 to 5 30"
 					if at(j+n+m+1) == "uhr" {
 						w.clock.uhr, w.end.uhr = true, true
 						m++
@@ -375,8 +377,13 @@ func timeSuffix(at func(int) string, j int, w *when) int {
 	case at(j+n) == "at" && at(j+n+1) == "night":
 		w.part = "night"
 		n += 2
-	case at(j+n) == "am" && parts[at(j+n+1)] != "":
+	case at(j+n) == "am" && (parts[at(j+n+1)] != "" || at(j+n+1) == "morgen"):
+		// "um 5 am Morgen": the morning (German "am" after an hour is no
+		// a.m. and "Morgen" no tomorrow here: clockAt)
 		w.part = parts[at(j+n+1)]
+		if at(j+n+1) == "morgen" {
+			w.part = "morning"
+		}
 		n += 2
 	default:
 		if pt, ok := parts[at(j+n)]; ok && (strings.HasSuffix(at(j+n), "s") || at(j+n) == "früh") {
@@ -385,6 +392,45 @@ func timeSuffix(at func(int) string, j int, w *when) int {
 		}
 	}
 	return n
+}
+
+// spokenMinutes reads the minutes dictation gives as a word of their own
+// after an hour said at j (n tokens so far): "at 6 30", "um 18 Uhr 30",
+// "um 3 Uhr 15", "at 7 15 pm" (they were 6:00 and a title "Dentist 30").
+// Only after "at"/"um" or "Uhr", and only two digits from 00 to 59 that
+// count nothing ("at 6 30 minutes" is no clock). c is the clock (the
+// start's or the end's) they belong to. It returns the tokens it took.
+func spokenMinutes(at func(int) string, j, n int, afterAt bool, c *clock, w *when) int {
+	if c.min != 0 || !bareNumber.MatchString(at(j)) || !(afterAt || c.uhr) || !minuteWord.MatchString(at(j+n)) {
+		return 0
+	}
+	if _, unit := relUnits[at(j+n+1)]; unit {
+		return 0
+	}
+	c.min, _ = strconv.Atoi(at(j + n))
+	k := 1
+	if ap := ampmWord(at(j + n + 1)); ap != "" && c.ampm == "" && !c.h24 && c.hour >= 1 && c.hour <= 12 {
+		c.ampm = ap
+		k++
+	}
+	if w.part == "" {
+		k += timeSuffix(at, j+n+k, w)
+	}
+	return k
+}
+
+var minuteWord = regexp.MustCompile(`^[0-5][0-9]$`)
+
+// clockAt is parseClock in the parser's language: German has no a.m., and
+// its "am" after an hour is the next phrase's ("ich hole ihn um 3 am
+// Bahnhof ab" is at 15:00, at the station; it was 03:00, "Bahnhof").
+func (p *parser) clockAt(at func(int) string, j int, afterAt bool) (clock, int) {
+	c, n := parseClock(at, j, afterAt)
+	if p.lang == "de" && n > 1 && c.ampm == "am" && at(j+n-1) == "am" {
+		c.ampm, n = "", n-1
+		c.h24 = c.hour > 12 || c.hour == 0 || strings.HasPrefix(at(j), "0")
+	}
+	return c, n
 }
 
 // parseClock reads a time of day at j: "6pm", "6 pm", "18:30", "noon",
