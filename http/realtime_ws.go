@@ -435,7 +435,10 @@ func (w *wsConn) heartbeat() bool {
 }
 
 // pong says the peer answered (pongFilter).
-func (w *wsConn) pong() { w.pingSent.Store(0) }
+func (w *wsConn) pong() {
+	w.pingSent.Store(0)
+	w.rt.metrics.Pongs.Inc()
+}
 
 // end ends the connection at once.
 func (w *wsConn) end() {

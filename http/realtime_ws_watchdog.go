@@ -126,6 +126,7 @@ func (d *writeWatchdog) tick() {
 		w.conn.CloseNow() // the blocked write returns, and the writer ends the connection
 	}
 	for _, w := range silent {
+		w.rt.metrics.Unanswered.Inc()
 		w.end() // gone: its read ends, and so does the connection
 	}
 	for _, w := range ping {

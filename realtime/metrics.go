@@ -19,7 +19,12 @@ type Metrics struct {
 	CatchUps          prometheus.Counter
 	SlowDisconnects   prometheus.Counter
 	Refused           prometheus.Counter
-	DeliveryLatency   prometheus.Histogram
+	// Pongs and Unanswered are the WebSocket heartbeat's (http package):
+	// answers to the server's pings, and sockets ended because a ping
+	// went unanswered for the write timeout (a peer gone without a FIN).
+	Pongs           prometheus.Counter
+	Unanswered      prometheus.Counter
+	DeliveryLatency prometheus.Histogram
 }
 
 // NewMetrics registers the realtime metrics on reg, with a gauge of
@@ -47,6 +52,12 @@ func NewMetrics(reg prometheus.Registerer, store *db.Store) *Metrics {
 		Refused: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "familyhub_realtime_connections_refused_total", Help: "Connections refused because their user had the most allowed open on this replica.",
 		}),
+		Pongs: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "familyhub_realtime_pongs_total", Help: "WebSocket pongs received: answers to the server's heartbeat pings.",
+		}),
+		Unanswered: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "familyhub_realtime_heartbeat_timeouts_total", Help: "WebSocket connections ended because a heartbeat ping went unanswered for the write timeout.",
+		}),
 		DeliveryLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "familyhub_realtime_delivery_latency_seconds",
 			Help:    "From the change in PostgreSQL (event time) to the write to the client connection.",
@@ -65,7 +76,7 @@ func NewMetrics(reg prometheus.Registerer, store *db.Store) *Metrics {
 		}
 		return v
 	})
-	reg.MustRegister(m.Connections, m.Delivered, m.ListenerReconnect, m.Unreadable, m.CatchUps, m.SlowDisconnects, m.Refused, m.DeliveryLatency, queue)
+	reg.MustRegister(m.Connections, m.Delivered, m.ListenerReconnect, m.Unreadable, m.CatchUps, m.SlowDisconnects, m.Refused, m.Pongs, m.Unanswered, m.DeliveryLatency, queue)
 	// The announcer (db/announce.go) counts in atomics: db knows nothing
 	// of Prometheus, so these read them at scrape time.
 	announced := func(name, help string, read func(db.AnnounceStats) uint64) prometheus.Collector {
