@@ -203,7 +203,14 @@ func (p *Presence) Rewound(familyID uuid.UUID, shown, upto int64) {
 		for t := range d.sockets {
 			// rewindShown before rewindUpto: shown() reads upto first.
 			ts := shown
-			if t.rewindUpto.Load() > 0 { // a second rewind: the lower holds
+			// A second rewind while the socket's seq is still one the
+			// first covers: the lower holds. A socket sent past the first
+			// (new events, after its resync) is no longer held by it: its
+			// shown is the new note's. Held down, a note that lowers
+			// nothing (a join ahead of the database: shown = upto, the
+			// database's seq) brought the first rewind's shown back over
+			// the events sent since, and the device was pushed them again.
+			if u := t.rewindUpto.Load(); u > 0 && t.seq.Load() <= u {
 				ts = min(ts, t.rewindShown.Load())
 			}
 			t.rewindShown.Store(ts)

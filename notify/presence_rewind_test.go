@@ -198,3 +198,40 @@ func TestPresenceFlushCapsItsOwnOlderRow(t *testing.T) {
 		t.Errorf("after the loss: rows %+v, want one at seq %d (the family's)", rows, start)
 	}
 }
+
+// TestTrackerRewoundAgainAfterNewEvents: a socket stays open through a
+// rewind (7, up to 10) and is then sent new events, 11 and 12: the first
+// rewind no longer bears on what it showed. A later note for the family,
+// a join that found a device ahead of the database (realtime's
+// Hub.Join: shown and upto both the database's seq, 12) or a second real
+// rewind (11, up to 12), must not bring the first one's 7 back over the
+// new events: the phone showed 12 (or, after the second, 11) and would be
+// pushed again what it showed. Before, "the lower holds" took 7 whatever
+// the socket had been sent since.
+func TestTrackerRewoundAgainAfterNewEvents(t *testing.T) {
+	p := newPresence(&Service{})
+	family := uuid.New()
+	tr := p.Track(family, uuid.New(), "phone", 3, nil)
+	tr.Seen(10)
+	p.Rewound(family, 7, 10)
+	tr.Seen(10) // the resync at 10
+	tr.Seen(12)
+	p.Rewound(family, 12, 12) // a join ahead of the database
+	if got := tr.shown(); got != 12 {
+		t.Errorf("shown %d after a join ahead at the socket's seq, want 12", got)
+	}
+	p.Rewound(family, 11, 12) // the database went back again
+	if got := tr.shown(); got != 11 {
+		t.Errorf("shown %d after a second rewind, want 11", got)
+	}
+
+	// Still inside the first rewind (sent nothing past it): the lower holds.
+	tr2 := p.Track(family, uuid.New(), "tablet", 3, nil)
+	tr2.Seen(10)
+	p.Rewound(family, 7, 10)
+	p.Rewound(family, 9, 11)
+	tr2.Seen(10) // late, of the lost history
+	if got := tr2.shown(); got != 7 {
+		t.Errorf("shown %d after two rewinds within the lost seqs, want 7", got)
+	}
+}

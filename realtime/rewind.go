@@ -105,7 +105,8 @@ func (h *Hub) crossCheck(ctx context.Context) error {
 			// after the first join read the family's seq (l.at): the
 			// database went back, and new events pushed its seq past
 			// what the join read before this check.
-			rewinds = append(rewinds, h.resyncLocked(r.FamilyID, fam, l.seq-1, *r.DeliveredAt, *r.DeliveredID))
+			at, id := markAfterCheck(fam, l.seq, r)
+			rewinds = append(rewinds, h.resyncLocked(r.FamilyID, fam, l.seq-1, at, id))
 		case l.mark == uuid.Nil:
 			// Not known yet (a first join reads the seq only): the log's
 			// event under it is the mark, unless an event came since.
@@ -115,7 +116,8 @@ func (h *Hub) crossCheck(ctx context.Context) error {
 		case !r.DeliveredAt.Equal(l.at) || *r.DeliveredID != l.mark:
 			// The event under l.seq is not the one delivered: the history
 			// went back before it.
-			rewinds = append(rewinds, h.resyncLocked(r.FamilyID, fam, l.seq-1, *r.DeliveredAt, *r.DeliveredID))
+			at, id := markAfterCheck(fam, l.seq, r)
+			rewinds = append(rewinds, h.resyncLocked(r.FamilyID, fam, l.seq-1, at, id))
 		}
 		if fam.observed > fam.lastSeq {
 			behind = append(behind, r.FamilyID)
@@ -129,6 +131,20 @@ func (h *Hub) crossCheck(ctx context.Context) error {
 		h.requestCatchUp(id)
 	}
 	return nil
+}
+
+// markAfterCheck returns the mark fam keeps when a cross-check that looked
+// at seq finds the history went back (row r): the log's event under seq
+// when that is still the last delivered, else the mark of the event
+// delivered since the look (from the database as it is now). The log's
+// event under seq taken for the mark of a later lastSeq made the next
+// check, or a catch-up, find the event at lastSeq "another one" and
+// resync the family again. h.mu is held.
+func markAfterCheck(fam *family, seq int64, r dbsqlc.FamilySeqListRow) (time.Time, uuid.UUID) {
+	if fam.lastSeq != seq {
+		return fam.markAt, fam.markID
+	}
+	return *r.DeliveredAt, *r.DeliveredID
 }
 
 // rewound forgets fam (h.families[id] when its last delivered seq was read,
@@ -171,9 +187,8 @@ func (h *Hub) rewoundLocked(id uuid.UUID, fam *family, cur int64) rewindNote {
 // has, and the new events it dropped as delivered. Closed, the sockets
 // would resume from a since the database holds, on any replica, and skip
 // them. They stay where the family is (lastSeq): a resync naming it, then
-// the events after it. The mark is the log's event under lastSeq, as the
-// check read it (at, entity): what the sockets read again is that
-// history. shown: the devices were shown no event of the new history
+// the events after it. The mark (at, entity) is the event under lastSeq
+// in the history the sockets read again (markAfterCheck). shown: the devices were shown no event of the new history
 // after it. h.mu is held.
 func (h *Hub) resyncLocked(id uuid.UUID, fam *family, shown int64, at time.Time, entity uuid.UUID) rewindNote {
 	n := fam.lastSeq

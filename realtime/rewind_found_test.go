@@ -321,3 +321,73 @@ func TestJoinAheadTellsPushPresence(t *testing.T) {
 		t.Errorf("OnRewind was told %+v, want %+v", got, want)
 	}
 }
+
+// TestCrossCheckResyncKeepsMarkOfLaterEvent: the database went back and a
+// new event took the seq this replica delivered last (L), its notice lost.
+// A cross-check looks at L; before its read, the family's next event (L+1)
+// is notified and delivered. The check then finds another event under L
+// and resyncs the socket. The family's mark must stay that of L+1, the
+// event it delivered last: the log's event under L is not at lastSeq. Before,
+// the check took the event under L for the mark of L+1, and the next check
+// found the log's event under L+1 "another one": a second resync of a
+// socket that had missed nothing, and OnRewind told that the devices were
+// not shown L+1 (pushed again).
+func TestCrossCheckResyncKeepsMarkOfLaterEvent(t *testing.T) {
+	var told rewindsSeen
+	hub, pool := startHubWith(t, func(l *Listener) {
+		l.CrossCheckInterval = time.Hour // the test's own checks only
+		l.Hub.OnRewind = told.add
+	})
+	ctx := context.Background()
+	family, list := newFamily(t, pool)
+	settled(t, hub, pool)
+	a, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Leave(a.Client)
+	if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) SELECT $1, $2, 'item ' || i FROM generate_series(1, 3) i`, family, list); err != nil {
+		t.Fatal(err)
+	}
+	l := collect(t, a.Client, 3)[2].Seq
+
+	// The database loses the event under L; a new one takes L, unnotified.
+	rewind(t, pool, family, l-1)
+	addSilently(t, pool, family, list, 1)
+
+	hooked := false
+	hook := func() {
+		if hooked {
+			return
+		}
+		hooked = true
+		if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'tea')`, family, list); err != nil {
+			t.Fatal(err)
+		}
+		wantWire(t, collect(t, a.Client, 1), []wire{{l, l + 1, item, ""}})
+	}
+	crossCheckReadHook.Store(&hook)
+	if err := hub.crossCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	crossCheckReadHook.Store(nil)
+	if !hooked {
+		t.Fatal("the cross-check did not read the database")
+	}
+	wantWire(t, collect(t, a.Client, 1), []wire{{0, l + 1, "resync", ""}})
+	want := []rewindNote{{family, l - 1, l + 1}}
+	if got := toldOf(t, &told, family); !slices.Equal(got, want) {
+		t.Fatalf("OnRewind was told %+v, want %+v", got, want)
+	}
+
+	// Nothing more went back: the next check finds nothing.
+	if err := hub.crossCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if msgs := a.Client.Take(); len(msgs) != 0 {
+		t.Errorf("the second cross-check sent %q", msgs[0].Data)
+	}
+	if got := toldOf(t, &told, family); !slices.Equal(got, want) {
+		t.Errorf("OnRewind was told %+v, want once %+v", got, want)
+	}
+}
