@@ -181,3 +181,48 @@ func TestBrowserFamilySettingsConflictNames(t *testing.T) {
 		restAs(t, ben, c.b, "PATCH", "/api/family", map[string]any{"name": "Rivera household"})
 	}, known+"Ben changed the family name to “Rivera household”, yours is “Riveras of Vienna”.")
 }
+
+// holdMeAnswers makes the page's GET /api/me answers wait (once read from
+// the server) while window.__holdMe is set, until window.__releaseMe().
+const holdMeAnswers = `(() => {
+	const real = window.fetch;
+	window.__held = [];
+	window.__releaseMe = () => { for (const r of window.__held.splice(0)) r(); };
+	window.fetch = async (input, opts) => {
+		const url = new URL(typeof input === 'string' ? input : input.url, location.href);
+		const hold = window.__holdMe && url.pathname === '/api/me' && (opts?.method ?? 'GET') === 'GET';
+		const res = await real(input, opts);
+		if (hold) await new Promise((r) => window.__held.push(r));
+		return res;
+	};
+	return true;
+})()`
+
+// TestBrowserFamilyMeStaleReadAfterSave: a re-read of /api/me answered
+// before Ana's settings Save but arriving after the Save's answer (and
+// its own event) does not take the family back to the version before
+// the Save. Before, app.me took the older family: the version went
+// backwards and the name field showed the old name again.
+func TestBrowserFamilyMeStaleReadAfterSave(t *testing.T) {
+	browserTest(t)
+	_, _, _, b := anaOnFamilyPage(t)
+	b.waitJS("live", `document.getElementById('conn').dataset.state === 'live'`, 5*time.Second)
+	eval[bool](b, holdMeAnswers)
+	before := eval[int](b, `window.familyhub.me.family.version`)
+	eval[bool](b, `(window.__holdMe = true, window.__read = window.familyhub.refreshMe(), true)`)
+	b.waitJS("the re-read answered and held", `window.__held.length === 1`, 5*time.Second)
+	eval[bool](b, `(window.__holdMe = false, window.__seqMark = window.familyhub.rt.lastSeq, true)`)
+
+	b.setValue(`#family-name`, "Saved here")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("saved and its own event heard", `document.querySelector('.settings-form [role=status]').textContent === 'Saved.'
+		&& window.familyhub.me.family.name === 'Saved here' && window.familyhub.rt.lastSeq > window.__seqMark`, 5*time.Second)
+	evalAwait[bool](b, `(window.__releaseMe(), window.__read).then(() => true)`)
+
+	if v := eval[int](b, `window.familyhub.me.family.version`); v != before+1 {
+		t.Errorf("after the older read arrived the app holds family version %d, want %d (the Save's)", v, before+1)
+	}
+	if got := eval[string](b, `window.familyhub.me.family.name + ' / ' + document.querySelector('#family-name').value`); got != "Saved here / Saved here" {
+		t.Errorf("after the older read arrived the app's name / the field say %q, want the saved name", got)
+	}
+}

@@ -50,6 +50,8 @@ export function mountMe(app) {
     for (const fn of listeners) fn(changes);
   }
 
+  const held = () => app.me?.family.version ?? 0;
+
   // FAMILY_UPDATED (members, roles, settings, invites), a resync or the
   // server being back: re-read /api/me, one request at a time, and keep it
   // for opening offline.
@@ -62,9 +64,12 @@ export function mountMe(app) {
         do {
           again = false;
           const read = new Date().toISOString();
-          const me = await get('/api/me');
+          let me = await get('/api/me');
           if (!app.me) return; // signed out meanwhile
           const before = app.me;
+          // A Save's answer taken in meanwhile (takeFamily) may be newer than
+          // this read: the family never goes back to an older version.
+          if (me.family.id === before.family.id && (me.family.version ?? 0) < held()) me = { ...me, family: before.family };
           app.me = me;
           await keep(me, read); // the device's copy, for opening offline
           tell(before, me);
@@ -79,7 +84,6 @@ export function mountMe(app) {
     return running;
   }
 
-  const held = () => app.me?.family.version ?? 0;
 
   /**
    * takeFamily(family, read) takes in the family as a settings Save
