@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -224,5 +225,49 @@ func TestBrowserFamilyMeStaleReadAfterSave(t *testing.T) {
 	}
 	if got := eval[string](b, `window.familyhub.me.family.name + ' / ' + document.querySelector('#family-name').value`); got != "Saved here / Saved here" {
 		t.Errorf("after the older read arrived the app's name / the field say %q, want the saved name", got)
+	}
+}
+
+// TestBrowserFamilyConflictNamesAfterSignIn: who made a family version is
+// remembered per family. Ana's laptop heard Ben rename the Riveras (their
+// version 2); she signs out and Cleo signs in on the same page (no
+// reload). Cleo's phone renames her own family (its version 2) unheard,
+// and her laptop's Save meets it: "You changed … elsewhere". Before, the
+// laptop still held "version 2 was Ben" and named a member of another
+// family ("A former member").
+func TestBrowserFamilyConflictNamesAfterSignIn(t *testing.T) {
+	browserTest(t)
+	c, ana, ben, b := anaOnFamilyPage(t)
+	restAs(t, ana, c.a, "PATCH", "/api/family/members/"+ben.userID, map[string]any{"role": "owner"})
+	restAs(t, ben, c.b, "PATCH", "/api/family", map[string]any{"name": "The Riveras"})
+	b.waitJS("Ben's rename heard", `window.familyhub.me.family.name === 'The Riveras'`, 5*time.Second)
+	v := eval[int](b, `window.familyhub.me.family.version`)
+
+	cleo := signupAt(t, c.a.URL(), `{"email":"cleo@example.org","password":"correct horse","display_name":"Cleo","family_name":"Okafor"}`)
+	b.markPage()
+	evalAwait[bool](b, `window.familyhub.signOut().then(() => true)`)
+	b.do(chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "cleo@example.org"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "correct horse"),
+		chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	b.waitJS("Cleo signed in", `window.familyhub.me?.family.name === 'Okafor' && window.__notReloaded`, 10*time.Second)
+	b.waitLive()
+	b.goFamily()
+	// Her family's version catches up with the one Ben made in Ana's.
+	for i := 0; restAs(t, cleo, c.a, "GET", "/api/me", nil)["family"].(map[string]any)["version"].(float64) < float64(v-1); i++ {
+		restAs(t, cleo, c.a, "PATCH", "/api/family", map[string]any{"time_zone": []string{"Europe/Vienna", "Europe/Berlin"}[i%2]})
+	}
+	b.waitJS("Cleo's family version known", `window.familyhub.me.family.version === `+strconv.Itoa(v-1), 5*time.Second)
+
+	// Not heard: her laptop's realtime client stops, her phone renames.
+	eval[bool](b, `(window.familyhub.rt.stop(), true)`)
+	restAs(t, cleo, c.b, "PATCH", "/api/family", map[string]any{"name": "The Okafors"})
+	b.setValue(`#family-name`, "Okafor family")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the conflict line", `document.querySelector('.settings-conflict')?.checkVisibility()`, 5*time.Second)
+	want := "The family settings changed while you were editing them; your words are still in the form. " +
+		"You changed the family name to “The Okafors” elsewhere; here it is “Okafor family”."
+	if said := eval[string](b, `document.querySelector('.settings-conflict p').textContent`); said != want {
+		t.Errorf("the conflict line says %q, want %q", said, want)
 	}
 }
