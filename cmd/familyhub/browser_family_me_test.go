@@ -271,3 +271,26 @@ func TestBrowserFamilyConflictNamesAfterSignIn(t *testing.T) {
 		t.Errorf("the conflict line says %q, want %q", said, want)
 	}
 }
+
+// TestBrowserFamilyConflictByFormerMember: Ben renames the family and is
+// removed from it before Ana's Save meets his name. The conflict line
+// names no one ("Someone else …"): he is no longer a member to name.
+// Before, it began with the lower-case stand-in "former member changed
+// the family name …" (German: "ehemaliges Mitglied hat …").
+func TestBrowserFamilyConflictByFormerMember(t *testing.T) {
+	browserTest(t)
+	c, ana, ben, b := anaOnFamilyPage(t)
+	restAs(t, ana, c.a, "PATCH", "/api/family/members/"+ben.userID, map[string]any{"role": "owner"})
+	b.setValue(`#family-name`, "Rivera-Lopez")
+	restAs(t, ben, c.b, "PATCH", "/api/family", map[string]any{"name": "The Riveras"})
+	b.waitJS("Ben's rename heard", `window.familyhub.me.family.name === 'The Riveras'`, 5*time.Second)
+	restAs(t, ana, c.a, "DELETE", "/api/family/members/"+ben.userID, nil)
+	b.waitJS("Ben gone", `!window.familyhub.me.members.some((m) => m.display_name === 'Ben')`, 5*time.Second)
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the conflict line", `document.querySelector('.settings-conflict')?.checkVisibility()`, 5*time.Second)
+	want := "Someone else changed the family settings while you were editing them; your words are still in the form. " +
+		"The family name is now “The Riveras”, yours is “Rivera-Lopez”."
+	if said := eval[string](b, `document.querySelector('.settings-conflict p').textContent`); said != want {
+		t.Errorf("the conflict line says %q, want %q", said, want)
+	}
+}

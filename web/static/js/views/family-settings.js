@@ -122,9 +122,11 @@ export function settingsSection(app) {
 
   // The conflict line: what the other device saved and what the user
   // typed; Keep mine saves again, Keep theirs puts theirs in the fields.
-  // by: the member who made the other change (their id), or null.
+  // by: the member who made the other change (their id), or null; one no
+  // longer in the family is not named ("Someone else").
   let shownClash = null;
   function showConflict(clash, { focus = true, by = null } = {}) {
+    if (by && by !== app.me.user.id && !app.me.members.some((m) => m.id === by)) by = null;
     shownClash = { clash, by };
     const keepMine = h('button.primary#settings-keep-mine', { type: 'button', onclick: () => form.requestSubmit() }, t('sync.keepMine'));
     const keepTheirs = h('button', {
