@@ -183,15 +183,16 @@ func TestBrowserFamilySettingsConflictNames(t *testing.T) {
 	}, known+"Ben changed the family name to “Rivera household”, yours is “Riveras of Vienna”.")
 }
 
-// holdMeAnswers makes the page's GET /api/me answers wait (once read from
-// the server) while window.__holdMe is set, until window.__releaseMe().
-const holdMeAnswers = `(() => {
+// holdAnswers makes the page's answers to requests window.__hold(path,
+// method) picks wait (once read from the server) until window.__release().
+const holdAnswers = `(() => {
 	const real = window.fetch;
 	window.__held = [];
-	window.__releaseMe = () => { for (const r of window.__held.splice(0)) r(); };
+	window.__hold = () => false;
+	window.__release = () => { for (const r of window.__held.splice(0)) r(); };
 	window.fetch = async (input, opts) => {
 		const url = new URL(typeof input === 'string' ? input : input.url, location.href);
-		const hold = window.__holdMe && url.pathname === '/api/me' && (opts?.method ?? 'GET') === 'GET';
+		const hold = window.__hold(url.pathname, opts?.method ?? 'GET');
 		const res = await real(input, opts);
 		if (hold) await new Promise((r) => window.__held.push(r));
 		return res;
@@ -208,17 +209,17 @@ func TestBrowserFamilyMeStaleReadAfterSave(t *testing.T) {
 	browserTest(t)
 	_, _, _, b := anaOnFamilyPage(t)
 	b.waitJS("live", `document.getElementById('conn').dataset.state === 'live'`, 5*time.Second)
-	eval[bool](b, holdMeAnswers)
+	eval[bool](b, holdAnswers)
 	before := eval[int](b, `window.familyhub.me.family.version`)
-	eval[bool](b, `(window.__holdMe = true, window.__read = window.familyhub.refreshMe(), true)`)
+	eval[bool](b, `(window.__hold = (p, m) => p === '/api/me' && m === 'GET', window.__read = window.familyhub.refreshMe(), true)`)
 	b.waitJS("the re-read answered and held", `window.__held.length === 1`, 5*time.Second)
-	eval[bool](b, `(window.__holdMe = false, window.__seqMark = window.familyhub.rt.lastSeq, true)`)
+	eval[bool](b, `(window.__hold = () => false, window.__seqMark = window.familyhub.rt.lastSeq, true)`)
 
 	b.setValue(`#family-name`, "Saved here")
 	b.click(`.settings-form button[type=submit]`)
 	b.waitJS("saved and its own event heard", `document.querySelector('.settings-form [role=status]').textContent === 'Saved.'
 		&& window.familyhub.me.family.name === 'Saved here' && window.familyhub.rt.lastSeq > window.__seqMark`, 5*time.Second)
-	evalAwait[bool](b, `(window.__releaseMe(), window.__read).then(() => true)`)
+	evalAwait[bool](b, `(window.__release(), window.__read).then(() => true)`)
 
 	if v := eval[int](b, `window.familyhub.me.family.version`); v != before+1 {
 		t.Errorf("after the older read arrived the app holds family version %d, want %d (the Save's)", v, before+1)
@@ -292,5 +293,41 @@ func TestBrowserFamilyConflictByFormerMember(t *testing.T) {
 		"The family name is now “The Riveras”, yours is “Rivera-Lopez”."
 	if said := eval[string](b, `document.querySelector('.settings-conflict p').textContent`); said != want {
 		t.Errorf("the conflict line says %q, want %q", said, want)
+	}
+}
+
+// TestBrowserFamilySettingsTypedDuringSave: Ana saves a name and types on
+// in the field while the Save is on its way; then Ben changes the time
+// zone. Her next Save is no conflict (the name he did not touch was her
+// own) and keeps his zone. Before, her edit still started from the name
+// before her Save: the Save met a conflict line saying Ben had changed
+// the family name to her own saved name.
+func TestBrowserFamilySettingsTypedDuringSave(t *testing.T) {
+	browserTest(t)
+	c, ana, ben, b := anaOnFamilyPage(t)
+	restAs(t, ana, c.a, "PATCH", "/api/family/members/"+ben.userID, map[string]any{"role": "owner"})
+	eval[bool](b, holdAnswers)
+	eval[bool](b, `(window.__hold = (p, m) => p === '/api/family' && m === 'PATCH', true)`)
+	b.setValue(`#family-name`, "Rivera-Lopez")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the Save answered and held", `window.__held.length === 1`, 5*time.Second)
+	eval[bool](b, `(window.__hold = () => false, true)`)
+	b.setValue(`#family-name`, "Rivera-Lopez family")
+	eval[bool](b, `(window.__release(), true)`)
+	b.waitJS("saved", `document.querySelector('.settings-form [role=status]').textContent === 'Saved.'
+		&& window.familyhub.me.family.name === 'Rivera-Lopez'`, 5*time.Second)
+
+	restAs(t, ben, c.b, "PATCH", "/api/family", map[string]any{"time_zone": "Asia/Tokyo"})
+	b.waitJS("Ben's zone heard", `window.familyhub.me.family.time_zone === 'Asia/Tokyo'
+		&& document.querySelector('#family-name')?.value === 'Rivera-Lopez family'`, 5*time.Second)
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("saved or a conflict", `document.querySelector('.settings-conflict')?.checkVisibility()
+		|| window.familyhub.me.family.name === 'Rivera-Lopez family'`, 5*time.Second)
+	if eval[bool](b, `!!document.querySelector('.settings-conflict')?.checkVisibility()`) {
+		t.Errorf("her second Save met a conflict: %q", eval[string](b, `document.querySelector('.settings-conflict p').textContent`))
+	}
+	family := restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any)
+	if family["name"] != "Rivera-Lopez family" || family["time_zone"] != "Asia/Tokyo" {
+		t.Errorf("the family is %v / %v, want her name and Ben's zone", family["name"], family["time_zone"])
 	}
 }
