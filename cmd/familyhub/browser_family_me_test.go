@@ -208,7 +208,7 @@ const holdAnswers = `(() => {
 func TestBrowserFamilyMeStaleReadAfterSave(t *testing.T) {
 	browserTest(t)
 	_, _, _, b := anaOnFamilyPage(t)
-	b.waitJS("live", `document.getElementById('conn').dataset.state === 'live'`, 5*time.Second)
+	b.waitJS("live, an event heard", `document.getElementById('conn').dataset.state === 'live' && window.familyhub.rt.lastSeq != null`, 5*time.Second)
 	eval[bool](b, holdAnswers)
 	before := eval[int](b, `window.familyhub.me.family.version`)
 	eval[bool](b, `(window.__hold = (p, m) => p === '/api/me' && m === 'GET', window.__read = window.familyhub.refreshMe(), true)`)
