@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -180,4 +181,153 @@ func TestBrowserFamilySettingsConflictNames(t *testing.T) {
 	conflict("Ben's rename, not heard", "Riveras of Vienna", func() {
 		restAs(t, ben, c.b, "PATCH", "/api/family", map[string]any{"name": "Rivera household"})
 	}, known+"Ben changed the family name to “Rivera household”, yours is “Riveras of Vienna”.")
+}
+
+// holdAnswers makes the page's answers to requests window.__hold(path,
+// method) picks wait (once read from the server) until window.__release().
+const holdAnswers = `(() => {
+	const real = window.fetch;
+	window.__held = [];
+	window.__hold = () => false;
+	window.__release = () => { for (const r of window.__held.splice(0)) r(); };
+	window.fetch = async (input, opts) => {
+		const url = new URL(typeof input === 'string' ? input : input.url, location.href);
+		const hold = window.__hold(url.pathname, opts?.method ?? 'GET');
+		const res = await real(input, opts);
+		if (hold) await new Promise((r) => window.__held.push(r));
+		return res;
+	};
+	return true;
+})()`
+
+// TestBrowserFamilyMeStaleReadAfterSave: a re-read of /api/me answered
+// before Ana's settings Save but arriving after the Save's answer (and
+// its own event) does not take the family back to the version before
+// the Save. Before, app.me took the older family: the version went
+// backwards and the name field showed the old name again.
+func TestBrowserFamilyMeStaleReadAfterSave(t *testing.T) {
+	browserTest(t)
+	_, _, _, b := anaOnFamilyPage(t)
+	b.waitJS("live, an event heard", `document.getElementById('conn').dataset.state === 'live' && window.familyhub.rt.lastSeq != null`, 5*time.Second)
+	eval[bool](b, holdAnswers)
+	before := eval[int](b, `window.familyhub.me.family.version`)
+	eval[bool](b, `(window.__hold = (p, m) => p === '/api/me' && m === 'GET', window.__read = window.familyhub.refreshMe(), true)`)
+	b.waitJS("the re-read answered and held", `window.__held.length === 1`, 5*time.Second)
+	eval[bool](b, `(window.__hold = () => false, window.__seqMark = window.familyhub.rt.lastSeq, true)`)
+
+	b.setValue(`#family-name`, "Saved here")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("saved and its own event heard", `document.querySelector('.settings-form [role=status]').textContent === 'Saved.'
+		&& window.familyhub.me.family.name === 'Saved here' && window.familyhub.rt.lastSeq > window.__seqMark`, 5*time.Second)
+	evalAwait[bool](b, `(window.__release(), window.__read).then(() => true)`)
+
+	if v := eval[int](b, `window.familyhub.me.family.version`); v != before+1 {
+		t.Errorf("after the older read arrived the app holds family version %d, want %d (the Save's)", v, before+1)
+	}
+	if got := eval[string](b, `window.familyhub.me.family.name + ' / ' + document.querySelector('#family-name').value`); got != "Saved here / Saved here" {
+		t.Errorf("after the older read arrived the app's name / the field say %q, want the saved name", got)
+	}
+}
+
+// TestBrowserFamilyConflictNamesAfterSignIn: who made a family version is
+// remembered per family. Ana's laptop heard Ben rename the Riveras (their
+// version 2); she signs out and Cleo signs in on the same page (no
+// reload). Cleo's phone renames her own family (its version 2) unheard,
+// and her laptop's Save meets it: "You changed … elsewhere". Before, the
+// laptop still held "version 2 was Ben" and named a member of another
+// family ("A former member").
+func TestBrowserFamilyConflictNamesAfterSignIn(t *testing.T) {
+	browserTest(t)
+	c, ana, ben, b := anaOnFamilyPage(t)
+	restAs(t, ana, c.a, "PATCH", "/api/family/members/"+ben.userID, map[string]any{"role": "owner"})
+	restAs(t, ben, c.b, "PATCH", "/api/family", map[string]any{"name": "The Riveras"})
+	b.waitJS("Ben's rename heard", `window.familyhub.me.family.name === 'The Riveras'`, 5*time.Second)
+	v := eval[int](b, `window.familyhub.me.family.version`)
+
+	cleo := signupAt(t, c.a.URL(), `{"email":"cleo@example.org","password":"correct horse","display_name":"Cleo","family_name":"Okafor"}`)
+	b.markPage()
+	evalAwait[bool](b, `window.familyhub.signOut().then(() => true)`)
+	b.do(chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "cleo@example.org"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "correct horse"),
+		chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	b.waitJS("Cleo signed in", `window.familyhub.me?.family.name === 'Okafor' && window.__notReloaded`, 10*time.Second)
+	b.waitLive()
+	b.goFamily()
+	// Her family's version catches up with the one Ben made in Ana's.
+	for i := 0; restAs(t, cleo, c.a, "GET", "/api/me", nil)["family"].(map[string]any)["version"].(float64) < float64(v-1); i++ {
+		restAs(t, cleo, c.a, "PATCH", "/api/family", map[string]any{"time_zone": []string{"Europe/Vienna", "Europe/Berlin"}[i%2]})
+	}
+	b.waitJS("Cleo's family version known", `window.familyhub.me.family.version === `+strconv.Itoa(v-1), 5*time.Second)
+
+	// Not heard: her laptop's realtime client stops, her phone renames.
+	eval[bool](b, `(window.familyhub.rt.stop(), true)`)
+	restAs(t, cleo, c.b, "PATCH", "/api/family", map[string]any{"name": "The Okafors"})
+	b.setValue(`#family-name`, "Okafor family")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the conflict line", `document.querySelector('.settings-conflict')?.checkVisibility()`, 5*time.Second)
+	want := "The family settings changed while you were editing them; your words are still in the form. " +
+		"You changed the family name to “The Okafors” elsewhere; here it is “Okafor family”."
+	if said := eval[string](b, `document.querySelector('.settings-conflict p').textContent`); said != want {
+		t.Errorf("the conflict line says %q, want %q", said, want)
+	}
+}
+
+// TestBrowserFamilyConflictByFormerMember: Ben renames the family and is
+// removed from it before Ana's Save meets his name. The conflict line
+// names no one ("Someone else …"): he is no longer a member to name.
+// Before, it began with the lower-case stand-in "former member changed
+// the family name …" (German: "ehemaliges Mitglied hat …").
+func TestBrowserFamilyConflictByFormerMember(t *testing.T) {
+	browserTest(t)
+	c, ana, ben, b := anaOnFamilyPage(t)
+	restAs(t, ana, c.a, "PATCH", "/api/family/members/"+ben.userID, map[string]any{"role": "owner"})
+	b.setValue(`#family-name`, "Rivera-Lopez")
+	restAs(t, ben, c.b, "PATCH", "/api/family", map[string]any{"name": "The Riveras"})
+	b.waitJS("Ben's rename heard", `window.familyhub.me.family.name === 'The Riveras'`, 5*time.Second)
+	restAs(t, ana, c.a, "DELETE", "/api/family/members/"+ben.userID, nil)
+	b.waitJS("Ben gone", `!window.familyhub.me.members.some((m) => m.display_name === 'Ben')`, 5*time.Second)
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the conflict line", `document.querySelector('.settings-conflict')?.checkVisibility()`, 5*time.Second)
+	want := "Someone else changed the family settings while you were editing them; your words are still in the form. " +
+		"The family name is now “The Riveras”, yours is “Rivera-Lopez”."
+	if said := eval[string](b, `document.querySelector('.settings-conflict p').textContent`); said != want {
+		t.Errorf("the conflict line says %q, want %q", said, want)
+	}
+}
+
+// TestBrowserFamilySettingsTypedDuringSave: Ana saves a name and types on
+// in the field while the Save is on its way; then Ben changes the time
+// zone. Her next Save is no conflict (the name he did not touch was her
+// own) and keeps his zone. Before, her edit still started from the name
+// before her Save: the Save met a conflict line saying Ben had changed
+// the family name to her own saved name.
+func TestBrowserFamilySettingsTypedDuringSave(t *testing.T) {
+	browserTest(t)
+	c, ana, ben, b := anaOnFamilyPage(t)
+	restAs(t, ana, c.a, "PATCH", "/api/family/members/"+ben.userID, map[string]any{"role": "owner"})
+	eval[bool](b, holdAnswers)
+	eval[bool](b, `(window.__hold = (p, m) => p === '/api/family' && m === 'PATCH', true)`)
+	b.setValue(`#family-name`, "Rivera-Lopez")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the Save answered and held", `window.__held.length === 1`, 5*time.Second)
+	eval[bool](b, `(window.__hold = () => false, true)`)
+	b.setValue(`#family-name`, "Rivera-Lopez family")
+	eval[bool](b, `(window.__release(), true)`)
+	b.waitJS("saved", `document.querySelector('.settings-form [role=status]').textContent === 'Saved.'
+		&& window.familyhub.me.family.name === 'Rivera-Lopez'`, 5*time.Second)
+
+	restAs(t, ben, c.b, "PATCH", "/api/family", map[string]any{"time_zone": "Asia/Tokyo"})
+	b.waitJS("Ben's zone heard", `window.familyhub.me.family.time_zone === 'Asia/Tokyo'
+		&& document.querySelector('#family-name')?.value === 'Rivera-Lopez family'`, 5*time.Second)
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("saved or a conflict", `document.querySelector('.settings-conflict')?.checkVisibility()
+		|| window.familyhub.me.family.name === 'Rivera-Lopez family'`, 5*time.Second)
+	if eval[bool](b, `!!document.querySelector('.settings-conflict')?.checkVisibility()`) {
+		t.Errorf("her second Save met a conflict: %q", eval[string](b, `document.querySelector('.settings-conflict p').textContent`))
+	}
+	family := restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any)
+	if family["name"] != "Rivera-Lopez family" || family["time_zone"] != "Asia/Tokyo" {
+		t.Errorf("the family is %v / %v, want her name and Ben's zone", family["name"], family["time_zone"])
+	}
 }

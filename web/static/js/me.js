@@ -28,7 +28,15 @@ export function mountMe(app) {
   // Who made the family's recent versions, from FAMILY_UPDATED (version →
   // the member's id, null when not known): the settings' conflict line
   // names them (madeBy).
+  // Versions count per family: the map goes when another family is
+  // signed in (same page, no reload), else it named that family's member.
   const makers = new Map();
+  let makersFamily = null;
+  const makersNow = () => {
+    const id = app.me?.family.id ?? null;
+    if (id !== makersFamily) { makers.clear(); makersFamily = id; }
+    return makers;
+  };
 
   async function keep(me, read) {
     if (await cache.ownedBy(me.user.id)) await outbox.clearAll(); // another person's data and writes go
@@ -50,6 +58,8 @@ export function mountMe(app) {
     for (const fn of listeners) fn(changes);
   }
 
+  const held = () => app.me?.family.version ?? 0;
+
   // FAMILY_UPDATED (members, roles, settings, invites), a resync or the
   // server being back: re-read /api/me, one request at a time, and keep it
   // for opening offline.
@@ -62,9 +72,12 @@ export function mountMe(app) {
         do {
           again = false;
           const read = new Date().toISOString();
-          const me = await get('/api/me');
+          let me = await get('/api/me');
           if (!app.me) return; // signed out meanwhile
           const before = app.me;
+          // A Save's answer taken in meanwhile (takeFamily) may be newer than
+          // this read: the family never goes back to an older version.
+          if (me.family.id === before.family.id && (me.family.version ?? 0) < held()) me = { ...me, family: before.family };
           app.me = me;
           await keep(me, read); // the device's copy, for opening offline
           tell(before, me);
@@ -79,7 +92,6 @@ export function mountMe(app) {
     return running;
   }
 
-  const held = () => app.me?.family.version ?? 0;
 
   /**
    * takeFamily(family, read) takes in the family as a settings Save
@@ -116,8 +128,9 @@ export function mountMe(app) {
   // users' and invites' events carry none.
   function onEvent(ev) {
     if (ev.version && app.me && ev.id === app.me.family.id) {
-      makers.set(ev.version, ev.actor ?? null);
-      for (const v of makers.keys()) if (makers.size > 40) makers.delete(v);
+      const made = makersNow();
+      made.set(ev.version, ev.actor ?? null);
+      for (const v of made.keys()) if (made.size > 40) made.delete(v);
       if (saving && ev.device_id === deviceId()) { waiting.push(ev); return; }
       if (ev.version <= held()) return;
     }
@@ -133,16 +146,16 @@ export function mountMe(app) {
     if (from == null || to == null || to <= from || to - from > 20) return null;
     const versions = Array.from({ length: to - from }, (_, i) => from + 1 + i);
     const seq = app.seq();
-    if (versions.some((v) => !makers.has(v)) && seq != null) {
+    if (versions.some((v) => !makersNow().has(v)) && seq != null) {
       try {
         // In the background: a failure here is no news for the header.
         const { events = [] } = await get(`/api/realtime/events?since=${seq}`, { background: true });
         for (const ev of events) {
-          if (ev.type === 'FAMILY_UPDATED' && ev.id === app.me?.family.id && ev.version) makers.set(ev.version, ev.actor ?? null);
+          if (ev.type === 'FAMILY_UPDATED' && ev.id === app.me?.family.id && ev.version) makersNow().set(ev.version, ev.actor ?? null);
         }
       } catch { /* unknown: "someone" */ }
     }
-    const actors = new Set(versions.map((v) => makers.get(v) ?? null));
+    const actors = new Set(versions.map((v) => makersNow().get(v) ?? null));
     const [actor] = actors;
     return actors.size === 1 && actor ? actor : null;
   }

@@ -56,6 +56,7 @@ export function settingsSection(app) {
       // Its own event waits for the answer (me.js), which is taken in: no
       // read of /api/me for it.
       const done = app.savingFamily();
+      let sent = {}; // what the answer saved of this form's words
       try {
         const sentAt = new Date().toISOString();
         const saved = await app.write(t('fail.familySettings'), async () => {
@@ -69,7 +70,7 @@ export function settingsSection(app) {
             if (clash.length) { showConflict(clash); return undefined; }
           }
           for (let again = true; ; again = false) {
-            const sent = body();
+            sent = body();
             if (!Object.keys(sent).length) return current; // the other device saved the same
             const from = version;
             try { return await api('PATCH', '/api/family', sent, { ifMatch: version }); } catch (e) {
@@ -87,8 +88,11 @@ export function settingsSection(app) {
           }
         });
         if (!saved) return;
+        // A field saved now starts from what was saved, also when typed on
+        // in while the Save was on its way (else that saved name counted as
+        // another device's change of it).
         for (const [f, input] of Object.entries(inputs)) {
-          if (input.value.trim() === saved[f]) base[f] = saved[f];
+          if (input.value.trim() === saved[f] || f in sent) base[f] = saved[f];
         }
         if (saved.version != null) version = saved.version;
         status.textContent = t('settings.saved');
@@ -122,9 +126,11 @@ export function settingsSection(app) {
 
   // The conflict line: what the other device saved and what the user
   // typed; Keep mine saves again, Keep theirs puts theirs in the fields.
-  // by: the member who made the other change (their id), or null.
+  // by: the member who made the other change (their id), or null; one no
+  // longer in the family is not named ("Someone else").
   let shownClash = null;
   function showConflict(clash, { focus = true, by = null } = {}) {
+    if (by && by !== app.me.user.id && !app.me.members.some((m) => m.id === by)) by = null;
     shownClash = { clash, by };
     const keepMine = h('button.primary#settings-keep-mine', { type: 'button', onclick: () => form.requestSubmit() }, t('sync.keepMine'));
     const keepTheirs = h('button', {
