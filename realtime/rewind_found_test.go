@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -83,19 +82,12 @@ const item = "SHOPPING_ITEM_UPDATED"
 // seq.
 func TestCrossCheckFindsRewindOvertakenByWritesAfterFirstJoin(t *testing.T) {
 	var told rewindsSeen
-	hub, pool := startHubWith(t, func(l *Listener) {
-		l.CrossCheckInterval = time.Hour // the test's own checks only
-		l.Hub.OnRewind = told.add
-	})
+	hub, pool := rewindHub(t, &told) // the test's own checks only
 	ctx := context.Background()
 	family, list := newFamily(t, pool)
 	addSilently(t, pool, family, list, 2)
 	settled(t, hub, pool)
-	a, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(a.Client)
+	a := joinFamily(t, hub, family)
 	s := a.Start
 
 	// The database loses the event under s; three new ones take s and on.
@@ -132,10 +124,7 @@ func TestCrossCheckFindsRewindOvertakenByWritesAfterFirstJoin(t *testing.T) {
 // to the seq delivered.
 func TestDispatchFindsRewindFromReusedSeq(t *testing.T) {
 	var told rewindsSeen
-	hub, pool := startHubWith(t, func(l *Listener) {
-		l.CrossCheckInterval = time.Hour // the dispatcher's finding only
-		l.Hub.OnRewind = told.add
-	})
+	hub, pool := rewindHub(t, &told) // the dispatcher's finding only
 	ctx := context.Background()
 	add := func(family, list uuid.UUID, name string) {
 		t.Helper()
@@ -195,18 +184,11 @@ func TestDispatchFindsRewindFromReusedSeq(t *testing.T) {
 // loss: the socket never got the events under the lost seqs.
 func TestCatchUpAfterReconnectFindsRewind(t *testing.T) {
 	var told rewindsSeen
-	hub, pool := startHubWith(t, func(l *Listener) {
-		l.CrossCheckInterval = time.Hour // the catch-up's finding only
-		l.Hub.OnRewind = told.add
-	})
+	hub, pool := rewindHub(t, &told) // the catch-up's finding only
 	ctx := context.Background()
 	family, list := newFamily(t, pool)
 	settled(t, hub, pool)
-	a, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(a.Client)
+	a := joinFamily(t, hub, family)
 	s := a.Start
 	if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) SELECT $1, $2, 'item ' || i FROM generate_series(1, 2) i`, family, list); err != nil {
 		t.Fatal(err)
@@ -234,18 +216,11 @@ func TestCatchUpAfterReconnectFindsRewind(t *testing.T) {
 // the resynced socket (1012) and told OnRewind a second time.
 func TestCrossCheckLeavesFamilyTheDispatcherResynced(t *testing.T) {
 	var told rewindsSeen
-	hub, pool := startHubWith(t, func(l *Listener) {
-		l.CrossCheckInterval = time.Hour
-		l.Hub.OnRewind = told.add
-	})
+	hub, pool := rewindHub(t, &told)
 	ctx := context.Background()
 	family, list := newFamily(t, pool)
 	settled(t, hub, pool)
-	a, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(a.Client)
+	a := joinFamily(t, hub, family)
 	s := a.Start
 	if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) SELECT $1, $2, 'item ' || i FROM generate_series(1, 3) i`, family, list); err != nil {
 		t.Fatal(err)
@@ -297,10 +272,7 @@ func TestCrossCheckLeavesFamilyTheDispatcherResynced(t *testing.T) {
 // loss, none had.
 func TestJoinAheadTellsPushPresence(t *testing.T) {
 	var told rewindsSeen
-	hub, pool := startHubWith(t, func(l *Listener) {
-		l.CrossCheckInterval = time.Hour
-		l.Hub.OnRewind = told.add
-	})
+	hub, pool := rewindHub(t, &told)
 	ctx := context.Background()
 	family, list := newFamily(t, pool)
 	addSilently(t, pool, family, list, 3)
@@ -334,18 +306,11 @@ func TestJoinAheadTellsPushPresence(t *testing.T) {
 // not shown L+1 (pushed again).
 func TestCrossCheckResyncKeepsMarkOfLaterEvent(t *testing.T) {
 	var told rewindsSeen
-	hub, pool := startHubWith(t, func(l *Listener) {
-		l.CrossCheckInterval = time.Hour // the test's own checks only
-		l.Hub.OnRewind = told.add
-	})
+	hub, pool := rewindHub(t, &told) // the test's own checks only
 	ctx := context.Background()
 	family, list := newFamily(t, pool)
 	settled(t, hub, pool)
-	a, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(a.Client)
+	a := joinFamily(t, hub, family)
 	if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) SELECT $1, $2, 'item ' || i FROM generate_series(1, 3) i`, family, list); err != nil {
 		t.Fatal(err)
 	}

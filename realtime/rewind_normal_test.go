@@ -3,7 +3,6 @@ package realtime
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -21,10 +20,7 @@ import (
 // the seq pruned by retention. None may make a resync or a rewind.
 func TestCrossCheckQuietInNormalOperation(t *testing.T) {
 	var told rewindsSeen
-	hub, pool := startHubWith(t, func(l *Listener) {
-		l.CrossCheckInterval = time.Hour // the test's own checks only
-		l.Hub.OnRewind = told.add
-	})
+	hub, pool := rewindHub(t, &told) // the test's own checks only
 	ctx := context.Background()
 	family, list := newFamily(t, pool)
 	owner, other := member(t, pool, family), member(t, pool, family)

@@ -33,11 +33,7 @@ func TestRewindCheckNotFooledByBusyFamily(t *testing.T) {
 	app := db.NewStore(appPool)
 	t.Cleanup(func() { _ = app.Close(ctx); appPool.Close() })
 
-	a, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(a.Client)
+	a := joinFamily(t, hub, family)
 
 	const writers, each = 4, 60
 	var wg sync.WaitGroup

@@ -37,11 +37,7 @@ func TestJoinAheadOfRewoundDatabase(t *testing.T) {
 	hub, pool := startHub(t)
 	ctx := context.Background()
 	family, list := newFamily(t, pool)
-	a, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(a.Client)
+	a := joinFamily(t, hub, family)
 	if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) SELECT $1, $2, 'item ' || i FROM generate_series(1, 3) i`, family, list); err != nil {
 		t.Fatal(err)
 	}
@@ -88,11 +84,7 @@ func TestCrossCheckFindsRewoundDatabase(t *testing.T) {
 	hub, pool := startHub(t)
 	ctx := context.Background()
 	family, list := newFamily(t, pool)
-	a, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(a.Client)
+	a := joinFamily(t, hub, family)
 	if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'milk')`, family, list); err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +107,27 @@ func TestCrossCheckFindsRewoundDatabase(t *testing.T) {
 type rewindsSeen struct {
 	mu   sync.Mutex
 	seen []rewindNote
+}
+
+// rewindHub starts a hub that tells told of every rewind it finds, and
+// whose cross-check runs only when the test calls it.
+func rewindHub(t *testing.T, told *rewindsSeen) (*Hub, *pgxpool.Pool) {
+	t.Helper()
+	return startHubWith(t, func(l *Listener) {
+		l.CrossCheckInterval = time.Hour
+		l.Hub.OnRewind = told.add
+	})
+}
+
+// joinFamily joins a socket of family to hub until the test ends.
+func joinFamily(t *testing.T, hub *Hub, family uuid.UUID) *Join {
+	t.Helper()
+	a, err := hub.Join(context.Background(), JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hub.Leave(a.Client) })
+	return a
 }
 
 func (r *rewindsSeen) add(family uuid.UUID, shown, upto int64) {
@@ -141,17 +154,10 @@ func (r *rewindsSeen) get() []rewindNote {
 // cross-check saw nothing: the socket never got them.
 func TestCrossCheckFindsRewindOvertakenByWrites(t *testing.T) {
 	var told rewindsSeen
-	hub, pool := startHubWith(t, func(l *Listener) {
-		l.CrossCheckInterval = time.Hour // the test's own checks only
-		l.Hub.OnRewind = told.add
-	})
+	hub, pool := rewindHub(t, &told) // the test's own checks only
 	ctx := context.Background()
 	family, list := newFamily(t, pool)
-	a, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(a.Client)
+	a := joinFamily(t, hub, family)
 	insert := func(names ...string) {
 		t.Helper()
 		for _, n := range names {
@@ -221,17 +227,10 @@ func TestCrossCheckFindsRewindOvertakenByWrites(t *testing.T) {
 // reconnected for nothing.
 func TestCrossCheckLeavesSocketsResyncedFromRewoundDatabase(t *testing.T) {
 	var told rewindsSeen
-	hub, pool := startHubWith(t, func(l *Listener) {
-		l.CrossCheckInterval = time.Hour
-		l.Hub.OnRewind = told.add
-	})
+	hub, pool := rewindHub(t, &told)
 	ctx := context.Background()
 	family, list := newFamily(t, pool)
-	a, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(a.Client)
+	a := joinFamily(t, hub, family)
 	if _, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) SELECT $1, $2, 'item ' || i FROM generate_series(1, 3) i`, family, list); err != nil {
 		t.Fatal(err)
 	}
