@@ -331,8 +331,8 @@ SET family_id = EXCLUDED.family_id,
 -- with four values, where writing each device's row again (its key,
 -- family, seq and topics) made most of an idle replica's garbage. A row
 -- whose device closed says so already (live_until at its close) and is
--- not touched. There is no index on replica: the statement reads the
--- table (one small row per device) every few seconds.
+-- not touched. The index on replica (00044) finds the replica's rows;
+-- it holds no column the statement changes, so the updates stay HOT.
 -- name: NotifyPresenceRefresh :execrows
 UPDATE notify_device_presence SET live_until = @live_until, updated_at = now()
 WHERE replica = @replica AND live_until > @now::timestamptz AND live_until < @due::timestamptz;
