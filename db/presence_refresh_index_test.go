@@ -20,7 +20,9 @@ import (
 // rows by the index on replica (00044) instead of reading the whole
 // table, and both the refresh and the presence upsert stay HOT updates:
 // the index holds no column they change. Before 00044 the only plan was
-// a scan of the table.
+// a scan of the table. The rewind's lowering (NotifyPresenceRewind, the
+// same text), which a client can have run, finds the family's rows
+// through its members, not by reading the table.
 func TestPresenceRefreshFindsReplicaByIndex(t *testing.T) {
 	ctx := context.Background()
 	pool := dbtest.Pool(t)
@@ -68,27 +70,42 @@ func TestPresenceRefreshFindsReplicaByIndex(t *testing.T) {
 	if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
 		t.Fatal(err)
 	}
-	var plan strings.Builder
-	rows, err := tx.Query(ctx, fmt.Sprintf(`EXPLAIN UPDATE notify_device_presence SET live_until = now(), updated_at = now()
-		WHERE replica = '%s' AND live_until > now() AND live_until < now() + interval '2 min'`, mine))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
+	// explain returns the plan of query in tx.
+	explain := func(query string) string {
+		t.Helper()
+		rows, err := tx.Query(ctx, "EXPLAIN "+query)
+		if err != nil {
 			t.Fatal(err)
 		}
-		plan.WriteString(line + "\n")
+		var plan strings.Builder
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			plan.WriteString(line + "\n")
+		}
+		if rows.Err() != nil {
+			t.Fatal(rows.Err())
+		}
+		return plan.String()
 	}
-	if rows.Err() != nil {
-		t.Fatal(rows.Err())
-	}
-	if !strings.Contains(plan.String(), "notify_device_presence_replica_idx") {
-		t.Errorf("the refresh does not use the index on replica:\n%s", plan.String())
+	if plan := explain(fmt.Sprintf(`UPDATE notify_device_presence SET live_until = now(), updated_at = now()
+		WHERE replica = '%s' AND live_until > now() AND live_until < now() + interval '2 min'`, mine)); !strings.Contains(plan, "notify_device_presence_replica_idx") {
+		t.Errorf("the refresh does not use the index on replica:\n%s", plan)
 	}
 
 	u0, h0 := updates(tx)
+	// The rewind's lowering, which a join with a since past the family's
+	// seq has run on the client's word: through the family's members,
+	// not a read of the table.
+	if plan := explain(fmt.Sprintf(`UPDATE notify_device_presence p SET seen_seq = x.seq
+		FROM (SELECT unnest(ARRAY['%s'::uuid]) AS family_id, unnest(ARRAY[0::bigint]) AS seq) x
+		JOIN memberships m ON m.family_id = x.family_id
+		WHERE p.user_id = m.user_id AND p.family_id = x.family_id AND p.seen_seq > x.seq`, family)); strings.Contains(plan, "Seq Scan on notify_device_presence") {
+		t.Errorf("the rewind's lowering (NotifyPresenceRewind) reads the table:\n%s", plan)
+	}
+
 	n, err := store.Q.NotifyPresenceRefresh(ctx, tx, dbsqlc.NotifyPresenceRefreshParams{
 		Replica: mine, Now: now, Due: now.Add(2 * time.Minute), LiveUntil: now.Add(90 * time.Second)})
 	if err != nil || n != devices {
