@@ -2,12 +2,13 @@
 # The presence refresh with and without the index on replica (00044,
 # docs/benchmarks.md "Presence refresh index"):
 #   go build -o /tmp/familyhub ./cmd/familyhub
-#   SCENARIOS="10000:1 100000:1 100000:0.25 100000:0.05" \
+#   SCENARIOS="10000:1 10000:0.25 100000:1 100000:0.25 100000:0.05" \
 #     go run ./cmd/pgrun -- cmd/familyhub-bench/presrefresh/run.sh /tmp/familyhub
 # Each scenario ROWS:LIVE_SHARE migrates nothing again: it refills
 # notify_device_presence (setup.sql), drops or makes the index, runs the
 # refresh of each of the 4 live replicas 3 times (refresh.sql) and the
-# presence upsert of 1,000 devices 3 times (upsert.sql), printing EXPLAIN
+# presence upsert of 1,000 devices 3 times (upsert.sql) and the rewind's
+# lowering of one family before and after (rewind.sql), printing EXPLAIN
 # (ANALYZE, BUFFERS) and the table's updated / HOT-updated rows.
 set -e
 BIN=$1
@@ -26,5 +27,6 @@ for sc in $SCENARIOS; do
     for due in "65 s" "70 s" "75 s"; do psql "$DB" -q -v ON_ERROR_STOP=1 -v due="$due" -f refresh.sql; done
     sleep 1; psql "$DB" -qc "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'notify_device_presence'"
     for r in 1 2 3; do psql "$DB" -q -v ON_ERROR_STOP=1 -f upsert.sql; done
+    psql "$DB" -q -v ON_ERROR_STOP=1 -f rewind.sql
   done
 done
