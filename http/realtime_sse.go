@@ -69,8 +69,11 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 	// Once this loop wrote its last message and counted it: a close the
 	// server asks for (c.Done) may come between a write and its Seen.
 	defer seen.Close()
-	ping := time.NewTicker(s.rt.ping)
-	defer ping.Stop()
+	// The ping comment rides on the replica's write watchdog tick, not on
+	// a ticker of the stream's own (realtime_sse_tick.go).
+	beat := &sseBeat{ping: make(chan struct{}, 1)}
+	s.rt.watchdog.addSSE(beat)
+	defer s.rt.watchdog.removeSSE(beat)
 	for {
 		select {
 		case <-c.Ready():
@@ -93,7 +96,7 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 					seen.Seen(shownSeq(m))
 				}
 			}
-		case <-ping.C:
+		case <-beat.ping:
 			if write(": ping\n\n") != nil {
 				return
 			}

@@ -32,6 +32,7 @@ type writeWatchdog struct {
 
 	mu      sync.Mutex
 	conns   map[*wsConn]struct{}
+	sse     map[*sseBeat]struct{} // SSE streams, pinged on the same ticks (realtime_sse_tick.go)
 	timer   *time.Timer
 	running bool // timer is pending or its tick is running
 
@@ -59,15 +60,7 @@ func (d *writeWatchdog) add(w *wsConn) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.conns[w] = struct{}{}
-	if d.running {
-		return
-	}
-	d.running = true
-	if d.timer == nil {
-		d.timer = time.AfterFunc(d.period, d.tick)
-	} else {
-		d.timer.Reset(d.period)
-	}
+	d.startLocked()
 }
 
 // startPings has w pinged from now on, every ping interval; call it once
@@ -115,7 +108,8 @@ func (d *writeWatchdog) tick() {
 			ping = append(ping, w)
 		}
 	}
-	if len(d.conns) > 0 {
+	d.tickSSE(now)
+	if d.watching() {
 		d.timer.Reset(d.period)
 	} else {
 		d.running = false

@@ -189,7 +189,9 @@ func (t *Tracker) TopicsChanged() {
 // to upto counts as shown at most), and the family's rows of every
 // replica in PostgreSQL by the next flush, before it writes: kept as they
 // were, the events under the reused seqs were taken as shown and never
-// pushed. Never blocks.
+// pushed. Only the devices whose seqs it lowers are written again; the
+// rows of every replica are lowered by one statement per flush, whatever
+// the number of notes. Never blocks.
 func (p *Presence) Rewound(familyID uuid.UUID, shown, upto int64) {
 	if p == nil {
 		return
@@ -199,7 +201,15 @@ func (p *Presence) Rewound(familyID uuid.UUID, shown, upto int64) {
 		if d.family != familyID {
 			continue
 		}
-		d.seq, d.written, d.dirty = min(d.seq, shown), min(d.written, shown), true
+		// Only a device it lowers is written again: one at or below
+		// shown has nothing to undo (its row, written by this replica,
+		// is not above what it wrote). A join ahead of the database tells
+		// of a claim no one else backs (shown = upto = the database's
+		// seq): rewriting every device of the family for it let one client
+		// have them all written at will, by reconnecting with a huge since.
+		if d.seq > shown || d.written > shown {
+			d.seq, d.written, d.dirty = min(d.seq, shown), min(d.written, shown), true
+		}
 		for t := range d.sockets {
 			// rewindShown before rewindUpto: shown() reads upto first.
 			ts := shown

@@ -235,3 +235,50 @@ func TestTrackerRewoundAgainAfterNewEvents(t *testing.T) {
 		t.Errorf("shown %d after two rewinds within the lost seqs, want 7", got)
 	}
 }
+
+// TestPresenceJoinAheadRewritesNoDevice: a client reconnects with a since
+// past the family's seq, which realtime's Hub.Join tells as a rewind to
+// the family's seq (shown = upto): it cannot tell a made-up number from a
+// device that saw events the database lost. The family's devices here,
+// live or closed, showed nothing past that seq: none of their rows is
+// written again, and what they showed stays. Before, every device of the
+// family on the replica was written again at the next flush, for every
+// such join: one client could have them all written at will.
+func TestPresenceJoinAheadRewritesNoDevice(t *testing.T) {
+	e := newEnv(t, Config{ListFold: time.Minute})
+	list := e.newList("Weekly")
+	p := e.s.Presence()
+	flush := func() { p.flush(context.Background(), false) }
+	start := e.addItems(list)
+	laptop := p.Track(e.family, e.ana, "laptop-a", start, nil)
+	phone := p.Track(e.family, e.ben, "phone-b", start, nil)
+	tablet := p.Track(e.family, e.ben, "tablet-b", start, nil)
+	last := e.addItems(list, "milk", "eggs")
+	laptop.Seen(last)
+	phone.Seen(last - 1)
+	tablet.Seen(last)
+	tablet.Close()
+	flush()
+	before := map[string]presenceRow{}
+	for _, d := range []struct {
+		user   uuid.UUID
+		device string
+	}{{e.ana, "laptop-a"}, {e.ben, "phone-b"}, {e.ben, "tablet-b"}} {
+		before[d.device] = e.presenceRow(d.user, d.device)
+	}
+
+	p.Rewound(e.family, last, last) // a join ahead of the database, at its seq
+	flush()
+	for device, was := range before {
+		user := e.ben
+		if device == "laptop-a" {
+			user = e.ana
+		}
+		if now := e.presenceRow(user, device); now.version != was.version || now.seq != was.seq || !now.live.Equal(was.live) {
+			t.Errorf("%s: row %+v after the join's note, was %+v: written again", device, now, was)
+		}
+	}
+	if got := phone.shown(); got != last-1 {
+		t.Errorf("the phone's shown seq %d, want %d", got, last-1)
+	}
+}

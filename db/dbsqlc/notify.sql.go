@@ -997,8 +997,8 @@ type NotifyPresenceRefreshParams struct {
 // with four values, where writing each device's row again (its key,
 // family, seq and topics) made most of an idle replica's garbage. A row
 // whose device closed says so already (live_until at its close) and is
-// not touched. There is no index on replica: the statement reads the
-// table (one small row per device) every few seconds.
+// not touched. The index on replica (00044) finds the replica's rows;
+// it holds no column the statement changes, so the updates stay HOT.
 func (q *Queries) NotifyPresenceRefresh(ctx context.Context, db DBTX, arg NotifyPresenceRefreshParams) (int64, error) {
 	result, err := db.Exec(ctx, notifyPresenceRefresh,
 		arg.LiveUntil,
@@ -1015,7 +1015,8 @@ func (q *Queries) NotifyPresenceRefresh(ctx context.Context, db DBTX, arg Notify
 const notifyPresenceRewind = `-- name: NotifyPresenceRewind :exec
 UPDATE notify_device_presence p SET seen_seq = x.seq
 FROM (SELECT unnest($1::uuid[]) AS family_id, unnest($2::bigint[]) AS seq) x
-WHERE p.family_id = x.family_id AND p.seen_seq > x.seq
+JOIN memberships m ON m.family_id = x.family_id
+WHERE p.user_id = m.user_id AND p.family_id = x.family_id AND p.seen_seq > x.seq
 `
 
 type NotifyPresenceRewindParams struct {
@@ -1028,7 +1029,11 @@ type NotifyPresenceRewindParams struct {
 // database went back (a restore, a failover), and the events that take the
 // lost seqs again were not shown to the devices that were sent the old
 // ones (realtime's cross-check or a join found it; notify/presence.go).
-// Rare: a scan of the table is fine.
+// The rows are found through the family's members (memberships, then
+// the primary key's user_id): a join with a since past the family's seq
+// runs it on the client's word, so it must not read the whole table
+// (21 ms at 100,000 rows, 0.15 ms this way). A former member's rows are
+// left: the family's notices are no longer theirs.
 func (q *Queries) NotifyPresenceRewind(ctx context.Context, db DBTX, arg NotifyPresenceRewindParams) error {
 	_, err := db.Exec(ctx, notifyPresenceRewind, arg.FamilyIds, arg.Seqs)
 	return err
