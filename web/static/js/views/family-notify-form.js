@@ -6,7 +6,7 @@ import { patch } from '../api.js';
 import { field, h, setChildren } from '../dom.js';
 import { t } from '../i18n.js';
 import { busy, errorBox } from './form.js';
-import { fieldsOf, handOver, putFields, takeOver } from '../handover.js';
+import { fieldsOf, handOver, link, live, putFields, takeOver } from '../handover.js';
 
 // The server's field → the control that shows it and the sentence for it.
 const FIELDS = {
@@ -48,9 +48,14 @@ export function settingsForm(app) {
   let current = null;
   let dirty = false;
   // Unsaved settings stay when the page is built again (handover.js):
-  // put back over the first fill, and still being edited.
+  // put back over the first fill, and still being edited; so do the
+  // error line and "Saved.", and a Save on its way answers on the form
+  // built in its place (at()), not on the one gone.
   const handKey = `notify ${app.me.user.id}`;
-  let had = takeOver(handKey);
+  const took = takeOver(handKey);
+  let had = took?.fields ?? null;
+  const self = link({ answered, failed, el: null }, took);
+  const at = () => live(self);
 
   const el = h('form.notify-form', { novalidate: true, oninput: () => { dirty = true; saved.textContent = ''; }, onchange: sync, onsubmit: save },
     h('h3', t('notify.settingsTitle')),
@@ -139,28 +144,52 @@ export function settingsForm(app) {
     }
     const req = { member };
     if (app.can('family.update') && Number(hour.value) !== current?.family.digest_hour) req.family = { digest_hour: Number(hour.value) };
+    const lists = [...listBoxes.querySelectorAll('label[data-list]')].map((l) => ({ id: l.dataset.list, name: l.textContent }));
     busy(el, true);
     try {
       const s = await patch('/api/notifications/settings', req);
-      dirty = false;
-      fill(s, [...listBoxes.querySelectorAll('label[data-list]')].map((l) => ({ id: l.dataset.list, name: l.textContent })));
-      saved.textContent = t('notify.saved');
+      at().answered(s, lists);
     } catch (ex) {
       if (ex.status === 401) return;
       const [name, key] = FIELDS[ex.field] || [];
-      err.textContent = key ? t(key) : ex.status === 0 ? t('notify.offline') : ex.message;
-      err.hidden = false;
-      const bad = name && f[name];
-      if (bad?.focus) { bad.setAttribute('aria-invalid', 'true'); bad.setAttribute('aria-errormessage', 'notify-form-error'); bad.focus(); }
-    } finally { busy(el, false); }
+      at().failed(key ? t(key) : ex.status === 0 ? t('notify.offline') : ex.message, name, true);
+    } finally { busy(at().el, false); }
+  }
+  function answered(s, lists) {
+    dirty = false;
+    had = null;
+    fill(s, lists);
+    saved.textContent = t('notify.saved');
+  }
+  function failed(text, name, focus) {
+    err.textContent = text;
+    err.hidden = false;
+    const bad = name && f[name];
+    if (bad?.focus) {
+      bad.setAttribute('aria-invalid', 'true');
+      bad.setAttribute('aria-errormessage', 'notify-form-error');
+      if (focus) bad.focus();
+    }
   }
   err.id = 'notify-form-error';
+  self.self.el = el;
+  if (took?.error) failed(took.error.text, took.error.field, false);
+  if (took) saved.textContent = took.saved;
+  if (took?.busy) busy(el, true);
 
   return {
     el,
     fill,
     hasNtfy: () => !!current?.member.ntfy,
     offline(on) { submit.disabled = on; sync(); },
-    handOver() { if (dirty && current) handOver(handKey, fieldsOf(el, { all: true })); },
+    handOver() {
+      handOver(handKey, {
+        link: self,
+        fields: dirty && current ? fieldsOf(el, { all: true }) : had,
+        error: err.hidden ? null : { text: err.textContent, field: el.querySelector('[aria-invalid]')?.name ?? null },
+        saved: saved.textContent,
+        busy: submit.getAttribute('aria-busy') === 'true',
+      });
+    },
   };
 }
