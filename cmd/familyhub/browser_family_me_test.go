@@ -335,3 +335,54 @@ func TestBrowserFamilySettingsTypedDuringSave(t *testing.T) {
 		t.Errorf("the family is %v / %v, want her name and Ben's zone", family["name"], family["time_zone"])
 	}
 }
+
+// countMeReads wraps the page's fetch: window.__me.begun counts the
+// app's GET /api/me requests begun while window.__me.on, ended those of
+// them answered (or failed). The count is taken where a read begins, so a
+// read begun before counting starts is never counted, whenever it ends.
+const countMeReads = `(() => {
+	const real = window.fetch;
+	window.__me = { on: false, begun: 0, ended: 0 };
+	window.fetch = (input, opts) => {
+		const url = new URL(typeof input === 'string' ? input : input.url, location.href);
+		const counted = window.__me.on && url.pathname === '/api/me' && (opts?.method ?? 'GET') === 'GET';
+		if (counted) window.__me.begun++;
+		const res = real(input, opts);
+		if (counted) res.finally(() => { window.__me.ended++; }).catch(() => {});
+		return res;
+	};
+	return true;
+})()`
+
+// TestBrowserFamilyMeHeldVersionNotRead: a FAMILY_UPDATED of a version
+// the app already holds (an event heard again: a replay after a
+// reconnect, the event of a change already read) is not read again;
+// another device's next change is, once. The events reach the app's own
+// handler (window.familyhub.rt.onEvent), the reads are counted through
+// its fetch from the moment no read of its own is running. Before the
+// skip, two reads.
+func TestBrowserFamilyMeHeldVersionNotRead(t *testing.T) {
+	browserTest(t)
+	c, ana, _, b := anaOnFamilyPage(t)
+	b.waitJS("live, an event heard", `document.getElementById('conn').dataset.state === 'live' && window.familyhub.rt.lastSeq != null`, 5*time.Second)
+	eval[bool](b, countMeReads)
+	// Counting starts once the app's own reads have ended (refreshMe
+	// resolves when no read is running, one begun earlier included).
+	evalAwait[bool](b, `window.familyhub.refreshMe().then(() => (window.__me.on = true, true))`)
+	held := eval[int](b, `window.familyhub.me.family.version`)
+
+	// The held version, heard again (as from another device), then
+	// another device's real change.
+	eval[bool](b, `(() => { const me = window.familyhub.me, rt = window.familyhub.rt;
+		rt.onEvent({ type: 'FAMILY_UPDATED', id: me.family.id, version: me.family.version, seq: rt.lastSeq, device_id: 'another-device', actor: me.user.id });
+		return true; })()`)
+	// A read it began (fetch is called in the same turn) has ended before
+	// the real change: that read cannot see the new name.
+	b.waitJS("no read running", `window.__me.ended === window.__me.begun`, 5*time.Second)
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "Renamed there"})
+	b.waitJS("the other device's name read", `window.familyhub.me.family.name === 'Renamed there'
+		&& window.familyhub.me.family.version === `+strconv.Itoa(held+1)+` && window.__me.ended === window.__me.begun`, 5*time.Second)
+	if n := eval[int](b, `window.__me.begun`); n != 1 {
+		t.Errorf("GET /api/me read %d times for an event of the version held and another device's rename, want once", n)
+	}
+}
