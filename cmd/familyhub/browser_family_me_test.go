@@ -189,17 +189,26 @@ func TestBrowserFamilySettingsConflictNames(t *testing.T) {
 
 // holdAnswers makes the page's answers to requests window.__hold(path,
 // method) picks wait (once read from the server) until window.__release().
+// It also notes every request where it begins, in window.__sent
+// ("GET /api/me"), and where it ends (answered, held answers released, or
+// failed), in window.__done.
 const holdAnswers = `(() => {
 	const real = window.fetch;
 	window.__held = [];
+	window.__sent = [];
+	window.__done = [];
 	window.__hold = () => false;
 	window.__release = () => { for (const r of window.__held.splice(0)) r(); };
 	window.fetch = async (input, opts) => {
 		const url = new URL(typeof input === 'string' ? input : input.url, location.href);
-		const hold = window.__hold(url.pathname, opts?.method ?? 'GET');
-		const res = await real(input, opts);
-		if (hold) await new Promise((r) => window.__held.push(r));
-		return res;
+		const what = (opts?.method ?? 'GET') + ' ' + url.pathname;
+		window.__sent.push(what);
+		try {
+			const hold = window.__hold(url.pathname, opts?.method ?? 'GET');
+			const res = await real(input, opts);
+			if (hold) await new Promise((r) => window.__held.push(r));
+			return res;
+		} finally { window.__done.push(what); }
 	};
 	return true;
 })()`
@@ -336,23 +345,11 @@ func TestBrowserFamilySettingsTypedDuringSave(t *testing.T) {
 	}
 }
 
-// countMeReads wraps the page's fetch: window.__me.begun counts the
-// app's GET /api/me requests begun while window.__me.on, ended those of
-// them answered (or failed). The count is taken where a read begins, so a
-// read begun before counting starts is never counted, whenever it ends.
-const countMeReads = `(() => {
-	const real = window.fetch;
-	window.__me = { on: false, begun: 0, ended: 0 };
-	window.fetch = (input, opts) => {
-		const url = new URL(typeof input === 'string' ? input : input.url, location.href);
-		const counted = window.__me.on && url.pathname === '/api/me' && (opts?.method ?? 'GET') === 'GET';
-		if (counted) window.__me.begun++;
-		const res = real(input, opts);
-		if (counted) res.finally(() => { window.__me.ended++; }).catch(() => {});
-		return res;
-	};
-	return true;
-})()`
+// meReadsBegun counts the app's GET /api/me reads begun (then ended)
+// since window.__meMarks (holdAnswers notes them where they begin, so a
+// read begun before the marks never counts, whenever it ends).
+const meReadsBegun = `window.__sent.slice(window.__meMarks[0]).filter((w) => w === 'GET /api/me').length`
+const meReadsEnded = `window.__done.slice(window.__meMarks[1]).filter((w) => w === 'GET /api/me').length`
 
 // TestBrowserFamilyMeHeldVersionNotRead: a FAMILY_UPDATED of a version
 // the app already holds (an event heard again: a replay after a
@@ -365,10 +362,10 @@ func TestBrowserFamilyMeHeldVersionNotRead(t *testing.T) {
 	browserTest(t)
 	c, ana, _, b := anaOnFamilyPage(t)
 	b.waitJS("live, an event heard", `document.getElementById('conn').dataset.state === 'live' && window.familyhub.rt.lastSeq != null`, 5*time.Second)
-	eval[bool](b, countMeReads)
+	eval[bool](b, holdAnswers)
 	// Counting starts once the app's own reads have ended (refreshMe
 	// resolves when no read is running, one begun earlier included).
-	evalAwait[bool](b, `window.familyhub.refreshMe().then(() => (window.__me.on = true, true))`)
+	evalAwait[bool](b, `window.familyhub.refreshMe().then(() => (window.__meMarks = [window.__sent.length, window.__done.length], true))`)
 	held := eval[int](b, `window.familyhub.me.family.version`)
 
 	// The held version, heard again (as from another device), then
@@ -378,11 +375,11 @@ func TestBrowserFamilyMeHeldVersionNotRead(t *testing.T) {
 		return true; })()`)
 	// A read it began (fetch is called in the same turn) has ended before
 	// the real change: that read cannot see the new name.
-	b.waitJS("no read running", `window.__me.ended === window.__me.begun`, 5*time.Second)
+	b.waitJS("no read running", meReadsEnded+` === `+meReadsBegun, 5*time.Second)
 	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "Renamed there"})
 	b.waitJS("the other device's name read", `window.familyhub.me.family.name === 'Renamed there'
-		&& window.familyhub.me.family.version === `+strconv.Itoa(held+1)+` && window.__me.ended === window.__me.begun`, 5*time.Second)
-	if n := eval[int](b, `window.__me.begun`); n != 1 {
+		&& window.familyhub.me.family.version === `+strconv.Itoa(held+1)+` && `+meReadsEnded+` === `+meReadsBegun, 5*time.Second)
+	if n := eval[int](b, meReadsBegun); n != 1 {
 		t.Errorf("GET /api/me read %d times for an event of the version held and another device's rename, want once", n)
 	}
 }

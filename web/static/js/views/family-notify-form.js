@@ -54,7 +54,6 @@ export function settingsForm(app) {
   const handKey = `notify ${app.me.user.id}`;
   const took = takeOver(handKey);
   let had = took?.fields ?? null;
-  const self = link({ answered, failed, el: null }, took);
   const at = () => live(self);
 
   const el = h('form.notify-form', { novalidate: true, oninput: () => { dirty = true; saved.textContent = ''; }, onchange: sync, onsubmit: save },
@@ -172,7 +171,7 @@ export function settingsForm(app) {
     }
   }
   err.id = 'notify-form-error';
-  self.self.el = el;
+  const self = link({ answered, failed, el }, took);
   if (took?.error) failed(took.error.text, took.error.field, false);
   if (took) saved.textContent = took.saved;
   if (took?.busy) busy(el, true);
