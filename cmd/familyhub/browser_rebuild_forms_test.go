@@ -121,6 +121,21 @@ func TestBrowserRebuildFamilyForms(t *testing.T) {
 	b.click(`.invite-form button[type=submit]`)
 	b.waitJS("the code made", `document.querySelector('.invite strong.code')`, 5*time.Second)
 	code := eval[string](b, `document.querySelector('.invite strong.code').textContent`)
+	// An app password and a feed's address, each shown once; a calendar
+	// being subscribed to.
+	b.setValue(`#app-pw-name`, "Thunderbird")
+	b.click(`section[aria-labelledby=h-dav] form button[type=submit]`)
+	b.waitJS("the app password shown", `document.querySelector('section[aria-labelledby=h-dav] .fresh-password input')?.value.length === 29`, 5*time.Second)
+	appPassword := eval[string](b, `document.querySelector('section[aria-labelledby=h-dav] .fresh-password input').value`)
+	b.setValue(`form.feed-form input[name=name]`, "Outlook")
+	b.click(`form.feed-form input[name=feed-scope][value=member]`)
+	b.click(`form.feed-form button[type=submit]`)
+	b.waitJS("the feed's address", `document.querySelector('.fresh-feed input')?.value.includes('/ical/')`, 5*time.Second)
+	feedURL := eval[string](b, `document.querySelector('.fresh-feed input').value`)
+	b.setValue(`form.feed-form input[name=name]`, "Google")
+	eval[bool](b, `(document.querySelector('form.sub-form').closest('details').open = true, true)`)
+	b.setValue(`form.sub-form input[name=name]`, "School")
+	b.setValue(`form.sub-form input[name=url]`, "https://school.example.org/term.ics")
 	b.setValue(`#child-device-name`, "Kitchen tablet")
 	eval[bool](b, `(document.querySelector('#child-device-name').focus(), document.querySelector('#child-device-name').setSelectionRange(2, 2), true)`)
 
@@ -142,6 +157,14 @@ func TestBrowserRebuildFamilyForms(t *testing.T) {
 	}
 	if n := eval[int](b, `document.querySelectorAll('.invite .copy-line button').length`); n != 2 {
 		t.Errorf("after the rebuild the new code has %d Copy buttons, want 2", n)
+	}
+	got = eval[string](b, `[document.querySelector('section[aria-labelledby=h-dav] .fresh-password input')?.value,
+		document.querySelector('.fresh-feed input')?.value, document.querySelector('form.feed-form input[name=name]').value,
+		document.querySelector('form.feed-form input[name=feed-scope]:checked').value,
+		document.querySelector('form.sub-form').closest('details').open,
+		document.querySelector('form.sub-form input[name=name]').value, document.querySelector('form.sub-form input[name=url]').value].join('|')`)
+	if want := appPassword + "|" + feedURL + "|Google|member|true|School|https://school.example.org/term.ics"; got != want {
+		t.Errorf("after the rebuild the calendar parts hold %q, want %q", got, want)
 	}
 
 	// A children's device set up while the page is built again.

@@ -5,6 +5,8 @@
 // built again (app.rerender); before, whatever was half typed was lost. A
 // hand-over not taken in that turn goes: a later visit of the page starts
 // from the server's data.
+import { currentLang } from './i18n.js';
+
 const held = new Map();
 
 /** handOver(key, state): the page being destroyed leaves state for its successor. */
@@ -109,8 +111,9 @@ export function live(l) {
  * carry(key, root, {lines, open, on}) keeps a plain form through a
  * rebuild: the fields typed (the focus once the form is in the page, a
  * field marked invalid), what its lines say (an error line, "Password
- * changed.": their content moves over, with hidden), whether its
- * <details> are open, a Save's busy button. Returns {had, live(),
+ * changed.": their content moves over, with hidden; not when the page is
+ * built again for another language, as they speak the old one), whether
+ * its <details> are open, a Save's busy button. Returns {had, live(),
  * hand(more)}: hand() goes in the page's destroy (more: what else the
  * form hands over, had.more in the next); live() returns {root, lines,
  * open, ...on} of the form now shown, where a Save on its way shows its
@@ -118,13 +121,14 @@ export function live(l) {
  */
 export function carry(key, root, { lines = [], open = [], on = {} } = {}) {
   const had = takeOver(key);
+  const lang = currentLang(); // the language the form, and so its lines, speak
   const l = link({ root, lines, open, ...on }, had);
   const submit = () => root.querySelector('button[type=submit]');
   if (had) {
     putFields(root, had.fields);
     queueMicrotask(() => refocus(root, had.fields)); // the page appends the form in this turn
     for (const el of controls(root)) if (had.invalid.includes(el.name)) el.setAttribute('aria-invalid', 'true');
-    had.lines.forEach((from, i) => { if (lines[i]) { lines[i].replaceChildren(...from.childNodes); lines[i].hidden = from.hidden; } });
+    if (had.lang === lang) had.lines.forEach((from, i) => { if (lines[i]) { lines[i].replaceChildren(...from.childNodes); lines[i].hidden = from.hidden; } });
     had.open.forEach((o, i) => { if (open[i]) open[i].open = o; });
     if (had.busy && submit()) { submit().disabled = true; submit().setAttribute('aria-busy', 'true'); }
   }
@@ -137,6 +141,7 @@ export function carry(key, root, { lines = [], open = [], on = {} } = {}) {
       fields: fieldsOf(root),
       invalid: controls(root).filter((el) => el.getAttribute('aria-invalid') === 'true').map((el) => el.name),
       lines,
+      lang,
       open: open.map((d) => d.open),
       busy: submit()?.getAttribute('aria-busy') === 'true',
     }),
