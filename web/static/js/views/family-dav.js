@@ -31,6 +31,35 @@ export function copyable(label, value) {
   return h('div.copyable', field(label, input), copyButton(value, input, t('dav.copyLabel', { what: label })));
 }
 
+/**
+ * shownOnce(key, form, {nameIn, fresh, show, reload}) keeps what the
+ * server answers only once (an app password, a feed's address: show(x)
+ * draws it in fresh) and the form that made it through a rebuild
+ * (handover.js carry: one made then shows on the page built in its
+ * place). Returns {made(x), forget(), hand()}: made after the answer,
+ * forget when it is revoked, hand in the page's destroy.
+ */
+export function shownOnce(key, form, { nameIn, fresh, show, reload }) {
+  let shown = null;
+  const put = (x) => { shown = x; show(x); };
+  const kept = carry(key, form, {
+    on: {
+      made(x) {
+        nameIn.value = '';
+        put(x);
+        fresh.querySelector('input')?.focus();
+        reload();
+      },
+    },
+  });
+  if (kept.had?.more) put(kept.had.more);
+  return {
+    made: (x) => kept.live().made(x),
+    forget() { shown = null; setChildren(fresh); },
+    hand: () => kept.hand(shown),
+  };
+}
+
 /** Where each calendar app wants the server: the exact text to paste. */
 export function davSettings(email) {
   const origin = location.origin;
@@ -59,29 +88,19 @@ export function appPasswords(app) {
       const name = nameIn.value.trim();
       if (!name) return;
       const p = await app.write(t('fail.createAppPassword'), () => post('/api/dav/app-passwords', { name }));
-      if (p) kept.live().made(p);
+      if (p) once.made(p);
     },
   }, h('label.visually-hidden', { for: 'app-pw-name' }, t('dav.name')), nameIn, h('button.primary', { type: 'submit' }, t('dav.create')));
   // The password is shown once: it, and a name typed, stay when the page
-  // is built again (handover.js carry; one made then shows on the page
-  // built in its place). Before, a new time zone took it away for good.
-  let shown = null;
-  function showFresh(p) {
-    shown = p;
-    setChildren(fresh,
+  // is built again. Before, a new time zone took it away for good.
+  const once = shownOnce(`app-password ${app.me.user.id}`, form, {
+    nameIn, fresh, reload: () => reload(),
+    show: (p) => setChildren(fresh,
       h('p', h('strong', t('dav.passwordFor', { name: p.name }))),
       copyable(t('dav.password'), p.password),
       h('p.hint', t('dav.shownOnce')),
-      davSettings(app.me.user.email));
-  }
-  const made = (p) => {
-    nameIn.value = '';
-    showFresh(p);
-    fresh.querySelector('input')?.focus();
-    reload();
-  };
-  const kept = carry(`app-password ${app.me.user.id}`, form, { on: { made } });
-  if (kept.had?.more) showFresh(kept.had.more);
+      davSettings(app.me.user.email)),
+  });
 
   async function revoke(p) {
     if (!await confirmDelete(t('dav.revokeTitle', { name: p.name }), t('dav.revokeText'))) return;
@@ -89,7 +108,7 @@ export function appPasswords(app) {
       try { await del(`/api/dav/app-passwords/${p.id}`); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });
-    if (ok) { shown = null; setChildren(fresh); reload(); nameIn.focus(); }
+    if (ok) { once.forget(); reload(); nameIn.focus(); }
   }
 
   // A failed load says why in the list's place, with Retry (shell.js).
@@ -124,7 +143,7 @@ export function appPasswords(app) {
       h('details.more', h('summary', t('dav.howTo')), davSettings(app.me.user.email))),
     reload,
     update: reload,
-    destroy: () => kept.hand(shown),
+    destroy: once.hand,
   };
 }
 

@@ -9,8 +9,7 @@ import { field, h, loading, reconcile, setChildren } from '../dom.js';
 import { fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { memberName } from '../members.js';
 import { confirmDelete } from './dialog.js';
-import { copyable } from './family-dav.js';
-import { carry } from '../handover.js';
+import { copyable, shownOnce } from './family-dav.js';
 
 export function feedsSection(app) {
   const tz = app.tz;
@@ -27,29 +26,19 @@ export function feedsSection(app) {
       if (!name) return;
       const body = { name, scope: form.querySelector('input[name=feed-scope]:checked').value };
       const f = await app.write(t('fail.createFeed'), () => post('/api/calendar/feeds', body));
-      if (f) kept.live().made(f);
+      if (f) once.made(f);
     },
   }, field(t('feeds.name'), nameIn), scope, h('button.primary', { type: 'submit' }, t('feeds.create')));
   // The address is shown once: it, and what is typed and chosen, stay when
-  // the page is built again (handover.js carry; one made then shows on the
-  // page built in its place). Before, a new time zone took it away.
-  let shown = null;
-  function showFresh(f) {
-    shown = f;
-    setChildren(fresh,
+  // the page is built again. Before, a new time zone took it away.
+  const once = shownOnce(`feed ${app.me.user.id}`, form, {
+    nameIn, fresh, reload: () => reload(),
+    show: (f) => setChildren(fresh,
       h('p', h('strong', t('feeds.urlFor', { name: f.name }))),
       copyable(t('feeds.url'), f.url),
       h('p.hint', t('feeds.shownOnce')),
-      h('p.hint', t('feeds.how')));
-  }
-  const made = (f) => {
-    nameIn.value = '';
-    showFresh(f);
-    fresh.querySelector('input')?.focus();
-    reload();
-  };
-  const kept = carry(`feed ${app.me.user.id}`, form, { on: { made } });
-  if (kept.had?.more) showFresh(kept.had.more);
+      h('p.hint', t('feeds.how'))),
+  });
 
   async function revoke(f) {
     if (!await confirmDelete(t('feeds.revokeTitle', { name: f.name }), t('feeds.revokeText'))) return;
@@ -57,7 +46,7 @@ export function feedsSection(app) {
       try { await del(`/api/calendar/feeds/${f.id}`); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });
-    if (ok) { shown = null; setChildren(fresh); reload(); nameIn.focus(); }
+    if (ok) { once.forget(); reload(); nameIn.focus(); }
   }
 
   const holds = (f) => (f.scope === 'family' ? t('feeds.forFamily') : t('feeds.forMember', { name: memberName(app, f.member_id) }));
@@ -94,6 +83,6 @@ export function feedsSection(app) {
       manage ? [form, fresh] : null)],
     reload,
     update: reload,
-    destroy: () => { if (manage) kept.hand(shown); },
+    destroy: () => { if (manage) once.hand(); },
   };
 }
