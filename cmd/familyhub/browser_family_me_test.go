@@ -189,17 +189,26 @@ func TestBrowserFamilySettingsConflictNames(t *testing.T) {
 
 // holdAnswers makes the page's answers to requests window.__hold(path,
 // method) picks wait (once read from the server) until window.__release().
+// It also notes every request where it begins, in window.__sent
+// ("GET /api/me"), and where it ends (answered, held answers released, or
+// failed), in window.__done.
 const holdAnswers = `(() => {
 	const real = window.fetch;
 	window.__held = [];
+	window.__sent = [];
+	window.__done = [];
 	window.__hold = () => false;
 	window.__release = () => { for (const r of window.__held.splice(0)) r(); };
 	window.fetch = async (input, opts) => {
 		const url = new URL(typeof input === 'string' ? input : input.url, location.href);
-		const hold = window.__hold(url.pathname, opts?.method ?? 'GET');
-		const res = await real(input, opts);
-		if (hold) await new Promise((r) => window.__held.push(r));
-		return res;
+		const what = (opts?.method ?? 'GET') + ' ' + url.pathname;
+		window.__sent.push(what);
+		try {
+			const hold = window.__hold(url.pathname, opts?.method ?? 'GET');
+			const res = await real(input, opts);
+			if (hold) await new Promise((r) => window.__held.push(r));
+			return res;
+		} finally { window.__done.push(what); }
 	};
 	return true;
 })()`
@@ -333,5 +342,44 @@ func TestBrowserFamilySettingsTypedDuringSave(t *testing.T) {
 	family := restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any)
 	if family["name"] != "Rivera-Lopez family" || family["time_zone"] != "Asia/Tokyo" {
 		t.Errorf("the family is %v / %v, want her name and Ben's zone", family["name"], family["time_zone"])
+	}
+}
+
+// meReadsBegun counts the app's GET /api/me reads begun (then ended)
+// since window.__meMarks (holdAnswers notes them where they begin, so a
+// read begun before the marks never counts, whenever it ends).
+const meReadsBegun = `window.__sent.slice(window.__meMarks[0]).filter((w) => w === 'GET /api/me').length`
+const meReadsEnded = `window.__done.slice(window.__meMarks[1]).filter((w) => w === 'GET /api/me').length`
+
+// TestBrowserFamilyMeHeldVersionNotRead: a FAMILY_UPDATED of a version
+// the app already holds (an event heard again: a replay after a
+// reconnect, the event of a change already read) is not read again;
+// another device's next change is, once. The events reach the app's own
+// handler (window.familyhub.rt.onEvent), the reads are counted through
+// its fetch from the moment no read of its own is running. Before the
+// skip, two reads.
+func TestBrowserFamilyMeHeldVersionNotRead(t *testing.T) {
+	browserTest(t)
+	c, ana, _, b := anaOnFamilyPage(t)
+	b.waitJS("live, an event heard", `document.getElementById('conn').dataset.state === 'live' && window.familyhub.rt.lastSeq != null`, 5*time.Second)
+	eval[bool](b, holdAnswers)
+	// Counting starts once the app's own reads have ended (refreshMe
+	// resolves when no read is running, one begun earlier included).
+	evalAwait[bool](b, `window.familyhub.refreshMe().then(() => (window.__meMarks = [window.__sent.length, window.__done.length], true))`)
+	held := eval[int](b, `window.familyhub.me.family.version`)
+
+	// The held version, heard again (as from another device), then
+	// another device's real change.
+	eval[bool](b, `(() => { const me = window.familyhub.me, rt = window.familyhub.rt;
+		rt.onEvent({ type: 'FAMILY_UPDATED', id: me.family.id, version: me.family.version, seq: rt.lastSeq, device_id: 'another-device', actor: me.user.id });
+		return true; })()`)
+	// A read it began (fetch is called in the same turn) has ended before
+	// the real change: that read cannot see the new name.
+	b.waitJS("no read running", meReadsEnded+` === `+meReadsBegun, 5*time.Second)
+	restAs(t, ana, c.b, "PATCH", "/api/family", map[string]any{"name": "Renamed there"})
+	b.waitJS("the other device's name read", `window.familyhub.me.family.name === 'Renamed there'
+		&& window.familyhub.me.family.version === `+strconv.Itoa(held+1)+` && `+meReadsEnded+` === `+meReadsBegun, 5*time.Second)
+	if n := eval[int](b, meReadsBegun); n != 1 {
+		t.Errorf("GET /api/me read %d times for an event of the version held and another device's rename, want once", n)
 	}
 }

@@ -13,7 +13,7 @@ const SHELL = [
   '/js/i18n/de.js', '/js/i18n/de-family.js', '/js/i18n/de-notify.js', '/js/i18n/en.js', '/js/i18n/en-family.js', '/js/i18n/en-notify.js', '/js/idb.js', '/js/handover.js', '/js/lifecycle.js', '/js/me.js', '/js/members.js', '/js/order.js', '/js/outbox.js', '/js/outbox-answers.js', '/js/outbox-notices.js', '/js/outbox-queue.js', '/js/outbox-tabs.js', '/js/pending.js', '/js/presence.js',
   '/js/realtime-transports.js', '/js/realtime.js', '/js/shell.js', '/js/time.js', '/js/views/auth-pin.js', '/js/views/auth-reset.js',
   '/js/views/auth.js', '/js/views/calendar-answers.js', '/js/views/calendar-grid.js', '/js/views/calendar-pending.js', '/js/views/calendar.js', '/js/views/family-account.js',
-  '/js/views/family-children.js', '/js/views/family-invites.js', '/js/views/family-members.js', '/js/views/family-notifications.js',
+  '/js/views/family-children.js', '/js/views/family-invites.js', '/js/views/family-members.js', '/js/views/family-notifications.js', '/js/views/family-notify-form.js',
   '/js/views/family-settings.js', '/js/views/form.js',
   '/js/views/dialog.js', '/js/views/event-dialog.js', '/js/views/event-form.js', '/js/views/family-dav.js', '/js/views/family-feeds.js', '/js/views/family.js',
   '/js/views/language.js', '/js/views/recipe-edit.js', '/js/views/recipe.js', '/js/views/recipes.js',

@@ -5,6 +5,8 @@
 // built again (app.rerender); before, whatever was half typed was lost. A
 // hand-over not taken in that turn goes: a later visit of the page starts
 // from the server's data.
+import { currentLang } from './i18n.js';
+
 const held = new Map();
 
 /** handOver(key, state): the page being destroyed leaves state for its successor. */
@@ -85,4 +87,63 @@ export function putFields(root, fields) {
     else el.value = c.value;
   }
   refocus(root, fields);
+}
+
+/**
+ * link(self, had) ties a form to the one it was built in place of (had:
+ * what that one handed over, with its link) and returns this form's link,
+ * for its own hand-over. A Save on its way when the page is built again
+ * shows its answer on the form shown by then (live), not on the one gone.
+ */
+export function link(self, had) {
+  const l = { self, next: null };
+  if (had?.link) had.link.next = l;
+  return l;
+}
+
+/** live(l) returns the form now shown in place of the one l links (itself when not rebuilt). */
+export function live(l) {
+  while (l.next) l = l.next;
+  return l.self;
+}
+
+/**
+ * carry(key, root, {lines, open, on}) keeps a plain form through a
+ * rebuild: the fields typed (the focus once the form is in the page, a
+ * field marked invalid), what its lines say (an error line, "Password
+ * changed.": their content moves over, with hidden; not when the page is
+ * built again for another language, as they speak the old one), whether
+ * its <details> are open, a Save's busy button. Returns {had, live(),
+ * hand(more)}: hand() goes in the page's destroy (more: what else the
+ * form hands over, had.more in the next); live() returns {root, lines,
+ * open, ...on} of the form now shown, where a Save on its way shows its
+ * answer (on: that form's own functions for it).
+ */
+export function carry(key, root, { lines = [], open = [], on = {} } = {}) {
+  const had = takeOver(key);
+  const lang = currentLang(); // the language the form, and so its lines, speak
+  const l = link({ root, lines, open, ...on }, had);
+  const submit = () => root.querySelector('button[type=submit]');
+  if (had) {
+    putFields(root, had.fields);
+    queueMicrotask(() => refocus(root, had.fields)); // the page appends the form in this turn
+    for (const el of controls(root)) if (had.invalid.includes(el.name)) el.setAttribute('aria-invalid', 'true');
+    if (had.lang === lang) had.lines.forEach((from, i) => { if (lines[i]) { lines[i].replaceChildren(...from.childNodes); lines[i].hidden = from.hidden; } });
+    had.open.forEach((o, i) => { if (open[i]) open[i].open = o; });
+    if (had.busy && submit()) { submit().disabled = true; submit().setAttribute('aria-busy', 'true'); }
+  }
+  return {
+    had,
+    live: () => live(l),
+    hand: (more) => handOver(key, {
+      link: l,
+      more,
+      fields: fieldsOf(root),
+      invalid: controls(root).filter((el) => el.getAttribute('aria-invalid') === 'true').map((el) => el.name),
+      lines,
+      lang,
+      open: open.map((d) => d.open),
+      busy: submit()?.getAttribute('aria-busy') === 'true',
+    }),
+  };
 }

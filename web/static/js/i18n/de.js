@@ -315,6 +315,8 @@ export default {
   'tasks.dueHint': 'Leer lassen für „irgendwann“.',
   'tasks.firstDue': 'Erstes Mal',
   'tasks.firstDueHint': 'Die Uhrzeit gilt für jede Wiederholung.',
+  'tasks.zoneShown': 'Die Zeitzone der Familie ist jetzt {zone}: die Fälligkeit wird darin angezeigt.',
+  'tasks.zoneTyped': 'Die Zeitzone der Familie ist jetzt {zone}: die eingegebene Zeit gilt in {zone}.',
   'tasks.for': 'Für',
   'tasks.repeats': 'Wiederholen',
   'tasks.rotation': 'Abwechseln',

@@ -316,6 +316,8 @@ export default {
   'tasks.dueHint': 'Leave empty for “some time”.',
   'tasks.firstDue': 'First time',
   'tasks.firstDueHint': 'Its time of day is the time of each repeat.',
+  'tasks.zoneShown': 'The family\'s time zone is now {zone}: the due time is shown in it.',
+  'tasks.zoneTyped': 'The family\'s time zone is now {zone}: the time you typed counts in {zone}.',
   'tasks.for': 'For',
   'tasks.repeats': 'Repeats',
   'tasks.rotation': 'Take turns',

@@ -9,6 +9,7 @@ import { fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { ask } from './dialog.js';
 import { busy, errorBox, fail } from './form.js';
 import { languagePicker } from './language.js';
+import { carry } from '../handover.js';
 
 /** A session's device as a person calls it: its name, else "Firefox on Android" from the user agent. */
 export function deviceLabel(s) {
@@ -22,6 +23,9 @@ export function deviceLabel(s) {
   return browser || os || t('devices.other');
 }
 
+// The password form; what is typed, its lines and whether it is open
+// stay when the page is built again (handover.js carry), and a change on
+// its way when that happens is answered on the form built in its place.
 function passwordForm(app, onChanged) {
   const err = errorBox();
   const done = h('p.muted', { role: 'status' });
@@ -32,22 +36,27 @@ function passwordForm(app, onChanged) {
       err.hidden = true;
       done.textContent = '';
       busy(form, true);
+      let on = kept.live();
       try {
         await post('/api/auth/password', { current_password: v.current_password, new_password: v.new_password });
-        form.reset();
-        done.textContent = t('password.changed');
+        on = kept.live();
+        on.root.reset();
+        on.lines[1].textContent = t('password.changed');
         onChanged();
       } catch (ex) {
         if (ex.status === 401) return; // the session ended meanwhile: the app signs out
-        fail(err, form, ex);
-      } finally { busy(form, false); }
+        on = kept.live();
+        fail(on.lines[0], on.root, ex);
+      } finally { busy(on.root, false); }
     },
   },
   err,
   field(t('password.current'), h('input', { name: 'current_password', type: 'password', autocomplete: 'current-password', required: true })),
   field(t('password.new'), h('input', { name: 'new_password', type: 'password', autocomplete: 'new-password', required: true, minlength: 8 }), t('password.hint')),
   h('button.primary', { type: 'submit' }, t('password.change')));
-  return h('details.more.password', h('summary', t('password.title')), form, done);
+  const details = h('details.more.password', h('summary', t('password.title')), form, done);
+  const kept = carry(`password ${app.me.user.id}`, form, { lines: [err, done], open: [details] });
+  return { el: details, destroy: kept.hand };
 }
 
 export function accountSection(app) {
@@ -101,16 +110,17 @@ export function accountSection(app) {
     });
   });
 
+  const password = passwordForm(app, reload);
   const you = h('section.card', { 'aria-labelledby': 'h-you' },
     h('h2#h-you', t('family.youTitle')),
     h('p', me.user.email ? `${me.user.display_name} · ${me.user.email}` : me.user.display_name),
     languagePicker(),
-    passwordForm(app, reload),
+    password.el,
     h('div.actions.start', h('button', { type: 'button', onclick: () => app.signOut() }, t('family.signOut'))));
   const devices = h('section.card', { 'aria-labelledby': 'h-devices' },
     h('h2#h-devices', t('devices.title')),
     h('p', t('devices.intro')),
     list, status,
     h('div.actions.start', othersBtn));
-  return { el: [you, devices], reload };
+  return { el: [you, devices], reload, destroy: password.destroy };
 }

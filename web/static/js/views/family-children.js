@@ -9,6 +9,7 @@ import { childDevice, forgetChildDevice, saveChildDevice } from '../child-device
 import { field, h, loading, reconcile, setChildren } from '../dom.js';
 import { fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { ask } from './dialog.js';
+import { carry } from '../handover.js';
 
 export function childrenSection(app) {
   const tz = app.tz;
@@ -40,18 +41,28 @@ export function childrenSection(app) {
         } catch {
           // Without storage the key cannot stay here: take the device back.
           await app.write(t('fail.childDevice'), () => del(`/api/family/child-devices/${created.id}`));
-          err.hidden = false;
+          kept.live().lines[0].hidden = false;
           return;
         }
-        renderHere();
-        here.querySelector('button')?.focus();
-        reload();
+        kept.live().setUp();
       },
     },
     err,
     field(t('children.name'), nameIn, t('children.nameHint')),
     h('button.primary', { type: 'submit' }, t('children.setUp')));
     setChildren(here, form);
+    // The name typed and the error line stay when the page is built again
+    // (handover.js carry); a device set up then shows on the page built in
+    // its place. Only the first form of this part takes over.
+    kept = carry(`child-device ${app.me.user.id}`, form, { lines: [err], on: { setUp } });
+    setUpForm = form;
+  }
+  let kept = null;
+  let setUpForm = null;
+  function setUp() {
+    renderHere();
+    here.querySelector('button')?.focus();
+    reload();
   }
 
   async function stopHere() {
@@ -115,5 +126,6 @@ export function childrenSection(app) {
     reload,
     // FAMILY_UPDATED: a device set up or revoked on another device.
     update: reload,
+    destroy() { if (setUpForm?.isConnected) kept.hand(); },
   };
 }

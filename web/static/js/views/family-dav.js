@@ -7,6 +7,7 @@ import { field, formValues, h, loading, reconcile, setChildren } from '../dom.js
 import { copyButton } from '../copy.js';
 import { fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { confirmDelete } from './dialog.js';
+import { carry } from '../handover.js';
 
 /**
  * The names of the calendars userId subscribed to that hold a secret of
@@ -28,6 +29,35 @@ export async function calendarsLeavingWith(app, userId) {
 export function copyable(label, value) {
   const input = h('input', { value, readonly: true, spellcheck: 'false' });
   return h('div.copyable', field(label, input), copyButton(value, input, t('dav.copyLabel', { what: label })));
+}
+
+/**
+ * shownOnce(key, form, {nameIn, fresh, show, reload}) keeps what the
+ * server answers only once (an app password, a feed's address: show(x)
+ * draws it in fresh) and the form that made it through a rebuild
+ * (handover.js carry: one made then shows on the page built in its
+ * place). Returns {made(x), forget(), hand()}: made after the answer,
+ * forget when it is revoked, hand in the page's destroy.
+ */
+export function shownOnce(key, form, { nameIn, fresh, show, reload }) {
+  let shown = null;
+  const put = (x) => { shown = x; show(x); };
+  const kept = carry(key, form, {
+    on: {
+      made(x) {
+        nameIn.value = '';
+        put(x);
+        fresh.querySelector('input')?.focus();
+        reload();
+      },
+    },
+  });
+  if (kept.had?.more) put(kept.had.more);
+  return {
+    made: (x) => kept.live().made(x),
+    forget() { shown = null; setChildren(fresh); },
+    hand: () => kept.hand(shown),
+  };
 }
 
 /** Where each calendar app wants the server: the exact text to paste. */
@@ -58,17 +88,19 @@ export function appPasswords(app) {
       const name = nameIn.value.trim();
       if (!name) return;
       const p = await app.write(t('fail.createAppPassword'), () => post('/api/dav/app-passwords', { name }));
-      if (!p) return;
-      nameIn.value = '';
-      setChildren(fresh,
-        h('p', h('strong', t('dav.passwordFor', { name: p.name }))),
-        copyable(t('dav.password'), p.password),
-        h('p.hint', t('dav.shownOnce')),
-        davSettings(app.me.user.email));
-      fresh.querySelector('input')?.focus();
-      reload();
+      if (p) once.made(p);
     },
   }, h('label.visually-hidden', { for: 'app-pw-name' }, t('dav.name')), nameIn, h('button.primary', { type: 'submit' }, t('dav.create')));
+  // The password is shown once: it, and a name typed, stay when the page
+  // is built again. Before, a new time zone took it away for good.
+  const once = shownOnce(`app-password ${app.me.user.id}`, form, {
+    nameIn, fresh, reload: () => reload(),
+    show: (p) => setChildren(fresh,
+      h('p', h('strong', t('dav.passwordFor', { name: p.name }))),
+      copyable(t('dav.password'), p.password),
+      h('p.hint', t('dav.shownOnce')),
+      davSettings(app.me.user.email)),
+  });
 
   async function revoke(p) {
     if (!await confirmDelete(t('dav.revokeTitle', { name: p.name }), t('dav.revokeText'))) return;
@@ -76,7 +108,7 @@ export function appPasswords(app) {
       try { await del(`/api/dav/app-passwords/${p.id}`); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });
-    if (ok) { setChildren(fresh); reload(); nameIn.focus(); }
+    if (ok) { once.forget(); reload(); nameIn.focus(); }
   }
 
   // A failed load says why in the list's place, with Retry (shell.js).
@@ -111,6 +143,7 @@ export function appPasswords(app) {
       h('details.more', h('summary', t('dav.howTo')), davSettings(app.me.user.email))),
     reload,
     update: reload,
+    destroy: once.hand,
   };
 }
 
@@ -131,14 +164,15 @@ export function subscriptions(app) {
         await post('/api/calendar/subscriptions', body);
       } catch (ex) {
         if (ex.retryable) { app.failed(t('fail.subscribe'), ex, () => post('/api/calendar/subscriptions', body)); return; }
-        err.textContent = ex.message;
-        err.hidden = false;
-        const bad = ex.field && form.elements[ex.field];
+        const on = kept.live(); // the form shown now: the page may have been built again
+        on.lines[0].textContent = ex.message;
+        on.lines[0].hidden = false;
+        const bad = ex.field && on.root.elements[ex.field];
         if (bad) { bad.setAttribute('aria-invalid', 'true'); bad.focus(); }
         return;
       }
-      form.reset();
-      reload();
+      kept.live().root.reset();
+      kept.live().reload();
     },
   },
   err,
@@ -149,6 +183,10 @@ export function subscriptions(app) {
     field(t('subs.password'), h('input', { name: 'password', type: 'password', autocomplete: 'new-password' }))),
   h('p.hint', t('subs.credentialsHint')),
   h('button.primary', { type: 'submit' }, t('subs.add')));
+  // What is typed, the error line and whether the form is open stay when
+  // the page is built again (handover.js carry).
+  const adding = h('details.more', h('summary', t('subs.addTitle')), form);
+  const kept = carry(`subscribe ${app.me.user.id}`, form, { lines: [err], open: [adding], on: { reload: () => reload() } });
 
   function state(s) {
     if (s.last_error) return h('span.warn', t('subs.failing', { count: s.failed_attempts, when: fmtDateTime(new Date(s.next_attempt_at), tz) }));
@@ -193,8 +231,9 @@ export function subscriptions(app) {
       h('h2#h-subs', t('subs.title')),
       h('p', t('subs.intro')),
       list,
-      manage ? h('details.more', h('summary', t('subs.addTitle')), form) : null),
+      manage ? adding : null),
     reload,
     update: reload,
+    destroy: () => { if (manage) kept.hand(); },
   };
 }

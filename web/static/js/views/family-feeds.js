@@ -9,7 +9,7 @@ import { field, h, loading, reconcile, setChildren } from '../dom.js';
 import { fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { memberName } from '../members.js';
 import { confirmDelete } from './dialog.js';
-import { copyable } from './family-dav.js';
+import { copyable, shownOnce } from './family-dav.js';
 
 export function feedsSection(app) {
   const tz = app.tz;
@@ -26,17 +26,19 @@ export function feedsSection(app) {
       if (!name) return;
       const body = { name, scope: form.querySelector('input[name=feed-scope]:checked').value };
       const f = await app.write(t('fail.createFeed'), () => post('/api/calendar/feeds', body));
-      if (!f) return;
-      nameIn.value = '';
-      setChildren(fresh,
-        h('p', h('strong', t('feeds.urlFor', { name: f.name }))),
-        copyable(t('feeds.url'), f.url),
-        h('p.hint', t('feeds.shownOnce')),
-        h('p.hint', t('feeds.how')));
-      fresh.querySelector('input')?.focus();
-      reload();
+      if (f) once.made(f);
     },
   }, field(t('feeds.name'), nameIn), scope, h('button.primary', { type: 'submit' }, t('feeds.create')));
+  // The address is shown once: it, and what is typed and chosen, stay when
+  // the page is built again. Before, a new time zone took it away.
+  const once = shownOnce(`feed ${app.me.user.id}`, form, {
+    nameIn, fresh, reload: () => reload(),
+    show: (f) => setChildren(fresh,
+      h('p', h('strong', t('feeds.urlFor', { name: f.name }))),
+      copyable(t('feeds.url'), f.url),
+      h('p.hint', t('feeds.shownOnce')),
+      h('p.hint', t('feeds.how'))),
+  });
 
   async function revoke(f) {
     if (!await confirmDelete(t('feeds.revokeTitle', { name: f.name }), t('feeds.revokeText'))) return;
@@ -44,7 +46,7 @@ export function feedsSection(app) {
       try { await del(`/api/calendar/feeds/${f.id}`); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });
-    if (ok) { setChildren(fresh); reload(); nameIn.focus(); }
+    if (ok) { once.forget(); reload(); nameIn.focus(); }
   }
 
   const holds = (f) => (f.scope === 'family' ? t('feeds.forFamily') : t('feeds.forMember', { name: memberName(app, f.member_id) }));
@@ -81,5 +83,6 @@ export function feedsSection(app) {
       manage ? [form, fresh] : null)],
     reload,
     update: reload,
+    destroy: () => { if (manage) once.hand(); },
   };
 }

@@ -11,6 +11,7 @@ import { fmtDateTime, t } from '../i18n.js';
 import { memberName } from '../members.js';
 import { ask } from './dialog.js';
 import { roleName } from './family-members.js';
+import { carry } from '../handover.js';
 
 const HOURS = [24, 72, 168, 720]; // 1, 3, 7 (the server's default) and 30 days
 
@@ -22,23 +23,29 @@ export function invitesSection(app) {
     ['member', 'child', ...(app.can('invite.owner') ? ['owner'] : [])].map((r) => h('option', { value: r }, roleName(r))));
   const ttlSel = h('select#invite-ttl', { name: 'expires_in_hours' },
     HOURS.map((n) => h('option', { value: n, selected: n === 168 }, t('invites.days', { count: n / 24 }))));
+  // The role and how long, and a code just made, stay when the page is
+  // built again (handover.js carry); a code asked for then shows on the
+  // page built in its place.
   const form = h('form.invite-form', {
     async onsubmit(e) {
       e.preventDefault();
       const body = { role: roleSel.value, expires_in_hours: Number(ttlSel.value) };
       const inv = await app.write(t('fail.invite'), () => post('/api/family/invites', body));
-      if (!inv) return;
-      const link = `${location.origin}/join/${encodeURIComponent(inv.code)}`;
-      setChildren(out,
-        h('p', t('invites.madeFor', { role: roleName(inv.role) })),
-        copyLine(t('family.inviteCode'), h('strong.code', inv.code), inv.code, t('invites.copyCode')),
-        copyLine(t('family.inviteLink'), h('a', { href: link }, link), link, t('invites.copyLink')),
-        h('p.muted', t('family.validUntil', { when: fmtDateTime(new Date(inv.expires_at), tz) })));
-      reload();
+      if (inv) kept.live().made(inv);
     },
   },
   h('div.row', field(t('invites.role'), roleSel), field(t('invites.validFor'), ttlSel)),
   h('button.primary', { type: 'submit' }, t('family.createInvite')));
+  let made = null;
+  function showMade(inv) {
+    made = inv;
+    const link = `${location.origin}/join/${encodeURIComponent(inv.code)}`;
+    setChildren(out,
+      h('p', t('invites.madeFor', { role: roleName(inv.role) })),
+      copyLine(t('family.inviteCode'), h('strong.code', inv.code), inv.code, t('invites.copyCode')),
+      copyLine(t('family.inviteLink'), h('a', { href: link }, link), link, t('invites.copyLink')),
+      h('p.muted', t('family.validUntil', { when: fmtDateTime(new Date(inv.expires_at), tz) })));
+  }
 
   // The code and the link are meant to be sent on: each with Copy.
   const copyLine = (label, shown, value, copyLabel) => h('p.copy-line', label, ' ', shown, ' ', copyButton(value, shown, copyLabel));
@@ -84,6 +91,9 @@ export function invitesSection(app) {
     });
   });
 
+  const kept = carry(`invite ${app.me.user.id}`, form, { on: { made: (inv) => { showMade(inv); reload(); } } });
+  if (kept.had?.more) showMade(kept.had.more);
+
   return {
     el: h('section.card', { 'aria-labelledby': 'h-invite' },
       h('h2#h-invite', t('family.invite')),
@@ -93,5 +103,6 @@ export function invitesSection(app) {
       list),
     update: reload,
     reload,
+    destroy: () => kept.hand(made),
   };
 }

@@ -8,11 +8,10 @@
 // when the tab becomes visible. Nothing here is queued in the outbox: a
 // subscription needs the server, so offline the controls wait.
 import { del, get, patch, post } from '../api.js';
-import { field, h, loading, reconcile, setChildren } from '../dom.js';
+import { h, loading, reconcile, setChildren } from '../dom.js';
 import { currentLang, fmtDateTime, onLangChange, t } from '../i18n.js';
 import { deviceLabel } from './family-account.js';
-import { busy, errorBox } from './form.js';
-import { fieldsOf, handOver, putFields, takeOver } from '../handover.js';
+import { settingsForm } from './family-notify-form.js';
 
 /** What keeps this browser from Web Push: null, 'ios' (Safari not on the home screen) or 'browser'. */
 function unsupported() {
@@ -42,20 +41,6 @@ onLangChange(async (lang) => {
   try { if (await thisSubscription()) await patch('/api/notifications/settings', { member: { language: lang } }); } catch { /* next time */ }
 });
 
-// The server's field → the control that shows it and the sentence for it.
-const FIELDS = {
-  task_lead_minutes: ['task_lead_minutes', 'notify.error.lead'],
-  calendar_lead_minutes: ['calendar_lead_minutes', 'notify.error.lead'],
-  quiet_hours: ['quiet_start', 'notify.error.quietSame'],
-  'quiet_hours.start': ['quiet_start', 'notify.error.quietTime'],
-  'quiet_hours.end': ['quiet_end', 'notify.error.quietTime'],
-  digest_hour: ['digest_hour', 'notify.error.digestHour'],
-  followed_lists: ['list_changes', 'notify.error.lists'],
-  'ntfy.url': ['ntfy_url', 'notify.error.ntfyUrl'],
-  'ntfy.token': ['ntfy_token', 'notify.error.ntfyToken'],
-  language: ['language', 'notify.error.language'],
-};
-
 export function notificationsSection(app) {
   const why = unsupported();
   const state = h('p.notify-state#notify-state', { 'aria-live': 'polite' });
@@ -67,7 +52,7 @@ export function notificationsSection(app) {
   const devicesPart = h('div.push-devices', h('h3#h-notify-devices', t('notify.devicesTitle')), devices);
   const offlineNote = h('p.notice#notify-offline', { hidden: true }, t('notify.offline'));
   const serverOff = h('p#notify-server-off', { hidden: true }, t('notify.serverOff'));
-  const form = settingsForm();
+  const form = settingsForm(app);
   const body = h('div.notify-body', { hidden: true }, state, help, h('div.actions.start', toggle, testBtn), status, devicesPart, form.el);
   const load = h('div.notify-loading', loading(3)); // emptied once loaded (tests wait for no .loading)
   const el = h('section.card.notify#notify', { 'aria-labelledby': 'h-notify', 'aria-busy': 'true' },
@@ -240,149 +225,6 @@ export function notificationsSection(app) {
   window.addEventListener('offline', onOffline);
   window.addEventListener('focus', reload);
   document.addEventListener('visibilitychange', onVisible);
-
-  // The settings form.
-  function settingsForm() {
-    const err = errorBox();
-    const saved = h('p.muted#notify-saved', { role: 'status' });
-    const check = (name, label) => h('label.check', h('input', { type: 'checkbox', name }), label);
-    const minutes = (name) => h('input', { type: 'number', name, min: 0, max: 1440, step: 1, inputmode: 'numeric', required: true });
-    const quietOn = h('input', { type: 'checkbox', name: 'quiet' });
-    const quietStart = h('input', { type: 'time', name: 'quiet_start' });
-    const quietEnd = h('input', { type: 'time', name: 'quiet_end' });
-    const quietTimes = h('div.row', field(t('notify.quietStart'), quietStart), field(t('notify.quietEnd'), quietEnd));
-    const allLists = h('input', { type: 'checkbox', name: 'all_lists' });
-    const listBoxes = h('div.notify-lists');
-    const listsPart = h('fieldset.notify-followed', h('legend', t('notify.followed')),
-      h('label.check', allLists, t('notify.allLists')), listBoxes);
-    const language = h('select', { name: 'language' },
-      h('option', { value: '' }, t('notify.langDevice')), h('option', { value: 'en', lang: 'en' }, 'English'), h('option', { value: 'de', lang: 'de' }, 'Deutsch'));
-    const hour = h('select', { name: 'digest_hour' },
-      [...Array(24).keys()].map((n) => h('option', { value: String(n) }, `${String(n).padStart(2, '0')}:00`)));
-    const hourLine = h('p.hint#notify-digest-hour');
-    const ntfyUrl = h('input', { type: 'url', name: 'ntfy_url', inputmode: 'url', autocomplete: 'off', spellcheck: 'false', placeholder: 'https://ntfy.sh/…' });
-    const ntfyToken = h('input', { type: 'password', name: 'ntfy_token', autocomplete: 'off' });
-    const dropToken = h('label.check', h('input', { type: 'checkbox', name: 'ntfy_drop_token' }), t('notify.ntfyDropToken'));
-    const submit = h('button.primary', { type: 'submit' }, t('common.save'));
-    let current = null;
-    let dirty = false;
-    // Unsaved settings stay when the page is built again (handover.js):
-    // put back over the first fill, and still being edited.
-    const handKey = `notify ${app.me.user.id}`;
-    let had = takeOver(handKey);
-
-    const el = h('form.notify-form', { novalidate: true, oninput: () => { dirty = true; saved.textContent = ''; }, onchange: sync, onsubmit: save },
-      h('h3', t('notify.settingsTitle')),
-      err,
-      h('fieldset', h('legend', t('notify.what')),
-        check('task_reminders', t('notify.taskReminders')),
-        field(t('notify.taskLead'), minutes('task_lead_minutes'), t('notify.leadHint')),
-        check('calendar_reminders', t('notify.calendarReminders')),
-        field(t('notify.calendarLead'), minutes('calendar_lead_minutes'), t('notify.calendarLeadHint')),
-        check('digest', t('notify.digest')),
-        app.can('family.update') ? field(t('notify.digestHour'), hour, t('notify.digestHourHint')) : hourLine,
-        check('list_changes', t('notify.listChanges')),
-        listsPart),
-      h('fieldset', h('legend', t('notify.quietTitle')),
-        h('label.check', quietOn, t('notify.quiet')),
-        quietTimes,
-        h('p.hint', t('notify.quietHint', { zone: app.tz }))),
-      field(t('notify.language'), language, t('notify.languageHint')),
-      h('fieldset', h('legend', t('notify.ntfyTitle')),
-        h('p.hint', t('notify.ntfyIntro')),
-        field(t('notify.ntfyUrl'), ntfyUrl),
-        field(t('notify.ntfyToken'), ntfyToken, t('notify.ntfyTokenHint')),
-        dropToken),
-      h('div.actions.start', submit),
-      saved);
-    const f = el.elements;
-
-    // Controls that depend on others are enabled with them.
-    function sync() {
-      const off = !navigator.onLine;
-      f.task_lead_minutes.disabled = off || !f.task_reminders.checked;
-      f.calendar_lead_minutes.disabled = off || !f.calendar_reminders.checked;
-      listsPart.disabled = off || !f.list_changes.checked;
-      for (const b of listBoxes.querySelectorAll('input')) b.disabled = allLists.checked;
-      quietTimes.hidden = !quietOn.checked;
-      hour.disabled = off || !f.digest.checked;
-      dropToken.hidden = !current?.member.ntfy?.has_token;
-    }
-
-    function fill(s, lists) {
-      // Another device's change shows, unless this form is being edited.
-      if (dirty && current) return;
-      current = s;
-      const m = s.member;
-      for (const k of ['task_reminders', 'calendar_reminders', 'digest', 'list_changes']) f[k].checked = m[k];
-      f.task_lead_minutes.value = m.task_lead_minutes;
-      f.calendar_lead_minutes.value = m.calendar_lead_minutes;
-      allLists.checked = m.followed_lists == null;
-      const followed = new Set(m.followed_lists || []);
-      setChildren(listBoxes, lists.map((l) => h('label.check', { dataset: { list: l.id } },
-        h('input', { type: 'checkbox', name: 'list', value: l.id, checked: allLists.checked || followed.has(l.id) }), l.name)));
-      quietOn.checked = !!m.quiet_hours;
-      quietStart.value = m.quiet_hours?.start || '22:00';
-      quietEnd.value = m.quiet_hours?.end || '07:00';
-      language.value = m.language || '';
-      hour.value = String(s.family.digest_hour);
-      hourLine.textContent = t('notify.digestHourIs', { hour: `${String(s.family.digest_hour).padStart(2, '0')}:00` });
-      ntfyUrl.value = m.ntfy?.url || '';
-      ntfyToken.value = '';
-      f.ntfy_drop_token.checked = false;
-      ntfyToken.placeholder = m.ntfy?.has_token ? t('notify.ntfyTokenKept') : '';
-      if (had) { putFields(el, had); had = null; dirty = true; }
-      sync();
-    }
-
-    async function save(e) {
-      e.preventDefault();
-      err.hidden = true;
-      saved.textContent = '';
-      for (const c of el.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
-      const member = {
-        task_reminders: f.task_reminders.checked, calendar_reminders: f.calendar_reminders.checked,
-        digest: f.digest.checked, list_changes: f.list_changes.checked,
-        language: language.value || null,
-        quiet_hours: quietOn.checked ? { start: quietStart.value, end: quietEnd.value } : null,
-        followed_lists: allLists.checked ? null : [...listBoxes.querySelectorAll('input:checked')].map((b) => b.value),
-      };
-      // An empty or half-typed number is the server's to refuse, by name.
-      for (const k of ['task_lead_minutes', 'calendar_lead_minutes']) member[k] = f[k].value === '' ? -1 : Number(f[k].value);
-      const url = ntfyUrl.value.trim();
-      if (!url) member.ntfy = null;
-      else {
-        member.ntfy = { url };
-        if (ntfyToken.value) member.ntfy.token = ntfyToken.value;
-        else if (f.ntfy_drop_token.checked) member.ntfy.token = null;
-      }
-      const req = { member };
-      if (app.can('family.update') && Number(hour.value) !== current?.family.digest_hour) req.family = { digest_hour: Number(hour.value) };
-      busy(el, true);
-      try {
-        const s = await patch('/api/notifications/settings', req);
-        dirty = false;
-        fill(s, [...listBoxes.querySelectorAll('label[data-list]')].map((l) => ({ id: l.dataset.list, name: l.textContent })));
-        saved.textContent = t('notify.saved');
-      } catch (ex) {
-        if (ex.status === 401) return;
-        const [name, key] = FIELDS[ex.field] || [];
-        err.textContent = key ? t(key) : ex.status === 0 ? t('notify.offline') : ex.message;
-        err.hidden = false;
-        const bad = name && f[name];
-        if (bad?.focus) { bad.setAttribute('aria-invalid', 'true'); bad.setAttribute('aria-errormessage', 'notify-form-error'); bad.focus(); }
-      } finally { busy(el, false); }
-    }
-    err.id = 'notify-form-error';
-
-    return {
-      el,
-      fill,
-      hasNtfy: () => !!current?.member.ntfy,
-      offline(on) { submit.disabled = on; sync(); },
-      handOver() { if (dirty && current) handOver(handKey, fieldsOf(el, { all: true })); },
-    };
-  }
 
   return {
     el,

@@ -9,7 +9,7 @@ import { fmtList, t } from '../i18n.js';
 import { ask, openDialog } from './dialog.js';
 import { errorBox, fail } from './form.js';
 import { calendarsLeavingWith } from './family-dav.js';
-import { handOver, takeOver } from '../handover.js';
+import { handOver, link, live, takeOver } from '../handover.js';
 import { roleName } from './family-members.js';
 import { memberName } from '../members.js';
 
@@ -38,11 +38,16 @@ export function settingsSection(app) {
   const base = {};
   let version = null;
   const edited = (f) => inputs[f].value.trim() !== base[f];
+  const body = () => Object.fromEntries(Object.keys(inputs).filter(edited).map((f) => [f, inputs[f].value.trim()]));
+  // A Save on its way when the page is built again answers on the form
+  // built in its place (the one shown by then: at()), with that form's
+  // words, version and lines; before, on the one gone, and the person
+  // saw nothing.
+  const at = () => live(self);
   const conflict = h('div.conflict.settings-conflict', { role: 'alert', hidden: true });
   const form = h('form.settings-form', {
     async onsubmit(e) {
       e.preventDefault();
-      const body = () => Object.fromEntries(Object.keys(inputs).filter(edited).map((f) => [f, inputs[f].value.trim()]));
       status.textContent = '';
       err.hidden = true;
       conflict.hidden = true;
@@ -61,41 +66,34 @@ export function settingsSection(app) {
         const sentAt = new Date().toISOString();
         const saved = await app.write(t('fail.familySettings'), async () => {
           let current = app.me.family;
-          if (version == null) {
+          if (at().version() == null) {
             // The family's version is unknown (app.me came from a copy an
             // older app kept): read it first, so that Save stays conditional
             // (without If-Match the last write won).
             current = (await get('/api/me')).family;
-            const clash = takeIn(current, body());
-            if (clash.length) { showConflict(clash); return undefined; }
+            const clash = at().takeIn(current, at().body());
+            if (clash.length) { at().showConflict(clash); return undefined; }
           }
           for (let again = true; ; again = false) {
-            sent = body();
+            sent = at().body();
             if (!Object.keys(sent).length) return current; // the other device saved the same
-            const from = version;
-            try { return await api('PATCH', '/api/family', sent, { ifMatch: version }); } catch (e) {
+            const from = at().version();
+            try { return await api('PATCH', '/api/family', sent, { ifMatch: from }); } catch (e) {
               if (e.status === 412 && e.current) {
                 current = e.current;
-                const clash = takeIn(current, sent);
-                if (clash.length) { showConflict(clash, { by: await app.familyMadeBy(from, current.version) }); return undefined; }
+                const clash = at().takeIn(current, sent);
+                if (clash.length) { const by = await app.familyMadeBy(from, current.version); at().showConflict(clash, { by }); return undefined; }
                 // Only what the user does not edit moved: send it again, once.
                 if (again) continue;
               }
-              if (!e.field || !form.elements[e.field]) throw e;
-              fail(err, form, e);
+              if (!e.field || !at().form.elements[e.field]) throw e;
+              at().fail(e);
               return undefined;
             }
           }
         });
         if (!saved) return;
-        // A field saved now starts from what was saved, also when typed on
-        // in while the Save was on its way (else that saved name counted as
-        // another device's change of it).
-        for (const [f, input] of Object.entries(inputs)) {
-          if (input.value.trim() === saved[f] || f in sent) base[f] = saved[f];
-        }
-        if (saved.version != null) version = saved.version;
-        status.textContent = t('settings.saved');
+        at().saved(saved, sent);
         app.takeFamily(saved, sentAt);
       } finally { done(); }
     },
@@ -169,8 +167,19 @@ export function settingsSection(app) {
   // device's new time zone builds the whole page again. Edits keep what
   // they started from and the version that goes with it: with the newer
   // version alone, Save would overwrite the change it did not see.
+  // A field saved now starts from what was saved, also when typed on
+  // in while the Save was on its way (else that saved name counted as
+  // another device's change of it).
+  function saved(fam, sent) {
+    for (const [f, input] of Object.entries(inputs)) {
+      if (input.value.trim() === fam[f] || f in sent) base[f] = fam[f];
+    }
+    if (fam.version != null) version = fam.version;
+    status.textContent = t('settings.saved');
+  }
   const key = `settings ${app.me.user.id} ${app.me.family.id}`;
   const had = takeOver(key);
+  const self = link({ form, body, takeIn, showConflict, saved, version: () => version, fail: (e) => fail(err, form, e) }, had);
   if (had) {
     for (const [f, d] of had.fields) { inputs[f].value = d.value; base[f] = d.base; }
     version = had.version;
@@ -203,8 +212,8 @@ export function settingsSection(app) {
     for (const f of Object.keys(inputs)) if (f in base && edited(f)) fields.set(f, { base: base[f], value: inputs[f].value });
     const error = err.hidden ? null : { text: err.textContent, field: form.querySelector('[aria-invalid]')?.name ?? null };
     const clash = conflict.hidden ? null : shownClash;
-    if (!fields.size && !error && !clash && !status.textContent) return;
-    handOver(key, { fields, version, error, clash, status: status.textContent });
+    // Always: a Save on its way answers on the next form (at()).
+    handOver(key, { link: self, fields, version, error, clash, status: status.textContent });
   };
   return { el: h('section.card', { 'aria-labelledby': 'h-settings' }, h('h2#h-settings', t('settings.title')), form), update, destroy };
 }

@@ -3,7 +3,7 @@
 import { change, get, post } from '../api.js';
 import { field, formValues, h, loading, setChildren } from '../dom.js';
 import { t } from '../i18n.js';
-import { fieldsOf, handOver, putFields, takeOver } from '../handover.js';
+import { fieldsOf, handOver, link, live, putFields, takeOver } from '../handover.js';
 
 export function edit(app, main, id) {
   const form = h('form.card.recipe-form', loading(6));
@@ -36,17 +36,27 @@ export function edit(app, main, id) {
 
   // A recipe being edited stays as typed when the page is built again
   // (handover.js): the recipe it started from (its If-Match), its rows,
-  // what is in them, and the id of a new one.
+  // what is in them, the id of a new one and the error line; a Save on
+  // its way then answers on the form built in its place (at()).
   const handKey = `recipe-edit ${id ?? 'new'}`;
   const had = takeOver(handKey);
   const createId = had?.createId ?? crypto.randomUUID();
   let started = null; // the recipe the form was built from
+  let err = null; // its error line and Save, once built
+  let save = null;
+  const failed = (text, focus = true) => {
+    err.textContent = text;
+    err.hidden = false;
+    if (focus) err.focus();
+  };
+  const self = link({ failed, saving: (on) => { if (save) save.disabled = on; } }, had);
+  const at = () => live(self);
   function render(r, rowCount = null) {
     started = r;
     const ings = rowCount == null ? r.ingredients : Array.from({ length: rowCount }, () => ({}));
     setChildren(rows, (ings.length ? ings : [{}]).map(ingRow));
-    const err = h('p.form-error', { role: 'alert', hidden: true, tabindex: '-1' });
-    const save = h('button.primary', { type: 'submit' }, t('common.save'));
+    err = h('p.form-error', { role: 'alert', hidden: true, tabindex: '-1' });
+    save = h('button.primary', { type: 'submit' }, t('common.save'));
     setChildren(form,
       err,
       field(t('recipes.titleField'), h('input', { name: 'title', required: true, maxlength: 200, value: r.title })),
@@ -79,11 +89,9 @@ export function edit(app, main, id) {
         await doSave();
       } catch (ex) {
         if (ex.retryable) { app.failed(t('fail.saveRecipe'), ex, doSave); return; }
-        err.textContent = ex.message;
-        err.hidden = false;
-        err.focus();
+        at().failed(ex.message);
       } finally {
-        save.disabled = false;
+        at().saving(false);
       }
     };
   }
@@ -94,6 +102,8 @@ export function edit(app, main, id) {
     render(had.r, had.rows);
     putFields(form, had.fields);
     for (const input of rows.querySelectorAll('input[name=ing_name]')) input.dispatchEvent(new Event('input')); // the ✕ labels
+    if (had.error) failed(had.error, false);
+    if (had.saving) save.disabled = true;
   }
   const reload = app.loader(async () => {
     if (shown) return; // never overwrite what is being typed
@@ -113,7 +123,10 @@ export function edit(app, main, id) {
   });
   const destroy = () => {
     if (started && form.querySelector('input[name=title]')) {
-      handOver(handKey, { r: started, rows: rows.querySelectorAll('.ing-row').length, fields: fieldsOf(form, { all: true }), createId });
+      handOver(handKey, {
+        link: self, r: started, rows: rows.querySelectorAll('.ing-row').length, fields: fieldsOf(form, { all: true }), createId,
+        error: err.hidden ? null : err.textContent, saving: save.disabled,
+      });
     }
   };
   return { topics: ['recipes'], reload, destroy };

@@ -88,7 +88,7 @@ export function readTask(app, id, kept) {
  * task, for opening a day's chore without the server (readTask).
  */
 export function openTaskDialog(app, task, { onSaved = () => {}, kept = null } = {}) {
-  const tz = app.tz;
+  let tz = app.tz; // the family's, which another device may change while the dialog is open (zoneMoved)
   const isNew = !task;
   const template = !!task?.is_template;
   // What the role allows: a child sees a task without changing it, and
@@ -130,12 +130,14 @@ export function openTaskDialog(app, task, { onSaved = () => {}, kept = null } = 
     if (tpl) { dlg.close(); openTaskDialog(app, tpl, { onSaved, kept }); }
   };
 
-  const dueValue = task ? (task.due_at ? localInput(new Date(task.due_at), tz) : '') : localInput(new Date(Date.now() + 3600e3), tz);
+  let dueValue = task ? (task.due_at ? localInput(new Date(task.due_at), tz) : '') : localInput(new Date(Date.now() + 3600e3), tz);
+  const due = h('input', { name: 'due', type: 'datetime-local', value: dueValue });
+  const zoneNote = h('p.hint.zone-note', { role: 'status', hidden: true });
   const fields = [
     field(t('tasks.what'), h('input', { name: 'title', required: true, maxlength: 200, value: task?.title ?? '', placeholder: t('tasks.whatExample') })),
     field(t('tasks.notes'), h('textarea', { name: 'notes', rows: 3, maxlength: 4000 }, task?.notes ?? '')),
-    field(t(template ? 'tasks.firstDue' : 'tasks.due'), h('input', { name: 'due', type: 'datetime-local', value: dueValue }),
-    t(template ? 'tasks.firstDueHint' : 'tasks.dueHint')),
+    field(t(template ? 'tasks.firstDue' : 'tasks.due'), due, t(template ? 'tasks.firstDueHint' : 'tasks.dueHint')),
+    zoneNote,
     forOthers || !isNew ? field(t('tasks.for'), assignee) : null,
     canRepeat ? field(t('tasks.repeats'), repeat) : null,
     canRepeat ? rotation : null,
@@ -182,6 +184,26 @@ export function openTaskDialog(app, task, { onSaved = () => {}, kept = null } = 
     if (saved) onSaved(saved);
     return !!saved;
   }, { extra: remove, className: 'task-dialog', readOnly });
-  dlg.addEventListener('close', app.onFamilyChange(() => fillMembers(false)));
+  dlg.addEventListener('close', app.onFamilyChange((changes) => { fillMembers(false); if (changes.zone) zoneMoved(); }));
   return dlg;
+
+  // Another device changed the family's time zone while the dialog was
+  // open. A due time is wall-clock time in the family's zone. One the
+  // person did not touch is the task's moment, shown now in the new zone
+  // (as the list behind shows it; Save leaves it as it is). One they
+  // typed keeps their words, which now count in the new zone (they meant
+  // the family's time). Either way the line under it says so.
+  function zoneMoved() {
+    const now = app.tz;
+    if (now === tz) return;
+    const typed = due.value !== dueValue;
+    if (!typed && due.value) {
+      dueValue = localInput(task?.due_at && dueValue === localInput(new Date(task.due_at), tz) ? new Date(task.due_at) : zoned(due.value, tz), now);
+      due.value = dueValue;
+    }
+    tz = now;
+    if (!due.value) { zoneNote.hidden = true; return; }
+    zoneNote.textContent = t(typed ? 'tasks.zoneTyped' : 'tasks.zoneShown', { zone: now });
+    zoneNote.hidden = false;
+  }
 }
