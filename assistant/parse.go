@@ -37,6 +37,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		}
 		return in, nil // "I'll take the train to Berlin on Friday": the trip
 	}
+	if in, ok := travelByDE(text, locale, now, names); ok {
+		return in, nil // "ich fahre morgen mit dem Zug nach Berlin": the trip
+	}
 	if takesForSelf(text) {
 		// "I'll take the train", "I'll take a shower": what the speaker
 		// does, no chore taken over (they were task.reassign "Train",

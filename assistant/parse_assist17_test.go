@@ -22,3 +22,27 @@ func TestDictatedEnglishList(t *testing.T) {
 		{"en", "orange juice milk and eggs", addItems("orange juice", "milk", "eggs")},
 	})
 }
+
+// TestGermanTripByTrain: a German trip by train, bus or tram with a day or
+// a time is the event the trip is, the vehicle in its title, as "I'll take
+// the train to Berlin on Friday" is in English (they were the tasks "Mit
+// dem Zug nach Berlin fahren"); without a day it tells how one travels
+// and writes nothing, and by car it stays the errand.
+func TestGermanTripByTrain(t *testing.T) {
+	allDay := func(title, day, next string) string {
+		return `{"slots":{"all_day":true,"ends_at":"2026-03-` + next + `T00:00","starts_at":"2026-03-` + day + `T00:00","title":"` + title + `"},"type":"calendar.create"}`
+	}
+	for _, names := range [][]string{nil, {"Tim", "Mia"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"de", "ich fahre morgen mit dem Zug nach Berlin", allDay("Zugfahrt nach Berlin", "12", "13")},
+			{"de", "am Freitag fahren wir mit dem Zug nach Hamburg", allDay("Zugfahrt nach Hamburg", "13", "14")},
+			{"de", "morgen fahre ich mit dem Bus in die Stadt", allDay("Busfahrt in die Stadt", "12", "13")},
+			{"de", "wir fahren am Samstag mit der Bahn zu Oma", allDay("Bahnfahrt zu Oma", "14", "15")},
+			{"de", "Tim fährt morgen mit dem Zug nach Berlin", allDay("Tim: Zugfahrt nach Berlin", "12", "13")},
+			{"de", "ich fahre morgen um 8 mit dem Zug nach Berlin", `{"slots":{"ends_at":"2026-03-12T09:00","starts_at":"2026-03-12T08:00","title":"Zugfahrt nach Berlin"},"type":"calendar.create"}`},
+			{"de", "ich fahre mit dem Zug nach Berlin", ""},
+			{"de", "fahren wir morgen mit dem Zug nach Berlin?", ""},
+			{"de", "ich fahre morgen mit dem Auto in die Werkstatt", `{"slots":{"assignee":"me","due_at":"2026-03-12T23:59","title":"Mit dem Auto in die Werkstatt fahren"},"type":"task.create"}`},
+		})
+	}
+}
