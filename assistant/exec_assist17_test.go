@@ -10,8 +10,9 @@ import (
 // family (Ana, Ben, Mia, Tim), said by Ana: a school closed said "no
 // school" records the closed day when the family keeps no "School" that
 // day (it was refused: nothing to cancel), a German trip by train with a
-// day is the event, as the English one is (it was a task), and English
-// lists dictated without commas are split.
+// day is the event, as the English one is (it was a task), English lists
+// dictated without commas are split, and a need with a day is a task (it
+// was an event named after the sentence).
 func TestAssist17Replies(t *testing.T) {
 	f := newTestFamily(t)
 	f.list("Weekly")
@@ -23,6 +24,8 @@ func TestAssist17Replies(t *testing.T) {
 		{"de", "am Freitag fahren wir mit dem Zug nach Hamburg", "„Zugfahrt nach Hamburg“", nil},
 		{"en", "milk eggs bread and butter", "milk, eggs, bread and butter", nil},
 		{"en", "we need apples bananas and yoghurt", "apples, bananas and yoghurt", nil},
+		{"en", "for Friday we need a babysitter", "“Get a babysitter”", nil},
+		{"de", "für Freitag brauchen wir einen Babysitter", "„Babysitter besorgen“", nil},
 	})
 	f.wantRefused(t, [][2]string{
 		{"de", "ich fahre mit dem Zug nach Berlin"},

@@ -46,3 +46,36 @@ func TestGermanTripByTrain(t *testing.T) {
 		})
 	}
 }
+
+// TestNeedWithADay: something needed by a day, said first or after it, is
+// a task to get it by then ("for Friday we need a babysitter" was the
+// all-day event "We need a babysitter"), the speaker's when said with
+// "I"; without a day, or with a purpose first, it stays shopping, and
+// what is had already ("the car") is no errand.
+func TestNeedWithADay(t *testing.T) {
+	task := func(title, assignee, due string) string {
+		a := ""
+		if assignee != "" {
+			a = `"assignee":"` + assignee + `",`
+		}
+		return `{"slots":{` + a + `"due_at":"2026-03-` + due + `","title":"` + title + `"},"type":"task.create"}`
+	}
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"en", "for Friday we need a babysitter", task("Get a babysitter", "", "13T23:59")},
+		{"en", "we need a babysitter on Friday", task("Get a babysitter", "", "13T23:59")},
+		{"en", "I need a babysitter for Friday", task("Get a babysitter", "me", "13T23:59")},
+		{"en", "for tomorrow we need bread and milk", task("Get bread and milk", "", "12T23:59")},
+		{"de", "für Freitag brauchen wir einen Babysitter", task("Babysitter besorgen", "", "13T23:59")},
+		{"de", "wir brauchen am Freitag einen Babysitter", task("Babysitter besorgen", "", "13T23:59")},
+		{"de", "für morgen brauchen wir Milch", task("Milch besorgen", "", "12T23:59")},
+		{"en", "we need a babysitter", addItems("babysitter")},
+		{"en", "for the party we need balloons", addItems("balloons")},
+		{"de", "für den Kuchen brauchen wir Mehl, Zucker und Eier", addItems("Mehl", "Zucker", "Eier")},
+		{"en", "we need to pick up the kids at 3", `{"slots":{"due_at":"2026-03-11T15:00","title":"Pick up the kids"},"type":"task.create"}`},
+	})
+	for _, s := range [][2]string{{"en", "I need the car tomorrow"}, {"de", "morgen brauche ich das Auto"}, {"en", "do we need milk tomorrow"}} {
+		if in, err := ParseIntent(s[1], s[0], parseNow(t)); err == nil && in.Type == IntentTaskCreate {
+			t.Errorf("%q: %+v, want no task", s[1], in)
+		}
+	}
+}
