@@ -26,6 +26,10 @@ func TestAssist17Replies(t *testing.T) {
 		{"en", "we need apples bananas and yoghurt", "apples, bananas and yoghurt", nil},
 		{"en", "for Friday we need a babysitter", "“Get a babysitter”", nil},
 		{"de", "für Freitag brauchen wir einen Babysitter", "„Babysitter besorgen“", nil},
+		// the held-out batch's misses
+		{"en", "Mia's swimming gala is on Saturday at 9", "“Mia's swimming gala”", nil},
+		{"de", "Tim schreibt am Donnerstag eine Mathearbeit", "„Tim: Mathearbeit“", nil},
+		{"de", "Friseurtermin für Tim ausmachen", "„Friseurtermin für Tim ausmachen“", nil},
 	})
 	f.wantRefused(t, [][2]string{
 		{"de", "ich fahre mit dem Zug nach Berlin"},

@@ -124,6 +124,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	if in, ok := dayIs(text, now); ok {
 		return in, nil // "am Montag ist schulfrei": "Schulfrei"
 	}
+	if in, ok := eventIsOn(text, now); ok {
+		return in, nil // "Mia's swimming gala is on Saturday at 9": the event
+	}
 	in, err := parseCommandNames(text, locale, now, names)
 	if passOnRx.MatchString(text) && !(err == nil && in.Type == IntentTaskCreate && in.Slots.Assignee != "") {
 		// "sag Oma, dass wir morgen kommen", "tell grandma we're coming

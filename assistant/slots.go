@@ -107,6 +107,11 @@ var (
 	listSuffix   = regexp.MustCompile(`(?i)(?:\s+list|\s+liste|-liste|-list|liste)$`)
 	genericLists = setOf(`list liste shopping einkauf einkaufs einkaufszettel zettel shopping-list`)
 	fugenS       = regexp.MustCompile(`(?i)(kauf|ung|heit|keit|ion|tät|schaft|ling|tag|amt|arbeit)s$`)
+	// gluedListRe: a German list name written as one word with "liste"
+	gluedListRe = regexp.MustCompile(`\p{Ll}liste$`)
+	// fugenSAfterConsonant: a joining s after a consonant (not s, x, z) in
+	// a word of five letters or more ("Urlaubs", "Hochzeits")
+	fugenSAfterConsonant = regexp.MustCompile(`^(\p{Lu}\p{L}{3,}[bcdfghklmnprtvw])s$`)
 )
 
 // listName turns what the user called a list into the list slot: "the
@@ -127,10 +132,16 @@ func listName(s string) (name string, isNew, ok bool) {
 	if strings.EqualFold(s, "list") || strings.EqualFold(s, "liste") {
 		return "", false, !isNew
 	}
+	glued := gluedListRe.MatchString(s)
 	s = listSuffix.ReplaceAllString(s, "")
 	s = strings.Trim(s, ` "'.,:-`)
 	if !strings.ContainsAny(s, " ") {
 		s = fugenS.ReplaceAllString(s, "$1")
+		if glued {
+			// "Urlaubsliste", "Hochzeitsliste": the s that joins a German
+			// compound is no part of the list's name (it was "Urlaubs")
+			s = fugenSAfterConsonant.ReplaceAllString(s, "$1")
+		}
 	}
 	if genericLists[strings.ToLower(s)] || strings.EqualFold(s, "shopping") {
 		return "", false, !isNew

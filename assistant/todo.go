@@ -107,7 +107,7 @@ func (p *parser) todo(s string) (Intent, bool) {
 	switch p.lang {
 	case "de":
 		last := f[len(f)-1]
-		if isCapitalised(last) || !(todoVerbsDE[strings.ToLower(last)] || choreDE(f)) || commandWordsDE[lw[0]] {
+		if isCapitalised(last) || !(todoVerbsDE[strings.ToLower(last)] || choreDE(f) || appointmentDE(f)) || commandWordsDE[lw[0]] {
 			return Intent{}, false
 		}
 		for i, w := range f[:len(f)-1] {
@@ -165,6 +165,25 @@ func choreDE(f []string) bool {
 	return n >= 2 && strings.EqualFold(f[n-1], "machen") && choreNounsDE[strings.ToLower(f[n-2])]
 }
 
+// appointmentDE: f (a German to-do, the verb last) arranges an
+// appointment: "Friseurtermin für Tim ausmachen", "Termin beim Zahnarzt
+// machen" ("ausmachen" alone also switches off: "Licht ausmachen" stays
+// no to-do).
+func appointmentDE(f []string) bool {
+	n := len(f)
+	if n < 2 || !appointmentVerbsDE[strings.ToLower(f[n-1])] {
+		return false
+	}
+	for _, w := range f[:n-1] {
+		if lw := strings.ToLower(w); isCapitalised(w) && strings.HasSuffix(lw, "termin") {
+			return true
+		}
+	}
+	return false
+}
+
+var appointmentVerbsDE = setOf(`ausmachen machen abmachen vereinbaren`)
+
 var (
 	choreNounsEN = setOf(`homework dishes laundry washing washing-up ironing hoovering vacuuming dusting cleaning
 		beds bed lunch lunches packed dinner breakfast taxes tax accounts gardening`)
@@ -183,7 +202,7 @@ var todoVerbsDE = setOf(`anrufen zurückrufen telefonieren bezahlen zahlen über
 	staubsaugen bügeln leeren ausleeren wischen fegen kehren abstauben schrubben polieren jäten pflanzen schneiden
 	zurückgeben zurückbringen abgeben einwerfen abschicken unterschreiben buchen abtauen einpacken auspacken packen
 	zusammenlegen sortieren entsorgen ausmisten rausbringen wegbringen decken abräumen beziehen lüften wechseln
-	kündigen anmelden abmelden tanken erledigen`)
+	kündigen anmelden abmelden tanken erledigen vereinbaren`)
 
 // todoVerbsEN start an English to-do said without a time.
 var todoVerbsEN = setOf(`call ring phone pay renew fix repair mend mow water feed walk clean tidy wash vacuum hoover iron
