@@ -41,7 +41,7 @@ func TestAssist17Replies(t *testing.T) {
 // calendar has that day's occurrence cancelled by "no school on Friday",
 // the series kept and no "School closed" added; an event that only starts
 // with the word ("School play") is no such event, and the closed day is
-// recorded beside it. Said on a Wednesday: Friday's is the series' first.
+// recorded beside it, and undone as the event it is. Said on a Wednesday: Friday's is the series' first.
 func TestNoSchoolCancelsTheFamilysSchool(t *testing.T) {
 	f := newTestFamily(t)
 	wed := f.next(time.Wednesday, false)
@@ -58,5 +58,12 @@ func TestNoSchoolCancelsTheFamilysSchool(t *testing.T) {
 	}
 	if s := f.state(false); !strings.Contains(s, "School play") || strings.Count(s, "School closed") != 1 {
 		t.Errorf("state: %s", s)
+	}
+	// the closed day is recorded as the event it is: undo takes it back
+	if _, err := f.undo(f.ana, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if s := f.state(false); !strings.Contains(s, "School play") || strings.Contains(s, "School closed") {
+		t.Errorf("state after undo: %s", s)
 	}
 }
