@@ -277,6 +277,13 @@ func containsNumber(text string, n int) bool {
 }
 
 func (x *executor) cancelEvent(in Intent) (Result, string, error) {
+	if closed, ok, err := x.closedDay(in); err != nil || ok {
+		if err != nil {
+			return Result{}, "", err
+		}
+		x.ran = &closed
+		return x.createEvent(closed)
+	}
 	occ, err := x.findEvent(in, in.Slots.Date, "")
 	if err != nil {
 		return Result{}, "", err
@@ -285,6 +292,44 @@ func (x *executor) cancelEvent(in Intent) (Result, string, error) {
 		return Result{}, "", err
 	}
 	return x.cancelOccurrence(occ)
+}
+
+// closedDay: in cancels a place the family depends on on a day ("no
+// school on Monday", "keine Schule am Montag", "Schule fällt morgen aus")
+// and no event of that day is called so. Then the place is closed that
+// day, and the all-day event "School closed", "Schule geschlossen" is what
+// to record, as "school is closed on Monday" records it (it was refused:
+// there was no "School" to cancel). When the family keeps such an event
+// ("School" every weekday) that day's occurrence is cancelled instead:
+// the calendar then says there is no school, without a second event that
+// says it twice; "School play" or "Schulfest" that day is no such event and
+// stays.
+func (x *executor) closedDay(in Intent) (Intent, bool, error) {
+	title := strings.TrimSpace(in.Slots.Title)
+	if in.Slots.Date == "" || !closurePlace(strings.ToLower(title)) {
+		return Intent{}, false, nil
+	}
+	d, err := time.Parse(time.DateOnly, in.Slots.Date)
+	if err != nil {
+		return Intent{}, false, nil
+	}
+	from, to := familyhub.DayBounds(d, x.loc)
+	occs, _, err := x.tx.CalendarOccurrences(x.ctx, from, to)
+	if err != nil {
+		return Intent{}, false, err
+	}
+	for _, o := range occs {
+		if titleScore(title, occurrenceTitle(o)) >= 1 {
+			return Intent{}, false, nil // "School" that day: cancel it
+		}
+	}
+	lang := in.Lang
+	if lang != "de" {
+		lang = "en"
+	}
+	out := Intent{Type: IntentCalendarCreate, Lang: in.Lang, Slots: IntentSlots{Title: capitalise(title) + " " + closureWords[lang][0],
+		StartsAt: &from, EndsAt: &to, AllDay: true}}
+	return out, true, nil
 }
 
 // cancelOccurrence cancels one occurrence of a series, or deletes a single

@@ -176,10 +176,14 @@ func expandElided(m string) string {
 
 // runOn splits a dictated run of item names without commas ("apples
 // bananas", "washing powder nappies") when the lexicon covers it entirely
-// and each boundary follows a plural or a phrase; anything else stays one
-// item ("chocolate milk", "chicken breast"). German writes its compounds
-// as one word, so there a capitalised noun the lexicon knows ends an item
-// too: "Milch Eier Butter" are three ("Rote Bete", a phrase, stays one).
+// and each boundary follows a plural or a phrase; the lexicon's phrases
+// stay whole ("chocolate milk", "chicken breast"). German writes its
+// compounds as one word, so there a capitalised noun the lexicon knows
+// ends an item too: "Milch Eier Butter" are three ("Rote Bete", a phrase,
+// stays one). English does the same after a singular that seldom names
+// what another grocery is made of or tastes of: "milk eggs bread" and
+// "cereal milk" are two and three items (they were one), while "chocolate
+// cake", "tomato soup" and "cheese sauce" stay one (itemModifiersEN).
 func runOn(seg, lang string) []string {
 	f := strings.Fields(seg)
 	if len(f) < 2 || strings.Contains(seg, nbsp) || itemKnownPhrase(seg) || numberToken.MatchString(f[0]) || numberWords[strings.ToLower(f[0])] > 0 || articles[strings.ToLower(f[0])] {
@@ -199,7 +203,8 @@ func runOn(seg, lang string) []string {
 		}
 		piece := strings.Join(f[i:i+n], " ")
 		it, _ := lookupItem(piece)
-		if i+n < len(f) && n == 1 && !it.plural && !(lang == "de" && isCapitalised(f[i]) && isCapitalised(f[i+1])) {
+		if i+n < len(f) && n == 1 && !it.plural && !(lang == "de" && isCapitalised(f[i]) && isCapitalised(f[i+1])) &&
+			!(lang == "en" && !itemModifiersEN[strings.ToLower(f[i])]) {
 			return []string{seg}
 		}
 		out = append(out, piece)
@@ -207,6 +212,15 @@ func runOn(seg, lang string) []string {
 	}
 	return out
 }
+
+// itemModifiersEN are singular groceries that often name what another is
+// made of or tastes of ("chocolate cake", "chicken soup", "strawberry
+// jam"): before another grocery they do not end an item.
+var itemModifiersEN = setOf(`chocolate chicken tomato cheese fish strawberry raspberry blueberry cherry carrot banana
+	garlic rice pasta lemon lime beef pork lamb potato egg coffee apple orange mint vegetable fruit peanut almond
+	honey cream sweet sour ham bacon sausage turkey salmon tuna mushroom onion pepper corn pea bean chilli chili
+	ginger sugar ice baby dog cat bin kitchen toilet paper birthday soy oat coconut vanilla caramel cookie biscuit
+	cake pizza burger hot green red white black brown spring mango peach pineapple melon grape plum pear cinnamon`)
 
 var (
 	numberUnitToken = regexp.MustCompile(`(?i)^(\d+(?:[.,]\d+)?)(l|ml|cl|dl|kg|g|gr|lb|lbs|oz|x|pk)$`)

@@ -30,11 +30,17 @@ func hasPlan(text string, now time.Time, names []string) (in Intent, ok, refuse 
 		return Intent{}, false, false
 	}
 	p := &parser{now: now, loc: now.Location()}
+	exam := false
 	switch strings.ToLower(f[i]) {
 	case "has", "have":
 		p.lang = "en"
 	case "hat", "haben":
 		p.lang = "de"
+	case "schreibt", "schreiben":
+		// "Tim schreibt am Donnerstag eine Mathearbeit": a test at school
+		// is a date, "Tim: Mathearbeit", as "Tim hat am Donnerstag eine
+		// Mathearbeit" is (it was Tim's task "Mathearbeit schreiben")
+		p.lang, exam = "de", true
 	default:
 		return Intent{}, false, false
 	}
@@ -51,7 +57,7 @@ func hasPlan(text string, now time.Time, names []string) (in Intent, ok, refuse 
 	if cancelled {
 		obj = obj[1:] // "Tim hat morgen kein Training": that day's "Training" is off
 	}
-	if len(obj) == 0 || len(obj) > 3 {
+	if len(obj) == 0 || len(obj) > 3 || exam && (cancelled || !examDE(obj[len(obj)-1])) {
 		return Intent{}, false, false
 	}
 	for _, w := range obj {
@@ -85,6 +91,18 @@ func hasPlan(text string, now time.Time, names []string) (in Intent, ok, refuse 
 		return Intent{}, false, false
 	}
 	return in, true, false
+}
+
+// examDE: w names a test at school ("Mathearbeit", "Vokabeltest",
+// "Klausur"), which one writes on a day.
+func examDE(w string) bool {
+	lw := strings.ToLower(strings.Trim(w, ",.!"))
+	for _, suf := range []string{"arbeit", "test", "klausur", "prüfung", "probe", "ex"} {
+		if isCapitalised(w) && strings.HasSuffix(lw, suf) && lw != "hausarbeit" && lw != "gartenarbeit" {
+			return true
+		}
+	}
+	return false
 }
 
 var (
@@ -175,3 +193,54 @@ var (
 	// day", "Friday is a bit busy")
 	dayIsNotWords = setOf(`good bad fine great busy better worse free ok okay long short gut schlecht besser voll frei`)
 )
+
+// eventIsOnRx: a named event, then when it is ("Mia's swimming gala is on
+// Saturday at 9", "Mias Schwimmwettkampf ist am Samstag um 9"); m[1] the
+// event, m[2] when.
+var eventIsOnRx = regexp.MustCompile(`^(\S+(?: \S+){1,3}) (?:is|'s|will be|ist) ((?:on|at|am|um|this|next|tomorrow|today|morgen|heute|übermorgen|nächsten|nächste|diesen|diese) .+)$`)
+
+// eventIsOn reads when a named event is as that event: "Mia's swimming
+// gala is on Saturday at 9" is "Mia's swimming gala" at 09:00, "the school
+// play is on Friday at 6" "School play", "Mias Schwimmwettkampf ist am
+// Samstag um 9" "Mias Schwimmwettkampf", "das Schulfest ist am Freitag" the
+// all-day "Schulfest" (they were not understood), as said without "is".
+// Only a noun phrase counts: in English with an owner ("Mia's") or after
+// "the"/"our", in German an owner ("Mias") or an article before
+// capitalised nouns; everything after "is" must say when. So "Tim is at
+// school on Monday", "the school is closed on Monday", "the party is at
+// Mia's on Saturday" and questions are left to the other rules.
+func eventIsOn(text string, now time.Time) (Intent, bool) {
+	if strings.HasSuffix(strings.TrimSpace(text), "?") {
+		return Intent{}, false
+	}
+	s := strings.Trim(cleanCommand(strings.ReplaceAll(text, "’", "'")), " .!")
+	m := eventIsOnRx.FindStringSubmatch(s)
+	if m == nil {
+		return Intent{}, false
+	}
+	f := strings.Fields(m[1])
+	first, de := strings.ToLower(f[0]), strings.Contains(m[0], " ist ")
+	switch {
+	case !de && (strings.HasSuffix(first, "'s") && len(first) > 3 || eventIsOnArticles[first]):
+	case de && len(f) >= 2 && (eventIsOnArticles[first] || isCapitalised(f[0]) && strings.HasSuffix(f[0], "s")):
+		for _, w := range f[1:] {
+			if !isCapitalised(w) {
+				return Intent{}, false // "Tim ist morgen krank"
+			}
+		}
+	default:
+		return Intent{}, false
+	}
+	lang := "en"
+	if de {
+		lang = "de"
+	}
+	in, err := parseCommand(m[1]+" "+m[2], lang, now)
+	if err != nil || in.Type != IntentCalendarCreate || in.Slots.Location != "" || !strings.EqualFold(in.Slots.Title, tidyTitle(m[1])) {
+		return Intent{}, false // "the party is at Mia's on Saturday": more than when
+	}
+	return in, true
+}
+
+// eventIsOnArticles start an event named by what it is.
+var eventIsOnArticles = setOf(`the our der die das unser unsere`)

@@ -86,3 +86,43 @@ func travelBy(text string, now time.Time) (in Intent, ok, refuse bool) {
 	}
 	return in, true, false
 }
+
+// travelByDERx: a German trip by public transport ("ich fahre morgen mit
+// dem Zug nach Berlin", "am Freitag fahren wir mit dem Zug nach
+// Hamburg"); m[1] is the vehicle.
+var travelByDERx = regexp.MustCompile(`(?i)\s+mit\s+(?:dem|der)\s+(zug|bahn|s-bahn|u-bahn|bus|fernbus|straßenbahn|tram|fähre|taxi)\b`)
+
+// travelFahrtDE: the trip by each vehicle, as its title starts.
+var travelFahrtDE = map[string]string{"zug": "Zugfahrt", "bahn": "Bahnfahrt", "s-bahn": "S-Bahn-Fahrt",
+	"u-bahn": "U-Bahn-Fahrt", "bus": "Busfahrt", "fernbus": "Fernbusfahrt", "straßenbahn": "Straßenbahnfahrt",
+	"tram": "Tramfahrt", "fähre": "Fährfahrt", "taxi": "Taxifahrt"}
+
+// travelByDE: text is a German trip by train, bus, tram ... with a day or
+// a time, said of the speaker, "wir", a member or to someone: the event
+// the trip without the vehicle is, the vehicle named in its title ("ich
+// fahre morgen mit dem Zug nach Berlin" is the all-day "Zugfahrt nach
+// Berlin", "Tim fährt morgen mit dem Bus nach Rom" "Tim: Busfahrt nach
+// Rom"), as "I'll take the train to Berlin on Friday" is in English (they
+// were the tasks "Mit dem Zug nach Berlin fahren"). What the trip without
+// the vehicle is not an event of stays as it was read ("ich fahre morgen
+// mit dem Auto in die Werkstatt" is the speaker's task).
+func travelByDE(text, locale string, now time.Time, names []string) (Intent, bool) {
+	m := travelByDERx.FindStringSubmatchIndex(text)
+	if m == nil {
+		return Intent{}, false
+	}
+	in, err := parseIntent(text[:m[0]]+text[m[1]:], locale, now, names)
+	if err != nil || in.Type != IntentCalendarCreate || in.Lang != "de" {
+		return Intent{}, false
+	}
+	fahrt := travelFahrtDE[strings.ToLower(text[m[2]:m[3]])]
+	title, n := in.Slots.Title, 0
+	if who, trip, ok := strings.Cut(title, ": "); ok {
+		title, n = trip, len(who)+2
+	}
+	if !strings.HasPrefix(title, "Fahrt ") || fahrt == "" {
+		return Intent{}, false
+	}
+	in.Slots.Title = in.Slots.Title[:n] + fahrt + strings.TrimPrefix(title, "Fahrt")
+	return in, true
+}

@@ -21,6 +21,10 @@ var taskCreateRulesEN = []rule{
 	{rx(`(?:set|create|add|make|new|schedule|put in)(?: a| an)?(?: new)? (?:reminder|task|todo|to-do|to do|chore)(?: to| for| called| named)?:? (.+)`), (*parser).taskPlain},
 	{rx(`(?:todo|to-do|to do|task|reminder|chore):? (.+)`), (*parser).taskPlain},
 	{rx(`(i|we|you) (?:need|have|must|should|'ve got|have got|got|gotta) to (.+)`), (*parser).taskSelf},
+	// "for Friday we need a babysitter", "we need a babysitter on Friday":
+	// something to get by a day, a task (it was the event "We need a
+	// babysitter"); without a day it stays shopping
+	{rx(`(?:for (.+?),? )?(i|we) (?:need|will need|'ll need) (?:some |more )?(.+)`), (*parser).needOnDay},
 	{rx(`(i|we|you)(?:'ve got| have got|'ve) to (.+)`), (*parser).taskSelf},
 	{rx(`(i|we|you) (?:must|should) (.+)`), (*parser).taskSelf},
 	{rx(`don't (?:let (me|us) )?forget (?:to )?(.+)`), (*parser).dontForget},
@@ -50,6 +54,10 @@ var taskCreateRulesDE = []rule{
 	{rx(`(?:neue |eine )?(?:aufgabe|erinnerung|todo|to-do)(?: anlegen)? für (\S+?):? (.+)`), (*parser).taskFor},
 	{rx(`(?:neue |eine )?(?:aufgabe|erinnerung|todo|to-do)(?: anlegen)?:? (.+)`), (*parser).taskPlain},
 	{rx(`(ich|wir|\S+) (?:muss|müssen|musst|soll|sollst|sollte|solltest|sollten|sollen|will|möchte) (.+)`), (*parser).taskOf},
+	// "für Freitag brauchen wir einen Babysitter", "wir brauchen am
+	// Freitag einen Babysitter": as "for Friday we need a babysitter"
+	{rx(`(?:für (.+?),? )?(ich|wir) (?:brauche|brauchen) (?:noch )?(.+)`), (*parser).needOnDay},
+	{rx(`(?:für )?(.+?),? (?:brauche (ich)|brauchen (wir)) (?:noch )?(.+)`), (*parser).needOnDayInverted},
 }
 
 // newTask builds task.create from what is left of a command after its
@@ -296,6 +304,49 @@ func (p *parser) taskSelf(m []string) (Intent, bool) {
 		}
 	}
 	return p.newTask(m[2], assignee)
+}
+
+// needOnDay: m is a day said first ("for Friday", "für Freitag") or
+// nothing, who needs (i, we, ich, wir) and what. With a day or a time,
+// said first or after the thing, something needed is a task to get it by
+// then: "for Friday we need a babysitter" is the task "Get a babysitter"
+// due Friday, "für Freitag brauchen wir einen Babysitter" "Babysitter
+// besorgen" (they were events named after the sentence), as a shopping
+// note with a day is a task ("bring milk tomorrow"). "I" makes it the
+// speaker's. Without a day, or with a purpose first ("for the party we
+// need balloons"), it is what it was: shopping; what is had already ("I
+// need the car tomorrow", "morgen brauche ich das Auto") is no errand.
+func (p *parser) needOnDay(m []string) (Intent, bool) {
+	first, who, what := strings.TrimSpace(m[1]), strings.ToLower(m[2]), m[3]
+	if first != "" {
+		if sc := p.scanWhen(first, scanOpts{}); !sc.found || strings.TrimSpace(sc.rest()) != "" {
+			return Intent{}, false // "for the party we need balloons": what it is for
+		}
+	}
+	if sc := p.scanWhen(first+" "+what, scanOpts{recurrence: true}); !sc.found || strings.HasPrefix(strings.ToLower(what), "to ") {
+		return Intent{}, false
+	}
+	if f := strings.Fields(strings.ToLower(p.scanWhen(what, scanOpts{recurrence: true}).rest())); len(f) > 1 && neededOwnedWords[f[0]] {
+		return Intent{}, false // "I need the car tomorrow": to use it, nothing to get
+	}
+	assignee := ""
+	if who == "i" || who == "ich" {
+		assignee = AssigneeMe
+	}
+	if p.lang == "de" {
+		return p.newTask(what+" besorgen "+first, assignee)
+	}
+	return p.newTask("get "+what+" "+first, assignee)
+}
+
+// neededOwnedWords start what is had already: needing it is using it.
+var neededOwnedWords = setOf(`the my our your his her their this that der die das den dem mein meine meinen unser unsere unseren dein deine`)
+
+// needOnDayInverted: German says the day first with the verb before its
+// subject ("für Freitag brauchen wir einen Babysitter", "morgen brauche
+// ich Milch"); m is the day, "ich" or "wir" (one of them) and what.
+func (p *parser) needOnDayInverted(m []string) (Intent, bool) {
+	return p.needOnDay([]string{m[0], m[1], m[2] + m[3], m[4]})
 }
 
 func (p *parser) dontForget(m []string) (Intent, bool) {
