@@ -17,9 +17,17 @@
 -- stay HOT (a new row version on the same page, no new index entries;
 -- fillfactor 50 since 00020): an index on live_until would have made
 -- every refresh write an entry in each index. Building it takes a SHARE
--- lock on notify_device_presence for as long as the build (milliseconds
--- for 100,000 rows), during which presence writes wait; nothing else
--- waits.
+-- lock on notify_device_presence until this migration's transaction
+-- commits (the build: milliseconds for 100,000 rows, and the table holds
+-- only the last day's devices). Writes to the table wait meanwhile: the
+-- presence flushes and refreshes (single statements), notify-scan's
+-- delete, and a user's or family's deletion (its cascade), which waits
+-- holding its other locks; reads do not. The lock is granted once the
+-- transactions that wrote the table are done, and the writes that come
+-- after queue behind it; like the other migrations it sets no
+-- lock_timeout. Not CONCURRENTLY: each migration is one transaction
+-- (00032, docs/operations.md), and a concurrent build that failed would
+-- leave an invalid index under this name for the next attempt to trip on.
 
 -- +goose Up
 CREATE INDEX notify_device_presence_replica_idx ON notify_device_presence (replica);
