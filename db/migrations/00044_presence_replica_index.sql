@@ -7,8 +7,8 @@
 -- included) on every replica process that ran that day (each has its
 -- own id, so each restart leaves a set behind). Measured at 100,000 rows
 -- over 4 live replicas (docs/benchmarks.md, "Presence refresh index"):
--- 9.7 ms -> 2.5 ms per refresh when 5 % of the rows are live, 15.7 ->
--- 10.2 ms at 25 %, no change when all are (a replica's rows are then on
+-- 9.7 ms -> 2.7 ms per refresh when 5 % of the rows are live, 16.9 ->
+-- 10.4 ms at 25 %, no change when all are (a replica's rows are then on
 -- every page anyway); the upsert is not measurably slower.
 --
 -- What a DBA needs to know: the index holds only replica, a column no
