@@ -84,3 +84,54 @@ func TestSSEPingOnWatchdogTick(t *testing.T) {
 		t.Errorf("%d goroutines in handleSSE, want %d (one per stream)", n, streams)
 	}
 }
+
+// TestWatchdogTicksForSSEStreams: the watchdog's ticks, driven by hand,
+// ask an SSE stream for a ping every pingTicks ticks, never twice while
+// one is not yet written, keep running while a stream remains after the
+// last socket left, and stop with the last stream.
+func TestWatchdogTicksForSSEStreams(t *testing.T) {
+	d := newWriteWatchdog(10*time.Hour, 2*time.Hour) // ticks of an hour: only the test's run
+	ws := &wsConn{}
+	d.add(ws)
+	b := &sseBeat{ping: make(chan struct{}, 1)}
+	d.addSSE(b)
+	t.Cleanup(func() { d.timer.Stop() })
+	pinged := func() bool {
+		select {
+		case <-b.ping:
+			return true
+		default:
+			return false
+		}
+	}
+	d.tick() // 2: the ping is due at 3
+	if pinged() {
+		t.Fatal("pinged a tick after it was added, want two ticks")
+	}
+	d.remove(ws) // the last socket leaves; the stream stays
+	d.tick()     // 3
+	if !pinged() {
+		t.Fatal("not pinged two ticks after it was added")
+	}
+	d.tick() // 4
+	d.tick() // 5: due, left unread
+	d.tick() // 6
+	d.tick() // 7: due again, the first not yet written
+	if !pinged() || pinged() {
+		t.Fatal("want one ping waiting after two due ticks unread")
+	}
+	d.mu.Lock()
+	running := d.running
+	d.mu.Unlock()
+	if !running {
+		t.Fatal("the ticks stopped while a stream is open")
+	}
+	d.removeSSE(b)
+	d.tick()
+	d.mu.Lock()
+	running = d.running
+	d.mu.Unlock()
+	if running {
+		t.Error("the ticks go on with no socket or stream left")
+	}
+}
