@@ -109,7 +109,7 @@ func TestPresenceRefreshFindsReplicaByIndex(t *testing.T) {
 	n, err := store.Q.NotifyPresenceRefresh(ctx, tx, dbsqlc.NotifyPresenceRefreshParams{
 		Replica: mine, Now: now, Due: now.Add(2 * time.Minute), LiveUntil: now.Add(90 * time.Second)})
 	if err != nil || n != devices {
-		t.Fatalf("refresh: %d rows, %v; want %d", devices, n, err)
+		t.Fatalf("refresh: %d rows, %v; want %d", n, err, devices)
 	}
 	if upd, hot := updates(tx); upd-u0 != devices || hot-h0 != upd-u0 {
 		t.Errorf("the refresh updated %d rows, %d of them HOT; want %d, all HOT", upd-u0, hot-h0, devices)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -14,70 +15,29 @@ import (
 // each gets its ": ping" comment within the ping interval and a tick or
 // two, and no stream holds a timer or a goroutine beyond its own request's.
 
-// sseTimers counts the timers and tickers in use that a stream's handler
-// made for itself (time.NewTicker, time.NewTimer, time.AfterFunc under
-// handleSSE, but not the replica's that the first stream starts),
-// from the heap profile: runtime.MemProfileRate must be 1 since before
-// the streams opened.
-func sseTimers() int {
-	runtime.GC()
-	runtime.GC() // the profile is as of the last completed cycle
-	var recs []runtime.MemProfileRecord
-	n, _ := runtime.MemProfile(nil, true)
-	for {
-		recs = make([]runtime.MemProfileRecord, n+50)
-		var ok bool
-		if n, ok = runtime.MemProfile(recs, true); ok {
-			recs = recs[:n]
-			break
-		}
-	}
-	count := 0
-	for _, r := range recs {
-		if r.InUseObjects() == 0 {
-			continue
-		}
-		frames := runtime.CallersFrames(r.Stack())
-		timer, sse, replica := false, false, false
-		for {
-			f, more := frames.Next()
-			switch {
-			case f.Function == "time.NewTicker" || f.Function == "time.NewTimer" || f.Function == "time.AfterFunc":
-				timer = true
-			case strings.HasSuffix(f.Function, ".handleSSE"):
-				sse = true
-			case strings.Contains(f.Function, "(*writeWatchdog)") || strings.Contains(f.Function, "realtime.(*Hub)"):
-				// The replica's: the watchdog's one timer, the hub's
-				// session expiry; the first stream starts them.
-				replica = true
-			}
-			if !more {
-				break
-			}
-		}
-		if timer && sse && !replica {
-			count += int(r.InUseObjects())
-		}
-	}
-	return count
-}
-
-// TestSSEPingOnWatchdogTick: 20 idle streams each get a ping comment within
-// the ping interval plus the write timeout (in practice a tick or two
-// late), while the replica holds no timer made by a stream and one
-// goroutine per stream (its request's). Before, every stream held a
-// time.Ticker of its own.
+// TestSSEPingOnWatchdogTick: 20 idle streams are each pinged on the
+// watchdog's ticks, within the watchdog's ping interval and a tick or two,
+// and again after as many ticks; one goroutine each (its request's). The
+// replica's ping interval is an hour here and only the watchdog is told
+// to ping every two ticks (400 ms): a stream with a timer of its own for
+// its pings would get none. Before, every stream held a time.Ticker of
+// the ping interval. (This test once counted the timers made under the
+// handler in the heap profile with runtime.MemProfileRate = 1, which
+// sampled every allocation of the test binary while set.)
 func TestSSEPingOnWatchdogTick(t *testing.T) {
-	rate := runtime.MemProfileRate
-	runtime.MemProfileRate = 1
-	t.Cleanup(func() { runtime.MemProfileRate = rate })
 	const streams = 20
-	const ping, writeTimeout = 300 * time.Millisecond, 2 * time.Second // ticks of 200 ms
-	env := newTestEnv(t, Config{RealtimePing: ping, RealtimeWriteTimeout: writeTimeout})
+	const writeTimeout = 2 * time.Second // ticks of 200 ms
+	env := newTestEnv(t, Config{RealtimePing: time.Hour, RealtimeWriteTimeout: writeTimeout})
 	hub := startTestHub(t, env, 0)
+	d := env.server.rt.watchdog
+	d.mu.Lock()
+	d.pingTicks = 2 // read under d.mu, by addSSE and the ticks
+	d.mu.Unlock()
+	const ping = 2 * writeTimeout / watchdogTicks
 	ana, _ := env.signup("ana@example.org", "Ana's")
 	pinged := make(chan time.Duration, streams)
-	for range streams {
+	var pings [streams]atomic.Int64
+	for i := range streams {
 		ctx, cancel := context.WithCancel(context.Background())
 		t.Cleanup(cancel)
 		req, _ := http.NewRequestWithContext(ctx, "GET", env.ts.URL+"/sse", nil)
@@ -91,13 +51,10 @@ func TestSSEPingOnWatchdogTick(t *testing.T) {
 			for sc.Scan() && !strings.Contains(sc.Text(), `"hello"`) {
 			}
 			start := time.Now()
-			for sc.Scan() {
-				if sc.Text() == ": ping" {
-					pinged <- time.Since(start)
-					break
-				}
-			}
 			for sc.Scan() { // keep reading: later pings must not block
+				if sc.Text() == ": ping" && pings[i].Add(1) == 1 {
+					pinged <- time.Since(start)
+				}
 			}
 		}()
 	}
@@ -113,12 +70,68 @@ func TestSSEPingOnWatchdogTick(t *testing.T) {
 			t.Fatalf("%d of %d streams got no ping comment", streams-i, streams)
 		}
 	}
-	if n := sseTimers(); n != 0 {
-		t.Errorf("%d timers made by %d open streams are in use, want 0", n, streams)
-	}
+	waitCond(t, "every stream pinged again", func() bool {
+		for i := range streams {
+			if pings[i].Load() < 2 {
+				return false
+			}
+		}
+		return true
+	})
 	buf := make([]byte, 1<<22)
 	stacks := string(buf[:runtime.Stack(buf, true)])
 	if n := strings.Count(stacks, ").handleSSE("); n != streams {
 		t.Errorf("%d goroutines in handleSSE, want %d (one per stream)", n, streams)
+	}
+}
+
+// TestWatchdogTicksForSSEStreams: the watchdog's ticks, driven by hand,
+// ask an SSE stream for a ping every pingTicks ticks, never twice while
+// one is not yet written, keep running while a stream remains after the
+// last socket left, and stop with the last stream.
+func TestWatchdogTicksForSSEStreams(t *testing.T) {
+	d := newWriteWatchdog(10*time.Hour, 2*time.Hour) // ticks of an hour: only the test's run
+	ws := &wsConn{}
+	d.add(ws)
+	b := &sseBeat{ping: make(chan struct{}, 1)}
+	d.addSSE(b)
+	t.Cleanup(func() { d.timer.Stop() })
+	pinged := func() bool {
+		select {
+		case <-b.ping:
+			return true
+		default:
+			return false
+		}
+	}
+	d.tick() // 2: the ping is due at 3
+	if pinged() {
+		t.Fatal("pinged a tick after it was added, want two ticks")
+	}
+	d.remove(ws) // the last socket leaves; the stream stays
+	d.tick()     // 3
+	if !pinged() {
+		t.Fatal("not pinged two ticks after it was added")
+	}
+	d.tick() // 4
+	d.tick() // 5: due, left unread
+	d.tick() // 6
+	d.tick() // 7: due again, the first not yet written
+	if !pinged() || pinged() {
+		t.Fatal("want one ping waiting after two due ticks unread")
+	}
+	d.mu.Lock()
+	running := d.running
+	d.mu.Unlock()
+	if !running {
+		t.Fatal("the ticks stopped while a stream is open")
+	}
+	d.removeSSE(b)
+	d.tick()
+	d.mu.Lock()
+	running = d.running
+	d.mu.Unlock()
+	if running {
+		t.Error("the ticks go on with no socket or stream left")
 	}
 }

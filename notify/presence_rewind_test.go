@@ -282,3 +282,54 @@ func TestPresenceJoinAheadRewritesNoDevice(t *testing.T) {
 		t.Errorf("the phone's shown seq %d, want %d", got, last-1)
 	}
 }
+
+// TestPresenceJoinAheadNoteBelowNewEvents: the database went back from
+// last to start while Ben's phone, which was sent both lost events, was
+// offline (its row, of another replica, says last). Ana's laptop joins
+// here after the loss and is shown a new event, which takes the lost seq
+// start+1; meanwhile a device reconnects with a since past the database
+// and its join tells of the loss at the seq it read, start (realtime's
+// Hub.Join). The phone's row comes down to start, so the new event under
+// start+1 is pushed to it; the laptop's row says it showed start+1. Had
+// the note named what the replica had delivered by then (start+1), as it
+// did for a while, the phone would count the new event as shown.
+func TestPresenceJoinAheadNoteBelowNewEvents(t *testing.T) {
+	e := newEnv(t, Config{ListFold: time.Minute})
+	e.subscribe(e.ben, "phone-b")
+	list := e.newList("Weekly")
+	p := e.s.Presence()
+	flush := func() { p.flush(context.Background(), false) }
+	other, err := New(db.NewStore(e.pool), slog.New(slog.DiscardHandler), Config{AllowPrivate: true, Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := e.addItems(list)
+	phone := other.Presence().Track(e.family, e.ben, "phone-b", start, nil)
+	last := e.addItems(list, "milk", "eggs")
+	phone.Seen(last)
+	phone.Close()
+	other.Presence().flush(context.Background(), false)
+
+	if _, err := e.pool.Exec(context.Background(), `DELETE FROM event_log WHERE family_id = $1 AND seq > $2`, e.family, start); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(context.Background(), `UPDATE family_event_seq SET seq = $2 WHERE family_id = $1`, e.family, start); err != nil {
+		t.Fatal(err)
+	}
+	laptop := p.Track(e.family, e.ana, "laptop-a", start, nil)
+	if seq := e.addItems(list, "tea"); seq != start+1 {
+		t.Fatalf("the new event took seq %d, want %d", seq, start+1)
+	}
+	laptop.Seen(start + 1)
+	p.Rewound(e.family, start, start) // the join's note: the seq it read
+	flush()
+	if got := e.presenceRow(e.ben, "phone-b").seq; got != start {
+		t.Errorf("the offline phone's row says seq %d after the note, want %d: the new event under %d counts as shown to it", got, start, start+1)
+	}
+	if got := e.presenceRow(e.ana, "laptop-a").seq; got != start+1 {
+		t.Errorf("the laptop's row says seq %d, want %d (it was shown the new event)", got, start+1)
+	}
+	if d := e.decideList(); d != "send" {
+		t.Errorf("the new event under a seq the phone was sent before the loss: %s, want send", d)
+	}
+}

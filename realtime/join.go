@@ -78,26 +78,27 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 			// it for the family's devices (no replica with its sockets
 			// found the loss: none had any then), under which new events
 			// would count as shown: it lowers them to the database's seq.
-			// What this replica's sockets were sent is not past it.
+			// What this replica's sockets were sent is not past it (short
+			// of events committed after the read).
 			//
-			// The since is the client's word, and a client can send any
-			// number: nothing the server issued backs it. So the note
-			// lowers nothing this replica knows its devices were shown: not
-			// below what it delivered of the family, which may have passed
-			// read.Seq since the read (events committed after it), and
-			// push presence writes again only the devices it lowers (notify,
-			// Presence.Rewound). A made-up since thus costs one statement
-			// per flush that changes no row (a row is never above the
-			// family's seq when written; only one of an event committed
-			// after the read can be), not a write of the family's devices.
+			// The note is the database's seq as this join read it, not
+			// what this replica delivered since: events committed after
+			// the read are the new history's, under seqs the devices
+			// elsewhere may have been sent lost events of, so their rows
+			// must come down to read.Seq (rows above it were written
+			// before the loss). Devices here shown those new events keep
+			// them: their sockets count past the note's upto, and the
+			// next flush writes them after the rows were lowered (notify,
+			// Presence.Rewound). The since is the client's word, and a
+			// client can send any number; push presence writes again only
+			// the devices a note lowers, so a made-up since costs one
+			// statement per flush that changes no row (a row is never
+			// written above the family's seq), not a write of the
+			// family's devices.
 			if f := joinAheadHook.Load(); f != nil {
 				(*f)()
 			}
-			shown := read.Seq
-			if delivered, _, _ := h.delivered(p.FamilyID); delivered > shown {
-				shown = delivered
-			}
-			h.rewindsDone([]rewindNote{{family: p.FamilyID, shown: shown, upto: shown}})
+			h.rewindsDone([]rewindNote{{family: p.FamilyID, shown: read.Seq, upto: read.Seq}})
 		}
 	}
 	return h.join(p, read, missed)
