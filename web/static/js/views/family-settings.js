@@ -170,11 +170,17 @@ export function settingsSection(app) {
   // A field saved now starts from what was saved, also when typed on
   // in while the Save was on its way (else that saved name counted as
   // another device's change of it).
+  // The form's version only moves forward: an answer arriving after
+  // another device's newer change, already taken in (update), is older;
+  // taking its version made the next Save meet a 412 and be sent again.
+  // The fields then start from the family as the app holds it.
+  const newer = (v) => v != null && (version == null || v > version);
   function saved(fam, sent) {
     for (const [f, input] of Object.entries(inputs)) {
       if (input.value.trim() === fam[f] || f in sent) base[f] = fam[f];
     }
-    if (fam.version != null) version = fam.version;
+    if (newer(fam.version)) version = fam.version;
+    else if (fam.version != null && app.me.family.version > fam.version) update();
     status.textContent = t('settings.saved');
   }
   const key = `settings ${app.me.user.id} ${app.me.family.id}`;
@@ -193,7 +199,7 @@ export function settingsSection(app) {
         base[f] = fam[f];
       } else if (fam[f] !== base[f]) agrees = false; // changed here and there: Save meets a 412
     }
-    if (agrees) version = fam.version ?? null;
+    if (agrees && (fam.version == null || newer(fam.version))) version = fam.version ?? null;
   };
   update();
   if (had) {

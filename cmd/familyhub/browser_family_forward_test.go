@@ -1,0 +1,48 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// patchesSince counts the app's PATCH /api/family begun since
+// window.__patchMark (holdAnswers notes them where they begin).
+const patchesSince = `window.__sent.slice(window.__patchMark).filter((w) => w === 'PATCH /api/family').length`
+
+// TestBrowserFamilySettingsVersionForward: Ana's Save of a name is
+// answered (version v+1) and its answer held; meanwhile her phone's new
+// time zone (v+2) is heard and builds the page again, and the rebuilt form
+// takes in v+2. When the held answer arrives, the form keeps v+2: her
+// next Save is one PATCH. Before, the answer took the form back to v+1,
+// and the next Save met a 412 and was silently sent again (two PATCHes).
+func TestBrowserFamilySettingsVersionForward(t *testing.T) {
+	browserTest(t)
+	c, ana, _, b := anaOnFamilyPage(t)
+	b.waitJS("live", `document.getElementById('conn').dataset.state === 'live'`, 5*time.Second)
+	eval[bool](b, holdAnswers)
+	eval[bool](b, `(window.__hold = (p, m) => p === '/api/family' && m === 'PATCH', true)`)
+	v := eval[int](b, `window.familyhub.me.family.version`)
+	b.setValue(`#family-name`, "Rivera-Lopez")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the Save answered and held", `window.__held.length === 1`, 5*time.Second)
+	eval[bool](b, `(window.__hold = () => false, true)`)
+
+	rebuilt := rebuildBy(t, c, ana, b, "Asia/Tokyo")
+	rebuilt("the phone's zone heard, the page built again", fmt.Sprintf(`window.familyhub.me.family.version === %d`, v+2))
+	eval[bool](b, `(window.__release(), true)`)
+	b.waitJS("saved", `document.querySelector('.settings-form [role=status]')?.textContent === 'Saved.'`, 5*time.Second)
+
+	eval[bool](b, `(window.__patchMark = window.__sent.length, true)`)
+	b.setValue(`#family-name`, "Rivera-Lopez family")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the second Save done", `document.querySelector('.settings-form [role=status]')?.textContent === 'Saved.'
+		&& window.familyhub.me.family.name === 'Rivera-Lopez family'`, 5*time.Second)
+	if n := eval[int](b, patchesSince); n != 1 {
+		t.Errorf("the Save after the held answer sent PATCH /api/family %d times, want once (the form's version went back)", n)
+	}
+	family := restAs(t, ana, c.a, "GET", "/api/me", nil)["family"].(map[string]any)
+	if family["name"] != "Rivera-Lopez family" || family["time_zone"] != "Asia/Tokyo" {
+		t.Errorf("the family is %v / %v, want her name and the phone's zone", family["name"], family["time_zone"])
+	}
+}
