@@ -46,3 +46,41 @@ func TestBrowserFamilySettingsVersionForward(t *testing.T) {
 		t.Errorf("the family is %v / %v, want her name and the phone's zone", family["name"], family["time_zone"])
 	}
 }
+
+// TestBrowserFamilyPinDialogThroughRebuild: Ana sets Mia's PIN; the
+// dialog (outside the page) stays open with the PIN typed when her
+// phone's new time zone builds the page again, and its Save, answered
+// after a second rebuild, says "The PIN of Mia is set." on the members
+// part shown then; the line stays through a further rebuild. Before, the
+// line was written into the part gone and Ana saw nothing.
+func TestBrowserFamilyPinDialogThroughRebuild(t *testing.T) {
+	browserTest(t)
+	c, ana, _, b := anaOnFamilyPage(t)
+	inv := restAs(t, ana, c.a, "POST", "/api/family/invites", map[string]any{"role": "child"})
+	mia := signupAt(t, c.a.URL(), fmt.Sprintf(`{"email":"mia@example.org","password":"correct horse","display_name":"Mia","invite_code":%q}`, inv["code"]))
+	b.waitJS("Mia in the list", memberEl("Mia"), 5*time.Second)
+	rebuilt := rebuildBy(t, c, ana, b, "Asia/Tokyo", "America/Chicago", "Europe/Lisbon")
+
+	b.click(fmt.Sprintf(`button[data-key="pin-%s"]`, mia.userID))
+	b.waitJS("PIN dialog", dialogOpen, 5*time.Second)
+	b.setValue(`dialog[open] input[name=pin]`, "2468")
+	rebuilt("the page built again, the dialog open", `document.querySelector('dialog[open] input[name=pin]')?.value === '2468'`)
+
+	eval[bool](b, holdAnswers)
+	eval[bool](b, `(window.__hold = (p, m) => p.endsWith('/pin') && m === 'PUT', true)`)
+	b.click(`dialog[open] button[type=submit]`)
+	b.waitJS("the PIN's answer held", `window.__held.length === 1`, 5*time.Second)
+	eval[bool](b, `(window.__hold = () => false, true)`)
+	rebuilt("the page built again, the Save on its way", `!!document.querySelector('.member-status')`)
+	eval[bool](b, `(window.__release(), true)`)
+	b.waitJS("the dialog closed", `!document.querySelector('dialog[open]')`, 5*time.Second)
+	const want = "The PIN of Mia is set."
+	b.waitJS("Mia's PIN shown", memberEl("Mia")+`?.querySelector('.tag')?.textContent === 'PIN'`, 5*time.Second)
+	if got := visibleText(b, ".member-status"); got != want {
+		t.Errorf("after the PIN's Save the members' line says %q, want %q", got, want)
+	}
+	rebuilt("built again once more", `!!document.querySelector('.member-status')`)
+	if got := visibleText(b, ".member-status"); got != want {
+		t.Errorf("after another rebuild the members' line says %q, want %q", got, want)
+	}
+}
