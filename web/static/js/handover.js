@@ -97,7 +97,10 @@ export function putFields(root, fields) {
  */
 export function link(self, had) {
   const l = { self, next: null };
-  if (had?.link) had.link.next = l;
+  // Only the old form points to the new one: a page holding the one
+  // before (had.link) held every page since the first, with what each
+  // showed (an app password shown once, after it was revoked too).
+  if (had?.link) { had.link.next = l; had.link = null; }
   return l;
 }
 
@@ -133,7 +136,7 @@ export function carry(key, root, { lines = [], open = [], on = {} } = {}) {
     if (had.busy && submit()) { submit().disabled = true; submit().setAttribute('aria-busy', 'true'); }
   }
   return {
-    had,
+    had: had && { more: had.more }, // not the fields typed (a password) nor the old lines: the page keeps this
     live: () => live(l),
     hand: (more) => handOver(key, {
       link: l,
