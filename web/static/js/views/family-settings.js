@@ -5,7 +5,7 @@
 // ownership to another member first, which the app offers in one step.
 import { api, get } from '../api.js';
 import { field, h, setChildren } from '../dom.js';
-import { fmtList, t } from '../i18n.js';
+import { currentLang, fmtList, t } from '../i18n.js';
 import { ask, openDialog } from './dialog.js';
 import { errorBox, fail } from './form.js';
 import { calendarsLeavingWith } from './family-dav.js';
@@ -185,6 +185,7 @@ export function settingsSection(app) {
   }
   const key = `settings ${app.me.user.id} ${app.me.family.id}`;
   const had = takeOver(key);
+  const lang = currentLang(); // the language the form, and so its error line, speaks
   const self = link({ form, body, takeIn, showConflict, saved, version: () => version, fail: (e) => fail(err, form, e) }, had);
   if (had) {
     for (const [f, d] of had.fields) { inputs[f].value = d.value; base[f] = d.base; }
@@ -203,14 +204,16 @@ export function settingsSection(app) {
   };
   update();
   if (had) {
-    // The error at its field, the conflict line and "Saved." stay with the words.
-    if (had.error) {
+    // The error at its field, the conflict line and "Saved." stay with the
+    // words; not an error line in the language left (the page built again
+    // for another language), and "Saved." is said again in the new one.
+    if (had.error && had.lang === lang) {
       err.textContent = had.error.text;
       err.hidden = false;
       if (had.error.field) inputs[had.error.field]?.setAttribute('aria-invalid', 'true');
     }
     if (had.clash) showConflict(had.clash.clash, { focus: false, by: had.clash.by });
-    status.textContent = had.status;
+    status.textContent = had.saved ? t('settings.saved') : '';
   }
   // app.js's render builds the new page in the same turn as it destroys this one.
   const destroy = () => {
@@ -219,7 +222,7 @@ export function settingsSection(app) {
     const error = err.hidden ? null : { text: err.textContent, field: form.querySelector('[aria-invalid]')?.name ?? null };
     const clash = conflict.hidden ? null : shownClash;
     // Always: a Save on its way answers on the next form (at()).
-    handOver(key, { link: self, fields, version, error, clash, status: status.textContent });
+    handOver(key, { link: self, fields, version, error, clash, saved: status.textContent !== '', lang });
   };
   return { el: h('section.card', { 'aria-labelledby': 'h-settings' }, h('h2#h-settings', t('settings.title')), form), update, destroy };
 }
