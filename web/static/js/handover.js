@@ -129,7 +129,8 @@ export function carry(key, root, { lines = [], open = [], on = {} } = {}) {
   const submit = () => root.querySelector('button[type=submit]');
   if (had) {
     putFields(root, had.fields);
-    queueMicrotask(() => refocus(root, had.fields)); // the page appends the form in this turn
+    const typed = had.fields; // not had: what live() and hand() keep must not hold what was typed (a password)
+    queueMicrotask(() => refocus(root, typed)); // the page appends the form in this turn
     for (const el of controls(root)) if (had.invalid.includes(el.name)) el.setAttribute('aria-invalid', 'true');
     if (had.lang === lang) had.lines.forEach((from, i) => { if (lines[i]) { lines[i].replaceChildren(...from.childNodes); lines[i].hidden = from.hidden; } });
     had.open.forEach((o, i) => { if (open[i]) open[i].open = o; });
