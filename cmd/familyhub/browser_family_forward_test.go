@@ -84,3 +84,20 @@ func TestBrowserFamilyPinDialogThroughRebuild(t *testing.T) {
 		t.Errorf("after another rebuild the members' line says %q, want %q", got, want)
 	}
 }
+
+// TestBrowserInviteRoleAfterDemotion: Ana picks "Owner" in the invite
+// form; Ben (an owner) makes her an adult, and the page is built again
+// without that choice. The role picker then shows a role she may give
+// (Adult, the first), not a blank one whose invite the server refuses.
+func TestBrowserInviteRoleAfterDemotion(t *testing.T) {
+	browserTest(t)
+	c, ana, ben, b := anaOnFamilyPage(t)
+	restAs(t, ana, c.a, "PATCH", "/api/family/members/"+ben.userID, map[string]any{"role": "owner"})
+	b.setValue(`#invite-role`, "owner")
+	restAs(t, ben, c.b, "PATCH", "/api/family/members/"+ana.userID, map[string]any{"role": "member"})
+	b.waitJS("the page built again for an adult", `window.familyhub.me.role === 'member' && document.querySelector('#invite-role')
+		&& !document.querySelector('#invite-role option[value=owner]')`, 5*time.Second)
+	if got := eval[string](b, `document.querySelector('#invite-role').value`); got != "member" {
+		t.Errorf("after Ana became an adult the invite's role is %q, want member", got)
+	}
+}

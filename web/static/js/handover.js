@@ -83,6 +83,9 @@ export function putFields(root, fields) {
   for (const c of fields || []) {
     const el = find(els, c);
     if (!el) continue;
+    // A choice the new page no longer offers (an owner made an adult: no
+    // "Owner" to invite) leaves the picker as built, not blank.
+    if (el.tagName === 'SELECT' && !el.multiple && ![...el.options].some((o) => o.value === c.value)) continue;
     if ('checked' in c) el.checked = c.checked;
     else el.value = c.value;
   }
