@@ -101,3 +101,28 @@ func TestBrowserInviteRoleAfterDemotion(t *testing.T) {
 		t.Errorf("after Ana became an adult the invite's role is %q, want member", got)
 	}
 }
+
+// TestBrowserSignOutOthersThroughRebuild: Ana asks to sign out her other
+// devices; while the question is open (outside the page) her other
+// session's new time zone builds the page again, and she confirms. The
+// page shown then says how many were signed out and lists only this
+// device. Before, the line and the re-read went to the part gone: the
+// new list still showed the session just ended.
+func TestBrowserSignOutOthersThroughRebuild(t *testing.T) {
+	browserTest(t)
+	c, ana, _, b := anaOnFamilyPage(t)
+	sessions := `document.querySelectorAll('.session-rows li.session')`
+	b.waitJS("two sessions", sessions+`.length === 2`, 5*time.Second)
+	b.clickText(`#main button`, "Sign out other devices")
+	b.waitJS("the question", `document.querySelector('dialog.ask[open]')`, 5*time.Second)
+	rebuildBy(t, c, ana, b, "Asia/Tokyo")("the page built again, the question open", `!!document.querySelector('dialog.ask[open]') && `+sessions+`.length === 2`)
+	eval[bool](b, holdAnswers)
+	b.click(`dialog.ask[open] button.danger`)
+	b.waitJS("the question answered", `!document.querySelector('dialog.ask[open]') && window.__done.includes('DELETE /api/auth/sessions')`, 5*time.Second)
+	// The answer's own turns: what it writes is done by the time a fetch of the page's ends.
+	evalAwait[bool](b, `fetch('/api/me').then(() => new Promise((r) => setTimeout(r, 0))).then(() => true)`)
+	if got := visibleText(b, `.session-rows + [role=status]`); got != "1 device signed out." {
+		t.Errorf("after the answer the devices' line says %q, want %q", got, "1 device signed out.")
+	}
+	b.waitJS("only this device listed", sessions+`.length === 1`, 5*time.Second)
+}
