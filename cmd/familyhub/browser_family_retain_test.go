@@ -42,3 +42,26 @@ func TestBrowserRebuildLetsOldPageGo(t *testing.T) {
 		return eval[bool](b, `!window.__old.deref()`)
 	})
 }
+
+// TestBrowserRevokeShownPasswordThroughRebuild: Ana revokes the app
+// password just shown; while the question is open the page is built
+// again (it shows the password still), and she confirms. The page shown
+// then no longer shows it. Before, the revoke cleared the page gone and
+// the new page went on showing a password that no longer works.
+func TestBrowserRevokeShownPasswordThroughRebuild(t *testing.T) {
+	browserTest(t)
+	c, ana, _, b := anaOnFamilyPage(t)
+	shown := `document.querySelector('section[aria-labelledby=h-dav] .fresh-password input')`
+	b.setValue(`#app-pw-name`, "Thunderbird")
+	b.click(`section[aria-labelledby=h-dav] form button[type=submit]`)
+	b.waitJS("the app password shown and listed", shown+`?.value.length === 29
+		&& document.querySelector('section[aria-labelledby=h-dav] li.entry button.danger')`, 5*time.Second)
+	b.click(`section[aria-labelledby=h-dav] li.entry button.danger`)
+	b.waitJS("the question", `document.querySelector('dialog[open] button.danger')`, 5*time.Second)
+	rebuildBy(t, c, ana, b, "Asia/Tokyo")("built again, the question open", `!!document.querySelector('dialog[open]') && `+shown+`?.value.length === 29`)
+	b.click(`dialog[open] button.danger`)
+	b.waitJS("revoked", `!document.querySelector('dialog[open]') && document.querySelector('section[aria-labelledby=h-dav] ul.rows li.muted')`, 5*time.Second)
+	if eval[bool](b, `!!`+shown) {
+		t.Errorf("after the revoke the page still shows the app password")
+	}
+}
