@@ -268,6 +268,10 @@ function signedOut(message) {
     if (message) auth.notice(main, message);
     return;
   }
+  // An open dialog (a task, a PIN with the family code, deleting the
+  // family) goes with the session: it stayed open over the sign-in page,
+  // the family's data in it.
+  for (const d of document.querySelectorAll('dialog[open]')) d.close();
   outbox.setStopped(true);
   app.rt?.stop();
   app.rt = null;

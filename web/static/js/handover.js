@@ -83,6 +83,9 @@ export function putFields(root, fields) {
   for (const c of fields || []) {
     const el = find(els, c);
     if (!el) continue;
+    // A choice the new page no longer offers (an owner made an adult: no
+    // "Owner" to invite) leaves the picker as built, not blank.
+    if (el.tagName === 'SELECT' && !el.multiple && ![...el.options].some((o) => o.value === c.value)) continue;
     if ('checked' in c) el.checked = c.checked;
     else el.value = c.value;
   }
@@ -97,7 +100,10 @@ export function putFields(root, fields) {
  */
 export function link(self, had) {
   const l = { self, next: null };
-  if (had?.link) had.link.next = l;
+  // Only the old form points to the new one: a page holding the one
+  // before (had.link) held every page since the first, with what each
+  // showed (an app password shown once, after it was revoked too).
+  if (had?.link) { had.link.next = l; had.link = null; }
   return l;
 }
 
@@ -126,14 +132,15 @@ export function carry(key, root, { lines = [], open = [], on = {} } = {}) {
   const submit = () => root.querySelector('button[type=submit]');
   if (had) {
     putFields(root, had.fields);
-    queueMicrotask(() => refocus(root, had.fields)); // the page appends the form in this turn
+    const typed = had.fields; // not had: what live() and hand() keep must not hold what was typed (a password)
+    queueMicrotask(() => refocus(root, typed)); // the page appends the form in this turn
     for (const el of controls(root)) if (had.invalid.includes(el.name)) el.setAttribute('aria-invalid', 'true');
     if (had.lang === lang) had.lines.forEach((from, i) => { if (lines[i]) { lines[i].replaceChildren(...from.childNodes); lines[i].hidden = from.hidden; } });
     had.open.forEach((o, i) => { if (open[i]) open[i].open = o; });
     if (had.busy && submit()) { submit().disabled = true; submit().setAttribute('aria-busy', 'true'); }
   }
   return {
-    had,
+    had: had && { more: had.more }, // not the fields typed (a password) nor the old lines: the page keeps this
     live: () => live(l),
     hand: (more) => handOver(key, {
       link: l,

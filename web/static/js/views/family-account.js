@@ -5,11 +5,11 @@
 // the sign-in page at once: the server closes their sockets with 4001).
 import { del, get, post } from '../api.js';
 import { field, formValues, h, loading, reconcile } from '../dom.js';
-import { fmtAgo, fmtDateTime, t } from '../i18n.js';
+import { currentLang, fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { ask } from './dialog.js';
 import { busy, errorBox, fail } from './form.js';
 import { languagePicker } from './language.js';
-import { carry } from '../handover.js';
+import { carry, handOver, link, live, takeOver } from '../handover.js';
 
 /** A session's device as a person calls it: its name, else "Firefox on Android" from the user agent. */
 export function deviceLabel(s) {
@@ -64,6 +64,17 @@ export function accountSection(app) {
   const list = h('ul.rows.session-rows', loading(2));
   const status = h('p.muted', { role: 'status' });
   const othersBtn = h('button', { type: 'button', onclick: signOutOthers, disabled: true }, t('devices.signOutOthers'));
+  // A question open (its dialog outside the page) or a change on its way
+  // when the page is built again answers on the part shown by then: its
+  // line, its list read again (before, on the part gone: the new list
+  // still showed the devices just signed out). The line stays through a
+  // rebuild, not into another language.
+  const key = `devices ${me.user.id}`;
+  const had = takeOver(key);
+  const lang = currentLang();
+  const self = link({ say: (text) => { status.textContent = text; }, focus: () => othersBtn.focus(), reload: () => reload() }, had);
+  if (had && had.lang === lang) status.textContent = had.status;
+  const at = () => live(self);
 
   function row(s) {
     const label = deviceLabel(s);
@@ -84,9 +95,9 @@ export function accountSection(app) {
       return true;
     });
     if (!ok) return;
-    status.textContent = t('devices.ended', { name: label });
-    othersBtn.focus();
-    reload();
+    at().say(t('devices.ended', { name: label }));
+    at().focus();
+    at().reload();
   }
 
   async function signOutOthers() {
@@ -94,8 +105,8 @@ export function accountSection(app) {
     if (!ok) return;
     const r = await app.write(t('fail.endSessions'), () => del('/api/auth/sessions'));
     if (!r) return;
-    status.textContent = t('devices.endedOthers', { count: r.ended });
-    reload();
+    at().say(t('devices.endedOthers', { count: r.ended }));
+    at().reload();
   }
 
   const reload = app.loader(async () => {
@@ -110,7 +121,7 @@ export function accountSection(app) {
     });
   });
 
-  const password = passwordForm(app, reload);
+  const password = passwordForm(app, () => at().reload());
   const you = h('section.card', { 'aria-labelledby': 'h-you' },
     h('h2#h-you', t('family.youTitle')),
     h('p', me.user.email ? `${me.user.display_name} · ${me.user.email}` : me.user.display_name),
@@ -122,5 +133,9 @@ export function accountSection(app) {
     h('p', t('devices.intro')),
     list, status,
     h('div.actions.start', othersBtn));
-  return { el: [you, devices], reload, destroy: password.destroy };
+  return {
+    el: [you, devices],
+    reload,
+    destroy() { password.destroy(); handOver(key, { link: self, lang, status: status.textContent }); },
+  };
 }

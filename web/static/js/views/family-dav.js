@@ -37,7 +37,8 @@ export function copyable(label, value) {
  * draws it in fresh) and the form that made it through a rebuild
  * (handover.js carry: one made then shows on the page built in its
  * place). Returns {made(x), forget(), hand()}: made after the answer,
- * forget when it is revoked, hand in the page's destroy.
+ * forget when it is revoked (both on the form shown by then), hand in the
+ * page's destroy.
  */
 export function shownOnce(key, form, { nameIn, fresh, show, reload }) {
   let shown = null;
@@ -50,12 +51,15 @@ export function shownOnce(key, form, { nameIn, fresh, show, reload }) {
         fresh.querySelector('input')?.focus();
         reload();
       },
+      forget() { shown = null; setChildren(fresh); },
     },
   });
   if (kept.had?.more) put(kept.had.more);
   return {
     made: (x) => kept.live().made(x),
-    forget() { shown = null; setChildren(fresh); },
+    // Revoked while the page was built again (the question open): the
+    // page shown then stops showing it (before, it went on showing it).
+    forget: () => kept.live().forget(),
     hand: () => kept.hand(shown),
   };
 }

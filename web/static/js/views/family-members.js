@@ -6,7 +6,8 @@
 // a change from another device (FAMILY_UPDATED) never takes the focus.
 import { api, del, post, put } from '../api.js';
 import { field, h, pickerKeys, reconcile } from '../dom.js';
-import { fmtDateTime, fmtList, t } from '../i18n.js';
+import { currentLang, fmtDateTime, fmtList, t } from '../i18n.js';
+import { handOver, link, live, takeOver } from '../handover.js';
 import { avatar } from '../members.js';
 import { whereIs, whereText } from '../presence.js';
 import { calendarsLeavingWith, copyable } from './family-dav.js';
@@ -24,7 +25,18 @@ export function membersSection(app) {
     h('h2#h-members', { tabindex: '-1' }, t('family.members')),
     list, status);
 
-  const say = (text) => { status.textContent = text; };
+  // What a dialog opened here (a PIN, an unlock) answers shows on the
+  // members part shown by then: the dialog lives outside the page and
+  // stays open through a rebuild (another device's new time zone), and
+  // before, its "The PIN of Mia is set." went to the part gone. The line
+  // stays through a rebuild too (not for another language: it speaks the
+  // old one).
+  const key = `members ${app.me.user.id} ${app.me.family.id}`;
+  const had = takeOver(key);
+  const lang = currentLang();
+  const self = link({ say: (text) => { status.textContent = text; } }, had);
+  if (had && had.lang === lang) status.textContent = had.status;
+  const say = (text) => live(self).say(text);
   const owners = () => app.me.members.filter((m) => m.role === 'owner').length;
 
   function roleSelect(m) {
@@ -156,5 +168,5 @@ export function membersSection(app) {
   }
   update();
   const off = app.onPresence(showWhere);
-  return { el, update, destroy: off };
+  return { el, update, destroy: () => { off(); handOver(key, { link: self, lang, status: status.textContent }); } };
 }

@@ -4,7 +4,7 @@
 // family-notifications.js, which holds the push part around it.
 import { patch } from '../api.js';
 import { field, h, setChildren } from '../dom.js';
-import { t } from '../i18n.js';
+import { currentLang, t } from '../i18n.js';
 import { busy, errorBox } from './form.js';
 import { fieldsOf, handOver, link, live, putFields, takeOver } from '../handover.js';
 
@@ -53,6 +53,7 @@ export function settingsForm(app) {
   // built in its place (at()), not on the one gone.
   const handKey = `notify ${app.me.user.id}`;
   const took = takeOver(handKey);
+  const lang = currentLang(); // the language the form, and so its error line, speaks
   let had = took?.fields ?? null;
   const at = () => live(self);
 
@@ -172,8 +173,10 @@ export function settingsForm(app) {
   }
   err.id = 'notify-form-error';
   const self = link({ answered, failed, el }, took);
-  if (took?.error) failed(took.error.text, took.error.field, false);
-  if (took) saved.textContent = took.saved;
+  // Not an error line in the language left (a page built again for
+  // another language); "Saved." is said again in the new one.
+  if (took?.error && took.lang === lang) failed(took.error.text, took.error.field, false);
+  if (took?.saved) saved.textContent = t('notify.saved');
   if (took?.busy) busy(el, true);
 
   return {
@@ -186,7 +189,8 @@ export function settingsForm(app) {
         link: self,
         fields: dirty && current ? fieldsOf(el, { all: true }) : had,
         error: err.hidden ? null : { text: err.textContent, field: el.querySelector('[aria-invalid]')?.name ?? null },
-        saved: saved.textContent,
+        saved: saved.textContent !== '',
+        lang,
         busy: submit.getAttribute('aria-busy') === 'true',
       });
     },

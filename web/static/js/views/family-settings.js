@@ -5,7 +5,7 @@
 // ownership to another member first, which the app offers in one step.
 import { api, get } from '../api.js';
 import { field, h, setChildren } from '../dom.js';
-import { fmtList, t } from '../i18n.js';
+import { currentLang, fmtList, t } from '../i18n.js';
 import { ask, openDialog } from './dialog.js';
 import { errorBox, fail } from './form.js';
 import { calendarsLeavingWith } from './family-dav.js';
@@ -170,15 +170,22 @@ export function settingsSection(app) {
   // A field saved now starts from what was saved, also when typed on
   // in while the Save was on its way (else that saved name counted as
   // another device's change of it).
+  // The form's version only moves forward: an answer arriving after
+  // another device's newer change, already taken in (update), is older;
+  // taking its version made the next Save meet a 412 and be sent again.
+  // The fields then start from the family as the app holds it.
+  const newer = (v) => v != null && (version == null || v > version);
   function saved(fam, sent) {
     for (const [f, input] of Object.entries(inputs)) {
       if (input.value.trim() === fam[f] || f in sent) base[f] = fam[f];
     }
-    if (fam.version != null) version = fam.version;
+    if (newer(fam.version)) version = fam.version;
+    else if (fam.version != null && app.me.family.version > fam.version) update();
     status.textContent = t('settings.saved');
   }
   const key = `settings ${app.me.user.id} ${app.me.family.id}`;
   const had = takeOver(key);
+  const lang = currentLang(); // the language the form, and so its error line, speaks
   const self = link({ form, body, takeIn, showConflict, saved, version: () => version, fail: (e) => fail(err, form, e) }, had);
   if (had) {
     for (const [f, d] of had.fields) { inputs[f].value = d.value; base[f] = d.base; }
@@ -193,18 +200,20 @@ export function settingsSection(app) {
         base[f] = fam[f];
       } else if (fam[f] !== base[f]) agrees = false; // changed here and there: Save meets a 412
     }
-    if (agrees) version = fam.version ?? null;
+    if (agrees && (fam.version == null || newer(fam.version))) version = fam.version ?? null;
   };
   update();
   if (had) {
-    // The error at its field, the conflict line and "Saved." stay with the words.
-    if (had.error) {
+    // The error at its field, the conflict line and "Saved." stay with the
+    // words; not an error line in the language left (the page built again
+    // for another language), and "Saved." is said again in the new one.
+    if (had.error && had.lang === lang) {
       err.textContent = had.error.text;
       err.hidden = false;
       if (had.error.field) inputs[had.error.field]?.setAttribute('aria-invalid', 'true');
     }
     if (had.clash) showConflict(had.clash.clash, { focus: false, by: had.clash.by });
-    status.textContent = had.status;
+    status.textContent = had.saved ? t('settings.saved') : '';
   }
   // app.js's render builds the new page in the same turn as it destroys this one.
   const destroy = () => {
@@ -213,7 +222,7 @@ export function settingsSection(app) {
     const error = err.hidden ? null : { text: err.textContent, field: form.querySelector('[aria-invalid]')?.name ?? null };
     const clash = conflict.hidden ? null : shownClash;
     // Always: a Save on its way answers on the next form (at()).
-    handOver(key, { link: self, fields, version, error, clash, status: status.textContent });
+    handOver(key, { link: self, fields, version, error, clash, saved: status.textContent !== '', lang });
   };
   return { el: h('section.card', { 'aria-labelledby': 'h-settings' }, h('h2#h-settings', t('settings.title')), form), update, destroy };
 }

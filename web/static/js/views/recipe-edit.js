@@ -49,7 +49,7 @@ export function edit(app, main, id) {
     err.hidden = false;
     if (focus) err.focus();
   };
-  const self = link({ failed, saving: (on) => { if (save) save.disabled = on; } }, had);
+  const self = link({ failed, saving: (on) => { if (save) save.disabled = on; }, here: () => form.isConnected }, had);
   const at = () => live(self);
   function render(r, rowCount = null) {
     started = r;
@@ -81,7 +81,9 @@ export function edit(app, main, id) {
       };
       const doSave = async () => {
         const saved = id ? await change('PATCH', `/api/recipes/${id}`, body, r) : await post('/api/recipes', { id: createId, ...body });
-        app.go(`/recipes/${saved.id}`, { replace: true });
+        // To the recipe only from its form: a person gone elsewhere
+        // meanwhile stays there (before, the answer took them back).
+        if (at().here()) app.go(`/recipes/${saved.id}`, { replace: true });
         return saved;
       };
       save.disabled = true;

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+// TestBrowserFamilyLinesNewLanguage: Ana's Family page says "Saved." under
+// the family settings and refuses 5000 minutes in the notification
+// settings; she switches the app to German and the page is built again
+// in German. "Saved." is said in German and the English refusal is not
+// kept (her 5000 is). Before, both lines stayed in English on the German
+// page.
+func TestBrowserFamilyLinesNewLanguage(t *testing.T) {
+	browserTest(t)
+	_, _, _, b := anaOnFamilyPage(t)
+	b.waitJS("the notification settings", `document.querySelector('#notify input[name=task_lead_minutes]')?.value !== ''`, 10*time.Second)
+	b.setValue(`#notify input[name=task_lead_minutes]`, "5000")
+	b.click(`#notify form.notify-form button[type=submit]`)
+	b.waitJS("the refusal", `document.querySelector('#notify .form-error')?.checkVisibility()`, 5*time.Second)
+	refusal := visibleText(b, `#notify .form-error`)
+	b.setValue(`#family-name`, "Saved here")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("saved", `document.querySelector('.settings-form [role=status]').textContent === 'Saved.'`, 5*time.Second)
+
+	b.setValue(`#lang-select`, "de")
+	b.waitJS("the page in German", `document.querySelector('#h-settings')?.textContent === 'Familieneinstellungen'
+		&& document.querySelector('#notify input[name=task_lead_minutes]')?.value === '5000'`, 10*time.Second)
+	if got := eval[string](b, `document.querySelector('.settings-form [role=status]').textContent`); got != "Gespeichert." {
+		t.Errorf("in German the settings' line says %q, want %q", got, "Gespeichert.")
+	}
+	if got := visibleText(b, `#notify .form-error`); got == refusal {
+		t.Errorf("in German the notification settings' error line still says %q", got)
+	}
+}
+
+// TestBrowserDialogGoesWithSession: Ana has the delete-the-family dialog
+// open (the family's name typed) when Ben, an owner, removes her. Her
+// app goes to the sign-in page and the dialog goes with the session.
+// Before, it stayed open over the sign-in page, the family's name in it,
+// and its Save still offered.
+func TestBrowserDialogGoesWithSession(t *testing.T) {
+	browserTest(t)
+	c, ana, ben, b := anaOnFamilyPage(t)
+	restAs(t, ana, c.a, "PATCH", "/api/family/members/"+ben.userID, map[string]any{"role": "owner"})
+	b.click(`button[aria-describedby=delete-family-text]`)
+	b.waitJS("the dialog", dialogOpen, 5*time.Second)
+	b.setValue(`dialog[open] input[name=confirm_name]`, eval[string](b, `window.familyhub.me.family.name`))
+	restAs(t, ben, c.b, "DELETE", "/api/family/members/"+ana.userID, nil)
+	b.waitJS("the sign-in page", `location.pathname === '/login' && document.querySelector('input[name=email]')`, 10*time.Second)
+	if open := eval[string](b, `document.querySelector('dialog[open]')?.textContent ?? ''`); open != "" {
+		t.Errorf("after Ana was removed a dialog is still open over the sign-in page: %q", open)
+	}
+}
