@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # relaypair.sh: FamilyHub's fan-out beside pg_eventserv at the small points,
-# fairly (docs/benchmarks.md, fifth round). Per round and build: a fresh
-# pg_eventserv (it does not survive the large points, or a killed
-# listener) and one replica of the build, both on that build's own
-# database; the replica is fed FamilyHub-shaped notices (`relay -target
+# fairly (docs/benchmarks.md, fifth round). Per round and build: one
+# replica of the build and a fresh pg_eventserv per point (it does not
+# survive the large points, or a killed listener), both on that build's
+# own database; the replica is fed FamilyHub-shaped notices (`relay -target
 # fh-notify`), then pg_eventserv is fed with the replica still up, so
 # PostgreSQL wakes the same listening backends in both runs.
 #
@@ -13,7 +13,7 @@
 # one shared database (fhc_new, before) the base's second round failed.
 #
 #   cmd/familyhub-bench/relaypair.sh [-u postgres://postgres@127.0.0.1:25432] \
-#       -e /tmp/pg_eventserv [-n 3] [-p 10x100,100x200,1000x50] [-d 10s] BINARY...
+#       -e /tmp/pg_eventserv [-n 3] [-p 10x100,100x200,1000x50,1000x100,4000x20] [-d 10s] BINARY...
 #
 # -d is how long each point sends (relay -duration); a short one makes a
 # smoke run. Each relay's CPU time per message delivered is read from
@@ -28,7 +28,7 @@ set -euo pipefail
 URL=postgres://postgres@127.0.0.1:25432
 EVSERV=
 ROUNDS=3
-POINTS=10x100,100x200,1000x50
+POINTS=10x100,100x200,1000x50,1000x100,4000x20
 DURATION=10s
 while getopts "u:e:n:p:d:" o; do
 	case $o in
@@ -65,9 +65,6 @@ for round in $(seq "$ROUNDS"); do
 	for bin in "$@"; do
 		DB="$URL/${DBS[$i]}?sslmode=disable"
 		i=$((i + 1))
-		ES_HTTPHOST=127.0.0.1 ES_HTTPPORT=17700 DATABASE_URL="$DB" "$EVSERV" >>"$OUT/pg_eventserv.log" 2>&1 &
-		EPID=$!
-		PIDS+=($!)
 		env DATABASE_URL="$DB" FAMILYHUB_ADDR=127.0.0.1:18181 FAMILYHUB_TRUSTED_PROXIES=127.0.0.0/8 FAMILYHUB_SIGNUP=open FAMILYHUB_REALTIME_MAX_PER_USER=0 \
 			FAMILYHUB_LOG_LEVEL=warn FAMILYHUB_AUTO_CATEGORISE=false "$bin" serve >>"$OUT/replica.log" 2>&1 &
 		FPID=$! # env execs the binary: its pid
@@ -80,7 +77,19 @@ for round in $(seq "$ROUNDS"); do
 		echo "== round $round: $bin (fh-notify); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 		"$BENCH" relay -target fh-notify -url http://127.0.0.1:18181 -database-url "$DB" -points "$POINTS" -duration "$DURATION" -cpu-pid "$FPID" | tail -n +2
 		echo "== round $round: pg_eventserv beside $bin; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-		"$BENCH" relay -target ws://127.0.0.1:17700/listen/bench -database-url "$DB" -points "$POINTS" -duration "$DURATION" -cpu-pid "$EPID" | tail -n +3
+		# A fresh pg_eventserv for each point: one whose sockets closed
+		# while notices flowed can hang for good (its relay, teivah/broadcast,
+		# blocks on a departed listener's full channel under its read lock,
+		# which that listener's Close waits for), and then delivers nothing
+		# at every later point.
+		for point in ${POINTS//,/ }; do
+			ES_HTTPHOST=127.0.0.1 ES_HTTPPORT=17700 DATABASE_URL="$DB" "$EVSERV" >>"$OUT/pg_eventserv.log" 2>&1 &
+			EPID=$!
+			for _ in $(seq 100); do curl -fs -o /dev/null http://127.0.0.1:17700/ && break; sleep 0.1; done
+			"$BENCH" relay -target ws://127.0.0.1:17700/listen/bench -database-url "$DB" -points "$point" -duration "$DURATION" -cpu-pid "$EPID" | tail -n +3
+			kill "$EPID"
+			wait "$EPID" 2>/dev/null || true
+		done
 		cleanup
 	done
 done
