@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -90,7 +91,10 @@ func BenchmarkDeliverToWriters(b *testing.B) {
 		fam.clients[c] = struct{}{}
 	}
 	ev := Event{FamilyID: id, Type: "SHOPPING_ITEM_CREATED", ID: uuid.New(), Op: "insert", At: time.Now()}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	b.ReportAllocs()
+	cpu0 := threadCPU()
 	b.ResetTimer()
 	for i := range b.N {
 		ev.Seq = int64(i + 1)
@@ -98,5 +102,9 @@ func BenchmarkDeliverToWriters(b *testing.B) {
 		for c := range fam.clients {
 			c.Written(c.Take())
 		}
+	}
+	b.StopTimer()
+	if cpu := threadCPU(); cpu > 0 {
+		b.ReportMetric(float64(cpu-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 }
