@@ -51,7 +51,7 @@ flags:
 	duration := fs.Duration("duration", 10*time.Second, "how long each point sends")
 	devices := fs.Bool("distinct-devices", false, "target fh: give every socket its own device_id (default: none)")
 	kill := fs.Bool("kill-listener", false, "terminate the relay's LISTEN backend halfway through each point")
-	cpuPID := fs.Int("cpu-pid", 0, "the relay's process id: report its CPU time (from /proc) per message delivered, over the send and delivery window only")
+	cpuPID := fs.Int("cpu-pid", 0, "the relay's process id: report its CPU time and write system calls (from /proc) per message delivered, over the send and delivery window only")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ flags:
 		}
 	}
 	fmt.Printf("relay %s: %s, %s per point%s\n", *target, wsURL, *duration, map[bool]string{true: ", listener killed halfway"}[*kill])
-	fmt.Printf("%-14s %10s %10s %10s %12s %6s %8s %8s %8s %10s\n", "sockets×rate", "p50 ms", "p99 ms", "max ms", "≤2 s", "dups", "resyncs", "short", "updates", "cpu µs/msg")
+	fmt.Printf("%-14s %10s %10s %10s %12s %6s %8s %8s %8s %10s %10s\n", "sockets×rate", "p50 ms", "p99 ms", "max ms", "≤2 s", "dups", "resyncs", "short", "updates", "cpu µs/msg", "writes/msg")
 	for _, p := range splitList(*points) {
 		n, rate, ok := strings.Cut(p, "x")
 		sockets, err1 := strconv.Atoi(n)
@@ -118,11 +118,14 @@ flags:
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
-		cpu := "-"
+		cpu, writes := "-", "-"
 		if res.messages > 0 && res.cpu > 0 {
 			cpu = fmt.Sprintf("%.2f", float64(res.cpu.Microseconds())/float64(res.messages))
 		}
-		fmt.Printf("%-14s %10.2f %10.2f %10.1f %11.1f%% %6d %8d %8d %8d %10s\n", p, res.P50, res.P99, res.Max, res.delivered*100, res.dups, res.resyncs, res.short, res.updates, cpu)
+		if res.messages > 0 && res.writes >= 0 {
+			writes = fmt.Sprintf("%.3f", float64(res.writes)/float64(res.messages))
+		}
+		fmt.Printf("%-14s %10.2f %10.2f %10.1f %11.1f%% %6d %8d %8d %8d %10s %10s\n", p, res.P50, res.P99, res.Max, res.delivered*100, res.dups, res.resyncs, res.short, res.updates, cpu, writes)
 	}
 	return nil
 }
@@ -142,7 +145,28 @@ type relayResult struct {
 	// to the end of the delivery window; messages what its sockets
 	// received meanwhile.
 	cpu      time.Duration
+	writes   int64 // the relay's write system calls meanwhile; -1: unknown
 	messages int
+}
+
+// procWrites returns the write system calls process pid has made (syscw
+// in /proc/<pid>/io: write, writev and the like); -1 when unknown.
+func procWrites(pid int) int64 {
+	if pid <= 0 {
+		return -1
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "syscw: "); ok {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 // procCPU returns the CPU time (user and system) process pid has used,
@@ -252,7 +276,7 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 	total := int(rate * d.Seconds())
 	var sent atomic.Int32
 	interval := time.Duration(float64(time.Second) / rate)
-	cpu0 := procCPU(cpuPID)
+	cpu0, writes0 := procCPU(cpuPID), procWrites(cpuPID)
 	start := time.Now()
 	var writers sync.WaitGroup
 	next := atomic.Int32{}
@@ -279,7 +303,7 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 	}
 	writers.Wait()
 	time.Sleep(2 * time.Second) // the delivery window
-	cpu1 := procCPU(cpuPID)
+	cpu1, writes1 := procCPU(cpuPID), procWrites(cpuPID)
 	cancel()
 	wg.Wait()
 	select {
@@ -306,6 +330,10 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 	}
 	if cpu0 > 0 {
 		res.cpu = cpu1 - cpu0
+	}
+	res.writes = -1
+	if writes0 >= 0 && writes1 >= 0 {
+		res.writes = writes1 - writes0
 	}
 	if n := int(sent.Load()) * sockets; n > 0 {
 		res.delivered = float64(within) / float64(n)
