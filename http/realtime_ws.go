@@ -346,10 +346,10 @@ func (k *tickClock) fire() {
 }
 
 // writeBatch writes msgs within one write timeout, in one system call
-// (a batch of several gathered by the corkConn; more only past corkMax). The writes themselves take no
-// context: the replica's write watchdog ends a socket whose batch is
-// blocked for the write timeout, without a timer per socket or batch
-// (realtime_ws_watchdog.go).
+// (a batch of several gathered by the corkConn; more only past corkMax).
+// The writes themselves take no context: the replica's write watchdog
+// ends a socket whose batch is blocked for the write timeout, without a
+// timer per socket or batch (realtime_ws_watchdog.go).
 func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	if len(msgs) == 0 {
 		return nil

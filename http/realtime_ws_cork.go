@@ -12,8 +12,8 @@ import (
 
 // corkConn is a socket's connection under the WebSocket library. While
 // held (wsConn.writeBatch, for a batch of more than one message) the
-// frames of a batch are gathered and go to
-// the kernel in one write at release (or each time corkMax is reached):
+// frames of a batch are gathered and go to the kernel in one write at
+// release (or each time corkMax is reached):
 // one system call per batch instead of one per message, which was half of
 // a replica's CPU in fan-out (issue 20). Frames written meanwhile by other
 // goroutines (a pong, a ping, a close) keep their place in the stream:
@@ -84,8 +84,8 @@ var errCloseSent = fmt.Errorf("websocket close frame sent: %w", net.ErrClosed)
 // writeFrame writes one unfragmented frame (op is its first byte: FIN and
 // opcode) with payload p, unmasked, as a server sends it. While held it
 // joins the batch gathered (no system call); otherwise it goes at once,
-// header and payload in one write. After the library's close frame it writes nothing and
-// fails.
+// header and payload in one write. After the library's close frame it
+// writes nothing and fails.
 func (c *corkConn) writeFrame(op byte, p []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()

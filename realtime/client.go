@@ -274,8 +274,9 @@ func (c *Client) Idle() {
 // signal says that messages are waiting: to the transport's onReady when
 // it set one (a WebSocket's writer), else on the ready channel. Not both:
 // a socket's transport that set onReady does not read the channel, and
-// the send on it (a lock of the channel, per socket per event) was a
-// fifth of the dispatcher's work in fan-out (issue 20).
+// the send on it (a look at each socket's channel, full since its first
+// event, per socket per event) was a fifth of the dispatcher's time in
+// fan-out (issue 20, docs/benchmarks.md).
 func (q *queue) signal(onReady func()) {
 	if onReady != nil {
 		onReady()
