@@ -49,6 +49,10 @@ const corkMax = 16 << 10
 
 var corkBufs = sync.Pool{New: func() any { b := make([]byte, 0, corkMax); return &b }}
 
+// frameBufs holds the buffers of single frames written at once
+// (writeFrame, not held): the size of the socket's write buffer.
+var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, wsWriteBufferSize); return &b }}
+
 func (c *corkConn) Read(p []byte) (int, error) {
 	if c.rd == nil {
 		return c.Conn.Read(p)
@@ -104,12 +108,18 @@ func (c *corkConn) writeFrame(op byte, p []byte) error {
 		return nil
 	}
 	if c.held == nil && len(h)+len(p) <= corkMax {
-		// Header and payload together, in a buffer of the pool.
-		bp := corkBufs.Get().(*[]byte)
+		// Header and payload together, in a buffer of a pool: a small one
+		// for an event, as the library's write buffer was (a writer
+		// blocked on a peer that does not read holds it meanwhile).
+		pool := &frameBufs
+		if len(h)+len(p) > wsWriteBufferSize {
+			pool = &corkBufs
+		}
+		bp := pool.Get().(*[]byte)
 		b := append(append((*bp)[:0], h...), p...)
 		_, err := c.Conn.Write(b)
 		*bp = b[:0]
-		corkBufs.Put(bp)
+		pool.Put(bp)
 		return err
 	}
 	if c.held != nil {

@@ -50,18 +50,19 @@ func acceptCork(t testing.TB) (*websocket.Conn, *corkConn, *websocket.Conn) {
 // a WebSocket client whole and in order.
 func TestWSFramesEncodedHere(t *testing.T) {
 	_, cork, client := acceptCork(t)
-	sizes := []int{0, 1, 125, 126, corkMax + 1, 300, 65535, 65536, corkMax - 4, 200000}
+	sizes := []int{0, 1, 125, 126, 1000, corkMax + 1, 300, 65535, 65536, corkMax - 4, 200000}
 	payload := func(i, n int) []byte { return bytes.Repeat([]byte{byte('a' + i)}, n) }
 	go func() {
-		// The first half one by one, the rest as one held batch.
-		for i, n := range sizes[:5] {
+		// The first six one by one (a small buffer, a cork-sized one, a
+		// writev), the rest as one held batch.
+		for i, n := range sizes[:6] {
 			if err := cork.writeFrame(frameText, payload(i, n)); err != nil {
 				t.Error(err)
 			}
 		}
 		cork.hold()
-		for i, n := range sizes[5:] {
-			if err := cork.writeFrame(frameText, payload(5+i, n)); err != nil {
+		for i, n := range sizes[6:] {
+			if err := cork.writeFrame(frameText, payload(6+i, n)); err != nil {
 				t.Error(err)
 			}
 		}
