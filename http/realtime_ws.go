@@ -345,11 +345,10 @@ func (k *tickClock) fire() {
 	}
 }
 
-// writeBatch writes msgs within one write timeout, a batch of several in
-// one system call (corkConn). The writes themselves take no context: a
-// context with a deadline costs the WebSocket library a
-// context.AfterFunc per write; the replica's write watchdog ends a
-// socket whose batch is blocked for the write timeout instead, without a
+// writeBatch writes msgs within one write timeout, in one system call
+// (a batch of several gathered by the corkConn; more only past corkMax).
+// The writes themselves take no context: the replica's write watchdog
+// ends a socket whose batch is blocked for the write timeout, without a
 // timer per socket or batch (realtime_ws_watchdog.go).
 func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	if len(msgs) == 0 {
@@ -381,14 +380,19 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	return err
 }
 
-// writeEach hands msgs to the WebSocket library one by one; n is how many
-// it took.
+// writeEach writes msgs one by one as text frames, encoded here
+// (corkConn.writeFrame), not by the library; n is how many were taken.
 func (w *wsConn) writeEach(msgs []realtime.Message) (n int, err error) {
 	for i, m := range msgs {
 		if w.ctx.Err() != nil {
 			return i, w.ctx.Err()
 		}
-		if err := w.conn.Write(context.Background(), websocket.MessageText, m.Data); err != nil {
+		if w.cork != nil {
+			err = w.cork.writeFrame(frameText, m.Data)
+		} else {
+			err = w.conn.Write(context.Background(), websocket.MessageText, m.Data)
+		}
+		if err != nil {
 			return i, err
 		}
 		if f := wsWroteHook.Load(); f != nil {
@@ -399,12 +403,8 @@ func (w *wsConn) writeEach(msgs []realtime.Message) (n int, err error) {
 }
 
 // wsWroteHook, set by tests only, runs on a batch's writer after each
-// message the library took: n of the batch's size.
+// message taken: n of the batch's size.
 var wsWroteHook atomic.Pointer[func(w *wsConn, n, size int)]
-
-// pingFrame is a WebSocket ping (FIN, opcode 9) without payload, as a
-// server sends it (unmasked).
-var pingFrame = []byte{0x89, 0x00}
 
 // heartbeat writes a ping, which the write watchdog asked for (pingWant);
 // false when the connection ended. A peer that does not answer it (pong)
@@ -417,7 +417,8 @@ var pingFrame = []byte{0x89, 0x00}
 // stream before the library reads it (pongFilter, which calls pong). The frame cannot land inside
 // another: every data frame is written under batch, held here too, and
 // the library writes the frames it sends by itself (a pong, a close) each
-// in one write to the corkConn, which takes its lock per write.
+// in one write to the corkConn, which takes its lock per write; none
+// follows the library's close frame (corkConn.closeSent).
 func (w *wsConn) heartbeat() bool {
 	if w.cork == nil || w.c.Context().Err() != nil {
 		return true // a close frame is on its way: no ping after it
@@ -427,7 +428,10 @@ func (w *wsConn) heartbeat() bool {
 	w.rt.watchdog.begin(w) // a ping blocked for the write timeout ends the socket, as a batch would
 	defer w.rt.watchdog.end(w)
 	w.pingSent.Store(max(w.busy.Load(), 1)) // before the write: its pong may come at once
-	if _, err := w.cork.Write(pingFrame); err != nil {
+	if err := w.cork.writeFrame(framePing, nil); err != nil {
+		if errors.Is(err, errCloseSent) {
+			return true // the close handshake runs: the library ends it
+		}
 		w.end()
 		return false
 	}

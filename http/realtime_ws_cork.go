@@ -1,6 +1,8 @@
 package http
 
 import (
+	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -10,24 +12,46 @@ import (
 
 // corkConn is a socket's connection under the WebSocket library. While
 // held (wsConn.writeBatch, for a batch of more than one message) the
-// frames the library writes and flushes one by one are gathered and go to
-// the kernel in one write at release (or each time corkMax is reached):
+// frames of a batch are gathered and go to the kernel in one write at
+// release (or each time corkMax is reached):
 // one system call per batch instead of one per message, which was half of
 // a replica's CPU in fan-out (issue 20). Frames written meanwhile by other
 // goroutines (a pong, a ping, a close) keep their place in the stream:
 // every write goes through mu. The buffer is taken from a pool for the
 // batch only: an idle socket holds none.
+//
+// The socket's data frames (and its pings) do not pass through the
+// library: writeFrame encodes them itself, straight into the gathered
+// batch (issue 20: the library's per-message locking, a select on its
+// write lock and a flush of its own buffer were an eighth of a replica's
+// CPU in fan-out). What the library still writes through Write are its
+// control frames, each whole in one write (a pong, a close; under 140
+// bytes, in its 512-byte buffer): so a close frame is seen here
+// (closeSent), and no frame of ours follows it, as the library would
+// refuse its own data after a close.
 type corkConn struct {
 	net.Conn
-	rd   io.Reader // what Read reads (the pong filter over Conn); nil: Conn
-	mu   sync.Mutex
-	held *[]byte // frames waiting while held; nil when not held
+	rd        io.Reader // what Read reads (the pong filter over Conn); nil: Conn
+	mu        sync.Mutex
+	held      *[]byte // frames waiting while held; nil when not held
+	closeSent bool    // the library wrote a close frame: nothing of ours follows
 }
+
+// WebSocket opcodes written by writeFrame, with the FIN bit set (RFC 6455 5.2).
+const (
+	frameText  = 0x81
+	frameClose = 0x88
+	framePing  = 0x89
+)
 
 // corkMax bounds what a held connection gathers before it writes.
 const corkMax = 16 << 10
 
 var corkBufs = sync.Pool{New: func() any { b := make([]byte, 0, corkMax); return &b }}
+
+// frameBufs holds the buffers of single frames written at once
+// (writeFrame, not held): the size of the socket's write buffer.
+var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, wsWriteBufferSize); return &b }}
 
 func (c *corkConn) Read(p []byte) (int, error) {
 	if c.rd == nil {
@@ -36,9 +60,14 @@ func (c *corkConn) Read(p []byte) (int, error) {
 	return c.rd.Read(p)
 }
 
+// Write takes the library's writes: its control frames, each in one
+// write (see corkConn).
 func (c *corkConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(p) > 0 && p[0] == frameClose {
+		c.closeSent = true
+	}
 	if c.held != nil {
 		if len(*c.held)+len(p) > corkMax {
 			if err := c.flushLocked(); err != nil {
@@ -51,6 +80,68 @@ func (c *corkConn) Write(p []byte) (int, error) {
 		}
 	}
 	return c.Conn.Write(p)
+}
+
+// errCloseSent is writeFrame's answer once the library sent a close frame.
+var errCloseSent = fmt.Errorf("websocket close frame sent: %w", net.ErrClosed)
+
+// writeFrame writes one unfragmented frame (op is its first byte: FIN and
+// opcode) with payload p, unmasked, as a server sends it. While held it
+// joins the batch gathered (no system call); otherwise it goes at once,
+// header and payload in one write. After the library's close frame it
+// writes nothing and fails.
+func (c *corkConn) writeFrame(op byte, p []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closeSent {
+		return errCloseSent
+	}
+	var hb [10]byte
+	h := frameHeader(hb[:0], op, len(p))
+	if c.held != nil && len(h)+len(p) <= corkMax {
+		if len(*c.held)+len(h)+len(p) > corkMax {
+			if err := c.flushLocked(); err != nil {
+				return err
+			}
+		}
+		*c.held = append(append(*c.held, h...), p...)
+		return nil
+	}
+	if c.held == nil && len(h)+len(p) <= corkMax {
+		// Header and payload together, in a buffer of a pool: a small one
+		// for an event, as the library's write buffer was (a writer
+		// blocked on a peer that does not read holds it meanwhile).
+		pool := &frameBufs
+		if len(h)+len(p) > wsWriteBufferSize {
+			pool = &corkBufs
+		}
+		bp := pool.Get().(*[]byte)
+		b := append(append((*bp)[:0], h...), p...)
+		_, err := c.Conn.Write(b)
+		*bp = b[:0]
+		pool.Put(bp)
+		return err
+	}
+	if c.held != nil {
+		if err := c.flushLocked(); err != nil {
+			return err
+		}
+	}
+	bufs := net.Buffers{bytes.Clone(h), p} // larger than a cork: one writev; h stays on the stack
+	_, err := bufs.WriteTo(c.Conn)
+	return err
+}
+
+// frameHeader appends the header of an unmasked frame (RFC 6455 5.2).
+func frameHeader(b []byte, op byte, n int) []byte {
+	switch {
+	case n <= 125:
+		return append(b, op, byte(n))
+	case n <= 0xffff:
+		return append(b, op, 126, byte(n>>8), byte(n))
+	default:
+		return append(b, op, 127, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
 }
 
 // flushLocked writes what was gathered (c.mu held).

@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -63,5 +64,47 @@ func BenchmarkNoticeToSockets(b *testing.B) {
 			}
 			c.Written(msgs)
 		}
+	}
+}
+
+// BenchmarkDeliverToWriters: one event fanned out to a family's 1,000
+// sockets whose transports set OnReady (as a WebSocket's writer does: here
+// a non-blocking send, like its wake), then each socket's batch taken and
+// handed back: the dispatcher's and the queues' work per event at the
+// 1,000-socket points of the relay benchmark (issue 20), without the
+// writes.
+//
+//	go test -run '^$' -bench DeliverToWriters -benchmem ./realtime/
+func BenchmarkDeliverToWriters(b *testing.B) {
+	h := &Hub{}
+	id := uuid.New()
+	fam := &family{clients: map[*Client]struct{}{}}
+	for range 1000 {
+		c := newClient(JoinParams{FamilyID: id})
+		wake := make(chan struct{}, 1)
+		c.OnReady(func() {
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
+		})
+		fam.clients[c] = struct{}{}
+	}
+	ev := Event{FamilyID: id, Type: "SHOPPING_ITEM_CREATED", ID: uuid.New(), Op: "insert", At: time.Now()}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ReportAllocs()
+	cpu0 := threadCPU()
+	b.ResetTimer()
+	for i := range b.N {
+		ev.Seq = int64(i + 1)
+		h.deliverLocked(fam, ev)
+		for c := range fam.clients {
+			c.Written(c.Take())
+		}
+	}
+	b.StopTimer()
+	if cpu := threadCPU(); cpu > 0 {
+		b.ReportMetric(float64(cpu-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 }

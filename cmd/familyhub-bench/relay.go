@@ -51,6 +51,7 @@ flags:
 	duration := fs.Duration("duration", 10*time.Second, "how long each point sends")
 	devices := fs.Bool("distinct-devices", false, "target fh: give every socket its own device_id (default: none)")
 	kill := fs.Bool("kill-listener", false, "terminate the relay's LISTEN backend halfway through each point")
+	cpuPID := fs.Int("cpu-pid", 0, "the relay's process id: report its CPU time and write system calls (from /proc) per message delivered, over the send and delivery window only")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ flags:
 		}
 	}
 	fmt.Printf("relay %s: %s, %s per point%s\n", *target, wsURL, *duration, map[bool]string{true: ", listener killed halfway"}[*kill])
-	fmt.Printf("%-14s %10s %10s %10s %12s %6s %8s %8s %8s\n", "sockets×rate", "p50 ms", "p99 ms", "max ms", "≤2 s", "dups", "resyncs", "short", "updates")
+	fmt.Printf("%-14s %10s %10s %10s %12s %6s %8s %8s %8s %10s %10s\n", "sockets×rate", "p50 ms", "p99 ms", "max ms", "≤2 s", "dups", "resyncs", "short", "updates", "cpu µs/msg", "writes/msg")
 	for _, p := range splitList(*points) {
 		n, rate, ok := strings.Cut(p, "x")
 		sockets, err1 := strconv.Atoi(n)
@@ -113,11 +114,18 @@ flags:
 		if !ok || err1 != nil || err2 != nil {
 			return fmt.Errorf("bad point %q", p)
 		}
-		res, err := relayPoint(ctx, pool, wsURL, cookie, *devices, sockets, r, *duration, *kill, send)
+		res, err := relayPoint(ctx, pool, wsURL, cookie, *devices, sockets, r, *duration, *kill, *cpuPID, send)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
-		fmt.Printf("%-14s %10.2f %10.2f %10.1f %11.1f%% %6d %8d %8d %8d\n", p, res.P50, res.P99, res.Max, res.delivered*100, res.dups, res.resyncs, res.short, res.updates)
+		cpu, writes := "-", "-"
+		if res.messages > 0 && res.cpu > 0 {
+			cpu = fmt.Sprintf("%.2f", float64(res.cpu.Microseconds())/float64(res.messages))
+		}
+		if res.messages > 0 && res.writes >= 0 {
+			writes = fmt.Sprintf("%.3f", float64(res.writes)/float64(res.messages))
+		}
+		fmt.Printf("%-14s %10.2f %10.2f %10.1f %11.1f%% %6d %8d %8d %8d %10s %10s\n", p, res.P50, res.P99, res.Max, res.delivered*100, res.dups, res.resyncs, res.short, res.updates, cpu, writes)
 	}
 	return nil
 }
@@ -133,6 +141,59 @@ type relayResult struct {
 	// updates: FamilyHub's own follow-up events received (the categoriser
 	// filing the bench's items), which compete with the measured ones.
 	updates int
+	// cpu is the relay process's CPU time (-cpu-pid) from the first send
+	// to the end of the delivery window; messages what its sockets
+	// received meanwhile.
+	cpu      time.Duration
+	writes   int64 // the relay's write system calls meanwhile; -1: unknown
+	messages int
+}
+
+// procWrites returns the write system calls process pid has made (syscw
+// in /proc/<pid>/io: write, writev and the like); -1 when unknown.
+func procWrites(pid int) int64 {
+	if pid <= 0 {
+		return -1
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "syscw: "); ok {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
+}
+
+// procCPU returns the CPU time (user and system) process pid has used,
+// from /proc/<pid>/stat (Linux; clock ticks of 10 ms); 0 when unknown.
+func procCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces: count from after it.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14
+	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // eventSeq finds "seq":N in a FamilyHub event.
@@ -151,7 +212,7 @@ func eventSeq(b []byte) (int64, bool) {
 }
 
 func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, devices bool, sockets int, rate float64,
-	d time.Duration, kill bool, send func(context.Context, int) error) (relayResult, error) {
+	d time.Duration, kill bool, cpuPID int, send func(context.Context, int) error) (relayResult, error) {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hc := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{}).DialContext, MaxIdleConnsPerHost: 1024}}
@@ -215,6 +276,7 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 	total := int(rate * d.Seconds())
 	var sent atomic.Int32
 	interval := time.Duration(float64(time.Second) / rate)
+	cpu0, writes0 := procCPU(cpuPID), procWrites(cpuPID)
 	start := time.Now()
 	var writers sync.WaitGroup
 	next := atomic.Int32{}
@@ -241,6 +303,7 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 	}
 	writers.Wait()
 	time.Sleep(2 * time.Second) // the delivery window
+	cpu1, writes1 := procCPU(cpuPID), procWrites(cpuPID)
 	cancel()
 	wg.Wait()
 	select {
@@ -263,6 +326,14 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 		if 2*len(l) < int(sent.Load()) {
 			res.short++
 		}
+		res.messages += len(l)
+	}
+	if cpu0 > 0 {
+		res.cpu = cpu1 - cpu0
+	}
+	res.writes = -1
+	if writes0 >= 0 && writes1 >= 0 {
+		res.writes = writes1 - writes0
 	}
 	if n := int(sent.Load()) * sockets; n > 0 {
 		res.delivered = float64(within) / float64(n)
