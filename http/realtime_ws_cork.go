@@ -35,6 +35,10 @@ type corkConn struct {
 	mu        sync.Mutex
 	held      *[]byte // frames waiting while held; nil when not held
 	closeSent bool    // the library wrote a close frame: nothing of ours follows
+	// werr is the first write to Conn that failed: the stream may end
+	// inside a frame, so nothing more is written, and release reports it
+	// (frames gathered and dropped by a failed flush did not reach the peer).
+	werr error
 }
 
 // WebSocket opcodes written by writeFrame, with the FIN bit set (RFC 6455 5.2).
@@ -65,6 +69,9 @@ func (c *corkConn) Read(p []byte) (int, error) {
 func (c *corkConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.werr != nil {
+		return 0, c.werr
+	}
 	if len(p) > 0 && p[0] == frameClose {
 		c.closeSent = true
 	}
@@ -79,7 +86,16 @@ func (c *corkConn) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 	}
-	return c.Conn.Write(p)
+	n, err := c.Conn.Write(p)
+	c.failed(err)
+	return n, err
+}
+
+// failed notes err, a write to Conn's, when it is the first (c.mu held).
+func (c *corkConn) failed(err error) {
+	if err != nil && c.werr == nil {
+		c.werr = err
+	}
 }
 
 // errCloseSent is writeFrame's answer once the library sent a close frame.
@@ -93,6 +109,9 @@ var errCloseSent = fmt.Errorf("websocket close frame sent: %w", net.ErrClosed)
 func (c *corkConn) writeFrame(op byte, p []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.werr != nil {
+		return c.werr
+	}
 	if c.closeSent {
 		return errCloseSent
 	}
@@ -120,6 +139,7 @@ func (c *corkConn) writeFrame(op byte, p []byte) error {
 		_, err := c.Conn.Write(b)
 		*bp = b[:0]
 		pool.Put(bp)
+		c.failed(err)
 		return err
 	}
 	if c.held != nil {
@@ -129,6 +149,7 @@ func (c *corkConn) writeFrame(op byte, p []byte) error {
 	}
 	bufs := net.Buffers{bytes.Clone(h), p} // larger than a cork: one writev; h stays on the stack
 	_, err := bufs.WriteTo(c.Conn)
+	c.failed(err)
 	return err
 }
 
@@ -148,10 +169,14 @@ func frameHeader(b []byte, op byte, n int) []byte {
 func (c *corkConn) flushLocked() error {
 	b := *c.held
 	*c.held = b[:0]
+	if c.werr != nil {
+		return c.werr
+	}
 	if len(b) == 0 {
 		return nil
 	}
 	_, err := c.Conn.Write(b)
+	c.failed(err)
 	return err
 }
 

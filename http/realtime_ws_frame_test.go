@@ -117,3 +117,27 @@ func TestWSNoFrameAfterClose(t *testing.T) {
 		t.Fatalf("client read %q, %v; want the close 4008", b, err)
 	}
 }
+
+// TestCorkConnFailedFlushReported: when the write of a gathered batch's
+// frames fails in the middle of the batch (corkMax reached, the
+// connection gone), release reports it, so writeBatch does not count the
+// dropped frames as shown (Seen: a push would be left out), and nothing
+// more is written after the failed write. Before, the failed flush
+// emptied the gathered buffer and release, with nothing left, said nil.
+func TestCorkConnFailedFlushReported(t *testing.T) {
+	_, cork, _ := acceptCork(t)
+	cork.hold()
+	if err := cork.writeFrame(frameText, bytes.Repeat([]byte{'a'}, 100)); err != nil {
+		t.Fatal(err)
+	}
+	cork.Conn.Close() // the socket itself, under the corkConn: its next write fails
+	if err := cork.writeFrame(frameText, bytes.Repeat([]byte{'b'}, corkMax-50)); err == nil {
+		t.Fatal("a frame past corkMax on a closed socket: no error")
+	}
+	if err := cork.release(); err == nil {
+		t.Fatal("release after a failed flush: nil, want the write's error")
+	}
+	if err := cork.writeFrame(frameText, []byte("c")); err == nil {
+		t.Fatal("a write after a failed one: no error")
+	}
+}
