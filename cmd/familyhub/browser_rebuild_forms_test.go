@@ -178,3 +178,62 @@ func TestBrowserRebuildFamilyForms(t *testing.T) {
 	b.waitJS("this device set up, on the new page", `document.querySelector('.this-device')?.textContent.includes('Kitchen tablet')
 		&& !document.querySelector('#child-device-name')`, 5*time.Second)
 }
+
+// holdSends wraps the page's fetch: __holdBefore(path, method) keeps a
+// request from being sent until __sendHeld() (the server has not seen
+// it); __holdAfter keeps its answer, the server's work done, until
+// __answerHeld().
+const holdSends = `(() => {
+	const real = window.fetch;
+	window.__before = [];
+	window.__after = [];
+	window.__holdBefore = () => false;
+	window.__holdAfter = () => false;
+	window.__sendHeld = () => { for (const r of window.__before.splice(0)) r(); };
+	window.__answerHeld = () => { for (const r of window.__after.splice(0)) r(); };
+	window.fetch = async (input, opts) => {
+		const url = new URL(typeof input === 'string' ? input : input.url, location.href);
+		const m = opts?.method ?? 'GET';
+		if (window.__holdBefore(url.pathname, m)) await new Promise((r) => window.__before.push(r));
+		const after = window.__holdAfter(url.pathname, m);
+		const res = await real(input, opts);
+		if (after) await new Promise((r) => window.__after.push(r));
+		return res;
+	};
+	return true;
+})()`
+
+// TestBrowserNotifySaveBeatsOlderRead: Ana's notification settings Save
+// (a lead time of 45 minutes) is not yet at the server when another
+// device's new time zone builds the page again; the new page reads the
+// settings (the old ones) and that answer comes late, after the Save's
+// "Notification settings saved.". The form keeps 45. Before, the late
+// read filled the form with the old lead time under that line.
+func TestBrowserNotifySaveBeatsOlderRead(t *testing.T) {
+	browserTest(t)
+	c, ana, _, b := anaOnFamilyPage(t)
+	rebuilt := rebuildBy(t, c, ana, b, "Asia/Tokyo")
+	lead := `#notify input[name=task_lead_minutes]`
+	b.waitJS("the notification settings", `document.querySelector('`+lead+`')?.value !== ''`, 10*time.Second)
+	if eval[string](b, `document.querySelector('`+lead+`').value`) == "45" {
+		t.Fatal("the lead time is 45 already")
+	}
+	eval[bool](b, holdSends)
+	b.setValue(lead, "45")
+	eval[bool](b, `(window.__holdBefore = (p, m) => p === '/api/notifications/settings' && m === 'PATCH', true)`)
+	b.click(`#notify form.notify-form button[type=submit]`)
+	b.waitJS("the Save held before it is sent", `window.__before.length === 1`, 5*time.Second)
+	eval[bool](b, `(window.__holdBefore = () => false, window.__holdAfter = (p, m) => p === '/api/notifications/settings' && m === 'GET', true)`)
+	rebuilt("the page built again, its read held", `window.__after.length === 1`)
+	eval[bool](b, `(window.__holdAfter = () => false, window.__sendHeld(), true)`)
+	b.waitJS("the Save answered", `document.querySelector('#notify-saved')?.textContent === 'Notification settings saved.'`, 5*time.Second)
+	eval[bool](b, `(window.__answerHeld(), true)`)
+	b.waitJS("the late read taken", `!document.querySelector('#notify').hasAttribute('aria-busy')`, 5*time.Second)
+	got := eval[string](b, `document.querySelector('`+lead+`').value + '|' + document.querySelector('#notify-saved').textContent`)
+	if want := "45|Notification settings saved."; got != want {
+		t.Errorf("after the late read the form shows %q, want %q", got, want)
+	}
+	if s := restAs(t, ana, c.a, "GET", "/api/notifications/settings", nil); s["member"].(map[string]any)["task_lead_minutes"] != float64(45) {
+		t.Errorf("the server holds %v", s["member"])
+	}
+}

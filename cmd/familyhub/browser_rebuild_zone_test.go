@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"testing"
 	"time"
 )
@@ -52,5 +53,55 @@ func TestBrowserTaskDialogNewZone(t *testing.T) {
 	due, _ := time.Parse(time.RFC3339, restAs(t, ana, c.a, "GET", "/api/tasks/"+id, nil)["due_at"].(string))
 	if want := time.Date(2030, 5, 2, 14, 30, 0, 0, time.UTC); !due.Equal(want) {
 		t.Errorf("the task is due %v, want %v (09:30 in the family's new zone)", due.UTC(), want)
+	}
+}
+
+// TestBrowserTaskDialogRepeatedHour: in Berlin the autumn night of
+// 2030-10-27 shows 02:30 twice (00:30 UTC in summer time, 01:30 UTC in
+// winter time). A new task opened at 23:30 UTC (the page's clock set
+// so) is due at 00:30 UTC, the first 02:30: saved untouched, it is due
+// then. A second one open when the family's zone goes to Tokyo shows
+// 09:30 there, the same moment. Before, both went from the wall clock
+// "02:30", which names the later instant: the first was saved at
+// 01:30 UTC and the second showed 10:30.
+func TestBrowserTaskDialogRepeatedHour(t *testing.T) {
+	browserTest(t)
+	c, ana, _ := twoAdults(t)
+	restAs(t, ana, c.a, "PATCH", "/api/family", map[string]any{"time_zone": "Europe/Berlin"})
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.login(c.a.URL(), "ana@example.org")
+	b.goTo("/tasks", `[...document.querySelectorAll('#main button.primary')].some((e) => e.textContent === 'New task')`)
+	// The dialog takes its default due time (now + 1 h) from Date.now, set
+	// to 23:30 UTC only while it opens.
+	openNew := func() {
+		t.Helper()
+		eval[bool](b, `(() => { const real = Date.now; Date.now = () => Date.parse('2030-10-26T23:30:00Z');
+			try { [...document.querySelectorAll('#main button.primary')].find((e) => e.textContent === 'New task').click(); } finally { Date.now = real; }
+			return true; })()`)
+		b.waitJS("the new task's dialog", `document.querySelector('dialog.task-dialog[open] input[name=due]')?.value === '2030-10-27T02:30'`, 5*time.Second)
+	}
+
+	openNew()
+	b.setValue(`dialog.task-dialog input[name=title]`, "Change the clocks")
+	b.click(`dialog.task-dialog button[type=submit]`)
+	b.waitJS("saved", `!document.querySelector('dialog.task-dialog[open]')`, 5*time.Second)
+	var tasks []struct {
+		DueAt time.Time `json:"due_at"`
+	}
+	ana.call(t, c.a.URL(), http.StatusOK, "GET", "/api/tasks", nil, &tasks)
+	if len(tasks) != 1 {
+		t.Fatalf("%d tasks, want 1", len(tasks))
+	}
+	due := tasks[0].DueAt
+	if want := time.Date(2030, 10, 27, 0, 30, 0, 0, time.UTC); !due.Equal(want) {
+		t.Errorf("the untouched task is due %v, want %v (the first 02:30)", due.UTC(), want)
+	}
+
+	openNew()
+	rebuilt := rebuildBy(t, c, ana, b, "Asia/Tokyo")
+	rebuilt("the zone changed under the dialog", `document.querySelector('dialog.task-dialog[open]') && document.querySelector('dialog.task-dialog .zone-note')?.checkVisibility()`)
+	if got := eval[string](b, `document.querySelector('dialog.task-dialog input[name=due]').value`); got != "2030-10-27T09:30" {
+		t.Errorf("in Tokyo the untouched due time shows %q, want 2030-10-27T09:30 (00:30 UTC)", got)
 	}
 }

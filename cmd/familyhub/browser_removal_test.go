@@ -95,3 +95,22 @@ func keptCount(b *browser) int {
 	return evalAwait[int](b, `import('/js/idb.js').then(async (m) =>
 		(await m.all('data')).length + (await m.all('queue')).length + (await m.all('notices')).length + (await m.all('answers')).length)`)
 }
+
+// TestBrowserDialogGoesWithSession: Ana has the delete-the-family dialog
+// open (the family's name typed) when Ben, an owner, removes her. Her
+// app goes to the sign-in page and the dialog goes with the session.
+// Before, it stayed open over the sign-in page, the family's name in it,
+// and its Save still offered.
+func TestBrowserDialogGoesWithSession(t *testing.T) {
+	browserTest(t)
+	c, ana, ben, b := anaOnFamilyPage(t)
+	restAs(t, ana, c.a, "PATCH", "/api/family/members/"+ben.userID, map[string]any{"role": "owner"})
+	b.click(`button[aria-describedby=delete-family-text]`)
+	b.waitJS("the dialog", dialogOpen, 5*time.Second)
+	b.setValue(`dialog[open] input[name=confirm_name]`, eval[string](b, `window.familyhub.me.family.name`))
+	restAs(t, ben, c.b, "DELETE", "/api/family/members/"+ana.userID, nil)
+	b.waitJS("the sign-in page", `location.pathname === '/login' && document.querySelector('input[name=email]')`, 10*time.Second)
+	if open := eval[string](b, `document.querySelector('dialog[open]')?.textContent ?? ''`); open != "" {
+		t.Errorf("after Ana was removed a dialog is still open over the sign-in page: %q", open)
+	}
+}

@@ -175,6 +175,7 @@ export function notificationsSection(app) {
     if (!navigator.onLine) { showOffline(); return; }
     let settings;
     let lists = [];
+    const read = form.reading(); // a Save answered meanwhile wins over this read
     try {
       [settings, subs, lists] = await Promise.all([
         get('/api/notifications/settings'),
@@ -200,7 +201,7 @@ export function notificationsSection(app) {
     el.removeAttribute('aria-busy');
     showState();
     showDevices();
-    form.fill(settings, lists);
+    form.fill(settings, lists, read);
   });
 
   function showServerOff() {

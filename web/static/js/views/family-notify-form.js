@@ -22,7 +22,7 @@ const FIELDS = {
   language: ['language', 'notify.error.language'],
 };
 
-/** The member's notification settings form: {el, fill(settings, lists), hasNtfy, offline(on), handOver}. */
+/** The member's notification settings form: {el, fill(settings, lists, read), reading, hasNtfy, offline(on), handOver}. */
 export function settingsForm(app) {
   const err = errorBox();
   const saved = h('p.muted#notify-saved', { role: 'status' });
@@ -47,6 +47,12 @@ export function settingsForm(app) {
   const submit = h('button.primary', { type: 'submit' }, t('common.save'));
   let current = null;
   let dirty = false;
+  // A read begun before a Save's answer came may hold the settings from
+  // before the Save (the server read them first): it must not show them
+  // under "Saved.". reading() numbers a read; a Save's answer takes the
+  // next number, and fill() drops a read numbered before it.
+  let seq = 0;
+  let savedAt = 0;
   // Unsaved settings stay when the page is built again (handover.js):
   // put back over the first fill, and still being edited; so do the
   // error line and "Saved.", and a Save on its way answers on the form
@@ -95,7 +101,8 @@ export function settingsForm(app) {
     dropToken.hidden = !current?.member.ntfy?.has_token;
   }
 
-  function fill(s, lists) {
+  function fill(s, lists, read = Infinity) {
+    if (read < savedAt) return;
     // Another device's change shows, unless this form is being edited.
     if (dirty && current) return;
     current = s;
@@ -156,6 +163,7 @@ export function settingsForm(app) {
     } finally { busy(at().el, false); }
   }
   function answered(s, lists) {
+    savedAt = ++seq;
     dirty = false;
     had = null;
     fill(s, lists);
@@ -182,6 +190,7 @@ export function settingsForm(app) {
   return {
     el,
     fill,
+    reading: () => ++seq,
     hasNtfy: () => !!current?.member.ntfy,
     offline(on) { submit.disabled = on; sync(); },
     handOver() {

@@ -231,11 +231,11 @@ export function settingsSection(app) {
 export function endingsSection(app) {
   const leaveText = h('p.hint#leave-text');
   const deleteText = h('p.hint#delete-me-text');
-  const leaveBtn = h('button.danger', { type: 'button', 'aria-describedby': 'leave-text', onclick: () => go('leave') }, t('leave.leave'));
-  const deleteBtn = h('button.danger', { type: 'button', 'aria-describedby': 'delete-me-text', onclick: () => go('delete') }, t('leave.deleteMe'));
+  const leaveBtn = h('button.danger', { type: 'button', dataset: { key: 'leave' }, 'aria-describedby': 'leave-text', onclick: () => go('leave') }, t('leave.leave'));
+  const deleteBtn = h('button.danger', { type: 'button', dataset: { key: 'delete-me' }, 'aria-describedby': 'delete-me-text', onclick: () => go('delete') }, t('leave.deleteMe'));
   const familyPart = app.can('family.delete') ? h('div.ending',
     h('p.hint#delete-family-text', t('deleteFamily.text')),
-    h('button.danger', { type: 'button', 'aria-describedby': 'delete-family-text', onclick: deleteFamily }, t('deleteFamily.button'))) : null;
+    h('button.danger', { type: 'button', dataset: { key: 'delete-family' }, 'aria-describedby': 'delete-family-text', onclick: deleteFamily }, t('deleteFamily.button'))) : null;
 
   const state = () => {
     const me = app.me;

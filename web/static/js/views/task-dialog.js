@@ -130,7 +130,14 @@ export function openTaskDialog(app, task, { onSaved = () => {}, kept = null } = 
     if (tpl) { dlg.close(); openTaskDialog(app, tpl, { onSaved, kept }); }
   };
 
-  let dueValue = task ? (task.due_at ? localInput(new Date(task.due_at), tz) : '') : localInput(new Date(Date.now() + 3600e3), tz);
+  // The instant the untouched due time shows: the task's, or for a new
+  // one now + 1 h (to the minute). Save and a zone change take it, not
+  // the wall clock shown: in the repeated autumn hour that names two
+  // instants, and zoned() would pick the later.
+  const dueAt = task ? (task.due_at ? new Date(task.due_at) : null) : new Date(Math.floor((Date.now() + 3600e3) / 60000) * 60000);
+  let dueValue = dueAt ? localInput(dueAt, tz) : '';
+  // The instant of value when it is the untouched due time, still shown in tz as dueAt.
+  const instantOf = (value) => (dueAt && value === dueValue && dueValue === localInput(dueAt, tz) ? dueAt : zoned(value, tz));
   const due = h('input', { name: 'due', type: 'datetime-local', value: dueValue });
   const zoneNote = h('p.hint.zone-note', { role: 'status', hidden: true });
   const fields = [
@@ -164,7 +171,7 @@ export function openTaskDialog(app, task, { onSaved = () => {}, kept = null } = 
     const body = {
       title: v.title.trim(),
       notes: v.notes,
-      due_at: v.due ? zoned(v.due, tz).toISOString() : null,
+      due_at: v.due ? instantOf(v.due).toISOString() : null,
       assignee_id: v.assignee || null,
     };
     if (canRepeat) {
@@ -198,7 +205,7 @@ export function openTaskDialog(app, task, { onSaved = () => {}, kept = null } = 
     if (now === tz) return;
     const typed = due.value !== dueValue;
     if (!typed && due.value) {
-      dueValue = localInput(task?.due_at && dueValue === localInput(new Date(task.due_at), tz) ? new Date(task.due_at) : zoned(due.value, tz), now);
+      dueValue = localInput(instantOf(due.value), now);
       due.value = dueValue;
     }
     tz = now;
