@@ -58,6 +58,10 @@ var shoppingAddRulesEN = []rule{
 	{rx(`(?:add|put|write|stick|pop|place|throw|chuck|jot|note)(?: down)? (.+?) (?:to|on|onto|in|into) (?:the |my |our |a )?(.+?)`), (*parser).addTo},
 	{rx(`(?:we|i) (?:need|needs|want|could use|'d like|would like|gotta (get)|have to (get)|must (get)) (?:to (buy|get|pick up|grab) )?(?:some |more |a few )?(.+)`), (*parser).addNeeded},
 	{rx(`(?:we're|we are|i'm|i am|we've|we have|i've|i have|we|i)(?: all| almost| nearly| completely| just)? (?:out of|running low on|low on|running out of|run out of|ran out of|short of|short on)(?: some)? (.+)`), (*parser).addDefault},
+	// "we've got no more toilet roll", "there's no milk left": run out (it
+	// asked to tick "no more toilet roll")
+	{rx(`(?:we've got|we have got|we've|we have|i've got|i have got|i've|i have|there's|there is|there are|got) no more (.+?)(?: left)?`), (*parser).addRunOut},
+	{rx(`(?:we've got|we have got|we've|we have|i've got|i have got|i've|i have|there's|there is|there are|got) no (.+?) left`), (*parser).addRunOut},
 	{rx(`(?:buy|get|pick up|grab)(?: some| more| a few)? (.+?) (?:on|for|to|onto) (?:the |my |our )?(\S+ list|\S+-list|list)`), (*parser).addTo},
 	{rx(`(?:out of|low on|running low on|need|need more|more|buy|add)(?: some| more| a few)? (.+)`), (*parser).addDefault},
 	{rx(`(?:get|pick up|grab|fetch)(?: some| more| a few)? (.+)`), (*parser).fetchDefault},
@@ -300,7 +304,7 @@ var ailmentsEN = setOf(`cold flu fever cough headache migraine bug virus rash su
 // notThingsEN follow "got" without being got: places, directions, states.
 var notThingsEN = setOf(`home back here there in out up down away off on over through ready lost lucky sick
 	better worse wet tired bored stuck married divorced engaged dressed caught told used sorted done
-	paid ill hurt fired hired promoted sacked laid burnt burned stung bitten`)
+	paid ill hurt fired hired promoted sacked laid burnt burned stung bitten no`)
 
 var articleDE = regexp.MustCompile(`(?i)^(?:die|den|das|der)\s+`)
 
