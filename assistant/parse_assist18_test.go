@@ -83,3 +83,78 @@ func TestRunOut(t *testing.T) {
 		{"en", "we've got milk", `{"slots":{"items":[{"name":"milk"}]},"type":"shopping.check_items"}`},
 	})
 }
+
+// TestWhoseTurn: whose turn a chore is gives it to them ("Mia is on
+// dishes this week", "it's Tim's turn to empty the dishwasher", "Ben ist
+// heute dran mit Staubsaugen" were not understood), and "take it in
+// turns" rotates it, as "take turns" does; being on something that is no
+// chore, or "dran" without one, says nothing to write.
+func TestWhoseTurn(t *testing.T) {
+	re := func(title, who string) string {
+		return `{"slots":{"assignee":"` + who + `","title":"` + title + `"},"type":"task.reassign"}`
+	}
+	for _, names := range [][]string{nil, {"Tim", "Mia", "Ben"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"en", "Mia is on dishes this week", re("Dishes", "Mia")},
+			{"en", "it's Tim's turn to empty the dishwasher", re("Empty the dishwasher", "Tim")},
+			{"en", "it's my turn to do the laundry", re("Laundry", "me")},
+			{"en", "Tim and Mia take it in turns to feed the cat", `{"slots":{"rotation":["Tim","Mia"],"title":"Feed the cat"},"type":"task.rotate"}`},
+			{"de", "Mia ist diese Woche mit dem Abwasch dran", re("Abwasch", "Mia")},
+			{"de", "Ben ist heute dran mit Staubsaugen", re("Staubsaugen", "Ben")},
+			{"en", "Tim is on holiday this week", ""},
+			{"en", "Mia is on the phone", ""},
+			{"de", "Tim ist dran", ""},
+		})
+	}
+}
+
+// TestMoveAsNews: a move said as news, not as a command, is the move
+// ("the dentist has moved to friday at 2", "der Zahnarzt ist auf Freitag
+// um 14 Uhr verschoben" were not understood).
+func TestMoveAsNews(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"en", "the dentist has moved to friday at 2", `{"slots":{"date":"2026-03-13","time":"14:00","title":"Dentist"},"type":"calendar.move"}`},
+		{"en", "football was moved to 5", `{"slots":{"time":"17:00","title":"Football"},"type":"calendar.move"}`},
+		{"en", "the parents evening has been rescheduled to thursday", `{"slots":{"date":"2026-03-12","title":"Parents evening"},"type":"calendar.move"}`},
+		{"de", "der Zahnarzt ist auf Freitag um 14 Uhr verschoben", `{"slots":{"date":"2026-03-13","time":"14:00","title":"Zahnarzt"},"type":"calendar.move"}`},
+		{"de", "das Training wurde auf Donnerstag verlegt", `{"slots":{"date":"2026-03-12","title":"Training"},"type":"calendar.move"}`},
+	})
+}
+
+// TestDictatedCounts: a count in a dictated list starts the next item
+// ("add 3 tins of beans 2 loaves of bread and a bag of rice" had the item
+// "beans 2 loaves of bread"; "drei Dosen Tomaten zwei Gurken und eine
+// Tüte Reis" was not understood), when what is before it is a grocery.
+func TestDictatedCounts(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"en", "add 3 tins of beans 2 loaves of bread and a bag of rice", `{"slots":{"items":[{"name":"beans","quantity":"3 tins"},{"name":"bread","quantity":"2 loaves"},{"name":"rice","quantity":"1 bag"}]},"type":"shopping.add_items"}`},
+		{"de", "drei Dosen Tomaten zwei Gurken und eine Tüte Reis", `{"slots":{"items":[{"name":"Tomaten","quantity":"3 Dosen"},{"name":"Gurken","quantity":"2"},{"name":"Reis","quantity":"1 Tüte"}]},"type":"shopping.add_items"}`},
+		{"de", "kauf Milch 6 Eier und Brot", `{"slots":{"items":[{"name":"Milch"},{"name":"Eier","quantity":"6"},{"name":"Brot"}]},"type":"shopping.add_items"}`},
+		{"en", "add size 4 nappies", addItems("size 4 nappies")},
+	})
+}
+
+// TestRotateVerbInErnDE: German infinitives in -ern and -eln rotate as
+// those in -en do ("Tim und Mia füttern abwechselnd die Katze" was not
+// understood, "machen abwechselnd den Abwasch" was read).
+func TestRotateVerbInErnDE(t *testing.T) {
+	rot := func(title string) string {
+		return `{"slots":{"rotation":["Tim","Mia"],"title":"` + title + `"},"type":"task.rotate"}`
+	}
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"de", "Tim und Mia füttern abwechselnd die Katze", rot("Katze füttern")},
+		{"de", "Tim und Mia bügeln abwechselnd die Hemden", rot("Hemden bügeln")},
+		{"de", "Tim und Mia machen abwechselnd den Abwasch", rot("Abwasch machen")},
+	})
+}
+
+// TestAnythingOnADayDE: "ist am Samstag irgendwas", as dictated without
+// "los", asks what is on that day (it was not understood).
+func TestAnythingOnADayDE(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"de", "ist am Samstag irgendwas", `{"slots":{"date":"2026-03-14"},"type":"query.today"}`},
+		{"de", "ist morgen etwas", `{"slots":{"date":"2026-03-12"},"type":"query.today"}`},
+		{"de", "ist am Samstag irgendwas los", `{"slots":{"date":"2026-03-14"},"type":"query.today"}`},
+		{"de", "Tim ist morgen irgendwas", ""},
+	})
+}
