@@ -158,3 +158,16 @@ func TestAnythingOnADayDE(t *testing.T) {
 		{"de", "Tim ist morgen irgendwas", ""},
 	})
 }
+
+// TestPlanWithALength: how long a plan someone has lasts is its length,
+// not part of what they have ("Tim has his eye test on monday at 9 for
+// half an hour" was not understood).
+func TestPlanWithALength(t *testing.T) {
+	for _, names := range [][]string{nil, {"Tim", "Mia"}} {
+		parseCases(t, names, []struct{ locale, text, want string }{
+			{"en", "ok so Tim has his eye test on monday at 9 for half an hour", `{"slots":{"ends_at":"2026-03-16T09:30","starts_at":"2026-03-16T09:00","title":"Tim: Eye test"},"type":"calendar.create"}`},
+			{"en", "Mia has piano on Friday at 4 for 45 minutes", `{"slots":{"ends_at":"2026-03-13T16:45","starts_at":"2026-03-13T16:00","title":"Mia: Piano"},"type":"calendar.create"}`},
+			{"de", "Tim hat am Montag um 9 für eine halbe Stunde Augenarzt", `{"slots":{"ends_at":"2026-03-16T09:30","starts_at":"2026-03-16T09:00","title":"Tim: Augenarzt"},"type":"calendar.create"}`},
+		})
+	}
+}

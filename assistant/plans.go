@@ -45,7 +45,8 @@ func hasPlan(text string, now time.Time, names []string) (in Intent, ok, refuse 
 		return Intent{}, false, false
 	}
 	rest := strings.Join(f[i+1:], " ")
-	sc := p.scanWhen(rest, scanOpts{recurrence: true})
+	// "for half an hour" is how long, not what Tim has (it was not understood)
+	sc := p.scanWhen(rest, scanOpts{recurrence: true, durations: true})
 	if !sc.found {
 		return Intent{}, false, false
 	}
