@@ -171,3 +171,15 @@ func TestPlanWithALength(t *testing.T) {
 		})
 	}
 }
+
+// TestTradeComing: someone named by their trade in two words coming is
+// the event, as "the plumber is coming" is ("the boiler man is coming
+// between 8 and 12 on tuesday" was not understood); their status stays
+// nothing to write.
+func TestTradeComing(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"en", "the boiler man is coming between 8 and 12 on tuesday", `{"slots":{"ends_at":"2026-03-17T12:00","starts_at":"2026-03-17T08:00","title":"Boiler man coming"},"type":"calendar.create"}`},
+		{"en", "the gas engineer is coming on friday at 9", `{"slots":{"ends_at":"2026-03-13T10:00","starts_at":"2026-03-13T09:00","title":"Gas engineer coming"},"type":"calendar.create"}`},
+		{"en", "the boiler man is working late tonight", ""},
+	})
+}
