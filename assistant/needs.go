@@ -52,3 +52,12 @@ func (p *parser) addRunOut(m []string) (Intent, bool) {
 	}
 	return p.addDefault(m)
 }
+
+// addNoted: groceries noted without a list ("Windeln aufschreiben") are
+// added; anything else noted ("Zahnarzt aufschreiben") is no shopping.
+func (p *parser) addNoted(m []string) (Intent, bool) {
+	if !p.groceries(m[1]) {
+		return Intent{}, false
+	}
+	return p.addDefault(m)
+}

@@ -183,3 +183,16 @@ func TestTradeComing(t *testing.T) {
 		{"en", "the boiler man is working late tonight", ""},
 	})
 }
+
+// TestGroceriesNoted: groceries noted without a list ("zwei Packungen
+// Windeln aufschreiben", "schreib Milch auf") are added to the default
+// list (they were not understood); anything else noted is no shopping.
+func TestGroceriesNoted(t *testing.T) {
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"de", "ähm kannst du zwei Packungen Windeln aufschreiben", `{"slots":{"items":[{"name":"Windeln","quantity":"2 Packungen"}]},"type":"shopping.add_items"}`},
+		{"de", "schreib Milch auf", `{"slots":{"items":[{"name":"Milch"}]},"type":"shopping.add_items"}`},
+		{"de", "Milch und Eier aufschreiben", `{"slots":{"items":[{"name":"Milch"},{"name":"Eier"}]},"type":"shopping.add_items"}`},
+		{"de", "Zahnarzt aufschreiben", ""},
+		{"de", "schreib den Termin auf", ""},
+	})
+}

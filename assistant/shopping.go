@@ -89,6 +89,10 @@ var shoppingAddRulesDE = []rule{
 	{rx(`(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|tun|notier|notiere|aufschreiben|draufsetzen) (.+?) (?:auf|zur|in) (?:die |meine |unsere |den |der )?(.+?)(?: drauf)?`), (*parser).addTo},
 	{rx(`(?:füg|füge|fügen|hinzufügen) (.+?) (?:zur|zu der|zum|zu|in die|in den|auf die) (.+?)(?: hinzu)?`), (*parser).addTo},
 	{rx(`(?:füg|füge) (.+?) hinzu`), (*parser).addDefault},
+	// "schreib Milch auf", "zwei Packungen Windeln aufschreiben": groceries
+	// noted without a list go on the default one (they were not understood)
+	{rx(`(?:schreib|schreibe) (.+?) auf`), (*parser).addNoted},
+	{rx(`aufschreiben (.+)`), (*parser).addNoted}, // "… aufschreiben", moved to the front
 	{rx(`(?:kauf|kaufe|besorg|besorge|hol|hole)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?) (?:auf|für|in) ` + namedListDE), (*parser).addTo},
 	{rx(`(?:und |dann |noch |mehr |auch |etwas |ein paar )*(.+?) (kaufen|besorgen|einkaufen|holen|mitbringen)(?: (?:auf|für|in) ` + namedListDE + `)?`), (*parser).buyLastDE},
 	{rx(`(?:bring|bringe)(?: noch| mehr| auch| etwas| ein paar)* (.+?) (mit)()`), (*parser).buyLastDE},
