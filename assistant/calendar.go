@@ -27,6 +27,9 @@ var calendarChangeRulesEN = []rule{
 	{rx(`(?:bring|move|pull|shift) (.+?) (?:by )?(` + shiftAmount + `) (?:earlier|forward)`), (*parser).shiftEarlier},
 	{rx(`(?:move|shift|reschedule|change|switch|push|bump) (.+?) from (.+?) (?:to|till|until|for) (.+)`), (*parser).moveFromTo},
 	{rx(`(?:move|shift|reschedule|change|switch|push|bump) (.+?) (?:to|till|until|for) (.+)`), (*parser).moveTo},
+	// a move said as news: "the dentist has moved to friday at 2" (it was
+	// not understood)
+	{rx(`(?:the )?(.+?) (?:has been|have been|'s been|'ve been|has|have|was|were|is|are|'s|got) (?:moved|rescheduled|changed|pushed back|put back|brought forward|postponed) (?:to|till|until|for) (.+)`), (*parser).moveTo},
 }
 
 // shiftAmount is "an hour", "30 minutes", "half an hour", "eine Stunde".
@@ -56,6 +59,9 @@ var calendarChangeRulesDE = []rule{
 	{rx(`(?:verschieb|verschiebe|verschieben|verleg|verlege|verlegen|leg|lege|schieb|schiebe) (.+?) von (.+?) auf (.+)`), (*parser).moveFromTo},
 	{rx(`(?:verschieb|verschiebe|verschieben|verleg|verlege|verlegen|leg|lege|schieb|schiebe) (.+?) auf (.+?)`), (*parser).moveTo},
 	{rx(`(.+?) (?:ist|findet) (?:jetzt|nun|neu|stattdessen|doch)(?: erst)? (.+?)(?: statt)?`), (*parser).moveTo},
+	// "der Zahnarzt ist auf Freitag um 14 Uhr verschoben", "… wurde auf
+	// Freitag verlegt": a move said as news (it was not understood)
+	{rx(`(?:der |die |das )?(.+?) (?:ist|wurde|wird|sind|wurden|werden) (?:jetzt |nun )?(?:auf|nach) (.+?) (?:verschoben|verlegt)(?: worden)?`), (*parser).moveTo},
 }
 
 var calendarCreateRulesDE = []rule{

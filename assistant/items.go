@@ -126,7 +126,7 @@ func itemsOf(s, lang string) []IntentItem {
 		}
 	}
 	var out []IntentItem
-	for _, seg := range segs {
+	for _, seg := range splitAtCounts(segs, lang) {
 		for _, part := range runOn(seg, lang) {
 			if it, ok := parseItem(part, lang); ok {
 				out = append(out, it)

@@ -31,6 +31,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		// completed a task whose title holds "Tim")
 		return Intent{}, NotUnderstood(text)
 	}
+	if needsRest(text) {
+		return Intent{}, NotUnderstood(text) // "I need a break tomorrow": no errand
+	}
 	if in, ok, refuse := travelBy(text, now); ok || refuse {
 		if refuse {
 			return Intent{}, NotUnderstood(text) // "I'll take the train to Berlin": how, no to-do

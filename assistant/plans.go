@@ -45,7 +45,8 @@ func hasPlan(text string, now time.Time, names []string) (in Intent, ok, refuse 
 		return Intent{}, false, false
 	}
 	rest := strings.Join(f[i+1:], " ")
-	sc := p.scanWhen(rest, scanOpts{recurrence: true})
+	// "for half an hour" is how long, not what Tim has (it was not understood)
+	sc := p.scanWhen(rest, scanOpts{recurrence: true, durations: true})
 	if !sc.found {
 		return Intent{}, false, false
 	}
@@ -57,8 +58,13 @@ func hasPlan(text string, now time.Time, names []string) (in Intent, ok, refuse 
 	if cancelled {
 		obj = obj[1:] // "Tim hat morgen kein Training": that day's "Training" is off
 	}
-	if len(obj) == 0 || len(obj) > 3 || exam && (cancelled || !examDE(obj[len(obj)-1])) {
+	if len(obj) == 0 || len(obj) > 3 {
 		return Intent{}, false, false
+	}
+	if exam && !examDE(obj[len(obj)-1]) {
+		// "Tim schreibt morgen keinen Brief": no test to cancel, nor an
+		// errand (it was the cancel of "Tim schreibt Brief")
+		return Intent{}, false, cancelled
 	}
 	for _, w := range obj {
 		lw := strings.ToLower(strings.Trim(w, ",.!"))

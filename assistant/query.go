@@ -21,6 +21,9 @@ var queryRulesDE = []rule{
 	{rx(`(?:was (?:steht|ist|gibt'?s|gibt es|haben wir|habe ich|hab ich|liegt|läuft|geht|machen wir)|gibt'?s|gibt es|steht)\b(.*)`), (*parser).queryDay},
 	{rx(`(?:haben|hab|habe) (?:wir|ich)( .*?)? (?:was|etwas|irgendwas|termine)(?: vor| an| los)?`), (*parser).queryDay},
 	{rx(`(?:steht|ist) (.*?) (?:was|etwas|irgendwas) (?:an|los)`), (*parser).queryDay},
+	// "ist am Samstag irgendwas", as dictated without "los" (it was not
+	// understood)
+	{rx(`(?:steht|ist) (.+?) (?:etwas|irgendwas)`), (*parser).queryDay},
 }
 
 var queryFiller = setOf(`on up planned happening scheduled going for the my our agenda plan plans schedule calendar day

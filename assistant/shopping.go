@@ -58,6 +58,10 @@ var shoppingAddRulesEN = []rule{
 	{rx(`(?:add|put|write|stick|pop|place|throw|chuck|jot|note)(?: down)? (.+?) (?:to|on|onto|in|into) (?:the |my |our |a )?(.+?)`), (*parser).addTo},
 	{rx(`(?:we|i) (?:need|needs|want|could use|'d like|would like|gotta (get)|have to (get)|must (get)) (?:to (buy|get|pick up|grab) )?(?:some |more |a few )?(.+)`), (*parser).addNeeded},
 	{rx(`(?:we're|we are|i'm|i am|we've|we have|i've|i have|we|i)(?: all| almost| nearly| completely| just)? (?:out of|running low on|low on|running out of|run out of|ran out of|short of|short on)(?: some)? (.+)`), (*parser).addDefault},
+	// "we've got no more toilet roll", "there's no milk left": run out (it
+	// asked to tick "no more toilet roll")
+	{rx(`(?:we've got|we have got|we've|we have|i've got|i have got|i've|i have|there's|there is|there are|got) no more (.+?)(?: left)?`), (*parser).addRunOut},
+	{rx(`(?:we've got|we have got|we've|we have|i've got|i have got|i've|i have|there's|there is|there are|got) no (.+?) left`), (*parser).addRunOut},
 	{rx(`(?:buy|get|pick up|grab)(?: some| more| a few)? (.+?) (?:on|for|to|onto) (?:the |my |our )?(\S+ list|\S+-list|list)`), (*parser).addTo},
 	{rx(`(?:out of|low on|running low on|need|need more|more|buy|add)(?: some| more| a few)? (.+)`), (*parser).addDefault},
 	{rx(`(?:get|pick up|grab|fetch)(?: some| more| a few)? (.+)`), (*parser).fetchDefault},
@@ -85,6 +89,10 @@ var shoppingAddRulesDE = []rule{
 	{rx(`(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|tun|notier|notiere|aufschreiben|draufsetzen) (.+?) (?:auf|zur|in) (?:die |meine |unsere |den |der )?(.+?)(?: drauf)?`), (*parser).addTo},
 	{rx(`(?:füg|füge|fügen|hinzufügen) (.+?) (?:zur|zu der|zum|zu|in die|in den|auf die) (.+?)(?: hinzu)?`), (*parser).addTo},
 	{rx(`(?:füg|füge) (.+?) hinzu`), (*parser).addDefault},
+	// "schreib Milch auf", "zwei Packungen Windeln aufschreiben": groceries
+	// noted without a list go on the default one (they were not understood)
+	{rx(`(?:schreib|schreibe) (.+?) auf`), (*parser).addNoted},
+	{rx(`aufschreiben (.+)`), (*parser).addNoted}, // "… aufschreiben", moved to the front
 	{rx(`(?:kauf|kaufe|besorg|besorge|hol|hole)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?) (?:auf|für|in) ` + namedListDE), (*parser).addTo},
 	{rx(`(?:und |dann |noch |mehr |auch |etwas |ein paar )*(.+?) (kaufen|besorgen|einkaufen|holen|mitbringen)(?: (?:auf|für|in) ` + namedListDE + `)?`), (*parser).buyLastDE},
 	{rx(`(?:bring|bringe)(?: noch| mehr| auch| etwas| ein paar)* (.+?) (mit)()`), (*parser).buyLastDE},
@@ -300,7 +308,7 @@ var ailmentsEN = setOf(`cold flu fever cough headache migraine bug virus rash su
 // notThingsEN follow "got" without being got: places, directions, states.
 var notThingsEN = setOf(`home back here there in out up down away off on over through ready lost lucky sick
 	better worse wet tired bored stuck married divorced engaged dressed caught told used sorted done
-	paid ill hurt fired hired promoted sacked laid burnt burned stung bitten`)
+	paid ill hurt fired hired promoted sacked laid burnt burned stung bitten no`)
 
 var articleDE = regexp.MustCompile(`(?i)^(?:die|den|das|der)\s+`)
 

@@ -258,6 +258,10 @@ func (p *parser) progressive(s string) (in Intent, ok, refuse bool) {
 // a family role, "plumber") and "is"/"'s", or two joined by "and" and
 // "are" (who capitalised as said); i is the index after the verb, 0 when
 // there is none.
+// tradeHeads end a subject of two words named by a trade ("boiler man",
+// "gas engineer", "cleaning lady").
+var tradeHeads = setOf(`man men woman lady guy engineer fitter people`)
+
 func progressiveSubject(f []string) (who string, i int) {
 	if len(f) < 2 {
 		return "", 0
@@ -283,6 +287,10 @@ func progressiveSubject(f []string) (who string, i int) {
 		return capitalise(strings.TrimSuffix(f[0], "'s")), 1
 	case l(1) == "is" && !progressiveNoSubject[l(0)]:
 		return capitalise(f[0]), 2
+	case l(2) == "is" && tradeHeads[l(1)] && !progressiveNoSubject[l(0)]:
+		// "the boiler man is coming on Tuesday": someone named by their
+		// trade in two words (it was not understood)
+		return capitalise(f[0]) + " " + f[1], 3
 	case groupSubjects[l(0)] && l(1) == "are":
 		return capitalise(f[0]), 2 // "the kids are going swimming on Saturday": "Kids going swimming"
 	case l(1) == "and" && l(3) == "are" && !progressiveNoSubject[l(0)] && !progressiveNoSubject[l(2)]:

@@ -11,7 +11,7 @@ import (
 
 var taskChangeRulesEN = []rule{
 	// task.rotate: "Tim and Mia take turns with the dishes"
-	{rx(`(.+?) (?:take|takes|will take|are taking) turns?(?: (?:with|doing|at|on|for|to do|to))? (.+)`), (*parser).rotateEN},
+	{rx(`(.+?) (?:take|takes|will take|are taking) (?:it in )?turns?(?: (?:with|doing|at|on|for|to do|to))? (.+)`), (*parser).rotateEN},
 	// task.reassign
 	{rx(`(?:give|hand|pass|reassign|assign|hand over) (?:the )?(.+?) (?:to|over to) (\S+)`), (*parser).reassignTo},
 	{rx(`(?:give|hand|assign) (\S+) (?:the |my |our )(.+)`), (*parser).reassignBy},
@@ -21,6 +21,10 @@ var taskChangeRulesEN = []rule{
 	// "Out the bins"); "take care of" is one verb (it was "Care of …")
 	{rx(`(i)'ll (?:take care of|take over|do|handle|take) (.+)`), (*parser).reassignIll},
 	{rx(`can (\S+) (?:do|take|handle|take care of|take over) (.+?)(?: (?:this week|today|tonight|tomorrow))? instead(?: of \S+)?`), (*parser).reassignBy},
+	// whose turn a chore is: "Mia is on dishes this week", "it's Tim's
+	// turn to empty the dishwasher" (turns.go)
+	{rx(`(\S+?)(?:'s| is) on (.+?)(?: duty| rota)?`), (*parser).onDutyEN},
+	{rx(`(?:it's |it is |now it's )?(my|\S+?'s) turn (?:to do |to |for |with |on )?(.+)`), (*parser).turnEN},
 	// task.snooze
 	{rx(`(?:snooze|postpone|defer|delay|put off) (.+)`), (*parser).snooze},
 	{rx(`remind (?:me|us) (?:about|of) (.+?) again(?: (.+))?`), (*parser).snoozeAgain},
@@ -42,12 +46,15 @@ var taskChangeRulesEN = []rule{
 
 var taskChangeRulesDE = []rule{
 	{rx(`(.+?) wechseln sich (.+?) ab`), (*parser).rotateDE},
-	{rx(`(.+?) (\S+en) (?:sich )?abwechselnd (.+)`), (*parser).rotateVerbDE},
+	{rx(`(.+?) (\S+(?:en|ern|eln)) (?:sich )?abwechselnd (.+)`), (*parser).rotateVerbDE},
 	{rx(`(?:gib|gebe|geben|übergib|übergebe) (.+?) an (\S+)`), (*parser).reassignTo},
 	{rx(`(?:weise|weis|zuweisen) (.+?) (\S+) zu`), (*parser).reassignTo},
 	{rx(`(?:zuweisen) (.+?) (\S+)`), (*parser).reassignTo},
 	{rx(`(ich) übernehme (.+)`), (*parser).reassignBy},
 	{rx(`(\S+) übernimmt (.+)`), (*parser).reassignBy},
+	// "Mia ist diese Woche mit dem Abwasch dran", "Ben ist heute dran mit
+	// Staubsaugen" (turns.go)
+	{rx(`(\S+) ist (.*\bdran\b.*)`), (*parser).dranDE},
 	{rx(`(\S+) macht (.+?) statt \S+`), (*parser).reassignBy},
 	{rx(`(?:schlummer|schlummere|schlummern) (.+)`), (*parser).snooze},
 	{rx(`(?:erinnere|erinner|erinnern) (?:mich|uns)(.*?)(?:später )?(?:nochmal|noch mal|noch einmal|erneut)(.*)`), (*parser).snoozeAgainDE},

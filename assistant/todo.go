@@ -107,7 +107,10 @@ func (p *parser) todo(s string) (Intent, bool) {
 	switch p.lang {
 	case "de":
 		last := f[len(f)-1]
-		if isCapitalised(last) || !(todoVerbsDE[strings.ToLower(last)] || choreDE(f) || appointmentDE(f)) || commandWordsDE[lw[0]] {
+		// "Termin vereinbaren": "Termin" starts no command here, it is
+		// the appointment to arrange (it was not understood)
+		if isCapitalised(last) || !(todoVerbsDE[strings.ToLower(last)] || choreDE(f) || appointmentDE(f)) ||
+			commandWordsDE[lw[0]] && !(lw[0] == "termin" && appointmentDE(f)) {
 			return Intent{}, false
 		}
 		for i, w := range f[:len(f)-1] {

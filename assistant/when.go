@@ -143,10 +143,14 @@ var (
 
 // Words before a day or time that belong to the phrase.
 var (
-	whenPre      = setOf(`on at by for am um bis gegen @ the this coming diesen diese dieses kommenden kommender until till til from ab vom von`)
-	whenNext     = setOf(`next nächsten nächster nächste nächstes`)
-	whenAtPre    = setOf(`at um @ gegen by bis until till til from ab von`)
-	rangeWords   = setOf(`to till until bis - and`)
+	whenPre    = setOf(`on at by for am um bis gegen @ the this coming diesen diese dieses kommenden kommender until till til from ab vom von between zwischen`)
+	whenNext   = setOf(`next nächsten nächster nächste nächstes`)
+	whenAtPre  = setOf(`at um @ gegen by bis until till til from ab von between zwischen`)
+	rangeWords = setOf(`to till until bis - and`)
+	// betweenWords start a span whose ends "and"/"und" join ("between 8
+	// and 12", "zwischen 8 und 12": they were all-day events with the
+	// span in their titles)
+	betweenWords = setOf(`between zwischen`)
 	allDayPhrase = [][]string{{"all", "day"}, {"all-day"}, {"ganztägig"}, {"ganztags"}, {"den", "ganzen", "tag"}, {"the", "whole", "day"}, {"whole", "day"}}
 )
 
@@ -218,7 +222,7 @@ func (p *parser) matchWhen(sc *scan, i int, o scanOpts) int {
 			n += timeSuffix(at, j+n, w)
 			n += spokenMinutes(at, j, n, afterAt, &w.clock, w)
 			// A range: "from 4 to 5:30", "von 16 bis 17:30 Uhr", "6 to 8pm".
-			if rangeWords[at(j+n)] && (at(j+n) != "and" || at(i) == "between") {
+			if rangeWords[at(j+n)] && at(j+n) != "and" || betweenWords[at(j-1)] && (at(j+n) == "and" || at(j+n) == "und") {
 				if e, m := p.clockAt(at, j+n+1, true); m > 0 {
 					w.hasEnd, w.end = true, e
 					m += timeSuffix(at, j+n+1+m, w)
@@ -234,6 +238,23 @@ func (p *parser) matchWhen(sc *scan, i int, o scanOpts) int {
 				w.clock.uhr = true
 			}
 			return pre + n
+		}
+		// "dentist thursday 3 to 4", "Zahnarzt Donnerstag 15 bis 16 Uhr":
+		// bare hours joined by "to"/"bis" after a day, or ending in "Uhr",
+		// are a span (they were the all-day "Dentist 3 to 4" and
+		// "Zahnarzt 15" at 16:00)
+		if (at(j+1) == "to" || at(j+1) == "bis") && bareNumber.MatchString(at(j)) && bareNumber.MatchString(at(j+2)) &&
+			(w.hasDate || w.weekday >= 0 || at(j+3) == "uhr") {
+			if c, n := p.clockAt(at, j, true); n == 1 {
+				if e, m := p.clockAt(at, j+2, true); m == 1 {
+					w.hasTime, w.clock, w.hasEnd, w.end = true, c, true, e
+					if at(j+3) == "uhr" {
+						w.clock.uhr, w.end.uhr = true, true
+						m++
+					}
+					return pre + 2 + m
+				}
+			}
 		}
 		// "5 to 6pm": a bare hour starts a range whose end says am or pm.
 		if h, ok := hourWords[at(j)]; (ok || bareNumber.MatchString(at(j))) && rangeWords[at(j+1)] && at(j+1) != "and" {
