@@ -1,10 +1,10 @@
 // What a page hands to the page built in its place: unsaved words in its
 // forms, an open dialog's link to the page. app.js's render destroys the
 // old page and builds the new one in the same turn, when another device
-// changed the family's time zone (or the person's role) and the page is
-// built again (app.rerender); before, whatever was half typed was lost. A
-// hand-over not taken in that turn goes: a later visit of the page starts
-// from the server's data.
+// changed the family's time zone or the person's role, or the app's
+// language changed, and the page is built again (app.rerender); before,
+// whatever was half typed was lost. A hand-over not taken in that turn
+// goes: a later visit of the page starts from the server's data.
 import { currentLang } from './i18n.js';
 
 const held = new Map();
