@@ -39,7 +39,9 @@ var taskChangeRulesEN = []rule{
 	{rx(`(?:i've|we've|i|we|i have|we have) (?:just |already )?(?:finished|completed|done) (?:with )?(.+)`), (*parser).complete},
 	{rx(`done(?: with)?:? (.+)`), (*parser).complete},
 	{rx(`(?:just )?(?:finished|completed) (?:with )?(.+)`), (*parser).complete},
-	{rx(`(?:the )?(.+?) (?:is|are|was|were|has been|have been|'s) (?:all |now )?(?:done|finished|complete|completed|sorted)`), (*parser).complete},
+	// "the laundry is done", "laundry's done" (the 's joined to the title
+	// was not understood)
+	{rx(`(?:the )?(.+?)(?: is| are| was| were| has been| have been| ?'s been| ?'s) (?:all |now )?(?:done|finished|complete|completed|sorted)`), (*parser).complete},
 	{rx(`(?:tick|check|cross) off (.+)`), (*parser).completeVerbPhrase},
 	{rx(`(i|we|i've|we've|i have|we have|\S+) (?:just |already |now )?(\S+) (.+)`), (*parser).completePast},
 }

@@ -1,0 +1,56 @@
+package assistant
+
+import "testing"
+
+// TestCountRange: "add 2 to 3 apples" is apples, from 2 to 3 of them (it
+// was the item "2" on a list called "3 apples"); a count alone on a list
+// and a count with its item stay as they were.
+func TestCountRange(t *testing.T) {
+	item := func(name, qty, list string) string {
+		l := ""
+		if list != "" {
+			l = `,"list":"` + list + `"`
+		}
+		return `{"slots":{"items":[{"name":"` + name + `","quantity":"` + qty + `"}]` + l + `},"type":"shopping.add_items"}`
+	}
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"en", "add 2 to 3 apples", item("apples", "2-3", "")},
+		{"en", "add two to three apples", item("apples", "2-3", "")},
+		{"en", "add 2 to 3 apples to the shopping list", item("apples", "2-3", "")},
+		{"en", "add 2 to 3 apples to the Aldi list", item("apples", "2-3", "Aldi")},
+		{"en", "buy 2 or 3 apples", item("apples", "2-3", "")},
+		{"en", "add 2 apples to the shopping list", item("apples", "2", "")},
+		{"en", "add 3 apples to the Aldi list", item("apples", "3", "Aldi")},
+		{"en", "add 2 to the shopping list", addItems("2")},
+	})
+}
+
+// TestNewsWithJoinedS: "swimming's been moved to tuesday" moves the event
+// and "laundry's done" completes the task, as "swimming has been moved"
+// and "the laundry is done" do (the 's joined to the title was not
+// understood).
+func TestNewsWithJoinedS(t *testing.T) {
+	mv := func(title, date, time string) string {
+		tm := ""
+		if time != "" {
+			tm = `,"time":"` + time + `"`
+		}
+		return `{"slots":{"date":"` + date + `"` + tm + `,"title":"` + title + `"},"type":"calendar.move"}`
+	}
+	done := func(title string) string { return `{"slots":{"title":"` + title + `"},"type":"task.complete"}` }
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"en", "swimming's been moved to tuesday", mv("Swimming", "2026-03-17", "")},
+		{"en", "swimming has been moved to tuesday", mv("Swimming", "2026-03-17", "")},
+		{"en", "swimming was moved to tuesday", mv("Swimming", "2026-03-17", "")},
+		{"en", "the dentist's been moved to friday at 2", mv("Dentist", "2026-03-13", "14:00")},
+		{"de", "Schwimmen wurde auf Dienstag verlegt", mv("Schwimmen", "2026-03-17", "")},
+		{"en", "laundry's done", done("Laundry")},
+		{"en", "the laundry's been done", done("Laundry")},
+		{"en", "homework's finished", done("Homework")},
+		{"en", "the laundry is done", done("Laundry")},
+		{"de", "die Wäsche ist fertig", done("Wäsche")},
+		{"de", "hab die Wäsche gemacht", done("Wäsche machen")},
+		{"en", "it's done", ""},
+		{"en", "that's done", ""},
+	})
+}
