@@ -54,3 +54,26 @@ func TestNewsWithJoinedS(t *testing.T) {
 		{"en", "that's done", ""},
 	})
 }
+
+// TestTurnTonight: a turn said with a part of a day is the chore taken
+// over or the speaker's task due then, a question execution answers (it
+// was only the reassign, refused when the family has no chore "Cook";
+// "ich bin heute Abend mit Kochen dran" was an event). Without a part of
+// a day it stays the reassign.
+func TestTurnTonight(t *testing.T) {
+	turn := func(title, who, due string) string {
+		return `{"needs":"choice","options":[{"slots":{"assignee":"` + who + `","title":"` + title + `"},"type":"task.reassign"},{"slots":{"assignee":"` + who + `","due_at":"` + due + `","title":"` + title + `"},"type":"task.create"}],"type":"clarify"}`
+	}
+	re := func(title, who string) string {
+		return `{"slots":{"assignee":"` + who + `","title":"` + title + `"},"type":"task.reassign"}`
+	}
+	parseCases(t, nil, []struct{ locale, text, want string }{
+		{"en", "it's my turn to cook tonight", turn("Cook", "me", "2026-03-11T19:00")},
+		{"en", "it's Tim's turn to cook tonight", turn("Cook", "Tim", "2026-03-11T19:00")},
+		{"de", "ich bin heute Abend mit Kochen dran", turn("Kochen", "me", "2026-03-11T19:00")},
+		{"en", "it's my turn to cook", re("Cook", "me")},
+		{"en", "it's my turn to do the laundry", re("Laundry", "me")},
+		{"de", "Ben ist heute dran mit Staubsaugen", re("Staubsaugen", "Ben")},
+		{"de", "ich bin dran mit Kochen", re("Kochen", "me")},
+	})
+}

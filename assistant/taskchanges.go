@@ -57,6 +57,7 @@ var taskChangeRulesDE = []rule{
 	// "Mia ist diese Woche mit dem Abwasch dran", "Ben ist heute dran mit
 	// Staubsaugen" (turns.go)
 	{rx(`(\S+) ist (.*\bdran\b.*)`), (*parser).dranDE},
+	{rx(`(ich) bin (.*\bdran\b.*)`), (*parser).dranDE},
 	{rx(`(\S+) macht (.+?) statt \S+`), (*parser).reassignBy},
 	{rx(`(?:schlummer|schlummere|schlummern) (.+)`), (*parser).snooze},
 	{rx(`(?:erinnere|erinner|erinnern) (?:mich|uns)(.*?)(?:später )?(?:nochmal|noch mal|noch einmal|erneut)(.*)`), (*parser).snoozeAgainDE},
