@@ -246,7 +246,7 @@ func parseItem(s, lang string) (IntentItem, bool) {
 	var qty []string
 	i := 0
 	switch {
-	case numberUnitToken.MatchString(f[0]), numberToken.MatchString(f[0]):
+	case numberUnitToken.MatchString(f[0]), numberToken.MatchString(f[0]), countRangeRx.MatchString(f[0]):
 		qty, i = []string{f[0]}, 1
 	case numberWords[lower(0)] > 0:
 		qty, i = []string{strconv.Itoa(numberWords[lower(0)])}, 1

@@ -3,8 +3,10 @@ package assistant
 import "testing"
 
 // TestCountRange: "add 2 to 3 apples" is apples, from 2 to 3 of them (it
-// was the item "2" on a list called "3 apples"); a count alone on a list
-// and a count with its item stay as they were.
+// was the item "2" on a list called "3 apples"); "add 2-3 apples" and
+// "kauf 2 bis 3 Äpfel" too (they were events at 14:00 and 15:00). A count
+// alone on a list, a count with its item and a span after an
+// appointment stay as they were.
 func TestCountRange(t *testing.T) {
 	item := func(name, qty, list string) string {
 		l := ""
@@ -22,6 +24,11 @@ func TestCountRange(t *testing.T) {
 		{"en", "add 2 apples to the shopping list", item("apples", "2", "")},
 		{"en", "add 3 apples to the Aldi list", item("apples", "3", "Aldi")},
 		{"en", "add 2 to the shopping list", addItems("2")},
+		{"en", "add 2-3 apples", item("apples", "2-3", "")},
+		{"de", "kauf 2 bis 3 Äpfel", item("Äpfel", "2-3", "")},
+		{"de", "füg 2 bis 3 Äpfel hinzu", item("Äpfel", "2-3", "")},
+		{"de", "setz 2 bis 3 Äpfel auf die Liste", item("Äpfel", "2-3", "")},
+		{"en", "dentist 2-3", evTimed("Dentist", "2026-03-11T14:00", "2026-03-11T15:00")},
 	})
 }
 
