@@ -84,3 +84,19 @@ func TestTurnTonight(t *testing.T) {
 		{"de", "ich bin dran mit Kochen", re("Kochen", "me")},
 	})
 }
+
+// TestSomeoneDone: someone done is how they are, no task done ("he's
+// done", "Tim is done" with a member Tim, "mum's finished" completed tasks
+// "He", "Tim" and "Mum"); a chore done still completes it.
+func TestSomeoneDone(t *testing.T) {
+	parseCases(t, []string{"Tim", "Mia"}, []struct{ locale, text, want string }{
+		{"en", "he's done", ""},
+		{"en", "she is finished", ""},
+		{"en", "Tim is done", ""},
+		{"en", "Tim's done", ""},
+		{"en", "mum's finished", ""},
+		{"en", "everything's done", ""},
+		{"en", "laundry's done", `{"slots":{"title":"Laundry"},"type":"task.complete"}`},
+		{"en", "Tim's homework is done", `{"slots":{"title":"Tim's homework"},"type":"task.complete"}`},
+	})
+}
