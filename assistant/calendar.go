@@ -28,8 +28,9 @@ var calendarChangeRulesEN = []rule{
 	{rx(`(?:move|shift|reschedule|change|switch|push|bump) (.+?) from (.+?) (?:to|till|until|for) (.+)`), (*parser).moveFromTo},
 	{rx(`(?:move|shift|reschedule|change|switch|push|bump) (.+?) (?:to|till|until|for) (.+)`), (*parser).moveTo},
 	// a move said as news: "the dentist has moved to friday at 2" (it was
-	// not understood)
-	{rx(`(?:the )?(.+?) (?:has been|have been|'s been|'ve been|has|have|was|were|is|are|'s|got) (?:moved|rescheduled|changed|pushed back|put back|brought forward|postponed) (?:to|till|until|for) (.+)`), (*parser).moveTo},
+	// not understood), "swimming's been moved to tuesday" (the 's joined
+	// to the title was not understood)
+	{rx(`(?:the )?(.+?)(?: has been| have been| ?'s been| ?'ve been| has| have| was| were| is| are| ?'s| got) (?:moved|rescheduled|changed|pushed back|put back|brought forward|postponed) (?:to|till|until|for) (.+)`), (*parser).moveTo},
 }
 
 // shiftAmount is "an hour", "30 minutes", "half an hour", "eine Stunde".

@@ -189,6 +189,18 @@ func (x *executor) choose(in Intent) (Result, string, error) {
 		x.ran = &left[0]
 		return x.execute(left[0])
 	}
+	if len(left) == 2 && labels[0] == labels[1] {
+		// "it's my turn to cook tonight" with a chore "Cook": take it over
+		// or add a new one (both were "the task “Cook”")
+		for i, o := range left {
+			switch o.Type {
+			case IntentTaskReassign:
+				labels[i] = x.say.word("label.task_take", "title", x.say.quote(o.Slots.Title))
+			case IntentTaskCreate:
+				labels[i] = x.say.word("label.task_new", "title", x.say.quote(o.Slots.Title))
+			}
+		}
+	}
 	return Result{}, "", x.ask("q.generic", left, labels)
 }
 

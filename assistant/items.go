@@ -246,12 +246,18 @@ func parseItem(s, lang string) (IntentItem, bool) {
 	var qty []string
 	i := 0
 	switch {
-	case numberUnitToken.MatchString(f[0]), numberToken.MatchString(f[0]):
+	case numberUnitToken.MatchString(f[0]), numberToken.MatchString(f[0]), countRangeRx.MatchString(f[0]):
 		qty, i = []string{f[0]}, 1
 	case numberWords[lower(0)] > 0:
 		qty, i = []string{strconv.Itoa(numberWords[lower(0)])}, 1
 	case articles[lower(0)] && len(f) > 2 && units[lower(1)]:
 		qty, i = []string{"1"}, 1
+	}
+	if i == 1 && len(f) > 3 && countRangeWords[lower(1)] {
+		// "2 to 3 apples", "zwei bis drei Äpfel": a count from 2 to 3
+		if hi, ok := countToken(f[2]); ok {
+			qty, i = []string{qty[0] + "-" + hi}, 3
+		}
 	}
 	if i == 1 && len(f) > 2 && units[lower(1)] {
 		qty, i = append(qty, f[1]), 2
@@ -278,6 +284,20 @@ func parseItem(s, lang string) (IntentItem, bool) {
 		return IntentItem{}, false
 	}
 	return IntentItem{Name: n, Quantity: strings.Join(qty, " ")}, true
+}
+
+// countRangeWords join the two ends of a count: "2 to 3 apples".
+var countRangeWords = setOf(`to or bis oder -`)
+
+// countToken is a count said in figures or in a word: "3", "three", "drei".
+func countToken(s string) (string, bool) {
+	if numberToken.MatchString(s) {
+		return s, true
+	}
+	if n := numberWords[strings.ToLower(s)]; n > 0 {
+		return strconv.Itoa(n), true
+	}
+	return "", false
 }
 
 // itemsLookLikeGroceries says whether a bare list of names (no verb) is a

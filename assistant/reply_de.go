@@ -90,6 +90,8 @@ var replyDE = phrases{
 	"label.one_item":    "{item} (ein Eintrag)",
 	"label.items":       "{items} ({n} Einträge)",
 	"label.task":        "die Aufgabe {title}",
+	"label.task_take":   "die Aufgabe {title} übernehmen",
+	"label.task_new":    "eine neue Aufgabe {title}",
 	"label.event":       "den Termin {title}",
 	"label.event_at":    "{title} {when}",
 	"label.on_list":     "{list}",

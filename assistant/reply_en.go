@@ -90,6 +90,8 @@ var replyEN = phrases{
 	"label.one_item":    "{item} (one item)",
 	"label.items":       "{items} ({n} items)",
 	"label.task":        "the task {title}",
+	"label.task_take":   "taking over the task {title}",
+	"label.task_new":    "a new task {title}",
 	"label.event":       "the event {title}",
 	"label.event_at":    "{title} {when}",
 	"label.on_list":     "{list}",

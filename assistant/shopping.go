@@ -423,6 +423,20 @@ func (p *parser) itemCase(name string) string {
 // to-do list; "put dentist on Friday at 3" (Y a time) is no list.
 func (p *parser) addTo(m []string) (Intent, bool) {
 	what, target := m[1], strings.TrimSpace(m[2])
+	if _, ok := countToken(what); ok {
+		if f := strings.Fields(target); len(f) > 1 {
+			if _, ok := countToken(f[0]); ok {
+				// "add 2 to 3 apples (to the list)": a count from 2 to 3,
+				// not the item "2" on a list "3 apples"
+				what = what + " to " + target
+				if r := addRangeRx.FindStringSubmatch(lowerSameLength(what)); r != nil {
+					what, target = what[:len(r[1])], strings.TrimSpace(what[len(what)-len(r[2]):])
+				} else {
+					return p.itemsIntent(IntentShoppingAddItems, what, IntentSlots{})
+				}
+			}
+		}
+	}
 	switch {
 	case calendarTarget.MatchString(target):
 		return p.event(what + " " + calendarTarget.ReplaceAllString(target, ""))
@@ -443,6 +457,9 @@ func (p *parser) addTo(m []string) (Intent, bool) {
 	}
 	return p.itemsIntent(IntentShoppingAddItems, what, IntentSlots{List: list, NewList: isNew})
 }
+
+// addRangeRx splits "2 to 3 apples to the list" after its count range.
+var addRangeRx = rx(`(\S+ to \S+ .+?) (?:to|on|onto|in|into) (?:the |my |our |a )?(.+?)`)
 
 // boughtForWords: whom something is bought for, said before it ("buy them
 // milk").

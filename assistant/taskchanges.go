@@ -39,7 +39,9 @@ var taskChangeRulesEN = []rule{
 	{rx(`(?:i've|we've|i|we|i have|we have) (?:just |already )?(?:finished|completed|done) (?:with )?(.+)`), (*parser).complete},
 	{rx(`done(?: with)?:? (.+)`), (*parser).complete},
 	{rx(`(?:just )?(?:finished|completed) (?:with )?(.+)`), (*parser).complete},
-	{rx(`(?:the )?(.+?) (?:is|are|was|were|has been|have been|'s) (?:all |now )?(?:done|finished|complete|completed|sorted)`), (*parser).complete},
+	// "the laundry is done", "laundry's done" (the 's joined to the title
+	// was not understood)
+	{rx(`(?:the )?(.+?)(?: is| are| was| were| has been| have been| ?'s been| ?'s) (?:all |now )?(?:done|finished|complete|completed|sorted)`), (*parser).completeNews},
 	{rx(`(?:tick|check|cross) off (.+)`), (*parser).completeVerbPhrase},
 	{rx(`(i|we|i've|we've|i have|we have|\S+) (?:just |already |now )?(\S+) (.+)`), (*parser).completePast},
 }
@@ -55,6 +57,7 @@ var taskChangeRulesDE = []rule{
 	// "Mia ist diese Woche mit dem Abwasch dran", "Ben ist heute dran mit
 	// Staubsaugen" (turns.go)
 	{rx(`(\S+) ist (.*\bdran\b.*)`), (*parser).dranDE},
+	{rx(`(ich) bin (.*\bdran\b.*)`), (*parser).dranDE},
 	{rx(`(\S+) macht (.+?) statt \S+`), (*parser).reassignBy},
 	{rx(`(?:schlummer|schlummere|schlummern) (.+)`), (*parser).snooze},
 	{rx(`(?:erinnere|erinner|erinnern) (?:mich|uns)(.*?)(?:später )?(?:nochmal|noch mal|noch einmal|erneut)(.*)`), (*parser).snoozeAgainDE},
@@ -247,6 +250,19 @@ func (p *parser) complete(m []string) (Intent, bool) {
 	}
 	return Intent{Type: IntentTaskComplete, Slots: IntentSlots{Title: title}}, true
 }
+
+// completeNews: "the laundry is done" completes "Laundry"; someone done
+// ("he's done", "Tim is done", "mum's finished") is how they are, no task
+// (they completed tasks "He", "Tim" and "Mum").
+func (p *parser) completeNews(m []string) (Intent, bool) {
+	w := strings.ToLower(strings.TrimSpace(m[1]))
+	if peopleDoneEN[w] || familyRoles[w] || isMember(strings.TrimSpace(m[1]), p.names) {
+		return Intent{}, false
+	}
+	return p.complete(m)
+}
+
+var peopleDoneEN = setOf(`he she they it that this everything everyone everybody someone somebody`)
 
 // completeVerbPhrase: "tick off call grandma" is a task (it starts with a
 // verb); "tick off milk" is shopping.

@@ -40,7 +40,25 @@ func (p *parser) turnEN(m []string) (Intent, bool) {
 	if title == "" {
 		return Intent{}, false
 	}
-	return Intent{Type: IntentTaskReassign, Slots: IntentSlots{Title: title, Assignee: name}}, true
+	in := Intent{Type: IntentTaskReassign, Slots: IntentSlots{Title: title, Assignee: name}}
+	return p.turnOrTask(in, m[2]), true
+}
+
+// turnOrTask: a turn said with a part of a day ("it's my turn to cook
+// tonight", "ich bin heute Abend mit Kochen dran") is the chore
+// taken over, or, when the family has no such chore, a task of that
+// member due then: a question execution answers by dropping the option
+// that cannot run (it was only the reassign, refused with "No open task
+// matches “Cook”"). what is the chore with its time words.
+func (p *parser) turnOrTask(in Intent, what string) Intent {
+	if sc := p.scanWhen(what, scanOpts{}); sc.w.part == "" {
+		return in // "Ben ist heute dran mit Staubsaugen": the chore, as before
+	}
+	task, ok := p.newTask(what, in.Slots.Assignee)
+	if !ok || task.Type != IntentTaskCreate || task.Slots.DueAt == nil {
+		return in
+	}
+	return Intent{Type: IntentClarify, Needs: NeedsChoice, Options: []Intent{in, task}}
 }
 
 // dranDE: "Mia ist diese Woche mit dem Abwasch dran", "Ben ist heute dran
@@ -57,7 +75,11 @@ func (p *parser) dranDE(m []string) (Intent, bool) {
 	if !dranLeadDE.MatchString(" "+m[2]+" ") || strings.TrimSpace(what) == "" {
 		return Intent{}, false
 	}
-	return p.reassignBy([]string{m[0], m[1], strings.TrimSpace(what)})
+	in, ok := p.reassignBy([]string{m[0], m[1], strings.TrimSpace(what)})
+	if !ok {
+		return Intent{}, false
+	}
+	return p.turnOrTask(in, strings.TrimSpace(what)), true
 }
 
 var dranLeadDE = regexp.MustCompile(`(?i)(?:^|\s)mit(?:\s+(?:dem|der|den))?\s+`)

@@ -63,6 +63,10 @@ func (p *parser) scanWhen(s string, o scanOpts) *scan {
 	sc.w.weekday = -1
 	sc.used = make([]bool, len(sc.toks))
 	for i := 0; i < len(sc.toks); {
+		if n := sc.countRangeLen(i); n > 0 {
+			i += n // "kauf 2 bis 3 Äpfel": no "bis 3" (15:00)
+			continue
+		}
 		n := 0
 		if o.recurrence {
 			n = p.matchRecur(sc, i)
@@ -82,6 +86,21 @@ func (p *parser) scanWhen(s string, o scanOpts) *scan {
 	}
 	return sc
 }
+
+// countRangeLen is the length of a range of counts at i before a grocery
+// ("2 bis 3 Äpfel", "2-3 apples"), which is no time (they were events at
+// 15:00 and 14:00), or 0.
+func (sc *scan) countRangeLen(i int) int {
+	switch {
+	case countRangeRx.MatchString(sc.at(i)) && itemKnownPhrase(sc.at(i+1)):
+		return 1
+	case bareNumber.MatchString(sc.at(i)) && countRangeWords[sc.at(i+1)] && bareNumber.MatchString(sc.at(i+2)) && itemKnownPhrase(sc.at(i+3)):
+		return 3
+	}
+	return 0
+}
+
+var countRangeRx = regexp.MustCompile(`^\d+-\d+$`)
 
 // rest is the command without its time phrases.
 func (sc *scan) rest() string { return joinRaw(sc.toks, sc.used) }
