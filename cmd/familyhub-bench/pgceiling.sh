@@ -13,8 +13,14 @@
 #                sent by familyhub_notify_async); skipped for binaries
 #                without that migration
 #
-# and reports tps, WAL flushes per commit (pg_stat_wal.wal_sync) and WAL
-# records per commit, per client count, each repeated -r times.
+# and reports tps, WAL flushes per commit (pg_stat_wal.wal_sync), WAL
+# records per commit and, when the server runs on this machine and its data
+# directory is readable (root), PostgreSQL's CPU per pgbench transaction:
+# every server process's user and system time over the run (the
+# postmaster's own, its live children's and, through its cutime/cstime,
+# the backends that ended), so backends, WAL writer and checkpointer alike;
+# per client count, each repeated -r times. At 1 client that is the CPU a
+# write costs PostgreSQL without group commit's help.
 #
 #   cmd/familyhub-bench/pgceiling.sh -u postgres://postgres@127.0.0.1:25432 \
 #       -b base=/tmp/familyhub-base -b new=bin/familyhub [-c "1 8 32"] [-t 10] [-r 3]
@@ -44,6 +50,22 @@ trap 'rm -rf "$WORK"' EXIT
 q() { "$BINDIR/psql" "$URL/$1" -Atqc "$2"; }
 
 q postgres "SHOW fsync" | grep -q on || { echo "fsync is off: not a durable server" >&2; exit 1; }
+DATADIR=$(q postgres "SHOW data_directory")
+TCK=$(getconf CLK_TCK)
+# pgcpu: the server's CPU time so far in clock ticks, or nothing when its
+# processes cannot be read from here.
+pgcpu() {
+	local pm
+	pm=$(head -1 "$DATADIR/postmaster.pid" 2>/dev/null) || return 0
+	[ -r "/proc/$pm/stat" ] || return 0
+	# After the ")" of comm: state is field 1, ppid 2, utime 12, stime 13,
+	# cutime 14, cstime 15.
+	for f in /proc/[0-9]*/stat; do
+		sed 's/^.*) //' "$f" 2>/dev/null
+	done | awk -v pm="$pm" -v self="$(sed 's/^.*) //' "/proc/$pm/stat")" '
+		$2 == pm { t += $12 + $13 }
+		END { split(self, x, " "); print t + x[12] + x[13] + x[14] + x[15] }'
+}
 
 setup_plain() {
 	q postgres "DROP DATABASE IF EXISTS pgc_plain" >/dev/null
@@ -69,14 +91,19 @@ setup_fh() { # name binary
 }
 
 run() { # label db script clients
-	local before after tps
+	local before after out tps txs cpu0 cpu1
 	before=$(q "$2" "SELECT s.wal_sync, s.wal_records, d.xact_commit FROM pg_stat_wal s, pg_stat_database d WHERE d.datname = current_database()")
-	tps=$("$BINDIR/pgbench" -n -c "$4" -j "$(( $4 < 2 ? 1 : 2 ))" -T "$SECS" -f "$3" "$URL/$2" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}')
+	cpu0=$(pgcpu)
+	out=$("$BINDIR/pgbench" -n -c "$4" -j "$(( $4 < 2 ? 1 : 2 ))" -T "$SECS" -f "$3" "$URL/$2" 2>/dev/null)
+	cpu1=$(pgcpu)
+	tps=$(awk '/^tps/ {printf "%.0f", $3}' <<<"$out")
+	txs=$(awk '/actually processed/ {print $NF}' <<<"$out")
 	sleep 1 # let the statistics collector catch up
 	after=$(q "$2" "SELECT s.wal_sync, s.wal_records, d.xact_commit FROM pg_stat_wal s, pg_stat_database d WHERE d.datname = current_database()")
-	awk -v b="$before" -v a="$after" -v l="$1" -v c="$4" -v t="$tps" 'BEGIN {
+	awk -v b="$before" -v a="$after" -v l="$1" -v c="$4" -v t="$tps" -v tx="${txs:-0}" -v c0="${cpu0:-}" -v c1="${cpu1:-}" -v hz="$TCK" 'BEGIN {
 		split(b, x, "|"); split(a, y, "|"); n = y[3] - x[3]; if (n < 1) n = 1
-		printf "%-14s clients=%-3s tps=%-6s wal_flushes/commit=%.2f wal_records/commit=%.1f\n", l, c, t, (y[1]-x[1])/n, (y[2]-x[2])/n }'
+		cpu = (c0 != "" && c1 != "" && tx > 0) ? sprintf(" pg_cpu_us/tx=%.0f", (c1 - c0) / hz * 1e6 / tx) : ""
+		printf "%-14s clients=%-3s tps=%-6s wal_flushes/commit=%.2f wal_records/commit=%.1f%s\n", l, c, t, (y[1]-x[1])/n, (y[2]-x[2])/n, cpu }'
 }
 
 setup_plain
