@@ -23,7 +23,12 @@
 # write costs PostgreSQL without group commit's help.
 #
 #   cmd/familyhub-bench/pgceiling.sh -u postgres://postgres@127.0.0.1:25432 \
-#       -b base=/tmp/familyhub-base -b new=bin/familyhub [-c "1 8 32"] [-t 10] [-r 3]
+#       -b base=/tmp/familyhub-base -b new=bin/familyhub [-c "1 8 32"] [-t 10] [-r 3] [-s]
+#
+# -s starts each FamilyHub database as a pruned one is after its first
+# week: 80,000 events written, the older half deleted (as the daily prune
+# job does) and the table vacuumed, so that new events fill freed pages
+# (migration 00045: event_log's BRIN index then wrote a record per event).
 #
 # The server must be durable (fsync on, synchronous_commit on: the
 # defaults) and otherwise idle. Creates and drops databases pgc_*.
@@ -33,14 +38,16 @@ URL=postgres://postgres@127.0.0.1:25432
 CLIENTS="1 8 32"
 SECS=10
 REPEAT=3
+STEADY=
 declare -a BINS=()
-while getopts "u:b:c:t:r:" o; do
+while getopts "u:b:c:t:r:s" o; do
 	case $o in
 	u) URL=$OPTARG ;;
 	b) BINS+=("$OPTARG") ;;
 	c) CLIENTS=$OPTARG ;;
 	t) SECS=$OPTARG ;;
 	r) REPEAT=$OPTARG ;;
+	s) STEADY=1 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -84,6 +91,14 @@ setup_fh() { # name binary
 		INSERT INTO families (name) SELECT 'f' || g FROM generate_series(1, 32) g;
 		INSERT INTO bench_fam SELECT row_number() OVER (), id, gen_random_uuid() FROM families;
 		INSERT INTO shopping_lists (id, family_id, name) SELECT list_id, family_id, 'L' FROM bench_fam;"
+	if [ -n "$STEADY" ]; then
+		q "$db" "INSERT INTO event_log (family_id, seq, type, channel, entity_id, op, at)
+			SELECT (SELECT family_id FROM bench_fam WHERE n = 1), 1000000000 + g, 'TASK_UPDATED', 'familyhub_tasks',
+			       gen_random_uuid(), 'insert', now() - CASE WHEN g <= 40000 THEN interval '8 days' ELSE interval '6 days' END
+			FROM generate_series(1, 80000) g;
+			DELETE FROM event_log WHERE at < now() - interval '7 days';"
+		q "$db" "VACUUM event_log"
+	fi
 	printf '\\set f random(1, 32)\nINSERT INTO shopping_items (family_id, list_id, name) SELECT family_id, list_id, '"'"'milk'"'"' FROM bench_fam WHERE n = :f;\n' >"$WORK/$1.sql"
 	if q "$db" "SELECT 1 FROM pg_proc WHERE proname = 'familyhub_notify_async'" | grep -q 1; then
 		printf '\\set f random(1, 32)\nBEGIN;\nSELECT set_config('"'"'familyhub.announce'"'"', '"'"'after_commit'"'"', true);\nINSERT INTO shopping_items (family_id, list_id, name) SELECT family_id, list_id, '"'"'milk'"'"' FROM bench_fam WHERE n = :f;\nCOMMIT;\nSELECT familyhub_notify_async(ARRAY['"'"'familyhub_shopping'"'"'], ARRAY[:f::text]);\n' >"$WORK/$1-app.sql"
@@ -95,10 +110,10 @@ run() { # label db script clients
 	before=$(q "$2" "SELECT s.wal_sync, s.wal_records, d.xact_commit FROM pg_stat_wal s, pg_stat_database d WHERE d.datname = current_database()")
 	cpu0=$(pgcpu)
 	out=$("$BINDIR/pgbench" -n -c "$4" -j "$(( $4 < 2 ? 1 : 2 ))" -T "$SECS" -f "$3" "$URL/$2" 2>/dev/null)
-	cpu1=$(pgcpu)
 	tps=$(awk '/^tps/ {printf "%.0f", $3}' <<<"$out")
 	txs=$(awk '/actually processed/ {print $NF}' <<<"$out")
-	sleep 1 # let the statistics collector catch up
+	sleep 1 # let the statistics collector catch up, and the postmaster reap pgbench's backends
+	cpu1=$(pgcpu)
 	after=$(q "$2" "SELECT s.wal_sync, s.wal_records, d.xact_commit FROM pg_stat_wal s, pg_stat_database d WHERE d.datname = current_database()")
 	awk -v b="$before" -v a="$after" -v l="$1" -v c="$4" -v t="$tps" -v tx="${txs:-0}" -v c0="${cpu0:-}" -v c1="${cpu1:-}" -v hz="$TCK" 'BEGIN {
 		split(b, x, "|"); split(a, y, "|"); n = y[3] - x[3]; if (n < 1) n = 1
