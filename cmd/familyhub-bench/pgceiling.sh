@@ -68,7 +68,7 @@ pgcpu() {
 	# After the ")" of comm: state is field 1, ppid 2, utime 12, stime 13,
 	# cutime 14, cstime 15.
 	for f in /proc/[0-9]*/stat; do
-		sed 's/^.*) //' "$f" 2>/dev/null
+		sed 's/^.*) //' "$f" 2>/dev/null || true # a process may end meanwhile
 	done | awk -v pm="$pm" -v self="$(sed 's/^.*) //' "/proc/$pm/stat")" '
 		$2 == pm { t += $12 + $13 }
 		END { split(self, x, " "); print t + x[12] + x[13] + x[14] + x[15] }'
