@@ -13,8 +13,9 @@ type PruneEventsArgs struct{}
 // Kind implements river.JobArgs.
 func (PruneEventsArgs) Kind() string { return "prune-events" }
 
-// pruneBatch bounds each DELETE of event_log, keeping transactions short.
-const pruneBatch = 10_000
+// pruneBlocks bounds each DELETE of event_log to 256 pages (2 MiB, about
+// 10,000 events), keeping transactions short.
+const pruneBlocks = 256
 
 // authFailureRetention is well beyond the login rate limit's window.
 const authFailureRetention = 24 * time.Hour
@@ -30,18 +31,21 @@ const authFailureRetention = 24 * time.Hour
 // idempotent: concurrent runs delete each row once.
 func (e *Engine) runPruneEvents(ctx context.Context, _ PruneEventsArgs) error {
 	now := e.cfg.Now()
+	// event_log range by range (it has no time index: 00045); pages added
+	// meanwhile hold new events.
+	blocks, err := e.store.Q.EventLogBlocks(ctx, e.store.Pool)
+	if err != nil {
+		return err
+	}
 	var events int64
-	for {
-		n, err := e.store.Q.EventLogPruneBatch(ctx, e.store.Pool, dbsqlc.EventLogPruneBatchParams{
-			Before: now.Add(-e.cfg.EventRetention), MaxRows: pruneBatch,
+	for from := int64(0); from < blocks; from += pruneBlocks {
+		n, err := e.store.Q.EventLogPruneBlocks(ctx, e.store.Pool, dbsqlc.EventLogPruneBlocksParams{
+			Before: now.Add(-e.cfg.EventRetention), FromBlock: from, ToBlock: from + pruneBlocks,
 		})
 		if err != nil {
 			return err
 		}
 		events += n
-		if n < pruneBatch {
-			break
-		}
 	}
 	tickets, err := e.store.Q.RealtimeTicketPrune(ctx, e.store.Pool)
 	if err != nil {

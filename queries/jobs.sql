@@ -119,13 +119,19 @@ WHERE item_id = ANY (@item_ids::uuid[]) AND claimed_by = @claimed_by;
 
 -- Pruning.
 
--- EventLogPruneBatch deletes up to max_rows events older than before; run
--- it until it returns fewer than max_rows (short transactions on a big log).
--- name: EventLogPruneBatch :execrows
+-- EventLogBlocks is event_log's size in pages, for EventLogPruneBlocks.
+-- name: EventLogBlocks :one
+SELECT (pg_relation_size('event_log') / current_setting('block_size')::bigint)::bigint AS blocks;
+
+-- EventLogPruneBlocks deletes the events older than before that lie in
+-- event_log's pages from_block to to_block - 1 (a TID range scan: the log
+-- has no time index since 00045); the prune job walks the table range by
+-- range, each in a short transaction.
+-- name: EventLogPruneBlocks :execrows
 DELETE FROM event_log
-WHERE (family_id, seq) IN (
-    SELECT family_id, seq FROM event_log WHERE at < @before::timestamptz LIMIT @max_rows::int
-);
+WHERE ctid >= format('(%s,0)', @from_block::bigint)::tid
+  AND ctid < format('(%s,0)', @to_block::bigint)::tid
+  AND at < @before::timestamptz;
 
 -- SessionPrune deletes sessions that expired or were revoked before.
 -- name: SessionPrune :execrows

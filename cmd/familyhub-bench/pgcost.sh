@@ -14,14 +14,17 @@
 # then ShoppingItemAddOne with the client's id and auto-categorisation on,
 # or ShoppingItemTick ticking, then unticking in the next transaction);
 # editone: a quantity patch as one statement (ShoppingItemEdit where dbsqlc
-# has it, else ShoppingItemUpdate).
+# has it, else ShoppingItemUpdate); insert: pgceiling.sh's one-row INSERT
+# into shopping_items as the application announces it (after_commit), with
+# every trigger; plain: pgceiling.sh's one-row INSERT into a plain table
+# (bigserial key, int, text), the yardstick of issue 20.
 # It prints the CPU instructions per transaction (the difference
 # between a run of 250 and one of 50, so start-up and preparing cancel out).
 # Counting instructions is deterministic to about 0.1 % and does not depend
 # on what else the machine is doing; it does not see waits (WAL flushes,
 # locks) or what the client and the kernel spend.
 #
-#   cmd/familyhub-bench/pgcost.sh [-k add|tick|complete|event|addone|tickone|editone] [-n ITEMS] [-p DIR] [-w] NAME=BINARY[@SQL]...
+#   cmd/familyhub-bench/pgcost.sh [-k add|tick|complete|event|addone|tickone|editone|insert|plain] [-n ITEMS] [-p DIR] [-w] NAME=BINARY[@SQL]...
 #
 # -n ITEMS seeds each family's list with ITEMS items (default 1), to count
 # what grows with a list's length.
@@ -51,7 +54,7 @@ while getopts "k:n:p:w" o; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { echo "usage: $0 [-k add|tick|complete|event|addone|tickone|editone] [-n ITEMS] [-p DIR] [-w] NAME=BINARY[@SQL]..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 [-k add|tick|complete|event|addone|tickone|editone|insert|plain] [-n ITEMS] [-p DIR] [-w] NAME=BINARY[@SQL]..." >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 BINDIR=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 WORK=$(mktemp -d)
@@ -134,6 +137,9 @@ script() { # n run: the run's number keeps its ids apart from the other run's
 	echo "PREPARE addone($(args ShoppingItemAddOne type)) AS $(stmt shoppingItemAddOne)"
 	echo "PREPARE tickone($(args $TICK type)) AS $(stmt "$(echo "${TICK:0:1}" | tr A-Z a-z)${TICK:1}")"
 	echo "PREPARE editone($(args $EDIT type)) AS $(stmt "$(echo "${EDIT:0:1}" | tr A-Z a-z)${EDIT:1}")"
+	# pgceiling.sh's two inserts: shopping_items with its triggers, a plain table.
+	echo "PREPARE ins(int) AS INSERT INTO shopping_items (family_id, list_id, name) SELECT family_id, list_id, 'milk' FROM bench_fam WHERE n = \$1;"
+	echo "PREPARE plain(int) AS INSERT INTO bench_plain (family, v) VALUES (\$1, 'x');"
 	# An add as the app makes it (db.Tx.ShoppingItemAdd with the client's id):
 	# claim the id, read the categories for the name, insert the item filed.
 	echo "PREPARE claim(uuid, int) AS INSERT INTO client_creates (id, family_id, kind, request_hash, result_ids) SELECT \$1, family_id, 'shopping-item', '\\x00', ARRAY[\$1] FROM bench_fam WHERE n = \$2 ON CONFLICT (id) DO NOTHING RETURNING id;"
@@ -163,6 +169,15 @@ script() { # n run: the run's number keeps its ids apart from the other run's
 			[ $((i % 2)) = 1 ] && c=true
 			echo "EXECUTE settings1('00000000-0000-4000-8000-000000000001');"
 			echo "EXECUTE tickone($(args $TICK value));"
+			echo "COMMIT;"
+			continue
+		elif [ "$KIND" = plain ]; then
+			echo "EXECUTE plain($f);"
+			echo "COMMIT;"
+			continue
+		elif [ "$KIND" = insert ]; then
+			echo "EXECUTE settings1('00000000-0000-4000-8000-000000000001');"
+			echo "EXECUTE ins($f);"
 			echo "COMMIT;"
 			continue
 		elif [ "$KIND" = editone ]; then
@@ -221,6 +236,7 @@ for b in "$@"; do
 	"$BINDIR/psql" "$url/postgres" -qc "CREATE DATABASE fhcost"
 	DATABASE_URL="$url/fhcost?sslmode=disable" "$bin" migrate >/dev/null 2>&1
 	"$BINDIR/psql" "$url/fhcost" -qc "CREATE TABLE bench_fam (n int PRIMARY KEY, family_id uuid, list_id uuid, item_id uuid);
+		CREATE TABLE bench_plain (id bigserial PRIMARY KEY, family int NOT NULL, v text NOT NULL);
 		INSERT INTO families (id, name) SELECT format('00000000-0000-4000-a000-%s', lpad(g::text, 12, '0'))::uuid, 'f' || g FROM generate_series(1, 32) g;
 		INSERT INTO bench_fam SELECT g, format('00000000-0000-4000-a000-%s', lpad(g::text, 12, '0'))::uuid, format('00000000-0000-4000-b000-%s', lpad(g::text, 12, '0'))::uuid, format('00000000-0000-4000-c000-%s', lpad(g::text, 12, '0'))::uuid FROM generate_series(1, 32) g;
 		INSERT INTO shopping_lists (id, family_id, name) SELECT list_id, family_id, 'L' FROM bench_fam;

@@ -13,24 +13,39 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-const eventLogPruneBatch = `-- name: EventLogPruneBatch :execrows
+const eventLogBlocks = `-- name: EventLogBlocks :one
 
-DELETE FROM event_log
-WHERE (family_id, seq) IN (
-    SELECT family_id, seq FROM event_log WHERE at < $1::timestamptz LIMIT $2::int
-)
+SELECT (pg_relation_size('event_log') / current_setting('block_size')::bigint)::bigint AS blocks
 `
 
-type EventLogPruneBatchParams struct {
-	Before  time.Time
-	MaxRows int32
+// Pruning.
+// EventLogBlocks is event_log's size in pages, for EventLogPruneBlocks.
+func (q *Queries) EventLogBlocks(ctx context.Context, db DBTX) (int64, error) {
+	row := db.QueryRow(ctx, eventLogBlocks)
+	var blocks int64
+	err := row.Scan(&blocks)
+	return blocks, err
 }
 
-// Pruning.
-// EventLogPruneBatch deletes up to max_rows events older than before; run
-// it until it returns fewer than max_rows (short transactions on a big log).
-func (q *Queries) EventLogPruneBatch(ctx context.Context, db DBTX, arg EventLogPruneBatchParams) (int64, error) {
-	result, err := db.Exec(ctx, eventLogPruneBatch, arg.Before, arg.MaxRows)
+const eventLogPruneBlocks = `-- name: EventLogPruneBlocks :execrows
+DELETE FROM event_log
+WHERE ctid >= format('(%s,0)', $1::bigint)::tid
+  AND ctid < format('(%s,0)', $2::bigint)::tid
+  AND at < $3::timestamptz
+`
+
+type EventLogPruneBlocksParams struct {
+	FromBlock int64
+	ToBlock   int64
+	Before    time.Time
+}
+
+// EventLogPruneBlocks deletes the events older than before that lie in
+// event_log's pages from_block to to_block - 1 (a TID range scan: the log
+// has no time index since 00045); the prune job walks the table range by
+// range, each in a short transaction.
+func (q *Queries) EventLogPruneBlocks(ctx context.Context, db DBTX, arg EventLogPruneBlocksParams) (int64, error) {
+	result, err := db.Exec(ctx, eventLogPruneBlocks, arg.FromBlock, arg.ToBlock, arg.Before)
 	if err != nil {
 		return 0, err
 	}
