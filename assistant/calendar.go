@@ -13,7 +13,9 @@ var calendarChangeRulesEN = []rule{
 	// calendar.cancel (one occurrence) or calendar.delete
 	{rx(`(?:there's|there is|there will be|we have|we've got) no (.+)`), (*parser).cancelDated},
 	{rx(`no (.+)`), (*parser).cancelDated},
-	{rx(`(?:the )?(.+?) (?:is|has been|was|'s|are|have been|got) (?:cancelled|canceled|called off|off)(.*)`), (*parser).cancelIs},
+	// "football's cancelled this saturday": the 's joined to the title too
+	// (it was the all-day event "Football's cancelled")
+	{rx(`(?:the )?(.+?)(?: is| has been| was| ?'s| are| have been| ?'s been| got) (?:cancelled|canceled|called off|off)(.*)`), (*parser).cancelIs},
 	{rx(`(?:skip|call off) (.+)`), (*parser).cancelDated},
 	{rx(`(?:delete|remove|cancel|drop) (?:the |my |our )?(?:event|appointment|meeting|entry):? (.+)`), (*parser).eventDelete},
 	{rx(`(?:delete|remove|cancel|drop) (?:the |my |our )?(.+?) (?:appointment|event|meeting)`), (*parser).eventDelete},
