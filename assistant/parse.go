@@ -34,6 +34,11 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	if needsRest(text) {
 		return Intent{}, NotUnderstood(text) // "I need a break tomorrow": no errand
 	}
+	if rest, ok := withoutWhenYou(text); ok {
+		if in, err := parseIntent(rest, locale, now, names); err == nil && (in.Type == IntentTaskCreate || in.Type == IntentShoppingAddItems) {
+			return in, nil // "Mia, empty the dishwasher when you get home": the task
+		}
+	}
 	if in, ok, refuse := travelBy(text, now); ok || refuse {
 		if refuse {
 			return Intent{}, NotUnderstood(text) // "I'll take the train to Berlin": how, no to-do
