@@ -498,9 +498,9 @@ func submatches(s string, idx []int) []string {
 var rules = map[string][]rule{}
 
 func init() {
-	rules["en"] = concat(queryRulesEN, recipeRulesEN, listRulesEN, taskChangeRulesEN, calendarChangeRulesEN,
+	rules["en"] = concat(queryRulesEN, recipeRulesEN, listRulesEN, taskChangeRulesEN, calendarChangeRulesEN, correctionRulesEN,
 		shoppingChangeRulesEN, taskCreateRulesEN, shoppingAddRulesEN, calendarCreateRulesEN, ellipticRules)
-	rules["de"] = concat(queryRulesDE, recipeRulesDE, listRulesDE, taskChangeRulesDE, calendarChangeRulesDE,
+	rules["de"] = concat(queryRulesDE, recipeRulesDE, listRulesDE, taskChangeRulesDE, calendarChangeRulesDE, correctionRulesDE,
 		shoppingChangeRulesDE, taskCreateRulesDE, shoppingAddRulesDE, calendarCreateRulesDE, ellipticRules)
 }
 

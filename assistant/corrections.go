@@ -1,0 +1,45 @@
+package assistant
+
+// A correction of when an event is, said as news with what it is not:
+// "the dentist is at 4 not 3", "der Zahnarzt ist um 4, nicht um 3", "der
+// Zahnarzt ist nicht um 3, sondern um 4" move the event (they were not
+// understood). Both sides must say only when; the side it is not names
+// the occurrence when it is a day ("the party is on Saturday not Friday"
+// moves Friday's party).
+
+var correctionRulesEN = []rule{
+	{rx(`(?:(?:no|actually|sorry|oops|wait|oh),? )*(?:the )?(.+?)(?: is| ?'s| are) (.+?),? not (.+)`), (*parser).correctedWhen},
+}
+
+var correctionRulesDE = []rule{
+	{rx(`(?:(?:nein|doch|sorry|ach|quatsch|halt|ups),? )*(?:der |die |das )?(.+?) (?:ist|sind) (.+?),? nicht (.+)`), (*parser).correctedWhen},
+	{rx(`(?:(?:nein|doch|sorry|ach|quatsch|halt|ups),? )*(?:der |die |das )?(.+?) (?:ist|sind) nicht (.+?),? sondern (.+)`), (*parser).correctedWhenDE},
+}
+
+func (p *parser) correctedWhenDE(m []string) (Intent, bool) {
+	return p.corrected(m[1], m[3], m[2])
+}
+
+func (p *parser) correctedWhen(m []string) (Intent, bool) {
+	return p.corrected(m[1], m[2], m[3])
+}
+
+// corrected: the event what is at is, not at not.
+func (p *parser) corrected(what, is, not string) (Intent, bool) {
+	tw, ok := p.target(is)
+	if !ok {
+		return Intent{}, false
+	}
+	nw, ok := p.target(not)
+	if !ok || tw.hasTime != nw.hasTime || (tw.hasDate || tw.weekday >= 0) != (nw.hasDate || nw.weekday >= 0) {
+		return Intent{}, false // "at 4 not on Friday": no correction of one thing
+	}
+	if _, ok := person(what); ok || onlyPeople(what, p.names) || pronounOnly(words(what)) {
+		return Intent{}, false // "Tim is at 4 not 3", "it's at 4 not 3": no event named
+	}
+	from := ""
+	if !nw.hasTime {
+		from = not
+	}
+	return p.move(what, from, is)
+}
