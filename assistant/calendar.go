@@ -195,6 +195,7 @@ func (p *parser) moveTo(m []string) (Intent, bool) { return p.move(m[1], "", m[2
 func (p *parser) moveFromTo(m []string) (Intent, bool) { return p.move(m[1], m[2], m[3]) }
 
 func (p *parser) move(what, from, to string) (Intent, bool) {
+	to = withoutSameTime(to) // "move swimming to thursday same time" (corrections.go)
 	tw, ok := p.target(to)
 	if !ok {
 		return p.moveItems(what, from, to)

@@ -1,5 +1,10 @@
 package assistant
 
+import (
+	"regexp"
+	"strings"
+)
+
 // A correction of when an event is, said as news with what it is not:
 // "the dentist is at 4 not 3", "der Zahnarzt ist um 4, nicht um 3", "der
 // Zahnarzt ist nicht um 3, sondern um 4" move the event (they were not
@@ -42,4 +47,17 @@ func (p *parser) corrected(what, is, not string) (Intent, bool) {
 		from = not
 	}
 	return p.move(what, from, is)
+}
+
+// sameTimeRx ends a move's target with the time kept, which a move to
+// another day does anyway: "to thursday same time", "auf Donnerstag
+// gleiche Uhrzeit", "to friday at the same time" (they were all-day events
+// "Move swimming to same time").
+var sameTimeRx = regexp.MustCompile(`(?i)^(.*?\S)[,\s]+(?:(?:at|um|zur|zu der|zu|in) )?(?:the |die |der )?(?:same|gleiche|gleichen|selbe|selben)(?: time| uhrzeit| zeit)$`)
+
+func withoutSameTime(to string) string {
+	if m := sameTimeRx.FindStringSubmatch(strings.TrimSpace(to)); m != nil {
+		return m[1]
+	}
+	return to
 }
