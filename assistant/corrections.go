@@ -3,6 +3,7 @@ package assistant
 import (
 	"regexp"
 	"strings"
+	"time"
 )
 
 // A correction of when an event is, said as news with what it is not:
@@ -60,4 +61,32 @@ func withoutSameTime(to string) string {
 		return m[1]
 	}
 	return to
+}
+
+// correctsNothingNamed: text corrects when something is without naming it
+// ("it's at 4 not 3", "that's on friday not thursday"): which event is
+// meant is not said, so nothing is written (they were the events "It's
+// not 3" and "That's not thursday").
+func correctsNothingNamed(text string, now time.Time) bool {
+	clean := cleanCommand(text)
+	lc := lowerSameLength(clean)
+	for _, lang := range []string{"en", "de"} {
+		p := &parser{now: now, loc: now.Location(), lang: lang}
+		rs := correctionRulesEN
+		if lang == "de" {
+			rs = correctionRulesDE
+		}
+		for _, r := range rs {
+			m := submatches(clean, r.re.FindStringSubmatchIndex(lc))
+			if m == nil || !pronounOnly(words(m[1])) {
+				continue
+			}
+			if _, ok := p.target(m[2]); ok {
+				if _, ok := p.target(m[3]); ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -10,8 +10,9 @@ import (
 // time said, a move "same time" keeps the time, a cancel with a joined 's
 // cancels the day, whether an event still stands is answered without a
 // write, a request with "when you get home" is the member's task, things
-// nearly gone are added; people asked about, "call me when you get home"
-// and a person "at 4 not 3" write nothing.
+// nearly gone are added; people asked about, "call me when you get home",
+// a person "at 4 not 3" and "it's at 4 not 3" (which
+// event?) write nothing.
 func TestAssist21Replies(t *testing.T) {
 	f := newTestFamily(t)
 	f.list("Weekly")
@@ -45,5 +46,6 @@ func TestAssist21Replies(t *testing.T) {
 		{"en", "Tim is at 4 not 3"},
 		{"en", "is Tim still at school"},
 		{"de", "Oma ist um 4 nicht um 3"},
+		{"en", "it's at 4 not 3"},
 	})
 }

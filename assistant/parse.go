@@ -144,6 +144,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		// something is their task ("sag Mia, dass sie … soll": tellDE)
 		return Intent{}, NotUnderstood(text)
 	}
+	if err == nil && in.Type == IntentCalendarCreate && correctsNothingNamed(text, now) {
+		return Intent{}, NotUnderstood(text) // "it's at 4 not 3": which event? (corrections.go)
+	}
 	if err == nil && in.Type == IntentCalendarCreate && statusOf(in.Slots.Title, names) {
 		return Intent{}, NotUnderstood(text) // "Tim home at 6": a status, no event
 	}
