@@ -14,7 +14,10 @@ import (
 // moves Friday's party).
 
 var correctionRulesEN = []rule{
-	{rx(`(?:(?:no|actually|sorry|oops|wait|oh),? )*(?:the )?(.+?)(?: is| ?'s| are) (.+?),? not (.+)`), (*parser).correctedWhen},
+	// "is" before "'s", so that an owner stays in the title ("Tim's
+	// football is at 5 not 4")
+	{rx(`(?:(?:no|actually|sorry|oops|wait|oh),? )*(?:the )?(.+?) (?:is|are) (.+?),? not (.+)`), (*parser).correctedWhen},
+	{rx(`(?:(?:no|actually|sorry|oops|wait|oh),? )*(?:the )?(.+?) ?'s (.+?),? not (.+)`), (*parser).correctedWhen},
 }
 
 var correctionRulesDE = []rule{
@@ -63,10 +66,12 @@ func withoutSameTime(to string) string {
 	return to
 }
 
-// correctsNothingNamed: text corrects when something is without naming it
-// ("it's at 4 not 3", "that's on friday not thursday"): which event is
-// meant is not said, so nothing is written (they were the events "It's
-// not 3" and "That's not thursday").
+// correctsNothingNamed: text corrects when something is without naming an
+// event ("it's at 4 not 3", "that's on friday not thursday", "tim's at 4
+// not 3"): which event is meant is not said, so nothing is written (they
+// were the events "It's not 3", "That's not thursday", "Tim's not 3").
+// Called only when the sentence became a new event, so a correction that
+// names one (a move) never gets here.
 func correctsNothingNamed(text string, now time.Time) bool {
 	clean := cleanCommand(text)
 	lc := lowerSameLength(clean)
@@ -78,7 +83,7 @@ func correctsNothingNamed(text string, now time.Time) bool {
 		}
 		for _, r := range rs {
 			m := submatches(clean, r.re.FindStringSubmatchIndex(lc))
-			if m == nil || !pronounOnly(words(m[1])) {
+			if m == nil {
 				continue
 			}
 			if _, ok := p.target(m[2]); ok {
