@@ -13,7 +13,9 @@ var calendarChangeRulesEN = []rule{
 	// calendar.cancel (one occurrence) or calendar.delete
 	{rx(`(?:there's|there is|there will be|we have|we've got) no (.+)`), (*parser).cancelDated},
 	{rx(`no (.+)`), (*parser).cancelDated},
-	{rx(`(?:the )?(.+?) (?:is|has been|was|'s|are|have been|got) (?:cancelled|canceled|called off|off)(.*)`), (*parser).cancelIs},
+	// "football's cancelled this saturday": the 's joined to the title too
+	// (it was the all-day event "Football's cancelled")
+	{rx(`(?:the )?(.+?)(?: is| has been| was| ?'s| are| have been| ?'s been| got) (?:cancelled|canceled|called off|off)(.*)`), (*parser).cancelIs},
 	{rx(`(?:skip|call off) (.+)`), (*parser).cancelDated},
 	{rx(`(?:delete|remove|cancel|drop) (?:the |my |our )?(?:event|appointment|meeting|entry):? (.+)`), (*parser).eventDelete},
 	{rx(`(?:delete|remove|cancel|drop) (?:the |my |our )?(.+?) (?:appointment|event|meeting)`), (*parser).eventDelete},
@@ -193,6 +195,7 @@ func (p *parser) moveTo(m []string) (Intent, bool) { return p.move(m[1], "", m[2
 func (p *parser) moveFromTo(m []string) (Intent, bool) { return p.move(m[1], m[2], m[3]) }
 
 func (p *parser) move(what, from, to string) (Intent, bool) {
+	to = withoutSameTime(to) // "move swimming to thursday same time" (corrections.go)
 	tw, ok := p.target(to)
 	if !ok {
 		return p.moveItems(what, from, to)

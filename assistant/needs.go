@@ -2,6 +2,9 @@ package assistant
 
 import (
 	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // needRx: someone says what they need, the verb before what ("I need a
@@ -54,10 +57,54 @@ func (p *parser) addRunOut(m []string) (Intent, bool) {
 }
 
 // addNoted: groceries noted without a list ("Windeln aufschreiben") are
-// added; anything else noted ("Zahnarzt aufschreiben") is no shopping.
+// added; anything else noted ("Zahnarzt aufschreiben") is no shopping. A
+// list of several things with a grocery among them is shopping too, its
+// other things nouns said bare ("schreib Windeln, Feuchttücher und Babybrei
+// auf": it was not understood for the two the lexicon does not know).
 func (p *parser) addNoted(m []string) (Intent, bool) {
-	if !p.groceries(m[1]) {
+	if !p.groceries(m[1]) && !p.notedWithGroceries(m[1]) {
 		return Intent{}, false
 	}
 	return p.addDefault(m)
+}
+
+// notedWithGroceries: s is two or more short bare nouns (capitalised, no
+// article), at least one of them a grocery.
+func (p *parser) notedWithGroceries(s string) bool {
+	items, _ := splitItems(s, p.lang)
+	if len(items) < 2 {
+		return false
+	}
+	known := false
+	for _, it := range items {
+		f := strings.Fields(it.Name)
+		if len(f) == 0 || len(f) > 2 || it.Quantity != "" && len(f) > 1 {
+			return false
+		}
+		if itemsLookLikeGroceries([]IntentItem{it}) {
+			known = true
+			continue
+		}
+		for _, w := range f {
+			r, _ := utf8.DecodeRuneInString(w)
+			if !unicode.IsUpper(r) || !nameLike(w) || familyRoles[strings.ToLower(w)] {
+				return false
+			}
+		}
+	}
+	return known
+}
+
+// addRunningOut: a thing nearly gone goes on the list ("the dishwasher
+// tablets are nearly gone"); a person or time nearly gone is no grocery
+// ("Tim's nearly out", "time is almost up").
+func (p *parser) addRunningOut(m []string) (Intent, bool) {
+	w := words(m[1])
+	if len(w) == 0 || len(w) > 4 || restNeeds[w[len(w)-1]] {
+		return Intent{}, false
+	}
+	if _, ok := person(m[1]); ok {
+		return Intent{}, false
+	}
+	return p.addRunOut(m)
 }

@@ -372,6 +372,11 @@ func addressedBare(name, rest string, names []string) bool {
 		// (it was not understood)
 		rest = m[1]
 	}
+	if m := askedToDERx.FindStringSubmatch(rest); m != nil && !modalWords[strings.ToLower(name)] && askedOwnObjectDE(m[1]) {
+		// "Mia kannst du die Spülmaschine ausräumen": a request to Mia, as
+		// with a comma (it was not understood)
+		return familyRoles[strings.ToLower(name)] || isMember(name, names) || names == nil && nameLike(name)
+	}
 	if !startsWithCommand(rest) {
 		return false
 	}

@@ -34,6 +34,11 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 	if needsRest(text) {
 		return Intent{}, NotUnderstood(text) // "I need a break tomorrow": no errand
 	}
+	if rest, ok := withoutWhenYou(text); ok {
+		if in, err := parseIntent(rest, locale, now, names); err == nil && (in.Type == IntentTaskCreate || in.Type == IntentShoppingAddItems) {
+			return in, nil // "Mia, empty the dishwasher when you get home": the task
+		}
+	}
 	if in, ok, refuse := travelBy(text, now); ok || refuse {
 		if refuse {
 			return Intent{}, NotUnderstood(text) // "I'll take the train to Berlin": how, no to-do
@@ -138,6 +143,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		// task "Tell grandma we're"); only a message that asks them to do
 		// something is their task ("sag Mia, dass sie … soll": tellDE)
 		return Intent{}, NotUnderstood(text)
+	}
+	if err == nil && in.Type == IntentCalendarCreate && correctsNothingNamed(text, now) {
+		return Intent{}, NotUnderstood(text) // "it's at 4 not 3": which event? (corrections.go)
 	}
 	if err == nil && in.Type == IntentCalendarCreate && statusOf(in.Slots.Title, names) {
 		return Intent{}, NotUnderstood(text) // "Tim home at 6": a status, no event
@@ -493,9 +501,9 @@ func submatches(s string, idx []int) []string {
 var rules = map[string][]rule{}
 
 func init() {
-	rules["en"] = concat(queryRulesEN, recipeRulesEN, listRulesEN, taskChangeRulesEN, calendarChangeRulesEN,
+	rules["en"] = concat(queryRulesEN, recipeRulesEN, listRulesEN, taskChangeRulesEN, calendarChangeRulesEN, correctionRulesEN,
 		shoppingChangeRulesEN, taskCreateRulesEN, shoppingAddRulesEN, calendarCreateRulesEN, ellipticRules)
-	rules["de"] = concat(queryRulesDE, recipeRulesDE, listRulesDE, taskChangeRulesDE, calendarChangeRulesDE,
+	rules["de"] = concat(queryRulesDE, recipeRulesDE, listRulesDE, taskChangeRulesDE, calendarChangeRulesDE, correctionRulesDE,
 		shoppingChangeRulesDE, taskCreateRulesDE, shoppingAddRulesDE, calendarCreateRulesDE, ellipticRules)
 }
 

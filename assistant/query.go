@@ -11,12 +11,19 @@ import (
 // grandma tomorrow", "Tim takes out the bins every Tuesday").
 
 var queryRulesEN = []rule{
+	// "is the dentist still on friday", "is swimming still on": whether a
+	// date stands is when it is (they were not understood)
+	{rx(`(?:is|are) (?:the |our |my )?(.+?) still (?:on|at|happening|going ahead|booked|planned)(?: .*)?`), (*parser).queryStill},
 	{rx(`(?:when(?:'s| is| are| was|s)?|what time(?:'s| is| are)|what day(?:'s| is)|at what time is|when do(?:es)?) (.+?)(?: (?:start|starts|begin|begins|happen|on))?`), (*parser).queryWhen},
 	{rx(`(?:what(?:'s| is| are)|what have (?:we|i) got|what do (?:we|i) have|what'?s happening|what'?s going on|what'?s planned|anything|is there anything|do we have anything|have we got anything|do i have anything|(?:show|tell|give)(?: me| us)?|is anything|what are we doing)\b(.*)`), (*parser).queryDay},
 	{rx(`((?:today|tomorrow|today's agenda|agenda|my day|our day|this weekend|this week)(?: please)?)`), (*parser).queryDay},
 }
 
 var queryRulesDE = []rule{
+	// "ist der Zahnarzt noch am Freitag", "findet das Training morgen noch
+	// statt": whether a date stands is when it is (not understood)
+	{rx(`(?:ist|sind) (?:der |die |das |unser |unsere )?(.+?) (?:immer )?noch (?:am|um|an|im|heute|morgen|übermorgen|diese|diesen|dieses|nächste|nächsten|nächstes)(?: .*)?`), (*parser).queryStill},
+	{rx(`(?:findet|finden) (?:der |die |das |unser |unsere )?(.+?)(?: (?:heute|morgen|übermorgen|am \S+))? (?:immer )?noch statt`), (*parser).queryStill},
 	{rx(`(?:wann (?:ist|sind|war|findet|kommt|beginnt|fängt|haben wir)|um wie ?viel uhr (?:ist|sind|beginnt|fängt|haben wir)|an welchem tag (?:ist|sind)) (.+?)(?: (?:statt|an|los))?`), (*parser).queryWhen},
 	{rx(`(?:was (?:steht|ist|gibt'?s|gibt es|haben wir|habe ich|hab ich|liegt|läuft|geht|machen wir)|gibt'?s|gibt es|steht)\b(.*)`), (*parser).queryDay},
 	{rx(`(?:haben|hab|habe) (?:wir|ich)( .*?)? (?:was|etwas|irgendwas|termine)(?: vor| an| los)?`), (*parser).queryDay},
@@ -98,6 +105,16 @@ func (p *parser) queryWhen(m []string) (Intent, bool) {
 		return Intent{}, false
 	}
 	return Intent{Type: IntentQueryWhen, Slots: IntentSlots{Title: title}}, true
+}
+
+// queryStill: whether an event still stands ("is the dentist still on
+// friday") is asked of an event, not of people ("is Tim still at school",
+// "are we still on for friday" ask nothing FamilyHub knows).
+func (p *parser) queryStill(m []string) (Intent, bool) {
+	if _, ok := person(m[1]); ok || onlyPeople(m[1], p.names) || pronounOnly(words(m[1])) || hasAnyWord(m[1], usWords) {
+		return Intent{}, false
+	}
+	return p.queryWhen(m)
 }
 
 // smallTalkRx: greetings and goodbyes, maybe to a person ("Guten Morgen",

@@ -62,6 +62,9 @@ var shoppingAddRulesEN = []rule{
 	// asked to tick "no more toilet roll")
 	{rx(`(?:we've got|we have got|we've|we have|i've got|i have got|i've|i have|there's|there is|there are|got) no more (.+?)(?: left)?`), (*parser).addRunOut},
 	{rx(`(?:we've got|we have got|we've|we have|i've got|i have got|i've|i have|there's|there is|there are|got) no (.+?) left`), (*parser).addRunOut},
+	// "the dishwasher tablets are nearly gone": running out, said of the thing (it was not understood)
+	{rx(`(?:the |our )?(.+?)(?: is| are| ?'s| ?'re) (?:nearly|almost|practically|just about|all but) (?:gone|used up|run out|out)`), (*parser).addRunningOut},
+	{rx(`(?:the |our )?(.+?)(?: is| are| ?'s| ?'re) (?:all gone|used up|running out|running low)`), (*parser).addRunningOut},
 	{rx(`(?:buy|get|pick up|grab)(?: some| more| a few)? (.+?) (?:on|for|to|onto) (?:the |my |our )?(\S+ list|\S+-list|list)`), (*parser).addTo},
 	{rx(`(?:out of|low on|running low on|need|need more|more|buy|add)(?: some| more| a few)? (.+)`), (*parser).addDefault},
 	{rx(`(?:get|pick up|grab|fetch)(?: some| more| a few)? (.+)`), (*parser).fetchDefault},
@@ -71,7 +74,8 @@ var shoppingChangeRulesDE = []rule{
 	{rx(`(?:lösch|lösche|löschen|entfern|entferne|entfernen|räum|räume) (?:alle |die |alles )?(?:abgehakten?|erledigten?|gekauften?|durchgestrichenen?)(?: einträge| sachen| artikel| dinge| produkte| punkte)?(?: (?:von|aus|auf) (?:der |dem )?(.+))?`), (*parser).clearChecked},
 	{rx(`(?:räum|räume|aufräumen) (?:die |meine |unsere )?(.+?liste)(?: auf)?`), (*parser).clearChecked},
 	{rx(`(?:setz|setze) (.+?) auf (.+?) um()`), (*parser).moveInstead},
-	{rx(`(?:nimm|nehm|nehme|lösch|lösche|löschen|entfern|entferne|entfernen|streich|streiche|streichen) (.+?) (?:von|aus) (?:der |dem |meiner |unserer )?(.+?)(?: runter)?`), (*parser).removeFrom},
+	// "nimm die Chips wieder von der Liste": "wieder" is no part of the item (it removed "Chips wieder")
+	{rx(`(?:nimm|nehm|nehme|lösch|lösche|löschen|entfern|entferne|entfernen|streich|streiche|streichen) (.+?)(?: wieder)? (?:von|aus) (?:der |dem |meiner |unserer )?(.+?)(?: runter)?`), (*parser).removeFrom},
 	{rx(`(.+?) (?:brauchen wir|brauche ich|braucht ihr) (?:doch )?(?:nicht mehr|nicht|keine?n? mehr)`), (*parser).removePlain},
 	{rx(`(?:entfern|entferne|entfernen|lösch|lösche|löschen) (.+)`), (*parser).deleteAny},
 	{rx(`(?:hak|hake|abhaken) (.+?)(?: (?:auf|von) (?:der |dem |meiner |unserer )?(.+?))?(?: ab)?`), (*parser).check},
@@ -98,7 +102,8 @@ var shoppingAddRulesDE = []rule{
 	{rx(`(?:bring|bringe)(?: noch| mehr| auch| etwas| ein paar)* (.+?) (mit)()`), (*parser).buyLastDE},
 	{rx(`(.+?) auf (?:die |der |unsere |meine )?(\S*liste|\S+-liste|liste .+|einkaufszettel)`), (*parser).addTo},
 	{rx(`(?:wir|ich) (?:müssen|muss|sollten|sollte) (?:noch )?(.+?) (?:kaufen|besorgen|holen|einkaufen)`), (*parser).addDefault},
-	{rx(`(?:der |die |das |unser |unsere )?(.+?) (?:ist|sind) (?:alle|leer|aus|aufgebraucht|ausgegangen)`), (*parser).addDefault},
+	// "die Spülmaschinentabs sind fast alle": nearly run out is to buy too (it was not understood)
+	{rx(`(?:der |die |das |unser |unsere )?(.+?) (?:ist|sind) (?:fast |bald |gleich |schon fast |fast schon |so gut wie )?(?:alle|leer|aus|aufgebraucht|ausgegangen)`), (*parser).addDefault},
 	{rx(`(?:hol|hole|holen|besorg|besorge|besorgen)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?)(?: mehr)?`), (*parser).fetchDefault},
 	{rx(`(?:wir brauchen|ich brauche|wir bräuchten|ich bräuchte|brauchen wir|brauche|kauf|kaufe|kaufen|uns fehlt|uns fehlen|mir fehlt|mir fehlen|es fehlt|es fehlen|wir haben keine?n?|ich habe keine?n?|wir haben kein|haben keine?n?)(?: noch| mehr| auch| etwas| ein paar| neue?n?)* (.+?)(?: mehr)?`), (*parser).addDefault},
 }

@@ -294,7 +294,14 @@ func progressiveSubject(f []string) (who string, i int) {
 	case groupSubjects[l(0)] && l(1) == "are":
 		return capitalise(f[0]), 2 // "the kids are going swimming on Saturday": "Kids going swimming"
 	case l(1) == "and" && l(3) == "are" && !progressiveNoSubject[l(0)] && !progressiveNoSubject[l(2)]:
-		return capitalise(f[0]) + " and " + capitalise(f[2]), 4
+		second := capitalise(f[2])
+		if familyRoles[l(2)] {
+			// "grandma and grandpa are coming …": a role keeps its case
+			// within a title, as in "Lunch with grandma" (it was
+			// "Grandma and Grandpa coming …")
+			second = f[2]
+		}
+		return capitalise(f[0]) + " and " + second, 4
 	}
 	return "", 0
 }

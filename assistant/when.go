@@ -261,8 +261,9 @@ func (p *parser) matchWhen(sc *scan, i int, o scanOpts) int {
 		// "dentist thursday 3 to 4", "Zahnarzt Donnerstag 15 bis 16 Uhr":
 		// bare hours joined by "to"/"bis" after a day, or ending in "Uhr",
 		// are a span (they were the all-day "Dentist 3 to 4" and
-		// "Zahnarzt 15" at 16:00)
-		if (at(j+1) == "to" || at(j+1) == "bis") && bareNumber.MatchString(at(j)) && bareNumber.MatchString(at(j+2)) &&
+		// "Zahnarzt 15" at 16:00); "till" and "until" too ("parents
+		// evening next tuesday 6 till 8" was "Parents evening 6" at 8:00)
+		if (at(j+1) == "to" || at(j+1) == "bis" || at(j+1) == "till" || at(j+1) == "until" || at(j+1) == "til") && bareNumber.MatchString(at(j)) && bareNumber.MatchString(at(j+2)) &&
 			(w.hasDate || w.weekday >= 0 || at(j+3) == "uhr") {
 			if c, n := p.clockAt(at, j, true); n == 1 {
 				if e, m := p.clockAt(at, j+2, true); m == 1 {
