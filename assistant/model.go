@@ -65,6 +65,14 @@ func inZone(in *Intent, loc *time.Location) {
 			*t = &local
 		}
 	}
+	for i := range s.Events {
+		for _, t := range []**time.Time{&s.Events[i].StartsAt, &s.Events[i].EndsAt} {
+			if *t != nil {
+				local := (*t).In(loc)
+				*t = &local
+			}
+		}
+	}
 	for i := range in.Options {
 		inZone(&in.Options[i], loc)
 	}
@@ -90,6 +98,7 @@ Answer {"type":"<type>","lang":"en|de (the command's language)","slots":{...}} w
 - "task.reassign": {"title":"Dishes","assignee":"Tim or me"}
 - "task.delete": {"title":"Fix the bike"}
 - "calendar.create": {"title":"Dentist","starts_at":"<RFC 3339>","ends_at":"<RFC 3339, default one hour later>","all_day":<true for a day without a time: midnight to the next midnight>,"recurrence":"<optional RRULE>","location":"<optional>"}
+- "calendar.create_many" (several one-off events in one command, 2 to 10): {"events":[{"title":"Dentist","starts_at":"<RFC 3339>","ends_at":"<optional>","all_day":<optional>,"location":"<optional>"}, ...]}
 - "calendar.move": {"title":"Dentist","from_date":"<YYYY-MM-DD of the occurrence moved, optional>","date":"<YYYY-MM-DD, new day>","time":"<HH:MM, new time>","shift_minutes":<later by, negative earlier>} (at least one of date, time, shift_minutes)
 - "calendar.cancel" (one date of it is off): {"title":"Swimming","date":"YYYY-MM-DD"}
 - "calendar.delete": {"title":"Dentist","date":"<optional YYYY-MM-DD>"}

@@ -63,6 +63,9 @@ var replyDE = phrases{
 	"event.cancelled":      "{title} fällt {day} aus.",
 	"event.deleted":        "{title} aus dem Kalender gelöscht.",
 	"event.deleted_series": "{title} mit allen Terminen aus dem Kalender gelöscht.",
+	"events.created":       "{n} Termine eingetragen: {list}.",
+	"events.item":          "{title} {when}{where}",
+	"events.too_many":      "{text} nennt mehr als {n} Termine: sag sie bitte in zwei Befehlen. Ich habe nichts eingetragen.",
 
 	// Fragen nach den Tagen der Familie.
 	"agenda.day":     "{day}: {items}.",

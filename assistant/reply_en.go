@@ -63,6 +63,9 @@ var replyEN = phrases{
 	"event.cancelled":      "Cancelled {title} {day}.",
 	"event.deleted":        "Deleted {title} from the calendar.",
 	"event.deleted_series": "Deleted {title} and all its dates from the calendar.",
+	"events.created":       "Added {n} events to the calendar: {list}.",
+	"events.item":          "{title} {when}{where}",
+	"events.too_many":      "{text} names more than {n} events: say them in two commands. I did not add anything.",
 
 	// Questions about the family's days.
 	"agenda.day":     "{day}: {items}.",

@@ -76,6 +76,7 @@ type assistantResultJSON struct {
 	Servings    int32                     `json:"servings,omitempty"`
 	Task        *taskJSON                 `json:"task,omitempty"`
 	Event       *calendarEventJSON        `json:"event,omitempty"`
+	Created     *[]calendarEventJSON      `json:"events_created,omitempty"`
 	Occurrence  *calendarOccurrenceJSON   `json:"occurrence,omitempty"`
 	Deleted     bool                      `json:"deleted,omitempty"`
 	Date        string                    `json:"date,omitempty"`
@@ -127,6 +128,13 @@ func toAssistantResultJSON(intent string, r assistant.Result, loc *time.Location
 	if r.Event != nil {
 		e := toCalendarEventJSON(*r.Event, loc)
 		out.Event = &e
+	}
+	if r.Created != nil {
+		created := make([]calendarEventJSON, 0, len(r.Created))
+		for _, e := range r.Created {
+			created = append(created, toCalendarEventJSON(e, loc))
+		}
+		out.Created = &created
 	}
 	if r.Occurrence != nil {
 		o := toOccurrenceJSON(*r.Occurrence, loc)
