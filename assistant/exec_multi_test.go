@@ -61,7 +61,9 @@ func TestCreateManyEvents(t *testing.T) {
 	}
 
 	// Ben deletes one of the two: the undo puts back nothing.
-	f.tx(f.ben, func(ctx context.Context, tx *db.Tx) error { return tx.CalendarEventDelete(ctx, de.Result.Created[1].ID) })
+	f.tx(f.ben, func(ctx context.Context, tx *db.Tx) error {
+		return tx.CalendarEventDelete(ctx, de.Result.Created[1].ID)
+	})
 	if _, err := f.undo(f.ana, de.ID); !isCode(err, familyhub.ECONFLICT) || !strings.Contains(familyhub.ErrorMessage(err), "„Mia: Geburtstag“") {
 		t.Errorf("undo after a change: %v", err)
 	}
