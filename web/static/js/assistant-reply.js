@@ -50,6 +50,8 @@ export function replyText(answer, tz) {
       return t('assistant.taskDeleted', { title });
     case 'calendar.create':
       return t('assistant.event', { title, when: when(r.event?.starts_at, tz, r.event?.all_day) });
+    case 'calendar.create_many':
+      return t('assistant.events', { count: (r.events_created || []).length });
     case 'calendar.move': {
       const o = r.occurrence || r.event || {};
       return t('assistant.eventMoved', { title, when: when(o.starts_at, tz, o.all_day) });
@@ -78,6 +80,12 @@ export function replyText(answer, tz) {
     default:
       return null;
   }
+}
+
+/** Each event a command created (calendar.create_many): "“Dentist”: Monday at 09:00". */
+export function createdEvents(answer, tz) {
+  if (answer.intent?.type !== 'calendar.create_many') return [];
+  return (answer.result?.events_created || []).map((e) => t('assistant.eventItem', { title: e.title, when: when(e.starts_at, tz, e.all_day) }));
 }
 
 /**
