@@ -149,6 +149,8 @@ func (x *executor) execute(in Intent) (Result, string, error) {
 		return x.today(in)
 	case IntentQueryWhen:
 		return x.when(in)
+	case IntentQueryPickup:
+		return x.pickup(in)
 	}
 	return Result{}, "", familyhub.Invalid("intent", "Unknown intent type %q.", in.Type)
 }

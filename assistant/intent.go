@@ -34,6 +34,7 @@ const (
 	IntentCalendarDelete       = "calendar.delete"
 	IntentQueryToday           = "query.today"
 	IntentQueryWhen            = "query.when"
+	IntentQueryPickup          = "query.pickup"
 	// IntentClarify is the type of a question whose options are of
 	// different types ("delete the dentist": the task or the event?).
 	IntentClarify = "clarify"
@@ -50,7 +51,7 @@ var IntentTypes = []string{
 	IntentShoppingClearChecked, IntentShoppingCreateList, IntentShoppingAddRecipe,
 	IntentTaskCreate, IntentTaskRotate, IntentTaskComplete, IntentTaskSnooze, IntentTaskReassign, IntentTaskDelete,
 	IntentCalendarCreate, IntentCalendarCreateMany, IntentCalendarMove, IntentCalendarCancel, IntentCalendarDelete,
-	IntentQueryToday, IntentQueryWhen,
+	IntentQueryToday, IntentQueryWhen, IntentQueryPickup,
 }
 
 // Assistant input and slot limits.
@@ -179,6 +180,7 @@ var slotRules = map[string]struct{ allowed, required string }{
 	IntentCalendarDelete:       {"title date", "title"},
 	IntentQueryToday:           {"date days", ""},
 	IntentQueryWhen:            {"title", "title"},
+	IntentQueryPickup:          {"title date", "title"},
 	IntentClarify:              {"", ""},
 }
 

@@ -68,14 +68,19 @@ var replyDE = phrases{
 	"events.too_many":      "{text} nennt mehr als {n} Termine: sag sie bitte in zwei Befehlen. Ich habe nichts eingetragen.",
 
 	// Fragen nach den Tagen der Familie.
-	"agenda.day":     "{day}: {items}.",
-	"agenda.nothing": "{day} steht nichts an.",
-	"agenda.at":      "{title} um {time}",
-	"agenda.done":    "{title} (erledigt)",
-	"agenda.all_day": "{title} (ganztägig)",
-	"when.event":     "{title} ist {when}.",
-	"when.task":      "{title} ist {when} fällig.",
-	"when.task_open": "{title} ist offen und hat kein Fälligkeitsdatum.",
+	"agenda.day":            "{day}: {items}.",
+	"agenda.nothing":        "{day} steht nichts an.",
+	"pickup.who":            "{who} holt {person} {when} ab.",
+	"pickup.you":            "Du holst {person} {when} ab.",
+	"pickup.unassigned":     "{title} ist {when}, aber niemand ist dafür eingetragen.",
+	"pickup.nobody":         "Niemand ist eingetragen, um {person} {when} abzuholen.",
+	"pickup.today_tomorrow": "heute oder morgen",
+	"agenda.at":             "{title} um {time}",
+	"agenda.done":           "{title} (erledigt)",
+	"agenda.all_day":        "{title} (ganztägig)",
+	"when.event":            "{title} ist {when}.",
+	"when.task":             "{title} ist {when} fällig.",
+	"when.task_open":        "{title} ist offen und hat kein Fälligkeitsdatum.",
 
 	// Rückgängig.
 	"undone": "Rückgängig gemacht: {text}",

@@ -68,14 +68,19 @@ var replyEN = phrases{
 	"events.too_many":      "{text} names more than {n} events: say them in two commands. I did not add anything.",
 
 	// Questions about the family's days.
-	"agenda.day":     "{day}: {items}.",
-	"agenda.nothing": "Nothing planned {day}.",
-	"agenda.at":      "{title} at {time}",
-	"agenda.done":    "{title} (done)",
-	"agenda.all_day": "{title} (all day)",
-	"when.event":     "{title} is {when}.",
-	"when.task":      "{title} is due {when}.",
-	"when.task_open": "{title} is open and has no due date.",
+	"agenda.day":            "{day}: {items}.",
+	"agenda.nothing":        "Nothing planned {day}.",
+	"pickup.who":            "{who} is picking up {person} {when}.",
+	"pickup.you":            "You are picking up {person} {when}.",
+	"pickup.unassigned":     "{title} is {when}, but nobody is down for it.",
+	"pickup.nobody":         "Nobody is down to pick up {person} {when}.",
+	"pickup.today_tomorrow": "today or tomorrow",
+	"agenda.at":             "{title} at {time}",
+	"agenda.done":           "{title} (done)",
+	"agenda.all_day":        "{title} (all day)",
+	"when.event":            "{title} is {when}.",
+	"when.task":             "{title} is due {when}.",
+	"when.task_open":        "{title} is open and has no due date.",
 
 	// Undo.
 	"undone": "Undone: {text}",

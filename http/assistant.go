@@ -140,7 +140,7 @@ func toAssistantResultJSON(intent string, r assistant.Result, loc *time.Location
 		o := toOccurrenceJSON(*r.Occurrence, loc)
 		out.Occurrence = &o
 	}
-	if intent == assistant.IntentQueryToday {
+	if intent == assistant.IntentQueryToday || intent == assistant.IntentQueryPickup {
 		tasks, chores, events := toTaskJSONs(r.Tasks), []assistantChoreJSON{}, []calendarOccurrenceJSON{}
 		for _, c := range r.Chores {
 			chores = append(chores, assistantChoreJSON{TemplateID: c.TemplateID, Title: c.Title, DueAt: c.DueAt})

@@ -64,6 +64,11 @@ export function replyText(answer, tz) {
       if (r.occurrence) return t('assistant.whenEvent', { title, when: when(r.occurrence.starts_at, tz, r.occurrence.all_day) });
       if (r.task?.due_at) return t('assistant.whenTask', { title, when: when(r.task.due_at, tz) });
       return null;
+    case 'query.pickup': {
+      const parts = (r.tasks || []).map((x) => (x.due_at ? t('assistant.atTime', { title: x.title, time: fmtTime(new Date(x.due_at), tz) }) : x.title));
+      for (const e of r.events || []) parts.push(e.all_day ? e.title : t('assistant.atTime', { title: e.title, time: fmtTime(new Date(e.starts_at), tz) }));
+      return parts.length ? t('assistant.pickupFound', { items: parts.join('; ') }) : t('assistant.pickupNone', { name: answer.intent.slots?.title ?? '' });
+    }
     case 'query.today': {
       const parts = [];
       for (const x of r.tasks || []) {

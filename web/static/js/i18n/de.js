@@ -203,6 +203,8 @@ export default {
   'assistant.events': { one: '1 Termin eingetragen.', other: '{count} Termine eingetragen.' },
   'assistant.eventsList': 'Eingetragene Termine',
   'assistant.eventItem': '„{title}“: {when}',
+  'assistant.pickupFound': 'Abholen: {items}.',
+  'assistant.pickupNone': 'Niemand ist eingetragen, um {name} abzuholen.',
   'assistant.dayAt': '{day} um {time}',
   'assistant.allDayOn': '{day}, ganztägig',
   'assistant.atTime': '{title} um {time}',

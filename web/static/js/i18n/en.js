@@ -204,6 +204,8 @@ export default {
   'assistant.events': { one: 'Added 1 event to the calendar.', other: 'Added {count} events to the calendar.' },
   'assistant.eventsList': 'Events added',
   'assistant.eventItem': '“{title}”: {when}',
+  'assistant.pickupFound': 'Picking up: {items}.',
+  'assistant.pickupNone': 'Nobody is down to pick up {name}.',
   'assistant.dayAt': '{day} at {time}',
   'assistant.allDayOn': '{day}, all day',
   'assistant.atTime': '{title} at {time}',
