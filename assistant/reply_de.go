@@ -56,6 +56,7 @@ var replyDE = phrases{
 	"task.reassigned_me":    "{title} übernimmst jetzt du.",
 	"task.deleted":          "Aufgabe {title} gelöscht.",
 	"task.deleted_chore":    "Wiederkehrende Aufgabe {title} mit ihren offenen Terminen gelöscht.",
+	"task.person_done":      "{title} klingt nach jemandem, der fertig ist, nicht nach einer Aufgabe, darum habe ich nichts abgehakt. Um die Aufgabe {title} abzuhaken, sag „markiere {name} als erledigt“.",
 
 	// Kalender.
 	"event.created":        "{title} {when}{where}{repeat} eingetragen.",

@@ -56,6 +56,7 @@ var replyEN = phrases{
 	"task.reassigned_me":    "{title} is yours now.",
 	"task.deleted":          "Deleted the task {title}.",
 	"task.deleted_chore":    "Deleted the chore {title} and its open instances.",
+	"task.person_done":      "{title} sounds like someone being done, not a task, so I did not complete anything. To complete the task {title}, say “mark {name} as done”.",
 
 	// Calendar.
 	"event.created":        "Added {title} to the calendar {when}{where}{repeat}.",
