@@ -71,6 +71,17 @@ func TestCreateManyEvents(t *testing.T) {
 		t.Errorf("the refused undo deleted: %q", got)
 	}
 
+	// Undone the next day: each day named again from then, in its place.
+	two := f.do("Zahnarzt morgen um 9 und Physio am Freitag um 16 Uhr")
+	if want := "2 Termine eingetragen: „Zahnarzt“ morgen um 09:00 Uhr und „Physio“ übermorgen um 16:00 Uhr."; two.Message != want {
+		t.Errorf("message %q, want %q", two.Message, want)
+	}
+	f.setNow(parseNow(t).AddDate(0, 0, 1))
+	if u, err := f.undo(f.ana, two.ID); err != nil || u.Message != "Rückgängig gemacht: 2 Termine eingetragen: „Zahnarzt“ heute um 09:00 Uhr und „Physio“ morgen um 16:00 Uhr." {
+		t.Errorf("undo the next day %q %v", u.Message, err)
+	}
+	f.setNow(parseNow(t))
+
 	before := f.state(true)
 	many := "swim on the 20th at 9 and on the 21st at 9 and on the 22nd at 9 and on the 23rd at 9 and on the 24th at 9 and " +
 		"on the 25th at 9 and on the 26th at 9 and on the 27th at 9 and on the 28th at 9 and on the 29th at 9 and on the 30th at 9"
