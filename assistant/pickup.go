@@ -46,8 +46,8 @@ func pickupQuestion(text string, now time.Time) (Intent, bool) {
 		in.Slots.Date = day.Format(time.DateOnly)
 	}
 	who := strings.Fields(strings.Trim(sc.rest(), " ?.!,"))
-	if len(who) == 0 || len(who) > 2 || pickupWords[strings.ToLower(who[0])] {
-		return Intent{}, false
+	if len(who) == 0 || len(who) > 2 || pickupWords[strings.ToLower(who[0])] || itemKnownPhrase(strings.ToLower(who[len(who)-1])) {
+		return Intent{}, false // "who's getting milk" asks for no pick-up
 	}
 	if len(who) == 1 {
 		who[0] = capitalise(who[0]) // "tim" as dictated is Tim; "the kids" stays as said
