@@ -55,7 +55,7 @@ func TestPickupQuestion(t *testing.T) {
 		for _, e := range []struct {
 			title string
 			day   int
-		}{{"Tim abholen", 12}, {"Tim: Football", 12}} {
+		}{{"Tim abholen", 12}, {"Tim: Football", 12}, {"Oma holt Mia ab", 13}} {
 			if _, _, err := tx.CalendarEventAdd(ctx, db.CalendarEventFields{Title: e.title, StartsAt: *at(e.day, 16), EndsAt: *at(e.day, 17)}); err != nil {
 				return err
 			}
@@ -66,4 +66,5 @@ func TestPickupQuestion(t *testing.T) {
 	says("de", "wer holt Tim ab", "Ben holt Tim heute um 15:00 Uhr ab. „Tim abholen“ ist morgen um 16:00 Uhr, aber niemand ist dafür eingetragen.")
 	says("en", "who is picking up Mia tomorrow?", "You are picking up Mia tomorrow at 15:00.")
 	says("de", "wer holt Mia heute ab?", "Niemand ist eingetragen, um Mia heute abzuholen.")
+	says("de", "wer holt Mia am Freitag ab?", "Oma holt Mia übermorgen um 16:00 Uhr ab.")
 }

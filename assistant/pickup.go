@@ -107,6 +107,11 @@ func (x *executor) pickup(in Intent) (Result, string, error) {
 		}
 		res.Events = append(res.Events, o)
 		who, isSpeaker := "", false
+		for _, w := range strings.Fields(title) {
+			if w = strings.Trim(w, ",.:;!?"); familyRoles[strings.ToLower(w)] {
+				who = capitalise(w) // "Mama holt Tim ab"
+			}
+		}
 		for _, m := range members {
 			if nameIn(title, m.DisplayName) && !nameMatches(in.Slots.Title, m.DisplayName) {
 				who, isSpeaker = m.DisplayName, m.ID == x.me
