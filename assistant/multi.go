@@ -62,6 +62,28 @@ func (e *tooManyEvents) Error() string { return "more than 10 events in one comm
 // "und" and commas.
 var eventSplit = regexp.MustCompile(`(?i)\s*,\s*(?:(?:and|und)\s+)?|\s+(?:and|und)\s+`)
 
+// splitEvents cuts text at "and", "und" and commas, but not at a comma
+// after a weekday that a date follows ("am Montag, 16. März", "on
+// Monday, March 16": one day).
+func splitEvents(text string) []string {
+	text = strings.TrimSpace(text)
+	var parts []string
+	from := 0
+	for _, m := range eventSplit.FindAllStringIndex(text, -1) {
+		prev, next := strings.Fields(text[from:m[0]]), strings.Fields(text[m[1]:])
+		if len(prev) > 0 && len(next) > 0 && strings.TrimSpace(text[m[0]:m[1]]) == "," {
+			_, wd := weekdays[strings.ToLower(prev[len(prev)-1])]
+			_, mo := months[strings.ToLower(strings.Trim(next[0], "."))]
+			if wd && (mo || next[0][0] >= '0' && next[0][0] <= '9') {
+				continue
+			}
+		}
+		parts = append(parts, text[from:m[0]])
+		from = m[1]
+	}
+	return append(parts, text[from:])
+}
+
 // conjoined: a title that swallowed a second event ("Dentist and physio
 // Wednesday at 4", "Elternabend und am 19").
 var conjoined = regexp.MustCompile(`(?i)\s(?:and|und)\s`)
@@ -72,9 +94,9 @@ var conjoined = regexp.MustCompile(`(?i)\s(?:and|und)\s`)
 // Mia am Samstag": Mia has the first part's event then). ok is false when
 // text is not that; err refuses more than MaxIntentEvents events.
 func severalEvents(text, locale string, now time.Time, names []string) (in Intent, ok bool, err error) {
-	parts := eventSplit.Split(strings.TrimSpace(text), -1)
-	if len(parts) < 2 {
-		return Intent{}, false, nil
+	parts := splitEvents(text)
+	if len(parts) < 2 || len(parts) > 5*MaxIntentEvents {
+		return Intent{}, false, nil // one event, or no sentence of events
 	}
 	first, err := parseOne(parts[0], locale, now, names)
 	if err != nil || !oneOff(first) || conjoined.MatchString(first.Slots.Title) {
@@ -161,8 +183,12 @@ func (p *parser) shortEvent(firstText string, first Intent, part, locale string)
 		return Intent{}, false
 	}
 	ev, err := parseOne(strings.Join(out, " "), locale, p.now, p.names)
-	if err != nil || !oneOff(ev) {
-		return Intent{}, false
+	want := first.Slots.Title
+	if len(who) == 1 {
+		want = replaceWord(want, fc.toks[0].raw, who[0])
+	}
+	if err != nil || !oneOff(ev) || !strings.EqualFold(ev.Slots.Title, want) {
+		return Intent{}, false // only the day, time or person differ from the first
 	}
 	s, f := &ev.Slots, first.Slots
 	hasDay := sc.w.hasDate || sc.w.weekday >= 0
@@ -183,6 +209,19 @@ func (p *parser) shortEvent(firstText string, first Intent, part, locale string)
 		s.StartsAt, s.EndsAt = &start, &end
 	}
 	return ev, true
+}
+
+// replaceWord replaces the first word of s that is old (or starts with
+// it: "Tims") by new, case aside.
+func replaceWord(s, old, new string) string {
+	f := strings.Fields(s)
+	for i, w := range f {
+		if strings.HasPrefix(strings.ToLower(w), strings.ToLower(old)) {
+			f[i] = new + w[len(old):]
+			return strings.Join(f, " ")
+		}
+	}
+	return s
 }
 
 // personLike: w names a member, or is a capitalised word as a name is
