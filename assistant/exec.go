@@ -29,6 +29,8 @@ type Result struct {
 	Servings    int32                      `json:",omitempty"`
 	Task        *dbsqlc.Task               `json:",omitempty"`
 	Event       *dbsqlc.CalendarEvent      `json:",omitempty"`
+	// Created are the events calendar.create_many made, in the order said.
+	Created []dbsqlc.CalendarEvent `json:",omitempty"`
 	// Occurrence is the occurrence moved, cancelled or asked about.
 	Occurrence *db.Occurrence `json:",omitempty"`
 	// Deleted says the Items, Task or Event are gone (as they were).
@@ -135,6 +137,8 @@ func (x *executor) execute(in Intent) (Result, string, error) {
 		return x.deleteTask(in)
 	case IntentCalendarCreate:
 		return x.createEvent(in)
+	case IntentCalendarCreateMany:
+		return x.createEvents(in)
 	case IntentCalendarMove:
 		return x.moveEvent(in)
 	case IntentCalendarCancel:
@@ -145,6 +149,8 @@ func (x *executor) execute(in Intent) (Result, string, error) {
 		return x.today(in)
 	case IntentQueryWhen:
 		return x.when(in)
+	case IntentQueryPickup:
+		return x.pickup(in)
 	}
 	return Result{}, "", familyhub.Invalid("intent", "Unknown intent type %q.", in.Type)
 }
@@ -263,7 +269,7 @@ func (x *executor) label(o Intent) string {
 		return s.word("label.items", "items", s.quote(joinComma(names)), "n", itoa(len(names)))
 	case IntentTaskCreate, IntentTaskRotate, IntentTaskComplete, IntentTaskSnooze, IntentTaskReassign, IntentTaskDelete:
 		return s.word("label.task", "title", s.quote(o.Slots.Title))
-	case IntentCalendarCreate, IntentCalendarMove, IntentCalendarCancel, IntentCalendarDelete, IntentQueryWhen:
+	case IntentCalendarCreate, IntentCalendarCreateMany, IntentCalendarMove, IntentCalendarCancel, IntentCalendarDelete, IntentQueryWhen:
 		return s.word("label.event", "title", s.quote(o.Slots.Title))
 	}
 	if o.Slots.Title != "" {

@@ -31,8 +31,9 @@ func occurrenceTitle(o db.Occurrence) string {
 	return o.Event.Title
 }
 
-func (x *executor) createEvent(in Intent) (Result, string, error) {
-	sl := in.Slots
+// newEventFields are the fields of the event sl asks for: an hour long
+// without an end, to the next midnight all day.
+func (x *executor) newEventFields(sl IntentSlots) db.CalendarEventFields {
 	f := db.CalendarEventFields{Title: sl.Title, StartsAt: *sl.StartsAt, AllDay: sl.AllDay, Location: sl.Location, Exdates: []time.Time{}}
 	switch {
 	case sl.EndsAt != nil:
@@ -46,7 +47,11 @@ func (x *executor) createEvent(in Intent) (Result, string, error) {
 	if sl.Recurrence != "" {
 		f.RRule = &sl.Recurrence
 	}
-	e, err := x.eventAdd(f)
+	return f
+}
+
+func (x *executor) createEvent(in Intent) (Result, string, error) {
+	e, err := x.eventAdd(x.newEventFields(in.Slots))
 	if err != nil {
 		return Result{}, "", err
 	}

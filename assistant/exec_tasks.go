@@ -224,6 +224,9 @@ func (x *executor) completeTask(in Intent) (Result, string, error) {
 	if err != nil {
 		return Result{}, "", err
 	}
+	if err := x.personDone(in.Slots.Title, cur.Title); err != nil {
+		return Result{}, "", err // "Tim is done": Tim, no task "Tim" (persondone.go)
+	}
 	t, err := x.taskComplete(cur)
 	if err != nil {
 		return Result{}, "", err

@@ -28,11 +28,13 @@ const (
 	IntentTaskReassign         = "task.reassign"
 	IntentTaskDelete           = "task.delete"
 	IntentCalendarCreate       = "calendar.create"
+	IntentCalendarCreateMany   = "calendar.create_many"
 	IntentCalendarMove         = "calendar.move"
 	IntentCalendarCancel       = "calendar.cancel"
 	IntentCalendarDelete       = "calendar.delete"
 	IntentQueryToday           = "query.today"
 	IntentQueryWhen            = "query.when"
+	IntentQueryPickup          = "query.pickup"
 	// IntentClarify is the type of a question whose options are of
 	// different types ("delete the dentist": the task or the event?).
 	IntentClarify = "clarify"
@@ -48,8 +50,8 @@ var IntentTypes = []string{
 	IntentShoppingAddItems, IntentShoppingCheckItems, IntentShoppingRemoveItems, IntentShoppingMoveItems,
 	IntentShoppingClearChecked, IntentShoppingCreateList, IntentShoppingAddRecipe,
 	IntentTaskCreate, IntentTaskRotate, IntentTaskComplete, IntentTaskSnooze, IntentTaskReassign, IntentTaskDelete,
-	IntentCalendarCreate, IntentCalendarMove, IntentCalendarCancel, IntentCalendarDelete,
-	IntentQueryToday, IntentQueryWhen,
+	IntentCalendarCreate, IntentCalendarCreateMany, IntentCalendarMove, IntentCalendarCancel, IntentCalendarDelete,
+	IntentQueryToday, IntentQueryWhen, IntentQueryPickup,
 }
 
 // Assistant input and slot limits.
@@ -144,6 +146,9 @@ type IntentSlots struct {
 	ShiftMinutes int `json:"shift_minutes,omitempty"`
 	// Days is how many days from Date a question covers (default 1).
 	Days int `json:"days,omitempty"`
+
+	// Events are the one-off events calendar.create_many makes (multi.go).
+	Events []IntentEvent `json:"events,omitempty"`
 }
 
 // IntentItem is one shopping item of a command: "2 litres of milk" is
@@ -169,11 +174,13 @@ var slotRules = map[string]struct{ allowed, required string }{
 	IntentTaskReassign:         {"title assignee", "title assignee"},
 	IntentTaskDelete:           {"title", "title"},
 	IntentCalendarCreate:       {"title starts_at ends_at all_day recurrence location", "title starts_at"},
+	IntentCalendarCreateMany:   {"events", "events"},
 	IntentCalendarMove:         {"title from_date date time shift_minutes", "title"},
 	IntentCalendarCancel:       {"title date", "title date"},
 	IntentCalendarDelete:       {"title date", "title"},
 	IntentQueryToday:           {"date days", ""},
 	IntentQueryWhen:            {"title", "title"},
+	IntentQueryPickup:          {"title date", "title"},
 	IntentClarify:              {"", ""},
 }
 
@@ -285,6 +292,9 @@ func (in *Intent) Validate() error {
 	if s.Days < 0 || s.Days > maxIntentDays {
 		return familyhub.Invalid("days", "days must be 1 to %d.", maxIntentDays)
 	}
+	if err := s.validateEvents(); err != nil {
+		return err
+	}
 	if in.Type == IntentCalendarMove && s.Date == "" && s.Time == "" && s.ShiftMinutes == 0 {
 		return familyhub.Invalid("date", "Say when to move it to.")
 	}
@@ -332,7 +342,7 @@ func (in *Intent) validateChoice() error {
 
 // slotNames are the JSON names of all slots.
 var slotNames = strings.Fields(`list new_list to_list items recipe servings title due_at assignee rotation
-	recurrence until starts_at ends_at all_day location date from_date time shift_minutes days`)
+	recurrence until starts_at ends_at all_day location date from_date time shift_minutes days events`)
 
 // present says which slots are set; "any" whether one is.
 func (s *IntentSlots) present() map[string]bool {
@@ -342,7 +352,7 @@ func (s *IntentSlots) present() map[string]bool {
 		"assignee": s.Assignee != "", "rotation": len(s.Rotation) > 0, "recurrence": s.Recurrence != "",
 		"until": s.Until != nil, "starts_at": s.StartsAt != nil, "ends_at": s.EndsAt != nil, "all_day": s.AllDay,
 		"location": s.Location != "", "date": s.Date != "", "from_date": s.FromDate != "", "time": s.Time != "",
-		"shift_minutes": s.ShiftMinutes != 0, "days": s.Days != 0,
+		"shift_minutes": s.ShiftMinutes != 0, "days": s.Days != 0, "events": len(s.Events) > 0,
 	}
 	for _, v := range m {
 		m["any"] = m["any"] || v

@@ -65,6 +65,14 @@ func inZone(in *Intent, loc *time.Location) {
 			*t = &local
 		}
 	}
+	for i := range s.Events {
+		for _, t := range []**time.Time{&s.Events[i].StartsAt, &s.Events[i].EndsAt} {
+			if *t != nil {
+				local := (*t).In(loc)
+				*t = &local
+			}
+		}
+	}
 	for i := range in.Options {
 		inZone(&in.Options[i], loc)
 	}
@@ -90,11 +98,13 @@ Answer {"type":"<type>","lang":"en|de (the command's language)","slots":{...}} w
 - "task.reassign": {"title":"Dishes","assignee":"Tim or me"}
 - "task.delete": {"title":"Fix the bike"}
 - "calendar.create": {"title":"Dentist","starts_at":"<RFC 3339>","ends_at":"<RFC 3339, default one hour later>","all_day":<true for a day without a time: midnight to the next midnight>,"recurrence":"<optional RRULE>","location":"<optional>"}
+- "calendar.create_many" (several one-off events in one command, 2 to 10): {"events":[{"title":"Dentist","starts_at":"<RFC 3339>","ends_at":"<optional>","all_day":<optional>,"location":"<optional>"}, ...]}
 - "calendar.move": {"title":"Dentist","from_date":"<YYYY-MM-DD of the occurrence moved, optional>","date":"<YYYY-MM-DD, new day>","time":"<HH:MM, new time>","shift_minutes":<later by, negative earlier>} (at least one of date, time, shift_minutes)
 - "calendar.cancel" (one date of it is off): {"title":"Swimming","date":"YYYY-MM-DD"}
 - "calendar.delete": {"title":"Dentist","date":"<optional YYYY-MM-DD>"}
 - "query.today" (what is on): {"date":"<YYYY-MM-DD, default today>","days":<how many days, default 1; this weekend: Saturday and 2>}
 - "query.when": {"title":"Dentist"}
+- "query.pickup" (who picks a person up): {"title":"<the person as said, e.g. Tim>","date":"<YYYY-MM-DD when a day was said; omit for today and tomorrow>"}
 Titles start with a capital and have no leading article. RRULEs use FREQ DAILY/WEEKLY/MONTHLY/YEARLY with INTERVAL, BYDAY, BYMONTHDAY, COUNT or UNTIL only.
 An hour without am/pm from 1 to 7 means the afternoon or evening. Weekdays mean the next such day (today included if the time is still ahead).
 If the command is none of these, answer {"type":"none","slots":{}}.`,

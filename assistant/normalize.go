@@ -30,6 +30,7 @@ func cleanCommand(s string) string {
 		out = append(out, t)
 	}
 	s = strings.Join(out, " ")
+	joined := s
 	for {
 		before := s
 		s = strings.TrimSpace(strings.TrimRight(s, " .!?,;"))
@@ -72,10 +73,17 @@ func cleanCommand(s string) string {
 		}
 		s = strings.Join(strings.Fields(s), " ")
 		if s == before {
+			if m := dayOrdinalEnd.FindStringIndex(before + "."); m != nil && strings.HasSuffix(strings.TrimRight(joined, " !?"), ".") {
+				s += "." // "Elternabend am 12.": the day's ordinal, no full stop
+			}
 			return s
 		}
 	}
 }
+
+// dayOrdinalEnd: a German day of the month said last ("am 12.", "bis zum
+// 3."): its dot makes it a day, and is no full stop.
+var dayOrdinalEnd = regexp.MustCompile(`(?i)(?:^|\s)(?:am|zum|den|vom|bis|ab)\s+\d{1,2}\.$`)
 
 // canIDE: s without a leading "kann ich"/"darf ich" before a command
 // whose last word puts something on a list ("kann ich Milch auf die Liste

@@ -26,6 +26,22 @@ func ParseIntent(text, locale string, now time.Time) (Intent, error) {
 // members (nil: none known), which tell a name a command is said to from
 // a first item ("Ben, Milch und Brot kaufen").
 func parseIntent(text, locale string, now time.Time, names []string) (Intent, error) {
+	if in, ok := pickupQuestion(text, now); ok {
+		return in, nil // "who's picking up Tim", "wer holt Tim ab" (pickup.go)
+	}
+	in, err := parseOne(text, locale, now, names)
+	if (err != nil && !isAsked(err) || err == nil && oneOff(in) && conjoined.MatchString(in.Slots.Title)) && !refusedWhole(text) {
+		// "dentist Monday at 9 and physio Wednesday at 4" (was one event
+		// "Dentist and physio Wednesday at 4"): several events (multi.go)
+		if many, ok, merr := severalEvents(text, locale, now, names); ok || merr != nil {
+			return many, merr
+		}
+	}
+	return in, err
+}
+
+// parseOne is parseIntent reading text as one command.
+func parseOne(text, locale string, now time.Time, names []string) (Intent, error) {
 	if praiseRx.MatchString(text) {
 		// "well done tim" as dictated: praise, not "done: Tim" (which
 		// completed a task whose title holds "Tim")

@@ -56,6 +56,7 @@ var replyDE = phrases{
 	"task.reassigned_me":    "{title} übernimmst jetzt du.",
 	"task.deleted":          "Aufgabe {title} gelöscht.",
 	"task.deleted_chore":    "Wiederkehrende Aufgabe {title} mit ihren offenen Terminen gelöscht.",
+	"task.person_done":      "{title} klingt nach jemandem, der fertig ist, nicht nach einer Aufgabe, darum habe ich nichts abgehakt. Um die Aufgabe {title} abzuhaken, sag „markiere {name} als erledigt“.",
 
 	// Kalender.
 	"event.created":        "{title} {when}{where}{repeat} eingetragen.",
@@ -63,16 +64,24 @@ var replyDE = phrases{
 	"event.cancelled":      "{title} fällt {day} aus.",
 	"event.deleted":        "{title} aus dem Kalender gelöscht.",
 	"event.deleted_series": "{title} mit allen Terminen aus dem Kalender gelöscht.",
+	"events.created":       "{n} Termine eingetragen: {list}.",
+	"events.item":          "{title} {when}{where}",
+	"events.too_many":      "{text} nennt mehr als {n} Termine: sag sie bitte in zwei Befehlen. Ich habe nichts eingetragen.",
 
 	// Fragen nach den Tagen der Familie.
-	"agenda.day":     "{day}: {items}.",
-	"agenda.nothing": "{day} steht nichts an.",
-	"agenda.at":      "{title} um {time}",
-	"agenda.done":    "{title} (erledigt)",
-	"agenda.all_day": "{title} (ganztägig)",
-	"when.event":     "{title} ist {when}.",
-	"when.task":      "{title} ist {when} fällig.",
-	"when.task_open": "{title} ist offen und hat kein Fälligkeitsdatum.",
+	"agenda.day":            "{day}: {items}.",
+	"agenda.nothing":        "{day} steht nichts an.",
+	"pickup.who":            "{who} holt {person} {when} ab.",
+	"pickup.you":            "Du holst {person} {when} ab.",
+	"pickup.unassigned":     "{title} ist {when}, aber niemand ist dafür eingetragen.",
+	"pickup.nobody":         "Niemand ist eingetragen, um {person} {when} abzuholen.",
+	"pickup.today_tomorrow": "heute oder morgen",
+	"agenda.at":             "{title} um {time}",
+	"agenda.done":           "{title} (erledigt)",
+	"agenda.all_day":        "{title} (ganztägig)",
+	"when.event":            "{title} ist {when}.",
+	"when.task":             "{title} ist {when} fällig.",
+	"when.task_open":        "{title} ist offen und hat kein Fälligkeitsdatum.",
 
 	// Rückgängig.
 	"undone": "Rückgängig gemacht: {text}",

@@ -56,6 +56,7 @@ var replyEN = phrases{
 	"task.reassigned_me":    "{title} is yours now.",
 	"task.deleted":          "Deleted the task {title}.",
 	"task.deleted_chore":    "Deleted the chore {title} and its open instances.",
+	"task.person_done":      "{title} sounds like someone being done, not a task, so I did not complete anything. To complete the task {title}, say “mark {name} as done”.",
 
 	// Calendar.
 	"event.created":        "Added {title} to the calendar {when}{where}{repeat}.",
@@ -63,16 +64,24 @@ var replyEN = phrases{
 	"event.cancelled":      "Cancelled {title} {day}.",
 	"event.deleted":        "Deleted {title} from the calendar.",
 	"event.deleted_series": "Deleted {title} and all its dates from the calendar.",
+	"events.created":       "Added {n} events to the calendar: {list}.",
+	"events.item":          "{title} {when}{where}",
+	"events.too_many":      "{text} names more than {n} events: say them in two commands. I did not add anything.",
 
 	// Questions about the family's days.
-	"agenda.day":     "{day}: {items}.",
-	"agenda.nothing": "Nothing planned {day}.",
-	"agenda.at":      "{title} at {time}",
-	"agenda.done":    "{title} (done)",
-	"agenda.all_day": "{title} (all day)",
-	"when.event":     "{title} is {when}.",
-	"when.task":      "{title} is due {when}.",
-	"when.task_open": "{title} is open and has no due date.",
+	"agenda.day":            "{day}: {items}.",
+	"agenda.nothing":        "Nothing planned {day}.",
+	"pickup.who":            "{who} is picking up {person} {when}.",
+	"pickup.you":            "You are picking up {person} {when}.",
+	"pickup.unassigned":     "{title} is {when}, but nobody is down for it.",
+	"pickup.nobody":         "Nobody is down to pick up {person} {when}.",
+	"pickup.today_tomorrow": "today or tomorrow",
+	"agenda.at":             "{title} at {time}",
+	"agenda.done":           "{title} (done)",
+	"agenda.all_day":        "{title} (all day)",
+	"when.event":            "{title} is {when}.",
+	"when.task":             "{title} is due {when}.",
+	"when.task_open":        "{title} is open and has no due date.",
 
 	// Undo.
 	"undone": "Undone: {text}",

@@ -195,10 +195,16 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 		}
 		say := newSpeaker(lang, c.loc, now)
 		key := "not_understood"
-		if isAsked(err) {
+		var many *tooManyEvents
+		switch {
+		case isAsked(err):
 			key = "asked" // "fahren wir morgen zu Oma": a question, so nothing written
+		case errors.As(err, &many):
+			lang, c.lang = many.lang, many.lang
+			say = newSpeaker(lang, c.loc, now)
+			key = "events.too_many"
 		}
-		err = say.refuse("text", key, "text", say.quote(shorten(text, 60)))
+		err = say.refuse("text", key, "text", say.quote(shorten(text, 60)), "n", itoa(MaxIntentEvents))
 		s.recordRefusal(ctx, c, nil, err)
 		return Answer{ID: c.id, Lang: lang, Loc: c.loc}, err
 	}
@@ -567,6 +573,14 @@ func stored(r Result) Result {
 		e := *r.Event
 		e.Ical = nil
 		r.Event = &e
+	}
+	if r.Created != nil {
+		created := make([]dbsqlc.CalendarEvent, len(r.Created))
+		for i, e := range r.Created {
+			e.Ical = nil
+			created[i] = e
+		}
+		r.Created = created
 	}
 	if r.Occurrence != nil {
 		o := *r.Occurrence

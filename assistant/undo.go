@@ -127,16 +127,19 @@ func retell(cmd dbsqlc.AssistantCommand, loc *time.Location, say *speaker) strin
 		return cmd.Message
 	}
 	msg := cmd.Message
+	pos := 0 // the days of several records are said in their order
 	for _, d := range saidDays(*cmd.Intent, res) {
 		old, now := then.dayOf(d.at, d.on), say.dayOf(d.at, d.on)
 		// The day comes after the record's title in every sentence that
 		// names one: a title that holds the same word keeps it.
-		from := 0
-		if i := strings.Index(msg, then.quote(d.title)); i >= 0 {
-			from = i + len(then.quote(d.title))
+		from := pos
+		if i := strings.Index(msg[pos:], then.quote(d.title)); i >= 0 {
+			from = pos + i + len(then.quote(d.title))
 		}
+		pos = from
 		if i := strings.Index(msg[from:], old); old != now && i >= 0 {
 			msg = msg[:from+i] + now + msg[from+i+len(old):]
+			pos = from + i + len(now)
 		}
 	}
 	return msg
@@ -158,6 +161,8 @@ func saidDays(typ string, res Result) []saidDay {
 		return []saidDay{{*res.Task.DueAt, true, res.Task.Title}}
 	case typ == IntentTaskSnooze && res.Task != nil && res.Task.SnoozedUntil != nil:
 		return []saidDay{{*res.Task.SnoozedUntil, false, res.Task.Title}}
+	case typ == IntentCalendarCreateMany:
+		return createdDays(res.Created)
 	case typ == IntentCalendarCreate && res.Event != nil:
 		return []saidDay{{res.Event.StartsAt, true, res.Event.Title}}
 	case (typ == IntentCalendarMove || typ == IntentCalendarCancel || typ == IntentCalendarDelete) && res.Occurrence != nil:

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // when is what a command says about time, before it is resolved against
@@ -92,13 +93,33 @@ func (p *parser) scanWhen(s string, o scanOpts) *scan {
 // 15:00 and 14:00), or 0.
 func (sc *scan) countRangeLen(i int) int {
 	switch {
-	case countRangeRx.MatchString(sc.at(i)) && itemKnownPhrase(sc.at(i+1)):
+	case countRangeRx.MatchString(sc.at(i)) && (itemKnownPhrase(sc.at(i+1)) || i == 0 && sc.nounAt(i+1)):
 		return 1
-	case bareNumber.MatchString(sc.at(i)) && countRangeWords[sc.at(i+1)] && bareNumber.MatchString(sc.at(i+2)) && itemKnownPhrase(sc.at(i+3)):
+	case bareNumber.MatchString(sc.at(i)) && countRangeWords[sc.at(i+1)] && bareNumber.MatchString(sc.at(i+2)) &&
+		(itemKnownPhrase(sc.at(i+3)) || i == 0 && sc.nounAt(i+3)):
 		return 3
 	}
 	return 0
 }
+
+// nounAt: the word at j is no word of times or days ("2-3 tent pegs",
+// said first, counts tent pegs; "2-3 pm", "2-3 on Friday", "2 to 3
+// tomorrow" are times).
+func (sc *scan) nounAt(j int) bool {
+	w := strings.Trim(sc.at(j), ".,!?")
+	if w == "" || strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' && r != '\'' }) {
+		return false
+	}
+	_, wd := weekdays[w]
+	_, mo := months[w]
+	return !wd && !mo && !keywords[w] && !timeWordsAfterRange[w]
+}
+
+// timeWordsAfterRange follow a range of hours ("2-3 pm", "2 bis 3 Uhr am
+// Freitag").
+var timeWordsAfterRange = setOf(`am pm a.m p.m uhr h hrs hr hour hours min mins minutes stunden minuten o'clock oclock on at in um am im ab
+	this next every each jeden jede nächsten nächste diese diesen heute morgen übermorgen tomorrow today tonight morning afternoon
+	evening night abend abends nachmittag nachmittags vormittag vormittags früh mittag mittags for für`)
 
 var countRangeRx = regexp.MustCompile(`^\d+-\d+$`)
 

@@ -76,6 +76,7 @@ type assistantResultJSON struct {
 	Servings    int32                     `json:"servings,omitempty"`
 	Task        *taskJSON                 `json:"task,omitempty"`
 	Event       *calendarEventJSON        `json:"event,omitempty"`
+	Created     *[]calendarEventJSON      `json:"events_created,omitempty"`
 	Occurrence  *calendarOccurrenceJSON   `json:"occurrence,omitempty"`
 	Deleted     bool                      `json:"deleted,omitempty"`
 	Date        string                    `json:"date,omitempty"`
@@ -128,11 +129,18 @@ func toAssistantResultJSON(intent string, r assistant.Result, loc *time.Location
 		e := toCalendarEventJSON(*r.Event, loc)
 		out.Event = &e
 	}
+	if r.Created != nil {
+		created := make([]calendarEventJSON, 0, len(r.Created))
+		for _, e := range r.Created {
+			created = append(created, toCalendarEventJSON(e, loc))
+		}
+		out.Created = &created
+	}
 	if r.Occurrence != nil {
 		o := toOccurrenceJSON(*r.Occurrence, loc)
 		out.Occurrence = &o
 	}
-	if intent == assistant.IntentQueryToday {
+	if intent == assistant.IntentQueryToday || intent == assistant.IntentQueryPickup {
 		tasks, chores, events := toTaskJSONs(r.Tasks), []assistantChoreJSON{}, []calendarOccurrenceJSON{}
 		for _, c := range r.Chores {
 			chores = append(chores, assistantChoreJSON{TemplateID: c.TemplateID, Title: c.Title, DueAt: c.DueAt})

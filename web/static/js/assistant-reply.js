@@ -50,6 +50,8 @@ export function replyText(answer, tz) {
       return t('assistant.taskDeleted', { title });
     case 'calendar.create':
       return t('assistant.event', { title, when: when(r.event?.starts_at, tz, r.event?.all_day) });
+    case 'calendar.create_many':
+      return t('assistant.events', { count: (r.events_created || []).length });
     case 'calendar.move': {
       const o = r.occurrence || r.event || {};
       return t('assistant.eventMoved', { title, when: when(o.starts_at, tz, o.all_day) });
@@ -62,6 +64,11 @@ export function replyText(answer, tz) {
       if (r.occurrence) return t('assistant.whenEvent', { title, when: when(r.occurrence.starts_at, tz, r.occurrence.all_day) });
       if (r.task?.due_at) return t('assistant.whenTask', { title, when: when(r.task.due_at, tz) });
       return null;
+    case 'query.pickup': {
+      const parts = (r.tasks || []).map((x) => (x.due_at ? t('assistant.atTime', { title: x.title, time: fmtTime(new Date(x.due_at), tz) }) : x.title));
+      for (const e of r.events || []) parts.push(e.all_day ? e.title : t('assistant.atTime', { title: e.title, time: fmtTime(new Date(e.starts_at), tz) }));
+      return parts.length ? t('assistant.pickupFound', { items: parts.join('; ') }) : t('assistant.pickupNone', { name: answer.intent.slots?.title ?? '' });
+    }
     case 'query.today': {
       const parts = [];
       for (const x of r.tasks || []) {
@@ -78,6 +85,12 @@ export function replyText(answer, tz) {
     default:
       return null;
   }
+}
+
+/** Each event a command created (calendar.create_many): "“Dentist”: Monday at 09:00". */
+export function createdEvents(answer, tz) {
+  if (answer.intent?.type !== 'calendar.create_many') return [];
+  return (answer.result?.events_created || []).map((e) => t('assistant.eventItem', { title: e.title, when: when(e.starts_at, tz, e.all_day) }));
 }
 
 /**

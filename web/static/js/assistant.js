@@ -7,7 +7,7 @@
 // comes with its options as buttons; an executed command with Undo. Other
 // devices see only the usual domain events.
 import { request, serverCaps } from './api.js';
-import { examples, optionLabel, replyText } from './assistant-reply.js';
+import { createdEvents, examples, optionLabel, replyText } from './assistant-reply.js';
 import { h, setChildren } from './dom.js';
 import { serverSpeaks } from './errors.js';
 import { clockLocale, currentLocale, t } from './i18n.js';
@@ -59,9 +59,10 @@ export function mountAssistant(app, root) {
   }
   relabel();
 
-  function show(message, { examplesList = false, actions = null, choices = null } = {}) {
+  function show(message, { examplesList = false, actions = null, choices = null, events = [] } = {}) {
     setChildren(reply,
       h('p', message),
+      events.length ? h('ul.assistant-events', { 'aria-label': t('assistant.eventsList') }, events.map((x) => h('li', x))) : null,
       choices,
       examplesList ? [h('p.muted', t('assistant.tryThese')), h('ul.examples', examples().map((x) => h('li', h('button.example', {
         type: 'button', onclick: () => { input.value = x; input.focus(); },
@@ -91,7 +92,7 @@ export function mountAssistant(app, root) {
       show(own || t('assistant.question'), { choices: choiceButtons(data, !!own) });
       return;
     }
-    show(own || replyText(data, app.tz) || t('assistant.done'), { actions: undoButton(data) });
+    show(own || replyText(data, app.tz) || t('assistant.done'), { actions: undoButton(data), events: createdEvents(data, app.tz) });
   }
 
   /** The options of a question as buttons; a tap answers it (POST …/choice). */

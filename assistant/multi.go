@@ -1,0 +1,246 @@
+package assistant
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/familyhub/familyhub"
+)
+
+// Several events in one sentence: "dentist Monday at 9 and physio
+// Wednesday at 4", "Tim hat am Freitag Geburtstag und Mia am Samstag",
+// "Elternabend am 12. und am 19." become one calendar.create_many: every
+// event made by one command, answered in one reply, undone by one undo.
+
+// MaxIntentEvents is how many events one command may create.
+const MaxIntentEvents = 10
+
+// IntentEvent is one event of calendar.create_many: the slots of a
+// one-off calendar.create.
+type IntentEvent struct {
+	Title    string     `json:"title"`
+	StartsAt *time.Time `json:"starts_at"`
+	EndsAt   *time.Time `json:"ends_at,omitempty"`
+	AllDay   bool       `json:"all_day,omitempty"`
+	Location string     `json:"location,omitempty"`
+}
+
+// validateEvents checks the events of calendar.create_many: 2 to
+// MaxIntentEvents, each a valid one-off calendar.create.
+func (s *IntentSlots) validateEvents() error {
+	if len(s.Events) == 0 {
+		return nil
+	}
+	if len(s.Events) < 2 || len(s.Events) > MaxIntentEvents {
+		return familyhub.Invalid("events", "events must be 2 to %d events.", MaxIntentEvents)
+	}
+	for i := range s.Events {
+		e := &s.Events[i]
+		one := Intent{Type: IntentCalendarCreate, Slots: IntentSlots{Title: e.Title, StartsAt: e.StartsAt, EndsAt: e.EndsAt, AllDay: e.AllDay, Location: e.Location}}
+		if err := one.Validate(); err != nil {
+			var fe *familyhub.Error
+			if errors.As(err, &fe) {
+				return familyhub.Invalid("events", "events[%d]: %s", i, fe.Message)
+			}
+			return err
+		}
+		e.Title, e.Location = one.Slots.Title, one.Slots.Location
+	}
+	return nil
+}
+
+// tooManyEvents is the parser's refusal of a sentence of more than
+// MaxIntentEvents events: the service says so in the command's language.
+type tooManyEvents struct{ lang string }
+
+func (e *tooManyEvents) Error() string { return "more than 10 events in one command" }
+
+// eventSplit cuts a sentence of several events into its parts: at "and",
+// "und" and commas.
+var eventSplit = regexp.MustCompile(`(?i)\s*,\s*(?:(?:and|und)\s+)?|\s+(?:and|und)\s+`)
+
+// splitEvents cuts text at "and", "und" and commas, but not at a comma
+// after a weekday that a date follows ("am Montag, 16. März", "on
+// Monday, March 16": one day).
+func splitEvents(text string) []string {
+	text = strings.TrimSpace(text)
+	var parts []string
+	from := 0
+	for _, m := range eventSplit.FindAllStringIndex(text, -1) {
+		prev, next := strings.Fields(text[from:m[0]]), strings.Fields(text[m[1]:])
+		if len(prev) > 0 && len(next) > 0 && strings.TrimSpace(text[m[0]:m[1]]) == "," {
+			_, wd := weekdays[strings.ToLower(prev[len(prev)-1])]
+			_, mo := months[strings.ToLower(strings.Trim(next[0], "."))]
+			if wd && (mo || next[0][0] >= '0' && next[0][0] <= '9') {
+				continue
+			}
+		}
+		parts = append(parts, text[from:m[0]])
+		from = m[1]
+	}
+	return append(parts, text[from:])
+}
+
+// conjoined: a title that swallowed a second event ("Dentist and physio
+// Wednesday at 4", "Elternabend und am 19").
+var conjoined = regexp.MustCompile(`(?i)\s(?:and|und)\s`)
+
+// severalEvents reads text as several one-off events, each part an event
+// of its own ("physio Wednesday at 4") or said short after the first:
+// only a day or time ("und am 19."), or another person with a day ("und
+// Mia am Samstag": Mia has the first part's event then). ok is false when
+// text is not that; err refuses more than MaxIntentEvents events.
+func severalEvents(text, locale string, now time.Time, names []string) (in Intent, ok bool, err error) {
+	parts := splitEvents(text)
+	if len(parts) < 2 || len(parts) > 5*MaxIntentEvents {
+		return Intent{}, false, nil // one event, or no sentence of events
+	}
+	first, err := parseOne(parts[0], locale, now, names)
+	if err != nil || !oneOff(first) || conjoined.MatchString(first.Slots.Title) {
+		return Intent{}, false, nil
+	}
+	in = Intent{Type: IntentCalendarCreateMany, Lang: first.Lang}
+	in.Slots.Events = append(in.Slots.Events, eventOf(first))
+	p := &parser{now: now, loc: now.Location(), names: names, lang: first.Lang}
+	for _, part := range parts[1:] {
+		ev, ok := p.shortEvent(parts[0], first, part, locale)
+		if !ok {
+			ev, err = parseOne(part, locale, now, names)
+			if err != nil || !oneOff(ev) || !p.scanWhen(part, scanOpts{durations: true}).found {
+				return Intent{}, false, nil
+			}
+		}
+		in.Slots.Events = append(in.Slots.Events, eventOf(ev))
+	}
+	if len(in.Slots.Events) > MaxIntentEvents {
+		return Intent{}, false, &tooManyEvents{lang: first.Lang}
+	}
+	if in.Validate() != nil {
+		return Intent{}, false, nil
+	}
+	return in, true, nil
+}
+
+// refusedWhole: text is refused as a whole whatever its parts say
+// ("the bank opens at 9 and closes at 4": opening hours, no two events).
+func refusedWhole(text string) bool {
+	return openingHoursRx.MatchString(text) || praiseRx.MatchString(text) || passOnRx.MatchString(text) || needsRest(text)
+}
+
+// oneOff: in creates one event that does not repeat.
+func oneOff(in Intent) bool {
+	return in.Type == IntentCalendarCreate && in.Needs == "" && in.Slots.Recurrence == ""
+}
+
+func eventOf(in Intent) IntentEvent {
+	s := in.Slots
+	return IntentEvent{Title: s.Title, StartsAt: s.StartsAt, EndsAt: s.EndsAt, AllDay: s.AllDay, Location: s.Location}
+}
+
+// shortEvent reads part said short after the first part firstText (read
+// as first): its day or time in place of the first's ("und am 19."), and
+// a person in place of the first's subject ("und Mia am Samstag" after
+// "Tim hat am Freitag Geburtstag": "Mia hat am Samstag Geburtstag"). A
+// day without a time keeps the first's time; a time without a day its
+// day.
+func (p *parser) shortEvent(firstText string, first Intent, part, locale string) (Intent, bool) {
+	sc := p.scanWhen(part, scanOpts{durations: true})
+	if !sc.found || sc.rec != nil || sc.w.span != "" {
+		return Intent{}, false
+	}
+	who := strings.Fields(sc.rest())
+	fc := p.scanWhen(firstText, scanOpts{durations: true})
+	if !fc.found {
+		return Intent{}, false
+	}
+	var out []string
+	placed := false
+	for i, t := range fc.toks {
+		switch {
+		case fc.used[i] && !placed:
+			placed = true
+			for j, u := range sc.toks {
+				if sc.used[j] {
+					out = append(out, u.raw)
+				}
+			}
+		case fc.used[i]:
+		default:
+			out = append(out, t.raw)
+		}
+	}
+	switch {
+	case len(who) == 0:
+	case len(who) == 1 && len(out) > 1 && personLike(who[0], p.names) && subjectOf(fc.toks[0].w, first.Slots.Title):
+		if fc.used[0] {
+			return Intent{}, false
+		}
+		out[0] = who[0]
+	default:
+		return Intent{}, false
+	}
+	ev, err := parseOne(strings.Join(out, " "), locale, p.now, p.names)
+	want := first.Slots.Title
+	if len(who) == 1 {
+		want = replaceWord(want, fc.toks[0].raw, who[0])
+	}
+	if err != nil || !oneOff(ev) || !strings.EqualFold(ev.Slots.Title, want) {
+		return Intent{}, false // only the day, time or person differ from the first
+	}
+	s, f := &ev.Slots, first.Slots
+	hasDay := sc.w.hasDate || sc.w.weekday >= 0
+	switch {
+	case !sc.w.hasTime && hasDay && s.AllDay && !f.AllDay:
+		// "Elternabend am 12. um 19 Uhr und am 19.": at 19:00 too
+		y, m, d := s.StartsAt.In(p.loc).Date()
+		h, mi, _ := f.StartsAt.In(p.loc).Clock()
+		start := time.Date(y, m, d, h, mi, 0, 0, p.loc)
+		end := start.Add(f.EndsAt.Sub(*f.StartsAt))
+		s.StartsAt, s.EndsAt, s.AllDay = &start, &end, false
+	case sc.w.hasTime && !hasDay && !sc.w.hasRel && !f.AllDay:
+		// "the dentist Monday at 9 and at 11": Monday at 11
+		y, m, d := f.StartsAt.In(p.loc).Date()
+		h, mi, _ := s.StartsAt.In(p.loc).Clock()
+		start := time.Date(y, m, d, h, mi, 0, 0, p.loc)
+		end := start.Add(s.EndsAt.Sub(*s.StartsAt))
+		s.StartsAt, s.EndsAt = &start, &end
+	}
+	return ev, true
+}
+
+// replaceWord replaces the first word of s that is old (or starts with
+// it: "Tims") by new, case aside.
+func replaceWord(s, old, new string) string {
+	f := strings.Fields(s)
+	for i, w := range f {
+		if strings.HasPrefix(strings.ToLower(w), strings.ToLower(old)) {
+			f[i] = new + w[len(old):]
+			return strings.Join(f, " ")
+		}
+	}
+	return s
+}
+
+// personLike: w names a member, or is a capitalised word as a name is
+// written.
+func personLike(w string, names []string) bool {
+	if isMember(w, names) {
+		return true
+	}
+	r := []rune(w)
+	return len(r) > 1 && unicode.IsUpper(r[0]) && !notNameWords[strings.ToLower(w)]
+}
+
+// subjectOf: the first part's first word (lower case) is the person its
+// event's title names ("tim" in "Tims Geburtstag", "Tim: Geburtstag").
+func subjectOf(w, title string) bool {
+	for _, t := range words(title) {
+		if t == w || t == w+"s" || t == w+"'s" {
+			return true
+		}
+	}
+	return false
+}

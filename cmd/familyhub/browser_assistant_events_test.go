@@ -1,0 +1,43 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// TestBrowserAssistantSeveralEvents: one sentence of two events on device
+// A (calendar.create_many) shows both events in its answer with one Undo;
+// device B's calendar shows both live, and A's one Undo takes both off B's
+// calendar.
+func TestBrowserAssistantSeveralEvents(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	seedFamily(t, m, ana)
+	a := newDevice(t, "Ana's phone", phoneW, phoneH, browserOpts{lang: "en-GB"})
+	a.login(m.URL(), "ana@example.org")
+	b := newDevice(t, "Ana's tablet", phoneW, phoneH, browserOpts{lang: "en-GB"})
+	b.login(m.URL(), "ana@example.org")
+	shown := func(title string) string {
+		return fmt.Sprintf(`!!document.querySelector('li.event[data-title=%q]')`, title)
+	}
+	b.goTo("/calendar", `!!document.querySelector('.agenda')`)
+
+	a.setValue(`#assistant-input`, "dentist tomorrow at 9 and physio tomorrow at 4")
+	a.click(`.assistant-form button[type=submit]`)
+	a.waitJS("answer", `document.querySelector('.assistant-reply p')?.textContent.startsWith('Added 2 events to the calendar: “Dentist” tomorrow at 09:00 and “Physio” tomorrow at 16:00')`, 5*time.Second)
+	if got := eval[string](a, `[...document.querySelectorAll('.assistant-reply ul.assistant-events li')].map((li) => li.textContent).join(' | ')`); got != "“Dentist”: Tomorrow at 9:00 | “Physio”: Tomorrow at 16:00" {
+		t.Errorf("events shown %q", got)
+	}
+	if n := eval[int](a, `document.querySelectorAll('.assistant-reply button.undo').length`); n != 1 {
+		t.Fatalf("%d Undo buttons", n)
+	}
+	b.waitJS("both events live on B", shown("Dentist")+` && `+shown("Physio"), 10*time.Second)
+
+	a.click(`.assistant-reply button.undo`)
+	a.waitJS("undone", `document.querySelector('.assistant-reply p')?.textContent.startsWith('Undone: Added 2 events')`, 5*time.Second)
+	b.waitJS("both gone on B", `!`+shown("Dentist")+` && !`+shown("Physio"), 10*time.Second)
+}
