@@ -22,7 +22,11 @@ const FIELDS = {
   language: ['language', 'notify.error.language'],
 };
 
-/** The member's notification settings form: {el, fill(settings, lists, read), reading, hasNtfy, offline(on), handOver}. */
+/**
+ * The member's notification settings form: {el, fill(settings, lists,
+ * read) (false: the read began before a Save's answer and is dropped; read
+ * again), reading, hasNtfy, offline(on), handOver}.
+ */
 export function settingsForm(app) {
   const err = errorBox();
   const saved = h('p.muted#notify-saved', { role: 'status' });
@@ -50,7 +54,9 @@ export function settingsForm(app) {
   // A read begun before a Save's answer came may hold the settings from
   // before the Save (the server read them first): it must not show them
   // under "Saved.". reading() numbers a read; a Save's answer takes the
-  // next number, and fill() drops a read numbered before it.
+  // next number, and fill() drops a read numbered before it and says so
+  // (false): such a read may also hold what another device changed after
+  // the Save, which the Save's answer lacks, so the part reads again.
   let seq = 0;
   let savedAt = 0;
   // Unsaved settings stay when the page is built again (handover.js):
@@ -102,9 +108,9 @@ export function settingsForm(app) {
   }
 
   function fill(s, lists, read = Infinity) {
-    if (read < savedAt) return;
+    if (read < savedAt) return false;
     // Another device's change shows, unless this form is being edited.
-    if (dirty && current) return;
+    if (dirty && current) return true;
     current = s;
     const m = s.member;
     for (const k of ['task_reminders', 'calendar_reminders', 'digest', 'list_changes']) f[k].checked = m[k];
@@ -126,6 +132,7 @@ export function settingsForm(app) {
     ntfyToken.placeholder = m.ntfy?.has_token ? t('notify.ntfyTokenKept') : '';
     if (had) { putFields(el, had); had = null; dirty = true; }
     sync();
+    return true;
   }
 
   async function save(e) {
