@@ -3,7 +3,7 @@
 // and field, and a message for a person in their language (errors.js).
 import { deviceId } from './device.js';
 import { friendly, serverSpeaks } from './errors.js';
-import { acceptLanguage } from './i18n.js';
+import { acceptLanguage, t } from './i18n.js';
 
 /**
  * What the app is ready for but the server does not offer yet. Each flag
@@ -17,10 +17,12 @@ export const serverCaps = {
 
 export class ApiError extends Error {
   constructor(status, code, field, ctx = {}) {
-    super(friendly(status, code, field, ctx));
+    super(ctx.key ? t(ctx.key) : friendly(status, code, field, ctx));
+    this.key = ctx.key ?? null; // the app's own sentence for it, in place of the code's
     this.status = status;
     this.code = code;
     this.field = field;
+    this.path = ctx.path ?? null;
     // The server's own text: shown only when it speaks the user's language.
     this.serverMessage = ctx.serverMessage ?? null;
     this.localized = serverSpeaks(ctx.contentLanguage) && !!ctx.serverMessage;
@@ -28,6 +30,12 @@ export class ApiError extends Error {
     this.current = ctx.current ?? null;
     this.retryAfter = ctx.retryAfter ?? null;
   }
+  /**
+   * The sentence in the language in use now (message is in the one in use
+   * when the answer came): a line kept through a language switch is said
+   * again from the code, never left in the old language.
+   */
+  say() { return this.key ? t(this.key) : friendly(this.status, this.code, this.field, { path: this.path }); }
   /** Whether trying the same request again may help (network, 5xx, 429). */
   get retryable() {
     return this.status === 0 || this.status >= 500 || this.status === 429 || this.status === 408;

@@ -90,7 +90,7 @@ export function accountSection(app) {
   }
 
   async function end(s, label) {
-    const ok = await app.write(t('fail.endSession', { name: label }), async () => {
+    const ok = await app.write(['fail.endSession', { name: label }], async () => {
       try { await del(`/api/auth/sessions/${s.id}`); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });
@@ -103,7 +103,7 @@ export function accountSection(app) {
   async function signOutOthers() {
     const ok = await ask(t('devices.othersTitle'), t('devices.othersText'), [{ value: true, label: t('devices.signOutOthers'), danger: true }]);
     if (!ok) return;
-    const r = await app.write(t('fail.endSessions'), () => del('/api/auth/sessions'));
+    const r = await app.write(['fail.endSessions'], () => del('/api/auth/sessions'));
     if (!r) return;
     at().say(t('devices.endedOthers', { count: r.ended }));
     at().reload();

@@ -64,7 +64,7 @@ export function settingsSection(app) {
       let sent = {}; // what the answer saved of this form's words
       try {
         const sentAt = new Date().toISOString();
-        const saved = await app.write(t('fail.familySettings'), async () => {
+        const saved = await app.write(['fail.familySettings'], async () => {
           let current = app.me.family;
           if (at().version() == null) {
             // The family's version is unknown (app.me came from a copy an
@@ -260,7 +260,7 @@ export function endingsSection(app) {
 
   async function finish(what) {
     const r = run[what];
-    const ok = await app.write(t(r.fail), async () => { await api(...r.path); return true; });
+    const ok = await app.write([r.fail], async () => { await api(...r.path); return true; });
     if (ok) app.signedOut(t(r.done));
     return !!ok;
   }
@@ -297,7 +297,7 @@ export function endingsSection(app) {
       calendars,
     ], async () => {
       const m = others.find((x) => x.id === pick.value);
-      const made = await app.write(t('fail.role', { name: m.display_name }), () => api('PATCH', `/api/family/members/${m.id}`, { role: 'owner' }));
+      const made = await app.write(['fail.role', { name: m.display_name }], () => api('PATCH', `/api/family/members/${m.id}`, { role: 'owner' }));
       if (!made) return false;
       return finish(what);
     }, { saveLabel: t(what === 'leave' ? 'leave.handoverLeave' : 'leave.handoverDelete'), danger: true });
@@ -318,7 +318,7 @@ export function endingsSection(app) {
         typed.focus();
         return false;
       }
-      const ok = await app.write(t('fail.deleteFamily'), async () => { await api('DELETE', '/api/family', { name: typed.value.trim() }); return true; });
+      const ok = await app.write(['fail.deleteFamily'], async () => { await api('DELETE', '/api/family', { name: typed.value.trim() }); return true; });
       if (ok) app.signedOut(t('deleteFamily.done', { name }));
       return !!ok;
     }, { saveLabel: t('deleteFamily.confirm'), danger: true });

@@ -90,7 +90,7 @@ export function edit(app, main, id) {
       try {
         await doSave();
       } catch (ex) {
-        if (ex.retryable) { app.failed(t('fail.saveRecipe'), ex, doSave); return; }
+        if (ex.retryable) { app.failed(['fail.saveRecipe'], ex, doSave); return; }
         at().failed(ex.message);
       } finally {
         at().saving(false);

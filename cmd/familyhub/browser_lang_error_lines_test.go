@@ -1,0 +1,54 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+// bannerLine is the failed write's banner as "what|why" (what in bold).
+const bannerLine = `(() => {
+	const p = document.querySelector('#banner:not([hidden]) p');
+	if (!p) return '';
+	const what = p.querySelector('strong').textContent;
+	return what + '|' + p.textContent.slice(what.length).trim();
+})()`
+
+// TestBrowserBannerNewLanguage: Ana makes a reset code for Ben; the
+// request is held before it reaches the server while Ben is removed from
+// the family and Ana switches the app to German. Its refusal then says
+// both what failed and why in German, and, when she switches back, in
+// English. Before, what failed stayed in English (the language the
+// request was made in), and a banner shown stayed in the language it came
+// in.
+func TestBrowserBannerNewLanguage(t *testing.T) {
+	browserTest(t)
+	c, ana, ben, b := anaOnFamilyPage(t)
+	eval[bool](b, `(import('/js/i18n/de.js').then((m) => { window.__de = m.default; }), import('/js/i18n/en.js').then((m) => { window.__en = m.default; }), true)`)
+	b.waitJS("the message tables", `!!window.__de && !!window.__en`, 5*time.Second)
+	reset := `[data-key="reset-` + ben.userID + `"]`
+	b.waitJS("Ben's reset code button", `!!document.querySelector('`+reset+`')`, 10*time.Second)
+	eval[bool](b, holdSends)
+	eval[bool](b, `(window.__holdBefore = (p, m) => p.endsWith('/reset-code') && m === 'POST', true)`)
+	b.click(reset)
+	b.waitJS("the request held", `window.__before.length === 1`, 5*time.Second)
+	restAs(t, ana, c.b, "DELETE", "/api/family/members/"+ben.userID, nil)
+	b.waitJS("Ben gone from the page", `!document.querySelector('`+reset+`')`, 10*time.Second)
+	b.setValue(`#lang-select`, "de")
+	b.waitJS("the page in German", `document.querySelector('#h-settings')?.textContent === 'Familieneinstellungen'`, 10*time.Second)
+	eval[bool](b, `(window.__holdBefore = () => false, window.__sendHeld(), true)`)
+	b.waitJS("the refusal in German", bannerLine+` !== ''`, 10*time.Second)
+	inLang := func(lang, what string) {
+		t.Helper()
+		got := eval[string](b, bannerLine)
+		if want := what + "|"; len(got) <= len(want) || got[:len(want)] != want {
+			t.Errorf("in %s the banner says %q, want %q and why", lang, got, what)
+		}
+		if !eval[bool](b, `Object.values(window.__`+lang+`).includes(`+bannerLine+`.split('|')[1])`) {
+			t.Errorf("in %s the banner's reason is not in that language: %q", lang, got)
+		}
+	}
+	inLang("de", "Für Ben konnte kein Rücksetzcode erstellt werden.")
+	b.setValue(`#lang-select`, "en")
+	b.waitJS("the page in English", `document.querySelector('#h-settings')?.textContent === 'Family settings'`, 10*time.Second)
+	inLang("en", "Could not make a reset code for Ben.")
+}
