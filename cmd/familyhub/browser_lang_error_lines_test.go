@@ -52,3 +52,35 @@ func TestBrowserBannerNewLanguage(t *testing.T) {
 	b.waitJS("the page in English", `document.querySelector('#h-settings')?.textContent === 'Family settings'`, 10*time.Second)
 	inLang("en", "Could not make a reset code for Ben.")
 }
+
+// TestBrowserFormErrorLinesNewLanguage: the server refuses Ana's
+// notification settings (5000 minutes) and her family settings (the time
+// zone "Mars/Base"); she switches the app to German: the page built again
+// in German says both refusals in German (from the errors' codes), the
+// zone still marked invalid. Before, the English lines were dropped and
+// the page said nothing of either refusal.
+func TestBrowserFormErrorLinesNewLanguage(t *testing.T) {
+	browserTest(t)
+	_, _, _, b := anaOnFamilyPage(t)
+	eval[bool](b, `(import('/js/i18n/de.js').then((m) => { window.__de = m.default; }), true)`)
+	b.waitJS("the notification settings", `!!window.__de && document.querySelector('#notify input[name=task_lead_minutes]')?.value !== ''`, 10*time.Second)
+	b.setValue(`#notify input[name=task_lead_minutes]`, "5000")
+	b.click(`#notify form.notify-form button[type=submit]`)
+	b.waitJS("the notification settings refused", `document.querySelector('#notify .form-error')?.checkVisibility()`, 5*time.Second)
+	b.setValue(`#family-zone`, "Mars/Base")
+	b.click(`.settings-form button[type=submit]`)
+	b.waitJS("the family settings refused", `document.querySelector('.settings-form .form-error')?.checkVisibility()`, 5*time.Second)
+	english := eval[string](b, `document.querySelector('#notify .form-error').textContent + '|' + document.querySelector('.settings-form .form-error').textContent`)
+
+	b.setValue(`#lang-select`, "de")
+	b.waitJS("the page in German", `document.querySelector('#h-settings')?.textContent === 'Familieneinstellungen'`, 10*time.Second)
+	for _, sel := range []string{`#notify .form-error`, `.settings-form .form-error`} {
+		got := visibleText(b, sel)
+		if got == "" || !eval[bool](b, `Object.values(window.__de).includes(`+js(got)+`)`) {
+			t.Errorf("in German %s says %q, want the refusal in German (in English: %s)", sel, got, english)
+		}
+	}
+	if !eval[bool](b, `document.querySelector('#family-zone').getAttribute('aria-invalid') === 'true'`) {
+		t.Error("in German the time zone is not marked invalid")
+	}
+}

@@ -8,6 +8,7 @@ import * as cache from './cache.js';
 import { h, setChildren } from './dom.js';
 import { realtimeReason } from './errors.js';
 import { fmtDateTime, fmtTime, onLangChange, t } from './i18n.js';
+import { sayIn } from './lines.js';
 import * as outbox from './outbox.js';
 
 const conn = document.getElementById('conn');
@@ -135,7 +136,7 @@ export function failed(failText, e, fn) {
   // where Save is the retry.
   const inDialog = document.querySelector('dialog[open] .dialog-error');
   if (inDialog) {
-    setChildren(inDialog, h('strong', say(failText)), ' ', why());
+    sayIn(inDialog, () => [h('strong', say(failText)), ' ', why()]); // the dialog stays open through a language switch
     inDialog.hidden = false;
     return;
   }

@@ -10,6 +10,7 @@ import { ask } from './dialog.js';
 import { busy, errorBox, fail } from './form.js';
 import { languagePicker } from './language.js';
 import { carry, handOver, link, live, takeOver } from '../handover.js';
+import { sayIn } from '../lines.js';
 
 /** A session's device as a person calls it: its name, else "Firefox on Android" from the user agent. */
 export function deviceLabel(s) {
@@ -41,7 +42,7 @@ function passwordForm(app, onChanged) {
         await post('/api/auth/password', { current_password: v.current_password, new_password: v.new_password });
         on = kept.live();
         on.root.reset();
-        on.lines[1].textContent = t('password.changed');
+        sayIn(on.lines[1], () => t('password.changed')); // said again in another language (lines.js)
         onChanged();
       } catch (ex) {
         if (ex.status === 401) return; // the session ended meanwhile: the app signs out
