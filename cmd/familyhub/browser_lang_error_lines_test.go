@@ -1,8 +1,13 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // bannerLine is the failed write's banner as "what|why" (what in bold).
@@ -83,4 +88,57 @@ func TestBrowserFormErrorLinesNewLanguage(t *testing.T) {
 	if !eval[bool](b, `document.querySelector('#family-zone').getAttribute('aria-invalid') === 'true'`) {
 		t.Error("in German the time zone is not marked invalid")
 	}
+}
+
+// TestBrowserRefusedNoticeNewLanguage: offline, Ana moves an event's end
+// before its start and then renames it; back online the server refuses
+// the move and the rename waits in a notice that says why. She switches
+// the app to German: the notice says why in German, also after a reload
+// (the notice is kept in IndexedDB with the error's code). Before, the
+// reason stayed in English.
+func TestBrowserRefusedNoticeNewLanguage(t *testing.T) {
+	browserTest(t)
+	c, ana, _ := twoAdults(t)
+	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	day := time.Now().UTC().AddDate(0, 0, 1).Truncate(24 * time.Hour)
+	ev := restAs(t, ana, c.a, "POST", "/api/calendar/events", map[string]any{"title": "Dentist",
+		"starts_at": day.Add(10 * time.Hour).Format(time.RFC3339), "ends_at": day.Add(11 * time.Hour).Format(time.RFC3339)})
+	base, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newDevice(t, "Ana", laptopW, laptopH, browserOpts{lang: "en-GB", script: `delete Navigator.prototype.serviceWorker;`})
+	a.login(c.a.URL(), "ana@example.org")
+	a.goOffline()
+	eval[bool](a, fmt.Sprintf(`(import('/js/outbox.js').then(async ({ enqueue }) => {
+		const base = %s;
+		const path = '/api/calendar/events/' + base.id;
+		await enqueue({ kind: 'event.patch', method: 'PATCH', path, body: { ends_at: %q }, record: base.id, base, label: base.title });
+		await enqueue({ kind: 'event.patch', method: 'PATCH', path, body: { title: 'Dentist (Tim)' }, record: base.id, base, label: base.title });
+	}), true)`, base, day.Add(9*time.Hour).Format(time.RFC3339)))
+	a.waitJS("two writes waiting", `window.familyhub.outbox.count() === 2`, 5*time.Second)
+	a.setOffline(false)
+	notice := `document.querySelector('#notices li.conflict[data-kind=refused]')`
+	a.waitJS("the refusal in a notice", `window.familyhub.outbox.count() === 0 && !!`+notice, 10*time.Second)
+	head := `Your change to “Dentist” was not saved: `
+	got := eval[string](a, notice+`.textContent`)
+	if !strings.Contains(got, head) {
+		t.Fatalf("the notice says %q, want %q and why", got, head)
+	}
+	why := strings.SplitN(strings.SplitN(got, head, 2)[1], ".", 2)[0]
+	german := `(import('/js/i18n/de.js').then((m) => { window.__de = m.default; }), true)`
+	saysWhyInGerman := func(when string) {
+		t.Helper()
+		a.waitJS("the notice in German "+when, `!!window.__de && `+notice+`?.textContent.includes('Deine Änderung an „Dentist“ wurde nicht gespeichert: ')`, 10*time.Second)
+		text := eval[string](a, notice+`.textContent`)
+		if strings.Contains(text, why) || !eval[bool](a, `Object.values(window.__de).some((v) => typeof v === 'string' && v.length > 10 && `+js(text)+`.includes('gespeichert: ' + v))`) {
+			t.Errorf("%s the notice says %q, want why in German, not %q", when, text, why)
+		}
+	}
+	eval[bool](a, german)
+	eval[bool](a, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+	saysWhyInGerman("after the switch")
+	a.do(chromedp.Reload())
+	eval[bool](a, german)
+	saysWhyInGerman("after a reload")
 }

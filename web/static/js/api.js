@@ -2,8 +2,8 @@
 // user's language (Accept-Language). Errors are ApiError: the server's code
 // and field, and a message for a person in their language (errors.js).
 import { deviceId } from './device.js';
-import { friendly, serverSpeaks } from './errors.js';
-import { acceptLanguage, t } from './i18n.js';
+import { sayError, serverSpeaks } from './errors.js';
+import { acceptLanguage } from './i18n.js';
 
 /**
  * What the app is ready for but the server does not offer yet. Each flag
@@ -17,7 +17,7 @@ export const serverCaps = {
 
 export class ApiError extends Error {
   constructor(status, code, field, ctx = {}) {
-    super(ctx.key ? t(ctx.key) : friendly(status, code, field, ctx));
+    super(sayError({ status, code, field, path: ctx.path, key: ctx.key }));
     this.key = ctx.key ?? null; // the app's own sentence for it, in place of the code's
     this.status = status;
     this.code = code;
@@ -35,7 +35,7 @@ export class ApiError extends Error {
    * when the answer came): a line kept through a language switch is said
    * again from the code, never left in the old language.
    */
-  say() { return this.key ? t(this.key) : friendly(this.status, this.code, this.field, { path: this.path }); }
+  say() { return sayError(this); }
   /** Whether trying the same request again may help (network, 5xx, 429). */
   get retryable() {
     return this.status === 0 || this.status >= 500 || this.status === 429 || this.status === 408;

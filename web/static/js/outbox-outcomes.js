@@ -19,6 +19,7 @@
 //   later writes to the record (made on top of it) leave the queue with it,
 //   into a notice that says why, and are sent again only if the user asks,
 //   against the version the device last had from the server.
+import { errorOf } from './errors.js';
 import { remember } from './outbox-answers.js';
 import { removeOp, saveOp } from './outbox-queue.js';
 import { isOccurrenceOp, judge, seriesAfter } from './pending.js';
@@ -110,7 +111,7 @@ export function outcomes({ ops, keep, stopped, stop, schedule, emit, notice, set
     emit({ type: 'record', op, id: op.record, record: undefined }); // as the server has it: the view re-reads
     emit({ type: 'refused', op, error: e });
     if (later.length) {
-      await notice({ kind: 'refused', ops: later, failed: { kind: op.kind, body: op.body }, why: e.message,
+      await notice({ kind: 'refused', ops: later, failed: { kind: op.kind, body: op.body }, why: e.message, error: errorOf(e),
         record: op.record, list: op.list, label: op.label, offline: op.offline, seq: null,
         current: isCreate(op) ? null : op.base && { ...op.base, version: op.ifMatch ?? op.base.version } });
     }
