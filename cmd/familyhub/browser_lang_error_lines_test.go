@@ -18,6 +18,22 @@ const bannerLine = `(() => {
 	return what + '|' + p.textContent.slice(what.length).trim();
 })()`
 
+// shotBothWidths saves b's whole page at 1280 and 390 px as
+// test-artifacts/<name>-<width>.png and fails when the page is wider than
+// the screen; b is left at 1280 px.
+func shotBothWidths(t *testing.T, b *browser, name string) {
+	t.Helper()
+	defer b.do(chromedp.EmulateViewport(laptopW, laptopH))
+	for _, w := range []int64{laptopW, phoneW} {
+		b.do(chromedp.EmulateViewport(w, laptopH))
+		b.waitJS(fmt.Sprintf("the page at %d px", w), fmt.Sprintf(`innerWidth === %d`, w), 5*time.Second)
+		b.savePNG(fmt.Sprintf("%s-%d", name, w), chromedp.FullScreenshot(100))
+		if !eval[bool](b, `document.documentElement.scrollWidth <= innerWidth`) {
+			t.Errorf("%s is wider than a %d px screen", name, w)
+		}
+	}
+}
+
 // TestBrowserBannerNewLanguage: Ana makes a reset code for Ben; the
 // request is held before it reaches the server while Ben is removed from
 // the family and Ana switches the app to German. Its refusal then says
@@ -53,6 +69,7 @@ func TestBrowserBannerNewLanguage(t *testing.T) {
 		}
 	}
 	inLang("de", "Für Ben konnte kein Rücksetzcode erstellt werden.")
+	shotBothWidths(t, b, "banner-family-de")
 	b.setValue(`#lang-select`, "en")
 	b.waitJS("the page in English", `document.querySelector('#h-settings')?.textContent === 'Family settings'`, 10*time.Second)
 	inLang("en", "Could not make a reset code for Ben.")
@@ -88,6 +105,7 @@ func TestBrowserFormErrorLinesNewLanguage(t *testing.T) {
 	if !eval[bool](b, `document.querySelector('#family-zone').getAttribute('aria-invalid') === 'true'`) {
 		t.Error("in German the time zone is not marked invalid")
 	}
+	shotBothWidths(t, b, "family-error-lines-de")
 }
 
 // TestBrowserRefusedNoticeNewLanguage: offline, Ana moves an event's end
@@ -141,4 +159,6 @@ func TestBrowserRefusedNoticeNewLanguage(t *testing.T) {
 	a.do(chromedp.Reload())
 	eval[bool](a, german)
 	saysWhyInGerman("after a reload")
+	a.goTo("/shopping", `!!`+notice)
+	shotBothWidths(t, a, "shopping-refused-notice-de")
 }
