@@ -162,3 +162,26 @@ func TestBrowserRefusedNoticeNewLanguage(t *testing.T) {
 	a.goTo("/shopping", `!!`+notice)
 	shotBothWidths(t, a, "shopping-refused-notice-de")
 }
+
+// TestBrowserRecipeErrorNewLanguage: the server refuses a recipe's source
+// (no http(s) address); Ana switches the app to German while the editor
+// shows the refusal: the editor built again in German says it in German,
+// her source kept. Before, the English line was carried over as it was.
+func TestBrowserRecipeErrorNewLanguage(t *testing.T) {
+	browserTest(t)
+	c, ana, _, b := anaOnFamilyPage(t)
+	recipe := restAs(t, ana, c.a, "POST", "/api/recipes", map[string]any{"title": "Pancakes", "servings": 4})
+	eval[bool](b, `(import('/js/i18n/de.js').then((m) => { window.__de = m.default; }), true)`)
+	b.goTo("/recipes/"+recipe["id"].(string)+"/edit", `!!window.__de && document.querySelector('.recipe-form input[name=title]')?.value === 'Pancakes'`)
+	b.setValue(`.recipe-form input[name=source_url]`, "ftp://example.org/pancakes")
+	b.click(`.recipe-form button[type=submit]`)
+	b.waitJS("the refusal", `document.querySelector('.recipe-form .form-error')?.checkVisibility()`, 5*time.Second)
+	english := visibleText(b, `.recipe-form .form-error`)
+	eval[bool](b, `(window.beforeMain = document.querySelector('#main').firstElementChild, import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+	b.waitJS("the editor built again in German", `document.querySelector('#main').firstElementChild !== window.beforeMain
+		&& document.querySelector('.recipe-form input[name=source_url]')?.value === 'ftp://example.org/pancakes'`, 10*time.Second)
+	got := visibleText(b, `.recipe-form .form-error`)
+	if got == english || !eval[bool](b, `Object.values(window.__de).includes(`+js(got)+`)`) {
+		t.Errorf("in German the recipe's error line says %q, want the refusal in German (in English: %q)", got, english)
+	}
+}
