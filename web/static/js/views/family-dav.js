@@ -8,6 +8,7 @@ import { copyButton } from '../copy.js';
 import { fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { confirmDelete } from './dialog.js';
 import { carry } from '../handover.js';
+import { sayIn } from '../lines.js';
 
 /**
  * The names of the calendars userId subscribed to that hold a secret of
@@ -169,7 +170,7 @@ export function subscriptions(app) {
       } catch (ex) {
         if (ex.retryable) { app.failed(['fail.subscribe'], ex, () => post('/api/calendar/subscriptions', body)); return; }
         const on = kept.live(); // the form shown now: the page may have been built again
-        on.lines[0].textContent = ex.message;
+        sayIn(on.lines[0], () => ex.say()); // said again in another language (lines.js)
         on.lines[0].hidden = false;
         const bad = ex.field && on.root.elements[ex.field];
         if (bad) { bad.setAttribute('aria-invalid', 'true'); bad.focus(); }
