@@ -95,7 +95,8 @@ func TestBrowserFormErrorLinesNewLanguage(t *testing.T) {
 	english := eval[string](b, `document.querySelector('#notify .form-error').textContent + '|' + document.querySelector('.settings-form .form-error').textContent`)
 
 	b.setValue(`#lang-select`, "de")
-	b.waitJS("the page in German", `document.querySelector('#h-settings')?.textContent === 'Familieneinstellungen'`, 10*time.Second)
+	b.waitJS("the page in German, the notification settings read", `document.querySelector('#h-settings')?.textContent === 'Familieneinstellungen'
+		&& !document.querySelector('#notify .notify-body').hidden && !document.querySelector('#notify').hasAttribute('aria-busy')`, 10*time.Second)
 	for _, sel := range []string{`#notify .form-error`, `.settings-form .form-error`} {
 		got := visibleText(b, sel)
 		if got == "" || !eval[bool](b, `Object.values(window.__de).includes(`+js(got)+`)`) {
