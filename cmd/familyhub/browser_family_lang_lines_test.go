@@ -9,7 +9,8 @@ import (
 // the family settings and refuses 5000 minutes in the notification
 // settings; she switches the app to German and the page is built again
 // in German. "Saved." is said in German and the English refusal is not
-// kept (her 5000 is). Before, both lines stayed in English on the German
+// kept (her 5000 is; the refusal is said in German:
+// TestBrowserFormErrorLinesNewLanguage). Before, both lines stayed in English on the German
 // page.
 func TestBrowserFamilyLinesNewLanguage(t *testing.T) {
 	browserTest(t)

@@ -237,3 +237,36 @@ func TestBrowserNotifySaveBeatsOlderRead(t *testing.T) {
 		t.Errorf("the server holds %v", s["member"])
 	}
 }
+
+// TestBrowserNotifyDroppedReadReadAgain: Ana's notification settings Save
+// (a lead time of 45 minutes) is done at the server but its answer is
+// held; her other device then sets the calendar lead time to 90, and this
+// page begins a read (the window gets the focus back), held too. The Save's
+// answer comes first (45, the old calendar lead time), then the read's: it
+// began before the Save's answer, so it is dropped, and the page reads
+// again. The form ends showing 45 and 90. Before, it kept the old calendar
+// lead time until the next read.
+func TestBrowserNotifyDroppedReadReadAgain(t *testing.T) {
+	browserTest(t)
+	c, ana, _, b := anaOnFamilyPage(t)
+	lead := `#notify input[name=task_lead_minutes]`
+	cal := `#notify input[name=calendar_lead_minutes]`
+	b.waitJS("the notification settings", `document.querySelector('`+cal+`')?.value !== ''`, 10*time.Second)
+	if eval[string](b, `document.querySelector('`+cal+`').value`) == "90" {
+		t.Fatal("the calendar lead time is 90 already")
+	}
+	eval[bool](b, holdSends)
+	b.setValue(lead, "45")
+	// Only the Save's answer first: a read the click's focus may begin is not the one held.
+	eval[bool](b, `(window.__holdAfter = (p, m) => p === '/api/notifications/settings' && m === 'PATCH', true)`)
+	b.click(`#notify form.notify-form button[type=submit]`)
+	b.waitJS("the Save done, its answer held", `window.__after.length === 1`, 5*time.Second)
+	restAs(t, ana, c.b, "PATCH", "/api/notifications/settings", map[string]any{"member": map[string]any{"calendar_lead_minutes": 90}})
+	eval[bool](b, `(window.__holdAfter = (p, m) => p === '/api/notifications/settings' && m === 'GET', window.dispatchEvent(new Event('focus')), true)`)
+	b.waitJS("the read held", `window.__after.length === 2`, 5*time.Second)
+	eval[bool](b, `(window.__holdAfter = () => false, window.__after.shift()(), true)`)
+	b.waitJS("the Save answered", `document.querySelector('#notify-saved')?.textContent === 'Notification settings saved.'`, 5*time.Second)
+	eval[bool](b, `(window.__answerHeld(), true)`)
+	b.waitJS("the other device's calendar lead time shown", `document.querySelector('`+cal+`').value === '90'
+		&& document.querySelector('`+lead+`').value === '45'`, 5*time.Second)
+}

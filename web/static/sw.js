@@ -9,8 +9,8 @@ const CACHE = `familyhub-shell-${VERSION}`;
 const SHELL = [
   '/', '/index.html', '/app.css', '/manifest.webmanifest',
   '/js/answers.js', '/js/api.js', '/js/app.js', '/js/assistant-reply.js', '/js/assistant.js', '/js/cache.js',
-  '/js/child-device.js', '/js/conflicts.js', '/js/copy.js', '/js/device.js', '/js/dom.js', '/js/errors.js', '/js/i18n.js',
-  '/js/i18n/de.js', '/js/i18n/de-family.js', '/js/i18n/de-notify.js', '/js/i18n/en.js', '/js/i18n/en-family.js', '/js/i18n/en-notify.js', '/js/idb.js', '/js/handover.js', '/js/lifecycle.js', '/js/me.js', '/js/members.js', '/js/order.js', '/js/outbox.js', '/js/outbox-answers.js', '/js/outbox-notices.js', '/js/outbox-queue.js', '/js/outbox-tabs.js', '/js/pending.js', '/js/presence.js',
+  '/js/child-device.js', '/js/conflicts.js', '/js/copy.js', '/js/device.js', '/js/dom.js', '/js/errors.js', '/js/i18n.js', '/js/lines.js',
+  '/js/i18n/de.js', '/js/i18n/de-family.js', '/js/i18n/de-notify.js', '/js/i18n/en.js', '/js/i18n/en-family.js', '/js/i18n/en-notify.js', '/js/idb.js', '/js/handover.js', '/js/lifecycle.js', '/js/me.js', '/js/members.js', '/js/order.js', '/js/outbox.js', '/js/outbox-answers.js', '/js/outbox-notices.js', '/js/outbox-outcomes.js', '/js/outbox-queue.js', '/js/outbox-tabs.js', '/js/pending.js', '/js/presence.js',
   '/js/realtime-transports.js', '/js/realtime.js', '/js/shell.js', '/js/time.js', '/js/views/auth-pin.js', '/js/views/auth-reset.js',
   '/js/views/auth.js', '/js/views/calendar-answers.js', '/js/views/calendar-grid.js', '/js/views/calendar-pending.js', '/js/views/calendar.js', '/js/views/family-account.js',
   '/js/views/family-children.js', '/js/views/family-invites.js', '/js/views/family-members.js', '/js/views/family-notifications.js', '/js/views/family-notify-form.js',

@@ -2,7 +2,7 @@
 // user's language (Accept-Language). Errors are ApiError: the server's code
 // and field, and a message for a person in their language (errors.js).
 import { deviceId } from './device.js';
-import { friendly, serverSpeaks } from './errors.js';
+import { sayError, serverSpeaks } from './errors.js';
 import { acceptLanguage } from './i18n.js';
 
 /**
@@ -17,10 +17,12 @@ export const serverCaps = {
 
 export class ApiError extends Error {
   constructor(status, code, field, ctx = {}) {
-    super(friendly(status, code, field, ctx));
+    super(sayError({ status, code, field, path: ctx.path, key: ctx.key }));
+    this.key = ctx.key ?? null; // the app's own sentence for it, in place of the code's
     this.status = status;
     this.code = code;
     this.field = field;
+    this.path = ctx.path ?? null;
     // The server's own text: shown only when it speaks the user's language.
     this.serverMessage = ctx.serverMessage ?? null;
     this.localized = serverSpeaks(ctx.contentLanguage) && !!ctx.serverMessage;
@@ -28,6 +30,12 @@ export class ApiError extends Error {
     this.current = ctx.current ?? null;
     this.retryAfter = ctx.retryAfter ?? null;
   }
+  /**
+   * The sentence in the language in use now (message is in the one in use
+   * when the answer came): a line kept through a language switch is said
+   * again from the code, never left in the old language.
+   */
+  say() { return sayError(this); }
   /** Whether trying the same request again may help (network, 5xx, 429). */
   get retryable() {
     return this.status === 0 || this.status >= 500 || this.status === 429 || this.status === 408;

@@ -255,7 +255,7 @@ async function signOut() {
   // out a second time (and rebuild the sign-in page under the user's fingers).
   app.rt?.stop();
   app.rt = null;
-  await write(t('fail.signOut'), () => api('POST', '/api/auth/logout'));
+  await write(['fail.signOut'], () => api('POST', '/api/auth/logout'));
   await outbox.clearAll();
   await cache.wipe({ close: true });
   signedOut();
@@ -354,7 +354,7 @@ outbox.onOutbox((ev) => {
   const { op } = ev;
   let key = failText[op.kind] || 'fail.saveItem';
   if (op.kind === 'item.patch' && Object.keys(op.body).join() === 'checked') key = op.body.checked ? 'fail.tick' : 'fail.untick';
-  failed(t(key, { name: op.label, title: op.label }), ev.error);
+  failed([key, { name: op.label, title: op.label }], ev.error);
 });
 outbox.setReachability(serverReachable);
 window.addEventListener('online', () => outbox.kick({ now: true }));

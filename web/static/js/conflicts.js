@@ -7,6 +7,7 @@
 // when asked. The notices live in IndexedDB (outbox.js), so a
 // closed tab still shows them when it opens again.
 import { h, reconcile } from './dom.js';
+import { sayError } from './errors.js';
 import { inMemory, onStorageFull, storageFull } from './idb.js';
 import { fmtDate, fmtDateTime, t } from './i18n.js';
 import { memberName } from './members.js';
@@ -73,7 +74,8 @@ const isDeletion = (n) => n.ops.some((op) => /(^|\.)delete$/.test(op.kind));
 function headline(app, n) {
   const first = n.ops[0] || {};
   const name = n.label || describe(app, first.base);
-  if (n.kind === 'refused') return t('sync.refused', { name, why: n.why || '' });
+  // Why, from the error's code in the language in use (a notice kept from before says it as it was said then).
+  if (n.kind === 'refused') return t('sync.refused', { name, why: n.error ? sayError(n.error) : n.why || '' });
   const whom = who(app, n.actor);
   if (n.kind === 'gone') {
     if (first.kind === 'item.add') return t('sync.listDeleted', { name });

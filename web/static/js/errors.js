@@ -100,6 +100,18 @@ export function friendly(status, code, field, ctx = {}) {
   return t('error.unknown', { status });
 }
 
+/**
+ * sayError(e) says an error from what stays of it ({status, code, field,
+ * path, key}: an ApiError, or that much of one kept in IndexedDB, errorOf)
+ * in the language in use now: key, the app's own sentence, else by code.
+ */
+export function sayError(e) {
+  return e.key ? t(e.key) : friendly(e.status, e.code, e.field, { path: e.path });
+}
+
+/** errorOf(e) is what sayError needs of an ApiError, plain (to keep in IndexedDB). */
+export const errorOf = (e) => ({ status: e.status, code: e.code, field: e.field ?? null, path: e.path ?? null, key: e.key ?? null });
+
 /** Whether the server wrote message for a person in the language in use. */
 export function serverSpeaks(contentLanguage) {
   return !!contentLanguage && contentLanguage.split(',')[0].trim().toLowerCase().split('-')[0] === currentLang();

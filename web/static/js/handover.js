@@ -6,6 +6,7 @@
 // whatever was half typed was lost. A hand-over not taken in that turn
 // goes: a later visit of the page starts from the server's data.
 import { currentLang } from './i18n.js';
+import { sayerOf, sayIn } from './lines.js';
 
 const held = new Map();
 
@@ -117,8 +118,9 @@ export function live(l) {
  * carry(key, root, {lines, open, on}) keeps a plain form through a
  * rebuild: the fields typed (the focus once the form is in the page, a
  * field marked invalid), what its lines say (an error line, "Password
- * changed.": their content moves over, with hidden; not when the page is
- * built again for another language, as they speak the old one), whether
+ * changed.": their content moves over, with hidden; when the page is
+ * built again for another language, only a line said with sayIn (lines.js),
+ * said again in the new one: the others speak the old one), whether
  * its <details> are open, a Save's busy button. Returns {had, live(),
  * hand(more)}: hand() goes in the page's destroy (more: what else the
  * form hands over, had.more in the next); live() returns {root, lines,
@@ -135,7 +137,14 @@ export function carry(key, root, { lines = [], open = [], on = {} } = {}) {
     const typed = had.fields; // not had: what live() and hand() keep must not hold what was typed (a password)
     queueMicrotask(() => refocus(root, typed)); // the page appends the form in this turn
     for (const el of controls(root)) if (had.invalid.includes(el.name)) el.setAttribute('aria-invalid', 'true');
-    if (had.lang === lang) had.lines.forEach((from, i) => { if (lines[i]) { lines[i].replaceChildren(...from.childNodes); lines[i].hidden = from.hidden; } });
+    had.lines.forEach((from, i) => {
+      const line = lines[i];
+      const say = sayerOf(from); // a line said with sayIn is said again in the new language
+      if (!line || (!say && had.lang !== lang)) return;
+      if (say) sayIn(line, say);
+      else line.replaceChildren(...from.childNodes);
+      line.hidden = from.hidden;
+    });
     had.open.forEach((o, i) => { if (open[i]) open[i].open = o; });
     if (had.busy && submit()) { submit().disabled = true; submit().setAttribute('aria-busy', 'true'); }
   }

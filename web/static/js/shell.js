@@ -8,6 +8,7 @@ import * as cache from './cache.js';
 import { h, setChildren } from './dom.js';
 import { realtimeReason } from './errors.js';
 import { fmtDateTime, fmtTime, onLangChange, t } from './i18n.js';
+import { sayIn } from './lines.js';
 import * as outbox from './outbox.js';
 
 const conn = document.getElementById('conn');
@@ -104,15 +105,22 @@ export function watchSync() {
 // tasks, one occurrence of a series, recipes); shopping items, completing
 // tasks and whole calendar events go through the outbox instead (outbox.js) ---
 
+// What failed, for the banner: [key, params] of a whole sentence ("Could
+// not add “milk”."), said in the language in use, also again after a
+// switch (a request answered after it, or a banner shown before); or a
+// sentence already made.
+const say = (what) => (typeof what === 'string' ? what : t(...what));
+const whatKey = (what) => (typeof what === 'string' ? what : JSON.stringify(what));
+
 /**
- * write(failText, fn) runs fn; when it fails, the banner says failText (a
- * whole sentence in the user's language, "Could not add “milk”.") and why,
- * with Retry when trying again can help. Returns fn's result or undefined.
+ * write(failText, fn) runs fn; when it fails, the banner says failText
+ * ([key, params], or a sentence) and why, with Retry when trying again can
+ * help. Returns fn's result or undefined.
  */
 export async function write(failText, fn) {
   try {
     const result = await fn();
-    if (banner.dataset.what === failText) hideBanner();
+    if (banner.dataset.what === whatKey(failText)) hideBanner();
     return result;
   } catch (e) {
     failed(failText, e, fn);
@@ -123,28 +131,34 @@ export async function write(failText, fn) {
 /** Shows the banner for a write that failed with e; Retry runs fn again. */
 export function failed(failText, e, fn) {
   if (e.status === 401) return;
-  const reason = reasonOf(e);
+  const why = whyOf(e);
   // A modal dialog makes the page behind it inert: say it in the dialog,
   // where Save is the retry.
   const inDialog = document.querySelector('dialog[open] .dialog-error');
   if (inDialog) {
-    setChildren(inDialog, h('strong', failText), ' ', reason);
+    sayIn(inDialog, () => [h('strong', say(failText)), ' ', why()]); // the dialog stays open through a language switch
     inDialog.hidden = false;
     return;
   }
   const retry = e.retryable && fn ? () => { hideBanner(); write(failText, fn); } : null;
-  showBanner(failText, reason, retry && h('button.primary', { type: 'button', onclick: retry }, t('common.retry')));
+  showBanner(failText, why, retry && (() => h('button.primary', { type: 'button', onclick: retry }, t('common.retry'))));
 }
 
-/** Shows the banner: what (bold), why, an action button (or null) and Dismiss. */
-function showBanner(what, reason, action) {
-  setChildren(banner,
-    h('p', h('strong', what), ' ', reason),
-    h('div.banner-actions', action,
+let sayBanner = null; // draws the banner shown in the language in use
+/**
+ * Shows the banner: what (bold, see say), why() (the reason), action() (a
+ * button, or null) and Dismiss; drawn again when the language changes.
+ */
+function showBanner(what, why, action) {
+  sayBanner = () => setChildren(banner,
+    h('p', h('strong', say(what)), ' ', why()),
+    h('div.banner-actions', action?.(),
       h('button', { type: 'button', onclick: hideBanner }, t('common.dismiss'))));
-  banner.dataset.what = what;
+  sayBanner();
+  banner.dataset.what = whatKey(what);
   banner.hidden = false;
 }
+onLangChange(() => { if (!banner.hidden) sayBanner?.(); });
 
 let refusedCode = null;
 /**
@@ -157,8 +171,8 @@ let refusedCode = null;
 export function refused(code) {
   if (code === refusedCode) return;
   refusedCode = code;
-  showBanner(t('realtime.refused'), realtimeReason(code),
-    h('button.primary', { type: 'button', onclick: () => location.reload() }, t('common.reload')));
+  showBanner(['realtime.refused'], () => realtimeReason(code),
+    () => h('button.primary', { type: 'button', onclick: () => location.reload() }, t('common.reload')));
   banner.dataset.realtime = code;
 }
 
@@ -167,6 +181,7 @@ export function hideBanner() {
   banner.dataset.what = '';
   delete banner.dataset.realtime;
   banner.replaceChildren();
+  sayBanner = null;
 }
 
 // --- the notice at the bottom of the page: what was just done, with one
@@ -281,9 +296,15 @@ export function loader(fn) {
 
 /** Why something failed, for a person: the ApiError's sentence, never a program's message. */
 function reasonOf(e) {
-  if (e instanceof ApiError) return e.message;
+  if (e instanceof ApiError) return e.say();
   console.error(e);
   return t('error.app');
+}
+/** reasonOf as a function that says it again in the language in use (a program's error logged once). */
+function whyOf(e) {
+  if (e instanceof ApiError) return () => e.say();
+  reasonOf(e);
+  return () => t('error.app');
 }
 
 function showLoadError(e) {

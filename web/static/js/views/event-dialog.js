@@ -67,9 +67,7 @@ const needsWhy = { offline: 'event.scope.needsConnection', server: 'event.scope.
 
 /** The error a write of one occurrence offline fails with: key says what needs a connection. */
 function needsConnection(key) {
-  const e = new ApiError(0, 'network');
-  e.message = t(key);
-  return e;
+  return new ApiError(0, 'network', undefined, { key });
 }
 
 /**
@@ -88,7 +86,7 @@ async function online(key, fn) {
 }
 
 /**
- * queue(app, op, failText) puts a write of a whole event into the outbox
+ * queue(app, op, failText) ([key, params]) puts a write of a whole event into the outbox
  * and waits for its first answer: 'saved', 'waiting' (offline, or the
  * server did not answer: it is sent later), 'conflict' or 'gone' (a
  * notice says so). Resolves to that outcome, or null when the server
@@ -106,7 +104,7 @@ async function queue(app, op, failText) {
 /** Deletes a whole event (or series) through the outbox: resolves to the outcome's status, or false. */
 async function deleteWhole(app, ev) {
   return (await queue(app, { kind: 'event.delete', method: 'DELETE', path: `/api/calendar/events/${ev.id}`, record: ev.id, base: ev, label: ev.title },
-    t('fail.deleteEvent', { title: ev.title })))?.status ?? false;
+    ['fail.deleteEvent', { title: ev.title }]))?.status ?? false;
 }
 
 /**
@@ -133,7 +131,7 @@ export async function deleteEvent(app, ev, occ) {
   if (!choice) return false;
   if (choice === 'this') {
     return (await queue(app, occurrenceOp(app, ev, occ, { kind: 'event.occurrence.delete', method: 'DELETE', label: title }),
-      t('fail.deleteEvent', { title })))?.status ?? false;
+      ['fail.deleteEvent', { title }]))?.status ?? false;
   }
   if (choice === 'following') return run(app, ev, () => change('DELETE', `${occPath(ev, occ)}?following=true`, undefined, ev));
   return deleteWhole(app, ev);
@@ -152,7 +150,7 @@ function occurrenceOp(app, ev, occ, op) {
 // A delete of the following ones: needs the server.
 // A 404 means it is gone already: what the user wanted.
 async function run(app, ev, fn) {
-  return await app.write(t('fail.deleteEvent', { title: ev.title }), () => online('event.needsConnection.delete', async () => {
+  return await app.write(['fail.deleteEvent', { title: ev.title }], () => online('event.needsConnection.delete', async () => {
     try { await fn(); } catch (e) { if (e.status !== 404) throw e; }
     return 'saved';
   })) ?? false;
@@ -218,7 +216,7 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
   const dlgId = nextId('event');
   let ev = null;
   if (occ) {
-    ev = held(occ.id) ?? await app.write(t('fail.openEvent'), () => fetchEvent(occ, known));
+    ev = held(occ.id) ?? await app.write(['fail.openEvent'], () => fetchEvent(occ, known));
     if (!ev) return;
   }
   if (ev?.read_only) {
@@ -295,7 +293,7 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
     if (series && scope === 'following') {
       // This and the following ones: needs the server.
       const diff = changed(before.body, body);
-      const saved = await app.write(t('fail.saveEvent', { title: body.title }),
+      const saved = await app.write(['fail.saveEvent', { title: body.title }],
         () => online('event.needsConnection.edit', () => saveFollowing(ev, occ, diff)));
       if (saved) onSaved(saved);
       return !!saved;
@@ -316,7 +314,7 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
       if (!Object.keys(diff).length) return true;
       op = { kind: 'event.patch', method: 'PATCH', path: `/api/calendar/events/${ev.id}`, body: diff, record: ev.id, base: ev };
     }
-    const r = await queue(app, { ...op, label: body.title }, t(ev ? 'fail.saveEvent' : 'fail.createEvent', { title: body.title }));
+    const r = await queue(app, { ...op, label: body.title }, [ev ? 'fail.saveEvent' : 'fail.createEvent', { title: body.title }]);
     if (r?.status === 'waiting' && op.kind === 'event.occurrence.patch' && op.body.starts_at) {
       // Moved to a day no range read holds: it cannot show there until online.
       const day = op.body.all_day ? op.body.starts_at.slice(0, 10) : dateIn(new Date(op.body.starts_at), tz);

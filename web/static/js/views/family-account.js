@@ -10,6 +10,7 @@ import { ask } from './dialog.js';
 import { busy, errorBox, fail } from './form.js';
 import { languagePicker } from './language.js';
 import { carry, handOver, link, live, takeOver } from '../handover.js';
+import { sayIn } from '../lines.js';
 
 /** A session's device as a person calls it: its name, else "Firefox on Android" from the user agent. */
 export function deviceLabel(s) {
@@ -41,7 +42,7 @@ function passwordForm(app, onChanged) {
         await post('/api/auth/password', { current_password: v.current_password, new_password: v.new_password });
         on = kept.live();
         on.root.reset();
-        on.lines[1].textContent = t('password.changed');
+        sayIn(on.lines[1], () => t('password.changed')); // said again in another language (lines.js)
         onChanged();
       } catch (ex) {
         if (ex.status === 401) return; // the session ended meanwhile: the app signs out
@@ -90,7 +91,7 @@ export function accountSection(app) {
   }
 
   async function end(s, label) {
-    const ok = await app.write(t('fail.endSession', { name: label }), async () => {
+    const ok = await app.write(['fail.endSession', { name: label }], async () => {
       try { await del(`/api/auth/sessions/${s.id}`); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });
@@ -103,7 +104,7 @@ export function accountSection(app) {
   async function signOutOthers() {
     const ok = await ask(t('devices.othersTitle'), t('devices.othersText'), [{ value: true, label: t('devices.signOutOthers'), danger: true }]);
     if (!ok) return;
-    const r = await app.write(t('fail.endSessions'), () => del('/api/auth/sessions'));
+    const r = await app.write(['fail.endSessions'], () => del('/api/auth/sessions'));
     if (!r) return;
     at().say(t('devices.endedOthers', { count: r.ended }));
     at().reload();

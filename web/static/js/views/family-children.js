@@ -34,13 +34,13 @@ export function childrenSection(app) {
         e.preventDefault();
         const name = nameIn.value.trim();
         if (!name) return;
-        const created = await app.write(t('fail.childDevice'), () => post('/api/family/child-devices', { name }));
+        const created = await app.write(['fail.childDevice'], () => post('/api/family/child-devices', { name }));
         if (!created) return;
         try {
           saveChildDevice(created);
         } catch {
           // Without storage the key cannot stay here: take the device back.
-          await app.write(t('fail.childDevice'), () => del(`/api/family/child-devices/${created.id}`));
+          await app.write(['fail.childDevice'], () => del(`/api/family/child-devices/${created.id}`));
           kept.live().lines[0].hidden = false;
           return;
         }
@@ -68,7 +68,7 @@ export function childrenSection(app) {
   async function stopHere() {
     const d = childDevice();
     if (!d) return;
-    const ok = await app.write(t('fail.revokeChildDevice', { name: d.name }), async () => {
+    const ok = await app.write(['fail.revokeChildDevice', { name: d.name }], async () => {
       try { await del(`/api/family/child-devices/${d.id}`); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });
@@ -82,7 +82,7 @@ export function childrenSection(app) {
     const ok = await ask(t('children.revokeTitle', { name: dev.name }), t('children.revokeText'),
       [{ value: true, label: t('children.revoke'), danger: true }]);
     if (!ok) return;
-    const done = await app.write(t('fail.revokeChildDevice', { name: dev.name }), async () => {
+    const done = await app.write(['fail.revokeChildDevice', { name: dev.name }], async () => {
       try { await del(`/api/family/child-devices/${dev.id}`); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });

@@ -8,6 +8,7 @@ import { copyButton } from '../copy.js';
 import { fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { confirmDelete } from './dialog.js';
 import { carry } from '../handover.js';
+import { sayIn } from '../lines.js';
 
 /**
  * The names of the calendars userId subscribed to that hold a secret of
@@ -91,7 +92,7 @@ export function appPasswords(app) {
       e.preventDefault();
       const name = nameIn.value.trim();
       if (!name) return;
-      const p = await app.write(t('fail.createAppPassword'), () => post('/api/dav/app-passwords', { name }));
+      const p = await app.write(['fail.createAppPassword'], () => post('/api/dav/app-passwords', { name }));
       if (p) once.made(p);
     },
   }, h('label.visually-hidden', { for: 'app-pw-name' }, t('dav.name')), nameIn, h('button.primary', { type: 'submit' }, t('dav.create')));
@@ -108,7 +109,7 @@ export function appPasswords(app) {
 
   async function revoke(p) {
     if (!await confirmDelete(t('dav.revokeTitle', { name: p.name }), t('dav.revokeText'))) return;
-    const ok = await app.write(t('fail.revokeAppPassword'), async () => {
+    const ok = await app.write(['fail.revokeAppPassword'], async () => {
       try { await del(`/api/dav/app-passwords/${p.id}`); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });
@@ -167,9 +168,9 @@ export function subscriptions(app) {
       try {
         await post('/api/calendar/subscriptions', body);
       } catch (ex) {
-        if (ex.retryable) { app.failed(t('fail.subscribe'), ex, () => post('/api/calendar/subscriptions', body)); return; }
+        if (ex.retryable) { app.failed(['fail.subscribe'], ex, () => post('/api/calendar/subscriptions', body)); return; }
         const on = kept.live(); // the form shown now: the page may have been built again
-        on.lines[0].textContent = ex.message;
+        sayIn(on.lines[0], () => ex.say()); // said again in another language (lines.js)
         on.lines[0].hidden = false;
         const bad = ex.field && on.root.elements[ex.field];
         if (bad) { bad.setAttribute('aria-invalid', 'true'); bad.focus(); }
@@ -200,7 +201,7 @@ export function subscriptions(app) {
 
   async function remove(s) {
     if (!await confirmDelete(t('subs.removeTitle', { name: s.name }), t('subs.removeText'))) return;
-    const ok = await app.write(t('fail.unsubscribe'), async () => {
+    const ok = await app.write(['fail.unsubscribe'], async () => {
       try { await del(`/api/calendar/subscriptions/${s.id}`); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });

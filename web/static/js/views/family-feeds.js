@@ -25,7 +25,7 @@ export function feedsSection(app) {
       const name = nameIn.value.trim();
       if (!name) return;
       const body = { name, scope: form.querySelector('input[name=feed-scope]:checked').value };
-      const f = await app.write(t('fail.createFeed'), () => post('/api/calendar/feeds', body));
+      const f = await app.write(['fail.createFeed'], () => post('/api/calendar/feeds', body));
       if (f) once.made(f);
     },
   }, field(t('feeds.name'), nameIn), scope, h('button.primary', { type: 'submit' }, t('feeds.create')));
@@ -42,7 +42,7 @@ export function feedsSection(app) {
 
   async function revoke(f) {
     if (!await confirmDelete(t('feeds.revokeTitle', { name: f.name }), t('feeds.revokeText'))) return;
-    const ok = await app.write(t('fail.revokeFeed'), async () => {
+    const ok = await app.write(['fail.revokeFeed'], async () => {
       try { await del(`/api/calendar/feeds/${f.id}`); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });

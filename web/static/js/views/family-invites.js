@@ -30,7 +30,7 @@ export function invitesSection(app) {
     async onsubmit(e) {
       e.preventDefault();
       const body = { role: roleSel.value, expires_in_hours: Number(ttlSel.value) };
-      const inv = await app.write(t('fail.invite'), () => post('/api/family/invites', body));
+      const inv = await app.write(['fail.invite'], () => post('/api/family/invites', body));
       if (inv) kept.live().made(inv);
     },
   },
@@ -74,7 +74,7 @@ export function invitesSection(app) {
   async function revoke(inv) {
     const ok = await ask(t('invites.revokeTitle'), t('invites.revokeText'), [{ value: true, label: t('invites.revoke'), danger: true }]);
     if (!ok) return;
-    const done = await app.write(t('fail.revokeInvite'), async () => {
+    const done = await app.write(['fail.revokeInvite'], async () => {
       try { await del(`/api/family/invites/${inv.id}`); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });

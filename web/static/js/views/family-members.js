@@ -79,7 +79,7 @@ export function membersSection(app) {
         [{ value: true, label: t('members.roleConfirm', { role: roleName(role) }), primary: true }]);
       if (!ok) { sel.value = m.role; return; }
     }
-    const saved = await app.write(t('fail.role', { name: m.display_name }), () => api('PATCH', `/api/family/members/${m.id}`, { role }));
+    const saved = await app.write(['fail.role', { name: m.display_name }], () => api('PATCH', `/api/family/members/${m.id}`, { role }));
     if (!saved) { sel.value = m.role; return; }
     say(t('members.roleChanged', { name: saved.display_name, role: roleName(saved.role) }));
     app.refreshMe();
@@ -94,7 +94,7 @@ export function membersSection(app) {
       calendars.length ? [h('p', text), h('p', t('members.removeCalendars', { name: m.display_name, calendars: fmtList(calendars) }))] : text,
       [{ value: true, label: t('members.removeConfirm'), danger: true }]);
     if (!ok) return;
-    const done = await app.write(t('fail.removeMember', { name: m.display_name }), async () => {
+    const done = await app.write(['fail.removeMember', { name: m.display_name }], async () => {
       try { await del(`/api/family/members/${m.id}`); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });
@@ -105,7 +105,7 @@ export function membersSection(app) {
   }
 
   async function resetCode(m) {
-    const r = await app.write(t('fail.resetCode', { name: m.display_name }), () => post(`/api/family/members/${m.id}/reset-code`));
+    const r = await app.write(['fail.resetCode', { name: m.display_name }], () => post(`/api/family/members/${m.id}/reset-code`));
     if (!r) return;
     await ask(t('members.resetCodeTitle', { name: m.display_name }), [
       copyable(t('members.resetCodeField'), r.code),
@@ -114,7 +114,7 @@ export function membersSection(app) {
   }
 
   async function unlock(m) {
-    const ok = await app.write(t('fail.unlock', { name: m.display_name }), () => post(`/api/family/members/${m.id}/unlock`));
+    const ok = await app.write(['fail.unlock', { name: m.display_name }], () => post(`/api/family/members/${m.id}/unlock`));
     if (ok === undefined) return;
     say(t('members.unlocked', { name: m.display_name }));
     app.refreshMe(); // no event: sign-in failures are not family data
@@ -125,7 +125,7 @@ export function membersSection(app) {
     const removePin = m.has_pin ? h('button.danger', {
       type: 'button',
       async onclick() {
-        const ok = await app.write(t('fail.pin', { name: m.display_name }), () => del(`/api/family/members/${m.id}/pin`));
+        const ok = await app.write(['fail.pin', { name: m.display_name }], () => del(`/api/family/members/${m.id}/pin`));
         if (ok === undefined) return;
         dlg.close();
         say(t('members.pinRemoved', { name: m.display_name }));
@@ -136,7 +136,7 @@ export function membersSection(app) {
       field(t('members.pinField'), pinIn, t('members.pinHint')),
       h('p.hint', t('members.pinWhere', { code: app.me.family.code || '', name: m.display_name })),
     ], async () => {
-      const ok = await app.write(t('fail.pin', { name: m.display_name }), () => put(`/api/family/members/${m.id}/pin`, { pin: pinIn.value }));
+      const ok = await app.write(['fail.pin', { name: m.display_name }], () => put(`/api/family/members/${m.id}/pin`, { pin: pinIn.value }));
       if (ok === undefined) return false;
       say(t('members.pinSet', { name: m.display_name }));
       app.refreshMe(); // no event: a PIN is not family data

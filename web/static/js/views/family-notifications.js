@@ -201,7 +201,9 @@ export function notificationsSection(app) {
     el.removeAttribute('aria-busy');
     showState();
     showDevices();
-    form.fill(settings, lists, read);
+    // Dropped (begun before a Save's answer): read again; the loader runs
+    // once more when this run ends.
+    if (!form.fill(settings, lists, read)) reload();
   });
 
   function showServerOff() {

@@ -7,6 +7,7 @@ import { field, h, setChildren } from '../dom.js';
 import { currentLang, t } from '../i18n.js';
 import { busy, errorBox } from './form.js';
 import { fieldsOf, handOver, link, live, putFields, takeOver } from '../handover.js';
+import { sayerOf, sayIn } from '../lines.js';
 
 // The server's field → the control that shows it and the sentence for it.
 const FIELDS = {
@@ -22,7 +23,11 @@ const FIELDS = {
   language: ['language', 'notify.error.language'],
 };
 
-/** The member's notification settings form: {el, fill(settings, lists, read), reading, hasNtfy, offline(on), handOver}. */
+/**
+ * The member's notification settings form: {el, fill(settings, lists,
+ * read) (false: the read began before a Save's answer and is dropped; read
+ * again), reading, hasNtfy, offline(on), handOver}.
+ */
 export function settingsForm(app) {
   const err = errorBox();
   const saved = h('p.muted#notify-saved', { role: 'status' });
@@ -50,7 +55,9 @@ export function settingsForm(app) {
   // A read begun before a Save's answer came may hold the settings from
   // before the Save (the server read them first): it must not show them
   // under "Saved.". reading() numbers a read; a Save's answer takes the
-  // next number, and fill() drops a read numbered before it.
+  // next number, and fill() drops a read numbered before it and says so
+  // (false): such a read may also hold what another device changed after
+  // the Save, which the Save's answer lacks, so the part reads again.
   let seq = 0;
   let savedAt = 0;
   // Unsaved settings stay when the page is built again (handover.js):
@@ -102,9 +109,9 @@ export function settingsForm(app) {
   }
 
   function fill(s, lists, read = Infinity) {
-    if (read < savedAt) return;
+    if (read < savedAt) return false;
     // Another device's change shows, unless this form is being edited.
-    if (dirty && current) return;
+    if (dirty && current) return true;
     current = s;
     const m = s.member;
     for (const k of ['task_reminders', 'calendar_reminders', 'digest', 'list_changes']) f[k].checked = m[k];
@@ -126,6 +133,7 @@ export function settingsForm(app) {
     ntfyToken.placeholder = m.ntfy?.has_token ? t('notify.ntfyTokenKept') : '';
     if (had) { putFields(el, had); had = null; dirty = true; }
     sync();
+    return true;
   }
 
   async function save(e) {
@@ -159,7 +167,7 @@ export function settingsForm(app) {
     } catch (ex) {
       if (ex.status === 401) return;
       const [name, key] = FIELDS[ex.field] || [];
-      at().failed(key ? t(key) : ex.status === 0 ? t('notify.offline') : ex.message, name, true);
+      at().failed(key ? () => t(key) : ex.status === 0 ? () => t('notify.offline') : () => ex.say(), name, true);
     } finally { busy(at().el, false); }
   }
   function answered(s, lists) {
@@ -169,8 +177,9 @@ export function settingsForm(app) {
     fill(s, lists);
     saved.textContent = t('notify.saved');
   }
-  function failed(text, name, focus) {
-    err.textContent = text;
+  // failed(say, …): the error line says say(), again in another language (lines.js).
+  function failed(say, name, focus) {
+    sayIn(err, say);
     err.hidden = false;
     const bad = name && f[name];
     if (bad?.focus) {
@@ -181,9 +190,11 @@ export function settingsForm(app) {
   }
   err.id = 'notify-form-error';
   const self = link({ answered, failed, el }, took);
-  // Not an error line in the language left (a page built again for
-  // another language); "Saved." is said again in the new one.
-  if (took?.error && took.lang === lang) failed(took.error.text, took.error.field, false);
+  // The error line and "Saved." are said in the language of the page
+  // built in place (a page built again for another language), the error
+  // from its code.
+  const sayErr = took?.error && (took.error.say ?? (took.lang === lang ? () => took.error.text : null));
+  if (sayErr) failed(sayErr, took.error.field, false);
   if (took?.saved) saved.textContent = t('notify.saved');
   if (took?.busy) busy(el, true);
 
@@ -197,7 +208,7 @@ export function settingsForm(app) {
       handOver(handKey, {
         link: self,
         fields: dirty && current ? fieldsOf(el, { all: true }) : had,
-        error: err.hidden ? null : { text: err.textContent, field: el.querySelector('[aria-invalid]')?.name ?? null },
+        error: err.hidden ? null : { say: sayerOf(err), text: err.textContent, field: el.querySelector('[aria-invalid]')?.name ?? null },
         saved: saved.textContent !== '',
         lang,
         busy: submit.getAttribute('aria-busy') === 'true',

@@ -10,6 +10,7 @@ import { ask, openDialog } from './dialog.js';
 import { errorBox, fail } from './form.js';
 import { calendarsLeavingWith } from './family-dav.js';
 import { handOver, link, live, takeOver } from '../handover.js';
+import { sayerOf, sayIn } from '../lines.js';
 import { roleName } from './family-members.js';
 import { memberName } from '../members.js';
 
@@ -64,7 +65,7 @@ export function settingsSection(app) {
       let sent = {}; // what the answer saved of this form's words
       try {
         const sentAt = new Date().toISOString();
-        const saved = await app.write(t('fail.familySettings'), async () => {
+        const saved = await app.write(['fail.familySettings'], async () => {
           let current = app.me.family;
           if (at().version() == null) {
             // The family's version is unknown (app.me came from a copy an
@@ -205,10 +206,11 @@ export function settingsSection(app) {
   update();
   if (had) {
     // The error at its field, the conflict line and "Saved." stay with the
-    // words; not an error line in the language left (the page built again
-    // for another language), and "Saved." is said again in the new one.
-    if (had.error && had.lang === lang) {
-      err.textContent = had.error.text;
+    // words; the error line and "Saved." in the language of this page
+    // (built again for another language), the error from its code.
+    const sayErr = had.error && (had.error.say ?? (had.lang === lang ? () => had.error.text : null));
+    if (sayErr) {
+      sayIn(err, sayErr);
       err.hidden = false;
       if (had.error.field) inputs[had.error.field]?.setAttribute('aria-invalid', 'true');
     }
@@ -219,7 +221,7 @@ export function settingsSection(app) {
   const destroy = () => {
     const fields = new Map();
     for (const f of Object.keys(inputs)) if (f in base && edited(f)) fields.set(f, { base: base[f], value: inputs[f].value });
-    const error = err.hidden ? null : { text: err.textContent, field: form.querySelector('[aria-invalid]')?.name ?? null };
+    const error = err.hidden ? null : { say: sayerOf(err), text: err.textContent, field: form.querySelector('[aria-invalid]')?.name ?? null };
     const clash = conflict.hidden ? null : shownClash;
     // Always: a Save on its way answers on the next form (at()).
     handOver(key, { link: self, fields, version, error, clash, saved: status.textContent !== '', lang });
@@ -260,7 +262,7 @@ export function endingsSection(app) {
 
   async function finish(what) {
     const r = run[what];
-    const ok = await app.write(t(r.fail), async () => { await api(...r.path); return true; });
+    const ok = await app.write([r.fail], async () => { await api(...r.path); return true; });
     if (ok) app.signedOut(t(r.done));
     return !!ok;
   }
@@ -297,7 +299,7 @@ export function endingsSection(app) {
       calendars,
     ], async () => {
       const m = others.find((x) => x.id === pick.value);
-      const made = await app.write(t('fail.role', { name: m.display_name }), () => api('PATCH', `/api/family/members/${m.id}`, { role: 'owner' }));
+      const made = await app.write(['fail.role', { name: m.display_name }], () => api('PATCH', `/api/family/members/${m.id}`, { role: 'owner' }));
       if (!made) return false;
       return finish(what);
     }, { saveLabel: t(what === 'leave' ? 'leave.handoverLeave' : 'leave.handoverDelete'), danger: true });
@@ -318,7 +320,7 @@ export function endingsSection(app) {
         typed.focus();
         return false;
       }
-      const ok = await app.write(t('fail.deleteFamily'), async () => { await api('DELETE', '/api/family', { name: typed.value.trim() }); return true; });
+      const ok = await app.write(['fail.deleteFamily'], async () => { await api('DELETE', '/api/family', { name: typed.value.trim() }); return true; });
       if (ok) app.signedOut(t('deleteFamily.done', { name }));
       return !!ok;
     }, { saveLabel: t('deleteFamily.confirm'), danger: true });

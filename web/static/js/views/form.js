@@ -1,15 +1,19 @@
 // Small helpers for forms outside dialogs (sign-in pages, the Family page):
 // an error line, showing an error at the field it names, a busy button.
 import { h } from '../dom.js';
+import { sayIn } from '../lines.js';
 
 /** A hidden error line (role=alert) for the top of a form. */
 export function errorBox() {
   return h('p.form-error', { role: 'alert', hidden: true });
 }
 
-/** Shows e's sentence in box and focuses the field it names (marked invalid). */
+/**
+ * Shows e's sentence in box (said again in another language: lines.js)
+ * and focuses the field it names (marked invalid).
+ */
 export function fail(box, form, e) {
-  box.textContent = e.message;
+  sayIn(box, typeof e.say === 'function' ? () => e.say() : () => e.message);
   box.hidden = false;
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
   const bad = e.field && form.elements[e.field];

@@ -4,6 +4,7 @@ import { change, get, post } from '../api.js';
 import { field, formValues, h, loading, setChildren } from '../dom.js';
 import { t } from '../i18n.js';
 import { fieldsOf, handOver, link, live, putFields, takeOver } from '../handover.js';
+import { sayerOf, sayIn } from '../lines.js';
 
 export function edit(app, main, id) {
   const form = h('form.card.recipe-form', loading(6));
@@ -44,8 +45,9 @@ export function edit(app, main, id) {
   let started = null; // the recipe the form was built from
   let err = null; // its error line and Save, once built
   let save = null;
-  const failed = (text, focus = true) => {
-    err.textContent = text;
+  // failed(say): the error line says say(), again in another language (lines.js).
+  const failed = (say, focus = true) => {
+    sayIn(err, say);
     err.hidden = false;
     if (focus) err.focus();
   };
@@ -90,8 +92,8 @@ export function edit(app, main, id) {
       try {
         await doSave();
       } catch (ex) {
-        if (ex.retryable) { app.failed(t('fail.saveRecipe'), ex, doSave); return; }
-        at().failed(ex.message);
+        if (ex.retryable) { app.failed(['fail.saveRecipe'], ex, doSave); return; }
+        at().failed(() => ex.say());
       } finally {
         at().saving(false);
       }
@@ -127,7 +129,7 @@ export function edit(app, main, id) {
     if (started && form.querySelector('input[name=title]')) {
       handOver(handKey, {
         link: self, r: started, rows: rows.querySelectorAll('.ing-row').length, fields: fieldsOf(form, { all: true }), createId,
-        error: err.hidden ? null : err.textContent, saving: save.disabled,
+        error: err.hidden ? null : sayerOf(err), saving: save.disabled,
       });
     }
   };

@@ -81,7 +81,7 @@ export function show(app, main, id) {
         if (!listId || !pick.length) return;
         addBtn.disabled = true;
         const request = crypto.randomUUID(); // names this press: Retry adds nothing twice
-        const items = await app.write(t('fail.addToList'), () => addToList(r, listId, servings, pick, request));
+        const items = await app.write(['fail.addToList'], () => addToList(r, listId, servings, pick, request));
         addBtn.disabled = false;
         if (items) setChildren(added, ...tLink(items.length, listId));
       },
@@ -107,7 +107,7 @@ export function show(app, main, id) {
 
   async function remove() {
     if (!await confirmDelete(t('recipes.deleteTitle', { title: recipe.title }), t('recipes.deleteText'))) return;
-    const ok = await app.write(t('fail.deleteRecipe', { title: recipe.title }), async () => {
+    const ok = await app.write(['fail.deleteRecipe', { title: recipe.title }], async () => {
       try { await change('DELETE', `/api/recipes/${id}`, undefined, recipe); } catch (e) { if (e.status !== 404) throw e; }
       return true;
     });

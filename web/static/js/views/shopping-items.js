@@ -109,7 +109,7 @@ export function itemsView(app, { getCategories }) {
   /** Puts a change to item it in the outbox, made against the version shown. */
   function change(it, kind, method, body) {
     return outbox.enqueue({ kind, method, path: `/api/shopping/items/${it.id}`, body, record: it.id, list: it.list_id,
-      base: it, label: it.name, seq: app.seq() }).catch((e) => app.failed(t('fail.saveItem', { name: it.name }), e));
+      base: it, label: it.name, seq: app.seq() }).catch((e) => app.failed(['fail.saveItem', { name: it.name }], e));
   }
 
   function tick(id, box) {
@@ -179,7 +179,7 @@ export function itemsView(app, { getCategories }) {
       if (hadFocus) el.querySelector(`li.item[data-id="${CSS.escape(item.id)}"] button.icon.danger`)?.focus();
       await result;
     } catch (e) {
-      app.failed(t('fail.addItem', { name: it.name }), e);
+      app.failed(['fail.addItem', { name: it.name }], e);
     }
   }
 

@@ -12,7 +12,7 @@ export function newList(app) {
     field(t('shopping.listName'), h('input', { name: 'name', required: true, maxlength: 200, autocomplete: 'off', placeholder: t('shopping.listNameExample') })),
   ], async (form) => {
     const name = form.elements.name.value.trim();
-    const created = await app.write(t('fail.createList'), async () => (await request('POST', '/api/shopping/lists', { id, name })).data);
+    const created = await app.write(['fail.createList'], async () => (await request('POST', '/api/shopping/lists', { id, name })).data);
     if (created) app.go(`/shopping/${created.id}`);
     return !!created;
   }, { saveLabel: t('shopping.create') });
@@ -21,7 +21,7 @@ export function newList(app) {
 export function renameList(app, list, onDone) {
   openDialog(t('shopping.renameList'), [field(t('shopping.listName'), h('input', { name: 'name', value: list.name, required: true, maxlength: 200 }))], async (form) => {
     const name = form.elements.name.value.trim();
-    const ok = await app.write(t('fail.renameList'), () => change('PATCH', `/api/shopping/lists/${list.id}`, { name }, list, { fields: ['name'] }));
+    const ok = await app.write(['fail.renameList'], () => change('PATCH', `/api/shopping/lists/${list.id}`, { name }, list, { fields: ['name'] }));
     if (ok) onDone();
     return !!ok;
   });
@@ -31,7 +31,7 @@ export async function deleteList(app, list, count) {
   const choice = await ask(t('shopping.deleteListTitle', { name: list.name }), t('shopping.deleteListText', { count }),
     [{ value: 'delete', label: t('shopping.deleteList'), danger: true }]);
   if (choice !== 'delete') return;
-  const ok = await app.write(t('fail.deleteList'), async () => {
+  const ok = await app.write(['fail.deleteList'], async () => {
     try { await change('DELETE', `/api/shopping/lists/${list.id}`, undefined, list, { fields: ['name'] }); } catch (e) { if (e.status !== 404) throw e; }
     return true;
   });

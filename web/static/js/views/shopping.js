@@ -139,7 +139,7 @@ export function view(app, main, listId) {
       const { result } = await addItem(app, id, item);
       await result;
     } catch (err) {
-      app.failed(t('fail.addItem', { name }), err);
+      app.failed(['fail.addItem', { name }], err);
     } finally {
       inFlight.delete(key);
       if (!inFlight.size) addBtn.removeAttribute('aria-busy');
@@ -216,7 +216,7 @@ export function view(app, main, listId) {
     const id = list.id;
     // One request: the server deletes the ticked items in one transaction
     // (one event each); Retry is safe, a second time deletes nothing.
-    const ok = await app.write(t('fail.clearTicked'), () => post(`/api/shopping/lists/${id}/clear-checked`));
+    const ok = await app.write(['fail.clearTicked'], () => post(`/api/shopping/lists/${id}/clear-checked`));
     if (ok) loadItems();
   }
 

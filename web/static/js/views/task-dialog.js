@@ -71,7 +71,7 @@ function ruleFor(preset, dueLocal, tz, custom) {
  * dialog, says why).
  */
 export function readTask(app, id, kept) {
-  return app.write(t('fail.openTask'), async () => {
+  return app.write(['fail.openTask'], async () => {
     const copy = kept?.(id);
     if (navigator.onLine === false && copy) return copy;
     try { return await get(`/api/tasks/${id}`); } catch (e) {
@@ -156,7 +156,7 @@ export function openTaskDialog(app, task, { onSaved = () => {}, kept = null } = 
     type: 'button',
     async onclick() {
       if (!await confirmDelete(t('tasks.deleteTitle', { title: task.title }), t(template ? 'tasks.deleteChoreText' : 'tasks.deleteText'))) return;
-      const ok = await app.write(t('fail.deleteTask', { title: task.title }), async () => {
+      const ok = await app.write(['fail.deleteTask', { title: task.title }], async () => {
         try { await change('DELETE', `/api/tasks/${task.id}`, undefined, task); } catch (e) { if (e.status !== 404) throw e; }
         return true;
       });
@@ -186,7 +186,7 @@ export function openTaskDialog(app, task, { onSaved = () => {}, kept = null } = 
       for (const k of ['notes', 'due_at', 'assignee_id']) if (!body[k]) delete body[k];
       if (!body.rotation?.length) delete body.rotation;
     } else if (template && !body.rotation?.length) body.rotation = null;
-    const saved = await app.write(t(isNew ? 'fail.createTask' : 'fail.saveTask', { title: body.title }),
+    const saved = await app.write([isNew ? 'fail.createTask' : 'fail.saveTask', { title: body.title }],
       () => (isNew ? post('/api/tasks', { id: createId, ...body }) : change('PATCH', `/api/tasks/${task.id}`, body, task)));
     if (saved) onSaved(saved);
     return !!saved;

@@ -220,7 +220,7 @@ export function view(app, main) {
       await outbox.enqueue({ kind: `task.${action}`, method: 'POST', path: `/api/tasks/${task.id}/${action}`,
         record: task.id, base: tasks.get(task.id) || task, label: task.title, seq: app.seq() });
     } catch (e) {
-      app.failed(t(done ? 'fail.complete' : 'fail.reopen', { title: task.title }), e);
+      app.failed([done ? 'fail.complete' : 'fail.reopen', { title: task.title }], e);
     }
   }
   const off = outbox.onOutbox((ev) => {
@@ -244,7 +244,7 @@ export function view(app, main) {
       if (until <= now) until = new Date(now.getTime() + 3600e3);
     } else until = zoned(`${addDays(today(), 1)}T08:00`, tz);
     const held = tasks.get(task.id) || task;
-    const r = await app.write(t('fail.snooze', { title: task.title }),
+    const r = await app.write(['fail.snooze', { title: task.title }],
       () => change('POST', `/api/tasks/${task.id}/snooze`, { until: until.toISOString() }, held, { fields: ['title', 'due_at'] }));
     if (r) { tasks.set(r.id, r); answered.note(r.id, r); keepTasks([[r.id, r]]); }
     render();
