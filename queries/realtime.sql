@@ -17,9 +17,6 @@ WHERE family_id = @family_id AND seq > @since
 ORDER BY seq
 LIMIT @max_events;
 
--- name: EventLogPrune :execrows
-DELETE FROM event_log WHERE at < @before;
-
 -- RealtimeTicketInsert stores a ticket that lasts ttl_seconds by
 -- PostgreSQL's clock, the one RealtimeTicketConsume compares with: a
 -- replica whose own clock is off by a minute would otherwise hand out

@@ -60,18 +60,6 @@ func (q *Queries) EventLogListSince(ctx context.Context, db DBTX, arg EventLogLi
 	return items, nil
 }
 
-const eventLogPrune = `-- name: EventLogPrune :execrows
-DELETE FROM event_log WHERE at < $1
-`
-
-func (q *Queries) EventLogPrune(ctx context.Context, db DBTX, before time.Time) (int64, error) {
-	result, err := db.Exec(ctx, eventLogPrune, before)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const familySeqGet = `-- name: FamilySeqGet :one
 
 SELECT seq, clock_timestamp()::timestamptz AS read_at FROM family_event_seq WHERE family_id = $1
