@@ -10,3 +10,11 @@ WHERE p.family_id = x.family_id AND p.seen_seq > x.seq;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
 EXECUTE notifypresencerewind(ARRAY['10000000-0000-0000-0000-000000000010'::uuid], ARRAY[5::bigint]);
 ROLLBACK;
+-- The read that puts back lost rows after a rewind note
+-- (NotifyPresenceLiveRows, as sqlc generated it): one family, then every
+-- family of the fixture (a refresh that found fewer rows than expected).
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+EXECUTE notifypresenceliverows('20000000-0000-0000-0000-000000000000', now(), ARRAY['10000000-0000-0000-0000-000000000010'::uuid]);
+SELECT array_agg(DISTINCT family_id) AS fams FROM memberships \gset
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+EXECUTE notifypresenceliverows('20000000-0000-0000-0000-000000000000', now(), :'fams');

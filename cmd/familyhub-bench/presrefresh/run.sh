@@ -8,14 +8,15 @@
 # notify_device_presence (setup.sql), drops or makes the index, runs the
 # refresh of each of the 4 live replicas 3 times (refresh.sql) and the
 # presence upsert of 1,000 devices 3 times (upsert.sql) and the rewind's
-# lowering of one family before and after (rewind.sql), printing EXPLAIN
+# lowering of one family before and after and the read that puts back lost
+# rows (rewind.sql), printing EXPLAIN
 # (ANALYZE, BUFFERS) and the table's updated / HOT-updated rows.
 set -e
 BIN=$1
 # The queries measured are the server's, as sqlc generated them from
 # queries/notify.sql: prepared first in each psql session (querytext).
 PREP=$(mktemp); trap 'rm -f "$PREP"' EXIT
-go run ./cmd/familyhub-bench/presrefresh/querytext NotifyPresenceRefresh NotifyPresenceUpsert NotifyPresenceRewind >"$PREP"
+go run ./cmd/familyhub-bench/presrefresh/querytext NotifyPresenceRefresh NotifyPresenceUpsert NotifyPresenceRewind NotifyPresenceLiveRows >"$PREP"
 cd "$(dirname "$0")"
 U=$TEST_DATABASE_URL
 psql "$U" -qc "CREATE DATABASE presbench" 

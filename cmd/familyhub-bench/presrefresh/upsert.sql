@@ -8,13 +8,11 @@ SET LOCAL session_replication_role = replica; -- fixtures: no users rows
 CREATE TEMP TABLE b ON COMMIT DROP AS
 SELECT p.user_id AS u, p.device_id AS d, p.family_id AS f, 950::bigint AS s, ''::text AS t, now() + interval '90 s' AS l
 FROM notify_device_presence p WHERE replica = '20000000-0000-0000-0000-000000000000' LIMIT 1000;
+SELECT array_agg(u) AS us, array_agg(d) AS ds, array_agg(f) AS fs, array_agg(s) AS ss, array_agg(t) AS ts, array_agg(l) AS ls FROM b \gset
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
-EXECUTE notifypresenceupsert('20000000-0000-0000-0000-000000000000',
-    (SELECT array_agg(u) FROM b), (SELECT array_agg(d) FROM b), (SELECT array_agg(f) FROM b),
-    (SELECT array_agg(s) FROM b), (SELECT array_agg(t) FROM b), (SELECT array_agg(l) FROM b));
+EXECUTE notifypresenceupsert('20000000-0000-0000-0000-000000000000', :'us', :'ds', :'fs', :'ss', :'ts', :'ls');
 UPDATE b SET d = d || '-new';
+SELECT array_agg(u) AS us, array_agg(d) AS ds, array_agg(f) AS fs, array_agg(s) AS ss, array_agg(t) AS ts, array_agg(l) AS ls FROM b \gset
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
-EXECUTE notifypresenceupsert('20000000-0000-0000-0000-000000000000',
-    (SELECT array_agg(u) FROM b), (SELECT array_agg(d) FROM b), (SELECT array_agg(f) FROM b),
-    (SELECT array_agg(s) FROM b), (SELECT array_agg(t) FROM b), (SELECT array_agg(l) FROM b));
+EXECUTE notifypresenceupsert('20000000-0000-0000-0000-000000000000', :'us', :'ds', :'fs', :'ss', :'ts', :'ls');
 ROLLBACK;
