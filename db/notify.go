@@ -430,6 +430,13 @@ func (s *Store) DevicesRewound(ctx context.Context, families []uuid.UUID, seqs [
 	return Err(s.Q.NotifyPresenceRewind(ctx, s.Pool, dbsqlc.NotifyPresenceRewindParams{FamilyIds: families, Seqs: seqs}), "")
 }
 
+// DevicesLive returns the keys of the replica's rows of the families that
+// are live at now (notify.Presence puts back those a restore lost).
+func (s *Store) DevicesLive(ctx context.Context, replica uuid.UUID, now time.Time, families []uuid.UUID) ([]dbsqlc.NotifyPresenceLiveRowsRow, error) {
+	rows, err := s.Q.NotifyPresenceLiveRows(ctx, s.Pool, dbsqlc.NotifyPresenceLiveRowsParams{Replica: replica, Now: now, FamilyIds: families})
+	return rows, Err(err, "")
+}
+
 // DevicesRefresh keeps the replica's rows that are live at now and would
 // stop being live before due live until liveUntil, in one statement, and
 // returns how many it refreshed. A replica refreshes so its devices that

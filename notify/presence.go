@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -42,8 +43,14 @@ type Presence struct {
 	// rewinds are the families whose database went back (Rewound), with
 	// the seq their devices' rows are lowered to by the next flush.
 	rewinds map[uuid.UUID]int64
-	kick    chan struct{}
-	flushes atomic.Int64 // see Flushes
+	// recheck are the families whose live devices' rows a flush looks
+	// for (a rewind, or a refresh that found fewer rows than it expected:
+	// recheckAll, every family here), putting back those the database
+	// lost or left expired; see putBack.
+	recheck    map[uuid.UUID]struct{}
+	recheckAll bool
+	kick       chan struct{}
+	flushes    atomic.Int64 // see Flushes
 
 	// Used by flush only (one goroutine, run), kept between flushes: a
 	// flush looks over every device every PresenceFlush (1 s), and one
@@ -55,6 +62,7 @@ type Presence struct {
 	open, closed []*Tracker
 	batch        []db.DeviceSeen
 	refreshed    time.Time // the last refresh statement (refreshEvery)
+	rechecked    time.Time // the last read of putBack (refreshEvery)
 }
 
 // refreshEvery is how often, at most, a replica refreshes its live devices
@@ -234,6 +242,10 @@ func (p *Presence) Rewound(familyID uuid.UUID, shown, upto int64) {
 		shown = min(shown, old)
 	}
 	p.rewinds[familyID] = shown
+	if p.recheck == nil {
+		p.recheck = map[uuid.UUID]struct{}{}
+	}
+	p.recheck[familyID] = struct{}{}
 	p.mu.Unlock()
 	p.wake()
 }
@@ -325,6 +337,7 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 		refreshDue = refreshDue.Add(ttl / refreshEvery)
 	}
 	refreshes := 0
+	lost := p.putBack(ctx, now, closing)
 	p.mu.Lock()
 	// Taken with the devices' seqs, which Rewound lowered first: the rows
 	// are lowered before this batch is written, and after every batch of
@@ -358,6 +371,11 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 		}
 		p.open, p.closed = open, closed
 		live := len(open) > 0 && !closing
+		if _, ok := lost[d.family]; ok && live && !d.liveTill.IsZero() {
+			if _, there := lost[d.family][k]; !there {
+				d.dirty = true // its live row is gone or expired: written again
+			}
+		}
 		var write bool
 		seen := db.DeviceSeen{FamilyID: d.family, UserID: k.user, DeviceID: k.device, Seq: d.seq}
 		switch {
@@ -400,8 +418,64 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 	// device whose last socket closed is written as not live by it, and a
 	// refresh before (or after a failed write) would extend its row.
 	if refreshes > 0 {
-		p.refreshDevices(ctx, ok, now, refreshDue)
+		p.refreshDevices(ctx, ok, now, refreshDue, refreshes)
 	}
+}
+
+// putBack reads, at most every PresenceTTL/refreshEvery, which of this
+// replica's rows are live in PostgreSQL for the families to recheck
+// (Rewound; a refresh that found fewer rows than it expected: all), and
+// returns them by family: flush writes a live device of such a family
+// whose row is not among them again. A database that went back (a restore,
+// a failover) lost the rows written after its backup, or has them as they
+// were then, expired; the rewind's note lowers only the devices it
+// lowers, and a live device left so counted as not live until its next
+// write (up to PresenceTTL/3). A read, not a write: a note a client can
+// cause (a join with a since ahead of the database) rewrites nothing that
+// is there. nil: nothing to recheck now (or the read failed: again later).
+func (p *Presence) putBack(ctx context.Context, now time.Time, closing bool) map[uuid.UUID]map[deviceKey]struct{} {
+	p.mu.Lock()
+	if closing || len(p.recheck) == 0 && !p.recheckAll || now.Sub(p.rechecked) < p.s.cfg.PresenceTTL/refreshEvery {
+		p.mu.Unlock()
+		return nil
+	}
+	families := map[uuid.UUID]struct{}{}
+	if p.recheckAll {
+		for _, d := range p.devices {
+			families[d.family] = struct{}{}
+		}
+	} else {
+		maps.Copy(families, p.recheck)
+	}
+	p.recheck, p.recheckAll, p.rechecked = nil, false, now
+	p.mu.Unlock()
+	ids := slices.Collect(maps.Keys(families))
+	rows, err := p.s.store.DevicesLive(ctx, p.replica, now, ids)
+	if err != nil {
+		if ctx.Err() == nil {
+			p.s.logger.Warn("reading device presence to put back lost rows failed; retried", "err", err, "families", len(ids))
+		}
+		p.mu.Lock()
+		if p.recheck == nil {
+			p.recheck = map[uuid.UUID]struct{}{}
+		}
+		maps.Copy(p.recheck, families)
+		p.mu.Unlock()
+		return nil
+	}
+	live := make(map[uuid.UUID]map[deviceKey]struct{}, len(families))
+	for f := range families {
+		live[f] = map[deviceKey]struct{}{}
+	}
+	p.mu.Lock()
+	for _, r := range rows {
+		k := deviceKey{r.UserID, r.DeviceID}
+		if d := p.devices[k]; d != nil && live[d.family] != nil {
+			live[d.family][k] = struct{}{}
+		}
+	}
+	p.mu.Unlock()
+	return live
 }
 
 // writeBatch is the end of flush: it lowers the rows of the families whose
@@ -444,15 +518,26 @@ func (p *Presence) writeBatch(ctx context.Context, batch []db.DeviceSeen, rewind
 // marked (device.refresh), when ok (the batch before it was written), and
 // records their new live time; a device whose socket closed meanwhile is
 // written as not live by the next flush, after this.
-func (p *Presence) refreshDevices(ctx context.Context, ok bool, now, due time.Time) {
+func (p *Presence) refreshDevices(ctx context.Context, ok bool, now, due time.Time, want int) {
 	until := now.Add(p.s.cfg.PresenceTTL)
 	if ok {
 		p.refreshed = now
-		if _, err := p.s.store.DevicesRefresh(ctx, p.replica, now, due, until); err != nil {
+		n, err := p.s.store.DevicesRefresh(ctx, p.replica, now, due, until)
+		switch {
+		case err != nil:
 			ok = false
 			if ctx.Err() == nil {
 				p.s.logger.Warn("refreshing device presence failed; retried", "err", err)
 			}
+		case n < int64(want):
+			// Rows this replica wrote live are gone or expired: the
+			// database went back (a restore, a failover). Every live
+			// device's row is looked for and put back (putBack).
+			p.s.logger.Warn("device presence rows of this replica are missing (a restore or failover?); putting them back", "refreshed", n, "expected", want)
+			p.mu.Lock()
+			p.recheckAll = true
+			p.mu.Unlock()
+			p.wake()
 		}
 	}
 	p.mu.Lock()

@@ -366,6 +366,18 @@ FROM (SELECT unnest(@family_ids::uuid[]) AS family_id, unnest(@seqs::bigint[]) A
 JOIN memberships m ON m.family_id = x.family_id
 WHERE p.user_id = m.user_id AND p.family_id = x.family_id AND p.seen_seq > x.seq;
 
+-- NotifyPresenceLiveRows lists one replica's rows that are live at @now
+-- (of the families asked; the key only): after a rewind, or a refresh
+-- that found fewer rows than it expected, a replica puts back the rows of
+-- its live devices that the database lost or left expired (a restore, a
+-- failover; notify/presence.go). A read, not a write: a note a client can
+-- cause (a join ahead of the database) rewrites nothing that is there.
+-- The index on replica (00044) finds the replica's rows, live or not
+-- (those of its devices since it started), not the whole table.
+-- name: NotifyPresenceLiveRows :many
+SELECT user_id, device_id FROM notify_device_presence
+WHERE replica = @replica AND live_until > @now::timestamptz AND family_id = ANY (@family_ids::uuid[]);
+
 -- name: NotifyPresenceList :many
 SELECT * FROM notify_device_presence WHERE user_id = @user_id ORDER BY device_id, replica;
 

@@ -275,10 +275,25 @@ func (h *Hub) dispatch(ev Event) {
 	}
 }
 
-// drainEarlyLocked delivers held events that are now next in line.
+// drainEarlyLocked delivers held events that are now next in line. A held
+// event older than the one just delivered before it (known: markID) is of
+// a history the database lost: events are numbered in commit order, each
+// at its commit's time, so the next seq of one history is never older.
+// It arrived ahead of a gap, the database went back, and a new event took
+// the seq before it (rewind.go). Delivered, its devices were shown a lost
+// event until the new one under its seq made them resync. Every held event
+// is dropped instead and the log read: it has the family's events as they
+// are. A database whose clock stepped back can make a new event look so
+// too; the read delivers it, at the cost of that one read.
 func (h *Hub) drainEarlyLocked(fam *family) {
 	for len(fam.early) > 0 {
 		ev, ok := fam.early[fam.lastSeq+1]
+		if ok && fam.markID != uuid.Nil && ev.At.Before(fam.markAt) {
+			h.logger.Warn("a held event is older than the one delivered before it (a restore or failover lost it); reading the log", "family_id", ev.FamilyID, "seq", ev.Seq)
+			clear(fam.early)
+			h.requestCatchUp(ev.FamilyID)
+			break
+		}
 		if !ok {
 			for seq := range fam.early {
 				if seq <= fam.lastSeq {

@@ -91,10 +91,11 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 			// next flush writes them after the rows were lowered (notify,
 			// Presence.Rewound). The since is the client's word, and a
 			// client can send any number; push presence writes again only
-			// the devices a note lowers, so a made-up since costs one
-			// statement per flush that changes no row (a row is never
-			// written above the family's seq), not a write of the
-			// family's devices.
+			// the devices a note lowers, and the live ones whose row the
+			// loss took (found by a read, at most every 5 s), so a made-up
+			// since costs one statement per flush that changes no row (a
+			// row is never written above the family's seq) and one read,
+			// not a write of the family's devices.
 			if f := joinAheadHook.Load(); f != nil {
 				(*f)()
 			}

@@ -966,6 +966,50 @@ func (q *Queries) NotifyPresenceListSeen(ctx context.Context, db DBTX, arg Notif
 	return i, err
 }
 
+const notifyPresenceLiveRows = `-- name: NotifyPresenceLiveRows :many
+SELECT user_id, device_id FROM notify_device_presence
+WHERE replica = $1 AND live_until > $2::timestamptz AND family_id = ANY ($3::uuid[])
+`
+
+type NotifyPresenceLiveRowsParams struct {
+	Replica   uuid.UUID
+	Now       time.Time
+	FamilyIds []uuid.UUID
+}
+
+type NotifyPresenceLiveRowsRow struct {
+	UserID   uuid.UUID
+	DeviceID string
+}
+
+// NotifyPresenceLiveRows lists one replica's rows that are live at @now
+// (of the families asked; the key only): after a rewind, or a refresh
+// that found fewer rows than it expected, a replica puts back the rows of
+// its live devices that the database lost or left expired (a restore, a
+// failover; notify/presence.go). A read, not a write: a note a client can
+// cause (a join ahead of the database) rewrites nothing that is there.
+// The index on replica (00044) finds the replica's rows, live or not
+// (those of its devices since it started), not the whole table.
+func (q *Queries) NotifyPresenceLiveRows(ctx context.Context, db DBTX, arg NotifyPresenceLiveRowsParams) ([]NotifyPresenceLiveRowsRow, error) {
+	rows, err := db.Query(ctx, notifyPresenceLiveRows, arg.Replica, arg.Now, arg.FamilyIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []NotifyPresenceLiveRowsRow{}
+	for rows.Next() {
+		var i NotifyPresenceLiveRowsRow
+		if err := rows.Scan(&i.UserID, &i.DeviceID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const notifyPresencePrune = `-- name: NotifyPresencePrune :execrows
 DELETE FROM notify_device_presence WHERE updated_at < $1 AND live_until < now()
 `

@@ -1,0 +1,72 @@
+package notify
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestPresenceRewindPutsBackLostRows: the database went back (a restore)
+// and lost the row of Ana's live laptop and left Ben's live phone's row
+// expired, as the backup had them; the rewind's note lowers neither
+// device (it names the seq they were sent). The next flush puts both rows
+// back, live, and leaves Ben's tablet, whose row is there and live,
+// alone. Before, a note that lowers nothing wrote nothing, and the two
+// devices counted as not live (their members were pushed what they saw
+// live) until their next write, up to PresenceTTL/3 later.
+func TestPresenceRewindPutsBackLostRows(t *testing.T) {
+	e := newEnv(t, Config{})
+	p := e.s.Presence()
+	ctx := context.Background()
+	p.Track(e.family, e.ana, "laptop-a", 0, nil)
+	p.Track(e.family, e.ben, "phone-b", 0, nil)
+	p.Track(e.family, e.ben, "tablet-b", 0, nil)
+	p.flush(ctx, false)
+	tablet := e.presenceRow(e.ben, "tablet-b")
+
+	if _, err := e.pool.Exec(ctx, `DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(ctx, `UPDATE notify_device_presence SET live_until = $1 WHERE device_id = 'phone-b'`, e.clock.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	p.Rewound(e.family, 0, 0)
+	p.flush(ctx, false)
+	now := e.clock.Now()
+	if rows := e.presenceRows(e.ana, "laptop-a"); len(rows) != 1 || !rows[0].live.After(now) {
+		t.Errorf("the live laptop's lost row after the rewind: %+v, want one live row", rows)
+	}
+	if r := e.presenceRow(e.ben, "phone-b"); !r.live.After(now) {
+		t.Errorf("the live phone's expired row after the rewind: live until %v, want after %v", r.live, now)
+	}
+	if r := e.presenceRow(e.ben, "tablet-b"); r.version != tablet.version {
+		t.Errorf("the tablet's row, there and live, was written again: %+v, was %+v", r, tablet)
+	}
+}
+
+// TestPresenceRefreshPutsBackLostRows: without any rewind found (the
+// family had no event the restore lost), the refresh statement finds fewer
+// of the replica's live rows than it expected: the row of Ana's laptop is
+// gone. The next flush puts it back. Before, the laptop counted as not
+// live until its next write.
+func TestPresenceRefreshPutsBackLostRows(t *testing.T) {
+	e := newEnv(t, Config{})
+	p := e.s.Presence()
+	ctx := context.Background()
+	p.Track(e.family, e.ana, "laptop-a", 0, nil)
+	p.Track(e.family, e.ben, "phone-b", 0, nil)
+	p.flush(ctx, false)
+	if _, err := e.pool.Exec(ctx, `DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second)) // both due for a refresh
+	p.flush(ctx, false)                                                 // refreshes the phone, misses the laptop
+	p.flush(ctx, false)                                                 // puts the laptop back
+	now := e.clock.Now()
+	if rows := e.presenceRows(e.ana, "laptop-a"); len(rows) != 1 || !rows[0].live.After(now) {
+		t.Errorf("the live laptop's lost row after the refresh: %+v, want one live row", rows)
+	}
+	if r := e.presenceRow(e.ben, "phone-b"); !r.live.After(now) {
+		t.Errorf("the phone's row: live until %v, want after %v", r.live, now)
+	}
+}
