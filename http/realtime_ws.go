@@ -98,7 +98,7 @@ func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	conn := &corkConn{Conn: raw}
+	conn := &corkConn{Conn: raw, raw: rawConn(raw)}
 	w.cork = conn
 	if err := brw.Writer.Flush(); err != nil { // empty after a hijack; flushed in case
 		conn.Close()
@@ -191,6 +191,9 @@ type wsConn struct {
 	// happens per event on a socket that gets one less often than its
 	// writer lingers (under load, most sockets of a large family).
 	flushFn func()
+	// stalled is a batch a shared writer began and handed to flush
+	// (realtime_ws_pool.go); msgs nil: none.
+	stalled stalledBatch
 
 	mu       sync.Mutex
 	flushing bool // a flush goroutine is running (or lingering)
@@ -212,6 +215,10 @@ func (w *wsConn) kick() {
 	}
 	w.flushing = true
 	w.mu.Unlock()
+	if w.pooled() {
+		w.rt.pool.push(w)
+		return
+	}
 	w.rt.writersStarted.Add(1)
 	w.rt.writers.Add(1)
 	go w.flushFn()
@@ -231,6 +238,12 @@ func (w *wsConn) flush() {
 	defer w.rt.writers.Add(-1)
 	wrote, ended := false, false
 	var linger <-chan struct{} // closed when the linger after the last write ends
+	if w.stalled.msgs != nil {
+		if !w.finishStalled() {
+			return // flushing stays true: the connection ends
+		}
+		wrote = true
+	}
 	for {
 		if w.pingWant.Swap(false) && !w.heartbeat() {
 			return // flushing stays true: the connection ends
@@ -354,14 +367,26 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	w.batch.Lock()
-	defer w.batch.Unlock()
-	w.rt.watchdog.begin(w) // only one goroutine writes at a time
-	defer w.rt.watchdog.end(w)
-	if len(msgs) > 1 && w.cork != nil {
-		w.cork.hold()
-	}
+	w.beginBatch(len(msgs) > 1, false)
 	n, err := w.writeEach(msgs)
+	return w.endBatch(msgs, n, err)
+}
+
+// beginBatch takes the socket's batch (w.batch, the watchdog's watch);
+// hold gathers its frames, try on a shared writer (tryBatch).
+func (w *wsConn) beginBatch(hold, try bool) {
+	w.batch.Lock()
+	w.rt.watchdog.begin(w) // only one goroutine writes at a time
+	if hold && w.cork != nil {
+		w.cork.hold(try)
+	}
+}
+
+// endBatch writes what the batch gathered, waiting for the peer if it
+// must, counts the n messages taken of msgs and ends the batch.
+func (w *wsConn) endBatch(msgs []realtime.Message, n int, err error) error {
+	defer w.batch.Unlock()
+	defer w.rt.watchdog.end(w)
 	if w.cork != nil {
 		if rerr := w.cork.release(); rerr != nil {
 			n = 0 // what was gathered may not have reached the peer
