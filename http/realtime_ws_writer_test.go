@@ -70,7 +70,7 @@ func TestWSWriterLingers(t *testing.T) {
 	env := newTestEnv(t, Config{})
 	startTestHub(t, env, 0)
 	env.server.rt.linger = &tickClock{period: time.Hour} // never idle long enough to exit
-	env.server.rt.pool = nil                              // a writer goroutine per socket, as for a socket over TLS
+	env.server.rt.pool = nil                             // a writer goroutine per socket, as for a socket over TLS
 	ana, _ := env.signup("ana@example.org", "Ana's")
 	var list struct{ ID string }
 	ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
