@@ -2,6 +2,7 @@ package http
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/familyhub/familyhub/realtime"
 )
@@ -29,6 +30,9 @@ type writerPool struct {
 	ready   []*wsConn // sockets to write, in order; ready[head:] waiting
 	head    int
 	running int // workers running
+	// stalls counts the batches handed to a socket's own writer because
+	// the peer did not take them at once (for tests).
+	stalls atomic.Int64
 }
 
 // push readies w (w.flushing set by its caller, kick) and starts a
@@ -102,6 +106,7 @@ func (w *wsConn) writePooled() {
 		}
 		stalled, err := w.tryBatch(msgs)
 		if stalled {
+			w.rt.pool.stalls.Add(1)
 			w.ownWriter()
 			return
 		}

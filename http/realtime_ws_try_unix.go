@@ -4,6 +4,7 @@ package http
 
 import (
 	"errors"
+	"sync"
 	"syscall"
 )
 
@@ -15,31 +16,50 @@ var errWouldBlock = errors.New("write would block")
 // for the peer: n bytes went, and errWouldBlock says the rest would wait
 // (c.raw set; c.mu held).
 func (c *corkConn) tryWrite(b []byte) (n int, err error) {
-	var werr error
-	err = c.raw.Write(func(fd uintptr) bool {
-		for n < len(b) {
-			m, e := syscall.Write(int(fd), b[n:])
-			switch {
-			case e == syscall.EINTR:
-				continue
-			case e == syscall.EAGAIN:
-				werr = errWouldBlock
-				return true // done: do not wait for the socket to drain
-			case e != nil:
-				werr = e
-				return true
-			case m <= 0:
-				werr = errWouldBlock
-				return true
-			}
-			n += m
-		}
-		return true
-	})
+	t := tryWrites.Get().(*tryWriter)
+	t.b, t.n, t.err = b, 0, nil
+	err = c.raw.Write(t.fn)
+	n, werr := t.n, t.err
+	t.b = nil
+	tryWrites.Put(t)
 	if err != nil {
 		return n, err
 	}
 	return n, werr
+}
+
+// tryWriter is one tryWrite's state, with the function RawConn.Write
+// calls made once: a closure per write allocated three times per message.
+type tryWriter struct {
+	b   []byte
+	n   int
+	err error
+	fn  func(fd uintptr) bool
+}
+
+var tryWrites = sync.Pool{New: func() any { t := &tryWriter{}; t.fn = t.write; return t }}
+
+// write is called by RawConn.Write with the socket's descriptor; it
+// always returns true: done, never wait for the socket to drain.
+func (t *tryWriter) write(fd uintptr) bool {
+	for t.n < len(t.b) {
+		m, e := syscall.Write(int(fd), t.b[t.n:])
+		switch {
+		case e == syscall.EINTR:
+			continue
+		case e == syscall.EAGAIN:
+			t.err = errWouldBlock
+			return true
+		case e != nil:
+			t.err = e
+			return true
+		case m <= 0:
+			t.err = errWouldBlock
+			return true
+		}
+		t.n += m
+	}
+	return true
 }
 
 // rawConn returns what tryWrite writes through: nil when conn has no
