@@ -30,12 +30,16 @@ const hardReadLimit = 64 << 10
 // handler's: after the upgrade the connection is served by a new goroutine
 // (wsConn.serve) and the handler returns, because the handler's stack has
 // grown through the router and middlewares to 16 KiB and would stay that
-// size for the socket's life, half of an idle socket's memory. Writes
-// happen on a goroutine that exists only while messages are queued and
-// for 100-200 ms after the last (wsConn.flush): heartbeats too, started by
-// the replica's write watchdog (realtime_ws_watchdog.go), which keeps no
-// timer per socket; and a close requested by the server (logout, slow
-// consumer, shutdown) in a context.AfterFunc.
+// size for the socket's life, half of an idle socket's memory. Queued
+// messages are written by the replica's few shared writers
+// (realtime_ws_pool.go), whose writes never wait for a peer; what may
+// wait (a batch the kernel did not take at once, a heartbeat, pages of
+// the log) goes to a goroutine of the socket's own that exists only while
+// it has something to write and for 100-200 ms after (wsConn.flush), as
+// everything does on a socket without a file descriptor. Heartbeats are
+// asked for by the replica's write watchdog (realtime_ws_watchdog.go),
+// which keeps no timer per socket; a close requested by the server
+// (logout, slow consumer, shutdown) runs in a context.AfterFunc.
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	p := s.admit(w, r, "ws")
 	if p == nil {
@@ -200,8 +204,9 @@ type wsConn struct {
 	again    bool // messages arrived while it ran
 }
 
-// kick makes sure a flush goroutine runs, or wakes the one that lingers;
-// it is called after every push.
+// kick makes sure the socket's messages are being written: it readies the
+// socket for the shared writers, or starts its own flush goroutine, or
+// wakes the one that lingers; it is called after every push.
 func (w *wsConn) kick() {
 	w.mu.Lock()
 	if w.flushing {
@@ -215,8 +220,8 @@ func (w *wsConn) kick() {
 	}
 	w.flushing = true
 	w.mu.Unlock()
-	if w.pooled() {
-		w.rt.pool.push(w)
+	if p := w.pool(); p != nil {
+		p.push(w)
 		return
 	}
 	w.rt.writersStarted.Add(1)
@@ -224,8 +229,10 @@ func (w *wsConn) kick() {
 	go w.flushFn()
 }
 
-// flush writes queued messages (and, for a client behind the live
-// stream, pages from the log) until nothing is waiting. Then, if it wrote
+// flush is the socket's own writer (where the shared writers do not write
+// it, or after one handed it over: a stalled batch it finishes first, a
+// ping, pages of the log). It writes queued messages (and, for a client
+// behind the live stream, pages from the log) until nothing is waiting. Then, if it wrote
 // anything, it lingers 1-2 ticks of the replica's linger clock
 // (realtimeState.linger) for the next message before it exits: a socket that gets
 // events often keeps its writer, instead of a new goroutine per event

@@ -67,21 +67,24 @@ func (p *writerPool) work(rt *realtimeState) {
 		p.ready[p.head] = nil
 		p.head++
 		p.mu.Unlock()
-		w.writePooled()
+		w.writePooled(p)
 	}
 }
 
-// pooled says whether w's messages are written by the replica's shared
-// writers: when it has them and the socket's writes can be tried without
-// waiting.
-func (w *wsConn) pooled() bool {
-	return w.rt.pool != nil && w.cork != nil && w.cork.raw != nil
+// pool returns the replica's shared writers when they write w's
+// messages: nil when it has none, or when the socket's writes cannot be
+// tried without waiting (no file descriptor: TLS).
+func (w *wsConn) pool() *writerPool {
+	if w.cork == nil || w.cork.raw == nil {
+		return nil
+	}
+	return w.rt.pool
 }
 
 // writePooled writes w's queued messages on a shared writer until none
 // is waiting, then clears flushing, as flush does without lingering; what
 // may wait goes to a goroutine of the socket's own (ownWriter).
-func (w *wsConn) writePooled() {
+func (w *wsConn) writePooled(p *writerPool) {
 	for {
 		if w.pingWant.Load() {
 			w.ownWriter() // a ping may wait for the peer
@@ -106,7 +109,7 @@ func (w *wsConn) writePooled() {
 		}
 		stalled, err := w.tryBatch(msgs)
 		if stalled {
-			w.rt.pool.stalls.Add(1)
+			p.stalls.Add(1)
 			w.ownWriter()
 			return
 		}
