@@ -44,6 +44,7 @@ type corkConn struct {
 	// raw is Conn's file descriptor, for writes that must not wait
 	// (tryWrite); nil when Conn has none: then every write may wait.
 	raw syscall.RawConn
+	tw  tryWriter // tryWrite's state
 	// try: held by a shared writer (writerPool), whose writes must not
 	// wait for a peer: what the kernel does not take at once stays
 	// gathered (stalled) until release, which a goroutine of the socket's

@@ -14,3 +14,5 @@ var errWouldBlock = errors.New("write would block")
 func (c *corkConn) tryWrite(b []byte) (int, error) { return 0, errWouldBlock }
 
 func rawConn(any) syscall.RawConn { return nil }
+
+type tryWriter struct{}

@@ -4,7 +4,6 @@ package http
 
 import (
 	"errors"
-	"sync"
 	"syscall"
 )
 
@@ -16,28 +15,28 @@ var errWouldBlock = errors.New("write would block")
 // for the peer: n bytes went, and errWouldBlock says the rest would wait
 // (c.raw set; c.mu held).
 func (c *corkConn) tryWrite(b []byte) (n int, err error) {
-	t := tryWrites.Get().(*tryWriter)
+	t := &c.tw
+	if t.fn == nil {
+		t.fn = t.write // once per socket: a closure per write allocated three times per message
+	}
 	t.b, t.n, t.err = b, 0, nil
 	err = c.raw.Write(t.fn)
 	n, werr := t.n, t.err
 	t.b = nil
-	tryWrites.Put(t)
 	if err != nil {
 		return n, err
 	}
 	return n, werr
 }
 
-// tryWriter is one tryWrite's state, with the function RawConn.Write
-// calls made once: a closure per write allocated three times per message.
+// tryWriter is the state of a socket's tryWrite (corkConn.tw, guarded by
+// its mu), with the function RawConn.Write calls, made once.
 type tryWriter struct {
 	b   []byte
 	n   int
 	err error
 	fn  func(fd uintptr) bool
 }
-
-var tryWrites = sync.Pool{New: func() any { t := &tryWriter{}; t.fn = t.write; return t }}
 
 // write is called by RawConn.Write with the socket's descriptor; it
 // always returns true: done, never wait for the socket to drain.
