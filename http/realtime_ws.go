@@ -177,6 +177,10 @@ type wsConn struct {
 	// busy is the watchdog's tick when the batch being written began, 0
 	// between batches (realtime_ws_watchdog.go).
 	busy atomic.Int64
+	// drained is the watchdog's tick when a shared writer last found
+	// nothing more to write, 0 once the watchdog told the client it is
+	// idle (realtime_ws_pool.go, realtime_ws_watchdog.go).
+	drained atomic.Int64
 	// The heartbeat (realtime_ws_watchdog.go, wsConn.heartbeat): pingDue
 	// is the watchdog's tick when the next ping is due, 0 before the
 	// first messages are written (guarded by the watchdog's mu); pingWant asks the writer for one; pingSent is the

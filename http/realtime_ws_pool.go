@@ -103,7 +103,10 @@ func (w *wsConn) writePooled(p *writerPool) {
 				continue
 			}
 			w.flushing = false
-			w.c.Idle() // under w.mu: a writer started after this one keeps its slice
+			// Not Idle now: the socket's next event, often a moment away,
+			// would allocate the slice a burst's batches reuse. The
+			// watchdog calls it 2-3 ticks on, if no batch came since.
+			w.drained.Store(w.rt.watchdog.now.Load())
 			w.mu.Unlock()
 			return
 		}
