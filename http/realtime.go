@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -38,6 +39,7 @@ type realtimeState struct {
 	writeTimeout time.Duration  // realtimeWriteTimeout unless configured
 	linger       *tickClock     // how long an idle socket's writer lingers (realtime_ws.go)
 	watchdog     *writeWatchdog // ends sockets blocked in a write (realtime_ws_watchdog.go)
+	pool         *writerPool    // the sockets' shared writers; nil: a goroutine per socket (realtime_ws_pool.go)
 	// writers counts the sockets' writer goroutines running (or
 	// lingering), writersStarted those started (for tests).
 	writers, writersStarted atomic.Int64
@@ -50,7 +52,7 @@ type realtimeState struct {
 // MountRealtime adds the realtime endpoints over hub. Call it before serving.
 func (s *Server) MountRealtime(hub *realtime.Hub, metrics *realtime.Metrics) {
 	s.rt = &realtimeState{hub: hub, metrics: metrics, ping: realtimePingInterval, writeTimeout: realtimeWriteTimeout,
-		linger: &tickClock{period: lingerTick}}
+		linger: &tickClock{period: lingerTick}, pool: &writerPool{max: runtime.GOMAXPROCS(0)}}
 	if s.cfg.RealtimePing > 0 {
 		s.rt.ping = s.cfg.RealtimePing
 	}

@@ -30,12 +30,16 @@ const hardReadLimit = 64 << 10
 // handler's: after the upgrade the connection is served by a new goroutine
 // (wsConn.serve) and the handler returns, because the handler's stack has
 // grown through the router and middlewares to 16 KiB and would stay that
-// size for the socket's life, half of an idle socket's memory. Writes
-// happen on a goroutine that exists only while messages are queued and
-// for 100-200 ms after the last (wsConn.flush): heartbeats too, started by
-// the replica's write watchdog (realtime_ws_watchdog.go), which keeps no
-// timer per socket; and a close requested by the server (logout, slow
-// consumer, shutdown) in a context.AfterFunc.
+// size for the socket's life, half of an idle socket's memory. Queued
+// messages are written by the replica's few shared writers
+// (realtime_ws_pool.go), whose writes never wait for a peer; what may
+// wait (a batch the kernel did not take at once, a heartbeat, pages of
+// the log) goes to a goroutine of the socket's own that exists only while
+// it has something to write and for 100-200 ms after (wsConn.flush), as
+// everything does on a socket without a file descriptor. Heartbeats are
+// asked for by the replica's write watchdog (realtime_ws_watchdog.go),
+// which keeps no timer per socket; a close requested by the server
+// (logout, slow consumer, shutdown) runs in a context.AfterFunc.
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	p := s.admit(w, r, "ws")
 	if p == nil {
@@ -98,7 +102,7 @@ func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	conn := &corkConn{Conn: raw}
+	conn := &corkConn{Conn: raw, raw: rawConn(raw)}
 	w.cork = conn
 	if err := brw.Writer.Flush(); err != nil { // empty after a hijack; flushed in case
 		conn.Close()
@@ -173,6 +177,10 @@ type wsConn struct {
 	// busy is the watchdog's tick when the batch being written began, 0
 	// between batches (realtime_ws_watchdog.go).
 	busy atomic.Int64
+	// drained is the watchdog's tick when a shared writer last found
+	// nothing more to write, 0 once the watchdog told the client it is
+	// idle (realtime_ws_pool.go, realtime_ws_watchdog.go).
+	drained atomic.Int64
 	// The heartbeat (realtime_ws_watchdog.go, wsConn.heartbeat): pingDue
 	// is the watchdog's tick when the next ping is due, 0 before the
 	// first messages are written (guarded by the watchdog's mu); pingWant asks the writer for one; pingSent is the
@@ -191,14 +199,18 @@ type wsConn struct {
 	// happens per event on a socket that gets one less often than its
 	// writer lingers (under load, most sockets of a large family).
 	flushFn func()
+	// stalled is a batch a shared writer began and handed to flush
+	// (realtime_ws_pool.go); msgs nil: none.
+	stalled stalledBatch
 
 	mu       sync.Mutex
 	flushing bool // a flush goroutine is running (or lingering)
 	again    bool // messages arrived while it ran
 }
 
-// kick makes sure a flush goroutine runs, or wakes the one that lingers;
-// it is called after every push.
+// kick makes sure the socket's messages are being written: it readies the
+// socket for the shared writers, or starts its own flush goroutine, or
+// wakes the one that lingers; it is called after every push.
 func (w *wsConn) kick() {
 	w.mu.Lock()
 	if w.flushing {
@@ -212,13 +224,19 @@ func (w *wsConn) kick() {
 	}
 	w.flushing = true
 	w.mu.Unlock()
+	if p := w.pool(); p != nil {
+		p.push(w)
+		return
+	}
 	w.rt.writersStarted.Add(1)
 	w.rt.writers.Add(1)
 	go w.flushFn()
 }
 
-// flush writes queued messages (and, for a client behind the live
-// stream, pages from the log) until nothing is waiting. Then, if it wrote
+// flush is the socket's own writer (where the shared writers do not write
+// it, or after one handed it over: a stalled batch it finishes first, a
+// ping, pages of the log). It writes queued messages (and, for a client
+// behind the live stream, pages from the log) until nothing is waiting. Then, if it wrote
 // anything, it lingers 1-2 ticks of the replica's linger clock
 // (realtimeState.linger) for the next message before it exits: a socket that gets
 // events often keeps its writer, instead of a new goroutine per event
@@ -231,6 +249,12 @@ func (w *wsConn) flush() {
 	defer w.rt.writers.Add(-1)
 	wrote, ended := false, false
 	var linger <-chan struct{} // closed when the linger after the last write ends
+	if w.stalled.msgs != nil {
+		if !w.finishStalled() {
+			return // flushing stays true: the connection ends
+		}
+		wrote = true
+	}
 	for {
 		if w.pingWant.Swap(false) && !w.heartbeat() {
 			return // flushing stays true: the connection ends
@@ -354,14 +378,26 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	w.batch.Lock()
-	defer w.batch.Unlock()
-	w.rt.watchdog.begin(w) // only one goroutine writes at a time
-	defer w.rt.watchdog.end(w)
-	if len(msgs) > 1 && w.cork != nil {
-		w.cork.hold()
-	}
+	w.beginBatch(len(msgs) > 1, false)
 	n, err := w.writeEach(msgs)
+	return w.endBatch(msgs, n, err)
+}
+
+// beginBatch takes the socket's batch (w.batch, the watchdog's watch);
+// hold gathers its frames, try on a shared writer (tryBatch).
+func (w *wsConn) beginBatch(hold, try bool) {
+	w.batch.Lock()
+	w.rt.watchdog.begin(w) // only one goroutine writes at a time
+	if hold && w.cork != nil {
+		w.cork.hold(try)
+	}
+}
+
+// endBatch writes what the batch gathered, waiting for the peer if it
+// must, counts the n messages taken of msgs and ends the batch.
+func (w *wsConn) endBatch(msgs []realtime.Message, n int, err error) error {
+	defer w.batch.Unlock()
+	defer w.rt.watchdog.end(w)
 	if w.cork != nil {
 		if rerr := w.cork.release(); rerr != nil {
 			n = 0 // what was gathered may not have reached the peer

@@ -2,11 +2,13 @@ package http
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -39,6 +41,15 @@ type corkConn struct {
 	// inside a frame, so nothing more is written, and release reports it
 	// (frames gathered and dropped by a failed flush did not reach the peer).
 	werr error
+	// raw is Conn's file descriptor, for writes that must not wait
+	// (tryWrite); nil when Conn has none: then every write may wait.
+	raw syscall.RawConn
+	tw  tryWriter // tryWrite's state
+	// try: held by a shared writer (writerPool), whose writes must not
+	// wait for a peer: what the kernel does not take at once stays
+	// gathered (stalled) until release, which a goroutine of the socket's
+	// own then calls and which waits (realtime_ws_pool.go).
+	try, stalled bool
 }
 
 // WebSocket opcodes written by writeFrame, with the FIN bit set (RFC 6455 5.2).
@@ -81,7 +92,7 @@ func (c *corkConn) Write(p []byte) (int, error) {
 				return 0, err
 			}
 		}
-		if len(p) <= corkMax {
+		if len(p) <= corkMax || c.stalled {
 			*c.held = append(*c.held, p...)
 			return len(p), nil
 		}
@@ -117,6 +128,21 @@ func (c *corkConn) writeFrame(op byte, p []byte) error {
 	}
 	var hb [10]byte
 	h := frameHeader(hb[:0], op, len(p))
+	if c.held != nil && (c.try || c.stalled) {
+		// Every frame joins the batch, whatever its size: a write on the
+		// batch's writer must not wait for the peer. Past corkMax it goes
+		// now, as far as the kernel takes it.
+		if len(*c.held) > 0 && len(*c.held)+len(h)+len(p) > corkMax {
+			if err := c.flushLocked(); err != nil {
+				return err
+			}
+		}
+		*c.held = append(append(*c.held, h...), p...)
+		if len(*c.held) > corkMax {
+			return c.flushLocked()
+		}
+		return nil
+	}
 	if c.held != nil && len(h)+len(p) <= corkMax {
 		if len(*c.held)+len(h)+len(p) > corkMax {
 			if err := c.flushLocked(); err != nil {
@@ -165,16 +191,31 @@ func frameHeader(b []byte, op byte, n int) []byte {
 	}
 }
 
-// flushLocked writes what was gathered (c.mu held).
+// flushLocked writes what was gathered (c.mu held). Under try it writes
+// only what the kernel takes at once and keeps the rest (stalled); once
+// stalled, nothing more until release.
 func (c *corkConn) flushLocked() error {
 	b := *c.held
-	*c.held = b[:0]
 	if c.werr != nil {
+		*c.held = b[:0]
 		return c.werr
 	}
-	if len(b) == 0 {
+	if len(b) == 0 || (c.stalled && c.try) {
 		return nil
 	}
+	if c.try {
+		n, err := c.tryWrite(b)
+		if errors.Is(err, errWouldBlock) {
+			*c.held = b[:copy(b, b[n:])]
+			c.stalled = true
+			return nil
+		}
+		*c.held = b[:0]
+		c.failed(err)
+		return err
+	}
+	*c.held = b[:0]
+	c.stalled = false
 	_, err := c.Conn.Write(b)
 	c.failed(err)
 	return err
@@ -194,6 +235,7 @@ const corkCloseWait = 250 * time.Millisecond
 func (c *corkConn) Close() error {
 	_ = c.Conn.SetWriteDeadline(time.Now().Add(corkCloseWait))
 	c.mu.Lock()
+	c.try = false // this write may wait (the deadline)
 	if c.held != nil {
 		_ = c.flushLocked()
 	}
@@ -201,12 +243,14 @@ func (c *corkConn) Close() error {
 	return c.Conn.Close()
 }
 
-// hold gathers writes until release.
-func (c *corkConn) hold() {
+// hold gathers writes until release; with try, on a shared writer: no
+// write waits for the peer until release (see try).
+func (c *corkConn) hold(try bool) {
 	c.mu.Lock()
 	if c.held == nil {
 		c.held = corkBufs.Get().(*[]byte)
 	}
+	c.try = try && c.raw != nil
 	c.mu.Unlock()
 	if f := corkHeldHook.Load(); f != nil {
 		(*f)(c)
@@ -217,16 +261,47 @@ func (c *corkConn) hold() {
 // hold: a test parks the writer there to act while a batch is gathered.
 var corkHeldHook atomic.Pointer[func(*corkConn)]
 
-// release writes what was gathered since hold, and writes through again.
+// release writes what was gathered since hold, waiting for the peer if it
+// must, and writes through again.
 func (c *corkConn) release() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.try = false
 	if c.held == nil {
 		return nil
 	}
 	err := c.flushLocked()
-	*c.held = (*c.held)[:0]
-	corkBufs.Put(c.held)
-	c.held = nil
+	c.putHeld()
 	return err
+}
+
+// releaseTry is release on a shared writer: stalled when the kernel did
+// not take all of the batch at once. Then the rest stays gathered, with
+// whatever the library writes meanwhile after it, and the caller hands
+// the socket to a goroutine of its own, which calls release.
+func (c *corkConn) releaseTry() (stalled bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.held == nil {
+		c.try = false
+		return false, nil
+	}
+	err = c.flushLocked()
+	if err == nil && c.stalled {
+		return true, nil
+	}
+	c.try = false
+	c.putHeld()
+	return false, err
+}
+
+// putHeld returns the batch's buffer to its pool (c.mu held); one grown
+// far past corkMax by a stalled batch goes.
+func (c *corkConn) putHeld() {
+	c.stalled = false
+	if cap(*c.held) <= 4*corkMax {
+		*c.held = (*c.held)[:0]
+		corkBufs.Put(c.held)
+	}
+	c.held = nil
 }

@@ -32,7 +32,7 @@ func TestCorkConnGathersABatch(t *testing.T) {
 	if len(under.writes) != 1 {
 		t.Fatalf("not held: %q, want the write at once", under.writes)
 	}
-	c.hold()
+	c.hold(false)
 	for _, s := range []string{"b", "c", "d"} {
 		c.Write([]byte(s))
 	}
@@ -46,7 +46,7 @@ func TestCorkConnGathersABatch(t *testing.T) {
 		t.Fatalf("writes %q, want %q", under.writes, want)
 	}
 	under.writes = nil
-	c.hold()
+	c.hold(false)
 	big := bytes.Repeat([]byte("x"), corkMax-10)
 	c.Write([]byte("1"))
 	c.Write(big)                                  // fits with "1"

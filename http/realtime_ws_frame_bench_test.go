@@ -100,7 +100,7 @@ func (w *wsConn) libraryBatch(msgs []realtime.Message) error {
 	w.rt.watchdog.begin(w)
 	defer w.rt.watchdog.end(w)
 	if len(msgs) > 1 {
-		w.cork.hold()
+		w.cork.hold(false)
 	}
 	var err error
 	for _, m := range msgs {

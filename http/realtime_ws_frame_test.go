@@ -60,7 +60,7 @@ func TestWSFramesEncodedHere(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		cork.hold()
+		cork.hold(false)
 		for i, n := range sizes[6:] {
 			if err := cork.writeFrame(frameText, payload(6+i, n)); err != nil {
 				t.Error(err)
@@ -126,7 +126,7 @@ func TestWSNoFrameAfterClose(t *testing.T) {
 // emptied the gathered buffer and release, with nothing left, said nil.
 func TestCorkConnFailedFlushReported(t *testing.T) {
 	_, cork, _ := acceptCork(t)
-	cork.hold()
+	cork.hold(false)
 	if err := cork.writeFrame(frameText, bytes.Repeat([]byte{'a'}, 100)); err != nil {
 		t.Fatal(err)
 	}

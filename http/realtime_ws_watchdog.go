@@ -41,6 +41,7 @@ type writeWatchdog struct {
 	tickMu      sync.Mutex
 	stuck, ping []*wsConn
 	silent      []*wsConn
+	idle        []*wsConn
 }
 
 // watchdogTicks is how many ticks make a write timeout.
@@ -89,9 +90,14 @@ func (d *writeWatchdog) tick() {
 	d.tickMu.Lock()
 	defer d.tickMu.Unlock()
 	now := d.now.Add(1)
-	stuck, ping, silent := d.stuck[:0], d.ping[:0], d.silent[:0]
+	stuck, ping, silent, idle := d.stuck[:0], d.ping[:0], d.silent[:0], d.idle[:0]
 	d.mu.Lock()
 	for w := range d.conns {
+		// Drained by a shared writer 2-3 ticks ago and written no more
+		// since: the client's queue keeps no burst's slice (Client.Idle).
+		if t := w.drained.Load(); t != 0 && now-t >= 2 && w.drained.CompareAndSwap(t, 0) {
+			idle = append(idle, w)
+		}
 		// The swap makes the end once: the socket stays watched until its
 		// writer has seen the failed write and the connection ended.
 		if b := w.busy.Load(); b != 0 && now-b > watchdogTicks && w.busy.CompareAndSwap(b, 0) {
@@ -127,8 +133,12 @@ func (d *writeWatchdog) tick() {
 		w.pingWant.Store(true)
 		w.kick()
 	}
+	for _, w := range idle {
+		w.c.Idle()
+	}
 	clear(stuck)
 	clear(ping)
 	clear(silent)
-	d.stuck, d.ping, d.silent = stuck[:0], ping[:0], silent[:0]
+	clear(idle)
+	d.stuck, d.ping, d.silent, d.idle = stuck[:0], ping[:0], silent[:0], idle[:0]
 }

@@ -10,7 +10,8 @@ import (
 	"github.com/familyhub/familyhub/realtime"
 )
 
-// A socket's writer goroutine (wsConn.flush) lingers after its last
+// A socket's writer goroutine (wsConn.flush), where the replica's shared
+// writers do not take it (realtime_ws_pool.go), lingers after its last
 // message for the next one, and exits when none comes; events arrive in
 // order through both paths (docs/realtime.md, "Fan-out").
 
@@ -69,6 +70,7 @@ func TestWSWriterLingers(t *testing.T) {
 	env := newTestEnv(t, Config{})
 	startTestHub(t, env, 0)
 	env.server.rt.linger = &tickClock{period: time.Hour} // never idle long enough to exit
+	env.server.rt.pool = nil                             // a writer goroutine per socket, as for a socket over TLS
 	ana, _ := env.signup("ana@example.org", "Ana's")
 	var list struct{ ID string }
 	ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
@@ -124,6 +126,7 @@ func TestWSLingeringWritersSleepThroughTicks(t *testing.T) {
 	clock := &tickClock{period: time.Hour} // ticks only when the test fires it
 	rt := env.server.rt
 	rt.linger = clock
+	rt.pool = nil // a writer goroutine per socket, as for a socket over TLS
 	ana, _ := env.signup("ana@example.org", "Ana's")
 	var list struct{ ID string }
 	ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)

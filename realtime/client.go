@@ -135,6 +135,17 @@ func (c *Client) Next(ctx context.Context) ([]Message, error) {
 	return c.hub.page(ctx, c)
 }
 
+// NextLive is Next without the event log: the queued messages, or behind
+// when the queue is empty and the client reads on from the log (then call
+// Next, which may wait on the database, on a goroutine of the
+// connection's own: a transport's shared writers never wait on it).
+func (c *Client) NextLive() (msgs []Message, behind bool) {
+	if msgs := c.queue.take(); len(msgs) > 0 || c.hub == nil || !c.lagging.Load() {
+		return msgs, false
+	}
+	return nil, true
+}
+
 // Done is closed when the server wants the connection closed; CloseStatus
 // says why.
 func (c *Client) Done() <-chan struct{} { return c.ctx.Done() }

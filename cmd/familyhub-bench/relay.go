@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"flag"
 	"fmt"
 	"net"
@@ -19,7 +21,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// runRelay measures fan-out: N sockets, all of one family (one session),
+// runRelay measures fan-out: N sockets, all of one family (one session
+// and no device_id unless -distinct-sessions or -distinct-devices say),
 // receive R events/s; latency runs from the event's time in PostgreSQL
 // ("at", taken inside the writing transaction) to each socket's receipt.
 //
@@ -50,6 +53,7 @@ flags:
 	points := fs.String("points", "10x100,100x200,1000x50,1000x100,4000x20", "comma-separated sockets x events/s")
 	duration := fs.Duration("duration", 10*time.Second, "how long each point sends")
 	devices := fs.Bool("distinct-devices", false, "target fh: give every socket its own device_id (default: none)")
+	sessions := fs.Bool("distinct-sessions", false, "target fh: give every socket its own session of the one user, made in the database as the session store makes them (default: all share the sign-up's)")
 	kill := fs.Bool("kill-listener", false, "terminate the relay's LISTEN backend halfway through each point")
 	cpuPID := fs.Int("cpu-pid", 0, "the relay's process id: report its CPU time and write system calls (from /proc) per message delivered, over the send and delivery window only")
 	if err := fs.Parse(args); err != nil {
@@ -67,6 +71,8 @@ flags:
 	defer pool.Close()
 
 	var wsURL, cookie string
+	var cookies func(n int) ([]string, error) // one per socket (-distinct-sessions)
+	var mallocs func() float64                // the replica's allocations so far (fh targets)
 	var send func(ctx context.Context, i int) error
 	switch {
 	case *target == "fh" || *target == "fh-notify":
@@ -80,6 +86,10 @@ flags:
 		var famID string
 		if err := pool.QueryRow(ctx, `SELECT family_id::text FROM shopping_lists WHERE id = $1`, f.list).Scan(&famID); err != nil {
 			return err
+		}
+		mallocs = func() float64 { return promSample(*base+"/metrics", "go_memstats_mallocs_total") }
+		if *sessions {
+			cookies = func(n int) ([]string, error) { return relaySessions(ctx, pool, f.cookie, n) }
 		}
 		send = func(ctx context.Context, i int) error {
 			_, err := pool.Exec(ctx, `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'relay')`, famID, f.list)
@@ -106,7 +116,7 @@ flags:
 		}
 	}
 	fmt.Printf("relay %s: %s, %s per point%s\n", *target, wsURL, *duration, map[bool]string{true: ", listener killed halfway"}[*kill])
-	fmt.Printf("%-14s %10s %10s %10s %12s %6s %8s %8s %8s %10s %10s\n", "sockets×rate", "p50 ms", "p99 ms", "max ms", "≤2 s", "dups", "resyncs", "short", "updates", "cpu µs/msg", "writes/msg")
+	fmt.Printf("%-14s %10s %10s %10s %12s %6s %8s %8s %8s %10s %10s %10s\n", "sockets×rate", "p50 ms", "p99 ms", "max ms", "≤2 s", "dups", "resyncs", "short", "updates", "cpu µs/msg", "writes/msg", "allocs/msg")
 	for _, p := range splitList(*points) {
 		n, rate, ok := strings.Cut(p, "x")
 		sockets, err1 := strconv.Atoi(n)
@@ -114,18 +124,27 @@ flags:
 		if !ok || err1 != nil || err2 != nil {
 			return fmt.Errorf("bad point %q", p)
 		}
-		res, err := relayPoint(ctx, pool, wsURL, cookie, *devices, sockets, r, *duration, *kill, *cpuPID, send)
+		perSocket := []string{cookie}
+		if cookies != nil {
+			if perSocket, err = cookies(sockets); err != nil {
+				return err
+			}
+		}
+		res, err := relayPoint(ctx, pool, wsURL, perSocket, *devices, sockets, r, *duration, *kill, *cpuPID, mallocs, send)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
-		cpu, writes := "-", "-"
+		cpu, writes, allocs := "-", "-", "-"
+		if res.messages > 0 && res.mallocs >= 0 {
+			allocs = fmt.Sprintf("%.3f", res.mallocs/float64(res.messages))
+		}
 		if res.messages > 0 && res.cpu > 0 {
 			cpu = fmt.Sprintf("%.2f", float64(res.cpu.Microseconds())/float64(res.messages))
 		}
 		if res.messages > 0 && res.writes >= 0 {
 			writes = fmt.Sprintf("%.3f", float64(res.writes)/float64(res.messages))
 		}
-		fmt.Printf("%-14s %10.2f %10.2f %10.1f %11.1f%% %6d %8d %8d %8d %10s %10s\n", p, res.P50, res.P99, res.Max, res.delivered*100, res.dups, res.resyncs, res.short, res.updates, cpu, writes)
+		fmt.Printf("%-14s %10.2f %10.2f %10.1f %11.1f%% %6d %8d %8d %8d %10s %10s %10s\n", p, res.P50, res.P99, res.Max, res.delivered*100, res.dups, res.resyncs, res.short, res.updates, cpu, writes, allocs)
 	}
 	return nil
 }
@@ -145,7 +164,8 @@ type relayResult struct {
 	// to the end of the delivery window; messages what its sockets
 	// received meanwhile.
 	cpu      time.Duration
-	writes   int64 // the relay's write system calls meanwhile; -1: unknown
+	writes   int64   // the relay's write system calls meanwhile; -1: unknown
+	mallocs  float64 // the replica's allocations meanwhile (its /metrics); -1: unknown
 	messages int
 }
 
@@ -196,6 +216,27 @@ func procCPU(pid int) time.Duration {
 	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
+// promSample reads one sample (the whole series as printed) from a
+// Prometheus text page; -1 when it cannot.
+func promSample(url, series string) float64 {
+	hc := &http.Client{Timeout: 5 * time.Second}
+	resp, err := hc.Get(url)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), series+" "); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				return f
+			}
+		}
+	}
+	return -1
+}
+
 // eventSeq finds "seq":N in a FamilyHub event.
 func eventSeq(b []byte) (int64, bool) {
 	i := bytes.Index(b, []byte(`"seq":`))
@@ -211,8 +252,8 @@ func eventSeq(b []byte) (int64, bool) {
 	return n, err == nil
 }
 
-func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, devices bool, sockets int, rate float64,
-	d time.Duration, kill bool, cpuPID int, send func(context.Context, int) error) (relayResult, error) {
+func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL string, cookies []string, devices bool, sockets int, rate float64,
+	d time.Duration, kill bool, cpuPID int, mallocs func() float64, send func(context.Context, int) error) (relayResult, error) {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hc := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{}).DialContext, MaxIdleConnsPerHost: 1024}}
@@ -228,7 +269,7 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 			u += fmt.Sprintf("?device_id=relay-%d", i)
 		}
 		dctx, dcancel := context.WithTimeout(ctx, 30*time.Second)
-		conn, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPClient: hc, HTTPHeader: http.Header{"Cookie": {cookie}}})
+		conn, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPClient: hc, HTTPHeader: http.Header{"Cookie": {cookies[i%len(cookies)]}}})
 		dcancel()
 		<-sem
 		if err != nil {
@@ -277,6 +318,10 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 	var sent atomic.Int32
 	interval := time.Duration(float64(time.Second) / rate)
 	cpu0, writes0 := procCPU(cpuPID), procWrites(cpuPID)
+	mallocs0 := -1.0
+	if mallocs != nil {
+		mallocs0 = mallocs()
+	}
 	start := time.Now()
 	var writers sync.WaitGroup
 	next := atomic.Int32{}
@@ -304,6 +349,10 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 	writers.Wait()
 	time.Sleep(2 * time.Second) // the delivery window
 	cpu1, writes1 := procCPU(cpuPID), procWrites(cpuPID)
+	mallocs1 := -1.0
+	if mallocs != nil {
+		mallocs1 = mallocs()
+	}
 	cancel()
 	wg.Wait()
 	select {
@@ -331,7 +380,10 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 	if cpu0 > 0 {
 		res.cpu = cpu1 - cpu0
 	}
-	res.writes = -1
+	res.writes, res.mallocs = -1, -1
+	if mallocs0 >= 0 && mallocs1 >= 0 {
+		res.mallocs = mallocs1 - mallocs0
+	}
 	if writes0 >= 0 && writes1 >= 0 {
 		res.writes = writes1 - writes0
 	}
@@ -339,6 +391,37 @@ func relayPoint(ctx context.Context, pool *pgxpool.Pool, wsURL, cookie string, d
 		res.delivered = float64(within) / float64(n)
 	}
 	return res, nil
+}
+
+// relaySessions makes n sessions of the user whose sign-up cookie is
+// given, straight in the database as the session store does
+// (db.Tx.SessionCreate: only the token's SHA-256 is stored, issued as a
+// plain-HTTP cookie), instead of n password sign-ins (argon2 each), and
+// returns a cookie header for each. They expire in a day.
+func relaySessions(ctx context.Context, pool *pgxpool.Pool, signup string, n int) ([]string, error) {
+	name, token := "", ""
+	for _, kv := range strings.Split(signup, "; ") {
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.HasSuffix(k, "familyhub_session") {
+			name, token = k, v
+		}
+	}
+	if token == "" {
+		return nil, fmt.Errorf("no session cookie in %q", signup)
+	}
+	prefix := make([]byte, 12)
+	_, _ = rand.Read(prefix)
+	p := fmt.Sprintf("relay-%x-", prefix)
+	if _, err := pool.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, expires_at, issued_as)
+		SELECT sha256(convert_to($2 || g, 'UTF8')), s.user_id, now() + interval '1 day', s.issued_as
+		FROM sessions s, generate_series(0, $3 - 1) g WHERE s.token_hash = sha256(convert_to($1, 'UTF8'))`, token, p, n); err != nil {
+		return nil, err
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s=%s%d", name, p, i)
+	}
+	return out, nil
 }
 
 // eventTime finds "at":"<RFC 3339>" in a message without decoding it all.

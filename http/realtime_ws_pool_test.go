@@ -1,0 +1,159 @@
+package http
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The replica's shared socket writers (realtime_ws_pool.go).
+
+// TestWSStalledSocketHoldsNoWriter: a socket whose peer stopped reading
+// does not hold back the others, even with a single shared writer. Its
+// batch, which the kernel did not take whole, goes to a goroutine of its
+// own, blocked there until the write timeout (a minute here); meanwhile
+// the next event reaches every other socket, while the stalled one is
+// still in its batch. With writes on the shared writer that wait for the
+// peer, the others waited for the write timeout.
+func TestWSStalledSocketHoldsNoWriter(t *testing.T) {
+	env := newTestEnv(t, Config{RealtimeWriteTimeout: time.Minute})
+	startTestHub(t, env, 0)
+	rt := env.server.rt
+	rt.pool = &writerPool{max: 1}
+	ana, _ := env.signup("ana@example.org", "Ana's")
+	var list struct{ ID string }
+	ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
+	var ws []*testSocket
+	var last float64
+	for range 5 {
+		s := ana.socket(t, "")
+		last = s.want("hello", map[string]any{"type": "hello"})["seq"].(float64)
+		ws = append(ws, s)
+	}
+	peer := stalledPeer(t, env, ana)
+	// The server's side of it, with a small send buffer too: the kernel
+	// holds little for a peer that does not read.
+	var pw *wsConn
+	waitCond(t, "the stalled peer's socket", func() bool {
+		rt.watchdog.mu.Lock()
+		defer rt.watchdog.mu.Unlock()
+		for w := range rt.watchdog.conns {
+			if w.cork.RemoteAddr().String() == peer.LocalAddr().String() {
+				pw = w
+			}
+		}
+		return pw != nil
+	})
+	if err := pw.cork.Conn.(*net.TCPConn).SetWriteBuffer(4096); err != nil {
+		t.Fatal(err)
+	}
+
+	// Bursts until a batch to the peer that does not read is blocked;
+	// the others read everything meanwhile.
+	for i := 0; pw.busy.Load() == 0; i++ {
+		if i == 100 {
+			t.Fatal("no batch to the stalled peer blocked after 100 bursts")
+		}
+		upto := writeEvents(t, env, list.ID, 100)
+		for _, s := range ws {
+			s.wantInOrder(last, upto)
+		}
+		last = upto
+	}
+	began := pw.busy.Load()
+	// The next event reaches the others while that batch still waits
+	// for its peer.
+	upto := writeEvents(t, env, list.ID, 1)
+	for _, s := range ws {
+		s.wantInOrder(last, upto)
+	}
+	if pw.busy.Load() != began {
+		t.Fatal("the stalled socket's batch ended before the others were written: the test proves nothing")
+	}
+	if rt.pool.stalls.Load() == 0 {
+		t.Error("the blocked batch was not handed to the socket's own writer")
+	}
+}
+
+// TestWSTryWriteAllocatesNothing: a batch written on a shared writer
+// (hold with try, a frame, releaseTry) allocates nothing. A closure for
+// RawConn.Write per write allocated three times per message.
+func TestWSTryWriteAllocatesNothing(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err == nil {
+			io.Copy(io.Discard, c)
+			c.Close()
+		}
+	}()
+	raw, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	c := &corkConn{Conn: raw, raw: rawConn(raw)}
+	if c.raw == nil {
+		t.Skip("no file descriptor to try writes on")
+	}
+	payload := []byte(strings.Repeat("x", 300))
+	allocs := testing.AllocsPerRun(200, func() {
+		c.hold(true)
+		if err := c.writeFrame(frameText, payload); err != nil {
+			t.Fatal(err)
+		}
+		if stalled, err := c.releaseTry(); stalled || err != nil {
+			t.Fatal(stalled, err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per batch on a shared writer, want 0", allocs)
+	}
+}
+
+// stalledPeer opens /ws as c with a receive buffer of 4 KiB and never
+// reads past the upgrade's answer; it returns the connection.
+func stalledPeer(t *testing.T, env *testEnv, c *client) net.Conn {
+	t.Helper()
+	addr := strings.TrimPrefix(env.ts.URL, "http://")
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+		if err != nil {
+			return err
+		}
+		return serr
+	}}
+	conn, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	req := "GET /ws HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13" +
+		"\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: " + strings.Join(c.cookieHeader()["Cookie"], "; ") + "\r\n\r\n"
+	if _, err := conn.Write([]byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReaderSize(conn, 16)
+	if status, err := br.ReadString('\n'); err != nil || !strings.Contains(status, " 101 ") {
+		t.Fatalf("upgrade: %q %v", status, err)
+	}
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.TrimSpace(line) == "" {
+			return conn
+		}
+	}
+}
