@@ -47,3 +47,33 @@ func TestBrowserChildDeviceLineNewLanguage(t *testing.T) {
 	const de = "Dieser Browser kann den Geräteschlüssel nicht speichern. Erlaube ihm, Daten für diese Seite zu speichern, und versuch es noch einmal."
 	b.waitJS("the line in German", line+` === '`+de+`'`, 10*time.Second)
 }
+
+// TestBrowserMemberStatusNewLanguage: Ana makes Ben a child ("Ben is now:
+// Child.") and switches the app to German: the page built again says the
+// line in German, the role too. Before, the English line was dropped.
+func TestBrowserMemberStatusNewLanguage(t *testing.T) {
+	browserTest(t)
+	_, _, ben, b := anaOnFamilyPage(t)
+	b.setValue(`[data-key="role-`+ben.userID+`"]`, "child")
+	const line = `document.querySelector('.member-status')?.textContent`
+	b.waitJS("the line in English", line+` === 'Ben is now: Child.'`, 10*time.Second)
+	b.setValue(`#lang-select`, "de")
+	b.waitJS("the page in German", `document.querySelector('#h-settings')?.textContent === 'Familieneinstellungen'`, 10*time.Second)
+	b.waitJS("the line in German", line+` === 'Neue Rolle von Ben: Kind.'`, 10*time.Second)
+}
+
+// TestBrowserDevicesStatusNewLanguage: Ana signs out her other devices
+// ("1 device signed out.") and switches the app to German: the page built
+// again says the line in German. Before, the English line was dropped.
+func TestBrowserDevicesStatusNewLanguage(t *testing.T) {
+	browserTest(t)
+	_, _, _, b := anaOnFamilyPage(t)
+	b.waitJS("another device signed in", `document.querySelectorAll('li.session[data-current=false]').length === 1`, 10*time.Second)
+	b.clickText(`button`, "Sign out other devices")
+	b.click(`dialog[open] button.danger`)
+	const line = `document.querySelector('li.session')?.closest('section').querySelector('p[role=status]')?.textContent`
+	b.waitJS("the line in English", line+` === '1 device signed out.'`, 10*time.Second)
+	b.setValue(`#lang-select`, "de")
+	b.waitJS("the page in German", `document.querySelector('#h-settings')?.textContent === 'Familieneinstellungen'`, 10*time.Second)
+	b.waitJS("the line in German", line+` === '1 Gerät abgemeldet.'`, 10*time.Second)
+}
