@@ -77,3 +77,19 @@ func TestBrowserDevicesStatusNewLanguage(t *testing.T) {
 	b.waitJS("the page in German", `document.querySelector('#h-settings')?.textContent === 'Familieneinstellungen'`, 10*time.Second)
 	b.waitJS("the line in German", line+` === '1 Gerät abgemeldet.'`, 10*time.Second)
 }
+
+// TestBrowserDeviceEndedNewLanguage: Ana signs out her other device (a
+// program: "Another app or browser is signed out.") and switches the app
+// to German: the line is German throughout, the device's name too.
+// Before, the name stayed in English inside the German sentence.
+func TestBrowserDeviceEndedNewLanguage(t *testing.T) {
+	browserTest(t)
+	_, _, _, b := anaOnFamilyPage(t)
+	b.waitJS("another device signed in", `document.querySelectorAll('li.session[data-current=false]').length === 1`, 10*time.Second)
+	b.click(`li.session[data-current=false] button`)
+	const line = `document.querySelector('li.session')?.closest('section').querySelector('p[role=status]')?.textContent`
+	b.waitJS("the line in English", line+` === 'Another app or browser is signed out.'`, 10*time.Second)
+	b.setValue(`#lang-select`, "de")
+	b.waitJS("the page in German", `document.querySelector('#h-settings')?.textContent === 'Familieneinstellungen'`, 10*time.Second)
+	b.waitJS("the line in German", line+` === 'Eine andere App oder ein anderer Browser ist abgemeldet.'`, 10*time.Second)
+}

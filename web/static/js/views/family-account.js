@@ -97,7 +97,7 @@ export function accountSection(app) {
       return true;
     });
     if (!ok) return;
-    at().say(() => t('devices.ended', { name: label }));
+    at().say(() => t('devices.ended', { name: deviceLabel(s) })); // the device's name in the language in use too
     at().focus();
     at().reload();
   }
