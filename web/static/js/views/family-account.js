@@ -10,7 +10,7 @@ import { ask } from './dialog.js';
 import { busy, errorBox, fail } from './form.js';
 import { languagePicker } from './language.js';
 import { carry, handOver, link, live, takeOver } from '../handover.js';
-import { sayIn } from '../lines.js';
+import { sayerOf, sayIn } from '../lines.js';
 
 /** A session's device as a person calls it: its name, else "Firefox on Android" from the user agent. */
 export function deviceLabel(s) {
@@ -73,8 +73,9 @@ export function accountSection(app) {
   const key = `devices ${me.user.id}`;
   const had = takeOver(key);
   const lang = currentLang();
-  const self = link({ say: (text) => { status.textContent = text; }, focus: () => othersBtn.focus(), reload: () => reload() }, had);
-  if (had && had.lang === lang) status.textContent = had.status;
+  const self = link({ say: (fn) => sayIn(status, fn), focus: () => othersBtn.focus(), reload: () => reload() }, had);
+  if (had?.say) sayIn(status, had.say); // said again in this page's language (lines.js)
+  else if (had && had.lang === lang) status.textContent = had.status;
   const at = () => live(self);
 
   function row(s) {
@@ -96,7 +97,7 @@ export function accountSection(app) {
       return true;
     });
     if (!ok) return;
-    at().say(t('devices.ended', { name: label }));
+    at().say(() => t('devices.ended', { name: deviceLabel(s) })); // the device's name in the language in use too
     at().focus();
     at().reload();
   }
@@ -106,7 +107,7 @@ export function accountSection(app) {
     if (!ok) return;
     const r = await app.write(['fail.endSessions'], () => del('/api/auth/sessions'));
     if (!r) return;
-    at().say(t('devices.endedOthers', { count: r.ended }));
+    at().say(() => t('devices.endedOthers', { count: r.ended }));
     at().reload();
   }
 
@@ -137,6 +138,6 @@ export function accountSection(app) {
   return {
     el: [you, devices],
     reload,
-    destroy() { password.destroy(); handOver(key, { link: self, lang, status: status.textContent }); },
+    destroy() { password.destroy(); handOver(key, { link: self, lang, status: status.textContent, say: sayerOf(status) }); },
   };
 }

@@ -10,6 +10,7 @@ import { field, h, loading, reconcile, setChildren } from '../dom.js';
 import { fmtAgo, fmtDateTime, t } from '../i18n.js';
 import { ask } from './dialog.js';
 import { carry } from '../handover.js';
+import { sayIn } from '../lines.js';
 
 export function childrenSection(app) {
   const tz = app.tz;
@@ -27,7 +28,9 @@ export function childrenSection(app) {
           h('button', { type: 'button', onclick: stopHere }, t('children.stop'))));
       return;
     }
-    const err = h('p.form-error', { role: 'alert', hidden: true }, t('children.noStorage'));
+    // Said with sayIn: the page built again for another language says it in that one (handover.js carry).
+    const err = h('p.form-error', { role: 'alert', hidden: true });
+    sayIn(err, () => t('children.noStorage'));
     const nameIn = h('input#child-device-name', { name: 'name', required: true, maxlength: 100, autocomplete: 'off', placeholder: t('children.nameExample') });
     const form = h('form.child-device-form', {
       async onsubmit(e) {

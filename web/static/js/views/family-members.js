@@ -8,6 +8,7 @@ import { api, del, post, put } from '../api.js';
 import { field, h, pickerKeys, reconcile } from '../dom.js';
 import { currentLang, fmtDateTime, fmtList, t } from '../i18n.js';
 import { handOver, link, live, takeOver } from '../handover.js';
+import { sayerOf, sayIn } from '../lines.js';
 import { avatar } from '../members.js';
 import { whereIs, whereText } from '../presence.js';
 import { calendarsLeavingWith, copyable } from './family-dav.js';
@@ -34,9 +35,10 @@ export function membersSection(app) {
   const key = `members ${app.me.user.id} ${app.me.family.id}`;
   const had = takeOver(key);
   const lang = currentLang();
-  const self = link({ say: (text) => { status.textContent = text; } }, had);
-  if (had && had.lang === lang) status.textContent = had.status;
-  const say = (text) => live(self).say(text);
+  const self = link({ say: (fn) => sayIn(status, fn) }, had);
+  if (had?.say) sayIn(status, had.say); // said again in this page's language (lines.js)
+  else if (had && had.lang === lang) status.textContent = had.status;
+  const say = (fn) => live(self).say(fn); // fn says the line, again in another language
   const owners = () => app.me.members.filter((m) => m.role === 'owner').length;
 
   function roleSelect(m) {
@@ -81,7 +83,7 @@ export function membersSection(app) {
     }
     const saved = await app.write(['fail.role', { name: m.display_name }], () => api('PATCH', `/api/family/members/${m.id}`, { role }));
     if (!saved) { sel.value = m.role; return; }
-    say(t('members.roleChanged', { name: saved.display_name, role: roleName(saved.role) }));
+    say(() => t('members.roleChanged', { name: saved.display_name, role: roleName(saved.role) }));
     app.refreshMe();
   }
 
@@ -99,7 +101,7 @@ export function membersSection(app) {
       return true;
     });
     if (!done) return;
-    say(t('members.removed', { name: m.display_name }));
+    say(() => t('members.removed', { name: m.display_name }));
     el.querySelector('h2').focus?.();
     app.refreshMe();
   }
@@ -116,7 +118,7 @@ export function membersSection(app) {
   async function unlock(m) {
     const ok = await app.write(['fail.unlock', { name: m.display_name }], () => post(`/api/family/members/${m.id}/unlock`));
     if (ok === undefined) return;
-    say(t('members.unlocked', { name: m.display_name }));
+    say(() => t('members.unlocked', { name: m.display_name }));
     app.refreshMe(); // no event: sign-in failures are not family data
   }
 
@@ -128,7 +130,7 @@ export function membersSection(app) {
         const ok = await app.write(['fail.pin', { name: m.display_name }], () => del(`/api/family/members/${m.id}/pin`));
         if (ok === undefined) return;
         dlg.close();
-        say(t('members.pinRemoved', { name: m.display_name }));
+        say(() => t('members.pinRemoved', { name: m.display_name }));
         app.refreshMe();
       },
     }, t('members.removePin')) : null;
@@ -138,7 +140,7 @@ export function membersSection(app) {
     ], async () => {
       const ok = await app.write(['fail.pin', { name: m.display_name }], () => put(`/api/family/members/${m.id}/pin`, { pin: pinIn.value }));
       if (ok === undefined) return false;
-      say(t('members.pinSet', { name: m.display_name }));
+      say(() => t('members.pinSet', { name: m.display_name }));
       app.refreshMe(); // no event: a PIN is not family data
       return true;
     }, { extra: removePin });
@@ -168,5 +170,5 @@ export function membersSection(app) {
   }
   update();
   const off = app.onPresence(showWhere);
-  return { el, update, destroy: () => { off(); handOver(key, { link: self, lang, status: status.textContent }); } };
+  return { el, update, destroy: () => { off(); handOver(key, { link: self, lang, status: status.textContent, say: sayerOf(status) }); } };
 }

@@ -9,7 +9,9 @@
 // subscription needs the server, so offline the controls wait.
 import { del, get, patch, post } from '../api.js';
 import { h, loading, reconcile, setChildren } from '../dom.js';
+import { handOver, link, live, takeOver } from '../handover.js';
 import { currentLang, fmtDateTime, onLangChange, t } from '../i18n.js';
+import { sayerOf, sayIn } from '../lines.js';
 import { deviceLabel } from './family-account.js';
 import { settingsForm } from './family-notify-form.js';
 
@@ -58,6 +60,16 @@ export function notificationsSection(app) {
   const el = h('section.card.notify#notify', { 'aria-labelledby': 'h-notify', 'aria-busy': 'true' },
     h('h2#h-notify', t('notify.title')), offlineNote, serverOff, load, body);
 
+  // The status line ("Notifications are on for this device.", a test sent,
+  // why it failed) is kept as how to say it (lines.js): the page built
+  // again, also for another language, says it on the part built in place,
+  // and so does a change on its way then.
+  const lineKey = `notify-line ${app.me.user.id}`;
+  const had = takeOver(lineKey);
+  const self = link({ status }, had);
+  if (had?.say) sayIn(status, had.say);
+  const say = (fn) => sayIn(live(self).status, fn);
+
   let subscribed = false; // this device has a push subscription the server holds
   let subs = [];
   let working = false;
@@ -97,7 +109,7 @@ export function notificationsSection(app) {
         s.last_error ? h('span.muted.push-error', t('notify.lastError')) : null),
       h('button.small', {
         type: 'button', dataset: { key: `push-del-${s.id}` }, 'aria-label': t('notify.removeLabel', { name: label }),
-        onclick: () => (s.this_device ? turnOff() : remove(s, label)),
+        onclick: () => (s.this_device ? turnOff() : remove(s)),
       }, t('notify.remove')));
   }
 
@@ -120,7 +132,7 @@ export function notificationsSection(app) {
       await fn();
     } catch (e) {
       if (e.status === 401) return;
-      status.textContent = e.status === 404 ? t('notify.serverOff') : (e.status != null ? e.message : t('notify.failed'));
+      say(e.status === 404 ? () => t('notify.serverOff') : e.say ? () => e.say() : () => t('notify.failed'));
     } finally {
       working = false;
       el.removeAttribute('aria-busy');
@@ -141,7 +153,7 @@ export function notificationsSection(app) {
     await post('/api/push/subscriptions', sub.toJSON());
     await patch('/api/notifications/settings', { member: { language: currentLang() } });
     subscribed = true;
-    status.textContent = t('notify.turnedOn');
+    say(() => t('notify.turnedOn'));
     await reload();
   });
 
@@ -153,21 +165,22 @@ export function notificationsSection(app) {
     }
     if (sub) await sub.unsubscribe();
     subscribed = false;
-    status.textContent = t('notify.turnedOff');
+    say(() => t('notify.turnedOff'));
     await reload();
   });
 
-  const remove = (s, label) => run(async () => {
+  const remove = (s) => run(async () => {
     try { await del(`/api/push/subscriptions/${s.id}`); } catch (e) { if (e.status !== 404) throw e; }
-    status.textContent = t('notify.removed', { name: label });
+    say(() => t('notify.removed', { name: deviceLabel({ user_agent: s.user_agent }) })); // the device's name in the language in use
     await reload();
   });
 
   function sendTest() {
     run(async () => {
-      status.textContent = t('notify.testSending');
+      say(() => t('notify.testSending'));
       await post('/api/notifications/test');
-      status.textContent = t(subs.length || form.hasNtfy() ? 'notify.testSent' : 'notify.testNowhere');
+      const key = subs.length || form.hasNtfy() ? 'notify.testSent' : 'notify.testNowhere';
+      say(() => t(key));
     });
   }
 
@@ -235,6 +248,7 @@ export function notificationsSection(app) {
     update: () => reload(),
     destroy() {
       form.handOver();
+      handOver(lineKey, { link: self, say: sayerOf(status) });
       window.removeEventListener('online', onOnline);
       window.removeEventListener('offline', onOffline);
       window.removeEventListener('focus', reload);
