@@ -13,9 +13,9 @@ type PruneEventsArgs struct{}
 // Kind implements river.JobArgs.
 func (PruneEventsArgs) Kind() string { return "prune-events" }
 
-// pruneBlocks bounds each DELETE of event_log to 256 pages (2 MiB, about
-// 10,000 events), keeping transactions short.
-const pruneBlocks = 256
+// pruneBatch bounds each DELETE of event_log to 10,000 seqs of one family,
+// keeping transactions short.
+const pruneBatch = 10000
 
 // authFailureRetention is well beyond the login rate limit's window.
 const authFailureRetention = 24 * time.Hour
@@ -31,21 +31,9 @@ const authFailureRetention = 24 * time.Hour
 // idempotent: concurrent runs delete each row once.
 func (e *Engine) runPruneEvents(ctx context.Context, _ PruneEventsArgs) error {
 	now := e.cfg.Now()
-	// event_log range by range (it has no time index: 00045); pages added
-	// meanwhile hold new events.
-	blocks, err := e.store.Q.EventLogBlocks(ctx, e.store.Pool)
+	events, err := e.pruneEventLog(ctx, now.Add(-e.cfg.EventRetention))
 	if err != nil {
 		return err
-	}
-	var events int64
-	for from := int64(0); from < blocks; from += pruneBlocks {
-		n, err := e.store.Q.EventLogPruneBlocks(ctx, e.store.Pool, dbsqlc.EventLogPruneBlocksParams{
-			Before: now.Add(-e.cfg.EventRetention), FromBlock: from, ToBlock: from + pruneBlocks,
-		})
-		if err != nil {
-			return err
-		}
-		events += n
 	}
 	tickets, err := e.store.Q.RealtimeTicketPrune(ctx, e.store.Pool)
 	if err != nil {
@@ -85,4 +73,37 @@ func (e *Engine) runPruneEvents(ctx context.Context, _ PruneEventsArgs) error {
 		"invites", invites, "ical_feeds", feeds, "client_creates", creates, "classifier_claims", claims,
 		"event_retention", e.cfg.EventRetention)
 	return nil
+}
+
+// pruneEventLog deletes every family's events older than before, family by
+// family through event_log's primary key (family_id, seq): it reads only
+// the expired events' pages, plus a few for a family with none. A family's
+// times follow its seqs (its events' at is taken after its counter is
+// locked, 00027 and 00037), so its expired events are the seqs below its
+// boundary, the first seq with at >= before. They go lowest first, at most
+// pruneBatch seqs a statement, each statement its own transaction: a
+// family's log never has a gap, not even while the prune runs. Two runs at
+// once delete each event once (the second finds it gone).
+func (e *Engine) pruneEventLog(ctx context.Context, before time.Time) (int64, error) {
+	families, err := e.store.Q.PruneFamilyList(ctx, e.store.Pool)
+	if err != nil {
+		return 0, err
+	}
+	var events int64
+	for _, family := range families {
+		b, err := e.store.Q.EventLogPruneBounds(ctx, e.store.Pool, dbsqlc.EventLogPruneBoundsParams{FamilyID: family, Before: before})
+		if err != nil {
+			return events, err
+		}
+		for from := b.Lowest; from < b.Boundary; from += pruneBatch {
+			n, err := e.store.Q.EventLogPruneRange(ctx, e.store.Pool, dbsqlc.EventLogPruneRangeParams{
+				FamilyID: family, FromSeq: from, ToSeq: min(from+pruneBatch, b.Boundary), Before: before,
+			})
+			if err != nil {
+				return events, err
+			}
+			events += n
+		}
+	}
+	return events, nil
 }

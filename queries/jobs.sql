@@ -119,18 +119,32 @@ WHERE item_id = ANY (@item_ids::uuid[]) AND claimed_by = @claimed_by;
 
 -- Pruning.
 
--- EventLogBlocks is event_log's size in pages, for EventLogPruneBlocks.
--- name: EventLogBlocks :one
-SELECT (pg_relation_size('event_log') / current_setting('block_size')::bigint)::bigint AS blocks;
+-- PruneFamilyList lists every family for the prune of event_log. A deleted
+-- family's events go with it (families_forget_log, 00024), so no family
+-- with events is missing here.
+-- name: PruneFamilyList :many
+SELECT id FROM families ORDER BY id;
 
--- EventLogPruneBlocks deletes the events older than before that lie in
--- event_log's pages from_block to to_block - 1 (a TID range scan: the log
--- has no time index since 00045); the prune job walks the table range by
--- range, each in a short transaction.
--- name: EventLogPruneBlocks :execrows
+-- EventLogPruneBounds is the family's lowest seq and its prune boundary:
+-- the first seq with at >= before (an index scan of the primary key from
+-- the family's lowest seq: it reads the expired events plus one), or, when
+-- every event expired, one past the last. A family's times follow its seqs
+-- (each event's at is taken after the family's counter is locked:
+-- 00027 for direct events, 00037 for staged ones), so every event below the
+-- boundary is expired. Both 0 when the family has no events.
+-- name: EventLogPruneBounds :one
+SELECT coalesce((SELECT l.seq FROM event_log l WHERE l.family_id = @family_id::uuid ORDER BY l.seq LIMIT 1), 0)::bigint AS lowest,
+       coalesce((SELECT b.seq FROM event_log b WHERE b.family_id = @family_id::uuid AND b.at >= @before::timestamptz ORDER BY b.seq LIMIT 1),
+                (SELECT h.seq + 1 FROM event_log h WHERE h.family_id = @family_id::uuid ORDER BY h.seq DESC LIMIT 1), 0)::bigint AS boundary;
+
+-- EventLogPruneRange deletes the family's expired events with seqs from
+-- from_seq to to_seq - 1 (a range of the primary key); the prune job calls
+-- it lowest range first, each in its own short transaction, so the
+-- family's log never has a gap. at < before only guards: below the
+-- boundary every event is older.
+-- name: EventLogPruneRange :execrows
 DELETE FROM event_log
-WHERE ctid >= format('(%s,0)', @from_block::bigint)::tid
-  AND ctid < format('(%s,0)', @to_block::bigint)::tid
+WHERE family_id = @family_id AND seq >= @from_seq::bigint AND seq < @to_seq::bigint
   AND at < @before::timestamptz;
 
 -- SessionPrune deletes sessions that expired or were revoked before.

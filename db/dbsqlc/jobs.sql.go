@@ -13,39 +13,61 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-const eventLogBlocks = `-- name: EventLogBlocks :one
-
-SELECT (pg_relation_size('event_log') / current_setting('block_size')::bigint)::bigint AS blocks
+const eventLogPruneBounds = `-- name: EventLogPruneBounds :one
+SELECT coalesce((SELECT l.seq FROM event_log l WHERE l.family_id = $1::uuid ORDER BY l.seq LIMIT 1), 0)::bigint AS lowest,
+       coalesce((SELECT b.seq FROM event_log b WHERE b.family_id = $1::uuid AND b.at >= $2::timestamptz ORDER BY b.seq LIMIT 1),
+                (SELECT h.seq + 1 FROM event_log h WHERE h.family_id = $1::uuid ORDER BY h.seq DESC LIMIT 1), 0)::bigint AS boundary
 `
 
-// Pruning.
-// EventLogBlocks is event_log's size in pages, for EventLogPruneBlocks.
-func (q *Queries) EventLogBlocks(ctx context.Context, db DBTX) (int64, error) {
-	row := db.QueryRow(ctx, eventLogBlocks)
-	var blocks int64
-	err := row.Scan(&blocks)
-	return blocks, err
+type EventLogPruneBoundsParams struct {
+	FamilyID uuid.UUID
+	Before   time.Time
 }
 
-const eventLogPruneBlocks = `-- name: EventLogPruneBlocks :execrows
+type EventLogPruneBoundsRow struct {
+	Lowest   int64
+	Boundary int64
+}
+
+// EventLogPruneBounds is the family's lowest seq and its prune boundary:
+// the first seq with at >= before (an index scan of the primary key from
+// the family's lowest seq: it reads the expired events plus one), or, when
+// every event expired, one past the last. A family's times follow its seqs
+// (each event's at is taken after the family's counter is locked:
+// 00027 for direct events, 00037 for staged ones), so every event below the
+// boundary is expired. Both 0 when the family has no events.
+func (q *Queries) EventLogPruneBounds(ctx context.Context, db DBTX, arg EventLogPruneBoundsParams) (EventLogPruneBoundsRow, error) {
+	row := db.QueryRow(ctx, eventLogPruneBounds, arg.FamilyID, arg.Before)
+	var i EventLogPruneBoundsRow
+	err := row.Scan(&i.Lowest, &i.Boundary)
+	return i, err
+}
+
+const eventLogPruneRange = `-- name: EventLogPruneRange :execrows
 DELETE FROM event_log
-WHERE ctid >= format('(%s,0)', $1::bigint)::tid
-  AND ctid < format('(%s,0)', $2::bigint)::tid
-  AND at < $3::timestamptz
+WHERE family_id = $1 AND seq >= $2::bigint AND seq < $3::bigint
+  AND at < $4::timestamptz
 `
 
-type EventLogPruneBlocksParams struct {
-	FromBlock int64
-	ToBlock   int64
-	Before    time.Time
+type EventLogPruneRangeParams struct {
+	FamilyID uuid.UUID
+	FromSeq  int64
+	ToSeq    int64
+	Before   time.Time
 }
 
-// EventLogPruneBlocks deletes the events older than before that lie in
-// event_log's pages from_block to to_block - 1 (a TID range scan: the log
-// has no time index since 00045); the prune job walks the table range by
-// range, each in a short transaction.
-func (q *Queries) EventLogPruneBlocks(ctx context.Context, db DBTX, arg EventLogPruneBlocksParams) (int64, error) {
-	result, err := db.Exec(ctx, eventLogPruneBlocks, arg.FromBlock, arg.ToBlock, arg.Before)
+// EventLogPruneRange deletes the family's expired events with seqs from
+// from_seq to to_seq - 1 (a range of the primary key); the prune job calls
+// it lowest range first, each in its own short transaction, so the
+// family's log never has a gap. at < before only guards: below the
+// boundary every event is older.
+func (q *Queries) EventLogPruneRange(ctx context.Context, db DBTX, arg EventLogPruneRangeParams) (int64, error) {
+	result, err := db.Exec(ctx, eventLogPruneRange,
+		arg.FamilyID,
+		arg.FromSeq,
+		arg.ToSeq,
+		arg.Before,
+	)
 	if err != nil {
 		return 0, err
 	}
@@ -117,6 +139,35 @@ func (q *Queries) JobFamilyList(ctx context.Context, db DBTX) ([]JobFamilyListRo
 			return nil, err
 		}
 		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const pruneFamilyList = `-- name: PruneFamilyList :many
+
+SELECT id FROM families ORDER BY id
+`
+
+// Pruning.
+// PruneFamilyList lists every family for the prune of event_log. A deleted
+// family's events go with it (families_forget_log, 00024), so no family
+// with events is missing here.
+func (q *Queries) PruneFamilyList(ctx context.Context, db DBTX) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, pruneFamilyList)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
