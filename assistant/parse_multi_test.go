@@ -20,3 +20,35 @@ func TestSplitEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestShortEventPerson: a part said short stands in for the person the
+// first part names, not for a word that starts it ("Essen am Samstag" is
+// an event of its own, not the cinema again; "Mia on Saturday" after
+// "lunch with Tim" is lunch with Mia); a weekday whose time is gone
+// today is next week's, as said alone. With and without the members.
+func TestShortEventPerson(t *testing.T) {
+	now := parseNow(t) // Wednesday 11 March 2026, 10:00
+	for _, names := range [][]string{nil, {"Tim", "Mia", "Ben"}} {
+		for text, want := range map[string]string{
+			"Kino am Freitag um 20 Uhr und Essen am Samstag":   "Kino 03-13 20:00|Essen 03-14 00:00",
+			"lunch with Tim on Friday and Mia on Saturday":     "Lunch with Tim 03-13 00:00|Lunch with Mia 03-14 00:00",
+			"Kino mit Oma am Freitag um 5 und Opa am Samstag":  "Kino mit Oma 03-13 17:00|Kino mit Opa 03-14 17:00",
+			"Tim hat am Freitag Geburtstag und Mia am Samstag": "Tim: Geburtstag 03-13 00:00|Mia: Geburtstag 03-14 00:00",
+			"Arzttermin Montag 9 Uhr und Mittwoch":             "Arzttermin 03-16 09:00|Arzttermin 03-18 09:00",
+			"dentist Monday at 9 and Wednesday":                "Dentist 03-16 09:00|Dentist 03-18 09:00",
+		} {
+			in, err := parseIntent(text, "de", now, names)
+			if err != nil {
+				t.Errorf("%q (%v): %v", text, names, err)
+				continue
+			}
+			var got []string
+			for _, e := range in.Slots.Events {
+				got = append(got, e.Title+" "+e.StartsAt.Format("01-02 15:04"))
+			}
+			if g := strings.Join(got, "|"); g != want {
+				t.Errorf("%q (%v): %q, want %q", text, names, g, want)
+			}
+		}
+	}
+}
