@@ -124,6 +124,17 @@ func severalEvents(text, locale string, now time.Time, names []string) (in Inten
 	return in, true, nil
 }
 
+// listedWhen: text lists events with commas and the one event read from
+// it kept another's day or time in its title ("swimming Saturday at 10,
+// football Sunday at 11" was "Swimming football Sunday at 11").
+func listedWhen(text string, in Intent, now time.Time, names []string) bool {
+	if !strings.Contains(text, ",") {
+		return false
+	}
+	p := &parser{now: now, loc: now.Location(), names: names, lang: in.Lang}
+	return p.scanWhen(in.Slots.Title, scanOpts{durations: true}).found
+}
+
 // refusedWhole: text is refused as a whole whatever its parts say
 // ("the bank opens at 9 and closes at 4": opening hours, no two events).
 func refusedWhole(text string) bool {

@@ -52,3 +52,33 @@ func TestShortEventPerson(t *testing.T) {
 		}
 	}
 }
+
+// TestCommaListedEvents: events listed with commas only are several
+// ("swimming Saturday at 10, football Sunday at 11" was the one event
+// "Swimming football Sunday at 11"); a comma before more about one event
+// keeps it one.
+func TestCommaListedEvents(t *testing.T) {
+	now := parseNow(t) // Wednesday 11 March 2026, 10:00
+	for text, want := range map[string]string{
+		"swimming Saturday at 10, football Sunday at 11":       "calendar.create_many Swimming 03-14 10:00|Football 03-15 11:00",
+		"Schwimmen am Samstag um 10, Fußball am Sonntag um 11": "calendar.create_many Schwimmen 03-14 10:00|Fußball 03-15 11:00",
+		"Zahnarzt am Freitag, 10 Uhr":                          "calendar.create Zahnarzt 03-13 10:00",
+		"dentist Friday at 3, bring the insurance card":        "calendar.create Dentist bring the insurance card 03-13 15:00",
+	} {
+		in, err := parseIntent(text, "en", now, nil)
+		if err != nil {
+			t.Errorf("%q: %v", text, err)
+			continue
+		}
+		var got []string
+		for _, e := range in.Slots.Events {
+			got = append(got, e.Title+" "+e.StartsAt.Format("01-02 15:04"))
+		}
+		if in.Type == IntentCalendarCreate {
+			got = append(got, in.Slots.Title+" "+in.Slots.StartsAt.Format("01-02 15:04"))
+		}
+		if g := in.Type + " " + strings.Join(got, "|"); g != want {
+			t.Errorf("%q: %q, want %q", text, g, want)
+		}
+	}
+}
