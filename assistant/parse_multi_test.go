@@ -82,3 +82,26 @@ func TestCommaListedEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestWeekdayThenDate: a date said after its weekday is that day, not
+// part of the title ("Zahnarzt am Montag, 16. März um 9" was the event
+// "Zahnarzt 16. März"); a date that is not that weekday stays said.
+func TestWeekdayThenDate(t *testing.T) {
+	now := parseNow(t) // Wednesday 11 March 2026, 10:00
+	for text, want := range map[string]string{
+		"Zahnarzt am Montag, 16. März um 9":  "Zahnarzt 03-16 09:00",
+		"Zahnarzt am Montag, den 16.3. um 9": "Zahnarzt 03-16 09:00",
+		"dentist on Monday, March 16 at 9":   "Dentist 03-16 09:00",
+		"dentist Monday the 16th at 9":       "Dentist 03-16 09:00",
+		"Zahnarzt am Montag, 17. März um 9":  "Zahnarzt 17. März 03-16 09:00",
+	} {
+		in, err := parseIntent(text, "de", now, nil)
+		if err != nil || in.Type != IntentCalendarCreate {
+			t.Errorf("%q: %s %v", text, in.Type, err)
+			continue
+		}
+		if g := in.Slots.Title + " " + in.Slots.StartsAt.Format("01-02 15:04"); g != want {
+			t.Errorf("%q: %q, want %q", text, g, want)
+		}
+	}
+}
