@@ -135,6 +135,19 @@ func listedWhen(text string, in Intent, now time.Time, names []string) bool {
 	return p.scanWhen(in.Slots.Title, scanOpts{durations: true}).found
 }
 
+// swallowedEvent: the one event in kept another event in its title, a
+// day or time after "and"/"und", when the sentence could not be cut into
+// events.
+func swallowedEvent(in Intent, now time.Time, names []string) bool {
+	i := conjoined.FindStringIndex(in.Slots.Title)
+	if !oneOff(in) || i == nil {
+		return false
+	}
+	p := &parser{now: now, loc: now.Location(), names: names, lang: in.Lang}
+	sc := p.scanWhen(in.Slots.Title[i[1]:], scanOpts{durations: true})
+	return sc.found && (sc.w.hasTime || sc.w.hasDate || sc.w.weekday >= 0)
+}
+
 // refusedWhole: text is refused as a whole whatever its parts say
 // ("the bank opens at 9 and closes at 4": opening hours, no two events).
 func refusedWhole(text string) bool {

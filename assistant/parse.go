@@ -36,6 +36,12 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		if many, ok, merr := severalEvents(text, locale, now, names); ok || merr != nil {
 			return many, merr
 		}
+		if err == nil && swallowedEvent(in, now, names) {
+			// "dentist Monday at 9 and physio Wednesday at 4 and Ben and
+			// Jerry Friday" was the event "Dentist and physio Wednesday at
+			// 4 and Ben and Jerry Friday": not written
+			return Intent{}, NotUnderstood(text)
+		}
 	}
 	return in, err
 }

@@ -105,3 +105,19 @@ func TestWeekdayThenDate(t *testing.T) {
 		}
 	}
 }
+
+// TestSwallowedEventRefused: a sentence of events that cannot be cut
+// writes no event whose title holds another's day and time; a title with
+// "and" and no day after it stays one event.
+func TestSwallowedEventRefused(t *testing.T) {
+	now := parseNow(t)
+	text := "dentist Monday at 9 and physio Wednesday at 4 and Ben and Jerry Friday"
+	if in, err := parseIntent(text, "en", now, nil); err == nil {
+		t.Errorf("%q: %s %q", text, in.Type, in.Slots.Title)
+	}
+	for _, text := range []string{"Tom and Jerry on Friday", "rock and roll class Monday at 5", "Mama und Papa kommen am Samstag"} {
+		if in, err := parseIntent(text, "en", now, nil); err != nil || in.Type != IntentCalendarCreate {
+			t.Errorf("%q: %s %v", text, in.Type, err)
+		}
+	}
+}
