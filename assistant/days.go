@@ -6,6 +6,24 @@ import (
 	"time"
 )
 
+// weekdayDate matches at j a date said after its weekday d ("am Montag,
+// 16. März", "Montag, den 16.3.", "on Monday, March 16": it was left in
+// the title, "Zahnarzt 16. März"): the date, when it is a d; else 0.
+func (p *parser) weekdayDate(sc *scan, j int, d time.Weekday) int {
+	skip := 0
+	if a := sc.at(j); a == "den" || a == "the" {
+		skip = 1
+	}
+	saved := sc.w
+	sc.w.weekday, sc.w.nextWeek, sc.w.possessive = -1, false, false
+	if k := p.matchDay(sc, j+skip, true, false); k > 0 && sc.w.hasDate && sc.w.date.Weekday() == d {
+		sc.w.part = saved.part
+		return skip + k
+	}
+	sc.w = saved
+	return 0
+}
+
 // matchDay matches a day at j: today, tomorrow, a weekday, a date, and a
 // range of dates ("from the 1st to the 8th of April").
 func (p *parser) matchDay(sc *scan, j int, hasPre, next bool) int {
@@ -55,6 +73,9 @@ func (p *parser) matchDay(sc *scan, j int, hasPre, next bool) int {
 		} else if pt, ok := parts[at(j+1)]; ok && w.part == "" {
 			w.part = pt
 			n++
+		}
+		if k := p.weekdayDate(sc, j+n, d); k > 0 {
+			return n + k // "am Montag, 16. März", "on Monday, March 16": that date
 		}
 		return n + p.matchDateRangeEnd(sc, j+n)
 	}

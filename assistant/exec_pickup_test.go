@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,4 +68,27 @@ func TestPickupQuestion(t *testing.T) {
 	says("en", "who is picking up Mia tomorrow?", "You are picking up Mia tomorrow at 15:00.")
 	says("de", "wer holt Mia heute ab?", "Niemand ist eingetragen, um Mia heute abzuholen.")
 	says("de", "wer holt Mia am Freitag ab?", "Oma holt Mia übermorgen um 16:00 Uhr ab.")
+}
+
+// TestPickupOtherFamily: another family's pick-ups (a task and an event
+// that say picking Tim up) are never named to this family.
+func TestPickupOtherFamily(t *testing.T) {
+	f := newTestFamily(t)
+	f.setNow(parseNow(t)) // Wednesday 11 March 2026, 10:00
+	other := newTestFamilyIn(t, f)
+	at := time.Date(2026, 3, 11, 15, 0, 0, 0, f.loc)
+	f.tx(other, func(ctx context.Context, tx *db.Tx) error {
+		if _, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: "Pick up Tim", DueAt: &at, AssigneeID: &other.UserID}); err != nil {
+			return err
+		}
+		_, _, err := tx.CalendarEventAdd(ctx, db.CalendarEventFields{Title: "Oma holt Tim ab", StartsAt: at.Add(24 * time.Hour), EndsAt: at.Add(25 * time.Hour)})
+		return err
+	})
+	for lang, text := range map[string]string{"en": "who's picking up Tim", "de": "wer holt Tim ab"} {
+		a, err := f.svc.Command(f.ctx(f.ana), Request{Text: text, Lang: lang})
+		if err != nil || a.Intent.Type != IntentQueryPickup || strings.Contains(a.Message, "Zoe") || strings.Contains(a.Message, "Oma") ||
+			!strings.HasPrefix(a.Message, map[string]string{"en": "Nobody", "de": "Niemand"}[lang]) {
+			t.Errorf("%q: %q %v", text, a.Message, err)
+		}
+	}
 }

@@ -124,6 +124,30 @@ func severalEvents(text, locale string, now time.Time, names []string) (in Inten
 	return in, true, nil
 }
 
+// listedWhen: text lists events with commas and the one event read from
+// it kept another's day or time in its title ("swimming Saturday at 10,
+// football Sunday at 11" was "Swimming football Sunday at 11").
+func listedWhen(text string, in Intent, now time.Time, names []string) bool {
+	if !strings.Contains(text, ",") {
+		return false
+	}
+	p := &parser{now: now, loc: now.Location(), names: names, lang: in.Lang}
+	return p.scanWhen(in.Slots.Title, scanOpts{durations: true}).found
+}
+
+// swallowedEvent: the one event in kept another event in its title, a
+// day or time after "and"/"und", when the sentence could not be cut into
+// events.
+func swallowedEvent(in Intent, now time.Time, names []string) bool {
+	i := conjoined.FindStringIndex(in.Slots.Title)
+	if !oneOff(in) || i == nil {
+		return false
+	}
+	p := &parser{now: now, loc: now.Location(), names: names, lang: in.Lang}
+	sc := p.scanWhen(in.Slots.Title[i[1]:], scanOpts{durations: true})
+	return sc.found && (sc.w.hasTime || sc.w.hasDate || sc.w.weekday >= 0)
+}
+
 // refusedWhole: text is refused as a whole whatever its parts say
 // ("the bank opens at 9 and closes at 4": opening hours, no two events).
 func refusedWhole(text string) bool {
@@ -156,6 +180,16 @@ func (p *parser) shortEvent(firstText string, first Intent, part, locale string)
 	if !fc.found {
 		return Intent{}, false
 	}
+	k := -1 // the first part's person who stands in for
+	switch {
+	case len(who) == 0:
+	case len(who) == 1 && personLike(who[0], p.names):
+		if k = p.personOf(fc.toks, fc.used, first.Slots.Title, who[0]); k < 0 {
+			return Intent{}, false
+		}
+	default:
+		return Intent{}, false
+	}
 	var out []string
 	placed := false
 	for i, t := range fc.toks {
@@ -168,24 +202,19 @@ func (p *parser) shortEvent(firstText string, first Intent, part, locale string)
 				}
 			}
 		case fc.used[i]:
+		case i == k:
+			out = append(out, who[0])
 		default:
 			out = append(out, t.raw)
 		}
 	}
-	switch {
-	case len(who) == 0:
-	case len(who) == 1 && len(out) > 1 && personLike(who[0], p.names) && subjectOf(fc.toks[0].w, first.Slots.Title):
-		if fc.used[0] {
-			return Intent{}, false
-		}
-		out[0] = who[0]
-	default:
+	if k >= 0 && len(out) < 2 {
 		return Intent{}, false
 	}
 	ev, err := parseOne(strings.Join(out, " "), locale, p.now, p.names)
 	want := first.Slots.Title
-	if len(who) == 1 {
-		want = replaceWord(want, fc.toks[0].raw, who[0])
+	if k >= 0 {
+		want = replaceWord(want, fc.toks[k].raw, who[0])
 	}
 	if err != nil || !oneOff(ev) || !strings.EqualFold(ev.Slots.Title, want) {
 		return Intent{}, false // only the day, time or person differ from the first
@@ -198,6 +227,11 @@ func (p *parser) shortEvent(firstText string, first Intent, part, locale string)
 		y, m, d := s.StartsAt.In(p.loc).Date()
 		h, mi, _ := f.StartsAt.In(p.loc).Clock()
 		start := time.Date(y, m, d, h, mi, 0, 0, p.loc)
+		if sc.w.weekday >= 0 && !sc.w.hasDate && start.Before(p.now) {
+			// "Arzttermin Montag 9 Uhr und Mittwoch" said Wednesday at 10:
+			// next Wednesday, as "Mittwoch 9 Uhr" is (today's 9:00 is gone)
+			start = time.Date(y, m, d+7, h, mi, 0, 0, p.loc)
+		}
 		end := start.Add(f.EndsAt.Sub(*f.StartsAt))
 		s.StartsAt, s.EndsAt, s.AllDay = &start, &end, false
 	case sc.w.hasTime && !hasDay && !sc.w.hasRel && !f.AllDay:
@@ -234,13 +268,51 @@ func personLike(w string, names []string) bool {
 	return len(r) > 1 && unicode.IsUpper(r[0]) && !notNameWords[strings.ToLower(w)]
 }
 
-// subjectOf: the first part's first word (lower case) is the person its
-// event's title names ("tim" in "Tims Geburtstag", "Tim: Geburtstag").
-func subjectOf(w, title string) bool {
-	for _, t := range words(title) {
-		if t == w || t == w+"s" || t == w+"'s" {
-			return true
+// personOf is the index of the person in the first part's tokens toks
+// (used: its day and time) whom who stands in for, -1 if none: its
+// first word when the title is that person's ("Tim: Geburtstag", "Tim's
+// birthday"), else the one member or family role it names ("lunch with
+// Tim", "Kino mit Oma") when who is one too. A word that merely starts
+// the title is no person ("Kino am Freitag um 8 und Essen am Samstag":
+// "Essen" is an event of its own, not the cinema again).
+func (p *parser) personOf(toks []token, used []bool, title, who string) int {
+	if len(toks) > 0 && !used[0] && ownedBy(toks[0].w, title) {
+		return 0
+	}
+	known := func(w string) bool { return familyRoles[strings.ToLower(w)] || isMember(w, p.names) }
+	// without the members, a capitalised word may be a name
+	maybe := func(w string) bool { return p.names == nil && isCapitalised(w) && nameLike(w) }
+	if !known(who) && !maybe(who) {
+		return -1
+	}
+	for _, person := range []func(string) bool{known, maybe} {
+		k := -1
+		for i, t := range toks {
+			if used[i] || !person(strings.Trim(t.raw, ".,;:!?")) {
+				continue
+			}
+			if k >= 0 {
+				return -1 // two people: which one?
+			}
+			k = i
 		}
+		if k >= 0 {
+			return k
+		}
+	}
+	return -1
+}
+
+// ownedBy: title is the event of the person w (lower case): it starts
+// "Tim:", "Tim's", "Tims".
+func ownedBy(w, title string) bool {
+	f := strings.Fields(strings.ToLower(title))
+	if len(f) < 2 || w == "" {
+		return false
+	}
+	switch f[0] {
+	case w + ":", w + "'s", w + "’s", w + "s", w + "s:":
+		return true
 	}
 	return false
 }

@@ -30,11 +30,17 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 		return in, nil // "who's picking up Tim", "wer holt Tim ab" (pickup.go)
 	}
 	in, err := parseOne(text, locale, now, names)
-	if (err != nil && !isAsked(err) || err == nil && oneOff(in) && conjoined.MatchString(in.Slots.Title)) && !refusedWhole(text) {
+	if (err != nil && !isAsked(err) || err == nil && oneOff(in) && (conjoined.MatchString(in.Slots.Title) || listedWhen(text, in, now, names))) && !refusedWhole(text) {
 		// "dentist Monday at 9 and physio Wednesday at 4" (was one event
 		// "Dentist and physio Wednesday at 4"): several events (multi.go)
 		if many, ok, merr := severalEvents(text, locale, now, names); ok || merr != nil {
 			return many, merr
+		}
+		if err == nil && swallowedEvent(in, now, names) {
+			// "dentist Monday at 9 and physio Wednesday at 4 and Ben and
+			// Jerry Friday" was the event "Dentist and physio Wednesday at
+			// 4 and Ben and Jerry Friday": not written
+			return Intent{}, NotUnderstood(text)
 		}
 	}
 	return in, err
