@@ -372,11 +372,15 @@ WHERE p.user_id = m.user_id AND p.family_id = x.family_id AND p.seen_seq > x.seq
 -- its live devices that the database lost or left expired (a restore, a
 -- failover; notify/presence.go). A read, not a write: a note a client can
 -- cause (a join ahead of the database) rewrites nothing that is there.
--- The index on replica (00044) finds the replica's rows, live or not
--- (those of its devices since it started), not the whole table.
+-- The rows are found through the families' members (memberships, then
+-- the primary key's user_id), as NotifyPresenceRewind's: through the index
+-- on replica the read of one family fetched every row of the replica, of
+-- all its families, every 5 s on a client's word. A former member's row is
+-- not listed: the upsert does not write it either.
 -- name: NotifyPresenceLiveRows :many
-SELECT user_id, device_id FROM notify_device_presence
-WHERE replica = @replica AND live_until > @now::timestamptz AND family_id = ANY (@family_ids::uuid[]);
+SELECT p.user_id, p.device_id FROM memberships m
+JOIN notify_device_presence p ON p.user_id = m.user_id AND p.family_id = m.family_id
+WHERE m.family_id = ANY (@family_ids::uuid[]) AND p.replica = @replica AND p.live_until > @now::timestamptz;
 
 -- name: NotifyPresenceList :many
 SELECT * FROM notify_device_presence WHERE user_id = @user_id ORDER BY device_id, replica;

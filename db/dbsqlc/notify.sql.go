@@ -967,14 +967,15 @@ func (q *Queries) NotifyPresenceListSeen(ctx context.Context, db DBTX, arg Notif
 }
 
 const notifyPresenceLiveRows = `-- name: NotifyPresenceLiveRows :many
-SELECT user_id, device_id FROM notify_device_presence
-WHERE replica = $1 AND live_until > $2::timestamptz AND family_id = ANY ($3::uuid[])
+SELECT p.user_id, p.device_id FROM memberships m
+JOIN notify_device_presence p ON p.user_id = m.user_id AND p.family_id = m.family_id
+WHERE m.family_id = ANY ($1::uuid[]) AND p.replica = $2 AND p.live_until > $3::timestamptz
 `
 
 type NotifyPresenceLiveRowsParams struct {
+	FamilyIds []uuid.UUID
 	Replica   uuid.UUID
 	Now       time.Time
-	FamilyIds []uuid.UUID
 }
 
 type NotifyPresenceLiveRowsRow struct {
@@ -988,10 +989,13 @@ type NotifyPresenceLiveRowsRow struct {
 // its live devices that the database lost or left expired (a restore, a
 // failover; notify/presence.go). A read, not a write: a note a client can
 // cause (a join ahead of the database) rewrites nothing that is there.
-// The index on replica (00044) finds the replica's rows, live or not
-// (those of its devices since it started), not the whole table.
+// The rows are found through the families' members (memberships, then
+// the primary key's user_id), as NotifyPresenceRewind's: through the index
+// on replica the read of one family fetched every row of the replica, of
+// all its families, every 5 s on a client's word. A former member's row is
+// not listed: the upsert does not write it either.
 func (q *Queries) NotifyPresenceLiveRows(ctx context.Context, db DBTX, arg NotifyPresenceLiveRowsParams) ([]NotifyPresenceLiveRowsRow, error) {
-	rows, err := db.Query(ctx, notifyPresenceLiveRows, arg.Replica, arg.Now, arg.FamilyIds)
+	rows, err := db.Query(ctx, notifyPresenceLiveRows, arg.FamilyIds, arg.Replica, arg.Now)
 	if err != nil {
 		return nil, err
 	}
