@@ -1014,6 +1014,47 @@ func (q *Queries) NotifyPresenceLiveRows(ctx context.Context, db DBTX, arg Notif
 	return items, nil
 }
 
+const notifyPresenceLiveRowsAll = `-- name: NotifyPresenceLiveRowsAll :many
+SELECT user_id, device_id FROM notify_device_presence
+WHERE replica = $1 AND live_until > $2::timestamptz
+`
+
+type NotifyPresenceLiveRowsAllParams struct {
+	Replica uuid.UUID
+	Now     time.Time
+}
+
+type NotifyPresenceLiveRowsAllRow struct {
+	UserID   uuid.UUID
+	DeviceID string
+}
+
+// NotifyPresenceLiveRowsAll lists one replica's rows that are live at
+// @now, of every family (the key only): NotifyPresenceLiveRows for all the
+// replica's families at once, after a refresh found fewer rows than it
+// expected. Through the index on replica (00044): asked by the list of
+// its families, the members' read compared each membership with the list
+// (43 ms instead of 0.05 ms for one family at 100,000 rows, 6,250 families).
+func (q *Queries) NotifyPresenceLiveRowsAll(ctx context.Context, db DBTX, arg NotifyPresenceLiveRowsAllParams) ([]NotifyPresenceLiveRowsAllRow, error) {
+	rows, err := db.Query(ctx, notifyPresenceLiveRowsAll, arg.Replica, arg.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []NotifyPresenceLiveRowsAllRow{}
+	for rows.Next() {
+		var i NotifyPresenceLiveRowsAllRow
+		if err := rows.Scan(&i.UserID, &i.DeviceID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const notifyPresencePrune = `-- name: NotifyPresencePrune :execrows
 DELETE FROM notify_device_presence WHERE updated_at < $1 AND live_until < now()
 `
