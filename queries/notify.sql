@@ -333,9 +333,14 @@ SET family_id = EXCLUDED.family_id,
 -- whose device closed says so already (live_until at its close) and is
 -- not touched. The index on replica (00044) finds the replica's rows;
 -- it holds no column the statement changes, so the updates stay HOT.
+-- A former member's row is not extended: the upsert writes members' rows
+-- only, so the not-live write of its device's close was never made, and
+-- extended here the row stayed live as long as the replica ran (one
+-- membership probe per row extended).
 -- name: NotifyPresenceRefresh :execrows
-UPDATE notify_device_presence SET live_until = @live_until, updated_at = now()
-WHERE replica = @replica AND live_until > @now::timestamptz AND live_until < @due::timestamptz;
+UPDATE notify_device_presence p SET live_until = @live_until, updated_at = now()
+WHERE replica = @replica AND live_until > @now::timestamptz AND live_until < @due::timestamptz
+  AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p.user_id AND m.family_id = p.family_id);
 
 -- NotifyPresenceListSeen says how much of a list's events the member's
 -- devices showed: live when a socket that listens to the list is open now

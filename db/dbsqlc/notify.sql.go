@@ -1068,8 +1068,9 @@ func (q *Queries) NotifyPresencePrune(ctx context.Context, db DBTX, before time.
 }
 
 const notifyPresenceRefresh = `-- name: NotifyPresenceRefresh :execrows
-UPDATE notify_device_presence SET live_until = $1, updated_at = now()
+UPDATE notify_device_presence p SET live_until = $1, updated_at = now()
 WHERE replica = $2 AND live_until > $3::timestamptz AND live_until < $4::timestamptz
+  AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p.user_id AND m.family_id = p.family_id)
 `
 
 type NotifyPresenceRefreshParams struct {
@@ -1088,6 +1089,10 @@ type NotifyPresenceRefreshParams struct {
 // whose device closed says so already (live_until at its close) and is
 // not touched. The index on replica (00044) finds the replica's rows;
 // it holds no column the statement changes, so the updates stay HOT.
+// A former member's row is not extended: the upsert writes members' rows
+// only, so the not-live write of its device's close was never made, and
+// extended here the row stayed live as long as the replica ran (one
+// membership probe per row extended).
 func (q *Queries) NotifyPresenceRefresh(ctx context.Context, db DBTX, arg NotifyPresenceRefreshParams) (int64, error) {
 	result, err := db.Exec(ctx, notifyPresenceRefresh,
 		arg.LiveUntil,
