@@ -431,10 +431,28 @@ func (s *Store) DevicesRewound(ctx context.Context, families []uuid.UUID, seqs [
 }
 
 // DevicesLive returns the keys of the replica's rows of the families that
-// are live at now (notify.Presence puts back those a restore lost).
-func (s *Store) DevicesLive(ctx context.Context, replica uuid.UUID, now time.Time, families []uuid.UUID) ([]dbsqlc.NotifyPresenceLiveRowsRow, error) {
+// are live at now, of all its families when families is nil (notify.Presence
+// puts back those a restore lost).
+func (s *Store) DevicesLive(ctx context.Context, replica uuid.UUID, now time.Time, families []uuid.UUID) ([]DevicePresenceKey, error) {
+	var keys []DevicePresenceKey
+	if families == nil {
+		rows, err := s.Q.NotifyPresenceLiveRowsAll(ctx, s.Pool, dbsqlc.NotifyPresenceLiveRowsAllParams{Replica: replica, Now: now})
+		for _, r := range rows {
+			keys = append(keys, DevicePresenceKey{UserID: r.UserID, DeviceID: r.DeviceID})
+		}
+		return keys, Err(err, "")
+	}
 	rows, err := s.Q.NotifyPresenceLiveRows(ctx, s.Pool, dbsqlc.NotifyPresenceLiveRowsParams{Replica: replica, Now: now, FamilyIds: families})
-	return rows, Err(err, "")
+	for _, r := range rows {
+		keys = append(keys, DevicePresenceKey{UserID: r.UserID, DeviceID: r.DeviceID})
+	}
+	return keys, Err(err, "")
+}
+
+// DevicePresenceKey names a device's presence row of a replica.
+type DevicePresenceKey struct {
+	UserID   uuid.UUID
+	DeviceID string
 }
 
 // DevicesRefresh keeps the replica's rows that are live at now and would

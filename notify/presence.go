@@ -440,7 +440,8 @@ func (p *Presence) putBack(ctx context.Context, now time.Time, closing bool) map
 		return nil
 	}
 	families := map[uuid.UUID]struct{}{}
-	if p.recheckAll {
+	all := p.recheckAll
+	if all {
 		for _, d := range p.devices {
 			families[d.family] = struct{}{}
 		}
@@ -449,17 +450,23 @@ func (p *Presence) putBack(ctx context.Context, now time.Time, closing bool) map
 	}
 	p.recheck, p.recheckAll, p.rechecked = nil, false, now
 	p.mu.Unlock()
-	ids := slices.Collect(maps.Keys(families))
+	// All: every live row of the replica (through its index), not the
+	// members of a list of every family, compared one by one.
+	var ids []uuid.UUID
+	if !all {
+		ids = slices.Collect(maps.Keys(families))
+	}
 	rows, err := p.s.store.DevicesLive(ctx, p.replica, now, ids)
 	if err != nil {
 		if ctx.Err() == nil {
-			p.s.logger.Warn("reading device presence to put back lost rows failed; retried", "err", err, "families", len(ids))
+			p.s.logger.Warn("reading device presence to put back lost rows failed; retried", "err", err, "families", len(families))
 		}
 		p.mu.Lock()
 		if p.recheck == nil {
 			p.recheck = map[uuid.UUID]struct{}{}
 		}
 		maps.Copy(p.recheck, families)
+		p.recheckAll = p.recheckAll || all
 		p.mu.Unlock()
 		return nil
 	}

@@ -967,14 +967,15 @@ func (q *Queries) NotifyPresenceListSeen(ctx context.Context, db DBTX, arg Notif
 }
 
 const notifyPresenceLiveRows = `-- name: NotifyPresenceLiveRows :many
-SELECT user_id, device_id FROM notify_device_presence
-WHERE replica = $1 AND live_until > $2::timestamptz AND family_id = ANY ($3::uuid[])
+SELECT p.user_id, p.device_id FROM memberships m
+JOIN notify_device_presence p ON p.user_id = m.user_id AND p.family_id = m.family_id
+WHERE m.family_id = ANY ($1::uuid[]) AND p.replica = $2 AND p.live_until > $3::timestamptz
 `
 
 type NotifyPresenceLiveRowsParams struct {
+	FamilyIds []uuid.UUID
 	Replica   uuid.UUID
 	Now       time.Time
-	FamilyIds []uuid.UUID
 }
 
 type NotifyPresenceLiveRowsRow struct {
@@ -988,10 +989,13 @@ type NotifyPresenceLiveRowsRow struct {
 // its live devices that the database lost or left expired (a restore, a
 // failover; notify/presence.go). A read, not a write: a note a client can
 // cause (a join ahead of the database) rewrites nothing that is there.
-// The index on replica (00044) finds the replica's rows, live or not
-// (those of its devices since it started), not the whole table.
+// The rows are found through the families' members (memberships, then
+// the primary key's user_id), as NotifyPresenceRewind's: through the index
+// on replica the read of one family fetched every row of the replica, of
+// all its families, every 5 s on a client's word. A former member's row is
+// not listed: the upsert does not write it either.
 func (q *Queries) NotifyPresenceLiveRows(ctx context.Context, db DBTX, arg NotifyPresenceLiveRowsParams) ([]NotifyPresenceLiveRowsRow, error) {
-	rows, err := db.Query(ctx, notifyPresenceLiveRows, arg.Replica, arg.Now, arg.FamilyIds)
+	rows, err := db.Query(ctx, notifyPresenceLiveRows, arg.FamilyIds, arg.Replica, arg.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -999,6 +1003,47 @@ func (q *Queries) NotifyPresenceLiveRows(ctx context.Context, db DBTX, arg Notif
 	items := []NotifyPresenceLiveRowsRow{}
 	for rows.Next() {
 		var i NotifyPresenceLiveRowsRow
+		if err := rows.Scan(&i.UserID, &i.DeviceID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const notifyPresenceLiveRowsAll = `-- name: NotifyPresenceLiveRowsAll :many
+SELECT user_id, device_id FROM notify_device_presence
+WHERE replica = $1 AND live_until > $2::timestamptz
+`
+
+type NotifyPresenceLiveRowsAllParams struct {
+	Replica uuid.UUID
+	Now     time.Time
+}
+
+type NotifyPresenceLiveRowsAllRow struct {
+	UserID   uuid.UUID
+	DeviceID string
+}
+
+// NotifyPresenceLiveRowsAll lists one replica's rows that are live at
+// @now, of every family (the key only): NotifyPresenceLiveRows for all the
+// replica's families at once, after a refresh found fewer rows than it
+// expected. Through the index on replica (00044): asked by the list of
+// its families, the members' read compared each membership with the list
+// (43 ms instead of 0.05 ms for one family at 100,000 rows, 6,250 families).
+func (q *Queries) NotifyPresenceLiveRowsAll(ctx context.Context, db DBTX, arg NotifyPresenceLiveRowsAllParams) ([]NotifyPresenceLiveRowsAllRow, error) {
+	rows, err := db.Query(ctx, notifyPresenceLiveRowsAll, arg.Replica, arg.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []NotifyPresenceLiveRowsAllRow{}
+	for rows.Next() {
+		var i NotifyPresenceLiveRowsAllRow
 		if err := rows.Scan(&i.UserID, &i.DeviceID); err != nil {
 			return nil, err
 		}
@@ -1023,8 +1068,9 @@ func (q *Queries) NotifyPresencePrune(ctx context.Context, db DBTX, before time.
 }
 
 const notifyPresenceRefresh = `-- name: NotifyPresenceRefresh :execrows
-UPDATE notify_device_presence SET live_until = $1, updated_at = now()
+UPDATE notify_device_presence p SET live_until = $1, updated_at = now()
 WHERE replica = $2 AND live_until > $3::timestamptz AND live_until < $4::timestamptz
+  AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p.user_id AND m.family_id = p.family_id)
 `
 
 type NotifyPresenceRefreshParams struct {
@@ -1043,6 +1089,10 @@ type NotifyPresenceRefreshParams struct {
 // whose device closed says so already (live_until at its close) and is
 // not touched. The index on replica (00044) finds the replica's rows;
 // it holds no column the statement changes, so the updates stay HOT.
+// A former member's row is not extended: the upsert writes members' rows
+// only, so the not-live write of its device's close was never made, and
+// extended here the row stayed live as long as the replica ran (one
+// membership probe per row extended).
 func (q *Queries) NotifyPresenceRefresh(ctx context.Context, db DBTX, arg NotifyPresenceRefreshParams) (int64, error) {
 	result, err := db.Exec(ctx, notifyPresenceRefresh,
 		arg.LiveUntil,

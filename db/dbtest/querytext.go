@@ -2,9 +2,13 @@ package dbtest
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 )
 
@@ -15,7 +19,7 @@ import (
 // EXPLAIN a query and the benchmarks under cmd/familyhub-bench use it
 // instead of a copy of the text, which could drift from the query
 // measured. It reads the source tree, so it works in tests and `go run`
-// only.
+// only (not in a binary built with -trimpath).
 func QueryText(file, name string) (string, error) {
 	_, self, _, ok := runtime.Caller(0)
 	if !ok {
@@ -26,16 +30,61 @@ func QueryText(file, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	s := string(src)
-	marker := "`-- name: " + name + " :"
-	i := strings.Index(s, marker)
-	if i < 0 {
-		return "", fmt.Errorf("dbtest: no query %s in %s", name, path)
+	text, err := queryTextIn(src, name)
+	if err != nil {
+		return "", fmt.Errorf("dbtest: %s: %w", path, err)
 	}
-	body := s[i+1:]
-	end := strings.IndexByte(body, '`')
-	if end < 0 {
-		return "", fmt.Errorf("dbtest: query %s in %s does not end", name, path)
+	return text, nil
+}
+
+// queryTextIn returns the value of the constant of Go source src that
+// holds the query name ("-- name: <name> :kind" first). The constant is
+// read as Go reads it: sqlc writes a query with a backtick as raw strings
+// joined by "`", and a search for the raw string's end cut it there.
+func queryTextIn(src []byte, name string) (string, error) {
+	f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution)
+	if err != nil {
+		return "", err
 	}
-	return body[:end], nil
+	prefix := "-- name: " + name + " :"
+	for _, decl := range f.Decls {
+		gd, ok := decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			for _, v := range spec.(*ast.ValueSpec).Values {
+				if s, ok := stringValue(v); ok && strings.HasPrefix(s, prefix) {
+					return s, nil
+				}
+			}
+		}
+	}
+	return "", fmt.Errorf("no query %s", name)
+}
+
+// stringValue evaluates a constant expression of string literals joined
+// by +.
+func stringValue(e ast.Expr) (string, bool) {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		if e.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(e.Value)
+		return s, err == nil
+	case *ast.ParenExpr:
+		return stringValue(e.X)
+	case *ast.BinaryExpr:
+		if e.Op != token.ADD {
+			return "", false
+		}
+		x, ok := stringValue(e.X)
+		if !ok {
+			return "", false
+		}
+		y, ok := stringValue(e.Y)
+		return x + y, ok
+	}
+	return "", false
 }

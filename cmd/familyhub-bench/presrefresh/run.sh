@@ -16,7 +16,7 @@ BIN=$1
 # The queries measured are the server's, as sqlc generated them from
 # queries/notify.sql: prepared first in each psql session (querytext).
 PREP=$(mktemp); trap 'rm -f "$PREP"' EXIT
-go run ./cmd/familyhub-bench/presrefresh/querytext NotifyPresenceRefresh NotifyPresenceUpsert NotifyPresenceRewind NotifyPresenceLiveRows >"$PREP"
+go run ./cmd/familyhub-bench/presrefresh/querytext NotifyPresenceRefresh NotifyPresenceUpsert NotifyPresenceRewind NotifyPresenceLiveRows NotifyPresenceLiveRowsAll >"$PREP"
 cd "$(dirname "$0")"
 U=$TEST_DATABASE_URL
 psql "$U" -qc "CREATE DATABASE presbench" 
