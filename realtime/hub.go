@@ -288,7 +288,7 @@ func (h *Hub) dispatch(ev Event) {
 func (h *Hub) drainEarlyLocked(fam *family) {
 	for len(fam.early) > 0 {
 		ev, ok := fam.early[fam.lastSeq+1]
-		if ok && fam.markID != uuid.Nil && ev.At.Before(fam.markAt) {
+		if ok && fam.markID != uuid.Nil && !ev.At.IsZero() && ev.At.Before(fam.markAt) {
 			h.logger.Warn("a held event is older than the one delivered before it (a restore or failover lost it); reading the log", "family_id", ev.FamilyID, "seq", ev.Seq)
 			clear(fam.early)
 			h.requestCatchUp(ev.FamilyID)
