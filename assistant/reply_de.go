@@ -66,7 +66,7 @@ var replyDE = phrases{
 	"event.deleted_series": "{title} mit allen Terminen aus dem Kalender gelöscht.",
 	"events.created":       "{n} Termine eingetragen: {list}.",
 	"events.item":          "{title} {when}{where}",
-	"events.too_many":      "{text} nennt mehr als {n} Termine: sag sie bitte in zwei Befehlen. Ich habe nichts eingetragen.",
+	"events.too_many":      "{text} nennt mehr als {n} Termine: ich trage höchstens {n} auf einmal ein. Ich habe nichts eingetragen.",
 
 	// Fragen nach den Tagen der Familie.
 	"agenda.day":            "{day}: {items}.",

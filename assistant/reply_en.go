@@ -66,7 +66,7 @@ var replyEN = phrases{
 	"event.deleted_series": "Deleted {title} and all its dates from the calendar.",
 	"events.created":       "Added {n} events to the calendar: {list}.",
 	"events.item":          "{title} {when}{where}",
-	"events.too_many":      "{text} names more than {n} events: say them in two commands. I did not add anything.",
+	"events.too_many":      "{text} names more than {n} events: I can add at most {n} at a time. I did not add anything.",
 
 	// Questions about the family's days.
 	"agenda.day":            "{day}: {items}.",
