@@ -105,14 +105,21 @@ func severalEvents(text, locale string, now time.Time, names []string) (in Inten
 	in = Intent{Type: IntentCalendarCreateMany, Lang: first.Lang}
 	in.Slots.Events = append(in.Slots.Events, eventOf(first))
 	p := &parser{now: now, loc: now.Location(), names: names, lang: first.Lang}
+	prevDay := p.scanWhen(parts[0], scanOpts{durations: true}).w.namesDay()
 	for _, part := range parts[1:] {
 		ev, ok := p.shortEvent(parts[0], first, part, locale)
+		sc := p.scanWhen(part, scanOpts{durations: true})
 		if !ok {
 			ev, err = parseOne(part, locale, now, names)
-			if err != nil || !oneOff(ev) || !p.scanWhen(part, scanOpts{durations: true}).found {
+			if err != nil || !oneOff(ev) || !sc.found {
 				return Intent{}, false, nil
 			}
+			if prevDay && sc.w.hasTime && !sc.w.namesDay() && !sc.w.hasRel && !ev.Slots.AllDay {
+				// "dentist Monday at 9 and physio at 4": physio on Monday too
+				ev.Slots.StartsAt, ev.Slots.EndsAt = onDayOf(in.Slots.Events[len(in.Slots.Events)-1].StartsAt, ev.Slots.StartsAt, ev.Slots.EndsAt, p.loc)
+			}
 		}
+		prevDay = sc.w.namesDay() || prevDay && !sc.w.hasRel
 		in.Slots.Events = append(in.Slots.Events, eventOf(ev))
 	}
 	if len(in.Slots.Events) > MaxIntentEvents {
@@ -236,13 +243,28 @@ func (p *parser) shortEvent(firstText string, first Intent, part, locale string)
 		s.StartsAt, s.EndsAt, s.AllDay = &start, &end, false
 	case sc.w.hasTime && !hasDay && !sc.w.hasRel && !f.AllDay:
 		// "the dentist Monday at 9 and at 11": Monday at 11
-		y, m, d := f.StartsAt.In(p.loc).Date()
-		h, mi, _ := s.StartsAt.In(p.loc).Clock()
-		start := time.Date(y, m, d, h, mi, 0, 0, p.loc)
-		end := start.Add(s.EndsAt.Sub(*s.StartsAt))
-		s.StartsAt, s.EndsAt = &start, &end
+		s.StartsAt, s.EndsAt = onDayOf(f.StartsAt, s.StartsAt, s.EndsAt, p.loc)
 	}
 	return ev, true
+}
+
+// namesDay: w names a day ("Monday", "on the 12th", "tomorrow", "this
+// weekend").
+func (w when) namesDay() bool {
+	return w.hasDate || w.weekday >= 0 || w.span != ""
+}
+
+// onDayOf moves start and end to the day of day, keeping their clock
+// times and length.
+func onDayOf(day, start, end *time.Time, loc *time.Location) (*time.Time, *time.Time) {
+	y, m, d := day.In(loc).Date()
+	h, mi, _ := start.In(loc).Clock()
+	s := time.Date(y, m, d, h, mi, 0, 0, loc)
+	if end == nil {
+		return &s, nil
+	}
+	e := s.Add(end.Sub(*start))
+	return &s, &e
 }
 
 // replaceWord replaces the first word of s that is old (or starts with
