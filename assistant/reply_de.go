@@ -127,6 +127,7 @@ var replyDE = phrases{
 	"chore_not_found":     "Keine Aufgabe passt zu {title}.",
 	"event_not_found":     "Im Kalender finde ich keinen Termin {title}.",
 	"event_not_on":        "{day} finde ich keinen Termin {title}.",
+	"event_not_at":        "{title} ist {when}, nicht um {time}, darum habe ich nichts verschoben.",
 	"nothing_found":       "Ich finde keine Aufgabe und keinen Termin {title}.",
 	"member_unknown":      "{name} gehört nicht zu deiner Familie; Mitglieder sind {names}.",
 	"snooze_past":         "{when} ist schon vorbei; sag eine spätere Zeit.",

@@ -127,6 +127,7 @@ var replyEN = phrases{
 	"chore_not_found":     "No task or chore matches {title}.",
 	"event_not_found":     "I found no event {title} in the calendar.",
 	"event_not_on":        "I found no {title} {day}.",
+	"event_not_at":        "{title} is {when}, not at {time}, so I did not move it.",
 	"nothing_found":       "I found no task or event {title}.",
 	"member_unknown":      "There is no {name} in your family; the members are {names}.",
 	"snooze_past":         "{when} has passed already; say a later time.",
