@@ -112,6 +112,12 @@ func (p *parser) event(s string) (Intent, bool) {
 		sc.w.part = "morning" // "Kita macht um 7 auf": a place opens in the morning
 	}
 	w = sc.w
+	if w.untilOnly {
+		// "football till 6 on saturday" says when it ends, not when it
+		// starts (it was 18:00-19:00): which hours is not said, nothing
+		// is written
+		return Intent{}, false
+	}
 	in := Intent{Type: IntentCalendarCreate, Slots: IntentSlots{Title: title, Location: location}}
 	sl := &in.Slots
 	allDay := func(day time.Time, last time.Time) {

@@ -11,7 +11,8 @@ import (
 // Zahnarzt ist nicht um 3, sondern um 4" move the event (they were not
 // understood). Both sides must say only when; the side it is not names
 // the occurrence when it is a day ("the party is on Saturday not Friday"
-// moves Friday's party).
+// moves Friday's party; with none on Friday nothing moves). The time it
+// is not is from_time: an event found at another time is not moved.
 
 var correctionRulesEN = []rule{
 	// "is" before "'s", so that an owner stays in the title ("Tim's
@@ -50,7 +51,12 @@ func (p *parser) corrected(what, is, not string) (Intent, bool) {
 	if !nw.hasTime {
 		from = not
 	}
-	return p.move(what, from, is)
+	in, ok := p.move(what, from, is)
+	if ok && nw.hasTime {
+		// "at 4 not 3": only an event at 3 moves (exec checks)
+		in.Slots.FromTime = clock{hour: nw.clock.hour24(nw.part), min: nw.clock.min}.String()
+	}
+	return in, ok
 }
 
 // sameTimeRx ends a move's target with the time kept, which a move to

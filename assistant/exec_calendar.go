@@ -166,10 +166,16 @@ func (x *executor) moveEvent(in Intent) (Result, string, error) {
 	if occ.Override != nil {
 		allDay = occ.Override.AllDay
 	}
+	start, end := occ.Start.In(x.loc), occ.End.In(x.loc)
+	if sl.FromTime != "" && (allDay || !sameClock(sl.FromTime, start)) {
+		// "the dentist is at 4 not 3" when it is not at 3: which is right?
+		ft, _ := time.ParseInLocation("15:04", sl.FromTime, x.loc)
+		return Result{}, "", x.say.refuse("from_time", "event_not_at", "title", x.say.quote(occurrenceTitle(occ)),
+			"when", x.eventWhen(start, allDay), "time", x.say.clock(time.Date(start.Year(), start.Month(), start.Day(), ft.Hour(), ft.Minute(), 0, 0, x.loc)))
+	}
 	if allDay && sl.Time != "" {
 		return Result{}, "", x.say.refuse("time", "all_day_time", "title", x.say.quote(occurrenceTitle(occ)))
 	}
-	start, end := occ.Start.In(x.loc), occ.End.In(x.loc)
 	newStart := start
 	if sl.Date != "" {
 		d, _ := time.Parse(time.DateOnly, sl.Date)
@@ -207,6 +213,14 @@ func (x *executor) moveEvent(in Intent) (Result, string, error) {
 	moved := db.Occurrence{Event: e, Start: newStart, End: newEnd, RecurrenceID: occ.RecurrenceID}
 	return Result{Event: &e, Occurrence: &moved},
 		x.say.say("event.moved", "title", x.say.quote(occurrenceTitle(occ)), "when", x.eventWhen(newStart, allDay)), nil
+}
+
+// sameClock: t is at the time slot said ("15:00"), either half of the
+// day ("not 3": 15:00 or 03:00, as the parser reads 1 to 12 o'clock).
+func sameClock(slot string, t time.Time) bool {
+	h, _ := strconv.Atoi(slot[:2])
+	m, _ := strconv.Atoi(slot[3:])
+	return t.Minute() == m && t.Hour()%12 == h%12
 }
 
 // clockFor reads a time slot ("08:00") for an event now at cur. A time

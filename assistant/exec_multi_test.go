@@ -85,13 +85,13 @@ func TestCreateManyEvents(t *testing.T) {
 	before := f.state(true)
 	many := "swim on the 20th at 9 and on the 21st at 9 and on the 22nd at 9 and on the 23rd at 9 and on the 24th at 9 and " +
 		"on the 25th at 9 and on the 26th at 9 and on the 27th at 9 and on the 28th at 9 and on the 29th at 9 and on the 30th at 9"
-	f.refused(many, familyhub.EINVALID, "more than 10 events: say them in two commands")
+	f.refused(many, familyhub.EINVALID, "more than 10 events: I can add at most 10 at a time.")
 	if f.state(true) != before {
 		t.Error("a refused command wrote")
 	}
 	a, err = f.svc.Command(f.ctx(f.ana), Request{Text: "Schwimmen am 20. um 9, am 21. um 9, am 22. um 9, am 23. um 9, am 24. um 9, am 25. um 9, " +
 		"am 26. um 9, am 27. um 9, am 28. um 9, am 29. um 9 und am 30. um 9", Lang: "en"})
-	if err == nil || a.Lang != "de" || !strings.Contains(familyhub.ErrorMessage(err), "mehr als 10 Termine") {
+	if err == nil || a.Lang != "de" || !strings.Contains(familyhub.ErrorMessage(err), "mehr als 10 Termine: ich trage höchstens 10 auf einmal ein.") {
 		t.Errorf("German refusal %s %v", a.Lang, err)
 	}
 }

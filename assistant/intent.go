@@ -140,6 +140,9 @@ type IntentSlots struct {
 	Date string `json:"date,omitempty"`
 	// FromDate is the day of the occurrence an event is moved from.
 	FromDate string `json:"from_date,omitempty"`
+	// FromTime is the time (HH:MM) a correction says an event is not at
+	// ("at 4 not 3"): an event found elsewhen is not moved.
+	FromTime string `json:"from_time,omitempty"`
 	// Time is a local time of day (HH:MM) an event moves to.
 	Time string `json:"time,omitempty"`
 	// ShiftMinutes moves an event later (positive) or earlier.
@@ -175,7 +178,7 @@ var slotRules = map[string]struct{ allowed, required string }{
 	IntentTaskDelete:           {"title", "title"},
 	IntentCalendarCreate:       {"title starts_at ends_at all_day recurrence location", "title starts_at"},
 	IntentCalendarCreateMany:   {"events", "events"},
-	IntentCalendarMove:         {"title from_date date time shift_minutes", "title"},
+	IntentCalendarMove:         {"title from_date from_time date time shift_minutes", "title"},
 	IntentCalendarCancel:       {"title date", "title date"},
 	IntentCalendarDelete:       {"title date", "title"},
 	IntentQueryToday:           {"date days", ""},
@@ -281,9 +284,9 @@ func (in *Intent) Validate() error {
 			return familyhub.Invalid(d.name, "%s must be a day YYYY-MM-DD.", d.name)
 		}
 	}
-	if s.Time != "" {
-		if _, err := time.Parse("15:04", s.Time); err != nil || len(s.Time) != 5 {
-			return familyhub.Invalid("time", "time must be a time of day HH:MM.")
+	for _, c := range []struct{ name, v string }{{"time", s.Time}, {"from_time", s.FromTime}} {
+		if _, err := time.Parse("15:04", c.v); c.v != "" && (err != nil || len(c.v) != 5) {
+			return familyhub.Invalid(c.name, "time must be a time of day HH:MM.")
 		}
 	}
 	if s.ShiftMinutes < -maxIntentShift || s.ShiftMinutes > maxIntentShift {
@@ -342,7 +345,7 @@ func (in *Intent) validateChoice() error {
 
 // slotNames are the JSON names of all slots.
 var slotNames = strings.Fields(`list new_list to_list items recipe servings title due_at assignee rotation
-	recurrence until starts_at ends_at all_day location date from_date time shift_minutes days events`)
+	recurrence until starts_at ends_at all_day location date from_date from_time time shift_minutes days events`)
 
 // present says which slots are set; "any" whether one is.
 func (s *IntentSlots) present() map[string]bool {
@@ -351,7 +354,7 @@ func (s *IntentSlots) present() map[string]bool {
 		"recipe": s.Recipe != "", "servings": s.Servings != 0, "title": s.Title != "", "due_at": s.DueAt != nil,
 		"assignee": s.Assignee != "", "rotation": len(s.Rotation) > 0, "recurrence": s.Recurrence != "",
 		"until": s.Until != nil, "starts_at": s.StartsAt != nil, "ends_at": s.EndsAt != nil, "all_day": s.AllDay,
-		"location": s.Location != "", "date": s.Date != "", "from_date": s.FromDate != "", "time": s.Time != "",
+		"location": s.Location != "", "date": s.Date != "", "from_date": s.FromDate != "", "from_time": s.FromTime != "", "time": s.Time != "",
 		"shift_minutes": s.ShiftMinutes != 0, "days": s.Days != 0, "events": len(s.Events) > 0,
 	}
 	for _, v := range m {
@@ -361,7 +364,7 @@ func (s *IntentSlots) present() map[string]bool {
 }
 
 func (s *IntentSlots) trim() {
-	for _, p := range []*string{&s.List, &s.ToList, &s.Recipe, &s.Title, &s.Assignee, &s.Recurrence, &s.Location, &s.Date, &s.FromDate, &s.Time} {
+	for _, p := range []*string{&s.List, &s.ToList, &s.Recipe, &s.Title, &s.Assignee, &s.Recurrence, &s.Location, &s.Date, &s.FromDate, &s.FromTime, &s.Time} {
 		*p = strings.TrimSpace(*p)
 	}
 	for i := range s.Items {

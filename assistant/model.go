@@ -99,7 +99,7 @@ Answer {"type":"<type>","lang":"en|de (the command's language)","slots":{...}} w
 - "task.delete": {"title":"Fix the bike"}
 - "calendar.create": {"title":"Dentist","starts_at":"<RFC 3339>","ends_at":"<RFC 3339, default one hour later>","all_day":<true for a day without a time: midnight to the next midnight>,"recurrence":"<optional RRULE>","location":"<optional>"}
 - "calendar.create_many" (several one-off events in one command, 2 to 10): {"events":[{"title":"Dentist","starts_at":"<RFC 3339>","ends_at":"<optional>","all_day":<optional>,"location":"<optional>"}, ...]}
-- "calendar.move": {"title":"Dentist","from_date":"<YYYY-MM-DD of the occurrence moved, optional>","date":"<YYYY-MM-DD, new day>","time":"<HH:MM, new time>","shift_minutes":<later by, negative earlier>} (at least one of date, time, shift_minutes)
+- "calendar.move": {"title":"Dentist","from_date":"<YYYY-MM-DD of the occurrence moved, optional>","from_time":"<HH:MM a correction says it is not at (\"at 4 not 3\"), optional>","date":"<YYYY-MM-DD, new day>","time":"<HH:MM, new time>","shift_minutes":<later by, negative earlier>} (at least one of date, time, shift_minutes)
 - "calendar.cancel" (one date of it is off): {"title":"Swimming","date":"YYYY-MM-DD"}
 - "calendar.delete": {"title":"Dentist","date":"<optional YYYY-MM-DD>"}
 - "query.today" (what is on): {"date":"<YYYY-MM-DD, default today>","days":<how many days, default 1; this weekend: Saturday and 2>}

@@ -84,6 +84,15 @@ func splitEvents(text string) []string {
 	return append(parts, text[from:])
 }
 
+// bareClockRx: a part that is a bare clock time, maybe with its day,
+// said after a part with a time ("dentist at 3 and 4 on Friday"; not "2
+// kids").
+var bareClockRx = regexp.MustCompile(`(?i)^\d{1,2}(?:[:.]\d{2})?(?:$|\s+(?:uhr|o'clock|pm|am|on)\b)`)
+
+// leadingClockRx: the clock time a part starts with ("um 4 am Freitag",
+// "4 on Friday"), to read the rest as that part's day.
+var leadingClockRx = regexp.MustCompile(`(?i)^(?:(?:um|at)\s+)?\d{1,2}(?:[:.]\d{2})?(?:\s+uhr)?\s+`)
+
 // conjoined: a title that swallowed a second event ("Dentist and physio
 // Wednesday at 4", "Elternabend und am 19").
 var conjoined = regexp.MustCompile(`(?i)\s(?:and|und)\s`)
@@ -99,21 +108,53 @@ func severalEvents(text, locale string, now time.Time, names []string) (in Inten
 		return Intent{}, false, nil // one event, or no sentence of events
 	}
 	first, err := parseOne(parts[0], locale, now, names)
+	if day := leadingClockRx.ReplaceAllString(parts[len(parts)-1], ""); err != nil && day != parts[len(parts)-1] {
+		// "Zahnarzt um 3 und 4 am Freitag": "Zahnarzt um 3" alone is not
+		// understood, "Zahnarzt um 3 am Freitag" is
+		parts[0] += " " + day
+		first, err = parseOne(parts[0], locale, now, names)
+	}
 	if err != nil || !oneOff(first) || conjoined.MatchString(first.Slots.Title) {
 		return Intent{}, false, nil
 	}
 	in = Intent{Type: IntentCalendarCreateMany, Lang: first.Lang}
 	in.Slots.Events = append(in.Slots.Events, eventOf(first))
 	p := &parser{now: now, loc: now.Location(), names: names, lang: first.Lang}
+	fw := p.scanWhen(parts[0], scanOpts{durations: true}).w
+	prevDay, prevTime, allShort, lastDay := fw.namesDay(), fw.hasTime, true, false
 	for _, part := range parts[1:] {
+		if prevTime && bareClockRx.MatchString(part) {
+			at := "at " // "dentist at 3 and 4": at 4
+			if first.Lang == "de" {
+				at = "um "
+			}
+			part = at + part
+		}
 		ev, ok := p.shortEvent(parts[0], first, part, locale)
+		sc := p.scanWhen(part, scanOpts{durations: true})
+		allShort = allShort && ok
+		prevTime, lastDay = sc.w.hasTime, sc.w.namesDay()
 		if !ok {
 			ev, err = parseOne(part, locale, now, names)
-			if err != nil || !oneOff(ev) || !p.scanWhen(part, scanOpts{durations: true}).found {
+			if err != nil || !oneOff(ev) || !sc.found {
 				return Intent{}, false, nil
 			}
+			if prevDay && sc.w.hasTime && !sc.w.namesDay() && !sc.w.hasRel && !ev.Slots.AllDay {
+				// "dentist Monday at 9 and physio at 4": physio on Monday too
+				ev.Slots.StartsAt, ev.Slots.EndsAt = onDayOf(in.Slots.Events[len(in.Slots.Events)-1].StartsAt, ev.Slots.StartsAt, ev.Slots.EndsAt, p.loc)
+			}
 		}
+		prevDay = sc.w.namesDay() || prevDay && !sc.w.hasRel
 		in.Slots.Events = append(in.Slots.Events, eventOf(ev))
+	}
+	if last := &in.Slots.Events[len(in.Slots.Events)-1]; allShort && !fw.namesDay() && !fw.hasRel && lastDay {
+		// "dentist at 3 and at 4 on Friday": the day said last is every
+		// time's (the first was today at 3)
+		for i := range in.Slots.Events[:len(in.Slots.Events)-1] {
+			if e := &in.Slots.Events[i]; !e.AllDay {
+				e.StartsAt, e.EndsAt = onDayOf(last.StartsAt, e.StartsAt, e.EndsAt, p.loc)
+			}
+		}
 	}
 	if len(in.Slots.Events) > MaxIntentEvents {
 		return Intent{}, false, &tooManyEvents{lang: first.Lang}
@@ -236,13 +277,28 @@ func (p *parser) shortEvent(firstText string, first Intent, part, locale string)
 		s.StartsAt, s.EndsAt, s.AllDay = &start, &end, false
 	case sc.w.hasTime && !hasDay && !sc.w.hasRel && !f.AllDay:
 		// "the dentist Monday at 9 and at 11": Monday at 11
-		y, m, d := f.StartsAt.In(p.loc).Date()
-		h, mi, _ := s.StartsAt.In(p.loc).Clock()
-		start := time.Date(y, m, d, h, mi, 0, 0, p.loc)
-		end := start.Add(s.EndsAt.Sub(*s.StartsAt))
-		s.StartsAt, s.EndsAt = &start, &end
+		s.StartsAt, s.EndsAt = onDayOf(f.StartsAt, s.StartsAt, s.EndsAt, p.loc)
 	}
 	return ev, true
+}
+
+// namesDay: w names a day ("Monday", "on the 12th", "tomorrow", "this
+// weekend").
+func (w when) namesDay() bool {
+	return w.hasDate || w.weekday >= 0 || w.span != ""
+}
+
+// onDayOf moves start and end to the day of day, keeping their clock
+// times and length.
+func onDayOf(day, start, end *time.Time, loc *time.Location) (*time.Time, *time.Time) {
+	y, m, d := day.In(loc).Date()
+	h, mi, _ := start.In(loc).Clock()
+	s := time.Date(y, m, d, h, mi, 0, 0, loc)
+	if end == nil {
+		return &s, nil
+	}
+	e := s.Add(end.Sub(*start))
+	return &s, &e
 }
 
 // replaceWord replaces the first word of s that is old (or starts with

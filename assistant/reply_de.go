@@ -66,7 +66,7 @@ var replyDE = phrases{
 	"event.deleted_series": "{title} mit allen Terminen aus dem Kalender gelöscht.",
 	"events.created":       "{n} Termine eingetragen: {list}.",
 	"events.item":          "{title} {when}{where}",
-	"events.too_many":      "{text} nennt mehr als {n} Termine: sag sie bitte in zwei Befehlen. Ich habe nichts eingetragen.",
+	"events.too_many":      "{text} nennt mehr als {n} Termine: ich trage höchstens {n} auf einmal ein. Ich habe nichts eingetragen.",
 
 	// Fragen nach den Tagen der Familie.
 	"agenda.day":            "{day}: {items}.",
@@ -127,6 +127,7 @@ var replyDE = phrases{
 	"chore_not_found":     "Keine Aufgabe passt zu {title}.",
 	"event_not_found":     "Im Kalender finde ich keinen Termin {title}.",
 	"event_not_on":        "{day} finde ich keinen Termin {title}.",
+	"event_not_at":        "{title} ist {when}, nicht um {time}, darum habe ich nichts verschoben.",
 	"nothing_found":       "Ich finde keine Aufgabe und keinen Termin {title}.",
 	"member_unknown":      "{name} gehört nicht zu deiner Familie; Mitglieder sind {names}.",
 	"snooze_past":         "{when} ist schon vorbei; sag eine spätere Zeit.",

@@ -66,7 +66,7 @@ var replyEN = phrases{
 	"event.deleted_series": "Deleted {title} and all its dates from the calendar.",
 	"events.created":       "Added {n} events to the calendar: {list}.",
 	"events.item":          "{title} {when}{where}",
-	"events.too_many":      "{text} names more than {n} events: say them in two commands. I did not add anything.",
+	"events.too_many":      "{text} names more than {n} events: I can add at most {n} at a time. I did not add anything.",
 
 	// Questions about the family's days.
 	"agenda.day":            "{day}: {items}.",
@@ -127,6 +127,7 @@ var replyEN = phrases{
 	"chore_not_found":     "No task or chore matches {title}.",
 	"event_not_found":     "I found no event {title} in the calendar.",
 	"event_not_on":        "I found no {title} {day}.",
+	"event_not_at":        "{title} is {when}, not at {time}, so I did not move it.",
 	"nothing_found":       "I found no task or event {title}.",
 	"member_unknown":      "There is no {name} in your family; the members are {names}.",
 	"snooze_past":         "{when} has passed already; say a later time.",

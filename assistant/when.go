@@ -28,6 +28,10 @@ type when struct {
 	end     clock
 	part    string // morning, afternoon, evening, night
 
+	// untilOnly: the time is only when it ends ("till 6", "bis 6"), no
+	// start said
+	untilOnly bool
+
 	hasRel bool
 	rel    time.Duration
 	dur    time.Duration
@@ -187,6 +191,7 @@ var (
 	whenNext   = setOf(`next nächsten nächster nächste nächstes`)
 	whenAtPre  = setOf(`at um @ gegen by bis until till til from ab von between zwischen`)
 	rangeWords = setOf(`to till until bis - and`)
+	untilWords = setOf(`till until til bis`)
 	// betweenWords start a span whose ends "and"/"und" join ("between 8
 	// and 12", "zwischen 8 und 12": they were all-day events with the
 	// span in their titles)
@@ -277,6 +282,7 @@ func (p *parser) matchWhen(sc *scan, i int, o scanOpts) int {
 			if w.end.uhr {
 				w.clock.uhr = true
 			}
+			w.untilOnly = !w.hasEnd && pre > 0 && untilWords[at(j-1)]
 			return pre + n
 		}
 		// "dentist thursday 3 to 4", "Zahnarzt Donnerstag 15 bis 16 Uhr":
