@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -43,7 +44,11 @@ func (s *IntentSlots) validateEvents() error {
 		if err := one.Validate(); err != nil {
 			var fe *familyhub.Error
 			if errors.As(err, &fe) {
-				return familyhub.Invalid("events", "events[%d]: %s", i, fe.Message)
+				// the event's own error (said in German too), on its field
+				if fe.Field == "" {
+					fe.Field = "title"
+				}
+				return fe.WithField(fmt.Sprintf("events[%d].%s", i, fe.Field))
 			}
 			return err
 		}

@@ -197,6 +197,7 @@ var deFormats = map[string]string{
 	"date must look like 2026-11-22":                                                        "date muss wie 2026-11-22 aussehen",
 
 	// Calendar.
+	"events must be 2 to %d events.":                               "events muss 2 bis %d Termine enthalten.",
 	"A changed occurrence cannot be stored: %v.":                   "Ein geänderter Einzeltermin kann nicht gespeichert werden: %v.",
 	"A changed occurrence is larger than %d KiB.":                  "Ein geänderter Einzeltermin ist größer als %d KiB.",
 	"A changed occurrence must have the UID of its series.":        "Ein geänderter Einzeltermin muss die UID seiner Serie haben.",
