@@ -378,18 +378,18 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	w.beginBatch(len(msgs) > 1, false)
+	w.beginBatch(len(msgs) > 1)
 	n, err := w.writeEach(msgs)
 	return w.endBatch(msgs, n, err)
 }
 
 // beginBatch takes the socket's batch (w.batch, the watchdog's watch);
-// hold gathers its frames, try on a shared writer (tryBatch).
-func (w *wsConn) beginBatch(hold, try bool) {
+// hold gathers its frames (a shared writer's batch: tryBatch).
+func (w *wsConn) beginBatch(hold bool) {
 	w.batch.Lock()
 	w.rt.watchdog.begin(w) // only one goroutine writes at a time
 	if hold && w.cork != nil {
-		w.cork.hold(try)
+		w.cork.hold(false)
 	}
 }
 

@@ -129,7 +129,16 @@ func (w *wsConn) writePooled(p *writerPool) {
 // batch stays open (w.batch held, the watchdog counting, the rest
 // gathered in the corkConn) and ownWriter hands it on.
 func (w *wsConn) tryBatch(msgs []realtime.Message) (stalled bool, err error) {
-	w.beginBatch(true, true)
+	w.batch.Lock()
+	w.rt.watchdog.begin(w)
+	if !w.cork.tryHold() {
+		// The library is writing a control frame, which may wait for
+		// the peer: the whole batch goes to the socket's own writer.
+		w.rt.watchdog.end(w)
+		w.batch.Unlock()
+		w.stalled = stalledBatch{msgs: msgs, unbegun: true}
+		return true, nil
+	}
 	n, err := w.writeEach(msgs)
 	stalled, rerr := w.cork.releaseTry()
 	if stalled {
@@ -151,6 +160,9 @@ type stalledBatch struct {
 	msgs []realtime.Message
 	n    int
 	err  error
+	// unbegun: nothing of it written (the socket's connection was busy
+	// with a write of the library's); flush writes it whole.
+	unbegun bool
 }
 
 // ownWriter starts a goroutine of w's own (flush) to go on where a
@@ -167,7 +179,13 @@ func (w *wsConn) ownWriter() {
 func (w *wsConn) finishStalled() bool {
 	b := w.stalled
 	w.stalled = stalledBatch{}
-	if err := w.endBatch(b.msgs, b.n, b.err); err != nil {
+	var err error
+	if b.unbegun {
+		err = w.writeBatch(b.msgs)
+	} else {
+		err = w.endBatch(b.msgs, b.n, b.err)
+	}
+	if err != nil {
 		w.end()
 		return false
 	}

@@ -2,6 +2,7 @@ package http
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"net"
 	"net/http"
@@ -36,22 +37,7 @@ func TestWSStalledSocketHoldsNoWriter(t *testing.T) {
 		ws = append(ws, s)
 	}
 	peer := stalledPeer(t, env, ana)
-	// The server's side of it, with a small send buffer too: the kernel
-	// holds little for a peer that does not read.
-	var pw *wsConn
-	waitCond(t, "the stalled peer's socket", func() bool {
-		rt.watchdog.mu.Lock()
-		defer rt.watchdog.mu.Unlock()
-		for w := range rt.watchdog.conns {
-			if w.cork.RemoteAddr().String() == peer.LocalAddr().String() {
-				pw = w
-			}
-		}
-		return pw != nil
-	})
-	if err := pw.cork.Conn.(*net.TCPConn).SetWriteBuffer(4096); err != nil {
-		t.Fatal(err)
-	}
+	pw := serverSide(t, rt, peer)
 
 	// Bursts until a batch to the peer that does not read is blocked;
 	// the others read everything meanwhile.
@@ -118,6 +104,74 @@ func TestWSTryWriteAllocatesNothing(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("%v allocations per batch on a shared writer, want 0", allocs)
 	}
+}
+
+// TestWSPongBlockedHoldsNoWriter: a socket whose library is blocked
+// writing a pong (its peer sends pings and reads nothing) does not hold
+// back the others with a single shared writer: its batch goes to its own
+// writer. A shared writer that waited for the socket's connection waited
+// for the pong's write, up to the library's 5 s timeout, and every other
+// socket with it.
+func TestWSPongBlockedHoldsNoWriter(t *testing.T) {
+	env := newTestEnv(t, Config{RealtimeWriteTimeout: time.Minute})
+	startTestHub(t, env, 0)
+	rt := env.server.rt
+	rt.pool = &writerPool{max: 1}
+	ana, _ := env.signup("ana@example.org", "Ana's")
+	var list struct{ ID string }
+	ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
+	s := ana.socket(t, "")
+	last := s.want("hello", map[string]any{"type": "hello"})["seq"].(float64)
+	peer := stalledPeer(t, env, ana)
+	pw := serverSide(t, rt, peer)
+
+	// Pings (masked, 125 bytes each) until the server stops reading them:
+	// its reader is blocked writing a pong to a peer that does not read.
+	ping := append([]byte{0x89, 0x80 | 125, 0, 0, 0, 0}, bytes.Repeat([]byte("p"), 125)...)
+	pings := bytes.Repeat(ping, 512)
+	for i := 0; ; i++ {
+		if i == 2000 {
+			t.Fatal("the server read 2,000 bursts of pings from a peer that reads nothing")
+		}
+		_ = peer.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
+		if _, err := peer.Write(pings); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				break
+			}
+			t.Fatal(err)
+		}
+	}
+	// Two events: whichever socket the shared writer takes first, the
+	// second event to s comes after the blocked one's batch.
+	for range 2 {
+		upto := writeEvents(t, env, list.ID, 1)
+		last = s.wantInOrder(last, upto)
+	}
+	if pw.cork.mu.TryLock() {
+		pw.cork.mu.Unlock()
+		t.Fatal("the other socket was written only once the blocked pong's write ended: the shared writer waited for it")
+	}
+}
+
+// serverSide is the server's socket of the stalled peer, with a send
+// buffer of 4 KiB: the kernel holds little for a peer that does not read.
+func serverSide(t *testing.T, rt *realtimeState, peer net.Conn) *wsConn {
+	t.Helper()
+	var pw *wsConn
+	waitCond(t, "the stalled peer's socket", func() bool {
+		rt.watchdog.mu.Lock()
+		defer rt.watchdog.mu.Unlock()
+		for w := range rt.watchdog.conns {
+			if w.cork.RemoteAddr().String() == peer.LocalAddr().String() {
+				pw = w
+			}
+		}
+		return pw != nil
+	})
+	if err := pw.cork.Conn.(*net.TCPConn).SetWriteBuffer(4096); err != nil {
+		t.Fatal(err)
+	}
+	return pw
 }
 
 // stalledPeer opens /ws as c with a receive buffer of 4 KiB and never
