@@ -39,6 +39,14 @@ type writerPool struct {
 // worker if fewer than max run.
 func (p *writerPool) push(w *wsConn) {
 	p.mu.Lock()
+	if len(p.ready) == cap(p.ready) && p.head >= len(p.ready)/2 {
+		// Under a load that never lets the queue empty, the sockets
+		// written would pile up before head and the slice grow forever:
+		// the waiting ones move to the front instead.
+		n := copy(p.ready, p.ready[p.head:])
+		clear(p.ready[n:])
+		p.ready, p.head = p.ready[:n], 0
+	}
 	p.ready = append(p.ready, w)
 	start := p.running < p.max
 	if start {
@@ -55,20 +63,26 @@ func (p *writerPool) push(w *wsConn) {
 // work writes ready sockets until none is left.
 func (p *writerPool) work(rt *realtimeState) {
 	defer rt.writers.Add(-1)
-	for {
-		p.mu.Lock()
-		if p.head == len(p.ready) {
-			p.ready, p.head = p.ready[:0], 0
-			p.running--
-			p.mu.Unlock()
-			return
-		}
-		w := p.ready[p.head]
-		p.ready[p.head] = nil
-		p.head++
-		p.mu.Unlock()
+	for w := p.pop(); w != nil; w = p.pop() {
 		w.writePooled(p)
 	}
+}
+
+// pop takes the next ready socket; nil when none is left: then the
+// calling worker stops (counted out under mu, so that a push after it
+// starts another).
+func (p *writerPool) pop() *wsConn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.head == len(p.ready) {
+		p.ready, p.head = p.ready[:0], 0
+		p.running--
+		return nil
+	}
+	w := p.ready[p.head]
+	p.ready[p.head] = nil
+	p.head++
+	return w
 }
 
 // pool returns the replica's shared writers when they write w's

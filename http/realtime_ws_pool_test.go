@@ -153,6 +153,26 @@ func TestWSPongBlockedHoldsNoWriter(t *testing.T) {
 	}
 }
 
+// TestWSPoolQueueBounded: under a load that never lets the shared
+// writers' queue empty, its slice stays the size of what waits. Sockets
+// written piled up before its head, and it grew by every socket readied
+// since it was last empty.
+func TestWSPoolQueueBounded(t *testing.T) {
+	p := &writerPool{} // max 0: no worker; the test pops
+	ws := []*wsConn{{}, {}, {}} // readied in turn, each once at a time
+	p.push(ws[0])
+	p.push(ws[1])
+	for i := range 100_000 {
+		p.push(ws[(i+2)%3])
+		if w := p.pop(); w != ws[i%3] {
+			t.Fatalf("pop %d: got socket %p, want %p (the order readied)", i, w, ws[i%3])
+		}
+	}
+	if c := cap(p.ready); c > 64 {
+		t.Errorf("queue of %d sockets waiting has a slice of %d", len(p.ready)-p.head, c)
+	}
+}
+
 // serverSide is the server's socket of the stalled peer, with a send
 // buffer of 4 KiB: the kernel holds little for a peer that does not read.
 func serverSide(t *testing.T, rt *realtimeState, peer net.Conn) *wsConn {
