@@ -158,7 +158,7 @@ func TestWSPongBlockedHoldsNoWriter(t *testing.T) {
 // written piled up before its head, and it grew by every socket readied
 // since it was last empty.
 func TestWSPoolQueueBounded(t *testing.T) {
-	p := &writerPool{} // max 0: no worker; the test pops
+	p := &writerPool{}          // max 0: no worker; the test pops
 	ws := []*wsConn{{}, {}, {}} // readied in turn, each once at a time
 	p.push(ws[0])
 	p.push(ws[1])
