@@ -125,20 +125,26 @@ func TestWSPongBlockedHoldsNoWriter(t *testing.T) {
 	peer := stalledPeer(t, env, ana)
 	pw := serverSide(t, rt, peer)
 
-	// Pings (masked, 125 bytes each) until the server stops reading them:
-	// its reader is blocked writing a pong to a peer that does not read.
+	// Pings (masked, 125 bytes each) until the server stops reading them
+	// (not a byte taken for half a second): its reader is blocked writing
+	// a pong to a peer that does not read.
 	ping := append([]byte{0x89, 0x80 | 125, 0, 0, 0, 0}, bytes.Repeat([]byte("p"), 125)...)
 	pings := bytes.Repeat(ping, 512)
-	for i := 0; ; i++ {
+	for i, off := 0, 0; ; i++ {
 		if i == 2000 {
 			t.Fatal("the server read 2,000 bursts of pings from a peer that reads nothing")
 		}
-		_ = peer.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
-		if _, err := peer.Write(pings); err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				break
-			}
+		_ = peer.SetWriteDeadline(time.Now().Add(500 * time.Millisecond))
+		n, err := peer.Write(pings[off:])
+		off = (off + n) % len(ping) // the next write goes on inside the frame cut
+		if err == nil {
+			continue
+		}
+		if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
 			t.Fatal(err)
+		}
+		if n == 0 {
+			break
 		}
 	}
 	// Two events: whichever socket the shared writer takes first, the
