@@ -237,3 +237,65 @@ func stalledPeer(t *testing.T, env *testEnv, c *client) net.Conn {
 		}
 	}
 }
+
+// TestCorkConnStalledKeepsOrder: a frame the kernel takes only part of
+// on a shared writer (hold with try), a close frame the library writes
+// meanwhile, then the socket's own writer's release: the peer gets the
+// frame whole, then the close frame, each once, nothing in between and
+// nothing after. A frame of ours after the library's close is refused.
+func TestCorkConnStalledKeepsOrder(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	peer, err := d.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	raw, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.(*net.TCPConn).SetWriteBuffer(4096); err != nil {
+		t.Fatal(err)
+	}
+	c := &corkConn{Conn: raw, raw: rawConn(raw)}
+	payload := bytes.Repeat([]byte("0123456789abcdef"), 64<<10) // 1 MiB: more than the kernel takes at once
+	closeFrame := []byte{frameClose, 2, 0x03, 0xe8}
+
+	c.hold(true)
+	if err := c.writeFrame(frameText, payload); err != nil {
+		t.Fatal(err)
+	}
+	if !c.stalled {
+		t.Fatal("the kernel took 1 MiB at once: the test proves nothing")
+	}
+	if n, err := c.Write(closeFrame); n != len(closeFrame) || err != nil { // as the library writes it
+		t.Fatal(n, err)
+	}
+	if err := c.writeFrame(frameText, []byte("after")); err == nil {
+		t.Fatal("a frame after the library's close frame was taken")
+	}
+	if stalled, err := c.releaseTry(); !stalled || err != nil {
+		t.Fatal(stalled, err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(peer)
+		got <- b
+	}()
+	if err := c.release(); err != nil { // the socket's own writer: waits for the peer
+		t.Fatal(err)
+	}
+	c.Close()
+	want := append(frameHeader(nil, frameText, len(payload)), payload...)
+	want = append(want, closeFrame...)
+	if b := <-got; !bytes.Equal(b, want) {
+		t.Fatalf("peer got %d bytes, want %d (the frame, then the close frame)", len(b), len(want))
+	}
+}
