@@ -275,6 +275,17 @@ func (c *corkConn) holdLocked(try bool) {
 	}
 }
 
+// flushHeld writes what was gathered so far, keeping the batch held
+// (for wsWroteHook, tests only).
+func (c *corkConn) flushHeld() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.held == nil {
+		return nil
+	}
+	return c.flushLocked()
+}
+
 // corkHeldHook, set by tests only, runs on a batch's writer right after
 // hold: a test parks the writer there to act while a batch is gathered.
 var corkHeldHook atomic.Pointer[func(*corkConn)]
