@@ -22,14 +22,14 @@ import (
 
 // startTestHub mounts the realtime endpoints over a running hub and its
 // listener (session notices close sockets), as cmd/familyhub does.
-func startTestHub(t *testing.T, env *testEnv, maxPerUser int) *realtime.Hub {
+func startTestHub(t testing.TB, env *testEnv, maxPerUser int) *realtime.Hub {
 	t.Helper()
 	return startTestHubWith(t, env, func(h *realtime.Hub) { h.MaxPerUser = maxPerUser })
 }
 
 // startTestHubWith is startTestHub with the hub's settings made by set
 // before it runs.
-func startTestHubWith(t *testing.T, env *testEnv, set func(*realtime.Hub)) *realtime.Hub {
+func startTestHubWith(t testing.TB, env *testEnv, set func(*realtime.Hub)) *realtime.Hub {
 	t.Helper()
 	store := db.NewStore(env.pool)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -56,7 +56,7 @@ func startTestHubWith(t *testing.T, env *testEnv, set func(*realtime.Hub)) *real
 	return hub
 }
 
-func waitCond(t *testing.T, what string, cond func() bool) {
+func waitCond(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {

@@ -378,18 +378,18 @@ func (w *wsConn) writeBatch(msgs []realtime.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	w.beginBatch(len(msgs) > 1, false)
+	w.beginBatch(len(msgs) > 1)
 	n, err := w.writeEach(msgs)
 	return w.endBatch(msgs, n, err)
 }
 
 // beginBatch takes the socket's batch (w.batch, the watchdog's watch);
-// hold gathers its frames, try on a shared writer (tryBatch).
-func (w *wsConn) beginBatch(hold, try bool) {
+// hold gathers its frames (a shared writer's batch: tryBatch).
+func (w *wsConn) beginBatch(hold bool) {
 	w.batch.Lock()
 	w.rt.watchdog.begin(w) // only one goroutine writes at a time
 	if hold && w.cork != nil {
-		w.cork.hold(try)
+		w.cork.hold(false)
 	}
 }
 
@@ -432,6 +432,11 @@ func (w *wsConn) writeEach(msgs []realtime.Message) (n int, err error) {
 			return i, err
 		}
 		if f := wsWroteHook.Load(); f != nil {
+			if w.cork != nil {
+				if err := w.cork.flushHeld(); err != nil {
+					return i + 1, err
+				}
+			}
 			(*f)(w, i+1, len(msgs))
 		}
 	}
@@ -439,7 +444,10 @@ func (w *wsConn) writeEach(msgs []realtime.Message) (n int, err error) {
 }
 
 // wsWroteHook, set by tests only, runs on a batch's writer after each
-// message taken: n of the batch's size.
+// message taken: n of the batch's size. The message was handed to the
+// kernel first (as far as it takes it at once on a shared writer, whose
+// batches are always gathered): a test that holds the writer there until
+// the client read the message would wait for it forever otherwise.
 var wsWroteHook atomic.Pointer[func(w *wsConn, n, size int)]
 
 // heartbeat writes a ping, which the write watchdog asked for (pingWant);

@@ -247,6 +247,24 @@ func (c *corkConn) Close() error {
 // write waits for the peer until release (see try).
 func (c *corkConn) hold(try bool) {
 	c.mu.Lock()
+	c.holdLocked(try)
+}
+
+// tryHold is hold(true) on a shared writer, which must not wait for mu:
+// false, and nothing held, when another goroutine has it. That is the
+// library writing a control frame outside a batch (a pong, a close),
+// which waits for a peer that does not read, up to its own 5 s timeout:
+// a shared writer waiting behind it held back every other socket.
+func (c *corkConn) tryHold() bool {
+	if !c.mu.TryLock() {
+		return false
+	}
+	c.holdLocked(true)
+	return true
+}
+
+// holdLocked is hold with mu held; it unlocks mu.
+func (c *corkConn) holdLocked(try bool) {
 	if c.held == nil {
 		c.held = corkBufs.Get().(*[]byte)
 	}
@@ -255,6 +273,17 @@ func (c *corkConn) hold(try bool) {
 	if f := corkHeldHook.Load(); f != nil {
 		(*f)(c)
 	}
+}
+
+// flushHeld writes what was gathered so far, keeping the batch held
+// (for wsWroteHook, tests only).
+func (c *corkConn) flushHeld() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.held == nil {
+		return nil
+	}
+	return c.flushLocked()
 }
 
 // corkHeldHook, set by tests only, runs on a batch's writer right after

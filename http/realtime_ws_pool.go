@@ -39,6 +39,14 @@ type writerPool struct {
 // worker if fewer than max run.
 func (p *writerPool) push(w *wsConn) {
 	p.mu.Lock()
+	if len(p.ready) == cap(p.ready) && p.head >= len(p.ready)/2 {
+		// Under a load that never lets the queue empty, the sockets
+		// written would pile up before head and the slice grow forever:
+		// the waiting ones move to the front instead.
+		n := copy(p.ready, p.ready[p.head:])
+		clear(p.ready[n:])
+		p.ready, p.head = p.ready[:n], 0
+	}
 	p.ready = append(p.ready, w)
 	start := p.running < p.max
 	if start {
@@ -55,20 +63,26 @@ func (p *writerPool) push(w *wsConn) {
 // work writes ready sockets until none is left.
 func (p *writerPool) work(rt *realtimeState) {
 	defer rt.writers.Add(-1)
-	for {
-		p.mu.Lock()
-		if p.head == len(p.ready) {
-			p.ready, p.head = p.ready[:0], 0
-			p.running--
-			p.mu.Unlock()
-			return
-		}
-		w := p.ready[p.head]
-		p.ready[p.head] = nil
-		p.head++
-		p.mu.Unlock()
+	for w := p.pop(); w != nil; w = p.pop() {
 		w.writePooled(p)
 	}
+}
+
+// pop takes the next ready socket; nil when none is left: then the
+// calling worker stops (counted out under mu, so that a push after it
+// starts another).
+func (p *writerPool) pop() *wsConn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.head == len(p.ready) {
+		p.ready, p.head = p.ready[:0], 0
+		p.running--
+		return nil
+	}
+	w := p.ready[p.head]
+	p.ready[p.head] = nil
+	p.head++
+	return w
 }
 
 // pool returns the replica's shared writers when they write w's
@@ -129,7 +143,16 @@ func (w *wsConn) writePooled(p *writerPool) {
 // batch stays open (w.batch held, the watchdog counting, the rest
 // gathered in the corkConn) and ownWriter hands it on.
 func (w *wsConn) tryBatch(msgs []realtime.Message) (stalled bool, err error) {
-	w.beginBatch(true, true)
+	w.batch.Lock()
+	w.rt.watchdog.begin(w)
+	if !w.cork.tryHold() {
+		// The library is writing a control frame, which may wait for
+		// the peer: the whole batch goes to the socket's own writer.
+		w.rt.watchdog.end(w)
+		w.batch.Unlock()
+		w.stalled = stalledBatch{msgs: msgs, unbegun: true}
+		return true, nil
+	}
 	n, err := w.writeEach(msgs)
 	stalled, rerr := w.cork.releaseTry()
 	if stalled {
@@ -151,6 +174,9 @@ type stalledBatch struct {
 	msgs []realtime.Message
 	n    int
 	err  error
+	// unbegun: nothing of it written (the socket's connection was busy
+	// with a write of the library's); flush writes it whole.
+	unbegun bool
 }
 
 // ownWriter starts a goroutine of w's own (flush) to go on where a
@@ -167,7 +193,13 @@ func (w *wsConn) ownWriter() {
 func (w *wsConn) finishStalled() bool {
 	b := w.stalled
 	w.stalled = stalledBatch{}
-	if err := w.endBatch(b.msgs, b.n, b.err); err != nil {
+	var err error
+	if b.unbegun {
+		err = w.writeBatch(b.msgs)
+	} else {
+		err = w.endBatch(b.msgs, b.n, b.err)
+	}
+	if err != nil {
 		w.end()
 		return false
 	}

@@ -16,77 +16,81 @@ import (
 	"time"
 )
 
-// TestWSPoolCounted counts, in one process, what an event fanned out to
-// 1,000 loopback sockets costs the replica with the shared writers
+// BenchmarkWSPoolCounted counts, in one process, what an event fanned
+// out to 1,000 loopback sockets costs the replica with the shared writers
 // (realtime_ws_pool.go) and with a writer goroutine per socket, in
-// alternating rounds over the same sockets: the process's CPU time, the
-// goroutines started, the allocations and the write system calls, per
-// message delivered. The sockets are read by minimal clients (one
-// goroutine each, a fixed buffer), whose cost both ways share. Counted,
-// not timed; run by hand (docs/benchmarks.md):
+// alternating rounds over the same sockets (3 of each): the process's CPU
+// time, the goroutines started, the allocations and the write system
+// calls, per message delivered (reported as metrics; an op is one event).
+// The sockets are read by minimal clients (one goroutine each, a fixed
+// buffer), whose cost both ways share. Run (docs/benchmarks.md):
 //
-//	FAMILYHUB_COUNT_POOL=1 go run ./cmd/pgrun -- go test -run TestWSPoolCounted -count=1 -v ./http/
-func TestWSPoolCounted(t *testing.T) {
-	if os.Getenv("FAMILYHUB_COUNT_POOL") == "" {
-		t.Skip("a count run by hand: set FAMILYHUB_COUNT_POOL=1")
-	}
-	const sockets, events, rounds = 1000, 200, 6
-	env := newTestEnv(t, Config{})
-	startTestHub(t, env, 0)
+//	go run ./cmd/pgrun -- go test -run '^$' -bench BenchmarkWSPoolCounted -benchtime 200x -count=1 ./http/
+func BenchmarkWSPoolCounted(b *testing.B) {
+	const sockets, rounds = 1000, 3
+	env := newTestEnv(b, Config{})
+	startTestHub(b, env, 0)
 	rt := env.server.rt
 	pool := rt.pool
 	ana, _ := env.signup("ana@example.org", "Ana's")
 	var list struct{ ID string }
-	ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
+	ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(b, &list)
 	var got, want atomic.Int64
 	done := make(chan struct{}, 1)
 	for range sockets {
-		countingPeer(t, env, ana, func() {
+		countingPeer(b, env, ana, func() {
 			if got.Add(1) == want.Load() {
 				done <- struct{}{}
 			}
 		})
 	}
-	waitCond(t, "every hello", func() bool { return got.Load() == sockets })
+	waitCond(b, "every hello", func() bool { return got.Load() == sockets })
 	got.Store(0)
-	event := func() {
+	event := func(b *testing.B) {
 		want.Add(sockets)
-		writeEvents(t, env, list.ID, 1)
+		writeEvents(b, env, list.ID, 1)
 		select {
 		case <-done:
 		case <-time.After(30 * time.Second):
-			t.Fatalf("%d of %d deliveries", got.Load(), want.Load())
+			b.Fatalf("%d of %d deliveries", got.Load(), want.Load())
 		}
 	}
 	created := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
-	for r := range rounds {
-		name := "goroutine per socket"
-		rt.pool = nil
-		if r%2 == 1 {
-			name, rt.pool = "shared writers", pool
+	for range rounds {
+		for _, mode := range []struct {
+			name string
+			pool *writerPool
+		}{{"per-socket", nil}, {"shared", pool}} {
+			b.Run(mode.name, func(b *testing.B) {
+				rt.pool = mode.pool
+				for range 20 {
+					event(b)
+				}
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				metrics.Read(created)
+				a0, g0, w0, c0 := ms.Mallocs, created[0].Value.Uint64(), procWriteCalls(b), time.Duration(processCPU())
+				b.ResetTimer()
+				for range b.N {
+					event(b)
+				}
+				b.StopTimer()
+				c1, w1 := time.Duration(processCPU()), procWriteCalls(b)
+				metrics.Read(created)
+				runtime.ReadMemStats(&ms)
+				n := float64(sockets * b.N)
+				b.ReportMetric(float64((c1-c0).Nanoseconds())/1e3/n, "cpu-us/msg")
+				b.ReportMetric(float64(created[0].Value.Uint64()-g0)/n, "goroutines/msg")
+				b.ReportMetric(float64(ms.Mallocs-a0)/n, "allocs/msg")
+				b.ReportMetric(float64(w1-w0)/n, "writes/msg")
+			})
 		}
-		for range 20 {
-			event()
-		}
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		metrics.Read(created)
-		a0, g0, w0, c0 := ms.Mallocs, created[0].Value.Uint64(), procWriteCalls(t), time.Duration(processCPU())
-		for range events {
-			event()
-		}
-		c1, w1 := time.Duration(processCPU()), procWriteCalls(t)
-		metrics.Read(created)
-		runtime.ReadMemStats(&ms)
-		n := float64(sockets * events)
-		t.Logf("%-20s CPU %5.2f µs, goroutines %.4f, allocations %.4f, writes %.3f per message",
-			name, float64((c1-c0).Microseconds())/n, float64(created[0].Value.Uint64()-g0)/n, float64(ms.Mallocs-a0)/n, float64(w1-w0)/n)
 	}
 }
 
 // procWriteCalls is the process's write system calls so far (Linux).
-func procWriteCalls(t *testing.T) int64 {
+func procWriteCalls(t testing.TB) int64 {
 	b, err := os.ReadFile("/proc/self/io")
 	if err != nil {
 		t.Skip("needs /proc/self/io: ", err)
@@ -103,7 +107,7 @@ func procWriteCalls(t *testing.T) int64 {
 
 // countingPeer opens /ws as c and reads its frames on one goroutine into
 // a fixed buffer, calling onText for each text frame and answering pings.
-func countingPeer(t *testing.T, env *testEnv, c *client, onText func()) {
+func countingPeer(t testing.TB, env *testEnv, c *client, onText func()) {
 	t.Helper()
 	addr := strings.TrimPrefix(env.ts.URL, "http://")
 	conn, err := net.Dial("tcp", addr)

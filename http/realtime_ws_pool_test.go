@@ -2,6 +2,7 @@ package http
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"net"
 	"net/http"
@@ -36,22 +37,7 @@ func TestWSStalledSocketHoldsNoWriter(t *testing.T) {
 		ws = append(ws, s)
 	}
 	peer := stalledPeer(t, env, ana)
-	// The server's side of it, with a small send buffer too: the kernel
-	// holds little for a peer that does not read.
-	var pw *wsConn
-	waitCond(t, "the stalled peer's socket", func() bool {
-		rt.watchdog.mu.Lock()
-		defer rt.watchdog.mu.Unlock()
-		for w := range rt.watchdog.conns {
-			if w.cork.RemoteAddr().String() == peer.LocalAddr().String() {
-				pw = w
-			}
-		}
-		return pw != nil
-	})
-	if err := pw.cork.Conn.(*net.TCPConn).SetWriteBuffer(4096); err != nil {
-		t.Fatal(err)
-	}
+	pw := serverSide(t, rt, peer)
 
 	// Bursts until a batch to the peer that does not read is blocked;
 	// the others read everything meanwhile.
@@ -120,6 +106,100 @@ func TestWSTryWriteAllocatesNothing(t *testing.T) {
 	}
 }
 
+// TestWSPongBlockedHoldsNoWriter: a socket whose library is blocked
+// writing a pong (its peer sends pings and reads nothing) does not hold
+// back the others with a single shared writer: its batch goes to its own
+// writer. A shared writer that waited for the socket's connection waited
+// for the pong's write, up to the library's 5 s timeout, and every other
+// socket with it.
+func TestWSPongBlockedHoldsNoWriter(t *testing.T) {
+	env := newTestEnv(t, Config{RealtimeWriteTimeout: time.Minute})
+	startTestHub(t, env, 0)
+	rt := env.server.rt
+	rt.pool = &writerPool{max: 1}
+	ana, _ := env.signup("ana@example.org", "Ana's")
+	var list struct{ ID string }
+	ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
+	s := ana.socket(t, "")
+	last := s.want("hello", map[string]any{"type": "hello"})["seq"].(float64)
+	peer := stalledPeer(t, env, ana)
+	pw := serverSide(t, rt, peer)
+
+	// Pings (masked, 125 bytes each) until the server stops reading them
+	// (not a byte taken for half a second): its reader is blocked writing
+	// a pong to a peer that does not read.
+	ping := append([]byte{0x89, 0x80 | 125, 0, 0, 0, 0}, bytes.Repeat([]byte("p"), 125)...)
+	pings := bytes.Repeat(ping, 512)
+	for i, off := 0, 0; ; i++ {
+		if i == 2000 {
+			t.Fatal("the server read 2,000 bursts of pings from a peer that reads nothing")
+		}
+		_ = peer.SetWriteDeadline(time.Now().Add(500 * time.Millisecond))
+		n, err := peer.Write(pings[off:])
+		off = (off + n) % len(ping) // the next write goes on inside the frame cut
+		if err == nil {
+			continue
+		}
+		if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	// Two events: whichever socket the shared writer takes first, the
+	// second event to s comes after the blocked one's batch.
+	for range 2 {
+		upto := writeEvents(t, env, list.ID, 1)
+		last = s.wantInOrder(last, upto)
+	}
+	if pw.cork.mu.TryLock() {
+		pw.cork.mu.Unlock()
+		t.Fatal("the other socket was written only once the blocked pong's write ended: the shared writer waited for it")
+	}
+}
+
+// TestWSPoolQueueBounded: under a load that never lets the shared
+// writers' queue empty, its slice stays the size of what waits. Sockets
+// written piled up before its head, and it grew by every socket readied
+// since it was last empty.
+func TestWSPoolQueueBounded(t *testing.T) {
+	p := &writerPool{}          // max 0: no worker; the test pops
+	ws := []*wsConn{{}, {}, {}} // readied in turn, each once at a time
+	p.push(ws[0])
+	p.push(ws[1])
+	for i := range 100_000 {
+		p.push(ws[(i+2)%3])
+		if w := p.pop(); w != ws[i%3] {
+			t.Fatalf("pop %d: got socket %p, want %p (the order readied)", i, w, ws[i%3])
+		}
+	}
+	if c := cap(p.ready); c > 64 {
+		t.Errorf("queue of %d sockets waiting has a slice of %d", len(p.ready)-p.head, c)
+	}
+}
+
+// serverSide is the server's socket of the stalled peer, with a send
+// buffer of 4 KiB: the kernel holds little for a peer that does not read.
+func serverSide(t *testing.T, rt *realtimeState, peer net.Conn) *wsConn {
+	t.Helper()
+	var pw *wsConn
+	waitCond(t, "the stalled peer's socket", func() bool {
+		rt.watchdog.mu.Lock()
+		defer rt.watchdog.mu.Unlock()
+		for w := range rt.watchdog.conns {
+			if w.cork.RemoteAddr().String() == peer.LocalAddr().String() {
+				pw = w
+			}
+		}
+		return pw != nil
+	})
+	if err := pw.cork.Conn.(*net.TCPConn).SetWriteBuffer(4096); err != nil {
+		t.Fatal(err)
+	}
+	return pw
+}
+
 // stalledPeer opens /ws as c with a receive buffer of 4 KiB and never
 // reads past the upgrade's answer; it returns the connection.
 func stalledPeer(t *testing.T, env *testEnv, c *client) net.Conn {
@@ -155,5 +235,67 @@ func stalledPeer(t *testing.T, env *testEnv, c *client) net.Conn {
 		if strings.TrimSpace(line) == "" {
 			return conn
 		}
+	}
+}
+
+// TestCorkConnStalledKeepsOrder: a frame the kernel takes only part of
+// on a shared writer (hold with try), a close frame the library writes
+// meanwhile, then the socket's own writer's release: the peer gets the
+// frame whole, then the close frame, each once, nothing in between and
+// nothing after. A frame of ours after the library's close is refused.
+func TestCorkConnStalledKeepsOrder(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	peer, err := d.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	raw, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.(*net.TCPConn).SetWriteBuffer(4096); err != nil {
+		t.Fatal(err)
+	}
+	c := &corkConn{Conn: raw, raw: rawConn(raw)}
+	payload := bytes.Repeat([]byte("0123456789abcdef"), 64<<10) // 1 MiB: more than the kernel takes at once
+	closeFrame := []byte{frameClose, 2, 0x03, 0xe8}
+
+	c.hold(true)
+	if err := c.writeFrame(frameText, payload); err != nil {
+		t.Fatal(err)
+	}
+	if !c.stalled {
+		t.Fatal("the kernel took 1 MiB at once: the test proves nothing")
+	}
+	if n, err := c.Write(closeFrame); n != len(closeFrame) || err != nil { // as the library writes it
+		t.Fatal(n, err)
+	}
+	if err := c.writeFrame(frameText, []byte("after")); err == nil {
+		t.Fatal("a frame after the library's close frame was taken")
+	}
+	if stalled, err := c.releaseTry(); !stalled || err != nil {
+		t.Fatal(stalled, err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(peer)
+		got <- b
+	}()
+	if err := c.release(); err != nil { // the socket's own writer: waits for the peer
+		t.Fatal(err)
+	}
+	c.Close()
+	want := append(frameHeader(nil, frameText, len(payload)), payload...)
+	want = append(want, closeFrame...)
+	if b := <-got; !bytes.Equal(b, want) {
+		t.Fatalf("peer got %d bytes, want %d (the frame, then the close frame)", len(b), len(want))
 	}
 }

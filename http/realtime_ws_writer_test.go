@@ -19,7 +19,7 @@ import (
 // added in one statement), announced by the trigger's own NOTIFY, as from
 // psql (the test pool's connections otherwise leave that to the
 // application's announcer). It returns the family's seq after them.
-func writeEvents(t *testing.T, env *testEnv, list string, n int) float64 {
+func writeEvents(t testing.TB, env *testEnv, list string, n int) float64 {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := env.pool.Begin(ctx)
