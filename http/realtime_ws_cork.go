@@ -232,14 +232,25 @@ const corkCloseWait = 250 * time.Millisecond
 // without a close frame. The deadline also ends a write blocked on a peer
 // that does not read (which holds mu), so the write timeout still cuts
 // such a peer off, corkCloseWait later at most.
+//
+// What was gathered is written outside mu: a shared writer in the middle
+// of a batch takes mu for each frame and at release, and must not wait
+// for a peer (up to corkCloseWait) behind a closing socket. Nothing else
+// is written after it (werr), and the batch it was gathered for ends as
+// failed: its messages are not counted as sent.
 func (c *corkConn) Close() error {
 	_ = c.Conn.SetWriteDeadline(time.Now().Add(corkCloseWait))
 	c.mu.Lock()
-	c.try = false // this write may wait (the deadline)
-	if c.held != nil {
-		_ = c.flushLocked()
+	var b []byte
+	if c.held != nil && c.werr == nil {
+		b = bytes.Clone(*c.held)
+		*c.held = (*c.held)[:0]
 	}
+	c.failed(net.ErrClosed) // every write from here on fails at once
 	c.mu.Unlock()
+	if len(b) > 0 {
+		_, _ = c.Conn.Write(b) // may wait for the peer, until the deadline
+	}
 	return c.Conn.Close()
 }
 

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -90,4 +91,43 @@ func TestWSCloseFrameDuringBatch(t *testing.T) {
 			t.Fatalf("read %v, want close 1009", err)
 		}
 	})
+}
+
+// TestCorkConnCloseHoldsNoTryWriter: while Close writes what a shared
+// writer's stalled batch gathered to a peer that does not read (up to
+// corkCloseWait), the shared writer's next frame and its release do not
+// wait for it: they fail at once (the connection is closing). Before,
+// Close wrote under the connection's lock, and the shared writer, with
+// every other socket behind it, waited until Close's deadline.
+func TestCorkConnCloseHoldsNoTryWriter(t *testing.T) {
+	c, _ := stalledCork(t)
+	c.hold(true)
+	if err := c.writeFrame(frameText, bytes.Repeat([]byte("0123456789abcdef"), 64<<10)); err != nil {
+		t.Fatal(err)
+	}
+	if !c.stalled {
+		t.Fatal("the kernel took 1 MiB at once: the test proves nothing")
+	}
+	// Close's write ends at its deadline, corkCloseWait after it began:
+	// a writer that waited for it returns after that.
+	began := time.Now()
+	closed := make(chan struct{})
+	go func() { c.Close(); close(closed) }()
+	// Close has begun: it holds the lock, or has been through it.
+	waitCond(t, "Close to begin", func() bool {
+		if !c.mu.TryLock() {
+			return true
+		}
+		defer c.mu.Unlock()
+		return c.werr != nil
+	})
+	ferr := c.writeFrame(frameText, []byte("more"))
+	stalled, rerr := c.releaseTry()
+	if d := time.Since(began); d >= corkCloseWait {
+		t.Fatalf("the shared writer returned %v after Close began: it waited for Close's write", d)
+	}
+	if ferr == nil || stalled || rerr == nil {
+		t.Errorf("frame %v, release stalled %v %v: want both to fail, nothing stalled", ferr, stalled, rerr)
+	}
+	<-closed
 }
