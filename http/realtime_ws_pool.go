@@ -151,7 +151,7 @@ func (w *wsConn) poolDone() bool {
 	w.flushing = false
 	// Not Idle now: the socket's next event, often a moment away,
 	// would allocate the slice a burst's batches reuse. The
-	// watchdog calls it 2-3 ticks on, if no batch came since.
+	// watchdog calls it 2-3 ticks on (once per drain).
 	w.drained.Store(w.rt.watchdog.now.Load())
 	return true
 }
