@@ -127,13 +127,13 @@ func (w *wsConn) writePooled(p *writerPool) {
 			return // flushing stays true: nothing more is written
 		}
 		w.c.Written(msgs)
-		// One batch per turn: a socket that gets messages faster than a
-		// batch drains goes to the back of the queue, behind the sockets
-		// readied meanwhile, instead of holding this writer (with as many
-		// such sockets as writers, every other socket waited).
-		if !w.poolDone() {
-			p.push(w) // flushing stays true: still one writer at a time
-		}
+		// One batch per turn: the socket goes to the back of the queue,
+		// behind the sockets readied meanwhile, instead of holding this
+		// writer while messages keep coming (with as many such sockets
+		// as writers, every other socket waited). Its next turn looks
+		// again: more messages, or the log (a burst that overflowed its
+		// queue sets behind without a kick), or nothing, and it is done.
+		p.push(w) // flushing stays true: still one writer at a time
 		return
 	}
 }
