@@ -34,9 +34,9 @@ func TestWSFloodedSocketTakesTurns(t *testing.T) {
 	var read atomic.Int64
 	countingPeer(t, env, ana, func() { read.Add(1) })
 	waitCond(t, "the flooded socket", func() bool { return len(conns()) == 2 && read.Load() == 1 })
-	wf := conns()[0]
-	if wf == wo {
-		wf = conns()[1]
+	wf := conns()
+	if wf[0] == wo {
+		wf = wf[1:]
 	}
 
 	// Each batch written to the flooded socket queues one more message
@@ -46,13 +46,13 @@ func TestWSFloodedSocketTakesTurns(t *testing.T) {
 	var flooding atomic.Bool
 	flooding.Store(true)
 	f := func(w *wsConn, n, size int) {
-		if w == wf && n == size && flooding.Load() && fed.Add(1) < limit {
-			wf.c.Reply([]byte(`{"type":"flood"}`))
+		if w == wf[0] && n == size && flooding.Load() && fed.Add(1) < limit {
+			wf[0].c.Reply([]byte(`{"type":"flood"}`))
 		}
 	}
 	wsWroteHook.Store(&f)
 	t.Cleanup(func() { wsWroteHook.Store(nil) })
-	wf.c.Reply([]byte(`{"type":"flood"}`))
+	wf[0].c.Reply([]byte(`{"type":"flood"}`))
 	waitCond(t, "the flood", func() bool { return fed.Load() >= 10 })
 
 	wo.c.Reply([]byte(`{"type":"probe"}`))
