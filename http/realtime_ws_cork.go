@@ -53,6 +53,8 @@ type corkConn struct {
 	// closing: Close took what was gathered and writes it outside mu;
 	// nothing more is written.
 	closing bool
+	// closeWait bounds Close's write; 0 is corkCloseWait (tests set more).
+	closeWait time.Duration
 }
 
 // WebSocket opcodes written by writeFrame, with the FIN bit set (RFC 6455 5.2).
@@ -253,7 +255,11 @@ const corkCloseWait = 250 * time.Millisecond
 // release finds nothing left to write, and its frames count as written,
 // as when Close wrote them under mu.
 func (c *corkConn) Close() error {
-	_ = c.Conn.SetWriteDeadline(time.Now().Add(corkCloseWait))
+	wait := c.closeWait
+	if wait == 0 {
+		wait = corkCloseWait
+	}
+	_ = c.Conn.SetWriteDeadline(time.Now().Add(wait))
 	c.mu.Lock()
 	var b []byte
 	if c.held != nil && c.werr == nil && !c.closing {

@@ -101,7 +101,10 @@ func TestWSCloseFrameDuringBatch(t *testing.T) {
 // Close wrote under the connection's lock, and the shared writer, with
 // every other socket behind it, waited until Close's deadline.
 func TestCorkConnCloseHoldsNoTryWriter(t *testing.T) {
-	c, _ := stalledCork(t)
+	c, peer := stalledCork(t)
+	// A long bound for Close's write, so that a writer that waited for it
+	// is told from one that did not by seconds, not by a scheduler stall.
+	c.closeWait = 10 * time.Second
 	c.hold(true)
 	if err := c.writeFrame(frameText, bytes.Repeat([]byte("0123456789abcdef"), 64<<10)); err != nil {
 		t.Fatal(err)
@@ -109,8 +112,8 @@ func TestCorkConnCloseHoldsNoTryWriter(t *testing.T) {
 	if !c.stalled {
 		t.Fatal("the kernel took 1 MiB at once: the test proves nothing")
 	}
-	// Close's write ends at its deadline, corkCloseWait after it began:
-	// a writer that waited for it returns after that.
+	// Close's write ends at its deadline, closeWait after it began: a
+	// writer that waited for it returns after that.
 	began := time.Now()
 	closed := make(chan struct{})
 	go func() { c.Close(); close(closed) }()
@@ -124,11 +127,12 @@ func TestCorkConnCloseHoldsNoTryWriter(t *testing.T) {
 	})
 	ferr := c.writeFrame(frameText, []byte("more"))
 	stalled, rerr := c.releaseTry()
-	if d := time.Since(began); d >= corkCloseWait {
+	if d := time.Since(began); d >= c.closeWait/2 {
 		t.Fatalf("the shared writer returned %v after Close began: it waited for Close's write", d)
 	}
 	if ferr == nil || stalled || rerr != nil {
 		t.Errorf("frame %v, release stalled %v %v: want the frame refused, the release done", ferr, stalled, rerr)
 	}
+	peer.Close() // ends Close's blocked write
 	<-closed
 }
