@@ -50,6 +50,11 @@ type corkConn struct {
 	// gathered (stalled) until release, which a goroutine of the socket's
 	// own then calls and which waits (realtime_ws_pool.go).
 	try, stalled bool
+	// closing: Close took what was gathered and writes it outside mu;
+	// nothing more is written.
+	closing bool
+	// closeWait bounds Close's write; 0 is corkCloseWait (tests set more).
+	closeWait time.Duration
 }
 
 // WebSocket opcodes written by writeFrame, with the FIN bit set (RFC 6455 5.2).
@@ -82,6 +87,9 @@ func (c *corkConn) Write(p []byte) (int, error) {
 	defer c.mu.Unlock()
 	if c.werr != nil {
 		return 0, c.werr
+	}
+	if c.closing {
+		return 0, net.ErrClosed
 	}
 	if len(p) > 0 && p[0] == frameClose {
 		c.closeSent = true
@@ -125,6 +133,9 @@ func (c *corkConn) writeFrame(op byte, p []byte) error {
 	}
 	if c.closeSent {
 		return errCloseSent
+	}
+	if c.closing {
+		return net.ErrClosed
 	}
 	var hb [10]byte
 	h := frameHeader(hb[:0], op, len(p))
@@ -203,6 +214,10 @@ func (c *corkConn) flushLocked() error {
 	if len(b) == 0 || (c.stalled && c.try) {
 		return nil
 	}
+	if c.closing {
+		*c.held = b[:0]
+		return net.ErrClosed
+	}
 	if c.try {
 		n, err := c.tryWrite(b)
 		if errors.Is(err, errWouldBlock) {
@@ -232,14 +247,31 @@ const corkCloseWait = 250 * time.Millisecond
 // without a close frame. The deadline also ends a write blocked on a peer
 // that does not read (which holds mu), so the write timeout still cuts
 // such a peer off, corkCloseWait later at most.
+//
+// What was gathered is written outside mu: a shared writer in the middle
+// of a batch takes mu for each frame and at release, and must not wait
+// for a peer (up to corkCloseWait) behind a closing socket. Nothing is
+// written after it (closing): a later frame fails at once. The batch's
+// release finds nothing left to write, and its frames count as written,
+// as when Close wrote them under mu.
 func (c *corkConn) Close() error {
-	_ = c.Conn.SetWriteDeadline(time.Now().Add(corkCloseWait))
-	c.mu.Lock()
-	c.try = false // this write may wait (the deadline)
-	if c.held != nil {
-		_ = c.flushLocked()
+	wait := c.closeWait
+	if wait == 0 {
+		wait = corkCloseWait
 	}
+	_ = c.Conn.SetWriteDeadline(time.Now().Add(wait))
+	c.mu.Lock()
+	var b []byte
+	if c.held != nil && c.werr == nil && !c.closing {
+		b = bytes.Clone(*c.held)
+		*c.held = (*c.held)[:0]
+		c.stalled = false
+	}
+	c.closing = true
 	c.mu.Unlock()
+	if len(b) > 0 {
+		_, _ = c.Conn.Write(b) // may wait for the peer, until the deadline
+	}
 	return c.Conn.Close()
 }
 

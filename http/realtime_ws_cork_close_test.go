@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -90,4 +91,48 @@ func TestWSCloseFrameDuringBatch(t *testing.T) {
 			t.Fatalf("read %v, want close 1009", err)
 		}
 	})
+}
+
+// TestCorkConnCloseHoldsNoTryWriter: while Close writes what a shared
+// writer's stalled batch gathered to a peer that does not read (up to
+// corkCloseWait), the shared writer's next frame and its release do not
+// wait for it: the frame fails at once (the connection is closing), the
+// release finds nothing left to write. Before,
+// Close wrote under the connection's lock, and the shared writer, with
+// every other socket behind it, waited until Close's deadline.
+func TestCorkConnCloseHoldsNoTryWriter(t *testing.T) {
+	c, peer := stalledCork(t)
+	// A long bound for Close's write, so that a writer that waited for it
+	// is told from one that did not by seconds, not by a scheduler stall.
+	c.closeWait = 10 * time.Second
+	c.hold(true)
+	if err := c.writeFrame(frameText, bytes.Repeat([]byte("0123456789abcdef"), 64<<10)); err != nil {
+		t.Fatal(err)
+	}
+	if !c.stalled {
+		t.Fatal("the kernel took 1 MiB at once: the test proves nothing")
+	}
+	// Close's write ends at its deadline, closeWait after it began: a
+	// writer that waited for it returns after that.
+	began := time.Now()
+	closed := make(chan struct{})
+	go func() { c.Close(); close(closed) }()
+	// Close has begun: it holds the lock, or has been through it.
+	waitCond(t, "Close to begin", func() bool {
+		if !c.mu.TryLock() {
+			return true
+		}
+		defer c.mu.Unlock()
+		return c.closing
+	})
+	ferr := c.writeFrame(frameText, []byte("more"))
+	stalled, rerr := c.releaseTry()
+	if d := time.Since(began); d >= c.closeWait/2 {
+		t.Fatalf("the shared writer returned %v after Close began: it waited for Close's write", d)
+	}
+	if ferr == nil || stalled || rerr != nil {
+		t.Errorf("frame %v, release stalled %v %v: want the frame refused, the release done", ferr, stalled, rerr)
+	}
+	peer.Close() // ends Close's blocked write
+	<-closed
 }

@@ -95,8 +95,9 @@ func (w *wsConn) pool() *writerPool {
 	return w.rt.pool
 }
 
-// writePooled writes w's queued messages on a shared writer until none
-// is waiting, then clears flushing, as flush does without lingering; what
+// writePooled writes one batch of w's queued messages on a shared
+// writer; if more came meanwhile, w goes back to the end of the ready
+// queue, else flushing is cleared, as flush does without lingering. What
 // may wait goes to a goroutine of the socket's own (ownWriter).
 func (w *wsConn) writePooled(p *writerPool) {
 	for {
@@ -110,19 +111,10 @@ func (w *wsConn) writePooled(p *writerPool) {
 			return
 		}
 		if len(msgs) == 0 {
-			w.mu.Lock()
-			if w.again {
-				w.again = false
-				w.mu.Unlock()
-				continue
+			if w.poolDone() {
+				return
 			}
-			w.flushing = false
-			// Not Idle now: the socket's next event, often a moment away,
-			// would allocate the slice a burst's batches reuse. The
-			// watchdog calls it 2-3 ticks on, if no batch came since.
-			w.drained.Store(w.rt.watchdog.now.Load())
-			w.mu.Unlock()
-			return
+			continue
 		}
 		stalled, err := w.tryBatch(msgs)
 		if stalled {
@@ -135,7 +127,33 @@ func (w *wsConn) writePooled(p *writerPool) {
 			return // flushing stays true: nothing more is written
 		}
 		w.c.Written(msgs)
+		// One batch per turn: the socket goes to the back of the queue,
+		// behind the sockets readied meanwhile, instead of holding this
+		// writer while messages keep coming (with as many such sockets
+		// as writers, every other socket waited). Its next turn looks
+		// again: more messages, or the log (a burst that overflowed its
+		// queue sets behind without a kick), or nothing, and it is done.
+		p.push(w) // flushing stays true: still one writer at a time
+		return
 	}
+}
+
+// poolDone ends w's turn on the shared writers when no message arrived
+// since its last take (kick sets again): flushing cleared, a later kick
+// readies it anew. False, with again cleared, when more may be waiting.
+func (w *wsConn) poolDone() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.again {
+		w.again = false
+		return false
+	}
+	w.flushing = false
+	// Not Idle now: the socket's next event, often a moment away,
+	// would allocate the slice a burst's batches reuse. The
+	// watchdog calls it 2-3 ticks on (once per drain).
+	w.drained.Store(w.rt.watchdog.now.Load())
+	return true
 }
 
 // tryBatch is writeBatch on a shared writer, whose writes do not wait:

@@ -244,27 +244,7 @@ func stalledPeer(t *testing.T, env *testEnv, c *client) net.Conn {
 // frame whole, then the close frame, each once, nothing in between and
 // nothing after. A frame of ours after the library's close is refused.
 func TestCorkConnStalledKeepsOrder(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		return rc.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-	}}
-	peer, err := d.Dial("tcp", l.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	raw, err := l.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := raw.(*net.TCPConn).SetWriteBuffer(4096); err != nil {
-		t.Fatal(err)
-	}
-	c := &corkConn{Conn: raw, raw: rawConn(raw)}
+	c, peer := stalledCork(t)
 	payload := bytes.Repeat([]byte("0123456789abcdef"), 64<<10) // 1 MiB: more than the kernel takes at once
 	closeFrame := []byte{frameClose, 2, 0x03, 0xe8}
 
@@ -298,4 +278,32 @@ func TestCorkConnStalledKeepsOrder(t *testing.T) {
 	if b := <-got; !bytes.Equal(b, want) {
 		t.Fatalf("peer got %d bytes, want %d (the frame, then the close frame)", len(b), len(want))
 	}
+}
+
+// stalledCork is a corkConn on a loopback connection with small buffers
+// both ways (4 KiB), and the peer's end, which reads nothing unless told.
+func stalledCork(t *testing.T) (*corkConn, net.Conn) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	peer, err := d.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { peer.Close() })
+	raw, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	if err := raw.(*net.TCPConn).SetWriteBuffer(4096); err != nil {
+		t.Fatal(err)
+	}
+	return &corkConn{Conn: raw, raw: rawConn(raw)}, peer
 }

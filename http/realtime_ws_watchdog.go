@@ -93,8 +93,8 @@ func (d *writeWatchdog) tick() {
 	stuck, ping, silent, idle := d.stuck[:0], d.ping[:0], d.silent[:0], d.idle[:0]
 	d.mu.Lock()
 	for w := range d.conns {
-		// Drained by a shared writer 2-3 ticks ago and written no more
-		// since: the client's queue keeps no burst's slice (Client.Idle).
+		// Last drained by a shared writer 2-3 ticks ago: the client's
+		// queue keeps no burst's slice (Client.Idle; see below).
 		if t := w.drained.Load(); t != 0 && now-t >= 2 && w.drained.CompareAndSwap(t, 0) {
 			idle = append(idle, w)
 		}
@@ -134,6 +134,10 @@ func (d *writeWatchdog) tick() {
 		w.kick()
 	}
 	for _, w := range idle {
+		// Without w.mu, unlike flush's Idle: Idle only drops the queue's
+		// spare slice, under the queue's own lock. If a shared writer
+		// took the socket again since it drained, its burst allocates
+		// one slice more; nothing is lost or written out of turn.
 		w.c.Idle()
 	}
 	clear(stuck)
