@@ -1,0 +1,24 @@
+package assistant
+
+import "testing"
+
+// TestEveryOtherStartsNext: "every other Monday" said on Wednesday 11 March
+// starts on Monday 16 March (it was the 23rd: the interval was counted from
+// the week it was said in, which had no Monday left).
+func TestEveryOtherStartsNext(t *testing.T) {
+	now := parseNow(t)
+	for _, c := range []struct{ text, locale, want string }{
+		{"bin day every other monday", "en", "2026-03-16T00:00"},
+		{"swimming every other monday at 5", "en", "2026-03-16T17:00"},
+		{"jeden zweiten Freitag Altpapier", "de", "2026-03-13T00:00"},
+		{"bin collection every other Thursday", "en", "2026-03-12T00:00"},
+	} {
+		in, err := ParseIntent(c.text, c.locale, now)
+		if err != nil || in.Slots.StartsAt == nil {
+			t.Fatalf("%q: %+v %v", c.text, in, err)
+		}
+		if got := in.Slots.StartsAt.Format("2006-01-02T15:04"); got != c.want {
+			t.Errorf("%q starts %s, want %s", c.text, got, c.want)
+		}
+	}
+}
