@@ -22,3 +22,24 @@ func TestEveryOtherStartsNext(t *testing.T) {
 		}
 	}
 }
+
+// TestQuarterOfAnHour: a quarter of an hour said as a delay is 15 minutes,
+// three quarters 45 (the English was not understood, the German a task
+// titled "In einer Viertelstunde an den Herd" without a time).
+func TestQuarterOfAnHour(t *testing.T) {
+	now := parseNow(t)
+	for _, c := range []struct{ text, locale, title, want string }{
+		{"in a quarter of an hour remind me to check the oven", "en", "Check the oven", "2026-03-11T10:15"},
+		{"remind me in three quarters of an hour to take the bread out", "en", "Take the bread out", "2026-03-11T10:45"},
+		{"erinner mich in einer Viertelstunde an den Herd", "de", "Herd", "2026-03-11T10:15"},
+	} {
+		in, err := ParseIntent(c.text, c.locale, now)
+		if err != nil || in.Slots.DueAt == nil {
+			t.Errorf("%q: %+v %v", c.text, in, err)
+			continue
+		}
+		if got := in.Slots.DueAt.Format("2006-01-02T15:04"); got != c.want || in.Slots.Title != c.title {
+			t.Errorf("%q: %q due %s, want %q due %s", c.text, in.Slots.Title, got, c.title, c.want)
+		}
+	}
+}
