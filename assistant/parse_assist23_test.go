@@ -43,3 +43,13 @@ func TestQuarterOfAnHour(t *testing.T) {
 		}
 	}
 }
+
+// TestTransferByADay: money to transfer by a day is a to-do due that day
+// (it was an all-day event "Essensgeld überweisen"), as "bezahlen" is.
+func TestTransferByADay(t *testing.T) {
+	in, err := ParseIntent("Essensgeld bis Montag überweisen", "de", parseNow(t))
+	if err != nil || in.Type != IntentTaskCreate || in.Slots.Title != "Essensgeld überweisen" || in.Slots.DueAt == nil ||
+		in.Slots.DueAt.Format("2006-01-02T15:04") != "2026-03-16T23:59" {
+		t.Errorf("got %+v %v, want the task Essensgeld überweisen due Monday", in, err)
+	}
+}
