@@ -53,3 +53,27 @@ func TestTransferByADay(t *testing.T) {
 		t.Errorf("got %+v %v, want the task Essensgeld überweisen due Monday", in, err)
 	}
 }
+
+// TestMemberNamesCapitalised: a member's name dictated in lower case is
+// written capitalised in the title (it was "Pick up mia"); a name that is an
+// ordinary word too stays as said, and without the members nothing changes.
+func TestMemberNamesCapitalised(t *testing.T) {
+	now := parseNow(t)
+	names := []string{"Tim", "Mia", "Will"}
+	for _, c := range []struct{ text, locale, want string }{
+		{"ask mum to pick up mia at 3 tomorrow", "en", "Pick up Mia"},
+		{"remind me to buy tim's present", "en", "Buy Tim's present"},
+		{"erinner mich morgen an mias Geschenk", "de", "Mias Geschenk"},
+	} {
+		in, err := parseIntent(c.text, c.locale, now, names)
+		if err != nil || in.Slots.Title != c.want {
+			t.Errorf("%q: title %q (%v), want %q", c.text, in.Slots.Title, err, c.want)
+		}
+	}
+	if in, err := parseIntent("ask mum to pick up mia at 3 tomorrow", "en", now, nil); err != nil || in.Slots.Title != "Pick up mia" {
+		t.Errorf("without members: %q %v, want it as said", in.Slots.Title, err)
+	}
+	if got := capitaliseMembers("Ask if it will rain", names); got != "Ask if it will rain" {
+		t.Errorf("a member called Will: %q", got)
+	}
+}
