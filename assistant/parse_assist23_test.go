@@ -77,3 +77,23 @@ func TestMemberNamesCapitalised(t *testing.T) {
 		t.Errorf("a member called Will: %q", got)
 	}
 }
+
+// TestGotIsHas: "Mia's got ballet" and "Mia has got ballet" are what Mia
+// has, "Mia: Ballet" (the first was the event "Mia's got ballet", the second
+// not understood); with the members known, said in lower case too.
+func TestGotIsHas(t *testing.T) {
+	now := parseNow(t)
+	for _, c := range []struct {
+		text  string
+		names []string
+	}{
+		{"Mia's got ballet every Monday and Wednesday at 5", nil},
+		{"Mia has got ballet every Monday and Wednesday at 5", nil},
+		{"mia's got ballet every monday and wednesday at 5", []string{"Tim", "Mia"}},
+	} {
+		in, err := parseIntent(c.text, "en", now, c.names)
+		if err != nil || in.Type != IntentCalendarCreate || in.Slots.Title != "Mia: Ballet" || in.Slots.Recurrence != "FREQ=WEEKLY;BYDAY=MO,WE" {
+			t.Errorf("%q: %s %+v %v, want Mia: Ballet on Mondays and Wednesdays", c.text, in.Type, in.Slots.Title, err)
+		}
+	}
+}
