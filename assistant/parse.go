@@ -166,6 +166,9 @@ func parseOne(text, locale string, now time.Time, names []string) (Intent, error
 		return in, nil // "Mia's swimming gala is on Saturday at 9": the event
 	}
 	in, err := parseCommandNames(text, locale, now, names)
+	if err == nil && twoKinds(in) {
+		return Intent{}, NotUnderstood(text) // "add milk and tim needs his kit washed" (twokinds.go)
+	}
 	if passOnRx.MatchString(text) && !(err == nil && in.Type == IntentTaskCreate && in.Slots.Assignee != "") {
 		// "sag Oma, dass wir morgen kommen", "tell grandma we're coming
 		// tomorrow": a message for someone, which FamilyHub does not

@@ -97,3 +97,25 @@ func TestGotIsHas(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoKindsNotUnderstood: two statements of different kinds joined by
+// "and" are not understood, since no one intent does both (they were an
+// item "tim needs his pe kit washed", a move of "Wir brauchen Windeln und
+// der Zahnarzt" and the all-day event "Bread and tim has football"); a
+// list stays a list.
+func TestTwoKindsNotUnderstood(t *testing.T) {
+	now := parseNow(t)
+	for _, c := range []struct{ text, locale string }{
+		{"we're out of milk and tim needs his pe kit washed", "en"},
+		{"wir brauchen Windeln und der Zahnarzt ist auf Freitag verschoben", "de"},
+		{"add bread and tim has football on saturday", "en"},
+	} {
+		if in, err := ParseIntent(c.text, c.locale, now); err == nil {
+			t.Errorf("%q: %s %+v, want not understood", c.text, in.Type, in.Slots)
+		}
+	}
+	in, err := ParseIntent("we're out of milk and bread", "en", now)
+	if err != nil || in.Type != IntentShoppingAddItems || len(in.Slots.Items) != 2 {
+		t.Errorf("a list: %s %+v %v", in.Type, in.Slots.Items, err)
+	}
+}
