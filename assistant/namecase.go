@@ -14,13 +14,13 @@ func membersCapitalised(in *Intent, names []string) {
 	if len(names) == 0 {
 		return
 	}
-	in.Slots.Title = capitaliseMembers(in.Slots.Title, names)
+	in.Slots.Title = capitaliseMembers(in.Slots.Title, in.Lang, names)
 	for i := range in.Slots.Events {
-		in.Slots.Events[i].Title = capitaliseMembers(in.Slots.Events[i].Title, names)
+		in.Slots.Events[i].Title = capitaliseMembers(in.Slots.Events[i].Title, in.Lang, names)
 	}
 }
 
-func capitaliseMembers(title string, names []string) string {
+func capitaliseMembers(title, lang string, names []string) string {
 	if title == "" {
 		return title
 	}
@@ -29,7 +29,9 @@ func capitaliseMembers(title string, names []string) string {
 	for i, w := range f {
 		base, tail := w, ""
 		for _, suf := range []string{"'s", "s"} {
-			if b, ok := strings.CutSuffix(w, suf); ok && b != "" && isMember(b, names) {
+			// German "mias"; in English a plain s is a plural ("the bills"
+			// of a member called Bill stay the bills)
+			if b, ok := strings.CutSuffix(w, suf); ok && b != "" && isMember(b, names) && (suf == "'s" || lang == "de") {
 				base, tail = b, suf // "mia's", German "mias"
 				break
 			}

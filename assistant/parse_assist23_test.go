@@ -73,8 +73,11 @@ func TestMemberNamesCapitalised(t *testing.T) {
 	if in, err := parseIntent("ask mum to pick up mia at 3 tomorrow", "en", now, nil); err != nil || in.Slots.Title != "Pick up mia" {
 		t.Errorf("without members: %q %v, want it as said", in.Slots.Title, err)
 	}
-	if got := capitaliseMembers("Ask if it will rain", names); got != "Ask if it will rain" {
+	if got := capitaliseMembers("Ask if it will rain", "en", names); got != "Ask if it will rain" {
 		t.Errorf("a member called Will: %q", got)
+	}
+	if got := capitaliseMembers("Pay the bills", "en", []string{"Bill"}); got != "Pay the bills" {
+		t.Errorf("a member called Bill: %q", got)
 	}
 }
 
