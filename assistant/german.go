@@ -11,7 +11,7 @@ import "strings"
 // verbsDE are infinitives of household verbs, without separable particles.
 var verbsDE = setOf(`bringen machen kaufen putzen räumen gießen mähen holen saugen staubsaugen spülen kochen backen
 	decken leeren füttern wechseln bügeln wischen waschen fahren nehmen geben tragen helfen gehen lesen schreiben
-	bezahlen zahlen unterschreiben erledigen besorgen bestellen buchen melden bereiten packen kehren fegen lüften
+	bezahlen zahlen überweisen unterschreiben erledigen besorgen bestellen buchen melden bereiten packen kehren fegen lüften
 	hängen sortieren entsorgen üben lernen duschen baden füllen tanken laden schicken senden schauen prüfen checken
 	rufen misten trocknen schließen sehen suchen finden lassen erinnern vergessen telefonieren schneiden beziehen
 	ziehen legen stellen setzen tun abwaschen reparieren kontrollieren organisieren abonnieren wegbringen

@@ -26,6 +26,14 @@ func ParseIntent(text, locale string, now time.Time) (Intent, error) {
 // members (nil: none known), which tell a name a command is said to from
 // a first item ("Ben, Milch und Brot kaufen").
 func parseIntent(text, locale string, now time.Time, names []string) (Intent, error) {
+	in, err := parseIntentAs(text, locale, now, names)
+	if err == nil {
+		membersCapitalised(&in, names) // "pick up mia": "Pick up Mia" (namecase.go)
+	}
+	return in, err
+}
+
+func parseIntentAs(text, locale string, now time.Time, names []string) (Intent, error) {
 	if in, ok := pickupQuestion(text, now); ok {
 		return in, nil // "who's picking up Tim", "wer holt Tim ab" (pickup.go)
 	}
@@ -158,6 +166,9 @@ func parseOne(text, locale string, now time.Time, names []string) (Intent, error
 		return in, nil // "Mia's swimming gala is on Saturday at 9": the event
 	}
 	in, err := parseCommandNames(text, locale, now, names)
+	if err == nil && twoKinds(in) {
+		return Intent{}, NotUnderstood(text) // "add milk and tim needs his kit washed" (twokinds.go)
+	}
 	if passOnRx.MatchString(text) && !(err == nil && in.Type == IntentTaskCreate && in.Slots.Assignee != "") {
 		// "sag Oma, dass wir morgen kommen", "tell grandma we're coming
 		// tomorrow": a message for someone, which FamilyHub does not

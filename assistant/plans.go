@@ -34,6 +34,16 @@ func hasPlan(text string, now time.Time, names []string) (in Intent, ok, refuse 
 	switch strings.ToLower(f[i]) {
 	case "has", "have":
 		p.lang = "en"
+		if strings.EqualFold(f[i+1], "got") && i+1 < len(f)-1 {
+			i++ // "Mia has got ballet on Monday": what she has
+		}
+	case "got":
+		// "Mia's got ballet every Monday at 5" is "Mia has got …" (it was
+		// the event "Mia's got ballet")
+		if !strings.HasSuffix(strings.ToLower(f[i-1]), "'s") {
+			return Intent{}, false, false
+		}
+		p.lang = "en"
 	case "hat", "haben":
 		p.lang = "de"
 	case "schreibt", "schreiben":

@@ -308,6 +308,18 @@ func weekdayList(sc *scan, k int, r *recur, plural bool) int {
 // firstOccurrence returns the first occurrence of rule at or after now
 // (timed: at hour:min) or today (untimed: its local midnight).
 func (p *parser) firstOccurrence(rule string, hour, min int, timed bool) (time.Time, bool) {
+	// "bin day every other monday" starts on the next Monday, not the one
+	// after it: counted from today's week, INTERVAL=2 skipped next week's
+	// Monday (it was 23 March when said on 11 March). The first is the next
+	// day said, whatever the interval; the rule counts on from it.
+	if i := strings.Index(rule, ";INTERVAL="); i >= 0 {
+		j := strings.IndexByte(rule[i+1:], ';')
+		once := rule[:i]
+		if j >= 0 {
+			once += rule[i+1+j:]
+		}
+		rule = once
+	}
 	r, err := familyhub.ParseRecurrence("recurrence", rule)
 	if err != nil {
 		return time.Time{}, false

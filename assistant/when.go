@@ -177,6 +177,7 @@ var (
 		"hour": time.Hour, "hours": time.Hour, "hr": time.Hour, "hrs": time.Hour, "h": time.Hour, "stunde": time.Hour, "stunden": time.Hour, "std": time.Hour,
 		"day": 24 * time.Hour, "days": 24 * time.Hour, "tag": 24 * time.Hour, "tage": 24 * time.Hour, "tagen": 24 * time.Hour,
 		"week": 7 * 24 * time.Hour, "weeks": 7 * 24 * time.Hour, "woche": 7 * 24 * time.Hour, "wochen": 7 * 24 * time.Hour,
+		"viertelstunde": 15 * time.Minute, "dreiviertelstunde": 45 * time.Minute,
 	}
 	hourWords = map[string]int{
 		"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -205,6 +206,10 @@ func (p *parser) matchWhen(sc *scan, i int, o scanOpts) int {
 	at, w := sc.at, &sc.w
 	// A delay: "in 2 hours", "in an hour", "in half an hour", "in 3 days", "in einer halben Stunde".
 	if at(i) == "in" {
+		if n, d := quarterHour(at, i+1); n > 0 && !w.hasRel && !w.hasDate && w.weekday < 0 {
+			w.hasRel, w.rel = true, d // "in a quarter of an hour" (it was not understood)
+			return n + 1
+		}
 		if n, d, ok := amount(at(i+1), at(i+2), at(i+3)); ok {
 			if unit, ok := relUnits[at(i+n+1)]; ok && !w.hasRel && !w.hasDate && w.weekday < 0 {
 				total := time.Duration(float64(unit) * d)
@@ -399,6 +404,24 @@ func (p *parser) matchSpan(sc *scan, i int) int {
 		sc.w.span = "next" + sc.w.span
 	}
 	return pre + 1
+}
+
+// quarterHour reads "a quarter of an hour" or "three quarters of an hour"
+// at toks[i]: how many tokens it takes (0: none) and how long it is.
+func quarterHour(at func(int) string, i int) (int, time.Duration) {
+	q, d := 1, 15*time.Minute
+	switch {
+	case (at(i) == "a" || at(i) == "one") && at(i+1) == "quarter":
+	case at(i) == "three" && at(i+1) == "quarters":
+		d = 45 * time.Minute
+	default:
+		return 0, 0
+	}
+	q++
+	if at(i+q) == "of" && (at(i+q+1) == "an" || at(i+q+1) == "a") && at(i+q+2) == "hour" {
+		return q + 3, d
+	}
+	return 0, 0
 }
 
 // amount reads "2", "two", "an", "a", "half an", "einer halben", "1.5" as a
