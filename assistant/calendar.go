@@ -334,8 +334,8 @@ func (p *parser) cancel(s string, needDay bool) (Intent, bool) {
 		}
 		return Intent{Type: IntentCalendarDelete, Slots: IntentSlots{Title: title}}, true
 	}
-	day, _ := p.resolveDay(w)
-	return Intent{Type: IntentCalendarCancel, Slots: IntentSlots{Title: title, Date: day.Format(time.DateOnly)}}, true
+	day, today := p.cancelDay(w)
+	return Intent{Type: IntentCalendarCancel, Slots: IntentSlots{Title: title, Date: day, weekdayToday: today}}, true
 }
 
 func (p *parser) eventDelete(m []string) (Intent, bool) {

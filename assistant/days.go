@@ -283,6 +283,13 @@ func (p *parser) resolveDay(w when) (time.Time, bool) {
 	return p.today(), false
 }
 
+// cancelDay is the day a cancel names, and whether it is today only
+// because a bare weekday said so (today or a week on: the executor looks).
+func (p *parser) cancelDay(w when) (string, bool) {
+	day, _ := p.resolveDay(w)
+	return day.Format(time.DateOnly), !w.hasDate && w.weekday >= 0 && !w.nextWeek && day.Equal(p.today())
+}
+
 // hour24 is the hour a clock means: an hour without am/pm from 1 to 7 is
 // in the afternoon or evening, from 8 to 12 as said, unless a part of the
 // day decides; with German "Uhr", 1 to 6 are afternoon and 7 to 12 as said.

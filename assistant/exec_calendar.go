@@ -304,6 +304,14 @@ func (x *executor) cancelEvent(in Intent) (Result, string, error) {
 		return x.createEvent(closed)
 	}
 	occ, err := x.findEvent(in, in.Slots.Date, "")
+	if in.Slots.weekdayToday && (err != nil || !occ.Start.After(x.now)) {
+		// "zumba is off on Friday" said on a Friday with no Zumba left
+		// today: next Friday's
+		d, _ := time.Parse(time.DateOnly, in.Slots.Date)
+		if next, nerr := x.findEvent(in, d.AddDate(0, 0, 7).Format(time.DateOnly), ""); nerr == nil {
+			occ, err = next, nil
+		}
+	}
 	if err != nil {
 		return Result{}, "", err
 	}

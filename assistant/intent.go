@@ -145,6 +145,11 @@ type IntentSlots struct {
 	FromTime string `json:"from_time,omitempty"`
 	// Time is a local time of day (HH:MM) an event moves to.
 	Time string `json:"time,omitempty"`
+	// weekdayToday: Date is today because a bare weekday named it ("zumba
+	// is off on Friday" said on a Friday). The parser's hint, not an API
+	// slot: a cancel then takes next week's occurrence when today's has
+	// begun or there is none.
+	weekdayToday bool
 	// ShiftMinutes moves an event later (positive) or earlier.
 	ShiftMinutes int `json:"shift_minutes,omitempty"`
 	// Days is how many days from Date a question covers (default 1).

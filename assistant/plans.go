@@ -95,8 +95,8 @@ func hasPlan(text string, now time.Time, names []string) (in Intent, ok, refuse 
 		if sc.rec != nil || sc.w.hasTime || sc.w.hasRel || !sc.w.hasDate && sc.w.weekday < 0 {
 			return Intent{}, false, false
 		}
-		day, _ := p.resolveDay(sc.w)
-		return Intent{Type: IntentCalendarCancel, Lang: p.lang, Slots: IntentSlots{Title: title, Date: day.Format(time.DateOnly)}}, true, false
+		day, today := p.cancelDay(sc.w)
+		return Intent{Type: IntentCalendarCancel, Lang: p.lang, Slots: IntentSlots{Title: title, Date: day, weekdayToday: today}}, true, false
 	}
 	in, ok = p.event(rest)
 	if !ok {
