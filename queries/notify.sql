@@ -397,9 +397,6 @@ WHERE m.family_id = ANY (@family_ids::uuid[]) AND p.replica = @replica AND p.liv
 SELECT user_id, device_id FROM notify_device_presence
 WHERE replica = @replica AND live_until > @now::timestamptz;
 
--- name: NotifyPresenceList :many
-SELECT * FROM notify_device_presence WHERE user_id = @user_id ORDER BY device_id, replica;
-
 -- name: NotifyPresencePrune :execrows
 DELETE FROM notify_device_presence WHERE updated_at < @before AND live_until < now();
 

@@ -895,39 +895,6 @@ func (q *Queries) NotifyPassStartMany(ctx context.Context, db DBTX, arg NotifyPa
 	return items, nil
 }
 
-const notifyPresenceList = `-- name: NotifyPresenceList :many
-SELECT user_id, device_id, family_id, seen_seq, topics, live_until, updated_at, replica FROM notify_device_presence WHERE user_id = $1 ORDER BY device_id, replica
-`
-
-func (q *Queries) NotifyPresenceList(ctx context.Context, db DBTX, userID uuid.UUID) ([]NotifyDevicePresence, error) {
-	rows, err := db.Query(ctx, notifyPresenceList, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []NotifyDevicePresence{}
-	for rows.Next() {
-		var i NotifyDevicePresence
-		if err := rows.Scan(
-			&i.UserID,
-			&i.DeviceID,
-			&i.FamilyID,
-			&i.SeenSeq,
-			&i.Topics,
-			&i.LiveUntil,
-			&i.UpdatedAt,
-			&i.Replica,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const notifyPresenceListSeen = `-- name: NotifyPresenceListSeen :one
 SELECT coalesce(bool_or(live_until > $1::timestamptz), false)::bool AS live,
        coalesce(max(seen_seq), 0)::bigint AS seen_seq
