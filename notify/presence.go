@@ -576,6 +576,23 @@ func (p *Presence) refreshDevices(ctx context.Context, ok bool, now, due time.Ti
 	}
 }
 
+// DatabaseChanged says the database server may have lost what was
+// committed shortly before, for every family at once: realtime's listener
+// reconnected to a server that restarted or is another one (a restore, a
+// failover; Listener.OnServerChanged). A lost row of a live device whose
+// family had no event lost (so no rewind note names it) counted as not
+// live until its refresh found it missing, up to PresenceTTL/3 later: now
+// the next flush reads every live row of the replica (one statement,
+// NotifyPresenceLiveRowsAll through the index on replica) and writes only
+// the live devices whose row is missing or expired. Nil-safe; never
+// blocks.
+func (p *Presence) DatabaseChanged() {
+	if p == nil {
+		return
+	}
+	p.recheckEverything()
+}
+
 // recheckEverything has the next flush look for every live device's row
 // and put back those missing or expired (putBack). Never blocks.
 func (p *Presence) recheckEverything() {
