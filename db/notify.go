@@ -458,10 +458,18 @@ type DevicePresenceKey struct {
 // DevicesRefresh keeps the replica's rows that are live at now and would
 // stop being live before due live until liveUntil, in one statement, and
 // returns how many it refreshed. A replica refreshes so its devices that
-// have nothing new to write (docs/notifications.md, "Presence").
-func (s *Store) DevicesRefresh(ctx context.Context, replica uuid.UUID, now, due, liveUntil time.Time) (int64, error) {
-	n, err := s.Q.NotifyPresenceRefresh(ctx, s.Pool, dbsqlc.NotifyPresenceRefreshParams{Replica: replica, Now: now, Due: due, LiveUntil: liveUntil})
-	return n, Err(err, "")
+// have nothing new to write (docs/notifications.md, "Presence"). The rows
+// of such devices whose member left the family are ended instead (not
+// live from now), and named in former: not a row lost.
+func (s *Store) DevicesRefresh(ctx context.Context, replica uuid.UUID, now, due, liveUntil time.Time) (refreshed int64, former []DevicePresenceKey, err error) {
+	r, err := s.Q.NotifyPresenceRefresh(ctx, s.Pool, dbsqlc.NotifyPresenceRefreshParams{Replica: replica, Now: now, Due: due, LiveUntil: liveUntil})
+	if err != nil {
+		return 0, nil, Err(err, "")
+	}
+	for i := range min(len(r.FormerUserIds), len(r.FormerDeviceIds)) {
+		former = append(former, DevicePresenceKey{UserID: r.FormerUserIds[i], DeviceID: r.FormerDeviceIds[i]})
+	}
+	return r.Refreshed, former, nil
 }
 
 // DevicesSeen records a batch of DeviceSeen of one replica (its own row

@@ -109,10 +109,10 @@ func TestPresenceRefreshFindsReplicaByIndex(t *testing.T) {
 		t.Errorf("the rewind's lowering (NotifyPresenceRewind) reads the table:\n%s", plan)
 	}
 
-	n, err := store.Q.NotifyPresenceRefresh(ctx, tx, dbsqlc.NotifyPresenceRefreshParams{
+	r, err := store.Q.NotifyPresenceRefresh(ctx, tx, dbsqlc.NotifyPresenceRefreshParams{
 		Replica: mine, Now: now, Due: now.Add(2 * time.Minute), LiveUntil: now.Add(90 * time.Second)})
-	if err != nil || n != devices {
-		t.Fatalf("refresh: %d rows, %v; want %d", n, err, devices)
+	if err != nil || r.Refreshed != devices || len(r.FormerDeviceIds) != 0 {
+		t.Fatalf("refresh: %+v, %v; want %d rows refreshed, no former member's", r, err, devices)
 	}
 	if upd, hot := updates(tx); upd-u0 != devices || hot-h0 != upd-u0 {
 		t.Errorf("the refresh updated %d rows, %d of them HOT; want %d, all HOT", upd-u0, hot-h0, devices)

@@ -95,6 +95,11 @@ type device struct {
 	dirty    bool      // a socket opened, closed or changed topics since the last write
 	topics   []string  // of the last write (nil: every event)
 	refresh  bool      // in the refresh statement of the flush running (flushMu)
+	// former: the refresh found its member gone from the family and
+	// ended its row. Its open sockets are being closed by the removal
+	// (realtime); meanwhile it is neither written nor refreshed, and so
+	// not counted as a row the database lost.
+	former bool
 }
 
 // socketTopics returns the topics the sockets listen to together (nil:
@@ -285,6 +290,7 @@ func (p *Presence) Track(familyID, userID uuid.UUID, deviceID string, start int6
 		d.family, d.seq, d.written = familyID, 0, 0
 	}
 	d.sockets[t] = struct{}{}
+	d.former = false // let in again: a member now
 	p.mu.Unlock()
 	p.wake() // write the new live device soon
 	return t
@@ -385,6 +391,8 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 			if len(d.sockets) == 0 || closing {
 				gone = append(gone, k)
 			}
+		case d.former:
+			continue // its member left: its row is ended, its sockets closing
 		default:
 			// Due for a refresh: written in full when it has a newer seq
 			// (what a device showed is known if this replica dies), else by
@@ -529,22 +537,31 @@ func (p *Presence) refreshDevices(ctx context.Context, ok bool, now, due time.Ti
 	until := now.Add(p.s.cfg.PresenceTTL)
 	if ok {
 		p.refreshed = now
-		n, err := p.s.store.DevicesRefresh(ctx, p.replica, now, due, until)
-		switch {
-		case err != nil:
+		n, former, err := p.s.store.DevicesRefresh(ctx, p.replica, now, due, until)
+		if err != nil {
 			ok = false
 			if ctx.Err() == nil {
 				p.s.logger.Warn("refreshing device presence failed; retried", "err", err)
 			}
-		case n < int64(want):
+		}
+		// A device whose member left the family is not a lost row: its
+		// row was there, and the refresh ended it (its sockets close with
+		// the removal). Counted as missing, an open socket of a removed
+		// member warned of a restore at every refresh it was due for.
+		p.mu.Lock()
+		for _, k := range former {
+			if d := p.devices[deviceKey{k.UserID, k.DeviceID}]; d != nil && d.refresh {
+				d.former, d.refresh, d.liveTill = true, false, time.Time{}
+				n++
+			}
+		}
+		p.mu.Unlock()
+		if ok && n < int64(want) {
 			// Rows this replica wrote live are gone or expired: the
 			// database went back (a restore, a failover). Every live
 			// device's row is looked for and put back (putBack).
 			p.s.logger.Warn("device presence rows of this replica are missing (a restore or failover?); putting them back", "refreshed", n, "expected", want)
-			p.mu.Lock()
-			p.recheckAll = true
-			p.mu.Unlock()
-			p.wake()
+			p.recheckEverything()
 		}
 	}
 	p.mu.Lock()
@@ -557,6 +574,32 @@ func (p *Presence) refreshDevices(ctx context.Context, ok bool, now, due time.Ti
 			}
 		}
 	}
+}
+
+// DatabaseChanged says the database server may have lost what was
+// committed shortly before, for every family at once: realtime's listener
+// reconnected to a server that restarted or is another one (a restore, a
+// failover; Listener.OnServerChanged). A lost row of a live device whose
+// family had no event lost (so no rewind note names it) counted as not
+// live until its refresh found it missing, up to PresenceTTL/3 later: now
+// the next flush reads every live row of the replica (one statement,
+// NotifyPresenceLiveRowsAll through the index on replica) and writes only
+// the live devices whose row is missing or expired. Nil-safe; never
+// blocks.
+func (p *Presence) DatabaseChanged() {
+	if p == nil {
+		return
+	}
+	p.recheckEverything()
+}
+
+// recheckEverything has the next flush look for every live device's row
+// and put back those missing or expired (putBack). Never blocks.
+func (p *Presence) recheckEverything() {
+	p.mu.Lock()
+	p.recheckAll = true
+	p.mu.Unlock()
+	p.wake()
 }
 
 // lowerRewound lowers the rows of the families whose database went back

@@ -39,3 +39,51 @@ func TestPresenceFormerMemberNotKeptLive(t *testing.T) {
 		t.Errorf("the phone of a former member, closed %v ago: live until %v (now %v)", 4*(e.s.cfg.PresenceTTL/3+time.Second), r.live, now)
 	}
 }
+
+// TestPresenceFormerMemberOpenSocketNotALoss: Ben is removed from the
+// family while his phone's socket is still open (the removal's notice
+// closes it within moments; here it stays open). At the phone's refresh,
+// its row is ended, not extended (its member left, so it is not live in
+// the family), and the replica does not take it for a row the database
+// lost: no "restore or failover?" warning and no read of every live row,
+// refresh after refresh. Before, each refresh the phone was due for
+// (about every PresenceTTL/3) counted it as missing. A row really lost
+// (Ana's laptop's) is still found.
+func TestPresenceFormerMemberOpenSocketNotALoss(t *testing.T) {
+	e := newEnv(t, Config{})
+	p := e.s.Presence()
+	ctx := context.Background()
+	p.Track(e.family, e.ana, "laptop-a", 0, nil)
+	p.Track(e.family, e.ben, "phone-b", 0, nil)
+	p.flush(ctx, false)
+	if _, err := e.pool.Exec(ctx, `DELETE FROM memberships WHERE family_id = $1 AND user_id = $2`, e.family, e.ben); err != nil {
+		t.Fatal(err)
+	}
+	suspected := func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.recheckAll
+	}
+	for i := range 4 { // past PresenceTTL, a refresh each time
+		e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
+		p.flush(ctx, false)
+		if suspected() {
+			t.Fatalf("refresh %d: a removed member's open phone taken for a row the database lost", i+1)
+		}
+		now := e.clock.Now()
+		if r := e.presenceRow(e.ana, "laptop-a"); !r.live.After(now) {
+			t.Errorf("refresh %d: the laptop, open: live until %v, want after %v", i+1, r.live, now)
+		}
+		if r := e.presenceRow(e.ben, "phone-b"); r.live.After(now) {
+			t.Errorf("refresh %d: the phone of a former member: live until %v (now %v)", i+1, r.live, now)
+		}
+	}
+	if _, err := e.pool.Exec(ctx, `DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
+	p.flush(ctx, false)
+	if !suspected() {
+		t.Error("the laptop's lost row was not found by its refresh")
+	}
+}

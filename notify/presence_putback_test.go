@@ -70,3 +70,32 @@ func TestPresenceRefreshPutsBackLostRows(t *testing.T) {
 		t.Errorf("the phone's row: live until %v, want after %v", r.live, now)
 	}
 }
+
+// TestPresenceDatabaseChangedPutsBackLostRows: the listener reconnected
+// to a server that restarted or is another one (DatabaseChanged), which
+// lost the row of Ana's live laptop; no rewind note names its family and
+// no refresh is due. The next flush puts it back, and leaves Ben's phone,
+// whose row is there and live, alone. Before, the laptop counted as not
+// live until its refresh, up to PresenceTTL/3 later.
+func TestPresenceDatabaseChangedPutsBackLostRows(t *testing.T) {
+	e := newEnv(t, Config{})
+	p := e.s.Presence()
+	ctx := context.Background()
+	p.Track(e.family, e.ana, "laptop-a", 0, nil)
+	p.Track(e.family, e.ben, "phone-b", 0, nil)
+	p.flush(ctx, false)
+	phone := e.presenceRow(e.ben, "phone-b")
+	if _, err := e.pool.Exec(ctx, `DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL / refreshEvery)) // a flush later; no refresh due
+	p.DatabaseChanged()
+	p.flush(ctx, false)
+	now := e.clock.Now()
+	if rows := e.presenceRows(e.ana, "laptop-a"); len(rows) != 1 || !rows[0].live.After(now) {
+		t.Errorf("the live laptop's lost row after the server changed: %+v, want one live row", rows)
+	}
+	if r := e.presenceRow(e.ben, "phone-b"); r.version != phone.version {
+		t.Errorf("the phone's row, there and live, was written again: %+v, was %+v", r, phone)
+	}
+}

@@ -8,9 +8,6 @@ RETURNING *;
 -- name: FamilyGet :one
 SELECT * FROM families WHERE id = @id;
 
--- name: FamilyGetByCode :one
-SELECT * FROM families WHERE code = @code;
-
 -- FamilyLockMembers serialises membership changes of a family (roles,
 -- removals, leaving), so that two owners demoting each other at once
 -- cannot leave it without one. NO KEY UPDATE does not block inserts that

@@ -336,11 +336,26 @@ SET family_id = EXCLUDED.family_id,
 -- A former member's row is not extended: the upsert writes members' rows
 -- only, so the not-live write of its device's close was never made, and
 -- extended here the row stayed live as long as the replica ran (one
--- membership probe per row extended).
--- name: NotifyPresenceRefresh :execrows
-UPDATE notify_device_presence p SET live_until = @live_until, updated_at = now()
-WHERE replica = @replica AND live_until > @now::timestamptz AND live_until < @due::timestamptz
-  AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p.user_id AND m.family_id = p.family_id);
+-- membership probe per row extended). It is ended instead (live_until
+-- now): its member left the family, and the device is not live in it,
+-- whatever its socket does until the removal closes it. The answer tells
+-- the two apart: refreshed counts the rows extended, and the former
+-- members' devices are named. A replica compares refreshed and the names
+-- with the devices it expected to refresh: one it finds in neither lost
+-- its row (a restore, a failover); a former member's is not such a loss.
+-- name: NotifyPresenceRefresh :one
+WITH r AS (
+    UPDATE notify_device_presence p
+    SET live_until = CASE WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p.user_id AND m.family_id = p.family_id)
+                          THEN @live_until::timestamptz ELSE least(p.live_until, now()) END,
+        updated_at = now()
+    WHERE p.replica = @replica AND p.live_until > @now::timestamptz AND p.live_until < @due::timestamptz
+    RETURNING p.user_id, p.device_id, p.live_until = @live_until::timestamptz AS extended
+)
+SELECT count(*) FILTER (WHERE r.extended)::bigint AS refreshed,
+       coalesce(array_agg(r.user_id) FILTER (WHERE NOT r.extended), '{}')::uuid[] AS former_user_ids,
+       coalesce(array_agg(r.device_id) FILTER (WHERE NOT r.extended), '{}')::text[] AS former_device_ids
+FROM r;
 
 -- NotifyPresenceListSeen says how much of a list's events the member's
 -- devices showed: live when a socket that listens to the list is open now
@@ -396,9 +411,6 @@ WHERE m.family_id = ANY (@family_ids::uuid[]) AND p.replica = @replica AND p.liv
 -- name: NotifyPresenceLiveRowsAll :many
 SELECT user_id, device_id FROM notify_device_presence
 WHERE replica = @replica AND live_until > @now::timestamptz;
-
--- name: NotifyPresenceList :many
-SELECT * FROM notify_device_presence WHERE user_id = @user_id ORDER BY device_id, replica;
 
 -- name: NotifyPresencePrune :execrows
 DELETE FROM notify_device_presence WHERE updated_at < @before AND live_until < now();

@@ -491,7 +491,9 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			return msgs, nil
 		}
 		fam := h.families[c.FamilyID]
-		if !c.behind || fam == nil {
+		if !c.behind || fam == nil || c.ctx.Err() != nil {
+			// Closed (a removed member, a revoked session): nothing more
+			// from the log, whatever it is behind.
 			h.mu.Unlock()
 			return nil, nil
 		}
@@ -501,7 +503,12 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			h.mu.Unlock()
 			return nil, nil
 		}
-		since, sent, gen := c.cursor.Load(), c.sent, c.topicsGen
+		// upto: no further than the dispatcher got. A notice it has not
+		// handled yet (a member's removal, a session's end) was committed
+		// before the events after upto, which it has not handled either:
+		// a page read past upto could hand a removed member an event
+		// written after the removal, before the removal closes the client.
+		since, sent, gen, upto := c.cursor.Load(), c.sent, c.topicsGen, fam.lastSeq
 		h.mu.Unlock()
 
 		rows, err := h.pages.get(ctx, h.store, c.FamilyID, since)
@@ -533,7 +540,7 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 		var skipped [numKinds]int64
 		cursor := since
 		for _, r := range rows {
-			if r.Seq != cursor+1 {
+			if r.Seq != cursor+1 || r.Seq > upto {
 				break
 			}
 			cursor = r.Seq
@@ -549,6 +556,10 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			sent = ev.Seq
 		}
 		h.mu.Lock()
+		if c.ctx.Err() != nil {
+			h.mu.Unlock()
+			return nil, nil // closed during the read: the page is not its any more
+		}
 		if !c.behind || c.cursor.Load() != since || c.topicsGen != gen {
 			// A topics message moved the client meanwhile (retopic.go):
 			// this page was filtered with the old topics, or from the old

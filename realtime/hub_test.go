@@ -31,7 +31,13 @@ func startHub(t *testing.T) (*Hub, *pgxpool.Pool) {
 // startHubWith is startHub with the listener's settings changed by set.
 func startHubWith(t *testing.T, set func(*Listener)) (*Hub, *pgxpool.Pool) {
 	t.Helper()
-	url := dbtest.URL(t)
+	return startHubOn(t, dbtest.URL(t), set)
+}
+
+// startHubOn is startHubWith on the database at url: several replicas of
+// one database.
+func startHubOn(t *testing.T, url string, set func(*Listener)) (*Hub, *pgxpool.Pool) {
+	t.Helper()
 	pool := dbtest.PoolFor(t, url)
 	store := db.NewStore(pool)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -61,6 +61,22 @@ type Listener struct {
 	// channel is listened to, beside the hub's catch-up: OnEvent missed
 	// whatever was notified while the listener was away. It must not block.
 	OnConnect func()
+	// OnServerChanged, when set, is called after a reconnect to a
+	// database server that is not the one the listener was connected to
+	// before, or may not be: its start time differs (a restart, a restore
+	// from a backup, a failover to a standby), or could not be read. Such
+	// a server may have lost what was committed shortly before, for
+	// every family at once (notify's push presence puts back its live
+	// devices' rows: notify.Presence.DatabaseChanged). Not on the first
+	// connect, nor on a reconnect to the same server (a network blip). It
+	// must not block.
+	OnServerChanged func()
+
+	// serverQuery names the server the listener is connected to (one
+	// text); serverIdentity is its answer on the last connect ("" if
+	// it could not be read). Tests replace the query.
+	serverQuery    string
+	serverIdentity string
 
 	// now is the clock of the unreadable-notification warnings (tests
 	// replace it); time.Now when nil.
@@ -118,6 +134,9 @@ func (l *Listener) defaults() {
 	set(&l.CrossCheckInterval, 2*time.Second)
 	if l.now == nil {
 		l.now = time.Now
+	}
+	if l.serverQuery == "" {
+		l.serverQuery = "SELECT pg_postmaster_start_time()::text"
 	}
 	l.token = uuid.NewString()
 }
@@ -360,12 +379,16 @@ func (h handler) handle(n *pgconn.Notification) error {
 
 // HandleBacklog runs after each channel's LISTEN; after the last one the
 // connection is complete and the hub catches up.
-func (h handler) HandleBacklog(_ context.Context, _ string, _ *pgx.Conn) error {
+func (h handler) HandleBacklog(ctx context.Context, _ string, conn *pgx.Conn) error {
 	l := h.l
 	if int(l.listened.Add(1)) == len(l.channels()) {
+		changed := l.serverChanged(ctx, conn)
 		if l.everUp {
 			l.Metrics.ListenerReconnect.Inc()
 			l.Logger.Info("listener reconnected; catching up from the event log")
+		}
+		if changed && l.OnServerChanged != nil {
+			l.OnServerChanged()
 		}
 		l.everUp = true
 		l.attempts = 0
@@ -385,4 +408,26 @@ func (h handler) HandleBacklog(_ context.Context, _ string, _ *pgx.Conn) error {
 		}
 	}
 	return nil
+}
+
+// serverChanged reads which server the new connection reached and reports
+// whether it is not known to be the one of the connection before (never
+// on the first connect). One round trip per connect, on the listening
+// goroutine before it waits for notifications.
+func (l *Listener) serverChanged(ctx context.Context, conn *pgx.Conn) bool {
+	before := l.serverIdentity
+	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := conn.QueryRow(qctx, l.serverQuery).Scan(&l.serverIdentity); err != nil {
+		l.serverIdentity = ""
+		if ctx.Err() == nil {
+			l.Logger.Warn("could not read which database server the listener reached; taken as another", "err", err)
+		}
+	}
+	if !l.everUp || before != "" && before == l.serverIdentity {
+		return false
+	}
+	l.Logger.Warn("the listener reconnected to a database server that started since, or another one (a restart, a restore, a failover)",
+		"server_started", l.serverIdentity, "before", before)
+	return true
 }

@@ -82,5 +82,8 @@ func (m *Main) startNotify(bg context.Context, listenURL string) {
 	// A family whose database went back: what its devices were sent under
 	// the lost seqs was not the events now written under them.
 	m.Hub.OnRewind = m.notify.Presence().Rewound
+	// A server that restarted or is another one (a restore, a failover)
+	// may have lost presence rows of any family: put back the live ones.
+	m.Listener.OnServerChanged = m.notify.Presence().DatabaseChanged
 	m.background.Go(func() { m.notify.Run(bg, notify.RunOpts{ListenURL: listenURL, Woken: true}) })
 }

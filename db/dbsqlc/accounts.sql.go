@@ -167,26 +167,6 @@ func (q *Queries) FamilyGet(ctx context.Context, db DBTX, id uuid.UUID) (Family,
 	return i, err
 }
 
-const familyGetByCode = `-- name: FamilyGetByCode :one
-SELECT id, name, time_zone, created_at, updated_at, code, default_list_id, version FROM families WHERE code = $1
-`
-
-func (q *Queries) FamilyGetByCode(ctx context.Context, db DBTX, code string) (Family, error) {
-	row := db.QueryRow(ctx, familyGetByCode, code)
-	var i Family
-	err := row.Scan(
-		&i.ID,
-		&i.Name,
-		&i.TimeZone,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-		&i.Code,
-		&i.DefaultListID,
-		&i.Version,
-	)
-	return i, err
-}
-
 const familyInsert = `-- name: FamilyInsert :one
 
 INSERT INTO families (name, time_zone) VALUES ($1, $2)

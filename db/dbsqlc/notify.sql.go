@@ -895,39 +895,6 @@ func (q *Queries) NotifyPassStartMany(ctx context.Context, db DBTX, arg NotifyPa
 	return items, nil
 }
 
-const notifyPresenceList = `-- name: NotifyPresenceList :many
-SELECT user_id, device_id, family_id, seen_seq, topics, live_until, updated_at, replica FROM notify_device_presence WHERE user_id = $1 ORDER BY device_id, replica
-`
-
-func (q *Queries) NotifyPresenceList(ctx context.Context, db DBTX, userID uuid.UUID) ([]NotifyDevicePresence, error) {
-	rows, err := db.Query(ctx, notifyPresenceList, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []NotifyDevicePresence{}
-	for rows.Next() {
-		var i NotifyDevicePresence
-		if err := rows.Scan(
-			&i.UserID,
-			&i.DeviceID,
-			&i.FamilyID,
-			&i.SeenSeq,
-			&i.Topics,
-			&i.LiveUntil,
-			&i.UpdatedAt,
-			&i.Replica,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const notifyPresenceListSeen = `-- name: NotifyPresenceListSeen :one
 SELECT coalesce(bool_or(live_until > $1::timestamptz), false)::bool AS live,
        coalesce(max(seen_seq), 0)::bigint AS seen_seq
@@ -1067,10 +1034,19 @@ func (q *Queries) NotifyPresencePrune(ctx context.Context, db DBTX, before time.
 	return result.RowsAffected(), nil
 }
 
-const notifyPresenceRefresh = `-- name: NotifyPresenceRefresh :execrows
-UPDATE notify_device_presence p SET live_until = $1, updated_at = now()
-WHERE replica = $2 AND live_until > $3::timestamptz AND live_until < $4::timestamptz
-  AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p.user_id AND m.family_id = p.family_id)
+const notifyPresenceRefresh = `-- name: NotifyPresenceRefresh :one
+WITH r AS (
+    UPDATE notify_device_presence p
+    SET live_until = CASE WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p.user_id AND m.family_id = p.family_id)
+                          THEN $1::timestamptz ELSE least(p.live_until, now()) END,
+        updated_at = now()
+    WHERE p.replica = $2 AND p.live_until > $3::timestamptz AND p.live_until < $4::timestamptz
+    RETURNING p.user_id, p.device_id, p.live_until = $1::timestamptz AS extended
+)
+SELECT count(*) FILTER (WHERE r.extended)::bigint AS refreshed,
+       coalesce(array_agg(r.user_id) FILTER (WHERE NOT r.extended), '{}')::uuid[] AS former_user_ids,
+       coalesce(array_agg(r.device_id) FILTER (WHERE NOT r.extended), '{}')::text[] AS former_device_ids
+FROM r
 `
 
 type NotifyPresenceRefreshParams struct {
@@ -1078,6 +1054,12 @@ type NotifyPresenceRefreshParams struct {
 	Replica   uuid.UUID
 	Now       time.Time
 	Due       time.Time
+}
+
+type NotifyPresenceRefreshRow struct {
+	Refreshed       int64
+	FormerUserIds   []uuid.UUID
+	FormerDeviceIds []string
 }
 
 // NotifyPresenceRefresh keeps one replica's live devices live: the rows
@@ -1092,18 +1074,23 @@ type NotifyPresenceRefreshParams struct {
 // A former member's row is not extended: the upsert writes members' rows
 // only, so the not-live write of its device's close was never made, and
 // extended here the row stayed live as long as the replica ran (one
-// membership probe per row extended).
-func (q *Queries) NotifyPresenceRefresh(ctx context.Context, db DBTX, arg NotifyPresenceRefreshParams) (int64, error) {
-	result, err := db.Exec(ctx, notifyPresenceRefresh,
+// membership probe per row extended). It is ended instead (live_until
+// now): its member left the family, and the device is not live in it,
+// whatever its socket does until the removal closes it. The answer tells
+// the two apart: refreshed counts the rows extended, and the former
+// members' devices are named. A replica compares refreshed and the names
+// with the devices it expected to refresh: one it finds in neither lost
+// its row (a restore, a failover); a former member's is not such a loss.
+func (q *Queries) NotifyPresenceRefresh(ctx context.Context, db DBTX, arg NotifyPresenceRefreshParams) (NotifyPresenceRefreshRow, error) {
+	row := db.QueryRow(ctx, notifyPresenceRefresh,
 		arg.LiveUntil,
 		arg.Replica,
 		arg.Now,
 		arg.Due,
 	)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+	var i NotifyPresenceRefreshRow
+	err := row.Scan(&i.Refreshed, &i.FormerUserIds, &i.FormerDeviceIds)
+	return i, err
 }
 
 const notifyPresenceRewind = `-- name: NotifyPresenceRewind :exec

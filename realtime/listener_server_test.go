@@ -1,0 +1,70 @@
+package realtime
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+)
+
+// TestListenerServerChanged: OnServerChanged is called after a reconnect
+// to a server that is not the one before (here the server's name, read by
+// the listener at each connect, is changed between two connects, as a
+// restart, a restore or a failover changes its start time), and not on
+// the first connect nor on a reconnect to the same server (a network
+// blip). Before, nothing told the replica that the whole database may
+// have gone back: push presence waited for each lost row's refresh.
+func TestListenerServerChanged(t *testing.T) {
+	var changed, connects atomic.Int32
+	var l *Listener
+	_, pool := startHubWith(t, func(ln *Listener) {
+		l = ln
+		ln.serverQuery = "SELECT name FROM server_name"
+		ln.OnServerChanged = func() { changed.Add(1) }
+		ln.OnConnect = func() { connects.Add(1) }
+	})
+	ctx := context.Background()
+	exec(t, pool, `CREATE TABLE server_name (name text)`, `INSERT INTO server_name VALUES ('one')`)
+	reconnect := func(what string) {
+		t.Helper()
+		n := connects.Load()
+		exec(t, pool, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'familyhub-listener' AND datname = current_database()`)
+		waitFor(t, what, func() bool { return l.Connected() && connects.Load() > n })
+	}
+	// The first connect read no name (the table did not exist yet): the
+	// first reconnect cannot tell, and counts as a change.
+	reconnect("the first reconnect")
+	if n := changed.Load(); n != 1 {
+		t.Fatalf("after a reconnect from an unknown server: OnServerChanged called %d times, want 1", n)
+	}
+	reconnect("a reconnect to the same server")
+	if n := changed.Load(); n != 1 {
+		t.Fatalf("after a reconnect to the same server: OnServerChanged called %d times in all, want 1", n)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE server_name SET name = 'two'`); err != nil {
+		t.Fatal(err)
+	}
+	reconnect("a reconnect to another server")
+	if n := changed.Load(); n != 2 {
+		t.Fatalf("after a reconnect to another server: OnServerChanged called %d times in all, want 2", n)
+	}
+}
+
+// TestListenerSameServerNotChanged: with the real query (the server's
+// start time), a reconnect to the same server is no change.
+func TestListenerSameServerNotChanged(t *testing.T) {
+	var changed, connects atomic.Int32
+	var l *Listener
+	_, pool := startHubWith(t, func(ln *Listener) {
+		l = ln
+		ln.OnServerChanged = func() { changed.Add(1) }
+		ln.OnConnect = func() { connects.Add(1) }
+	})
+	for i := range 2 {
+		n := connects.Load()
+		exec(t, pool, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'familyhub-listener' AND datname = current_database()`)
+		waitFor(t, "the reconnect", func() bool { return l.Connected() && connects.Load() > n })
+		if n := changed.Load(); n != 0 {
+			t.Fatalf("reconnect %d to the same server: OnServerChanged called %d times", i+1, n)
+		}
+	}
+}
