@@ -110,13 +110,19 @@ func TestBrowserResyncResumes(t *testing.T) {
 func TestBrowserResyncRewrittenSince(t *testing.T) {
 	browserTest(t)
 	m, pool, ana, listID, b := resyncDevice(t)
+	b.waitLive() // the items' events come on the socket
 	items := "/api/shopping/lists/" + listID + "/items"
 	for _, name := range []string{"apricots", "bananas", "cherries"} {
 		restAs(t, ana, m, "POST", items, map[string]any{"name": name})
 	}
 	b.waitJS("cherries shown", `document.querySelector('li.item[data-name="cherries"]')`, 5*time.Second)
 	eval[bool](b, `(window.__sameLoad = true)`) // gone on a reload
-	since := eval[int64](b, `window.familyhub.rt.lastSeq`)
+	var since int64
+	if err := pool.QueryRow(context.Background(), `SELECT seq FROM family_event_seq WHERE family_id = $1`, ana.familyID).Scan(&since); err != nil {
+		t.Fatal(err)
+	}
+	// Cherries' event came on the socket: the device's position names it.
+	b.waitJS("at cherries' event", fmt.Sprintf(`window.familyhub.rt.lastSeq === %d && window.familyhub.rt.lastMark !== null`, since), 5*time.Second)
 
 	b.goOffline()
 	b.waitJS("the connection down", `document.getElementById('conn').dataset.state !== 'live'`, 5*time.Second)
