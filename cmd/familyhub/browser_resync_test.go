@@ -181,4 +181,8 @@ func TestBrowserResyncRewrittenSince(t *testing.T) {
 	if got := eval[[]string](b, `window.__resyncs`); len(got) != resyncs {
 		t.Fatalf("re-reads after the reconnect: %v (had %d before it)", got, resyncs)
 	}
+	// The device's copy keeps the event beside the seq: a start from that
+	// copy (the server unreachable) names it too.
+	b.waitJS("honeydew's event kept", fmt.Sprintf(`(import('/js/idb.js').then((i) => i.get('data', 'meta')).then((m) => { window.__keptMeta = m; }),
+		window.__keptMeta?.seq === window.familyhub.rt.lastSeq && window.__keptMeta?.mark?.id === %q)`, item["id"]), 5*time.Second)
 }

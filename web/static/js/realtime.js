@@ -290,6 +290,7 @@ export class RealtimeClient {
           this.setSeq(typeof this.helloSeq === 'number' ? this.helloSeq : this.lastSeq);
           this.adoptNext = true;
         }
+        this.pendingMark = null; // a reconnect back to pendingSince names no event of the old history
         this.resyncDue = false;
         this.onResync('resync');
         break;
