@@ -307,6 +307,8 @@ var deFormats = map[string]string{
 	"device_id must be 1-64 characters of A-Z a-z 0-9 . _ : -":                                            "device_id muss aus 1-64 Zeichen von A-Z a-z 0-9 . _ : - bestehen",
 	"since must be a sequence number (a whole number >= 0).":                                              "since muss eine Sequenznummer sein (eine ganze Zahl >= 0).",
 	"since must be a sequence number (a whole number >= 0); use the seq of the last event you saw, or 0.": "since muss eine Sequenznummer sein (eine ganze Zahl >= 0); nimm die seq des letzten Ereignisses, das du gesehen hast, oder 0.",
+	"since_id must be the id of the event at since, as the event said it (a UUID), with since_at.":        "since_id muss die id des Ereignisses bei since sein, wie das Ereignis sie nannte (eine UUID), zusammen mit since_at.",
+	"since_at must be the time of the event at since, as the event said it (its \"at\"), with since_id.":  "since_at muss die Zeit des Ereignisses bei since sein, wie das Ereignis sie nannte (sein \"at\"), zusammen mit since_id.",
 	"timeout must be 0 to 30 seconds.":                                                                    "timeout muss 0 bis 30 Sekunden betragen.",
 	"unknown topic %q: use family, shopping, shopping-list:<id>, tasks, calendar or recipes":              "unbekanntes Topic %q: nimm family, shopping, shopping-list:<id>, tasks, calendar oder recipes",
 

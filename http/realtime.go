@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/realtime"
@@ -137,6 +139,13 @@ func joinParams(r *http.Request, a *familyhub.Auth, transport string) (*realtime
 			return nil, familyhub.Invalid("since", "since must be a sequence number (a whole number >= 0).")
 		}
 		p.Since = &n
+		// The mark names the event under the URL's since: not one SSE's
+		// own reconnection named in Last-Event-ID.
+		if since == q.Get("since") {
+			if p.SinceMark, err = sinceMark(r); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if v := q.Get("topics"); v != "" {
 		topics, err := realtime.ParseTopics(strings.Split(v, ","))
@@ -189,15 +198,45 @@ func requiredSince(r *http.Request) (int64, error) {
 	return n, nil
 }
 
+// sinceMark reads ?since_id= and ?since_at=, the entity and time of the
+// event the client saw under its since (both or neither; nil: neither):
+// another event under that seq makes it resync (realtime.Mark).
+func sinceMark(r *http.Request) (*realtime.Mark, error) {
+	q := r.URL.Query()
+	id, at := q.Get("since_id"), q.Get("since_at")
+	if id == "" && at == "" {
+		return nil, nil
+	}
+	m := &realtime.Mark{}
+	var err error
+	if m.ID, err = uuid.Parse(id); err != nil {
+		return nil, familyhub.Invalid("since_id", "since_id must be the id of the event at since, as the event said it (a UUID), with since_at.")
+	}
+	if m.At, err = time.Parse(time.RFC3339Nano, at); err != nil {
+		return nil, familyhub.Invalid("since_at", "since_at must be the time of the event at since, as the event said it (its \"at\"), with since_id.")
+	}
+	return m, nil
+}
+
+// requiredSinceMark is requiredSince with the optional sinceMark.
+func requiredSinceMark(r *http.Request) (int64, *realtime.Mark, error) {
+	since, err := requiredSince(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	mark, err := sinceMark(r)
+	return since, mark, err
+}
+
 // handleEvents answers the events after ?since= at once (delta catch-up).
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
-	since, err := requiredSince(r)
+	since, mark, err := requiredSinceMark(r)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	a := authFrom(r)
-	events, cur, resync, err := s.rt.hub.EventsSince(r.Context(), a.FamilyID, since)
+	events, cur, resync, err := s.rt.hub.EventsSince(r.Context(), a.FamilyID, since, mark)
 	events = realtime.EventsFor(events, a.UserID) // not another member's own (an app password's)
 	s.respond(w, r, http.StatusOK, eventsResponse{Seq: cur, Events: realtime.WireEvents(events, since), Resync: resync}, err)
 }
@@ -225,7 +264,7 @@ func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	since, err := requiredSince(r)
+	since, mark, err := requiredSinceMark(r)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -249,7 +288,7 @@ func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.rt.hub.Leave(j.Client)
-	events, cur, resync, err := s.rt.hub.EventsSince(r.Context(), a.FamilyID, since)
+	events, cur, resync, err := s.rt.hub.EventsSince(r.Context(), a.FamilyID, since, mark)
 	// Not another member's own events (an app password's): the hub does
 	// not wake this poll for them either.
 	events = realtime.EventsFor(events, a.UserID)
@@ -275,7 +314,7 @@ func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 			s.Error(w, r, familyhub.Errorf(familyhub.EUNAUTHORIZED, "Sign in again: this session no longer opens the family."))
 			return
 		}
-		events, cur, resync, err = s.rt.hub.EventsSince(r.Context(), a.FamilyID, since)
+		events, cur, resync, err = s.rt.hub.EventsSince(r.Context(), a.FamilyID, since, mark)
 		events = realtime.EventsFor(events, a.UserID)
 	}
 	resp := eventsResponse{Seq: cur, Events: realtime.WireEvents(events, since), Resync: resync}

@@ -17,6 +17,14 @@ WHERE family_id = @family_id AND seq > @since
 ORDER BY seq
 LIMIT @max_events;
 
+-- EventLogMarkGet returns the entity and time of a family's event under one
+-- seq (no row: the log no longer holds it, or never did): a client resuming
+-- with since names its last event so, and another event under that seq
+-- says the history was written anew under it (a database that went back,
+-- realtime/join.go). One probe of event_log's primary key.
+-- name: EventLogMarkGet :one
+SELECT entity_id, at FROM event_log WHERE family_id = @family_id AND seq = @seq;
+
 -- RealtimeTicketInsert stores a ticket that lasts ttl_seconds by
 -- PostgreSQL's clock, the one RealtimeTicketConsume compares with: a
 -- replica whose own clock is off by a minute would otherwise hand out

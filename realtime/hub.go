@@ -688,8 +688,11 @@ func (h *Hub) Seq(ctx context.Context, familyID uuid.UUID) (int64, error) {
 
 // EventsSince returns the family's events after since with the family's
 // current seq, or resync when since is outside the log or more than
-// MaxDelta events back. The delta and long-poll endpoints use it.
-func (h *Hub) EventsSince(ctx context.Context, familyID uuid.UUID, since int64) ([]Event, int64, bool, error) {
+// MaxDelta events back, or when mark (nil: not compared) names another
+// event than the log's under since (Join's SinceMark): read with the
+// others, one row more, no other statement. The delta and long-poll
+// endpoints use it.
+func (h *Hub) EventsSince(ctx context.Context, familyID uuid.UUID, since int64, mark *Mark) ([]Event, int64, bool, error) {
 	r, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, familyID)
 	if err != nil {
 		return nil, 0, false, db.Err(err, "family")
@@ -698,9 +701,19 @@ func (h *Hub) EventsSince(ctx context.Context, familyID uuid.UUID, since int64) 
 	if since > cur || since < 0 || cur-since > MaxDelta {
 		return nil, cur, true, nil
 	}
-	rows, err := h.store.EventLogListSince(ctx, dbsqlc.EventLogListSinceParams{FamilyID: familyID, Since: since, MaxEvents: int32(cur - since)})
+	from := since
+	if mark != nil && since > 0 {
+		from = since - 1 // the event under since too, to compare
+	}
+	rows, err := h.store.EventLogListSince(ctx, dbsqlc.EventLogListSinceParams{FamilyID: familyID, Since: from, MaxEvents: int32(cur - from)})
 	if err != nil {
 		return nil, 0, false, db.Err(err, "")
+	}
+	if from < since && len(rows) > 0 && rows[0].Seq == since {
+		if !mark.Is(rows[0].EntityID, rows[0].At) {
+			return nil, cur, true, nil // another event under since: the history was written anew
+		}
+		rows = rows[1:]
 	}
 	if int64(len(rows)) != cur-since || (len(rows) > 0 && rows[0].Seq != since+1) {
 		return nil, cur, true, nil // pruned

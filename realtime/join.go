@@ -31,16 +31,41 @@ type JoinParams struct {
 	Topics    []string
 	// Since is the last seq the client has seen; nil for a fresh start.
 	Since *int64
+	// SinceMark, when set, names the event the client saw under Since:
+	// another event under that seq in the log means the history was
+	// written anew under it (a database that went back, and new events
+	// that took the lost seqs past Since), and the client is told to
+	// resync. Nil: Since alone, as older clients send it.
+	SinceMark *Mark
+	// rewritten: the log holds another event under Since than SinceMark
+	// names (Join's probe, sinceRewritten).
+	rewritten bool
 	// View, when set, opts the client in to presence at once with this
 	// view (checked by ParseView), as a presence message would: the way
 	// for a one-way transport (SSE) to take part.
 	View *string
 }
 
+// Mark names one event of a family's log: its entity and its time (the
+// commit's clock_timestamp(), to the microsecond), as every event carries
+// them ("id" and "at"). Two events under one seq with the same mark are
+// the same event.
+type Mark struct {
+	ID uuid.UUID
+	At time.Time
+}
+
+// Is reports whether the log's event (entity, at) is the one m names.
+func (m *Mark) Is(entity uuid.UUID, at time.Time) bool {
+	return m.ID == entity && m.At.Equal(at)
+}
+
 // Join registers a client, so that it receives every event after Since
 // (resuming: read from the log in pages, then live) or after the returned
 // Start (a fresh start). Resync is true when Since is not a seq of the
-// family. The caller must Leave. A user with MaxPerUser connections open
+// family, or when the log's event under it is not the one SinceMark names
+// (one more read: a probe of event_log's primary key; none without a
+// mark, or for a Since the log no longer holds). The caller must Leave. A user with MaxPerUser connections open
 // on this replica is refused with familyhub.ECONNLIMIT.
 func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 	missed := h.missed.Load()
@@ -102,7 +127,35 @@ func (h *Hub) Join(ctx context.Context, p JoinParams) (*Join, error) {
 			h.rewindsDone([]rewindNote{{family: p.FamilyID, shown: read.Seq, upto: read.Seq}})
 		}
 	}
+	if p.Since != nil && p.SinceMark != nil && *p.Since > 0 && *p.Since <= read.Seq {
+		if p.rewritten, err = h.sinceRewritten(ctx, p.FamilyID, *p.Since, p.SinceMark); err != nil {
+			return nil, err
+		}
+	}
 	return h.join(p, read, missed)
+}
+
+// sinceRewritten reports whether the family's log holds another event under
+// since than the one mark names: the device was offline while the database
+// went back (a restore, a failover) and new events took the lost seqs past
+// its since, which as a number alone the database still has; resumed after
+// it, the device would miss the new events under the seqs up to it. Such a
+// client is resynced, nothing else: no replica or push presence is told,
+// since a client can name any mark (a made-up one costs its own socket a
+// resync, and the probe). A since the log no longer holds (pruned) is not
+// compared.
+func (h *Hub) sinceRewritten(ctx context.Context, family uuid.UUID, since int64, mark *Mark) (bool, error) {
+	row, err := h.store.Q.EventLogMarkGet(ctx, h.store.Pool, dbsqlc.EventLogMarkGetParams{FamilyID: family, Seq: since})
+	if err = db.Err(err, "event"); familyhub.ErrorCode(err) == familyhub.ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	if mark.Is(row.EntityID, row.At) {
+		return false, nil
+	}
+	h.logger.Info("a client resumes after an event the log no longer has under its since (the database went back, new events took the seq); it resyncs", "family_id", family, "since", since)
+	return true, nil
 }
 
 // joinAheadHook, set by tests only, runs in Join when it tells of a
@@ -151,8 +204,10 @@ func (h *Hub) join(p JoinParams, read dbsqlc.FamilySeqGetRow, missed int64) (*Jo
 	c.place(start, start, false)
 	switch {
 	case p.Since == nil:
-	case *p.Since > cur || *p.Since < 0:
-		j.Resync = true // not a seq of this family's history
+	case *p.Since > cur || *p.Since < 0 || p.rewritten:
+		// Not a seq of this family's history, or not under the event the
+		// client saw there: it re-reads, and its events follow Start.
+		j.Resync = true
 	case *p.Since >= start:
 		// The client saw events (on another replica) that this one has not
 		// processed yet: deliver only what comes after them.

@@ -60,6 +60,32 @@ func (q *Queries) EventLogListSince(ctx context.Context, db DBTX, arg EventLogLi
 	return items, nil
 }
 
+const eventLogMarkGet = `-- name: EventLogMarkGet :one
+SELECT entity_id, at FROM event_log WHERE family_id = $1 AND seq = $2
+`
+
+type EventLogMarkGetParams struct {
+	FamilyID uuid.UUID
+	Seq      int64
+}
+
+type EventLogMarkGetRow struct {
+	EntityID uuid.UUID
+	At       time.Time
+}
+
+// EventLogMarkGet returns the entity and time of a family's event under one
+// seq (no row: the log no longer holds it, or never did): a client resuming
+// with since names its last event so, and another event under that seq
+// says the history was written anew under it (a database that went back,
+// realtime/join.go). One probe of event_log's primary key.
+func (q *Queries) EventLogMarkGet(ctx context.Context, db DBTX, arg EventLogMarkGetParams) (EventLogMarkGetRow, error) {
+	row := db.QueryRow(ctx, eventLogMarkGet, arg.FamilyID, arg.Seq)
+	var i EventLogMarkGetRow
+	err := row.Scan(&i.EntityID, &i.At)
+	return i, err
+}
+
 const familySeqGet = `-- name: FamilySeqGet :one
 
 SELECT seq, clock_timestamp()::timestamptz AS read_at FROM family_event_seq WHERE family_id = $1

@@ -61,6 +61,7 @@ const app = {
   /** The last event seen (to tell later who changed what): live, or kept from the last session. */
   seq: () => app.rt?.lastSeq ?? app.keptSeq ?? null,
   keptSeq: null,
+  keptMark: null, // the event seen at keptSeq ({id, at}): a resume names it (docs/realtime.md)
   signedIn,
   signOut,
   signedOut,
@@ -93,6 +94,7 @@ function startRealtime() {
     view: viewOf(location.pathname),
     // Opened from the device's copy: resume from the seq that copy had.
     since: app.keptSeq,
+    sinceMark: app.keptMark,
     // Back online, the waiting writes go first; the events that follow
     // then include them.
     beforeConnect: () => outbox.settled(),
@@ -112,11 +114,11 @@ function startRealtime() {
       was = state;
     },
     onEvent: (ev) => {
-      cache.noteSeq(ev.seq);
+      cache.noteSeq(app.rt.lastSeq, app.rt.lastMark);
       if (ev.type === 'FAMILY_UPDATED') meState.onEvent(ev);
       else app.view?.onEvent?.(ev);
     },
-    onResync: () => { cache.noteSeq(app.rt?.lastSeq); meState.refresh(); app.view?.reload?.(); },
+    onResync: () => { cache.noteSeq(app.rt?.lastSeq, app.rt?.lastMark); meState.refresh(); app.view?.reload?.(); },
     onMessage: (msg) => {
       app.messages.push(msg);
       if (app.messages.length > 20) app.messages.shift();
@@ -238,7 +240,7 @@ async function signedIn() {
     if (!me) throw e;
     cache.openedAs(me.user.id);
     kept = true;
-    app.keptSeq = await cache.keptSeq();
+    ({ seq: app.keptSeq, mark: app.keptMark } = await cache.keptSeq());
     app.fromCache = true;
   }
   app.me = me;

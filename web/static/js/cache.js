@@ -11,14 +11,14 @@ import * as idb from './idb.js';
 /** How long a read may take before the kept copy is shown meanwhile. */
 export const SLOW_MS = 4000;
 
-let meta = { synced: null, seq: null };
+let meta = { synced: null, seq: null, mark: null };
 // closed: signed out (or removed from the family). Nothing is kept from
 // then until someone signs in (ownedBy): a read, a patch or the realtime
 // position on its way (saveMetaSoon's timer) would otherwise land after
 // the wipe and stay on the device.
 let closed = false;
 
-const metaReady = idb.get('data', 'meta').then((m) => { if (m) meta = { synced: m.synced ?? null, seq: m.seq ?? null }; }, () => {});
+const metaReady = idb.get('data', 'meta').then((m) => { if (m) meta = { synced: m.synced ?? null, seq: m.seq ?? null, mark: m.mark ?? null }; }, () => {});
 const listeners = new Set();
 
 /** Calls fn() whenever the time of the last sync changes. */
@@ -293,17 +293,21 @@ function saveMetaSoon() {
   metaTimer = setTimeout(() => { metaTimer = null; saveMeta(); }, 300);
 }
 
-/** Remembers the realtime client's last seq, to resume from it after a restart. */
-export function noteSeq(seq) {
-  if (seq == null || seq === meta.seq) return;
+/**
+ * Remembers the realtime client's last seq, and the event it saw there
+ * ({id, at}, or null), to resume from them after a restart.
+ */
+export function noteSeq(seq, mark = null) {
+  if (seq == null || (seq === meta.seq && mark?.id === meta.mark?.id && mark?.at === meta.mark?.at)) return;
   meta.seq = seq;
+  meta.mark = mark;
   saveMetaSoon();
 }
 
-/** The last seq remembered (null: none). */
+/** The last seq remembered (null: none), and the event seen there (null: not known). */
 export async function keptSeq() {
   await metaReady;
-  return meta.seq;
+  return { seq: meta.seq, mark: meta.mark };
 }
 
 /**
@@ -331,7 +335,7 @@ export async function ownedBy(userId) {
   }
   const other = !!stored;
   if (other) await idb.clear().catch(() => {});
-  meta = { synced: null, seq: null };
+  meta = { synced: null, seq: null, mark: null };
   shownAt = null;
   await idb.put('data', userId, OWNER).catch((e) => console.warn('cache: owner not kept:', e));
   await saveMeta();
@@ -349,7 +353,7 @@ export async function wipe({ close = false } = {}) {
     clearTimeout(metaTimer);
     metaTimer = null;
   }
-  meta = { synced: null, seq: null };
+  meta = { synced: null, seq: null, mark: null };
   await idb.clear().catch(() => {});
   if (!close && person !== null) await idb.put('data', person, OWNER).catch(() => {});
 }

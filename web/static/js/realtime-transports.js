@@ -223,7 +223,7 @@ export function openPoll(rt, cb) {
       // server that does not know seq_only: it answers the log's events
       // too, which are thrown away here.
       const first = rt.lastSeq === null;
-      const q = new URLSearchParams(first ? { since: '0', timeout: '0', seq_only: '1' } : { since: String(rt.lastSeq), timeout: '25' });
+      const q = new URLSearchParams(first ? { since: '0', timeout: '0', seq_only: '1' } : [...rt._since(), ['timeout', '25']]);
       let res;
       try {
         res = await fetch(`${base}/api/realtime/poll?${q}`, {

@@ -45,6 +45,12 @@ export class RealtimeClient {
     this.gateTimeout = opts.gateTimeout ?? 10000;
 
     this.lastSeq = opts.since ?? null; // seq of the last event applied (null: none yet; since: kept from an earlier session)
+    // The event at lastSeq, {id, at} as it said them (null: not known, as
+    // after a resync): a reconnect names it with since, and the server
+    // resyncs when its log has another event there (a database that went
+    // back and wrote new events under the lost seqs: docs/realtime.md).
+    // Whatever sets lastSeq sets it: a stale one costs a needless resync.
+    this.lastMark = opts.since != null ? opts.sinceMark ?? null : null;
     this.state = 'idle';
     this.transport = null; // the transport in use: 'ws', 'sse' or 'poll'
     this.attempt = 0; // failed attempts since the last hello
@@ -59,6 +65,7 @@ export class RealtimeClient {
     // a reconnect resumes from here (see _query), and the topics message
     // asks for what the socket skipped after it (docs/realtime.md).
     this.pendingSince = null;
+    this.pendingMark = null; // lastMark when pendingSince was taken
     this.resyncDue = false; // a hello went back: the resync that follows re-reads (once)
     this.helloSeq = null; // the seq of the current connection's hello
     this.gen = 0; // connection generation: callbacks of old ones are ignored
@@ -108,6 +115,7 @@ export class RealtimeClient {
     this.topics = next;
     if (this.conn && this.conn.retopic) {
       this.pendingSince = this.lastSeq;
+      this.pendingMark = this.lastMark;
       this.conn.retopic(next);
     }
   }
@@ -253,14 +261,14 @@ export class RealtimeClient {
         }
         if (this.lastSeq === null) {
           // First connection: views may have loaded before it.
-          this.lastSeq = msg.seq;
+          this.setSeq(msg.seq);
           this.onResync('hello');
         } else if (msg.seq < this.lastSeq) {
           // The server's history went back (a database restored from a
           // backup): everything may be stale. The server says resync
           // right after this hello, and that re-reads; re-reading here
           // too read everything twice.
-          this.lastSeq = msg.seq;
+          this.setSeq(msg.seq);
           this.resyncDue = true;
         }
         break;
@@ -272,13 +280,17 @@ export class RealtimeClient {
         // does not send it sent a hello at or before that point, which
         // skips nothing (what came between is replayed once), and the
         // next event starts a new chain.
+        // The event there is not known: the history may have been written
+        // anew under it, and a reconnect naming what the client saw there
+        // would be told to resync again.
         if (typeof msg.seq === 'number') {
-          this.lastSeq = msg.seq;
+          this.setSeq(msg.seq);
           this.adoptNext = false;
         } else {
-          if (typeof this.helloSeq === 'number') this.lastSeq = this.helloSeq;
+          this.setSeq(typeof this.helloSeq === 'number' ? this.helloSeq : this.lastSeq);
           this.adoptNext = true;
         }
+        this.pendingMark = null; // a reconnect back to pendingSince names no event of the old history
         this.resyncDue = false;
         this.onResync('resync');
         break;
@@ -291,7 +303,7 @@ export class RealtimeClient {
         // sends again what it skipped of the new topics; higher when it
         // skipped other topics' events meanwhile).
         if (typeof msg.seq === 'number') {
-          this.lastSeq = msg.seq;
+          this.setSeq(msg.seq, msg.seq === this.lastSeq ? this.lastMark : null);
           this.adoptNext = false;
         }
         break;
@@ -300,7 +312,7 @@ export class RealtimeClient {
         // socket's events continue: past what it skipped of other topics,
         // so the next page change asks for as little as can be again.
         if (typeof msg.seq === 'number') {
-          this.lastSeq = msg.seq;
+          this.setSeq(msg.seq, msg.seq === this.lastSeq ? this.lastMark : null);
           this.adoptNext = false;
         }
         break;
@@ -316,7 +328,7 @@ export class RealtimeClient {
   _event(ev) {
     if (this.lastSeq !== null && ev.seq <= this.lastSeq && !this.adoptNext) return; // seen already
     const gap = this.lastSeq !== null && !this.adoptNext && ev.prev_seq !== this.lastSeq;
-    this.lastSeq = ev.seq;
+    this.setSeq(ev.seq, typeof ev.id === 'string' && typeof ev.at === 'string' ? { id: ev.id, at: ev.at } : null);
     this.adoptNext = false;
     if (gap) {
       // Something was missed: the open views re-read everything they show
@@ -325,6 +337,12 @@ export class RealtimeClient {
       return;
     }
     this.onEvent(ev);
+  }
+
+  /** Takes seq as the last seen, with the event seen there ({id, at}; null: not known). */
+  setSeq(seq, mark = null) {
+    this.lastSeq = seq;
+    this.lastMark = mark;
   }
 
   _presence(members) {
@@ -340,15 +358,23 @@ export class RealtimeClient {
       // (which names the topics in its URL) resumes from before it, so
       // that what the old one skipped of the new topics is replayed,
       // also when it delivered later events of the old ones.
-      if (this.lastSeq === null || this.pendingSince < this.lastSeq) this.lastSeq = this.pendingSince;
+      if (this.lastSeq === null || this.pendingSince < this.lastSeq) this.setSeq(this.pendingSince, this.pendingMark);
       this.pendingSince = null;
     }
-    if (this.lastSeq !== null) q.set('since', String(this.lastSeq));
+    for (const [k, v] of this._since()) q.set(k, v);
     if (this.topics.length) q.set('topics', this.topics.join(','));
     // Opts in to presence at connect with the current view (ws and sse).
     q.set('view', this._shownView());
     for (const [k, v] of Object.entries(extra)) q.set(k, v);
     return q.toString();
+  }
+
+  /** since, and the event seen there: the server resyncs when its log has another one under since (the database went back). */
+  _since() {
+    if (this.lastSeq === null) return [];
+    const q = [['since', String(this.lastSeq)]];
+    if (this.lastMark) q.push(['since_id', this.lastMark.id], ['since_at', this.lastMark.at]);
+    return q;
   }
 }
 
