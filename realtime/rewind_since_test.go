@@ -19,8 +19,8 @@ func logMark(t *testing.T, pool *pgxpool.Pool, family uuid.UUID, seq int64) *Mar
 	return m
 }
 
-// addItems writes n shopping items, one event each, committed one by one.
-func addItems(t *testing.T, pool *pgxpool.Pool, family, list uuid.UUID, n int) {
+// addItemsEach writes n shopping items, one event each, committed one by one.
+func addItemsEach(t *testing.T, pool *pgxpool.Pool, family, list uuid.UUID, n int) {
 	t.Helper()
 	for range n {
 		if _, err := pool.Exec(context.Background(), `INSERT INTO shopping_items (family_id, list_id, name) VALUES ($1, $2, 'item')`, family, list); err != nil {
@@ -46,13 +46,13 @@ func TestJoinSinceRewritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addItems(t, pool, family, list, 3)
+	addItemsEach(t, pool, family, list, 3)
 	since := collect(t, a.Client, 3)[2].Seq
 	seen := logMark(t, pool, family, since) // the device's last event
 	hub.Leave(a.Client)                     // offline: the replica forgets the family
 
 	rewind(t, pool, family, since-2)
-	addItems(t, pool, family, list, 3) // under since-1, since (lost seqs) and since+1
+	addItemsEach(t, pool, family, list, 3) // under since-1, since (lost seqs) and since+1
 	cur := since + 1
 	now := logMark(t, pool, family, since)
 	if now.Is(seen.ID, seen.At) {
@@ -94,7 +94,7 @@ func TestJoinSinceRewritten(t *testing.T) {
 			t.Errorf("%s: first event seq %d prev %d, want the log's %d after %d", name, w.Seq, w.PrevSeq, cur, since)
 		}
 	}
-	addItems(t, pool, family, list, 1)
+	addItemsEach(t, pool, family, list, 1)
 	if w := collect(t, b.Client, 1)[0]; w.Seq != cur+1 || w.PrevSeq != cur {
 		t.Errorf("after the resync: seq %d prev %d, want %d after %d", w.Seq, w.PrevSeq, cur+1, cur)
 	}
