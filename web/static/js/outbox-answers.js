@@ -63,11 +63,17 @@ async function prune() {
 }
 
 // remember keeps the server's answer to this device's write to record id
-// (null: deleted), the newest MAX_ANSWERS, in IndexedDB.
+// (null: deleted), the newest MAX_ANSWERS, in IndexedDB. A deletion is
+// known here at once: it is laid over every copy whatever came first (ids
+// are never reused), so it needs no place in the device's order, and a
+// page opened while it was being counted (the calendar again, offline)
+// laid the older answer it replaces over its copy and showed the record
+// the device had heard was deleted (TestBrowserCalendarHeardGoneStoring).
 export async function remember(id, record) {
   if (record !== null && record?.version == null) return;
   const cleared = clears;
-  const seq = await nextOrder(); // after every range whose read began before it came (calendar-answers.js)
+  // An answer: after every range whose read began before it came (calendar-answers.js).
+  const seq = record === null ? undefined : await nextOrder();
   if (cleared !== clears) return; // signed out while it was counted: the answers went with the rest
   const old = known.get(id)?.record;
   if (record && (old === null || (old && old.version > record.version))) return; // deleted stays deleted (ids are never reused)
