@@ -29,6 +29,13 @@ const (
 	// presenceActive: a device that ticked (updated) a shopping item this
 	// recently is "active" (shopping now).
 	presenceActive = 3 * time.Minute
+	// presenceGrace: how long a replica keeps what the others announced
+	// for a family after its last socket here closed. A device that
+	// reopens its only socket (an SSE stream on every page change, a
+	// phone's reconnect) then gets the whole list at once, not only
+	// itself until the others answer its "ask" (a round trip between
+	// replicas: seconds on a loaded server).
+	presenceGrace = presenceTTL
 	// maxPresenceDevices bounds one replica's announcement for one family
 	// (the payload stays far below NOTIFY's 8000 bytes).
 	maxPresenceDevices = 32
@@ -65,7 +72,8 @@ type famPresence struct {
 	local     bool                         // local devices changed: announce
 	dirty     bool                         // merged list may have changed: recompute
 	announced time.Time
-	last      []byte // the members message last sent
+	last      []byte    // the members message last sent
+	gone      time.Time // when its last socket here closed (zero: some are here)
 }
 
 type presence struct {
@@ -73,9 +81,6 @@ type presence struct {
 	replica uuid.UUID
 	// Guarded by hub.mu.
 	fams map[uuid.UUID]*famPresence
-	// unsent are the "nobody here" notices of families this replica forgot
-	// whose call failed: sent again at the next step (guarded by hub.mu).
-	unsent map[uuid.UUID]presenceNotice
 	// notify sends NOTIFYs; nil is the store's NotifyAsync (tests replace it).
 	notify func(ctx context.Context, channels, payloads []string) error
 	// While calls fail (the database is away), announceStep backs off:
@@ -85,7 +90,7 @@ type presence struct {
 }
 
 func newPresence(h *Hub) *presence {
-	return &presence{hub: h, replica: uuid.New(), fams: map[uuid.UUID]*famPresence{}, unsent: map[uuid.UUID]presenceNotice{}}
+	return &presence{hub: h, replica: uuid.New(), fams: map[uuid.UUID]*famPresence{}}
 }
 
 func (p *presence) famLocked(id uuid.UUID) *famPresence {
@@ -185,10 +190,13 @@ func (p *presence) receive(n presenceNotice) {
 	h := p.hub
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.families[n.FamilyID] == nil {
-		return
+	fp := p.fams[n.FamilyID]
+	if fp == nil {
+		if h.families[n.FamilyID] == nil {
+			return // nobody here, and not lately: not kept
+		}
+		fp = p.famLocked(n.FamilyID)
 	}
-	fp := p.famLocked(n.FamilyID)
 	if n.Replica == p.replica {
 		return // our own: local state is newer
 	}
@@ -339,8 +347,9 @@ func (p *presence) send(ctx context.Context, announce []presenceNotice) (failed 
 
 // retry has the notices of failed calls sent again at the next step: a
 // family still here announces its current devices (with "ask" again if the
-// failed notice asked), a forgotten family its "nobody here" until the
-// others would have expired it anyway (presenceTTL).
+// failed notice asked), a family nobody here has any more its "nobody
+// here" while the replica keeps it (presenceGrace, as long as the others
+// would keep its devices anyway).
 func (p *presence) retry(failed []presenceNotice) {
 	if len(failed) == 0 {
 		return
@@ -353,10 +362,6 @@ func (p *presence) retry(failed []presenceNotice) {
 			if n.Ask {
 				fp.announced = time.Time{}
 			}
-			continue
-		}
-		if len(n.Devices) == 0 && time.Since(n.received) <= presenceTTL {
-			p.unsent[n.FamilyID] = n
 		}
 	}
 }
@@ -369,24 +374,29 @@ func (p *presence) step(full bool) []presenceNotice {
 	defer h.mu.Unlock()
 	now := time.Now()
 	var announce []presenceNotice
-	for id, n := range p.unsent {
-		delete(p.unsent, id)
-		if p.fams[id] == nil {
-			announce = append(announce, n)
-		} // else the family is back: its own notice below replaces this one
-	}
 	for id, fp := range p.fams {
 		fam := h.families[id]
 		if fam == nil {
-			// Nobody here any more: say so once, then forget the family.
-			// received: when, for retry.
-			if fp.local {
-				announce = append(announce, presenceNotice{FamilyID: id, Replica: p.replica, Devices: []PresenceDevice{}, received: now})
+			// Nobody here any more: say so (again after a failed call),
+			// keep hearing the others for presenceGrace, then forget the
+			// family.
+			if fp.gone.IsZero() {
+				fp.gone = now
+				fp.last, fp.dirty = nil, true // a socket back gets the list anew
 			}
-			delete(p.fams, id)
+			if now.Sub(fp.gone) > presenceGrace {
+				delete(p.fams, id) // the others have expired its devices by now
+				continue
+			}
+			if fp.local {
+				fp.local = false
+				announce = append(announce, presenceNotice{FamilyID: id, Replica: p.replica, Devices: []PresenceDevice{}})
+			}
 			continue
 		}
-		if full {
+		back := !fp.gone.IsZero() // expire what aged while nobody was here
+		fp.gone = time.Time{}
+		if full || back {
 			for r, n := range fp.remote {
 				if now.Sub(n.received) > presenceTTL {
 					delete(fp.remote, r)

@@ -211,11 +211,12 @@ func TestPresenceBacksOffWhileDatabaseAway(t *testing.T) {
 }
 
 // TestPresenceBackoffEndsWithNothingPending: once nothing is left to
-// announce (here the "nobody here" of a forgotten family, which failed
-// through an outage and then aged out), the backoff starts again from
-// one step: a later single failed call is tried again at the next step.
-// Before, only a successful call reset the count, and that one failure
-// waited out the old outage's backoff (32 steps, 8 s) at once.
+// announce (here the "nobody here" of a family nobody is connected to,
+// which failed through an outage and then was forgotten after
+// presenceGrace), the backoff starts again from one step: a later single
+// failed call is tried again at the next step. Before, only a successful
+// call reset the count, and that one failure waited out the old outage's
+// backoff (32 steps, 8 s) at once.
 func TestPresenceBackoffEndsWithNothingPending(t *testing.T) {
 	hub := NewHub(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	p := hub.presence
@@ -229,30 +230,29 @@ func TestPresenceBackoffEndsWithNothingPending(t *testing.T) {
 	}
 	gone := uuid.New()
 	hub.mu.Lock()
-	p.famLocked(gone).local = true // nobody here: says so once
+	p.famLocked(gone).local = true // nobody here: says so
 	hub.mu.Unlock()
 	ctx := context.Background()
 	for range 40 { // away for 10 s: attempts at steps 1, 2, 4, 8, 16 and 32
 		p.announceStep(ctx, false)
 	}
-	// Its notice ages out: the others have expired the family by now.
 	hub.mu.Lock()
-	n, ok := p.unsent[gone]
-	if !ok {
+	fp := p.fams[gone]
+	if fp == nil || !fp.local {
 		hub.mu.Unlock()
-		t.Fatal("the forgotten family's notice is not kept for the next attempt")
+		t.Fatal("the failed notice of a family nobody is connected to is not kept for the next attempt")
 	}
-	n.received = time.Now().Add(-2 * presenceTTL)
-	p.unsent[gone] = n
+	// The grace ends: the others have expired the family by now.
+	fp.gone = time.Now().Add(-presenceGrace - time.Second)
 	hub.mu.Unlock()
 	for range presenceRetryMaxSteps + 1 {
 		p.announceStep(ctx, false)
 	}
 	hub.mu.Lock()
-	left := len(p.unsent)
+	left := len(p.fams)
 	hub.mu.Unlock()
 	if left != 0 {
-		t.Fatalf("%d notices still pending after the forgotten family's aged out", left)
+		t.Fatalf("%d families still kept after the grace", left)
 	}
 
 	// A change now, whose first call fails once (a blip): the next step
