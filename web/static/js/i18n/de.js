@@ -235,6 +235,7 @@ export default {
   'assistant.optTask': 'Aufgabe „{title}“',
   'assistant.optEvent': 'Termin „{title}“',
   'assistant.optAny': 'Diese',
+  'assistant.tooLong': 'Das ist mir zu lang: höchstens {max} Zeichen, bitte.',
 
   'shopping.title': 'Einkauf',
   'shopping.lists': 'Einkaufslisten',
