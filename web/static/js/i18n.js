@@ -149,8 +149,17 @@ export function fmtDateRange(from, to, opts = { day: 'numeric', month: 'short', 
   return intl('DateTimeFormat', { timeZone: 'UTC', ...opts }).formatRange(utc(from), utc(to));
 }
 
-/** The time of instant d in zone tz: "18:30" / "6:30 PM". */
-export const fmtTime = (d, tz) => intl('DateTimeFormat', { timeZone: tz, hour: 'numeric', minute: '2-digit' }).format(d);
+/**
+ * The time of instant d in zone tz: "18:30", "09:00" / "6:30 PM". A 24-hour
+ * clock writes the hour with two digits, as the locale's own time format
+ * does (CLDR "HH:mm" for en-GB and de) and the assistant's answers do:
+ * Intl's hour: 'numeric' gave "9:00" beside an answer's "09:00".
+ */
+export function fmtTime(d, tz) {
+  const hc = intl('DateTimeFormat', { hour: 'numeric' }).resolvedOptions().hourCycle;
+  const hour = hc === 'h23' || hc === 'h24' ? '2-digit' : 'numeric';
+  return intl('DateTimeFormat', { timeZone: tz, hour, minute: '2-digit' }).format(d);
+}
 
 /** Date and time of instant d in tz. */
 export const fmtDateTime = (d, tz) => intl('DateTimeFormat', { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' }).format(d);
