@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
@@ -96,4 +97,83 @@ func TestBrowserAssistantErrorsNewLanguage(t *testing.T) {
 	if n := eval[int](b, `window.__assistantSent`); n != 0 {
 		t.Errorf("too long text sent %d times", n)
 	}
+}
+
+// TestBrowserAssistantBusyOnPhone: on a 320 px phone, a command on its way
+// shows that it is (Send disabled with a spinner, the form and the answer
+// aria-busy), and Send or Enter again sends nothing more: one command, one
+// item. Answers and refusals fit the screen: a long word wraps, the
+// examples and the list of events stay within it (no sideways scroll), in
+// English and German.
+func TestBrowserAssistantBusyOnPhone(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	listID := seedFamily(t, m, ana)
+	b := newDevice(t, "small phone", 320, 640, browserOpts{lang: "en-GB"})
+	b.login(m.URL(), "ana@example.org")
+	b.goTo("/shopping/"+listID, `document.querySelector('li.item[data-name="apples"]')`)
+
+	eval[bool](b, holdSends)
+	eval[bool](b, `(window.__holdBefore = (p, m) => p === '/api/assistant/commands' && m === 'POST', true)`)
+	b.setValue(`#assistant-input`, "add bananas to the weekly list")
+	b.click(`.assistant-form button[type=submit]`)
+	b.waitJS("the command held", `window.__before.length === 1`, 5*time.Second)
+	if !eval[bool](b, `(() => {
+		const send = document.querySelector('.assistant-form button[type=submit]');
+		return send.disabled && send.getAttribute('aria-busy') === 'true'
+			&& document.querySelector('.assistant-form').getAttribute('aria-busy') === 'true'
+			&& document.querySelector('.assistant-reply').getAttribute('aria-busy') === 'true'
+			&& getComputedStyle(send, '::after').animationName === 'spin';
+	})()`) {
+		t.Error("the bar does not show that the command is on its way")
+	}
+	// Send again, and Enter in the field (the form's submit): nothing more sent.
+	eval[bool](b, `(document.querySelector('.assistant-form button[type=submit]').click(), document.querySelector('.assistant-form').requestSubmit(), true)`)
+	eval[bool](b, `(window.__holdBefore = () => false, window.__sendHeld(), true)`)
+	b.waitJS("the answer", replyLine+` === 'Added bananas to Weekly.'`, 5*time.Second)
+	if n := eval[int](b, `window.__before.length + performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/api/assistant/commands').length`); n != 1 {
+		t.Errorf("%d commands sent", n)
+	}
+	if eval[bool](b, `document.querySelector('.assistant-form button[type=submit]').disabled || !!document.querySelector('[aria-busy]')`) {
+		t.Error("still busy after the answer")
+	}
+	var list struct{ Items []struct{ Name string } }
+	ana.call(t, m.URL(), 200, "GET", "/api/shopping/lists/"+listID, nil, &list)
+	n := 0
+	for _, it := range list.Items {
+		if it.Name == "bananas" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d bananas on the list", n)
+	}
+
+	fits := func(what string) {
+		t.Helper()
+		if !eval[bool](b, `document.documentElement.scrollWidth <= innerWidth && (() => { const r = document.querySelector('.assistant-reply'); return r.scrollWidth <= r.clientWidth; })()`) {
+			b.savePNG("assistant-phone-"+strings.ReplaceAll(what, " ", "-"), chromedp.FullScreenshot(100))
+			t.Errorf("%s: wider than a 320 px screen", what)
+		}
+	}
+	answer := func(text string) {
+		t.Helper()
+		b.setValue(`#assistant-input`, text)
+		b.click(`.assistant-form button[type=submit]`)
+		b.waitJS("an answer to "+text, `!document.querySelector('.assistant-form button[type=submit]').disabled && `+replyLine+` !== '' && !document.querySelector('.assistant-working')`, 5*time.Second)
+	}
+	answer("tick off Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen")
+	fits("a refusal with a long word")
+	answer("frobnicate the thingamajig")
+	fits("the examples")
+	answer("dentist tomorrow at 9 and physio tomorrow at 4")
+	fits("the list of events")
+	b.goFamily()
+	b.setValue(`#lang-select`, "de")
+	b.waitJS("German", `document.documentElement.lang.startsWith('de')`, 5*time.Second)
+	answer("mach was Unverständliches")
+	fits("the German examples")
+	answer("hak Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen ab")
+	fits("a German refusal with a long word")
 }
