@@ -65,6 +65,17 @@ export function setLang(next) {
 
 export function onLangChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
 
+// Another tab of this browser chose a language (it keeps the choice in
+// localStorage): this one follows at once, as its own picker would, rather
+// than at its next reload. Even with a modal dialog open, which makes the
+// picker here unreachable: the dialog stays, and its error line is said
+// again in the new language (lines.js).
+window.addEventListener('storage', (e) => {
+  if (e.key !== KEY || !TABLES[e.newValue] || e.newValue === lang) return;
+  choose(e.newValue);
+  for (const fn of listeners) fn(lang);
+});
+
 /** The Accept-Language header for API requests: the chosen language first. */
 export function acceptLanguage() {
   const other = lang === 'en' ? 'de' : 'en';
