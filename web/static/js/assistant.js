@@ -113,7 +113,9 @@ export function mountAssistant(app, root) {
       if (!appWords && ex.serverMessage && serverSpeaks(ex.contentLanguage)) return ex.serverMessage;
       if (ex.status === 422) return { text: t(fallbackKey || 'assistant.couldNot'), examples: !fallbackKey };
       if (fallbackKey && ex.status === 409) return t(fallbackKey);
-      return ex.say?.() ?? t('error.unknown', { status: ex.status });
+      if (typeof ex.say === 'function') return ex.say();
+      console.error(ex); // a program error, not an answer
+      return t('error.app');
     };
   }
 
@@ -122,20 +124,24 @@ export function mountAssistant(app, root) {
     const lang = headers.get('Content-Language');
     const own = () => (serverSpeaks(lang) ? data.message : null);
     if (data.outcome === 'question') {
-      show(() => ({ text: own() || t('assistant.question'), choices: choiceButtons(data, !!own()) }));
+      const chosen = { at: -1 }; // the option on its way, through a redraw in another language
+      show(() => ({ text: own() || t('assistant.question'), choices: choiceButtons(data, !!own(), chosen) }));
       return;
     }
     show(() => ({ text: own() || replyText(data, app.tz) || t('assistant.done'), events: createdEvents(data, app.tz) }), { actions: undoButton(data) });
   }
 
   /** The options of a question as buttons; a tap answers it (POST …/choice). */
-  function choiceButtons(data, serverLabels) {
+  function choiceButtons(data, serverLabels, chosen) {
     const options = data.intent?.options || [];
     const buttons = options.map((opt, i) => h('button.choice', {
       type: 'button',
+      disabled: chosen.at >= 0,
+      'aria-busy': chosen.at === i ? 'true' : null,
       async onclick() {
+        chosen.at = i;
         for (const b of reply.querySelectorAll('button.choice')) b.disabled = true;
-        buttons[i].setAttribute('aria-busy', 'true');
+        reply.querySelectorAll('button.choice')[i]?.setAttribute('aria-busy', 'true');
         try {
           const res = await request('POST', `/api/assistant/commands/${data.id}/choice`, { option: i, locale: clockLocale() });
           present(res.data, res.headers);
