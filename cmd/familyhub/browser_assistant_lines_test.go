@@ -75,6 +75,28 @@ func TestBrowserAssistantErrorsNewLanguage(t *testing.T) {
 	}
 	en("I could not find “butter” on any list.")
 
+	// A question whose choice is on its way when the language changes: its
+	// buttons, drawn again in German, stay disabled; the answer comes.
+	for _, title := range []string{"Walk the dog", "Walk the cat"} {
+		restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": title})
+	}
+	command("mark walk as done", "Which task do you mean: “Walk the cat” or “Walk the dog”?")
+	eval[bool](b, holdSends)
+	eval[bool](b, `(window.__holdBefore = (p, m) => p.endsWith('/choice') && m === 'POST', true)`)
+	b.clickText(`.assistant-reply .choices button`, "Walk the dog")
+	b.waitJS("the choice held", `window.__before.length === 1`, 5*time.Second)
+	// The server asked in English: the app's German question and labels.
+	de("Was meinst du?")
+	if got := eval[string](b, `[...document.querySelectorAll('.assistant-reply .choices button')].map((x) => x.textContent).join(' | ')`); !strings.Contains(got, "Aufgabe „Walk the dog“") {
+		t.Errorf("the German buttons say %q", got)
+	}
+	if !eval[bool](b, `[...document.querySelectorAll('.assistant-reply .choices button')].every((x) => x.disabled)`) {
+		t.Error("the question's buttons drawn in German are offered again while the choice is on its way")
+	}
+	eval[bool](b, `(window.__holdBefore = () => false, window.__sendHeld(), true)`)
+	b.waitJS("the choice answered", `!document.querySelector('.assistant-reply .choices') && `+replyLine+` !== ''`, 5*time.Second)
+	en("Marked “Walk the dog” as done.")
+
 	eval[bool](b, failAssistant)
 	for _, tc := range []struct{ fail, en, de string }{
 		{`'network'`, "The server cannot be reached.", "Der Server ist nicht erreichbar."},
