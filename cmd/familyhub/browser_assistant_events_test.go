@@ -29,7 +29,8 @@ func TestBrowserAssistantSeveralEvents(t *testing.T) {
 	a.setValue(`#assistant-input`, "dentist tomorrow at 9 and physio tomorrow at 4")
 	a.click(`.assistant-form button[type=submit]`)
 	a.waitJS("answer", `document.querySelector('.assistant-reply p')?.textContent.startsWith('Added 2 events to the calendar: “Dentist” tomorrow at 09:00 and “Physio” tomorrow at 16:00')`, 5*time.Second)
-	if got := eval[string](a, `[...document.querySelectorAll('.assistant-reply ul.assistant-events li')].map((li) => li.textContent).join(' | ')`); got != "“Dentist”: Tomorrow at 9:00 | “Physio”: Tomorrow at 16:00" {
+	// The list writes its times as the answer does (before: "9:00" under "09:00").
+	if got := eval[string](a, eventsShown); got != "“Dentist”: Tomorrow at 09:00 | “Physio”: Tomorrow at 16:00" {
 		t.Errorf("events shown %q", got)
 	}
 	if n := eval[int](a, `document.querySelectorAll('.assistant-reply button.undo').length`); n != 1 {
@@ -40,4 +41,17 @@ func TestBrowserAssistantSeveralEvents(t *testing.T) {
 	a.click(`.assistant-reply button.undo`)
 	a.waitJS("undone", `document.querySelector('.assistant-reply p')?.textContent.startsWith('Undone: Added 2 events')`, 5*time.Second)
 	b.waitJS("both gone on B", `!`+shown("Dentist")+` && !`+shown("Physio"), 10*time.Second)
+
+	// German: "09:00 Uhr" in the answer and in the list.
+	c := newDevice(t, "Anas Laptop", laptopW, laptopH, browserOpts{lang: "de-DE"})
+	c.login(m.URL(), "ana@example.org")
+	c.setValue(`#assistant-input`, "Zahnarzt morgen um 9 und Physio morgen um 16 Uhr")
+	c.click(`.assistant-form button[type=submit]`)
+	c.waitJS("German answer", `document.querySelector('.assistant-reply p')?.textContent === '2 Termine eingetragen: „Zahnarzt“ morgen um 09:00 Uhr und „Physio“ morgen um 16:00 Uhr.'`, 5*time.Second)
+	if got := eval[string](c, eventsShown); got != "„Zahnarzt“: Morgen um 09:00 Uhr | „Physio“: Morgen um 16:00 Uhr" {
+		t.Errorf("German events shown %q", got)
+	}
 }
+
+// eventsShown is the assistant answer's list of events, " | "-joined.
+const eventsShown = `[...document.querySelectorAll('.assistant-reply ul.assistant-events li')].map((li) => li.textContent).join(' | ')`

@@ -26,6 +26,8 @@ export class ApiError extends Error {
     // The server's own text: shown only when it speaks the user's language.
     this.serverMessage = ctx.serverMessage ?? null;
     this.localized = serverSpeaks(ctx.contentLanguage) && !!ctx.serverMessage;
+    // Its language (Content-Language): whether it speaks the language in use after a switch.
+    this.contentLanguage = ctx.contentLanguage ?? null;
     // A 412's record as stored now ({"current": …}), and Retry-After in ms.
     this.current = ctx.current ?? null;
     this.retryAfter = ctx.retryAfter ?? null;

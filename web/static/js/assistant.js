@@ -11,6 +11,7 @@ import { createdEvents, examples, optionLabel, replyText } from './assistant-rep
 import { h, setChildren } from './dom.js';
 import { serverSpeaks } from './errors.js';
 import { clockLocale, currentLocale, t } from './i18n.js';
+import { sayIn } from './lines.js';
 
 const Recognition = () => window.SpeechRecognition || window.webkitSpeechRecognition || null;
 
@@ -35,17 +36,31 @@ function micIcon() {
   return svg;
 }
 
+// The most the server takes (assistant.MaxAssistantTextLen), in characters.
+const MAX_TEXT = 500;
+
 /** A new command id: the server answers a repeat of it from its record. */
 const newCommandId = () => (crypto.randomUUID ? crypto.randomUUID() : undefined);
 
 export function mountAssistant(app, root) {
-  const input = h('input#assistant-input', { name: 'text', type: 'text', autocomplete: 'off', maxlength: 500, enterkeyhint: 'send' });
+  const input = h('input#assistant-input', { name: 'text', type: 'text', autocomplete: 'off', maxlength: MAX_TEXT, enterkeyhint: 'send' });
   const label = h('label.visually-hidden', { for: 'assistant-input' });
   const mic = h('button.icon.mic', { type: 'button', hidden: true, 'aria-pressed': 'false', onclick: listen }, micIcon());
   const send = h('button.primary', { type: 'submit' });
   const reply = h('div.assistant-reply', { role: 'status', 'aria-live': 'polite' });
   const form = h('form.assistant-form', { onsubmit: submit }, label, input, mic, send);
   let recognition = null;
+  let busy = false; // a command on its way: Send (or Enter) does not send another
+
+  /** Marks the bar as working: Send disabled with a spinner, the form and the answer aria-busy. */
+  function setBusy(on) {
+    busy = on;
+    send.disabled = on;
+    for (const el of [send, form, reply]) {
+      if (on) el.setAttribute('aria-busy', 'true');
+      else el.removeAttribute('aria-busy');
+    }
+  }
 
   function relabel() {
     label.textContent = t('assistant.label');
@@ -59,55 +74,79 @@ export function mountAssistant(app, root) {
   }
   relabel();
 
-  function show(message, { examplesList = false, actions = null, choices = null, events = [] } = {}) {
-    setChildren(reply,
-      h('p', message),
-      events.length ? h('ul.assistant-events', { 'aria-label': t('assistant.eventsList') }, events.map((x) => h('li', x))) : null,
-      choices,
-      examplesList ? [h('p.muted', t('assistant.tryThese')), h('ul.examples', examples().map((x) => h('li', h('button.example', {
-        type: 'button', onclick: () => { input.value = x; input.focus(); },
-      }, x))))] : null,
-      h('div.reply-actions', actions,
-        h('button.small', { type: 'button', onclick: () => { reply.replaceChildren(); input.focus(); } }, t('common.dismiss'))));
+  /**
+   * Shows an answer: say() gives its words (a string, or {text, examples,
+   * events, choices}) in the language in use; said again on a language
+   * switch while shown (lines.js), as the app's other lines are.
+   */
+  function show(say, { actions = null } = {}) {
+    const said = h('div.assistant-said');
+    const dismiss = h('button.small', { type: 'button', onclick: () => { reply.replaceChildren(); input.focus(); } });
+    setChildren(reply, said, h('div.reply-actions', actions, dismiss));
+    sayIn(said, () => {
+      const s = say();
+      const { text, examples: withExamples = false, events = [], choices = null } = typeof s === 'string' ? { text: s } : s;
+      return [
+        h('p', text),
+        events.length ? h('ul.assistant-events', { 'aria-label': t('assistant.eventsList') }, events.map((x) => h('li', x))) : null,
+        choices,
+        withExamples ? [h('p.muted', t('assistant.tryThese')), h('ul.examples', examples().map((x) => h('li', h('button.example', {
+          type: 'button', onclick: () => { input.value = x; input.focus(); },
+        }, x))))] : null,
+      ];
+    });
+    sayIn(dismiss, () => t('common.dismiss'));
   }
 
   /**
-   * Shows a failed request: the server's sentence when it speaks the user's
-   * language, except where the app's own words say better what to do
-   * (sign in again, reload, retry later): every error answer now carries
-   * Content-Language, not only the assistant's refusals.
+   * The words for a failed request, from its code and field in the
+   * language in use when said (again after a switch): the server's
+   * sentence only where it carries what the code cannot ("“Butter” is not
+   * on any list.") and speaks that language (Content-Language); else the
+   * app's own (sign in again, offline, try again later, too much at once).
+   * A refusal in the other language comes back when the language does.
    */
-  function showError(ex, fallback) {
-    const appWords = ex.status === 400 || ex.status === 401 || ex.status === 413 || ex.status === 429 || ex.status >= 500;
-    if (ex.status === 422 && ex.field === 'text') show(t('assistant.notUnderstood'), { examplesList: true });
-    else if (ex.localized && !appWords) show(ex.serverMessage);
-    else if (ex.status === 422) show(fallback || t('assistant.couldNot'), { examplesList: !fallback });
-    else show(fallback && ex.status === 409 ? fallback : ex.message);
+  function errorSay(ex, fallbackKey = null) {
+    const appWords = ex.status === 0 || ex.status === 400 || ex.status === 401 || ex.status === 413 || ex.status === 429 || ex.status >= 500;
+    return () => {
+      if (ex.status === 422 && ex.field === 'text') return { text: t('assistant.notUnderstood'), examples: true };
+      if (!appWords && ex.serverMessage && serverSpeaks(ex.contentLanguage)) return ex.serverMessage;
+      if (ex.status === 422) return { text: t(fallbackKey || 'assistant.couldNot'), examples: !fallbackKey };
+      if (fallbackKey && ex.status === 409) return t(fallbackKey);
+      if (typeof ex.say === 'function') return ex.say();
+      console.error(ex); // a program error, not an answer
+      return t('error.app');
+    };
   }
 
   /** Shows the server's answer to a command or a choice. */
   function present(data, headers) {
-    const own = serverSpeaks(headers.get('Content-Language')) ? data.message : null;
+    const lang = headers.get('Content-Language');
+    const own = () => (serverSpeaks(lang) ? data.message : null);
     if (data.outcome === 'question') {
-      show(own || t('assistant.question'), { choices: choiceButtons(data, !!own) });
+      const chosen = { at: -1 }; // the option on its way, through a redraw in another language
+      show(() => ({ text: own() || t('assistant.question'), choices: choiceButtons(data, !!own(), chosen) }));
       return;
     }
-    show(own || replyText(data, app.tz) || t('assistant.done'), { actions: undoButton(data), events: createdEvents(data, app.tz) });
+    show(() => ({ text: own() || replyText(data, app.tz) || t('assistant.done'), events: createdEvents(data, app.tz) }), { actions: undoButton(data) });
   }
 
   /** The options of a question as buttons; a tap answers it (POST …/choice). */
-  function choiceButtons(data, serverLabels) {
+  function choiceButtons(data, serverLabels, chosen) {
     const options = data.intent?.options || [];
     const buttons = options.map((opt, i) => h('button.choice', {
       type: 'button',
+      disabled: chosen.at >= 0,
+      'aria-busy': chosen.at === i ? 'true' : null,
       async onclick() {
-        for (const b of buttons) b.disabled = true;
-        buttons[i].setAttribute('aria-busy', 'true');
+        chosen.at = i;
+        for (const b of reply.querySelectorAll('button.choice')) b.disabled = true;
+        reply.querySelectorAll('button.choice')[i]?.setAttribute('aria-busy', 'true');
         try {
           const res = await request('POST', `/api/assistant/commands/${data.id}/choice`, { option: i, locale: clockLocale() });
           present(res.data, res.headers);
         } catch (ex) {
-          showError(ex);
+          show(errorSay(ex));
         }
         input.focus();
       },
@@ -125,32 +164,40 @@ export function mountAssistant(app, root) {
         button.setAttribute('aria-busy', 'true');
         try {
           const { data, headers } = await request('POST', `/api/assistant/commands/${cmd.id}/undo`, { locale: clockLocale() });
-          show(serverSpeaks(headers.get('Content-Language')) ? data.message : t('assistant.undone'));
+          const lang = headers.get('Content-Language');
+          show(() => (serverSpeaks(lang) ? data.message : t('assistant.undone')));
         } catch (ex) {
-          showError(ex, t('fail.undo'));
+          show(errorSay(ex, 'fail.undo'));
         }
         input.focus();
       },
-    }, t('common.undo'));
+    });
+    sayIn(button, () => t('common.undo'));
     return button;
   }
 
   async function submit(e) {
     e.preventDefault();
     const text = input.value.trim();
-    if (!text || send.disabled) return;
-    send.disabled = true;
-    send.setAttribute('aria-busy', 'true');
-    reply.replaceChildren(h('p.muted', t('assistant.working')));
+    if (!text || busy) return;
+    // What the microphone heard may pass the field's maxlength (it sets the
+    // value): said here, in the language in use, not sent to be refused.
+    if ([...text.replace(/\s+/g, ' ')].length > MAX_TEXT) {
+      show(() => t('assistant.tooLong', { max: MAX_TEXT }));
+      return;
+    }
+    setBusy(true);
+    const working = h('p.muted.assistant-working');
+    reply.replaceChildren(working);
+    sayIn(working, () => t('assistant.working'));
     try {
       const { data, headers } = await request('POST', '/api/assistant/commands', { id: newCommandId(), text, locale: clockLocale() });
       present(data, headers);
       if (input.value.trim() === text) input.value = '';
     } catch (ex) {
-      showError(ex);
+      show(errorSay(ex));
     } finally {
-      send.disabled = false;
-      send.removeAttribute('aria-busy');
+      setBusy(false);
     }
   }
 
@@ -173,7 +220,7 @@ export function mountAssistant(app, root) {
       }
     };
     recognition.onerror = (ev) => {
-      if (ev.error !== 'aborted' && ev.error !== 'no-speech') show(t('assistant.micError'));
+      if (ev.error !== 'aborted' && ev.error !== 'no-speech') show(() => t('assistant.micError'));
     };
     recognition.onend = () => {
       recognition = null;

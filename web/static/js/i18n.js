@@ -65,6 +65,17 @@ export function setLang(next) {
 
 export function onLangChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
 
+// Another tab of this browser chose a language (it keeps the choice in
+// localStorage): this one follows at once, as its own picker would, rather
+// than at its next reload. Even with a modal dialog open, which makes the
+// picker here unreachable: the dialog stays, and its error line is said
+// again in the new language (lines.js).
+window.addEventListener('storage', (e) => {
+  if (e.key !== KEY || !TABLES[e.newValue] || e.newValue === lang) return;
+  choose(e.newValue);
+  for (const fn of listeners) fn(lang);
+});
+
 /** The Accept-Language header for API requests: the chosen language first. */
 export function acceptLanguage() {
   const other = lang === 'en' ? 'de' : 'en';
@@ -149,8 +160,17 @@ export function fmtDateRange(from, to, opts = { day: 'numeric', month: 'short', 
   return intl('DateTimeFormat', { timeZone: 'UTC', ...opts }).formatRange(utc(from), utc(to));
 }
 
-/** The time of instant d in zone tz: "18:30" / "6:30 PM". */
-export const fmtTime = (d, tz) => intl('DateTimeFormat', { timeZone: tz, hour: 'numeric', minute: '2-digit' }).format(d);
+/**
+ * The time of instant d in zone tz: "18:30", "09:00" / "6:30 PM". A 24-hour
+ * clock writes the hour with two digits, as the locale's own time format
+ * does (CLDR "HH:mm" for en-GB and de) and the assistant's answers do:
+ * Intl's hour: 'numeric' gave "9:00" beside an answer's "09:00".
+ */
+export function fmtTime(d, tz) {
+  const hc = intl('DateTimeFormat', { hour: 'numeric' }).resolvedOptions().hourCycle;
+  const hour = hc === 'h23' || hc === 'h24' ? '2-digit' : 'numeric';
+  return intl('DateTimeFormat', { timeZone: tz, hour, minute: '2-digit' }).format(d);
+}
 
 /** Date and time of instant d in tz. */
 export const fmtDateTime = (d, tz) => intl('DateTimeFormat', { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' }).format(d);

@@ -236,6 +236,7 @@ export default {
   'assistant.optTask': 'task “{title}”',
   'assistant.optEvent': 'event “{title}”',
   'assistant.optAny': 'This one',
+  'assistant.tooLong': 'That is too long for me: at most {max} characters, please.',
 
   'shopping.title': 'Shopping',
   'shopping.lists': 'Shopping lists',

@@ -314,7 +314,7 @@ export function endingsSection(app) {
     ], async (form) => {
       const error = form.querySelector('.dialog-error');
       if (typed.value.trim() !== name) {
-        error.textContent = t('deleteFamily.mismatch', { name });
+        sayIn(error, () => t('deleteFamily.mismatch', { name })); // said again in a new language
         error.hidden = false;
         typed.setAttribute('aria-invalid', 'true');
         typed.focus();

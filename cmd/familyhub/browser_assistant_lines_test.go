@@ -1,0 +1,201 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// replyLine is the assistant's answer line (the first paragraph of its reply).
+const replyLine = `(document.querySelector('.assistant-reply p')?.textContent ?? '')`
+
+// failAssistant makes the page's next POST /api/assistant/commands fail
+// as answer does: 'network' (fetch rejects, as offline or with no server),
+// else a status with the server's error body {code, message} in English.
+const failAssistant = `(window.__failAssistant = (answer) => {
+	const real = window.__realFetch || (window.__realFetch = window.fetch);
+	window.__assistantSent = 0;
+	window.fetch = async (input, opts) => {
+		const url = new URL(typeof input === 'string' ? input : input.url, location.href);
+		if (url.pathname !== '/api/assistant/commands') return real(input, opts);
+		window.__assistantSent++;
+		window.fetch = real;
+		if (answer === 'network') throw new TypeError('Failed to fetch');
+		return new Response(JSON.stringify({error: {code: answer.code, message: answer.message}}),
+			{status: answer.status, headers: {'Content-Type': 'application/json', 'Content-Language': 'en'}});
+	};
+	return true;
+}, true)`
+
+// TestBrowserAssistantErrorsNewLanguage: the assistant's refusals and
+// failures are said from the error's code and field in the language in
+// use, and again when the language changes while they are shown: a
+// refusal the server wrote in English ("I could not find butter on any
+// list.") stays the server's while the page speaks English and becomes
+// the app's German sentence after a switch (the server's sentence is
+// back with English); a network failure, a rate limit and a server error
+// say the app's sentence in English, then German; text longer than the
+// server takes (the microphone may put it in) is said so without sending.
+// Before, each stayed in the language it came in (ex.message, worded
+// when the answer came), and too long text read "I did not understand".
+func TestBrowserAssistantErrorsNewLanguage(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	seedFamily(t, m, ana)
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.login(m.URL(), "ana@example.org")
+	b.goFamily()
+	de := func(want string) {
+		b.setValue(`#lang-select`, "de")
+		b.waitJS("German: "+want, replyLine+` === `+js(want), 5*time.Second)
+	}
+	en := func(want string) {
+		b.setValue(`#lang-select`, "en")
+		b.waitJS("English: "+want, replyLine+` === `+js(want), 5*time.Second)
+	}
+	command := func(text, want string) {
+		t.Helper()
+		b.setValue(`#assistant-input`, text)
+		b.click(`.assistant-form button[type=submit]`)
+		b.waitJS("an answer to "+text, `!document.querySelector('.assistant-form button[type=submit]').disabled && `+replyLine+` !== ''`, 5*time.Second)
+		if got := eval[string](b, replyLine); got != want {
+			t.Fatalf("%q: answered %q, want %q", text, got, want)
+		}
+	}
+
+	// A refusal with content: the server's words while they are the page's.
+	command("tick off butter", "I could not find “butter” on any list.")
+	de("Das ging nicht: Nichts passte, oder es könnte mehreres gemeint sein.")
+	if !eval[bool](b, `document.querySelectorAll('.assistant-reply ul.examples button.example').length === 6`) {
+		t.Error("the German sentence comes without its examples")
+	}
+	en("I could not find “butter” on any list.")
+
+	// A question whose choice is on its way when the language changes: its
+	// buttons, drawn again in German, stay disabled; the answer comes.
+	for _, title := range []string{"Walk the dog", "Walk the cat"} {
+		restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": title})
+	}
+	command("mark walk as done", "Which task do you mean: “Walk the cat” or “Walk the dog”?")
+	eval[bool](b, holdSends)
+	eval[bool](b, `(window.__holdBefore = (p, m) => p.endsWith('/choice') && m === 'POST', true)`)
+	b.clickText(`.assistant-reply .choices button`, "Walk the dog")
+	b.waitJS("the choice held", `window.__before.length === 1`, 5*time.Second)
+	// The server asked in English: the app's German question and labels.
+	de("Was meinst du?")
+	if got := eval[string](b, `[...document.querySelectorAll('.assistant-reply .choices button')].map((x) => x.textContent).join(' | ')`); !strings.Contains(got, "Aufgabe „Walk the dog“") {
+		t.Errorf("the German buttons say %q", got)
+	}
+	if !eval[bool](b, `[...document.querySelectorAll('.assistant-reply .choices button')].every((x) => x.disabled)`) {
+		t.Error("the question's buttons drawn in German are offered again while the choice is on its way")
+	}
+	eval[bool](b, `(window.__holdBefore = () => false, window.__sendHeld(), true)`)
+	b.waitJS("the choice answered", `!document.querySelector('.assistant-reply .choices') && `+replyLine+` !== ''`, 5*time.Second)
+	en("Marked “Walk the dog” as done.")
+
+	eval[bool](b, failAssistant)
+	for _, tc := range []struct{ fail, en, de string }{
+		{`'network'`, "The server cannot be reached.", "Der Server ist nicht erreichbar."},
+		{`{status: 429, code: 'rate_limited', message: 'Too many requests; try again later.'}`,
+			"Too many attempts. Please wait a few minutes and try again.", "Zu viele Versuche. Warte ein paar Minuten und versuche es dann nochmal."},
+		{`{status: 503, code: 'unavailable', message: 'The database is unavailable; try again.'}`,
+			"The server is busy right now. Try again in a moment.", "Der Server ist gerade ausgelastet. Versuche es gleich nochmal."},
+	} {
+		eval[bool](b, `window.__failAssistant(`+tc.fail+`)`)
+		command("add milk", tc.en)
+		de(tc.de)
+		en(tc.en)
+	}
+
+	// Too long: said here, nothing sent.
+	eval[bool](b, `window.__failAssistant('network')`)
+	long := "add " + strings.Repeat("milk and eggs ", 40)
+	command(long, "That is too long for me: at most 500 characters, please.")
+	de("Das ist mir zu lang: höchstens 500 Zeichen, bitte.")
+	if n := eval[int](b, `window.__assistantSent`); n != 0 {
+		t.Errorf("too long text sent %d times", n)
+	}
+}
+
+// TestBrowserAssistantBusyOnPhone: on a 320 px phone, a command on its way
+// shows that it is (Send disabled with a spinner, the form and the answer
+// aria-busy), and Send or Enter again sends nothing more: one command, one
+// item. Answers and refusals fit the screen: a long word wraps, the
+// examples and the list of events stay within it (no sideways scroll), in
+// English and German.
+func TestBrowserAssistantBusyOnPhone(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	listID := seedFamily(t, m, ana)
+	b := newDevice(t, "small phone", 320, 640, browserOpts{lang: "en-GB"})
+	b.login(m.URL(), "ana@example.org")
+	b.goTo("/shopping/"+listID, `document.querySelector('li.item[data-name="apples"]')`)
+
+	eval[bool](b, holdSends)
+	eval[bool](b, `(window.__holdBefore = (p, m) => p === '/api/assistant/commands' && m === 'POST', true)`)
+	b.setValue(`#assistant-input`, "add bananas to the weekly list")
+	b.click(`.assistant-form button[type=submit]`)
+	b.waitJS("the command held", `window.__before.length === 1`, 5*time.Second)
+	if !eval[bool](b, `(() => {
+		const send = document.querySelector('.assistant-form button[type=submit]');
+		return send.disabled && send.getAttribute('aria-busy') === 'true'
+			&& document.querySelector('.assistant-form').getAttribute('aria-busy') === 'true'
+			&& document.querySelector('.assistant-reply').getAttribute('aria-busy') === 'true'
+			&& getComputedStyle(send, '::after').animationName === 'spin';
+	})()`) {
+		t.Error("the bar does not show that the command is on its way")
+	}
+	// Send again, and Enter in the field (the form's submit): nothing more sent.
+	eval[bool](b, `(document.querySelector('.assistant-form button[type=submit]').click(), document.querySelector('.assistant-form').requestSubmit(), true)`)
+	eval[bool](b, `(window.__holdBefore = () => false, window.__sendHeld(), true)`)
+	b.waitJS("the answer", replyLine+` === 'Added bananas to Weekly.'`, 5*time.Second)
+	if n := eval[int](b, `window.__before.length + performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/api/assistant/commands').length`); n != 1 {
+		t.Errorf("%d commands sent", n)
+	}
+	if eval[bool](b, `document.querySelector('.assistant-form button[type=submit]').disabled || !!document.querySelector('[aria-busy]')`) {
+		t.Error("still busy after the answer")
+	}
+	var list struct{ Items []struct{ Name string } }
+	ana.call(t, m.URL(), 200, "GET", "/api/shopping/lists/"+listID, nil, &list)
+	n := 0
+	for _, it := range list.Items {
+		if it.Name == "bananas" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d bananas on the list", n)
+	}
+
+	fits := func(what string) {
+		t.Helper()
+		if !eval[bool](b, `document.documentElement.scrollWidth <= innerWidth && (() => { const r = document.querySelector('.assistant-reply'); return r.scrollWidth <= r.clientWidth; })()`) {
+			b.savePNG("assistant-phone-"+strings.ReplaceAll(what, " ", "-"), chromedp.FullScreenshot(100))
+			t.Errorf("%s: wider than a 320 px screen", what)
+		}
+	}
+	answer := func(text string) {
+		t.Helper()
+		b.setValue(`#assistant-input`, text)
+		b.click(`.assistant-form button[type=submit]`)
+		b.waitJS("an answer to "+text, `!document.querySelector('.assistant-form button[type=submit]').disabled && `+replyLine+` !== '' && !document.querySelector('.assistant-working')`, 5*time.Second)
+	}
+	answer("tick off Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen")
+	fits("a refusal with a long word")
+	answer("frobnicate the thingamajig")
+	fits("the examples")
+	answer("dentist tomorrow at 9 and physio tomorrow at 4")
+	fits("the list of events")
+	b.goFamily()
+	b.setValue(`#lang-select`, "de")
+	b.waitJS("German", `document.documentElement.lang.startsWith('de')`, 5*time.Second)
+	answer("mach was Unverständliches")
+	fits("the German examples")
+	answer("hak Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen ab")
+	fits("a German refusal with a long word")
+}
