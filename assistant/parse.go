@@ -363,6 +363,11 @@ func spokenCommand(v spokenTo, locale string, now time.Time, names []string) (In
 		switch {
 		case strings.HasPrefix(in.Type, "shopping."):
 			return in, true
+		case in.Type == IntentTaskRotate && v.name != "":
+			// "Tim, Mia and Ben take turns …" in a family with a Tim: Tim
+			// is the first of those who take turns, not the one spoken to
+			// (the rotation was Mia and Ben)
+			return Intent{}, false
 		case in.Type == IntentCalendarCreate && (tripTitleDE(in.Slots.Title) || isTripEN(in.Slots.Title)):
 			return in, true // "Tim, drive to Berlin on Monday": the trip, without the name
 		case !isPerson || who == AssigneeMe || in.Type == IntentCalendarCreate:

@@ -1,0 +1,51 @@
+package assistant
+
+import "testing"
+
+// assist24Reads checks that each text, said at parseNow in the test family
+// (corpusMembers), is read as want (the corpus's canonical form).
+func assist24Reads(t *testing.T, cases []struct{ text, locale, want string }) {
+	t.Helper()
+	now := parseNow(t)
+	for _, c := range cases {
+		got := "none"
+		if in, err := parseIntent(c.text, c.locale, now, corpusMembers); err == nil {
+			got = canonicalIntent(in, now.Location())
+		}
+		want := c.want
+		if want != "none" {
+			w, _, err := expectedIntent(want)
+			if err != nil {
+				t.Fatalf("%q: %v", c.want, err)
+			}
+			want = w
+		}
+		if got != want {
+			t.Errorf("%q:\n got %s\nwant %s", c.text, got, want)
+		}
+	}
+}
+
+// TestMoveSaidAsWhatWeDo: a move said as what the speaker does ("wir
+// verschieben den Zahnarzt auf Freitag", "we're moving the dentist to
+// friday") moves the event; it was a new event "Wir verschieben den
+// Zahnarzt auf" on Friday.
+func TestMoveSaidAsWhatWeDo(t *testing.T) {
+	assist24Reads(t, []struct{ text, locale, want string }{
+		{"wir verschieben den Zahnarzt auf Freitag", "de", `calendar.move {"title":"Zahnarzt","date":"2026-03-13"}`},
+		{"verschieben wir den Zahnarzt auf Freitag", "de", `calendar.move {"title":"Zahnarzt","date":"2026-03-13"}`},
+		{"Wir verlegen das Elterngespräch auf Montag um 17 Uhr", "de", `calendar.move {"title":"Elterngespräch","date":"2026-03-16","time":"17:00"}`},
+		{"we're moving the dentist to friday", "en", `calendar.move {"title":"Dentist","date":"2026-03-13"}`},
+		{"we've moved swimming to thursday at 5", "en", `calendar.move {"title":"Swimming","date":"2026-03-12","time":"17:00"}`},
+	})
+}
+
+// TestRotationFirstNameIsNoAddress: "Tim, Mia and Ben take turns …" in a
+// family with a Tim rotates all three; knowing the members, Tim was read
+// as the one spoken to and left out.
+func TestRotationFirstNameIsNoAddress(t *testing.T) {
+	assist24Reads(t, []struct{ text, locale, want string }{
+		{"Tim, Mia and Ben take turns taking out the bins every Tuesday", "en", `task.rotate {"title":"Take out the bins","rotation":["Tim","Mia","Ben"],"recurrence":"FREQ=WEEKLY;BYDAY=TU"}`},
+		{"Tim, Mia und Ben wechseln sich beim Tischdecken ab", "de", `task.rotate {"title":"Tischdecken","rotation":["Tim","Mia","Ben"]}`},
+	})
+}
