@@ -49,3 +49,18 @@ func TestRotationFirstNameIsNoAddress(t *testing.T) {
 		{"Tim, Mia und Ben wechseln sich beim Tischdecken ab", "de", `task.rotate {"title":"Tischdecken","rotation":["Tim","Mia","Ben"]}`},
 	})
 }
+
+// TestEveryTwoWeeksOnPluralDay: "alle zwei Wochen montags" runs every
+// other Monday; the plural day without "am"/"on" was lost (the series ran
+// from today, "montags" in the title), and said before the interval
+// ("montags alle zwei Wochen") the interval was lost.
+func TestEveryTwoWeeksOnPluralDay(t *testing.T) {
+	const mo = `"starts_at":"2026-03-16T00:00","ends_at":"2026-03-17T00:00","all_day":true,"recurrence":"FREQ=WEEKLY;INTERVAL=2;BYDAY=MO"}`
+	assist24Reads(t, []struct{ text, locale, want string }{
+		{"alle zwei Wochen montags Gelbe Tonne", "de", `calendar.create {"title":"Gelbe Tonne",` + mo},
+		{"Gelbe Tonne alle zwei Wochen montags", "de", `calendar.create {"title":"Gelbe Tonne",` + mo},
+		{"montags alle zwei Wochen Gelbe Tonne", "de", `calendar.create {"title":"Gelbe Tonne",` + mo},
+		{"recycling every other week mondays", "en", `calendar.create {"title":"Recycling",` + mo},
+		{"recycling mondays every two weeks", "en", `calendar.create {"title":"Recycling",` + mo},
+	})
+}
