@@ -64,3 +64,15 @@ func TestEveryTwoWeeksOnPluralDay(t *testing.T) {
 		{"recycling mondays every two weeks", "en", `calendar.create {"title":"Recycling",` + mo},
 	})
 }
+
+// TestTrailingDayIsEveryEvents: "dentist at 3 and physio at 4 on Friday"
+// puts both on Friday (the dentist was today at 3); a day said with an
+// earlier event stays its own.
+func TestTrailingDayIsEveryEvents(t *testing.T) {
+	assist24Reads(t, []struct{ text, locale, want string }{
+		{"dentist at 3 and physio at 4 on Friday", "en", `calendar.create_many {"events":[{"title":"Dentist","starts_at":"2026-03-13T15:00","ends_at":"2026-03-13T16:00"},{"title":"Physio","starts_at":"2026-03-13T16:00","ends_at":"2026-03-13T17:00"}]}`},
+		{"Zahnarzt um 3 und Physio um 4 am Freitag", "de", `calendar.create_many {"events":[{"title":"Zahnarzt","starts_at":"2026-03-13T15:00","ends_at":"2026-03-13T16:00"},{"title":"Physio","starts_at":"2026-03-13T16:00","ends_at":"2026-03-13T17:00"}]}`},
+		{"dentist at 3, physio at 4 and swimming at 6 on Friday", "en", `calendar.create_many {"events":[{"title":"Dentist","starts_at":"2026-03-13T15:00","ends_at":"2026-03-13T16:00"},{"title":"Physio","starts_at":"2026-03-13T16:00","ends_at":"2026-03-13T17:00"},{"title":"Swimming","starts_at":"2026-03-13T18:00","ends_at":"2026-03-13T19:00"}]}`},
+		{"dentist at 3 tomorrow and physio at 4 on Friday", "en", `calendar.create_many {"events":[{"title":"Dentist","starts_at":"2026-03-12T15:00","ends_at":"2026-03-12T16:00"},{"title":"Physio","starts_at":"2026-03-13T16:00","ends_at":"2026-03-13T17:00"}]}`},
+	})
+}
