@@ -76,3 +76,30 @@ func TestTrailingDayIsEveryEvents(t *testing.T) {
 		{"dentist at 3 tomorrow and physio at 4 on Friday", "en", `calendar.create_many {"events":[{"title":"Dentist","starts_at":"2026-03-12T15:00","ends_at":"2026-03-12T16:00"},{"title":"Physio","starts_at":"2026-03-13T16:00","ends_at":"2026-03-13T17:00"}]}`},
 	})
 }
+
+// TestActivityIsEvery: a member's activity said as when it is, as a
+// series ("tim's football is every saturday at 10"), is that series, named
+// as a one-off said so is ("Mia's swimming gala is on Saturday at 9"); it
+// was not understood.
+func TestActivityIsEvery(t *testing.T) {
+	assist24Reads(t, []struct{ text, locale, want string }{
+		{"tim's football is every saturday at 10", "en", `calendar.create {"title":"Tim's football","starts_at":"2026-03-14T10:00","ends_at":"2026-03-14T11:00","recurrence":"FREQ=WEEKLY;BYDAY=SA"}`},
+		{"Mia's ballet is every Monday at 5", "en", `calendar.create {"title":"Mia's ballet","starts_at":"2026-03-16T17:00","ends_at":"2026-03-16T18:00","recurrence":"FREQ=WEEKLY;BYDAY=MO"}`},
+		{"Tims Fußball ist jeden Samstag um 10", "de", `calendar.create {"title":"Tims Fußball","starts_at":"2026-03-14T10:00","ends_at":"2026-03-14T11:00","recurrence":"FREQ=WEEKLY;BYDAY=SA"}`},
+		{"Mias Ballett ist montags um 17 Uhr", "de", `calendar.create {"title":"Mias Ballett","starts_at":"2026-03-16T17:00","ends_at":"2026-03-16T18:00","recurrence":"FREQ=WEEKLY;BYDAY=MO"}`},
+		{"Tim's football is off on friday", "en", `calendar.cancel {"title":"Tim's football","date":"2026-03-13"}`},
+	})
+}
+
+// TestGotToIsATask: "Tim's got to tidy his room by friday" is Tim's task
+// due Friday (it was the all-day event "Tim's got to tidy his room"), as
+// "Tim has to …" is.
+func TestGotToIsATask(t *testing.T) {
+	assist24Reads(t, []struct{ text, locale, want string }{
+		{"Tim's got to tidy his room by friday", "en", `task.create {"title":"Tidy his room","assignee":"Tim","due_at":"2026-03-13T23:59"}`},
+		{"tim's got to tidy his room by friday", "en", `task.create {"title":"Tidy his room","assignee":"Tim","due_at":"2026-03-13T23:59"}`},
+		{"Tim has got to tidy his room by friday", "en", `task.create {"title":"Tidy his room","assignee":"Tim","due_at":"2026-03-13T23:59"}`},
+		{"dad's got to pay the gas bill by monday", "en", `task.create {"title":"Pay the gas bill","assignee":"Dad","due_at":"2026-03-16T23:59"}`},
+		{"Tim muss bis Freitag sein Zimmer aufräumen", "de", `task.create {"title":"Sein Zimmer aufräumen","assignee":"Tim","due_at":"2026-03-13T23:59"}`},
+	})
+}
