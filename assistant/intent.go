@@ -35,6 +35,9 @@ const (
 	IntentQueryToday           = "query.today"
 	IntentQueryWhen            = "query.when"
 	IntentQueryPickup          = "query.pickup"
+	// IntentCommandUndo undoes the speaker's last command ("undo that",
+	// "mach das rückgängig"): the service runs it (spokenundo.go).
+	IntentCommandUndo = "command.undo"
 	// IntentClarify is the type of a question whose options are of
 	// different types ("delete the dentist": the task or the event?).
 	IntentClarify = "clarify"
@@ -51,7 +54,7 @@ var IntentTypes = []string{
 	IntentShoppingClearChecked, IntentShoppingCreateList, IntentShoppingAddRecipe,
 	IntentTaskCreate, IntentTaskRotate, IntentTaskComplete, IntentTaskSnooze, IntentTaskReassign, IntentTaskDelete,
 	IntentCalendarCreate, IntentCalendarCreateMany, IntentCalendarMove, IntentCalendarCancel, IntentCalendarDelete,
-	IntentQueryToday, IntentQueryWhen, IntentQueryPickup,
+	IntentQueryToday, IntentQueryWhen, IntentQueryPickup, IntentCommandUndo,
 }
 
 // Assistant input and slot limits.
@@ -189,6 +192,7 @@ var slotRules = map[string]struct{ allowed, required string }{
 	IntentQueryToday:           {"date days", ""},
 	IntentQueryWhen:            {"title", "title"},
 	IntentQueryPickup:          {"title date", "title"},
+	IntentCommandUndo:          {"", ""},
 	IntentClarify:              {"", ""},
 }
 

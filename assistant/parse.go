@@ -34,6 +34,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 }
 
 func parseIntentAs(text, locale string, now time.Time, names []string) (Intent, error) {
+	if in, ok := spokenUndo(text, locale); ok {
+		return in, nil // "undo that", "mach das rückgängig" (spokenundo.go)
+	}
 	if in, ok := pickupQuestion(text, now); ok {
 		return in, nil // "who's picking up Tim", "wer holt Tim ab" (pickup.go)
 	}

@@ -103,3 +103,25 @@ func TestGotToIsATask(t *testing.T) {
 		{"Tim muss bis Freitag sein Zimmer aufräumen", "de", `task.create {"title":"Sein Zimmer aufräumen","assignee":"Tim","due_at":"2026-03-13T23:59"}`},
 	})
 }
+
+// TestSpokenUndoParsed: a whole command asking to undo the last one is
+// command.undo (it was not understood); "undo" with a thing named is not.
+func TestSpokenUndoParsed(t *testing.T) {
+	assist24Reads(t, []struct{ text, locale, want string }{
+		{"undo that", "en", `command.undo {}`},
+		{"Undo!", "en", `command.undo {}`},
+		{"undo my last command", "en", `command.undo {}`},
+		{"take that back please", "en", `command.undo {}`},
+		{"mach das rückgängig", "de", `command.undo {}`},
+		{"Rückgängig.", "de", `command.undo {}`},
+		{"kannst du das bitte rückgängig machen", "de", `command.undo {}`},
+		{"nimm das zurück", "de", `command.undo {}`},
+		{"undo the milk", "en", `none`},
+	})
+	now := parseNow(t)
+	for text, lang := range map[string]string{"undo that": "en", "mach das rückgängig": "de", "rückgängig": "de"} {
+		if in, err := ParseIntent(text, "en", now); err != nil || in.Lang != lang {
+			t.Errorf("%q: %+v %v, want lang %s", text, in, err, lang)
+		}
+	}
+}
