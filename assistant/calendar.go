@@ -212,11 +212,13 @@ func (p *parser) move(what, from, to string) (Intent, bool) {
 	}
 	if tw.hasDate || tw.weekday >= 0 {
 		day, _ := p.resolveDay(tw)
+		in.Slots.weekdayToday = p.bareToday(tw, day) // "move the dentist to Friday" said on a Friday
 		if in.Slots.FromDate != "" && !tw.hasDate && !tw.nextWeek {
 			// "from Tuesday to Wednesday": the Wednesday of that week.
 			from, _ := time.ParseInLocation(time.DateOnly, in.Slots.FromDate, p.loc)
 			monday := from.AddDate(0, 0, -((int(from.Weekday()) + 6) % 7))
 			day = monday.AddDate(0, 0, (int(tw.weekday)+6)%7)
+			in.Slots.weekdayToday, in.Slots.dateInFromWeek = false, true
 		}
 		in.Slots.Date = day.Format(time.DateOnly)
 	}
@@ -262,7 +264,7 @@ func (p *parser) eventRef(what, from string, sl *IntentSlots) bool {
 		w := sc.w
 		w.nextWeek = w.nextWeek && !w.possessive
 		day, _ := p.resolveDay(w)
-		sl.FromDate = day.Format(time.DateOnly)
+		sl.FromDate, sl.fromWeekdayToday = day.Format(time.DateOnly), p.bareToday(w, day)
 	}
 	if strings.TrimSpace(from) != "" {
 		fw, ok := p.target(from)
@@ -270,7 +272,7 @@ func (p *parser) eventRef(what, from string, sl *IntentSlots) bool {
 			return false
 		}
 		day, _ := p.resolveDay(fw)
-		sl.FromDate = day.Format(time.DateOnly)
+		sl.FromDate, sl.fromWeekdayToday = day.Format(time.DateOnly), p.bareToday(fw, day)
 	}
 	sl.Title = lookupTitle(sc.rest())
 	return sl.Title != "" && !looksLikeQuestion(sl.Title)

@@ -153,6 +153,14 @@ type IntentSlots struct {
 	// slot: a cancel then takes next week's occurrence when today's has
 	// begun or there is none.
 	weekdayToday bool
+	// fromWeekdayToday: FromDate is today because a bare weekday named it
+	// ("move Friday's football to Saturday" said on a Friday), and
+	// dateInFromWeek: Date is a day of FromDate's week ("to Saturday").
+	// Parser hints, not API slots: a move then takes next week's
+	// occurrence (and the day of that week) when today's has begun or
+	// there is none; a move to a bare weekday that is today (weekdayToday)
+	// goes to next week's when today's time has passed.
+	fromWeekdayToday, dateInFromWeek bool
 	// ShiftMinutes moves an event later (positive) or earlier.
 	ShiftMinutes int `json:"shift_minutes,omitempty"`
 	// Days is how many days from Date a question covers (default 1).
