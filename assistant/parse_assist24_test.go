@@ -125,3 +125,24 @@ func TestSpokenUndoParsed(t *testing.T) {
 		}
 	}
 }
+
+// TestDeleteOnADay: "delete the dentist on Friday" deletes that day's
+// event (it was the all-day event "Delete the dentist"); without a day it
+// stays a question (task or event).
+func TestDeleteOnADay(t *testing.T) {
+	assist24Reads(t, []struct{ text, locale, want string }{
+		{"delete the dentist on friday", "en", `calendar.delete {"title":"Dentist","date":"2026-03-13"}`},
+		{"lösch den Zahnarzt am Freitag", "de", `calendar.delete {"title":"Zahnarzt","date":"2026-03-13"}`},
+		{"delete the dentist", "en", `choice [{"type":"task.delete","slots":{"title":"Dentist"}},{"type":"calendar.delete","slots":{"title":"Dentist"}}]`},
+	})
+}
+
+// TestTakeOntoTheList: "nimm Brot und Milch auf die Liste" adds bread and
+// milk (the first item was "Nimm Brot").
+func TestTakeOntoTheList(t *testing.T) {
+	assist24Reads(t, []struct{ text, locale, want string }{
+		{"Nimm Brot und zwei Liter Milch auf die Liste", "de", `shopping.add_items {"items":[{"name":"Brot"},{"name":"Milch","quantity":"2 Liter"}]}`},
+		{"nimm Windeln auf die Aldi-Liste", "de", `shopping.add_items {"list":"Aldi","items":[{"name":"Windeln"}]}`},
+		{"nimm den Zahnarzt aus dem Kalender", "de", `calendar.delete {"title":"Zahnarzt"}`},
+	})
+}
