@@ -27,8 +27,8 @@ var calendarChangeRulesEN = []rule{
 	{rx(`(?:bring|move|pull|shift) (.+?) forward (?:to|till|until) (.+)`), (*parser).moveTo},
 	{rx(`(?:bring|move|pull|shift) (.+?) forward(?: by)? (` + shiftAmount + `)`), (*parser).shiftEarlier},
 	{rx(`(?:bring|move|pull|shift) (.+?) (?:by )?(` + shiftAmount + `) (?:earlier|forward)`), (*parser).shiftEarlier},
-	{rx(`(?:move|shift|reschedule|change|switch|push|bump) (.+?) from (.+?) (?:to|till|until|for) (.+)`), (*parser).moveFromTo},
-	{rx(`(?:move|shift|reschedule|change|switch|push|bump) (.+?) (?:to|till|until|for) (.+)`), (*parser).moveTo},
+	{rx(`(?:(?:we|i)(?:'re| are|'m| am|'ll| will) (?:moving|shifting|rescheduling|changing|pushing) |(?:we|i)(?:'ve| have)? (?:moved|shifted|rescheduled|changed|pushed) |(?:move|shift|reschedule|change|switch|push|bump) )(.+?) from (.+?) (?:to|till|until|for) (.+)`), (*parser).moveFromTo},
+	{rx(`(?:(?:we|i)(?:'re| are|'m| am|'ll| will) (?:moving|shifting|rescheduling|changing|pushing) |(?:we|i)(?:'ve| have)? (?:moved|shifted|rescheduled|changed|pushed) |(?:move|shift|reschedule|change|switch|push|bump) )(.+?) (?:to|till|until|for) (.+)`), (*parser).moveTo},
 	// a move said as news: "the dentist has moved to friday at 2" (it was
 	// not understood), "swimming's been moved to tuesday" (the 's joined
 	// to the title was not understood)
@@ -57,10 +57,10 @@ var calendarChangeRulesDE = []rule{
 	{rx(`(?:lösch|lösche|löschen|entfern|entferne|entfernen|streich|streiche) (?:den |das |die )?(?:termin|ereignis|eintrag):? (.+)`), (*parser).eventDelete},
 	{rx(`(?:lösch|lösche|löschen|entfern|entferne|entfernen|streich|streiche) (?:den |das |die )?(\S+termin)`), (*parser).eventDelete},
 	{rx(`(?:lösch|lösche|löschen|entfern|entferne|entfernen|nimm|nehm) (.+?) (?:aus dem|vom) kalender`), (*parser).eventDelete},
-	{rx(`(?:verschieb|verschiebe|verschieben|schieb|schiebe|schieben) (.+?) (?:um )?(` + shiftAmount + `) (?:nach hinten|später|weiter nach hinten)`), (*parser).shiftLater},
-	{rx(`(?:verschieb|verschiebe|verschieben|schieb|schiebe|schieben|zieh|ziehe) (.+?) (?:um )?(` + shiftAmount + `) (?:nach vorne|vor|früher)`), (*parser).shiftEarlier},
-	{rx(`(?:verschieb|verschiebe|verschieben|verleg|verlege|verlegen|leg|lege|schieb|schiebe) (.+?) von (.+?) auf (.+)`), (*parser).moveFromTo},
-	{rx(`(?:verschieb|verschiebe|verschieben|verleg|verlege|verlegen|leg|lege|schieb|schiebe) (.+?) auf (.+?)`), (*parser).moveTo},
+	{rx(`(?:(?:wir|ich) )?(?:verschieb|verschiebe|verschieben|schieb|schiebe|schieben) (.+?) (?:um )?(` + shiftAmount + `) (?:nach hinten|später|weiter nach hinten)`), (*parser).shiftLater},
+	{rx(`(?:(?:wir|ich) )?(?:verschieb|verschiebe|verschieben|schieb|schiebe|schieben|zieh|ziehe) (.+?) (?:um )?(` + shiftAmount + `) (?:nach vorne|vor|früher)`), (*parser).shiftEarlier},
+	{rx(`(?:(?:wir|ich) )?(?:verschieb|verschiebe|verschieben|verleg|verlege|verlegen|leg|lege|schieb|schiebe) (?:wir )?(.+?) von (.+?) auf (.+)`), (*parser).moveFromTo},
+	{rx(`(?:(?:wir|ich) )?(?:verschieb|verschiebe|verschieben|verleg|verlege|verlegen|leg|lege|schieb|schiebe) (?:wir )?(.+?) auf (.+?)`), (*parser).moveTo},
 	{rx(`(.+?) (?:ist|findet) (?:jetzt|nun|neu|stattdessen|doch)(?: erst)? (.+?)(?: statt)?`), (*parser).moveTo},
 	// "der Zahnarzt ist auf Freitag um 14 Uhr verschoben", "… wurde auf
 	// Freitag verlegt": a move said as news (it was not understood)
@@ -212,11 +212,13 @@ func (p *parser) move(what, from, to string) (Intent, bool) {
 	}
 	if tw.hasDate || tw.weekday >= 0 {
 		day, _ := p.resolveDay(tw)
+		in.Slots.weekdayToday = p.bareToday(tw, day) // "move the dentist to Friday" said on a Friday
 		if in.Slots.FromDate != "" && !tw.hasDate && !tw.nextWeek {
 			// "from Tuesday to Wednesday": the Wednesday of that week.
 			from, _ := time.ParseInLocation(time.DateOnly, in.Slots.FromDate, p.loc)
 			monday := from.AddDate(0, 0, -((int(from.Weekday()) + 6) % 7))
 			day = monday.AddDate(0, 0, (int(tw.weekday)+6)%7)
+			in.Slots.weekdayToday, in.Slots.dateInFromWeek = false, true
 		}
 		in.Slots.Date = day.Format(time.DateOnly)
 	}
@@ -262,7 +264,7 @@ func (p *parser) eventRef(what, from string, sl *IntentSlots) bool {
 		w := sc.w
 		w.nextWeek = w.nextWeek && !w.possessive
 		day, _ := p.resolveDay(w)
-		sl.FromDate = day.Format(time.DateOnly)
+		sl.FromDate, sl.fromWeekdayToday = day.Format(time.DateOnly), p.bareToday(w, day)
 	}
 	if strings.TrimSpace(from) != "" {
 		fw, ok := p.target(from)
@@ -270,7 +272,7 @@ func (p *parser) eventRef(what, from string, sl *IntentSlots) bool {
 			return false
 		}
 		day, _ := p.resolveDay(fw)
-		sl.FromDate = day.Format(time.DateOnly)
+		sl.FromDate, sl.fromWeekdayToday = day.Format(time.DateOnly), p.bareToday(fw, day)
 	}
 	sl.Title = lookupTitle(sc.rest())
 	return sl.Title != "" && !looksLikeQuestion(sl.Title)

@@ -287,7 +287,13 @@ func (p *parser) resolveDay(w when) (time.Time, bool) {
 // because a bare weekday said so (today or a week on: the executor looks).
 func (p *parser) cancelDay(w when) (string, bool) {
 	day, _ := p.resolveDay(w)
-	return day.Format(time.DateOnly), !w.hasDate && w.weekday >= 0 && !w.nextWeek && day.Equal(p.today())
+	return day.Format(time.DateOnly), p.bareToday(w, day)
+}
+
+// bareToday: day, which w names, is today only because w is a bare
+// weekday (not "today", not a date, not "next").
+func (p *parser) bareToday(w when, day time.Time) bool {
+	return !w.hasDate && w.weekday >= 0 && !w.nextWeek && day.Equal(p.today())
 }
 
 // hour24 is the hour a clock means: an hour without am/pm from 1 to 7 is

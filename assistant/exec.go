@@ -151,6 +151,10 @@ func (x *executor) execute(in Intent) (Result, string, error) {
 		return x.when(in)
 	case IntentQueryPickup:
 		return x.pickup(in)
+	case IntentCommandUndo:
+		// the service undoes the last command (Service.undoSpoken); as an
+		// option of a question there is nothing to run
+		return Result{}, "", familyhub.Invalid("intent", "command.undo is no option of a question.")
 	}
 	return Result{}, "", familyhub.Invalid("intent", "Unknown intent type %q.", in.Type)
 }

@@ -156,6 +156,19 @@ func (x *executor) changeable(o db.Occurrence) error {
 func (x *executor) moveEvent(in Intent) (Result, string, error) {
 	sl := in.Slots
 	occ, err := x.findEvent(in, sl.FromDate, "from_date")
+	if sl.fromWeekdayToday && (err != nil || !occ.Start.After(x.now)) {
+		// "move Friday's football to Saturday" said on a Friday after
+		// football: next Friday's, to the Saturday of that week (it moved
+		// today's, which was over, to tomorrow)
+		d, _ := time.Parse(time.DateOnly, sl.FromDate)
+		if next, nerr := x.findEvent(in, d.AddDate(0, 0, 7).Format(time.DateOnly), "from_date"); nerr == nil {
+			occ, err = next, nil
+			if sl.dateInFromWeek {
+				nd, _ := time.Parse(time.DateOnly, sl.Date)
+				sl.Date = nd.AddDate(0, 0, 7).Format(time.DateOnly)
+			}
+		}
+	}
 	if err != nil {
 		return Result{}, "", err
 	}
@@ -187,6 +200,11 @@ func (x *executor) moveEvent(in Intent) (Result, string, error) {
 		newStart = time.Date(y, mo, d, h, m, 0, 0, x.loc)
 	}
 	newStart = newStart.Add(time.Duration(sl.ShiftMinutes) * time.Minute)
+	if sl.weekdayToday && !allDay && !newStart.After(x.now) {
+		// "move the dentist to Friday" said on a Friday evening: next
+		// Friday, not today at a time that has passed
+		newStart = newStart.AddDate(0, 0, 7)
+	}
 	newEnd := newStart.Add(end.Sub(start))
 	if allDay {
 		days := int(familyhub.CivilDate(end, x.loc).Sub(familyhub.CivilDate(start, x.loc)).Hours()/24 + 0.5)

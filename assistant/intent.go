@@ -35,6 +35,9 @@ const (
 	IntentQueryToday           = "query.today"
 	IntentQueryWhen            = "query.when"
 	IntentQueryPickup          = "query.pickup"
+	// IntentCommandUndo undoes the speaker's last command ("undo that",
+	// "mach das rückgängig"): the service runs it (spokenundo.go).
+	IntentCommandUndo = "command.undo"
 	// IntentClarify is the type of a question whose options are of
 	// different types ("delete the dentist": the task or the event?).
 	IntentClarify = "clarify"
@@ -51,7 +54,7 @@ var IntentTypes = []string{
 	IntentShoppingClearChecked, IntentShoppingCreateList, IntentShoppingAddRecipe,
 	IntentTaskCreate, IntentTaskRotate, IntentTaskComplete, IntentTaskSnooze, IntentTaskReassign, IntentTaskDelete,
 	IntentCalendarCreate, IntentCalendarCreateMany, IntentCalendarMove, IntentCalendarCancel, IntentCalendarDelete,
-	IntentQueryToday, IntentQueryWhen, IntentQueryPickup,
+	IntentQueryToday, IntentQueryWhen, IntentQueryPickup, IntentCommandUndo,
 }
 
 // Assistant input and slot limits.
@@ -150,6 +153,14 @@ type IntentSlots struct {
 	// slot: a cancel then takes next week's occurrence when today's has
 	// begun or there is none.
 	weekdayToday bool
+	// fromWeekdayToday: FromDate is today because a bare weekday named it
+	// ("move Friday's football to Saturday" said on a Friday), and
+	// dateInFromWeek: Date is a day of FromDate's week ("to Saturday").
+	// Parser hints, not API slots: a move then takes next week's
+	// occurrence (and the day of that week) when today's has begun or
+	// there is none; a move to a bare weekday that is today (weekdayToday)
+	// goes to next week's when today's time has passed.
+	fromWeekdayToday, dateInFromWeek bool
 	// ShiftMinutes moves an event later (positive) or earlier.
 	ShiftMinutes int `json:"shift_minutes,omitempty"`
 	// Days is how many days from Date a question covers (default 1).
@@ -189,6 +200,7 @@ var slotRules = map[string]struct{ allowed, required string }{
 	IntentQueryToday:           {"date days", ""},
 	IntentQueryWhen:            {"title", "title"},
 	IntentQueryPickup:          {"title date", "title"},
+	IntentCommandUndo:          {"", ""},
 	IntentClarify:              {"", ""},
 }
 

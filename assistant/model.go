@@ -105,6 +105,7 @@ Answer {"type":"<type>","lang":"en|de (the command's language)","slots":{...}} w
 - "query.today" (what is on): {"date":"<YYYY-MM-DD, default today>","days":<how many days, default 1; this weekend: Saturday and 2>}
 - "query.when": {"title":"Dentist"}
 - "query.pickup" (who picks a person up): {"title":"<the person as said, e.g. Tim>","date":"<YYYY-MM-DD when a day was said; omit for today and tomorrow>"}
+- "command.undo" (undo the speaker's last command: "undo that", "mach das rückgängig"): {}
 Titles start with a capital and have no leading article. RRULEs use FREQ DAILY/WEEKLY/MONTHLY/YEARLY with INTERVAL, BYDAY, BYMONTHDAY, COUNT or UNTIL only.
 An hour without am/pm from 1 to 7 means the afternoon or evening. Weekdays mean the next such day (today included if the time is still ahead).
 If the command is none of these, answer {"type":"none","slots":{}}.`,

@@ -127,7 +127,10 @@ func severalEvents(text, locale string, now time.Time, names []string) (in Inten
 	p := &parser{now: now, loc: now.Location(), names: names, lang: first.Lang}
 	fw := p.scanWhen(parts[0], scanOpts{durations: true}).w
 	prevDay, prevTime, allShort, lastDay := fw.namesDay(), fw.hasTime, true, false
-	for _, part := range parts[1:] {
+	// dayBefore: a part before the last named a day; timed: every part
+	// said a time
+	dayBefore, timed := fw.namesDay() || fw.hasRel, fw.hasTime
+	for j, part := range parts[1:] {
 		if prevTime && bareClockRx.MatchString(part) {
 			at := "at " // "dentist at 3 and 4": at 4
 			if first.Lang == "de" {
@@ -139,6 +142,10 @@ func severalEvents(text, locale string, now time.Time, names []string) (in Inten
 		sc := p.scanWhen(part, scanOpts{durations: true})
 		allShort = allShort && ok
 		prevTime, lastDay = sc.w.hasTime, sc.w.namesDay()
+		timed = timed && sc.w.hasTime
+		if j < len(parts)-2 {
+			dayBefore = dayBefore || sc.w.namesDay() || sc.w.hasRel
+		}
 		if !ok {
 			ev, err = parseOne(part, locale, now, names)
 			if err != nil || !oneOff(ev) || !sc.found {
@@ -152,9 +159,10 @@ func severalEvents(text, locale string, now time.Time, names []string) (in Inten
 		prevDay = sc.w.namesDay() || prevDay && !sc.w.hasRel
 		in.Slots.Events = append(in.Slots.Events, eventOf(ev))
 	}
-	if last := &in.Slots.Events[len(in.Slots.Events)-1]; allShort && !fw.namesDay() && !fw.hasRel && lastDay {
-		// "dentist at 3 and at 4 on Friday": the day said last is every
-		// time's (the first was today at 3)
+	if last := &in.Slots.Events[len(in.Slots.Events)-1]; (allShort || timed) && !dayBefore && lastDay {
+		// "dentist at 3 and at 4 on Friday", "dentist at 3 and physio at
+		// 4 on Friday": the day said last is every time's (the first was
+		// today at 3)
 		for i := range in.Slots.Events[:len(in.Slots.Events)-1] {
 			if e := &in.Slots.Events[i]; !e.AllDay {
 				e.StartsAt, e.EndsAt = onDayOf(last.StartsAt, e.StartsAt, e.EndsAt, p.loc)

@@ -34,6 +34,9 @@ func parseIntent(text, locale string, now time.Time, names []string) (Intent, er
 }
 
 func parseIntentAs(text, locale string, now time.Time, names []string) (Intent, error) {
+	if in, ok := spokenUndo(text, locale); ok {
+		return in, nil // "undo that", "mach das rückgängig" (spokenundo.go)
+	}
 	if in, ok := pickupQuestion(text, now); ok {
 		return in, nil // "who's picking up Tim", "wer holt Tim ab" (pickup.go)
 	}
@@ -363,6 +366,11 @@ func spokenCommand(v spokenTo, locale string, now time.Time, names []string) (In
 		switch {
 		case strings.HasPrefix(in.Type, "shopping."):
 			return in, true
+		case in.Type == IntentTaskRotate && v.name != "":
+			// "Tim, Mia and Ben take turns …" in a family with a Tim: Tim
+			// is the first of those who take turns, not the one spoken to
+			// (the rotation was Mia and Ben)
+			return Intent{}, false
 		case in.Type == IntentCalendarCreate && (tripTitleDE(in.Slots.Title) || isTripEN(in.Slots.Title)):
 			return in, true // "Tim, drive to Berlin on Monday": the trip, without the name
 		case !isPerson || who == AssigneeMe || in.Type == IntentCalendarCreate:

@@ -213,7 +213,11 @@ var (
 // eventIsOnRx: a named event, then when it is ("Mia's swimming gala is on
 // Saturday at 9", "Mias Schwimmwettkampf ist am Samstag um 9"); m[1] the
 // event, m[2] when.
-var eventIsOnRx = regexp.MustCompile(`^(\S+(?: \S+){1,3}) (?:is|'s|will be|ist) ((?:on|at|am|um|this|next|tomorrow|today|morgen|heute|übermorgen|nächsten|nächste|diesen|diese) .+)$`)
+// A series counts too: "tim's football is every saturday at 10", "Mias
+// Ballett ist jeden Montag um 5", "… ist montags um 5" (they were not
+// understood: only a day or time after "is" was).
+var eventIsOnRx = regexp.MustCompile(`^(\S+(?: \S+){1,3}) (?:is|'s|will be|ist) ((?:on|at|am|um|this|next|tomorrow|today|morgen|heute|übermorgen|nächsten|nächste|diesen|diese|every|each|jeden|jede|jedes|alle|` +
+	`(?:mon|tues|wednes|thurs|fri|satur|sun)days|(?:mon|diens|mitt|donners|frei|sams|sonn)tags|mittwochs|daily|weekly|fortnightly|täglich|wöchentlich) .+)$`)
 
 // eventIsOn reads when a named event is as that event: "Mia's swimming
 // gala is on Saturday at 9" is "Mia's swimming gala" at 09:00, "the school

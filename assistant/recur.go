@@ -160,6 +160,7 @@ func (p *parser) matchRecur(sc *scan, i int) int {
 		if n := weekdayList(sc, k+pre, &r, true); n > 0 {
 			r.freq = "WEEKLY"
 			k += pre + n
+			k += weeksInterval(sc, k, &r) // "montags alle zwei Wochen"
 			break
 		}
 		// "on the first of every month", "am Ersten jedes Monats"
@@ -206,6 +207,12 @@ func (p *parser) matchRecur(sc *scan, i int) int {
 func (p *parser) recurOn(sc *scan, k int, r *recur) int {
 	at := sc.at
 	if at(k) != "on" && at(k) != "am" {
+		if r.freq == "WEEKLY" && r.byday == nil {
+			// "alle zwei Wochen montags", "every other week mondays": the
+			// day said as a plural, without "am"/"on" (it was lost, the
+			// series ran from today and "montags" went into the title)
+			return weekdayList(sc, k, r, true)
+		}
 		return 0
 	}
 	switch r.freq {
@@ -229,6 +236,33 @@ func (p *parser) recurOn(sc *scan, k int, r *recur) int {
 		}
 	}
 	return 0
+}
+
+// weeksInterval takes "alle zwei Wochen", "every other week", "every 3
+// weeks", "fortnightly" after the days of a weekly series said first
+// ("montags alle zwei Wochen": it was every Monday, the rest in the title).
+func weeksInterval(sc *scan, k int, r *recur) int {
+	at := sc.at
+	if a := recurAdverbs[at(k)]; a.freq == "WEEKLY" {
+		r.interval = max(a.interval, 1)
+		return 1
+	}
+	if !recurEvery[at(k)] {
+		return 0
+	}
+	n, j := 1, k+1
+	if recurOther[at(j)] {
+		n, j = 2, j+1
+	} else if w, ok := numberWords[at(j)]; ok && w >= 2 {
+		n, j = w, j+1
+	} else if d, err := strconv.Atoi(at(j)); err == nil && d >= 2 && d <= 52 {
+		n, j = d, j+1
+	}
+	if recurUnits[at(j)] != "WEEKLY" {
+		return 0
+	}
+	r.interval = n
+	return j + 1 - k
 }
 
 // monthPhrase matches "of the month", "of every month", "im Monat", "des

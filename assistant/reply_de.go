@@ -141,6 +141,8 @@ var replyDE = phrases{
 	"undo.changed":        "{what} wurde inzwischen geändert; ich habe nichts rückgängig gemacht.",
 	"undo.list_full":      "{list} ist voll (abgehakte Einträge zählen mit); ich habe nichts rückgängig gemacht. Lösche zuerst Einträge von der Liste.",
 	"undo.not_yours":      "Nur wer den Befehl gegeben hat, oder ein Eigentümer der Familie, kann ihn rückgängig machen.",
+	"undo.spoken_none":    "Du hast noch keinen Befehl gegeben, den ich rückgängig machen könnte.",
+	"undo.spoken_old":     "Dein letzter Befehl, {text}, ist mehr als {n} Minuten her; ich habe ihn nicht rückgängig gemacht.",
 	"choice.answered":     "Diese Frage ist schon beantwortet.",
 	"choice.range":        "Wähl eine der {n} Möglichkeiten.",
 	"choice.not_question": "Dieser Befehl hat nichts gefragt.",

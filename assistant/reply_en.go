@@ -141,6 +141,8 @@ var replyEN = phrases{
 	"undo.changed":        "{what} was changed since, so I did not undo anything.",
 	"undo.list_full":      "{list} is full (ticked items count too), so I did not undo anything. Delete some items from it first.",
 	"undo.not_yours":      "Only who gave the command, or an owner of the family, can undo it.",
+	"undo.spoken_none":    "You have given no command I could undo.",
+	"undo.spoken_old":     "Your last command, {text}, was more than {n} minutes ago, so I did not undo it.",
 	"choice.answered":     "This question is answered already.",
 	"choice.range":        "Choose one of the {n} options.",
 	"choice.not_question": "That command did not ask anything.",

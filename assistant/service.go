@@ -209,6 +209,9 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 		return Answer{ID: c.id, Lang: lang, Loc: c.loc}, err
 	}
 	c.lang, c.source = in.Lang, source
+	if in.Type == IntentCommandUndo {
+		return s.undoSpoken(ctx, c, in)
+	}
 	return s.run(ctx, c, in)
 }
 
@@ -228,6 +231,9 @@ func (s *Service) idError(lang string, err error) error {
 // source ("llm" or "parser"); a command nothing understands is EINVALID.
 // names are the display names of the family's members (parseIntent).
 func (s *Service) understand(ctx context.Context, text, lang string, now time.Time, names []string) (Intent, string, error) {
+	if in, ok := spokenUndo(text, lang); ok {
+		return in, "parser", nil // "undo that": no model needed (spokenundo.go)
+	}
 	if s.model != nil {
 		in, err := askModel(ctx, s.model, text, lang, now)
 		if err == nil {

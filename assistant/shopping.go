@@ -3,6 +3,7 @@ package assistant
 import (
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Shopping: add (to a named list, the default list or a new one), tick,
@@ -92,6 +93,9 @@ var shoppingAddRulesDE = []rule{
 	{rx(`für (?:den |die |das |einen |eine |unseren |unsere |unser )?(\S+),? (?:brauchen wir|brauche ich|braucht ihr)(?: noch)? (.+)`), (*parser).addForPurpose},
 	{rx(`(?:setz|setze|setzen|schreib|schreibe|schreiben|pack|packe|packen|tu|tue|tun|notier|notiere|aufschreiben|draufsetzen) (.+?) (?:auf|zur|in) (?:die |meine |unsere |den |der )?(.+?)(?: drauf)?`), (*parser).addTo},
 	{rx(`(?:füg|füge|fügen|hinzufügen) (.+?) (?:zur|zu der|zum|zu|in die|in den|auf die) (.+?)(?: hinzu)?`), (*parser).addTo},
+	// "nimm Brot und Milch auf die Liste": only onto a list (the first
+	// item was "Nimm Brot"); "nimm den Zahnarzt aus dem Kalender" deletes
+	{rx(`(?:nimm|nehm|nehme) (.+?) (?:mit )?(?:auf|in) (?:die |meine |unsere )?(\S*liste)`), (*parser).addTo},
 	{rx(`(?:füg|füge) (.+?) hinzu`), (*parser).addDefault},
 	// "schreib Milch auf", "zwei Packungen Windeln aufschreiben": groceries
 	// noted without a list go on the default one (they were not understood)
@@ -591,6 +595,14 @@ func (p *parser) deleteAny(m []string) (Intent, bool) {
 		return Intent{}, false
 	}
 	if sc := p.scanWhen(what, scanOpts{recurrence: true}); sc.found {
+		w := sc.w
+		if t := lookupTitle(sc.rest()); t != "" && !looksLikeQuestion(t) && (w.hasDate || w.weekday >= 0) && !w.hasTime && !w.hasRel &&
+			w.span == "" && !w.hasEnd && !w.hasEndDate && w.dur == 0 && sc.rec == nil {
+			// "delete the dentist on Friday": that day's event (it was
+			// the all-day event "Delete the dentist")
+			day, _ := p.resolveDay(w)
+			return Intent{Type: IntentCalendarDelete, Slots: IntentSlots{Title: t, Date: day.Format(time.DateOnly)}}, true
+		}
 		return Intent{}, false
 	}
 	return Intent{Type: IntentClarify, Needs: NeedsChoice, Options: []Intent{

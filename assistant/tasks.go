@@ -32,6 +32,10 @@ var taskCreateRulesEN = []rule{
 	// "tell Tim he should buy milk", "tell Mia that she has to feed the
 	// cat": as "tell Tim to …" (the first was not understood)
 	{rx(`tell (\S+?),? (?:that )?(?:he|she|they) (?:should|must|has to|have to|needs to|need to|ought to|is to) (.+)`), (*parser).tellEN},
+	// "Tim's got to tidy his room by friday", "Tim has got to …": as "Tim
+	// has to …" (the first was the all-day event "Tim's got to tidy his
+	// room", the second not understood)
+	{rx(`(\S+?)(?:'s| has) (?:got to|gotta) (.+)`), (*parser).taskOf},
 	{rx(`(\S+) (?:needs|has|have|is going|is supposed|ought) to (.+)`), (*parser).taskOf},
 	{rx(`(\S+) (?:must|should|will|can|could|shall) (.+)`), (*parser).taskOf},
 	// "I'll pick up Tim at 3", as "I will pick up Tim at 3" (it was the

@@ -48,7 +48,18 @@ func (s *Service) Undo(ctx context.Context, id uuid.UUID, tie string, dev Device
 
 func (s *Service) undo(ctx context.Context, id uuid.UUID, tie string, dev Device) (UndoAnswer, error) {
 	ans := UndoAnswer{ID: id, Lang: tie}
-	err := s.store.Tx(ctx, func(tx *db.Tx) error {
+	err := s.store.Tx(ctx, func(tx *db.Tx) (err error) {
+		ans, err = s.undoIn(ctx, tx, id, tie, dev)
+		return err
+	})
+	return ans, err
+}
+
+// undoIn is undo in tx: the button's (Undo) and a spoken undo's
+// (undoSpoken) one undo.
+func (s *Service) undoIn(ctx context.Context, tx *db.Tx, id uuid.UUID, tie string, dev Device) (UndoAnswer, error) {
+	ans := UndoAnswer{ID: id, Lang: tie}
+	err := func() error {
 		loc, err := tx.Location(ctx)
 		if err != nil {
 			return err
@@ -104,7 +115,7 @@ func (s *Service) undo(ctx context.Context, id uuid.UUID, tie string, dev Device
 		}
 		ans.Message = u.say.say("undone", "text", u.retold(cmd, loc))
 		return nil
-	})
+	}()
 	return ans, err
 }
 

@@ -160,6 +160,29 @@ func (tx *Tx) AssistantCommandLock(ctx context.Context, id uuid.UUID) (dbsqlc.As
 	return c, Err(err, "assistant command")
 }
 
+// AssistantCommandLastOfCaller returns the caller's newest command that
+// was executed or asked a question, other than those of intent undoIntent
+// (the spoken undos), or nil when there is none: what a spoken "undo that"
+// undoes (the assistant's spoken undo).
+func (tx *Tx) AssistantCommandLastOfCaller(ctx context.Context, undoIntent string) (*dbsqlc.AssistantCommand, error) {
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	a := tx.Auth()
+	if a == nil {
+		return nil, nil
+	}
+	c, err := tx.q.AssistantCommandLastOfUser(ctx, tx, dbsqlc.AssistantCommandLastOfUserParams{FamilyID: family, UserID: &a.UserID, UndoIntent: undoIntent})
+	if isNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, Err(err, "assistant command")
+	}
+	return &c, nil
+}
+
 // AssistantCommandSetUndone marks an executed command undone by the
 // caller; one that is undone already (or was not executed) is a conflict.
 func (tx *Tx) AssistantCommandSetUndone(ctx context.Context, id uuid.UUID) error {

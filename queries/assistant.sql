@@ -23,6 +23,16 @@ SELECT family_id FROM assistant_commands WHERE id = @id;
 -- name: AssistantCommandForUndo :one
 SELECT * FROM assistant_commands WHERE id = @id AND family_id = @family_id FOR UPDATE;
 
+-- AssistantCommandLastOfUser returns a user's newest command that was
+-- executed or asked a question (a refused one changed nothing), other than
+-- the spoken undos (@undo_intent): what "undo that" undoes.
+-- name: AssistantCommandLastOfUser :one
+SELECT * FROM assistant_commands
+WHERE family_id = @family_id AND user_id = @user_id AND outcome IN ('executed', 'question')
+  AND intent IS DISTINCT FROM @undo_intent::text
+ORDER BY received_at DESC, finished_at DESC
+LIMIT 1;
+
 -- AssistantCommandDeleteUnexecuted drops the record of a refused or
 -- failed command, which a repeat of its id replaces: it wrote nothing.
 -- name: AssistantCommandDeleteUnexecuted :execrows

@@ -212,6 +212,50 @@ func (q *Queries) AssistantCommandInsert(ctx context.Context, db DBTX, arg Assis
 	return err
 }
 
+const assistantCommandLastOfUser = `-- name: AssistantCommandLastOfUser :one
+SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at, result, options, answers, undone_at, undone_by FROM assistant_commands
+WHERE family_id = $1 AND user_id = $2 AND outcome IN ('executed', 'question')
+  AND intent IS DISTINCT FROM $3::text
+ORDER BY received_at DESC, finished_at DESC
+LIMIT 1
+`
+
+type AssistantCommandLastOfUserParams struct {
+	FamilyID   uuid.UUID
+	UserID     *uuid.UUID
+	UndoIntent string
+}
+
+// AssistantCommandLastOfUser returns a user's newest command that was
+// executed or asked a question (a refused one changed nothing), other than
+// the spoken undos (@undo_intent): what "undo that" undoes.
+func (q *Queries) AssistantCommandLastOfUser(ctx context.Context, db DBTX, arg AssistantCommandLastOfUserParams) (AssistantCommand, error) {
+	row := db.QueryRow(ctx, assistantCommandLastOfUser, arg.FamilyID, arg.UserID, arg.UndoIntent)
+	var i AssistantCommand
+	err := row.Scan(
+		&i.ID,
+		&i.FamilyID,
+		&i.UserID,
+		&i.DeviceID,
+		&i.Text,
+		&i.Locale,
+		&i.Source,
+		&i.Intent,
+		&i.Slots,
+		&i.Outcome,
+		&i.Message,
+		&i.ErrorCode,
+		&i.ReceivedAt,
+		&i.FinishedAt,
+		&i.Result,
+		&i.Options,
+		&i.Answers,
+		&i.UndoneAt,
+		&i.UndoneBy,
+	)
+	return i, err
+}
+
 const assistantCommandSetUndone = `-- name: AssistantCommandSetUndone :execrows
 UPDATE assistant_commands SET undone_at = now(), undone_by = $1
 WHERE id = $2 AND family_id = $3 AND outcome = 'executed' AND undone_at IS NULL

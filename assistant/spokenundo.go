@@ -1,0 +1,103 @@
+package assistant
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
+)
+
+// Spoken undo: "undo that", "mach das rückgängig", "rückgängig" undo the
+// speaker's own last command, as its Undo button in the PWA does
+// (Service.Undo): the same writes reversed, the same refusals when a
+// record was changed since. Only the speaker's last command counts (not a
+// refused one, which changed nothing, nor another spoken undo), and only
+// while it is recent (SpokenUndoMaxAge): "undo that" an hour later more
+// likely means something else.
+
+// SpokenUndoMaxAge is how old the speaker's last command may be for a
+// spoken undo to undo it.
+const SpokenUndoMaxAge = 30 * time.Minute
+
+// spokenUndoRx: a whole command that asks to undo the last one.
+var spokenUndoRx = regexp.MustCompile(`(?i)^(?:` +
+	`(?:undo|reverse|revert)(?: (?:that|this|it|the last (?:one|command|thing)|my last (?:one|command)|last command|what (?:you|i) just did))?(?: again)?` +
+	`|take (?:that|it) back` +
+	`|(?:mach|mache|machen)(?: (?:das|es|den letzten befehl|das letzte|meinen letzten befehl))?(?: wieder)? rückgängig` +
+	`|(?:das |den letzten befehl |das letzte )?rückgängig(?: machen)?` +
+	`|nimm (?:das|es) (?:wieder )?zurück` +
+	`)$`)
+
+// spokenUndo reads text as a spoken undo.
+func spokenUndo(text, locale string) (Intent, bool) {
+	s := strings.ToLower(strings.Trim(cleanCommand(text), " .!,"))
+	if !spokenUndoRx.MatchString(s) {
+		return Intent{}, false
+	}
+	lang := "en"
+	if strings.Contains(s, "rückgängig") || strings.Contains(s, "zurück") {
+		lang = "de"
+	}
+	return Intent{Type: IntentCommandUndo, Lang: lang}, true
+}
+
+// undoSpoken runs the spoken undo c (intent in): the speaker's last
+// command undone, and c recorded, in one transaction. Nothing of the
+// speaker's to undo, or a command too old, is refused in c's language.
+func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer, error) {
+	ans := Answer{ID: c.id, Intent: in, Source: c.source, Lang: c.lang, Loc: c.loc}
+	say := c.speaker(c.receivedAt.In(c.loc))
+	var err error
+	for try := 0; try == 0 || db.Retryable(err) && try < 3; try++ {
+		err = s.store.Tx(ctx, func(tx *db.Tx) error {
+			if c.forget {
+				if err := tx.AssistantCommandForget(ctx, c.id); err != nil {
+					return err
+				}
+			}
+			last, err := tx.AssistantCommandLastOfCaller(ctx, IntentCommandUndo)
+			if err != nil {
+				return err
+			}
+			switch {
+			case last == nil:
+				return say.refuseCode(familyhub.ECONFLICT, "", "undo.spoken_none")
+			case c.receivedAt.Sub(last.ReceivedAt) > SpokenUndoMaxAge:
+				return say.refuseCode(familyhub.ECONFLICT, "", "undo.spoken_old", "text", say.quote(shorten(last.Text, 60)),
+					"n", itoa(int(SpokenUndoMaxAge/time.Minute)))
+			}
+			// from here on the undone command's language, as its Undo
+			// button speaks it (its answer is retold in it)
+			u, err := s.undoIn(ctx, tx, last.ID, c.lang, c.device)
+			ans.Lang = u.Lang
+			if err != nil {
+				return err
+			}
+			ans.Message = u.Message
+			rec, err := c.record(ctx, &in, OutcomeExecuted, ans.Message)
+			if err != nil {
+				return err
+			}
+			rec.Result = []byte(`{}`)
+			if err := tx.AssistantCommandRecord(ctx, rec); err != nil {
+				return errDuplicate{err}
+			}
+			return nil
+		})
+	}
+	var dup errDuplicate
+	if errors.As(err, &dup) && familyhub.ErrorCode(dup.err) == familyhub.ECONFLICT {
+		return s.duplicate(ctx, c, in, say)
+	}
+	if err != nil {
+		err = say.localize(err)
+		s.recordRefusal(ctx, c, &in, err)
+		return ans, err
+	}
+	ans.Outcome = OutcomeExecuted
+	return ans, nil
+}
