@@ -60,6 +60,8 @@ export function replyText(answer, tz) {
       return t('assistant.eventCancelled', { title, day: r.occurrence ? when(r.occurrence.starts_at, tz, true) : '' });
     case 'calendar.delete':
       return t('assistant.eventDeleted', { title: r.event?.title ?? '' });
+    case 'command.undo': // "undo that": the server retells the undone command in its language
+      return t('assistant.undone');
     case 'query.when':
       if (r.occurrence) return t('assistant.whenEvent', { title, when: when(r.occurrence.starts_at, tz, r.occurrence.all_day) });
       if (r.task?.due_at) return t('assistant.whenTask', { title, when: when(r.task.due_at, tz) });
