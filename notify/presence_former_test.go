@@ -133,3 +133,43 @@ func TestPresenceFormerMemberEndedOnTheReplicasClock(t *testing.T) {
 		}
 	}
 }
+
+// TestPresenceFormerMemberLetInAgainWrittenLive: Ben is removed while his
+// phone's socket is open, and its refresh ends the row; then he is added
+// back before the removal closed the socket (the removal's notice was
+// lost with the listener's connection, and the hub's re-check found him
+// a member again: the socket stays). A PresenceTTL after its row ended,
+// the phone, still open, is written live again. Before, it stayed a
+// former member's device as long as the socket was open: never written
+// nor refreshed, counted as not live, his notices pushed to the phone he
+// was looking at.
+func TestPresenceFormerMemberLetInAgainWrittenLive(t *testing.T) {
+	e := newEnv(t, Config{})
+	p := e.s.Presence()
+	ctx := context.Background()
+	p.Track(e.family, e.ana, "laptop-a", 0, nil)
+	p.Track(e.family, e.ben, "phone-b", 0, nil)
+	p.flush(ctx, false)
+	if _, err := e.pool.Exec(ctx, `DELETE FROM memberships WHERE family_id = $1 AND user_id = $2`, e.family, e.ben); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
+	p.flush(ctx, false) // the refresh: the phone's row ended
+	if r := e.presenceRow(e.ben, "phone-b"); r.live.After(e.clock.Now()) {
+		t.Fatalf("the phone of a former member after its refresh: live until %v", r.live)
+	}
+	if _, err := e.pool.Exec(ctx, `INSERT INTO memberships (family_id, user_id) VALUES ($1, $2)`, e.family, e.ben); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 { // past PresenceTTL
+		e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
+		p.flush(ctx, false)
+	}
+	now := e.clock.Now()
+	if r := e.presenceRow(e.ben, "phone-b"); !r.live.After(now) {
+		t.Errorf("the phone, open, of a member let in again: live until %v, want after %v", r.live, now)
+	}
+	if r := e.presenceRow(e.ana, "laptop-a"); !r.live.After(now) {
+		t.Errorf("the laptop, open: live until %v, want after %v", r.live, now)
+	}
+}
