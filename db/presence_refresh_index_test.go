@@ -96,8 +96,8 @@ func TestPresenceRefreshFindsReplicaByIndex(t *testing.T) {
 		}
 		return plan.String()
 	}
-	// NotifyPresenceRefreshParams' order: live_until, replica, now, due.
-	if plan := explain("NotifyPresenceRefresh", now.Add(90*time.Second), mine, now, now.Add(2*time.Minute)); !strings.Contains(plan, "notify_device_presence_replica_idx") {
+	// NotifyPresenceRefreshParams' order: live_until, now, replica, due.
+	if plan := explain("NotifyPresenceRefresh", now.Add(90*time.Second), now, mine, now.Add(2*time.Minute)); !strings.Contains(plan, "notify_device_presence_replica_idx") {
 		t.Errorf("the refresh does not use the index on replica:\n%s", plan)
 	}
 

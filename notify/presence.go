@@ -96,10 +96,15 @@ type device struct {
 	topics   []string  // of the last write (nil: every event)
 	refresh  bool      // in the refresh statement of the flush running (flushMu)
 	// former: the refresh found its member gone from the family and
-	// ended its row. Its open sockets are being closed by the removal
-	// (realtime); meanwhile it is neither written nor refreshed, and so
-	// not counted as a row the database lost.
-	former bool
+	// ended its row (at formerAt). Its open sockets are being closed by
+	// the removal (realtime); meanwhile it is neither written nor
+	// refreshed, and so not counted as a row the database lost. A socket
+	// still open PresenceTTL later was not closed by it, nor by the hub's
+	// re-check of every connection (every minute, realtime.RecheckEvery):
+	// the member was let in again (added back while the listener was
+	// away, its notice lost), and the device is written again.
+	former   bool
+	formerAt time.Time
 }
 
 // socketTopics returns the topics the sockets listen to together (nil:
@@ -382,6 +387,11 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 				d.dirty = true // its live row is gone or expired: written again
 			}
 		}
+		if d.former && live && now.Sub(d.formerAt) >= ttl {
+			// Not closed by the removal: a member again (the upsert
+			// writes members' rows only).
+			d.former, d.dirty = false, true
+		}
 		var write bool
 		seen := db.DeviceSeen{FamilyID: d.family, UserID: k.user, DeviceID: k.device, Seq: d.seq}
 		switch {
@@ -551,7 +561,7 @@ func (p *Presence) refreshDevices(ctx context.Context, ok bool, now, due time.Ti
 		p.mu.Lock()
 		for _, k := range former {
 			if d := p.devices[deviceKey{k.UserID, k.DeviceID}]; d != nil && d.refresh {
-				d.former, d.refresh, d.liveTill = true, false, time.Time{}
+				d.former, d.formerAt, d.refresh, d.liveTill = true, now, false, time.Time{}
 				n++
 			}
 		}

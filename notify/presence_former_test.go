@@ -87,3 +87,89 @@ func TestPresenceFormerMemberOpenSocketNotALoss(t *testing.T) {
 		t.Error("the laptop's lost row was not found by its refresh")
 	}
 }
+
+// TestPresenceFormerMemberEndedOnTheReplicasClock: the replica's clock is
+// two minutes behind the database server's. Ben is removed while his phone's
+// socket is open; its refresh ends the row, then the removal closes the
+// socket (its not-live write is not made: he is no member), and Ben is
+// added back. The row is ended at the replica's now, the clock every
+// presence statement compares with: not live at the refresh's now, and not
+// found live by the next refresh, which would extend it (he is a member
+// again) and keep a closed phone live as long as the replica ran. Before,
+// the row was ended at the server's now() (or kept, were its live_until
+// before that): live for the replica up to the skew longer, and
+// resurrected by the laptop's next refresh.
+func TestPresenceFormerMemberEndedOnTheReplicasClock(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.clock.Set(e.clock.Now().Add(-2 * time.Minute))
+	p := e.s.Presence()
+	ctx := context.Background()
+	p.Track(e.family, e.ana, "laptop-a", 0, nil)
+	phone := p.Track(e.family, e.ben, "phone-b", 0, nil)
+	p.flush(ctx, false)
+	if _, err := e.pool.Exec(ctx, `DELETE FROM memberships WHERE family_id = $1 AND user_id = $2`, e.family, e.ben); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
+	p.flush(ctx, false) // the refresh: the phone's row ended
+	now := e.clock.Now()
+	if r := e.presenceRow(e.ben, "phone-b"); r.live.After(now) {
+		t.Errorf("the phone of a former member after its refresh: live until %v (the replica's now %v)", r.live, now)
+	}
+	phone.Close()
+	p.flush(ctx, false)
+	if _, err := e.pool.Exec(ctx, `INSERT INTO memberships (family_id, user_id) VALUES ($1, $2)`, e.family, e.ben); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 { // the laptop's refreshes
+		e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
+		p.flush(ctx, false)
+		now := e.clock.Now()
+		if r := e.presenceRow(e.ana, "laptop-a"); !r.live.After(now) {
+			t.Errorf("refresh %d: the laptop, open: live until %v, want after %v", i+1, r.live, now)
+		}
+		if r := e.presenceRow(e.ben, "phone-b"); r.live.After(now) {
+			t.Errorf("refresh %d: the phone, closed, of a member added back: live until %v (now %v)", i+1, r.live, now)
+		}
+	}
+}
+
+// TestPresenceFormerMemberLetInAgainWrittenLive: Ben is removed while his
+// phone's socket is open, and its refresh ends the row; then he is added
+// back before the removal closed the socket (the removal's notice was
+// lost with the listener's connection, and the hub's re-check found him
+// a member again: the socket stays). A PresenceTTL after its row ended,
+// the phone, still open, is written live again. Before, it stayed a
+// former member's device as long as the socket was open: never written
+// nor refreshed, counted as not live, his notices pushed to the phone he
+// was looking at.
+func TestPresenceFormerMemberLetInAgainWrittenLive(t *testing.T) {
+	e := newEnv(t, Config{})
+	p := e.s.Presence()
+	ctx := context.Background()
+	p.Track(e.family, e.ana, "laptop-a", 0, nil)
+	p.Track(e.family, e.ben, "phone-b", 0, nil)
+	p.flush(ctx, false)
+	if _, err := e.pool.Exec(ctx, `DELETE FROM memberships WHERE family_id = $1 AND user_id = $2`, e.family, e.ben); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
+	p.flush(ctx, false) // the refresh: the phone's row ended
+	if r := e.presenceRow(e.ben, "phone-b"); r.live.After(e.clock.Now()) {
+		t.Fatalf("the phone of a former member after its refresh: live until %v", r.live)
+	}
+	if _, err := e.pool.Exec(ctx, `INSERT INTO memberships (family_id, user_id) VALUES ($1, $2)`, e.family, e.ben); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 { // past PresenceTTL
+		e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
+		p.flush(ctx, false)
+	}
+	now := e.clock.Now()
+	if r := e.presenceRow(e.ben, "phone-b"); !r.live.After(now) {
+		t.Errorf("the phone, open, of a member let in again: live until %v, want after %v", r.live, now)
+	}
+	if r := e.presenceRow(e.ana, "laptop-a"); !r.live.After(now) {
+		t.Errorf("the laptop, open: live until %v, want after %v", r.live, now)
+	}
+}

@@ -343,11 +343,16 @@ SET family_id = EXCLUDED.family_id,
 -- members' devices are named. A replica compares refreshed and the names
 -- with the devices it expected to refresh: one it finds in neither lost
 -- its row (a restore, a failover); a former member's is not such a loss.
+-- The row ends at @now, the replica's clock that every presence statement
+-- compares with, not the server's now(): with the replica's clock behind
+-- the server's, a row ended at now() stayed live for the replica, and its
+-- next refresh found it live and due and, the member added back, extended
+-- it again (a closed device live as long as the replica ran).
 -- name: NotifyPresenceRefresh :one
 WITH r AS (
     UPDATE notify_device_presence p
     SET live_until = CASE WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p.user_id AND m.family_id = p.family_id)
-                          THEN @live_until::timestamptz ELSE least(p.live_until, now()) END,
+                          THEN @live_until::timestamptz ELSE least(p.live_until, @now::timestamptz) END,
         updated_at = now()
     WHERE p.replica = @replica AND p.live_until > @now::timestamptz AND p.live_until < @due::timestamptz
     RETURNING p.user_id, p.device_id, p.live_until = @live_until::timestamptz AS extended

@@ -1038,9 +1038,9 @@ const notifyPresenceRefresh = `-- name: NotifyPresenceRefresh :one
 WITH r AS (
     UPDATE notify_device_presence p
     SET live_until = CASE WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p.user_id AND m.family_id = p.family_id)
-                          THEN $1::timestamptz ELSE least(p.live_until, now()) END,
+                          THEN $1::timestamptz ELSE least(p.live_until, $2::timestamptz) END,
         updated_at = now()
-    WHERE p.replica = $2 AND p.live_until > $3::timestamptz AND p.live_until < $4::timestamptz
+    WHERE p.replica = $3 AND p.live_until > $2::timestamptz AND p.live_until < $4::timestamptz
     RETURNING p.user_id, p.device_id, p.live_until = $1::timestamptz AS extended
 )
 SELECT count(*) FILTER (WHERE r.extended)::bigint AS refreshed,
@@ -1051,8 +1051,8 @@ FROM r
 
 type NotifyPresenceRefreshParams struct {
 	LiveUntil time.Time
-	Replica   uuid.UUID
 	Now       time.Time
+	Replica   uuid.UUID
 	Due       time.Time
 }
 
@@ -1081,11 +1081,16 @@ type NotifyPresenceRefreshRow struct {
 // members' devices are named. A replica compares refreshed and the names
 // with the devices it expected to refresh: one it finds in neither lost
 // its row (a restore, a failover); a former member's is not such a loss.
+// The row ends at @now, the replica's clock that every presence statement
+// compares with, not the server's now(): with the replica's clock behind
+// the server's, a row ended at now() stayed live for the replica, and its
+// next refresh found it live and due and, the member added back, extended
+// it again (a closed device live as long as the replica ran).
 func (q *Queries) NotifyPresenceRefresh(ctx context.Context, db DBTX, arg NotifyPresenceRefreshParams) (NotifyPresenceRefreshRow, error) {
 	row := db.QueryRow(ctx, notifyPresenceRefresh,
 		arg.LiveUntil,
-		arg.Replica,
 		arg.Now,
+		arg.Replica,
 		arg.Due,
 	)
 	var i NotifyPresenceRefreshRow
