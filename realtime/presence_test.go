@@ -108,3 +108,16 @@ func TestPresenceKeptWhileSocketReopens(t *testing.T) {
 		t.Error("family still kept after the grace")
 	}
 }
+
+// TestRecheckNeverPeriodic: RecheckEvery < 0 means no periodic re-check
+// (the loop still answers wake-ups); before, time.NewTicker panicked on it.
+func TestRecheckNeverPeriodic(t *testing.T) {
+	hub := NewHub(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	hub.RecheckEvery = -1
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); hub.runRecheck(ctx) }()
+	hub.requestRecheck(uuid.Nil) // a wake-up with nothing to re-check: no database needed
+	cancel()
+	<-done
+}

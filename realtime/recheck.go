@@ -91,16 +91,17 @@ func (h *Hub) runRecheck(ctx context.Context) {
 	if every == 0 {
 		every = DefaultRecheckEvery
 	}
-	tick := time.NewTicker(every)
-	if every < 0 {
-		tick.Stop()
+	var periodic <-chan time.Time // nil (never) when every < 0
+	if every > 0 {
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		periodic = tick.C
 	}
-	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-periodic:
 			h.requestRecheck(uuid.Nil)
 		case <-h.recheckWake:
 		}
