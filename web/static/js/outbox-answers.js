@@ -23,8 +23,9 @@ const byAt = (a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0);
  * changed them): what is stored is what is known, so nothing stored (another
  * tab signed out) is nothing known here either. Answers this tab is still
  * storing stay, and so does a newer version known here than the one stored,
- * and a deletion known here: a read that began before its write was stored
- * finds the older answer it replaces (TestBrowserCalendarHeardGoneReread).
+ * and a deletion known here over an answer stored before it: a read that
+ * began before the deletion was stored finds the answer it replaces
+ * (TestBrowserCalendarHeardGoneReread).
  */
 export async function readAnswers() {
   try {
@@ -33,7 +34,8 @@ export async function readAnswers() {
     const next = new Map();
     for (const a of stored) {
       const have = known.get(a.id);
-      const keep = have && (have.record === null || (a.record && have.record.version > a.record.version));
+      // A deletion known here stays over the answer stored before it (that the read found).
+      const keep = have && (have.record === null ? !(a.at > have.at) : a.record && have.record.version > a.record.version);
       next.set(a.id, keep ? have : { record: a.record, at: a.at, seq: a.seq });
     }
     for (const id of writing) if (known.has(id) && !next.has(id)) next.set(id, known.get(id));
