@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
@@ -119,14 +121,7 @@ func TestBrowserCalendarHeardGoneStoring(t *testing.T) {
 	browserTest(t)
 	g := newHeardGone(t)
 	b := g.b
-	eval[bool](b, `(() => { const open = indexedDB.open('familyhub');
-		open.onsuccess = () => {
-			const os = open.result.transaction('data', 'readwrite').objectStore('data');
-			const spin = () => { if (window.__letDataGo) { open.result.close(); window.__dataLet = true; } else os.get('none').onsuccess = spin; };
-			spin(); window.__dataHeld = true;
-		};
-		return true; })()`)
-	b.waitJS("the data store held", `window.__dataHeld === true`, 5*time.Second)
+	letGo := holdStore(b, "data")
 	g.deleteHeard(t)
 
 	b.goOffline()
@@ -134,8 +129,62 @@ func TestBrowserCalendarHeardGoneStoring(t *testing.T) {
 	b.goTo("/calendar", `location.pathname === '/calendar' && !!document.querySelector('.cal-nav')`)
 	// The calendar page took the saved answers when it opened (calendar-answers.js).
 	evalAwait[bool](b, `import('/js/outbox.js').then((o) => o.started()).then(() => true)`)
-	eval[bool](b, `(window.__letDataGo = true)`)
-	b.waitJS("the data store free", `window.__dataLet === true`, 5*time.Second)
+	letGo()
+	b.waitJS("this week, kept", `!!document.querySelector('.cal-body .week-grid') && !document.querySelector('.offline-state')`, 10*time.Second)
+	g.dentistWeekOffline(t)
+}
+
+// holdStore keeps b's IndexedDB store busy with a write (as another tab's
+// long transaction does) until letGo is called: the transactions on the
+// store begun meanwhile wait, in the order they began.
+func holdStore(b *browser, store string) (letGo func()) {
+	b.t.Helper()
+	eval[bool](b, fmt.Sprintf(`(() => { window.__storeHeld = false; window.__letStoreGo = false; window.__storeLet = false;
+		const open = indexedDB.open('familyhub');
+		open.onsuccess = () => {
+			const os = open.result.transaction(%[1]q, 'readwrite').objectStore(%[1]q);
+			const spin = () => { if (window.__letStoreGo) { open.result.close(); window.__storeLet = true; } else os.get('none').onsuccess = spin; };
+			spin(); window.__storeHeld = true;
+		};
+		return true; })()`, store))
+	b.waitJS("the "+store+" store held", `window.__storeHeld === true`, 5*time.Second)
+	return func() {
+		b.t.Helper()
+		eval[bool](b, `(window.__letStoreGo = true)`)
+		b.waitJS("the "+store+" store free", `window.__storeLet === true`, 5*time.Second)
+	}
+}
+
+// TestBrowserCalendarHeardGoneReread: a deletion the tab heard stays known
+// when another tab's change makes it read the saved answers again while
+// the deletion is still being stored. A second tab of Ana's laptop holds
+// the answers store and says it changed something; the laptop's read of
+// the answers waits behind it, and the deletion, heard meanwhile, waits
+// behind that read. Offline, Ana opens the tasks and the calendar again
+// and steps to the dentist's week. Before, the read, which found the saved
+// rename, replaced the deletion known in the tab, and the week showed
+// "Orthodontist" until the next read.
+func TestBrowserCalendarHeardGoneReread(t *testing.T) {
+	browserTest(t)
+	g := newHeardGone(t)
+	b := g.b
+	// The laptop's reads of the answers, counted (begun).
+	eval[bool](b, `(() => { window.__answersReads = 0; const getAll = IDBObjectStore.prototype.getAll;
+		IDBObjectStore.prototype.getAll = function (...args) { if (this.name === 'answers') window.__answersReads++; return getAll.apply(this, args); };
+		return true; })()`)
+	other := b.newTab("Ana's laptop, another tab", laptopW, laptopH, false)
+	other.do(chromedp.Navigate(g.m.URL() + "/js/order.js")) // the device's origin, not the app
+	letGo := holdStore(other, "answers")
+	eval[bool](other, `(new BroadcastChannel('familyhub-outbox').postMessage('changed'), true)`)
+	b.waitJS("the laptop reading the answers again", `window.__answersReads > 0`, 5*time.Second)
+	g.deleteHeard(t)
+	letGo()
+	b.waitJS("the deletion stored", `import('/js/idb.js').then((idb) => idb.get('answers', `+js(g.id)+`)).then((a) => { window.__storedGone = a?.record === null; }) && window.__storedGone === true`, 10*time.Second)
+	other.closeTab()
+
+	b.goOffline()
+	b.goTo("/tasks", `location.pathname === '/tasks'`)
+	b.goTo("/calendar", `location.pathname === '/calendar' && !!document.querySelector('.cal-nav')`)
 	b.waitJS("this week, kept", `!!document.querySelector('.cal-body .week-grid') && !document.querySelector('.offline-state')`, 10*time.Second)
 	g.dentistWeekOffline(t)
 }

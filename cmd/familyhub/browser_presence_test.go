@@ -48,15 +48,34 @@ func TestBrowserPresence(t *testing.T) {
 			// Both start elsewhere, then Ana opens the list.
 			anas.goTo("/tasks", `document.querySelector('#main h1')`)
 			bens.goTo("/tasks", `document.querySelector('#main h1')`)
-			anas.goTo("/shopping/"+weekly, listShown)
+			// Ana opens the list. Once both connections are live on their
+			// views, her way to Ben's device is presence's own: timed in the
+			// pages, from her navigation to his device hearing where she is
+			// (the promise: about a second; TestBrowserPresencePages gives two).
+			onView(anas, "tasks")
+			onView(bens, "tasks")
+			// Ana's device signed in on the list: Ben's device may still have
+			// her there, and would then "hear" her on it before she opened it.
+			bens.waitJS("Ana on the tasks, heard on Ben's device", fmt.Sprintf(`window.familyhub.rt.members.some((d) => d.user_id === %q && d.view === 'tasks')
+				&& !window.familyhub.rt.members.some((d) => d.user_id === %[1]q && d.view !== 'tasks')`, ana.userID), presenceBound)
+			onList := fmt.Sprintf(`((m) => m.some((d) => d.user_id === %q && d.view === %q))`, ana.userID, "shopping-list:"+weekly)
+			if eval[bool](bens, fmt.Sprintf(`(() => { window.__heardAt = 0; const rt = window.familyhub.rt, on = rt.onPresence;
+				rt.onPresence = (m) => { if (!window.__heardAt && %[1]s(m)) window.__heardAt = Date.now(); on.call(rt, m); };
+				return %[1]s(rt.members); })()`, onList)) {
+				t.Fatalf("Ben's device has Ana on the list before she opened it: %s", eval[string](bens, `JSON.stringify(window.familyhub.rt.members)`))
+			}
+			at := eval[float64](anas, fmt.Sprintf(`(() => { const at = Date.now(); window.familyhub.go(%q); return at; })()`, "/shopping/"+weekly))
+			bens.waitJS("Ana on the list, heard on Ben's device", `window.__heardAt > 0`, presenceBound)
+			heard := time.Duration(eval[float64](bens, `window.__heardAt`)-at) * time.Millisecond
+			t.Logf("%s: Ben's device (replica B) heard Ana on the list %s after she opened it", p.name, heard.Round(time.Millisecond))
+			if heard > 2*time.Second {
+				t.Errorf("Ben's device heard Ana on the list %s after she opened it, want within two seconds", heard)
+			}
+			anas.waitJS("page /shopping/"+weekly, listShown, 10*time.Second)
 
-			// Ben's device has heard that Ana is on the list before he opens
-			// it: her report's way to his replica is presenceBound's. The
-			// second is for his list showing her once its header shows,
+			// The second is for his list showing her once its header shows,
 			// timed in his page (his list's read, on a loaded machine, and
 			// the test's polling are not presence).
-			bens.waitJS("Ana on the list, heard on Ben's device", fmt.Sprintf(`window.familyhub.rt.members.some((d) => d.user_id === %q && d.view === %q)`,
-				ana.userID, "shopping-list:"+weekly), presenceBound)
 			eval[bool](bens, fmt.Sprintf(`(() => { window.__headAt = 0; window.__avatarAt = 0;
 				const check = () => { const head = document.querySelector('.list-head');
 					if (head && !window.__headAt) window.__headAt = performance.now();

@@ -22,7 +22,10 @@ const byAt = (a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0);
  * Reads the saved answers from IndexedDB (at start, and when another tab
  * changed them): what is stored is what is known, so nothing stored (another
  * tab signed out) is nothing known here either. Answers this tab is still
- * storing stay, and so does a newer version known here than the one stored.
+ * storing stay, and so does a newer version known here than the one stored,
+ * and a deletion known here over an answer stored before it: a read that
+ * began before the deletion was stored finds the answer it replaces
+ * (TestBrowserCalendarHeardGoneReread).
  */
 export async function readAnswers() {
   try {
@@ -31,7 +34,9 @@ export async function readAnswers() {
     const next = new Map();
     for (const a of stored) {
       const have = known.get(a.id);
-      next.set(a.id, have && have.record && a.record && have.record.version > a.record.version ? have : { record: a.record, at: a.at, seq: a.seq });
+      // A deletion known here stays over the answer stored before it (that the read found).
+      const keep = have && (have.record === null ? !(a.at > have.at) : a.record && have.record.version > a.record.version);
+      next.set(a.id, keep ? have : { record: a.record, at: a.at, seq: a.seq });
     }
     for (const id of writing) if (known.has(id) && !next.has(id)) next.set(id, known.get(id));
     known.clear();
