@@ -129,9 +129,9 @@ func joinParams(r *http.Request, a *familyhub.Auth, transport string) (*realtime
 	if p.DeviceID != "" && !ValidDeviceID(p.DeviceID) {
 		return nil, familyhub.Invalid("device_id", "device_id must be 1-64 characters of A-Z a-z 0-9 . _ : -")
 	}
-	since := q.Get("since")
+	since, fromURL := q.Get("since"), true
 	if last := r.Header.Get("Last-Event-ID"); transport == "sse" && last != "" {
-		since = last
+		since, fromURL = last, false
 	}
 	if since != "" {
 		n, err := strconv.ParseInt(since, 10, 64)
@@ -139,9 +139,11 @@ func joinParams(r *http.Request, a *familyhub.Auth, transport string) (*realtime
 			return nil, familyhub.Invalid("since", "since must be a sequence number (a whole number >= 0).")
 		}
 		p.Since = &n
-		// The mark names the event under the URL's since: not one SSE's
-		// own reconnection named in Last-Event-ID.
-		if since == q.Get("since") {
+		// The mark names the event under the URL's since, which an SSE's
+		// own reconnection (Last-Event-ID) has left: past it, or told to
+		// resync there (the resync's id may be that very seq), where the
+		// mark is of the history the resync replaced.
+		if fromURL {
 			if p.SinceMark, err = sinceMark(r); err != nil {
 				return nil, err
 			}
