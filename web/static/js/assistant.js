@@ -42,6 +42,11 @@ const MAX_TEXT = 500;
 /** A new command id: the server answers a repeat of it from its record. */
 const newCommandId = () => (crypto.randomUUID ? crypto.randomUUID() : undefined);
 
+// How long a command may wait for its answer (the server's model has 8 s,
+// then its own parser answers): a request that hangs (a dead connection, a
+// stuck proxy) ends, so Send is not disabled for good.
+const COMMAND_TIMEOUT = 30000;
+
 export function mountAssistant(app, root) {
   const input = h('input#assistant-input', { name: 'text', type: 'text', autocomplete: 'off', maxlength: MAX_TEXT, enterkeyhint: 'send' });
   const label = h('label.visually-hidden', { for: 'assistant-input' });
@@ -51,6 +56,10 @@ export function mountAssistant(app, root) {
   const form = h('form.assistant-form', { onsubmit: submit }, label, input, mic, send);
   let recognition = null;
   let busy = false; // a command on its way: Send (or Enter) does not send another
+  // A command that got no answer (offline, timed out) may have run: sent
+  // again with the same text, it keeps its id, so the server answers it
+  // from its record instead of running it twice.
+  let unanswered = null; // {text, id}
 
   /** Marks the bar as working: Send disabled with a spinner, the form and the answer aria-busy. */
   function setBusy(on) {
@@ -113,6 +122,7 @@ export function mountAssistant(app, root) {
       if (!appWords && ex.serverMessage && serverSpeaks(ex.contentLanguage)) return ex.serverMessage;
       if (ex.status === 422) return { text: t(fallbackKey || 'assistant.couldNot'), examples: !fallbackKey };
       if (fallbackKey && ex.status === 409) return t(fallbackKey);
+      if (ex.timedOut) return t('assistant.timeout');
       if (typeof ex.say === 'function') return ex.say();
       console.error(ex); // a program error, not an answer
       return t('error.app');
@@ -190,11 +200,14 @@ export function mountAssistant(app, root) {
     const working = h('p.muted.assistant-working');
     reply.replaceChildren(working);
     sayIn(working, () => t('assistant.working'));
+    const id = unanswered?.text === text ? unanswered.id : newCommandId();
+    unanswered = null;
     try {
-      const { data, headers } = await request('POST', '/api/assistant/commands', { id: newCommandId(), text, locale: clockLocale() });
+      const { data, headers } = await request('POST', '/api/assistant/commands', { id, text, locale: clockLocale() }, { timeout: COMMAND_TIMEOUT });
       present(data, headers);
       if (input.value.trim() === text) input.value = '';
     } catch (ex) {
+      if (ex.status === 0) unanswered = { text, id };
       show(errorSay(ex));
     } finally {
       setBusy(false);
