@@ -160,15 +160,7 @@ func TestBrowserAssistantBusyOnPhone(t *testing.T) {
 	if eval[bool](b, `document.querySelector('.assistant-form button[type=submit]').disabled || !!document.querySelector('[aria-busy]')`) {
 		t.Error("still busy after the answer")
 	}
-	var list struct{ Items []struct{ Name string } }
-	ana.call(t, m.URL(), 200, "GET", "/api/shopping/lists/"+listID, nil, &list)
-	n := 0
-	for _, it := range list.Items {
-		if it.Name == "bananas" {
-			n++
-		}
-	}
-	if n != 1 {
+	if n := countItems(t, ana, m, listID, "bananas"); n != 1 {
 		t.Errorf("%d bananas on the list", n)
 	}
 
@@ -251,15 +243,7 @@ func TestBrowserAssistantTimeout(t *testing.T) {
 	if !eval[bool](b, `window.__ids.length === 2 && !!window.__ids[0] && window.__ids[0] === window.__ids[1]`) {
 		t.Errorf("the command sent again with ids %s, want the same id", eval[string](b, `JSON.stringify(window.__ids)`))
 	}
-	var list struct{ Items []struct{ Name string } }
-	ana.call(t, m.URL(), 200, "GET", "/api/shopping/lists/"+listID, nil, &list)
-	n := 0
-	for _, it := range list.Items {
-		if it.Name == "bananas" {
-			n++
-		}
-	}
-	if n != 1 {
+	if n := countItems(t, ana, m, listID, "bananas"); n != 1 {
 		t.Errorf("%d bananas on the list, want 1", n)
 	}
 }
