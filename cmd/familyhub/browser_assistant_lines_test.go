@@ -197,10 +197,11 @@ func TestBrowserAssistantBusyOnPhone(t *testing.T) {
 // enabled again, nothing is aria-busy, and the line says so in English,
 // then in German after a switch. Sent again with the same text it keeps
 // its command id, so a command that did reach the server is not run
-// twice: one bananas item. The test holds the request in fetch (it fails
-// only when its signal aborts, as a real fetch does) and fires the 30 s
-// timer itself. Before, the request had no timeout: Send stayed disabled
-// for good.
+// twice: one bananas item. An Undo that hangs ends as well, saying it may
+// have been done. The test holds the requests in fetch (they fail only
+// when their signal aborts, as a real fetch does) and fires the 30 s
+// timers itself. Before, the requests had no timeout: Send (or Undo)
+// stayed disabled for good.
 func TestBrowserAssistantTimeout(t *testing.T) {
 	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
@@ -217,11 +218,13 @@ func TestBrowserAssistantTimeout(t *testing.T) {
 		window.__ids = [];
 		window.fetch = (input, opts) => {
 			const url = new URL(typeof input === 'string' ? input : input.url, location.href);
-			if (url.pathname !== '/api/assistant/commands') return realFetch(input, opts);
-			window.__ids.push(JSON.parse(opts.body).id);
-			if (window.__ids.length > 1) return realFetch(input, opts);
-			// It reaches the server, and its answer never comes back.
-			realFetch(input, { ...opts, signal: undefined });
+			const undo = url.pathname.endsWith('/undo');
+			if (!undo && url.pathname !== '/api/assistant/commands') return realFetch(input, opts);
+			window.__ids.push(undo ? 'undo' : JSON.parse(opts.body).id);
+			if (!undo && window.__ids.length > 1) return realFetch(input, opts);
+			// The first command reaches the server and its answer never comes
+			// back; the undo hangs before the server.
+			if (!undo) realFetch(input, { ...opts, signal: undefined });
 			return new Promise((_, reject) => opts.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
 		};
 		return true;
@@ -246,4 +249,14 @@ func TestBrowserAssistantTimeout(t *testing.T) {
 	if n := countItems(t, ana, m, listID, "bananas"); n != 1 {
 		t.Errorf("%d bananas on the list, want 1", n)
 	}
+
+	// An Undo whose request hangs ends too: it may have been done (it
+	// cannot be sent again: its button is gone), in English and German.
+	eval[bool](b, `(window.__timers = [], true)`) // the answered command's timer (it was cleared)
+	b.click(`.assistant-reply button.undo`)
+	b.waitJS("the undo on its way with a timer", `window.__ids.at(-1) === 'undo' && window.__timers.length === 1`, 5*time.Second)
+	eval[bool](b, `(window.__timers.shift()(), true)`)
+	b.waitJS("the undo's timeout said", replyLine+` === 'No answer in time: it may or may not have been done.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
+	b.setValue(`#lang-select`, "de")
+	b.waitJS("the undo's timeout said in German", replyLine+` === 'Keine Antwort in der Zeit: Vielleicht ist es trotzdem passiert.'`, 5*time.Second)
 }

@@ -114,15 +114,17 @@ export function mountAssistant(app, root) {
    * on any list.") and speaks that language (Content-Language); else the
    * app's own (sign in again, offline, try again later, too much at once).
    * A refusal in the other language comes back when the language does.
+   * No answer in time says timeoutKey: a command may be sent again (under
+   * its id), a choice or an undo may have been done.
    */
-  function errorSay(ex, fallbackKey = null) {
+  function errorSay(ex, fallbackKey = null, timeoutKey = 'assistant.timeout') {
     const appWords = ex.status === 0 || ex.status === 400 || ex.status === 401 || ex.status === 413 || ex.status === 429 || ex.status >= 500;
     return () => {
       if (ex.status === 422 && ex.field === 'text') return { text: t('assistant.notUnderstood'), examples: true };
       if (!appWords && ex.serverMessage && serverSpeaks(ex.contentLanguage)) return ex.serverMessage;
       if (ex.status === 422) return { text: t(fallbackKey || 'assistant.couldNot'), examples: !fallbackKey };
       if (fallbackKey && ex.status === 409) return t(fallbackKey);
-      if (ex.timedOut) return t('assistant.timeout');
+      if (ex.timedOut) return t(timeoutKey);
       if (typeof ex.say === 'function') return ex.say();
       console.error(ex); // a program error, not an answer
       return t('error.app');
@@ -153,10 +155,10 @@ export function mountAssistant(app, root) {
         for (const b of reply.querySelectorAll('button.choice')) b.disabled = true;
         reply.querySelectorAll('button.choice')[i]?.setAttribute('aria-busy', 'true');
         try {
-          const res = await request('POST', `/api/assistant/commands/${data.id}/choice`, { option: i, locale: clockLocale() });
+          const res = await request('POST', `/api/assistant/commands/${data.id}/choice`, { option: i, locale: clockLocale() }, { timeout: COMMAND_TIMEOUT });
           present(res.data, res.headers);
         } catch (ex) {
-          show(errorSay(ex));
+          show(errorSay(ex, null, 'assistant.noAnswer')); // not sent again: its buttons are gone
         }
         input.focus();
       },
@@ -173,11 +175,11 @@ export function mountAssistant(app, root) {
         button.disabled = true;
         button.setAttribute('aria-busy', 'true');
         try {
-          const { data, headers } = await request('POST', `/api/assistant/commands/${cmd.id}/undo`, { locale: clockLocale() });
+          const { data, headers } = await request('POST', `/api/assistant/commands/${cmd.id}/undo`, { locale: clockLocale() }, { timeout: COMMAND_TIMEOUT });
           const lang = headers.get('Content-Language');
           show(() => (serverSpeaks(lang) ? data.message : t('assistant.undone')));
         } catch (ex) {
-          show(errorSay(ex, 'fail.undo'));
+          show(errorSay(ex, 'fail.undo', 'assistant.noAnswer'));
         }
         input.focus();
       },
