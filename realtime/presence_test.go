@@ -43,10 +43,39 @@ func TestParseView(t *testing.T) {
 // and the new one's list held only Ben until the other replica answered
 // its "ask" (seconds on a loaded server: avatars late after every page
 // change). After the grace the family is forgotten.
+//
+// It also pins what makes the grace correct, so it cannot pass with the
+// family simply kept for good or forgotten at once: the closed socket's
+// "nobody here" is announced; the reopened socket does not ask (the
+// others were heard meanwhile) and is not shown a device of a replica
+// that went away during the grace (its notice aged past presenceTTL:
+// expiry runs when the family comes back, not only at the next sweep);
+// back after the grace the replica asks again and shows nothing old.
 func TestPresenceKeptWhileSocketReopens(t *testing.T) {
 	hub := NewHub(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	p := hub.presence
-	p.notify = func(context.Context, []string, []string) error { return nil }
+	var sent []presenceNotice // what this replica announced, in order
+	p.notify = func(_ context.Context, _, payloads []string) error {
+		for _, pl := range payloads {
+			var n presenceNotice
+			if err := json.Unmarshal([]byte(pl), &n); err != nil {
+				t.Fatal(err)
+			}
+			sent = append(sent, n)
+		}
+		return nil
+	}
+	// announced is the one notice of the last step (what it said, and
+	// whether it asked the others).
+	announced := func() (devices int, ask bool) {
+		t.Helper()
+		if len(sent) != 1 {
+			t.Fatalf("a step announced %d notices, want one", len(sent))
+		}
+		n := sent[0]
+		sent = nil
+		return len(n.Devices), n.Ask
+	}
 	fam, ana, ben := uuid.New(), uuid.New(), uuid.New()
 	join := func(view string) *Client {
 		c := newClient(JoinParams{FamilyID: fam, UserID: ben, DeviceID: "ben-phone", Transport: "sse"})
@@ -82,18 +111,40 @@ func TestPresenceKeptWhileSocketReopens(t *testing.T) {
 	ctx := context.Background()
 	first := join("shopping")
 	p.receive(presenceNotice{FamilyID: fam, Replica: uuid.New(), Devices: []PresenceDevice{{UserID: ana, DeviceID: "ana-tablet", View: "shopping"}}})
+	away := uuid.New() // a replica that goes away while nobody is here
+	p.receive(presenceNotice{FamilyID: fam, Replica: away, Devices: []PresenceDevice{{UserID: ana, DeviceID: "ana-phone", View: "tasks"}}})
 	p.announceStep(ctx, false)
-	if got := members(first); !slices.Equal(got, []string{"ana-tablet shopping", "ben-phone shopping"}) {
+	if n, ask := announced(); n != 1 || !ask {
+		t.Errorf("first notice: %d devices, ask %v; want Ben's phone, asking the others", n, ask)
+	}
+	if got := members(first); !slices.Equal(got, []string{"ana-phone tasks", "ana-tablet shopping", "ben-phone shopping"}) {
 		t.Fatalf("first socket: %v", got)
 	}
 	hub.mu.Lock()
 	hub.removeLocked(first)
+	gone := hub.families[fam] == nil
 	hub.mu.Unlock()
-	p.announceStep(ctx, false) // says "nobody here" to the others
+	if !gone {
+		t.Fatal("the family is still here after its only socket closed: the test proves nothing")
+	}
+	p.announceStep(ctx, false)
+	if n, _ := announced(); n != 0 {
+		t.Errorf("after the only socket closed: announced %d devices, want \"nobody here\"", n)
+	}
+	// The other replica's last notice ages past presenceTTL meanwhile (it
+	// went away): the reopened socket must not be shown its device.
+	hub.mu.Lock()
+	n := p.fams[fam].remote[away]
+	n.received = time.Now().Add(-presenceTTL - time.Second)
+	p.fams[fam].remote[away] = n
+	hub.mu.Unlock()
 	again := join("tasks")
 	p.announceStep(ctx, false)
+	if n, ask := announced(); n != 1 || ask {
+		t.Errorf("reopened within the grace: %d devices, ask %v; want Ben's phone, not asking (the others were heard meanwhile)", n, ask)
+	}
 	if got := members(again); !slices.Equal(got, []string{"ana-tablet shopping", "ben-phone tasks"}) {
-		t.Errorf("reopened socket's first list: %v, want Ana's tablet too", got)
+		t.Errorf("reopened socket's first list: %v, want Ana's tablet too and not the expired phone", got)
 	}
 
 	hub.mu.Lock()
@@ -106,6 +157,17 @@ func TestPresenceKeptWhileSocketReopens(t *testing.T) {
 	hub.mu.Unlock()
 	if kept {
 		t.Error("family still kept after the grace")
+	}
+	sent = nil
+	// Back after the grace: the replica is new to the family again, so it
+	// asks the others, and Ana (not heard since) is not shown from old state.
+	last := join("calendar")
+	p.announceStep(ctx, false)
+	if n, ask := announced(); n != 1 || !ask {
+		t.Errorf("back after the grace: %d devices, ask %v; want Ben's phone, asking the others", n, ask)
+	}
+	if got := members(last); !slices.Equal(got, []string{"ben-phone calendar"}) {
+		t.Errorf("back after the grace: %v, want only Ben until the others answer", got)
 	}
 }
 

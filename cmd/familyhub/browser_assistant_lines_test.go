@@ -160,15 +160,7 @@ func TestBrowserAssistantBusyOnPhone(t *testing.T) {
 	if eval[bool](b, `document.querySelector('.assistant-form button[type=submit]').disabled || !!document.querySelector('[aria-busy]')`) {
 		t.Error("still busy after the answer")
 	}
-	var list struct{ Items []struct{ Name string } }
-	ana.call(t, m.URL(), 200, "GET", "/api/shopping/lists/"+listID, nil, &list)
-	n := 0
-	for _, it := range list.Items {
-		if it.Name == "bananas" {
-			n++
-		}
-	}
-	if n != 1 {
+	if n := countItems(t, ana, m, listID, "bananas"); n != 1 {
 		t.Errorf("%d bananas on the list", n)
 	}
 
@@ -198,4 +190,73 @@ func TestBrowserAssistantBusyOnPhone(t *testing.T) {
 	fits("the German examples")
 	answer("hak Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen ab")
 	fits("a German refusal with a long word")
+}
+
+// TestBrowserAssistantTimeout: a command whose request never answers (a
+// dead connection, a stuck proxy) ends after the bar's timeout: Send is
+// enabled again, nothing is aria-busy, and the line says so in English,
+// then in German after a switch. Sent again with the same text it keeps
+// its command id, so a command that did reach the server is not run
+// twice: one bananas item. An Undo that hangs ends as well, saying it may
+// have been done. The test holds the requests in fetch (they fail only
+// when their signal aborts, as a real fetch does) and fires the 30 s
+// timers itself. Before, the requests had no timeout: Send (or Undo)
+// stayed disabled for good.
+func TestBrowserAssistantTimeout(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	listID := seedFamily(t, m, ana)
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.login(m.URL(), "ana@example.org")
+	b.goFamily()
+
+	eval[bool](b, `(() => {
+		const realTimeout = window.setTimeout, realFetch = window.fetch;
+		window.__timers = [];
+		window.setTimeout = (fn, ms, ...args) => (ms === 30000 ? (window.__timers.push(fn), -1) : realTimeout(fn, ms, ...args));
+		window.__ids = [];
+		window.fetch = (input, opts) => {
+			const url = new URL(typeof input === 'string' ? input : input.url, location.href);
+			const undo = url.pathname.endsWith('/undo');
+			if (!undo && url.pathname !== '/api/assistant/commands') return realFetch(input, opts);
+			window.__ids.push(undo ? 'undo' : JSON.parse(opts.body).id);
+			if (!undo && window.__ids.length > 1) return realFetch(input, opts);
+			// The first command reaches the server and its answer never comes
+			// back; the undo hangs before the server.
+			if (!undo) realFetch(input, { ...opts, signal: undefined });
+			return new Promise((_, reject) => opts.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+		};
+		return true;
+	})()`)
+	b.setValue(`#assistant-input`, "add bananas to the weekly list")
+	b.click(`.assistant-form button[type=submit]`)
+	b.waitJS("the command on its way with a timer", `window.__ids.length === 1 && window.__timers.length === 1 && document.querySelector('.assistant-form button[type=submit]').disabled`, 5*time.Second)
+	eval[bool](b, `(window.__timers.shift()(), true)`)
+	const enLine, deLine = "No answer in time. Send it again to try once more (it will not be done twice).",
+		"Keine Antwort in der Zeit. Schick es noch einmal, um es erneut zu versuchen (es wird nicht doppelt ausgeführt)."
+	b.waitJS("the timeout said", replyLine+` === `+js(enLine)+` && !document.querySelector('.assistant-form button[type=submit]').disabled && !document.querySelector('[aria-busy]')`, 5*time.Second)
+	b.setValue(`#lang-select`, "de")
+	b.waitJS("the timeout said in German", replyLine+` === `+js(deLine), 5*time.Second)
+	b.setValue(`#lang-select`, "en")
+	b.waitJS("English again", replyLine+` === `+js(enLine), 5*time.Second)
+
+	b.click(`.assistant-form button[type=submit]`)
+	b.waitJS("the answer to the same command", replyLine+` === 'Added bananas to Weekly.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
+	if !eval[bool](b, `window.__ids.length === 2 && !!window.__ids[0] && window.__ids[0] === window.__ids[1]`) {
+		t.Errorf("the command sent again with ids %s, want the same id", eval[string](b, `JSON.stringify(window.__ids)`))
+	}
+	if n := countItems(t, ana, m, listID, "bananas"); n != 1 {
+		t.Errorf("%d bananas on the list, want 1", n)
+	}
+
+	// An Undo whose request hangs ends too: it may have been done (it
+	// cannot be sent again: its button is gone), in English and German.
+	eval[bool](b, `(window.__timers = [], true)`) // the answered command's timer (it was cleared)
+	b.click(`.assistant-reply button.undo`)
+	b.waitJS("the undo on its way with a timer", `window.__ids.at(-1) === 'undo' && window.__timers.length === 1`, 5*time.Second)
+	eval[bool](b, `(window.__timers.shift()(), true)`)
+	b.waitJS("the undo's timeout said", replyLine+` === 'No answer in time: it may or may not have been done.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
+	b.setValue(`#lang-select`, "de")
+	b.waitJS("the undo's timeout said in German", replyLine+` === 'Keine Antwort in der Zeit: Vielleicht ist es trotzdem passiert.'`, 5*time.Second)
 }

@@ -31,6 +31,8 @@ export class ApiError extends Error {
     // A 412's record as stored now ({"current": …}), and Retry-After in ms.
     this.current = ctx.current ?? null;
     this.retryAfter = ctx.retryAfter ?? null;
+    // No answer within the request's timeout (a network error too).
+    this.timedOut = !!ctx.timedOut;
   }
   /**
    * The sentence in the language in use now (message is in the one in use
@@ -97,7 +99,8 @@ export function onUnauthorized(fn) { unauthorized = fn; }
 /**
  * request(method, path, body, opts) answers {data, headers, status}; api()
  * only the data. opts: ifMatch (the version the change was made against,
- * sent as If-Match), timeout (ms; then it fails as a network error),
+ * sent as If-Match), timeout (ms; then it fails as a network error
+ * with timedOut set),
  * background (a read the user did not ask for, such as the calendar's
  * read-ahead: its failure, the network's or a proxy's 502/504, is not
  * reported to onReachable, so the header and the offline line stay as
@@ -113,10 +116,11 @@ export async function request(method, path, body, { ifMatch = null, timeout = 0,
   }
   if (ifMatch != null) headers['If-Match'] = `"${ifMatch}"`;
   let timer = null;
+  let timedOut = false;
   if (timeout) {
     const ctrl = new AbortController();
     opts.signal = ctrl.signal;
-    timer = setTimeout(() => ctrl.abort(), timeout);
+    timer = setTimeout(() => { timedOut = true; ctrl.abort(); }, timeout);
   }
   const sent = ++sentCount;
   const failed = (why) => {
@@ -133,7 +137,7 @@ export async function request(method, path, body, { ifMatch = null, timeout = 0,
     }
   } catch {
     failed('network');
-    throw new ApiError(0, 'network', undefined, { path });
+    throw new ApiError(0, 'network', undefined, { path, timedOut });
   } finally {
     clearTimeout(timer);
   }

@@ -42,6 +42,11 @@ const MAX_TEXT = 500;
 /** A new command id: the server answers a repeat of it from its record. */
 const newCommandId = () => (crypto.randomUUID ? crypto.randomUUID() : undefined);
 
+// How long a command may wait for its answer (the server's model has 8 s,
+// then its own parser answers): a request that hangs (a dead connection, a
+// stuck proxy) ends, so Send is not disabled for good.
+const COMMAND_TIMEOUT = 30000;
+
 export function mountAssistant(app, root) {
   const input = h('input#assistant-input', { name: 'text', type: 'text', autocomplete: 'off', maxlength: MAX_TEXT, enterkeyhint: 'send' });
   const label = h('label.visually-hidden', { for: 'assistant-input' });
@@ -51,6 +56,10 @@ export function mountAssistant(app, root) {
   const form = h('form.assistant-form', { onsubmit: submit }, label, input, mic, send);
   let recognition = null;
   let busy = false; // a command on its way: Send (or Enter) does not send another
+  // A command that got no answer (offline, timed out) may have run: sent
+  // again with the same text, it keeps its id, so the server answers it
+  // from its record instead of running it twice.
+  let unanswered = null; // {text, id}
 
   /** Marks the bar as working: Send disabled with a spinner, the form and the answer aria-busy. */
   function setBusy(on) {
@@ -105,14 +114,17 @@ export function mountAssistant(app, root) {
    * on any list.") and speaks that language (Content-Language); else the
    * app's own (sign in again, offline, try again later, too much at once).
    * A refusal in the other language comes back when the language does.
+   * No answer in time says timeoutKey: a command may be sent again (under
+   * its id), a choice or an undo may have been done.
    */
-  function errorSay(ex, fallbackKey = null) {
+  function errorSay(ex, fallbackKey = null, timeoutKey = 'assistant.timeout') {
     const appWords = ex.status === 0 || ex.status === 400 || ex.status === 401 || ex.status === 413 || ex.status === 429 || ex.status >= 500;
     return () => {
       if (ex.status === 422 && ex.field === 'text') return { text: t('assistant.notUnderstood'), examples: true };
       if (!appWords && ex.serverMessage && serverSpeaks(ex.contentLanguage)) return ex.serverMessage;
       if (ex.status === 422) return { text: t(fallbackKey || 'assistant.couldNot'), examples: !fallbackKey };
       if (fallbackKey && ex.status === 409) return t(fallbackKey);
+      if (ex.timedOut) return t(timeoutKey);
       if (typeof ex.say === 'function') return ex.say();
       console.error(ex); // a program error, not an answer
       return t('error.app');
@@ -143,10 +155,10 @@ export function mountAssistant(app, root) {
         for (const b of reply.querySelectorAll('button.choice')) b.disabled = true;
         reply.querySelectorAll('button.choice')[i]?.setAttribute('aria-busy', 'true');
         try {
-          const res = await request('POST', `/api/assistant/commands/${data.id}/choice`, { option: i, locale: clockLocale() });
+          const res = await request('POST', `/api/assistant/commands/${data.id}/choice`, { option: i, locale: clockLocale() }, { timeout: COMMAND_TIMEOUT });
           present(res.data, res.headers);
         } catch (ex) {
-          show(errorSay(ex));
+          show(errorSay(ex, null, 'assistant.noAnswer')); // not sent again: its buttons are gone
         }
         input.focus();
       },
@@ -163,11 +175,11 @@ export function mountAssistant(app, root) {
         button.disabled = true;
         button.setAttribute('aria-busy', 'true');
         try {
-          const { data, headers } = await request('POST', `/api/assistant/commands/${cmd.id}/undo`, { locale: clockLocale() });
+          const { data, headers } = await request('POST', `/api/assistant/commands/${cmd.id}/undo`, { locale: clockLocale() }, { timeout: COMMAND_TIMEOUT });
           const lang = headers.get('Content-Language');
           show(() => (serverSpeaks(lang) ? data.message : t('assistant.undone')));
         } catch (ex) {
-          show(errorSay(ex, 'fail.undo'));
+          show(errorSay(ex, 'fail.undo', 'assistant.noAnswer'));
         }
         input.focus();
       },
@@ -190,11 +202,14 @@ export function mountAssistant(app, root) {
     const working = h('p.muted.assistant-working');
     reply.replaceChildren(working);
     sayIn(working, () => t('assistant.working'));
+    const id = unanswered?.text === text ? unanswered.id : newCommandId();
+    unanswered = null;
     try {
-      const { data, headers } = await request('POST', '/api/assistant/commands', { id: newCommandId(), text, locale: clockLocale() });
+      const { data, headers } = await request('POST', '/api/assistant/commands', { id, text, locale: clockLocale() }, { timeout: COMMAND_TIMEOUT });
       present(data, headers);
       if (input.value.trim() === text) input.value = '';
     } catch (ex) {
+      if (ex.status === 0) unanswered = { text, id };
       show(errorSay(ex));
     } finally {
       setBusy(false);

@@ -235,6 +235,8 @@ export default {
   'assistant.optTask': 'Aufgabe „{title}“',
   'assistant.optEvent': 'Termin „{title}“',
   'assistant.optAny': 'Diese',
+  'assistant.noAnswer': 'Keine Antwort in der Zeit: Vielleicht ist es trotzdem passiert.',
+  'assistant.timeout': 'Keine Antwort in der Zeit. Schick es noch einmal, um es erneut zu versuchen (es wird nicht doppelt ausgeführt).',
   'assistant.tooLong': 'Das ist mir zu lang: höchstens {max} Zeichen, bitte.',
 
   'shopping.title': 'Einkauf',

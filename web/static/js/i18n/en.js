@@ -236,6 +236,8 @@ export default {
   'assistant.optTask': 'task “{title}”',
   'assistant.optEvent': 'event “{title}”',
   'assistant.optAny': 'This one',
+  'assistant.noAnswer': 'No answer in time: it may or may not have been done.',
+  'assistant.timeout': 'No answer in time. Send it again to try once more (it will not be done twice).',
   'assistant.tooLong': 'That is too long for me: at most {max} characters, please.',
 
   'shopping.title': 'Shopping',
