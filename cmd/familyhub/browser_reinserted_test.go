@@ -92,3 +92,56 @@ func TestBrowserCalendarReinserted(t *testing.T) {
 			eval[string](b, `[...document.querySelectorAll('.week-grid li.event')].map((e) => e.dataset.title).join()`))
 	}
 }
+
+// TestBrowserTaskReinserted: the same for a task (TaskReinsert). Ana's
+// laptop changes the bike's note; its answer is held on the way while she
+// tells the assistant "delete the task fix the bike", so the tasks page,
+// hearing the deletion, keeps it over that older answer (which then comes
+// and is not kept). She presses Undo, then changes the note again: that
+// answer is kept. Before, the deletion refused it.
+func TestBrowserTaskReinserted(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
+	id := restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": "Fix the bike"})["id"].(string)
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.login(m.URL(), "ana@example.org")
+	b.goTo("/tasks", `!!document.querySelector('li.task[data-id=`+js(id)+`]')`)
+	eval[bool](b, `(() => { window.__heard = []; const rt = window.familyhub.rt, on = rt.onEvent;
+		rt.onEvent = (e) => { window.__heard.push(e); on(e); }; return true; })()`)
+	// The answers to PATCHes of the bike wait (sent and done at the server) until __release.
+	eval[bool](b, `(() => { window.__release = null; window.__sent = 0; const f = window.fetch;
+		window.fetch = (path, opts) => {
+			const p = f(path, opts);
+			if (opts?.method !== 'PATCH' || !String(path).endsWith(`+js("/api/tasks/"+id)+`) || window.__sent++ > 0) return p;
+			return p.then((res) => new Promise((resolve) => { window.__release = () => resolve(res); }));
+		}; return true; })()`)
+	note := func(notes string) {
+		t.Helper()
+		base, err := json.Marshal(restAs(t, ana, m, "GET", "/api/tasks/"+id, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		eval[bool](b, fmt.Sprintf(`(import('/js/outbox.js').then(({ enqueue }) => {
+			const base = %s;
+			return enqueue({ kind: 'task.patch', method: 'PATCH', path: '/api/tasks/' + base.id, body: { notes: %q }, record: base.id, base, label: base.title });
+		}), true)`, base, notes))
+	}
+	note("chain")
+	b.waitJS("the note's answer held", `typeof window.__release === 'function'`, 10*time.Second)
+
+	b.setValue(`#assistant-input`, "delete the task fix the bike")
+	b.click(`.assistant-form button[type=submit]`)
+	b.waitJS("the assistant's answer, with Undo", `!!document.querySelector('.assistant-reply button.undo')`, 10*time.Second)
+	b.waitJS("the deletion heard", `window.__heard.some((e) => e.id === `+js(id)+` && e.op === 'delete')`, 10*time.Second)
+	eval[bool](b, `(window.__release(), true)`)
+	b.waitJS("the held answer came, the deletion kept over it", `window.familyhub.outbox.count() === 0
+		&& import('/js/outbox.js').then((o) => { window.__gone = o.savedAnswers().get(`+js(id)+`)?.record === null; }) && window.__gone === true`, 10*time.Second)
+
+	b.click(`.assistant-reply button.undo`)
+	b.waitJS("the bike heard back", `window.__heard.some((e) => e.id === `+js(id)+` && e.op !== 'delete' && e.seq > window.__heard.find((d) => d.id === `+js(id)+` && d.op === 'delete').seq)`, 10*time.Second)
+	note("oil")
+	b.waitJS("the note's answer kept", `window.familyhub.outbox.count() === 0
+		&& import('/js/outbox.js').then((o) => { window.__notes = o.savedAnswers().get(`+js(id)+`)?.record?.notes; }) && window.__notes === 'oil'`, 10*time.Second)
+}
