@@ -115,6 +115,7 @@ function startRealtime() {
     },
     onEvent: (ev) => {
       cache.noteSeq(app.rt.lastSeq, app.rt.lastMark);
+      outbox.heardEvent(ev); // on any page: a record deleted here and heard back (an Undo) is no longer kept deleted
       if (ev.type === 'FAMILY_UPDATED') meState.onEvent(ev);
       else app.view?.onEvent?.(ev);
     },

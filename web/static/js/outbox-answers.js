@@ -36,7 +36,7 @@ export async function readAnswers() {
       const have = known.get(a.id);
       // A deletion known here stays over the answer stored before it (that the read found).
       const keep = have && (have.record === null ? !(a.at > have.at) : a.record && have.record.version > a.record.version);
-      next.set(a.id, keep ? have : { record: a.record, at: a.at, seq: a.seq });
+      next.set(a.id, keep ? have : { record: a.record, at: a.at, seq: a.seq, ev: a.ev });
     }
     for (const id of writing) if (known.has(id) && !next.has(id)) next.set(id, known.get(id));
     known.clear();
@@ -63,28 +63,46 @@ async function prune() {
     const [id, a] = known.entries().next().value;
     known.delete(id);
     const stored = await idb.take(STORE, id, (s) => !(s.at > a.at));
-    if (stored && stored.at > a.at && !known.has(id)) known.set(id, { record: stored.record, at: stored.at, seq: stored.seq });
+    if (stored && stored.at > a.at && !known.has(id)) known.set(id, { record: stored.record, at: stored.at, seq: stored.seq, ev: stored.ev });
   }
 }
 
 // remember keeps the server's answer to this device's write to record id
-// (null: deleted), the newest MAX_ANSWERS, in IndexedDB. A deletion is
-// known here at once: it is laid over every copy whatever came first (ids
-// are never reused), so it needs no place in the device's order, and a
-// page opened while it was being counted (the calendar again, offline)
-// laid the older answer it replaces over its copy and showed the record
-// the device had heard was deleted (TestBrowserCalendarHeardGoneStoring).
-export async function remember(id, record) {
+// (null: deleted), the newest MAX_ANSWERS, in IndexedDB; made: when that
+// write was made (op.at). A deletion is known here at once: until it has
+// its place in the device's order it is laid over every copy, and a page
+// opened while it was being counted (the calendar again, offline) laid
+// the older answer it replaces over its copy and showed the record the
+// device had heard was deleted (TestBrowserCalendarHeardGoneStoring).
+// Numbered, it is laid only over the copies read before it: ids are
+// reused (the assistant's Undo puts a deleted record back with its id),
+// and a range read since it came back shows it (TestBrowserCalendarReinserted).
+export async function remember(id, record, made) {
   if (record !== null && record?.version == null) return;
   const cleared = clears;
-  // An answer: after every range whose read began before it came (calendar-answers.js).
-  const seq = record === null ? undefined : await nextOrder();
-  if (cleared !== clears) return; // signed out while it was counted: the answers went with the rest
-  const old = known.get(id)?.record;
-  if (record && (old === null || (old && old.version > record.version))) return; // deleted stays deleted (ids are never reused)
-  const a = { record, at: new Date().toISOString(), seq };
-  known.delete(id); // the newest last
-  known.set(id, a);
+  const at = new Date().toISOString();
+  let a;
+  if (record === null) {
+    // ev: the seq of the deletion's event, when heard (heardEvent): a change heard after it is the record back.
+    a = { record, at, seq: undefined, ev: lastHeard?.id === id && lastHeard.op === 'delete' ? lastHeard.seq : undefined };
+    known.delete(id); // the newest last
+    known.set(id, a);
+    writing.add(id);
+    try { a.seq = await nextOrder(); } finally { writing.delete(id); }
+    // Signed out meanwhile, or the record came back (or was answered again) since: nothing to keep.
+    if (cleared !== clears || known.get(id) !== a) return;
+  } else {
+    // An answer: after every range whose read began before it came (calendar-answers.js).
+    const seq = await nextOrder();
+    if (cleared !== clears) return; // signed out while it was counted: the answers went with the rest
+    const old = known.get(id);
+    // Deleted stays deleted: the answer to a write made before the deletion was heard is older.
+    if (old?.record === null && !(made > old.at)) return;
+    if (old?.record && old.record.version > record.version) return;
+    a = { record, at, seq };
+    known.delete(id);
+    known.set(id, a);
+  }
   writing.add(id);
   try {
     await idb.put(STORE, { id, ...a });
@@ -98,6 +116,37 @@ export async function remember(id, record) {
  * must not bring it back (laid over a kept copy offline).
  */
 export const heardGone = (id) => remember(id, null);
+
+let lastHeard = null; // the event being handed to the page (heardGone takes its seq)
+
+/**
+ * heardEvent(ev): an event the device heard, before the page hears it
+ * (app.js). A create or change of a record this device keeps a deletion
+ * of, heard after that deletion's event, is the record back with its id
+ * (the assistant's Undo): the deletion goes (back). One heard before it
+ * (the device's own earlier write, whose event came after the answer to
+ * its deletion) is older and changes nothing.
+ */
+export function heardEvent(ev) {
+  lastHeard = ev;
+  const a = typeof ev?.id === 'string' ? known.get(ev.id) : undefined;
+  if (a?.record !== null || typeof ev.seq !== 'number') return;
+  if (ev.op === 'delete') a.ev ??= ev.seq; // the deletion's own event (it was this device's write)
+  else if (a.ev != null && ev.seq > a.ev) back(ev.id);
+}
+
+/**
+ * back(id, readSeq): record id exists again (an event said so, or a read
+ * that began after the deletion, its number readSeq in the device's
+ * order, shows it): the deletion kept goes, here and in IndexedDB. Without
+ * readSeq any kept deletion goes; with it, only one numbered before it.
+ */
+export async function back(id, readSeq) {
+  const a = known.get(id);
+  if (a?.record !== null || (readSeq != null && !(a.seq < readSeq))) return;
+  known.delete(id);
+  try { await idb.take(STORE, id, (s) => s.record === null && !(s.at > a.at)); } catch (e) { console.warn('outbox: deletion not dropped:', e); }
+}
 
 /**
  * The server's answers to this device's writes that it keeps (id →

@@ -127,7 +127,7 @@ export function outcomes({ ops, keep, stopped, stop, schedule, emit, notice, set
   // overwrite whatever someone changed meanwhile, unseen).
   async function unchanged(op) {
     if (op.ifMatch == null || op.base?.version !== op.ifMatch) return;
-    if (!stopped()) await remember(op.record, op.base); // signed out meanwhile: the answers went with the rest
+    if (!stopped()) await remember(op.record, op.base, op.at); // signed out meanwhile: the answers went with the rest
     for (const o of ops()) {
       if (o.record !== op.record || o.ifMatch != null) continue;
       Object.assign(o, { base: op.base, ifMatch: op.ifMatch });
@@ -141,7 +141,7 @@ export function outcomes({ ops, keep, stopped, stop, schedule, emit, notice, set
     await removeOp(op);
     // An event's answer has no changed occurrences: it keeps those it had (as the calendar shows it).
     const overrides = op.kind.startsWith('event.') && record && !record.overrides && op.base?.overrides;
-    if (record !== undefined && !stopped()) await remember(op.record, overrides ? { overrides, ...record } : record);
+    if (record !== undefined && !stopped()) await remember(op.record, overrides ? { overrides, ...record } : record, op.at);
     // Only now it no longer waits: a reload once nothing waits finds its answer stored.
     keep((o) => o.n !== op.n);
     if (record && record.version != null) {

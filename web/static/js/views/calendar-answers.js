@@ -27,14 +27,20 @@ export function calendarAnswers(tz) {
   const saved = new Map();
   let n = 0;
   let listedLive = false; // a listing was read from the server on this page
-  // Those of before this page opened (a reload, offline), kept by the outbox (deletions too: ids are never reused).
+  // Those of before this page opened (a reload, offline), kept by the outbox (deletions too, numbered once stored).
   const read = outbox.started().then(() => {
     for (const [id, a] of outbox.savedAnswers()) {
-      if (!saved.has(id) && (a.record === null || 'starts_at' in a.record)) saved.set(id, { n: 0, record: a.record && stillChanged(a.record, tz), kept: true, listed: listedLive, seq: a.seq, at: Date.parse(a.at) || 0 });
+      if (!saved.has(id) && (a.record === null || 'starts_at' in a.record)) saved.set(id, { n: 0, record: a.record && stillChanged(a.record, tz), kept: true, listed: listedLive, seq: a.seq ?? (a.record === null ? Infinity : undefined), ev: a.ev, at: Date.parse(a.at) || 0 });
     }
   });
   const records = (pick) => new Map([...saved].filter(([id, x]) => pick(id, x)).map(([id, x]) => [id, x.record]));
   const holds = (occurrences, id, x) => occurrences.some((o) => o.id === id && o.version >= x.record.version);
+  // A deletion is known at once, the newest (Infinity) until the outbox numbers it (outbox-answers.js remember).
+  const numbered = (id, x) => {
+    if (x.record !== null || x.seq !== Infinity) return x;
+    const a = outbox.savedAnswers().get(id);
+    return a?.record === null && a.seq != null ? { ...x, seq: a.seq } : x;
+  };
   return {
     /** Resolves once the answers of before the page opened are here (laid over kept ranges, not online). */
     read,
@@ -43,29 +49,43 @@ export function calendarAnswers(tz) {
     mark: () => n,
     /** The outbox's answer to a write (ev: its 'record' event, ev.record defined). */
     heard(ev) {
-      if (ev.record && saved.get(ev.id)?.record === null) return; // deleted stays deleted
+      // Deleted stays deleted, unless the outbox took this answer (a write made since the record came back).
+      if (ev.record && saved.get(ev.id)?.record === null && outbox.savedAnswers().get(ev.id)?.record?.version !== ev.record.version) return;
       // Its order: the outbox's, kept before it told (remember), when it is this answer.
       const a = outbox.savedAnswers().get(ev.id);
       const seq = a && (a.record === null ? ev.record === null : a.record?.version === ev.record?.version) ? a.seq ?? Infinity : Infinity;
       // A change's answer has no changed occurrences: the series keeps those it had.
       saved.set(ev.id, { n: ++n, seq, at: Date.now(), record: ev.record && stillChanged({ overrides: ev.op.base?.overrides, ...(ev.op.base?.partial ? { partial: true } : {}), ...ev.record }, tz) });
     },
-    /** Event id deleted elsewhere, heard now: an answer kept or on its way (older) must not bring it back. */
-    gone(id) {
-      if (saved.get(id)?.record === null) return;
+    /** Event id deleted elsewhere, heard now (seq: its event's): an answer kept or on its way (older) must not bring it back. */
+    gone(id, seq) {
+      const x = saved.get(id);
+      if (x?.record === null) { if (x.ev == null) saved.set(id, { ...x, ev: seq }); return; }
       if (saved.has(id) || outbox.waiting().some((o) => o.record === id) || outbox.savedAnswers().get(id)?.record) outbox.heardGone(id);
-      saved.set(id, { n: ++n, seq: Infinity, at: Date.now(), record: null });
+      saved.set(id, { n: ++n, seq: Infinity, ev: seq, at: Date.now(), record: null });
     },
-    /** A listing read from the server began when mark() was mark: what came before is in it. */
-    listed(mark) {
-      for (const [id, x] of saved) if (x.n <= mark && !x.listed) saved.set(id, { ...x, n: 0, kept: true, listed: true });
+    /** Event id was created or changed (its event's seq after the deletion's: ids are reused, the assistant's Undo): not deleted. */
+    back(id, seq) {
+      const x = saved.get(id);
+      if (x?.record === null && x.ev != null && seq > x.ev) saved.delete(id);
+    },
+    /**
+     * A listing read from the server (occurrences; seq: its number in the device's order) began when mark() was mark:
+     * what came before is in it; a deletion heard before it whose event it shows is undone (the record came back).
+     */
+    listed(mark, occurrences = [], seq = undefined) {
+      const shown = new Set(occurrences.map((o) => o.id));
+      for (const [id, x] of saved) {
+        if (x.record === null && x.n <= mark && shown.has(id)) { saved.delete(id); outbox.back(id, seq); continue; }
+        if (x.n <= mark && !x.listed) saved.set(id, { ...x, n: 0, kept: true, listed: true });
+      }
       listedLive = true;
     },
     /** Those to lay over occurrences, a listing read from the server: heard since it began, or from before the page opened and newer than it. */
     overListing: (occurrences) => records((id, x) => !x.kept || (!x.listed && (!x.record || !holds(occurrences, id, x)))),
     /** Those to lay over kept ranges as a whole: heard since the last listing read from the server (newer than every range kept). */
     heardSince: () => records((id, x) => !x.kept),
-    /** Those to lay over the kept range ({seq, at, occurrences}): a deletion, or an answer that came after its read began that it lacks. */
-    over: (range) => records((id, x) => x.kept && (x.record === null || (after(x, range) && !holds(range.occurrences, id, x)))),
+    /** Those to lay over the kept range ({seq, at, occurrences}): a deletion or an answer it lacks, that came after its read began. */
+    over: (range) => records((id, x) => x.kept && after(numbered(id, x), range) && (x.record === null || !holds(range.occurrences, id, x))),
   };
 }

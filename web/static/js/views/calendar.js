@@ -220,9 +220,10 @@ export function view(app, main) {
     const mark = mine.mark();
     let got;
     let kept;
+    let seq;
     clearAhead();
     try {
-      ({ occurrences: got, kept } = await listing(r));
+      ({ occurrences: got, kept, seq } = await listing(r));
     } catch (e) {
       if (serverDown(e) && JSON.stringify(range()) === JSON.stringify(r)) {
         // "Show 4 more weeks" offline (or the server failing) past what is
@@ -244,7 +245,7 @@ export function view(app, main) {
     loaded = true;
     // What this read began after is in it; what came meanwhile is shown over it. The rest stays
     // for the kept ranges read before it (mine.over), offline later.
-    if (!kept) mine.listed(mark);
+    if (!kept) mine.listed(mark, got, seq);
     render(r);
     if (!kept) aheadWhenIdle(r);
   });
@@ -285,7 +286,7 @@ export function view(app, main) {
     cache.keptForServerEnds('calendar');
     const counted = await seq;
     cache.update('calendar', (kept) => keepRange(kept, tz, { from: r.from, to: r.to, at, seq: counted, occurrences: got }));
-    return { occurrences: got, kept: false };
+    return { occurrences: got, kept: false, seq: counted };
   }
 
   // Reading ahead: once range r is drawn from the server and the device is
@@ -391,7 +392,8 @@ export function view(app, main) {
     onEvent(ev) {
       if (ev.type !== 'CALENDAR_EVENT_UPDATED') return;
       changedAt = Date.now(); // the ranges kept may miss it: the next read-ahead reads them again
-      if (ev.op === 'delete') mine.gone(ev.id);
+      if (ev.op === 'delete') mine.gone(ev.id, ev.seq);
+      else mine.back(ev.id, ev.seq); // put back with its id (the assistant's Undo): no longer deleted
       const have = occurrences?.filter((o) => o.id === ev.id) ?? [];
       if (ev.op !== 'delete' && ev.version != null && have.length && have.every((o) => o.version >= ev.version)) return;
       reload();
