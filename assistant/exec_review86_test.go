@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -46,5 +47,26 @@ func TestSpokenUndoSameIDAtOnce(t *testing.T) {
 	}
 	if got := itemNamesOf(f.items(weekly.ID)); got != "bread" {
 		t.Fatalf("after undo that sent twice: %q, want bread (one command undone)", got)
+	}
+}
+
+// TestWeekdayTodayAsksFirst: "move Friday's dentist to Saturday" or "the
+// dentist is off on Friday", said on a Friday morning with two dentists
+// still to come today, asks which of today's (before, next Friday's only
+// dentist was moved or cancelled without a word, as when today had none).
+func TestWeekdayTodayAsksFirst(t *testing.T) {
+	for _, say := range []string{"move Friday's dentist to Saturday", "move the dentist from Friday to Saturday", "the dentist is off on Friday"} {
+		t.Run(say, func(t *testing.T) {
+			f := newTestFamily(t)
+			f.setNow(time.Date(2026, 12, 1, 9, 0, 0, 0, f.loc))
+			f.do("Ana's dentist on Friday December 4 at 10am")
+			f.do("Ben's dentist on Friday December 4 at 11am")
+			f.do("Ana's dentist on Friday December 11 at 10am")
+			f.setNow(time.Date(2026, 12, 4, 8, 0, 0, 0, f.loc))
+			a, err := f.svc.Command(f.ctx(f.ana), Request{Text: say})
+			if err != nil || a.Outcome != OutcomeQuestion {
+				t.Fatalf("%q: %s %+v %v, want a question", say, a.Outcome, a.Result.Occurrence, err)
+			}
+		})
 	}
 }
