@@ -411,6 +411,14 @@ func (x *executor) cancelOccurrence(occ db.Occurrence) (Result, string, error) {
 // loses that date only.
 func (x *executor) deleteEvent(in Intent) (Result, string, error) {
 	occ, err := x.findEvent(in, in.Slots.Date, "date")
+	if in.Slots.weekdayToday && nextWeekInstead(occ, err, x.now) {
+		// "delete football on Friday" said on a Friday after football:
+		// next Friday's, as a cancel's (it deleted today's, which was over)
+		d, _ := time.Parse(time.DateOnly, in.Slots.Date)
+		if next, nerr := x.findEvent(in, d.AddDate(0, 0, 7).Format(time.DateOnly), "date"); nerr == nil {
+			occ, err = next, nil
+		}
+	}
 	if err != nil {
 		return Result{}, "", err
 	}

@@ -70,3 +70,43 @@ func TestWeekdayTodayAsksFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestDeleteWeekdayThatIsToday: "delete football on Friday" said on a
+// Friday evening after football deletes next Friday's, as "football is
+// off on Friday" cancels it (before, it deleted today's, which was over);
+// said in the morning, today's. A one-off event today that has begun,
+// with none next week, is still today's.
+func TestDeleteWeekdayThatIsToday(t *testing.T) {
+	for _, tc := range []struct {
+		name, now, say string
+		wantDay        int // December day of the occurrence deleted
+	}{
+		{"evening", "2026-12-04T20:30:00+01:00", "delete football on Friday", 11},
+		{"morning", "2026-12-04T09:00:00+01:00", "delete football on Friday", 4},
+		{"German, evening", "2026-12-04T20:30:00+01:00", "lösch den Termin Fußball am Freitag", 11},
+		{"one-off, begun", "2026-12-04T10:30:00+01:00", "delete the dentist on Friday", 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newTestFamily(t)
+			f.setNow(time.Date(2026, 12, 1, 9, 0, 0, 0, f.loc))
+			f.do("Football every Friday at 5pm")
+			f.do("Fußball jeden Freitag um 17 Uhr")
+			f.do("dentist on Friday December 4 at 10am")
+			now, _ := time.Parse(time.RFC3339, tc.now)
+			f.setNow(now)
+			a := f.do(tc.say)
+			var got time.Time
+			switch {
+			case a.Result.Occurrence != nil:
+				got = a.Result.Occurrence.Start
+			case a.Result.Event != nil:
+				got = a.Result.Event.StartsAt
+			default:
+				t.Fatalf("%q: %s %+v", tc.say, a.Intent.Type, a.Result)
+			}
+			if d := got.In(f.loc); d.Day() != tc.wantDay {
+				t.Errorf("%q deleted the one of %s, want December %d", tc.say, d, tc.wantDay)
+			}
+		})
+	}
+}
