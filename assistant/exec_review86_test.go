@@ -110,3 +110,24 @@ func TestDeleteWeekdayThatIsToday(t *testing.T) {
 		})
 	}
 }
+
+// TestSpokenUndoAfterAQuestion: a question is the speaker's last command:
+// "undo that" after it is refused as the button on it is (it changed
+// nothing), and the command before it is not undone instead. Another
+// member's newer command, and a child's, are not the speaker's.
+func TestSpokenUndoAfterAQuestion(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	f.list("Aldi")
+	f.do("add milk to the weekly list")
+	f.do("add milk to the aldi list")
+	if a, err := f.svc.Command(f.ctx(f.ana), Request{Text: "tick off milk"}); err != nil || a.Outcome != OutcomeQuestion {
+		t.Fatalf("tick off milk: %+v %v, want a question", a, err)
+	}
+	f.doAs(f.ben, "add bread to the weekly list")
+	f.doAs(f.tim, "add crisps to the weekly list")
+	f.refused("undo that", familyhub.ECONFLICT, "changed nothing")
+	if got := itemNamesOf(f.items(weekly.ID)); got != "milk, bread, crisps" {
+		t.Fatalf("after undo that: %q", got)
+	}
+}
