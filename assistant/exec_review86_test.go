@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -129,5 +130,47 @@ func TestSpokenUndoAfterAQuestion(t *testing.T) {
 	f.refused("undo that", familyhub.ECONFLICT, "changed nothing")
 	if got := itemNamesOf(f.items(weekly.ID)); got != "milk, bread, crisps" {
 		t.Fatalf("after undo that: %q", got)
+	}
+}
+
+// TestSpokenUndoTwoDevicesAtOnce: "undo that" said on two devices at the
+// same moment (two ids) undoes the last command once; the second is
+// refused as undone already, and no older command is undone.
+func TestSpokenUndoTwoDevicesAtOnce(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	f.do("add bread to the weekly list")
+	add := f.do("add milk to the weekly list")
+	release := f.holdRow(`SELECT 1 FROM assistant_commands WHERE id = $1 FOR UPDATE`, add.ID)
+	errs := make(chan error, 2)
+	for _, dev := range []string{"ana-phone", "ana-tablet"} {
+		a := *f.ana
+		a.DeviceID = dev
+		go func() {
+			_, err := f.svc.Command(f.ctx(&a), Request{Text: "undo that"})
+			errs <- err
+		}()
+	}
+	if !f.waitLocks(2) {
+		release()
+		t.Fatal("the two undos did not wait for the last command's row")
+	}
+	release()
+	var undone, already int
+	for range 2 {
+		switch err := <-errs; {
+		case err == nil:
+			undone++
+		case isCode(err, familyhub.ECONFLICT) && strings.Contains(familyhub.ErrorMessage(err), "undone already"):
+			already++
+		default:
+			t.Errorf("undo that on two devices: %v", err)
+		}
+	}
+	if undone != 1 || already != 1 {
+		t.Errorf("undo that on two devices: %d undone, %d refused as undone already; want 1 and 1", undone, already)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "bread" {
+		t.Fatalf("after undo that on two devices: %q, want bread", got)
 	}
 }
