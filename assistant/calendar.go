@@ -349,7 +349,7 @@ func (p *parser) eventDelete(m []string) (Intent, bool) {
 	in := Intent{Type: IntentCalendarDelete, Slots: IntentSlots{Title: title}}
 	if sc.w.hasDate || sc.w.weekday >= 0 {
 		day, _ := p.resolveDay(sc.w)
-		in.Slots.Date = day.Format(time.DateOnly)
+		in.Slots.Date, in.Slots.weekdayToday = day.Format(time.DateOnly), p.bareToday(sc.w, day)
 	}
 	return in, true
 }

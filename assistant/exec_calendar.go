@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -156,7 +157,7 @@ func (x *executor) changeable(o db.Occurrence) error {
 func (x *executor) moveEvent(in Intent) (Result, string, error) {
 	sl := in.Slots
 	occ, err := x.findEvent(in, sl.FromDate, "from_date")
-	if sl.fromWeekdayToday && (err != nil || !occ.Start.After(x.now)) {
+	if sl.fromWeekdayToday && nextWeekInstead(occ, err, x.now) {
 		// "move Friday's football to Saturday" said on a Friday after
 		// football: next Friday's, to the Saturday of that week (it moved
 		// today's, which was over, to tomorrow)
@@ -313,6 +314,18 @@ func containsNumber(text string, n int) bool {
 	return false
 }
 
+// nextWeekInstead: a bare weekday that is today ("on Friday" said on a
+// Friday) names next week's occurrence when findEvent found none today
+// (err) or today's (occ) has begun at now. A question about today's (two
+// of them match) is asked: next week's was taken without a word.
+func nextWeekInstead(occ db.Occurrence, err error, now time.Time) bool {
+	var q *question
+	if errors.As(err, &q) {
+		return false
+	}
+	return err != nil || !occ.Start.After(now)
+}
+
 func (x *executor) cancelEvent(in Intent) (Result, string, error) {
 	if closed, ok, err := x.closedDay(in); err != nil || ok {
 		if err != nil {
@@ -322,7 +335,7 @@ func (x *executor) cancelEvent(in Intent) (Result, string, error) {
 		return x.createEvent(closed)
 	}
 	occ, err := x.findEvent(in, in.Slots.Date, "")
-	if in.Slots.weekdayToday && (err != nil || !occ.Start.After(x.now)) {
+	if in.Slots.weekdayToday && nextWeekInstead(occ, err, x.now) {
 		// "zumba is off on Friday" said on a Friday with no Zumba left
 		// today: next Friday's
 		d, _ := time.Parse(time.DateOnly, in.Slots.Date)
@@ -398,6 +411,14 @@ func (x *executor) cancelOccurrence(occ db.Occurrence) (Result, string, error) {
 // loses that date only.
 func (x *executor) deleteEvent(in Intent) (Result, string, error) {
 	occ, err := x.findEvent(in, in.Slots.Date, "date")
+	if in.Slots.weekdayToday && nextWeekInstead(occ, err, x.now) {
+		// "delete football on Friday" said on a Friday after football:
+		// next Friday's, as a cancel's (it deleted today's, which was over)
+		d, _ := time.Parse(time.DateOnly, in.Slots.Date)
+		if next, nerr := x.findEvent(in, d.AddDate(0, 0, 7).Format(time.DateOnly), "date"); nerr == nil {
+			occ, err = next, nil
+		}
+	}
 	if err != nil {
 		return Result{}, "", err
 	}

@@ -601,7 +601,7 @@ func (p *parser) deleteAny(m []string) (Intent, bool) {
 			// "delete the dentist on Friday": that day's event (it was
 			// the all-day event "Delete the dentist")
 			day, _ := p.resolveDay(w)
-			return Intent{Type: IntentCalendarDelete, Slots: IntentSlots{Title: t, Date: day.Format(time.DateOnly)}}, true
+			return Intent{Type: IntentCalendarDelete, Slots: IntentSlots{Title: t, Date: day.Format(time.DateOnly), weekdayToday: p.bareToday(w, day)}}, true
 		}
 		return Intent{}, false
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
 // Spoken undo: "undo that", "mach das rückgängig", "rückgängig" undo the
@@ -93,6 +94,14 @@ func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer,
 	if errors.As(err, &dup) && familyhub.ErrorCode(dup.err) == familyhub.ECONFLICT {
 		return s.duplicate(ctx, c, in, say)
 	}
+	if familyhub.ErrorCode(err) == familyhub.ECONFLICT {
+		// the same id sent again while it ran (a retry) waited for the
+		// last command's row, then found it undone: by this id, whose
+		// answer is this one's too
+		if prior, ok := s.executed(ctx, c); ok {
+			return s.replay(ctx, prior, c.loc, c.device)
+		}
+	}
 	if err != nil {
 		err = say.localize(err)
 		s.recordRefusal(ctx, c, &in, err)
@@ -100,4 +109,17 @@ func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer,
 	}
 	ans.Outcome = OutcomeExecuted
 	return ans, nil
+}
+
+// executed returns c's record when c's id was executed, with c's text.
+func (s *Service) executed(ctx context.Context, c command) (dbsqlc.AssistantCommand, bool) {
+	var prior *dbsqlc.AssistantCommand
+	err := s.store.Tx(ctx, func(tx *db.Tx) (err error) {
+		prior, err = tx.AssistantCommandPrior(ctx, c.id)
+		return err
+	})
+	if err != nil || prior == nil || prior.Outcome != OutcomeExecuted || prior.Text != c.text {
+		return dbsqlc.AssistantCommand{}, false
+	}
+	return *prior, true
 }
