@@ -73,10 +73,11 @@ type Listener struct {
 	OnServerChanged func()
 
 	// serverQuery names the server the listener is connected to (one
-	// text); serverIdentity is its answer on the last connect ("" if
-	// it could not be read). Tests replace the query.
-	serverQuery    string
-	serverIdentity string
+	// text); serverIdentity is its answer on the last complete connect,
+	// reached the one the connection being made read ("" if it could not
+	// be read). Tests replace the query.
+	serverQuery             string
+	serverIdentity, reached string
 
 	// now is the clock of the unreadable-notification warnings (tests
 	// replace it); time.Now when nil.
@@ -235,7 +236,12 @@ func (l *Listener) connect(ctx context.Context) (*pgx.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pgx.ConnectConfig(ctx, cfg)
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	l.readServer(ctx, conn)
+	return conn, nil
 }
 
 func (l *Listener) logError(ctx context.Context, err error) {
@@ -382,7 +388,7 @@ func (h handler) handle(n *pgconn.Notification) error {
 func (h handler) HandleBacklog(ctx context.Context, _ string, conn *pgx.Conn) error {
 	l := h.l
 	if int(l.listened.Add(1)) == len(l.channels()) {
-		changed := l.serverChanged(ctx, conn)
+		changed := l.serverChanged()
 		if l.everUp {
 			l.Metrics.ListenerReconnect.Inc()
 			l.Logger.Info("listener reconnected; catching up from the event log")
@@ -410,20 +416,26 @@ func (h handler) HandleBacklog(ctx context.Context, _ string, conn *pgx.Conn) er
 	return nil
 }
 
-// serverChanged reads which server the new connection reached and reports
-// whether it is not known to be the one of the connection before (never
-// on the first connect). One round trip per connect, on the listening
-// goroutine before it waits for notifications.
-func (l *Listener) serverChanged(ctx context.Context, conn *pgx.Conn) bool {
-	before := l.serverIdentity
+// readServer reads which server a new connection reached, before its
+// LISTENs (so the backend's last statement in pg_stat_activity stays a
+// LISTEN for DBAs). One round trip per connect, on the listening goroutine.
+func (l *Listener) readServer(ctx context.Context, conn *pgx.Conn) {
 	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := conn.QueryRow(qctx, l.serverQuery).Scan(&l.serverIdentity); err != nil {
-		l.serverIdentity = ""
+	if err := conn.QueryRow(qctx, l.serverQuery).Scan(&l.reached); err != nil {
+		l.reached = ""
 		if ctx.Err() == nil {
 			l.Logger.Warn("could not read which database server the listener reached; taken as another", "err", err)
 		}
 	}
+}
+
+// serverChanged reports whether the server the completed connection
+// reached is not known to be the one of the connection before (never on
+// the first connect).
+func (l *Listener) serverChanged() bool {
+	before := l.serverIdentity
+	l.serverIdentity = l.reached
 	if !l.everUp || before != "" && before == l.serverIdentity {
 		return false
 	}
