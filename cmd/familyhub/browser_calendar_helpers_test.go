@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"maps"
 	"testing"
 	"time"
@@ -21,4 +22,17 @@ func weeklyFromTomorrow(t *testing.T, series map[string]any) (c *cluster, ana, b
 	body := map[string]any{"starts_at": first.Format(time.RFC3339), "ends_at": first.Add(time.Hour).Format(time.RFC3339), "rrule": "FREQ=WEEKLY"}
 	maps.Copy(body, series)
 	return c, ana, ben, restAs(t, ana, c.a, "POST", "/api/calendar/events", body), first
+}
+
+// calNext presses the calendar's Next (in any language) and returns once
+// the next week (or month) is read and drawn: the body names another
+// listing drawn (calendar.js). Looking for a chip right after the label
+// changed could look before the week's events were drawn, and step past it.
+func calNext(b *browser) {
+	b.t.Helper()
+	const drawn = `document.querySelector('.cal-body')?.dataset.range`
+	b.waitJS("a listing drawn", drawn, 5*time.Second)
+	before := eval[string](b, drawn)
+	b.click(`.cal-nav button:nth-of-type(3)`) // Next
+	b.waitJS("the next range read and drawn", fmt.Sprintf(`(%s ?? %q) !== %q`, drawn, before, before), 10*time.Second)
 }

@@ -43,11 +43,9 @@ func chipSel(grid, rid, title string) string {
 func showChip(a *browser, sel string) {
 	a.t.Helper()
 	// A fresh calendar from today (the chosen grid is kept), rendered.
-	a.goTo("/calendar", `document.querySelector('.cal-nav .range')?.textContent && !document.querySelector('.cal-body .loading')`)
+	a.goTo("/calendar", `document.querySelector('.cal-body')?.dataset.range && !document.querySelector('.cal-body .loading')`)
 	for i := 0; i < 6 && !eval[bool](a, fmt.Sprintf(`!!document.querySelector(%q)`, sel)); i++ {
-		label := eval[string](a, `document.querySelector('.cal-nav .range').textContent`)
-		a.click(`.cal-nav button:nth-of-type(3)`) // Next
-		a.waitJS("next range", fmt.Sprintf(`document.querySelector('.cal-nav .range').textContent !== %q`, label), 5*time.Second)
+		calNext(a)
 	}
 	a.waitJS("chip "+sel, fmt.Sprintf(`document.querySelector(%q)`, sel), 5*time.Second)
 }

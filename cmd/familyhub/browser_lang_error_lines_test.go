@@ -155,7 +155,7 @@ func TestBrowserRefusedNoticeNewLanguage(t *testing.T) {
 		}
 	}
 	eval[bool](a, german)
-	eval[bool](a, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+	a.setLang("de")
 	saysWhyInGerman("after the switch")
 	a.do(chromedp.Reload())
 	eval[bool](a, german)
@@ -178,7 +178,8 @@ func TestBrowserRecipeErrorNewLanguage(t *testing.T) {
 	b.click(`.recipe-form button[type=submit]`)
 	b.waitJS("the refusal", `document.querySelector('.recipe-form .form-error')?.checkVisibility()`, 5*time.Second)
 	english := visibleText(b, `.recipe-form .form-error`)
-	eval[bool](b, `(window.beforeMain = document.querySelector('#main').firstElementChild, import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+	eval[bool](b, `(window.beforeMain = document.querySelector('#main').firstElementChild, true)`)
+	b.setLang("de")
 	b.waitJS("the editor built again in German", `document.querySelector('#main').firstElementChild !== window.beforeMain
 		&& document.querySelector('.recipe-form input[name=source_url]')?.value === 'ftp://example.org/pancakes'`, 10*time.Second)
 	got := visibleText(b, `.recipe-form .form-error`)

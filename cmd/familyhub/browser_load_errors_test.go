@@ -95,7 +95,7 @@ func TestBrowserLoadErrors(t *testing.T) {
 	}
 
 	// German, and the app failing to start.
-	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+	b.setLang("de")
 	b.waitJS("German", `document.documentElement.lang.startsWith('de')`, 5*time.Second)
 	fail.start("*/api/recipes", 500, ours)
 	b.goTo("/recipes", `document.querySelector('#main .error-state')?.checkVisibility()`)
@@ -112,7 +112,7 @@ func TestBrowserLoadErrors(t *testing.T) {
 	fail.stop()
 	b.clickText(`#offline-page .error-state button`, "Nochmal versuchen")
 	b.waitJS("started after Retry", `document.querySelector('.recipe-card') && !document.getElementById('offline-page')`, 10*time.Second)
-	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+	b.setLang("en")
 	b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
 
 	serverNotAnswering(t, b, fail, proxy)
@@ -140,7 +140,7 @@ func serverNotAnswering(t *testing.T, b *browser, fail *failedRequests, proxy st
 	b.waitJS("the header: the server is not answering, the socket live", header("Live, requests failing", "Server not answering")+`
 		&& `+conn+`.dataset.state === 'live' && !`+line+`.textContent.includes('Offline')`, 10*time.Second)
 	b.screenshot("server-not-answering") // test-artifacts, to look at
-	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+	b.setLang("de")
 	b.waitJS("in German", `document.documentElement.lang.startsWith('de') && `+header("Verbunden, Anfragen scheitern", "Server antwortet nicht"), 10*time.Second)
 	// The device offline: that is what the header says.
 	b.setOffline(true)
@@ -149,7 +149,7 @@ func serverNotAnswering(t *testing.T, b *browser, fail *failedRequests, proxy st
 	b.waitJS("online again, the server still not answering", header("Verbunden, Anfragen scheitern", "Server antwortet nicht"), 20*time.Second)
 	fail.stop()
 	b.waitJS("the server back: the header clears by itself", conn+`.dataset.state === 'live' && `+conn+`.textContent === 'Verbunden' && !`+line+`.checkVisibility()`, serverBackWait)
-	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+	b.setLang("en")
 	b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
 }
 
@@ -197,7 +197,7 @@ func categoriesNotLoaded(t *testing.T, b *browser, fail *failedRequests, m *Main
 			t.Errorf("spinach after the edit: category %v, note %v; want produce, baby leaves", it["category"], it["note"])
 		}
 	}
-	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+	b.setLang("de")
 	b.waitJS("in German", `document.documentElement.lang.startsWith('de') && `+group("spinach")+` === 'Obst & Gemüse (Kategorie nicht geladen)'`, 10*time.Second)
 	// The categories answer again: the items regroup by themselves, at the
 	// page's next try (5 s after the first failure, backing off to a
@@ -205,7 +205,7 @@ func categoriesNotLoaded(t *testing.T, b *browser, fail *failedRequests, m *Main
 	fail.stop()
 	b.waitJS("regrouped", group("spinach")+` === 'Obst & Gemüse' && `+group("sourdough bread")+` === 'Backwaren'
 		&& !document.querySelector('#main section.category.not-loaded')`, 75*time.Second)
-	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+	b.setLang("en")
 	b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
 
 	// A category not among those read (a copy from before it was made):
@@ -352,13 +352,13 @@ func TestBrowserLoadErrorsKeptCopy(t *testing.T) {
 	fail.start("*/api/tasks*", 500, ours)
 	eval[bool](b, `(window.familyhub.go('/tasks'), true)`)
 	b.waitJS("the tasks from the device, with the notice", `document.querySelector('li.task') && `+shown(en, "Retry"), 10*time.Second)
-	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+	b.setLang("de")
 	b.waitJS("the notice in German", `document.documentElement.lang.startsWith('de') && document.querySelector('li.task') && `+
 		shown("Der Server antwortet nicht; angezeigt wird die auf diesem Gerät gespeicherte Kopie.", "Nochmal versuchen"), 10*time.Second)
 	fail.stop()
 	b.click(`#main .kept-notice button`)
 	b.waitJS("the server's tasks, no notice", `document.querySelector('li.task') && !`+notice, 10*time.Second)
-	eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+	b.setLang("en")
 	b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
 
 	// Every request answered by a proxy's 502, the socket live: the notice

@@ -286,7 +286,7 @@ func TestBrowserOfflineRetry(t *testing.T) {
 		openChore("Edit chore")
 		escape()
 		// The same in German: the page, the task's dialog and the chore's.
-		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+		b.setLang("de")
 		b.waitJS("German, the tasks shown again", `document.documentElement.lang.startsWith('de') && document.querySelector('#main h1')?.textContent === 'Aufgaben' && `+task+` && `+bins, 5*time.Second)
 		data := []string{"Call grandma", "Take out the bins", "Water the plants", "Renew passport", "Ana", "Rivera", "FamilyHub"}
 		b.click(`li.task[data-id="` + eval[string](b, task+`.dataset.id`) + `"] button.task-open`)
@@ -297,7 +297,7 @@ func TestBrowserOfflineRetry(t *testing.T) {
 		openChore("Hausarbeit bearbeiten")
 		germanOnly(b, "a chore offline", data)
 		escape()
-		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+		b.setLang("en")
 		b.waitJS("English again", `document.querySelector('#main h1')?.textContent === 'Tasks' && `+task, 5*time.Second)
 		b.setOffline(false)
 		b.waitJS("saved", task+` && !`+task+`.dataset.pending && `+task+`.querySelector('input').checked`, 5*time.Second)

@@ -107,7 +107,7 @@ func TestBrowserPolish(t *testing.T) {
 		// The page's own topics and view again (in steps a socket accepts).
 		eval[bool](b, `(familyhub.rt.setTopics(`+ids+`.slice(0, 60)), familyhub.rt.setTopics(['tasks']), familyhub.rt.setView('tasks'), true)`)
 		// German: the code changes back, so it shows again.
-		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+		b.setLang("de")
 		b.waitJS("German", `document.documentElement.lang.startsWith('de')`, 5*time.Second)
 		eval[bool](b, `(familyhub.rt.setView('nirgends'), true)`)
 		refusals(4)
@@ -119,7 +119,7 @@ func TestBrowserPolish(t *testing.T) {
 			&& [...`+banner+`.querySelectorAll('button')].map((x) => x.textContent).join('|') === 'Neu laden|Ausblenden'`, 5*time.Second)
 		germanOnly(b, "realtime refusal", []string{"Call grandma", "Take out the bins", "Water the plants", "Renew passport", "Ana", "Rivera", "FamilyHub"})
 		// Reload: a fresh connection with the page's own topics and view.
-		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+		b.setLang("en")
 		b.click(`#banner button.primary`)
 		b.waitJS("reloaded, English, no banner", `document.querySelector('li.task') && document.documentElement.lang.startsWith('en') && `+banner+`.hidden`, 10*time.Second)
 		b.waitLive()
@@ -127,7 +127,7 @@ func TestBrowserPolish(t *testing.T) {
 
 	t.Run("offline pages", func(t *testing.T) {
 		b := b.on(t)
-		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+		b.setLang("en")
 		b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
 		b.setOffline(true)
 		defer b.setOffline(false)
@@ -175,13 +175,13 @@ func TestBrowserPolish(t *testing.T) {
 			t.Errorf("a date on an en-US phone: %q, want it due on %s", got, want)
 		}
 		// German: 19:00 Uhr, whatever the device's clock.
-		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+		b.setLang("de")
 		b.waitJS("German", `document.documentElement.lang.startsWith('de')`, 5*time.Second)
 		ask("Erinnere mich morgen um 19 Uhr, den Klempner anzurufen")
 		if got := eval[string](b, reply); !strings.HasSuffix(got, "fällig morgen um 19:00 Uhr.") {
 			t.Errorf("the answer in German: %q", got)
 		}
-		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+		b.setLang("en")
 		b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
 	})
 
@@ -272,9 +272,9 @@ func TestBrowserPolish(t *testing.T) {
 		if !eval[bool](b, noCategory) {
 			t.Error("spinach after Undo is not under No category")
 		}
-		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('de')), true)`)
+		b.setLang("de")
 		b.waitJS("German: Ohne Kategorie", group("spinach")+` === 'Ohne Kategorie'`, 5*time.Second)
-		eval[bool](b, `(import('/js/i18n.js').then((m) => m.setLang('en')), true)`)
+		b.setLang("en")
 		b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
 	})
 }

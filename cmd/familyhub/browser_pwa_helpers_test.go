@@ -168,6 +168,20 @@ func evalAwait[T any](b *browser, expr string) T {
 	return v
 }
 
+// setLang switches the app's language as its picker does, and returns once
+// the switch has landed: the page's language and the choice kept in
+// localStorage (what a reload reads). An eval of the import() alone returns
+// before its promise settles, so a reload or a check right after it could
+// still meet the language before.
+func (b *browser) setLang(lang string) {
+	b.t.Helper()
+	got := evalAwait[string](b, `import('/js/i18n.js').then((m) => { m.setLang(`+js(lang)+`);
+		return m.currentLang() + ' ' + document.documentElement.lang + ' ' + (localStorage.getItem('familyhub.lang') ?? m.currentLang()); })`)
+	if f := strings.Fields(got); len(f) != 3 || f[0] != lang || !strings.HasPrefix(f[1], lang) || f[2] != lang {
+		b.t.Fatalf("%s: switching to %s: language, page and kept choice are %q", b.name, lang, got)
+	}
+}
+
 // js quotes s as a JavaScript string.
 func js(s string) string { return fmt.Sprintf("%q", s) }
 

@@ -93,9 +93,7 @@ func TestBrowserTwoDevices(t *testing.T) {
 			t.Helper()
 			chip := fmt.Sprintf(`.week-grid li.event[data-rid=%q] button`, rid)
 			for i := 0; i < 4 && !eval[bool](a, fmt.Sprintf(`!!document.querySelector(%q)`, chip)); i++ {
-				label := eval[string](a, `document.querySelector('.cal-nav .range').textContent`)
-				a.click(`.cal-nav button[aria-label=Next]`)
-				a.waitJS("next week", fmt.Sprintf(`document.querySelector('.cal-nav .range').textContent !== %q`, label), 5*time.Second)
+				calNext(a)
 			}
 			a.click(chip)
 			a.waitJS("event dialog", dialogOpen, 5*time.Second)

@@ -45,6 +45,7 @@ export function view(app, main) {
   // and over each kept range read before they came (a range read since holds them, or what came after them).
   const mine = calendarAnswers(tz);
   let fromKept = false; // the listing shown is the kept ranges', not the server's
+  let listed = null; // the range the listing is of: drawn again (a write waiting, an answer) as that range until the next is read
   let loaded = false; // a listing was read: before it, the page shows its placeholder
   let reading = 0; // the page's listings on their way: no read-ahead meanwhile
   // Since when a kept range may miss a change (ms): the page opened (it
@@ -177,6 +178,7 @@ export function view(app, main) {
   function notKept(r) {
     loaded = false;
     occurrences = [];
+    delete body.dataset.range;
     label(r);
     const placeholder = loading();
     placeholder.hidden = true;
@@ -189,15 +191,17 @@ export function view(app, main) {
   function failed(r) {
     loaded = false;
     occurrences = [];
+    delete body.dataset.range;
     label(r);
     cache.keptForServerEnds('calendar');
     setChildren(body, loading());
   }
 
-  function render(r = range()) {
-    const m = mode();
+  function render(r = listed) {
+    const m = r.mode;
     const target = { agenda, week: weekGrid, month: monthGrid }[m];
     const list = shown(r);
+    body.dataset.range = `${r.mode} ${r.from} ${r.to}`; // the listing drawn (for the browser tests)
     keepFocus(() => {
       if (target.parentNode !== body) setChildren(body, target, m === 'agenda' ? h('p.center', more) : null);
       if (m === 'agenda') renderAgenda(app, agenda, list, today(), r.to, open);
@@ -242,6 +246,7 @@ export function view(app, main) {
     if (JSON.stringify(range()) !== JSON.stringify(r)) return;
     occurrences = got;
     fromKept = kept;
+    listed = r;
     loaded = true;
     // What this read began after is in it; what came meanwhile is shown over it. The rest stays
     // for the kept ranges read before it (mine.over), offline later.

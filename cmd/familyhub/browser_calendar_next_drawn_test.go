@@ -1,0 +1,60 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// holdListings is a script for browserOpts: while window.__hold is set,
+// the page's calendar listings wait (in window.__held) until the test
+// lets them go (window.__letGo()).
+const holdListings = `window.__held = [];
+{
+	const send = window.fetch.bind(window);
+	window.fetch = (input, init) => {
+		if (!window.__hold || !String(input).includes('/api/calendar/events?')) return send(input, init);
+		return new Promise((resolve) => window.__held.push(() => resolve(send(input, init))));
+	};
+	window.__letGo = () => { window.__hold = false; for (const go of window.__held.splice(0)) go(); return true; };
+}`
+
+// TestBrowserCalendarNextDrawnWhenRead: Ana presses Next in the week grid
+// and, while the next week is still being read, the outbox tells the page
+// that something changed (another tab of hers saved a write): the page
+// draws again the week it has read, under that week's dates, and shows
+// the next week once it is read. Before, it drew the next week's days
+// with the week before's events: every day "Free", the swim missing,
+// until the read came (a test looking for the swim then stepped past it).
+func TestBrowserCalendarNextDrawnWhenRead(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	first := time.Now().UTC().AddDate(0, 0, 1).Truncate(24 * time.Hour).Add(16 * time.Hour)
+	restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Swimming", "rrule": "FREQ=WEEKLY",
+		"starts_at": first.Format(time.RFC3339), "ends_at": first.Add(time.Hour).Format(time.RFC3339)})
+	a := newDevice(t, "Ana's laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: holdListings})
+	a.login(m.URL(), "ana@example.org")
+
+	const swims = `[...document.querySelectorAll('.week-grid li.event')].filter((e) => e.dataset.title === 'Swimming').map((e) => e.dataset.rid).join()`
+	const label = `document.querySelector('.cal-nav .range').textContent`
+	a.goTo("/calendar", `document.querySelector('.cal-body')?.dataset.range && `+swims)
+	thisWeek, swim := eval[string](a, label), eval[string](a, swims)
+
+	// The next week's read waits; meanwhile the outbox says it changed.
+	eval[bool](a, `(window.__hold = true)`)
+	a.click(`.cal-nav button[aria-label=Next]`)
+	a.waitJS("the next week being read", `window.__held.length > 0`, 5*time.Second)
+	evalAwait[bool](a, `import('/js/outbox.js').then((o) => { window.__changed = 0; o.onOutbox(() => { window.__changed++; }); return true; })`)
+	eval[bool](a, `(new BroadcastChannel('familyhub-outbox').postMessage('changed'), true)`)
+	a.waitJS("the change heard (the calendar hears it first)", `window.__changed > 0`, 5*time.Second)
+	if got, rids := eval[string](a, label), eval[string](a, swims); got != thisWeek || rids != swim {
+		t.Errorf("while the next week was read the grid showed %q with swims %q; want the week read, %q with %q", got, rids, thisWeek, swim)
+	}
+
+	// The read comes: the next week, with its swim.
+	eval[bool](a, `window.__letGo()`)
+	a.waitJS("the next week drawn", label+` !== `+js(thisWeek)+` && `+swims+` && `+swims+` !== `+js(swim), 10*time.Second)
+}
