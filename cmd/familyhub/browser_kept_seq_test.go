@@ -22,12 +22,14 @@ func TestBrowserKeptSeqForgotten(t *testing.T) {
 	signupAt(t, m.URL(), `{"email":"cleo@example.org","password":"correct horse","display_name":"Cleo","family_name":"Okafor"}`)
 	restAs(t, ana, m, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "apricots"})
 	b.waitJS("apricots heard, the shell kept", `!!document.querySelector('li.item[data-name="apricots"]') && !!navigator.serviceWorker.controller`, 10*time.Second)
-	b.waitJS("the copy's place kept", `import('/js/cache.js').then((c) => c.keptSeq()).then((k) => { window.__kept = k.seq; }) && window.__kept === window.familyhub.rt.lastSeq`, 10*time.Second)
-	kept := eval[int64](b, `window.__kept`)
+	// Stored (the device saves its place a moment after an event), where the app opened offline reads it.
+	b.waitJS("the copy's place stored", `import('/js/idb.js').then((i) => i.get('data', 'meta')).then((m) => { window.__kept = m?.seq; })
+		&& window.__kept === window.familyhub.rt.lastSeq`, 10*time.Second)
 
 	b.goOffline()
 	b.do(chromedp.Reload())
 	b.waitJS("opened from the copy", `window.familyhub?.fromCache === true && !!window.familyhub.rt && !!document.querySelector('li.item[data-name="apricots"]')`, 10*time.Second)
+	kept := eval[int64](b, `window.familyhub.rt.lastSeq`)
 	b.setOffline(false)
 	b.waitLive()
 	if url := eval[string](b, `window.__sockets.at(-1).url`); !strings.Contains(url, fmt.Sprintf("since=%d&", kept)) {
