@@ -98,7 +98,10 @@ func TestBrowserCalendarReinserted(t *testing.T) {
 // tells the assistant "delete the task fix the bike", so the tasks page,
 // hearing the deletion, keeps it over that older answer (which then comes
 // and is not kept). She presses Undo, then changes the note again: that
-// answer is kept. Before, the deletion refused it.
+// answer is kept, and the page shows it at once, with no read of the task
+// (held here). Before, the deletion refused it: the outbox's until 200
+// newer answers pushed it out, the page's until an event made it read the
+// task again (answers.js).
 func TestBrowserTaskReinserted(t *testing.T) {
 	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
@@ -141,7 +144,14 @@ func TestBrowserTaskReinserted(t *testing.T) {
 
 	b.click(`.assistant-reply button.undo`)
 	b.waitJS("the bike heard back", `window.__heard.some((e) => e.id === `+js(id)+` && e.op !== 'delete' && e.seq > window.__heard.find((d) => d.id === `+js(id)+` && d.op === 'delete').seq)`, 10*time.Second)
+	bike := `document.querySelector('li.task[data-id=` + js(id) + `]')`
+	b.waitJS("the bike shown again", `!!`+bike, 10*time.Second)
+	// From now on the page's reads of the bike are never answered: only the answer to the write can show it.
+	eval[bool](b, `(() => { const f = window.fetch;
+		window.fetch = (path, opts) => (opts?.method ?? 'GET') === 'GET' && String(path).endsWith(`+js("/api/tasks/"+id)+`) ? new Promise(() => {}) : f(path, opts);
+		return true; })()`)
 	note("oil")
 	b.waitJS("the note's answer kept", `window.familyhub.outbox.count() === 0
 		&& import('/js/outbox.js').then((o) => { window.__notes = o.savedAnswers().get(`+js(id)+`)?.record?.notes; }) && window.__notes === 'oil'`, 10*time.Second)
+	b.waitJS("the note's answer shown on the page", bike+`?.querySelector('.notes')?.textContent === 'oil'`, 5*time.Second)
 }

@@ -5,16 +5,20 @@
 // must not take the record back (an item just added would vanish, a task
 // just completed would look open, until the next read). A view takes a
 // mark when it starts a read and merges what came since into what the read
-// brings: the newer version wins, a delete stays deleted (ids are never
-// reused), a record the read lacks is older than its add. Used by the
+// brings: the newer version wins, a delete stays deleted, a record the
+// read lacks is older than its add. Until the record comes back with its
+// id (the assistant's Undo): a create or change heard after the
+// deletion's event undoes it (back), as on the calendar, and the answers
+// to the device's later writes of it show again. Used by the
 // shopping and tasks views; cache.refresh does not keep such a read over
 // the device's copy, the merge is kept instead.
 import * as cache from './cache.js';
+import { backSince } from './outbox-answers.js';
 
 /** One per view: note() each answer, reading() or readingOne() when a read starts. */
 export function answers() {
   let n = 0;
-  const byId = new Map(); // record id → {n, group, record (null: deleted)}
+  const byId = new Map(); // record id → {n, group, record (null: deleted), ev (a deletion's event's seq, when heard)}
 
   // The state to show of a record: read (null: not there) or a, noted later.
   const newer = (read, a) => {
@@ -22,13 +26,18 @@ export function answers() {
     return read && read.version >= a.record.version ? read : a.record;
   };
 
-  /** Whether record id was deleted (an answer or an event): ids are never reused, a later answer is older. */
+  /** Whether record id was deleted (an answer or an event) and not heard back since: a later answer is older. */
   const gone = (id) => byId.get(id)?.record === null;
 
   return {
-    /** The server's state of record id (null: deleted); group is what it belongs to (a list's id). */
-    note(id, record, group) { if (!(record && gone(id))) byId.set(id, { n: ++n, group, record }); },
+    /** The server's state of record id (null: deleted); group is what it belongs to (a list's id); ev: a deletion's event's seq. */
+    note(id, record, group, ev) {
+      if (record && gone(id)) return;
+      byId.set(id, { n: ++n, group, record, ev: record === null ? ev ?? byId.get(id)?.ev : undefined }); // an answer after the event keeps its seq
+    },
     gone,
+    /** Record id was created or changed (an event, its seq): a deletion heard before it is undone (ids are reused). */
+    back(id, seq) { if (backSince(byId.get(id), seq)) byId.delete(id); },
 
     /**
      * A read of key starts: answers a function that takes what it brings

@@ -132,8 +132,12 @@ function startRealtime() {
     onSessionEnded: (reason) => ended(reason === REASON_REMOVED ? 'removed_from_family' : ''),
     onRoleChanged: () => meState.refresh(),
   });
+  // Taken: the client carries them on. Kept, a later sign-in (another
+  // person, another family) would resume from this copy's place.
+  forgetKeptSeq();
   app.rt.start();
 }
+const forgetKeptSeq = () => { app.keptSeq = null; app.keptMark = null; };
 
 // --- the family: who is in it and what the signed-in person may do ---
 
@@ -279,6 +283,7 @@ function signedOut(message) {
   app.rt?.stop();
   app.rt = null;
   app.me = null;
+  forgetKeptSeq();
   showState('idle');
   go('/login', { replace: true });
   if (message) auth.notice(main, message);

@@ -132,8 +132,17 @@ export function heardEvent(ev) {
   const a = typeof ev?.id === 'string' ? known.get(ev.id) : undefined;
   if (a?.record !== null || typeof ev.seq !== 'number') return;
   if (ev.op === 'delete') a.ev ??= ev.seq; // the deletion's own event (it was this device's write)
-  else if (a.ev != null && ev.seq > a.ev) back(ev.id);
+  else if (backSince(a, ev.seq)) back(ev.id);
 }
+
+/**
+ * backSince(a, seq): whether a, a deletion kept ({record: null, ev: the
+ * seq of its event, when heard}), is undone by a create or change heard
+ * with seq: one heard after the deletion's event is the record back with
+ * its id (the assistant's Undo); one heard before it is older. Also the
+ * pages' own deletions (answers.js).
+ */
+export const backSince = (a, seq) => a?.record === null && a.ev != null && seq > a.ev;
 
 /**
  * back(id, readSeq): record id exists again (an event said so, or a read

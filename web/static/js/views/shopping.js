@@ -238,8 +238,8 @@ export function view(app, main, listId) {
     cache.patch(`list:${of}`, 'items', [[id, record]], (x) => x.list_id === of);
   }
   // Deleted (an event): a write's answer on its way is older, it must not bring it back.
-  function goneNow(id, of) {
-    answered.note(id, null, of);
+  function goneNow(id, of, seq) {
+    answered.note(id, null, of, seq);
     if (outbox.waiting().some((o) => o.record === id) || outbox.savedAnswers().get(id)?.record) outbox.heardGone(id);
   }
   const off = outbox.onOutbox((ev) => {
@@ -318,7 +318,8 @@ export function view(app, main, listId) {
     reload: loadLists,
     destroy() { off(); here.destroy(); clearTimeout(warmTimer); gone = true; clearTimeout(catsTimer); handOver('shopping', { list: list?.id ?? listId, fields: fieldsOf(addForm) }); },
     onEvent(ev) {
-      if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.op === 'delete') goneNow(ev.id, ev.list_id);
+      if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.op === 'delete') goneNow(ev.id, ev.list_id, ev.seq);
+      else if (ev.type === 'SHOPPING_ITEM_UPDATED') answered.back(ev.id, ev.seq); // put back with its id (the assistant's Undo)
       if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.list_id === listId) {
         const have = list?.items.find((i) => i.id === ev.id);
         // Skip what the device already shows: this version (its own write

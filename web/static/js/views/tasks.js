@@ -299,10 +299,11 @@ export function view(app, main) {
     onEvent(ev) {
       if (ev.type !== 'TASK_UPDATED') return;
       if (ev.op === 'delete') {
-        tasks.delete(ev.id); answered.note(ev.id, null); render();
+        tasks.delete(ev.id); answered.note(ev.id, null, undefined, ev.seq); render();
         if (outbox.waiting().some((o) => o.record === ev.id)) outbox.heardGone(ev.id); // its answer on its way is older
         return;
       }
+      answered.back(ev.id, ev.seq); // put back with its id (the assistant's Undo): its answers show again
       if (ev.version != null && tasks.get(ev.id)?.version >= ev.version) return; // already shown
       pending.add(ev.id);
       refreshOne();
