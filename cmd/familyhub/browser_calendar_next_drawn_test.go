@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -15,10 +16,16 @@ const holdListings = `window.__held = [];
 	const send = window.fetch.bind(window);
 	window.fetch = (input, init) => {
 		if (!window.__hold || !String(input).includes('/api/calendar/events?')) return send(input, init);
-		return new Promise((resolve) => window.__held.push(() => resolve(send(input, init))));
+		return new Promise((resolve, reject) => window.__held.push((fail) => (fail ? reject(new TypeError('Failed to fetch')) : resolve(send(input, init)))));
 	};
 	window.__letGo = () => { window.__hold = false; for (const go of window.__held.splice(0)) go(); return true; };
+	window.__failHeld = () => { window.__hold = false; for (const go of window.__held.splice(0)) go(true); return true; };
 }`
+
+// noReadAhead is a script for browserOpts: the connection saves data, so
+// the calendar reads no neighbour ahead (calendar.js) and keeps only the
+// ranges the page itself read.
+const noReadAhead = `Object.defineProperty(navigator, 'connection', { value: { saveData: true }, configurable: true });`
 
 // TestBrowserCalendarNextDrawnWhenRead: Ana presses Next in the week grid
 // and, while the next week is still being read, the outbox tells the page
@@ -57,4 +64,35 @@ func TestBrowserCalendarNextDrawnWhenRead(t *testing.T) {
 	// The read comes: the next week, with its swim.
 	eval[bool](a, `window.__letGo()`)
 	a.waitJS("the next week drawn", label+` !== `+js(thisWeek)+` && `+swims+` && `+swims+` !== `+js(swim), 10*time.Second)
+}
+
+// TestBrowserCalendarNextTwiceFirstFails: Ana presses Next twice quickly;
+// the read of the first week after fails (the network went for a moment;
+// that week was never kept) after she moved on. The page reads and draws
+// the week she is on. Before, the failure of the week she had left ended
+// the loader there: the week she asked for was never read, and the page
+// stayed on this week with "could not load".
+func TestBrowserCalendarNextTwiceFirstFails(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // the page after sign-in waits for a list
+	a := newDevice(t, "Ana's laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: holdListings + noReadAhead})
+	a.login(m.URL(), "ana@example.org")
+
+	const drawn = `document.querySelector('.cal-body')?.dataset.range`
+	a.goTo("/calendar", drawn)
+	f := strings.Fields(eval[string](a, drawn)) // "week <from> <to>"
+	from, err := time.Parse(time.DateOnly, f[1])
+	if len(f) != 3 || f[0] != "week" || err != nil {
+		t.Fatalf("listing drawn %q (%v); want a week", f, err)
+	}
+	want := "week " + from.AddDate(0, 0, 14).Format(time.DateOnly) + " " + from.AddDate(0, 0, 21).Format(time.DateOnly)
+
+	eval[bool](a, `(window.__hold = true)`)
+	a.click(`.cal-nav button[aria-label=Next]`)
+	a.waitJS("the next week being read", `window.__held.length > 0`, 5*time.Second)
+	a.click(`.cal-nav button[aria-label=Next]`)
+	eval[bool](a, `window.__failHeld()`)
+	a.waitJS("the week after next drawn", drawn+` === `+js(want), 10*time.Second)
 }

@@ -229,7 +229,9 @@ export function view(app, main) {
     try {
       ({ occurrences: got, kept, seq } = await listing(r));
     } catch (e) {
-      if (serverDown(e) && JSON.stringify(range()) === JSON.stringify(r)) {
+      // The user moved on meanwhile: the loader runs again for the new range (a throw would end it there).
+      if (JSON.stringify(range()) !== JSON.stringify(r)) return;
+      if (serverDown(e)) {
         // "Show 4 more weeks" offline (or the server failing) past what is
         // kept: the agenda shown stays.
         if (r.mode === 'agenda' && loaded && weeks > 4) {
