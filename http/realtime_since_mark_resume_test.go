@@ -189,36 +189,8 @@ func TestRealtimeSinceMarkLastEventID(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})
 	hub := startTestHub(t, env, 0)
-	ana, acc := env.signup("ana@example.org", "Rivera")
-	var body map[string]any
-	ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &body)
-	items := "/api/shopping/lists/" + body["id"].(string) + "/items"
-	add := func(n int) {
-		for range n {
-			ana.must(http.StatusCreated, "POST", items, map[string]any{"name": "item"})
-		}
-	}
-	s := ana.socket(t, "")
-	s.want("hello", map[string]any{"type": "hello"})
-	add(3)
-	var last map[string]any
-	for range 3 {
-		last = s.next()
-	}
-	since := int64(last["seq"].(float64))
-	seen := url.Values{"since": {strconv.FormatInt(since, 10)}, "since_id": {last["id"].(string)}, "since_at": {last["at"].(string)}}
-	s.conn.CloseNow()
-	waitCond(t, "the socket gone", func() bool { return hub.ConnectionCount() == 0 })
-
-	// The restore, and new events up to exactly since.
+	ana, _, since, seen, add := restoredAfterMark(t, env, hub, 2) // new events up to exactly since
 	ctx := context.Background()
-	if _, err := env.pool.Exec(ctx, `DELETE FROM event_log WHERE family_id = $1 AND seq > $2`, acc.Family.ID, since-2); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.pool.Exec(ctx, `UPDATE family_event_seq SET seq = $2 WHERE family_id = $1`, acc.Family.ID, since-2); err != nil {
-		t.Fatal(err)
-	}
-	add(2)
 
 	first := ana.sse(t, seen.Encode())
 	for _, want := range []string{`"hello"`, `{"type":"resync","seq":` + seen.Get("since") + `}`} {

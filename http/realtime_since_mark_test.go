@@ -22,39 +22,8 @@ func TestRealtimeSinceMark(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})
 	hub := startTestHub(t, env, 0)
-	ana, acc := env.signup("ana@example.org", "Rivera")
-	list := ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
-	var body map[string]any
-	list.decode(t, &body)
-	items := "/api/shopping/lists/" + body["id"].(string) + "/items"
-	add := func(n int) {
-		for range n {
-			ana.must(http.StatusCreated, "POST", items, map[string]any{"name": "item"})
-		}
-	}
-
-	s := ana.socket(t, "")
-	s.want("hello", map[string]any{"type": "hello"})
-	add(3)
-	var last map[string]any
-	for range 3 {
-		last = s.next()
-	}
-	since := int64(last["seq"].(float64))
-	seen := url.Values{"since": {strconv.FormatInt(since, 10)}, "since_id": {last["id"].(string)}, "since_at": {last["at"].(string)}}
-	s.conn.CloseNow()
-	waitCond(t, "the socket gone", func() bool { return hub.ConnectionCount() == 0 })
-
-	// The restore: the log and the family's seq go back before the last
-	// two events; three new ones take since-1, since and since+1.
+	ana, acc, since, seen, _ := restoredAfterMark(t, env, hub, 3)
 	ctx := context.Background()
-	if _, err := env.pool.Exec(ctx, `DELETE FROM event_log WHERE family_id = $1 AND seq > $2`, acc.Family.ID, since-2); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.pool.Exec(ctx, `UPDATE family_event_seq SET seq = $2 WHERE family_id = $1`, acc.Family.ID, since-2); err != nil {
-		t.Fatal(err)
-	}
-	add(3)
 	cur := since + 1
 	var id string
 	var at time.Time
@@ -109,4 +78,41 @@ func TestRealtimeSinceMark(t *testing.T) {
 			t.Errorf("poll?%s: %d, want 422", q, r.StatusCode)
 		}
 	}
+}
+
+// restoredAfterMark: Ana's socket saw three events (since, seen: its
+// resume with the last one's mark), closed; then the database went back
+// before its last two (a restore: the log and the family's seq lowered)
+// and n new events took the lost seqs (since-1, since, ... ).
+func restoredAfterMark(t *testing.T, env *testEnv, hub interface{ ConnectionCount() int }, n int) (ana *client, acc accountResponse, since int64, seen url.Values, add func(int)) {
+	t.Helper()
+	ana, acc = env.signup("ana@example.org", "Rivera")
+	var body map[string]any
+	ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &body)
+	items := "/api/shopping/lists/" + body["id"].(string) + "/items"
+	add = func(n int) {
+		for range n {
+			ana.must(http.StatusCreated, "POST", items, map[string]any{"name": "item"})
+		}
+	}
+	s := ana.socket(t, "")
+	s.want("hello", map[string]any{"type": "hello"})
+	add(3)
+	var last map[string]any
+	for range 3 {
+		last = s.next()
+	}
+	since = int64(last["seq"].(float64))
+	seen = url.Values{"since": {strconv.FormatInt(since, 10)}, "since_id": {last["id"].(string)}, "since_at": {last["at"].(string)}}
+	s.conn.CloseNow()
+	waitCond(t, "the socket gone", func() bool { return hub.ConnectionCount() == 0 })
+	ctx := context.Background()
+	if _, err := env.pool.Exec(ctx, `DELETE FROM event_log WHERE family_id = $1 AND seq > $2`, acc.Family.ID, since-2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.pool.Exec(ctx, `UPDATE family_event_seq SET seq = $2 WHERE family_id = $1`, acc.Family.ID, since-2); err != nil {
+		t.Fatal(err)
+	}
+	add(n)
+	return ana, acc, since, seen, add
 }
