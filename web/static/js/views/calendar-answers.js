@@ -11,6 +11,7 @@
 // it had been. "After" is the device's own order (order.js), not its clock.
 import { after } from '../order.js';
 import * as outbox from '../outbox.js';
+import { backSince } from '../outbox-answers.js';
 import { stillChanged } from './calendar-pending.js';
 
 /**
@@ -66,8 +67,7 @@ export function calendarAnswers(tz) {
     },
     /** Event id was created or changed (its event's seq after the deletion's: ids are reused, the assistant's Undo): not deleted. */
     back(id, seq) {
-      const x = saved.get(id);
-      if (x?.record === null && x.ev != null && seq > x.ev) saved.delete(id);
+      if (backSince(saved.get(id), seq)) saved.delete(id);
     },
     /**
      * A listing read from the server (occurrences; seq: its number in the device's order) began when mark() was mark:
