@@ -104,10 +104,14 @@ export function onUnauthorized(fn) { unauthorized = fn; }
  * background (a read the user did not ask for, such as the calendar's
  * read-ahead: its failure, the network's or a proxy's 502/504, is not
  * reported to onReachable, so the header and the offline line stay as
- * they are; an answer still is: the server answered).
+ * they are; an answer still is: the server answered), quietTimeout (a
+ * request that ends at its timeout is not reported to onReachable: no
+ * answer in time is a slow answer, not an outage, so the header and the
+ * offline line keep what the rest of the app knows; a network failure
+ * still is reported).
  * A failure throws ApiError.
  */
-export async function request(method, path, body, { ifMatch = null, timeout = 0, background = false } = {}) {
+export async function request(method, path, body, { ifMatch = null, timeout = 0, background = false, quietTimeout = false } = {}) {
   const headers = { 'X-Device-ID': deviceId(), Accept: 'application/json', 'Accept-Language': acceptLanguage() };
   const opts = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (body !== undefined) {
@@ -136,7 +140,7 @@ export async function request(method, path, body, { ifMatch = null, timeout = 0,
       try { data = await res.json(); } catch (e) { if (e.name === 'AbortError') throw e; /* not JSON */ }
     }
   } catch {
-    failed('network');
+    if (!(timedOut && quietTimeout)) failed('network');
     throw new ApiError(0, 'network', undefined, { path, timedOut });
   } finally {
     clearTimeout(timer);

@@ -44,7 +44,9 @@ const newCommandId = () => (crypto.randomUUID ? crypto.randomUUID() : undefined)
 
 // How long a command may wait for its answer (the server's model has 8 s,
 // then its own parser answers): a request that hangs (a dead connection, a
-// stuck proxy) ends, so Send is not disabled for good.
+// stuck proxy) ends, so Send is not disabled for good. A slow answer is not
+// an outage: it ends quietly (quietTimeout), the header and the offline line
+// keep what the rest of the app knows; the line here says "no answer yet".
 const COMMAND_TIMEOUT = 30000;
 
 export function mountAssistant(app, root) {
@@ -155,7 +157,7 @@ export function mountAssistant(app, root) {
         for (const b of reply.querySelectorAll('button.choice')) b.disabled = true;
         reply.querySelectorAll('button.choice')[i]?.setAttribute('aria-busy', 'true');
         try {
-          const res = await request('POST', `/api/assistant/commands/${data.id}/choice`, { option: i, locale: clockLocale() }, { timeout: COMMAND_TIMEOUT });
+          const res = await request('POST', `/api/assistant/commands/${data.id}/choice`, { option: i, locale: clockLocale() }, { timeout: COMMAND_TIMEOUT, quietTimeout: true });
           present(res.data, res.headers);
         } catch (ex) {
           show(errorSay(ex, null, 'assistant.noAnswer')); // not sent again: its buttons are gone
@@ -175,7 +177,7 @@ export function mountAssistant(app, root) {
         button.disabled = true;
         button.setAttribute('aria-busy', 'true');
         try {
-          const { data, headers } = await request('POST', `/api/assistant/commands/${cmd.id}/undo`, { locale: clockLocale() }, { timeout: COMMAND_TIMEOUT });
+          const { data, headers } = await request('POST', `/api/assistant/commands/${cmd.id}/undo`, { locale: clockLocale() }, { timeout: COMMAND_TIMEOUT, quietTimeout: true });
           const lang = headers.get('Content-Language');
           show(() => (serverSpeaks(lang) ? data.message : t('assistant.undone')));
         } catch (ex) {
@@ -205,7 +207,7 @@ export function mountAssistant(app, root) {
     const id = unanswered?.text === text ? unanswered.id : newCommandId();
     unanswered = null;
     try {
-      const { data, headers } = await request('POST', '/api/assistant/commands', { id, text, locale: clockLocale() }, { timeout: COMMAND_TIMEOUT });
+      const { data, headers } = await request('POST', '/api/assistant/commands', { id, text, locale: clockLocale() }, { timeout: COMMAND_TIMEOUT, quietTimeout: true });
       present(data, headers);
       if (input.value.trim() === text) input.value = '';
     } catch (ex) {
