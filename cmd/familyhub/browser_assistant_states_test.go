@@ -251,3 +251,60 @@ func TestBrowserAssistantSignOutMidCommand(t *testing.T) {
 		t.Errorf("%d bananas on Ana's list, want 1", n)
 	}
 }
+
+// TestBrowserAssistantChoiceHoldsBar: a choice on its way holds the bar as
+// a command does: Send is disabled and sends nothing (the typed command
+// waits), and a microphone that fails meanwhile says so under the field,
+// in English and German, leaving the question in view; once the choice is
+// answered, Send sends the typed command. Before, a command sent while a
+// choice was on its way had its answer replaced by the choice's, and a
+// microphone error replaced the question.
+func TestBrowserAssistantChoiceHoldsBar(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	listID := seedFamily(t, m, ana)
+	for _, title := range []string{"Walk the dog", "Walk the cat"} {
+		restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": title})
+	}
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: speechOnCall})
+	b.login(m.URL(), "ana@example.org")
+	b.goFamily()
+	b.setValue(`#assistant-input`, "mark walk as done")
+	b.click(`.assistant-form button[type=submit]`)
+	b.waitJS("the question", `document.querySelectorAll('.assistant-reply .choices button').length === 2 && !document.querySelector('[aria-busy]')`, 5*time.Second)
+	question := eval[string](b, replyLine)
+
+	eval[bool](b, holdSends)
+	eval[bool](b, `(window.__holdBefore = (p, m) => p.endsWith('/choice') && m === 'POST', true)`)
+	b.clickText(`.assistant-reply .choices button`, "Walk the dog")
+	b.waitJS("the choice held", `window.__before.length === 1`, 5*time.Second)
+	if !eval[bool](b, `document.querySelector('.assistant-form button[type=submit]').disabled`) {
+		t.Error("Send is enabled while the choice is on its way")
+	}
+	b.setValue(`#assistant-input`, "add bananas to the weekly list")
+	eval[bool](b, `(document.querySelector('.assistant-form').requestSubmit(), true)`)
+	if got := eval[string](b, replyLine); got != question {
+		t.Errorf("Enter while the choice is on its way: the reply says %q, want the question (nothing sent)", got)
+	}
+	b.click(`button.mic`)
+	b.waitJS("listening", `!!window.__rec`, 5*time.Second)
+	eval[bool](b, `(window.__rec.onerror({ error: 'network' }), true)`)
+	b.waitJS("the microphone's failure under the field", heardLine+` === 'The microphone did not work. Type the command instead.'`, 5*time.Second)
+	if got := eval[string](b, replyLine); got != question {
+		t.Errorf("with the choice on its way the reply says %q, want the question", got)
+	}
+	b.setValue(`#lang-select`, "de")
+	b.waitJS("the failure in German", heardLine+` === 'Das Mikrofon hat nicht funktioniert. Tippe den Befehl stattdessen.' && `+replyLine+` === 'Was meinst du?'`, 5*time.Second)
+	b.setValue(`#lang-select`, "en")
+	b.waitJS("English again", replyLine+` === `+js(question), 5*time.Second)
+
+	eval[bool](b, `(window.__holdBefore = () => false, window.__sendHeld(), true)`)
+	b.waitJS("the choice answered", replyLine+` === 'Marked “Walk the dog” as done.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
+	b.setValue(`#assistant-input`, "add bananas to the weekly list")
+	b.click(`.assistant-form button[type=submit]`)
+	b.waitJS("the command's answer", replyLine+` === 'Added bananas to Weekly.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
+	if n := countItems(t, ana, m, listID, "bananas"); n != 1 {
+		t.Errorf("%d bananas on the list, want 1", n)
+	}
+}

@@ -282,7 +282,10 @@ export function mountAssistant(app, root) {
       }
     };
     recognition.onerror = (ev) => {
-      if (ev.error !== 'aborted' && ev.error !== 'no-speech') show(() => t('assistant.micError'));
+      if (ev.error === 'aborted' || ev.error === 'no-speech') return;
+      // While a request is on its way its line (or its question) stays: said under the field.
+      if (busy) sayIn(heard, () => t('assistant.micError'));
+      else show(() => t('assistant.micError'));
     };
     recognition.onend = () => {
       recognition = null;
