@@ -261,12 +261,7 @@ func TestBrowserAssistantSignOutMidCommand(t *testing.T) {
 // microphone error replaced the question.
 func TestBrowserAssistantChoiceHoldsBar(t *testing.T) {
 	browserTest(t)
-	m := startMain(t, dbtest.URL(t))
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
-	listID := seedFamily(t, m, ana)
-	for _, title := range []string{"Walk the dog", "Walk the cat"} {
-		restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": title})
-	}
+	m, ana, listID := anaWithWalks(t)
 	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: speechOnCall})
 	b.login(m.URL(), "ana@example.org")
 	b.goFamily()
@@ -307,4 +302,18 @@ func TestBrowserAssistantChoiceHoldsBar(t *testing.T) {
 	if n := countItems(t, ana, m, listID, "bananas"); n != 1 {
 		t.Errorf("%d bananas on the list, want 1", n)
 	}
+}
+
+// anaWithWalks starts the app with Ana's family (seedFamily; the Weekly
+// list's id is returned) and two tasks "mark walk as done" can mean: "Walk
+// the dog" and "Walk the cat" (the assistant asks which).
+func anaWithWalks(t *testing.T) (*Main, member, string) {
+	t.Helper()
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	listID := seedFamily(t, m, ana)
+	for _, title := range []string{"Walk the dog", "Walk the cat"} {
+		restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": title})
+	}
+	return m, ana, listID
 }
