@@ -98,8 +98,9 @@ export function mountAssistant(app, root) {
 
   /**
    * Shows an answer: say() gives its words (a string, or {text, note,
-   * examples, events, choices}; note: why a choice failed) in the language in use; said again on a language
-   * switch while shown (lines.js), as the app's other lines are.
+   * examples, events, choices}; note: why a choice failed) in the
+   * language in use; said again on a language switch while shown
+   * (lines.js), as the app's other lines are.
    */
   function show(say, { actions = null } = {}) {
     const said = h('div.assistant-said');
