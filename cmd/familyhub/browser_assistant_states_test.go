@@ -304,6 +304,47 @@ func TestBrowserAssistantChoiceHoldsBar(t *testing.T) {
 	}
 }
 
+// TestBrowserAssistantOfflineMidCommand: a 320 px phone goes offline
+// while a command's answer is on its way (the command reached the server,
+// its answer is lost): the bar ends it at once, saying the server cannot
+// be reached (English, then German), Send enabled again; back online,
+// Send again keeps the command's id, so it is not done twice (one item).
+// The test holds the first answer until its request is aborted and keeps
+// the 30 s timer from firing. Before, the bar waited the full 30 s.
+func TestBrowserAssistantOfflineMidCommand(t *testing.T) {
+	browserTest(t)
+	m, ana, listID := anaWithWalks(t)
+	b := newDevice(t, "small phone", 320, 640, browserOpts{lang: "en-GB"})
+	b.login(m.URL(), "ana@example.org")
+	b.goFamily()
+	eval[bool](b, `(() => {
+		const realTimeout = window.setTimeout, realFetch = window.fetch;
+		window.setTimeout = (fn, ms, ...args) => (ms === 30000 ? -1 : realTimeout(fn, ms, ...args));
+		window.__ids = [];
+		window.fetch = (input, opts) => {
+			const url = new URL(typeof input === 'string' ? input : input.url, location.href);
+			if (url.pathname !== '/api/assistant/commands') return realFetch(input, opts);
+			window.__ids.push(JSON.parse(opts.body).id);
+			if (window.__ids.length > 1) return realFetch(input, opts);
+			realFetch(input, { ...opts, signal: undefined });
+			return new Promise((_, reject) => opts.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+		};
+		return true;
+	})()`)
+	b.setValue(`#assistant-input`, "add bananas to the weekly list")
+	b.click(`.assistant-form button[type=submit]`)
+	b.waitJS("the command on its way", `window.__ids.length === 1 && document.querySelector('.assistant-form button[type=submit]').disabled`, 5*time.Second)
+	eval[bool](b, `(window.dispatchEvent(new Event('offline')), true)`)
+	b.waitJS("offline said at once", replyLine+` === 'The server cannot be reached.' && !document.querySelector('[aria-busy]') && !document.querySelector('.assistant-form button[type=submit]').disabled`, 5*time.Second)
+	b.setValue(`#lang-select`, "de")
+	b.waitJS("offline said in German", replyLine+` === 'Der Server ist nicht erreichbar.'`, 5*time.Second)
+	b.setValue(`#lang-select`, "en")
+	b.waitJS("English again", replyLine+` === 'The server cannot be reached.'`, 5*time.Second)
+
+	eval[bool](b, `(window.dispatchEvent(new Event('online')), true)`)
+	sentAgainOnce(t, b, m, ana, listID)
+}
+
 // anaWithWalks starts the app with Ana's family (seedFamily; the Weekly
 // list's id is returned) and two tasks "mark walk as done" can mean: "Walk
 // the dog" and "Walk the cat" (the assistant asks which).
@@ -316,4 +357,20 @@ func anaWithWalks(t *testing.T) (*Main, member, string) {
 		restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": title})
 	}
 	return m, ana, listID
+}
+
+// sentAgainOnce sends "add bananas to the weekly list" again (it is in the
+// field) after its first request got no answer, though it reached the
+// server: the bar sends it with the same id (window.__ids, recorded by the
+// test's fetch), so the server answers from its record: one bananas item.
+func sentAgainOnce(t *testing.T, b *browser, m *Main, ana member, listID string) {
+	t.Helper()
+	b.click(`.assistant-form button[type=submit]`)
+	b.waitJS("the answer to the same command", replyLine+` === 'Added bananas to Weekly.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
+	if !eval[bool](b, `window.__ids.length === 2 && !!window.__ids[0] && window.__ids[0] === window.__ids[1]`) {
+		t.Errorf("the command sent again with ids %s, want the same id", eval[string](b, `JSON.stringify(window.__ids)`))
+	}
+	if n := countItems(t, ana, m, listID, "bananas"); n != 1 {
+		t.Errorf("%d bananas on the list, want 1", n)
+	}
 }

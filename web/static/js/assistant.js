@@ -150,16 +150,22 @@ export function mountAssistant(app, root) {
    * Sends one request of the bar (a command, a choice, an Undo) as the one
    * on its way: the bar is busy meanwhile, and the answer (or the failure)
    * is handled only while the bar belongs to the session that sent it.
+   * The device going offline ends it at once as a network failure (a
+   * command keeps its id for Send again), not after the 30 s.
    */
   async function exchange(path, body, onAnswer, onFailure) {
     const mine = session;
+    const gone = new AbortController();
+    const offline = () => gone.abort();
+    window.addEventListener('offline', offline);
     setBusy(true);
     try {
-      const res = await request('POST', path, body, { timeout: COMMAND_TIMEOUT, quietTimeout: true });
+      const res = await request('POST', path, body, { timeout: COMMAND_TIMEOUT, quietTimeout: true, signal: gone.signal });
       if (mine === session) onAnswer(res);
     } catch (ex) {
       if (mine === session) onFailure(ex);
     } finally {
+      window.removeEventListener('offline', offline);
       if (mine === session) {
         setBusy(false);
         if (heard.textContent) input.focus(); // what was heard meanwhile is one Enter away
