@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"testing"
 	"time"
-
-	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // TestBrowserAssistant: the assistant bar's Undo and its question buttons
@@ -16,12 +14,7 @@ import (
 // otherwise.
 func TestBrowserAssistant(t *testing.T) {
 	browserTest(t)
-	m := startMain(t, dbtest.URL(t))
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
-	listID := seedFamily(t, m, ana)
-	for _, title := range []string{"Walk the dog", "Walk the cat"} {
-		restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": title})
-	}
+	m, ana, listID := anaWithWalks(t)
 	phone := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "en-GB"})
 	phone.login(m.URL(), "ana@example.org")
 	phone.goTo("/shopping/"+listID, `document.querySelector('li.item[data-name="apples"]')`)

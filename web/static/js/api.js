@@ -104,10 +104,15 @@ export function onUnauthorized(fn) { unauthorized = fn; }
  * background (a read the user did not ask for, such as the calendar's
  * read-ahead: its failure, the network's or a proxy's 502/504, is not
  * reported to onReachable, so the header and the offline line stay as
- * they are; an answer still is: the server answered).
+ * they are; an answer still is: the server answered), quietTimeout (a
+ * request that ends at its timeout is not reported to onReachable: no
+ * answer in time is a slow answer, not an outage, so the header and the
+ * offline line keep what the rest of the app knows; a network failure
+ * still is reported), signal (an AbortSignal of the caller's: aborted, the
+ * request fails as a network error, e.g. when the device goes offline).
  * A failure throws ApiError.
  */
-export async function request(method, path, body, { ifMatch = null, timeout = 0, background = false } = {}) {
+export async function request(method, path, body, { ifMatch = null, timeout = 0, background = false, quietTimeout = false, signal = null } = {}) {
   const headers = { 'X-Device-ID': deviceId(), Accept: 'application/json', 'Accept-Language': acceptLanguage() };
   const opts = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (body !== undefined) {
@@ -117,10 +122,12 @@ export async function request(method, path, body, { ifMatch = null, timeout = 0,
   if (ifMatch != null) headers['If-Match'] = `"${ifMatch}"`;
   let timer = null;
   let timedOut = false;
-  if (timeout) {
+  if (timeout || signal) {
     const ctrl = new AbortController();
     opts.signal = ctrl.signal;
-    timer = setTimeout(() => { timedOut = true; ctrl.abort(); }, timeout);
+    if (timeout) timer = setTimeout(() => { timedOut = true; ctrl.abort(); }, timeout);
+    if (signal?.aborted) ctrl.abort();
+    else signal?.addEventListener('abort', () => ctrl.abort(), { once: true });
   }
   const sent = ++sentCount;
   const failed = (why) => {
@@ -136,7 +143,7 @@ export async function request(method, path, body, { ifMatch = null, timeout = 0,
       try { data = await res.json(); } catch (e) { if (e.name === 'AbortError') throw e; /* not JSON */ }
     }
   } catch {
-    failed('network');
+    if (!(timedOut && quietTimeout)) failed('network');
     throw new ApiError(0, 'network', undefined, { path, timedOut });
   } finally {
     clearTimeout(timer);

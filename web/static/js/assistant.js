@@ -44,7 +44,9 @@ const newCommandId = () => (crypto.randomUUID ? crypto.randomUUID() : undefined)
 
 // How long a command may wait for its answer (the server's model has 8 s,
 // then its own parser answers): a request that hangs (a dead connection, a
-// stuck proxy) ends, so Send is not disabled for good.
+// stuck proxy) ends, so Send is not disabled for good. A slow answer is not
+// an outage: it ends quietly (quietTimeout), the header and the offline line
+// keep what the rest of the app knows; the line here says "no answer yet".
 const COMMAND_TIMEOUT = 30000;
 
 export function mountAssistant(app, root) {
@@ -53,9 +55,20 @@ export function mountAssistant(app, root) {
   const mic = h('button.icon.mic', { type: 'button', hidden: true, 'aria-pressed': 'false', onclick: listen }, micIcon());
   const send = h('button.primary', { type: 'submit' });
   const reply = h('div.assistant-reply', { role: 'status', 'aria-live': 'polite' });
+  // What the microphone heard while a request was on its way waits in the
+  // field, not sent over the answer in view (it may be a question): this
+  // line says so, and goes once the field is sent or edited.
+  const heard = h('p.assistant-heard', { role: 'status', 'aria-live': 'polite' });
   const form = h('form.assistant-form', { onsubmit: submit }, label, input, mic, send);
+  input.addEventListener('input', () => heard.replaceChildren());
   let recognition = null;
-  let busy = false; // a command on its way: Send (or Enter) does not send another
+  // A command, a choice or an Undo on its way: Send (or Enter, or the
+  // microphone) sends nothing more until its answer, which would else
+  // replace this one's (an Undo's outcome, a question) unseen.
+  let busy = false;
+  // Bumped when the bar leaves the page (signed out): an answer to a
+  // request of before is not shown to whoever signs in next.
+  let session = 0;
   // A command that got no answer (offline, timed out) may have run: sent
   // again with the same text, it keeps its id, so the server answers it
   // from its record instead of running it twice.
@@ -84,9 +97,10 @@ export function mountAssistant(app, root) {
   relabel();
 
   /**
-   * Shows an answer: say() gives its words (a string, or {text, examples,
-   * events, choices}) in the language in use; said again on a language
-   * switch while shown (lines.js), as the app's other lines are.
+   * Shows an answer: say() gives its words (a string, or {text, note,
+   * examples, events, choices}; note: why a choice failed) in the
+   * language in use; said again on a language switch while shown
+   * (lines.js), as the app's other lines are.
    */
   function show(say, { actions = null } = {}) {
     const said = h('div.assistant-said');
@@ -94,9 +108,10 @@ export function mountAssistant(app, root) {
     setChildren(reply, said, h('div.reply-actions', actions, dismiss));
     sayIn(said, () => {
       const s = say();
-      const { text, examples: withExamples = false, events = [], choices = null } = typeof s === 'string' ? { text: s } : s;
+      const { text, note = null, examples: withExamples = false, events = [], choices = null } = typeof s === 'string' ? { text: s } : s;
       return [
         h('p', text),
+        note ? h('p.assistant-note', typeof note === 'string' ? note : note.text) : null,
         events.length ? h('ul.assistant-events', { 'aria-label': t('assistant.eventsList') }, events.map((x) => h('li', x))) : null,
         choices,
         withExamples ? [h('p.muted', t('assistant.tryThese')), h('ul.examples', examples().map((x) => h('li', h('button.example', {
@@ -120,7 +135,7 @@ export function mountAssistant(app, root) {
   function errorSay(ex, fallbackKey = null, timeoutKey = 'assistant.timeout') {
     const appWords = ex.status === 0 || ex.status === 400 || ex.status === 401 || ex.status === 413 || ex.status === 429 || ex.status >= 500;
     return () => {
-      if (ex.status === 422 && ex.field === 'text') return { text: t('assistant.notUnderstood'), examples: true };
+      if (ex.status === 422 && ex.field === 'text' && !fallbackKey) return { text: t('assistant.notUnderstood'), examples: true };
       if (!appWords && ex.serverMessage && serverSpeaks(ex.contentLanguage)) return ex.serverMessage;
       if (ex.status === 422) return { text: t(fallbackKey || 'assistant.couldNot'), examples: !fallbackKey };
       if (fallbackKey && ex.status === 409) return t(fallbackKey);
@@ -131,35 +146,78 @@ export function mountAssistant(app, root) {
     };
   }
 
+  /**
+   * Sends one request of the bar (a command, a choice, an Undo) as the one
+   * on its way: the bar is busy meanwhile, and the answer (or the failure)
+   * is handled only while the bar belongs to the session that sent it.
+   * The device going offline ends it at once as a network failure (a
+   * command keeps its id for Send again), not after the 30 s.
+   */
+  async function exchange(path, body, onAnswer, onFailure) {
+    const mine = session;
+    const gone = new AbortController();
+    const offline = () => gone.abort();
+    window.addEventListener('offline', offline);
+    setBusy(true);
+    try {
+      const res = await request('POST', path, body, { timeout: COMMAND_TIMEOUT, quietTimeout: true, signal: gone.signal });
+      if (mine === session) onAnswer(res);
+    } catch (ex) {
+      if (mine === session) onFailure(ex);
+    } finally {
+      window.removeEventListener('offline', offline);
+      if (mine === session) {
+        setBusy(false);
+        if (heard.textContent) input.focus(); // what was heard meanwhile is one Enter away
+      }
+    }
+  }
+
   /** Shows the server's answer to a command or a choice. */
   function present(data, headers) {
     const lang = headers.get('Content-Language');
     const own = () => (serverSpeaks(lang) ? data.message : null);
     if (data.outcome === 'question') {
-      const chosen = { at: -1 }; // the option on its way, through a redraw in another language
-      show(() => ({ text: own() || t('assistant.question'), choices: choiceButtons(data, !!own(), chosen) }));
+      // Kept through a redraw in another language: the option on its way,
+      // those the server refused, whether the question is closed, and why.
+      const q = { at: -1, refused: new Set(), closed: false, error: null };
+      const draw = () => show(() => ({
+        text: own() || t('assistant.question'),
+        note: q.error?.(),
+        choices: q.closed ? null : choiceButtons(data, !!own(), q, draw),
+      }));
+      draw();
       return;
     }
     show(() => ({ text: own() || replyText(data, app.tz) || t('assistant.done'), events: createdEvents(data, app.tz) }), { actions: undoButton(data) });
   }
 
-  /** The options of a question as buttons; a tap answers it (POST …/choice). */
-  function choiceButtons(data, serverLabels, chosen) {
+  /**
+   * The options of a question as buttons; a tap answers it (POST …/choice).
+   * A refusal is said with the question, which stays: the refused option
+   * disabled (422), the others still answerable; no answer (offline, a
+   * timeout, a busy server) leaves every option answerable (the server
+   * answers the same option again from its record, it is not done twice);
+   * a question answered already (409) or gone is closed, and says so.
+   */
+  function choiceButtons(data, serverLabels, q, draw) {
     const options = data.intent?.options || [];
     const buttons = options.map((opt, i) => h('button.choice', {
       type: 'button',
-      disabled: chosen.at >= 0,
-      'aria-busy': chosen.at === i ? 'true' : null,
+      disabled: q.at >= 0 || q.refused.has(i),
+      'aria-busy': q.at === i ? 'true' : null,
       async onclick() {
-        chosen.at = i;
+        if (busy) return;
+        q.at = i;
         for (const b of reply.querySelectorAll('button.choice')) b.disabled = true;
         reply.querySelectorAll('button.choice')[i]?.setAttribute('aria-busy', 'true');
-        try {
-          const res = await request('POST', `/api/assistant/commands/${data.id}/choice`, { option: i, locale: clockLocale() }, { timeout: COMMAND_TIMEOUT });
-          present(res.data, res.headers);
-        } catch (ex) {
-          show(errorSay(ex, null, 'assistant.noAnswer')); // not sent again: its buttons are gone
-        }
+        await exchange(`/api/assistant/commands/${data.id}/choice`, { option: i, locale: clockLocale() }, (res) => present(res.data, res.headers), (ex) => {
+          q.at = -1;
+          if (ex.status === 422) q.refused.add(i);
+          q.closed = ex.status === 409 || ex.status === 404 || q.refused.size >= options.length;
+          q.error = errorSay(ex, ex.status === 422 ? 'assistant.choiceRefused' : 'assistant.choiceClosed', 'assistant.choiceNoAnswer');
+          draw();
+        });
         input.focus();
       },
     }, (serverLabels && data.choices?.[i]?.label) || optionLabel(opt, app.tz)));
@@ -172,15 +230,13 @@ export function mountAssistant(app, root) {
     const button = h('button.small.undo', {
       type: 'button',
       async onclick() {
+        if (busy) return;
         button.disabled = true;
         button.setAttribute('aria-busy', 'true');
-        try {
-          const { data, headers } = await request('POST', `/api/assistant/commands/${cmd.id}/undo`, { locale: clockLocale() }, { timeout: COMMAND_TIMEOUT });
+        await exchange(`/api/assistant/commands/${cmd.id}/undo`, { locale: clockLocale() }, ({ data, headers }) => {
           const lang = headers.get('Content-Language');
           show(() => (serverSpeaks(lang) ? data.message : t('assistant.undone')));
-        } catch (ex) {
-          show(errorSay(ex, 'fail.undo', 'assistant.noAnswer'));
-        }
+        }, (ex) => show(errorSay(ex, 'fail.undo', 'assistant.noAnswer')));
         input.focus();
       },
     });
@@ -198,22 +254,19 @@ export function mountAssistant(app, root) {
       show(() => t('assistant.tooLong', { max: MAX_TEXT }));
       return;
     }
-    setBusy(true);
+    heard.replaceChildren();
     const working = h('p.muted.assistant-working');
     reply.replaceChildren(working);
     sayIn(working, () => t('assistant.working'));
     const id = unanswered?.text === text ? unanswered.id : newCommandId();
     unanswered = null;
-    try {
-      const { data, headers } = await request('POST', '/api/assistant/commands', { id, text, locale: clockLocale() }, { timeout: COMMAND_TIMEOUT });
+    await exchange('/api/assistant/commands', { id, text, locale: clockLocale() }, ({ data, headers }) => {
       present(data, headers);
       if (input.value.trim() === text) input.value = '';
-    } catch (ex) {
+    }, (ex) => {
       if (ex.status === 0) unanswered = { text, id };
       show(errorSay(ex));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   function listen() {
@@ -231,11 +284,15 @@ export function mountAssistant(app, root) {
       input.value = results.map((r) => r[0].transcript).join('');
       if (results.length && results[results.length - 1].isFinal) {
         recognition.stop?.();
-        form.requestSubmit();
+        if (busy) sayIn(heard, () => t('assistant.heardWhileBusy'));
+        else form.requestSubmit();
       }
     };
     recognition.onerror = (ev) => {
-      if (ev.error !== 'aborted' && ev.error !== 'no-speech') show(() => t('assistant.micError'));
+      if (ev.error === 'aborted' || ev.error === 'no-speech') return;
+      // While a request is on its way its line (or its question) stays: said under the field.
+      if (busy) sayIn(heard, () => t('assistant.micError'));
+      else show(() => t('assistant.micError'));
     };
     recognition.onend = () => {
       recognition = null;
@@ -247,13 +304,26 @@ export function mountAssistant(app, root) {
 
   return {
     relabel,
-    /** A new page: the last answer belonged to the old one. */
-    clearReply() { reply.replaceChildren(); },
-    /** Shows the bar (signed in) or takes it out of the page (signed out). */
+    /**
+     * A new page: the last answer belonged to the old one; while a request
+     * is on its way its line (or its question) stays, as its answer comes here.
+     */
+    clearReply() { if (!busy) reply.replaceChildren(); },
+    /**
+     * Shows the bar (signed in) or takes it out of the page (signed out:
+     * what was on its way, typed or being heard is not shown to whoever
+     * signs in next, and Send is not left disabled).
+     */
     setVisible(on) {
       root.hidden = !on;
-      if (on && !root.contains(form)) root.append(form, reply);
-      if (!on) { root.replaceChildren(); reply.replaceChildren(); input.value = ''; }
+      if (on && !root.contains(form)) root.append(form, heard, reply);
+      if (!on) {
+        session++;
+        setBusy(false);
+        recognition?.abort?.();
+        unanswered = null;
+        root.replaceChildren(); reply.replaceChildren(); heard.replaceChildren(); input.value = '';
+      }
     },
   };
 }

@@ -238,6 +238,10 @@ export default {
   'assistant.noAnswer': 'Keine Antwort in der Zeit: Vielleicht ist es trotzdem passiert.',
   'assistant.timeout': 'Keine Antwort in der Zeit. Schick es noch einmal, um es erneut zu versuchen (es wird nicht doppelt ausgeführt).',
   'assistant.tooLong': 'Das ist mir zu lang: höchstens {max} Zeichen, bitte.',
+  'assistant.choiceRefused': 'Das ging so nicht. Wähle eine andere Möglichkeit oder schreib den Befehl noch einmal.',
+  'assistant.choiceClosed': 'Diese Frage ist schon beantwortet. Schreib den Befehl bei Bedarf noch einmal.',
+  'assistant.choiceNoAnswer': 'Keine Antwort in der Zeit. Wähle noch einmal, um es erneut zu versuchen (es wird nicht doppelt ausgeführt).',
+  'assistant.heardWhileBusy': 'Noch nicht gesendet: Eine andere Anfrage ist unterwegs. Was du gesagt hast, wartet im Feld; tippe auf Senden, sobald die Antwort da ist.',
 
   'shopping.title': 'Einkauf',
   'shopping.lists': 'Einkaufslisten',

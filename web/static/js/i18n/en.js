@@ -239,6 +239,10 @@ export default {
   'assistant.noAnswer': 'No answer in time: it may or may not have been done.',
   'assistant.timeout': 'No answer in time. Send it again to try once more (it will not be done twice).',
   'assistant.tooLong': 'That is too long for me: at most {max} characters, please.',
+  'assistant.choiceRefused': 'I could not do that one. Pick another option, or type the command again.',
+  'assistant.choiceClosed': 'This question is closed: it was answered already. Type the command again if need be.',
+  'assistant.choiceNoAnswer': 'No answer in time. Pick again to try once more (it will not be done twice).',
+  'assistant.heardWhileBusy': 'Not sent yet: another request is on its way. What you said waits in the field; press Send once the answer is in.',
 
   'shopping.title': 'Shopping',
   'shopping.lists': 'Shopping lists',
