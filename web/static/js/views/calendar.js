@@ -41,6 +41,9 @@ export function view(app, main) {
   let fromKept = false; // the listing shown is the kept ranges', not the server's
   let listed = null; // the range the listing is of: drawn again (a write waiting, an answer) as that range until the next is read
   let loaded = false; // a listing was read: before it, the page shows its placeholder
+  // The range the page shows (its listing, or why it has none): its mode's frame (the nav bar for a week
+  // or month) and the new event's day follow it, not the range being read (null: nothing shown yet).
+  let drawn = null;
   let reading = 0; // the page's listings on their way: no read-ahead meanwhile
   // Since when a kept range may miss a change (ms): the page opened (it
   // hears the calendar's notices only while open), or its last notice.
@@ -80,9 +83,9 @@ export function view(app, main) {
       app.can('calendar_event.create') ? h('button.primary', { type: 'button', onclick: () => openEvent(app, null, { onSaved: () => reload(), date: newEventDay(), held }) }, t('calendar.new')) : null),
     navBar, body);
 
-  // A new event starts today, or on the first day shown when today is not.
+  // A new event starts today, or on the first day shown when today is not (the range on screen, not one being read).
   const newEventDay = () => {
-    const r = range();
+    const r = drawn ?? range();
     return today() >= r.from && today() < r.to ? null : r.from;
   };
 
@@ -105,12 +108,19 @@ export function view(app, main) {
     return { mode: m, from, to: addDays(from, weeks * 7) };
   }
 
+  // The mode chosen is pressed at once; the page keeps the frame of the range it shows (frame) until the
+  // next one is drawn: a week drawn again while the agenda is read (a change heard) keeps its nav bar.
   function layout() {
     const m = mode();
     modes.hidden = !wide.matches;
-    navBar.hidden = m === 'agenda';
     for (const b of modeBtns) b.setAttribute('aria-pressed', String(b.dataset.mode === m));
-    main.classList.toggle('wide-calendar', m !== 'agenda');
+    frame(drawn ?? range());
+  }
+
+  // The frame of range r: the nav bar for a week or month, the wide layout but for the agenda.
+  function frame(r) {
+    navBar.hidden = r.mode === 'agenda';
+    main.classList.toggle('wide-calendar', r.mode !== 'agenda');
   }
 
   // The occurrences of range r as they will be once what waits is saved.
@@ -159,6 +169,8 @@ export function view(app, main) {
   // was (its placeholder hidden behind: shell.js shows it again while the
   // range loads once the connection is back), never an empty grid.
   function notKept(r) {
+    drawn = r;
+    frame(r);
     loaded = false;
     occurrences = [];
     delete body.dataset.range;
@@ -172,6 +184,8 @@ export function view(app, main) {
   // to a placeholder, which the loader turns into why, with Retry
   // (shell.js), under r's dates: never an older range's grid.
   function failed(r) {
+    drawn = r;
+    frame(r);
     loaded = false;
     occurrences = [];
     delete body.dataset.range;
@@ -185,6 +199,8 @@ export function view(app, main) {
     const target = { agenda, week: weekGrid, month: monthGrid }[m];
     const list = shown(r);
     body.dataset.range = `${r.mode} ${r.from} ${r.to}`; // the listing drawn (for the browser tests)
+    drawn = r;
+    frame(r);
     keepFocus(() => {
       if (target.parentNode !== body) setChildren(body, target, m === 'agenda' ? h('p.center', more) : null);
       if (m === 'agenda') renderAgenda(app, agenda, list, today(), r.to, open);
