@@ -165,7 +165,12 @@ export const backSince = (a, seq) => a?.record === null && a.ev != null && seq >
  * before its event came, has no event to judge by (backSince).
  */
 export function shownAgain(ids, readSeq) {
-  for (const id of ids) if (known.get(id)?.record === null) back(id, readSeq);
+  for (const id of ids) {
+    const a = known.get(id);
+    if (a?.record !== null) continue;
+    // Stored with no number (an older version of the app numbered none): older than any read of this one.
+    back(id, a.seq == null && !writing.has(id) ? undefined : readSeq);
+  }
 }
 
 /**
