@@ -36,18 +36,10 @@ const noReadAhead = `Object.defineProperty(navigator, 'connection', { value: { s
 // until the read came (a test looking for the swim then stepped past it).
 func TestBrowserCalendarNextDrawnWhenRead(t *testing.T) {
 	browserTest(t)
-	m := startMain(t, dbtest.URL(t))
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
-	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
-	first := time.Now().UTC().AddDate(0, 0, 1).Truncate(24 * time.Hour).Add(16 * time.Hour)
-	restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Swimming", "rrule": "FREQ=WEEKLY",
-		"starts_at": first.Format(time.RFC3339), "ends_at": first.Add(time.Hour).Format(time.RFC3339)})
-	a := newDevice(t, "Ana's laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: holdListings})
-	a.login(m.URL(), "ana@example.org")
+	a := calendarWhileRead(t)
 
 	const swims = `[...document.querySelectorAll('.week-grid li.event')].filter((e) => e.dataset.title === 'Swimming').map((e) => e.dataset.rid).join()`
 	const label = `document.querySelector('.cal-nav .range').textContent`
-	a.goTo("/calendar", `document.querySelector('.cal-body')?.dataset.range && `+swims)
 	thisWeek, swim := eval[string](a, label), eval[string](a, swims)
 
 	// The next week's read waits; meanwhile the outbox says it changed.

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -16,10 +15,10 @@ import (
 // sets then is made against the version her rename left: saved as it is,
 // with no conflict (without the kept answer it met a 412, judged against
 // her own rename). The saved answers are read from IndexedDB more slowly
-// than the copy after the reload (another transaction holds their store
-// for 1.5 s, as a busy phone may): the calendar waits for them. Before, it
-// showed the copy without them (this test failed about 1 run in 8 under
-// load).
+// than the copy after the reload (another transaction holds their store,
+// as a busy phone may, until the calendar is open and its copy was read:
+// holdAnswersAfterReload): the calendar waits for them. Before, it showed
+// the copy without them (this test failed about 1 run in 8 under load).
 func TestBrowserOutboxSavedAnswerKept(t *testing.T) {
 	browserTest(t)
 	c, ana, _ := twoAdults(t)
@@ -49,25 +48,15 @@ func TestBrowserOutboxSavedAnswerKept(t *testing.T) {
 
 	a.goOffline()
 	// After the reload, a transaction of the page holds the saved answers'
-	// store for 1.5 s: the copy is read before them.
-	hold, err := chromedp.Call(a.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `(() => {
-		const open = indexedDB.open('familyhub');
-		open.onsuccess = () => {
-			const os = open.result.transaction('answers', 'readwrite').objectStore('answers');
-			const until = Date.now() + 1500;
-			const spin = () => { if (Date.now() < until) os.get('none').onsuccess = spin; };
-			spin();
-		};
-	})()`})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// store until the copy was read with the calendar open: the copy is read before them.
+	holdAnswersAfterReload(t, a)
 	a.do(chromedp.Reload())
 	a.waitJS("the tasks page, offline", `location.pathname === '/tasks' && document.querySelector('#main .page-head h1')`, 10*time.Second)
-	if _, err := chromedp.Call(a.ctx, page.RemoveScriptToEvaluateOnNewDocument, page.RemoveScriptToEvaluateOnNewDocumentParams{Identifier: hold.Identifier}); err != nil {
-		t.Fatal(err)
-	}
-	a.goTo("/calendar", chip("Dentist (Dr Weber)")+` || `+chip("Dentist"))
+	a.goTo("/calendar", `location.pathname === '/calendar' && !!document.querySelector('.cal-body')`)
+	// The page's own read of the copy, when it does not wait for the answers, comes before this one.
+	a.waitJS("the calendar's copy read, the answers held", `(import('/js/cache.js').then((c) => c.kept('calendar')), window.keptRead.includes('calendar'))`, 10*time.Second)
+	eval[bool](a, `(window.letAnswersGo = true)`)
+	a.waitJS("the calendar drawn", chip("Dentist (Dr Weber)")+` || `+chip("Dentist"), 10*time.Second)
 	if !eval[bool](a, chip("Dentist (Dr Weber)")+` !== null`) {
 		t.Errorf("offline after a reload the calendar shows %q, want Ana's saved rename", eval[string](a, `[...document.querySelectorAll('.agenda li.event')].map((e) => e.dataset.title).join()`))
 	}

@@ -19,6 +19,7 @@ const SHELL = [
   '/js/views/language.js', '/js/views/recipe-edit.js', '/js/views/recipe.js', '/js/views/recipes.js',
   '/js/views/shopping-items.js', '/js/views/shopping-lists.js', '/js/views/shopping.js', '/js/views/task-dialog.js',
   '/js/views/tasks.js', '/js/warm.js',
+  '/js/cache-kept.js', '/js/views/calendar-ahead.js',
   '/icons/icon-192.png', '/icons/icon-512.png',
 ];
 // /ical: a feed opened in the browser must not be kept as the app's page.

@@ -9,11 +9,15 @@
 // read lacks is older than its add. Until the record comes back with its
 // id (the assistant's Undo): a create or change heard after the
 // deletion's event undoes it (back), as on the calendar, and the answers
-// to the device's later writes of it show again. Used by the
+// to the device's later writes of it show again; so does a read from the
+// server, begun after the deletion, that shows the record (the page's
+// deletion and the outbox's: outbox.shownAgain, the calendar's rule too),
+// which also covers a deletion stored before its event came. Used by the
 // shopping and tasks views; cache.refresh does not keep such a read over
 // the device's copy, the merge is kept instead.
 import * as cache from './cache.js';
-import { backSince } from './outbox-answers.js';
+import { backSince, shownAgain } from './outbox-answers.js';
+import { next as nextOrder } from './order.js';
 
 /** One per view: note() each answer, reading() or readingOne() when a read starts. */
 export function answers() {
@@ -42,13 +46,21 @@ export function answers() {
     /**
      * A read of key starts: answers a function that takes what it brings
      * (data[field] holds the records of group; at: when the read of data
-     * began, cache.fresh's at) and gives it with what came since; when
-     * anything came, that is what the device keeps under key (unless a
-     * read that began later was kept meanwhile: cache.keep).
+     * began, cache.fresh's at; live: it came from the server, not the kept
+     * copy) and gives it with what came since; when anything came, that is
+     * what the device keeps under key (unless a read that began later was
+     * kept meanwhile: cache.keep). A live read undoes the deletions from
+     * before it of the records it shows (shownAgain).
      */
     reading(key, field, group) {
       const from = n;
-      return (data, at) => {
+      const seq = nextOrder(); // the read's place in the device's order, for the outbox's deletions
+      seq.catch(() => {});
+      return (data, at, live = false) => {
+        if (data && live) {
+          for (const x of data[field]) if (byId.get(x.id)?.record === null && byId.get(x.id).n <= from) byId.delete(x.id);
+          seq.then((s) => shownAgain(data[field].map((x) => x.id), s), () => {});
+        }
         if (!data || n === from) return data;
         const seen = new Set();
         let changed = false;

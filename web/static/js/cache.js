@@ -6,6 +6,7 @@
 // (idb.js); the app shell in the service worker's cache (sw.js). What the
 // device reads for it whatever page is open: warm.js.
 import { serverDown } from './api.js';
+import { keptFor, keptPageNow } from './cache-kept.js';
 import * as idb from './idb.js';
 
 /** How long a read may take before the kept copy is shown meanwhile. */
@@ -24,43 +25,8 @@ const listeners = new Set();
 /** Calls fn() whenever the time of the last sync changes. */
 export function onSynced(fn) { listeners.add(fn); }
 
-// The keys whose kept copy is shown because the server failed (a 500, a
-// proxy's 502…) while the network works: the page says so (shell.js), as
-// the offline line does offline. A read of the key from the server ends it.
-const keptForError = new Set();
-const keptListeners = new Set();
-let keptPage = 0; // a read of the page just left, failing late, says nothing on this one
-/** Calls fn(on) when the page starts or stops showing a kept copy for a server's failure. */
-export function onKeptForError(fn) { keptListeners.add(fn); }
-/** Whether a kept copy is shown because the server failed. */
-export const showingKeptForError = () => keptForError.size > 0;
-function keptFor(key, on) {
-  const was = keptForError.size > 0;
-  if (on) keptForError.add(key); else keptForError.delete(key);
-  if (was !== keptForError.size > 0) for (const fn of keptListeners) fn(!was);
-}
-/**
- * The page open now, for keptForServer: a read of a page just left that
- * fails late says nothing on the next one.
- */
-export const keptPageNow = () => keptPage;
-/**
- * keptForServer(key, page) notes that page (keptPageNow() when its read
- * began) shows key's kept copy because the server failed (serverDown, not
- * the network): the page's notice with Retry (shell.js). servedLive(key)
- * ends it: key was just read from the server. For a view that reads
- * through the server itself instead of fresh() (the calendar's ranges).
- */
-export function keptForServer(key, page) { if (page === keptPage) keptFor(key, true); }
-/** Key was just read from the server, or the page no longer shows its kept copy: the notice for it goes (keptForServer). */
-export function keptForServerEnds(key) { keptFor(key, false); }
-/** A new page: what the last one showed for a server's failure is no more. */
-export function newPageKept() {
-  keptPage++;
-  if (!keptForError.size) return;
-  keptForError.clear();
-  for (const fn of keptListeners) fn(false);
-}
+// The page's notice for a kept copy shown because the server failed: cache-kept.js.
+export { keptForServer, keptForServerEnds, keptPageNow, newPageKept, onKeptForError, showingKeptForError } from './cache-kept.js';
 
 function saveMeta() {
   if (closed) return Promise.resolve();
@@ -374,8 +340,8 @@ const SLOW = Symbol('slow');
  * copy kept; throws when there is neither.
  */
 export async function fresh(key, fetcher) {
-  const page = keptPage;
-  const servedKept = (e) => { if (e.status > 0 && page === keptPage) keptFor(key, true); };
+  const page = keptPageNow();
+  const servedKept = (e) => { if (e.status > 0 && page === keptPageNow()) keptFor(key, true); };
   if (navigator.onLine === false) {
     const c = await inOrder(key, () => copyOf(key));
     if (c !== undefined) { showing(c.at); return { data: c.v, cached: true, at: c.at }; }

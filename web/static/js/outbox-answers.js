@@ -131,8 +131,19 @@ export function heardEvent(ev) {
   lastHeard = ev;
   const a = typeof ev?.id === 'string' ? known.get(ev.id) : undefined;
   if (a?.record !== null || typeof ev.seq !== 'number') return;
-  if (ev.op === 'delete') a.ev ??= ev.seq; // the deletion's own event (it was this device's write)
+  if (ev.op === 'delete') { if (a.ev == null) keepEv(ev.id, a, ev.seq); } // the deletion's own event (it was this device's write)
   else if (backSince(a, ev.seq)) back(ev.id);
+}
+
+// keepEv notes the seq of the event of deletion a (this device's own
+// delete, answered before its event came) here and in IndexedDB: stored
+// without it, the deletion read after a reload could not tell the record
+// put back with its id (backSince) from an older change. Not stored yet (being
+// numbered): remember stores it with the seq.
+function keepEv(id, a, seq) {
+  a.ev = seq;
+  if (a.seq == null || known.get(id) !== a) return;
+  idb.put(STORE, { id, ...a }).catch((e) => console.warn('outbox: deletion not kept:', e));
 }
 
 /**
@@ -143,6 +154,24 @@ export function heardEvent(ev) {
  * pages' own deletions (answers.js).
  */
 export const backSince = (a, seq) => a?.record === null && a.ev != null && seq > a.ev;
+
+/**
+ * shownAgain(ids, readSeq): a read from the server, numbered readSeq in
+ * the device's order (order.js) when it began, shows records ids: a
+ * deletion kept from before it is undone (back), the record came back with
+ * its id, whether or not the deletion's event was heard. The one rule for
+ * the calendar's listings and the shopping and tasks pages' reads
+ * (answers.js); a deletion kept from an older version of the app, or stored
+ * before its event came, has no event to judge by (backSince).
+ */
+export function shownAgain(ids, readSeq) {
+  for (const id of ids) {
+    const a = known.get(id);
+    if (a?.record !== null) continue;
+    // Stored with no number (an older version of the app numbered none): older than any read of this one.
+    back(id, a.seq == null && !writing.has(id) ? undefined : readSeq);
+  }
+}
 
 /**
  * back(id, readSeq): record id exists again (an event said so, or a read

@@ -19,7 +19,7 @@ import { addOp, clearHeld, heldCount as heldOps, readQueue } from './outbox-queu
 import { askBeforeClosing, heldElsewhere, holding, madeAt, waitingForTab, yieldTo } from './outbox-tabs.js';
 import { isAsleep, onWake, sleepSignal, untilAsleep } from './lifecycle.js';
 
-export { back, heardEvent, heardGone, layOver, savedAnswers } from './outbox-answers.js';
+export { back, heardEvent, heardGone, layOver, savedAnswers, shownAgain } from './outbox-answers.js';
 export { notices } from './outbox-notices.js';
 export { onHeld } from './outbox-queue.js';
 

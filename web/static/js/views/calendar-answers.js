@@ -76,9 +76,10 @@ export function calendarAnswers(tz) {
     listed(mark, occurrences = [], seq = undefined) {
       const shown = new Set(occurrences.map((o) => o.id));
       for (const [id, x] of saved) {
-        if (x.record === null && x.n <= mark && shown.has(id)) { saved.delete(id); outbox.back(id, seq); continue; }
+        if (x.record === null && x.n <= mark && shown.has(id)) { saved.delete(id); continue; }
         if (x.n <= mark && !x.listed) saved.set(id, { ...x, n: 0, kept: true, listed: true });
       }
+      outbox.shownAgain(shown, seq); // the outbox's too, heard or not (a deletion stored before its event)
       listedLive = true;
     },
     /** Those to lay over occurrences, a listing read from the server: heard since it began, or from before the page opened and newer than it. */

@@ -7,7 +7,7 @@
 // range they cover (the server's failure with the page's notice and Retry, cache.keptForServer), and for
 // one they do not says "Not available offline." (offline) or why it could not load, with Retry (the
 // server failed). While the device is idle on a week or month read from the server, the one after it and
-// the one before are read ahead into the kept ranges (readAhead), so they open offline.
+// the one before are read ahead into the kept ranges (calendar-ahead.js), so they open offline.
 import { ApiError, get, serverDown } from '../api.js';
 import * as cache from '../cache.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
@@ -18,19 +18,13 @@ import { apply } from '../pending.js';
 import { presenceRow } from '../presence.js';
 import { addDays, dateIn, zoned } from '../time.js';
 import { monthWeeks, renderAgenda, renderMonth, renderWeek, weekStart } from './calendar-grid.js';
+import { monthShift, readingAhead } from './calendar-ahead.js';
 import { calendarAnswers } from './calendar-answers.js';
-import { keepRange, keptFresh, keptOccurrences, keptRange, seriesFrom, withPending } from './calendar-pending.js';
+import { keepRange, keptOccurrences, keptRange, seriesFrom, withPending } from './calendar-pending.js';
 import { openEvent } from './event-dialog.js';
 
 const MODE_KEY = 'familyhub.calendar.mode';
 const wide = window.matchMedia('(min-width: 900px)');
-// A neighbour read ahead this long ago (and since the last change the
-// calendar heard of) is not read again.
-const AHEAD_FRESH_MS = 10 * 60 * 1000;
-// A read-ahead that failed in a way trying again may help (no network, a
-// 5xx, a proxy's 502/504, 429) is tried again after these pauses, each time
-// at the next idle moment: twice, then not until the range is drawn again.
-const AHEAD_RETRY_MS = [5000, 30000];
 
 export function view(app, main) {
   const tz = app.tz;
@@ -47,15 +41,13 @@ export function view(app, main) {
   let fromKept = false; // the listing shown is the kept ranges', not the server's
   let listed = null; // the range the listing is of: drawn again (a write waiting, an answer) as that range until the next is read
   let loaded = false; // a listing was read: before it, the page shows its placeholder
+  // The range the page shows (its listing, or why it has none): its mode's frame (the nav bar for a week
+  // or month) and the new event's day follow it, not the range being read (null: nothing shown yet).
+  let drawn = null;
   let reading = 0; // the page's listings on their way: no read-ahead meanwhile
   // Since when a kept range may miss a change (ms): the page opened (it
   // hears the calendar's notices only while open), or its last notice.
   let changedAt = Date.now();
-  let ahead = null; // the read-ahead waiting: {timer} for its pause, {idle} for the device to be idle
-  // What the last read-ahead did, for the console and the browser tests:
-  // {from, mode, tries, skipped: why it did not read (null: it did), next,
-  // previous: 'read', 'fresh' (kept, not read again) or 'failed'}.
-  let aheadDid = null;
   let gone = false; // the page was left
 
   const mode = () => (wide.matches ? chosen : 'agenda');
@@ -91,17 +83,11 @@ export function view(app, main) {
       app.can('calendar_event.create') ? h('button.primary', { type: 'button', onclick: () => openEvent(app, null, { onSaved: () => reload(), date: newEventDay(), held }) }, t('calendar.new')) : null),
     navBar, body);
 
-  // A new event starts today, or on the first day shown when today is not.
+  // A new event starts today, or on the first day shown when today is not (the range on screen, not one being read).
   const newEventDay = () => {
-    const r = range();
+    const r = drawn ?? range();
     return today() >= r.from && today() < r.to ? null : r.from;
   };
-
-  function monthShift(date, n) {
-    const [y, m] = date.split('-').map(Number);
-    const d = new Date(Date.UTC(y, m - 1 + n, 1));
-    return d.toISOString().slice(0, 10);
-  }
 
   function range() { return rangeAt(mode(), anchor); }
 
@@ -122,12 +108,19 @@ export function view(app, main) {
     return { mode: m, from, to: addDays(from, weeks * 7) };
   }
 
+  // The mode chosen is pressed at once; the page keeps the frame of the range it shows (frame) until the
+  // next one is drawn: a week drawn again while the agenda is read (a change heard) keeps its nav bar.
   function layout() {
     const m = mode();
     modes.hidden = !wide.matches;
-    navBar.hidden = m === 'agenda';
     for (const b of modeBtns) b.setAttribute('aria-pressed', String(b.dataset.mode === m));
-    main.classList.toggle('wide-calendar', m !== 'agenda');
+    frame(drawn ?? range());
+  }
+
+  // The frame of range r: the nav bar for a week or month, the wide layout but for the agenda.
+  function frame(r) {
+    navBar.hidden = r.mode === 'agenda';
+    main.classList.toggle('wide-calendar', r.mode !== 'agenda');
   }
 
   // The occurrences of range r as they will be once what waits is saved.
@@ -176,6 +169,8 @@ export function view(app, main) {
   // was (its placeholder hidden behind: shell.js shows it again while the
   // range loads once the connection is back), never an empty grid.
   function notKept(r) {
+    drawn = r;
+    frame(r);
     loaded = false;
     occurrences = [];
     delete body.dataset.range;
@@ -189,6 +184,8 @@ export function view(app, main) {
   // to a placeholder, which the loader turns into why, with Retry
   // (shell.js), under r's dates: never an older range's grid.
   function failed(r) {
+    drawn = r;
+    frame(r);
     loaded = false;
     occurrences = [];
     delete body.dataset.range;
@@ -202,6 +199,8 @@ export function view(app, main) {
     const target = { agenda, week: weekGrid, month: monthGrid }[m];
     const list = shown(r);
     body.dataset.range = `${r.mode} ${r.from} ${r.to}`; // the listing drawn (for the browser tests)
+    drawn = r;
+    frame(r);
     keepFocus(() => {
       if (target.parentNode !== body) setChildren(body, target, m === 'agenda' ? h('p.center', more) : null);
       if (m === 'agenda') renderAgenda(app, agenda, list, today(), r.to, open);
@@ -225,7 +224,7 @@ export function view(app, main) {
     let got;
     let kept;
     let seq;
-    clearAhead();
+    ahead.clear();
     try {
       ({ occurrences: got, kept, seq } = await listing(r));
     } catch (e) {
@@ -254,7 +253,7 @@ export function view(app, main) {
     // for the kept ranges read before it (mine.over), offline later.
     if (!kept) mine.listed(mark, got, seq);
     render(r);
-    if (!kept) aheadWhenIdle(r);
+    if (!kept) ahead.whenIdle(r);
   });
 
   const listPath = (r) => `/api/calendar/events?${new URLSearchParams({
@@ -296,82 +295,19 @@ export function view(app, main) {
     return { occurrences: got, kept: false, seq: counted };
   }
 
-  // Reading ahead: once range r is drawn from the server and the device is
-  // idle, the week or month after it and the one before (in r's mode; not
-  // the agenda, which always starts today) are read into the kept ranges,
-  // one at a time, so they open offline. Not offline, not when the
-  // connection saves data, not while the page reads a range (the user's
-  // read goes first), not when the kept ranges have the neighbour read
-  // since the last change the page heard of and less than
-  // AHEAD_FRESH_MS ago. A neighbour ranks behind r in the kept ranges
-  // (keepRange): it never pushes out a range opened after r. A failure
-  // says nothing, neither on the page nor in the header (a background
-  // read: api.js): the user did not ask for it, and what they see is fine.
-  // When trying again may help it is, after a pause (AHEAD_RETRY_MS), at
-  // the next idle moment, for the neighbours not read yet.
-  const whyNotAhead = (r) => {
-    if (gone) return 'left';
-    if (navigator.onLine === false) return 'offline';
-    if (navigator.connection?.saveData) return 'save-data';
-    if (reading > 0) return 'reading';
-    if (JSON.stringify(range()) !== JSON.stringify(r)) return 'moved';
-    return null;
-  };
-
-  function clearAhead() {
-    if (ahead == null) return;
-    if (ahead.timer != null) clearTimeout(ahead.timer);
-    else if (window.cancelIdleCallback) cancelIdleCallback(ahead.idle);
-    else clearTimeout(ahead.idle);
-    ahead = null;
-  }
-
-  // tries: how many read-aheads for r failed so far (then after a pause).
-  function aheadWhenIdle(r, tries = 0) {
-    if (r.mode === 'agenda') return;
-    clearAhead();
-    const run = async () => {
-      ahead = null;
-      const retry = await readAhead(r, tries + 1);
-      // Not when the page moved on meanwhile (its own read-ahead waits).
-      if (retry && tries < AHEAD_RETRY_MS.length && ahead == null && !whyNotAhead(r)) aheadWhenIdle(r, tries + 1);
-    };
-    const idle = () => {
-      ahead = { idle: window.requestIdleCallback ? requestIdleCallback(run, { timeout: 3000 }) : setTimeout(run, 1000) };
-    };
-    if (tries === 0) idle();
-    else ahead = { timer: setTimeout(idle, AHEAD_RETRY_MS[tries - 1]) };
-  }
-
-  // Reads r's neighbours ahead (the try-th time); answers whether one
-  // failed in a way trying again may help.
-  async function readAhead(r, tryNo) {
-    const did = { from: r.from, mode: r.mode, tries: tryNo, skipped: null };
-    aheadDid = did;
-    const at = r.mode === 'month' ? `${r.month}-01` : r.from;
-    let retry = false;
-    for (const [n, side] of [[1, 'next'], [-1, 'previous']]) {
-      const next = rangeAt(r.mode, r.mode === 'month' ? monthShift(at, n) : addDays(at, 7 * n));
-      if ((did.skipped = whyNotAhead(r))) return false;
-      const since = Math.max(changedAt, Date.now() - AHEAD_FRESH_MS);
-      if (keptFresh(await cache.kept('calendar'), tz, next, since)) { did[side] = 'fresh'; continue; }
-      if ((did.skipped = whyNotAhead(r))) return false;
-      const began = Date.now();
-      const seq = order.next();
-      let got;
-      try {
-        got = await get(listPath(next), { background: true });
-      } catch (e) {
-        did[side] = 'failed';
-        retry ||= !!e.retryable;
-        continue;
-      }
-      const counted = await seq;
-      await cache.update('calendar', (kept) => keepRange(kept, tz, { from: next.from, to: next.to, at: began, seq: counted, occurrences: got }, { after: r }));
-      did[side] = 'read';
-    }
-    return retry;
-  }
+  // Reading ahead (calendar-ahead.js): not when the page was left, offline, saving data, while the page
+  // reads a range (the user's read goes first), or once it moved on from r.
+  const ahead = readingAhead({
+    tz, rangeAt, listPath, changedAt: () => changedAt,
+    whyNot: (r) => {
+      if (gone) return 'left';
+      if (navigator.onLine === false) return 'offline';
+      if (navigator.connection?.saveData) return 'save-data';
+      if (reading > 0) return 'reading';
+      if (JSON.stringify(range()) !== JSON.stringify(r)) return 'moved';
+      return null;
+    },
+  });
 
   // The outbox's answers: shown at once, then the range is read again
   // (the server expands what the device cannot). A waiting write added or
@@ -391,9 +327,9 @@ export function view(app, main) {
   return {
     topics: ['calendar'],
     reload,
-    /** What the last read-ahead did (see aheadDid). */
-    get readAhead() { return aheadDid; },
-    destroy() { gone = true; clearAhead(); off(); wide.removeEventListener('change', onResize); main.classList.remove('wide-calendar'); here.destroy(); },
+    /** What the last read-ahead did (calendar-ahead.js). */
+    get readAhead() { return ahead.did; },
+    destroy() { gone = true; ahead.clear(); off(); wide.removeEventListener('change', onResize); main.classList.remove('wide-calendar'); here.destroy(); },
     // A change to one event can move any of its occurrences: re-read the
     // range shown, unless it shows that version already (its own write).
     onEvent(ev) {

@@ -287,12 +287,12 @@ export function view(app, main, listId) {
     // was not open then): their saved answers are laid over it.
     if (r.cached && r.data) await outbox.started(); // read from storage after a reload
     if (r.cached && r.data) r.data = { ...r.data, items: outbox.layOver(r.data.items, r.at, (x) => x.list_id === id) };
-    list = upToDate(r.data, r.at);
+    list = upToDate(r.data, r.at, !r.cached);
     renderTabs();
     renderItems();
     here.update();
     // The server was slow: its answer replaces the device's copy when it comes.
-    r.later?.then((data) => { if (data && mine === gen) { list = upToDate(data, r.laterAt); renderItems(); } });
+    r.later?.then((data) => { if (data && mine === gen) { list = upToDate(data, r.laterAt, true); renderItems(); } });
   });
 
   // The other lists are kept on the device too (cache.warm), so they open

@@ -266,8 +266,8 @@ export function view(app, main) {
     // was not open then): their saved answers are laid over it.
     if (r.cached) await outbox.started(); // read from storage after a reload
     if (r.cached) r.data = { ...r.data, tasks: outbox.layOver(r.data.tasks, r.at, (x) => 'is_template' in x, (x) => (x.completed_at ? null : x.template_id)) };
-    show(upToDate(r.data, r.at));
-    r.later?.then((data) => { if (data && mine === gen) show(upToDate(data, r.laterAt)); });
+    show(upToDate(r.data, r.at, !r.cached));
+    r.later?.then((data) => { if (data && mine === gen) show(upToDate(data, r.laterAt, true)); });
   });
 
   // An event names one task: re-read that task only.
