@@ -295,6 +295,7 @@ func TestPresenceJoinAheadRewritesNoDevice(t *testing.T) {
 // did for a while, the phone would count the new event as shown.
 func TestPresenceJoinAheadNoteBelowNewEvents(t *testing.T) {
 	e := newEnv(t, Config{ListFold: time.Minute})
+	e.realClock()
 	e.subscribe(e.ben, "phone-b")
 	list := e.newList("Weekly")
 	p := e.s.Presence()

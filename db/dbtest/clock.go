@@ -18,9 +18,9 @@ import (
 // operations of db that read the wall clock do not, so pick an instant
 // after the real one (a day the database still counts as to come). The
 // assistant's tests pass months ahead. Of the notifications' tests, those
-// of list changes and presence need the real instant (their notices are
-// folded from event_log times the database stamps), and pushes fail
-// months ahead (the VAPID token's expiry).
+// of list changes and presence take the real instant whatever is pinned
+// (their notices are folded from event_log times the database stamps:
+// env.realClock), and pushes fail months ahead (the VAPID token's expiry).
 func Now(tb testing.TB) time.Time {
 	tb.Helper()
 	s := os.Getenv("FAMILYHUB_TEST_NOW")
