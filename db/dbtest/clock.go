@@ -20,7 +20,9 @@ import (
 // assistant's tests pass months ahead. Of the notifications' tests, those
 // of list changes and presence take the real instant whatever is pinned
 // (their notices are folded from event_log times the database stamps:
-// env.realClock), and pushes fail months ahead (the VAPID token's expiry).
+// env.realClock), and reminders and digests fail from 30 days ahead
+// (passing 28 days ahead, failing 32: the notices' retention, 30 days,
+// counts back from the pinned clock over times the database stamped).
 func Now(tb testing.TB) time.Time {
 	tb.Helper()
 	s := os.Getenv("FAMILYHUB_TEST_NOW")
