@@ -70,6 +70,7 @@ func newAssistantFamily(t testing.TB, cfg Config) (*testEnv, *client, accountRes
 }
 
 func TestAssistantCommands(t *testing.T) {
+	oneDay(t)
 	env, c, acc, loc := newAssistantFamily(t, Config{})
 
 	// An executed command: the records in their REST shapes, the message
@@ -256,6 +257,7 @@ func TestAssistantCommandIDs(t *testing.T) {
 }
 
 func TestAssistantInputLimits(t *testing.T) {
+	oneDay(t)
 	env, c, _, _ := newAssistantFamily(t, Config{})
 	for _, tc := range []struct {
 		body   any
@@ -342,6 +344,7 @@ func fakeModel(t *testing.T, content func(user string) string, delay time.Durati
 }
 
 func TestAssistantModel(t *testing.T) {
+	oneDay(t)
 	berlin, _ := time.LoadLocation("Europe/Berlin") // the family's zone
 	// Tomorrow as the model answers it: counted when it is asked, a few
 	// milliseconds after the command came (before, at the start of the

@@ -273,6 +273,7 @@ func names(resps []msResponse) []string {
 }
 
 func TestCalDAVSyncCollection(t *testing.T) {
+	oneDay(t)
 	env := newTestEnv(t, Config{})
 	c, acc := env.signup("ana@example.org", "Rivera")
 	home := "/dav/" + acc.User.ID.String() + "/calendars/"

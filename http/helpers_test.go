@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -26,6 +27,19 @@ type testEnv struct {
 	pool   *pgxpool.Pool
 	server *Server
 	ts     *httptest.Server
+}
+
+// oneDay keeps a test off a midnight in UTC (a new family's zone) and in
+// Berlin (the zone the tests set): the handlers read the wall clock at
+// each request ("today", "tomorrow", today's chores), and a test that ran
+// across a midnight saw two days.
+func oneDay(t testing.TB) {
+	t.Helper()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbtest.ClearOfMidnight(t, 2*time.Minute, time.UTC, berlin)
 }
 
 // newTestEnv serves a Server on its own fresh database over loopback.

@@ -247,6 +247,7 @@ func TestTaskOtherFamilyNotFound(t *testing.T) {
 
 func TestTaskBadInputWritesNothing(t *testing.T) {
 	t.Parallel()
+	oneDay(t)
 	env := newTestEnv(t, Config{})
 	c, _ := env.signup("bad@example.org", "Bad")
 	_, other := env.signup("other@example.org", "Other")
@@ -341,6 +342,7 @@ func TestTaskBadInputWritesNothing(t *testing.T) {
 // the template keeps completed instances as history.
 func TestTaskRecurringTemplate(t *testing.T) {
 	t.Parallel()
+	oneDay(t)
 	env := newTestEnv(t, Config{})
 	c, acc := env.signup("chores@example.org", "Chores")
 	_, kid := env.joinFamily(c, "kid2@example.org")
@@ -427,6 +429,7 @@ func TestTaskRecurringTemplate(t *testing.T) {
 // and concurrently: one instance per template and day, whatever happens.
 func TestTaskInstancesEnsureIdempotent(t *testing.T) {
 	t.Parallel()
+	oneDay(t)
 	env := newTestEnv(t, Config{})
 	c, acc := env.signup("gen@example.org", "Gen")
 	berlin := env.setTimeZone(c, "Europe/Berlin")

@@ -75,6 +75,7 @@ func TestPassCounted(t *testing.T) {
 	ctx := context.Background()
 	pool, count := countedPool(t)
 	e := newEnvOn(t, pool, Config{})
+	e.realClock()
 	list := e.newList("Weekly")
 	e.process()
 	pass := func() (int64, []queued) {

@@ -22,6 +22,7 @@ import (
 // events: no push.
 func TestPresenceRewoundLowersWhatWasSeen(t *testing.T) {
 	e := newEnv(t, Config{ListFold: time.Minute})
+	e.realClock()
 	e.subscribe(e.ben, "phone-b")
 	list := e.newList("Weekly")
 	p := e.s.Presence()
@@ -110,6 +111,7 @@ func TestTrackerAfterRewind(t *testing.T) {
 // notice decided meanwhile took the events for shown.
 func TestPresenceFlushNeverAboveFamilySeq(t *testing.T) {
 	e := newEnv(t, Config{ListFold: time.Minute})
+	e.realClock()
 	e.subscribe(e.ben, "phone-b")
 	list := e.newList("Weekly")
 	ctx := context.Background()
@@ -295,6 +297,7 @@ func TestPresenceJoinAheadRewritesNoDevice(t *testing.T) {
 // did for a while, the phone would count the new event as shown.
 func TestPresenceJoinAheadNoteBelowNewEvents(t *testing.T) {
 	e := newEnv(t, Config{ListFold: time.Minute})
+	e.realClock()
 	e.subscribe(e.ben, "phone-b")
 	list := e.newList("Weekly")
 	p := e.s.Presence()

@@ -116,6 +116,7 @@ func (s *fakeTopics) set(t ...string) {
 // closed, only what it was sent.
 func TestPresenceWrittenOnChangesNotPerEvent(t *testing.T) {
 	e := newEnv(t, Config{ListFold: time.Minute}) // PresenceTTL 90 s: refreshed every 30 s
+	e.realClock()
 	sub := e.subscribe(e.ben, "phone-b")
 	list := e.newList("Weekly")
 	p := e.s.Presence()
@@ -201,6 +202,7 @@ func TestPresenceWrittenOnChangesNotPerEvent(t *testing.T) {
 // (a closed row keeps its topics; it used to be written as "every topic").
 func TestPresenceClosedSocketSawWhatItWasSent(t *testing.T) {
 	e := newEnv(t, Config{ListFold: time.Minute})
+	e.realClock()
 	e.subscribe(e.ben, "phone-b")
 	list := e.newList("Weekly")
 	p := e.s.Presence()
@@ -238,6 +240,7 @@ func TestPresenceClosedSocketSawWhatItWasSent(t *testing.T) {
 // so the one that closes (last or not) cannot overwrite the other's.
 func TestPresenceTwoReplicas(t *testing.T) {
 	e := newEnv(t, Config{ListFold: time.Minute})
+	e.realClock()
 	e.subscribe(e.ben, "phone-b")
 	list := e.newList("Weekly")
 	other, err := New(db.NewStore(e.pool), slog.New(slog.DiscardHandler), Config{AllowPrivate: true, Now: e.clock.Now})
@@ -287,6 +290,7 @@ func TestPresenceLaterNoticeLeavesOutWhatWasShown(t *testing.T) {
 
 func testLaterNoticeLeavesOutWhatWasShown(t *testing.T, pruned bool) {
 	e := newEnv(t, Config{ListFold: time.Minute})
+	e.realClock()
 	cleo := e.member("Cleo")
 	sub := e.subscribe(e.ben, "phone-b")
 	list := e.newList("Weekly")

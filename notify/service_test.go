@@ -81,6 +81,12 @@ func newEnv(t *testing.T, cfg Config) *env {
 	return newEnvOn(t, dbtest.Pool(t), cfg)
 }
 
+// realClock sets e's clock to the wall clock, for a test of list changes
+// or presence: their notices are folded from event_log times the database
+// stamps with its own now(), so the service's clock must agree with it
+// even when FAMILYHUB_TEST_NOW pins the other tests' (dbtest.Now).
+func (e *env) realClock() { e.clock.Set(time.Now().Truncate(time.Second)) }
+
 // newEnvOn is newEnv on a pool of the test's own making.
 func newEnvOn(t *testing.T, pool *pgxpool.Pool, cfg Config) *env {
 	t.Helper()
@@ -395,6 +401,7 @@ func quietHoursWait(t *testing.T, at time.Time) {
 
 func TestListChangesFoldedAndNotSentWhenSeenLive(t *testing.T) {
 	e := newEnv(t, Config{ListFold: time.Minute})
+	e.realClock()
 	sub := e.subscribe(e.ben, "phone-b")
 	var list uuid.UUID
 	e.as(e.ana, "laptop-a", func(ctx context.Context, tx *db.Tx) error {

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // The one set of end-to-end helpers: the binary built once per package
@@ -48,12 +50,7 @@ func skipInShortMode(tb testing.TB, what string) {
 func browserTest(tb testing.TB) {
 	tb.Helper()
 	skipInShortMode(tb, "a browser")
-	now := time.Now().UTC()
-	midnight := now.Truncate(24 * time.Hour).Add(24 * time.Hour)
-	if left := midnight.Sub(now); left < browserDayMargin {
-		tb.Logf("waiting %v for midnight UTC: the test must not run across it", left.Round(time.Second))
-		<-time.After(left + time.Second)
-	}
+	dbtest.ClearOfMidnight(tb, browserDayMargin)
 }
 
 // browserDayMargin: the longest a browser test takes on a loaded 2-core
