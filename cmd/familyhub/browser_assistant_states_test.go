@@ -389,7 +389,7 @@ func TestBrowserAssistantOfflineAfterAnswer(t *testing.T) {
 			let ctrl;
 			const stream = new ReadableStream({ start(c) { ctrl = c; } });
 			opts.signal?.addEventListener('abort', () => { try { ctrl.error(new DOMException('aborted', 'AbortError')); } catch {} });
-			window.__releaseBody = () => { ctrl.enqueue(new TextEncoder().encode(body)); ctrl.close(); return true; };
+			window.__releaseBody = () => { try { ctrl.enqueue(new TextEncoder().encode(body)); ctrl.close(); } catch {} return true; };
 			return new Response(stream, { status: res.status, headers: res.headers });
 		};
 		return true;
