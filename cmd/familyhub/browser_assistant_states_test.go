@@ -335,6 +335,38 @@ func TestBrowserAssistantOfflineMidCommand(t *testing.T) {
 	sentAgainOnce(t, b, m, ana, listID)
 }
 
+// TestBrowserAssistantProxyFailedKeepsID: a command the server did whose
+// answer a proxy replaced by a 502 (the server went down just after)
+// says "The server is not answering right now. Try again in a moment.";
+// Send again keeps its id, so the server answers from its record: one
+// item. Before, only a network failure kept the id: trying again, as the
+// line says, added the item twice.
+func TestBrowserAssistantProxyFailedKeepsID(t *testing.T) {
+	browserTest(t)
+	m, ana, listID := anaWithWalks(t)
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.login(m.URL(), "ana@example.org")
+	b.goFamily()
+	eval[bool](b, `(() => {
+		const realFetch = window.fetch;
+		window.__ids = [];
+		window.fetch = async (input, opts) => {
+			const url = new URL(typeof input === 'string' ? input : input.url, location.href);
+			if (url.pathname !== '/api/assistant/commands') return realFetch(input, opts);
+			window.__ids.push(JSON.parse(opts.body).id);
+			const res = await realFetch(input, opts);
+			if (window.__ids.length > 1) return res;
+			await res.text();
+			return new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'Content-Type': 'text/html' } });
+		};
+		return true;
+	})()`)
+	b.setValue(`#assistant-input`, "add bananas to the weekly list")
+	b.click(`.assistant-form button[type=submit]`)
+	b.waitJS("the 502 said", replyLine+` === 'The server is not answering right now. Try again in a moment.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
+	sentAgainOnce(t, b, m, ana, listID)
+}
+
 // anaWithWalks starts the app with Ana's family (seedFamily; the Weekly
 // list's id is returned) and two tasks "mark walk as done" can mean: "Walk
 // the dog" and "Walk the cat" (the assistant asks which).
