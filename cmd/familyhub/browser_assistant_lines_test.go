@@ -12,19 +12,20 @@ import (
 // replyLine is the assistant's answer line (the first paragraph of its reply).
 const replyLine = `(document.querySelector('.assistant-reply p')?.textContent ?? '')`
 
-// failAssistant makes the page's next POST /api/assistant/commands fail
+// failAssistant makes the page's next POST /api/assistant/commands (or,
+// given onPath, the next request whose path it accepts, e.g. a choice) fail
 // as answer does: 'network' (fetch rejects, as offline or with no server),
-// else a status with the server's error body {code, message} in English.
-const failAssistant = `(window.__failAssistant = (answer) => {
+// else a status with the server's error body {code, field, message} in English.
+const failAssistant = `(window.__failAssistant = (answer, onPath = (p) => p === '/api/assistant/commands') => {
 	const real = window.__realFetch || (window.__realFetch = window.fetch);
 	window.__assistantSent = 0;
 	window.fetch = async (input, opts) => {
 		const url = new URL(typeof input === 'string' ? input : input.url, location.href);
-		if (url.pathname !== '/api/assistant/commands') return real(input, opts);
+		if (!onPath(url.pathname)) return real(input, opts);
 		window.__assistantSent++;
 		window.fetch = real;
 		if (answer === 'network') throw new TypeError('Failed to fetch');
-		return new Response(JSON.stringify({error: {code: answer.code, message: answer.message}}),
+		return new Response(JSON.stringify({error: {code: answer.code, field: answer.field, message: answer.message}}),
 			{status: answer.status, headers: {'Content-Type': 'application/json', 'Content-Language': 'en'}});
 	};
 	return true;

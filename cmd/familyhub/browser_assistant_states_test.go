@@ -17,18 +17,7 @@ const heardLine = `(document.querySelector('.assistant-heard')?.textContent ?? '
 
 // failChoice makes the page's next POST …/choice fail as answer does
 // ('network', or a status with the server's error body in English).
-const failChoice = `(window.__failChoice = (answer) => {
-	const real = window.__realFetch || (window.__realFetch = window.fetch);
-	window.fetch = async (input, opts) => {
-		const url = new URL(typeof input === 'string' ? input : input.url, location.href);
-		if (!url.pathname.endsWith('/choice')) return real(input, opts);
-		window.fetch = real;
-		if (answer === 'network') throw new TypeError('Failed to fetch');
-		return new Response(JSON.stringify({error: {code: answer.code, field: 'option', message: answer.message}}),
-			{status: answer.status, headers: {'Content-Type': 'application/json', 'Content-Language': 'en'}});
-	};
-	return true;
-}, true)`
+const failChoice = `(window.__failChoice = (answer) => window.__failAssistant(answer === 'network' ? answer : {...answer, field: 'option'}, (p) => p.endsWith('/choice')), true)`
 
 // choiceButtons lists the question's buttons: label, and "(off)" when disabled.
 const choiceButtons = `[...document.querySelectorAll('.assistant-reply .choices button')].map((b) => b.textContent + (b.disabled ? ' (off)' : '')).join(' | ')`
@@ -104,6 +93,7 @@ func TestBrowserAssistantChoiceRefused(t *testing.T) {
 		restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": title})
 	}
 	ask("mark walk as done")
+	eval[bool](b, failAssistant)
 	eval[bool](b, failChoice)
 	eval[bool](b, `window.__failChoice('network')`)
 	b.clickText(`.assistant-reply .choices button`, "Walk the bird")
@@ -345,6 +335,38 @@ func TestBrowserAssistantOfflineMidCommand(t *testing.T) {
 	sentAgainOnce(t, b, m, ana, listID)
 }
 
+// TestBrowserAssistantProxyFailedKeepsID: a command the server did whose
+// answer a proxy replaced by a 502 (the server went down just after)
+// says "The server is not answering right now. Try again in a moment.";
+// Send again keeps its id, so the server answers from its record: one
+// item. Before, only a network failure kept the id: trying again, as the
+// line says, added the item twice.
+func TestBrowserAssistantProxyFailedKeepsID(t *testing.T) {
+	browserTest(t)
+	m, ana, listID := anaWithWalks(t)
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.login(m.URL(), "ana@example.org")
+	b.goFamily()
+	eval[bool](b, `(() => {
+		const realFetch = window.fetch;
+		window.__ids = [];
+		window.fetch = async (input, opts) => {
+			const url = new URL(typeof input === 'string' ? input : input.url, location.href);
+			if (url.pathname !== '/api/assistant/commands') return realFetch(input, opts);
+			window.__ids.push(JSON.parse(opts.body).id);
+			const res = await realFetch(input, opts);
+			if (window.__ids.length > 1) return res;
+			await res.text();
+			return new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'Content-Type': 'text/html' } });
+		};
+		return true;
+	})()`)
+	b.setValue(`#assistant-input`, "add bananas to the weekly list")
+	b.click(`.assistant-form button[type=submit]`)
+	b.waitJS("the 502 said", replyLine+` === 'The server is not answering right now. Try again in a moment.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
+	sentAgainOnce(t, b, m, ana, listID)
+}
+
 // anaWithWalks starts the app with Ana's family (seedFamily; the Weekly
 // list's id is returned) and two tasks "mark walk as done" can mean: "Walk
 // the dog" and "Walk the cat" (the assistant asks which).
@@ -369,6 +391,52 @@ func sentAgainOnce(t *testing.T, b *browser, m *Main, ana member, listID string)
 	b.waitJS("the answer to the same command", replyLine+` === 'Added bananas to Weekly.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
 	if !eval[bool](b, `window.__ids.length === 2 && !!window.__ids[0] && window.__ids[0] === window.__ids[1]`) {
 		t.Errorf("the command sent again with ids %s, want the same id", eval[string](b, `JSON.stringify(window.__ids)`))
+	}
+	if n := countItems(t, ana, m, listID, "bananas"); n != 1 {
+		t.Errorf("%d bananas on the list, want 1", n)
+	}
+}
+
+// TestBrowserAssistantOfflineAfterAnswer: the device says it went offline
+// just after a command's answer came in (its status and headers), while its
+// body is still being read: the command was done, so the answer is shown
+// (with its Undo) and the command is not taken for lost. The test's fetch
+// answers from the server but holds the body, erroring it when the
+// request's signal aborts, as a real fetch does. Before, the `offline`
+// event aborted the body's read: "The server cannot be reached." for a
+// command that was done, its answer and Undo gone.
+func TestBrowserAssistantOfflineAfterAnswer(t *testing.T) {
+	browserTest(t)
+	m, ana, listID := anaWithWalks(t)
+	b := newDevice(t, "small phone", 320, 640, browserOpts{lang: "en-GB"})
+	b.login(m.URL(), "ana@example.org")
+	b.goFamily()
+	eval[bool](b, `(() => {
+		const realFetch = window.fetch;
+		window.fetch = async (input, opts) => {
+			const url = new URL(typeof input === 'string' ? input : input.url, location.href);
+			if (url.pathname !== '/api/assistant/commands') return realFetch(input, opts);
+			const res = await realFetch(input, { ...opts, signal: undefined });
+			const body = await res.text();
+			let ctrl;
+			const stream = new ReadableStream({ start(c) { ctrl = c; } });
+			opts.signal?.addEventListener('abort', () => { try { ctrl.error(new DOMException('aborted', 'AbortError')); } catch {} });
+			window.__releaseBody = () => { try { ctrl.enqueue(new TextEncoder().encode(body)); ctrl.close(); } catch {} return true; };
+			return new Response(stream, { status: res.status, headers: res.headers });
+		};
+		return true;
+	})()`)
+	b.setValue(`#assistant-input`, "add bananas to the weekly list")
+	b.click(`.assistant-form button[type=submit]`)
+	b.waitJS("the answer's headers in, its body held", `typeof window.__releaseBody === 'function'`, 5*time.Second)
+	eval[bool](b, `(window.dispatchEvent(new Event('offline')), true)`)
+	eval[bool](b, `window.__releaseBody()`)
+	b.waitJS("the answer shown", `!document.querySelector('[aria-busy]') && (`+replyLine+` === 'Added bananas to Weekly.' || `+replyLine+` === 'The server cannot be reached.')`, 5*time.Second)
+	if got := eval[string](b, replyLine); got != "Added bananas to Weekly." {
+		t.Fatalf("a command whose answer came as the device went offline says %q", got)
+	}
+	if !eval[bool](b, `!!document.querySelector('.assistant-reply button.undo') && !document.querySelector('.assistant-form button[type=submit]').disabled`) {
+		t.Error("the answer has no Undo, or Send stays disabled")
 	}
 	if n := countItems(t, ana, m, listID, "bananas"); n != 1 {
 		t.Errorf("%d bananas on the list, want 1", n)

@@ -108,8 +108,11 @@ export function onUnauthorized(fn) { unauthorized = fn; }
  * request that ends at its timeout is not reported to onReachable: no
  * answer in time is a slow answer, not an outage, so the header and the
  * offline line keep what the rest of the app knows; a network failure
- * still is reported), signal (an AbortSignal of the caller's: aborted, the
- * request fails as a network error, e.g. when the device goes offline).
+ * still is reported), signal (an AbortSignal of the caller's: aborted
+ * before the answer's status and headers are in, the request fails as a
+ * network error, e.g. when the device goes offline; once they are in, the
+ * server has done the request, so its body is read to the end or the
+ * timeout: an answer that came is not thrown away).
  * A failure throws ApiError.
  */
 export async function request(method, path, body, { ifMatch = null, timeout = 0, background = false, quietTimeout = false, signal = null } = {}) {
@@ -122,13 +125,18 @@ export async function request(method, path, body, { ifMatch = null, timeout = 0,
   if (ifMatch != null) headers['If-Match'] = `"${ifMatch}"`;
   let timer = null;
   let timedOut = false;
+  let stop = null; // the caller's signal's listener, removed once the answer is in
   if (timeout || signal) {
     const ctrl = new AbortController();
     opts.signal = ctrl.signal;
     if (timeout) timer = setTimeout(() => { timedOut = true; ctrl.abort(); }, timeout);
     if (signal?.aborted) ctrl.abort();
-    else signal?.addEventListener('abort', () => ctrl.abort(), { once: true });
+    else if (signal) {
+      stop = () => ctrl.abort();
+      signal.addEventListener('abort', stop, { once: true });
+    }
   }
+  const unlisten = () => { if (stop) signal.removeEventListener('abort', stop); stop = null; };
   const sent = ++sentCount;
   const failed = (why) => {
     if (background) return;
@@ -139,14 +147,19 @@ export async function request(method, path, body, { ifMatch = null, timeout = 0,
   let data = null;
   try {
     res = await fetch(path, opts);
+    unlisten();
     if (res.status !== 204) {
-      try { data = await res.json(); } catch (e) { if (e.name === 'AbortError') throw e; /* not JSON */ }
+      // Only a body that is not JSON is taken as none: a read that fails
+      // (aborted, the network lost mid-body) is a network failure, not an
+      // empty answer its caller would take for done.
+      try { data = await res.json(); } catch (e) { if (e.name !== 'SyntaxError') throw e; }
     }
   } catch {
     if (!(timedOut && quietTimeout)) failed('network');
     throw new ApiError(0, 'network', undefined, { path, timedOut });
   } finally {
     clearTimeout(timer);
+    unlisten();
   }
   const proxyFailed = res.status === 502 || res.status === 504;
   if (proxyFailed) failed('server');

@@ -6,7 +6,7 @@
 // (Content-Language), else the app words the answer itself. A question
 // comes with its options as buttons; an executed command with Undo. Other
 // devices see only the usual domain events.
-import { request, serverCaps } from './api.js';
+import { request, serverCaps, serverDown } from './api.js';
 import { createdEvents, examples, optionLabel, replyText } from './assistant-reply.js';
 import { h, setChildren } from './dom.js';
 import { serverSpeaks } from './errors.js';
@@ -69,9 +69,11 @@ export function mountAssistant(app, root) {
   // Bumped when the bar leaves the page (signed out): an answer to a
   // request of before is not shown to whoever signs in next.
   let session = 0;
-  // A command that got no answer (offline, timed out) may have run: sent
-  // again with the same text, it keeps its id, so the server answers it
-  // from its record instead of running it twice.
+  // A command that got no answer (offline, timed out) or a server's failure
+  // (a proxy's 502/504 when the server went down after doing it, a 500)
+  // may have run: sent again with the same text, it keeps its id, so the
+  // server answers it from its record instead of running it twice (a
+  // command it did not do runs then).
   let unanswered = null; // {text, id}
 
   /** Marks the bar as working: Send disabled with a spinner, the form and the answer aria-busy. */
@@ -264,7 +266,7 @@ export function mountAssistant(app, root) {
       present(data, headers);
       if (input.value.trim() === text) input.value = '';
     }, (ex) => {
-      if (ex.status === 0) unanswered = { text, id };
+      if (serverDown(ex)) unanswered = { text, id };
       show(errorSay(ex));
     });
   }
