@@ -68,3 +68,27 @@ func TestListenerSameServerNotChanged(t *testing.T) {
 		}
 	}
 }
+
+// TestListenerTimeZoneNotChanged: a reconnect whose session has another
+// TimeZone (set for the database between two connects) reaches the same
+// server. Before, the start time was read as text, which carries the
+// session's offset: a DBA's ALTER DATABASE … SET TimeZone looked like a
+// restart, and every family's live presence rows were rewritten.
+func TestListenerTimeZoneNotChanged(t *testing.T) {
+	var changed, connects atomic.Int32
+	var l *Listener
+	_, pool := startHubWith(t, func(ln *Listener) {
+		l = ln
+		ln.OnServerChanged = func() { changed.Add(1) }
+		ln.OnConnect = func() { connects.Add(1) }
+	})
+	for i, zone := range []string{"Asia/Tokyo", "America/Los_Angeles"} {
+		exec(t, pool, `DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET TimeZone = %L', current_database(), '`+zone+`'); END $$`)
+		n := connects.Load()
+		exec(t, pool, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'familyhub-listener' AND datname = current_database()`)
+		waitFor(t, "the reconnect", func() bool { return l.Connected() && connects.Load() > n })
+		if n := changed.Load(); n != 0 {
+			t.Fatalf("reconnect %d to the same server in time zone %s: OnServerChanged called %d times", i+1, zone, n)
+		}
+	}
+}
