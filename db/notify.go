@@ -476,12 +476,12 @@ func (s *Store) DevicesRefresh(ctx context.Context, replica uuid.UUID, now, due,
 // per device) in one statement; the seq of a device only grows, but never
 // past the family's seq in the database (after a restore or failover that
 // lost events, queries/notify.sql). Devices of people no longer in the
-// family are skipped. Notifications read it to
-// send nothing to a member who saw a change live (docs/notifications.md,
-// "Presence").
-func (s *Store) DevicesSeen(ctx context.Context, replica uuid.UUID, seen []DeviceSeen) error {
+// family are skipped, and returned in skipped (so are those of a family
+// deleted). Notifications read it to send nothing to a member who saw a
+// change live (docs/notifications.md, "Presence").
+func (s *Store) DevicesSeen(ctx context.Context, replica uuid.UUID, seen []DeviceSeen) (skipped []DevicePresenceKey, err error) {
 	if len(seen) == 0 {
-		return nil
+		return nil, nil
 	}
 	// One row per device (an upsert may not touch a row twice), in key
 	// order (replicas writing the same devices lock them in one order):
@@ -526,7 +526,26 @@ func (s *Store) DevicesSeen(ctx context.Context, replica uuid.UUID, seen []Devic
 		p.LiveUntil = append(p.LiveUntil, d.LiveUntil)
 	}
 	if len(p.UserIds) == 0 {
-		return nil
+		return nil, nil
 	}
-	return Err(s.Q.NotifyPresenceUpsert(ctx, s.Pool, p), "")
+	written, err := s.Q.NotifyPresenceUpsert(ctx, s.Pool, p)
+	if err != nil {
+		return nil, Err(err, "")
+	}
+	if len(written) == len(keys) {
+		return nil, nil
+	}
+	// Some were not written (rare: a removed member's open socket): only
+	// then is a set made.
+	done := make(map[DevicePresenceKey]struct{}, len(written))
+	for _, w := range written {
+		done[DevicePresenceKey{UserID: w.UserID, DeviceID: w.DeviceID}] = struct{}{}
+	}
+	for _, d := range keys {
+		k := DevicePresenceKey{UserID: d.UserID, DeviceID: d.DeviceID}
+		if _, ok := done[k]; !ok {
+			skipped = append(skipped, k)
+		}
+	}
+	return skipped, nil
 }

@@ -102,7 +102,9 @@ type device struct {
 	// still open PresenceTTL later was not closed by it, nor by the hub's
 	// re-check of every connection (every minute, realtime.RecheckEvery):
 	// the member was let in again (added back while the listener was
-	// away, its notice lost), and the device is written again.
+	// away, its notice lost), and the device is written again; if that
+	// write is skipped (still no member: the re-check is off), it is a
+	// former member's device again (writeBatch).
 	former   bool
 	formerAt time.Time
 }
@@ -513,7 +515,8 @@ func (p *Presence) writeBatch(ctx context.Context, batch []db.DeviceSeen, rewind
 	if len(batch) == 0 {
 		return true
 	}
-	if err := p.s.store.DevicesSeen(ctx, p.replica, batch); err != nil {
+	skipped, err := p.s.store.DevicesSeen(ctx, p.replica, batch)
+	if err != nil {
 		if ctx.Err() == nil {
 			p.s.logger.Warn("recording device presence failed; retried", "err", err, "devices", len(batch))
 		}
@@ -521,7 +524,27 @@ func (p *Presence) writeBatch(ctx context.Context, batch []db.DeviceSeen, rewind
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	var former map[deviceKey]struct{}
+	for _, k := range skipped {
+		// Not written: its member is not in the family (the upsert writes
+		// members' rows only). A live one is a former member's device
+		// again, its sockets still open (the removal's notice was lost and
+		// no re-check closed them: RecheckEvery < 0), and taken for written
+		// live its missing row looked like a restore's loss at its next
+		// refresh. Looked at again a PresenceTTL later.
+		dk := deviceKey{k.UserID, k.DeviceID}
+		if d := p.devices[dk]; d != nil && len(d.sockets) > 0 && !closing {
+			d.former, d.formerAt, d.dirty, d.liveTill = true, now, false, time.Time{}
+			if former == nil {
+				former = map[deviceKey]struct{}{}
+			}
+			former[dk] = struct{}{}
+		}
+	}
 	for _, b := range batch {
+		if _, ok := former[deviceKey{b.UserID, b.DeviceID}]; ok {
+			continue // nothing written (above)
+		}
 		if d := p.devices[deviceKey{b.UserID, b.DeviceID}]; d != nil {
 			d.written = max(d.written, b.Seq)
 			d.liveTill = b.LiveUntil

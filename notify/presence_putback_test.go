@@ -99,3 +99,11 @@ func TestPresenceDatabaseChangedPutsBackLostRows(t *testing.T) {
 		t.Errorf("the phone's row, there and live, was written again: %+v, was %+v", r, phone)
 	}
 }
+
+// suspected reports whether p suspects that the database lost rows of its
+// live devices: its next flush reads them all (recheckEverything).
+func (e *env) suspected(p *Presence) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.recheckAll
+}
