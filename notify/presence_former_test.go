@@ -19,17 +19,12 @@ func TestPresenceFormerMemberNotKeptLive(t *testing.T) {
 	e := newEnv(t, Config{})
 	p := e.s.Presence()
 	ctx := context.Background()
-	p.Track(e.family, e.ana, "laptop-a", 0, nil)
-	phone := p.Track(e.family, e.ben, "phone-b", 0, nil)
-	p.flush(ctx, false)
-	if _, err := e.pool.Exec(ctx, `DELETE FROM memberships WHERE family_id = $1 AND user_id = $2`, e.family, e.ben); err != nil {
-		t.Fatal(err)
-	}
+	phone := e.laptopAndPhone(p)
+	e.removeBen()
 	phone.Close()
 	p.flush(ctx, false) // the phone's not-live write: not made
 	for range 4 {       // past PresenceTTL: the laptop refreshed each time
-		e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
-		p.flush(ctx, false)
+		e.refreshPast(p)
 	}
 	now := e.clock.Now()
 	if r := e.presenceRow(e.ana, "laptop-a"); !r.live.After(now) {
@@ -52,32 +47,11 @@ func TestPresenceFormerMemberNotKeptLive(t *testing.T) {
 func TestPresenceFormerMemberOpenSocketNotALoss(t *testing.T) {
 	e := newEnv(t, Config{})
 	p := e.s.Presence()
-	ctx := context.Background()
-	p.Track(e.family, e.ana, "laptop-a", 0, nil)
-	p.Track(e.family, e.ben, "phone-b", 0, nil)
-	p.flush(ctx, false)
-	if _, err := e.pool.Exec(ctx, `DELETE FROM memberships WHERE family_id = $1 AND user_id = $2`, e.family, e.ben); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 4 { // past PresenceTTL, a refresh each time
-		e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
-		p.flush(ctx, false)
-		if e.suspected(p) {
-			t.Fatalf("refresh %d: a removed member's open phone taken for a row the database lost", i+1)
-		}
-		now := e.clock.Now()
-		if r := e.presenceRow(e.ana, "laptop-a"); !r.live.After(now) {
-			t.Errorf("refresh %d: the laptop, open: live until %v, want after %v", i+1, r.live, now)
-		}
-		if r := e.presenceRow(e.ben, "phone-b"); r.live.After(now) {
-			t.Errorf("refresh %d: the phone of a former member: live until %v (now %v)", i+1, r.live, now)
-		}
-	}
-	if _, err := e.pool.Exec(ctx, `DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`); err != nil {
-		t.Fatal(err)
-	}
-	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
-	p.flush(ctx, false)
+	e.laptopAndPhone(p)
+	e.removeBen()
+	e.formerPhoneNotALoss(p, 4) // past PresenceTTL, a refresh each time
+	e.exec(`DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`)
+	e.refreshPast(p)
 	if !e.suspected(p) {
 		t.Error("the laptop's lost row was not found by its refresh")
 	}
@@ -99,26 +73,18 @@ func TestPresenceFormerMemberEndedOnTheReplicasClock(t *testing.T) {
 	e.clock.Set(e.clock.Now().Add(-2 * time.Minute))
 	p := e.s.Presence()
 	ctx := context.Background()
-	p.Track(e.family, e.ana, "laptop-a", 0, nil)
-	phone := p.Track(e.family, e.ben, "phone-b", 0, nil)
-	p.flush(ctx, false)
-	if _, err := e.pool.Exec(ctx, `DELETE FROM memberships WHERE family_id = $1 AND user_id = $2`, e.family, e.ben); err != nil {
-		t.Fatal(err)
-	}
-	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
-	p.flush(ctx, false) // the refresh: the phone's row ended
+	phone := e.laptopAndPhone(p)
+	e.removeBen()
+	e.refreshPast(p) // the refresh: the phone's row ended
 	now := e.clock.Now()
 	if r := e.presenceRow(e.ben, "phone-b"); r.live.After(now) {
 		t.Errorf("the phone of a former member after its refresh: live until %v (the replica's now %v)", r.live, now)
 	}
 	phone.Close()
 	p.flush(ctx, false)
-	if _, err := e.pool.Exec(ctx, `INSERT INTO memberships (family_id, user_id) VALUES ($1, $2)`, e.family, e.ben); err != nil {
-		t.Fatal(err)
-	}
+	e.exec(`INSERT INTO memberships (family_id, user_id) VALUES ($1, $2)`, e.family, e.ben)
 	for i := range 3 { // the laptop's refreshes
-		e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
-		p.flush(ctx, false)
+		e.refreshPast(p)
 		now := e.clock.Now()
 		if r := e.presenceRow(e.ana, "laptop-a"); !r.live.After(now) {
 			t.Errorf("refresh %d: the laptop, open: live until %v, want after %v", i+1, r.live, now)
@@ -141,24 +107,15 @@ func TestPresenceFormerMemberEndedOnTheReplicasClock(t *testing.T) {
 func TestPresenceFormerMemberLetInAgainWrittenLive(t *testing.T) {
 	e := newEnv(t, Config{})
 	p := e.s.Presence()
-	ctx := context.Background()
-	p.Track(e.family, e.ana, "laptop-a", 0, nil)
-	p.Track(e.family, e.ben, "phone-b", 0, nil)
-	p.flush(ctx, false)
-	if _, err := e.pool.Exec(ctx, `DELETE FROM memberships WHERE family_id = $1 AND user_id = $2`, e.family, e.ben); err != nil {
-		t.Fatal(err)
-	}
-	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
-	p.flush(ctx, false) // the refresh: the phone's row ended
+	e.laptopAndPhone(p)
+	e.removeBen()
+	e.refreshPast(p) // the refresh: the phone's row ended
 	if r := e.presenceRow(e.ben, "phone-b"); r.live.After(e.clock.Now()) {
 		t.Fatalf("the phone of a former member after its refresh: live until %v", r.live)
 	}
-	if _, err := e.pool.Exec(ctx, `INSERT INTO memberships (family_id, user_id) VALUES ($1, $2)`, e.family, e.ben); err != nil {
-		t.Fatal(err)
-	}
+	e.exec(`INSERT INTO memberships (family_id, user_id) VALUES ($1, $2)`, e.family, e.ben)
 	for range 4 { // past PresenceTTL
-		e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
-		p.flush(ctx, false)
+		e.refreshPast(p)
 	}
 	now := e.clock.Now()
 	if r := e.presenceRow(e.ben, "phone-b"); !r.live.After(now) {
@@ -181,25 +138,7 @@ func TestPresenceFormerMemberLetInAgainWrittenLive(t *testing.T) {
 func TestPresenceFormerMemberStillOpenNotALoss(t *testing.T) {
 	e := newEnv(t, Config{})
 	p := e.s.Presence()
-	ctx := context.Background()
-	p.Track(e.family, e.ana, "laptop-a", 0, nil)
-	p.Track(e.family, e.ben, "phone-b", 0, nil)
-	p.flush(ctx, false)
-	if _, err := e.pool.Exec(ctx, `DELETE FROM memberships WHERE family_id = $1 AND user_id = $2`, e.family, e.ben); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 10 { // past three PresenceTTLs, a refresh each time
-		e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second))
-		p.flush(ctx, false)
-		if e.suspected(p) {
-			t.Fatalf("refresh %d: a removed member's phone, still open, taken for a row the database lost", i+1)
-		}
-		now := e.clock.Now()
-		if r := e.presenceRow(e.ana, "laptop-a"); !r.live.After(now) {
-			t.Errorf("refresh %d: the laptop, open: live until %v, want after %v", i+1, r.live, now)
-		}
-		if r := e.presenceRow(e.ben, "phone-b"); r.live.After(now) {
-			t.Errorf("refresh %d: the phone of a former member: live until %v (now %v)", i+1, r.live, now)
-		}
-	}
+	e.laptopAndPhone(p)
+	e.removeBen()
+	e.formerPhoneNotALoss(p, 10) // past three PresenceTTLs, a refresh each time
 }

@@ -24,12 +24,8 @@ func TestPresenceRewindPutsBackLostRows(t *testing.T) {
 	p.flush(ctx, false)
 	tablet := e.presenceRow(e.ben, "tablet-b")
 
-	if _, err := e.pool.Exec(ctx, `DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.pool.Exec(ctx, `UPDATE notify_device_presence SET live_until = $1 WHERE device_id = 'phone-b'`, e.clock.Now().Add(-time.Second)); err != nil {
-		t.Fatal(err)
-	}
+	e.exec(`DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`)
+	e.exec(`UPDATE notify_device_presence SET live_until = $1 WHERE device_id = 'phone-b'`, e.clock.Now().Add(-time.Second))
 	p.Rewound(e.family, 0, 0)
 	p.flush(ctx, false)
 	now := e.clock.Now()
@@ -53,12 +49,8 @@ func TestPresenceRefreshPutsBackLostRows(t *testing.T) {
 	e := newEnv(t, Config{})
 	p := e.s.Presence()
 	ctx := context.Background()
-	p.Track(e.family, e.ana, "laptop-a", 0, nil)
-	p.Track(e.family, e.ben, "phone-b", 0, nil)
-	p.flush(ctx, false)
-	if _, err := e.pool.Exec(ctx, `DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`); err != nil {
-		t.Fatal(err)
-	}
+	e.laptopAndPhone(p)
+	e.exec(`DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`)
 	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second)) // both due for a refresh
 	p.flush(ctx, false)                                                 // refreshes the phone, misses the laptop
 	p.flush(ctx, false)                                                 // puts the laptop back
@@ -81,13 +73,9 @@ func TestPresenceDatabaseChangedPutsBackLostRows(t *testing.T) {
 	e := newEnv(t, Config{})
 	p := e.s.Presence()
 	ctx := context.Background()
-	p.Track(e.family, e.ana, "laptop-a", 0, nil)
-	p.Track(e.family, e.ben, "phone-b", 0, nil)
-	p.flush(ctx, false)
+	e.laptopAndPhone(p)
 	phone := e.presenceRow(e.ben, "phone-b")
-	if _, err := e.pool.Exec(ctx, `DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`); err != nil {
-		t.Fatal(err)
-	}
+	e.exec(`DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`)
 	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL / refreshEvery)) // a flush later; no refresh due
 	p.DatabaseChanged()
 	p.flush(ctx, false)
@@ -98,12 +86,4 @@ func TestPresenceDatabaseChangedPutsBackLostRows(t *testing.T) {
 	if r := e.presenceRow(e.ben, "phone-b"); r.version != phone.version {
 		t.Errorf("the phone's row, there and live, was written again: %+v, was %+v", r, phone)
 	}
-}
-
-// suspected reports whether p suspects that the database lost rows of its
-// live devices: its next flush reads them all (recheckEverything).
-func (e *env) suspected(p *Presence) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.recheckAll
 }
