@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -186,6 +187,11 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 	}
 }
 
+// ErrNotMember is EventsSince's answer to a user who is no member of the
+// family (removed, or left): the endpoints answer as to a removed
+// member's session.
+var ErrNotMember = errors.New("realtime: not a member of the family")
+
 // Seq returns the family's current seq, as the database has it (what
 // EventsSince answers with its events), without reading the log: a
 // long-poll client's first request, which has no seq to resume from. It
@@ -203,11 +209,20 @@ func (h *Hub) Seq(ctx context.Context, familyID uuid.UUID) (int64, error) {
 // MaxDelta events back, or when mark (nil: not compared) names another
 // event than the log's under since (Join's SinceMark): read with the
 // others, one row more, no other statement. The delta and long-poll
-// endpoints use it.
-func (h *Hub) EventsSince(ctx context.Context, familyID uuid.UUID, since int64, mark *Mark) ([]Event, int64, bool, error) {
-	r, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, familyID)
+// endpoints use it, for userID: ErrNotMember when the user is no member
+// of the family, read with the seq in one snapshot (FamilySeqGetMember),
+// and no event after that seq is read. So a member removed while a long
+// poll woke up and came to read is never handed an event committed after
+// the removal: an event the read hands out was committed before the
+// snapshot that still saw the membership. Before, the poll checked its
+// client's close, then read whatever the log held by then.
+func (h *Hub) EventsSince(ctx context.Context, familyID, userID uuid.UUID, since int64, mark *Mark) ([]Event, int64, bool, error) {
+	r, err := h.store.Q.FamilySeqGetMember(ctx, h.store.Pool, dbsqlc.FamilySeqGetMemberParams{FamilyID: familyID, UserID: userID})
 	if err != nil {
 		return nil, 0, false, db.Err(err, "family")
+	}
+	if !r.Member {
+		return nil, 0, false, ErrNotMember
 	}
 	cur := r.Seq
 	if since > cur || since < 0 || cur-since > MaxDelta {
@@ -227,8 +242,8 @@ func (h *Hub) EventsSince(ctx context.Context, familyID uuid.UUID, since int64, 
 		}
 		rows = rows[1:]
 	}
-	if int64(len(rows)) != cur-since || (len(rows) > 0 && rows[0].Seq != since+1) {
-		return nil, cur, true, nil // pruned
+	if int64(len(rows)) != cur-since || (len(rows) > 0 && (rows[0].Seq != since+1 || rows[len(rows)-1].Seq != cur)) {
+		return nil, cur, true, nil // pruned (or a gap: never past cur)
 	}
 	events := make([]Event, len(rows))
 	for i, r := range rows {
