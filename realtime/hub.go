@@ -424,6 +424,9 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 	}
 	var body, shared []byte
 	kind := -1 // kindOf(ev.Type), once for all the sockets that skip ev
+	// The mark a pong names with the seq (cursorMark): one for all the
+	// sockets, whether they are sent ev or skip it.
+	mark := &seqMark{ev.Seq, Mark{ID: ev.ID, At: ev.At}}
 	for c := range fam.clients {
 		if c.behind || ev.Seq <= c.cursor.Load() {
 			continue
@@ -431,6 +434,7 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 		if !ev.For(c.UserID) {
 			// Another member's own event (an app password's): passed
 			// over as a topic's, but no topic brings it back (retopic.go).
+			c.cursorMark.Store(mark)
 			c.cursor.Store(ev.Seq)
 			continue
 		}
@@ -441,6 +445,7 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 			c.skipped[kind] = ev.Seq
 			// Nothing is queued: a pong that reads the cursor before or
 			// after this names a position with nothing queued past it.
+			c.cursorMark.Store(mark)
 			c.cursor.Store(ev.Seq)
 			continue
 		}
@@ -470,6 +475,7 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 			continue
 		}
 		c.sent = ev.Seq
+		c.cursorMark.Store(mark)
 		c.cursor.Store(ev.Seq)
 		onReady := q.onReady
 		q.mu.Unlock()

@@ -148,11 +148,12 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 		var msgs []Message
 		var skipped [numKinds]int64
 		cursor := since
+		var mark Mark // of the event under cursor
 		for _, r := range rows {
 			if r.Seq != cursor+1 || r.Seq > upto {
 				break
 			}
-			cursor = r.Seq
+			cursor, mark = r.Seq, Mark{ID: r.EntityID, At: r.At}
 			ev := eventFromLog(r)
 			if !ev.For(c.UserID) {
 				continue // another member's own: never sent (deliverLocked)
@@ -175,6 +176,9 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			// position. Read again from where the client is now.
 			h.mu.Unlock()
 			continue
+		}
+		if cursor > since {
+			c.cursorMark.Store(&seqMark{cursor, mark})
 		}
 		c.place(cursor, sent, true)
 		for k, seq := range skipped {

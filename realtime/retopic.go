@@ -231,6 +231,26 @@ func (c *Client) awaitRoom(ctx context.Context) {
 	}
 }
 
+// pongAt is the pong naming the position seq, with the mark of the event
+// under it (since_id and since_at, as the event said its id and at) when
+// m names that seq: the client resumes with them as with an event's, and
+// a database that went back is still caught. Before, a pong moved the
+// client's seq past its last event, and the mark it kept was that
+// event's, under another seq: it resumed with since alone until its
+// next event.
+func pongAt(seq int64, m *seqMark) []byte {
+	b := []byte(`{"type":"pong","seq":`)
+	b = strconv.AppendInt(b, seq, 10)
+	if m != nil && m.seq == seq {
+		b = append(b, `,"since_id":"`...)
+		b = append(b, m.ID.String()...)
+		b = append(b, `","since_at":"`...)
+		b = m.At.AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
+	return append(b, '}')
+}
+
 // pong answers a ping. A client that takes positions (it sent a topics
 // message with since) is told its position too, {"type":"pong","seq":N}:
 // the socket's events continue from N, past the events it skipped. The
@@ -264,7 +284,7 @@ func (c *Client) pong(ctx context.Context) []byte {
 		return pongMessage
 	}
 	c.sent = c.cursor.Load()
-	ok := q.pushLocked(Message{Data: []byte(`{"type":"pong","seq":` + strconv.FormatInt(c.sent, 10) + `}`)}, true)
+	ok := q.pushLocked(Message{Data: pongAt(c.sent, c.cursorMark.Load())}, true)
 	onReady := q.onReady
 	q.mu.Unlock()
 	if !ok {
