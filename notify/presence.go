@@ -258,6 +258,18 @@ func (p *Presence) Rewound(familyID uuid.UUID, shown, upto int64) {
 		p.recheck = map[uuid.UUID]struct{}{}
 	}
 	p.recheck[familyID] = struct{}{}
+	if upto > shown {
+		// This replica had delivered events the database no longer has
+		// (realtime found it: the seq cross-check, the dispatcher, a
+		// join's second read), not a client's word: the database went
+		// back, for every family at once, also when the listener's
+		// connection lived through it (a restore into the running
+		// server: no OnServerChanged). Every live row is looked for, as
+		// after DatabaseChanged: one read by the replica's index, at most
+		// every PresenceTTL/refreshEvery. A note that only a client's
+		// since backs (shown = upto) looks at its family alone.
+		p.recheckAll = true
+	}
 	p.mu.Unlock()
 	p.wake()
 }

@@ -87,3 +87,41 @@ func TestPresenceDatabaseChangedPutsBackLostRows(t *testing.T) {
 		t.Errorf("the phone's row, there and live, was written again: %+v, was %+v", r, phone)
 	}
 }
+
+// TestPresenceRewindPutsBackEveryFamilysRows: a restore into the running
+// server (the listener's connection survives it: no OnServerChanged) lost
+// events this replica had delivered of the Riveras' family, and the row of
+// Ivo's live phone in another family, which lost no event. The rewind's
+// note (this replica delivered past what the database has: upto > shown)
+// has the next flush look for every live row of the replica, and Ivo's is
+// put back at once. Before, only the Riveras' rows were looked for, and
+// the phone counted as not live until its refresh, up to PresenceTTL/3
+// later. A note no loss backs (a join ahead of the database: shown =
+// upto, which a client can cause) still looks at its own family only.
+func TestPresenceRewindPutsBackEveryFamilysRows(t *testing.T) {
+	e := newEnv(t, Config{})
+	p := e.s.Presence()
+	ctx := context.Background()
+	other := e.scalarUUID(`INSERT INTO families (name) VALUES ('Other') RETURNING id`)
+	ivo := e.scalarUUID(`INSERT INTO users (email, password_hash, display_name) VALUES ('ivo@example.org', 'x', 'Ivo') RETURNING id`)
+	e.exec(`INSERT INTO memberships (family_id, user_id) VALUES ($1, $2)`, other, ivo)
+	e.laptopAndPhone(p)
+	p.Track(other, ivo, "phone-i", 0, nil)
+	p.flush(ctx, false)
+
+	p.Rewound(e.family, 0, 0) // a join ahead of the database: no loss known
+	if e.suspected(p) {
+		t.Fatal("a note no loss backs had every family's rows looked for")
+	}
+	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL / refreshEvery)) // a flush later; no refresh due
+	p.flush(ctx, false)
+
+	e.exec(`DELETE FROM notify_device_presence WHERE device_id = 'phone-i'`)
+	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL / refreshEvery))
+	p.Rewound(e.family, 3, 5)
+	p.flush(ctx, false)
+	now := e.clock.Now()
+	if rows := e.presenceRows(ivo, "phone-i"); len(rows) != 1 || !rows[0].live.After(now) {
+		t.Errorf("the live phone's row in a family that lost no event, after a rewind found elsewhere: %+v, want one live row", rows)
+	}
+}
