@@ -449,6 +449,16 @@ func (s *Store) DevicesLive(ctx context.Context, replica uuid.UUID, now time.Tim
 	return keys, Err(err, "")
 }
 
+// DeviceLiveUntil returns the live_until of the replica's row of a device,
+// and whether there is one (notify.Presence's canary).
+func (s *Store) DeviceLiveUntil(ctx context.Context, replica uuid.UUID, k DevicePresenceKey) (time.Time, bool, error) {
+	rows, err := s.Q.NotifyPresenceRowLiveUntil(ctx, s.Pool, dbsqlc.NotifyPresenceRowLiveUntilParams{UserID: k.UserID, DeviceID: k.DeviceID, Replica: replica})
+	if err != nil || len(rows) == 0 {
+		return time.Time{}, false, Err(err, "")
+	}
+	return rows[0], true, nil
+}
+
 // DevicePresenceKey names a device's presence row of a replica.
 type DevicePresenceKey struct {
 	UserID   uuid.UUID

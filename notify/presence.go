@@ -63,6 +63,11 @@ type Presence struct {
 	batch        []db.DeviceSeen
 	refreshed    time.Time // the last refresh statement (refreshEvery)
 	rechecked    time.Time // the last read of putBack (refreshEvery)
+	// canary is the last row this replica wrote live, until canaryUntil
+	// (zero: none): probed at most every PresenceTTL/refreshEvery
+	// (probeCanary), at probed.
+	canary              db.DevicePresenceKey
+	canaryUntil, probed time.Time
 }
 
 // refreshEvery is how often, at most, a replica refreshes its live devices
@@ -362,6 +367,7 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 		refreshDue = refreshDue.Add(ttl / refreshEvery)
 	}
 	refreshes := 0
+	p.probeCanary(ctx, now, closing)
 	lost := p.putBack(ctx, now, closing)
 	p.mu.Lock()
 	// Taken with the devices' seqs, which Rewound lowered first: the rows
@@ -557,6 +563,11 @@ func (p *Presence) writeBatch(ctx context.Context, batch []db.DeviceSeen, rewind
 		if _, ok := former[deviceKey{b.UserID, b.DeviceID}]; ok {
 			continue // nothing written (above)
 		}
+		if k := (db.DevicePresenceKey{UserID: b.UserID, DeviceID: b.DeviceID}); b.LiveUntil.After(now) {
+			p.canary, p.canaryUntil = k, b.LiveUntil
+		} else if k == p.canary {
+			p.canaryUntil = time.Time{} // written not live: no canary
+		}
 		if d := p.devices[deviceKey{b.UserID, b.DeviceID}]; d != nil {
 			d.written = max(d.written, b.Seq)
 			d.liveTill = b.LiveUntil
@@ -595,6 +606,9 @@ func (p *Presence) refreshDevices(ctx context.Context, ok bool, now, due time.Ti
 		// member warned of a restore at every refresh it was due for.
 		p.mu.Lock()
 		for _, k := range former {
+			if k == p.canary {
+				p.canaryUntil = time.Time{} // ended, not lost
+			}
 			if d := p.devices[deviceKey{k.UserID, k.DeviceID}]; d != nil && d.refresh {
 				d.former, d.formerAt, d.refresh, d.liveTill = true, now, false, time.Time{}
 				n++
@@ -619,6 +633,35 @@ func (p *Presence) refreshDevices(ctx context.Context, ok bool, now, due time.Ti
 			}
 		}
 	}
+}
+
+// probeCanary reads, at most every PresenceTTL/refreshEvery, the row this
+// replica last wrote live (one primary-key probe): gone, or live until
+// earlier than written, the database went back (a restore into the
+// running server: no start time changed, and a family that lost no event
+// gives no rewind note), and every live row is looked for at once
+// (putBack, in this flush). Before, the rows such a restore took waited
+// for their refresh, up to PresenceTTL/3. A refresh only moves the row's
+// live_until later; a write not live, or a refresh that ends a former
+// member's row, ends the canary, and the next live write makes another.
+func (p *Presence) probeCanary(ctx context.Context, now time.Time, closing bool) {
+	if closing || p.canaryUntil.IsZero() || now.Sub(p.probed) < p.s.cfg.PresenceTTL/refreshEvery {
+		return
+	}
+	p.probed = now
+	until, ok, err := p.s.store.DeviceLiveUntil(ctx, p.replica, p.canary)
+	if err != nil {
+		if ctx.Err() == nil {
+			p.s.logger.Warn("reading this replica's last device presence row failed", "err", err)
+		}
+		return
+	}
+	if ok && !until.Before(p.canaryUntil) {
+		return
+	}
+	p.s.logger.Warn("the device presence row this replica wrote last is gone or older (a restore?); putting the live rows back", "found", ok)
+	p.canaryUntil = time.Time{}
+	p.recheckEverything()
 }
 
 // DatabaseChanged says the database server may have lost what was

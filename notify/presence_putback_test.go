@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // TestPresenceRewindPutsBackLostRows: the database went back (a restore)
@@ -123,5 +125,36 @@ func TestPresenceRewindPutsBackEveryFamilysRows(t *testing.T) {
 	now := e.clock.Now()
 	if rows := e.presenceRows(ivo, "phone-i"); len(rows) != 1 || !rows[0].live.After(now) {
 		t.Errorf("the live phone's row in a family that lost no event, after a rewind found elsewhere: %+v, want one live row", rows)
+	}
+}
+
+// TestPresenceCanaryFindsRestore: a restore into the running server (no
+// start time changed, no family lost an event: no note) took the rows of
+// Ana's laptop and Ben's phone. Within PresenceTTL/refreshEvery the
+// replica's probe of the row it wrote last finds it gone, and the same
+// flush puts both back. Before, they counted as not live until their
+// refresh, up to PresenceTTL/3 later. Refreshes with nothing lost (the
+// rows extended past what was written) are no alarm.
+func TestPresenceCanaryFindsRestore(t *testing.T) {
+	e := newEnv(t, Config{})
+	p := e.s.Presence()
+	e.laptopAndPhone(p)
+	for i := range 4 { // past PresenceTTL: the probe sees the refreshed rows
+		e.refreshPast(p)
+		if e.suspected(p) {
+			t.Fatalf("refresh %d: nothing lost, but the replica suspects a restore", i+1)
+		}
+	}
+	e.exec(`DELETE FROM notify_device_presence`)
+	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL / refreshEvery)) // a flush later; no refresh due
+	p.flush(context.Background(), false)
+	now := e.clock.Now()
+	for _, d := range []struct {
+		user   uuid.UUID
+		device string
+	}{{e.ana, "laptop-a"}, {e.ben, "phone-b"}} {
+		if rows := e.presenceRows(d.user, d.device); len(rows) != 1 || !rows[0].live.After(now) {
+			t.Errorf("%s's row after the restore: %+v, want one live row", d.device, rows)
+		}
 	}
 }

@@ -422,6 +422,16 @@ WHERE m.family_id = ANY (@family_ids::uuid[]) AND p.replica = @replica AND p.liv
 SELECT user_id, device_id FROM notify_device_presence
 WHERE replica = @replica AND live_until > @now::timestamptz;
 
+-- NotifyPresenceRowLiveUntil reads one row's live_until (no row: none),
+-- the replica's canary: its last row written live, probed every few
+-- seconds. Gone, or older than what the replica wrote, the database went
+-- back (a restore into the running server, which no start time shows),
+-- and every live row is looked for (notify/presence.go). One primary-key
+-- probe.
+-- name: NotifyPresenceRowLiveUntil :many
+SELECT live_until FROM notify_device_presence
+WHERE user_id = @user_id AND device_id = @device_id AND replica = @replica;
+
 -- name: NotifyPresencePrune :execrows
 DELETE FROM notify_device_presence WHERE updated_at < @before AND live_until < now();
 

@@ -1125,6 +1125,43 @@ func (q *Queries) NotifyPresenceRewind(ctx context.Context, db DBTX, arg NotifyP
 	return err
 }
 
+const notifyPresenceRowLiveUntil = `-- name: NotifyPresenceRowLiveUntil :many
+SELECT live_until FROM notify_device_presence
+WHERE user_id = $1 AND device_id = $2 AND replica = $3
+`
+
+type NotifyPresenceRowLiveUntilParams struct {
+	UserID   uuid.UUID
+	DeviceID string
+	Replica  uuid.UUID
+}
+
+// NotifyPresenceRowLiveUntil reads one row's live_until (no row: none),
+// the replica's canary: its last row written live, probed every few
+// seconds. Gone, or older than what the replica wrote, the database went
+// back (a restore into the running server, which no start time shows),
+// and every live row is looked for (notify/presence.go). One primary-key
+// probe.
+func (q *Queries) NotifyPresenceRowLiveUntil(ctx context.Context, db DBTX, arg NotifyPresenceRowLiveUntilParams) ([]time.Time, error) {
+	rows, err := db.Query(ctx, notifyPresenceRowLiveUntil, arg.UserID, arg.DeviceID, arg.Replica)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []time.Time{}
+	for rows.Next() {
+		var live_until time.Time
+		if err := rows.Scan(&live_until); err != nil {
+			return nil, err
+		}
+		items = append(items, live_until)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const notifyPresenceUpsert = `-- name: NotifyPresenceUpsert :many
 
 INSERT INTO notify_device_presence (user_id, device_id, replica, family_id, seen_seq, topics, live_until)
