@@ -104,41 +104,55 @@ func TestPongRacingEvents(t *testing.T) {
 // an event it skipped names that event's mark (since_id, since_at, as the
 // event said its id and at), which a resume from the pong's seq then
 // checks: the log's own event passes, and another one under that seq (the
-// database went back and the seq was taken again) is caught. Before, the
-// pong named the seq alone, and the client, whose mark was its last
-// event's, resumed with since alone until its next event: a restore that
-// lost the skipped event went unnoticed.
+// database went back and the seq was taken again) is caught. So does the
+// answer to a topics message with since. Before, both named the seq
+// alone, and the client, whose mark was its last event's, resumed with
+// since alone until its next event: a restore that lost the skipped event
+// went unnoticed.
 func TestPongNamesItsMark(t *testing.T) {
-	hub, r := positionsSocket(t)
-	r.addItem() // skipped: the pong names the position past it
-	waitFor(t, "the skipped event", func() bool { return r.j.Client.cursor.Load() == r.j.Start+1 })
-	r.send(`{"type":"ping"}`)
-	msgs := r.j.Client.Take()
-	if len(msgs) != 1 {
-		t.Fatalf("the pong: %d messages", len(msgs))
+	for _, msg := range []string{`{"type":"ping"}`, `{"type":"topics","topics":["tasks"],"since":%d}`} {
+		hub, r := positionsSocket(t)
+		r.addItem() // skipped: the answer names the position past it
+		waitFor(t, "the skipped event", func() bool { return r.j.Client.cursor.Load() == r.j.Start+1 })
+		if strings.Contains(msg, "%d") {
+			msg = fmt.Sprintf(msg, r.last)
+		}
+		r.send(msg)
+		msgs := r.j.Client.Take()
+		if len(msgs) != 1 {
+			t.Fatalf("%s: %d messages answered", msg, len(msgs))
+		}
+		checkAnswerMark(t, hub, r, msgs[0].Data)
 	}
-	var pong struct {
+}
+
+// checkAnswerMark checks that answer (a pong, a topics answer) names the
+// position past r's skipped event with that event's mark, and that a
+// resume with it resyncs exactly when the log holds another event there.
+func checkAnswerMark(t *testing.T, hub *Hub, r *pagingRace, answer []byte) {
+	t.Helper()
+	var a struct {
 		Seq     int64
 		SinceID string `json:"since_id"`
 		SinceAt string `json:"since_at"`
 	}
-	if err := json.Unmarshal(msgs[0].Data, &pong); err != nil {
+	if err := json.Unmarshal(answer, &a); err != nil {
 		t.Fatal(err)
 	}
-	if pong.Seq != r.j.Start+1 || pong.SinceID == "" || pong.SinceAt == "" {
-		t.Fatalf("pong %s: want seq %d with since_id and since_at", msgs[0].Data, r.j.Start+1)
+	if a.Seq != r.j.Start+1 || a.SinceID == "" || a.SinceAt == "" {
+		t.Fatalf("answer %s: want seq %d with since_id and since_at", answer, r.j.Start+1)
 	}
 	mark := &Mark{}
 	var err error
-	if mark.ID, err = uuid.Parse(pong.SinceID); err != nil {
+	if mark.ID, err = uuid.Parse(a.SinceID); err != nil {
 		t.Fatal(err)
 	}
-	if mark.At, err = time.Parse(time.RFC3339Nano, pong.SinceAt); err != nil {
+	if mark.At, err = time.Parse(time.RFC3339Nano, a.SinceAt); err != nil {
 		t.Fatal(err)
 	}
 	resume := func() bool {
 		t.Helper()
-		j, err := hub.Join(context.Background(), JoinParams{FamilyID: r.family, SessionID: uuid.New(), Transport: "test", Since: &pong.Seq, SinceMark: mark})
+		j, err := hub.Join(context.Background(), JoinParams{FamilyID: r.family, SessionID: uuid.New(), Transport: "test", Since: &a.Seq, SinceMark: mark})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,10 +160,10 @@ func TestPongNamesItsMark(t *testing.T) {
 		return j.Resync
 	}
 	if resume() {
-		t.Fatal("a resume with the pong's mark, the log's own event, was told to resync")
+		t.Fatalf("answer %s: a resume with its mark, the log's own event, was told to resync", answer)
 	}
-	exec(t, r.pool, `UPDATE event_log SET at = at + interval '1 second' WHERE family_id = '`+r.family.String()+`' AND seq = `+strconv.FormatInt(pong.Seq, 10))
+	exec(t, r.pool, `UPDATE event_log SET at = at + interval '1 second' WHERE family_id = '`+r.family.String()+`' AND seq = `+strconv.FormatInt(a.Seq, 10))
 	if !resume() {
-		t.Error("a resume with the pong's mark, another event now under its seq, was not told to resync")
+		t.Errorf("answer %s: a resume with its mark, another event now under its seq, was not told to resync", answer)
 	}
 }

@@ -105,7 +105,7 @@ func (c *Client) retopic(ctx context.Context, topics []string, since *int64) []b
 	h := c.hub
 	if h == nil { // unit tests of the protocol
 		added, removed := c.swapTopics(topics)
-		return subscribedJSON(added, removed, len(c.Topics()), nil)
+		return subscribedJSON(added, removed, len(c.Topics()), nil, nil)
 	}
 	c.awaitRoom(ctx)
 	h.mu.Lock()
@@ -135,8 +135,12 @@ func (c *Client) retopic(ctx context.Context, topics []string, since *int64) []b
 		*seq = c.sent
 		c.positions.Store(true)
 	}
+	var mark *seqMark // the mark of the event under seq (not after a resync: re-read anyway)
+	if !resync {
+		mark = c.cursorMark.Load()
+	}
 	ok := !resync || c.queue.push(Message{Data: resyncMessage(c.sent)}, true)
-	ok = ok && c.queue.push(Message{Data: subscribedJSON(added, removed, len(topics), seq)}, true)
+	ok = ok && c.queue.push(Message{Data: subscribedJSON(added, removed, len(topics), seq, mark)}, true)
 	h.mu.Unlock()
 	if !ok {
 		c.Close(CloseSlowConsumer, "too slow: reconnect with since")
@@ -205,8 +209,12 @@ func contains(s []string, t string) bool {
 	return false
 }
 
-func subscribedJSON(added, removed []string, count int, seq *int64) []byte {
-	b, _ := json.Marshal(subscribedReply{Type: "subscribed", Added: nonNil(added), Removed: nonNil(removed), Count: count, Seq: seq})
+func subscribedJSON(added, removed []string, count int, seq *int64, m *seqMark) []byte {
+	r := subscribedReply{Type: "subscribed", Added: nonNil(added), Removed: nonNil(removed), Count: count, Seq: seq}
+	if seq != nil && m != nil && m.seq == *seq {
+		r.SinceID, r.SinceAt = &m.ID, &m.At
+	}
+	b, _ := json.Marshal(r)
 	return b
 }
 
