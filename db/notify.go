@@ -449,6 +449,16 @@ func (s *Store) DevicesLive(ctx context.Context, replica uuid.UUID, now time.Tim
 	return keys, Err(err, "")
 }
 
+// DeviceLiveUntil returns the live_until of the replica's row of a device,
+// and whether there is one (notify.Presence's canary).
+func (s *Store) DeviceLiveUntil(ctx context.Context, replica uuid.UUID, k DevicePresenceKey) (time.Time, bool, error) {
+	rows, err := s.Q.NotifyPresenceRowLiveUntil(ctx, s.Pool, dbsqlc.NotifyPresenceRowLiveUntilParams{UserID: k.UserID, DeviceID: k.DeviceID, Replica: replica})
+	if err != nil || len(rows) == 0 {
+		return time.Time{}, false, Err(err, "")
+	}
+	return rows[0], true, nil
+}
+
 // DevicePresenceKey names a device's presence row of a replica.
 type DevicePresenceKey struct {
 	UserID   uuid.UUID
@@ -476,12 +486,12 @@ func (s *Store) DevicesRefresh(ctx context.Context, replica uuid.UUID, now, due,
 // per device) in one statement; the seq of a device only grows, but never
 // past the family's seq in the database (after a restore or failover that
 // lost events, queries/notify.sql). Devices of people no longer in the
-// family are skipped. Notifications read it to
-// send nothing to a member who saw a change live (docs/notifications.md,
-// "Presence").
-func (s *Store) DevicesSeen(ctx context.Context, replica uuid.UUID, seen []DeviceSeen) error {
+// family are skipped, and returned in skipped (so are those of a family
+// deleted). Notifications read it to send nothing to a member who saw a
+// change live (docs/notifications.md, "Presence").
+func (s *Store) DevicesSeen(ctx context.Context, replica uuid.UUID, seen []DeviceSeen) (skipped []DevicePresenceKey, err error) {
 	if len(seen) == 0 {
-		return nil
+		return nil, nil
 	}
 	// One row per device (an upsert may not touch a row twice), in key
 	// order (replicas writing the same devices lock them in one order):
@@ -526,7 +536,26 @@ func (s *Store) DevicesSeen(ctx context.Context, replica uuid.UUID, seen []Devic
 		p.LiveUntil = append(p.LiveUntil, d.LiveUntil)
 	}
 	if len(p.UserIds) == 0 {
-		return nil
+		return nil, nil
 	}
-	return Err(s.Q.NotifyPresenceUpsert(ctx, s.Pool, p), "")
+	written, err := s.Q.NotifyPresenceUpsert(ctx, s.Pool, p)
+	if err != nil {
+		return nil, Err(err, "")
+	}
+	if len(written) == len(keys) {
+		return nil, nil
+	}
+	// Some were not written (rare: a removed member's open socket): only
+	// then is a set made.
+	done := make(map[DevicePresenceKey]struct{}, len(written))
+	for _, w := range written {
+		done[DevicePresenceKey{UserID: w.UserID, DeviceID: w.DeviceID}] = struct{}{}
+	}
+	for _, d := range keys {
+		k := DevicePresenceKey{UserID: d.UserID, DeviceID: d.DeviceID}
+		if _, ok := done[k]; !ok {
+			skipped = append(skipped, k)
+		}
+	}
+	return skipped, nil
 }

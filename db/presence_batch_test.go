@@ -32,7 +32,7 @@ func TestDevicesSeenMergesADevicesRows(t *testing.T) {
 	}
 	now := time.Now().Truncate(time.Second)
 	replica := uuid.New()
-	err := store.DevicesSeen(ctx, replica, []db.DeviceSeen{
+	_, err := store.DevicesSeen(ctx, replica, []db.DeviceSeen{
 		{FamilyID: family, UserID: user, DeviceID: "tablet", Seq: 2, Topics: []string{"calendar"}, LiveUntil: now.Add(time.Minute)},
 		{FamilyID: family, UserID: user, DeviceID: "phone", Seq: 7, Topics: []string{"tasks"}, LiveUntil: now.Add(2 * time.Minute)},
 		{FamilyID: family, UserID: uuid.Nil, DeviceID: "phone", Seq: 99, LiveUntil: now.Add(time.Hour)},

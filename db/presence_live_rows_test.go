@@ -40,7 +40,7 @@ func TestPresenceLiveRowsReadsOnlyTheFamily(t *testing.T) {
 		}
 		seen := []db.DeviceSeen{{FamilyID: family, UserID: user, DeviceID: "d", LiveUntil: now.Add(time.Minute)}}
 		for _, r := range []uuid.UUID{mine, uuid.New()} {
-			if err := store.DevicesSeen(ctx, r, seen); err != nil {
+			if _, err := store.DevicesSeen(ctx, r, seen); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -34,7 +34,7 @@ func TestPresencePerReplicaMigration(t *testing.T) {
 	a, b := uuid.New(), uuid.New()
 	seen := func(replica uuid.UUID, seq int64, topics ...string) {
 		t.Helper()
-		if err := store.DevicesSeen(ctx, replica, []db.DeviceSeen{{FamilyID: family, UserID: user, DeviceID: "phone", Seq: seq, Topics: topics, LiveUntil: now.Add(time.Minute)}}); err != nil {
+		if _, err := store.DevicesSeen(ctx, replica, []db.DeviceSeen{{FamilyID: family, UserID: user, DeviceID: "phone", Seq: seq, Topics: topics, LiveUntil: now.Add(time.Minute)}}); err != nil {
 			t.Fatal(err)
 		}
 	}

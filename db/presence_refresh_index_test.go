@@ -45,7 +45,7 @@ func TestPresenceRefreshFindsReplicaByIndex(t *testing.T) {
 		seen = append(seen, db.DeviceSeen{FamilyID: family, UserID: user, DeviceID: fmt.Sprintf("d%d", i), LiveUntil: now.Add(time.Minute)})
 	}
 	for _, r := range []uuid.UUID{mine, other} {
-		if err := store.DevicesSeen(ctx, r, seen); err != nil {
+		if _, err := store.DevicesSeen(ctx, r, seen); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -134,7 +134,7 @@ func TestPresenceRefreshFindsReplicaByIndex(t *testing.T) {
 	}
 	defer tx.Rollback(ctx)
 	u0, h0 = updates(tx)
-	if err := store.Q.NotifyPresenceUpsert(ctx, tx, up); err != nil {
+	if _, err := store.Q.NotifyPresenceUpsert(ctx, tx, up); err != nil {
 		t.Fatal(err)
 	}
 	if upd, hot := updates(tx); upd-u0 != devices || hot-h0 != upd-u0 {

@@ -383,6 +383,7 @@ var hotStatements = sync.OnceValue(func() []string {
 		func() { q.TaskCompleteOne(ctx, &r, dbsqlc.TaskCompleteOneParams{}) },
 		func() { q.EventLogListSince(ctx, &r, dbsqlc.EventLogListSinceParams{}) },
 		func() { q.FamilySeqGet(ctx, &r, id) },
+		func() { q.FamilySeqGetMember(ctx, &r, dbsqlc.FamilySeqGetMemberParams{}) },
 	} {
 		run()
 	}

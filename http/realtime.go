@@ -238,7 +238,8 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := authFrom(r)
-	events, cur, resync, err := s.rt.hub.EventsSince(r.Context(), a.FamilyID, since, mark)
+	events, cur, resync, err := s.rt.hub.EventsSince(r.Context(), a.FamilyID, a.UserID, since, mark)
+	err = notMember(w, err)
 	events = realtime.EventsFor(events, a.UserID) // not another member's own (an app password's)
 	s.respond(w, r, http.StatusOK, eventsResponse{Seq: cur, Events: realtime.WireEvents(events, since), Resync: resync}, err)
 }
@@ -290,7 +291,8 @@ func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.rt.hub.Leave(j.Client)
-	events, cur, resync, err := s.rt.hub.EventsSince(r.Context(), a.FamilyID, since, mark)
+	events, cur, resync, err := s.rt.hub.EventsSince(r.Context(), a.FamilyID, a.UserID, since, mark)
+	err = notMember(w, err)
 	// Not another member's own events (an app password's): the hub does
 	// not wake this poll for them either.
 	events = realtime.EventsFor(events, a.UserID)
@@ -316,7 +318,13 @@ func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 			s.Error(w, r, familyhub.Errorf(familyhub.EUNAUTHORIZED, "Sign in again: this session no longer opens the family."))
 			return
 		}
-		events, cur, resync, err = s.rt.hub.EventsSince(r.Context(), a.FamilyID, since, mark)
+		if f := pollReadHook.Load(); f != nil {
+			(*f)()
+		}
+		// The membership is checked again with the read (one snapshot):
+		// removed since the check above, not one more event.
+		events, cur, resync, err = s.rt.hub.EventsSince(r.Context(), a.FamilyID, a.UserID, since, mark)
+		err = notMember(w, err)
 		events = realtime.EventsFor(events, a.UserID)
 	}
 	resp := eventsResponse{Seq: cur, Events: realtime.WireEvents(events, since), Resync: resync}
@@ -325,6 +333,20 @@ func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 		resp.Closed = &closedJSON{Code: code, Reason: reason}
 	}
 	s.respond(w, r, http.StatusOK, resp, err)
+}
+
+// pollReadHook, set by tests only, runs in a long poll between its
+// wake-up (and the check of its client's close) and its read of the log.
+var pollReadHook atomic.Pointer[func()]
+
+// notMember turns EventsSince's realtime.ErrNotMember into the answer to a
+// removed member's session (401 removed_from_family); other errors pass.
+func notMember(w http.ResponseWriter, err error) error {
+	if errors.Is(err, realtime.ErrNotMember) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="familyhub"`)
+		return errRemoved()
+	}
+	return err
 }
 
 // closeStatus is c's close code and reason, 0 while it is open.

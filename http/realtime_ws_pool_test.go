@@ -24,11 +24,7 @@ import (
 // still in its batch. With writes on the shared writer that wait for the
 // peer, the others waited for the write timeout.
 func TestWSStalledSocketHoldsNoWriter(t *testing.T) {
-	env := newTestEnv(t, Config{RealtimeWriteTimeout: time.Minute})
-	startTestHub(t, env, 0)
-	rt := env.server.rt
-	rt.pool = &writerPool{max: 1}
-	ana, _ := env.signup("ana@example.org", "Ana's")
+	env, rt, ana := oneWriter(t)
 	var list struct{ ID string }
 	ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
 	var ws []*testSocket
@@ -117,11 +113,7 @@ func TestWSTryWriteAllocatesNothing(t *testing.T) {
 // for the pong's write, up to the library's 5 s timeout, and every other
 // socket with it.
 func TestWSPongBlockedHoldsNoWriter(t *testing.T) {
-	env := newTestEnv(t, Config{RealtimeWriteTimeout: time.Minute})
-	startTestHub(t, env, 0)
-	rt := env.server.rt
-	rt.pool = &writerPool{max: 1}
-	ana, _ := env.signup("ana@example.org", "Ana's")
+	env, rt, ana := oneWriter(t)
 	var list struct{ ID string }
 	ana.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
 	s := ana.socket(t, "")
@@ -183,15 +175,36 @@ func TestWSPoolQueueBounded(t *testing.T) {
 	}
 }
 
+// oneWriter starts a replica whose sockets share a single writer (and a
+// write timeout of a minute), with Ana signed up: rt is its realtime state.
+func oneWriter(t *testing.T) (env *testEnv, rt *realtimeState, ana *client) {
+	t.Helper()
+	env = newTestEnv(t, Config{RealtimeWriteTimeout: time.Minute})
+	startTestHub(t, env, 0)
+	rt = env.server.rt
+	rt.pool = &writerPool{max: 1}
+	ana, _ = env.signup("ana@example.org", "Ana's")
+	return env, rt, ana
+}
+
+// wsConns returns the replica's open sockets.
+func wsConns(rt *realtimeState) []*wsConn {
+	rt.watchdog.mu.Lock()
+	defer rt.watchdog.mu.Unlock()
+	ws := make([]*wsConn, 0, len(rt.watchdog.conns))
+	for w := range rt.watchdog.conns {
+		ws = append(ws, w)
+	}
+	return ws
+}
+
 // serverSide is the server's socket of the stalled peer, with a send
 // buffer of 4 KiB: the kernel holds little for a peer that does not read.
 func serverSide(t *testing.T, rt *realtimeState, peer net.Conn) *wsConn {
 	t.Helper()
 	var pw *wsConn
 	waitCond(t, "the stalled peer's socket", func() bool {
-		rt.watchdog.mu.Lock()
-		defer rt.watchdog.mu.Unlock()
-		for w := range rt.watchdog.conns {
+		for _, w := range wsConns(rt) {
 			if w.cork.RemoteAddr().String() == peer.LocalAddr().String() {
 				pw = w
 			}

@@ -5,7 +5,6 @@ package http
 import (
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // TestWSFloodedSocketTakesTurns: with a single shared writer, a socket
@@ -15,20 +14,8 @@ import (
 // writer looped on the flooded socket as long as messages kept coming,
 // and the other socket got its message only once the flood stopped.
 func TestWSFloodedSocketTakesTurns(t *testing.T) {
-	env := newTestEnv(t, Config{RealtimeWriteTimeout: time.Minute})
-	startTestHub(t, env, 0)
-	rt := env.server.rt
-	rt.pool = &writerPool{max: 1}
-	ana, _ := env.signup("ana@example.org", "Ana's")
-	conns := func() []*wsConn {
-		rt.watchdog.mu.Lock()
-		defer rt.watchdog.mu.Unlock()
-		var ws []*wsConn
-		for w := range rt.watchdog.conns {
-			ws = append(ws, w)
-		}
-		return ws
-	}
+	env, rt, ana := oneWriter(t)
+	conns := func() []*wsConn { return wsConns(rt) }
 	other := ana.socket(t, "")
 	other.want("hello", map[string]any{"type": "hello"})
 	waitCond(t, "the other socket", func() bool { return len(conns()) == 1 })

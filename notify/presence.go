@@ -63,6 +63,11 @@ type Presence struct {
 	batch        []db.DeviceSeen
 	refreshed    time.Time // the last refresh statement (refreshEvery)
 	rechecked    time.Time // the last read of putBack (refreshEvery)
+	// canary is the last row this replica wrote live, until canaryUntil
+	// (zero: none): probed at most every PresenceTTL/refreshEvery
+	// (probeCanary), at probed.
+	canary              db.DevicePresenceKey
+	canaryUntil, probed time.Time
 }
 
 // refreshEvery is how often, at most, a replica refreshes its live devices
@@ -102,7 +107,9 @@ type device struct {
 	// still open PresenceTTL later was not closed by it, nor by the hub's
 	// re-check of every connection (every minute, realtime.RecheckEvery):
 	// the member was let in again (added back while the listener was
-	// away, its notice lost), and the device is written again.
+	// away, its notice lost), and the device is written again; if that
+	// write is skipped (still no member: the re-check is off), it is a
+	// former member's device again (writeBatch).
 	former   bool
 	formerAt time.Time
 }
@@ -256,6 +263,18 @@ func (p *Presence) Rewound(familyID uuid.UUID, shown, upto int64) {
 		p.recheck = map[uuid.UUID]struct{}{}
 	}
 	p.recheck[familyID] = struct{}{}
+	if upto > shown {
+		// This replica had delivered events the database no longer has
+		// (realtime found it: the seq cross-check, the dispatcher, a
+		// join's second read), not a client's word: the database went
+		// back, for every family at once, also when the listener's
+		// connection lived through it (a restore into the running
+		// server: no OnServerChanged). Every live row is looked for, as
+		// after DatabaseChanged: one read by the replica's index, at most
+		// every PresenceTTL/refreshEvery. A note that only a client's
+		// since backs (shown = upto) looks at its family alone.
+		p.recheckAll = true
+	}
 	p.mu.Unlock()
 	p.wake()
 }
@@ -348,6 +367,7 @@ func (p *Presence) flush(ctx context.Context, closing bool) {
 		refreshDue = refreshDue.Add(ttl / refreshEvery)
 	}
 	refreshes := 0
+	p.probeCanary(ctx, now, closing)
 	lost := p.putBack(ctx, now, closing)
 	p.mu.Lock()
 	// Taken with the devices' seqs, which Rewound lowered first: the rows
@@ -513,7 +533,8 @@ func (p *Presence) writeBatch(ctx context.Context, batch []db.DeviceSeen, rewind
 	if len(batch) == 0 {
 		return true
 	}
-	if err := p.s.store.DevicesSeen(ctx, p.replica, batch); err != nil {
+	skipped, err := p.s.store.DevicesSeen(ctx, p.replica, batch)
+	if err != nil {
 		if ctx.Err() == nil {
 			p.s.logger.Warn("recording device presence failed; retried", "err", err, "devices", len(batch))
 		}
@@ -521,7 +542,32 @@ func (p *Presence) writeBatch(ctx context.Context, batch []db.DeviceSeen, rewind
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	var former map[deviceKey]struct{}
+	for _, k := range skipped {
+		// Not written: its member is not in the family (the upsert writes
+		// members' rows only). A live one is a former member's device
+		// again, its sockets still open (the removal's notice was lost and
+		// no re-check closed them: RecheckEvery < 0), and taken for written
+		// live its missing row looked like a restore's loss at its next
+		// refresh. Looked at again a PresenceTTL later.
+		dk := deviceKey{k.UserID, k.DeviceID}
+		if d := p.devices[dk]; d != nil && len(d.sockets) > 0 && !closing {
+			d.former, d.formerAt, d.dirty, d.liveTill = true, now, false, time.Time{}
+			if former == nil {
+				former = map[deviceKey]struct{}{}
+			}
+			former[dk] = struct{}{}
+		}
+	}
 	for _, b := range batch {
+		if _, ok := former[deviceKey{b.UserID, b.DeviceID}]; ok {
+			continue // nothing written (above)
+		}
+		if k := (db.DevicePresenceKey{UserID: b.UserID, DeviceID: b.DeviceID}); b.LiveUntil.After(now) {
+			p.canary, p.canaryUntil = k, b.LiveUntil
+		} else if k == p.canary {
+			p.canaryUntil = time.Time{} // written not live: no canary
+		}
 		if d := p.devices[deviceKey{b.UserID, b.DeviceID}]; d != nil {
 			d.written = max(d.written, b.Seq)
 			d.liveTill = b.LiveUntil
@@ -560,6 +606,9 @@ func (p *Presence) refreshDevices(ctx context.Context, ok bool, now, due time.Ti
 		// member warned of a restore at every refresh it was due for.
 		p.mu.Lock()
 		for _, k := range former {
+			if k == p.canary {
+				p.canaryUntil = time.Time{} // ended, not lost
+			}
 			if d := p.devices[deviceKey{k.UserID, k.DeviceID}]; d != nil && d.refresh {
 				d.former, d.formerAt, d.refresh, d.liveTill = true, now, false, time.Time{}
 				n++
@@ -584,6 +633,35 @@ func (p *Presence) refreshDevices(ctx context.Context, ok bool, now, due time.Ti
 			}
 		}
 	}
+}
+
+// probeCanary reads, at most every PresenceTTL/refreshEvery, the row this
+// replica last wrote live (one primary-key probe): gone, or live until
+// earlier than written, the database went back (a restore into the
+// running server: no start time changed, and a family that lost no event
+// gives no rewind note), and every live row is looked for at once
+// (putBack, in this flush). Before, the rows such a restore took waited
+// for their refresh, up to PresenceTTL/3. A refresh only moves the row's
+// live_until later; a write not live, or a refresh that ends a former
+// member's row, ends the canary, and the next live write makes another.
+func (p *Presence) probeCanary(ctx context.Context, now time.Time, closing bool) {
+	if closing || p.canaryUntil.IsZero() || now.Sub(p.probed) < p.s.cfg.PresenceTTL/refreshEvery {
+		return
+	}
+	p.probed = now
+	until, ok, err := p.s.store.DeviceLiveUntil(ctx, p.replica, p.canary)
+	if err != nil {
+		if ctx.Err() == nil {
+			p.s.logger.Warn("reading this replica's last device presence row failed", "err", err)
+		}
+		return
+	}
+	if ok && !until.Before(p.canaryUntil) {
+		return
+	}
+	p.s.logger.Warn("the device presence row this replica wrote last is gone or older (a restore?); putting the live rows back", "found", ok)
+	p.canaryUntil = time.Time{}
+	p.recheckEverything()
 }
 
 // DatabaseChanged says the database server may have lost what was

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // TestPresenceRewindPutsBackLostRows: the database went back (a restore)
@@ -24,12 +26,8 @@ func TestPresenceRewindPutsBackLostRows(t *testing.T) {
 	p.flush(ctx, false)
 	tablet := e.presenceRow(e.ben, "tablet-b")
 
-	if _, err := e.pool.Exec(ctx, `DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.pool.Exec(ctx, `UPDATE notify_device_presence SET live_until = $1 WHERE device_id = 'phone-b'`, e.clock.Now().Add(-time.Second)); err != nil {
-		t.Fatal(err)
-	}
+	e.exec(`DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`)
+	e.exec(`UPDATE notify_device_presence SET live_until = $1 WHERE device_id = 'phone-b'`, e.clock.Now().Add(-time.Second))
 	p.Rewound(e.family, 0, 0)
 	p.flush(ctx, false)
 	now := e.clock.Now()
@@ -53,12 +51,8 @@ func TestPresenceRefreshPutsBackLostRows(t *testing.T) {
 	e := newEnv(t, Config{})
 	p := e.s.Presence()
 	ctx := context.Background()
-	p.Track(e.family, e.ana, "laptop-a", 0, nil)
-	p.Track(e.family, e.ben, "phone-b", 0, nil)
-	p.flush(ctx, false)
-	if _, err := e.pool.Exec(ctx, `DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`); err != nil {
-		t.Fatal(err)
-	}
+	e.laptopAndPhone(p)
+	e.exec(`DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`)
 	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL/3 + time.Second)) // both due for a refresh
 	p.flush(ctx, false)                                                 // refreshes the phone, misses the laptop
 	p.flush(ctx, false)                                                 // puts the laptop back
@@ -81,13 +75,9 @@ func TestPresenceDatabaseChangedPutsBackLostRows(t *testing.T) {
 	e := newEnv(t, Config{})
 	p := e.s.Presence()
 	ctx := context.Background()
-	p.Track(e.family, e.ana, "laptop-a", 0, nil)
-	p.Track(e.family, e.ben, "phone-b", 0, nil)
-	p.flush(ctx, false)
+	e.laptopAndPhone(p)
 	phone := e.presenceRow(e.ben, "phone-b")
-	if _, err := e.pool.Exec(ctx, `DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`); err != nil {
-		t.Fatal(err)
-	}
+	e.exec(`DELETE FROM notify_device_presence WHERE device_id = 'laptop-a'`)
 	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL / refreshEvery)) // a flush later; no refresh due
 	p.DatabaseChanged()
 	p.flush(ctx, false)
@@ -97,5 +87,74 @@ func TestPresenceDatabaseChangedPutsBackLostRows(t *testing.T) {
 	}
 	if r := e.presenceRow(e.ben, "phone-b"); r.version != phone.version {
 		t.Errorf("the phone's row, there and live, was written again: %+v, was %+v", r, phone)
+	}
+}
+
+// TestPresenceRewindPutsBackEveryFamilysRows: a restore into the running
+// server (the listener's connection survives it: no OnServerChanged) lost
+// events this replica had delivered of the Riveras' family, and the row of
+// Ivo's live phone in another family, which lost no event. The rewind's
+// note (this replica delivered past what the database has: upto > shown)
+// has the next flush look for every live row of the replica, and Ivo's is
+// put back at once. Before, only the Riveras' rows were looked for, and
+// the phone counted as not live until its refresh, up to PresenceTTL/3
+// later. A note no loss backs (a join ahead of the database: shown =
+// upto, which a client can cause) still looks at its own family only.
+func TestPresenceRewindPutsBackEveryFamilysRows(t *testing.T) {
+	e := newEnv(t, Config{})
+	p := e.s.Presence()
+	ctx := context.Background()
+	other := e.scalarUUID(`INSERT INTO families (name) VALUES ('Other') RETURNING id`)
+	ivo := e.scalarUUID(`INSERT INTO users (email, password_hash, display_name) VALUES ('ivo@example.org', 'x', 'Ivo') RETURNING id`)
+	e.exec(`INSERT INTO memberships (family_id, user_id) VALUES ($1, $2)`, other, ivo)
+	e.laptopAndPhone(p)
+	p.Track(other, ivo, "phone-i", 0, nil)
+	p.flush(ctx, false)
+
+	p.Rewound(e.family, 0, 0) // a join ahead of the database: no loss known
+	if e.suspected(p) {
+		t.Fatal("a note no loss backs had every family's rows looked for")
+	}
+	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL / refreshEvery)) // a flush later; no refresh due
+	p.flush(ctx, false)
+
+	e.exec(`DELETE FROM notify_device_presence WHERE device_id = 'phone-i'`)
+	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL / refreshEvery))
+	p.Rewound(e.family, 3, 5)
+	p.flush(ctx, false)
+	now := e.clock.Now()
+	if rows := e.presenceRows(ivo, "phone-i"); len(rows) != 1 || !rows[0].live.After(now) {
+		t.Errorf("the live phone's row in a family that lost no event, after a rewind found elsewhere: %+v, want one live row", rows)
+	}
+}
+
+// TestPresenceCanaryFindsRestore: a restore into the running server (no
+// start time changed, no family lost an event: no note) took the rows of
+// Ana's laptop and Ben's phone. Within PresenceTTL/refreshEvery the
+// replica's probe of the row it wrote last finds it gone, and the same
+// flush puts both back. Before, they counted as not live until their
+// refresh, up to PresenceTTL/3 later. Refreshes with nothing lost (the
+// rows extended past what was written) are no alarm.
+func TestPresenceCanaryFindsRestore(t *testing.T) {
+	e := newEnv(t, Config{})
+	p := e.s.Presence()
+	e.laptopAndPhone(p)
+	for i := range 4 { // past PresenceTTL: the probe sees the refreshed rows
+		e.refreshPast(p)
+		if e.suspected(p) {
+			t.Fatalf("refresh %d: nothing lost, but the replica suspects a restore", i+1)
+		}
+	}
+	e.exec(`DELETE FROM notify_device_presence`)
+	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL / refreshEvery)) // a flush later; no refresh due
+	p.flush(context.Background(), false)
+	now := e.clock.Now()
+	for _, d := range []struct {
+		user   uuid.UUID
+		device string
+	}{{e.ana, "laptop-a"}, {e.ben, "phone-b"}} {
+		if rows := e.presenceRows(d.user, d.device); len(rows) != 1 || !rows[0].live.After(now) {
+			t.Errorf("%s's row after the restore: %+v, want one live row", d.device, rows)
+		}
 	}
 }

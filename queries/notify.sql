@@ -306,8 +306,12 @@ SELECT * FROM notify_sends WHERE notice_id = @notice_id ORDER BY target;
 -- events that take them again would count as shown. A delivered event
 -- was committed before it was sent, so a row is never capped below what
 -- its device really showed. One primary-key probe of family_event_seq per
--- device written (a flush, not an event).
--- name: NotifyPresenceUpsert :exec
+-- device written (a flush, not an event). A device whose member is not
+-- in the family is not written; the rows written are returned, so the
+-- replica knows which of its live devices it could not record (a removed
+-- member whose socket is still open) rather than take their missing rows
+-- for a restore's loss at their next refresh.
+-- name: NotifyPresenceUpsert :many
 INSERT INTO notify_device_presence (user_id, device_id, replica, family_id, seen_seq, topics, live_until)
 SELECT x.u, x.d, @replica::uuid, x.f, least(x.s, fs.seq), CASE WHEN x.t = '' THEN NULL ELSE string_to_array(x.t, ',') END, x.l
 FROM (
@@ -322,7 +326,8 @@ SET family_id = EXCLUDED.family_id,
                     THEN least(greatest(notify_device_presence.seen_seq, EXCLUDED.seen_seq),
                                (SELECT s.seq FROM family_event_seq s WHERE s.family_id = EXCLUDED.family_id))
                     ELSE EXCLUDED.seen_seq END,
-    topics = EXCLUDED.topics, live_until = EXCLUDED.live_until, updated_at = now();
+    topics = EXCLUDED.topics, live_until = EXCLUDED.live_until, updated_at = now()
+RETURNING user_id, device_id;
 
 -- NotifyPresenceRefresh keeps one replica's live devices live: the rows
 -- still live at @now whose live_until comes before @due get @live_until.
@@ -416,6 +421,16 @@ WHERE m.family_id = ANY (@family_ids::uuid[]) AND p.replica = @replica AND p.liv
 -- name: NotifyPresenceLiveRowsAll :many
 SELECT user_id, device_id FROM notify_device_presence
 WHERE replica = @replica AND live_until > @now::timestamptz;
+
+-- NotifyPresenceRowLiveUntil reads one row's live_until (no row: none),
+-- the replica's canary: its last row written live, probed every few
+-- seconds. Gone, or older than what the replica wrote, the database went
+-- back (a restore into the running server, which no start time shows),
+-- and every live row is looked for (notify/presence.go). One primary-key
+-- probe.
+-- name: NotifyPresenceRowLiveUntil :many
+SELECT live_until FROM notify_device_presence
+WHERE user_id = @user_id AND device_id = @device_id AND replica = @replica;
 
 -- name: NotifyPresencePrune :execrows
 DELETE FROM notify_device_presence WHERE updated_at < @before AND live_until < now();

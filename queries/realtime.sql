@@ -9,6 +9,18 @@
 -- name: FamilySeqGet :one
 SELECT seq, clock_timestamp()::timestamptz AS read_at FROM family_event_seq WHERE family_id = @family_id;
 
+-- FamilySeqGetMember is FamilySeqGet for a reader of the family's log
+-- (the delta and long-poll endpoints): with whether the user is a member
+-- of the family in the same snapshot. A member read so was not yet
+-- removed when any event up to seq was committed: the reader's log read
+-- stops at seq, so a member removed meanwhile is never handed an event
+-- committed after the removal (realtime.Hub.EventsSince). One probe of
+-- memberships' primary key.
+-- name: FamilySeqGetMember :one
+SELECT fs.seq,
+       EXISTS (SELECT 1 FROM memberships m WHERE m.family_id = fs.family_id AND m.user_id = @user_id) AS member
+FROM family_event_seq fs WHERE fs.family_id = @family_id;
+
 -- EventLogListSince returns a family's events after a sequence number, oldest
 -- first; the caller bounds the count.
 -- name: EventLogListSince :many

@@ -46,6 +46,13 @@ type Client struct {
 	// Hub.mu (moved together with sent and behind under queue.mu too,
 	// place); read by pong without Hub.mu.
 	cursor atomic.Int64
+	// cursorMark names the event under the cursor (its seq, entity and
+	// time) when the dispatcher or a page moved the cursor onto it; a
+	// pong naming that seq gives its mark too, so that a client that
+	// takes the pong's seq as its position keeps a mark to resume with
+	// (since_id, since_at). Stale (another seq than the cursor's) after
+	// other moves: then the pong names no mark, as before.
+	cursorMark atomic.Pointer[seqMark]
 	// sent: the seq of the last event queued for the client (or the
 	// resume point, or the position its last pong named), the next
 	// event's prev_seq. Guarded by queue.mu: a pong sets it under that
@@ -95,6 +102,12 @@ func newClient(p JoinParams) *Client {
 	c.SetTopics(p.Topics)
 	c.expires = p.SessionExpires
 	return c
+}
+
+// seqMark is the mark of the event under seq (Client.cursorMark).
+type seqMark struct {
+	seq int64
+	Mark
 }
 
 // Ready is signalled when messages are waiting (unless OnReady set a

@@ -424,6 +424,9 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 	}
 	var body, shared []byte
 	kind := -1 // kindOf(ev.Type), once for all the sockets that skip ev
+	// The mark a pong names with the seq (cursorMark): one for all the
+	// sockets, whether they are sent ev or skip it.
+	mark := &seqMark{ev.Seq, Mark{ID: ev.ID, At: ev.At}}
 	for c := range fam.clients {
 		if c.behind || ev.Seq <= c.cursor.Load() {
 			continue
@@ -431,6 +434,7 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 		if !ev.For(c.UserID) {
 			// Another member's own event (an app password's): passed
 			// over as a topic's, but no topic brings it back (retopic.go).
+			c.cursorMark.Store(mark)
 			c.cursor.Store(ev.Seq)
 			continue
 		}
@@ -441,6 +445,7 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 			c.skipped[kind] = ev.Seq
 			// Nothing is queued: a pong that reads the cursor before or
 			// after this names a position with nothing queued past it.
+			c.cursorMark.Store(mark)
 			c.cursor.Store(ev.Seq)
 			continue
 		}
@@ -470,259 +475,12 @@ func (h *Hub) deliverLocked(fam *family, ev Event) {
 			continue
 		}
 		c.sent = ev.Seq
+		c.cursorMark.Store(mark)
 		c.cursor.Store(ev.Seq)
 		onReady := q.onReady
 		q.mu.Unlock()
 		q.signal(onReady)
 	}
-}
-
-// page returns c's next events from the event log while it is behind the
-// live stream, and returns it to the live stream once it has caught up. A
-// client whose position the log no longer holds is told to resync.
-func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
-	for {
-		h.mu.Lock()
-		// Events are queued under h.mu: what the queue holds now precedes
-		// whatever a page would read (the dispatcher may have filled it
-		// since the caller found it empty).
-		if msgs := c.queue.take(); len(msgs) > 0 {
-			h.mu.Unlock()
-			return msgs, nil
-		}
-		fam := h.families[c.FamilyID]
-		if !c.behind || fam == nil || c.ctx.Err() != nil {
-			// Closed (a removed member, a revoked session): nothing more
-			// from the log, whatever it is behind.
-			h.mu.Unlock()
-			return nil, nil
-		}
-		if c.cursor.Load() >= fam.lastSeq {
-			// Caught up: live events from here on (and pongs name it).
-			c.place(c.cursor.Load(), c.sent, false)
-			h.mu.Unlock()
-			return nil, nil
-		}
-		// upto: no further than the dispatcher got. A notice it has not
-		// handled yet (a member's removal, a session's end) was committed
-		// before the events after upto, which it has not handled either:
-		// a page read past upto could hand a removed member an event
-		// written after the removal, before the removal closes the client.
-		since, sent, gen, upto := c.cursor.Load(), c.sent, c.topicsGen, fam.lastSeq
-		h.mu.Unlock()
-
-		rows, err := h.pages.get(ctx, h.store, c.FamilyID, since)
-		if err != nil {
-			return nil, db.Err(err, "")
-		}
-		if len(rows) == 0 || rows[0].Seq != since+1 {
-			// Pruned: the client must re-fetch; live events follow from
-			// resume, which the resync names, so that the client's next
-			// connection resumes from there and not from since again.
-			// Also after a topics message went back (retopic.go): a resync
-			// naming the new topics only would save the PWA no read (its
-			// resync re-reads the page shown and /api/me, no more), and it
-			// is rare: the PWA's since is at most a ping (25 s) old, and
-			// the log keeps days.
-			h.mu.Lock()
-			if !c.behind || c.cursor.Load() != since || c.topicsGen != gen {
-				// A topics message moved the client meanwhile, and its
-				// answer is queued: it goes first (see below).
-				h.mu.Unlock()
-				continue
-			}
-			resume := fam.lastSeq
-			c.place(resume, resume, false)
-			h.mu.Unlock()
-			return []Message{{Data: resyncMessage(resume)}}, nil
-		}
-		var msgs []Message
-		var skipped [numKinds]int64
-		cursor := since
-		for _, r := range rows {
-			if r.Seq != cursor+1 || r.Seq > upto {
-				break
-			}
-			cursor = r.Seq
-			ev := eventFromLog(r)
-			if !ev.For(c.UserID) {
-				continue // another member's own: never sent (deliverLocked)
-			}
-			if !c.wants(&ev) {
-				skipped[kindOf(ev.Type)] = ev.Seq
-				continue
-			}
-			msgs = append(msgs, Message{Data: wireMessage(ev.wireBody(), sent), At: ev.At, Seq: ev.Seq})
-			sent = ev.Seq
-		}
-		h.mu.Lock()
-		if c.ctx.Err() != nil {
-			h.mu.Unlock()
-			return nil, nil // closed during the read: the page is not its any more
-		}
-		if !c.behind || c.cursor.Load() != since || c.topicsGen != gen {
-			// A topics message moved the client meanwhile (retopic.go):
-			// this page was filtered with the old topics, or from the old
-			// position. Read again from where the client is now.
-			h.mu.Unlock()
-			continue
-		}
-		c.place(cursor, sent, true)
-		for k, seq := range skipped {
-			c.skipped[k] = max(c.skipped[k], seq)
-		}
-		h.mu.Unlock()
-		if len(msgs) > 0 {
-			return msgs, nil
-		}
-	}
-}
-
-// handleSession applies a session notice: revoked sessions and removed
-// members are disconnected; a rotated session's sockets move to its successor.
-func (h *Hub) handleSession(ctx context.Context, n sessionNotice) {
-	switch n.Reason {
-	case "rotated":
-		if n.ReplacedBy == nil {
-			return
-		}
-		next, err := h.store.SessionAuthenticateByID(ctx, *n.ReplacedBy)
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		for c := range h.sessions[n.SessionID] {
-			if err != nil || next == nil { // the successor is gone already (or cannot be checked)
-				c.Close(CloseSessionEnded, ReasonSessionEnded)
-				h.removeLocked(c)
-				continue
-			}
-			if !h.checkRoleLocked(c, next) {
-				continue
-			}
-			h.moveSessionLocked(c, *n.ReplacedBy)
-			h.setExpiryLocked(c, next.ExpiresAt)
-		}
-	case "revoked":
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		for c := range h.sessions[n.SessionID] {
-			c.Close(CloseSessionEnded, ReasonSessionEnded)
-			h.removeLocked(c)
-		}
-	case "removed":
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		if fam := h.families[n.FamilyID]; fam != nil {
-			for c := range fam.clients {
-				if c.UserID == n.UserID {
-					c.Close(CloseSessionEnded, ReasonRemoved)
-					h.removeLocked(c)
-				}
-			}
-		}
-	case "changed":
-		// A membership's role or family changed (the notice names the
-		// user, 00033), or something no notice names (a DBA's DELETE, an
-		// account gone): re-check whose connections it may concern.
-		h.requestRecheck(n.UserID)
-	}
-}
-
-// handleDevice sends a device-targeted message to that device's clients on
-// this replica (the device's other replicas do the same with theirs). When
-// the notice names the user, only that user's sockets qualify.
-func (h *Hub) handleDevice(n deviceNotice) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	fam := h.families[n.FamilyID]
-	if fam == nil {
-		return
-	}
-	// The events it follows are not delivered yet (announcements of two
-	// transactions crossed, or a catch-up runs): hold it until they are.
-	if n.AfterSeq > fam.lastSeq && len(fam.held) < maxHeld {
-		fam.held = append(fam.held, n)
-		if fam.gapTimer == nil {
-			id := n.FamilyID
-			fam.gapTimer = time.AfterFunc(gapWait, func() { h.requestCatchUp(id) })
-		}
-		return
-	}
-	h.sendDeviceLocked(fam, n)
-}
-
-// releaseHeldLocked sends the held device notices whose events are now
-// delivered.
-func (h *Hub) releaseHeldLocked(fam *family) {
-	kept := fam.held[:0]
-	for _, n := range fam.held {
-		if n.AfterSeq <= fam.lastSeq {
-			h.sendDeviceLocked(fam, n)
-		} else {
-			kept = append(kept, n)
-		}
-	}
-	clear(fam.held[len(kept):])
-	fam.held = kept
-}
-
-// sendDeviceLocked queues a device notice to its device's sockets.
-func (h *Hub) sendDeviceLocked(fam *family, n deviceNotice) {
-	for c := range fam.clients {
-		if c.DeviceID == n.DeviceID && (n.UserID == uuid.Nil || c.UserID == n.UserID) {
-			c.Reply(n.Message)
-		}
-	}
-}
-
-// Seq returns the family's current seq, as the database has it (what
-// EventsSince answers with its events), without reading the log: a
-// long-poll client's first request, which has no seq to resume from. It
-// fails with a not-found error for an unknown family.
-func (h *Hub) Seq(ctx context.Context, familyID uuid.UUID) (int64, error) {
-	r, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, familyID)
-	if err != nil {
-		return 0, db.Err(err, "family")
-	}
-	return r.Seq, nil
-}
-
-// EventsSince returns the family's events after since with the family's
-// current seq, or resync when since is outside the log or more than
-// MaxDelta events back, or when mark (nil: not compared) names another
-// event than the log's under since (Join's SinceMark): read with the
-// others, one row more, no other statement. The delta and long-poll
-// endpoints use it.
-func (h *Hub) EventsSince(ctx context.Context, familyID uuid.UUID, since int64, mark *Mark) ([]Event, int64, bool, error) {
-	r, err := h.store.Q.FamilySeqGet(ctx, h.store.Pool, familyID)
-	if err != nil {
-		return nil, 0, false, db.Err(err, "family")
-	}
-	cur := r.Seq
-	if since > cur || since < 0 || cur-since > MaxDelta {
-		return nil, cur, true, nil
-	}
-	from := since
-	if mark != nil && since > 0 {
-		from = since - 1 // the event under since too, to compare
-	}
-	rows, err := h.store.EventLogListSince(ctx, dbsqlc.EventLogListSinceParams{FamilyID: familyID, Since: from, MaxEvents: int32(cur - from)})
-	if err != nil {
-		return nil, 0, false, db.Err(err, "")
-	}
-	if from < since && len(rows) > 0 && rows[0].Seq == since {
-		if !mark.Is(rows[0].EntityID, rows[0].At) {
-			return nil, cur, true, nil // another event under since: the history was written anew
-		}
-		rows = rows[1:]
-	}
-	if int64(len(rows)) != cur-since || (len(rows) > 0 && rows[0].Seq != since+1) {
-		return nil, cur, true, nil // pruned
-	}
-	events := make([]Event, len(rows))
-	for i, r := range rows {
-		events[i] = eventFromLog(r)
-	}
-	return events, cur, false, nil
 }
 
 // Shutdown tells every client to reconnect elsewhere (close code 1012),

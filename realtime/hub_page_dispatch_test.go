@@ -4,8 +4,6 @@ import (
 	"context"
 	"testing"
 	"time"
-
-	"github.com/google/uuid"
 )
 
 // TestHubBehindClientFollowsALaggingDispatcher: Ben resumes from the
@@ -22,17 +20,7 @@ func TestHubBehindClientFollowsALaggingDispatcher(t *testing.T) {
 	family, list := newFamily(t, pool)
 	ana, ben := member(t, pool, family), member(t, pool, family)
 	addItems(t, pool, family, list, 10)
-	a, err := hub.Join(ctx, JoinParams{FamilyID: family, UserID: ana, SessionID: uuid.New(), Transport: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(a.Client)
-	zero := int64(0)
-	b, err := hub.Join(ctx, JoinParams{FamilyID: family, UserID: ben, SessionID: uuid.New(), Transport: "test", Since: &zero})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(b.Client)
+	a, b := anaAndBehindBen(t, hub, family, ana, ben)
 	addItems(t, pool, family, list, 2*PageSize+10) // not heard
 	var last int64
 	if err := pool.QueryRow(ctx, `SELECT seq FROM family_event_seq WHERE family_id = $1`, family).Scan(&last); err != nil {

@@ -37,6 +37,25 @@ func drain(t *testing.T, c *Client) (events []Message) {
 	}
 }
 
+// anaAndBehindBen joins Ana (from now) and Ben (resuming from the start of
+// the family's log) on hub; both leave when the test ends.
+func anaAndBehindBen(t *testing.T, hub *Hub, family, ana, ben uuid.UUID) (a, b *Join) {
+	t.Helper()
+	ctx := context.Background()
+	a, err := hub.Join(ctx, JoinParams{FamilyID: family, UserID: ana, SessionID: uuid.New(), Transport: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hub.Leave(a.Client) })
+	zero := int64(0)
+	b, err = hub.Join(ctx, JoinParams{FamilyID: family, UserID: ben, SessionID: uuid.New(), Transport: "test", Since: &zero})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hub.Leave(b.Client) })
+	return a, b
+}
+
 // TestHubRemovedMemberBehindGetsNoMorePages: Ben resumes far behind (his
 // sockets read the family's log in pages) on two replicas, and reads one
 // page on each; Ana removes him (a DELETE in psql), and writes one more
@@ -51,23 +70,12 @@ func TestHubRemovedMemberBehindGetsNoMorePages(t *testing.T) {
 	url := dbtest.URL(t)
 	hubA, pool := startHubOn(t, url, func(*Listener) {})
 	hubB, _ := startHubOn(t, url, func(*Listener) {})
-	ctx := context.Background()
 	family, list := newFamily(t, pool)
 	ana, ben := member(t, pool, family), member(t, pool, family)
 	addItems(t, pool, family, list, 2*PageSize+10)
-	zero := int64(0)
 	var bens []*Client
 	for _, hub := range []*Hub{hubA, hubB} {
-		a, err := hub.Join(ctx, JoinParams{FamilyID: family, UserID: ana, SessionID: uuid.New(), Transport: "test"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { hub.Leave(a.Client) })
-		b, err := hub.Join(ctx, JoinParams{FamilyID: family, UserID: ben, SessionID: uuid.New(), Transport: "test", Since: &zero})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { hub.Leave(b.Client) })
+		_, b := anaAndBehindBen(t, hub, family, ana, ben)
 		collect(t, b.Client, PageSize) // the first page
 		bens = append(bens, b.Client)
 	}
@@ -93,21 +101,10 @@ func TestHubRemovedMemberBehindGetsNoMorePages(t *testing.T) {
 // (committed before it, so handled before it) could close his client.
 func TestHubPageStopsAtDispatched(t *testing.T) {
 	hub, pool := startHubAlone(t)
-	ctx := context.Background()
 	family, list := newFamily(t, pool)
 	ana, ben := member(t, pool, family), member(t, pool, family)
 	addItems(t, pool, family, list, 5)
-	a, err := hub.Join(ctx, JoinParams{FamilyID: family, UserID: ana, SessionID: uuid.New(), Transport: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(a.Client)
-	zero := int64(0)
-	b, err := hub.Join(ctx, JoinParams{FamilyID: family, UserID: ben, SessionID: uuid.New(), Transport: "test", Since: &zero})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Leave(b.Client)
+	a, b := anaAndBehindBen(t, hub, family, ana, ben)
 	exec(t, pool, `DELETE FROM memberships WHERE family_id = '`+family.String()+`' AND user_id = '`+ben.String()+`'`)
 	addItems(t, pool, family, list, 1) // after the removal
 	got := drain(t, b.Client)

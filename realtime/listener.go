@@ -137,7 +137,9 @@ func (l *Listener) defaults() {
 		l.now = time.Now
 	}
 	if l.serverQuery == "" {
-		l.serverQuery = "SELECT pg_postmaster_start_time()::text"
+		// As epoch seconds: a timestamptz read as text carries the
+		// session's TimeZone, which a DBA may change between two connects.
+		l.serverQuery = "SELECT extract(epoch FROM pg_postmaster_start_time())::text"
 	}
 	l.token = uuid.NewString()
 }

@@ -2,7 +2,10 @@ package realtime
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -56,8 +59,8 @@ func TestPongTakesNoHubLock(t *testing.T) {
 	}
 	locked = false
 	hub.mu.Unlock()
-	want := fmt.Sprintf(`{"type":"pong","seq":%d}`, r.j.Start+1)
-	if len(msgs) != 1 || string(msgs[0].Data) != want {
+	want := fmt.Sprintf(`{"type":"pong","seq":%d,`, r.j.Start+1) // and the mark (TestPongNamesItsMark)
+	if len(msgs) != 1 || !strings.HasPrefix(string(msgs[0].Data), want) {
 		var got []string
 		for _, m := range msgs {
 			got = append(got, string(m.Data))
@@ -95,4 +98,72 @@ func TestPongRacingEvents(t *testing.T) {
 	defer wg.Wait()
 	defer stop()
 	r.until(tasks) // fails at the first gap
+}
+
+// TestPongNamesItsMark: a pong that moves a topics socket's position past
+// an event it skipped names that event's mark (since_id, since_at, as the
+// event said its id and at), which a resume from the pong's seq then
+// checks: the log's own event passes, and another one under that seq (the
+// database went back and the seq was taken again) is caught. So does the
+// answer to a topics message with since. Before, both named the seq
+// alone, and the client, whose mark was its last event's, resumed with
+// since alone until its next event: a restore that lost the skipped event
+// went unnoticed.
+func TestPongNamesItsMark(t *testing.T) {
+	for _, msg := range []string{`{"type":"ping"}`, `{"type":"topics","topics":["tasks"],"since":%d}`} {
+		hub, r := positionsSocket(t)
+		r.addItem() // skipped: the answer names the position past it
+		waitFor(t, "the skipped event", func() bool { return r.j.Client.cursor.Load() == r.j.Start+1 })
+		if strings.Contains(msg, "%d") {
+			msg = fmt.Sprintf(msg, r.last)
+		}
+		r.send(msg)
+		msgs := r.j.Client.Take()
+		if len(msgs) != 1 {
+			t.Fatalf("%s: %d messages answered", msg, len(msgs))
+		}
+		checkAnswerMark(t, hub, r, msgs[0].Data)
+	}
+}
+
+// checkAnswerMark checks that answer (a pong, a topics answer) names the
+// position past r's skipped event with that event's mark, and that a
+// resume with it resyncs exactly when the log holds another event there.
+func checkAnswerMark(t *testing.T, hub *Hub, r *pagingRace, answer []byte) {
+	t.Helper()
+	var a struct {
+		Seq     int64
+		SinceID string `json:"since_id"`
+		SinceAt string `json:"since_at"`
+	}
+	if err := json.Unmarshal(answer, &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Seq != r.j.Start+1 || a.SinceID == "" || a.SinceAt == "" {
+		t.Fatalf("answer %s: want seq %d with since_id and since_at", answer, r.j.Start+1)
+	}
+	mark := &Mark{}
+	var err error
+	if mark.ID, err = uuid.Parse(a.SinceID); err != nil {
+		t.Fatal(err)
+	}
+	if mark.At, err = time.Parse(time.RFC3339Nano, a.SinceAt); err != nil {
+		t.Fatal(err)
+	}
+	resume := func() bool {
+		t.Helper()
+		j, err := hub.Join(context.Background(), JoinParams{FamilyID: r.family, SessionID: uuid.New(), Transport: "test", Since: &a.Seq, SinceMark: mark})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hub.Leave(j.Client)
+		return j.Resync
+	}
+	if resume() {
+		t.Fatalf("answer %s: a resume with its mark, the log's own event, was told to resync", answer)
+	}
+	exec(t, r.pool, `UPDATE event_log SET at = at + interval '1 second' WHERE family_id = '`+r.family.String()+`' AND seq = `+strconv.FormatInt(a.Seq, 10))
+	if !resume() {
+		t.Errorf("answer %s: a resume with its mark, another event now under its seq, was not told to resync", answer)
+	}
 }

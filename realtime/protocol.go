@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/familyhub/familyhub"
 )
@@ -44,6 +47,11 @@ type subscribedReply struct {
 	// seq seen; lower than the client's when events it skipped are sent
 	// again (retopic.go).
 	Seq *int64 `json:"seq,omitempty"`
+	// SinceID and SinceAt, with Seq, are the mark of the event under it
+	// when the socket's position is one the hub moved it to (cursorMark),
+	// as a pong's: the client resumes from Seq with them.
+	SinceID *uuid.UUID `json:"since_id,omitempty"`
+	SinceAt *time.Time `json:"since_at,omitempty"`
 }
 
 // HandleMessage applies one client message and returns the reply (nil when

@@ -105,7 +105,7 @@ func (c *Client) retopic(ctx context.Context, topics []string, since *int64) []b
 	h := c.hub
 	if h == nil { // unit tests of the protocol
 		added, removed := c.swapTopics(topics)
-		return subscribedJSON(added, removed, len(c.Topics()), nil)
+		return subscribedJSON(added, removed, len(c.Topics()), nil, nil)
 	}
 	c.awaitRoom(ctx)
 	h.mu.Lock()
@@ -135,8 +135,12 @@ func (c *Client) retopic(ctx context.Context, topics []string, since *int64) []b
 		*seq = c.sent
 		c.positions.Store(true)
 	}
+	var mark *seqMark // the mark of the event under seq (not after a resync: re-read anyway)
+	if !resync {
+		mark = c.cursorMark.Load()
+	}
 	ok := !resync || c.queue.push(Message{Data: resyncMessage(c.sent)}, true)
-	ok = ok && c.queue.push(Message{Data: subscribedJSON(added, removed, len(topics), seq)}, true)
+	ok = ok && c.queue.push(Message{Data: subscribedJSON(added, removed, len(topics), seq, mark)}, true)
 	h.mu.Unlock()
 	if !ok {
 		c.Close(CloseSlowConsumer, "too slow: reconnect with since")
@@ -205,8 +209,12 @@ func contains(s []string, t string) bool {
 	return false
 }
 
-func subscribedJSON(added, removed []string, count int, seq *int64) []byte {
-	b, _ := json.Marshal(subscribedReply{Type: "subscribed", Added: nonNil(added), Removed: nonNil(removed), Count: count, Seq: seq})
+func subscribedJSON(added, removed []string, count int, seq *int64, m *seqMark) []byte {
+	r := subscribedReply{Type: "subscribed", Added: nonNil(added), Removed: nonNil(removed), Count: count, Seq: seq}
+	if seq != nil && m != nil && m.seq == *seq {
+		r.SinceID, r.SinceAt = &m.ID, &m.At
+	}
+	b, _ := json.Marshal(r)
 	return b
 }
 
@@ -229,6 +237,26 @@ func (c *Client) awaitRoom(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// pongAt is the pong naming the position seq, with the mark of the event
+// under it (since_id and since_at, as the event said its id and at) when
+// m names that seq: the client resumes with them as with an event's, and
+// a database that went back is still caught. Before, a pong moved the
+// client's seq past its last event, and the mark it kept was that
+// event's, under another seq: it resumed with since alone until its
+// next event.
+func pongAt(seq int64, m *seqMark) []byte {
+	b := []byte(`{"type":"pong","seq":`)
+	b = strconv.AppendInt(b, seq, 10)
+	if m != nil && m.seq == seq {
+		b = append(b, `,"since_id":"`...)
+		b = append(b, m.ID.String()...)
+		b = append(b, `","since_at":"`...)
+		b = m.At.AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
+	return append(b, '}')
 }
 
 // pong answers a ping. A client that takes positions (it sent a topics
@@ -264,7 +292,7 @@ func (c *Client) pong(ctx context.Context) []byte {
 		return pongMessage
 	}
 	c.sent = c.cursor.Load()
-	ok := q.pushLocked(Message{Data: []byte(`{"type":"pong","seq":` + strconv.FormatInt(c.sent, 10) + `}`)}, true)
+	ok := q.pushLocked(Message{Data: pongAt(c.sent, c.cursorMark.Load())}, true)
 	onReady := q.onReady
 	q.mu.Unlock()
 	if !ok {

@@ -42,6 +42,7 @@ func TestJoinSinceRewritten(t *testing.T) {
 	hub, pool := startHub(t)
 	ctx := context.Background()
 	family, list := newFamily(t, pool)
+	reader := member(t, pool, family) // of the delta and the long poll
 	a, err := hub.Join(ctx, JoinParams{FamilyID: family, SessionID: uuid.New(), Transport: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +107,7 @@ func TestJoinSinceRewritten(t *testing.T) {
 		mark   *Mark
 		resync bool
 	}{"lost mark": {seen, true}, "right mark": {now, false}, "no mark": {nil, false}} {
-		events, seq, resync, err := hub.EventsSince(ctx, family, since, tc.mark)
+		events, seq, resync, err := hub.EventsSince(ctx, family, reader, since, tc.mark)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +126,7 @@ func TestJoinSinceRewritten(t *testing.T) {
 	if e := join(seen); e.Resync {
 		t.Error("resume from a pruned since with a mark was told to resync")
 	}
-	if _, _, resync, err := hub.EventsSince(ctx, family, since, seen); err != nil || resync {
+	if _, _, resync, err := hub.EventsSince(ctx, family, reader, since, seen); err != nil || resync {
 		t.Errorf("EventsSince from a pruned since with a mark: resync %v, err %v; want the events after it", resync, err)
 	}
 }

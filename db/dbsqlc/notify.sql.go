@@ -1125,7 +1125,44 @@ func (q *Queries) NotifyPresenceRewind(ctx context.Context, db DBTX, arg NotifyP
 	return err
 }
 
-const notifyPresenceUpsert = `-- name: NotifyPresenceUpsert :exec
+const notifyPresenceRowLiveUntil = `-- name: NotifyPresenceRowLiveUntil :many
+SELECT live_until FROM notify_device_presence
+WHERE user_id = $1 AND device_id = $2 AND replica = $3
+`
+
+type NotifyPresenceRowLiveUntilParams struct {
+	UserID   uuid.UUID
+	DeviceID string
+	Replica  uuid.UUID
+}
+
+// NotifyPresenceRowLiveUntil reads one row's live_until (no row: none),
+// the replica's canary: its last row written live, probed every few
+// seconds. Gone, or older than what the replica wrote, the database went
+// back (a restore into the running server, which no start time shows),
+// and every live row is looked for (notify/presence.go). One primary-key
+// probe.
+func (q *Queries) NotifyPresenceRowLiveUntil(ctx context.Context, db DBTX, arg NotifyPresenceRowLiveUntilParams) ([]time.Time, error) {
+	rows, err := db.Query(ctx, notifyPresenceRowLiveUntil, arg.UserID, arg.DeviceID, arg.Replica)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []time.Time{}
+	for rows.Next() {
+		var live_until time.Time
+		if err := rows.Scan(&live_until); err != nil {
+			return nil, err
+		}
+		items = append(items, live_until)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const notifyPresenceUpsert = `-- name: NotifyPresenceUpsert :many
 
 INSERT INTO notify_device_presence (user_id, device_id, replica, family_id, seen_seq, topics, live_until)
 SELECT x.u, x.d, $1::uuid, x.f, least(x.s, fs.seq), CASE WHEN x.t = '' THEN NULL ELSE string_to_array(x.t, ',') END, x.l
@@ -1142,6 +1179,7 @@ SET family_id = EXCLUDED.family_id,
                                (SELECT s.seq FROM family_event_seq s WHERE s.family_id = EXCLUDED.family_id))
                     ELSE EXCLUDED.seen_seq END,
     topics = EXCLUDED.topics, live_until = EXCLUDED.live_until, updated_at = now()
+RETURNING user_id, device_id
 `
 
 type NotifyPresenceUpsertParams struct {
@@ -1152,6 +1190,11 @@ type NotifyPresenceUpsertParams struct {
 	Seqs      []int64
 	Topics    []string
 	LiveUntil []time.Time
+}
+
+type NotifyPresenceUpsertRow struct {
+	UserID   uuid.UUID
+	DeviceID string
 }
 
 // Presence.
@@ -1165,9 +1208,13 @@ type NotifyPresenceUpsertParams struct {
 // events that take them again would count as shown. A delivered event
 // was committed before it was sent, so a row is never capped below what
 // its device really showed. One primary-key probe of family_event_seq per
-// device written (a flush, not an event).
-func (q *Queries) NotifyPresenceUpsert(ctx context.Context, db DBTX, arg NotifyPresenceUpsertParams) error {
-	_, err := db.Exec(ctx, notifyPresenceUpsert,
+// device written (a flush, not an event). A device whose member is not
+// in the family is not written; the rows written are returned, so the
+// replica knows which of its live devices it could not record (a removed
+// member whose socket is still open) rather than take their missing rows
+// for a restore's loss at their next refresh.
+func (q *Queries) NotifyPresenceUpsert(ctx context.Context, db DBTX, arg NotifyPresenceUpsertParams) ([]NotifyPresenceUpsertRow, error) {
+	rows, err := db.Query(ctx, notifyPresenceUpsert,
 		arg.Replica,
 		arg.UserIds,
 		arg.DeviceIds,
@@ -1176,7 +1223,22 @@ func (q *Queries) NotifyPresenceUpsert(ctx context.Context, db DBTX, arg NotifyP
 		arg.Topics,
 		arg.LiveUntil,
 	)
-	return err
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []NotifyPresenceUpsertRow{}
+	for rows.Next() {
+		var i NotifyPresenceUpsertRow
+		if err := rows.Scan(&i.UserID, &i.DeviceID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const notifySendFinish = `-- name: NotifySendFinish :exec

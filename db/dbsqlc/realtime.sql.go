@@ -110,6 +110,36 @@ func (q *Queries) FamilySeqGet(ctx context.Context, db DBTX, familyID uuid.UUID)
 	return i, err
 }
 
+const familySeqGetMember = `-- name: FamilySeqGetMember :one
+SELECT fs.seq,
+       EXISTS (SELECT 1 FROM memberships m WHERE m.family_id = fs.family_id AND m.user_id = $1) AS member
+FROM family_event_seq fs WHERE fs.family_id = $2
+`
+
+type FamilySeqGetMemberParams struct {
+	UserID   uuid.UUID
+	FamilyID uuid.UUID
+}
+
+type FamilySeqGetMemberRow struct {
+	Seq    int64
+	Member bool
+}
+
+// FamilySeqGetMember is FamilySeqGet for a reader of the family's log
+// (the delta and long-poll endpoints): with whether the user is a member
+// of the family in the same snapshot. A member read so was not yet
+// removed when any event up to seq was committed: the reader's log read
+// stops at seq, so a member removed meanwhile is never handed an event
+// committed after the removal (realtime.Hub.EventsSince). One probe of
+// memberships' primary key.
+func (q *Queries) FamilySeqGetMember(ctx context.Context, db DBTX, arg FamilySeqGetMemberParams) (FamilySeqGetMemberRow, error) {
+	row := db.QueryRow(ctx, familySeqGetMember, arg.UserID, arg.FamilyID)
+	var i FamilySeqGetMemberRow
+	err := row.Scan(&i.Seq, &i.Member)
+	return i, err
+}
+
 const familySeqList = `-- name: FamilySeqList :many
 SELECT s.family_id, s.seq, e.at AS delivered_at, e.entity_id AS delivered_id
 FROM (SELECT unnest($1::uuid[]) AS family_id, unnest($2::bigint[]) AS seq) d
