@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// Starting chromium costs 1.5-2 s of a browser test's wall time, and the
+// package opens about two hundred browsers. So newBrowser takes one that
+// was started while an earlier browser test ran: warmBrowsers keeps up to
+// warmBrowsersKept chromium processes started ahead, each as newBrowser
+// started them before (its own process and its own new profile
+// directory, so a separate device with empty storage), started one at a
+// time in the background. A test never shares a browser: each warm one is
+// taken once, and its test's clean-up ends it and removes its profile.
+
+// warmBrowsersKept is how many browsers wait, started, for a test. Two:
+// most browser tests open two devices, one after the other.
+const warmBrowsersKept = 2
+
+// warmBrowser is one started chromium: its own allocator, its first tab
+// and the page errors its listener has collected.
+type warmBrowser struct {
+	profile     string
+	ctx         context.Context
+	cancel      context.CancelFunc
+	cancelAlloc context.CancelFunc
+	mu          *sync.Mutex
+	errs        *[]string
+	err         error         // starting it failed
+	ready       chan struct{} // closed once started (or failed)
+	claimed     bool          // its start has begun (under warmBrowsers' lock)
+}
+
+var warmBrowsers struct {
+	sync.Mutex
+	kept     []*warmBrowser
+	starting bool // the goroutine that starts them is running
+	closed   bool // TestMain is done: start no more
+}
+
+// takeWarmBrowser returns a started browser for one test, and has the
+// next ones started in the background.
+func takeWarmBrowser() *warmBrowser {
+	warmBrowsers.Lock()
+	var w *warmBrowser
+	if len(warmBrowsers.kept) > 0 {
+		w, warmBrowsers.kept = warmBrowsers.kept[0], warmBrowsers.kept[1:]
+	} else {
+		w = &warmBrowser{ready: make(chan struct{})}
+	}
+	if !w.claimed { // none was started ahead: start this one now
+		w.claimed = true
+		go w.start()
+	}
+	for len(warmBrowsers.kept) < warmBrowsersKept {
+		warmBrowsers.kept = append(warmBrowsers.kept, &warmBrowser{ready: make(chan struct{})})
+	}
+	if !warmBrowsers.starting {
+		warmBrowsers.starting = true
+		go startKeptBrowsers()
+	}
+	warmBrowsers.Unlock()
+	<-w.ready
+	return w
+}
+
+// startKeptBrowsers starts the kept browsers not started yet, one at a
+// time (two chromiums starting at once on a 2-core machine slow the
+// running test more than one).
+func startKeptBrowsers() {
+	for {
+		warmBrowsers.Lock()
+		var next *warmBrowser
+		for _, w := range warmBrowsers.kept {
+			if !w.claimed {
+				next = w
+				break
+			}
+		}
+		if next == nil || warmBrowsers.closed {
+			warmBrowsers.starting = false
+			warmBrowsers.Unlock()
+			return
+		}
+		next.claimed = true
+		warmBrowsers.Unlock()
+		next.start()
+	}
+}
+
+// start launches chromium with a new profile directory and opens its
+// first tab, collecting the page's exceptions and console errors.
+func (w *warmBrowser) start() {
+	defer close(w.ready)
+	w.mu, w.errs = &sync.Mutex{}, &[]string{}
+	profile, err := os.MkdirTemp("", "familyhub-chromium-")
+	if err != nil {
+		w.err = err
+		return
+	}
+	w.profile = profile
+	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
+		chromedp.ExecPath(chromiumPath),
+		chromedp.NoSandbox, // tests run as root here; chromium refuses its sandbox then
+		chromedp.Headless,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(func(ev any) {
+		var msg string
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			msg = "exception: " + ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type != runtime.ConsoleAPICalledTypeError && ev.Type != runtime.ConsoleAPICalledTypeWarning {
+				return
+			}
+			var parts []string
+			for _, a := range ev.Args {
+				parts = append(parts, strings.Trim(string(a.Value), `"`)+a.Description)
+			}
+			msg = "console." + string(ev.Type) + ": " + strings.Join(parts, " ")
+		default:
+			return
+		}
+		w.mu.Lock()
+		*w.errs = append(*w.errs, msg)
+		w.mu.Unlock()
+	}))
+	w.ctx, w.cancel, w.cancelAlloc = ctx, cancel, cancelAlloc
+	// The first Do starts the browser and binds it to the context it gets:
+	// the browser-long one, not a per-action timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		w.err = err
+	}
+}
+
+// stop ends the browser; the caller removes its profile afterwards.
+func (w *warmBrowser) stop() {
+	if w.cancel != nil {
+		w.cancel()
+		w.cancelAlloc()
+	}
+}
+
+// resize gives the browser's window the size newBrowser was asked for
+// (the size chromium's --window-size gave it when each test started its
+// own).
+func (w *warmBrowser) resize(width, height int64) error {
+	win, err := chromedp.CallBrowser(w.ctx, cdpbrowser.GetWindowForTarget,
+		cdpbrowser.GetWindowForTargetParams{TargetID: chromedp.FromContext(w.ctx).Target.TargetID})
+	if err != nil {
+		return err
+	}
+	_, err = chromedp.CallBrowser(w.ctx, cdpbrowser.SetWindowBounds,
+		cdpbrowser.SetWindowBoundsParams{WindowID: win.WindowID, Bounds: &cdpbrowser.Bounds{Width: width, Height: height}})
+	return err
+}
+
+// closeWarmBrowsers ends the browsers no test took (TestMain, after the
+// tests) and removes their profiles.
+func closeWarmBrowsers() {
+	warmBrowsers.Lock()
+	warmBrowsers.closed = true
+	kept := warmBrowsers.kept
+	warmBrowsers.kept = nil
+	warmBrowsers.Unlock()
+	for _, w := range kept {
+		if !w.claimed { // never started
+			continue
+		}
+		<-w.ready
+		w.stop()
+		if w.profile != "" {
+			os.RemoveAll(w.profile)
+		}
+	}
+}
+
+// TestMain runs the tests, then ends the browsers started ahead for tests
+// that never came.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	closeWarmBrowsers()
+	os.Exit(code)
+}
