@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/runtime"
@@ -175,6 +177,37 @@ func (w *warmBrowser) resize(width, height int64) error {
 	return err
 }
 
+// removingProfiles counts the profile directories being removed.
+var removingProfiles sync.WaitGroup
+
+// removeProfile removes a browser's profile directory, in the background
+// (it took up to 1.3 s a browser, which the next test need not wait for;
+// TestMain waits for all at the end). Chromium's helper processes may
+// still write into it for a moment after the browser has gone (on a busy
+// machine t.TempDir's removal then failed the test with "directory not
+// empty"), so it tries again until the directory is gone, for up to 10 s,
+// and only logs when it is not: a leftover directory is no fault of the
+// code under test.
+func removeProfile(dir string) {
+	if dir == "" {
+		return
+	}
+	removingProfiles.Go(func() {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			err := os.RemoveAll(dir)
+			if err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				fmt.Fprintf(os.Stderr, "browser profile %s left behind: %v\n", dir, err)
+				return
+			}
+			time.Sleep(50 * time.Millisecond) // Chromium's helpers are still writing: again shortly
+		}
+	})
+}
+
 // closeWarmBrowsers ends the browsers no test took (TestMain, after the
 // tests) and removes their profiles.
 func closeWarmBrowsers() {
@@ -189,14 +222,13 @@ func closeWarmBrowsers() {
 		}
 		<-w.ready
 		w.stop()
-		if w.profile != "" {
-			os.RemoveAll(w.profile)
-		}
+		removeProfile(w.profile)
 	}
+	removingProfiles.Wait()
 }
 
 // TestMain runs the tests, then ends the browsers started ahead for tests
-// that never came.
+// that never came and waits until every profile directory is removed.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	closeWarmBrowsers()

@@ -50,13 +50,9 @@ func newBrowser(t *testing.T, name string, width, height int64, scale float64) *
 	// A browser started ahead (browser_pool_test.go): its own process and
 	// new profile, as one started here.
 	w := takeWarmBrowser()
-	if w.profile != "" {
-		// Registered before the browser's own clean-up, so it runs after it:
-		// the browser is gone by then (cleanups run last first).
-		t.Cleanup(func() { removeProfile(t, w.profile) })
-	}
 	t.Cleanup(func() {
 		w.stop()
+		removeProfile(w.profile) // in the background, once the browser is gone
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		for _, e := range *w.errs {
@@ -73,27 +69,6 @@ func newBrowser(t *testing.T, name string, width, height int64, scale float64) *
 	b := &browser{t: t, name: name, ctx: ctx, errs: errs}
 	b.do(chromedp.EmulateViewport(width, height, chromedp.EmulateScale(scale)))
 	return b
-}
-
-// removeProfile removes a browser's profile directory. Chromium's helper
-// processes may still write into it for a moment after the browser has
-// gone (on a busy machine t.TempDir's removal then failed the test with
-// "directory not empty"), so it tries again until the directory is gone,
-// for up to 10 s, and only logs when it is not: a leftover directory is
-// no fault of the code under test.
-func removeProfile(t *testing.T, dir string) {
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := os.RemoveAll(dir)
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Logf("browser profile %s left behind: %v", dir, err)
-			return
-		}
-		time.Sleep(50 * time.Millisecond) // Chromium's helpers are still writing: again shortly
-	}
 }
 
 func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
