@@ -13,6 +13,8 @@ import (
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // Starting chromium costs 1.5-2 s of a browser test's wall time, and the
@@ -233,4 +235,40 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	closeWarmBrowsers()
 	os.Exit(code)
+}
+
+// TestBrowserPoolNewDevices: browsers started ahead are still separate
+// devices. What one browser stored (a cookie, localStorage, an IndexedDB
+// database) is not in the next one newBrowser gives, in the same test or
+// the next, and a browser's window has the size asked for.
+func TestBrowserPoolNewDevices(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	const store = `new Promise((resolve) => {
+		document.cookie = 'pooltest=1; path=/'; localStorage.setItem('pooltest', '1');
+		const r = indexedDB.open('pooltest'); r.onsuccess = () => resolve(true); })`
+	const stored = `new Promise((resolve) => indexedDB.databases().then((dbs) => resolve(
+		document.cookie.includes('pooltest') || localStorage.getItem('pooltest') !== null || dbs.some((d) => d.name === 'pooltest'))))`
+	var first *browser
+	t.Run("first", func(t *testing.T) {
+		first = newBrowser(t, "first", phoneW, phoneH, 1)
+		first.do(chromedp.Navigate(m.URL() + "/login"))
+		evalAwait[bool](first, store)
+		if !evalAwait[bool](first, stored) {
+			t.Fatal("the first browser did not keep what it stored")
+		}
+	})
+	for _, name := range []string{"second", "third"} {
+		t.Run(name, func(t *testing.T) {
+			b := newBrowser(t, name, laptopW, laptopH, 1)
+			b.do(chromedp.Navigate(m.URL() + "/login"))
+			if evalAwait[bool](b, stored) {
+				t.Fatalf("the %s browser has what the first one stored: not a new device", name)
+			}
+			if got := eval[[]int64](b, `[outerWidth, outerHeight, innerWidth, innerHeight]`); got[0] != laptopW || got[1] != laptopH || got[2] != laptopW || got[3] != laptopH {
+				t.Fatalf("window and viewport %v, want %dx%d", got, laptopW, laptopH)
+			}
+			evalAwait[bool](b, store)
+		})
+	}
 }
