@@ -19,11 +19,11 @@ import (
 
 // Starting chromium costs 1.5-2 s of a browser test's wall time, and the
 // package opens about two hundred browsers. So newBrowser takes one that
-// was started while an earlier browser test ran: warmBrowsers keeps up to
-// warmBrowsersKept chromium processes started ahead, each as newBrowser
+// was started while an earlier browser test ended: warmBrowsers keeps up
+// to warmBrowsersKept chromium processes started ahead, each as newBrowser
 // started them before (its own process and its own new profile
 // directory, so a separate device with empty storage), started one at a
-// time in the background. A test never shares a browser: each warm one is
+// time in the background once a test's browser is gone. A test never shares a browser: each warm one is
 // taken once, and its test's clean-up ends it and removes its profile.
 
 // warmBrowsersKept is how many browsers wait, started, for a test. Two:
@@ -51,8 +51,8 @@ var warmBrowsers struct {
 	closed   bool // TestMain is done: start no more
 }
 
-// takeWarmBrowser returns a started browser for one test, and has the
-// next ones started in the background.
+// takeWarmBrowser returns a started browser for one test: one started
+// ahead, or else one started now.
 func takeWarmBrowser() *warmBrowser {
 	warmBrowsers.Lock()
 	var w *warmBrowser
@@ -65,6 +65,23 @@ func takeWarmBrowser() *warmBrowser {
 		w.claimed = true
 		go w.start()
 	}
+	warmBrowsers.Unlock()
+	<-w.ready
+	return w
+}
+
+// refillWarmBrowsers has the browsers the next tests take started in the
+// background. newBrowser's clean-up calls it once its browser is gone:
+// the next ones start while the test (or subtest) ends and the next sets
+// up its servers, never while a test's body runs its devices (three
+// chromiums starting during TestBrowserNotifications' three sign-ins at
+// once made them miss their 10 s under load).
+func refillWarmBrowsers() {
+	warmBrowsers.Lock()
+	defer warmBrowsers.Unlock()
+	if warmBrowsers.closed {
+		return
+	}
 	for len(warmBrowsers.kept) < warmBrowsersKept {
 		warmBrowsers.kept = append(warmBrowsers.kept, &warmBrowser{ready: make(chan struct{})})
 	}
@@ -72,9 +89,6 @@ func takeWarmBrowser() *warmBrowser {
 		warmBrowsers.starting = true
 		go startKeptBrowsers()
 	}
-	warmBrowsers.Unlock()
-	<-w.ready
-	return w
 }
 
 // startKeptBrowsers starts the kept browsers not started yet, one at a
