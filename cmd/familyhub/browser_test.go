@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/familyhub/familyhub/db/dbtest"
@@ -49,91 +47,29 @@ func newBrowser(t *testing.T, name string, width, height int64, scale float64) *
 	if _, err := exec.LookPath(chromiumPath); err != nil {
 		t.Fatalf("%s not found: the browser tests need Debian's chromium; run deploy/ensure-chromium.sh (as root it installs it)", chromiumPath)
 	}
-	profile, err := os.MkdirTemp("", "familyhub-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Registered before the browser's own clean-up, so it runs after it:
-	// the browser is gone by then (cleanups run last first).
-	t.Cleanup(func() { removeProfile(t, profile) })
-	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.NoSandbox, // tests run as root here; chromium refuses its sandbox then
-		chromedp.Headless,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(int(width), int(height)),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	var mu sync.Mutex
-	errs := &[]string{}
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(func(ev any) {
-		var msg string
-		switch ev := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			msg = "exception: " + ev.ExceptionDetails.Text
-			if ev.ExceptionDetails.Exception != nil {
-				msg += " " + ev.ExceptionDetails.Exception.Description
-			}
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type != runtime.ConsoleAPICalledTypeError && ev.Type != runtime.ConsoleAPICalledTypeWarning {
-				return
-			}
-			var parts []string
-			for _, a := range ev.Args {
-				parts = append(parts, strings.Trim(string(a.Value), `"`)+a.Description)
-			}
-			msg = "console." + string(ev.Type) + ": " + strings.Join(parts, " ")
-		default:
-			return
-		}
-		mu.Lock()
-		*errs = append(*errs, msg)
-		mu.Unlock()
-	}))
+	// A browser started ahead (browser_pool_test.go): its own process and
+	// new profile, as one started here.
+	w := takeWarmBrowser()
 	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, e := range *errs {
+		w.stop()
+		removeProfile(w.profile) // in the background, once the browser is gone
+		refillWarmBrowsers()
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, e := range *w.errs {
 			t.Logf("%s page: %s", name, e)
 		}
 	})
-	// The first Do starts the browser and binds it to the context it gets:
-	// give it the test-long one, not a per-action timeout.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting %s: %v", chromiumPath, err)
+	if w.err != nil {
+		t.Fatalf("starting %s: %v", chromiumPath, w.err)
 	}
+	if err := w.resize(width, height); err != nil {
+		t.Fatalf("%s: window size: %v", name, err)
+	}
+	ctx, errs := w.ctx, w.errs
 	b := &browser{t: t, name: name, ctx: ctx, errs: errs}
 	b.do(chromedp.EmulateViewport(width, height, chromedp.EmulateScale(scale)))
 	return b
-}
-
-// removeProfile removes a browser's profile directory. Chromium's helper
-// processes may still write into it for a moment after the browser has
-// gone (on a busy machine t.TempDir's removal then failed the test with
-// "directory not empty"), so it tries again until the directory is gone,
-// for up to 10 s, and only logs when it is not: a leftover directory is
-// no fault of the code under test.
-func removeProfile(t *testing.T, dir string) {
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := os.RemoveAll(dir)
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Logf("browser profile %s left behind: %v", dir, err)
-			return
-		}
-		time.Sleep(50 * time.Millisecond) // Chromium's helpers are still writing: again shortly
-	}
 }
 
 func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// Starting chromium costs 1.5-2 s of a browser test's wall time, and the
+// package opens about two hundred browsers. So newBrowser takes one that
+// was started while an earlier browser test ended: warmBrowsers keeps up
+// to warmBrowsersKept chromium processes started ahead, each as newBrowser
+// started them before (its own process and its own new profile
+// directory, so a separate device with empty storage), started one at a
+// time in the background once a test's browser is gone. A test never shares a browser: each warm one is
+// taken once, and its test's clean-up ends it and removes its profile.
+
+// warmBrowsersKept is how many browsers wait, started, for a test. Two:
+// most browser tests open two devices, one after the other.
+const warmBrowsersKept = 2
+
+// warmBrowser is one started chromium: its own allocator, its first tab
+// and the page errors its listener has collected.
+type warmBrowser struct {
+	profile     string
+	ctx         context.Context
+	cancel      context.CancelFunc
+	cancelAlloc context.CancelFunc
+	mu          *sync.Mutex
+	errs        *[]string
+	err         error         // starting it failed
+	ready       chan struct{} // closed once started (or failed)
+	claimed     bool          // its start has begun (under warmBrowsers' lock)
+}
+
+var warmBrowsers struct {
+	sync.Mutex
+	kept     []*warmBrowser
+	starting bool // the goroutine that starts them is running
+	closed   bool // TestMain is done: start no more
+}
+
+// takeWarmBrowser returns a started browser for one test: one started
+// ahead, or else one started now.
+func takeWarmBrowser() *warmBrowser {
+	warmBrowsers.Lock()
+	var w *warmBrowser
+	if len(warmBrowsers.kept) > 0 {
+		w, warmBrowsers.kept = warmBrowsers.kept[0], warmBrowsers.kept[1:]
+	} else {
+		w = &warmBrowser{ready: make(chan struct{})}
+	}
+	if !w.claimed { // none was started ahead: start this one now
+		w.claimed = true
+		go w.start()
+	}
+	warmBrowsers.Unlock()
+	<-w.ready
+	return w
+}
+
+// refillWarmBrowsers has the browsers the next tests take started in the
+// background. newBrowser's clean-up calls it once its browser is gone:
+// the next ones start while the test (or subtest) ends and the next sets
+// up its servers, never while a test's body runs its devices (three
+// chromiums starting during TestBrowserNotifications' three sign-ins at
+// once made them miss their 10 s under load).
+func refillWarmBrowsers() {
+	warmBrowsers.Lock()
+	defer warmBrowsers.Unlock()
+	if warmBrowsers.closed {
+		return
+	}
+	for len(warmBrowsers.kept) < warmBrowsersKept {
+		warmBrowsers.kept = append(warmBrowsers.kept, &warmBrowser{ready: make(chan struct{})})
+	}
+	if !warmBrowsers.starting {
+		warmBrowsers.starting = true
+		go startKeptBrowsers()
+	}
+}
+
+// startKeptBrowsers starts the kept browsers not started yet, one at a
+// time (two chromiums starting at once on a 2-core machine slow the
+// running test more than one).
+func startKeptBrowsers() {
+	for {
+		warmBrowsers.Lock()
+		var next *warmBrowser
+		for _, w := range warmBrowsers.kept {
+			if !w.claimed {
+				next = w
+				break
+			}
+		}
+		if next == nil || warmBrowsers.closed {
+			warmBrowsers.starting = false
+			warmBrowsers.Unlock()
+			return
+		}
+		next.claimed = true
+		warmBrowsers.Unlock()
+		next.start()
+	}
+}
+
+// start launches chromium with a new profile directory and opens its
+// first tab, collecting the page's exceptions and console errors.
+func (w *warmBrowser) start() {
+	defer close(w.ready)
+	w.mu, w.errs = &sync.Mutex{}, &[]string{}
+	profile, err := os.MkdirTemp("", "familyhub-chromium-")
+	if err != nil {
+		w.err = err
+		return
+	}
+	w.profile = profile
+	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
+		chromedp.ExecPath(chromiumPath),
+		chromedp.NoSandbox, // tests run as root here; chromium refuses its sandbox then
+		chromedp.Headless,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(func(ev any) {
+		var msg string
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			msg = "exception: " + ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type != runtime.ConsoleAPICalledTypeError && ev.Type != runtime.ConsoleAPICalledTypeWarning {
+				return
+			}
+			var parts []string
+			for _, a := range ev.Args {
+				parts = append(parts, strings.Trim(string(a.Value), `"`)+a.Description)
+			}
+			msg = "console." + string(ev.Type) + ": " + strings.Join(parts, " ")
+		default:
+			return
+		}
+		w.mu.Lock()
+		*w.errs = append(*w.errs, msg)
+		w.mu.Unlock()
+	}))
+	w.ctx, w.cancel, w.cancelAlloc = ctx, cancel, cancelAlloc
+	// The first Do starts the browser and binds it to the context it gets:
+	// the browser-long one, not a per-action timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		w.err = err
+	}
+}
+
+// stop ends the browser; the caller removes its profile afterwards.
+func (w *warmBrowser) stop() {
+	if w.cancel != nil {
+		w.cancel()
+		w.cancelAlloc()
+	}
+}
+
+// resize gives the browser's window the size newBrowser was asked for
+// (the size chromium's --window-size gave it when each test started its
+// own).
+func (w *warmBrowser) resize(width, height int64) error {
+	win, err := chromedp.CallBrowser(w.ctx, cdpbrowser.GetWindowForTarget,
+		cdpbrowser.GetWindowForTargetParams{TargetID: chromedp.FromContext(w.ctx).Target.TargetID})
+	if err != nil {
+		return err
+	}
+	_, err = chromedp.CallBrowser(w.ctx, cdpbrowser.SetWindowBounds,
+		cdpbrowser.SetWindowBoundsParams{WindowID: win.WindowID, Bounds: &cdpbrowser.Bounds{Width: width, Height: height}})
+	return err
+}
+
+// removingProfiles counts the profile directories being removed.
+var removingProfiles sync.WaitGroup
+
+// removeProfile removes a browser's profile directory, in the background
+// (it took up to 1.3 s a browser, which the next test need not wait for;
+// TestMain waits for all at the end). Chromium's helper processes may
+// still write into it for a moment after the browser has gone (on a busy
+// machine t.TempDir's removal then failed the test with "directory not
+// empty"), so it tries again until the directory is gone, for up to 10 s,
+// and only logs when it is not: a leftover directory is no fault of the
+// code under test.
+func removeProfile(dir string) {
+	if dir == "" {
+		return
+	}
+	removingProfiles.Go(func() {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			err := os.RemoveAll(dir)
+			if err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				fmt.Fprintf(os.Stderr, "browser profile %s left behind: %v\n", dir, err)
+				return
+			}
+			time.Sleep(50 * time.Millisecond) // Chromium's helpers are still writing: again shortly
+		}
+	})
+}
+
+// closeWarmBrowsers ends the browsers no test took (TestMain, after the
+// tests) and removes their profiles.
+func closeWarmBrowsers() {
+	warmBrowsers.Lock()
+	warmBrowsers.closed = true
+	kept := warmBrowsers.kept
+	warmBrowsers.kept = nil
+	warmBrowsers.Unlock()
+	for _, w := range kept {
+		if !w.claimed { // never started
+			continue
+		}
+		<-w.ready
+		w.stop()
+		removeProfile(w.profile)
+	}
+	removingProfiles.Wait()
+}
+
+// TestMain runs the tests, then ends the browsers started ahead for tests
+// that never came and waits until every profile directory is removed.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	closeWarmBrowsers()
+	os.Exit(code)
+}
+
+// TestBrowserPoolNewDevices: browsers started ahead are still separate
+// devices. What one browser stored (a cookie, localStorage, an IndexedDB
+// database) is not in the next one newBrowser gives, in the same test or
+// the next, and a browser's window has the size asked for.
+func TestBrowserPoolNewDevices(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	const store = `new Promise((resolve) => {
+		document.cookie = 'pooltest=1; path=/'; localStorage.setItem('pooltest', '1');
+		const r = indexedDB.open('pooltest'); r.onsuccess = () => resolve(true); })`
+	const stored = `new Promise((resolve) => indexedDB.databases().then((dbs) => resolve(
+		document.cookie.includes('pooltest') || localStorage.getItem('pooltest') !== null || dbs.some((d) => d.name === 'pooltest'))))`
+	var first *browser
+	t.Run("first", func(t *testing.T) {
+		first = newBrowser(t, "first", phoneW, phoneH, 1)
+		first.do(chromedp.Navigate(m.URL() + "/login"))
+		evalAwait[bool](first, store)
+		if !evalAwait[bool](first, stored) {
+			t.Fatal("the first browser did not keep what it stored")
+		}
+	})
+	for _, name := range []string{"second", "third"} {
+		t.Run(name, func(t *testing.T) {
+			b := newBrowser(t, name, laptopW, laptopH, 1)
+			b.do(chromedp.Navigate(m.URL() + "/login"))
+			if evalAwait[bool](b, stored) {
+				t.Fatalf("the %s browser has what the first one stored: not a new device", name)
+			}
+			if got := eval[[]int64](b, `[outerWidth, outerHeight, innerWidth, innerHeight]`); got[0] != laptopW || got[1] != laptopH || got[2] != laptopW || got[3] != laptopH {
+				t.Fatalf("window and viewport %v, want %dx%d", got, laptopW, laptopH)
+			}
+			evalAwait[bool](b, store)
+		})
+	}
+}
