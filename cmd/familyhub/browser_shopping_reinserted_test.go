@@ -68,6 +68,10 @@ func TestBrowserShoppingReinserted(t *testing.T) {
 		return true; })()`)
 	tick(false)
 	b.waitJS("the untick's answer shown on Ben's list", row+` && !`+row+`.classList.contains('checked') && !`+row+`.querySelector('.sync-state')`, 5*time.Second)
+	// The row alone cannot tell: it still shows the untick as it waited. The page took the answer when its copy
+	// on the device has it (the page patches it as it shows it), before any read or event could bring it.
+	b.waitJS("the untick's answer in the list's copy on the device", `import('/js/cache.js').then((c) => c.kept(`+js("list:"+listID)+`)).then((l) => {
+		window.__keptChecked = l?.items.find((x) => x.id === `+js(id)+`)?.checked; }) && window.__keptChecked === false`, 5*time.Second)
 
 	b.goOffline()
 	b.do(chromedp.Reload())
