@@ -61,6 +61,9 @@ func TestBrowserShoppingReinserted(t *testing.T) {
 	b.waitJS("the milk heard back", `window.__heard.some((e) => e.id === `+js(id)+` && e.op !== 'delete' && e.seq > window.__heard.find((d) => d.id === `+js(id)+` && d.op === 'delete').seq)`, 10*time.Second)
 	b.waitJS("the milk shown again", `!!`+row, 10*time.Second)
 	b.waitJS("the deletion no longer kept", `import('/js/outbox.js').then((o) => { window.__kept = o.savedAnswers().get(`+js(id)+`)?.record === null; }) && window.__kept === false`, 10*time.Second)
+	// In the device's storage too: the untick's answer below would replace it there anyway, so only now can it tell.
+	b.waitJS("the deletion no longer stored", `import('/js/idb.js').then((i) => i.get('answers', `+js(id)+`)).then((s) => { window.__storedGone = s?.record === null; })
+		&& window.__storedGone === false`, 5*time.Second)
 
 	// From now on the page's reads of the list are never answered: only the answer to the write can show it.
 	eval[bool](b, `(() => { const f = window.fetch;
