@@ -227,6 +227,9 @@ export function layOver(records, keptAt, belongs, under = () => null) {
   return changed ? out : records;
 }
 
+/** Whether this tab is storing its answer for id: a deletion with no seq yet is being numbered (remember), not one an older version kept. */
+export const storing = (id) => writing.has(id);
+
 /** The record as the server answered this device's last write to id (undefined: none kept). */
 export const answerOf = (id) => known.get(id)?.record;
 

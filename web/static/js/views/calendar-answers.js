@@ -11,7 +11,7 @@
 // it had been. "After" is the device's own order (order.js), not its clock.
 import { after } from '../order.js';
 import * as outbox from '../outbox.js';
-import { backSince } from '../outbox-answers.js';
+import { backSince, storing } from '../outbox-answers.js';
 import { stillChanged } from './calendar-pending.js';
 
 /**
@@ -29,9 +29,13 @@ export function calendarAnswers(tz) {
   let n = 0;
   let listedLive = false; // a listing was read from the server on this page
   // Those of before this page opened (a reload, offline), kept by the outbox (deletions too, numbered once stored).
+  // A deletion being numbered here is the newest (Infinity) until it is; one stored with no number (an older
+  // version of the app numbered none) is judged by its time, older than every range numbered since: before, it
+  // was laid over every kept range, and the record put back since (the assistant's Undo) was hidden offline.
   const read = outbox.started().then(() => {
     for (const [id, a] of outbox.savedAnswers()) {
-      if (!saved.has(id) && (a.record === null || 'starts_at' in a.record)) saved.set(id, { n: 0, record: a.record && stillChanged(a.record, tz), kept: true, listed: listedLive, seq: a.seq ?? (a.record === null ? Infinity : undefined), ev: a.ev, at: Date.parse(a.at) || 0 });
+      const seq = a.seq ?? (a.record === null && storing(id) ? Infinity : undefined);
+      if (!saved.has(id) && (a.record === null || 'starts_at' in a.record)) saved.set(id, { n: 0, record: a.record && stillChanged(a.record, tz), kept: true, listed: listedLive, seq, ev: a.ev, at: Date.parse(a.at) || 0 });
     }
   });
   const records = (pick) => new Map([...saved].filter(([id, x]) => pick(id, x)).map(([id, x]) => [id, x.record]));
