@@ -450,13 +450,18 @@ func (s *Store) DevicesLive(ctx context.Context, replica uuid.UUID, now time.Tim
 }
 
 // DeviceLiveUntil returns the live_until of the replica's row of a device,
-// and whether there is one (notify.Presence's canary).
-func (s *Store) DeviceLiveUntil(ctx context.Context, replica uuid.UUID, k DevicePresenceKey) (time.Time, bool, error) {
-	rows, err := s.Q.NotifyPresenceRowLiveUntil(ctx, s.Pool, dbsqlc.NotifyPresenceRowLiveUntilParams{UserID: k.UserID, DeviceID: k.DeviceID, Replica: replica})
-	if err != nil || len(rows) == 0 {
-		return time.Time{}, false, Err(err, "")
+// whether there is one, and whether its member is still in the family
+// (notify.Presence's canary: a row gone with its family or account ended,
+// the database did not go back).
+func (s *Store) DeviceLiveUntil(ctx context.Context, replica, familyID uuid.UUID, k DevicePresenceKey) (until time.Time, found, member bool, err error) {
+	r, err := s.Q.NotifyPresenceRowLiveUntil(ctx, s.Pool, dbsqlc.NotifyPresenceRowLiveUntilParams{UserID: k.UserID, DeviceID: k.DeviceID, Replica: replica, FamilyID: familyID})
+	if err != nil {
+		return time.Time{}, false, false, Err(err, "")
 	}
-	return rows[0], true, nil
+	if r.LiveUntil == nil {
+		return time.Time{}, false, r.Member, nil
+	}
+	return *r.LiveUntil, true, r.Member, nil
 }
 
 // DevicePresenceKey names a device's presence row of a replica.

@@ -3,7 +3,6 @@
 package http
 
 import (
-	"bufio"
 	"encoding/binary"
 	"io"
 	"net"
@@ -117,24 +116,7 @@ func countingPeer(t testing.TB, env *testEnv, c *client, onText func()) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	req := "GET /ws HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13" +
-		"\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: " + strings.Join(c.cookieHeader()["Cookie"], "; ") + "\r\n\r\n"
-	if _, err := io.WriteString(conn, req); err != nil {
-		t.Fatal(err)
-	}
-	br := bufio.NewReaderSize(conn, 64<<10)
-	if status, err := br.ReadString('\n'); err != nil || !strings.Contains(status, " 101 ") {
-		t.Fatalf("upgrade: %q %v", status, err)
-	}
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.TrimSpace(line) == "" {
-			break
-		}
-	}
+	br := wsUpgrade(t, conn, addr, c, 64<<10)
 	go func() {
 		buf := make([]byte, 64<<10)
 		var h [8]byte

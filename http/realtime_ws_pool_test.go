@@ -235,12 +235,21 @@ func stalledPeer(t *testing.T, env *testEnv, c *client) net.Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
+	wsUpgrade(t, conn, addr, c, 16)
+	return conn
+}
+
+// wsUpgrade asks for a WebSocket upgrade on conn as c and reads the
+// answer's header through a reader of size bytes, which it returns (it may
+// hold the first frames).
+func wsUpgrade(t testing.TB, conn net.Conn, addr string, c *client, size int) *bufio.Reader {
+	t.Helper()
 	req := "GET /ws HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13" +
 		"\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: " + strings.Join(c.cookieHeader()["Cookie"], "; ") + "\r\n\r\n"
 	if _, err := conn.Write([]byte(req)); err != nil {
 		t.Fatal(err)
 	}
-	br := bufio.NewReaderSize(conn, 16)
+	br := bufio.NewReaderSize(conn, size)
 	if status, err := br.ReadString('\n'); err != nil || !strings.Contains(status, " 101 ") {
 		t.Fatalf("upgrade: %q %v", status, err)
 	}
@@ -250,7 +259,7 @@ func stalledPeer(t *testing.T, env *testEnv, c *client) net.Conn {
 			t.Fatal(err)
 		}
 		if strings.TrimSpace(line) == "" {
-			return conn
+			return br
 		}
 	}
 }

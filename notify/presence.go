@@ -67,6 +67,7 @@ type Presence struct {
 	// (zero: none): probed at most every PresenceTTL/refreshEvery
 	// (probeCanary), at probed.
 	canary              db.DevicePresenceKey
+	canaryFamily        uuid.UUID
 	canaryUntil, probed time.Time
 }
 
@@ -564,7 +565,7 @@ func (p *Presence) writeBatch(ctx context.Context, batch []db.DeviceSeen, rewind
 			continue // nothing written (above)
 		}
 		if k := (db.DevicePresenceKey{UserID: b.UserID, DeviceID: b.DeviceID}); b.LiveUntil.After(now) {
-			p.canary, p.canaryUntil = k, b.LiveUntil
+			p.canary, p.canaryFamily, p.canaryUntil = k, b.FamilyID, b.LiveUntil
 		} else if k == p.canary {
 			p.canaryUntil = time.Time{} // written not live: no canary
 		}
@@ -649,7 +650,7 @@ func (p *Presence) probeCanary(ctx context.Context, now time.Time, closing bool)
 		return
 	}
 	p.probed = now
-	until, ok, err := p.s.store.DeviceLiveUntil(ctx, p.replica, p.canary)
+	until, ok, member, err := p.s.store.DeviceLiveUntil(ctx, p.replica, p.canaryFamily, p.canary)
 	if err != nil {
 		if ctx.Err() == nil {
 			p.s.logger.Warn("reading this replica's last device presence row failed", "err", err)
@@ -657,6 +658,13 @@ func (p *Presence) probeCanary(ctx context.Context, now time.Time, closing bool)
 		return
 	}
 	if ok && !until.Before(p.canaryUntil) {
+		return
+	}
+	if !ok && !member {
+		// Gone with its family (deleted) or its member's account (the
+		// rows cascade), or its member removed: ended, not lost. No
+		// alarm; the next live write makes another canary.
+		p.canaryUntil = time.Time{}
 		return
 	}
 	p.s.logger.Warn("the device presence row this replica wrote last is gone or older (a restore?); putting the live rows back", "found", ok)

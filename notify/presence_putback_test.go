@@ -1,7 +1,11 @@
 package notify
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -156,5 +160,48 @@ func TestPresenceCanaryFindsRestore(t *testing.T) {
 		if rows := e.presenceRows(d.user, d.device); len(rows) != 1 || !rows[0].live.After(now) {
 			t.Errorf("%s's row after the restore: %+v, want one live row", d.device, rows)
 		}
+	}
+}
+
+// lockedLog collects what a logger writes (the presence loop may log from
+// its own goroutine).
+type lockedLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedLog) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(b)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// TestPresenceCanaryFamilyDeletedNoAlarm: the family of the replica's
+// canary row is deleted (its presence rows cascade, as an account's do).
+// The probe finds the row gone, but its member is in no family: the row
+// ended, the database did not go back. Before, every such deletion warned
+// of a restore and read every live row of the replica.
+func TestPresenceCanaryFamilyDeletedNoAlarm(t *testing.T) {
+	e := newEnv(t, Config{})
+	p := e.s.Presence()
+	e.laptopAndPhone(p)
+	var log lockedLog
+	e.s.logger = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	e.exec(`DELETE FROM families WHERE id = $1`, e.family)
+	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL / refreshEvery)) // a flush later: the probe is due
+	p.flush(context.Background(), false)
+	if s := log.String(); strings.Contains(s, "a restore?") {
+		t.Errorf("a deleted family's rows taken for a restore's loss:\n%s", s)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.canaryUntil.IsZero() {
+		t.Errorf("the canary of a deleted family still probed (until %v)", p.canaryUntil)
 	}
 }

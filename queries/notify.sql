@@ -427,10 +427,14 @@ WHERE replica = @replica AND live_until > @now::timestamptz;
 -- seconds. Gone, or older than what the replica wrote, the database went
 -- back (a restore into the running server, which no start time shows),
 -- and every live row is looked for (notify/presence.go). One primary-key
--- probe.
--- name: NotifyPresenceRowLiveUntil :many
-SELECT live_until FROM notify_device_presence
-WHERE user_id = @user_id AND device_id = @device_id AND replica = @replica;
+-- probe. member says whether the row's member is still in its family: a
+-- row gone with its family (deleted) or its account (ON DELETE CASCADE)
+-- ended, the database did not go back.
+-- name: NotifyPresenceRowLiveUntil :one
+SELECT p.live_until,
+       EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = @user_id AND m.family_id = @family_id) AS member
+FROM (SELECT 1) x
+LEFT JOIN notify_device_presence p ON p.user_id = @user_id AND p.device_id = @device_id AND p.replica = @replica;
 
 -- name: NotifyPresencePrune :execrows
 DELETE FROM notify_device_presence WHERE updated_at < @before AND live_until < now();

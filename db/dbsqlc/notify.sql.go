@@ -1125,15 +1125,23 @@ func (q *Queries) NotifyPresenceRewind(ctx context.Context, db DBTX, arg NotifyP
 	return err
 }
 
-const notifyPresenceRowLiveUntil = `-- name: NotifyPresenceRowLiveUntil :many
-SELECT live_until FROM notify_device_presence
-WHERE user_id = $1 AND device_id = $2 AND replica = $3
+const notifyPresenceRowLiveUntil = `-- name: NotifyPresenceRowLiveUntil :one
+SELECT p.live_until,
+       EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $1 AND m.family_id = $2) AS member
+FROM (SELECT 1) x
+LEFT JOIN notify_device_presence p ON p.user_id = $1 AND p.device_id = $3 AND p.replica = $4
 `
 
 type NotifyPresenceRowLiveUntilParams struct {
 	UserID   uuid.UUID
+	FamilyID uuid.UUID
 	DeviceID string
 	Replica  uuid.UUID
+}
+
+type NotifyPresenceRowLiveUntilRow struct {
+	LiveUntil *time.Time
+	Member    bool
 }
 
 // NotifyPresenceRowLiveUntil reads one row's live_until (no row: none),
@@ -1141,25 +1149,19 @@ type NotifyPresenceRowLiveUntilParams struct {
 // seconds. Gone, or older than what the replica wrote, the database went
 // back (a restore into the running server, which no start time shows),
 // and every live row is looked for (notify/presence.go). One primary-key
-// probe.
-func (q *Queries) NotifyPresenceRowLiveUntil(ctx context.Context, db DBTX, arg NotifyPresenceRowLiveUntilParams) ([]time.Time, error) {
-	rows, err := db.Query(ctx, notifyPresenceRowLiveUntil, arg.UserID, arg.DeviceID, arg.Replica)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []time.Time{}
-	for rows.Next() {
-		var live_until time.Time
-		if err := rows.Scan(&live_until); err != nil {
-			return nil, err
-		}
-		items = append(items, live_until)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
+// probe. member says whether the row's member is still in its family: a
+// row gone with its family (deleted) or its account (ON DELETE CASCADE)
+// ended, the database did not go back.
+func (q *Queries) NotifyPresenceRowLiveUntil(ctx context.Context, db DBTX, arg NotifyPresenceRowLiveUntilParams) (NotifyPresenceRowLiveUntilRow, error) {
+	row := db.QueryRow(ctx, notifyPresenceRowLiveUntil,
+		arg.UserID,
+		arg.FamilyID,
+		arg.DeviceID,
+		arg.Replica,
+	)
+	var i NotifyPresenceRowLiveUntilRow
+	err := row.Scan(&i.LiveUntil, &i.Member)
+	return i, err
 }
 
 const notifyPresenceUpsert = `-- name: NotifyPresenceUpsert :many
