@@ -119,6 +119,7 @@ function startRealtime() {
       if (ev.type === 'FAMILY_UPDATED') meState.onEvent(ev);
       else app.view?.onEvent?.(ev);
     },
+    onSeq: (seq, mark) => cache.noteSeq(seq, mark), // a pong's seq and its event, kept as an event's
     onResync: () => { cache.noteSeq(app.rt?.lastSeq, app.rt?.lastMark); meState.refresh(); app.view?.reload?.(); },
     onMessage: (msg) => {
       app.messages.push(msg);

@@ -26,6 +26,9 @@ export class RealtimeClient {
     // onRoleChanged: the member's role changed (4003); the client
     // reconnects under the new role by itself; the app re-reads /api/me.
     this.onRoleChanged = opts.onRoleChanged ?? (() => {});
+    // onSeq(seq, mark): a pong or subscribed answer moved the position (or
+    // named its event) without an event: the app keeps it as for events.
+    this.onSeq = opts.onSeq ?? (() => {});
     this.onMessage = opts.onMessage ?? (() => {}); // device messages without seq
     // The server refused a message this client sent ({type: 'error', code}):
     // the connection carries on, but a subscription or view may not be what
@@ -303,8 +306,7 @@ export class RealtimeClient {
         // sends again what it skipped of the new topics; higher when it
         // skipped other topics' events meanwhile).
         if (typeof msg.seq === 'number') {
-          this.setSeq(msg.seq, msg.seq === this.lastSeq ? this.lastMark : null);
-          this.adoptNext = false;
+          this._answerSeq(msg);
         }
         break;
       case 'pong':
@@ -312,8 +314,7 @@ export class RealtimeClient {
         // socket's events continue: past what it skipped of other topics,
         // so the next page change asks for as little as can be again.
         if (typeof msg.seq === 'number') {
-          this.setSeq(msg.seq, msg.seq === this.lastSeq ? this.lastMark : null);
-          this.adoptNext = false;
+          this._answerSeq(msg);
         }
         break;
       case 'error':
@@ -337,6 +338,21 @@ export class RealtimeClient {
       return;
     }
     this.onEvent(ev);
+  }
+
+  /**
+   * A pong's or subscribed answer's seq: taken with the event the server
+   * says is under it (since_id, since_at; sent only when it applies to
+   * that seq), else with the one already known there. Forgotten, the next
+   * resume named no event and missed a restore (docs/realtime.md).
+   */
+  _answerSeq(msg) {
+    const named = typeof msg.since_id === 'string' && typeof msg.since_at === 'string';
+    const mark = named ? { id: msg.since_id, at: msg.since_at } : msg.seq === this.lastSeq ? this.lastMark : null;
+    const moved = msg.seq !== this.lastSeq || mark?.id !== this.lastMark?.id;
+    this.setSeq(msg.seq, mark);
+    this.adoptNext = false;
+    if (moved) this.onSeq(this.lastSeq, this.lastMark);
   }
 
   /** Takes seq as the last seen, with the event seen there ({id, at}; null: not known). */
