@@ -55,6 +55,9 @@ func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer,
 	var err error
 	for try := 0; try == 0 || db.Retryable(err) && try < 3; try++ {
 		err = s.store.Tx(ctx, func(tx *db.Tx) error {
+			if err := s.serialize(ctx, tx, c); err != nil {
+				return err
+			}
 			if c.forget {
 				if err := tx.AssistantCommandForget(ctx, c.id); err != nil {
 					return err

@@ -1,0 +1,137 @@
+package assistant
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
+)
+
+// said is a command's answer or refusal, from a goroutine.
+type said struct {
+	ans Answer
+	err error
+}
+
+// sayAsync says req as a in a goroutine of its own.
+func (f *testFamily) sayAsync(a *familyhub.Auth, req Request) <-chan said {
+	ch := make(chan said, 1)
+	go func() {
+		ans, err := f.svc.Command(f.ctx(a), req)
+		ch <- said{ans, err}
+	}()
+	return ch
+}
+
+// waitDoneOrLocks waits until ch has an answer (taken and returned) or at
+// least n lock requests wait: a command started while another is held
+// has either finished without waiting or waits for a lock.
+func (f *testFamily) waitDoneOrLocks(ch <-chan said, n int) *said {
+	f.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		select {
+		case r := <-ch:
+			return &r
+		default:
+		}
+		if f.waitLocksNow(n) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("neither an answer nor %d lock waits within 10 s", n)
+		}
+		time.Sleep(5 * time.Millisecond) // polling a condition, with a deadline
+	}
+}
+
+// waitLocksNow says whether at least n lock requests wait now.
+func (f *testFamily) waitLocksNow(n int) bool {
+	f.t.Helper()
+	var waiting int
+	if err := f.pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_locks WHERE NOT granted
+		AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())`).Scan(&waiting); err != nil {
+		f.t.Fatal(err)
+	}
+	return waiting >= n
+}
+
+// holdCommit starts req as a and holds it at its commit (the family's
+// event counter, which every writing transaction takes last, is locked)
+// until the returned release: it has written everything and holds every
+// lock it took.
+func (f *testFamily) holdCommit(a *familyhub.Auth, req Request) (<-chan said, func()) {
+	f.t.Helper()
+	release := f.holdRow(`SELECT 1 FROM family_event_seq WHERE family_id = $1 FOR UPDATE`, f.id)
+	ch := f.sayAsync(a, req)
+	if !f.waitLocks(1) {
+		release()
+		f.t.Fatal("the held command does not wait at its commit")
+	}
+	return ch, release
+}
+
+// TestSpokenUndoWaitsForRunningCommand: "undo that" arriving while the
+// speaker's previous command is still running (held at its commit) waits
+// for it and undoes it, not the command before it.
+func TestSpokenUndoWaitsForRunningCommand(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	f.do("add bread to the weekly list")
+
+	running, release := f.holdCommit(f.ana, Request{Text: "add milk to the weekly list", Lang: "en"})
+	undo := f.sayAsync(f.ana, Request{Text: "undo that", Lang: "en"})
+	early := f.waitDoneOrLocks(undo, 2)
+	release()
+	add := <-running
+	if add.err != nil {
+		t.Fatalf("add milk: %v", add.err)
+	}
+	u := early
+	if u == nil {
+		r := <-undo
+		u = &r
+	}
+	if u.err != nil || u.ans.Message != "Undone: "+add.ans.Message {
+		t.Fatalf("undo that while %q ran: %q %v, want it undone", add.ans.Message, u.ans.Message, u.err)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "bread" {
+		t.Fatalf("after the undo: %q, want bread only", got)
+	}
+}
+
+// TestRepeatedIDAtOnceReplays: the same command id sent twice at once
+// (a client's retry while the first still ran) runs once; the second waits
+// for the first and answers its answer, also when a second run would be
+// refused by what the first wrote (a daily chore's instance of today,
+// made by the first, is unique).
+func TestRepeatedIDAtOnceReplays(t *testing.T) {
+	f := newTestFamily(t)
+	f.tx(f.ana, func(ctx context.Context, tx *db.Tx) error {
+		rule := "FREQ=DAILY"
+		_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: "Dishes", Recurrence: &rule})
+		return err
+	})
+	id := uuid.New()
+	req := Request{ID: &id, Text: "the dishes are done", Lang: "en"}
+	first, release := f.holdCommit(f.ana, req)
+	second := f.sayAsync(f.ana, req)
+	early := f.waitDoneOrLocks(second, 2)
+	release()
+	a := <-first
+	b := early
+	if b == nil {
+		r := <-second
+		b = &r
+	}
+	if a.err != nil || a.ans.Outcome != OutcomeExecuted {
+		t.Fatalf("first: %+v %v", a.ans, a.err)
+	}
+	if b.err != nil || b.ans.Message != a.ans.Message || !b.ans.Replayed {
+		t.Fatalf("the same id at once: %q %v (replayed %v), want the first's answer %q", b.ans.Message, b.err, b.ans.Replayed, a.ans.Message)
+	}
+}
