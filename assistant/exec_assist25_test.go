@@ -135,3 +135,28 @@ func TestRepeatedIDAtOnceReplays(t *testing.T) {
 		t.Fatalf("the same id at once: %q %v (replayed %v), want the first's answer %q", b.ans.Message, b.err, b.ans.Replayed, a.ans.Message)
 	}
 }
+
+// TestSpokenUndoRefusalReplayed: a spoken undo's id that was refused
+// ("nothing to undo") and is sent again later, after another command,
+// answers its first refusal: it does not undo the command said since.
+func TestSpokenUndoRefusalReplayed(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	for _, lang := range []string{"en", "de"} {
+		text := map[string]string{"en": "undo that", "de": "mach das rückgängig"}[lang]
+		id := uuid.New()
+		_, first := f.svc.Command(f.ctx(f.ana), Request{ID: &id, Text: text, Lang: lang})
+		if !isCode(first, familyhub.ECONFLICT) {
+			t.Fatalf("%q with nothing to undo: %v", text, first)
+		}
+		f.do("add milk to the weekly list")
+		ans, again := f.svc.Command(f.ctx(f.ana), Request{ID: &id, Text: text, Lang: lang})
+		if !isCode(again, familyhub.ECONFLICT) || familyhub.ErrorMessage(again) != familyhub.ErrorMessage(first) || ans.Lang != lang {
+			t.Fatalf("%q sent again: %+v %v, want the first refusal %v", text, ans, again, first)
+		}
+		if got := itemNamesOf(f.items(weekly.ID)); got == "" {
+			t.Fatalf("%q sent again undid the command said since", text)
+		}
+		f.do("undo that") // the next language's first try finds it undone already
+	}
+}

@@ -174,6 +174,12 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 			if prior.Outcome == OutcomeExecuted || prior.Outcome == OutcomeQuestion {
 				return s.replay(ctx, *prior, c.loc, c.device)
 			}
+			if refusedUndo(prior) {
+				// run again, "undo that" would undo what was said
+				// since: its refusal is its answer
+				return Answer{ID: c.id, Lang: prior.Locale, Loc: c.loc, Replayed: true},
+					&familyhub.Error{Code: *prior.ErrorCode, Message: prior.Message}
+			}
 			c.forget = true
 		}
 	}

@@ -126,3 +126,9 @@ func (s *Service) executed(ctx context.Context, c command) (dbsqlc.AssistantComm
 	}
 	return *prior, true
 }
+
+// refusedUndo reports whether cmd is a spoken undo that was refused (not
+// one that failed: the database may have been away, and its retry runs).
+func refusedUndo(cmd *dbsqlc.AssistantCommand) bool {
+	return cmd.Outcome == outcomeRefused && cmd.Intent != nil && *cmd.Intent == IntentCommandUndo && cmd.ErrorCode != nil
+}
