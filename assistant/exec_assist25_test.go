@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,5 +159,31 @@ func TestSpokenUndoRefusalReplayed(t *testing.T) {
 			t.Fatalf("%q sent again undid the command said since", text)
 		}
 		f.do("undo that") // the next language's first try finds it undone already
+	}
+}
+
+// TestSpokenUndoAgeFromSaidAt: the 30 minutes of a spoken undo count from
+// when it was said (said_at, as a client holding it offline sends it),
+// not from its arrival; said_at in the future counts from the arrival.
+func TestSpokenUndoAgeFromSaidAt(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	f.do("add butter to the weekly list")
+	said := f.now.Add(time.Minute)
+	f.setNow(f.now.Add(SpokenUndoMaxAge + 10*time.Minute))
+	ans, err := f.svc.Command(f.ctx(f.ana), Request{Text: "mach das rückgängig", Lang: "de", SaidAt: &said})
+	if err != nil || ans.Message != "Undone: Added butter to Weekly." { // in the undone command's language
+		t.Fatalf("undo said a minute after the command, sent 40 minutes later: %+v %v", ans, err)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "" {
+		t.Fatalf("after the undo: %q", got)
+	}
+	// said too late, even if sent with a said_at ahead of the clock
+	f.do("add cheese to the weekly list")
+	f.setNow(f.now.Add(SpokenUndoMaxAge + time.Minute))
+	ahead := f.now.Add(2 * time.Minute)
+	if _, err := f.svc.Command(f.ctx(f.ana), Request{Text: "undo that", Lang: "en", SaidAt: &ahead}); !isCode(err, familyhub.ECONFLICT) ||
+		!strings.Contains(familyhub.ErrorMessage(err), "more than 30 minutes ago") {
+		t.Fatalf("undo 31 minutes later, said_at ahead: %v", err)
 	}
 }

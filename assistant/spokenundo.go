@@ -70,7 +70,7 @@ func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer,
 			switch {
 			case last == nil:
 				return say.refuseCode(familyhub.ECONFLICT, "", "undo.spoken_none")
-			case c.receivedAt.Sub(last.ReceivedAt) > SpokenUndoMaxAge:
+			case c.at().Sub(last.ReceivedAt) > SpokenUndoMaxAge: // from when it was said (a client's outbox)
 				return say.refuseCode(familyhub.ECONFLICT, "", "undo.spoken_old", "text", say.quote(shorten(last.Text, 60)),
 					"n", itoa(int(SpokenUndoMaxAge/time.Minute)))
 			}
