@@ -187,3 +187,46 @@ func TestSpokenUndoAgeFromSaidAt(t *testing.T) {
 		t.Fatalf("undo 31 minutes later, said_at ahead: %v", err)
 	}
 }
+
+// TestNightWords: "tonight" ("heute Abend") said after the evening's usual
+// hour is due in the rest of this evening (the next quarter hour, at the
+// latest 23:59), not at 19:00 gone; "tomorrow" ("morgen", "übermorgen")
+// said before 04:00 counts from the day just begun, and the answer names
+// the date. Each at a pinned clock in Berlin.
+func TestNightWords(t *testing.T) {
+	f := newTestFamily(t)
+	cases := []struct {
+		at         time.Time
+		lang, text string
+		due        time.Time
+		msg        string
+	}{
+		{time.Date(2026, 12, 4, 23, 30, 0, 0, f.loc), "en", "remind me to take out the bins tonight",
+			time.Date(2026, 12, 4, 23, 45, 0, 0, f.loc), "Added the task “Take out the bins”, due today at 23:45."},
+		{time.Date(2026, 12, 4, 20, 30, 0, 0, f.loc), "de", "erinnere mich heute Abend an den Müll",
+			time.Date(2026, 12, 4, 20, 45, 0, 0, f.loc), "Neue Aufgabe „Müll“, fällig heute um 20:45 Uhr."},
+		{time.Date(2026, 12, 6, 23, 50, 0, 0, f.loc), "en", "remind me to take out the bins tonight",
+			time.Date(2026, 12, 6, 23, 59, 0, 0, f.loc), "Added the task “Take out the bins”, due today."},
+		{time.Date(2026, 12, 4, 18, 0, 0, 0, f.loc), "en", "remind me to take out the bins tonight",
+			time.Date(2026, 12, 4, 19, 0, 0, 0, f.loc), "Added the task “Take out the bins”, due today at 19:00."},
+		{time.Date(2026, 12, 5, 0, 30, 0, 0, f.loc), "en", "remind me to call grandma tomorrow at 6pm",
+			time.Date(2026, 12, 5, 18, 0, 0, 0, f.loc), "Added the task “Call grandma”, due today (Sat, Dec 5) at 18:00."},
+		{time.Date(2026, 12, 7, 0, 30, 0, 0, f.loc), "de", "Erinnere mich morgen um 18 Uhr, Oma anzurufen",
+			time.Date(2026, 12, 7, 18, 0, 0, 0, f.loc), "Neue Aufgabe „Oma anrufen“, fällig heute (Mo., 7. Dezember) um 18:00 Uhr."},
+		{time.Date(2026, 12, 5, 1, 30, 0, 0, f.loc), "de", "Erinnere mich übermorgen um 18 Uhr, Oma anzurufen",
+			time.Date(2026, 12, 6, 18, 0, 0, 0, f.loc), "Neue Aufgabe „Oma anrufen“, fällig morgen (So., 6. Dezember) um 18:00 Uhr."},
+		{time.Date(2026, 12, 5, 4, 30, 0, 0, f.loc), "en", "remind me to call grandma tomorrow at 6pm",
+			time.Date(2026, 12, 6, 18, 0, 0, 0, f.loc), "Added the task “Call grandma”, due tomorrow at 18:00."},
+	}
+	for _, c := range cases {
+		f.setNow(c.at)
+		ans, err := f.svc.Command(f.ctx(f.ana), Request{Text: c.text, Lang: c.lang})
+		if err != nil || ans.Result.Task == nil {
+			t.Errorf("%s, %q: %+v %v", c.at.Format("Mon 15:04"), c.text, ans, err)
+			continue
+		}
+		if due := ans.Result.Task.DueAt; due == nil || !due.Equal(c.due) || ans.Message != c.msg {
+			t.Errorf("%s, %q: due %v, %q\nwant due %v, %q", c.at.Format("Mon 15:04"), c.text, due, ans.Message, c.due, c.msg)
+		}
+	}
+}

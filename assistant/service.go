@@ -281,6 +281,7 @@ func (d Device) speaker(lang string, loc *time.Location, now time.Time) *speaker
 func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error) {
 	now := c.receivedAt.In(c.loc)
 	say := c.speaker(now)
+	say.namesDate = early(c.at()) && saysTomorrow.MatchString(c.text)
 	ans := Answer{ID: c.id, Intent: in, Source: c.source, Lang: c.lang, Loc: c.loc, QuestionID: c.answers}
 	err := s.store.Tx(ctx, func(tx *db.Tx) error {
 		if err := s.serialize(ctx, tx, c); err != nil {
