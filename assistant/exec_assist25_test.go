@@ -230,3 +230,49 @@ func TestNightWords(t *testing.T) {
 		}
 	}
 }
+
+// TestNoSchoolOnTodaysWeekday: "no school on Friday" said on a Friday with
+// no School event closes next Friday once today's school day is over
+// (from 17:00), today while it is not; "School" kept as a series is
+// cancelled on next Friday instead.
+func TestNoSchoolOnTodaysWeekday(t *testing.T) {
+	f := newTestFamily(t)
+	cases := []struct {
+		at         time.Time
+		lang, text string
+		day        time.Time
+		msg        string
+	}{
+		{time.Date(2026, 12, 4, 20, 30, 0, 0, f.loc), "en", "no school on friday", time.Date(2026, 12, 11, 0, 0, 0, 0, f.loc),
+			"Added “School closed” to the calendar on Fri, Dec 11 (all day)."},
+		{time.Date(2026, 12, 4, 17, 0, 0, 0, f.loc), "de", "keine Kita am Freitag", time.Date(2026, 12, 11, 0, 0, 0, 0, f.loc),
+			"„Kita geschlossen“ am Fr., 11. Dezember (ganztägig) eingetragen."},
+		{time.Date(2026, 12, 4, 7, 30, 0, 0, f.loc), "en", "no kindergarten on friday", time.Date(2026, 12, 4, 0, 0, 0, 0, f.loc),
+			"Added “Kindergarten closed” to the calendar today (all day)."},
+	}
+	for _, c := range cases {
+		f.setNow(c.at)
+		ans, err := f.svc.Command(f.ctx(f.ana), Request{Text: c.text, Lang: c.lang})
+		if err != nil || ans.Result.Event == nil {
+			t.Errorf("%s, %q: %+v %v", c.at.Format("Mon 15:04"), c.text, ans, err)
+			continue
+		}
+		if got := ans.Result.Event.StartsAt; !got.Equal(c.day) || ans.Message != c.msg {
+			t.Errorf("%s, %q: closed on %v, %q\nwant %v, %q", c.at.Format("Mon 15:04"), c.text, got, ans.Message, c.day, c.msg)
+		}
+	}
+
+	// School kept as a series on Fridays: next Friday's is cancelled.
+	g := newTestFamily(t)
+	g.setNow(time.Date(2026, 12, 4, 20, 30, 0, 0, g.loc))
+	g.tx(g.ana, func(ctx context.Context, tx *db.Tx) error {
+		rule := "FREQ=WEEKLY;BYDAY=FR"
+		start := time.Date(2026, 11, 6, 8, 0, 0, 0, g.loc)
+		_, _, err := tx.CalendarEventAdd(ctx, db.CalendarEventFields{Title: "School", StartsAt: start, EndsAt: start.Add(5 * time.Hour), RRule: &rule})
+		return err
+	})
+	ans, err := g.svc.Command(g.ctx(g.ana), Request{Text: "no school on friday", Lang: "en"})
+	if err != nil || ans.Result.Occurrence == nil || !ans.Result.Occurrence.Start.Equal(time.Date(2026, 12, 11, 8, 0, 0, 0, g.loc)) {
+		t.Fatalf("no school on friday, with School every Friday: %+v %v", ans, err)
+	}
+}
