@@ -263,21 +263,21 @@ func (p *parser) civil(y int, m time.Month, d int) (time.Time, bool) {
 }
 
 // today returns local midnight of now's date.
-// nightEnds is the hour until which "tomorrow" said after midnight names
+// NightEnds is the hour (on the family's clock) until which "tomorrow" said after midnight names
 // the day just begun: who is still up at 00:30 and says "tomorrow" means
 // the coming day (the one that started half an hour ago), not the one
 // after it. The answer names that day's date too (speaker.namesDate).
-const nightEnds = 4
+const NightEnds = 4
 
 // early reports whether t (on the family's clock) is in the hours after
 // midnight in which "tomorrow" names the day just begun.
-func early(t time.Time) bool { return t.Hour() < nightEnds }
+func early(t time.Time) bool { return t.Hour() < NightEnds }
 
 // saysTomorrow: a command names "tomorrow" ("morgen", "übermorgen"); said
 // early, its answer names the date (speaker.namesDate).
 var saysTomorrow = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:tomorrow|tmrw|tmr|2moro|2morrow|tomoz|morgen|morgn|übermorgen)(?:[^\p{L}]|$)`)
 
-// tomorrow is the day "tomorrow" names (nightEnds).
+// tomorrow is the day "tomorrow" names (NightEnds).
 func (p *parser) tomorrow() time.Time {
 	if early(p.now) {
 		return p.today()

@@ -83,12 +83,12 @@ func (f *testFamily) setNow(now time.Time) {
 }
 
 // pastNight moves the clock out of the hours after midnight in which
-// "tomorrow" names the day just begun (nightEnds), to nightEnds on the same
+// "tomorrow" names the day just begun (NightEnds), to NightEnds on the same
 // day: for tests whose replies name "tomorrow" as the next day, run at any
 // FAMILYHUB_TEST_NOW. TestNightWords checks those hours.
 func (f *testFamily) pastNight() {
 	if early(f.now) {
-		f.setNow(time.Date(f.now.Year(), f.now.Month(), f.now.Day(), nightEnds, f.now.Minute(), 0, 0, f.loc))
+		f.setNow(time.Date(f.now.Year(), f.now.Month(), f.now.Day(), NightEnds, f.now.Minute(), 0, 0, f.loc))
 	}
 }
 

@@ -37,7 +37,7 @@ type speaker struct {
 	dayFirst bool
 	// namesDate: "today", "tomorrow" are followed by their date ("today
 	// (Sat, Dec 5)"): a command said after midnight named "tomorrow"
-	// (nightEnds), and the date leaves no doubt which day was meant.
+	// (NightEnds), and the date leaves no doubt which day was meant.
 	namesDate bool
 }
 

@@ -148,7 +148,7 @@ func TestSaidAtPastSaysSo(t *testing.T) {
 
 // TestSaidAtYesterdayAtRiskyInstants: a command said at this time of day
 // yesterday (in the family's zone) names today by its "tomorrow" (said
-// before 04:00, yesterday: the day just begun then, nightEnds), at the
+// before 04:00, yesterday: the day just begun then, NightEnds), at the
 // instants where 24 hours back is not yesterday: after the night of 23
 // hours (00:30 on the Monday: 24 hours back is Saturday) and before the
 // end of the night of 25 hours (23:30 on the Sunday: still Sunday), and
@@ -171,7 +171,7 @@ func TestSaidAtYesterdayAtRiskyInstants(t *testing.T) {
 			t.Fatalf("%v: %v", now, err)
 		}
 		// said before 04:00, "tomorrow" was the day just begun then
-		// (nightEnds): yesterday, its date named
+		// (NightEnds): yesterday, its date named
 		want, msg := time.Date(now.Year(), now.Month(), now.Day(), 18, 0, 0, 0, f.loc), "due today at 18:00"
 		if early(saidAt.In(f.loc)) {
 			want, msg = want.AddDate(0, 0, -1), "due yesterday ("
