@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -52,17 +53,17 @@ func (p *parser) matchDay(sc *scan, j int, hasPre, next bool) int {
 		w.part = "evening"
 		return setDay(today, 1)
 	case "tomorrow", "tmrw", "tmr", "2moro", "2morrow":
-		return setDay(today.AddDate(0, 0, 1), 1)
+		return setDay(p.tomorrow(), 1)
 	case "morgen":
 		if hasPre && (at(j-1) == "am" || at(j-1) == "the") {
 			return 0 // "am Morgen": a part of the day
 		}
-		return setDay(today.AddDate(0, 0, 1), 1)
+		return setDay(p.tomorrow(), 1)
 	case "übermorgen":
-		return setDay(today.AddDate(0, 0, 2), 1)
+		return setDay(p.tomorrow().AddDate(0, 0, 1), 1)
 	case "day":
 		if at(j+1) == "after" && at(j+2) == "tomorrow" {
-			return setDay(today.AddDate(0, 0, 2), 3)
+			return setDay(p.tomorrow().AddDate(0, 0, 1), 3)
 		}
 	}
 	if d, pt, poss, ok := weekdayWord(at(j)); ok {
@@ -262,6 +263,28 @@ func (p *parser) civil(y int, m time.Month, d int) (time.Time, bool) {
 }
 
 // today returns local midnight of now's date.
+// NightEnds is the hour (on the family's clock) until which "tomorrow" said after midnight names
+// the day just begun: who is still up at 00:30 and says "tomorrow" means
+// the coming day (the one that started half an hour ago), not the one
+// after it. The answer names that day's date too (speaker.namesDate).
+const NightEnds = 4
+
+// early reports whether t (on the family's clock) is in the hours after
+// midnight in which "tomorrow" names the day just begun.
+func early(t time.Time) bool { return t.Hour() < NightEnds }
+
+// saysTomorrow: a command names "tomorrow" ("morgen", "übermorgen"); said
+// early, its answer names the date (speaker.namesDate).
+var saysTomorrow = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:tomorrow|tmrw|tmr|2moro|2morrow|tomoz|morgen|morgn|übermorgen)(?:[^\p{L}]|$)`)
+
+// tomorrow is the day "tomorrow" names (NightEnds).
+func (p *parser) tomorrow() time.Time {
+	if early(p.now) {
+		return p.today()
+	}
+	return p.today().AddDate(0, 0, 1)
+}
+
 func (p *parser) today() time.Time {
 	y, m, d := p.now.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, p.loc)
@@ -348,6 +371,8 @@ func (p *parser) resolve(w when) (t time.Time, hasTime, ok bool) {
 	}
 	t = time.Date(day.Year(), day.Month(), day.Day(), hour, min, 0, 0, p.loc)
 	switch {
+	case !w.hasTime && (w.part == "evening" || w.part == "night") && w.weekday < 0 && day.Equal(p.today()) && !t.After(p.now):
+		t = restOfEvening(p.now) // "tonight" said at 23:30: still tonight, not 19:00 gone
 	case !dayGiven && !t.After(p.now):
 		t = t.AddDate(0, 0, 1) // "at 6pm" said at 7pm: tomorrow
 	case w.weekday >= 0 && !w.nextWeek && !t.After(p.now):
@@ -384,4 +409,21 @@ func (p *parser) timedRange(w when, start time.Time) (time.Time, time.Time) {
 		return start, start.Add(w.dur)
 	}
 	return start, start.Add(time.Hour)
+}
+
+// restOfEvening is when "tonight" ("heute Abend") said after the evening's
+// usual hour is due: the next full quarter hour at least 15 minutes after
+// now (23:30: 23:45), at the latest 23:59 of today, which a task shows as
+// due today. A family saying "take out the bins tonight" at 23:30 means
+// the rest of this evening, not 19:00 past nor tomorrow evening.
+func restOfEvening(now time.Time) time.Time {
+	t := now.Add(15 * time.Minute).Truncate(time.Minute)
+	if q := t.Minute() % 15; q != 0 {
+		t = t.Add(time.Duration(15-q) * time.Minute)
+	}
+	y, m, d := now.Date()
+	if last := time.Date(y, m, d, 23, 59, 0, 0, now.Location()); t.After(last) {
+		return last
+	}
+	return t
 }

@@ -352,6 +352,12 @@ func (x *executor) cancelEvent(in Intent) (Result, string, error) {
 	return x.cancelOccurrence(occ)
 }
 
+// closedDayOver is the hour from which a place's day is over for a
+// closing said of a bare weekday that is today ("no school on Friday" said
+// on a Friday): without an event of the place, its hours are not known,
+// and by 17:00 school, daycare and most shops of a family's day are done.
+const closedDayOver = 17
+
 // closedDay: in cancels a place the family depends on on a day ("no
 // school on Monday", "keine Schule am Montag", "Schule fällt morgen aus")
 // and no event of that day is called so. Then the place is closed that
@@ -380,6 +386,14 @@ func (x *executor) closedDay(in Intent) (Intent, bool, error) {
 		if titleScore(title, occurrenceTitle(o)) >= 1 {
 			return Intent{}, false, nil // "School" that day: cancel it
 		}
+	}
+	if in.Slots.weekdayToday && !x.now.Before(time.Date(d.Year(), d.Month(), d.Day(), closedDayOver, 0, 0, 0, x.loc)) {
+		// "no school on Friday" said on a Friday evening: today's school
+		// day is over, so next Friday's, as a bare weekday that is today
+		// means for a cancel, a move or a delete once today's is past
+		next := in
+		next.Slots.Date, next.Slots.weekdayToday = d.AddDate(0, 0, 7).Format(time.DateOnly), false
+		return x.closedDay(next)
 	}
 	lang := in.Lang
 	if lang != "de" {

@@ -14,6 +14,7 @@ import (
 // completing, snoozing, reassigning and deleting by title.
 func TestTaskCommands(t *testing.T) {
 	f := newTestFamily(t)
+	f.pastNight() // its replies say "tomorrow" of the next day
 
 	a := f.do("Tim takes out the bins every Tuesday")
 	task := a.Result.Task
@@ -69,17 +70,20 @@ func TestTaskCommands(t *testing.T) {
 		_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: "Bins"})
 		return err
 	})
-	// "Tonight" is 19:00 today: said at noon it is a snooze, said at 20:00
-	// it has passed. (Both on tomorrow's clock: the database refuses a
-	// snooze into its own past. Before, the test checked only the one that
-	// fitted the hour it ran at.)
+	// "Tonight" is 19:00 today: said at noon it is a snooze; said at 20:00
+	// it is the rest of the evening, the next quarter hour at least 15
+	// minutes ahead (it was refused as passed). (Both on tomorrow's clock:
+	// the database refuses a snooze into its own past. Before, the test
+	// checked only the one that fitted the hour it ran at.)
 	now, day := f.now, f.now.AddDate(0, 0, 1)
 	f.setNow(time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, f.loc))
 	if a := f.do("snooze the bins until tonight"); a.Message != "Snoozed “Bins” until today at 19:00." {
 		t.Errorf("snooze at noon: %q", a.Message)
 	}
 	f.setNow(time.Date(day.Year(), day.Month(), day.Day(), 20, 0, 0, 0, f.loc))
-	f.refused("snooze the bins until tonight", familyhub.EINVALID, "Today at 19:00 has passed already; say a later time.")
+	if a := f.do("snooze the bins until tonight"); a.Message != "Snoozed “Bins” until today at 20:15." {
+		t.Errorf("snooze at 20:00: %q", a.Message)
+	}
 	f.setNow(now)
 	a = f.do("snooze the bins until tomorrow morning")
 	if a.Result.Task.SnoozedUntil == nil || a.Result.Task.SnoozedUntil.In(f.loc).Hour() != 9 || a.Message != "Snoozed “Bins” until tomorrow at 09:00." {
@@ -245,6 +249,7 @@ func (f *testFamily) dayWord(d time.Time) string {
 // answer to a question; German stays "18:00 Uhr".
 func TestHour12Replies(t *testing.T) {
 	f := newTestFamily(t)
+	f.pastNight() // its replies say "tomorrow" of the next day
 	say := func(text, lang string) Answer {
 		t.Helper()
 		a, err := f.svc.Command(f.ctx(f.ana), Request{Text: text, Lang: lang, Device: Device{Hour12: true}})

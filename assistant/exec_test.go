@@ -17,6 +17,7 @@ import (
 // names and numbers the records hold; its refusals and questions too.
 func TestGermanReplies(t *testing.T) {
 	f := newTestFamily(t)
+	f.pastNight() // its replies say "tomorrow" of the next day
 	f.list("Wocheneinkauf")
 	fri := f.next(time.Friday, false)
 	f.tx(f.ana, func(ctx context.Context, tx *db.Tx) error {

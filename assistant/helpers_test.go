@@ -82,6 +82,16 @@ func (f *testFamily) setNow(now time.Time) {
 	f.svc.now = func() time.Time { return f.now }
 }
 
+// pastNight moves the clock out of the hours after midnight in which
+// "tomorrow" names the day just begun (NightEnds), to NightEnds on the same
+// day: for tests whose replies name "tomorrow" as the next day, run at any
+// FAMILYHUB_TEST_NOW. TestNightWords checks those hours.
+func (f *testFamily) pastNight() {
+	if early(f.now) {
+		f.setNow(time.Date(f.now.Year(), f.now.Month(), f.now.Day(), NightEnds, f.now.Minute(), 0, 0, f.loc))
+	}
+}
+
 func (f *testFamily) ctx(a *familyhub.Auth) context.Context {
 	return familyhub.NewContextWithAuth(context.Background(), a)
 }

@@ -35,6 +35,10 @@ type speaker struct {
 	// dayFirst: the device writes dates day first ("Wed 25 Mar", en-GB);
 	// English replies do too. Without it English says "Wed, Mar 25".
 	dayFirst bool
+	// namesDate: "today", "tomorrow" are followed by their date ("today
+	// (Sat, Dec 5)"): a command said after midnight named "tomorrow"
+	// (NightEnds), and the date leaves no doubt which day was meant.
+	namesDate bool
 }
 
 // twelveHour are the languages whose replies follow a 12-hour device.
@@ -165,18 +169,32 @@ func (s *speaker) dayOffset(d time.Time) int {
 // day-first device, "am Fr., 20. März"; with the year when it is
 // another); with on false the same without "on" where English has one.
 func (s *speaker) day(d time.Time, on bool) string {
+	rel := ""
 	switch off := s.dayOffset(d); {
 	case off == 0:
-		return s.word("day.today")
+		rel = s.word("day.today")
 	case off == 1:
-		return s.word("day.tomorrow")
+		rel = s.word("day.tomorrow")
 	case off == -1:
-		return s.word("day.yesterday")
+		rel = s.word("day.yesterday")
 	case off == 2 && s.t["day.after_tomorrow"] != "":
-		return s.word("day.after_tomorrow")
+		rel = s.word("day.after_tomorrow")
 	case off > 1 && off < 7:
 		return s.prep(on, s.word(fmt.Sprintf("weekday.%d", d.Weekday())))
 	}
+	switch {
+	case rel != "" && s.namesDate:
+		// "tomorrow" said at 00:30 was today: "today (Sat, Dec 5)"
+		return s.word("day.named", "day", rel, "date", s.date(d))
+	case rel != "":
+		return rel
+	}
+	return s.prep(on, s.date(d))
+}
+
+// date writes a civil date: "Fri, Mar 20" ("Fri 20 Mar" on a day-first
+// device, "Fr., 20. März"; with the year when it is another).
+func (s *speaker) date(d time.Time) string {
 	key := "date"
 	if s.dayFirst {
 		key = "date.day_first"
@@ -184,8 +202,8 @@ func (s *speaker) day(d time.Time, on bool) string {
 	if d.Year() != s.today().Year() {
 		key += "_year"
 	}
-	return s.prep(on, s.word(key, "wd", s.word(fmt.Sprintf("wd.%d", d.Weekday())), "d", strconv.Itoa(d.Day()),
-		"month", s.word(fmt.Sprintf("month.%d", d.Month())), "y", strconv.Itoa(d.Year())))
+	return s.word(key, "wd", s.word(fmt.Sprintf("wd.%d", d.Weekday())), "d", strconv.Itoa(d.Day()),
+		"month", s.word(fmt.Sprintf("month.%d", d.Month())), "y", strconv.Itoa(d.Year()))
 }
 
 func (s *speaker) prep(on bool, what string) string {

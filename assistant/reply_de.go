@@ -5,7 +5,7 @@ package assistant
 var replyDE = phrases{
 	// Wörter.
 	"quote": "„{x}“", "and": "und", "or": "oder", "you": "du",
-	"day.today": "heute", "day.tomorrow": "morgen", "day.yesterday": "gestern", "day.after_tomorrow": "übermorgen",
+	"day.named": "{day} ({date})", "day.today": "heute", "day.tomorrow": "morgen", "day.yesterday": "gestern", "day.after_tomorrow": "übermorgen",
 	"on": "am {x}", "on.plain": "{x}", "date": "{wd}, {d}. {month}", "date_year": "{wd}, {d}. {month} {y}",
 	"date.day_first": "{wd}, {d}. {month}", "date.day_first_year": "{wd}, {d}. {month} {y}",
 	"clock": "{hm} Uhr", "day_at": "{day} um {time}",

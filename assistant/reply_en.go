@@ -5,7 +5,7 @@ package assistant
 var replyEN = phrases{
 	// Words.
 	"quote": "“{x}”", "and": "and", "or": "or", "you": "you",
-	"day.today": "today", "day.tomorrow": "tomorrow", "day.yesterday": "yesterday",
+	"day.named": "{day} ({date})", "day.today": "today", "day.tomorrow": "tomorrow", "day.yesterday": "yesterday",
 	"on": "on {x}", "on.plain": "{x}", "date": "{wd}, {month} {d}", "date_year": "{wd}, {month} {d}, {y}",
 	"date.day_first": "{wd} {d} {month}", "date.day_first_year": "{wd} {d} {month} {y}",
 	"clock": "{hm}", "day_at": "{day} at {time}",

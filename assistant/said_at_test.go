@@ -147,7 +147,8 @@ func TestSaidAtPastSaysSo(t *testing.T) {
 }
 
 // TestSaidAtYesterdayAtRiskyInstants: a command said at this time of day
-// yesterday (in the family's zone) names today by its "tomorrow", at the
+// yesterday (in the family's zone) names today by its "tomorrow" (said
+// before 04:00, yesterday: the day just begun then, NightEnds), at the
 // instants where 24 hours back is not yesterday: after the night of 23
 // hours (00:30 on the Monday: 24 hours back is Saturday) and before the
 // end of the night of 25 hours (23:30 on the Sunday: still Sunday), and
@@ -169,11 +170,17 @@ func TestSaidAtYesterdayAtRiskyInstants(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", now, err)
 		}
-		if d := ans.Result.Task.DueAt.In(f.loc); !d.Equal(time.Date(now.Year(), now.Month(), now.Day(), 18, 0, 0, 0, f.loc)) {
-			t.Errorf("said %v, received %v: due %v, want today at 18:00", saidAt, now, d)
+		// said before 04:00, "tomorrow" was the day just begun then
+		// (NightEnds): yesterday, its date named
+		want, msg := time.Date(now.Year(), now.Month(), now.Day(), 18, 0, 0, 0, f.loc), "due today at 18:00"
+		if early(saidAt.In(f.loc)) {
+			want, msg = want.AddDate(0, 0, -1), "due yesterday ("
 		}
-		if !strings.Contains(ans.Message, "due today at 18:00") {
-			t.Errorf("said %v, received %v: %q", saidAt, now, ans.Message)
+		if d := ans.Result.Task.DueAt.In(f.loc); !d.Equal(want) {
+			t.Errorf("said %v, received %v: due %v, want %v", saidAt, now, d, want)
+		}
+		if !strings.Contains(ans.Message, msg) {
+			t.Errorf("said %v, received %v: %q, want %q", saidAt, now, ans.Message, msg)
 		}
 	}
 }

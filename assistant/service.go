@@ -108,6 +108,7 @@ type command struct {
 	source     string
 	answers    *uuid.UUID
 	forget     bool // a refused record with this id goes first
+	clientID   bool // id is the client's: a repeat may arrive at once
 	receivedAt time.Time
 	saidAt     time.Time // Request.SaidAt, or zero
 	loc        *time.Location
@@ -165,13 +166,19 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 		return Answer{Lang: lang}, s.idError(lang, err)
 	}
 	if req.ID != nil {
-		c.id = *req.ID
+		c.id, c.clientID = *req.ID, true
 		if prior != nil {
 			if prior.Text != text {
 				return Answer{Lang: lang}, s.idError(lang, errIDText)
 			}
 			if prior.Outcome == OutcomeExecuted || prior.Outcome == OutcomeQuestion {
 				return s.replay(ctx, *prior, c.loc, c.device)
+			}
+			if refusedUndo(prior) {
+				// run again, "undo that" would undo what was said
+				// since: its refusal is its answer
+				return Answer{ID: c.id, Lang: prior.Locale, Loc: c.loc, Replayed: true},
+					&familyhub.Error{Code: *prior.ErrorCode, Message: prior.Message}
 			}
 			c.forget = true
 		}
@@ -274,8 +281,12 @@ func (d Device) speaker(lang string, loc *time.Location, now time.Time) *speaker
 func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error) {
 	now := c.receivedAt.In(c.loc)
 	say := c.speaker(now)
+	say.namesDate = early(c.at()) && saysTomorrow.MatchString(c.text)
 	ans := Answer{ID: c.id, Intent: in, Source: c.source, Lang: c.lang, Loc: c.loc, QuestionID: c.answers}
 	err := s.store.Tx(ctx, func(tx *db.Tx) error {
+		if err := s.serialize(ctx, tx, c); err != nil {
+			return err
+		}
 		if c.forget {
 			if err := tx.AssistantCommandForget(ctx, c.id); err != nil {
 				return err
@@ -326,6 +337,29 @@ func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error)
 		return ans, err
 	}
 	return ans, nil
+}
+
+// serialize waits for the speaker's other commands running at the same
+// time (db.Tx.AssistantCommandSerialize): "undo that" undoes the command
+// said just before it. A repeat of c's id that was answered while c
+// waited is errDuplicate: its answer is c's too (Service.duplicate), and
+// nothing runs twice (a second run could be refused by what the first
+// wrote: the item ticked already, the task done).
+func (s *Service) serialize(ctx context.Context, tx *db.Tx, c command) error {
+	if err := tx.AssistantCommandSerialize(ctx, c.id); err != nil {
+		return err
+	}
+	if !c.clientID {
+		return nil
+	}
+	prior, err := tx.AssistantCommandPrior(ctx, c.id)
+	if err != nil {
+		return err
+	}
+	if prior != nil && (prior.Outcome == OutcomeExecuted || prior.Outcome == OutcomeQuestion) {
+		return errDuplicate{familyhub.Errorf(familyhub.ECONFLICT, "This command was answered meanwhile.")}
+	}
+	return nil
 }
 
 // errDuplicate: recording the command failed; a conflict there means a

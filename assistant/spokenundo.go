@@ -55,6 +55,9 @@ func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer,
 	var err error
 	for try := 0; try == 0 || db.Retryable(err) && try < 3; try++ {
 		err = s.store.Tx(ctx, func(tx *db.Tx) error {
+			if err := s.serialize(ctx, tx, c); err != nil {
+				return err
+			}
 			if c.forget {
 				if err := tx.AssistantCommandForget(ctx, c.id); err != nil {
 					return err
@@ -67,7 +70,7 @@ func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer,
 			switch {
 			case last == nil:
 				return say.refuseCode(familyhub.ECONFLICT, "", "undo.spoken_none")
-			case c.receivedAt.Sub(last.ReceivedAt) > SpokenUndoMaxAge:
+			case c.at().Sub(last.ReceivedAt) > SpokenUndoMaxAge: // from when it was said (a client's outbox)
 				return say.refuseCode(familyhub.ECONFLICT, "", "undo.spoken_old", "text", say.quote(shorten(last.Text, 60)),
 					"n", itoa(int(SpokenUndoMaxAge/time.Minute)))
 			}
@@ -122,4 +125,10 @@ func (s *Service) executed(ctx context.Context, c command) (dbsqlc.AssistantComm
 		return dbsqlc.AssistantCommand{}, false
 	}
 	return *prior, true
+}
+
+// refusedUndo reports whether cmd is a spoken undo that was refused (not
+// one that failed: the database may have been away, and its retry runs).
+func refusedUndo(cmd *dbsqlc.AssistantCommand) bool {
+	return cmd.Outcome == outcomeRefused && cmd.Intent != nil && *cmd.Intent == IntentCommandUndo && cmd.ErrorCode != nil
 }

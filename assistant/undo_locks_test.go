@@ -180,12 +180,7 @@ func (f *testFamily) waitLocks(n int) bool {
 	f.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		var waiting int
-		if err := f.pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_locks WHERE NOT granted
-			AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())`).Scan(&waiting); err != nil {
-			f.t.Fatal(err)
-		}
-		if waiting >= n {
+		if f.waitLocksNow(n) {
 			return true
 		}
 		if time.Now().After(deadline) {

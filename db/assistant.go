@@ -160,6 +160,20 @@ func (tx *Tx) AssistantCommandLock(ctx context.Context, id uuid.UUID) (dbsqlc.As
 	return c, Err(err, "assistant command")
 }
 
+// AssistantCommandSerialize waits, until the end of the transaction, for
+// the other assistant commands of the caller (its user) and of command id
+// that run at the same time: "undo that" undoes the command the speaker
+// gave just before, not the one before it, and an id sent twice at once
+// runs once. The two locks are always taken in this order.
+func (tx *Tx) AssistantCommandSerialize(ctx context.Context, id uuid.UUID) error {
+	if a := tx.Auth(); a != nil && a.UserID != uuid.Nil {
+		if err := tx.q.AssistantCommandSerialize(ctx, tx, "user:"+a.UserID.String()); err != nil {
+			return Err(err, "assistant command")
+		}
+	}
+	return Err(tx.q.AssistantCommandSerialize(ctx, tx, "command:"+id.String()), "assistant command")
+}
+
 // AssistantCommandLastOfCaller returns the caller's newest command that
 // was executed or asked a question, other than those of intent undoIntent
 // (the spoken undos), or nil when there is none: what a spoken "undo that"

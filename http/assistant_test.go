@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -103,20 +104,20 @@ func TestAssistantCommands(t *testing.T) {
 	var task struct{ Task taskJSON }
 	json.Unmarshal(a.Result, &task)
 	now := time.Now().In(loc)
-	if r.Header.Get("Content-Language") != "de" || a.Message != "Neue Aufgabe „Oma anrufen“, fällig morgen um 18:00 Uhr." ||
-		!task.Task.DueAt.Equal(time.Date(now.Year(), now.Month(), now.Day()+1, 18, 0, 0, 0, loc)) {
+	if r.Header.Get("Content-Language") != "de" || !tomorrowSaid(a.Message, "Neue Aufgabe „Oma anrufen“, fällig morgen um 18:00 Uhr.", now) ||
+		!task.Task.DueAt.Equal(time.Date(now.Year(), now.Month(), now.Day()+tomorrowAfter(now), 18, 0, 0, 0, loc)) {
 		t.Errorf("German: %s", r.body)
 	}
 	// The device's clock, as the locale's hour cycle says it: 12-hour
 	// English times as the app shows them; German keeps 18:00 Uhr.
 	r = c.must(http.StatusOK, "POST", "/api/assistant/commands", map[string]any{"text": "remind me to call grandpa tomorrow at 6pm", "locale": "en-US-u-hc-h12"})
 	r.decode(t, &a)
-	if a.Message != "Added the task “Call grandpa”, due tomorrow at 6:00 PM." {
+	if !tomorrowSaid(a.Message, "Added the task “Call grandpa”, due tomorrow at 6:00 PM.", now) {
 		t.Errorf("12-hour English: %s", r.body)
 	}
 	r = c.must(http.StatusOK, "POST", "/api/assistant/commands", map[string]any{"text": "Erinnere mich morgen um 18 Uhr, Opa zu besuchen", "locale": "de-DE-u-hc-h12"})
 	r.decode(t, &a)
-	if a.Message != "Neue Aufgabe „Opa besuchen“, fällig morgen um 18:00 Uhr." {
+	if !tomorrowSaid(a.Message, "Neue Aufgabe „Opa besuchen“, fällig morgen um 18:00 Uhr.", now) {
 		t.Errorf("German on a 12-hour device: %s", r.body)
 	}
 	// A refusal in the command's language, and Accept-Language breaking a
@@ -293,9 +294,14 @@ func TestAssistantInputLimits(t *testing.T) {
 	// hours before 00:30 or 23:30 is two days or the same day.)
 	var held assistantAnswer
 	berlin, _ := time.LoadLocation("Europe/Berlin")
+	heldAt := time.Now().In(berlin).AddDate(0, 0, -1)
 	c.must(http.StatusOK, "POST", "/api/assistant/commands", map[string]any{"text": "remind me to call grandma tomorrow at 6pm",
-		"said_at": time.Now().In(berlin).AddDate(0, 0, -1).Format(time.RFC3339)}).decode(t, &held)
-	if !strings.Contains(held.Message, "due today at 18:00") {
+		"said_at": heldAt.Format(time.RFC3339)}).decode(t, &held)
+	want := "due today at 18:00"
+	if tomorrowAfter(heldAt) == 0 {
+		want = "due yesterday (" // said before NightEnds: the day just begun then
+	}
+	if !strings.Contains(held.Message, want) {
 		t.Errorf("held a day: %q", held.Message)
 	}
 	// 500 characters are fine; the locale only breaks ties.
@@ -377,7 +383,7 @@ func TestAssistantModel(t *testing.T) {
 		t.Errorf("model intent: %+v", a)
 	}
 	a = c.command(t, "dinner with the Smiths tomorrow evening")
-	if a.Source != "llm" || a.Intent.Type != assistant.IntentCalendarCreate || !strings.Contains(a.Message, "tomorrow at 19:00") {
+	if a.Source != "llm" || a.Intent.Type != assistant.IntentCalendarCreate || !strings.Contains(a.Message, "tomorrow") || !strings.Contains(a.Message, "at 19:00") {
 		t.Errorf("model event: %+v", a)
 	}
 	// The model's intents run like the parser's, refusals included, in
@@ -501,4 +507,25 @@ func FuzzAssistantRefusedCommandWritesNothing(f *testing.F) {
 			t.Fatalf("%q (%d, not executed) wrote: %s → %s", text, resp.StatusCode, before, after)
 		}
 	})
+}
+
+// tomorrowAfter is how many days after now's date "tomorrow" said at now
+// (in the family's zone) lies: before assistant.NightEnds none, the day
+// just begun.
+func tomorrowAfter(now time.Time) int {
+	if now.Hour() < assistant.NightEnds {
+		return 0
+	}
+	return 1
+}
+
+// tomorrowSaid reports whether got is want, a reply that names "tomorrow"
+// ("morgen") of a command said at now: before assistant.NightEnds that is
+// the day just begun, named with its date ("heute (Sa., 5. Dezember)").
+func tomorrowSaid(got, want string, now time.Time) bool {
+	if tomorrowAfter(now) == 1 {
+		return got == want
+	}
+	pat := strings.NewReplacer("tomorrow", `today \([^)]+\)`, "morgen", `heute \([^)]+\)`).Replace(regexp.QuoteMeta(want))
+	return regexp.MustCompile("^" + pat + "$").MatchString(got)
 }

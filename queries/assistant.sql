@@ -165,3 +165,10 @@ RETURNING *;
 -- sync-collection reports it as changed, not deleted.
 -- name: DavTombstoneForget :exec
 DELETE FROM dav_tombstones WHERE family_id = @family_id AND entity_id = @entity_id;
+
+-- AssistantCommandSerialize serialises the commands of one key (a user's,
+-- or one command id's) until the end of the transaction: "undo that" waits
+-- for the speaker's command still running, and a repeat of an id sent at
+-- once waits for the first and answers what it answered.
+-- name: AssistantCommandSerialize :exec
+SELECT pg_advisory_xact_lock(hashtextextended('familyhub.assistant:' || @key::text, 0));

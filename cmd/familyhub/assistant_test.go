@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/familyhub/familyhub/assistant"
 )
 
 // command posts an assistant command as device to replica m.
@@ -156,7 +158,14 @@ func TestAssistantEndToEnd(t *testing.T) {
 	now := time.Now().In(berlin)
 	// Tomorrow at 18:00 as of when the command came: between said and now,
 	// which lie on two days when the commands ran across a Berlin midnight.
-	tomorrow6pm := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day()+1, 18, 0, 0, 0, berlin) }
+	// Before assistant.NightEnds "tomorrow" is the day just begun.
+	tomorrow6pm := func(t time.Time) time.Time {
+		next := 1
+		if t.Hour() < assistant.NightEnds {
+			next = 0
+		}
+		return time.Date(t.Year(), t.Month(), t.Day()+next, 18, 0, 0, 0, berlin)
+	}
 	if len(open) != 1 || open[0].Title != "Call grandma" || !open[0].DueAt.Equal(tomorrow6pm(said)) && !open[0].DueAt.Equal(tomorrow6pm(now)) {
 		t.Fatalf("open tasks %+v", open)
 	}

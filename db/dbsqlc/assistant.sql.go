@@ -256,6 +256,19 @@ func (q *Queries) AssistantCommandLastOfUser(ctx context.Context, db DBTX, arg A
 	return i, err
 }
 
+const assistantCommandSerialize = `-- name: AssistantCommandSerialize :exec
+SELECT pg_advisory_xact_lock(hashtextextended('familyhub.assistant:' || $1::text, 0))
+`
+
+// AssistantCommandSerialize serialises the commands of one key (a user's,
+// or one command id's) until the end of the transaction: "undo that" waits
+// for the speaker's command still running, and a repeat of an id sent at
+// once waits for the first and answers what it answered.
+func (q *Queries) AssistantCommandSerialize(ctx context.Context, db DBTX, key string) error {
+	_, err := db.Exec(ctx, assistantCommandSerialize, key)
+	return err
+}
+
 const assistantCommandSetUndone = `-- name: AssistantCommandSetUndone :execrows
 UPDATE assistant_commands SET undone_at = now(), undone_by = $1
 WHERE id = $2 AND family_id = $3 AND outcome = 'executed' AND undone_at IS NULL
