@@ -657,7 +657,10 @@ func (p *Presence) probeCanary(ctx context.Context, now time.Time, closing bool)
 		}
 		return
 	}
-	if ok && !until.Before(p.canaryUntil) {
+	// PostgreSQL keeps microseconds (the time written is cut to them):
+	// compared with the nanoseconds written, every row read back was
+	// "older", and each new canary warned of a restore.
+	if ok && !until.Before(p.canaryUntil.Truncate(time.Microsecond)) {
 		return
 	}
 	if !ok && !member {

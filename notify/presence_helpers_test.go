@@ -37,12 +37,15 @@ func (e *env) refreshPast(p *Presence) {
 	p.flush(context.Background(), false)
 }
 
-// suspected reports whether p suspects that the database lost rows of its
-// live devices: its next flush reads them all (recheckEverything).
+// suspected reports whether p suspected that the database lost rows of
+// its live devices: its next flush reads them all (recheckEverything), or
+// a flush read them already (putBack ran). A canary probe's alarm is read
+// by the same flush's putBack, which clears recheckAll: recheckAll alone
+// missed every false alarm of the probe.
 func (e *env) suspected(p *Presence) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.recheckAll
+	return p.recheckAll || !p.rechecked.IsZero()
 }
 
 // formerPhoneNotALoss runs n refreshes with Ben removed and his phone's

@@ -205,3 +205,21 @@ func TestPresenceCanaryFamilyDeletedNoAlarm(t *testing.T) {
 		t.Errorf("the canary of a deleted family still probed (until %v)", p.canaryUntil)
 	}
 }
+
+// TestPresenceCanaryNanoseconds: the wall clock has nanoseconds and
+// PostgreSQL keeps microseconds: the canary row, read back, is live until
+// a little before the time written. That is no restore. Before, the probe
+// took it for one: every new live row probed before its refresh warned "a
+// restore?" and had every live row read again (on a busy replica, every
+// few seconds).
+func TestPresenceCanaryNanoseconds(t *testing.T) {
+	e := newEnv(t, Config{})
+	p := e.s.Presence()
+	e.clock.Set(e.clock.Now().Add(123456789 * time.Nanosecond))
+	e.laptopAndPhone(p)
+	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL / refreshEvery)) // a flush later; no refresh due
+	p.flush(context.Background(), false)
+	if e.suspected(p) {
+		t.Fatal("the canary row, there as written (to the microsecond), taken for a restore's loss")
+	}
+}

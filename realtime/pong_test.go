@@ -167,3 +167,32 @@ func checkAnswerMark(t *testing.T, hub *Hub, r *pagingRace, answer []byte) {
 		t.Errorf("answer %s: a resume with its mark, another event now under its seq, was not told to resync", answer)
 	}
 }
+
+// TestPongMarkAfterRewind: after the cross-check finds another event
+// under the socket's position (the database went back, a new event took
+// the seq) and resyncs the socket there, a pong names the new event's
+// mark, which a resume from the pong then passes. Before, it named the
+// lost event's, kept from the dispatcher: the client's next resume from
+// the pong took it for another history and resynced once more.
+func TestPongMarkAfterRewind(t *testing.T) {
+	hub, r := positionsSocket(t)
+	r.addItem() // skipped: its mark is the socket's under Start+1
+	waitFor(t, "the skipped event", func() bool { return r.j.Client.cursor.Load() == r.j.Start+1 })
+	exec(t, r.pool, `UPDATE event_log SET at = at + interval '2 seconds' WHERE family_id = '`+r.family.String()+`' AND seq = `+strconv.FormatInt(r.j.Start+1, 10))
+	if err := hub.crossCheck(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	waitFor(t, "the resync", func() bool {
+		for _, m := range r.j.Client.Take() {
+			got = append(got, string(m.Data))
+		}
+		return len(got) > 0 && strings.Contains(got[len(got)-1], `"resync"`)
+	})
+	r.send(`{"type":"ping"}`)
+	msgs := r.j.Client.Take()
+	if len(msgs) != 1 {
+		t.Fatalf("ping: %d messages answered", len(msgs))
+	}
+	checkAnswerMark(t, hub, r, msgs[0].Data)
+}

@@ -203,8 +203,18 @@ func (h *Hub) resyncLocked(id uuid.UUID, fam *family, shown int64, at time.Time,
 // naming it: read everything again, the next event follows n. h.mu is held.
 func resyncClientsLocked(fam *family, n int64) {
 	msg := resyncMessage(n)
+	// The mark a pong or topics answer names with n: the event the
+	// database holds under n now (the family's mark), or none when it is
+	// not known. Left as it was, a socket's mark under n was the lost
+	// event's, and the client's next resume from the pong, taking it for
+	// another history, resynced again.
+	var mark *seqMark
+	if fam.lastSeq == n && fam.markID != uuid.Nil {
+		mark = &seqMark{n, Mark{ID: fam.markID, At: fam.markAt}}
+	}
 	for c := range fam.clients {
 		c.skipped = [numKinds]int64{}
+		c.cursorMark.Store(mark)
 		c.place(n, n, false)
 		c.Reply(msg) // after what is queued; a socket whose queue is full even for this is closed (4008)
 	}
