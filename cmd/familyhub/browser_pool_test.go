@@ -52,6 +52,12 @@ var warmBrowsers struct {
 	closed   bool // TestMain is done: start no more
 }
 
+// warmCtx is every pooled browser's parent: TestMain cancels it once the
+// tests are done, so a browser still starting for a test that never comes
+// is killed at once instead of being waited for (the last browser test's
+// clean-up starts two).
+var warmCtx, endWarmBrowsers = context.WithCancel(context.Background())
+
 // takeWarmBrowser returns a started browser for one test: one started
 // ahead, or else one started now.
 func takeWarmBrowser() *warmBrowser {
@@ -139,7 +145,7 @@ func (w *warmBrowser) start() {
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(profile),
 	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(warmCtx, opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(func(ev any) {
 		var msg string
 		switch ev := ev.(type) {
@@ -273,6 +279,7 @@ func closeWarmBrowsers() {
 	kept := warmBrowsers.kept
 	warmBrowsers.kept = nil
 	warmBrowsers.Unlock()
+	endWarmBrowsers()
 	for _, w := range kept {
 		if !w.claimed { // never started
 			continue
