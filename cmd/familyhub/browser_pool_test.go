@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,6 +51,12 @@ var warmBrowsers struct {
 	starting bool // the goroutine that starts them is running
 	closed   bool // TestMain is done: start no more
 }
+
+// warmCtx is every pooled browser's parent: TestMain cancels it once the
+// tests are done, so a browser still starting for a test that never comes
+// is killed at once instead of being waited for (the last browser test's
+// clean-up starts two).
+var warmCtx, endWarmBrowsers = context.WithCancel(context.Background())
 
 // takeWarmBrowser returns a started browser for one test: one started
 // ahead, or else one started now.
@@ -138,7 +145,7 @@ func (w *warmBrowser) start() {
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(profile),
 	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(warmCtx, opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(func(ev any) {
 		var msg string
 		switch ev := ev.(type) {
@@ -179,16 +186,56 @@ func (w *warmBrowser) stop() {
 	}
 }
 
+// warmBrowserAnswer is how long a browser has to answer the resize that
+// takes it: a live one answers in milliseconds even on a loaded machine.
+var warmBrowserAnswer = 10 * time.Second
+
+// takeBrowser returns a started browser with the window size asked for.
+// A browser started ahead may have died or hung while it waited (killed
+// by the OOM killer, stopped); then its start error or its missing answer
+// to the resize, within warmBrowserAnswer, shows it: it is ended, its
+// profile removed, and one started now takes its place, so the test sees
+// a working browser and neither fails on an idle browser's fault nor
+// hangs until the package's timeout. replaced says why one was replaced;
+// err is set only when the browser started now fails too.
+func takeBrowser(width, height int64) (w *warmBrowser, replaced string, err error) {
+	w = takeWarmBrowser()
+	err = w.answers(width, height)
+	if err == nil {
+		return w, "", nil
+	}
+	w.stop()
+	removeProfile(w.profile)
+	replaced = err.Error()
+	w = &warmBrowser{ready: make(chan struct{}), claimed: true}
+	w.start()
+	return w, replaced, w.answers(width, height)
+}
+
+// answers reports whether the browser started and answers, giving it the
+// window size asked for.
+func (w *warmBrowser) answers(width, height int64) error {
+	if w.err != nil {
+		return fmt.Errorf("starting %s: %w", chromiumPath, w.err)
+	}
+	if err := w.resize(width, height); err != nil {
+		return fmt.Errorf("window size: %w", err)
+	}
+	return nil
+}
+
 // resize gives the browser's window the size newBrowser was asked for
 // (the size chromium's --window-size gave it when each test started its
-// own).
+// own), waiting up to warmBrowserAnswer for its answer.
 func (w *warmBrowser) resize(width, height int64) error {
-	win, err := chromedp.CallBrowser(w.ctx, cdpbrowser.GetWindowForTarget,
+	ctx, cancel := context.WithTimeout(w.ctx, warmBrowserAnswer)
+	defer cancel()
+	win, err := chromedp.CallBrowser(ctx, cdpbrowser.GetWindowForTarget,
 		cdpbrowser.GetWindowForTargetParams{TargetID: chromedp.FromContext(w.ctx).Target.TargetID})
 	if err != nil {
 		return err
 	}
-	_, err = chromedp.CallBrowser(w.ctx, cdpbrowser.SetWindowBounds,
+	_, err = chromedp.CallBrowser(ctx, cdpbrowser.SetWindowBounds,
 		cdpbrowser.SetWindowBoundsParams{WindowID: win.WindowID, Bounds: &cdpbrowser.Bounds{Width: width, Height: height}})
 	return err
 }
@@ -232,6 +279,7 @@ func closeWarmBrowsers() {
 	kept := warmBrowsers.kept
 	warmBrowsers.kept = nil
 	warmBrowsers.Unlock()
+	endWarmBrowsers()
 	for _, w := range kept {
 		if !w.claimed { // never started
 			continue
@@ -284,5 +332,51 @@ func TestBrowserPoolNewDevices(t *testing.T) {
 			}
 			evalAwait[bool](b, store)
 		})
+	}
+}
+
+// TestBrowserPoolReplacesDeadBrowser: a browser started ahead that died
+// (killed) or hangs (stopped) while it waited is replaced by one started
+// then: the test gets a working browser within the answer time, not a
+// "window size" failure for a browser it never used, nor a hang until the
+// package's timeout.
+func TestBrowserPoolReplacesDeadBrowser(t *testing.T) {
+	browserTest(t)
+	saved := warmBrowserAnswer
+	warmBrowserAnswer = 3 * time.Second
+	t.Cleanup(func() { warmBrowserAnswer = saved })
+	refillWarmBrowsers()
+	warmBrowsers.Lock()
+	kept := slices.Clone(warmBrowsers.kept)
+	warmBrowsers.Unlock()
+	if len(kept) < 2 {
+		t.Fatalf("%d browsers started ahead, want 2", len(kept))
+	}
+	for _, w := range kept[:2] {
+		<-w.ready
+		if w.err != nil {
+			t.Fatal(w.err)
+		}
+	}
+	dead, hung := kept[0], kept[1]
+	if err := chromedp.FromContext(dead.ctx).Browser.Process().Kill(); err != nil {
+		t.Fatal(err)
+	}
+	hungProc := chromedp.FromContext(hung.ctx).Browser.Process()
+	if err := hungProc.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = hungProc.Signal(syscall.SIGCONT) })
+	for _, name := range []string{"instead-of-dead", "instead-of-hung"} {
+		start := time.Now()
+		b := newBrowser(t, name, phoneW, phoneH, 1)
+		if b.ctx == dead.ctx || b.ctx == hung.ctx {
+			t.Fatalf("%s: got the browser that does not answer", name)
+		}
+		b.do(chromedp.Navigate("about:blank"))
+		if got := eval[int](b, `innerWidth`); got != phoneW {
+			t.Fatalf("%s: innerWidth %d, want %d", name, got, phoneW)
+		}
+		t.Logf("%s: working browser after %s", name, time.Since(start).Round(time.Millisecond))
 	}
 }

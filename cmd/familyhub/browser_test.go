@@ -49,7 +49,7 @@ func newBrowser(t *testing.T, name string, width, height int64, scale float64) *
 	}
 	// A browser started ahead (browser_pool_test.go): its own process and
 	// new profile, as one started here.
-	w := takeWarmBrowser()
+	w, replaced, err := takeBrowser(width, height)
 	t.Cleanup(func() {
 		w.stop()
 		removeProfile(w.profile) // in the background, once the browser is gone
@@ -60,11 +60,11 @@ func newBrowser(t *testing.T, name string, width, height int64, scale float64) *
 			t.Logf("%s page: %s", name, e)
 		}
 	})
-	if w.err != nil {
-		t.Fatalf("starting %s: %v", chromiumPath, w.err)
+	if replaced != "" {
+		t.Logf("%s: the browser started ahead did not answer (%s): started a new one", name, replaced)
 	}
-	if err := w.resize(width, height); err != nil {
-		t.Fatalf("%s: window size: %v", name, err)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
 	ctx, errs := w.ctx, w.errs
 	b := &browser{t: t, name: name, ctx: ctx, errs: errs}
