@@ -226,7 +226,13 @@ export function mountAssistant(app, root) {
     return h('ul.examples.choices', { 'aria-label': t('assistant.choices') }, buttons.map((b) => h('li', b)));
   }
 
-  /** The Undo button for an executed command that wrote something. */
+  /**
+   * The Undo button for an executed command that wrote something. An Undo
+   * without an answer (offline, 30 s, a proxy's 502/504, a 500) shows a new
+   * button for the same command, so it can be tried again: the server
+   * undoes a command once (a repeat is refused as undone already), until it
+   * answers, the command is too old, or another answer replaces this one.
+   */
   function undoButton(cmd) {
     if (!serverCaps.assistantUndo || !cmd?.id || !cmd.undoable) return null;
     const button = h('button.small.undo', {
@@ -238,7 +244,7 @@ export function mountAssistant(app, root) {
         await exchange(`/api/assistant/commands/${cmd.id}/undo`, { locale: clockLocale() }, ({ data, headers }) => {
           const lang = headers.get('Content-Language');
           show(() => (serverSpeaks(lang) ? data.message : t('assistant.undone')));
-        }, (ex) => show(errorSay(ex, 'fail.undo', 'assistant.noAnswer')));
+        }, (ex) => show(errorSay(ex, 'fail.undo', 'assistant.noAnswer'), { actions: serverDown(ex) ? undoButton(cmd) : null }));
         input.focus();
       },
     });
