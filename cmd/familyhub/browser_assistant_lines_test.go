@@ -258,6 +258,9 @@ func TestBrowserAssistantTimeout(t *testing.T) {
 	b.waitJS("the undo on its way with a timer", `window.__ids.at(-1) === 'undo' && window.__timers.length === 1`, 5*time.Second)
 	eval[bool](b, `(window.__timers.shift()(), true)`)
 	b.waitJS("the undo's timeout said", replyLine+` === 'No answer in time: it may or may not have been done.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
+	if !eval[bool](b, `!!document.querySelector('.assistant-reply button.undo:not(:disabled)')`) {
+		t.Error("after the Undo's timeout there is no Undo to try again")
+	}
 	b.setValue(`#lang-select`, "de")
 	b.waitJS("the undo's timeout said in German", replyLine+` === 'Keine Antwort in der Zeit: Vielleicht ist es trotzdem passiert.'`, 5*time.Second)
 }
