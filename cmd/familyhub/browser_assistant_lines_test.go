@@ -199,7 +199,7 @@ func TestBrowserAssistantBusyOnPhone(t *testing.T) {
 // then in German after a switch. Sent again with the same text it keeps
 // its command id, so a command that did reach the server is not run
 // twice: one bananas item. An Undo that hangs ends as well, saying it may
-// have been done. The test holds the requests in fetch (they fail only
+// have been done (its Undo stays to try again). The test holds the requests in fetch (they fail only
 // when their signal aborts, as a real fetch does) and fires the 30 s
 // timers itself. The timeout is not an outage: the offline line stays
 // hidden. Before, the requests had no timeout: Send (or Undo) stayed
@@ -250,13 +250,17 @@ func TestBrowserAssistantTimeout(t *testing.T) {
 
 	sentAgainOnce(t, b, m, ana, listID)
 
-	// An Undo whose request hangs ends too: it may have been done (it
-	// cannot be sent again: its button is gone), in English and German.
+	// An Undo whose request hangs ends too: it may have been done, in
+	// English and German; its button stays for trying again (the server
+	// undoes a command once: TestBrowserAssistantUndoTriedAgain).
 	eval[bool](b, `(window.__timers = [], true)`) // the answered command's timer (it was cleared)
 	b.click(`.assistant-reply button.undo`)
 	b.waitJS("the undo on its way with a timer", `window.__ids.at(-1) === 'undo' && window.__timers.length === 1`, 5*time.Second)
 	eval[bool](b, `(window.__timers.shift()(), true)`)
 	b.waitJS("the undo's timeout said", replyLine+` === 'No answer in time: it may or may not have been done.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
+	if !eval[bool](b, `!!document.querySelector('.assistant-reply button.undo:not(:disabled)')`) {
+		t.Error("after the Undo's timeout there is no Undo to try again")
+	}
 	b.setValue(`#lang-select`, "de")
 	b.waitJS("the undo's timeout said in German", replyLine+` === 'Keine Antwort in der Zeit: Vielleicht ist es trotzdem passiert.'`, 5*time.Second)
 }

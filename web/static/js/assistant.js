@@ -62,6 +62,10 @@ export function mountAssistant(app, root) {
   const form = h('form.assistant-form', { onsubmit: submit }, label, input, mic, send);
   input.addEventListener('input', () => heard.replaceChildren());
   let recognition = null;
+  // The language changed while the microphone listened: the recognition
+  // (its language is fixed once started) is aborted, and one in the new
+  // language starts when it has ended.
+  let relisten = false;
   // A command, a choice or an Undo on its way: Send (or Enter, or the
   // microphone) sends nothing more until its answer, which would else
   // replace this one's (an Undo's outcome, a question) unseen.
@@ -95,6 +99,10 @@ export function mountAssistant(app, root) {
     root.setAttribute('aria-label', t('assistant.label'));
     // Only where the browser can listen: no dead microphone elsewhere.
     mic.hidden = !Recognition();
+    if (recognition && !relisten && recognition.lang !== currentLocale()) {
+      relisten = true;
+      (recognition.abort || recognition.stop).call(recognition);
+    }
   }
   relabel();
 
@@ -226,7 +234,13 @@ export function mountAssistant(app, root) {
     return h('ul.examples.choices', { 'aria-label': t('assistant.choices') }, buttons.map((b) => h('li', b)));
   }
 
-  /** The Undo button for an executed command that wrote something. */
+  /**
+   * The Undo button for an executed command that wrote something. An Undo
+   * without an answer (offline, 30 s, a proxy's 502/504, a 500) shows a new
+   * button for the same command, so it can be tried again: the server
+   * undoes a command once (a repeat is refused as undone already), until it
+   * answers, the command is too old, or another answer replaces this one.
+   */
   function undoButton(cmd) {
     if (!serverCaps.assistantUndo || !cmd?.id || !cmd.undoable) return null;
     const button = h('button.small.undo', {
@@ -238,7 +252,7 @@ export function mountAssistant(app, root) {
         await exchange(`/api/assistant/commands/${cmd.id}/undo`, { locale: clockLocale() }, ({ data, headers }) => {
           const lang = headers.get('Content-Language');
           show(() => (serverSpeaks(lang) ? data.message : t('assistant.undone')));
-        }, (ex) => show(errorSay(ex, 'fail.undo', 'assistant.noAnswer')));
+        }, (ex) => show(errorSay(ex, 'fail.undo', 'assistant.noAnswer'), { actions: serverDown(ex) ? undoButton(cmd) : null }));
         input.focus();
       },
     });
@@ -274,7 +288,7 @@ export function mountAssistant(app, root) {
   function listen() {
     const SR = Recognition();
     if (!SR) return;
-    if (recognition) { recognition.stop(); return; }
+    if (recognition) { relisten = false; recognition.stop(); return; }
     recognition = new SR();
     recognition.lang = currentLocale();
     recognition.interimResults = true;
@@ -300,6 +314,7 @@ export function mountAssistant(app, root) {
       recognition = null;
       mic.setAttribute('aria-pressed', 'false');
       relabel();
+      if (relisten) { relisten = false; listen(); }
     };
     try { recognition.start(); } catch { recognition.onend(); }
   }
@@ -322,6 +337,7 @@ export function mountAssistant(app, root) {
       if (!on) {
         session++;
         setBusy(false);
+        relisten = false;
         recognition?.abort?.();
         unanswered = null;
         root.replaceChildren(); reply.replaceChildren(); heard.replaceChildren(); input.value = '';

@@ -23,6 +23,10 @@ export { back, heardEvent, heardGone, layOver, savedAnswers, shownAgain } from '
 export { notices } from './outbox-notices.js';
 export { onHeld } from './outbox-queue.js';
 
+// How long a write may wait for its answer; then it is sent again later
+// (safe to repeat). A slow answer is not an outage (quietTimeout): the
+// header and the "Offline" line keep what the rest of the app knows; the
+// realtime connection and other requests still find a real outage.
 const SEND_TIMEOUT = 15000;
 const MIN_DELAY = 1000;
 const MAX_DELAY = 30000;
@@ -237,7 +241,7 @@ async function replay(signal) {
     changed({ local: true });
     let res;
     try {
-      res = { ok: true, data: (await request(op.method, op.path, op.body, { ifMatch: op.ifMatch, timeout: SEND_TIMEOUT })).data };
+      res = { ok: true, data: (await request(op.method, op.path, op.body, { ifMatch: op.ifMatch, timeout: SEND_TIMEOUT, quietTimeout: true })).data };
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       res = { ok: false, error: e };
