@@ -98,26 +98,34 @@ func TestAssistantCommands(t *testing.T) {
 		t.Errorf("%d executed commands recorded", n)
 	}
 
-	// German: the command's words decide; the header says so.
+	// German: the command's words decide; the header says so. The clock
+	// read before and after: a command that ran across 04:00 (NightEnds)
+	// or midnight may have seen either.
+	saidFrom := time.Now().In(loc)
 	r = c.must(http.StatusOK, "POST", "/api/assistant/commands", map[string]any{"text": "Erinnere mich morgen um 18 Uhr, Oma anzurufen"})
 	r.decode(t, &a)
 	var task struct{ Task taskJSON }
 	json.Unmarshal(a.Result, &task)
 	now := time.Now().In(loc)
-	if r.Header.Get("Content-Language") != "de" || !tomorrowSaid(a.Message, "Neue Aufgabe „Oma anrufen“, fällig morgen um 18:00 Uhr.", now) ||
-		!task.Task.DueAt.Equal(time.Date(now.Year(), now.Month(), now.Day()+tomorrowAfter(now), 18, 0, 0, 0, loc)) {
+	due := func(now time.Time) time.Time {
+		return time.Date(now.Year(), now.Month(), now.Day()+tomorrowAfter(now), 18, 0, 0, 0, loc)
+	}
+	if r.Header.Get("Content-Language") != "de" || !tomorrowSaid(a.Message, "Neue Aufgabe „Oma anrufen“, fällig morgen um 18:00 Uhr.", saidFrom, now) ||
+		!task.Task.DueAt.Equal(due(saidFrom)) && !task.Task.DueAt.Equal(due(now)) {
 		t.Errorf("German: %s", r.body)
 	}
 	// The device's clock, as the locale's hour cycle says it: 12-hour
 	// English times as the app shows them; German keeps 18:00 Uhr.
 	r = c.must(http.StatusOK, "POST", "/api/assistant/commands", map[string]any{"text": "remind me to call grandpa tomorrow at 6pm", "locale": "en-US-u-hc-h12"})
 	r.decode(t, &a)
-	if !tomorrowSaid(a.Message, "Added the task “Call grandpa”, due tomorrow at 6:00 PM.", now) {
+	saidFrom, now = now, time.Now().In(loc)
+	if !tomorrowSaid(a.Message, "Added the task “Call grandpa”, due tomorrow at 6:00 PM.", saidFrom, now) {
 		t.Errorf("12-hour English: %s", r.body)
 	}
 	r = c.must(http.StatusOK, "POST", "/api/assistant/commands", map[string]any{"text": "Erinnere mich morgen um 18 Uhr, Opa zu besuchen", "locale": "de-DE-u-hc-h12"})
 	r.decode(t, &a)
-	if !tomorrowSaid(a.Message, "Neue Aufgabe „Opa besuchen“, fällig morgen um 18:00 Uhr.", now) {
+	saidFrom, now = now, time.Now().In(loc)
+	if !tomorrowSaid(a.Message, "Neue Aufgabe „Opa besuchen“, fällig morgen um 18:00 Uhr.", saidFrom, now) {
 		t.Errorf("German on a 12-hour device: %s", r.body)
 	}
 	// A refusal in the command's language, and Accept-Language breaking a
@@ -300,6 +308,8 @@ func TestAssistantInputLimits(t *testing.T) {
 	want := "due today at 18:00"
 	if tomorrowAfter(heldAt) == 0 {
 		want = "due yesterday (" // said before NightEnds: the day just begun then
+	} else if y, m, d := time.Now().In(berlin).AddDate(0, 0, -1).Date(); y != heldAt.Year() || m != heldAt.Month() || d != heldAt.Day() {
+		want = "due yesterday at 18:00" // a Berlin midnight passed since heldAt was read
 	}
 	if !strings.Contains(held.Message, want) {
 		t.Errorf("held a day: %q", held.Message)
@@ -520,12 +530,19 @@ func tomorrowAfter(now time.Time) int {
 }
 
 // tomorrowSaid reports whether got is want, a reply that names "tomorrow"
-// ("morgen") of a command said at now: before assistant.NightEnds that is
-// the day just begun, named with its date ("heute (Sa., 5. Dezember)").
-func tomorrowSaid(got, want string, now time.Time) bool {
-	if tomorrowAfter(now) == 1 {
-		return got == want
+// ("morgen") of a command said at a time read before or after it ran (a
+// command may run across NightEnds or midnight): before
+// assistant.NightEnds that is the day just begun, named with its date
+// ("heute (Sa., 5. Dezember)"); at 23:59 it is plain "tomorrow".
+func tomorrowSaid(got, want string, before, after time.Time) bool {
+	for _, now := range []time.Time{before, after} {
+		if tomorrowAfter(now) == 1 && got == want {
+			return true
+		}
+		pat := strings.NewReplacer("tomorrow", `today \([^)]+\)`, "morgen", `heute \([^)]+\)`).Replace(regexp.QuoteMeta(want))
+		if tomorrowAfter(now) == 0 && regexp.MustCompile("^"+pat+"$").MatchString(got) {
+			return true
+		}
 	}
-	pat := strings.NewReplacer("tomorrow", `today \([^)]+\)`, "morgen", `heute \([^)]+\)`).Replace(regexp.QuoteMeta(want))
-	return regexp.MustCompile("^" + pat + "$").MatchString(got)
+	return false
 }
