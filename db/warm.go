@@ -187,11 +187,15 @@ func Warm(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) WarmResu
 	acquireCtx, giveUp := context.WithCancel(ctx)
 	defer giveUp()
 	var wg sync.WaitGroup
-	var pending atomic.Int64
+	var pending, got atomic.Int64 // acquisitions not returned; returned with a connection
 	pending.Store(int64(n))
+	acquiredBefore := pool.Stat().AcquireCount()
 	for i := range n {
 		wg.Go(func() {
 			c, err := pool.Acquire(acquireCtx)
+			if err == nil {
+				got.Add(1)
+			}
 			pending.Add(-1)
 			if err != nil {
 				errs[i] = err
@@ -206,7 +210,15 @@ func Warm(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) WarmResu
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	busy := false
+	// The pool is full with nothing idle or being opened while some of
+	// ours wait: those can only be served by a release elsewhere. But a
+	// connection the pool has handed to one of ours is "acquired" too
+	// while its Acquire still runs (PrepareConn warms it, a ping checks
+	// it: under load for a second), so the wait is given up only when
+	// every acquisition the pool counted since Warm began has come back
+	// to us, and the same on two looks in a row (the pool counts a new
+	// connection's acquisition a moment after it stops opening it).
+	busy, stalls := false, 0
 	tick := time.NewTicker(warmPoll)
 	defer tick.Stop()
 wait:
@@ -215,8 +227,15 @@ wait:
 		case <-done:
 			break wait
 		case <-tick.C:
+			ours := got.Load()
 			s := pool.Stat()
-			if !busy && pending.Load() > 0 && s.IdleConns() == 0 && s.ConstructingConns() == 0 && s.TotalConns() >= s.MaxConns() {
+			if pending.Load() > 0 && s.AcquireCount()-acquiredBefore <= ours &&
+				s.IdleConns() == 0 && s.ConstructingConns() == 0 && s.TotalConns() >= s.MaxConns() {
+				stalls++
+			} else {
+				stalls = 0
+			}
+			if !busy && stalls >= 2 {
 				busy = true
 				giveUp()
 			}

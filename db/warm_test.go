@@ -207,3 +207,37 @@ func TestWarmWarnsOfANewerSchema(t *testing.T) {
 		t.Error("SchemaRefused misses an undefined column joined behind another error")
 	}
 }
+
+// TestWarmWaitsForSlowHandout: a connection the pool has handed to Warm
+// is "acquired" while Acquire still runs its PrepareConn (a warm-up or
+// ping, slow under load), so a full pool with nothing idle is not yet a
+// connection held elsewhere. Warm gave such acquisitions up as busy after
+// one 5 ms look (CI under load: 1 warmed, 2 busy of 3 with one held).
+func TestWarmWaitsForSlowHandout(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	cfg, err := pgxpool.ParseConfig(dbtest.URL(t) + "&pool_max_conns=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each handout takes 100 ms: a hold standing for a slow warm-up.
+	cfg.PrepareConn = func(ctx context.Context, _ *pgx.Conn) (bool, error) {
+		select {
+		case <-time.After(100 * time.Millisecond):
+			return true, nil
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	r := db.Warm(wctx, pool, slog.New(slog.DiscardHandler))
+	if r.Err != nil || r.Conns != 2 || r.Busy != 0 {
+		t.Errorf("Warm with slow handouts = %+v, want 2 warmed, none busy, no error", r)
+	}
+}
