@@ -331,6 +331,9 @@ func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error)
 	if errors.As(err, &dup) && familyhub.ErrorCode(dup.err) == familyhub.ECONFLICT {
 		return s.duplicate(ctx, c, in, say)
 	}
+	if familyhub.ErrorCode(err) == familyhub.EBUSY {
+		return ans, err // not its outcome: the same id sent again runs
+	}
 	if err != nil {
 		err = say.localize(err)
 		s.recordRefusal(ctx, c, &in, err)

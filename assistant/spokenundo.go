@@ -105,6 +105,9 @@ func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer,
 			return s.replay(ctx, prior, c.loc, c.device)
 		}
 	}
+	if familyhub.ErrorCode(err) == familyhub.EBUSY {
+		return ans, err // not its outcome: a refused undo would be replayed by id
+	}
 	if err != nil {
 		err = say.localize(err)
 		s.recordRefusal(ctx, c, &in, err)

@@ -3,6 +3,9 @@ package db
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -160,18 +163,49 @@ func (tx *Tx) AssistantCommandLock(ctx context.Context, id uuid.UUID) (dbsqlc.As
 	return c, Err(err, "assistant command")
 }
 
+// AssistantCommandWait bounds how long a command waits for the caller's
+// other commands (AssistantCommandSerialize): a command stalled inside its
+// transaction makes the next ones busy (ErrAssistantBusy) after this,
+// rather than keeping them, and a connection each, until their clients
+// give up.
+const AssistantCommandWait = 5 * time.Second
+
+// ErrAssistantBusy refuses a command that waited AssistantCommandWait for
+// the caller's earlier one: nothing ran, and the same command (the same
+// id) sent again once that one is done runs.
+var ErrAssistantBusy = familyhub.Errorf(familyhub.EBUSY, "Your previous command is still running; nothing was done. Send it again in a moment.")
+
 // AssistantCommandSerialize waits, until the end of the transaction, for
 // the other assistant commands of the caller (its user) and of command id
 // that run at the same time: "undo that" undoes the command the speaker
 // gave just before, not the one before it, and an id sent twice at once
-// runs once. The two locks are always taken in this order.
+// runs once. The two locks are always taken in this order. Each wait is
+// bounded by AssistantCommandWait (lock_timeout, then set back to what it
+// was): longer is ErrAssistantBusy, and tx has failed.
 func (tx *Tx) AssistantCommandSerialize(ctx context.Context, id uuid.UUID) error {
+	was, err := tx.q.AssistantLockTimeoutGet(ctx, tx)
+	if err != nil {
+		return Err(err, "assistant command")
+	}
+	if err := tx.q.AssistantLockTimeoutSet(ctx, tx, strconv.FormatInt(AssistantCommandWait.Milliseconds(), 10)); err != nil {
+		return Err(err, "assistant command")
+	}
+	if err := tx.assistantCommandLock(ctx, id); err != nil {
+		if LockTimedOut(err) {
+			return fmt.Errorf("%w: %w", ErrAssistantBusy, err)
+		}
+		return Err(err, "assistant command")
+	}
+	return Err(tx.q.AssistantLockTimeoutSet(ctx, tx, was), "assistant command")
+}
+
+func (tx *Tx) assistantCommandLock(ctx context.Context, id uuid.UUID) error {
 	if a := tx.Auth(); a != nil && a.UserID != uuid.Nil {
 		if err := tx.q.AssistantCommandSerialize(ctx, tx, "user:"+a.UserID.String()); err != nil {
-			return Err(err, "assistant command")
+			return err
 		}
 	}
-	return Err(tx.q.AssistantCommandSerialize(ctx, tx, "command:"+id.String()), "assistant command")
+	return tx.q.AssistantCommandSerialize(ctx, tx, "command:"+id.String())
 }
 
 // AssistantCommandLastOfCaller returns the caller's newest command that

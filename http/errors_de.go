@@ -37,6 +37,9 @@ var deFormats = map[string]string{
 	// Notification settings: a change that waited too long for a pass over the family (notify.UpdateSettings).
 	"Your family's reminders are being updated right now; nothing was saved. Save again in a moment.": "Die Erinnerungen deiner Familie werden gerade aktualisiert; nichts wurde gespeichert. Speichere gleich noch einmal.",
 
+	// Assistant: a command that waited too long for the member's previous one (db.ErrAssistantBusy).
+	"Your previous command is still running; nothing was done. Send it again in a moment.": "Dein vorheriger Befehl läuft noch; es wurde nichts gemacht. Sende ihn gleich noch einmal.",
+
 	// Realtime (the SSE stream's ?view=).
 	"view must be one of shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id>, or empty for none.": "view muss shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id> oder leer (nichts Bestimmtes) sein.",
 

@@ -40,6 +40,7 @@ var codeStatus = map[string]int{
 	familyhub.ECONNLIMIT:    http.StatusTooManyRequests,
 	familyhub.ETICKETLIMIT:  http.StatusTooManyRequests,
 	familyhub.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	familyhub.EBUSY:         http.StatusServiceUnavailable,
 	familyhub.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -88,6 +89,10 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	case familyhub.ECONNLIMIT:
 		// A connection of the user's has to end first; when is unknown.
 		w.Header().Set("Retry-After", connLimitRetryAfter)
+	case familyhub.EBUSY:
+		// The member's earlier assistant command still runs; it has
+		// been waited for db.AssistantCommandWait already.
+		w.Header().Set("Retry-After", "5")
 	}
 	w.Header().Set("Content-Language", msgLang)
 	WriteJSON(w, ErrorStatus(code), errorBody{Error: body})

@@ -172,3 +172,14 @@ DELETE FROM dav_tombstones WHERE family_id = @family_id AND entity_id = @entity_
 -- once waits for the first and answers what it answered.
 -- name: AssistantCommandSerialize :exec
 SELECT pg_advisory_xact_lock(hashtextextended('familyhub.assistant:' || @key::text, 0));
+
+-- AssistantLockTimeoutGet returns the transaction's lock_timeout (the
+-- session's unless set locally), to be put back after a bounded wait.
+-- name: AssistantLockTimeoutGet :one
+SELECT current_setting('lock_timeout')::text;
+
+-- AssistantLockTimeoutSet sets lock_timeout for the rest of the
+-- transaction (SET LOCAL): AssistantCommandSerialize's waits are bounded,
+-- then the value read by AssistantLockTimeoutGet is set again.
+-- name: AssistantLockTimeoutSet :exec
+SELECT set_config('lock_timeout', @value::text, true);

@@ -288,6 +288,31 @@ func (q *Queries) AssistantCommandSetUndone(ctx context.Context, db DBTX, arg As
 	return result.RowsAffected(), nil
 }
 
+const assistantLockTimeoutGet = `-- name: AssistantLockTimeoutGet :one
+SELECT current_setting('lock_timeout')::text
+`
+
+// AssistantLockTimeoutGet returns the transaction's lock_timeout (the
+// session's unless set locally), to be put back after a bounded wait.
+func (q *Queries) AssistantLockTimeoutGet(ctx context.Context, db DBTX) (string, error) {
+	row := db.QueryRow(ctx, assistantLockTimeoutGet)
+	var column_1 string
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const assistantLockTimeoutSet = `-- name: AssistantLockTimeoutSet :exec
+SELECT set_config('lock_timeout', $1::text, true)
+`
+
+// AssistantLockTimeoutSet sets lock_timeout for the rest of the
+// transaction (SET LOCAL): AssistantCommandSerialize's waits are bounded,
+// then the value read by AssistantLockTimeoutGet is set again.
+func (q *Queries) AssistantLockTimeoutSet(ctx context.Context, db DBTX, value string) error {
+	_, err := db.Exec(ctx, assistantLockTimeoutSet, value)
+	return err
+}
+
 const assistantWriteInsert = `-- name: AssistantWriteInsert :exec
 INSERT INTO assistant_command_writes (command_id, family_id, seq, entity, entity_id, op, before, after, version)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)

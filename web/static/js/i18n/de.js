@@ -242,6 +242,7 @@ export default {
   'assistant.choiceClosed': 'Diese Frage ist schon beantwortet. Schreib den Befehl bei Bedarf noch einmal.',
   'assistant.choiceNoAnswer': 'Keine Antwort in der Zeit. Wähle noch einmal, um es erneut zu versuchen (es wird nicht doppelt ausgeführt).',
   'assistant.heardWhileBusy': 'Noch nicht gesendet: Eine andere Anfrage ist unterwegs. Was du gesagt hast, wartet im Feld; tippe auf Senden, sobald die Antwort da ist.',
+  'assistant.busy': 'Dein vorheriger Befehl läuft noch, deshalb wurde nichts gemacht. Sende gleich noch einmal.',
 
   'shopping.title': 'Einkauf',
   'shopping.lists': 'Einkaufslisten',
