@@ -333,6 +333,7 @@ var deFormats = map[string]string{
 	"Sorry, I did not understand %q. Try \"add milk and eggs to the shopping list\", \"remind me to call grandma tomorrow at 6pm\", \"check off bread\", \"put dentist on Friday at 3\", \"what's on today?\" or \"buy bread and butter\".": "Das habe ich leider nicht verstanden: %q. Versuch zum Beispiel „setz Milch und Eier auf die Einkaufsliste“, „erinnere mich morgen um 18 Uhr daran, Oma anzurufen“, „hake Brot ab“, „trag Zahnarzt am Freitag um 15 Uhr ein“, „was steht heute an“ oder „Brot und Butter kaufen“.",
 	"The assistant understands English (en) and German (de), not %q.":           "Der Assistent versteht Englisch (en) und Deutsch (de), nicht %q.",
 	"This command is undone already.":                                           "Dieser Befehl ist schon rückgängig gemacht.",
+	"This command was answered meanwhile.":                                      "Dieser Befehl wurde inzwischen beantwortet.",
 	"Unknown intent type %q.":                                                   "Unbekannter Intent-Typ %q.",
 	"command.undo is no option of a question.":                                  "command.undo ist keine Option einer Rückfrage.",
 	"days must be 1 to %d.":                                                     "days muss 1 bis %d sein.",

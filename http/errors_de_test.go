@@ -53,6 +53,9 @@ var notLiteral = map[string]string{
 	"assistant/reply.go:refuse":     "assistant refusal, already localized",
 	"assistant/reply.go:refuseCode": "assistant refusal, already localized",
 	"assistant/reply.go:localize":   "assistant refusal, already localized",
+	// A refused spoken undo sent again replays its stored refusal: the
+	// message it was first answered with, in the language it was said in.
+	"assistant/service.go:Command": "a stored refusal replayed, already localized",
 	// The kind of a unique violation: a literal in conflictWhat, checked by
 	// TestGermanErrorPhrasesKnown through its inputs below.
 	"db/store.go:Err": "conflictWhat's nouns (email address, record) are in dePhrases",
