@@ -109,6 +109,7 @@ export function keep(key, value, { synced = true, read = undefined } = {}) {
     if (basis !== undefined && had?.at && basis < had.at && had.at <= new Date().toISOString()) return false;
     if (closed || (had?.gone && basis === undefined)) return false;
     if (had === undefined && basis !== undefined && key.startsWith('list:') && await prunedAfter(basis)) return false;
+    if (key === 'lists' && basis !== undefined && Array.isArray(value)) value = await withoutForgotten(value, basis);
     try { return await save(key, { v: value, at: basis ?? had?.at ?? new Date().toISOString() }); } catch (e) { console.warn('cache: not kept:', key, e); return false; }
   });
 }
@@ -185,14 +186,30 @@ export function forget(key) {
  * Forgets list id (deleted elsewhere): its copy (forget) and its place in
  * the kept index of the lists, which was read before it went (the
  * warm-up's: offline, the shopping page named a list that did not open).
+ * The mark comes first: an index read that began before it and is kept
+ * after it (the shopping page's, on its way across the warm-up's 404)
+ * leaves the list out (keep, withoutForgotten); kept before it, the
+ * filter here takes the list out.
  */
 export async function forgetList(id) {
+  await forget(`list:${id}`);
   await inOrder('lists', async () => {
     const had = await copyOf('lists');
     if (closed || !Array.isArray(had?.v) || !had.v.some((l) => l.id === id)) return;
     try { await save('lists', { v: had.v.filter((l) => l.id !== id), at: had.at }); } catch (e) { console.warn('cache: not kept: lists', e); }
   });
-  return forget(`list:${id}`);
+}
+
+// The lists of an index read that began at basis, less those forgotten
+// after it began (a list's forget mark is newer): the read may have seen
+// a list deleted since, and kept after the warm-up's forgetList it would
+// name it again in the index offline.
+async function withoutForgotten(lists, basis) {
+  const gone = await Promise.all(lists.map(async (l) => {
+    const e = await entry(`list:${l?.id}`);
+    return e?.gone === true && typeof e.at === 'string' && basis < e.at;
+  }));
+  return lists.filter((_, i) => !gone[i]);
 }
 
 /** How old a forget mark may grow before it goes (pruneMarks). */
