@@ -75,12 +75,14 @@ func TestBrowserOfflineKeptAnswers(t *testing.T) {
 		"body": map[string]any{"id": jam, "name": "jam"}, "record": jam, "list": listID, "base": nil, "label": "jam"})
 	sent("jam saved")
 	restAs(t, ben, c.b, "DELETE", "/api/shopping/items/"+jam, nil)
+	reads := watchReads(t, a, "/api/shopping/lists/"+listID)
 	a.goTo("/shopping/"+listID, row("milk")+` && !`+row("jam"))
 	keptNames := `import('/js/cache.js').then((c) => c.kept('list:' + ` + js(listID) + `)).then((l) => (l?.items ?? []).map((i) => i.name + (i.checked ? '✓' : '')).sort().join())`
 	waitUntil(t, "the list kept without jam", 10*time.Second, func() bool { return evalAwait[string](a, keptNames) == "bread,eggs,milk" })
 
 	// No later read (a warm-up after a reconnect) keeps a newer copy of the list.
 	holdReads(t, a, "*/api/shopping/lists/"+listID)
+	reads.settled(t) // one sent just before the hold is answered before the writes
 
 	// From the calendar again: a tick, a delete, an add and a completion.
 	a.goTo("/calendar", `!!document.querySelector('.agenda, .cal-body')`)
