@@ -1,7 +1,6 @@
 package http
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,12 +8,12 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 func TestSignupCreatesFamilyAndSession(t *testing.T) {
@@ -381,7 +380,7 @@ func TestFamilyUpdate(t *testing.T) {
 func TestHealthAndReady(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})
-	var logged syncBuffer
+	var logged dbtest.LogBuffer
 	env.server.logger = slog.New(slog.NewTextHandler(&logged, nil))
 	c := env.newClient()
 	c.must(http.StatusOK, "GET", "/healthz", nil)
@@ -424,25 +423,6 @@ func TestHealthAndReady(t *testing.T) {
 	if n := strings.Count(logged.String(), "10.20.30.40"); n != 2 {
 		t.Fatalf("a new failure after the recovery was logged %d times in all, want twice:\n%s", n, logged.String())
 	}
-}
-
-// syncBuffer is a bytes.Buffer that handlers may write from several
-// goroutines while a test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func mustPrefixes(ss ...string) []netip.Prefix {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // refusedLine is the start of refuseOldCookie's log line.
@@ -39,7 +40,7 @@ func (e *testEnv) sessionIDOf(t *testing.T, token string) uuid.UUID {
 func TestRealtimeOldCookieRefusedCleared(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{TrustedProxies: mustPrefixes("127.0.0.1/32")})
-	var logged syncBuffer
+	var logged dbtest.LogBuffer
 	env.server.logger = slog.New(slog.NewTextHandler(&logged, nil))
 	startTestHub(t, env, 0)
 	// Two planters: the log has one line per member in ten minutes.
@@ -106,7 +107,7 @@ func TestRealtimeOldCookieRefusedCleared(t *testing.T) {
 func TestOldCookieRefusalLogRateLimited(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{TrustedProxies: mustPrefixes("127.0.0.1/32")})
-	var logged syncBuffer
+	var logged dbtest.LogBuffer
 	env.server.logger = slog.New(slog.NewTextHandler(&logged, nil))
 	planted := SessionCookie + "=" + env.signupOver(t, true, "eve@example.org").Value
 	for range 5 {
@@ -174,7 +175,7 @@ func TestOldCookieLogNote(t *testing.T) {
 func TestOldCookieRefusalLogPerMember(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{TrustedProxies: mustPrefixes("127.0.0.1/32")})
-	var logged syncBuffer
+	var logged dbtest.LogBuffer
 	env.server.logger = slog.New(slog.NewTextHandler(&logged, nil))
 	r := httptest.NewRequest("GET", "/api/me", nil)
 	refuse := func(user, session uuid.UUID) {

@@ -1,15 +1,15 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // TestPresenceRewindPutsBackLostRows: the database went back (a restore)
@@ -163,25 +163,6 @@ func TestPresenceCanaryFindsRestore(t *testing.T) {
 	}
 }
 
-// lockedLog collects what a logger writes (the presence loop may log from
-// its own goroutine).
-type lockedLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedLog) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(b)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // TestPresenceCanaryFamilyDeletedNoAlarm: the family of the replica's
 // canary row is deleted (its presence rows cascade, as an account's do).
 // The probe finds the row gone, but its member is in no family: the row
@@ -191,7 +172,7 @@ func TestPresenceCanaryFamilyDeletedNoAlarm(t *testing.T) {
 	e := newEnv(t, Config{})
 	p := e.s.Presence()
 	e.laptopAndPhone(p)
-	var log lockedLog
+	var log dbtest.LogBuffer
 	e.s.logger = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	e.exec(`DELETE FROM families WHERE id = $1`, e.family)
 	e.clock.Set(e.clock.Now().Add(e.s.cfg.PresenceTTL / refreshEvery)) // a flush later: the probe is due

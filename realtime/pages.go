@@ -141,6 +141,16 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 				continue
 			}
 			resume := fam.lastSeq
+			// Its pongs name the family's mark of resume when the hub
+			// knows it (as resyncClientsLocked): the client, resuming
+			// from the pong, has a mark to check. Left as it was, the
+			// socket's mark was of an older event (events pass a socket
+			// that reads from the log), and the pongs named none until
+			// its next event. Unknown, the socket's own mark stays: a
+			// pong names it only when it is of resume.
+			if m := familyMark(fam, resume); m != nil {
+				c.cursorMark.Store(m)
+			}
 			c.place(resume, resume, false)
 			h.mu.Unlock()
 			return []Message{{Data: resyncMessage(resume)}}, nil

@@ -131,6 +131,12 @@ func TestPongNamesItsMark(t *testing.T) {
 // resume with it resyncs exactly when the log holds another event there.
 func checkAnswerMark(t *testing.T, hub *Hub, r *pagingRace, answer []byte) {
 	t.Helper()
+	checkMarkAt(t, hub, r, answer, r.j.Start+1)
+}
+
+// checkMarkAt is checkAnswerMark for the position seq.
+func checkMarkAt(t *testing.T, hub *Hub, r *pagingRace, answer []byte, seq int64) {
+	t.Helper()
 	var a struct {
 		Seq     int64
 		SinceID string `json:"since_id"`
@@ -139,8 +145,8 @@ func checkAnswerMark(t *testing.T, hub *Hub, r *pagingRace, answer []byte) {
 	if err := json.Unmarshal(answer, &a); err != nil {
 		t.Fatal(err)
 	}
-	if a.Seq != r.j.Start+1 || a.SinceID == "" || a.SinceAt == "" {
-		t.Fatalf("answer %s: want seq %d with since_id and since_at", answer, r.j.Start+1)
+	if a.Seq != seq || a.SinceID == "" || a.SinceAt == "" {
+		t.Fatalf("answer %s: want seq %d with since_id and since_at", answer, seq)
 	}
 	mark := &Mark{}
 	var err error
@@ -195,4 +201,52 @@ func TestPongMarkAfterRewind(t *testing.T) {
 		t.Fatalf("ping: %d messages answered", len(msgs))
 	}
 	checkAnswerMark(t, hub, r, msgs[0].Data)
+}
+
+// TestPongMarkAfterPageResync: a topics socket sent back by a topics
+// message finds its page pruned from the log and is resynced to the
+// family's last event, one it never reached (it passed the socket while
+// the socket read from the log); its next pong names that event's mark,
+// which a resume from the pong passes (and one with another event under
+// its seq does not). Before, the pong named no mark (the socket's was of
+// an older event) until the socket's next event, and a database that
+// went back meanwhile went unnoticed at the resume.
+func TestPongMarkAfterPageResync(t *testing.T) {
+	hub, r := positionsSocket(t)
+	c := r.j.Client
+	r.addItem() // skipped: the socket's mark is of Start+1
+	waitFor(t, "the skipped event", func() bool { return c.cursor.Load() == r.j.Start+1 })
+	// The page of shopping: its skipped event is to be read from the log.
+	r.send(fmt.Sprintf(`{"type":"topics","topics":["shopping"],"since":%d}`, r.j.Start))
+	if !c.lagging.Load() {
+		t.Fatal("the topics message did not send the socket back to the log")
+	}
+	exec(t, r.pool, `DELETE FROM event_log WHERE family_id = '`+r.family.String()+`' AND seq = `+strconv.FormatInt(r.j.Start+1, 10))
+	r.addItem() // passes the socket, which reads from the log: the family's last event
+	last := r.j.Start + 2
+	waitFor(t, "the second event at the hub", func() bool {
+		hub.mu.Lock()
+		defer hub.mu.Unlock()
+		return hub.families[r.family].lastSeq == last
+	})
+	var got []string
+	waitFor(t, "the answer and the resync", func() bool {
+		msgs, err := c.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			got = append(got, string(m.Data))
+		}
+		return len(got) > 0 && strings.Contains(got[len(got)-1], `"resync"`)
+	})
+	if want := fmt.Sprintf(`{"type":"resync","seq":%d}`, last); got[len(got)-1] != want {
+		t.Fatalf("got %q, want the resync %s", got, want)
+	}
+	r.send(`{"type":"ping"}`)
+	msgs := c.Take()
+	if len(msgs) != 1 {
+		t.Fatalf("ping: %d messages answered", len(msgs))
+	}
+	checkMarkAt(t, hub, r, msgs[0].Data, last)
 }

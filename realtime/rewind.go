@@ -208,16 +208,23 @@ func resyncClientsLocked(fam *family, n int64) {
 	// not known. Left as it was, a socket's mark under n was the lost
 	// event's, and the client's next resume from the pong, taking it for
 	// another history, resynced again.
-	var mark *seqMark
-	if fam.lastSeq == n && fam.markID != uuid.Nil {
-		mark = &seqMark{n, Mark{ID: fam.markID, At: fam.markAt}}
-	}
+	mark := familyMark(fam, n)
 	for c := range fam.clients {
 		c.skipped = [numKinds]int64{}
 		c.cursorMark.Store(mark)
 		c.place(n, n, false)
 		c.Reply(msg) // after what is queued; a socket whose queue is full even for this is closed (4008)
 	}
+}
+
+// familyMark is the mark of the event under n as fam knows it (the event
+// at its lastSeq), nil when n is another seq or the event is not known.
+// h.mu is held.
+func familyMark(fam *family, n int64) *seqMark {
+	if fam.lastSeq != n || fam.markID == uuid.Nil {
+		return nil
+	}
+	return &seqMark{n, Mark{ID: fam.markID, At: fam.markAt}}
 }
 
 // reusedLocked reports whether ev, under a seq this replica delivered of

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -85,7 +84,7 @@ func TestFaultNewerSchema(t *testing.T) {
 func TestFaultNewerSchemaWhileRunning(t *testing.T) {
 	parallelInQuickLoop(t)
 	url := dbtest.URL(t)
-	var log logBuffer
+	var log dbtest.LogBuffer
 	m := NewMain(Config{DatabaseURL: url, Addr: "127.0.0.1:0", Signup: "open", SchemaCheck: 20 * time.Millisecond},
 		slog.New(slog.NewTextHandler(&log, nil)))
 	if err := m.Run(t.Context()); err != nil {
@@ -129,24 +128,6 @@ func TestFaultNewerSchemaWhileRunning(t *testing.T) {
 	if code := readyz(m.URL()); code != http.StatusOK {
 		t.Errorf("/readyz = %d on a newer schema, want 200: the old replicas serve until replaced", code)
 	}
-}
-
-// logBuffer is a log's text, written and read from several goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // newestMigration is the version of the last migration this build embeds.
