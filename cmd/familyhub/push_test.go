@@ -320,7 +320,10 @@ func TestPushReplicaKilledMidBatch(t *testing.T) {
 	// came before the killed one's jobs had been running for rescueAfter,
 	// and the test waited the 30 s for its second. Restarted once they have
 	// (the gap a real restart after a crash may well have), its first run
-	// retries them. The killed leader's term runs out meanwhile.
+	// retries them. The killed leader's term (15 s: River renews it every
+	// 5 s, with 10 s of padding) runs out meanwhile; a shorter rescue-after
+	// gains nothing, since the new replica's rescuer waits for that term
+	// (tried: 10 s took as long).
 	waitUntil(t, "the killed replica's jobs running longer than rescue-after", 60*time.Second, func() bool {
 		var young int
 		err := pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE state = 'running' AND attempted_at > now() - make_interval(secs => $1)`,
