@@ -2,9 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -58,6 +64,74 @@ var warmBrowsers struct {
 // clean-up starts two).
 var warmCtx, endWarmBrowsers = context.WithCancel(context.Background())
 
+// runOrder is the package's top-level tests this run runs, in their order
+// (TestMain fills it; nil when unknown: -shuffle, or Go's testing.M no
+// longer has the field read). A test whose name starts with TestBrowser
+// opens browsers; no other does.
+var runOrder []string
+
+// refillAfter is newBrowser's clean-up's refill: the browsers the next
+// test takes start only when a browser test comes next. After a subtest
+// its test's next subtests may take them; after the last browser test
+// before other tests (53 CalDAV, fault and replica tests follow
+// TestBrowserUndoDelete), or the last of all, none start to wait idle
+// beside tests that never take them; the next browser test then starts
+// its first one itself.
+func refillAfter(test string) {
+	if _, _, sub := strings.Cut(test, "/"); sub || browserTestAfter(test) {
+		refillWarmBrowsers()
+	}
+}
+
+// browserTestAfter reports whether the top-level test that runs after test
+// is a browser test (true when the order is unknown: refill as always).
+func browserTestAfter(test string) bool {
+	i := slices.Index(runOrder, test)
+	if i < 0 {
+		return true
+	}
+	return i+1 < len(runOrder) && strings.HasPrefix(runOrder[i+1], "TestBrowser")
+}
+
+// testsToRun returns the names of the top-level tests m runs, in order:
+// its tests (an unexported field, read through reflection), less those
+// -test.run's or -test.skip's top-level pattern leaves out. Nil under
+// -shuffle or when the field is gone; a -run pattern with a "/" (subtests)
+// is not applied, so at worst browsers start that no test takes, as
+// before.
+func testsToRun(m *testing.M) []string {
+	if f := flag.Lookup("test.shuffle"); f != nil && f.Value.String() != "off" {
+		return nil
+	}
+	tests := reflect.ValueOf(m).Elem().FieldByName("tests")
+	if !tests.IsValid() || tests.Kind() != reflect.Slice {
+		return nil
+	}
+	run, skip := topPattern("test.run"), topPattern("test.skip")
+	var names []string
+	for i := range tests.Len() {
+		name := tests.Index(i).FieldByName("Name").String()
+		if (run == nil || run.MatchString(name)) && (skip == nil || !skip.MatchString(name)) {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// topPattern is the flag's regular expression when it applies to
+// top-level names alone (no "/"), else nil.
+func topPattern(flagName string) *regexp.Regexp {
+	f := flag.Lookup(flagName)
+	if f == nil || f.Value.String() == "" || strings.Contains(f.Value.String(), "/") {
+		return nil
+	}
+	re, err := regexp.Compile(f.Value.String())
+	if err != nil {
+		return nil
+	}
+	return re
+}
+
 // takeWarmBrowser returns a started browser for one test: one started
 // ahead, or else one started now.
 func takeWarmBrowser() *warmBrowser {
@@ -78,7 +152,7 @@ func takeWarmBrowser() *warmBrowser {
 }
 
 // refillWarmBrowsers has the browsers the next tests take started in the
-// background. newBrowser's clean-up calls it once its browser is gone:
+// background. newBrowser's clean-up calls it (refillAfter) once its browser is gone:
 // the next ones start while the test (or subtest) ends and the next sets
 // up its servers, never while a test's body runs its devices (three
 // chromiums starting during TestBrowserNotifications' three sign-ins at
@@ -127,7 +201,7 @@ func startKeptBrowsers() {
 func (w *warmBrowser) start() {
 	defer close(w.ready)
 	w.mu, w.errs = &sync.Mutex{}, &[]string{}
-	profile, err := os.MkdirTemp("", "familyhub-chromium-")
+	profile, err := os.MkdirTemp(profilesRoot, "familyhub-chromium-")
 	if err != nil {
 		w.err = err
 		return
@@ -291,11 +365,53 @@ func closeWarmBrowsers() {
 	removingProfiles.Wait()
 }
 
+// profilesRoot holds this process's browser profiles (TestMain makes it;
+// "" is the system's temporary directory): familyhub-browsers-<pid>-*,
+// so that a run that was killed (a timeout, Ctrl-C) before it removed
+// its profiles leaves one directory the next run recognises and removes.
+var profilesRoot string
+
+// profilesRootPrefix begins each run's profilesRoot, the process id after it.
+const profilesRootPrefix = "familyhub-browsers-"
+
+// removeStaleProfiles removes, in dir, the profile roots of test
+// processes that are gone. One whose process still runs (another run,
+// another checkout's) is left alone, as is anything not named
+// profilesRootPrefix<pid>-... (a process id since taken by another
+// program keeps its directory until that one ends: never too much removed).
+func removeStaleProfiles(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		pidText, _, ok := strings.Cut(strings.TrimPrefix(e.Name(), profilesRootPrefix), "-")
+		pid, err := strconv.Atoi(pidText)
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), profilesRootPrefix) || !ok || err != nil || pid <= 0 {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			removeProfile(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
 // TestMain runs the tests, then ends the browsers started ahead for tests
 // that never came and waits until every profile directory is removed.
+// Before, it removes what killed runs left behind.
 func TestMain(m *testing.M) {
+	flag.Parse()
+	runOrder = testsToRun(m)
+	removeStaleProfiles(os.TempDir())
+	root, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", profilesRootPrefix, os.Getpid()))
+	if err == nil {
+		profilesRoot = root
+	}
 	code := m.Run()
 	closeWarmBrowsers()
+	if root != "" {
+		_ = os.Remove(root) // empty unless a profile was left behind (logged)
+	}
 	os.Exit(code)
 }
 

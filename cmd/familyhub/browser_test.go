@@ -53,7 +53,7 @@ func newBrowser(t *testing.T, name string, width, height int64, scale float64) *
 	t.Cleanup(func() {
 		w.stop()
 		removeProfile(w.profile) // in the background, once the browser is gone
-		refillWarmBrowsers()
+		refillAfter(t.Name())
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		for _, e := range *w.errs {

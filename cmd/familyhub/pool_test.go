@@ -1,0 +1,78 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// The browser pool's bookkeeping (browser_pool_test.go), tested without a
+// browser. Not named TestBrowser...: these open none, and the pool reads
+// that prefix as "opens browsers".
+
+// TestPoolNoSparesBeforeOtherTests: the browsers the next test would take
+// start after a browser test only when a browser test comes next, not to
+// wait idle beside the package's CalDAV, fault and replica tests; and
+// TestMain knows the order the tests run in.
+func TestPoolNoSparesBeforeOtherTests(t *testing.T) {
+	if runOrder == nil {
+		t.Skip("the order of the tests is unknown (-shuffle)")
+	}
+	if !slices.Contains(runOrder, t.Name()) {
+		t.Fatalf("TestMain's run order %v lacks this test", runOrder)
+	}
+	warmBrowsers.Lock()
+	kept := warmBrowsers.kept
+	warmBrowsers.kept = nil
+	warmBrowsers.Unlock()
+	saved := runOrder
+	t.Cleanup(func() {
+		runOrder = saved
+		warmBrowsers.Lock()
+		warmBrowsers.kept = append(warmBrowsers.kept, kept...)
+		warmBrowsers.Unlock()
+	})
+	runOrder = []string{"TestBrowserLast", "TestCalDAVSomething", "TestBrowserFirst", "TestBrowserSecond"}
+	if !browserTestAfter("TestBrowserFirst") || browserTestAfter("TestBrowserSecond") || browserTestAfter("TestBrowserLast") {
+		t.Fatal("browserTestAfter misreads the order")
+	}
+	refillAfter("TestBrowserLast")
+	warmBrowsers.Lock()
+	n := len(warmBrowsers.kept)
+	warmBrowsers.Unlock()
+	if n != 0 {
+		t.Fatalf("%d browsers started after the last browser test before a CalDAV test, want none", n)
+	}
+}
+
+// TestPoolRemovesStaleProfiles: the profile root a killed test process
+// left behind is removed by the next run; a live process's root (another
+// run's) and directories of other names are kept.
+func TestPoolRemovesStaleProfiles(t *testing.T) {
+	dir := t.TempDir()
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, profilesRootPrefix+strconv.Itoa(gone.Process.Pid)+"-123")
+	live := filepath.Join(dir, profilesRootPrefix+strconv.Itoa(os.Getpid())+"-456")
+	other := filepath.Join(dir, "familyhub-chromium-789")
+	for _, d := range []string{filepath.Join(stale, "familyhub-chromium-1", "Default"), live, other} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removeStaleProfiles(dir)
+	removingProfiles.Wait()
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the killed run's profiles are still there (%v)", err)
+	}
+	for _, d := range []string{live, other} {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("%s removed: %v", filepath.Base(d), err)
+		}
+	}
+}
