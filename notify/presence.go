@@ -63,12 +63,29 @@ type Presence struct {
 	batch        []db.DeviceSeen
 	refreshed    time.Time // the last refresh statement (refreshEvery)
 	rechecked    time.Time // the last read of putBack (refreshEvery)
-	// canary is the last row this replica wrote live, until canaryUntil
-	// (zero: none): probed at most every PresenceTTL/refreshEvery
-	// (probeCanary), at probed.
-	canary              db.DevicePresenceKey
-	canaryFamily        uuid.UUID
-	canaryUntil, probed time.Time
+	// canary is the last row this replica wrote (probeCanary), probed at
+	// most every PresenceTTL/refreshEvery, at probed; lastLive the last
+	// it wrote live, the canary again once a not-live canary is past
+	// (canaryRow.ended).
+	canary, lastLive canaryRow
+	probed           time.Time
+}
+
+// canaryRow is a presence row this replica wrote, as it wrote it.
+type canaryRow struct {
+	key    db.DevicePresenceKey
+	family uuid.UUID
+	until  time.Time // live_until written (zero: no canary)
+	// closed: written not live. No refresh touches such a row, so it is
+	// read back exactly as written; a live row's end only moves later.
+	closed bool
+}
+
+// ended reports whether a not-live canary, written at c.until, is past
+// PresenceTTL: a backup taken before its write had the row live until at
+// most then, so no restore can bring it back live any more.
+func (c canaryRow) ended(now time.Time, ttl time.Duration) bool {
+	return c.closed && !now.Before(c.until.Add(ttl))
 }
 
 // refreshEvery is how often, at most, a replica refreshes its live devices
@@ -564,10 +581,17 @@ func (p *Presence) writeBatch(ctx context.Context, batch []db.DeviceSeen, rewind
 		if _, ok := former[deviceKey{b.UserID, b.DeviceID}]; ok {
 			continue // nothing written (above)
 		}
-		if k := (db.DevicePresenceKey{UserID: b.UserID, DeviceID: b.DeviceID}); b.LiveUntil.After(now) {
-			p.canary, p.canaryFamily, p.canaryUntil = k, b.FamilyID, b.LiveUntil
-		} else if k == p.canary {
-			p.canaryUntil = time.Time{} // written not live: no canary
+		// The last row written is the canary, live or not: a device's
+		// not-live write ended the canary before, and a restore from a
+		// backup taken between its last live write and that one brought
+		// the closed device back live unseen (for up to PresenceTTL).
+		c := canaryRow{key: db.DevicePresenceKey{UserID: b.UserID, DeviceID: b.DeviceID}, family: b.FamilyID, until: b.LiveUntil, closed: !b.LiveUntil.After(now)}
+		p.canary = c
+		switch {
+		case !c.closed:
+			p.lastLive = c
+		case c.key == p.lastLive.key:
+			p.lastLive = canaryRow{} // no longer live
 		}
 		if d := p.devices[deviceKey{b.UserID, b.DeviceID}]; d != nil {
 			d.written = max(d.written, b.Seq)
@@ -607,9 +631,7 @@ func (p *Presence) refreshDevices(ctx context.Context, ok bool, now, due time.Ti
 		// member warned of a restore at every refresh it was due for.
 		p.mu.Lock()
 		for _, k := range former {
-			if k == p.canary {
-				p.canaryUntil = time.Time{} // ended, not lost
-			}
+			p.endCanary(k) // ended, not lost
 			if d := p.devices[deviceKey{k.UserID, k.DeviceID}]; d != nil && d.refresh {
 				d.former, d.formerAt, d.refresh, d.liveTill = true, now, false, time.Time{}
 				n++
@@ -637,20 +659,29 @@ func (p *Presence) refreshDevices(ctx context.Context, ok bool, now, due time.Ti
 }
 
 // probeCanary reads, at most every PresenceTTL/refreshEvery, the row this
-// replica last wrote live (one primary-key probe): gone, or live until
-// earlier than written, the database went back (a restore into the
-// running server: no start time changed, and a family that lost no event
-// gives no rewind note), and every live row is looked for at once
-// (putBack, in this flush). Before, the rows such a restore took waited
-// for their refresh, up to PresenceTTL/3. A refresh only moves the row's
-// live_until later; a write not live, or a refresh that ends a former
-// member's row, ends the canary, and the next live write makes another.
+// replica last wrote (one primary-key probe): gone, or not as written,
+// the database went back (a restore into the running server: no start
+// time changed, and a family that lost no event gives no rewind note),
+// and every live row is looked for at once (putBack, in this flush).
+// Before, the rows such a restore took waited for their refresh, up to
+// PresenceTTL/3. A live row read back must be live until no earlier than
+// written (a refresh only moves its end later); a row written not live
+// exactly as written (no refresh touches it): a restore from a backup
+// taken before the device was written not live has it live. Such a
+// canary is probed for PresenceTTL after its write (canaryRow.ended),
+// then the last row written live is again. A refresh that ends a former
+// member's row ends the canary, and the next write makes another.
 func (p *Presence) probeCanary(ctx context.Context, now time.Time, closing bool) {
-	if closing || p.canaryUntil.IsZero() || now.Sub(p.probed) < p.s.cfg.PresenceTTL/refreshEvery {
+	ttl := p.s.cfg.PresenceTTL
+	if p.canary.ended(now, ttl) {
+		p.canary = p.lastLive
+	}
+	c := p.canary
+	if closing || c.until.IsZero() || now.Sub(p.probed) < ttl/refreshEvery {
 		return
 	}
 	p.probed = now
-	until, ok, member, err := p.s.store.DeviceLiveUntil(ctx, p.replica, p.canaryFamily, p.canary)
+	until, ok, member, err := p.s.store.DeviceLiveUntil(ctx, p.replica, c.family, c.key)
 	if err != nil {
 		if ctx.Err() == nil {
 			p.s.logger.Warn("reading this replica's last device presence row failed", "err", err)
@@ -660,19 +691,30 @@ func (p *Presence) probeCanary(ctx context.Context, now time.Time, closing bool)
 	// PostgreSQL keeps microseconds (the time written is cut to them):
 	// compared with the nanoseconds written, every row read back was
 	// "older", and each new canary warned of a restore.
-	if ok && !until.Before(p.canaryUntil.Truncate(time.Microsecond)) {
+	written := c.until.Truncate(time.Microsecond)
+	if ok && (until.Equal(written) || !c.closed && until.After(written)) {
 		return
 	}
+	p.canary, p.lastLive = canaryRow{}, canaryRow{}
 	if !ok && !member {
 		// Gone with its family (deleted) or its member's account (the
 		// rows cascade), or its member removed: ended, not lost. No
-		// alarm; the next live write makes another canary.
-		p.canaryUntil = time.Time{}
+		// alarm; the next write makes another canary.
 		return
 	}
-	p.s.logger.Warn("the device presence row this replica wrote last is gone or older (a restore?); putting the live rows back", "found", ok)
-	p.canaryUntil = time.Time{}
+	p.s.logger.Warn("the device presence row this replica wrote last is gone or not as written (a restore?); putting the live rows back", "found", ok, "written_live", !c.closed)
 	p.recheckEverything()
+}
+
+// endCanary forgets the canary rows of k, which a refresh ended (its
+// member left the family). flushMu is held.
+func (p *Presence) endCanary(k db.DevicePresenceKey) {
+	if p.canary.key == k {
+		p.canary = canaryRow{}
+	}
+	if p.lastLive.key == k {
+		p.lastLive = canaryRow{}
+	}
 }
 
 // DatabaseChanged says the database server may have lost what was

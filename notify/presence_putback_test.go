@@ -180,10 +180,10 @@ func TestPresenceCanaryFamilyDeletedNoAlarm(t *testing.T) {
 	if s := log.String(); strings.Contains(s, "a restore?") {
 		t.Errorf("a deleted family's rows taken for a restore's loss:\n%s", s)
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.canaryUntil.IsZero() {
-		t.Errorf("the canary of a deleted family still probed (until %v)", p.canaryUntil)
+	p.flushMu.Lock()
+	defer p.flushMu.Unlock()
+	if !p.canary.until.IsZero() {
+		t.Errorf("the canary of a deleted family still probed (until %v)", p.canary.until)
 	}
 }
 

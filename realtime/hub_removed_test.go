@@ -116,3 +116,43 @@ func TestHubPageStopsAtDispatched(t *testing.T) {
 		t.Errorf("Ben's pages: seqs %v, want up to %d (the dispatcher's), not the events of his removal and after", seqs, a.Start)
 	}
 }
+
+// TestHubRemovedMemberPageResyncClosed: Ben resumes from the start of the
+// family's log, whose first event was pruned; while his page is read, Ana
+// removes him and the removal closes his client. The page finds his
+// position gone from the log, and hands his closed client nothing. Before,
+// it resynced him to the family's seq (moving a closed client), and his
+// SSE stream wrote that resync before its close.
+func TestHubRemovedMemberPageResyncClosed(t *testing.T) {
+	hub, pool := startHub(t)
+	family, list := newFamily(t, pool)
+	ana, ben := member(t, pool, family), member(t, pool, family)
+	addItems(t, pool, family, list, 3)
+	exec(t, pool, `DELETE FROM event_log WHERE family_id = '`+family.String()+`' AND seq = 1`)
+	_, b := anaAndBehindBen(t, hub, family, ana, ben)
+	c := b.Client
+	f := func(got *Client) {
+		if got != c {
+			return
+		}
+		pageReadHook.Store(nil) // once
+		exec(t, pool, `DELETE FROM memberships WHERE family_id = '`+family.String()+`' AND user_id = '`+ben.String()+`'`)
+		waitFor(t, "the removal to close Ben's client", func() bool { return c.Context().Err() != nil })
+	}
+	pageReadHook.Store(&f)
+	t.Cleanup(func() { pageReadHook.Store(nil) })
+	msgs, err := c.Next(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Context().Err() == nil {
+		t.Fatal("the page was read without the hook: Ben's client is open")
+	}
+	var got []string
+	for _, m := range msgs {
+		got = append(got, string(m.Data))
+	}
+	if len(got) > 0 {
+		t.Errorf("Ben's client, closed by his removal during his page's read, was handed %q", got)
+	}
+}

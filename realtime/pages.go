@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -124,6 +125,9 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 		if err != nil {
 			return nil, db.Err(err, "")
 		}
+		if f := pageReadHook.Load(); f != nil {
+			(*f)(c)
+		}
 		if len(rows) == 0 || rows[0].Seq != since+1 {
 			// Pruned: the client must re-fetch; live events follow from
 			// resume, which the resync names, so that the client's next
@@ -134,6 +138,15 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 			// is rare: the PWA's since is at most a ping (25 s) old, and
 			// the log keeps days.
 			h.mu.Lock()
+			if c.ctx.Err() != nil {
+				// Closed during the read (a removed member, a revoked
+				// session), as below: no resync. Before, a closed client
+				// was resynced to the family's seq (through a record the
+				// hub may have forgotten since), and an SSE stream wrote
+				// that to a removed member before its close.
+				h.mu.Unlock()
+				return nil, nil
+			}
 			if !c.behind || c.cursor.Load() != since || c.topicsGen != gen {
 				// A topics message moved the client meanwhile, and its
 				// answer is queued: it goes first (see below).
@@ -200,6 +213,10 @@ func (h *Hub) page(ctx context.Context, c *Client) ([]Message, error) {
 		}
 	}
 }
+
+// pageReadHook, set by tests only, runs in Hub.page after its read of the
+// log, before it takes the hub's lock again.
+var pageReadHook atomic.Pointer[func(*Client)]
 
 // ErrNotMember is EventsSince's answer to a user who is no member of the
 // family (removed, or left): the endpoints answer as to a removed
