@@ -277,7 +277,10 @@ func (d Device) speaker(lang string, loc *time.Location, now time.Time) *speaker
 }
 
 // run executes in for c in one transaction with its record and undo
-// journal; a question is recorded on its own, a refusal too.
+// journal. A question is recorded in that transaction too, its writes
+// rolled back to a savepoint: still under the member's lock, so "undo
+// that" said meanwhile waits and finds the question as the last command
+// (not the command before it). A refusal is recorded on its own.
 func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error) {
 	now := c.receivedAt.In(c.loc)
 	say := c.speaker(now)
@@ -292,44 +295,47 @@ func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error)
 				return err
 			}
 		}
-		// the records are found from when it was said; the answer
-		// names days from now ("due today" for yesterday's "tomorrow")
-		x := newExecutor(ctx, tx, c.lang, c.text, c.loc, c.at())
-		x.say = say
-		res, msg, err := x.execute(in)
-		if err != nil {
-			return err
+		err := tx.Savepoint(ctx, func(tx *db.Tx) error {
+			// the records are found from when it was said; the answer
+			// names days from now ("due today" for yesterday's "tomorrow")
+			x := newExecutor(ctx, tx, c.lang, c.text, c.loc, c.at())
+			x.say = say
+			res, msg, err := x.execute(in)
+			if err != nil {
+				return err
+			}
+			if x.ran != nil {
+				in, ans.Intent = *x.ran, *x.ran
+			}
+			writes, err := x.j.writes()
+			if err != nil {
+				return err
+			}
+			rec, err := c.record(ctx, &in, OutcomeExecuted, msg)
+			if err != nil {
+				return err
+			}
+			if rec.Result, err = json.Marshal(stored(res)); err != nil {
+				return err
+			}
+			if err := tx.AssistantCommandRecord(ctx, rec); err != nil {
+				return errDuplicate{err}
+			}
+			if err := tx.AssistantWritesRecord(ctx, c.id, writes); err != nil {
+				return err
+			}
+			ans.Outcome, ans.Result, ans.Message, ans.Undoable = OutcomeExecuted, res, msg, len(writes) > 0
+			return nil
+		})
+		var q *question
+		if errors.As(err, &q) {
+			return s.ask(ctx, tx, c, &ans, q)
 		}
-		if x.ran != nil {
-			in, ans.Intent = *x.ran, *x.ran
-		}
-		writes, err := x.j.writes()
-		if err != nil {
-			return err
-		}
-		rec, err := c.record(ctx, &in, OutcomeExecuted, msg)
-		if err != nil {
-			return err
-		}
-		if rec.Result, err = json.Marshal(stored(res)); err != nil {
-			return err
-		}
-		if err := tx.AssistantCommandRecord(ctx, rec); err != nil {
-			return errDuplicate{err}
-		}
-		if err := tx.AssistantWritesRecord(ctx, c.id, writes); err != nil {
-			return err
-		}
-		ans.Outcome, ans.Result, ans.Message, ans.Undoable = OutcomeExecuted, res, msg, len(writes) > 0
-		return nil
+		return err
 	})
-	var q *question
-	if errors.As(err, &q) {
-		return s.ask(ctx, c, ans, q)
-	}
 	var dup errDuplicate
 	if errors.As(err, &dup) && familyhub.ErrorCode(dup.err) == familyhub.ECONFLICT {
-		return s.duplicate(ctx, c, in, say)
+		return s.duplicate(ctx, c, ans.Intent, say) // the option run, or the question asked
 	}
 	if familyhub.ErrorCode(err) == familyhub.EBUSY {
 		return ans, err // not its outcome: the same id sent again runs
@@ -397,37 +403,27 @@ func (s *Service) duplicate(ctx context.Context, c command, in Intent, say *spea
 	return s.replay(ctx, *prior, c.loc, c.device)
 }
 
-// ask records a question the command's execution asked and answers it.
-func (s *Service) ask(ctx context.Context, c command, ans Answer, q *question) (Answer, error) {
-	ans.Intent = questionIntent(c.lang, q.options)
-	ans.Outcome, ans.Message, ans.Choices, ans.Undoable = OutcomeQuestion, q.message, q.labels, false
+// ask records, in tx (the command's, under the member's lock, its
+// writes rolled back), the question the command's execution asked, and
+// puts it in ans.
+func (s *Service) ask(ctx context.Context, tx *db.Tx, c command, ans *Answer, q *question) error {
+	in := questionIntent(c.lang, q.options)
 	opts := make([]option, len(q.options))
 	for i := range q.options {
 		opts[i] = option{Intent: q.options[i], Label: q.labels[i]}
 	}
-	rec, err := c.record(ctx, &ans.Intent, OutcomeQuestion, q.message)
+	rec, err := c.record(ctx, &in, OutcomeQuestion, q.message)
 	if err != nil {
-		return ans, err
+		return err
 	}
 	if rec.Options, err = json.Marshal(opts); err != nil {
-		return ans, err
+		return err
 	}
-	err = s.store.Tx(ctx, func(tx *db.Tx) error {
-		if c.forget {
-			if err := tx.AssistantCommandForget(ctx, c.id); err != nil {
-				return err
-			}
-		}
-		if err := tx.AssistantCommandRecord(ctx, rec); err != nil {
-			return errDuplicate{err}
-		}
-		return nil
-	})
-	var dup errDuplicate
-	if errors.As(err, &dup) && familyhub.ErrorCode(dup.err) == familyhub.ECONFLICT {
-		return s.duplicate(ctx, c, ans.Intent, c.speaker(c.receivedAt))
+	ans.Intent, ans.Outcome, ans.Message, ans.Choices, ans.Undoable = in, OutcomeQuestion, q.message, q.labels, false
+	if err := tx.AssistantCommandRecord(ctx, rec); err != nil {
+		return errDuplicate{err}
 	}
-	return ans, err
+	return nil
 }
 
 // questionIntent is the intent of a question: the options' common type
