@@ -1,9 +1,14 @@
 package assistant
 
 import (
+	"context"
 	"testing"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 )
 
 // TestSpokenUndoWaitsForQuestionRecord: a command that ends in a question
@@ -47,5 +52,62 @@ func TestSpokenUndoWaitsForQuestionRecord(t *testing.T) {
 	}
 	if got := itemNamesOf(f.items(weekly.ID)); got != "bread" {
 		t.Fatalf("after the undo: %q, want bread (the command before the question not undone)", got)
+	}
+}
+
+// TestSerializeOneStatement: the member's and the command's locks, with
+// their wait bounded (lock_timeout) and lock_timeout set back to what it
+// was, are one statement (they were five: read lock_timeout, set it, two
+// locks, set it back). After it both locks are held and lock_timeout is
+// the transaction's again.
+func TestSerializeOneStatement(t *testing.T) {
+	f := newTestFamily(t)
+	cfg, err := pgxpool.ParseConfig(f.pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := &statementCount{}
+	cfg.ConnConfig.Tracer = stmts
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	id := uuid.New()
+	err = db.NewStore(pool).Tx(f.ctx(f.ana), func(tx *db.Tx) error {
+		ctx := context.Background()
+		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '7s'`); err != nil {
+			return err
+		}
+		stmts.on.Store(true)
+		err := tx.AssistantCommandSerialize(ctx, id)
+		stmts.on.Store(false)
+		if err != nil {
+			return err
+		}
+		var timeout string
+		if err := tx.QueryRow(ctx, `SELECT current_setting('lock_timeout')`).Scan(&timeout); err != nil {
+			return err
+		}
+		if timeout != "7s" {
+			t.Errorf("lock_timeout after the locks: %q, want 7s as before", timeout)
+		}
+		for _, key := range []string{"user:" + f.ana.UserID.String(), "command:" + id.String()} {
+			var free bool
+			if err := f.pool.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtextextended('familyhub.assistant:' || $1::text, 0))`,
+				key).Scan(&free); err != nil {
+				return err
+			}
+			if free {
+				t.Errorf("the lock %s is not held", key)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := stmts.n.Load(); n != 1 {
+		t.Errorf("the bounded locks took %d statements, want 1", n)
 	}
 }
