@@ -3,6 +3,7 @@ package assistant
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -109,5 +110,36 @@ func TestSerializeOneStatement(t *testing.T) {
 	}
 	if n := stmts.n.Load(); n != 1 {
 		t.Errorf("the bounded locks took %d statements, want 1", n)
+	}
+}
+
+// TestFailedSpokenUndoRetryUndoesWhatWasLast: "undo that" that failed (the
+// database was away: recorded as failed, not refused) and is sent again
+// under its id after the speaker gave another command undoes the command
+// that was last when it was first said, not the newer one; a retry
+// without a newer command undoes the same. It used to look for the last
+// command again and undid the newer one.
+func TestFailedSpokenUndoRetryUndoesWhatWasLast(t *testing.T) {
+	f := newTestFamily(t)
+	f.pastNight()
+	weekly := f.list("Weekly")
+	bread := f.do("add bread to the weekly list")
+
+	f.setNow(f.now.Add(time.Minute))
+	id := uuid.New()
+	undo := Request{ID: &id, Text: "undo that", Lang: "en"}
+	f.svc.recordRefusal(f.ctx(f.ana), command{id: id, text: undo.Text, lang: "en", source: "parser", receivedAt: f.now, loc: f.loc},
+		&Intent{Type: IntentCommandUndo, Lang: "en"}, familyhub.Errorf(familyhub.EUNAVAILABLE, "The database is away."))
+
+	f.setNow(f.now.Add(time.Minute))
+	f.do("add milk to the weekly list")
+
+	f.setNow(f.now.Add(time.Minute))
+	ans, err := f.svc.Command(f.ctx(f.ana), undo)
+	if err != nil || ans.Outcome != OutcomeExecuted || ans.Message != "Undone: "+bread.Message {
+		t.Fatalf("the failed undo sent again: %q %v, want %q undone", ans.Message, err, bread.Message)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "milk" {
+		t.Fatalf("after the retried undo: %q, want milk (given after the undo was said) kept", got)
 	}
 }

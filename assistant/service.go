@@ -108,6 +108,10 @@ type command struct {
 	source     string
 	answers    *uuid.UUID
 	forget     bool // a refused record with this id goes first
+	// firstAt: when the failed command this one repeats (its id) first
+	// arrived; zero when it is new. A repeated "undo that" undoes what was
+	// last then, not a command given since.
+	firstAt    time.Time
 	clientID   bool // id is the client's: a repeat may arrive at once
 	receivedAt time.Time
 	saidAt     time.Time // Request.SaidAt, or zero
@@ -180,7 +184,7 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 				return Answer{ID: c.id, Lang: prior.Locale, Loc: c.loc, Replayed: true},
 					&familyhub.Error{Code: *prior.ErrorCode, Message: prior.Message}
 			}
-			c.forget = true
+			c.forget, c.firstAt = true, prior.ReceivedAt
 		}
 	}
 	// said_at's bounds are checked after the repeated id: a client

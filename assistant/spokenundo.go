@@ -63,14 +63,21 @@ func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer,
 					return err
 				}
 			}
-			last, err := tx.AssistantCommandLastOfCaller(ctx, IntentCommandUndo)
+			// a retry of one that failed undoes what was last when it
+			// was first said (not a command given since), and counts its
+			// age from then
+			at := c.at()
+			if !c.firstAt.IsZero() && c.firstAt.Before(at) {
+				at = c.firstAt
+			}
+			last, err := tx.AssistantCommandLastOfCaller(ctx, IntentCommandUndo, c.firstAt)
 			if err != nil {
 				return err
 			}
 			switch {
 			case last == nil:
 				return say.refuseCode(familyhub.ECONFLICT, "", "undo.spoken_none")
-			case c.at().Sub(last.ReceivedAt) > SpokenUndoMaxAge: // from when it was said (a client's outbox)
+			case at.Sub(last.ReceivedAt) > SpokenUndoMaxAge: // from when it was said (a client's outbox)
 				return say.refuseCode(familyhub.ECONFLICT, "", "undo.spoken_old", "text", say.quote(shorten(last.Text, 60)),
 					"n", itoa(int(SpokenUndoMaxAge/time.Minute)))
 			}

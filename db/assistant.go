@@ -200,9 +200,10 @@ func (tx *Tx) AssistantCommandSerialize(ctx context.Context, id uuid.UUID) error
 
 // AssistantCommandLastOfCaller returns the caller's newest command that
 // was executed or asked a question, other than those of intent undoIntent
-// (the spoken undos), or nil when there is none: what a spoken "undo that"
-// undoes (the assistant's spoken undo).
-func (tx *Tx) AssistantCommandLastOfCaller(ctx context.Context, undoIntent string) (*dbsqlc.AssistantCommand, error) {
+// (the spoken undos), received at before or earlier unless before is
+// zero, or nil when there is none: what a spoken "undo that" undoes (the
+// assistant's spoken undo).
+func (tx *Tx) AssistantCommandLastOfCaller(ctx context.Context, undoIntent string, before time.Time) (*dbsqlc.AssistantCommand, error) {
 	family, err := tx.family()
 	if err != nil {
 		return nil, err
@@ -211,7 +212,11 @@ func (tx *Tx) AssistantCommandLastOfCaller(ctx context.Context, undoIntent strin
 	if a == nil {
 		return nil, nil
 	}
-	c, err := tx.q.AssistantCommandLastOfUser(ctx, tx, dbsqlc.AssistantCommandLastOfUserParams{FamilyID: family, UserID: &a.UserID, UndoIntent: undoIntent})
+	p := dbsqlc.AssistantCommandLastOfUserParams{FamilyID: family, UserID: &a.UserID, UndoIntent: undoIntent}
+	if !before.IsZero() {
+		p.Before = &before
+	}
+	c, err := tx.q.AssistantCommandLastOfUser(ctx, tx, p)
 	if isNoRows(err) {
 		return nil, nil
 	}

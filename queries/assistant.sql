@@ -25,11 +25,14 @@ SELECT * FROM assistant_commands WHERE id = @id AND family_id = @family_id FOR U
 
 -- AssistantCommandLastOfUser returns a user's newest command that was
 -- executed or asked a question (a refused one changed nothing), other than
--- the spoken undos (@undo_intent): what "undo that" undoes.
+-- the spoken undos (@undo_intent), received at @before or earlier when
+-- that is given: what "undo that" undoes (@before: when a failed "undo
+-- that" retried by its id first arrived).
 -- name: AssistantCommandLastOfUser :one
 SELECT * FROM assistant_commands
 WHERE family_id = @family_id AND user_id = @user_id AND outcome IN ('executed', 'question')
   AND intent IS DISTINCT FROM @undo_intent::text
+  AND received_at <= coalesce(sqlc.narg('before')::timestamptz, 'infinity')
 ORDER BY received_at DESC, finished_at DESC
 LIMIT 1;
 

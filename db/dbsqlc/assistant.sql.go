@@ -216,6 +216,7 @@ const assistantCommandLastOfUser = `-- name: AssistantCommandLastOfUser :one
 SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at, result, options, answers, undone_at, undone_by FROM assistant_commands
 WHERE family_id = $1 AND user_id = $2 AND outcome IN ('executed', 'question')
   AND intent IS DISTINCT FROM $3::text
+  AND received_at <= coalesce($4::timestamptz, 'infinity')
 ORDER BY received_at DESC, finished_at DESC
 LIMIT 1
 `
@@ -224,13 +225,21 @@ type AssistantCommandLastOfUserParams struct {
 	FamilyID   uuid.UUID
 	UserID     *uuid.UUID
 	UndoIntent string
+	Before     *time.Time
 }
 
 // AssistantCommandLastOfUser returns a user's newest command that was
 // executed or asked a question (a refused one changed nothing), other than
-// the spoken undos (@undo_intent): what "undo that" undoes.
+// the spoken undos (@undo_intent), received at @before or earlier when
+// that is given: what "undo that" undoes (@before: when a failed "undo
+// that" retried by its id first arrived).
 func (q *Queries) AssistantCommandLastOfUser(ctx context.Context, db DBTX, arg AssistantCommandLastOfUserParams) (AssistantCommand, error) {
-	row := db.QueryRow(ctx, assistantCommandLastOfUser, arg.FamilyID, arg.UserID, arg.UndoIntent)
+	row := db.QueryRow(ctx, assistantCommandLastOfUser,
+		arg.FamilyID,
+		arg.UserID,
+		arg.UndoIntent,
+		arg.Before,
+	)
 	var i AssistantCommand
 	err := row.Scan(
 		&i.ID,
