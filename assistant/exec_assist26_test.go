@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,5 +142,36 @@ func TestFailedSpokenUndoRetryUndoesWhatWasLast(t *testing.T) {
 	}
 	if got := itemNamesOf(f.items(weekly.ID)); got != "milk" {
 		t.Fatalf("after the retried undo: %q, want milk (given after the undo was said) kept", got)
+	}
+}
+
+// TestChoiceNamesDateByQuestionTime: the night rule (before 04:00
+// "tomorrow" is the day just begun, and the answer names its date) is
+// decided by when the question was asked, not when it is answered: asked
+// at 01:30, answered at 04:30, the answer still names the date; asked at
+// 23:30, answered at 00:30, it does not (the option's day is the next
+// one, as asked).
+func TestChoiceNamesDateByQuestionTime(t *testing.T) {
+	f := newTestFamily(t)
+	for _, title := range []string{"Water the roses", "Water the lawn"} {
+		f.tx(f.ana, func(ctx context.Context, tx *db.Tx) error {
+			_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: title})
+			return err
+		})
+	}
+	for _, c := range []struct {
+		asked, answered time.Time
+		want            string
+	}{
+		{time.Date(2026, 12, 5, 1, 30, 0, 0, f.loc), time.Date(2026, 12, 5, 4, 30, 0, 0, f.loc), " until today (Sat, Dec 5) at 19:00."},
+		{time.Date(2026, 12, 4, 23, 30, 0, 0, f.loc), time.Date(2026, 12, 5, 0, 30, 0, 0, f.loc), " until today at 19:00."},
+	} {
+		f.setNow(c.asked)
+		q := f.ask("snooze water the until tomorrow at 7pm")
+		f.setNow(c.answered)
+		a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 0, "en", Device{})
+		if err != nil || !strings.HasSuffix(a.Message, c.want) {
+			t.Errorf("asked %s, answered %s: %q %v, want it to end %q", c.asked.Format("Mon 15:04"), c.answered.Format("Mon 15:04"), a.Message, err, c.want)
+		}
 	}
 }

@@ -602,7 +602,11 @@ func (s *Service) Choose(ctx context.Context, questionID uuid.UUID, option int, 
 		}
 		return s.replay(ctx, *answered, loc, dev)
 	}
-	c := command{id: uuid.New(), text: q.Text, lang: q.Locale, device: dev, answers: &questionID, receivedAt: s.now(), loc: loc}
+	// the option counts from when the question was asked (it names the
+	// days of that sentence, "tomorrow" before 04:00 the day just begun,
+	// its date named then), whenever it is answered
+	c := command{id: uuid.New(), text: q.Text, lang: q.Locale, device: dev, answers: &questionID, receivedAt: s.now(),
+		saidAt: q.ReceivedAt, loc: loc}
 	if q.Source != nil {
 		c.source = *q.Source
 	}
