@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -72,5 +73,81 @@ func TestModelTomorrowAtNight(t *testing.T) {
 		if due := ans.Result.Task.DueAt; due == nil || !due.Equal(c.due) || ans.Message != c.msg {
 			t.Errorf("%s: due %v, %q; want due %v, %q", c.at.Format("15:04"), due, ans.Message, c.due, c.msg)
 		}
+	}
+}
+
+// heldModel is a chat endpoint that tells of each request on asked and
+// answers it (no intent: the parser reads the command) once release is
+// closed.
+func heldModel(t *testing.T) (client *llm.Client, asked <-chan string, release func()) {
+	t.Helper()
+	ch := make(chan string, 8)
+	gate := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Messages []struct{ Content string } }
+		b, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(b, &req); err != nil || len(req.Messages) != 2 {
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		ch <- req.Messages[1].Content
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"choices": []any{map[string]any{"message": map[string]any{"role": "assistant", "content": `{"type":"none","slots":{}}`}}}})
+	}))
+	var once sync.Once
+	release = func() { once.Do(func() { close(gate) }) }
+	t.Cleanup(func() { release(); srv.Close() })
+	return llm.New(llm.Config{URL: srv.URL + "/v1", Model: "tiny"}, 10*time.Second), ch, release
+}
+
+// TestSpokenUndoWaitsForCommandWithModel: "undo that" said while the
+// speaker's previous command is still with the model (not yet holding
+// the member's lock) waits for it and undoes it, not the command before
+// it. It used to undo the command before.
+func TestSpokenUndoWaitsForCommandWithModel(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	f.do("add bread to the weekly list")
+	model, asked, release := heldModel(t)
+	f.svc = NewService(f.store, model, slog.New(slog.DiscardHandler))
+	f.setNow(f.now)
+
+	milk := f.sayAsync(f.ana, Request{Text: "add milk to the weekly list", Lang: "en"})
+	if got := <-asked; got != "add milk to the weekly list" {
+		t.Fatalf("the model was asked %q", got)
+	}
+	undo := f.sayAsync(f.ana, Request{Text: "undo that", Lang: "en"})
+	var early *said
+	deadline := time.Now().Add(10 * time.Second)
+	for early == nil && f.svc.flight.waiting.Load() == 0 {
+		select {
+		case r := <-undo:
+			early = &r
+		default:
+			if time.Now().After(deadline) {
+				t.Fatal("the undo neither answered nor waited within 10 s")
+			}
+			time.Sleep(5 * time.Millisecond) // polling a condition, with a deadline
+		}
+	}
+	release()
+	m := <-milk
+	if m.err != nil || m.ans.Source != "parser" {
+		t.Fatalf("add milk: %+v %v", m.ans, m.err)
+	}
+	u := early
+	if u == nil {
+		r := <-undo
+		u = &r
+	}
+	if u.err != nil || u.ans.Message != "Undone: "+m.ans.Message {
+		t.Fatalf("undo that while %q was with the model: %q %v, want it undone", m.ans.Message, u.ans.Message, u.err)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "bread" {
+		t.Fatalf("after the undo: %q, want bread only", got)
 	}
 }

@@ -25,6 +25,7 @@ type Service struct {
 	model  *llm.Client // nil: the built-in parser only
 	logger *slog.Logger
 	now    func() time.Time // the clock of commands and undo (tests set another)
+	flight inflight         // commands not yet holding their member's lock
 }
 
 // NewService returns a Service on store; model may be nil.
@@ -111,7 +112,11 @@ type command struct {
 	// firstAt: when the failed command this one repeats (its id) first
 	// arrived; zero when it is new. A repeated "undo that" undoes what was
 	// last then, not a command given since.
-	firstAt    time.Time
+	firstAt time.Time
+	// seq orders the member's commands on this replica by arrival;
+	// locked says this one holds the member's lock (Service.flight).
+	seq        uint64
+	locked     func()
 	clientID   bool // id is the client's: a repeat may arrive at once
 	receivedAt time.Time
 	saidAt     time.Time // Request.SaidAt, or zero
@@ -147,6 +152,10 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 	}
 	lang := detectLanguage(cleanCommand(text), req.Lang)
 	c := command{id: uuid.New(), text: text, lang: lang, device: req.Device, receivedAt: s.now()}
+	if a := familyhub.AuthFromContext(ctx); a != nil && a.UserID != uuid.Nil {
+		c.seq, c.locked = s.flight.start(a.UserID)
+		defer c.locked()
+	}
 	var prior *dbsqlc.AssistantCommand
 	var names []string // the members' display names: "Ben, Milch und Brot kaufen" is said to Ben
 	err = s.store.Tx(ctx, func(tx *db.Tx) (err error) {
@@ -361,6 +370,9 @@ func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error)
 func (s *Service) serialize(ctx context.Context, tx *db.Tx, c command) error {
 	if err := tx.AssistantCommandSerialize(ctx, c.id); err != nil {
 		return err
+	}
+	if c.locked != nil {
+		c.locked() // an undo said after c now waits for the lock
 	}
 	if !c.clientID {
 		return nil
