@@ -278,11 +278,17 @@ func early(t time.Time) bool { return t.Hour() < NightEnds }
 var saysTomorrow = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:tomorrow|tmrw|tmr|2moro|2morrow|tomoz|morgen|morgn|übermorgen)(?:[^\p{L}]|$)`)
 
 // tomorrow is the day "tomorrow" names (NightEnds).
-func (p *parser) tomorrow() time.Time {
-	if early(p.now) {
-		return p.today()
+func (p *parser) tomorrow() time.Time { return tomorrowOf(p.now) }
+
+// tomorrowOf is local midnight of the day "tomorrow" said at now names:
+// the day just begun before NightEnds, else the next one. The parser and
+// the model's prompt count it alike.
+func tomorrowOf(now time.Time) time.Time {
+	y, m, d := now.Date()
+	if !early(now) {
+		d++
 	}
-	return p.today().AddDate(0, 0, 1)
+	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
 }
 
 func (p *parser) today() time.Time {

@@ -108,6 +108,22 @@ Answer {"type":"<type>","lang":"en|de (the command's language)","slots":{...}} w
 - "command.undo" (undo the speaker's last command: "undo that", "mach das rückgängig"): {}
 Titles start with a capital and have no leading article. RRULEs use FREQ DAILY/WEEKLY/MONTHLY/YEARLY with INTERVAL, BYDAY, BYMONTHDAY, COUNT or UNTIL only.
 An hour without am/pm from 1 to 7 means the afternoon or evening. Weekdays mean the next such day (today included if the time is still ahead).
+%s
 If the command is none of these, answer {"type":"none","slots":{}}.`,
-		now.Format(time.RFC3339), now.Format("Monday"), now.Location(), map[string]string{"en": "English", "de": "German"}[lang])
+		now.Format(time.RFC3339), now.Format("Monday"), now.Location(), map[string]string{"en": "English", "de": "German"}[lang],
+		modelTomorrow(now))
+}
+
+// modelTomorrow tells the model which days "tomorrow" and "the day after
+// tomorrow" are, by the parser's rule (tomorrowOf): before 04:00 whoever
+// is still up means the day just begun, which a model would otherwise
+// take for today and count "tomorrow" past it.
+func modelTomorrow(now time.Time) string {
+	t := tomorrowOf(now)
+	s := fmt.Sprintf(`"tomorrow" ("morgen") is %s (%s) and "the day after tomorrow" ("übermorgen") %s.`,
+		t.Format(time.DateOnly), t.Format("Monday"), t.AddDate(0, 0, 1).Format(time.DateOnly))
+	if early(now) {
+		s += fmt.Sprintf(` It is before %02d:00: someone still up means the day that has just begun, so "tomorrow" is today's date; "today" and "tonight" are today too.`, NightEnds)
+	}
+	return s
 }

@@ -25,6 +25,7 @@ type Service struct {
 	model  *llm.Client // nil: the built-in parser only
 	logger *slog.Logger
 	now    func() time.Time // the clock of commands and undo (tests set another)
+	flight inflight         // commands not yet holding their member's lock
 }
 
 // NewService returns a Service on store; model may be nil.
@@ -108,6 +109,14 @@ type command struct {
 	source     string
 	answers    *uuid.UUID
 	forget     bool // a refused record with this id goes first
+	// firstAt: when the failed command this one repeats (its id) first
+	// arrived; zero when it is new. A repeated "undo that" undoes what was
+	// last then, not a command given since.
+	firstAt time.Time
+	// seq orders the member's commands on this replica by arrival;
+	// locked says this one holds the member's lock (Service.flight).
+	seq        uint64
+	locked     func()
 	clientID   bool // id is the client's: a repeat may arrive at once
 	receivedAt time.Time
 	saidAt     time.Time // Request.SaidAt, or zero
@@ -143,6 +152,10 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 	}
 	lang := detectLanguage(cleanCommand(text), req.Lang)
 	c := command{id: uuid.New(), text: text, lang: lang, device: req.Device, receivedAt: s.now()}
+	if a := familyhub.AuthFromContext(ctx); a != nil && a.UserID != uuid.Nil {
+		c.seq, c.locked = s.flight.start(a.UserID)
+		defer c.locked()
+	}
 	var prior *dbsqlc.AssistantCommand
 	var names []string // the members' display names: "Ben, Milch und Brot kaufen" is said to Ben
 	err = s.store.Tx(ctx, func(tx *db.Tx) (err error) {
@@ -180,7 +193,7 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 				return Answer{ID: c.id, Lang: prior.Locale, Loc: c.loc, Replayed: true},
 					&familyhub.Error{Code: *prior.ErrorCode, Message: prior.Message}
 			}
-			c.forget = true
+			c.forget, c.firstAt = true, prior.ReceivedAt
 		}
 	}
 	// said_at's bounds are checked after the repeated id: a client
@@ -277,7 +290,10 @@ func (d Device) speaker(lang string, loc *time.Location, now time.Time) *speaker
 }
 
 // run executes in for c in one transaction with its record and undo
-// journal; a question is recorded on its own, a refusal too.
+// journal. A question is recorded in that transaction too, its writes
+// rolled back to a savepoint: still under the member's lock, so "undo
+// that" said meanwhile waits and finds the question as the last command
+// (not the command before it). A refusal is recorded on its own.
 func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error) {
 	now := c.receivedAt.In(c.loc)
 	say := c.speaker(now)
@@ -292,44 +308,47 @@ func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error)
 				return err
 			}
 		}
-		// the records are found from when it was said; the answer
-		// names days from now ("due today" for yesterday's "tomorrow")
-		x := newExecutor(ctx, tx, c.lang, c.text, c.loc, c.at())
-		x.say = say
-		res, msg, err := x.execute(in)
-		if err != nil {
-			return err
+		err := tx.Savepoint(ctx, func(tx *db.Tx) error {
+			// the records are found from when it was said; the answer
+			// names days from now ("due today" for yesterday's "tomorrow")
+			x := newExecutor(ctx, tx, c.lang, c.text, c.loc, c.at())
+			x.say = say
+			res, msg, err := x.execute(in)
+			if err != nil {
+				return err
+			}
+			if x.ran != nil {
+				in, ans.Intent = *x.ran, *x.ran
+			}
+			writes, err := x.j.writes()
+			if err != nil {
+				return err
+			}
+			rec, err := c.record(ctx, &in, OutcomeExecuted, msg)
+			if err != nil {
+				return err
+			}
+			if rec.Result, err = json.Marshal(stored(res)); err != nil {
+				return err
+			}
+			if err := tx.AssistantCommandRecord(ctx, rec); err != nil {
+				return errDuplicate{err}
+			}
+			if err := tx.AssistantWritesRecord(ctx, c.id, writes); err != nil {
+				return err
+			}
+			ans.Outcome, ans.Result, ans.Message, ans.Undoable = OutcomeExecuted, res, msg, len(writes) > 0
+			return nil
+		})
+		var q *question
+		if errors.As(err, &q) {
+			return s.ask(ctx, tx, c, &ans, q)
 		}
-		if x.ran != nil {
-			in, ans.Intent = *x.ran, *x.ran
-		}
-		writes, err := x.j.writes()
-		if err != nil {
-			return err
-		}
-		rec, err := c.record(ctx, &in, OutcomeExecuted, msg)
-		if err != nil {
-			return err
-		}
-		if rec.Result, err = json.Marshal(stored(res)); err != nil {
-			return err
-		}
-		if err := tx.AssistantCommandRecord(ctx, rec); err != nil {
-			return errDuplicate{err}
-		}
-		if err := tx.AssistantWritesRecord(ctx, c.id, writes); err != nil {
-			return err
-		}
-		ans.Outcome, ans.Result, ans.Message, ans.Undoable = OutcomeExecuted, res, msg, len(writes) > 0
-		return nil
+		return err
 	})
-	var q *question
-	if errors.As(err, &q) {
-		return s.ask(ctx, c, ans, q)
-	}
 	var dup errDuplicate
 	if errors.As(err, &dup) && familyhub.ErrorCode(dup.err) == familyhub.ECONFLICT {
-		return s.duplicate(ctx, c, in, say)
+		return s.duplicate(ctx, c, ans.Intent, say) // the option run, or the question asked
 	}
 	if familyhub.ErrorCode(err) == familyhub.EBUSY {
 		return ans, err // not its outcome: the same id sent again runs
@@ -351,6 +370,9 @@ func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error)
 func (s *Service) serialize(ctx context.Context, tx *db.Tx, c command) error {
 	if err := tx.AssistantCommandSerialize(ctx, c.id); err != nil {
 		return err
+	}
+	if c.locked != nil {
+		c.locked() // an undo said after c now waits for the lock
 	}
 	if !c.clientID {
 		return nil
@@ -397,37 +419,27 @@ func (s *Service) duplicate(ctx context.Context, c command, in Intent, say *spea
 	return s.replay(ctx, *prior, c.loc, c.device)
 }
 
-// ask records a question the command's execution asked and answers it.
-func (s *Service) ask(ctx context.Context, c command, ans Answer, q *question) (Answer, error) {
-	ans.Intent = questionIntent(c.lang, q.options)
-	ans.Outcome, ans.Message, ans.Choices, ans.Undoable = OutcomeQuestion, q.message, q.labels, false
+// ask records, in tx (the command's, under the member's lock, its
+// writes rolled back), the question the command's execution asked, and
+// puts it in ans.
+func (s *Service) ask(ctx context.Context, tx *db.Tx, c command, ans *Answer, q *question) error {
+	in := questionIntent(c.lang, q.options)
 	opts := make([]option, len(q.options))
 	for i := range q.options {
 		opts[i] = option{Intent: q.options[i], Label: q.labels[i]}
 	}
-	rec, err := c.record(ctx, &ans.Intent, OutcomeQuestion, q.message)
+	rec, err := c.record(ctx, &in, OutcomeQuestion, q.message)
 	if err != nil {
-		return ans, err
+		return err
 	}
 	if rec.Options, err = json.Marshal(opts); err != nil {
-		return ans, err
+		return err
 	}
-	err = s.store.Tx(ctx, func(tx *db.Tx) error {
-		if c.forget {
-			if err := tx.AssistantCommandForget(ctx, c.id); err != nil {
-				return err
-			}
-		}
-		if err := tx.AssistantCommandRecord(ctx, rec); err != nil {
-			return errDuplicate{err}
-		}
-		return nil
-	})
-	var dup errDuplicate
-	if errors.As(err, &dup) && familyhub.ErrorCode(dup.err) == familyhub.ECONFLICT {
-		return s.duplicate(ctx, c, ans.Intent, c.speaker(c.receivedAt))
+	ans.Intent, ans.Outcome, ans.Message, ans.Choices, ans.Undoable = in, OutcomeQuestion, q.message, q.labels, false
+	if err := tx.AssistantCommandRecord(ctx, rec); err != nil {
+		return errDuplicate{err}
 	}
-	return ans, err
+	return nil
 }
 
 // questionIntent is the intent of a question: the options' common type
@@ -602,7 +614,11 @@ func (s *Service) Choose(ctx context.Context, questionID uuid.UUID, option int, 
 		}
 		return s.replay(ctx, *answered, loc, dev)
 	}
-	c := command{id: uuid.New(), text: q.Text, lang: q.Locale, device: dev, answers: &questionID, receivedAt: s.now(), loc: loc}
+	// the option counts from when the question was asked (it names the
+	// days of that sentence, "tomorrow" before 04:00 the day just begun,
+	// its date named then), whenever it is answered
+	c := command{id: uuid.New(), text: q.Text, lang: q.Locale, device: dev, answers: &questionID, receivedAt: s.now(),
+		saidAt: q.ReceivedAt, loc: loc}
 	if q.Source != nil {
 		c.source = *q.Source
 	}

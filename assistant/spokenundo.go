@@ -52,6 +52,15 @@ func spokenUndo(text, locale string) (Intent, bool) {
 func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer, error) {
 	ans := Answer{ID: c.id, Intent: in, Source: c.source, Lang: c.lang, Loc: c.loc}
 	say := c.speaker(c.receivedAt.In(c.loc))
+	if a := familyhub.AuthFromContext(ctx); a != nil && c.locked != nil {
+		// the speaker's commands that came before this one and are
+		// still being understood take the lock first (inflight.go)
+		wait := db.AssistantCommandWait
+		if s.model != nil {
+			wait += s.model.Timeout()
+		}
+		s.flight.waitEarlier(ctx, a.UserID, c.seq, wait)
+	}
 	var err error
 	for try := 0; try == 0 || db.Retryable(err) && try < 3; try++ {
 		err = s.store.Tx(ctx, func(tx *db.Tx) error {
@@ -63,14 +72,21 @@ func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer,
 					return err
 				}
 			}
-			last, err := tx.AssistantCommandLastOfCaller(ctx, IntentCommandUndo)
+			// a retry of one that failed undoes what was last when it
+			// was first said (not a command given since), and counts its
+			// age from then
+			at := c.at()
+			if !c.firstAt.IsZero() && c.firstAt.Before(at) {
+				at = c.firstAt
+			}
+			last, err := tx.AssistantCommandLastOfCaller(ctx, IntentCommandUndo, c.firstAt)
 			if err != nil {
 				return err
 			}
 			switch {
 			case last == nil:
 				return say.refuseCode(familyhub.ECONFLICT, "", "undo.spoken_none")
-			case c.at().Sub(last.ReceivedAt) > SpokenUndoMaxAge: // from when it was said (a client's outbox)
+			case at.Sub(last.ReceivedAt) > SpokenUndoMaxAge: // from when it was said (a client's outbox)
 				return say.refuseCode(familyhub.ECONFLICT, "", "undo.spoken_old", "text", say.quote(shorten(last.Text, 60)),
 					"n", itoa(int(SpokenUndoMaxAge/time.Minute)))
 			}

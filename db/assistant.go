@@ -181,38 +181,29 @@ var ErrAssistantBusy = familyhub.Errorf(familyhub.EBUSY, "Your previous command 
 // gave just before, not the one before it, and an id sent twice at once
 // runs once. The two locks are always taken in this order. Each wait is
 // bounded by AssistantCommandWait (lock_timeout, then set back to what it
-// was): longer is ErrAssistantBusy, and tx has failed.
+// was, in the same one statement): longer is ErrAssistantBusy, and tx has
+// failed.
 func (tx *Tx) AssistantCommandSerialize(ctx context.Context, id uuid.UUID) error {
-	was, err := tx.q.AssistantLockTimeoutGet(ctx, tx)
-	if err != nil {
-		return Err(err, "assistant command")
+	p := dbsqlc.AssistantCommandSerializeParams{Wait: strconv.FormatInt(AssistantCommandWait.Milliseconds(), 10), CommandKey: "command:" + id.String()}
+	if a := tx.Auth(); a != nil && a.UserID != uuid.Nil {
+		user := "user:" + a.UserID.String()
+		p.UserKey = &user
 	}
-	if err := tx.q.AssistantLockTimeoutSet(ctx, tx, strconv.FormatInt(AssistantCommandWait.Milliseconds(), 10)); err != nil {
-		return Err(err, "assistant command")
-	}
-	if err := tx.assistantCommandLock(ctx, id); err != nil {
+	if err := tx.q.AssistantCommandSerialize(ctx, tx, p); err != nil {
 		if LockTimedOut(err) {
 			return fmt.Errorf("%w: %w", ErrAssistantBusy, err)
 		}
 		return Err(err, "assistant command")
 	}
-	return Err(tx.q.AssistantLockTimeoutSet(ctx, tx, was), "assistant command")
-}
-
-func (tx *Tx) assistantCommandLock(ctx context.Context, id uuid.UUID) error {
-	if a := tx.Auth(); a != nil && a.UserID != uuid.Nil {
-		if err := tx.q.AssistantCommandSerialize(ctx, tx, "user:"+a.UserID.String()); err != nil {
-			return err
-		}
-	}
-	return tx.q.AssistantCommandSerialize(ctx, tx, "command:"+id.String())
+	return nil
 }
 
 // AssistantCommandLastOfCaller returns the caller's newest command that
 // was executed or asked a question, other than those of intent undoIntent
-// (the spoken undos), or nil when there is none: what a spoken "undo that"
-// undoes (the assistant's spoken undo).
-func (tx *Tx) AssistantCommandLastOfCaller(ctx context.Context, undoIntent string) (*dbsqlc.AssistantCommand, error) {
+// (the spoken undos), received at before or earlier unless before is
+// zero, or nil when there is none: what a spoken "undo that" undoes (the
+// assistant's spoken undo).
+func (tx *Tx) AssistantCommandLastOfCaller(ctx context.Context, undoIntent string, before time.Time) (*dbsqlc.AssistantCommand, error) {
 	family, err := tx.family()
 	if err != nil {
 		return nil, err
@@ -221,7 +212,11 @@ func (tx *Tx) AssistantCommandLastOfCaller(ctx context.Context, undoIntent strin
 	if a == nil {
 		return nil, nil
 	}
-	c, err := tx.q.AssistantCommandLastOfUser(ctx, tx, dbsqlc.AssistantCommandLastOfUserParams{FamilyID: family, UserID: &a.UserID, UndoIntent: undoIntent})
+	p := dbsqlc.AssistantCommandLastOfUserParams{FamilyID: family, UserID: &a.UserID, UndoIntent: undoIntent}
+	if !before.IsZero() {
+		p.Before = &before
+	}
+	c, err := tx.q.AssistantCommandLastOfUser(ctx, tx, p)
 	if isNoRows(err) {
 		return nil, nil
 	}

@@ -74,7 +74,7 @@ func TestAssistantCommandLastOfUserIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	// EXECUTE takes no parameters of the protocol: the ids are written in.
-	execute := fmt.Sprintf("EXECUTE last_of_user('%s', '%s', 'command.undo')", family, speaker)
+	execute := fmt.Sprintf("EXECUTE last_of_user('%s', '%s', 'command.undo', NULL)", family, speaker)
 	// plan is one node of EXPLAIN's JSON, with the buffers of its subtree.
 	type plan struct {
 		NodeType  string `json:"Node Type"`

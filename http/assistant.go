@@ -2,12 +2,14 @@ package http
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"github.com/familyhub/familyhub/assistant"
+	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/llm"
 )
 
@@ -18,6 +20,17 @@ import (
 // DefaultAssistantTimeout bounds a request to the assistant's model when
 // none is configured; on timeout the built-in parser answers.
 const DefaultAssistantTimeout = 8 * time.Second
+
+// busyRetryAfter is the Retry-After of a busy assistant command
+// (familyhub.EBUSY): it waited db.AssistantCommandWait for the member's
+// earlier one, so trying again sooner than that would likely wait as long.
+var busyRetryAfter = retryAfter(db.AssistantCommandWait)
+
+// retryAfter is d as a Retry-After value: whole seconds, rounded up, at
+// least 1.
+func retryAfter(d time.Duration) string {
+	return strconv.FormatInt(max(1, int64((d+time.Second-1)/time.Second)), 10)
+}
 
 // mountAssistant adds the assistant endpoints to the authenticated API router.
 func (s *Server) mountAssistant(r chi.Router) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/familyhub/familyhub/db"
 )
@@ -28,8 +29,23 @@ func TestAssistantBusyAnswer(t *testing.T) {
 		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
 			t.Fatal(err)
 		}
-		if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "5" || body.Error.Code != "busy" || body.Error.Message != want {
-			t.Errorf("%s: %d Retry-After %q %+v, want 503, 5, busy, %q", lang, w.Code, w.Header().Get("Retry-After"), body.Error, want)
+		if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != retryAfter(db.AssistantCommandWait) || body.Error.Code != "busy" || body.Error.Message != want {
+			t.Errorf("%s: %d Retry-After %q %+v, want 503, %s, busy, %q", lang, w.Code, w.Header().Get("Retry-After"), body.Error,
+				retryAfter(db.AssistantCommandWait), want)
 		}
+	}
+}
+
+// TestRetryAfterOfWait: the busy answer's Retry-After is the command's
+// bounded wait (db.AssistantCommandWait) in whole seconds, rounded up, so
+// it follows that constant (it was a "5" of its own).
+func TestRetryAfterOfWait(t *testing.T) {
+	for d, want := range map[time.Duration]string{5 * time.Second: "5", 4500 * time.Millisecond: "5", 7 * time.Second: "7", 200 * time.Millisecond: "1"} {
+		if got := retryAfter(d); got != want {
+			t.Errorf("retryAfter(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if busyRetryAfter != retryAfter(db.AssistantCommandWait) {
+		t.Errorf("busy Retry-After %q, want %q (db.AssistantCommandWait)", busyRetryAfter, retryAfter(db.AssistantCommandWait))
 	}
 }

@@ -92,7 +92,7 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	case familyhub.EBUSY:
 		// The member's earlier assistant command still runs; it has
 		// been waited for db.AssistantCommandWait already.
-		w.Header().Set("Retry-After", "5")
+		w.Header().Set("Retry-After", busyRetryAfter)
 	}
 	w.Header().Set("Content-Language", msgLang)
 	WriteJSON(w, ErrorStatus(code), errorBody{Error: body})

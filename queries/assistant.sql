@@ -25,11 +25,14 @@ SELECT * FROM assistant_commands WHERE id = @id AND family_id = @family_id FOR U
 
 -- AssistantCommandLastOfUser returns a user's newest command that was
 -- executed or asked a question (a refused one changed nothing), other than
--- the spoken undos (@undo_intent): what "undo that" undoes.
+-- the spoken undos (@undo_intent), received at @before or earlier when
+-- that is given: what "undo that" undoes (@before: when a failed "undo
+-- that" retried by its id first arrived).
 -- name: AssistantCommandLastOfUser :one
 SELECT * FROM assistant_commands
 WHERE family_id = @family_id AND user_id = @user_id AND outcome IN ('executed', 'question')
   AND intent IS DISTINCT FROM @undo_intent::text
+  AND received_at <= coalesce(sqlc.narg('before')::timestamptz, 'infinity')
 ORDER BY received_at DESC, finished_at DESC
 LIMIT 1;
 
@@ -166,20 +169,20 @@ RETURNING *;
 -- name: DavTombstoneForget :exec
 DELETE FROM dav_tombstones WHERE family_id = @family_id AND entity_id = @entity_id;
 
--- AssistantCommandSerialize serialises the commands of one key (a user's,
--- or one command id's) until the end of the transaction: "undo that" waits
--- for the speaker's command still running, and a repeat of an id sent at
--- once waits for the first and answers what it answered.
+-- AssistantCommandSerialize serialises the commands of one user (key
+-- 'user:<id>', none when NULL) and of one command id ('command:<id>'),
+-- in that order, until the end of the transaction: "undo that" waits for
+-- the speaker's command still running, and a repeat of an id sent at once
+-- waits for the first and answers what it answered. Each wait is bounded
+-- by @wait (lock_timeout, set for the two locks only and then set back to
+-- what it was), all in one statement: the inner row's columns are
+-- computed in order (read the old value, bound, lock, lock), and the outer
+-- one sets the old value back. The locks are volatile, so the planner
+-- keeps them although nothing reads them.
 -- name: AssistantCommandSerialize :exec
-SELECT pg_advisory_xact_lock(hashtextextended('familyhub.assistant:' || @key::text, 0));
-
--- AssistantLockTimeoutGet returns the transaction's lock_timeout (the
--- session's unless set locally), to be put back after a bounded wait.
--- name: AssistantLockTimeoutGet :one
-SELECT current_setting('lock_timeout')::text;
-
--- AssistantLockTimeoutSet sets lock_timeout for the rest of the
--- transaction (SET LOCAL): AssistantCommandSerialize's waits are bounded,
--- then the value read by AssistantLockTimeoutGet is set again.
--- name: AssistantLockTimeoutSet :exec
-SELECT set_config('lock_timeout', @value::text, true);
+SELECT set_config('lock_timeout', w.was, true)
+FROM (SELECT current_setting('lock_timeout') AS was,
+             set_config('lock_timeout', @wait::text, true) AS bounded,
+             pg_advisory_xact_lock(hashtextextended('familyhub.assistant:' || sqlc.narg('user_key')::text, 0)) AS by_user,
+             pg_advisory_xact_lock(hashtextextended('familyhub.assistant:' || @command_key::text, 0)) AS by_command
+      OFFSET 0) w;

@@ -216,6 +216,7 @@ const assistantCommandLastOfUser = `-- name: AssistantCommandLastOfUser :one
 SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at, result, options, answers, undone_at, undone_by FROM assistant_commands
 WHERE family_id = $1 AND user_id = $2 AND outcome IN ('executed', 'question')
   AND intent IS DISTINCT FROM $3::text
+  AND received_at <= coalesce($4::timestamptz, 'infinity')
 ORDER BY received_at DESC, finished_at DESC
 LIMIT 1
 `
@@ -224,13 +225,21 @@ type AssistantCommandLastOfUserParams struct {
 	FamilyID   uuid.UUID
 	UserID     *uuid.UUID
 	UndoIntent string
+	Before     *time.Time
 }
 
 // AssistantCommandLastOfUser returns a user's newest command that was
 // executed or asked a question (a refused one changed nothing), other than
-// the spoken undos (@undo_intent): what "undo that" undoes.
+// the spoken undos (@undo_intent), received at @before or earlier when
+// that is given: what "undo that" undoes (@before: when a failed "undo
+// that" retried by its id first arrived).
 func (q *Queries) AssistantCommandLastOfUser(ctx context.Context, db DBTX, arg AssistantCommandLastOfUserParams) (AssistantCommand, error) {
-	row := db.QueryRow(ctx, assistantCommandLastOfUser, arg.FamilyID, arg.UserID, arg.UndoIntent)
+	row := db.QueryRow(ctx, assistantCommandLastOfUser,
+		arg.FamilyID,
+		arg.UserID,
+		arg.UndoIntent,
+		arg.Before,
+	)
 	var i AssistantCommand
 	err := row.Scan(
 		&i.ID,
@@ -257,15 +266,32 @@ func (q *Queries) AssistantCommandLastOfUser(ctx context.Context, db DBTX, arg A
 }
 
 const assistantCommandSerialize = `-- name: AssistantCommandSerialize :exec
-SELECT pg_advisory_xact_lock(hashtextextended('familyhub.assistant:' || $1::text, 0))
+SELECT set_config('lock_timeout', w.was, true)
+FROM (SELECT current_setting('lock_timeout') AS was,
+             set_config('lock_timeout', $1::text, true) AS bounded,
+             pg_advisory_xact_lock(hashtextextended('familyhub.assistant:' || $2::text, 0)) AS by_user,
+             pg_advisory_xact_lock(hashtextextended('familyhub.assistant:' || $3::text, 0)) AS by_command
+      OFFSET 0) w
 `
 
-// AssistantCommandSerialize serialises the commands of one key (a user's,
-// or one command id's) until the end of the transaction: "undo that" waits
-// for the speaker's command still running, and a repeat of an id sent at
-// once waits for the first and answers what it answered.
-func (q *Queries) AssistantCommandSerialize(ctx context.Context, db DBTX, key string) error {
-	_, err := db.Exec(ctx, assistantCommandSerialize, key)
+type AssistantCommandSerializeParams struct {
+	Wait       string
+	UserKey    *string
+	CommandKey string
+}
+
+// AssistantCommandSerialize serialises the commands of one user (key
+// 'user:<id>', none when NULL) and of one command id ('command:<id>'),
+// in that order, until the end of the transaction: "undo that" waits for
+// the speaker's command still running, and a repeat of an id sent at once
+// waits for the first and answers what it answered. Each wait is bounded
+// by @wait (lock_timeout, set for the two locks only and then set back to
+// what it was), all in one statement: the inner row's columns are
+// computed in order (read the old value, bound, lock, lock), and the outer
+// one sets the old value back. The locks are volatile, so the planner
+// keeps them although nothing reads them.
+func (q *Queries) AssistantCommandSerialize(ctx context.Context, db DBTX, arg AssistantCommandSerializeParams) error {
+	_, err := db.Exec(ctx, assistantCommandSerialize, arg.Wait, arg.UserKey, arg.CommandKey)
 	return err
 }
 
@@ -286,31 +312,6 @@ func (q *Queries) AssistantCommandSetUndone(ctx context.Context, db DBTX, arg As
 		return 0, err
 	}
 	return result.RowsAffected(), nil
-}
-
-const assistantLockTimeoutGet = `-- name: AssistantLockTimeoutGet :one
-SELECT current_setting('lock_timeout')::text
-`
-
-// AssistantLockTimeoutGet returns the transaction's lock_timeout (the
-// session's unless set locally), to be put back after a bounded wait.
-func (q *Queries) AssistantLockTimeoutGet(ctx context.Context, db DBTX) (string, error) {
-	row := db.QueryRow(ctx, assistantLockTimeoutGet)
-	var column_1 string
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
-const assistantLockTimeoutSet = `-- name: AssistantLockTimeoutSet :exec
-SELECT set_config('lock_timeout', $1::text, true)
-`
-
-// AssistantLockTimeoutSet sets lock_timeout for the rest of the
-// transaction (SET LOCAL): AssistantCommandSerialize's waits are bounded,
-// then the value read by AssistantLockTimeoutGet is set again.
-func (q *Queries) AssistantLockTimeoutSet(ctx context.Context, db DBTX, value string) error {
-	_, err := db.Exec(ctx, assistantLockTimeoutSet, value)
-	return err
 }
 
 const assistantWriteInsert = `-- name: AssistantWriteInsert :exec
