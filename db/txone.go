@@ -84,32 +84,20 @@ func (s *Store) txOne(ctx context.Context, fn func(q dbsqlc.DBTX) error) error {
 
 // oneOrTx is how an operation uses txOne: it runs one, the operation as
 // a single statement, as a transaction of its own. When that statement
-// matched no row, lost a race with a concurrent delete (a foreign key
-// violation) or found its client id claimed before (claimTaken), it wrote
-// nothing, and full, the operation's ordinary form, runs in a Store.Tx and
-// gives the answer (not found, forbidden, stale, a replay) or does the
-// work. Errors come back through Err, about what.
+// matched no row, or lost a race with a concurrent delete (a foreign key
+// violation), it wrote nothing, and full, the operation's ordinary form,
+// runs in a Store.Tx and gives the answer (not found, forbidden, stale, a
+// replay) or does the work. Errors come back through Err, about what.
 func oneOrTx[T any](s *Store, ctx context.Context, what string, one func(q dbsqlc.DBTX) (T, error), full func(tx *Tx) (T, error)) (T, error) {
 	var v T
 	err := s.txOne(ctx, func(q dbsqlc.DBTX) (err error) {
 		v, err = one(q)
 		return err
 	})
-	if err == nil || !(isNoRows(err) || isForeignKeyViolation(err) || claimTaken(err)) {
+	if err == nil || !(isNoRows(err) || isForeignKeyViolation(err)) {
 		return v, Err(err, what)
 	}
 	return txValue(s, ctx, full)
-}
-
-// claimTaken reports whether err is a one-statement create's claim of its
-// client id failing on an id claimed before (client_creates' primary
-// key): a retry of a create, or another create that chose the same id.
-// The statement's implicit transaction was rolled back, and the Store.Tx
-// form tells a replay from a reused id (queries/shopping.sql,
-// ShoppingItemAddOne).
-func claimTaken(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "client_creates_pkey"
 }
 
 // txValue runs fn in a Store.Tx and returns what it returned.

@@ -89,6 +89,7 @@ WITH list AS (
     SELECT $1::uuid, list.family_id, 'shopping-item', $9::bytea, ARRAY[$1::uuid]
     FROM list
     WHERE $1::uuid IS NOT NULL
+    ON CONFLICT (id) DO NOTHING
     RETURNING id
 ), cat AS (
     -- One index lookup each, in order, until one finds a category: the
@@ -153,15 +154,10 @@ type ShoppingItemAddOneRow struct {
 // would without a model (the family's own choice for the name, else the
 // dictionary's category, else the fallback; @auto false: neither) and
 // inserts it, returning it with its category's name. It writes nothing
-// and returns no row when the list is not the family's: the claim needs
-// the list, the insert needs the claim. Nor when the list may have no
-// room (room, as ShoppingItemInsert). An id claimed before fails the
-// statement on client_creates_pkey (23505), and its implicit transaction
-// with it: the claim is a plain INSERT, not ON CONFLICT DO NOTHING, whose
-// speculative insertion cost every add a WAL record (Heap/HEAP_CONFIRM)
-// and 9,400 instructions for the rare retry's sake (docs/benchmarks.md,
-// "Where the application's add goes"). The caller then asks
-// Tx.ShoppingItemAdd, which tells those apart (oneOrTx).
+// and returns no row when the list is not the family's or the id was
+// claimed before: the claim needs the list, the insert needs the claim.
+// Nor when the list may have no room (room, as ShoppingItemInsert).
+// The caller then asks Tx.ShoppingItemAdd, which tells those apart.
 // The insert is the statement itself, not a fourth CTE read by a join
 // with cat: PostgreSQL set up that join, its two CTE scans and their
 // projections for every add, 21,800 instructions (docs/benchmarks.md,
