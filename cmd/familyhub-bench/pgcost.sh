@@ -36,6 +36,11 @@
 # full-page images apart (a page's first change after a checkpoint).
 # NAME=BINARY@SQL runs the file SQL with psql after seeding, before the
 # counts: a schema change counted without building a binary for it.
+# The statements sent are read from db/dbsqlc/shopping.sql.go of this
+# tree (PGCOST_DBSQLC names another file), or from BINARY.sql.go when that
+# file exists: copy the tree's db/dbsqlc/shopping.sql.go beside each
+# binary built, and base and head of a statement change are counted in
+# one invocation.
 #
 # Needs valgrind and the PostgreSQL server binaries (pg_ctl, postgres),
 # and root (the cluster runs as the postgres user).
@@ -56,6 +61,7 @@ done
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || { echo "usage: $0 [-k add|tick|complete|event|addone|tickone|editone|insert|plain] [-n ITEMS] [-p DIR] [-w] NAME=BINARY[@SQL]..." >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
+HERE=$(cd "$(dirname "$0")" && pwd)
 BINDIR=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 WORK=$(mktemp -d)
 chown postgres "$WORK"
@@ -70,34 +76,37 @@ fid() { printf '00000000-0000-4000-%s000-%012d' "$1" "$2"; }
 # line, ending in ";".
 stmt() {
 	awk -v n="$1" '$0 ~ "^const " n " = `" { on = 1; next } on && /^`/ { exit } on && !/^[[:space:]]*--/ { print }' \
-		"${PGCOST_DBSQLC:-$(dirname "$0")/../../db/dbsqlc/shopping.sql.go}" | tr '\n' ' '
+		"$DBSQLC" | tr '\n' ' '
 	echo ";"
 }
 
-# The tick: ShoppingItemTick where dbsqlc has it, else (before it was
-# written) ShoppingItemUpdate; a quantity patch likewise ShoppingItemEdit.
-TICK=ShoppingItemUpdate
-if grep -q '^const shoppingItemTick = ' "${PGCOST_DBSQLC:-$(dirname "$0")/../../db/dbsqlc/shopping.sql.go}"; then
-	TICK=ShoppingItemTick
-fi
-EDIT=ShoppingItemUpdate
-if grep -q '^const shoppingItemEdit = ' "${PGCOST_DBSQLC:-$(dirname "$0")/../../db/dbsqlc/shopping.sql.go}"; then
-	EDIT=ShoppingItemEdit
-fi
-
-# args NAME type|value: the parameters of dbsqlc's NAME in the order of
-# its Params struct (sqlc numbers them by first use), as the PREPARE's
-# types or as an EXECUTE's values (from i, id, f, g and c of the script's
-# loop): an add of "milk $i" with the client's id and auto-categorisation
-# on, filed by the dictionary; a tick ($c) by the bench's user.
-# Each statement's fields are read once, here: an awk per call (args runs
-# in a subshell, so it cannot fill a cache itself) made writing the
-# scripts take minutes on a busy machine.
 declare -A FIELDS
-for n in ShoppingItemAddOne $TICK $EDIT; do
-	FIELDS[$n]=$(awk -v n="$n" '$0 ~ "^type " n "Params struct" { on = 1; next } on && /^}/ { exit } on { print $1 }' \
-		"${PGCOST_DBSQLC:-$(dirname "$0")/../../db/dbsqlc/shopping.sql.go}")
-done
+# statements: TICK, EDIT and FIELDS from $DBSQLC (the binary's statements).
+statements() {
+	# The tick: ShoppingItemTick where dbsqlc has it, else (before it was
+	# written) ShoppingItemUpdate; a quantity patch likewise ShoppingItemEdit.
+	TICK=ShoppingItemUpdate
+	if grep -q '^const shoppingItemTick = ' "$DBSQLC"; then
+		TICK=ShoppingItemTick
+	fi
+	EDIT=ShoppingItemUpdate
+	if grep -q '^const shoppingItemEdit = ' "$DBSQLC"; then
+		EDIT=ShoppingItemEdit
+	fi
+
+	# args NAME type|value: the parameters of dbsqlc's NAME in the order of
+	# its Params struct (sqlc numbers them by first use), as the PREPARE's
+	# types or as an EXECUTE's values (from i, id, f, g and c of the script's
+	# loop): an add of "milk $i" with the client's id and auto-categorisation
+	# on, filed by the dictionary; a tick ($c) by the bench's user.
+	# Each statement's fields are read once, here: an awk per call (args runs
+	# in a subshell, so it cannot fill a cache itself) made writing the
+	# scripts take minutes on a busy machine.
+	for n in ShoppingItemAddOne $TICK $EDIT; do
+		FIELDS[$n]=$(awk -v n="$n" '$0 ~ "^type " n "Params struct" { on = 1; next } on && /^}/ { exit } on { print $1 }' \
+			"$DBSQLC")
+	done
+}
 args() {
 	local sep= field t v
 	for field in ${FIELDS[$1]}; do
@@ -210,14 +219,16 @@ script() { # n run: the run's number keeps its ids apart from the other run's
 		echo "COMMIT;"
 	done
 }
-script 50 1 >"$WORK/s50.sql"
-script 250 2 >"$WORK/s250.sql"
-# The profile runs after both counts on the same cluster: ids of its own, or
-# every add of it would fail on an id the count already inserted.
-script 250 3 >"$WORK/s250p.sql"
-# The WAL count runs last, ids of its own too.
-script 250 4 >"$WORK/s250w.sql"
-chmod 644 "$WORK"/*.sql
+scripts() {
+	script 50 1 >"$WORK/s50.sql"
+	script 250 2 >"$WORK/s250.sql"
+	# The profile runs after both counts on the same cluster: ids of its own, or
+	# every add of it would fail on an id the count already inserted.
+	script 250 3 >"$WORK/s250p.sql"
+	# The WAL count runs last, ids of its own too.
+	script 250 4 >"$WORK/s250w.sql"
+	chmod 644 "$WORK"/*.sql
+}
 
 count() { # script → instructions
 	as_pg "valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null $BINDIR/postgres --single -D $WORK/data -c fsync=off fhcost <$1" 2>&1 >/dev/null |
@@ -229,6 +240,13 @@ for b in "$@"; do
 	bin=${b#*=}
 	extra=
 	case $bin in *@*) extra=${bin#*@} bin=${bin%%@*} ;; esac
+	# The statements sent are the binary's own when its dbsqlc was copied
+	# beside it (BINARY.sql.go), so that base and head of a statement
+	# change are counted in one invocation.
+	DBSQLC=${PGCOST_DBSQLC:-$HERE/../../db/dbsqlc/shopping.sql.go}
+	[ ! -f "$bin.sql.go" ] || DBSQLC=$bin.sql.go
+	statements
+	scripts
 	rm -rf "$WORK/data"
 	as_pg "$BINDIR/initdb -D $WORK/data -A trust -U postgres" >/dev/null
 	as_pg "$BINDIR/pg_ctl -D $WORK/data -l $WORK/log -o '-p $PORT -k $WORK -c listen_addresses=127.0.0.1' -w start" >/dev/null
