@@ -62,10 +62,7 @@ window.SpeechRecognition = class extends Heard {
 // the new recognition's first words replaced what was heard.
 func TestBrowserAssistantMicNewLanguageKeepsHeard(t *testing.T) {
 	browserTest(t)
-	m, ana, listID := anaWithWalks(t)
-	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "en-GB", script: speechOnCall})
-	b.login(m.URL(), "ana@example.org")
-	b.goFamily()
+	b, m, ana, listID := anaOnFamily(t, "phone", phoneW, phoneH, speechOnCall, "")
 	b.click(`button.mic`)
 	b.waitJS("listening", `!!window.__rec && document.querySelector('button.mic').getAttribute('aria-pressed') === 'true'`, 5*time.Second)
 	eval[bool](b, `(window.__first = window.__rec, window.__rec.onresult({ results: [Object.assign([{ transcript: 'add pears', confidence: 0.9 }], { isFinal: false })], resultIndex: 0 }), true)`)

@@ -89,19 +89,21 @@ func TestBrowserCalendarAgendaKeepsFocus(t *testing.T) {
 	focused := `(() => { const el = document.activeElement; return el === document.getElementById('main') ? 'main'
 		: el?.closest('.cal-nav') ? 'nav' : el?.dataset.mode ? 'mode:' + el.dataset.mode + ':' + el.getAttribute('aria-pressed') : el?.tagName; })()`
 	agendaDrawn := `document.querySelector('.cal-body').dataset.range.startsWith('agenda ') && document.querySelector('.cal-nav').hidden`
+	focusOn := func(when, want string) {
+		t.Helper()
+		if got := eval[string](a, focused); got != want {
+			t.Fatalf("%s focus is on %q, want %q", when, got, want)
+		}
+	}
 
 	eval[bool](a, `(window.__hold = true)`)
 	a.click(`.modes button[data-mode=agenda]`)
 	a.waitJS("the agenda being read", `window.__held.length > 0`, 5*time.Second)
 	eval[bool](a, `(document.querySelector('.cal-nav button[aria-label=Next]').focus(), true)`)
-	if got := eval[string](a, focused); got != "nav" {
-		t.Fatalf("focus on %q, want the nav bar's Next", got)
-	}
+	focusOn("the agenda being read,", "nav")
 	eval[bool](a, `window.__letGo()`)
 	a.waitJS("the agenda drawn, without the nav bar", agendaDrawn, 10*time.Second)
-	if got := eval[string](a, focused); got != "mode:agenda:true" {
-		t.Errorf("with the agenda drawn focus is on %q, want the Agenda button, pressed", got)
-	}
+	focusOn("with the agenda drawn (the Agenda button, pressed, wanted)", "mode:agenda:true")
 
 	a.click(`.modes button[data-mode=week]`)
 	a.waitJS("the week drawn", `document.querySelector('.cal-body').dataset.range.startsWith('week ') && !document.querySelector('.cal-nav').hidden`, 10*time.Second)
@@ -109,12 +111,8 @@ func TestBrowserCalendarAgendaKeepsFocus(t *testing.T) {
 	defer a.do(chromedp.EmulateViewport(laptopW, laptopH))
 	a.do(chromedp.EmulateViewport(phoneW, phoneH))
 	a.waitJS("the agenda being read at a phone's width", `window.__held.length > 0 && document.querySelector('.modes').hidden`, 5*time.Second)
-	if got := eval[string](a, focused); got != "nav" {
-		t.Fatalf("focus on %q, want the nav bar's Next (the week still shown)", got)
-	}
+	focusOn("the week still shown,", "nav")
 	eval[bool](a, `window.__letGo()`)
 	a.waitJS("the agenda drawn at a phone's width", agendaDrawn, 10*time.Second)
-	if got := eval[string](a, focused); got != "main" {
-		t.Errorf("with the agenda drawn at a phone's width focus is on %q, want the page", got)
-	}
+	focusOn("with the agenda drawn at a phone's width (the page wanted)", "main")
 }

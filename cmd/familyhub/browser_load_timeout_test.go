@@ -3,8 +3,6 @@ package main
 import (
 	"testing"
 	"time"
-
-	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // TestBrowserLoadTimeout: a page's read that never gets an answer (a hung
@@ -19,9 +17,7 @@ import (
 // assistant's and the outbox's had no timeout.
 func TestBrowserLoadTimeout(t *testing.T) {
 	browserTest(t)
-	m := startMain(t, dbtest.URL(t))
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
-	seedFamily(t, m, ana)
+	m, ana, _ := anaWithWalks(t)
 	restAs(t, ana, m, "POST", "/api/recipes", map[string]any{"title": "Toast", "servings": 1})
 	for _, c := range []struct {
 		name, lang, why, retry string
@@ -34,32 +30,15 @@ func TestBrowserLoadTimeout(t *testing.T) {
 			b := newDevice(t, c.name, c.w, c.h, browserOpts{lang: c.lang})
 			b.login(m.URL(), "ana@example.org")
 			b.waitLive()
-			eval[bool](b, `(() => {
-				const realTimeout = window.setTimeout, realFetch = window.fetch;
-				window.__timers = [];
-				window.setTimeout = (fn, ms, ...args) => (ms === 35000 ? (window.__timers.push(fn), -1) : realTimeout(fn, ms, ...args));
-				window.__hang = true; window.__held = 0;
-				window.fetch = (input, opts) => {
-					const url = new URL(typeof input === 'string' ? input : input.url, location.href);
-					if (url.pathname !== '/api/recipes' || !window.__hang) return realFetch(input, opts);
-					window.__held++;
-					return new Promise((_, reject) => opts?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
-				};
-				return true;
-			})()`)
-			eval[bool](b, `(import('/js/api.js').then(({ onReachable, unreachableWhy }) => {
-				window.__down = [];
-				onReachable((up) => { if (!up) window.__down.push(unreachableWhy()); });
-			}), true)`)
-			b.waitJS("listening", `Array.isArray(window.__down)`, 5*time.Second)
+			eval[bool](b, `(window.__hang = true)`)
+			hangRequests(b, 35000, `url.pathname === '/api/recipes' && window.__hang`)
 			eval[bool](b, `(window.familyhub.go('/recipes'), true)`)
 			b.waitJS("the recipes read held", `window.__held === 1 && !!document.querySelector('#main .loading:not([hidden])')`, 10*time.Second)
-			eval[bool](b, `(window.__timers.splice(0).forEach((fn) => fn()), true)`)
+			fireTimers(b)
 			state := `document.querySelector('#main .error-state')`
 			b.waitJS("the page says the server did not answer in time", state+`?.querySelector('p')?.textContent === `+js(c.why)+
 				` && `+state+`.querySelector('button')?.textContent === `+js(c.retry), 10*time.Second)
-			const said = `(() => { const l = document.getElementById('offline-line'); return l.hidden ? '' : l.textContent; })() + (document.getElementById('conn').dataset.server ?? '') + window.__down.join(' ')`
-			if got := eval[string](b, said); got != "" {
+			if got := eval[string](b, unreachableSaid); got != "" {
 				t.Errorf("after the read's timeout the app says %q, as if the server could not be reached", got)
 			}
 			eval[bool](b, `(window.__hang = false, true)`)
