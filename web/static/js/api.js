@@ -99,9 +99,9 @@ export function onUnauthorized(fn) { unauthorized = fn; }
 /**
  * How long any request waits for its answer unless it says otherwise: a
  * hung proxy or server ends in a clear "did not answer in time" with a way
- * to try again, never a spinner forever. Longer than the server's own
- * bounds (its slowest request, an import's, ends at 30 s); the realtime
- * connection has its own (realtime*.js).
+ * to try again, never a spinner forever. Longer than the assistant's
+ * 30 s, the longest a request of the app is expected to take; the
+ * realtime connection has its own timers (realtime*.js).
  */
 export const REQUEST_TIMEOUT = 35000;
 
