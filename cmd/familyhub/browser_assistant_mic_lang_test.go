@@ -53,3 +53,28 @@ window.SpeechRecognition = class extends Heard {
 		t.Errorf("%d recognitions, want 4 (two started, each again in the new language)", n)
 	}
 }
+
+// TestBrowserAssistantMicNewLanguageKeepsHeard: the language switched
+// while the microphone has heard part of a command ("add pears", not yet
+// final) keeps those words in the field while it listens again in the new
+// language, and what it hears then follows them: the whole command is
+// sent and done (pears on the list), on a phone, English to German. Before,
+// the new recognition's first words replaced what was heard.
+func TestBrowserAssistantMicNewLanguageKeepsHeard(t *testing.T) {
+	browserTest(t)
+	b, m, ana, listID := anaOnFamily(t, "phone", phoneW, phoneH, speechOnCall, "")
+	b.click(`button.mic`)
+	b.waitJS("listening", `!!window.__rec && document.querySelector('button.mic').getAttribute('aria-pressed') === 'true'`, 5*time.Second)
+	eval[bool](b, `(window.__first = window.__rec, window.__rec.onresult({ results: [Object.assign([{ transcript: 'add pears', confidence: 0.9 }], { isFinal: false })], resultIndex: 0 }), true)`)
+	b.setValue(`#lang-select`, "de")
+	b.waitJS("listening again in German", `!!window.__rec && window.__rec !== window.__first && window.__rec.lang.startsWith('de')
+		&& document.querySelector('button.mic').getAttribute('aria-pressed') === 'true'`, 5*time.Second)
+	if got := eval[string](b, `document.getElementById('assistant-input').value`); got != "add pears" {
+		t.Errorf("listening again in German the field holds %q, want what was heard: %q", got, "add pears")
+	}
+	eval[bool](b, `window.__say(' to the weekly list')`)
+	b.waitJS("the command done", `!document.querySelector('[aria-busy]') && !!document.querySelector('.assistant-reply button.undo')`, 5*time.Second)
+	if c := countItems(t, ana, m, listID, "pears"); c != 1 {
+		t.Errorf("%d pears on the list, want 1 (the command heard in two languages, whole)", c)
+	}
+}

@@ -303,22 +303,13 @@ func TestBrowserAssistantChoiceHoldsBar(t *testing.T) {
 // the 30 s timer from firing. Before, the bar waited the full 30 s.
 func TestBrowserAssistantOfflineMidCommand(t *testing.T) {
 	browserTest(t)
-	m, ana, listID := anaWithWalks(t)
-	b := newDevice(t, "small phone", 320, 640, browserOpts{lang: "en-GB"})
-	b.login(m.URL(), "ana@example.org")
-	b.goFamily()
+	b, m, ana, listID := anaOnFamily(t, "small phone", 320, 640, "", `
+		if (window.__ids.length > 1) return realFetch(input, opts);
+		realFetch(input, { ...opts, signal: undefined });
+		return new Promise((_, reject) => opts.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));`)
 	eval[bool](b, `(() => {
-		const realTimeout = window.setTimeout, realFetch = window.fetch;
+		const realTimeout = window.setTimeout;
 		window.setTimeout = (fn, ms, ...args) => (ms === 30000 ? -1 : realTimeout(fn, ms, ...args));
-		window.__ids = [];
-		window.fetch = (input, opts) => {
-			const url = new URL(typeof input === 'string' ? input : input.url, location.href);
-			if (url.pathname !== '/api/assistant/commands') return realFetch(input, opts);
-			window.__ids.push(JSON.parse(opts.body).id);
-			if (window.__ids.length > 1) return realFetch(input, opts);
-			realFetch(input, { ...opts, signal: undefined });
-			return new Promise((_, reject) => opts.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
-		};
 		return true;
 	})()`)
 	b.setValue(`#assistant-input`, "add bananas to the weekly list")
@@ -343,24 +334,11 @@ func TestBrowserAssistantOfflineMidCommand(t *testing.T) {
 // line says, added the item twice.
 func TestBrowserAssistantProxyFailedKeepsID(t *testing.T) {
 	browserTest(t)
-	m, ana, listID := anaWithWalks(t)
-	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
-	b.login(m.URL(), "ana@example.org")
-	b.goFamily()
-	eval[bool](b, `(() => {
-		const realFetch = window.fetch;
-		window.__ids = [];
-		window.fetch = async (input, opts) => {
-			const url = new URL(typeof input === 'string' ? input : input.url, location.href);
-			if (url.pathname !== '/api/assistant/commands') return realFetch(input, opts);
-			window.__ids.push(JSON.parse(opts.body).id);
-			const res = await realFetch(input, opts);
-			if (window.__ids.length > 1) return res;
-			await res.text();
-			return new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'Content-Type': 'text/html' } });
-		};
-		return true;
-	})()`)
+	b, m, ana, listID := anaOnFamily(t, "laptop", laptopW, laptopH, "", `
+		const res = await realFetch(input, opts);
+		if (window.__ids.length > 1) return res;
+		await res.text();
+		return new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'Content-Type': 'text/html' } });`)
 	b.setValue(`#assistant-input`, "add bananas to the weekly list")
 	b.click(`.assistant-form button[type=submit]`)
 	b.waitJS("the 502 said", replyLine+` === 'The server is not answering right now. Try again in a moment.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
@@ -379,6 +357,38 @@ func anaWithWalks(t *testing.T) (*Main, member, string) {
 		restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": title})
 	}
 	return m, ana, listID
+}
+
+// anaOnFamily starts Ana's family (anaWithWalks) and her device (name,
+// w × h, English, with script: browserOpts) on the Family page, where the
+// assistant's bar is. Unless commands is empty, its fetch hands each
+// assistant command, its id recorded in window.__ids, to commands: the
+// body of an async function of (input, opts, realFetch) that answers it
+// (the test's way to lose, hold or replace the answer); every other
+// request goes to the server.
+func anaOnFamily(t *testing.T, name string, w, h int64, script, commands string) (*browser, *Main, member, string) {
+	t.Helper()
+	m, ana, listID := anaWithWalks(t)
+	b := newDevice(t, name, w, h, browserOpts{lang: "en-GB", script: script})
+	b.login(m.URL(), "ana@example.org")
+	b.goFamily()
+	if commands == "" {
+		return b, m, ana, listID
+	}
+	eval[bool](b, `(() => {
+		const realFetch = window.fetch;
+		const commands = async (input, opts, realFetch) => {`+commands+`
+		};
+		window.__ids = [];
+		window.fetch = (input, opts) => {
+			const url = new URL(typeof input === 'string' ? input : input.url, location.href);
+			if (url.pathname !== '/api/assistant/commands') return realFetch(input, opts);
+			window.__ids.push(JSON.parse(opts.body).id);
+			return commands(input, opts, realFetch);
+		};
+		return true;
+	})()`)
+	return b, m, ana, listID
 }
 
 // sentAgainOnce sends "add bananas to the weekly list" again (it is in the
@@ -407,25 +417,14 @@ func sentAgainOnce(t *testing.T, b *browser, m *Main, ana member, listID string)
 // command that was done, its answer and Undo gone.
 func TestBrowserAssistantOfflineAfterAnswer(t *testing.T) {
 	browserTest(t)
-	m, ana, listID := anaWithWalks(t)
-	b := newDevice(t, "small phone", 320, 640, browserOpts{lang: "en-GB"})
-	b.login(m.URL(), "ana@example.org")
-	b.goFamily()
-	eval[bool](b, `(() => {
-		const realFetch = window.fetch;
-		window.fetch = async (input, opts) => {
-			const url = new URL(typeof input === 'string' ? input : input.url, location.href);
-			if (url.pathname !== '/api/assistant/commands') return realFetch(input, opts);
-			const res = await realFetch(input, { ...opts, signal: undefined });
-			const body = await res.text();
-			let ctrl;
-			const stream = new ReadableStream({ start(c) { ctrl = c; } });
-			opts.signal?.addEventListener('abort', () => { try { ctrl.error(new DOMException('aborted', 'AbortError')); } catch {} });
-			window.__releaseBody = () => { try { ctrl.enqueue(new TextEncoder().encode(body)); ctrl.close(); } catch {} return true; };
-			return new Response(stream, { status: res.status, headers: res.headers });
-		};
-		return true;
-	})()`)
+	b, m, ana, listID := anaOnFamily(t, "small phone", 320, 640, "", `
+		const res = await realFetch(input, { ...opts, signal: undefined });
+		const body = await res.text();
+		let ctrl;
+		const stream = new ReadableStream({ start(c) { ctrl = c; } });
+		opts.signal?.addEventListener('abort', () => { try { ctrl.error(new DOMException('aborted', 'AbortError')); } catch {} });
+		window.__releaseBody = () => { try { ctrl.enqueue(new TextEncoder().encode(body)); ctrl.close(); } catch {} return true; };
+		return new Response(stream, { status: res.status, headers: res.headers });`)
 	b.setValue(`#assistant-input`, "add bananas to the weekly list")
 	b.click(`.assistant-form button[type=submit]`)
 	b.waitJS("the answer's headers in, its body held", `typeof window.__releaseBody === 'function'`, 5*time.Second)

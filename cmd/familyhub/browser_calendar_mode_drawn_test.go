@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
@@ -73,4 +75,44 @@ func TestBrowserCalendarNewEventDayShown(t *testing.T) {
 		t.Errorf("the new event starts on %s while the week from %s is shown (the week after being read), want %s", got, shown[1], shown[1])
 	}
 	eval[bool](a, `window.__letGo()`)
+}
+
+// TestBrowserCalendarAgendaKeepsFocus: the week's nav bar has focus (Ana
+// tabbed to Next while the agenda she picked was read) when the agenda is
+// drawn and the nav bar goes: focus moves to the Agenda button, pressed,
+// not to the document's body (where a screen reader starts over at the
+// top). On a laptop narrowed to a phone's width (the agenda, no mode
+// buttons) it moves to the page. Before, it was lost.
+func TestBrowserCalendarAgendaKeepsFocus(t *testing.T) {
+	browserTest(t)
+	a := calendarWhileRead(t)
+	focused := `(() => { const el = document.activeElement; return el === document.getElementById('main') ? 'main'
+		: el?.closest('.cal-nav') ? 'nav' : el?.dataset.mode ? 'mode:' + el.dataset.mode + ':' + el.getAttribute('aria-pressed') : el?.tagName; })()`
+	agendaDrawn := `document.querySelector('.cal-body').dataset.range.startsWith('agenda ') && document.querySelector('.cal-nav').hidden`
+	focusOn := func(when, want string) {
+		t.Helper()
+		if got := eval[string](a, focused); got != want {
+			t.Fatalf("%s focus is on %q, want %q", when, got, want)
+		}
+	}
+
+	eval[bool](a, `(window.__hold = true)`)
+	a.click(`.modes button[data-mode=agenda]`)
+	a.waitJS("the agenda being read", `window.__held.length > 0`, 5*time.Second)
+	eval[bool](a, `(document.querySelector('.cal-nav button[aria-label=Next]').focus(), true)`)
+	focusOn("the agenda being read,", "nav")
+	eval[bool](a, `window.__letGo()`)
+	a.waitJS("the agenda drawn, without the nav bar", agendaDrawn, 10*time.Second)
+	focusOn("with the agenda drawn (the Agenda button, pressed, wanted)", "mode:agenda:true")
+
+	a.click(`.modes button[data-mode=week]`)
+	a.waitJS("the week drawn", `document.querySelector('.cal-body').dataset.range.startsWith('week ') && !document.querySelector('.cal-nav').hidden`, 10*time.Second)
+	eval[bool](a, `(window.__hold = true, document.querySelector('.cal-nav button[aria-label=Next]').focus(), true)`)
+	defer a.do(chromedp.EmulateViewport(laptopW, laptopH))
+	a.do(chromedp.EmulateViewport(phoneW, phoneH))
+	a.waitJS("the agenda being read at a phone's width", `window.__held.length > 0 && document.querySelector('.modes').hidden`, 5*time.Second)
+	focusOn("the week still shown,", "nav")
+	eval[bool](a, `window.__letGo()`)
+	a.waitJS("the agenda drawn at a phone's width", agendaDrawn, 10*time.Second)
+	focusOn("with the agenda drawn at a phone's width (the page wanted)", "main")
 }

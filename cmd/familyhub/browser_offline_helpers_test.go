@@ -316,6 +316,11 @@ func (hr *heldReads) releaseLast(t *testing.T, read *fetch.EventRequestPaused) {
 // after this, and holds the later reads of that copy (holdReads: a
 // warm-up after a reconnect) unanswered: on a busy machine the warm-up
 // begun at the login read the list after the test's write and kept that.
+// A warm-up that stopped at a failure (warm answers {done: false}) fails
+// the test: what it should have kept is not kept.
 func warmedUp(b *browser) {
-	evalAwait[bool](b, `Promise.all([import('/js/warm.js'), import('/js/time.js')]).then(([w, tm]) => w.warm(tm.dateIn(new Date(), window.familyhub.tz))).then(() => true)`)
+	b.t.Helper()
+	if why := evalAwait[string](b, `Promise.all([import('/js/warm.js'), import('/js/time.js')]).then(([w, tm]) => w.warm(tm.dateIn(new Date(), window.familyhub.tz))).then((r) => r.done ? '' : r.error || 'stopped')`); why != "" {
+		b.t.Fatalf("%s: the warm-up stopped before it kept everything: %s", b.name, why)
+	}
 }

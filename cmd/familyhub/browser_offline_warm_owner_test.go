@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -33,7 +34,7 @@ func TestBrowserOfflineWarmOwnerChanged(t *testing.T) {
 	reads := holdReads(t, a, "*/api/shopping/lists/"+diary)
 	a.login(m.URL(), "ana@example.org")
 	held := reads.next(t) // the warm-up's read of Diary, answered with Ana's items
-	eval[bool](a, `(window.__warmDone = false, import('/js/warm.js').then((w) => w.warm('2000-01-01')).then(() => { window.__warmDone = true; }), true)`)
+	eval[bool](a, `(window.__warmDone = false, import('/js/warm.js').then((w) => w.warm('2000-01-01')).then((r) => { window.__warmDone = r; }), true)`)
 
 	b := a.newTab("tab B", laptopW, laptopH, false)
 	b.do(chromedp.Navigate(m.URL() + "/shopping"))
@@ -43,7 +44,10 @@ func TestBrowserOfflineWarmOwnerChanged(t *testing.T) {
 	b.login(m.URL(), "eve@example.org")
 
 	reads.releaseLast(t, held)
-	a.waitJS("tab A's warm-up over", `window.__warmDone === true`, 10*time.Second)
+	a.waitJS("tab A's warm-up over", `!!window.__warmDone`, 10*time.Second)
+	if got := eval[string](a, `JSON.stringify(window.__warmDone)`); !strings.HasPrefix(got, `{"done":false`) {
+		t.Errorf("tab A's warm-up answered %s, want that it stopped (the data is no longer Ana's)", got)
+	}
 	stored := func(key string) string {
 		return `new Promise((resolve) => { const o = indexedDB.open('familyhub'); o.onsuccess = () => {
 			const g = o.result.transaction('data').objectStore('data').get(` + js(key) + `);

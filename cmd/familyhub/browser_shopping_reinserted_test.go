@@ -135,33 +135,3 @@ func TestBrowserDeletionWithoutSeqShownAgain(t *testing.T) {
 	a.goTo("/tasks", `!!document.querySelector('li.task[data-id=`+js(bike)+`]')`)
 	a.waitJS("the bike's deletion dropped", `(`+stored(bike)+`) === 'null'`, 5*time.Second)
 }
-
-// TestBrowserCalendarUnnumberedDeletionOffline: a deletion of an event kept
-// with no number in the device's order (an older version of the app numbered
-// none), the event back since (the assistant's Undo), is older than every
-// range the calendar read and numbered since: offline after a reload the
-// week kept shows the event. Before, the calendar took such a deletion for
-// the newest and laid it over every kept range until an online read.
-func TestBrowserCalendarUnnumberedDeletionOffline(t *testing.T) {
-	browserTest(t)
-	c, ana, _ := twoAdults(t)
-	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}) // sign-in opens it
-	day := time.Now().UTC().Format("2006-01-02")
-	id := restAs(t, ana, c.a, "POST", "/api/calendar/events", map[string]any{"title": "Dentist", "starts_at": day + "T10:00:00Z", "ends_at": day + "T11:00:00Z"})["id"].(string)
-	a := newDevice(t, "Ana's laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
-	a.login(c.a.URL(), "ana@example.org")
-	a.goTo("/calendar", weekChip("Dentist")+` && navigator.serviceWorker.controller`)
-	a.waitJS("the week kept, numbered", `(import('/js/cache.js').then((c) => c.kept('calendar')).then((k) => {
-		window.__numbered = !!k?.ranges?.some((r) => r.seq != null && r.occurrences.some((o) => o.title === 'Dentist')); }), window.__numbered === true)`, 10*time.Second)
-	// The deletion as the first versions kept it: a time (an hour ago, before the week's read), no number.
-	evalAwait[bool](a, `import('/js/idb.js').then(async (i) => {
-		await i.put('answers', { id: `+js(id)+`, record: null, at: new Date(Date.now() - 3600000).toISOString() });
-		return true; })`)
-	a.goOffline()
-	a.do(chromedp.Reload())
-	a.waitJS("the week offline, from the device", `location.pathname === '/calendar' && !!document.querySelector('.cal-body')?.dataset.range?.startsWith('week ')`, 10*time.Second)
-	a.waitJS("the saved answers read", `import('/js/outbox.js').then((o) => o.started()).then(() => { window.__started = true; }) && window.__started === true`, 5*time.Second)
-	if !eval[bool](a, weekChip("Dentist")) {
-		t.Errorf("offline after a reload the week kept lacks the dentist: a deletion with no number was laid over a range read after it")
-	}
-}

@@ -17,7 +17,7 @@ export const serverCaps = {
 
 export class ApiError extends Error {
   constructor(status, code, field, ctx = {}) {
-    super(sayError({ status, code, field, path: ctx.path, key: ctx.key }));
+    super(sayError({ status, code, field, path: ctx.path, key: ctx.key, timedOut: ctx.timedOut }));
     this.key = ctx.key ?? null; // the app's own sentence for it, in place of the code's
     this.status = status;
     this.code = code;
@@ -97,25 +97,35 @@ let unauthorized = () => {};
 export function onUnauthorized(fn) { unauthorized = fn; }
 
 /**
+ * How long any request waits for its answer unless it says otherwise: a
+ * hung proxy or server ends in a clear "did not answer in time" with a way
+ * to try again, never a spinner forever. Longer than the assistant's
+ * 30 s, the longest a request of the app is expected to take; the
+ * realtime connection has its own timers (realtime*.js).
+ */
+export const REQUEST_TIMEOUT = 35000;
+
+/**
  * request(method, path, body, opts) answers {data, headers, status}; api()
  * only the data. opts: ifMatch (the version the change was made against,
- * sent as If-Match), timeout (ms; then it fails as a network error
- * with timedOut set),
+ * sent as If-Match), timeout (ms, REQUEST_TIMEOUT unless given; then it
+ * fails as a network error with timedOut set, said as "did not answer in
+ * time", errors.js),
  * background (a read the user did not ask for, such as the calendar's
  * read-ahead: its failure, the network's or a proxy's 502/504, is not
  * reported to onReachable, so the header and the offline line stay as
- * they are; an answer still is: the server answered), quietTimeout (a
- * request that ends at its timeout is not reported to onReachable: no
- * answer in time is a slow answer, not an outage, so the header and the
- * offline line keep what the rest of the app knows; a network failure
- * still is reported), signal (an AbortSignal of the caller's: aborted
+ * they are; an answer still is: the server answered), quietTimeout (true
+ * unless given false: a request that ends at its timeout is not reported
+ * to onReachable: no answer in time is a slow answer, not an outage, so
+ * the header and the offline line keep what the rest of the app knows; a
+ * network failure still is reported), signal (an AbortSignal of the caller's: aborted
  * before the answer's status and headers are in, the request fails as a
  * network error, e.g. when the device goes offline; once they are in, the
  * server has done the request, so its body is read to the end or the
  * timeout: an answer that came is not thrown away).
  * A failure throws ApiError.
  */
-export async function request(method, path, body, { ifMatch = null, timeout = 0, background = false, quietTimeout = false, signal = null } = {}) {
+export async function request(method, path, body, { ifMatch = null, timeout = REQUEST_TIMEOUT, background = false, quietTimeout = true, signal = null } = {}) {
   const headers = { 'X-Device-ID': deviceId(), Accept: 'application/json', 'Accept-Language': acceptLanguage() };
   const opts = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (body !== undefined) {

@@ -61,6 +61,7 @@ const app = {
   /** The last event seen (to tell later who changed what): live, or kept from the last session. */
   seq: () => app.rt?.lastSeq ?? app.keptSeq ?? null,
   keptSeq: null,
+  loadSeq: null, // the family's seq read at sign-in, before the page loaded (signedIn)
   keptMark: null, // the event seen at keptSeq ({id, at}): a resume names it (docs/realtime.md)
   signedIn,
   signOut,
@@ -120,7 +121,17 @@ function startRealtime() {
       else app.view?.onEvent?.(ev);
     },
     onSeq: (seq, mark) => cache.noteSeq(seq, mark), // a pong's seq and its event, kept as an event's
-    onResync: () => { cache.noteSeq(app.rt?.lastSeq, app.rt?.lastMark); meState.refresh(); app.view?.reload?.(); },
+    onResync: (why) => {
+      const loaded = app.loadSeq;
+      app.loadSeq = null;
+      cache.noteSeq(app.rt?.lastSeq, app.rt?.lastMark);
+      // The first connection's hello at the seq read before the page
+      // loaded: nothing happened since, what the page and me read is
+      // current (before, every sign-in read the lists twice).
+      if (why === 'hello' && loaded != null && app.rt?.lastSeq === loaded) return;
+      meState.refresh();
+      app.view?.reload?.();
+    },
     onMessage: (msg) => {
       app.messages.push(msg);
       if (app.messages.length > 20) app.messages.shift();
@@ -238,6 +249,11 @@ async function signedIn() {
   let me;
   let kept = false;
   const read = new Date().toISOString();
+  // The family's seq, read (beside me) before the page loads: the first
+  // connection's hello at the same seq means the page read is current
+  // (onResync). Unknown (null) on any failure: then it reads again.
+  const seq = app.rt ? null : get('/api/realtime/poll?since=0&timeout=0&seq_only=1', { background: true })
+    .then((r) => (typeof r?.seq === 'number' ? r.seq : null), () => null);
   try {
     me = await get('/api/me');
   } catch (e) {
@@ -251,6 +267,7 @@ async function signedIn() {
   }
   app.me = me;
   if (!kept) await meState.keep(me, read);
+  app.loadSeq = kept ? null : await seq;
   outbox.setStopped(false);
   startRealtime();
 }

@@ -52,7 +52,7 @@ const COMMAND_TIMEOUT = 30000;
 export function mountAssistant(app, root) {
   const input = h('input#assistant-input', { name: 'text', type: 'text', autocomplete: 'off', maxlength: MAX_TEXT, enterkeyhint: 'send' });
   const label = h('label.visually-hidden', { for: 'assistant-input' });
-  const mic = h('button.icon.mic', { type: 'button', hidden: true, 'aria-pressed': 'false', onclick: listen }, micIcon());
+  const mic = h('button.icon.mic', { type: 'button', hidden: true, 'aria-pressed': 'false', onclick: () => listen() }, micIcon());
   const send = h('button.primary', { type: 'submit' });
   const reply = h('div.assistant-reply', { role: 'status', 'aria-live': 'polite' });
   // What the microphone heard while a request was on its way waits in the
@@ -64,8 +64,10 @@ export function mountAssistant(app, root) {
   let recognition = null;
   // The language changed while the microphone listened: the recognition
   // (its language is fixed once started) is aborted, and one in the new
-  // language starts when it has ended.
+  // language starts when it has ended. What was heard so far stays in the
+  // field, and what the new one hears follows it (heardBefore).
   let relisten = false;
+  let heardBefore = '';
   // A command, a choice or an Undo on its way: Send (or Enter, or the
   // microphone) sends nothing more until its answer, which would else
   // replace this one's (an Undo's outcome, a question) unseen.
@@ -285,10 +287,11 @@ export function mountAssistant(app, root) {
     });
   }
 
-  function listen() {
+  function listen({ again = false } = {}) {
     const SR = Recognition();
     if (!SR) return;
     if (recognition) { relisten = false; recognition.stop(); return; }
+    heardBefore = again ? input.value.trim() : '';
     recognition = new SR();
     recognition.lang = currentLocale();
     recognition.interimResults = true;
@@ -297,7 +300,7 @@ export function mountAssistant(app, root) {
     relabel();
     recognition.onresult = (ev) => {
       const results = [...ev.results];
-      input.value = results.map((r) => r[0].transcript).join('');
+      input.value = [heardBefore, results.map((r) => r[0].transcript).join('').trim()].filter(Boolean).join(' ');
       if (results.length && results[results.length - 1].isFinal) {
         recognition.stop?.();
         if (busy) sayIn(heard, () => t('assistant.heardWhileBusy'));
@@ -314,7 +317,7 @@ export function mountAssistant(app, root) {
       recognition = null;
       mic.setAttribute('aria-pressed', 'false');
       relabel();
-      if (relisten) { relisten = false; listen(); }
+      if (relisten) { relisten = false; listen({ again: true }); }
     };
     try { recognition.start(); } catch { recognition.onend(); }
   }

@@ -358,7 +358,8 @@ const SLOW = Symbol('slow');
  */
 export async function fresh(key, fetcher) {
   const page = keptPageNow();
-  const servedKept = (e) => { if (e.status > 0 && page === keptPageNow()) keptFor(key, true); };
+  // The page's notice with Retry: the server failed or did not answer in time (not the network).
+  const servedKept = (e) => { if ((e.status > 0 || e.timedOut) && page === keptPageNow()) keptFor(key, true); };
   if (navigator.onLine === false) {
     const c = await inOrder(key, () => copyOf(key));
     if (c !== undefined) { showing(c.at); return { data: c.v, cached: true, at: c.at }; }

@@ -71,10 +71,11 @@ export function realtimeReason(code) {
 
 /**
  * friendly(status, code, field, ctx) returns the sentence for an error.
- * ctx.path is the request's path (a 401 at sign-in means wrong password).
+ * ctx.path is the request's path (a 401 at sign-in means wrong password);
+ * ctx.timedOut: no answer came within the request's timeout (api.js).
  */
 export function friendly(status, code, field, ctx = {}) {
-  if (code === 'network') return t(navigator.onLine === false ? 'error.offline' : 'error.network');
+  if (code === 'network') return t(navigator.onLine === false ? 'error.offline' : ctx.timedOut ? 'error.timeout' : 'error.network');
   if (status === 412) return t('error.stale');
   if (code === 'limit_reached') {
     const limit = BY_LIMIT.find(([re]) => re.test(ctx.path || ''));
@@ -102,15 +103,15 @@ export function friendly(status, code, field, ctx = {}) {
 
 /**
  * sayError(e) says an error from what stays of it ({status, code, field,
- * path, key}: an ApiError, or that much of one kept in IndexedDB, errorOf)
+ * path, key, timedOut}: an ApiError, or that much of one kept in IndexedDB, errorOf)
  * in the language in use now: key, the app's own sentence, else by code.
  */
 export function sayError(e) {
-  return e.key ? t(e.key) : friendly(e.status, e.code, e.field, { path: e.path });
+  return e.key ? t(e.key) : friendly(e.status, e.code, e.field, { path: e.path, timedOut: e.timedOut });
 }
 
 /** errorOf(e) is what sayError needs of an ApiError, plain (to keep in IndexedDB). */
-export const errorOf = (e) => ({ status: e.status, code: e.code, field: e.field ?? null, path: e.path ?? null, key: e.key ?? null });
+export const errorOf = (e) => ({ status: e.status, code: e.code, field: e.field ?? null, path: e.path ?? null, key: e.key ?? null, timedOut: !!e.timedOut });
 
 /** Whether the server wrote message for a person in the language in use. */
 export function serverSpeaks(contentLanguage) {

@@ -107,11 +107,12 @@ export function noticeBoard({ enqueue, emit, changed, tellOthers, timeout }) {
 
   // whoChanged finds the member who last changed record since seq, from the
   // family's event log: the event's actor (null: unknown, or a change from
-  // outside the app).
+  // outside the app). No answer in time is a slow server, not an outage
+  // (quietTimeout): the header and the "Offline" line keep what they know.
   async function whoChanged(record, seq) {
     if (seq == null) return null;
     try {
-      const { data } = await request('GET', `/api/realtime/events?since=${seq}`, undefined, { timeout });
+      const { data } = await request('GET', `/api/realtime/events?since=${seq}`, undefined, { timeout, quietTimeout: true });
       const mine = deviceId();
       const evs = (data.events || []).filter((ev) => ev.id === record && ev.device_id !== mine && ev.actor);
       return evs.length ? evs[evs.length - 1].actor : null;

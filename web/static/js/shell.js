@@ -309,8 +309,8 @@ function whyOf(e) {
 
 function showLoadError(e) {
   const main = document.getElementById('main');
-  if (e.status !== 0) {
-    // Another failure (a 500, a proxy's 502): what is still loading will
+  if (e.status !== 0 || e.timedOut) {
+    // Another failure (a 500, a proxy's 502, no answer in time): what is still loading will
     // not load by itself. It says why, with Retry, in its place; the line
     // at the top only when nothing was loading (the data shown stays).
     const reason = t('error.load', { reason: reasonOf(e) });

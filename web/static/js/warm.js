@@ -37,9 +37,13 @@ let warmed = 0;
  * tab), and what a read on its way brings then is not kept (cache.js
  * saves only for the owner). Its reads are background reads (api.js):
  * nobody asked for them, so their failure does not change the header.
+ * It answers {done: true} when everything was read and kept (or was,
+ * less than 30 s ago), {done: false, error} when it stopped at a failure
+ * or because the data is no longer this person's: the app goes on the
+ * same either way (the next time), but a test waiting for it can tell.
  */
 export function warm(date) {
-  if (!warming && Date.now() - warmed < 30000) return Promise.resolve();
+  if (!warming && Date.now() - warmed < 30000) return Promise.resolve({ done: true });
   warming ??= (async () => {
     try {
       const bg = { background: true };
@@ -61,7 +65,10 @@ export function warm(date) {
       await mine();
       await cache.refresh('tasks', () => fetchTasks(date, bg));
       warmed = Date.now();
-    } catch { /* the next time */ } finally {
+      return { done: true };
+    } catch (e) {
+      return { done: false, error: String(e?.message || e) }; // the next time
+    } finally {
       warming = null;
     }
   })();

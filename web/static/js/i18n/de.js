@@ -622,6 +622,7 @@ export default {
   'sync.serverDown': 'Server antwortet nicht, zuletzt synchronisiert {time}',
   'sync.serverDownNever': 'Server antwortet nicht',
   'shopping.categoryNotLoaded': '{name} (Kategorie nicht geladen)',
+  'error.timeout': 'Der Server hat nicht rechtzeitig geantwortet. Versuche es nochmal.',
   ...family,
   ...notify,
 };

@@ -623,6 +623,7 @@ export default {
   'sync.serverDown': 'Server not answering, last synced {time}',
   'sync.serverDownNever': 'Server not answering',
   'shopping.categoryNotLoaded': '{name} (category not loaded)',
+  'error.timeout': 'The server did not answer in time. Try again.',
   ...family,
   ...notify,
 };

@@ -112,15 +112,27 @@ export function view(app, main) {
   // next one is drawn: a week drawn again while the agenda is read (a change heard) keeps its nav bar.
   function layout() {
     const m = mode();
-    modes.hidden = !wide.matches;
+    focusOut(modes, () => { modes.hidden = !wide.matches; });
     for (const b of modeBtns) b.setAttribute('aria-pressed', String(b.dataset.mode === m));
     frame(drawn ?? range());
   }
 
   // The frame of range r: the nav bar for a week or month, the wide layout but for the agenda.
   function frame(r) {
-    navBar.hidden = r.mode === 'agenda';
+    focusOut(navBar, () => { navBar.hidden = r.mode === 'agenda'; });
     main.classList.toggle('wide-calendar', r.mode !== 'agenda');
+  }
+
+  // hide() may hide el; focus in it would fall to the document's body
+  // (a screen reader starts over at the top): it moves to the mode button
+  // pressed when the modes show (the agenda's, as the nav bar goes), else
+  // to the page.
+  function focusOut(el, hide) {
+    const had = !el.hidden && el.contains(document.activeElement);
+    hide();
+    if (!had || !el.hidden) return;
+    const pressed = modes.hidden ? null : modeBtns.find((b) => b.getAttribute('aria-pressed') === 'true');
+    (pressed ?? main).focus({ preventScroll: true });
   }
 
   // The occurrences of range r as they will be once what waits is saved.
