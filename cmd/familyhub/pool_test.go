@@ -28,14 +28,14 @@ func TestPoolNoSparesBeforeOtherTests(t *testing.T) {
 	kept := warmBrowsers.kept
 	warmBrowsers.kept = nil
 	warmBrowsers.Unlock()
-	saved := runOrder
+	saved, savedAgain := runOrder, runAgain
 	t.Cleanup(func() {
-		runOrder = saved
+		runOrder, runAgain = saved, savedAgain
 		warmBrowsers.Lock()
 		warmBrowsers.kept = append(warmBrowsers.kept, kept...)
 		warmBrowsers.Unlock()
 	})
-	runOrder = []string{"TestBrowserLast", "TestCalDAVSomething", "TestBrowserFirst", "TestBrowserSecond"}
+	runOrder, runAgain = []string{"TestBrowserLast", "TestCalDAVSomething", "TestBrowserFirst", "TestBrowserSecond"}, false
 	if !browserTestAfter("TestBrowserFirst") || browserTestAfter("TestBrowserSecond") || browserTestAfter("TestBrowserLast") {
 		t.Fatal("browserTestAfter misreads the order")
 	}
