@@ -76,7 +76,7 @@ var runAgain bool
 // refillAfter is newBrowser's clean-up's refill: the browsers the next
 // test takes start only when a browser test comes next. After a subtest
 // its test's next subtests may take them; after the last browser test
-// before other tests (53 CalDAV, fault and replica tests follow
+// before other tests (the CalDAV, push and replica tests after
 // TestBrowserUndoDelete), or the last of all, none start to wait idle
 // beside tests that never take them; the next browser test then starts
 // its first one itself.
