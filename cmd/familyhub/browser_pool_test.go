@@ -65,15 +65,18 @@ var warmBrowsers struct {
 var warmCtx, endWarmBrowsers = context.WithCancel(context.Background())
 
 // runOrder is the package's top-level tests this run runs, in their order
-// (TestMain fills it; nil when unknown: -shuffle, or Go's testing.M no
-// longer has the field read). A test whose name starts with TestBrowser
-// opens browsers; no other does.
+// (TestMain fills it; nil when unknown: see testsToRun). A test whose name
+// starts with TestBrowser opens browsers; no other does.
 var runOrder []string
+
+// runAgain: -count is above 1, so after runOrder's last test its first
+// runs again.
+var runAgain bool
 
 // refillAfter is newBrowser's clean-up's refill: the browsers the next
 // test takes start only when a browser test comes next. After a subtest
 // its test's next subtests may take them; after the last browser test
-// before other tests (53 CalDAV, fault and replica tests follow
+// before other tests (the CalDAV, push and replica tests after
 // TestBrowserUndoDelete), or the last of all, none start to wait idle
 // beside tests that never take them; the next browser test then starts
 // its first one itself.
@@ -90,46 +93,64 @@ func browserTestAfter(test string) bool {
 	if i < 0 {
 		return true
 	}
-	return i+1 < len(runOrder) && strings.HasPrefix(runOrder[i+1], "TestBrowser")
+	next := i + 1
+	if next == len(runOrder) {
+		if !runAgain {
+			return false
+		}
+		next = 0
+	}
+	return strings.HasPrefix(runOrder[next], "TestBrowser")
 }
 
-// testsToRun returns the names of the top-level tests m runs, in order:
-// its tests (an unexported field, read through reflection), less those
-// -test.run's or -test.skip's top-level pattern leaves out. Nil under
-// -shuffle or when the field is gone; a -run pattern with a "/" (subtests)
-// is not applied, so at worst browsers start that no test takes, as
-// before.
-func testsToRun(m *testing.M) []string {
-	if f := flag.Lookup("test.shuffle"); f != nil && f.Value.String() != "off" {
-		return nil
+// testsToRun returns the names of the top-level tests m (a *testing.M)
+// runs, in order: its tests (an unexported field, read through
+// reflection), less those the run or skip pattern (-test.run, -test.skip)
+// leaves out. It returns nil, the order unknown, under -shuffle or when a
+// pattern names subtests (has a "/": go test splits such a pattern by
+// level and alternative, which is not repeated here), and nil and an
+// error when m has no such field (a newer Go): then spares start after
+// every browser test, as before, at worst waiting for nothing.
+func testsToRun(m any, run, skip string, shuffled bool) ([]string, error) {
+	if shuffled || strings.Contains(run, "/") || strings.Contains(skip, "/") {
+		return nil, nil
 	}
 	tests := reflect.ValueOf(m).Elem().FieldByName("tests")
-	if !tests.IsValid() || tests.Kind() != reflect.Slice {
-		return nil
+	if !tests.IsValid() || tests.Kind() != reflect.Slice || tests.Type().Elem() != reflect.TypeFor[testing.InternalTest]() {
+		return nil, fmt.Errorf("%T has no field tests []testing.InternalTest", m)
 	}
-	run, skip := topPattern("test.run"), topPattern("test.skip")
+	runRE, err := compileOrNil(run)
+	if err != nil {
+		return nil, err
+	}
+	skipRE, err := compileOrNil(skip)
+	if err != nil {
+		return nil, err
+	}
 	var names []string
 	for i := range tests.Len() {
 		name := tests.Index(i).FieldByName("Name").String()
-		if (run == nil || run.MatchString(name)) && (skip == nil || !skip.MatchString(name)) {
+		if (runRE == nil || runRE.MatchString(name)) && (skipRE == nil || !skipRE.MatchString(name)) {
 			names = append(names, name)
 		}
 	}
-	return names
+	return names, nil
 }
 
-// topPattern is the flag's regular expression when it applies to
-// top-level names alone (no "/"), else nil.
-func topPattern(flagName string) *regexp.Regexp {
-	f := flag.Lookup(flagName)
-	if f == nil || f.Value.String() == "" || strings.Contains(f.Value.String(), "/") {
-		return nil
+// compileOrNil compiles a -run or -skip pattern; "" is nil (no pattern).
+func compileOrNil(pattern string) (*regexp.Regexp, error) {
+	if pattern == "" {
+		return nil, nil
 	}
-	re, err := regexp.Compile(f.Value.String())
-	if err != nil {
-		return nil
+	return regexp.Compile(pattern)
+}
+
+// testFlag is the value of the go test flag -name ("" when unset).
+func testFlag(name string) string {
+	if f := flag.Lookup("test." + name); f != nil {
+		return f.Value.String()
 	}
-	return re
+	return ""
 }
 
 // takeWarmBrowser returns a started browser for one test: one started
@@ -401,7 +422,12 @@ func removeStaleProfiles(dir string) {
 // Before, it removes what killed runs left behind.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	runOrder = testsToRun(m)
+	var err error
+	runOrder, err = testsToRun(m, testFlag("run"), testFlag("skip"), testFlag("shuffle") != "off")
+	if err != nil { // said once, in the package's output
+		fmt.Fprintf(os.Stderr, "browser pool: the order of the tests is unknown (%v): spare browsers start after every browser test\n", err)
+	}
+	runAgain = testFlag("count") != "1"
 	removeStaleProfiles(os.TempDir())
 	root, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", profilesRootPrefix, os.Getpid()))
 	if err == nil {

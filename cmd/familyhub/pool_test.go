@@ -28,14 +28,14 @@ func TestPoolNoSparesBeforeOtherTests(t *testing.T) {
 	kept := warmBrowsers.kept
 	warmBrowsers.kept = nil
 	warmBrowsers.Unlock()
-	saved := runOrder
+	saved, savedAgain := runOrder, runAgain
 	t.Cleanup(func() {
-		runOrder = saved
+		runOrder, runAgain = saved, savedAgain
 		warmBrowsers.Lock()
 		warmBrowsers.kept = append(warmBrowsers.kept, kept...)
 		warmBrowsers.Unlock()
 	})
-	runOrder = []string{"TestBrowserLast", "TestCalDAVSomething", "TestBrowserFirst", "TestBrowserSecond"}
+	runOrder, runAgain = []string{"TestBrowserLast", "TestCalDAVSomething", "TestBrowserFirst", "TestBrowserSecond"}, false
 	if !browserTestAfter("TestBrowserFirst") || browserTestAfter("TestBrowserSecond") || browserTestAfter("TestBrowserLast") {
 		t.Fatal("browserTestAfter misreads the order")
 	}
@@ -74,5 +74,54 @@ func TestPoolRemovesStaleProfiles(t *testing.T) {
 		if _, err := os.Stat(d); err != nil {
 			t.Errorf("%s removed: %v", filepath.Base(d), err)
 		}
+	}
+}
+
+// TestPoolTestOrder: testsToRun reads the tests a testing.M holds, less
+// what -run and -skip leave out; the order is unknown (nil) under
+// -shuffle or with a pattern that names subtests, and when Go's testing.M
+// no longer has the field it reads, which it says (TestMain logs it once).
+// Unknown, every browser test is followed by spares, as before the order
+// was read; with -count above 1 the last test is followed by the first.
+func TestPoolTestOrder(t *testing.T) {
+	m := &struct{ tests []testing.InternalTest }{tests: []testing.InternalTest{
+		{Name: "TestBrowserA"}, {Name: "TestCalDAVB"}, {Name: "TestBrowserC"}, {Name: "TestBrowserD"},
+	}}
+	for _, c := range []struct {
+		run, skip string
+		shuffled  bool
+		want      []string
+	}{
+		{"", "", false, []string{"TestBrowserA", "TestCalDAVB", "TestBrowserC", "TestBrowserD"}},
+		{"TestBrowserA|CalDAV", "", false, []string{"TestBrowserA", "TestCalDAVB"}},
+		{"Browser", "C$", false, []string{"TestBrowserA", "TestBrowserD"}},
+		// go test reads this as TestBrowserA's subtest x, or TestBrowserC:
+		// not the top-level pattern "TestBrowserA": unknown, not wrong.
+		{"TestBrowserA/x|TestBrowserC", "", false, nil},
+		{"", "TestBrowserA/x", false, nil},
+		{"", "", true, nil},
+	} {
+		got, err := testsToRun(m, c.run, c.skip, c.shuffled)
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("run %q skip %q shuffled %v: %v, %v; want %v", c.run, c.skip, c.shuffled, got, err, c.want)
+		}
+	}
+	if got, err := testsToRun(&struct{ benchmarks []testing.InternalBenchmark }{}, "", "", false); got != nil || err == nil {
+		t.Errorf("without the field: %v, %v; want nil and an error", got, err)
+	}
+
+	saved, savedAgain := runOrder, runAgain
+	t.Cleanup(func() { runOrder, runAgain = saved, savedAgain })
+	runOrder, runAgain = nil, false
+	if !browserTestAfter("TestCalDAVB") {
+		t.Error("order unknown: no spares after a test, want them as always")
+	}
+	runOrder = []string{"TestBrowserA", "TestCalDAVB", "TestBrowserC"}
+	if browserTestAfter("TestBrowserC") {
+		t.Error("spares after the last test of a single run")
+	}
+	runAgain = true
+	if !browserTestAfter("TestBrowserC") {
+		t.Error("-count=2: no spares after the last test, though TestBrowserA runs next")
 	}
 }
