@@ -47,8 +47,15 @@ func skipInShortMode(tb testing.TB, what string) {
 // calendar weeks read from two different todays (TestBrowserCalendarReadAhead
 // failed in a CI run started at 23:55). Neither clock is pinned, so a test
 // begun within browserDayMargin of midnight waits for the new day.
+//
+// Its test must be named TestBrowser…: the browser pool starts chromiums
+// ahead only before such tests (browserTestAfter), so one named otherwise
+// would start its browsers cold and leave spares idle beside other tests.
 func browserTest(tb testing.TB) {
 	tb.Helper()
+	if !strings.HasPrefix(tb.Name(), "TestBrowser") {
+		tb.Fatalf("%s drives a browser: name it TestBrowser… (the browser pool starts browsers ahead only for those)", tb.Name())
+	}
 	skipInShortMode(tb, "a browser")
 	dbtest.ClearOfMidnight(tb, browserDayMargin)
 }
