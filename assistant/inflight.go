@@ -92,8 +92,8 @@ func (f *inflight) waitEarlier(ctx context.Context, user uuid.UUID, seq uint64, 
 
 // undoWaitMax bounds how long "undo that" waits for the speaker's earlier
 // commands (waitEarlier), whatever the model's timeout
-// (--assistant-timeout may be set long): that wait, then its own wait for
-// the member's lock (db.AssistantCommandWait) and its work stay inside
+// (--assistant-timeout may be set long): that wait, then its own waits
+// for its two locks (db.AssistantCommandWait each) and its work stay inside
 // the 30 s the app waits for an answer (web/static/js/assistant.js,
 // COMMAND_TIMEOUT). Longer, the app would say "No answer in time" while
 // the undo still ran and landed unseen.
