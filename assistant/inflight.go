@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub/db"
 )
 
 // Commands still being understood: a command takes the member's lock
@@ -86,4 +88,25 @@ func (f *inflight) waitEarlier(ctx context.Context, user uuid.UUID, seq uint64, 
 			return
 		}
 	}
+}
+
+// undoWaitMax bounds how long "undo that" waits for the speaker's earlier
+// commands (waitEarlier), whatever the model's timeout
+// (--assistant-timeout may be set long): that wait, then its own waits
+// for its two locks (db.AssistantCommandWait each) and its work stay inside
+// the 30 s the app waits for an answer (web/static/js/assistant.js,
+// COMMAND_TIMEOUT). Longer, the app would say "No answer in time" while
+// the undo still ran and landed unseen.
+const undoWaitMax = 15 * time.Second
+
+// undoWait is how long "undo that" waits for the speaker's earlier
+// commands still being understood: the model's timeout plus the lock
+// wait of a command (a command cut off by the model then takes the lock),
+// at most undoWaitMax.
+func (s *Service) undoWait() time.Duration {
+	wait := db.AssistantCommandWait
+	if s.model != nil {
+		wait += s.model.Timeout()
+	}
+	return min(wait, undoWaitMax)
 }

@@ -123,7 +123,7 @@ func modelTomorrow(now time.Time) string {
 	s := fmt.Sprintf(`"tomorrow" ("morgen") is %s (%s) and "the day after tomorrow" ("übermorgen") %s.`,
 		t.Format(time.DateOnly), t.Format("Monday"), t.AddDate(0, 0, 1).Format(time.DateOnly))
 	if early(now) {
-		s += fmt.Sprintf(` It is before %02d:00: someone still up means the day that has just begun, so "tomorrow" is today's date; "today" and "tonight" are today too.`, NightEnds)
+		s += fmt.Sprintf(` It is before %02d:00: someone still up means the day that has just begun, so "tomorrow" ("morgen") is today's date; "today" and "tonight" ("heute", "heute Abend", "heute Nacht") are today too.`, NightEnds)
 	}
 	return s
 }

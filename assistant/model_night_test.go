@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -149,5 +150,26 @@ func TestSpokenUndoWaitsForCommandWithModel(t *testing.T) {
 	}
 	if got := itemNamesOf(f.items(weekly.ID)); got != "bread" {
 		t.Fatalf("after the undo: %q, want bread only", got)
+	}
+}
+
+// TestModelNightWordsBothLanguages: before 04:00 the prompt's night rule
+// names the German words beside the English ones, as its "tomorrow"
+// ("morgen") sentence does: a German command at 01:30 ("heute Abend",
+// "morgen früh") is counted by the same rule as the parser's. The night
+// sentence named the English words only.
+func TestModelNightWordsBothLanguages(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	night := modelPrompt("de", time.Date(2026, 12, 5, 1, 30, 0, 0, loc))
+	for _, w := range []string{`"tomorrow" ("morgen") is today's date`, `"heute"`, `"heute Abend"`} {
+		if !strings.Contains(night, w) {
+			t.Errorf("the prompt at 01:30 does not say %s", w)
+		}
+	}
+	if day := modelPrompt("de", time.Date(2026, 12, 5, 4, 0, 0, 0, loc)); strings.Contains(day, "heute Abend") {
+		t.Error("the prompt at 04:00 still gives the night rule")
 	}
 }

@@ -616,9 +616,13 @@ func (s *Service) Choose(ctx context.Context, questionID uuid.UUID, option int, 
 	}
 	// the option counts from when the question was asked (it names the
 	// days of that sentence, "tomorrow" before 04:00 the day just begun,
-	// its date named then), whenever it is answered
-	c := command{id: uuid.New(), text: q.Text, lang: q.Locale, device: dev, answers: &questionID, receivedAt: s.now(),
-		saidAt: q.ReceivedAt, loc: loc}
+	// its date named then), within SaidAtMaxAge as an outbox command's
+	// said_at; a question answered later runs as of its answer (the
+	// "next" swimming of its week is long past)
+	c := command{id: uuid.New(), text: q.Text, lang: q.Locale, device: dev, answers: &questionID, receivedAt: s.now(), loc: loc}
+	if c.receivedAt.Sub(q.ReceivedAt) <= SaidAtMaxAge {
+		c.saidAt = q.ReceivedAt
+	}
 	if q.Source != nil {
 		c.source = *q.Source
 	}

@@ -55,11 +55,7 @@ func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer,
 	if a := familyhub.AuthFromContext(ctx); a != nil && c.locked != nil {
 		// the speaker's commands that came before this one and are
 		// still being understood take the lock first (inflight.go)
-		wait := db.AssistantCommandWait
-		if s.model != nil {
-			wait += s.model.Timeout()
-		}
-		s.flight.waitEarlier(ctx, a.UserID, c.seq, wait)
+		s.flight.waitEarlier(ctx, a.UserID, c.seq, s.undoWait())
 	}
 	var err error
 	for try := 0; try == 0 || db.Retryable(err) && try < 3; try++ {
