@@ -242,6 +242,9 @@ onLangChange(() => {
 
 // --- session ---
 
+// How long sign-in waits for the family's seq once me is in (signedIn).
+const SEQ_WAIT = 1500;
+
 // signedIn reads who is signed in; without a server (offline, or it fails:
 // a 500, a proxy's 502), the copy kept on the device (so the app opens in a
 // shop with no signal).
@@ -267,7 +270,9 @@ async function signedIn() {
   }
   app.me = me;
   if (!kept) await meState.keep(me, read);
-  app.loadSeq = kept ? null : await seq;
+  // Waited for a little beyond me, never the request's whole 35 s: a seq
+  // read that hangs (a replica stuck) costs a read more, not the sign-in.
+  app.loadSeq = kept ? null : await Promise.race([seq, new Promise((done) => setTimeout(done, SEQ_WAIT, null))]);
   outbox.setStopped(false);
   startRealtime();
 }

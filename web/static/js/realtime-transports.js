@@ -212,63 +212,83 @@ export function openSSE(rt, cb) {
   return conn;
 }
 
+// POLL_TIMEOUT: how long a poll waits for its whole answer. The server
+// answers within the 25 s it asks for (at most 30); a poll with no answer
+// long after that (a connection gone dead as the phone changed networks,
+// a proxy that holds it) ends as a failed one, and the client connects
+// again. Before, it waited forever, live in the header and deaf.
+const POLL_TIMEOUT = 40000;
+
 export function openPoll(rt, cb) {
   const ctrl = new AbortController();
   const base = rt.base || '';
   let opened = false;
+  let late = null; // this poll's own controller: POLL_TIMEOUT aborts it
+  ctrl.signal.addEventListener('abort', () => late?.abort());
   const loop = async () => {
     for (;;) {
-      // The first poll only learns the family's seq: seq_only=1 asks for
-      // nothing else, so the server reads no log for it. since=0 is for a
-      // server that does not know seq_only: it answers the log's events
-      // too, which are thrown away here.
-      const first = rt.lastSeq === null;
-      const q = new URLSearchParams(first ? { since: '0', timeout: '0', seq_only: '1' } : [...rt._since(), ['timeout', '25']]);
-      let res;
+      late = new AbortController();
+      const timer = setTimeout(() => late.abort(), POLL_TIMEOUT);
       try {
-        res = await fetch(`${base}/api/realtime/poll?${q}`, {
-          headers: rt.deviceId ? { 'X-Device-ID': rt.deviceId } : {},
-          credentials: rt.base ? 'include' : 'same-origin',
-          signal: ctrl.signal,
-          cache: 'no-store',
-        });
-      } catch {
-        if (!ctrl.signal.aborted) cb.failed(1006, 'poll failed');
-        return;
+        if (!await pollOnce()) return;
+      } finally {
+        clearTimeout(timer);
       }
-      if (ctrl.signal.aborted) return;
-      if (res.status === 401) {
-        // As a socket's 4001: a removal says so (the error's code).
-        let code = '';
-        try { code = (await res.json())?.error?.code ?? ''; } catch { /* an older server, a proxy's page */ }
-        if (!ctrl.signal.aborted) cb.failed(WS_SESSION_ENDED, code === CODE_REMOVED ? REASON_REMOVED : 'unauthorized');
-        return;
-      }
-      let body;
-      try {
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        body = await res.json();
-      } catch {
-        if (!ctrl.signal.aborted) cb.failed(1011, 'poll failed');
-        return;
-      }
-      if (ctrl.signal.aborted) return;
-      if (!opened) { opened = true; cb.opened(); }
-      if (first) {
-        cb.message({ type: 'hello', seq: body.seq });
-        continue;
-      }
-      cb.message({ type: 'hello', seq: body.seq < rt.lastSeq ? body.seq : rt.lastSeq });
-      if (body.resync) {
-        // The next poll resumes from the family's seq, as a socket's
-        // resync says.
-        cb.message({ type: 'resync', seq: body.seq });
-        continue;
-      }
-      for (const ev of body.events) cb.message(ev);
-      // The server would have closed a socket here (the role changed).
-      if (body.closed) { cb.failed(body.closed.code, body.closed.reason); return; }
     }
+  };
+  // pollOnce sends one poll and hands on what it answers; false: stop.
+  const pollOnce = async () => {
+    // The first poll only learns the family's seq: seq_only=1 asks for
+    // nothing else, so the server reads no log for it. since=0 is for a
+    // server that does not know seq_only: it answers the log's events
+    // too, which are thrown away here.
+    const first = rt.lastSeq === null;
+    const q = new URLSearchParams(first ? { since: '0', timeout: '0', seq_only: '1' } : [...rt._since(), ['timeout', '25']]);
+    let res;
+    try {
+      res = await fetch(`${base}/api/realtime/poll?${q}`, {
+        headers: rt.deviceId ? { 'X-Device-ID': rt.deviceId } : {},
+        credentials: rt.base ? 'include' : 'same-origin',
+        signal: late.signal,
+        cache: 'no-store',
+      });
+    } catch {
+      if (!ctrl.signal.aborted) cb.failed(1006, 'poll failed');
+      return false;
+    }
+    if (ctrl.signal.aborted) return false;
+    if (res.status === 401) {
+      // As a socket's 4001: a removal says so (the error's code).
+      let code = '';
+      try { code = (await res.json())?.error?.code ?? ''; } catch { /* an older server, a proxy's page */ }
+      if (!ctrl.signal.aborted) cb.failed(WS_SESSION_ENDED, code === CODE_REMOVED ? REASON_REMOVED : 'unauthorized');
+      return false;
+    }
+    let body;
+    try {
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      body = await res.json();
+    } catch {
+      if (!ctrl.signal.aborted) cb.failed(1011, 'poll failed');
+      return false;
+    }
+    if (ctrl.signal.aborted) return false;
+    if (!opened) { opened = true; cb.opened(); }
+    if (first) {
+      cb.message({ type: 'hello', seq: body.seq });
+      return true;
+    }
+    cb.message({ type: 'hello', seq: body.seq < rt.lastSeq ? body.seq : rt.lastSeq });
+    if (body.resync) {
+      // The next poll resumes from the family's seq, as a socket's
+      // resync says.
+      cb.message({ type: 'resync', seq: body.seq });
+      return true;
+    }
+    for (const ev of body.events) cb.message(ev);
+    // The server would have closed a socket here (the role changed).
+    if (body.closed) { cb.failed(body.closed.code, body.closed.reason); return false; }
+    return true;
   };
   loop();
   return { close() { ctrl.abort(); } };
