@@ -78,7 +78,7 @@ func TestBrowserLoadErrors(t *testing.T) {
 			t.Errorf("%s: says it is not available offline on a device that is online", page.path)
 		}
 		b.waitJS(page.path+": nothing pulsing", `![...document.querySelectorAll('#main .loading, #main .skeleton')].some((e) => e.checkVisibility())
-			&& document.getElementById('main').getAnimations({ subtree: true }).length === 0`, 5*time.Second)
+			&& document.getElementById('main').getAnimations({ subtree: true }).filter((a) => a.timeline instanceof DocumentTimeline).length === 0`, 5*time.Second)
 		if eval[bool](b, `!!document.querySelector('#main > .load-error')`) {
 			t.Errorf("%s: the reason twice (the line at the top too)", page.path)
 		}

@@ -324,8 +324,9 @@ func saveShot(b *browser, name, scrollTo string) {
 	eval[bool](b, fmt.Sprintf(`(document.activeElement?.blur?.(), %q ? document.getElementById(%q).scrollIntoView() : window.scrollTo(0, 0), true)`, scrollTo, scrollTo))
 	// No hover left where the sign-in button was clicked.
 	b.do(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1, 1))
-	// No half-played animation (the presence avatars fade in).
-	b.waitJS("animations done", `!document.getAnimations().some((a) => a.playState === 'running' && a.effect?.getComputedTiming().iterations !== Infinity)`, 5*time.Second)
+	// No half-played animation (the presence avatars fade in); the list
+	// tabs' fade follows their scrolling, not the clock, and never ends.
+	b.waitJS("animations done", `!document.getAnimations().some((a) => a.playState === 'running' && a.timeline instanceof DocumentTimeline && a.effect?.getComputedTiming().iterations !== Infinity)`, 5*time.Second)
 	shot := b.savePNG(name, chromedp.CaptureScreenshot())
 	if os.Getenv("FAMILYHUB_UPDATE_SCREENSHOTS") != "1" || !docsShot(name) {
 		return
