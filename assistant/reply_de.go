@@ -107,7 +107,7 @@ var replyDE = phrases{
 
 	// Ablehnungen.
 	// Die Beispiele sind die der PWA (assistant.ex1… in web/static/js/i18n/de.js): TestRefusalExamples.
-	"not_understood": "Das habe ich leider nicht verstanden: {text}. Versuch zum Beispiel „setz Milch und Eier auf die Einkaufsliste“, " +
+	"not_understood": "Das habe ich leider nicht verstanden: {text}. Probier zum Beispiel „setz Milch und Eier auf die Einkaufsliste“, " +
 		"„erinnere mich morgen um 18 Uhr daran, Oma anzurufen“, „hake Brot ab“, „trag Zahnarzt am Freitag um 15 Uhr ein“, „was steht heute an“ oder „Brot und Butter kaufen“.",
 	"asked": "{text} klingt nach einer Frage, darum habe ich nichts eingetragen. Um einen Plan in den Kalender zu setzen, " +
 		"sag ihn als Aussage, etwa „wir fahren morgen zu Oma“; was geplant ist, zeigt „was steht morgen an“.",

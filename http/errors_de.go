@@ -330,7 +330,7 @@ var deFormats = map[string]string{
 	"Only adding takes a quantity.":                        "Nur beim Hinzufügen gibt es eine Menge.",
 	"Options are in the question's language.":              "Optionen sind in der Sprache der Frage.",
 	"Say when to move it to.":                              "Sag, wann der Termin stattdessen sein soll.",
-	"Sorry, I did not understand %q. Try \"add milk and eggs to the shopping list\", \"remind me to call grandma tomorrow at 6pm\", \"check off bread\", \"put dentist on Friday at 3\", \"what's on today?\" or \"buy bread and butter\".": "Das habe ich leider nicht verstanden: %q. Versuch zum Beispiel „setz Milch und Eier auf die Einkaufsliste“, „erinnere mich morgen um 18 Uhr daran, Oma anzurufen“, „hake Brot ab“, „trag Zahnarzt am Freitag um 15 Uhr ein“, „was steht heute an“ oder „Brot und Butter kaufen“.",
+	"Sorry, I did not understand %q. Try \"add milk and eggs to the shopping list\", \"remind me to call grandma tomorrow at 6pm\", \"check off bread\", \"put dentist on Friday at 3\", \"what's on today?\" or \"buy bread and butter\".": "Das habe ich leider nicht verstanden: %q. Probier zum Beispiel „setz Milch und Eier auf die Einkaufsliste“, „erinnere mich morgen um 18 Uhr daran, Oma anzurufen“, „hake Brot ab“, „trag Zahnarzt am Freitag um 15 Uhr ein“, „was steht heute an“ oder „Brot und Butter kaufen“.",
 	"The assistant understands English (en) and German (de), not %q.":           "Der Assistent versteht Englisch (en) und Deutsch (de), nicht %q.",
 	"This command is undone already.":                                           "Dieser Befehl ist schon rückgängig gemacht.",
 	"This command was answered meanwhile.":                                      "Dieser Befehl wurde inzwischen beantwortet.",

@@ -183,7 +183,7 @@ export default {
   'assistant.done': 'Erledigt.',
   'assistant.notUnderstood': 'Das habe ich leider nicht verstanden.',
   'assistant.couldNot': 'Das ging nicht: Nichts passte, oder es könnte mehreres gemeint sein.',
-  'assistant.tryThese': 'Versuch zum Beispiel:',
+  'assistant.tryThese': 'Probier zum Beispiel:',
   'assistant.micError': 'Das Mikrofon hat nicht funktioniert. Tippe den Befehl stattdessen.',
   'assistant.undone': 'Rückgängig gemacht.',
   'assistant.ex1': 'setz Milch und Eier auf die Einkaufsliste',
