@@ -33,6 +33,8 @@ export class ApiError extends Error {
     this.retryAfter = ctx.retryAfter ?? null;
     // No answer within the request's timeout (a network error too).
     this.timedOut = !!ctx.timedOut;
+    // A network failure with the device offline when it was sent: it never left.
+    this.unsent = !!ctx.unsent;
   }
   /**
    * The sentence in the language in use now (message is in the one in use
@@ -43,6 +45,18 @@ export class ApiError extends Error {
   /** Whether trying the same request again may help (network, 5xx, 429). */
   get retryable() {
     return this.status === 0 || this.status >= 500 || this.status === 429 || this.status === 408;
+  }
+  /**
+   * Whether the request may have been done though no answer says so: no
+   * answer (the network failed after sending, or none in time), a 500 or a
+   * proxy's 502/503/504. Not our server's 503 that says why (unavailable,
+   * busy): a clear refusal, as is every 4xx. A create without an id of the
+   * client's must not be sent again blindly then (shell.js failed).
+   */
+  get outcomeUnknown() {
+    if (this.status === 0) return !this.unsent;
+    if (this.status === 503) return this.code !== 'unavailable' && this.code !== 'busy';
+    return this.status >= 500;
   }
 }
 
@@ -148,6 +162,7 @@ export async function request(method, path, body, { ifMatch = null, timeout = RE
   }
   const unlisten = () => { if (stop) signal.removeEventListener('abort', stop); stop = null; };
   const sent = ++sentCount;
+  const unsent = navigator.onLine === false; // offline now: a network failure means it never left
   const failed = (why) => {
     if (background) return;
     failedSent = Math.max(failedSent, sent);
@@ -166,7 +181,7 @@ export async function request(method, path, body, { ifMatch = null, timeout = RE
     }
   } catch {
     if (!(timedOut && quietTimeout)) failed('network');
-    throw new ApiError(0, 'network', undefined, { path, timedOut });
+    throw new ApiError(0, 'network', undefined, { path, timedOut, unsent: unsent && !timedOut });
   } finally {
     clearTimeout(timer);
     unlisten();

@@ -113,25 +113,32 @@ const say = (what) => (typeof what === 'string' ? what : t(...what));
 const whatKey = (what) => (typeof what === 'string' ? what : JSON.stringify(what));
 
 /**
- * write(failText, fn) runs fn; when it fails, the banner says failText
- * ([key, params], or a sentence) and why, with Retry when trying again can
- * help. Returns fn's result or undefined.
+ * write(failText, fn, {noId}) runs fn; when it fails, the banner says
+ * failText ([key, params], or a sentence) and why, with Retry when trying
+ * again can help. noId (a function) marks a create that carries no id of
+ * the client's, so the server cannot tell a second send from a new one
+ * (an invite, an app password: their secret is shown once): when its
+ * outcome is unknown (ApiError.outcomeUnknown) there is no Retry; noId()
+ * re-reads the section's list, so a record the server did make shows, and
+ * the banner says to check it first. Returns fn's result or undefined.
  */
-export async function write(failText, fn) {
+export async function write(failText, fn, opts = {}) {
   try {
     const result = await fn();
     if (banner.dataset.what === whatKey(failText)) hideBanner();
     return result;
   } catch (e) {
-    failed(failText, e, fn);
+    failed(failText, e, fn, opts);
     return undefined;
   }
 }
 
-/** Shows the banner for a write that failed with e; Retry runs fn again. */
-export function failed(failText, e, fn) {
+/** Shows the banner for a write that failed with e; Retry runs fn again ({noId} as write's). */
+export function failed(failText, e, fn, { noId = null } = {}) {
   if (e.status === 401) return;
-  const why = whyOf(e);
+  const unsure = !!noId && !!e.outcomeUnknown;
+  const why = unsure ? () => t('write.unsure') : whyOf(e);
+  if (unsure) noId();
   // A modal dialog makes the page behind it inert: say it in the dialog,
   // where Save is the retry.
   const inDialog = document.querySelector('dialog[open] .dialog-error');
@@ -140,8 +147,9 @@ export function failed(failText, e, fn) {
     inDialog.hidden = false;
     return;
   }
-  const retry = e.retryable && fn ? () => { hideBanner(); write(failText, fn); } : null;
+  const retry = e.retryable && fn && !unsure ? () => { hideBanner(); write(failText, fn, { noId }); } : null;
   showBanner(failText, why, retry && (() => h('button.primary', { type: 'button', onclick: retry }, t('common.retry'))));
+  if (unsure) banner.dataset.unsure = 'true';
 }
 
 let sayBanner = null; // draws the banner shown in the language in use
@@ -150,6 +158,7 @@ let sayBanner = null; // draws the banner shown in the language in use
  * button, or null) and Dismiss; drawn again when the language changes.
  */
 function showBanner(what, why, action) {
+  delete banner.dataset.unsure;
   sayBanner = () => setChildren(banner,
     h('p', h('strong', say(what)), ' ', why()),
     h('div.banner-actions', action?.(),
@@ -180,6 +189,7 @@ export function hideBanner() {
   banner.hidden = true;
   banner.dataset.what = '';
   delete banner.dataset.realtime;
+  delete banner.dataset.unsure;
   banner.replaceChildren();
   sayBanner = null;
 }

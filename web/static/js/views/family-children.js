@@ -37,7 +37,7 @@ export function childrenSection(app) {
         e.preventDefault();
         const name = nameIn.value.trim();
         if (!name) return;
-        const created = await app.write(['fail.childDevice'], () => post('/api/family/child-devices', { name }));
+        const created = await app.write(['fail.childDevice'], () => post('/api/family/child-devices', { name }), { noId: () => reload() });
         if (!created) return;
         try {
           saveChildDevice(created);

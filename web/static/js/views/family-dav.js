@@ -92,7 +92,7 @@ export function appPasswords(app) {
       e.preventDefault();
       const name = nameIn.value.trim();
       if (!name) return;
-      const p = await app.write(['fail.createAppPassword'], () => post('/api/dav/app-passwords', { name }));
+      const p = await app.write(['fail.createAppPassword'], () => post('/api/dav/app-passwords', { name }), { noId: () => reload() });
       if (p) once.made(p);
     },
   }, h('label.visually-hidden', { for: 'app-pw-name' }, t('dav.name')), nameIn, h('button.primary', { type: 'submit' }, t('dav.create')));
@@ -168,7 +168,7 @@ export function subscriptions(app) {
       try {
         await post('/api/calendar/subscriptions', body);
       } catch (ex) {
-        if (ex.retryable) { app.failed(['fail.subscribe'], ex, () => post('/api/calendar/subscriptions', body)); return; }
+        if (ex.retryable) { app.failed(['fail.subscribe'], ex, () => post('/api/calendar/subscriptions', body), { noId: () => kept.live().reload() }); return; }
         const on = kept.live(); // the form shown now: the page may have been built again
         sayIn(on.lines[0], () => ex.say()); // said again in another language (lines.js)
         on.lines[0].hidden = false;

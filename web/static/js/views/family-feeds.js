@@ -25,7 +25,7 @@ export function feedsSection(app) {
       const name = nameIn.value.trim();
       if (!name) return;
       const body = { name, scope: form.querySelector('input[name=feed-scope]:checked').value };
-      const f = await app.write(['fail.createFeed'], () => post('/api/calendar/feeds', body));
+      const f = await app.write(['fail.createFeed'], () => post('/api/calendar/feeds', body), { noId: () => reload() });
       if (f) once.made(f);
     },
   }, field(t('feeds.name'), nameIn), scope, h('button.primary', { type: 'submit' }, t('feeds.create')));

@@ -30,7 +30,7 @@ export function invitesSection(app) {
     async onsubmit(e) {
       e.preventDefault();
       const body = { role: roleSel.value, expires_in_hours: Number(ttlSel.value) };
-      const inv = await app.write(['fail.invite'], () => post('/api/family/invites', body));
+      const inv = await app.write(['fail.invite'], () => post('/api/family/invites', body), { noId: () => reload() });
       if (inv) kept.live().made(inv);
     },
   },
