@@ -37,8 +37,9 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer
 	w.WriteHeader(http.StatusOK)
 
+	deadline := func() error { return rc.SetWriteDeadline(time.Now().Add(s.rt.writeTimeout)) }
 	write := func(format string, args ...any) error {
-		if err := rc.SetWriteDeadline(time.Now().Add(s.rt.writeTimeout)); err != nil {
+		if err := deadline(); err != nil {
 			return err
 		}
 		if _, err := fmt.Fprintf(w, format, args...); err != nil {
@@ -69,8 +70,9 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 	// Once this loop wrote its last message and counted it: a close the
 	// server asks for (c.Done) may come between a write and its Seen.
 	defer seen.Close()
-	// The ping comment rides on the replica's write watchdog tick, not on
-	// a ticker of the stream's own (realtime_sse_tick.go).
+	// The ping event rides on the replica's write watchdog tick, not on a
+	// ticker of the stream's own (realtime_sse_tick.go). Its bytes are
+	// made once, here: a ping writes them and allocates nothing.
 	beat := &sseBeat{ping: make(chan struct{}, 1)}
 	s.rt.watchdog.addSSE(beat)
 	defer s.rt.watchdog.removeSSE(beat)
@@ -97,7 +99,10 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		case <-beat.ping:
-			if write(": ping\n\n") != nil {
+			if deadline() != nil {
+				return
+			}
+			if _, err := w.Write(beat.event); err != nil || rc.Flush() != nil {
 				return
 			}
 		case <-c.Done():

@@ -3,8 +3,12 @@ package http
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"net/http"
+	"os"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,12 +16,15 @@ import (
 )
 
 // SSE streams ping on the write watchdog's tick (realtime_sse_tick.go):
-// each gets its ": ping" comment within the ping interval and a tick or
-// two, and no stream holds a timer or a goroutine beyond its own request's.
+// each gets its ping event within the ping interval and a tick or two,
+// and no stream holds a timer or a goroutine beyond its own request's.
 
 // TestSSEPingOnWatchdogTick: 20 idle streams are each pinged on the
 // watchdog's ticks, within the watchdog's ping interval and a tick or two,
 // and again after as many ticks; one goroutine each (its request's). The
+// ping is an event named ping (an EventSource shows it to the page; a
+// comment it never shows) whose data says the interval the ticks make,
+// for the client's liveness check. The
 // replica's ping interval is an hour here and only the watchdog is told
 // to ping every two ticks (400 ms): a stream with a timer of its own for
 // its pings would get none. Before, every stream held a time.Ticker of
@@ -34,6 +41,7 @@ func TestSSEPingOnWatchdogTick(t *testing.T) {
 	d.pingTicks = 2 // read under d.mu, by addSSE and the ticks
 	d.mu.Unlock()
 	const ping = 2 * writeTimeout / watchdogTicks
+	wantData := fmt.Sprintf(`data: {"type":"ping","interval_ms":%d}`, ping.Milliseconds())
 	ana, _ := env.signup("ana@example.org", "Ana's")
 	pinged := make(chan time.Duration, streams)
 	var pings [streams]atomic.Int64
@@ -52,7 +60,14 @@ func TestSSEPingOnWatchdogTick(t *testing.T) {
 			}
 			start := time.Now()
 			for sc.Scan() { // keep reading: later pings must not block
-				if sc.Text() == ": ping" && pings[i].Add(1) == 1 {
+				if sc.Text() != "event: ping" {
+					continue
+				}
+				if !sc.Scan() || sc.Text() != wantData {
+					t.Errorf("the ping event's data: %q, want %q", sc.Text(), wantData)
+					return
+				}
+				if pings[i].Add(1) == 1 {
 					pinged <- time.Since(start)
 				}
 			}
@@ -67,7 +82,7 @@ func TestSSEPingOnWatchdogTick(t *testing.T) {
 				t.Errorf("a ping came %v after hello, want within %v", d, ping+writeTimeout)
 			}
 		case <-deadline:
-			t.Fatalf("%d of %d streams got no ping comment", streams-i, streams)
+			t.Fatalf("%d of %d streams got no ping event", streams-i, streams)
 		}
 	}
 	waitCond(t, "every stream pinged again", func() bool {
@@ -133,5 +148,25 @@ func TestWatchdogTicksForSSEStreams(t *testing.T) {
 	d.mu.Unlock()
 	if running {
 		t.Error("the ticks go on with no socket or stream left")
+	}
+}
+
+// TestSSEPingIntervalAgreesWithPWA: the PWA assumes the server's default
+// ping interval (SSE_PING in realtime-transports.js) until a stream's
+// first ping says it, and takes a stream silent for 2.5 of them for dead:
+// a server that pinged less often than the PWA assumes would have every
+// stream dropped before its first ping.
+func TestSSEPingIntervalAgreesWithPWA(t *testing.T) {
+	js, err := os.ReadFile("../web/static/js/realtime-transports.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^export const SSE_PING = (\d+);`).FindSubmatch(js)
+	if m == nil {
+		t.Fatal("no `export const SSE_PING = <ms>;` in realtime-transports.js")
+	}
+	every := time.Duration(newWriteWatchdog(realtimeWriteTimeout, realtimePingInterval).pingTicks) * (realtimeWriteTimeout / watchdogTicks)
+	if got, want := string(m[1]), strconv.FormatInt(every.Milliseconds(), 10); got != want {
+		t.Errorf("the PWA assumes SSE pings every %s ms, the server sends them every %s", got, want)
 	}
 }

@@ -158,6 +158,19 @@ export function openWS(rt, cb) {
   return conn;
 }
 
+// SSE_PING: how often the server pings an SSE stream (an "event: ping"
+// whose data says the interval: {"type":"ping","interval_ms":25000}), as
+// assumed until a stream's first ping says it; a Go test
+// (http/realtime_sse_tick_test.go) keeps it equal to the server's default.
+// A stream that hears nothing, no message and no ping, for SSE_SILENT
+// intervals is taken for dead (a proxy that holds it open and forwards
+// nothing more, a connection gone half-dead): it is closed, and the client
+// connects again as after any failure, resuming from `since`. Before,
+// EventSource noticed such a stream late or never, live in the header and
+// deaf.
+export const SSE_PING = 25000;
+const SSE_SILENT = 2.5;
+
 export function openSSE(rt, cb) {
   if (typeof EventSource === 'undefined') {
     queueMicrotask(() => cb.failed(1006, 'EventSource unavailable'));
@@ -167,30 +180,50 @@ export function openSSE(rt, cb) {
   let es;
   let done = false;
   let reopening = false;
+  let every = SSE_PING;
+  let silence = null; // the timer that ends a silent stream
+  let heardAt = 0; // counts what was heard: a timer of an older count does nothing
+  const fail = (code, reason) => {
+    stop();
+    if (!done) { done = true; cb.failed(code, reason); }
+  };
+  // heard (re)arms the silence timer: something came, or the stream starts.
+  const heard = () => {
+    const n = ++heardAt;
+    clearTimeout(silence);
+    silence = setTimeout(() => { if (n === heardAt) fail(1006, 'stream silent'); }, Math.round(every * SSE_SILENT));
+  };
   const start = () => {
     conn.view = rt._shownView();
     es = new EventSource(`${base}/sse?${rt._query()}`, { withCredentials: !!rt.base });
-    es.onopen = () => cb.opened();
+    heard(); // a stream that never opens nor fails is silent too
+    es.onopen = () => { heard(); cb.opened(); };
     es.onmessage = (e) => {
+      heard();
       let msg;
       try { msg = JSON.parse(e.data); } catch { return; }
       cb.message(msg);
     };
+    es.addEventListener('ping', (e) => {
+      try {
+        const ms = JSON.parse(e.data).interval_ms;
+        if (ms > 0) every = ms;
+      } catch { /* keep the interval assumed */ }
+      heard();
+    });
     es.addEventListener('close', (e) => {
       let code = 1006;
       let reason = '';
       try { ({ code, reason = '' } = JSON.parse(e.data)); } catch { /* keep 1006 */ }
-      stop();
-      if (!done) { done = true; cb.failed(code, reason); }
+      fail(code, reason);
     });
     // EventSource would reconnect by itself; we take over so that backoff,
     // fallbacks and `since` work the same for every transport.
-    es.onerror = () => {
-      stop();
-      if (!done) { done = true; cb.failed(1006, 'stream error'); }
-    };
+    es.onerror = () => fail(1006, 'stream error');
   };
   const stop = () => {
+    heardAt++;
+    clearTimeout(silence);
     if (!es) return;
     es.onopen = es.onmessage = es.onerror = null;
     es.close();
