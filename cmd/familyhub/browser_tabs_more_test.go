@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/familyhub/familyhub/db/dbtest"
 )
@@ -37,4 +38,40 @@ func TestBrowserListTabsMore(t *testing.T) {
 	b.waitJS("the fade back at the start", fade+`.includes('40px')`, 2*time.Second)
 	b.do(chromedp.EmulateViewport(laptopW, laptopH))
 	b.waitJS("all tabs fit on a laptop, no fade", tabs+`.scrollWidth <= `+tabs+`.clientWidth && !`+fade+`.includes('40px')`, 2*time.Second)
+}
+
+// TestBrowserListTabsFocus: a tab reached with the Tab key sits at the
+// tabs' right edge (scrolled in, or left half out by Chromium), where the
+// fade hid its name and its focus ring: while a tab has keyboard focus the
+// edge does not fade, so what shows of each tab in turn, ring included,
+// is clear.
+func TestBrowserListTabsFocus(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Anna","family_name":"Schneider"}`)
+	list := restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Wocheneinkauf für das Geburtstagsfest"})["id"].(string)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Baumarkt und Gartencenter"})
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Drogerie"})
+	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "de-DE"})
+	b.login(m.URL(), "ana@example.org")
+	b.goTo("/shopping/"+list, `document.querySelectorAll('.tabs a').length === 3 && document.querySelector('.tabs button.tab-new')`)
+	eval[bool](b, `(document.querySelector('.tabs a').focus(), true)`)
+	// What shows of the focused tab and its ring (3 px wide, 2 px off) ends
+	// left of where the fade starts.
+	const clear = `(() => {
+  const tabs = document.querySelector('.tabs'), f = document.activeElement;
+  if (!tabs.contains(f) || !f.matches(':focus-visible')) return false;
+  const cs = getComputedStyle(tabs);
+  const fade = cs.maskImage === 'none' ? 0 : parseFloat(cs.getPropertyValue('--tabs-fade')) || 0;
+  const edge = tabs.getBoundingClientRect().right;
+  return Math.min(f.getBoundingClientRect().right + 5, edge) <= edge - fade + 0.5;
+})()`
+	for i := 0; i < 3; i++ {
+		b.do(chromedp.KeyEvent(kb.Tab))
+		what := eval[string](b, `document.activeElement.textContent.trim()`)
+		b.waitJS("tab "+what+" and its focus ring clear of the fade", clear, 2*time.Second)
+	}
+	if !eval[bool](b, `document.activeElement.matches('.tabs .tab-new')`) {
+		t.Errorf("the Tab key did not reach the new-list tab: %s", eval[string](b, `document.activeElement.outerHTML`))
+	}
 }

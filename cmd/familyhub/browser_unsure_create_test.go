@@ -37,7 +37,8 @@ const answerLostOnce = `((path, mode) => {
 // 502 after the server made it) offers no Retry, which would make a
 // second: the banner says the server may have made it and to check the
 // list, and the section's list, read again, shows the one record made. An
-// invite on a phone in English; an app password on a laptop in German.
+// invite on a phone in English; an app password and a feed on a laptop in
+// German.
 // Before, the banner said the server was not answering and offered Retry,
 // and the list did not show the record made. A clear refusal (the
 // server's own 503 "unavailable") still offers Retry, which makes one.
@@ -52,11 +53,17 @@ func TestBrowserCreateWithoutIDAnswerLost(t *testing.T) {
 	}{
 		{"invite, phone, English", "en-GB", "/api/family/invites", "lost",
 			`section[aria-labelledby=h-invite] ul.invite-rows li.entry`, ``, `form.invite-form button[type=submit]`,
-			"Could not create an invite code. No clear answer came, so the server may have made it after all. Check the list below before you try again: one it made shows there, and you can remove it.",
+			"Could not create an invite code. No clear answer came, so the server may have made it after all. Check the list below before you try again: if it was made, it is listed there and you can remove it.",
 			phoneW, phoneH},
 		{"app password, laptop, German", "de-DE", "/api/dav/app-passwords", "lost",
 			`section[aria-labelledby=h-dav] ul.rows li.entry`, `#app-pw-name`, `section[aria-labelledby=h-dav] form button[type=submit]`,
-			"Das App-Passwort konnte nicht erstellt werden. Es kam keine klare Antwort, vielleicht hat der Server es doch angelegt. Prüfe die Liste unten, bevor du es noch einmal versuchst: Was angelegt wurde, steht dort und lässt sich entfernen.",
+			"Das App-Passwort konnte nicht erstellt werden. Es kam keine klare Antwort, vielleicht hat der Server den Eintrag doch angelegt. Prüfe die Liste unten, bevor du es noch einmal versuchst: Ein angelegter Eintrag steht dort und lässt sich entfernen.",
+			laptopW, laptopH},
+		// German names the record without a pronoun: "es" fit "das App-Passwort"
+		// but not "der Feed", "der Kalender" or "der Einladungscode".
+		{"feed, laptop, German", "de-DE", "/api/calendar/feeds", "lost",
+			`section[aria-labelledby=h-feeds] ul.rows.feeds li.entry`, `form.feed-form input[name=name]`, `form.feed-form button[type=submit]`,
+			"Der Feed konnte nicht erstellt werden. Es kam keine klare Antwort, vielleicht hat der Server den Eintrag doch angelegt. Prüfe die Liste unten, bevor du es noch einmal versuchst: Ein angelegter Eintrag steht dort und lässt sich entfernen.",
 			laptopW, laptopH},
 		{"invite refused, phone, English", "en-GB", "/api/family/invites", "refused",
 			`section[aria-labelledby=h-invite] ul.invite-rows li.entry`, ``, `form.invite-form button[type=submit]`,

@@ -152,7 +152,7 @@ export default {
   'fail.subscribe': 'Der Kalender konnte nicht hinzugefügt werden.',
   'fail.unsubscribe': 'Der Kalender konnte nicht entfernt werden.',
   'fail.undo': 'Rückgängig machen hat nicht geklappt.',
-  'write.unsure': 'Es kam keine klare Antwort, vielleicht hat der Server es doch angelegt. Prüfe die Liste unten, bevor du es noch einmal versuchst: Was angelegt wurde, steht dort und lässt sich entfernen.',
+  'write.unsure': 'Es kam keine klare Antwort, vielleicht hat der Server den Eintrag doch angelegt. Prüfe die Liste unten, bevor du es noch einmal versuchst: Ein angelegter Eintrag steht dort und lässt sich entfernen.',
 
   'auth.signIn': 'Anmelden',
   'auth.email': 'E-Mail-Adresse',

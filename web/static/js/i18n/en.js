@@ -153,7 +153,7 @@ export default {
   'fail.subscribe': 'Could not add the calendar.',
   'fail.unsubscribe': 'Could not remove the calendar.',
   'fail.undo': 'Could not undo.',
-  'write.unsure': 'No clear answer came, so the server may have made it after all. Check the list below before you try again: one it made shows there, and you can remove it.',
+  'write.unsure': 'No clear answer came, so the server may have made it after all. Check the list below before you try again: if it was made, it is listed there and you can remove it.',
 
   'auth.signIn': 'Sign in',
   'auth.email': 'Email',
