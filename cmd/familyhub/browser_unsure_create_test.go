@@ -11,8 +11,11 @@ import (
 // answerLostOnce makes the page's first POST to path fail. 'lost': it
 // reaches the server, which makes the record, and is then answered with a
 // proxy's 502 in place of the server's answer (the answer lost on its way
-// back). 'refused': it does not reach the server and is answered with the
-// server's own 503 "unavailable" (a clear refusal: nothing was made).
+// back); 'dbLost' likewise with the server's own 503 "unavailable", which
+// it also answers when its database connection broke during the COMMIT
+// that made the record. 'refused': it does not reach the server and is
+// answered with the server's own 429 "rate_limited" (a clear refusal:
+// nothing was made).
 // window.__creates counts the POSTs sent to path.
 const answerLostOnce = `((path, mode) => {
 	const realFetch = window.fetch;
@@ -22,10 +25,14 @@ const answerLostOnce = `((path, mode) => {
 		if (url.pathname !== path || (opts?.method ?? 'GET') !== 'POST') return realFetch(input, opts);
 		if (++window.__creates > 1) return realFetch(input, opts);
 		if (mode === 'refused') {
-			return new Response(JSON.stringify({ error: { code: 'unavailable', message: 'The database is unreachable.' } }),
-				{ status: 503, headers: { 'Content-Type': 'application/json' } });
+			return new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'Too many attempts.' } }),
+				{ status: 429, headers: { 'Content-Type': 'application/json' } });
 		}
 		await (await realFetch(input, opts)).text();
+		if (mode === 'dbLost') {
+			return new Response(JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable; try again shortly.' } }),
+				{ status: 503, headers: { 'Content-Type': 'application/json' } });
+		}
 		return new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'Content-Type': 'text/html' } });
 	};
 	return true;
@@ -41,7 +48,7 @@ const answerLostOnce = `((path, mode) => {
 // German.
 // Before, the banner said the server was not answering and offered Retry,
 // and the list did not show the record made. A clear refusal (the
-// server's own 503 "unavailable") still offers Retry, which makes one.
+// server's own 429) still offers Retry, which makes one.
 func TestBrowserCreateWithoutIDAnswerLost(t *testing.T) {
 	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
@@ -65,9 +72,13 @@ func TestBrowserCreateWithoutIDAnswerLost(t *testing.T) {
 			`section[aria-labelledby=h-feeds] ul.rows.feeds li.entry`, `form.feed-form input[name=name]`, `form.feed-form button[type=submit]`,
 			"Der Feed konnte nicht erstellt werden. Es kam keine klare Antwort, vielleicht hat der Server den Eintrag doch angelegt. Prüfe die Liste unten, bevor du es noch einmal versuchst: Ein angelegter Eintrag steht dort und lässt sich entfernen.",
 			laptopW, laptopH},
+		{"invite, database connection lost, phone, English", "en-GB", "/api/family/invites", "dbLost",
+			`section[aria-labelledby=h-invite] ul.invite-rows li.entry`, ``, `form.invite-form button[type=submit]`,
+			"Could not create an invite code. No clear answer came, so the server may have made it after all. Check the list below before you try again: if it was made, it is listed there and you can remove it.",
+			phoneW, phoneH},
 		{"invite refused, phone, English", "en-GB", "/api/family/invites", "refused",
 			`section[aria-labelledby=h-invite] ul.invite-rows li.entry`, ``, `form.invite-form button[type=submit]`,
-			"Could not create an invite code. The server is busy right now. Try again in a moment.",
+			"Could not create an invite code. Too many attempts. Please wait a few minutes and try again.",
 			phoneW, phoneH},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,7 +109,7 @@ func TestBrowserCreateWithoutIDAnswerLost(t *testing.T) {
 				t.Errorf("the banner has buttons %q, want only Dismiss: no Retry", buttons)
 			}
 			b.waitJS("the record the server made listed", rows+`.length === `+before+` + 1`, 5*time.Second)
-			wantSent := map[string]int{"lost": 1, "refused": 2}[tc.mode]
+			wantSent := map[string]int{"lost": 1, "dbLost": 1, "refused": 2}[tc.mode]
 			if n := eval[int](b, `window.__creates`); n != wantSent {
 				t.Errorf("%d creates sent, want %d", n, wantSent)
 			}

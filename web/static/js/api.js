@@ -49,13 +49,15 @@ export class ApiError extends Error {
   /**
    * Whether the request may have been done though no answer says so: no
    * answer (the network failed after sending, or none in time), a 500 or a
-   * proxy's 502/503/504. Not our server's 503 that says why (unavailable,
-   * busy): a clear refusal, as is every 4xx. A create without an id of the
-   * client's must not be sent again blindly then (shell.js failed).
+   * 502/503/504, our server's 503 `unavailable` too: it also says the
+   * connection to PostgreSQL broke mid-request, which can be during the
+   * COMMIT that made the record. Not the assistant's 503 `busy` (refused
+   * before any write), nor a 4xx: clear refusals. A create without an id of
+   * the client's must not be sent again blindly then (shell.js failed).
    */
   get outcomeUnknown() {
     if (this.status === 0) return !this.unsent;
-    if (this.status === 503) return this.code !== 'unavailable' && this.code !== 'busy';
+    if (this.status === 503) return this.code !== 'busy';
     return this.status >= 500;
   }
 }
