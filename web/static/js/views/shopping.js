@@ -29,6 +29,11 @@ export function view(app, main, listId) {
   let hideChecked = hideStored();
 
   const tabs = h('nav.tabs', { 'aria-label': t('shopping.lists') });
+  // A tab reached with the keyboard scrolls wholly into view with its focus
+  // ring (scroll-margin in app.css): Chromium left one cut at the edge.
+  tabs.addEventListener('focusin', (e) => {
+    if (e.target.matches(':focus-visible')) e.target.scrollIntoView({ inline: 'nearest', block: 'nearest' });
+  });
   const body = h('div.list-body', loading());
   main.append(h('div.page-head', h('h1', t('shopping.title'))), tabs, body);
 
