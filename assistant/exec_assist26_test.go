@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
@@ -64,19 +63,10 @@ func TestSpokenUndoWaitsForQuestionRecord(t *testing.T) {
 // the transaction's again.
 func TestSerializeOneStatement(t *testing.T) {
 	f := newTestFamily(t)
-	cfg, err := pgxpool.ParseConfig(f.pool.Config().ConnString())
-	if err != nil {
-		t.Fatal(err)
-	}
 	stmts := &statementCount{}
-	cfg.ConnConfig.Tracer = stmts
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool := f.tracedPool(t, stmts)
 	id := uuid.New()
-	err = db.NewStore(pool).Tx(f.ctx(f.ana), func(tx *db.Tx) error {
+	err := db.NewStore(pool).Tx(f.ctx(f.ana), func(tx *db.Tx) error {
 		ctx := context.Background()
 		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '7s'`); err != nil {
 			return err

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/familyhub/familyhub/db"
 )
@@ -32,17 +31,8 @@ func (c *memberReads) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEn
 // options are each tried, not once per name.
 func TestMembersReadOncePerExecution(t *testing.T) {
 	f := newTestFamily(t)
-	cfg, err := pgxpool.ParseConfig(f.pool.Config().ConnString())
-	if err != nil {
-		t.Fatal(err)
-	}
 	reads := &memberReads{}
-	cfg.ConnConfig.Tracer = reads
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool := f.tracedPool(t, reads)
 	svc := NewService(db.NewStore(pool), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, text := range []string{
 		"Ana, Tim, Mia and Ben take turns with the dishes",

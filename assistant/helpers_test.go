@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/familyhub/familyhub"
@@ -232,4 +233,22 @@ func (f *testFamily) next(wd time.Weekday, include bool) time.Time {
 		}
 	}
 	return d
+}
+
+// tracedPool is a pool on the family's database whose connections report
+// every statement to tr (counting a command's statements or reads), closed
+// when the test ends.
+func (f *testFamily) tracedPool(tb testing.TB, tr pgx.QueryTracer) *pgxpool.Pool {
+	tb.Helper()
+	cfg, err := pgxpool.ParseConfig(f.pool.Config().ConnString())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.ConnConfig.Tracer = tr
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(pool.Close)
+	return pool
 }

@@ -68,17 +68,8 @@ func BenchmarkUndoMove(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			f := newTestFamily(b)
 			weekly, aldi := f.list("Weekly"), f.list("Aldi")
-			cfg, err := pgxpool.ParseConfig(f.pool.Config().ConnString())
-			if err != nil {
-				b.Fatal(err)
-			}
 			stmts := &statementCount{}
-			cfg.ConnConfig.Tracer = stmts
-			pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(pool.Close)
+			pool := f.tracedPool(b, stmts)
 			svc := NewService(db.NewStore(pool), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			var server time.Duration
 			for b.Loop() {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
@@ -51,17 +50,8 @@ func TestUndoMoveLimit(t *testing.T) {
 		t.Fatalf("move: %q, %d items on Aldi", a.Message, len(f.items(aldi.ID)))
 	}
 	// The undo through a pool that sees every statement.
-	cfg, err := pgxpool.ParseConfig(f.pool.Config().ConnString())
-	if err != nil {
-		t.Fatal(err)
-	}
 	counts := &listCounts{}
-	cfg.ConnConfig.Tracer = counts
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool := f.tracedPool(t, counts)
 	svc := NewService(db.NewStore(pool), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	undo := func() error {
 		counts.n.Store(0)
@@ -161,20 +151,11 @@ func TestUndoAddStatements(t *testing.T) {
 // counts the statements the undo sends, and returns the count.
 func undoStatements(t *testing.T, f *testFamily, id uuid.UUID) int64 {
 	t.Helper()
-	cfg, err := pgxpool.ParseConfig(f.pool.Config().ConnString())
-	if err != nil {
-		t.Fatal(err)
-	}
 	stmts := &statementCount{}
-	cfg.ConnConfig.Tracer = stmts
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool := f.tracedPool(t, stmts)
 	svc := NewService(db.NewStore(pool), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	stmts.on.Store(true)
-	_, err = svc.Undo(f.ctx(f.ana), id, "en", Device{})
+	_, err := svc.Undo(f.ctx(f.ana), id, "en", Device{})
 	stmts.on.Store(false)
 	if err != nil {
 		t.Fatal(err)
