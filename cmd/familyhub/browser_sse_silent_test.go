@@ -19,9 +19,7 @@ const ssePingEvent = `(window.__es.dispatchEvent(new MessageEvent('ping', { data
 func TestBrowserSSESilentReconnects(t *testing.T) {
 	browserTest(t)
 	m, ana, listID := anaWithWalks(t)
-	b := newDevice(t, "sse-silent", phoneW, phoneH, browserOpts{lang: "en-GB", script: `
-		window.WebSocket = class { constructor() { this.readyState = 0; setTimeout(() => { this.onerror && this.onerror(new Event('error')); this.onclose && this.onclose({ code: 1006, reason: '' }); }, 0); } send() {} close() {} };
-		window.WebSocket.OPEN = 1;
+	b := newDevice(t, "sse-silent", phoneW, phoneH, browserOpts{lang: "en-GB", script: noWebSocket + `
 		// window.__silenced: the streams opened up to this count hear nothing more.
 		const RealES = window.EventSource;
 		window.__streams = 0;
@@ -63,9 +61,7 @@ func TestBrowserSSESilentReconnects(t *testing.T) {
 func TestBrowserSSEOldReplicaKept(t *testing.T) {
 	browserTest(t)
 	m, ana, listID := anaWithWalks(t)
-	b := newDevice(t, "sse-old", phoneW, phoneH, browserOpts{lang: "en-GB", script: `
-		window.WebSocket = class { constructor() { this.readyState = 0; setTimeout(() => { this.onerror && this.onerror(new Event('error')); this.onclose && this.onclose({ code: 1006, reason: '' }); }, 0); } send() {} close() {} };
-		window.WebSocket.OPEN = 1;
+	b := newDevice(t, "sse-old", phoneW, phoneH, browserOpts{lang: "en-GB", script: noWebSocket + `
 		// An old replica: its pings are comments, which the page never sees.
 		const RealES = window.EventSource;
 		window.__streams = 0;
