@@ -77,3 +77,39 @@ func TestBrowserListTabsFocus(t *testing.T) {
 		t.Errorf("the Tab key did not reach the new-list tab: %s", eval[string](b, `document.activeElement.outerHTML`))
 	}
 }
+
+// TestBrowserListTabsRefocusStays: a tab keeps the keyboard focus while
+// the row is scrolled by hand past it; a list read again (an item added
+// elsewhere) rebuilds the tabs and gives the focus back to that tab
+// without scrolling: the row stays where the hand left it. Before, the
+// focus given back scrolled the tab into view (shopping.js's focusin),
+// undoing the hand's scroll on every change from another device.
+func TestBrowserListTabsRefocusStays(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Anna","family_name":"Schneider"}`)
+	list := restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Wocheneinkauf für das Geburtstagsfest"})["id"].(string)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Baumarkt und Gartencenter"})
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Drogerie"})
+	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "de-DE"})
+	b.login(m.URL(), "ana@example.org")
+	b.goTo("/shopping/"+list, `document.querySelectorAll('.tabs a').length === 3 && document.querySelector('.tabs button.tab-new')`)
+	eval[bool](b, `(document.querySelector('.tabs a').focus(), true)`)
+	b.do(chromedp.KeyEvent(kb.Tab)) // the second tab, focused with the keyboard
+	b.waitJS("the second tab has keyboard focus", `document.activeElement === document.querySelectorAll('.tabs a')[1] && document.activeElement.matches(':focus-visible')`, 2*time.Second)
+	frames := `new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`
+	evalAwait[bool](b, `(document.querySelector('.tabs').scrollLeft = 0, `+frames+`)`)
+	left := `document.querySelector('.tabs').scrollLeft`
+	if eval[float64](b, `document.querySelectorAll('.tabs a')[1].getBoundingClientRect().right - document.querySelector('.tabs').getBoundingClientRect().right`) <= 0 {
+		t.Fatalf("the second tab is not past the edge at %d px: the test's names are too short", phoneW)
+	}
+	restAs(t, ana, m, "POST", "/api/shopping/lists/"+list+"/items", map[string]any{"name": "Bananen"})
+	b.waitJS("Bananen heard", `document.querySelector('li.item[data-name="Bananen"]')`, 10*time.Second)
+	evalAwait[bool](b, frames)
+	if !eval[bool](b, `document.activeElement === document.querySelectorAll('.tabs a')[1]`) {
+		t.Fatalf("the focus left the tab: %s", eval[string](b, `document.activeElement.outerHTML`))
+	}
+	if got := eval[float64](b, left); got != 0 {
+		t.Errorf("the row scrolled to %v after the list was read again, want 0 (where the hand left it)", got)
+	}
+}

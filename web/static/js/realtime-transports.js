@@ -167,9 +167,14 @@ export function openWS(rt, cb) {
 // nothing more, a connection gone half-dead): it is closed, and the client
 // connects again as after any failure, resuming from `since`. Before,
 // EventSource noticed such a stream late or never, live in the header and
-// deaf.
+// deaf. The timer runs only once a ping event was heard, on this stream
+// or an earlier one: a replica of a version before the event pings with a
+// comment the page never sees (a rolling upgrade), and its streams would
+// be dropped every 62.5 s. A stream that opened and was given up silent
+// without a ping event of its own unlearns it (it may be such a replica).
 export const SSE_PING = 25000;
 const SSE_SILENT = 2.5;
+let ssePings = false; // a stream heard a ping event: the server sends them
 
 export function openSSE(rt, cb) {
   if (typeof EventSource === 'undefined') {
@@ -183,6 +188,8 @@ export function openSSE(rt, cb) {
   let every = SSE_PING;
   let silence = null; // the timer that ends a silent stream
   let heardAt = 0; // counts what was heard: a timer of an older count does nothing
+  let opened = false; // this stream opened
+  let pinged = false; // this stream heard a ping event
   const fail = (code, reason) => {
     stop();
     if (!done) { done = true; cb.failed(code, reason); }
@@ -191,13 +198,19 @@ export function openSSE(rt, cb) {
   const heard = () => {
     const n = ++heardAt;
     clearTimeout(silence);
-    silence = setTimeout(() => { if (n === heardAt) fail(1006, 'stream silent'); }, Math.round(every * SSE_SILENT));
+    if (!pinged && !ssePings) return;
+    silence = setTimeout(() => {
+      if (n !== heardAt) return;
+      if (opened && !pinged) ssePings = false;
+      fail(1006, 'stream silent');
+    }, Math.round(every * SSE_SILENT));
   };
   const start = () => {
     conn.view = rt._shownView();
+    opened = pinged = false;
     es = new EventSource(`${base}/sse?${rt._query()}`, { withCredentials: !!rt.base });
     heard(); // a stream that never opens nor fails is silent too
-    es.onopen = () => { heard(); cb.opened(); };
+    es.onopen = () => { opened = true; heard(); cb.opened(); };
     es.onmessage = (e) => {
       heard();
       let msg;
@@ -209,6 +222,7 @@ export function openSSE(rt, cb) {
         const ms = JSON.parse(e.data).interval_ms;
         if (ms > 0) every = ms;
       } catch { /* keep the interval assumed */ }
+      pinged = ssePings = true;
       heard();
     });
     es.addEventListener('close', (e) => {

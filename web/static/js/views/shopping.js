@@ -30,9 +30,12 @@ export function view(app, main, listId) {
 
   const tabs = h('nav.tabs', { 'aria-label': t('shopping.lists') });
   // A tab reached with the keyboard scrolls wholly into view with its focus
-  // ring (scroll-margin in app.css): Chromium left one cut at the edge.
+  // ring (scroll-margin in app.css): Chromium left one cut at the edge. Not
+  // when renderTabs gives the focus back to the rebuilt tab: that keeps the
+  // row (and the page) where it is, scrolled by hand or not.
+  let refocusing = false;
   tabs.addEventListener('focusin', (e) => {
-    if (e.target.matches(':focus-visible')) e.target.scrollIntoView({ inline: 'nearest', block: 'nearest' });
+    if (!refocusing && e.target.matches(':focus-visible')) e.target.scrollIntoView({ inline: 'nearest', block: 'nearest' });
   });
   const body = h('div.list-body', loading());
   main.append(h('div.page-head', h('h1', t('shopping.title'))), tabs, body);
@@ -161,7 +164,14 @@ export function view(app, main, listId) {
     setChildren(tabs,
       lists.map((l) => h('a', { href: `/shopping/${l.id}`, 'aria-current': list && l.id === list.id ? 'page' : null, title: l.name }, h('span.tab-name', l.name))),
       app.can('shopping_list.create') ? h('button.tab-new', { type: 'button', onclick: () => newList(app) }, h('span', { 'aria-hidden': 'true' }, '+ '), t('shopping.newList')) : null);
-    if (had) [...tabs.children].find((el) => (el.getAttribute('href') ?? 'new') === had)?.focus({ preventScroll: true });
+    if (had) {
+      refocusing = true;
+      try {
+        [...tabs.children].find((el) => (el.getAttribute('href') ?? 'new') === had)?.focus({ preventScroll: true });
+      } finally {
+        refocusing = false;
+      }
+    }
     // The open list's tab in view when the row scrolls (a phone with a few
     // lists; a new list's tab is last), once per list opened: a row scrolled
     // by hand stays put when the list changes elsewhere.
