@@ -15,7 +15,7 @@ import (
 
 // TestPresenceLiveRowsReadsOnlyTheFamily: the read that puts back a
 // family's lost presence rows after a rewind note (NotifyPresenceLiveRows,
-// at most every 5 s per replica; notify/presence.go putBack) fetches the
+// at most every 5 s per replica; notify/presence_restore.go putBack) fetches the
 // family's rows only, found through its members, not every row of the
 // replica. A join with a made-up since has it run on the client's word:
 // through the index on replica it fetched the replica's rows of every

@@ -384,7 +384,7 @@ WHERE user_id = @user_id AND family_id = @family_id
 -- family (all replicas' rows) to at most the given one: the family's
 -- database went back (a restore, a failover), and the events that take the
 -- lost seqs again were not shown to the devices that were sent the old
--- ones (realtime's cross-check or a join found it; notify/presence.go).
+-- ones (realtime's cross-check or a join found it; notify/presence_restore.go).
 -- The rows are found through the family's members (memberships, then
 -- the primary key's user_id): a join with a since past the family's seq
 -- runs it on the client's word, so it must not read the whole table
@@ -400,7 +400,7 @@ WHERE p.user_id = m.user_id AND p.family_id = x.family_id AND p.seen_seq > x.seq
 -- (of the families asked; the key only): after a rewind, or a refresh
 -- that found fewer rows than it expected, a replica puts back the rows of
 -- its live devices that the database lost or left expired (a restore, a
--- failover; notify/presence.go). A read, not a write: a note a client can
+-- failover; notify/presence_restore.go). A read, not a write: a note a client can
 -- cause (a join ahead of the database) rewrites nothing that is there.
 -- The rows are found through the families' members (memberships, then
 -- the primary key's user_id), as NotifyPresenceRewind's: through the index
@@ -426,7 +426,7 @@ WHERE replica = @replica AND live_until > @now::timestamptz;
 -- the replica's canary: its last row written live, probed every few
 -- seconds. Gone, or older than what the replica wrote, the database went
 -- back (a restore into the running server, which no start time shows),
--- and every live row is looked for (notify/presence.go). One primary-key
+-- and every live row is looked for (notify/presence_restore.go). One primary-key
 -- probe. member says whether the row's member is still in its family: a
 -- row gone with its family (deleted) or its account (ON DELETE CASCADE)
 -- ended, the database did not go back.
