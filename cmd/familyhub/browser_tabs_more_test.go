@@ -47,15 +47,7 @@ func TestBrowserListTabsMore(t *testing.T) {
 // is clear.
 func TestBrowserListTabsFocus(t *testing.T) {
 	browserTest(t)
-	m := startMain(t, dbtest.URL(t))
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Anna","family_name":"Schneider"}`)
-	list := restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Wocheneinkauf für das Geburtstagsfest"})["id"].(string)
-	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Baumarkt und Gartencenter"})
-	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Drogerie"})
-	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "de-DE"})
-	b.login(m.URL(), "ana@example.org")
-	b.goTo("/shopping/"+list, `document.querySelectorAll('.tabs a').length === 3 && document.querySelector('.tabs button.tab-new')`)
-	eval[bool](b, `(document.querySelector('.tabs a').focus(), true)`)
+	_, _, _, b := threeLongTabs(t)
 	// The focused tab and its ring (3 px wide, 2 px off) are wholly inside
 	// the row, and end left of where the fade starts: Chromium left a tab
 	// reached with the keyboard cut at the edge (the last, "+ Neue Liste",
@@ -86,15 +78,7 @@ func TestBrowserListTabsFocus(t *testing.T) {
 // undoing the hand's scroll on every change from another device.
 func TestBrowserListTabsRefocusStays(t *testing.T) {
 	browserTest(t)
-	m := startMain(t, dbtest.URL(t))
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Anna","family_name":"Schneider"}`)
-	list := restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Wocheneinkauf für das Geburtstagsfest"})["id"].(string)
-	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Baumarkt und Gartencenter"})
-	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Drogerie"})
-	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "de-DE"})
-	b.login(m.URL(), "ana@example.org")
-	b.goTo("/shopping/"+list, `document.querySelectorAll('.tabs a').length === 3 && document.querySelector('.tabs button.tab-new')`)
-	eval[bool](b, `(document.querySelector('.tabs a').focus(), true)`)
+	m, ana, list, b := threeLongTabs(t)
 	b.do(chromedp.KeyEvent(kb.Tab)) // the second tab, focused with the keyboard
 	b.waitJS("the second tab has keyboard focus", `document.activeElement === document.querySelectorAll('.tabs a')[1] && document.activeElement.matches(':focus-visible')`, 2*time.Second)
 	frames := `new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`
@@ -112,4 +96,21 @@ func TestBrowserListTabsRefocusStays(t *testing.T) {
 	if got := eval[float64](b, left); got != 0 {
 		t.Errorf("the row scrolled to %v after the list was read again, want 0 (where the hand left it)", got)
 	}
+}
+
+// threeLongTabs is Anna's family with three lists whose German names do
+// not all fit a phone's tab row, on a German phone showing the first list
+// with its tab focused.
+func threeLongTabs(t *testing.T) (m *Main, ana member, list string, b *browser) {
+	t.Helper()
+	m = startMain(t, dbtest.URL(t))
+	ana = signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Anna","family_name":"Schneider"}`)
+	list = restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Wocheneinkauf für das Geburtstagsfest"})["id"].(string)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Baumarkt und Gartencenter"})
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Drogerie"})
+	b = newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "de-DE"})
+	b.login(m.URL(), "ana@example.org")
+	b.goTo("/shopping/"+list, `document.querySelectorAll('.tabs a').length === 3 && document.querySelector('.tabs button.tab-new')`)
+	eval[bool](b, `(document.querySelector('.tabs a').focus(), true)`)
+	return m, ana, list, b
 }
