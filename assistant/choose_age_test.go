@@ -1,9 +1,12 @@
 package assistant
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/familyhub/familyhub/db"
 )
 
 // TestChoiceOlderThanSaidAtMaxAge: a question's option runs as of when the
@@ -29,5 +32,32 @@ func TestChoiceOlderThanSaidAtMaxAge(t *testing.T) {
 	}
 	if !strings.Contains(a.Message, "18:00") {
 		t.Errorf("message %q", a.Message)
+	}
+}
+
+// TestChoiceFromQuestionSaidAt: a question sent with said_at (a client's
+// outbox) is answered as of when it was said, not when it arrived: said
+// at 01:30 (before 04:00 "tomorrow" is the day just begun, and the answer
+// names its date), arrived and answered after 04:00, the answer still
+// names the date. said_at was not stored, and the answer ran as of the
+// question's arrival (04:30): no date named.
+func TestChoiceFromQuestionSaidAt(t *testing.T) {
+	f := newTestFamily(t)
+	for _, title := range []string{"Water the roses", "Water the lawn"} {
+		f.tx(f.ana, func(ctx context.Context, tx *db.Tx) error {
+			_, _, err := tx.TaskCreate(ctx, db.TaskNew{Title: title})
+			return err
+		})
+	}
+	said := time.Date(2026, 12, 5, 1, 30, 0, 0, f.loc)
+	f.setNow(time.Date(2026, 12, 5, 4, 30, 0, 0, f.loc))
+	q, err := f.svc.Command(f.ctx(f.ana), Request{Text: "snooze water the until tomorrow at 7pm", Lang: "en", SaidAt: &said})
+	if err != nil || q.Outcome != OutcomeQuestion {
+		t.Fatalf("the question: %+v %v", q, err)
+	}
+	f.setNow(f.now.Add(5 * time.Minute))
+	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 0, "en", Device{})
+	if want := " until today (Sat, Dec 5) at 19:00."; err != nil || !strings.HasSuffix(a.Message, want) {
+		t.Errorf("said at 01:30, arrived 04:30, answered 04:35: %q %v, want it to end %q", a.Message, err, want)
 	}
 }

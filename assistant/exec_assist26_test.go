@@ -72,7 +72,7 @@ func TestSerializeOneStatement(t *testing.T) {
 			return err
 		}
 		stmts.on.Store(true)
-		err := tx.AssistantCommandSerialize(ctx, id)
+		err := tx.AssistantCommandSerialize(ctx, id, db.AssistantCommandWait)
 		stmts.on.Store(false)
 		if err != nil {
 			return err

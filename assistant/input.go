@@ -91,7 +91,7 @@ func LocaleDevice(locale string) Device {
 
 // monthFirst are the regions whose English writes the month first (CLDR,
 // as Intl.DateTimeFormat shows it).
-var monthFirst = map[string]bool{"us": true, "ca": true, "ph": true, "as": true, "gu": true, "mp": true, "pr": true, "um": true, "vi": true}
+var monthFirst = map[string]bool{"us": true, "ca": true, "ph": true, "as": true, "gu": true, "mp": true, "pr": true, "um": true, "vi": true, "jp": true, "bi": true, "mh": true}
 
 func localeDayFirst(locale string) bool {
 	subtags := strings.Split(strings.ToLower(strings.ReplaceAll(locale, "_", "-")), "-")

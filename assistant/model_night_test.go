@@ -122,19 +122,7 @@ func TestSpokenUndoWaitsForCommandWithModel(t *testing.T) {
 		t.Fatalf("the model was asked %q", got)
 	}
 	undo := f.sayAsync(f.ana, Request{Text: "undo that", Lang: "en"})
-	var early *said
-	deadline := time.Now().Add(10 * time.Second)
-	for early == nil && f.svc.flight.waiting.Load() == 0 {
-		select {
-		case r := <-undo:
-			early = &r
-		default:
-			if time.Now().After(deadline) {
-				t.Fatal("the undo neither answered nor waited within 10 s")
-			}
-			time.Sleep(5 * time.Millisecond) // polling a condition, with a deadline
-		}
-	}
+	early := waitingOrDone(t, f.svc, undo)
 	release()
 	m := <-milk
 	if m.err != nil || m.ans.Source != "parser" {

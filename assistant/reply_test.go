@@ -165,7 +165,7 @@ func TestLocaleHour12(t *testing.T) {
 func TestLocaleDayFirst(t *testing.T) {
 	for locale, want := range map[string]bool{
 		"en-GB": true, "en-GB-u-hc-h23": true, "en_AU": true, "en-IE": true, "en-IN-u-hc-h12": true, "en-Latn-NZ": true, "en-150": true,
-		"en-US": false, "en-US-u-hc-h12": false, "en-CA": false, "en-PH": false, "en": false, "": false, "en-u-hc-h12": false,
+		"en-US": false, "en-US-u-hc-h12": false, "en-CA": false, "en-PH": false, "en-JP": false, "en-BI": false, "en-MH": false, "en": false, "": false, "en-u-hc-h12": false,
 		"de-DE": true, "de": true, // German writes the day first everywhere
 	} {
 		if got := LocaleDevice(locale).DayFirst; got != want {

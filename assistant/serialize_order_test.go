@@ -28,7 +28,9 @@ func TestSerializeLockOrder(t *testing.T) {
 	}()
 	done := make(chan error, 1)
 	go func() {
-		done <- f.store.Tx(f.ctx(f.ana), func(tx *db.Tx) error { return tx.AssistantCommandSerialize(context.Background(), id) })
+		done <- f.store.Tx(f.ctx(f.ana), func(tx *db.Tx) error {
+			return tx.AssistantCommandSerialize(context.Background(), id, db.AssistantCommandWait)
+		})
 	}()
 	if !f.waitLocks(1) {
 		t.Fatal("the command's lock was not waited for within 10 s")

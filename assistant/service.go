@@ -25,12 +25,13 @@ type Service struct {
 	model  *llm.Client // nil: the built-in parser only
 	logger *slog.Logger
 	now    func() time.Time // the clock of commands and undo (tests set another)
-	flight inflight         // commands not yet holding their member's lock
+	flight inflight         // this replica's commands in flight (inflight.go)
+	budget time.Duration    // a spoken undo's whole time (undoBudget; tests set less)
 }
 
 // NewService returns a Service on store; model may be nil.
 func NewService(store *db.Store, model *llm.Client, logger *slog.Logger) *Service {
-	return &Service{store: store, model: model, logger: logger.With("component", "assistant"), now: time.Now}
+	return &Service{store: store, model: model, logger: logger.With("component", "assistant"), now: time.Now, flight: newInflight(), budget: undoBudget}
 }
 
 // Outcomes of a command (assistant_commands.outcome).
@@ -113,11 +114,13 @@ type command struct {
 	// arrived; zero when it is new. A repeated "undo that" undoes what was
 	// last then, not a command given since.
 	firstAt time.Time
-	// seq orders the member's commands on this replica by arrival;
-	// locked says this one holds the member's lock (Service.flight).
-	seq        uint64
-	locked     func()
-	clientID   bool // id is the client's: a repeat may arrive at once
+	// seq is its row in assistant_inflight (0: none), which orders the
+	// member's commands by arrival on every replica (inflight.go).
+	seq      int64
+	clientID bool // id is the client's: a repeat may arrive at once
+	// arrived: when it arrived, on the wall clock (not Service.now):
+	// the bounds of a spoken undo's waits count from it.
+	arrived    time.Time
 	receivedAt time.Time
 	saidAt     time.Time // Request.SaidAt, or zero
 	loc        *time.Location
@@ -151,10 +154,9 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 		return Answer{Lang: "en"}, err
 	}
 	lang := detectLanguage(cleanCommand(text), req.Lang)
-	c := command{id: uuid.New(), text: text, lang: lang, device: req.Device, receivedAt: s.now()}
-	if a := familyhub.AuthFromContext(ctx); a != nil && a.UserID != uuid.Nil {
-		c.seq, c.locked = s.flight.start(a.UserID)
-		defer c.locked()
+	c := command{id: uuid.New(), text: text, lang: lang, device: req.Device, arrived: time.Now(), receivedAt: s.now()}
+	if req.ID != nil {
+		c.id = *req.ID
 	}
 	var prior *dbsqlc.AssistantCommand
 	var names []string // the members' display names: "Ben, Milch und Brot kaufen" is said to Ben
@@ -169,17 +171,27 @@ func (s *Service) Command(ctx context.Context, req Request) (Answer, error) {
 		for _, m := range members {
 			names = append(names, m.DisplayName)
 		}
-		if req.ID == nil {
-			return nil
+		if req.ID != nil {
+			if prior, err = tx.AssistantCommandPrior(ctx, *req.ID); err != nil {
+				return err
+			}
 		}
-		prior, err = tx.AssistantCommandPrior(ctx, *req.ID)
+		// in flight until it ends: a spoken undo said meanwhile, on any
+		// replica, waits for it (inflight.go)
+		c.seq, err = tx.AssistantInflightStart(ctx, c.id, s.flight.replica, s.inflightTTL())
 		return err
 	})
+	// Also when the transaction failed: a COMMIT cut off on the wire may
+	// still have landed, and a row never ended would hold the member's
+	// undos until it expires. Deleting a row that was rolled back is a no-op.
+	if c.seq != 0 {
+		defer s.inflightEnd(ctx, c.seq)
+	}
 	if err != nil {
 		return Answer{Lang: lang}, s.idError(lang, err)
 	}
 	if req.ID != nil {
-		c.id, c.clientID = *req.ID, true
+		c.clientID = true
 		if prior != nil {
 			if prior.Text != text {
 				return Answer{Lang: lang}, s.idError(lang, errIDText)
@@ -300,7 +312,7 @@ func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error)
 	say.namesDate = early(c.at()) && saysTomorrow.MatchString(c.text)
 	ans := Answer{ID: c.id, Intent: in, Source: c.source, Lang: c.lang, Loc: c.loc, QuestionID: c.answers}
 	err := s.store.Tx(ctx, func(tx *db.Tx) error {
-		if err := s.serialize(ctx, tx, c); err != nil {
+		if err := s.serialize(ctx, tx, c, time.Time{}); err != nil {
 			return err
 		}
 		if c.forget {
@@ -367,12 +379,16 @@ func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error)
 // waited is errDuplicate: its answer is c's too (Service.duplicate), and
 // nothing runs twice (a second run could be refused by what the first
 // wrote: the item ticked already, the task done).
-func (s *Service) serialize(ctx context.Context, tx *db.Tx, c command) error {
-	if err := tx.AssistantCommandSerialize(ctx, c.id); err != nil {
-		return err
+// The waits are bounded by db.AssistantCommandWait each, and both
+// together by what is left of c's deadline when it has one (a spoken
+// undo: undoBudget).
+func (s *Service) serialize(ctx context.Context, tx *db.Tx, c command, deadline time.Time) error {
+	wait := db.AssistantCommandWait
+	if !deadline.IsZero() {
+		wait = time.Until(deadline) / 2 // two locks
 	}
-	if c.locked != nil {
-		c.locked() // an undo said after c now waits for the lock
+	if err := tx.AssistantCommandSerialize(ctx, c.id, wait); err != nil {
+		return err
 	}
 	if !c.clientID {
 		return nil
@@ -468,6 +484,9 @@ func (c command) record(ctx context.Context, in *Intent, outcome, message string
 	}
 	if c.source != "" {
 		rec.Source = &c.source
+	}
+	if !c.saidAt.IsZero() && c.answers == nil {
+		rec.SaidAt = &c.saidAt
 	}
 	if in != nil {
 		rec.Intent = &in.Type
@@ -614,14 +633,19 @@ func (s *Service) Choose(ctx context.Context, questionID uuid.UUID, option int, 
 		}
 		return s.replay(ctx, *answered, loc, dev)
 	}
-	// the option counts from when the question was asked (it names the
-	// days of that sentence, "tomorrow" before 04:00 the day just begun,
-	// its date named then), within SaidAtMaxAge as an outbox command's
-	// said_at; a question answered later runs as of its answer (the
-	// "next" swimming of its week is long past)
+	// the option counts from when the question was said (its said_at,
+	// else its arrival: it names the days of that sentence, "tomorrow"
+	// before 04:00 the day just begun, its date named then), within
+	// SaidAtMaxAge as an outbox command's said_at; a question answered
+	// later runs as of its answer (the "next" swimming of its week is
+	// long past)
 	c := command{id: uuid.New(), text: q.Text, lang: q.Locale, device: dev, answers: &questionID, receivedAt: s.now(), loc: loc}
-	if c.receivedAt.Sub(q.ReceivedAt) <= SaidAtMaxAge {
-		c.saidAt = q.ReceivedAt
+	asked := q.ReceivedAt
+	if q.SaidAt != nil && q.SaidAt.Before(asked) {
+		asked = *q.SaidAt
+	}
+	if c.receivedAt.Sub(asked) <= SaidAtMaxAge {
+		c.saidAt = asked
 	}
 	if q.Source != nil {
 		c.source = *q.Source

@@ -52,15 +52,41 @@ func spokenUndo(text, locale string) (Intent, bool) {
 func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer, error) {
 	ans := Answer{ID: c.id, Intent: in, Source: c.source, Lang: c.lang, Loc: c.loc}
 	say := c.speaker(c.receivedAt.In(c.loc))
-	if a := familyhub.AuthFromContext(ctx); a != nil && c.locked != nil {
-		// the speaker's commands that came before this one and are
-		// still being understood take the lock first (inflight.go)
-		s.flight.waitEarlier(ctx, a.UserID, c.seq, s.undoWait())
+	// one deadline from its arrival for all of it (undoBudget): the wait
+	// for earlier commands, a pool connection, the locks of every try and
+	// every statement after them (a row another member's transaction
+	// holds, a database that hangs). A statement it cuts off fails its
+	// transaction, which rolls back: nothing of the undo is left, and the
+	// undo is busy.
+	deadline := c.arrived.Add(s.budget)
+	reqCtx := ctx
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	ans, err := s.undoSpokenBy(ctx, c, in, ans, say, deadline)
+	if err != nil && ctx.Err() != nil && reqCtx.Err() == nil {
+		// its time is up, not the caller's: busy, and sent again (the same
+		// id) it runs, or answers as the undo did should its COMMIT have
+		// landed as the deadline cut it off
+		return ans, db.ErrAssistantBusy
+	}
+	return ans, err
+}
+
+// undoSpokenBy is undoSpoken under ctx, which ends at deadline.
+func (s *Service) undoSpokenBy(ctx context.Context, c command, in Intent, ans Answer, say *speaker, deadline time.Time) (Answer, error) {
+	if a := familyhub.AuthFromContext(ctx); a != nil && c.seq != 0 {
+		// the speaker's commands that came before this one, on any
+		// replica, and are still being answered go first (inflight.go)
+		s.waitEarlier(ctx, a.UserID, c.seq, c.arrived.Add(s.undoWait()))
 	}
 	var err error
 	for try := 0; try == 0 || db.Retryable(err) && try < 3; try++ {
+		if try > 0 && time.Until(deadline) < time.Millisecond {
+			err = db.ErrAssistantBusy // a deadlock, and no time left to run again
+			break
+		}
 		err = s.store.Tx(ctx, func(tx *db.Tx) error {
-			if err := s.serialize(ctx, tx, c); err != nil {
+			if err := s.serialize(ctx, tx, c, deadline); err != nil {
 				return err
 			}
 			if c.forget {
@@ -117,7 +143,7 @@ func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer,
 			return s.replay(ctx, prior, c.loc, c.device)
 		}
 	}
-	if familyhub.ErrorCode(err) == familyhub.EBUSY {
+	if familyhub.ErrorCode(err) == familyhub.EBUSY || err != nil && ctx.Err() != nil {
 		return ans, err // not its outcome: a refused undo would be replayed by id
 	}
 	if err != nil {

@@ -20,16 +20,7 @@ import (
 // waited the model's timeout + 5 s, unbounded: with a 60 s timeout the
 // app said "No answer in time" while the undo still waited.
 func TestUndoWaitInsideAppTimeout(t *testing.T) {
-	js, err := os.ReadFile("../web/static/js/assistant.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`const COMMAND_TIMEOUT = (\d+);`).FindSubmatch(js)
-	if m == nil {
-		t.Fatal("COMMAND_TIMEOUT not found in assistant.js")
-	}
-	ms, _ := strconv.Atoi(string(m[1]))
-	app := time.Duration(ms) * time.Millisecond
+	app := appCommandTimeout(t)
 	for _, c := range []struct {
 		model time.Duration // 0: no model
 		want  time.Duration
@@ -51,4 +42,20 @@ func TestUndoWaitInsideAppTimeout(t *testing.T) {
 			t.Errorf("model timeout %v: the undo waits %v and then up to %v for its locks, not inside the app's %v", c.model, got, lock, app)
 		}
 	}
+}
+
+// appCommandTimeout is how long the app waits for a command's answer
+// (COMMAND_TIMEOUT in web/static/js/assistant.js).
+func appCommandTimeout(t *testing.T) time.Duration {
+	t.Helper()
+	js, err := os.ReadFile("../web/static/js/assistant.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`const COMMAND_TIMEOUT = (\d+);`).FindSubmatch(js)
+	if m == nil {
+		t.Fatal("COMMAND_TIMEOUT not found in assistant.js")
+	}
+	ms, _ := strconv.Atoi(string(m[1]))
+	return time.Duration(ms) * time.Millisecond
 }

@@ -18,12 +18,7 @@ func TestAppPasswordEventsOwnMigration(t *testing.T) {
 	url := dbtest.URL(t)
 	provider := migrations(t, url)
 	p := poolSQL{t, dbtest.PoolFor(t, url)}
-	must := func(sql string, args ...any) {
-		t.Helper()
-		if err := p.exec(sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	must := p.must
 	const fam, ana, ben = "00000000-0000-0000-0000-0000000000f1", "00000000-0000-0000-0000-0000000000a1", "00000000-0000-0000-0000-0000000000b1"
 	must(`INSERT INTO families (id, name) VALUES ($1, 'F')`, fam)
 	must(`INSERT INTO users (id, email, password_hash, display_name) VALUES ($1, 'ana@example.org', 'x', 'Ana'), ($2, 'ben@example.org', 'x', 'Ben')`, ana, ben)

@@ -180,11 +180,16 @@ var ErrAssistantBusy = familyhub.Errorf(familyhub.EBUSY, "Your previous command 
 // that run at the same time: "undo that" undoes the command the speaker
 // gave just before, not the one before it, and an id sent twice at once
 // runs once. The two locks are always taken in this order. Each wait is
-// bounded by AssistantCommandWait (lock_timeout, then set back to what it
-// was, in the same one statement): longer is ErrAssistantBusy, and tx has
-// failed.
-func (tx *Tx) AssistantCommandSerialize(ctx context.Context, id uuid.UUID) error {
-	p := dbsqlc.AssistantCommandSerializeParams{Wait: strconv.FormatInt(AssistantCommandWait.Milliseconds(), 10), CommandKey: "command:" + id.String()}
+// bounded by wait, at most AssistantCommandWait (lock_timeout, then set
+// back to what it was, in the same one statement): longer is
+// ErrAssistantBusy, and tx has failed. A wait under a millisecond is
+// ErrAssistantBusy at once (the command's time is up).
+func (tx *Tx) AssistantCommandSerialize(ctx context.Context, id uuid.UUID, wait time.Duration) error {
+	wait = min(wait, AssistantCommandWait)
+	if wait < time.Millisecond {
+		return ErrAssistantBusy
+	}
+	p := dbsqlc.AssistantCommandSerializeParams{Wait: strconv.FormatInt(wait.Milliseconds(), 10), CommandKey: "command:" + id.String()}
 	if a := tx.Auth(); a != nil && a.UserID != uuid.Nil {
 		user := "user:" + a.UserID.String()
 		p.UserKey = &user

@@ -19,12 +19,7 @@ func TestFamilyVersionMigration(t *testing.T) {
 	url := dbtest.URL(t)
 	provider := migrations(t, url)
 	p := poolSQL{t, dbtest.PoolFor(t, url)}
-	must := func(sql string, args ...any) {
-		t.Helper()
-		if err := p.exec(sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	must := p.must
 	const fam = "00000000-0000-0000-0000-0000000000f1"
 	if _, err := provider.DownTo(ctx, 42); err != nil {
 		t.Fatal(err)

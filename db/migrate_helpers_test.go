@@ -39,6 +39,14 @@ func (p poolSQL) exec(sql string, args ...any) error {
 	return err
 }
 
+// must runs sql and fails the test if it errs.
+func (p poolSQL) must(sql string, args ...any) {
+	p.t.Helper()
+	if err := p.exec(sql, args...); err != nil {
+		p.t.Fatalf("%s: %v", sql, err)
+	}
+}
+
 func (p poolSQL) count(sql string, args ...any) (n int) {
 	p.t.Helper()
 	if err := p.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {

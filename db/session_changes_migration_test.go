@@ -23,12 +23,7 @@ func TestSessionChangesMigration(t *testing.T) {
 	url := dbtest.URL(t)
 	provider := migrations(t, url)
 	p := poolSQL{t, dbtest.PoolFor(t, url)}
-	must := func(sql string, args ...any) {
-		t.Helper()
-		if err := p.exec(sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	must := p.must
 	must(`INSERT INTO families (id, name) VALUES ('00000000-0000-0000-0000-0000000000f1', 'F')`)
 	must(`INSERT INTO users (id, email, password_hash, display_name) VALUES ('00000000-0000-0000-0000-0000000000a1', 'ana@example.org', 'x', 'Ana')`)
 	must(`INSERT INTO memberships (family_id, user_id, role) VALUES ('00000000-0000-0000-0000-0000000000f1', '00000000-0000-0000-0000-0000000000a1', 'owner')`)

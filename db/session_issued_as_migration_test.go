@@ -23,12 +23,7 @@ func TestSessionIssuedAsMigration(t *testing.T) {
 	url := dbtest.URL(t)
 	provider := migrations(t, url)
 	p := poolSQL{t, dbtest.PoolFor(t, url)}
-	must := func(sql string, args ...any) {
-		t.Helper()
-		if err := p.exec(sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	must := p.must
 	if _, err := provider.DownTo(ctx, 39); err != nil {
 		t.Fatal(err)
 	}

@@ -22,12 +22,7 @@ func TestSessionIssuedAsNotice(t *testing.T) {
 	url := dbtest.URL(t)
 	provider := migrations(t, url)
 	p := poolSQL{t, dbtest.PoolFor(t, url)}
-	must := func(sql string, args ...any) {
-		t.Helper()
-		if err := p.exec(sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	must := p.must
 	must(`INSERT INTO users (id, email, password_hash, display_name) VALUES ('00000000-0000-0000-0000-0000000000a1', 'ana@example.org', 'x', 'Ana')`)
 	must(`INSERT INTO sessions (token_hash, user_id, expires_at, issued_as) VALUES (sha256('1'::bytea), '00000000-0000-0000-0000-0000000000a1', now() + interval '1 day', 'legacy')`)
 

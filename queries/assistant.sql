@@ -4,10 +4,10 @@
 
 -- name: AssistantCommandInsert :exec
 INSERT INTO assistant_commands (id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message,
-    error_code, received_at, result, options, answers)
+    error_code, received_at, result, options, answers, said_at)
 VALUES (@id, @family_id, sqlc.narg('user_id'), sqlc.narg('device_id'), @text, @locale, sqlc.narg('source'),
         sqlc.narg('intent'), sqlc.narg('slots'), @outcome, @message, sqlc.narg('error_code'), @received_at,
-        sqlc.narg('result'), sqlc.narg('options'), sqlc.narg('answers'));
+        sqlc.narg('result'), sqlc.narg('options'), sqlc.narg('answers'), sqlc.narg('said_at'));
 
 -- name: AssistantCommandGet :one
 SELECT * FROM assistant_commands WHERE id = @id AND family_id = @family_id;

@@ -14,7 +14,7 @@ import (
 )
 
 const assistantCommandAnswerOf = `-- name: AssistantCommandAnswerOf :one
-SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at, result, options, answers, undone_at, undone_by FROM assistant_commands
+SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at, result, options, answers, undone_at, undone_by, said_at FROM assistant_commands
 WHERE answers = $1 AND family_id = $2 AND outcome IN ('executed', 'question')
 `
 
@@ -47,6 +47,7 @@ func (q *Queries) AssistantCommandAnswerOf(ctx context.Context, db DBTX, arg Ass
 		&i.Answers,
 		&i.UndoneAt,
 		&i.UndoneBy,
+		&i.SaidAt,
 	)
 	return i, err
 }
@@ -86,7 +87,7 @@ func (q *Queries) AssistantCommandFamily(ctx context.Context, db DBTX, id uuid.U
 }
 
 const assistantCommandForUndo = `-- name: AssistantCommandForUndo :one
-SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at, result, options, answers, undone_at, undone_by FROM assistant_commands WHERE id = $1 AND family_id = $2 FOR UPDATE
+SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at, result, options, answers, undone_at, undone_by, said_at FROM assistant_commands WHERE id = $1 AND family_id = $2 FOR UPDATE
 `
 
 type AssistantCommandForUndoParams struct {
@@ -119,12 +120,13 @@ func (q *Queries) AssistantCommandForUndo(ctx context.Context, db DBTX, arg Assi
 		&i.Answers,
 		&i.UndoneAt,
 		&i.UndoneBy,
+		&i.SaidAt,
 	)
 	return i, err
 }
 
 const assistantCommandGet = `-- name: AssistantCommandGet :one
-SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at, result, options, answers, undone_at, undone_by FROM assistant_commands WHERE id = $1 AND family_id = $2
+SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at, result, options, answers, undone_at, undone_by, said_at FROM assistant_commands WHERE id = $1 AND family_id = $2
 `
 
 type AssistantCommandGetParams struct {
@@ -155,6 +157,7 @@ func (q *Queries) AssistantCommandGet(ctx context.Context, db DBTX, arg Assistan
 		&i.Answers,
 		&i.UndoneAt,
 		&i.UndoneBy,
+		&i.SaidAt,
 	)
 	return i, err
 }
@@ -162,10 +165,10 @@ func (q *Queries) AssistantCommandGet(ctx context.Context, db DBTX, arg Assistan
 const assistantCommandInsert = `-- name: AssistantCommandInsert :exec
 
 INSERT INTO assistant_commands (id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message,
-    error_code, received_at, result, options, answers)
+    error_code, received_at, result, options, answers, said_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7,
         $8, $9, $10, $11, $12, $13,
-        $14, $15, $16)
+        $14, $15, $16, $17)
 `
 
 type AssistantCommandInsertParams struct {
@@ -185,6 +188,7 @@ type AssistantCommandInsertParams struct {
 	Result     []byte
 	Options    []byte
 	Answers    *uuid.UUID
+	SaidAt     *time.Time
 }
 
 // Assistant commands (see db/migrations/00010_assistant.sql and
@@ -208,12 +212,13 @@ func (q *Queries) AssistantCommandInsert(ctx context.Context, db DBTX, arg Assis
 		arg.Result,
 		arg.Options,
 		arg.Answers,
+		arg.SaidAt,
 	)
 	return err
 }
 
 const assistantCommandLastOfUser = `-- name: AssistantCommandLastOfUser :one
-SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at, result, options, answers, undone_at, undone_by FROM assistant_commands
+SELECT id, family_id, user_id, device_id, text, locale, source, intent, slots, outcome, message, error_code, received_at, finished_at, result, options, answers, undone_at, undone_by, said_at FROM assistant_commands
 WHERE family_id = $1 AND user_id = $2 AND outcome IN ('executed', 'question')
   AND intent IS DISTINCT FROM $3::text
   AND received_at <= coalesce($4::timestamptz, 'infinity')
@@ -261,6 +266,7 @@ func (q *Queries) AssistantCommandLastOfUser(ctx context.Context, db DBTX, arg A
 		&i.Answers,
 		&i.UndoneAt,
 		&i.UndoneBy,
+		&i.SaidAt,
 	)
 	return i, err
 }

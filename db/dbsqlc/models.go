@@ -31,6 +31,7 @@ type AssistantCommand struct {
 	Answers    *uuid.UUID
 	UndoneAt   *time.Time
 	UndoneBy   *uuid.UUID
+	SaidAt     *time.Time
 }
 
 type AssistantCommandWrite struct {
@@ -43,6 +44,16 @@ type AssistantCommandWrite struct {
 	Before    []byte
 	After     []byte
 	Version   *int64
+}
+
+type AssistantInflight struct {
+	Seq       int64
+	FamilyID  uuid.UUID
+	UserID    uuid.UUID
+	CommandID uuid.UUID
+	Replica   string
+	StartedAt time.Time
+	ExpiresAt time.Time
 }
 
 type AuthFailure struct {

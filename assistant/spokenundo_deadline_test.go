@@ -1,0 +1,103 @@
+package assistant
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub"
+)
+
+// TestSpokenUndoDeadlineCoversStatements: a spoken undo's one deadline
+// from its arrival covers its statements after the locks too. Another
+// member's transaction holds the row of the item the undo deletes: with
+// 1.5 s of budget the undo is busy within it (and a little), and nothing
+// changed, its transaction rolled back; said again once the row is free,
+// it undoes the item. The deadline stopped at the locks
+// and the undo waited for the row as long as it was held.
+func TestSpokenUndoDeadlineCoversStatements(t *testing.T) {
+	f := newTestFamily(t)
+	l := f.list("Weekly")
+	f.do("add bread to the weekly list")
+	items := f.items(l.ID)
+	if len(items) != 1 {
+		t.Fatalf("items %q, want bread", itemNamesOf(items))
+	}
+	before := f.state(true)
+	f.svc.budget = 1500 * time.Millisecond
+	release := f.holdRow(`SELECT 1 FROM shopping_items WHERE id = $1 FOR UPDATE`, items[0].ID)
+	start := time.Now()
+	ch := f.sayAsync(f.ana, Request{Text: "undo that", Lang: "en"})
+	var r said
+	select {
+	case r = <-ch:
+	case <-time.After(4 * time.Second):
+		release()
+		<-ch
+		t.Fatal("undo that with the item's row held: no answer within 4 s (budget 1.5 s)")
+	}
+	took := time.Since(start)
+	release()
+	if !isCode(r.err, familyhub.EBUSY) {
+		t.Fatalf("undo that with the item's row held: %v, want busy", r.err)
+	}
+	if took > 3*time.Second {
+		t.Errorf("busy after %v, want within the undo's 1.5 s (and a little)", took)
+	}
+	if after := f.state(true); after != before {
+		t.Errorf("a busy undo changed the family's data:\nbefore %s\nafter  %s", before, after)
+	}
+	// nothing was recorded as its outcome: said again, it undoes the bread
+	f.svc.budget = undoBudget
+	f.do("undo that")
+	if items := f.items(l.ID); len(items) != 0 {
+		t.Errorf("after undo that again: items %q, want none", itemNamesOf(items))
+	}
+}
+
+// TestSpokenUndoClientGoneNotBusy: the app gives up on "undo that" (its
+// request cancelled) while the undo waits for a row another member's
+// transaction holds. That is the caller's end, not the undo's deadline:
+// not busy, nothing recorded for its id (said again with it, it runs),
+// its in-flight row deleted although its context has ended, and nothing
+// changed.
+func TestSpokenUndoClientGoneNotBusy(t *testing.T) {
+	f := newTestFamily(t)
+	l := f.list("Weekly")
+	f.do("add bread to the weekly list")
+	items := f.items(l.ID)
+	if len(items) != 1 {
+		t.Fatalf("items %q, want bread", itemNamesOf(items))
+	}
+	before := f.state(true)
+	release := f.holdRow(`SELECT 1 FROM shopping_items WHERE id = $1 FOR UPDATE`, items[0].ID)
+	defer func() { release() }()
+	id := uuid.New()
+	ctx, cancel := context.WithCancel(f.ctx(f.ana))
+	time.AfterFunc(300*time.Millisecond, cancel)
+	_, err := f.svc.Command(ctx, Request{Text: "undo that", Lang: "en", ID: &id})
+	if err == nil || isCode(err, familyhub.EBUSY) {
+		t.Fatalf("undo that, its request cancelled: %v, want an error that is not busy", err)
+	}
+	var recorded, inflight int
+	if err := f.pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM assistant_commands WHERE id = $1),
+		(SELECT count(*) FROM assistant_inflight WHERE user_id = $2)`, id, f.ana.UserID).Scan(&recorded, &inflight); err != nil {
+		t.Fatal(err)
+	}
+	if recorded != 0 || inflight != 0 {
+		t.Errorf("after the cancelled undo: %d records of its id, %d in-flight rows, want none", recorded, inflight)
+	}
+	release()
+	release = func() {}
+	if after := f.state(true); after != before {
+		t.Errorf("a cancelled undo changed the family's data:\nbefore %s\nafter  %s", before, after)
+	}
+	if _, err := f.svc.Command(f.ctx(f.ana), Request{Text: "undo that", Lang: "en", ID: &id}); err != nil {
+		t.Fatalf("undo that again with its id: %v", err)
+	}
+	if items := f.items(l.ID); len(items) != 0 {
+		t.Errorf("after undo that again: items %q, want none", itemNamesOf(items))
+	}
+}
