@@ -89,7 +89,9 @@ type Config struct {
 	// asks at once); PresenceTTL how long a device counts as live without a
 	// refresh (every PresenceTTL/3 while a socket is open). Defaults 1s, 90s.
 	PresenceFlush, PresenceTTL time.Duration
-	// Retention is how long decided notices are kept. Default 30 days.
+	// Retention is how long decided notices are kept, and (at most 24h,
+	// at least 2*PresenceTTL) closed devices' presence rows after their
+	// last write (prunePresence). Default 30 days.
 	Retention time.Duration
 	// SettingsLockWait bounds how long a settings change waits for a lock
 	// (lock_timeout): the family's cursor while a pass or the schedule's

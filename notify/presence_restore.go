@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
 // canaryRow is a presence row this replica wrote, as it wrote it.
@@ -112,7 +113,9 @@ func (p *Presence) Rewound(familyID uuid.UUID, shown, upto int64) {
 // lowers, and a live device left so counted as not live until its next
 // write (up to PresenceTTL/3). A read, not a write: a note a client can
 // cause (a join with a since ahead of the database) rewrites nothing that
-// is there. nil: nothing to recheck now (or the read failed: again later).
+// is there. The one write: a row read live of a device with no socket
+// here is a closed device the restore has live, and is ended (endClosed).
+// nil: nothing to recheck now (or the read failed: again later).
 func (p *Presence) putBack(ctx context.Context, now time.Time, closing bool) map[uuid.UUID]map[deviceKey]struct{} {
 	p.mu.Lock()
 	if closing || len(p.recheck) == 0 && !p.recheckAll || now.Sub(p.rechecked) < p.s.cfg.PresenceTTL/refreshEvery {
@@ -154,15 +157,46 @@ func (p *Presence) putBack(ctx context.Context, now time.Time, closing bool) map
 	for f := range families {
 		live[f] = map[deviceKey]struct{}{}
 	}
+	var users []uuid.UUID
+	var devices []string
 	p.mu.Lock()
 	for _, r := range rows {
 		k := deviceKey{r.UserID, r.DeviceID}
-		if d := p.devices[k]; d != nil && live[d.family] != nil {
+		d := p.devices[k]
+		if d == nil || len(d.sockets) == 0 {
+			// Live in the database, no socket here: a closed device a
+			// restore brought back live (its not-live write lost).
+			users, devices = append(users, k.user), append(devices, k.device)
+			continue
+		}
+		if live[d.family] != nil {
 			live[d.family][k] = struct{}{}
 		}
 	}
 	p.mu.Unlock()
+	p.endClosed(ctx, now, users, devices)
 	return live
+}
+
+// endClosed ends the replica's rows of devices that putBack read live
+// with no socket open here: a restore from a backup taken before their
+// last socket closed (before the not-live write) has them live, and they
+// counted as showing every change, and were pushed none, for up to
+// PresenceTTL. endRestored ends the canary's alone; the other closed
+// devices' rows the restore had live stayed so. A device tracked after
+// putBack's look is written live by the same flush, after this; only this
+// replica writes its rows, and only in flush (flushMu is held). Not
+// retried: such a row ends by itself at its live_until.
+func (p *Presence) endClosed(ctx context.Context, now time.Time, users []uuid.UUID, devices []string) {
+	if len(users) == 0 {
+		return
+	}
+	_, err := p.s.store.Q.NotifyPresenceRowsEnd(ctx, p.s.store.Pool, dbsqlc.NotifyPresenceRowsEndParams{
+		Now: now, Replica: p.replica, UserIds: users, DeviceIds: devices,
+	})
+	if err != nil && ctx.Err() == nil {
+		p.s.logger.Warn("ending closed devices' presence rows a restore brought back live failed", "err", err, "devices", len(users))
+	}
 }
 
 // probeCanary reads, at most every PresenceTTL/refreshEvery, the row this
@@ -211,6 +245,37 @@ func (p *Presence) probeCanary(ctx context.Context, now time.Time, closing bool)
 	}
 	p.s.logger.Warn("the device presence row this replica wrote last is gone or not as written (a restore?); putting the live rows back", "found", ok, "written_live", !c.closed)
 	p.recheckEverything()
+	if ok && c.closed && until.After(now) {
+		p.endRestored(ctx, c, until, now)
+	}
+}
+
+// endRestored ends the canary row c, written not live (its device's last
+// socket closed) and read back live until restored: a restore from a
+// backup taken before that write brought the closed device back live.
+// Left so, it showed as online, and was pushed nothing, until restored
+// (up to PresenceTTL). A device of c's key open here again is left: it is
+// live, and this flush writes its row (a device tracked after this look
+// is written by this flush's batch, after the end). The statement ends
+// the row only as read (live until restored), and only this replica's:
+// the device open on another replica has its own row there. flushMu is
+// held.
+func (p *Presence) endRestored(ctx context.Context, c canaryRow, restored, now time.Time) {
+	p.mu.Lock()
+	d := p.devices[deviceKey{c.key.UserID, c.key.DeviceID}]
+	open := d != nil && len(d.sockets) > 0
+	p.mu.Unlock()
+	if open {
+		return
+	}
+	_, err := p.s.store.Q.NotifyPresenceRowEnd(ctx, p.s.store.Pool, dbsqlc.NotifyPresenceRowEndParams{
+		Now: now, UserID: c.key.UserID, DeviceID: c.key.DeviceID, Replica: p.replica, Restored: restored,
+	})
+	if err != nil && ctx.Err() == nil {
+		// Not retried: the row ends by itself at restored, at most
+		// PresenceTTL from now.
+		p.s.logger.Warn("ending the closed device's presence row a restore brought back live failed", "err", err)
+	}
 }
 
 // endCanary forgets the canary rows of k, which a refresh ended (its
@@ -278,4 +343,25 @@ func (p *Presence) lowerRewound(ctx context.Context, rewinds map[uuid.UUID]int64
 	}
 	p.mu.Unlock()
 	return false
+}
+
+// presenceKeep is how long a device's row is kept after it stopped being
+// live (prunePresence).
+const presenceKeep = 24 * time.Hour
+
+// prunePresence deletes the presence rows not live and not written for
+// the shorter of Retention and presenceKeep (Scan). Presence rows are one
+// per device and replica process, so every restart leaves a set behind; a
+// closed row answers only notices decided soon after (within the list
+// fold, or after quiet hours). But never a row written within
+// 2*PresenceTTL: a replica probes the row it wrote last, closed, for
+// PresenceTTL after its write (probeCanary), and a canary the prune
+// deleted read as a restore's loss, with a warning and a read of every
+// live row, whenever Retention was shorter than PresenceTTL. Twice: the
+// row's updated_at is the database's clock, the canary's end the
+// replica's.
+func (s *Service) prunePresence(ctx context.Context) error {
+	keep := max(min(s.cfg.Retention, presenceKeep), 2*s.cfg.PresenceTTL)
+	_, err := s.store.Q.NotifyPresencePrune(ctx, s.store.Pool, s.now().Add(-keep))
+	return db.Err(err, "")
 }

@@ -469,10 +469,6 @@ func (s *Service) foldList(ctx context.Context, tx *db.Tx, f *family, user, list
 		subject: &listID, fire: evs[0].At.Add(s.cfg.ListFold), params: p, lastSeq: &last})
 }
 
-// presenceKeep is how long a device's row is kept after it stopped being
-// live (Scan).
-const presenceKeep = 24 * time.Hour
-
 // Scan derives the notices due within the horizon for every family:
 // reminders of tasks and calendar events (also those no event announced:
 // the next occurrence of a series, a task due in a week), and the morning
@@ -497,11 +493,8 @@ func (s *Service) Scan(ctx context.Context) error {
 	if _, err := s.store.Q.NotifyNoticePrune(ctx, s.store.Pool, before); err != nil {
 		errs = append(errs, db.Err(err, ""))
 	}
-	// Presence rows are one per device and replica process, so every
-	// restart leaves a set behind; a closed row answers only notices
-	// decided soon after (within the list fold, or after quiet hours).
-	if _, err := s.store.Q.NotifyPresencePrune(ctx, s.store.Pool, s.now().Add(-min(s.cfg.Retention, presenceKeep))); err != nil {
-		errs = append(errs, db.Err(err, ""))
+	if err := s.prunePresence(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -436,6 +436,31 @@ SELECT p.live_until,
 FROM (SELECT 1) x
 LEFT JOIN notify_device_presence p ON p.user_id = @user_id AND p.device_id = @device_id AND p.replica = @replica;
 
+-- NotifyPresenceRowEnd ends one of a replica's rows that a restore brought
+-- back live: its canary, written not live when the device's last socket
+-- closed, read back live (notify/presence_restore.go, probeCanary). Only
+-- while the row is exactly as the probe read it (@restored): a write of
+-- the replica since (the device reconnected and was written live again)
+-- moved live_until, and the row is left. Other replicas' rows of the
+-- device are their own (the key has the replica) and never touched. The
+-- row ends at @now, the replica's clock, as NotifyPresenceRefresh's.
+-- name: NotifyPresenceRowEnd :execrows
+UPDATE notify_device_presence
+SET live_until = @now::timestamptz, updated_at = now()
+WHERE user_id = @user_id AND device_id = @device_id AND replica = @replica
+  AND live_until = @restored::timestamptz AND live_until > @now::timestamptz;
+
+-- NotifyPresenceRowsEnd ends a replica's rows of devices with no socket
+-- open on it that the database has live: a restore brought closed
+-- devices back live (the replica's putBack read found them, after its
+-- canary or a refresh or a rewind suspected a restore;
+-- notify/presence_restore.go). Only this replica's rows, and only live
+-- ones; each ends at @now, the replica's clock, as NotifyPresenceRefresh's.
+-- name: NotifyPresenceRowsEnd :execrows
+UPDATE notify_device_presence p SET live_until = @now::timestamptz, updated_at = now()
+FROM (SELECT unnest(@user_ids::uuid[]) AS u, unnest(@device_ids::text[]) AS d) x
+WHERE p.user_id = x.u AND p.device_id = x.d AND p.replica = @replica AND p.live_until > @now::timestamptz;
+
 -- name: NotifyPresencePrune :execrows
 DELETE FROM notify_device_presence WHERE updated_at < @before AND live_until < now();
 

@@ -87,6 +87,25 @@ func (pc *pageCache) get(ctx context.Context, store *db.Store, family uuid.UUID,
 	return e.rows, e.err
 }
 
+// forget drops the family's pages: its database went back (rewind.go),
+// and a page read before holds events it lost. Shared for up to pageTTL
+// more, such a page handed a socket that read it right after the rewind
+// the lost events, and with them the mark of a lost event, which its
+// next resume took for another history: one needless resync. A read
+// under way is not waited for; its waiters get what it reads, later
+// callers read again. Called with the hub's lock held (the rewind's), so
+// no page is read from the family's old cache after its sockets were
+// resynced.
+func (pc *pageCache) forget(family uuid.UUID) {
+	pc.mu.Lock()
+	for k := range pc.entries {
+		if k.family == family {
+			delete(pc.entries, k)
+		}
+	}
+	pc.mu.Unlock()
+}
+
 // page returns c's next events from the event log while it is behind the
 // live stream, and returns it to the live stream once it has caught up. A
 // client whose position the log no longer holds is told to resync.

@@ -174,6 +174,7 @@ func (h *Hub) rewound(id uuid.UUID, fam *family, gen int, cur int64) bool {
 func (h *Hub) rewoundLocked(id uuid.UUID, fam *family, cur int64) rewindNote {
 	h.logger.Warn("family seq in the database is below what this replica delivered (a restore or failover lost events); its sockets resync", "family_id", id, "db_seq", cur, "delivered_seq", fam.lastSeq)
 	r := rewindNote{family: id, shown: cur, upto: fam.lastSeq}
+	h.pages.forget(id) // pages read before hold lost events
 	for c := range fam.clients {
 		c.Close(CloseRestart, "events were lost: reconnect with since")
 		h.removeLocked(c)
@@ -195,6 +196,7 @@ func (h *Hub) resyncLocked(id uuid.UUID, fam *family, shown int64, at time.Time,
 	h.logger.Warn("the event log holds other events than this replica delivered under their seqs (a restore or failover lost events, new ones took their seqs); the family's sockets resync", "family_id", id, "seq", n)
 	fam.markAt, fam.markID = at, entity
 	fam.rewinds++
+	h.pages.forget(id) // pages read before hold lost events
 	resyncClientsLocked(fam, n)
 	return rewindNote{family: id, shown: min(shown, n), upto: n}
 }
@@ -260,6 +262,7 @@ func (h *Hub) steppedBackLocked(id uuid.UUID, fam *family, ev *Event) rewindNote
 	h.logger.Warn("an event came under a seq this replica delivered, and it is another one (a restore or failover lost events, new ones took their seqs); the family's sockets resync", "family_id", id, "seq", ev.Seq, "delivered_seq", upto)
 	fam.lastSeq, fam.markAt, fam.markID = n, time.Time{}, uuid.Nil
 	fam.rewinds++
+	h.pages.forget(id) // pages read before hold lost events
 	resyncClientsLocked(fam, n)
 	return rewindNote{family: id, shown: n, upto: upto}
 }

@@ -36,9 +36,15 @@ func dialSSE(tb testing.TB, base string, mb member, query string) (*wsClient, fu
 		defer resp.Body.Close()
 		sc := bufio.NewScanner(resp.Body)
 		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		event := "" // ping events are skipped, as an EventSource's onmessage does
 		for sc.Scan() {
+			if name, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+				event = name
+			} else if sc.Text() == "" {
+				event = ""
+			}
 			data, ok := strings.CutPrefix(sc.Text(), "data: ")
-			if !ok {
+			if !ok || event == "ping" {
 				continue
 			}
 			var m map[string]any

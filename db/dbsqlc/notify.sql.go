@@ -1125,6 +1125,43 @@ func (q *Queries) NotifyPresenceRewind(ctx context.Context, db DBTX, arg NotifyP
 	return err
 }
 
+const notifyPresenceRowEnd = `-- name: NotifyPresenceRowEnd :execrows
+UPDATE notify_device_presence
+SET live_until = $1::timestamptz, updated_at = now()
+WHERE user_id = $2 AND device_id = $3 AND replica = $4
+  AND live_until = $5::timestamptz AND live_until > $1::timestamptz
+`
+
+type NotifyPresenceRowEndParams struct {
+	Now      time.Time
+	UserID   uuid.UUID
+	DeviceID string
+	Replica  uuid.UUID
+	Restored time.Time
+}
+
+// NotifyPresenceRowEnd ends one of a replica's rows that a restore brought
+// back live: its canary, written not live when the device's last socket
+// closed, read back live (notify/presence_restore.go, probeCanary). Only
+// while the row is exactly as the probe read it (@restored): a write of
+// the replica since (the device reconnected and was written live again)
+// moved live_until, and the row is left. Other replicas' rows of the
+// device are their own (the key has the replica) and never touched. The
+// row ends at @now, the replica's clock, as NotifyPresenceRefresh's.
+func (q *Queries) NotifyPresenceRowEnd(ctx context.Context, db DBTX, arg NotifyPresenceRowEndParams) (int64, error) {
+	result, err := db.Exec(ctx, notifyPresenceRowEnd,
+		arg.Now,
+		arg.UserID,
+		arg.DeviceID,
+		arg.Replica,
+		arg.Restored,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const notifyPresenceRowLiveUntil = `-- name: NotifyPresenceRowLiveUntil :one
 SELECT p.live_until,
        EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $1 AND m.family_id = $2) AS member
@@ -1162,6 +1199,38 @@ func (q *Queries) NotifyPresenceRowLiveUntil(ctx context.Context, db DBTX, arg N
 	var i NotifyPresenceRowLiveUntilRow
 	err := row.Scan(&i.LiveUntil, &i.Member)
 	return i, err
+}
+
+const notifyPresenceRowsEnd = `-- name: NotifyPresenceRowsEnd :execrows
+UPDATE notify_device_presence p SET live_until = $1::timestamptz, updated_at = now()
+FROM (SELECT unnest($3::uuid[]) AS u, unnest($4::text[]) AS d) x
+WHERE p.user_id = x.u AND p.device_id = x.d AND p.replica = $2 AND p.live_until > $1::timestamptz
+`
+
+type NotifyPresenceRowsEndParams struct {
+	Now       time.Time
+	Replica   uuid.UUID
+	UserIds   []uuid.UUID
+	DeviceIds []string
+}
+
+// NotifyPresenceRowsEnd ends a replica's rows of devices with no socket
+// open on it that the database has live: a restore brought closed
+// devices back live (the replica's putBack read found them, after its
+// canary or a refresh or a rewind suspected a restore;
+// notify/presence_restore.go). Only this replica's rows, and only live
+// ones; each ends at @now, the replica's clock, as NotifyPresenceRefresh's.
+func (q *Queries) NotifyPresenceRowsEnd(ctx context.Context, db DBTX, arg NotifyPresenceRowsEndParams) (int64, error) {
+	result, err := db.Exec(ctx, notifyPresenceRowsEnd,
+		arg.Now,
+		arg.Replica,
+		arg.UserIds,
+		arg.DeviceIds,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const notifyPresenceUpsert = `-- name: NotifyPresenceUpsert :many
