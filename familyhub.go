@@ -18,6 +18,7 @@ const (
 	EFORBIDDEN    = "forbidden"            // credentials are fine, the action is not allowed
 	ENOTFOUND     = "not_found"            // missing, or belongs to another family
 	ECONFLICT     = "conflict"             // clashes with existing data (e.g. email taken)
+	EALREADYMADE  = "already_created"      // 409 too: a create_key's create was made by an earlier send; its secret is not shown again
 	ETOOLARGE     = "too_large"            // request body or message over the limit
 	ELIMIT        = "limit_reached"        // a collection holds the most it may (limits.go); delete some first
 	ERATELIMITED  = "rate_limited"         // too many attempts; retry later

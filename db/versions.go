@@ -140,3 +140,55 @@ func requestHash(kind string, request any) ([]byte, error) {
 	hash := sha256.Sum256(b)
 	return hash[:], nil
 }
+
+// errAlreadyCreated answers a repeat of a create by key (CreateKeyed)
+// whose first send committed: nothing more is made, and the secret the
+// first answer carried is not shown again.
+var errAlreadyCreated = familyhub.Errorf(familyhub.EALREADYMADE,
+	"This was already made by an earlier send with the same create_key; its secret is shown only once. Delete it and make a new one if you need the secret.").WithField("create_key")
+
+// errKeyReused answers a create_key used before for other content.
+var errKeyReused = familyhub.Errorf(familyhub.ECONFLICT,
+	"This create_key was already used for a different request; choose a new create_key for a new record.").WithField("create_key")
+
+// CreateKeyed runs create, a create whose record the server names (an
+// invite, an app password, a feed, a subscription, a children's device:
+// each answers a secret once), unless key (nil: none, as old clients send)
+// was used for a create of kind in the caller's family before. It is
+// createOnce with a claim id derived from the family, kind and key, so
+// another family's key is another claim: it never collides with this
+// family's nor tells that it exists. The claim commits with the record,
+// so a repeat after a commit is errAlreadyCreated (and makes nothing),
+// and a repeat after a rollback (the first send failed) creates anew.
+// request is the normalised request without secrets; a repeat with other
+// content is errKeyReused.
+func (tx *Tx) CreateKeyed(ctx context.Context, key *uuid.UUID, kind string, request any, create func() (uuid.UUID, error)) error {
+	if key == nil {
+		_, err := create()
+		return err
+	}
+	family, err := tx.family()
+	if err != nil {
+		return err
+	}
+	claim := createKeyClaim(family, kind, *key)
+	_, replayed, err := tx.createOnce(ctx, &claim, kind, request, func() ([]uuid.UUID, error) {
+		id, err := create()
+		return []uuid.UUID{id}, err
+	})
+	switch {
+	case err == errIDReused:
+		return errKeyReused
+	case err != nil:
+		return err
+	case replayed:
+		return errAlreadyCreated
+	}
+	return nil
+}
+
+// createKeyClaim is the client_creates id of a create_key: a name-based
+// UUID of the family, kind and key.
+func createKeyClaim(family uuid.UUID, kind string, key uuid.UUID) uuid.UUID {
+	return uuid.NewSHA1(family, []byte(kind+"\x00"+key.String()))
+}

@@ -28,7 +28,8 @@ func toAppPasswordJSON(p dbsqlc.DavAppPassword) appPasswordJSON {
 
 func (s *Server) handleAppPasswordCreate(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Name string `json:"name"`
+		Name      string     `json:"name"`
+		CreateKey *uuid.UUID `json:"create_key"` // db.Tx.CreateKeyed
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		s.Error(w, r, err)
@@ -36,10 +37,12 @@ func (s *Server) handleAppPasswordCreate(w http.ResponseWriter, r *http.Request)
 	}
 	var out appPasswordJSON
 	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		p, secret, err := tx.AppPasswordCreate(r.Context(), req.Name)
-		out = toAppPasswordJSON(p)
-		out.Password = secret
-		return err
+		return tx.CreateKeyed(r.Context(), req.CreateKey, "app-password", req.Name, func() (uuid.UUID, error) {
+			p, secret, err := tx.AppPasswordCreate(r.Context(), req.Name)
+			out = toAppPasswordJSON(p)
+			out.Password = secret
+			return p.ID, err
+		})
 	})
 	s.respond(w, r, http.StatusCreated, out, err)
 }
@@ -86,10 +89,11 @@ func toSubscriptionJSON(c db.Subscription) subscriptionJSON {
 }
 
 type subscriptionCreateRequest struct {
-	URL      string `json:"url"`
-	Name     string `json:"name"`
-	Username string `json:"username"`
-	Password string `json:"password"`
+	URL       string     `json:"url"`
+	Name      string     `json:"name"`
+	Username  string     `json:"username"`
+	Password  string     `json:"password"`
+	CreateKey *uuid.UUID `json:"create_key"` // db.Tx.CreateKeyed
 }
 
 func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request) {
@@ -109,10 +113,14 @@ func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request
 		return
 	}
 	var out subscriptionJSON
+	// What tells a repeat from other content: not the password.
+	request := [3]string{p.URL, p.Name, p.Username}
 	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		sub, err := tx.SubscriptionCreate(r.Context(), p)
-		out = toSubscriptionJSON(db.Subscription{CalendarSubscription: sub, HoldsSecret: db.SubscriptionHoldsSecret(sub)})
-		return err
+		return tx.CreateKeyed(r.Context(), req.CreateKey, "calendar-subscription", request, func() (uuid.UUID, error) {
+			sub, err := tx.SubscriptionCreate(r.Context(), p)
+			out = toSubscriptionJSON(db.Subscription{CalendarSubscription: sub, HoldsSecret: db.SubscriptionHoldsSecret(sub)})
+			return sub.ID, err
+		})
 	})
 	s.respond(w, r, http.StatusCreated, out, err)
 }
@@ -153,9 +161,10 @@ func toFeedJSON(f dbsqlc.IcalFeed) feedJSON {
 }
 
 type feedCreateRequest struct {
-	Name     string     `json:"name"`
-	Scope    string     `json:"scope"`
-	MemberID *uuid.UUID `json:"member_id"`
+	Name      string     `json:"name"`
+	Scope     string     `json:"scope"`
+	MemberID  *uuid.UUID `json:"member_id"`
+	CreateKey *uuid.UUID `json:"create_key"` // db.Tx.CreateKeyed
 }
 
 // handleFeedCreate makes a feed: scope "family" (every event, every task
@@ -185,17 +194,20 @@ func (s *Server) handleFeedCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out feedJSON
+	request := feedCreateRequest{Name: req.Name, Scope: req.Scope, MemberID: member}
 	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		f, token, err := tx.ICalFeedCreate(r.Context(), req.Name, member)
-		out = toFeedJSON(f)
-		host := s.requestHost(r) // behind a proxy that rewrites Host, not the upstream's name
-		scheme := "http"
-		if s.isHTTPS(r) {
-			scheme = "https"
-		}
-		path := ical.FeedPrefix + token + ".ics"
-		out.URL, out.WebcalURL = scheme+"://"+host+path, "webcal://"+host+path
-		return err
+		return tx.CreateKeyed(r.Context(), req.CreateKey, "ical-feed", request, func() (uuid.UUID, error) {
+			f, token, err := tx.ICalFeedCreate(r.Context(), req.Name, member)
+			out = toFeedJSON(f)
+			host := s.requestHost(r) // behind a proxy that rewrites Host, not the upstream's name
+			scheme := "http"
+			if s.isHTTPS(r) {
+				scheme = "https"
+			}
+			path := ical.FeedPrefix + token + ".ics"
+			out.URL, out.WebcalURL = scheme+"://"+host+path, "webcal://"+host+path
+			return f.ID, err
+		})
 	})
 	s.respond(w, r, http.StatusCreated, out, err)
 }

@@ -279,8 +279,9 @@ func (s *Server) handleMemberPINSet(w http.ResponseWriter, r *http.Request) {
 }
 
 type inviteCreateRequest struct {
-	Role           string `json:"role"`
-	ExpiresInHours *int   `json:"expires_in_hours"`
+	Role           string     `json:"role"`
+	ExpiresInHours *int       `json:"expires_in_hours"`
+	CreateKey      *uuid.UUID `json:"create_key"` // db.Tx.CreateKeyed
 }
 
 func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
@@ -300,10 +301,12 @@ func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	var out inviteJSON
 	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		inv, code, err := tx.InviteMake(r.Context(), p)
-		out = toInviteJSON(inv)
-		out.Code = code
-		return err
+		return tx.CreateKeyed(r.Context(), req.CreateKey, "invite", p, func() (uuid.UUID, error) {
+			inv, code, err := tx.InviteMake(r.Context(), p)
+			out = toInviteJSON(inv)
+			out.Code = code
+			return inv.ID, err
+		})
 	})
 	s.respond(w, r, http.StatusCreated, out, err)
 }
@@ -323,7 +326,8 @@ func (s *Server) handleInviteList(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleChildDeviceCreate(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Name string `json:"name"`
+		Name      string     `json:"name"`
+		CreateKey *uuid.UUID `json:"create_key"` // db.Tx.CreateKeyed
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		s.Error(w, r, err)
@@ -331,14 +335,16 @@ func (s *Server) handleChildDeviceCreate(w http.ResponseWriter, r *http.Request)
 	}
 	var out childDeviceJSON
 	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
-		d, key, err := tx.ChildDeviceCreate(r.Context(), req.Name)
-		if err != nil {
-			return err
-		}
-		acc, err := tx.AccountGet(r.Context(), authFrom(r).UserID)
-		out = toChildDeviceJSON(d)
-		out.DeviceKey, out.FamilyCode = key, acc.Family.Code
-		return err
+		return tx.CreateKeyed(r.Context(), req.CreateKey, "child-device", req.Name, func() (uuid.UUID, error) {
+			d, key, err := tx.ChildDeviceCreate(r.Context(), req.Name)
+			if err != nil {
+				return d.ID, err
+			}
+			acc, err := tx.AccountGet(r.Context(), authFrom(r).UserID)
+			out = toChildDeviceJSON(d)
+			out.DeviceKey, out.FamilyCode = key, acc.Family.Code
+			return d.ID, err
+		})
 	})
 	s.respond(w, r, http.StatusCreated, out, err)
 }

@@ -34,6 +34,7 @@ var codeStatus = map[string]int{
 	familyhub.EFORBIDDEN:    http.StatusForbidden,
 	familyhub.ENOTFOUND:     http.StatusNotFound,
 	familyhub.ECONFLICT:     http.StatusConflict,
+	familyhub.EALREADYMADE:  http.StatusConflict,
 	familyhub.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	familyhub.ELIMIT:        http.StatusConflict,
 	familyhub.ERATELIMITED:  http.StatusTooManyRequests,
