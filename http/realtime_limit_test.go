@@ -110,7 +110,7 @@ func (c *client) dialWS(t *testing.T) (*websocket.Conn, *http.Response, string) 
 	return conn, nil, ""
 }
 
-// openSSE opens /sse as c and waits for its first event (hello); cancel
+// openSSE opens /sse as c and waits for its first event (the opening ping); cancel
 // ends the stream. A refused stream returns its response instead.
 func (c *client) openSSE(t *testing.T) (cancel context.CancelFunc, refused *http.Response) {
 	t.Helper()

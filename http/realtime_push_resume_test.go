@@ -109,12 +109,19 @@ func (c *client) sse(t *testing.T, query string) *sseStream {
 	return &sseStream{t: t, sc: bufio.NewScanner(resp.Body), cancel: cancel}
 }
 
-// next returns the next event's data.
+// next returns the next event's data, past ping events (an EventSource's
+// onmessage never sees them either; every stream opens with one).
 func (s *sseStream) next() string {
 	s.t.Helper()
+	event := ""
 	for s.sc.Scan() {
-		if data, ok := strings.CutPrefix(s.sc.Text(), "data: "); ok {
+		line := s.sc.Text()
+		if name, ok := strings.CutPrefix(line, "event: "); ok {
+			event = name
+		} else if data, ok := strings.CutPrefix(line, "data: "); ok && event != "ping" {
 			return data
+		} else if line == "" {
+			event = ""
 		}
 	}
 	s.t.Fatalf("the SSE stream ended: %v", s.sc.Err())

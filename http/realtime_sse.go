@@ -47,7 +47,21 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 		}
 		return rc.Flush()
 	}
-	if write("retry: 1000\n\n") != nil {
+	// The ping event rides on the replica's write watchdog tick, not on a
+	// ticker of the stream's own (realtime_sse_tick.go). Its bytes are
+	// made once, here: a ping writes them and allocates nothing.
+	beat := &sseBeat{ping: make(chan struct{}, 1)}
+	s.rt.watchdog.addSSE(beat)
+	defer s.rt.watchdog.removeSSE(beat)
+	// One ping at once, with the retry and before the hello: the client
+	// learns the interval and that this server sends ping events from the
+	// stream's first bytes, and times its silence from there. A stream a
+	// proxy holds from the start is found within 2.5 intervals, not only
+	// once a tick's ping (one interval on) did or did not come; and a
+	// hello without a ping before it comes from a replica of an older
+	// version (realtime-transports.js). The ticks' pings start an interval
+	// after this one.
+	if write("retry: 1000\n\n%s", beat.event) != nil {
 		return
 	}
 	send := func(m realtime.Message) error {
@@ -70,12 +84,6 @@ func (s *Server) handleSSE(w http.ResponseWriter, r *http.Request) {
 	// Once this loop wrote its last message and counted it: a close the
 	// server asks for (c.Done) may come between a write and its Seen.
 	defer seen.Close()
-	// The ping event rides on the replica's write watchdog tick, not on a
-	// ticker of the stream's own (realtime_sse_tick.go). Its bytes are
-	// made once, here: a ping writes them and allocates nothing.
-	beat := &sseBeat{ping: make(chan struct{}, 1)}
-	s.rt.watchdog.addSSE(beat)
-	defer s.rt.watchdog.removeSSE(beat)
 	for {
 		select {
 		case <-c.Ready():

@@ -100,6 +100,46 @@ func TestSSEPingOnWatchdogTick(t *testing.T) {
 	}
 }
 
+// TestSSEOpensWithPing: the first thing a new stream carries, with the
+// retry and before the hello, is a ping event with the interval the ticks
+// make: the PWA learns at once that the server pings and how often, and
+// times a stream held silent from its first byte. The interval (40 s here)
+// is above the 25 s the PWA assumes, which it now learns before it could
+// matter. Before, the first ping came an interval after the stream opened.
+func TestSSEOpensWithPing(t *testing.T) {
+	env := newTestEnv(t, Config{RealtimePing: 40 * time.Second})
+	startTestHub(t, env, 0)
+	d := env.server.rt.watchdog
+	d.mu.Lock()
+	every := time.Duration(d.pingTicks) * d.period
+	d.mu.Unlock()
+	ana, _ := env.signup("ana@example.org", "Ana's")
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", env.ts.URL+"/sse", nil)
+	resp, err := ana.hc.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /sse: %v %v", resp, err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	sc := bufio.NewScanner(resp.Body)
+	want := []string{"retry: 1000", "", "event: ping", fmt.Sprintf(`data: {"type":"ping","interval_ms":%d}`, every.Milliseconds()), ""}
+	for i, w := range want {
+		if !sc.Scan() {
+			t.Fatalf("the stream ended after %d lines: %v", i, sc.Err())
+		}
+		if sc.Text() != w {
+			t.Fatalf("line %d of the stream: %q, want %q", i+1, sc.Text(), w)
+		}
+	}
+	if !sc.Scan() || !strings.HasPrefix(sc.Text(), "data: ") || !strings.Contains(sc.Text(), `"hello"`) {
+		t.Errorf("after the ping: %q, want the hello", sc.Text())
+	}
+	if every != 40*time.Second {
+		t.Errorf("the ticks ping every %v, want the configured 40s", every)
+	}
+}
+
 // TestWatchdogTicksForSSEStreams: the watchdog's ticks, driven by hand,
 // ask an SSE stream for a ping every pingTicks ticks, never twice while
 // one is not yet written, keep running while a stream remains after the

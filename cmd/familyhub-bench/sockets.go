@@ -135,7 +135,9 @@ func (b *bench) readSocket(setupCtx, runCtx context.Context, hc *http.Client, de
 		sc := bufio.NewScanner(resp.Body)
 		first := true
 		for sc.Scan() {
-			if data, ok := bytes.CutPrefix(sc.Bytes(), []byte("data: ")); ok {
+			// The stream opens with a ping event, before its hello: it is
+			// not the hello this waits for.
+			if data, ok := bytes.CutPrefix(sc.Bytes(), []byte("data: ")); ok && !bytes.HasPrefix(data, []byte(`{"type":"ping"`)) {
 				handle(data)
 				if first {
 					first = false

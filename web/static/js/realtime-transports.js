@@ -167,14 +167,15 @@ export function openWS(rt, cb) {
 // nothing more, a connection gone half-dead): it is closed, and the client
 // connects again as after any failure, resuming from `since`. Before,
 // EventSource noticed such a stream late or never, live in the header and
-// deaf. The timer runs only once a ping event was heard, on this stream
-// or an earlier one: a replica of a version before the event pings with a
-// comment the page never sees (a rolling upgrade), and its streams would
-// be dropped every 62.5 s. A stream that opened and was given up silent
-// without a ping event of its own unlearns it (it may be such a replica).
+// deaf. The server opens every stream with a ping event, before its hello:
+// the timer runs from the stream's start, and a stream held silent from its
+// first byte is given up too. A hello with no ping event before it on its
+// stream comes from a replica of a version before the opening ping, whose
+// pings are comments the page never sees (a rolling upgrade): that stream
+// is not timed, or it would be dropped every 62.5 s. Before, the timer ran
+// only once a ping event was heard, an interval after the stream opened.
 export const SSE_PING = 25000;
 const SSE_SILENT = 2.5;
-let ssePings = false; // a stream heard a ping event: the server sends them
 
 export function openSSE(rt, cb) {
   if (typeof EventSource === 'undefined') {
@@ -188,8 +189,9 @@ export function openSSE(rt, cb) {
   let every = SSE_PING;
   let silence = null; // the timer that ends a silent stream
   let heardAt = 0; // counts what was heard: a timer of an older count does nothing
-  let opened = false; // this stream opened
   let pinged = false; // this stream heard a ping event
+  let timed = true; // false: this stream's replica sends no ping events
+  let spoke = false; // this stream brought an event
   const fail = (code, reason) => {
     stop();
     if (!done) { done = true; cb.failed(code, reason); }
@@ -198,20 +200,27 @@ export function openSSE(rt, cb) {
   const heard = () => {
     const n = ++heardAt;
     clearTimeout(silence);
-    if (!pinged && !ssePings) return;
-    silence = setTimeout(() => {
-      if (n !== heardAt) return;
-      if (opened && !pinged) ssePings = false;
-      fail(1006, 'stream silent');
-    }, Math.round(every * SSE_SILENT));
+    if (!timed) return;
+    silence = setTimeout(() => { if (n === heardAt) fail(1006, 'stream silent'); }, Math.round(every * SSE_SILENT));
   };
+  // The stream works once it brings an event (the server's first bytes
+  // are its opening ping), not at its headers: a stream held silent from
+  // its first byte (a proxy that buffers it, as some antivirus and company
+  // proxies do) fails as one that never opened, and the client falls back
+  // to long polling, which such a proxy passes. Before, the headers said
+  // opened, and the client opened a stream through that proxy again after
+  // each 62.5 s of silence, never live.
+  const spoken = () => { if (!spoke) { spoke = true; cb.opened(); } };
   const start = () => {
     conn.view = rt._shownView();
-    opened = pinged = false;
+    pinged = spoke = false;
+    timed = true;
     es = new EventSource(`${base}/sse?${rt._query()}`, { withCredentials: !!rt.base });
     heard(); // a stream that never opens nor fails is silent too
-    es.onopen = () => { opened = true; heard(); cb.opened(); };
+    es.onopen = heard;
     es.onmessage = (e) => {
+      if (!pinged) timed = false; // no opening ping: an older replica
+      spoken();
       heard();
       let msg;
       try { msg = JSON.parse(e.data); } catch { return; }
@@ -222,7 +231,8 @@ export function openSSE(rt, cb) {
         const ms = JSON.parse(e.data).interval_ms;
         if (ms > 0) every = ms;
       } catch { /* keep the interval assumed */ }
-      pinged = ssePings = true;
+      pinged = timed = true; // a ping event: this replica pings
+      spoken();
       heard();
     });
     es.addEventListener('close', (e) => {
