@@ -2,6 +2,8 @@ package http
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -166,8 +168,8 @@ func (s *Server) handleRecipeAddToList(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	// German writes "0,5 l": amounts follow the language the app asks in.
-	p := db.RecipeToList{ListID: listID, Ingredients: req.Ingredients, DecimalComma: assistant.AcceptLanguage(r.Header.Get("Accept-Language")) == "de"}
+	// German writes "0,5 l": amounts follow the locale the app asks in.
+	p := db.RecipeToList{ListID: listID, Ingredients: req.Ingredients, DecimalComma: decimalComma(r.Header.Get("Accept-Language"))}
 	if req.Servings != nil {
 		p.Servings = *req.Servings
 	}
@@ -184,4 +186,60 @@ func (s *Server) handleRecipeAddToList(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	s.respond(w, r, createdStatus(replayed), out, err)
+}
+
+// localeComma lists the English and German locales whose decimal mark is
+// not their language's: those a browser's Intl (ICU, CLDR) knows by itself,
+// which the app's fields format with (docs/pwa.md, "Which formats"). Any
+// other en tag writes a point, any other de tag a comma. Checked against
+// Chromium 156 (every en-XX and de-XX it resolves to itself).
+var localeComma = map[string]bool{
+	"en-AT": true, "en-BE": true, "en-CZ": true, "en-DE": true, "en-DK": true, "en-EE": true,
+	"en-ES": true, "en-FI": true, "en-FR": true, "en-GE": true, "en-HU": true, "en-ID": true,
+	"en-IT": true, "en-LT": true, "en-LV": true, "en-NL": true, "en-NO": true, "en-PL": true,
+	"en-PT": true, "en-RO": true, "en-SE": true, "en-SI": true, "en-SK": true, "en-UA": true,
+	"en-ZA": true,
+	"de-CH": false, "de-LI": false,
+}
+
+// decimalComma says whether amounts are written "2,5" for an
+// Accept-Language header: the most preferred tag (highest q, the first of
+// equals; q=0 refuses) of its preferred language (see
+// assistant.AcceptLanguage) decides, by its locale (English on a German
+// device sends "en-DE, en;q=0.9, de;q=0.5": a comma; de-CH: a point), else
+// by that language. Tags are case-insensitive, and a script between
+// language and region ("de-Latn-CH") is skipped.
+func decimalComma(header string) bool {
+	lang := assistant.AcceptLanguage(header)
+	region, bestQ := "", 0.0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		subtags := strings.Split(strings.TrimSpace(tag), "-")
+		if !strings.EqualFold(subtags[0], lang) {
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		if q <= bestQ {
+			continue
+		}
+		region, bestQ = "", q
+		for _, sub := range subtags[1:] {
+			if len(sub) == 1 { // an extension ("-u-…", "-x-…") follows: no region
+				break
+			}
+			if len(sub) == 2 || len(sub) == 3 && sub[0] >= '0' && sub[0] <= '9' {
+				region = strings.ToUpper(sub)
+				break
+			}
+		}
+	}
+	if comma, ok := localeComma[lang+"-"+region]; ok {
+		return comma
+	}
+	return lang == "de"
 }

@@ -432,3 +432,70 @@ func TestRecipeAddToListGerman(t *testing.T) {
 		t.Fatalf("in English onto German lines: %v", q)
 	}
 }
+
+// TestRecipeAddToListRegion: the decimal mark follows the request's locale,
+// not only its language: English on a German device (en-DE, as the app
+// sends it) writes a comma, en-US a point, and Swiss German a point.
+func TestRecipeAddToListRegion(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, _ := env.signup("region@example.org", "Regions")
+	var rec recipeJSON
+	c.must(http.StatusCreated, "POST", "/api/recipes", pancakes()).decode(t, &rec)
+	path := "/api/recipes/" + rec.ID.String() + "/add-to-list"
+	for _, tc := range []struct{ header, eggs string }{
+		{"en-DE, en;q=0.9, de;q=0.5", "1,5"},
+		{"en-US, en;q=0.9, de;q=0.5", "1.5"},
+		{"de-CH, de;q=0.9, en;q=0.5", "1.5"},
+	} {
+		var list shoppingListJSON
+		c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": tc.header}).decode(t, &list)
+		c.header.Set("Accept-Language", tc.header)
+		var items []shoppingItemJSON
+		c.must(http.StatusCreated, "POST", path, map[string]any{"list_id": list.ID, "servings": 2}).decode(t, &items)
+		for _, it := range items {
+			if it.Name == "eggs" && (it.Quantity == nil || *it.Quantity != tc.eggs) {
+				t.Errorf("%s: eggs %v, want %s", tc.header, deref(it.Quantity), tc.eggs)
+			}
+		}
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return *s
+}
+
+// TestDecimalCommaHeader: the decimal mark for an Accept-Language header
+// follows the tag the header prefers most within the chosen language (q, not
+// order; q=0 refuses), in any case, past a script subtag, and covers every
+// English locale Chromium writes with a comma (en-ID, en-GE).
+func TestDecimalCommaHeader(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		header string
+		comma  bool
+	}{
+		{"en-DE, en;q=0.9, de;q=0.5", true},
+		{"EN-de, en;q=0.9", true},
+		{"en-US, en;q=0.9, de;q=0.5", false},
+		{"en;q=0.5, en-DE", true},
+		{"en-DE;q=0, en", false},
+		{"de-Latn-CH, de;q=0.9", false},
+		{"de-CH-u-nu-latn", false},
+		{"en-x-de", false},
+		{"en-ID, en;q=0.9, de;q=0.5", true},
+		{"en-GE, en;q=0.9, de;q=0.5", true},
+		{"de-AT, de;q=0.9", true},
+		{"de-LI", false},
+		{"en-CH, en;q=0.9, de;q=0.5", false},
+		{"", false},
+		{";;,,-", false},
+	} {
+		if got := decimalComma(tc.header); got != tc.comma {
+			t.Errorf("decimalComma(%q) = %v, want %v", tc.header, got, tc.comma)
+		}
+	}
+}
