@@ -281,8 +281,13 @@ func TestBrowserFamilyRoles(t *testing.T) {
 		}
 		phone.click(`.recipe-card a`)
 		phone.waitJS("recipe", `document.querySelector('ul.ingredients li')`, 5*time.Second)
-		if eval[bool](phone, `!!document.querySelector('.head-actions a, .head-actions button')`) {
+		// Keep screen on is the device's own (a child cooks too); Edit and
+		// Delete are not the child's.
+		if eval[bool](phone, `!!document.querySelector('.head-actions a, .head-actions button:not(.keep-awake)')`) {
 			t.Error("a child sees Edit or Delete on a recipe")
+		}
+		if !eval[bool](phone, `!!document.querySelector('.head-actions button.keep-awake')`) {
+			t.Error("a child does not see Keep screen on")
 		}
 		phone.goTo("/calendar", `document.querySelector('li.event')`)
 		if eval[bool](phone, `!!document.querySelector('.page-head button.primary')`) {

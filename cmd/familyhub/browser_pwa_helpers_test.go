@@ -168,6 +168,14 @@ func evalAwait[T any](b *browser, expr string) T {
 	return v
 }
 
+// signInPage opens base's sign-in page and waits until it is drawn: the
+// app's modules are loaded, for tests that import them in the page.
+func (b *browser) signInPage(base string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(base + "/login"))
+	b.waitJS("the sign-in page", `document.querySelector('input[name=email]')`, 10*time.Second)
+}
+
 // setLang switches the app's language as its picker does, and returns once
 // the switch has landed: the page's language and the choice kept in
 // localStorage (what a reload reads). An eval of the import() alone returns

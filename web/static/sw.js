@@ -9,7 +9,7 @@ const CACHE = `familyhub-shell-${VERSION}`;
 const SHELL = [
   '/', '/index.html', '/app.css', '/manifest.webmanifest',
   '/js/answers.js', '/js/api.js', '/js/app.js', '/js/assistant-reply.js', '/js/assistant.js', '/js/cache.js',
-  '/js/child-device.js', '/js/conflicts.js', '/js/copy.js', '/js/device.js', '/js/dom.js', '/js/errors.js', '/js/i18n.js', '/js/lines.js',
+  '/js/child-device.js', '/js/conflicts.js', '/js/copy.js', '/js/device.js', '/js/dom.js', '/js/errors.js', '/js/fields.js', '/js/i18n.js', '/js/lines.js',
   '/js/i18n/de.js', '/js/i18n/de-family.js', '/js/i18n/de-notify.js', '/js/i18n/en.js', '/js/i18n/en-family.js', '/js/i18n/en-notify.js', '/js/idb.js', '/js/handover.js', '/js/lifecycle.js', '/js/me.js', '/js/members.js', '/js/order.js', '/js/outbox.js', '/js/outbox-answers.js', '/js/outbox-notices.js', '/js/outbox-outcomes.js', '/js/outbox-queue.js', '/js/outbox-tabs.js', '/js/pending.js', '/js/presence.js',
   '/js/realtime-transports.js', '/js/realtime.js', '/js/shell.js', '/js/time.js', '/js/views/auth-pin.js', '/js/views/auth-reset.js',
   '/js/views/auth.js', '/js/views/calendar-answers.js', '/js/views/calendar-grid.js', '/js/views/calendar-pending.js', '/js/views/calendar.js', '/js/views/family-account.js',
@@ -19,6 +19,7 @@ const SHELL = [
   '/js/views/language.js', '/js/views/recipe-edit.js', '/js/views/recipe.js', '/js/views/recipes.js',
   '/js/views/shopping-items.js', '/js/views/shopping-lists.js', '/js/views/shopping.js', '/js/views/task-dialog.js',
   '/js/views/tasks.js', '/js/warm.js',
+  '/js/views/settle.js',
   '/js/cache-kept.js', '/js/views/calendar-ahead.js',
   '/icons/icon-192.png', '/icons/icon-512.png',
 ];

@@ -52,8 +52,9 @@ export class ApiError extends Error {
    * 502/503/504, our server's 503 `unavailable` too: it also says the
    * connection to PostgreSQL broke mid-request, which can be during the
    * COMMIT that made the record. Not the assistant's 503 `busy` (refused
-   * before any write), nor a 4xx: clear refusals. A create without an id of
-   * the client's must not be sent again blindly then (shell.js failed).
+   * before any write), nor a 4xx: clear refusals. A create the server
+   * names then reads its list again (shell.js failed, {reread}): its Retry
+   * sends the same create_key, so it is never made twice.
    */
   get outcomeUnknown() {
     if (this.status === 0) return !this.unsent;

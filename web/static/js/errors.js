@@ -49,7 +49,7 @@ const BY_LIMIT = [
 // refused (unknown_type, too_many_topics): the app's fault, not the person's.
 const BY_CODE = {
   malformed_request: 'error.malformed', unauthorized: 'error.unauthorized', removed_from_family: 'auth.removed', forbidden: 'error.forbidden',
-  not_found: 'error.notFound', conflict: 'error.conflict', too_large: 'error.tooLarge', limit_reached: 'error.limit',
+  not_found: 'error.notFound', conflict: 'error.conflict', already_created: 'write.madeAfterAll', too_large: 'error.tooLarge', limit_reached: 'error.limit',
   rate_limited: 'error.rateLimited', too_many_connections: 'error.tooManyConnections', too_many_tickets: 'error.tooManyTickets', unavailable: 'error.unavailable', busy: 'assistant.busy', internal: 'error.internal',
   method_not_allowed: 'error.malformed', unknown_type: 'error.malformed', too_many_topics: 'error.tooManyTopics',
 };

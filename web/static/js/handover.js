@@ -24,10 +24,12 @@ export function takeOver(key) {
 }
 
 const controls = (root) => [...root.querySelectorAll('input, select, textarea')].filter((el) => el.name && el.type !== 'hidden');
+// A date, time or number field (fields.js) hands over its text while it does not read.
+const valueOf = (el) => el.kept?.() ?? el.value;
 const changed = (el) => {
   if (el.type === 'checkbox' || el.type === 'radio') return el.checked !== el.defaultChecked;
   if (el.tagName === 'SELECT') return [...el.options].some((o) => o.selected !== o.defaultSelected);
-  return el.value !== el.defaultValue;
+  return valueOf(el) !== el.defaultValue;
 };
 const isCheck = (el) => el.type === 'checkbox' || el.type === 'radio';
 
@@ -45,7 +47,7 @@ export function fieldsOf(root, { all = false } = {}) {
     seen.set(el.name, i + 1);
     const focused = el === document.activeElement;
     if (!all && !focused && !changed(el)) continue;
-    const c = isCheck(el) ? { name: el.name, i, value: el.value, checked: el.checked } : { name: el.name, i, value: el.value };
+    const c = isCheck(el) ? { name: el.name, i, value: el.value, checked: el.checked } : { name: el.name, i, value: valueOf(el) };
     if (focused) c.focus = caret(el);
     out.push(c);
   }

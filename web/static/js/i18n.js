@@ -11,7 +11,7 @@ export const LANGUAGES = [['en', 'English'], ['de', 'Deutsch']];
 const KEY = 'familyhub.lang';
 
 let lang = 'en';
-let locale = 'en'; // a full tag for Intl: the browser's own variant when it matches (de-AT, en-GB)
+let locale = 'en'; // a full tag for Intl: the browser's own variant when it matches (de-AT, en-GB), else the app's language with the browser's region (en-DE)
 const listeners = new Set();
 
 function pickFromBrowser() {
@@ -19,17 +19,46 @@ function pickFromBrowser() {
     const base = String(tag).split('-')[0].toLowerCase();
     if (TABLES[base]) return [base, tag];
   }
-  return ['en', 'en'];
+  return ['en', null];
+}
+
+// The region of the browser's first tag that names one ("de-AT" → "AT"),
+// or null.
+function browserRegion() {
+  for (const tag of navigator.languages || [navigator.language || '']) {
+    try {
+      const region = new Intl.Locale(tag).region;
+      if (region) return region;
+    } catch { /* not a tag */ }
+  }
+  return null;
+}
+
+// The Intl locale for language l on this browser when l is not the
+// browser's own: l with the browser's region (a de-DE phone with the app
+// in English writes dates, times and numbers as en-DE does: 24/12/2026,
+// 18:30, 1.234,5, not the US's 12/24/2026, 6:30 PM), when Intl has that
+// locale itself rather than falling back to the bare language (de-US is
+// plain de); else l.
+function withRegion(l) {
+  const region = browserRegion();
+  if (!region) return l;
+  try {
+    const tag = Intl.getCanonicalLocales(`${l}-${region}`)[0];
+    const known = Intl.DateTimeFormat.supportedLocalesOf([tag]).length === 1
+      && new Intl.DateTimeFormat(tag).resolvedOptions().locale === tag;
+    return known ? tag : l;
+  } catch { return l; }
 }
 
 function choose(stored) {
   const [bl, btag] = pickFromBrowser();
   if (stored && TABLES[stored]) {
     lang = stored;
-    locale = stored === bl ? btag : stored;
+    locale = stored === bl ? btag : withRegion(stored);
   } else {
     lang = bl;
-    locale = btag;
+    locale = btag ?? withRegion(bl); // a fr-FR browser: en-FR
   }
   try { locale = Intl.getCanonicalLocales(locale)[0]; } catch { locale = lang; }
   document.documentElement.lang = locale;
@@ -44,6 +73,14 @@ export const currentLang = () => lang;
 /** The full locale in use, e.g. 'de-DE', for Intl and the assistant. */
 export const currentLocale = () => locale;
 
+// The hour cycle of the app's locale ('h12' for en-US, 'h23' for de and
+// en-GB): the one place that asks Intl, so the times shown, the time
+// fields (fields.js) and the clock told to the assistant cannot disagree.
+const hourCycle = () => intl('DateTimeFormat', { hour: 'numeric' }).resolvedOptions().hourCycle;
+
+/** Whether the app's locale writes times on a 12-hour clock ("7:00 PM"). */
+export const twelveHour = () => /^h1[12]$/.test(hourCycle());
+
 /**
  * The locale with the hour cycle the app's times use, as a Unicode
  * extension ("en-US-u-hc-h12", "de-DE-u-hc-h23"), for the assistant: the
@@ -51,7 +88,7 @@ export const currentLocale = () => locale;
  * times on the same clock when told.
  */
 export function clockLocale() {
-  const hc = intl('DateTimeFormat', { hour: 'numeric' }).resolvedOptions().hourCycle;
+  const hc = hourCycle();
   return hc && !locale.includes('-u-') ? `${locale}-u-hc-${hc}` : locale;
 }
 
@@ -167,8 +204,7 @@ export function fmtDateRange(from, to, opts = { day: 'numeric', month: 'short', 
  * Intl's hour: 'numeric' gave "9:00" beside an answer's "09:00".
  */
 export function fmtTime(d, tz) {
-  const hc = intl('DateTimeFormat', { hour: 'numeric' }).resolvedOptions().hourCycle;
-  const hour = hc === 'h23' || hc === 'h24' ? '2-digit' : 'numeric';
+  const hour = twelveHour() ? 'numeric' : '2-digit';
   return intl('DateTimeFormat', { timeZone: tz, hour, minute: '2-digit' }).format(d);
 }
 

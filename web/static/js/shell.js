@@ -113,14 +113,19 @@ const say = (what) => (typeof what === 'string' ? what : t(...what));
 const whatKey = (what) => (typeof what === 'string' ? what : JSON.stringify(what));
 
 /**
- * write(failText, fn, {noId}) runs fn; when it fails, the banner says
- * failText ([key, params], or a sentence) and why, with Retry when trying
- * again can help. noId (a function) marks a create that carries no id of
- * the client's, so the server cannot tell a second send from a new one
- * (an invite, an app password: their secret is shown once): when its
- * outcome is unknown (ApiError.outcomeUnknown) there is no Retry; noId()
- * re-reads the section's list, so a record the server did make shows, and
- * the banner says to check it first. Returns fn's result or undefined.
+ * write(failText, fn, {reread, secret}) runs fn; when it fails, the banner
+ * says failText ([key, params], or a sentence) and why, with Retry when
+ * trying again can help. reread (a function) marks a create the server
+ * names, sent with a create_key (an invite, an app password: their secret
+ * is shown once; docs/api.md), and reads the section's list again: on the
+ * page shown now, which may have been built again meanwhile (pass
+ * () => kept.live().reload(), handover.js). When its outcome is unknown
+ * (ApiError.outcomeUnknown) the list is read again, so a record the server
+ * did make shows, and Retry (which sends the same create_key) is safe;
+ * when a Retry finds it made (409 already_created) the list is read again
+ * and the banner says so, and (secret: true, the default) that what it
+ * showed once cannot be shown again. fn shows what it made itself, so a
+ * Retry's answer shows too. Returns fn's result or undefined.
  */
 export async function write(failText, fn, opts = {}) {
   try {
@@ -133,12 +138,18 @@ export async function write(failText, fn, opts = {}) {
   }
 }
 
-/** Shows the banner for a write that failed with e; Retry runs fn again ({noId} as write's). */
-export function failed(failText, e, fn, { noId = null } = {}) {
+/** Shows the banner for a write that failed with e; Retry runs fn again ({reread, secret} as write's). */
+export function failed(failText, e, fn, opts = {}) {
   if (e.status === 401) return;
-  const unsure = !!noId && !!e.outcomeUnknown;
+  const { reread = null, secret = true } = opts;
+  if (reread && e.code === 'already_created') {
+    reread();
+    showBanner(['write.madeAfterAll'], () => t(secret ? 'write.shownOnce' : 'write.listed'), null);
+    return;
+  }
+  const unsure = !!reread && !!e.outcomeUnknown;
   const why = unsure ? () => t('write.unsure') : whyOf(e);
-  if (unsure) noId();
+  if (unsure) reread();
   // A modal dialog makes the page behind it inert: say it in the dialog,
   // where Save is the retry.
   const inDialog = document.querySelector('dialog[open] .dialog-error');
@@ -147,7 +158,7 @@ export function failed(failText, e, fn, { noId = null } = {}) {
     inDialog.hidden = false;
     return;
   }
-  const retry = e.retryable && fn && !unsure ? () => { hideBanner(); write(failText, fn, { noId }); } : null;
+  const retry = e.retryable && fn ? () => { hideBanner(); write(failText, fn, opts); } : null;
   showBanner(failText, why, retry && (() => h('button.primary', { type: 'button', onclick: retry }, t('common.retry'))));
   if (unsure) banner.dataset.unsure = 'true';
 }

@@ -336,12 +336,31 @@ export function view(app, main) {
   wide.addEventListener('change', onResize);
   layout();
 
+  // Left open past midnight (a kitchen tablet), the page moves on to the
+  // new day: the agenda starts with it, "Today" and today's mark move, and
+  // a week or month still at the old day follows. Before, it stayed on the
+  // old day until something else read the calendar.
+  let day = today();
+  let midnight = 0;
+  (function atMidnight() {
+    const next = zoned(`${addDays(day, 1)}T00:00`, tz).getTime();
+    midnight = setTimeout(() => {
+      const now = today();
+      if (now !== day) {
+        if (anchor === day) anchor = now;
+        day = now;
+        reload();
+      }
+      atMidnight();
+    }, Math.min(Math.max(next - Date.now() + 50, 1000), 3600e3));
+  })();
+
   return {
     topics: ['calendar'],
     reload,
     /** What the last read-ahead did (calendar-ahead.js). */
     get readAhead() { return ahead.did; },
-    destroy() { gone = true; ahead.clear(); off(); wide.removeEventListener('change', onResize); main.classList.remove('wide-calendar'); here.destroy(); },
+    destroy() { gone = true; clearTimeout(midnight); ahead.clear(); off(); wide.removeEventListener('change', onResize); main.classList.remove('wide-calendar'); here.destroy(); },
     // A change to one event can move any of its occurrences: re-read the
     // range shown, unless it shows that version already (its own write).
     onEvent(ev) {

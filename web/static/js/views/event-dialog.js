@@ -19,6 +19,7 @@
 // read (fetchEvent).
 import { ApiError, change, get, onReachable, serverDown, serverReachable } from '../api.js';
 import { field, formValues, h, nextId } from '../dom.js';
+import { localField, localText } from '../fields.js';
 import { dayLabel, fmtDate, fmtTime, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import { addDays, dateIn, localInput, zoned } from '../time.js';
@@ -231,17 +232,21 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
   else start = new Date(Math.ceil(Date.now() / 3600e3) * 3600e3);
   const end = cur ? new Date(cur.ends_at) : new Date(start.getTime() + 3600e3);
   const allDay = h('input', { type: 'checkbox', name: 'all_day', checked: !!cur?.all_day });
-  const startIn = h('input', { name: 'start', type: 'datetime-local', value: localInput(start, tz) });
-  const endIn = h('input', { name: 'end', type: 'datetime-local', value: localInput(end, tz) });
-  const startDate = h('input', { name: 'start_date', type: 'date', value: cur?.all_day ? dayOf(cur.starts_at) : dateIn(start, tz) });
-  const endDate = h('input', { name: 'end_date', type: 'date', value: cur?.all_day ? addDays(dayOf(cur.ends_at), -1) : dateIn(start, tz) });
-  const timed = h('div.row', field(t('event.starts'), startIn), field(t('event.ends'), endIn));
-  const dated = h('div.row', field(t('event.firstDay'), startDate), field(t('event.lastDay'), endDate));
+  // Dates and times in the app's language, not the browser's (fields.js).
+  const startIn = localText('datetime', { name: 'start', value: localInput(start, tz) });
+  const endIn = localText('datetime', { name: 'end', value: localInput(end, tz) });
+  const startDate = localText('date', { name: 'start_date', value: cur?.all_day ? dayOf(cur.starts_at) : dateIn(start, tz) });
+  const endDate = localText('date', { name: 'end_date', value: cur?.all_day ? addDays(dayOf(cur.ends_at), -1) : dateIn(start, tz) });
+  const timed = h('div.row', localField(t('event.starts'), startIn), localField(t('event.ends'), endIn));
+  const dated = h('div.row', localField(t('event.firstDay'), startDate), localField(t('event.lastDay'), endDate));
   const sync = () => {
     timed.hidden = allDay.checked;
     dated.hidden = !allDay.checked;
     startIn.required = endIn.required = !allDay.checked;
     startDate.required = allDay.checked;
+    // The fields hidden are not sent, and one half typed must not stop a Save (fields.js).
+    startIn.disabled = endIn.disabled = allDay.checked;
+    startDate.disabled = endDate.disabled = !allDay.checked;
   };
   allDay.addEventListener('change', sync);
   sync();

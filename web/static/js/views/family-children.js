@@ -37,17 +37,8 @@ export function childrenSection(app) {
         e.preventDefault();
         const name = nameIn.value.trim();
         if (!name) return;
-        const created = await app.write(['fail.childDevice'], () => post('/api/family/child-devices', { name }), { noId: () => reload() });
-        if (!created) return;
-        try {
-          saveChildDevice(created);
-        } catch {
-          // Without storage the key cannot stay here: take the device back.
-          await app.write(['fail.childDevice'], () => del(`/api/family/child-devices/${created.id}`));
-          kept.live().lines[0].hidden = false;
-          return;
-        }
-        kept.live().setUp();
+        const body = { name, create_key: crypto.randomUUID() }; // Retry sends the same key: one device at most
+        await app.write(['fail.childDevice'], async () => keep(await post('/api/family/child-devices', body)), { reread: () => kept.live().reload() });
       },
     },
     err,
@@ -57,11 +48,23 @@ export function childrenSection(app) {
     // The name typed and the error line stay when the page is built again
     // (handover.js carry); a device set up then shows on the page built in
     // its place. Only the first form of this part takes over.
-    kept = carry(`child-device ${app.me.user.id}`, form, { lines: [err], on: { setUp } });
+    kept = carry(`child-device ${app.me.user.id}`, form, { lines: [err], on: { setUp, reload: () => reload() } });
     setUpForm = form;
   }
   let kept = null;
   let setUpForm = null;
+  // The device made (also by a Retry): its key stays on this device.
+  async function keep(created) {
+    try {
+      saveChildDevice(created);
+    } catch {
+      // Without storage the key cannot stay here: take the device back.
+      await app.write(['fail.childDevice'], () => del(`/api/family/child-devices/${created.id}`));
+      kept.live().lines[0].hidden = false;
+      return;
+    }
+    kept.live().setUp();
+  }
   function setUp() {
     renderHere();
     here.querySelector('button')?.focus();

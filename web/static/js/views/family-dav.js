@@ -37,9 +37,10 @@ export function copyable(label, value) {
  * server answers only once (an app password, a feed's address: show(x)
  * draws it in fresh) and the form that made it through a rebuild
  * (handover.js carry: one made then shows on the page built in its
- * place). Returns {made(x), forget(), hand()}: made after the answer,
- * forget when it is revoked (both on the form shown by then), hand in the
- * page's destroy.
+ * place). Returns {made(x), forget(), reload(), hand()}: made after the
+ * answer, forget when it is revoked, reload to read the list again after
+ * an unknown outcome (each on the page shown by then), hand in the page's
+ * destroy.
  */
 export function shownOnce(key, form, { nameIn, fresh, show, reload }) {
   let shown = null;
@@ -53,6 +54,7 @@ export function shownOnce(key, form, { nameIn, fresh, show, reload }) {
         reload();
       },
       forget() { shown = null; setChildren(fresh); },
+      reload,
     },
   });
   if (kept.had?.more) put(kept.had.more);
@@ -61,6 +63,7 @@ export function shownOnce(key, form, { nameIn, fresh, show, reload }) {
     // Revoked while the page was built again (the question open): the
     // page shown then stops showing it (before, it went on showing it).
     forget: () => kept.live().forget(),
+    reload: () => kept.live().reload(),
     hand: () => kept.hand(shown),
   };
 }
@@ -92,8 +95,8 @@ export function appPasswords(app) {
       e.preventDefault();
       const name = nameIn.value.trim();
       if (!name) return;
-      const p = await app.write(['fail.createAppPassword'], () => post('/api/dav/app-passwords', { name }), { noId: () => reload() });
-      if (p) once.made(p);
+      const body = { name, create_key: crypto.randomUUID() }; // Retry sends the same key: one password at most
+      await app.write(['fail.createAppPassword'], async () => once.made(await post('/api/dav/app-passwords', body)), { reread: once.reload });
     },
   }, h('label.visually-hidden', { for: 'app-pw-name' }, t('dav.name')), nameIn, h('button.primary', { type: 'submit' }, t('dav.create')));
   // The password is shown once: it, and a name typed, stay when the page
@@ -161,23 +164,22 @@ export function subscriptions(app) {
     async onsubmit(e) {
       e.preventDefault();
       const v = formValues(form);
-      const body = { name: v.name.trim(), url: v.url.trim() };
+      const body = { name: v.name.trim(), url: v.url.trim(), create_key: crypto.randomUUID() }; // Retry sends the same key
       if (v.username.trim()) body.username = v.username.trim();
       if (v.password) body.password = v.password;
       err.hidden = true;
+      const added = () => { kept.live().root.reset(); kept.live().reload(); };
+      const send = async () => added(await post('/api/calendar/subscriptions', body));
       try {
-        await post('/api/calendar/subscriptions', body);
+        await send();
       } catch (ex) {
-        if (ex.retryable) { app.failed(['fail.subscribe'], ex, () => post('/api/calendar/subscriptions', body), { noId: () => kept.live().reload() }); return; }
+        if (ex.retryable) { app.failed(['fail.subscribe'], ex, send, { reread: () => kept.live().reload(), secret: false }); return; }
         const on = kept.live(); // the form shown now: the page may have been built again
         sayIn(on.lines[0], () => ex.say()); // said again in another language (lines.js)
         on.lines[0].hidden = false;
         const bad = ex.field && on.root.elements[ex.field];
         if (bad) { bad.setAttribute('aria-invalid', 'true'); bad.focus(); }
-        return;
       }
-      kept.live().root.reset();
-      kept.live().reload();
     },
   },
   err,

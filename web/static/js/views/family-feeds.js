@@ -24,9 +24,8 @@ export function feedsSection(app) {
       e.preventDefault();
       const name = nameIn.value.trim();
       if (!name) return;
-      const body = { name, scope: form.querySelector('input[name=feed-scope]:checked').value };
-      const f = await app.write(['fail.createFeed'], () => post('/api/calendar/feeds', body), { noId: () => reload() });
-      if (f) once.made(f);
+      const body = { name, scope: form.querySelector('input[name=feed-scope]:checked').value, create_key: crypto.randomUUID() };
+      await app.write(['fail.createFeed'], async () => once.made(await post('/api/calendar/feeds', body)), { reread: once.reload });
     },
   }, field(t('feeds.name'), nameIn), scope, h('button.primary', { type: 'submit' }, t('feeds.create')));
   // The address is shown once: it, and what is typed and chosen, stay when

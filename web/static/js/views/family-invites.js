@@ -29,9 +29,9 @@ export function invitesSection(app) {
   const form = h('form.invite-form', {
     async onsubmit(e) {
       e.preventDefault();
-      const body = { role: roleSel.value, expires_in_hours: Number(ttlSel.value) };
-      const inv = await app.write(['fail.invite'], () => post('/api/family/invites', body), { noId: () => reload() });
-      if (inv) kept.live().made(inv);
+      // The create_key names this press: Retry sends it again, and the server makes one invite at most.
+      const body = { role: roleSel.value, expires_in_hours: Number(ttlSel.value), create_key: crypto.randomUUID() };
+      await app.write(['fail.invite'], async () => kept.live().made(await post('/api/family/invites', body)), { reread: () => kept.live().reload() });
     },
   },
   h('div.row', field(t('invites.role'), roleSel), field(t('invites.validFor'), ttlSel)),
@@ -91,7 +91,7 @@ export function invitesSection(app) {
     });
   });
 
-  const kept = carry(`invite ${app.me.user.id}`, form, { on: { made: (inv) => { showMade(inv); reload(); } } });
+  const kept = carry(`invite ${app.me.user.id}`, form, { on: { made: (inv) => { showMade(inv); reload(); }, reload: () => reload() } });
   if (kept.had?.more) showMade(kept.had.more);
 
   return {

@@ -5,6 +5,7 @@
 import { patch } from '../api.js';
 import { field, h, setChildren } from '../dom.js';
 import { currentLang, t } from '../i18n.js';
+import { localField, localText, readable } from '../fields.js';
 import { busy, errorBox } from './form.js';
 import { fieldsOf, handOver, link, live, putFields, takeOver } from '../handover.js';
 import { sayerOf, sayIn } from '../lines.js';
@@ -34,9 +35,10 @@ export function settingsForm(app) {
   const check = (name, label) => h('label.check', h('input', { type: 'checkbox', name }), label);
   const minutes = (name) => h('input', { type: 'number', name, min: 0, max: 1440, step: 1, inputmode: 'numeric', required: true });
   const quietOn = h('input', { type: 'checkbox', name: 'quiet' });
-  const quietStart = h('input', { type: 'time', name: 'quiet_start' });
-  const quietEnd = h('input', { type: 'time', name: 'quiet_end' });
-  const quietTimes = h('div.row', field(t('notify.quietStart'), quietStart), field(t('notify.quietEnd'), quietEnd));
+  // Times in the app's language, not the browser's (fields.js).
+  const quietStart = localText('time', { name: 'quiet_start' });
+  const quietEnd = localText('time', { name: 'quiet_end' });
+  const quietTimes = h('div.row', localField(t('notify.quietStart'), quietStart), localField(t('notify.quietEnd'), quietEnd));
   const allLists = h('input', { type: 'checkbox', name: 'all_lists' });
   const listBoxes = h('div.notify-lists');
   const listsPart = h('fieldset.notify-followed', h('legend', t('notify.followed')),
@@ -138,6 +140,7 @@ export function settingsForm(app) {
 
   async function save(e) {
     e.preventDefault();
+    if (!readable(el)) return; // a time it cannot read says so under it
     err.hidden = true;
     saved.textContent = '';
     for (const c of el.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');

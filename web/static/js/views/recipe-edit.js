@@ -2,6 +2,7 @@
 // again never makes two), an edit If-Match with the version it started from.
 import { change, get, post } from '../api.js';
 import { field, formValues, h, loading, setChildren } from '../dom.js';
+import { localText } from '../fields.js';
 import { t } from '../i18n.js';
 import { fieldsOf, handOver, link, live, putFields, takeOver } from '../handover.js';
 import { sayerOf, sayIn } from '../lines.js';
@@ -18,8 +19,10 @@ export function edit(app, main, id) {
 
   const removeLabel = (name) => (name.trim() ? t('recipes.removeNamed', { name: name.trim() }) : t('recipes.removeIngredient'));
   function ingRow(i = {}) {
+    // "2,5" in German, "2.5" in English, whatever the browser's language (fields.js).
+    const qty = localText('decimal', { name: 'ing_quantity', 'aria-label': t('recipes.qty'), placeholder: t('recipes.qtyShort'), value: i.quantity ?? '' });
     const li = h('li.ing-row',
-      h('input', { name: 'ing_quantity', type: 'number', step: 'any', min: 0, 'aria-label': t('recipes.qty'), placeholder: t('recipes.qtyShort'), value: i.quantity ?? '' }),
+      qty,
       h('input', { name: 'ing_unit', 'aria-label': t('recipes.unit'), placeholder: t('recipes.unit'), maxlength: 32, value: i.unit ?? '' }),
       h('input', { name: 'ing_name', 'aria-label': t('recipes.ingredient'), placeholder: t('recipes.ingredient'), maxlength: 200, value: i.name ?? '',
         oninput: (e) => { li.querySelector('button.danger').setAttribute('aria-label', removeLabel(e.target.value)); } }),
@@ -30,7 +33,8 @@ export function edit(app, main, id) {
           li.remove();
           (next?.querySelector('input') || addIng)?.focus();
         },
-      }, h('span', { 'aria-hidden': 'true' }, '✕')));
+      }, h('span', { 'aria-hidden': 'true' }, '✕')),
+      qty.parts.error);
     return li;
   }
   const addIng = h('button.small', { type: 'button', onclick: () => { const row = ingRow(); rows.append(row); row.querySelector('input').focus(); } }, t('recipes.addIngredient'));
@@ -72,7 +76,7 @@ export function edit(app, main, id) {
       e.preventDefault();
       const v = formValues(form);
       const ingredients = [...rows.querySelectorAll('.ing-row')].map((li) => {
-        const [q, u, n] = li.querySelectorAll('input');
+        const [q, u, n] = ['ing_quantity', 'ing_unit', 'ing_name'].map((name) => li.querySelector(`input[name=${name}]`));
         return { name: n.value.trim(), quantity: q.value === '' ? null : Number(q.value), unit: u.value.trim() || null };
       }).filter((i) => i.name);
       const body = {

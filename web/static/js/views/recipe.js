@@ -4,6 +4,7 @@ import { change, get, post } from '../api.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
 import { fmtNumber, t } from '../i18n.js';
 import { presenceRow } from '../presence.js';
+import { hideNotice } from '../shell.js';
 import { confirmDelete } from './dialog.js';
 
 /** An ingredient's amount for people to read: "150 g", "1,5" (locale digits). */
@@ -11,6 +12,83 @@ function amount(ing, factor) {
   if (ing.quantity == null) return ing.unit || '';
   const q = fmtNumber(ing.quantity * factor, { maximumFractionDigits: 2 });
   return ing.unit ? `${q} ${ing.unit}` : q;
+}
+
+const AWAKE_KEY = 'familyhub.recipe.keepScreenOn';
+const BRIEF = 10e3;
+
+/**
+ * The "Keep screen on" toggle (Screen Wake Lock): {el, destroy}. Off until
+ * this device chose it (localStorage); held again when the page is shown
+ * again (the browser lets it go when hidden), and at once when the system
+ * lets it go while the page is shown (battery saver); let go by destroy. el
+ * is null where the browser has no wake lock. A refused request, the page
+ * shown, says so and the toggle goes off; a later lock takes that notice
+ * away.
+ */
+function keepAwake(app) {
+  if (!navigator.wakeLock) return { el: null, destroy() {} };
+  let on = false;
+  try { on = localStorage.getItem(AWAKE_KEY) === '1'; } catch { /* off */ }
+  let lock = null;
+  let asking = false;
+  let gone = false;
+  let refused = null; // the refusal's notice, taken away by a later lock
+  // A browser that grants the lock and lets it go at once, every time,
+  // would be asked again in a loop: a lock let go within BRIEF ms of being
+  // granted is asked again at once the first time, then after 1 s, 2 s, …
+  // up to a minute; shown again or chosen again starts afresh.
+  let brief = 0;
+  let retry = null;
+  const el = h('button.keep-awake', { type: 'button', 'aria-pressed': String(on), onclick: () => choose(!on) }, t('recipes.keepScreenOn'));
+  function choose(v) {
+    on = v;
+    brief = 0;
+    el.setAttribute('aria-pressed', String(on));
+    try { localStorage.setItem(AWAKE_KEY, on ? '1' : '0'); } catch { /* this page only */ }
+    if (on) hold(); else free();
+  }
+  function free() {
+    clearTimeout(retry);
+    const l = lock;
+    lock = null;
+    l?.release().catch(() => {});
+  }
+  async function hold() {
+    if (gone || !on || lock || asking || document.visibilityState !== 'visible') return;
+    asking = true;
+    try {
+      const l = await navigator.wakeLock.request('screen');
+      if (gone || !on) { l.release().catch(() => {}); return; }
+      lock = l;
+      const at = Date.now();
+      // not ours (free drops it first): the page hidden, or the system
+      // while it is shown, which a toggle left on would belie
+      l.addEventListener('release', () => {
+        if (lock !== l) return;
+        lock = null;
+        brief = Date.now() - at < BRIEF ? brief + 1 : 0;
+        clearTimeout(retry);
+        retry = setTimeout(hold, brief < 2 ? 0 : Math.min(60e3, 1000 * 2 ** (brief - 2)));
+      });
+      if (refused && document.getElementById('toast')?.textContent === refused) hideNotice();
+      refused = null;
+    } catch {
+      // hidden meanwhile: asked again when shown (visibilitychange)
+      if (!gone && on && document.visibilityState === 'visible') {
+        choose(false);
+        refused = t('recipes.keepScreenOnRefused');
+        app.notice(refused);
+      }
+    } finally {
+      asking = false;
+    }
+    if (!gone && on && !lock && document.visibilityState === 'visible') hold(); // shown again while asking
+  }
+  const shown = () => { if (document.visibilityState === 'visible') { brief = 0; clearTimeout(retry); hold(); } };
+  document.addEventListener('visibilitychange', shown);
+  hold();
+  return { el, destroy() { gone = true; clearTimeout(retry); document.removeEventListener('visibilitychange', shown); free(); } };
 }
 
 export function show(app, main, id) {
@@ -23,9 +101,10 @@ export function show(app, main, id) {
   // keeps their avatar, without fading in again, when the recipe is read again.
   const here = presenceRow(app, () => `recipe:${id}`,
     { label: t('presence.alsoHere.recipe'), tip: (name) => t('presence.lookingToo.recipe', { name }) });
+  const awake = keepAwake(app);
   const title = h('h1');
   const head = h('div.page-head', h('div.page-title', title, here.el),
-    h('div.head-actions',
+    h('div.head-actions', awake.el,
       app.can('recipe.update') ? h('a.button', { href: `/recipes/${id}/edit` }, t('common.edit')) : null,
       app.can('recipe.delete') ? h('button.danger', { type: 'button', onclick: remove }, t('common.delete')) : null));
   const back = h('p', h('a', { href: '/recipes' }, t('recipes.all')));
@@ -128,7 +207,7 @@ export function show(app, main, id) {
   return {
     topics: ['recipes'],
     reload,
-    destroy: () => here.destroy(),
+    destroy: () => { here.destroy(); awake.destroy(); },
     onEvent: (ev) => { if (ev.type === 'RECIPE_UPDATED' && ev.id === id && !held(ev)) reload(); },
   };
 }

@@ -7,6 +7,7 @@ import { field, formValues, h, reconcile, setChildren } from '../dom.js';
 import { currentLang, has, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import { openDialog } from './dialog.js';
+import { settler } from './settle.js';
 
 /** A category as shown: the default categories (stored in English) in the user's language, others as named. */
 export function categoryLabel(name) {
@@ -30,16 +31,22 @@ export function addItem(app, listId, item) {
 }
 
 /**
- * itemsView(app, {getCategories}) → {el, render(items, categories, emptyText)}.
- * items are as shown (outbox.js overlay: with pending marks); render answers
- * the names of the items' categories that are not among categories.
+ * itemsView(app, {getCategories, onSettled}) → {el, render(items, categories,
+ * emptyText), settling(id), destroy()}. items are as shown (outbox.js
+ * overlay: with pending marks); render answers the names of the items'
+ * categories that are not among categories. settling(id) is true while a
+ * row this device ticked keeps its place (settle.js); onSettled is called
+ * when those rows may move, to render again.
  */
-export function itemsView(app, { getCategories }) {
+export function itemsView(app, { getCategories, onSettled }) {
   const el = h('div.items-region');
   const empty = h('p.muted.empty');
   const sections = h('div.sections');
   el.append(empty, sections);
   const current = new Map(); // id → the item as shown now: writes start from it
+  // Rows ticked here keep their place (and stay shown with "Hide ticked")
+  // until the ticking pauses (settle.js).
+  const settling = settler(() => onSettled?.());
 
   function render(items, categories, emptyText) {
     current.clear();
@@ -67,7 +74,8 @@ export function itemsView(app, { getCategories }) {
     unknown.sort((a, b) => categoryLabel(a).localeCompare(categoryLabel(b), currentLang()));
     const rank = (name) => order.get(name) ?? (name === NONE ? 2e9 : name === UNSORTED ? 2e9 + 1 : 1e9 + unknown.indexOf(name));
     const list = [...groups].map(([name, its]) => ({ name, items: its })).sort((a, b) => rank(a.name) - rank(b.name));
-    for (const g of list) g.items.sort((a, b) => Number(a.checked) - Number(b.checked) || a.position - b.position);
+    const placed = (it) => Number(settling.placed(it.id, it.checked));
+    for (const g of list) g.items.sort((a, b) => placed(a) - placed(b) || a.position - b.position);
     reconcile(sections, list, {
       key: (g) => g.name,
       build: (g) => {
@@ -116,6 +124,7 @@ export function itemsView(app, { getCategories }) {
     const it = current.get(id);
     if (!it) return;
     box.closest('li')?.classList.toggle('checked', box.checked); // at once; the outbox re-renders
+    settling.note(id, !box.checked);
     change(it, 'item.patch', 'PATCH', { checked: box.checked });
   }
 
@@ -183,5 +192,5 @@ export function itemsView(app, { getCategories }) {
     }
   }
 
-  return { el, render };
+  return { el, render, settling: settling.has, destroy: settling.stop };
 }

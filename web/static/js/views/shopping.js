@@ -72,7 +72,7 @@ export function view(app, main, listId) {
   putFields(addForm, had);
   let handedCat = had?.find((c) => c.name === 'category')?.value;
 
-  const items = itemsView(app, { getCategories: () => categories });
+  const items = itemsView(app, { getCategories: () => categories, onSettled: () => { if (list) renderItems(); } });
   const hiddenNote = h('p.muted.hidden-note');
 
   /** The open list's items as they will be once the waiting writes are saved. */
@@ -206,7 +206,7 @@ export function view(app, main, listId) {
     hideBtn.setAttribute('aria-pressed', String(hideChecked));
     clearBtn.textContent = t('shopping.clearTicked', { count: ticked });
     clearBtn.disabled = ticked === 0;
-    const visible = hideChecked ? all.filter((i) => !i.checked) : all;
+    const visible = hideChecked ? all.filter((i) => !i.checked || items.settling(i.id)) : all;
     const unknown = notLoaded = items.render(visible, categories, all.length ? (hideChecked && ticked ? t('shopping.allTicked') : null) : t('shopping.emptyList'));
     // A category made elsewhere since the categories were read: read them again, once per name.
     const fresh = unknown.filter((n) => !catsAsked.has(n));
@@ -214,8 +214,9 @@ export function view(app, main, listId) {
       for (const n of fresh) catsAsked.add(n);
       loadCategories().then(regroup);
     }
-    hiddenNote.hidden = !(hideChecked && ticked);
-    hiddenNote.textContent = t('shopping.tickedHidden', { count: ticked });
+    const hidden = all.length - visible.length;
+    hiddenNote.hidden = !hidden;
+    hiddenNote.textContent = t('shopping.tickedHidden', { count: hidden });
   }
 
   function toggleHide() {
@@ -331,7 +332,7 @@ export function view(app, main, listId) {
   return {
     topics: ['shopping'],
     reload: loadLists,
-    destroy() { off(); here.destroy(); clearTimeout(warmTimer); gone = true; clearTimeout(catsTimer); handOver('shopping', { list: list?.id ?? listId, fields: fieldsOf(addForm) }); },
+    destroy() { off(); here.destroy(); items.destroy(); clearTimeout(warmTimer); gone = true; clearTimeout(catsTimer); handOver('shopping', { list: list?.id ?? listId, fields: fieldsOf(addForm) }); },
     onEvent(ev) {
       if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.op === 'delete') goneNow(ev.id, ev.list_id, ev.seq);
       else if (ev.type === 'SHOPPING_ITEM_UPDATED') answered.back(ev.id, ev.seq); // put back with its id (the assistant's Undo)

@@ -3,6 +3,7 @@
 // turns. Delete is here too.
 import { change, get, post, serverDown } from '../api.js';
 import { field, formValues, h, setChildren } from '../dom.js';
+import { localField, localText } from '../fields.js';
 import { fmtList, t, weekdayNames } from '../i18n.js';
 import { dateIn, isoWeekday, localInput, zoned } from '../time.js';
 import { confirmDelete, openDialog } from './dialog.js';
@@ -138,12 +139,12 @@ export function openTaskDialog(app, task, { onSaved = () => {}, kept = null } = 
   let dueValue = dueAt ? localInput(dueAt, tz) : '';
   // The instant of value when it is the untouched due time, still shown in tz as dueAt.
   const instantOf = (value) => (dueAt && value === dueValue && dueValue === localInput(dueAt, tz) ? dueAt : zoned(value, tz));
-  const due = h('input', { name: 'due', type: 'datetime-local', value: dueValue });
+  const due = localText('datetime', { name: 'due', value: dueValue }); // in the app's language (fields.js)
   const zoneNote = h('p.hint.zone-note', { role: 'status', hidden: true });
   const fields = [
     field(t('tasks.what'), h('input', { name: 'title', required: true, maxlength: 200, value: task?.title ?? '', placeholder: t('tasks.whatExample') })),
     field(t('tasks.notes'), h('textarea', { name: 'notes', rows: 3, maxlength: 4000 }, task?.notes ?? '')),
-    field(t(template ? 'tasks.firstDue' : 'tasks.due'), due, t(template ? 'tasks.firstDueHint' : 'tasks.dueHint')),
+    localField(t(template ? 'tasks.firstDue' : 'tasks.due'), due, t(template ? 'tasks.firstDueHint' : 'tasks.dueHint')),
     zoneNote,
     forOthers || !isNew ? field(t('tasks.for'), assignee) : null,
     canRepeat ? field(t('tasks.repeats'), repeat) : null,

@@ -15,8 +15,10 @@ import { avatar, memberName } from '../members.js';
 import * as outbox from '../outbox.js';
 import { overlay } from '../pending.js';
 import { presenceRow } from '../presence.js';
+import { hideNotice } from '../shell.js';
 import { dateIn, zoned, addDays } from '../time.js';
 import { fetchTasks } from '../warm.js';
+import { settler } from './settle.js';
 import { describeRule, openTaskDialog, readTask } from './task-dialog.js';
 
 const FILTER_KEY = 'familyhub.tasks.filter';
@@ -68,6 +70,10 @@ export function view(app, main) {
     return at ? dateIn(new Date(at), tz) : task.instance_date;
   };
   const mine = (task) => filter === 'everyone' || !task.assignee_id || task.assignee_id === me;
+  // A task ticked here keeps its place (and an open task done stays in
+  // sight, struck through, to be unticked) until the ticking pauses (settle.js).
+  const settling = settler(() => render());
+  const doneAt = (task) => settling.placed(task.id, !!task.completed_at);
 
   function classify() {
     const now = Date.now();
@@ -80,12 +86,12 @@ export function view(app, main) {
       if (!mine(task)) continue;
       if (task.is_template) { chores.push(task); continue; }
       if (dayOf(task) === d) { todays.push(task); continue; }
-      if (task.completed_at) continue;
+      if (doneAt(task)) continue;
       if (task.snoozed_until && Date.parse(task.snoozed_until) > now) continue;
       open.push(task);
     }
     const when = (x) => Date.parse(x.snoozed_until || x.due_at || '9999-12-31T00:00:00Z');
-    todays.sort((a, b) => Number(!!a.completed_at) - Number(!!b.completed_at) || when(a) - when(b) || a.title.localeCompare(b.title));
+    todays.sort((a, b) => Number(doneAt(a)) - Number(doneAt(b)) || when(a) - when(b) || a.title.localeCompare(b.title));
     open.sort((a, b) => when(a) - when(b) || a.title.localeCompare(b.title));
     chores.sort((a, b) => a.title.localeCompare(b.title));
     return { todays, open, chores };
@@ -99,6 +105,31 @@ export function view(app, main) {
     fill(todaySec, todays, row, t('tasks.nothingToday'));
     fill(openSec, open, row, t('tasks.allDone'));
     renderChores(chores);
+    shownDay = d;
+    clockAt();
+  }
+
+  // The page stays open for days on a kitchen tablet: it is drawn again
+  // when the next open task falls due (it turns late) and at midnight,
+  // when it also reads the new day's tasks. Before, a task stayed on time
+  // and tomorrow's stayed "Tomorrow" until something else drew the page.
+  // Not once the page is left: a read still on its way then (the server's
+  // answer after the kept copy) drew the page left, and its clock, never
+  // cleared, went on for good, reading the tasks again each midnight.
+  let shownDay = null;
+  let clock = 0;
+  let left = false;
+  function clockAt() {
+    clearTimeout(clock);
+    if (left) return;
+    const now = Date.now();
+    const dues = [...tasks.values()].filter((x) => !x.is_template && !x.completed_at && (x.snoozed_until || x.due_at))
+      .map((x) => Date.parse(x.snoozed_until || x.due_at)).filter((at) => at > now);
+    const at = Math.min(zoned(`${addDays(today(), 1)}T00:00`, tz).getTime(), now + 3600e3, ...dues);
+    clock = setTimeout(() => {
+      if (today() !== shownDay) reload();
+      render();
+    }, Math.max(at - now + 50, 1000));
   }
 
   function fill(sec, list, build, emptyText) {
@@ -108,7 +139,8 @@ export function view(app, main) {
   }
 
   // Names are in the signature: a member renamed or gone (a former member) re-renders the row.
-  const rowSig = (x) => JSON.stringify([x.title, x.notes, x.due_at, x.snoozed_until, x.completed_at, x.assignee_id,
+  const lateNow = (x) => !x.completed_at && Date.parse(x.snoozed_until || x.due_at) < Date.now();
+  const rowSig = (x) => JSON.stringify([x.title, x.notes, x.due_at, x.snoozed_until, x.completed_at, lateNow(x), x.assignee_id,
     x.recurrence, x.rotation, x.pending, currentLang(), today(), [x.assignee_id, ...(x.rotation || [])].map((id) => id && memberName(app, id))]);
 
   function renderChores(chores) {
@@ -140,9 +172,12 @@ export function view(app, main) {
     const at = task.snoozed_until || task.due_at;
     if (!at) return null;
     const day = dateIn(new Date(at), tz);
-    const late = !task.completed_at && Date.parse(at) < Date.now();
+    const late = lateNow(task);
     const text = `${day === today() ? '' : dayLabel(day, today()) + ' '}${fmtTime(new Date(at), tz)}`;
-    return h('span.due', { class: late ? 'late' : '' }, task.snoozed_until ? t('tasks.snoozedTo', { when: text }) : text);
+    // Late is said in words too, not by its colour alone: "07:30" in red
+    // told nothing to a colour-blind reader or a screen reader.
+    return h('span.due', { class: late ? 'late' : '' }, late ? t('tasks.overdue', { when: text })
+      : task.snoozed_until ? t('tasks.snoozedTo', { when: text }) : text);
   }
 
   function openButton(task, meta) {
@@ -214,8 +249,20 @@ export function view(app, main) {
   }
 
   // Completing goes through the outbox, made against the version shown.
-  async function complete(task, done) {
+  // tapped: a tick in the list (it keeps its place); the notice's Undo is
+  // not, and shows the task back at once: held as done, it stayed away for
+  // the pause after Undo.
+  async function complete(task, done, tapped = true) {
     const action = done ? 'complete' : 'uncomplete';
+    if (tapped) settling.note(task.id, !done);
+    // An open task done leaves the page once the ticking pauses: Undo, for a
+    // while (shell.js notice), as a shopping item's delete.
+    const notice = t('tasks.doneNotice', { title: task.title });
+    if (done && dayOf(task) !== today()) {
+      app.notice(notice, { action: t('common.undo'), onAction: () => complete(tasks.get(task.id) || task, false, false) });
+    } else if (!done && document.querySelector('#toast p')?.textContent === notice) {
+      hideNotice(); // unticked within the hold: its "Done" with Undo is stale (another notice stays)
+    }
     try {
       await outbox.enqueue({ kind: `task.${action}`, method: 'POST', path: `/api/tasks/${task.id}/${action}`,
         record: task.id, base: tasks.get(task.id) || task, label: task.title, seq: app.seq() });
@@ -295,7 +342,7 @@ export function view(app, main) {
   return {
     topics: ['tasks'],
     reload,
-    destroy() { off(); here.destroy(); if (link && document.querySelector('dialog.task-dialog[open]')) handOver('tasks dialog', link); },
+    destroy() { off(); here.destroy(); settling.stop(); left = true; clearTimeout(clock); if (link && document.querySelector('dialog.task-dialog[open]')) handOver('tasks dialog', link); },
     onEvent(ev) {
       if (ev.type !== 'TASK_UPDATED') return;
       if (ev.op === 'delete') {

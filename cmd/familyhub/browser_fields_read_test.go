@@ -1,0 +1,107 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// TestBrowserFieldsThousands: a recipe's quantity typed with the app's
+// language's thousands separator is a thousand, not one: "1,000" in
+// English, "1.000" in German (fields.js read both as 1, a thousandth of
+// what was meant, and saved it without a word). The other separator, or
+// one not followed by three digits, stays the decimal point ("1,5" in
+// English, "1.5" and "0.125" in German). A British browser gets the
+// British order of day and month, and reads its own dates.
+func TestBrowserFieldsThousands(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	b := newDevice(t, "Ana's laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	b.signInPage(m.URL())
+
+	b.setLang("en")
+	readCases(t, b, "en-GB", map[string]map[string]any{
+		"decimal": {"1,000": "1000", "12,500": "12500", "1,5": "1.5", "0,125": "0.125", "1,2345": "1.2345", "1.000": "1", "1,000.5": "1000.5"},
+		"date":    {"24/12/2026": "2026-12-24", "24/12/26": "2026-12-24", "12/24/2026": nil},
+	})
+	b.setLang("de")
+	readCases(t, b, "de", map[string]map[string]any{
+		"decimal": {"1.000": "1000", "2.500": "2500", "1.5": "1.5", "0.125": "0.125", "1,000": "1", "1.000,5": "1000.5"},
+	})
+	// Austrian German groups with a space ("1 000,5"); a typed "1.000" is
+	// still a thousand (it was read as 1).
+	at := newDevice(t, "Lena's phone", phoneW, phoneH, browserOpts{lang: "de-AT"})
+	at.signInPage(m.URL())
+	at.setLang("de")
+	readCases(t, at, "de-AT", map[string]map[string]any{
+		"decimal": {"1.000": "1000", "1 000": "1000", "1,5": "1.5", "1.5": "1.5", "1.000,5": "1000.5"},
+	})
+}
+
+// TestBrowserFieldsTimeKeyboard: a time field's phone keyboard can type
+// what the app's clock needs: a digit pad on a 24-hour clock (German,
+// "1430"), a keyboard with letters on a 12-hour one (US English, "2:30
+// pm"), following a language switch. Before, a time field always asked for
+// the digit pad: on a phone in US English, PM could not be typed, and
+// "230" was read as 2:30 AM.
+func TestBrowserFieldsTimeKeyboard(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	b := newDevice(t, "Ben's phone", phoneW, phoneH, browserOpts{lang: "en-US"})
+	b.signInPage(m.URL())
+	b.setLang("en")
+	mode := `document.getElementById('kb-time').inputMode + ' ' + document.getElementById('kb-date').inputMode + ' ' + document.getElementById('kb-qty').inputMode`
+	evalAwait[bool](b, `import('/js/fields.js').then((f) => { document.body.append(f.localText('time', {id: 'kb-time'}),
+		f.localText('date', {id: 'kb-date'}), f.localText('decimal', {id: 'kb-qty'})); return true; })`)
+	if got := eval[string](b, mode); got != "text text decimal" {
+		t.Errorf("US English: the keyboards (time, date, quantity) are %q, want text text decimal", got)
+	}
+	b.setLang("de")
+	b.waitJS("a digit pad for a German time", mode+` === 'numeric text decimal'`, 5*time.Second)
+}
+
+// TestBrowserFieldsQuantityKept: a recipe's quantity shown in a field and
+// read back is the same number, every digit of it, in English and German:
+// a recipe saved untouched sends the quantities it had. Before, the field
+// showed at most six decimals: 0.3333333333 came back 0.333333 and 1e-7 as 0.
+func TestBrowserFieldsQuantityKept(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	b := newDevice(t, "Ana's laptop", laptopW, laptopH, browserOpts{lang: "de-DE"})
+	b.signInPage(m.URL())
+	for _, lang := range []string{"de", "en"} {
+		b.setLang(lang)
+		got := evalAwait[string](b, `import('/js/fields.js').then((f) => ['0.3333333333', '0.0000001', '2.5', '1234.125', '0.30000000000000004']
+			.filter((v) => Number(f.readAs('decimal', f.showAs('decimal', v))) !== Number(v)).join(' '))`)
+		if got != "" {
+			t.Errorf("%s: these quantities changed when shown and read back: %s", lang, got)
+		}
+	}
+}
+
+// TestBrowserFieldsHandOverTyped: a page built again (a language switch,
+// another device's change: handover.js) takes over what a date or time
+// field holds while it does not read yet, as typed: "22.7x" stays, with
+// its Save blocked, and a readable one its value. Before, an unreadable
+// field's value was ” like an untouched one's, and what was typed was lost.
+func TestBrowserFieldsHandOverTyped(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	b := newDevice(t, "Ana's laptop", laptopW, laptopH, browserOpts{lang: "de-DE"})
+	b.signInPage(m.URL())
+	b.setLang("de")
+	got := evalAwait[string](b, `Promise.all([import('/js/fields.js'), import('/js/handover.js')]).then(([f, hv]) => {
+		const form = () => { const el = document.createElement('form'); el.append(f.localText('time', {name: 'quiet_start'}), f.localText('time', {name: 'quiet_end'})); document.body.append(el); return el; };
+		const raw = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+		const old = form();
+		raw.set.call(old.elements.quiet_start, '22.7x');
+		old.elements.quiet_start.dispatchEvent(new Event('input'));
+		old.elements.quiet_end.value = '06:30';
+		const next = form();
+		hv.putFields(next, hv.fieldsOf(old));
+		return [raw.get.call(next.elements.quiet_start), next.elements.quiet_start.checkValidity(), next.elements.quiet_end.value].join(' | '); })`)
+	if want := "22.7x | false | 06:30"; got != want {
+		t.Errorf("the new form holds %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// wakeLockDropper makes the browser grant every screen wake lock and let
+// it go at once, and records when each was asked for (window.__asked).
+const wakeLockDropper = `(() => {
+  if (!navigator.wakeLock) return;
+  window.__asked = [];
+  const request = navigator.wakeLock.request.bind(navigator.wakeLock);
+  navigator.wakeLock.request = async (type) => {
+    window.__asked.push(performance.now());
+    const s = await request(type);
+    setTimeout(() => s.release(), 0);
+    return s;
+  };
+})()`
+
+// TestBrowserRecipeKeepScreenOnBackoff: a browser that grants the lock and
+// lets it go straight away, every time (English, a laptop): with "Keep
+// screen on" pressed, the page asks again at once the first time, but the
+// third request waits a second or more. Before, it asked again in a loop.
+func TestBrowserRecipeKeepScreenOnBackoff(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t), func(c *Config) { c.Calendar.AllowPrivateSubscriptions = true })
+	f := seedShots(t, m, "en")
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: wakeLockDropper})
+	if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+		Permission: &cdpbrowser.PermissionDescriptor{Name: "screen-wake-lock"}, Setting: cdpbrowser.PermissionSettingGranted, Origin: m.URL(),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b.login(m.URL(), f.email)
+	b.goTo("/recipes", `document.querySelector('.recipe-card')`)
+	b.clickText(`.recipe-card a`, "Pancakes")
+	toggle := `article.recipe .head-actions button.keep-awake`
+	b.waitJS("the toggle", `document.querySelector(`+js(toggle)+`)`, 5*time.Second)
+	b.click(toggle)
+	b.waitJS("three requests", `window.__asked.length >= 3`, 10*time.Second)
+	gap := eval[float64](b, `window.__asked[2] - window.__asked[1]`)
+	if gap < 900 {
+		t.Fatalf("third request %.0f ms after the second (%d asked): want a second's backoff", gap, eval[int](b, `window.__asked.length`))
+	}
+	b.click(toggle)
+	b.waitJS("off", `document.querySelector(`+js(toggle)+`).getAttribute('aria-pressed') === 'false'`, 5*time.Second)
+}

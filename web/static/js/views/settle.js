@@ -1,0 +1,44 @@
+// Rows a person ticks keep their place for a moment (shopping items,
+// tasks). A ticked row moves (to the end of its group) or goes (ticked
+// items hidden, a task done): at once, the next row slid under the finger
+// and a quick second tap ticked the one below the one meant. Each row
+// ticked here is placed as it was before until the ticking pauses for ms;
+// then onSettled draws the list again.
+
+/**
+ * settler(onSettled, ms) → {note(id, before), has(id), placed(id, now), stop()}.
+ * note records a tick of row id whose state before was before (the first
+ * of a row's ticks counts); placed answers the state to place row id by.
+ */
+export function settler(onSettled, ms = 2000) {
+  const before = new Map(); // id → its state before this device's first tick
+  let timer = 0;
+  return {
+    note(id, was) {
+      if (!before.has(id)) before.set(id, was);
+      clearTimeout(timer);
+      timer = setTimeout(() => { before.clear(); keepKeyboard(onSettled); }, ms);
+    },
+    has: (id) => before.has(id),
+    placed: (id, now) => (before.has(id) ? before.get(id) : now),
+    stop: () => clearTimeout(timer),
+  };
+}
+
+// keepKeyboard(draw) draws; a focused row that leaves then (a done open
+// task, a ticked item with "Hide ticked") hands the focus to the nearest
+// row after it (else before it) that is still there, to its tick box: the
+// keyboard user goes on from where they were. Before, the focus fell to
+// the start of the page and a screen reader read from there.
+function keepKeyboard(draw) {
+  const row = document.activeElement?.closest?.('li[data-id]');
+  const near = [];
+  for (let r = row?.nextElementSibling; r; r = r.nextElementSibling) near.push(r.dataset.id);
+  for (let r = row?.previousElementSibling; r; r = r.previousElementSibling) near.push(r.dataset.id);
+  draw();
+  if (!row || (document.activeElement && document.activeElement !== document.body)) return;
+  for (const id of near) {
+    const box = id && document.querySelector(`li[data-id="${CSS.escape(id)}"] input[type=checkbox]`);
+    if (box) { box.focus({ preventScroll: true }); return; }
+  }
+}
