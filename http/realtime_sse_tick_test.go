@@ -1,10 +1,7 @@
 package http
 
 import (
-	"bufio"
-	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"regexp"
 	"runtime"
@@ -46,16 +43,8 @@ func TestSSEPingOnWatchdogTick(t *testing.T) {
 	pinged := make(chan time.Duration, streams)
 	var pings [streams]atomic.Int64
 	for i := range streams {
-		ctx, cancel := context.WithCancel(context.Background())
-		t.Cleanup(cancel)
-		req, _ := http.NewRequestWithContext(ctx, "GET", env.ts.URL+"/sse", nil)
-		resp, err := ana.hc.Do(req)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET /sse: %v %v", resp, err)
-		}
-		t.Cleanup(func() { resp.Body.Close() })
+		sc := ana.sse(t, "").sc
 		go func() {
-			sc := bufio.NewScanner(resp.Body)
 			for sc.Scan() && !strings.Contains(sc.Text(), `"hello"`) {
 			}
 			start := time.Now()
@@ -114,15 +103,7 @@ func TestSSEOpensWithPing(t *testing.T) {
 	every := time.Duration(d.pingTicks) * d.period
 	d.mu.Unlock()
 	ana, _ := env.signup("ana@example.org", "Ana's")
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, "GET", env.ts.URL+"/sse", nil)
-	resp, err := ana.hc.Do(req)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /sse: %v %v", resp, err)
-	}
-	t.Cleanup(func() { resp.Body.Close() })
-	sc := bufio.NewScanner(resp.Body)
+	sc := ana.sse(t, "").sc
 	want := []string{"retry: 1000", "", "event: ping", fmt.Sprintf(`data: {"type":"ping","interval_ms":%d}`, every.Milliseconds()), ""}
 	for i, w := range want {
 		if !sc.Scan() {
