@@ -82,7 +82,7 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 		&& `+dentist+`.querySelector('.sync-state')?.textContent === 'wartet auf Synchronisierung'
 		&& `+dentist+`.querySelector('.time').textContent.startsWith('10:00')
 		&& `+dentist+`.querySelector('button').dataset.key.endsWith(`+js(tomorrow)+`)
-		&& document.getElementById('pending').textContent === '1 wartet'`, 5*time.Second)
+		&& document.getElementById('pending').textContent === '1 ausstehend'`, 5*time.Second)
 	germanOnly(a, "agenda with an event waiting", data)
 	a.docShot("calendar-offline-waiting")
 	if n := serverEvents(t, ana, c.a, "Zahnarzt"); n != 0 {
@@ -205,7 +205,7 @@ func TestBrowserCalendarOutbox(t *testing.T) {
 	a.waitJS("the question", `document.querySelector('dialog.ask[open]')`, 5*time.Second)
 	a.click(`dialog.ask[open] button.danger`)
 	a.waitJS("gone from the agenda, the delete waiting", `!document.querySelector('dialog[open]') && !`+chip(".agenda", "Zahnarzt Dr. Weber")+`
-		&& document.getElementById('pending').textContent === '1 wartet'`, 5*time.Second)
+		&& document.getElementById('pending').textContent === '1 ausstehend'`, 5*time.Second)
 	a.setOffline(false)
 	seen(t, b, "the delete on Ben's week", `!`+chip(".week-grid", "Zahnarzt Dr. Weber")+` && `+chip(".week-grid", "Schwimmen")+` && `+notReloaded)
 	a.waitJS("the delete saved", `!document.getElementById('pending').checkVisibility()`, 5*time.Second)

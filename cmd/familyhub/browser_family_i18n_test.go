@@ -71,7 +71,7 @@ func TestBrowserFamilyGerman(t *testing.T) {
 	b.login(base, "ana@example.org")
 	b.goFamily()
 	b.waitJS("the locked member and the child's PIN", memberEl("Ben")+`?.querySelector('.warn') && `+memberEl("Mia")+`?.querySelector('.tag')`, 5*time.Second)
-	germanOnly(b, "Familie (Verwaltung)", data)
+	germanOnly(b, "Familie (Admin)", data)
 	b.fullShot("family-de-owner")
 
 	escape := func(what string) {
@@ -88,7 +88,7 @@ func TestBrowserFamilyGerman(t *testing.T) {
 
 	// Members: role, remove, reset code, PIN, unlock.
 	b.setValue(memberRow("Ben")+` select.role`, "owner")
-	question("Frage: Verwaltung übergeben")
+	question("Frage: Admin-Rolle übergeben")
 	b.waitJS("role back on cancel", memberEl("Ben")+`.querySelector('select.role').value === 'member'`, 5*time.Second)
 	b.click(memberRow("Ben") + ` button[data-key^="remove-"]`)
 	question("Frage: Mitglied entfernen")
