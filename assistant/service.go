@@ -486,7 +486,7 @@ func (c command) record(ctx context.Context, in *Intent, outcome, message string
 	if c.source != "" {
 		rec.Source = &c.source
 	}
-	if !c.saidAt.IsZero() && c.answers == nil {
+	if !c.saidAt.IsZero() { // a chosen option's too: the question's moment it ran as of
 		rec.SaidAt = &c.saidAt
 	}
 	if in != nil {
