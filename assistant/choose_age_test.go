@@ -60,4 +60,18 @@ func TestChoiceFromQuestionSaidAt(t *testing.T) {
 	if want := " until today (Sat, Dec 5) at 19:00."; err != nil || !strings.HasSuffix(a.Message, want) {
 		t.Errorf("said at 01:30, arrived 04:30, answered 04:35: %q %v, want it to end %q", a.Message, err, want)
 	}
+	// the option is recorded as said then, as the question (a question it
+	// asks in turn counts from then too), and "undo that" said after it
+	// undoes it, not the command before
+	var stored *time.Time
+	if err := f.pool.QueryRow(context.Background(), `SELECT said_at FROM assistant_commands WHERE id = $1`, a.ID).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored == nil || !stored.Equal(said) {
+		t.Errorf("the chosen option's said_at %v, want the question's %v", stored, said)
+	}
+	f.setNow(f.now.Add(time.Minute))
+	if u := f.do("undo that"); u.Message != "Undone: "+a.Message {
+		t.Errorf("undo that after the choice: %q, want %q", u.Message, "Undone: "+a.Message)
+	}
 }

@@ -13,17 +13,21 @@ import (
 	"github.com/familyhub/familyhub/db"
 )
 
-// memberReads counts the statements that read the family's members.
-type memberReads struct{ n atomic.Int64 }
+// namedStatements counts the statements of the query name (sqlc's "--
+// name:"): MemberList reads the family's members.
+type namedStatements struct {
+	name string
+	n    atomic.Int64
+}
 
-func (c *memberReads) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	if strings.HasPrefix(d.SQL, "-- name: MemberList ") {
+func (c *namedStatements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	if strings.HasPrefix(d.SQL, "-- name: "+c.name+" ") {
 		c.n.Add(1)
 	}
 	return ctx
 }
 
-func (c *memberReads) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (c *namedStatements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 // TestMembersReadOncePerExecution: a command reads the family's members
 // once to understand it (who is spoken to) and once in its transaction,
@@ -31,7 +35,7 @@ func (c *memberReads) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEn
 // options are each tried, not once per name.
 func TestMembersReadOncePerExecution(t *testing.T) {
 	f := newTestFamily(t)
-	reads := &memberReads{}
+	reads := &namedStatements{name: "MemberList"}
 	pool := f.tracedPool(t, reads)
 	svc := NewService(db.NewStore(pool), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, text := range []string{

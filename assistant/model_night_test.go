@@ -117,27 +117,8 @@ func TestSpokenUndoWaitsForCommandWithModel(t *testing.T) {
 	f.svc = NewService(f.store, model, slog.New(slog.DiscardHandler))
 	f.setNow(f.now)
 
-	milk := f.sayAsync(f.ana, Request{Text: "add milk to the weekly list", Lang: "en"})
-	if got := <-asked; got != "add milk to the weekly list" {
-		t.Fatalf("the model was asked %q", got)
-	}
-	undo := f.sayAsync(f.ana, Request{Text: "undo that", Lang: "en"})
-	early := waitingOrDone(t, f.svc, undo)
-	release()
-	m := <-milk
-	if m.err != nil || m.ans.Source != "parser" {
-		t.Fatalf("add milk: %+v %v", m.ans, m.err)
-	}
-	u := early
-	if u == nil {
-		r := <-undo
-		u = &r
-	}
-	if u.err != nil || u.ans.Message != "Undone: "+m.ans.Message {
-		t.Fatalf("undo that while %q was with the model: %q %v, want it undone", m.ans.Message, u.ans.Message, u.err)
-	}
-	if got := itemNamesOf(f.items(weekly.ID)); got != "bread" {
-		t.Fatalf("after the undo: %q, want bread only", got)
+	if m := f.undoWhileMilkWithModel(t, f.svc, f.svc, asked, release, weekly.ID, nil); m.Source != "parser" {
+		t.Fatalf("add milk: source %q, want parser (the model answered none)", m.Source)
 	}
 }
 

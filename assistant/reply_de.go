@@ -143,6 +143,7 @@ var replyDE = phrases{
 	"undo.not_yours":      "Nur wer den Befehl gegeben hat, oder ein Eigentümer der Familie, kann ihn rückgängig machen.",
 	"undo.spoken_none":    "Du hast noch keinen Befehl gegeben, den ich rückgängig machen könnte.",
 	"undo.spoken_old":     "Dein letzter Befehl, {text}, ist mehr als {n} Minuten her; ich habe ihn nicht rückgängig gemacht.",
+	"undo.unknown":        "Die Datenbank hat das Rückgängigmachen nicht rechtzeitig bestätigt; ich weiß nicht, ob es geklappt hat. Schau nach, bevor du es noch einmal versuchst.",
 	"choice.answered":     "Diese Frage ist schon beantwortet.",
 	"choice.range":        "Wähl eine der {n} Möglichkeiten.",
 	"choice.not_question": "Dieser Befehl hat nichts gefragt.",

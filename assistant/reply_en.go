@@ -143,6 +143,7 @@ var replyEN = phrases{
 	"undo.not_yours":      "Only who gave the command, or an owner of the family, can undo it.",
 	"undo.spoken_none":    "You have given no command I could undo.",
 	"undo.spoken_old":     "Your last command, {text}, was more than {n} minutes ago, so I did not undo it.",
+	"undo.unknown":        "The database did not confirm the undo in time, so I cannot tell whether it was done. Look before you undo again.",
 	"choice.answered":     "This question is answered already.",
 	"choice.range":        "Choose one of the {n} options.",
 	"choice.not_question": "That command did not ask anything.",

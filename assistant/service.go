@@ -26,12 +26,13 @@ type Service struct {
 	logger *slog.Logger
 	now    func() time.Time // the clock of commands and undo (tests set another)
 	flight inflight         // this replica's commands in flight (inflight.go)
-	budget time.Duration    // a spoken undo's whole time (undoBudget; tests set less)
+	// an undo's whole time, and its COMMIT's past it (undorun.go; tests set less)
+	budget, commitWait time.Duration
 }
 
 // NewService returns a Service on store; model may be nil.
 func NewService(store *db.Store, model *llm.Client, logger *slog.Logger) *Service {
-	return &Service{store: store, model: model, logger: logger.With("component", "assistant"), now: time.Now, flight: newInflight(), budget: undoBudget}
+	return &Service{store: store, model: model, logger: logger.With("component", "assistant"), now: time.Now, flight: newInflight(), budget: undoBudget, commitWait: undoCommitWait}
 }
 
 // Outcomes of a command (assistant_commands.outcome).
@@ -485,7 +486,7 @@ func (c command) record(ctx context.Context, in *Intent, outcome, message string
 	if c.source != "" {
 		rec.Source = &c.source
 	}
-	if !c.saidAt.IsZero() && c.answers == nil {
+	if !c.saidAt.IsZero() { // a chosen option's too: the question's moment it ran as of
 		rec.SaidAt = &c.saidAt
 	}
 	if in != nil {

@@ -58,78 +58,73 @@ func (s *Service) undoSpoken(ctx context.Context, c command, in Intent) (Answer,
 	// holds, a database that hangs). A statement it cuts off fails its
 	// transaction, which rolls back: nothing of the undo is left, and the
 	// undo is busy.
-	deadline := c.arrived.Add(s.budget)
-	reqCtx := ctx
-	ctx, cancel := context.WithDeadline(ctx, deadline)
+	r, cancel := s.startUndo(ctx, c.arrived)
 	defer cancel()
-	ans, err := s.undoSpokenBy(ctx, c, in, ans, say, deadline)
-	if err != nil && ctx.Err() != nil && reqCtx.Err() == nil {
-		// its time is up, not the caller's: busy, and sent again (the same
-		// id) it runs, or answers as the undo did should its COMMIT have
-		// landed as the deadline cut it off
-		return ans, db.ErrAssistantBusy
+	ans, err := s.undoSpokenBy(r, c, in, ans, say)
+	if err != nil && (r.unknown || r.busy(err)) {
+		// its COMMIT's outcome unknown, or its time up (not the
+		// caller's): sent again (the same id) it runs, or answers as the
+		// undo did should its COMMIT have landed
+		return ans, r.answer(err, say)
 	}
 	return ans, err
 }
 
-// undoSpokenBy is undoSpoken under ctx, which ends at deadline.
-func (s *Service) undoSpokenBy(ctx context.Context, c command, in Intent, ans Answer, say *speaker, deadline time.Time) (Answer, error) {
+// undoSpokenBy is undoSpoken under r's deadline.
+func (s *Service) undoSpokenBy(r *undoRun, c command, in Intent, ans Answer, say *speaker) (Answer, error) {
+	ctx := r.ctx
 	if a := familyhub.AuthFromContext(ctx); a != nil && c.seq != 0 {
 		// the speaker's commands that came before this one, on any
 		// replica, and are still being answered go first (inflight.go)
 		s.waitEarlier(ctx, a.UserID, c.seq, c.arrived.Add(s.undoWait()))
 	}
-	var err error
-	for try := 0; try == 0 || db.Retryable(err) && try < 3; try++ {
-		if try > 0 && time.Until(deadline) < time.Millisecond {
-			err = db.ErrAssistantBusy // a deadlock, and no time left to run again
-			break
+	err := r.tx(s.store, func(ctx context.Context, tx *db.Tx) error {
+		if err := s.serialize(ctx, tx, c, r.deadline); err != nil {
+			return err
 		}
-		err = s.store.Tx(ctx, func(tx *db.Tx) error {
-			if err := s.serialize(ctx, tx, c, deadline); err != nil {
+		if c.forget {
+			if err := tx.AssistantCommandForget(ctx, c.id); err != nil {
 				return err
 			}
-			if c.forget {
-				if err := tx.AssistantCommandForget(ctx, c.id); err != nil {
-					return err
-				}
-			}
-			// a retry of one that failed undoes what was last when it
-			// was first said (not a command given since), and counts its
-			// age from then
-			at := c.at()
-			if !c.firstAt.IsZero() && c.firstAt.Before(at) {
-				at = c.firstAt
-			}
-			last, err := tx.AssistantCommandLastOfCaller(ctx, IntentCommandUndo, c.firstAt)
-			if err != nil {
-				return err
-			}
-			switch {
-			case last == nil:
-				return say.refuseCode(familyhub.ECONFLICT, "", "undo.spoken_none")
-			case at.Sub(last.ReceivedAt) > SpokenUndoMaxAge: // from when it was said (a client's outbox)
-				return say.refuseCode(familyhub.ECONFLICT, "", "undo.spoken_old", "text", say.quote(shorten(last.Text, 60)),
-					"n", itoa(int(SpokenUndoMaxAge/time.Minute)))
-			}
-			// from here on the undone command's language, as its Undo
-			// button speaks it (its answer is retold in it)
-			u, err := s.undoIn(ctx, tx, last.ID, c.lang, c.device)
-			ans.Lang = u.Lang
-			if err != nil {
-				return err
-			}
-			ans.Message = u.Message
-			rec, err := c.record(ctx, &in, OutcomeExecuted, ans.Message)
-			if err != nil {
-				return err
-			}
-			rec.Result = []byte(`{}`)
-			if err := tx.AssistantCommandRecord(ctx, rec); err != nil {
-				return errDuplicate{err}
-			}
-			return nil
-		})
+		}
+		// a retry of one that failed undoes what was last when it
+		// was first said (not a command given since), and counts its
+		// age from then
+		at := c.at()
+		if !c.firstAt.IsZero() && c.firstAt.Before(at) {
+			at = c.firstAt
+		}
+		last, err := tx.AssistantCommandLastOfCaller(ctx, IntentCommandUndo, c.firstAt)
+		if err != nil {
+			return err
+		}
+		switch {
+		case last == nil:
+			return say.refuseCode(familyhub.ECONFLICT, "", "undo.spoken_none")
+		case at.Sub(last.ReceivedAt) > SpokenUndoMaxAge: // from when it was said (a client's outbox)
+			return say.refuseCode(familyhub.ECONFLICT, "", "undo.spoken_old", "text", say.quote(shorten(last.Text, 60)),
+				"n", itoa(int(SpokenUndoMaxAge/time.Minute)))
+		}
+		// from here on the undone command's language, as its Undo
+		// button speaks it (its answer is retold in it)
+		u, err := s.undoIn(ctx, tx, last.ID, c.lang, c.device)
+		ans.Lang = u.Lang
+		if err != nil {
+			return err
+		}
+		ans.Message = u.Message
+		rec, err := c.record(ctx, &in, OutcomeExecuted, ans.Message)
+		if err != nil {
+			return err
+		}
+		rec.Result = []byte(`{}`)
+		if err := tx.AssistantCommandRecord(ctx, rec); err != nil {
+			return errDuplicate{err}
+		}
+		return nil
+	})
+	if err != nil && (r.unknown || r.busy(err) || ctx.Err() != nil) {
+		return ans, err // not its outcome: a refused undo would be replayed by id
 	}
 	var dup errDuplicate
 	if errors.As(err, &dup) && familyhub.ErrorCode(dup.err) == familyhub.ECONFLICT {
@@ -142,9 +137,6 @@ func (s *Service) undoSpokenBy(ctx context.Context, c command, in Intent, ans An
 		if prior, ok := s.executed(ctx, c); ok {
 			return s.replay(ctx, prior, c.loc, c.device)
 		}
-	}
-	if familyhub.ErrorCode(err) == familyhub.EBUSY || err != nil && ctx.Err() != nil {
-		return ans, err // not its outcome: a refused undo would be replayed by id
 	}
 	if err != nil {
 		err = say.localize(err)

@@ -17,44 +17,76 @@ import (
 // changed, its transaction rolled back; said again once the row is free,
 // it undoes the item. The deadline stopped at the locks
 // and the undo waited for the row as long as it was held.
+//
+// TestSpokenUndoDeadlineCoversStatements/button: the Undo button of the
+// command (Service.Undo) is under the same deadline. Its retries had none:
+// it waited for the row as long as it was held, past the 30 s the app
+// waits for its answer.
 func TestSpokenUndoDeadlineCoversStatements(t *testing.T) {
-	f := newTestFamily(t)
+	for _, how := range []string{"spoken", "button"} {
+		t.Run(how, func(t *testing.T) {
+			f, bread, before := breadToUndo(t)
+			f.svc.budget = 1500 * time.Millisecond
+			release := f.holdRow(`SELECT 1 FROM shopping_items WHERE id = $1 FOR UPDATE`, f.items(bread.Result.List.ID)[0].ID)
+			start := time.Now()
+			ch := f.undoAsync(how, bread.ID)
+			var err error
+			select {
+			case err = <-ch:
+			case <-time.After(4 * time.Second):
+				release()
+				<-ch
+				t.Fatalf("%s undo with the item's row held: no answer within 4 s (budget 1.5 s)", how)
+			}
+			took := time.Since(start)
+			release()
+			if !isCode(err, familyhub.EBUSY) {
+				t.Fatalf("%s undo with the item's row held: %v, want busy", how, err)
+			}
+			if took > 3*time.Second {
+				t.Errorf("busy after %v, want within the undo's 1.5 s (and a little)", took)
+			}
+			if after := f.state(true); after != before {
+				t.Errorf("a busy undo changed the family's data:\nbefore %s\nafter  %s", before, after)
+			}
+			// nothing was recorded as its outcome: again, it undoes the bread
+			f.svc.budget = undoBudget
+			if err := <-f.undoAsync(how, bread.ID); err != nil {
+				t.Fatalf("%s undo again: %v", how, err)
+			}
+			if items := f.items(bread.Result.List.ID); len(items) != 0 {
+				t.Errorf("after the undo again: items %q, want none", itemNamesOf(items))
+			}
+		})
+	}
+}
+
+// breadToUndo is a family whose Ana added bread to the weekly list (the
+// command), and the family's data after it.
+func breadToUndo(t *testing.T) (f *testFamily, bread Answer, before string) {
+	t.Helper()
+	f = newTestFamily(t)
 	l := f.list("Weekly")
-	f.do("add bread to the weekly list")
-	items := f.items(l.ID)
-	if len(items) != 1 {
+	bread = f.do("add bread to the weekly list")
+	if items := f.items(l.ID); len(items) != 1 {
 		t.Fatalf("items %q, want bread", itemNamesOf(items))
 	}
-	before := f.state(true)
-	f.svc.budget = 1500 * time.Millisecond
-	release := f.holdRow(`SELECT 1 FROM shopping_items WHERE id = $1 FOR UPDATE`, items[0].ID)
-	start := time.Now()
-	ch := f.sayAsync(f.ana, Request{Text: "undo that", Lang: "en"})
-	var r said
-	select {
-	case r = <-ch:
-	case <-time.After(4 * time.Second):
-		release()
-		<-ch
-		t.Fatal("undo that with the item's row held: no answer within 4 s (budget 1.5 s)")
-	}
-	took := time.Since(start)
-	release()
-	if !isCode(r.err, familyhub.EBUSY) {
-		t.Fatalf("undo that with the item's row held: %v, want busy", r.err)
-	}
-	if took > 3*time.Second {
-		t.Errorf("busy after %v, want within the undo's 1.5 s (and a little)", took)
-	}
-	if after := f.state(true); after != before {
-		t.Errorf("a busy undo changed the family's data:\nbefore %s\nafter  %s", before, after)
-	}
-	// nothing was recorded as its outcome: said again, it undoes the bread
-	f.svc.budget = undoBudget
-	f.do("undo that")
-	if items := f.items(l.ID); len(items) != 0 {
-		t.Errorf("after undo that again: items %q, want none", itemNamesOf(items))
-	}
+	return f, bread, f.state(true)
+}
+
+// undoAsync undoes Ana's command id in a goroutine of its own: said
+// ("undo that", her last command) or by its button (Service.Undo).
+func (f *testFamily) undoAsync(how string, id uuid.UUID) <-chan error {
+	ch := make(chan error, 1)
+	go func() {
+		if how == "button" {
+			_, err := f.svc.Undo(f.ctx(f.ana), id, "en", Device{})
+			ch <- err
+			return
+		}
+		ch <- (<-f.sayAsync(f.ana, Request{Text: "undo that", Lang: "en"})).err
+	}()
+	return ch
 }
 
 // TestSpokenUndoClientGoneNotBusy: the app gives up on "undo that" (its
@@ -64,15 +96,9 @@ func TestSpokenUndoDeadlineCoversStatements(t *testing.T) {
 // its in-flight row deleted although its context has ended, and nothing
 // changed.
 func TestSpokenUndoClientGoneNotBusy(t *testing.T) {
-	f := newTestFamily(t)
-	l := f.list("Weekly")
-	f.do("add bread to the weekly list")
-	items := f.items(l.ID)
-	if len(items) != 1 {
-		t.Fatalf("items %q, want bread", itemNamesOf(items))
-	}
-	before := f.state(true)
-	release := f.holdRow(`SELECT 1 FROM shopping_items WHERE id = $1 FOR UPDATE`, items[0].ID)
+	f, bread, before := breadToUndo(t)
+	l := bread.Result.List
+	release := f.holdRow(`SELECT 1 FROM shopping_items WHERE id = $1 FOR UPDATE`, f.items(l.ID)[0].ID)
 	defer func() { release() }()
 	id := uuid.New()
 	ctx, cancel := context.WithCancel(f.ctx(f.ana))

@@ -35,24 +35,16 @@ type UndoAnswer struct {
 // Command and Choose.
 func (s *Service) Undo(ctx context.Context, id uuid.UUID, tie string, dev Device) (UndoAnswer, error) {
 	ctx = db.WithoutIfVersion(ctx)
-	var ans UndoAnswer
-	var err error
-	// Undo deletes and restores rows the categoriser may be filing at the
-	// same moment, in another order: a deadlock rolls back one of the two,
-	// and undo simply runs again.
-	for try := 0; try == 0 || db.Retryable(err) && try < 3; try++ {
-		ans, err = s.undo(ctx, id, tie, dev)
-	}
-	return ans, dev.speaker(ans.Lang, time.UTC, time.Now()).localize(err)
-}
-
-func (s *Service) undo(ctx context.Context, id uuid.UUID, tie string, dev Device) (UndoAnswer, error) {
+	// under the deadline of a spoken undo, from its arrival (undorun.go):
+	// the app waits 30 s for the answer, also to its Undo button
+	r, cancel := s.startUndo(ctx, time.Now())
+	defer cancel()
 	ans := UndoAnswer{ID: id, Lang: tie}
-	err := s.store.Tx(ctx, func(tx *db.Tx) (err error) {
+	err := r.tx(s.store, func(ctx context.Context, tx *db.Tx) (err error) {
 		ans, err = s.undoIn(ctx, tx, id, tie, dev)
 		return err
 	})
-	return ans, err
+	return ans, r.answer(err, dev.speaker(ans.Lang, time.UTC, time.Now()))
 }
 
 // undoIn is undo in tx: the button's (Undo) and a spoken undo's

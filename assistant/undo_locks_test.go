@@ -66,8 +66,11 @@ func TestUndoEventWhileSplit(t *testing.T) {
 	// retry.
 	undo := func(id uuid.UUID, done chan<- error) {
 		go func() {
-			_, err := f.svc.undo(db.WithoutIfVersion(f.ctx(f.ana)), id, "en", Device{})
-			done <- err
+			ctx := db.WithoutIfVersion(f.ctx(f.ana))
+			done <- f.store.Tx(ctx, func(tx *db.Tx) error {
+				_, err := f.svc.undoIn(ctx, tx, id, "en", Device{})
+				return err
+			})
 		}()
 	}
 	noDeadlock := func(what string, err error) {

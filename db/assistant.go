@@ -3,11 +3,15 @@ package db
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db/dbsqlc"
@@ -174,6 +178,27 @@ const AssistantCommandWait = 5 * time.Second
 // the caller's earlier one: nothing ran, and the same command (the same
 // id) sent again once that one is done runs.
 var ErrAssistantBusy = familyhub.Errorf(familyhub.EBUSY, "Your previous command is still running; nothing was done. Send it again in a moment.")
+
+// CommitUnknown reports whether err, the error of a transaction whose
+// COMMIT was sent, leaves its outcome unknown: PostgreSQL gave no word on
+// it (the context ended, the connection broke, the server shut down), so
+// it may have committed. An error PostgreSQL answered the COMMIT with (a
+// deferred constraint, a serialization failure, a transaction aborted
+// before) rolled it back.
+func CommitUnknown(err error) bool {
+	if err == nil || errors.Is(err, pgx.ErrTxCommitRollback) {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P")
+	}
+	var fe *familyhub.Error
+	if errors.As(err, &fe) && fe.Code != familyhub.EUNAVAILABLE && fe.Code != familyhub.EINTERNAL {
+		return false // a deferred constraint, translated by Err
+	}
+	return true
+}
 
 // AssistantCommandSerialize waits, until the end of the transaction, for
 // the other assistant commands of the caller (its user) and of command id

@@ -35,7 +35,7 @@ DELETE FROM assistant_inflight WHERE seq = @seq;
 -- materialized CTE, hashed against the rows), not once per earlier row:
 -- reading pg_locks takes every lock partition's lock for a moment and
 -- costs about 1 ms with thousands of locks held, and an undo asks again
--- every 100 ms while it waits.
+-- while it waits (after 50 ms, doubling up to every 500 ms).
 -- name: AssistantInflightEarlier :one
 WITH held AS MATERIALIZED (
     SELECT l.classid, l.objid FROM pg_catalog.pg_locks l

@@ -40,7 +40,7 @@ type AssistantInflightEarlierParams struct {
 // materialized CTE, hashed against the rows), not once per earlier row:
 // reading pg_locks takes every lock partition's lock for a moment and
 // costs about 1 ms with thousands of locks held, and an undo asks again
-// every 100 ms while it waits.
+// while it waits (after 50 ms, doubling up to every 500 ms).
 func (q *Queries) AssistantInflightEarlier(ctx context.Context, db DBTX, arg AssistantInflightEarlierParams) (int64, error) {
 	row := db.QueryRow(ctx, assistantInflightEarlier, arg.UserID, arg.Seq)
 	var count int64
