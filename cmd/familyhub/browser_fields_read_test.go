@@ -154,3 +154,32 @@ func TestBrowserFieldsCaretKept(t *testing.T) {
 		t.Errorf("the field and its caret: %q, want %q", got, want)
 	}
 }
+
+// TestBrowserFieldsHandOverCaret: a page built again while the person
+// types a date (another device's change, handover.js) takes over the text
+// as typed with the caret where it was, so typing goes on: "5.12.2", then
+// "6", is 5 December 2026. Before, the new field showed "05.12.2002" with
+// the caret handed over mid-year, and the "6" made "05.12.62002".
+func TestBrowserFieldsHandOverCaret(t *testing.T) {
+	_, b := fieldsDevice(t, device{"Ana's phone", phoneW, phoneH, browserOpts{lang: "de-DE"}}, "de")
+	got := evalAwait[string](b, `Promise.all([import('/js/fields.js'), import('/js/handover.js')]).then(([f, hv]) => {
+		const form = () => { const el = document.createElement('form'); el.append(f.localText('date', {name: 'day'})); document.body.append(el); return el; };
+		const raw = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+		const old = form();
+		const typed = old.elements.day;
+		typed.focus();
+		raw.set.call(typed, '5.12.2');
+		typed.dispatchEvent(new Event('input'));
+		const next = form();
+		const fields = hv.fieldsOf(old);
+		old.remove();
+		hv.putFields(next, fields);
+		const el = next.elements.day;
+		const before = raw.get.call(el) + ' @' + el.selectionStart + ' ' + (document.activeElement === el);
+		el.setRangeText('6', el.selectionStart, el.selectionEnd, 'end');
+		el.dispatchEvent(new Event('input'));
+		return [before, raw.get.call(el), el.value].join(' | '); })`)
+	if want := "5.12.2 @6 true | 5.12.26 | 2026-12-05"; got != want {
+		t.Errorf("the new field: %q, want %q", got, want)
+	}
+}

@@ -260,6 +260,12 @@ export function localText(kind, { value = '', ...attrs } = {}) {
     return st.value;
   };
   const set = (v) => {
+    if (v instanceof String) { // a focused field's text, handed over (kept): as typed
+      Object.assign(st, { text: String(v), value: v.value });
+      show(st.text);
+      judge(false);
+      return;
+    }
     const s = v == null ? '' : String(v);
     const ok = readAs(kind, s);
     st.value = ok;
@@ -283,7 +289,15 @@ export function localText(kind, { value = '', ...attrs } = {}) {
   Object.defineProperty(input, 'value', { configurable: true, get: () => read() ?? '', set });
   // What a page built again takes over (handover.js): the value, or the
   // text as typed while it does not read ("22.7x" is not lost, nor made '').
-  input.kept = () => (read() === null ? st.text : read());
+  // A field the person is typing in hands over its text as typed, with the
+  // value it reads as (a String carrying .value; set shows it unchanged):
+  // written again ("5.12.2" as "05.12.2002") it would not match the caret
+  // handed over with it, and the next digit typed would land mid-year.
+  input.kept = () => {
+    const v = read();
+    if (v === null) return st.text;
+    return document.activeElement === input ? Object.assign(new String(st.text), { value: v }) : v;
+  };
   const describe = () => {
     input.placeholder = attrs.placeholder ?? patternOf(kind);
     // A phone's keyboard: digits for a time on a 24-hour clock ("1430"),
