@@ -147,22 +147,50 @@ func requestHash(kind string, request any) ([]byte, error) {
 var errAlreadyCreated = familyhub.Errorf(familyhub.EALREADYMADE,
 	"This was already made by an earlier send with the same create_key; its secret is shown only once. Delete it and make a new one if you need the secret.").WithField("create_key")
 
+// errAlreadyAdded is errAlreadyCreated for a kind whose answer carries no
+// secret (a calendar subscription): there is nothing to delete and make
+// again for, the record is simply there.
+var errAlreadyAdded = familyhub.Errorf(familyhub.EALREADYMADE,
+	"This was already added by an earlier send with the same create_key; nothing was added again.").WithField("create_key")
+
+// kindNoSecret names the kinds of CreateKeyed whose first answer shows no
+// secret, so that their repeat is errAlreadyAdded.
+var kindNoSecret = map[string]bool{"calendar-subscription": true}
+
+// ClientUUID refuses a client-chosen UUID (a create's "id", a
+// create_key) that is the nil UUID, 00000000-0000-0000-0000-000000000000:
+// it is an uninitialised value in the client, and every such client's
+// creates would share it and collide. It returns a malformed_request
+// error naming field, or nil. Both the REST ids (http.clientID) and
+// CreateKeyed call it, so the rule lives here once.
+func ClientUUID(field string, id *uuid.UUID) error {
+	if id != nil && *id == uuid.Nil {
+		return familyhub.Errorf(familyhub.EMALFORMED,
+			"%s is the nil UUID (all zeros), an uninitialised value; make a new random UUID for each create.", field).WithField(field)
+	}
+	return nil
+}
+
 // errKeyReused answers a create_key used before for other content.
 var errKeyReused = familyhub.Errorf(familyhub.ECONFLICT,
 	"This create_key was already used for a different request; choose a new create_key for a new record.").WithField("create_key")
 
 // CreateKeyed runs create, a create whose record the server names (an
 // invite, an app password, a feed, a subscription, a children's device:
-// each answers a secret once), unless key (nil: none, as old clients send)
-// was used for a create of kind in the caller's family before. It is
-// createOnce with a claim id derived from the family, kind and key, so
-// another family's key is another claim: it never collides with this
-// family's nor tells that it exists. The claim commits with the record,
-// so a repeat after a commit is errAlreadyCreated (and makes nothing),
-// and a repeat after a rollback (the first send failed) creates anew.
+// each but the subscription answers a secret once), unless key (nil:
+// none, as old clients send) was used for a create of kind in the
+// caller's family before. It is createOnce with a claim id derived from
+// the family, kind and key, so another family's key is another claim: it
+// never collides with this family's nor tells that it exists. The claim
+// commits with the record, so a repeat after a commit makes nothing and
+// is errAlreadyCreated (errAlreadyAdded for a kind without a secret), and
+// a repeat after a rollback (the first send failed) creates anew.
 // request is the normalised request without secrets; a repeat with other
-// content is errKeyReused.
+// content is errKeyReused; the nil UUID as key is refused (ClientUUID).
 func (tx *Tx) CreateKeyed(ctx context.Context, key *uuid.UUID, kind string, request any, create func() (uuid.UUID, error)) error {
+	if err := ClientUUID("create_key", key); err != nil {
+		return err
+	}
 	if key == nil {
 		_, err := create()
 		return err
@@ -181,6 +209,8 @@ func (tx *Tx) CreateKeyed(ctx context.Context, key *uuid.UUID, kind string, requ
 		return errKeyReused
 	case err != nil:
 		return err
+	case replayed && kindNoSecret[kind]:
+		return errAlreadyAdded
 	case replayed:
 		return errAlreadyCreated
 	}

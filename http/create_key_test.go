@@ -32,9 +32,14 @@ var keyedCreates = []struct {
 }
 
 func withKey(body map[string]any, key any) map[string]any {
-	b := map[string]any{"create_key": key}
-	for k, v := range body {
-		b[k] = v
+	return withField(body, "create_key", key)
+}
+
+// withField returns a copy of body with name set to v.
+func withField(body map[string]any, name string, v any) map[string]any {
+	b := map[string]any{name: v}
+	for k, x := range body {
+		b[k] = x
 	}
 	return b
 }
@@ -58,9 +63,15 @@ func TestCreateKeyRepeat(t *testing.T) {
 			if secret == "" {
 				t.Fatalf("first answer %v: no %s", first, c.secret)
 			}
+			// A subscription shows no secret: its repeat says it was
+			// added, not that a secret is shown once.
+			says, saysDE := "its secret is shown only once", "nur einmal gezeigt"
+			if c.secret == "id" {
+				says, saysDE = "already added", "schon von einer früheren Sendung mit demselben create_key hinzugefügt"
+			}
 			again := a.do("POST", c.path, withKey(c.body, key))
-			if e := again.errorBody(t); again.StatusCode != http.StatusConflict || e.Code != "already_created" || e.Field != "create_key" {
-				t.Fatalf("repeat: %d %s, want 409 already_created", again.StatusCode, again.body)
+			if e := again.errorBody(t); again.StatusCode != http.StatusConflict || e.Code != "already_created" || e.Field != "create_key" || !strings.Contains(e.Message, says) {
+				t.Fatalf("repeat: %d %s, want 409 already_created saying %q", again.StatusCode, again.body, says)
 			}
 			if strings.Contains(string(again.body), secret) {
 				t.Fatalf("repeat shows the secret: %s", again.body)
@@ -75,8 +86,8 @@ func TestCreateKeyRepeat(t *testing.T) {
 			a.header.Set("Accept-Language", "de")
 			defer a.header.Del("Accept-Language")
 			again = a.do("POST", c.path, withKey(c.body, key))
-			if e := again.errorBody(t); again.StatusCode != http.StatusConflict || e.Code != "already_created" || !strings.Contains(e.Message, "nur einmal") {
-				t.Fatalf("German repeat: %d %s", again.StatusCode, again.body)
+			if e := again.errorBody(t); again.StatusCode != http.StatusConflict || e.Code != "already_created" || !strings.Contains(e.Message, saysDE) {
+				t.Fatalf("German repeat: %d %s, want it saying %q", again.StatusCode, again.body, saysDE)
 			}
 			if _, err := env.pool.Exec(context.Background(), "DELETE FROM "+c.table); err != nil {
 				t.Fatal(err)
@@ -156,21 +167,10 @@ func TestCreateKeyConcurrentRepeat(t *testing.T) {
 		return tx
 	}
 	send := func(ctx context.Context, body map[string]any) <-chan response {
-		done := make(chan response, 1)
-		go func() {
-			j, _ := json.Marshal(body)
-			req, _ := http.NewRequestWithContext(ctx, "POST", env.ts.URL+"/api/dav/app-passwords", bytes.NewReader(j))
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := c.hc.Do(req)
-			if err != nil {
-				done <- response{Response: &http.Response{StatusCode: -1}, body: []byte(err.Error())}
-				return
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			done <- response{resp, b}
-		}()
-		return done
+		j, _ := json.Marshal(body)
+		req, _ := http.NewRequestWithContext(ctx, "POST", env.ts.URL+"/api/dav/app-passwords", bytes.NewReader(j))
+		req.Header.Set("Content-Type", "application/json")
+		return c.sendAsync(req)
 	}
 
 	t.Run("first commits", func(t *testing.T) {
@@ -220,4 +220,74 @@ func TestCreateKeyConcurrentRepeat(t *testing.T) {
 			t.Fatalf("%d app passwords, want 2 (one per key)", n)
 		}
 	})
+}
+
+// sendAsync sends req (a JSON request made by hand) from a goroutine of
+// its own and delivers the response, body read, on the channel: for a
+// send that blocks on a lock the test holds. c.do would call t.Fatal off
+// the test goroutine. A send that gets no answer (its context cancelled,
+// the connection lost) delivers status -1 with the error as body.
+func (c *client) sendAsync(req *http.Request) <-chan response {
+	done := make(chan response, 1)
+	go func() {
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			done <- response{Response: &http.Response{StatusCode: -1}, body: []byte(err.Error())}
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		done <- response{resp, b}
+	}()
+	return done
+}
+
+// TestCreateKeyNil: the nil UUID (all zeros) is an uninitialised value in
+// the client, not a key nor an id it chose: every such client would share
+// it, and their creates would collide. As a create_key of each keyed
+// create and as the "id" of an ordinary create it answers 400
+// malformed_request naming the field (in German too), and nothing is made.
+func TestCreateKeyNil(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{Calendar: ical.Config{SecretKey: "test secret key 0123456789"}})
+	c, _ := env.signup("keys-nil@example.org", "Nil")
+	refused := func(t *testing.T, path string, body map[string]any, field string) {
+		t.Helper()
+		r := c.do("POST", path, body)
+		if e := r.errorBody(t); r.StatusCode != http.StatusBadRequest || e.Code != "malformed_request" || e.Field != field {
+			t.Fatalf("POST %s with the nil UUID as %s: %d %s, want 400 malformed_request %s", path, field, r.StatusCode, r.body, field)
+		}
+	}
+	for _, k := range keyedCreates {
+		t.Run(k.name, func(t *testing.T) {
+			refused(t, k.path, withKey(k.body, uuid.Nil), "create_key")
+			if n := env.count(k.table); n != 0 {
+				t.Fatalf("%s holds %d rows, want none", k.table, n)
+			}
+		})
+	}
+	var list struct{ ID uuid.UUID }
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
+	for _, o := range []struct {
+		path, table string
+		body        map[string]any
+	}{
+		{"/api/shopping/lists", "shopping_lists", map[string]any{"name": "Party"}},
+		{"/api/shopping/lists/" + list.ID.String() + "/items", "shopping_items", map[string]any{"name": "Milk"}},
+		{"/api/tasks", "tasks", map[string]any{"title": "Bins"}},
+	} {
+		t.Run(o.table, func(t *testing.T) {
+			before := env.count(o.table)
+			refused(t, o.path, withField(o.body, "id", uuid.Nil), "id")
+			if n := env.count(o.table); n != before {
+				t.Fatalf("%s holds %d rows, want %d", o.table, n, before)
+			}
+		})
+	}
+	c.header.Set("Accept-Language", "de")
+	defer c.header.Del("Accept-Language")
+	r := c.do("POST", "/api/family/invites", withKey(map[string]any{"role": "member"}, uuid.Nil))
+	if e := r.errorBody(t); r.StatusCode != http.StatusBadRequest || !strings.Contains(e.Message, "Null-UUID") {
+		t.Fatalf("German: %d %s", r.StatusCode, r.body)
+	}
 }

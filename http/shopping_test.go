@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -504,23 +503,13 @@ func TestShoppingItemUpdateOfConcurrentlyDeletedItem(t *testing.T) {
 	if _, err := tx.Exec(t.Context(), "DELETE FROM shopping_items WHERE id = $1", item.ID); err != nil {
 		t.Fatal(err)
 	}
-	// Sent by hand: c.do would call t.Fatal off the test goroutine.
+	// Sent by hand (sendAsync): c.do would call t.Fatal off the test goroutine.
 	req, err := http.NewRequest("PATCH", env.ts.URL+"/api/shopping/items/"+item.ID.String(), strings.NewReader(`{"checked":true}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	done := make(chan response, 1)
-	go func() {
-		resp, err := c.hc.Do(req)
-		if err != nil {
-			done <- response{Response: &http.Response{StatusCode: -1}, body: []byte(err.Error())}
-			return
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		done <- response{resp, b}
-	}()
+	done := c.sendAsync(req)
 
 	// Wait until the PATCH is blocked on the deleted row's lock.
 	deadline := time.Now().Add(10 * time.Second)
@@ -575,17 +564,7 @@ func TestShoppingItemCreateOnConcurrentlyDeletedList(t *testing.T) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	done := make(chan response, 1)
-	go func() {
-		resp, err := c.hc.Do(req)
-		if err != nil {
-			done <- response{Response: &http.Response{StatusCode: -1}, body: []byte(err.Error())}
-			return
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		done <- response{resp, b}
-	}()
+	done := c.sendAsync(req)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		// pg_stat_activity shows a query's first KiB only

@@ -24,6 +24,9 @@ func clientID(s *string) (*uuid.UUID, error) {
 	if err != nil || len(*s) != 36 {
 		return nil, familyhub.Invalid("id", "id must be a UUID the client chose, such as 7f1e0c1e-3d4f-4f6e-9a59-3f2d6b7c8d90.")
 	}
+	if err := db.ClientUUID("id", &id); err != nil {
+		return nil, err
+	}
 	return &id, nil
 }
 

@@ -9,6 +9,8 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // The app's date, time and decimal fields (web/static/js/fields.js) show
@@ -51,6 +53,40 @@ func readCases(t *testing.T, b *browser, lang string, want map[string]map[string
 	}
 }
 
+// fieldsDevice starts a server and signs a new family's owner in on d,
+// with the app in appLang ("": the browser's language).
+func fieldsDevice(t *testing.T, d device, appLang string) (*Main, *browser) {
+	t.Helper()
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	return m, signedIn(t, m, d, appLang)
+}
+
+// signedIn opens d and signs a new family's owner in on m, with the app
+// in appLang ("": the browser's language).
+func signedIn(t *testing.T, m *Main, d device, appLang string) *browser {
+	t.Helper()
+	b := newDevice(t, d.name, d.w, d.h, d.o)
+	b.signInPage(m.URL())
+	if appLang != "" {
+		b.setLang(appLang)
+	}
+	return b
+}
+
+// fieldsFamily is weeklyFromTomorrow's family (a weekly "Schwimmen" from
+// tomorrow) with Ana on da and Ben on db (anaAndBen), the app in aLang
+// and bLang.
+func fieldsFamily(t *testing.T, da, db device, aLang, bLang string) (c *cluster, ana, ben member, first time.Time, a, b *browser) {
+	t.Helper()
+	browserTest(t)
+	c, ana, ben, _, first = weeklyFromTomorrow(t, map[string]any{"title": "Schwimmen"})
+	a, b = anaAndBen(t, c, da, db)
+	a.setLang(aLang)
+	b.setLang(bLang)
+	return c, ana, ben, first, a, b
+}
+
 // TestBrowserFieldsAppLanguage: Ana's laptop browser speaks US English,
 // the app German; Ben's phone speaks US English (a German browser with the
 // app in English writes en-DE: TestBrowserFieldsRegion). Ana types
@@ -64,13 +100,9 @@ func readCases(t *testing.T, b *browser, lang string, want map[string]map[string
 // PM). Before, the fields were the browser's own (datetime-local, time,
 // number): they showed and took the browser's format, "2,5" was no number.
 func TestBrowserFieldsAppLanguage(t *testing.T) {
-	browserTest(t)
-	c, ana, ben, _, first := weeklyFromTomorrow(t, map[string]any{"title": "Schwimmen"})
-	a, b := anaAndBen(t, c,
+	c, ana, ben, first, a, b := fieldsFamily(t,
 		device{"Ana's laptop", laptopW, laptopH, browserOpts{lang: "en-US"}},
-		device{"Ben's phone", phoneW, phoneH, browserOpts{lang: "en-US"}})
-	a.setLang("de")
-	b.setLang("en")
+		device{"Ben's phone", phoneW, phoneH, browserOpts{lang: "en-US"}}, "de", "en")
 
 	// How each language reads what is typed (the family's zone is UTC).
 	readCases(t, a, "de", map[string]map[string]any{

@@ -15,13 +15,9 @@ import (
 // than the browser's was the bare language: Ana got the US formats, and
 // her "05/12/2030" was saved as 12 May without a word.
 func TestBrowserFieldsRegion(t *testing.T) {
-	browserTest(t)
-	c, ana, ben, _, first := weeklyFromTomorrow(t, map[string]any{"title": "Schwimmen"})
-	a, b := anaAndBen(t, c,
+	c, ana, ben, first, a, b := fieldsFamily(t,
 		device{"Ana's phone", phoneW, phoneH, browserOpts{lang: "de-DE"}},
-		device{"Ben's phone", phoneW, phoneH, browserOpts{lang: "en-US"}})
-	a.setLang("en")
-	b.setLang("en")
+		device{"Ben's phone", phoneW, phoneH, browserOpts{lang: "en-US"}}, "en", "en")
 
 	locales := `import('/js/i18n.js').then((m) => m.currentLocale() + ' ' + m.clockLocale() + ' ' + m.acceptLanguage())`
 	if got := evalAwait[string](a, locales); got != "en-DE en-DE-u-hc-h23 en-DE, en;q=0.9, de;q=0.5" {

@@ -54,13 +54,27 @@ const FORMATS = {
 
 const validDate = (y, m, d) => m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
 
+/**
+ * The year a short one ("27", "99") means: the one ending in those digits
+ * from 80 years before this year to 20 after (in 2026: 27 is 2027, 46 is
+ * 2046, 47 is 1947, 99 is 1999). A family's dates reach back to
+ * grandparents' birthdays and forward to plans a few years out.
+ */
+function fullYear(short, now) {
+  const year = now.getFullYear();
+  let y = year - (year % 100) + Number(short);
+  if (y > year + 20) y -= 100;
+  else if (y <= year - 80) y += 100;
+  return y;
+}
+
 function readDate(nums, now = new Date()) {
   if (nums.length !== 2 && nums.length !== 3) return null;
   const order = nums.length === 3 ? dateOrder() : dateOrder().filter((x) => x !== 'year');
   const p = { year: String(now.getFullYear()) };
   order.forEach((k, i) => { p[k] = nums[i]; });
   let y = Number(p.year);
-  if (p.year.length <= 2) y += 2000;
+  if (p.year.length <= 2) y = fullYear(p.year, now);
   else if (p.year.length !== 4) return null;
   const m = Number(p.month);
   const d = Number(p.day);
@@ -186,6 +200,26 @@ export function patternOf(kind) {
   return kind === 'date' ? date : kind === 'time' ? time : `${date} ${time}`;
 }
 
+/**
+ * samePlace(old, at, text) is the place in text of the caret at in old,
+ * counted in numbers: in the same number (its end when it was at the end:
+ * "5" shown "05"), or past the separator after it when it was there.
+ */
+function samePlace(old, at, text) {
+  const numsAt = (s) => [...s.matchAll(/\d+/g)].map((m) => [m.index, m.index + m[0].length]);
+  const was = numsAt(old);
+  const k = was.findLastIndex(([start]) => start < at);
+  const now = numsAt(text);
+  if (k < 0) return now.length ? now[0][0] : 0;
+  if (k >= now.length) return text.length;
+  const [start, end] = now[k];
+  if (at >= was[k][1]) {
+    if (at === was[k][1]) return end;
+    return k + 1 < now.length ? now[k + 1][0] : text.length; // past the separator
+  }
+  return Math.min(start + (at - was[k][0]), end);
+}
+
 const EXAMPLES = { date: '2026-12-24', time: '18:30', datetime: '2026-12-24T18:30', decimal: '2.5' };
 const NATIVE = { date: 'date', time: 'time', datetime: 'datetime-local' };
 
@@ -206,6 +240,19 @@ export function localText(kind, { value = '', ...attrs } = {}) {
   input.dataset.kind = kind;
   const error = h('small.field-error', { id: `${input.id}-error`, hidden: true, 'aria-live': 'polite' });
   const st = { text: '', value: '', marked: false };
+  // Shows text. A focused field keeps the caret where the person types
+  // (a value set while typing: a language switch, another device's
+  // change): at the end when it was there, else at the same place among
+  // the numbers (samePlace). Writing an input's value puts the caret at
+  // its end.
+  const show = (text) => {
+    const old = rawOf(input);
+    const at = document.activeElement === input && old !== text ? input.selectionStart : null;
+    setRaw(input, text);
+    if (at === null) return;
+    const pos = at >= old.length ? text.length : samePlace(old, at, text);
+    input.setSelectionRange(pos, pos);
+  };
   // What is typed, read in the language it was typed in (kept across a language switch).
   const read = () => {
     const raw = rawOf(input);
@@ -213,11 +260,17 @@ export function localText(kind, { value = '', ...attrs } = {}) {
     return st.value;
   };
   const set = (v) => {
+    if (v instanceof String) { // a focused field's text, handed over (kept): as typed
+      Object.assign(st, { text: String(v), value: v.value });
+      show(st.text);
+      judge(false);
+      return;
+    }
     const s = v == null ? '' : String(v);
     const ok = readAs(kind, s);
     st.value = ok;
     st.text = ok === null ? s : showAs(kind, ok);
-    setRaw(input, st.text);
+    show(st.text);
     judge(false);
   };
   // An unreadable field blocks a Save (setCustomValidity) at once; its
@@ -236,7 +289,15 @@ export function localText(kind, { value = '', ...attrs } = {}) {
   Object.defineProperty(input, 'value', { configurable: true, get: () => read() ?? '', set });
   // What a page built again takes over (handover.js): the value, or the
   // text as typed while it does not read ("22.7x" is not lost, nor made '').
-  input.kept = () => (read() === null ? st.text : read());
+  // A field the person is typing in hands over its text as typed, with the
+  // value it reads as (a String carrying .value; set shows it unchanged):
+  // written again ("5.12.2" as "05.12.2002") it would not match the caret
+  // handed over with it, and the next digit typed would land mid-year.
+  input.kept = () => {
+    const v = read();
+    if (v === null) return st.text;
+    return document.activeElement === input ? Object.assign(new String(st.text), { value: v }) : v;
+  };
   const describe = () => {
     input.placeholder = attrs.placeholder ?? patternOf(kind);
     // A phone's keyboard: digits for a time on a 24-hour clock ("1430"),
@@ -250,7 +311,7 @@ export function localText(kind, { value = '', ...attrs } = {}) {
   input.addEventListener('input', () => judge(false));
   input.addEventListener('change', () => {
     const v = read();
-    if (v) { st.text = showAs(kind, v); setRaw(input, st.text); }
+    if (v) { st.text = showAs(kind, v); show(st.text); }
     judge(true);
   });
   input.addEventListener('invalid', () => judge(true));
