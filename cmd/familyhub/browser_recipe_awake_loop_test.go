@@ -52,3 +52,37 @@ func TestBrowserRecipeKeepScreenOnBackoff(t *testing.T) {
 	b.click(toggle)
 	b.waitJS("off", `document.querySelector(`+js(toggle)+`).getAttribute('aria-pressed') === 'false'`, 5*time.Second)
 }
+
+// TestBrowserRecipeKeepScreenOnLostEarly: the browser lets the lock go
+// while the page is still being given it (hidden, or battery saver, in
+// between), so its 'release' event has fired before the page listens. With
+// "Keep screen on" pressed (German, a phone), the page sees the lock is let
+// go already and asks again: the toggle is on and a lock is held. Before,
+// the let-go lock stayed recorded as held: the toggle said on, nothing was
+// held, and the screen went dark.
+func TestBrowserRecipeKeepScreenOnLostEarly(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t), func(c *Config) { c.Calendar.AllowPrivateSubscriptions = true })
+	f := seedShots(t, m, "en")
+	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "de-DE", script: wakeLockWatch})
+	if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+		Permission: &cdpbrowser.PermissionDescriptor{Name: "screen-wake-lock"}, Setting: cdpbrowser.PermissionSettingGranted, Origin: m.URL(),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b.login(m.URL(), f.email)
+	b.goTo("/recipes", `document.querySelector('.recipe-card')`)
+	b.clickText(`.recipe-card a`, "Pancakes")
+	toggle := `article.recipe .head-actions button.keep-awake`
+	b.waitJS("the toggle, off", `document.querySelector(`+js(toggle)+`)?.getAttribute('aria-pressed') === 'false'`, 5*time.Second)
+	eval[int](b, `window.__dropEarly = 1`)
+	b.click(toggle)
+	b.waitJS("the first lock let go before the page had it, asked again and held",
+		`document.querySelector(`+js(toggle)+`).getAttribute('aria-pressed') === 'true' && window.__locks.length === 2 && `+heldLocks+` === 1`, 5*time.Second)
+	// and the same when the system takes the held one and the next is let go early too
+	eval[int](b, `window.__dropEarly = 1`)
+	eval[bool](b, `(window.__locks.find((s) => !s.released).release(), true)`)
+	b.waitJS("let go twice, held again", `document.querySelector(`+js(toggle)+`).getAttribute('aria-pressed') === 'true' && window.__locks.length === 4 && `+heldLocks+` === 1`, 10*time.Second)
+	b.click(toggle)
+	b.waitJS("off, let go", `document.querySelector(`+js(toggle)+`).getAttribute('aria-pressed') === 'false' && `+heldLocks+` === 0`, 5*time.Second)
+}
