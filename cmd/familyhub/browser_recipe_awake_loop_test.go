@@ -24,15 +24,15 @@ const wakeLockDropper = `(() => {
   };
 })()`
 
-// TestBrowserRecipeKeepScreenOnBackoff: a browser that grants the lock and
-// lets it go straight away, every time (English, a laptop): with "Keep
-// screen on" pressed, the page asks again at once the first time, but the
-// third request waits a second or more. Before, it asked again in a loop.
-func TestBrowserRecipeKeepScreenOnBackoff(t *testing.T) {
+// awakeRecipe signs a seeded family's owner in on a new device with the
+// screen wake lock permitted, opens the Pancakes recipe and returns the
+// device and its "Keep screen on" toggle's selector, once it is there.
+func awakeRecipe(t *testing.T, name string, w, h int64, o browserOpts) (*browser, string) {
+	t.Helper()
 	browserTest(t)
 	m := startMain(t, dbtest.URL(t), func(c *Config) { c.Calendar.AllowPrivateSubscriptions = true })
 	f := seedShots(t, m, "en")
-	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: wakeLockDropper})
+	b := newDevice(t, name, w, h, o)
 	if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
 		Permission: &cdpbrowser.PermissionDescriptor{Name: "screen-wake-lock"}, Setting: cdpbrowser.PermissionSettingGranted, Origin: m.URL(),
 	}); err != nil {
@@ -43,6 +43,15 @@ func TestBrowserRecipeKeepScreenOnBackoff(t *testing.T) {
 	b.clickText(`.recipe-card a`, "Pancakes")
 	toggle := `article.recipe .head-actions button.keep-awake`
 	b.waitJS("the toggle", `document.querySelector(`+js(toggle)+`)`, 5*time.Second)
+	return b, toggle
+}
+
+// TestBrowserRecipeKeepScreenOnBackoff: a browser that grants the lock and
+// lets it go straight away, every time (English, a laptop): with "Keep
+// screen on" pressed, the page asks again at once the first time, but the
+// third request waits a second or more. Before, it asked again in a loop.
+func TestBrowserRecipeKeepScreenOnBackoff(t *testing.T) {
+	b, toggle := awakeRecipe(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: wakeLockDropper})
 	b.click(toggle)
 	b.waitJS("three requests", `window.__asked.length >= 3`, 10*time.Second)
 	gap := eval[float64](b, `window.__asked[2] - window.__asked[1]`)
@@ -61,20 +70,8 @@ func TestBrowserRecipeKeepScreenOnBackoff(t *testing.T) {
 // the let-go lock stayed recorded as held: the toggle said on, nothing was
 // held, and the screen went dark.
 func TestBrowserRecipeKeepScreenOnLostEarly(t *testing.T) {
-	browserTest(t)
-	m := startMain(t, dbtest.URL(t), func(c *Config) { c.Calendar.AllowPrivateSubscriptions = true })
-	f := seedShots(t, m, "en")
-	b := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "de-DE", script: wakeLockWatch})
-	if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
-		Permission: &cdpbrowser.PermissionDescriptor{Name: "screen-wake-lock"}, Setting: cdpbrowser.PermissionSettingGranted, Origin: m.URL(),
-	}); err != nil {
-		t.Fatal(err)
-	}
-	b.login(m.URL(), f.email)
-	b.goTo("/recipes", `document.querySelector('.recipe-card')`)
-	b.clickText(`.recipe-card a`, "Pancakes")
-	toggle := `article.recipe .head-actions button.keep-awake`
-	b.waitJS("the toggle, off", `document.querySelector(`+js(toggle)+`)?.getAttribute('aria-pressed') === 'false'`, 5*time.Second)
+	b, toggle := awakeRecipe(t, "phone", phoneW, phoneH, browserOpts{lang: "de-DE", script: wakeLockWatch})
+	b.waitJS("the toggle, off", `document.querySelector(`+js(toggle)+`).getAttribute('aria-pressed') === 'false'`, 5*time.Second)
 	eval[int](b, `window.__dropEarly = 1`)
 	b.click(toggle)
 	b.waitJS("the first lock let go before the page had it, asked again and held",
