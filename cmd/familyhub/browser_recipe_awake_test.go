@@ -14,12 +14,21 @@ import (
 // holds (window.__locks), and lets the test say the page is hidden or shown
 // (window.__setShown): a headless page stays visible, so the test lets the
 // held locks go, as the browser does when a page is hidden, and fires
-// visibilitychange.
+// visibilitychange. window.__dropEarly = n lets the next n locks go before
+// the page has them (its 'release' fired before any listener could be
+// there), as a browser does when the page is hidden, or the system takes
+// the lock, while the request is being answered.
 const wakeLockWatch = `(() => {
   if (!navigator.wakeLock) return;
   window.__locks = [];
+  window.__dropEarly = 0;
   const request = navigator.wakeLock.request.bind(navigator.wakeLock);
-  navigator.wakeLock.request = async (type) => { const s = await request(type); window.__locks.push(s); return s; };
+  navigator.wakeLock.request = async (type) => {
+    const s = await request(type);
+    window.__locks.push(s);
+    if (window.__dropEarly > 0) { window.__dropEarly--; await s.release(); }
+    return s;
+  };
   let shown = true;
   Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (shown ? 'visible' : 'hidden') });
   Object.defineProperty(document, 'hidden', { configurable: true, get: () => !shown });

@@ -276,6 +276,7 @@ export default {
   'shopping.tickedHidden': { one: '1 abgehakter Artikel ausgeblendet.', other: '{count} abgehakte Artikel ausgeblendet.' },
   'shopping.allTicked': 'Alles abgehakt.',
   'shopping.emptyList': 'Auf dieser Liste steht noch nichts.',
+  'shopping.more': 'Mehr',
   'shopping.rename': 'Umbenennen',
   'shopping.renameList': 'Liste umbenennen',
   'shopping.deleteList': 'Liste löschen',

@@ -277,6 +277,7 @@ export default {
   'shopping.tickedHidden': { one: '1 ticked item hidden.', other: '{count} ticked items hidden.' },
   'shopping.allTicked': 'Everything is ticked off.',
   'shopping.emptyList': 'Nothing on this list yet.',
+  'shopping.more': 'More',
   'shopping.rename': 'Rename',
   'shopping.renameList': 'Rename list',
   'shopping.deleteList': 'Delete list',

@@ -64,13 +64,17 @@ function keepAwake(app) {
       const at = Date.now();
       // not ours (free drops it first): the page hidden, or the system
       // while it is shown, which a toggle left on would belie
-      l.addEventListener('release', () => {
+      const lost = () => {
         if (lock !== l) return;
         lock = null;
         brief = Date.now() - at < BRIEF ? brief + 1 : 0;
         clearTimeout(retry);
         retry = setTimeout(hold, brief < 2 ? 0 : Math.min(60e3, 1000 * 2 ** (brief - 2)));
-      });
+      };
+      l.addEventListener('release', lost);
+      // let go before the listener was there (hidden, or the system, while
+      // the request was answered): its 'release' has fired already
+      if (l.released) lost();
       if (refused && document.getElementById('toast')?.textContent === refused) hideNotice();
       refused = null;
     } catch {

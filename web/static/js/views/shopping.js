@@ -1,7 +1,8 @@
 // Shopping: the family's lists (switcher with "new list"), the open list's
 // items grouped by category in store-walk order (shopping-items.js), the
 // add form (never re-rendered, so typing survives every change), hide and
-// clear ticked items (POST /api/shopping/lists/{id}/clear-checked).
+// clear ticked items (POST /api/shopping/lists/{id}/clear-checked); on a
+// phone, clear, rename and delete sit behind a "⋯" menu (menu.js).
 // Works without a network: lists and items come from the device's copy
 // (cache.js) when the server cannot be reached, and adding, ticking,
 // editing and deleting items go through the outbox (outbox.js), shown as
@@ -12,6 +13,7 @@ import * as cache from '../cache.js';
 import { fieldsOf, handOver, putFields, refocus, takeOver } from '../handover.js';
 import { h, loading, setChildren } from '../dom.js';
 import { t } from '../i18n.js';
+import { moreMenu } from '../menu.js';
 import * as outbox from '../outbox.js';
 import { overlay } from '../pending.js';
 import { presenceRow } from '../presence.js';
@@ -49,9 +51,13 @@ export function view(app, main, listId) {
   const here = presenceRow(app, () => (listId ? `shopping-list:${listId}` : null));
   const head = h('div.list-head', nameEl, here.el, countEl);
   // Only what the person's role allows (a child adds, ticks and edits items).
-  const tools = h('div.list-tools', hideBtn, app.can('shopping_item.delete') ? clearBtn : null,
+  // On a phone only Hide ticked stays in the row, the rest behind "⋯"
+  // (menu.js): in German the four took three rows above the items.
+  const tools = h('div.list-tools', hideBtn);
+  const more = moreMenu(tools, [app.can('shopping_item.delete') ? clearBtn : null,
     app.can('shopping_list.update') ? h('button.small', { type: 'button', onclick: () => renameList(app, list, loadLists) }, t('shopping.rename')) : null,
-    app.can('shopping_list.delete') ? h('button.small.danger', { type: 'button', onclick: () => deleteList(app, list, shown().length) }, t('shopping.deleteList')) : null);
+    app.can('shopping_list.delete') ? h('button.small.danger', { type: 'button', onclick: () => deleteList(app, list, shown().length) }, t('shopping.deleteList')) : null,
+  ], { label: t('shopping.more') });
 
   // --- the add form ---
   const nameIn = h('input#item-name', { name: 'name', required: true, maxlength: 200, autocomplete: 'off', placeholder: t('shopping.itemExample') });
@@ -332,7 +338,7 @@ export function view(app, main, listId) {
   return {
     topics: ['shopping'],
     reload: loadLists,
-    destroy() { off(); here.destroy(); items.destroy(); clearTimeout(warmTimer); gone = true; clearTimeout(catsTimer); handOver('shopping', { list: list?.id ?? listId, fields: fieldsOf(addForm) }); },
+    destroy() { off(); here.destroy(); more.destroy(); items.destroy(); clearTimeout(warmTimer); gone = true; clearTimeout(catsTimer); handOver('shopping', { list: list?.id ?? listId, fields: fieldsOf(addForm) }); },
     onEvent(ev) {
       if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.op === 'delete') goneNow(ev.id, ev.list_id, ev.seq);
       else if (ev.type === 'SHOPPING_ITEM_UPDATED') answered.back(ev.id, ev.seq); // put back with its id (the assistant's Undo)

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// listHeadRows counts the rows the open list's head (name, count) and its
+// tools take, from the shown elements' boxes (those that overlap in height
+// share a row), and says where the first item is: [rows, first item's
+// bottom, the bottom of what is free of the bottom navigation, scrollY].
+const listHeadRows = `(() => {
+  const rows = [];
+  const boxes = [...document.querySelectorAll('.list-head > *, .list-tools > *')].map((e) => e.getBoundingClientRect())
+    .filter((r) => r.width && r.height).sort((a, b) => a.top - b.top);
+  for (const r of boxes) {
+    const row = rows.find((x) => r.top < x.bottom - 1 && r.bottom > x.top + 1);
+    if (row) { row.top = Math.min(row.top, r.top); row.bottom = Math.max(row.bottom, r.bottom); } else rows.push({ top: r.top, bottom: r.bottom });
+  }
+  const nav = document.querySelector('.nav').getBoundingClientRect();
+  const free = nav.top > innerHeight / 2 ? nav.top : innerHeight;
+  return [rows.length, document.querySelector('li.item').getBoundingClientRect().bottom, free, scrollY];
+})()`
+
+// TestBrowserShoppingMenu: the open list's tools on a 360 × 740 phone in
+// German. Only "Abgehakte ausblenden" and a "⋯" (Mehr) button stay in the
+// row; Clear ticked, Rename and Delete list are in its menu, so the list's
+// head and tools take two rows and the first item shows without
+// scrolling. The menu is a menu button: Enter or Space opens it on its first
+// item, arrows move round, Escape closes it with the focus back on "⋯"; a
+// click opens it, a touch outside closes it; an item chosen opens its dialog,
+// whose closing gives the focus back to "⋯". On a laptop (English, dark)
+// all four stay in the row and there is no "⋯". Before, the four buttons
+// took three rows above the items in German, pushing the list off the
+// phone's screen.
+func TestBrowserShoppingMenu(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t), func(c *Config) { c.Calendar.AllowPrivateSubscriptions = true })
+	f := seedShots(t, m, "de")
+	phone := newDevice(t, "phone-de", 360, 740, browserOpts{lang: "de-DE"})
+	phone.login(m.URL(), f.email)
+	phone.goTo("/shopping/"+f.listID, `document.querySelector('li.item') && document.querySelector('.list-tools button')`)
+
+	r := eval[[]float64](phone, listHeadRows)
+	if r[0] > 2 {
+		t.Errorf("the list's head and tools take %.0f rows at 360 px in German, want 2 at most", r[0])
+	}
+	if r[3] != 0 || r[1] > r[2] {
+		t.Errorf("first item ends at %.0f px, the screen is free to %.0f px (scrolled %.0f): want it in sight without scrolling", r[1], r[2], r[3])
+	}
+	phone.screenshot("shopping-menu-phone-de") // before the menu opens: its blur would close it
+	more := `.list-tools button.more`
+	menu := `.list-tools [role=menu]`
+	shownInRow := eval[[]string](phone, `[...document.querySelectorAll('.list-tools > button')].map((b) => b.textContent)`)
+	if len(shownInRow) != 1 || shownInRow[0] != "Abgehakte ausblenden" {
+		t.Errorf("buttons in the row beside ⋯: %q, want only Abgehakte ausblenden", shownInRow)
+	}
+	if got := eval[[]string](phone, `(() => { const b = document.querySelector(`+js(more)+`); return [b.getAttribute('aria-haspopup'), b.getAttribute('aria-expanded'), b.getAttribute('aria-label'), String(b.offsetWidth >= 44 && b.offsetHeight >= 44)]; })()`); got[0] != "menu" || got[1] != "false" || got[2] != "Mehr" || got[3] != "true" {
+		t.Errorf("⋯ button: aria-haspopup %q, aria-expanded %q, label %q, 44 px or more %s", got[0], got[1], got[2], got[3])
+	}
+	items := `[...document.querySelectorAll(` + js(menu+` [role=menuitem]`) + `)].map((b) => b.textContent).join(' | ')`
+	if got := eval[string](phone, items); got != "Abgehakte entfernen (2) | Umbenennen | Liste löschen" {
+		t.Errorf("menu items: %q", got)
+	}
+	opened := func(what, focused string) {
+		t.Helper()
+		phone.waitJS(what, `document.querySelector(`+js(more)+`).getAttribute('aria-expanded') === 'true' && !document.querySelector(`+js(menu)+`).hidden
+			&& document.activeElement.textContent === `+js(focused), 5*time.Second)
+	}
+	closed := func(what string, focusOnMore bool) {
+		t.Helper()
+		cond := `document.querySelector(` + js(more) + `).getAttribute('aria-expanded') === 'false' && document.querySelector(` + js(menu) + `).hidden`
+		if focusOnMore {
+			cond += ` && document.activeElement === document.querySelector(` + js(more) + `)`
+		}
+		phone.waitJS(what, cond, 5*time.Second)
+	}
+
+	// the keyboard
+	eval[bool](phone, `(document.querySelector(`+js(more)+`).focus(), true)`)
+	phone.do(chromedp.KeyEvent(kb.Enter))
+	opened("Enter opens it on the first item", "Abgehakte entfernen (2)")
+	if r := eval[[]float64](phone, `(() => { const r = document.querySelector(`+js(menu)+`).getBoundingClientRect(); return [r.left, r.right, innerWidth, Math.min(...[...document.querySelectorAll('[role=menuitem]')].map((e) => e.offsetHeight))]; })()`); r[0] < 0 || r[1] > r[2] || r[3] < 44 {
+		t.Errorf("menu from %.0f to %.0f px in %.0f, items %.0f px high: want it on the screen, items 44 px or more", r[0], r[1], r[2], r[3])
+	}
+	for _, step := range []struct{ key, want string }{
+		{kb.ArrowDown, "Umbenennen"}, {kb.ArrowDown, "Liste löschen"}, {kb.ArrowDown, "Abgehakte entfernen (2)"},
+		{kb.ArrowUp, "Liste löschen"}, {kb.Home, "Abgehakte entfernen (2)"}, {kb.End, "Liste löschen"},
+	} {
+		phone.do(chromedp.KeyEvent(step.key))
+		phone.waitJS("arrows move to "+step.want, `document.activeElement.textContent === `+js(step.want), 5*time.Second)
+	}
+	phone.do(chromedp.KeyEvent(kb.Escape))
+	closed("Escape closes it, the focus back on ⋯", true)
+	phone.do(chromedp.KeyEvent(" "))
+	opened("Space opens it", "Abgehakte entfernen (2)")
+	phone.do(chromedp.KeyEvent(kb.Escape))
+	closed("closed again", true)
+
+	// a click opens it; a touch outside closes it (its pointerdown: a
+	// touch start and end sent one by one can come apart on a loaded
+	// machine into a long press, with no click)
+	center := func(sel string) []float64 {
+		t.Helper()
+		return eval[[]float64](phone, `(() => { const r = document.querySelector(`+js(sel)+`).getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`)
+	}
+	click := func(sel string) {
+		t.Helper()
+		at := center(sel)
+		phone.do(chromedp.MouseClickXY(at[0], at[1]))
+	}
+	if _, err := chromedp.Call(phone.ctx, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true, MaxTouchPoints: 5}); err != nil {
+		t.Fatal(err)
+	}
+	click(more)
+	opened("a click opens it", "Abgehakte entfernen (2)")
+	at := center(`.list-head h2`)
+	for _, ev := range []input.DispatchTouchEventParams{
+		{Type: input.DispatchTouchEventTypeTouchStart, TouchPoints: []*input.TouchPoint{{X: at[0], Y: at[1]}}},
+		{Type: input.DispatchTouchEventTypeTouchEnd, TouchPoints: []*input.TouchPoint{}},
+	} {
+		if _, err := chromedp.Call(phone.ctx, input.DispatchTouchEvent, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closed("a touch outside closes it", false)
+
+	// an item chosen: its dialog; closed, the focus back on ⋯
+	click(more)
+	opened("open again", "Abgehakte entfernen (2)")
+	phone.clickText(menu+` [role=menuitem]`, "Umbenennen")
+	phone.waitJS("the rename dialog, the menu closed", `document.querySelector('dialog[open] input[name=name]') && document.querySelector(`+js(menu)+`).hidden`, 5*time.Second)
+	phone.do(chromedp.KeyEvent(kb.Escape))
+	phone.waitJS("the dialog closed, the focus on ⋯", `!document.querySelector('dialog[open]') && document.activeElement === document.querySelector(`+js(more)+`)`, 5*time.Second)
+
+	laptop := newDevice(t, "laptop-en-dark", laptopW, laptopH, browserOpts{lang: "en-GB", dark: true})
+	laptop.login(m.URL(), f.email)
+	laptop.goTo("/shopping/"+f.listID, `document.querySelector('li.item') && document.querySelector('.list-tools button')`)
+	if got := eval[string](laptop, `[...document.querySelectorAll('.list-tools > button')].map((b) => b.textContent + (b.getAttribute('role') ? ' (' + b.getAttribute('role') + ')' : '')).join(' | ')`); got != "Abgehakte ausblenden | Abgehakte entfernen (2) | Umbenennen | Liste löschen" && got != "Hide ticked | Clear ticked (2) | Rename | Delete list" {
+		t.Errorf("laptop: the row holds %q, want all four tools as plain buttons", got)
+	}
+	if eval[bool](laptop, `!!document.querySelector('.list-tools .more-menu')?.offsetParent`) {
+		t.Error("laptop: a ⋯ button shown, with every tool in the row")
+	}
+}

@@ -1,0 +1,102 @@
+// A toolbar's less used buttons behind one "⋯" (More) button on a narrow
+// screen, so the toolbar takes one row on a phone; on a wider screen they
+// stay in the toolbar. The menu follows the WAI-ARIA menu button pattern:
+// the button has aria-haspopup and aria-expanded; a click, a tap, Enter or
+// Space opens it on its first item (ArrowUp on its last); ArrowDown and
+// ArrowUp move round the items, Home and End to the first and last;
+// Escape closes it and gives the focus back to the button, as does
+// choosing an item (a dialog it opens gives the focus back there); Tab,
+// or a click or tap outside, closes it.
+import { h, nextId } from './dom.js';
+
+/** The width below which the buttons go into the menu (app.css agrees). */
+export const NARROW = '(max-width: 40rem)';
+
+/**
+ * moreMenu(bar, items, {label}) appends the "⋯" button to bar and moves
+ * items (buttons; null skipped) into its menu while the screen is narrow,
+ * back into bar, before it, when it is not. label names the button ("More").
+ * Returns {destroy}. With no items there is no button.
+ */
+export function moreMenu(bar, items, { label, query = NARROW }) {
+  items = items.filter(Boolean);
+  if (!items.length) return { destroy() {} };
+  const id = nextId('more');
+  const btn = h('button.more', {
+    type: 'button', id, 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': `${id}-menu`, 'aria-label': label, title: label,
+  }, h('span', { 'aria-hidden': 'true' }, '⋯'));
+  const menu = h('div.menu', { id: `${id}-menu`, role: 'menu', 'aria-labelledby': id, hidden: true });
+  const wrap = h('div.more-menu', btn, menu);
+  bar.append(wrap);
+
+  const usable = () => items.filter((el) => menu.contains(el) && !el.disabled);
+  const isOpen = () => btn.getAttribute('aria-expanded') === 'true';
+  function open(last = false) {
+    const can = usable();
+    menu.hidden = false;
+    btn.setAttribute('aria-expanded', 'true');
+    document.addEventListener('pointerdown', outside, true);
+    (last ? can.at(-1) : can[0])?.focus();
+  }
+  function close(focusButton) {
+    if (!isOpen()) return;
+    menu.hidden = true;
+    btn.setAttribute('aria-expanded', 'false');
+    document.removeEventListener('pointerdown', outside, true);
+    if (focusButton) btn.focus();
+  }
+  function outside(e) { if (!wrap.contains(e.target)) close(false); }
+
+  btn.addEventListener('click', () => (isOpen() ? close(true) : open()));
+  btn.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && isOpen()) close(true); // open with every item disabled: the focus stayed here
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    open(e.key === 'ArrowUp');
+  });
+  menu.addEventListener('keydown', (e) => {
+    const can = usable();
+    const at = can.indexOf(document.activeElement);
+    const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: can.length - 1 }[e.key];
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      close(true);
+    } else if (to !== undefined && can.length) {
+      e.preventDefault();
+      can[(to + can.length) % can.length].focus();
+    }
+  });
+  // The focus gone elsewhere (Tab, or a dialog an item opened): closed.
+  wrap.addEventListener('focusout', (e) => { if (!wrap.contains(e.relatedTarget)) close(false); });
+  // An item chosen: closed, the focus on the button, before the item's own
+  // listener runs (capture), so its dialog gives the focus back there.
+  menu.addEventListener('click', (e) => { if (e.target.closest('[role=menuitem]')) close(true); }, true);
+
+  const mq = matchMedia(query);
+  function place() {
+    const had = document.activeElement;
+    close(false);
+    const narrow = mq.matches;
+    for (const el of items) {
+      if (narrow) {
+        el.setAttribute('role', 'menuitem');
+        el.tabIndex = -1;
+        menu.append(el);
+      } else {
+        el.removeAttribute('role');
+        el.removeAttribute('tabindex');
+        bar.insertBefore(el, wrap);
+      }
+    }
+    wrap.hidden = !narrow;
+    if (items.includes(had)) (narrow ? btn : had).focus(); // a turned phone keeps the focus near
+  }
+  place();
+  mq.addEventListener('change', place);
+  return {
+    destroy() {
+      mq.removeEventListener('change', place);
+      document.removeEventListener('pointerdown', outside, true);
+    },
+  };
+}
