@@ -1,4 +1,4 @@
-// Calendar: an agenda of the coming weeks on a phone; on a laptop or tablet (900 px and wider) also a grid
+// Calendar: an agenda of the coming weeks on a phone; on a laptop or tablet (wide: 720 px wide and 500 tall) also a grid
 // of seven days from today (then week by week) and a month grid. Occurrences are expanded by the server;
 // colours are the members who made the events. Adding, changing and deleting a whole event, or only one
 // occurrence of a series, goes through the outbox (outbox.js), so it works offline too: what waits is
@@ -24,7 +24,9 @@ import { keepRange, keptOccurrences, keptRange, seriesFrom, withPending } from '
 import { openEvent } from './event-dialog.js';
 
 const MODE_KEY = 'familyhub.calendar.mode';
-const wide = window.matchMedia('(min-width: 900px)');
+// Seven day columns with readable titles fit from 720 px (an upright tablet is 768-834 px wide); a phone on
+// its side is as wide but under 500 px tall, where a day's events would not show: it keeps the agenda.
+const wide = window.matchMedia('(min-width: 720px) and (min-height: 500px)');
 
 export function view(app, main) {
   const tz = app.tz;
