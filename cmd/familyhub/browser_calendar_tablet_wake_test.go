@@ -8,6 +8,22 @@ import (
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
+// familyBeforeMidnight is a server with Ana's family (seedFamily; its zone
+// is UTC), the time the test starts, and the family's next midnight at
+// least an hour away, which the pages' clocks (pageTimers) are set before.
+func familyBeforeMidnight(t *testing.T) (m *Main, ana member, start, midnight time.Time) {
+	t.Helper()
+	m = startMain(t, dbtest.URL(t))
+	ana = signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera","time_zone":"UTC"}`)
+	seedFamily(t, m, ana)
+	start = time.Now()
+	midnight = start.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	if midnight.Sub(start) < time.Hour { // too close to the real one: the one after
+		midnight = midnight.Add(24 * time.Hour)
+	}
+	return m, ana, start, midnight
+}
+
 // dropHeld is a script for browserOpts after pageTimers: in the page,
 // __drop(name) forgets the held timers of that name without running them,
 // as a device asleep overnight never runs its page's midnight timer.
@@ -32,14 +48,7 @@ func dropHeld(name string) string {
 // timer came (an hour later, or never).
 func TestBrowserCalendarTabletWakes(t *testing.T) {
 	browserTest(t)
-	m := startMain(t, dbtest.URL(t))
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera","time_zone":"UTC"}`)
-	seedFamily(t, m, ana)
-	start := time.Now()
-	midnight := start.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
-	if midnight.Sub(start) < time.Hour { // too close to the real one: the one after
-		midnight = midnight.Add(24 * time.Hour)
-	}
+	m, ana, start, midnight := familyBeforeMidnight(t)
 	off := midnight.Add(-2 * time.Hour).Sub(start) // the pages start at 22:00
 	yesterday, today := midnight.AddDate(0, 0, -1).Format("2006-01-02"), midnight.Format("2006-01-02")
 	restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": "Spülmaschine ausräumen", "starts_at": midnight.Add(-time.Hour).Format(time.RFC3339), "ends_at": midnight.Add(-30 * time.Minute).Format(time.RFC3339)})
