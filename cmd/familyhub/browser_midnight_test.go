@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // TestBrowserMidnightMovesOn: pages left open past midnight move on to the
@@ -17,14 +15,7 @@ import (
 // Before, both stayed on the old day until something else drew the page.
 func TestBrowserMidnightMovesOn(t *testing.T) {
 	browserTest(t)
-	m := startMain(t, dbtest.URL(t))
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera","time_zone":"UTC"}`)
-	seedFamily(t, m, ana)
-	start := time.Now()
-	midnight := start.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
-	if midnight.Sub(start) < time.Hour { // too close to the real one: the one after
-		midnight = midnight.Add(24 * time.Hour)
-	}
+	m, ana, start, midnight := familyBeforeMidnight(t)
 	off := midnight.Add(-10 * time.Minute).Sub(start) // the pages start ten minutes before their midnight
 	tomorrow := midnight                              // the pages' tomorrow, from before their midnight
 	restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": "Pick up the parcel", "due_at": tomorrow.Add(17 * time.Hour).Format(time.RFC3339)})

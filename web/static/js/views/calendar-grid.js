@@ -25,8 +25,11 @@ function timeText(app, o, day) {
   return `${start}–${end}`;
 }
 
-/** One occurrence on one day: li.event with a button that opens it. */
-export function eventChip(app, o, day, { compact = false, onOpen }) {
+/**
+ * One occurrence on one day: li.event with a button that opens it. In a grid (week, month) a long title is
+ * cut to a few lines with an ellipsis: the whole shows on hover (its tooltip) and in the dialog it opens.
+ */
+export function eventChip(app, o, day, { compact = false, grid = false, onOpen }) {
   const who = o.read_only ? t('calendar.subscribed') : o.created_by ? memberName(app, o.created_by) : null;
   // A write to it waits for the server (outbox.js): said on the chip, as on a shopping item.
   // later: the device cannot lay out where it will be: shown where the server has it, to be updated.
@@ -37,7 +40,7 @@ export function eventChip(app, o, day, { compact = false, onOpen }) {
     dataset: { id: o.id, rid: o.recurrence_id || '', title: o.title, ...(o.overridden ? { overridden: 'true' } : {}), ...(o.pending ? { pending: o.pending } : {}), ...(o.later ? { later: 'true' } : {}) },
     cssvars: { '--member': o.read_only ? 'var(--muted)' : memberColor(app, o.created_by) },
   },
-  h('button.event-open', { type: 'button', dataset: { key: `ev-${occKey(o)}-${day}` }, onclick: () => onOpen(o) },
+  h('button.event-open', { type: 'button', title: grid ? o.title : null, dataset: { key: `ev-${occKey(o)}-${day}` }, onclick: () => onOpen(o) },
     h('span.time', timeText(app, o, day)),
     h('span.what',
       h('span.title', o.title),
@@ -112,7 +115,7 @@ export function renderWeek(app, el, occurrences, from, today, onOpen) {
       const head = sec.querySelector('h3');
       head.textContent = fmtDate(d, { weekday: 'short', day: 'numeric', month: 'short' });
       if (d === today) sec.setAttribute('aria-current', 'date'); else sec.removeAttribute('aria-current');
-      reconcile(sec.querySelector('ul'), list, { key: occKey, sig: (o) => sig(app, o), build: (o) => eventChip(app, o, d, { onOpen }) });
+      reconcile(sec.querySelector('ul'), list, { key: occKey, sig: (o) => sig(app, o), build: (o) => eventChip(app, o, d, { grid: true, onOpen }) });
       const none = sec.querySelector('p.none');
       none.hidden = list.length > 0;
       none.textContent = t('calendar.free');
@@ -142,7 +145,7 @@ export function renderMonth(app, el, occurrences, from, weeks, month, today, fir
       const head = cell.querySelector('h3');
       head.textContent = String(Number(d.slice(8, 10)));
       head.setAttribute('aria-label', fmtDate(d, { weekday: 'long', day: 'numeric', month: 'long' }));
-      reconcile(cell.querySelector('ul'), list.slice(0, MAX), { key: occKey, sig: (o) => sig(app, o), build: (o) => eventChip(app, o, d, { compact: true, onOpen }) });
+      reconcile(cell.querySelector('ul'), list.slice(0, MAX), { key: occKey, sig: (o) => sig(app, o), build: (o) => eventChip(app, o, d, { compact: true, grid: true, onOpen }) });
       const more = cell.querySelector('button.more');
       more.hidden = list.length <= MAX;
       more.textContent = t('calendar.more', { count: list.length - MAX });

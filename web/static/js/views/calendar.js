@@ -1,4 +1,4 @@
-// Calendar: an agenda of the coming weeks on a phone; on a laptop or tablet (900 px and wider) also a grid
+// Calendar: an agenda of the coming weeks on a phone; on a laptop or tablet (wide: 720 px wide and 500 tall) also a grid
 // of seven days from today (then week by week) and a month grid. Occurrences are expanded by the server;
 // colours are the members who made the events. Adding, changing and deleting a whole event, or only one
 // occurrence of a series, goes through the outbox (outbox.js), so it works offline too: what waits is
@@ -24,7 +24,9 @@ import { keepRange, keptOccurrences, keptRange, seriesFrom, withPending } from '
 import { openEvent } from './event-dialog.js';
 
 const MODE_KEY = 'familyhub.calendar.mode';
-const wide = window.matchMedia('(min-width: 900px)');
+// Seven day columns with readable titles fit from 720 px (an upright tablet is 768-834 px wide); a phone on
+// its side is as wide but under 500 px tall, where a day's events would not show: it keeps the agenda.
+const wide = window.matchMedia('(min-width: 720px) and (min-height: 500px)');
 
 export function view(app, main) {
   const tz = app.tz;
@@ -340,27 +342,35 @@ export function view(app, main) {
   // new day: the agenda starts with it, "Today" and today's mark move, and
   // a week or month still at the old day follows. Before, it stayed on the
   // old day until something else read the calendar.
+  // A hidden page's timer may fire late or not at all (a device asleep does not count the time): shown
+  // again (the screen on, the tab back, the page resumed) past midnight, it moves on at once.
   let day = today();
   let midnight = 0;
-  (function atMidnight() {
+  const moveOn = () => {
+    const now = today();
+    if (now !== day) {
+      if (anchor === day) anchor = now;
+      day = now;
+      reload();
+    }
+    atMidnight();
+  };
+  function atMidnight() {
+    clearTimeout(midnight);
     const next = zoned(`${addDays(day, 1)}T00:00`, tz).getTime();
-    midnight = setTimeout(() => {
-      const now = today();
-      if (now !== day) {
-        if (anchor === day) anchor = now;
-        day = now;
-        reload();
-      }
-      atMidnight();
-    }, Math.min(Math.max(next - Date.now() + 50, 1000), 3600e3));
-  })();
+    midnight = setTimeout(moveOn, Math.min(Math.max(next - Date.now() + 50, 1000), 3600e3));
+  }
+  atMidnight();
+  const onShown = () => { if (document.visibilityState === 'visible' && today() !== day) moveOn(); };
+  const shownAgain = [[document, 'visibilitychange'], [document, 'resume'], [window, 'pageshow'], [window, 'focus']];
+  for (const [o, e] of shownAgain) o.addEventListener(e, onShown);
 
   return {
     topics: ['calendar'],
     reload,
     /** What the last read-ahead did (calendar-ahead.js). */
     get readAhead() { return ahead.did; },
-    destroy() { gone = true; clearTimeout(midnight); ahead.clear(); off(); wide.removeEventListener('change', onResize); main.classList.remove('wide-calendar'); here.destroy(); },
+    destroy() { gone = true; clearTimeout(midnight); for (const [o, e] of shownAgain) o.removeEventListener(e, onShown); ahead.clear(); off(); wide.removeEventListener('change', onResize); main.classList.remove('wide-calendar'); here.destroy(); },
     // A change to one event can move any of its occurrences: re-read the
     // range shown, unless it shows that version already (its own write).
     onEvent(ev) {
