@@ -44,7 +44,7 @@ func TestBrowserRecipeToList(t *testing.T) {
 			b.login(m.URL(), "ana@example.org")
 			b.goTo("/shopping/"+list, `document.querySelector('li.item')`) // used last here: the recipe picks it
 			b.goTo("/recipes/"+recipe, `document.querySelector('#add-list').value === '`+list+`'`)
-			if h := eval[float64](b, `document.querySelector('p.back a').getBoundingClientRect().height`); h < 44 {
+			if h := eval[float64](b, `document.querySelector('article.recipe a[href="/recipes"]').getBoundingClientRect().height`); h < 44 {
 				t.Errorf("the back link is %.0f px high, want 44 or more", h)
 			}
 			for range 3 {
