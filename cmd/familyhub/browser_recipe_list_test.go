@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -61,22 +62,11 @@ func TestBrowserRecipeToList(t *testing.T) {
 				it := it.(map[string]any)
 				lines = append(lines, it["name"].(string)+" "+it["quantity"].(string))
 			}
-			if got := joinLines(lines); got != run.onList {
+			if got := strings.Join(lines, "|"); got != run.onList {
 				t.Errorf("on the list: %s, want %s", got, run.onList)
 			}
 			b.click(`#toast button`)
 			b.waitJS("the list opened", `location.pathname === '/shopping/`+list+`'`, 10*time.Second)
 		})
 	}
-}
-
-func joinLines(lines []string) string {
-	out := ""
-	for i, l := range lines {
-		if i > 0 {
-			out += "|"
-		}
-		out += l
-	}
-	return out
 }
