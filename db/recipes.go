@@ -5,10 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -235,32 +233,27 @@ func normalizeSourceURL(v *string) (*string, error) {
 }
 
 // ScaleIngredient returns the shopping quantity for an ingredient made for
-// servings instead of the recipe's: the scaled amount written plainly
-// ("1.5", "2", "0.33") followed by the unit, the unit alone when there is no
-// amount, or nil when there is neither.
+// servings instead of the recipe's: the scaled amount as the app writes it
+// (amounts.go: "1.5", "2", "1½", "1.4 kg") followed by the unit, the unit
+// alone when there is no amount, or nil when there is neither.
 func ScaleIngredient(ing Ingredient, recipeServings, servings int32) *string {
-	var parts []string
-	if ing.Quantity != nil {
-		parts = append(parts, formatQuantity(*ing.Quantity*float64(servings)/float64(recipeServings)))
-	}
-	if ing.Unit != nil {
-		parts = append(parts, *ing.Unit)
-	}
-	if len(parts) == 0 {
-		return nil
-	}
-	s := strings.Join(parts, " ")
-	return &s
+	return scaleIngredient(ing, recipeServings, servings, false)
 }
 
-// formatQuantity writes q with at most two decimals and no trailing zeros;
-// amounts that would round to 0 keep two significant digits instead.
-func formatQuantity(q float64) string {
-	r := math.Round(q*100) / 100
-	if r == 0 {
-		r, _ = strconv.ParseFloat(strconv.FormatFloat(q, 'e', 1, 64), 64)
+// scaleIngredient is ScaleIngredient; comma writes a decimal comma.
+func scaleIngredient(ing Ingredient, recipeServings, servings int32, comma bool) *string {
+	unit := ""
+	if ing.Unit != nil {
+		unit = *ing.Unit
 	}
-	return strconv.FormatFloat(r, 'f', -1, 64)
+	if ing.Quantity != nil {
+		s := amountText(*ing.Quantity*float64(servings)/float64(recipeServings), unit, comma)
+		return &s
+	}
+	if unit == "" {
+		return nil
+	}
+	return &unit
 }
 
 // RecipeList returns the family's recipes.
@@ -490,43 +483,34 @@ func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList)
 }
 
 // addIngredient puts one scaled ingredient on a list: merged into an
-// unticked line of the same name and unit (amounts added when both are
-// numbers; otherwise the line stays as it is), else as a new item. comma
-// writes the amount with a decimal comma.
+// unticked line of the same name and unit (g and kg, ml and l count as one;
+// amounts added when both are numbers and written as the recipe page writes
+// them, amounts.go; otherwise the line stays as it is), else as a new item.
+// comma writes the amount with a decimal comma.
 func (tx *Tx) addIngredient(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, ing Ingredient, recipeServings, servings int32, comma bool) (dbsqlc.ShoppingItemsView, error) {
-	qty := ScaleIngredient(ing, recipeServings, servings)
-	unit := ""
-	if ing.Unit != nil {
-		unit = strings.ToLower(*ing.Unit)
-	}
+	qty := scaleIngredient(ing, recipeServings, servings, comma)
+	add, addUnit, addOK := splitQuantity(qty)
+	add, addUnit = inSmallerUnit(add, addUnit) // "1.4 kg" and "800 g" add up
 	for _, it := range onList {
 		if it.Checked || !strings.EqualFold(strings.TrimSpace(it.Name), ing.Name) {
 			continue
 		}
 		have, haveUnit, haveOK := splitQuantity(it.Quantity)
-		if haveUnit != unit {
+		if have, haveUnit = inSmallerUnit(have, haveUnit); haveUnit != addUnit {
 			continue // another unit: its own line
 		}
-		add, _, addOK := splitQuantity(qty)
 		if !haveOK || !addOK {
 			return it, nil // "some flour" and "flour": one line is enough
 		}
-		sum := formatQuantity(have + add)
-		if comma || strings.Contains(strings.Fields(*it.Quantity)[0], ",") {
-			sum = strings.Replace(sum, ".", ",", 1)
+		unit := addUnit
+		if ing.Unit != nil && strings.EqualFold(*ing.Unit, unit) {
+			unit = *ing.Unit // as the recipe writes it ("Stück")
 		}
-		if unit != "" {
-			sum += " " + *ing.Unit
-		}
+		sum := amountText(have+add, unit, comma || strings.Contains(strings.Fields(*it.Quantity)[0], ","))
 		row, err := tx.q.ShoppingItemUpdate(ctx, tx, dbsqlc.ShoppingItemUpdateParams{
 			ID: it.ID, FamilyID: it.FamilyID, QuantitySet: true, Quantity: &sum,
 		})
 		return dbsqlc.ShoppingItemsView(row), Err(err, "shopping item")
-	}
-	if comma && qty != nil && ing.Quantity != nil {
-		amount, rest, _ := strings.Cut(*qty, " ") // the amount comes first: "0.5 l" → "0,5 l", "2 Stk." stays
-		s := strings.TrimSpace(strings.Replace(amount, ".", ",", 1) + " " + rest)
-		qty = &s
 	}
 	n := ShoppingItemNew{Name: ing.Name, Quantity: qty}
 	if err := n.Normalize(); err != nil {
@@ -536,16 +520,16 @@ func (tx *Tx) addIngredient(ctx context.Context, listID uuid.UUID, onList []dbsq
 }
 
 // splitQuantity reads a shopping quantity as add-to-list writes it: an
-// amount and a unit ("150 g"), an amount ("1.5"), a unit ("pinch") or
-// nothing. ok says there is an amount; the unit comes back lower-cased.
+// amount and a unit ("150 g"), an amount ("1.5", "1,5", "1½"), a unit
+// ("pinch") or nothing. ok says there is an amount; the unit comes back lower-cased.
 func splitQuantity(q *string) (amount float64, unit string, ok bool) {
 	if q == nil {
 		return 0, "", false
 	}
 	s := strings.TrimSpace(*q)
 	num, rest, _ := strings.Cut(s, " ")
-	v, err := strconv.ParseFloat(strings.ReplaceAll(num, ",", "."), 64)
-	if err != nil {
+	v, ok := parseAmount(num)
+	if !ok {
 		return 0, strings.ToLower(s), false
 	}
 	return v, strings.ToLower(strings.TrimSpace(rest)), true

@@ -252,15 +252,23 @@ func TestRecipeScaleIngredient(t *testing.T) {
 		{q(300), u("g"), 4, 4, "300 g"},
 		{q(300), u("g"), 4, 2, "150 g"},
 		{q(300), u("g"), 4, 6, "450 g"},
-		{q(3), nil, 4, 2, "1.5"},
+		{q(3), nil, 4, 2, "1½"}, // counted: up to the next half
+		{q(1), nil, 4, 7, "2"},  // 1.75 onions
+		{q(1), nil, 4, 5, "1½"}, // 1.25
+		{q(1), u("clove"), 4, 7, "2 clove"},
+		{q(3), u("Stück"), 4, 2, "1½ Stück"},
+		{q(800), u("g"), 4, 7, "1.4 kg"}, // 1000 g and more in kg
+		{q(999), u("g"), 1, 1, "999 g"},
+		{q(600), u("ml"), 1, 2, "1.2 l"},
 		{q(1), nil, 2, 4, "2"},
 		{q(0.5), u("l"), 4, 4, "0.5 l"},
 		{q(1), u("cup"), 3, 1, "0.33 cup"},
 		{q(2), u("cups"), 3, 1, "0.67 cups"},
 		{q(1.25), u("kg"), 1, 1, "1.25 kg"},
 		{q(0.001), u("g"), 100, 1, "0.00001 g"},
-		{q(0.004), nil, 1, 1, "0.004"},
-		{q(1_000_000), u("ml"), 1, 100, "100000000 ml"},
+		{q(0.004), nil, 1, 1, "½"},
+		{q(0.004), u("cup"), 1, 1, "0.004 cup"},
+		{q(1_000_000), u("ml"), 1, 100, "100000 l"},
 		{nil, u("pinch"), 4, 8, "pinch"},
 		{nil, nil, 4, 8, ""},
 	} {
@@ -288,9 +296,9 @@ func TestRecipeAddToList(t *testing.T) {
 		want     []string
 	}{
 		{"recipe servings", nil, []string{"flour 300 g", "eggs 3", "milk 0.5 l", "salt pinch", "butter for the pan -"}},
-		{"half", 2, []string{"flour 150 g", "eggs 1.5", "milk 0.25 l", "salt pinch", "butter for the pan -"}},
-		{"one and a half", 6, []string{"flour 450 g", "eggs 4.5", "milk 0.75 l", "salt pinch", "butter for the pan -"}},
-		{"third", 1, []string{"flour 75 g", "eggs 0.75", "milk 0.13 l", "salt pinch", "butter for the pan -"}},
+		{"half", 2, []string{"flour 150 g", "eggs 1½", "milk 0.25 l", "salt pinch", "butter for the pan -"}},
+		{"one and a half", 6, []string{"flour 450 g", "eggs 4½", "milk 0.75 l", "salt pinch", "butter for the pan -"}},
+		{"third", 1, []string{"flour 75 g", "eggs 1", "milk 0.13 l", "salt pinch", "butter for the pan -"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// A list of its own: on one list, a second add-to-list merges
@@ -360,7 +368,7 @@ func TestRecipeAddToListMerges(t *testing.T) {
 	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
 	L := "/api/shopping/lists/" + list.ID.String()
 	var flourKg, eggs shoppingItemJSON
-	c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": "Flour", "quantity": "1 kg"}).decode(t, &flourKg)
+	c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": "Flour", "quantity": "1 bag"}).decode(t, &flourKg)
 	c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": "eggs", "quantity": "2"}).decode(t, &eggs)
 	c.must(http.StatusOK, "PATCH", "/api/shopping/items/"+eggs.ID.String(), map[string]any{"checked": true})
 	path := "/api/recipes/" + rec.ID.String() + "/add-to-list"
@@ -387,7 +395,7 @@ func TestRecipeAddToListMerges(t *testing.T) {
 		}
 		lines = append(lines, fmt.Sprintf("%s %s %v", it.Name, q, it.Checked))
 	}
-	want := []string{"Flour 1 kg false", "eggs 2 true", "flour 600 g false", "eggs 3 false", "milk 1 l false", "salt pinch false", "butter for the pan - false"}
+	want := []string{"Flour 1 bag false", "eggs 2 true", "flour 600 g false", "eggs 3 false", "milk 1 l false", "salt pinch false", "butter for the pan - false"}
 	if !slices.Equal(lines, want) {
 		t.Fatalf("list %q, want %q", lines, want)
 	}
@@ -423,7 +431,7 @@ func TestRecipeAddToListGerman(t *testing.T) {
 	c.header.Set("Accept-Language", "de-DE,de;q=0.9")
 	var items []shoppingItemJSON
 	c.must(http.StatusCreated, "POST", path, map[string]any{"list_id": list.ID, "servings": 2}).decode(t, &items)
-	if q := quantities(items); q["milk"] != "2,25 l" || q["eggs"] != "1,5" || q["flour"] != "150 g" || q["salt"] != "pinch" {
+	if q := quantities(items); q["milk"] != "2,25 l" || q["eggs"] != "1½" || q["flour"] != "150 g" || q["salt"] != "pinch" {
 		t.Fatalf("in German: %v", q)
 	}
 	c.header.Set("Accept-Language", "en")
@@ -443,10 +451,10 @@ func TestRecipeAddToListRegion(t *testing.T) {
 	var rec recipeJSON
 	c.must(http.StatusCreated, "POST", "/api/recipes", pancakes()).decode(t, &rec)
 	path := "/api/recipes/" + rec.ID.String() + "/add-to-list"
-	for _, tc := range []struct{ header, eggs string }{
-		{"en-DE, en;q=0.9, de;q=0.5", "1,5"},
-		{"en-US, en;q=0.9, de;q=0.5", "1.5"},
-		{"de-CH, de;q=0.9, en;q=0.5", "1.5"},
+	for _, tc := range []struct{ header, milk string }{
+		{"en-DE, en;q=0.9, de;q=0.5", "0,25 l"},
+		{"en-US, en;q=0.9, de;q=0.5", "0.25 l"},
+		{"de-CH, de;q=0.9, en;q=0.5", "0.25 l"},
 	} {
 		var list shoppingListJSON
 		c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": tc.header}).decode(t, &list)
@@ -454,10 +462,49 @@ func TestRecipeAddToListRegion(t *testing.T) {
 		var items []shoppingItemJSON
 		c.must(http.StatusCreated, "POST", path, map[string]any{"list_id": list.ID, "servings": 2}).decode(t, &items)
 		for _, it := range items {
-			if it.Name == "eggs" && (it.Quantity == nil || *it.Quantity != tc.eggs) {
-				t.Errorf("%s: eggs %v, want %s", tc.header, deref(it.Quantity), tc.eggs)
+			if it.Name == "milk" && (it.Quantity == nil || *it.Quantity != tc.milk) {
+				t.Errorf("%s: milk %v, want %s", tc.header, deref(it.Quantity), tc.milk)
 			}
 		}
+	}
+}
+
+// TestRecipeAddToListAmounts: what goes on the list is written as the
+// recipe page writes it (db/amounts.go, web/static/js/amounts.js): 4 → 7
+// servings of one onion is "2", not "1,75"; 1400 g of tomatoes is "1,4 kg";
+// merged into a line of 500 g it is "1,9 kg" (g and kg add up), not
+// "1900 g"; a half counts as "½".
+func TestRecipeAddToListAmounts(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, _ := env.signup("amounts@example.org", "Amounts")
+	var rec recipeJSON
+	c.must(http.StatusCreated, "POST", "/api/recipes", map[string]any{"title": "Sauce", "servings": 4, "ingredients": []map[string]any{
+		{"name": "tomatoes", "quantity": 800, "unit": "g"}, {"name": "onion", "quantity": 1}, {"name": "garlic", "quantity": 1, "unit": "clove"},
+	}}).decode(t, &rec)
+	var list shoppingListJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Wocheneinkauf"}).decode(t, &list)
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists/"+list.ID.String()+"/items", map[string]any{"name": "tomatoes", "quantity": "500 g"})
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists/"+list.ID.String()+"/items", map[string]any{"name": "onion", "quantity": "½"})
+	path := "/api/recipes/" + rec.ID.String() + "/add-to-list"
+	c.header.Set("Accept-Language", "de-DE,de;q=0.9")
+	var items []shoppingItemJSON
+	c.must(http.StatusCreated, "POST", path, map[string]any{"list_id": list.ID, "servings": 7}).decode(t, &items)
+	got := map[string]string{}
+	for _, it := range items {
+		got[it.Name] = deref(it.Quantity)
+	}
+	if got["tomatoes"] != "1,9 kg" || got["onion"] != "2½" || got["garlic"] != "2 clove" {
+		t.Fatalf("7 servings in German: %v", got)
+	}
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
+	c.header.Set("Accept-Language", "en")
+	c.must(http.StatusCreated, "POST", path, map[string]any{"list_id": list.ID, "servings": 7}).decode(t, &items)
+	for _, it := range items {
+		got[it.Name] = deref(it.Quantity)
+	}
+	if got["tomatoes"] != "1.4 kg" || got["onion"] != "2" || got["garlic"] != "2 clove" {
+		t.Fatalf("7 servings in English: %v", got)
 	}
 }
 

@@ -278,7 +278,7 @@ func walkGerman(b *browser, base string, data []string) {
 	b.waitJS("recipe page", `document.querySelector('ul.ingredients li') && document.querySelector('#add-list option[value]:not([value=""])')`, 5*time.Second)
 	germanOnly(b, "recipe", data)
 	b.click(`.add-to-list button[type=submit]`)
-	b.waitJS("added to the list", `document.querySelector('.recipe [role=status] a')`, 5*time.Second)
+	b.waitJS("added to the list", `document.querySelector('#toast button')`, 5*time.Second)
 	germanOnly(b, "recipe added", data)
 	b.click(`.head-actions button.danger`)
 	dialog("delete recipe question")

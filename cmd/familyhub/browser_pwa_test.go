@@ -120,12 +120,12 @@ func TestBrowserTwoDevices(t *testing.T) {
 		a.click(`#ing-3`)
 		a.waitJS("2 servings, 3 ingredients", `document.getElementById('add-servings').value === '2' && document.querySelector('.add-to-list button[type=submit]').textContent === 'Add 3 ingredients to the list'`, 2*time.Second)
 		a.click(`.add-to-list button[type=submit]`)
-		a.waitJS("added", `document.querySelector('.recipe [role=status]').textContent === 'Added 3 items to the list.'`, 5*time.Second)
+		a.waitJS("added", `document.querySelector('#toast p')?.textContent.startsWith('Added 3 ingredients to “')`, 5*time.Second)
 		got := map[string]any{}
 		for _, it := range restAs(t, ana, c.a, "GET", "/api/shopping/lists/"+listID, nil)["items"].([]any) {
 			got[it.(map[string]any)["name"].(string)] = it.(map[string]any)["quantity"]
 		}
-		for name, want := range map[string]any{"flour": "150 g", "eggs": "1.5", "milk": "0.25 l"} {
+		for name, want := range map[string]any{"flour": "150 g", "eggs": "1½", "milk": "0.25 l"} {
 			if got[name] != want {
 				t.Errorf("%s on the list: quantity %v, want %v", name, got[name], want)
 			}

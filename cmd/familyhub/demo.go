@@ -96,7 +96,7 @@ func seedSampleData(ctx context.Context, tx *db.Tx, owner db.Account, member uui
 			Steps: []string{"Whisk flour, eggs, milk and salt.", "Rest 30 minutes.", "Fry thin pancakes in butter."}},
 		{Title: "Spaghetti bolognese", Servings: 4, Tags: []string{"dinner"},
 			Ingredients: []db.Ingredient{{Name: "spaghetti", Quantity: q(500), Unit: str("g")}, {Name: "minced beef", Quantity: q(400), Unit: str("g")},
-				{Name: "tomatoes", Quantity: q(800), Unit: str("g")}, {Name: "onion", Quantity: q(1)}, {Name: "garlic", Unit: str("clove")}},
+				{Name: "tomatoes", Quantity: q(800), Unit: str("g")}, {Name: "onion", Quantity: q(1)}, {Name: "garlic", Quantity: q(1), Unit: str("clove")}},
 			Steps: []string{"Brown the onion, garlic and beef.", "Add the tomatoes; simmer 30 minutes.", "Cook the spaghetti and serve."}},
 	} {
 		if _, _, err := tx.RecipeCreate(ctx, r); err != nil {

@@ -1,18 +1,13 @@
 // One recipe: ingredients scaled to the servings picked, a choice of which
 // ingredients go to a shopping list, the steps; edit and delete.
 import { change, get, post } from '../api.js';
+import { amountText } from '../amounts.js';
 import { h, keepFocus, loading, setChildren } from '../dom.js';
-import { fmtNumber, t } from '../i18n.js';
+import { t } from '../i18n.js';
+import { pickList, rememberList } from '../lastlist.js';
 import { presenceRow } from '../presence.js';
 import { hideNotice } from '../shell.js';
 import { confirmDelete } from './dialog.js';
-
-/** An ingredient's amount for people to read: "150 g", "1,5" (locale digits). */
-function amount(ing, factor) {
-  if (ing.quantity == null) return ing.unit || '';
-  const q = fmtNumber(ing.quantity * factor, { maximumFractionDigits: 2 });
-  return ing.unit ? `${q} ${ing.unit}` : q;
-}
 
 const AWAKE_KEY = 'familyhub.recipe.keepScreenOn';
 const BRIEF = 10e3;
@@ -99,6 +94,7 @@ export function show(app, main, id) {
   let recipe = null;
   let picked = null; // servings chosen here, kept across re-renders
   const leftOut = new Set(); // names of the ingredients unticked here, kept too
+  let done = null; // {what, list}: what was last put on which list (its name) from here
   const out = h('article.recipe', loading());
   main.append(out);
   // The head is made once: who else is looking at this recipe (presence.js)
@@ -111,7 +107,7 @@ export function show(app, main, id) {
     h('div.head-actions', awake.el,
       app.can('recipe.update') ? h('a.button', { href: `/recipes/${id}/edit` }, t('common.edit')) : null,
       app.can('recipe.delete') ? h('button.danger', { type: 'button', onclick: remove }, t('common.delete')) : null));
-  const back = h('p', h('a', { href: '/recipes' }, t('recipes.all')));
+  const back = h('p.back', h('a', { href: '/recipes' }, t('recipes.all')));
 
   function render() {
     const r = recipe;
@@ -141,19 +137,25 @@ export function show(app, main, id) {
       h('label.name', { for: `ing-${i}` }, amounts[i], ' ', ing.name))));
     const addBtn = h('button.primary', { type: 'submit' });
     const listSel = h('select#add-list', { name: 'list_id', required: true }, h('option', { value: '' }, t('recipes.loadingLists')));
-    const added = h('p.muted', { role: 'status' });
     const chosen = () => picks.map((p, i) => (p.checked ? i : -1)).filter((i) => i >= 0);
+    // The same ingredients, servings and list again: the button says they
+    // are on it already, so a second tap adds them again by choice.
+    const what = () => JSON.stringify([listSel.value, servings, chosen()]);
     function renderIngredients() {
       const f = servings / r.servings;
-      r.ingredients.forEach((ing, i) => { amounts[i].textContent = amount(ing, f); });
-      addBtn.textContent = t('recipes.addToList', { count: chosen().length });
+      r.ingredients.forEach((ing, i) => { amounts[i].textContent = amountText(ing, f); });
+      addBtn.textContent = done?.what === what() ? t('recipes.addAgain', { list: done.list })
+        : t('recipes.addToList', { count: chosen().length });
       addBtn.disabled = chosen().length === 0;
     }
     for (const p of picks) p.addEventListener('change', renderIngredients);
+    listSel.addEventListener('change', renderIngredients);
     renderIngredients();
     get('/api/shopping/lists').then((lists) => {
       setChildren(listSel, lists.length ? lists.map((l) => h('option', { value: l.id }, l.name))
         : h('option', { value: '' }, t('recipes.noList')));
+      if (lists.length) listSel.value = pickList(app, lists); // the list used last here, else the family's default
+      renderIngredients();
     }).catch(() => {});
 
     const addForm = h('form.add-to-list', {
@@ -162,11 +164,23 @@ export function show(app, main, id) {
         const listId = listSel.value;
         const pick = chosen();
         if (!listId || !pick.length) return;
+        const list = listSel.selectedOptions[0]?.textContent ?? '';
+        const sent = what();
         addBtn.disabled = true;
         const request = crypto.randomUUID(); // names this press: Retry adds nothing twice
         const items = await app.write(['fail.addToList'], () => addToList(r, listId, servings, pick, request));
-        addBtn.disabled = false;
-        if (items) setChildren(added, ...tLink(items.length, listId));
+        if (items) {
+          rememberList(app, listId);
+          done = { what: sent, list };
+          // The notice at the foot of the screen is seen on a phone, where a
+          // line under the button was scrolled away; it opens the list.
+          app.notice(t('recipes.added', { count: items.length, list }),
+            { action: t('recipes.openList'), onAction: () => app.go(`/shopping/${listId}`) });
+        }
+        renderIngredients();
+        // The button was disabled: the focus fell to the page; back on the
+        // button, which now says what was done.
+        if (!document.activeElement || document.activeElement === document.body) addBtn.focus();
       },
     }, stepper, ingList,
     h('div.add-row', h('label', { for: 'add-list' }, t('recipes.list')), listSel, addBtn));
@@ -176,16 +190,10 @@ export function show(app, main, id) {
     while (head.nextSibling) head.nextSibling.remove();
     out.append(...[
       r.tags.length ? h('p', r.tags.map((x) => h('span.tag', x))) : null,
-      h('section.card', h('h2', t('recipes.ingredients')), r.ingredients.length ? addForm : h('p.muted', t('recipes.noIngredients')), added),
+      h('section.card', h('h2', t('recipes.ingredients')), r.ingredients.length ? addForm : h('p.muted', t('recipes.noIngredients'))),
       h('section.card', h('h2', t('recipes.steps')), r.steps.length ? h('ol.steps', r.steps.map((s) => h('li', s))) : h('p.muted', t('recipes.noSteps'))),
       r.source_url ? h('p', t('recipes.source'), ' ', h('a', { href: r.source_url, rel: 'noopener noreferrer', target: '_blank' }, r.source_url)) : null,
     ].filter(Boolean));
-  }
-
-  function tLink(count, listId) {
-    const link = h('a', { href: `/shopping/${listId}` }, t('recipes.theList'));
-    const [before, after] = t('recipes.added', { count, list: '\u0000' }).split('\u0000');
-    return [before, link, after];
   }
 
   async function remove() {

@@ -156,12 +156,13 @@ export function itemsView(app, { getCategories, onSettled }) {
   function deleteItem(id) {
     const it = current.get(id);
     if (!it) return;
-    // Focus goes to the neighbouring row, not to the top of the page.
+    // Focus goes to the neighbouring row's tick box, not to the top of the
+    // page, nor to its delete button (a second Enter would delete it too).
     const row = el.querySelector(`li.item[data-id="${CSS.escape(id)}"]`);
     const next = row?.nextElementSibling || row?.previousElementSibling;
     const hadFocus = row?.contains(document.activeElement);
     change(it, 'item.delete', 'DELETE', undefined);
-    if (hadFocus) (next?.querySelector('button.icon.danger') || document.getElementById('item-name'))?.focus();
+    if (hadFocus) (next?.querySelector('input[type=checkbox]') || document.getElementById('item-name'))?.focus();
     // A mis-tap in a shop costs nothing: Undo, for a while (shell.js notice).
     app.notice(t('shopping.deleted', { name: it.quantity ? `${it.name}, ${it.quantity}` : it.name }),
       { action: t('common.undo'), onAction: () => restore(it) });

@@ -12,6 +12,7 @@ import { answers } from '../answers.js';
 import * as cache from '../cache.js';
 import { fieldsOf, handOver, putFields, refocus, takeOver } from '../handover.js';
 import { h, loading, setChildren } from '../dom.js';
+import { pickList, rememberList } from '../lastlist.js';
 import { t } from '../i18n.js';
 import { moreMenu } from '../menu.js';
 import * as outbox from '../outbox.js';
@@ -275,13 +276,13 @@ export function view(app, main, listId) {
     if (gone) return;
     lists = l.data;
     if (!listId && lists.length) {
-      listId = lists[0].id;
+      listId = pickList(app, lists); // the list used last on this device, else the family's default
       history.replaceState(null, '', `/shopping/${listId}`);
       app.here();
     }
     if (listId && !lists.some((x) => x.id === listId)) {
       list = null;
-      listId = lists[0]?.id;
+      listId = pickList(app, lists);
       if (listId) history.replaceState(null, '', `/shopping/${listId}`);
       app.here();
     }
@@ -310,6 +311,7 @@ export function view(app, main, listId) {
     if (r.cached && r.data) await outbox.started(); // read from storage after a reload
     if (r.cached && r.data) r.data = { ...r.data, items: outbox.layOver(r.data.items, r.at, (x) => x.list_id === id) };
     list = upToDate(r.data, r.at, !r.cached);
+    if (list) rememberList(app, id);
     renderTabs();
     renderItems();
     here.update();
