@@ -142,7 +142,8 @@ export function notificationsSection(app) {
       working = false;
       el.removeAttribute('aria-busy');
       showState();
-      const lost = !document.activeElement || document.activeElement === document.body;
+      const now = document.activeElement; // a disabled button may keep it, unusable
+      const lost = !now || now === document.body || now.disabled;
       if (had && lost) (had.isConnected && !had.disabled && had.checkVisibility() ? had : state).focus();
     }
   }
