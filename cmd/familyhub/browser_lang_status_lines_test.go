@@ -5,9 +5,9 @@ import (
 	"time"
 )
 
-// TestBrowserNotifyStatusNewLanguage: Ana sends a test notice from the
-// notifications part ("Test sent, but no device of yours receives
-// notifications yet.") and switches the app to German: the page built
+// TestBrowserNotifyStatusNewLanguage: Ana presses "Send a test" in the
+// notifications part with no device receiving ("Nothing sent: ...")
+// and switches the app to German: the page built
 // again says that line in German. Before, the line was not handed to the
 // page built in place: it was gone.
 func TestBrowserNotifyStatusNewLanguage(t *testing.T) {
@@ -15,10 +15,10 @@ func TestBrowserNotifyStatusNewLanguage(t *testing.T) {
 	_, _, _, b := anaOnFamilyPage(t)
 	b.waitJS("the notifications part read", `!document.querySelector('.notify-body')?.hidden && !document.querySelector('#notify-test').disabled`, 10*time.Second)
 	b.click(`#notify-test`)
-	b.waitJS("the test sent, in English", `document.querySelector('#notify-status').textContent === 'Test sent, but no device of yours receives notifications yet.'`, 10*time.Second)
+	b.waitJS("the test sent, in English", `document.querySelector('#notify-status').textContent === 'Nothing sent: no device of yours receives notifications yet. Turn them on for this device first.'`, 10*time.Second)
 	b.setValue(`#lang-select`, "de")
 	b.waitJS("the page in German", `document.querySelector('#h-settings')?.textContent === 'Familieneinstellungen'`, 10*time.Second)
-	const de = "Test gesendet, aber noch keines deiner Geräte erhält Benachrichtigungen."
+	const de = "Nichts gesendet: noch keines deiner Geräte erhält Benachrichtigungen. Schalte sie zuerst für dieses Gerät ein."
 	b.waitJS("the line in German", `document.querySelector('#notify-status')?.textContent === '`+de+`'`, 10*time.Second)
 }
 

@@ -58,31 +58,28 @@ func TestBrowserTaskDialogNewZone(t *testing.T) {
 
 // TestBrowserTaskDialogRepeatedHour: in Berlin the autumn night of
 // 2030-10-27 shows 02:30 twice (00:30 UTC in summer time, 01:30 UTC in
-// winter time). A new task opened at 23:30 UTC (the page's clock set
-// so) is due at 00:30 UTC, the first 02:30: saved untouched, it is due
-// then. A second one open when the family's zone goes to Tokyo shows
-// 09:30 there, the same moment. Before, both went from the wall clock
-// "02:30", which names the later instant: the first was saved at
-// 01:30 UTC and the second showed 10:30.
+// winter time). A task due at 00:30 UTC, the first 02:30, opened and
+// saved with only its title changed, stays due then. Open again when the
+// family's zone goes to Tokyo it shows 09:30 there, the same moment.
+// Before, both went from the wall clock "02:30", which names the later
+// instant: it was saved at 01:30 UTC and showed 10:30. (A new task has no
+// due time: TestBrowserDialogsTaskNoDue.)
 func TestBrowserTaskDialogRepeatedHour(t *testing.T) {
 	browserTest(t)
 	c, ana, _ := twoAdults(t)
 	restAs(t, ana, c.a, "PATCH", "/api/family", map[string]any{"time_zone": "Europe/Berlin"})
 	restAs(t, ana, c.a, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	restAs(t, ana, c.a, "POST", "/api/tasks", map[string]any{"title": "Clocks", "due_at": "2030-10-27T00:30:00Z"})
 	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
 	b.login(c.a.URL(), "ana@example.org")
-	b.goTo("/tasks", `[...document.querySelectorAll('#main button.primary')].some((e) => e.textContent === 'New task')`)
-	// The dialog takes its default due time (now + 1 h) from Date.now, set
-	// to 23:30 UTC only while it opens.
-	openNew := func() {
+	b.goTo("/tasks", `document.querySelector('li.task button.task-open')`)
+	openTask := func() {
 		t.Helper()
-		eval[bool](b, `(() => { const real = Date.now; Date.now = () => Date.parse('2030-10-26T23:30:00Z');
-			try { [...document.querySelectorAll('#main button.primary')].find((e) => e.textContent === 'New task').click(); } finally { Date.now = real; }
-			return true; })()`)
-		b.waitJS("the new task's dialog", `document.querySelector('dialog.task-dialog[open] input[name=due]')?.value === '2030-10-27T02:30'`, 5*time.Second)
+		b.click(`li.task button.task-open`)
+		b.waitJS("the task's dialog", `document.querySelector('dialog.task-dialog[open] input[name=due]')?.value === '2030-10-27T02:30'`, 5*time.Second)
 	}
 
-	openNew()
+	openTask()
 	b.setValue(`dialog.task-dialog input[name=title]`, "Change the clocks")
 	b.click(`dialog.task-dialog button[type=submit]`)
 	b.waitJS("saved", `!document.querySelector('dialog.task-dialog[open]')`, 5*time.Second)
@@ -95,10 +92,10 @@ func TestBrowserTaskDialogRepeatedHour(t *testing.T) {
 	}
 	due := tasks[0].DueAt
 	if want := time.Date(2030, 10, 27, 0, 30, 0, 0, time.UTC); !due.Equal(want) {
-		t.Errorf("the untouched task is due %v, want %v (the first 02:30)", due.UTC(), want)
+		t.Errorf("the task with its due untouched is due %v, want %v (the first 02:30)", due.UTC(), want)
 	}
 
-	openNew()
+	openTask()
 	rebuilt := rebuildBy(t, c, ana, b, "Asia/Tokyo")
 	rebuilt("the zone changed under the dialog", `document.querySelector('dialog.task-dialog[open]') && document.querySelector('dialog.task-dialog .zone-note')?.checkVisibility()`)
 	if got := eval[string](b, `document.querySelector('dialog.task-dialog input[name=due]').value`); got != "2030-10-27T09:30" {

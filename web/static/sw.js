@@ -21,7 +21,7 @@ const SHELL = [
   '/js/views/tasks.js', '/js/warm.js',
   '/js/views/settle.js',
   '/js/cache-kept.js', '/js/views/calendar-ahead.js',
-  '/js/menu.js', '/js/amounts.js', '/js/lastlist.js',
+  '/js/menu.js', '/js/amounts.js', '/js/lastlist.js', '/js/focus-ring.js',
   '/icons/icon-192.png', '/icons/icon-512.png',
 ];
 // /ical: a feed opened in the browser must not be kept as the app's page.

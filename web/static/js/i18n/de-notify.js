@@ -18,7 +18,7 @@ export default {
   'notify.test': 'Test senden',
   'notify.testSending': 'Test wird gesendet …',
   'notify.testSent': 'Test gesendet. Er sollte in wenigen Sekunden auf deinen Geräten ankommen.',
-  'notify.testNowhere': 'Test gesendet, aber noch keines deiner Geräte erhält Benachrichtigungen.',
+  'notify.testNowhere': 'Nichts gesendet: noch keines deiner Geräte erhält Benachrichtigungen. Schalte sie zuerst für dieses Gerät ein.',
   'notify.devicesTitle': 'Deine Geräte mit Benachrichtigungen',
   'notify.since': 'seit {when}',
   'notify.lastError': 'Die letzte Zustellung an dieses Gerät ist fehlgeschlagen.',

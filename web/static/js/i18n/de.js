@@ -398,6 +398,7 @@ export default {
   'event.ends': 'Ende',
   'event.firstDay': 'Erster Tag',
   'event.lastDay': 'Letzter Tag',
+  'event.endBeforeStart': 'Das Ende liegt vor dem Beginn. Wähle ein späteres Ende.',
   'event.repeats': 'Wiederholen',
   'event.repeat.none': 'Keine Wiederholung',
   'event.repeat.FREQ=DAILY': 'Jeden Tag',

@@ -18,7 +18,7 @@ export default {
   'notify.test': 'Send a test',
   'notify.testSending': 'Sending a test…',
   'notify.testSent': 'Test sent. It should arrive on your devices in a few seconds.',
-  'notify.testNowhere': 'Test sent, but no device of yours receives notifications yet.',
+  'notify.testNowhere': 'Nothing sent: no device of yours receives notifications yet. Turn them on for this device first.',
   'notify.devicesTitle': 'Your devices with notifications',
   'notify.since': 'since {when}',
   'notify.lastError': 'The last delivery to this device failed.',

@@ -399,6 +399,7 @@ export default {
   'event.ends': 'Ends',
   'event.firstDay': 'First day',
   'event.lastDay': 'Last day',
+  'event.endBeforeStart': 'The end is before the start. Choose a later end.',
   'event.repeats': 'Repeats',
   'event.repeat.none': 'Does not repeat',
   'event.repeat.FREQ=DAILY': 'Every day',

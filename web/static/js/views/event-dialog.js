@@ -201,6 +201,58 @@ async function fetchEvent(occ, known) {
   }
 }
 
+/** A field's value (kind 'date' or 'datetime') as wall-clock milliseconds (read as UTC), or NaN. */
+const wallMs = (v, kind) => (v ? Date.parse(kind === 'date' ? `${v}T00:00Z` : `${v}Z`) : NaN);
+
+/**
+ * endsFollow(...[start, end, kind]) makes each end field follow its start
+ * field, as calendar apps do: a start moved moves the end by as much,
+ * keeping the length (an all-day event its days); an end the person set
+ * follows too, with the length they gave it. Before, the end stayed where
+ * it was and Save failed at the server ("the end before the start"), said
+ * at the top of the dialog with the focus on Save. Returns {check(allDay)}
+ * (an end before its start is marked at the end field, which takes the
+ * focus: false) and {clear()}.
+ */
+function endsFollow(...pairs) {
+  let marked = null;
+  const clear = () => {
+    if (!marked) return;
+    const { error } = marked.parts;
+    if (error.textContent === t('event.endBeforeStart')) { error.textContent = ''; error.hidden = true; }
+    marked.removeAttribute('aria-invalid');
+    marked = null;
+  };
+  for (const [start, end, kind] of pairs) {
+    let was = start.value;
+    const move = () => {
+      const now = start.value;
+      if (!now || now === was) return; // unreadable while typed: the last start read counts
+      const length = wallMs(end.value, kind) - wallMs(was, kind);
+      was = now;
+      if (!(length >= 0)) return; // no end, or one before the start: Save says so
+      const iso = new Date(wallMs(now, kind) + length).toISOString();
+      end.value = kind === 'date' ? iso.slice(0, 10) : iso.slice(0, 16);
+    };
+    for (const type of ['input', 'change']) {
+      start.addEventListener(type, () => { move(); clear(); });
+      end.addEventListener(type, clear);
+    }
+  }
+  const check = (allDay) => {
+    const [start, end, kind] = pairs[allDay ? 1 : 0];
+    if (!(wallMs(end.value, kind) < wallMs(start.value, kind))) return true;
+    clear();
+    marked = end;
+    end.parts.error.textContent = t('event.endBeforeStart');
+    end.parts.error.hidden = false;
+    end.setAttribute('aria-invalid', 'true');
+    end.focus();
+    return false;
+  };
+  return { check, clear };
+}
+
 /**
  * openEvent(app, occ | null, {onSaved, date, held, known}) opens the
  * dialog for an occurrence (as listed) or a new event (on date,
@@ -237,6 +289,8 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
   const endIn = localText('datetime', { name: 'end', value: localInput(end, tz) });
   const startDate = localText('date', { name: 'start_date', value: cur?.all_day ? dayOf(cur.starts_at) : dateIn(start, tz) });
   const endDate = localText('date', { name: 'end_date', value: cur?.all_day ? addDays(dayOf(cur.ends_at), -1) : dateIn(start, tz) });
+  // The end follows the start (its length kept), and one before the start is said at it.
+  const ends = endsFollow([startIn, endIn, 'datetime'], [startDate, endDate, 'date']);
   const timed = h('div.row', localField(t('event.starts'), startIn), localField(t('event.ends'), endIn));
   const dated = h('div.row', localField(t('event.firstDay'), startDate), localField(t('event.lastDay'), endDate));
   const sync = () => {
@@ -248,7 +302,7 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
     startIn.disabled = endIn.disabled = allDay.checked;
     startDate.disabled = endDate.disabled = !allDay.checked;
   };
-  allDay.addEventListener('change', sync);
+  allDay.addEventListener('change', () => { ends.clear(); sync(); });
   sync();
 
   // A child sees the event without changing it (calendar_event.update, .delete).
@@ -293,6 +347,8 @@ export async function openEvent(app, occ, { onSaved = () => {}, date = null, hel
     field(t('event.notes'), h('textarea', { name: 'notes', rows: 3, maxlength: 4000 }, cur?.notes || '')),
   ], async (form) => {
     const v = formValues(form);
+    // Caught here, at the end's field, not by the server's answer at the top.
+    if (!ends.check(v.all_day)) return false;
     const body = bodyOf(v, tz);
     const scope = series ? v.scope || 'all' : 'all';
     if (series && scope === 'following') {

@@ -45,7 +45,7 @@ onLangChange(async (lang) => {
 
 export function notificationsSection(app) {
   const why = unsupported();
-  const state = h('p.notify-state#notify-state', { 'aria-live': 'polite' });
+  const state = h('p.notify-state#notify-state', { 'aria-live': 'polite', tabindex: '-1' });
   const help = h('p.hint#notify-help', { hidden: true });
   const toggle = h('button.primary#notify-toggle', { type: 'button', onclick: () => (subscribed ? turnOff() : turnOn()) });
   const testBtn = h('button#notify-test', { type: 'button', onclick: sendTest }, t('notify.test'));
@@ -124,6 +124,11 @@ export function notificationsSection(app) {
 
   async function run(fn) {
     if (working) return;
+    // The button pressed is disabled while it works: the focus comes back
+    // to it, or, when it stays disabled or is gone (the browser blocks
+    // notifications; a device removed), to the state line that says why.
+    // Before, it fell to the page and a screen reader began at the top.
+    const had = el.contains(document.activeElement) ? document.activeElement : null;
     working = true;
     status.textContent = '';
     el.setAttribute('aria-busy', 'true');
@@ -137,6 +142,9 @@ export function notificationsSection(app) {
       working = false;
       el.removeAttribute('aria-busy');
       showState();
+      const now = document.activeElement; // a disabled button may keep it, unusable
+      const lost = !now || now === document.body || now.disabled;
+      if (had && lost) (had.isConnected && !had.disabled && had.checkVisibility() ? had : state).focus();
     }
   }
 
@@ -175,12 +183,16 @@ export function notificationsSection(app) {
     await reload();
   });
 
+  // With no device of the member's receiving notifications (and no ntfy
+  // topic) a test reaches nobody: it is not sent, and the line says what to
+  // do first. Before, it was sent and said "Test sent, but none of your
+  // devices receives notifications", which read as both.
   function sendTest() {
     run(async () => {
+      if (!subs.length && !form.hasNtfy()) { say(() => t('notify.testNowhere')); return; }
       say(() => t('notify.testSending'));
       await post('/api/notifications/test');
-      const key = subs.length || form.hasNtfy() ? 'notify.testSent' : 'notify.testNowhere';
-      say(() => t(key));
+      say(() => t('notify.testSent'));
     });
   }
 

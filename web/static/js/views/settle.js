@@ -27,18 +27,28 @@ export function settler(onSettled, ms = 2000) {
 
 // keepKeyboard(draw) draws; a focused row that leaves then (a done open
 // task, a ticked item with "Hide ticked") hands the focus to the nearest
-// row after it (else before it) that is still there, to its tick box: the
-// keyboard user goes on from where they were. Before, the focus fell to
-// the start of the page and a screen reader read from there.
+// row after it (else before it) in its list that is still there, to its
+// tick box; the last row of its list to the first row of the lists after
+// it (the next section's first task); none left, to its section's heading,
+// else the page's first button (Add). The keyboard user goes on from
+// where they were. Before, the focus fell to the start of the page and a
+// screen reader read from there (also after the last task of a section).
 function keepKeyboard(draw) {
   const row = document.activeElement?.closest?.('li[data-id]');
   const near = [];
   for (let r = row?.nextElementSibling; r; r = r.nextElementSibling) near.push(r.dataset.id);
   for (let r = row?.previousElementSibling; r; r = r.previousElementSibling) near.push(r.dataset.id);
+  const page = row?.closest('main') ?? document;
+  const rows = [...page.querySelectorAll('li[data-id]')];
+  near.push(...rows.slice(rows.indexOf(row) + 1).filter((r) => r.parentElement !== row.parentElement).map((r) => r.dataset.id));
+  const section = row?.closest('section');
   draw();
   if (!row || (document.activeElement && document.activeElement !== document.body)) return;
+  const take = (el) => { el?.focus({ preventScroll: true }); return !!el && document.activeElement === el; };
   for (const id of near) {
-    const box = id && document.querySelector(`li[data-id="${CSS.escape(id)}"] input[type=checkbox]`);
-    if (box) { box.focus({ preventScroll: true }); return; }
+    if (id && take(document.querySelector(`li[data-id="${CSS.escape(id)}"] input[type=checkbox]:not(:disabled)`))) return;
   }
+  const heading = section?.isConnected ? section.querySelector('h2, h3') : null;
+  if (heading && !heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+  if (!take(heading)) take(page.querySelector('.page-head button:not(:disabled)'));
 }

@@ -131,11 +131,13 @@ export function openTaskDialog(app, task, { onSaved = () => {}, kept = null } = 
     if (tpl) { dlg.close(); openTaskDialog(app, tpl, { onSaved, kept }); }
   };
 
-  // The instant the untouched due time shows: the task's, or for a new
-  // one now + 1 h (to the minute). Save and a zone change take it, not
-  // the wall clock shown: in the repeated autumn hour that names two
-  // instants, and zoned() would pick the later.
-  const dueAt = task ? (task.due_at ? new Date(task.due_at) : null) : new Date(Math.floor((Date.now() + 3600e3) / 60000) * 60000);
+  // The instant the untouched due time shows: the task's; a new one has
+  // none, as the hint says ("leave empty for some time"). Before, it
+  // showed now + 1 h, and a task saved untouched was due within the hour.
+  // Save and a zone change take the instant, not the wall clock shown: in
+  // the repeated autumn hour that names two instants, and zoned() would
+  // pick the later.
+  const dueAt = task?.due_at ? new Date(task.due_at) : null;
   let dueValue = dueAt ? localInput(dueAt, tz) : '';
   // The instant of value when it is the untouched due time, still shown in tz as dueAt.
   const instantOf = (value) => (dueAt && value === dueValue && dueValue === localInput(dueAt, tz) ? dueAt : zoned(value, tz));
