@@ -84,7 +84,7 @@ func TestSpokenUndoWaitsAcrossReplicas(t *testing.T) {
 		r := <-undo
 		u = &r
 	}
-	if u.err != nil || u.ans.Message != "Undone: "+m.ans.Message {
+	if u.err != nil || u.ans.Message != undoneOf(m.ans.Message) {
 		t.Fatalf("undo that on B while %q was with the model on A: %q %v, want it undone", m.ans.Message, u.ans.Message, u.err)
 	}
 	if got := itemNamesOf(f.items(weekly.ID)); got != "bread" {

@@ -133,7 +133,7 @@ func TestSpokenUndoWaitsForCommandWithModel(t *testing.T) {
 		r := <-undo
 		u = &r
 	}
-	if u.err != nil || u.ans.Message != "Undone: "+m.ans.Message {
+	if u.err != nil || u.ans.Message != undoneOf(m.ans.Message) {
 		t.Fatalf("undo that while %q was with the model: %q %v, want it undone", m.ans.Message, u.ans.Message, u.err)
 	}
 	if got := itemNamesOf(f.items(weekly.ID)); got != "bread" {

@@ -469,7 +469,7 @@ func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList)
 				return nil, err
 			}
 			items, ids = append(items, item), append(ids, item.ID)
-			onList = append(onList, item)
+			onList = Replaced(onList, item)
 		}
 		return ids, nil
 	})
@@ -489,50 +489,19 @@ func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList)
 	return items, true, nil
 }
 
-// addIngredient puts one scaled ingredient on a list: merged into an
-// unticked line of the same name and unit (amounts added when both are
-// numbers; otherwise the line stays as it is), else as a new item. comma
-// writes the amount with a decimal comma.
+// addIngredient puts one scaled ingredient on a list by the rule of every
+// merging add (ShoppingItemPut): merged into an open line of the same name
+// and unit, a ticked one unticked, else a new item. comma writes the
+// amount with a decimal comma.
 func (tx *Tx) addIngredient(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, ing Ingredient, recipeServings, servings int32, comma bool) (dbsqlc.ShoppingItemsView, error) {
 	qty := ScaleIngredient(ing, recipeServings, servings)
-	unit := ""
-	if ing.Unit != nil {
-		unit = strings.ToLower(*ing.Unit)
-	}
-	for _, it := range onList {
-		if it.Checked || !strings.EqualFold(strings.TrimSpace(it.Name), ing.Name) {
-			continue
-		}
-		have, haveUnit, haveOK := splitQuantity(it.Quantity)
-		if haveUnit != unit {
-			continue // another unit: its own line
-		}
-		add, _, addOK := splitQuantity(qty)
-		if !haveOK || !addOK {
-			return it, nil // "some flour" and "flour": one line is enough
-		}
-		sum := formatQuantity(have + add)
-		if comma || strings.Contains(strings.Fields(*it.Quantity)[0], ",") {
-			sum = strings.Replace(sum, ".", ",", 1)
-		}
-		if unit != "" {
-			sum += " " + *ing.Unit
-		}
-		row, err := tx.q.ShoppingItemUpdate(ctx, tx, dbsqlc.ShoppingItemUpdateParams{
-			ID: it.ID, FamilyID: it.FamilyID, QuantitySet: true, Quantity: &sum,
-		})
-		return dbsqlc.ShoppingItemsView(row), Err(err, "shopping item")
-	}
 	if comma && qty != nil && ing.Quantity != nil {
 		amount, rest, _ := strings.Cut(*qty, " ") // the amount comes first: "0.5 l" → "0,5 l", "2 Stk." stays
 		s := strings.TrimSpace(strings.Replace(amount, ".", ",", 1) + " " + rest)
 		qty = &s
 	}
-	n := ShoppingItemNew{Name: ing.Name, Quantity: qty}
-	if err := n.Normalize(); err != nil {
-		return dbsqlc.ShoppingItemsView{}, err
-	}
-	return tx.shoppingItemInsert(ctx, listID, n)
+	item, _, err := tx.ShoppingItemPut(ctx, listID, onList, ShoppingItemNew{Name: ing.Name, Quantity: qty}, comma)
+	return item, err
 }
 
 // splitQuantity reads a shopping quantity as add-to-list writes it: an
