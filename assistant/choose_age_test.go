@@ -71,7 +71,7 @@ func TestChoiceFromQuestionSaidAt(t *testing.T) {
 		t.Errorf("the chosen option's said_at %v, want the question's %v", stored, said)
 	}
 	f.setNow(f.now.Add(time.Minute))
-	if u := f.do("undo that"); u.Message != "Undone: "+a.Message {
-		t.Errorf("undo that after the choice: %q, want %q", u.Message, "Undone: "+a.Message)
+	if u := f.do("undo that"); u.Message != undoneOf(a.Message) {
+		t.Errorf("undo that after the choice: %q, want %q", u.Message, undoneOf(a.Message))
 	}
 }

@@ -22,7 +22,7 @@ func TestAssist12Replies(t *testing.T) {
 		{"de", "sag Tim, er soll das Zimmer aufräumen", "„Zimmer aufräumen“ für Tim"},
 		{"de", "Mama ich hole Tim um 3 ab", "„Tim abholen“"},
 		{"de", "Denk an den Zahnarzt morgen", "„Zahnarzt“"},
-		{"en", "Will buy milk", "Added milk to Weekly."},
+		{"en", "Will buy milk", "Added milk to “Weekly”."},
 		{"en", "zumba is off on friday", "Zumba"},
 		{"de", "Kita macht am Freitag früher zu", "„Kita schließt früher“"},
 	} {

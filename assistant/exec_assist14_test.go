@@ -13,7 +13,7 @@ func TestAssist14Replies(t *testing.T) {
 		{"de", "sag Tim, dass er Milch kaufen soll", "„Milch kaufen“ für Tim", f.tim},
 		{"en", "tell Tim he should buy milk", "“Buy milk” for Tim", f.tim},
 		{"en", "I'll take the dog out", "“Take the dog out”", f.ana},
-		{"en", "I'll buy Tim some milk", "Added milk to Weekly.", nil},
+		{"en", "I'll buy Tim some milk", "Added milk to “Weekly”.", nil},
 	})
 	f.wantRefused(t, [][2]string{
 		{"en", "I'll see you tomorrow"},

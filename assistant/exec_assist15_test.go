@@ -14,7 +14,7 @@ func TestAssist15Replies(t *testing.T) {
 		{"en", "you'll have to pick up Tim", "“Pick up Tim”", f.ana},
 		{"en", "tell Tim they should tidy up", "“Tidy up” for Tim", f.tim},
 		{"de", "ich kaufe morgen Milch", "„Milch kaufen“", f.ana},
-		{"en", "add pens", "Added pens to Weekly.", nil},
+		{"en", "add pens", "Added pens to “Weekly”.", nil},
 	})
 	f.wantRefused(t, [][2]string{
 		{"en", "I'll take the train"},

@@ -97,7 +97,7 @@ func TestSpokenUndoWaitsForRunningCommand(t *testing.T) {
 		r := <-undo
 		u = &r
 	}
-	if u.err != nil || u.ans.Message != "Undone: "+add.ans.Message {
+	if u.err != nil || u.ans.Message != undoneOf(add.ans.Message) {
 		t.Fatalf("undo that while %q ran: %q %v, want it undone", add.ans.Message, u.ans.Message, u.err)
 	}
 	if got := itemNamesOf(f.items(weekly.ID)); got != "bread" {
@@ -172,7 +172,7 @@ func TestSpokenUndoAgeFromSaidAt(t *testing.T) {
 	said := f.now.Add(time.Minute)
 	f.setNow(f.now.Add(SpokenUndoMaxAge + 10*time.Minute))
 	ans, err := f.svc.Command(f.ctx(f.ana), Request{Text: "mach das rückgängig", Lang: "de", SaidAt: &said})
-	if err != nil || ans.Message != "Undone: Added butter to Weekly." { // in the undone command's language
+	if err != nil || ans.Message != "Taken back: butter came off “Weekly” again." { // in the undone command's language
 		t.Fatalf("undo said a minute after the command, sent 40 minutes later: %+v %v", ans, err)
 	}
 	if got := itemNamesOf(f.items(weekly.ID)); got != "" {

@@ -127,7 +127,7 @@ func TestFailedSpokenUndoRetryUndoesWhatWasLast(t *testing.T) {
 
 	f.setNow(f.now.Add(time.Minute))
 	ans, err := f.svc.Command(f.ctx(f.ana), undo)
-	if err != nil || ans.Outcome != OutcomeExecuted || ans.Message != "Undone: "+bread.Message {
+	if err != nil || ans.Outcome != OutcomeExecuted || ans.Message != undoneOf(bread.Message) {
 		t.Fatalf("the failed undo sent again: %q %v, want %q undone", ans.Message, err, bread.Message)
 	}
 	if got := itemNamesOf(f.items(weekly.ID)); got != "milk" {

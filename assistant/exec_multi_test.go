@@ -41,7 +41,7 @@ func TestCreateManyEvents(t *testing.T) {
 		t.Errorf("calendar %q", got)
 	}
 	u, err := f.undo(f.ana, a.ID)
-	if err != nil || u.Message != "Undone: "+a.Message {
+	if err != nil || u.Message != undoneOf(a.Message) {
 		t.Fatalf("undo %q %v", u.Message, err)
 	}
 	if got := titles(); got != "" {

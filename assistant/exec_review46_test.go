@@ -16,9 +16,9 @@ func TestReview46Replies(t *testing.T) {
 	f := newTestFamily(t)
 	f.list("Weekly")
 	for _, tc := range []struct{ locale, text, want string }{
-		{"en", "May I add milk", "Added milk to Weekly."},
-		{"en", "Can I add bread to the list", "Added bread to Weekly."},
-		{"de", "kann ich Eier auf die Liste setzen", "Eier auf Weekly gesetzt."},
+		{"en", "May I add milk", "Added milk to “Weekly”."},
+		{"en", "Can I add bread to the list", "Added bread to “Weekly”."},
+		{"de", "kann ich Eier auf die Liste setzen", "Ich habe Eier auf „Weekly“ gesetzt."},
 		{"de", "Tim fährt morgen um 8 zum Training", "„Tim: Fahrt zum Training“"},
 		{"en", "Tim is driving to practice tomorrow at 8", "“Tim: Drive to practice”"},
 		{"de", "geh um 8 ins Bett", "„Ins Bett gehen“"},

@@ -42,7 +42,7 @@ func TestSpokenUndoSameIDAtOnce(t *testing.T) {
 	release()
 	for range 2 {
 		r := <-results
-		if r.err != nil || r.ans.ID != id || r.ans.Message != "Undone: "+add.Message {
+		if r.err != nil || r.ans.ID != id || r.ans.Message != undoneOf(add.Message) {
 			t.Errorf("undo that, id sent twice at once: %+v %v (%s)", r.ans, r.err, familyhub.ErrorMessage(r.err))
 		}
 	}

@@ -1,8 +1,10 @@
 package assistant
 
 import (
+	"context"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/google/uuid"
@@ -15,10 +17,14 @@ import (
 // No command creates a list unless it asked for a new one by name
 // (new_list, or shopping.create_list).
 
-// lists returns the family's lists and its default one: the list set as
-// default (PATCH /api/family {"default_list_id"}), else the only list, else
-// one called shopping/groceries/Einkauf…, else the first. def is nil when
-// the family has no list.
+// lists returns the family's lists and the one a command that names none
+// (or only "the shopping list") means, in this order: the list on the
+// speaker's screen (WithShownList; ignored when it is not one of the
+// family's lists), the family's default list (PATCH /api/family
+// {"default_list_id"}), the only list, one called shopping/groceries/
+// Einkauf…, else the list with the most recent activity (an item added,
+// changed or ticked; the list made or renamed). docs/assistant.md says so.
+// def is nil when the family has no list.
 func (x *executor) lists() (all []dbsqlc.ShoppingList, def *dbsqlc.ShoppingList, err error) {
 	if all, err = x.tx.ShoppingListList(x.ctx); err != nil || len(all) == 0 {
 		return all, nil, err
@@ -27,9 +33,12 @@ func (x *executor) lists() (all []dbsqlc.ShoppingList, def *dbsqlc.ShoppingList,
 	if err != nil {
 		return nil, nil, err
 	}
-	for i := range all {
-		if f.DefaultListID != nil && all[i].ID == *f.DefaultListID {
-			return all, &all[i], nil
+	shown, _ := x.ctx.Value(shownListKey{}).(uuid.UUID)
+	for _, want := range []*uuid.UUID{&shown, f.DefaultListID} {
+		for i := range all {
+			if want != nil && all[i].ID == *want {
+				return all, &all[i], nil
+			}
 		}
 	}
 	for i := range all {
@@ -37,7 +46,34 @@ func (x *executor) lists() (all []dbsqlc.ShoppingList, def *dbsqlc.ShoppingList,
 			return all, &all[i], nil
 		}
 	}
-	return all, &all[0], nil
+	def = &all[0]
+	var latest time.Time
+	for i := range all {
+		at := all[i].UpdatedAt
+		items, err := x.tx.ShoppingItemList(x.ctx, all[i].ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, it := range items {
+			if it.UpdatedAt.After(at) {
+				at = it.UpdatedAt
+			}
+		}
+		if at.After(latest) {
+			def, latest = &all[i], at
+		}
+	}
+	return all, def, nil
+}
+
+type shownListKey struct{}
+
+// WithShownList returns ctx for a command said while the shopping list id
+// was on the speaker's screen: a command that names no list puts its items
+// there (executor.lists). An id that is not one of the family's lists is
+// ignored.
+func WithShownList(ctx context.Context, id uuid.UUID) context.Context {
+	return context.WithValue(ctx, shownListKey{}, id)
 }
 
 // listNamed finds the list a name means: the same name (case, "list",
@@ -133,6 +169,10 @@ func (x *executor) addItems(in Intent) (Result, string, error) {
 	if err != nil {
 		return Result{}, "", err
 	}
+	onList, err := x.tx.ShoppingItemList(x.ctx, list.ID)
+	if err != nil {
+		return Result{}, "", err
+	}
 	res := Result{List: &list, ListCreated: created}
 	var said []string
 	for _, want := range in.Slots.Items {
@@ -140,8 +180,8 @@ func (x *executor) addItems(in Intent) (Result, string, error) {
 		if want.Quantity != "" {
 			p.Quantity = &want.Quantity
 		}
-		it, err := x.itemAdd(list.ID, p)
-		if err != nil {
+		var it dbsqlc.ShoppingItemsView
+		if it, onList, err = x.itemPut(list.ID, onList, p); err != nil {
 			return Result{}, "", err
 		}
 		res.Items = append(res.Items, it)
@@ -151,7 +191,7 @@ func (x *executor) addItems(in Intent) (Result, string, error) {
 	if created {
 		key = "items.added_new_list"
 	}
-	return res, x.say.say(key, "items", x.say.and(said), "list", list.Name), nil
+	return res, x.say.say(key, "items", x.say.and(said), "list", x.say.quote(list.Name)), nil
 }
 
 func (x *executor) createList(in Intent) (Result, string, error) {

@@ -18,10 +18,10 @@ func TestShoppingCommands(t *testing.T) {
 	// The issue's bug: "mac and cheese" is one item, and "the shopping
 	// list" is the family's only list, not a new one.
 	a := f.do("add mac and cheese to the shopping list")
-	if a.Message != "Added mac and cheese to Weekly." || a.Result.ListCreated || len(a.Result.Items) != 1 {
+	if a.Message != "Added mac and cheese to “Weekly”." || a.Result.ListCreated || len(a.Result.Items) != 1 {
 		t.Fatalf("mac and cheese: %q %+v", a.Message, a.Result)
 	}
-	if a := f.do("add 2 litres of milk, bananas and 3 apples"); a.Message != "Added 2 litres of milk, bananas and 3 apples to Weekly." {
+	if a := f.do("add 2 litres of milk, bananas and 3 apples"); a.Message != "Added 2 litres of milk, bananas and 3 apples to “Weekly”." {
 		t.Errorf("quantities: %q", a.Message)
 	}
 	if got := itemNamesOf(f.items(weekly.ID)); got != "mac and cheese, 2 litres milk, bananas, 3 apples" {
@@ -35,7 +35,7 @@ func TestShoppingCommands(t *testing.T) {
 		_, err := tx.FamilyUpdate(ctx, db.FamilyPatch{DefaultListID: familyhub.Some(aldi.ID)})
 		return err
 	})
-	if a := f.do("we need bread"); a.Message != "Added bread to Aldi." {
+	if a := f.do("we need bread"); a.Message != "Added bread to “Aldi”." {
 		t.Errorf("default list: %q", a.Message)
 	}
 	q := f.ask("add nails to the hardware list")
@@ -44,10 +44,10 @@ func TestShoppingCommands(t *testing.T) {
 		t.Fatalf("unknown list: %q %v", q.Message, q.Choices)
 	}
 	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 0, "en", Device{})
-	if err != nil || a.Message != "Created the list Hardware and added nails." || !a.Result.ListCreated || *a.QuestionID != q.ID {
+	if err != nil || a.Message != "Created the list “Hardware” and added nails." || !a.Result.ListCreated || *a.QuestionID != q.ID {
 		t.Fatalf("choice: %q %v", a.Message, err)
 	}
-	if a := f.do("add tent pegs to a new list called Camping"); a.Message != "Created the list Camping and added tent pegs." {
+	if a := f.do("add tent pegs to a new list called Camping"); a.Message != "Created the list “Camping” and added tent pegs." {
 		t.Errorf("new list: %q", a.Message)
 	}
 
@@ -74,10 +74,10 @@ func TestShoppingCommands(t *testing.T) {
 
 	// Said to a member, a list of items loses the name: Ben is one of
 	// the family, no item.
-	if a := f.do("Ben, Milch und Brot kaufen"); a.Message != "Milch und Brot auf Aldi gesetzt." {
+	if a := f.do("Ben, Milch und Brot kaufen"); a.Message != "Ich habe Milch und Brot auf „Aldi“ gesetzt." {
 		t.Errorf("said to Ben: %q", a.Message)
 	}
-	if a := f.do("Geschenkpapier, Milch und Brot kaufen"); a.Message != "Geschenkpapier, Milch und Brot auf Aldi gesetzt." {
+	if a := f.do("Geschenkpapier, Milch und Brot kaufen"); a.Message != "Ich habe Geschenkpapier, Milch und Brot auf „Aldi“ gesetzt." {
 		t.Errorf("a first item: %q", a.Message)
 	}
 	// A tick of what else is fetched ticks it only when it is on a list,

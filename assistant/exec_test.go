@@ -27,8 +27,8 @@ func TestGermanReplies(t *testing.T) {
 	})
 	tomorrow := f.now.AddDate(0, 0, 1)
 	for _, tc := range []struct{ text, want string }{
-		{"setz Milch und Eier auf die Einkaufsliste", "Milch und Eier auf Wocheneinkauf gesetzt."},
-		{"wir brauchen 2 Liter Hafermilch", "2 Liter Hafermilch auf Wocheneinkauf gesetzt."},
+		{"setz Milch und Eier auf die Einkaufsliste", "Ich habe Milch und Eier auf „Wocheneinkauf“ gesetzt."},
+		{"wir brauchen 2 Liter Hafermilch", "Ich habe 2 Liter Hafermilch auf „Wocheneinkauf“ gesetzt."},
 		{"wir haben Milch gekauft", "Milch auf Wocheneinkauf abgehakt."},
 		{"Eier brauchen wir nicht mehr", "Eier von Wocheneinkauf gestrichen."},
 		{"lösch alle abgehakten Einträge", "1 abgehakten Eintrag von Wocheneinkauf entfernt."},
@@ -134,7 +134,7 @@ func TestParserQuestions(t *testing.T) {
 		t.Errorf("fish and chips: %q %v", q.Message, q.Choices)
 	}
 	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 1, "en", Device{})
-	if err != nil || a.Message != "Added fish and chips to Weekly." || len(a.Result.Items) != 2 {
+	if err != nil || a.Message != "Added fish and chips to “Weekly”." || len(a.Result.Items) != 2 {
 		t.Errorf("choice: %+v %v", a, err)
 	}
 	if _, err := f.svc.Choose(f.ctx(f.ana), q.ID, 5, "en", Device{}); !isCode(err, familyhub.EINVALID) {

@@ -60,7 +60,7 @@ func (f *testFamily) undoWhileMilkWithModel(t *testing.T, withModel, undoer *Ser
 		r := <-undo
 		u = &r
 	}
-	if u.err != nil || u.ans.Message != "Undone: "+m.ans.Message {
+	if u.err != nil || u.ans.Message != undoneOf(m.ans.Message) {
 		t.Fatalf("undo that while %q was with the model: %q %v, want it undone", m.ans.Message, u.ans.Message, u.err)
 	}
 	if got := itemNamesOf(f.items(weekly)); got != "bread" {

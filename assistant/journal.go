@@ -3,6 +3,7 @@ package assistant
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -129,12 +130,22 @@ func (x *executor) listCreate(name string) (dbsqlc.ShoppingList, error) {
 	return l, err
 }
 
-func (x *executor) itemAdd(listID uuid.UUID, p db.ShoppingItemNew) (dbsqlc.ShoppingItemsView, error) {
-	it, _, err := x.tx.ShoppingItemAdd(x.ctx, listID, p)
-	if err == nil {
+// itemPut puts an item on a list by the rule every merging add keeps
+// (db.Tx.ShoppingItemPut: an open line of the name kept, its amount added
+// to; a ticked one unticked). onList is the list as the command has left
+// it so far; it comes back with the item in it. A line changed is noted
+// as it was, so an undo puts back the tick and the amount.
+func (x *executor) itemPut(listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, p db.ShoppingItemNew) (dbsqlc.ShoppingItemsView, []dbsqlc.ShoppingItemsView, error) {
+	it, before, err := x.tx.ShoppingItemPut(x.ctx, listID, onList, p, x.say.lang == "de")
+	if err != nil {
+		return it, onList, err
+	}
+	if before != nil {
+		x.j.note(db.EntityShoppingItem, it.ID, db.WriteUpdate, *before)
+	} else if !slices.ContainsFunc(onList, func(o dbsqlc.ShoppingItemsView) bool { return o.ID == it.ID }) {
 		x.j.note(db.EntityShoppingItem, it.ID, db.WriteInsert, nil)
 	}
-	return it, err
+	return it, db.Replaced(onList, it), nil
 }
 
 func (x *executor) itemTick(cur dbsqlc.ShoppingItemsView) (dbsqlc.ShoppingItemsView, error) {

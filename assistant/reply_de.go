@@ -30,7 +30,7 @@ var replyDE = phrases{
 	"days_from": "von {from} bis {to}",
 
 	// Einkaufen.
-	"items.added":          "{items} auf {list} gesetzt.",
+	"items.added":          "Ich habe {items} auf {list} gesetzt.",
 	"items.added_new_list": "Liste {list} angelegt und {items} daraufgesetzt.",
 	"items.checked":        "{items} auf {list} abgehakt.",
 	"items.removed":        "{items} von {list} gestrichen.",
@@ -84,7 +84,10 @@ var replyDE = phrases{
 	"when.task_open":        "{title} ist offen und hat kein Fälligkeitsdatum.",
 
 	// Rückgängig.
-	"undone": "Rückgängig gemacht: {text}",
+	"undone":                "Rückgängig gemacht: {text}",
+	"undone.items_added":    "Zurückgenommen: Ich habe {items} wieder von {list} gestrichen.",
+	"undone.items_restored": "Zurückgenommen: {items} auf {list} wieder wie vorher.",
+	"undone.list_created":   "Zurückgenommen: Die Liste {list} und was darauf kam, gibt es nicht mehr.",
 
 	// Rückfragen.
 	"q.generic":         "Meinst du {options}?",

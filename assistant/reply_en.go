@@ -84,7 +84,10 @@ var replyEN = phrases{
 	"when.task_open":        "{title} is open and has no due date.",
 
 	// Undo.
-	"undone": "Undone: {text}",
+	"undone":                "Undone: {text}",
+	"undone.items_added":    "Taken back: {items} came off {list} again.",
+	"undone.items_restored": "Taken back: {items} on {list} went back to how they were.",
+	"undone.list_created":   "Taken back: the list {list} and what went on it are gone again.",
 
 	// Questions back.
 	"q.generic":         "Did you mean {options}?",

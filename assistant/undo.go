@@ -105,7 +105,7 @@ func (s *Service) undoIn(ctx context.Context, tx *db.Tx, id uuid.UUID, tie strin
 		if err := tx.AssistantCommandSetUndone(ctx, id); err != nil {
 			return err
 		}
-		ans.Message = u.say.say("undone", "text", u.retold(cmd, loc))
+		ans.Message = u.undoneMessage(cmd, writes, loc)
 		return nil
 	}()
 	return ans, err

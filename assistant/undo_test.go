@@ -81,7 +81,8 @@ func TestUndoRestores(t *testing.T) {
 		if err != nil {
 			t.Fatalf("undo %q: %v", text, err)
 		}
-		if !strings.HasPrefix(u.Message, map[string]string{"en": "Undone: ", "de": "Rückgängig gemacht: "}[a.Lang]) || u.Lang != a.Lang {
+		if !strings.HasPrefix(u.Message, map[string]string{"en": "Undone: ", "de": "Rückgängig gemacht: "}[a.Lang]) &&
+			!strings.HasPrefix(u.Message, map[string]string{"en": "Taken back: ", "de": "Zurückgenommen: "}[a.Lang]) || u.Lang != a.Lang {
 			t.Errorf("undo %q: %+v", text, u)
 		}
 		if after := f.state(false); after != before {
@@ -180,7 +181,7 @@ func TestUndoRefused(t *testing.T) {
 	// In the command's language.
 	a = f.do("setz Milch auf die Liste")
 	u, err := f.undo(f.ana, a.ID)
-	if err != nil || u.Lang != "de" || u.Message != "Rückgängig gemacht: Milch auf Weekly gesetzt." {
+	if err != nil || u.Lang != "de" || u.Message != "Zurückgenommen: Ich habe Milch wieder von „Camping“ gestrichen." {
 		t.Errorf("German undo: %+v %v", u, err)
 	}
 	if _, err := f.undo(f.ana, a.ID); familyhub.ErrorMessage(err) != "Dieser Befehl ist schon rückgängig gemacht." {

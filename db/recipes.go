@@ -462,7 +462,7 @@ func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList)
 				return nil, err
 			}
 			items, ids = append(items, item), append(ids, item.ID)
-			onList = append(onList, item)
+			onList = Replaced(onList, item)
 		}
 		return ids, nil
 	})
@@ -482,41 +482,14 @@ func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList)
 	return items, true, nil
 }
 
-// addIngredient puts one scaled ingredient on a list: merged into an
-// unticked line of the same name and unit (g and kg, ml and l count as one;
-// amounts added when both are numbers and written as the recipe page writes
-// them, amounts.go; otherwise the line stays as it is), else as a new item.
-// comma writes the amount with a decimal comma.
+// addIngredient puts one scaled ingredient on a list by the rule of every
+// merging add (ShoppingItemPut): merged into an open line of the same name
+// and unit (g and kg, ml and l count as one), a ticked one unticked, else a
+// new item. comma writes the amount with a decimal comma.
 func (tx *Tx) addIngredient(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, ing Ingredient, recipeServings, servings int32, comma bool) (dbsqlc.ShoppingItemsView, error) {
 	qty := scaleIngredient(ing, recipeServings, servings, comma)
-	add, addUnit, addOK := splitQuantity(qty)
-	add, addUnit = inSmallerUnit(add, addUnit) // "1.4 kg" and "800 g" add up
-	for _, it := range onList {
-		if it.Checked || !strings.EqualFold(strings.TrimSpace(it.Name), ing.Name) {
-			continue
-		}
-		have, haveUnit, haveOK := splitQuantity(it.Quantity)
-		if have, haveUnit = inSmallerUnit(have, haveUnit); haveUnit != addUnit {
-			continue // another unit: its own line
-		}
-		if !haveOK || !addOK {
-			return it, nil // "some flour" and "flour": one line is enough
-		}
-		unit := addUnit
-		if ing.Unit != nil && strings.EqualFold(*ing.Unit, unit) {
-			unit = *ing.Unit // as the recipe writes it ("Stück")
-		}
-		sum := amountText(have+add, unit, comma || strings.Contains(strings.Fields(*it.Quantity)[0], ","))
-		row, err := tx.q.ShoppingItemUpdate(ctx, tx, dbsqlc.ShoppingItemUpdateParams{
-			ID: it.ID, FamilyID: it.FamilyID, QuantitySet: true, Quantity: &sum,
-		})
-		return dbsqlc.ShoppingItemsView(row), Err(err, "shopping item")
-	}
-	n := ShoppingItemNew{Name: ing.Name, Quantity: qty}
-	if err := n.Normalize(); err != nil {
-		return dbsqlc.ShoppingItemsView{}, err
-	}
-	return tx.shoppingItemInsert(ctx, listID, n)
+	item, _, err := tx.ShoppingItemPut(ctx, listID, onList, ShoppingItemNew{Name: ing.Name, Quantity: qty}, comma)
+	return item, err
 }
 
 // splitQuantity reads a shopping quantity as add-to-list writes it: an

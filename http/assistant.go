@@ -54,6 +54,11 @@ type assistantCommandRequest struct {
 	// SaidAt (RFC 3339): when the command was said, for a command the
 	// client held offline: "tomorrow" counts from it (assistant.Request).
 	SaidAt string `json:"said_at"`
+	// ListID: the shopping list on the speaker's screen, if any; a
+	// command that names no list puts its items there
+	// (assistant.WithShownList). An id that is not one of the family's
+	// lists is ignored.
+	ListID *uuid.UUID `json:"list_id"`
 }
 
 // assistantAnswerJSON is the answer to a command (and to a choice).
@@ -205,7 +210,11 @@ func (s *Server) handleAssistantCommand(w http.ResponseWriter, r *http.Request) 
 		s.answerAssistant(w, r, saidLang, nil, err)
 		return
 	}
-	a, err := s.assistant.Command(r.Context(), assistant.Request{ID: id, Text: req.Text, Lang: lang,
+	ctx := r.Context()
+	if req.ListID != nil {
+		ctx = assistant.WithShownList(ctx, *req.ListID)
+	}
+	a, err := s.assistant.Command(ctx, assistant.Request{ID: id, Text: req.Text, Lang: lang,
 		Device: assistant.LocaleDevice(req.Locale), SaidAt: saidAt})
 	s.answerAssistant(w, r, a.Lang, toAssistantAnswerJSON(a), err)
 }

@@ -80,7 +80,7 @@ func TestAssistantCommands(t *testing.T) {
 	var a assistantAnswer
 	r.decode(t, &a)
 	if a.Outcome != "executed" || a.Source != "parser" || a.Lang != "en" || r.Header.Get("Content-Language") != "en" || !a.Undoable ||
-		a.Message != "Added 2 litres of milk and eggs to Weekly." {
+		a.Message != "Added 2 litres of milk and eggs to “Weekly”." {
 		t.Fatalf("answer %s", r.body)
 	}
 	var added struct {
@@ -217,7 +217,7 @@ func TestAssistantCommands(t *testing.T) {
 	if fam.DefaultListID == nil || *fam.DefaultListID != l.ID {
 		t.Errorf("family %+v", fam)
 	}
-	if a := c.command(t, "we need bread"); a.Message != "Added bread to Aldi." {
+	if a := c.command(t, "we need bread"); a.Message != "Added bread to “Aldi”." {
 		t.Errorf("default list: %q", a.Message)
 	}
 	if r := c.do("PATCH", "/api/family", map[string]any{"default_list_id": uuid.NewString()}); r.StatusCode != 422 || r.errorBody(t).Field != "default_list_id" {
@@ -318,7 +318,7 @@ func TestAssistantInputLimits(t *testing.T) {
 	c.command(t, "add "+strings.Repeat("x", 196))
 	var a assistantAnswer
 	c.must(http.StatusOK, "POST", "/api/assistant/commands", map[string]any{"text": "setz Milch auf die Einkaufsliste", "locale": "en-GB"}).decode(t, &a)
-	if a.Intent.Type != assistant.IntentShoppingAddItems || a.Lang != "de" || a.Message != "Milch auf Weekly gesetzt." {
+	if a.Intent.Type != assistant.IntentShoppingAddItems || a.Lang != "de" || a.Message != "Ich habe Milch auf „Weekly“ gesetzt." {
 		t.Errorf("German: %+v", a)
 	}
 	anon := env.newClient()
@@ -389,7 +389,7 @@ func TestAssistantModel(t *testing.T) {
 	env, c, _, _ := newAssistantFamily(t, Config{Assistant: llm.Config{URL: srv.URL + "/v1/", Model: "tiny", Key: "sk-test"}})
 
 	a := c.command(t, "we're low on coffee beans")
-	if a.Source != "llm" || a.Message != "Added 1 bag of coffee beans to Weekly." {
+	if a.Source != "llm" || a.Message != "Added 1 bag of coffee beans to “Weekly”." {
 		t.Errorf("model intent: %+v", a)
 	}
 	a = c.command(t, "dinner with the Smiths tomorrow evening")

@@ -289,7 +289,7 @@ func TestAssistantUndoAcrossReplicas(t *testing.T) {
 
 	// Undo through the other replica: both sockets see the items go.
 	status, undo := ana.assistantPost(t, c.b, "ana-phone", "/api/assistant/commands/"+out["id"].(string)+"/undo", map[string]any{})
-	if status != http.StatusOK || undo["undone"] != true || undo["message"] != "Undone: Added milk and eggs to Weekly." {
+	if status != http.StatusOK || undo["undone"] != true || undo["message"] != "Taken back: milk and eggs came off “Weekly” again." {
 		t.Fatalf("undo: %d %v", status, undo)
 	}
 	for name, ws := range map[string]*wsClient{"ben": bens, "phone": phone} {

@@ -154,7 +154,7 @@ func TestBrowserAssistantBusyOnPhone(t *testing.T) {
 	// Send again, and Enter in the field (the form's submit): nothing more sent.
 	eval[bool](b, `(document.querySelector('.assistant-form button[type=submit]').click(), document.querySelector('.assistant-form').requestSubmit(), true)`)
 	eval[bool](b, `(window.__holdBefore = () => false, window.__sendHeld(), true)`)
-	b.waitJS("the answer", replyLine+` === 'Added bananas to Weekly.'`, 5*time.Second)
+	b.waitJS("the answer", replyLine+` === 'Added bananas to “Weekly”.'`, 5*time.Second)
 	if n := eval[int](b, `window.__before.length + performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/api/assistant/commands').length`); n != 1 {
 		t.Errorf("%d commands sent", n)
 	}

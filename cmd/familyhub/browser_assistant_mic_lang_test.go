@@ -29,7 +29,7 @@ window.SpeechRecognition = class extends Heard {
 		lang, locale, said, item, answer string
 	}{
 		{"de", "de", "setz Bananen auf die Liste", "Bananen", ""},
-		{"en", "en", "add pears to the weekly list", "pears", "Added pears to Weekly."},
+		{"en", "en", "add pears to the weekly list", "pears", "Added pears to “Weekly”."},
 	} {
 		n := eval[int](b, `window.__recs.length`)
 		b.click(`button.mic`)

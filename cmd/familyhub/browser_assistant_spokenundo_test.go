@@ -34,10 +34,10 @@ func TestBrowserAssistantSpokenUndo(t *testing.T) {
 	}
 
 	say(phone, "add cherries to the weekly list")
-	phone.waitJS("answer", reply+` === 'Added cherries to Weekly.'`, 5*time.Second)
+	phone.waitJS("answer", reply+` === 'Added cherries to “Weekly”.'`, 5*time.Second)
 	laptop.waitJS("cherries live on the laptop", item("cherries"), 10*time.Second)
 	say(phone, "undo that")
-	phone.waitJS("spoken undo answered", reply+` === 'Undone: Added cherries to Weekly.'`, 5*time.Second)
+	phone.waitJS("spoken undo answered", reply+` === 'Taken back: cherries came off “Weekly” again.'`, 5*time.Second)
 	laptop.waitJS("cherries gone on the laptop", `!`+item("cherries"), 10*time.Second)
 	phone.waitJS("cherries gone on the phone", `!`+item("cherries"), 10*time.Second)
 

@@ -288,7 +288,7 @@ func TestBrowserAssistantChoiceHoldsBar(t *testing.T) {
 	b.waitJS("the choice answered", replyLine+` === 'Marked “Walk the dog” as done.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
 	b.setValue(`#assistant-input`, "add bananas to the weekly list")
 	b.click(`.assistant-form button[type=submit]`)
-	b.waitJS("the command's answer", replyLine+` === 'Added bananas to Weekly.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
+	b.waitJS("the command's answer", replyLine+` === 'Added bananas to “Weekly”.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
 	if n := countItems(t, ana, m, listID, "bananas"); n != 1 {
 		t.Errorf("%d bananas on the list, want 1", n)
 	}
@@ -398,7 +398,7 @@ func anaOnFamily(t *testing.T, name string, w, h int64, script, commands string)
 func sentAgainOnce(t *testing.T, b *browser, m *Main, ana member, listID string) {
 	t.Helper()
 	b.click(`.assistant-form button[type=submit]`)
-	b.waitJS("the answer to the same command", replyLine+` === 'Added bananas to Weekly.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
+	b.waitJS("the answer to the same command", replyLine+` === 'Added bananas to “Weekly”.' && !document.querySelector('[aria-busy]')`, 5*time.Second)
 	if !eval[bool](b, `window.__ids.length === 2 && !!window.__ids[0] && window.__ids[0] === window.__ids[1]`) {
 		t.Errorf("the command sent again with ids %s, want the same id", eval[string](b, `JSON.stringify(window.__ids)`))
 	}
@@ -430,8 +430,8 @@ func TestBrowserAssistantOfflineAfterAnswer(t *testing.T) {
 	b.waitJS("the answer's headers in, its body held", `typeof window.__releaseBody === 'function'`, 5*time.Second)
 	eval[bool](b, `(window.dispatchEvent(new Event('offline')), true)`)
 	eval[bool](b, `window.__releaseBody()`)
-	b.waitJS("the answer shown", `!document.querySelector('[aria-busy]') && (`+replyLine+` === 'Added bananas to Weekly.' || `+replyLine+` === 'The server cannot be reached.')`, 5*time.Second)
-	if got := eval[string](b, replyLine); got != "Added bananas to Weekly." {
+	b.waitJS("the answer shown", `!document.querySelector('[aria-busy]') && (`+replyLine+` === 'Added bananas to “Weekly”.' || `+replyLine+` === 'The server cannot be reached.')`, 5*time.Second)
+	if got := eval[string](b, replyLine); got != "Added bananas to “Weekly”." {
 		t.Fatalf("a command whose answer came as the device went offline says %q", got)
 	}
 	if !eval[bool](b, `!!document.querySelector('.assistant-reply button.undo') && !document.querySelector('.assistant-form button[type=submit]').disabled`) {

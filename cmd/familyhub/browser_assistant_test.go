@@ -22,13 +22,13 @@ func TestBrowserAssistant(t *testing.T) {
 	// Undo: the item comes and goes on the page.
 	phone.setValue(`#assistant-input`, "add bananas to the weekly list")
 	phone.click(`.assistant-form button[type=submit]`)
-	phone.waitJS("answer", `document.querySelector('.assistant-reply p')?.textContent === 'Added bananas to Weekly.'`, 5*time.Second)
+	phone.waitJS("answer", `document.querySelector('.assistant-reply p')?.textContent === 'Added bananas to “Weekly”.'`, 5*time.Second)
 	phone.waitJS("bananas on the list", `document.querySelector('li.item[data-name="bananas"]')`, 5*time.Second)
 	if label := eval[string](phone, `document.querySelector('.assistant-reply button.undo').textContent`); label != "Undo" {
 		t.Fatalf("undo button %q", label)
 	}
 	phone.click(`.assistant-reply button.undo`)
-	phone.waitJS("undone", `document.querySelector('.assistant-reply p')?.textContent === 'Undone: Added bananas to Weekly.'`, 5*time.Second)
+	phone.waitJS("undone", `document.querySelector('.assistant-reply p')?.textContent === 'Taken back: bananas came off “Weekly” again.'`, 5*time.Second)
 	phone.waitJS("bananas gone", `!document.querySelector('li.item[data-name="bananas"]')`, 5*time.Second)
 	if eval[bool](phone, `!!document.querySelector('.assistant-reply button.undo')`) {
 		t.Error("Undo still offered after undoing")
@@ -70,7 +70,7 @@ func TestBrowserAssistant(t *testing.T) {
 	// the page says it in English.
 	phone.setValue(`#assistant-input`, "setz Bananen auf die Liste")
 	phone.click(`.assistant-form button[type=submit]`)
-	phone.waitJS("English answer", `document.querySelector('.assistant-reply p')?.textContent === 'Added Bananen to Weekly.'`, 5*time.Second)
+	phone.waitJS("English answer", `document.querySelector('.assistant-reply p')?.textContent === 'Added Bananen to “Weekly”.'`, 5*time.Second)
 
 	// A German page: the server's German sentence, German buttons.
 	restAs(t, ana, m, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "Milch"})

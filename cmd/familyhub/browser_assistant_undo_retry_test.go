@@ -36,7 +36,7 @@ func TestBrowserAssistantUndoTriedAgain(t *testing.T) {
 		lang, when, command, item, failed, second string
 	}{
 		{"en-GB", "before", "add bananas to the weekly list", "bananas",
-			"The server is not answering right now. Try again in a moment.", "Undone: Added bananas to Weekly."},
+			"The server is not answering right now. Try again in a moment.", "Taken back: bananas came off “Weekly” again."},
 		{"de-DE", "after", "setz Bananen auf die Liste", "Bananen",
 			"Der Server antwortet gerade nicht. Versuche es gleich nochmal.", "Dieser Befehl ist schon rückgängig gemacht."},
 	} {

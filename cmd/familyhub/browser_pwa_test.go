@@ -255,7 +255,7 @@ func TestBrowserTwoDevices(t *testing.T) {
 		if took > liveBound {
 			t.Errorf("B showed the assistant's item after %s, want within %s", took, liveBound)
 		}
-		a.waitJS("A shows the answer", `document.querySelector('.assistant-reply p')?.textContent === 'Added bananas to Weekly.'`, 5*time.Second)
+		a.waitJS("A shows the answer", `document.querySelector('.assistant-reply p')?.textContent === 'Added bananas to “Weekly”.'`, 5*time.Second)
 		a.waitJS("A got AI_INTENT_EXECUTED", `window.familyhub.messages.some((m) => m.type === 'AI_INTENT_EXECUTED')`, 5*time.Second)
 		if eval[bool](b, `window.familyhub.messages.some((m) => m.type === 'AI_INTENT_EXECUTED')`) {
 			t.Error("B got AI_INTENT_EXECUTED for A's command")
@@ -330,7 +330,7 @@ func TestBrowserAssistantMicrophone(t *testing.T) {
 		t.Fatal("a microphone button where SpeechRecognition does not exist")
 	}
 	with.click(`button.mic`)
-	with.waitJS("spoken command done", `document.querySelector('.assistant-reply p')?.textContent === 'Added pears to Weekly.'`, 5*time.Second)
+	with.waitJS("spoken command done", `document.querySelector('.assistant-reply p')?.textContent === 'Added pears to “Weekly”.'`, 5*time.Second)
 	without.goTo("/shopping/"+listID, `document.querySelector('li.item[data-name="pears"]')`)
 
 	without.setValue(`#assistant-input`, "blargh the frobnicator")

@@ -1,7 +1,8 @@
 // The assistant bar on every page: type (or, where the browser has the Web
 // Speech API, say) a command; it goes to POST /api/assistant/commands with
 // this device's id, an id of its own (a retry never runs it twice) and the
-// locale with the app's hour cycle (the answer says times on its clock). The
+// locale with the app's hour cycle (the answer says times on its clock), and
+// the shopping list on screen, if any (list_id). The
 // server's sentence is shown when it speaks the user's language
 // (Content-Language), else the app words the answer itself. A question
 // comes with its options as buttons; an executed command with Undo. Other
@@ -276,13 +277,17 @@ export function mountAssistant(app, root) {
     const working = h('p.muted.assistant-working');
     reply.replaceChildren(working);
     sayIn(working, () => t('assistant.working'));
-    const id = unanswered?.text === text ? unanswered.id : newCommandId();
+    const again = unanswered?.text === text ? unanswered : null;
+    const id = again ? again.id : newCommandId();
+    // The list on screen (/shopping/{id}): a command naming no list puts
+    // its items there; a retry keeps the list it was said on.
+    const listId = again ? again.listId : location.pathname.match(/^\/shopping\/([0-9a-f-]{36})$/)?.[1];
     unanswered = null;
-    await exchange('/api/assistant/commands', { id, text, locale: clockLocale() }, ({ data, headers }) => {
+    await exchange('/api/assistant/commands', { id, text, locale: clockLocale(), ...(listId && { list_id: listId }) }, ({ data, headers }) => {
       present(data, headers);
       if (input.value.trim() === text) input.value = '';
     }, (ex) => {
-      if (serverDown(ex)) unanswered = { text, id };
+      if (serverDown(ex)) unanswered = { text, id, listId };
       show(errorSay(ex));
     });
   }

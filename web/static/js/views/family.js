@@ -5,8 +5,8 @@
 // (family-dav.js), notifications on this device and the person's
 // notification settings (family-notifications.js), read-only feeds for
 // Google Calendar and Outlook (family-feeds.js), the family's settings and
-// leaving or deleting
-// (family-settings.js). Each part shows only what the person may do.
+// leaving or deleting (family-settings.js), the assistant's default
+// shopping list (family-default-list.js). Each part shows only what the person may do.
 // FAMILY_UPDATED (via app.js) updates the parts in place: onFamily.
 import { h } from '../dom.js';
 import { accountSection } from './family-account.js';
@@ -16,6 +16,7 @@ import { feedsSection } from './family-feeds.js';
 import { invitesSection } from './family-invites.js';
 import { membersSection } from './family-members.js';
 import { notificationsSection } from './family-notifications.js';
+import { defaultListSection } from './family-default-list.js';
 import { endingsSection, settingsSection } from './family-settings.js';
 
 export function view(app, main) {
@@ -30,6 +31,7 @@ export function view(app, main) {
     subscriptions(app),
     feedsSection(app),
     settingsSection(app),
+    defaultListSection(app),
     endingsSection(app),
   ].filter(Boolean);
   main.append(title, ...parts.flatMap((p) => p.el));

@@ -1,0 +1,113 @@
+package db
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// ShoppingItemPut puts an item on a list the way every add that looks at
+// the list first does (a recipe's add-to-list, the assistant's add): one
+// rule, so that a list does not hold two lines of the same thing.
+//
+//   - An open line of the same name (case and outer spaces aside) is kept.
+//     With the same unit its amount and the new one are added when both
+//     are numbers ("2" and "3": "5"; "500 g" and "1,4 kg" stay two lines);
+//     a line without quantity takes the new one; an add without quantity
+//     leaves the line as it is.
+//   - Else a ticked line of that name is unticked, with the new quantity
+//     (its own when the add names none).
+//   - Else the item is added as a new line.
+//
+// onList is the list's items as they are now (ShoppingItemList). before
+// is the line as it was when it was changed (nil: a new item, or a line
+// kept as it is), for an undo; item.ID says which line it is. comma writes a sum with a decimal comma ("1,5"),
+// as does a line that already has one.
+func (tx *Tx) ShoppingItemPut(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, p ShoppingItemNew, comma bool) (item dbsqlc.ShoppingItemsView, before *dbsqlc.ShoppingItemsView, err error) {
+	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
+		return item, nil, err
+	}
+	if err := p.Normalize(); err != nil {
+		return item, nil, err
+	}
+	add, unit, addOK := splitQuantity(p.Quantity)
+	add, unit = inSmallerUnit(add, unit) // "1.4 kg" and "800 g" add up
+	var sameUnit, open, bare, ticked *dbsqlc.ShoppingItemsView
+	for i := range onList {
+		it := &onList[i]
+		if it.ListID != listID || !strings.EqualFold(strings.TrimSpace(it.Name), p.Name) {
+			continue
+		}
+		if it.Checked {
+			ticked = first(ticked, it)
+			continue
+		}
+		open = first(open, it)
+		if it.Quantity == nil {
+			bare = first(bare, it)
+		}
+		q, u, _ := splitQuantity(it.Quantity)
+		if _, u = inSmallerUnit(q, u); u == unit {
+			sameUnit = first(sameUnit, it)
+		}
+	}
+	set := func(it *dbsqlc.ShoppingItemsView, qty *string, untick bool) (dbsqlc.ShoppingItemsView, *dbsqlc.ShoppingItemsView, error) {
+		prm := dbsqlc.ShoppingItemUpdateParams{ID: it.ID, FamilyID: it.FamilyID, QuantitySet: true, Quantity: qty}
+		if untick {
+			prm.Checked = ptr(false)
+		}
+		row, err := tx.q.ShoppingItemUpdate(ctx, tx, prm)
+		was := *it // a copy: the caller may change onList
+		return dbsqlc.ShoppingItemsView(row), &was, Err(err, "shopping item")
+	}
+	switch {
+	case p.Quantity == nil && open != nil:
+		return *open, nil, nil // "milk" and "milk, 2 l": one line is enough
+	case sameUnit != nil && sameUnit.Quantity != nil:
+		have, haveUnit, haveOK := splitQuantity(sameUnit.Quantity)
+		if !haveOK || !addOK {
+			return *sameUnit, nil, nil // "pinch" and "pinch" of salt
+		}
+		have, _ = inSmallerUnit(have, haveUnit)
+		written := unit // as the add writes it ("Stück"), unless it was made smaller
+		if _, u, _ := strings.Cut(*p.Quantity, " "); strings.EqualFold(strings.TrimSpace(u), unit) {
+			written = strings.TrimSpace(u)
+		}
+		comma = comma || strings.Contains(strings.Fields(*sameUnit.Quantity)[0], ",")
+		sum := amountText(have+add, written, comma)
+		return set(sameUnit, &sum, false)
+	case bare != nil:
+		return set(bare, p.Quantity, false)
+	case ticked != nil:
+		qty := p.Quantity
+		if qty == nil {
+			qty = ticked.Quantity
+		}
+		return set(ticked, qty, true)
+	}
+	item, err = tx.shoppingItemInsert(ctx, listID, p)
+	return item, nil, err
+}
+
+func first(had, it *dbsqlc.ShoppingItemsView) *dbsqlc.ShoppingItemsView {
+	if had != nil {
+		return had
+	}
+	return it
+}
+
+// Replaced is items with item in place of its line as it was (added at
+// the end when new): the list as the next ShoppingItemPut sees it.
+func Replaced(items []dbsqlc.ShoppingItemsView, item dbsqlc.ShoppingItemsView) []dbsqlc.ShoppingItemsView {
+	for i := range items {
+		if items[i].ID == item.ID {
+			items[i] = item
+			return items
+		}
+	}
+	return append(items, item)
+}
