@@ -184,9 +184,11 @@ var ErrAssistantBusy = familyhub.Errorf(familyhub.EBUSY, "Your previous command 
 // it (the context ended, the connection broke, the server shut down), so
 // it may have committed. An error PostgreSQL answered the COMMIT with (a
 // deferred constraint, a serialization failure, a transaction aborted
-// before) rolled it back.
+// before) rolled it back; so did one that never left (pgconn.SafeToRetry:
+// the connection was closed already, or the context ended before pgx
+// wrote it): PostgreSQL rolls back a transaction whose connection ends.
 func CommitUnknown(err error) bool {
-	if err == nil || errors.Is(err, pgx.ErrTxCommitRollback) {
+	if err == nil || errors.Is(err, pgx.ErrTxCommitRollback) || pgconn.SafeToRetry(err) {
 		return false
 	}
 	var pgErr *pgconn.PgError

@@ -255,7 +255,11 @@ export function mountAssistant(app, root) {
         await exchange(`/api/assistant/commands/${cmd.id}/undo`, { locale: clockLocale() }, ({ data, headers }) => {
           const lang = headers.get('Content-Language');
           show(() => (serverSpeaks(lang) ? data.message : t('assistant.undone')));
-        }, (ex) => show(errorSay(ex, 'fail.undo', 'assistant.noAnswer'), { actions: serverDown(ex) ? undoButton(cmd) : null }));
+        }, (ex) => show(
+          // 503 unavailable: its COMMIT got no answer, it may be undone (not "busy, try again")
+          ex.status === 503 && ex.outcomeUnknown ? () => t('assistant.undoUnknown') : errorSay(ex, 'fail.undo', 'assistant.noAnswer'),
+          { actions: serverDown(ex) ? undoButton(cmd) : null },
+        ));
         input.focus();
       },
     });

@@ -250,6 +250,7 @@ export default {
   'assistant.optEvent': 'Termin „{title}“',
   'assistant.optAny': 'Diese',
   'assistant.noAnswer': 'Keine Antwort in der Zeit: Vielleicht ist es trotzdem passiert.',
+  'assistant.undoUnknown': 'Vielleicht ist es schon rückgängig gemacht: Der Server konnte es nicht bestätigen. Tippe noch einmal auf Rückgängig, um es zu prüfen (nichts wird doppelt rückgängig gemacht).',
   'assistant.timeout': 'Keine Antwort in der Zeit. Schick es noch einmal, um es erneut zu versuchen (es wird nicht doppelt ausgeführt).',
   'assistant.tooLong': 'Das ist mir zu lang: höchstens {max} Zeichen, bitte.',
   'assistant.choiceRefused': 'Das ging so nicht. Wähle eine andere Möglichkeit oder schreib den Befehl noch einmal.',

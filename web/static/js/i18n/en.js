@@ -251,6 +251,7 @@ export default {
   'assistant.optEvent': 'event “{title}”',
   'assistant.optAny': 'This one',
   'assistant.noAnswer': 'No answer in time: it may or may not have been done.',
+  'assistant.undoUnknown': 'The undo may have been done: the server could not confirm it. Press Undo again to check (nothing is undone twice).',
   'assistant.timeout': 'No answer in time. Send it again to try once more (it will not be done twice).',
   'assistant.tooLong': 'That is too long for me: at most {max} characters, please.',
   'assistant.choiceRefused': 'I could not do that one. Pick another option, or type the command again.',
