@@ -40,7 +40,7 @@ function keepKeyboard(draw) {
   for (let r = row?.previousElementSibling; r; r = r.previousElementSibling) near.push(r.dataset.id);
   const page = row?.closest('main') ?? document;
   const rows = [...page.querySelectorAll('li[data-id]')];
-  near.push(...rows.slice(rows.indexOf(row) + 1).filter((r) => r.parentElement !== row.parentElement).map((r) => r.dataset.id));
+  if (row) near.push(...rows.slice(rows.indexOf(row) + 1).filter((r) => r.parentElement !== row.parentElement).map((r) => r.dataset.id));
   const section = row?.closest('section');
   draw();
   if (!row || (document.activeElement && document.activeElement !== document.body)) return;
