@@ -219,8 +219,12 @@ func TestBrowserTwoDevices(t *testing.T) {
 		a.setValue(`dialog[open] input[name=start]`, "2030-05-01T10:00")
 		a.setValue(`dialog[open] input[name=end]`, "2030-05-01T09:00")
 		a.click(`dialog[open] button[type=submit]`)
-		a.waitJS("the error, in the dialog", `!document.querySelector('dialog[open] .dialog-error').hidden`, 5*time.Second)
-		if msg := eval[string](a, `document.querySelector('dialog[open] .dialog-error').textContent`); msg != "Could not create “Backwards”. The end must not be before the start." {
+		// The dialog catches it at the end field before sending (dialogs):
+		// said under the field, in people's words, not at the top.
+		a.waitJS("the error, at the end field", `(() => { const e = document.querySelector('dialog[open] input[name=end]');
+			const line = document.getElementById(e.id + '-error');
+			return e.getAttribute('aria-invalid') === 'true' && line && !line.hidden; })()`, 5*time.Second)
+		if msg := eval[string](a, `document.getElementById(document.querySelector('dialog[open] input[name=end]').id + '-error').textContent`); msg != "The end is before the start. Choose a later end." {
 			t.Errorf("error = %q", msg)
 		}
 		if eval[bool](a, `document.body.innerText.includes('ends_at') || document.body.innerText.includes('starts_at')`) {
