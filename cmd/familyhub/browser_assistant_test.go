@@ -70,7 +70,7 @@ func TestBrowserAssistant(t *testing.T) {
 	// the page says it in English.
 	phone.setValue(`#assistant-input`, "setz Bananen auf die Liste")
 	phone.click(`.assistant-form button[type=submit]`)
-	phone.waitJS("English answer", `document.querySelector('.assistant-reply p')?.textContent === 'Added Bananen to “Weekly”.'`, 5*time.Second)
+	phone.waitJS("English answer", `document.querySelector('.assistant-reply p')?.textContent === 'Added Bananen to Weekly.'`, 5*time.Second)
 
 	// A German page: the server's German sentence, German buttons.
 	restAs(t, ana, m, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "Milch"})
