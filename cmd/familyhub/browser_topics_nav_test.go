@@ -93,8 +93,11 @@ func TestBrowserTopicsUnconfirmedReconnect(t *testing.T) {
 	m, ana, listID, b := oneDevice(t)
 	skippedItem(t, m, ana, listID, b)
 	task := restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": "Call grandma"})
-	b.waitJS("the task's event applied", fmt.Sprintf(`window.__sockets.at(-1).__messages.some((m) => m.includes(%q))
-		&& window.familyhub.rt.lastSeq === JSON.parse(window.__sockets.at(-1).__messages.at(-1)).seq`, task["id"]), 5*time.Second)
+	// Applied: the client's last seq reached the task event's (a presence
+	// or ping message may come after it on the socket).
+	b.waitJS("the task's event applied", fmt.Sprintf(`(() => {
+		const m = window.__sockets.at(-1).__messages.find((m) => m.includes(%q));
+		return m && window.familyhub.rt.lastSeq >= JSON.parse(m).seq; })()`, task["id"]), 5*time.Second)
 	if eval[bool](b, `!!document.querySelector('li.item[data-name="apricots"]')`) {
 		t.Fatal("apricots shown before the reconnect: not the case under test (something re-read the list)")
 	}
