@@ -185,7 +185,7 @@ export default {
   'leave.left': 'You left the family.',
   'leave.deleted': 'Your account is deleted.',
   'deleteFamily.button': 'Delete the family',
-  'deleteFamily.text': 'Deletes everything of the family for everyone: lists, tasks, calendar, recipes. Every member is signed out; their accounts stay, in no family.',
+  'deleteFamily.text': 'Deletes all of the family\'s data for every member: lists, tasks, calendar, recipes. Every member is signed out; their accounts stay, in no family.',
   'deleteFamily.title': 'Delete the family {name}?',
   'deleteFamily.typeName': 'Type “{name}” to confirm',
   'deleteFamily.mismatch': 'Type the family\'s name exactly: {name}',
