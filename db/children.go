@@ -145,6 +145,9 @@ type PINSignIn struct {
 	FamilyCode string
 	Name       string
 	PIN        string
+	// Addr is the client's address: wrong device keys are counted per
+	// address (deviceByKey).
+	Addr string
 }
 
 // ErrBadPIN answers every wrong PIN sign-in alike: unknown device, family
@@ -155,19 +158,17 @@ var ErrBadPIN = familyhub.Errorf(familyhub.EUNAUTHORIZED, "Wrong family code, na
 func NormalizeFamilyCode(code string) string { return NormalizeInviteCode(code) }
 
 // CheckPIN checks a child's PIN sign-in and returns the child's user id and
-// the device's id. A refused device answers ErrBadPIN at once (its key has
-// 256 random bits: there is nothing to guess); otherwise the attempt is
-// counted before the PIN is checked (against a dummy hash when the code or
-// name is unknown), and a child or device at its limit is ERATELIMITED.
+// the device's id. A wrong or revoked device key answers ErrBadPIN, counted
+// per address (deviceByKey); otherwise the attempt is counted before the
+// PIN is checked (against a dummy hash when the code or name is unknown),
+// and a child or device at its limit is ERATELIMITED.
 func (s *Store) CheckPIN(ctx context.Context, p PINSignIn) (uuid.UUID, uuid.UUID, error) {
-	if p.DeviceKey == "" || len(p.DeviceKey) > 128 || len(p.PIN) > MaxPINDigits || len(p.Name) > familyhub.MaxDisplayNameLen*4 {
+	if len(p.PIN) > MaxPINDigits || len(p.Name) > familyhub.MaxDisplayNameLen*4 {
 		return uuid.Nil, uuid.Nil, ErrBadPIN
 	}
-	dev, err := s.Q.ChildDeviceGetByToken(ctx, s.Pool, childDeviceHash(p.DeviceKey))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return uuid.Nil, uuid.Nil, ErrBadPIN
-	} else if err != nil {
-		return uuid.Nil, uuid.Nil, Err(err, "")
+	dev, err := s.deviceByKey(ctx, p.DeviceKey, p.Addr)
+	if err != nil {
+		return uuid.Nil, uuid.Nil, err
 	}
 	fam, err := s.Q.FamilyGet(ctx, s.Pool, dev.FamilyID)
 	if err != nil {
@@ -199,4 +200,59 @@ func (s *Store) CheckPIN(ctx context.Context, p PINSignIn) (uuid.UUID, uuid.UUID
 	}
 	_ = s.Q.ChildDeviceTouch(ctx, s.Pool, dev.ID) // best effort, like app passwords
 	return child, dev.ID, nil
+}
+
+// MaxChildNames bounds the names a children's device is offered
+// (ChildDeviceChildren): far more than a family has children.
+const MaxChildNames = 50
+
+// MaxDeviceKeyFailuresPerAddr wrong or revoked device keys (PIN sign-in and
+// the children's names alike) from one address refuse that address every
+// device key for LoginWindow.
+const MaxDeviceKeyFailuresPerAddr = 10
+
+// deviceKeyLimits count wrong device keys under one pseudo-account per
+// address (kind "pin": sources of PIN attempts are device ids, these are
+// "addr:..." and never meet them).
+var deviceKeyLimits = limits{kind: "pin", window: LoginWindow, pair: MaxDeviceKeyFailuresPerAddr, err: pinLimits.err}
+
+const deviceKeyAccount = "device-key"
+
+// deviceByKey returns the child device of key. A wrong or revoked key is
+// ErrBadPIN and counted for addr; an address at MaxDeviceKeyFailuresPerAddr
+// is refused (ERATELIMITED) for every key, right or wrong, so that the
+// answer never tells whether a key it tried exists. Keys have 256 random
+// bits; the limit keeps the endpoints from being a free oracle anyway.
+func (s *Store) deviceByKey(ctx context.Context, key, addr string) (dbsqlc.ChildDevice, error) {
+	source := "addr:" + SourceKey(addr)
+	if err := s.allowed(ctx, deviceKeyLimits, deviceKeyAccount, source); err != nil {
+		return dbsqlc.ChildDevice{}, err
+	}
+	if key != "" && len(key) <= 128 {
+		dev, err := s.Q.ChildDeviceGetByToken(ctx, s.Pool, childDeviceHash(key))
+		if err == nil {
+			return dev, nil
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return dbsqlc.ChildDevice{}, Err(err, "")
+		}
+	}
+	if _, err := s.reserve(ctx, deviceKeyLimits, deviceKeyAccount, source); err != nil {
+		return dbsqlc.ChildDevice{}, err
+	}
+	return dbsqlc.ChildDevice{}, ErrBadPIN
+}
+
+// ChildDeviceChildren returns the display names of the children with a PIN
+// in the family of the device with key (at most MaxChildNames), which the
+// device offers as buttons: the device was set up by an adult of the
+// family, so it may know who can sign in on it, and nothing else (no ids,
+// no adults). A wrong or revoked key is ErrBadPIN, counted like at the PIN
+// sign-in (deviceByKey).
+func (s *Store) ChildDeviceChildren(ctx context.Context, key, addr string) ([]string, error) {
+	dev, err := s.deviceByKey(ctx, key, addr)
+	if err != nil {
+		return nil, err
+	}
+	names, err := s.Q.MemberChildNamesWithPIN(ctx, s.Pool, dbsqlc.MemberChildNamesWithPINParams{FamilyID: dev.FamilyID, Max: MaxChildNames})
+	return names, Err(err, "")
 }

@@ -18,6 +18,7 @@ import (
 func (s *Server) mountAccountPublic(r chi.Router) {
 	r.Post("/auth/reset", s.handlePasswordReset)
 	r.Post("/auth/pin", s.handlePINSignIn)
+	r.Post("/auth/pin/children", s.handlePINChildren)
 }
 
 // mountAccount adds the endpoints of the signed-in person.
@@ -197,7 +198,7 @@ func (s *Server) handlePINSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	child, device, err := s.store.CheckPIN(r.Context(), db.PINSignIn{
-		DeviceKey: req.DeviceKey, FamilyCode: req.FamilyCode, Name: req.Name, PIN: req.PIN,
+		DeviceKey: req.DeviceKey, FamilyCode: req.FamilyCode, Name: req.Name, PIN: req.PIN, Addr: s.clientAddr(r),
 	})
 	if err != nil {
 		if familyhub.ErrorCode(err) == familyhub.EUNAUTHORIZED {
@@ -209,4 +210,37 @@ func (s *Server) handlePINSignIn(w http.ResponseWriter, r *http.Request) {
 	meta.ChildDevice = &device
 	s.logger.Info("PIN sign-in", "user_id", child, "child_device_id", device)
 	s.signIn(w, r, child, meta, req.ReturnToken)
+}
+
+type pinChildrenRequest struct {
+	DeviceKey string `json:"device_key"`
+}
+
+type pinChildrenJSON struct {
+	// Names are the display names of the family's children with a PIN.
+	Names []string `json:"names"`
+}
+
+// handlePINChildren answers a children's device (its device_key) the names
+// of its family's children with a PIN, which it offers as buttons. A wrong
+// or revoked key is 401 like a failed PIN sign-in, and counts against the
+// same limits.
+func (s *Server) handlePINChildren(w http.ResponseWriter, r *http.Request) {
+	var req pinChildrenRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	names, err := s.store.ChildDeviceChildren(r.Context(), req.DeviceKey, s.clientAddr(r))
+	if err != nil {
+		if familyhub.ErrorCode(err) == familyhub.EUNAUTHORIZED {
+			s.logger.Warn("children's device key refused", "client_addr", s.clientAddr(r))
+		}
+		s.limitedError(w, r, err, db.LoginWindow)
+		return
+	}
+	if names == nil {
+		names = []string{}
+	}
+	WriteJSON(w, http.StatusOK, pinChildrenJSON{Names: names})
 }

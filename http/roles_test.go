@@ -99,6 +99,8 @@ var roleRules = map[string]routeRule{
 		}},
 	"POST /api/auth/pin": {public: true, want: map[string]int{"anon": 401}, path: fixed("/api/auth/pin"),
 		body: body(map[string]any{"device_key": "nope", "family_code": "ABCDEFGH", "name": "x", "pin": "1234"})},
+	"POST /api/auth/pin/children": {public: true, want: map[string]int{"anon": 401}, path: fixed("/api/auth/pin/children"),
+		body: body(map[string]any{"device_key": "nope"})},
 
 	// My session and account.
 	// Public: it clears the cookie of an ended session too (TestLogoutOfEndedSession).

@@ -96,6 +96,15 @@ WHERE m.family_id = @family_id AND m.role = 'child' AND u.pin_hash IS NOT NULL
   AND lower(trim(u.display_name)) = lower(trim(@name::text))
 ORDER BY u.id;
 
+-- MemberChildNamesWithPIN lists the display names of a family's children
+-- with a PIN (what a children's device offers as buttons), at most max.
+-- name: MemberChildNamesWithPIN :many
+SELECT u.display_name
+FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.family_id = @family_id AND m.role = 'child' AND u.pin_hash IS NOT NULL
+ORDER BY lower(u.display_name), u.id
+LIMIT @max;
+
 -- Password resets.
 
 -- name: PasswordResetDeleteUnused :exec

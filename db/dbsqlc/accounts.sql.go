@@ -255,6 +255,41 @@ func (q *Queries) FamilyUpdate(ctx context.Context, db DBTX, arg FamilyUpdatePar
 	return i, err
 }
 
+const memberChildNamesWithPIN = `-- name: MemberChildNamesWithPIN :many
+SELECT u.display_name
+FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.family_id = $1 AND m.role = 'child' AND u.pin_hash IS NOT NULL
+ORDER BY lower(u.display_name), u.id
+LIMIT $2
+`
+
+type MemberChildNamesWithPINParams struct {
+	FamilyID uuid.UUID
+	Max      int32
+}
+
+// MemberChildNamesWithPIN lists the display names of a family's children
+// with a PIN (what a children's device offers as buttons), at most max.
+func (q *Queries) MemberChildNamesWithPIN(ctx context.Context, db DBTX, arg MemberChildNamesWithPINParams) ([]string, error) {
+	rows, err := db.Query(ctx, memberChildNamesWithPIN, arg.FamilyID, arg.Max)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var display_name string
+		if err := rows.Scan(&display_name); err != nil {
+			return nil, err
+		}
+		items = append(items, display_name)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const memberChildrenByName = `-- name: MemberChildrenByName :many
 SELECT u.id, u.pin_hash
 FROM memberships m JOIN users u ON u.id = m.user_id

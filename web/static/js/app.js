@@ -394,6 +394,6 @@ onReachable((up) => { if (up) outbox.kick(); });
 app.assistant = mountAssistant(app, assistantBar);
 app.conflicts = mountConflicts(app, document.getElementById('notices'));
 app.outbox = outbox; // for the console and the browser tests
-app.sync = watchSync();
+app.sync = watchSync(() => app.me?.family.time_zone);
 watchKeyboard();
 boot();

@@ -4,6 +4,7 @@
 // else English. Every string a person sees goes through t().
 import en from './i18n/en.js';
 import de from './i18n/de.js';
+import { dateIn } from './time.js';
 
 const TABLES = { en, de };
 /** The languages the app speaks, with their own names (for the picker). */
@@ -210,6 +211,9 @@ export function fmtTime(d, tz) {
 
 /** Date and time of instant d in tz. */
 export const fmtDateTime = (d, tz) => intl('DateTimeFormat', { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' }).format(d);
+
+/** Instant d in tz: its time when that is today in tz ("14:02"), else its date and time. */
+export const fmtTimeOrDateTime = (d, tz) => (dateIn(d, tz) === dateIn(new Date(), tz) ? fmtTime(d, tz) : fmtDateTime(d, tz));
 
 const capital = (s) => s.charAt(0).toLocaleUpperCase(locale) + s.slice(1);
 

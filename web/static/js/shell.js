@@ -7,7 +7,7 @@ import { ApiError, onReachable, request, unreachableWhy } from './api.js';
 import * as cache from './cache.js';
 import { h, setChildren } from './dom.js';
 import { realtimeReason } from './errors.js';
-import { fmtDateTime, fmtTime, onLangChange, t } from './i18n.js';
+import { fmtTimeOrDateTime, onLangChange, t } from './i18n.js';
 import { sayIn } from './lines.js';
 import * as outbox from './outbox.js';
 
@@ -59,13 +59,10 @@ onReachable(() => { refreshState(); probe(); });
 // not answering, last synced 14:02"), and a badge counting the writes that
 // wait for the server ---
 
-/** The time of the last sync in the device's own clock: "14:02", or with the date when not today. */
-function fmtSynced(d) {
-  return d.toDateString() === new Date().toDateString() ? fmtTime(d, undefined) : fmtDateTime(d, undefined);
-}
+let syncNow = () => {}; // watchSync's update, run again for each page (the family's zone may be known now)
 
-/** Keeps the offline line and the badge current; returns the update function. */
-export function watchSync() {
+/** Keeps the offline line (the last sync's time in zone(): the family's, as all times) and the badge current; returns the update function. */
+export function watchSync(zone = () => undefined) {
   const line = document.getElementById('offline-line');
   const badge = document.getElementById('pending');
   const update = () => {
@@ -81,7 +78,7 @@ export function watchSync() {
     line.hidden = !offline && !down;
     line.dataset.why = offline ? 'offline' : down ? 'server' : '';
     const key = offline ? 'sync.offline' : 'sync.serverDown';
-    line.textContent = offline || down ? (synced ? t(key, { time: fmtSynced(synced) }) : t(`${key}Never`)) : '';
+    line.textContent = offline || down ? (synced ? t(key, { time: fmtTimeOrDateTime(synced, zone()) }) : t(`${key}Never`)) : '';
     const n = outbox.count();
     badge.hidden = n === 0;
     badge.textContent = t('sync.badge', { count: n });
@@ -97,7 +94,7 @@ export function watchSync() {
   cache.onKeptForError(update);
   cache.lastSynced().then(update);
   onLangChange(update);
-  update();
+  (syncNow = update)();
   return update;
 }
 
@@ -253,6 +250,7 @@ export function newPage(retry) {
   page++;
   retryPage = retry;
   cache.newPageKept();
+  syncNow();
 }
 
 // --- the server failing (a 500, a proxy's 502…) while the page shows the

@@ -1,0 +1,80 @@
+package http
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/familyhub/familyhub/db"
+)
+
+// TestPINChildren: a children's device is offered the display names of its
+// own family's children with a PIN, and nothing else; a wrong or revoked
+// key answers like a failed PIN sign-in and counts against the same
+// per-address limit (so neither endpoint tells keys apart).
+func TestPINChildren(t *testing.T) {
+	t.Parallel()
+	env := roleEnv(t)
+	f, g := newFamilyOfThree(t, env), newFamilyOfThree(t, env)
+	device := func(fam *family) childDeviceJSON {
+		var dev childDeviceJSON
+		fam.clients["owner"].must(http.StatusCreated, "POST", "/api/family/child-devices", map[string]any{"name": "Kitchen tablet"}).decode(t, &dev)
+		return dev
+	}
+	fDev, gDev := device(f), device(g)
+	tablet := env.newClient()
+	children := func(key string, want int) response {
+		t.Helper()
+		return tablet.must(want, "POST", "/api/auth/pin/children", map[string]any{"device_key": key})
+	}
+	// No child has a PIN yet: nobody to offer.
+	if got := string(children(fDev.DeviceKey, http.StatusOK).body); got != `{"names":[]}`+"\n" && got != `{"names":[]}` {
+		t.Fatalf("before any PIN: %s", got)
+	}
+	for _, fam := range []*family{f, g} {
+		fam.clients["owner"].must(http.StatusNoContent, "PUT", "/api/family/members/"+fam.ids["child"].String()+"/pin", map[string]any{"pin": "1234"})
+	}
+	// Only the names of the device's own family's children: no ids, no adults.
+	for _, c := range []struct {
+		key  string
+		fam  *family
+		name string
+	}{{fDev.DeviceKey, f, "f"}, {gDev.DeviceKey, g, "g"}} {
+		want := fmt.Sprintf(`{"names":["child %d"]}`, c.fam.n)
+		if got := string(children(c.key, http.StatusOK).body); got != want && got != want+"\n" {
+			t.Fatalf("family %s: %s, want %s", c.name, got, want)
+		}
+	}
+	// A wrong or revoked key is the PIN sign-in's 401.
+	pin := tablet.must(http.StatusUnauthorized, "POST", "/api/auth/pin",
+		map[string]any{"device_key": "nope", "family_code": fDev.FamilyCode, "name": "x", "pin": "1234"})
+	if got := children("nope", http.StatusUnauthorized); string(got.body) != string(pin.body) {
+		t.Fatalf("wrong key: %s, PIN sign-in: %s", got.body, pin.body)
+	}
+	children("", http.StatusUnauthorized)
+	f.clients["owner"].must(http.StatusNoContent, "DELETE", "/api/family/child-devices/"+fDev.ID.String(), nil)
+	children(fDev.DeviceKey, http.StatusUnauthorized)
+
+	// Wrong keys from one address, on either endpoint, refuse that address
+	// every key, right ones too; another address is not affected.
+	prober := env.newClient()
+	prober.header.Set("X-Forwarded-For", "203.0.113.77")
+	for i := 0; i < db.MaxDeviceKeyFailuresPerAddr; i++ {
+		if i%2 == 0 {
+			prober.must(http.StatusUnauthorized, "POST", "/api/auth/pin/children", map[string]any{"device_key": fmt.Sprint("guess ", i)})
+		} else {
+			prober.must(http.StatusUnauthorized, "POST", "/api/auth/pin",
+				map[string]any{"device_key": fmt.Sprint("guess ", i), "family_code": gDev.FamilyCode, "name": "child", "pin": "1234"})
+		}
+	}
+	r := prober.must(http.StatusTooManyRequests, "POST", "/api/auth/pin/children", map[string]any{"device_key": gDev.DeviceKey})
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+	prober.must(http.StatusTooManyRequests, "POST", "/api/auth/pin/children", map[string]any{"device_key": "guess again"})
+	prober.must(http.StatusTooManyRequests, "POST", "/api/auth/pin",
+		map[string]any{"device_key": gDev.DeviceKey, "family_code": gDev.FamilyCode, "name": fmt.Sprint("child ", g.n), "pin": "1234"})
+	children(gDev.DeviceKey, http.StatusOK)
+	tablet.must(http.StatusOK, "POST", "/api/auth/pin",
+		map[string]any{"device_key": gDev.DeviceKey, "family_code": gDev.FamilyCode, "name": fmt.Sprint("child ", g.n), "pin": "1234"})
+}
