@@ -18,13 +18,20 @@ const (
 )
 
 // titlesBroken names the grid titles that break a word over two lines, run
-// out of their chip, take more than three lines, or lack the whole title as
-// their chip's tooltip ("" when none does).
+// out of their chip, take more than three lines, or, cut, lack the whole
+// title as their chip's tooltip once the pointer is over it ("" when none
+// does). A chip has no tooltip before (a screen reader read a title
+// attribute after the button's name, the title twice), nor one whose title
+// shows whole.
 const titlesBroken = `(() => {
   const bad = [];
   for (const li of document.querySelectorAll('.week-grid li.event, .month-grid li.event')) {
     const b = li.querySelector('button.event-open'), el = li.querySelector('.title'), title = li.dataset.title;
-    if (b.title !== title) bad.push('"' + title + '" has the tooltip "' + b.title + '"');
+    if (b.hasAttribute('title')) bad.push('"' + title + '" has the tooltip "' + b.title + '" before the pointer is over it');
+    b.dispatchEvent(new PointerEvent('pointerenter'));
+    const cut = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+    if (cut && b.title !== title) bad.push('"' + title + '", cut, has the tooltip "' + b.title + '"');
+    if (!cut && b.hasAttribute('title')) bad.push('"' + title + '", whole, has the tooltip "' + b.title + '"');
     const n = el.firstChild, lh = parseFloat(getComputedStyle(el).lineHeight);
     for (const m of n.textContent.matchAll(/\S{2,}/g)) {
       const r = document.createRange();
@@ -41,7 +48,7 @@ const titlesBroken = `(() => {
 // in German. It shows the week grid (before, under 900 px only the agenda)
 // with its mode buttons and nav bar whole, seven columns of 95 px or more,
 // "Schwimmen" whole in its column, and today's long compound titles break at spaces only, in at most three
-// lines ending in an ellipsis, the whole title the chip's tooltip (before,
+// lines ending in an ellipsis, the whole title the chip's tooltip on hover, and only when cut (before,
 // "Elternsprechabend" split at any letter). The month cuts them too, with
 // the whole title as tooltip, and "1 weiterer" for the fourth event of the
 // day opens that day's week. A 360 px phone keeps the agenda, its times
