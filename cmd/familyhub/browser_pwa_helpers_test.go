@@ -37,9 +37,13 @@ type browserOpts struct {
 // weekFromToday is a script for newDevice: the locale's week (Intl.Locale's
 // getWeekInfo, which the calendar's week and month follow: i18n.js's
 // firstDayOfWeek) starts on the page's today (UTC, with the page's clock,
-// pageTimers). The calendar's tests were written when its week ran seven
-// days from today, before it became the locale's calendar week.
-const weekFromToday = `Intl.Locale.prototype.getWeekInfo = function () { return { firstDay: new Date().getUTCDay() || 7, weekend: [6, 7], minimalDays: 1 }; };`
+// pageTimers, as the script began: a clock a test sets back later does not
+// move the week). The calendar's tests were written when its week ran
+// seven days from today, before it became the locale's calendar week.
+const weekFromToday = `{
+  const D = Date;
+  Intl.Locale.prototype.getWeekInfo = function () { return { firstDay: new D().getUTCDay() || 7, weekend: [6, 7], minimalDays: 1 }; };
+}`
 
 // newDevice is newBrowser with a language, a colour scheme or a script.
 func newDevice(t *testing.T, name string, w, h int64, o browserOpts) *browser {
