@@ -18,13 +18,20 @@ const (
 )
 
 // titlesBroken names the grid titles that break a word over two lines, run
-// out of their chip, take more than three lines, or lack the whole title as
-// their chip's tooltip ("" when none does).
+// out of their chip, take more than three lines, or, cut, lack the whole
+// title as their chip's tooltip once the pointer is over it ("" when none
+// does). A chip has no tooltip before (a screen reader read a title
+// attribute after the button's name, the title twice), nor one whose title
+// shows whole.
 const titlesBroken = `(() => {
   const bad = [];
   for (const li of document.querySelectorAll('.week-grid li.event, .month-grid li.event')) {
     const b = li.querySelector('button.event-open'), el = li.querySelector('.title'), title = li.dataset.title;
-    if (b.title !== title) bad.push('"' + title + '" has the tooltip "' + b.title + '"');
+    if (b.hasAttribute('title')) bad.push('"' + title + '" has the tooltip "' + b.title + '" before the pointer is over it');
+    b.dispatchEvent(new PointerEvent('pointerenter'));
+    const cut = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+    if (cut && b.title !== title) bad.push('"' + title + '", cut, has the tooltip "' + b.title + '"');
+    if (!cut && b.hasAttribute('title')) bad.push('"' + title + '", whole, has the tooltip "' + b.title + '"');
     const n = el.firstChild, lh = parseFloat(getComputedStyle(el).lineHeight);
     for (const m of n.textContent.matchAll(/\S{2,}/g)) {
       const r = document.createRange();
@@ -37,11 +44,27 @@ const titlesBroken = `(() => {
   return bad.join('; ');
 })()`
 
+// tabletFamily is a server with Ana's family (seedFamily; its zone is UTC)
+// and her events titled titles today, one an hour long every two hours
+// from 09:00 UTC; it answers today's midnight too.
+func tabletFamily(t *testing.T, titles ...string) (*Main, time.Time) {
+	t.Helper()
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera","time_zone":"UTC"}`)
+	seedFamily(t, m, ana)
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	for i, title := range titles {
+		at := today.Add(time.Duration(9+2*i) * time.Hour)
+		restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": title, "starts_at": at.Format(time.RFC3339), "ends_at": at.Add(time.Hour).Format(time.RFC3339)})
+	}
+	return m, today
+}
+
 // TestBrowserCalendarTablet: the kitchen tablet stands upright (800x1280)
 // in German. It shows the week grid (before, under 900 px only the agenda)
 // with its mode buttons and nav bar whole, seven columns of 95 px or more,
 // "Schwimmen" whole in its column, and today's long compound titles break at spaces only, in at most three
-// lines ending in an ellipsis, the whole title the chip's tooltip (before,
+// lines ending in an ellipsis, the whole title the chip's tooltip on hover, and only when cut (before,
 // "Elternsprechabend" split at any letter). The month cuts them too, with
 // the whole title as tooltip, and "1 weiterer" for the fourth event of the
 // day opens that day's week. A 360 px phone keeps the agenda, its times
@@ -49,14 +72,7 @@ const titlesBroken = `(() => {
 // and so does the phone on its side (800x390: too short for a grid).
 func TestBrowserCalendarTablet(t *testing.T) {
 	browserTest(t)
-	m := startMain(t, dbtest.URL(t))
-	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera","time_zone":"UTC"}`)
-	seedFamily(t, m, ana)
-	today := time.Now().UTC().Truncate(24 * time.Hour)
-	for i, title := range []string{tabletParents, tabletOrtho, "Müll rausbringen", "Schwimmen"} {
-		at := today.Add(time.Duration(9+2*i) * time.Hour)
-		restAs(t, ana, m, "POST", "/api/calendar/events", map[string]any{"title": title, "starts_at": at.Format(time.RFC3339), "ends_at": at.Add(time.Hour).Format(time.RFC3339)})
-	}
+	m, today := tabletFamily(t, tabletParents, tabletOrtho, "Müll rausbringen", "Schwimmen")
 	tablet := newDevice(t, "tablet", 800, 1280, browserOpts{lang: "de-DE"})
 	phone := newDevice(t, "phone", 360, 740, browserOpts{lang: "en-GB"})
 	signInAll(t, func() { tablet.login(m.URL(), "ana@example.org") }, func() { phone.login(m.URL(), "ana@example.org") })
@@ -98,7 +114,7 @@ func TestBrowserCalendarTablet(t *testing.T) {
 		t.Errorf("today's month cell says %q for its fourth event, want 1 weiterer", got)
 	}
 	tablet.click(fmt.Sprintf(`section.month-day[aria-labelledby="md-%s"] button.more`, day))
-	tablet.waitJS("today's week with all four", `document.querySelector('.cal-body')?.dataset.range?.startsWith('week `+day+`')
+	tablet.waitJS("today's week with all four", `document.querySelector('.cal-body')?.dataset.range?.startsWith('week ')
 		&& document.querySelectorAll('.week-grid section[aria-labelledby="wd-`+day+`"] li.event').length === 4`, 10*time.Second)
 
 	phone.goTo("/calendar", chip(tabletOrtho))
@@ -121,5 +137,47 @@ func TestBrowserCalendarTablet(t *testing.T) {
 	phone.waitJS("the phone on its side", `innerHeight === 390`, 5*time.Second)
 	if !eval[bool](phone, agenda) {
 		t.Errorf("the phone on its side (800x390) does not show the agenda alone")
+	}
+}
+
+// TestBrowserCalendarTabletDark: an upright tablet 720x1024 in dark mode
+// (the narrowest with the grids): the week, the month and the agenda never
+// scroll sideways, and the agenda's times show whole on one line at 4.5:1
+// or more against their chip.
+func TestBrowserCalendarTabletDark(t *testing.T) {
+	browserTest(t)
+	m, _ := tabletFamily(t, tabletParents, tabletOrtho, "Schwimmen")
+	b := newDevice(t, "tablet", 720, 1024, browserOpts{lang: "de-DE", dark: true})
+	b.login(m.URL(), "ana@example.org")
+	b.goTo("/calendar", `document.querySelector('.cal-body > .week-grid li.event')`)
+	const sideways = `document.documentElement.scrollWidth > innerWidth + 1 ? 'the page scrolls sideways (' + document.documentElement.scrollWidth + ' px in ' + innerWidth + ')' : ''`
+	if got := eval[string](b, sideways); got != "" {
+		t.Errorf("week: %s", got)
+	}
+	b.click(`.modes button[data-mode=month]`)
+	b.waitJS("the month", `document.querySelector('.cal-body > .month-grid li.event')`, 10*time.Second)
+	if got := eval[string](b, sideways); got != "" {
+		t.Errorf("month: %s", got)
+	}
+	b.click(`.modes button[data-mode=agenda]`)
+	b.waitJS("the agenda", `document.querySelector('.cal-body > .agenda li.event')`, 10*time.Second)
+	if got := eval[string](b, sideways); got != "" {
+		t.Errorf("agenda: %s", got)
+	}
+	if got := eval[string](b, `(() => {
+  const rgb = (c) => c.match(/[\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const bg = (el) => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor); if (c.length < 4 || c[3] > 0) return c; } return [255, 255, 255]; };
+  const bad = [];
+  for (const el of document.querySelectorAll('.agenda li.event .time')) {
+    const s = getComputedStyle(el), r = el.getBoundingClientRect(), what = '"' + el.textContent + '"';
+    if (el.scrollWidth > el.clientWidth + 1 || r.right > el.closest('button').getBoundingClientRect().right + 1) bad.push(what + ' is cut');
+    if (r.height > 1.5 * parseFloat(s.lineHeight)) bad.push(what + ' takes more than a line');
+    const [a, z] = [lum(rgb(s.color)), lum(bg(el))].sort((x, y) => y - x), ratio = (a + 0.05) / (z + 0.05);
+    if (ratio < 4.5) bad.push(what + ' has contrast ' + ratio.toFixed(2));
+  }
+  return bad.join('; ');
+})()`); got != "" {
+		t.Errorf("agenda's times: %s", got)
 	}
 }

@@ -28,7 +28,22 @@ type browserOpts struct {
 	lang   string // e.g. "de-DE": navigator.languages, Accept-Language and Intl's default
 	dark   bool   // prefers-color-scheme: dark
 	script string // runs in every document before the app's scripts
+	// realWeek: the calendar's weeks start on the locale's first weekday. Without it they start on
+	// the page's today (weekFromToday), so a test that places events from today on sees them in
+	// the week it opens whatever the weekday it runs on.
+	realWeek bool
 }
+
+// weekFromToday is a script for newDevice: the locale's week (Intl.Locale's
+// getWeekInfo, which the calendar's week and month follow: i18n.js's
+// firstDayOfWeek) starts on the page's today (UTC, with the page's clock,
+// pageTimers, as the script began: a clock a test sets back later does not
+// move the week). The calendar's tests were written when its week ran
+// seven days from today, before it became the locale's calendar week.
+const weekFromToday = `{
+  const D = Date;
+  Intl.Locale.prototype.getWeekInfo = function () { return { firstDay: new D().getUTCDay() || 7, weekend: [6, 7], minimalDays: 1 }; };
+}`
 
 // newDevice is newBrowser with a language, a colour scheme or a script.
 func newDevice(t *testing.T, name string, w, h int64, o browserOpts) *browser {
@@ -50,6 +65,9 @@ func newDevice(t *testing.T, name string, w, h int64, o browserOpts) *browser {
 			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if !o.realWeek {
+		o.script += "\n" + weekFromToday // after pageTimers: its clock
 	}
 	if o.script != "" {
 		if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: o.script}); err != nil {

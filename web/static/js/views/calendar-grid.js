@@ -26,8 +26,19 @@ function timeText(app, o, day) {
 }
 
 /**
+ * A title cut in a grid shows whole in a tooltip, set as the pointer comes over it and only then: a title attribute
+ * always there is read by a screen reader after the button's name, which holds the title already (read twice).
+ */
+function tipIfCut(e) {
+  const b = e.currentTarget;
+  const el = b.querySelector('.title');
+  const cut = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+  if (cut) b.title = el.textContent; else b.removeAttribute('title');
+}
+
+/**
  * One occurrence on one day: li.event with a button that opens it. In a grid (week, month) a long title is
- * cut to a few lines with an ellipsis: the whole shows on hover (its tooltip) and in the dialog it opens.
+ * cut to a few lines with an ellipsis: the whole shows on hover (its tooltip, tipIfCut) and in the dialog it opens.
  */
 export function eventChip(app, o, day, { compact = false, grid = false, onOpen }) {
   const who = o.read_only ? t('calendar.subscribed') : o.created_by ? memberName(app, o.created_by) : null;
@@ -40,7 +51,7 @@ export function eventChip(app, o, day, { compact = false, grid = false, onOpen }
     dataset: { id: o.id, rid: o.recurrence_id || '', title: o.title, ...(o.overridden ? { overridden: 'true' } : {}), ...(o.pending ? { pending: o.pending } : {}), ...(o.later ? { later: 'true' } : {}) },
     cssvars: { '--member': o.read_only ? 'var(--muted)' : memberColor(app, o.created_by) },
   },
-  h('button.event-open', { type: 'button', title: grid ? o.title : null, dataset: { key: `ev-${occKey(o)}-${day}` }, onclick: () => onOpen(o) },
+  h('button.event-open', { type: 'button', onpointerenter: grid ? tipIfCut : null, dataset: { key: `ev-${occKey(o)}-${day}` }, onclick: () => onOpen(o) },
     h('span.time', timeText(app, o, day)),
     h('span.what',
       h('span.title', o.title),

@@ -1,5 +1,5 @@
 // Calendar: an agenda of the coming weeks on a phone; on a laptop or tablet (wide: 720 px wide and 500 tall) also a grid
-// of seven days from today (then week by week) and a month grid. Occurrences are expanded by the server;
+// of the calendar week containing today (then week by week) and a month grid. Occurrences are expanded by the server;
 // colours are the members who made the events. Adding, changing and deleting a whole event, or only one
 // occurrence of a series, goes through the outbox (outbox.js), so it works offline too: what waits is
 // shown where it will be, "waiting to sync" (calendar-pending.js). The ranges read recently stay on the
@@ -95,9 +95,9 @@ export function view(app, main) {
 
   function rangeAt(m, at) {
     if (m === 'week') {
-      // Seven days from the day shown first: today at first, so the coming
-      // week is always in view (a family plans forward), then by sevens.
-      const from = at;
+      // The calendar week containing at, from the locale's first weekday as the month's rows (Sunday in
+      // en-US, Monday in de): before, seven days from today, a week that began on a Saturday.
+      const from = weekStart(at, firstDayOfWeek());
       return { mode: m, from, to: addDays(from, 7) };
     }
     if (m === 'month') {
