@@ -169,7 +169,7 @@ func (x *executor) addItems(in Intent) (Result, string, error) {
 	if err != nil {
 		return Result{}, "", err
 	}
-	onList, err := x.tx.ShoppingItemList(x.ctx, list.ID)
+	onList, err := x.tx.ShoppingItemsForPut(x.ctx, list.ID)
 	if err != nil {
 		return Result{}, "", err
 	}

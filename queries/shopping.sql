@@ -41,6 +41,15 @@ DELETE FROM shopping_lists
 WHERE id = @id AND family_id = @family_id
   AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'));
 
+-- ShoppingListPutLock serialises the merging adds to one list (db.Tx.
+-- ShoppingItemsForPut) until the transaction ends: each reads the list
+-- and then adds to a line or inserts one, so two at once would both add
+-- "2" to "eggs 6" (one amount lost) or both insert "milk" (two lines).
+-- Plain adds and ticks do not take it. A list id of another family only
+-- makes two transactions wait for each other; nothing is read.
+-- name: ShoppingListPutLock :exec
+SELECT pg_advisory_xact_lock(hashtextextended('familyhub.shopping-put:' || (@list_id::uuid)::text, 0));
+
 -- name: ShoppingItemListByList :many
 SELECT * FROM shopping_items_view
 WHERE list_id = @list_id AND family_id = @family_id

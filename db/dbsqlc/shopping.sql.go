@@ -856,6 +856,21 @@ func (q *Queries) ShoppingListList(ctx context.Context, db DBTX, familyID uuid.U
 	return items, nil
 }
 
+const shoppingListPutLock = `-- name: ShoppingListPutLock :exec
+SELECT pg_advisory_xact_lock(hashtextextended('familyhub.shopping-put:' || ($1::uuid)::text, 0))
+`
+
+// ShoppingListPutLock serialises the merging adds to one list (db.Tx.
+// ShoppingItemsForPut) until the transaction ends: each reads the list
+// and then adds to a line or inserts one, so two at once would both add
+// "2" to "eggs 6" (one amount lost) or both insert "milk" (two lines).
+// Plain adds and ticks do not take it. A list id of another family only
+// makes two transactions wait for each other; nothing is read.
+func (q *Queries) ShoppingListPutLock(ctx context.Context, db DBTX, listID uuid.UUID) error {
+	_, err := db.Exec(ctx, shoppingListPutLock, listID)
+	return err
+}
+
 const shoppingListUpdate = `-- name: ShoppingListUpdate :one
 UPDATE shopping_lists
 SET name = coalesce($1, name)
