@@ -244,7 +244,8 @@ export function mountAssistant(app, root) {
 
   /**
    * The Undo button for an executed command that wrote something. An Undo
-   * without an answer (offline, 30 s, a proxy's 502/504, a 500) shows a new
+   * without an answer (offline, 30 s, a proxy's 502/504, a 500: the last
+   * three say it may have been undone) shows a new
    * button for the same command, so it can be tried again: the server
    * undoes a command once (a repeat is refused as undone already), until it
    * answers, the command is too old, or another answer replaces this one.
@@ -261,8 +262,9 @@ export function mountAssistant(app, root) {
           const lang = headers.get('Content-Language');
           show(() => (serverSpeaks(lang) ? data.message : t('assistant.undone')));
         }, (ex) => show(
-          // 503 unavailable: its COMMIT got no answer, it may be undone (not "busy, try again")
-          ex.status === 503 && ex.outcomeUnknown ? () => t('assistant.undoUnknown') : errorSay(ex, 'fail.undo', 'assistant.noAnswer'),
+          // A 500, a proxy's 502/504 or our 503 unavailable (its COMMIT got
+          // no answer): it may be undone, not "try again" (503 busy: not begun)
+          ex.status >= 500 && ex.outcomeUnknown ? () => t('assistant.undoUnknown') : errorSay(ex, 'fail.undo', 'assistant.noAnswer'),
           { actions: serverDown(ex) ? undoButton(cmd) : null },
         ));
         input.focus();
