@@ -110,6 +110,18 @@ func (tx *Tx) ShoppingItemsForPut(ctx context.Context, listID uuid.UUID) ([]dbsq
 	return tx.ShoppingItemList(ctx, listID)
 }
 
+// ShoppingListLastActive returns the id of the family's list with the most
+// recent activity (the list made or renamed, an item on it added, changed
+// or ticked), the first made on a tie; not found when it has no list.
+func (tx *Tx) ShoppingListLastActive(ctx context.Context) (uuid.UUID, error) {
+	family, err := tx.family()
+	if err != nil {
+		return uuid.UUID{}, err
+	}
+	id, err := tx.q.ShoppingListLastActive(ctx, tx, family)
+	return id, Err(err, "shopping list")
+}
+
 func first(had, it *dbsqlc.ShoppingItemsView) *dbsqlc.ShoppingItemsView {
 	if had != nil {
 		return had

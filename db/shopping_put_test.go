@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 )
@@ -97,5 +100,86 @@ func TestShoppingItemPutConcurrent(t *testing.T) {
 	}
 	if got := strings.Join(lines, ", "); got != "eggs 10, bread 2" {
 		t.Errorf("list %q, want both adds counted: eggs 10, bread 2", got)
+	}
+}
+
+// TestShoppingListLastActive: the list a command naming no list falls back
+// to (assistant executor.lists) is the one with the newest activity: made
+// or renamed, an item on it added, changed or ticked; of lists equally
+// recent, the first made (as the loop over every list's items it replaces
+// chose); and only the family's own.
+func TestShoppingListLastActive(t *testing.T) {
+	t.Parallel()
+	f := newShoppingFixture(t)
+	var lists map[string]dbsqlc.ShoppingList
+	var item dbsqlc.ShoppingItemsView
+	want := func(step, name string) {
+		t.Helper()
+		f.tx(t, func(tx *db.Tx) error {
+			id, err := tx.ShoppingListLastActive(f.ctx)
+			if err == nil && id != lists[name].ID {
+				t.Errorf("%s: the last active list is %s, want %s", step, id, name)
+			}
+			return err
+		})
+	}
+	f.tx(t, func(tx *db.Tx) error {
+		weekly, err := tx.ShoppingListGet(f.ctx, f.list)
+		lists = map[string]dbsqlc.ShoppingList{"Weekly": weekly}
+		return err
+	})
+	for _, name := range []string{"Aldi", "Hardware"} {
+		f.tx(t, func(tx *db.Tx) error {
+			l, _, err := tx.ShoppingListCreate(f.ctx, db.ShoppingListNew{Name: name})
+			lists[name] = l
+			return err
+		})
+	}
+	want("made last", "Hardware")
+	f.tx(t, func(tx *db.Tx) (err error) {
+		item, _, err = tx.ShoppingItemAdd(f.ctx, f.list, db.ShoppingItemNew{Name: "milk"})
+		return err
+	})
+	want("an item added", "Weekly")
+	f.tx(t, func(tx *db.Tx) error {
+		_, err := tx.ShoppingListUpdate(f.ctx, lists["Aldi"].ID, db.ShoppingListPatch{Name: familyhub.Some("Aldi Süd")})
+		return err
+	})
+	want("renamed", "Aldi")
+	f.tx(t, func(tx *db.Tx) error {
+		_, err := tx.ShoppingItemUpdate(f.ctx, item.ID, db.ShoppingItemPatch{Checked: familyhub.Some(true)})
+		return err
+	})
+	want("an item ticked", "Weekly")
+	// Two lists made in one transaction are equally recent: the first in
+	// ShoppingListList's order (made first, then id) wins.
+	f.tx(t, func(tx *db.Tx) error {
+		for _, name := range []string{"C", "D"} {
+			l, _, err := tx.ShoppingListCreate(f.ctx, db.ShoppingListNew{Name: name})
+			if err != nil {
+				return err
+			}
+			lists[name] = l
+		}
+		all, err := tx.ShoppingListList(f.ctx)
+		for _, l := range all {
+			if l.Name == "C" || l.Name == "D" {
+				lists["first"] = l
+				break
+			}
+		}
+		return err
+	})
+	want("a tie", "first")
+	// A family without lists (its own, not the lists above): not found.
+	other := familyhub.NewContextWithAuth(context.Background(), familyhub.SystemAuth(uuid.New()))
+	if err := f.store.Tx(other, func(tx *db.Tx) error {
+		_, err := tx.ShoppingListLastActive(other)
+		if familyhub.ErrorCode(err) != familyhub.ENOTFOUND {
+			t.Errorf("a family without lists: %v, want not found", err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

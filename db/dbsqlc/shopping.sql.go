@@ -822,6 +822,27 @@ func (q *Queries) ShoppingListInsert(ctx context.Context, db DBTX, arg ShoppingL
 	return i, err
 }
 
+const shoppingListLastActive = `-- name: ShoppingListLastActive :one
+SELECT l.id FROM shopping_lists l
+WHERE l.family_id = $1
+ORDER BY GREATEST(l.updated_at, (SELECT max(i.updated_at) FROM shopping_items i
+                                 WHERE i.list_id = l.id AND i.family_id = l.family_id)) DESC,
+         l.created_at, l.id
+LIMIT 1
+`
+
+// ShoppingListLastActive is the family's list with the most recent
+// activity: the list made or renamed, an item on it added, changed or
+// ticked (an item deleted leaves no trace); on a tie the list made first
+// (ShoppingListList's order). One statement, not one read of every
+// list's items.
+func (q *Queries) ShoppingListLastActive(ctx context.Context, db DBTX, familyID uuid.UUID) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, shoppingListLastActive, familyID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const shoppingListList = `-- name: ShoppingListList :many
 SELECT id, family_id, name, created_at, updated_at, categorised_at, version FROM shopping_lists
 WHERE family_id = $1
