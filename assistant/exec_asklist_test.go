@@ -123,7 +123,8 @@ func TestAddMergesAndUndo(t *testing.T) {
 		t.Errorf("reply: %q", a.Message)
 	}
 	u, err := f.undo(f.ana, a.ID)
-	if err != nil || u.Message != "Zurückgenommen: Milch, Eier, Äpfel und Butter auf „Weekly“ wieder wie vorher." {
+	// Milch was open without amount: kept as it was, not named.
+	if err != nil || u.Message != "Zurückgenommen: Eier, Äpfel und Butter auf „Weekly“ wieder wie vorher." {
 		t.Fatalf("undo: %q %v", u.Message, err)
 	}
 	if after := f.state(false); after != before {
@@ -137,6 +138,17 @@ func TestAddMergesAndUndo(t *testing.T) {
 	}
 	if u, err := f.undo(f.ana, a.ID); err != nil || u.Message != "Taken back: bread and jam came off “Weekly” again." {
 		t.Errorf("en undo: %q %v", u.Message, err)
+	}
+	// A line found open and kept (Milch) is not said to come off: it stays.
+	a, err = f.svc.Command(f.ctx(f.ana), Request{Text: "Milch und Brot auf die Liste", Lang: "de"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := f.undo(f.ana, a.ID); err != nil || u.Message != "Zurückgenommen: Ich habe Brot wieder von „Weekly“ gestrichen." {
+		t.Errorf("undo of a kept line: %q %v", u.Message, err)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "Milch, 6 Eier✓, 2 Äpfel" {
+		t.Errorf("after the undo of milk and bread: %s", got)
 	}
 	a, err = f.svc.Command(f.ctx(f.ana), Request{Text: "Käse auf die Liste", Lang: "de"})
 	if err != nil {

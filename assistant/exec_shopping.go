@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/google/uuid"
@@ -46,24 +45,16 @@ func (x *executor) lists() (all []dbsqlc.ShoppingList, def *dbsqlc.ShoppingList,
 			return all, &all[i], nil
 		}
 	}
-	def = &all[0]
-	var latest time.Time
+	last, err := x.tx.ShoppingListLastActive(x.ctx) // one statement, not every list's items
+	if err != nil {
+		return nil, nil, err
+	}
 	for i := range all {
-		at := all[i].UpdatedAt
-		items, err := x.tx.ShoppingItemList(x.ctx, all[i].ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, it := range items {
-			if it.UpdatedAt.After(at) {
-				at = it.UpdatedAt
-			}
-		}
-		if at.After(latest) {
-			def, latest = &all[i], at
+		if all[i].ID == last {
+			return all, &all[i], nil
 		}
 	}
-	return all, def, nil
+	return all, &all[0], nil
 }
 
 type shownListKey struct{}
@@ -169,7 +160,7 @@ func (x *executor) addItems(in Intent) (Result, string, error) {
 	if err != nil {
 		return Result{}, "", err
 	}
-	onList, err := x.tx.ShoppingItemList(x.ctx, list.ID)
+	onList, err := x.tx.ShoppingItemsForPut(x.ctx, list.ID)
 	if err != nil {
 		return Result{}, "", err
 	}

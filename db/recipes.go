@@ -450,7 +450,7 @@ func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList)
 		return nil, false, err
 	}
 	ids, replayed, err := tx.createOnce(ctx, p.RequestID, "recipe-add-to-list", request, func() ([]uuid.UUID, error) {
-		onList, err := tx.ShoppingItemList(ctx, p.ListID)
+		onList, err := tx.ShoppingItemsForPut(ctx, p.ListID)
 		if err != nil {
 			return nil, err
 		}

@@ -15,15 +15,18 @@ import (
 // rule, so that a list does not hold two lines of the same thing.
 //
 //   - An open line of the same name (case and outer spaces aside) is kept.
-//     With the same unit its amount and the new one are added when both
-//     are numbers ("2" and "3": "5"; "500 g" and "1,4 kg" stay two lines);
+//     With the same unit (g and kg, ml and l count as one) its amount and
+//     the new one are added when both are numbers ("2" and "3": "5"; "500
+//     g" and "1,4 kg": "1,9 kg"; "1 bag" and "500 g" stay two lines);
 //     a line without quantity takes the new one; an add without quantity
 //     leaves the line as it is.
 //   - Else a ticked line of that name is unticked, with the new quantity
 //     (its own when the add names none).
 //   - Else the item is added as a new line.
 //
-// onList is the list's items as they are now (ShoppingItemList). before
+// onList is the list's items as they are now, read by ShoppingItemsForPut
+// in this transaction (the items this transaction put since merged in
+// with Replaced): read without its lock, a concurrent add is missed. before
 // is the line as it was when it was changed (nil: a new item, or a line
 // kept as it is), for an undo; item.ID says which line it is. comma writes a sum with a decimal comma ("1,5"),
 // as does a line that already has one.
@@ -91,6 +94,32 @@ func (tx *Tx) ShoppingItemPut(ctx context.Context, listID uuid.UUID, onList []db
 	}
 	item, err = tx.shoppingItemInsert(ctx, listID, p)
 	return item, nil, err
+}
+
+// ShoppingItemsForPut returns a list's items (as ShoppingItemList) for
+// ShoppingItemPut, read under the list's put lock (held until the
+// transaction ends): a second merging add to the list waits, then reads
+// the first's line, so two devices adding "2 eggs" at once make "eggs 10"
+// of "eggs 6", not "eggs 8", and two adding "milk" make one line. A unique
+// index cannot say it: a list may hold two lines of a name (another unit,
+// an add that does not merge), and a merge is an UPDATE of an amount.
+func (tx *Tx) ShoppingItemsForPut(ctx context.Context, listID uuid.UUID) ([]dbsqlc.ShoppingItemsView, error) {
+	if err := tx.q.ShoppingListPutLock(ctx, tx, listID); err != nil {
+		return nil, Err(err, "shopping list")
+	}
+	return tx.ShoppingItemList(ctx, listID)
+}
+
+// ShoppingListLastActive returns the id of the family's list with the most
+// recent activity (the list made or renamed, an item on it added, changed
+// or ticked), the first made on a tie; not found when it has no list.
+func (tx *Tx) ShoppingListLastActive(ctx context.Context) (uuid.UUID, error) {
+	family, err := tx.family()
+	if err != nil {
+		return uuid.UUID{}, err
+	}
+	id, err := tx.q.ShoppingListLastActive(ctx, tx, family)
+	return id, Err(err, "shopping list")
 }
 
 func first(had, it *dbsqlc.ShoppingItemsView) *dbsqlc.ShoppingItemsView {

@@ -72,6 +72,7 @@ type shoppingFixture struct {
 	count *statements
 	ctx   context.Context
 	list  uuid.UUID
+	pool  *pgxpool.Pool
 }
 
 func newShoppingFixture(t *testing.T) *shoppingFixture {
@@ -88,7 +89,7 @@ func newShoppingFixture(t *testing.T) *shoppingFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	f.store = db.NewStore(pool)
+	f.store, f.pool = db.NewStore(pool), pool
 	f.store.SetJobQueue(autoFiling{})
 	var family uuid.UUID
 	if err := pool.QueryRow(context.Background(), `INSERT INTO families (name) VALUES ('F') RETURNING id`).Scan(&family); err != nil {

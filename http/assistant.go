@@ -230,6 +230,10 @@ func (s *Server) handleAssistantChoice(w http.ResponseWriter, r *http.Request) {
 		// Locale: only its hour cycle and region count (the question's
 		// language stays).
 		Locale string `json:"locale"`
+		// ListID: the list_id the question's command came with (the
+		// list on screen then), sent again: the option runs with it
+		// (assistant.WithShownList), as the command would have.
+		ListID *uuid.UUID `json:"list_id"`
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		s.Error(w, r, err)
@@ -239,7 +243,11 @@ func (s *Server) handleAssistantChoice(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, assistant.ErrNoOption)
 		return
 	}
-	a, err := s.assistant.Choose(r.Context(), id, *req.Option, assistant.AcceptLanguage(r.Header.Get("Accept-Language")), assistant.LocaleDevice(req.Locale))
+	ctx := r.Context()
+	if req.ListID != nil {
+		ctx = assistant.WithShownList(ctx, *req.ListID)
+	}
+	a, err := s.assistant.Choose(ctx, id, *req.Option, assistant.AcceptLanguage(r.Header.Get("Accept-Language")), assistant.LocaleDevice(req.Locale))
 	s.answerAssistant(w, r, a.Lang, toAssistantAnswerJSON(a), err)
 }
 

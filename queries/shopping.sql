@@ -41,6 +41,28 @@ DELETE FROM shopping_lists
 WHERE id = @id AND family_id = @family_id
   AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'));
 
+-- ShoppingListPutLock serialises the merging adds to one list (db.Tx.
+-- ShoppingItemsForPut) until the transaction ends: each reads the list
+-- and then adds to a line or inserts one, so two at once would both add
+-- "2" to "eggs 6" (one amount lost) or both insert "milk" (two lines).
+-- Plain adds and ticks do not take it. A list id of another family only
+-- makes two transactions wait for each other; nothing is read.
+-- name: ShoppingListPutLock :exec
+SELECT pg_advisory_xact_lock(hashtextextended('familyhub.shopping-put:' || (@list_id::uuid)::text, 0));
+
+-- ShoppingListLastActive is the family's list with the most recent
+-- activity: the list made or renamed, an item on it added, changed or
+-- ticked (an item deleted leaves no trace); on a tie the list made first
+-- (ShoppingListList's order). One statement, not one read of every
+-- list's items.
+-- name: ShoppingListLastActive :one
+SELECT l.id FROM shopping_lists l
+WHERE l.family_id = @family_id
+ORDER BY GREATEST(l.updated_at, (SELECT max(i.updated_at) FROM shopping_items i
+                                 WHERE i.list_id = l.id AND i.family_id = l.family_id)) DESC,
+         l.created_at, l.id
+LIMIT 1;
+
 -- name: ShoppingItemListByList :many
 SELECT * FROM shopping_items_view
 WHERE list_id = @list_id AND family_id = @family_id

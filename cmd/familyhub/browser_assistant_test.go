@@ -70,7 +70,7 @@ func TestBrowserAssistant(t *testing.T) {
 	// the page says it in English.
 	phone.setValue(`#assistant-input`, "setz Bananen auf die Liste")
 	phone.click(`.assistant-form button[type=submit]`)
-	phone.waitJS("English answer", `document.querySelector('.assistant-reply p')?.textContent === 'Added Bananen to Weekly.'`, 5*time.Second)
+	phone.waitJS("English answer", `document.querySelector('.assistant-reply p')?.textContent === 'Added Bananen to “Weekly”.'`, 5*time.Second)
 
 	// A German page: the server's German sentence, German buttons.
 	restAs(t, ana, m, "POST", "/api/shopping/lists/"+listID+"/items", map[string]any{"name": "Milch"})
@@ -106,4 +106,10 @@ func TestBrowserAssistant(t *testing.T) {
 	}
 	laptop.click(`.assistant-reply button.undo`)
 	laptop.waitJS("German conflict", `document.querySelector('.assistant-reply p')?.textContent === '„Bio-Äpfel“ wurde inzwischen geändert; ich habe nichts rückgängig gemacht.'`, 5*time.Second)
+	// An English command on a German page: the page's German wording of
+	// the English answer is the server's own German sentence (the list in
+	// quotes, docs/assistant.md).
+	laptop.setValue(`#assistant-input`, "add pears to the list")
+	laptop.click(`.assistant-form button[type=submit]`)
+	laptop.waitJS("German wording of an English answer", `document.querySelector('.assistant-reply p')?.textContent === 'Ich habe pears auf „Weekly“ gesetzt.'`, 5*time.Second)
 }

@@ -822,6 +822,27 @@ func (q *Queries) ShoppingListInsert(ctx context.Context, db DBTX, arg ShoppingL
 	return i, err
 }
 
+const shoppingListLastActive = `-- name: ShoppingListLastActive :one
+SELECT l.id FROM shopping_lists l
+WHERE l.family_id = $1
+ORDER BY GREATEST(l.updated_at, (SELECT max(i.updated_at) FROM shopping_items i
+                                 WHERE i.list_id = l.id AND i.family_id = l.family_id)) DESC,
+         l.created_at, l.id
+LIMIT 1
+`
+
+// ShoppingListLastActive is the family's list with the most recent
+// activity: the list made or renamed, an item on it added, changed or
+// ticked (an item deleted leaves no trace); on a tie the list made first
+// (ShoppingListList's order). One statement, not one read of every
+// list's items.
+func (q *Queries) ShoppingListLastActive(ctx context.Context, db DBTX, familyID uuid.UUID) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, shoppingListLastActive, familyID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const shoppingListList = `-- name: ShoppingListList :many
 SELECT id, family_id, name, created_at, updated_at, categorised_at, version FROM shopping_lists
 WHERE family_id = $1
@@ -854,6 +875,21 @@ func (q *Queries) ShoppingListList(ctx context.Context, db DBTX, familyID uuid.U
 		return nil, err
 	}
 	return items, nil
+}
+
+const shoppingListPutLock = `-- name: ShoppingListPutLock :exec
+SELECT pg_advisory_xact_lock(hashtextextended('familyhub.shopping-put:' || ($1::uuid)::text, 0))
+`
+
+// ShoppingListPutLock serialises the merging adds to one list (db.Tx.
+// ShoppingItemsForPut) until the transaction ends: each reads the list
+// and then adds to a line or inserts one, so two at once would both add
+// "2" to "eggs 6" (one amount lost) or both insert "milk" (two lines).
+// Plain adds and ticks do not take it. A list id of another family only
+// makes two transactions wait for each other; nothing is read.
+func (q *Queries) ShoppingListPutLock(ctx context.Context, db DBTX, listID uuid.UUID) error {
+	_, err := db.Exec(ctx, shoppingListPutLock, listID)
+	return err
 }
 
 const shoppingListUpdate = `-- name: ShoppingListUpdate :one

@@ -186,8 +186,12 @@ export function mountAssistant(app, root) {
     }
   }
 
-  /** Shows the server's answer to a command or a choice. */
-  function present(data, headers) {
+  /**
+   * Shows the server's answer to a command or a choice. listId: the list
+   * on screen when the command was said, sent again with a choice (the
+   * option lands there, as the command would have).
+   */
+  function present(data, headers, listId) {
     const lang = headers.get('Content-Language');
     const own = () => (serverSpeaks(lang) ? data.message : null);
     if (data.outcome === 'question') {
@@ -197,7 +201,7 @@ export function mountAssistant(app, root) {
       const draw = () => show(() => ({
         text: own() || t('assistant.question'),
         note: q.error?.(),
-        choices: q.closed ? null : choiceButtons(data, !!own(), q, draw),
+        choices: q.closed ? null : choiceButtons(data, !!own(), q, draw, listId),
       }));
       draw();
       return;
@@ -213,7 +217,7 @@ export function mountAssistant(app, root) {
    * answers the same option again from its record, it is not done twice);
    * a question answered already (409) or gone is closed, and says so.
    */
-  function choiceButtons(data, serverLabels, q, draw) {
+  function choiceButtons(data, serverLabels, q, draw, listId) {
     const options = data.intent?.options || [];
     const buttons = options.map((opt, i) => h('button.choice', {
       type: 'button',
@@ -224,7 +228,8 @@ export function mountAssistant(app, root) {
         q.at = i;
         for (const b of reply.querySelectorAll('button.choice')) b.disabled = true;
         reply.querySelectorAll('button.choice')[i]?.setAttribute('aria-busy', 'true');
-        await exchange(`/api/assistant/commands/${data.id}/choice`, { option: i, locale: clockLocale() }, (res) => present(res.data, res.headers), (ex) => {
+        const body = { option: i, locale: clockLocale(), ...(listId && { list_id: listId }) };
+        await exchange(`/api/assistant/commands/${data.id}/choice`, body, (res) => present(res.data, res.headers, listId), (ex) => {
           q.at = -1;
           if (ex.status === 422) q.refused.add(i);
           q.closed = ex.status === 409 || ex.status === 404 || q.refused.size >= options.length;
@@ -239,7 +244,8 @@ export function mountAssistant(app, root) {
 
   /**
    * The Undo button for an executed command that wrote something. An Undo
-   * without an answer (offline, 30 s, a proxy's 502/504, a 500) shows a new
+   * without an answer (offline, 30 s, a proxy's 502/504, a 500: the last
+   * three say it may have been undone) shows a new
    * button for the same command, so it can be tried again: the server
    * undoes a command once (a repeat is refused as undone already), until it
    * answers, the command is too old, or another answer replaces this one.
@@ -256,8 +262,9 @@ export function mountAssistant(app, root) {
           const lang = headers.get('Content-Language');
           show(() => (serverSpeaks(lang) ? data.message : t('assistant.undone')));
         }, (ex) => show(
-          // 503 unavailable: its COMMIT got no answer, it may be undone (not "busy, try again")
-          ex.status === 503 && ex.outcomeUnknown ? () => t('assistant.undoUnknown') : errorSay(ex, 'fail.undo', 'assistant.noAnswer'),
+          // A 500, a proxy's 502/504 or our 503 unavailable (its COMMIT got
+          // no answer): it may be undone, not "try again" (503 busy: not begun)
+          ex.status >= 500 && ex.outcomeUnknown ? () => t('assistant.undoUnknown') : errorSay(ex, 'fail.undo', 'assistant.noAnswer'),
           { actions: serverDown(ex) ? undoButton(cmd) : null },
         ));
         input.focus();
@@ -288,7 +295,7 @@ export function mountAssistant(app, root) {
     const listId = again ? again.listId : location.pathname.match(/^\/shopping\/([0-9a-f-]{36})$/)?.[1];
     unanswered = null;
     await exchange('/api/assistant/commands', { id, text, locale: clockLocale(), ...(listId && { list_id: listId }) }, ({ data, headers }) => {
-      present(data, headers);
+      present(data, headers, listId);
       if (input.value.trim() === text) input.value = '';
     }, (ex) => {
       if (serverDown(ex)) unanswered = { text, id, listId };
