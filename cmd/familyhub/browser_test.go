@@ -204,6 +204,12 @@ func TestBrowserRealtime(t *testing.T) {
 	// A: a laptop on replica A; B: a phone on replica B.
 	a := newBrowser(t, "A", 1100, 760, 1)
 	bb := newBrowser(t, "B", 390, 760, 2)
+	// A's calendar opens on the week grid, and the seeded events are the
+	// coming days: its week starts today (weekFromToday, as newDevice's),
+	// or on a Saturday the en-US week would end today and show none.
+	if _, err := chromedp.Call(a.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: weekFromToday}); err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() { a.login(c.a.URL(), "ana@example.org") })
 	bb.do(chromedp.Navigate(c.b.URL() + "/login"))
