@@ -21,8 +21,9 @@ func valueOf(sel string) string {
 // with it (20:00, the hour kept); an end set to 21:30 follows the next
 // move of the start with its 2½ hours; an end then typed before the start
 // is said at the Ende field on Save (marked, its line under it, the focus
-// there) and nothing is sent; an all-day event's last day follows its
-// first day, keeping its days. Before, the end stayed where it was and
+// there) and nothing is sent, and said again in English and German when
+// the language switches with the dialog open; an all-day event's last day
+// follows its first day, keeping its days. Before, the end stayed where it was and
 // Save showed the server's "end before start" at the top, the focus on
 // Speichern.
 func TestBrowserDialogsEventEndFollows(t *testing.T) {
@@ -52,6 +53,18 @@ func TestBrowserDialogsEventEndFollows(t *testing.T) {
 			&& e.getAttribute('aria-describedby').split(' ').includes(line.id); })()`, 5*time.Second)
 	if !eval[bool](b, `document.querySelector('dialog[open] .dialog-error').hidden`) {
 		t.Error("an error at the top of the dialog")
+	}
+	// The language switched with the dialog open (another tab can): the
+	// line is said again, in English, then German. Before, the field stayed
+	// marked and its line went.
+	for _, step := range []struct{ lang, line string }{
+		{"en", "The end is before the start. Choose a later end."},
+		{"de", "Das Ende liegt vor dem Beginn. Wähle ein späteres Ende."},
+	} {
+		b.setLang(step.lang)
+		b.waitJS("the end's line in "+step.lang, `(() => { const e = document.querySelector('dialog[open] input[name=end]');
+			const line = document.getElementById(e.id + '-error');
+			return e.getAttribute('aria-invalid') === 'true' && !line.hidden && line.textContent === `+js(step.line)+`; })()`, 5*time.Second)
 	}
 	b.typeInto(end, "07.12.2030 09:00")
 	b.waitJS("the mark gone", `!document.querySelector('dialog[open] input[name=end]').hasAttribute('aria-invalid')
