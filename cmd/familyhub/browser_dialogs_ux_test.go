@@ -21,8 +21,9 @@ func valueOf(sel string) string {
 // with it (20:00, the hour kept); an end set to 21:30 follows the next
 // move of the start with its 2½ hours; an end then typed before the start
 // is said at the Ende field on Save (marked, its line under it, the focus
-// there) and nothing is sent; an all-day event's last day follows its
-// first day, keeping its days. Before, the end stayed where it was and
+// there) and nothing is sent, and said again in English and German when
+// the language switches with the dialog open; an all-day event's last day
+// follows its first day, keeping its days. Before, the end stayed where it was and
 // Save showed the server's "end before start" at the top, the focus on
 // Speichern.
 func TestBrowserDialogsEventEndFollows(t *testing.T) {
@@ -52,6 +53,18 @@ func TestBrowserDialogsEventEndFollows(t *testing.T) {
 			&& e.getAttribute('aria-describedby').split(' ').includes(line.id); })()`, 5*time.Second)
 	if !eval[bool](b, `document.querySelector('dialog[open] .dialog-error').hidden`) {
 		t.Error("an error at the top of the dialog")
+	}
+	// The language switched with the dialog open (another tab can): the
+	// line is said again, in English, then German. Before, the field stayed
+	// marked and its line went.
+	for _, step := range []struct{ lang, line string }{
+		{"en", "The end is before the start. Choose a later end."},
+		{"de", "Das Ende liegt vor dem Beginn. Wähle ein späteres Ende."},
+	} {
+		b.setLang(step.lang)
+		b.waitJS("the end's line in "+step.lang, `(() => { const e = document.querySelector('dialog[open] input[name=end]');
+			const line = document.getElementById(e.id + '-error');
+			return e.getAttribute('aria-invalid') === 'true' && !line.hidden && line.textContent === `+js(step.line)+`; })()`, 5*time.Second)
 	}
 	b.typeInto(end, "07.12.2030 09:00")
 	b.waitJS("the mark gone", `!document.querySelector('dialog[open] input[name=end]').hasAttribute('aria-invalid')
@@ -106,27 +119,40 @@ func TestBrowserDialogsTaskNoDue(t *testing.T) {
 }
 
 // TestBrowserDialogsLastTaskFocus: on a 360 px phone in German a keyboard
-// user ticks every open task in "Other open tasks" done with Space; once
-// the ticking pauses they leave, and the focus is on the section's
-// heading (the section now says all is done), not on <body>. Before,
-// keepKeyboard looked only at the rows of the same list: with none left
-// the focus fell to the start of the page.
+// user ticks the tasks of "Other open tasks" done with Space, one by one;
+// each time the ticking pauses the row leaves and the focus is on the
+// next row's tick box, after the list's last row on the one before it,
+// and after the section's last task on its "Alles erledigt.", which a
+// screen reader then reads (not on the heading above it, nor on <body>).
+// Before, the last task's focus went to the heading.
 func TestBrowserDialogsLastTaskFocus(t *testing.T) {
 	browserTest(t)
 	m := startMain(t, dbtest.URL(t), func(c *Config) { c.Calendar.AllowPrivateSubscriptions = true })
 	f := seedShots(t, m, "en")
 	b := newDevice(t, "phone", 360, 740, browserOpts{lang: "de-DE", script: pageTimers(0, heldSettle)})
 	b.login(m.URL(), f.email)
-	b.goTo("/tasks", `document.querySelector('#h-open + ul li.task')`)
-	n := eval[int](b, `document.querySelectorAll('#h-open + ul li.task').length`)
-	for i := range n {
-		eval[bool](b, fmt.Sprintf(`document.querySelectorAll('#h-open + ul li.task input[type=checkbox]')[%d].focus() ?? true`, i))
+	const rows = `[...document.querySelectorAll('#h-open + ul li.task')]`
+	b.goTo("/tasks", rows+`.length >= 3`)
+	// tick ticks row i (from the top) with Space; once the pause ends it
+	// leaves, and the focus is on want (evaluated before the tick).
+	tick := func(i int, what, want string) {
+		t.Helper()
+		eval[bool](b, fmt.Sprintf(`(window.__want = %s, %s[%d].querySelector('input[type=checkbox]').focus() ?? true)`, want, rows, i))
 		b.do(chromedp.KeyEvent(" "))
-		b.waitJS("ticked", fmt.Sprintf(`document.querySelectorAll('#h-open + ul li.task.done').length === %d`, i+1), 5*time.Second)
+		b.waitJS("ticked", `document.querySelector('#h-open + ul li.task.done')`, 5*time.Second)
+		fireSettle(t, b)
+		b.waitJS("the ticked row gone", `!document.querySelector('#h-open + ul li.task.done')`, 10*time.Second)
+		b.waitJS("the focus on "+what, `!!window.__want && document.activeElement === window.__want`, 2*time.Second)
 	}
-	fireSettle(t, b)
-	b.waitJS("the open tasks gone", `!document.querySelector('#h-open + ul li.task')`, 10*time.Second)
-	b.waitJS("the focus on the section's heading", `document.activeElement === document.querySelector('#h-open')`, 2*time.Second)
+	last := eval[int](b, rows+`.length`) - 1
+	tick(last, "the row before", fmt.Sprintf(`%s[%d].querySelector('input[type=checkbox]')`, rows, last-1))
+	for eval[int](b, rows+`.length`) > 1 {
+		tick(0, "the next row", rows+`[1].querySelector('input[type=checkbox]')`)
+	}
+	tick(0, "Alles erledigt.", `document.querySelector('#h-open ~ p[data-empty]')`)
+	if got := eval[string](b, `document.activeElement.textContent`); got != "Alles erledigt." {
+		t.Errorf("the focus is on %q", got)
+	}
 }
 
 // TestBrowserDialogsNotifyFocus: on a laptop in English, "Turn on for this

@@ -201,7 +201,7 @@ func walkGerman(b *browser, base string, data []string) {
 	dialog("item dialog")
 	b.click(`.tabs button.tab-new`)
 	dialog("new list dialog")
-	b.click(`.list-tools button.danger`)
+	b.chooseTool("Liste löschen") // on the phone through the ⋯ menu
 	dialog("delete list question")
 
 	// The assistant: an answer, and a refusal with examples.

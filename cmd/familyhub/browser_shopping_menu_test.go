@@ -34,7 +34,9 @@ const listHeadRows = `(() => {
 // row; Clear ticked, Rename and Delete list are in its menu, so the list's
 // head and tools take two rows and the first item shows without
 // scrolling. The menu is a menu button: Enter or Space opens it on its first
-// item, arrows move round, Escape closes it with the focus back on "⋯"; a
+// item, arrows move round, a letter to the next item starting with it
+// (type-ahead; before, a letter did nothing), Escape closes it with the
+// focus back on "⋯"; a
 // click opens it, a touch outside closes it; an item chosen opens its dialog,
 // whose closing gives the focus back to "⋯". On a laptop (English, dark)
 // all four stay in the row and there is no "⋯". Before, the four buttons
@@ -97,6 +99,22 @@ func TestBrowserShoppingMenu(t *testing.T) {
 		phone.do(chromedp.KeyEvent(step.key))
 		phone.waitJS("arrows move to "+step.want, `document.activeElement.textContent === `+js(step.want), 5*time.Second)
 	}
+	// Type-ahead: a letter (real key events, Shift too) moves to the next
+	// item starting with it, round from the last; case and umlauts aside
+	// (ä, as a German keyboard types it, finds "Abgehakte …"); a letter
+	// no item starts with leaves the focus.
+	for _, step := range []struct{ key, want string }{
+		{"u", "Umbenennen"}, {"L", "Liste löschen"}, {"a", "Abgehakte entfernen (2)"}, {"l", "Liste löschen"},
+		{"ä", "Abgehakte entfernen (2)"}, {"x", "Abgehakte entfernen (2)"}, {"u", "Umbenennen"},
+	} {
+		// kb.Encode sends an ä as an "Unidentified" key: the German keyboard's key is "ä".
+		phone.do(chromedp.KeyEvent(step.key, func(p *input.DispatchKeyEventParams) {
+			if step.key == "ä" {
+				p.Key, p.Code = "ä", "Quote"
+			}
+		}))
+		phone.waitJS(step.key+" moves to "+step.want, `document.activeElement.textContent === `+js(step.want)+` && !document.querySelector(`+js(menu)+`).hidden`, 5*time.Second)
+	}
 	phone.do(chromedp.KeyEvent(kb.Escape))
 	closed("Escape closes it, the focus back on ⋯", true)
 	phone.do(chromedp.KeyEvent(" "))
@@ -135,7 +153,7 @@ func TestBrowserShoppingMenu(t *testing.T) {
 	// an item chosen: its dialog; closed, the focus back on ⋯
 	click(more)
 	opened("open again", "Abgehakte entfernen (2)")
-	phone.clickText(menu+` [role=menuitem]`, "Umbenennen")
+	phone.chooseTool("Umbenennen")
 	phone.waitJS("the rename dialog, the menu closed", `document.querySelector('dialog[open] input[name=name]') && document.querySelector(`+js(menu)+`).hidden`, 5*time.Second)
 	phone.do(chromedp.KeyEvent(kb.Escape))
 	phone.waitJS("the dialog closed, the focus on ⋯", `!document.querySelector('dialog[open]') && document.activeElement === document.querySelector(`+js(more)+`)`, 5*time.Second)
@@ -149,4 +167,26 @@ func TestBrowserShoppingMenu(t *testing.T) {
 	if eval[bool](laptop, `!!document.querySelector('.list-tools .more-menu')?.offsetParent`) {
 		t.Error("laptop: a ⋯ button shown, with every tool in the row")
 	}
+}
+
+// chooseTool clicks the open list's tool whose text starts with text as a
+// person does, with real mouse clicks: on a narrow screen through the "⋯"
+// menu (opened first if it is closed), else in the row.
+func (b *browser) chooseTool(text string) {
+	b.t.Helper()
+	more := `document.querySelector('.list-tools button.more')`
+	if eval[bool](b, `!!`+more+`?.checkVisibility() && `+more+`.getAttribute('aria-expanded') === 'false'`) {
+		b.clickAt(more)
+		b.waitJS("the ⋯ menu open", more+`.getAttribute('aria-expanded') === 'true'`, 5*time.Second)
+	}
+	find := `[...document.querySelectorAll('.list-tools button')].find((e) => e.textContent.startsWith(` + js(text) + `) && e.checkVisibility())`
+	b.waitJS("the tool "+text, find, 5*time.Second)
+	b.clickAt(find)
+}
+
+// clickAt clicks the middle of the element the JS expression el answers, with a real mouse click.
+func (b *browser) clickAt(el string) {
+	b.t.Helper()
+	at := eval[[]float64](b, `(() => { const e = `+el+`; e.scrollIntoView({ block: 'nearest' }); const r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`)
+	b.do(chromedp.MouseClickXY(at[0], at[1]))
 }

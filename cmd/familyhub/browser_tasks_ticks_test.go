@@ -103,3 +103,41 @@ func tasksHeld(t *testing.T, name string, w, h int64) (*Main, shotFamily, *brows
 	b.goTo("/tasks", `document.querySelector('#h-open + ul li.task')`)
 	return m, f, b
 }
+
+// TestBrowserTasksTickKeyboardFocusNotMine: on a laptop in English Mia, a
+// child, ticks her "Feed the cat" done with Space; once the ticking
+// pauses the focus is on the next row, Ana's "Call grandma", which Mia
+// may open but not tick: at its title's button. Her last open task then
+// ("Tidy your room") hands the focus back to that row, the one before it.
+// Before, a row without a tick box Mia may use was skipped: the focus
+// jumped past Call grandma to Tidy your room, and after the last task to
+// the section's heading.
+func TestBrowserTasksTickKeyboardFocusNotMine(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
+	inv := restAs(t, ana, m, "POST", "/api/family/invites", map[string]any{"role": "child"})
+	mia := signupAt(t, m.URL(), fmt.Sprintf(`{"email":"mia@example.org","password":"correct horse","display_name":"Mia","invite_code":%q}`, inv["code"]))
+	tomorrow := time.Now().Add(26 * time.Hour)
+	for i, tk := range []struct{ title, who string }{{"Feed the cat", mia.userID}, {"Call grandma", ana.userID}, {"Tidy your room", mia.userID}} {
+		restAs(t, ana, m, "POST", "/api/tasks", map[string]any{"title": tk.title, "assignee_id": tk.who,
+			"due_at": tomorrow.Add(time.Duration(i) * time.Hour).Format(time.RFC3339)})
+	}
+	b := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB", script: pageTimers(0, heldSettle)})
+	b.login(m.URL(), "mia@example.org")
+	b.goTo("/tasks", openTasks+` === 'Feed the cat, Call grandma, Tidy your room'`)
+	row := `[...document.querySelectorAll('#h-open + ul li.task')].find((li) => li.querySelector('.title').textContent === %q)`
+	if !eval[bool](b, fmt.Sprintf(row, "Call grandma")+`.querySelector('input[type=checkbox]').disabled`) {
+		t.Fatal("Mia may tick Ana's task")
+	}
+	grandma := fmt.Sprintf(row, "Call grandma") + `.querySelector('button.task-open')`
+	for _, title := range []string{"Feed the cat", "Tidy your room"} {
+		eval[bool](b, fmt.Sprintf(row, title)+`.querySelector('input[type=checkbox]').focus() ?? true`)
+		b.do(chromedp.KeyEvent(" "))
+		b.waitJS(title+" ticked", openTasks+` .includes(`+js(title+"✓")+`)`, 5*time.Second)
+		fireSettle(t, b)
+		b.waitJS(title+" gone", `!`+openTasks+`.includes(`+js(title)+`)`, 10*time.Second)
+		b.waitJS("the focus on Call grandma's title", `document.activeElement === `+grandma, 2*time.Second)
+	}
+}

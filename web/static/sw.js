@@ -15,7 +15,7 @@ const SHELL = [
   '/js/views/auth.js', '/js/views/calendar-answers.js', '/js/views/calendar-grid.js', '/js/views/calendar-pending.js', '/js/views/calendar.js', '/js/views/family-account.js',
   '/js/views/family-children.js', '/js/views/family-invites.js', '/js/views/family-members.js', '/js/views/family-notifications.js', '/js/views/family-notify-form.js',
   '/js/views/family-settings.js', '/js/views/family-default-list.js', '/js/views/form.js',
-  '/js/views/dialog.js', '/js/views/event-dialog.js', '/js/views/event-form.js', '/js/views/family-dav.js', '/js/views/family-feeds.js', '/js/views/family.js',
+  '/js/views/dialog.js', '/js/views/event-dialog.js', '/js/views/event-ends.js', '/js/views/event-form.js', '/js/views/family-dav.js', '/js/views/family-feeds.js', '/js/views/family.js',
   '/js/views/language.js', '/js/views/recipe-edit.js', '/js/views/recipe.js', '/js/views/recipes.js',
   '/js/views/shopping-items.js', '/js/views/shopping-lists.js', '/js/views/shopping.js', '/js/views/task-dialog.js',
   '/js/views/tasks.js', '/js/warm.js',

@@ -317,13 +317,17 @@ export function localText(kind, { value = '', ...attrs } = {}) {
   input.addEventListener('invalid', () => judge(true));
   const pick = NATIVE[kind] ? picker(input, kind) : null;
   input.parts = { error, picker: pick?.el ?? null };
-  // A new language (the listener below localField): the same value, written its way.
+  // A new language (the listener below localField): the same value, written
+  // its way, and its own line (unreadable) said again. A line another put
+  // under it (the event dialog's end before its start) stays, for them to
+  // say again (lines.js): judged readable, it was cleared, the field still
+  // marked invalid with no line to say why.
   input.relang = () => {
     const v = read();
-    if (v !== null) set(v);
+    if (v !== null) { st.text = showAs(kind, v); show(st.text); }
     describe();
     pick?.label();
-    if (!error.hidden) judge(true);
+    if (v === null) judge(st.marked);
   };
   set(value);
   return input;

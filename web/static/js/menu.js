@@ -6,8 +6,10 @@
 // ArrowUp move round the items, Home and End to the first and last;
 // Escape closes it and gives the focus back to the button, as does
 // choosing an item (a dialog it opens gives the focus back there); Tab,
-// or a click or tap outside, closes it.
+// or a click or tap outside, closes it. A letter typed moves to the next
+// item whose label starts with it (type-ahead), round from the last.
 import { h, nextId } from './dom.js';
+import { currentLocale } from './i18n.js';
 
 /** The width below which the buttons go into the menu (app.css agrees). */
 export const NARROW = '(max-width: 40rem)';
@@ -64,6 +66,9 @@ export function moreMenu(bar, items, { label, query = NARROW }) {
     } else if (to !== undefined && can.length) {
       e.preventDefault();
       can[(to + can.length) % can.length].focus();
+    } else if (typed(e)) {
+      const next = startingWith(can, at, e.key);
+      if (next) { e.preventDefault(); next.focus(); }
     }
   });
   // The focus gone elsewhere (Tab, or a dialog an item opened): closed.
@@ -99,4 +104,23 @@ export function moreMenu(bar, items, { label, query = NARROW }) {
       document.removeEventListener('pointerdown', outside, true);
     },
   };
+}
+
+// A printable character typed on its own (not Space, not a shortcut).
+const typed = (e) => [...e.key].length === 1 && e.key.trim() !== '' && !e.ctrlKey && !e.metaKey && !e.altKey;
+
+/**
+ * startingWith(items, at, key) is the first of items after index at, round
+ * from the start, whose label starts with key, in the app's language with
+ * case and accents aside ("l" finds "Liste löschen", "ä" and "a" both find
+ * "Ändern" and "Abgehakte …"), or null.
+ */
+function startingWith(items, at, key) {
+  const same = new Intl.Collator(currentLocale(), { sensitivity: 'base' });
+  for (let i = 1; i <= items.length; i++) {
+    const el = items[(at + i + items.length) % items.length];
+    const first = [...(el.getAttribute('aria-label') || el.textContent).trim()][0];
+    if (first && same.compare(first, key) === 0) return el;
+  }
+  return null;
 }

@@ -27,28 +27,43 @@ export function settler(onSettled, ms = 2000) {
 
 // keepKeyboard(draw) draws; a focused row that leaves then (a done open
 // task, a ticked item with "Hide ticked") hands the focus to the nearest
-// row after it (else before it) in its list that is still there, to its
-// tick box; the last row of its list to the first row of the lists after
-// it (the next section's first task); none left, to its section's heading,
-// else the page's first button (Add). The keyboard user goes on from
-// where they were. Before, the focus fell to the start of the page and a
-// screen reader read from there (also after the last task of a section).
+// row after it in its list that is still there, else before it, else to
+// the rows of the other lists of its part of the page ([data-rows]: a
+// tasks section, the shopping list's categories), those after it first.
+// A row takes it at its tick box, else at its first button (a chore, a
+// task this member may not tick): skipped, the focus jumped past them.
+// None left: to the part's line saying it is empty ([data-empty], "All
+// done"), else its section's heading, else the page's first button
+// (Add). The keyboard user goes on from where they were. Before, the
+// focus fell to the start of the page and a screen reader read from
+// there; after the last open task it went to the heading, above "All
+// done", which was never read.
 function keepKeyboard(draw) {
   const row = document.activeElement?.closest?.('li[data-id]');
   const near = [];
   for (let r = row?.nextElementSibling; r; r = r.nextElementSibling) near.push(r.dataset.id);
   for (let r = row?.previousElementSibling; r; r = r.previousElementSibling) near.push(r.dataset.id);
   const page = row?.closest('main') ?? document;
-  const rows = [...page.querySelectorAll('li[data-id]')];
-  if (row) near.push(...rows.slice(rows.indexOf(row) + 1).filter((r) => r.parentElement !== row.parentElement).map((r) => r.dataset.id));
+  const part = row?.closest('[data-rows]') ?? page;
+  const rows = [...part.querySelectorAll('li[data-id]')].filter((r) => r.parentElement !== row?.parentElement);
+  const at = row ? row.compareDocumentPosition.bind(row) : null;
+  const after = rows.filter((r) => at?.(r) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const before = rows.filter((r) => at?.(r) & Node.DOCUMENT_POSITION_PRECEDING).reverse();
+  near.push(...[...after, ...before].map((r) => r.dataset.id));
   const section = row?.closest('section');
   draw();
   if (!row || (document.activeElement && document.activeElement !== document.body)) return;
   const take = (el) => { el?.focus({ preventScroll: true }); return !!el && document.activeElement === el; };
   for (const id of near) {
-    if (id && take(document.querySelector(`li[data-id="${CSS.escape(id)}"] input[type=checkbox]:not(:disabled)`))) return;
+    const r = id && document.querySelector(`li[data-id="${CSS.escape(id)}"]`);
+    if (r && take(r.querySelector('input[type=checkbox]:not(:disabled)') ?? r.querySelector('button:not(:disabled), a[href]'))) return;
   }
+  const empty = part.isConnected ? part.querySelector('[data-empty]:not([hidden])') : null;
   const heading = section?.isConnected ? section.querySelector('h2, h3') : null;
-  if (heading && !heading.hasAttribute('tabindex')) heading.tabIndex = -1;
-  if (!take(heading)) take(page.querySelector('.page-head button:not(:disabled)'));
+  for (const el of [empty, heading]) {
+    if (!el) continue;
+    if (!el.hasAttribute('tabindex')) el.tabIndex = -1;
+    if (take(el)) return;
+  }
+  take(page.querySelector('.page-head button:not(:disabled)'));
 }

@@ -45,8 +45,9 @@ export function view(app, main) {
 
   const section = (id, title) => {
     const ul = h('ul.tasks');
-    const empty = h('p.muted');
-    return { ul, empty, el: h('section.card', { 'aria-labelledby': id }, h('h2', { id }, title), ul, empty) };
+    // A row done here hands the focus on within its section, to "All done" after the last (settle.js).
+    const empty = h('p.muted', { dataset: { empty: '' } });
+    return { ul, empty, el: h('section.card', { 'aria-labelledby': id, dataset: { rows: '' } }, h('h2', { id }, title), ul, empty) };
   };
   const todaySec = section('h-today', '');
   const openSec = section('h-open', t('tasks.otherOpen'));
