@@ -149,7 +149,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			f := families[run.lang]
-			b := newDevice(t, name, run.size.w, run.size.h, browserOpts{dark: run.dark, lang: shotData[run.lang].lang, script: pushStub(key.Key, push.Subscribe(key.Key))})
+			b := newDevice(t, name, run.size.w, run.size.h, browserOpts{dark: run.dark, lang: shotData[run.lang].lang, script: pushStub(key.Key, push.Subscribe(key.Key)), realWeek: true})
 			setNotificationPermission(t, b, m.URL(), cdpbrowser.PermissionSettingGranted)
 			b.do(chromedp.Navigate(m.URL() + "/login"))
 			b.waitJS("sign-in page", `document.querySelector('input[name=email]')`, 10*time.Second)
@@ -158,6 +158,21 @@ func TestBrowserAccessibility(t *testing.T) {
 			checkViews(b, name, run.size == phone, f, shotData[run.lang])
 		})
 	}
+	// The kitchen tablet, a children's device (in German): the children
+	// with a PIN as large buttons.
+	t.Run("tablet-de", func(t *testing.T) {
+		b := newDevice(t, "tablet-de", 800, 1280, browserOpts{lang: shotData["de"].lang, realWeek: true})
+		asChildDevice(b, m.URL(), families["de"].device)
+		b.waitJS("the children as buttons", `[...document.querySelectorAll('.pin-form button.pin-child')].map((b) => b.textContent).join() === `+
+			js(shotData["de"].child+","+shotData["de"].child2)+` && !document.querySelector('.pin-who[aria-busy]')`, 10*time.Second)
+		for _, s := range eval[[]string](b, tapTargets) {
+			t.Errorf("PIN sign-in: tap target under 44 px: %s", s)
+		}
+		if s := eval[string](b, overflow); s != "" {
+			t.Errorf("PIN sign-in: wider than its box: %s", s)
+		}
+		saveShot(b, "login-children-tablet-de", "")
+	})
 }
 
 func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) {
@@ -307,6 +322,24 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
 	b.waitJS("focus back on the task", `document.activeElement.matches('li.task button.task-open')`, 5*time.Second)
 
 	b.goTo("/calendar", `document.querySelector('li.event')`)
+	if !phone {
+		// The Week view is the calendar week that holds today, from the
+		// locale's first weekday, with the week's events in it.
+		var titles []string
+		for _, e := range w.events {
+			if e.day < 7 {
+				titles = append(titles, e.title)
+			}
+		}
+		if s := eval[string](b, `((from, titles) => {
+  const first = document.querySelector('.week-grid section.week-day')?.getAttribute('aria-labelledby');
+  if (first !== 'wd-' + from) return 'the week starts at ' + first + ', not ' + from;
+  const text = document.querySelector('.week-grid').textContent;
+  return titles.filter((t) => !text.includes(t)).map((t) => t + ' is not in the week').join('; ');
+})(`+js(f.weekStart)+`, `+js(strings.Join(append(titles, w.trainingDay), "\n"))+`.split('\n'))`); s != "" {
+			t.Errorf("%s: calendar week: %s", name, s)
+		}
+	}
 	small("calendar")
 	fits("calendar")
 	narrow("calendar", "''")

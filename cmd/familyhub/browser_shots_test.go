@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -33,6 +34,8 @@ type shotFamily struct {
 	email     string // the owner's, to sign in
 	listID    string // the list the others look at
 	series    string // a weekly event that began weeks ago: its shown occurrences are not its first
+	weekStart string // the first day of the calendar week that holds today, 2006-01-02 (shotEvent)
+	device    string // the children's device, as the app keeps it (child-device.js; asChildDevice)
 	command   string // an assistant command that adds to the list
 	presences []func()
 }
@@ -62,6 +65,12 @@ type shotTask struct {
 	who                      string // "owner", "adult", "child", "child2", "rotation" or ""
 }
 
+// shotEvent's day counts from the first day of the calendar week that
+// holds today (in the family's zone; the locale's first weekday, as the
+// calendar's Week view: weekStartsOn), so the Week view shows the same
+// week whatever the weekday the screenshots are taken on: days 0 to 6 are
+// in it, 7 to 13 the next week's (the phone's agenda from today on, late
+// in the week).
 type shotEvent struct {
 	title, location, rrule, by string // by: "owner" or "adult"
 	day, days                  int    // days > 0: all day for that many days
@@ -98,6 +107,8 @@ var shotData = map[string]shotWords{
 			{title: "Parents' evening", location: "Hillside Primary", by: "adult", day: 3, from: [2]int{19, 0}, to: [2]int{20, 0}},
 			{title: "Grandma visits", by: "adult", day: 4, days: 3},
 			{title: "Mia's birthday party", location: "At home", by: "owner", day: 5, from: [2]int{15, 0}, to: [2]int{18, 0}},
+			{title: "Car service", location: "Hill Street Garage", by: "adult", day: 8, from: [2]int{8, 0}, to: [2]int{9, 0}},
+			{title: "Dinner at the Parkers'", by: "owner", day: 11, from: [2]int{19, 0}, to: [2]int{22, 0}},
 		},
 		series: "Swimming lessons",
 		recipes: []map[string]any{
@@ -145,6 +156,8 @@ var shotData = map[string]shotWords{
 			{title: "Elternabend", location: "Grundschule am Berg", by: "adult", day: 3, from: [2]int{19, 0}, to: [2]int{20, 0}},
 			{title: "Oma zu Besuch", by: "adult", day: 4, days: 3},
 			{title: "Lenas Geburtstagsfeier", location: "Zu Hause", by: "owner", day: 5, from: [2]int{15, 0}, to: [2]int{18, 0}},
+			{title: "Auto in die Werkstatt", location: "Autohaus Berger", by: "adult", day: 8, from: [2]int{8, 0}, to: [2]int{9, 0}},
+			{title: "Essen bei Müllers", by: "owner", day: 11, from: [2]int{19, 0}, to: [2]int{22, 0}},
 		},
 		series: "Schwimmkurs",
 		recipes: []map[string]any{
@@ -185,6 +198,7 @@ func seedShots(t *testing.T, m *Main, lang string) shotFamily {
 	}
 	adult, child, child2 := join(w.adult, "member"), join(w.child, "child"), join(w.child2, "child")
 	restAs(t, owner, m, "PUT", "/api/family/members/"+child.userID+"/pin", map[string]any{"pin": "2468"})
+	restAs(t, owner, m, "PUT", "/api/family/members/"+child2.userID+"/pin", map[string]any{"pin": "1357"})
 	restAs(t, owner, m, "POST", "/api/family/invites", map[string]any{"role": w.inviteRole}) // one still open
 	who := map[string]member{"owner": owner, "adult": adult, "child": child, "child2": child2}
 
@@ -208,6 +222,12 @@ func seedShots(t *testing.T, m *Main, lang string) shotFamily {
 	at := func(day, hour, minute int) time.Time {
 		return time.Date(now.Year(), now.Month(), now.Day()+day, hour, minute, 0, 0, loc)
 	}
+	// The calendar week that holds today, from its first day: Saturday
+	// the 5th is in the week of Monday the 30th (en-GB, de-DE) or of Sunday
+	// the 29th (en-US); Sunday the 6th in the week of Monday the 30th or of
+	// Sunday the 6th. Today is the family zone's, as the calendar's.
+	week := -((int(now.Weekday()) - int(weekStartsOn(w.lang)) + 7) % 7)
+	inWeek := func(day, hour, minute int) time.Time { return at(week+day, hour, minute) }
 	for _, tk := range w.tasks {
 		body := map[string]any{"title": tk.title}
 		if tk.notes != "" {
@@ -238,11 +258,11 @@ func seedShots(t *testing.T, m *Main, lang string) shotFamily {
 		}
 		if e.days > 0 {
 			body["all_day"] = true
-			body["starts_at"] = at(e.day, 0, 0).Format("2006-01-02")
-			body["ends_at"] = at(e.day+e.days, 0, 0).Format("2006-01-02")
+			body["starts_at"] = inWeek(e.day, 0, 0).Format("2006-01-02")
+			body["ends_at"] = inWeek(e.day+e.days, 0, 0).Format("2006-01-02")
 		} else {
-			body["starts_at"] = at(e.day, e.from[0], e.from[1]).Format(time.RFC3339)
-			body["ends_at"] = at(e.day, e.to[0], e.to[1]).Format(time.RFC3339)
+			body["starts_at"] = inWeek(e.day, e.from[0], e.from[1]).Format(time.RFC3339)
+			body["ends_at"] = inWeek(e.day, e.to[0], e.to[1]).Format(time.RFC3339)
 		}
 		restAs(t, who[e.by], m, "POST", "/api/calendar/events", body)
 	}
@@ -250,12 +270,13 @@ func seedShots(t *testing.T, m *Main, lang string) shotFamily {
 		restAs(t, owner, m, "POST", "/api/recipes", r)
 	}
 
-	// The school's calendar, subscribed to and imported: read-only events.
+	// The school's calendar, subscribed to and imported: read-only events,
+	// a training day on the week's first day, a holiday in two weeks.
 	ics := fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//school//EN\r\n"+
 		"BEGIN:VEVENT\r\nUID:training-%[1]s\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:%[2]s\r\nDTEND;VALUE=DATE:%[3]s\r\nSUMMARY:%[4]s\r\nEND:VEVENT\r\n"+
 		"BEGIN:VEVENT\r\nUID:holiday-%[1]s\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:%[5]s\r\nDTEND;VALUE=DATE:%[6]s\r\nSUMMARY:%[7]s\r\nEND:VEVENT\r\n"+
-		"END:VCALENDAR\r\n", lang, at(1, 0, 0).Format("20060102"), at(2, 0, 0).Format("20060102"), w.trainingDay,
-		at(8, 0, 0).Format("20060102"), at(13, 0, 0).Format("20060102"), w.holiday)
+		"END:VCALENDAR\r\n", lang, inWeek(0, 0, 0).Format("20060102"), inWeek(1, 0, 0).Format("20060102"), w.trainingDay,
+		inWeek(14, 0, 0).Format("20060102"), inWeek(19, 0, 0).Format("20060102"), w.holiday)
 	school := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Content-Type", "text/calendar")
 		rw.Write([]byte(ics))
@@ -272,7 +293,8 @@ func seedShots(t *testing.T, m *Main, lang string) shotFamily {
 		t.Fatal(err)
 	}
 
-	restAs(t, owner, m, "POST", "/api/family/child-devices", map[string]any{"name": w.childDevice})
+	dev := restAs(t, owner, m, "POST", "/api/family/child-devices", map[string]any{"name": w.childDevice})
+	device, _ := json.Marshal(map[string]any{"id": dev["id"], "name": dev["name"], "key": dev["device_key"], "familyCode": dev["family_code"], "names": []string{}})
 	restAs(t, owner, m, "POST", "/api/dav/app-passwords", map[string]any{"name": w.appPw1})
 	restAs(t, owner, m, "POST", "/api/dav/app-passwords", map[string]any{"name": w.appPw2})
 	restAs(t, owner, m, "POST", "/api/calendar/feeds", map[string]any{"name": w.feedFamily, "scope": "family"})
@@ -282,7 +304,8 @@ func seedShots(t *testing.T, m *Main, lang string) shotFamily {
 		"quiet_hours": map[string]any{"start": "21:30", "end": "06:30"}}})
 
 	// Online: the adult looks at the list, a child at the tasks.
-	f := shotFamily{owner: owner, email: email(w.owner), listID: list, series: w.series, command: w.command}
+	f := shotFamily{owner: owner, email: email(w.owner), listID: list, series: w.series, command: w.command,
+		weekStart: inWeek(0, 0, 0).Format("2006-01-02"), device: string(device)}
 	for _, p := range []struct {
 		mb   member
 		view string
@@ -291,6 +314,18 @@ func seedShots(t *testing.T, m *Main, lang string) shotFamily {
 		f.presences = append(f.presences, stop)
 	}
 	return f
+}
+
+// weekStartsOn is the first day of lang's calendar week as Chromium's
+// Intl.Locale getWeekInfo gives it (i18n.js's firstDayOfWeek, which the
+// calendar's Week view follows): Sunday in en-US, Monday in en-GB and
+// de-DE (the shots' languages; TestBrowserAccessibility checks the week
+// it shows starts there).
+func weekStartsOn(lang string) time.Weekday {
+	if strings.HasSuffix(lang, "-US") {
+		return time.Sunday
+	}
+	return time.Monday
 }
 
 // familyParts are the Family page's parts a screenshot each: the heading
@@ -305,6 +340,7 @@ var familyParts = []struct{ name, heading string }{
 // German ones these.
 var germanDocShots = map[string]bool{
 	"family-notifications-phone-de": true, "event-dialog-laptop-de": true, "family-laptop-de": true,
+	"login-children-tablet-de": true,
 }
 
 func docsShot(name string) bool {

@@ -202,14 +202,10 @@ func TestBrowserRealtime(t *testing.T) {
 	listID := seedFamily(t, c.a, ana)
 
 	// A: a laptop on replica A; B: a phone on replica B.
-	a := newBrowser(t, "A", 1100, 760, 1)
+	// A's calendar opens on the week grid: the en-US calendar week that
+	// holds today, Sunday first (seedWeek puts events in it).
+	a := newDevice(t, "A", 1100, 760, browserOpts{lang: "en-US", realWeek: true})
 	bb := newBrowser(t, "B", 390, 760, 2)
-	// A's calendar opens on the week grid, and the seeded events are the
-	// coming days: its week starts today (weekFromToday, as newDevice's),
-	// or on a Saturday the en-US week would end today and show none.
-	if _, err := chromedp.Call(a.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: weekFromToday}); err != nil {
-		t.Fatal(err)
-	}
 	var wg sync.WaitGroup
 	wg.Go(func() { a.login(c.a.URL(), "ana@example.org") })
 	bb.do(chromedp.Navigate(c.b.URL() + "/login"))
@@ -350,8 +346,28 @@ func TestBrowserRealtime(t *testing.T) {
 	bb.do(chromedp.Click(chromedp.CSS(`.recipe-card a`)))
 	bb.waitJS("recipe page", `document.querySelector('ul.ingredients li') && document.querySelector('#add-list option[value]:not([value=""])')`, 5*time.Second)
 	bb.screenshot("recipe")
-	a.goTo("/calendar", `document.querySelector('li.event')`)
+	week := seedWeek(t, c.a, ana, "en-US")
+	a.goTo("/calendar", `document.querySelector('.week-grid section.week-day')?.getAttribute('aria-labelledby') === `+js("wd-"+week)+
+		` && [...document.querySelectorAll('.week-grid li.event')].length >= 3`)
 	a.screenshot("calendar-desktop")
+}
+
+// seedWeek adds three events to ana's family (in UTC, seedFamily's zone)
+// on the calendar week of lang that holds today, whatever the weekday:
+// seedFamily's are the coming days, which on a Saturday are all past an
+// en-US week's end. It returns the week's first day, 2006-01-02.
+func seedWeek(t *testing.T, s *Main, ana member, lang string) string {
+	t.Helper()
+	now := time.Now().UTC()
+	first := now.AddDate(0, 0, -((int(now.Weekday()) - int(weekStartsOn(lang)) + 7) % 7))
+	day := func(n int, hhmm string) string {
+		return first.AddDate(0, 0, n).Format("2006-01-02") + "T" + hhmm + ":00Z"
+	}
+	restAs(t, ana, s, "POST", "/api/calendar/events", map[string]any{"title": "Football practice", "location": "Park Road pitch",
+		"starts_at": day(-6, "17:30"), "ends_at": day(-6, "18:45"), "rrule": "FREQ=WEEKLY"})
+	restAs(t, ana, s, "POST", "/api/calendar/events", map[string]any{"title": "Parents' evening", "starts_at": day(3, "19:00"), "ends_at": day(3, "20:00")})
+	restAs(t, ana, s, "POST", "/api/calendar/events", map[string]any{"title": "Mia's birthday party", "starts_at": day(6, "15:00"), "ends_at": day(6, "18:00")})
+	return first.Format("2006-01-02")
 }
 
 // refetchesHeld hands the shopping view of b, once it shows the list as
