@@ -504,7 +504,10 @@ func (x *executor) addRecipe(in Intent) (Result, string, error) {
 	if err != nil {
 		return Result{}, "", err
 	}
-	before, err := x.tx.ShoppingItemList(x.ctx, list.ID)
+	// The undo's snapshot is read under the list's put lock, which
+	// RecipeAddToList takes again (held until the end): read without it, a
+	// merging add committed in between would be undone with this command.
+	before, err := x.tx.ShoppingItemsForPut(x.ctx, list.ID)
 	if err != nil {
 		return Result{}, "", err
 	}

@@ -6,10 +6,11 @@ import (
 )
 
 // failFirstUndo makes the page's first POST …/undo answer a proxy's
-// status (502 Bad Gateway, 504 Gateway Timeout): 'before' without reaching
-// the server (it went down first), 'after' once the server has undone it
-// (it went down, or the proxy gave up, before its answer came through).
-// window.__undos counts the Undo requests sent.
+// status (502 Bad Gateway, 504 Gateway Timeout) or our server's 500
+// internal error (its JSON): 'before' without reaching the server (it went
+// down first), 'after' once the server has undone it (it went down, the
+// proxy gave up or something failed after the COMMIT, before its answer
+// came through). window.__undos counts the Undo requests sent.
 const failFirstUndo = `((when, status) => {
 	const realFetch = window.fetch;
 	window.__undos = 0;
@@ -18,18 +19,23 @@ const failFirstUndo = `((when, status) => {
 		if (!url.pathname.endsWith('/undo')) return realFetch(input, opts);
 		if (++window.__undos > 1) return realFetch(input, opts);
 		if (when === 'after') await (await realFetch(input, opts)).text();
+		if (status === 500) {
+			return new Response(JSON.stringify({ error: { code: 'internal', message: 'Internal error.' } }),
+				{ status, headers: { 'Content-Type': 'application/json', 'Content-Language': 'en' } });
+		}
 		return new Response('<html>' + status + ' from the proxy</html>', { status, headers: { 'Content-Type': 'text/html' } });
 	};
 	return true;
 })`
 
 // TestBrowserAssistantUndoTriedAgain: on a phone, an Undo answered with a
-// proxy's 502 or 504 says it may have been undone (assistant.undoUnknown,
-// as for our 503 unavailable) and keeps its Undo button; a second press
-// sends the same command's Undo. In English the 502 came before the server
-// did anything: the second press undoes it ("Taken back: …"). In German
-// the server had undone it before the proxy's 504 (its timeout): the
-// second press is told it is undone already, and nothing is undone twice.
+// proxy's 502 or 504, or our 500, says it may have been undone
+// (assistant.undoUnknown, as for our 503 unavailable) and keeps its Undo
+// button; a second press sends the same command's Undo. In British English
+// the 502 came before the server did anything: the second press undoes it
+// ("Taken back: …"). In German the server had undone it before the proxy's
+// 504 (its timeout), in American English before its 500: the second press
+// is told it is undone already, and nothing is undone twice.
 // Before, the button was gone after "Try again in a moment", so the Undo
 // could not be tried again; and then a 502/504 said "try again" though the
 // undo may have been done.
@@ -45,6 +51,9 @@ func TestBrowserAssistantUndoTriedAgain(t *testing.T) {
 		{"de-DE", "after", "504", "setz Bananen auf die Liste", "Bananen",
 			"Vielleicht ist es schon rückgängig gemacht: Der Server konnte es nicht bestätigen. Tippe noch einmal auf Rückgängig, um es zu prüfen (nichts wird doppelt rückgängig gemacht).",
 			"Dieser Befehl ist schon rückgängig gemacht."},
+		{"en-US", "after", "500", "add pears to the weekly list", "pears",
+			"The undo may have been done: the server could not confirm it. Press Undo again to check (nothing is undone twice).",
+			"That command is undone already."},
 	} {
 		b := newDevice(t, "phone "+tc.lang, phoneW, phoneH, browserOpts{lang: tc.lang})
 		b.login(m.URL(), "ana@example.org")

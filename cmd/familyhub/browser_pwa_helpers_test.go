@@ -36,13 +36,21 @@ type browserOpts struct {
 
 // weekFromToday is a script for newDevice: the locale's week (Intl.Locale's
 // getWeekInfo, which the calendar's week and month follow: i18n.js's
-// firstDayOfWeek) starts on the page's today (UTC, with the page's clock,
-// pageTimers, as the script began: a clock a test sets back later does not
-// move the week). The calendar's tests were written when its week ran
-// seven days from today, before it became the locale's calendar week.
+// firstDayOfWeek) starts on the page's today in the family's time zone
+// (window.familyhub.tz when getWeekInfo is called, as the calendar's today:
+// UTC before the family is known), with the page's clock (pageTimers) as
+// the script began: a clock a test sets back later does not move the week.
+// The calendar's tests were written when its week ran seven days from
+// today, before it became the locale's calendar week. Before, the weekday
+// was UTC's: from 22:00 or 23:00 UTC a Berlin family's week began on
+// Berlin's yesterday (TestBrowserWeekFromTodayZone).
 const weekFromToday = `{
   const D = Date;
-  Intl.Locale.prototype.getWeekInfo = function () { return { firstDay: new D().getUTCDay() || 7, weekend: [6, 7], minimalDays: 1 }; };
+  Intl.Locale.prototype.getWeekInfo = function () {
+    const f = new Intl.DateTimeFormat('en-US', { timeZone: globalThis.familyhub?.tz || 'UTC', year: 'numeric', month: 'numeric', day: 'numeric' });
+    const p = Object.fromEntries(f.formatToParts(new D()).map((x) => [x.type, x.value]));
+    return { firstDay: new D(D.UTC(+p.year, p.month - 1, +p.day)).getUTCDay() || 7, weekend: [6, 7], minimalDays: 1 };
+  };
 }`
 
 // newDevice is newBrowser with a language, a colour scheme or a script.
