@@ -15,6 +15,7 @@ const (
 	EINVALID      = "invalid"              // a field has a value the server refuses
 	EUNAUTHORIZED = "unauthorized"         // no valid credentials
 	EREMOVED      = "removed_from_family"  // 401 too: the session ended because its member left or was removed from the family
+	EDEVREVOKED   = "device_revoked"       // 401 too: the children's device key was revoked by an adult; forget it
 	EFORBIDDEN    = "forbidden"            // credentials are fine, the action is not allowed
 	ENOTFOUND     = "not_found"            // missing, or belongs to another family
 	ECONFLICT     = "conflict"             // clashes with existing data (e.g. email taken)

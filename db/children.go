@@ -134,7 +134,8 @@ func (tx *Tx) ChildDeviceDelete(ctx context.Context, id uuid.UUID) error {
 	if _, err := tx.q.SessionRevokeByChildDevice(ctx, tx, &id); err != nil {
 		return err
 	}
-	n, err := tx.q.ChildDeviceDelete(ctx, tx, dbsqlc.ChildDeviceDeleteParams{ID: id, FamilyID: family})
+	// Its key is kept as revoked (ErrDeviceRevoked, not counted).
+	n, err := tx.q.ChildDeviceRevoke(ctx, tx, dbsqlc.ChildDeviceRevokeParams{ID: id, FamilyID: family})
 	return deleted(n, err, "child device")
 }
 
@@ -154,12 +155,17 @@ type PINSignIn struct {
 // code or name, or a wrong PIN.
 var ErrBadPIN = familyhub.Errorf(familyhub.EUNAUTHORIZED, "Wrong family code, name or PIN, or this device is not set up for children.")
 
+// ErrDeviceRevoked answers a device key an adult revoked (deleted the
+// device on the Family page): the app forgets it. It is not counted against
+// the address (deviceByKey).
+var ErrDeviceRevoked = familyhub.Errorf(familyhub.EDEVREVOKED, "This device is no longer set up for children. An adult can set it up again from Family.")
+
 // NormalizeFamilyCode makes typing forgiving, as for invite codes.
 func NormalizeFamilyCode(code string) string { return NormalizeInviteCode(code) }
 
 // CheckPIN checks a child's PIN sign-in and returns the child's user id and
-// the device's id. A wrong or revoked device key answers ErrBadPIN, counted
-// per address (deviceByKey); otherwise the attempt is counted before the
+// the device's id. A wrong device key answers ErrBadPIN, counted per
+// address, a revoked one ErrDeviceRevoked (deviceByKey); otherwise the attempt is counted before the
 // PIN is checked (against a dummy hash when the code or name is unknown),
 // and a child or device at its limit is ERATELIMITED.
 func (s *Store) CheckPIN(ctx context.Context, p PINSignIn) (uuid.UUID, uuid.UUID, error) {
@@ -206,9 +212,9 @@ func (s *Store) CheckPIN(ctx context.Context, p PINSignIn) (uuid.UUID, uuid.UUID
 // (ChildDeviceChildren): far more than a family has children.
 const MaxChildNames = 50
 
-// MaxDeviceKeyFailuresPerAddr wrong or revoked device keys (PIN sign-in and
-// the children's names alike) from one address refuse that address every
-// device key for LoginWindow.
+// MaxDeviceKeyFailuresPerAddr wrong device keys (PIN sign-in and the
+// children's names alike) from one address refuse that address every
+// device key for LoginWindow. Revoked keys are not counted.
 const MaxDeviceKeyFailuresPerAddr = 10
 
 // deviceKeyLimits count wrong device keys under one pseudo-account per
@@ -218,17 +224,33 @@ var deviceKeyLimits = limits{kind: "pin", window: LoginWindow, pair: MaxDeviceKe
 
 const deviceKeyAccount = "device-key"
 
-// deviceByKey returns the child device of key. A wrong or revoked key is
-// ErrBadPIN and counted for addr; an address at MaxDeviceKeyFailuresPerAddr
-// is refused (ERATELIMITED) for every key, right or wrong, so that the
-// answer never tells whether a key it tried exists. Keys have 256 random
-// bits; the limit keeps the endpoints from being a free oracle anyway.
+// deviceByKey returns the child device of key. A wrong key is ErrBadPIN
+// and counted for addr; an address at MaxDeviceKeyFailuresPerAddr is
+// refused (ERATELIMITED) for every key, right or wrong, so that the answer
+// never tells whether a key it tried exists. Keys have 256 random bits; the
+// limit keeps the endpoints from being a free oracle anyway.
+//
+// A revoked key (00048) is ErrDeviceRevoked, not counted, and answered
+// before the limit: a revoked tablet that keeps sending its key must not
+// lock the family's other devices on its network out, and it learns to
+// forget the key even from an address at its limit. That a key was
+// revoked tells only its holder, who had it when it was valid, anything.
 func (s *Store) deviceByKey(ctx context.Context, key, addr string) (dbsqlc.ChildDevice, error) {
+	okKey := key != "" && len(key) <= 128
+	if okKey {
+		revoked, err := s.Q.ChildDeviceKeyRevoked(ctx, s.Pool, childDeviceHash(key))
+		if err != nil {
+			return dbsqlc.ChildDevice{}, Err(err, "")
+		}
+		if revoked {
+			return dbsqlc.ChildDevice{}, ErrDeviceRevoked
+		}
+	}
 	source := "addr:" + SourceKey(addr)
 	if err := s.allowed(ctx, deviceKeyLimits, deviceKeyAccount, source); err != nil {
 		return dbsqlc.ChildDevice{}, err
 	}
-	if key != "" && len(key) <= 128 {
+	if okKey {
 		dev, err := s.Q.ChildDeviceGetByToken(ctx, s.Pool, childDeviceHash(key))
 		if err == nil {
 			return dev, nil
@@ -246,8 +268,8 @@ func (s *Store) deviceByKey(ctx context.Context, key, addr string) (dbsqlc.Child
 // in the family of the device with key (at most MaxChildNames), which the
 // device offers as buttons: the device was set up by an adult of the
 // family, so it may know who can sign in on it, and nothing else (no ids,
-// no adults). A wrong or revoked key is ErrBadPIN, counted like at the PIN
-// sign-in (deviceByKey).
+// no adults). A wrong key is ErrBadPIN, counted like at the PIN sign-in,
+// a revoked one ErrDeviceRevoked (deviceByKey).
 func (s *Store) ChildDeviceChildren(ctx context.Context, key, addr string) ([]string, error) {
 	dev, err := s.deviceByKey(ctx, key, addr)
 	if err != nil {

@@ -223,8 +223,8 @@ type pinChildrenJSON struct {
 
 // handlePINChildren answers a children's device (its device_key) the names
 // of its family's children with a PIN, which it offers as buttons. A wrong
-// or revoked key is 401 like a failed PIN sign-in, and counts against the
-// same limits.
+// key is 401 like a failed PIN sign-in, and counts against the same
+// limits; a revoked one is 401 device_revoked, not counted.
 func (s *Server) handlePINChildren(w http.ResponseWriter, r *http.Request) {
 	var req pinChildrenRequest
 	if err := decodeJSON(w, r, &req); err != nil {

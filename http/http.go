@@ -31,6 +31,7 @@ var codeStatus = map[string]int{
 	familyhub.EINVALID:      http.StatusUnprocessableEntity,
 	familyhub.EUNAUTHORIZED: http.StatusUnauthorized,
 	familyhub.EREMOVED:      http.StatusUnauthorized,
+	familyhub.EDEVREVOKED:   http.StatusUnauthorized,
 	familyhub.EFORBIDDEN:    http.StatusForbidden,
 	familyhub.ENOTFOUND:     http.StatusNotFound,
 	familyhub.ECONFLICT:     http.StatusConflict,

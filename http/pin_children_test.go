@@ -78,3 +78,63 @@ func TestPINChildren(t *testing.T) {
 	tablet.must(http.StatusOK, "POST", "/api/auth/pin",
 		map[string]any{"device_key": gDev.DeviceKey, "family_code": gDev.FamilyCode, "name": fmt.Sprint("child ", g.n), "pin": "1234"})
 }
+
+// TestRevokedDeviceKey: a revoked children's device that keeps sending its
+// key (it did not hear of the revocation) is told device_revoked, on both
+// endpoints, and is not counted against its address: however often it
+// tries, the family's other children's devices on the same network still
+// sign in. Unknown keys are still counted, and even at that limit a
+// revoked key still hears device_revoked, so the app forgets it.
+func TestRevokedDeviceKey(t *testing.T) {
+	t.Parallel()
+	env := roleEnv(t)
+	f := newFamilyOfThree(t, env)
+	owner := f.clients["owner"]
+	owner.must(http.StatusNoContent, "PUT", "/api/family/members/"+f.ids["child"].String()+"/pin", map[string]any{"pin": "1234"})
+	var gone, kept childDeviceJSON
+	owner.must(http.StatusCreated, "POST", "/api/family/child-devices", map[string]any{"name": "Old tablet"}).decode(t, &gone)
+	owner.must(http.StatusCreated, "POST", "/api/family/child-devices", map[string]any{"name": "Kitchen tablet"}).decode(t, &kept)
+	owner.must(http.StatusNoContent, "DELETE", "/api/family/child-devices/"+gone.ID.String(), nil)
+	var list []childDeviceJSON
+	owner.must(http.StatusOK, "GET", "/api/family/child-devices", nil).decode(t, &list)
+	if len(list) != 1 || list[0].ID != kept.ID {
+		t.Fatalf("devices after the revoke: %+v", list)
+	}
+	// Both tablets on one home network.
+	home := func() *client {
+		c := env.newClient()
+		c.header.Set("X-Forwarded-For", "203.0.113.91")
+		return c
+	}
+	old, kitchen := home(), home()
+	name := fmt.Sprint("child ", f.n)
+	pin := func(c *client, key string, want int) response {
+		t.Helper()
+		return c.must(want, "POST", "/api/auth/pin", map[string]any{"device_key": key, "family_code": kept.FamilyCode, "name": name, "pin": "1234"})
+	}
+	revoked := func(r response) {
+		t.Helper()
+		if e := r.errorBody(t); e.Code != "device_revoked" {
+			t.Fatalf("revoked key: %s", r.body)
+		}
+	}
+	for i := range 2 * db.MaxDeviceKeyFailuresPerAddr {
+		if i%2 == 0 {
+			revoked(old.must(http.StatusUnauthorized, "POST", "/api/auth/pin/children", map[string]any{"device_key": gone.DeviceKey}))
+		} else {
+			revoked(pin(old, gone.DeviceKey, http.StatusUnauthorized))
+		}
+	}
+	kitchen.must(http.StatusOK, "POST", "/api/auth/pin/children", map[string]any{"device_key": kept.DeviceKey})
+	pin(kitchen, kept.DeviceKey, http.StatusOK)
+
+	// Unknown keys are counted as before: the address is refused every
+	// key, but a revoked one still hears that it was revoked.
+	for i := range db.MaxDeviceKeyFailuresPerAddr {
+		if e := old.must(http.StatusUnauthorized, "POST", "/api/auth/pin/children", map[string]any{"device_key": fmt.Sprint("guess ", i)}).errorBody(t); e.Code != "unauthorized" {
+			t.Fatalf("unknown key: %+v", e)
+		}
+	}
+	home().must(http.StatusTooManyRequests, "POST", "/api/auth/pin/children", map[string]any{"device_key": kept.DeviceKey})
+	revoked(pin(home(), gone.DeviceKey, http.StatusUnauthorized))
+}

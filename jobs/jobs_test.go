@@ -245,6 +245,9 @@ func TestPruneEvents(t *testing.T) {
 	if f, err := db.NewStore(pool).ICalFeedByToken(context.Background(), "asked"); err != nil || f.RevokedAt == nil {
 		t.Fatalf("a revoked feed asked for: %+v %v", f, err)
 	}
+	// Keys of children's devices revoked over 90 days ago go.
+	exec(t, pool, `INSERT INTO child_device_revoked_keys (token_hash, revoked_at) VALUES
+		('revoked-long-ago', now() - interval '91 days'), ('revoked-lately', now() - interval '80 days')`)
 	e := newTestEngine(t, pool, Config{})
 	cmd, err := e.Command("prune-events", nil)
 	if err != nil {
@@ -269,6 +272,9 @@ func TestPruneEvents(t *testing.T) {
 	}
 	if left := scalar[[]string](t, pool, `SELECT array_agg(name ORDER BY name) FROM ical_feeds`); !slices.Equal(left, []string{"live", "revoked-lately", "still-asked-for"}) {
 		t.Errorf("feeds left: %v", left)
+	}
+	if left := scalar[[]string](t, pool, `SELECT array_agg(convert_from(token_hash, 'UTF8')) FROM child_device_revoked_keys`); !slices.Equal(left, []string{"revoked-lately"}) {
+		t.Errorf("revoked device keys left: %v", left)
 	}
 }
 

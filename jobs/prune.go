@@ -20,6 +20,11 @@ const pruneBatch = 10000
 // authFailureRetention is well beyond the login rate limit's window.
 const authFailureRetention = 24 * time.Hour
 
+// revokedDeviceKeyRetention is how long a revoked children's device key
+// answers device_revoked (00048); later it is unknown again, counted once
+// as a wrong key, and forgotten by the app anyway.
+const revokedDeviceKeyRetention = 90 * 24 * time.Hour
+
 // runPruneEvents deletes what is kept only for a while: event_log rows
 // older than EventRetention (a client resuming from before that is told to
 // resync), realtime tickets expired over an hour ago, login failures older
@@ -27,7 +32,8 @@ const authFailureRetention = 24 * time.Hour
 // the client ids of creates older than EventRetention, expired claims on
 // the classifier's questions, and, like ended sessions, invites used or
 // expired and calendar feeds revoked more than SessionRetention ago (a
-// revoked feed only once no app has asked for it for as long). Deleting is
+// revoked feed only once no app has asked for it for as long), and the
+// keys of children's devices revoked more than 90 days ago. Deleting is
 // idempotent: concurrent runs delete each row once.
 func (e *Engine) runPruneEvents(ctx context.Context, _ PruneEventsArgs) error {
 	now := e.cfg.Now()
@@ -57,6 +63,10 @@ func (e *Engine) runPruneEvents(ctx context.Context, _ PruneEventsArgs) error {
 	if err != nil {
 		return err
 	}
+	deviceKeys, err := e.store.Q.ChildDeviceRevokedKeyPrune(ctx, e.store.Pool, now.Add(-revokedDeviceKeyRetention))
+	if err != nil {
+		return err
+	}
 	// Client ids of creates are remembered as long as the event log: a
 	// client that was offline longer resyncs anyway.
 	creates, err := e.store.Q.ClientCreatePrune(ctx, e.store.Pool, now.Add(-e.cfg.EventRetention))
@@ -70,7 +80,7 @@ func (e *Engine) runPruneEvents(ctx context.Context, _ PruneEventsArgs) error {
 		return err
 	}
 	Logger(ctx).Info("pruned", "events", events, "tickets", tickets, "auth_failures", failures, "sessions", sessions,
-		"invites", invites, "ical_feeds", feeds, "client_creates", creates, "classifier_claims", claims,
+		"invites", invites, "ical_feeds", feeds, "revoked_device_keys", deviceKeys, "client_creates", creates, "classifier_claims", claims,
 		"event_retention", e.cfg.EventRetention)
 	return nil
 }

@@ -135,11 +135,19 @@ RETURNING *;
 -- name: ChildDeviceList :many
 SELECT * FROM child_devices WHERE family_id = @family_id ORDER BY created_at, id;
 
--- name: ChildDeviceDelete :execrows
-DELETE FROM child_devices WHERE id = @id AND family_id = @family_id;
+-- ChildDeviceRevoke deletes a child device and keeps its key hash as
+-- revoked (00048: such a key answers device_revoked, not counted).
+-- name: ChildDeviceRevoke :execrows
+WITH gone AS (
+    DELETE FROM child_devices WHERE id = @id AND family_id = @family_id RETURNING token_hash
+)
+INSERT INTO child_device_revoked_keys (token_hash) SELECT token_hash FROM gone;
 
 -- name: ChildDeviceGetByToken :one
 SELECT * FROM child_devices WHERE token_hash = @token_hash;
+
+-- name: ChildDeviceKeyRevoked :one
+SELECT EXISTS (SELECT 1 FROM child_device_revoked_keys WHERE token_hash = @token_hash);
 
 -- name: ChildDeviceTouch :exec
 UPDATE child_devices SET last_used_at = now() WHERE id = @id;

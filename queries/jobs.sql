@@ -166,6 +166,11 @@ DELETE FROM invites WHERE used_at < @before::timestamptz OR expires_at < @before
 DELETE FROM ical_feeds
 WHERE revoked_at < @before::timestamptz AND (last_used_at IS NULL OR last_used_at < @before::timestamptz);
 
+-- ChildDeviceRevokedKeyPrune deletes the key hashes of child devices
+-- revoked before @before (00048). Nothing points at them.
+-- name: ChildDeviceRevokedKeyPrune :execrows
+DELETE FROM child_device_revoked_keys WHERE revoked_at < @before::timestamptz;
+
 -- ShoppingClassifierClaimPrune deletes expired claims (of workers that died
 -- before releasing them).
 -- name: ShoppingClassifierClaimPrune :execrows

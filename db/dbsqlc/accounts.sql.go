@@ -25,23 +25,6 @@ func (q *Queries) ChildDeviceCount(ctx context.Context, db DBTX, familyID uuid.U
 	return column_1, err
 }
 
-const childDeviceDelete = `-- name: ChildDeviceDelete :execrows
-DELETE FROM child_devices WHERE id = $1 AND family_id = $2
-`
-
-type ChildDeviceDeleteParams struct {
-	ID       uuid.UUID
-	FamilyID uuid.UUID
-}
-
-func (q *Queries) ChildDeviceDelete(ctx context.Context, db DBTX, arg ChildDeviceDeleteParams) (int64, error) {
-	result, err := db.Exec(ctx, childDeviceDelete, arg.ID, arg.FamilyID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const childDeviceGetByToken = `-- name: ChildDeviceGetByToken :one
 SELECT id, family_id, name, token_hash, created_by, created_at, last_used_at FROM child_devices WHERE token_hash = $1
 `
@@ -94,6 +77,17 @@ func (q *Queries) ChildDeviceInsert(ctx context.Context, db DBTX, arg ChildDevic
 	return i, err
 }
 
+const childDeviceKeyRevoked = `-- name: ChildDeviceKeyRevoked :one
+SELECT EXISTS (SELECT 1 FROM child_device_revoked_keys WHERE token_hash = $1)
+`
+
+func (q *Queries) ChildDeviceKeyRevoked(ctx context.Context, db DBTX, tokenHash []byte) (bool, error) {
+	row := db.QueryRow(ctx, childDeviceKeyRevoked, tokenHash)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const childDeviceList = `-- name: ChildDeviceList :many
 SELECT id, family_id, name, token_hash, created_by, created_at, last_used_at FROM child_devices WHERE family_id = $1 ORDER BY created_at, id
 `
@@ -124,6 +118,28 @@ func (q *Queries) ChildDeviceList(ctx context.Context, db DBTX, familyID uuid.UU
 		return nil, err
 	}
 	return items, nil
+}
+
+const childDeviceRevoke = `-- name: ChildDeviceRevoke :execrows
+WITH gone AS (
+    DELETE FROM child_devices WHERE id = $1 AND family_id = $2 RETURNING token_hash
+)
+INSERT INTO child_device_revoked_keys (token_hash) SELECT token_hash FROM gone
+`
+
+type ChildDeviceRevokeParams struct {
+	ID       uuid.UUID
+	FamilyID uuid.UUID
+}
+
+// ChildDeviceRevoke deletes a child device and keeps its key hash as
+// revoked (00048: such a key answers device_revoked, not counted).
+func (q *Queries) ChildDeviceRevoke(ctx context.Context, db DBTX, arg ChildDeviceRevokeParams) (int64, error) {
+	result, err := db.Exec(ctx, childDeviceRevoke, arg.ID, arg.FamilyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const childDeviceTouch = `-- name: ChildDeviceTouch :exec

@@ -13,6 +13,20 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const childDeviceRevokedKeyPrune = `-- name: ChildDeviceRevokedKeyPrune :execrows
+DELETE FROM child_device_revoked_keys WHERE revoked_at < $1::timestamptz
+`
+
+// ChildDeviceRevokedKeyPrune deletes the key hashes of child devices
+// revoked before @before (00048). Nothing points at them.
+func (q *Queries) ChildDeviceRevokedKeyPrune(ctx context.Context, db DBTX, before time.Time) (int64, error) {
+	result, err := db.Exec(ctx, childDeviceRevokedKeyPrune, before)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const eventLogPruneBounds = `-- name: EventLogPruneBounds :one
 SELECT coalesce((SELECT l.seq FROM event_log l WHERE l.family_id = $1::uuid ORDER BY l.seq LIMIT 1), 0)::bigint AS lowest,
        coalesce((SELECT b.seq FROM event_log b WHERE b.family_id = $1::uuid AND b.at >= $2::timestamptz ORDER BY b.seq LIMIT 1),

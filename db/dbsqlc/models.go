@@ -133,6 +133,11 @@ type ChildDevice struct {
 	LastUsedAt *time.Time
 }
 
+type ChildDeviceRevokedKey struct {
+	TokenHash []byte
+	RevokedAt time.Time
+}
+
 type ClientCreate struct {
 	ID          uuid.UUID
 	FamilyID    uuid.UUID

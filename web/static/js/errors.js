@@ -48,7 +48,7 @@ const BY_LIMIT = [
 // table lacks. The realtime codes mean the app sent a message the server
 // refused (unknown_type, too_many_topics): the app's fault, not the person's.
 const BY_CODE = {
-  malformed_request: 'error.malformed', unauthorized: 'error.unauthorized', removed_from_family: 'auth.removed', forbidden: 'error.forbidden',
+  malformed_request: 'error.malformed', unauthorized: 'error.unauthorized', removed_from_family: 'auth.removed', device_revoked: 'pin.deviceGone', forbidden: 'error.forbidden',
   not_found: 'error.notFound', conflict: 'error.conflict', already_created: 'write.madeAfterAll', too_large: 'error.tooLarge', limit_reached: 'error.limit',
   rate_limited: 'error.rateLimited', too_many_connections: 'error.tooManyConnections', too_many_tickets: 'error.tooManyTickets', unavailable: 'error.unavailable', busy: 'assistant.busy', internal: 'error.internal',
   method_not_allowed: 'error.malformed', unknown_type: 'error.malformed', too_many_topics: 'error.tooManyTopics',

@@ -139,7 +139,7 @@ export default {
   'pin.namesLoading': 'Loading names…',
   'pin.namesNone': 'No child has a PIN yet: a grown-up gives one on the Family page. Type your name below.',
   'pin.namesFailed': 'The names could not be loaded: type your name below.',
-  'pin.namesRefused': 'This device is no longer set up for children: ask a grown-up to set it up again.',
+  'pin.deviceGone': 'This device is no longer set up for children. An adult can set it up again from Family.',
   'pin.adults': 'Adults: sign in with email and password',
   'reset.forgot': 'Forgot your password?',
   'reset.title': 'Set a new password',

@@ -3,8 +3,11 @@
 // key, read when the page opens), the family code (filled in from the
 // setup), the child's name (typed, when the list cannot be loaded: offline,
 // an older server) and their PIN (POST /api/auth/pin with the key).
+// A device an adult revoked elsewhere hears so from either (401
+// device_revoked; any 401 to the names, which check only the key): it
+// forgets its set-up and stops sending the key (gone).
 import { api, post } from '../api.js';
-import { rememberName } from '../child-device.js';
+import { forgetChildDevice, rememberName } from '../child-device.js';
 import { field, formValues, h, nextId, setChildren } from '../dom.js';
 import { t } from '../i18n.js';
 import { sayIn } from '../lines.js';
@@ -15,13 +18,20 @@ const NAMES_TIMEOUT = 10000;
 
 /** What the status line says when the names could not be loaded. */
 function namesTrouble(e) {
-  if (e.status === 401) return t('pin.namesRefused');
   if (e.status === 429) return e.say();
   return t('pin.namesFailed');
 }
 
-export function pinCard(app, device) {
+/**
+ * pinCard(app, device, onGone) is the PIN form; onGone() draws the normal
+ * sign-in once the server has refused the device's key and it is forgotten.
+ */
+export function pinCard(app, device, onGone) {
   const err = errorBox();
+  const gone = () => {
+    forgetChildDevice();
+    if (form.isConnected) onGone(); // else the page was left meanwhile
+  };
   const nameIn = h('input', { name: 'name', required: true, maxlength: 100, autocomplete: 'off', autocapitalize: 'words', list: 'pin-names' });
   const pinIn = h('input', {
     name: 'pin', type: 'password', inputmode: 'numeric', pattern: '[0-9]{4,8}', minlength: 4, maxlength: 8,
@@ -55,7 +65,7 @@ export function pinCard(app, device) {
       show(names);
       if (names.length) setChildren(status);
       else sayIn(status, () => t('pin.namesNone'));
-    }, (e) => sayIn(status, () => namesTrouble(e)))
+    }, (e) => (e.status === 401 ? gone() : sayIn(status, () => namesTrouble(e))))
     .finally(() => who.removeAttribute('aria-busy'));
   const form = h('form.card.pin-form', {
     async onsubmit(e) {
@@ -69,6 +79,7 @@ export function pinCard(app, device) {
         await app.signedIn();
         app.go('/shopping');
       } catch (ex) {
+        if (ex.code === 'device_revoked') { gone(); return; }
         pinIn.value = '';
         fail(err, form, ex);
         if (!ex.field) pinIn.focus();

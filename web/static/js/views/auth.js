@@ -39,7 +39,9 @@ export function login(app, main) {
   const device = childDevice();
   if (device) {
     form.querySelector('h1').remove();
-    main.append(h('section.auth', pinCard(app, device),
+    // Revoked by an adult elsewhere: the normal sign-in, saying why.
+    const gone = () => { app.go('/login', { replace: true }); notice(main, t('pin.deviceGone')); };
+    main.append(h('section.auth', pinCard(app, device, gone),
       h('details.card.adult-signin', h('summary', t('pin.adults')), form),
       h('div.card.lang-card', languagePicker())));
     return;
