@@ -154,7 +154,7 @@ var deFormats = map[string]string{
 	"Type the family's name to confirm that everything of it is deleted.":                                               "Tippe den Namen der Familie ein, um zu bestätigen, dass alles von ihr gelöscht wird.",
 	"Wrong email or password.":                                                                                          "E-Mail-Adresse oder Passwort stimmt nicht.",
 	"Wrong family code, name or PIN, or this device is not set up for children.":                                        "Familiencode, Name oder PIN stimmen nicht, oder dieses Gerät ist nicht für Kinder eingerichtet.",
-	"This device is no longer set up for children. An adult can set it up again from Family.":                           "Dieses Gerät ist nicht mehr für Kinder eingerichtet. Ein Erwachsener kann es unter „Familie“ wieder einrichten.",
+	"This device is no longer set up for children. An adult can set it up again from Family.":                           "Dieses Gerät ist nicht mehr für Kinder eingerichtet. Erwachsene können es unter „Familie“ wieder einrichten.",
 	"You are no longer a member of this family.":                                                                        "Du gehörst nicht mehr zu dieser Familie.",
 	"You are the only member: delete your account (DELETE /api/me) or the family instead.":                              "Du bist das einzige Mitglied: Lösche stattdessen dein Konto (DELETE /api/me) oder die Familie.",
 	"code is the reset code an owner of your family made for you.":                                                      "code ist der Rücksetzcode, den jemand aus der Verwaltung deiner Familie für dich erstellt hat.",

@@ -57,7 +57,7 @@ func TestBrowserPINDeviceRevoked(t *testing.T) {
 	tablet.clickText(`button.pin-child`, "Noah")
 	tablet.setValue(`.pin-form input[name=pin]`, "1357")
 	tablet.click(`.pin-form button[type=submit]`)
-	tablet.waitJS("the tablet's normal sign-in, in German", normal("Dieses Gerät ist nicht mehr für Kinder eingerichtet. Ein Erwachsener kann es unter „Familie“ wieder einrichten."), 10*time.Second)
+	tablet.waitJS("the tablet's normal sign-in, in German", normal("Dieses Gerät ist nicht mehr für Kinder eingerichtet. Erwachsene können es unter „Familie“ wieder einrichten."), 10*time.Second)
 
 	phone.do(chromedp.Navigate(m.URL() + "/login"))
 	phone.waitJS("the phone's normal sign-in, in English", normal("This device is no longer set up for children. An adult can set it up again from Family."), 10*time.Second)

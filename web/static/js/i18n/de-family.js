@@ -138,7 +138,7 @@ export default {
   'pin.namesLoading': 'Namen werden geladen…',
   'pin.namesNone': 'Noch kein Kind hat eine PIN: Erwachsene vergeben sie auf der Seite Familie. Schreib deinen Namen unten.',
   'pin.namesFailed': 'Die Namen konnten nicht geladen werden: Schreib deinen Namen unten.',
-  'pin.deviceGone': 'Dieses Gerät ist nicht mehr für Kinder eingerichtet. Ein Erwachsener kann es unter „Familie“ wieder einrichten.',
+  'pin.deviceGone': 'Dieses Gerät ist nicht mehr für Kinder eingerichtet. Erwachsene können es unter „Familie“ wieder einrichten.',
   'pin.adults': 'Erwachsene: mit E-Mail und Passwort anmelden',
   'reset.forgot': 'Passwort vergessen?',
   'reset.title': 'Neues Passwort festlegen',
