@@ -76,3 +76,33 @@ func TestBrowserShoppingTicksKeepPlace(t *testing.T) {
 	phone.waitJS("spinach hidden once the ticking paused, and counted", `!document.querySelector('li.item[data-name="spinach"]')
 		&& document.querySelector('.hidden-note')?.textContent === '5 abgehakte Artikel ausgeblendet.'`, 10*time.Second)
 }
+
+// TestBrowserShoppingLastTickFocus: on a 360 px phone in German, dark,
+// with "Abgehakte ausblenden" on, a keyboard user ticks the list's only
+// unticked item with Space; once the ticking pauses the row goes and the
+// focus is on "Alles abgehakt.", with its focus ring, which a screen
+// reader then reads. Before, the row's category section went with it and
+// the focus fell to <body>.
+func TestBrowserShoppingLastTickFocus(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	list := restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Wocheneinkauf"})["id"].(string)
+	restAs(t, ana, m, "POST", "/api/shopping/lists/"+list+"/items", map[string]any{"name": "Milch"})
+	phone := newDevice(t, "phone", 360, 740, browserOpts{lang: "de-DE", dark: true, script: pageTimers(0, heldSettle)})
+	phone.login(m.URL(), "ana@example.org")
+	phone.goTo("/shopping/"+list, `document.querySelector('li.item[data-name="Milch"] input[type=checkbox]')`)
+	phone.clickText(`.list-tools button`, "Abgehakte ausblenden")
+	phone.waitJS("Hide ticked on", `document.querySelector('.list-tools button[aria-pressed=true]')`, 5*time.Second)
+	eval[bool](phone, `(document.querySelector('li.item[data-name="Milch"] input[type=checkbox]').focus(), true)`)
+	phone.do(chromedp.KeyEvent(" "))
+	// The tick in the outbox and the list drawn from it (the count), the row still shown.
+	phone.waitJS("ticked, still shown", `document.querySelector('li.item[data-name="Milch"].checked')
+		&& document.querySelector('.list-head .count').textContent === '0 zu kaufen'`, 5*time.Second)
+	fireSettle(t, phone)
+	phone.waitJS("the row gone", `!document.querySelector('li.item')`, 10*time.Second)
+	phone.waitJS("the focus on Alles abgehakt.", `document.activeElement?.textContent === 'Alles abgehakt.'`, 2*time.Second)
+	if got := eval[string](phone, `getComputedStyle(document.activeElement).outlineStyle`); got != "solid" {
+		t.Errorf("the focused line's outline is %q, want the focus ring (solid)", got)
+	}
+}
