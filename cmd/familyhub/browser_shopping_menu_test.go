@@ -107,6 +107,13 @@ func TestBrowserShoppingMenu(t *testing.T) {
 		{"u", "Umbenennen"}, {"L", "Liste löschen"}, {"a", "Abgehakte entfernen (2)"}, {"l", "Liste löschen"},
 		{"ä", "Abgehakte entfernen (2)"}, {"x", "Abgehakte entfernen (2)"}, {"u", "Umbenennen"},
 	} {
+		if step.key == "x" {
+			// The focus is on the item already: that it stays says nothing
+			// unless it never moved (no focusin in the menu once x is read).
+			eval[bool](phone, `(window.__focusins = 0, window.__keys = [],
+				document.querySelector(`+js(menu)+`).addEventListener('focusin', () => window.__focusins++),
+				document.addEventListener('keydown', (e) => window.__keys.push(e.key)), true)`)
+		}
 		// kb.Encode sends an ä as an "Unidentified" key: the German keyboard's key is "ä".
 		phone.do(chromedp.KeyEvent(step.key, func(p *input.DispatchKeyEventParams) {
 			if step.key == "ä" {
@@ -114,6 +121,12 @@ func TestBrowserShoppingMenu(t *testing.T) {
 			}
 		}))
 		phone.waitJS(step.key+" moves to "+step.want, `document.activeElement.textContent === `+js(step.want)+` && !document.querySelector(`+js(menu)+`).hidden`, 5*time.Second)
+		if step.key == "x" {
+			phone.waitJS("x read (the menu's keydown ran before the document's)", `window.__keys.includes('x')`, 5*time.Second)
+			if n := eval[int](phone, `window.__focusins`); n != 0 {
+				t.Errorf("x, which no item starts with, moved the focus %d times", n)
+			}
+		}
 	}
 	phone.do(chromedp.KeyEvent(kb.Escape))
 	closed("Escape closes it, the focus back on ⋯", true)
