@@ -208,8 +208,7 @@ func TestBrowserDialogsHeadingRing(t *testing.T) {
 	ring := `(() => { const h = document.querySelector('#main h1'); return document.activeElement === h ? getComputedStyle(h).outlineStyle : 'not focused'; })()`
 	nav := `[...document.querySelectorAll('a[href="/calendar"]')].find((a) => a.checkVisibility())`
 	b.waitJS("the calendar link", nav, 5*time.Second)
-	at := eval[[]float64](b, `(() => { const r = `+nav+`.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`)
-	b.do(chromedp.MouseClickXY(at[0], at[1]))
+	b.clickAt(nav)
 	b.waitJS("the calendar", `location.pathname === '/calendar' && document.activeElement === document.querySelector('#main h1')`, 10*time.Second)
 	if got := eval[string](b, ring); got != "none" {
 		t.Errorf("after a click the heading's outline is %q, want none", got)
