@@ -22,7 +22,8 @@ func valueOf(sel string) string {
 // move of the start with its 2½ hours; an end then typed before the start
 // is said at the Ende field on Save (marked, its line under it, the focus
 // there) and nothing is sent, and said again in English and German when
-// the language switches with the dialog open; an all-day event's last day
+// the language switches with the dialog open; a letter then typed after
+// the end stays marked, under fields.js's line; an all-day event's last day
 // follows its first day, keeping its days. Before, the end stayed where it was and
 // Save showed the server's "end before start" at the top, the focus on
 // Speichern.
@@ -66,6 +67,15 @@ func TestBrowserDialogsEventEndFollows(t *testing.T) {
 			const line = document.getElementById(e.id + '-error');
 			return e.getAttribute('aria-invalid') === 'true' && !line.hidden && line.textContent === `+js(step.line)+`; })()`, 5*time.Second)
 	}
+	// A letter then typed after the end: unreadable, fields.js's line in
+	// place of that one, the field still marked while typing. Before, the
+	// mark went with the line it replaced (until the field was left).
+	eval[bool](b, `(() => { const e = document.querySelector('dialog[open] input[name=end]'); e.focus(); e.setSelectionRange(99, 99); return true; })()`)
+	b.do(chromedp.KeyEvent("x"))
+	b.waitJS("the end marked unreadable", `(() => { const e = document.querySelector('dialog[open] input[name=end]');
+		const line = document.getElementById(e.id + '-error');
+		return document.activeElement === e && e.getAttribute('aria-invalid') === 'true' && !line.hidden
+			&& line.textContent.startsWith('Das lässt sich nicht lesen.'); })()`, 5*time.Second)
 	b.typeInto(end, "07.12.2030 09:00")
 	b.waitJS("the mark gone", `!document.querySelector('dialog[open] input[name=end]').hasAttribute('aria-invalid')
 		&& document.getElementById(document.querySelector('dialog[open] input[name=end]').id + '-error').hidden`, 5*time.Second)
@@ -198,8 +208,7 @@ func TestBrowserDialogsHeadingRing(t *testing.T) {
 	ring := `(() => { const h = document.querySelector('#main h1'); return document.activeElement === h ? getComputedStyle(h).outlineStyle : 'not focused'; })()`
 	nav := `[...document.querySelectorAll('a[href="/calendar"]')].find((a) => a.checkVisibility())`
 	b.waitJS("the calendar link", nav, 5*time.Second)
-	at := eval[[]float64](b, `(() => { const r = `+nav+`.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`)
-	b.do(chromedp.MouseClickXY(at[0], at[1]))
+	b.clickAt(nav)
 	b.waitJS("the calendar", `location.pathname === '/calendar' && document.activeElement === document.querySelector('#main h1')`, 10*time.Second)
 	if got := eval[string](b, ring); got != "none" {
 		t.Errorf("after a click the heading's outline is %q, want none", got)

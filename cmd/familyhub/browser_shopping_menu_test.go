@@ -107,6 +107,13 @@ func TestBrowserShoppingMenu(t *testing.T) {
 		{"u", "Umbenennen"}, {"L", "Liste löschen"}, {"a", "Abgehakte entfernen (2)"}, {"l", "Liste löschen"},
 		{"ä", "Abgehakte entfernen (2)"}, {"x", "Abgehakte entfernen (2)"}, {"u", "Umbenennen"},
 	} {
+		if step.key == "x" {
+			// The focus is on the item already: that it stays says nothing
+			// unless it never moved (no focusin in the menu once x is read).
+			eval[bool](phone, `(window.__focusins = 0, window.__keys = [],
+				document.querySelector(`+js(menu)+`).addEventListener('focusin', () => window.__focusins++),
+				document.addEventListener('keydown', (e) => window.__keys.push(e.key)), true)`)
+		}
 		// kb.Encode sends an ä as an "Unidentified" key: the German keyboard's key is "ä".
 		phone.do(chromedp.KeyEvent(step.key, func(p *input.DispatchKeyEventParams) {
 			if step.key == "ä" {
@@ -114,6 +121,12 @@ func TestBrowserShoppingMenu(t *testing.T) {
 			}
 		}))
 		phone.waitJS(step.key+" moves to "+step.want, `document.activeElement.textContent === `+js(step.want)+` && !document.querySelector(`+js(menu)+`).hidden`, 5*time.Second)
+		if step.key == "x" {
+			phone.waitJS("x read (the menu's keydown ran before the document's)", `window.__keys.includes('x')`, 5*time.Second)
+			if n := eval[int](phone, `window.__focusins`); n != 0 {
+				t.Errorf("x, which no item starts with, moved the focus %d times", n)
+			}
+		}
 	}
 	phone.do(chromedp.KeyEvent(kb.Escape))
 	closed("Escape closes it, the focus back on ⋯", true)
@@ -125,21 +138,13 @@ func TestBrowserShoppingMenu(t *testing.T) {
 	// a click opens it; a touch outside closes it (its pointerdown: a
 	// touch start and end sent one by one can come apart on a loaded
 	// machine into a long press, with no click)
-	center := func(sel string) []float64 {
-		t.Helper()
-		return eval[[]float64](phone, `(() => { const r = document.querySelector(`+js(sel)+`).getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`)
-	}
-	click := func(sel string) {
-		t.Helper()
-		at := center(sel)
-		phone.do(chromedp.MouseClickXY(at[0], at[1]))
-	}
+	moreBtn := `document.querySelector(` + js(more) + `)`
 	if _, err := chromedp.Call(phone.ctx, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true, MaxTouchPoints: 5}); err != nil {
 		t.Fatal(err)
 	}
-	click(more)
+	phone.clickAt(moreBtn)
 	opened("a click opens it", "Abgehakte entfernen (2)")
-	at := center(`.list-head h2`)
+	at := phone.centerOf(`document.querySelector('.list-head h2')`)
 	for _, ev := range []input.DispatchTouchEventParams{
 		{Type: input.DispatchTouchEventTypeTouchStart, TouchPoints: []*input.TouchPoint{{X: at[0], Y: at[1]}}},
 		{Type: input.DispatchTouchEventTypeTouchEnd, TouchPoints: []*input.TouchPoint{}},
@@ -151,7 +156,7 @@ func TestBrowserShoppingMenu(t *testing.T) {
 	closed("a touch outside closes it", false)
 
 	// an item chosen: its dialog; closed, the focus back on ⋯
-	click(more)
+	phone.clickAt(moreBtn)
 	opened("open again", "Abgehakte entfernen (2)")
 	phone.chooseTool("Umbenennen")
 	phone.waitJS("the rename dialog, the menu closed", `document.querySelector('dialog[open] input[name=name]') && document.querySelector(`+js(menu)+`).hidden`, 5*time.Second)
@@ -184,9 +189,19 @@ func (b *browser) chooseTool(text string) {
 	b.clickAt(find)
 }
 
-// clickAt clicks the middle of the element the JS expression el answers, with a real mouse click.
+// clickAt clicks the middle of the element the JS expression el answers
+// (scrolled into view first), with a real mouse click.
 func (b *browser) clickAt(el string) {
 	b.t.Helper()
-	at := eval[[]float64](b, `(() => { const e = `+el+`; e.scrollIntoView({ block: 'nearest' }); const r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`)
+	eval[bool](b, `(`+el+`.scrollIntoView({ block: 'nearest' }), true)`)
+	at := b.centerOf(el)
 	b.do(chromedp.MouseClickXY(at[0], at[1]))
+}
+
+// centerOf is the middle of the element the JS expression el answers, in
+// the viewport, as it is now (not scrolled): a tap test measures where a
+// row is before the list can move.
+func (b *browser) centerOf(el string) []float64 {
+	b.t.Helper()
+	return eval[[]float64](b, `(() => { const r = (`+el+`).getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`)
 }

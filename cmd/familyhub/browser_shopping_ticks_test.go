@@ -10,10 +10,10 @@ import (
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
-// tickAt is the middle of the checkbox label of the item named name, in
-// the viewport.
-const tickAt = `((name) => { const r = document.querySelector('li.item[data-name="' + name + '"] label.tick').getBoundingClientRect();
-  return [r.left + r.width / 2, r.top + r.height / 2]; })`
+// tickBox is the checkbox label of the item named name (a JS expression).
+func tickBox(name string) string {
+	return `document.querySelector('li.item[data-name=` + js(name) + `] label.tick')`
+}
 
 // rows lists the shown items of the category section holding name, in
 // order, each with ✓ when ticked.
@@ -39,8 +39,8 @@ func TestBrowserShoppingTicksKeepPlace(t *testing.T) {
 	if got := eval[string](tablet, rows+`('apples')`); got != "apples, bananas, spinach" {
 		t.Fatalf("fruit & vegetables before: %s", got)
 	}
-	apples := eval[[]float64](tablet, tickAt+`('apples')`)
-	bananas := eval[[]float64](tablet, tickAt+`('bananas')`)
+	apples := tablet.centerOf(tickBox("apples"))
+	bananas := tablet.centerOf(tickBox("bananas"))
 	// The second tap comes once the first tick's write is in the outbox and
 	// the list is drawn again (as a person's second tap would: the first
 	// came 50 ms before that redraw and met the rows still in place).
@@ -63,11 +63,10 @@ func TestBrowserShoppingTicksKeepPlace(t *testing.T) {
 	phone.goTo("/shopping/"+f.listID, `document.querySelector('li.item[data-name="spinach"]')`)
 	phone.clickText(`.list-tools button`, "Abgehakte ausblenden")
 	phone.waitJS("ticked items hidden", `!document.querySelector('li.item.checked') && document.querySelector('.hidden-note')?.textContent === '4 abgehakte Artikel ausgeblendet.'`, 5*time.Second)
-	eval[bool](phone, `(document.querySelector('li.item[data-name="spinach"] label.tick').scrollIntoView({ block: 'center' }), true)`)
-	spinach := eval[[]float64](phone, tickAt+`('spinach')`)
+	eval[bool](phone, `(`+tickBox("spinach")+`.scrollIntoView({ block: 'center' }), true)`)
 	eval[bool](phone, `(window.__drawn = false, new MutationObserver(() => { window.__drawn = true; })
 		.observe(document.querySelector('.sections'), { subtree: true, childList: true, attributeFilter: ['aria-busy', 'data-pending'] }), true)`)
-	phone.do(chromedp.MouseClickXY(spinach[0], spinach[1]))
+	phone.clickAt(tickBox("spinach"))
 	phone.waitJS("the list drawn again after the tick", `window.__drawn`, 5*time.Second)
 	if got := eval[string](phone, `[...document.querySelectorAll('li.item')].map((li) => li.dataset.name + (li.classList.contains('checked') ? '✓' : '')).join(', ')`); !strings.HasPrefix(got, "spinach✓, sourdough bread") {
 		t.Errorf("right after the tap with ticked items hidden: %s, want spinach✓ still first", got)
@@ -75,4 +74,34 @@ func TestBrowserShoppingTicksKeepPlace(t *testing.T) {
 	fireSettle(t, phone)
 	phone.waitJS("spinach hidden once the ticking paused, and counted", `!document.querySelector('li.item[data-name="spinach"]')
 		&& document.querySelector('.hidden-note')?.textContent === '5 abgehakte Artikel ausgeblendet.'`, 10*time.Second)
+}
+
+// TestBrowserShoppingLastTickFocus: on a 360 px phone in German, dark,
+// with "Abgehakte ausblenden" on, a keyboard user ticks the list's only
+// unticked item with Space; once the ticking pauses the row goes and the
+// focus is on "Alles abgehakt.", with its focus ring, which a screen
+// reader then reads. Before, the row's category section went with it and
+// the focus fell to <body>.
+func TestBrowserShoppingLastTickFocus(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	list := restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Wocheneinkauf"})["id"].(string)
+	restAs(t, ana, m, "POST", "/api/shopping/lists/"+list+"/items", map[string]any{"name": "Milch"})
+	phone := newDevice(t, "phone", 360, 740, browserOpts{lang: "de-DE", dark: true, script: pageTimers(0, heldSettle)})
+	phone.login(m.URL(), "ana@example.org")
+	phone.goTo("/shopping/"+list, `document.querySelector('li.item[data-name="Milch"] input[type=checkbox]')`)
+	phone.clickText(`.list-tools button`, "Abgehakte ausblenden")
+	phone.waitJS("Hide ticked on", `document.querySelector('.list-tools button[aria-pressed=true]')`, 5*time.Second)
+	eval[bool](phone, `(document.querySelector('li.item[data-name="Milch"] input[type=checkbox]').focus(), true)`)
+	phone.do(chromedp.KeyEvent(" "))
+	// The tick in the outbox and the list drawn from it (the count), the row still shown.
+	phone.waitJS("ticked, still shown", `document.querySelector('li.item[data-name="Milch"].checked')
+		&& document.querySelector('.list-head .count').textContent === '0 zu kaufen'`, 5*time.Second)
+	fireSettle(t, phone)
+	phone.waitJS("the row gone", `!document.querySelector('li.item')`, 10*time.Second)
+	phone.waitJS("the focus on Alles abgehakt.", `document.activeElement?.textContent === 'Alles abgehakt.'`, 2*time.Second)
+	if got := eval[string](phone, `getComputedStyle(document.activeElement).outlineStyle`); got != "solid" {
+		t.Errorf("the focused line's outline is %q, want the focus ring (solid)", got)
+	}
 }

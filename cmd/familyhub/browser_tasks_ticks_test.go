@@ -10,9 +10,10 @@ import (
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
-// taskTickAt is the middle of the done box of the task titled title.
-const taskTickAt = `((title) => { const li = [...document.querySelectorAll('li.task')].find((li) => li.querySelector('.title')?.textContent === title);
-  const r = li.querySelector('label.tick').getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })`
+// taskTick is the done box of the task titled title (a JS expression).
+func taskTick(title string) string {
+	return `[...document.querySelectorAll('li.task')].find((li) => li.querySelector('.title')?.textContent === ` + js(title) + `).querySelector('label.tick')`
+}
 
 // openTasks lists the "Other open tasks", each with ✓ when ticked.
 const openTasks = `[...document.querySelectorAll('#h-open + ul li.task')].map((li) => li.querySelector('.title').textContent + (li.classList.contains('done') ? '✓' : '')).join(', ')`
@@ -39,8 +40,8 @@ func TestBrowserTasksTicksKeepPlace(t *testing.T) {
 	if got := eval[string](tablet, openTasks); got != want {
 		t.Fatalf("open tasks before: %s, want %s", got, want)
 	}
-	tidy := eval[[]float64](tablet, taskTickAt+`('Tidy your room')`)
-	grandma := eval[[]float64](tablet, taskTickAt+`('Call grandma')`)
+	tidy := tablet.centerOf(taskTick("Tidy your room"))
+	grandma := tablet.centerOf(taskTick("Call grandma"))
 	eval[bool](tablet, drawnAgain)
 	tablet.do(chromedp.MouseClickXY(tidy[0], tidy[1]))
 	tablet.waitJS("the tasks drawn again after the first tick", `window.__drawn`, 5*time.Second)
@@ -65,9 +66,8 @@ func TestBrowserTasksTicksKeepPlace(t *testing.T) {
 	phone.login(m.URL(), f.email)
 	phone.goTo("/tasks", `document.querySelector('#h-open + ul li.task')`)
 	phone.waitJS("Call grandma open here too", openTasks+` === 'Call grandma, Book the summer holiday, Renew passport'`, 10*time.Second)
-	eval[bool](phone, `([...document.querySelectorAll('li.task')].find((li) => li.querySelector('.title')?.textContent === 'Book the summer holiday').scrollIntoView({ block: 'center' }), true)`)
-	book := eval[[]float64](phone, taskTickAt+`('Book the summer holiday')`)
-	phone.do(chromedp.MouseClickXY(book[0], book[1]))
+	eval[bool](phone, `(`+taskTick("Book the summer holiday")+`.scrollIntoView({ block: 'center' }), true)`)
+	phone.clickAt(taskTick("Book the summer holiday"))
 	phone.waitJS("the German notice", `document.querySelector('.toast-box p')?.textContent === '„Book the summer holiday“ erledigt.'
 		&& document.querySelector('.toast-box button')?.textContent === 'Rückgängig'`, 5*time.Second)
 	phone.waitJS("Book the summer holiday ticked, in place", openTasks+` === 'Call grandma, Book the summer holiday✓, Renew passport'`, 5*time.Second)

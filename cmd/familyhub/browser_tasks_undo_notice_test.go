@@ -15,7 +15,7 @@ import (
 func TestBrowserTasksUntickHidesNotice(t *testing.T) {
 	browserTest(t)
 	_, _, tablet := tasksHeld(t, "tablet", 820, 1180)
-	grandma := eval[[]float64](tablet, taskTickAt+`('Call grandma')`)
+	grandma := tablet.centerOf(taskTick("Call grandma"))
 	tablet.do(chromedp.MouseClickXY(grandma[0], grandma[1]))
 	tablet.waitJS("the Done notice with Undo", `document.querySelector('.toast-box p')?.textContent === 'Done: “Call grandma”.'
 		&& document.querySelector('.toast-box button')?.textContent === 'Undo'`, 2*time.Second)

@@ -159,8 +159,11 @@ export function reconcile(parent, items, { key, build, sig = null, update = null
  * always; a tap or click is unchanged.
  */
 export function pickerKeys(e) {
-  const browse = ['ArrowDown', 'ArrowUp', 'PageDown', 'PageUp', 'Home', 'End'].includes(e.key) || (e.key.length === 1 && e.key !== ' ');
+  const browse = ['ArrowDown', 'ArrowUp', 'PageDown', 'PageUp', 'Home', 'End'].includes(e.key) || printable(e);
   if (!browse || e.altKey || e.ctrlKey || e.metaKey) return;
   e.preventDefault();
   try { e.target.showPicker(); } catch { /* no showPicker: Space or Alt+ArrowDown opens it */ }
 }
+
+/** printable(e): a keydown of one printable character on its own (not Space, not a shortcut): typing to find. */
+export const printable = (e) => [...e.key].length === 1 && e.key.trim() !== '' && !e.ctrlKey && !e.metaKey && !e.altKey;

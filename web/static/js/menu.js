@@ -8,7 +8,7 @@
 // choosing an item (a dialog it opens gives the focus back there); Tab,
 // or a click or tap outside, closes it. A letter typed moves to the next
 // item whose label starts with it (type-ahead), round from the last.
-import { h, nextId } from './dom.js';
+import { h, nextId, printable } from './dom.js';
 import { currentLocale } from './i18n.js';
 
 /** The width below which the buttons go into the menu (app.css agrees). */
@@ -66,7 +66,7 @@ export function moreMenu(bar, items, { label, query = NARROW }) {
     } else if (to !== undefined && can.length) {
       e.preventDefault();
       can[(to + can.length) % can.length].focus();
-    } else if (typed(e)) {
+    } else if (printable(e)) {
       const next = startingWith(can, at, e.key);
       if (next) { e.preventDefault(); next.focus(); }
     }
@@ -105,9 +105,6 @@ export function moreMenu(bar, items, { label, query = NARROW }) {
     },
   };
 }
-
-// A printable character typed on its own (not Space, not a shortcut).
-const typed = (e) => [...e.key].length === 1 && e.key.trim() !== '' && !e.ctrlKey && !e.metaKey && !e.altKey;
 
 /**
  * startingWith(items, at, key) is the first of items after index at, round

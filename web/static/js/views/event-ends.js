@@ -22,8 +22,10 @@ export function endsFollow(...pairs) {
   const clear = () => {
     if (!marked) return;
     const { error } = marked.parts;
+    // Only its own line goes; the mark goes unless fields.js put its line
+    // there since (the end typed unreadable: before, it stayed, unmarked).
     if (error.textContent === t('event.endBeforeStart')) { error.textContent = ''; error.hidden = true; }
-    marked.removeAttribute('aria-invalid');
+    if (error.hidden) marked.removeAttribute('aria-invalid');
     marked = null;
   };
   for (const [start, end, kind] of pairs) {

@@ -28,13 +28,13 @@ export function settler(onSettled, ms = 2000) {
 // keepKeyboard(draw) draws; a focused row that leaves then (a done open
 // task, a ticked item with "Hide ticked") hands the focus to the nearest
 // row after it in its list that is still there, else before it, else to
-// the rows of the other lists of its part of the page ([data-rows]: a
-// tasks section, the shopping list's categories), those after it first.
-// A row takes it at its tick box, else at its first button (a chore, a
-// task this member may not tick): skipped, the focus jumped past them.
-// None left: to the part's line saying it is empty ([data-empty], "All
-// done"), else its section's heading, else the page's first button
-// (Add). The keyboard user goes on from where they were. Before, the
+// the rows of the other lists of its part of the page (a tasks section,
+// [data-rows]; with none, all of <main>: the shopping list's categories),
+// those after it first. A row takes it at its tick box, else at its first
+// button (a task this member may not tick): skipped, the focus jumped past
+// it. None left: to the part's line saying it is empty ([data-empty]: "All
+// done", "Everything is ticked off"), else its section's heading, else the
+// page's first button (Add). The keyboard user goes on from where they were. Before, the
 // focus fell to the start of the page and a screen reader read from
 // there; after the last open task it went to the heading, above "All
 // done", which was never read.

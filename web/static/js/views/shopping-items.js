@@ -40,7 +40,10 @@ export function addItem(app, listId, item) {
  */
 export function itemsView(app, { getCategories, onSettled }) {
   const el = h('div.items-region');
-  const empty = h('p.muted.empty');
+  // The line saying the list is empty, or all ticked with "Hide ticked":
+  // the focus goes to it when the last row a keyboard user ticked goes
+  // (settle.js), its category section with it.
+  const empty = h('p.muted.empty', { dataset: { empty: '' } });
   const sections = h('div.sections');
   el.append(empty, sections);
   const current = new Map(); // id → the item as shown now: writes start from it
