@@ -504,18 +504,15 @@ func (x *executor) addRecipe(in Intent) (Result, string, error) {
 	if err != nil {
 		return Result{}, "", err
 	}
-	// The undo's snapshot is read under the list's put lock, which
-	// RecipeAddToList takes again (held until the end): read without it, a
-	// merging add committed in between would be undone with this command.
-	before, err := x.tx.ShoppingItemsForPut(x.ctx, list.ID)
-	if err != nil {
-		return Result{}, "", err
-	}
 	servings := int32(in.Slots.Servings)
 	if servings == 0 {
 		servings = recipe.Servings
 	}
-	items, _, err := x.tx.RecipeAddToList(x.ctx, recipe.ID, db.RecipeToList{ListID: list.ID, Servings: servings, DecimalComma: x.say.lang == "de"})
+	// The undo's snapshot is the list as the add read it, under the list's
+	// put lock: a second read could see another phone's plain add or tick
+	// (they take no lock) committed in between, and the undo would delete
+	// or untick that person's line as this command's.
+	items, before, _, err := x.tx.RecipeAddToListFrom(x.ctx, recipe.ID, db.RecipeToList{ListID: list.ID, Servings: servings, DecimalComma: x.say.lang == "de"})
 	if err != nil {
 		return Result{}, "", err
 	}

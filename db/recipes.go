@@ -426,20 +426,31 @@ func (p RecipeToList) chosen(all []Ingredient) ([]Ingredient, error) {
 // the request id was used before for the same request: the items of the
 // first time are returned as they are now (those deleted since left out).
 func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList) (items []dbsqlc.ShoppingItemsView, replayed bool, err error) {
+	items, _, replayed, err = tx.RecipeAddToListFrom(ctx, id, p)
+	return items, replayed, err
+}
+
+// RecipeAddToListFrom is RecipeAddToList that also returns the list's
+// items as it read them, under the list's put lock, before adding (nil
+// on a replay): an undo's snapshot. It is the one read the add merged
+// into; a second read, even under the lock, could see a plain add or a
+// tick (which do not take the lock) committed in between, and an undo
+// by it would delete or untick another person's line.
+func (tx *Tx) RecipeAddToListFrom(ctx context.Context, id uuid.UUID, p RecipeToList) (items, before []dbsqlc.ShoppingItemsView, replayed bool, err error) {
 	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	recipe, err := tx.RecipeGet(ctx, id)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	if _, err := tx.ShoppingListGet(ctx, p.ListID); err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	if p.Servings == 0 {
 		p.Servings = recipe.Servings
 	} else if err := ValidateServings("servings", p.Servings); err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	request := struct {
 		RecipeID uuid.UUID
@@ -447,13 +458,14 @@ func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList)
 	}{id, p}
 	chosen, err := p.chosen(recipe.IngredientList)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	ids, replayed, err := tx.createOnce(ctx, p.RequestID, "recipe-add-to-list", request, func() ([]uuid.UUID, error) {
 		onList, err := tx.ShoppingItemsForPut(ctx, p.ListID)
 		if err != nil {
 			return nil, err
 		}
+		before = slices.Clone(onList) // Replaced changes onList's lines in place
 		items = make([]dbsqlc.ShoppingItemsView, 0, len(chosen))
 		ids := make([]uuid.UUID, 0, len(chosen))
 		for _, ing := range chosen {
@@ -467,7 +479,7 @@ func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList)
 		return ids, nil
 	})
 	if err != nil || !replayed {
-		return items, replayed, err
+		return items, before, replayed, err
 	}
 	items = []dbsqlc.ShoppingItemsView{}
 	for _, itemID := range ids {
@@ -475,11 +487,11 @@ func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList)
 		if familyhub.ErrorCode(err) == familyhub.ENOTFOUND {
 			continue
 		} else if err != nil {
-			return nil, true, err
+			return nil, nil, true, err
 		}
 		items = append(items, item)
 	}
-	return items, true, nil
+	return items, nil, true, nil
 }
 
 // addIngredient puts one scaled ingredient on a list by the rule of every

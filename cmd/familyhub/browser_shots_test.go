@@ -328,6 +328,20 @@ func weekStartsOn(lang string) time.Weekday {
 	return time.Monday
 }
 
+// weekOfToday is a JS expression: the first day (2006-01-02) of the
+// calendar week from start that holds the page's today as the Week view
+// marks it (aria-current), or an empty string when the view shows no today. A test
+// checks the week shown by it at that moment, not by the week it seeded
+// events in: the family's first weekday's midnight may pass in between.
+func weekOfToday(start time.Weekday) string {
+	return fmt.Sprintf(`((id) => {
+  if (!id) return '';
+  const d = new Date(id.slice(3) + 'T00:00:00Z');
+  d.setUTCDate(d.getUTCDate() - (d.getUTCDay() - %d + 7) %% 7);
+  return d.toISOString().slice(0, 10);
+})(document.querySelector('.week-grid section.week-day[aria-current=date]')?.getAttribute('aria-labelledby'))`, int(start))
+}
+
 // familyParts are the Family page's parts a screenshot each: the heading
 // at the top of the viewport.
 var familyParts = []struct{ name, heading string }{
