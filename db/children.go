@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -122,12 +121,13 @@ func (tx *Tx) ChildDeviceDelete(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	devices, err := tx.q.ChildDeviceList(ctx, tx, family)
-	if err != nil {
-		return err
-	}
-	if !slices.ContainsFunc(devices, func(d dbsqlc.ChildDevice) bool { return d.ID == id }) {
-		return familyhub.NotFound("child device")
+	// The lock waits for a PIN sign-in on the device whose session is not
+	// yet committed; without it the revoke missed that session, and the
+	// delete then cleared its child_device_id: a valid session on a revoked
+	// device. A sign-in after the revoke gets ErrDeviceRevoked
+	// (SessionCreate).
+	if _, err := tx.q.ChildDeviceLock(ctx, tx, dbsqlc.ChildDeviceLockParams{ID: id, FamilyID: family}); err != nil {
+		return Err(err, "child device")
 	}
 	// Sessions first: deleting the device clears their child_device_id.
 	tx.markAuthChanged()
