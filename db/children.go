@@ -238,12 +238,8 @@ const deviceKeyAccount = "device-key"
 func (s *Store) deviceByKey(ctx context.Context, key, addr string) (dbsqlc.ChildDevice, error) {
 	okKey := key != "" && len(key) <= 128
 	if okKey {
-		revoked, err := s.Q.ChildDeviceKeyRevoked(ctx, s.Pool, childDeviceHash(key))
-		if err != nil {
-			return dbsqlc.ChildDevice{}, Err(err, "")
-		}
-		if revoked {
-			return dbsqlc.ChildDevice{}, ErrDeviceRevoked
+		if err := s.keyRevoked(ctx, key); err != nil {
+			return dbsqlc.ChildDevice{}, err
 		}
 	}
 	source := "addr:" + SourceKey(addr)
@@ -257,11 +253,28 @@ func (s *Store) deviceByKey(ctx context.Context, key, addr string) (dbsqlc.Child
 		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return dbsqlc.ChildDevice{}, Err(err, "")
 		}
+		// Revoked since the check above (the revoke deletes the device
+		// and keeps its key in one statement): not counted either.
+		if err := s.keyRevoked(ctx, key); err != nil {
+			return dbsqlc.ChildDevice{}, err
+		}
 	}
 	if _, err := s.reserve(ctx, deviceKeyLimits, deviceKeyAccount, source); err != nil {
 		return dbsqlc.ChildDevice{}, err
 	}
 	return dbsqlc.ChildDevice{}, ErrBadPIN
+}
+
+// keyRevoked answers ErrDeviceRevoked if key is a revoked device's key.
+func (s *Store) keyRevoked(ctx context.Context, key string) error {
+	revoked, err := s.Q.ChildDeviceKeyRevoked(ctx, s.Pool, childDeviceHash(key))
+	if err != nil {
+		return Err(err, "")
+	}
+	if revoked {
+		return ErrDeviceRevoked
+	}
+	return nil
 }
 
 // ChildDeviceChildren returns the display names of the children with a PIN
