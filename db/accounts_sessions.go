@@ -63,8 +63,17 @@ func (tx *Tx) SessionCreate(ctx context.Context, userID uuid.UUID, m SessionMeta
 		UserAgent: ua, ClientAddr: m.ClientAddr, DeviceName: m.DeviceName, ChildDeviceID: m.ChildDevice,
 		IssuedAs: issued,
 	})
+	if m.ChildDevice != nil && isViolationOf(err, sessionsChildDeviceFK) {
+		// The device was revoked (ChildDeviceDelete) before this session
+		// was inserted: say so, as for its key, not "a referenced record
+		// does not exist" (422).
+		return "", sess, ErrDeviceRevoked
+	}
 	return token, sess, Err(err, "session")
 }
+
+// sessionsChildDeviceFK is sessions.child_device_id's foreign key (00012).
+const sessionsChildDeviceFK = "sessions_child_device_id_fkey"
 
 // SessionRotate replaces the caller's session by a new one (refresh): the
 // old token stops working at once; open sockets move to the new session.

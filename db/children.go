@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -122,12 +121,13 @@ func (tx *Tx) ChildDeviceDelete(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	devices, err := tx.q.ChildDeviceList(ctx, tx, family)
-	if err != nil {
-		return err
-	}
-	if !slices.ContainsFunc(devices, func(d dbsqlc.ChildDevice) bool { return d.ID == id }) {
-		return familyhub.NotFound("child device")
+	// The lock waits for a PIN sign-in on the device whose session is not
+	// yet committed; without it the revoke missed that session, and the
+	// delete then cleared its child_device_id: a valid session on a revoked
+	// device. A sign-in after the revoke gets ErrDeviceRevoked
+	// (SessionCreate).
+	if _, err := tx.q.ChildDeviceLock(ctx, tx, dbsqlc.ChildDeviceLockParams{ID: id, FamilyID: family}); err != nil {
+		return Err(err, "child device")
 	}
 	// Sessions first: deleting the device clears their child_device_id.
 	tx.markAuthChanged()
@@ -238,12 +238,8 @@ const deviceKeyAccount = "device-key"
 func (s *Store) deviceByKey(ctx context.Context, key, addr string) (dbsqlc.ChildDevice, error) {
 	okKey := key != "" && len(key) <= 128
 	if okKey {
-		revoked, err := s.Q.ChildDeviceKeyRevoked(ctx, s.Pool, childDeviceHash(key))
-		if err != nil {
-			return dbsqlc.ChildDevice{}, Err(err, "")
-		}
-		if revoked {
-			return dbsqlc.ChildDevice{}, ErrDeviceRevoked
+		if err := s.keyRevoked(ctx, key); err != nil {
+			return dbsqlc.ChildDevice{}, err
 		}
 	}
 	source := "addr:" + SourceKey(addr)
@@ -257,11 +253,28 @@ func (s *Store) deviceByKey(ctx context.Context, key, addr string) (dbsqlc.Child
 		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return dbsqlc.ChildDevice{}, Err(err, "")
 		}
+		// Revoked since the check above (the revoke deletes the device
+		// and keeps its key in one statement): not counted either.
+		if err := s.keyRevoked(ctx, key); err != nil {
+			return dbsqlc.ChildDevice{}, err
+		}
 	}
 	if _, err := s.reserve(ctx, deviceKeyLimits, deviceKeyAccount, source); err != nil {
 		return dbsqlc.ChildDevice{}, err
 	}
 	return dbsqlc.ChildDevice{}, ErrBadPIN
+}
+
+// keyRevoked answers ErrDeviceRevoked if key is a revoked device's key.
+func (s *Store) keyRevoked(ctx context.Context, key string) error {
+	revoked, err := s.Q.ChildDeviceKeyRevoked(ctx, s.Pool, childDeviceHash(key))
+	if err != nil {
+		return Err(err, "")
+	}
+	if revoked {
+		return ErrDeviceRevoked
+	}
+	return nil
 }
 
 // ChildDeviceChildren returns the display names of the children with a PIN

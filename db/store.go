@@ -121,6 +121,13 @@ func isForeignKeyViolation(err error) bool {
 	return errors.As(err, &pgErr) && pgErr.Code == "23503"
 }
 
+// isViolationOf reports whether err is a foreign key violation (23503) of
+// the constraint named.
+func isViolationOf(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23503" && pgErr.ConstraintName == constraint
+}
+
 // isConnectionLost reports whether err says the connection to PostgreSQL
 // could not be made or broke mid-request (the server died or restarted):
 // the client may retry, so it is EUNAVAILABLE (503), not a bug (500).

@@ -135,6 +135,14 @@ RETURNING *;
 -- name: ChildDeviceList :many
 SELECT * FROM child_devices WHERE family_id = @family_id ORDER BY created_at, id;
 
+-- ChildDeviceLock locks a family's child device for its revoke
+-- (db.ChildDeviceDelete): FOR UPDATE waits for a PIN sign-in whose session
+-- insert on the device is not yet committed (the insert's foreign key check
+-- holds FOR KEY SHARE on the row), so the revoke's next statement sees and
+-- revokes that session.
+-- name: ChildDeviceLock :one
+SELECT id FROM child_devices WHERE id = @id AND family_id = @family_id FOR UPDATE;
+
 -- ChildDeviceRevoke deletes a child device and keeps its key hash as
 -- revoked (00048: such a key answers device_revoked, not counted).
 -- name: ChildDeviceRevoke :execrows

@@ -120,6 +120,27 @@ func (q *Queries) ChildDeviceList(ctx context.Context, db DBTX, familyID uuid.UU
 	return items, nil
 }
 
+const childDeviceLock = `-- name: ChildDeviceLock :one
+SELECT id FROM child_devices WHERE id = $1 AND family_id = $2 FOR UPDATE
+`
+
+type ChildDeviceLockParams struct {
+	ID       uuid.UUID
+	FamilyID uuid.UUID
+}
+
+// ChildDeviceLock locks a family's child device for its revoke
+// (db.ChildDeviceDelete): FOR UPDATE waits for a PIN sign-in whose session
+// insert on the device is not yet committed (the insert's foreign key check
+// holds FOR KEY SHARE on the row), so the revoke's next statement sees and
+// revokes that session.
+func (q *Queries) ChildDeviceLock(ctx context.Context, db DBTX, arg ChildDeviceLockParams) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, childDeviceLock, arg.ID, arg.FamilyID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const childDeviceRevoke = `-- name: ChildDeviceRevoke :execrows
 WITH gone AS (
     DELETE FROM child_devices WHERE id = $1 AND family_id = $2 RETURNING token_hash

@@ -29,4 +29,7 @@ CREATE TABLE child_device_revoked_keys (
 );
 
 -- +goose Down
+-- Only after every replica runs a version before 00048 (docs/operations.md,
+-- "Rolling back"): without this table, a newer replica answers 500 to every
+-- PIN sign-in.
 DROP TABLE child_device_revoked_keys;

@@ -30,7 +30,11 @@ export function rememberName(name) {
   try { localStorage.setItem(KEY, JSON.stringify(d)); } catch { /* only a convenience */ }
 }
 
-/** This device is a children's device no more. */
-export function forgetChildDevice() {
+/**
+ * This device is a children's device no more. With key, only if that is
+ * still the stored key: another tab may have set the device up again.
+ */
+export function forgetChildDevice(key) {
+  if (key !== undefined && childDevice()?.key !== key) return;
   try { localStorage.removeItem(KEY); } catch { /* storage blocked */ }
 }

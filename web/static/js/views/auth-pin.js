@@ -29,7 +29,7 @@ function namesTrouble(e) {
 export function pinCard(app, device, onGone) {
   const err = errorBox();
   const gone = () => {
-    forgetChildDevice();
+    forgetChildDevice(device.key); // not a set-up made since in another tab
     if (form.isConnected) onGone(); // else the page was left meanwhile
   };
   const nameIn = h('input', { name: 'name', required: true, maxlength: 100, autocomplete: 'off', autocapitalize: 'words', list: 'pin-names' });
