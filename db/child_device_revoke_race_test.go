@@ -53,7 +53,13 @@ func TestChildDeviceRevokeRace(t *testing.T) {
 			return err
 		})
 	}()
-	sess := <-inserted
+	// signedIn too: a Tx that fails before the sign-in never sends on inserted.
+	var sess uuid.UUID
+	select {
+	case sess = <-inserted:
+	case err := <-signedIn:
+		t.Fatalf("sign-in's transaction: %v", err)
+	}
 	revoked := make(chan error, 1)
 	go func() { revoked <- revoke(dev) }()
 	waited := e.lockWaiter(t, "")
