@@ -91,3 +91,60 @@ func TestChildDeviceRevokeRace(t *testing.T) {
 		t.Errorf("signing in on a revoked device: %v, want ErrDeviceRevoked", err)
 	}
 }
+
+// TestSessionRotateOnRevokedDevice: a refresh whose new session waits for
+// the device's revoke (the device row, locked by the revoke) answers that
+// the session has ended (401 unauthorized, as a refresh after a logout),
+// not device_revoked (the PIN page's answer for a revoked device key).
+func TestSessionRotateOnRevokedDevice(t *testing.T) {
+	t.Parallel()
+	e := newPipelineEnvConns(t, 4)
+	ctx := e.owner(t, "rotate-revoked")
+	a := *familyhub.AuthFromContext(ctx)
+	var dev uuid.UUID
+	if err := e.store.Tx(ctx, func(tx *db.Tx) error {
+		d, _, err := tx.ChildDeviceCreate(ctx, "tablet")
+		if err != nil {
+			return err
+		}
+		dev = d.ID
+		_, sess, err := tx.SessionCreate(ctx, a.UserID, db.SessionMeta{TTL: time.Hour, ChildDevice: &dev})
+		a.SessionID = sess.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The revoke's statements (ChildDeviceDelete's), committed once the
+	// refresh waits for the device.
+	bg := context.Background()
+	revoke, err := e.pool.Begin(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer revoke.Rollback(bg) //nolint:errcheck // after Commit, a no-op
+	if _, err := revoke.Exec(bg, `SELECT id FROM child_devices WHERE id = $1 FOR UPDATE`, dev); err != nil {
+		t.Fatal(err)
+	}
+	sctx := familyhub.NewContextWithAuth(bg, &a)
+	rotated := make(chan error, 1)
+	go func() {
+		rotated <- e.store.Tx(sctx, func(tx *db.Tx) error { _, _, err := tx.SessionRotate(sctx, db.SessionMeta{TTL: time.Hour}); return err })
+	}()
+	waited := e.lockWaiter(t, "")
+	for _, q := range []string{`UPDATE sessions SET revoked_at = now() WHERE child_device_id = $1 AND revoked_at IS NULL`, `DELETE FROM child_devices WHERE id = $1`} {
+		if _, err := revoke.Exec(bg, q, dev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := revoke.Commit(bg); err != nil {
+		t.Fatal(err)
+	}
+	err = <-rotated
+	if !waited {
+		t.Fatalf("the refresh did not wait for the revoke (it answered %v)", err)
+	}
+	var fe *familyhub.Error
+	if !errors.As(err, &fe) || fe.Code != familyhub.EUNAUTHORIZED {
+		t.Fatalf("refreshing a session while its device is revoked: %v, want %s", err, familyhub.EUNAUTHORIZED)
+	}
+}
