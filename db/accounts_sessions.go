@@ -63,7 +63,7 @@ func (tx *Tx) SessionCreate(ctx context.Context, userID uuid.UUID, m SessionMeta
 		UserAgent: ua, ClientAddr: m.ClientAddr, DeviceName: m.DeviceName, ChildDeviceID: m.ChildDevice,
 		IssuedAs: issued,
 	})
-	if m.ChildDevice != nil && isViolationOf(err, sessionsChildDeviceFK) {
+	if m.ChildDevice != nil && isForeignKeyViolationOf(err, sessionsChildDeviceFK) {
 		// The device was revoked (ChildDeviceDelete) before this session
 		// was inserted: say so, as for its key, not "a referenced record
 		// does not exist" (422).
