@@ -102,44 +102,18 @@ func TestSessionRotateOnRevokedDevice(t *testing.T) {
 	ctx := e.owner(t, "rotate-revoked")
 	a := *familyhub.AuthFromContext(ctx)
 	var dev uuid.UUID
-	if err := e.store.Tx(ctx, func(tx *db.Tx) error {
-		d, _, err := tx.ChildDeviceCreate(ctx, "tablet")
-		if err != nil {
-			return err
-		}
-		dev = d.ID
-		_, sess, err := tx.SessionCreate(ctx, a.UserID, db.SessionMeta{TTL: time.Hour, ChildDevice: &dev})
-		a.SessionID = sess.ID
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	// The revoke's statements (ChildDeviceDelete's), committed once the
-	// refresh waits for the device.
+	dev, a.SessionID = e.deviceWithSession(t, ctx)
+	// The revoke, committed once the refresh waits for the device.
 	bg := context.Background()
-	revoke, err := e.pool.Begin(bg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer revoke.Rollback(bg) //nolint:errcheck // after Commit, a no-op
-	if _, err := revoke.Exec(bg, `SELECT id FROM child_devices WHERE id = $1 FOR UPDATE`, dev); err != nil {
-		t.Fatal(err)
-	}
+	revoke := e.lockDevice(t, dev)
 	sctx := familyhub.NewContextWithAuth(bg, &a)
 	rotated := make(chan error, 1)
 	go func() {
 		rotated <- e.store.Tx(sctx, func(tx *db.Tx) error { _, _, err := tx.SessionRotate(sctx, db.SessionMeta{TTL: time.Hour}); return err })
 	}()
 	waited := e.lockWaiter(t, "")
-	for _, q := range []string{`UPDATE sessions SET revoked_at = now() WHERE child_device_id = $1 AND revoked_at IS NULL`, `DELETE FROM child_devices WHERE id = $1`} {
-		if _, err := revoke.Exec(bg, q, dev); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := revoke.Commit(bg); err != nil {
-		t.Fatal(err)
-	}
-	err = <-rotated
+	revokeDevice(t, revoke, dev)
+	err := <-rotated
 	if !waited {
 		t.Fatalf("the refresh did not wait for the revoke (it answered %v)", err)
 	}

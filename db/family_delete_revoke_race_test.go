@@ -8,6 +8,7 @@ import (
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 )
 
 // TestFamilyDeleteWhileDeviceRevoked: deleting the family while a children's
@@ -21,29 +22,9 @@ func TestFamilyDeleteWhileDeviceRevoked(t *testing.T) {
 	t.Parallel()
 	e := newPipelineEnvConns(t, 4)
 	ctx := e.owner(t, "delete-revoke-race")
-	user := familyhub.AuthFromContext(ctx).UserID
-	var dev uuid.UUID
-	if err := e.store.Tx(ctx, func(tx *db.Tx) error {
-		d, _, err := tx.ChildDeviceCreate(ctx, "tablet")
-		if err != nil {
-			return err
-		}
-		dev = d.ID
-		_, _, err = tx.SessionCreate(ctx, user, db.SessionMeta{TTL: time.Hour, ChildDevice: &dev})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-
+	dev, _ := e.deviceWithSession(t, ctx)
 	bg := context.Background()
-	revoke, err := e.pool.Begin(bg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer revoke.Rollback(bg) //nolint:errcheck // after Commit, a no-op
-	if _, err := revoke.Exec(bg, `SELECT id FROM child_devices WHERE id = $1 FOR UPDATE`, dev); err != nil {
-		t.Fatal(err)
-	}
+	revoke := e.lockDevice(t, dev)
 	deleted := make(chan error, 1)
 	go func() {
 		deleted <- e.store.Tx(ctx, func(tx *db.Tx) error { return tx.FamilyDelete(ctx, "delete-revoke-race") })
@@ -56,15 +37,7 @@ func TestFamilyDeleteWhileDeviceRevoked(t *testing.T) {
 			t.Fatal("the family's deletion did not wait for the revoke")
 		}
 	}
-	if _, err := revoke.Exec(bg, `UPDATE sessions SET revoked_at = now() WHERE child_device_id = $1 AND revoked_at IS NULL`, dev); err != nil {
-		t.Fatalf("revoking the device's sessions during the family's deletion: %v", err)
-	}
-	if _, err := revoke.Exec(bg, `DELETE FROM child_devices WHERE id = $1`, dev); err != nil {
-		t.Fatalf("deleting the device during the family's deletion: %v", err)
-	}
-	if err := revoke.Commit(bg); err != nil {
-		t.Fatalf("revoke: %v", err)
-	}
+	revokeDevice(t, revoke, dev)
 	if err := <-deleted; err != nil {
 		t.Fatalf("deleting the family while a device is revoked: %v", err)
 	}
@@ -74,5 +47,52 @@ func TestFamilyDeleteWhileDeviceRevoked(t *testing.T) {
 	}
 	if n != 0 {
 		t.Error("the family was not deleted")
+	}
+}
+
+// deviceWithSession sets up a children's device with a live session of the
+// caller on it.
+func (e *pipelineEnv) deviceWithSession(t *testing.T, ctx context.Context) (dev, session uuid.UUID) {
+	t.Helper()
+	if err := e.store.Tx(ctx, func(tx *db.Tx) error {
+		d, _, err := tx.ChildDeviceCreate(ctx, "tablet")
+		if err != nil {
+			return err
+		}
+		dev = d.ID
+		_, sess, err := tx.SessionCreate(ctx, familyhub.AuthFromContext(ctx).UserID, db.SessionMeta{TTL: time.Hour, ChildDevice: &dev})
+		session = sess.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return dev, session
+}
+
+// lockDevice begins a device's revoke as ChildDeviceDelete does (the device
+// row first) in a transaction left open; revokeDevice runs its rest.
+func (e *pipelineEnv) lockDevice(t *testing.T, dev uuid.UUID) pgx.Tx {
+	t.Helper()
+	revoke, err := e.pool.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { revoke.Rollback(context.Background()) }) //nolint:errcheck // after Commit, a no-op
+	if _, err := revoke.Exec(context.Background(), `SELECT id FROM child_devices WHERE id = $1 FOR UPDATE`, dev); err != nil {
+		t.Fatal(err)
+	}
+	return revoke
+}
+
+// revokeDevice runs the rest of the revoke lockDevice began and commits it.
+func revokeDevice(t *testing.T, revoke pgx.Tx, dev uuid.UUID) {
+	t.Helper()
+	for _, q := range []string{`UPDATE sessions SET revoked_at = now() WHERE child_device_id = $1 AND revoked_at IS NULL`, `DELETE FROM child_devices WHERE id = $1`} {
+		if _, err := revoke.Exec(context.Background(), q, dev); err != nil {
+			t.Fatalf("revoking the device: %v", err)
+		}
+	}
+	if err := revoke.Commit(context.Background()); err != nil {
+		t.Fatalf("revoke: %v", err)
 	}
 }
