@@ -63,7 +63,7 @@ func (tx *Tx) SessionCreate(ctx context.Context, userID uuid.UUID, m SessionMeta
 		UserAgent: ua, ClientAddr: m.ClientAddr, DeviceName: m.DeviceName, ChildDeviceID: m.ChildDevice,
 		IssuedAs: issued,
 	})
-	if m.ChildDevice != nil && isViolationOf(err, sessionsChildDeviceFK) {
+	if m.ChildDevice != nil && isForeignKeyViolationOf(err, sessionsChildDeviceFK) {
 		// The device was revoked (ChildDeviceDelete) before this session
 		// was inserted: say so, as for its key, not "a referenced record
 		// does not exist" (422).
@@ -90,6 +90,12 @@ func (tx *Tx) SessionRotate(ctx context.Context, m SessionMeta) (string, dbsqlc.
 	}
 	m.DeviceName, m.ChildDevice = cur.DeviceName, cur.ChildDeviceID // the same device
 	token, sess, err := tx.SessionCreate(ctx, a.UserID, m)
+	if errors.Is(err, ErrDeviceRevoked) {
+		// The device was revoked while refreshing: its sessions ended, as
+		// a concurrent logout ends this one (device_revoked is the PIN
+		// page's answer for a revoked device key, not a refresh's).
+		return "", sess, errSessionEnded
+	}
 	if err != nil {
 		return "", sess, err
 	}
@@ -99,10 +105,13 @@ func (tx *Tx) SessionRotate(ctx context.Context, m SessionMeta) (string, dbsqlc.
 		return "", sess, err
 	}
 	if n == 0 { // ended by a concurrent refresh or logout
-		return "", sess, familyhub.Errorf(familyhub.EUNAUTHORIZED, "The session has ended; sign in again.")
+		return "", sess, errSessionEnded
 	}
 	return token, sess, nil
 }
+
+// errSessionEnded answers a refresh of a session ended meanwhile.
+var errSessionEnded = familyhub.Errorf(familyhub.EUNAUTHORIZED, "The session has ended; sign in again.")
 
 // SessionRevoke ends the caller's session (logout); its sockets close on
 // every replica (a trigger notifies them).

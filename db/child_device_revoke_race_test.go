@@ -53,7 +53,13 @@ func TestChildDeviceRevokeRace(t *testing.T) {
 			return err
 		})
 	}()
-	sess := <-inserted
+	// signedIn too: a Tx that fails before the sign-in never sends on inserted.
+	var sess uuid.UUID
+	select {
+	case sess = <-inserted:
+	case err := <-signedIn:
+		t.Fatalf("sign-in's transaction: %v", err)
+	}
 	revoked := make(chan error, 1)
 	go func() { revoked <- revoke(dev) }()
 	waited := e.lockWaiter(t, "")
@@ -83,5 +89,36 @@ func TestChildDeviceRevokeRace(t *testing.T) {
 	err := e.store.Tx(context.Background(), func(tx *db.Tx) error { _, err := signIn(tx, dev); return err })
 	if !errors.Is(err, db.ErrDeviceRevoked) {
 		t.Errorf("signing in on a revoked device: %v, want ErrDeviceRevoked", err)
+	}
+}
+
+// TestSessionRotateOnRevokedDevice: a refresh whose new session waits for
+// the device's revoke (the device row, locked by the revoke) answers that
+// the session has ended (401 unauthorized, as a refresh after a logout),
+// not device_revoked (the PIN page's answer for a revoked device key).
+func TestSessionRotateOnRevokedDevice(t *testing.T) {
+	t.Parallel()
+	e := newPipelineEnvConns(t, 4)
+	ctx := e.owner(t, "rotate-revoked")
+	a := *familyhub.AuthFromContext(ctx)
+	var dev uuid.UUID
+	dev, a.SessionID = e.deviceWithSession(t, ctx)
+	// The revoke, committed once the refresh waits for the device.
+	bg := context.Background()
+	revoke := e.lockDevice(t, dev)
+	sctx := familyhub.NewContextWithAuth(bg, &a)
+	rotated := make(chan error, 1)
+	go func() {
+		rotated <- e.store.Tx(sctx, func(tx *db.Tx) error { _, _, err := tx.SessionRotate(sctx, db.SessionMeta{TTL: time.Hour}); return err })
+	}()
+	waited := e.lockWaiter(t, "")
+	revokeDevice(t, revoke, dev)
+	err := <-rotated
+	if !waited {
+		t.Fatalf("the refresh did not wait for the revoke (it answered %v)", err)
+	}
+	var fe *familyhub.Error
+	if !errors.As(err, &fe) || fe.Code != familyhub.EUNAUTHORIZED {
+		t.Fatalf("refreshing a session while its device is revoked: %v, want %s", err, familyhub.EUNAUTHORIZED)
 	}
 }

@@ -188,9 +188,15 @@ func (e *pipelineEnv) raceAtLimit(t *testing.T, ctx context.Context, first func(
 			return err
 		})
 	}()
-	if err := <-made; err != nil {
-		close(commit)
-		t.Fatalf("first create: %v", err)
+	// firstDone too: a Tx that fails before running first never sends on made.
+	select {
+	case err := <-made:
+		if err != nil {
+			close(commit)
+			t.Fatalf("first create: %v", err)
+		}
+	case err := <-firstDone:
+		t.Fatalf("first create's transaction: %v", err)
 	}
 	secondDone := make(chan error, 1)
 	go func() { secondDone <- second() }()

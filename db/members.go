@@ -283,6 +283,14 @@ func (tx *Tx) FamilyDelete(ctx context.Context, name string) error {
 	if _, err := tx.q.FamilyLockMembers(ctx, tx, family); err != nil {
 		return Err(err, "family")
 	}
+	// The children's devices before their sessions (endAccess), in the
+	// order a device's revoke (ChildDeviceDelete) takes them: before, the
+	// deletion held a child's sessions and waited for the device (the
+	// cascade) while the revoke held the device and waited for a session:
+	// PostgreSQL failed one of them (40P01, a 500).
+	if _, err := tx.q.ChildDeviceLockFamily(ctx, tx, family); err != nil {
+		return err
+	}
 	members, err := tx.q.MemberList(ctx, tx, family)
 	if err != nil {
 		return err

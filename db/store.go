@@ -66,7 +66,7 @@ func Err(err error, what string) error {
 		switch {
 		case pgErr.Code == "23505":
 			return familyhub.Errorf(familyhub.ECONFLICT, "That %s already exists.", familyhub.Phrase(conflictWhat(pgErr)))
-		case pgErr.Code == "23503" && pgErr.ConstraintName == subscriptionEventsFK:
+		case isForeignKeyViolationOf(err, subscriptionEventsFK):
 			return ErrSubscriptionGone
 		case pgErr.Code == "23503":
 			return familyhub.Errorf(familyhub.EINVALID, "A referenced record does not exist.")
@@ -121,9 +121,9 @@ func isForeignKeyViolation(err error) bool {
 	return errors.As(err, &pgErr) && pgErr.Code == "23503"
 }
 
-// isViolationOf reports whether err is a foreign key violation (23503) of
+// isForeignKeyViolationOf reports whether err is a foreign key violation (23503) of
 // the constraint named.
-func isViolationOf(err error, constraint string) bool {
+func isForeignKeyViolationOf(err error, constraint string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23503" && pgErr.ConstraintName == constraint
 }

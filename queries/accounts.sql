@@ -143,6 +143,14 @@ SELECT * FROM child_devices WHERE family_id = @family_id ORDER BY created_at, id
 -- name: ChildDeviceLock :one
 SELECT id FROM child_devices WHERE id = @id AND family_id = @family_id FOR UPDATE;
 
+-- ChildDeviceLockFamily locks all of a family's child devices, in the
+-- order ChildDeviceLock's revoke takes one (device before sessions), for
+-- the family's deletion (db.FamilyDelete): it ends the children's sessions
+-- and then deletes the devices by cascade; locking them first makes a
+-- concurrent revoke wait (or the deletion wait for it), not deadlock.
+-- name: ChildDeviceLockFamily :many
+SELECT id FROM child_devices WHERE family_id = @family_id ORDER BY id FOR UPDATE;
+
 -- ChildDeviceRevoke deletes a child device and keeps its key hash as
 -- revoked (00048: such a key answers device_revoked, not counted).
 -- name: ChildDeviceRevoke :execrows

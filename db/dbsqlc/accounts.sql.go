@@ -141,6 +141,35 @@ func (q *Queries) ChildDeviceLock(ctx context.Context, db DBTX, arg ChildDeviceL
 	return id, err
 }
 
+const childDeviceLockFamily = `-- name: ChildDeviceLockFamily :many
+SELECT id FROM child_devices WHERE family_id = $1 ORDER BY id FOR UPDATE
+`
+
+// ChildDeviceLockFamily locks all of a family's child devices, in the
+// order ChildDeviceLock's revoke takes one (device before sessions), for
+// the family's deletion (db.FamilyDelete): it ends the children's sessions
+// and then deletes the devices by cascade; locking them first makes a
+// concurrent revoke wait (or the deletion wait for it), not deadlock.
+func (q *Queries) ChildDeviceLockFamily(ctx context.Context, db DBTX, familyID uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, childDeviceLockFamily, familyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const childDeviceRevoke = `-- name: ChildDeviceRevoke :execrows
 WITH gone AS (
     DELETE FROM child_devices WHERE id = $1 AND family_id = $2 RETURNING token_hash

@@ -79,7 +79,7 @@ export function childrenSection(app) {
       return true;
     });
     if (!ok) return;
-    forgetChildDevice();
+    forgetChildDevice(d.key); // not a set-up saved meanwhile in another tab
     renderHere();
     reload();
   }
@@ -109,10 +109,12 @@ export function childrenSection(app) {
   }
 
   const reload = app.loader(async () => {
+    // Read before the list: a set-up saved in another tab while it loads
+    // is not in it, and must not be forgotten as revoked.
+    const d = childDevice();
     const devs = await get('/api/family/child-devices');
     // A device revoked elsewhere is not a children's device any more.
-    const d = childDevice();
-    if (d && !devs.some((x) => x.id === d.id)) { forgetChildDevice(); renderHere(); }
+    if (d && !devs.some((x) => x.id === d.id)) { forgetChildDevice(d.key); renderHere(); }
     if (!devs.length) { setChildren(list, h('li.muted', t('children.none'))); return; }
     reconcile(list, devs, {
       key: (x) => x.id,
