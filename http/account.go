@@ -201,10 +201,7 @@ func (s *Server) handlePINSignIn(w http.ResponseWriter, r *http.Request) {
 		DeviceKey: req.DeviceKey, FamilyCode: req.FamilyCode, Name: req.Name, PIN: req.PIN, Addr: s.clientAddr(r),
 	})
 	if err != nil {
-		if familyhub.ErrorCode(err) == familyhub.EUNAUTHORIZED {
-			s.logger.Warn("PIN sign-in failed", "client_addr", s.clientAddr(r))
-		}
-		s.limitedError(w, r, err, db.LoginWindow)
+		s.deviceKeyError(w, r, err, "PIN sign-in failed")
 		return
 	}
 	meta.ChildDevice = &device
@@ -233,14 +230,32 @@ func (s *Server) handlePINChildren(w http.ResponseWriter, r *http.Request) {
 	}
 	names, err := s.store.ChildDeviceChildren(r.Context(), req.DeviceKey, s.clientAddr(r))
 	if err != nil {
-		if familyhub.ErrorCode(err) == familyhub.EUNAUTHORIZED {
-			s.logger.Warn("children's device key refused", "client_addr", s.clientAddr(r))
-		}
-		s.limitedError(w, r, err, db.LoginWindow)
+		s.deviceKeyError(w, r, err, "children's device key refused")
 		return
 	}
 	if names == nil {
 		names = []string{}
 	}
 	WriteJSON(w, http.StatusOK, pinChildrenJSON{Names: names})
+}
+
+// revokedKeyLog is the line a revoked children's device's key is logged
+// with, at Info: the app forgets the key when told, so it is expected about
+// once per revoked device (per tab that had it open), not a guess.
+const revokedKeyLog = "revoked children's device refused"
+
+// deviceKeyError answers a refused PIN sign-in or children's names request
+// and logs it once: a wrong key (or family code, name or PIN) at Warn as
+// failed, a revoked device's key at Info (revokedKeyLog). Its family and
+// device are not known: the server keeps only the revoked key's hash
+// (child_device_revoked_keys), and neither the key nor its hash is
+// logged; path tells the PIN try from the names.
+func (s *Server) deviceKeyError(w http.ResponseWriter, r *http.Request, err error, failed string) {
+	switch familyhub.ErrorCode(err) {
+	case familyhub.EUNAUTHORIZED:
+		s.logger.Warn(failed, "client_addr", s.clientAddr(r))
+	case familyhub.EDEVREVOKED:
+		s.logger.Info(revokedKeyLog, "client_addr", s.clientAddr(r), "path", logPath(r))
+	}
+	s.limitedError(w, r, err, db.LoginWindow)
 }

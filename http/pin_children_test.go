@@ -1,11 +1,16 @@
 package http
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // TestPINChildren: a children's device is offered the display names of its
@@ -84,10 +89,14 @@ func TestPINChildren(t *testing.T) {
 // endpoints, and is not counted against its address: however often it
 // tries, the family's other children's devices on the same network still
 // sign in. Unknown keys are still counted, and even at that limit a
-// revoked key still hears device_revoked, so the app forgets it.
+// revoked key still hears device_revoked, so the app forgets it. Each
+// revoked try is logged once, with the address and the endpoint, never the
+// key or its hash (before, only wrong keys were logged).
 func TestRevokedDeviceKey(t *testing.T) {
 	t.Parallel()
 	env := roleEnv(t)
+	var logged dbtest.LogBuffer
+	env.server.logger = slog.New(slog.NewTextHandler(&logged, nil))
 	f := newFamilyOfThree(t, env)
 	owner := f.clients["owner"]
 	owner.must(http.StatusNoContent, "PUT", "/api/family/members/"+f.ids["child"].String()+"/pin", map[string]any{"pin": "1234"})
@@ -127,6 +136,34 @@ func TestRevokedDeviceKey(t *testing.T) {
 	}
 	kitchen.must(http.StatusOK, "POST", "/api/auth/pin/children", map[string]any{"device_key": kept.DeviceKey})
 	pin(kitchen, kept.DeviceKey, http.StatusOK)
+	revokedLines := func() []string {
+		var lines []string
+		for _, l := range strings.Split(logged.String(), "\n") {
+			if strings.Contains(l, `msg="revoked children's device refused"`) {
+				lines = append(lines, l)
+			}
+		}
+		return lines
+	}
+	lines := revokedLines()
+	if len(lines) != 2*db.MaxDeviceKeyFailuresPerAddr {
+		t.Fatalf("%d revoked tries logged %d lines, want one each:\n%s", 2*db.MaxDeviceKeyFailuresPerAddr, len(lines), logged.String())
+	}
+	for i, l := range lines {
+		path := "/api/auth/pin/children"
+		if i%2 == 1 {
+			path = "/api/auth/pin"
+		}
+		if !strings.Contains(l, " level=INFO ") || !strings.Contains(l, "client_addr=203.0.113.91") || !strings.HasSuffix(l, "path="+path) {
+			t.Fatalf("revoked try %d logged as %s", i, l)
+		}
+	}
+	hash := db.HashToken("child-device:" + gone.DeviceKey)
+	for _, secret := range []string{gone.DeviceKey, hex.EncodeToString(hash), base64.StdEncoding.EncodeToString(hash), base64.RawURLEncoding.EncodeToString(hash)} {
+		if strings.Contains(strings.ToLower(logged.String()), strings.ToLower(secret)) {
+			t.Fatalf("the log holds the key or its hash:\n%s", logged.String())
+		}
+	}
 
 	// Unknown keys are counted as before: the address is refused every
 	// key, but a revoked one still hears that it was revoked.
@@ -137,4 +174,7 @@ func TestRevokedDeviceKey(t *testing.T) {
 	}
 	home().must(http.StatusTooManyRequests, "POST", "/api/auth/pin/children", map[string]any{"device_key": kept.DeviceKey})
 	revoked(pin(home(), gone.DeviceKey, http.StatusUnauthorized))
+	if n := len(revokedLines()); n != 2*db.MaxDeviceKeyFailuresPerAddr+1 {
+		t.Fatalf("a revoked try at the address's limit: %d revoked lines in all, want %d", n, 2*db.MaxDeviceKeyFailuresPerAddr+1)
+	}
 }

@@ -5,7 +5,8 @@
 // an older server) and their PIN (POST /api/auth/pin with the key).
 // A device an adult revoked elsewhere hears so from either (401
 // device_revoked; any 401 to the names, which check only the key): it
-// forgets its set-up and stops sending the key (gone).
+// forgets its set-up and stops sending the key (gone), unless another tab
+// has set the device up again meanwhile: that set-up is kept and shown.
 import { api, post } from '../api.js';
 import { forgetChildDevice, rememberName } from '../child-device.js';
 import { field, formValues, h, nextId, setChildren } from '../dom.js';
@@ -23,14 +24,16 @@ function namesTrouble(e) {
 }
 
 /**
- * pinCard(app, device, onGone) is the PIN form; onGone() draws the normal
- * sign-in once the server has refused the device's key and it is forgotten.
+ * pinCard(app, device, onGone) is the PIN form; onGone(forgotten) once the
+ * server has refused the device's key: forgotten, the device is set up no
+ * more (the normal sign-in); else a newer set-up, made meanwhile in another
+ * tab, is stored (its PIN page).
  */
 export function pinCard(app, device, onGone) {
   const err = errorBox();
   const gone = () => {
-    forgetChildDevice(device.key); // not a set-up made since in another tab
-    if (form.isConnected) onGone(); // else the page was left meanwhile
+    const forgotten = forgetChildDevice(device.key); // not a set-up made since in another tab
+    if (form.isConnected) onGone(forgotten); // else the page was left meanwhile
   };
   const nameIn = h('input', { name: 'name', required: true, maxlength: 100, autocomplete: 'off', autocapitalize: 'words', list: 'pin-names' });
   const pinIn = h('input', {

@@ -39,8 +39,12 @@ export function login(app, main) {
   const device = childDevice();
   if (device) {
     form.querySelector('h1').remove();
-    // Revoked by an adult elsewhere: the normal sign-in, saying why.
-    const gone = () => { app.go('/login', { replace: true }); notice(main, t('pin.deviceGone')); };
+    // Revoked by an adult elsewhere: the normal sign-in, saying why; set up
+    // again meanwhile in another tab: the PIN page of that set-up, drawn anew.
+    const gone = (forgotten) => {
+      app.go('/login', { replace: true });
+      if (forgotten) notice(main, t('pin.deviceGone'));
+    };
     main.append(h('section.auth', pinCard(app, device, gone),
       h('details.card.adult-signin', h('summary', t('pin.adults')), form),
       h('div.card.lang-card', languagePicker())));
