@@ -45,11 +45,11 @@ func TestRecipeUndoKeepsConcurrentMerge(t *testing.T) {
 			}
 			three := "3"
 			for _, p := range []db.ShoppingItemNew{{Name: "flour", Quantity: &hundred}, {Name: "eggs", Quantity: &three}} {
-				item, _, err := tx.ShoppingItemPut(ctx, weekly.ID, onList, p, false)
+				put, err := tx.ShoppingItemPut(ctx, weekly.ID, onList, p, false)
 				if err != nil {
 					return err
 				}
-				onList = db.Replaced(onList, item)
+				onList = put.OnList
 			}
 			held <- struct{}{}
 			<-release
