@@ -468,6 +468,7 @@ func (tx *Tx) RecipeAddToListFrom(ctx context.Context, id uuid.UUID, p RecipeToL
 		before = slices.Clone(onList) // a put changes onList's lines in place
 		items = make([]dbsqlc.ShoppingItemsView, 0, len(chosen))
 		ids := make([]uuid.UUID, 0, len(chosen))
+		seen := map[uuid.UUID]bool{} // lines before holds as the add found them
 		for _, ing := range chosen {
 			put, err := tx.addIngredient(ctx, p.ListID, onList, ing, recipe.Servings, p.Servings, p.DecimalComma)
 			if err != nil {
@@ -476,6 +477,17 @@ func (tx *Tx) RecipeAddToListFrom(ctx context.Context, id uuid.UUID, p RecipeToL
 			item := put.Item
 			items, ids = append(items, item), append(ids, item.ID)
 			onList = put.OnList
+			if !seen[item.ID] && !put.New {
+				// A line read again (changed meanwhile) is in before as
+				// the add found it, not as first read: an undo by a stale
+				// one would untick another person's tick.
+				found := item // kept as it is
+				if put.Before != nil {
+					found = *put.Before
+				}
+				before = Replaced(before, found)
+			}
+			seen[item.ID] = true
 		}
 		return ids, nil
 	})
