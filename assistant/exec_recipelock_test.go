@@ -2,9 +2,12 @@ package assistant
 
 import (
 	"context"
+	"sync"
 	"testing"
 
+	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbsqlc"
 )
 
 // TestRecipeUndoKeepsConcurrentMerge: a merging add (Ben's "100 g flour",
@@ -29,43 +32,24 @@ func TestRecipeUndoKeepsConcurrentMerge(t *testing.T) {
 
 	// Ben's merging add holds the list's put lock, its lines written,
 	// until release.
-	held, release, done := make(chan struct{}, 1), make(chan struct{}), make(chan error, 1)
-	released := false
-	defer func() {
-		if !released { // a failed wait: Ben's transaction ends all the same
-			close(release)
+	release := f.holdTx(f.ben, func(ctx context.Context, tx *db.Tx) error {
+		onList, err := tx.ShoppingItemsForPut(ctx, weekly.ID)
+		if err != nil {
+			return err
 		}
-	}()
-	go func() {
-		ctx := f.ctx(f.ben)
-		done <- f.store.Tx(ctx, func(tx *db.Tx) error {
-			onList, err := tx.ShoppingItemsForPut(ctx, weekly.ID)
+		three := "3"
+		for _, p := range []db.ShoppingItemNew{{Name: "flour", Quantity: &hundred}, {Name: "eggs", Quantity: &three}} {
+			put, err := tx.ShoppingItemPut(ctx, weekly.ID, onList, p, false)
 			if err != nil {
 				return err
 			}
-			three := "3"
-			for _, p := range []db.ShoppingItemNew{{Name: "flour", Quantity: &hundred}, {Name: "eggs", Quantity: &three}} {
-				item, _, err := tx.ShoppingItemPut(ctx, weekly.ID, onList, p, false)
-				if err != nil {
-					return err
-				}
-				onList = db.Replaced(onList, item)
-			}
-			held <- struct{}{}
-			<-release
-			return nil
-		})
-	}()
-	select {
-	case <-held:
-	case err := <-done:
-		t.Fatalf("Ben's add: %v", err)
-	}
+			onList = put.OnList
+		}
+		return nil
+	})
 	recipe := f.sayAsync(f.ana, Request{Text: "add the pancake recipe to the weekly list", Lang: "en"})
 	r := f.waitDoneOrLocks(recipe, 1)
-	close(release)
-	released = true
-	if err := <-done; err != nil {
+	if err := release(); err != nil {
 		t.Fatalf("Ben's add: %v", err)
 	}
 	if r != nil {
@@ -85,4 +69,92 @@ func TestRecipeUndoKeepsConcurrentMerge(t *testing.T) {
 	if got := itemNamesOf(f.items(weekly.ID)); got != "200 g flour, 3 eggs" {
 		t.Fatalf("after the recipe's undo: %q, want Ben's adds kept: 200 g flour, 3 eggs", got)
 	}
+}
+
+// TestAddKeepsConcurrentTick: Ben ticks "100 g flour" (a tick takes no put
+// lock) while Ana's merging add (the pancake recipe's "200 g flour", or
+// "add 200 g flour") has read the list and waits to write the line. The
+// add decides again on the ticked line: it unticks it as "200 g flour"
+// (Ben's 100 g are bought), and the undo ticks it again as "100 g". Before,
+// the add wrote over the tick unchecked: "300 g flour✓" (the 200 g never
+// shopped), and the undo put back the open "100 g flour" it had read,
+// unticking Ben's tick.
+func TestAddKeepsConcurrentTick(t *testing.T) {
+	for _, say := range []string{"add the pancake recipe to the weekly list", "add 200 g flour to the weekly list"} {
+		t.Run(say, func(t *testing.T) {
+			f := newTestFamily(t)
+			weekly := f.list("Weekly")
+			hundred := "100 g"
+			var flour dbsqlc.ShoppingItemsView
+			f.tx(f.ana, func(ctx context.Context, tx *db.Tx) (err error) {
+				if flour, _, err = tx.ShoppingItemAdd(ctx, weekly.ID, db.ShoppingItemNew{Name: "flour", Quantity: &hundred}); err != nil {
+					return err
+				}
+				grams, g := 200.0, "g"
+				_, _, err = tx.RecipeCreate(ctx, db.RecipeNew{Title: "Pancakes", Servings: 2, Ingredients: []db.Ingredient{
+					{Name: "flour", Quantity: &grams, Unit: &g}}})
+				return err
+			})
+
+			// Ben's tick, written and held open until release.
+			release := f.holdTx(f.ben, func(ctx context.Context, tx *db.Tx) error {
+				_, err := tx.ShoppingItemUpdate(ctx, flour.ID, db.ShoppingItemPatch{Checked: familyhub.Some(true)})
+				return err
+			})
+			add := f.sayAsync(f.ana, Request{Text: say, Lang: "en"})
+			r := f.waitDoneOrLocks(add, 1) // the add's write waits for Ben's line
+			if err := release(); err != nil {
+				t.Fatalf("Ben's tick: %v", err)
+			}
+			if r != nil {
+				t.Fatalf("the add did not wait for Ben's tick: %+v %v", r.ans, r.err)
+			}
+			rr := <-add
+			if rr.err != nil || rr.ans.Outcome != OutcomeExecuted {
+				t.Fatalf("the add: %+v %v", rr.ans, rr.err)
+			}
+			if got := itemNamesOf(f.items(weekly.ID)); got != "200 g flour" {
+				t.Fatalf("after the add: %q, want the ticked line unticked for the new need: 200 g flour", got)
+			}
+			if _, err := f.undo(f.ana, rr.ans.ID); err != nil {
+				t.Fatalf("undo the add: %v", err)
+			}
+			if got := itemNamesOf(f.items(weekly.ID)); got != "100 g flour✓" {
+				t.Fatalf("after the undo: %q, want Ben's tick kept: 100 g flour✓", got)
+			}
+		})
+	}
+}
+
+// holdTx runs fn for a in a transaction held open after it until release
+// (or the test's end), which commits it and returns its error. fn failing
+// fails the test.
+func (f *testFamily) holdTx(a *familyhub.Auth, fn func(ctx context.Context, tx *db.Tx) error) (release func() error) {
+	f.t.Helper()
+	held, proceed, done := make(chan struct{}, 1), make(chan struct{}), make(chan error, 1)
+	go func() {
+		ctx := f.ctx(a)
+		done <- f.store.Tx(ctx, func(tx *db.Tx) error {
+			if err := fn(ctx, tx); err != nil {
+				return err
+			}
+			held <- struct{}{}
+			<-proceed
+			return nil
+		})
+	}()
+	var once sync.Once
+	var err error
+	release = func() error {
+		once.Do(func() { close(proceed); err = <-done })
+		return err
+	}
+	f.t.Cleanup(func() { _ = release() })
+	select {
+	case <-held:
+	case err := <-done:
+		done <- err // for release
+		f.t.Fatalf("the held transaction: %v", err)
+	}
+	return release
 }

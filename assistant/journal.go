@@ -3,7 +3,6 @@ package assistant
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -136,16 +135,16 @@ func (x *executor) listCreate(name string) (dbsqlc.ShoppingList, error) {
 // it so far; it comes back with the item in it. A line changed is noted
 // as it was, so an undo puts back the tick and the amount.
 func (x *executor) itemPut(listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, p db.ShoppingItemNew) (dbsqlc.ShoppingItemsView, []dbsqlc.ShoppingItemsView, error) {
-	it, before, err := x.tx.ShoppingItemPut(x.ctx, listID, onList, p, x.say.lang == "de")
+	put, err := x.tx.ShoppingItemPut(x.ctx, listID, onList, p, x.say.lang == "de")
 	if err != nil {
-		return it, onList, err
+		return put.Item, onList, err
 	}
-	if before != nil {
-		x.j.note(db.EntityShoppingItem, it.ID, db.WriteUpdate, *before)
-	} else if !slices.ContainsFunc(onList, func(o dbsqlc.ShoppingItemsView) bool { return o.ID == it.ID }) {
-		x.j.note(db.EntityShoppingItem, it.ID, db.WriteInsert, nil)
+	if put.Before != nil {
+		x.j.note(db.EntityShoppingItem, put.Item.ID, db.WriteUpdate, *put.Before)
+	} else if put.New {
+		x.j.note(db.EntityShoppingItem, put.Item.ID, db.WriteInsert, nil)
 	}
-	return it, db.Replaced(onList, it), nil
+	return put.Item, put.OnList, nil
 }
 
 func (x *executor) itemTick(cur dbsqlc.ShoppingItemsView) (dbsqlc.ShoppingItemsView, error) {

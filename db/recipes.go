@@ -465,16 +465,29 @@ func (tx *Tx) RecipeAddToListFrom(ctx context.Context, id uuid.UUID, p RecipeToL
 		if err != nil {
 			return nil, err
 		}
-		before = slices.Clone(onList) // Replaced changes onList's lines in place
+		before = slices.Clone(onList) // a put changes onList's lines in place
 		items = make([]dbsqlc.ShoppingItemsView, 0, len(chosen))
 		ids := make([]uuid.UUID, 0, len(chosen))
+		seen := map[uuid.UUID]bool{} // lines before holds as the add found them
 		for _, ing := range chosen {
-			item, err := tx.addIngredient(ctx, p.ListID, onList, ing, recipe.Servings, p.Servings, p.DecimalComma)
+			put, err := tx.addIngredient(ctx, p.ListID, onList, ing, recipe.Servings, p.Servings, p.DecimalComma)
 			if err != nil {
 				return nil, err
 			}
+			item := put.Item
 			items, ids = append(items, item), append(ids, item.ID)
-			onList = Replaced(onList, item)
+			onList = put.OnList
+			if !seen[item.ID] && !put.New {
+				// A line read again (changed meanwhile) is in before as
+				// the add found it, not as first read: an undo by a stale
+				// one would untick another person's tick.
+				found := item // kept as it is
+				if put.Before != nil {
+					found = *put.Before
+				}
+				before = Replaced(before, found)
+			}
+			seen[item.ID] = true
 		}
 		return ids, nil
 	})
@@ -498,10 +511,9 @@ func (tx *Tx) RecipeAddToListFrom(ctx context.Context, id uuid.UUID, p RecipeToL
 // merging add (ShoppingItemPut): merged into an open line of the same name
 // and unit (g and kg, ml and l count as one), a ticked one unticked, else a
 // new item. comma writes the amount with a decimal comma.
-func (tx *Tx) addIngredient(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, ing Ingredient, recipeServings, servings int32, comma bool) (dbsqlc.ShoppingItemsView, error) {
+func (tx *Tx) addIngredient(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, ing Ingredient, recipeServings, servings int32, comma bool) (ShoppingPut, error) {
 	qty := scaleIngredient(ing, recipeServings, servings, comma)
-	item, _, err := tx.ShoppingItemPut(ctx, listID, onList, ShoppingItemNew{Name: ing.Name, Quantity: qty}, comma)
-	return item, err
+	return tx.ShoppingItemPut(ctx, listID, onList, ShoppingItemNew{Name: ing.Name, Quantity: qty}, comma)
 }
 
 // splitQuantity reads a shopping quantity as add-to-list writes it: an

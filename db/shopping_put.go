@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/google/uuid"
@@ -25,18 +26,74 @@ import (
 //   - Else the item is added as a new line.
 //
 // onList is the list's items as they are now, read by ShoppingItemsForPut
-// in this transaction (the items this transaction put since merged in
-// with Replaced): read without its lock, a concurrent add is missed. before
-// is the line as it was when it was changed (nil: a new item, or a line
-// kept as it is), for an undo; item.ID says which line it is. comma writes a sum with a decimal comma ("1,5"),
-// as does a line that already has one.
-func (tx *Tx) ShoppingItemPut(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, p ShoppingItemNew, comma bool) (item dbsqlc.ShoppingItemsView, before *dbsqlc.ShoppingItemsView, err error) {
+// in this transaction (the items this transaction put since merged in:
+// the OnList of the put before): read without its lock, a concurrent add
+// is missed. comma writes a sum with a decimal comma ("1,5"), as does a
+// line that already has one.
+//
+// A tick, an edit or a delete takes no put lock, so the line chosen may
+// have changed since onList was read. The line is therefore written only
+// at the version read; when that matches no row, the list is read again
+// and the rule decides again on the list as it is now, as if the add came
+// after the change (which it did): "2 eggs" onto "eggs 6" ticked meanwhile
+// unticks it as "eggs 2" (the six are bought; before is the ticked line,
+// so an undo ticks it again), not "eggs 8" ticked (the two never
+// shopped); a line deleted meanwhile makes a new one. A line kept as it
+// is is not written, so its change meanwhile is simply after the add.
+// After putRounds such rounds the add is a conflict (try again).
+func (tx *Tx) ShoppingItemPut(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, p ShoppingItemNew, comma bool) (ShoppingPut, error) {
 	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
-		return item, nil, err
+		return ShoppingPut{}, err
 	}
 	if err := p.Normalize(); err != nil {
-		return item, nil, err
+		return ShoppingPut{}, err
 	}
+	for round := 1; ; round++ {
+		put, err := tx.shoppingItemPutOn(ctx, listID, onList, p, comma)
+		if err == nil {
+			put.OnList = Replaced(onList, put.Item)
+			return put, nil
+		}
+		if !errors.Is(err, errLineChanged) {
+			return ShoppingPut{}, err
+		}
+		if round == putRounds {
+			return ShoppingPut{}, errPutChanging
+		}
+		if onList, err = tx.ShoppingItemsForPut(ctx, listID); err != nil {
+			return ShoppingPut{}, err
+		}
+	}
+}
+
+// ShoppingPut is what ShoppingItemPut did.
+type ShoppingPut struct {
+	// Item is the line the add put the item on, as it is now.
+	Item dbsqlc.ShoppingItemsView
+	// Before is the line as the add's write found it (nil: a new line, or
+	// a line kept as it is): an undo's state.
+	Before *dbsqlc.ShoppingItemsView
+	// New says Item is a line the add inserted.
+	New bool
+	// OnList is the list as the next put of the transaction sees it: onList
+	// (or the list as read again, when a line had changed) with Item in it.
+	OnList []dbsqlc.ShoppingItemsView
+}
+
+// putRounds bounds ShoppingItemPut's decisions: each further round
+// follows a change to the list committed by another device since the last.
+const putRounds = 3
+
+// errLineChanged says the line a put chose changed (or went) since it was
+// read: ShoppingItemPut reads the list again.
+var errLineChanged = errors.New("shopping put: line changed since read")
+
+// errPutChanging answers an add whose list kept changing under it.
+var errPutChanging = familyhub.Errorf(familyhub.ECONFLICT, "The list changed several times while the item was being added; please add it again.")
+
+// shoppingItemPutOn is one round of ShoppingItemPut, deciding on onList;
+// errLineChanged when the line it chose is no longer as onList has it.
+func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, p ShoppingItemNew, comma bool) (ShoppingPut, error) {
 	add, unit, addOK := splitQuantity(p.Quantity)
 	add, unit = inSmallerUnit(add, unit) // "1.4 kg" and "800 g" add up
 	var sameUnit, open, bare, ticked *dbsqlc.ShoppingItemsView
@@ -58,22 +115,27 @@ func (tx *Tx) ShoppingItemPut(ctx context.Context, listID uuid.UUID, onList []db
 			sameUnit = first(sameUnit, it)
 		}
 	}
-	set := func(it *dbsqlc.ShoppingItemsView, qty *string, untick bool) (dbsqlc.ShoppingItemsView, *dbsqlc.ShoppingItemsView, error) {
-		prm := dbsqlc.ShoppingItemUpdateParams{ID: it.ID, FamilyID: it.FamilyID, QuantitySet: true, Quantity: qty}
+	set := func(it *dbsqlc.ShoppingItemsView, qty *string, untick bool) (ShoppingPut, error) {
+		prm := dbsqlc.ShoppingItemUpdateParams{ID: it.ID, FamilyID: it.FamilyID, QuantitySet: true, Quantity: qty, IfVersion: &it.Version}
 		if untick {
 			prm.Checked = ptr(false)
 		}
 		row, err := tx.q.ShoppingItemUpdate(ctx, tx, prm)
+		if isNoRows(err) {
+			return ShoppingPut{}, errLineChanged // ticked, edited or deleted since read
+		} else if err != nil {
+			return ShoppingPut{}, Err(err, "shopping item")
+		}
 		was := *it // a copy: the caller may change onList
-		return dbsqlc.ShoppingItemsView(row), &was, Err(err, "shopping item")
+		return ShoppingPut{Item: dbsqlc.ShoppingItemsView(row), Before: &was}, nil
 	}
 	switch {
 	case p.Quantity == nil && open != nil:
-		return *open, nil, nil // "milk" and "milk, 2 l": one line is enough
+		return ShoppingPut{Item: *open}, nil // "milk" and "milk, 2 l": one line is enough
 	case sameUnit != nil && sameUnit.Quantity != nil:
 		have, haveUnit, haveOK := splitQuantity(sameUnit.Quantity)
 		if !haveOK || !addOK {
-			return *sameUnit, nil, nil // "pinch" and "pinch" of salt
+			return ShoppingPut{Item: *sameUnit}, nil // "pinch" and "pinch" of salt
 		}
 		have, _ = inSmallerUnit(have, haveUnit)
 		written := unit // as the add writes it ("Stück"), unless it was made smaller
@@ -92,8 +154,8 @@ func (tx *Tx) ShoppingItemPut(ctx context.Context, listID uuid.UUID, onList []db
 		}
 		return set(ticked, qty, true)
 	}
-	item, err = tx.shoppingItemInsert(ctx, listID, p)
-	return item, nil, err
+	item, err := tx.shoppingItemInsert(ctx, listID, p)
+	return ShoppingPut{Item: item, New: true}, err
 }
 
 // ShoppingItemsForPut returns a list's items (as ShoppingItemList) for

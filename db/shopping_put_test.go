@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func TestShoppingItemPutConcurrent(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		_, _, err = tx.ShoppingItemPut(f.ctx, f.list, onList, db.ShoppingItemNew{Name: name, Quantity: &qty}, false)
+		_, err = tx.ShoppingItemPut(f.ctx, f.list, onList, db.ShoppingItemNew{Name: name, Quantity: &qty}, false)
 		return err
 	}
 	waiting := func() bool {
@@ -89,16 +90,7 @@ func TestShoppingItemPutConcurrent(t *testing.T) {
 	race("eggs", "2")
 	race("bread", "1")
 
-	var items []dbsqlc.ShoppingItemsView
-	f.tx(t, func(tx *db.Tx) (err error) {
-		items, err = tx.ShoppingItemList(f.ctx, f.list)
-		return err
-	})
-	var lines []string
-	for _, it := range items {
-		lines = append(lines, it.Name+" "+*it.Quantity)
-	}
-	if got := strings.Join(lines, ", "); got != "eggs 10, bread 2" {
+	if got := f.lines(t); got != "eggs 10, bread 2" {
 		t.Errorf("list %q, want both adds counted: eggs 10, bread 2", got)
 	}
 }
@@ -182,4 +174,103 @@ func TestShoppingListLastActive(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestShoppingItemPutLineChanged: a merging add decides on the list as it
+// read it, but a tick, an edit or a delete takes no put lock, so the line
+// it chose may change before its write. Committed in between:
+//   - a tick of "eggs 6": "2 eggs" unticks it as "eggs 2" (the rule on the
+//     list as it is now), and before is the ticked line, so an undo ticks
+//     it again. Without the write at the version read, the two were added
+//     to the ticked line ("eggs 8", ticked: never shopped) and before was
+//     the open "eggs 6" an undo would have put back, unticking the tick;
+//   - a delete of "milk 1 l": "1 l milk" is a new line. Without the write
+//     at the version read, the add failed (not found).
+func TestShoppingItemPutLineChanged(t *testing.T) {
+	t.Parallel()
+	f := newShoppingFixture(t)
+	var eggs, milk dbsqlc.ShoppingItemsView
+	f.tx(t, func(tx *db.Tx) (err error) {
+		if eggs, _, err = tx.ShoppingItemAdd(f.ctx, f.list, db.ShoppingItemNew{Name: "eggs", Quantity: ptr("6")}); err != nil {
+			return err
+		}
+		milk, _, err = tx.ShoppingItemAdd(f.ctx, f.list, db.ShoppingItemNew{Name: "milk", Quantity: ptr("1 l")})
+		return err
+	})
+	// putAfter reads the list under the put lock, commits meanwhile in a
+	// transaction of its own, then puts p on the list as read.
+	putAfter := func(meanwhile func(tx *db.Tx) error, p db.ShoppingItemNew) (put db.ShoppingPut, err error) {
+		t.Helper()
+		err = f.store.Tx(f.ctx, func(tx *db.Tx) error {
+			onList, err := tx.ShoppingItemsForPut(f.ctx, f.list)
+			if err != nil {
+				return err
+			}
+			if err := f.store.Tx(f.ctx, meanwhile); err != nil {
+				t.Fatalf("meanwhile: %v", err)
+			}
+			put, err = tx.ShoppingItemPut(f.ctx, f.list, onList, p, false)
+			return err
+		})
+		return put, err
+	}
+
+	var ticked dbsqlc.ShoppingItemsView
+	put, err := putAfter(func(tx *db.Tx) (err error) {
+		ticked, err = tx.ShoppingItemUpdate(f.ctx, eggs.ID, db.ShoppingItemPatch{Checked: familyhub.Some(true)})
+		return err
+	}, db.ShoppingItemNew{Name: "eggs", Quantity: ptr("2")})
+	if err != nil {
+		t.Fatalf("2 eggs onto eggs ticked meanwhile: %v", err)
+	}
+	if it := put.Item; it.ID != eggs.ID || it.Checked || it.Quantity == nil || *it.Quantity != "2" || put.New {
+		t.Errorf("2 eggs onto eggs 6 ticked meanwhile: %s %v checked %v new %v, want the line unticked as eggs 2",
+			it.Name, deref(it.Quantity), it.Checked, put.New)
+	}
+	if b := put.Before; b == nil || !b.Checked || b.Version != ticked.Version || deref(b.Quantity) != "6" {
+		t.Errorf("before %+v, want the ticked eggs 6 (version %d) the add found", b, ticked.Version)
+	}
+	if !slices.ContainsFunc(put.OnList, func(it dbsqlc.ShoppingItemsView) bool { return it.ID == eggs.ID && it.Version == put.Item.Version }) {
+		t.Errorf("OnList lacks the line as the add left it: %+v", put.OnList)
+	}
+
+	put, err = putAfter(func(tx *db.Tx) error {
+		return tx.ShoppingItemDelete(f.ctx, milk.ID)
+	}, db.ShoppingItemNew{Name: "milk", Quantity: ptr("1 l")})
+	if err != nil {
+		t.Fatalf("1 l milk onto milk deleted meanwhile: %v", err)
+	}
+	if it := put.Item; it.ID == milk.ID || !put.New || put.Before != nil || deref(it.Quantity) != "1 l" || it.Checked {
+		t.Errorf("1 l milk onto milk deleted meanwhile: %+v new %v before %+v, want a new line milk 1 l", it, put.New, put.Before)
+	}
+
+	if got, want := f.lines(t), "eggs 2, milk 1 l"; got != want {
+		t.Errorf("list %q, want %q", got, want)
+	}
+}
+
+// lines is the fixture's list as "name quantity" per line, ✓ when ticked.
+func (f *shoppingFixture) lines(t *testing.T) string {
+	t.Helper()
+	var items []dbsqlc.ShoppingItemsView
+	f.tx(t, func(tx *db.Tx) (err error) {
+		items, err = tx.ShoppingItemList(f.ctx, f.list)
+		return err
+	})
+	var lines []string
+	for _, it := range items {
+		line := it.Name + " " + deref(it.Quantity)
+		if it.Checked {
+			line += "✓"
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, ", ")
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return *s
 }
