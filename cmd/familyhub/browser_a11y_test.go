@@ -340,7 +340,7 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
   if (from !== seeded) return ['', from];
   const text = document.querySelector('.week-grid').textContent;
   return [titles.filter((t) => !text.includes(t)).map((t) => t + ' is not in the week').join('; '), from];
-})(`+weekOfToday(weekStartsOn(w.lang))+`, `+js(f.weekStart)+`, `+js(strings.Join(append(titles, w.trainingDay), "\n"))+`.split('\n'))`)
+})(`+weekOfToday(weekStartsOn(t, w.lang))+`, `+js(f.weekStart)+`, `+js(strings.Join(append(titles, w.trainingDay), "\n"))+`.split('\n'))`)
 		if r[0] != "" {
 			t.Errorf("%s: calendar week: %s", name, r[0])
 		} else if r[1] != f.weekStart {

@@ -202,9 +202,11 @@ func TestBrowserRealtime(t *testing.T) {
 	listID := seedFamily(t, c.a, ana)
 
 	// A: a laptop on replica A; B: a phone on replica B.
-	// A's calendar opens on the week grid: the en-US calendar week that
-	// holds today, Sunday first (seedWeek puts events in it).
-	a := newDevice(t, "A", 1100, 760, browserOpts{lang: "en-US", realWeek: true})
+	// A's calendar opens on the week grid: the calendar week of A's
+	// language (en-US: Sunday first, weekStartsOn) that holds today
+	// (seedWeek puts events in it).
+	const laptopLang = "en-US"
+	a := newDevice(t, "A", 1100, 760, browserOpts{lang: laptopLang, realWeek: true})
 	bb := newBrowser(t, "B", 390, 760, 2)
 	var wg sync.WaitGroup
 	wg.Go(func() { a.login(c.a.URL(), "ana@example.org") })
@@ -349,9 +351,9 @@ func TestBrowserRealtime(t *testing.T) {
 	// The week that holds the page's today, with the seeded events when
 	// that is still the week they were seeded in (a new week may have
 	// begun since: then only its first day is checked).
-	week := seedWeek(t, c.a, ana, "en-US")
+	week := seedWeek(t, c.a, ana, laptopLang)
 	a.goTo("/calendar", `((from) => from && document.querySelector('.week-grid section.week-day')?.getAttribute('aria-labelledby') === 'wd-' + from &&
-  (from !== `+js(week)+` || [...document.querySelectorAll('.week-grid li.event')].length >= 3))(`+weekOfToday(time.Sunday)+`)`)
+  (from !== `+js(week)+` || [...document.querySelectorAll('.week-grid li.event')].length >= 3))(`+weekOfToday(weekStartsOn(t, laptopLang))+`)`)
 	a.screenshot("calendar-desktop")
 }
 
@@ -362,7 +364,7 @@ func TestBrowserRealtime(t *testing.T) {
 func seedWeek(t *testing.T, s *Main, ana member, lang string) string {
 	t.Helper()
 	now := time.Now().UTC()
-	first := now.AddDate(0, 0, -((int(now.Weekday()) - int(weekStartsOn(lang)) + 7) % 7))
+	first := now.AddDate(0, 0, -((int(now.Weekday()) - int(weekStartsOn(t, lang)) + 7) % 7))
 	day := func(n int, hhmm string) string {
 		return first.AddDate(0, 0, n).Format("2006-01-02") + "T" + hhmm + ":00Z"
 	}
