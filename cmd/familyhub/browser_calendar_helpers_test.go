@@ -94,16 +94,36 @@ func weekStartsOn(tb testing.TB, lang string) time.Weekday {
 	return d.(time.Weekday)
 }
 
-// weekOfToday is a JS expression: the first day (2006-01-02) of the
-// calendar week from start that holds the page's today as the Week view
-// marks it (aria-current), or an empty string when the view shows no today. A test
-// checks the week shown by it at that moment, not by the week it seeded
-// events in: the family's first weekday's midnight may pass in between.
-func weekOfToday(start time.Weekday) string {
-	return fmt.Sprintf(`((id) => {
-  if (!id) return '';
-  const d = new Date(id.slice(3) + 'T00:00:00Z');
+// weekOfToday returns the first day (2006-01-02) of the calendar week,
+// from start, that holds b's today as its Week view marks it
+// (aria-current), the view showing that week from its first day. That
+// week must be seeded (the week the test seeded its events in) or the
+// one after it, as the family's first weekday's midnight may pass
+// between seeding and looking; any other week, no today shown or a
+// week shown from another day fails the test. (Before, the week the page
+// showed was taken as it came: a page whose clock or zone was off was
+// checked against its own wrong week, and passed.)
+func weekOfToday(b *browser, start time.Weekday, seeded string) string {
+	b.t.Helper()
+	first, err := time.Parse(time.DateOnly, seeded)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	next := first.AddDate(0, 0, 7).Format(time.DateOnly)
+	r := eval[[]string](b, fmt.Sprintf(`((today) => {
+  const head = document.querySelector('.week-grid section.week-day')?.getAttribute('aria-labelledby') ?? '';
+  if (!today) return ['', head];
+  const d = new Date(today.slice(3) + 'T00:00:00Z');
   d.setUTCDate(d.getUTCDate() - (d.getUTCDay() - %d + 7) %% 7);
-  return d.toISOString().slice(0, 10);
-})(document.querySelector('.week-grid section.week-day[aria-current=date]')?.getAttribute('aria-labelledby'))`, int(start))
+  return [d.toISOString().slice(0, 10), head];
+})(document.querySelector('.week-grid section.week-day[aria-current=date]')?.getAttribute('aria-labelledby'))`, int(start)))
+	switch week, head := r[0], r[1]; {
+	case week == "":
+		b.t.Fatalf("%s: the Week view marks no day as today (it shows the week from %q), want a day of the week of %s or of %s", b.name, head, seeded, next)
+	case week != seeded && week != next:
+		b.t.Fatalf("%s: the Week view's today is in the week of %s, want the seeded week of %s or the next, of %s: the page's clock or zone is off", b.name, week, seeded, next)
+	case head != "wd-"+week:
+		b.t.Fatalf("%s: the Week view starts at %s, not on the week's first day %s", b.name, head, week)
+	}
+	return r[0]
 }

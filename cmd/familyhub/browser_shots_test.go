@@ -77,6 +77,16 @@ type shotEvent struct {
 	from, to                   [2]int // hour, minute
 }
 
+// inWeek reports whether e shows in the calendar week from day from (0:
+// the week that held today when seeded, 7: the next): a weekly series
+// in every week from its first, others in the weeks their days touch.
+func (e shotEvent) inWeek(from int) bool {
+	if e.rrule == "FREQ=WEEKLY" {
+		return e.day < from+7
+	}
+	return e.day < from+7 && e.day+max(e.days, 1) > from
+}
+
 var shotData = map[string]shotWords{
 	"en": {
 		lang: "en-GB", zone: "Europe/London", family: "Rivera",

@@ -348,12 +348,19 @@ func TestBrowserRealtime(t *testing.T) {
 	bb.do(chromedp.Click(chromedp.CSS(`.recipe-card a`)))
 	bb.waitJS("recipe page", `document.querySelector('ul.ingredients li') && document.querySelector('#add-list option[value]:not([value=""])')`, 5*time.Second)
 	bb.screenshot("recipe")
-	// The week that holds the page's today, with the seeded events when
-	// that is still the week they were seeded in (a new week may have
-	// begun since: then only its first day is checked).
+	// The week that holds the page's today, from the laptop's first
+	// weekday, with the three events seedWeek put in it. When the week
+	// after the seeded one shows (its first day's midnight passed since
+	// seeding), Previous goes back to the seeded week: its events are
+	// checked there, never skipped.
 	week := seedWeek(t, c.a, ana, laptopLang)
-	a.goTo("/calendar", `((from) => from && document.querySelector('.week-grid section.week-day')?.getAttribute('aria-labelledby') === 'wd-' + from &&
-  (from !== `+js(week)+` || [...document.querySelectorAll('.week-grid li.event')].length >= 3))(`+weekOfToday(weekStartsOn(t, laptopLang))+`)`)
+	a.goTo("/calendar", `document.querySelector('.week-grid section.week-day[aria-current=date]')`)
+	if shown := weekOfToday(a, weekStartsOn(t, laptopLang), week); shown != week {
+		t.Logf("the week of %s shown, not the seeded week of %s (a new week began since): its events checked a week back", shown, week)
+		calNav(a, 1) // Previous
+	}
+	a.waitJS("the seeded week with its three events", `document.querySelector('.week-grid section.week-day')?.getAttribute('aria-labelledby') === `+js("wd-"+week)+`
+  && document.querySelectorAll('.week-grid li.event').length >= 3`, 10*time.Second)
 	a.screenshot("calendar-desktop")
 }
 
