@@ -1,8 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"sync"
 	"testing"
 	"time"
 )
@@ -35,4 +43,87 @@ func calNext(b *browser) {
 	before := eval[string](b, drawn)
 	b.click(`.cal-nav button:nth-of-type(3)`) // Next
 	b.waitJS("the next range read and drawn", fmt.Sprintf(`(%s ?? %q) !== %q`, drawn, before, before), 10*time.Second)
+}
+
+// weekStarts holds weekStartsOn's answers by language tag, for the test
+// process: each Chromium start to ask costs seconds on a loaded machine.
+var weekStarts sync.Map // string → time.Weekday
+
+// weekTags are the languages the tests' devices use: weekStartsOn asks
+// for them with the first tag it is given, so that one Chromium start
+// answers the test process.
+var weekTags = []string{"en-US", "en-GB", "de-DE"}
+
+// weekStartsOn is the first day of lang's calendar week as the app finds
+// it: i18n.js's firstDayOfWeek, which the calendar's Week and Month
+// follow, asks Intl.Locale's getWeekInfo (weekInfo in older Chromium),
+// and so does this, in the tests' Chromium (headless, --dump-dom):
+// Sunday for en-US, Monday for en-GB and de-DE, Saturday for ar-EG. A
+// table of its own here knew Sunday only for -US, and would drift from
+// the data the app reads. It fails the test when Chromium does not answer.
+func weekStartsOn(tb testing.TB, lang string) time.Weekday {
+	tb.Helper()
+	if d, ok := weekStarts.Load(lang); ok {
+		return d.(time.Weekday)
+	}
+	profile, err := os.MkdirTemp(profilesRoot, "familyhub-chromium-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer removeProfile(profile)
+	tags, _ := json.Marshal(append([]string{lang}, weekTags...))
+	src := `<body><script>document.write(` + string(tags) + `.map((tag) => {
+  const l = new Intl.Locale(tag);
+  return tag + '=' + (l.getWeekInfo?.() ?? l.weekInfo).firstDay;
+}).join(' '));</script>`
+	ctx, cancel := context.WithTimeout(tb.Context(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, chromiumPath, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+profile,
+		"--dump-dom", "data:text/html,"+url.PathEscape(src)).Output()
+	// The answers follow the script in the page (the script's own text
+	// is dumped too): "en-US=7 en-GB=1 …", getWeekInfo's 1 = Monday … 7 = Sunday.
+	written := out[bytes.LastIndex(out, []byte("</script>"))+1:]
+	for _, m := range regexp.MustCompile(`([A-Za-z0-9-]+)=([1-7])\b`).FindAllSubmatch(written, -1) {
+		weekStarts.Store(string(m[1]), time.Weekday((m[2][0]-'0')%7))
+	}
+	d, ok := weekStarts.Load(lang)
+	if !ok {
+		tb.Fatalf("the first day of %s's week from Chromium: %v; it printed %q", lang, err, out)
+	}
+	return d.(time.Weekday)
+}
+
+// weekOfToday returns the first day (2006-01-02) of the calendar week,
+// from start, that holds b's today as its Week view marks it
+// (aria-current), the view showing that week from its first day. That
+// week must be seeded (the week the test seeded its events in) or the
+// one after it, as the family's first weekday's midnight may pass
+// between seeding and looking; any other week, no today shown or a
+// week shown from another day fails the test. (Before, the week the page
+// showed was taken as it came: a page whose clock or zone was off was
+// checked against its own wrong week, and passed.)
+func weekOfToday(b *browser, start time.Weekday, seeded string) string {
+	b.t.Helper()
+	first, err := time.Parse(time.DateOnly, seeded)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	next := first.AddDate(0, 0, 7).Format(time.DateOnly)
+	r := eval[[]string](b, fmt.Sprintf(`((today) => {
+  const head = document.querySelector('.week-grid section.week-day')?.getAttribute('aria-labelledby') ?? '';
+  if (!today) return ['', head];
+  const d = new Date(today.slice(3) + 'T00:00:00Z');
+  d.setUTCDate(d.getUTCDate() - (d.getUTCDay() - %d + 7) %% 7);
+  return [d.toISOString().slice(0, 10), head];
+})(document.querySelector('.week-grid section.week-day[aria-current=date]')?.getAttribute('aria-labelledby'))`, int(start)))
+	switch week, head := r[0], r[1]; {
+	case week == "":
+		b.t.Fatalf("%s: the Week view marks no day as today (it shows the week from %q), want a day of the week of %s or of %s", b.name, head, seeded, next)
+	case week != seeded && week != next:
+		b.t.Fatalf("%s: the Week view's today is in the week of %s, want the seeded week of %s or the next, of %s: the page's clock or zone is off", b.name, week, seeded, next)
+	case head != "wd-"+week:
+		b.t.Fatalf("%s: the Week view starts at %s, not on the week's first day %s", b.name, head, week)
+	}
+	return r[0]
 }

@@ -61,3 +61,16 @@ func TestBrowserCalendarWeekStarts(t *testing.T) {
 		c.b.waitJS("the week with today again", shown+` === `+js(want), 10*time.Second)
 	}
 }
+
+// TestWeekStartsOn: the tests' weekStartsOn reads the week's first day
+// from Chromium's locale data as the app does, for the languages the
+// tests use and a Saturday-first one. Before, it knew Sunday only for a
+// -US tag and took any other for Monday.
+func TestWeekStartsOn(t *testing.T) {
+	skipInShortMode(t, "a browser")
+	for lang, want := range map[string]time.Weekday{"en-US": time.Sunday, "en-GB": time.Monday, "de-DE": time.Monday, "ar-EG": time.Saturday} {
+		if got := weekStartsOn(t, lang); got != want {
+			t.Errorf("weekStartsOn(%s) = %s, want %s", lang, got, want)
+		}
+	}
+}

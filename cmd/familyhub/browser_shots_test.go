@@ -77,6 +77,16 @@ type shotEvent struct {
 	from, to                   [2]int // hour, minute
 }
 
+// inWeek reports whether e shows in the calendar week from day from (0:
+// the week that held today when seeded, 7: the next): a weekly series
+// in every week from its first, others in the weeks their days touch.
+func (e shotEvent) inWeek(from int) bool {
+	if e.rrule == "FREQ=WEEKLY" {
+		return e.day < from+7
+	}
+	return e.day < from+7 && e.day+max(e.days, 1) > from
+}
+
 var shotData = map[string]shotWords{
 	"en": {
 		lang: "en-GB", zone: "Europe/London", family: "Rivera",
@@ -226,7 +236,7 @@ func seedShots(t *testing.T, m *Main, lang string) shotFamily {
 	// the 5th is in the week of Monday the 30th (en-GB, de-DE) or of Sunday
 	// the 29th (en-US); Sunday the 6th in the week of Monday the 30th or of
 	// Sunday the 6th. Today is the family zone's, as the calendar's.
-	week := -((int(now.Weekday()) - int(weekStartsOn(w.lang)) + 7) % 7)
+	week := -((int(now.Weekday()) - int(weekStartsOn(t, w.lang)) + 7) % 7)
 	inWeek := func(day, hour, minute int) time.Time { return at(week+day, hour, minute) }
 	for _, tk := range w.tasks {
 		body := map[string]any{"title": tk.title}
@@ -314,32 +324,6 @@ func seedShots(t *testing.T, m *Main, lang string) shotFamily {
 		f.presences = append(f.presences, stop)
 	}
 	return f
-}
-
-// weekStartsOn is the first day of lang's calendar week as Chromium's
-// Intl.Locale getWeekInfo gives it (i18n.js's firstDayOfWeek, which the
-// calendar's Week view follows): Sunday in en-US, Monday in en-GB and
-// de-DE (the shots' languages; TestBrowserAccessibility checks the week
-// it shows starts there).
-func weekStartsOn(lang string) time.Weekday {
-	if strings.HasSuffix(lang, "-US") {
-		return time.Sunday
-	}
-	return time.Monday
-}
-
-// weekOfToday is a JS expression: the first day (2006-01-02) of the
-// calendar week from start that holds the page's today as the Week view
-// marks it (aria-current), or an empty string when the view shows no today. A test
-// checks the week shown by it at that moment, not by the week it seeded
-// events in: the family's first weekday's midnight may pass in between.
-func weekOfToday(start time.Weekday) string {
-	return fmt.Sprintf(`((id) => {
-  if (!id) return '';
-  const d = new Date(id.slice(3) + 'T00:00:00Z');
-  d.setUTCDate(d.getUTCDate() - (d.getUTCDay() - %d + 7) %% 7);
-  return d.toISOString().slice(0, 10);
-})(document.querySelector('.week-grid section.week-day[aria-current=date]')?.getAttribute('aria-labelledby'))`, int(start))
 }
 
 // familyParts are the Family page's parts a screenshot each: the heading
