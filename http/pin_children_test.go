@@ -90,12 +90,13 @@ func TestPINChildren(t *testing.T) {
 // endpoints, and is not counted against its address: however often it
 // tries, the family's other children's devices on the same network still
 // sign in. Unknown keys are still counted, and even at that limit a
-// revoked key still hears device_revoked, so the app forgets it. Revoked
-// tries are logged with the address and the endpoint, never the key or
-// its hash, at most once per address (an IPv6 /64, as tries are counted)
-// per logThrottleEvery, the next line saying how many were left out
-// (before, a line per try: a script or an old cached app that kept
-// sending a revoked key filled the log for the 90 days its hash is kept).
+// revoked key still hears device_revoked, so the app forgets it; each
+// counted guess is a warning with its address. Revoked tries are logged
+// with the address and the endpoint, never the key or its hash, at most
+// once per address (an IPv6 /64, as tries are counted) per
+// logThrottleEvery, the next line saying how many were left out (before,
+// a line per try: a script or an old cached app that kept sending a
+// revoked key filled the log for the 90 days its hash is kept).
 func TestRevokedDeviceKey(t *testing.T) {
 	t.Parallel()
 	env := roleEnv(t)
@@ -195,6 +196,21 @@ func TestRevokedDeviceKey(t *testing.T) {
 	revoked(pin(home(), gone.DeviceKey, http.StatusUnauthorized))
 	if n := len(revokedLines()); n != 4 {
 		t.Fatalf("a revoked try at the address's limit, within ten minutes of its last line: %d revoked lines in all, want 4", n)
+	}
+	// Each counted guess is a warning with its address (they are soon
+	// refused, 429, so not throttled); the refused and the revoked tries
+	// after them are none.
+	guesses := 0
+	for l := range strings.Lines(logged.String()) {
+		if strings.Contains(l, ` level=WARN msg="children's device key refused"`) {
+			guesses++
+			if !strings.HasSuffix(l, " client_addr=203.0.113.91\n") {
+				t.Fatalf("a guessed key logged as %s", l)
+			}
+		}
+	}
+	if guesses != db.MaxDeviceKeyFailuresPerAddr || strings.Contains(logged.String(), "PIN sign-in failed") {
+		t.Fatalf("%d guessed keys logged %d warnings, want one each and no failed PIN sign-in:\n%s", db.MaxDeviceKeyFailuresPerAddr, guesses, logged.String())
 	}
 
 	// No line holds the key or its hash, in any of the ways a handler
