@@ -239,23 +239,32 @@ func (s *Server) handlePINChildren(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, pinChildrenJSON{Names: names})
 }
 
-// revokedKeyLog is the line a revoked children's device's key is logged
+// revokedKeyLine is the line a revoked children's device's key is logged
 // with, at Info: the app forgets the key when told, so it is expected about
 // once per revoked device (per tab that had it open), not a guess.
-const revokedKeyLog = "revoked children's device refused"
+const revokedKeyLine = "revoked children's device refused"
 
 // deviceKeyError answers a refused PIN sign-in or children's names request
-// and logs it once: a wrong key (or family code, name or PIN) at Warn as
-// failed, a revoked device's key at Info (revokedKeyLog). Its family and
-// device are not known: the server keeps only the revoked key's hash
+// and logs it: a wrong key (or family code, name or PIN) at Warn as
+// failed, once per try (they are counted and soon refused, 429), a
+// revoked device's key at Info (revokedKeyLine). Its family and device are
+// not known: the server keeps only the revoked key's hash
 // (child_device_revoked_keys), and neither the key nor its hash is
-// logged; path tells the PIN try from the names.
+// logged; path tells the PIN try from the names. A revoked key is not
+// counted, so a script or an old cached app that keeps sending it would
+// write a line per request for the 90 days the hash is kept: the line is
+// rate-limited per address, as the tries are counted (db.SourceKey: an
+// IPv6 /64), to one per logThrottleEvery (revokedKeyLog), with how many
+// were left out before it (unlogged_since).
 func (s *Server) deviceKeyError(w http.ResponseWriter, r *http.Request, err error, failed string) {
+	addr := s.clientAddr(r)
 	switch familyhub.ErrorCode(err) {
 	case familyhub.EUNAUTHORIZED:
-		s.logger.Warn(failed, "client_addr", s.clientAddr(r))
+		s.logger.Warn(failed, "client_addr", addr)
 	case familyhub.EDEVREVOKED:
-		s.logger.Info(revokedKeyLog, "client_addr", s.clientAddr(r), "path", logPath(r))
+		if logIt, quiet := s.revokedKeyLog.note(db.SourceKey(addr), time.Now()); logIt {
+			s.logger.Info(revokedKeyLine, append([]any{"client_addr", addr, "path", logPath(r)}, unloggedSince(quiet)...)...)
+		}
 	}
 	s.limitedError(w, r, err, db.LoginWindow)
 }

@@ -400,7 +400,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, userID uuid.UUID
 	if err != nil {
 		if meta.ChildDevice != nil && familyhub.ErrorCode(err) == familyhub.EDEVREVOKED {
 			// Revoked between the PIN check and the session (db.SessionCreate).
-			s.logger.Info(revokedKeyLog, "child_device_id", *meta.ChildDevice, "user_id", userID, "client_addr", s.clientAddr(r), "path", logPath(r))
+			s.logger.Info(revokedKeyLine, "child_device_id", *meta.ChildDevice, "user_id", userID, "client_addr", s.clientAddr(r), "path", logPath(r))
 		}
 		s.Error(w, r, err)
 		return

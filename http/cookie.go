@@ -4,10 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
@@ -59,7 +56,7 @@ func (s *Server) issuedAs(r *http.Request, inBody bool) string {
 // every request of the victim's browser, and logged each time it would
 // fill the log. Per member, not per session: a planter may make as many
 // sessions as sign-ins let them, and per session each new one logged
-// again and, past oldCookieLogMax, pushed every other session's entry
+// again and, past logThrottleMax, pushed every other session's entry
 // out. The line names the session refused at that moment. The path is
 // logPath's, as every other line about a request shows it.
 func (s *Server) refuseOldCookie(w http.ResponseWriter, r *http.Request, planted *familyhub.Auth) {
@@ -68,70 +65,8 @@ func (s *Server) refuseOldCookie(w http.ResponseWriter, r *http.Request, planted
 	if !logIt {
 		return
 	}
-	args := []any{"user_id", planted.UserID, "session_id", planted.SessionID, "client_addr", s.clientAddr(r), "path", logPath(r)}
-	if quiet > 0 {
-		args = append(args, "unlogged_since", quiet)
-	}
+	args := append([]any{"user_id", planted.UserID, "session_id", planted.SessionID, "client_addr", s.clientAddr(r), "path", logPath(r)}, unloggedSince(quiet)...)
 	s.logger.Warn("session cookie of the old name refused over HTTPS: not a session from before the __Host- name (planted, or a proxy that does not always say https)", args...)
-}
-
-// How often refuseOldCookie logs the refusals of one member's sessions,
-// and how many members it remembers for that.
-const (
-	oldCookieLogEvery = 10 * time.Minute
-	oldCookieLogMax   = 1024
-)
-
-// oldCookieLog remembers when refuseOldCookie last logged a refused
-// session of each member (the planter, or a member behind a proxy that
-// does not always say https), so that it logs one line per member per
-// oldCookieLogEvery, whichever of their sessions, with how many
-// refusals went unlogged before it (unlogged_since). Keyed by member: a
-// member with more than oldCookieLogMax sessions (each costs a sign-in,
-// which is rate-limited, but they add up) filled a table keyed by
-// session, a line per new session, and at the bound it was cleared, so
-// everyone's refusals were logged again. Members are bounded anyway (an
-// account costs a sign-up): at oldCookieLogMax the entries past their
-// time are dropped, and if none is, all are (a few lines too many, never
-// memory without bound).
-type oldCookieLog struct {
-	mu   sync.Mutex
-	seen map[uuid.UUID]oldCookieSeen // by member (user id)
-}
-
-type oldCookieSeen struct {
-	at    time.Time // last logged
-	quiet int       // refusals not logged since
-}
-
-// note records a refusal of a session of member at now and reports
-// whether to log it, and how many refusals of the member's sessions went
-// unlogged before this one.
-func (l *oldCookieLog) note(member uuid.UUID, now time.Time) (logIt bool, quiet int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e, ok := l.seen[member]; ok {
-		if now.Sub(e.at) < oldCookieLogEvery {
-			e.quiet++
-			l.seen[member] = e
-			return false, 0
-		}
-		quiet = e.quiet
-	} else if len(l.seen) >= oldCookieLogMax {
-		for id, e := range l.seen {
-			if now.Sub(e.at) >= oldCookieLogEvery {
-				delete(l.seen, id)
-			}
-		}
-		if len(l.seen) >= oldCookieLogMax {
-			clear(l.seen)
-		}
-	}
-	if l.seen == nil {
-		l.seen = make(map[uuid.UUID]oldCookieSeen)
-	}
-	l.seen[member] = oldCookieSeen{at: now}
-	return true, quiet
 }
 
 func cookieName(secure bool) string {

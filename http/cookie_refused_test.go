@@ -128,42 +128,6 @@ func TestOldCookieRefusalLogRateLimited(t *testing.T) {
 	}
 }
 
-// TestOldCookieLogNote: oldCookieLog logs a member's refused sessions
-// again once oldCookieLogEvery has passed, saying how many refusals went
-// unlogged, and remembers at most oldCookieLogMax members.
-func TestOldCookieLogNote(t *testing.T) {
-	var l oldCookieLog
-	t0 := time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)
-	a, b := uuid.New(), uuid.New()
-	steps := []struct {
-		id    uuid.UUID
-		at    time.Duration
-		log   bool
-		quiet int
-	}{
-		{a, 0, true, 0},
-		{a, time.Minute, false, 0},
-		{b, time.Minute, true, 0}, // another member: their own line
-		{a, 9 * time.Minute, false, 0},
-		{a, oldCookieLogEvery, true, 2},
-		{a, oldCookieLogEvery + time.Second, false, 0},
-	}
-	for i, s := range steps {
-		logIt, quiet := l.note(s.id, t0.Add(s.at))
-		if logIt != s.log || quiet != s.quiet {
-			t.Fatalf("step %d: note = %v, %d; want %v, %d", i, logIt, quiet, s.log, s.quiet)
-		}
-	}
-	for range 3 * oldCookieLogMax {
-		if logIt, _ := l.note(uuid.New(), t0.Add(time.Hour)); !logIt {
-			t.Fatal("a member refused for the first time was not logged")
-		}
-		if len(l.seen) > oldCookieLogMax {
-			t.Fatalf("%d members remembered, want at most %d", len(l.seen), oldCookieLogMax)
-		}
-	}
-}
-
 // TestOldCookieRefusalLogPerMember: a member whose sessions are refused
 // under the old name (a planter with many sessions, each planted in
 // another browser) gets one log line in ten minutes, whichever session,
@@ -183,7 +147,7 @@ func TestOldCookieRefusalLogPerMember(t *testing.T) {
 	}
 	planter, other := uuid.New(), uuid.New()
 	refuse(other, uuid.New())
-	for range 2 * oldCookieLogMax {
+	for range 2 * logThrottleMax {
 		refuse(planter, uuid.New())
 	}
 	refuse(other, uuid.New())
@@ -197,7 +161,7 @@ func TestOldCookieRefusalLogPerMember(t *testing.T) {
 		return n
 	}
 	if n := lines(planter); n != 1 {
-		t.Errorf("%d refused sessions of one member logged %d lines, want 1", 2*oldCookieLogMax, n)
+		t.Errorf("%d refused sessions of one member logged %d lines, want 1", 2*logThrottleMax, n)
 	}
 	if n := lines(other); n != 1 {
 		t.Errorf("another member's two refusals, ten minutes apart at most, logged %d lines, want 1", n)

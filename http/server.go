@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/assistant"
@@ -89,8 +90,12 @@ type Server struct {
 	hosts       []string           // see hostCheck; empty: no Host check
 	origins     []string           // see ownOrigins
 	public      publicOrigin       // see isHTTPS, otherScheme
-	// oldCookieLog rate-limits the warning of refuseOldCookie.
-	oldCookieLog oldCookieLog
+	// oldCookieLog rate-limits the warning of refuseOldCookie, per member
+	// (members are bounded: an account costs a sign-up).
+	oldCookieLog logThrottle[uuid.UUID]
+	// revokedKeyLog rate-limits deviceKeyError's revokedKeyLine, per
+	// address (db.SourceKey).
+	revokedKeyLog logThrottle[string]
 }
 
 // NewServer returns a Server with its routes mounted.

@@ -15,7 +15,8 @@ import (
 // in the first tab: the old key is revoked, and the tab shows the PIN page
 // of the new set-up, without "This device is no longer set up for
 // children", and the new key stays. Before, the tab kept the new set-up
-// but drew the normal sign-in with that notice: the device IS set up.
+// and showed its PIN page, but with that notice above it: wrong, the
+// device IS set up.
 func TestBrowserPINDeviceSetUpAgain(t *testing.T) {
 	browserTest(t)
 	m := startMain(t, dbtest.URL(t))

@@ -33,11 +33,8 @@ export function rememberName(name) {
 /**
  * This device is a children's device no more. With key, only if that is
  * still the stored key: another tab may have set the device up again.
- * False when such a newer set-up is kept: the device is still set up.
  */
 export function forgetChildDevice(key) {
-  const d = childDevice();
-  if (key !== undefined && d && d.key !== key) return false;
+  if (key !== undefined && childDevice()?.key !== key) return;
   try { localStorage.removeItem(KEY); } catch { /* storage blocked */ }
-  return true;
 }

@@ -24,16 +24,15 @@ function namesTrouble(e) {
 }
 
 /**
- * pinCard(app, device, onGone) is the PIN form; onGone(forgotten) once the
- * server has refused the device's key: forgotten, the device is set up no
- * more (the normal sign-in); else a newer set-up, made meanwhile in another
- * tab, is stored (its PIN page).
+ * pinCard(app, device, onGone) is the PIN form; onGone() once the server
+ * has refused the device's key and it is forgotten (a newer set-up, made
+ * meanwhile in another tab, is kept: onGone draws what is stored).
  */
 export function pinCard(app, device, onGone) {
   const err = errorBox();
   const gone = () => {
-    const forgotten = forgetChildDevice(device.key); // not a set-up made since in another tab
-    if (form.isConnected) onGone(forgotten); // else the page was left meanwhile
+    forgetChildDevice(device.key); // not a set-up made since in another tab
+    if (form.isConnected) onGone(); // else the page was left meanwhile
   };
   const nameIn = h('input', { name: 'name', required: true, maxlength: 100, autocomplete: 'off', autocapitalize: 'words', list: 'pin-names' });
   const pinIn = h('input', {

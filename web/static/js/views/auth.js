@@ -39,11 +39,12 @@ export function login(app, main) {
   const device = childDevice();
   if (device) {
     form.querySelector('h1').remove();
-    // Revoked by an adult elsewhere: the normal sign-in, saying why; set up
-    // again meanwhile in another tab: the PIN page of that set-up, drawn anew.
-    const gone = (forgotten) => {
+    // Revoked by an adult elsewhere: drawn anew, the normal sign-in, saying
+    // why; but if another tab has set the device up again meanwhile (before
+    // or after the key was refused), the PIN page of that set-up, no notice.
+    const gone = () => {
       app.go('/login', { replace: true });
-      if (forgotten) notice(main, t('pin.deviceGone'));
+      if (!childDevice()) notice(main, t('pin.deviceGone'));
     };
     main.append(h('section.auth', pinCard(app, device, gone),
       h('details.card.adult-signin', h('summary', t('pin.adults')), form),
