@@ -25,12 +25,16 @@ const (
 	// heldCalendarMidnight: the calendar moving on at midnight
 	// (views/calendar.js).
 	heldCalendarMidnight = "calendarMidnight"
+	// heldTypeAhead: the pause after which a letter typed in a menu starts
+	// a new type-ahead prefix (menu.js).
+	heldTypeAhead = "typeAhead"
 )
 
 var heldMarks = map[string]string{
 	heldSettle:           `before.clear()`,
 	heldTasksClock:       `today() !== shownDay`,
 	heldCalendarMidnight: `anchor === day`,
+	heldTypeAhead:        `function forgetTyped()`,
 }
 
 // pageTimers is a script for browserOpts: the page's clock (Date and

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -35,10 +36,11 @@ const listHeadRows = `(() => {
 // head and tools take two rows and the first item shows without
 // scrolling. The menu is a menu button: Enter or Space opens it on its first
 // item, arrows move round, a letter to the next item starting with it
-// (type-ahead; before, a letter did nothing), Escape closes it with the
-// focus back on "⋯"; a
-// click opens it, a touch outside closes it; an item chosen opens its dialog,
-// whose closing gives the focus back to "⋯". On a laptop (English, dark)
+// (type-ahead; before, a letter did nothing), letters in quick succession
+// to the item starting with them all (before, one letter at a time), Escape
+// closes it with the focus back on "⋯"; a click opens it, a touch outside
+// closes it; an item chosen opens its dialog, whose closing gives the focus
+// back to "⋯". On a laptop (English, dark)
 // all four stay in the row and there is no "⋯". Before, the four buttons
 // took three rows above the items in German, pushing the list off the
 // phone's screen.
@@ -46,7 +48,7 @@ func TestBrowserShoppingMenu(t *testing.T) {
 	browserTest(t)
 	m := startMain(t, dbtest.URL(t), func(c *Config) { c.Calendar.AllowPrivateSubscriptions = true })
 	f := seedShots(t, m, "de")
-	phone := newDevice(t, "phone-de", 360, 740, browserOpts{lang: "de-DE"})
+	phone := newDevice(t, "phone-de", 360, 740, browserOpts{lang: "de-DE", script: pageTimers(0, heldTypeAhead)})
 	phone.login(m.URL(), f.email)
 	phone.goTo("/shopping/"+f.listID, `document.querySelector('li.item') && document.querySelector('.list-tools button')`)
 
@@ -99,35 +101,47 @@ func TestBrowserShoppingMenu(t *testing.T) {
 		phone.do(chromedp.KeyEvent(step.key))
 		phone.waitJS("arrows move to "+step.want, `document.activeElement.textContent === `+js(step.want), 5*time.Second)
 	}
-	// Type-ahead: a letter (real key events, Shift too) moves to the next
-	// item starting with it, round from the last; case and umlauts aside
-	// (ä, as a German keyboard types it, finds "Abgehakte …"); a letter
-	// no item starts with leaves the focus where it is, on the middle
-	// item: a stray move to the next, the first or the last item shows
-	// (on the first item, a type-ahead that went to the first item on any
-	// letter passed).
-	for _, step := range []struct{ key, want string }{
-		{"u", "Umbenennen"}, {"x", "Umbenennen"}, {"L", "Liste löschen"}, {"a", "Abgehakte entfernen (2)"},
-		{"l", "Liste löschen"}, {"ä", "Abgehakte entfernen (2)"}, {"u", "Umbenennen"},
+	// Type-ahead, its pause held (pageTimers: a real 500 ms would race a
+	// loaded machine). Letters (real key events, Shift too) typed after a
+	// pause move to the next item starting with them, round from the last;
+	// case and umlauts aside (ä, as a German keyboard types it, finds
+	// "Abgehakte …"); a letter no item starts with leaves the focus where it
+	// is, on the middle item: a stray move to the next, the first or the
+	// last item shows (on the first item, a type-ahead that went to the
+	// first item on any letter passed). Letters in quick succession are one
+	// prefix: "l" then "u" stays on "Liste löschen" (no item starts with
+	// "lu"; one letter at a time, u went on to "Umbenennen"), and the pause
+	// after "li" starts a new prefix, so "u" then finds "Umbenennen" ("liu"
+	// would stay). Each step waits until the document has read its key.
+	eval[bool](phone, `(window.__focusins = 0, window.__keys = [],
+		document.querySelector(`+js(menu)+`).addEventListener('focusin', () => window.__focusins++),
+		document.addEventListener('keydown', (e) => window.__keys.push(e.key)), true)`)
+	for i, step := range []struct {
+		key, want string
+		quick     bool // typed before the pause, else after it
+	}{
+		{key: "u", want: "Umbenennen"}, {key: "x", want: "Umbenennen"}, {key: "L", want: "Liste löschen"}, {key: "a", want: "Abgehakte entfernen (2)"},
+		{key: "l", want: "Liste löschen"}, {key: "ä", want: "Abgehakte entfernen (2)"}, {key: "u", want: "Umbenennen"},
+		{key: "l", want: "Liste löschen"}, {key: "u", want: "Liste löschen", quick: true},
+		{key: "l", want: "Liste löschen"}, {key: "i", want: "Liste löschen", quick: true}, {key: "u", want: "Umbenennen"},
 	} {
-		if step.key == "x" {
-			// The focus is on the item already: that it stays says nothing
-			// unless it never moved (no focusin in the menu once x is read).
-			eval[bool](phone, `(window.__focusins = 0, window.__keys = [],
-				document.querySelector(`+js(menu)+`).addEventListener('focusin', () => window.__focusins++),
-				document.addEventListener('keydown', (e) => window.__keys.push(e.key)), true)`)
+		if !step.quick {
+			held := eval[int](phone, `window.__held('typeAhead')`)
+			if ran := eval[int](phone, `window.__advance(500)`); ran != held || held > 1 || i == 11 && held != 1 {
+				t.Fatalf("step %d: %d type-ahead pauses held, %d ended: want at most one, and one after \"li\"", i, held, ran)
+			}
 		}
+		keys, focusins := eval[int](phone, `window.__keys.length`), eval[int](phone, `window.__focusins`)
 		// kb.Encode sends an ä as an "Unidentified" key: the German keyboard's key is "ä".
 		phone.do(chromedp.KeyEvent(step.key, func(p *input.DispatchKeyEventParams) {
 			if step.key == "ä" {
 				p.Key, p.Code = "ä", "Quote"
 			}
 		}))
-		phone.waitJS(step.key+" moves to "+step.want, `document.activeElement.textContent === `+js(step.want)+` && !document.querySelector(`+js(menu)+`).hidden`, 5*time.Second)
-		if step.key == "x" {
-			phone.waitJS("x read (the menu's keydown ran before the document's)", `window.__keys.includes('x')`, 5*time.Second)
-			if n := eval[int](phone, `window.__focusins`); n != 0 {
-				t.Errorf("x, which no item starts with, moved the focus %d times", n)
+		phone.waitJS(fmt.Sprintf("step %d: %s read, the focus on %s", i, step.key, step.want), fmt.Sprintf(`window.__keys.length > %d && document.activeElement.textContent === %s && !document.querySelector(%s).hidden`, keys, js(step.want), js(menu)), 5*time.Second)
+		if step.key == "x" || step.quick && step.key == "u" {
+			if n := eval[int](phone, `window.__focusins`) - focusins; n != 0 {
+				t.Errorf("step %d: %s, which no item's label continues, moved the focus %d times", i, step.key, n)
 			}
 		}
 	}

@@ -24,13 +24,15 @@ import (
 const chromiumPath = "/usr/bin/chromium"
 
 // artifactsDir is where screenshots go (git-ignored). With
-// FAMILYHUB_UPDATE_SCREENSHOTS=1 the README's screenshots in
-// docs/screenshots are refreshed too.
+// FAMILYHUB_UPDATE_SCREENSHOTS=1 the documented ones are refreshed too:
+// docs/screenshots/pwa (docShot) and shownScreenshot.
 var artifactsDir = filepath.Join("..", "..", "test-artifacts")
 
-// readmeScreenshots are the ones docs/screenshots keeps.
-var readmeScreenshots = map[string]bool{"login": true, "shopping": true, "shopping-desktop": true,
-	"tasks": true, "calendar": true, "recipes": true, "recipe": true, "offline": true}
+// shownScreenshot is the one screenshot of screenshot's that a doc shows,
+// docs/screenshots/shopping.png (docs/pwa.md); the others are artifacts
+// only, as the pages they showed are in docs/screenshots/pwa, phone and
+// laptop, light and dark, and no doc showed them.
+const shownScreenshot = "shopping"
 
 // browser is one browser profile (its own process and user-data dir, so
 // its own cookies: a separate device) with one tab.
@@ -116,13 +118,13 @@ func (b *browser) waitJS(what, cond string, timeout time.Duration) time.Duration
 }
 
 // screenshot saves the viewport as test-artifacts/<name>.png (and, when
-// asked, docs/screenshots/<name>.png) and returns the PNG.
+// asked, docs/screenshots/shopping.png: shownScreenshot) and returns the PNG.
 func (b *browser) screenshot(name string) []byte {
 	b.t.Helper()
 	// Screenshots show the page at rest: no focus ring from the test's clicks.
 	eval[bool](b, `(document.activeElement?.blur(), window.scrollTo(0, 0), true)`)
 	png := b.savePNG(name, chromedp.CaptureScreenshot())
-	if os.Getenv("FAMILYHUB_UPDATE_SCREENSHOTS") == "1" && readmeScreenshots[name] {
+	if os.Getenv("FAMILYHUB_UPDATE_SCREENSHOTS") == "1" && name == shownScreenshot {
 		writePNG(b.t, filepath.Join("..", "..", "docs", "screenshots"), name, png)
 	}
 	return png

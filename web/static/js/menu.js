@@ -6,13 +6,19 @@
 // ArrowUp move round the items, Home and End to the first and last;
 // Escape closes it and gives the focus back to the button, as does
 // choosing an item (a dialog it opens gives the focus back there); Tab,
-// or a click or tap outside, closes it. A letter typed moves to the next
-// item whose label starts with it (type-ahead), round from the last.
+// or a click or tap outside, closes it. Type-ahead: letters typed in quick
+// succession (under PAUSE_MS apart) are one prefix ("um" finds "Umbenennen",
+// after the item the first letter was typed on, round from the last); the
+// same letter again moves on to the next item starting with it. A prefix no
+// item starts with leaves the focus and is forgotten, as is one after a pause.
 import { h, nextId, printable } from './dom.js';
 import { currentLocale } from './i18n.js';
 
 /** The width below which the buttons go into the menu (app.css agrees). */
 export const NARROW = '(max-width: 40rem)';
+
+/** The pause (ms) after which a letter typed starts a new type-ahead prefix. */
+const PAUSE_MS = 500;
 
 /**
  * moreMenu(bar, items, {label}) appends the "⋯" button to bar and moves
@@ -33,6 +39,9 @@ export function moreMenu(bar, items, { label, query = NARROW }) {
 
   const usable = () => items.filter((el) => menu.contains(el) && !el.disabled);
   const isOpen = () => btn.getAttribute('aria-expanded') === 'true';
+  // Type-ahead: the letters typed so far, the item (index) the first was typed on.
+  let typed = '', from = -1, pause = 0;
+  function forgetTyped() { typed = ''; clearTimeout(pause); }
   function open(last = false) {
     const can = usable();
     menu.hidden = false;
@@ -45,6 +54,7 @@ export function moreMenu(bar, items, { label, query = NARROW }) {
     menu.hidden = true;
     btn.setAttribute('aria-expanded', 'false');
     document.removeEventListener('pointerdown', outside, true);
+    forgetTyped();
     if (focusButton) btn.focus();
   }
   function outside(e) { if (!wrap.contains(e.target)) close(false); }
@@ -65,10 +75,15 @@ export function moreMenu(bar, items, { label, query = NARROW }) {
       close(true);
     } else if (to !== undefined && can.length) {
       e.preventDefault();
+      forgetTyped();
       can[(to + can.length) % can.length].focus();
     } else if (printable(e)) {
-      const next = startingWith(can, at, e.key);
-      if (next) { e.preventDefault(); next.focus(); }
+      if (!typed) from = at;
+      typed += e.key;
+      clearTimeout(pause);
+      pause = setTimeout(forgetTyped, PAUSE_MS);
+      const next = typeAhead(can, at, from, typed);
+      if (next) { e.preventDefault(); next.focus(); } else forgetTyped();
     }
   });
   // The focus gone elsewhere (Tab, or a dialog an item opened): closed.
@@ -107,17 +122,24 @@ export function moreMenu(bar, items, { label, query = NARROW }) {
 }
 
 /**
- * startingWith(items, at, key) is the first of items after index at, round
- * from the start, whose label starts with key, in the app's language with
- * case and accents aside ("l" finds "Liste löschen", "ä" and "a" both find
- * "Ändern" and "Abgehakte …"), or null.
+ * typeAhead(items, at, from, typed) is the item the letters typed move to,
+ * the focus on index at, the first letter typed on index from, or null: one
+ * letter, or the same letter again and again, the next item after at whose
+ * label starts with it; else the first after from whose label starts with
+ * typed; round from the start. In the app's language with case and accents
+ * aside ("l" finds "Liste löschen", "ä" and "a" both find "Ändern" and
+ * "Abgehakte …", "ab" finds "Äb…").
  */
-function startingWith(items, at, key) {
+function typeAhead(items, at, from, typed) {
   const same = new Intl.Collator(currentLocale(), { sensitivity: 'base' });
+  const letters = [...typed.normalize()];
+  const again = letters.every((c) => same.compare(c, letters[0]) === 0);
+  const [start, prefix] = again ? [at, letters[0]] : [from, typed.normalize()];
+  const n = again ? 1 : letters.length;
   for (let i = 1; i <= items.length; i++) {
-    const el = items[(at + i + items.length) % items.length];
-    const first = [...(el.getAttribute('aria-label') || el.textContent).trim()][0];
-    if (first && same.compare(first, key) === 0) return el;
+    const el = items[(start + i + items.length) % items.length];
+    const label = [...(el.getAttribute('aria-label') || el.textContent).trim().normalize()].slice(0, n).join('');
+    if (label && same.compare(label, prefix) === 0) return el;
   }
   return null;
 }
