@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
@@ -55,7 +56,7 @@ func TestRecipeUndoKeepsConcurrentMerge(t *testing.T) {
 	if r != nil {
 		t.Fatalf("the recipe's add did not wait for Ben's: %+v %v", r.ans, r.err)
 	}
-	rr := <-recipe
+	rr := f.answer(recipe)
 	r = &rr
 	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
 		t.Fatalf("the recipe: %+v %v", r.ans, r.err)
@@ -109,7 +110,7 @@ func TestAddKeepsConcurrentTick(t *testing.T) {
 			if r != nil {
 				t.Fatalf("the add did not wait for Ben's tick: %+v %v", r.ans, r.err)
 			}
-			rr := <-add
+			rr := f.answer(add)
 			if rr.err != nil || rr.ans.Outcome != OutcomeExecuted {
 				t.Fatalf("the add: %+v %v", rr.ans, rr.err)
 			}
@@ -157,4 +158,17 @@ func (f *testFamily) holdTx(a *familyhub.Auth, fn func(ctx context.Context, tx *
 		f.t.Fatalf("the held transaction: %v", err)
 	}
 	return release
+}
+
+// answer is ch's answer, waited for at most 10 s: a command stuck on a
+// lock fails the test instead of hanging it until the package's timeout.
+func (f *testFamily) answer(ch <-chan said) said {
+	f.t.Helper()
+	select {
+	case r := <-ch:
+		return r
+	case <-time.After(10 * time.Second):
+		f.t.Fatal("no answer within 10 s")
+		return said{}
+	}
 }
