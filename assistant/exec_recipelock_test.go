@@ -127,6 +127,64 @@ func TestAddKeepsConcurrentTick(t *testing.T) {
 	}
 }
 
+// TestRecipeKeepsConcurrentTickOfKeptLine: Ben ticks "salt" and "100 g
+// flour" while the pancake recipe (salt without quantity, 200 g flour) is
+// added. Salt, an add without quantity onto an open line, is kept as it
+// is only when it still is: the add waits for Ben's tick and decides
+// again, unticking both lines for the new need, and the undo ticks both
+// again. Before, the kept salt was taken unchecked from the add's read:
+// it stayed ticked (the recipe's salt never shopped) and the undo put
+// back the open salt the add had read, unticking Ben's tick.
+func TestRecipeKeepsConcurrentTickOfKeptLine(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	hundred := "100 g"
+	var salt, flour dbsqlc.ShoppingItemsView
+	f.tx(f.ana, func(ctx context.Context, tx *db.Tx) (err error) {
+		if salt, _, err = tx.ShoppingItemAdd(ctx, weekly.ID, db.ShoppingItemNew{Name: "salt"}); err != nil {
+			return err
+		}
+		if flour, _, err = tx.ShoppingItemAdd(ctx, weekly.ID, db.ShoppingItemNew{Name: "flour", Quantity: &hundred}); err != nil {
+			return err
+		}
+		grams, g := 200.0, "g"
+		_, _, err = tx.RecipeCreate(ctx, db.RecipeNew{Title: "Pancakes", Servings: 2, Ingredients: []db.Ingredient{
+			{Name: "salt"}, {Name: "flour", Quantity: &grams, Unit: &g}}})
+		return err
+	})
+
+	// Ben's ticks, written and held open until release.
+	release := f.holdTx(f.ben, func(ctx context.Context, tx *db.Tx) error {
+		for _, it := range []dbsqlc.ShoppingItemsView{salt, flour} {
+			if _, err := tx.ShoppingItemUpdate(ctx, it.ID, db.ShoppingItemPatch{Checked: familyhub.Some(true)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	add := f.sayAsync(f.ana, Request{Text: "add the pancake recipe to the weekly list", Lang: "en"})
+	r := f.waitDoneOrLocks(add, 1) // the add waits for Ben's lines
+	if err := release(); err != nil {
+		t.Fatalf("Ben's ticks: %v", err)
+	}
+	if r != nil {
+		t.Fatalf("the add did not wait for Ben's ticks: %+v %v", r.ans, r.err)
+	}
+	rr := f.answer(add)
+	if rr.err != nil || rr.ans.Outcome != OutcomeExecuted {
+		t.Fatalf("the add: %+v %v", rr.ans, rr.err)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "salt, 200 g flour" {
+		t.Fatalf("after the add: %q, want both ticked lines unticked for the new need: salt, 200 g flour", got)
+	}
+	if _, err := f.undo(f.ana, rr.ans.ID); err != nil {
+		t.Fatalf("undo the add: %v", err)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "salt✓, 100 g flour✓" {
+		t.Fatalf("after the undo: %q, want Ben's ticks kept: salt✓, 100 g flour✓", got)
+	}
+}
+
 // holdTx runs fn for a in a transaction held open after it until release
 // (or the test's end), which commits it and returns its error. fn failing
 // fails the test.
