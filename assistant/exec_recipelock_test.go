@@ -185,6 +185,41 @@ func TestRecipeKeepsConcurrentTickOfKeptLine(t *testing.T) {
 	}
 }
 
+// TestRecipeUndoLeavesKeptLine: the pancake recipe (salt without
+// quantity, 200 g flour) onto a list with an open "salt" keeps salt as it
+// is and adds flour. Ben then ticks salt; the recipe's undo removes the
+// flour and leaves Ben's tick. Before, the kept salt was journalled as
+// changed by the add, and the undo refused (undo.changed) for Ben's tick
+// of a line the add never wrote.
+func TestRecipeUndoLeavesKeptLine(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	var salt dbsqlc.ShoppingItemsView
+	f.tx(f.ana, func(ctx context.Context, tx *db.Tx) (err error) {
+		if salt, _, err = tx.ShoppingItemAdd(ctx, weekly.ID, db.ShoppingItemNew{Name: "salt"}); err != nil {
+			return err
+		}
+		grams, g := 200.0, "g"
+		_, _, err = tx.RecipeCreate(ctx, db.RecipeNew{Title: "Pancakes", Servings: 2, Ingredients: []db.Ingredient{
+			{Name: "salt"}, {Name: "flour", Quantity: &grams, Unit: &g}}})
+		return err
+	})
+	r := f.answer(f.sayAsync(f.ana, Request{Text: "add the pancake recipe to the weekly list", Lang: "en"}))
+	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
+		t.Fatalf("the add: %+v %v", r.ans, r.err)
+	}
+	f.tx(f.ben, func(ctx context.Context, tx *db.Tx) error {
+		_, err := tx.ShoppingItemUpdate(ctx, salt.ID, db.ShoppingItemPatch{Checked: familyhub.Some(true)})
+		return err
+	})
+	if _, err := f.undo(f.ana, r.ans.ID); err != nil {
+		t.Fatalf("undo the add: %v", err)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "salt✓" {
+		t.Fatalf("after the undo: %q, want the flour gone and Ben's tick kept: salt✓", got)
+	}
+}
+
 // holdTx runs fn for a in a transaction held open after it until release
 // (or the test's end), which commits it and returns its error. fn failing
 // fails the test.
