@@ -92,7 +92,7 @@ const putRounds = 3
 var errLineChanged = errors.New("shopping put: line changed since read")
 
 // errPutChanging answers an add whose list kept changing under it.
-var errPutChanging = familyhub.Errorf(familyhub.ECONFLICT, "The list changed several times while the item was being added; please add it again.")
+var errPutChanging = familyhub.Errorf(familyhub.ECONFLICT, "The list changed several times while adding; please try again.")
 
 // shoppingItemPutOn is one round of ShoppingItemPut, deciding on onList;
 // errLineChanged when the line it chose is no longer as onList has it.
