@@ -48,19 +48,7 @@ func TestRecipeUndoKeepsConcurrentMerge(t *testing.T) {
 		}
 		return nil
 	})
-	recipe := f.sayAsync(f.ana, Request{Text: "add the pancake recipe to the weekly list", Lang: "en"})
-	r := f.waitDoneOrLocks(recipe, 1)
-	if err := release(); err != nil {
-		t.Fatalf("Ben's add: %v", err)
-	}
-	if r != nil {
-		t.Fatalf("the recipe's add did not wait for Ben's: %+v %v", r.ans, r.err)
-	}
-	rr := f.answer(recipe)
-	r = &rr
-	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
-		t.Fatalf("the recipe: %+v %v", r.ans, r.err)
-	}
+	r := f.sayWaiting(f.ana, Request{Text: "add the pancake recipe to the weekly list", Lang: "en"}, release)
 	if got := itemNamesOf(f.items(weekly.ID)); got != "400 g flour, 5 eggs" {
 		t.Fatalf("after both adds: %q, want 400 g flour, 5 eggs", got)
 	}
@@ -102,18 +90,7 @@ func TestAddKeepsConcurrentTick(t *testing.T) {
 				_, err := tx.ShoppingItemUpdate(ctx, flour.ID, db.ShoppingItemPatch{Checked: familyhub.Some(true)})
 				return err
 			})
-			add := f.sayAsync(f.ana, Request{Text: say, Lang: "en"})
-			r := f.waitDoneOrLocks(add, 1) // the add's write waits for Ben's line
-			if err := release(); err != nil {
-				t.Fatalf("Ben's tick: %v", err)
-			}
-			if r != nil {
-				t.Fatalf("the add did not wait for Ben's tick: %+v %v", r.ans, r.err)
-			}
-			rr := f.answer(add)
-			if rr.err != nil || rr.ans.Outcome != OutcomeExecuted {
-				t.Fatalf("the add: %+v %v", rr.ans, rr.err)
-			}
+			rr := f.sayWaiting(f.ana, Request{Text: say, Lang: "en"}, release) // the add's write waits for Ben's line
 			if got := itemNamesOf(f.items(weekly.ID)); got != "200 g flour" {
 				t.Fatalf("after the add: %q, want the ticked line unticked for the new need: 200 g flour", got)
 			}
@@ -162,18 +139,7 @@ func TestRecipeKeepsConcurrentTickOfKeptLine(t *testing.T) {
 		}
 		return nil
 	})
-	add := f.sayAsync(f.ana, Request{Text: "add the pancake recipe to the weekly list", Lang: "en"})
-	r := f.waitDoneOrLocks(add, 1) // the add waits for Ben's lines
-	if err := release(); err != nil {
-		t.Fatalf("Ben's ticks: %v", err)
-	}
-	if r != nil {
-		t.Fatalf("the add did not wait for Ben's ticks: %+v %v", r.ans, r.err)
-	}
-	rr := f.answer(add)
-	if rr.err != nil || rr.ans.Outcome != OutcomeExecuted {
-		t.Fatalf("the add: %+v %v", rr.ans, rr.err)
-	}
+	rr := f.sayWaiting(f.ana, Request{Text: "add the pancake recipe to the weekly list", Lang: "en"}, release) // the add waits for Ben's lines
 	if got := itemNamesOf(f.items(weekly.ID)); got != "salt, 200 g flour" {
 		t.Fatalf("after the add: %q, want both ticked lines unticked for the new need: salt, 200 g flour", got)
 	}
@@ -251,6 +217,27 @@ func (f *testFamily) holdTx(a *familyhub.Auth, fn func(ctx context.Context, tx *
 		f.t.Fatalf("the held transaction: %v", err)
 	}
 	return release
+}
+
+// sayWaiting says req for a while a transaction held by holdTx is open,
+// waits until the command waits for a lock, releases the held transaction
+// and returns the command's answer, failing the test unless the command
+// waited and then ran.
+func (f *testFamily) sayWaiting(a *familyhub.Auth, req Request, release func() error) said {
+	f.t.Helper()
+	ch := f.sayAsync(a, req)
+	r := f.waitDoneOrLocks(ch, 1)
+	if err := release(); err != nil {
+		f.t.Fatalf("the held transaction: %v", err)
+	}
+	if r != nil {
+		f.t.Fatalf("%q did not wait for the held transaction: %+v %v", req.Text, r.ans, r.err)
+	}
+	rr := f.answer(ch)
+	if rr.err != nil || rr.ans.Outcome != OutcomeExecuted {
+		f.t.Fatalf("%q: %+v %v", req.Text, rr.ans, rr.err)
+	}
+	return rr
 }
 
 // answer is ch's answer, waited for at most 10 s: a command stuck on a
