@@ -508,24 +508,17 @@ func (x *executor) addRecipe(in Intent) (Result, string, error) {
 	if servings == 0 {
 		servings = recipe.Servings
 	}
-	// The undo's snapshot is the list as the add read it, under the list's
-	// put lock: a second read could see another phone's plain add or tick
-	// (they take no lock) committed in between, and the undo would delete
-	// or untick that person's line as this command's.
-	items, before, _, err := x.tx.RecipeAddToListFrom(x.ctx, recipe.ID, db.RecipeToList{ListID: list.ID, Servings: servings, DecimalComma: x.say.lang == "de"})
+	// Each line is noted as the add's put found it (the journal keeps a
+	// line's first note), after the list's put lock and a re-read when the
+	// line had changed; a line only kept is not noted, as for a single
+	// add: an undo by a snapshot read before would untick another
+	// person's tick, or refuse for a tick of a line the add left alone.
+	items, puts, _, err := x.tx.RecipeAddToListFrom(x.ctx, recipe.ID, db.RecipeToList{ListID: list.ID, Servings: servings, DecimalComma: x.say.lang == "de"})
 	if err != nil {
 		return Result{}, "", err
 	}
-	had := map[uuid.UUID]dbsqlc.ShoppingItemsView{}
-	for _, it := range before {
-		had[it.ID] = it
-	}
-	for _, it := range items {
-		if old, ok := had[it.ID]; ok {
-			x.j.note(db.EntityShoppingItem, it.ID, db.WriteUpdate, old)
-		} else {
-			x.j.note(db.EntityShoppingItem, it.ID, db.WriteInsert, nil)
-		}
+	for _, put := range puts {
+		x.notePut(put)
 	}
 	res := Result{List: &list, ListCreated: created, Items: items, Recipe: recipe.Title, Servings: servings}
 	return res, x.say.count("recipe.added", len(items), "recipe", x.say.quote(recipe.Title), "servings", itoa(int(servings)),

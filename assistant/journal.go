@@ -139,12 +139,19 @@ func (x *executor) itemPut(listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, 
 	if err != nil {
 		return put.Item, onList, err
 	}
+	x.notePut(put)
+	return put.Item, put.OnList, nil
+}
+
+// notePut notes what a merging add's put did: a line changed as it was
+// (an undo puts back the tick and the amount), a new line as made; a line
+// kept as it is not at all (the add did not change it).
+func (x *executor) notePut(put db.ShoppingPut) {
 	if put.Before != nil {
 		x.j.note(db.EntityShoppingItem, put.Item.ID, db.WriteUpdate, *put.Before)
 	} else if put.New {
 		x.j.note(db.EntityShoppingItem, put.Item.ID, db.WriteInsert, nil)
 	}
-	return put.Item, put.OnList, nil
 }
 
 func (x *executor) itemTick(cur dbsqlc.ShoppingItemsView) (dbsqlc.ShoppingItemsView, error) {

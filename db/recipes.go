@@ -430,13 +430,17 @@ func (tx *Tx) RecipeAddToList(ctx context.Context, id uuid.UUID, p RecipeToList)
 	return items, replayed, err
 }
 
-// RecipeAddToListFrom is RecipeAddToList that also returns the list's
-// items as it read them, under the list's put lock, before adding (nil
-// on a replay): an undo's snapshot. It is the one read the add merged
-// into; a second read, even under the lock, could see a plain add or a
-// tick (which do not take the lock) committed in between, and an undo
-// by it would delete or untick another person's line.
-func (tx *Tx) RecipeAddToListFrom(ctx context.Context, id uuid.UUID, p RecipeToList) (items, before []dbsqlc.ShoppingItemsView, replayed bool, err error) {
+// RecipeAddToListFrom is RecipeAddToList that also returns what the add
+// did to each item's line (nil on a replay): puts[i] is the put of
+// items[i] (ShoppingItemPut's answer without OnList). Before is the line
+// as that put's write found it, after the list's put lock and a re-read
+// when the line had changed: an undo's state. A line kept as it is (an
+// ingredient without quantity onto an open line) has neither Before nor
+// New: the add did not change it, and a tick of it afterwards is another
+// person's, not the add's to undo. Of a line written twice (two
+// ingredients of one name) an undo wants the first put's Before (or New):
+// the line as the add first found it.
+func (tx *Tx) RecipeAddToListFrom(ctx context.Context, id uuid.UUID, p RecipeToList) (items []dbsqlc.ShoppingItemsView, puts []ShoppingPut, replayed bool, err error) {
 	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
 		return nil, nil, false, err
 	}
@@ -465,34 +469,21 @@ func (tx *Tx) RecipeAddToListFrom(ctx context.Context, id uuid.UUID, p RecipeToL
 		if err != nil {
 			return nil, err
 		}
-		before = slices.Clone(onList) // a put changes onList's lines in place
 		items = make([]dbsqlc.ShoppingItemsView, 0, len(chosen))
+		puts = make([]ShoppingPut, 0, len(chosen))
 		ids := make([]uuid.UUID, 0, len(chosen))
-		seen := map[uuid.UUID]bool{} // lines before holds as the add found them
 		for _, ing := range chosen {
 			put, err := tx.addIngredient(ctx, p.ListID, onList, ing, recipe.Servings, p.Servings, p.DecimalComma)
 			if err != nil {
 				return nil, err
 			}
-			item := put.Item
-			items, ids = append(items, item), append(ids, item.ID)
-			onList = put.OnList
-			if !seen[item.ID] && !put.New {
-				// A line read again (changed meanwhile) is in before as
-				// the add found it, not as first read: an undo by a stale
-				// one would untick another person's tick.
-				found := item // kept as it is
-				if put.Before != nil {
-					found = *put.Before
-				}
-				before = Replaced(before, found)
-			}
-			seen[item.ID] = true
+			onList, put.OnList = put.OnList, nil
+			items, ids, puts = append(items, put.Item), append(ids, put.Item.ID), append(puts, put)
 		}
 		return ids, nil
 	})
 	if err != nil || !replayed {
-		return items, before, replayed, err
+		return items, puts, replayed, err
 	}
 	items = []dbsqlc.ShoppingItemsView{}
 	for _, itemID := range ids {

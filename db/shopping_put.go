@@ -39,7 +39,10 @@ import (
 // unticks it as "eggs 2" (the six are bought; before is the ticked line,
 // so an undo ticks it again), not "eggs 8" ticked (the two never
 // shopped); a line deleted meanwhile makes a new one. A line kept as it
-// is is not written, so its change meanwhile is simply after the add.
+// is is not written but checked the same way, and share-locked: "salt"
+// onto an open "salt" ticked meanwhile unticks it (and an undo ticks it
+// again), onto one deleted meanwhile makes a new line, and a tick after
+// the check waits for the add's end.
 // After putRounds such rounds the add is a conflict (try again).
 func (tx *Tx) ShoppingItemPut(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, p ShoppingItemNew, comma bool) (ShoppingPut, error) {
 	if err := tx.authorize(familyhub.ActShoppingItemAdd); err != nil {
@@ -89,7 +92,7 @@ const putRounds = 3
 var errLineChanged = errors.New("shopping put: line changed since read")
 
 // errPutChanging answers an add whose list kept changing under it.
-var errPutChanging = familyhub.Errorf(familyhub.ECONFLICT, "The list changed several times while the item was being added; please add it again.")
+var errPutChanging = familyhub.Errorf(familyhub.ECONFLICT, "The list changed several times while adding; please try again.")
 
 // shoppingItemPutOn is one round of ShoppingItemPut, deciding on onList;
 // errLineChanged when the line it chose is no longer as onList has it.
@@ -129,13 +132,26 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 		was := *it // a copy: the caller may change onList
 		return ShoppingPut{Item: dbsqlc.ShoppingItemsView(row), Before: &was}, nil
 	}
+	// keep keeps a line as it is, when it still is: share-locked at the
+	// version read, so a tick or a delete meanwhile makes the rule decide
+	// again (a ticked line is unticked, a deleted one made anew) and none
+	// lands before the transaction ends.
+	keep := func(it *dbsqlc.ShoppingItemsView) (ShoppingPut, error) {
+		v, err := tx.q.ShoppingItemVersionForShare(ctx, tx, dbsqlc.ShoppingItemVersionForShareParams{ID: it.ID, FamilyID: it.FamilyID})
+		if isNoRows(err) || (err == nil && v != it.Version) {
+			return ShoppingPut{}, errLineChanged
+		} else if err != nil {
+			return ShoppingPut{}, Err(err, "shopping item")
+		}
+		return ShoppingPut{Item: *it}, nil
+	}
 	switch {
 	case p.Quantity == nil && open != nil:
-		return ShoppingPut{Item: *open}, nil // "milk" and "milk, 2 l": one line is enough
+		return keep(open) // "milk" and "milk, 2 l": one line is enough
 	case sameUnit != nil && sameUnit.Quantity != nil:
 		have, haveUnit, haveOK := splitQuantity(sameUnit.Quantity)
 		if !haveOK || !addOK {
-			return ShoppingPut{Item: *sameUnit}, nil // "pinch" and "pinch" of salt
+			return keep(sameUnit) // "pinch" and "pinch" of salt
 		}
 		have, _ = inSmallerUnit(have, haveUnit)
 		written := unit // as the add writes it ("Stück"), unless it was made smaller

@@ -197,22 +197,9 @@ func TestShoppingItemPutLineChanged(t *testing.T) {
 		milk, _, err = tx.ShoppingItemAdd(f.ctx, f.list, db.ShoppingItemNew{Name: "milk", Quantity: ptr("1 l")})
 		return err
 	})
-	// putAfter reads the list under the put lock, commits meanwhile in a
-	// transaction of its own, then puts p on the list as read.
-	putAfter := func(meanwhile func(tx *db.Tx) error, p db.ShoppingItemNew) (put db.ShoppingPut, err error) {
+	putAfter := func(meanwhile func(tx *db.Tx) error, p db.ShoppingItemNew) (db.ShoppingPut, error) {
 		t.Helper()
-		err = f.store.Tx(f.ctx, func(tx *db.Tx) error {
-			onList, err := tx.ShoppingItemsForPut(f.ctx, f.list)
-			if err != nil {
-				return err
-			}
-			if err := f.store.Tx(f.ctx, meanwhile); err != nil {
-				t.Fatalf("meanwhile: %v", err)
-			}
-			put, err = tx.ShoppingItemPut(f.ctx, f.list, onList, p, false)
-			return err
-		})
-		return put, err
+		return f.putAfter(t, meanwhile, p)
 	}
 
 	var ticked dbsqlc.ShoppingItemsView
@@ -245,6 +232,75 @@ func TestShoppingItemPutLineChanged(t *testing.T) {
 	}
 
 	if got, want := f.lines(t), "eggs 2, milk 1 l"; got != want {
+		t.Errorf("list %q, want %q", got, want)
+	}
+}
+
+// putAfter reads the list under the put lock, commits meanwhile in a
+// transaction of its own, then puts p on the list as read.
+func (f *shoppingFixture) putAfter(t *testing.T, meanwhile func(tx *db.Tx) error, p db.ShoppingItemNew) (put db.ShoppingPut, err error) {
+	t.Helper()
+	err = f.store.Tx(f.ctx, func(tx *db.Tx) error {
+		onList, err := tx.ShoppingItemsForPut(f.ctx, f.list)
+		if err != nil {
+			return err
+		}
+		if err := f.store.Tx(f.ctx, meanwhile); err != nil {
+			t.Fatalf("meanwhile: %v", err)
+		}
+		put, err = tx.ShoppingItemPut(f.ctx, f.list, onList, p, false)
+		return err
+	})
+	return put, err
+}
+
+// TestShoppingItemPutKeptLineChanged: an add that keeps an open line as it
+// is (no quantity onto an open line; "pinch" onto "pinch") checks the
+// line like a write does. Committed between the list's read and the add:
+//   - a tick of "salt": "salt" unticks it, before the ticked line (an
+//     undo ticks it again). Unchecked, the add answered the open salt it
+//     had read, and an undo by that snapshot unticked the tick;
+//   - a delete of "nutmeg pinch": "pinch nutmeg" is a new line. Unchecked,
+//     the add answered the deleted line (REST 200, the assistant's
+//     journal failed "not found").
+func TestShoppingItemPutKeptLineChanged(t *testing.T) {
+	t.Parallel()
+	f := newShoppingFixture(t)
+	var salt, nutmeg dbsqlc.ShoppingItemsView
+	f.tx(t, func(tx *db.Tx) (err error) {
+		if salt, _, err = tx.ShoppingItemAdd(f.ctx, f.list, db.ShoppingItemNew{Name: "salt"}); err != nil {
+			return err
+		}
+		nutmeg, _, err = tx.ShoppingItemAdd(f.ctx, f.list, db.ShoppingItemNew{Name: "nutmeg", Quantity: ptr("pinch")})
+		return err
+	})
+
+	var ticked dbsqlc.ShoppingItemsView
+	put, err := f.putAfter(t, func(tx *db.Tx) (err error) {
+		ticked, err = tx.ShoppingItemUpdate(f.ctx, salt.ID, db.ShoppingItemPatch{Checked: familyhub.Some(true)})
+		return err
+	}, db.ShoppingItemNew{Name: "salt"})
+	if err != nil {
+		t.Fatalf("salt onto salt ticked meanwhile: %v", err)
+	}
+	if it := put.Item; it.ID != salt.ID || it.Checked || put.New {
+		t.Errorf("salt onto salt ticked meanwhile: checked %v new %v, want the line unticked", it.Checked, put.New)
+	}
+	if b := put.Before; b == nil || !b.Checked || b.Version != ticked.Version {
+		t.Errorf("before %+v, want the ticked salt (version %d) the add found", b, ticked.Version)
+	}
+
+	put, err = f.putAfter(t, func(tx *db.Tx) error {
+		return tx.ShoppingItemDelete(f.ctx, nutmeg.ID)
+	}, db.ShoppingItemNew{Name: "nutmeg", Quantity: ptr("pinch")})
+	if err != nil {
+		t.Fatalf("pinch nutmeg onto nutmeg deleted meanwhile: %v", err)
+	}
+	if it := put.Item; it.ID == nutmeg.ID || !put.New || deref(it.Quantity) != "pinch" {
+		t.Errorf("pinch nutmeg onto nutmeg deleted meanwhile: %+v new %v, want a new line nutmeg pinch", it, put.New)
+	}
+
+	if got, want := f.lines(t), "salt <nil>, nutmeg pinch"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
 }

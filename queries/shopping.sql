@@ -72,6 +72,16 @@ ORDER BY position, created_at, id;
 SELECT * FROM shopping_items_view
 WHERE id = @id AND family_id = @family_id;
 
+-- ShoppingItemVersionForShare is a line's version, the line share-locked
+-- until the transaction ends: a merging add that keeps a line as it is
+-- (ShoppingItemPut) checks that the line is still as it read it, and no
+-- tick or edit lands between that check and the command's end. No row: the
+-- line is gone.
+-- name: ShoppingItemVersionForShare :one
+SELECT version FROM shopping_items
+WHERE id = @id AND family_id = @family_id
+FOR SHARE;
+
 -- ShoppingListCount counts the family's lists.
 -- name: ShoppingListCount :one
 SELECT count(*)::int FROM shopping_lists WHERE family_id = @family_id;

@@ -737,6 +737,29 @@ func (q *Queries) ShoppingItemUpdate(ctx context.Context, db DBTX, arg ShoppingI
 	return i, err
 }
 
+const shoppingItemVersionForShare = `-- name: ShoppingItemVersionForShare :one
+SELECT version FROM shopping_items
+WHERE id = $1 AND family_id = $2
+FOR SHARE
+`
+
+type ShoppingItemVersionForShareParams struct {
+	ID       uuid.UUID
+	FamilyID uuid.UUID
+}
+
+// ShoppingItemVersionForShare is a line's version, the line share-locked
+// until the transaction ends: a merging add that keeps a line as it is
+// (ShoppingItemPut) checks that the line is still as it read it, and no
+// tick or edit lands between that check and the command's end. No row: the
+// line is gone.
+func (q *Queries) ShoppingItemVersionForShare(ctx context.Context, db DBTX, arg ShoppingItemVersionForShareParams) (int64, error) {
+	row := db.QueryRow(ctx, shoppingItemVersionForShare, arg.ID, arg.FamilyID)
+	var version int64
+	err := row.Scan(&version)
+	return version, err
+}
+
 const shoppingListCount = `-- name: ShoppingListCount :one
 SELECT count(*)::int FROM shopping_lists WHERE family_id = $1
 `

@@ -22,6 +22,8 @@ const BY_PATH = [
   [409, /^\/api\/me$/, 'error.conflict.lastOwner'],
   [409, /^\/api\/family\/leave$/, 'error.conflict.leave'],
   [409, /^\/api\/family\/members\/[^/]+\/pin$/, 'error.conflict.pinName'],
+  // The list kept changing under a recipe's merging add (docs/api/recipes.md).
+  [409, /^\/api\/recipes\/[^/]+\/add-to-list$/, 'error.conflict.listChanging'],
 ];
 
 // A collection at its limit (limit_reached, docs/api.md "Limits"): which

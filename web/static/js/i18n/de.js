@@ -56,6 +56,7 @@ export default {
   'error.forbidden': 'Das darfst du nicht.',
   'error.notFound': 'Das gibt es nicht mehr: Vielleicht hat es jemand gelöscht.',
   'error.conflict': 'Das steht im Widerspruch zu etwas, das es schon gibt.',
+  'error.conflict.listChanging': 'Die Liste hat sich beim Hinzufügen geändert; versuch es noch einmal.',
   'error.conflict.email': 'Zu dieser E-Mail-Adresse gibt es schon ein Konto.',
   'error.tooLarge': 'Das ist zu viel auf einmal.',
   'error.limit': 'Davon gibt es schon so viele, wie FamilyHub erlaubt. Lösche zuerst welche.',

@@ -57,6 +57,7 @@ export default {
   'error.forbidden': 'You are not allowed to do that.',
   'error.notFound': 'It is not there any more: someone may have deleted it.',
   'error.conflict': 'That clashes with something that exists already.',
+  'error.conflict.listChanging': 'The list changed while adding; try again.',
   'error.conflict.email': 'An account with this email address exists already.',
   'error.tooLarge': 'That is too much at once.',
   'error.limit': 'There are as many of these as FamilyHub allows. Delete some first.',
