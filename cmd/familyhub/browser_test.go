@@ -355,7 +355,7 @@ func TestBrowserRealtime(t *testing.T) {
 	// checked there, never skipped.
 	week := seedWeek(t, c.a, ana, laptopLang)
 	a.goTo("/calendar", `document.querySelector('.week-grid section.week-day[aria-current=date]')`)
-	if shown := weekOfToday(a, weekStartsOn(t, laptopLang), week); shown != week {
+	if shown := weekOfToday(a, weekStartsOn(t, laptopLang), week, "UTC"); shown != week {
 		t.Logf("the week of %s shown, not the seeded week of %s (a new week began since): its events checked a week back", shown, week)
 		calNav(a, 1) // Previous
 	}
