@@ -137,3 +137,33 @@ func weekOfToday(b *browser, start time.Weekday, seeded, zone string) string {
 	}
 	return r[0]
 }
+
+// seededWeekDrawn waits until b's Week view shows the week from seeded
+// (2006-01-02) with an event titled each of titles (data-title), the
+// range drawn and the titles read in one evaluation. When the view
+// showed the next week instead (it follows today, and that week's first
+// midnight passed since weekOfToday read it), Previous goes back to the
+// seeded week, where the view stays, and the wait starts again there.
+func seededWeekDrawn(b *browser, seeded string, titles []string) {
+	b.t.Helper()
+	first, err := time.Parse(time.DateOnly, seeded)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	week := func(d time.Time) string {
+		return "week " + d.Format(time.DateOnly) + " " + d.AddDate(0, 0, 7).Format(time.DateOnly)
+	}
+	want, next := week(first), week(first.AddDate(0, 0, 7))
+	list, _ := json.Marshal(titles)
+	// [the range drawn, the titles it lacks...]
+	missing := fmt.Sprintf(`((r) => [r ?? '', ...%s.filter((t) => !document.querySelector('.week-grid li.event[data-title="' + CSS.escape(t) + '"]'))])(document.querySelector('.cal-body')?.dataset.range)`, list)
+	done := func(orNext bool) string {
+		return fmt.Sprintf(`((m) => m[0] === %q && m.length === 1 || %t && m[0] === %q)(%s)`, want, orNext, next, missing)
+	}
+	b.waitJS("the seeded week with its events, or the next week", done(true), 10*time.Second)
+	if eval[[]string](b, missing)[0] == next {
+		b.t.Logf("%s: the calendar moved on to the next week (%s) at its midnight: the seeded week's events checked a week back", b.name, next)
+		calNav(b, 1) // Previous
+	}
+	b.waitJS("the seeded week with its events", done(false), 10*time.Second)
+}
