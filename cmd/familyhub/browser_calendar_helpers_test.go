@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -49,10 +50,14 @@ func calNext(b *browser) {
 // process: each Chromium start to ask costs seconds on a loaded machine.
 var weekStarts sync.Map // string → time.Weekday
 
-// weekTags are the languages the tests' devices use: weekStartsOn asks
-// for them with the first tag it is given, so that one Chromium start
+// weekTags are the languages the tests use (their devices', and
+// TestBrowserWeekStartsOn's Saturday-first ar-EG): weekStartsOn asks for
+// them with the first tag it is given, so that one Chromium start
 // answers the test process.
-var weekTags = []string{"en-US", "en-GB", "de-DE"}
+var weekTags = []string{"en-US", "en-GB", "de-DE", "ar-EG"}
+
+// weekStartRuns counts weekStartsOn's Chromium starts.
+var weekStartRuns atomic.Int32
 
 // weekStartsOn is the first day of lang's calendar week as the app finds
 // it: i18n.js's firstDayOfWeek, which the calendar's Week and Month
@@ -78,6 +83,7 @@ func weekStartsOn(tb testing.TB, lang string) time.Weekday {
 }).join(' '));</script>`
 	ctx, cancel := context.WithTimeout(tb.Context(), 30*time.Second)
 	defer cancel()
+	weekStartRuns.Add(1)
 	out, err := exec.CommandContext(ctx, chromiumPath, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+profile,
 		"--dump-dom", "data:text/html,"+url.PathEscape(src)).Output()
