@@ -66,11 +66,17 @@ var weekStartRuns atomic.Int32
 // Sunday for en-US, Monday for en-GB and de-DE, Saturday for ar-EG. A
 // table of its own here knew Sunday only for -US, and would drift from
 // the data the app reads. It fails the test when Chromium does not answer.
+// Its Chromium is a process of its own, with the pool's flags
+// (chromiumFlags), not one of the pool's browsers: those are the test's
+// devices, started ahead for it, and one taken here would leave the test
+// to start a device cold, at the same cost, with the pool's bookkeeping
+// (its clean-up and refill are newBrowser's, per *testing.T) on top.
 func weekStartsOn(tb testing.TB, lang string) time.Weekday {
 	tb.Helper()
 	if d, ok := weekStarts.Load(lang); ok {
 		return d.(time.Weekday)
 	}
+	needChromium(tb)
 	profile, err := os.MkdirTemp(profilesRoot, "familyhub-chromium-")
 	if err != nil {
 		tb.Fatal(err)
@@ -84,12 +90,21 @@ func weekStartsOn(tb testing.TB, lang string) time.Weekday {
 	ctx, cancel := context.WithTimeout(tb.Context(), 30*time.Second)
 	defer cancel()
 	weekStartRuns.Add(1)
-	out, err := exec.CommandContext(ctx, chromiumPath, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+profile,
-		"--dump-dom", "data:text/html,"+url.PathEscape(src)).Output()
+	args := []string{"--user-data-dir=" + profile, "--dump-dom", "data:text/html," + url.PathEscape(src)}
+	for _, f := range chromiumFlags {
+		args = append(args, "--"+f)
+	}
+	cmd := exec.CommandContext(ctx, chromiumPath, args...)
+	// Chromium's children may outlive it holding its stdout: Output
+	// returns 5 s after Chromium exits (or is killed) whatever they do.
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.Output()
 	// The answers follow the script in the page (the script's own text
 	// is dumped too): "en-US=7 en-GB=1 …", getWeekInfo's 1 = Monday … 7 = Sunday.
-	written := out[bytes.LastIndex(out, []byte("</script>"))+1:]
+	var written []byte
+	if i := bytes.LastIndex(out, []byte("</script>")); i >= 0 {
+		written = out[i+len("</script>"):]
+	}
 	for _, m := range regexp.MustCompile(`([A-Za-z0-9-]+)=([1-7])\b`).FindAllSubmatch(written, -1) {
 		weekStarts.Store(string(m[1]), time.Weekday((m[2][0]-'0')%7))
 	}

@@ -41,12 +41,19 @@ type browser struct {
 	errs *[]string
 }
 
+// needChromium fails the test when Debian's chromium is not installed,
+// saying how to install it.
+func needChromium(tb testing.TB) {
+	tb.Helper()
+	if _, err := exec.LookPath(chromiumPath); err != nil {
+		tb.Fatalf("%s not found: the browser tests need Debian's chromium; run deploy/ensure-chromium.sh (as root it installs it)", chromiumPath)
+	}
+}
+
 func newBrowser(t *testing.T, name string, width, height int64, scale float64) *browser {
 	browserTest(t)
 	t.Helper()
-	if _, err := exec.LookPath(chromiumPath); err != nil {
-		t.Fatalf("%s not found: the browser tests need Debian's chromium; run deploy/ensure-chromium.sh (as root it installs it)", chromiumPath)
-	}
+	needChromium(t)
 	// A browser started ahead (browser_pool_test.go): its own process and
 	// new profile, as one started here.
 	w, replaced, err := takeBrowser(width, height)
