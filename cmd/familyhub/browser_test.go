@@ -202,6 +202,12 @@ func seedFamily(t *testing.T, s *Main, ana member) string {
 // members of one family, each on a different replica.
 func TestBrowserRealtime(t *testing.T) {
 	browserTest(t)
+	// A's calendar opens on the week grid: the calendar week of A's
+	// language (en-US: Sunday first) that holds today (seedWeek puts
+	// events in it). weekStartsOn asks its own Chromium for the week's
+	// first day: now, before the devices start, not beside them.
+	const laptopLang = "en-US"
+	weekStart := weekStartsOn(t, laptopLang)
 	c := newCluster(t)
 	ana := signupAt(t, c.a.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	inv := restAs(t, ana, c.a, "POST", "/api/family/invites", nil)
@@ -209,10 +215,6 @@ func TestBrowserRealtime(t *testing.T) {
 	listID := seedFamily(t, c.a, ana)
 
 	// A: a laptop on replica A; B: a phone on replica B.
-	// A's calendar opens on the week grid: the calendar week of A's
-	// language (en-US: Sunday first, weekStartsOn) that holds today
-	// (seedWeek puts events in it).
-	const laptopLang = "en-US"
 	a := newDevice(t, "A", 1100, 760, browserOpts{lang: laptopLang, realWeek: true})
 	bb := newBrowser(t, "B", 390, 760, 2)
 	var wg sync.WaitGroup
@@ -364,7 +366,7 @@ func TestBrowserRealtime(t *testing.T) {
 	// midnight passes while it waits).
 	week, titles := seedWeek(t, c.a, ana, laptopLang)
 	a.goTo("/calendar", `document.querySelector('.week-grid section.week-day[aria-current=date]')`)
-	if shown := weekOfToday(a, weekStartsOn(t, laptopLang), week, "UTC"); shown != week {
+	if shown := weekOfToday(a, weekStart, week, "UTC"); shown != week {
 		t.Logf("the week of %s shown, not the seeded week of %s (a new week began since): its events checked a week back", shown, week)
 		calNav(a, 1) // Previous
 	}
