@@ -328,7 +328,7 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
 		// the seeded week's, or the next week's when the family's first
 		// weekday's midnight passed since seeding (weekOfToday fails any
 		// other week).
-		week := weekOfToday(b, weekStartsOn(t, w.lang), f.weekStart)
+		week := weekOfToday(b, weekStartsOn(t, w.lang), f.weekStart, w.zone)
 		from := 0
 		if week != f.weekStart {
 			from = 7

@@ -217,6 +217,16 @@ func startKeptBrowsers() {
 	}
 }
 
+// chromiumFlags are the switches (without their "--") of every Chromium
+// the tests start: the pool's, beside chromedp's defaults, and
+// weekStartsOn's --dump-dom one, so that both run the same way.
+// no-sandbox: the tests run as root here, and chromium refuses its
+// sandbox then. headless, hide-scrollbars and mute-audio are
+// chromedp.Headless's; disable-gpu and enable-unsafe-swiftshader
+// chromedp.DisableGPU's.
+var chromiumFlags = []string{"headless", "hide-scrollbars", "mute-audio", "no-sandbox", "disable-gpu", "enable-unsafe-swiftshader",
+	"no-first-run", "disable-quic", "disable-background-networking", "disable-component-update", "disable-sync"}
+
 // start launches chromium with a new profile directory and opens its
 // first tab, collecting the page's exceptions and console errors.
 func (w *warmBrowser) start() {
@@ -228,18 +238,10 @@ func (w *warmBrowser) start() {
 		return
 	}
 	w.profile = profile
-	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.NoSandbox, // tests run as root here; chromium refuses its sandbox then
-		chromedp.Headless,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile),
-	)
+	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]), chromedp.ExecPath(chromiumPath), chromedp.UserDataDir(profile))
+	for _, f := range chromiumFlags {
+		opts = append(opts, chromedp.Flag(f, true))
+	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(warmCtx, opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(func(ev any) {
 		var msg string

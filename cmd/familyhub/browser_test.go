@@ -43,12 +43,19 @@ type browser struct {
 	errs *[]string
 }
 
+// needChromium fails the test when Debian's chromium is not installed,
+// saying how to install it.
+func needChromium(tb testing.TB) {
+	tb.Helper()
+	if _, err := exec.LookPath(chromiumPath); err != nil {
+		tb.Fatalf("%s not found: the browser tests need Debian's chromium; run deploy/ensure-chromium.sh (as root it installs it)", chromiumPath)
+	}
+}
+
 func newBrowser(t *testing.T, name string, width, height int64, scale float64) *browser {
 	browserTest(t)
 	t.Helper()
-	if _, err := exec.LookPath(chromiumPath); err != nil {
-		t.Fatalf("%s not found: the browser tests need Debian's chromium; run deploy/ensure-chromium.sh (as root it installs it)", chromiumPath)
-	}
+	needChromium(t)
 	// A browser started ahead (browser_pool_test.go): its own process and
 	// new profile, as one started here.
 	w, replaced, err := takeBrowser(width, height)
@@ -197,6 +204,12 @@ func seedFamily(t *testing.T, s *Main, ana member) string {
 // members of one family, each on a different replica.
 func TestBrowserRealtime(t *testing.T) {
 	browserTest(t)
+	// A's calendar opens on the week grid: the calendar week of A's
+	// language (en-US: Sunday first) that holds today (seedWeek puts
+	// events in it). weekStartsOn asks its own Chromium for the week's
+	// first day: now, before the devices start, not beside them.
+	const laptopLang = "en-US"
+	weekStart := weekStartsOn(t, laptopLang)
 	c := newCluster(t)
 	ana := signupAt(t, c.a.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	inv := restAs(t, ana, c.a, "POST", "/api/family/invites", nil)
@@ -204,10 +217,6 @@ func TestBrowserRealtime(t *testing.T) {
 	listID := seedFamily(t, c.a, ana)
 
 	// A: a laptop on replica A; B: a phone on replica B.
-	// A's calendar opens on the week grid: the calendar week of A's
-	// language (en-US: Sunday first, weekStartsOn) that holds today
-	// (seedWeek puts events in it).
-	const laptopLang = "en-US"
 	a := newDevice(t, "A", 1100, 760, browserOpts{lang: laptopLang, realWeek: true})
 	bb := newBrowser(t, "B", 390, 760, 2)
 	var wg sync.WaitGroup
@@ -351,26 +360,28 @@ func TestBrowserRealtime(t *testing.T) {
 	bb.waitJS("recipe page", `document.querySelector('ul.ingredients li') && document.querySelector('#add-list option[value]:not([value=""])')`, 5*time.Second)
 	bb.screenshot("recipe")
 	// The week that holds the page's today, from the laptop's first
-	// weekday, with the three events seedWeek put in it. When the week
+	// weekday, with the three events seedWeek put in it, each by its
+	// title (seedFamily's chips alone made three before). When the week
 	// after the seeded one shows (its first day's midnight passed since
 	// seeding), Previous goes back to the seeded week: its events are
-	// checked there, never skipped.
-	week := seedWeek(t, c.a, ana, laptopLang)
+	// checked there, never skipped (seededWeekDrawn goes back too when the
+	// midnight passes while it waits).
+	week, titles := seedWeek(t, c.a, ana, laptopLang)
 	a.goTo("/calendar", `document.querySelector('.week-grid section.week-day[aria-current=date]')`)
-	if shown := weekOfToday(a, weekStartsOn(t, laptopLang), week); shown != week {
+	if shown := weekOfToday(a, weekStart, week, "UTC"); shown != week {
 		t.Logf("the week of %s shown, not the seeded week of %s (a new week began since): its events checked a week back", shown, week)
 		calNav(a, 1) // Previous
 	}
-	a.waitJS("the seeded week with its three events", `document.querySelector('.week-grid section.week-day')?.getAttribute('aria-labelledby') === `+js("wd-"+week)+`
-  && document.querySelectorAll('.week-grid li.event').length >= 3`, 10*time.Second)
+	seededWeekDrawn(a, week, titles)
 	a.screenshot("calendar-desktop")
 }
 
 // seedWeek adds three events to ana's family (in UTC, seedFamily's zone)
 // on the calendar week of lang that holds today, whatever the weekday:
 // seedFamily's are the coming days, which on a Saturday are all past an
-// en-US week's end. It returns the week's first day, 2006-01-02.
-func seedWeek(t *testing.T, s *Main, ana member, lang string) string {
+// en-US week's end. It returns the week's first day, 2006-01-02, and the
+// events' titles.
+func seedWeek(t *testing.T, s *Main, ana member, lang string) (string, []string) {
 	t.Helper()
 	now := time.Now().UTC()
 	first := now.AddDate(0, 0, -((int(now.Weekday()) - int(weekStartsOn(t, lang)) + 7) % 7))
@@ -381,7 +392,7 @@ func seedWeek(t *testing.T, s *Main, ana member, lang string) string {
 		"starts_at": day(-6, "17:30"), "ends_at": day(-6, "18:45"), "rrule": "FREQ=WEEKLY"})
 	restAs(t, ana, s, "POST", "/api/calendar/events", map[string]any{"title": "Parents' evening", "starts_at": day(3, "19:00"), "ends_at": day(3, "20:00")})
 	restAs(t, ana, s, "POST", "/api/calendar/events", map[string]any{"title": "Mia's birthday party", "starts_at": day(6, "15:00"), "ends_at": day(6, "18:00")})
-	return first.Format("2006-01-02")
+	return first.Format("2006-01-02"), []string{"Football practice", "Parents' evening", "Mia's birthday party"}
 }
 
 // refetchesHeld hands the shopping view of b, once it shows the list as
