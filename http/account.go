@@ -263,8 +263,8 @@ func (s *Server) deviceKeyError(w http.ResponseWriter, r *http.Request, err erro
 	case familyhub.EUNAUTHORIZED:
 		s.logger.Warn(failed, "client_addr", addr)
 	case familyhub.EDEVREVOKED:
-		if logIt, quiet := s.revokedKeyLog.note(db.SourceKey(addr), time.Now()); logIt {
-			s.logger.Info(revokedKeyLine, append([]any{"client_addr", addr, "path", logPath(r)}, unloggedSince(quiet)...)...)
+		if logIt, attrs := s.revokedKeyLog.note(db.SourceKey(addr), time.Now()); logIt {
+			s.logger.Info(revokedKeyLine, append([]any{"client_addr", addr, "path", logPath(r)}, attrs...)...)
 		}
 	}
 	s.limitedError(w, r, err, db.LoginWindow)
