@@ -167,14 +167,20 @@ func NormalizeFamilyCode(code string) string { return NormalizeInviteCode(code) 
 // the device's id. A wrong device key answers ErrBadPIN, counted per
 // address, a revoked one ErrDeviceRevoked (deviceByKey); otherwise the attempt is counted before the
 // PIN is checked (against a dummy hash when the code or name is unknown),
-// and a child or device at its limit is ERATELIMITED.
+// and a child or device at its limit is ERATELIMITED. A PIN longer than
+// MaxPINDigits or an over-long name (never right, and not worth a hash or
+// a query) is counted per address like a wrong key, so it is answered
+// alike, ErrBadPIN and then ERATELIMITED, and cannot be sent without end.
 func (s *Store) CheckPIN(ctx context.Context, p PINSignIn) (uuid.UUID, uuid.UUID, error) {
-	if len(p.PIN) > MaxPINDigits || len(p.Name) > familyhub.MaxDisplayNameLen*4 {
-		return uuid.Nil, uuid.Nil, ErrBadPIN
-	}
 	dev, err := s.deviceByKey(ctx, p.DeviceKey, p.Addr)
 	if err != nil {
 		return uuid.Nil, uuid.Nil, err
+	}
+	if len(p.PIN) > MaxPINDigits || len(p.Name) > familyhub.MaxDisplayNameLen*4 {
+		if _, err := s.reserve(ctx, deviceKeyLimits, deviceKeyAccount, deviceKeySource(p.Addr)); err != nil {
+			return uuid.Nil, uuid.Nil, err
+		}
+		return uuid.Nil, uuid.Nil, ErrBadPIN
 	}
 	fam, err := s.Q.FamilyGet(ctx, s.Pool, dev.FamilyID)
 	if err != nil {
@@ -224,6 +230,10 @@ var deviceKeyLimits = limits{kind: "pin", window: LoginWindow, pair: MaxDeviceKe
 
 const deviceKeyAccount = "device-key"
 
+// deviceKeySource is the source wrong device keys from addr are counted
+// under.
+func deviceKeySource(addr string) string { return "addr:" + SourceKey(addr) }
+
 // deviceByKey returns the child device of key. A wrong key is ErrBadPIN
 // and counted for addr; an address at MaxDeviceKeyFailuresPerAddr is
 // refused (ERATELIMITED) for every key, right or wrong, so that the answer
@@ -242,7 +252,7 @@ func (s *Store) deviceByKey(ctx context.Context, key, addr string) (dbsqlc.Child
 			return dbsqlc.ChildDevice{}, err
 		}
 	}
-	source := "addr:" + SourceKey(addr)
+	source := deviceKeySource(addr)
 	if err := s.allowed(ctx, deviceKeyLimits, deviceKeyAccount, source); err != nil {
 		return dbsqlc.ChildDevice{}, err
 	}

@@ -245,8 +245,9 @@ func (s *Server) handlePINChildren(w http.ResponseWriter, r *http.Request) {
 const revokedKeyLine = "revoked children's device refused"
 
 // deviceKeyError answers a refused PIN sign-in or children's names request
-// and logs it: a wrong key (or family code, name or PIN) at Warn as
-// failed, once per try (they are counted and soon refused, 429), a
+// and logs it: a wrong key (or family code, name or PIN, an over-long PIN
+// or name too) at Warn as failed, once per try (every one is counted and
+// soon refused, 429, which is not logged), a
 // revoked device's key at Info (revokedKeyLine). Its family and device are
 // not known: the server keeps only the revoked key's hash
 // (child_device_revoked_keys), and neither the key nor its hash is
@@ -262,8 +263,8 @@ func (s *Server) deviceKeyError(w http.ResponseWriter, r *http.Request, err erro
 	case familyhub.EUNAUTHORIZED:
 		s.logger.Warn(failed, "client_addr", addr)
 	case familyhub.EDEVREVOKED:
-		if logIt, quiet := s.revokedKeyLog.note(db.SourceKey(addr), time.Now()); logIt {
-			s.logger.Info(revokedKeyLine, append([]any{"client_addr", addr, "path", logPath(r)}, unloggedSince(quiet)...)...)
+		if logIt, attrs := s.revokedKeyLog.note(db.SourceKey(addr), time.Now()); logIt {
+			s.logger.Info(revokedKeyLine, append([]any{"client_addr", addr, "path", logPath(r)}, attrs...)...)
 		}
 	}
 	s.limitedError(w, r, err, db.LoginWindow)

@@ -61,11 +61,11 @@ func (s *Server) issuedAs(r *http.Request, inBody bool) string {
 // logPath's, as every other line about a request shows it.
 func (s *Server) refuseOldCookie(w http.ResponseWriter, r *http.Request, planted *familyhub.Auth) {
 	clearOldName(w)
-	logIt, quiet := s.oldCookieLog.note(planted.UserID, time.Now())
+	logIt, attrs := s.oldCookieLog.note(planted.UserID, time.Now())
 	if !logIt {
 		return
 	}
-	args := append([]any{"user_id", planted.UserID, "session_id", planted.SessionID, "client_addr", s.clientAddr(r), "path", logPath(r)}, unloggedSince(quiet)...)
+	args := append([]any{"user_id", planted.UserID, "session_id", planted.SessionID, "client_addr", s.clientAddr(r), "path", logPath(r)}, attrs...)
 	s.logger.Warn("session cookie of the old name refused over HTTPS: not a session from before the __Host- name (planted, or a proxy that does not always say https)", args...)
 }
 

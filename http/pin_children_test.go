@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbtest"
 )
@@ -222,5 +223,41 @@ func TestRevokedDeviceKey(t *testing.T) {
 		if strings.Contains(strings.ToLower(logged.String()), strings.ToLower(secret)) {
 			t.Fatalf("the log holds the key or its hash (%s):\n%s", secret, logged.String())
 		}
+	}
+}
+
+// TestPINChildrenOverlongPIN: a PIN longer than db.MaxPINDigits or an
+// over-long name, with a valid or an unknown device key, is counted per
+// address like a wrong key: answered 401 like any wrong try, then 429, so
+// an unauthenticated client cannot make the server log a warning per
+// request without end.
+func TestPINChildrenOverlongPIN(t *testing.T) {
+	t.Parallel()
+	env := roleEnv(t)
+	var logged dbtest.LogBuffer
+	env.server.logger = slog.New(slog.NewTextHandler(&logged, nil))
+	f := newFamilyOfThree(t, env)
+	var dev childDeviceJSON
+	f.clients["owner"].must(http.StatusCreated, "POST", "/api/family/child-devices", map[string]any{"name": "Kitchen tablet"}).decode(t, &dev)
+	c := env.newClient()
+	c.header.Set("X-Forwarded-For", "203.0.113.93")
+	try := func(i int, want int) {
+		t.Helper()
+		key, name, pin := dev.DeviceKey, "x", strings.Repeat("1", db.MaxPINDigits+1)
+		if i%3 == 1 {
+			key = "x"
+		} else if i%3 == 2 {
+			name, pin = strings.Repeat("n", 4*familyhub.MaxDisplayNameLen+1), "1234"
+		}
+		c.must(want, "POST", "/api/auth/pin", map[string]any{"device_key": key, "family_code": dev.FamilyCode, "name": name, "pin": pin})
+	}
+	for i := range db.MaxDeviceKeyFailuresPerAddr {
+		try(i, http.StatusUnauthorized)
+	}
+	for i := range 3 * db.MaxDeviceKeyFailuresPerAddr {
+		try(i, http.StatusTooManyRequests)
+	}
+	if n := strings.Count(logged.String(), `level=WARN msg="PIN sign-in failed"`); n > db.MaxDeviceKeyFailuresPerAddr {
+		t.Fatalf("%d over-long tries logged %d warnings, want at most %d", 4*db.MaxDeviceKeyFailuresPerAddr, n, db.MaxDeviceKeyFailuresPerAddr)
 	}
 }

@@ -40,6 +40,7 @@ var heldMarks = map[string]string{
 // pageTimers is a script for browserOpts: the page's clock (Date and
 // Date.now) is off by off milliseconds, and the timers named by held are
 // held. In the page, __held(name) counts the held timers of that name,
+// __delays(name) lists the delays (ms) they were set with,
 // __fire(name) runs them now, and __advance(ms) moves the clock on by ms
 // and runs the held timers due by then (in order, and those they set).
 func pageTimers(off time.Duration, held ...string) string {
@@ -62,11 +63,12 @@ func pageTimers(off time.Duration, held ...string) string {
     const m = marks.find(([, mark]) => src.includes(mark));
     if (!m) return set(fn, ms, ...args);
     const id = next++;
-    held.set(id, { name: m[0], fn, args, at: Date.now() + (Number(ms) || 0) });
+    held.set(id, { name: m[0], fn, args, ms: Number(ms) || 0, at: Date.now() + (Number(ms) || 0) });
     return id;
   };
   window.clearTimeout = (id) => { if (!held.delete(id)) clear(id); };
   window.__held = (name) => [...held.values()].filter((h) => h.name === name).length;
+  window.__delays = (name) => [...held.values()].filter((h) => h.name === name).map((h) => h.ms);
   window.__fire = (name) => {
     let n = 0;
     for (const [id, h] of [...held]) if (h.name === name) { held.delete(id); h.fn(...h.args); n++; }

@@ -25,7 +25,8 @@ const chromiumPath = "/usr/bin/chromium"
 
 // artifactsDir is where screenshots go (git-ignored). With
 // FAMILYHUB_UPDATE_SCREENSHOTS=1 the documented ones are refreshed too:
-// docs/screenshots/pwa (docShot) and shownScreenshot.
+// docs/screenshots/pwa (most by TestBrowserAccessibility's saveShot, the
+// offline tests' by docShot) and shownScreenshot.
 var artifactsDir = filepath.Join("..", "..", "test-artifacts")
 
 // shownScreenshot is the one screenshot of screenshot's that a doc shows,

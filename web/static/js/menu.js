@@ -8,9 +8,12 @@
 // choosing an item (a dialog it opens gives the focus back there); Tab,
 // or a click or tap outside, closes it. Type-ahead: letters typed in quick
 // succession (under PAUSE_MS apart) are one prefix ("um" finds "Umbenennen",
-// after the item the first letter was typed on, round from the last); the
-// same letter again moves on to the next item starting with it. A prefix no
-// item starts with leaves the focus and is forgotten, as is one after a pause.
+// after the item the first letter was typed on, round from the last), as
+// the WAI-ARIA listbox and tree patterns have it (the menu pattern speaks
+// of single letters only); the same letter again moves on to the next item
+// starting with it. A prefix no item starts with is tried as the new letter
+// alone, from the item in focus; if no item starts with that either, the
+// focus stays and the letters are forgotten, as after a pause.
 import { h, nextId, printable } from './dom.js';
 import { currentLocale } from './i18n.js';
 
@@ -79,10 +82,14 @@ export function moreMenu(bar, items, { label, query = NARROW }) {
       can[(to + can.length) % can.length].focus();
     } else if (printable(e)) {
       if (!typed) from = at;
-      typed += e.key;
+      // A held letter stays one letter: it moves round the items starting with it.
+      if (!(typed.length === e.key.length && sameLetters(typed, e.key))) typed += e.key;
       clearTimeout(pause);
       pause = setTimeout(forgetTyped, PAUSE_MS);
-      const next = typeAhead(can, at, from, typed);
+      let next = typeAhead(can, at, from, typed);
+      // A prefix no item starts with: the new letter alone, from here ("u"
+      // then "l" at once goes on to "Liste löschen").
+      if (!next && typed !== e.key) [typed, from, next] = [e.key, at, typeAhead(can, at, at, e.key)];
       if (next) { e.preventDefault(); next.focus(); } else forgetTyped();
     }
   });
@@ -115,31 +122,34 @@ export function moreMenu(bar, items, { label, query = NARROW }) {
   mq.addEventListener('change', place);
   return {
     destroy() {
+      forgetTyped();
       mq.removeEventListener('change', place);
       document.removeEventListener('pointerdown', outside, true);
     },
   };
 }
 
+/** sameLetters(a, b): a and b are the same in the app's language, case and accents aside. */
+function sameLetters(a, b) {
+  return new Intl.Collator(currentLocale(), { sensitivity: 'base' }).compare(a, b) === 0;
+}
+
 /**
  * typeAhead(items, at, from, typed) is the item the letters typed move to,
  * the focus on index at, the first letter typed on index from, or null: one
- * letter, or the same letter again and again, the next item after at whose
- * label starts with it; else the first after from whose label starts with
- * typed; round from the start. In the app's language with case and accents
- * aside ("l" finds "Liste löschen", "ä" and "a" both find "Ändern" and
- * "Abgehakte …", "ab" finds "Äb…").
+ * letter, the next item after at whose label starts with it; more, the
+ * first after from whose label starts with typed; round from the start. In
+ * the app's language with case and accents aside ("l" finds "Liste
+ * löschen", "ä" and "a" both find "Ändern" and "Abgehakte …", "ab" finds
+ * "Äb…").
  */
 function typeAhead(items, at, from, typed) {
-  const same = new Intl.Collator(currentLocale(), { sensitivity: 'base' });
   const letters = [...typed.normalize()];
-  const again = letters.every((c) => same.compare(c, letters[0]) === 0);
-  const [start, prefix] = again ? [at, letters[0]] : [from, typed.normalize()];
-  const n = again ? 1 : letters.length;
+  const start = letters.length === 1 ? at : from;
   for (let i = 1; i <= items.length; i++) {
     const el = items[(start + i + items.length) % items.length];
-    const label = [...(el.getAttribute('aria-label') || el.textContent).trim().normalize()].slice(0, n).join('');
-    if (label && same.compare(label, prefix) === 0) return el;
+    const label = [...(el.getAttribute('aria-label') || el.textContent).trim().normalize()].slice(0, letters.length).join('');
+    if (label && sameLetters(label, letters.join(''))) return el;
   }
   return null;
 }
