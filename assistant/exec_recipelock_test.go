@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -206,7 +207,14 @@ func (f *testFamily) holdTx(a *familyhub.Auth, fn func(ctx context.Context, tx *
 	var once sync.Once
 	var err error
 	release = func() error {
-		once.Do(func() { close(proceed); err = <-done })
+		once.Do(func() {
+			close(proceed)
+			select {
+			case err = <-done:
+			case <-time.After(10 * time.Second):
+				err = errors.New("the held transaction did not end within 10 s of its release")
+			}
+		})
 		return err
 	}
 	f.t.Cleanup(func() { _ = release() })
@@ -215,6 +223,8 @@ func (f *testFamily) holdTx(a *familyhub.Auth, fn func(ctx context.Context, tx *
 	case err := <-done:
 		done <- err // for release
 		f.t.Fatalf("the held transaction: %v", err)
+	case <-time.After(10 * time.Second):
+		f.t.Fatal("the held transaction did not get to hold within 10 s")
 	}
 	return release
 }

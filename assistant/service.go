@@ -312,7 +312,9 @@ func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error)
 	say := c.speaker(now)
 	say.namesDate = early(c.at()) && saysTomorrow.MatchString(c.text)
 	ans := Answer{ID: c.id, Intent: in, Source: c.source, Lang: c.lang, Loc: c.loc, QuestionID: c.answers}
-	err := s.store.Tx(ctx, func(tx *db.Tx) error {
+	in0, ans0 := in, ans
+	err := s.txFor(in)(ctx, func(tx *db.Tx) error {
+		in, ans = in0, ans0 // a try after a deadlock starts afresh
 		if err := s.serialize(ctx, tx, c, time.Time{}); err != nil {
 			return err
 		}

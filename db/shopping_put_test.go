@@ -197,13 +197,9 @@ func TestShoppingItemPutLineChanged(t *testing.T) {
 		milk, _, err = tx.ShoppingItemAdd(f.ctx, f.list, db.ShoppingItemNew{Name: "milk", Quantity: ptr("1 l")})
 		return err
 	})
-	putAfter := func(meanwhile func(tx *db.Tx) error, p db.ShoppingItemNew) (db.ShoppingPut, error) {
-		t.Helper()
-		return f.putAfter(t, meanwhile, p)
-	}
 
 	var ticked dbsqlc.ShoppingItemsView
-	put, err := putAfter(func(tx *db.Tx) (err error) {
+	put, err := f.putAfter(t, func(tx *db.Tx) (err error) {
 		ticked, err = tx.ShoppingItemUpdate(f.ctx, eggs.ID, db.ShoppingItemPatch{Checked: familyhub.Some(true)})
 		return err
 	}, db.ShoppingItemNew{Name: "eggs", Quantity: ptr("2")})
@@ -221,7 +217,7 @@ func TestShoppingItemPutLineChanged(t *testing.T) {
 		t.Errorf("OnList lacks the line as the add left it: %+v", put.OnList)
 	}
 
-	put, err = putAfter(func(tx *db.Tx) error {
+	put, err = f.putAfter(t, func(tx *db.Tx) error {
 		return tx.ShoppingItemDelete(f.ctx, milk.ID)
 	}, db.ShoppingItemNew{Name: "milk", Quantity: ptr("1 l")})
 	if err != nil {

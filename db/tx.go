@@ -54,6 +54,24 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.tx(ctx, false, fn)
 }
 
+// TxTries is how often TxRetry runs a transaction at most.
+const TxTries = 3
+
+// TxRetry is Tx, run again from the start when PostgreSQL rolled it back
+// for a deadlock or a serialization failure (Retryable), TxTries tries
+// at most: writers that lock several rows in their own order (a merging
+// add keeping one line and writing another, a member ticking two) can
+// meet the other way round, and one of them is failed (40P01). fn runs
+// once per try and must start afresh each time: whatever it set outside
+// the transaction in a failed try is stale.
+func (s *Store) TxRetry(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	for try := 0; try == 0 || Retryable(err) && try < TxTries; try++ {
+		err = s.Tx(ctx, fn)
+	}
+	return err
+}
+
 // TxGenericPlans is Tx with every statement of the transaction planned
 // with its generic plan (plan_cache_mode = force_generic_plan, local to
 // the transaction), set with the caller's settings at BEGIN: no statement

@@ -179,7 +179,9 @@ func (s *Server) handleRecipeAddToList(w http.ResponseWriter, r *http.Request) {
 	}
 	var out []shoppingItemJSON
 	var replayed bool
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	// Again after a deadlock with another member's change of two lines
+	// (db.Store.TxRetry): a line kept is share-locked while others are written.
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		var items []dbsqlc.ShoppingItemsView
 		items, replayed, err = tx.RecipeAddToList(r.Context(), id, p)
 		out = toShoppingItemJSONs(items)

@@ -22,8 +22,9 @@ const BY_PATH = [
   [409, /^\/api\/me$/, 'error.conflict.lastOwner'],
   [409, /^\/api\/family\/leave$/, 'error.conflict.leave'],
   [409, /^\/api\/family\/members\/[^/]+\/pin$/, 'error.conflict.pinName'],
-  // The list kept changing under a recipe's merging add (docs/api/recipes.md).
-  [409, /^\/api\/recipes\/[^/]+\/add-to-list$/, 'error.conflict.listChanging'],
+  // The list kept changing under a recipe's merging add (docs/api/recipes.md):
+  // a 409 without a field (one with field "id" is a request id used before).
+  [409, /^\/api\/recipes\/[^/]+\/add-to-list$/, 'error.conflict.listChanging', { fieldless: true }],
 ];
 
 // A collection at its limit (limit_reached, docs/api.md "Limits"): which
@@ -83,7 +84,7 @@ export function friendly(status, code, field, ctx = {}) {
     const limit = BY_LIMIT.find(([re]) => re.test(ctx.path || ''));
     if (limit) return t(limit[1]);
   }
-  const special = BY_PATH.find(([s, re]) => s === status && re.test(ctx.path || ''));
+  const special = BY_PATH.find(([s, re, , only]) => s === status && re.test(ctx.path || '') && !(only?.fieldless && field));
   if (special) return t(special[2]);
   if (status === 401) return t(ctx.path === '/api/auth/login' ? 'error.login' : 'error.unauthorized');
   if (code === 'invalid' || status === 422) {

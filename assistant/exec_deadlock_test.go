@@ -1,0 +1,103 @@
+package assistant
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbsqlc"
+)
+
+// TestAddRetriedAfterDeadlock: "add salt and 2 eggs" keeps the open
+// "salt" (share-locked) and then merges into "eggs 6", while Ben ticks
+// eggs and then salt: a lock cycle (db test TestShoppingItemPutDeadlock).
+// PostgreSQL fails the command's transaction (it waited first); the
+// command runs again on the list as Ben's ticks left it (both unticked,
+// eggs 2), and its undo ticks both again. Without the retry the command
+// failed (an internal error).
+func TestAddRetriedAfterDeadlock(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	var salt, eggs dbsqlc.ShoppingItemsView
+	f.tx(f.ana, func(ctx context.Context, tx *db.Tx) (err error) {
+		if salt, _, err = tx.ShoppingItemAdd(ctx, weekly.ID, db.ShoppingItemNew{Name: "salt"}); err != nil {
+			return err
+		}
+		six := "6"
+		eggs, _, err = tx.ShoppingItemAdd(ctx, weekly.ID, db.ShoppingItemNew{Name: "eggs", Quantity: &six})
+		return err
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ticks, err := f.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ticks.Rollback(context.Background())
+	tick := func(id uuid.UUID) error {
+		_, err := ticks.Exec(ctx, "UPDATE shopping_items SET checked = true, checked_at = now() WHERE id = $1", id)
+		return err
+	}
+	if err := tick(eggs.ID); err != nil {
+		t.Fatal(err)
+	}
+	ch := f.sayAsync(f.ana, Request{Text: "add salt and 2 eggs to the weekly list", Lang: "en"})
+	if r := f.waitDoneOrLocks(ch, 1); r != nil {
+		t.Fatalf("the command ended before waiting for eggs: %+v %v", r.ans, r.err)
+	}
+	// The command waits for eggs half a second before the ticks wait for
+	// salt: its deadlock check (deadlock_timeout, 1 s, after it began to
+	// wait) comes well before theirs whatever the machine's load, so the
+	// command is the one PostgreSQL fails.
+	waitedFor(t, f.pool, 500*time.Millisecond)
+	// Waits for the command's share lock on salt until PostgreSQL fails
+	// the command's transaction (deadlock_timeout after it began to wait).
+	if err := tick(salt.ID); err != nil {
+		t.Fatalf("Ben's tick of salt: %v (PostgreSQL failed the ticks, not the command: nothing to retry)", err)
+	}
+	if err := ticks.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var r said
+	select {
+	case r = <-ch:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the command never answered")
+	}
+	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
+		t.Fatalf("add salt and 2 eggs after a deadlock: %+v %v", r.ans, r.err)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "salt, 2 eggs" {
+		t.Fatalf("after the add: %q, want salt, 2 eggs (both unticked)", got)
+	}
+	if _, err := f.undo(f.ana, r.ans.ID); err != nil {
+		t.Fatalf("undo the add: %v", err)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "salt✓, 6 eggs✓" {
+		t.Fatalf("after the undo: %q, want Ben's ticks back: salt✓, 6 eggs✓", got)
+	}
+}
+
+// waitedFor waits (10 s at most) until a lock request of pool's database
+// has waited for d.
+func waitedFor(t *testing.T, pool *pgxpool.Pool, d time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var waited bool
+		if err := pool.QueryRow(context.Background(), `SELECT coalesce(clock_timestamp() - min(l.waitstart) >= make_interval(secs => $1), false)
+			FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE NOT l.granted AND a.datname = current_database()`, d.Seconds()).Scan(&waited); err != nil {
+			t.Fatal(err)
+		}
+		if waited {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no lock request waited for %v", d)
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition with a deadline
+	}
+}

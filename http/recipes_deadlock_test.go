@@ -1,0 +1,113 @@
+package http
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// TestRecipeAddToListDeadlockRetried: a recipe's add-to-list that keeps
+// the open "salt" (share-locked) and then merges "2 eggs" can deadlock
+// with a member ticking eggs and then salt (db test
+// TestShoppingItemPutDeadlock). PostgreSQL fails the add (it waited
+// first: its deadlock check runs first); the add runs again once the
+// ticks committed and unticks both lines, 201. Without the retry the add
+// answered 500.
+func TestRecipeAddToListDeadlockRetried(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, Config{})
+	c, _ := env.signup("deadlock@example.org", "Deadlocks")
+	var rec recipeJSON
+	c.must(http.StatusCreated, "POST", "/api/recipes", map[string]any{
+		"title": "Omelette", "servings": 1,
+		"ingredients": []map[string]any{{"name": "salt"}, {"name": "eggs", "quantity": 2}},
+	}).decode(t, &rec)
+	var list shoppingListJSON
+	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
+	L := "/api/shopping/lists/" + list.ID.String()
+	var salt, eggs shoppingItemJSON
+	c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": "salt"}).decode(t, &salt)
+	c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": "eggs", "quantity": "6"}).decode(t, &eggs)
+
+	// The member's ticks: eggs now, salt once the add waits for eggs.
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	ticks, err := env.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ticks.Rollback(context.Background())
+	tick := func(id fmt.Stringer) error {
+		_, err := ticks.Exec(ctx, "UPDATE shopping_items SET checked = true, checked_at = now() WHERE id = $1", id.String())
+		return err
+	}
+	if err := tick(eggs.ID); err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest("POST", env.ts.URL+"/api/recipes/"+rec.ID.String()+"/add-to-list", strings.NewReader(`{"list_id":"`+list.ID.String()+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	done := c.sendAsync(req)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		// Half a second: the add's deadlock check (deadlock_timeout, 1 s,
+		// after it began to wait) comes well before the ticks' whatever
+		// the machine's load, so the add is the one PostgreSQL fails.
+		var waiting bool
+		if err := env.pool.QueryRow(ctx, `SELECT coalesce(clock_timestamp() - min(l.waitstart) >= interval '500 ms', false)
+			FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE NOT l.granted AND a.datname = current_database()`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			break
+		}
+		select {
+		case r := <-done:
+			t.Fatalf("the add ended before waiting for eggs: %d %s", r.StatusCode, r.body)
+		case <-time.After(5 * time.Millisecond): // polling a condition with a deadline
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the add never waited for eggs for half a second")
+		}
+	}
+	// Waits for the add's share lock on salt: the cycle. PostgreSQL fails
+	// the add (deadlock_timeout after it began to wait), and this goes on.
+	if err := tick(salt.ID); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "40P01" {
+			t.Fatal("PostgreSQL failed the ticks, not the add: nothing to retry")
+		}
+		t.Fatal(err)
+	}
+	if err := ticks.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var r response
+	select {
+	case r = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the add never answered")
+	}
+	if r.StatusCode != http.StatusCreated {
+		t.Fatalf("add-to-list after a deadlock: %d %s", r.StatusCode, r.body)
+	}
+	var got shoppingListWithItemsJSON
+	c.must(http.StatusOK, "GET", L, nil).decode(t, &got)
+	var lines []string
+	for _, it := range got.Items {
+		lines = append(lines, fmt.Sprintf("%s %s %v", it.Name, deref(it.Quantity), it.Checked))
+	}
+	// Run again on the list as the ticks left it: both lines unticked,
+	// eggs as the recipe's 2.
+	if want := []string{"salt <nil> false", "eggs 2 false"}; !slices.Equal(lines, want) {
+		t.Fatalf("list %q, want %q", lines, want)
+	}
+}
