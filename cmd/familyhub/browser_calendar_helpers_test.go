@@ -115,18 +115,29 @@ func weekStartsOn(tb testing.TB, lang string) time.Weekday {
 	return d.(time.Weekday)
 }
 
+// weekFirst is the first day of the calendar week, starting on start,
+// that holds t: t itself or up to six days before it, at t's clock time
+// and in t's zone.
+func weekFirst(t time.Time, start time.Weekday) time.Time {
+	return t.AddDate(0, 0, -((int(t.Weekday()) - int(start) + 7) % 7))
+}
+
 // weekOfToday returns the first day (2006-01-02) of the calendar week,
 // from start, that holds b's today as its Week view marks it
 // (aria-current), the view showing that week from its first day. That
 // week must be seeded (the week the test seeded its events in) or the
 // one after it, and the one after only when the family's first weekday's
 // midnight has passed by the Go clock too (in zone, the family's time
-// zone): seeded <= week <= the week of the Go clock's today, read after
-// the page's. Any other week, no today shown or a week shown from another
-// day fails the test. (Before, the week the page showed was taken as it
-// came: a page whose clock or zone was off was checked against its own
-// wrong week, and passed; then the next week was taken whatever the
-// clock, and a page clock 7 days fast passed.)
+// zone), and the seeded one only when it had not passed yet: the page's
+// week must lie between the Go clock's weeks read just before and just
+// after the page's (a new week beginning between the two reads passes
+// either way). Any other week, no today shown or a week shown from
+// another day fails the test. (Before, the week the page showed was
+// taken as it came: a page whose clock or zone was off was checked
+// against its own wrong week, and passed; then the next week was taken
+// whatever the clock, and a page clock 7 days fast passed; then only the
+// Go week after the read bounded it, and a page clock behind, still in
+// the seeded week after the Go clock had left it, passed.)
 func weekOfToday(b *browser, start time.Weekday, seeded, zone string) string {
 	b.t.Helper()
 	first, err := time.Parse(time.DateOnly, seeded)
@@ -138,6 +149,7 @@ func weekOfToday(b *browser, start time.Weekday, seeded, zone string) string {
 		b.t.Fatal(err)
 	}
 	next := first.AddDate(0, 0, 7).Format(time.DateOnly)
+	goBefore := weekFirst(time.Now().In(loc), start).Format(time.DateOnly)
 	r := eval[[]string](b, fmt.Sprintf(`((today) => {
   const head = document.querySelector('.week-grid section.week-day')?.getAttribute('aria-labelledby') ?? '';
   if (!today) return ['', head];
@@ -145,14 +157,13 @@ func weekOfToday(b *browser, start time.Weekday, seeded, zone string) string {
   d.setUTCDate(d.getUTCDate() - (d.getUTCDay() - %d + 7) %% 7);
   return [d.toISOString().slice(0, 10), head];
 })(document.querySelector('.week-grid section.week-day[aria-current=date]')?.getAttribute('aria-labelledby'))`, int(start)))
-	now := time.Now().In(loc)
-	goWeek := now.AddDate(0, 0, -((int(now.Weekday()) - int(start) + 7) % 7)).Format(time.DateOnly)
+	goAfter := weekFirst(time.Now().In(loc), start).Format(time.DateOnly)
 	switch week, head := r[0], r[1]; {
 	case week == "":
 		b.t.Fatalf("%s: the Week view marks no day as today (it shows the week from %q), want a day of the week of %s or of %s", b.name, head, seeded, next)
-	case week != seeded && week != next || week > goWeek:
-		b.t.Fatalf("%s: the Week view's today is in the week of %s, want the seeded week of %s or, once the Go clock is in it too (it is in the week of %s), the next, of %s: the page's clock or zone is off",
-			b.name, week, seeded, goWeek, next)
+	case week != seeded && week != next || week < goBefore || week > goAfter:
+		b.t.Fatalf("%s: the Week view's today is in the week of %s, want the seeded week of %s or the next, of %s, and the Go clock's (the week of %s before the page was read, of %s after): the page's clock or zone is off",
+			b.name, week, seeded, next, goBefore, goAfter)
 	case head != "wd-"+week:
 		b.t.Fatalf("%s: the Week view starts at %s, not on the week's first day %s", b.name, head, week)
 	}

@@ -217,9 +217,12 @@ func startKeptBrowsers() {
 	}
 }
 
-// chromiumFlags are the switches (without their "--") of every Chromium
-// the tests start: the pool's, beside chromedp's defaults, and
-// weekStartsOn's --dump-dom one, so that both run the same way.
+// chromiumFlags are the switches (without their "--") that every
+// Chromium the tests start is given: the pool's and weekStartsOn's
+// --dump-dom one get the same switches. Only the pool's get chromedp's
+// defaults (DefaultExecAllocatorOptions: disable-dev-shm-usage,
+// disable-extensions, disable-features and more) too, before these;
+// weekStartsOn's gets these alone, not chromedp's defaults.
 // no-sandbox: the tests run as root here, and chromium refuses its
 // sandbox then. headless, hide-scrollbars and mute-audio are
 // chromedp.Headless's; disable-gpu and enable-unsafe-swiftshader

@@ -236,8 +236,10 @@ func seedShots(t *testing.T, m *Main, lang string) shotFamily {
 	// the 5th is in the week of Monday the 30th (en-GB, de-DE) or of Sunday
 	// the 29th (en-US); Sunday the 6th in the week of Monday the 30th or of
 	// Sunday the 6th. Today is the family zone's, as the calendar's.
-	week := -((int(now.Weekday()) - int(weekStartsOn(t, w.lang)) + 7) % 7)
-	inWeek := func(day, hour, minute int) time.Time { return at(week+day, hour, minute) }
+	first := weekFirst(now, weekStartsOn(t, w.lang))
+	inWeek := func(day, hour, minute int) time.Time {
+		return time.Date(first.Year(), first.Month(), first.Day()+day, hour, minute, 0, 0, loc)
+	}
 	for _, tk := range w.tasks {
 		body := map[string]any{"title": tk.title}
 		if tk.notes != "" {

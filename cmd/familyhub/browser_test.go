@@ -162,6 +162,10 @@ func (b *browser) goTo(path, cond string) {
 	b.waitJS("page "+path, cond, 10*time.Second)
 }
 
+// seedZone is the time zone of the family TestBrowserRealtime signs up
+// and seedWeek's events are placed in (seedFamily's are UTC too).
+const seedZone = "UTC"
+
 // seedFamily fills a family with what the screenshots show and returns the
 // shopping list's id.
 func seedFamily(t *testing.T, s *Main, ana member) string {
@@ -212,7 +216,7 @@ func TestBrowserRealtime(t *testing.T) {
 	const laptopLang = "en-US"
 	weekStart := weekStartsOn(t, laptopLang)
 	c := newCluster(t)
-	ana := signupAt(t, c.a.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	ana := signupAt(t, c.a.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera","time_zone":"`+seedZone+`"}`)
 	inv := restAs(t, ana, c.a, "POST", "/api/family/invites", nil)
 	ben := signupAt(t, c.b.URL(), fmt.Sprintf(`{"email":"ben@example.org","password":"correct horse","display_name":"Ben","invite_code":%q}`, inv["code"]))
 	listID := seedFamily(t, c.a, ana)
@@ -369,7 +373,7 @@ func TestBrowserRealtime(t *testing.T) {
 	// midnight passes while it waits).
 	week, titles := seedWeek(t, c.a, ana, laptopLang)
 	a.goTo("/calendar", `document.querySelector('.week-grid section.week-day[aria-current=date]')`)
-	if shown := weekOfToday(a, weekStart, week, "UTC"); shown != week {
+	if shown := weekOfToday(a, weekStart, week, seedZone); shown != week {
 		t.Logf("the week of %s shown, not the seeded week of %s (a new week began since): its events checked a week back", shown, week)
 		calNav(a, 1) // Previous
 	}
@@ -377,17 +381,25 @@ func TestBrowserRealtime(t *testing.T) {
 	a.screenshot("calendar-desktop")
 }
 
-// seedWeek adds three events to ana's family (in UTC, seedFamily's zone)
+// seedWeek adds three events to ana's family (in seedZone, the family's)
 // on the calendar week of lang that holds today, whatever the weekday:
 // seedFamily's are the coming days, which on a Saturday are all past an
 // en-US week's end. It returns the week's first day, 2006-01-02, and the
 // events' titles.
 func seedWeek(t *testing.T, s *Main, ana member, lang string) (string, []string) {
 	t.Helper()
-	now := time.Now().UTC()
-	first := now.AddDate(0, 0, -((int(now.Weekday()) - int(weekStartsOn(t, lang)) + 7) % 7))
+	loc, err := time.LoadLocation(seedZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := weekFirst(time.Now().In(loc), weekStartsOn(t, lang))
 	day := func(n int, hhmm string) string {
-		return first.AddDate(0, 0, n).Format("2006-01-02") + "T" + hhmm + ":00Z"
+		d := first.AddDate(0, 0, n).Format(time.DateOnly) + "T" + hhmm
+		at, err := time.ParseInLocation("2006-01-02T15:04", d, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return at.Format(time.RFC3339)
 	}
 	restAs(t, ana, s, "POST", "/api/calendar/events", map[string]any{"title": "Football practice", "location": "Park Road pitch",
 		"starts_at": day(-6, "17:30"), "ends_at": day(-6, "18:45"), "rrule": "FREQ=WEEKLY"})

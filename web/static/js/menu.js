@@ -129,9 +129,15 @@ export function moreMenu(bar, items, { label, query = NARROW }) {
   };
 }
 
+/** collators: one Intl.Collator per locale (making one is costly), made when first asked for. */
+const collators = new Map();
+
 /** sameLetters(a, b): a and b are the same in the app's language, case and accents aside. */
 function sameLetters(a, b) {
-  return new Intl.Collator(currentLocale(), { sensitivity: 'base' }).compare(a, b) === 0;
+  const locale = currentLocale();
+  let c = collators.get(locale);
+  if (!c) collators.set(locale, (c = new Intl.Collator(locale, { sensitivity: 'base' })));
+  return c.compare(a, b) === 0;
 }
 
 /**
