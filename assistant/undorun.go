@@ -43,24 +43,31 @@ func (s *Service) startUndo(req context.Context, arrived time.Time) (r *undoRun,
 // tx runs fn in one transaction, its statements under r's deadline (the
 // ctx fn gets), again after a deadlock (the categoriser filing the same
 // items in another order) while time is left, db.TxTries tries at most.
+// Its own loop, not db.Store.TxRetry: the deadline is checked before a
+// try takes a connection, and whether a COMMIT was sent is the last
+// try's alone (a try that fails before fn runs must not keep an earlier
+// try's "committing", or an undo that wrote nothing answers "unknown").
 func (r *undoRun) tx(store *db.Store, fn func(ctx context.Context, tx *db.Tx) error) error {
-	tries, committing := 0, false
-	err := store.TxRetry(r.commit, func(tx *db.Tx) error {
-		if tries++; tries > 1 && time.Until(r.deadline) < time.Millisecond {
+	var err error
+	for try := 0; try == 0 || db.Retryable(err) && try < db.TxTries; try++ {
+		if try > 0 && time.Until(r.deadline) < time.Millisecond {
 			return db.ErrAssistantBusy // a deadlock, and no time left to run again
 		}
-		committing = false
-		if err := fn(r.ctx, tx); err != nil {
+		committing := false
+		err = store.Tx(r.commit, func(tx *db.Tx) error {
+			if err := fn(r.ctx, tx); err != nil {
+				return err
+			}
+			if err := r.ctx.Err(); err != nil {
+				return err // its time ran out as fn ended: no COMMIT
+			}
+			committing = true
+			return nil
+		})
+		if committing && err != nil && db.CommitUnknown(err) {
+			r.unknown = true
 			return err
 		}
-		if err := r.ctx.Err(); err != nil {
-			return err // its time ran out as fn ended: no COMMIT
-		}
-		committing = true
-		return nil
-	})
-	if committing && db.CommitUnknown(err) { // a retryable error is never unknown
-		r.unknown = true
 	}
 	return err
 }
