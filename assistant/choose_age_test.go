@@ -49,15 +49,16 @@ func TestChoiceFromQuestionSaidAt(t *testing.T) {
 			return err
 		})
 	}
-	said := time.Date(2026, 12, 5, 1, 30, 0, 0, f.loc)
-	f.setNow(time.Date(2026, 12, 5, 4, 30, 0, 0, f.loc))
+	day := f.dayAhead() // the snooze's end must be ahead of the wall clock
+	said := time.Date(day.Year(), day.Month(), day.Day(), 1, 30, 0, 0, f.loc)
+	f.setNow(time.Date(day.Year(), day.Month(), day.Day(), 4, 30, 0, 0, f.loc))
 	q, err := f.svc.Command(f.ctx(f.ana), Request{Text: "snooze water the until tomorrow at 7pm", Lang: "en", SaidAt: &said})
 	if err != nil || q.Outcome != OutcomeQuestion {
 		t.Fatalf("the question: %+v %v", q, err)
 	}
 	f.setNow(f.now.Add(5 * time.Minute))
 	a, err := f.svc.Choose(f.ctx(f.ana), q.ID, 0, "en", Device{})
-	if want := " until today (Sat, Dec 5) at 19:00."; err != nil || !strings.HasSuffix(a.Message, want) {
+	if want := " until today (" + day.Format("Mon, Jan 2") + ") at 19:00."; err != nil || !strings.HasSuffix(a.Message, want) {
 		t.Errorf("said at 01:30, arrived 04:30, answered 04:35: %q %v, want it to end %q", a.Message, err, want)
 	}
 	// the option is recorded as said then, as the question (a question it

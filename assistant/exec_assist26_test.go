@@ -149,12 +149,14 @@ func TestChoiceNamesDateByQuestionTime(t *testing.T) {
 			return err
 		})
 	}
+	day := f.dayAhead() // the snooze's end must be ahead of the wall clock
+	at := func(d, h, m int) time.Time { return time.Date(day.Year(), day.Month(), day.Day()+d, h, m, 0, 0, f.loc) }
 	for _, c := range []struct {
 		asked, answered time.Time
 		want            string
 	}{
-		{time.Date(2026, 12, 5, 1, 30, 0, 0, f.loc), time.Date(2026, 12, 5, 4, 30, 0, 0, f.loc), " until today (Sat, Dec 5) at 19:00."},
-		{time.Date(2026, 12, 4, 23, 30, 0, 0, f.loc), time.Date(2026, 12, 5, 0, 30, 0, 0, f.loc), " until today at 19:00."},
+		{at(0, 1, 30), at(0, 4, 30), " until today (" + day.Format("Mon, Jan 2") + ") at 19:00."},
+		{at(-1, 23, 30), at(0, 0, 30), " until today at 19:00."},
 	} {
 		f.setNow(c.asked)
 		q := f.ask("snooze water the until tomorrow at 7pm")

@@ -83,6 +83,16 @@ func (f *testFamily) setNow(now time.Time) {
 	f.svc.now = func() time.Time { return f.now }
 }
 
+// dayAhead is midnight (in the family's zone) of the day after tomorrow,
+// counted from the family's now: for a test that pins its clock to fixed
+// hours of a day and asks for something the database checks against the
+// wall clock (a snooze must end in the future, db.checkFuture). A fixed
+// date there fails the suite once that date has passed.
+func (f *testFamily) dayAhead() time.Time {
+	d := f.now.AddDate(0, 0, 2)
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, f.loc)
+}
+
 // pastNight moves the clock out of the hours after midnight in which
 // "tomorrow" names the day just begun (NightEnds), to NightEnds on the same
 // day: for tests whose replies name "tomorrow" as the next day, run at any
