@@ -313,8 +313,7 @@ func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error)
 	say.namesDate = early(c.at()) && saysTomorrow.MatchString(c.text)
 	ans := Answer{ID: c.id, Intent: in, Source: c.source, Lang: c.lang, Loc: c.loc, QuestionID: c.answers}
 	in0, ans0 := in, ans
-	err := s.txFor(in)(ctx, func(tx *db.Tx) error {
-		in, ans = in0, ans0 // a try after a deadlock starts afresh
+	err := s.store.Tx(ctx, func(tx *db.Tx) error {
 		if err := s.serialize(ctx, tx, c, time.Time{}); err != nil {
 			return err
 		}
@@ -323,37 +322,40 @@ func (s *Service) run(ctx context.Context, c command, in Intent) (Answer, error)
 				return err
 			}
 		}
-		err := tx.Savepoint(ctx, func(tx *db.Tx) error {
-			// the records are found from when it was said; the answer
-			// names days from now ("due today" for yesterday's "tomorrow")
-			x := newExecutor(ctx, tx, c.lang, c.text, c.loc, c.at())
-			x.say = say
-			res, msg, err := x.execute(in)
-			if err != nil {
-				return err
-			}
-			if x.ran != nil {
-				in, ans.Intent = *x.ran, *x.ran
-			}
-			writes, err := x.j.writes()
-			if err != nil {
-				return err
-			}
-			rec, err := c.record(ctx, &in, OutcomeExecuted, msg)
-			if err != nil {
-				return err
-			}
-			if rec.Result, err = json.Marshal(stored(res)); err != nil {
-				return err
-			}
-			if err := tx.AssistantCommandRecord(ctx, rec); err != nil {
-				return errDuplicate{err}
-			}
-			if err := tx.AssistantWritesRecord(ctx, c.id, writes); err != nil {
-				return err
-			}
-			ans.Outcome, ans.Result, ans.Message, ans.Undoable = OutcomeExecuted, res, msg, len(writes) > 0
-			return nil
+		err := retryDeadlock(in, func() error {
+			in, ans = in0, ans0 // a try after a deadlock starts afresh
+			return tx.Savepoint(ctx, func(tx *db.Tx) error {
+				// the records are found from when it was said; the answer
+				// names days from now ("due today" for yesterday's "tomorrow")
+				x := newExecutor(ctx, tx, c.lang, c.text, c.loc, c.at())
+				x.say = say
+				res, msg, err := x.execute(in)
+				if err != nil {
+					return err
+				}
+				if x.ran != nil {
+					in, ans.Intent = *x.ran, *x.ran
+				}
+				writes, err := x.j.writes()
+				if err != nil {
+					return err
+				}
+				rec, err := c.record(ctx, &in, OutcomeExecuted, msg)
+				if err != nil {
+					return err
+				}
+				if rec.Result, err = json.Marshal(stored(res)); err != nil {
+					return err
+				}
+				if err := tx.AssistantCommandRecord(ctx, rec); err != nil {
+					return errDuplicate{err}
+				}
+				if err := tx.AssistantWritesRecord(ctx, c.id, writes); err != nil {
+					return err
+				}
+				ans.Outcome, ans.Result, ans.Message, ans.Undoable = OutcomeExecuted, res, msg, len(writes) > 0
+				return nil
+			})
 		})
 		var q *question
 		if errors.As(err, &q) {

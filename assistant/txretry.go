@@ -1,19 +1,22 @@
 package assistant
 
-import (
-	"context"
+import "github.com/familyhub/familyhub/db"
 
-	"github.com/familyhub/familyhub/db"
-)
-
-// txFor is how a command with intent in runs its transaction (Service.run):
-// a merging add (items, a recipe) keeps some lines share-locked while it
+// retryDeadlock runs try (a command's savepoint, Service.run) again when
+// PostgreSQL failed it for a deadlock, db.TxTries tries at most, for a
+// merging add (items, a recipe): it keeps some lines share-locked while it
 // writes others, so it can deadlock with another member's change of two
-// lines (ticking "eggs" and "salt"); PostgreSQL fails one side (40P01)
-// and the add runs again, the model not asked again (db.Store.TxRetry).
-func (s *Service) txFor(in Intent) func(context.Context, func(*db.Tx) error) error {
-	if in.Type == IntentShoppingAddItems || in.Type == IntentShoppingAddRecipe {
-		return s.store.TxRetry
+// lines (ticking "eggs" and "salt"), and PostgreSQL fails one side
+// (40P01). Only the savepoint runs again, the model not asked again: the
+// rollback to it releases the add's row locks, so the other member goes
+// on, while the member's command lock stays held, so an "undo that" said
+// meanwhile still waits for this command and undoes it, not the one
+// before. Other intents run once, as before.
+func retryDeadlock(in Intent, try func() error) error {
+	again := in.Type == IntentShoppingAddItems || in.Type == IntentShoppingAddRecipe
+	var err error
+	for n := 0; n == 0 || again && db.Retryable(err) && n < db.TxTries; n++ {
+		err = try()
 	}
-	return s.store.Tx
+	return err
 }
