@@ -82,7 +82,8 @@ func planWorkload(t *testing.T, e *pipelineEnv, rounds int) {
 			t.Fatalf("%s %d: %v", what, i, err)
 		}
 	}
-	day := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	// Ahead of the wall clock: the snoozes below must end in the future.
+	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 2)
 	for i := range rounds {
 		name := names[i%len(names)]
 		// Adds: with and without a client id, with and without a category.
