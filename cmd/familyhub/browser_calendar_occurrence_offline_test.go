@@ -30,10 +30,10 @@ func occChips(title string) string {
 }
 
 // occSel selects the agenda's chip of the occurrence rid titled title
-// (by its wall-clock start: the device writes the offset of a series it
-// lays out itself as +00:00 where the server writes Z).
+// (a series the device lays out itself has the server's recurrence ids,
+// "Z" for UTC included: zonedISO).
 func occSel(rid, title string) string {
-	return fmt.Sprintf(`.agenda li.event[data-rid^=%q][data-title=%q] button.event-open`, rid[:19], title)
+	return fmt.Sprintf(`.agenda li.event[data-rid=%q][data-title=%q] button.event-open`, rid, title)
 }
 
 // isoRID is a recurrence id as occChips writes it.

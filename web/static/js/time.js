@@ -29,14 +29,20 @@ export function localInput(d, tz) {
   return `${dateIn(d, tz)}T${timeIn(d, tz)}`;
 }
 
-/** Instant d as the server writes times: the wall clock in tz with its offset ("2026-05-01T10:00:00+02:00"). */
+/**
+ * Instant d as the server writes times: the wall clock in tz with its offset ("2026-05-01T10:00:00+02:00"),
+ * "Z" for a zero offset as Go's RFC 3339 writes it (UTC, London in winter): an occurrence the device lays
+ * out itself keeps the recurrence id the server's listing gives it, string for string (a chip's key and
+ * data-rid do not change when the listing replaces the device's layout).
+ */
 export function zonedISO(d, tz) {
   const w = wall(d, tz);
   const secs = Math.floor(d.getTime() / 1000) * 1000;
   const off = Math.round((Date.UTC(w.y, w.m - 1, w.d, w.hh, w.mm, w.ss) - secs) / 60000);
   const sign = off < 0 ? '-' : '+';
   const a = Math.abs(off);
-  return `${w.y}-${pad(w.m)}-${pad(w.d)}T${pad(w.hh)}:${pad(w.mm)}:${pad(w.ss)}${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+  const zone = off === 0 ? 'Z' : `${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+  return `${w.y}-${pad(w.m)}-${pad(w.d)}T${pad(w.hh)}:${pad(w.mm)}:${pad(w.ss)}${zone}`;
 }
 
 /** The instant (a Date) when the wall clock in tz shows "YYYY-MM-DDTHH:MM". */
