@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/familyhub/familyhub/db/dbtest"
 	"github.com/familyhub/familyhub/ical/caldavtest"
 )
 
@@ -280,6 +281,13 @@ func TestICalFeedWithPythonICalendar(t *testing.T) {
 	c := newCluster(t)
 	owner := newFamily(t, c.a, "ana@example.org")
 	owner.call(t, c.a.URL(), http.StatusOK, "PATCH", "/api/family", map[string]any{"time_zone": "Europe/Berlin"}, nil)
+	// The feed's ETag names the family's today: a Berlin midnight between
+	// the first read and the If-None-Match read would answer 200, not 304.
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbtest.ClearOfMidnight(t, 2*time.Minute, berlin)
 	owner.call(t, c.a.URL(), http.StatusCreated, "POST", "/api/calendar/events", map[string]any{
 		"title": "Holidays", "all_day": true, "starts_at": "2026-03-30", "ends_at": "2026-04-11"}, nil)
 	owner.call(t, c.a.URL(), http.StatusCreated, "POST", "/api/calendar/events", map[string]any{
