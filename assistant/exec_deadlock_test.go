@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 	"github.com/familyhub/familyhub/db/dbtest"
@@ -32,26 +30,12 @@ func TestAddRetriedAfterDeadlock(t *testing.T) {
 		eggs, _, err = tx.ShoppingItemAdd(ctx, weekly.ID, db.ShoppingItemNew{Name: "eggs", Quantity: &six})
 		return err
 	})
-	// Ben's ticks, on a superuser's connection that checks for deadlocks
-	// only after a minute: PostgreSQL's check of the cycle is the
-	// command's (deadlock_timeout, 1 s, after it began to wait), so the
-	// command is the one it fails, whatever the machine's load.
+	// Ben's ticks, in a transaction whose deadlock check comes late: the
+	// command is the one PostgreSQL fails (dbtest.LateDeadlockTx).
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn := dbtest.SuperuserConn(t, f.pool.Config().ConnString())
-	if _, err := conn.Exec(ctx, "SET deadlock_timeout = '1min'"); err != nil {
-		t.Fatal(err)
-	}
-	ticks, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ticks.Rollback(context.Background())
-	tick := func(id uuid.UUID) error {
-		_, err := ticks.Exec(ctx, "UPDATE shopping_items SET checked = true, checked_at = now() WHERE id = $1", id)
-		return err
-	}
-	if err := tick(eggs.ID); err != nil {
+	ticks := dbtest.BeginLateDeadlock(t, ctx, f.pool.Config().ConnString())
+	if err := ticks.Tick(ctx, eggs.ID); err != nil {
 		t.Fatal(err)
 	}
 	ch := f.sayAsync(f.ana, Request{Text: "add salt and 2 eggs to the weekly list", Lang: "en"})
@@ -61,7 +45,7 @@ func TestAddRetriedAfterDeadlock(t *testing.T) {
 	// Waits for the command's share lock on salt until PostgreSQL fails
 	// the command's transaction (deadlock_timeout after it began to wait;
 	// it checks once: the ticks must wait within that second).
-	if err := tick(salt.ID); err != nil {
+	if err := ticks.Tick(ctx, salt.ID); err != nil {
 		t.Fatalf("Ben's tick of salt: %v (PostgreSQL failed the ticks, not the command: nothing to retry)", err)
 	}
 	if err := ticks.Commit(ctx); err != nil {
