@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 	"github.com/familyhub/familyhub/db/dbtest"
@@ -17,9 +15,12 @@ import (
 // eggs and then salt: a lock cycle (db test TestShoppingItemPutDeadlock).
 // PostgreSQL fails the command's transaction (the ticks' connection
 // never runs the deadlock check); the
-// command runs again on the list as Ben's ticks left it (both unticked,
-// eggs 2), and its undo ticks both again. Without the retry the command
-// failed (an internal error).
+// command runs again from its savepoint on the list as Ben's ticks left
+// it (both unticked, eggs 2), and its undo ticks both again. Without the
+// retry the command failed (an internal error). Ana's next command, said
+// while the add waits, waits for her command lock until the add is done:
+// the retry keeps it (run again whole, the transaction released it and
+// "add bread" ran in between).
 func TestAddRetriedAfterDeadlock(t *testing.T) {
 	f := newTestFamily(t)
 	weekly := f.list("Weekly")
@@ -32,37 +33,35 @@ func TestAddRetriedAfterDeadlock(t *testing.T) {
 		eggs, _, err = tx.ShoppingItemAdd(ctx, weekly.ID, db.ShoppingItemNew{Name: "eggs", Quantity: &six})
 		return err
 	})
-	// Ben's ticks, on a superuser's connection that checks for deadlocks
-	// only after a minute: PostgreSQL's check of the cycle is the
-	// command's (deadlock_timeout, 1 s, after it began to wait), so the
-	// command is the one it fails, whatever the machine's load.
+	// Ben's ticks, in a transaction whose deadlock check comes late: the
+	// command is the one PostgreSQL fails (dbtest.LateDeadlockTx).
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn := dbtest.SuperuserConn(t, f.pool.Config().ConnString())
-	if _, err := conn.Exec(ctx, "SET deadlock_timeout = '1min'"); err != nil {
-		t.Fatal(err)
-	}
-	ticks, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ticks.Rollback(context.Background())
-	tick := func(id uuid.UUID) error {
-		_, err := ticks.Exec(ctx, "UPDATE shopping_items SET checked = true, checked_at = now() WHERE id = $1", id)
-		return err
-	}
-	if err := tick(eggs.ID); err != nil {
+	ticks := dbtest.BeginLateDeadlock(t, ctx, f.pool.Config().ConnString())
+	if err := ticks.Tick(ctx, eggs.ID); err != nil {
 		t.Fatal(err)
 	}
 	ch := f.sayAsync(f.ana, Request{Text: "add salt and 2 eggs to the weekly list", Lang: "en"})
 	if r := f.waitDoneOrLocks(ch, 1); r != nil {
 		t.Fatalf("the command ended before waiting for eggs: %+v %v", r.ans, r.err)
 	}
+	// Ana's next command waits for her command lock, which the add holds.
+	bread := f.sayAsync(f.ana, Request{Text: "add bread to the weekly list", Lang: "en"})
+	if r := f.waitDoneOrLocks(bread, 2); r != nil {
+		t.Fatalf("Ana's next command ran while the add held her command lock: %s %q %v", r.ans.Outcome, r.ans.Message, r.err)
+	}
 	// Waits for the command's share lock on salt until PostgreSQL fails
 	// the command's transaction (deadlock_timeout after it began to wait;
 	// it checks once: the ticks must wait within that second).
-	if err := tick(salt.ID); err != nil {
+	if err := ticks.Tick(ctx, salt.ID); err != nil {
 		t.Fatalf("Ben's tick of salt: %v (PostgreSQL failed the ticks, not the command: nothing to retry)", err)
+	}
+	// The add runs again from its savepoint, waiting for Ben's ticks,
+	// while still holding Ana's command lock: her next command still
+	// waits for it. A whole transaction run again would have released it
+	// (and "undo that" said then would undo "bread", not the add).
+	if r := f.waitDoneOrLocks(bread, 2); r != nil {
+		t.Fatalf("Ana's next command ran while the add was retried (her command lock was released): %s %q %v", r.ans.Outcome, r.ans.Message, r.err)
 	}
 	if err := ticks.Commit(ctx); err != nil {
 		t.Fatal(err)
@@ -76,13 +75,21 @@ func TestAddRetriedAfterDeadlock(t *testing.T) {
 	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
 		t.Fatalf("add salt and 2 eggs after a deadlock: %+v %v", r.ans, r.err)
 	}
-	if got := itemNamesOf(f.items(weekly.ID)); got != "salt, 2 eggs" {
-		t.Fatalf("after the add: %q, want salt, 2 eggs (both unticked)", got)
+	select {
+	case r := <-bread:
+		if r.err != nil || r.ans.Outcome != OutcomeExecuted {
+			t.Fatalf("add bread after the add: %+v %v", r.ans, r.err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Ana's next command never answered")
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "salt, 2 eggs, bread" {
+		t.Fatalf("after the add: %q, want salt, 2 eggs (both unticked), bread", got)
 	}
 	if _, err := f.undo(f.ana, r.ans.ID); err != nil {
 		t.Fatalf("undo the add: %v", err)
 	}
-	if got := itemNamesOf(f.items(weekly.ID)); got != "salt✓, 6 eggs✓" {
-		t.Fatalf("after the undo: %q, want Ben's ticks back: salt✓, 6 eggs✓", got)
+	if got := itemNamesOf(f.items(weekly.ID)); got != "salt✓, 6 eggs✓, bread" {
+		t.Fatalf("after the undo: %q, want Ben's ticks back: salt✓, 6 eggs✓, bread", got)
 	}
 }

@@ -78,15 +78,19 @@ func (s *Service) undoSpokenBy(r *undoRun, c command, in Intent, ans Answer, say
 		// replica, and are still being answered go first (inflight.go)
 		s.waitEarlier(ctx, a.UserID, c.seq, c.arrived.Add(s.undoWait()))
 	}
-	err := r.tx(s.store, func(ctx context.Context, tx *db.Tx) error {
+	// the member's command lock is taken once and held over every try
+	// (undoRun.tx): no command said after this one commits before it,
+	// so the last command found is one said before it
+	lock := func(ctx context.Context, tx *db.Tx) error {
 		if err := s.serialize(ctx, tx, c, r.deadline); err != nil {
 			return err
 		}
 		if c.forget {
-			if err := tx.AssistantCommandForget(ctx, c.id); err != nil {
-				return err
-			}
+			return tx.AssistantCommandForget(ctx, c.id)
 		}
+		return nil
+	}
+	err := r.tx(s.store, lock, func(ctx context.Context, tx *db.Tx) error {
 		// a retry of one that failed undoes what was last when it
 		// was first said (not a command given since), and counts its
 		// age from then

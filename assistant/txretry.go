@@ -14,8 +14,18 @@ import "github.com/familyhub/familyhub/db"
 // before. Other intents run once, as before.
 func retryDeadlock(in Intent, try func() error) error {
 	again := in.Type == IntentShoppingAddItems || in.Type == IntentShoppingAddRecipe
+	return savepointTries(func() bool { return again }, try)
+}
+
+// savepointTries runs try (a savepoint) again while it failed for a
+// deadlock and more allows another try, db.TxTries tries at most. Only a
+// deadlock (db.Deadlock, 40P01), not db.Retryable's serialization
+// failure too: that is the whole transaction's (its snapshot), which a
+// savepoint run again cannot cure, and the transactions here are READ
+// COMMITTED, where it does not occur.
+func savepointTries(more func() bool, try func() error) error {
 	var err error
-	for n := 0; n == 0 || again && db.Retryable(err) && n < db.TxTries; n++ {
+	for n := 0; n == 0 || db.Deadlock(err) && n < db.TxTries && more(); n++ {
 		err = try()
 	}
 	return err

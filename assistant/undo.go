@@ -40,7 +40,7 @@ func (s *Service) Undo(ctx context.Context, id uuid.UUID, tie string, dev Device
 	r, cancel := s.startUndo(ctx, time.Now())
 	defer cancel()
 	ans := UndoAnswer{ID: id, Lang: tie}
-	err := r.tx(s.store, func(ctx context.Context, tx *db.Tx) (err error) {
+	err := r.tx(s.store, nil, func(ctx context.Context, tx *db.Tx) (err error) {
 		ans, err = s.undoIn(ctx, tx, id, tie, dev)
 		return err
 	})

@@ -41,33 +41,42 @@ func (s *Service) startUndo(req context.Context, arrived time.Time) (r *undoRun,
 }
 
 // tx runs fn in one transaction, its statements under r's deadline (the
-// ctx fn gets), again after a deadlock (the categoriser filing the same
-// items in another order) while time is left, db.TxTries tries at most.
-// Its own loop, not db.Store.TxRetry: the deadline is checked before a
-// try takes a connection, and whether a COMMIT was sent is the last
-// try's alone (a try that fails before fn runs must not keep an earlier
-// try's "committing", or an undo that wrote nothing answers "unknown").
-func (r *undoRun) tx(store *db.Store, fn func(ctx context.Context, tx *db.Tx) error) error {
-	var err error
-	for try := 0; try == 0 || db.Retryable(err) && try < db.TxTries; try++ {
-		if try > 0 && time.Until(r.deadline) < time.Millisecond {
-			return db.ErrAssistantBusy // a deadlock, and no time left to run again
-		}
-		committing := false
-		err = store.Tx(r.commit, func(tx *db.Tx) error {
-			if err := fn(r.ctx, tx); err != nil {
+// ctx fn gets), after lock when not nil (a spoken undo's: the member's
+// command lock, held to the end). fn runs in a savepoint, again after a
+// deadlock (the categoriser filing the same items in another order)
+// while time is left, db.TxTries tries at most: only the savepoint, as a
+// command's (retryDeadlock), never the whole transaction, which would
+// release the member's command lock between tries: a command said after
+// the "undo that" could take it and commit, and a try after that would
+// find it as the speaker's last command and undo it.
+// Its own transaction, not db.Store.TxRetry: the deadline is checked
+// before each try, and a COMMIT sent with no answer is unknown.
+func (r *undoRun) tx(store *db.Store, lock, fn func(ctx context.Context, tx *db.Tx) error) error {
+	committing := false
+	err := store.Tx(r.commit, func(tx *db.Tx) error {
+		if lock != nil {
+			if err := lock(r.ctx, tx); err != nil {
 				return err
 			}
-			if err := r.ctx.Err(); err != nil {
-				return err // its time ran out as fn ended: no COMMIT
-			}
-			committing = true
-			return nil
+		}
+		timeLeft := func() bool { return time.Until(r.deadline) >= time.Millisecond }
+		err := savepointTries(timeLeft, func() error {
+			return tx.Savepoint(r.ctx, func(tx *db.Tx) error { return fn(r.ctx, tx) })
 		})
-		if committing && err != nil && db.CommitUnknown(err) {
-			r.unknown = true
+		if db.Deadlock(err) && !timeLeft() {
+			return db.ErrAssistantBusy // a deadlock, and no time left to run again
+		}
+		if err != nil {
 			return err
 		}
+		if err := r.ctx.Err(); err != nil {
+			return err // its time ran out as fn ended: no COMMIT
+		}
+		committing = true
+		return nil
+	})
+	if committing && err != nil && db.CommitUnknown(err) {
+		r.unknown = true
 	}
 	return err
 }

@@ -102,6 +102,14 @@ func Retryable(err error) bool {
 	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
 }
 
+// Deadlock reports whether err is PostgreSQL's deadlock (40P01) alone:
+// what a savepoint may run again (a serialization failure, 40001, fails
+// the whole transaction's snapshot, which a savepoint does not renew).
+func Deadlock(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "40P01"
+}
+
 // LockTimedOut reports whether err is PostgreSQL's lock_timeout (55P03:
 // a lock waited for longer than the transaction's lock_timeout allows,
 // SET LOCAL by the caller): the transaction failed, and may be run again

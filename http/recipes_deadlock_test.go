@@ -38,27 +38,13 @@ func TestRecipeAddToListDeadlockRetried(t *testing.T) {
 	c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": "salt"}).decode(t, &salt)
 	c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": "eggs", "quantity": "6"}).decode(t, &eggs)
 
-	// The member's ticks: eggs now, salt once the add waits for eggs. On a
-	// superuser's connection that checks for deadlocks only after a minute,
-	// so PostgreSQL's check of the cycle is the add's (deadlock_timeout,
-	// 1 s, after it began to wait): the add is the one it fails, whatever
-	// the machine's load.
+	// The member's ticks: eggs now, salt once the add waits for eggs, in a
+	// transaction whose deadlock check comes late: the add is the one
+	// PostgreSQL fails (dbtest.LateDeadlockTx).
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	conn := dbtest.SuperuserConn(t, env.pool.Config().ConnString())
-	if _, err := conn.Exec(ctx, "SET deadlock_timeout = '1min'"); err != nil {
-		t.Fatal(err)
-	}
-	ticks, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ticks.Rollback(context.Background())
-	tick := func(id fmt.Stringer) error {
-		_, err := ticks.Exec(ctx, "UPDATE shopping_items SET checked = true, checked_at = now() WHERE id = $1", id.String())
-		return err
-	}
-	if err := tick(eggs.ID); err != nil {
+	ticks := dbtest.BeginLateDeadlock(t, ctx, env.pool.Config().ConnString())
+	if err := ticks.Tick(ctx, eggs.ID); err != nil {
 		t.Fatal(err)
 	}
 	req, err := http.NewRequest("POST", env.ts.URL+"/api/recipes/"+rec.ID.String()+"/add-to-list", strings.NewReader(`{"list_id":"`+list.ID.String()+`"}`))
@@ -88,7 +74,7 @@ func TestRecipeAddToListDeadlockRetried(t *testing.T) {
 	// Waits for the add's share lock on salt: the cycle. PostgreSQL fails
 	// the add (deadlock_timeout after it began to wait), and this goes on.
 	// The add checks once: the ticks must wait within its second.
-	if err := tick(salt.ID); err != nil {
+	if err := ticks.Tick(ctx, salt.ID); err != nil {
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "40P01" {
 			t.Fatal("PostgreSQL failed the ticks, not the add: nothing to retry")
