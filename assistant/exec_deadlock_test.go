@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
@@ -32,21 +33,10 @@ func TestAddRetriedAfterDeadlock(t *testing.T) {
 		eggs, _, err = tx.ShoppingItemAdd(ctx, weekly.ID, db.ShoppingItemNew{Name: "eggs", Quantity: &six})
 		return err
 	})
-	// Ben's ticks, on a superuser's connection that checks for deadlocks
-	// only after a minute: PostgreSQL's check of the cycle is the
-	// command's (deadlock_timeout, 1 s, after it began to wait), so the
-	// command is the one it fails, whatever the machine's load.
+	// Ben's ticks (patientTx): the command is the one PostgreSQL fails.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn := dbtest.SuperuserConn(t, f.pool.Config().ConnString())
-	if _, err := conn.Exec(ctx, "SET deadlock_timeout = '1min'"); err != nil {
-		t.Fatal(err)
-	}
-	ticks, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ticks.Rollback(context.Background())
+	ticks := f.patientTx(ctx)
 	tick := func(id uuid.UUID) error {
 		_, err := ticks.Exec(ctx, "UPDATE shopping_items SET checked = true, checked_at = now() WHERE id = $1", id)
 		return err
@@ -67,12 +57,7 @@ func TestAddRetriedAfterDeadlock(t *testing.T) {
 	if err := ticks.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var r said
-	select {
-	case r = <-ch:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the command never answered")
-	}
+	r := f.answer(ch)
 	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
 		t.Fatalf("add salt and 2 eggs after a deadlock: %+v %v", r.ans, r.err)
 	}
@@ -109,19 +94,10 @@ func TestTicksLockedInIDOrder(t *testing.T) {
 		}
 		return nil
 	})
-	// Ben's change, on a superuser's connection that checks for deadlocks
-	// only after a minute: a cycle would be found by the command.
+	// Ben's change (patientTx): a cycle would fail the command.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn := dbtest.SuperuserConn(t, f.pool.Config().ConnString())
-	if _, err := conn.Exec(ctx, "SET deadlock_timeout = '1min'"); err != nil {
-		t.Fatal(err)
-	}
-	ben, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ben.Rollback(context.Background())
+	ben := f.patientTx(ctx)
 	note := func(id uuid.UUID) {
 		t.Helper()
 		if _, err := ben.Exec(ctx, "UPDATE shopping_items SET note = 'Ben' WHERE id = $1", id); err != nil {
@@ -137,16 +113,31 @@ func TestTicksLockedInIDOrder(t *testing.T) {
 	if err := ben.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var r said
-	select {
-	case r = <-ch:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the command never answered")
-	}
+	r := f.answer(ch)
 	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
 		t.Fatalf("tick off eggs and salt while Ben changed both: %+v %v", r.ans, r.err)
 	}
 	if got := itemNamesOf(f.items(weekly.ID)); got != "eggs✓, salt✓" {
 		t.Fatalf("after the ticks: %q, want eggs✓, salt✓", got)
 	}
+}
+
+// patientTx begins another member's transaction on a superuser's
+// connection that checks for deadlocks only after a minute: PostgreSQL's
+// check of a cycle with a command is then the command's (deadlock_timeout,
+// 1 s, after it began to wait), so the command is the one it fails,
+// whatever the machine's load. It is rolled back at cleanup unless
+// committed.
+func (f *testFamily) patientTx(ctx context.Context) pgx.Tx {
+	f.t.Helper()
+	conn := dbtest.SuperuserConn(f.t, f.pool.Config().ConnString())
+	if _, err := conn.Exec(ctx, "SET deadlock_timeout = '1min'"); err != nil {
+		f.t.Fatal(err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() { tx.Rollback(context.Background()) })
+	return tx
 }

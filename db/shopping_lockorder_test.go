@@ -161,7 +161,7 @@ func againstOrderedWriter(t *testing.T, f *shoppingFixture, hi, lo uuid.UUID, wr
 	touch(lo)
 	done := make(chan error, 1)
 	go func() { done <- f.store.Tx(f.ctx, write) }()
-	waitBlockedBy(t, f, conn.PgConn().PID(), done)
+	waitLockWait(t, f.pool) // the test's own database: only write waits
 	touch(hi)
 	if err := other.Commit(ctx); err != nil {
 		t.Fatal(err)
@@ -172,34 +172,5 @@ func againstOrderedWriter(t *testing.T, f *shoppingFixture, hi, lo uuid.UUID, wr
 	case <-time.After(30 * time.Second):
 		t.Fatal("the writer never ended")
 		return nil
-	}
-}
-
-// waitBlockedBy waits until a backend waits for a lock that pid holds
-// (the writer under test waiting for the other transaction); the writer
-// ending first fails the test.
-func waitBlockedBy(t *testing.T, f *shoppingFixture, pid uint32, done <-chan error) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for {
-		var blocked bool
-		if err := f.pool.QueryRow(context.Background(), `SELECT EXISTS (SELECT FROM pg_stat_activity
-			WHERE datname = current_database() AND $1::int = ANY (pg_blocking_pids(pid)))`, int32(pid)).Scan(&blocked); err != nil {
-			t.Fatal(err)
-		}
-		if blocked {
-			return
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("the writer ended before waiting for the other transaction: %v", err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the writer never waited for the other transaction")
-		}
-		<-tick.C
 	}
 }
