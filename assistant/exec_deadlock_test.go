@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
 	"github.com/familyhub/familyhub/db/dbtest"
@@ -91,5 +93,56 @@ func TestAddRetriedAfterDeadlock(t *testing.T) {
 	}
 	if got := itemNamesOf(f.items(weekly.ID)); got != "salt✓, 6 eggs✓, bread" {
 		t.Fatalf("after the undo: %q, want Ben's ticks back: salt✓, 6 eggs✓, bread", got)
+	}
+}
+
+// TestTicksLockedInIDOrder: "tick off eggs and salt" ticks eggs first as
+// spoken, while Ben's change of both takes them in the order of their ids
+// (salt's is lower here), as every writer of several items does: Ben
+// holds salt when the command starts and writes eggs once the command
+// waits. The command locks both in id order before ticking them
+// (executor.lockFound), so it waits for salt holding nothing and then
+// ticks both. Without that it held eggs and waited for salt, a lock
+// cycle: PostgreSQL failed the command (ticks are not retried), an
+// internal error for Ana.
+func TestTicksLockedInIDOrder(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	eggs := uuid.MustParse("ffffffff-ffff-4fff-bfff-ffffffffffff")
+	salt := uuid.MustParse("00000000-0000-4000-8000-000000000001")
+	f.tx(f.ana, func(ctx context.Context, tx *db.Tx) error {
+		for _, it := range []db.ShoppingItemNew{{ID: &eggs, Name: "eggs"}, {ID: &salt, Name: "salt"}} {
+			if _, _, err := tx.ShoppingItemAdd(ctx, weekly.ID, it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	// Ben's change, in a transaction whose deadlock check comes late: a
+	// cycle would fail the command (dbtest.LateDeadlockTx).
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ben := dbtest.BeginLateDeadlock(t, ctx, f.pool.Config().ConnString())
+	note := func(id uuid.UUID) {
+		t.Helper()
+		if _, err := ben.Exec(ctx, "UPDATE shopping_items SET note = 'Ben' WHERE id = $1", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	note(salt)
+	ch := f.sayAsync(f.ana, Request{Text: "tick off eggs and salt on the weekly list", Lang: "en"})
+	if r := f.waitDoneOrLocks(ch, 1); r != nil {
+		t.Fatalf("the command ended before waiting for salt: %+v %v", r.ans, r.err)
+	}
+	note(eggs)
+	if err := ben.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := f.answer(ch)
+	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
+		t.Fatalf("tick off eggs and salt while Ben changed both: %+v %v", r.ans, r.err)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "eggs✓, salt✓" {
+		t.Fatalf("after the ticks: %q, want eggs✓, salt✓", got)
 	}
 }

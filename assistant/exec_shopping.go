@@ -351,12 +351,36 @@ func (x *executor) checkItems(in Intent) (Result, string, error) {
 	if err != nil {
 		return Result{}, "", err
 	}
+	if err := x.lockFound(found); err != nil {
+		return Result{}, "", err
+	}
 	return x.each("items.checked", found, func(o onList) (dbsqlc.ShoppingItemsView, error) { return x.itemTick(o.item) })
+}
+
+// lockFound locks the items found in the order of their ids before they
+// are written one by one in the order spoken (db.Tx.ShoppingItemsLock):
+// "tick eggs and salt" and another member's "tick salt and eggs" (or a
+// move of both) then wait for each other instead of one failing with a
+// deadlock.
+func (x *executor) lockFound(found [][]onList) error {
+	var ids []uuid.UUID
+	for _, hits := range found {
+		for _, h := range hits {
+			ids = append(ids, h.item.ID)
+		}
+	}
+	if len(ids) < 2 {
+		return nil
+	}
+	return x.tx.ShoppingItemsLock(x.ctx, ids)
 }
 
 func (x *executor) removeItems(in Intent) (Result, string, error) {
 	found, err := x.findItems(in, false, nil)
 	if err != nil {
+		return Result{}, "", err
+	}
+	if err := x.lockFound(found); err != nil {
 		return Result{}, "", err
 	}
 	res, msg, err := x.each("items.removed", found, func(o onList) (dbsqlc.ShoppingItemsView, error) {

@@ -203,7 +203,9 @@ func (tx *Tx) ShoppingListUpdate(ctx context.Context, id uuid.UUID, p ShoppingLi
 }
 
 // ShoppingListDelete deletes a list and, by cascade, its items (each with
-// its event). If-Match: only at the version ctx asks for.
+// its event). If-Match: only at the version ctx asks for. The list and
+// then its items are locked first, the items in the order of their ids
+// (ShoppingItemsLock): the cascade took them in its own order.
 func (tx *Tx) ShoppingListDelete(ctx context.Context, id uuid.UUID) error {
 	if err := tx.authorize(familyhub.ActShoppingListDelete); err != nil {
 		return err
@@ -211,6 +213,9 @@ func (tx *Tx) ShoppingListDelete(ctx context.Context, id uuid.UUID) error {
 	family, err := tx.family()
 	if err != nil {
 		return err
+	}
+	if err := tx.q.ShoppingListItemsLock(ctx, tx, dbsqlc.ShoppingListItemsLockParams{ListID: id, FamilyID: family}); err != nil {
+		return Err(err, "shopping list")
 	}
 	n, err := tx.q.ShoppingListDelete(ctx, tx, dbsqlc.ShoppingListDeleteParams{ID: id, FamilyID: family, IfVersion: ifVersion(ctx)})
 	if err == nil && n == 0 {
@@ -613,6 +618,20 @@ func (tx *Tx) ShoppingItemDelete(ctx context.Context, id uuid.UUID) error {
 		return staleOrMissing(ctx, "shopping item", func() (dbsqlc.ShoppingItemsView, error) { return tx.ShoppingItemGet(ctx, id) })
 	}
 	return Err(err, "shopping item")
+}
+
+// ShoppingItemsLock locks the family's items of ids (one of no item of the
+// family is left out) in the order of their ids, until the transaction
+// ends. A writer of several items one by one (the assistant's "tick eggs
+// and salt", in the order spoken) calls it first, so that it cannot
+// deadlock with another such writer taking them the other way round:
+// every writer of several items locks them in id order (docs/architecture.md).
+func (tx *Tx) ShoppingItemsLock(ctx context.Context, ids []uuid.UUID) error {
+	family, err := tx.family()
+	if err != nil {
+		return err
+	}
+	return Err(tx.q.ShoppingItemsLock(ctx, tx, dbsqlc.ShoppingItemsLockParams{FamilyID: family, Ids: ids}), "shopping item")
 }
 
 // ShoppingListClearChecked deletes the ticked items of a list in one

@@ -70,14 +70,18 @@ WHERE family_id = @family_id AND id = ANY (@ids::uuid[]);
 
 -- ShoppingItemsMove puts items of the family at the end of another list
 -- of the family, in the order of @ids, in one statement (the list was
--- checked before). It returns the ids moved.
+-- checked before). It returns the ids moved. The items are locked in the
+-- order of their ids (lk; ShoppingItemsLock), not of @ids: a move of
+-- "milk, eggs" and a tick of "eggs, milk" wait for each other rather than
+-- deadlock.
 -- name: ShoppingItemsMove :many
 WITH b AS (SELECT b.id, b.ord FROM unnest(@ids::uuid[]) WITH ORDINALITY AS b(id, ord)),
+lk AS (SELECT l.id FROM shopping_items l WHERE l.id = ANY (@ids::uuid[]) AND l.family_id = @family_id ORDER BY l.id FOR UPDATE),
 top AS (SELECT coalesce(max(o.position) + 1, 0) AS p FROM shopping_items o WHERE o.list_id = @to_list_id)
 UPDATE shopping_items i
 SET list_id = @to_list_id, position = top.p + b.ord - 1
-FROM b, top
-WHERE i.id = b.id AND i.family_id = @family_id
+FROM b, top, lk
+WHERE i.id = b.id AND i.id = lk.id AND i.family_id = @family_id
 RETURNING i.id;
 
 -- ShoppingItemsRestore sets items back to earlier states (their lists

@@ -43,10 +43,13 @@ WHERE family_id = @family_id AND user_id = ANY (@ids::uuid[]);
 
 -- ShoppingListLockForCategorise locks a list for one reshuffle, so that two
 -- categorisers of the same list take turns and the second finds nothing left.
+-- FOR NO KEY UPDATE: an item added or moved onto the list meanwhile (which
+-- key-share locks it) need not wait, and a move holding one of its items
+-- cannot deadlock with the reshuffle.
 -- name: ShoppingListLockForCategorise :one
 SELECT id, family_id FROM shopping_lists
 WHERE id = @id
-FOR UPDATE;
+FOR NO KEY UPDATE;
 
 -- ShoppingItemsToCategorise returns a list's items the categoriser may file:
 -- those without a category that no person filed, plus the named ones (just

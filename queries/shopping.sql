@@ -36,6 +36,28 @@ WHERE id = @id AND family_id = @family_id
   AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'))
 RETURNING *;
 
+-- ShoppingListItemsLock locks a list of the family (its row first) and
+-- then its items in the order of their ids, as every writer of several
+-- items locks them (docs/architecture.md): the delete's cascade alone
+-- locked them in the order it found them, and met a tick of two the
+-- other way round (40P01).
+-- name: ShoppingListItemsLock :exec
+WITH l AS MATERIALIZED (
+    SELECT s.id FROM shopping_lists s WHERE s.id = @list_id AND s.family_id = @family_id FOR UPDATE
+)
+SELECT i.id FROM shopping_items i
+WHERE i.list_id = (SELECT l.id FROM l) AND i.family_id = @family_id
+ORDER BY i.id FOR UPDATE OF i;
+
+-- ShoppingItemsLock locks the family's items of @ids in the order of their
+-- ids, the one order every writer of several items takes their locks in
+-- (docs/architecture.md), so that two of them wait for each other rather
+-- than deadlock.
+-- name: ShoppingItemsLock :exec
+SELECT id FROM shopping_items
+WHERE family_id = @family_id AND id = ANY (@ids::uuid[])
+ORDER BY id FOR UPDATE;
+
 -- name: ShoppingListDelete :execrows
 DELETE FROM shopping_lists
 WHERE id = @id AND family_id = @family_id
@@ -284,8 +306,11 @@ WHERE id = @id AND family_id = @family_id
   AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'));
 
 -- ShoppingItemDeleteChecked deletes a list's ticked items (one event per
--- item, from the trigger) and returns their ids.
+-- item, from the trigger) and returns their ids. They are locked in the
+-- order of their ids first (ShoppingItemsLock).
 -- name: ShoppingItemDeleteChecked :many
 DELETE FROM shopping_items
-WHERE list_id = @list_id AND family_id = @family_id AND checked
+WHERE id IN (SELECT c.id FROM shopping_items c
+             WHERE c.list_id = @list_id AND c.family_id = @family_id AND c.checked
+             ORDER BY c.id FOR UPDATE)
 RETURNING id;

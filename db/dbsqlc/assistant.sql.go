@@ -580,11 +580,12 @@ func (q *Queries) ShoppingItemsGet(ctx context.Context, db DBTX, arg ShoppingIte
 
 const shoppingItemsMove = `-- name: ShoppingItemsMove :many
 WITH b AS (SELECT b.id, b.ord FROM unnest($3::uuid[]) WITH ORDINALITY AS b(id, ord)),
+lk AS (SELECT l.id FROM shopping_items l WHERE l.id = ANY ($3::uuid[]) AND l.family_id = $2 ORDER BY l.id FOR UPDATE),
 top AS (SELECT coalesce(max(o.position) + 1, 0) AS p FROM shopping_items o WHERE o.list_id = $1)
 UPDATE shopping_items i
 SET list_id = $1, position = top.p + b.ord - 1
-FROM b, top
-WHERE i.id = b.id AND i.family_id = $2
+FROM b, top, lk
+WHERE i.id = b.id AND i.id = lk.id AND i.family_id = $2
 RETURNING i.id
 `
 
@@ -596,7 +597,10 @@ type ShoppingItemsMoveParams struct {
 
 // ShoppingItemsMove puts items of the family at the end of another list
 // of the family, in the order of @ids, in one statement (the list was
-// checked before). It returns the ids moved.
+// checked before). It returns the ids moved. The items are locked in the
+// order of their ids (lk; ShoppingItemsLock), not of @ids: a move of
+// "milk, eggs" and a tick of "eggs, milk" wait for each other rather than
+// deadlock.
 func (q *Queries) ShoppingItemsMove(ctx context.Context, db DBTX, arg ShoppingItemsMoveParams) ([]uuid.UUID, error) {
 	rows, err := db.Query(ctx, shoppingItemsMove, arg.ToListID, arg.FamilyID, arg.Ids)
 	if err != nil {

@@ -441,7 +441,7 @@ const shoppingListLockForCategorise = `-- name: ShoppingListLockForCategorise :o
 
 SELECT id, family_id FROM shopping_lists
 WHERE id = $1
-FOR UPDATE
+FOR NO KEY UPDATE
 `
 
 type ShoppingListLockForCategoriseRow struct {
@@ -452,6 +452,9 @@ type ShoppingListLockForCategoriseRow struct {
 // Auto-categoriser.
 // ShoppingListLockForCategorise locks a list for one reshuffle, so that two
 // categorisers of the same list take turns and the second finds nothing left.
+// FOR NO KEY UPDATE: an item added or moved onto the list meanwhile (which
+// key-share locks it) need not wait, and a move holding one of its items
+// cannot deadlock with the reshuffle.
 func (q *Queries) ShoppingListLockForCategorise(ctx context.Context, db DBTX, id uuid.UUID) (ShoppingListLockForCategoriseRow, error) {
 	row := db.QueryRow(ctx, shoppingListLockForCategorise, id)
 	var i ShoppingListLockForCategoriseRow

@@ -244,7 +244,9 @@ func (q *Queries) ShoppingItemDelete(ctx context.Context, db DBTX, arg ShoppingI
 
 const shoppingItemDeleteChecked = `-- name: ShoppingItemDeleteChecked :many
 DELETE FROM shopping_items
-WHERE list_id = $1 AND family_id = $2 AND checked
+WHERE id IN (SELECT c.id FROM shopping_items c
+             WHERE c.list_id = $1 AND c.family_id = $2 AND c.checked
+             ORDER BY c.id FOR UPDATE)
 RETURNING id
 `
 
@@ -254,7 +256,8 @@ type ShoppingItemDeleteCheckedParams struct {
 }
 
 // ShoppingItemDeleteChecked deletes a list's ticked items (one event per
-// item, from the trigger) and returns their ids.
+// item, from the trigger) and returns their ids. They are locked in the
+// order of their ids first (ShoppingItemsLock).
 func (q *Queries) ShoppingItemDeleteChecked(ctx context.Context, db DBTX, arg ShoppingItemDeleteCheckedParams) ([]uuid.UUID, error) {
 	rows, err := db.Query(ctx, shoppingItemDeleteChecked, arg.ListID, arg.FamilyID)
 	if err != nil {
@@ -760,6 +763,26 @@ func (q *Queries) ShoppingItemVersionForShare(ctx context.Context, db DBTX, arg 
 	return version, err
 }
 
+const shoppingItemsLock = `-- name: ShoppingItemsLock :exec
+SELECT id FROM shopping_items
+WHERE family_id = $1 AND id = ANY ($2::uuid[])
+ORDER BY id FOR UPDATE
+`
+
+type ShoppingItemsLockParams struct {
+	FamilyID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+// ShoppingItemsLock locks the family's items of @ids in the order of their
+// ids, the one order every writer of several items takes their locks in
+// (docs/architecture.md), so that two of them wait for each other rather
+// than deadlock.
+func (q *Queries) ShoppingItemsLock(ctx context.Context, db DBTX, arg ShoppingItemsLockParams) error {
+	_, err := db.Exec(ctx, shoppingItemsLock, arg.FamilyID, arg.Ids)
+	return err
+}
+
 const shoppingListCount = `-- name: ShoppingListCount :one
 SELECT count(*)::int FROM shopping_lists WHERE family_id = $1
 `
@@ -843,6 +866,30 @@ func (q *Queries) ShoppingListInsert(ctx context.Context, db DBTX, arg ShoppingL
 		&i.Version,
 	)
 	return i, err
+}
+
+const shoppingListItemsLock = `-- name: ShoppingListItemsLock :exec
+WITH l AS MATERIALIZED (
+    SELECT s.id FROM shopping_lists s WHERE s.id = $2 AND s.family_id = $1 FOR UPDATE
+)
+SELECT i.id FROM shopping_items i
+WHERE i.list_id = (SELECT l.id FROM l) AND i.family_id = $1
+ORDER BY i.id FOR UPDATE OF i
+`
+
+type ShoppingListItemsLockParams struct {
+	FamilyID uuid.UUID
+	ListID   uuid.UUID
+}
+
+// ShoppingListItemsLock locks a list of the family (its row first) and
+// then its items in the order of their ids, as every writer of several
+// items locks them (docs/architecture.md): the delete's cascade alone
+// locked them in the order it found them, and met a tick of two the
+// other way round (40P01).
+func (q *Queries) ShoppingListItemsLock(ctx context.Context, db DBTX, arg ShoppingListItemsLockParams) error {
+	_, err := db.Exec(ctx, shoppingListItemsLock, arg.FamilyID, arg.ListID)
+	return err
 }
 
 const shoppingListLastActive = `-- name: ShoppingListLastActive :one
