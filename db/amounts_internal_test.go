@@ -1,6 +1,9 @@
 package db
 
 import (
+	"maps"
+	"os"
+	"regexp"
 	"testing"
 )
 
@@ -67,5 +70,29 @@ func TestAmountUnitKey(t *testing.T) {
 	}
 	if q, u := inSmallerUnit(2, "Cloves"); q != 2 || u != "clove" {
 		t.Errorf("inSmallerUnit(2, Cloves) = %v %q, want 2 clove", q, u)
+	}
+}
+
+// TestAmountUnitTablesMatchJS: the recipe page (web/static/js/amounts.js)
+// writes a counted unit by the same tables as the list the server writes,
+// so what goes on the list is what the page showed.
+func TestAmountUnitTablesMatchJS(t *testing.T) {
+	src, err := os.ReadFile("../web/static/js/amounts.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair := regexp.MustCompile(`(?:'([^']*)'|([\p{L}.]+))\s*:\s*'([^']*)'`)
+	for name, table := range map[string]map[string]string{"ENGLISH": englishUnits, "GERMAN": germanUnits} {
+		m := regexp.MustCompile(`(?m)^const ` + name + ` = \{(.*)\};$`).FindSubmatch(src)
+		if m == nil {
+			t.Fatalf("amounts.js has no one-line table const %s = {...};", name)
+		}
+		js := map[string]string{}
+		for _, p := range pair.FindAllSubmatch(m[1], -1) {
+			js[string(p[1])+string(p[2])] = string(p[3])
+		}
+		if !maps.Equal(js, table) {
+			t.Errorf("amounts.js %s = %v, db/amounts.go has %v", name, js, table)
+		}
 	}
 }
