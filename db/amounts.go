@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Amounts as the app writes them: on the recipe page (web/static/js/amounts.js
@@ -14,16 +16,78 @@ import (
 //     are rounded up to the next half: 4 → 7 servings of 1 onion is 1.75,
 //     which is "2"; 1.2 eggs is "1½". Up, so the shopping never falls short;
 //     halves, because half an onion or half an avocado is still used.
+//   - A counted unit is written in the singular for at most one ("½ clove",
+//     "1 Zehe") and in the plural for more ("1½ cloves", "2 Zehen"), however
+//     it was typed; a unit the tables below do not know stays as typed.
 //   - 1000 g and more is written in kg, 1000 ml and more in l ("1,4 kg").
 //   - Otherwise at most two decimals and no trailing zeros; an amount that
 //     would round to 0 keeps two significant digits. Never a thousands
 //     separator (the recipe page writes none either).
 
-// countedUnits are the units (lower-cased) of things bought by the piece.
-var countedUnits = map[string]bool{
-	"": true, "clove": true, "cloves": true, "piece": true, "pieces": true, "pc": true, "pcs": true,
-	"can": true, "cans": true, "bunch": true, "bunches": true,
-	"stück": true, "stk": true, "stk.": true, "zehe": true, "zehen": true, "dose": true, "dosen": true, "bund": true,
+// englishUnits and germanUnits are the counted units, things bought by the
+// piece: singular → plural. web/static/js/amounts.js holds the same tables
+// (TestAmountUnitTablesMatchJS).
+var (
+	englishUnits = map[string]string{"clove": "cloves", "piece": "pieces", "pc": "pcs", "can": "cans", "bunch": "bunches"}
+	germanUnits  = map[string]string{"Zehe": "Zehen", "Stück": "Stück", "Stk": "Stk", "Stk.": "Stk.", "Dose": "Dosen", "Bund": "Bund"}
+)
+
+// unitForms are a counted unit's singular and plural.
+type unitForms struct{ one, many string }
+
+// countedUnits are the counted units' forms by either form, lower-cased;
+// "" (no unit: eggs, onions) is counted too and has no word.
+var countedUnits = func() map[string]unitForms {
+	m := map[string]unitForms{"": {}}
+	for _, table := range []map[string]string{englishUnits, germanUnits} {
+		for one, many := range table {
+			m[strings.ToLower(one)] = unitForms{one, many}
+			m[strings.ToLower(many)] = unitForms{one, many}
+		}
+	}
+	return m
+}()
+
+// isCounted says whether unit is one of things bought by the piece.
+func isCounted(unit string) bool {
+	_, ok := countedUnits[strings.ToLower(strings.TrimSpace(unit))]
+	return ok
+}
+
+// unitKey is a unit as amounts in it are compared: lower-cased, a counted
+// unit in the singular ("Cloves" is "clove"), so 1 clove and 2 cloves add up.
+func unitKey(unit string) string {
+	unit = strings.ToLower(strings.TrimSpace(unit))
+	if f, ok := countedUnits[unit]; ok {
+		return strings.ToLower(f.one)
+	}
+	return unit
+}
+
+// countedUnitFor writes a counted unit for the amount q: the singular for
+// at most one ("½ clove", "1 clove"), else the plural ("1½ cloves"), its
+// first letter (or all of it) in the case it was typed in.
+func countedUnitFor(q float64, unit string) string {
+	typed := strings.TrimSpace(unit)
+	f := countedUnits[strings.ToLower(typed)]
+	if f.one == "" {
+		return unit
+	}
+	word := f.many
+	if q > 0 && q <= 1 {
+		word = f.one
+	}
+	first, _ := utf8.DecodeRuneInString(typed)
+	switch {
+	case utf8.RuneCountInString(typed) > 1 && typed == strings.ToUpper(typed) && typed != strings.ToLower(typed):
+		return strings.ToUpper(word) // "CLOVES"
+	case unicode.IsUpper(first):
+		w, n := utf8.DecodeRuneInString(word)
+		return string(unicode.ToUpper(w)) + word[n:]
+	default:
+		w, n := utf8.DecodeRuneInString(word)
+		return string(unicode.ToLower(w)) + word[n:]
+	}
 }
 
 // largerUnit is the unit a thousand of a unit is written in.
@@ -40,7 +104,7 @@ var smallerUnit = map[string]struct {
 // more as kg, 1000 ml and more as l.
 func roundAmount(q float64, unit string) (float64, string) {
 	lower := strings.ToLower(strings.TrimSpace(unit))
-	if countedUnits[lower] {
+	if isCounted(lower) {
 		return math.Ceil(q*2-1e-9) / 2, unit
 	}
 	if larger, ok := largerUnit[lower]; ok && q >= 1000 {
@@ -50,11 +114,12 @@ func roundAmount(q float64, unit string) (float64, string) {
 }
 
 // amountText writes a scaled amount and its unit ("1,4 kg", "1½", "2
-// clove"); comma writes a decimal comma.
+// cloves"); comma writes a decimal comma.
 func amountText(q float64, unit string, comma bool) string {
 	q, unit = roundAmount(q, unit)
 	var s string
-	if countedUnits[strings.ToLower(strings.TrimSpace(unit))] {
+	if isCounted(unit) {
+		unit = countedUnitFor(q, unit)
 		whole, half := math.Modf(q)
 		switch {
 		case half == 0:
@@ -87,9 +152,10 @@ func formatQuantity(q float64) string {
 }
 
 // inSmallerUnit returns an amount in the unit it is added up in (kg in g,
-// l in ml), the unit lower-cased.
+// l in ml), the unit as unitKey writes it (lower-cased, a counted unit in
+// the singular).
 func inSmallerUnit(q float64, unit string) (float64, string) {
-	unit = strings.ToLower(unit)
+	unit = unitKey(unit)
 	if s, ok := smallerUnit[unit]; ok {
 		return q * s.n, s.unit
 	}

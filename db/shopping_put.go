@@ -154,8 +154,9 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 			return keep(sameUnit) // "pinch" and "pinch" of salt
 		}
 		have, _ = inSmallerUnit(have, haveUnit)
-		written := unit // as the add writes it ("Stück"), unless it was made smaller
-		if _, u, _ := strings.Cut(*p.Quantity, " "); strings.EqualFold(strings.TrimSpace(u), unit) {
+		// as the add writes it ("Stück", "cloves"), unless it was made smaller
+		written := unit
+		if _, u, _ := strings.Cut(*p.Quantity, " "); unitKey(u) == unit {
 			written = strings.TrimSpace(u)
 		}
 		comma = comma || strings.Contains(strings.Fields(*sameUnit.Quantity)[0], ",")

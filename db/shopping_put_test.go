@@ -232,6 +232,38 @@ func TestShoppingItemPutLineChanged(t *testing.T) {
 	}
 }
 
+// TestShoppingItemPutCountedPlural: a counted unit in the singular and in
+// the plural is one unit: "1 clove" onto "garlic 1 clove" is "2 cloves",
+// "2 Zehen" onto "Knoblauch 1 Zehe" is "3 Zehen", and a sum of at most one
+// is singular ("½ Dose" + "½ Dosen" is "1 Dose"). Before, the sum read
+// "2 clove", and "2 Zehen" was a second line beside "1 Zehe".
+func TestShoppingItemPutCountedPlural(t *testing.T) {
+	t.Parallel()
+	f := newShoppingFixture(t)
+	put := func(name, qty string) {
+		t.Helper()
+		f.tx(t, func(tx *db.Tx) error {
+			onList, err := tx.ShoppingItemsForPut(f.ctx, f.list)
+			if err != nil {
+				return err
+			}
+			_, err = tx.ShoppingItemPut(f.ctx, f.list, onList, db.ShoppingItemNew{Name: name, Quantity: &qty}, false)
+			return err
+		})
+	}
+	for _, p := range [][2]string{
+		{"garlic", "1 clove"}, {"garlic", "1 clove"},
+		{"Knoblauch", "1 Zehe"}, {"Knoblauch", "2 Zehen"},
+		{"tomatoes", "½ Dose"}, {"tomatoes", "½ Dosen"},
+		{"basil", "2 bunches"}, {"basil", "1 Bunch"},
+	} {
+		put(p[0], p[1])
+	}
+	if got, want := f.lines(t), "garlic 2 cloves, Knoblauch 3 Zehen, tomatoes 1 Dose, basil 3 Bunches"; got != want {
+		t.Errorf("list %q, want %q", got, want)
+	}
+}
+
 // putAfter reads the list under the put lock, commits meanwhile in a
 // transaction of its own, then puts p on the list as read.
 func (f *shoppingFixture) putAfter(t *testing.T, meanwhile func(tx *db.Tx) error, p db.ShoppingItemNew) (put db.ShoppingPut, err error) {

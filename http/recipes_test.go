@@ -252,10 +252,13 @@ func TestRecipeScaleIngredient(t *testing.T) {
 		{q(300), u("g"), 4, 4, "300 g"},
 		{q(300), u("g"), 4, 2, "150 g"},
 		{q(300), u("g"), 4, 6, "450 g"},
-		{q(3), nil, 4, 2, "1½"}, // counted: up to the next half
-		{q(1), nil, 4, 7, "2"},  // 1.75 onions
-		{q(1), nil, 4, 5, "1½"}, // 1.25
-		{q(1), u("clove"), 4, 7, "2 clove"},
+		{q(3), nil, 4, 2, "1½"},              // counted: up to the next half
+		{q(1), nil, 4, 7, "2"},               // 1.75 onions
+		{q(1), nil, 4, 5, "1½"},              // 1.25
+		{q(1), u("clove"), 4, 7, "2 cloves"}, // a counted unit in the plural for more than one
+		{q(1), u("cloves"), 4, 4, "1 clove"},
+		{q(1), u("Zehe"), 4, 2, "½ Zehe"},
+		{q(1), u("Zehe"), 4, 6, "1½ Zehen"},
 		{q(3), u("Stück"), 4, 2, "1½ Stück"},
 		{q(800), u("g"), 4, 7, "1.4 kg"}, // 1000 g and more in kg
 		{q(999), u("g"), 1, 1, "999 g"},
@@ -474,7 +477,7 @@ func TestRecipeAddToListRegion(t *testing.T) {
 // recipe page writes it (db/amounts.go, web/static/js/amounts.js): 4 → 7
 // servings of one onion is "2", not "1,75"; 1400 g of tomatoes is "1,4 kg";
 // merged into a line of 500 g it is "1,9 kg" (g and kg add up), not
-// "1900 g"; a half counts as "½".
+// "1900 g"; a half counts as "½"; two cloves are "2 cloves", not "2 clove".
 func TestRecipeAddToListAmounts(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})
@@ -495,7 +498,7 @@ func TestRecipeAddToListAmounts(t *testing.T) {
 	for _, it := range items {
 		got[it.Name] = deref(it.Quantity)
 	}
-	if got["tomatoes"] != "1,9 kg" || got["onion"] != "2½" || got["garlic"] != "2 clove" {
+	if got["tomatoes"] != "1,9 kg" || got["onion"] != "2½" || got["garlic"] != "2 cloves" {
 		t.Fatalf("7 servings in German: %v", got)
 	}
 	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
@@ -504,7 +507,7 @@ func TestRecipeAddToListAmounts(t *testing.T) {
 	for _, it := range items {
 		got[it.Name] = deref(it.Quantity)
 	}
-	if got["tomatoes"] != "1.4 kg" || got["onion"] != "2" || got["garlic"] != "2 clove" {
+	if got["tomatoes"] != "1.4 kg" || got["onion"] != "2" || got["garlic"] != "2 cloves" {
 		t.Fatalf("7 servings in English: %v", got)
 	}
 }

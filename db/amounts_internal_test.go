@@ -1,0 +1,98 @@
+package db
+
+import (
+	"maps"
+	"os"
+	"regexp"
+	"testing"
+)
+
+// TestAmountTextCountedPlural: a counted unit is written in the singular
+// for at most one and in the plural for more, in English and German, as
+// the recipe page writes it (web/static/js/amounts.js). Before, a recipe's
+// "1 clove" made for twice its servings read "2 clove", and went on the
+// list so; a unit typed in the plural stayed "1 cloves".
+func TestAmountTextCountedPlural(t *testing.T) {
+	for _, tc := range []struct {
+		q     float64
+		unit  string
+		comma bool
+		want  string
+	}{
+		{1, "clove", false, "1 clove"},
+		{2, "clove", false, "2 cloves"},
+		{1.75, "clove", false, "2 cloves"}, // up to the next half first
+		{0.5, "clove", false, "½ clove"},
+		{0.3, "cloves", false, "½ clove"},
+		{1.5, "clove", false, "1½ cloves"},
+		{1, "cloves", false, "1 clove"}, // typed in the plural
+		{3, "piece", false, "3 pieces"},
+		{2, "pc", false, "2 pcs"},
+		{1, "pcs", false, "1 pc"},
+		{2, "can", false, "2 cans"},
+		{2, "bunch", false, "2 bunches"},
+		{1, "bunches", false, "1 bunch"},
+		{2, "Clove", false, "2 Cloves"}, // the case it was typed in
+		{2, "CLOVE", false, "2 CLOVES"},
+		{1, "Zehe", true, "1 Zehe"},
+		{2, "Zehe", true, "2 Zehen"},
+		{1.5, "Zehe", true, "1½ Zehen"},
+		{1, "Zehen", true, "1 Zehe"},
+		{2, "zehe", true, "2 zehen"},
+		{2, "Dose", true, "2 Dosen"},
+		{0.5, "Dosen", true, "½ Dose"},
+		{2, "Stück", true, "2 Stück"}, // invariant
+		{2, "Bund", true, "2 Bund"},
+		{2, "Stk.", true, "2 Stk."},
+		{2, "", false, "2"},
+		{2, "cup", false, "2 cup"},        // not counted: as typed
+		{1, "cups", false, "1 cups"},      // not counted: as typed
+		{2, "Scheibe", true, "2 Scheibe"}, // unknown: as typed
+		{1400, "g", true, "1,4 kg"},
+	} {
+		if got := amountText(tc.q, tc.unit, tc.comma); got != tc.want {
+			t.Errorf("amountText(%v, %q) = %q, want %q", tc.q, tc.unit, got, tc.want)
+		}
+	}
+}
+
+// TestAmountUnitKey: a counted unit in either form is one unit to merge
+// by ("1 clove" and "1 clove" make "2 cloves", "2 cloves" and "1 Clove" add
+// up); other units lower-cased as before.
+func TestAmountUnitKey(t *testing.T) {
+	for unit, want := range map[string]string{
+		"clove": "clove", "Cloves": "clove", " cloves ": "clove", "Zehen": "zehe", "Dosen": "dose", "Stück": "stück",
+		"pcs": "pc", "cups": "cups", "KG": "kg", "": "",
+	} {
+		if got := unitKey(unit); got != want {
+			t.Errorf("unitKey(%q) = %q, want %q", unit, got, want)
+		}
+	}
+	if q, u := inSmallerUnit(2, "Cloves"); q != 2 || u != "clove" {
+		t.Errorf("inSmallerUnit(2, Cloves) = %v %q, want 2 clove", q, u)
+	}
+}
+
+// TestAmountUnitTablesMatchJS: the recipe page (web/static/js/amounts.js)
+// writes a counted unit by the same tables as the list the server writes,
+// so what goes on the list is what the page showed.
+func TestAmountUnitTablesMatchJS(t *testing.T) {
+	src, err := os.ReadFile("../web/static/js/amounts.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair := regexp.MustCompile(`(?:'([^']*)'|([\p{L}.]+))\s*:\s*'([^']*)'`)
+	for name, table := range map[string]map[string]string{"ENGLISH": englishUnits, "GERMAN": germanUnits} {
+		m := regexp.MustCompile(`(?m)^const ` + name + ` = \{(.*)\};$`).FindSubmatch(src)
+		if m == nil {
+			t.Fatalf("amounts.js has no one-line table const %s = {...};", name)
+		}
+		js := map[string]string{}
+		for _, p := range pair.FindAllSubmatch(m[1], -1) {
+			js[string(p[1])+string(p[2])] = string(p[3])
+		}
+		if !maps.Equal(js, table) {
+			t.Errorf("amounts.js %s = %v, db/amounts.go has %v", name, js, table)
+		}
+	}
+}
