@@ -90,7 +90,9 @@ func (s *Service) undoSpokenBy(r *undoRun, c command, in Intent, ans Answer, say
 		}
 		return nil
 	}
+	ans0 := ans
 	err := r.tx(s.store, lock, func(ctx context.Context, tx *db.Tx) error {
+		ans = ans0 // a try after a deadlock starts from the answer as it came
 		// a retry of one that failed undoes what was last when it
 		// was first said (not a command given since), and counts its
 		// age from then

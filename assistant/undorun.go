@@ -78,6 +78,12 @@ func (r *undoRun) tx(store *db.Store, lock, fn func(ctx context.Context, tx *db.
 	if committing && err != nil && db.CommitUnknown(err) {
 		r.unknown = true
 	}
+	if !r.unknown && db.Deadlock(err) {
+		// a deadlock outside the savepoint (taking the lock, or at
+		// COMMIT) rolled the whole undo back: busy, sent again it runs,
+		// not an internal error
+		return db.ErrAssistantBusy
+	}
 	return err
 }
 
