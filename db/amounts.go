@@ -105,7 +105,7 @@ var smallerUnit = map[string]struct {
 func roundAmount(q float64, unit string) (float64, string) {
 	lower := strings.ToLower(strings.TrimSpace(unit))
 	if isCounted(lower) {
-		return math.Ceil(q*2-1e-9) / 2, unit
+		return math.Ceil(q*2-1e-9)/2 + 0, unit // + 0: never "-0"
 	}
 	if larger, ok := largerUnit[lower]; ok && q >= 1000 {
 		return q / 1000, larger
