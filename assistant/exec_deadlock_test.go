@@ -2,10 +2,13 @@ package assistant
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
@@ -14,7 +17,9 @@ import (
 
 // TestAddRetriedAfterDeadlock: "add salt and 2 eggs" keeps the open
 // "salt" (share-locked) and then merges into "eggs 6", while Ben ticks
-// eggs and then salt: a lock cycle (db test TestShoppingItemPutDeadlock).
+// eggs and then salt (queued behind the add's share lock while a third
+// transaction held salt, so the cycle is complete as soon as the add
+// waits for eggs): a lock cycle (db test TestShoppingItemPutDeadlock).
 // PostgreSQL fails the command's transaction (the ticks' connection
 // never runs the deadlock check); the
 // command runs again from its savepoint on the list as Ben's ticks left
@@ -43,20 +48,27 @@ func TestAddRetriedAfterDeadlock(t *testing.T) {
 	if err := ticks.Tick(ctx, eggs.ID); err != nil {
 		t.Fatal(err)
 	}
+	// A third transaction holds salt, so the add waits for it first (no
+	// cycle yet), and Ben's tick of salt queues behind the add's share
+	// lock: released, salt goes to the add, which then waits for eggs
+	// while Ben already waits for it. The cycle is complete the moment the
+	// add's wait begins, and its one deadlock check (deadlock_timeout,
+	// 1 s, later) finds it, however slow the machine.
+	releaseSalt := f.holdRow("SELECT 1 FROM shopping_items WHERE id = $1 FOR UPDATE", salt.ID)
 	ch := f.sayAsync(f.ana, Request{Text: "add salt and 2 eggs to the weekly list", Lang: "en"})
 	if r := f.waitDoneOrLocks(ch, 1); r != nil {
-		t.Fatalf("the command ended before waiting for eggs: %+v %v", r.ans, r.err)
+		releaseSalt()
+		t.Fatalf("the command ended before waiting for salt: %+v %v", r.ans, r.err)
 	}
 	// Ana's next command waits for her command lock, which the add holds.
 	bread := f.sayAsync(f.ana, Request{Text: "add bread to the weekly list", Lang: "en"})
 	if r := f.waitDoneOrLocks(bread, 2); r != nil {
+		releaseSalt()
 		t.Fatalf("Ana's next command ran while the add held her command lock: %s %q %v", r.ans.Outcome, r.ans.Message, r.err)
 	}
-	// Waits for the command's share lock on salt until PostgreSQL fails
-	// the command's transaction (deadlock_timeout after it began to wait;
-	// it checks once: the ticks must wait within that second).
-	if err := ticks.Tick(ctx, salt.ID); err != nil {
-		t.Fatalf("Ben's tick of salt: %v (PostgreSQL failed the ticks, not the command: nothing to retry)", err)
+	// Ben's tick goes on once PostgreSQL failed the command's try.
+	if err := f.closeCycle("Ben's tick of salt", releaseSalt, func() error { return ticks.Tick(ctx, salt.ID) }); err != nil {
+		t.Fatalf("Ben's tick of salt: %v", lateDeadlockErr(err))
 	}
 	// The add runs again from its savepoint, waiting for Ben's ticks,
 	// while still holding Ana's command lock: her next command still
@@ -94,6 +106,37 @@ func TestAddRetriedAfterDeadlock(t *testing.T) {
 	if got := itemNamesOf(f.items(weekly.ID)); got != "salt✓, 6 eggs✓, bread" {
 		t.Fatalf("after the undo: %q, want Ben's ticks back: salt✓, 6 eggs✓, bread", got)
 	}
+}
+
+// closeCycle runs wait (a dbtest.LateDeadlockTx's lock request) in a
+// goroutine until it queues behind the code under test's request (the
+// third lock wait of the family's database), then release()s the third
+// transaction that holds what both request: the code gets it first and
+// then waits for what wait's transaction holds, closing the cycle as its
+// wait begins. It returns wait's error, once the code's try has failed.
+func (f *testFamily) closeCycle(what string, release func(), wait func() error) error {
+	f.t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- wait() }()
+	if !f.waitLocks(3) {
+		release()
+		f.t.Fatalf("%s does not wait behind the code's request", what)
+	}
+	release()
+	return <-done
+}
+
+// lateDeadlockErr explains the error of a dbtest.LateDeadlockTx's wait
+// that closed a lock cycle with the code under test.
+func lateDeadlockErr(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "40P01" {
+		return fmt.Errorf("%w (PostgreSQL failed the late-checking transaction, not the code's: nothing to retry)", err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) {
+		return fmt.Errorf("%w (no deadlock check saw the cycle: the code's wait did not close it)", err)
+	}
+	return err
 }
 
 // TestTicksLockedInIDOrder: "tick off eggs and salt" ticks eggs first as

@@ -11,8 +11,9 @@ import (
 
 // TestSpokenUndoRetriedUndoesCommandBefore: Ana's "undo that" of "add
 // milk" waits for the milk's row (held by a transaction of Ben's) holding
-// the command's row; Ben's transaction then waits for the command's row:
-// a lock cycle, and PostgreSQL fails the undo's try (40P01). Ana's "add
+// the command's row, for which Ben's transaction already waits (queued
+// behind the undo's request while a third transaction held it): a lock
+// cycle, and PostgreSQL fails the undo's try (40P01). Ana's "add
 // bread", said after the undo, waits for her command lock meanwhile. The
 // undo runs again from its savepoint, still holding that lock: it undoes
 // "add milk", the command said before it, and "add bread" runs after it.
@@ -35,19 +36,30 @@ func TestSpokenUndoRetriedUndoesCommandBefore(t *testing.T) {
 	if _, err := ben.Exec(ctx, "SELECT FROM shopping_items WHERE id = $1 FOR UPDATE", items[0].ID); err != nil {
 		t.Fatal(err)
 	}
+	// A third transaction holds the command's row, so the undo waits for
+	// it first (no cycle yet), and Ben's request of the row queues behind
+	// the undo's: released, the row goes to the undo, which then waits
+	// for the milk while Ben already waits for it. The cycle is complete
+	// the moment the undo's wait begins, and its one deadlock check
+	// (deadlock_timeout, 1 s, later) finds it, however slow the machine.
+	releaseCmd := f.holdRow("SELECT 1 FROM assistant_commands WHERE id = $1 FOR UPDATE", milk.ID)
 	undo := f.sayAsync(f.ana, Request{Text: "undo that", Lang: "en"})
 	if r := f.waitDoneOrLocks(undo, 1); r != nil {
-		t.Fatalf("the undo ended before waiting for the milk: %s %q %v", r.ans.Outcome, r.ans.Message, r.err)
+		releaseCmd()
+		t.Fatalf("the undo ended before waiting for the command's row: %s %q %v", r.ans.Outcome, r.ans.Message, r.err)
 	}
 	bread := f.sayAsync(f.ana, Request{Text: "add bread to the weekly list", Lang: "en"})
 	if r := f.waitDoneOrLocks(bread, 2); r != nil {
+		releaseCmd()
 		t.Fatalf("add bread ran while the undo held Ana's command lock: %s %q %v", r.ans.Outcome, r.ans.Message, r.err)
 	}
-	// Waits for the undo's lock of the command's row until PostgreSQL
-	// fails the undo's try (deadlock_timeout after it began to wait; it
-	// checks once: this must wait within that second).
-	if _, err := ben.Exec(ctx, "SELECT FROM assistant_commands WHERE id = $1 FOR UPDATE", milk.ID); err != nil {
-		t.Fatalf("Ben's lock of the command's row: %v (PostgreSQL failed Ben's transaction, not the undo: nothing to retry)", err)
+	// Ben gets the command's row once PostgreSQL failed the undo's try.
+	lockCmd := func() error {
+		_, err := ben.Exec(ctx, "SELECT FROM assistant_commands WHERE id = $1 FOR UPDATE", milk.ID)
+		return err
+	}
+	if err := f.closeCycle("Ben's lock of the command's row", releaseCmd, lockCmd); err != nil {
+		t.Fatalf("Ben's lock of the command's row: %v", lateDeadlockErr(err))
 	}
 	if err := ben.Rollback(ctx); err != nil {
 		t.Fatal(err)
