@@ -19,7 +19,8 @@ import (
 // the open "salt" (share-locked) and then merges "2 eggs" can deadlock
 // with a member ticking eggs and then salt (db test
 // TestShoppingItemPutDeadlock). PostgreSQL fails the add (the ticks'
-// connection never runs the deadlock check); the add runs again once the
+// connection never runs the deadlock check; the cycle is whole when the
+// add begins its wait, so the check always finds it); the add runs again once the
 // ticks committed and unticks both lines, 201. Without the retry the add
 // answered 500.
 func TestRecipeAddToListDeadlockRetried(t *testing.T) {
@@ -38,13 +39,27 @@ func TestRecipeAddToListDeadlockRetried(t *testing.T) {
 	c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": "salt"}).decode(t, &salt)
 	c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": "eggs", "quantity": "6"}).decode(t, &eggs)
 
-	// The member's ticks: eggs now, salt once the add waits for eggs, in a
+	// The member's ticks: eggs now, salt once the add waits for salt, in a
 	// transaction whose deadlock check comes late: the add is the one
-	// PostgreSQL fails (dbtest.LateDeadlockTx).
+	// PostgreSQL fails (dbtest.LateDeadlockTx). PostgreSQL checks a wait
+	// once, 1 s after it began: the cycle must be whole when the add
+	// begins to wait for eggs. So a third transaction holds salt first:
+	// the add waits for it (its share lock of the kept salt comes before
+	// it merges eggs), the tick of salt queues behind the add, and when
+	// the third lets go the add gets salt and waits for eggs while the
+	// tick already waits for the add.
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	ticks := dbtest.BeginLateDeadlock(t, ctx, env.pool.Config().ConnString())
 	if err := ticks.Tick(ctx, eggs.ID); err != nil {
+		t.Fatal(err)
+	}
+	holder, err := env.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback(context.Background())
+	if _, err := holder.Exec(ctx, "SELECT FROM shopping_items WHERE id = $1 FOR UPDATE", salt.ID); err != nil {
 		t.Fatal(err)
 	}
 	req, err := http.NewRequest("POST", env.ts.URL+"/api/recipes/"+rec.ID.String()+"/add-to-list", strings.NewReader(`{"list_id":"`+list.ID.String()+`"}`))
@@ -53,33 +68,42 @@ func TestRecipeAddToListDeadlockRetried(t *testing.T) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	done := c.sendAsync(req)
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		var waiting bool
-		if err := env.pool.QueryRow(ctx, `SELECT exists(SELECT FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-			WHERE NOT l.granted AND a.datname = current_database())`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-		if waiting {
-			break
-		}
-		select {
-		case r := <-done:
-			t.Fatalf("the add ended before waiting for eggs: %d %s", r.StatusCode, r.body)
-		case <-time.After(5 * time.Millisecond): // polling a condition with a deadline
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the add never waited for eggs")
+	waits := func(n int, what string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			var waiting int
+			if err := env.pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+				WHERE NOT l.granted AND a.datname = current_database()`).Scan(&waiting); err != nil {
+				t.Fatal(err)
+			}
+			if waiting >= n {
+				return
+			}
+			select {
+			case r := <-done:
+				t.Fatalf("the add ended before %s: %d %s", what, r.StatusCode, r.body)
+			case <-time.After(5 * time.Millisecond): // polling a condition with a deadline
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("not within 10 s: %s", what)
+			}
 		}
 	}
-	// Waits for the add's share lock on salt: the cycle. PostgreSQL fails
-	// the add (deadlock_timeout after it began to wait), and this goes on.
-	// The add checks once: the ticks must wait within its second.
-	if err := ticks.Tick(ctx, salt.ID); err != nil {
+	waits(1, "the add waited for salt")
+	tickSalt := make(chan error, 1)
+	go func() { tickSalt <- ticks.Tick(ctx, salt.ID) }()
+	waits(2, "the tick of salt waited behind the add")
+	if err := holder.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The add gets salt and waits for eggs: the cycle. PostgreSQL fails
+	// the add, and the tick of salt goes on.
+	if err := <-tickSalt; err != nil {
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "40P01" {
 			t.Fatal("PostgreSQL failed the ticks, not the add: nothing to retry")
 		}
-		t.Fatalf("the tick of salt: %v (the add's one deadlock check, 1 s after it began to wait, came before the ticks waited?)", err)
+		t.Fatalf("the tick of salt: %v (no deadlock check saw the cycle?)", err)
 	}
 	if err := ticks.Commit(ctx); err != nil {
 		t.Fatal(err)
