@@ -166,6 +166,9 @@ func (f *testFamily) holdRow(query string, arg any) (release func()) {
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	// a test failed while the row is held still lets it go (else the
+	// pool's close at cleanup waits for the connection forever)
+	f.t.Cleanup(func() { _ = tx.Rollback(context.Background()) })
 	var n int
 	if err := tx.QueryRow(ctx, query, arg).Scan(&n); err != nil {
 		f.t.Fatal(err)

@@ -150,8 +150,8 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 		return keep(open) // "milk" and "milk, 2 l": one line is enough
 	case sameUnit != nil && sameUnit.Quantity != nil:
 		have, haveUnit, haveOK := splitQuantity(sameUnit.Quantity)
-		if !haveOK && addOK && isCounted(haveUnit) {
-			return set(sameUnit, p.Quantity, false) // "Dose" and "2 Dosen": the line now says how many
+		if !haveOK && addOK && haveUnit != "" && isCounted(haveUnit) {
+			have, haveOK = 1, true // "Dose" is one can: with "2 Dosen", 3
 		}
 		if !haveOK || !addOK {
 			return keep(sameUnit) // "pinch" and "pinch" of salt

@@ -256,11 +256,11 @@ func TestShoppingItemPutCountedPlural(t *testing.T) {
 		{"Knoblauch", "1 Zehe"}, {"Knoblauch", "2 Zehen"},
 		{"tomatoes", "½ Dose"}, {"tomatoes", "½ Dosen"},
 		{"basil", "2 bunches"}, {"basil", "1 Bunch"},
-		{"Tomaten", "Dose"}, {"Tomaten", "2 Dosen"}, // a line without a number takes the add's
+		{"Tomaten", "Dose"}, {"Tomaten", "2 Dosen"}, // a counted unit without a number is one
 	} {
 		put(p[0], p[1])
 	}
-	if got, want := f.lines(t), "garlic 2 cloves, Knoblauch 3 Zehen, tomatoes 1 Dose, basil 3 Bunches, Tomaten 2 Dosen"; got != want {
+	if got, want := f.lines(t), "garlic 2 cloves, Knoblauch 3 Zehen, tomatoes 1 Dose, basil 3 Bunches, Tomaten 3 Dosen"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
 }
