@@ -146,3 +146,52 @@ func TestTicksLockedInIDOrder(t *testing.T) {
 		t.Fatalf("after the ticks: %q, want eggs✓, salt✓", got)
 	}
 }
+
+// TestClearTickedLockedInIDOrder: "clear the ticked items" deletes them
+// in list order (eggs first), while Ben's change of both takes them in id
+// order (salt's is lower): Ben holds salt when the command starts and
+// writes eggs once the command waits. The command locks the ticked items
+// in id order before deleting them, so it waits for salt holding nothing
+// and then deletes both. Without that it held eggs and waited for salt, a
+// lock cycle: PostgreSQL failed the command (a clear is not retried), an
+// internal error for Ana.
+func TestClearTickedLockedInIDOrder(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	eggs := uuid.MustParse("ffffffff-ffff-4fff-bfff-ffffffffffff")
+	salt := uuid.MustParse("00000000-0000-4000-8000-000000000001")
+	f.tx(f.ana, func(ctx context.Context, tx *db.Tx) error {
+		for _, it := range []db.ShoppingItemNew{{ID: &eggs, Name: "eggs"}, {ID: &salt, Name: "salt"}, {Name: "bread"}} {
+			if _, _, err := tx.ShoppingItemAdd(ctx, weekly.ID, it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	f.do("tick off eggs and salt on the weekly list")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ben := dbtest.BeginLateDeadlock(t, ctx, f.pool.Config().ConnString())
+	note := func(id uuid.UUID) {
+		t.Helper()
+		if _, err := ben.Exec(ctx, "UPDATE shopping_items SET note = 'Ben' WHERE id = $1", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	note(salt)
+	ch := f.sayAsync(f.ana, Request{Text: "clear the ticked items from the weekly list", Lang: "en"})
+	if r := f.waitDoneOrLocks(ch, 1); r != nil {
+		t.Fatalf("the command ended before waiting for salt: %+v %v", r.ans, r.err)
+	}
+	note(eggs)
+	if err := ben.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := f.answer(ch)
+	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
+		t.Fatalf("clear the ticked items while Ben changed them: %+v %v", r.ans, r.err)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "bread" {
+		t.Fatalf("after the clear: %q, want bread", got)
+	}
+}

@@ -478,14 +478,24 @@ func (x *executor) clearChecked(in Intent) (Result, string, error) {
 	if err != nil {
 		return Result{}, "", err
 	}
-	res := Result{List: list, Deleted: true}
+	// Deleted one by one in list order: locked first in id order, as
+	// every writer of several items (lockFound), or the REST clear, a
+	// member's multi-tick or the categoriser could deadlock with it.
+	var ticked []onList
 	for _, it := range rows {
 		if it.Checked {
-			if err := x.itemDelete(it); err != nil {
-				return Result{}, "", err
-			}
-			res.Items = append(res.Items, it)
+			ticked = append(ticked, onList{item: it})
 		}
+	}
+	if err := x.lockFound([][]onList{ticked}); err != nil {
+		return Result{}, "", err
+	}
+	res := Result{List: list, Deleted: true}
+	for _, o := range ticked {
+		if err := x.itemDelete(o.item); err != nil {
+			return Result{}, "", err
+		}
+		res.Items = append(res.Items, o.item)
 	}
 	if len(res.Items) == 0 {
 		return res, x.say.say("items.cleared.none", "list", list.Name), nil
