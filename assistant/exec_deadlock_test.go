@@ -145,6 +145,16 @@ func TestTicksLockedInIDOrder(t *testing.T) {
 	if got := itemNamesOf(f.items(weekly.ID)); got != "eggs✓, salt✓" {
 		t.Fatalf("after the ticks: %q, want eggs✓, salt✓", got)
 	}
+	// The command read both again after the lock: its undo puts back the
+	// items as Ben left them, his notes kept (not as read before the wait).
+	if _, err := f.undo(f.ana, r.ans.ID); err != nil {
+		t.Fatalf("undo the ticks: %v", err)
+	}
+	for _, it := range f.items(weekly.ID) {
+		if it.Checked || it.Note == nil || *it.Note != "Ben" {
+			t.Fatalf("after the undo: %s checked %v note %v, want unticked with Ben's note", it.Name, it.Checked, it.Note)
+		}
+	}
 }
 
 // TestClearTickedLockedInIDOrder: "clear the ticked items" deletes them
