@@ -118,27 +118,7 @@ func TestTicksLockedInIDOrder(t *testing.T) {
 		}
 		return nil
 	})
-	// Ben's change, in a transaction whose deadlock check comes late: a
-	// cycle would fail the command (dbtest.LateDeadlockTx).
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	ben := dbtest.BeginLateDeadlock(t, ctx, f.pool.Config().ConnString())
-	note := func(id uuid.UUID) {
-		t.Helper()
-		if _, err := ben.Exec(ctx, "UPDATE shopping_items SET note = 'Ben' WHERE id = $1", id); err != nil {
-			t.Fatal(err)
-		}
-	}
-	note(salt)
-	ch := f.sayAsync(f.ana, Request{Text: "tick off eggs and salt on the weekly list", Lang: "en"})
-	if r := f.waitDoneOrLocks(ch, 1); r != nil {
-		t.Fatalf("the command ended before waiting for salt: %+v %v", r.ans, r.err)
-	}
-	note(eggs)
-	if err := ben.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	r := f.answer(ch)
+	r := f.whileBenNotes(salt, eggs, "tick off eggs and salt on the weekly list")
 	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
 		t.Fatalf("tick off eggs and salt while Ben changed both: %+v %v", r.ans, r.err)
 	}
@@ -179,6 +159,23 @@ func TestClearTickedLockedInIDOrder(t *testing.T) {
 		return nil
 	})
 	f.do("tick off eggs and salt on the weekly list")
+	r := f.whileBenNotes(salt, eggs, "clear the ticked items from the weekly list")
+	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
+		t.Fatalf("clear the ticked items while Ben changed them: %+v %v", r.ans, r.err)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "bread" {
+		t.Fatalf("after the clear: %q, want bread", got)
+	}
+}
+
+// whileBenNotes has Ana say text while Ben notes first then second, in a
+// transaction whose deadlock check comes late, so a cycle fails Ana's
+// command (dbtest.LateDeadlockTx): Ben holds first when the command
+// starts and writes second once it waits for a lock, then commits. It
+// returns the command's answer.
+func (f *testFamily) whileBenNotes(first, second uuid.UUID, text string) said {
+	t := f.t
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	ben := dbtest.BeginLateDeadlock(t, ctx, f.pool.Config().ConnString())
@@ -188,20 +185,14 @@ func TestClearTickedLockedInIDOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	note(salt)
-	ch := f.sayAsync(f.ana, Request{Text: "clear the ticked items from the weekly list", Lang: "en"})
+	note(first)
+	ch := f.sayAsync(f.ana, Request{Text: text, Lang: "en"})
 	if r := f.waitDoneOrLocks(ch, 1); r != nil {
-		t.Fatalf("the command ended before waiting for salt: %+v %v", r.ans, r.err)
+		t.Fatalf("%q ended before waiting for a lock: %+v %v", text, r.ans, r.err)
 	}
-	note(eggs)
+	note(second)
 	if err := ben.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	r := f.answer(ch)
-	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
-		t.Fatalf("clear the ticked items while Ben changed them: %+v %v", r.ans, r.err)
-	}
-	if got := itemNamesOf(f.items(weekly.ID)); got != "bread" {
-		t.Fatalf("after the clear: %q, want bread", got)
-	}
+	return f.answer(ch)
 }
