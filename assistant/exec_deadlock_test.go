@@ -161,8 +161,64 @@ func TestTicksLockedInIDOrder(t *testing.T) {
 		}
 		return nil
 	})
-	// Ben's change, in a transaction whose deadlock check comes late: a
-	// cycle would fail the command (dbtest.LateDeadlockTx).
+	r := f.whileBenNotes(salt, eggs, "tick off eggs and salt on the weekly list")
+	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
+		t.Fatalf("tick off eggs and salt while Ben changed both: %+v %v", r.ans, r.err)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "eggs✓, salt✓" {
+		t.Fatalf("after the ticks: %q, want eggs✓, salt✓", got)
+	}
+	// The command read both again after the lock: its undo puts back the
+	// items as Ben left them, his notes kept (not as read before the wait).
+	if _, err := f.undo(f.ana, r.ans.ID); err != nil {
+		t.Fatalf("undo the ticks: %v", err)
+	}
+	for _, it := range f.items(weekly.ID) {
+		if it.Checked || it.Note == nil || *it.Note != "Ben" {
+			t.Fatalf("after the undo: %s checked %v note %v, want unticked with Ben's note", it.Name, it.Checked, it.Note)
+		}
+	}
+}
+
+// TestClearTickedLockedInIDOrder: "clear the ticked items" deletes them
+// in list order (eggs first), while Ben's change of both takes them in id
+// order (salt's is lower): Ben holds salt when the command starts and
+// writes eggs once the command waits. The command locks the ticked items
+// in id order before deleting them, so it waits for salt holding nothing
+// and then deletes both. Without that it held eggs and waited for salt, a
+// lock cycle: PostgreSQL failed the command (a clear is not retried), an
+// internal error for Ana.
+func TestClearTickedLockedInIDOrder(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	eggs := uuid.MustParse("ffffffff-ffff-4fff-bfff-ffffffffffff")
+	salt := uuid.MustParse("00000000-0000-4000-8000-000000000001")
+	f.tx(f.ana, func(ctx context.Context, tx *db.Tx) error {
+		for _, it := range []db.ShoppingItemNew{{ID: &eggs, Name: "eggs"}, {ID: &salt, Name: "salt"}, {Name: "bread"}} {
+			if _, _, err := tx.ShoppingItemAdd(ctx, weekly.ID, it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	f.do("tick off eggs and salt on the weekly list")
+	r := f.whileBenNotes(salt, eggs, "clear the ticked items from the weekly list")
+	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
+		t.Fatalf("clear the ticked items while Ben changed them: %+v %v", r.ans, r.err)
+	}
+	if got := itemNamesOf(f.items(weekly.ID)); got != "bread" {
+		t.Fatalf("after the clear: %q, want bread", got)
+	}
+}
+
+// whileBenNotes has Ana say text while Ben notes first then second, in a
+// transaction whose deadlock check comes late, so a cycle fails Ana's
+// command (dbtest.LateDeadlockTx): Ben holds first when the command
+// starts and writes second once it waits for a lock, then commits. It
+// returns the command's answer.
+func (f *testFamily) whileBenNotes(first, second uuid.UUID, text string) said {
+	t := f.t
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	ben := dbtest.BeginLateDeadlock(t, ctx, f.pool.Config().ConnString())
@@ -172,20 +228,14 @@ func TestTicksLockedInIDOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	note(salt)
-	ch := f.sayAsync(f.ana, Request{Text: "tick off eggs and salt on the weekly list", Lang: "en"})
+	note(first)
+	ch := f.sayAsync(f.ana, Request{Text: text, Lang: "en"})
 	if r := f.waitDoneOrLocks(ch, 1); r != nil {
-		t.Fatalf("the command ended before waiting for salt: %+v %v", r.ans, r.err)
+		t.Fatalf("%q ended before waiting for a lock: %+v %v", text, r.ans, r.err)
 	}
-	note(eggs)
+	note(second)
 	if err := ben.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	r := f.answer(ch)
-	if r.err != nil || r.ans.Outcome != OutcomeExecuted {
-		t.Fatalf("tick off eggs and salt while Ben changed both: %+v %v", r.ans, r.err)
-	}
-	if got := itemNamesOf(f.items(weekly.ID)); got != "eggs✓, salt✓" {
-		t.Fatalf("after the ticks: %q, want eggs✓, salt✓", got)
-	}
+	return f.answer(ch)
 }

@@ -351,7 +351,7 @@ func (x *executor) checkItems(in Intent) (Result, string, error) {
 	if err != nil {
 		return Result{}, "", err
 	}
-	if err := x.lockFound(found); err != nil {
+	if found, err = x.lockFound(in, found, true); err != nil {
 		return Result{}, "", err
 	}
 	return x.each("items.checked", found, func(o onList) (dbsqlc.ShoppingItemsView, error) { return x.itemTick(o.item) })
@@ -362,7 +362,39 @@ func (x *executor) checkItems(in Intent) (Result, string, error) {
 // "tick eggs and salt" and another member's "tick salt and eggs" (or a
 // move of both) then wait for each other instead of one failing with a
 // deadlock.
-func (x *executor) lockFound(found [][]onList) error {
+//
+// The lock may have waited for another member's change: the items are
+// then read again (a new statement sees the latest committed versions),
+// so that what the command writes and its journal's "before" (what an
+// undo puts back) keep that change. An item gone (or moved) since is
+// refused as not found; for a tick (open), an item ticked since is left
+// out, a name with none left refused as not open.
+func (x *executor) lockFound(in Intent, found [][]onList, open bool) ([][]onList, error) {
+	cur, err := x.lockItems(found)
+	if err != nil || cur == nil {
+		return found, err
+	}
+	out := make([][]onList, len(found))
+	for i, hits := range found {
+		for _, h := range hits {
+			c, ok := cur[h.item.ID]
+			if !ok || c.ListID != h.list.ID {
+				return nil, x.itemMissing(in, h.item.Name, false)
+			}
+			if !open || !c.Checked {
+				out[i] = append(out[i], onList{c, h.list})
+			}
+		}
+		if len(out[i]) == 0 {
+			return nil, x.itemMissing(in, hits[0].item.Name, true)
+		}
+	}
+	return out, nil
+}
+
+// lockItems locks the items found in id order and reads them again after
+// the lock, by id; nil (and nothing locked) for fewer than two.
+func (x *executor) lockItems(found [][]onList) (map[uuid.UUID]dbsqlc.ShoppingItemsView, error) {
 	var ids []uuid.UUID
 	for _, hits := range found {
 		for _, h := range hits {
@@ -370,9 +402,12 @@ func (x *executor) lockFound(found [][]onList) error {
 		}
 	}
 	if len(ids) < 2 {
-		return nil
+		return nil, nil
 	}
-	return x.tx.ShoppingItemsLock(x.ctx, ids)
+	if err := x.tx.ShoppingItemsLock(x.ctx, ids); err != nil {
+		return nil, err
+	}
+	return x.tx.ShoppingItemsGet(x.ctx, ids)
 }
 
 func (x *executor) removeItems(in Intent) (Result, string, error) {
@@ -380,7 +415,7 @@ func (x *executor) removeItems(in Intent) (Result, string, error) {
 	if err != nil {
 		return Result{}, "", err
 	}
-	if err := x.lockFound(found); err != nil {
+	if found, err = x.lockFound(in, found, false); err != nil {
 		return Result{}, "", err
 	}
 	res, msg, err := x.each("items.removed", found, func(o onList) (dbsqlc.ShoppingItemsView, error) {
@@ -478,14 +513,35 @@ func (x *executor) clearChecked(in Intent) (Result, string, error) {
 	if err != nil {
 		return Result{}, "", err
 	}
-	res := Result{List: list, Deleted: true}
+	// Deleted one by one in list order: locked first in id order, as
+	// every writer of several items (lockFound), or the REST clear, a
+	// member's multi-tick or the categoriser could deadlock with it.
+	var ticked []onList
 	for _, it := range rows {
 		if it.Checked {
-			if err := x.itemDelete(it); err != nil {
-				return Result{}, "", err
-			}
-			res.Items = append(res.Items, it)
+			ticked = append(ticked, onList{item: it})
 		}
+	}
+	cur, err := x.lockItems([][]onList{ticked})
+	if err != nil {
+		return Result{}, "", err
+	}
+	res := Result{List: list, Deleted: true}
+	for _, o := range ticked {
+		it := o.item
+		if cur != nil {
+			// As another member left it while the lock waited: one
+			// removed, moved or unticked since is not cleared.
+			c, ok := cur[it.ID]
+			if !ok || c.ListID != list.ID || !c.Checked {
+				continue
+			}
+			it = c
+		}
+		if err := x.itemDelete(it); err != nil {
+			return Result{}, "", err
+		}
+		res.Items = append(res.Items, it)
 	}
 	if len(res.Items) == 0 {
 		return res, x.say.say("items.cleared.none", "list", list.Name), nil

@@ -408,6 +408,18 @@ func (u *undoer) deleteItems(ws []db.AssistantWrite) error {
 		}
 		rev[n-1-i], afters[n-1-i] = w, after
 	}
+	// Locked first in id order, as every writer of several items: deleted
+	// newest first, they could deadlock with another member's change of
+	// both. Read after the lock, as they are now.
+	if n > 1 {
+		ids := make([]uuid.UUID, n)
+		for i, w := range ws {
+			ids[i] = w.ID
+		}
+		if err := u.tx.ShoppingItemsLock(u.ctx, ids); err != nil {
+			return err
+		}
+	}
 	left, err := u.itemsAsLeft(rev, afters)
 	if err != nil {
 		return err

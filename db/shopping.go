@@ -620,8 +620,8 @@ func (tx *Tx) ShoppingItemDelete(ctx context.Context, id uuid.UUID) error {
 	return Err(err, "shopping item")
 }
 
-// ShoppingItemsLock locks the family's items of ids (one of no item of the
-// family is left out) in the order of their ids, until the transaction
+// ShoppingItemsLock locks the family's items of ids (an id of no item of
+// the family is skipped, not an error) in the order of their ids, until the transaction
 // ends. A writer of several items one by one (the assistant's "tick eggs
 // and salt", in the order spoken) calls it first, so that it cannot
 // deadlock with another such writer taking them the other way round:
