@@ -3,6 +3,7 @@ package assistant
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -167,15 +168,19 @@ func (f *testFamily) holdRow(query string, arg any) (release func()) {
 		f.t.Fatal(err)
 	}
 	// a test failed while the row is held still lets it go (else the
-	// pool's close at cleanup waits for the connection forever)
-	f.t.Cleanup(func() { _ = tx.Rollback(context.Background()) })
+	// pool's close at cleanup waits for the connection forever); once:
+	// release may run on another goroutine (a timer)
+	var once sync.Once
+	var rollbackErr error
+	rollback := func() { once.Do(func() { rollbackErr = tx.Rollback(ctx) }) }
+	f.t.Cleanup(rollback)
 	var n int
 	if err := tx.QueryRow(ctx, query, arg).Scan(&n); err != nil {
 		f.t.Fatal(err)
 	}
 	return func() {
-		if err := tx.Rollback(ctx); err != nil {
-			f.t.Fatal(err)
+		if rollback(); rollbackErr != nil {
+			f.t.Fatal(rollbackErr)
 		}
 	}
 }
