@@ -29,7 +29,7 @@ import (
 // the retry keeps it (run again whole, the transaction released it and
 // "add bread" ran in between).
 func TestAddRetriedAfterDeadlock(t *testing.T) {
-	f := newTestFamily(t)
+	f := newDeadlockFamily(t)
 	weekly := f.list("Weekly")
 	var salt, eggs dbsqlc.ShoppingItemsView
 	f.tx(f.ana, func(ctx context.Context, tx *db.Tx) (err error) {
@@ -149,7 +149,7 @@ func lateDeadlockErr(err error) error {
 // cycle: PostgreSQL failed the command (ticks are not retried), an
 // internal error for Ana.
 func TestTicksLockedInIDOrder(t *testing.T) {
-	f := newTestFamily(t)
+	f := newDeadlockFamily(t)
 	weekly := f.list("Weekly")
 	eggs := uuid.MustParse("ffffffff-ffff-4fff-bfff-ffffffffffff")
 	salt := uuid.MustParse("00000000-0000-4000-8000-000000000001")
@@ -189,7 +189,7 @@ func TestTicksLockedInIDOrder(t *testing.T) {
 // lock cycle: PostgreSQL failed the command (a clear is not retried), an
 // internal error for Ana.
 func TestClearTickedLockedInIDOrder(t *testing.T) {
-	f := newTestFamily(t)
+	f := newDeadlockFamily(t)
 	weekly := f.list("Weekly")
 	eggs := uuid.MustParse("ffffffff-ffff-4fff-bfff-ffffffffffff")
 	salt := uuid.MustParse("00000000-0000-4000-8000-000000000001")
