@@ -233,9 +233,29 @@ func (f *testFamily) whileBenNotes(first, second uuid.UUID, text string) said {
 	if r := f.waitDoneOrLocks(ch, 1); r != nil {
 		t.Fatalf("%q ended before waiting for a lock: %+v %v", text, r.ans, r.err)
 	}
-	note(second)
+	// Locking in id order, the command waits for first holding nothing,
+	// and Ben writes second at once. Holding second (not locked in id
+	// order), it is a lock cycle: PostgreSQL's one check of the command's
+	// wait, 1 s after it began, fails the command (40P01) when Ben's write
+	// already waited then, and else never sees the cycle (Ben's check
+	// comes after a minute): both fail here within 10 s, saying why.
+	noteCtx, cancelNote := context.WithTimeout(ctx, 10*time.Second)
+	defer cancelNote()
+	if _, err := ben.Exec(noteCtx, "UPDATE shopping_items SET note = 'Ben' WHERE id = $1", second); err != nil {
+		if noteCtx.Err() != nil {
+			t.Fatalf("%q: Ben's write of the second item waited 10 s for the command, which holds it while waiting for the first: "+
+				"not locked in id order (executor.lockFound), a lock cycle PostgreSQL's check did not see: %v", text, err)
+		}
+		t.Fatal(err)
+	}
 	if err := ben.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return f.answer(ch)
+	r := f.answer(ch)
+	var pgErr *pgconn.PgError
+	if errors.As(r.err, &pgErr) && pgErr.Code == "40P01" {
+		t.Fatalf("%q failed in a lock cycle with Ben's writes (40P01): it held the second item while waiting for the first, "+
+			"not locked in id order (executor.lockFound): %v", text, r.err)
+	}
+	return r
 }
