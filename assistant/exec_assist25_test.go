@@ -50,12 +50,19 @@ func (f *testFamily) waitDoneOrLocks(ch <-chan said, n int) *said {
 	}
 }
 
-// waitLocksNow says whether at least n lock requests wait now.
+// waitLocksNow says whether at least n lock requests wait now. A pool
+// whose every connection waits for a lock fails the test within 10 s,
+// saying so, rather than hanging it until the package's timeout.
 func (f *testFamily) waitLocksNow(n int) bool {
 	f.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	var waiting int
-	if err := f.pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_locks WHERE NOT granted
+	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE NOT granted
 		AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())`).Scan(&waiting); err != nil {
+		if st := f.pool.Stat(); ctx.Err() != nil {
+			f.t.Fatalf("no look at pg_locks within 10 s, %d of the pool's %d connections taken (a starved pool?): %v", st.AcquiredConns(), st.MaxConns(), err)
+		}
 		f.t.Fatal(err)
 	}
 	return waiting >= n

@@ -29,7 +29,7 @@ import (
 // the retry keeps it (run again whole, the transaction released it and
 // "add bread" ran in between).
 func TestAddRetriedAfterDeadlock(t *testing.T) {
-	f := newTestFamily(t)
+	f := newDeadlockFamily(t)
 	weekly := f.list("Weekly")
 	var salt, eggs dbsqlc.ShoppingItemsView
 	f.tx(f.ana, func(ctx context.Context, tx *db.Tx) (err error) {
@@ -149,7 +149,7 @@ func lateDeadlockErr(err error) error {
 // cycle: PostgreSQL failed the command (ticks are not retried), an
 // internal error for Ana.
 func TestTicksLockedInIDOrder(t *testing.T) {
-	f := newTestFamily(t)
+	f := newDeadlockFamily(t)
 	weekly := f.list("Weekly")
 	eggs := uuid.MustParse("ffffffff-ffff-4fff-bfff-ffffffffffff")
 	salt := uuid.MustParse("00000000-0000-4000-8000-000000000001")
@@ -189,7 +189,7 @@ func TestTicksLockedInIDOrder(t *testing.T) {
 // lock cycle: PostgreSQL failed the command (a clear is not retried), an
 // internal error for Ana.
 func TestClearTickedLockedInIDOrder(t *testing.T) {
-	f := newTestFamily(t)
+	f := newDeadlockFamily(t)
 	weekly := f.list("Weekly")
 	eggs := uuid.MustParse("ffffffff-ffff-4fff-bfff-ffffffffffff")
 	salt := uuid.MustParse("00000000-0000-4000-8000-000000000001")
@@ -233,9 +233,29 @@ func (f *testFamily) whileBenNotes(first, second uuid.UUID, text string) said {
 	if r := f.waitDoneOrLocks(ch, 1); r != nil {
 		t.Fatalf("%q ended before waiting for a lock: %+v %v", text, r.ans, r.err)
 	}
-	note(second)
+	// Locking in id order, the command waits for first holding nothing,
+	// and Ben writes second at once. Holding second (not locked in id
+	// order), it is a lock cycle: PostgreSQL's one check of the command's
+	// wait, 1 s after it began, fails the command (40P01) when Ben's write
+	// already waited then, and else never sees the cycle (Ben's check
+	// comes after a minute): both fail here within 10 s, saying why.
+	noteCtx, cancelNote := context.WithTimeout(ctx, 10*time.Second)
+	defer cancelNote()
+	if _, err := ben.Exec(noteCtx, "UPDATE shopping_items SET note = 'Ben' WHERE id = $1", second); err != nil {
+		if noteCtx.Err() != nil {
+			t.Fatalf("%q: Ben's write of the second item waited 10 s for the command, which holds it while waiting for the first: "+
+				"not locked in id order (executor.lockFound), a lock cycle PostgreSQL's check did not see: %v", text, err)
+		}
+		t.Fatal(err)
+	}
 	if err := ben.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return f.answer(ch)
+	r := f.answer(ch)
+	var pgErr *pgconn.PgError
+	if errors.As(r.err, &pgErr) && pgErr.Code == "40P01" {
+		t.Fatalf("%q failed in a lock cycle with Ben's writes (40P01): it held the second item while waiting for the first, "+
+			"not locked in id order (executor.lockFound): %v", text, r.err)
+	}
+	return r
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,26 @@ type testFamily struct {
 
 func newTestFamily(t testing.TB) *testFamily {
 	t.Helper()
-	pool := dbtest.Pool(t)
+	return newTestFamilyOn(t, dbtest.Pool(t))
+}
+
+// deadlockConns is the pool size of newDeadlockFamily.
+const deadlockConns = 8
+
+// newDeadlockFamily is newTestFamily on a pool of deadlockConns
+// connections, for a test that closes a lock cycle with the code: while
+// it forms, a held row (holdRow), two commands that wait and the polls of
+// pg_locks take the 4 connections of pgx's default pool on a 2-core
+// machine (max(4, CPUs)), and anything needing one more (a retry's
+// statement, a poll) waited for it until the package's timeout.
+func newDeadlockFamily(t testing.TB) *testFamily {
+	t.Helper()
+	return newTestFamilyOn(t, dbtest.PoolFor(t, dbtest.URL(t)+"&pool_max_conns="+strconv.Itoa(deadlockConns)))
+}
+
+// newTestFamilyOn makes the family in pool's database.
+func newTestFamilyOn(t testing.TB, pool *pgxpool.Pool) *testFamily {
+	t.Helper()
 	store := db.NewStore(pool)
 	f := &testFamily{t: t, pool: pool, store: store, svc: NewService(store, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))}
 	f.loc, _ = time.LoadLocation("Europe/Berlin")

@@ -21,7 +21,7 @@ import (
 // between tries, "add bread" committed in between, and the undo's second
 // try undid "add bread" instead: milk stayed on the list, bread did not.
 func TestSpokenUndoRetriedUndoesCommandBefore(t *testing.T) {
-	f := newTestFamily(t)
+	f := newDeadlockFamily(t)
 	weekly := f.list("Weekly")
 	milk := f.do("add milk to the weekly list")
 	items := f.items(weekly.ID)

@@ -92,13 +92,31 @@ func TestRecipeAddToListDeadlockRetried(t *testing.T) {
 	waits(1, "the add waited for salt")
 	tickSalt := make(chan error, 1)
 	go func() { tickSalt <- ticks.Tick(ctx, salt.ID) }()
+	// tick is the tick of salt's error, once it is done. A failure from
+	// here on ends it first (its statement cancelled), then the holder's
+	// transaction, then, at cleanup, the ticks': else the tick still ran
+	// on their connection while the cleanup rolled them back, and the
+	// test failed again there (a data race, a closed channel closed) on
+	// top of its one failure.
+	var tickErr error
+	ticked := false
+	tick := func() error {
+		if !ticked {
+			tickErr, ticked = <-tickSalt, true
+		}
+		return tickErr
+	}
+	defer func() {
+		cancel()
+		tick()
+	}()
 	waits(2, "the tick of salt waited behind the add")
 	if err := holder.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// The add gets salt and waits for eggs: the cycle. PostgreSQL fails
 	// the add, and the tick of salt goes on.
-	if err := <-tickSalt; err != nil {
+	if err := tick(); err != nil {
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "40P01" {
 			t.Fatal("PostgreSQL failed the ticks, not the add: nothing to retry")
