@@ -236,7 +236,9 @@ func TestShoppingItemPutLineChanged(t *testing.T) {
 // the plural is one unit: "1 clove" onto "garlic 1 clove" is "2 cloves",
 // "2 Zehen" onto "Knoblauch 1 Zehe" is "3 Zehen", and a sum of at most one
 // is singular ("½ Dose" + "½ Dosen" is "1 Dose"). Before, the sum read
-// "2 clove", and "2 Zehen" was a second line beside "1 Zehe".
+// "2 clove", and "2 Zehen" was a second line beside "1 Zehe". Containers
+// the assistant writes are counted units too: "2 bottles" + "1 bottle" is
+// "3 bottles", "2 Gläser" + "1 Glas" is "3 Gläser" (before, a second line).
 func TestShoppingItemPutCountedPlural(t *testing.T) {
 	t.Parallel()
 	f := newShoppingFixture(t)
@@ -257,10 +259,16 @@ func TestShoppingItemPutCountedPlural(t *testing.T) {
 		{"tomatoes", "½ Dose"}, {"tomatoes", "½ Dosen"},
 		{"basil", "2 bunches"}, {"basil", "1 Bunch"},
 		{"Tomaten", "Dose"}, {"Tomaten", "2 Dosen"}, // a counted unit without a number is one
+		{"milk", "2 bottles"}, {"milk", "1 bottle"},
+		{"bread", "1 loaf"}, {"bread", "1 loaf"},
+		{"Passata", "2 Gläser"}, {"Passata", "1 Glas"},
+		{"Reis", "½ Tüte"}, {"Reis", "½ Tüte"},
+		{"Joghurt", "1 Becher"}, {"Joghurt", "2 Becher"},
 	} {
 		put(p[0], p[1])
 	}
-	if got, want := f.lines(t), "garlic 2 cloves, Knoblauch 3 Zehen, tomatoes 1 Dose, basil 3 Bunches, Tomaten 3 Dosen"; got != want {
+	if got, want := f.lines(t), "garlic 2 cloves, Knoblauch 3 Zehen, tomatoes 1 Dose, basil 3 Bunches, Tomaten 3 Dosen, "+
+		"milk 3 bottles, bread 2 loaves, Passata 3 Gläser, Reis 1 Tüte, Joghurt 3 Becher"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
 }
