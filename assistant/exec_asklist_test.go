@@ -176,3 +176,23 @@ func undoneOf(msg string) string {
 	}
 	return "Undone: " + msg
 }
+
+// TestAddMergesContainers: the containers the assistant writes are counted
+// units, their singular and plural one unit: "add 2 bottles of milk" then
+// "add a bottle of milk" is one line "3 bottles", "zwei Gläser Passata"
+// then "ein Glas Passata" one line "3 Gläser". Before, "1 bottle" was a
+// second line beside "2 bottles".
+func TestAddMergesContainers(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	f.do("add 2 bottles of milk to the list")
+	f.do("add a bottle of milk to the list")
+	for _, text := range []string{"zwei Gläser Passata auf die Liste", "ein Glas Passata auf die Liste"} {
+		if a, err := f.svc.Command(f.ctx(f.ana), Request{Text: text, Lang: "de"}); err != nil || a.Outcome != OutcomeExecuted {
+			t.Fatalf("%q: %v %q", text, err, a.Message)
+		}
+	}
+	if got, want := itemNamesOf(f.items(weekly.ID)), "3 bottles milk, 3 Gläser Passata"; got != want {
+		t.Errorf("list: %s, want %s", got, want)
+	}
+}

@@ -12,10 +12,14 @@ import (
 // follows the same rule) and on the shopping list a recipe is put on, so that
 // what goes on the list is what the recipe showed.
 //
-//   - Counted things (no unit, or a unit such as clove, piece, Stück, Zehe)
-//     are rounded up to the next half: 4 → 7 servings of 1 onion is 1.75,
-//     which is "2"; 1.2 eggs is "1½". Up, so the shopping never falls short;
-//     halves, because half an onion or half an avocado is still used.
+//   - Counted things (no unit, or a unit such as clove, piece, Stück, Zehe,
+//     or a container: bottle, jar, Flasche, Glas...) are rounded up to the
+//     next half: 4 → 7 servings of 1 onion is 1.75, which is "2"; 1.2 eggs
+//     is "1½". Up, so the shopping never falls short; halves, because half
+//     an onion or half an avocado is still used. A container keeps its
+//     halves too, as a can always did: "½ bottle" of wine, "1½ Gläser" of
+//     passata is what the dish takes, which the recipe page must show; one
+//     buys the whole one, and a second half merged onto the list makes "1".
 //   - A counted unit is written in the singular for at most one ("½ clove",
 //     "1 Zehe") and in the plural for more ("1½ cloves", "2 Zehen"), however
 //     it was typed; a unit the tables below do not know stays as typed.
@@ -25,11 +29,14 @@ import (
 //     separator (the recipe page writes none either).
 
 // englishUnits and germanUnits are the counted units, things bought by the
-// piece: singular → plural. web/static/js/amounts.js holds the same tables
+// piece, and the containers the assistant's add writes ("2 bottles",
+// "1 Tüte"): singular → plural. web/static/js/amounts.js holds the same tables
 // (TestAmountUnitTablesMatchJS).
 var (
-	englishUnits = map[string]string{"clove": "cloves", "piece": "pieces", "pc": "pcs", "can": "cans", "bunch": "bunches"}
-	germanUnits  = map[string]string{"Zehe": "Zehen", "Stück": "Stück", "Stk": "Stk", "Stk.": "Stk.", "Dose": "Dosen", "Bund": "Bund"}
+	englishUnits = map[string]string{"clove": "cloves", "piece": "pieces", "pc": "pcs", "can": "cans", "bunch": "bunches",
+		"bottle": "bottles", "tin": "tins", "jar": "jars", "pack": "packs", "box": "boxes", "bag": "bags", "loaf": "loaves"}
+	germanUnits = map[string]string{"Zehe": "Zehen", "Stück": "Stück", "Stk": "Stk", "Stk.": "Stk.", "Dose": "Dosen", "Bund": "Bund",
+		"Flasche": "Flaschen", "Packung": "Packungen", "Glas": "Gläser", "Tüte": "Tüten", "Beutel": "Beutel", "Becher": "Becher", "Laib": "Laibe"}
 )
 
 // unitForms are a counted unit's singular and plural.

@@ -46,6 +46,26 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		{2, "Bund", true, "2 Bund"},
 		{2, "Stk.", true, "2 Stk."},
 		{2, "", false, "2"},
+		// containers the assistant writes: before, "2 bottle", "1.5 jar"
+		{2, "bottle", false, "2 bottles"},
+		{1, "bottles", false, "1 bottle"},
+		{0.5, "bottle", false, "½ bottle"}, // half a bottle of wine
+		{1.2, "jar", false, "1½ jars"},     // rounded up to the next half
+		{3, "tin", false, "3 tins"},
+		{2, "pack", false, "2 packs"},
+		{2, "box", false, "2 boxes"},
+		{2, "Bag", false, "2 Bags"},
+		{2, "loaf", false, "2 loaves"},
+		{1, "loaves", false, "1 loaf"},
+		{2, "Flasche", true, "2 Flaschen"},
+		{1, "Flaschen", true, "1 Flasche"},
+		{2, "Packung", true, "2 Packungen"},
+		{2, "Glas", true, "2 Gläser"},
+		{1, "Gläser", true, "1 Glas"},
+		{1.5, "Tüte", true, "1½ Tüten"},
+		{2, "Beutel", true, "2 Beutel"},
+		{2, "Becher", true, "2 Becher"},
+		{2, "Laib", true, "2 Laibe"},
 		{2, "cup", false, "2 cup"},        // not counted: as typed
 		{1, "cups", false, "1 cups"},      // not counted: as typed
 		{2, "Scheibe", true, "2 Scheibe"}, // unknown: as typed
@@ -64,6 +84,7 @@ func TestAmountUnitKey(t *testing.T) {
 	for unit, want := range map[string]string{
 		"clove": "clove", "Cloves": "clove", " cloves ": "clove", "Zehen": "zehe", "Dosen": "dose", "Stück": "stück",
 		"pcs": "pc", "cups": "cups", "KG": "kg", "": "",
+		"Bottles": "bottle", "loaves": "loaf", "boxes": "box", "Flaschen": "flasche", "Gläser": "glas", "Tüten": "tüte", "Laibe": "laib",
 	} {
 		if got := unitKey(unit); got != want {
 			t.Errorf("unitKey(%q) = %q, want %q", unit, got, want)

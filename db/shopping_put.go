@@ -157,10 +157,14 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 			return keep(sameUnit) // "pinch" and "pinch" of salt
 		}
 		have, _ = inSmallerUnit(have, haveUnit)
-		// as the add writes it ("Stück", "cloves"), unless it was made smaller
+		// spelt as the line on the list has it ("2 Bunches" + "1 bunch" is
+		// "3 Bunches"): it is what the family sees; else as the add writes
+		// it ("500 g" onto "1.4 kg"), unless both were made smaller
 		written := unit
-		if _, u, _ := strings.Cut(*p.Quantity, " "); unitKey(u) == unit {
-			written = strings.TrimSpace(u)
+		if u := typedUnit(*sameUnit.Quantity); unitKey(u) == unit {
+			written = u
+		} else if u := typedUnit(*p.Quantity); unitKey(u) == unit {
+			written = u
 		}
 		comma = comma || strings.Contains(strings.Fields(*sameUnit.Quantity)[0], ",")
 		sum := amountText(have+add, written, comma)
@@ -176,6 +180,17 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 	}
 	item, err := tx.shoppingItemInsert(ctx, listID, p)
 	return ShoppingPut{Item: item, New: true}, err
+}
+
+// typedUnit is the unit of a shopping quantity as it was typed: "Bunches"
+// of "2 Bunches", "Dose" of "Dose" (a unit without a number).
+func typedUnit(q string) string {
+	s := strings.TrimSpace(q)
+	num, rest, _ := strings.Cut(s, " ")
+	if _, ok := parseAmount(num); ok {
+		return strings.TrimSpace(rest)
+	}
+	return s
 }
 
 // ShoppingItemsForPut returns a list's items (as ShoppingItemList) for

@@ -236,7 +236,13 @@ func TestShoppingItemPutLineChanged(t *testing.T) {
 // the plural is one unit: "1 clove" onto "garlic 1 clove" is "2 cloves",
 // "2 Zehen" onto "Knoblauch 1 Zehe" is "3 Zehen", and a sum of at most one
 // is singular ("½ Dose" + "½ Dosen" is "1 Dose"). Before, the sum read
-// "2 clove", and "2 Zehen" was a second line beside "1 Zehe".
+// "2 clove", and "2 Zehen" was a second line beside "1 Zehe". Containers
+// the assistant writes are counted units too: "2 bottles" + "1 bottle" is
+// "3 bottles", "2 Gläser" + "1 Glas" is "3 Gläser" (before, a second line).
+// The sum keeps the unit as the line on the list spells it, what the family
+// sees: "2 bunches" + "1 Bunch" is "3 bunches", "Dose" + "2 dosen" is
+// "3 Dosen", "2 Cup" + "1 cup" is "3 Cup" (before, the add's spelling won:
+// "3 Bunches", "3 dosen", "3 cup").
 func TestShoppingItemPutCountedPlural(t *testing.T) {
 	t.Parallel()
 	f := newShoppingFixture(t)
@@ -257,10 +263,21 @@ func TestShoppingItemPutCountedPlural(t *testing.T) {
 		{"tomatoes", "½ Dose"}, {"tomatoes", "½ Dosen"},
 		{"basil", "2 bunches"}, {"basil", "1 Bunch"},
 		{"Tomaten", "Dose"}, {"Tomaten", "2 Dosen"}, // a counted unit without a number is one
+		{"milk", "2 bottles"}, {"milk", "1 bottle"},
+		{"bread", "1 loaf"}, {"bread", "1 loaf"},
+		{"Passata", "2 Gläser"}, {"Passata", "1 Glas"},
+		{"Reis", "½ Tüte"}, {"Reis", "½ Tüte"},
+		{"Joghurt", "1 Becher"}, {"Joghurt", "2 Becher"},
+		{"parsley", "1 Bunch"}, {"parsley", "2 bunches"},
+		{"Bohnen", "Dose"}, {"Bohnen", "2 dosen"},
+		{"flour", "2 Cup"}, {"flour", "1 cup"}, // not counted: the list's spelling too
+		{"sugar", "500 g"}, {"sugar", "1.4 kg"}, // made smaller and larger again
 	} {
 		put(p[0], p[1])
 	}
-	if got, want := f.lines(t), "garlic 2 cloves, Knoblauch 3 Zehen, tomatoes 1 Dose, basil 3 Bunches, Tomaten 3 Dosen"; got != want {
+	if got, want := f.lines(t), "garlic 2 cloves, Knoblauch 3 Zehen, tomatoes 1 Dose, basil 3 bunches, Tomaten 3 Dosen, "+
+		"milk 3 bottles, bread 2 loaves, Passata 3 Gläser, Reis 1 Tüte, Joghurt 3 Becher, "+
+		"parsley 3 Bunches, Bohnen 3 Dosen, flour 3 Cup, sugar 1.9 kg"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
 }

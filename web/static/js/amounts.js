@@ -1,17 +1,17 @@
 // An ingredient's amount as the app writes it, on the recipe page and (the
 // server, db/amounts.go, follows the same rule) on the list it is put on:
-// counted things (no unit, or clove, piece, Stück, Zehe…) rounded up to the
+// counted things (no unit, or clove, piece, Stück, Zehe, bottle, Glas…) rounded up to the
 // next half, "2", "1½", a counted unit in the singular for at most one and
 // in the plural for more ("½ clove", "1½ cloves", "2 Zehen"); 1000 g and
 // more in kg, 1000 ml and more in l, "1,4 kg"; otherwise at most two
 // decimals; never a thousands separator.
 import { fmtNumber } from './i18n.js';
 
-// The counted units, things bought by the piece, one table per language:
+// The counted units, things bought by the piece and containers, one table per language:
 // singular → plural. db/amounts.go holds the same tables (its
 // TestAmountUnitTablesMatchJS reads these lines).
-const ENGLISH = { clove: 'cloves', piece: 'pieces', pc: 'pcs', can: 'cans', bunch: 'bunches' };
-const GERMAN = { Zehe: 'Zehen', 'Stück': 'Stück', Stk: 'Stk', 'Stk.': 'Stk.', Dose: 'Dosen', Bund: 'Bund' };
+const ENGLISH = { clove: 'cloves', piece: 'pieces', pc: 'pcs', can: 'cans', bunch: 'bunches', bottle: 'bottles', tin: 'tins', jar: 'jars', pack: 'packs', box: 'boxes', bag: 'bags', loaf: 'loaves' };
+const GERMAN = { Zehe: 'Zehen', 'Stück': 'Stück', Stk: 'Stk', 'Stk.': 'Stk.', Dose: 'Dosen', Bund: 'Bund', Flasche: 'Flaschen', Packung: 'Packungen', Glas: 'Gläser', 'Tüte': 'Tüten', Beutel: 'Beutel', Becher: 'Becher', Laib: 'Laibe' };
 // Either form, lower-cased → [singular, plural]; '' (no unit: eggs, onions) is counted too.
 const COUNTED = new Map([['', null]]);
 for (const [one, many] of Object.entries({ ...ENGLISH, ...GERMAN })) {
