@@ -27,7 +27,9 @@ import (
 // still running") are kept for the wait for the member's own earlier
 // commands: the button's undo never waits for those, and a spoken undo
 // that waited too long for them is that error.
-var ErrUndoBusy = familyhub.Errorf(familyhub.EBUSY, "Another change got in the way; nothing was done. Try again in a moment.")
+// Its reason, other_change, lets a client that words errors itself say
+// so too (the PWA).
+var ErrUndoBusy = familyhub.Errorf(familyhub.EBUSY, "Another change got in the way; nothing was done. Try again in a moment.").WithReason("other_change")
 
 // undoCommitWait bounds an undo's COMMIT past its deadline: the budget
 // and this stay inside the 30 s the app waits (TestUndoBudgetInsideAppTimeout).

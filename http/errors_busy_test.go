@@ -20,16 +20,17 @@ import (
 // another change got in the way of (assistant.ErrUndoBusy: a deadlock, or
 // its deadline) answers the same code and status, and says that instead:
 // it said "Your previous command is still running" though the member had
-// sent none.
+// sent none. Its reason (other_change, previous_command for the first)
+// tells the two apart for the app, which words a 503 itself.
 func TestAssistantBusyAnswer(t *testing.T) {
 	for _, c := range []struct {
-		err    error
-		en, de string
+		err            error
+		reason, en, de string
 	}{
-		{fmt.Errorf("%w: %w", db.ErrAssistantBusy, fmt.Errorf("lock timeout")),
+		{fmt.Errorf("%w: %w", db.ErrAssistantBusy, fmt.Errorf("lock timeout")), "previous_command",
 			"Your previous command is still running; nothing was done. Send it again in a moment.",
 			"Dein vorheriger Befehl läuft noch; es wurde nichts gemacht. Sende ihn gleich noch einmal."},
-		{assistant.ErrUndoBusy,
+		{assistant.ErrUndoBusy, "other_change",
 			"Another change got in the way; nothing was done. Try again in a moment.",
 			"Eine andere Änderung kam dazwischen; es wurde nichts gemacht. Versuch es gleich noch einmal."},
 	} {
@@ -41,9 +42,9 @@ func TestAssistantBusyAnswer(t *testing.T) {
 			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
 				t.Fatal(err)
 			}
-			if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != retryAfter(db.AssistantCommandWait) || body.Error.Code != "busy" || body.Error.Message != want {
-				t.Errorf("%s: %d Retry-After %q %+v, want 503, %s, busy, %q", lang, w.Code, w.Header().Get("Retry-After"), body.Error,
-					retryAfter(db.AssistantCommandWait), want)
+			if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != retryAfter(db.AssistantCommandWait) || body.Error.Code != "busy" || body.Error.Message != want || body.Error.Reason != c.reason {
+				t.Errorf("%s: %d Retry-After %q %+v, want 503, %s, busy, %q, reason %s", lang, w.Code, w.Header().Get("Retry-After"), body.Error,
+					retryAfter(db.AssistantCommandWait), want, c.reason)
 			}
 		}
 	}
