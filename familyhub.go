@@ -26,13 +26,15 @@ const (
 	ECONNLIMIT    = "too_many_connections" // too many open realtime connections of one member; retry later
 	ETICKETLIMIT  = "too_many_tickets"     // a session holds the most unexpired realtime tickets; retry later
 	EUNAVAILABLE  = "unavailable"          // the database is unreachable; retry later
-	EBUSY         = "busy"                 // 503 too: the caller's earlier assistant command still runs; retry after Retry-After
+	EBUSY         = "busy"                 // 503 too: the caller's earlier assistant command still runs, or another change got in an undo's way; retry after Retry-After
 	EINTERNAL     = "internal"             // a bug or an unexpected failure
 )
 
 // Error is an error a user can act on. Code is one of the E* constants,
 // Message is a sentence for people (in English), Field names the offending
-// input field when there is one.
+// input field when there is one, Reason tells apart the causes of one code
+// where a client words them differently (busy: "previous_command",
+// "other_change"; docs/api.md).
 //
 // Format and Args are what Message was made of, fmt.Sprintf(Format,
 // Args...), so that the http package can say the same in the caller's
@@ -43,6 +45,7 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string
+	Reason  string
 	Format  string
 	Args    []any
 }
@@ -81,6 +84,13 @@ func NotFound(what string) *Error {
 // the input it refuses with a code other than EINVALID.
 func (e *Error) WithField(field string) *Error {
 	e.Field = field
+	return e
+}
+
+// WithReason returns e with its Reason set to reason: which of its code's
+// causes it is, for a client to word.
+func (e *Error) WithReason(reason string) *Error {
+	e.Reason = reason
 	return e
 }
 

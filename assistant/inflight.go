@@ -128,7 +128,8 @@ const undoWaitMax = 15 * time.Second
 // for earlier commands, then its locks over all its tries (a deadlock
 // runs it again) and every statement (its context ends then: a row held
 // elsewhere, a hung database). When it is up the undo is busy
-// (ErrAssistantBusy): the app, waiting 30 s, still hears that answer.
+// (ErrUndoBusy; db.ErrAssistantBusy when it was the wait for the
+// member's lock): the app, waiting 30 s, still hears that answer.
 const undoBudget = undoWaitMax + 2*db.AssistantCommandWait
 
 // undoWait is how long "undo that" waits for the speaker's earlier

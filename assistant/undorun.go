@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/familyhub/familyhub"
@@ -16,6 +17,19 @@ import (
 // gets undoCommitWait more. A COMMIT that ends without PostgreSQL's word
 // on it is neither done nor busy but unknown (unavailable, which the app
 // treats as "may have been done").
+
+// ErrUndoBusy refuses an undo that another change got in the way of: a
+// deadlock with another member's transaction it had no time left to run
+// again after, one that rolled the whole undo back (its lock, its
+// COMMIT), or its deadline that ran out waiting (a row held elsewhere).
+// Nothing was undone, and the same undo sent again runs. Its code is
+// busy, as db.ErrAssistantBusy's, whose words ("your previous command is
+// still running") are kept for the wait for the member's own earlier
+// commands: the button's undo never waits for those, and a spoken undo
+// that waited too long for them is that error.
+// Its reason, other_change, lets a client that words errors itself say
+// so too (the PWA).
+var ErrUndoBusy = familyhub.Errorf(familyhub.EBUSY, "Another change got in the way; nothing was done. Try again in a moment.").WithReason("other_change")
 
 // undoCommitWait bounds an undo's COMMIT past its deadline: the budget
 // and this stay inside the 30 s the app waits (TestUndoBudgetInsideAppTimeout).
@@ -64,7 +78,7 @@ func (r *undoRun) tx(store *db.Store, lock, fn func(ctx context.Context, tx *db.
 			return tx.Savepoint(r.ctx, func(tx *db.Tx) error { return fn(r.ctx, tx) })
 		})
 		if db.Deadlock(err) && !timeLeft() {
-			return db.ErrAssistantBusy // a deadlock, and no time left to run again
+			return ErrUndoBusy // a deadlock, and no time left to run again
 		}
 		if err != nil {
 			return err
@@ -80,9 +94,9 @@ func (r *undoRun) tx(store *db.Store, lock, fn func(ctx context.Context, tx *db.
 	}
 	if !r.unknown && db.Deadlock(err) {
 		// a deadlock outside the savepoint (taking the lock, or at
-		// COMMIT) rolled the whole undo back: busy, sent again it runs,
-		// not an internal error
-		return db.ErrAssistantBusy
+		// COMMIT), or one in every try, rolled the whole undo back:
+		// busy, sent again it runs, not an internal error
+		return ErrUndoBusy
 	}
 	return err
 }
@@ -94,13 +108,18 @@ func (r *undoRun) busy(err error) bool {
 }
 
 // answer is err as the undo's answer, said by say: unknown when its
-// COMMIT's outcome is, busy when its deadline cut it off.
+// COMMIT's outcome is, busy when its deadline cut it off: the member's
+// previous command still running when that was the wait
+// (db.ErrAssistantBusy, a spoken undo's command lock), else another
+// change in the way (ErrUndoBusy).
 func (r *undoRun) answer(err error, say *speaker) error {
 	switch {
 	case r.unknown:
 		return say.refuseCode(familyhub.EUNAVAILABLE, "", "undo.unknown")
-	case r.busy(err):
+	case r.busy(err) && errors.Is(err, db.ErrAssistantBusy):
 		return db.ErrAssistantBusy
+	case r.busy(err):
+		return ErrUndoBusy
 	}
 	return say.localize(err)
 }

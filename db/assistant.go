@@ -177,7 +177,9 @@ const AssistantCommandWait = 5 * time.Second
 // ErrAssistantBusy refuses a command that waited AssistantCommandWait for
 // the caller's earlier one: nothing ran, and the same command (the same
 // id) sent again once that one is done runs.
-var ErrAssistantBusy = familyhub.Errorf(familyhub.EBUSY, "Your previous command is still running; nothing was done. Send it again in a moment.")
+// Its reason tells it from the undo's busy (assistant.ErrUndoBusy) for a
+// client that words it itself.
+var ErrAssistantBusy = familyhub.Errorf(familyhub.EBUSY, "Your previous command is still running; nothing was done. Send it again in a moment.").WithReason("previous_command")
 
 // CommitUnknown reports whether err, the error of a transaction whose
 // COMMIT was sent, leaves its outcome unknown: PostgreSQL gave no word on

@@ -9,29 +9,43 @@ import (
 	"testing"
 	"time"
 
+	"github.com/familyhub/familyhub/assistant"
 	"github.com/familyhub/familyhub/db"
 )
 
 // TestAssistantBusyAnswer: an assistant command that waited too long for
 // the member's previous one (db.ErrAssistantBusy, wrapping PostgreSQL's
 // lock timeout) answers 503, code busy, with Retry-After and the message
-// in the command's language: a retry the app keeps the id for.
+// in the command's language: a retry the app keeps the id for. An undo
+// another change got in the way of (assistant.ErrUndoBusy: a deadlock, or
+// its deadline) answers the same code and status, and says that instead:
+// it said "Your previous command is still running" though the member had
+// sent none. Its reason (other_change, previous_command for the first)
+// tells the two apart for the app, which words a 503 itself.
 func TestAssistantBusyAnswer(t *testing.T) {
-	err := fmt.Errorf("%w: %w", db.ErrAssistantBusy, fmt.Errorf("lock timeout"))
-	for lang, want := range map[string]string{
-		"en": "Your previous command is still running; nothing was done. Send it again in a moment.",
-		"de": "Dein vorheriger Befehl läuft noch; es wurde nichts gemacht. Sende ihn gleich noch einmal.",
+	for _, c := range []struct {
+		err            error
+		reason, en, de string
+	}{
+		{fmt.Errorf("%w: %w", db.ErrAssistantBusy, fmt.Errorf("lock timeout")), "previous_command",
+			"Your previous command is still running; nothing was done. Send it again in a moment.",
+			"Dein vorheriger Befehl läuft noch; es wurde nichts gemacht. Sende ihn gleich noch einmal."},
+		{assistant.ErrUndoBusy, "other_change",
+			"Another change got in the way; nothing was done. Try again in a moment.",
+			"Eine andere Änderung kam dazwischen; es wurde nichts gemacht. Versuch es gleich noch einmal."},
 	} {
-		w := httptest.NewRecorder()
-		w.Header().Set("Content-Language", lang) // the assistant's handler sets the command's
-		writeError(w, httptest.NewRequest("POST", "/api/assistant/commands", nil), slog.New(slog.DiscardHandler), err)
-		var body errorBody
-		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
-			t.Fatal(err)
-		}
-		if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != retryAfter(db.AssistantCommandWait) || body.Error.Code != "busy" || body.Error.Message != want {
-			t.Errorf("%s: %d Retry-After %q %+v, want 503, %s, busy, %q", lang, w.Code, w.Header().Get("Retry-After"), body.Error,
-				retryAfter(db.AssistantCommandWait), want)
+		for lang, want := range map[string]string{"en": c.en, "de": c.de} {
+			w := httptest.NewRecorder()
+			w.Header().Set("Content-Language", lang) // the assistant's handler sets the command's
+			writeError(w, httptest.NewRequest("POST", "/api/assistant/commands", nil), slog.New(slog.DiscardHandler), c.err)
+			var body errorBody
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+				t.Fatal(err)
+			}
+			if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != retryAfter(db.AssistantCommandWait) || body.Error.Code != "busy" || body.Error.Message != want || body.Error.Reason != c.reason {
+				t.Errorf("%s: %d Retry-After %q %+v, want 503, %s, busy, %q, reason %s", lang, w.Code, w.Header().Get("Retry-After"), body.Error,
+					retryAfter(db.AssistantCommandWait), want, c.reason)
+			}
 		}
 	}
 }

@@ -39,6 +39,8 @@ var deFormats = map[string]string{
 
 	// Assistant: a command that waited too long for the member's previous one (db.ErrAssistantBusy).
 	"Your previous command is still running; nothing was done. Send it again in a moment.": "Dein vorheriger Befehl läuft noch; es wurde nichts gemacht. Sende ihn gleich noch einmal.",
+	// Assistant: an undo another change got in the way of (assistant.ErrUndoBusy: a deadlock, its deadline).
+	"Another change got in the way; nothing was done. Try again in a moment.": "Eine andere Änderung kam dazwischen; es wurde nichts gemacht. Versuch es gleich noch einmal.",
 
 	// Realtime (the SSE stream's ?view=).
 	"view must be one of shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id>, or empty for none.": "view muss shopping, shopping-list:<id>, tasks, calendar, recipes, recipe:<id> oder leer (nichts Bestimmtes) sein.",

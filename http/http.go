@@ -62,9 +62,10 @@ type errorJSON struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	Reason  string `json:"reason,omitempty"`
 }
 
-// writeError writes err as {"error":{"code","message","field"}} with the
+// writeError writes err as {"error":{"code","message","field","reason"}} with the
 // status its code maps to, the message in the caller's language (see
 // errorLanguage) and Content-Language saying which. Only internal and
 // unavailable errors are logged: the rest are the client's to fix.
@@ -80,7 +81,7 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	body := errorJSON{Code: code, Message: msg}
 	var fe *familyhub.Error
 	if errors.As(err, &fe) {
-		body.Field = fe.Field
+		body.Field, body.Reason = fe.Field, fe.Reason
 	}
 	switch code {
 	case familyhub.EINTERNAL:

@@ -17,12 +17,14 @@ export const serverCaps = {
 
 export class ApiError extends Error {
   constructor(status, code, field, ctx = {}) {
-    super(sayError({ status, code, field, path: ctx.path, key: ctx.key, timedOut: ctx.timedOut }));
+    super(sayError({ status, code, field, path: ctx.path, key: ctx.key, timedOut: ctx.timedOut, reason: ctx.reason }));
     this.key = ctx.key ?? null; // the app's own sentence for it, in place of the code's
     this.status = status;
     this.code = code;
     this.field = field;
     this.path = ctx.path ?? null;
+    // Which of its code's causes (busy: previous_command, other_change).
+    this.reason = ctx.reason ?? null;
     // The server's own text: shown only when it speaks the user's language.
     this.serverMessage = ctx.serverMessage ?? null;
     this.localized = serverSpeaks(ctx.contentLanguage) && !!ctx.serverMessage;
@@ -196,7 +198,7 @@ export async function request(method, path, body, { ifMatch = null, timeout = RE
     const e = (data && data.error) || {};
     if (res.status === 401 && !path.startsWith('/api/auth/')) unauthorized(e.code);
     throw new ApiError(res.status, e.code || `http_${res.status}`, e.field, {
-      path, serverMessage: e.message, contentLanguage: res.headers.get('Content-Language'),
+      path, reason: e.reason, serverMessage: e.message, contentLanguage: res.headers.get('Content-Language'),
       current: data?.current, retryAfter: retryAfterMs(res.headers.get('Retry-After')),
     });
   }

@@ -57,6 +57,11 @@ const BY_CODE = {
   method_not_allowed: 'error.malformed', unknown_type: 'error.malformed', too_many_topics: 'error.tooManyTopics',
 };
 
+// A code whose causes the app words apart, by the error's reason
+// (docs/api.md): a busy undo that another change got in the way of is
+// not "your previous command is still running".
+const BY_REASON = { busy: { other_change: 'assistant.busyOther' } };
+
 // The realtime protocol's error replies (docs/realtime.md) come over the
 // live connection, not as an answer to a request: the server refused a
 // message the app sent (a topic or view it does not know, a message too
@@ -75,7 +80,8 @@ export function realtimeReason(code) {
 /**
  * friendly(status, code, field, ctx) returns the sentence for an error.
  * ctx.path is the request's path (a 401 at sign-in means wrong password);
- * ctx.timedOut: no answer came within the request's timeout (api.js).
+ * ctx.timedOut: no answer came within the request's timeout (api.js);
+ * ctx.reason: the error's reason (BY_REASON).
  */
 export function friendly(status, code, field, ctx = {}) {
   if (code === 'network') return t(navigator.onLine === false ? 'error.offline' : ctx.timedOut ? 'error.timeout' : 'error.network');
@@ -95,6 +101,8 @@ export function friendly(status, code, field, ctx = {}) {
     return t('error.invalid');
   }
   if (code === 'conflict' && field && has(`error.conflict.${field}`)) return t(`error.conflict.${field}`);
+  const byReason = BY_REASON[code]?.[ctx.reason];
+  if (byReason) return t(byReason);
   const byCode = BY_CODE[code];
   if (byCode) return t(byCode);
   // A proxy's own answer (no code of ours): the server behind it is down
@@ -106,15 +114,15 @@ export function friendly(status, code, field, ctx = {}) {
 
 /**
  * sayError(e) says an error from what stays of it ({status, code, field,
- * path, key, timedOut}: an ApiError, or that much of one kept in IndexedDB, errorOf)
+ * path, key, timedOut, reason}: an ApiError, or that much of one kept in IndexedDB, errorOf)
  * in the language in use now: key, the app's own sentence, else by code.
  */
 export function sayError(e) {
-  return e.key ? t(e.key) : friendly(e.status, e.code, e.field, { path: e.path, timedOut: e.timedOut });
+  return e.key ? t(e.key) : friendly(e.status, e.code, e.field, { path: e.path, timedOut: e.timedOut, reason: e.reason });
 }
 
 /** errorOf(e) is what sayError needs of an ApiError, plain (to keep in IndexedDB). */
-export const errorOf = (e) => ({ status: e.status, code: e.code, field: e.field ?? null, path: e.path ?? null, key: e.key ?? null, timedOut: !!e.timedOut });
+export const errorOf = (e) => ({ status: e.status, code: e.code, field: e.field ?? null, path: e.path ?? null, key: e.key ?? null, timedOut: !!e.timedOut, reason: e.reason ?? null });
 
 /** Whether the server wrote message for a person in the language in use. */
 export function serverSpeaks(contentLanguage) {

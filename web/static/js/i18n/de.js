@@ -259,6 +259,7 @@ export default {
   'assistant.choiceNoAnswer': 'Keine Antwort in der Zeit. Wähle noch einmal, um es erneut zu versuchen (es wird nicht doppelt ausgeführt).',
   'assistant.heardWhileBusy': 'Noch nicht gesendet: Eine andere Anfrage ist unterwegs. Was du gesagt hast, wartet im Feld; tippe auf Senden, sobald die Antwort da ist.',
   'assistant.busy': 'Dein vorheriger Befehl läuft noch, deshalb wurde nichts gemacht. Sende gleich noch einmal.',
+  'assistant.busyOther': 'Eine andere Änderung kam dazwischen, deshalb wurde nichts gemacht. Versuch es gleich noch einmal.',
 
   'shopping.title': 'Einkauf',
   'shopping.lists': 'Einkaufslisten',

@@ -260,6 +260,7 @@ export default {
   'assistant.choiceNoAnswer': 'No answer in time. Pick again to try once more (it will not be done twice).',
   'assistant.heardWhileBusy': 'Not sent yet: another request is on its way. What you said waits in the field; press Send once the answer is in.',
   'assistant.busy': 'Your previous command is still running, so nothing was done. Send again in a moment.',
+  'assistant.busyOther': 'Another change got in the way, so nothing was done. Try again in a moment.',
 
   'shopping.title': 'Shopping',
   'shopping.lists': 'Shopping lists',
