@@ -114,16 +114,29 @@ func TestAddRetriedAfterDeadlock(t *testing.T) {
 // transaction that holds what both request: the code gets it first and
 // then waits for what wait's transaction holds, closing the cycle as its
 // wait begins. It returns wait's error, once the code's try has failed.
+// wait must end when the test's context is cancelled (a deferred cancel):
+// a failing test waits for it at cleanup, before the late transaction's
+// rollback uses its connection (two goroutines on one pgx connection
+// race, and a "close of closed channel" panic hides the real failure).
 func (f *testFamily) closeCycle(what string, release func(), wait func() error) error {
 	f.t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- wait() }()
+	var err error
+	waited := false
+	result := func() error {
+		if !waited {
+			err, waited = <-done, true
+		}
+		return err
+	}
+	f.t.Cleanup(func() { result() })
 	if !f.waitLocks(3) {
 		release()
 		f.t.Fatalf("%s does not wait behind the code's request", what)
 	}
 	release()
-	return <-done
+	return result()
 }
 
 // lateDeadlockErr explains the error of a dbtest.LateDeadlockTx's wait
