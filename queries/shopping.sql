@@ -67,10 +67,20 @@ WHERE id = @id AND family_id = @family_id
 -- ShoppingItemsForPut) until the transaction ends: each reads the list
 -- and then adds to a line or inserts one, so two at once would both add
 -- "2" to "eggs 6" (one amount lost) or both insert "milk" (two lines).
--- Plain adds and ticks do not take it. A list id of another family only
--- makes two transactions wait for each other; nothing is read.
--- name: ShoppingListPutLock :exec
-SELECT pg_advisory_xact_lock(hashtextextended('familyhub.shopping-put:' || (@list_id::uuid)::text, 0));
+-- Plain adds and ticks do not take it. A list id of another family, or
+-- none, takes no lock and returns no row (0).
+-- The list's row is key-share-locked first, before the put lock and any
+-- item (the lock order, docs/architecture.md: a list before its items):
+-- the line the add inserts takes that lock anyway (its foreign key), and
+-- taken only then, after a line kept (share-locked) or written, it met a
+-- list delete that held the list and waited for that line (40P01, the
+-- delete's 500). Now the add waits for a delete in progress and then
+-- finds the list gone: no row (0), not found; a delete waits for the add.
+-- name: ShoppingListPutLock :execrows
+WITH l AS MATERIALIZED (
+    SELECT s.id FROM shopping_lists s WHERE s.id = @list_id AND s.family_id = @family_id FOR KEY SHARE
+)
+SELECT pg_advisory_xact_lock(hashtextextended('familyhub.shopping-put:' || l.id::text, 0)) FROM l;
 
 -- ShoppingListLastActive is the family's list with the most recent
 -- activity: the list made or renamed, an item on it added, changed or

@@ -947,19 +947,37 @@ func (q *Queries) ShoppingListList(ctx context.Context, db DBTX, familyID uuid.U
 	return items, nil
 }
 
-const shoppingListPutLock = `-- name: ShoppingListPutLock :exec
-SELECT pg_advisory_xact_lock(hashtextextended('familyhub.shopping-put:' || ($1::uuid)::text, 0))
+const shoppingListPutLock = `-- name: ShoppingListPutLock :execrows
+WITH l AS MATERIALIZED (
+    SELECT s.id FROM shopping_lists s WHERE s.id = $1 AND s.family_id = $2 FOR KEY SHARE
+)
+SELECT pg_advisory_xact_lock(hashtextextended('familyhub.shopping-put:' || l.id::text, 0)) FROM l
 `
+
+type ShoppingListPutLockParams struct {
+	ListID   uuid.UUID
+	FamilyID uuid.UUID
+}
 
 // ShoppingListPutLock serialises the merging adds to one list (db.Tx.
 // ShoppingItemsForPut) until the transaction ends: each reads the list
 // and then adds to a line or inserts one, so two at once would both add
 // "2" to "eggs 6" (one amount lost) or both insert "milk" (two lines).
-// Plain adds and ticks do not take it. A list id of another family only
-// makes two transactions wait for each other; nothing is read.
-func (q *Queries) ShoppingListPutLock(ctx context.Context, db DBTX, listID uuid.UUID) error {
-	_, err := db.Exec(ctx, shoppingListPutLock, listID)
-	return err
+// Plain adds and ticks do not take it. A list id of another family, or
+// none, takes no lock and returns no row (0).
+// The list's row is key-share-locked first, before the put lock and any
+// item (the lock order, docs/architecture.md: a list before its items):
+// the line the add inserts takes that lock anyway (its foreign key), and
+// taken only then, after a line kept (share-locked) or written, it met a
+// list delete that held the list and waited for that line (40P01, the
+// delete's 500). Now the add waits for a delete in progress and then
+// finds the list gone: no row (0), not found; a delete waits for the add.
+func (q *Queries) ShoppingListPutLock(ctx context.Context, db DBTX, arg ShoppingListPutLockParams) (int64, error) {
+	result, err := db.Exec(ctx, shoppingListPutLock, arg.ListID, arg.FamilyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const shoppingListUpdate = `-- name: ShoppingListUpdate :one
