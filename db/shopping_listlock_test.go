@@ -1,11 +1,15 @@
 package db_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
+	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // TestShoppingListDeleteMeetsMergingAdd: a list delete and a merging add
@@ -98,4 +102,92 @@ func TestShoppingListDeleteMeetsMergingAdd(t *testing.T) {
 		}
 		listGone(t, f)
 	})
+}
+
+// TestShoppingListDeleteLocksItemsPutMeanwhile: a list delete that waited
+// for the list's row locks the items put onto the list meanwhile in the
+// order of their ids too. One statement locked the list and then the
+// items of its snapshot, older than the wait: the item added meanwhile
+// (lo, the lower id) was left to the cascade, which took it after hi. A
+// member ticking lo and then hi (in id order) held lo and waited for hi:
+// 40P01, failed on the delete's side (the ticks run on a connection that
+// checks for deadlocks only after a minute).
+func TestShoppingListDeleteLocksItemsPutMeanwhile(t *testing.T) {
+	t.Parallel()
+	f := newShoppingFixture(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	hi := uuid.MustParse("ffffffff-ffff-4fff-bfff-ffffffffffff")
+	lo := uuid.MustParse("00000000-0000-4000-8000-000000000001")
+	add := func(id uuid.UUID, name string) {
+		t.Helper()
+		f.tx(t, func(tx *db.Tx) error {
+			_, _, err := tx.ShoppingItemAdd(f.ctx, f.list, db.ShoppingItemNew{ID: &id, Name: name})
+			return err
+		})
+	}
+	add(hi, "eggs")
+	// holder holds the list's row (as a merging add does) until the
+	// delete waits for it and lo is on the list.
+	holder, err := f.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback(context.Background())
+	if _, err := holder.Exec(ctx, "SELECT FROM shopping_lists WHERE id = $1 FOR KEY SHARE", f.list); err != nil {
+		t.Fatal(err)
+	}
+	deletedCh := make(chan error, 1)
+	go func() {
+		deletedCh <- f.store.Tx(f.ctx, func(tx *db.Tx) error { return tx.ShoppingListDelete(f.ctx, f.list) })
+	}()
+	waitLockWait(t, f.pool) // the delete waits for the list
+	add(lo, "salt")
+	ticks := dbtest.BeginLateDeadlock(t, ctx, f.pool.Config().ConnString())
+	if err := ticks.Tick(ctx, lo); err != nil {
+		t.Fatal(err)
+	}
+	var xid string
+	if err := ticks.QueryRow(ctx, "SELECT pg_current_xact_id()::text").Scan(&xid); err != nil {
+		t.Fatal(err)
+	}
+	if err := holder.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitForXact(t, f, xid) // the delete holds the list and waits for lo
+	if err := ticks.Tick(ctx, hi); err != nil {
+		t.Fatal(err)
+	}
+	if err := ticks.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-deletedCh:
+		if err != nil {
+			t.Fatalf("delete: %v (retryable: %v)", err, db.Retryable(err))
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the delete never ended")
+	}
+}
+
+// waitForXact waits until a backend of the fixture's database waits for
+// the transaction xid (pg_current_xact_id) to end.
+func waitForXact(t *testing.T, f *shoppingFixture, xid string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting bool
+		if err := f.pool.QueryRow(context.Background(), `SELECT EXISTS (SELECT FROM pg_locks
+			WHERE locktype = 'transactionid' AND NOT granted AND transactionid::text = $1)`, xid).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for a wait on transaction %s", xid)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

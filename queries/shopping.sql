@@ -36,18 +36,24 @@ WHERE id = @id AND family_id = @family_id
   AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'))
 RETURNING *;
 
--- ShoppingListItemsLock locks a list of the family (its row first) and
--- then its items in the order of their ids, as every writer of several
--- items locks them (docs/architecture.md): the delete's cascade alone
--- locked them in the order it found them, and met a tick of two the
--- other way round (40P01).
+-- ShoppingListLock locks a list of the family for its delete, the list's
+-- row before its items (ShoppingListItemsLock, a statement of its own);
+-- no row (0): no such list.
+-- name: ShoppingListLock :execrows
+SELECT id FROM shopping_lists WHERE id = @list_id AND family_id = @family_id FOR UPDATE;
+
+-- ShoppingListItemsLock locks a list's items in the order of their ids, as
+-- every writer of several items locks them (docs/architecture.md), after
+-- ShoppingListLock: the delete's cascade alone locked them in the order it
+-- found them, and met a tick of two the other way round (40P01). A
+-- statement of its own, begun once the list is held: one statement that
+-- waited for the list's row did not see the items put onto the list
+-- meanwhile (its snapshot was older), and the cascade locked those after
+-- the others.
 -- name: ShoppingListItemsLock :exec
-WITH l AS MATERIALIZED (
-    SELECT s.id FROM shopping_lists s WHERE s.id = @list_id AND s.family_id = @family_id FOR UPDATE
-)
-SELECT i.id FROM shopping_items i
-WHERE i.list_id = (SELECT l.id FROM l) AND i.family_id = @family_id
-ORDER BY i.id FOR UPDATE OF i;
+SELECT id FROM shopping_items
+WHERE list_id = @list_id AND family_id = @family_id
+ORDER BY id FOR UPDATE;
 
 -- ShoppingItemsLock locks the family's items of @ids in the order of their
 -- ids, the one order every writer of several items takes their locks in

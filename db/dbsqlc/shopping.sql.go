@@ -869,26 +869,26 @@ func (q *Queries) ShoppingListInsert(ctx context.Context, db DBTX, arg ShoppingL
 }
 
 const shoppingListItemsLock = `-- name: ShoppingListItemsLock :exec
-WITH l AS MATERIALIZED (
-    SELECT s.id FROM shopping_lists s WHERE s.id = $2 AND s.family_id = $1 FOR UPDATE
-)
-SELECT i.id FROM shopping_items i
-WHERE i.list_id = (SELECT l.id FROM l) AND i.family_id = $1
-ORDER BY i.id FOR UPDATE OF i
+SELECT id FROM shopping_items
+WHERE list_id = $1 AND family_id = $2
+ORDER BY id FOR UPDATE
 `
 
 type ShoppingListItemsLockParams struct {
-	FamilyID uuid.UUID
 	ListID   uuid.UUID
+	FamilyID uuid.UUID
 }
 
-// ShoppingListItemsLock locks a list of the family (its row first) and
-// then its items in the order of their ids, as every writer of several
-// items locks them (docs/architecture.md): the delete's cascade alone
-// locked them in the order it found them, and met a tick of two the
-// other way round (40P01).
+// ShoppingListItemsLock locks a list's items in the order of their ids, as
+// every writer of several items locks them (docs/architecture.md), after
+// ShoppingListLock: the delete's cascade alone locked them in the order it
+// found them, and met a tick of two the other way round (40P01). A
+// statement of its own, begun once the list is held: one statement that
+// waited for the list's row did not see the items put onto the list
+// meanwhile (its snapshot was older), and the cascade locked those after
+// the others.
 func (q *Queries) ShoppingListItemsLock(ctx context.Context, db DBTX, arg ShoppingListItemsLockParams) error {
-	_, err := db.Exec(ctx, shoppingListItemsLock, arg.FamilyID, arg.ListID)
+	_, err := db.Exec(ctx, shoppingListItemsLock, arg.ListID, arg.FamilyID)
 	return err
 }
 
@@ -945,6 +945,26 @@ func (q *Queries) ShoppingListList(ctx context.Context, db DBTX, familyID uuid.U
 		return nil, err
 	}
 	return items, nil
+}
+
+const shoppingListLock = `-- name: ShoppingListLock :execrows
+SELECT id FROM shopping_lists WHERE id = $1 AND family_id = $2 FOR UPDATE
+`
+
+type ShoppingListLockParams struct {
+	ListID   uuid.UUID
+	FamilyID uuid.UUID
+}
+
+// ShoppingListLock locks a list of the family for its delete, the list's
+// row before its items (ShoppingListItemsLock, a statement of its own);
+// no row (0): no such list.
+func (q *Queries) ShoppingListLock(ctx context.Context, db DBTX, arg ShoppingListLockParams) (int64, error) {
+	result, err := db.Exec(ctx, shoppingListLock, arg.ListID, arg.FamilyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const shoppingListPutLock = `-- name: ShoppingListPutLock :execrows
