@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
@@ -187,6 +188,89 @@ func waitForXact(t *testing.T, f *shoppingFixture, xid string) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for a wait on transaction %s", xid)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestShoppingListDeleteMeetsMove: a move of items onto a list, one of
+// them on it already, and a delete of that list wait for each other
+// instead of deadlocking. The move locked the items (lo, on the list, and
+// hi, held meanwhile by a third transaction) and then, by the foreign key,
+// the list; a delete in between held the list and waited for lo: 40P01,
+// maybe on the delete's side (a REST request nobody retries). The move
+// now key-share-locks the list first.
+func TestShoppingListDeleteMeetsMove(t *testing.T) {
+	t.Parallel()
+	f := newShoppingFixture(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	hi := uuid.MustParse("ffffffff-ffff-4fff-bfff-ffffffffffff")
+	lo := uuid.MustParse("00000000-0000-4000-8000-000000000001")
+	f.tx(t, func(tx *db.Tx) error {
+		aldi, _, err := tx.ShoppingListCreate(f.ctx, db.ShoppingListNew{Name: "Aldi"})
+		if err != nil {
+			return err
+		}
+		if _, _, err := tx.ShoppingItemAdd(f.ctx, f.list, db.ShoppingItemNew{ID: &lo, Name: "salt"}); err != nil {
+			return err
+		}
+		_, _, err = tx.ShoppingItemAdd(f.ctx, aldi.ID, db.ShoppingItemNew{ID: &hi, Name: "eggs"})
+		return err
+	})
+	other, err := f.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Rollback(context.Background())
+	if _, err := other.Exec(ctx, "UPDATE shopping_items SET note = 'other' WHERE id = $1", hi); err != nil {
+		t.Fatal(err)
+	}
+	moved, deletedCh := make(chan error, 1), make(chan error, 1)
+	go func() {
+		moved <- f.store.Tx(f.ctx, func(tx *db.Tx) error {
+			_, err := tx.ShoppingItemsMove(f.ctx, []uuid.UUID{hi, lo}, f.list)
+			return err
+		})
+	}()
+	waitLockWaiters(t, f.pool, 1) // the move waits for hi
+	go func() {
+		deletedCh <- f.store.Tx(f.ctx, func(tx *db.Tx) error { return tx.ShoppingListDelete(f.ctx, f.list) })
+	}()
+	waitLockWaiters(t, f.pool, 2) // and the delete for the move
+	if err := other.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var errs [2]error
+	for i, ch := range []chan error{moved, deletedCh} {
+		select {
+		case errs[i] = <-ch:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the move or the delete never ended")
+		}
+	}
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatalf("move: %v (retryable: %v); delete: %v (retryable: %v); want both done",
+			errs[0], db.Retryable(errs[0]), errs[1], db.Retryable(errs[1]))
+	}
+}
+
+// waitLockWaiters waits until n backends of the pool's database wait for
+// a lock.
+func waitLockWaiters(t *testing.T, pool *pgxpool.Pool, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting int
+		if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %d lock waits", n)
 		}
 		time.Sleep(time.Millisecond)
 	}

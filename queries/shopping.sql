@@ -55,6 +55,14 @@ SELECT id FROM shopping_items
 WHERE list_id = @list_id AND family_id = @family_id
 ORDER BY id FOR UPDATE;
 
+-- ShoppingListKeyShare key-share-locks a list of the family, as the
+-- foreign key of an item put onto it does, but first: a writer that puts
+-- items onto a list takes it before the items (the lock order, docs/
+-- architecture.md), so a delete of the list, which locks the list and then
+-- its items, waits for it or it for the delete. No row (0): no such list.
+-- name: ShoppingListKeyShare :execrows
+SELECT id FROM shopping_lists WHERE id = @list_id AND family_id = @family_id FOR KEY SHARE;
+
 -- ShoppingItemsLock locks the family's items of @ids in the order of their
 -- ids, the one order every writer of several items takes their locks in
 -- (docs/architecture.md), so that two of them wait for each other rather

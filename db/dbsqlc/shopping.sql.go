@@ -892,6 +892,28 @@ func (q *Queries) ShoppingListItemsLock(ctx context.Context, db DBTX, arg Shoppi
 	return err
 }
 
+const shoppingListKeyShare = `-- name: ShoppingListKeyShare :execrows
+SELECT id FROM shopping_lists WHERE id = $1 AND family_id = $2 FOR KEY SHARE
+`
+
+type ShoppingListKeyShareParams struct {
+	ListID   uuid.UUID
+	FamilyID uuid.UUID
+}
+
+// ShoppingListKeyShare key-share-locks a list of the family, as the
+// foreign key of an item put onto it does, but first: a writer that puts
+// items onto a list takes it before the items (the lock order, docs/
+// architecture.md), so a delete of the list, which locks the list and then
+// its items, waits for it or it for the delete. No row (0): no such list.
+func (q *Queries) ShoppingListKeyShare(ctx context.Context, db DBTX, arg ShoppingListKeyShareParams) (int64, error) {
+	result, err := db.Exec(ctx, shoppingListKeyShare, arg.ListID, arg.FamilyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const shoppingListLastActive = `-- name: ShoppingListLastActive :one
 SELECT l.id FROM shopping_lists l
 WHERE l.family_id = $1
