@@ -118,8 +118,7 @@ func TestShoppingListDeleteLocksItemsPutMeanwhile(t *testing.T) {
 	f := newShoppingFixture(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	hi := uuid.MustParse("ffffffff-ffff-4fff-bfff-ffffffffffff")
-	lo := uuid.MustParse("00000000-0000-4000-8000-000000000001")
+	hi, lo := hiItem, loItem
 	add := func(id uuid.UUID, name string) {
 		t.Helper()
 		f.tx(t, func(tx *db.Tx) error {
@@ -205,8 +204,7 @@ func TestShoppingListDeleteMeetsMove(t *testing.T) {
 	f := newShoppingFixture(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	hi := uuid.MustParse("ffffffff-ffff-4fff-bfff-ffffffffffff")
-	lo := uuid.MustParse("00000000-0000-4000-8000-000000000001")
+	hi, lo := hiItem, loItem
 	f.tx(t, func(tx *db.Tx) error {
 		aldi, _, err := tx.ShoppingListCreate(f.ctx, db.ShoppingListNew{Name: "Aldi"})
 		if err != nil {
