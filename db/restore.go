@@ -41,7 +41,12 @@ func (tx *Tx) ShoppingItemsMove(ctx context.Context, ids []uuid.UUID, toListID u
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.ShoppingListGet(ctx, toListID); err != nil {
+	// The target list before the items: moving an item already on it
+	// (locked) and then another onto it (the foreign key's lock on the
+	// list) met a delete of the list that held the list and waited for the
+	// first item (40P01).
+	held, err := tx.q.ShoppingListKeyShare(ctx, tx, dbsqlc.ShoppingListKeyShareParams{ListID: toListID, FamilyID: family})
+	if err := deleted(held, err, "shopping list"); err != nil {
 		return nil, err
 	}
 	cur, err := tx.shoppingItemsGet(ctx, family, ids)

@@ -204,8 +204,10 @@ func (tx *Tx) ShoppingListUpdate(ctx context.Context, id uuid.UUID, p ShoppingLi
 
 // ShoppingListDelete deletes a list and, by cascade, its items (each with
 // its event). If-Match: only at the version ctx asks for. The list and
-// then its items are locked first, the items in the order of their ids
-// (ShoppingItemsLock): the cascade took them in its own order.
+// then, in a statement begun once the list is held (so that items put on
+// it meanwhile are among them), its items are locked first, the items in
+// the order of their ids (ShoppingListItemsLock): the cascade took them in
+// its own order.
 func (tx *Tx) ShoppingListDelete(ctx context.Context, id uuid.UUID) error {
 	if err := tx.authorize(familyhub.ActShoppingListDelete); err != nil {
 		return err
@@ -214,8 +216,14 @@ func (tx *Tx) ShoppingListDelete(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	if err := tx.q.ShoppingListItemsLock(ctx, tx, dbsqlc.ShoppingListItemsLockParams{ListID: id, FamilyID: family}); err != nil {
+	held, err := tx.q.ShoppingListLock(ctx, tx, dbsqlc.ShoppingListLockParams{ListID: id, FamilyID: family})
+	if err != nil {
 		return Err(err, "shopping list")
+	}
+	if held > 0 {
+		if err := tx.q.ShoppingListItemsLock(ctx, tx, dbsqlc.ShoppingListItemsLockParams{ListID: id, FamilyID: family}); err != nil {
+			return Err(err, "shopping list")
+		}
 	}
 	n, err := tx.q.ShoppingListDelete(ctx, tx, dbsqlc.ShoppingListDeleteParams{ID: id, FamilyID: family, IfVersion: ifVersion(ctx)})
 	if err == nil && n == 0 {

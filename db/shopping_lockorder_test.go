@@ -109,12 +109,18 @@ func TestFileCategorisedLocksInIDOrder(t *testing.T) {
 	}
 }
 
+// hiItem and loItem are item ids at the top and the bottom of the ids
+// order, for the lock order's tests.
+var (
+	hiItem = uuid.MustParse("ffffffff-ffff-4fff-bfff-ffffffffffff")
+	loItem = uuid.MustParse("00000000-0000-4000-8000-000000000001")
+)
+
 // twoItems adds hi (an id above lo's) and then lo to the fixture's list,
 // so hi is first on it, ticked when checked.
 func twoItems(t *testing.T, f *shoppingFixture, checked bool) (hi, lo uuid.UUID) {
 	t.Helper()
-	hi = uuid.MustParse("ffffffff-ffff-4fff-bfff-ffffffffffff")
-	lo = uuid.MustParse("00000000-0000-4000-8000-000000000001")
+	hi, lo = hiItem, loItem
 	f.tx(t, func(tx *db.Tx) error {
 		for _, it := range []struct {
 			id   uuid.UUID

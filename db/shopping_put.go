@@ -200,9 +200,17 @@ func typedUnit(q string) string {
 // of "eggs 6", not "eggs 8", and two adding "milk" make one line. A unique
 // index cannot say it: a list may hold two lines of a name (another unit,
 // an add that does not merge), and a merge is an UPDATE of an amount.
+// The list's row is key-share-locked first (ShoppingListPutLock): a list
+// delete in progress is waited for, and then the list is not found; one
+// that comes later waits for the add.
 func (tx *Tx) ShoppingItemsForPut(ctx context.Context, listID uuid.UUID) ([]dbsqlc.ShoppingItemsView, error) {
-	if err := tx.q.ShoppingListPutLock(ctx, tx, listID); err != nil {
-		return nil, Err(err, "shopping list")
+	family, err := tx.family()
+	if err != nil {
+		return nil, err
+	}
+	n, err := tx.q.ShoppingListPutLock(ctx, tx, dbsqlc.ShoppingListPutLockParams{ListID: listID, FamilyID: family})
+	if err := deleted(n, err, "shopping list"); err != nil {
+		return nil, err
 	}
 	return tx.ShoppingItemList(ctx, listID)
 }

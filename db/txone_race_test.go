@@ -20,23 +20,7 @@ import (
 // lock (a concurrent write holds what the test's request needs).
 func waitLockWait(t *testing.T, pool *pgxpool.Pool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for {
-		var waiting bool
-		if err := pool.QueryRow(context.Background(), `SELECT EXISTS (SELECT FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock')`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-		if waiting {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("timed out waiting for a lock wait")
-		}
-		<-tick.C
-	}
+	waitLockWaiters(t, pool, 1)
 }
 
 // held runs fn in a Store.Tx in the background and keeps the transaction

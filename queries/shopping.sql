@@ -36,18 +36,32 @@ WHERE id = @id AND family_id = @family_id
   AND (sqlc.narg('if_version')::bigint IS NULL OR version = sqlc.narg('if_version'))
 RETURNING *;
 
--- ShoppingListItemsLock locks a list of the family (its row first) and
--- then its items in the order of their ids, as every writer of several
--- items locks them (docs/architecture.md): the delete's cascade alone
--- locked them in the order it found them, and met a tick of two the
--- other way round (40P01).
+-- ShoppingListLock locks a list of the family for its delete, the list's
+-- row before its items (ShoppingListItemsLock, a statement of its own);
+-- no row (0): no such list.
+-- name: ShoppingListLock :execrows
+SELECT id FROM shopping_lists WHERE id = @list_id AND family_id = @family_id FOR UPDATE;
+
+-- ShoppingListItemsLock locks a list's items in the order of their ids, as
+-- every writer of several items locks them (docs/architecture.md), after
+-- ShoppingListLock: the delete's cascade alone locked them in the order it
+-- found them, and met a tick of two the other way round (40P01). A
+-- statement of its own, begun once the list is held: one statement that
+-- waited for the list's row did not see the items put onto the list
+-- meanwhile (its snapshot was older), and the cascade locked those after
+-- the others.
 -- name: ShoppingListItemsLock :exec
-WITH l AS MATERIALIZED (
-    SELECT s.id FROM shopping_lists s WHERE s.id = @list_id AND s.family_id = @family_id FOR UPDATE
-)
-SELECT i.id FROM shopping_items i
-WHERE i.list_id = (SELECT l.id FROM l) AND i.family_id = @family_id
-ORDER BY i.id FOR UPDATE OF i;
+SELECT id FROM shopping_items
+WHERE list_id = @list_id AND family_id = @family_id
+ORDER BY id FOR UPDATE;
+
+-- ShoppingListKeyShare key-share-locks a list of the family, as the
+-- foreign key of an item put onto it does, but first: a writer that puts
+-- items onto a list takes it before the items (the lock order, docs/
+-- architecture.md), so a delete of the list, which locks the list and then
+-- its items, waits for it or it for the delete. No row (0): no such list.
+-- name: ShoppingListKeyShare :execrows
+SELECT id FROM shopping_lists WHERE id = @list_id AND family_id = @family_id FOR KEY SHARE;
 
 -- ShoppingItemsLock locks the family's items of @ids in the order of their
 -- ids, the one order every writer of several items takes their locks in
@@ -67,10 +81,20 @@ WHERE id = @id AND family_id = @family_id
 -- ShoppingItemsForPut) until the transaction ends: each reads the list
 -- and then adds to a line or inserts one, so two at once would both add
 -- "2" to "eggs 6" (one amount lost) or both insert "milk" (two lines).
--- Plain adds and ticks do not take it. A list id of another family only
--- makes two transactions wait for each other; nothing is read.
--- name: ShoppingListPutLock :exec
-SELECT pg_advisory_xact_lock(hashtextextended('familyhub.shopping-put:' || (@list_id::uuid)::text, 0));
+-- Plain adds and ticks do not take it. A list id of another family, or
+-- none, takes no lock and returns no row (0).
+-- The list's row is key-share-locked first, before the put lock and any
+-- item (the lock order, docs/architecture.md: a list before its items):
+-- the line the add inserts takes that lock anyway (its foreign key), and
+-- taken only then, after a line kept (share-locked) or written, it met a
+-- list delete that held the list and waited for that line (40P01, the
+-- delete's 500). Now the add waits for a delete in progress and then
+-- finds the list gone: no row (0), not found; a delete waits for the add.
+-- name: ShoppingListPutLock :execrows
+WITH l AS MATERIALIZED (
+    SELECT s.id FROM shopping_lists s WHERE s.id = @list_id AND s.family_id = @family_id FOR KEY SHARE
+)
+SELECT pg_advisory_xact_lock(hashtextextended('familyhub.shopping-put:' || l.id::text, 0)) FROM l;
 
 -- ShoppingListLastActive is the family's list with the most recent
 -- activity: the list made or renamed, an item on it added, changed or

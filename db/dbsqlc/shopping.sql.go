@@ -869,27 +869,49 @@ func (q *Queries) ShoppingListInsert(ctx context.Context, db DBTX, arg ShoppingL
 }
 
 const shoppingListItemsLock = `-- name: ShoppingListItemsLock :exec
-WITH l AS MATERIALIZED (
-    SELECT s.id FROM shopping_lists s WHERE s.id = $2 AND s.family_id = $1 FOR UPDATE
-)
-SELECT i.id FROM shopping_items i
-WHERE i.list_id = (SELECT l.id FROM l) AND i.family_id = $1
-ORDER BY i.id FOR UPDATE OF i
+SELECT id FROM shopping_items
+WHERE list_id = $1 AND family_id = $2
+ORDER BY id FOR UPDATE
 `
 
 type ShoppingListItemsLockParams struct {
-	FamilyID uuid.UUID
 	ListID   uuid.UUID
+	FamilyID uuid.UUID
 }
 
-// ShoppingListItemsLock locks a list of the family (its row first) and
-// then its items in the order of their ids, as every writer of several
-// items locks them (docs/architecture.md): the delete's cascade alone
-// locked them in the order it found them, and met a tick of two the
-// other way round (40P01).
+// ShoppingListItemsLock locks a list's items in the order of their ids, as
+// every writer of several items locks them (docs/architecture.md), after
+// ShoppingListLock: the delete's cascade alone locked them in the order it
+// found them, and met a tick of two the other way round (40P01). A
+// statement of its own, begun once the list is held: one statement that
+// waited for the list's row did not see the items put onto the list
+// meanwhile (its snapshot was older), and the cascade locked those after
+// the others.
 func (q *Queries) ShoppingListItemsLock(ctx context.Context, db DBTX, arg ShoppingListItemsLockParams) error {
-	_, err := db.Exec(ctx, shoppingListItemsLock, arg.FamilyID, arg.ListID)
+	_, err := db.Exec(ctx, shoppingListItemsLock, arg.ListID, arg.FamilyID)
 	return err
+}
+
+const shoppingListKeyShare = `-- name: ShoppingListKeyShare :execrows
+SELECT id FROM shopping_lists WHERE id = $1 AND family_id = $2 FOR KEY SHARE
+`
+
+type ShoppingListKeyShareParams struct {
+	ListID   uuid.UUID
+	FamilyID uuid.UUID
+}
+
+// ShoppingListKeyShare key-share-locks a list of the family, as the
+// foreign key of an item put onto it does, but first: a writer that puts
+// items onto a list takes it before the items (the lock order, docs/
+// architecture.md), so a delete of the list, which locks the list and then
+// its items, waits for it or it for the delete. No row (0): no such list.
+func (q *Queries) ShoppingListKeyShare(ctx context.Context, db DBTX, arg ShoppingListKeyShareParams) (int64, error) {
+	result, err := db.Exec(ctx, shoppingListKeyShare, arg.ListID, arg.FamilyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const shoppingListLastActive = `-- name: ShoppingListLastActive :one
@@ -947,19 +969,57 @@ func (q *Queries) ShoppingListList(ctx context.Context, db DBTX, familyID uuid.U
 	return items, nil
 }
 
-const shoppingListPutLock = `-- name: ShoppingListPutLock :exec
-SELECT pg_advisory_xact_lock(hashtextextended('familyhub.shopping-put:' || ($1::uuid)::text, 0))
+const shoppingListLock = `-- name: ShoppingListLock :execrows
+SELECT id FROM shopping_lists WHERE id = $1 AND family_id = $2 FOR UPDATE
 `
+
+type ShoppingListLockParams struct {
+	ListID   uuid.UUID
+	FamilyID uuid.UUID
+}
+
+// ShoppingListLock locks a list of the family for its delete, the list's
+// row before its items (ShoppingListItemsLock, a statement of its own);
+// no row (0): no such list.
+func (q *Queries) ShoppingListLock(ctx context.Context, db DBTX, arg ShoppingListLockParams) (int64, error) {
+	result, err := db.Exec(ctx, shoppingListLock, arg.ListID, arg.FamilyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const shoppingListPutLock = `-- name: ShoppingListPutLock :execrows
+WITH l AS MATERIALIZED (
+    SELECT s.id FROM shopping_lists s WHERE s.id = $1 AND s.family_id = $2 FOR KEY SHARE
+)
+SELECT pg_advisory_xact_lock(hashtextextended('familyhub.shopping-put:' || l.id::text, 0)) FROM l
+`
+
+type ShoppingListPutLockParams struct {
+	ListID   uuid.UUID
+	FamilyID uuid.UUID
+}
 
 // ShoppingListPutLock serialises the merging adds to one list (db.Tx.
 // ShoppingItemsForPut) until the transaction ends: each reads the list
 // and then adds to a line or inserts one, so two at once would both add
 // "2" to "eggs 6" (one amount lost) or both insert "milk" (two lines).
-// Plain adds and ticks do not take it. A list id of another family only
-// makes two transactions wait for each other; nothing is read.
-func (q *Queries) ShoppingListPutLock(ctx context.Context, db DBTX, listID uuid.UUID) error {
-	_, err := db.Exec(ctx, shoppingListPutLock, listID)
-	return err
+// Plain adds and ticks do not take it. A list id of another family, or
+// none, takes no lock and returns no row (0).
+// The list's row is key-share-locked first, before the put lock and any
+// item (the lock order, docs/architecture.md: a list before its items):
+// the line the add inserts takes that lock anyway (its foreign key), and
+// taken only then, after a line kept (share-locked) or written, it met a
+// list delete that held the list and waited for that line (40P01, the
+// delete's 500). Now the add waits for a delete in progress and then
+// finds the list gone: no row (0), not found; a delete waits for the add.
+func (q *Queries) ShoppingListPutLock(ctx context.Context, db DBTX, arg ShoppingListPutLockParams) (int64, error) {
+	result, err := db.Exec(ctx, shoppingListPutLock, arg.ListID, arg.FamilyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const shoppingListUpdate = `-- name: ShoppingListUpdate :one
