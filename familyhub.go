@@ -80,18 +80,22 @@ func NotFound(what string) *Error {
 	return Errorf(ENOTFOUND, "%s not found", Phrase(what))
 }
 
-// WithField returns e with its Field set to field: an Errorf error that names
-// the input it refuses with a code other than EINVALID.
+// WithField returns a copy of e with its Field set to field: an Errorf
+// error that names the input it refuses with a code other than EINVALID.
+// A copy, so that calling it on a package-level error at run time changes
+// no other answer.
 func (e *Error) WithField(field string) *Error {
-	e.Field = field
-	return e
+	c := *e
+	c.Field = field
+	return &c
 }
 
-// WithReason returns e with its Reason set to reason: which of its code's
-// causes it is, for a client to word.
+// WithReason returns a copy of e with its Reason set to reason: which of
+// its code's causes it is, for a client to word.
 func (e *Error) WithReason(reason string) *Error {
-	e.Reason = reason
-	return e
+	c := *e
+	c.Reason = reason
+	return &c
 }
 
 // ErrorCode returns the code of err if it is (or wraps) an *Error, EINTERNAL

@@ -19,9 +19,10 @@ import (
 // treats as "may have been done").
 
 // ErrUndoBusy refuses an undo that another change got in the way of: a
-// deadlock with another member's transaction it had no time left to run
-// again after, one that rolled the whole undo back (its lock, its
-// COMMIT), or its deadline that ran out waiting (a row held elsewhere).
+// deadlock with another transaction (another member's or another
+// device's) it had no time left to run again after, one that rolled the
+// whole undo back (its lock, its COMMIT), or its deadline that ran out
+// waiting (a row held elsewhere; also a slow or overloaded database).
 // Nothing was undone, and the same undo sent again runs. Its code is
 // busy, as db.ErrAssistantBusy's, whose words ("your previous command is
 // still running") are kept for the wait for the member's own earlier

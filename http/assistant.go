@@ -21,9 +21,10 @@ import (
 // none is configured; on timeout the built-in parser answers.
 const DefaultAssistantTimeout = 8 * time.Second
 
-// busyRetryAfter is the Retry-After of a busy assistant command
-// (familyhub.EBUSY): it waited db.AssistantCommandWait for the member's
-// earlier one, so trying again sooner than that would likely wait as long.
+// busyRetryAfter is the Retry-After of a busy answer (familyhub.EBUSY,
+// either reason): a command waited db.AssistantCommandWait for the
+// member's earlier one, so trying again sooner would likely wait as long;
+// an undo another change got in the way of is given the same pause.
 var busyRetryAfter = retryAfter(db.AssistantCommandWait)
 
 // retryAfter is d as a Retry-After value: whole seconds, rounded up, at

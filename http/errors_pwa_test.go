@@ -193,6 +193,58 @@ func TestPWAErrorCatalogue(t *testing.T) {
 			t.Errorf("errors.js's BY_CODE words %q, which the server never sends: remove it", c)
 		}
 	}
+	checkPWAReasons(t, src, en, de)
+}
+
+// checkPWAReasons: every reason errors.js's BY_REASON words has its message
+// in both languages, and every reason the server gives an error
+// (.WithReason) is worded by BY_REASON or, on purpose, by its code's own
+// wording (codeWorded).
+func checkPWAReasons(t *testing.T, src string, en, de map[string]bool) {
+	t.Helper()
+	codeWorded := map[string]bool{"previous_command": true} // busy's own wording, assistant.busy
+	block := regexp.MustCompile(`const BY_REASON = \{(.*)\};`).FindStringSubmatch(src)
+	if block == nil {
+		t.Fatal("errors.js: no const BY_REASON = {…};")
+	}
+	worded := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(\w+): '([\w.]+)'`).FindAllStringSubmatch(block[1], -1) {
+		worded[m[1]] = true
+		if !en[m[2]] || !de[m[2]] {
+			t.Errorf("BY_REASON words %q as %q: not in both i18n/en.js and i18n/de.js", m[1], m[2])
+		}
+	}
+	if len(worded) == 0 {
+		t.Fatal("errors.js's BY_REASON words no reason: is the scan broken?")
+	}
+	sent := map[string]bool{}
+	fset := token.NewFileSet()
+	parseModuleSources(t, fset, func(_ string, f *ast.File) {
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) != 1 {
+				return true
+			}
+			if sel, ok := call.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "WithReason" {
+				return true
+			}
+			r, ok := literal(call.Args[0])
+			if !ok {
+				t.Errorf("%s: a reason that is not a literal: this test cannot see it", fset.Position(call.Pos()))
+				return true
+			}
+			sent[r] = true
+			if !worded[r] && !codeWorded[r] {
+				t.Errorf("%s gives an error the reason %q, which errors.js's BY_REASON does not word", fset.Position(call.Pos()), r)
+			}
+			return true
+		})
+	})
+	for r := range worded {
+		if !sent[r] {
+			t.Errorf("errors.js's BY_REASON words %q, which the server never sends: remove it", r)
+		}
+	}
 }
 
 // TestPWACloseCodes: the PWA names every close code of the realtime

@@ -93,8 +93,9 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		// A connection of the user's has to end first; when is unknown.
 		w.Header().Set("Retry-After", connLimitRetryAfter)
 	case familyhub.EBUSY:
-		// The member's earlier assistant command still runs; it has
-		// been waited for db.AssistantCommandWait already.
+		// Nothing was done: the member's earlier assistant command
+		// still runs (waited for db.AssistantCommandWait already), or
+		// another change got in an undo's way (either reason).
 		w.Header().Set("Retry-After", busyRetryAfter)
 	}
 	w.Header().Set("Content-Language", msgLang)
