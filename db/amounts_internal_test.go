@@ -63,9 +63,12 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		{2, "Glas", true, "2 Gläser"},
 		{1, "Gläser", true, "1 Glas"},
 		{1.5, "Tüte", true, "1½ Tüten"},
-		{2, "Beutel", true, "2 Beutel"},
-		{2, "Becher", true, "2 Becher"},
 		{2, "Laib", true, "2 Laibe"},
+		// a Becher is a German recipe measure (Becherkuchen: 1 Becher Sahne,
+		// 2 Becher Mehl), not a container: scaled 12 → 8 servings it keeps its
+		// proportions, not rounded up to halves (before: "1 Becher", "1½ Becher")
+		{0.67, "Becher", true, "0,67 Becher"},
+		{1.33, "Becher", true, "1,33 Becher"},
 		{2, "cup", false, "2 cup"},        // not counted: as typed
 		{1, "cups", false, "1 cups"},      // not counted: as typed
 		{2, "Scheibe", true, "2 Scheibe"}, // unknown: as typed
