@@ -36,9 +36,12 @@ import (
 // holds the same tables (TestAmountUnitTablesMatchJS).
 var (
 	englishUnits = map[string]string{"clove": "cloves", "piece": "pieces", "pc": "pcs", "can": "cans", "bunch": "bunches",
-		"bottle": "bottles", "tin": "tins", "jar": "jars", "pack": "packs", "box": "boxes", "bag": "bags", "loaf": "loaves"}
+		"bottle": "bottles", "tin": "tins", "jar": "jars", "pack": "packs", "box": "boxes", "bag": "bags", "loaf": "loaves",
+		"carton": "cartons", "packet": "packets", "package": "packages", "tub": "tubs", "tube": "tubes", "pot": "pots",
+		"punnet": "punnets", "bar": "bars", "roll": "rolls", "head": "heads"}
 	germanUnits = map[string]string{"Zehe": "Zehen", "Stück": "Stück", "Stk": "Stk", "Stk.": "Stk.", "Dose": "Dosen", "Bund": "Bund",
-		"Flasche": "Flaschen", "Packung": "Packungen", "Glas": "Gläser", "Tüte": "Tüten", "Laib": "Laibe"}
+		"Flasche": "Flaschen", "Packung": "Packungen", "Glas": "Gläser", "Tüte": "Tüten", "Laib": "Laibe",
+		"Kiste": "Kisten", "Kasten": "Kästen", "Schachtel": "Schachteln", "Päckchen": "Päckchen", "Rolle": "Rollen", "Netz": "Netze"}
 )
 
 // unitForms are a counted unit's singular and plural.
