@@ -238,7 +238,8 @@ func TestShoppingItemPutLineChanged(t *testing.T) {
 // is singular ("½ Dose" + "½ Dosen" is "1 Dose"). Before, the sum read
 // "2 clove", and "2 Zehen" was a second line beside "1 Zehe". Containers
 // the assistant writes are counted units too: "2 bottles" + "1 bottle" is
-// "3 bottles", "2 Gläser" + "1 Glas" is "3 Gläser" (before, a second line).
+// "3 bottles", "2 Gläser" + "1 Glas" is "3 Gläser" (before, a second line),
+// "0.3 jar" + "1 jar" is "1½ jars" (before, "1.3 jar").
 // The sum keeps the unit as the line on the list spells it, what the family
 // sees: "2 bunches" + "1 Bunch" is "3 bunches", "Dose" + "2 dosen" is
 // "3 Dosen", "2 Cup" + "1 cup" is "3 Cup" (before, the add's spelling won:
@@ -266,8 +267,9 @@ func TestShoppingItemPutCountedPlural(t *testing.T) {
 		{"milk", "2 bottles"}, {"milk", "1 bottle"},
 		{"bread", "1 loaf"}, {"bread", "1 loaf"},
 		{"Passata", "2 Gläser"}, {"Passata", "1 Glas"},
-		{"Reis", "½ Tüte"}, {"Reis", "½ Tüte"},
-		{"Joghurt", "1 Becher"}, {"Joghurt", "2 Becher"},
+		{"Reis", "1 Tüte"}, {"Reis", "2 Tüten"},
+		{"tomato sauce", "0.3 jar"}, {"tomato sauce", "1 jar"}, // counted: up to the next half
+		{"Wasser", "2 Kisten"}, {"Wasser", "1 Kiste"},
 		{"parsley", "1 Bunch"}, {"parsley", "2 bunches"},
 		{"Bohnen", "Dose"}, {"Bohnen", "2 dosen"},
 		{"flour", "2 Cup"}, {"flour", "1 cup"}, // not counted: the list's spelling too
@@ -276,7 +278,7 @@ func TestShoppingItemPutCountedPlural(t *testing.T) {
 		put(p[0], p[1])
 	}
 	if got, want := f.lines(t), "garlic 2 cloves, Knoblauch 3 Zehen, tomatoes 1 Dose, basil 3 bunches, Tomaten 3 Dosen, "+
-		"milk 3 bottles, bread 2 loaves, Passata 3 Gläser, Reis 1 Tüte, Joghurt 3 Becher, "+
+		"milk 3 bottles, bread 2 loaves, Passata 3 Gläser, Reis 3 Tüten, tomato sauce 1½ jars, Wasser 3 Kisten, "+
 		"parsley 3 Bunches, Bohnen 3 Dosen, flour 3 Cup, sugar 1.9 kg"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
