@@ -247,17 +247,6 @@ func TestShoppingItemPutLineChanged(t *testing.T) {
 func TestShoppingItemPutCountedPlural(t *testing.T) {
 	t.Parallel()
 	f := newShoppingFixture(t)
-	put := func(name, qty string) {
-		t.Helper()
-		f.tx(t, func(tx *db.Tx) error {
-			onList, err := tx.ShoppingItemsForPut(f.ctx, f.list)
-			if err != nil {
-				return err
-			}
-			_, err = tx.ShoppingItemPut(f.ctx, f.list, onList, db.ShoppingItemNew{Name: name, Quantity: &qty}, false)
-			return err
-		})
-	}
 	for _, p := range [][2]string{
 		{"garlic", "1 clove"}, {"garlic", "1 clove"},
 		{"Knoblauch", "1 Zehe"}, {"Knoblauch", "2 Zehen"},
@@ -275,13 +264,52 @@ func TestShoppingItemPutCountedPlural(t *testing.T) {
 		{"flour", "2 Cup"}, {"flour", "1 cup"}, // not counted: the list's spelling too
 		{"sugar", "500 g"}, {"sugar", "1.4 kg"}, // made smaller and larger again
 	} {
-		put(p[0], p[1])
+		f.putQuantity(t, p[0], p[1])
 	}
 	if got, want := f.lines(t), "garlic 2 cloves, Knoblauch 3 Zehen, tomatoes 1 Dose, basil 3 bunches, Tomaten 3 Dosen, "+
 		"milk 3 bottles, bread 2 loaves, Passata 3 Gläser, Reis 3 Tüten, tomato sauce 1½ jars, Wasser 3 Kisten, "+
 		"parsley 3 Bunches, Bohnen 3 Dosen, flour 3 Cup, sugar 1.9 kg"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
+}
+
+// TestShoppingItemPutLargerUnit: a sum onto a line written in kg or l is
+// written in the line's unit when it is exact there to two decimals: "0.5 l"
+// + "0.2 l" is "0.7 l", "0,5 kg" + "200 g" "0,7 kg", "1 L" + "250 ml"
+// "1.25 L". Before, both were added up in ml or g and a total under 1000
+// stayed there ("700 ml", "700 g"). A sum not exact in the larger unit
+// stays in the smaller ("0.5 kg" + "5 g" is "505 g"), a line in g stays in
+// g ("200 g" + "0.3 kg" is "500 g"), and 1000 and more is in kg or l as
+// always ("500 g" + "0.6 kg" is "1.1 kg").
+func TestShoppingItemPutLargerUnit(t *testing.T) {
+	t.Parallel()
+	f := newShoppingFixture(t)
+	for _, p := range [][2]string{
+		{"milk", "0.5 l"}, {"milk", "0.2 l"},
+		{"Mehl", "0,5 kg"}, {"Mehl", "200 g"},
+		{"juice", "1 L"}, {"juice", "250 ml"},
+		{"salt", "0.5 kg"}, {"salt", "5 g"},
+		{"butter", "200 g"}, {"butter", "0.3 kg"},
+		{"rice", "500 g"}, {"rice", "0.6 kg"},
+	} {
+		f.putQuantity(t, p[0], p[1])
+	}
+	if got, want := f.lines(t), "milk 0.7 l, Mehl 0,7 kg, juice 1.25 L, salt 505 g, butter 500 g, rice 1.1 kg"; got != want {
+		t.Errorf("list %q, want %q", got, want)
+	}
+}
+
+// putQuantity puts name with quantity qty on the fixture's list as a merging add does.
+func (f *shoppingFixture) putQuantity(t *testing.T, name, qty string) {
+	t.Helper()
+	f.tx(t, func(tx *db.Tx) error {
+		onList, err := tx.ShoppingItemsForPut(f.ctx, f.list)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ShoppingItemPut(f.ctx, f.list, onList, db.ShoppingItemNew{Name: name, Quantity: &qty}, false)
+		return err
+	})
 }
 
 // putAfter reads the list under the put lock, commits meanwhile in a
