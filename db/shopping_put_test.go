@@ -247,7 +247,7 @@ func TestShoppingItemPutLineChanged(t *testing.T) {
 func TestShoppingItemPutCountedPlural(t *testing.T) {
 	t.Parallel()
 	f := newShoppingFixture(t)
-	for _, p := range [][2]string{
+	f.putQuantities(t, [][2]string{
 		{"garlic", "1 clove"}, {"garlic", "1 clove"},
 		{"Knoblauch", "1 Zehe"}, {"Knoblauch", "2 Zehen"},
 		{"tomatoes", "½ Dose"}, {"tomatoes", "½ Dosen"},
@@ -263,9 +263,7 @@ func TestShoppingItemPutCountedPlural(t *testing.T) {
 		{"Bohnen", "Dose"}, {"Bohnen", "2 dosen"},
 		{"flour", "2 Cup"}, {"flour", "1 cup"}, // not counted: the list's spelling too
 		{"sugar", "500 g"}, {"sugar", "1.4 kg"}, // made smaller and larger again
-	} {
-		f.putQuantity(t, p[0], p[1])
-	}
+	})
 	if got, want := f.lines(t), "garlic 2 cloves, Knoblauch 3 Zehen, tomatoes 1 Dose, basil 3 bunches, Tomaten 3 Dosen, "+
 		"milk 3 bottles, bread 2 loaves, Passata 3 Gläser, Reis 3 Tüten, tomato sauce 1½ jars, Wasser 3 Kisten, "+
 		"parsley 3 Bunches, Bohnen 3 Dosen, flour 3 Cup, sugar 1.9 kg"; got != want {
@@ -284,32 +282,33 @@ func TestShoppingItemPutCountedPlural(t *testing.T) {
 func TestShoppingItemPutLargerUnit(t *testing.T) {
 	t.Parallel()
 	f := newShoppingFixture(t)
-	for _, p := range [][2]string{
+	f.putQuantities(t, [][2]string{
 		{"milk", "0.5 l"}, {"milk", "0.2 l"},
 		{"Mehl", "0,5 kg"}, {"Mehl", "200 g"},
 		{"juice", "1 L"}, {"juice", "250 ml"},
 		{"salt", "0.5 kg"}, {"salt", "5 g"},
 		{"butter", "200 g"}, {"butter", "0.3 kg"},
 		{"rice", "500 g"}, {"rice", "0.6 kg"},
-	} {
-		f.putQuantity(t, p[0], p[1])
-	}
+	})
 	if got, want := f.lines(t), "milk 0.7 l, Mehl 0,7 kg, juice 1.25 L, salt 505 g, butter 500 g, rice 1.1 kg"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
 }
 
-// putQuantity puts name with quantity qty on the fixture's list as a merging add does.
-func (f *shoppingFixture) putQuantity(t *testing.T, name, qty string) {
+// putQuantities puts each name with its quantity on the fixture's list,
+// one transaction each, as a merging add does.
+func (f *shoppingFixture) putQuantities(t *testing.T, puts [][2]string) {
 	t.Helper()
-	f.tx(t, func(tx *db.Tx) error {
-		onList, err := tx.ShoppingItemsForPut(f.ctx, f.list)
-		if err != nil {
+	for _, p := range puts {
+		f.tx(t, func(tx *db.Tx) error {
+			onList, err := tx.ShoppingItemsForPut(f.ctx, f.list)
+			if err != nil {
+				return err
+			}
+			_, err = tx.ShoppingItemPut(f.ctx, f.list, onList, db.ShoppingItemNew{Name: p[0], Quantity: &p[1]}, false)
 			return err
-		}
-		_, err = tx.ShoppingItemPut(f.ctx, f.list, onList, db.ShoppingItemNew{Name: name, Quantity: &qty}, false)
-		return err
-	})
+		})
+	}
 }
 
 // putAfter reads the list under the put lock, commits meanwhile in a
