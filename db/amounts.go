@@ -30,13 +30,18 @@ import (
 
 // englishUnits and germanUnits are the counted units, things bought by the
 // piece, and the containers the assistant's add writes ("2 bottles",
-// "1 Tüte"): singular → plural. web/static/js/amounts.js holds the same tables
-// (TestAmountUnitTablesMatchJS).
+// "1 Tüte"): singular → plural. Not Becher: a German recipe measure
+// (Becherkuchen) whose proportions scaling must keep ("0,67 Becher"), nor
+// Beutel (one word in both numbers, nothing to merge). web/static/js/amounts.js
+// holds the same tables (TestAmountUnitTablesMatchJS).
 var (
 	englishUnits = map[string]string{"clove": "cloves", "piece": "pieces", "pc": "pcs", "can": "cans", "bunch": "bunches",
-		"bottle": "bottles", "tin": "tins", "jar": "jars", "pack": "packs", "box": "boxes", "bag": "bags", "loaf": "loaves"}
+		"bottle": "bottles", "tin": "tins", "jar": "jars", "pack": "packs", "box": "boxes", "bag": "bags", "loaf": "loaves",
+		"carton": "cartons", "packet": "packets", "package": "packages", "tub": "tubs", "tube": "tubes", "pot": "pots",
+		"punnet": "punnets", "bar": "bars", "roll": "rolls", "head": "heads"}
 	germanUnits = map[string]string{"Zehe": "Zehen", "Stück": "Stück", "Stk": "Stk", "Stk.": "Stk.", "Dose": "Dosen", "Bund": "Bund",
-		"Flasche": "Flaschen", "Packung": "Packungen", "Glas": "Gläser", "Tüte": "Tüten", "Beutel": "Beutel", "Becher": "Becher", "Laib": "Laibe"}
+		"Flasche": "Flaschen", "Packung": "Packungen", "Glas": "Gläser", "Tüte": "Tüten", "Laib": "Laibe",
+		"Kiste": "Kisten", "Kasten": "Kästen", "Schachtel": "Schachteln", "Päckchen": "Päckchen", "Rolle": "Rollen", "Netz": "Netze"}
 )
 
 // unitForms are a counted unit's singular and plural.

@@ -63,9 +63,31 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		{2, "Glas", true, "2 Gläser"},
 		{1, "Gläser", true, "1 Glas"},
 		{1.5, "Tüte", true, "1½ Tüten"},
-		{2, "Beutel", true, "2 Beutel"},
-		{2, "Becher", true, "2 Becher"},
 		{2, "Laib", true, "2 Laibe"},
+		// the other containers the assistant's parser writes
+		{2, "carton", false, "2 cartons"},
+		{1, "cartons", false, "1 carton"},
+		{2, "packet", false, "2 packets"},
+		{2, "package", false, "2 packages"},
+		{2, "tub", false, "2 tubs"},
+		{2, "tube", false, "2 tubes"},
+		{2, "pot", false, "2 pots"},
+		{2, "punnet", false, "2 punnets"},
+		{2, "bar", false, "2 bars"},
+		{2, "roll", false, "2 rolls"},
+		{0.5, "heads", false, "½ head"},
+		{2, "Kiste", true, "2 Kisten"},
+		{2, "Kasten", true, "2 Kästen"},
+		{1, "Kästen", true, "1 Kasten"},
+		{2, "Schachtel", true, "2 Schachteln"},
+		{1.5, "Päckchen", true, "1½ Päckchen"},
+		{2, "Rolle", true, "2 Rollen"},
+		{2, "Netz", true, "2 Netze"},
+		// a Becher is a German recipe measure (Becherkuchen: 1 Becher Sahne,
+		// 2 Becher Mehl), not a container: scaled 12 → 8 servings it keeps its
+		// proportions, not rounded up to halves (before: "1 Becher", "1½ Becher")
+		{0.67, "Becher", true, "0,67 Becher"},
+		{1.33, "Becher", true, "1,33 Becher"},
 		{2, "cup", false, "2 cup"},        // not counted: as typed
 		{1, "cups", false, "1 cups"},      // not counted: as typed
 		{2, "Scheibe", true, "2 Scheibe"}, // unknown: as typed
@@ -85,6 +107,7 @@ func TestAmountUnitKey(t *testing.T) {
 		"clove": "clove", "Cloves": "clove", " cloves ": "clove", "Zehen": "zehe", "Dosen": "dose", "Stück": "stück",
 		"pcs": "pc", "cups": "cups", "KG": "kg", "": "",
 		"Bottles": "bottle", "loaves": "loaf", "boxes": "box", "Flaschen": "flasche", "Gläser": "glas", "Tüten": "tüte", "Laibe": "laib",
+		"Cartons": "carton", "heads": "head", "Kisten": "kiste", "Kästen": "kasten", "Netze": "netz", "Rollen": "rolle",
 	} {
 		if got := unitKey(unit); got != want {
 			t.Errorf("unitKey(%q) = %q, want %q", unit, got, want)

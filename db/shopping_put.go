@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 
 	"github.com/google/uuid"
@@ -167,7 +168,8 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 			written = u
 		}
 		comma = comma || strings.Contains(strings.Fields(*sameUnit.Quantity)[0], ",")
-		sum := amountText(have+add, written, comma)
+		total, written := inLineLargerUnit(have+add, written, typedUnit(*sameUnit.Quantity))
+		sum := amountText(total, written, comma)
 		return set(sameUnit, &sum, false)
 	case bare != nil:
 		return set(bare, p.Quantity, false)
@@ -191,6 +193,21 @@ func typedUnit(q string) string {
 		return strings.TrimSpace(rest)
 	}
 	return s
+}
+
+// inLineLargerUnit writes a sum (in g or ml, unit) in the larger unit the
+// line on the list is in, spelt as the line has it, when it is exact there
+// to the two decimals an amount is written with: "0.5 l" + "0.2 l" is
+// "0.7 l", not "700 ml"; "0.5 kg" + "5 g" stays "505 g".
+func inLineLargerUnit(total float64, unit, lineUnit string) (float64, string) {
+	s, ok := smallerUnit[unitKey(lineUnit)]
+	if !ok || s.unit != unitKey(unit) {
+		return total, unit
+	}
+	if t := total / s.n; math.Abs(t*100-math.Round(t*100)) < 1e-6 {
+		return t, lineUnit
+	}
+	return total, unit
 }
 
 // ShoppingItemsForPut returns a list's items (as ShoppingItemList) for

@@ -238,7 +238,8 @@ func TestShoppingItemPutLineChanged(t *testing.T) {
 // is singular ("½ Dose" + "½ Dosen" is "1 Dose"). Before, the sum read
 // "2 clove", and "2 Zehen" was a second line beside "1 Zehe". Containers
 // the assistant writes are counted units too: "2 bottles" + "1 bottle" is
-// "3 bottles", "2 Gläser" + "1 Glas" is "3 Gläser" (before, a second line).
+// "3 bottles", "2 Gläser" + "1 Glas" is "3 Gläser" (before, a second line),
+// "0.3 jar" + "1 jar" is "1½ jars" (before, "1.3 jar").
 // The sum keeps the unit as the line on the list spells it, what the family
 // sees: "2 bunches" + "1 Bunch" is "3 bunches", "Dose" + "2 dosen" is
 // "3 Dosen", "2 Cup" + "1 cup" is "3 Cup" (before, the add's spelling won:
@@ -246,18 +247,7 @@ func TestShoppingItemPutLineChanged(t *testing.T) {
 func TestShoppingItemPutCountedPlural(t *testing.T) {
 	t.Parallel()
 	f := newShoppingFixture(t)
-	put := func(name, qty string) {
-		t.Helper()
-		f.tx(t, func(tx *db.Tx) error {
-			onList, err := tx.ShoppingItemsForPut(f.ctx, f.list)
-			if err != nil {
-				return err
-			}
-			_, err = tx.ShoppingItemPut(f.ctx, f.list, onList, db.ShoppingItemNew{Name: name, Quantity: &qty}, false)
-			return err
-		})
-	}
-	for _, p := range [][2]string{
+	f.putQuantities(t, [][2]string{
 		{"garlic", "1 clove"}, {"garlic", "1 clove"},
 		{"Knoblauch", "1 Zehe"}, {"Knoblauch", "2 Zehen"},
 		{"tomatoes", "½ Dose"}, {"tomatoes", "½ Dosen"},
@@ -266,19 +256,58 @@ func TestShoppingItemPutCountedPlural(t *testing.T) {
 		{"milk", "2 bottles"}, {"milk", "1 bottle"},
 		{"bread", "1 loaf"}, {"bread", "1 loaf"},
 		{"Passata", "2 Gläser"}, {"Passata", "1 Glas"},
-		{"Reis", "½ Tüte"}, {"Reis", "½ Tüte"},
-		{"Joghurt", "1 Becher"}, {"Joghurt", "2 Becher"},
+		{"Reis", "1 Tüte"}, {"Reis", "2 Tüten"},
+		{"tomato sauce", "0.3 jar"}, {"tomato sauce", "1 jar"}, // counted: up to the next half
+		{"Wasser", "2 Kisten"}, {"Wasser", "1 Kiste"},
 		{"parsley", "1 Bunch"}, {"parsley", "2 bunches"},
 		{"Bohnen", "Dose"}, {"Bohnen", "2 dosen"},
 		{"flour", "2 Cup"}, {"flour", "1 cup"}, // not counted: the list's spelling too
 		{"sugar", "500 g"}, {"sugar", "1.4 kg"}, // made smaller and larger again
-	} {
-		put(p[0], p[1])
-	}
+	})
 	if got, want := f.lines(t), "garlic 2 cloves, Knoblauch 3 Zehen, tomatoes 1 Dose, basil 3 bunches, Tomaten 3 Dosen, "+
-		"milk 3 bottles, bread 2 loaves, Passata 3 Gläser, Reis 1 Tüte, Joghurt 3 Becher, "+
+		"milk 3 bottles, bread 2 loaves, Passata 3 Gläser, Reis 3 Tüten, tomato sauce 1½ jars, Wasser 3 Kisten, "+
 		"parsley 3 Bunches, Bohnen 3 Dosen, flour 3 Cup, sugar 1.9 kg"; got != want {
 		t.Errorf("list %q, want %q", got, want)
+	}
+}
+
+// TestShoppingItemPutLargerUnit: a sum onto a line written in kg or l is
+// written in the line's unit when it is exact there to two decimals: "0.5 l"
+// + "0.2 l" is "0.7 l", "0,5 kg" + "200 g" "0,7 kg", "1 L" + "250 ml"
+// "1.25 L". Before, both were added up in ml or g and a total under 1000
+// stayed there ("700 ml", "700 g"). A sum not exact in the larger unit
+// stays in the smaller ("0.5 kg" + "5 g" is "505 g"), a line in g stays in
+// g ("200 g" + "0.3 kg" is "500 g"), and 1000 and more is in kg or l as
+// always ("500 g" + "0.6 kg" is "1.1 kg").
+func TestShoppingItemPutLargerUnit(t *testing.T) {
+	t.Parallel()
+	f := newShoppingFixture(t)
+	f.putQuantities(t, [][2]string{
+		{"milk", "0.5 l"}, {"milk", "0.2 l"},
+		{"Mehl", "0,5 kg"}, {"Mehl", "200 g"},
+		{"juice", "1 L"}, {"juice", "250 ml"},
+		{"salt", "0.5 kg"}, {"salt", "5 g"},
+		{"butter", "200 g"}, {"butter", "0.3 kg"},
+		{"rice", "500 g"}, {"rice", "0.6 kg"},
+	})
+	if got, want := f.lines(t), "milk 0.7 l, Mehl 0,7 kg, juice 1.25 L, salt 505 g, butter 500 g, rice 1.1 kg"; got != want {
+		t.Errorf("list %q, want %q", got, want)
+	}
+}
+
+// putQuantities puts each name with its quantity on the fixture's list,
+// one transaction each, as a merging add does.
+func (f *shoppingFixture) putQuantities(t *testing.T, puts [][2]string) {
+	t.Helper()
+	for _, p := range puts {
+		f.tx(t, func(tx *db.Tx) error {
+			onList, err := tx.ShoppingItemsForPut(f.ctx, f.list)
+			if err != nil {
+				return err
+			}
+			_, err = tx.ShoppingItemPut(f.ctx, f.list, onList, db.ShoppingItemNew{Name: p[0], Quantity: &p[1]}, false)
+			return err
+		})
 	}
 }
 
