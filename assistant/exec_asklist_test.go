@@ -183,7 +183,7 @@ func undoneOf(msg string) string {
 // then "ein Glas Passata" one line "3 Gläser". Before, "1 bottle" was a
 // second line beside "2 bottles". So are the other containers the parser
 // writes: "a carton of juice" onto "2 cartons", "eine Kiste Wasser" onto
-// "2 Kisten" (before: second lines), and "ein Laib Brot" is "Brot 1 Laib"
+// "2 Kisten", "a slice of ham" onto "2 slices" (before: second lines), and "ein Laib Brot" is "Brot 1 Laib"
 // (before: an item named "Laib Brot"), twice "2 Laibe".
 func TestAddMergesContainers(t *testing.T) {
 	f := newTestFamily(t)
@@ -192,6 +192,8 @@ func TestAddMergesContainers(t *testing.T) {
 	f.do("add a bottle of milk to the list")
 	f.do("add 2 cartons of juice to the list")
 	f.do("add a carton of juice to the list")
+	f.do("add 2 slices of ham to the list")
+	f.do("add a slice of ham to the list")
 	for _, text := range []string{"zwei Gläser Passata auf die Liste", "ein Glas Passata auf die Liste",
 		"zwei Kisten Wasser auf die Liste", "eine Kiste Wasser auf die Liste",
 		"ein Laib Brot auf die Liste", "ein Laib Brot auf die Liste"} {
@@ -199,7 +201,7 @@ func TestAddMergesContainers(t *testing.T) {
 			t.Fatalf("%q: %v %q", text, err, a.Message)
 		}
 	}
-	if got, want := itemNamesOf(f.items(weekly.ID)), "3 bottles milk, 3 cartons juice, 3 Gläser Passata, 3 Kisten Wasser, 2 Laibe Brot"; got != want {
+	if got, want := itemNamesOf(f.items(weekly.ID)), "3 bottles milk, 3 cartons juice, 3 slices ham, 3 Gläser Passata, 3 Kisten Wasser, 2 Laibe Brot"; got != want {
 		t.Errorf("list: %s, want %s", got, want)
 	}
 }

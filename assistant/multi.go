@@ -45,10 +45,11 @@ func (s *IntentSlots) validateEvents() error {
 			var fe *familyhub.Error
 			if errors.As(err, &fe) {
 				// the event's own error (said in German too), on its field
-				if fe.Field == "" {
-					fe.Field = "title"
+				field := fe.Field
+				if field == "" {
+					field = "title"
 				}
-				return fe.WithField(fmt.Sprintf("events[%d].%s", i, fe.Field))
+				return fe.WithField(fmt.Sprintf("events[%d].%s", i, field))
 			}
 			return err
 		}

@@ -71,7 +71,8 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		{2, "package", false, "2 packages"},
 		{2, "tub", false, "2 tubs"},
 		{2, "tube", false, "2 tubes"},
-		{2, "pot", false, "2 pots"},
+		{2, "slice", false, "2 slices"},
+		{1, "slices", false, "1 slice"},
 		{2, "punnet", false, "2 punnets"},
 		{2, "bar", false, "2 bars"},
 		{2, "roll", false, "2 rolls"},
@@ -80,7 +81,7 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		{2, "Kasten", true, "2 Kästen"},
 		{1, "Kästen", true, "1 Kasten"},
 		{2, "Schachtel", true, "2 Schachteln"},
-		{1.5, "Päckchen", true, "1½ Päckchen"},
+		{1.5, "Beutel", true, "1½ Beutel"}, // a bag, like Tüte
 		{2, "Rolle", true, "2 Rollen"},
 		{2, "Netz", true, "2 Netze"},
 		// a Becher is a German recipe measure (Becherkuchen: 1 Becher Sahne,
@@ -88,6 +89,9 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		// proportions, not rounded up to halves (before: "1 Becher", "1½ Becher")
 		{0.67, "Becher", true, "0,67 Becher"},
 		{1.33, "Becher", true, "1,33 Becher"},
+		// so are a Päckchen (of baking powder) and the yoghurt-pot cake's pot
+		{0.67, "Päckchen", true, "0,67 Päckchen"},
+		{0.67, "pot", false, "0.67 pot"},
 		{2, "cup", false, "2 cup"},        // not counted: as typed
 		{1, "cups", false, "1 cups"},      // not counted: as typed
 		{2, "Scheibe", true, "2 Scheibe"}, // unknown: as typed
@@ -107,7 +111,7 @@ func TestAmountUnitKey(t *testing.T) {
 		"clove": "clove", "Cloves": "clove", " cloves ": "clove", "Zehen": "zehe", "Dosen": "dose", "Stück": "stück",
 		"pcs": "pc", "cups": "cups", "KG": "kg", "": "",
 		"Bottles": "bottle", "loaves": "loaf", "boxes": "box", "Flaschen": "flasche", "Gläser": "glas", "Tüten": "tüte", "Laibe": "laib",
-		"Cartons": "carton", "heads": "head", "Kisten": "kiste", "Kästen": "kasten", "Netze": "netz", "Rollen": "rolle",
+		"Cartons": "carton", "heads": "head", "Slices": "slice", "Kisten": "kiste", "Kästen": "kasten", "Netze": "netz", "Rollen": "rolle",
 	} {
 		if got := unitKey(unit); got != want {
 			t.Errorf("unitKey(%q) = %q, want %q", unit, got, want)
