@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,6 +72,9 @@ func (s *Service) undoIn(ctx context.Context, tx *db.Tx, id uuid.UUID, tie strin
 		}
 		if len(writes) == 0 {
 			return u.say.refuseCode(familyhub.ECONFLICT, "", "undo.nothing")
+		}
+		if err := u.holdLists(writes); err != nil {
+			return err
 		}
 		for i := len(writes) - 1; i >= 0; {
 			// Items the command deleted go back together, newest first, and
@@ -236,8 +240,33 @@ func decode[T any](raw json.RawMessage) (T, error) {
 	return v, err
 }
 
+// holdLists locks the lists the command made (ShoppingListHold, in the
+// order of their ids) before any of their items is deleted: the list
+// before its items, as every writer (docs/architecture.md). Deleting
+// "milk" and then the new list "Aldi" met a merging add to Aldi (the list,
+// then milk) the other way round (40P01); and revertList's look for items
+// put on the list since, read before the list's lock, missed an add
+// holding it and then deleted that add's line with the list. A list gone
+// is left to revertList (changed).
+func (u *undoer) holdLists(writes []db.AssistantWrite) error {
+	var ids []uuid.UUID
+	for _, w := range writes {
+		if w.Entity == db.EntityShoppingList && w.Op == db.WriteInsert {
+			ids = append(ids, w.ID)
+		}
+	}
+	slices.SortFunc(ids, db.CompareIDs)
+	for _, id := range ids {
+		if _, err := u.tx.ShoppingListHold(u.ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // revertList deletes a list the command made, when nobody put anything
-// on it since (its own items are gone by now: they were written after it).
+// on it since (its own items are gone by now: they were written after it;
+// the list is held since holdLists, so an add to it is seen).
 func (u *undoer) revertList(w db.AssistantWrite) error {
 	after, err := decode[dbsqlc.ShoppingList](w.After)
 	if err != nil || w.Op != db.WriteInsert {

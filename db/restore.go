@@ -149,23 +149,29 @@ func (tx *Tx) ShoppingItemsRestore(ctx context.Context, befores []dbsqlc.Shoppin
 	if err != nil {
 		return -1, err
 	}
-	per := map[uuid.UUID]int{} // items going onto each list from another
-	known := map[uuid.UUID]bool{}
+	per := map[uuid.UUID]int{}     // items going onto each list from another
+	firstOn := map[uuid.UUID]int{} // each list's first item
 	for i, before := range befores {
 		c, ok := cur[before.ID]
 		if !ok {
 			return i, familyhub.NotFound("shopping item")
 		}
-		if !known[before.ListID] {
-			if _, err := tx.ShoppingListGet(ctx, before.ListID); err != nil {
-				return i, err
-			}
-			known[before.ListID] = true
+		if _, ok := firstOn[before.ListID]; !ok {
+			firstOn[before.ListID] = i
 		}
 		// At another version the write below refuses it; the list it is
 		// on then does not matter.
 		if c.ListID != before.ListID {
 			per[before.ListID]++
+		}
+	}
+	// The lists before the items' write, key-share-locked in the order of
+	// their ids (the lock order, docs/architecture.md): a list deleted
+	// meanwhile is not found, not the write's foreign key violation.
+	for _, id := range slices.SortedFunc(maps.Keys(firstOn), CompareIDs) {
+		held, err := tx.q.ShoppingListKeyShare(ctx, tx, dbsqlc.ShoppingListKeyShareParams{ListID: id, FamilyID: family})
+		if err := deleted(held, err, "shopping list"); err != nil {
+			return firstOn[id], err
 		}
 	}
 	onto := newItemsOnto(per, befores)
@@ -261,7 +267,7 @@ type itemsOnto struct {
 }
 
 func newItemsOnto(per map[uuid.UUID]int, befores []dbsqlc.ShoppingItemsView) itemsOnto {
-	lists := slices.SortedFunc(maps.Keys(per), func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
+	lists := slices.SortedFunc(maps.Keys(per), CompareIDs)
 	return itemsOnto{per: per, lists: lists, befores: befores}
 }
 

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"bytes"
 	"context"
 	"errors"
 
@@ -232,7 +233,28 @@ func (tx *Tx) ShoppingListDelete(ctx context.Context, id uuid.UUID) error {
 	return Err(err, "shopping list")
 }
 
-// deleted turns a delete's row count into not found when it removed nothing.
+// ShoppingListHold locks the family's list id as its delete does
+// (ShoppingListLock: FOR UPDATE, the list's row before its items) and says
+// whether there is such a list. A writer that deletes the list after
+// deleting items of it holds the list first: a merging add to the list
+// holds it (key share) before its items, so the items first met such an
+// add the other way round (40P01), and a read of the list's items under
+// the hold sees every add that got the list before it.
+func (tx *Tx) ShoppingListHold(ctx context.Context, id uuid.UUID) (bool, error) {
+	family, err := tx.family()
+	if err != nil {
+		return false, err
+	}
+	n, err := tx.q.ShoppingListLock(ctx, tx, dbsqlc.ShoppingListLockParams{ListID: id, FamilyID: family})
+	return n > 0, Err(err, "shopping list")
+}
+
+// CompareIDs orders ids as PostgreSQL orders uuids (byte by byte): the
+// order locks of several rows are taken in (docs/architecture.md).
+func CompareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
+
+// deleted turns a delete's row count (or a lock query's: the rows it
+// locked) into not found when it removed (locked) nothing.
 func deleted(n int64, err error, what string) error {
 	if err == nil && n == 0 {
 		return familyhub.NotFound(what)

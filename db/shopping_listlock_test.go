@@ -147,14 +147,14 @@ func TestShoppingListDeleteLocksItemsPutMeanwhile(t *testing.T) {
 	if err := ticks.Tick(ctx, lo); err != nil {
 		t.Fatal(err)
 	}
-	var xid string
-	if err := ticks.QueryRow(ctx, "SELECT pg_current_xact_id()::text").Scan(&xid); err != nil {
+	var ticker int32
+	if err := ticks.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&ticker); err != nil {
 		t.Fatal(err)
 	}
 	if err := holder.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitForXact(t, f, xid) // the delete holds the list and waits for lo
+	waitBlockedBy(t, f, ticker) // the delete holds the list and waits for lo
 	if err := ticks.Tick(ctx, hi); err != nil {
 		t.Fatal(err)
 	}
@@ -171,22 +171,24 @@ func TestShoppingListDeleteLocksItemsPutMeanwhile(t *testing.T) {
 	}
 }
 
-// waitForXact waits until a backend of the fixture's database waits for
-// the transaction xid (pg_current_xact_id) to end.
-func waitForXact(t *testing.T, f *shoppingFixture, xid string) {
+// waitBlockedBy waits until a backend of the fixture's database waits
+// for a lock the backend pid holds (pg_blocking_pids). Comparing
+// pg_current_xact_id's text with pg_locks.transactionid (an xid, without
+// the epoch) held only while the epoch was 0.
+func waitBlockedBy(t *testing.T, f *shoppingFixture, pid int32) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var waiting bool
-		if err := f.pool.QueryRow(context.Background(), `SELECT EXISTS (SELECT FROM pg_locks
-			WHERE locktype = 'transactionid' AND NOT granted AND transactionid::text = $1)`, xid).Scan(&waiting); err != nil {
+		if err := f.pool.QueryRow(context.Background(), `SELECT EXISTS (SELECT FROM pg_stat_activity
+			WHERE datname = current_database() AND $1::int = ANY (pg_blocking_pids(pid)))`, pid).Scan(&waiting); err != nil {
 			t.Fatal(err)
 		}
 		if waiting {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for a wait on transaction %s", xid)
+			t.Fatalf("timed out waiting for a wait on backend %d", pid)
 		}
 		time.Sleep(time.Millisecond)
 	}

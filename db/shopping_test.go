@@ -84,6 +84,10 @@ func newShoppingFixture(t *testing.T) *shoppingFixture {
 	f := &shoppingFixture{count: &statements{}}
 	cfg.ConnConfig.Tracer = f.count
 	cfg.AfterConnect = db.AfterConnect
+	// room for a test's concurrent transactions and its pg_locks polls
+	// (TestShoppingListDeleteMeetsMove needs 4 at once; the default on 2
+	// cores is 4)
+	cfg.MaxConns = 8
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,10 +40,19 @@ func held(t *testing.T, store *db.Store, ctx context.Context, fn func(tx *db.Tx)
 			return nil
 		})
 	}()
+	// a test that fails before commit still ends the transaction (else
+	// the goroutine waits forever and the pool's close with it)
+	var once sync.Once
+	var err error
+	commit = func() error {
+		once.Do(func() { close(release); err = <-done })
+		return err
+	}
+	t.Cleanup(func() { _ = commit() })
 	if err := <-ready; err != nil {
 		t.Fatal(err)
 	}
-	return func() error { close(release); return <-done }
+	return commit
 }
 
 // TestOneStatementRaces: the one-statement add waits for what a concurrent
