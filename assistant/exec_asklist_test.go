@@ -194,14 +194,17 @@ func TestAddMergesContainers(t *testing.T) {
 	f.do("add a carton of juice to the list")
 	f.do("add 2 slices of ham to the list")
 	f.do("add a slice of ham to the list")
+	f.do("add 2 pots of yoghurt to the list")
+	f.do("add a pot of yoghurt to the list")
 	for _, text := range []string{"zwei Gläser Passata auf die Liste", "ein Glas Passata auf die Liste",
 		"zwei Kisten Wasser auf die Liste", "eine Kiste Wasser auf die Liste",
-		"ein Laib Brot auf die Liste", "ein Laib Brot auf die Liste"} {
+		"ein Laib Brot auf die Liste", "ein Laib Brot auf die Liste",
+		"zwei Scheiben Käse auf die Liste", "eine Scheibe Käse auf die Liste"} {
 		if a, err := f.svc.Command(f.ctx(f.ana), Request{Text: text, Lang: "de"}); err != nil || a.Outcome != OutcomeExecuted {
 			t.Fatalf("%q: %v %q", text, err, a.Message)
 		}
 	}
-	if got, want := itemNamesOf(f.items(weekly.ID)), "3 bottles milk, 3 cartons juice, 3 slices ham, 3 Gläser Passata, 3 Kisten Wasser, 2 Laibe Brot"; got != want {
+	if got, want := itemNamesOf(f.items(weekly.ID)), "3 bottles milk, 3 cartons juice, 3 slices ham, 3 pots yoghurt, 3 Gläser Passata, 3 Kisten Wasser, 2 Laibe Brot, 3 Scheiben Käse"; got != want {
 		t.Errorf("list: %s, want %s", got, want)
 	}
 }

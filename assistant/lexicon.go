@@ -289,7 +289,7 @@ var units = setOf(`l liter liters litre litres ml millilitre millilitres millili
 	bottle bottles can cans tin tins box boxes bag bags jar jars dozen loaf loaves bunch bunches piece pieces cup cups
 	carton cartons head heads slice slices roll rolls tub tubs tube tubes bar bars pot pots punnet punnets pint pints
 	flasche flaschen dose dosen packung packungen stück glas gläser beutel tüte tüten bund becher kiste kisten
-	schachtel schachteln päckchen rolle rollen pfund netz netze kasten kästen laib laibe`)
+	schachtel schachteln päckchen rolle rollen pfund netz netze kasten kästen laib laibe scheibe scheiben`)
 
 var itemFillers = setOf(`some more a an the few couple of etwas noch mehr ein eine einen paar die der das den dem
 	any extra another frische frischen frisches fresh new neue neuen neues`)

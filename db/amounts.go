@@ -31,18 +31,21 @@ import (
 // englishUnits and germanUnits are the counted units, things bought by the
 // piece, and the containers the assistant's add writes ("2 bottles",
 // "1 Tüte"): singular → plural. Not the recipe measures Becher
-// (Becherkuchen), Päckchen (of baking powder) and pot (the yoghurt-pot
-// cake), whose proportions scaling must keep ("0,67 Becher"). Beutel is a
-// bag like Tüte: counted, so a bare "Beutel" line counts as one. web/static/js/amounts.js
+// (Becherkuchen) and Päckchen (of baking powder), whose proportions
+// scaling must keep ("0,67 Becher"). A pot is counted, though the
+// yoghurt-pot cake measures with it: "a pot of yoghurt" onto "2 pots" must
+// make "3 pots". Beutel is a bag like Tüte: counted, so a bare "Beutel"
+// line counts as one. web/static/js/amounts.js
 // holds the same tables (TestAmountUnitTablesMatchJS).
 var (
 	englishUnits = map[string]string{"clove": "cloves", "piece": "pieces", "pc": "pcs", "can": "cans", "bunch": "bunches",
 		"bottle": "bottles", "tin": "tins", "jar": "jars", "pack": "packs", "box": "boxes", "bag": "bags", "loaf": "loaves",
-		"carton": "cartons", "packet": "packets", "package": "packages", "tub": "tubs", "tube": "tubes",
+		"carton": "cartons", "packet": "packets", "package": "packages", "tub": "tubs", "tube": "tubes", "pot": "pots",
 		"punnet": "punnets", "bar": "bars", "roll": "rolls", "head": "heads", "slice": "slices"}
 	germanUnits = map[string]string{"Zehe": "Zehen", "Stück": "Stück", "Stk": "Stk", "Stk.": "Stk.", "Dose": "Dosen", "Bund": "Bund",
 		"Flasche": "Flaschen", "Packung": "Packungen", "Glas": "Gläser", "Tüte": "Tüten", "Laib": "Laibe",
-		"Kiste": "Kisten", "Kasten": "Kästen", "Schachtel": "Schachteln", "Rolle": "Rollen", "Netz": "Netze", "Beutel": "Beutel"}
+		"Kiste": "Kisten", "Kasten": "Kästen", "Schachtel": "Schachteln", "Rolle": "Rollen", "Netz": "Netze", "Beutel": "Beutel",
+		"Scheibe": "Scheiben"}
 )
 
 // unitForms are a counted unit's singular and plural.

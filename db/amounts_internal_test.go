@@ -72,6 +72,9 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		{2, "tub", false, "2 tubs"},
 		{2, "tube", false, "2 tubes"},
 		{2, "slice", false, "2 slices"},
+		{2, "pot", false, "2 pots"},
+		{2, "Scheibe", true, "2 Scheiben"},
+		{1, "Scheiben", true, "1 Scheibe"},
 		{1, "slices", false, "1 slice"},
 		{2, "punnet", false, "2 punnets"},
 		{2, "bar", false, "2 bars"},
@@ -89,12 +92,11 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		// proportions, not rounded up to halves (before: "1 Becher", "1½ Becher")
 		{0.67, "Becher", true, "0,67 Becher"},
 		{1.33, "Becher", true, "1,33 Becher"},
-		// so are a Päckchen (of baking powder) and the yoghurt-pot cake's pot
+		// so is a Päckchen (of baking powder)
 		{0.67, "Päckchen", true, "0,67 Päckchen"},
-		{0.67, "pot", false, "0.67 pot"},
-		{2, "cup", false, "2 cup"},        // not counted: as typed
-		{1, "cups", false, "1 cups"},      // not counted: as typed
-		{2, "Scheibe", true, "2 Scheibe"}, // unknown: as typed
+		{2, "cup", false, "2 cup"},    // not counted: as typed
+		{1, "cups", false, "1 cups"},  // not counted: as typed
+		{2, "Prise", true, "2 Prise"}, // unknown: as typed
 		{1400, "g", true, "1,4 kg"},
 	} {
 		if got := amountText(tc.q, tc.unit, tc.comma); got != tc.want {

@@ -154,6 +154,9 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 		if !haveOK && addOK && haveUnit != "" && isCounted(haveUnit) {
 			have, haveOK = 1, true // "Dose" is one can: with "2 Dosen", 3
 		}
+		if !haveOK && addOK {
+			return set(sameUnit, p.Quantity, false) // "Päckchen", then "2 Päckchen": the amount said
+		}
 		if !haveOK || !addOK {
 			return keep(sameUnit) // "pinch" and "pinch" of salt
 		}

@@ -243,7 +243,8 @@ func TestShoppingItemPutLineChanged(t *testing.T) {
 // The sum keeps the unit as the line on the list spells it, what the family
 // sees: "2 bunches" + "1 Bunch" is "3 bunches", "Dose" + "2 dosen" is
 // "3 Dosen", "2 Cup" + "1 cup" is "3 Cup" (before, the add's spelling won:
-// "3 Bunches", "3 dosen", "3 cup").
+// "3 Bunches", "3 dosen", "3 cup"). A measure's bare word ("Päckchen") then
+// "2 Päckchen" is "2 Päckchen" (before, the 2 were dropped).
 func TestShoppingItemPutCountedPlural(t *testing.T) {
 	t.Parallel()
 	f := newShoppingFixture(t)
@@ -263,10 +264,13 @@ func TestShoppingItemPutCountedPlural(t *testing.T) {
 		{"Bohnen", "Dose"}, {"Bohnen", "2 dosen"},
 		{"flour", "2 Cup"}, {"flour", "1 cup"}, // not counted: the list's spelling too
 		{"sugar", "500 g"}, {"sugar", "1.4 kg"}, // made smaller and larger again
+		{"yoghurt", "2 pots"}, {"yoghurt", "1 pot"},
+		{"Käse", "2 Scheiben"}, {"Käse", "1 Scheibe"},
+		{"Backpulver", "Päckchen"}, {"Backpulver", "2 Päckchen"}, // a measure without a number: the amount said
 	})
 	if got, want := f.lines(t), "garlic 2 cloves, Knoblauch 3 Zehen, tomatoes 1 Dose, basil 3 bunches, Tomaten 3 Dosen, "+
 		"milk 3 bottles, bread 2 loaves, Passata 3 Gläser, Reis 3 Tüten, tomato sauce 1½ jars, Wasser 3 Kisten, "+
-		"parsley 3 Bunches, Bohnen 3 Dosen, flour 3 Cup, sugar 1.9 kg"; got != want {
+		"parsley 3 Bunches, Bohnen 3 Dosen, flour 3 Cup, sugar 1.9 kg, yoghurt 3 pots, Käse 3 Scheiben, Backpulver 2 Päckchen"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
 }

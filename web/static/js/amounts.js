@@ -10,8 +10,8 @@ import { fmtNumber } from './i18n.js';
 // The counted units, things bought by the piece and containers, one table per language:
 // singular → plural. db/amounts.go holds the same tables (its
 // TestAmountUnitTablesMatchJS reads these lines).
-const ENGLISH = { clove: 'cloves', piece: 'pieces', pc: 'pcs', can: 'cans', bunch: 'bunches', bottle: 'bottles', tin: 'tins', jar: 'jars', pack: 'packs', box: 'boxes', bag: 'bags', loaf: 'loaves', carton: 'cartons', packet: 'packets', package: 'packages', tub: 'tubs', tube: 'tubes', punnet: 'punnets', bar: 'bars', roll: 'rolls', head: 'heads', slice: 'slices' };
-const GERMAN = { Zehe: 'Zehen', 'Stück': 'Stück', Stk: 'Stk', 'Stk.': 'Stk.', Dose: 'Dosen', Bund: 'Bund', Flasche: 'Flaschen', Packung: 'Packungen', Glas: 'Gläser', 'Tüte': 'Tüten', Laib: 'Laibe', Kiste: 'Kisten', Kasten: 'Kästen', Schachtel: 'Schachteln', Rolle: 'Rollen', Netz: 'Netze', Beutel: 'Beutel' };
+const ENGLISH = { clove: 'cloves', piece: 'pieces', pc: 'pcs', can: 'cans', bunch: 'bunches', bottle: 'bottles', tin: 'tins', jar: 'jars', pack: 'packs', box: 'boxes', bag: 'bags', loaf: 'loaves', carton: 'cartons', packet: 'packets', package: 'packages', tub: 'tubs', tube: 'tubes', pot: 'pots', punnet: 'punnets', bar: 'bars', roll: 'rolls', head: 'heads', slice: 'slices' };
+const GERMAN = { Zehe: 'Zehen', 'Stück': 'Stück', Stk: 'Stk', 'Stk.': 'Stk.', Dose: 'Dosen', Bund: 'Bund', Flasche: 'Flaschen', Packung: 'Packungen', Glas: 'Gläser', 'Tüte': 'Tüten', Laib: 'Laibe', Kiste: 'Kisten', Kasten: 'Kästen', Schachtel: 'Schachteln', Rolle: 'Rollen', Netz: 'Netze', Beutel: 'Beutel', Scheibe: 'Scheiben' };
 // Either form, lower-cased → [singular, plural]; '' (no unit: eggs, onions) is counted too.
 const COUNTED = new Map([['', null]]);
 for (const [one, many] of Object.entries({ ...ENGLISH, ...GERMAN })) {
