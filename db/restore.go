@@ -165,10 +165,14 @@ func (tx *Tx) ShoppingItemsRestore(ctx context.Context, befores []dbsqlc.Shoppin
 			per[before.ListID]++
 		}
 	}
-	// The lists before the items' write, key-share-locked in the order of
-	// their ids (the lock order, docs/architecture.md): a list deleted
-	// meanwhile is not found, not the write's foreign key violation.
-	for _, id := range slices.SortedFunc(maps.Keys(firstOn), CompareIDs) {
+	// The lists items go back onto from another list, before the items'
+	// write, key-share-locked in the order of their ids (the lock order,
+	// docs/architecture.md): a list deleted meanwhile is not found, not the
+	// write's foreign key violation. Not the lists items stay on (the undo
+	// of a tick or a merge): their write takes no list lock, and taking one
+	// here, after the undo's earlier steps hold items, would wait for a
+	// list delete that waits for those items (a deadlock every time).
+	for _, id := range slices.SortedFunc(maps.Keys(per), CompareIDs) {
 		held, err := tx.q.ShoppingListKeyShare(ctx, tx, dbsqlc.ShoppingListKeyShareParams{ListID: id, FamilyID: family})
 		if err := deleted(held, err, "shopping list"); err != nil {
 			return firstOn[id], err
