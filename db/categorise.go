@@ -156,7 +156,7 @@ func (s *Store) FileCategorised(ctx context.Context, familyID, listID uuid.UUID,
 		// Written (and so locked) in the order of their ids, as every
 		// writer of several items takes them (ShoppingItemsLock): in the
 		// list's order it could deadlock with a move or a tick of two.
-		slices.SortFunc(items, func(a, b dbsqlc.ShoppingItemsToCategoriseRow) int { return slices.Compare(a.ID[:], b.ID[:]) })
+		slices.SortFunc(items, func(a, b dbsqlc.ShoppingItemsToCategoriseRow) int { return CompareIDs(a.ID, b.ID) })
 		for _, it := range items {
 			target := decide(it)
 			if target == uuid.Nil || (it.CategoryID != nil && *it.CategoryID == target) {

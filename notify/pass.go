@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"slices"
 
@@ -110,7 +109,7 @@ func (s *Service) processFamilies(ctx context.Context, ids []uuid.UUID) (r passR
 		// In family order: every pass takes its cursors in one order
 		// (NotifyPassStartMany takes them in the order given), as
 		// PostgreSQL orders uuids.
-		sorted := slices.SortedFunc(slices.Values(ids), func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+		sorted := slices.SortedFunc(slices.Values(ids), db.CompareIDs)
 		rows, err := s.store.Q.NotifyPassStartMany(ctx, tx, dbsqlc.NotifyPassStartManyParams{FamilyIds: sorted, MaxEvents: eventBatch})
 		if err != nil {
 			return db.Err(err, "")
