@@ -3,7 +3,10 @@
 // items hidden, a task done): at once, the next row slid under the finger
 // and a quick second tap ticked the one below the one meant. Each row
 // ticked here is placed as it was before until the ticking pauses for ms;
-// then onSettled draws the list again.
+// then onSettled draws the list again. Every draw of such a list goes
+// through keepKeyboard: a ticked row leaves at whichever draw comes first
+// after the pause (the settle's, or the outbox's when the settle came
+// before the tick was in the outbox), and the focus must follow it there.
 
 /**
  * settler(onSettled, ms) → {note(id, before), has(id), placed(id, now), stop()}.
@@ -17,7 +20,7 @@ export function settler(onSettled, ms = 2000) {
     note(id, was) {
       if (!before.has(id)) before.set(id, was);
       clearTimeout(timer);
-      timer = setTimeout(() => { before.clear(); keepKeyboard(onSettled); }, ms);
+      timer = setTimeout(() => { before.clear(); onSettled(); }, ms);
     },
     has: (id) => before.has(id),
     placed: (id, now) => (before.has(id) ? before.get(id) : now),
@@ -37,8 +40,11 @@ export function settler(onSettled, ms = 2000) {
 // page's first button (Add). The keyboard user goes on from where they were. Before, the
 // focus fell to the start of the page and a screen reader read from
 // there; after the last open task it went to the heading, above "All
-// done", which was never read.
-function keepKeyboard(draw) {
+// done", which was never read. The views draw their rows through it every
+// time (not only after the pause): when the pause ended before the outbox
+// held the tick, the row left at the outbox's next draw and the focus fell
+// to <body>.
+export function keepKeyboard(draw) {
   const row = document.activeElement?.closest?.('li[data-id]');
   const near = [];
   for (let r = row?.nextElementSibling; r; r = r.nextElementSibling) near.push(r.dataset.id);

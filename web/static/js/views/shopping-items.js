@@ -7,7 +7,7 @@ import { field, formValues, h, reconcile, setChildren } from '../dom.js';
 import { currentLang, has, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import { openDialog } from './dialog.js';
-import { settler } from './settle.js';
+import { keepKeyboard, settler } from './settle.js';
 
 /** A category as shown: the default categories (stored in English) in the user's language, others as named. */
 export function categoryLabel(name) {
@@ -79,7 +79,9 @@ export function itemsView(app, { getCategories, onSettled }) {
     const list = [...groups].map(([name, its]) => ({ name, items: its })).sort((a, b) => rank(a.name) - rank(b.name));
     const placed = (it) => Number(settling.placed(it.id, it.checked));
     for (const g of list) g.items.sort((a, b) => placed(a) - placed(b) || a.position - b.position);
-    reconcile(sections, list, {
+    // A focused row that leaves (ticked with "Hide ticked", deleted
+    // elsewhere) hands the focus on, at whichever draw it leaves (settle.js).
+    keepKeyboard(() => reconcile(sections, list, {
       key: (g) => g.name,
       build: (g) => {
         const hid = `cat-${({ [NONE]: 'none', [UNSORTED]: 'unsorted' }[g.name] ?? g.name).replace(/\W+/g, '-')}`;
@@ -93,7 +95,7 @@ export function itemsView(app, { getCategories, onSettled }) {
             : notLoaded ? t('shopping.categoryNotLoaded', { name: categoryLabel(g.name) }) : categoryLabel(g.name);
         reconcile(sec.querySelector('ul'), g.items, { key: (it) => it.id, sig: sig, build: itemRow });
       },
-    });
+    }));
     return unknown;
   }
 
