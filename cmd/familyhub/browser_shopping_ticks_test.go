@@ -145,7 +145,9 @@ func TestBrowserShoppingTickFocusEitherOrder(t *testing.T) {
 			t.Fatalf("%s's tick box not focused", name)
 		}
 	}
-	count := func(n string) string { return `document.querySelector('.list-head .count').textContent === '` + n + ` to get'` }
+	count := func(n string) string {
+		return `document.querySelector('.list-head .count').textContent === '` + n + ` to get'`
+	}
 
 	phone.clickText(`.list-tools button`, "Hide ticked")
 	phone.waitJS("Hide ticked on", `document.querySelector('.list-tools button[aria-pressed=true]')`, 5*time.Second)
