@@ -46,24 +46,13 @@ export function settler(onSettled, ms = 2000) {
 // to <body>.
 export function keepKeyboard(draw) {
   const row = document.activeElement?.closest?.('li[data-id]');
-  const near = [];
-  for (let r = row?.nextElementSibling; r; r = r.nextElementSibling) near.push(r.dataset.id);
-  for (let r = row?.previousElementSibling; r; r = r.previousElementSibling) near.push(r.dataset.id);
+  const toRow = row ? handOff(row) : null;
   const page = row?.closest('main') ?? document;
   const part = row?.closest('[data-rows]') ?? page;
-  const rows = [...part.querySelectorAll('li[data-id]')].filter((r) => r.parentElement !== row?.parentElement);
-  const at = row ? row.compareDocumentPosition.bind(row) : null;
-  const after = rows.filter((r) => at?.(r) & Node.DOCUMENT_POSITION_FOLLOWING);
-  const before = rows.filter((r) => at?.(r) & Node.DOCUMENT_POSITION_PRECEDING).reverse();
-  near.push(...[...after, ...before].map((r) => r.dataset.id));
   const section = row?.closest('section');
   draw();
   if (!row || (document.activeElement && document.activeElement !== document.body)) return;
-  const take = (el) => { el?.focus({ preventScroll: true }); return !!el && document.activeElement === el; };
-  for (const id of near) {
-    const r = id && document.querySelector(`li[data-id="${CSS.escape(id)}"]`);
-    if (r && take(r.querySelector('input[type=checkbox]:not(:disabled)') ?? r.querySelector('button:not(:disabled), a[href]'))) return;
-  }
+  if (toRow()) return;
   const empty = part.isConnected ? part.querySelector('[data-empty]:not([hidden])') : null;
   const heading = section?.isConnected ? section.querySelector('h2, h3') : null;
   for (const el of [empty, heading]) {
@@ -72,4 +61,28 @@ export function keepKeyboard(draw) {
     if (take(el)) return;
   }
   take(page.querySelector('.page-head button:not(:disabled)'));
+}
+
+const take = (el) => { el?.focus({ preventScroll: true }); return !!el && document.activeElement === el; };
+
+/**
+ * handOff(row) → toRow(): the rows to hand the focus to when row leaves,
+ * read now, in keepKeyboard's order; toRow() gives it to the first of them
+ * still there (not row) and answers whether one took it. A deleted item
+ * hands it on at once (shopping-items.js): its delete button must not keep
+ * it for a second Enter.
+ */
+export function handOff(row) {
+  const near = [];
+  for (let r = row.nextElementSibling; r; r = r.nextElementSibling) near.push(r.dataset.id);
+  for (let r = row.previousElementSibling; r; r = r.previousElementSibling) near.push(r.dataset.id);
+  const part = row.closest('[data-rows]') ?? row.closest('main') ?? document;
+  const rows = [...part.querySelectorAll('li[data-id]')].filter((r) => r.parentElement !== row.parentElement);
+  const after = rows.filter((r) => row.compareDocumentPosition(r) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const before = rows.filter((r) => row.compareDocumentPosition(r) & Node.DOCUMENT_POSITION_PRECEDING).reverse();
+  near.push(...[...after, ...before].map((r) => r.dataset.id));
+  return () => near.some((id) => {
+    const r = id && document.querySelector(`li[data-id="${CSS.escape(id)}"]`);
+    return !!r && r !== row && take(r.querySelector('input[type=checkbox]:not(:disabled)') ?? r.querySelector('button:not(:disabled), a[href]'));
+  });
 }
