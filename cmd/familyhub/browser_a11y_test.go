@@ -378,6 +378,24 @@ func checkViews(b *browser, name string, phone bool, f shotFamily, w shotWords) 
 		t.Errorf("%s: event dialog: Save out of sight: %s", name, s)
 	}
 	shot("event-dialog")
+	// An end before the start: Save says so at the end field, in sight
+	// (docs/pwa-calendar.md shows it).
+	eval[bool](b, `(() => {
+  const start = document.querySelector('dialog[open] input[name=start]'), end = document.querySelector('dialog[open] input[name=end]');
+  const at = new Date(start.value + 'Z'); at.setUTCHours(at.getUTCHours() - 1);
+  end.value = at.toISOString().slice(0, 16);
+  end.dispatchEvent(new Event('change', { bubbles: true }));
+  return true;
+})()`)
+	b.click(`dialog[open] button[type=submit]`)
+	b.waitJS("the end's line shown, in sight", `(() => {
+  const end = document.querySelector('dialog[open] input[name=end]'), line = document.getElementById(end.id + '-error');
+  const r = line.getBoundingClientRect();
+  return end.getAttribute('aria-invalid') === 'true' && !line.hidden && line.textContent !== '' && r.top >= 0 && r.bottom <= innerHeight;
+})()`, 5*time.Second)
+	small("event dialog, the end before the start")
+	fits("event dialog, the end before the start")
+	shot("event-end-before-start")
 	b.do(chromedp.KeyEvent("\x1b"))
 
 	b.goTo("/recipes", `document.querySelector('.recipe-card')`)

@@ -105,3 +105,96 @@ func TestBrowserShoppingLastTickFocus(t *testing.T) {
 		t.Errorf("the focused line's outline is %q, want the focus ring (solid)", got)
 	}
 }
+
+// focusedItem names the item whose tick box has the focus, else the
+// focused element's tag ("BODY" when the focus was lost).
+const focusedItem = `(document.activeElement?.matches('li.item input[type=checkbox]')
+  ? document.activeElement.closest('li.item').dataset.name : document.activeElement?.tagName ?? 'none')`
+
+// settleFirst makes the pause after the next tick end at once, inside the
+// tick's own change event (after the row's handler put the write on its way
+// to the outbox, before the outbox drew the list again: it awaits storage);
+// window.__settledFirst then holds the settles fired and the count the list
+// head said at that moment.
+const settleFirst = `(document.addEventListener('change', () => {
+  window.__settledFirst = window.__fire('settle') + ' ' + document.querySelector('.list-head .count').textContent;
+}, { once: true }), true)`
+
+// TestBrowserShoppingTickFocusEitherOrder: a keyboard user on a phone
+// ticks items with Space; the focus stays on the ticked row, or lands on
+// the next row when the ticked one goes ("Hide ticked"), whether the pause
+// after the tick ends after the outbox drew the tick or before (the page's
+// settle timer fired from the tick's change event: a slow storage, a busy
+// phone). Before, in the second order the settle's draw still showed the
+// row (the outbox did not hold the tick yet), and the outbox's next draw
+// removed it with nothing handing the focus on: it fell to <body>.
+func TestBrowserShoppingTickFocusEitherOrder(t *testing.T) {
+	browserTest(t)
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
+	list := restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
+	for _, name := range []string{"milk", "eggs", "butter", "cream"} {
+		restAs(t, ana, m, "POST", "/api/shopping/lists/"+list+"/items", map[string]any{"name": name, "category": "dairy"})
+	}
+	phone := newDevice(t, "phone", 360, 740, browserOpts{lang: "en-GB", script: pageTimers(0, heldSettle)})
+	phone.login(m.URL(), "ana@example.org")
+	phone.goTo("/shopping/"+list, `document.querySelector('li.item[data-name="cream"] input[type=checkbox]')`)
+	focusBox := func(name string) {
+		t.Helper()
+		if !eval[bool](phone, `(document.querySelector('li.item[data-name=`+js(name)+`] input[type=checkbox]').focus(), document.activeElement.matches('li.item[data-name=`+js(name)+`] input'))`) {
+			t.Fatalf("%s's tick box not focused", name)
+		}
+	}
+	count := func(n string) string {
+		return `document.querySelector('.list-head .count').textContent === '` + n + ` to get'`
+	}
+
+	phone.clickText(`.list-tools button`, "Hide ticked")
+	phone.waitJS("Hide ticked on", `document.querySelector('.list-tools button[aria-pressed=true]')`, 5*time.Second)
+
+	// The settle after the outbox's draw: the row stays until the pause ends.
+	focusBox("milk")
+	phone.do(chromedp.KeyEvent(" "))
+	phone.waitJS("the tick drawn from the outbox, the row still shown", count("3")+` && document.querySelector('li.item[data-name="milk"].checked')`, 5*time.Second)
+	fireSettle(t, phone)
+	phone.waitJS("milk gone", `!document.querySelector('li.item[data-name="milk"]')`, 5*time.Second)
+	if got := eval[string](phone, focusedItem); got != "eggs" {
+		t.Errorf("focus after milk went (settle after the outbox's draw): %s, want eggs", got)
+	}
+
+	// The settle before the outbox's draw.
+	focusBox("eggs")
+	eval[bool](phone, settleFirst)
+	phone.do(chromedp.KeyEvent(" "))
+	phone.waitJS("eggs gone", `!document.querySelector('li.item[data-name="eggs"]')`, 5*time.Second)
+	if got := eval[string](phone, `window.__settledFirst`); got != "1 3 to get" {
+		t.Fatalf("settles fired in the change event, and the count then: %q, want \"1 3 to get\" (before the outbox drew the tick)", got)
+	}
+	if got := eval[string](phone, focusedItem); got != "butter" {
+		t.Errorf("focus after eggs went (settle before the outbox's draw): %s, want butter", got)
+	}
+
+	// Ticked rows shown: the row moves to the end of its category, the
+	// focus with it, in both orders.
+	phone.clickText(`.list-tools button`, "Show ticked")
+	phone.waitJS("ticked shown", `document.querySelectorAll('li.item').length === 4`, 5*time.Second)
+	focusBox("butter")
+	phone.do(chromedp.KeyEvent(" "))
+	phone.waitJS("the tick drawn from the outbox", count("1"), 5*time.Second)
+	fireSettle(t, phone)
+	phone.waitJS("butter moved down", rows+`('butter') === 'cream, milk✓, eggs✓, butter✓'`, 5*time.Second)
+	if got := eval[string](phone, focusedItem); got != "butter" {
+		t.Errorf("focus after butter moved (settle after the outbox's draw): %s, want butter", got)
+	}
+	focusBox("cream")
+	eval[bool](phone, settleFirst)
+	phone.do(chromedp.KeyEvent(" "))
+	phone.waitJS("cream moved down", rows+`('cream') === 'milk✓, eggs✓, butter✓, cream✓'`, 5*time.Second)
+	if got := eval[string](phone, `window.__settledFirst`); got != "1 1 to get" {
+		t.Fatalf("settles fired in the change event, and the count then: %q, want \"1 1 to get\"", got)
+	}
+	phone.waitJS("no write waiting", `!document.querySelector('li.item[data-pending]')`, 10*time.Second)
+	if got := eval[string](phone, focusedItem); got != "cream" {
+		t.Errorf("focus after cream moved (settle before the outbox's draw): %s, want cream", got)
+	}
+}

@@ -3,7 +3,10 @@
 // items hidden, a task done): at once, the next row slid under the finger
 // and a quick second tap ticked the one below the one meant. Each row
 // ticked here is placed as it was before until the ticking pauses for ms;
-// then onSettled draws the list again.
+// then onSettled draws the list again. Every draw of such a list goes
+// through keepKeyboard: a ticked row leaves at whichever draw comes first
+// after the pause (the settle's, or the outbox's when the settle came
+// before the tick was in the outbox), and the focus must follow it there.
 
 /**
  * settler(onSettled, ms) → {note(id, before), has(id), placed(id, now), stop()}.
@@ -17,7 +20,7 @@ export function settler(onSettled, ms = 2000) {
     note(id, was) {
       if (!before.has(id)) before.set(id, was);
       clearTimeout(timer);
-      timer = setTimeout(() => { before.clear(); keepKeyboard(onSettled); }, ms);
+      timer = setTimeout(() => { before.clear(); onSettled(); }, ms);
     },
     has: (id) => before.has(id),
     placed: (id, now) => (before.has(id) ? before.get(id) : now),
@@ -37,27 +40,19 @@ export function settler(onSettled, ms = 2000) {
 // page's first button (Add). The keyboard user goes on from where they were. Before, the
 // focus fell to the start of the page and a screen reader read from
 // there; after the last open task it went to the heading, above "All
-// done", which was never read.
-function keepKeyboard(draw) {
+// done", which was never read. The views draw their rows through it every
+// time (not only after the pause): when the pause ended before the outbox
+// held the tick, the row left at the outbox's next draw and the focus fell
+// to <body>.
+export function keepKeyboard(draw) {
   const row = document.activeElement?.closest?.('li[data-id]');
-  const near = [];
-  for (let r = row?.nextElementSibling; r; r = r.nextElementSibling) near.push(r.dataset.id);
-  for (let r = row?.previousElementSibling; r; r = r.previousElementSibling) near.push(r.dataset.id);
+  const toRow = row ? handOff(row) : null;
   const page = row?.closest('main') ?? document;
   const part = row?.closest('[data-rows]') ?? page;
-  const rows = [...part.querySelectorAll('li[data-id]')].filter((r) => r.parentElement !== row?.parentElement);
-  const at = row ? row.compareDocumentPosition.bind(row) : null;
-  const after = rows.filter((r) => at?.(r) & Node.DOCUMENT_POSITION_FOLLOWING);
-  const before = rows.filter((r) => at?.(r) & Node.DOCUMENT_POSITION_PRECEDING).reverse();
-  near.push(...[...after, ...before].map((r) => r.dataset.id));
   const section = row?.closest('section');
   draw();
   if (!row || (document.activeElement && document.activeElement !== document.body)) return;
-  const take = (el) => { el?.focus({ preventScroll: true }); return !!el && document.activeElement === el; };
-  for (const id of near) {
-    const r = id && document.querySelector(`li[data-id="${CSS.escape(id)}"]`);
-    if (r && take(r.querySelector('input[type=checkbox]:not(:disabled)') ?? r.querySelector('button:not(:disabled), a[href]'))) return;
-  }
+  if (toRow()) return;
   const empty = part.isConnected ? part.querySelector('[data-empty]:not([hidden])') : null;
   const heading = section?.isConnected ? section.querySelector('h2, h3') : null;
   for (const el of [empty, heading]) {
@@ -66,4 +61,28 @@ function keepKeyboard(draw) {
     if (take(el)) return;
   }
   take(page.querySelector('.page-head button:not(:disabled)'));
+}
+
+const take = (el) => { el?.focus({ preventScroll: true }); return !!el && document.activeElement === el; };
+
+/**
+ * handOff(row) → toRow(): the rows to hand the focus to when row leaves,
+ * read now, in keepKeyboard's order; toRow() gives it to the first of them
+ * still there (not row) and answers whether one took it. A deleted item
+ * hands it on at once (shopping-items.js): its delete button must not keep
+ * it for a second Enter.
+ */
+export function handOff(row) {
+  const near = [];
+  for (let r = row.nextElementSibling; r; r = r.nextElementSibling) near.push(r.dataset.id);
+  for (let r = row.previousElementSibling; r; r = r.previousElementSibling) near.push(r.dataset.id);
+  const part = row.closest('[data-rows]') ?? row.closest('main') ?? document;
+  const rows = [...part.querySelectorAll('li[data-id]')].filter((r) => r.parentElement !== row.parentElement);
+  const after = rows.filter((r) => row.compareDocumentPosition(r) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const before = rows.filter((r) => row.compareDocumentPosition(r) & Node.DOCUMENT_POSITION_PRECEDING).reverse();
+  near.push(...[...after, ...before].map((r) => r.dataset.id));
+  return () => near.some((id) => {
+    const r = id && document.querySelector(`li[data-id="${CSS.escape(id)}"]`);
+    return !!r && r !== row && take(r.querySelector('input[type=checkbox]:not(:disabled)') ?? r.querySelector('button:not(:disabled), a[href]'));
+  });
 }

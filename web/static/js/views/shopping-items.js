@@ -7,7 +7,7 @@ import { field, formValues, h, reconcile, setChildren } from '../dom.js';
 import { currentLang, has, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import { openDialog } from './dialog.js';
-import { settler } from './settle.js';
+import { handOff, keepKeyboard, settler } from './settle.js';
 
 /** A category as shown: the default categories (stored in English) in the user's language, others as named. */
 export function categoryLabel(name) {
@@ -79,7 +79,9 @@ export function itemsView(app, { getCategories, onSettled }) {
     const list = [...groups].map(([name, its]) => ({ name, items: its })).sort((a, b) => rank(a.name) - rank(b.name));
     const placed = (it) => Number(settling.placed(it.id, it.checked));
     for (const g of list) g.items.sort((a, b) => placed(a) - placed(b) || a.position - b.position);
-    reconcile(sections, list, {
+    // A focused row that leaves (ticked with "Hide ticked", deleted
+    // elsewhere) hands the focus on, at whichever draw it leaves (settle.js).
+    keepKeyboard(() => reconcile(sections, list, {
       key: (g) => g.name,
       build: (g) => {
         const hid = `cat-${({ [NONE]: 'none', [UNSORTED]: 'unsorted' }[g.name] ?? g.name).replace(/\W+/g, '-')}`;
@@ -93,7 +95,7 @@ export function itemsView(app, { getCategories, onSettled }) {
             : notLoaded ? t('shopping.categoryNotLoaded', { name: categoryLabel(g.name) }) : categoryLabel(g.name);
         reconcile(sec.querySelector('ul'), g.items, { key: (it) => it.id, sig: sig, build: itemRow });
       },
-    });
+    }));
     return unknown;
   }
 
@@ -159,13 +161,16 @@ export function itemsView(app, { getCategories, onSettled }) {
   function deleteItem(id) {
     const it = current.get(id);
     if (!it) return;
-    // Focus goes to the neighbouring row's tick box, not to the top of the
-    // page, nor to its delete button (a second Enter would delete it too).
+    // Focus goes to the nearest row's tick box (handOff: the next in its
+    // category, else the one before, else the next category's first), not to
+    // the top of the page, nor to its delete button (a second Enter would
+    // delete it too); with none left, to the add field. Before, the last row
+    // of a category sent it to the add field at the top with rows below.
     const row = el.querySelector(`li.item[data-id="${CSS.escape(id)}"]`);
-    const next = row?.nextElementSibling || row?.previousElementSibling;
+    const toRow = row ? handOff(row) : () => false;
     const hadFocus = row?.contains(document.activeElement);
     change(it, 'item.delete', 'DELETE', undefined);
-    if (hadFocus) (next?.querySelector('input[type=checkbox]') || document.getElementById('item-name'))?.focus();
+    if (hadFocus && !toRow()) document.getElementById('item-name')?.focus();
     // A mis-tap in a shop costs nothing: Undo, for a while (shell.js notice).
     app.notice(t('shopping.deleted', { name: it.quantity ? `${it.name}, ${it.quantity}` : it.name }),
       { action: t('common.undo'), onAction: () => restore(it) });

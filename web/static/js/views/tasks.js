@@ -18,7 +18,7 @@ import { presenceRow } from '../presence.js';
 import { hideNotice } from '../shell.js';
 import { dateIn, zoned, addDays } from '../time.js';
 import { fetchTasks } from '../warm.js';
-import { settler } from './settle.js';
+import { keepKeyboard, settler } from './settle.js';
 import { describeRule, openTaskDialog, readTask } from './task-dialog.js';
 
 const FILTER_KEY = 'familyhub.tasks.filter';
@@ -98,16 +98,20 @@ export function view(app, main) {
     return { todays, open, chores };
   }
 
+  // A focused row that leaves (a task done) hands the focus on, at
+  // whichever draw it leaves (settle.js).
   function render() {
-    if (!region.contains(todaySec.el)) setChildren(region, todaySec.el, openSec.el, choreSec);
-    const { todays, open, chores } = classify();
-    const d = today();
-    todaySec.el.querySelector('h2').textContent = t('tasks.today', { date: dayLabel(d, '') });
-    fill(todaySec, todays, row, t('tasks.nothingToday'));
-    fill(openSec, open, row, t('tasks.allDone'));
-    renderChores(chores);
-    shownDay = d;
-    clockAt();
+    keepKeyboard(() => {
+      if (!region.contains(todaySec.el)) setChildren(region, todaySec.el, openSec.el, choreSec);
+      const { todays, open, chores } = classify();
+      const d = today();
+      todaySec.el.querySelector('h2').textContent = t('tasks.today', { date: dayLabel(d, '') });
+      fill(todaySec, todays, row, t('tasks.nothingToday'));
+      fill(openSec, open, row, t('tasks.allDone'));
+      renderChores(chores);
+      shownDay = d;
+      clockAt();
+    });
   }
 
   // The page stays open for days on a kitchen tablet: it is drawn again
