@@ -294,12 +294,8 @@ func (u *undoer) holdLists(cmd dbsqlc.AssistantCommand, writes []db.AssistantWri
 			}
 		}
 	}
-	var res Result
-	if len(cmd.Result) > 0 {
-		if err := json.Unmarshal(cmd.Result, &res); err != nil {
-			return err
-		}
-	}
+	var res Result // names only: an unreadable result names the items instead
+	_ = json.Unmarshal(cmd.Result, &res)
 	for _, r := range []*dbsqlc.ShoppingList{res.List, res.ToList} {
 		if r != nil && lists[r.ID] != nil && lists[r.ID].name == "" {
 			lists[r.ID].name = r.Name
