@@ -66,7 +66,7 @@ const TxTries = 3
 // meet the other way round, and PostgreSQL fails whichever side checks
 // for the cycle first (40P01), which may be a write that did nothing out
 // of order (a list delete). Every REST write runs in TxRetry, so that a
-// member never gets a 500 for a deadlock. fn runs once per try and must
+// deadlock is run again rather than answered 500. fn runs once per try and must
 // start afresh each time: whatever it set outside the transaction in a
 // failed try is stale. The last try's error comes back.
 func (s *Store) TxRetry(ctx context.Context, fn func(tx *Tx) error) error {

@@ -88,9 +88,8 @@ func (s *Store) txOne(ctx context.Context, fn func(q dbsqlc.DBTX) error) error {
 // violation), it wrote nothing, and full, the operation's ordinary form,
 // runs in a Store.Tx and gives the answer (not found, forbidden, stale, a
 // replay) or does the work. Either runs again, as TxRetry does, when
-// PostgreSQL failed it for a deadlock or a serialization failure (a tick
-// met a list delete or a merging add the other way round): the statement
-// and full start afresh on each try. Errors come back through Err, about
+// PostgreSQL failed it for a deadlock or a serialization failure: the
+// statement and full start afresh on each try. Errors come back through Err, about
 // what.
 func oneOrTx[T any](s *Store, ctx context.Context, what string, one func(q dbsqlc.DBTX) (T, error), full func(tx *Tx) (T, error)) (T, error) {
 	var v T
