@@ -143,6 +143,7 @@ var replyDE = phrases{
 	"undo.already":        "Dieser Befehl ist schon rückgängig gemacht.",
 	"undo.changed":        "{what} wurde inzwischen geändert; ich habe nichts rückgängig gemacht.",
 	"undo.list_full":      "{list} ist voll (abgehakte Einträge zählen mit); ich habe nichts rückgängig gemacht. Lösche zuerst Einträge von der Liste.",
+	"undo.list_gone":      "Die Liste {list} wurde inzwischen gelöscht; ich habe nichts rückgängig gemacht.",
 	"undo.not_yours":      "Nur wer den Befehl gegeben hat, oder ein Eigentümer der Familie, kann ihn rückgängig machen.",
 	"undo.spoken_none":    "Du hast noch keinen Befehl gegeben, den ich rückgängig machen könnte.",
 	"undo.spoken_old":     "Dein letzter Befehl, {text}, ist mehr als {n} Minuten her; ich habe ihn nicht rückgängig gemacht.",

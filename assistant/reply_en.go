@@ -143,6 +143,7 @@ var replyEN = phrases{
 	"undo.already":        "That command is undone already.",
 	"undo.changed":        "{what} was changed since, so I did not undo anything.",
 	"undo.list_full":      "{list} is full (ticked items count too), so I did not undo anything. Delete some items from it first.",
+	"undo.list_gone":      "The list {list} was deleted since, so I did not undo anything.",
 	"undo.not_yours":      "Only who gave the command, or an owner of the family, can undo it.",
 	"undo.spoken_none":    "You have given no command I could undo.",
 	"undo.spoken_old":     "Your last command, {text}, was more than {n} minutes ago, so I did not undo it.",

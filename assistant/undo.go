@@ -73,7 +73,7 @@ func (s *Service) undoIn(ctx context.Context, tx *db.Tx, id uuid.UUID, tie strin
 		if len(writes) == 0 {
 			return u.say.refuseCode(familyhub.ECONFLICT, "", "undo.nothing")
 		}
-		if err := u.holdLists(writes); err != nil {
+		if err := u.holdLists(cmd, writes); err != nil {
 			return err
 		}
 		for i := len(writes) - 1; i >= 0; {
@@ -240,33 +240,98 @@ func decode[T any](raw json.RawMessage) (T, error) {
 	return v, err
 }
 
-// holdLists locks the lists the command made (ShoppingListHold, in the
-// order of their ids) before any of their items is deleted: the list
-// before its items, as every writer (docs/architecture.md). Deleting
-// "milk" and then the new list "Aldi" met a merging add to Aldi (the list,
-// then milk) the other way round (40P01); and revertList's look for items
-// put on the list since, read before the list's lock, missed an add
-// holding it and then deleted that add's line with the list. A list gone
-// is left to revertList (changed).
-func (u *undoer) holdLists(writes []db.AssistantWrite) error {
+// holdLists takes every list lock of the undo before any item, in the
+// order of the lists' ids: the list before its items, as every writer
+// (docs/architecture.md). The lists the command made FOR UPDATE
+// (ShoppingListHold): deleting "milk" and then the new list "Aldi" met a
+// merging add to Aldi (the list, then milk) the other way round (40P01);
+// and revertList's look for items put on the list since, read before the
+// list's lock, missed an add holding it and then deleted that add's line
+// with the list. The lists of the items it deletes, puts back or sets back
+// FOR KEY SHARE (ShoppingListKeyShare): the undo of "add milk and eggs"
+// (milk merged onto a line, eggs new) deleted eggs and then put milk back,
+// taking the list's key share only then, so a list delete that held the
+// list and waited for eggs met it the other way round. A list gone
+// refuses the undo, naming the list (listGone).
+func (u *undoer) holdLists(cmd dbsqlc.AssistantCommand, writes []db.AssistantWrite) error {
+	// name: the list's, when the command's result or write tells it; item:
+	// the first item on it, named instead when it does not (a tick of
+	// items on several lists names the first list only).
+	type held struct {
+		made       bool
+		name, item string
+	}
+	lists := map[uuid.UUID]*held{}
 	var ids []uuid.UUID
+	list := func(id uuid.UUID) *held {
+		if lists[id] == nil {
+			lists[id] = &held{}
+			ids = append(ids, id)
+		}
+		return lists[id]
+	}
 	for _, w := range writes {
-		if w.Entity == db.EntityShoppingList && w.Op == db.WriteInsert {
-			ids = append(ids, w.ID)
+		switch {
+		case w.Entity == db.EntityShoppingList && w.Op == db.WriteInsert:
+			after, err := decode[dbsqlc.ShoppingList](w.After)
+			if err != nil {
+				return err
+			}
+			l := list(w.ID)
+			l.made, l.name = true, after.Name
+		case w.Entity == db.EntityShoppingItem:
+			for _, raw := range []json.RawMessage{w.Before, w.After} {
+				if len(raw) == 0 || string(raw) == "null" {
+					continue
+				}
+				it, err := decode[dbsqlc.ShoppingItemsView](raw)
+				if err != nil {
+					return err
+				}
+				if l := list(it.ListID); l.item == "" {
+					l.item = it.Name
+				}
+			}
+		}
+	}
+	var res Result // names only: an unreadable result names the items instead
+	_ = json.Unmarshal(cmd.Result, &res)
+	for _, r := range []*dbsqlc.ShoppingList{res.List, res.ToList} {
+		if r != nil && lists[r.ID] != nil && lists[r.ID].name == "" {
+			lists[r.ID].name = r.Name
 		}
 	}
 	slices.SortFunc(ids, db.CompareIDs)
 	for _, id := range ids {
-		if _, err := u.tx.ShoppingListHold(u.ctx, id); err != nil {
-			return err
+		l := lists[id]
+		hold := u.tx.ShoppingListKeyShare
+		if l.made {
+			hold = u.tx.ShoppingListHold
 		}
+		there, err := hold(u.ctx, id)
+		switch {
+		case err != nil:
+			return err
+		case there:
+			continue
+		case l.name == "":
+			return u.changed(l.item)
+		}
+		return u.listGone(l.name)
 	}
 	return nil
 }
 
+// listGone refuses the undo: the list name, which the command wrote to or
+// made, was deleted since.
+func (u *undoer) listGone(name string) error {
+	return u.say.refuseCode(familyhub.ECONFLICT, "", "undo.list_gone", "list", name)
+}
+
 // revertList deletes a list the command made, when nobody put anything
 // on it since (its own items are gone by now: they were written after it;
-// the list is held since holdLists, so an add to it is seen).
+// the list is held since holdLists, so an add to it is seen, and it is
+// there: holdLists refused the undo of a list gone).
 func (u *undoer) revertList(w db.AssistantWrite) error {
 	after, err := decode[dbsqlc.ShoppingList](w.After)
 	if err != nil || w.Op != db.WriteInsert {

@@ -249,6 +249,21 @@ func (tx *Tx) ShoppingListHold(ctx context.Context, id uuid.UUID) (bool, error) 
 	return n > 0, Err(err, "shopping list")
 }
 
+// ShoppingListKeyShare key-share-locks the family's list id, as the
+// foreign key of an item put onto it does, and says whether there is
+// such a list: a writer that will delete, put back or set back items of
+// the list takes it before any of them (the list before its items,
+// docs/architecture.md), so a delete of the list waits for it or it for
+// the delete, never each for the other.
+func (tx *Tx) ShoppingListKeyShare(ctx context.Context, id uuid.UUID) (bool, error) {
+	family, err := tx.family()
+	if err != nil {
+		return false, err
+	}
+	n, err := tx.q.ShoppingListKeyShare(ctx, tx, dbsqlc.ShoppingListKeyShareParams{ListID: id, FamilyID: family})
+	return n > 0, Err(err, "shopping list")
+}
+
 // CompareIDs orders ids as PostgreSQL orders uuids (byte by byte): the
 // order locks of several rows are taken in (docs/architecture.md).
 func CompareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"strings"
 	"syscall"
@@ -33,6 +34,11 @@ type Store struct {
 	// (sessioncache.go); cmd/familyhub sets it with the realtime listener
 	// that keeps it right. Nil: every request asks PostgreSQL.
 	Sessions *SessionCache
+
+	// Logger, when set, hears of each transaction PostgreSQL failed for a
+	// deadlock or a serialization failure and that is run again
+	// (retried, TxRetry); cmd/familyhub sets it. Nil: no log.
+	Logger *slog.Logger
 }
 
 // NewStore returns a Store on pool.

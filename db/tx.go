@@ -2,9 +2,11 @@ package db
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/familyhub/familyhub"
@@ -61,15 +63,38 @@ const TxTries = 3
 // for a deadlock or a serialization failure (Retryable), TxTries tries
 // at most: writers that lock several rows in their own order (a merging
 // add keeping one line and writing another, a member ticking two) can
-// meet the other way round, and one of them is failed (40P01). fn runs
-// once per try and must start afresh each time: whatever it set outside
-// the transaction in a failed try is stale.
+// meet the other way round, and PostgreSQL fails whichever side checks
+// for the cycle first (40P01), which may be a write that did nothing out
+// of order (a list delete). Every REST write runs in TxRetry, so that a
+// deadlock is run again rather than answered 500. fn runs once per try and must
+// start afresh each time: whatever it set outside the transaction in a
+// failed try is stale. The last try's error comes back.
 func (s *Store) TxRetry(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.retried(func() error { return s.Tx(ctx, fn) })
+}
+
+// retried runs try, a transaction of its own, again while it failed
+// Retryable, TxTries tries at most, noting each retry in the Logger.
+func (s *Store) retried(try func() error) error {
 	var err error
-	for try := 0; try == 0 || Retryable(err) && try < TxTries; try++ {
-		err = s.Tx(ctx, fn)
+	for n := 0; n == 0 || Retryable(err) && n < TxTries; n++ {
+		if n > 0 {
+			s.retriedOne(err, n)
+		}
+		err = try()
 	}
 	return err
+}
+
+// retriedOne logs that a transaction PostgreSQL failed with err is run
+// again (try n+1): for a DBA, how often writers meet in a lock cycle.
+func (s *Store) retriedOne(err error, n int) {
+	if s.Logger == nil {
+		return
+	}
+	var pgErr *pgconn.PgError
+	errors.As(err, &pgErr)
+	s.Logger.Info("transaction retried", "sqlstate", pgErr.Code, "try", n+1, "detail", pgErr.Detail)
 }
 
 // TxGenericPlans is Tx with every statement of the transaction planned

@@ -87,12 +87,17 @@ func (s *Store) txOne(ctx context.Context, fn func(q dbsqlc.DBTX) error) error {
 // matched no row, or lost a race with a concurrent delete (a foreign key
 // violation), it wrote nothing, and full, the operation's ordinary form,
 // runs in a Store.Tx and gives the answer (not found, forbidden, stale, a
-// replay) or does the work. Errors come back through Err, about what.
+// replay) or does the work. Either runs again, as TxRetry does, when
+// PostgreSQL failed it for a deadlock or a serialization failure: the
+// statement and full start afresh on each try. Errors come back through Err, about
+// what.
 func oneOrTx[T any](s *Store, ctx context.Context, what string, one func(q dbsqlc.DBTX) (T, error), full func(tx *Tx) (T, error)) (T, error) {
 	var v T
-	err := s.txOne(ctx, func(q dbsqlc.DBTX) (err error) {
-		v, err = one(q)
-		return err
+	err := s.retried(func() error {
+		return s.txOne(ctx, func(q dbsqlc.DBTX) (err error) {
+			v, err = one(q)
+			return err
+		})
 	})
 	if err == nil || !(isNoRows(err) || isForeignKeyViolation(err)) {
 		return v, Err(err, what)
@@ -100,10 +105,10 @@ func oneOrTx[T any](s *Store, ctx context.Context, what string, one func(q dbsql
 	return txValue(s, ctx, full)
 }
 
-// txValue runs fn in a Store.Tx and returns what it returned.
+// txValue runs fn in a Store.TxRetry and returns what it returned.
 func txValue[T any](s *Store, ctx context.Context, fn func(tx *Tx) (T, error)) (T, error) {
 	var v T
-	err := s.Tx(ctx, func(tx *Tx) (err error) {
+	err := s.TxRetry(ctx, func(tx *Tx) (err error) {
 		v, err = fn(tx)
 		return err
 	})

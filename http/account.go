@@ -47,7 +47,7 @@ type sessionListJSON struct {
 
 func (s *Server) handleSessionList(w http.ResponseWriter, r *http.Request) {
 	var out []sessionListJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		rows, err := tx.SessionList(r.Context())
 		out = make([]sessionListJSON, len(rows))
 		for i, row := range rows {
@@ -72,7 +72,7 @@ func (s *Server) handleSessionEnd(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if err := s.store.Tx(r.Context(), func(tx *db.Tx) error { return tx.SessionEnd(r.Context(), id) }); err != nil {
+	if err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error { return tx.SessionEnd(r.Context(), id) }); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -84,7 +84,7 @@ func (s *Server) handleSessionEnd(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleSessionEndOthers(w http.ResponseWriter, r *http.Request) {
 	var n int64
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) (err error) { n, err = tx.SessionEndOthers(r.Context()); return err })
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) (err error) { n, err = tx.SessionEndOthers(r.Context()); return err })
 	s.respond(w, r, http.StatusOK, map[string]int64{"ended": n}, err)
 }
 
@@ -111,7 +111,7 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var email string
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		acc, err := tx.AccountGet(r.Context(), authFrom(r).UserID)
 		email = acc.User.Email
 		return err
@@ -134,7 +134,7 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if err := s.store.Tx(r.Context(), func(tx *db.Tx) error { return tx.PasswordChange(r.Context(), hash) }); err != nil {
+	if err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error { return tx.PasswordChange(r.Context(), hash) }); err != nil {
 		s.Error(w, r, err)
 		return
 	}

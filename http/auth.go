@@ -322,7 +322,7 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	var resp accountResponse
 	var token string
 	meta.IssuedAs = s.issuedAs(r, req.ReturnToken)
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		acc, err := tx.Signup(r.Context(), p, hash)
 		if err != nil {
 			return err
@@ -387,7 +387,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, userID uuid.UUID
 	var resp accountResponse
 	var token string
 	meta.IssuedAs = s.issuedAs(r, inBody)
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		acc, err := tx.AccountGet(r.Context(), userID)
 		if err != nil {
 			return err
@@ -451,7 +451,7 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	var session sessionJSON
 	var token string
 	_, viaCookie, _ := s.sessionToken(r)
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		var sess dbsqlc.Session
 		var err error
 		meta, err := s.sessionMeta(r, nil)
@@ -484,7 +484,7 @@ type meResponse struct {
 
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 	var resp meResponse
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		acc, err := tx.AccountGet(r.Context(), authFrom(r).UserID)
 		if err != nil {
 			return err

@@ -36,7 +36,7 @@ func (s *Server) handleAppPasswordCreate(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	var out appPasswordJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		return tx.CreateKeyed(r.Context(), req.CreateKey, "app-password", req.Name, func() (uuid.UUID, error) {
 			p, secret, err := tx.AppPasswordCreate(r.Context(), req.Name)
 			out = toAppPasswordJSON(p)
@@ -49,7 +49,7 @@ func (s *Server) handleAppPasswordCreate(w http.ResponseWriter, r *http.Request)
 
 func (s *Server) handleAppPasswordList(w http.ResponseWriter, r *http.Request) {
 	var out []appPasswordJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		ps, err := tx.AppPasswordList(r.Context())
 		out = make([]appPasswordJSON, len(ps))
 		for i, p := range ps {
@@ -115,7 +115,7 @@ func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request
 	var out subscriptionJSON
 	// What tells a repeat from other content: not the password.
 	request := [3]string{p.URL, p.Name, p.Username}
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		return tx.CreateKeyed(r.Context(), req.CreateKey, "calendar-subscription", request, func() (uuid.UUID, error) {
 			sub, err := tx.SubscriptionCreate(r.Context(), p)
 			out = toSubscriptionJSON(db.Subscription{CalendarSubscription: sub, HoldsSecret: db.SubscriptionHoldsSecret(sub)})
@@ -127,7 +127,7 @@ func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request
 
 func (s *Server) handleSubscriptionList(w http.ResponseWriter, r *http.Request) {
 	var out []subscriptionJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		subs, err := tx.SubscriptionList(r.Context())
 		out = make([]subscriptionJSON, len(subs))
 		for i, c := range subs {
@@ -195,7 +195,7 @@ func (s *Server) handleFeedCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	var out feedJSON
 	request := feedCreateRequest{Name: req.Name, Scope: req.Scope, MemberID: member}
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		return tx.CreateKeyed(r.Context(), req.CreateKey, "ical-feed", request, func() (uuid.UUID, error) {
 			f, token, err := tx.ICalFeedCreate(r.Context(), req.Name, member)
 			out = toFeedJSON(f)
@@ -214,7 +214,7 @@ func (s *Server) handleFeedCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleFeedList(w http.ResponseWriter, r *http.Request) {
 	var out []feedJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		fs, err := tx.ICalFeedList(r.Context())
 		out = make([]feedJSON, len(fs))
 		for i, f := range fs {

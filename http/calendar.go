@@ -154,7 +154,7 @@ func (s *Server) handleCalendarEventList(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	var out []calendarOccurrenceJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		occs, loc, err := tx.CalendarOccurrences(r.Context(), from, to)
 		if err != nil {
 			return err
@@ -227,7 +227,7 @@ func (s *Server) handleCalendarEventCreate(w http.ResponseWriter, r *http.Reques
 	}
 	var out calendarEventJSON
 	var replayed bool
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		loc, err := tx.Location(r.Context())
 		if err != nil {
 			return err
@@ -260,7 +260,7 @@ func (s *Server) handleCalendarEventGet(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	var out calendarEventJSON
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		ev, err := tx.CalendarEventGet(r.Context(), id)
 		if err != nil {
 			return err
@@ -422,7 +422,7 @@ func (s *Server) handleCalendarEventUpdate(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	var out calendarEventJSON
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		// The change alone is validated before the If-Match (an invalid
 		// change is invalid whatever it), the event it makes after it.
 		cur, err := tx.CalendarEventLock(db.WithoutIfVersion(r.Context()), id)

@@ -65,7 +65,7 @@ func (s *Server) handleOccurrenceUpdate(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	var out calendarOccurrenceJSON
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		ctx := r.Context()
 		var (
 			loc *time.Location
@@ -155,7 +155,7 @@ func (s *Server) handleOccurrenceDelete(w http.ResponseWriter, r *http.Request) 
 		s.Error(w, r, err)
 		return
 	}
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		ctx := r.Context()
 		loc, err := tx.Location(ctx)
 		if err != nil {
@@ -224,8 +224,10 @@ func (s *Server) handleCalendarEventSplit(w http.ResponseWriter, r *http.Request
 		return
 	}
 	var out calendarSplitJSON
-	status := http.StatusCreated
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	var status int
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
+		// afresh on each try (TxRetry): a failed one may have set either
+		out, status = calendarSplitJSON{}, http.StatusCreated
 		ctx := r.Context()
 		cur, err := tx.CalendarEventLock(ctx, id)
 		if err != nil {

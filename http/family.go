@@ -122,7 +122,7 @@ func (s *Server) handleFamilyUpdate(w http.ResponseWriter, r *http.Request) {
 	// If-Match (the family's version) makes the change conditional: 412
 	// with the family as stored when another device changed it since.
 	var out familyJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		f, err := tx.FamilyUpdate(r.Context(), db.FamilyPatch{Name: req.Name, TimeZone: req.TimeZone, DefaultListID: req.DefaultListID})
 		out = toFamilyJSON(f)
 		return err
@@ -153,7 +153,7 @@ func (s *Server) handleAccountDelete(w http.ResponseWriter, r *http.Request) {
 // (leaving, deleting the account or the family): 204 and the cookie
 // cleared.
 func (s *Server) endingOwnAccess(w http.ResponseWriter, r *http.Request, op func(tx *db.Tx) error) {
-	if err := s.store.Tx(r.Context(), op); err != nil {
+	if err := s.store.TxRetry(r.Context(), op); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -163,7 +163,7 @@ func (s *Server) endingOwnAccess(w http.ResponseWriter, r *http.Request, op func
 
 func (s *Server) handleMemberList(w http.ResponseWriter, r *http.Request) {
 	var out []memberJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		ms, err := tx.MemberList(r.Context())
 		out = toMembersJSON(ms)
 		return err
@@ -191,7 +191,7 @@ func (s *Server) handleMemberUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out memberJSON
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		m, err := tx.MemberSetRole(r.Context(), id, req.Role)
 		out = toMemberJSON(m)
 		return err
@@ -221,7 +221,7 @@ func (s *Server) memberAction(op func(tx *db.Tx, ctx context.Context, id uuid.UU
 			s.Error(w, r, err)
 			return
 		}
-		if err := s.store.Tx(r.Context(), func(tx *db.Tx) error { return op(tx, r.Context(), id) }); err != nil {
+		if err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error { return op(tx, r.Context(), id) }); err != nil {
 			s.Error(w, r, err)
 			return
 		}
@@ -236,7 +236,7 @@ func (s *Server) handleResetCodeCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out map[string]any
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		code, expires, err := tx.ResetCodeCreate(r.Context(), id)
 		out = map[string]any{"user_id": id, "code": code, "expires_at": expires}
 		return err
@@ -271,7 +271,7 @@ func (s *Server) handleMemberPINSet(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if err := s.store.Tx(r.Context(), func(tx *db.Tx) error { return tx.MemberSetPIN(r.Context(), id, &hash) }); err != nil {
+	if err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error { return tx.MemberSetPIN(r.Context(), id, &hash) }); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -300,7 +300,7 @@ func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
 		p.TTL = time.Duration(h) * time.Hour
 	}
 	var out inviteJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		return tx.CreateKeyed(r.Context(), req.CreateKey, "invite", p, func() (uuid.UUID, error) {
 			inv, code, err := tx.InviteMake(r.Context(), p)
 			out = toInviteJSON(inv)
@@ -313,7 +313,7 @@ func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleInviteList(w http.ResponseWriter, r *http.Request) {
 	var out []inviteJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		invs, err := tx.InviteList(r.Context())
 		out = make([]inviteJSON, len(invs))
 		for i, inv := range invs {
@@ -334,7 +334,7 @@ func (s *Server) handleChildDeviceCreate(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	var out childDeviceJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		return tx.CreateKeyed(r.Context(), req.CreateKey, "child-device", req.Name, func() (uuid.UUID, error) {
 			d, key, err := tx.ChildDeviceCreate(r.Context(), req.Name)
 			if err != nil {
@@ -351,7 +351,7 @@ func (s *Server) handleChildDeviceCreate(w http.ResponseWriter, r *http.Request)
 
 func (s *Server) handleChildDeviceList(w http.ResponseWriter, r *http.Request) {
 	var out []childDeviceJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		ds, err := tx.ChildDeviceList(r.Context())
 		out = make([]childDeviceJSON, len(ds))
 		for i, d := range ds {

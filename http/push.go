@@ -118,7 +118,7 @@ func (s *Server) handlePushSubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	var out pushSubscriptionJSON
 	created := false
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		sub, isNew, err := s.cfg.Notify.Subscribe(r.Context(), tx, db.PushSubscriptionNew{
 			Endpoint: req.Endpoint, P256dh: req.Keys.P256dh, Auth: req.Keys.Auth, UserAgent: r.UserAgent(),
 		})
@@ -134,7 +134,7 @@ func (s *Server) handlePushSubscribe(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handlePushSubscriptionList(w http.ResponseWriter, r *http.Request) {
 	var out []pushSubscriptionJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		subs, err := tx.PushSubscriptionList(r.Context())
 		out = make([]pushSubscriptionJSON, len(subs))
 		for i, p := range subs {
@@ -214,7 +214,7 @@ type notifySettingsPatch struct {
 
 func (s *Server) handleNotifySettingsGet(w http.ResponseWriter, r *http.Request) {
 	var out notifySettingsJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		st, err := tx.NotifySettingsGet(r.Context())
 		out = toNotifySettingsJSON(st)
 		return err
@@ -240,7 +240,7 @@ func (s *Server) handleNotifySettingsUpdate(w http.ResponseWriter, r *http.Reque
 		origin = "https://" + s.requestHost(r)
 	}
 	var out notifySettingsJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		st, err := s.cfg.Notify.UpdateSettings(r.Context(), tx, p, m.Ntfy, origin)
 		out = toNotifySettingsJSON(st)
 		return err
@@ -250,7 +250,7 @@ func (s *Server) handleNotifySettingsUpdate(w http.ResponseWriter, r *http.Reque
 
 func (s *Server) handleNotifyTest(w http.ResponseWriter, r *http.Request) {
 	var id uuid.UUID
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		var err error
 		id, err = s.cfg.Notify.SendTest(r.Context(), tx)
 		return err

@@ -78,7 +78,7 @@ func (req *recipeAddToListRequest) validate() (uuid.UUID, error) {
 
 func (s *Server) handleRecipeList(w http.ResponseWriter, r *http.Request) {
 	var out []recipeJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		rows, err := tx.RecipeList(r.Context())
 		out = make([]recipeJSON, len(rows))
 		for i, row := range rows {
@@ -96,7 +96,7 @@ func (s *Server) handleRecipeGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out recipeJSON
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		row, err := tx.RecipeGet(r.Context(), id)
 		out = toRecipeJSON(row)
 		return err
@@ -120,7 +120,7 @@ func (s *Server) handleRecipeCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	var out recipeJSON
 	var replayed bool
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		var row db.Recipe
 		row, replayed, err = tx.RecipeCreate(r.Context(), req.RecipeNew)
 		out = toRecipeJSON(row)
@@ -141,7 +141,7 @@ func (s *Server) handleRecipeUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out recipeJSON
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		row, err := tx.RecipeUpdate(r.Context(), id, req)
 		out = toRecipeJSON(row)
 		return err

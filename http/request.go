@@ -82,7 +82,7 @@ func (s *Server) deleteHandler(what string, del func(tx *db.Tx, ctx context.Cont
 			s.Error(w, r, err)
 			return
 		}
-		err = s.store.Tx(r.Context(), func(tx *db.Tx) error { return del(tx, r.Context(), id) })
+		err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error { return del(tx, r.Context(), id) })
 		if err != nil {
 			s.Error(w, r, err)
 			return

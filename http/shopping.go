@@ -93,7 +93,7 @@ func toShoppingItemJSONs(items []dbsqlc.ShoppingItemsView) []shoppingItemJSON {
 
 func (s *Server) handleShoppingCategoryList(w http.ResponseWriter, r *http.Request) {
 	var out []shoppingCategoryJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		rows, err := tx.ShoppingCategoryList(r.Context())
 		out = make([]shoppingCategoryJSON, len(rows))
 		for i, c := range rows {
@@ -106,7 +106,7 @@ func (s *Server) handleShoppingCategoryList(w http.ResponseWriter, r *http.Reque
 
 func (s *Server) handleShoppingListList(w http.ResponseWriter, r *http.Request) {
 	var out []shoppingListJSON
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		rows, err := tx.ShoppingListList(r.Context())
 		out = make([]shoppingListJSON, len(rows))
 		for i, l := range rows {
@@ -133,7 +133,7 @@ func (s *Server) handleShoppingListCreate(w http.ResponseWriter, r *http.Request
 	}
 	var out shoppingListJSON
 	var replayed bool
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		var list dbsqlc.ShoppingList
 		list, replayed, err = tx.ShoppingListCreate(r.Context(), req.ShoppingListNew)
 		out = toShoppingListJSON(list)
@@ -151,7 +151,7 @@ func (s *Server) handleShoppingListGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out shoppingListWithItemsJSON
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		list, err := tx.ShoppingListGet(r.Context(), id)
 		if err != nil {
 			return err
@@ -175,7 +175,7 @@ func (s *Server) handleShoppingListUpdate(w http.ResponseWriter, r *http.Request
 		return
 	}
 	var out shoppingListJSON
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		list, err := tx.ShoppingListUpdate(r.Context(), id, req)
 		out = toShoppingListJSON(list)
 		return err
@@ -231,7 +231,7 @@ func (s *Server) handleShoppingListClearChecked(w http.ResponseWriter, r *http.R
 		return
 	}
 	var ids []uuid.UUID
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		ids, err = tx.ShoppingListClearChecked(r.Context(), id)
 		return err
 	})

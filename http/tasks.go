@@ -105,7 +105,7 @@ func (s *Server) handleTaskList(w http.ResponseWriter, r *http.Request) {
 		p.Day = &day
 	}
 	var out []taskJSON
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		tasks, err := tx.TaskList(r.Context(), p)
 		out = toTaskJSONs(tasks)
 		return err
@@ -159,7 +159,7 @@ func (s *Server) handleTaskCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	var out taskJSON
 	var replayed bool
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		var task dbsqlc.Task
 		task, replayed, err = tx.TaskCreate(r.Context(), p)
 		out = toTaskJSON(task)
@@ -215,7 +215,7 @@ func (s *Server) handleTaskUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out taskJSON
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		task, err := tx.TaskUpdate(r.Context(), id, p)
 		out = toTaskJSON(task)
 		return err
@@ -275,7 +275,7 @@ func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, op func(tx *
 		return
 	}
 	var out taskJSON
-	err = s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
 		task, err := op(tx, r.Context(), id)
 		out = toTaskJSON(task)
 		return err

@@ -415,6 +415,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	m.Store = db.NewStore(m.Pool)
+	m.Store.Logger = m.Logger.With("component", "db")
 	if _, err := m.newNotifier(m.Store); err != nil {
 		return err
 	}
