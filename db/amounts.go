@@ -22,9 +22,10 @@ import (
 //     buys the whole one, and a second half merged onto the list makes "1".
 //   - A unit of the tables below, counted or a measure (cup, pint, Prise,
 //     liter...), is written in the singular for at most one ("½ clove",
-//     "1 Zehe", "0.5 cup") and in the plural for more ("1½ cloves", "2
-//     Zehen", "2 pints"), however it was typed; a unit the tables do not
-//     know stays as typed.
+//     "1 Zehe", "1 cup") and in the plural for more ("1½ cloves", "2
+//     Zehen", "2 pints"), however it was typed; but a measure below one
+//     as typed, as English writes both "0.67 cups" and "½ cup". A unit the
+//     tables do not know stays as typed.
 //   - 1000 g and more is written in kg, 1000 ml and more in l ("1,4 kg").
 //     An amount in kg or l is written to the gram or millilitre: at most
 //     three decimals, rounded up ("1.005 kg", so a merge of 1 kg and 5 g
@@ -57,7 +58,7 @@ var (
 // englishMeasures and germanMeasures are the measures whose plural is
 // written otherwise than the singular, or that are the same unit as a
 // symbol (sameUnit): singular → plural. A measure is not rounded ("0.67
-// cup" stays). Becher, Päckchen, EL and TL are one word in both numbers
+// cups" stays). Becher, Päckchen, EL and TL are one word in both numbers
 // and merge without a table. web/static/js/amounts.js holds the same
 // tables.
 var (
@@ -139,9 +140,9 @@ func unitKey(unit string) string {
 }
 
 // unitFor writes a unit of the tables for the amount q: the singular for
-// at most one ("½ clove", "1 clove", "0.5 cup"), else the plural ("1½
-// cloves", "2 cups"), its first letter (or all of it) in the case it was
-// typed in; any other unit as typed.
+// one ("1 clove", "1 cup") and for a counted half ("½ clove"), the plural
+// for more ("1½ cloves", "2 cups"), its first letter (or all of it) in the
+// case it was typed in; a measure below one and any other unit as typed.
 func unitFor(q float64, unit string) string {
 	typed := strings.TrimSpace(unit)
 	w, ok := wordOf(typed)
@@ -149,8 +150,11 @@ func unitFor(q float64, unit string) string {
 		return unit
 	}
 	word := w.many
-	if q > 0 && q <= 1 {
+	switch {
+	case q == 1 || (w.counted && q > 0 && q < 1):
 		word = w.one
+	case q > 0 && q < 1:
+		return unit // a measure below one: "0.67 cups" and "½ cup" are both English
 	}
 	first, _ := utf8.DecodeRuneInString(typed)
 	switch {
@@ -201,6 +205,7 @@ func amountText(q float64, unit string, comma bool) string {
 		s = strconv.FormatFloat(q, 'f', -1, 64)
 	default:
 		s = formatQuantity(q)
+		q, _ = strconv.ParseFloat(s, 64) // as written: 0.999 is "1 cup"
 	}
 	if comma {
 		s = strings.Replace(s, ".", ",", 1)

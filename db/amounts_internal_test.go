@@ -13,10 +13,11 @@ import (
 // the recipe page writes it (web/static/js/amounts.js). Before, a recipe's
 // "1 clove" made for twice its servings read "2 clove", and went on the
 // list so; a unit typed in the plural stayed "1 cloves". A measure of the
-// tables is written so too, not rounded ("2 cups", "0.67 cup", "2 Prisen";
-// before, as typed: "2 cup", "1 cups"), a unit the tables do not know as
-// typed, and kg and l to the gram and millilitre ("1.005 kg"; before, "1
-// kg", so a merge of 1 kg and 5 g lost the 5 g).
+// tables is written so too, not rounded, below one as typed ("2 cups", "1
+// cup", "0.67 cups", "2 Prisen"; before, as typed: "2 cup", "1 cups"), a
+// unit the tables do not know as typed, and kg and l to the gram and
+// millilitre ("1.005 kg"; before, "1 kg", so a merge of 1 kg and 5 g lost
+// the 5 g).
 func TestAmountTextCountedPlural(t *testing.T) {
 	for _, tc := range []struct {
 		q     float64
@@ -108,8 +109,10 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		// rounded (before, "2 cup", "1 cups", "2 Prise": as typed)
 		{2, "cup", false, "2 cups"},
 		{1, "cups", false, "1 cup"},
-		{0.67, "cups", false, "0.67 cup"}, // not up to the next half
+		{0.67, "cups", false, "0.67 cups"}, // not up to the next half; below one as typed
+		{0.33, "cup", false, "0.33 cup"},
 		{0.5, "Cup", false, "0.5 Cup"},
+		{0.999, "cups", false, "1 cup"}, // one as written
 		{3, "pint", false, "3 pints"},
 		{2, "lb", false, "2 lbs"},
 		{2, "ounce", false, "2 ounces"},

@@ -320,7 +320,7 @@ func TestShoppingItemPutMeasures(t *testing.T) {
 		{"milk", "2 pints"}, {"milk", "1 pint"},
 		{"cream", "1 pint"}, {"cream", "2 pints"},
 		{"flour", "½ cup"}, {"flour", "½ cup"},
-		{"sugar", "0.5 cups"}, {"sugar", "0.17 cup"}, // not rounded
+		{"sugar", "0.5 cups"}, {"sugar", "0.17 cup"}, // not rounded; below one as the line has it
 		{"beef", "2 pounds"}, {"beef", "1 lb"},
 		{"cheese", "4 oz"}, {"cheese", "2 ounces"},
 		{"oil", "2 tbsp"}, {"oil", "1 tablespoon"},
@@ -336,7 +336,7 @@ func TestShoppingItemPutMeasures(t *testing.T) {
 		{"Öl", "2 EL"}, {"Öl", "1 el"},
 		{"Petersilie", "2 Handvoll"}, {"Petersilie", "1 handvoll"},
 	})
-	if got, want := f.lines(t), "milk 3 pints, cream 3 pints, flour 1 cup, sugar 0.67 cup, beef 3 pounds, cheese 6 oz, "+
+	if got, want := f.lines(t), "milk 3 pints, cream 3 pints, flour 1 cup, sugar 0.67 cups, beef 3 pounds, cheese 6 oz, "+
 		"oil 3 tbsp, vanilla 2 teaspoons, water 2.5 liters, juice 2 litres, rice 1.5 kilos, oats 500 grams, "+
 		"Salz 2 Prisen, Milch 1.5 Liter, Mehl 750 Gramm, Zucker 2 Kilo, Öl 3 EL, Petersilie 3 Handvoll"; got != want {
 		t.Errorf("list %q, want %q", got, want)

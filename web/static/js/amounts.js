@@ -3,7 +3,8 @@
 // counted things (no unit, or clove, piece, Stück, Zehe, bottle, Glas…) rounded up to the
 // next half, "2", "1½"; a unit of the tables (counted, or a measure: cup,
 // pint, Prise, liter…) in the singular for at most one and in the plural for
-// more ("½ clove", "1½ cloves", "2 Zehen", "0.5 cup", "2 pints"); 1000 g and
+// more ("½ clove", "1½ cloves", "2 Zehen", "1 cup", "2 pints"), a measure
+// below one as typed ("0.67 cups", "½ cup"); 1000 g and
 // more in kg, 1000 ml and more in l, "1,4 kg", and kg and l to the gram or
 // millilitre (three decimals at most, rounded up: "1.005 kg"); otherwise at
 // most two decimals; never a thousands separator.
@@ -14,7 +15,7 @@ import { fmtNumber } from './i18n.js';
 // TestAmountUnitTablesMatchJS reads these lines).
 const ENGLISH = { clove: 'cloves', piece: 'pieces', pc: 'pcs', can: 'cans', bunch: 'bunches', bottle: 'bottles', tin: 'tins', jar: 'jars', pack: 'packs', box: 'boxes', bag: 'bags', loaf: 'loaves', carton: 'cartons', packet: 'packets', package: 'packages', tub: 'tubs', tube: 'tubes', pot: 'pots', punnet: 'punnets', bar: 'bars', roll: 'rolls', head: 'heads', slice: 'slices' };
 const GERMAN = { Zehe: 'Zehen', 'Stück': 'Stück', Stk: 'Stk', 'Stk.': 'Stk.', Dose: 'Dosen', Bund: 'Bund', Flasche: 'Flaschen', Packung: 'Packungen', Glas: 'Gläser', 'Tüte': 'Tüten', Laib: 'Laibe', Kiste: 'Kisten', Kasten: 'Kästen', Schachtel: 'Schachteln', Rolle: 'Rollen', Netz: 'Netze', Beutel: 'Beutel', Scheibe: 'Scheiben', Box: 'Boxen', Pack: 'Pack' };
-// The measures (not rounded: "0.67 cup"), singular → plural, and the measure words that are
+// The measures (not rounded: "0.67 cups"), singular → plural, and the measure words that are
 // the same unit as another (liter is l, tablespoon tbsp).
 const ENGLISH_MEASURES = { pint: 'pints', cup: 'cups', pound: 'pounds', lb: 'lbs', ounce: 'ounces', oz: 'oz', tablespoon: 'tablespoons', tbsp: 'tbsp', teaspoon: 'teaspoons', tsp: 'tsp', liter: 'liters', litre: 'litres', milliliter: 'milliliters', millilitre: 'millilitres', gram: 'grams', gramme: 'grammes', kilogram: 'kilograms', kilo: 'kilos' };
 const GERMAN_MEASURES = { Prise: 'Prisen', Liter: 'Liter', Milliliter: 'Milliliter', Gramm: 'Gramm', Kilogramm: 'Kilogramm', Kilo: 'Kilo' };
@@ -52,11 +53,12 @@ function unitKey(unit) {
   return SAME_UNIT[w[0]] || w[0].toLowerCase();
 }
 
-/** A unit of the tables for the amount q, in the case it was typed in: "clove" for ½ and 1, "cloves" for more. */
+/** A unit of the tables for the amount q, in the case it was typed in: "clove" for ½ and 1, "cloves" for more; a measure below one as typed. */
 function unitFor(q, unit) {
   const typed = unit.trim();
   const w = wordOf(typed);
   if (!w) return unit;
+  if (q > 0 && q < 1 && !w[2]) return unit; // a measure below one: "0.67 cups" and "½ cup" are both English
   const word = q > 0 && q <= 1 ? w[0] : w[1];
   if ([...typed].length > 1 && isUpper(typed)) return word.toUpperCase();
   return (isUpper(typed[0]) ? word[0].toUpperCase() : word[0].toLowerCase()) + word.slice(1);
@@ -81,6 +83,7 @@ export function amountText(ing, factor) {
   } else {
     const r = Math.round(q * 100) / 100;
     s = fmtNumber(r || q, r ? { maximumFractionDigits: 2, useGrouping: false } : { maximumSignificantDigits: 2, useGrouping: false });
+    q = r || q; // as written: 0.999 is "1 cup"
   }
   unit = unitFor(q, unit);
   return unit ? `${s} ${unit}` : s;
