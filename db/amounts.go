@@ -26,10 +26,10 @@ import (
 //     Zehen", "2 pints"), however it was typed; but a measure below one
 //     as typed, as English writes both "0.67 cups" and "½ cup". A unit the
 //     tables do not know stays as typed.
-//   - 1000 g and more is written in kg, 1000 ml and more in l ("1,4 kg").
-//     An amount in kg or l is written to the gram or millilitre: at most
-//     three decimals, rounded up ("1.005 kg", so a merge of 1 kg and 5 g
-//     loses nothing; 1312.5 g is "1.313 kg").
+//   - 1000 g and more is written in kg, 1000 ml and more in l ("1,4 kg"),
+//     to the gram or millilitre: at most three decimals, rounded up
+//     ("1.005 kg", so a merge of 1 kg and 5 g, added up in g, loses
+//     nothing; 1312.5 g is "1.313 kg").
 //   - Otherwise at most two decimals and no trailing zeros; an amount that
 //     would round to 0 keeps two significant digits. Never a thousands
 //     separator (the recipe page writes none either).
@@ -196,12 +196,9 @@ func amountText(q float64, unit string, comma bool) string {
 		default:
 			s = strconv.FormatFloat(whole, 'f', -1, 64) + "½"
 		}
-	case largerUnit[key] != "" && q >= 1000, smallerUnit[key].n != 0:
-		if larger := largerUnit[key]; larger != "" {
-			q, unit = q/1000, larger
-		}
+	case largerUnit[key] != "" && q >= 1000:
 		// to the gram or millilitre, up: a merge of "1 kg" and "5 g" loses nothing
-		q = math.Ceil(q*1000-1e-6)/1000 + 0
+		q, unit = math.Ceil(q-1e-6)/1000, largerUnit[key]
 		s = strconv.FormatFloat(q, 'f', -1, 64)
 	default:
 		s = formatQuantity(q)

@@ -134,11 +134,11 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		{2, "Handvoll", true, "2 Handvoll"}, // unknown: as typed
 		{2, "Tassen", true, "2 Tassen"},     // unknown: as typed
 		{1400, "g", true, "1,4 kg"},
-		// kg and l to the gram and millilitre, up (before, "1 kg", "1.31 kg")
+		// 1000 g and more in kg to the gram, up (before, "1 kg", "1.31 kg")
 		{1005, "g", false, "1.005 kg"},
 		{1005, "ml", true, "1,005 l"},
 		{1312.5, "g", false, "1.313 kg"},
-		{0.125 * 7 / 4, "kg", false, "0.219 kg"},
+		{0.125 * 7 / 4, "kg", false, "0.22 kg"}, // typed in kg: two decimals, as always
 		{1.4, "kg", false, "1.4 kg"},
 		{0.1 + 0.2, "l", false, "0.3 l"},
 	} {

@@ -5,9 +5,9 @@
 // pint, Prise, liter…) in the singular for at most one and in the plural for
 // more ("½ clove", "1½ cloves", "2 Zehen", "1 cup", "2 pints"), a measure
 // below one as typed ("0.67 cups", "½ cup"); 1000 g and
-// more in kg, 1000 ml and more in l, "1,4 kg", and kg and l to the gram or
-// millilitre (three decimals at most, rounded up: "1.005 kg"); otherwise at
-// most two decimals; never a thousands separator.
+// more in kg, 1000 ml and more in l, to the gram or millilitre (three
+// decimals at most, rounded up: "1,4 kg", "1.005 kg"); otherwise at most two
+// decimals; never a thousands separator.
 import { fmtNumber } from './i18n.js';
 
 // The counted units, things bought by the piece and containers, one table per language:
@@ -75,10 +75,10 @@ export function amountText(ing, factor) {
     q = Math.ceil(q * 2 - 1e-9) / 2;
     const whole = Math.trunc(q);
     s = q === whole ? fmtNumber(whole, { useGrouping: false }) : `${whole ? fmtNumber(whole, { useGrouping: false }) : ''}½`;
-  } else if ((LARGER[key] && q >= 1000) || key === 'kg' || key === 'l') {
-    // to the gram or millilitre, up: what the server writes, and a merge loses nothing
-    if (LARGER[key]) { q /= 1000; unit = LARGER[key]; }
-    q = Math.ceil(q * 1000 - 1e-6) / 1000;
+  } else if (LARGER[key] && q >= 1000) {
+    // to the gram or millilitre, up: what the server writes, where a merge so loses nothing
+    q = Math.ceil(q - 1e-6) / 1000;
+    unit = LARGER[key];
     s = fmtNumber(q, { maximumFractionDigits: 3, useGrouping: false });
   } else {
     const r = Math.round(q * 100) / 100;
