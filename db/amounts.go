@@ -56,11 +56,11 @@ var (
 )
 
 // englishMeasures and germanMeasures are the measures whose plural is
-// written otherwise than the singular, or that are the same unit as a
-// symbol (sameUnit): singular → plural. A measure is not rounded ("0.67
-// cups" stays). Becher, Päckchen, EL and TL are one word in both numbers
-// and merge without a table. web/static/js/amounts.js holds the same
-// tables.
+// written otherwise than the singular, or that are one unit with another
+// word (sameUnit: liter and l, tablespoon and tbsp): singular → plural. A
+// measure is not rounded ("0.67 cups" stays). Becher, Päckchen, EL and TL
+// are one word in both numbers and merge without a table.
+// web/static/js/amounts.js holds the same tables.
 var (
 	englishMeasures = map[string]string{"pint": "pints", "cup": "cups", "pound": "pounds", "lb": "lbs", "ounce": "ounces", "oz": "oz",
 		"tablespoon": "tablespoons", "tbsp": "tbsp", "teaspoon": "teaspoons", "tsp": "tsp",
@@ -87,6 +87,7 @@ type unitWord struct {
 // lower-cased.
 var englishWords, germanWords = unitWords(englishUnits, englishMeasures), unitWords(germanUnits, germanMeasures)
 
+// unitWords is one language's counted and measure words by either form.
 func unitWords(counted, measures map[string]string) map[string]unitWord {
 	m := map[string]unitWord{}
 	for i, table := range []map[string]string{counted, measures} {
