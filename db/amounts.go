@@ -20,10 +20,16 @@ import (
 //     halves too, as a can always did: "½ bottle" of wine, "1½ Gläser" of
 //     passata is what the dish takes, which the recipe page must show; one
 //     buys the whole one, and a second half merged onto the list makes "1".
-//   - A counted unit is written in the singular for at most one ("½ clove",
-//     "1 Zehe") and in the plural for more ("1½ cloves", "2 Zehen"), however
-//     it was typed; a unit the tables below do not know stays as typed.
-//   - 1000 g and more is written in kg, 1000 ml and more in l ("1,4 kg").
+//   - A unit of the tables below, counted or a measure (cup, pint, Prise,
+//     liter...), is written in the singular for at most one ("½ clove",
+//     "1 Zehe", "1 cup") and in the plural for more ("1½ cloves", "2
+//     Zehen", "2 pints"), however it was typed; but a measure below one
+//     as typed, as English writes both "0.67 cups" and "½ cup". A unit the
+//     tables do not know stays as typed.
+//   - 1000 g and more is written in kg, 1000 ml and more in l ("1,4 kg"),
+//     to the gram or millilitre: at most three decimals, rounded up
+//     ("1.005 kg", so a merge of 1 kg and 5 g, added up in g, loses
+//     nothing; 1312.5 g is "1.313 kg").
 //   - Otherwise at most two decimals and no trailing zeros; an amount that
 //     would round to 0 keeps two significant digits. Never a thousands
 //     separator (the recipe page writes none either).
@@ -35,8 +41,9 @@ import (
 // scaling must keep ("0,67 Becher"). A pot is counted, though the
 // yoghurt-pot cake measures with it: "a pot of yoghurt" onto "2 pots" must
 // make "3 pots". Beutel is a bag like Tüte: counted, so a bare "Beutel"
-// line counts as one. web/static/js/amounts.js
-// holds the same tables (TestAmountUnitTablesMatchJS).
+// line counts as one. A German Box and Pack are German words: "2 Boxen",
+// "2 Pack" (as one writes "2 Pack Milch").
+// web/static/js/amounts.js holds the same tables (TestAmountUnitTablesMatchJS).
 var (
 	englishUnits = map[string]string{"clove": "cloves", "piece": "pieces", "pc": "pcs", "can": "cans", "bunch": "bunches",
 		"bottle": "bottles", "tin": "tins", "jar": "jars", "pack": "packs", "box": "boxes", "bag": "bags", "loaf": "loaves",
@@ -45,53 +52,110 @@ var (
 	germanUnits = map[string]string{"Zehe": "Zehen", "Stück": "Stück", "Stk": "Stk", "Stk.": "Stk.", "Dose": "Dosen", "Bund": "Bund",
 		"Flasche": "Flaschen", "Packung": "Packungen", "Glas": "Gläser", "Tüte": "Tüten", "Laib": "Laibe",
 		"Kiste": "Kisten", "Kasten": "Kästen", "Schachtel": "Schachteln", "Rolle": "Rollen", "Netz": "Netze", "Beutel": "Beutel",
-		"Scheibe": "Scheiben"}
+		"Scheibe": "Scheiben", "Box": "Boxen", "Pack": "Pack"}
 )
 
-// unitForms are a counted unit's singular and plural.
-type unitForms struct{ one, many string }
+// englishMeasures and germanMeasures are the measures whose plural is
+// written otherwise than the singular, or that are one unit with another
+// word (sameUnit: liter and l, tablespoon and tbsp): singular → plural. A
+// measure is not rounded ("0.67 cups" stays). Becher, Päckchen, EL and TL
+// are one word in both numbers and merge without a table.
+// web/static/js/amounts.js holds the same tables.
+var (
+	englishMeasures = map[string]string{"pint": "pints", "cup": "cups", "pound": "pounds", "lb": "lbs", "ounce": "ounces", "oz": "oz",
+		"tablespoon": "tablespoons", "tbsp": "tbsp", "teaspoon": "teaspoons", "tsp": "tsp",
+		"liter": "liters", "litre": "litres", "milliliter": "milliliters", "millilitre": "millilitres",
+		"gram": "grams", "gramme": "grammes", "kilogram": "kilograms", "kilo": "kilos"}
+	germanMeasures = map[string]string{"Prise": "Prisen", "Liter": "Liter", "Milliliter": "Milliliter", "Gramm": "Gramm",
+		"Kilogramm": "Kilogramm", "Kilo": "Kilo"}
+)
 
-// countedUnits are the counted units' forms by either form, lower-cased;
-// "" (no unit: eggs, onions) is counted too and has no word.
-var countedUnits = func() map[string]unitForms {
-	m := map[string]unitForms{"": {}}
-	for _, table := range []map[string]string{englishUnits, germanUnits} {
+// sameUnit says which measure words are the same unit as another
+// (singular → that unit): spelt-out metric words are their symbol, so "2
+// liters" and "500 ml" add up, and a word is its abbreviation.
+var sameUnit = map[string]string{"liter": "l", "litre": "l", "milliliter": "ml", "millilitre": "ml",
+	"gram": "g", "gramme": "g", "kilogram": "kg", "kilo": "kg", "Liter": "l", "Milliliter": "ml", "Gramm": "g",
+	"Kilogramm": "kg", "Kilo": "kg", "pound": "lb", "ounce": "oz", "tablespoon": "tbsp", "teaspoon": "tsp"}
+
+// unitWord is a unit's singular and plural, and whether it is counted.
+type unitWord struct {
+	one, many string
+	counted   bool
+}
+
+// englishWords and germanWords are the tables' words by either form,
+// lower-cased.
+var englishWords, germanWords = unitWords(englishUnits, englishMeasures), unitWords(germanUnits, germanMeasures)
+
+// unitWords is one language's counted and measure words by either form.
+func unitWords(counted, measures map[string]string) map[string]unitWord {
+	m := map[string]unitWord{}
+	for i, table := range []map[string]string{counted, measures} {
 		for one, many := range table {
-			m[strings.ToLower(one)] = unitForms{one, many}
-			m[strings.ToLower(many)] = unitForms{one, many}
+			w := unitWord{one, many, i == 0}
+			m[strings.ToLower(one)] = w
+			m[strings.ToLower(many)] = w
 		}
 	}
 	return m
-}()
-
-// isCounted says whether unit is one of things bought by the piece.
-func isCounted(unit string) bool {
-	_, ok := countedUnits[strings.ToLower(strings.TrimSpace(unit))]
-	return ok
 }
 
-// unitKey is a unit as amounts in it are compared: lower-cased, a counted
-// unit in the singular ("Cloves" is "clove"), so 1 clove and 2 cloves add up.
-func unitKey(unit string) string {
-	unit = strings.ToLower(strings.TrimSpace(unit))
-	if f, ok := countedUnits[unit]; ok {
-		return strings.ToLower(f.one)
-	}
-	return unit
-}
-
-// countedUnitFor writes a counted unit for the amount q: the singular for
-// at most one ("½ clove", "1 clove"), else the plural ("1½ cloves"), its
-// first letter (or all of it) in the case it was typed in.
-func countedUnitFor(q float64, unit string) string {
+// wordOf finds a unit in the tables. A word both languages have (Box,
+// Pack, Liter, Kilo) is the German one when typed with a capital, as
+// German writes nouns ("2 Boxen", "3 Liter"), else the English one ("2
+// boxes", "3 liters").
+func wordOf(unit string) (unitWord, bool) {
 	typed := strings.TrimSpace(unit)
-	f := countedUnits[strings.ToLower(typed)]
-	if f.one == "" {
+	lower := strings.ToLower(typed)
+	first, second := englishWords, germanWords
+	if r, _ := utf8.DecodeRuneInString(typed); unicode.IsUpper(r) {
+		first, second = second, first
+	}
+	if w, ok := first[lower]; ok {
+		return w, true
+	}
+	w, ok := second[lower]
+	return w, ok
+}
+
+// isCounted says whether unit is one of things bought by the piece; no
+// unit (eggs, onions) is counted too.
+func isCounted(unit string) bool {
+	w, ok := wordOf(unit)
+	return w.counted || (!ok && strings.TrimSpace(unit) == "")
+}
+
+// unitKey is a unit as amounts in it are compared: lower-cased, a word of
+// the tables in the singular ("Cloves" is "clove"), a measure word as the
+// unit it is the same as ("liters" is "l", "tablespoon" "tbsp"), so 1
+// clove and 2 cloves add up, and 2 liters and 500 ml.
+func unitKey(unit string) string {
+	key := strings.ToLower(strings.TrimSpace(unit))
+	if w, ok := wordOf(unit); ok {
+		key = strings.ToLower(w.one)
+		if same, ok := sameUnit[w.one]; ok {
+			key = same
+		}
+	}
+	return key
+}
+
+// unitFor writes a unit of the tables for the amount q: the singular for
+// one ("1 clove", "1 cup") and for a counted half ("½ clove"), the plural
+// for more ("1½ cloves", "2 cups"), its first letter (or all of it) in the
+// case it was typed in; a measure below one and any other unit as typed.
+func unitFor(q float64, unit string) string {
+	typed := strings.TrimSpace(unit)
+	w, ok := wordOf(typed)
+	if !ok {
 		return unit
 	}
-	word := f.many
-	if q > 0 && q <= 1 {
-		word = f.one
+	word := w.many
+	switch {
+	case q == 1 || (w.counted && q > 0 && q < 1):
+		word = w.one
+	case q > 0 && q < 1:
+		return unit // a measure below one: "0.67 cups" and "½ cup" are both English
 	}
 	first, _ := utf8.DecodeRuneInString(typed)
 	switch {
@@ -115,27 +179,15 @@ var smallerUnit = map[string]struct {
 	n    float64
 }{"kg": {"g", 1000}, "l": {"ml", 1000}}
 
-// roundAmount rounds a scaled amount as the app writes it (see above) and
-// returns it with its unit: counted things up to the next half, 1000 g and
-// more as kg, 1000 ml and more as l.
-func roundAmount(q float64, unit string) (float64, string) {
-	lower := strings.ToLower(strings.TrimSpace(unit))
-	if isCounted(lower) {
-		return math.Ceil(q*2-1e-9)/2 + 0, unit // + 0: never "-0"
-	}
-	if larger, ok := largerUnit[lower]; ok && q >= 1000 {
-		return q / 1000, larger
-	}
-	return q, unit
-}
-
-// amountText writes a scaled amount and its unit ("1,4 kg", "1½", "2
-// cloves"); comma writes a decimal comma.
+// amountText writes a scaled amount and its unit as the app writes it
+// (see above: "1,4 kg", "1½", "2 cloves", "1.005 kg"); comma writes a
+// decimal comma.
 func amountText(q float64, unit string, comma bool) string {
-	q, unit = roundAmount(q, unit)
+	key := unitKey(unit)
 	var s string
-	if isCounted(unit) {
-		unit = countedUnitFor(q, unit)
+	switch {
+	case isCounted(unit):
+		q = math.Ceil(q*2-1e-9)/2 + 0 // + 0: never "-0"
 		whole, half := math.Modf(q)
 		switch {
 		case half == 0:
@@ -145,13 +197,18 @@ func amountText(q float64, unit string, comma bool) string {
 		default:
 			s = strconv.FormatFloat(whole, 'f', -1, 64) + "½"
 		}
-	} else {
+	case largerUnit[key] != "" && q >= 1000:
+		// to the gram or millilitre, up: a merge of "1 kg" and "5 g" loses nothing
+		q, unit = math.Ceil(q-1e-6)/1000, largerUnit[key]
+		s = strconv.FormatFloat(q, 'f', -1, 64)
+	default:
 		s = formatQuantity(q)
-		if comma {
-			s = strings.Replace(s, ".", ",", 1)
-		}
+		q, _ = strconv.ParseFloat(s, 64) // as written: 0.999 is "1 cup"
 	}
-	if unit != "" {
+	if comma {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	if unit = unitFor(q, unit); unit != "" {
 		s += " " + unit
 	}
 	return s
@@ -168,8 +225,7 @@ func formatQuantity(q float64) string {
 }
 
 // inSmallerUnit returns an amount in the unit it is added up in (kg in g,
-// l in ml), the unit as unitKey writes it (lower-cased, a counted unit in
-// the singular).
+// l in ml, liters in ml), the unit as unitKey writes it.
 func inSmallerUnit(q float64, unit string) (float64, string) {
 	unit = unitKey(unit)
 	if s, ok := smallerUnit[unit]; ok {

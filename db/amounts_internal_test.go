@@ -12,7 +12,12 @@ import (
 // for at most one and in the plural for more, in English and German, as
 // the recipe page writes it (web/static/js/amounts.js). Before, a recipe's
 // "1 clove" made for twice its servings read "2 clove", and went on the
-// list so; a unit typed in the plural stayed "1 cloves".
+// list so; a unit typed in the plural stayed "1 cloves". A measure of the
+// tables is written so too, not rounded, below one as typed ("2 cups", "1
+// cup", "0.67 cups", "2 Prisen"; before, as typed: "2 cup", "1 cups"), a
+// unit the tables do not know as typed, and kg and l to the gram and
+// millilitre ("1.005 kg"; before, "1 kg", so a merge of 1 kg and 5 g lost
+// the 5 g).
 func TestAmountTextCountedPlural(t *testing.T) {
 	for _, tc := range []struct {
 		q     float64
@@ -94,10 +99,48 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		{1.33, "Becher", true, "1,33 Becher"},
 		// so is a Päckchen (of baking powder)
 		{0.67, "Päckchen", true, "0,67 Päckchen"},
-		{2, "cup", false, "2 cup"},    // not counted: as typed
-		{1, "cups", false, "1 cups"},  // not counted: as typed
-		{2, "Prise", true, "2 Prise"}, // unknown: as typed
+		// German Box and Pack are German words, typed with a capital as
+		// German writes nouns (before, "2 Boxes", "2 Packs")
+		{2, "Box", true, "2 Boxen"},
+		{1, "Boxen", true, "1 Box"},
+		{2, "Pack", true, "2 Pack"},
+		{2, "packs", false, "2 packs"},
+		// measures: the singular for at most one, the plural for more, not
+		// rounded (before, "2 cup", "1 cups", "2 Prise": as typed)
+		{2, "cup", false, "2 cups"},
+		{1, "cups", false, "1 cup"},
+		{0.67, "cups", false, "0.67 cups"}, // not up to the next half; below one as typed
+		{0.33, "cup", false, "0.33 cup"},
+		{0.5, "Cup", false, "0.5 Cup"},
+		{0.999, "cups", false, "1 cup"}, // one as written
+		{3, "pint", false, "3 pints"},
+		{2, "lb", false, "2 lbs"},
+		{2, "ounce", false, "2 ounces"},
+		{2, "oz", false, "2 oz"},
+		{1.5, "tablespoons", false, "1.5 tablespoons"},
+		{1, "teaspoons", false, "1 teaspoon"},
+		{2, "tbsp", false, "2 tbsp"},
+		{2, "litre", false, "2 litres"},
+		{2, "liter", false, "2 liters"},
+		{500, "grams", false, "500 grams"},
+		{1500, "grams", false, "1.5 kg"}, // the same unit as g
+		{2, "kilo", false, "2 kilos"},
+		{2, "Prise", true, "2 Prisen"},
+		{1, "Prisen", true, "1 Prise"},
+		{2, "Liter", true, "2 Liter"},
+		{250, "Gramm", true, "250 Gramm"},
+		{2, "Kilo", true, "2 Kilo"},
+		{2, "EL", true, "2 EL"},             // one word in both numbers
+		{2, "Handvoll", true, "2 Handvoll"}, // unknown: as typed
+		{2, "Tassen", true, "2 Tassen"},     // unknown: as typed
 		{1400, "g", true, "1,4 kg"},
+		// 1000 g and more in kg to the gram, up (before, "1 kg", "1.31 kg")
+		{1005, "g", false, "1.005 kg"},
+		{1005, "ml", true, "1,005 l"},
+		{1312.5, "g", false, "1.313 kg"},
+		{0.125 * 7 / 4, "kg", false, "0.22 kg"}, // typed in kg: two decimals, as always
+		{1.4, "kg", false, "1.4 kg"},
+		{0.1 + 0.2, "l", false, "0.3 l"},
 	} {
 		if got := amountText(tc.q, tc.unit, tc.comma); got != tc.want {
 			t.Errorf("amountText(%v, %q) = %q, want %q", tc.q, tc.unit, got, tc.want)
@@ -111,7 +154,10 @@ func TestAmountTextCountedPlural(t *testing.T) {
 func TestAmountUnitKey(t *testing.T) {
 	for unit, want := range map[string]string{
 		"clove": "clove", "Cloves": "clove", " cloves ": "clove", "Zehen": "zehe", "Dosen": "dose", "Stück": "stück",
-		"pcs": "pc", "cups": "cups", "KG": "kg", "": "",
+		"pcs": "pc", "cups": "cup", "KG": "kg", "": "", "Handvoll": "handvoll",
+		"Liters": "l", "litre": "l", "Liter": "l", "grams": "g", "Gramm": "g", "kilos": "kg", "Kilogramm": "kg",
+		"millilitres": "ml", "Milliliter": "ml", "pounds": "lb", "lbs": "lb", "ounces": "oz", "tablespoons": "tbsp",
+		"teaspoon": "tsp", "Prisen": "prise", "Boxen": "box", "Pack": "pack",
 		"Bottles": "bottle", "loaves": "loaf", "boxes": "box", "Flaschen": "flasche", "Gläser": "glas", "Tüten": "tüte", "Laibe": "laib",
 		"Cartons": "carton", "heads": "head", "Slices": "slice", "Kisten": "kiste", "Kästen": "kasten", "Netze": "netz", "Rollen": "rolle",
 	} {
@@ -122,18 +168,22 @@ func TestAmountUnitKey(t *testing.T) {
 	if q, u := inSmallerUnit(2, "Cloves"); q != 2 || u != "clove" {
 		t.Errorf("inSmallerUnit(2, Cloves) = %v %q, want 2 clove", q, u)
 	}
+	if q, u := inSmallerUnit(2, "liters"); q != 2000 || u != "ml" {
+		t.Errorf("inSmallerUnit(2, liters) = %v %q, want 2000 ml", q, u)
+	}
 }
 
 // TestAmountUnitTablesMatchJS: the recipe page (web/static/js/amounts.js)
-// writes a counted unit by the same tables as the list the server writes,
-// so what goes on the list is what the page showed.
+// writes a counted unit and a measure by the same tables as the list the
+// server writes, so what goes on the list is what the page showed.
 func TestAmountUnitTablesMatchJS(t *testing.T) {
 	src, err := os.ReadFile("../web/static/js/amounts.js")
 	if err != nil {
 		t.Fatal(err)
 	}
 	pair := regexp.MustCompile(`(?:'([^']*)'|([\p{L}.]+))\s*:\s*'([^']*)'`)
-	for name, table := range map[string]map[string]string{"ENGLISH": englishUnits, "GERMAN": germanUnits} {
+	for name, table := range map[string]map[string]string{"ENGLISH": englishUnits, "GERMAN": germanUnits,
+		"ENGLISH_MEASURES": englishMeasures, "GERMAN_MEASURES": germanMeasures, "SAME_UNIT": sameUnit} {
 		m := regexp.MustCompile(`(?m)^const ` + name + ` = \{(.*)\};$`).FindSubmatch(src)
 		if m == nil {
 			t.Fatalf("amounts.js has no one-line table const %s = {...};", name)

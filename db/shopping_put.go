@@ -17,9 +17,12 @@ import (
 // rule, so that a list does not hold two lines of the same thing.
 //
 //   - An open line of the same name (case and outer spaces aside) is kept.
-//     With the same unit (g and kg, ml and l count as one) its amount and
-//     the new one are added when both are numbers ("2" and "3": "5"; "500
-//     g" and "1,4 kg": "1,9 kg"; "1 bag" and "500 g" stay two lines);
+//     With the same unit (g and kg, ml and l count as one, a unit's
+//     singular and plural, a spelt-out metric word and its symbol: unitKey)
+//     its amount and the new one are added when both are numbers ("2" and
+//     "3": "5"; "500 g" and "1,4 kg": "1,9 kg"; "2 liters" and "500 ml":
+//     "2.5 liters"; "1 bag" and "500 g" stay two lines), written by
+//     amountText, which drops nothing ("1 kg" and "5 g": "1.005 kg");
 //     a line without quantity takes the new one; an add without quantity
 //     leaves the line as it is.
 //   - Else a ticked line of that name is unticked, with the new quantity

@@ -242,7 +242,7 @@ func TestShoppingItemPutLineChanged(t *testing.T) {
 // "0.3 jar" + "1 jar" is "1½ jars" (before, "1.3 jar").
 // The sum keeps the unit as the line on the list spells it, what the family
 // sees: "2 bunches" + "1 Bunch" is "3 bunches", "Dose" + "2 dosen" is
-// "3 Dosen", "2 Cup" + "1 cup" is "3 Cup" (before, the add's spelling won:
+// "3 Dosen", "2 Cup" + "1 cup" is "3 Cups" (before, the add's spelling won:
 // "3 Bunches", "3 dosen", "3 cup"). A measure's bare word ("Päckchen") then
 // "2 Päckchen" is "2 Päckchen" (before, the 2 were dropped).
 func TestShoppingItemPutCountedPlural(t *testing.T) {
@@ -262,7 +262,7 @@ func TestShoppingItemPutCountedPlural(t *testing.T) {
 		{"Wasser", "2 Kisten"}, {"Wasser", "1 Kiste"},
 		{"parsley", "1 Bunch"}, {"parsley", "2 bunches"},
 		{"Bohnen", "Dose"}, {"Bohnen", "2 dosen"},
-		{"flour", "2 Cup"}, {"flour", "1 cup"}, // not counted: the list's spelling too
+		{"flour", "2 Cup"}, {"flour", "1 cup"}, // a measure: the list's spelling too
 		{"sugar", "500 g"}, {"sugar", "1.4 kg"}, // made smaller and larger again
 		{"yoghurt", "2 pots"}, {"yoghurt", "1 pot"},
 		{"Käse", "2 Scheiben"}, {"Käse", "1 Scheibe"},
@@ -270,7 +270,7 @@ func TestShoppingItemPutCountedPlural(t *testing.T) {
 	})
 	if got, want := f.lines(t), "garlic 2 cloves, Knoblauch 3 Zehen, tomatoes 1 Dose, basil 3 bunches, Tomaten 3 Dosen, "+
 		"milk 3 bottles, bread 2 loaves, Passata 3 Gläser, Reis 3 Tüten, tomato sauce 1½ jars, Wasser 3 Kisten, "+
-		"parsley 3 Bunches, Bohnen 3 Dosen, flour 3 Cup, sugar 1.9 kg, yoghurt 3 pots, Käse 3 Scheiben, Backpulver 2 Päckchen"; got != want {
+		"parsley 3 Bunches, Bohnen 3 Dosen, flour 3 Cups, sugar 1.9 kg, yoghurt 3 pots, Käse 3 Scheiben, Backpulver 2 Päckchen"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
 }
@@ -282,7 +282,9 @@ func TestShoppingItemPutCountedPlural(t *testing.T) {
 // stayed there ("700 ml", "700 g"). A sum not exact in the larger unit
 // stays in the smaller ("0.5 kg" + "5 g" is "505 g"), a line in g stays in
 // g ("200 g" + "0.3 kg" is "500 g"), and 1000 and more is in kg or l as
-// always ("500 g" + "0.6 kg" is "1.1 kg").
+// always ("500 g" + "0.6 kg" is "1.1 kg"), to the gram or millilitre,
+// rounded up: "1 kg" + "5 g" is "1.005 kg", "1,5 l" + "5 ml" "1,505 l"
+// (before, "1 kg" and "1,51 l": the 5 g were lost).
 func TestShoppingItemPutLargerUnit(t *testing.T) {
 	t.Parallel()
 	f := newShoppingFixture(t)
@@ -293,8 +295,50 @@ func TestShoppingItemPutLargerUnit(t *testing.T) {
 		{"salt", "0.5 kg"}, {"salt", "5 g"},
 		{"butter", "200 g"}, {"butter", "0.3 kg"},
 		{"rice", "500 g"}, {"rice", "0.6 kg"},
+		{"flour", "1 kg"}, {"flour", "5 g"},
+		{"Saft", "1,5 l"}, {"Saft", "5 ml"},
+		{"sugar", "800 g"}, {"sugar", "200.5 g"},
 	})
-	if got, want := f.lines(t), "milk 0.7 l, Mehl 0,7 kg, juice 1.25 L, salt 505 g, butter 500 g, rice 1.1 kg"; got != want {
+	if got, want := f.lines(t), "milk 0.7 l, Mehl 0,7 kg, juice 1.25 L, salt 505 g, butter 500 g, rice 1.1 kg, "+
+		"flour 1.005 kg, Saft 1,505 l, sugar 1.001 kg"; got != want {
+		t.Errorf("list %q, want %q", got, want)
+	}
+}
+
+// TestShoppingItemPutMeasures: a measure whose singular and plural differ
+// is one unit in both, and a spelt-out metric word is its symbol, so they
+// merge: "2 pints" + "1 pint" is "3 pints", "½ cup" + "½ cup" "1 cup",
+// "2 liters" + "500 ml" "2.5 liters", "1 Prise" + "1 Prise" "2 Prisen"
+// (before, each made a second line). A word and its abbreviation are one
+// unit ("2 tbsp" + "1 tablespoon" is "3 tbsp"); a unit the tables do not
+// know is added up and written as the line has it ("2 Handvoll" + "1
+// handvoll" is "3 Handvoll").
+func TestShoppingItemPutMeasures(t *testing.T) {
+	t.Parallel()
+	f := newShoppingFixture(t)
+	f.putQuantities(t, [][2]string{
+		{"milk", "2 pints"}, {"milk", "1 pint"},
+		{"cream", "1 pint"}, {"cream", "2 pints"},
+		{"flour", "½ cup"}, {"flour", "½ cup"},
+		{"sugar", "0.5 cups"}, {"sugar", "0.17 cup"}, // not rounded; below one as the line has it
+		{"beef", "2 pounds"}, {"beef", "1 lb"},
+		{"cheese", "4 oz"}, {"cheese", "2 ounces"},
+		{"oil", "2 tbsp"}, {"oil", "1 tablespoon"},
+		{"vanilla", "1 teaspoon"}, {"vanilla", "1 tsp"},
+		{"water", "2 liters"}, {"water", "500 ml"},
+		{"juice", "1 litre"}, {"juice", "1 litre"},
+		{"rice", "1 kilo"}, {"rice", "500 grams"},
+		{"oats", "200 gram"}, {"oats", "300 g"},
+		{"Salz", "1 Prise"}, {"Salz", "1 Prise"},
+		{"Milch", "1 Liter"}, {"Milch", "500 ml"},
+		{"Mehl", "500 Gramm"}, {"Mehl", "250 g"},
+		{"Zucker", "1 Kilo"}, {"Zucker", "1 Kilo"},
+		{"Öl", "2 EL"}, {"Öl", "1 el"},
+		{"Petersilie", "2 Handvoll"}, {"Petersilie", "1 handvoll"},
+	})
+	if got, want := f.lines(t), "milk 3 pints, cream 3 pints, flour 1 cup, sugar 0.67 cups, beef 3 pounds, cheese 6 oz, "+
+		"oil 3 tbsp, vanilla 2 teaspoons, water 2.5 liters, juice 2 litres, rice 1.5 kilos, oats 500 grams, "+
+		"Salz 2 Prisen, Milch 1.5 Liter, Mehl 750 Gramm, Zucker 2 Kilo, Öl 3 EL, Petersilie 3 Handvoll"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
 }

@@ -12,7 +12,9 @@ import (
 // The amounts read as one buys them ("2" onions, not "1,75"; "1,4 kg", not
 // "1.400 g"; "2 cloves", "2 Dosen", not "2 clove", "2 Dose") and the list
 // gets what the page showed, merged tomatoes written the same way ("1,9
-// kg", not "1900 g"). Done, a notice at the foot
+// kg", not "1900 g"), a measure in the plural for more than one and
+// merged with its singular ("1.75 pints" of milk onto "1 pint" is "2.75
+// pints"; before, "1.75 pint" and a second line). Done, a notice at the foot
 // of the screen names the list and opens it, the focus is on the button
 // (not lost to the page) and the button says the ingredients are on the
 // list, so a second tap adds them again by choice, not by accident. The
@@ -24,7 +26,7 @@ func TestBrowserRecipeToList(t *testing.T) {
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	recipe := restAs(t, ana, m, "POST", "/api/recipes", map[string]any{"title": "Sauce", "servings": 4, "ingredients": []map[string]any{
 		{"name": "tomatoes", "quantity": 800, "unit": "g"}, {"name": "onion", "quantity": 1}, {"name": "garlic", "quantity": 1, "unit": "clove"},
-		{"name": "Passata", "quantity": 1, "unit": "Dose"},
+		{"name": "Passata", "quantity": 1, "unit": "Dose"}, {"name": "milk", "quantity": 1, "unit": "pint"},
 	}})["id"].(string)
 	for _, run := range []struct {
 		name, lang string
@@ -35,14 +37,17 @@ func TestBrowserRecipeToList(t *testing.T) {
 		button     string
 		open       string
 	}{
-		{"phone-de", "de-DE", 360, 780, "1,4 kg tomatoes|2 onion|2 cloves garlic|2 Dosen Passata", "tomatoes 1,9 kg|onion 2|garlic 2 cloves|Passata 2 Dosen",
-			"4 Zutaten auf „Weekly phone-de“ gesetzt.", "Auf „Weekly phone-de“ gesetzt · Nochmal hinzufügen", "Liste öffnen"},
-		{"laptop-en", "en-GB", laptopW, laptopH, "1.4 kg tomatoes|2 onion|2 cloves garlic|2 Dosen Passata", "tomatoes 1.9 kg|onion 2|garlic 2 cloves|Passata 2 Dosen",
-			"Added 4 ingredients to “Weekly laptop-en”.", "Added to “Weekly laptop-en” · Add again", "Open list"},
+		{"phone-de", "de-DE", 360, 780, "1,4 kg tomatoes|2 onion|2 cloves garlic|2 Dosen Passata|1,75 pints milk",
+			"tomatoes 1,9 kg|milk 2,75 pints|onion 2|garlic 2 cloves|Passata 2 Dosen",
+			"5 Zutaten auf „Weekly phone-de“ gesetzt.", "Auf „Weekly phone-de“ gesetzt · Nochmal hinzufügen", "Liste öffnen"},
+		{"laptop-en", "en-GB", laptopW, laptopH, "1.4 kg tomatoes|2 onion|2 cloves garlic|2 Dosen Passata|1.75 pints milk",
+			"tomatoes 1.9 kg|milk 2.75 pints|onion 2|garlic 2 cloves|Passata 2 Dosen",
+			"Added 5 ingredients to “Weekly laptop-en”.", "Added to “Weekly laptop-en” · Add again", "Open list"},
 	} {
 		t.Run(run.name, func(t *testing.T) {
 			list := restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly " + run.name})["id"].(string)
 			restAs(t, ana, m, "POST", "/api/shopping/lists/"+list+"/items", map[string]any{"name": "tomatoes", "quantity": "500 g"})
+			restAs(t, ana, m, "POST", "/api/shopping/lists/"+list+"/items", map[string]any{"name": "milk", "quantity": "1 pint"})
 			b := newDevice(t, run.name, run.w, run.h, browserOpts{lang: run.lang})
 			b.login(m.URL(), "ana@example.org")
 			b.goTo("/shopping/"+list, `document.querySelector('li.item')`) // used last here: the recipe picks it
