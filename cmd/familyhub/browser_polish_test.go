@@ -8,6 +8,7 @@ import (
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/familyhub/familyhub/db/dbtest"
@@ -187,6 +188,36 @@ func TestBrowserPolish(t *testing.T) {
 		}
 		b.setLang("en")
 		b.waitJS("English", `document.documentElement.lang.startsWith('en')`, 5*time.Second)
+	})
+
+	// A subscribed event's dashed stripe is a background under a
+	// transparent border, which forced colours (Windows High Contrast) and
+	// print leave out: there it must be the dashed border again, or the
+	// event looks like a member's.
+	t.Run("subscribed stripe without backgrounds", func(t *testing.T) {
+		b := b.on(t)
+		chip := `(() => { const d = document.createElement('div'); d.className = 'event read-only';
+			d.innerHTML = '<button class="event-open">x</button>'; document.body.append(d);
+			const s = getComputedStyle(d.firstChild).borderLeftStyle; d.remove(); return s; })()`
+		for _, media := range []emulation.SetEmulatedMediaParams{
+			{Features: []*emulation.MediaFeature{{Name: "forced-colors", Value: "active"}}},
+			{Media: "print"},
+		} {
+			if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, media); err != nil {
+				t.Fatal(err)
+			}
+			if got := eval[string](b, chip); got != "dashed" {
+				t.Errorf("subscribed stripe with %+v: border-left-style %q, want dashed", media, got)
+			}
+		}
+		// Back to the screen (empty parameters are left out of the call, which then changes nothing).
+		if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Media: "screen", Features: []*emulation.MediaFeature{{Name: "forced-colors", Value: "none"}}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := eval[string](b, chip); got != "solid" {
+			t.Errorf("subscribed stripe on screen: border-left-style %q, want solid (transparent, the dashes drawn as a background)", got)
+		}
 	})
 
 	t.Run("failed subscription", func(t *testing.T) {

@@ -52,7 +52,7 @@ export function view(app, main) {
   const todaySec = section('h-today', '');
   const openSec = section('h-open', t('tasks.otherOpen'));
   const choresEl = h('div.chore-groups');
-  const choreSec = h('section.card', { 'aria-labelledby': 'h-chores' }, h('h2#h-chores', t('tasks.chores')), choresEl);
+  const choreSec = h('section.card', { 'aria-labelledby': 'h-chores', dataset: { rows: '' } }, h('h2#h-chores', t('tasks.chores')), choresEl);
   const region = h('div.tasks-body', loading());
   // Who else is looking at the tasks right now (presence.js).
   const here = presenceRow(app, () => 'tasks',
@@ -168,7 +168,7 @@ export function view(app, main) {
       },
     });
     let empty = choreSec.querySelector('p.muted');
-    if (!empty) { empty = h('p.muted'); choreSec.append(empty); }
+    if (!empty) { empty = h('p.muted', { dataset: { empty: '' } }); choreSec.append(empty); }
     empty.hidden = chores.length > 0;
     empty.textContent = t('tasks.noChores');
   }
