@@ -284,7 +284,12 @@ func (u *undoer) holdLists(cmd dbsqlc.AssistantCommand, writes []db.AssistantWri
 				if len(raw) == 0 || string(raw) == "null" {
 					continue
 				}
-				it, err := decode[dbsqlc.ShoppingItemsView](raw)
+				// Only the list and the name: an undo of a thousand
+				// items reads every write's rows again in its steps.
+				it, err := decode[struct {
+					ListID uuid.UUID
+					Name   string
+				}](raw)
 				if err != nil {
 					return err
 				}
@@ -294,7 +299,7 @@ func (u *undoer) holdLists(cmd dbsqlc.AssistantCommand, writes []db.AssistantWri
 			}
 		}
 	}
-	var res Result // names only: an unreadable result names the items instead
+	var res struct{ List, ToList *dbsqlc.ShoppingList } // names only: an unreadable result names the items instead
 	_ = json.Unmarshal(cmd.Result, &res)
 	for _, r := range []*dbsqlc.ShoppingList{res.List, res.ToList} {
 		if r != nil && lists[r.ID] != nil && lists[r.ID].name == "" {
