@@ -259,7 +259,7 @@ func parseItem(s, lang string) (IntentItem, bool) {
 			qty, i = []string{qty[0] + "-" + hi}, 3
 		}
 	}
-	if i == 1 && len(f) > 2 && units[lower(1)] {
+	if i == 1 && len(f) > 2 && (units[lower(1)] || numberUnits[lower(1)]) {
 		qty, i = append(qty, f[1]), 2
 	}
 	if i > 0 && i < len(f)-1 && (lower(i) == "of" || lower(i) == "von") {

@@ -284,12 +284,24 @@ var numberWords = map[string]int{
 
 var articles = setOf(`a an ein eine einen einer`)
 
+// units are the words the parser reads as an item's unit after a number or
+// an article ("2 litres of milk", "eine Prise Salz"): every word of the
+// measure and counted tables in db/amounts.go, in both numbers, so an add
+// merges with a line in that unit, and a few the tables leave as typed
+// (cl, dl, dozen, Becher, Päckchen, Pfund).
 var units = setOf(`l liter liters litre litres ml millilitre millilitres milliliter milliliters cl dl kg kilo kilos kilogram kilograms
-	kilogramm g gram grams gramm grams lb lbs pound pounds oz ounce ounces pack packs packet packets package packages
-	bottle bottles can cans tin tins box boxes bag bags jar jars dozen loaf loaves bunch bunches piece pieces cup cups
+	kilogramm g gram grams gramme grammes gramm lb lbs pound pounds oz ounce ounces pack packs packet packets package packages
+	bottle bottles can cans tin tins box boxes bag bags jar jars dozen loaf loaves bunch bunches piece pieces pc pcs cup cups
 	carton cartons head heads slice slices roll rolls tub tubs tube tubes bar bars pot pots punnet punnets pint pints
-	flasche flaschen dose dosen packung packungen stück glas gläser beutel tüte tüten bund becher kiste kisten
-	schachtel schachteln päckchen rolle rollen pfund netz netze kasten kästen laib laibe scheibe scheiben`)
+	clove cloves pinch pinches tablespoon tablespoons tbsp teaspoon teaspoons tsp
+	flasche flaschen dose dosen packung packungen stück stk stk. glas gläser beutel tüte tüten bund becher kiste kisten
+	schachtel schachteln päckchen rolle rollen pfund netz netze kasten kästen laib laibe scheibe scheiben
+	zehe zehen prise prisen boxen`)
+
+// numberUnits are units only after a number: "2 EL Zucker", "3 TL Zimt"
+// (Esslöffel, Teelöffel; one word in both numbers), but "an El Paso kit"
+// is a name.
+var numberUnits = setOf(`el tl`)
 
 var itemFillers = setOf(`some more a an the few couple of etwas noch mehr ein eine einen paar die der das den dem
 	any extra another frische frischen frisches fresh new neue neuen neues`)

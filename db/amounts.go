@@ -63,7 +63,7 @@ var (
 // web/static/js/amounts.js holds the same tables.
 var (
 	englishMeasures = map[string]string{"pint": "pints", "cup": "cups", "pound": "pounds", "lb": "lbs", "ounce": "ounces", "oz": "oz",
-		"tablespoon": "tablespoons", "tbsp": "tbsp", "teaspoon": "teaspoons", "tsp": "tsp",
+		"pinch": "pinches", "tablespoon": "tablespoons", "tbsp": "tbsp", "teaspoon": "teaspoons", "tsp": "tsp",
 		"liter": "liters", "litre": "litres", "milliliter": "milliliters", "millilitre": "millilitres",
 		"gram": "grams", "gramme": "grammes", "kilogram": "kilograms", "kilo": "kilos"}
 	germanMeasures = map[string]string{"Prise": "Prisen", "Liter": "Liter", "Milliliter": "Milliliter", "Gramm": "Gramm",

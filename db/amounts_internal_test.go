@@ -126,6 +126,8 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		{1500, "grams", false, "1.5 kg"}, // the same unit as g
 		{2, "kilo", false, "2 kilos"},
 		{2, "Prise", true, "2 Prisen"},
+		{2, "pinch", false, "2 pinches"}, // before, as typed: "2 pinch"
+		{1, "pinches", false, "1 pinch"},
 		{1, "Prisen", true, "1 Prise"},
 		{2, "Liter", true, "2 Liter"},
 		{250, "Gramm", true, "250 Gramm"},
@@ -157,7 +159,7 @@ func TestAmountUnitKey(t *testing.T) {
 		"pcs": "pc", "cups": "cup", "KG": "kg", "": "", "Handvoll": "handvoll",
 		"Liters": "l", "litre": "l", "Liter": "l", "grams": "g", "Gramm": "g", "kilos": "kg", "Kilogramm": "kg",
 		"millilitres": "ml", "Milliliter": "ml", "pounds": "lb", "lbs": "lb", "ounces": "oz", "tablespoons": "tbsp",
-		"teaspoon": "tsp", "Prisen": "prise", "Boxen": "box", "Pack": "pack",
+		"teaspoon": "tsp", "Prisen": "prise", "pinches": "pinch", "Boxen": "box", "Pack": "pack",
 		"Bottles": "bottle", "loaves": "loaf", "boxes": "box", "Flaschen": "flasche", "Gläser": "glas", "Tüten": "tüte", "Laibe": "laib",
 		"Cartons": "carton", "heads": "head", "Slices": "slice", "Kisten": "kiste", "Kästen": "kasten", "Netze": "netz", "Rollen": "rolle",
 	} {

@@ -1,0 +1,55 @@
+package assistant
+
+import "testing"
+
+// TestItemMeasureUnits: the parser reads every unit word of the server's
+// measure and counted tables (db/amounts.go), in both numbers and both
+// languages, so an add merges with a line in that unit. Before, "a pinch
+// of salt" was an item "pinch of salt", "2 EL Zucker" one named "EL
+// Zucker", "zwei Boxen Erdbeeren" one named "Boxen Erdbeeren". EL and TL
+// are units only after a number.
+func TestItemMeasureUnits(t *testing.T) {
+	for _, tc := range []struct{ in, lang, want string }{
+		{"a pinch of salt", "en", "salt(1 pinch)"},
+		{"2 pinches of salt", "en", "salt(2 pinches)"},
+		{"a tablespoon of honey", "en", "honey(1 tablespoon)"},
+		{"3 tablespoons of honey", "en", "honey(3 tablespoons)"},
+		{"2 tbsp sugar", "en", "sugar(2 tbsp)"},
+		{"a teaspoon of cinnamon", "en", "cinnamon(1 teaspoon)"},
+		{"two teaspoons of cinnamon", "en", "cinnamon(2 teaspoons)"},
+		{"1 tsp cinnamon", "en", "cinnamon(1 tsp)"},
+		{"250 grammes of flour", "en", "flour(250 grammes)"},
+		{"a gramme of saffron", "en", "saffron(1 gramme)"},
+		{"a clove of garlic", "en", "garlic(1 clove)"},
+		{"3 cloves of garlic", "en", "garlic(3 cloves)"},
+		{"4 pcs lemons", "en", "lemons(4 pcs)"},
+		{"1 pc lemon", "en", "lemon(1 pc)"},
+		{"eine Prise Salz", "de", "Salz(1 Prise)"},
+		{"zwei Prisen Salz", "de", "Salz(2 Prisen)"},
+		{"2 EL Zucker", "de", "Zucker(2 EL)"},
+		{"drei TL Zimt", "de", "Zimt(3 TL)"},
+		{"zwei Boxen Erdbeeren", "de", "Erdbeeren(2 Boxen)"},
+		{"eine Zehe Knoblauch", "de", "Knoblauch(1 Zehe)"},
+		{"zwei Zehen Knoblauch", "de", "Knoblauch(2 Zehen)"},
+		{"3 Stk Zitronen", "de", "Zitronen(3 Stk)"},
+		{"3 Stk. Zitronen", "de", "Zitronen(3 Stk.)"},
+		// no number, no unit: "El" and "Tl" begin names
+		{"El Paso tortillas", "en", "El Paso tortillas"},
+		{"an El Paso kit", "en", "El Paso kit"},
+	} {
+		items, _ := splitItems(tc.in, tc.lang)
+		got := ""
+		for _, it := range items {
+			if got != "" {
+				got += " "
+			}
+			got += it.Name
+			if it.Quantity != "" {
+				got += "(" + it.Quantity + ")"
+			}
+		}
+		if got != tc.want {
+			t.Errorf("splitItems(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
