@@ -7,7 +7,8 @@ import "testing"
 // languages, so an add merges with a line in that unit. Before, "a pinch
 // of salt" was an item "pinch of salt", "2 EL Zucker" one named "EL
 // Zucker", "zwei Boxen Erdbeeren" one named "Boxen Erdbeeren". EL and TL
-// are units only after a number.
+// are units only after a number or a German article. A unit after a range
+// ("2 bis 3 EL") was part of the name.
 func TestItemMeasureUnits(t *testing.T) {
 	for _, tc := range []struct{ in, lang, want string }{
 		{"a pinch of salt", "en", "salt(1 pinch)"},
@@ -33,6 +34,12 @@ func TestItemMeasureUnits(t *testing.T) {
 		{"zwei Zehen Knoblauch", "de", "Knoblauch(2 Zehen)"},
 		{"3 Stk Zitronen", "de", "Zitronen(3 Stk)"},
 		{"3 Stk. Zitronen", "de", "Zitronen(3 Stk.)"},
+		{"ein EL Öl", "de", "Öl(1 EL)"},
+		{"einen TL Zimt", "de", "Zimt(1 TL)"},
+		// after a range too
+		{"2 bis 3 EL Zucker", "de", "Zucker(2-3 EL)"},
+		{"2 to 3 bottles of wine", "en", "wine(2-3 bottles)"},
+		{"zwei bis drei Flaschen Wein", "de", "Wein(2-3 Flaschen)"},
 		// no number, no unit: "El" and "Tl" begin names
 		{"El Paso tortillas", "en", "El Paso tortillas"},
 		{"an El Paso kit", "en", "El Paso kit"},
