@@ -109,4 +109,15 @@ func TestBrowserRecipeScaledLikeList(t *testing.T) {
 	if got := strings.Join(lines, "|"); got != shown {
 		t.Errorf("on the list: %s, the page showed %s", got, shown)
 	}
+	// iOS capitalises a field's first letter unless told not to, and a
+	// capitalised Box or Liter is German ("2 Boxen"): the unit and quantity
+	// fields say none.
+	b.goTo("/shopping/"+list, `document.querySelector('#item-qty')`)
+	if got := eval[string](b, `document.querySelector('#item-qty').autocapitalize`); got != "none" {
+		t.Errorf("the list's quantity field has autocapitalize %q, want none", got)
+	}
+	b.goTo("/recipes/"+recipe+"/edit", `document.querySelector('input[name=ing_unit]')`)
+	if got := eval[string](b, `document.querySelector('input[name=ing_unit]').autocapitalize`); got != "none" {
+		t.Errorf("the recipe's unit field has autocapitalize %q, want none", got)
+	}
 }
