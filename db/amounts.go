@@ -26,10 +26,12 @@ import (
 //     Zehen", "2 pints"), however it was typed; but a measure below one
 //     as typed, as English writes both "0.67 cups" and "½ cup". A unit the
 //     tables do not know stays as typed.
-//   - 1000 g and more is written in kg, 1000 ml and more in l ("1,4 kg"),
-//     to the gram or millilitre: at most three decimals, rounded up
-//     ("1.005 kg", so a merge of 1 kg and 5 g, added up in g, loses
-//     nothing; 1312.5 g is "1.313 kg").
+//   - 1000 g and more (as it would be written: 999.9999 g is "1 kg") is
+//     written in kg, 1000 ml and more in l ("1,4 kg"), and an amount typed
+//     in kg or l stays so, to the gram or millilitre: at most three
+//     decimals, rounded up ("1.005 kg", so a merge of 1 kg and 5 g, added
+//     up in g, loses nothing; 1312.5 g is "1.313 kg"; 0.125 kg for 3 of 4
+//     servings is "0.094 kg", not 3.75 g short).
 //   - Otherwise at most two decimals and no trailing zeros; an amount that
 //     would round to 0 keeps two significant digits. Never a thousands
 //     separator (the recipe page writes none either).
@@ -103,7 +105,8 @@ func unitWords(counted, measures map[string]string) map[string]unitWord {
 // wordOf finds a unit in the tables. A word both languages have (Box,
 // Pack, Liter, Kilo) is the German one when typed with a capital, as
 // German writes nouns ("2 Boxen", "3 Liter"), else the English one ("2
-// boxes", "3 liters").
+// boxes", "3 liters"); no language is asked, so the PWA's unit and quantity
+// fields ask a phone not to capitalise (autocapitalize="none").
 func wordOf(unit string) (unitWord, bool) {
 	typed := strings.TrimSpace(unit)
 	lower := strings.ToLower(typed)
