@@ -67,9 +67,10 @@ var (
 	englishMeasures = map[string]string{"pint": "pints", "cup": "cups", "pound": "pounds", "lb": "lbs", "ounce": "ounces", "oz": "oz",
 		"tablespoon": "tablespoons", "tbsp": "tbsp", "teaspoon": "teaspoons", "tsp": "tsp",
 		"liter": "liters", "litre": "litres", "milliliter": "milliliters", "millilitre": "millilitres",
-		"gram": "grams", "gramme": "grammes", "kilogram": "kilograms", "kilo": "kilos"}
+		"gram": "grams", "gramme": "grammes", "kilogram": "kilograms", "kilo": "kilos",
+		"pinch": "pinches", "quart": "quarts", "gallon": "gallons"}
 	germanMeasures = map[string]string{"Prise": "Prisen", "Liter": "Liter", "Milliliter": "Milliliter", "Gramm": "Gramm",
-		"Kilogramm": "Kilogramm", "Kilo": "Kilo"}
+		"Kilogramm": "Kilogramm", "Kilo": "Kilo", "Tasse": "Tassen", "Messerspitze": "Messerspitzen"}
 )
 
 // sameUnit says which measure words are the same unit as another

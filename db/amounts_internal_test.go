@@ -132,7 +132,13 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		{2, "Kilo", true, "2 Kilo"},
 		{2, "EL", true, "2 EL"},             // one word in both numbers
 		{2, "Handvoll", true, "2 Handvoll"}, // unknown: as typed
-		{2, "Tassen", true, "2 Tassen"},     // unknown: as typed
+		{2, "Tasse", true, "2 Tassen"},      // before, unknown: "2 Tasse"
+		{1, "Tassen", true, "1 Tasse"},
+		{2, "Messerspitze", true, "2 Messerspitzen"},
+		{2, "pinch", false, "2 pinches"},
+		{3, "quart", false, "3 quarts"},
+		{2, "gallons", false, "2 gallons"},
+		{1, "gallons", false, "1 gallon"},
 		{1400, "g", true, "1,4 kg"},
 		// 1000 g and more in kg to the gram, up (before, "1 kg", "1.31 kg")
 		{1005, "g", false, "1.005 kg"},

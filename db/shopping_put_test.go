@@ -341,6 +341,10 @@ func TestShoppingItemPutMeasures(t *testing.T) {
 		{"half-and-half", "pint"}, {"half-and-half", "2 pints"},
 		{"Möhren", "500 g"}, {"Möhren", "Kilo"}, // and as an add (before, "500 g": the kilo was dropped)
 		{"Muskat", "Prise"}, {"Muskat", "2 Prisen"}, // a vague one: the amount said
+		{"nutmeg", "pinch"}, {"nutmeg", "1 pinch"},
+		{"Zimt", "1 Messerspitze"}, {"Zimt", "1 Messerspitze"},
+		{"Reis", "1 Tasse"}, {"Reis", "2 Tassen"},
+		{"cider", "1 gallon"}, {"cider", "1 gallon"},
 		// units that are not one make two lines (before, "1 T" + "1 t" was "2 T")
 		{"sugar syrup", "1 T"}, {"sugar syrup", "1 t"},
 		{"Hack", "2 Pfund"}, {"Hack", "1 lb"},
@@ -353,6 +357,7 @@ func TestShoppingItemPutMeasures(t *testing.T) {
 		"oil 3 tbsp, vanilla 2 teaspoons, water 2.5 liters, juice 2 litres, rice 1.5 kilos, oats 500 grams, "+
 		"Salz 2 Prisen, Milch 1.5 Liter, Mehl 750 Gramm, Zucker 2 Kilo, Öl 3 EL, Petersilie 3 Handvoll, "+
 		"Sahne 1.5 Liter, Kartoffeln 1.5 Kilo, half-and-half 3 pints, Möhren 1.5 kg, Muskat 2 Prisen, "+
+		"nutmeg 1 pinch, Zimt 2 Messerspitzen, Reis 3 Tassen, cider 2 gallons, "+
 		"sugar syrup 1 T, sugar syrup 1 t, Hack 2 Pfund, Hack 1 lb, broth 8 fl oz, broth 8 oz, Essig 2 EL, Essig 1 tbsp, "+
 		"Quark 1 kg"; got != want {
 		t.Errorf("list %q, want %q", got, want)

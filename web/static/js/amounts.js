@@ -17,8 +17,8 @@ const ENGLISH = { clove: 'cloves', piece: 'pieces', pc: 'pcs', can: 'cans', bunc
 const GERMAN = { Zehe: 'Zehen', 'Stück': 'Stück', Stk: 'Stk', 'Stk.': 'Stk.', Dose: 'Dosen', Bund: 'Bund', Flasche: 'Flaschen', Packung: 'Packungen', Glas: 'Gläser', 'Tüte': 'Tüten', Laib: 'Laibe', Kiste: 'Kisten', Kasten: 'Kästen', Schachtel: 'Schachteln', Rolle: 'Rollen', Netz: 'Netze', Beutel: 'Beutel', Scheibe: 'Scheiben', Box: 'Boxen', Pack: 'Pack' };
 // The measures (not rounded: "0.67 cups"), singular → plural, and the measure words that are
 // the same unit as another (liter is l, tablespoon tbsp).
-const ENGLISH_MEASURES = { pint: 'pints', cup: 'cups', pound: 'pounds', lb: 'lbs', ounce: 'ounces', oz: 'oz', tablespoon: 'tablespoons', tbsp: 'tbsp', teaspoon: 'teaspoons', tsp: 'tsp', liter: 'liters', litre: 'litres', milliliter: 'milliliters', millilitre: 'millilitres', gram: 'grams', gramme: 'grammes', kilogram: 'kilograms', kilo: 'kilos' };
-const GERMAN_MEASURES = { Prise: 'Prisen', Liter: 'Liter', Milliliter: 'Milliliter', Gramm: 'Gramm', Kilogramm: 'Kilogramm', Kilo: 'Kilo' };
+const ENGLISH_MEASURES = { pint: 'pints', cup: 'cups', pound: 'pounds', lb: 'lbs', ounce: 'ounces', oz: 'oz', tablespoon: 'tablespoons', tbsp: 'tbsp', teaspoon: 'teaspoons', tsp: 'tsp', liter: 'liters', litre: 'litres', milliliter: 'milliliters', millilitre: 'millilitres', gram: 'grams', gramme: 'grammes', kilogram: 'kilograms', kilo: 'kilos', pinch: 'pinches', quart: 'quarts', gallon: 'gallons' };
+const GERMAN_MEASURES = { Prise: 'Prisen', Liter: 'Liter', Milliliter: 'Milliliter', Gramm: 'Gramm', Kilogramm: 'Kilogramm', Kilo: 'Kilo', Tasse: 'Tassen', Messerspitze: 'Messerspitzen' };
 const SAME_UNIT = { liter: 'l', litre: 'l', milliliter: 'ml', millilitre: 'ml', gram: 'g', gramme: 'g', kilogram: 'kg', kilo: 'kg', Liter: 'l', Milliliter: 'ml', Gramm: 'g', Kilogramm: 'kg', Kilo: 'kg', pound: 'lb', ounce: 'oz', tablespoon: 'tbsp', teaspoon: 'tsp' };
 
 // Either form, lower-cased → [singular, plural, counted], one map per language.
