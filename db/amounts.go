@@ -26,10 +26,12 @@ import (
 //     Zehen", "2 pints"), however it was typed; but a measure below one
 //     as typed, as English writes both "0.67 cups" and "½ cup". A unit the
 //     tables do not know stays as typed.
-//   - 1000 g and more is written in kg, 1000 ml and more in l ("1,4 kg"),
-//     to the gram or millilitre: at most three decimals, rounded up
-//     ("1.005 kg", so a merge of 1 kg and 5 g, added up in g, loses
-//     nothing; 1312.5 g is "1.313 kg").
+//   - 1000 g and more (as it would be written: 999.9999 g is "1 kg") is
+//     written in kg, 1000 ml and more in l ("1,4 kg"), and an amount typed
+//     in kg or l stays so, to the gram or millilitre: at most three
+//     decimals, rounded up ("1.005 kg", so a merge of 1 kg and 5 g, added
+//     up in g, loses nothing; 1312.5 g is "1.313 kg"; 0.125 kg for 3 of 4
+//     servings is "0.094 kg", not 3.75 g short).
 //   - Otherwise at most two decimals and no trailing zeros; an amount that
 //     would round to 0 keeps two significant digits. Never a thousands
 //     separator (the recipe page writes none either).
@@ -65,9 +67,10 @@ var (
 	englishMeasures = map[string]string{"pint": "pints", "cup": "cups", "pound": "pounds", "lb": "lbs", "ounce": "ounces", "oz": "oz",
 		"pinch": "pinches", "tablespoon": "tablespoons", "tbsp": "tbsp", "teaspoon": "teaspoons", "tsp": "tsp",
 		"liter": "liters", "litre": "litres", "milliliter": "milliliters", "millilitre": "millilitres",
-		"gram": "grams", "gramme": "grammes", "kilogram": "kilograms", "kilo": "kilos"}
+		"gram": "grams", "gramme": "grammes", "kilogram": "kilograms", "kilo": "kilos",
+		"quart": "quarts", "gallon": "gallons"}
 	germanMeasures = map[string]string{"Prise": "Prisen", "Liter": "Liter", "Milliliter": "Milliliter", "Gramm": "Gramm",
-		"Kilogramm": "Kilogramm", "Kilo": "Kilo"}
+		"Kilogramm": "Kilogramm", "Kilo": "Kilo", "Tasse": "Tassen", "Messerspitze": "Messerspitzen"}
 )
 
 // sameUnit says which measure words are the same unit as another
@@ -103,7 +106,8 @@ func unitWords(counted, measures map[string]string) map[string]unitWord {
 // wordOf finds a unit in the tables. A word both languages have (Box,
 // Pack, Liter, Kilo) is the German one when typed with a capital, as
 // German writes nouns ("2 Boxen", "3 Liter"), else the English one ("2
-// boxes", "3 liters").
+// boxes", "3 liters"); no language is asked, so the PWA's unit and quantity
+// fields ask a phone not to capitalise (autocapitalize="none").
 func wordOf(unit string) (unitWord, bool) {
 	typed := strings.TrimSpace(unit)
 	lower := strings.ToLower(typed)
@@ -125,19 +129,43 @@ func isCounted(unit string) bool {
 	return w.counted || (!ok && strings.TrimSpace(unit) == "")
 }
 
+// letterUnits are the one-letter units whose case is their meaning: a
+// recipe's "T" is a tablespoon, its "t" a teaspoon.
+var letterUnits = map[string]string{"T": "tbsp", "t": "tsp"}
+
 // unitKey is a unit as amounts in it are compared: lower-cased, a word of
 // the tables in the singular ("Cloves" is "clove"), a measure word as the
-// unit it is the same as ("liters" is "l", "tablespoon" "tbsp"), so 1
-// clove and 2 cloves add up, and 2 liters and 500 ml.
+// unit it is the same as ("liters" is "l", "tablespoon" "tbsp", "T"
+// "tbsp"), so 1 clove and 2 cloves add up, and 2 liters and 500 ml.
 func unitKey(unit string) string {
 	key := strings.ToLower(strings.TrimSpace(unit))
-	if w, ok := wordOf(unit); ok {
+	if same, ok := letterUnits[strings.TrimSpace(unit)]; ok {
+		key = same
+	} else if w, ok := wordOf(unit); ok {
 		key = strings.ToLower(w.one)
 		if same, ok := sameUnit[w.one]; ok {
 			key = same
 		}
 	}
 	return key
+}
+
+// vagueUnits are the measures of no definite size, by unitKey: a line
+// saying only "Prise" is not one pinch more than a recipe's.
+var vagueUnits = map[string]bool{"prise": true, "pinch": true, "messerspitze": true}
+
+// definiteUnits are the measures of a definite size the tables do not
+// hold (or not by that word: "T" is tbsp), by unitKey.
+var definiteUnits = map[string]bool{"g": true, "kg": true, "ml": true, "l": true, "el": true, "tl": true, "tbsp": true, "tsp": true}
+
+// countsAsOne says whether a unit typed without a number is one of it:
+// "Dose" is one can, "Liter" one liter, "pint" one pint, so "Liter" and
+// "500 ml" make "1.5 Liter". Not a vague measure ("Prise") or a word the
+// tables do not know ("Päckchen", "Handvoll"): an add's amount says more.
+func countsAsOne(unit string) bool {
+	key := unitKey(unit)
+	_, known := wordOf(unit)
+	return key != "" && !vagueUnits[key] && (known || definiteUnits[key])
 }
 
 // unitFor writes a unit of the tables for the amount q: the singular for
@@ -197,9 +225,14 @@ func amountText(q float64, unit string, comma bool) string {
 		default:
 			s = strconv.FormatFloat(whole, 'f', -1, 64) + "½"
 		}
-	case largerUnit[key] != "" && q >= 1000:
+	case largerUnit[key] != "" && math.Round(q*100)/100 >= 1000: // 999.9999 g is "1 kg", not "1000 g"
 		// to the gram or millilitre, up: a merge of "1 kg" and "5 g" loses nothing
 		q, unit = math.Ceil(q-1e-6)/1000, largerUnit[key]
+		s = strconv.FormatFloat(q, 'f', -1, 64)
+	case smallerUnit[key].unit != "":
+		// kg or l as typed, to the gram or millilitre, up: 0.125 kg for 3
+		// of 4 servings is "0.094 kg", not "0.09 kg", 3.75 g short
+		q = math.Ceil(q*1000-1e-6) / 1000
 		s = strconv.FormatFloat(q, 'f', -1, 64)
 	default:
 		s = formatQuantity(q)

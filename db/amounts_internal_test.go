@@ -134,13 +134,32 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		{2, "Kilo", true, "2 Kilo"},
 		{2, "EL", true, "2 EL"},             // one word in both numbers
 		{2, "Handvoll", true, "2 Handvoll"}, // unknown: as typed
-		{2, "Tassen", true, "2 Tassen"},     // unknown: as typed
+		{2, "Tasse", true, "2 Tassen"},      // before, unknown: "2 Tasse"
+		{1, "Tassen", true, "1 Tasse"},
+		{2, "Messerspitze", true, "2 Messerspitzen"},
+		{2, "pinch", false, "2 pinches"},
+		{3, "quart", false, "3 quarts"},
+		{2, "gallons", false, "2 gallons"},
+		{1, "gallons", false, "1 gallon"},
 		{1400, "g", true, "1,4 kg"},
 		// 1000 g and more in kg to the gram, up (before, "1 kg", "1.31 kg")
 		{1005, "g", false, "1.005 kg"},
 		{1005, "ml", true, "1,005 l"},
 		{1312.5, "g", false, "1.313 kg"},
-		{0.125 * 7 / 4, "kg", false, "0.22 kg"}, // typed in kg: two decimals, as always
+		// typed in kg or l: to the gram or millilitre too, up (before, two
+		// decimals: "0.09 kg", 3.75 g short, "1.31 kg", "0.17 l")
+		{0.125 * 7 / 4, "kg", false, "0.219 kg"},
+		{0.125 * 3 / 4, "kg", false, "0.094 kg"},
+		{0.75 * 7 / 4, "kg", true, "1,313 kg"},
+		{0.7 * 3 / 12, "l", false, "0.175 l"},
+		{0.5 * 1 / 3, "Liter", true, "0,167 Liter"},
+		// a sum just under 1000 is in kg as it is written (before, "1000 g")
+		{999.9999999, "g", false, "1 kg"},
+		{999.996, "ml", false, "1 l"},
+		{999.99, "g", false, "999.99 g"},
+		// a one-letter unit keeps its case: "T" is a tablespoon, "t" a teaspoon
+		{2, "T", false, "2 T"},
+		{2, "t", false, "2 t"},
 		{1.4, "kg", false, "1.4 kg"},
 		{0.1 + 0.2, "l", false, "0.3 l"},
 	} {
@@ -159,7 +178,7 @@ func TestAmountUnitKey(t *testing.T) {
 		"pcs": "pc", "cups": "cup", "KG": "kg", "": "", "Handvoll": "handvoll",
 		"Liters": "l", "litre": "l", "Liter": "l", "grams": "g", "Gramm": "g", "kilos": "kg", "Kilogramm": "kg",
 		"millilitres": "ml", "Milliliter": "ml", "pounds": "lb", "lbs": "lb", "ounces": "oz", "tablespoons": "tbsp",
-		"teaspoon": "tsp", "Prisen": "prise", "pinches": "pinch", "Boxen": "box", "Pack": "pack",
+		"teaspoon": "tsp", "Prisen": "prise", "pinches": "pinch", "Boxen": "box", "Pack": "pack", "T": "tbsp", "t": "tsp",
 		"Bottles": "bottle", "loaves": "loaf", "boxes": "box", "Flaschen": "flasche", "Gläser": "glas", "Tüten": "tüte", "Laibe": "laib",
 		"Cartons": "carton", "heads": "head", "Slices": "slice", "Kisten": "kiste", "Kästen": "kasten", "Netze": "netz", "Rollen": "rolle",
 	} {

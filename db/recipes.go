@@ -247,7 +247,7 @@ func scaleIngredient(ing Ingredient, recipeServings, servings int32, comma bool)
 		unit = *ing.Unit
 	}
 	if ing.Quantity != nil {
-		s := amountText(*ing.Quantity*float64(servings)/float64(recipeServings), unit, comma)
+		s := amountText(*ing.Quantity*float64(servings)/float64(recipeServings), unit, comma) // as amounts.js scales
 		return &s
 	}
 	if unit == "" {
@@ -509,7 +509,8 @@ func (tx *Tx) addIngredient(ctx context.Context, listID uuid.UUID, onList []dbsq
 
 // splitQuantity reads a shopping quantity as add-to-list writes it: an
 // amount and a unit ("150 g"), an amount ("1.5", "1,5", "1½"), a unit
-// ("pinch") or nothing. ok says there is an amount; the unit comes back lower-cased.
+// ("pinch") or nothing. ok says there is an amount; the unit comes back as
+// typed (unitKey compares units: "T" and "t" are not one).
 func splitQuantity(q *string) (amount float64, unit string, ok bool) {
 	if q == nil {
 		return 0, "", false
@@ -518,7 +519,7 @@ func splitQuantity(q *string) (amount float64, unit string, ok bool) {
 	num, rest, _ := strings.Cut(s, " ")
 	v, ok := parseAmount(num)
 	if !ok {
-		return 0, strings.ToLower(s), false
+		return 0, s, false
 	}
-	return v, strings.ToLower(strings.TrimSpace(rest)), true
+	return v, strings.TrimSpace(rest), true
 }

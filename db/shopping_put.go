@@ -101,8 +101,11 @@ var errPutChanging = familyhub.Errorf(familyhub.ECONFLICT, "The list changed sev
 // shoppingItemPutOn is one round of ShoppingItemPut, deciding on onList;
 // errLineChanged when the line it chose is no longer as onList has it.
 func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, p ShoppingItemNew, comma bool) (ShoppingPut, error) {
-	add, unit, addOK := splitQuantity(p.Quantity)
-	add, unit = inSmallerUnit(add, unit) // "1.4 kg" and "800 g" add up
+	add, addUnit, addOK := splitQuantity(p.Quantity)
+	if !addOK && countsAsOne(addUnit) {
+		add, addOK = 1, true // "Kilo" is one kilo: onto "500 g", 1.5 kg
+	}
+	add, unit := inSmallerUnit(add, addUnit) // "1.4 kg" and "800 g" add up
 	var sameUnit, open, bare, ticked *dbsqlc.ShoppingItemsView
 	for i := range onList {
 		it := &onList[i]
@@ -154,8 +157,8 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 		return keep(open) // "milk" and "milk, 2 l": one line is enough
 	case sameUnit != nil && sameUnit.Quantity != nil:
 		have, haveUnit, haveOK := splitQuantity(sameUnit.Quantity)
-		if !haveOK && addOK && haveUnit != "" && isCounted(haveUnit) {
-			have, haveOK = 1, true // "Dose" is one can: with "2 Dosen", 3
+		if !haveOK && addOK && countsAsOne(haveUnit) {
+			have, haveOK = 1, true // "Dose" is one can: with "2 Dosen", 3; "Liter" and "500 ml", 1.5 Liter
 		}
 		if !haveOK && addOK {
 			return set(sameUnit, p.Quantity, false) // "Päckchen", then "2 Päckchen": the amount said
@@ -168,13 +171,13 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 		// "3 Bunches"): it is what the family sees; else as the add writes
 		// it ("500 g" onto "1.4 kg"), unless both were made smaller
 		written := unit
-		if u := typedUnit(*sameUnit.Quantity); unitKey(u) == unit {
-			written = u
-		} else if u := typedUnit(*p.Quantity); unitKey(u) == unit {
-			written = u
+		if unitKey(haveUnit) == unit {
+			written = haveUnit
+		} else if unitKey(addUnit) == unit {
+			written = addUnit
 		}
 		comma = comma || strings.Contains(strings.Fields(*sameUnit.Quantity)[0], ",")
-		total, written := inLineLargerUnit(have+add, written, typedUnit(*sameUnit.Quantity))
+		total, written := inLineLargerUnit(have+add, written, haveUnit)
 		sum := amountText(total, written, comma)
 		return set(sameUnit, &sum, false)
 	case bare != nil:
@@ -188,17 +191,6 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 	}
 	item, err := tx.shoppingItemInsert(ctx, listID, p)
 	return ShoppingPut{Item: item, New: true}, err
-}
-
-// typedUnit is the unit of a shopping quantity as it was typed: "Bunches"
-// of "2 Bunches", "Dose" of "Dose" (a unit without a number).
-func typedUnit(q string) string {
-	s := strings.TrimSpace(q)
-	num, rest, _ := strings.Cut(s, " ")
-	if _, ok := parseAmount(num); ok {
-		return strings.TrimSpace(rest)
-	}
-	return s
 }
 
 // inLineLargerUnit writes a sum (in g or ml, unit) in the larger unit the

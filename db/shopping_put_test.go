@@ -335,10 +335,31 @@ func TestShoppingItemPutMeasures(t *testing.T) {
 		{"Zucker", "1 Kilo"}, {"Zucker", "1 Kilo"},
 		{"Öl", "2 EL"}, {"Öl", "1 el"},
 		{"Petersilie", "2 Handvoll"}, {"Petersilie", "1 handvoll"},
+		// a measure's bare word is one of it (before, "500 ml", "500 g", "2 pints": the line's 1 was lost)
+		{"Sahne", "Liter"}, {"Sahne", "500 ml"},
+		{"Kartoffeln", "Kilo"}, {"Kartoffeln", "500 g"},
+		{"half-and-half", "pint"}, {"half-and-half", "2 pints"},
+		{"Möhren", "500 g"}, {"Möhren", "Kilo"}, // and as an add (before, "500 g": the kilo was dropped)
+		{"Muskat", "Prise"}, {"Muskat", "2 Prisen"}, // a vague one: the amount said
+		{"nutmeg", "pinch"}, {"nutmeg", "1 pinch"},
+		{"Zimt", "1 Messerspitze"}, {"Zimt", "1 Messerspitze"},
+		{"Reis", "1 Tasse"}, {"Reis", "2 Tassen"},
+		{"cider", "1 gallon"}, {"cider", "1 gallon"},
+		// units that are not one make two lines (before, "1 T" + "1 t" was "2 T")
+		{"sugar syrup", "1 T"}, {"sugar syrup", "1 t"},
+		{"Hack", "2 Pfund"}, {"Hack", "1 lb"},
+		{"broth", "8 fl oz"}, {"broth", "8 oz"},
+		{"Essig", "2 EL"}, {"Essig", "1 tbsp"},
+		// sums just under 1000 are in kg (before, "1000 g")
+		{"Quark", "333.3333333 g"}, {"Quark", "666.6666666 g"},
 	})
 	if got, want := f.lines(t), "milk 3 pints, cream 3 pints, flour 1 cup, sugar 0.67 cups, beef 3 pounds, cheese 6 oz, "+
 		"oil 3 tbsp, vanilla 2 teaspoons, water 2.5 liters, juice 2 litres, rice 1.5 kilos, oats 500 grams, "+
-		"Salz 2 Prisen, Milch 1.5 Liter, Mehl 750 Gramm, Zucker 2 Kilo, Öl 3 EL, Petersilie 3 Handvoll"; got != want {
+		"Salz 2 Prisen, Milch 1.5 Liter, Mehl 750 Gramm, Zucker 2 Kilo, Öl 3 EL, Petersilie 3 Handvoll, "+
+		"Sahne 1.5 Liter, Kartoffeln 1.5 Kilo, half-and-half 3 pints, Möhren 1.5 kg, Muskat 2 Prisen, "+
+		"nutmeg 1 pinch, Zimt 2 Messerspitzen, Reis 3 Tassen, cider 2 gallons, "+
+		"sugar syrup 1 T, sugar syrup 1 t, Hack 2 Pfund, Hack 1 lb, broth 8 fl oz, broth 8 oz, Essig 2 EL, Essig 1 tbsp, "+
+		"Quark 1 kg"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
 }

@@ -301,7 +301,7 @@ func TestRecipeAddToList(t *testing.T) {
 		{"recipe servings", nil, []string{"flour 300 g", "eggs 3", "milk 0.5 l", "salt pinch", "butter for the pan -"}},
 		{"half", 2, []string{"flour 150 g", "eggs 1½", "milk 0.25 l", "salt pinch", "butter for the pan -"}},
 		{"one and a half", 6, []string{"flour 450 g", "eggs 4½", "milk 0.75 l", "salt pinch", "butter for the pan -"}},
-		{"third", 1, []string{"flour 75 g", "eggs 1", "milk 0.13 l", "salt pinch", "butter for the pan -"}},
+		{"third", 1, []string{"flour 75 g", "eggs 1", "milk 0.125 l", "salt pinch", "butter for the pan -"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// A list of its own: on one list, a second add-to-list merges

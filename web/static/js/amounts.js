@@ -5,8 +5,8 @@
 // pint, Prise, liter…) in the singular for at most one and in the plural for
 // more ("½ clove", "1½ cloves", "2 Zehen", "1 cup", "2 pints"), a measure
 // below one as typed ("0.67 cups", "½ cup"); 1000 g and
-// more in kg, 1000 ml and more in l, to the gram or millilitre (three
-// decimals at most, rounded up: "1,4 kg", "1.005 kg"); otherwise at most two
+// more in kg, 1000 ml and more in l, and an amount typed in kg or l, to the gram or
+// millilitre (three decimals at most, rounded up: "1,4 kg", "1.005 kg", "0.094 kg"); otherwise at most two
 // decimals; never a thousands separator.
 import { fmtNumber } from './i18n.js';
 
@@ -17,8 +17,8 @@ const ENGLISH = { clove: 'cloves', piece: 'pieces', pc: 'pcs', can: 'cans', bunc
 const GERMAN = { Zehe: 'Zehen', 'Stück': 'Stück', Stk: 'Stk', 'Stk.': 'Stk.', Dose: 'Dosen', Bund: 'Bund', Flasche: 'Flaschen', Packung: 'Packungen', Glas: 'Gläser', 'Tüte': 'Tüten', Laib: 'Laibe', Kiste: 'Kisten', Kasten: 'Kästen', Schachtel: 'Schachteln', Rolle: 'Rollen', Netz: 'Netze', Beutel: 'Beutel', Scheibe: 'Scheiben', Box: 'Boxen', Pack: 'Pack' };
 // The measures (not rounded: "0.67 cups"), singular → plural, and the measure words that are
 // the same unit as another (liter is l, tablespoon tbsp).
-const ENGLISH_MEASURES = { pint: 'pints', cup: 'cups', pound: 'pounds', lb: 'lbs', ounce: 'ounces', oz: 'oz', pinch: 'pinches', tablespoon: 'tablespoons', tbsp: 'tbsp', teaspoon: 'teaspoons', tsp: 'tsp', liter: 'liters', litre: 'litres', milliliter: 'milliliters', millilitre: 'millilitres', gram: 'grams', gramme: 'grammes', kilogram: 'kilograms', kilo: 'kilos' };
-const GERMAN_MEASURES = { Prise: 'Prisen', Liter: 'Liter', Milliliter: 'Milliliter', Gramm: 'Gramm', Kilogramm: 'Kilogramm', Kilo: 'Kilo' };
+const ENGLISH_MEASURES = { pint: 'pints', cup: 'cups', pound: 'pounds', lb: 'lbs', ounce: 'ounces', oz: 'oz', tablespoon: 'tablespoons', tbsp: 'tbsp', teaspoon: 'teaspoons', tsp: 'tsp', liter: 'liters', litre: 'litres', milliliter: 'milliliters', millilitre: 'millilitres', gram: 'grams', gramme: 'grammes', kilogram: 'kilograms', kilo: 'kilos', pinch: 'pinches', quart: 'quarts', gallon: 'gallons' };
+const GERMAN_MEASURES = { Prise: 'Prisen', Liter: 'Liter', Milliliter: 'Milliliter', Gramm: 'Gramm', Kilogramm: 'Kilogramm', Kilo: 'Kilo', Tasse: 'Tassen', Messerspitze: 'Messerspitzen' };
 const SAME_UNIT = { liter: 'l', litre: 'l', milliliter: 'ml', millilitre: 'ml', gram: 'g', gramme: 'g', kilogram: 'kg', kilo: 'kg', Liter: 'l', Milliliter: 'ml', Gramm: 'g', Kilogramm: 'kg', Kilo: 'kg', pound: 'lb', ounce: 'oz', tablespoon: 'tbsp', teaspoon: 'tsp' };
 
 // Either form, lower-cased → [singular, plural, counted], one map per language.
@@ -46,8 +46,12 @@ function wordOf(unit) {
   return first.get(lower) || second.get(lower);
 }
 
-/** A unit as amounts in it are compared: "Cloves" is "clove", "liters" is "l". */
+// The one-letter units whose case is their meaning: "T" is a tablespoon, "t" a teaspoon.
+const LETTER_UNITS = { T: 'tbsp', t: 'tsp' };
+
+/** A unit as amounts in it are compared: "Cloves" is "clove", "liters" is "l", "T" is "tbsp". */
 function unitKey(unit) {
+  if (LETTER_UNITS[unit.trim()]) return LETTER_UNITS[unit.trim()];
   const w = wordOf(unit);
   if (!w) return unit.trim().toLowerCase();
   return SAME_UNIT[w[0]] || w[0].toLowerCase();
@@ -64,21 +68,29 @@ function unitFor(q, unit) {
   return (isUpper(typed[0]) ? word[0].toUpperCase() : word[0].toLowerCase()) + word.slice(1);
 }
 
-/** A quantity scaled by factor, written with its unit: "150 g", "1½", "1,4 kg"; the unit alone without a quantity. */
-export function amountText(ing, factor) {
+/**
+ * A quantity made for servings instead of the recipe's, written with its unit: "150 g", "1½", "1,4 kg";
+ * the unit alone without a quantity. Scaled as the server scales (quantity × servings ÷ recipe
+ * servings, not × (servings ÷ recipe servings)), so the page and the list round alike.
+ */
+export function amountText(ing, servings, recipeServings) {
   let unit = ing.unit || '';
   if (ing.quantity == null) return unit;
-  let q = ing.quantity * factor;
+  let q = ing.quantity * servings / recipeServings;
   const key = unitKey(unit);
   let s;
   if (!unit.trim() || wordOf(unit)?.[2]) {
     q = Math.ceil(q * 2 - 1e-9) / 2;
     const whole = Math.trunc(q);
     s = q === whole ? fmtNumber(whole, { useGrouping: false }) : `${whole ? fmtNumber(whole, { useGrouping: false }) : ''}½`;
-  } else if (LARGER[key] && q >= 1000) {
+  } else if (LARGER[key] && Math.round(q * 100) / 100 >= 1000) { // 999.9999 g is "1 kg", not "1000 g"
     // to the gram or millilitre, up: what the server writes, where a merge so loses nothing
     q = Math.ceil(q - 1e-6) / 1000;
     unit = LARGER[key];
+    s = fmtNumber(q, { maximumFractionDigits: 3, useGrouping: false });
+  } else if (key === 'kg' || key === 'l') {
+    // kg or l as typed, to the gram or millilitre, up: 0.125 kg for 3 of 4 servings is "0.094 kg"
+    q = Math.ceil(q * 1000 - 1e-6) / 1000;
     s = fmtNumber(q, { maximumFractionDigits: 3, useGrouping: false });
   } else {
     const r = Math.round(q * 100) / 100;

@@ -23,7 +23,8 @@ export function edit(app, main, id) {
     const qty = localText('decimal', { name: 'ing_quantity', 'aria-label': t('recipes.qty'), placeholder: t('recipes.qtyShort'), value: i.quantity ?? '' });
     const li = h('li.ing-row',
       qty,
-      h('input', { name: 'ing_unit', 'aria-label': t('recipes.unit'), placeholder: t('recipes.unit'), maxlength: 32, value: i.unit ?? '' }),
+      // No capital and no correction: iOS would write "Box", "Liter", read as German ("2 Boxen", amounts.go).
+      h('input', { name: 'ing_unit', 'aria-label': t('recipes.unit'), placeholder: t('recipes.unit'), maxlength: 32, value: i.unit ?? '', autocapitalize: 'none', autocorrect: 'off' }),
       h('input', { name: 'ing_name', 'aria-label': t('recipes.ingredient'), placeholder: t('recipes.ingredient'), maxlength: 200, value: i.name ?? '',
         oninput: (e) => { li.querySelector('button.danger').setAttribute('aria-label', removeLabel(e.target.value)); } }),
       h('button.icon.danger', {

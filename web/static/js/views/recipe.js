@@ -142,8 +142,7 @@ export function show(app, main, id) {
     // are on it already, so a second tap adds them again by choice.
     const what = () => JSON.stringify([listSel.value, servings, chosen()]);
     function renderIngredients() {
-      const f = servings / r.servings;
-      r.ingredients.forEach((ing, i) => { amounts[i].textContent = amountText(ing, f); });
+      r.ingredients.forEach((ing, i) => { amounts[i].textContent = amountText(ing, servings, r.servings); });
       addBtn.textContent = done?.what === what() ? t('recipes.addAgain', { list: done.list })
         : t('recipes.addToList', { count: chosen().length });
       addBtn.disabled = chosen().length === 0;

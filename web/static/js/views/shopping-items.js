@@ -138,7 +138,7 @@ export function itemsView(app, { getCategories, onSettled }) {
     if (!it) return;
     openDialog(t('shopping.editTitle', { name: it.name }), [
       field(t('shopping.item'), h('input', { name: 'name', value: it.name, required: true, maxlength: 200 })),
-      field(t('shopping.quantity'), h('input', { name: 'quantity', value: it.quantity || '', maxlength: 50 })),
+      field(t('shopping.quantity'), h('input', { name: 'quantity', value: it.quantity || '', maxlength: 50, autocapitalize: 'none', autocorrect: 'off' })),
       field(t('shopping.note'), h('input', { name: 'note', value: it.note || '', maxlength: 500 })),
       field(t('shopping.category'), setChildren(h('select', { name: 'category' }),
         h('option', { value: '', selected: !it.category }, t('shopping.noCategory')),

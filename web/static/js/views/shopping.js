@@ -62,7 +62,8 @@ export function view(app, main, listId) {
 
   // --- the add form ---
   const nameIn = h('input#item-name', { name: 'name', required: true, maxlength: 200, autocomplete: 'off', placeholder: t('shopping.itemExample') });
-  const qtyIn = h('input#item-qty', { name: 'quantity', maxlength: 50, autocomplete: 'off', placeholder: t('shopping.qtyExample') });
+  // No capital and no correction: iOS would write "2 Box", read as German ("2 Boxen", amounts.go).
+  const qtyIn = h('input#item-qty', { name: 'quantity', maxlength: 50, autocomplete: 'off', autocapitalize: 'none', autocorrect: 'off', placeholder: t('shopping.qtyExample') });
   const catSel = h('select#item-cat', { name: 'category' });
   const addBtn = h('button.primary', { type: 'submit' }, t('shopping.add'));
   const addForm = h('form.add-item', { onsubmit: submitItem },
