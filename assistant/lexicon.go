@@ -293,10 +293,10 @@ var units = setOf(`l liter liters litre litres ml millilitre millilitres millili
 	kilogramm g gram grams gramme grammes gramm lb lbs pound pounds oz ounce ounces pack packs packet packets package packages
 	bottle bottles can cans tin tins box boxes bag bags jar jars dozen loaf loaves bunch bunches piece pieces pc pcs cup cups
 	carton cartons head heads slice slices roll rolls tub tubs tube tubes bar bars pot pots punnet punnets pint pints
-	clove cloves pinch pinches tablespoon tablespoons tbsp teaspoon teaspoons tsp
+	clove cloves pinch pinches tablespoon tablespoons tbsp teaspoon teaspoons tsp quart quarts gallon gallons
 	flasche flaschen dose dosen packung packungen stück stk stk. glas gläser beutel tüte tüten bund becher kiste kisten
 	schachtel schachteln päckchen rolle rollen pfund netz netze kasten kästen laib laibe scheibe scheiben
-	zehe zehen prise prisen boxen`)
+	zehe zehen prise prisen boxen tasse tassen messerspitze messerspitzen`)
 
 // numberUnits are units only after a number: "2 EL Zucker", "3 TL Zimt"
 // (Esslöffel, Teelöffel; one word in both numbers), but "an El Paso kit"

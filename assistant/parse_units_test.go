@@ -34,6 +34,10 @@ func TestItemMeasureUnits(t *testing.T) {
 		{"zwei Zehen Knoblauch", "de", "Knoblauch(2 Zehen)"},
 		{"3 Stk Zitronen", "de", "Zitronen(3 Stk)"},
 		{"3 Stk. Zitronen", "de", "Zitronen(3 Stk.)"},
+		{"a gallon of milk", "en", "milk(1 gallon)"},
+		{"2 quarts of milk", "en", "milk(2 quarts)"},
+		{"eine Tasse Mehl", "de", "Mehl(1 Tasse)"},
+		{"eine Messerspitze Muskat", "de", "Muskat(1 Messerspitze)"},
 		{"ein EL Öl", "de", "Öl(1 EL)"},
 		{"einen TL Zimt", "de", "Zimt(1 TL)"},
 		// after a range too
