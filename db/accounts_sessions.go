@@ -226,7 +226,7 @@ const TicketTTL = time.Minute
 func (s *Store) TicketCreate(ctx context.Context, sessionID uuid.UUID) (string, time.Time, error) {
 	ticket := NewToken()
 	var expires time.Time
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err := s.TxRetry(ctx, func(tx *Tx) error { // a failed try inserted nothing: the same ticket again
 		if err := tx.limitLock(ctx, limitTickets, sessionID); err != nil {
 			return err
 		}

@@ -382,7 +382,8 @@ var ErrBadResetCode = familyhub.Invalid("code", "This reset code is wrong, used 
 // is checked (per email and address); too many are ERATELIMITED. The new
 // password is hashed only once the code proved right: the endpoint needs
 // no session, and a guess must not cost the server an argon2id hash (nor
-// take a slot that sign-ins wait for), least of all once it is refused.
+// take a slot that sign-ins wait for), least of all once it is refused;
+// and only once when the transaction (a TxRetry) is run again.
 func (s *Store) PasswordReset(ctx context.Context, email, code, newPassword string, params PasswordParams, clientAddr string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	source := SourceKey(clientAddr)
@@ -392,7 +393,8 @@ func (s *Store) PasswordReset(ctx context.Context, email, code, newPassword stri
 	if _, err := s.reserve(ctx, resetLimits, email, source); err != nil {
 		return err
 	}
-	err := s.Tx(ctx, func(tx *Tx) error {
+	hash := "" // made once, in the first try that gets this far (argon2 is slow)
+	err := s.TxRetry(ctx, func(tx *Tx) error {
 		u, err := s.Q.UserGetByEmail(ctx, tx, email)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrBadResetCode
@@ -406,9 +408,10 @@ func (s *Store) PasswordReset(ctx context.Context, email, code, newPassword stri
 		} else if err != nil {
 			return err
 		}
-		hash, err := HashPassword(newPassword, params)
-		if err != nil {
-			return err
+		if hash == "" {
+			if hash, err = HashPassword(newPassword, params); err != nil {
+				return err
+			}
 		}
 		return tx.passwordSet(ctx, u, hash, nil)
 	})

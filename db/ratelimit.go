@@ -147,11 +147,12 @@ func (s *Store) allowed(ctx context.Context, l limits, account, source string) e
 // refuses with l's error when a limit is reached. The count and the insert
 // run under advisory locks on the account and on the source (always in
 // that order, so two attempts never wait for each other in a cycle), so
-// concurrent attempts see each other. It returns the attempt's id: the
+// concurrent attempts see each other. A TxRetry: a sign-in, sign-up or
+// reset is a REST write, and a try PostgreSQL failed counted nothing. It returns the attempt's id: the
 // caller forgets it (succeeded) when the attempt turns out right.
 func (s *Store) reserve(ctx context.Context, l limits, account, source string) (int64, error) {
 	var id int64
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err := s.TxRetry(ctx, func(tx *Tx) error {
 		if account != "" {
 			if err := s.Q.AuthAttemptLock(ctx, tx, "familyhub:"+l.kind+":account:"+account); err != nil {
 				return err

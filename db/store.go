@@ -49,7 +49,9 @@ func NewStore(pool *pgxpool.Pool) *Store {
 // Err translates a pgx error into a *familyhub.Error where it has a meaning
 // for users: no rows is not found (of what), a unique violation a conflict,
 // a check/foreign-key/data violation invalid input, a lost connection
-// unavailable. Other errors pass through and are reported as internal.
+// unavailable, a deadlock or serialization failure (Retryable) busy with
+// reason other_change (ErrOtherChange; it reaches a caller once TxRetry's
+// tries are spent). Other errors pass through and are reported as internal.
 func Err(err error, what string) error {
 	if err == nil {
 		return nil
@@ -78,6 +80,8 @@ func Err(err error, what string) error {
 			return familyhub.Errorf(familyhub.EINVALID, "A referenced record does not exist.")
 		case pgErr.Code == "23514" || pgErr.Code == "23502" || strings.HasPrefix(pgErr.Code, "22"):
 			return familyhub.Invalid(pgErr.ColumnName, "A value is out of range or malformed.")
+		case Retryable(err):
+			return fmt.Errorf("%w: %w", ErrOtherChange, err)
 		case strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03":
 			return fmt.Errorf("%w: %w", errUnavailable, err)
 		}
@@ -100,6 +104,14 @@ var ErrSubscriptionGone = familyhub.Errorf(familyhub.ENOTFOUND, "The calendar su
 
 // errUnavailable carries EUNAVAILABLE while keeping the cause for the log.
 var errUnavailable = familyhub.Errorf(familyhub.EUNAVAILABLE, "The database is unavailable; try again shortly.")
+
+// ErrOtherChange is what a transaction PostgreSQL failed for a deadlock
+// or a serialization failure answers (Err), wrapping that error: nothing
+// was written, and sent again it likely runs (busy, 503 with Retry-After).
+// The error stays Retryable and Deadlock (it wraps PostgreSQL's), so that
+// TxRetry and the assistant's savepoints still run it again; only once
+// their tries are spent does a member see it.
+var ErrOtherChange = familyhub.Errorf(familyhub.EBUSY, "Another change got in the way; nothing was done. Try again in a moment.").WithReason("other_change")
 
 // Retryable reports whether err is PostgreSQL's deadlock or serialization
 // failure: the transaction was rolled back whole and may be run again.

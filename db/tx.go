@@ -65,10 +65,14 @@ const TxTries = 3
 // add keeping one line and writing another, a member ticking two) can
 // meet the other way round, and PostgreSQL fails whichever side checks
 // for the cycle first (40P01), which may be a write that did nothing out
-// of order (a list delete). Every REST write runs in TxRetry, so that a
-// deadlock is run again rather than answered 500. fn runs once per try and must
-// start afresh each time: whatever it set outside the transaction in a
-// failed try is stale. The last try's error comes back.
+// of order (a list delete). Every transaction a REST request opens runs
+// in TxRetry (or oneOrTx, which retries alike): the handlers' own, and
+// those the Store opens for them (sign-in and sign-up limits, password
+// reset, realtime tickets); TestRESTTransactionsRetry names the few Store
+// transactions that do not (jobs', the operator's). fn runs once per try
+// and must start afresh each time: whatever it set outside the
+// transaction in a failed try is stale. The last try's error comes back,
+// through Err: when every try deadlocked, ErrOtherChange (busy).
 func (s *Store) TxRetry(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.retried(func() error { return s.Tx(ctx, fn) })
 }

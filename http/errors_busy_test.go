@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/familyhub/familyhub/assistant"
 	"github.com/familyhub/familyhub/db"
 )
@@ -21,7 +23,9 @@ import (
 // its deadline) answers the same code and status, and says that instead:
 // it said "Your previous command is still running" though the member had
 // sent none. Its reason (other_change, previous_command for the first)
-// tells the two apart for the app, which words a 503 itself.
+// tells the two apart for the app, which words a 503 itself. A write
+// whose every try deadlocked (db.Err of 40P01 once db.TxTries are spent,
+// db.ErrOtherChange) answers as the undo does: it answered 500.
 func TestAssistantBusyAnswer(t *testing.T) {
 	for _, c := range []struct {
 		err            error
@@ -31,6 +35,9 @@ func TestAssistantBusyAnswer(t *testing.T) {
 			"Your previous command is still running; nothing was done. Send it again in a moment.",
 			"Dein vorheriger Befehl läuft noch; es wurde nichts gemacht. Sende ihn gleich noch einmal."},
 		{assistant.ErrUndoBusy, "other_change",
+			"Another change got in the way; nothing was done. Try again in a moment.",
+			"Eine andere Änderung kam dazwischen; es wurde nichts gemacht. Versuch es gleich noch einmal."},
+		{db.Err(&pgconn.PgError{Code: "40P01"}, ""), "other_change",
 			"Another change got in the way; nothing was done. Try again in a moment.",
 			"Eine andere Änderung kam dazwischen; es wurde nichts gemacht. Versuch es gleich noch einmal."},
 	} {

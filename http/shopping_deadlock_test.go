@@ -2,7 +2,9 @@ package http
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,11 +17,14 @@ import (
 // of a merging add did: the new line deleted, then the kept one put back
 // onto the list). PostgreSQL fails the delete (the other side checks for
 // deadlocks only after a minute, dbtest.LateDeadlockTx); the delete runs
-// again once the other committed and answers 204. Without the retry it
-// answered 500.
+// again once the other committed and answers 204, and the Store's Logger
+// heard of exactly that one retry, for a deadlock (40P01). Without the
+// retry it answered 500.
 func TestShoppingListDeleteDeadlockRetried(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})
+	var logged dbtest.LogBuffer
+	env.server.store.Logger = slog.New(slog.NewTextHandler(&logged, nil)) // before any request
 	c, _ := env.signup("listdeadlock@example.org", "Deadlocks")
 	var list shoppingListJSON
 	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Aldi"}).decode(t, &list)
@@ -116,4 +121,7 @@ func TestShoppingListDeleteDeadlockRetried(t *testing.T) {
 		t.Fatalf("list delete after a deadlock: %d %s", r.StatusCode, r.body)
 	}
 	c.must(http.StatusNotFound, "GET", L, nil)
+	if n := strings.Count(logged.String(), `msg="transaction retried" sqlstate=40P01`); n != 1 || strings.Count(logged.String(), "transaction retried") != 1 {
+		t.Errorf("%d retries for a deadlock logged, want exactly one:\n%s", n, logged.String())
+	}
 }

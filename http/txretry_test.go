@@ -10,6 +10,9 @@ import (
 // db.Store.TxRetry, so that a deadlock PostgreSQL failed the request's
 // side of (40P01) is run again rather than answered 500
 // (TestShoppingListDeleteDeadlockRetried): no handler calls store.Tx.
+// The transactions the Store opens for a request itself (sign-in limits,
+// password reset, realtime tickets) are db's TestRESTTransactionsRetry;
+// what a write answers once every try deadlocked, TestAssistantBusyAnswer.
 func TestWritesRetryDeadlocks(t *testing.T) {
 	files, err := os.ReadDir(".")
 	if err != nil {

@@ -58,8 +58,9 @@ const BY_CODE = {
 };
 
 // A code whose causes the app words apart, by the error's reason
-// (docs/api.md): a busy undo that another change got in the way of is
-// not "your previous command is still running".
+// (docs/api.md): a busy undo that another change got in the way of, or
+// any write whose every try deadlocked with another, is not "your
+// previous command is still running".
 const BY_REASON = { busy: { other_change: 'assistant.busyOther' } };
 
 // The realtime protocol's error replies (docs/realtime.md) come over the
