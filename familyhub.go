@@ -26,7 +26,7 @@ const (
 	ECONNLIMIT    = "too_many_connections" // too many open realtime connections of one member; retry later
 	ETICKETLIMIT  = "too_many_tickets"     // a session holds the most unexpired realtime tickets; retry later
 	EUNAVAILABLE  = "unavailable"          // the database is unreachable; retry later
-	EBUSY         = "busy"                 // 503 too: the caller's earlier assistant command still runs, or another change got in an undo's way; retry after Retry-After
+	EBUSY         = "busy"                 // 503 too: the caller's earlier assistant command still runs, or another change got in the way (an undo's time or a write's deadlock retries ran out); retry after Retry-After
 	EINTERNAL     = "internal"             // a bug or an unexpected failure
 )
 

@@ -29,8 +29,9 @@ import (
 // commands: the button's undo never waits for those, and a spoken undo
 // that waited too long for them is that error.
 // Its reason, other_change, lets a client that words errors itself say
-// so too (the PWA).
-var ErrUndoBusy = familyhub.Errorf(familyhub.EBUSY, "Another change got in the way; nothing was done. Try again in a moment.").WithReason("other_change")
+// so too (the PWA). It is what any write says whose deadlock retries ran
+// out (db.ErrOtherChange): the same words for the same situation.
+var ErrUndoBusy = db.ErrOtherChange
 
 // undoCommitWait bounds an undo's COMMIT past its deadline: the budget
 // and this stay inside the 30 s the app waits (TestUndoBudgetInsideAppTimeout).

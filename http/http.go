@@ -67,8 +67,9 @@ type errorJSON struct {
 
 // writeError writes err as {"error":{"code","message","field","reason"}} with the
 // status its code maps to, the message in the caller's language (see
-// errorLanguage) and Content-Language saying which. Only internal and
-// unavailable errors are logged: the rest are the client's to fix.
+// errorLanguage) and Content-Language saying which. Only internal,
+// unavailable and other_change busy errors are logged: the rest are the
+// client's to fix.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	lang := errorLanguage(w, r)
 	var stale *db.StaleError
@@ -95,7 +96,12 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	case familyhub.EBUSY:
 		// Nothing was done: the member's earlier assistant command
 		// still runs (waited for db.AssistantCommandWait already), or
-		// another change got in an undo's way (either reason).
+		// another change got in the way (other_change: an undo's time
+		// ran out, or a write's deadlock retries did; logged, as an
+		// operator should see writes that keep meeting each other).
+		if body.Reason == "other_change" {
+			logger.Warn("request met other changes until it gave up", "method", r.Method, "path", logPath(r), "err", err)
+		}
 		w.Header().Set("Retry-After", busyRetryAfter)
 	}
 	w.Header().Set("Content-Language", msgLang)
