@@ -250,7 +250,7 @@ func parseItem(s, lang string) (IntentItem, bool) {
 		qty, i = []string{f[0]}, 1
 	case numberWords[lower(0)] > 0:
 		qty, i = []string{strconv.Itoa(numberWords[lower(0)])}, 1
-	case articles[lower(0)] && len(f) > 2 && (units[lower(1)] || strings.HasPrefix(lower(0), "ein") && numberUnits[lower(1)]):
+	case articles[lower(0)] && len(f) > 2 && (units[lower(1)] || strings.HasPrefix(lower(0), "ein") && numberUnit(f[1])):
 		// "a bottle of wine", "ein EL Öl" (EL and TL after a German article
 		// only: "an El Paso kit" stays a name)
 		qty, i = []string{"1"}, 1
@@ -261,7 +261,7 @@ func parseItem(s, lang string) (IntentItem, bool) {
 			qty, i = []string{qty[0] + "-" + hi}, 3
 		}
 	}
-	if i > 0 && i < len(f)-1 && (units[lower(i)] || numberUnits[lower(i)]) {
+	if i > 0 && i < len(f)-1 && (units[lower(i)] || numberUnit(f[i])) {
 		// after a number or a range: "2 EL Zucker", "2 bis 3 EL Zucker"
 		qty, i = append(qty, f[i]), i+1
 	}

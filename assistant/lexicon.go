@@ -303,5 +303,12 @@ var units = setOf(`l liter liters litre litres ml millilitre millilitres millili
 // is a name.
 var numberUnits = setOf(`el tl`)
 
+// numberUnit says whether word is one of numberUnits as a unit is written,
+// all capitals or all small ("EL", "tl"): "El" begins a name ("2 El Paso
+// kits").
+func numberUnit(word string) bool {
+	return numberUnits[strings.ToLower(word)] && (word == strings.ToUpper(word) || word == strings.ToLower(word))
+}
+
 var itemFillers = setOf(`some more a an the few couple of etwas noch mehr ein eine einen paar die der das den dem
 	any extra another frische frischen frisches fresh new neue neuen neues`)

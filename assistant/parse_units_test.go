@@ -46,6 +46,10 @@ func TestItemMeasureUnits(t *testing.T) {
 		{"zwei bis drei Flaschen Wein", "de", "Wein(2-3 Flaschen)"},
 		// no number, no unit: "El" and "Tl" begin names
 		{"El Paso tortillas", "en", "El Paso tortillas"},
+		{"2 El Paso kits", "en", "El Paso kits(2)"},
+		{"one El Paso kit", "en", "El Paso kit(1)"},
+		{"ein El Paso Kit", "de", "El Paso Kit"},
+		{"2 el Zucker", "de", "Zucker(2 el)"},
 		{"an El Paso kit", "en", "El Paso kit"},
 	} {
 		items, _ := splitItems(tc.in, tc.lang)

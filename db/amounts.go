@@ -129,14 +129,17 @@ func isCounted(unit string) bool {
 	return w.counted || (!ok && strings.TrimSpace(unit) == "")
 }
 
-// letterUnits are the one-letter units whose case is their meaning: a
-// recipe's "T" is a tablespoon, its "t" a teaspoon.
-var letterUnits = map[string]string{"T": "tbsp", "t": "tsp"}
+// letterUnits are the one-letter units whose case is their meaning (a
+// recipe's "T" is a tablespoon, its "t" a teaspoon), by their key: apart
+// from each other, and from tbsp and tsp too, for a "T" saved from a phone
+// that capitalised the field (before it was told not to) may be a
+// teaspoon: kept a line of its own rather than added into the tablespoons.
+var letterUnits = map[string]string{"T": "T", "t": "t"}
 
 // unitKey is a unit as amounts in it are compared: lower-cased, a word of
 // the tables in the singular ("Cloves" is "clove"), a measure word as the
-// unit it is the same as ("liters" is "l", "tablespoon" "tbsp", "T"
-// "tbsp"), so 1 clove and 2 cloves add up, and 2 liters and 500 ml.
+// unit it is the same as ("liters" is "l", "tablespoon" "tbsp"; "T" and
+// "t" as typed), so 1 clove and 2 cloves add up, and 2 liters and 500 ml.
 func unitKey(unit string) string {
 	key := strings.ToLower(strings.TrimSpace(unit))
 	if same, ok := letterUnits[strings.TrimSpace(unit)]; ok {
@@ -156,7 +159,7 @@ var vagueUnits = map[string]bool{"prise": true, "pinch": true, "messerspitze": t
 
 // definiteUnits are the measures of a definite size the tables do not
 // hold (or not by that word: "T" is tbsp), by unitKey.
-var definiteUnits = map[string]bool{"g": true, "kg": true, "ml": true, "l": true, "el": true, "tl": true, "tbsp": true, "tsp": true}
+var definiteUnits = map[string]bool{"g": true, "kg": true, "ml": true, "l": true, "el": true, "tl": true, "tbsp": true, "tsp": true, "T": true, "t": true}
 
 // countsAsOne says whether a unit typed without a number is one of it:
 // "Dose" is one can, "Liter" one liter, "pint" one pint, so "Liter" and

@@ -178,7 +178,7 @@ func TestAmountUnitKey(t *testing.T) {
 		"pcs": "pc", "cups": "cup", "KG": "kg", "": "", "Handvoll": "handvoll",
 		"Liters": "l", "litre": "l", "Liter": "l", "grams": "g", "Gramm": "g", "kilos": "kg", "Kilogramm": "kg",
 		"millilitres": "ml", "Milliliter": "ml", "pounds": "lb", "lbs": "lb", "ounces": "oz", "tablespoons": "tbsp",
-		"teaspoon": "tsp", "Prisen": "prise", "pinches": "pinch", "Boxen": "box", "Pack": "pack", "T": "tbsp", "t": "tsp",
+		"teaspoon": "tsp", "Prisen": "prise", "pinches": "pinch", "Boxen": "box", "Pack": "pack", "T": "T", "t": "t",
 		"Bottles": "bottle", "loaves": "loaf", "boxes": "box", "Flaschen": "flasche", "Gläser": "glas", "Tüten": "tüte", "Laibe": "laib",
 		"Cartons": "carton", "heads": "head", "Slices": "slice", "Kisten": "kiste", "Kästen": "kasten", "Netze": "netz", "Rollen": "rolle",
 	} {

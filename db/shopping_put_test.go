@@ -347,6 +347,8 @@ func TestShoppingItemPutMeasures(t *testing.T) {
 		{"cider", "1 gallon"}, {"cider", "1 gallon"},
 		// units that are not one make two lines (before, "1 T" + "1 t" was "2 T")
 		{"sugar syrup", "1 T"}, {"sugar syrup", "1 t"},
+		// a "T" may be a capitalised teaspoon (a phone, before the field said no capitals): not tbsp
+		{"honey", "1 T"}, {"honey", "1 tbsp"}, {"honey", "T"},
 		{"Hack", "2 Pfund"}, {"Hack", "1 lb"},
 		{"broth", "8 fl oz"}, {"broth", "8 oz"},
 		{"Essig", "2 EL"}, {"Essig", "1 tbsp"},
@@ -358,7 +360,7 @@ func TestShoppingItemPutMeasures(t *testing.T) {
 		"Salz 2 Prisen, Milch 1.5 Liter, Mehl 750 Gramm, Zucker 2 Kilo, Öl 3 EL, Petersilie 3 Handvoll, "+
 		"Sahne 1.5 Liter, Kartoffeln 1.5 Kilo, half-and-half 3 pints, Möhren 1.5 kg, Muskat 2 Prisen, "+
 		"nutmeg 1 pinch, Zimt 2 Messerspitzen, Reis 3 Tassen, cider 2 gallons, "+
-		"sugar syrup 1 T, sugar syrup 1 t, Hack 2 Pfund, Hack 1 lb, broth 8 fl oz, broth 8 oz, Essig 2 EL, Essig 1 tbsp, "+
+		"sugar syrup 1 T, sugar syrup 1 t, honey 2 T, honey 1 tbsp, Hack 2 Pfund, Hack 1 lb, broth 8 fl oz, broth 8 oz, Essig 2 EL, Essig 1 tbsp, "+
 		"Quark 1 kg"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}

@@ -46,10 +46,11 @@ function wordOf(unit) {
   return first.get(lower) || second.get(lower);
 }
 
-// The one-letter units whose case is their meaning: "T" is a tablespoon, "t" a teaspoon.
-const LETTER_UNITS = { T: 'tbsp', t: 'tsp' };
+// The one-letter units whose case is their meaning ("T" is a tablespoon, "t" a teaspoon), by
+// their key: apart from tbsp and tsp too (db/amounts.go letterUnits says why).
+const LETTER_UNITS = { T: 'T', t: 't' };
 
-/** A unit as amounts in it are compared: "Cloves" is "clove", "liters" is "l", "T" is "tbsp". */
+/** A unit as amounts in it are compared: "Cloves" is "clove", "liters" is "l", "T" stays "T". */
 function unitKey(unit) {
   if (LETTER_UNITS[unit.trim()]) return LETTER_UNITS[unit.trim()];
   const w = wordOf(unit);
