@@ -96,14 +96,15 @@ func (s *speaker) refuseCode(code, field, key string, kv ...string) error {
 // other *familyhub.Error (the domain operations speak English, for APIs)
 // with a sentence for its code when the language is not English. Errors
 // that are not *familyhub.Error pass (internal: their text is never shown),
-// and so does a limit reached (ELIMIT): its sentence names the collection
+// and so does busy (EBUSY: its reason kept for the client that words it)
+// and a limit reached (ELIMIT): its sentence names the collection
 // and what to do, and the HTTP layer answers it in the command's language
 // from its catalogue (http/errors_de.go), as it answers a create at the
 // limit.
 func (s *speaker) localize(err error) error {
 	var r *refusal
 	var fe *familyhub.Error
-	if err == nil || errors.As(err, &r) || !errors.As(err, &fe) || s.lang == "en" || fe.Code == familyhub.ELIMIT {
+	if err == nil || errors.As(err, &r) || !errors.As(err, &fe) || s.lang == "en" || fe.Code == familyhub.ELIMIT || fe.Code == familyhub.EBUSY {
 		return err
 	}
 	key := "error." + fe.Code

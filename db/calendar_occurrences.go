@@ -212,7 +212,7 @@ func (tx *Tx) CalendarOccurrenceLock(ctx context.Context, id uuid.UUID, done fun
 		return cur, false, nil
 	}
 	already, err = done(cur)
-	if code := familyhub.ErrorCode(err); code == familyhub.EINTERNAL || code == familyhub.EUNAVAILABLE {
+	if code := familyhub.ErrorCode(err); code == familyhub.EINTERNAL || code == familyhub.EUNAVAILABLE || Retryable(err) {
 		return cur, false, err
 	}
 	if err == nil && already {

@@ -418,7 +418,13 @@ func (s *Store) PasswordReset(ctx context.Context, email, code, newPassword stri
 	if err != nil {
 		return err
 	}
-	return s.succeeded(ctx, resetLimits, email, source)
+	// The reset committed: clearing the failed attempts is best effort, for
+	// an error here would tell the member nothing was done, and the code is
+	// used up.
+	if err := s.succeeded(ctx, resetLimits, email, source); err != nil && s.Logger != nil {
+		s.Logger.Warn("password reset done; its failed attempts not cleared", "err", err)
+	}
+	return nil
 }
 
 // passwordSet stores a new password hash for u and ends their sessions but

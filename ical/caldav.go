@@ -494,6 +494,11 @@ func (s *davServer) davError(err error) error {
 		return webdav.NewHTTPError(http.StatusInternalServerError, errors.New("internal error"))
 	}
 	status := s.status(fe.Code)
+	if fe.Reason == "other_change" {
+		// A deadlock PostgreSQL failed this write for (db.ErrOtherChange):
+		// the client may try again; an operator should see it.
+		s.logger.Warn("caldav request met another change", "err", err)
+	}
 	switch fe.Code {
 	case familyhub.EINVALID, familyhub.EMALFORMED:
 		// RFC 4791 5.3.2.1: a PUT the server cannot store is 403
