@@ -132,6 +132,14 @@ func isCounted(unit string) bool {
 	return w.counted || (!ok && strings.TrimSpace(unit) == "")
 }
 
+// CountedUnit says whether word is a counted unit of the tables, in
+// either number ("bag", "Flaschen"): the assistant's parser reads "2
+// gallon freezer bags" as two bags, not 2 gallons.
+func CountedUnit(word string) bool {
+	w, ok := wordOf(word)
+	return ok && w.counted
+}
+
 // letterUnits are the one-letter units whose case is their meaning (a
 // recipe's "T" is a tablespoon, its "t" a teaspoon), by their key: apart
 // from each other, and from tbsp and tsp too, for a "T" saved from a phone
