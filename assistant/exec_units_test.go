@@ -39,3 +39,24 @@ func TestAddMergesMeasures(t *testing.T) {
 		t.Errorf("names: %s, want %s", got, want)
 	}
 }
+
+// TestAddMergesSpokenUnits: what a German phone or its speech recognition
+// writes merges with the list's EL, ml and ranges: "2 El Zucker" (a
+// capitalised El after a number), "2 Esslöffel Zucker" and "1 Eßlöffel
+// Zucker" are 5 EL (before, lines named "El Zucker", "Esslöffel Zucker",
+// "Eßlöffel Zucker"); "2cl Rum" (glued) onto "500 ml Rum" is 520 ml
+// (before, "2cl" stayed a line of its own); "2 bis 3 EL Öl" twice is 4-6
+// EL (before, the second was lost in the line "2-3 EL").
+func TestAddMergesSpokenUnits(t *testing.T) {
+	f := newTestFamily(t)
+	weekly := f.list("Weekly")
+	for _, text := range []string{"2 El Zucker auf die Liste", "2 Esslöffel Zucker auf die Liste", "1 Eßlöffel Zucker auf die Liste",
+		"500 ml Rum auf die Liste", "2cl Rum auf die Liste", "2 bis 3 EL Öl auf die Liste", "2 bis 3 EL Öl auf die Liste"} {
+		if a, err := f.svc.Command(f.ctx(f.ana), Request{Text: text, Lang: "de"}); err != nil || a.Outcome != OutcomeExecuted {
+			t.Fatalf("%q: %v %q", text, err, a.Message)
+		}
+	}
+	if got, want := itemNamesOf(f.items(weekly.ID)), "5 EL Zucker, 520 ml Rum, 4-6 EL Öl"; got != want {
+		t.Errorf("list: %s, want %s", got, want)
+	}
+}

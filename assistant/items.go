@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 )
 
 // Shopping items: "2 litres of milk, a dozen eggs and bread" is three
@@ -223,7 +224,7 @@ var itemModifiersEN = setOf(`chocolate chicken tomato cheese fish strawberry ras
 	cake pizza burger hot green red white black brown spring mango peach pineapple melon grape plum pear cinnamon`)
 
 var (
-	numberUnitToken = regexp.MustCompile(`(?i)^(\d+(?:[.,]\d+)?)(l|ml|cl|dl|kg|g|gr|lb|lbs|oz|x|pk)$`)
+	numberUnitToken = regexp.MustCompile(`(?i)^(\d+(?:[.,]\d+)?)(l|ml|cl|dl|kg|g|gr|lb|lbs|oz|el|tl|x|pk)$`)
 	numberToken     = regexp.MustCompile(`^\d+(?:[.,]\d+)?$`)
 	trailingFiller  = setOf(`too also please bitte auch noch mehr as well thanks danke`)
 )
@@ -245,8 +246,15 @@ func parseItem(s, lang string) (IntentItem, bool) {
 	lower := func(i int) string { return strings.ToLower(f[i]) }
 	var qty []string
 	i := 0
+	glued := numberUnitToken.FindStringSubmatch(f[0])
 	switch {
-	case numberUnitToken.MatchString(f[0]), numberToken.MatchString(f[0]), countRangeRx.MatchString(f[0]):
+	case glued != nil:
+		// a unit glued to its number: "500g Mehl" is "Mehl 500 g", "2EL" "2 EL", "2x" a count
+		qty, i = []string{glued[1]}, 1
+		if !strings.EqualFold(glued[2], "x") {
+			qty = append(qty, unitWritten(glued[2]))
+		}
+	case numberToken.MatchString(f[0]), countRangeRx.MatchString(f[0]):
 		qty, i = []string{f[0]}, 1
 	case numberWords[lower(0)] > 0:
 		qty, i = []string{strconv.Itoa(numberWords[lower(0)])}, 1
@@ -255,15 +263,15 @@ func parseItem(s, lang string) (IntentItem, bool) {
 		// only: "an El Paso kit" stays a name)
 		qty, i = []string{"1"}, 1
 	}
-	if i == 1 && len(f) > 3 && countRangeWords[lower(1)] {
+	if i == 1 && glued == nil && len(f) > 3 && countRangeWords[lower(1)] {
 		// "2 to 3 apples", "zwei bis drei Äpfel": a count from 2 to 3
 		if hi, ok := countToken(f[2]); ok {
 			qty, i = []string{qty[0] + "-" + hi}, 3
 		}
 	}
-	if i > 0 && i < len(f)-1 && (units[lower(i)] || numberUnit(f[i])) {
+	if i > 0 && glued == nil && i < len(f)-1 && unitAt(f, i, lang) {
 		// after a number or a range: "2 EL Zucker", "2 bis 3 EL Zucker"
-		qty, i = append(qty, f[i]), i+1
+		qty, i = append(qty, unitWritten(f[i])), i+1
 	}
 	if i > 0 && i < len(f)-1 && (lower(i) == "of" || lower(i) == "von") {
 		i++
@@ -287,6 +295,39 @@ func parseItem(s, lang string) (IntentItem, bool) {
 		return IntentItem{}, false
 	}
 	return IntentItem{Name: n, Quantity: strings.Join(qty, " ")}, true
+}
+
+// unitAt says whether f[i], after a number, a range or an article, is
+// the item's unit: a word of units, EL and TL (numberUnit; after a number
+// in German also "El" and "Tl", as a phone capitalises them: "2 El
+// Zucker", while English "2 El Paso kits" are a name), except
+//   - a word in capitals (two letters or more) that is not an abbreviation
+//     written so (capitalUnits), unless the whole item is in capitals: an
+//     acronym begins the name, "2 PC games" are two PC games;
+//   - a measure that is the size of what the rest of the item counts (the
+//     last word of the name, or the last before "of", is a counted unit
+//     of the tables): "2 gallon freezer bags" are two gallon freezer bags,
+//     "3 litre bottles of water" three litre bottles; "2 gallons milk"
+//     stays 2 gallons.
+func unitAt(f []string, i int, lang string) bool {
+	w, lw := f[i], strings.ToLower(f[i])
+	switch {
+	case !units[lw] && !numberUnit(w) && !(lang == "de" && numberUnits[lw]):
+		return false
+	case utf8.RuneCountInString(w) > 1 && w == strings.ToUpper(w) && !capitalUnits[lw] &&
+		strings.Join(f, " ") != strings.ToUpper(strings.Join(f, " ")):
+		return false
+	case db.CountedUnit(w) || lw == "dozen":
+		return true
+	}
+	head := len(f) - 1
+	for j := i + 1; j < len(f); j++ {
+		if lj := strings.ToLower(f[j]); lj == "of" || lj == "von" {
+			head = j - 1
+			break
+		}
+	}
+	return head == i || !db.CountedUnit(f[head])
 }
 
 // countRangeWords join the two ends of a count: "2 to 3 apples".

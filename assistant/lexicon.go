@@ -287,8 +287,9 @@ var articles = setOf(`a an ein eine einen einer`)
 // units are the words the parser reads as an item's unit after a number or
 // an article ("2 litres of milk", "eine Prise Salz"): every word of the
 // measure and counted tables in db/amounts.go, in both numbers, so an add
-// merges with a line in that unit, and a few the tables leave as typed
-// (cl, dl, dozen, Becher, Päckchen, Pfund).
+// merges with a line in that unit, cl and dl (added up in ml there), and a
+// few the tables leave as typed (dozen, Becher, Päckchen, Pfund). unitAt
+// says when one is not the unit ("2 PC games", "2 gallon freezer bags").
 var units = setOf(`l liter liters litre litres ml millilitre millilitres milliliter milliliters cl dl kg kilo kilos kilogram kilograms
 	kilogramm g gram grams gramme grammes gramm lb lbs pound pounds oz ounce ounces pack packs packet packets package packages
 	bottle bottles can cans tin tins box boxes bag bags jar jars dozen loaf loaves bunch bunches piece pieces pc pcs cup cups
@@ -296,7 +297,7 @@ var units = setOf(`l liter liters litre litres ml millilitre millilitres millili
 	clove cloves pinch pinches tablespoon tablespoons tbsp teaspoon teaspoons tsp quart quarts gallon gallons
 	flasche flaschen dose dosen packung packungen stück stk stk. glas gläser beutel tüte tüten bund becher kiste kisten
 	schachtel schachteln päckchen rolle rollen pfund netz netze kasten kästen laib laibe scheibe scheiben
-	zehe zehen prise prisen boxen tasse tassen messerspitze messerspitzen`)
+	zehe zehen prise prisen boxen tasse tassen messerspitze messerspitzen esslöffel eßlöffel teelöffel`)
 
 // numberUnits are units only after a number: "2 EL Zucker", "3 TL Zimt"
 // (Esslöffel, Teelöffel; one word in both numbers), but "an El Paso kit"
@@ -305,9 +306,33 @@ var numberUnits = setOf(`el tl`)
 
 // numberUnit says whether word is one of numberUnits as a unit is written,
 // all capitals or all small ("EL", "tl"): "El" begins a name ("2 El Paso
-// kits").
+// kits"), except right after a number in German, and glued to a number
+// ("2El"), where it is EL (unitAt, parseItem).
 func numberUnit(word string) bool {
 	return numberUnits[strings.ToLower(word)] && (word == strings.ToUpper(word) || word == strings.ToLower(word))
+}
+
+// capitalUnits are the units written in capitals too ("2 KG", "3 EL"):
+// abbreviations. Another unit word in capitals is an acronym that begins
+// a name ("2 PC games"; unitAt).
+var capitalUnits = setOf(`kg ml cl dl el tl lb lbs oz tbsp tsp stk stk.`)
+
+// spokenUnits are the units German speech recognition spells out, as the
+// parser writes them: "2 Esslöffel Zucker" is "Zucker 2 EL".
+var spokenUnits = map[string]string{"esslöffel": "EL", "eßlöffel": "EL", "teelöffel": "TL"}
+
+// unitWritten is a unit word as the parser writes it: a spelt-out
+// Esslöffel or Teelöffel as EL or TL, a capitalised "El" or "Tl" (read
+// after a number) as EL or TL; any other as typed.
+func unitWritten(word string) string {
+	lw := strings.ToLower(word)
+	if u, ok := spokenUnits[lw]; ok {
+		return u
+	}
+	if numberUnits[lw] && word != lw {
+		return strings.ToUpper(word)
+	}
+	return word
 }
 
 var itemFillers = setOf(`some more a an the few couple of etwas noch mehr ein eine einen paar die der das den dem

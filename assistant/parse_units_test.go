@@ -8,7 +8,10 @@ import "testing"
 // of salt" was an item "pinch of salt", "2 EL Zucker" one named "EL
 // Zucker", "zwei Boxen Erdbeeren" one named "Boxen Erdbeeren". EL and TL
 // are units only after a number or a German article. A unit after a range
-// ("2 bis 3 EL") was part of the name.
+// ("2 bis 3 EL") was part of the name. The rows below "cl and dl" are
+// the units6 leftovers: spelt-out Esslöffel, a capitalised El after a
+// number in German, units glued to numbers, acronyms in capitals and a
+// measure that sizes a counted thing.
 func TestItemMeasureUnits(t *testing.T) {
 	for _, tc := range []struct{ in, lang, want string }{
 		{"a pinch of salt", "en", "salt(1 pinch)"},
@@ -51,6 +54,38 @@ func TestItemMeasureUnits(t *testing.T) {
 		{"ein El Paso Kit", "de", "El Paso Kit"},
 		{"2 el Zucker", "de", "Zucker(2 el)"},
 		{"an El Paso kit", "en", "El Paso kit"},
+		// cl and dl are units (of ml)
+		{"2 cl Rum", "de", "Rum(2 cl)"},
+		{"ein dl Sahne", "de", "Sahne(1 dl)"},
+		// what German speech recognition writes: EL and TL (before,
+		// names "Esslöffel Zucker", "Teelöffel Zimt")
+		{"2 Esslöffel Zucker", "de", "Zucker(2 EL)"},
+		{"zwei Eßlöffel Öl", "de", "Öl(2 EL)"},
+		{"ein Teelöffel Zimt", "de", "Zimt(1 TL)"},
+		// a capitalised El or Tl right after a number in German, as a
+		// phone capitalises it (before, "El Zucker(2)")
+		{"2 El Zucker", "de", "Zucker(2 EL)"},
+		{"3 Tl Zimt", "de", "Zimt(3 TL)"},
+		{"ein El Paso Kit", "de", "El Paso Kit"}, // after an article still a name
+		// glued to the number (before, "2EL Zucker", or "500g" unsplit)
+		{"2EL Zucker", "de", "Zucker(2 EL)"},
+		{"2El Zucker", "de", "Zucker(2 EL)"},
+		{"500g Mehl", "de", "Mehl(500 g)"},
+		{"2l milk", "en", "milk(2 l)"},
+		{"2x milk", "en", "milk(2)"},
+		// an acronym in capitals is no unit (before, "games(2 PC)")
+		{"2 PC games", "en", "PC games(2)"},
+		{"2 KG Mehl", "de", "Mehl(2 KG)"},
+		{"2 BOTTLES WINE", "en", "WINE(2 BOTTLES)"}, // all in capitals: read as written
+		// a measure that sizes a counted thing is part of its name
+		// (before, "freezer bags(2 gallon)")
+		{"2 gallon freezer bags", "en", "gallon freezer bags(2)"},
+		{"3 litre bottles of water", "en", "litre bottles of water(3)"},
+		{"a gallon bag", "en", "gallon bag(1)"},
+		{"2 gallons milk", "en", "milk(2 gallons)"},
+		{"2 gallon milk", "en", "milk(2 gallon)"},
+		{"2 litres of milk", "en", "milk(2 litres)"},
+		{"2 bottles of wine", "en", "wine(2 bottles)"},
 	} {
 		items, _ := splitItems(tc.in, tc.lang)
 		got := ""

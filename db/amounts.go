@@ -28,8 +28,8 @@ import (
 //     tables do not know stays as typed.
 //   - 1000 g and more (as it would be written: 999.9999 g is "1 kg") is
 //     written in kg, 1000 ml and more in l ("1,4 kg"), and an amount typed
-//     in kg or l stays so, to the gram or millilitre: at most three
-//     decimals, rounded up ("1.005 kg", so a merge of 1 kg and 5 g, added
+//     in kg, l, cl or dl stays so, to the gram or millilitre (in kg or l at
+//     most three decimals, in cl one, in dl two), rounded up ("1.005 kg", so a merge of 1 kg and 5 g, added
 //     up in g, loses nothing; 1312.5 g is "1.313 kg"; 0.125 kg for 3 of 4
 //     servings is "0.094 kg", not 3.75 g short).
 //   - Otherwise at most two decimals and no trailing zeros; an amount that
@@ -70,15 +70,18 @@ var (
 		"gram": "grams", "gramme": "grammes", "kilogram": "kilograms", "kilo": "kilos",
 		"quart": "quarts", "gallon": "gallons"}
 	germanMeasures = map[string]string{"Prise": "Prisen", "Liter": "Liter", "Milliliter": "Milliliter", "Gramm": "Gramm",
-		"Kilogramm": "Kilogramm", "Kilo": "Kilo", "Tasse": "Tassen", "Messerspitze": "Messerspitzen"}
+		"Kilogramm": "Kilogramm", "Kilo": "Kilo", "Tasse": "Tassen", "Messerspitze": "Messerspitzen",
+		"Esslöffel": "Esslöffel", "Eßlöffel": "Eßlöffel", "Teelöffel": "Teelöffel"}
 )
 
 // sameUnit says which measure words are the same unit as another
 // (singular → that unit): spelt-out metric words are their symbol, so "2
-// liters" and "500 ml" add up, and a word is its abbreviation.
+// liters" and "500 ml" add up, and a word is its abbreviation (Esslöffel,
+// as German speech recognition writes it, is EL).
 var sameUnit = map[string]string{"liter": "l", "litre": "l", "milliliter": "ml", "millilitre": "ml",
 	"gram": "g", "gramme": "g", "kilogram": "kg", "kilo": "kg", "Liter": "l", "Milliliter": "ml", "Gramm": "g",
-	"Kilogramm": "kg", "Kilo": "kg", "pound": "lb", "ounce": "oz", "tablespoon": "tbsp", "teaspoon": "tsp"}
+	"Kilogramm": "kg", "Kilo": "kg", "pound": "lb", "ounce": "oz", "tablespoon": "tbsp", "teaspoon": "tsp",
+	"Esslöffel": "el", "Eßlöffel": "el", "Teelöffel": "tl"}
 
 // unitWord is a unit's singular and plural, and whether it is counted.
 type unitWord struct {
@@ -129,6 +132,14 @@ func isCounted(unit string) bool {
 	return w.counted || (!ok && strings.TrimSpace(unit) == "")
 }
 
+// CountedUnit says whether word is a counted unit of the tables, in
+// either number ("bag", "Flaschen"): the assistant's parser reads "2
+// gallon freezer bags" as two bags, not 2 gallons.
+func CountedUnit(word string) bool {
+	w, ok := wordOf(word)
+	return ok && w.counted
+}
+
 // letterUnits are the one-letter units whose case is their meaning (a
 // recipe's "T" is a tablespoon, its "t" a teaspoon), by their key: apart
 // from each other, and from tbsp and tsp too, for a "T" saved from a phone
@@ -158,8 +169,9 @@ func unitKey(unit string) string {
 var vagueUnits = map[string]bool{"prise": true, "pinch": true, "messerspitze": true}
 
 // definiteUnits are the measures of a definite size the tables do not
-// hold (or not by that word: "T" is tbsp), by unitKey.
-var definiteUnits = map[string]bool{"g": true, "kg": true, "ml": true, "l": true, "el": true, "tl": true, "tbsp": true, "tsp": true, "T": true, "t": true}
+// hold by that word (the symbols, and EL, TL, T and t), by unitKey.
+var definiteUnits = map[string]bool{"g": true, "kg": true, "ml": true, "cl": true, "dl": true, "l": true,
+	"el": true, "tl": true, "tbsp": true, "tsp": true, "T": true, "t": true}
 
 // countsAsOne says whether a unit typed without a number is one of it:
 // "Dose" is one can, "Liter" one liter, "pint" one pint, so "Liter" and
@@ -204,11 +216,12 @@ func unitFor(q float64, unit string) string {
 // largerUnit is the unit a thousand of a unit is written in.
 var largerUnit = map[string]string{"g": "kg", "ml": "l"}
 
-// smallerUnit is the unit a larger unit is added up in, and how many of it make one.
+// smallerUnit is the unit a larger unit is added up in, and how many of it
+// make one: "2 cl" and "500 ml" add up to "520 ml".
 var smallerUnit = map[string]struct {
 	unit string
 	n    float64
-}{"kg": {"g", 1000}, "l": {"ml", 1000}}
+}{"kg": {"g", 1000}, "l": {"ml", 1000}, "cl": {"ml", 10}, "dl": {"ml", 100}}
 
 // amountText writes a scaled amount and its unit as the app writes it
 // (see above: "1,4 kg", "1½", "2 cloves", "1.005 kg"); comma writes a
@@ -233,9 +246,11 @@ func amountText(q float64, unit string, comma bool) string {
 		q, unit = math.Ceil(q-1e-6)/1000, largerUnit[key]
 		s = strconv.FormatFloat(q, 'f', -1, 64)
 	case smallerUnit[key].unit != "":
-		// kg or l as typed, to the gram or millilitre, up: 0.125 kg for 3
-		// of 4 servings is "0.094 kg", not "0.09 kg", 3.75 g short
-		q = math.Ceil(q*1000-1e-6) / 1000
+		// kg, l, cl or dl as typed, to the gram or millilitre, up: 0.125 kg
+		// for 3 of 4 servings is "0.094 kg", not "0.09 kg", 3.75 g short;
+		// 2.5 cl for 3 of 12 "0.7 cl"
+		n := smallerUnit[key].n
+		q = math.Ceil(q*n-1e-6) / n
 		s = strconv.FormatFloat(q, 'f', -1, 64)
 	default:
 		s = formatQuantity(q)
@@ -260,8 +275,8 @@ func formatQuantity(q float64) string {
 	return strconv.FormatFloat(r, 'f', -1, 64)
 }
 
-// inSmallerUnit returns an amount in the unit it is added up in (kg in g,
-// l in ml, liters in ml), the unit as unitKey writes it.
+// inSmallerUnit returns an amount in the unit it is added up in (kg in g;
+// l, cl, dl and liters in ml), the unit as unitKey writes it.
 func inSmallerUnit(q float64, unit string) (float64, string) {
 	unit = unitKey(unit)
 	if s, ok := smallerUnit[unit]; ok {

@@ -161,6 +161,11 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		{2, "T", false, "2 T"},
 		{2, "t", false, "2 t"},
 		{1.4, "kg", false, "1.4 kg"},
+		// cl and dl to the millilitre, up (before, two decimals: "0.63 cl")
+		{2.5 * 3 / 12, "cl", false, "0.7 cl"},
+		{1.5 * 3 / 12, "dl", true, "0,38 dl"},
+		{150, "cl", false, "150 cl"}, // as typed, however much
+		{2, "Esslöffel", true, "2 Esslöffel"},
 		{0.1 + 0.2, "l", false, "0.3 l"},
 	} {
 		if got := amountText(tc.q, tc.unit, tc.comma); got != tc.want {
@@ -180,6 +185,7 @@ func TestAmountUnitKey(t *testing.T) {
 		"millilitres": "ml", "Milliliter": "ml", "pounds": "lb", "lbs": "lb", "ounces": "oz", "tablespoons": "tbsp",
 		"teaspoon": "tsp", "Prisen": "prise", "pinches": "pinch", "Boxen": "box", "Pack": "pack", "T": "T", "t": "t",
 		"Bottles": "bottle", "loaves": "loaf", "boxes": "box", "Flaschen": "flasche", "Gläser": "glas", "Tüten": "tüte", "Laibe": "laib",
+		"cl": "cl", "DL": "dl", "Esslöffel": "el", "eßlöffel": "el", "Teelöffel": "tl",
 		"Cartons": "carton", "heads": "head", "Slices": "slice", "Kisten": "kiste", "Kästen": "kasten", "Netze": "netz", "Rollen": "rolle",
 	} {
 		if got := unitKey(unit); got != want {
@@ -191,6 +197,12 @@ func TestAmountUnitKey(t *testing.T) {
 	}
 	if q, u := inSmallerUnit(2, "liters"); q != 2000 || u != "ml" {
 		t.Errorf("inSmallerUnit(2, liters) = %v %q, want 2000 ml", q, u)
+	}
+	if q, u := inSmallerUnit(2, "cl"); q != 20 || u != "ml" {
+		t.Errorf("inSmallerUnit(2, cl) = %v %q, want 20 ml", q, u)
+	}
+	if q, u := inSmallerUnit(1.5, "dl"); q != 150 || u != "ml" {
+		t.Errorf("inSmallerUnit(1.5, dl) = %v %q, want 150 ml", q, u)
 	}
 }
 

@@ -18,11 +18,15 @@ import (
 //
 //   - An open line of the same name (case and outer spaces aside) is kept.
 //     With the same unit (g and kg, ml and l count as one, a unit's
-//     singular and plural, a spelt-out metric word and its symbol: unitKey)
+//     singular and plural, a spelt-out metric word and its symbol, cl, dl
+//     and ml: unitKey)
 //     its amount and the new one are added when both are numbers ("2" and
 //     "3": "5"; "500 g" and "1,4 kg": "1,9 kg"; "2 liters" and "500 ml":
 //     "2.5 liters"; "1 bag" and "500 g" stay two lines), written by
-//     amountText, which drops nothing ("1 kg" and "5 g": "1.005 kg");
+//     amountText, which drops nothing ("1 kg" and "5 g": "1.005 kg"); a
+//     range adds up end by end ("2-3 EL" and "2-3 EL": "4-6 EL", "1 EL"
+//     and "2-3 EL": "3-4 EL"), and is a line of its own when its ends
+//     would be written in two units;
 //     a line without quantity takes the new one; an add without quantity
 //     leaves the line as it is.
 //   - Else a ticked line of that name is unticked, with the new quantity
@@ -101,11 +105,11 @@ var errPutChanging = familyhub.Errorf(familyhub.ECONFLICT, "The list changed sev
 // shoppingItemPutOn is one round of ShoppingItemPut, deciding on onList;
 // errLineChanged when the line it chose is no longer as onList has it.
 func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []dbsqlc.ShoppingItemsView, p ShoppingItemNew, comma bool) (ShoppingPut, error) {
-	add, addUnit, addOK := splitQuantity(p.Quantity)
+	add, addUnit, addOK := splitRange(p.Quantity)
 	if !addOK && countsAsOne(addUnit) {
-		add, addOK = 1, true // "Kilo" is one kilo: onto "500 g", 1.5 kg
+		add, addOK = amountRange{1, 1}, true // "Kilo" is one kilo: onto "500 g", 1.5 kg
 	}
-	add, unit := inSmallerUnit(add, addUnit) // "1.4 kg" and "800 g" add up
+	add, unit := add.inSmallerUnit(addUnit) // "1.4 kg" and "800 g" add up
 	var sameUnit, open, bare, ticked *dbsqlc.ShoppingItemsView
 	for i := range onList {
 		it := &onList[i]
@@ -120,8 +124,8 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 		if it.Quantity == nil {
 			bare = first(bare, it)
 		}
-		q, u, _ := splitQuantity(it.Quantity)
-		if _, u = inSmallerUnit(q, u); u == unit {
+		q, u, _ := splitRange(it.Quantity)
+		if _, u = q.inSmallerUnit(u); u == unit {
 			sameUnit = first(sameUnit, it)
 		}
 	}
@@ -156,9 +160,9 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 	case p.Quantity == nil && open != nil:
 		return keep(open) // "milk" and "milk, 2 l": one line is enough
 	case sameUnit != nil && sameUnit.Quantity != nil:
-		have, haveUnit, haveOK := splitQuantity(sameUnit.Quantity)
+		have, haveUnit, haveOK := splitRange(sameUnit.Quantity)
 		if !haveOK && addOK && countsAsOne(haveUnit) {
-			have, haveOK = 1, true // "Dose" is one can: with "2 Dosen", 3; "Liter" and "500 ml", 1.5 Liter
+			have, haveOK = amountRange{1, 1}, true // "Dose" is one can: with "2 Dosen", 3; "Liter" and "500 ml", 1.5 Liter
 		}
 		if !haveOK && addOK {
 			return set(sameUnit, p.Quantity, false) // "Päckchen", then "2 Päckchen": the amount said
@@ -166,7 +170,7 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 		if !haveOK || !addOK {
 			return keep(sameUnit) // "pinch" and "pinch" of salt
 		}
-		have, _ = inSmallerUnit(have, haveUnit)
+		have, _ = have.inSmallerUnit(haveUnit)
 		// spelt as the line on the list has it ("2 Bunches" + "1 bunch" is
 		// "3 Bunches"): it is what the family sees; else as the add writes
 		// it ("500 g" onto "1.4 kg"), unless both were made smaller
@@ -177,8 +181,10 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 			written = addUnit
 		}
 		comma = comma || strings.Contains(strings.Fields(*sameUnit.Quantity)[0], ",")
-		total, written := inLineLargerUnit(have+add, written, haveUnit)
-		sum := amountText(total, written, comma)
+		sum, ok := rangeText(amountRange{have.lo + add.lo, have.hi + add.hi}, written, haveUnit, comma)
+		if !ok {
+			break // "600 g-1.2 kg": a line of its own, nothing lost
+		}
 		return set(sameUnit, &sum, false)
 	case bare != nil:
 		return set(bare, p.Quantity, false)
@@ -191,6 +197,55 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 	}
 	item, err := tx.shoppingItemInsert(ctx, listID, p)
 	return ShoppingPut{Item: item, New: true}, err
+}
+
+// amountRange is an amount from lo to hi: "2-3 EL" is 2 to 3, "2 EL" 2 to 2.
+type amountRange struct{ lo, hi float64 }
+
+// splitRange reads a quantity as splitQuantity does, and a range as well
+// ("2-3 EL", "2-3": what the assistant writes for "2 to 3"), so that a
+// range said twice adds up ("4-6 EL") and is not kept as one "2-3 EL".
+func splitRange(q *string) (amountRange, string, bool) {
+	if q != nil {
+		num, rest, _ := strings.Cut(strings.TrimSpace(*q), " ")
+		if a, b, ok := strings.Cut(num, "-"); ok {
+			lo, loOK := parseAmount(a)
+			hi, hiOK := parseAmount(b)
+			if loOK && hiOK {
+				return amountRange{lo, hi}, strings.TrimSpace(rest), true
+			}
+		}
+	}
+	v, unit, ok := splitQuantity(q)
+	return amountRange{v, v}, unit, ok
+}
+
+// inSmallerUnit is the range in the unit it is added up in (inSmallerUnit).
+func (r amountRange) inSmallerUnit(unit string) (amountRange, string) {
+	lo, _ := inSmallerUnit(r.lo, unit)
+	hi, unit := inSmallerUnit(r.hi, unit)
+	return amountRange{lo, hi}, unit
+}
+
+// rangeText writes a sum (in g or ml when unit is) as amountText does, in
+// the larger unit the line is in when exact there (inLineLargerUnit); a
+// range as its two ends with the unit once, as the upper end has it ("4-6
+// EL", "1-2 cups"). Not ok when the ends come out in different units
+// ("600 g-1.2 kg").
+func rangeText(sum amountRange, unit, lineUnit string, comma bool) (string, bool) {
+	hiQ, hiUnit := inLineLargerUnit(sum.hi, unit, lineUnit)
+	hi := amountText(hiQ, hiUnit, comma)
+	if sum.lo == sum.hi {
+		return hi, true
+	}
+	loQ, loUnit := inLineLargerUnit(sum.lo, unit, lineUnit)
+	lo := amountText(loQ, loUnit, comma)
+	loNum, loWritten, _ := strings.Cut(lo, " ")
+	_, hiWritten, _ := strings.Cut(hi, " ")
+	if unitKey(loWritten) != unitKey(hiWritten) {
+		return "", false
+	}
+	return loNum + "-" + hi, true
 }
 
 // inLineLargerUnit writes a sum (in g or ml, unit) in the larger unit the

@@ -476,3 +476,53 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// TestShoppingItemPutCentilitres: cl and dl are 10 and 100 ml, so they
+// merge with ml and l and are written as a line in ml or l is ("2 cl" +
+// "2 cl" is "4 cl", "2 cl" + "500 ml" "520 ml", "1 l" + "2 cl" "1.02 l");
+// before, each was a unit of its own, "2 cl" and "500 ml" two lines.
+// Esslöffel and Teelöffel (German speech recognition's words) are EL and
+// TL.
+func TestShoppingItemPutCentilitres(t *testing.T) {
+	t.Parallel()
+	f := newShoppingFixture(t)
+	f.putQuantities(t, [][2]string{
+		{"Rum", "2 cl"}, {"Rum", "2 cl"},
+		{"gin", "500 ml"}, {"gin", "2 cl"},
+		{"Sahne", "2 dl"}, {"Sahne", "150 ml"},
+		{"vodka", "1 l"}, {"vodka", "2 cl"},
+		{"Milch", "5 dl"}, {"Milch", "7 dl"},
+		{"Wasser", "dl"}, {"Wasser", "1 dl"}, // a bare dl is one
+		{"Zucker", "2 Esslöffel"}, {"Zucker", "1 EL"},
+		{"Öl", "1 EL"}, {"Öl", "2 Eßlöffel"},
+		{"Zimt", "1 Teelöffel"}, {"Zimt", "1 tl"},
+	})
+	if got, want := f.lines(t), "Rum 4 cl, gin 520 ml, Sahne 3.5 dl, vodka 1.02 l, Milch 12 dl, Wasser 2 dl, "+
+		"Zucker 3 Esslöffel, Öl 3 EL, Zimt 2 Teelöffel"; got != want {
+		t.Errorf("list %q, want %q", got, want)
+	}
+}
+
+// TestShoppingItemPutRanges: a range said twice adds up end by end ("2-3
+// EL" + "2-3 EL" is "4-6 EL"; before, the line stayed "2-3 EL" and the
+// second was lost), a number is a range of one ("1 EL" + "2-3 EL" is "3-4
+// EL"; before, two lines), a count range too ("2-3" + "2-3" is "4-6"), in
+// g and kg as amounts are; a range whose ends come out in two units is a
+// line of its own, not lost.
+func TestShoppingItemPutRanges(t *testing.T) {
+	t.Parallel()
+	f := newShoppingFixture(t)
+	f.putQuantities(t, [][2]string{
+		{"Zucker", "2-3 EL"}, {"Zucker", "2-3 EL"},
+		{"Salz", "1 EL"}, {"Salz", "2-3 EL"},
+		{"apples", "2-3"}, {"apples", "2-3"},
+		{"wine", "2-3 bottles"}, {"wine", "1 bottle"},
+		{"flour", "0.5-1 kg"}, {"flour", "500 g"},
+		{"Mehl", "1,5-2 kg"}, {"Mehl", "1,5-2 kg"},
+		{"rice", "600 g"}, {"rice", "200-600 g"},
+	})
+	if got, want := f.lines(t), "Zucker 4-6 EL, Salz 3-4 EL, apples 4-6, wine 3-4 bottles, flour 1-1.5 kg, Mehl 3-4 kg, "+
+		"rice 600 g, rice 200-600 g"; got != want {
+		t.Errorf("list %q, want %q", got, want)
+	}
+}

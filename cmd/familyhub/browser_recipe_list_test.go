@@ -83,24 +83,26 @@ func TestBrowserRecipeToList(t *testing.T) {
 // goes on the list: 0.7 cup for 12 made for 3 is "0.17 cup" on both
 // (before, the page multiplied by 3/12 = 0.25 and showed "0.18 cup"), and
 // an amount typed in kg is written to the gram, up: 0.125 kg for 3 is
-// "0.032 kg" (before, "0.03 kg", 1.25 g short).
+// "0.032 kg" (before, "0.03 kg", 1.25 g short), and one in cl to the
+// millilitre: 2.5 cl for 3 is "0.7 cl" (before, "0.63 cl").
 func TestBrowserRecipeScaledLikeList(t *testing.T) {
 	browserTest(t)
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera"}`)
 	recipe := restAs(t, ana, m, "POST", "/api/recipes", map[string]any{"title": "Soup", "servings": 12, "ingredients": []map[string]any{
 		{"name": "cream", "quantity": 0.7, "unit": "cup"}, {"name": "potatoes", "quantity": 0.125, "unit": "kg"},
+		{"name": "rum", "quantity": 2.5, "unit": "cl"},
 	}})["id"].(string)
 	list := restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)
 	b := newDevice(t, "laptop-en", laptopW, laptopH, browserOpts{lang: "en-GB"})
 	b.login(m.URL(), "ana@example.org")
 	b.goTo("/recipes/"+recipe, `document.querySelector('#add-list').value === '`+list+`'`)
 	b.setValue("#add-servings", "3")
-	shown := "0.17 cup cream|0.032 kg potatoes"
+	shown := "0.17 cup cream|0.032 kg potatoes|0.7 cl rum"
 	amounts := `[...document.querySelectorAll('ul.ingredients label.name')].map((l) => l.textContent).join('|')`
 	b.waitJS("3 servings: "+shown, amounts+` === `+js(shown), 5*time.Second)
 	b.click(`.add-to-list button[type=submit]`)
-	b.waitJS("the notice", `document.querySelector('#toast p')?.textContent === 'Added 2 ingredients to “Weekly”.'`, 10*time.Second)
+	b.waitJS("the notice", `document.querySelector('#toast p')?.textContent === 'Added 3 ingredients to “Weekly”.'`, 10*time.Second)
 	var lines []string
 	for _, it := range restAs(t, ana, m, "GET", "/api/shopping/lists/"+list, nil)["items"].([]any) {
 		it := it.(map[string]any)

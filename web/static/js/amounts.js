@@ -5,7 +5,7 @@
 // pint, Prise, liter…) in the singular for at most one and in the plural for
 // more ("½ clove", "1½ cloves", "2 Zehen", "1 cup", "2 pints"), a measure
 // below one as typed ("0.67 cups", "½ cup"); 1000 g and
-// more in kg, 1000 ml and more in l, and an amount typed in kg or l, to the gram or
+// more in kg, 1000 ml and more in l, and an amount typed in kg, l, cl or dl, to the gram or
 // millilitre (three decimals at most, rounded up: "1,4 kg", "1.005 kg", "0.094 kg"); otherwise at most two
 // decimals; never a thousands separator.
 import { fmtNumber } from './i18n.js';
@@ -18,8 +18,8 @@ const GERMAN = { Zehe: 'Zehen', 'Stück': 'Stück', Stk: 'Stk', 'Stk.': 'Stk.', 
 // The measures (not rounded: "0.67 cups"), singular → plural, and the measure words that are
 // the same unit as another (liter is l, tablespoon tbsp).
 const ENGLISH_MEASURES = { pint: 'pints', cup: 'cups', pound: 'pounds', lb: 'lbs', ounce: 'ounces', oz: 'oz', tablespoon: 'tablespoons', tbsp: 'tbsp', teaspoon: 'teaspoons', tsp: 'tsp', liter: 'liters', litre: 'litres', milliliter: 'milliliters', millilitre: 'millilitres', gram: 'grams', gramme: 'grammes', kilogram: 'kilograms', kilo: 'kilos', pinch: 'pinches', quart: 'quarts', gallon: 'gallons' };
-const GERMAN_MEASURES = { Prise: 'Prisen', Liter: 'Liter', Milliliter: 'Milliliter', Gramm: 'Gramm', Kilogramm: 'Kilogramm', Kilo: 'Kilo', Tasse: 'Tassen', Messerspitze: 'Messerspitzen' };
-const SAME_UNIT = { liter: 'l', litre: 'l', milliliter: 'ml', millilitre: 'ml', gram: 'g', gramme: 'g', kilogram: 'kg', kilo: 'kg', Liter: 'l', Milliliter: 'ml', Gramm: 'g', Kilogramm: 'kg', Kilo: 'kg', pound: 'lb', ounce: 'oz', tablespoon: 'tbsp', teaspoon: 'tsp' };
+const GERMAN_MEASURES = { Prise: 'Prisen', Liter: 'Liter', Milliliter: 'Milliliter', Gramm: 'Gramm', Kilogramm: 'Kilogramm', Kilo: 'Kilo', Tasse: 'Tassen', Messerspitze: 'Messerspitzen', 'Esslöffel': 'Esslöffel', 'Eßlöffel': 'Eßlöffel', 'Teelöffel': 'Teelöffel' };
+const SAME_UNIT = { liter: 'l', litre: 'l', milliliter: 'ml', millilitre: 'ml', gram: 'g', gramme: 'g', kilogram: 'kg', kilo: 'kg', Liter: 'l', Milliliter: 'ml', Gramm: 'g', Kilogramm: 'kg', Kilo: 'kg', pound: 'lb', ounce: 'oz', tablespoon: 'tbsp', teaspoon: 'tsp', 'Esslöffel': 'el', 'Eßlöffel': 'el', 'Teelöffel': 'tl' };
 
 // Either form, lower-cased → [singular, plural, counted], one map per language.
 function words(counted, measures) {
@@ -35,6 +35,8 @@ function words(counted, measures) {
 const ENGLISH_WORDS = words(ENGLISH, ENGLISH_MEASURES);
 const GERMAN_WORDS = words(GERMAN, GERMAN_MEASURES);
 const LARGER = { g: 'kg', ml: 'l' };
+// The units written to the gram or millilitre, and how many of those make one.
+const SMALLER = { kg: 1000, l: 1000, cl: 10, dl: 100 };
 
 const isUpper = (s) => s === s.toUpperCase() && s !== s.toLowerCase();
 
@@ -89,9 +91,9 @@ export function amountText(ing, servings, recipeServings) {
     q = Math.ceil(q - 1e-6) / 1000;
     unit = LARGER[key];
     s = fmtNumber(q, { maximumFractionDigits: 3, useGrouping: false });
-  } else if (key === 'kg' || key === 'l') {
-    // kg or l as typed, to the gram or millilitre, up: 0.125 kg for 3 of 4 servings is "0.094 kg"
-    q = Math.ceil(q * 1000 - 1e-6) / 1000;
+  } else if (SMALLER[key]) {
+    // kg, l, cl or dl as typed, to the gram or millilitre, up: 0.125 kg for 3 of 4 servings is "0.094 kg"
+    q = Math.ceil(q * SMALLER[key] - 1e-6) / SMALLER[key];
     s = fmtNumber(q, { maximumFractionDigits: 3, useGrouping: false });
   } else {
     const r = Math.round(q * 100) / 100;
