@@ -216,8 +216,9 @@ export function kick({ now = false } = {}) {
     } finally {
       running = null;
       if (held) chan?.postMessage({ free: true });
-      if (busy) busyTimer = setTimeout(kick, BUSY_RETRY);
+      if (busy && !stopped) busyTimer = setTimeout(kick, BUSY_RETRY);
       else {
+        busy = false;
         idle();
         // A write that joined just as the loop ended.
         if (ops.length && !stopped && !waitingForTab() && retryAt <= Date.now() && navigator.onLine !== false) kick();
