@@ -18,7 +18,10 @@
 // go after them (TestBrowserOutboxHeldFrozenTab). So with every lock it
 // asks for (sleepSignal, lifecycle.js): the one for sending, held while it sends
 // (TestBrowserOutboxSendingFrozenTab), and those it waits for: granted
-// while it is frozen, it would hold them, frozen.
+// while it is frozen, it would hold them, frozen. That abort can come too
+// late (a grant already on its way as the tab freezes is held, frozen):
+// the one for sending is therefore never waited for (outbox.js kick,
+// TestBrowserOutboxFrozenWaitingTab).
 import { isAsleep, onFreeze, onWake, sleepSignal } from './lifecycle.js';
 
 const PREFIX = 'familyhub-held ';

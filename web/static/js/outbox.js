@@ -30,10 +30,13 @@ export { onHeld } from './outbox-queue.js';
 const SEND_TIMEOUT = 15000;
 const MIN_DELAY = 1000;
 const MAX_DELAY = 30000;
+const BUSY_RETRY = 1000; // another tab sends: when to try again if it did not say it let go
 
 let ops = []; // the queue as last read, in order
 let sendingId = null; let sends = 0; // the op on its way to the server; sends numbers them (a frozen tab's late answer ends none since)
 let running = null; // the replay loop, while it runs
+let busy = false; // another tab held the outbox's lock at the last try (kick)
+let busyTimer = null;
 let timer = null;
 let attempt = 0; // failed attempts in a row
 let retryAt = 0; // when the next attempt is due (0: not waiting)
@@ -79,6 +82,7 @@ chan?.addEventListener('message', async ({ data }) => {
   // Another tab sent a write this tab made: its answer, for whoever waits here.
   if (data?.settled) { resolveHere(data.settled, data.outcome); return; }
   if (data?.turn === TAB) { kick(); return; } // a tab waits for a write this one holds
+  if (data?.free) { if (busy) kick(); return; } // the tab that sent let the outbox's lock go: this one's turn
   // Signed out (or someone else signed in) in another tab: what this tab
   // holds in memory was that person's too and goes with the rest.
   if (data?.cleared) forgetHere();
@@ -186,29 +190,61 @@ export function kick({ now = false } = {}) {
   if (stopped || isAsleep()) return; // frozen: it runs again on 'resume' (onWake)
   if (now) { retryAt = 0; clearTimeout(timer); }
   if (running || retryAt > Date.now()) return;
+  clearTimeout(busyTimer);
+  busy = false;
   running = (async () => {
-    const signal = sleepSignal(); // frozen while it sends (or waits to), the tab lets the lock go (outbox-tabs.js)
+    const signal = sleepSignal(); // frozen while it sends, the tab lets the lock go (outbox-tabs.js)
+    let held = false;
     try {
       if (!navigator.locks?.request) await replay(signal);
-      else await navigator.locks.request('familyhub-outbox', { signal }, () => untilAsleep(signal, replay(signal))).catch((e) => { if (!signal.aborted) throw e; });
+      else {
+        // Taken only if free, never waited for in the lock's queue: a tab
+        // frozen while it waits there (a phone's background tab) gets the
+        // lock all the same once the sender lets it go (Chromium: the
+        // request's abort as the tab freezes does not reach the browser),
+        // and holds it, frozen, while the other tabs' writes wait for it,
+        // for hours (TestBrowserOutboxFrozenWaitingTab). Busy: the sender
+        // says when it lets go ('free' on the channel) and this tab tries
+        // again then, or after BUSY_RETRY at the latest (a sender that
+        // froze meanwhile may not get to say so).
+        await navigator.locks.request('familyhub-outbox', { ifAvailable: true }, (lock) => {
+          if (!lock) { busy = true; return undefined; }
+          held = true;
+          return untilAsleep(signal, replay(signal));
+        }).catch((e) => { if (!signal.aborted) throw e; });
+      }
     } finally {
       running = null;
-      for (const fn of idleWaiters.splice(0)) fn();
-      // A write that joined just as the loop ended.
-      if (ops.length && !stopped && !waitingForTab() && retryAt <= Date.now() && navigator.onLine !== false) kick();
+      if (held) chan?.postMessage({ free: true });
+      if (busy && !stopped) busyTimer = setTimeout(kick, BUSY_RETRY);
+      else {
+        busy = false;
+        idle();
+        // A write that joined just as the loop ended.
+        if (ops.length && !stopped && !waitingForTab() && retryAt <= Date.now() && navigator.onLine !== false) kick();
+      }
     }
   })();
 }
 
 const idleWaiters = [];
-/** Resolves once the queue has been sent, or stopped on a failure (for the realtime client to resume after it). */
+/**
+ * Resolves once the queue has been sent, or stopped on a failure (for the
+ * realtime client to resume after it); while another tab sends, once this
+ * one had its turn after it.
+ */
 export function settled() {
-  if (!running) return Promise.resolve();
+  if (!running && !busy) return Promise.resolve();
   return new Promise((resolve) => idleWaiters.push(resolve));
 }
+const idle = () => { for (const fn of idleWaiters.splice(0)) fn(); };
 
 /** Stops sending (sign-out) or starts again. */
-export function setStopped(v) { stopped = v; if (!v) kick({ now: true }); }
+export function setStopped(v) {
+  stopped = v;
+  if (!v) kick({ now: true });
+  else if (!running) { clearTimeout(busyTimer); busy = false; idle(); } // not waiting for its turn any more
+}
 
 function schedule(retryAfter) {
   const base = Math.min(MAX_DELAY, MIN_DELAY * 2 ** attempt);
