@@ -44,14 +44,23 @@ export function settler(onSettled, ms = 2000) {
 // time (not only after the pause): when the pause ended before the outbox
 // held the tick, the row left at the outbox's next draw and the focus fell
 // to <body>.
-export function keepKeyboard(draw) {
+//
+// elsewhere (id → {}) names the rows this draw changes because another
+// device changed them (realtime events: not this device's own tick,
+// snooze or delete). Such a row that moves (a task whose due day changed
+// elsewhere, from Today to the other open tasks) keeps the focus in its
+// new place, on the same control; before, the focus went to the next task
+// as if this member had ticked it away.
+export function keepKeyboard(draw, elsewhere = new Map()) {
   const row = document.activeElement?.closest?.('li[data-id]');
+  const key = document.activeElement?.dataset?.key;
   const toRow = row ? handOff(row) : null;
   const page = row?.closest('main') ?? document;
   const part = row?.closest('[data-rows]') ?? page;
   const section = row?.closest('section');
   draw();
   if (!row || (document.activeElement && document.activeElement !== document.body)) return;
+  if (elsewhere.has(row.dataset.id) && follow(row, key)) return;
   if (toRow()) return;
   const empty = part.isConnected ? part.querySelector('[data-empty]:not([hidden])') : null;
   const heading = section?.isConnected ? section.querySelector('h2, h3') : null;
@@ -64,6 +73,19 @@ export function keepKeyboard(draw) {
 }
 
 const take = (el) => { el?.focus({ preventScroll: true }); return !!el && document.activeElement === el; };
+
+// control(r): where a row takes the focus: its tick box, else its first button.
+const control = (r) => r.querySelector('input[type=checkbox]:not(:disabled)') ?? r.querySelector('button:not(:disabled), a[href]');
+
+// follow(row, key) gives the focus to row's id drawn anew elsewhere on the
+// page: to its control with data-key key (the one focused), else to its
+// control; it answers whether one took it.
+function follow(row, key) {
+  const r = document.querySelector(`li[data-id="${CSS.escape(row.dataset.id)}"]`);
+  if (!r || r === row) return false;
+  const same = key ? r.querySelector(`[data-key="${CSS.escape(key)}"]`) : null;
+  return take(same) || take(control(r));
+}
 
 /**
  * handOff(row) → toRow(): the rows to hand the focus to when row leaves,
@@ -83,6 +105,6 @@ export function handOff(row) {
   near.push(...[...after, ...before].map((r) => r.dataset.id));
   return () => near.some((id) => {
     const r = id && document.querySelector(`li[data-id="${CSS.escape(id)}"]`);
-    return !!r && r !== row && take(r.querySelector('input[type=checkbox]:not(:disabled)') ?? r.querySelector('button:not(:disabled), a[href]'));
+    return !!r && r !== row && take(control(r));
   });
 }
