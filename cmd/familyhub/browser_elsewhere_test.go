@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
@@ -34,13 +36,12 @@ func fetchFrom(b *browser, want int, method, path string, body any) {
 // the given days from today (0: today) and hours (a chore: with its
 // recurrence), and signs her in on a
 // laptop (English) on /tasks and on a phone (the other device); it answers
-// the tasks' ids by title.
+// the tasks' ids by title, and the id of her shopping list, Weekly.
 func tasksTwoDevices(t *testing.T, tasks []shotTask) (*Main, member, map[string]string, *browser, *browser) {
 	t.Helper()
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera","time_zone":"UTC"}`)
-	restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})
-	ids := map[string]string{}
+	ids := map[string]string{"Weekly": restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	for _, tk := range tasks {
 		due := today.AddDate(0, 0, tk.due[0]).Add(time.Duration(tk.due[1])*time.Hour + time.Duration(tk.due[2])*time.Minute)
@@ -108,5 +109,71 @@ func TestBrowserTasksMovedElsewhereFocus(t *testing.T) {
 	laptop.waitJS("Feed the cat snoozed away (till tomorrow morning)", todayTasks+` === 'Empty the bins' && `+openTasks+` === 'Call grandma, Water the plants, Renew passport'`, 5*time.Second)
 	if got := eval[string](laptop, focusedTask); got != "Empty the bins done" {
 		t.Errorf("focus after her own snooze of Feed the cat: %s, want Empty the bins done (the next of Today)", got)
+	}
+}
+
+// TestBrowserRemovedElsewhereSaid: a keyboard user on a laptop is on a
+// task, a chore, a shopping item that her phone deletes meanwhile: the
+// focus goes to the next row, and the page's polite live region (the
+// notice) says why: "“Call grandma” was removed on another device.", in
+// German "„Milch“ wurde auf einem anderen Gerät entfernt.". Her own
+// delete on the laptop says only "„Eier“ gelöscht." (with Undo). Before,
+// the focus moved without a word.
+func TestBrowserRemovedElsewhereSaid(t *testing.T) {
+	browserTest(t)
+	m, ana, ids, laptop, phone := tasksTwoDevices(t, []shotTask{
+		{title: "Call grandma", due: [3]int{2, 10, 0}},
+		{title: "Renew passport", due: [3]int{4, 10, 0}},
+		{title: "Water the plants", due: [3]int{1, 8, 0}, recurrence: "FREQ=WEEKLY"},
+		{title: "Empty the bins", due: [3]int{1, 9, 0}, recurrence: "FREQ=WEEKLY"},
+	})
+	said := `document.querySelector('#toast p')?.textContent ?? ''`
+	focus := func(row, control string) {
+		t.Helper()
+		if !eval[bool](laptop, `(() => { const c = document.querySelector(`+js(row)+`)?.querySelector(`+js(control)+`); c?.focus(); return !!c && document.activeElement === c; })()`) {
+			t.Fatalf("%s %s not focused", row, control)
+		}
+	}
+	task := func(title string) string { return `li.task[data-id="` + ids[title] + `"]` }
+	laptop.waitJS("the tasks and chores", openTasks+` === 'Call grandma, Renew passport' && document.querySelectorAll('.chore-groups li.task').length === 2`, 5*time.Second)
+
+	for _, c := range []struct{ title, control, next string }{
+		{"Call grandma", "button.task-open", "Renew passport done"},
+		{"Water the plants", "button.task-open", "Empty the bins open"},
+	} {
+		focus(task(c.title), c.control)
+		fetchFrom(phone, http.StatusNoContent, "DELETE", "/api/tasks/"+ids[c.title], nil)
+		laptop.waitJS(c.title+" gone", `!document.querySelector(`+js(task(c.title))+`)`, 5*time.Second)
+		if got, want := eval[string](laptop, said), "“"+c.title+"” was removed on another device."; got != want {
+			t.Errorf("said after %s was deleted on the phone: %q, want %q", c.title, got, want)
+		}
+		if got := eval[string](laptop, focusedTask); got != c.next {
+			t.Errorf("focus after %s was deleted on the phone: %s, want %s", c.title, got, c.next)
+		}
+	}
+
+	items := map[string]string{}
+	for _, name := range []string{"Milch", "Eier", "Butter"} {
+		items[name] = restAs(t, ana, m, "POST", "/api/shopping/lists/"+ids["Weekly"]+"/items", map[string]any{"name": name, "category": "dairy"})["id"].(string)
+	}
+	laptop.setLang("de")
+	laptop.goTo("/shopping/"+ids["Weekly"], `document.querySelectorAll('li.item').length === 3`)
+	item := func(name string) string { return `li.item[data-name=` + js(name) + `]` }
+	focus(item("Milch"), "input[type=checkbox]")
+	fetchFrom(phone, http.StatusNoContent, "DELETE", "/api/shopping/items/"+items["Milch"], nil)
+	laptop.waitJS("Milch gone", `!document.querySelector(`+js(item("Milch"))+`)`, 5*time.Second)
+	if got, want := eval[string](laptop, said), "„Milch“ wurde auf einem anderen Gerät entfernt."; got != want {
+		t.Errorf("said after Milch was deleted on the phone: %q, want %q", got, want)
+	}
+	if got := eval[string](laptop, focusedItem); got != "Eier" {
+		t.Errorf("focus after Milch was deleted on the phone: %s, want Eier", got)
+	}
+
+	// Her own delete, from the laptop: no word of another device.
+	focus(item("Eier"), "button.icon.danger")
+	laptop.do(chromedp.KeyEvent("\r"))
+	laptop.waitJS("Eier gone, saved", `!document.querySelector(`+js(item("Eier"))+`) && !document.querySelector('li.item[data-pending]')`, 5*time.Second)
+	if got := eval[string](laptop, said); got != "„Eier“ gelöscht." {
+		t.Errorf("said after her own delete of Eier: %q, want „Eier“ gelöscht.", got)
 	}
 }

@@ -7,6 +7,8 @@
 // through keepKeyboard: a ticked row leaves at whichever draw comes first
 // after the pause (the settle's, or the outbox's when the settle came
 // before the tick was in the outbox), and the focus must follow it there.
+import { t } from '../i18n.js';
+import { notice } from '../shell.js';
 
 /**
  * settler(onSettled, ms) → {note(id, before), has(id), placed(id, now), stop()}.
@@ -45,12 +47,15 @@ export function settler(onSettled, ms = 2000) {
 // held the tick, the row left at the outbox's next draw and the focus fell
 // to <body>.
 //
-// elsewhere (id → {}) names the rows this draw changes because another
-// device changed them (realtime events: not this device's own tick,
-// snooze or delete). Such a row that moves (a task whose due day changed
-// elsewhere, from Today to the other open tasks) keeps the focus in its
-// new place, on the same control; before, the focus went to the next task
-// as if this member had ticked it away.
+// elsewhere (id → {deleted, name}) names the rows this draw changes
+// because another device changed them (realtime events: not this
+// device's own tick, snooze or delete). Such a row that moves (a task
+// whose due day changed elsewhere, from Today to the other open tasks)
+// keeps the focus in its new place, on the same control; before, the
+// focus went to the next task as if this member had ticked it away. Such
+// a row deleted hands the focus on as above, and the page's polite live
+// region (the notice, shell.js) says so: "“Milk” was removed on another
+// device". Before, the focus moved without a word.
 export function keepKeyboard(draw, elsewhere = new Map()) {
   const row = document.activeElement?.closest?.('li[data-id]');
   const key = document.activeElement?.dataset?.key;
@@ -60,7 +65,9 @@ export function keepKeyboard(draw, elsewhere = new Map()) {
   const section = row?.closest('section');
   draw();
   if (!row || (document.activeElement && document.activeElement !== document.body)) return;
-  if (elsewhere.has(row.dataset.id) && follow(row, key)) return;
+  const changed = elsewhere.get(row.dataset.id);
+  if (changed?.deleted) notice(t('sync.removedElsewhere', { name: changed.name }));
+  else if (changed && follow(row, key)) return;
   if (toRow()) return;
   const empty = part.isConnected ? part.querySelector('[data-empty]:not([hidden])') : null;
   const heading = section?.isConnected ? section.querySelector('h2, h3') : null;

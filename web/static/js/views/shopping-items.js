@@ -32,11 +32,13 @@ export function addItem(app, listId, item) {
 
 /**
  * itemsView(app, {getCategories, onSettled}) → {el, render(items, categories,
- * emptyText), settling(id), destroy()}. items are as shown (outbox.js
- * overlay: with pending marks); render answers the names of the items'
- * categories that are not among categories. settling(id) is true while a
- * row this device ticked keeps its place (settle.js); onSettled is called
- * when those rows may move, to render again.
+ * emptyText), settling(id), deletedElsewhere(id, name), destroy()}. items
+ * are as shown (outbox.js overlay: with pending marks); render answers the
+ * names of the items' categories that are not among categories.
+ * settling(id) is true while a row this device ticked keeps its place
+ * (settle.js); onSettled is called when those rows may move, to render
+ * again. deletedElsewhere(id, name) tells of item id deleted by another
+ * device: the draw that takes its row away says so if it had the focus.
  */
 export function itemsView(app, { getCategories, onSettled }) {
   const el = h('div.items-region');
@@ -50,6 +52,9 @@ export function itemsView(app, { getCategories, onSettled }) {
   // Rows ticked here keep their place (and stay shown with "Hide ticked")
   // until the ticking pauses (settle.js).
   const settling = settler(() => onSettled?.());
+  // Items another device deleted, until a draw no longer shows them (the
+  // list is read again after the event): id → {deleted, name} (settle.js).
+  const elsewhere = new Map();
 
   function render(items, categories, emptyText) {
     current.clear();
@@ -95,7 +100,8 @@ export function itemsView(app, { getCategories, onSettled }) {
             : notLoaded ? t('shopping.categoryNotLoaded', { name: categoryLabel(g.name) }) : categoryLabel(g.name);
         reconcile(sec.querySelector('ul'), g.items, { key: (it) => it.id, sig: sig, build: itemRow });
       },
-    }));
+    }), elsewhere);
+    for (const id of elsewhere.keys()) if (!current.has(id)) elsewhere.delete(id);
     return unknown;
   }
 
@@ -201,5 +207,6 @@ export function itemsView(app, { getCategories, onSettled }) {
     }
   }
 
-  return { el, render, settling: settling.has, destroy: settling.stop };
+  const deletedElsewhere = (id, name) => elsewhere.set(id, { deleted: true, name });
+  return { el, render, settling: settling.has, deletedElsewhere, destroy: settling.stop };
 }

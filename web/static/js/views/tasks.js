@@ -101,9 +101,9 @@ export function view(app, main) {
 
   // A focused row that leaves (a task done) hands the focus on, at
   // whichever draw it leaves (settle.js). elsewhere: the tasks another
-  // device changed that this draw shows (onEvent, refreshOne); a focused
-  // one that moved keeps the focus.
-  const elsewhere = new Map(); // id → {}
+  // device changed or deleted that this draw shows (onEvent, refreshOne);
+  // a focused one that moved keeps the focus, one deleted says so.
+  const elsewhere = new Map(); // id → {deleted, name}
   function render() {
     keepKeyboard(() => {
       if (!region.contains(todaySec.el)) setChildren(region, todaySec.el, openSec.el, choreSec);
@@ -358,13 +358,15 @@ export function view(app, main) {
       // Changed by another device (or by none: CalDAV, a job), not by this one's own write.
       const away = ev.device_id !== deviceId();
       if (ev.op === 'delete') {
+        if (away) elsewhere.set(ev.id, { deleted: true, name: tasks.get(ev.id)?.title });
         tasks.delete(ev.id); answered.note(ev.id, null, undefined, ev.seq); render();
+        elsewhere.delete(ev.id);
         if (outbox.waiting().some((o) => o.record === ev.id)) outbox.heardGone(ev.id); // its answer on its way is older
         return;
       }
       answered.back(ev.id, ev.seq); // put back with its id (the assistant's Undo): its answers show again
       if (ev.version != null && tasks.get(ev.id)?.version >= ev.version) return; // already shown
-      if (away) elsewhere.set(ev.id, {});
+      if (away) elsewhere.set(ev.id, { deleted: false });
       pending.add(ev.id);
       refreshOne();
     },
