@@ -32,12 +32,11 @@ func fetchFrom(b *browser, want int, method, path string, body any) {
 	}
 }
 
-// tasksTwoDevices signs Ana's family up (time zone UTC) with tasks due at
-// the given days from today (0: today) and hours (a chore: with its
-// recurrence), and signs her in on a
-// laptop (English) on /tasks and on a phone (the other device); it answers
-// the tasks' ids by title, and the id of her shopping list, Weekly.
-func tasksTwoDevices(t *testing.T, tasks []shotTask) (*Main, member, map[string]string, *browser, *browser) {
+// tasksFamily signs Ana's family up (time zone UTC) with tasks due at the
+// given days from today (0: today) and hours (a chore: with its
+// recurrence); it answers the tasks' ids by title, and the id of her
+// shopping list, Weekly.
+func tasksFamily(t *testing.T, tasks []shotTask) (*Main, member, map[string]string) {
 	t.Helper()
 	m := startMain(t, dbtest.URL(t))
 	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera","time_zone":"UTC"}`)
@@ -51,6 +50,14 @@ func tasksTwoDevices(t *testing.T, tasks []shotTask) (*Main, member, map[string]
 		}
 		ids[tk.title] = restAs(t, ana, m, "POST", "/api/tasks", body)["id"].(string)
 	}
+	return m, ana, ids
+}
+
+// tasksTwoDevices is tasksFamily with Ana signed in on a laptop (English)
+// on /tasks and on a phone (the other device).
+func tasksTwoDevices(t *testing.T, tasks []shotTask) (*Main, member, map[string]string, *browser, *browser) {
+	t.Helper()
+	m, ana, ids := tasksFamily(t, tasks)
 	laptop := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
 	laptop.login(m.URL(), "ana@example.org")
 	laptop.goTo("/tasks", `document.querySelector('#h-open + ul li.task')`)
@@ -59,8 +66,9 @@ func tasksTwoDevices(t *testing.T, tasks []shotTask) (*Main, member, map[string]
 	return m, ana, ids, laptop, phone
 }
 
-// todayTasks lists the tasks under Today (openTasks: the other open ones).
-const todayTasks = `[...document.querySelectorAll('#h-today + ul li.task')].map((li) => li.querySelector('.title').textContent).join(', ')`
+// todayTasks lists the tasks under Today, each with ✓ when ticked
+// (openTasks: the other open ones).
+const todayTasks = `[...document.querySelectorAll('#h-today + ul li.task')].map((li) => li.querySelector('.title').textContent + (li.classList.contains('done') ? '✓' : '')).join(', ')`
 
 // focusedTask names the task row holding the focus and the control
 // ("Feed the cat done", "Feed the cat open", "Feed the cat snooze"), else
