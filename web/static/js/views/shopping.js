@@ -348,7 +348,7 @@ export function view(app, main, listId) {
       else if (ev.type === 'SHOPPING_ITEM_UPDATED') answered.back(ev.id, ev.seq); // put back with its id (the assistant's Undo)
       if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.list_id === listId) {
         const have = list?.items.find((i) => i.id === ev.id);
-        if (ev.op === 'delete' && have && ev.device_id !== deviceId()) items.deletedElsewhere(ev.id, have.name); // not this device's own delete
+        if (ev.op === 'delete' && ev.device_id !== deviceId()) items.deletedElsewhere(ev.id); // not this device's own delete
         // Skip what the device already shows: this version (its own write
         // came back as the answer), or a delete of what it no longer has.
         if (ev.op !== 'delete' && ev.version != null && have && have.version >= ev.version) return;

@@ -19,7 +19,7 @@ import { presenceRow } from '../presence.js';
 import { hideNotice } from '../shell.js';
 import { dateIn, zoned, addDays } from '../time.js';
 import { fetchTasks } from '../warm.js';
-import { keepKeyboard, settler } from './settle.js';
+import { goneElsewhere, keepKeyboard, settler } from './settle.js';
 import { describeRule, openTaskDialog, readTask } from './task-dialog.js';
 
 const FILTER_KEY = 'familyhub.tasks.filter';
@@ -103,7 +103,7 @@ export function view(app, main) {
   // whichever draw it leaves (settle.js). elsewhere: the tasks another
   // device changed or deleted that this draw shows (onEvent, refreshOne);
   // a focused one that moved keeps the focus, one deleted says so.
-  const elsewhere = new Map(); // id → {deleted, name}
+  const elsewhere = new Map(); // id → {deleted}
   function render() {
     keepKeyboard(() => {
       if (!region.contains(todaySec.el)) setChildren(region, todaySec.el, openSec.el, choreSec);
@@ -358,7 +358,7 @@ export function view(app, main) {
       // Changed by another device (or by none: CalDAV, a job), not by this one's own write.
       const away = ev.device_id !== deviceId();
       if (ev.op === 'delete') {
-        if (away) elsewhere.set(ev.id, { deleted: true, name: tasks.get(ev.id)?.title });
+        if (away) goneElsewhere(elsewhere, ev.id);
         tasks.delete(ev.id); answered.note(ev.id, null, undefined, ev.seq); render();
         elsewhere.delete(ev.id);
         if (outbox.waiting().some((o) => o.record === ev.id)) outbox.heardGone(ev.id); // its answer on its way is older
