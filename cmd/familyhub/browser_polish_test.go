@@ -193,30 +193,47 @@ func TestBrowserPolish(t *testing.T) {
 	// A subscribed event's dashed stripe is a background under a
 	// transparent border, which forced colours (Windows High Contrast) and
 	// print leave out: there it must be the dashed border again, or the
-	// event looks like a member's.
+	// event looks like a member's; and no gradient beside it (printed with
+	// "Background graphics" on, both were drawn).
 	t.Run("subscribed stripe without backgrounds", func(t *testing.T) {
 		b := b.on(t)
 		chip := `(() => { const d = document.createElement('div'); d.className = 'event read-only';
-			d.innerHTML = '<button class="event-open">x</button>'; document.body.append(d);
-			const s = getComputedStyle(d.firstChild).borderLeftStyle; d.remove(); return s; })()`
-		for _, media := range []emulation.SetEmulatedMediaParams{
-			{Features: []*emulation.MediaFeature{{Name: "forced-colors", Value: "active"}}},
-			{Media: "print"},
+			d.style.setProperty('--member', '#b04a00'); d.innerHTML = '<button class="event-open">x</button>'; document.body.append(d);
+			const s = getComputedStyle(d.firstChild), got = s.borderLeftStyle + (s.backgroundImage === 'none' ? '' : ' over a gradient');
+			d.remove(); return got; })()`
+		// Emulation.setEmulatedMedia: cdproto leaves an empty Media and nil
+		// Features out of the call. Chromium (InspectorEmulationAgent::
+		// setEmulatedMedia) takes a missing media as no media override and
+		// drops the feature overrides not given, but ends an emulated
+		// forced-colors only when features are given: a call without them
+		// left forced colours on (before, print was checked with forced
+		// colours still on). screen gives forced-colors "" (none emulated):
+		// the screen as before. It runs before each media, at the end, and
+		// in Cleanup: a failure mid-loop must not leave print or forced
+		// colours on for the later subtests.
+		emulate := func(p emulation.SetEmulatedMediaParams) {
+			if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, p); err != nil {
+				t.Error(err)
+			}
+		}
+		screen := emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "forced-colors", Value: ""}}}
+		t.Cleanup(func() { emulate(screen) })
+		for name, media := range map[string]emulation.SetEmulatedMediaParams{
+			"forced colours": {Features: []*emulation.MediaFeature{{Name: "forced-colors", Value: "active"}}},
+			"print":          {Media: "print"},
 		} {
-			if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, media); err != nil {
-				t.Fatal(err)
-			}
+			emulate(screen)
+			emulate(media)
 			if got := eval[string](b, chip); got != "dashed" {
-				t.Errorf("subscribed stripe with %+v: border-left-style %q, want dashed", media, got)
+				t.Errorf("subscribed stripe in %s: %q, want dashed (and no gradient)", name, got)
 			}
 		}
-		// Back to the screen (empty parameters are left out of the call, which then changes nothing).
-		if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-			Media: "screen", Features: []*emulation.MediaFeature{{Name: "forced-colors", Value: "none"}}}); err != nil {
-			t.Fatal(err)
+		emulate(screen)
+		if got := eval[string](b, `matchMedia('print').matches + ' ' + matchMedia('(forced-colors: active)').matches`); got != "false false" {
+			t.Fatalf("after the reset, print and forced colours: %s, want false false", got)
 		}
-		if got := eval[string](b, chip); got != "solid" {
-			t.Errorf("subscribed stripe on screen: border-left-style %q, want solid (transparent, the dashes drawn as a background)", got)
+		if got := eval[string](b, chip); got != "solid over a gradient" {
+			t.Errorf("subscribed stripe on screen: %q, want solid over a gradient (transparent, the dashes drawn as a background)", got)
 		}
 	})
 

@@ -141,3 +141,82 @@ func TestBrowserTasksTickKeyboardFocusNotMine(t *testing.T) {
 		b.waitJS("the focus on Call grandma's title", `document.activeElement === `+grandma, 2*time.Second)
 	}
 }
+
+// settleFirstTask is settleFirst for the tasks page: the pause after the
+// next tick ends inside the tick's own change event, and
+// window.__settledFirst then holds the settles fired and whether the
+// ticked row was drawn done by then ("drawn": the outbox drew it first).
+const settleFirstTask = `(document.addEventListener('change', (e) => {
+  window.__settledFirst = window.__fire('settle') + ' ' + (e.target.closest('li.task').classList.contains('done') ? 'drawn' : 'not drawn');
+}, { once: true }), true)`
+
+// TestBrowserTasksTickFocusEitherOrder is the tasks page's
+// TestBrowserShoppingTickFocusEitherOrder: a keyboard user on a phone
+// ticks tasks with Space. An open task done leaves the other open tasks
+// and the focus lands on the next one; a task of Today done moves to the
+// end of Today and the focus stays on it; both whether the pause after
+// the tick ends after the outbox drew the tick or before it (the settle
+// fired from the tick's change event). In the second order the settle's
+// draw still shows the row as it was, and the outbox's next draw moves it.
+func TestBrowserTasksTickFocusEitherOrder(t *testing.T) {
+	browserTest(t)
+	m, _, _ := tasksFamily(t, []shotTask{
+		{title: "Water the plants", due: [3]int{0, 23, 0}},
+		{title: "Feed the cat", due: [3]int{0, 23, 10}},
+		{title: "Call grandma", due: [3]int{2, 10, 0}},
+		{title: "Book the summer holiday", due: [3]int{3, 10, 0}},
+		{title: "Renew passport", due: [3]int{4, 10, 0}},
+	})
+	phone := newDevice(t, "phone", 360, 740, browserOpts{lang: "en-GB", script: pageTimers(0, heldSettle)})
+	phone.login(m.URL(), "ana@example.org")
+	phone.goTo("/tasks", todayTasks+` === 'Water the plants, Feed the cat' && `+openTasks+` === 'Call grandma, Book the summer holiday, Renew passport'`)
+	box := func(title string) string {
+		return `[...document.querySelectorAll('li.task')].find((li) => li.querySelector('.title').textContent === ` + js(title) + `)?.querySelector('input[type=checkbox]')`
+	}
+	tick := func(title string) {
+		t.Helper()
+		if !eval[bool](phone, `(() => { const b = `+box(title)+`; b?.focus(); return !!b && document.activeElement === b; })()`) {
+			t.Fatalf("%s's done box not focused", title)
+		}
+		phone.do(chromedp.KeyEvent(" "))
+	}
+	focusOn := func(title, after string) {
+		t.Helper()
+		if got := eval[string](phone, focusedTask); got != title+" done" {
+			t.Errorf("focus %s: %s, want %s done", after, got, title)
+		}
+	}
+	settledFirst := func(want string) {
+		t.Helper()
+		if got := eval[string](phone, `window.__settledFirst`); got != want {
+			t.Fatalf("settles fired in the change event, and the row then: %q, want %q (before the outbox drew the tick)", got, want)
+		}
+	}
+
+	// An open task done: it leaves, the focus goes to the next.
+	tick("Call grandma")
+	phone.waitJS("the tick drawn from the outbox, the row still shown", openTasks+` === 'Call grandma✓, Book the summer holiday, Renew passport'`, 5*time.Second)
+	fireSettle(t, phone)
+	phone.waitJS("Call grandma gone", openTasks+` === 'Book the summer holiday, Renew passport'`, 5*time.Second)
+	focusOn("Book the summer holiday", "after Call grandma went (settle after the outbox's draw)")
+
+	eval[bool](phone, settleFirstTask)
+	tick("Book the summer holiday")
+	phone.waitJS("Book the summer holiday gone", openTasks+` === 'Renew passport'`, 5*time.Second)
+	settledFirst("1 not drawn")
+	focusOn("Renew passport", "after Book the summer holiday went (settle before the outbox's draw)")
+
+	// A task of Today done: it moves to the end of Today, the focus with it.
+	tick("Water the plants")
+	phone.waitJS("the tick drawn from the outbox, in place", todayTasks+` === 'Water the plants✓, Feed the cat'`, 5*time.Second)
+	fireSettle(t, phone)
+	phone.waitJS("Water the plants moved down", todayTasks+` === 'Feed the cat, Water the plants✓'`, 5*time.Second)
+	focusOn("Water the plants", "after Water the plants moved (settle after the outbox's draw)")
+
+	eval[bool](phone, settleFirstTask)
+	tick("Feed the cat")
+	phone.waitJS("Feed the cat moved down", todayTasks+` === 'Water the plants✓, Feed the cat✓'`, 5*time.Second)
+	settledFirst("1 not drawn")
+	phone.waitJS("no write waiting", `!document.querySelector('li.task[data-pending]')`, 10*time.Second)
+	focusOn("Feed the cat", "after Feed the cat moved (settle before the outbox's draw)")
+}

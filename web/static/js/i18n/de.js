@@ -581,6 +581,7 @@ export default {
   'sync.rowSaving': 'wird gespeichert…',
   'sync.region': 'Hinweise zur Synchronisierung',
   'sync.someone': 'Jemand',
+  'sync.removedElsewhere': '„{name}“ wurde auf einem anderen Gerät entfernt.',
   'sync.isTicked': 'abgehakt',
   'sync.isUnticked': 'nicht abgehakt',
   'sync.isDone': 'erledigt',

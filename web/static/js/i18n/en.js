@@ -582,6 +582,7 @@ export default {
   'sync.rowSaving': 'saving…',
   'sync.region': 'Sync notices',
   'sync.someone': 'Someone',
+  'sync.removedElsewhere': '“{name}” was removed on another device.',
   'sync.isTicked': 'ticked',
   'sync.isUnticked': 'not ticked',
   'sync.isDone': 'done',

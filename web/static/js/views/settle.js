@@ -7,6 +7,8 @@
 // through keepKeyboard: a ticked row leaves at whichever draw comes first
 // after the pause (the settle's, or the outbox's when the settle came
 // before the tick was in the outbox), and the focus must follow it there.
+import { t } from '../i18n.js';
+import { notice } from '../shell.js';
 
 /**
  * settler(onSettled, ms) → {note(id, before), has(id), placed(id, now), stop()}.
@@ -28,6 +30,12 @@ export function settler(onSettled, ms = 2000) {
   };
 }
 
+// The focused row that left at the last draw without a word, not ticked
+// away: a read already on its way may show a delete made elsewhere before
+// its event comes.
+let left = null;
+const said = (row) => notice(t('sync.removedElsewhere', { name: row.dataset.name ?? row.querySelector('.title')?.textContent }));
+
 // keepKeyboard(draw) draws; a focused row that leaves then (a done open
 // task, a ticked item with "Hide ticked") hands the focus to the nearest
 // row after it in its list that is still there, else before it, else to
@@ -44,14 +52,30 @@ export function settler(onSettled, ms = 2000) {
 // time (not only after the pause): when the pause ended before the outbox
 // held the tick, the row left at the outbox's next draw and the focus fell
 // to <body>.
-export function keepKeyboard(draw) {
+//
+// elsewhere (id → {deleted}) names the rows this draw changes because
+// another device changed them (realtime events: not this device's own
+// tick, snooze or delete). Such a row that moves (a task whose due day
+// changed elsewhere, from Today to the other open tasks) keeps the focus
+// in its new place, on the same control; before, the focus went to the
+// next task as if this member had ticked it away. Such a row deleted
+// (goneElsewhere) hands the focus on as above, and the page's polite live
+// region (the notice, shell.js) says so: "“Milk” was removed on another
+// device". Before, the focus moved without a word.
+export function keepKeyboard(draw, elsewhere = new Map()) {
+  left = null;
   const row = document.activeElement?.closest?.('li[data-id]');
+  const key = document.activeElement?.dataset?.key;
   const toRow = row ? handOff(row) : null;
   const page = row?.closest('main') ?? document;
   const part = row?.closest('[data-rows]') ?? page;
   const section = row?.closest('section');
   draw();
   if (!row || (document.activeElement && document.activeElement !== document.body)) return;
+  const changed = elsewhere.get(row.dataset.id);
+  if (changed?.deleted) said(row);
+  else if (changed && follow(row, key)) return;
+  else if (!row.matches('.checked, .done')) left = row; // not ticked away
   if (toRow()) return;
   const empty = part.isConnected ? part.querySelector('[data-empty]:not([hidden])') : null;
   const heading = section?.isConnected ? section.querySelector('h2, h3') : null;
@@ -63,7 +87,31 @@ export function keepKeyboard(draw) {
   take(page.querySelector('.page-head button:not(:disabled)'));
 }
 
+/**
+ * goneElsewhere(elsewhere, id) notes row id deleted on another device (a
+ * view's map for keepKeyboard): the draw that takes the row away says so
+ * if it has the focus. When a draw took the focused row away already (a
+ * read on its way saw the delete first), it is said now.
+ */
+export function goneElsewhere(elsewhere, id) {
+  if (left?.dataset.id === id) { said(left); left = null; return; }
+  elsewhere.set(id, { deleted: true });
+}
+
 const take = (el) => { el?.focus({ preventScroll: true }); return !!el && document.activeElement === el; };
+
+// control(r): where a row takes the focus: its tick box, else its first button.
+const control = (r) => r.querySelector('input[type=checkbox]:not(:disabled)') ?? r.querySelector('button:not(:disabled), a[href]');
+
+// follow(row, key) gives the focus to row's id drawn anew elsewhere on the
+// page: to its control with data-key key (the one focused), else to its
+// control; it answers whether one took it.
+function follow(row, key) {
+  const r = document.querySelector(`li[data-id="${CSS.escape(row.dataset.id)}"]`);
+  if (!r || r === row) return false;
+  const same = key ? r.querySelector(`[data-key="${CSS.escape(key)}"]`) : null;
+  return take(same) || take(control(r));
+}
 
 /**
  * handOff(row) → toRow(): the rows to hand the focus to when row leaves,
@@ -83,6 +131,6 @@ export function handOff(row) {
   near.push(...[...after, ...before].map((r) => r.dataset.id));
   return () => near.some((id) => {
     const r = id && document.querySelector(`li[data-id="${CSS.escape(id)}"]`);
-    return !!r && r !== row && take(r.querySelector('input[type=checkbox]:not(:disabled)') ?? r.querySelector('button:not(:disabled), a[href]'));
+    return !!r && r !== row && take(control(r));
   });
 }

@@ -7,7 +7,7 @@ import { field, formValues, h, reconcile, setChildren } from '../dom.js';
 import { currentLang, has, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import { openDialog } from './dialog.js';
-import { handOff, keepKeyboard, settler } from './settle.js';
+import { goneElsewhere, handOff, keepKeyboard, settler } from './settle.js';
 
 /** A category as shown: the default categories (stored in English) in the user's language, others as named. */
 export function categoryLabel(name) {
@@ -32,11 +32,13 @@ export function addItem(app, listId, item) {
 
 /**
  * itemsView(app, {getCategories, onSettled}) → {el, render(items, categories,
- * emptyText), settling(id), destroy()}. items are as shown (outbox.js
- * overlay: with pending marks); render answers the names of the items'
- * categories that are not among categories. settling(id) is true while a
- * row this device ticked keeps its place (settle.js); onSettled is called
- * when those rows may move, to render again.
+ * emptyText), settling(id), deletedElsewhere(id), destroy()}. items
+ * are as shown (outbox.js overlay: with pending marks); render answers the
+ * names of the items' categories that are not among categories.
+ * settling(id) is true while a row this device ticked keeps its place
+ * (settle.js); onSettled is called when those rows may move, to render
+ * again. deletedElsewhere(id) tells of item id deleted by another device:
+ * when its row had the focus, the page says so (goneElsewhere).
  */
 export function itemsView(app, { getCategories, onSettled }) {
   const el = h('div.items-region');
@@ -50,6 +52,9 @@ export function itemsView(app, { getCategories, onSettled }) {
   // Rows ticked here keep their place (and stay shown with "Hide ticked")
   // until the ticking pauses (settle.js).
   const settling = settler(() => onSettled?.());
+  // Items another device deleted, until a draw no longer shows them (the
+  // list is read again after the event): id → {deleted} (settle.js).
+  const elsewhere = new Map();
 
   function render(items, categories, emptyText) {
     current.clear();
@@ -95,7 +100,8 @@ export function itemsView(app, { getCategories, onSettled }) {
             : notLoaded ? t('shopping.categoryNotLoaded', { name: categoryLabel(g.name) }) : categoryLabel(g.name);
         reconcile(sec.querySelector('ul'), g.items, { key: (it) => it.id, sig: sig, build: itemRow });
       },
-    }));
+    }), elsewhere);
+    for (const id of elsewhere.keys()) if (!current.has(id)) elsewhere.delete(id);
     return unknown;
   }
 
@@ -201,5 +207,6 @@ export function itemsView(app, { getCategories, onSettled }) {
     }
   }
 
-  return { el, render, settling: settling.has, destroy: settling.stop };
+  const deletedElsewhere = (id) => goneElsewhere(elsewhere, id);
+  return { el, render, settling: settling.has, deletedElsewhere, destroy: settling.stop };
 }

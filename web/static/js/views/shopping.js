@@ -10,6 +10,7 @@
 import { get, post } from '../api.js';
 import { answers } from '../answers.js';
 import * as cache from '../cache.js';
+import { deviceId } from '../device.js';
 import { fieldsOf, handOver, putFields, refocus, takeOver } from '../handover.js';
 import { h, loading, setChildren } from '../dom.js';
 import { pickList, rememberList } from '../lastlist.js';
@@ -347,6 +348,7 @@ export function view(app, main, listId) {
       else if (ev.type === 'SHOPPING_ITEM_UPDATED') answered.back(ev.id, ev.seq); // put back with its id (the assistant's Undo)
       if (ev.type === 'SHOPPING_ITEM_UPDATED' && ev.list_id === listId) {
         const have = list?.items.find((i) => i.id === ev.id);
+        if (ev.op === 'delete' && ev.device_id !== deviceId()) items.deletedElsewhere(ev.id); // not this device's own delete
         // Skip what the device already shows: this version (its own write
         // came back as the answer), or a delete of what it no longer has.
         if (ev.op !== 'delete' && ev.version != null && have && have.version >= ev.version) return;

@@ -8,6 +8,7 @@
 import { change, get } from '../api.js';
 import { answers } from '../answers.js';
 import * as cache from '../cache.js';
+import { deviceId } from '../device.js';
 import { handOver, takeOver } from '../handover.js';
 import { h, loading, pickerKeys, reconcile, setChildren } from '../dom.js';
 import { currentLang, dayLabel, fmtTime, t } from '../i18n.js';
@@ -18,7 +19,7 @@ import { presenceRow } from '../presence.js';
 import { hideNotice } from '../shell.js';
 import { dateIn, zoned, addDays } from '../time.js';
 import { fetchTasks } from '../warm.js';
-import { keepKeyboard, settler } from './settle.js';
+import { goneElsewhere, keepKeyboard, settler } from './settle.js';
 import { describeRule, openTaskDialog, readTask } from './task-dialog.js';
 
 const FILTER_KEY = 'familyhub.tasks.filter';
@@ -99,7 +100,10 @@ export function view(app, main) {
   }
 
   // A focused row that leaves (a task done) hands the focus on, at
-  // whichever draw it leaves (settle.js).
+  // whichever draw it leaves (settle.js). elsewhere: the tasks another
+  // device changed or deleted that this draw shows (onEvent, refreshOne);
+  // a focused one that moved keeps the focus, one deleted says so.
+  const elsewhere = new Map(); // id → {deleted}
   function render() {
     keepKeyboard(() => {
       if (!region.contains(todaySec.el)) setChildren(region, todaySec.el, openSec.el, choreSec);
@@ -111,7 +115,7 @@ export function view(app, main) {
       renderChores(chores);
       shownDay = d;
       clockAt();
-    });
+    }, elsewhere);
   }
 
   // The page stays open for days on a kitchen tablet: it is drawn again
@@ -341,6 +345,7 @@ export function view(app, main) {
       return [id, x];
     }));
     render();
+    for (const [id] of read) elsewhere.delete(id);
     keepTasks(read);
   });
 
@@ -350,13 +355,18 @@ export function view(app, main) {
     destroy() { off(); here.destroy(); settling.stop(); left = true; clearTimeout(clock); if (link && document.querySelector('dialog.task-dialog[open]')) handOver('tasks dialog', link); },
     onEvent(ev) {
       if (ev.type !== 'TASK_UPDATED') return;
+      // Changed by another device (or by none: CalDAV, a job), not by this one's own write.
+      const away = ev.device_id !== deviceId();
       if (ev.op === 'delete') {
+        if (away) goneElsewhere(elsewhere, ev.id);
         tasks.delete(ev.id); answered.note(ev.id, null, undefined, ev.seq); render();
+        elsewhere.delete(ev.id);
         if (outbox.waiting().some((o) => o.record === ev.id)) outbox.heardGone(ev.id); // its answer on its way is older
         return;
       }
       answered.back(ev.id, ev.seq); // put back with its id (the assistant's Undo): its answers show again
       if (ev.version != null && tasks.get(ev.id)?.version >= ev.version) return; // already shown
+      if (away) elsewhere.set(ev.id, { deleted: false });
       pending.add(ev.id);
       refreshOne();
     },

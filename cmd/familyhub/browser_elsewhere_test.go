@@ -1,0 +1,187 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/familyhub/familyhub/db/dbtest"
+)
+
+// fetchFrom makes a REST call from b's page with b's device id, as the app
+// does (X-Device-ID): a change "on another device" as the others' events
+// name it. It fails the test unless the answer is want.
+func fetchFrom(b *browser, want int, method, path string, body any) {
+	b.t.Helper()
+	data := "undefined"
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		data = "JSON.stringify(" + string(raw) + ")"
+	}
+	got := evalAwait[int](b, fmt.Sprintf(`fetch(%q, { method: %q, body: %s, headers: { 'Content-Type': 'application/json',
+  'X-Device-ID': localStorage.getItem('familyhub.device_id') } }).then((r) => r.status)`, path, method, data))
+	if got != want {
+		b.t.Fatalf("%s %s from %s: %d, want %d", method, path, b.name, got, want)
+	}
+}
+
+// tasksFamily signs Ana's family up (time zone UTC) with tasks due at the
+// given days from today (0: today) and hours (a chore: with its
+// recurrence); it answers the tasks' ids by title, and the id of her
+// shopping list, Weekly.
+func tasksFamily(t *testing.T, tasks []shotTask) (*Main, member, map[string]string) {
+	t.Helper()
+	m := startMain(t, dbtest.URL(t))
+	ana := signupAt(t, m.URL(), `{"email":"ana@example.org","password":"correct horse","display_name":"Ana","family_name":"Rivera","time_zone":"UTC"}`)
+	ids := map[string]string{"Weekly": restAs(t, ana, m, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"})["id"].(string)}
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	for _, tk := range tasks {
+		due := today.AddDate(0, 0, tk.due[0]).Add(time.Duration(tk.due[1])*time.Hour + time.Duration(tk.due[2])*time.Minute)
+		body := map[string]any{"title": tk.title, "due_at": due.Format(time.RFC3339)}
+		if tk.recurrence != "" {
+			body["recurrence"] = tk.recurrence
+		}
+		ids[tk.title] = restAs(t, ana, m, "POST", "/api/tasks", body)["id"].(string)
+	}
+	return m, ana, ids
+}
+
+// tasksTwoDevices is tasksFamily with Ana signed in on a laptop (English)
+// on /tasks and on a phone (the other device).
+func tasksTwoDevices(t *testing.T, tasks []shotTask) (*Main, member, map[string]string, *browser, *browser) {
+	t.Helper()
+	m, ana, ids := tasksFamily(t, tasks)
+	laptop := newDevice(t, "laptop", laptopW, laptopH, browserOpts{lang: "en-GB"})
+	laptop.login(m.URL(), "ana@example.org")
+	laptop.goTo("/tasks", `document.querySelector('#h-open + ul li.task')`)
+	phone := newDevice(t, "phone", phoneW, phoneH, browserOpts{lang: "en-GB"})
+	phone.login(m.URL(), "ana@example.org")
+	return m, ana, ids, laptop, phone
+}
+
+// todayTasks lists the tasks under Today, each with ✓ when ticked
+// (openTasks: the other open ones).
+const todayTasks = `[...document.querySelectorAll('#h-today + ul li.task')].map((li) => li.querySelector('.title').textContent + (li.classList.contains('done') ? '✓' : '')).join(', ')`
+
+// focusedTask names the task row holding the focus and the control
+// ("Feed the cat done", "Feed the cat open", "Feed the cat snooze"), else
+// the focused element's tag.
+const focusedTask = `(() => { const a = document.activeElement, li = a?.closest('li.task');
+  return li ? li.querySelector('.title').textContent + ' ' + (a.dataset.key ?? '').split('-')[0] : a?.tagName ?? 'none'; })()`
+
+// TestBrowserTasksMovedElsewhereFocus: on a laptop a keyboard user is on
+// the title of "Water the plants", due today; on her phone its due day is
+// moved to the day after tomorrow. The task moves from Today to the other
+// open tasks and the focus goes with it, on its title. Before, the focus
+// went to the next task of Today (Feed the cat), as if she had ticked it
+// away. Her own snooze of Feed the cat (to tomorrow morning) from the
+// laptop takes it out of Today too and hands the focus to the next task
+// of Today, as a tick does: the focus follows only a task moved on another
+// device.
+func TestBrowserTasksMovedElsewhereFocus(t *testing.T) {
+	browserTest(t)
+	_, _, ids, laptop, phone := tasksTwoDevices(t, []shotTask{
+		{title: "Water the plants", due: [3]int{0, 23, 0}},
+		{title: "Feed the cat", due: [3]int{0, 23, 10}},
+		{title: "Empty the bins", due: [3]int{0, 23, 20}},
+		{title: "Call grandma", due: [3]int{2, 10, 0}},
+		{title: "Renew passport", due: [3]int{4, 10, 0}},
+	})
+	laptop.waitJS("the tasks", todayTasks+` === 'Water the plants, Feed the cat, Empty the bins' && `+openTasks+` === 'Call grandma, Renew passport'`, 5*time.Second)
+	focus := func(title, control string) {
+		t.Helper()
+		sel := `[...document.querySelectorAll('li.task')].find((li) => li.querySelector('.title').textContent === ` + js(title) + `).querySelector(` + js(control) + `)`
+		if !eval[bool](laptop, `(() => { const c = `+sel+`; c.focus(); return document.activeElement === c; })()`) {
+			t.Fatalf("%s's %s not focused", title, control)
+		}
+	}
+
+	focus("Water the plants", "button.task-open")
+	due := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 3).Add(10 * time.Hour)
+	fetchFrom(phone, http.StatusOK, "PATCH", "/api/tasks/"+ids["Water the plants"], map[string]any{"due_at": due.Format(time.RFC3339)})
+	laptop.waitJS("Water the plants moved to the other open tasks", openTasks+` === 'Call grandma, Water the plants, Renew passport'`, 5*time.Second)
+	if got := eval[string](laptop, focusedTask); got != "Water the plants open" {
+		t.Errorf("focus after Water the plants was moved on the phone: %s, want Water the plants open (its title, in its new place)", got)
+	}
+
+	// Her own snooze from the laptop: the focus goes on within Today.
+	focus("Feed the cat", "select.snooze")
+	eval[bool](laptop, `(() => { const s = document.activeElement; s.value = 'tomorrow'; s.dispatchEvent(new Event('change', { bubbles: true })); return true; })()`)
+	laptop.waitJS("Feed the cat snoozed away (till tomorrow morning)", todayTasks+` === 'Empty the bins' && `+openTasks+` === 'Call grandma, Water the plants, Renew passport'`, 5*time.Second)
+	if got := eval[string](laptop, focusedTask); got != "Empty the bins done" {
+		t.Errorf("focus after her own snooze of Feed the cat: %s, want Empty the bins done (the next of Today)", got)
+	}
+}
+
+// TestBrowserRemovedElsewhereSaid: a keyboard user on a laptop is on a
+// task, a chore, a shopping item that her phone deletes meanwhile: the
+// focus goes to the next row, and the page's polite live region (the
+// notice) says why: "“Call grandma” was removed on another device.", in
+// German "„Milch“ wurde auf einem anderen Gerät entfernt.". Her own
+// delete on the laptop says only "„Eier“ gelöscht." (with Undo). Before,
+// the focus moved without a word.
+func TestBrowserRemovedElsewhereSaid(t *testing.T) {
+	browserTest(t)
+	m, ana, ids, laptop, phone := tasksTwoDevices(t, []shotTask{
+		{title: "Call grandma", due: [3]int{2, 10, 0}},
+		{title: "Renew passport", due: [3]int{4, 10, 0}},
+		{title: "Water the plants", due: [3]int{1, 8, 0}, recurrence: "FREQ=WEEKLY"},
+		{title: "Empty the bins", due: [3]int{1, 9, 0}, recurrence: "FREQ=WEEKLY"},
+	})
+	said := `document.querySelector('#toast p')?.textContent ?? ''`
+	focus := func(row, control string) {
+		t.Helper()
+		if !eval[bool](laptop, `(() => { const c = document.querySelector(`+js(row)+`)?.querySelector(`+js(control)+`); c?.focus(); return !!c && document.activeElement === c; })()`) {
+			t.Fatalf("%s %s not focused", row, control)
+		}
+	}
+	task := func(title string) string { return `li.task[data-id="` + ids[title] + `"]` }
+	laptop.waitJS("the tasks and chores", openTasks+` === 'Call grandma, Renew passport' && document.querySelectorAll('.chore-groups li.task').length === 2`, 5*time.Second)
+
+	for _, c := range []struct{ title, control, next string }{
+		{"Call grandma", "button.task-open", "Renew passport done"},
+		{"Water the plants", "button.task-open", "Empty the bins open"},
+	} {
+		focus(task(c.title), c.control)
+		fetchFrom(phone, http.StatusNoContent, "DELETE", "/api/tasks/"+ids[c.title], nil)
+		laptop.waitJS(c.title+" gone", `!document.querySelector(`+js(task(c.title))+`)`, 5*time.Second)
+		if got, want := eval[string](laptop, said), "“"+c.title+"” was removed on another device."; got != want {
+			t.Errorf("said after %s was deleted on the phone: %q, want %q", c.title, got, want)
+		}
+		if got := eval[string](laptop, focusedTask); got != c.next {
+			t.Errorf("focus after %s was deleted on the phone: %s, want %s", c.title, got, c.next)
+		}
+	}
+
+	items := map[string]string{}
+	for _, name := range []string{"Milch", "Eier", "Butter"} {
+		items[name] = restAs(t, ana, m, "POST", "/api/shopping/lists/"+ids["Weekly"]+"/items", map[string]any{"name": name, "category": "dairy"})["id"].(string)
+	}
+	laptop.setLang("de")
+	laptop.goTo("/shopping/"+ids["Weekly"], `document.querySelectorAll('li.item').length === 3`)
+	item := func(name string) string { return `li.item[data-name=` + js(name) + `]` }
+	focus(item("Milch"), "input[type=checkbox]")
+	fetchFrom(phone, http.StatusNoContent, "DELETE", "/api/shopping/items/"+items["Milch"], nil)
+	laptop.waitJS("Milch gone", `!document.querySelector(`+js(item("Milch"))+`)`, 5*time.Second)
+	if got, want := eval[string](laptop, said), "„Milch“ wurde auf einem anderen Gerät entfernt."; got != want {
+		t.Errorf("said after Milch was deleted on the phone: %q, want %q", got, want)
+	}
+	if got := eval[string](laptop, focusedItem); got != "Eier" {
+		t.Errorf("focus after Milch was deleted on the phone: %s, want Eier", got)
+	}
+
+	// Her own delete, from the laptop: no word of another device.
+	focus(item("Eier"), "button.icon.danger")
+	laptop.do(chromedp.KeyEvent("\r"))
+	laptop.waitJS("Eier gone, saved", `!document.querySelector(`+js(item("Eier"))+`) && !document.querySelector('li.item[data-pending]')`, 5*time.Second)
+	if got := eval[string](laptop, said); got != "„Eier“ gelöscht." {
+		t.Errorf("said after her own delete of Eier: %q, want „Eier“ gelöscht.", got)
+	}
+}
