@@ -504,6 +504,8 @@ func (im *importer) apply(ctx context.Context, existing map[string]dbsqlc.Calend
 		problem("another event in the family calendar already has UID %q", ev.UID)
 	case familyhub.ErrorCode(err) == familyhub.EINVALID:
 		problem("%s", familyhub.ErrorMessage(err))
+	case errors.Is(err, db.ErrOtherChange):
+		problem("another change got in the way; it is tried again at the next sync")
 	default:
 		im.logger.Error("importing an event failed", "href", o.href, "err", err)
 		problem("internal error")
