@@ -40,45 +40,30 @@ func TestCalDAVPutDeadlockRetried(t *testing.T) {
 	if err := e.store.Pool.QueryRow(ctx, "SELECT id, family_id FROM calendar_events WHERE dav_name = 'dl.ics'").Scan(&id, &family); err != nil {
 		t.Fatal(err)
 	}
-	other := dbtest.BeginLateDeadlock(t, ctx, e.store.Pool.Config().ConnString())
-	if _, err := other.Exec(ctx, "SELECT FROM family_event_seq WHERE family_id = $1 FOR UPDATE", family); err != nil {
-		t.Fatal(err)
-	}
-	// PostgreSQL checks a wait once, 1 s after it began: the cycle must be
-	// whole when the PUT begins to wait for the sequence. So a third
-	// transaction holds the event first: the PUT waits for it, the
-	// other's lock of the event queues behind the PUT, and when the third
-	// lets go the PUT gets the event, writes it and at commit waits for
-	// the sequence while the other already waits for the PUT.
-	holder, err := e.store.Pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Rollback(context.Background())
-	if _, err := holder.Exec(ctx, "SELECT FROM calendar_events WHERE id = $1 FOR UPDATE", id); err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequestWithContext(ctx, "PUT", e.url+obj, strings.NewReader(event("After")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "text/calendar")
 	type answer struct {
 		status int
 		header http.Header
 		body   string
 	}
 	done := make(chan answer, 1)
-	go func() {
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			done <- answer{status: -1, body: err.Error()}
-			return
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		done <- answer{resp.StatusCode, resp.Header, string(b)}
-	}()
+	put := func() {
+		go func() {
+			req, err := http.NewRequestWithContext(ctx, "PUT", e.url+obj, strings.NewReader(event("After")))
+			if err != nil {
+				done <- answer{status: -1, body: err.Error()}
+				return
+			}
+			req.Header.Set("Content-Type", "text/calendar")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				done <- answer{status: -1, body: err.Error()}
+				return
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			done <- answer{resp.StatusCode, resp.Header, string(b)}
+		}()
+	}
 	answered := func() (string, bool) {
 		select {
 		case a := <-done:
@@ -87,39 +72,7 @@ func TestCalDAVPutDeadlockRetried(t *testing.T) {
 			return "", false
 		}
 	}
-	dbtest.AwaitLockWaits(t, ctx, e.store.Pool, 1, "the PUT waited for the event", answered)
-	locked := make(chan error, 1)
-	go func() {
-		_, err := other.Exec(ctx, "SELECT FROM calendar_events WHERE id = $1 FOR UPDATE", id)
-		locked <- err
-	}()
-	// A failure from here on ends the other's lock first (its statement
-	// cancelled), then the holder, then, at cleanup, the other
-	// transaction: not two goroutines on its connection.
-	var lockErr error
-	waited := false
-	lock := func() error {
-		if !waited {
-			lockErr, waited = <-locked, true
-		}
-		return lockErr
-	}
-	defer func() {
-		cancel()
-		lock()
-	}()
-	dbtest.AwaitLockWaits(t, ctx, e.store.Pool, 2, "the other's lock of the event waited behind the PUT", answered)
-	if err := holder.Rollback(ctx); err != nil {
-		t.Fatal(err)
-	}
-	// The PUT gets the event and at commit waits for the sequence: the
-	// cycle. PostgreSQL fails the PUT, and the other gets the event.
-	if err := lock(); err != nil {
-		t.Fatalf("the other's lock of the event: %v (PostgreSQL failed it, not the PUT?)", err)
-	}
-	if err := other.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	dbtest.DeadlockAtCommit(t, ctx, e.store.Pool, family, "calendar_events", id, put, answered)
 	var a answer
 	select {
 	case a = <-done:

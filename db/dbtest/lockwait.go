@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -36,5 +38,71 @@ func AwaitLockWaits(tb testing.TB, ctx context.Context, pool *pgxpool.Pool, n in
 		if time.Now().After(deadline) {
 			tb.Fatalf("not within 10 s: %s", what)
 		}
+	}
+}
+
+// DeadlockAtCommit makes a request meet another transaction in a lock
+// cycle that PostgreSQL fails the request for (40P01), once: a request
+// that locks the row of table with id and, at its commit, its family's
+// event sequence (family_event_seq, which the event log's deferred
+// trigger takes), sent by start from a goroutine of its own. The other, a
+// LateDeadlockTx, holds the sequence and then asks for the row.
+// PostgreSQL checks a wait once, 1 s after it began, so the cycle must be
+// whole when the request begins to wait for the sequence: a third
+// transaction holds the row first, the request waits for it, the other's
+// lock of the row queues behind the request, and when the third lets go
+// the request gets the row and at its commit waits for the sequence
+// while the other already waits for it. DeadlockAtCommit returns once the
+// other got the row and committed: a request run again then finds
+// nothing in its way. ended is as AwaitLockWaits's.
+func DeadlockAtCommit(tb testing.TB, ctx context.Context, pool *pgxpool.Pool, family uuid.UUID, table string, id uuid.UUID, start func(), ended func() (string, bool)) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(ctx)
+	other := BeginLateDeadlock(tb, ctx, pool.Config().ConnString())
+	if _, err := other.Exec(ctx, "SELECT FROM family_event_seq WHERE family_id = $1 FOR UPDATE", family); err != nil {
+		tb.Fatal(err)
+	}
+	lockRow := "SELECT FROM " + pgx.Identifier{table}.Sanitize() + " WHERE id = $1 FOR UPDATE"
+	holder, err := pool.Begin(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer holder.Rollback(context.Background())
+	if _, err := holder.Exec(ctx, lockRow, id); err != nil {
+		tb.Fatal(err)
+	}
+	start()
+	AwaitLockWaits(tb, ctx, pool, 1, "the request waited for the "+table+" row", ended)
+	locked := make(chan error, 1)
+	go func() {
+		_, err := other.Exec(ctx, lockRow, id)
+		locked <- err
+	}()
+	// A failure from here on ends the other's lock first (its statement
+	// cancelled), then, at cleanup, the other transaction (cleanups run
+	// last first): not two goroutines on its connection.
+	var lockErr error
+	waited := false
+	lock := func() error {
+		if !waited {
+			lockErr, waited = <-locked, true
+		}
+		return lockErr
+	}
+	tb.Cleanup(func() {
+		cancel()
+		lock()
+	})
+	AwaitLockWaits(tb, ctx, pool, 2, "the other's lock of the row waited behind the request", ended)
+	if err := holder.Rollback(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	// The request gets the row and at commit waits for the sequence: the
+	// cycle. PostgreSQL fails the request, and the other gets the row.
+	if err := lock(); err != nil {
+		tb.Fatalf("the other's lock of the row: %v (PostgreSQL failed it, not the request?)", err)
+	}
+	if err := other.Commit(ctx); err != nil {
+		tb.Fatal(err)
 	}
 }
