@@ -46,15 +46,21 @@ func AwaitLockWaits(tb testing.TB, ctx context.Context, pool *pgxpool.Pool, n in
 // that locks the row of table with id and, at its commit, its family's
 // event sequence (family_event_seq, which the event log's deferred
 // trigger takes), sent by start from a goroutine of its own. The other, a
-// LateDeadlockTx, holds the sequence and then asks for the row.
-// PostgreSQL checks a wait once, 1 s after it began, so the cycle must be
-// whole when the request begins to wait for the sequence: a third
-// transaction holds the row first, the request waits for it, the other's
-// lock of the row queues behind the request, and when the third lets go
-// the request gets the row and at its commit waits for the sequence
-// while the other already waits for it. DeadlockAtCommit returns once the
-// other got the row and committed: a request run again then finds
-// nothing in its way. ended is as AwaitLockWaits's.
+// LateDeadlockTx, holds the sequence and then asks for the table in
+// EXCLUSIVE mode, which waits for the request's lock of the table (any
+// read or write of a row holds one). PostgreSQL checks a wait once, 1 s
+// after it began, so the cycle must be whole when the request begins to
+// wait for the sequence: a third transaction holds the row first, the
+// request waits for it, the other's lock of the table queues behind the
+// request, and when the third lets go the request gets the row and at its
+// commit waits for the sequence while the other already waits for it.
+// A table lock, not the row's: PostgreSQL hands it to the other as it
+// rolls the request back, so the request's next try waits for the other
+// to commit; a row lock the next try could take first (a one-statement
+// write's next try is one round trip) and meet the other again.
+// DeadlockAtCommit returns once the other got the table and committed: a
+// request run again then finds nothing in its way. ended is as
+// AwaitLockWaits's.
 func DeadlockAtCommit(tb testing.TB, ctx context.Context, pool *pgxpool.Pool, family uuid.UUID, table string, id uuid.UUID, start func(), ended func() (string, bool)) {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(ctx)
@@ -62,20 +68,20 @@ func DeadlockAtCommit(tb testing.TB, ctx context.Context, pool *pgxpool.Pool, fa
 	if _, err := other.Exec(ctx, "SELECT FROM family_event_seq WHERE family_id = $1 FOR UPDATE", family); err != nil {
 		tb.Fatal(err)
 	}
-	lockRow := "SELECT FROM " + pgx.Identifier{table}.Sanitize() + " WHERE id = $1 FOR UPDATE"
+	name := pgx.Identifier{table}.Sanitize()
 	holder, err := pool.Begin(ctx)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer holder.Rollback(context.Background())
-	if _, err := holder.Exec(ctx, lockRow, id); err != nil {
+	if _, err := holder.Exec(ctx, "SELECT FROM "+name+" WHERE id = $1 FOR UPDATE", id); err != nil {
 		tb.Fatal(err)
 	}
 	start()
 	AwaitLockWaits(tb, ctx, pool, 1, "the request waited for the "+table+" row", ended)
 	locked := make(chan error, 1)
 	go func() {
-		_, err := other.Exec(ctx, lockRow, id)
+		_, err := other.Exec(ctx, "LOCK TABLE "+name+" IN EXCLUSIVE MODE")
 		locked <- err
 	}()
 	// A failure from here on ends the other's lock first (its statement
@@ -93,14 +99,14 @@ func DeadlockAtCommit(tb testing.TB, ctx context.Context, pool *pgxpool.Pool, fa
 		cancel()
 		lock()
 	})
-	AwaitLockWaits(tb, ctx, pool, 2, "the other's lock of the row waited behind the request", ended)
+	AwaitLockWaits(tb, ctx, pool, 2, "the other's lock of the table waited behind the request", ended)
 	if err := holder.Rollback(ctx); err != nil {
 		tb.Fatal(err)
 	}
 	// The request gets the row and at commit waits for the sequence: the
-	// cycle. PostgreSQL fails the request, and the other gets the row.
+	// cycle. PostgreSQL fails the request, and the other gets the table.
 	if err := lock(); err != nil {
-		tb.Fatalf("the other's lock of the row: %v (PostgreSQL failed it, not the request?)", err)
+		tb.Fatalf("the other's lock of the table: %v (PostgreSQL failed it, not the request?)", err)
 	}
 	if err := other.Commit(ctx); err != nil {
 		tb.Fatal(err)
