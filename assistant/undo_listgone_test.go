@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -42,18 +41,7 @@ func TestUndoMergedAddWaitsForListDelete(t *testing.T) {
 		}
 		return tx.ShoppingListDelete(ctx, weekly.ID)
 	})
-	type undone struct {
-		ans UndoAnswer
-		err error
-	}
-	ch := make(chan undone, 1)
-	go func() {
-		ans, err := f.undo(f.ana, r.ID)
-		ch <- undone{ans, err}
-	}()
-	if !f.waitLocks(1) {
-		t.Fatal("the undo did not wait for the list delete")
-	}
+	undone := f.undoWaiting(f.ana, r.ID, "the list delete")
 	// The undo's wait: who blocks it, and on which table's row (a waiter
 	// for a row holds that row's tuple lock while it waits).
 	var blockers []int32
@@ -72,14 +60,9 @@ func TestUndoMergedAddWaitsForListDelete(t *testing.T) {
 	if err := release(); err != nil {
 		t.Fatalf("the list delete: %v", err)
 	}
-	var u undone
-	select {
-	case u = <-ch:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the undo never ended")
-	}
-	if familyhub.ErrorCode(u.err) != familyhub.ECONFLICT || !strings.Contains(u.err.Error(), "The list Weekly was deleted") {
-		t.Fatalf("undo: %+v %v; want a conflict naming the list Weekly", u.ans, u.err)
+	ans, err := undone()
+	if familyhub.ErrorCode(err) != familyhub.ECONFLICT || !strings.Contains(err.Error(), "The list Weekly was deleted") {
+		t.Fatalf("undo: %+v %v; want a conflict naming the list Weekly", ans, err)
 	}
 }
 

@@ -42,31 +42,45 @@ func TestUndoNewListWaitsForMergingAdd(t *testing.T) {
 		_, err = tx.ShoppingItemPut(ctx, aldi, onList, db.ShoppingItemNew{Name: "eggs", Quantity: &two}, false)
 		return err
 	})
-	type undone struct {
-		ans UndoAnswer
-		err error
-	}
-	ch := make(chan undone, 1)
-	go func() {
-		ans, err := f.undo(f.ana, r.ID)
-		ch <- undone{ans, err}
-	}()
-	if !f.waitLocks(1) {
-		t.Fatal("the undo did not wait for Ben's add")
-	}
+	undone := f.undoWaiting(f.ana, r.ID, "Ben's add")
 	if err := release(); err != nil {
 		t.Fatalf("Ben's add: %v", err)
 	}
-	var u undone
-	select {
-	case u = <-ch:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the undo never ended")
-	}
-	if familyhub.ErrorCode(u.err) != familyhub.ECONFLICT || db.Retryable(u.err) {
-		t.Fatalf("undo: %+v %v; want a conflict (Aldi changed since)", u.ans, u.err)
+	ans, err := undone()
+	if familyhub.ErrorCode(err) != familyhub.ECONFLICT || db.Retryable(err) {
+		t.Fatalf("undo: %+v %v; want a conflict (Aldi changed since)", ans, err)
 	}
 	if got := itemNamesOf(f.items(aldi)); got != "milk, 2 eggs" {
 		t.Fatalf("after the undo: %q, want Aldi kept with milk and Ben's 2 eggs", got)
+	}
+}
+
+// undoWaiting starts the undo of command id for a, which must wait for a
+// lock that what holds: it fails the test unless the undo waits, and
+// returns undone, which waits for the undo's end (10 s at most) and
+// returns its answer.
+func (f *testFamily) undoWaiting(a *familyhub.Auth, id uuid.UUID, what string) (undone func() (UndoAnswer, error)) {
+	f.t.Helper()
+	type result struct {
+		ans UndoAnswer
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		ans, err := f.undo(a, id)
+		ch <- result{ans, err}
+	}()
+	if !f.waitLocks(1) {
+		f.t.Fatalf("the undo did not wait for %s", what)
+	}
+	return func() (UndoAnswer, error) {
+		f.t.Helper()
+		select {
+		case r := <-ch:
+			return r.ans, r.err
+		case <-time.After(10 * time.Second):
+			f.t.Fatal("the undo never ended")
+			return UndoAnswer{}, nil
+		}
 	}
 }

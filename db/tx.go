@@ -69,7 +69,9 @@ const TxTries = 3
 // in TxRetry (or oneOrTx, which retries alike): the handlers' own, and
 // those the Store opens for them (sign-in and sign-up limits, password
 // reset, realtime tickets); TestRESTTransactionsRetry names the few Store
-// transactions that do not (jobs', the operator's). fn runs once per try
+// transactions that do not (jobs', the operator's). So do CalDAV, calendar
+// imports and feeds, and the notifier's (TestCalDAVAndNotifierTransactionsRetry
+// names the notifier's two that do not). fn runs once per try
 // and must start afresh each time: whatever it set outside the
 // transaction in a failed try is stale. The last try's error comes back,
 // through Err: when every try deadlocked, ErrOtherChange (busy).

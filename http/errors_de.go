@@ -39,7 +39,9 @@ var deFormats = map[string]string{
 
 	// Assistant: a command that waited too long for the member's previous one (db.ErrAssistantBusy).
 	"Your previous command is still running; nothing was done. Send it again in a moment.": "Dein vorheriger Befehl läuft noch; es wurde nichts gemacht. Sende ihn gleich noch einmal.",
-	// Assistant: an undo another change got in the way of (assistant.ErrUndoBusy: a deadlock, its deadline).
+	// Busy, reason other_change (db.ErrOtherChange): any write whose deadlock retries all
+	// failed (REST, CalDAV, the assistant's adds), and an undo another change got in the way
+	// of (assistant.ErrUndoBusy is that value: a deadlock, or its lock deadline).
 	"Another change got in the way; nothing was done. Try again in a moment.": "Eine andere Änderung kam dazwischen; es wurde nichts gemacht. Versuch es gleich noch einmal.",
 
 	// Realtime (the SSE stream's ?view=).

@@ -59,24 +59,7 @@ func TestShoppingListDeleteDeadlockRetried(t *testing.T) {
 	done := c.sendAsync(req)
 	waits := func(n int, what string) {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); ; {
-			var waiting int
-			if err := env.pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-				WHERE NOT l.granted AND a.datname = current_database()`).Scan(&waiting); err != nil {
-				t.Fatal(err)
-			}
-			if waiting >= n {
-				return
-			}
-			select {
-			case r := <-done:
-				t.Fatalf("the delete ended before %s: %d %s", what, r.StatusCode, r.body)
-			case <-time.After(5 * time.Millisecond): // polling a condition with a deadline
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("not within 10 s: %s", what)
-			}
-		}
+		dbtest.AwaitLockWaits(t, ctx, env.pool, n, what, answered(done))
 	}
 	waits(1, "the delete waited for the list")
 	keyShare := make(chan error, 1)

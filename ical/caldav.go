@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -112,6 +113,7 @@ type answerWriter struct {
 }
 
 func (w *answerWriter) WriteHeader(code int) {
+	setRetryAfter(w.Header(), code)
 	if code < 400 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
 		w.ResponseWriter.WriteHeader(code)
 		return
@@ -348,7 +350,7 @@ func (b *calendarBackend) GetCalendarObject(ctx context.Context, p string, req *
 	}
 	a, _ := davAuthFrom(ctx)
 	var obj *caldav.CalendarObject
-	err = b.s.store.Tx(ctx, func(tx *db.Tx) error {
+	err = b.s.store.TxRetry(ctx, func(tx *db.Tx) error {
 		objs, err := c.byNames(ctx, tx, []string{name})
 		if err != nil {
 			return err
@@ -397,7 +399,7 @@ func (b *calendarBackend) PutCalendarObject(ctx context.Context, p string, cal *
 		return nil, davStatusError(http.StatusForbidden, "Not a valid calendar object: %v.", err)
 	}
 	var obj *caldav.CalendarObject
-	err = b.s.store.Tx(ctx, func(tx *db.Tx) error {
+	err = b.s.store.TxRetry(ctx, func(tx *db.Tx) error {
 		o, err := c.put(ctx, tx, name, cal, opts)
 		if err != nil {
 			return err
@@ -416,7 +418,7 @@ func (b *calendarBackend) DeleteCalendarObject(ctx context.Context, p string) (e
 		return err
 	}
 	ifMatch, _ := ctx.Value(ifMatchKey{}).(webdav.ConditionalMatch)
-	return b.s.davError(b.s.store.Tx(ctx, func(tx *db.Tx) error {
+	return b.s.davError(b.s.store.TxRetry(ctx, func(tx *db.Tx) error {
 		return c.delete(ctx, tx, name, ifMatch)
 	}))
 }
@@ -535,6 +537,7 @@ func (s *davServer) serveError(w http.ResponseWriter, r *http.Request, err error
 	}
 	msg, lang := s.message(r, err)
 	w.Header().Set("Content-Language", lang)
+	setRetryAfter(w.Header(), code)
 	var pe *davPrecondition
 	if errors.As(err, &pe) {
 		w.Header().Set("Content-Type", `application/xml; charset="utf-8"`)
@@ -544,6 +547,20 @@ func (s *davServer) serveError(w http.ResponseWriter, r *http.Request, err error
 		return
 	}
 	http.Error(w, msg, code)
+}
+
+// busyRetryAfter is the Retry-After of a 503 (busy: another change got
+// in the way until the retries gave up, db.ErrOtherChange): the pause
+// REST asks for in the same case (http's busyRetryAfter), in seconds.
+var busyRetryAfter = strconv.Itoa(int(db.AssistantCommandWait / time.Second))
+
+// setRetryAfter sets Retry-After on an answer of status code when it is
+// 503, as REST does: a calendar app waits that long before it tries
+// again rather than at once.
+func setRetryAfter(h http.Header, code int) {
+	if code == http.StatusServiceUnavailable {
+		h.Set("Retry-After", busyRetryAfter)
+	}
 }
 
 // davPrecondition is a failed WebDAV precondition: the element (e.g.

@@ -39,7 +39,7 @@ func newDAVEnv(t *testing.T) *davEnv {
 		t.Fatal(err)
 	}
 	h := NewHandler(store, importLogger(t), func(code string) int {
-		return map[string]int{familyhub.ENOTFOUND: 404, familyhub.EINVALID: 422, familyhub.ECONFLICT: 409, familyhub.EFORBIDDEN: 403, familyhub.ETOOLARGE: 413}[code]
+		return map[string]int{familyhub.ENOTFOUND: 404, familyhub.EINVALID: 422, familyhub.ECONFLICT: 409, familyhub.EFORBIDDEN: 403, familyhub.ETOOLARGE: 413, familyhub.EBUSY: 503}[code]
 	}, func(r *http.Request, err error) (string, string) { return familyhub.ErrorMessage(err), "en" })
 	a := &familyhub.Auth{UserID: user, FamilyID: family, Role: familyhub.RoleOwner, DeviceID: DeviceID}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

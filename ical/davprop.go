@@ -31,7 +31,7 @@ type homeState struct {
 
 func (s *davServer) homeState(ctx context.Context, a *familyhub.Auth) (*homeState, error) {
 	h := &homeState{a: a, sync: map[string]db.DAVSyncState{}}
-	err := s.store.Tx(ctx, func(tx *db.Tx) error {
+	err := s.store.TxRetry(ctx, func(tx *db.Tx) error {
 		f, err := s.store.Q.FamilyGet(ctx, tx, a.FamilyID)
 		if err != nil {
 			return db.Err(err, "family")
@@ -255,7 +255,8 @@ func (s *davServer) propfind(w http.ResponseWriter, r *http.Request) error {
 func (s *davServer) propfindObject(w http.ResponseWriter, r *http.Request, a *familyhub.Auth, req *propRequest, t davTarget) error {
 	var o davObject
 	var found bool
-	err := s.store.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.store.TxRetry(r.Context(), func(tx *db.Tx) error {
+		o, found = davObject{}, false
 		objs, err := t.coll.byNames(r.Context(), tx, []string{t.name})
 		if len(objs) == 1 {
 			o, found = objs[0], true
@@ -281,7 +282,7 @@ func (s *davServer) propfindObject(w http.ResponseWriter, r *http.Request, a *fa
 func (s *davServer) streamMembers(ctx context.Context, ms *multistatus, a *familyhub.Auth, req *propRequest, c collection, heads []db.DAVHead) bool {
 	if heads == nil {
 		var loc *time.Location
-		err := s.store.Tx(ctx, func(tx *db.Tx) error {
+		err := s.store.TxRetry(ctx, func(tx *db.Tx) error {
 			var err error
 			if heads, err = c.heads(ctx, tx); err != nil {
 				return err
@@ -313,7 +314,7 @@ func (s *davServer) streamMembers(ctx context.Context, ms *multistatus, a *famil
 func (s *davServer) streamObjects(ctx context.Context, ms *multistatus, a *familyhub.Auth, req *propRequest, c collection, ids []uuid.UUID, match func(davObject) bool) bool {
 	for start := 0; start < len(ids); start += davPageSize {
 		var objs []davObject
-		err := s.store.Tx(ctx, func(tx *db.Tx) error {
+		err := s.store.TxRetry(ctx, func(tx *db.Tx) error {
 			var err error
 			objs, err = c.byIDs(ctx, tx, ids[start:min(start+davPageSize, len(ids))])
 			return err

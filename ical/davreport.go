@@ -190,7 +190,7 @@ func (s *davServer) calendarQuery(w http.ResponseWriter, r *http.Request, a *fam
 	}
 	var heads []db.DAVHead
 	var loc *time.Location
-	err := s.store.Tx(ctx, func(tx *db.Tx) error {
+	err := s.store.TxRetry(ctx, func(tx *db.Tx) error {
 		var err error
 		if loc, err = tx.Location(ctx); err != nil {
 			return err
@@ -424,7 +424,7 @@ func (s *davServer) multiget(w http.ResponseWriter, r *http.Request, a *familyhu
 				names[i] = w.name
 			}
 			var objs []davObject
-			err := s.store.Tx(ctx, func(tx *db.Tx) error {
+			err := s.store.TxRetry(ctx, func(tx *db.Tx) error {
 				var err error
 				objs, err = c.byNames(ctx, tx, names)
 				return err
@@ -484,7 +484,7 @@ func (s *davServer) syncCollection(w http.ResponseWriter, r *http.Request, a *fa
 	}
 	var st db.DAVSyncState
 	var loc *time.Location
-	err := s.store.Tx(ctx, func(tx *db.Tx) error {
+	err := s.store.TxRetry(ctx, func(tx *db.Tx) error {
 		var err error
 		if st, err = tx.CalDAVSyncState(ctx, c.eventType()); err != nil {
 			return err
@@ -509,7 +509,8 @@ func (s *davServer) syncCollection(w http.ResponseWriter, r *http.Request, a *fa
 			"The sync token is unknown or older than the server's change history; sync again without a token.")
 	}
 	var changes []changeRow
-	err = s.store.Tx(ctx, func(tx *db.Tx) error {
+	err = s.store.TxRetry(ctx, func(tx *db.Tx) error {
+		changes = nil
 		rows, err := tx.CalDAVChangesSince(ctx, c.eventType(), since, limit+1)
 		for _, r := range rows {
 			changes = append(changes, changeRow{id: r.EntityID, seq: r.Seq})
@@ -559,7 +560,7 @@ func (s *davServer) streamChanges(ctx context.Context, ms *multistatus, a *famil
 		var heads map[uuid.UUID]db.DAVHead
 		var objs map[uuid.UUID]davObject
 		var gone map[uuid.UUID]string
-		err := s.store.Tx(ctx, func(tx *db.Tx) error {
+		err := s.store.TxRetry(ctx, func(tx *db.Tx) error {
 			heads, objs = map[uuid.UUID]db.DAVHead{}, map[uuid.UUID]davObject{}
 			if withData {
 				os, err := c.byIDs(ctx, tx, ids)

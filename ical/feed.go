@@ -150,7 +150,8 @@ func etagListed(header, etag string) bool {
 func (h *feedHandler) state(ctx context.Context, f dbsqlc.IcalFeed) (*feedState, error) {
 	st := &feedState{feed: f}
 	sum := sha256.New()
-	err := h.store.Tx(ctx, func(tx *db.Tx) error {
+	err := h.store.TxRetry(ctx, func(tx *db.Tx) error {
+		sum.Reset()
 		fam, err := h.store.Q.FamilyGet(ctx, tx, f.FamilyID)
 		if err != nil {
 			return db.Err(err, "family")
@@ -230,14 +231,16 @@ func (h *feedHandler) write(ctx context.Context, w io.Writer, st *feedState) err
 	for {
 		var comps []*ical.Component
 		var n int
-		err := h.store.Tx(ctx, func(tx *db.Tx) error {
+		next := after
+		err := h.store.TxRetry(ctx, func(tx *db.Tx) error {
+			comps = nil
 			events, err := tx.CalDAVEventPage(ctx, after, davPageSize)
 			if err != nil {
 				return err
 			}
 			n = len(events)
 			if n > 0 {
-				after = events[n-1].ID
+				next = events[n-1].ID
 			}
 			objs, err := (&eventCollection{}).objects(ctx, tx, events)
 			for _, o := range objs {
@@ -252,6 +255,7 @@ func (h *feedHandler) write(ctx context.Context, w io.Writer, st *feedState) err
 		if err != nil {
 			return err
 		}
+		after = next
 		if err := emit(comps); err != nil {
 			return err
 		}
@@ -260,7 +264,7 @@ func (h *feedHandler) write(ctx context.Context, w io.Writer, st *feedState) err
 		}
 	}
 	var tasks []dbsqlc.Task
-	err := h.store.Tx(ctx, func(tx *db.Tx) error {
+	err := h.store.TxRetry(ctx, func(tx *db.Tx) error {
 		var err error
 		tasks, err = tx.CalDAVTasksDue(ctx, st.feed.MemberID, st.from, st.from.AddDate(1, 0, feedPastDays), feedMaxTasks)
 		return err

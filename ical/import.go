@@ -163,7 +163,7 @@ func (im *importer) run(ctx context.Context, key []byte) (*importResult, error) 
 		password = string(p)
 	}
 	im.hc = newImportClient(im.sub.Url, im.sub.Username, password, im.sub.PasswordEnc != nil || im.sub.Username != "", im.allowPrivate)
-	err := im.store.Tx(ctx, func(tx *db.Tx) error {
+	err := im.store.TxRetry(ctx, func(tx *db.Tx) error {
 		var err error
 		im.loc, err = tx.Location(ctx)
 		return err
@@ -469,8 +469,10 @@ func (im *importer) apply(ctx context.Context, existing map[string]dbsqlc.Calend
 		return nil
 	}
 	etag := o.etag
-	cur, ok := existing[o.href]
-	err = im.store.Tx(ctx, func(tx *db.Tx) error {
+	cur, had := existing[o.href]
+	var ok bool // an update of the copy cur, not a new event
+	err = im.store.TxRetry(ctx, func(tx *db.Tx) error {
+		ok = had
 		if ok && cur.Uid != ev.UID {
 			if err := tx.SubscriptionImportedDelete(ctx, im.sub.ID, cur.ID); err != nil {
 				return err
@@ -502,6 +504,8 @@ func (im *importer) apply(ctx context.Context, existing map[string]dbsqlc.Calend
 		problem("another event in the family calendar already has UID %q", ev.UID)
 	case familyhub.ErrorCode(err) == familyhub.EINVALID:
 		problem("%s", familyhub.ErrorMessage(err))
+	case errors.Is(err, db.ErrOtherChange):
+		problem("another change got in the way; it is tried again at the next sync")
 	default:
 		im.logger.Error("importing an event failed", "href", o.href, "err", err)
 		problem("internal error")
@@ -530,7 +534,7 @@ func (im *importer) deleteMissing(ctx context.Context, existing map[string]dbsql
 		if _, ok := listed[href]; ok {
 			continue
 		}
-		err := im.store.Tx(ctx, func(tx *db.Tx) error {
+		err := im.store.TxRetry(ctx, func(tx *db.Tx) error {
 			return tx.SubscriptionImportedDelete(ctx, im.sub.ID, cur.ID)
 		})
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 )
 
 // newImportClient returns a client with timeouts, a bounded number of
@@ -196,6 +197,10 @@ func importErrorText(err error) string {
 		return fmt.Sprintf("The calendar server did not answer within %s.", importTimeout)
 	case errors.As(err, &oe):
 		return fmt.Sprintf("The calendar server could not be reached: %v.", oe.Err)
+	case errors.Is(err, db.ErrOtherChange):
+		// Its own words say "nothing was done", which is not so here: the
+		// events of this sync written before it committed one by one.
+		return "The sync was interrupted by another change; it runs again at the next sync."
 	case familyhub.ErrorCode(err) != familyhub.EINTERNAL:
 		return familyhub.ErrorMessage(err)
 	}

@@ -272,3 +272,13 @@ func TestImportFailureLogsNoAddress(t *testing.T) {
 		t.Fatalf("the cause is gone from %v", err)
 	}
 }
+
+// TestImportErrorTextOtherChange: a sync whose deadlock retries ran out
+// (db.ErrOtherChange) had written the events before it, each in its own
+// transaction; last_error said the busy answer's "nothing was done".
+func TestImportErrorTextOtherChange(t *testing.T) {
+	got := readableImportError(fmt.Errorf("deleting a copy: %w", db.ErrOtherChange))
+	if want := "The sync was interrupted by another change; it runs again at the next sync."; got != want {
+		t.Errorf("last_error %q, want %q", got, want)
+	}
+}

@@ -49,7 +49,8 @@ func (s *Service) Deliver(ctx context.Context, id uuid.UUID) error {
 	}
 	if n.DecidedAt == nil {
 		var until time.Time
-		err := s.store.Tx(system(ctx, n.FamilyID), func(tx *db.Tx) error {
+		err := s.store.TxRetry(system(ctx, n.FamilyID), func(tx *db.Tx) error {
+			until = time.Time{}
 			cur, err := s.store.Q.NotifyNoticeLock(ctx, tx, id)
 			if err != nil {
 				return db.Err(err, "notice")

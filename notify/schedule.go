@@ -481,7 +481,7 @@ func (s *Service) Scan(ctx context.Context) error {
 	}
 	var errs []error
 	for _, fam := range families {
-		err := s.store.Tx(system(ctx, fam.ID), func(tx *db.Tx) error { return s.ScheduleFamily(ctx, tx) })
+		err := s.store.TxRetry(system(ctx, fam.ID), func(tx *db.Tx) error { return s.ScheduleFamily(ctx, tx) })
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
