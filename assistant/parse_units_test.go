@@ -72,6 +72,8 @@ func TestItemMeasureUnits(t *testing.T) {
 		{"500g Mehl", "de", "Mehl(500 g)"},
 		{"2l milk", "en", "milk(2 l)"},
 		{"2x milk", "en", "milk(2)"},
+		{"500gr Mehl", "de", "Mehl(500 g)"}, // gr is g (before, "500 gr", a unit of its own)
+		{"2 eßlöffel Öl", "de", "Öl(2 EL)"},
 		// an acronym in capitals is no unit (before, "games(2 PC)")
 		{"2 PC games", "en", "PC games(2)"},
 		{"2 KG Mehl", "de", "Mehl(2 KG)"},
