@@ -19,11 +19,14 @@ import (
 // and a compound that may be one item or two ("fish and chips") gives two
 // readings.
 
-// nbsp joins the words of a protected compound while splitting.
-const nbsp = "\u00a0"
+// nbsp joins the words of a protected compound while splitting;
+// decimalMark stands for a decimal comma ("1,5"; "2, 3 Äpfel" with a
+// space is a list).
+const nbsp, decimalMark = "\u00a0", "\u2396"
 
 var (
 	itemSeparators = regexp.MustCompile(`(?i)\s*(?:,\s*and\s+|,\s*und\s+|,|;|\s+and\s+|\s+und\s+|\s+&\s+|\s+plus\s+|\s+sowie\s+|\s+as well as\s+)\s*`)
+	decimalComma   = regexp.MustCompile(`(\d),(\d)`)
 	elidedCompound = regexp.MustCompile(`(\pL+)-\s+(und|oder|,)\s+(\pL+)`)
 	// The compounds' patterns; a flavour pair's takes the word after it.
 	firmRes, flavourRes, ambiguousRes = compoundPatterns(firmCompounds, ""), compoundPatterns(flavourPairs, `\s+\pL+`), compoundPatterns(ambiguousCompounds, "")
@@ -104,10 +107,11 @@ func withoutPurpose(items []IntentItem) []IntentItem {
 var itemsPurposeRx = regexp.MustCompile(`(?i)\s+(?:for|für) (?:the|a|an|our|my|den|die|das|einen|eine|unseren|unsere|unser) \S+$`)
 
 func itemsOf(s, lang string) []IntentItem {
-	parts := itemSeparators.Split(s, -1)
+	// a comma between digits is a decimal, no separator: "1,5 l Milch"
+	parts := itemSeparators.Split(decimalComma.ReplaceAllString(s, "$1"+decimalMark+"$2"), -1)
 	var segs []string
 	for _, p := range parts {
-		p = strings.TrimSpace(p)
+		p = strings.ReplaceAll(strings.TrimSpace(p), decimalMark, ",")
 		if len(segs) > 0 {
 			p = dropJoinFillers(p)
 		}
@@ -251,11 +255,13 @@ func parseItem(s, lang string) (IntentItem, bool) {
 	case glued != nil:
 		// a unit glued to its number: "500g Mehl" is "Mehl 500 g", "2EL" "2 EL", "2x" a count
 		qty, i = []string{glued[1]}, 1
-		if !strings.EqualFold(glued[2], "x") {
+		if strings.EqualFold(glued[2], "x") {
+			glued = nil // a count, which a range or a unit may follow: "2x Flaschen Wasser"
+		} else {
 			qty = append(qty, unitWritten(glued[2]))
 		}
 	case numberToken.MatchString(f[0]), countRangeRx.MatchString(f[0]):
-		qty, i = []string{f[0]}, 1
+		qty, i = []string{strings.ReplaceAll(f[0], "–", "-")}, 1 // "2–3" with an en dash is "2-3"
 	case numberWords[lower(0)] > 0:
 		qty, i = []string{strconv.Itoa(numberWords[lower(0)])}, 1
 	case articles[lower(0)] && len(f) > 2 && (units[lower(1)] || strings.HasPrefix(lower(0), "ein") && numberUnit(f[1])):
@@ -304,11 +310,14 @@ func parseItem(s, lang string) (IntentItem, bool) {
 //   - a word in capitals (two letters or more) that is not an abbreviation
 //     written so (capitalUnits), unless the whole item is in capitals: an
 //     acronym begins the name, "2 PC games" are two PC games;
-//   - a measure that is the size of what the rest of the item counts (the
-//     last word of the name, or the last before "of", is a counted unit
-//     of the tables): "2 gallon freezer bags" are two gallon freezer bags,
-//     "3 litre bottles of water" three litre bottles; "2 gallons milk"
-//     stays 2 gallons.
+//   - a spelt-out measure that is the size of what the rest of the item
+//     counts (the last word of the name, or the last before "of", is a
+//     counted unit of the tables, and no preposition comes before it):
+//     "2 gallon freezer bags" are two gallon freezer bags, "3 litre
+//     bottles of water" three litre bottles; "2 gallons milk" stays 2
+//     gallons, and a symbol always measures: "200 g ham slices", "1 kg
+//     bag of potatoes"; so does a measure of what comes in a counted
+//     thing: "2 Liter Milch in Flaschen".
 func unitAt(f []string, i int, lang string) bool {
 	w, lw := f[i], strings.ToLower(f[i])
 	switch {
@@ -317,7 +326,7 @@ func unitAt(f []string, i int, lang string) bool {
 	case utf8.RuneCountInString(w) > 1 && w == strings.ToUpper(w) && !capitalUnits[lw] &&
 		strings.Join(f, " ") != strings.ToUpper(strings.Join(f, " ")):
 		return false
-	case db.CountedUnit(w) || lw == "dozen":
+	case db.CountedUnit(w) || lw == "dozen" || unitSymbols[lw]:
 		return true
 	}
 	head := len(f) - 1
@@ -327,11 +336,24 @@ func unitAt(f []string, i int, lang string) bool {
 			break
 		}
 	}
+	for j := i + 1; j < head; j++ {
+		if itemPrepositions[strings.ToLower(f[j])] {
+			return true // "2 Liter Milch in Flaschen"
+		}
+	}
 	return head == i || !db.CountedUnit(f[head])
 }
 
+// unitSymbols are the measures written as symbols, never the size of a
+// counted thing ("200 g ham slices" are 200 g of them; unitAt).
+var unitSymbols = setOf(`g gr kg mg l ml cl dl lb lbs oz el tl tbsp tsp`)
+
+// itemPrepositions join a grocery to how it comes: "Käse in Scheiben",
+// "Orangen im Netz", "Tomaten aus der Dose".
+var itemPrepositions = setOf(`in im am an aus mit with from auf vom zum zur`)
+
 // countRangeWords join the two ends of a count: "2 to 3 apples".
-var countRangeWords = setOf(`to or bis oder -`)
+var countRangeWords = setOf(`to or bis oder - –`)
 
 // countToken is a count said in figures or in a word: "3", "three", "drei".
 func countToken(s string) (string, bool) {

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/familyhub/familyhub"
+	"github.com/familyhub/familyhub/db"
 )
 
 // The grocery lexicon: common things families put on shopping lists, in
@@ -317,20 +318,20 @@ func numberUnit(word string) bool {
 // a name ("2 PC games"; unitAt).
 var capitalUnits = setOf(`kg ml cl dl el tl lb lbs oz tbsp tsp stk stk.`)
 
-// spokenUnits are the units German speech recognition spells out, as the
-// parser writes them: "2 Esslöffel Zucker" is "Zucker 2 EL".
-var spokenUnits = map[string]string{"esslöffel": "EL", "eßlöffel": "EL", "teelöffel": "TL"}
-
 // unitWritten is a unit word as the parser writes it: a spelt-out
-// Esslöffel or Teelöffel as EL or TL, a capitalised "El" or "Tl" (read
-// after a number) as EL or TL; any other as typed.
+// Esslöffel or Teelöffel (the same unit as EL or TL to the list: db.SameUnit)
+// as EL or TL, as German speech recognition spells them, a capitalised
+// "El" or "Tl" (read after a number) as EL or TL, "gr" ("500gr") as g; any
+// other as typed.
 func unitWritten(word string) string {
 	lw := strings.ToLower(word)
-	if u, ok := spokenUnits[lw]; ok {
-		return u
+	if lw == "gr" {
+		return "g"
 	}
-	if numberUnits[lw] && word != lw {
-		return strings.ToUpper(word)
+	for _, u := range []string{"EL", "TL"} {
+		if db.SameUnit(word, u) && (word != lw || !numberUnits[lw]) {
+			return u
+		}
 	}
 	return word
 }

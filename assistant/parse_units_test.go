@@ -66,13 +66,14 @@ func TestItemMeasureUnits(t *testing.T) {
 		// phone capitalises it (before, "El Zucker(2)")
 		{"2 El Zucker", "de", "Zucker(2 EL)"},
 		{"3 Tl Zimt", "de", "Zimt(3 TL)"},
-		{"ein El Paso Kit", "de", "El Paso Kit"}, // after an article still a name
 		// glued to the number (before, "2EL Zucker", or "500g" unsplit)
 		{"2EL Zucker", "de", "Zucker(2 EL)"},
 		{"2El Zucker", "de", "Zucker(2 EL)"},
 		{"500g Mehl", "de", "Mehl(500 g)"},
 		{"2l milk", "en", "milk(2 l)"},
 		{"2x milk", "en", "milk(2)"},
+		{"500gr Mehl", "de", "Mehl(500 g)"}, // gr is g (before, "500 gr", a unit of its own)
+		{"2 eßlöffel Öl", "de", "Öl(2 EL)"},
 		// an acronym in capitals is no unit (before, "games(2 PC)")
 		{"2 PC games", "en", "PC games(2)"},
 		{"2 KG Mehl", "de", "Mehl(2 KG)"},
@@ -86,6 +87,27 @@ func TestItemMeasureUnits(t *testing.T) {
 		{"2 gallon milk", "en", "milk(2 gallon)"},
 		{"2 litres of milk", "en", "milk(2 litres)"},
 		{"2 bottles of wine", "en", "wine(2 bottles)"},
+		// review 79: only a spelt-out measure sizes a counted thing, and
+		// not across a preposition (before, "g Käse in Scheiben(200)")
+		{"200 g Käse in Scheiben", "de", "Käse in Scheiben(200 g)"},
+		{"500 g Käse am Stück", "de", "Käse am Stück(500 g)"},
+		{"1 kg Orangen im Netz", "de", "Orangen im Netz(1 kg)"},
+		{"400 g Tomaten aus der Dose", "de", "Tomaten aus der Dose(400 g)"},
+		{"200 g ham slices", "en", "ham slices(200 g)"},
+		{"1 kg chicken pieces", "en", "chicken pieces(1 kg)"},
+		{"1 lb bacon slices", "en", "bacon slices(1 lb)"},
+		{"1 kg bag of potatoes", "en", "bag of potatoes(1 kg)"},
+		{"2 Liter Milch in Flaschen", "de", "Milch in Flaschen(2 Liter)"},
+		// "2x" is a count a unit may follow (before, "Flaschen Wasser(2)")
+		{"2x Flaschen Wasser", "de", "Wasser(2 Flaschen)"},
+		{"2x bottles of wine", "en", "wine(2 bottles)"},
+		// a comma between digits is a decimal (before, "1" and "Milch(5 l)")
+		{"1,5 l Milch", "de", "Milch(1,5 l)"},
+		{"1,5kg Mehl", "de", "Mehl(1,5 kg)"},
+		{"1,5 bis 2 kg Mehl", "de", "Mehl(1,5-2 kg)"},
+		{"Milch, Eier", "de", "Milch Eier"},
+		{"1,5-2 kg Mehl", "de", "Mehl(1,5-2 kg)"},
+		{"2–3 Äpfel", "de", "Äpfel(2-3)"},
 	} {
 		items, _ := splitItems(tc.in, tc.lang)
 		got := ""

@@ -128,8 +128,7 @@ func wordOf(unit string) (unitWord, bool) {
 // isCounted says whether unit is one of things bought by the piece; no
 // unit (eggs, onions) is counted too.
 func isCounted(unit string) bool {
-	w, ok := wordOf(unit)
-	return w.counted || (!ok && strings.TrimSpace(unit) == "")
+	return strings.TrimSpace(unit) == "" || CountedUnit(unit)
 }
 
 // CountedUnit says whether word is a counted unit of the tables, in
@@ -138,6 +137,12 @@ func isCounted(unit string) bool {
 func CountedUnit(word string) bool {
 	w, ok := wordOf(word)
 	return ok && w.counted
+}
+
+// SameUnit says whether two unit words are one unit to the list (unitKey):
+// the assistant's parser writes a spelt-out "Esslöffel" as the "EL" it is.
+func SameUnit(a, b string) bool {
+	return unitKey(a) == unitKey(b)
 }
 
 // letterUnits are the one-letter units whose case is their meaning (a

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -163,7 +164,7 @@ func TestAmountTextCountedPlural(t *testing.T) {
 		{1.4, "kg", false, "1.4 kg"},
 		// cl and dl to the millilitre, up (before, two decimals: "0.63 cl")
 		{2.5 * 3 / 12, "cl", false, "0.7 cl"},
-		{1.5 * 3 / 12, "dl", true, "0,38 dl"},
+		{0.371, "dl", true, "0,38 dl"},
 		{150, "cl", false, "150 cl"}, // as typed, however much
 		{2, "Esslöffel", true, "2 Esslöffel"},
 		{0.1 + 0.2, "l", false, "0.3 l"},
@@ -208,22 +209,29 @@ func TestAmountUnitKey(t *testing.T) {
 
 // TestAmountUnitTablesMatchJS: the recipe page (web/static/js/amounts.js)
 // writes a counted unit and a measure by the same tables as the list the
-// server writes, so what goes on the list is what the page showed.
+// server writes, so what goes on the list is what the page showed; and
+// writes g and ml in kg and l (LARGER), kg, l, cl and dl to the gram or
+// millilitre (SMALLER) as the server does.
 func TestAmountUnitTablesMatchJS(t *testing.T) {
 	src, err := os.ReadFile("../web/static/js/amounts.js")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pair := regexp.MustCompile(`(?:'([^']*)'|([\p{L}.]+))\s*:\s*'([^']*)'`)
+	smaller := map[string]string{}
+	for unit, s := range smallerUnit {
+		smaller[unit] = strconv.FormatFloat(s.n, 'f', -1, 64)
+	}
+	pair := regexp.MustCompile(`(?:'([^']*)'|([\p{L}.]+))\s*:\s*(?:'([^']*)'|(\d+))`)
 	for name, table := range map[string]map[string]string{"ENGLISH": englishUnits, "GERMAN": germanUnits,
-		"ENGLISH_MEASURES": englishMeasures, "GERMAN_MEASURES": germanMeasures, "SAME_UNIT": sameUnit} {
+		"ENGLISH_MEASURES": englishMeasures, "GERMAN_MEASURES": germanMeasures, "SAME_UNIT": sameUnit,
+		"LARGER": largerUnit, "SMALLER": smaller} {
 		m := regexp.MustCompile(`(?m)^const ` + name + ` = \{(.*)\};$`).FindSubmatch(src)
 		if m == nil {
 			t.Fatalf("amounts.js has no one-line table const %s = {...};", name)
 		}
 		js := map[string]string{}
 		for _, p := range pair.FindAllSubmatch(m[1], -1) {
-			js[string(p[1])+string(p[2])] = string(p[3])
+			js[string(p[1])+string(p[2])] = string(p[3]) + string(p[4])
 		}
 		// an entry written otherwise ("tin": "tins") would be skipped: none may be left
 		if rest := strings.Trim(string(pair.ReplaceAll(m[1], nil)), " ,"); rest != "" {

@@ -18,15 +18,15 @@ import (
 //
 //   - An open line of the same name (case and outer spaces aside) is kept.
 //     With the same unit (g and kg, ml and l count as one, a unit's
-//     singular and plural, a spelt-out metric word and its symbol, cl, dl
-//     and ml: unitKey)
+//     singular and plural, a spelt-out metric word and its symbol: unitKey;
+//     cl, dl and ml: inSmallerUnit)
 //     its amount and the new one are added when both are numbers ("2" and
 //     "3": "5"; "500 g" and "1,4 kg": "1,9 kg"; "2 liters" and "500 ml":
 //     "2.5 liters"; "1 bag" and "500 g" stay two lines), written by
 //     amountText, which drops nothing ("1 kg" and "5 g": "1.005 kg"); a
 //     range adds up end by end ("2-3 EL" and "2-3 EL": "4-6 EL", "1 EL"
-//     and "2-3 EL": "3-4 EL"), and is a line of its own when its ends
-//     would be written in two units;
+//     and "2-3 EL": "3-4 EL"), both ends in the upper end's unit ("900 g"
+//     and "50-100 g": "0.95-1 kg");
 //     a line without quantity takes the new one; an add without quantity
 //     leaves the line as it is.
 //   - Else a ticked line of that name is unticked, with the new quantity
@@ -181,10 +181,7 @@ func (tx *Tx) shoppingItemPutOn(ctx context.Context, listID uuid.UUID, onList []
 			written = addUnit
 		}
 		comma = comma || strings.Contains(strings.Fields(*sameUnit.Quantity)[0], ",")
-		sum, ok := rangeText(amountRange{have.lo + add.lo, have.hi + add.hi}, written, haveUnit, comma)
-		if !ok {
-			break // "600 g-1.2 kg": a line of its own, nothing lost
-		}
+		sum := rangeText(amountRange{have.lo + add.lo, have.hi + add.hi}, written, haveUnit, comma)
 		return set(sameUnit, &sum, false)
 	case bare != nil:
 		return set(bare, p.Quantity, false)
@@ -230,34 +227,35 @@ func (r amountRange) inSmallerUnit(unit string) (amountRange, string) {
 // rangeText writes a sum (in g or ml when unit is) as amountText does, in
 // the larger unit the line is in when exact there (inLineLargerUnit); a
 // range as its two ends with the unit once, as the upper end has it ("4-6
-// EL", "1-2 cups"). Not ok when the ends come out in different units
-// ("600 g-1.2 kg").
-func rangeText(sum amountRange, unit, lineUnit string, comma bool) (string, bool) {
+// EL", "1-2 cups"), the lower end in that unit too: "0.95-1.1 kg", not a
+// line of its own for "950 g-1.1 kg" (another such add made another).
+func rangeText(sum amountRange, unit, lineUnit string, comma bool) string {
 	hiQ, hiUnit := inLineLargerUnit(sum.hi, unit, lineUnit)
 	hi := amountText(hiQ, hiUnit, comma)
 	if sum.lo == sum.hi {
-		return hi, true
+		return hi
 	}
-	loQ, loUnit := inLineLargerUnit(sum.lo, unit, lineUnit)
-	lo := amountText(loQ, loUnit, comma)
-	loNum, loWritten, _ := strings.Cut(lo, " ")
-	_, hiWritten, _ := strings.Cut(hi, " ")
-	if unitKey(loWritten) != unitKey(hiWritten) {
-		return "", false
+	_, written, _ := strings.Cut(hi, " ")
+	loQ := sum.lo
+	if s, ok := smallerUnit[unitKey(written)]; ok && s.unit == unitKey(unit) {
+		loQ /= s.n
 	}
-	return loNum + "-" + hi, true
+	lo, _, _ := strings.Cut(amountText(loQ, written, comma), " ")
+	return lo + "-" + hi
 }
 
 // inLineLargerUnit writes a sum (in g or ml, unit) in the larger unit the
 // line on the list is in, spelt as the line has it, when it is exact there
-// to the two decimals an amount is written with: "0.5 l" + "0.2 l" is
-// "0.7 l", not "700 ml"; "0.5 kg" + "5 g" stays "505 g".
+// to the two decimals an amount is written with and to the unit's own
+// step (a whole g or ml: cl is written to one decimal): "0.5 l" + "0.2 l"
+// is "0.7 l", not "700 ml"; "0.5 kg" + "5 g" stays "505 g", "2 cl" +
+// "0.5 ml" "20.5 ml" (amountText would round it up to "2.1 cl").
 func inLineLargerUnit(total float64, unit, lineUnit string) (float64, string) {
 	s, ok := smallerUnit[unitKey(lineUnit)]
 	if !ok || s.unit != unitKey(unit) {
 		return total, unit
 	}
-	if t := total / s.n; math.Abs(t*100-math.Round(t*100)) < 1e-6 {
+	if t := total / s.n; math.Abs(t*100-math.Round(t*100)) < 1e-6 && math.Abs(total-math.Round(total)) < 1e-6 {
 		return t, lineUnit
 	}
 	return total, unit

@@ -496,9 +496,11 @@ func TestShoppingItemPutCentilitres(t *testing.T) {
 		{"Zucker", "2 Esslöffel"}, {"Zucker", "1 EL"},
 		{"Öl", "1 EL"}, {"Öl", "2 Eßlöffel"},
 		{"Zimt", "1 Teelöffel"}, {"Zimt", "1 tl"},
+		// a sum not exact to the millilitre stays in ml (before, "2.1 cl")
+		{"Likör", "2 cl"}, {"Likör", "0.5 ml"},
 	})
 	if got, want := f.lines(t), "Rum 4 cl, gin 520 ml, Sahne 3.5 dl, vodka 1.02 l, Milch 12 dl, Wasser 2 dl, "+
-		"Zucker 3 Esslöffel, Öl 3 EL, Zimt 2 Teelöffel"; got != want {
+		"Zucker 3 Esslöffel, Öl 3 EL, Zimt 2 Teelöffel, Likör 20.5 ml"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
 }
@@ -507,8 +509,10 @@ func TestShoppingItemPutCentilitres(t *testing.T) {
 // EL" + "2-3 EL" is "4-6 EL"; before, the line stayed "2-3 EL" and the
 // second was lost), a number is a range of one ("1 EL" + "2-3 EL" is "3-4
 // EL"; before, two lines), a count range too ("2-3" + "2-3" is "4-6"), in
-// g and kg as amounts are; a range whose ends come out in two units is a
-// line of its own, not lost.
+// g and kg as amounts are. A range whose ends would come out in g and kg
+// is written in the upper end's unit ("400 g-1.2 kg" is "0.4-1.2 kg");
+// before, it was a line of its own, and each such add another line (rice
+// 900 g and 50-100 g twice were three lines; review 79).
 func TestShoppingItemPutRanges(t *testing.T) {
 	t.Parallel()
 	f := newShoppingFixture(t)
@@ -520,9 +524,11 @@ func TestShoppingItemPutRanges(t *testing.T) {
 		{"flour", "0.5-1 kg"}, {"flour", "500 g"},
 		{"Mehl", "1,5-2 kg"}, {"Mehl", "1,5-2 kg"},
 		{"rice", "600 g"}, {"rice", "200-600 g"},
+		{"oats", "900 g"}, {"oats", "50-100 g"}, {"oats", "50-100 g"},
+		{"Nudeln", "500-900 g"}, {"Nudeln", "100 g"},
 	})
 	if got, want := f.lines(t), "Zucker 4-6 EL, Salz 3-4 EL, apples 4-6, wine 3-4 bottles, flour 1-1.5 kg, Mehl 3-4 kg, "+
-		"rice 600 g, rice 200-600 g"; got != want {
+		"rice 0.8-1.2 kg, oats 1-1.1 kg, Nudeln 0.6-1 kg"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
 }

@@ -6,7 +6,8 @@
 // more ("½ clove", "1½ cloves", "2 Zehen", "1 cup", "2 pints"), a measure
 // below one as typed ("0.67 cups", "½ cup"); 1000 g and
 // more in kg, 1000 ml and more in l, and an amount typed in kg, l, cl or dl, to the gram or
-// millilitre (three decimals at most, rounded up: "1,4 kg", "1.005 kg", "0.094 kg"); otherwise at most two
+// millilitre (rounded up, in kg or l three decimals at most, in cl one, in dl two: "1,4 kg", "1.005 kg",
+// "0.094 kg"); otherwise at most two
 // decimals; never a thousands separator.
 import { fmtNumber } from './i18n.js';
 
