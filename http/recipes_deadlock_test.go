@@ -21,7 +21,7 @@ import (
 // side checks for deadlocks only after a minute, dbtest.LateDeadlockTx);
 // the add runs again once the other committed and answers 201 with the
 // list as one run makes it, and the Store's Logger heard of exactly that
-// one retry, for a deadlock (40P01). Without the retry it answered 500.
+// one retry, for a deadlock (40P01). Without the retry it answered 503 (busy).
 func TestRecipeAddToListDeadlockRetried(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})

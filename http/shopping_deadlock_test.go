@@ -18,7 +18,7 @@ import (
 // (the other side checks for deadlocks only after a minute,
 // dbtest.LateDeadlockTx); the delete runs again once the other committed
 // and answers 204, and the Store's Logger heard of exactly that one
-// retry, for a deadlock (40P01). Without the retry it answered 500.
+// retry, for a deadlock (40P01). Without the retry it answered 503 (busy).
 func TestShoppingListDeleteDeadlockRetried(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})
