@@ -2,11 +2,11 @@ package db_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
@@ -233,11 +233,22 @@ func TestShoppingListDeleteMeetsMove(t *testing.T) {
 			return err
 		})
 	}()
-	waitLockWaiters(t, f.pool, 1) // the move waits for hi
+	// ended: the move or the delete ended while it was to wait.
+	ended := func() (string, bool) {
+		select {
+		case err := <-moved:
+			return fmt.Sprintf("move: %v", err), true
+		case err := <-deletedCh:
+			return fmt.Sprintf("delete: %v", err), true
+		default:
+			return "", false
+		}
+	}
+	dbtest.AwaitLockWaits(t, ctx, f.pool, 1, "the move waited for hi", ended)
 	go func() {
 		deletedCh <- f.store.Tx(f.ctx, func(tx *db.Tx) error { return tx.ShoppingListDelete(f.ctx, f.list) })
 	}()
-	waitLockWaiters(t, f.pool, 2) // and the delete for the move
+	dbtest.AwaitLockWaits(t, ctx, f.pool, 2, "the delete waited for the move", ended)
 	if err := other.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -252,26 +263,5 @@ func TestShoppingListDeleteMeetsMove(t *testing.T) {
 	if errs[0] != nil || errs[1] != nil {
 		t.Fatalf("move: %v (retryable: %v); delete: %v (retryable: %v); want both done",
 			errs[0], db.Retryable(errs[0]), errs[1], db.Retryable(errs[1]))
-	}
-}
-
-// waitLockWaiters waits until n backends of the pool's database wait for
-// a lock.
-func waitLockWaiters(t *testing.T, pool *pgxpool.Pool, n int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var waiting int
-		if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-		if waiting >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %d lock waits", n)
-		}
-		time.Sleep(time.Millisecond)
 	}
 }

@@ -15,13 +15,15 @@ import (
 	"github.com/familyhub/familyhub"
 	"github.com/familyhub/familyhub/db"
 	"github.com/familyhub/familyhub/db/dbsqlc"
+	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // waitLockWait waits until a backend of the pool's database waits for a
-// lock (a concurrent write holds what the test's request needs).
+// lock (a concurrent write holds what the test's request needs). Its
+// callers see an early end of the request on their own.
 func waitLockWait(t *testing.T, pool *pgxpool.Pool) {
 	t.Helper()
-	waitLockWaiters(t, pool, 1)
+	dbtest.AwaitLockWaits(t, context.Background(), pool, 1, "a lock wait", func() (string, bool) { return "", false })
 }
 
 // held runs fn in a Store.Tx in the background and keeps the transaction

@@ -2,31 +2,32 @@ package http
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"github.com/familyhub/familyhub/db/dbtest"
 )
 
 // TestRecipeAddToListDeadlockRetried: a recipe's add-to-list that keeps
-// the open "salt" (share-locked) and then merges "2 eggs" can deadlock
-// with a member ticking eggs and then salt (db test
-// TestShoppingItemPutDeadlock). PostgreSQL fails the add (the ticks'
-// connection never runs the deadlock check; the cycle is whole when the
-// add begins its wait, so the check always finds it); the add runs again once the
-// ticks committed and unticks both lines, 201. Without the retry the add
-// answered 500.
+// the open "salt" (share-locked) and merges "2 eggs" locks salt's row
+// and, at commit, the family's event sequence; a transaction that holds
+// the sequence and then asks for the items' table meets it the other way
+// round (dbtest.DeadlockAtCommit). PostgreSQL fails the add (the other
+// side checks for deadlocks only after a minute, dbtest.LateDeadlockTx);
+// the add runs again once the other committed and answers 201 with the
+// list as one run makes it, and the Store's Logger heard of exactly that
+// one retry, for a deadlock (40P01). Without the retry it answered 503 (busy).
 func TestRecipeAddToListDeadlockRetried(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, Config{})
-	c, _ := env.signup("deadlock@example.org", "Deadlocks")
+	var logged dbtest.LogBuffer
+	env.server.store.Logger = slog.New(slog.NewTextHandler(&logged, nil)) // before any request
+	c, acc := env.signup("deadlock@example.org", "Deadlocks")
 	var rec recipeJSON
 	c.must(http.StatusCreated, "POST", "/api/recipes", map[string]any{
 		"title": "Omelette", "servings": 1,
@@ -35,84 +36,25 @@ func TestRecipeAddToListDeadlockRetried(t *testing.T) {
 	var list shoppingListJSON
 	c.must(http.StatusCreated, "POST", "/api/shopping/lists", map[string]any{"name": "Weekly"}).decode(t, &list)
 	L := "/api/shopping/lists/" + list.ID.String()
-	var salt, eggs shoppingItemJSON
+	var salt shoppingItemJSON
 	c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": "salt"}).decode(t, &salt)
-	c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": "eggs", "quantity": "6"}).decode(t, &eggs)
+	c.must(http.StatusCreated, "POST", L+"/items", map[string]any{"name": "eggs", "quantity": "6"})
 
-	// The member's ticks: eggs now, salt once the add waits for salt, in a
-	// transaction whose deadlock check comes late: the add is the one
-	// PostgreSQL fails (dbtest.LateDeadlockTx). PostgreSQL checks a wait
-	// once, 1 s after it began: the cycle must be whole when the add
-	// begins to wait for eggs. So a third transaction holds salt first:
-	// the add waits for it (its share lock of the kept salt comes before
-	// it merges eggs), the tick of salt queues behind the add, and when
-	// the third lets go the add gets salt and waits for eggs while the
-	// tick already waits for the add.
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	ticks := dbtest.BeginLateDeadlock(t, ctx, env.pool.Config().ConnString())
-	if err := ticks.Tick(ctx, eggs.ID); err != nil {
-		t.Fatal(err)
-	}
-	holder, err := env.pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Rollback(context.Background())
-	if _, err := holder.Exec(ctx, "SELECT FROM shopping_items WHERE id = $1 FOR UPDATE", salt.ID); err != nil {
-		t.Fatal(err)
-	}
 	req, err := http.NewRequest("POST", env.ts.URL+"/api/recipes/"+rec.ID.String()+"/add-to-list", strings.NewReader(`{"list_id":"`+list.ID.String()+`"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	done := c.sendAsync(req)
-	waits := func(n int, what string) {
-		t.Helper()
-		dbtest.AwaitLockWaits(t, ctx, env.pool, n, what, answered(done))
-	}
-	waits(1, "the add waited for salt")
-	tickSalt := make(chan error, 1)
-	go func() { tickSalt <- ticks.Tick(ctx, salt.ID) }()
-	// tick is the tick of salt's error, once it is done. A failure from
-	// here on ends it first (its statement cancelled), then the holder's
-	// transaction, then, at cleanup, the ticks': else the tick still ran
-	// on their connection while the cleanup rolled them back, and the
-	// test failed again there (a data race, a closed channel closed) on
-	// top of its one failure.
-	var tickErr error
-	ticked := false
-	tick := func() error {
-		if !ticked {
-			tickErr, ticked = <-tickSalt, true
-		}
-		return tickErr
-	}
-	defer func() {
-		cancel()
-		tick()
-	}()
-	waits(2, "the tick of salt waited behind the add")
-	if err := holder.Rollback(ctx); err != nil {
-		t.Fatal(err)
-	}
-	// The add gets salt and waits for eggs: the cycle. PostgreSQL fails
-	// the add, and the tick of salt goes on.
-	if err := tick(); err != nil {
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "40P01" {
-			t.Fatal("PostgreSQL failed the ticks, not the add: nothing to retry")
-		}
-		t.Fatalf("the tick of salt: %v (no deadlock check saw the cycle?)", err)
-	}
-	if err := ticks.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	var done <-chan response
+	start := func() { done = c.sendAsync(req) }
+	ended := func() (string, bool) { return answered(done)() }
+	dbtest.DeadlockAtCommit(t, ctx, env.pool, acc.Family.ID, "shopping_items", salt.ID, start, ended)
 	var r response
 	select {
 	case r = <-done:
-	case <-time.After(30 * time.Second):
+	case <-ctx.Done():
 		t.Fatal("the add never answered")
 	}
 	if r.StatusCode != http.StatusCreated {
@@ -124,9 +66,11 @@ func TestRecipeAddToListDeadlockRetried(t *testing.T) {
 	for _, it := range got.Items {
 		lines = append(lines, fmt.Sprintf("%s %s %v", it.Name, deref(it.Quantity), it.Checked))
 	}
-	// Run again on the list as the ticks left it: both lines unticked,
-	// eggs as the recipe's 2.
-	if want := []string{"salt <nil> false", "eggs 2 false"}; !slices.Equal(lines, want) {
+	// Applied once: salt kept, the recipe's 2 eggs merged into the 6.
+	if want := []string{"salt <nil> false", "eggs 8 false"}; !slices.Equal(lines, want) {
 		t.Fatalf("list %q, want %q", lines, want)
+	}
+	if n := strings.Count(logged.String(), `msg="transaction retried" sqlstate=40P01`); n != 1 || strings.Count(logged.String(), "transaction retried") != 1 {
+		t.Errorf("%d retries for a deadlock logged, want exactly one:\n%s", n, logged.String())
 	}
 }

@@ -231,9 +231,9 @@ func (h *feedHandler) write(ctx context.Context, w io.Writer, st *feedState) err
 	for {
 		var comps []*ical.Component
 		var n int
-		next := after
+		var next uuid.UUID
 		err := h.store.TxRetry(ctx, func(tx *db.Tx) error {
-			comps = nil
+			comps, next = nil, after
 			events, err := tx.CalDAVEventPage(ctx, after, davPageSize)
 			if err != nil {
 				return err
