@@ -270,6 +270,10 @@ async function replay(signal) {
       for (const o of ops) settle(o, { status: 'waiting' });
       return;
     }
+    // Frozen while it asked: this pass holds no lock any more, and a pass
+    // begun after the resume sends; one sent from here could land after a
+    // later write to the same record and undo it.
+    if (signal.aborted) return;
     const mine = answerOf(op.record);
     if (op.ifMatch == null && !isCreate(op) && mine?.version != null) op.ifMatch = mine.version;
     sendingId = op.id;
