@@ -22,7 +22,7 @@
 // late (a grant already on its way as the tab freezes is held, frozen):
 // the one for sending is therefore never waited for (outbox.js kick,
 // TestBrowserOutboxFrozenWaitingTab).
-import { isAsleep, onFreeze, onWake, sleepSignal } from './lifecycle.js';
+import { isAsleep, onFreeze, onWake } from './lifecycle.js';
 
 const PREFIX = 'familyhub-held ';
 const locks = () => (typeof navigator !== 'undefined' && navigator.locks?.request && navigator.locks.query ? navigator.locks : null);
@@ -98,7 +98,8 @@ export async function madeAt(tab, ops) {
   return now > last ? now : new Date(Date.parse(last) + 1).toISOString();
 }
 
-const waits = new Set(); // the names of the locks a yield waits for
+const WAIT_POLL = 1000; // how often a yield looks whether the tab it waits for still holds the write
+const waits = new Map(); // the name of a lock a yield waits for → {check, timer}
 let yielded = false;
 /** Whether the queue waits for another tab to send a write it holds (yieldTo): nothing to send until then. */
 export const waitingForTab = () => yielded;
@@ -106,18 +107,38 @@ export const waitingForTab = () => yielded;
  * Whether another tab holds a write made before at (an ISO time, the next
  * write tab would send): the queue then waits for it (tell(that tab), so
  * it sends), and wake() is called once that tab's hold changes (it sent or
- * stored the write, or it closed).
+ * stored the write, or it closed). It looks (navigator.locks.query, which
+ * takes nothing) every WAIT_POLL and when that tab says it changed
+ * (recheckWaits): never asked for in the lock's queue, that tab's lock
+ * cannot be granted to this tab while it is frozen, and held there, frozen,
+ * make a third tab wait for a tab that is gone. Frozen, this tab runs no
+ * timer; it looks again once it runs (onWake kicks).
  */
 export async function yieldTo(tab, at, wake, tell) {
   yielded = true; // a wake-up while asking is not lost
   const x = (await others(tab)).find((o) => o.oldest < at);
   if (!x) { yielded = false; return false; }
-  if (!waits.has(x.name)) {
-    waits.add(x.name);
-    locks().request(x.name, { signal: sleepSignal() }, () => undefined).catch(() => {}).finally(() => { waits.delete(x.name); yielded = false; wake(); });
-  }
+  if (!waits.has(x.name)) watch(x.name, wake);
   tell(x.tab);
   return true;
+}
+
+/** Looks now whether the tabs a yield waits for still hold what they held (another tab said it changed). */
+export function recheckWaits() { for (const w of waits.values()) w.check(); }
+
+function watch(name, wake) {
+  const w = { check: null, timer: null };
+  w.check = async () => {
+    let held = [];
+    try { ({ held = [] } = await locks().query()); } catch { /* cannot tell: as if it let go, the yield asks again */ }
+    if (waits.get(name) !== w || held.some((l) => l.name === name)) return;
+    clearInterval(w.timer);
+    waits.delete(name);
+    yielded = false;
+    wake();
+  };
+  w.timer = setInterval(w.check, WAIT_POLL);
+  waits.set(name, w);
 }
 
 /**

@@ -16,7 +16,7 @@ import { answerOf, clearAnswers, newer, readAnswers } from './outbox-answers.js'
 import { forgetHeldNotices, heldNoticeWrites, noticeBoard, storeHeldNotices } from './outbox-notices.js';
 import { isCreate, outcomes } from './outbox-outcomes.js';
 import { addOp, clearHeld, heldCount as heldOps, readQueue } from './outbox-queue.js';
-import { askBeforeClosing, heldElsewhere, holding, madeAt, waitingForTab, yieldTo } from './outbox-tabs.js';
+import { askBeforeClosing, heldElsewhere, holding, madeAt, recheckWaits, waitingForTab, yieldTo } from './outbox-tabs.js';
 import { isAsleep, onWake, sleepSignal, untilAsleep } from './lifecycle.js';
 
 export { back, heardEvent, heardGone, layOver, savedAnswers, shownAgain } from './outbox-answers.js';
@@ -86,6 +86,7 @@ chan?.addEventListener('message', async ({ data }) => {
   // Signed out (or someone else signed in) in another tab: what this tab
   // holds in memory was that person's too and goes with the rest.
   if (data?.cleared) forgetHere();
+  recheckWaits(); // a tab this one yields to may have sent what it held
   // Frozen, the tab may still get messages: a read begun then would hold the stores from the others, frozen (onWake reads).
   if (!isAsleep()) reread();
 });
