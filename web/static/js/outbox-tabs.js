@@ -15,13 +15,16 @@
 // send what it holds, and the others would wait for it all that time. It
 // lets its lock go as it freezes and takes it again when it runs again
 // ('resume'): meanwhile the other tabs send their later writes, and its own
-// go after them (TestBrowserOutboxHeldFrozenTab). So with every lock it
-// asks for (sleepSignal, lifecycle.js): the one for sending, held while it sends
-// (TestBrowserOutboxSendingFrozenTab), and those it waits for: granted
-// while it is frozen, it would hold them, frozen. That abort can come too
-// late (a grant already on its way as the tab freezes is held, frozen):
-// the one for sending is therefore never waited for (outbox.js kick,
-// TestBrowserOutboxFrozenWaitingTab).
+// go after them (TestBrowserOutboxHeldFrozenTab). It lets the one for
+// sending go too (outbox.js kick, TestBrowserOutboxSendingFrozenTab). A
+// lock request still in the browser's queue as the tab freezes is not
+// safely withdrawn: Chromium may grant it once the holder lets go even
+// though the tab aborted it as it froze, and the frozen tab then holds
+// it. So a tab never waits in a lock's queue: the one for sending it
+// takes only if free (TestBrowserOutboxFrozenWaitingTab), another tab's
+// hold it only looks at (yieldTo). One asked for (ifAvailable) just as
+// the tab freezes can still be granted to it, rarely; it goes when the tab
+// runs again or is discarded.
 import { isAsleep, onFreeze, onWake } from './lifecycle.js';
 
 const PREFIX = 'familyhub-held ';

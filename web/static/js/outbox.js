@@ -200,11 +200,14 @@ export function kick({ now = false } = {}) {
       if (!navigator.locks?.request) await replay(signal);
       else {
         // Taken only if free, never waited for in the lock's queue: a tab
-        // frozen while it waits there (a phone's background tab) gets the
-        // lock all the same once the sender lets it go (Chromium: the
-        // request's abort as the tab freezes does not reach the browser),
-        // and holds it, frozen, while the other tabs' writes wait for it,
-        // for hours (TestBrowserOutboxFrozenWaitingTab). Busy: the sender
+        // frozen while it waits there (a phone's background tab) can get
+        // the lock all the same once the sender lets it go (Chromium: the
+        // request's abort as the tab freezes may come after the browser
+        // granted it), and holds it, frozen, while the other tabs' writes
+        // wait for it, for hours (TestBrowserOutboxFrozenWaitingTab). This
+        // request, answered at once, leaves that only to one in flight at
+        // the very moment of a freeze (rare: the lock goes when the tab
+        // runs again or is discarded). Busy: the sender
         // says when it lets go ('free' on the channel) and this tab tries
         // again then, or after BUSY_RETRY at the latest (a sender that
         // froze meanwhile may not get to say so).
