@@ -195,10 +195,13 @@ func TestBrowserOutboxSendingFrozenTab(t *testing.T) {
 
 // TestBrowserOutboxFrozenWaitingTab: a tab the browser froze while it
 // waited for its turn to send does not make the other tabs' writes wait
-// for it. Ana's laptop has two tabs on the list. Tab A is sending (the
-// test holds the outbox's lock in tab A, as a send does); in tab B, a slow
-// background tab, she ticks milk: tab B would send it, after tab A. The
-// browser freezes tab B as tab A lets the lock go. Then she ticks bread in
+// for it. Ana's laptop has two tabs on the list. The test holds the
+// outbox's lock in tab B, a slow background tab, as a send does; there she
+// ticks milk: tab B would send it once the lock is free. The browser
+// freezes tab B, which lets the lock go as it freezes (the test's 'freeze'
+// handler, before lifecycle.js's: the lock then goes at the moment a
+// sender's would, and after it tab B runs no task, so no retry of tab B's
+// can take it legitimately meanwhile). Then she ticks bread in
 // tab A: it goes at once, and milk with it (the queue is every tab's).
 // Before, tab B waited in the lock's queue, and Chromium granted it the
 // lock although tab B gave up waiting as it froze (its abort came after
@@ -226,17 +229,19 @@ func TestBrowserOutboxFrozenWaitingTab(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	evalAwait[bool](a, `new Promise((held) => navigator.locks.request('familyhub-outbox', () => { held(true); return new Promise((done) => { window.sent = done; }); }))`)
+	evalAwait[bool](b, `new Promise((held) => navigator.locks.request('familyhub-outbox', () => { held(true); return new Promise((done) => { window.sent = done; }); }))`)
 	b.click(box("milk"))
 	b.waitJS("milk waiting in tab B", `window.familyhub.outbox.waiting().some((o) => o.label === 'milk')`, 5*time.Second)
 	// Tab B asked for its turn (or found the lock taken) as it queued milk:
 	// that ask reached the browser before this query does (one channel).
 	evalAwait[bool](b, `navigator.locks.query().then(() => true)`)
 
+	eval[bool](a, `(window.bFrozen = new Promise((ok) => { window.frozenChan = new BroadcastChannel('test-frozen'); window.frozenChan.onmessage = () => ok(true); }), true)`)
+	eval[bool](b, `(addEventListener('freeze', () => { window.sent(); new BroadcastChannel('test-frozen').postMessage('frozen'); }, { capture: true, once: true }), true)`)
 	if _, err := chromedp.Call(b.ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateFrozen}); err != nil {
 		t.Fatalf("freezing tab B: %v", err)
 	}
-	eval[bool](a, `(window.sent(), true)`)
+	evalAwait[bool](a, `window.bFrozen`)
 	a.click(box("bread"))
 	a.waitJS("tab A sends bread (and milk) while tab B is frozen", `window.familyhub.outbox.count() === 0`, 10*time.Second)
 	if got := itemChecked(t, ana, c, listID); got["bread"] != true || got["milk"] != true {

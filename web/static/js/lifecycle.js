@@ -15,7 +15,11 @@ let woken = null; // {promise, resolve} while asleep
 
 /** Whether this tab is frozen (or in the back/forward cache). */
 export const isAsleep = () => asleep;
-/** An AbortSignal aborted as this tab freezes: a lock asked for with it is not waited for then. */
+/**
+ * An AbortSignal aborted as this tab freezes: work begun before sees it
+ * (signal.aborted) and stops, untilAsleep lets its lock go. It does not
+ * withdraw a lock request safely: the browser may have granted it already.
+ */
 export const sleepSignal = () => nap.signal;
 /** Calls fn() as this tab freezes (before it stops running). */
 export function onFreeze(fn) { freezers.add(fn); }

@@ -15,14 +15,17 @@
 // send what it holds, and the others would wait for it all that time. It
 // lets its lock go as it freezes and takes it again when it runs again
 // ('resume'): meanwhile the other tabs send their later writes, and its own
-// go after them (TestBrowserOutboxHeldFrozenTab). So with every lock it
-// asks for (sleepSignal, lifecycle.js): the one for sending, held while it sends
-// (TestBrowserOutboxSendingFrozenTab), and those it waits for: granted
-// while it is frozen, it would hold them, frozen. That abort can come too
-// late (a grant already on its way as the tab freezes is held, frozen):
-// the one for sending is therefore never waited for (outbox.js kick,
-// TestBrowserOutboxFrozenWaitingTab).
-import { isAsleep, onFreeze, onWake, sleepSignal } from './lifecycle.js';
+// go after them (TestBrowserOutboxHeldFrozenTab). It lets the one for
+// sending go too (outbox.js kick, TestBrowserOutboxSendingFrozenTab). A
+// lock request still in the browser's queue as the tab freezes is not
+// safely withdrawn: Chromium may grant it once the holder lets go even
+// though the tab aborted it as it froze, and the frozen tab then holds
+// it. So a tab never waits in a lock's queue: the one for sending it
+// takes only if free (TestBrowserOutboxFrozenWaitingTab), another tab's
+// hold it only looks at (yieldTo). One asked for (ifAvailable) just as
+// the tab freezes can still be granted to it, rarely; it goes when the tab
+// runs again or is discarded.
+import { isAsleep, onFreeze, onWake } from './lifecycle.js';
 
 const PREFIX = 'familyhub-held ';
 const locks = () => (typeof navigator !== 'undefined' && navigator.locks?.request && navigator.locks.query ? navigator.locks : null);
@@ -98,7 +101,8 @@ export async function madeAt(tab, ops) {
   return now > last ? now : new Date(Date.parse(last) + 1).toISOString();
 }
 
-const waits = new Set(); // the names of the locks a yield waits for
+const WAIT_POLL = 1000; // how often a yield looks whether the tab it waits for still holds the write
+const waits = new Map(); // the name of a lock a yield waits for → {check, timer}
 let yielded = false;
 /** Whether the queue waits for another tab to send a write it holds (yieldTo): nothing to send until then. */
 export const waitingForTab = () => yielded;
@@ -106,18 +110,38 @@ export const waitingForTab = () => yielded;
  * Whether another tab holds a write made before at (an ISO time, the next
  * write tab would send): the queue then waits for it (tell(that tab), so
  * it sends), and wake() is called once that tab's hold changes (it sent or
- * stored the write, or it closed).
+ * stored the write, or it closed). It looks (navigator.locks.query, which
+ * takes nothing) every WAIT_POLL and when that tab says it changed
+ * (recheckWaits): never asked for in the lock's queue, that tab's lock
+ * cannot be granted to this tab while it is frozen, and held there, frozen,
+ * make a third tab wait for a tab that is gone. Frozen, this tab runs no
+ * timer; it looks again once it runs (onWake kicks).
  */
 export async function yieldTo(tab, at, wake, tell) {
   yielded = true; // a wake-up while asking is not lost
   const x = (await others(tab)).find((o) => o.oldest < at);
   if (!x) { yielded = false; return false; }
-  if (!waits.has(x.name)) {
-    waits.add(x.name);
-    locks().request(x.name, { signal: sleepSignal() }, () => undefined).catch(() => {}).finally(() => { waits.delete(x.name); yielded = false; wake(); });
-  }
+  if (!waits.has(x.name)) watch(x.name, wake);
   tell(x.tab);
   return true;
+}
+
+/** Looks now whether the tabs a yield waits for still hold what they held (another tab said it changed). */
+export function recheckWaits() { for (const w of waits.values()) w.check(); }
+
+function watch(name, wake) {
+  const w = { check: null, timer: null };
+  w.check = async () => {
+    let held = [];
+    try { ({ held = [] } = await locks().query()); } catch { /* cannot tell: as if it let go, the yield asks again */ }
+    if (waits.get(name) !== w || held.some((l) => l.name === name)) return;
+    clearInterval(w.timer);
+    waits.delete(name);
+    yielded = false;
+    wake();
+  };
+  w.timer = setInterval(w.check, WAIT_POLL);
+  waits.set(name, w);
 }
 
 /**

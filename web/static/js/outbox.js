@@ -16,7 +16,7 @@ import { answerOf, clearAnswers, newer, readAnswers } from './outbox-answers.js'
 import { forgetHeldNotices, heldNoticeWrites, noticeBoard, storeHeldNotices } from './outbox-notices.js';
 import { isCreate, outcomes } from './outbox-outcomes.js';
 import { addOp, clearHeld, heldCount as heldOps, readQueue } from './outbox-queue.js';
-import { askBeforeClosing, heldElsewhere, holding, madeAt, waitingForTab, yieldTo } from './outbox-tabs.js';
+import { askBeforeClosing, heldElsewhere, holding, madeAt, recheckWaits, waitingForTab, yieldTo } from './outbox-tabs.js';
 import { isAsleep, onWake, sleepSignal, untilAsleep } from './lifecycle.js';
 
 export { back, heardEvent, heardGone, layOver, savedAnswers, shownAgain } from './outbox-answers.js';
@@ -86,6 +86,7 @@ chan?.addEventListener('message', async ({ data }) => {
   // Signed out (or someone else signed in) in another tab: what this tab
   // holds in memory was that person's too and goes with the rest.
   if (data?.cleared) forgetHere();
+  recheckWaits(); // a tab this one yields to may have sent what it held
   // Frozen, the tab may still get messages: a read begun then would hold the stores from the others, frozen (onWake reads).
   if (!isAsleep()) reread();
 });
@@ -199,11 +200,14 @@ export function kick({ now = false } = {}) {
       if (!navigator.locks?.request) await replay(signal);
       else {
         // Taken only if free, never waited for in the lock's queue: a tab
-        // frozen while it waits there (a phone's background tab) gets the
-        // lock all the same once the sender lets it go (Chromium: the
-        // request's abort as the tab freezes does not reach the browser),
-        // and holds it, frozen, while the other tabs' writes wait for it,
-        // for hours (TestBrowserOutboxFrozenWaitingTab). Busy: the sender
+        // frozen while it waits there (a phone's background tab) can get
+        // the lock all the same once the sender lets it go (Chromium: the
+        // request's abort as the tab freezes may come after the browser
+        // granted it), and holds it, frozen, while the other tabs' writes
+        // wait for it, for hours (TestBrowserOutboxFrozenWaitingTab). This
+        // request, answered at once, leaves that only to one in flight at
+        // the very moment of a freeze (rare: the lock goes when the tab
+        // runs again or is discarded). Busy: the sender
         // says when it lets go ('free' on the channel) and this tab tries
         // again then, or after BUSY_RETRY at the latest (a sender that
         // froze meanwhile may not get to say so).
@@ -270,6 +274,10 @@ async function replay(signal) {
       for (const o of ops) settle(o, { status: 'waiting' });
       return;
     }
+    // Frozen while it asked: this pass holds no lock any more, and a pass
+    // begun after the resume sends; one sent from here could land after a
+    // later write to the same record and undo it.
+    if (signal.aborted) return;
     const mine = answerOf(op.record);
     if (op.ifMatch == null && !isCreate(op) && mine?.version != null) op.ifMatch = mine.version;
     sendingId = op.id;
