@@ -8,7 +8,7 @@
 // after the pause (the settle's, or the outbox's when the settle came
 // before the tick was in the outbox), and the focus must follow it there.
 import { t } from '../i18n.js';
-import { notice } from '../shell.js';
+import { announce } from '../shell.js';
 
 /**
  * settler(onSettled, ms) → {note(id, before), has(id), placed(id, now), stop()}.
@@ -34,7 +34,7 @@ export function settler(onSettled, ms = 2000) {
 // away: a read already on its way may show a delete made elsewhere before
 // its event comes.
 let left = null;
-const said = (row) => notice(t('sync.removedElsewhere', { name: row.dataset.name ?? row.querySelector('.title')?.textContent }));
+const said = (row) => announce(t('sync.removedElsewhere', { name: row.dataset.name ?? row.querySelector('.title')?.textContent }));
 
 // keepKeyboard(draw) draws; a focused row that leaves then (a done open
 // task, a ticked item with "Hide ticked") hands the focus to the nearest
@@ -59,9 +59,10 @@ const said = (row) => notice(t('sync.removedElsewhere', { name: row.dataset.name
 // changed elsewhere, from Today to the other open tasks) keeps the focus
 // in its new place, on the same control; before, the focus went to the
 // next task as if this member had ticked it away. Such a row deleted
-// (goneElsewhere) hands the focus on as above, and the page's polite live
-// region (the notice, shell.js) says so: "“Milk” was removed on another
-// device". Before, the focus moved without a word.
+// (goneElsewhere) hands the focus on as above, and a polite live region
+// (announce, shell.js; not the notice, whose Undo it would take away) says
+// so: "“Milk” was removed on another device". Before, the focus moved
+// without a word.
 export function keepKeyboard(draw, elsewhere = new Map()) {
   left = null;
   const row = document.activeElement?.closest?.('li[data-id]');
