@@ -217,3 +217,35 @@ func TestBrowserRemovedElsewhereKeepsUndo(t *testing.T) {
 	laptop.click(`#toast .toast-box button`)
 	laptop.waitJS("Milk back, saved", item("Milk")+` && !`+item("Milk")+`.dataset.pending`, 5*time.Second)
 }
+
+// TestBrowserSnoozedElsewhereNotSaid: a keyboard user on a laptop is on
+// Call grandma; her phone snoozes it (it leaves the page, the focus goes
+// to Renew passport), then deletes it. Nothing is said of Call grandma:
+// it had left the page with the snooze, not by the delete. Before, the
+// row that left at the snooze's draw was remembered as left without a
+// word, and the later delete said "“Call grandma” was removed on another
+// device.". A delete of the focused Renew passport is still said.
+func TestBrowserSnoozedElsewhereNotSaid(t *testing.T) {
+	browserTest(t)
+	_, _, ids, laptop, phone := tasksTwoDevices(t, []shotTask{
+		{title: "Call grandma", due: [3]int{2, 10, 0}},
+		{title: "Renew passport", due: [3]int{4, 10, 0}},
+	})
+	laptop.waitJS("the tasks", openTasks+` === 'Call grandma, Renew passport'`, 5*time.Second)
+	eval[bool](laptop, `(window.__said = [], new MutationObserver(() => window.__said.push(`+saidElsewhere+`))
+  .observe(document.getElementById('announce'), { childList: true, subtree: true, characterData: true }), true)`)
+	if !eval[bool](laptop, `(() => { const c = document.querySelector('li.task[data-id="`+ids["Call grandma"]+`"] button.task-open'); c?.focus(); return !!c && document.activeElement === c; })()`) {
+		t.Fatal("Call grandma's title not focused")
+	}
+	until := time.Now().UTC().AddDate(0, 0, 3)
+	fetchFrom(phone, http.StatusOK, "POST", "/api/tasks/"+ids["Call grandma"]+"/snooze", map[string]any{"until": until.Format(time.RFC3339)})
+	laptop.waitJS("Call grandma snoozed away, the focus on Renew passport", openTasks+` === 'Renew passport' && `+focusedTask+` === 'Renew passport done'`, 5*time.Second)
+
+	fetchFrom(phone, http.StatusNoContent, "DELETE", "/api/tasks/"+ids["Call grandma"], nil)
+	fetchFrom(phone, http.StatusNoContent, "DELETE", "/api/tasks/"+ids["Renew passport"], nil)
+	want := "“Renew passport” was removed on another device."
+	laptop.waitJS("Renew passport gone, said", openTasks+` === '' && `+saidElsewhere+` === `+js(want), 5*time.Second)
+	if got := eval[string](laptop, `JSON.stringify(window.__said)`); got != `["`+want+`"]` {
+		t.Errorf("said: %s, want only [%q]", got, want)
+	}
+}
