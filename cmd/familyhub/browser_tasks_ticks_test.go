@@ -146,8 +146,12 @@ func TestBrowserTasksTickKeyboardFocusNotMine(t *testing.T) {
 // next tick ends inside the tick's own change event, and
 // window.__settledFirst then holds the settles fired and whether the
 // ticked row was drawn done by then ("drawn": the outbox drew it first).
+// The row is read anew by its id, just before the settle: a draw may have
+// replaced the one ticked, and the settle's draw may take it away.
 const settleFirstTask = `(document.addEventListener('change', (e) => {
-  window.__settledFirst = window.__fire('settle') + ' ' + (e.target.closest('li.task').classList.contains('done') ? 'drawn' : 'not drawn');
+  const li = document.querySelector('li.task[data-id="' + CSS.escape(e.target.closest('li.task').dataset.id) + '"]');
+  const drawn = li?.classList.contains('done') ? 'drawn' : 'not drawn';
+  window.__settledFirst = window.__fire('settle') + ' ' + drawn;
 }, { once: true }), true)`
 
 // TestBrowserTasksTickFocusEitherOrder is the tasks page's

@@ -232,6 +232,17 @@ export function notice(text, { action, onAction, ms = 8000 } = {}) {
   noticeTimer = setTimeout(expire, ms);
 }
 
+// A second polite live region, visually hidden, for a sentence with no
+// action ("“Milk” was removed on another device."): said through the notice
+// it replaced the notice's Undo of the member's own delete or tick.
+const aside = h('div#announce.visually-hidden', { role: 'status' });
+document.body.append(aside);
+
+/** announce(text) has text read out (polite) without touching the notice and its action. */
+export function announce(text) {
+  setChildren(aside, h('p', text));
+}
+
 /** Takes the notice away (its action is no longer offered). */
 export function hideNotice() {
   clearTimeout(noticeTimer);

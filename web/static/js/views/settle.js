@@ -8,7 +8,7 @@
 // after the pause (the settle's, or the outbox's when the settle came
 // before the tick was in the outbox), and the focus must follow it there.
 import { t } from '../i18n.js';
-import { notice } from '../shell.js';
+import { announce } from '../shell.js';
 
 /**
  * settler(onSettled, ms) → {note(id, before), has(id), placed(id, now), stop()}.
@@ -30,11 +30,13 @@ export function settler(onSettled, ms = 2000) {
   };
 }
 
-// The focused row that left at the last draw without a word, not ticked
-// away: a read already on its way may show a delete made elsewhere before
-// its event comes.
-let left = null;
-const said = (row) => notice(t('sync.removedElsewhere', { name: row.dataset.name ?? row.querySelector('.title')?.textContent }));
+// elsewhere map (one per view) → the focused row that left at its view's
+// last draw without a word because its id is gone from the view's data
+// (not ticked away, snoozed or hidden): a read already on its way may show
+// a delete made elsewhere before its event comes. Per view: it does not
+// outlive the page.
+const leftOf = new WeakMap();
+const said = (row) => announce(t('sync.removedElsewhere', { name: row.dataset.name ?? row.querySelector('.title')?.textContent }));
 
 // keepKeyboard(draw) draws; a focused row that leaves then (a done open
 // task, a ticked item with "Hide ticked") hands the focus to the nearest
@@ -59,11 +61,15 @@ const said = (row) => notice(t('sync.removedElsewhere', { name: row.dataset.name
 // changed elsewhere, from Today to the other open tasks) keeps the focus
 // in its new place, on the same control; before, the focus went to the
 // next task as if this member had ticked it away. Such a row deleted
-// (goneElsewhere) hands the focus on as above, and the page's polite live
-// region (the notice, shell.js) says so: "“Milk” was removed on another
-// device". Before, the focus moved without a word.
-export function keepKeyboard(draw, elsewhere = new Map()) {
-  left = null;
+// (goneElsewhere) hands the focus on as above, and a polite live region
+// (announce, shell.js; not the notice, whose Undo it would take away) says
+// so: "“Milk” was removed on another device". Before, the focus moved
+// without a word.
+//
+// has(id) answers whether the view's data still holds row id (shown or
+// not): only a focused row gone from it is remembered for goneElsewhere.
+export function keepKeyboard(draw, elsewhere = new Map(), has = () => false) {
+  leftOf.delete(elsewhere);
   const row = document.activeElement?.closest?.('li[data-id]');
   const key = document.activeElement?.dataset?.key;
   const toRow = row ? handOff(row) : null;
@@ -75,7 +81,7 @@ export function keepKeyboard(draw, elsewhere = new Map()) {
   const changed = elsewhere.get(row.dataset.id);
   if (changed?.deleted) said(row);
   else if (changed && follow(row, key)) return;
-  else if (!row.matches('.checked, .done')) left = row; // not ticked away
+  else if (!has(row.dataset.id)) leftOf.set(elsewhere, row); // gone from the data, not ticked away
   if (toRow()) return;
   const empty = part.isConnected ? part.querySelector('[data-empty]:not([hidden])') : null;
   const heading = section?.isConnected ? section.querySelector('h2, h3') : null;
@@ -94,7 +100,7 @@ export function keepKeyboard(draw, elsewhere = new Map()) {
  * read on its way saw the delete first), it is said now.
  */
 export function goneElsewhere(elsewhere, id) {
-  if (left?.dataset.id === id) { said(left); left = null; return; }
+  if (leftOf.get(elsewhere)?.dataset.id === id) { said(leftOf.get(elsewhere)); leftOf.delete(elsewhere); return; }
   elsewhere.set(id, { deleted: true });
 }
 

@@ -32,8 +32,9 @@ export function addItem(app, listId, item) {
 
 /**
  * itemsView(app, {getCategories, onSettled}) → {el, render(items, categories,
- * emptyText), settling(id), deletedElsewhere(id), destroy()}. items
- * are as shown (outbox.js overlay: with pending marks); render answers the
+ * emptyText, all), settling(id), deletedElsewhere(id), destroy()}. items
+ * are as shown (outbox.js overlay: with pending marks), all the list's
+ * items, shown or hidden (by default items); render answers the
  * names of the items' categories that are not among categories.
  * settling(id) is true while a row this device ticked keeps its place
  * (settle.js); onSettled is called when those rows may move, to render
@@ -56,7 +57,7 @@ export function itemsView(app, { getCategories, onSettled }) {
   // list is read again after the event): id → {deleted} (settle.js).
   const elsewhere = new Map();
 
-  function render(items, categories, emptyText) {
+  function render(items, categories, emptyText, all = items) {
     current.clear();
     for (const it of items) current.set(it.id, it);
     empty.hidden = items.length > 0 || !emptyText;
@@ -100,7 +101,7 @@ export function itemsView(app, { getCategories, onSettled }) {
             : notLoaded ? t('shopping.categoryNotLoaded', { name: categoryLabel(g.name) }) : categoryLabel(g.name);
         reconcile(sec.querySelector('ul'), g.items, { key: (it) => it.id, sig: sig, build: itemRow });
       },
-    }), elsewhere);
+    }), elsewhere, (id) => all.some((it) => it.id === id));
     for (const id of elsewhere.keys()) if (!current.has(id)) elsewhere.delete(id);
     return unknown;
   }

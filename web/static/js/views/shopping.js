@@ -216,7 +216,7 @@ export function view(app, main, listId) {
     clearBtn.textContent = t('shopping.clearTicked', { count: ticked });
     clearBtn.disabled = ticked === 0;
     const visible = hideChecked ? all.filter((i) => !i.checked || items.settling(i.id)) : all;
-    const unknown = notLoaded = items.render(visible, categories, all.length ? (hideChecked && ticked ? t('shopping.allTicked') : null) : t('shopping.emptyList'));
+    const unknown = notLoaded = items.render(visible, categories, all.length ? (hideChecked && ticked ? t('shopping.allTicked') : null) : t('shopping.emptyList'), all);
     // A category made elsewhere since the categories were read: read them again, once per name.
     const fresh = unknown.filter((n) => !catsAsked.has(n));
     if (fresh.length && !catsWanted && !catsReading) {

@@ -115,7 +115,7 @@ export function view(app, main) {
       renderChores(chores);
       shownDay = d;
       clockAt();
-    }, elsewhere);
+    }, elsewhere, (id) => tasks.has(id));
   }
 
   // The page stays open for days on a kitchen tablet: it is drawn again
