@@ -22,8 +22,10 @@
 // though the tab aborted it as it froze, and the frozen tab then holds
 // it. So a tab never waits in a lock's queue: the one for sending it
 // takes only if free (TestBrowserOutboxFrozenWaitingTab), another tab's
-// hold it only looks at (yieldTo). One asked for (ifAvailable) just as
-// the tab freezes can still be granted to it, rarely; it goes when the tab
+// hold it only looks at (yieldTo). A request answered at once, made just
+// as the tab freezes, can still be granted to it, rarely: the turn
+// (ifAvailable), or say()'s new name (the old one goes only in that
+// grant's callback, so the frozen tab holds both); they go when the tab
 // runs again or is discarded.
 import { isAsleep, onFreeze, onWake } from './lifecycle.js';
 
@@ -111,7 +113,7 @@ export const waitingForTab = () => yielded;
  * write tab would send): the queue then waits for it (tell(that tab), so
  * it sends), and wake() is called once that tab's hold changes (it sent or
  * stored the write, or it closed). It looks (navigator.locks.query, which
- * takes nothing) every WAIT_POLL and when that tab says it changed
+ * takes nothing) every WAIT_POLL and on every message of another tab
  * (recheckWaits): never asked for in the lock's queue, that tab's lock
  * cannot be granted to this tab while it is frozen, and held there, frozen,
  * make a third tab wait for a tab that is gone. Frozen, this tab runs no
@@ -128,6 +130,13 @@ export async function yieldTo(tab, at, wake, tell) {
 
 /** Looks now whether the tabs a yield waits for still hold what they held (another tab said it changed). */
 export function recheckWaits() { for (const w of waits.values()) w.check(); }
+
+/** Ends every yield's wait without waking it (sign-out: nothing is sent until a sign-in kicks again). */
+export function stopWaits() {
+  for (const w of waits.values()) clearInterval(w.timer);
+  waits.clear();
+  yielded = false;
+}
 
 function watch(name, wake) {
   const w = { check: null, timer: null };

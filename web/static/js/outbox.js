@@ -16,7 +16,7 @@ import { answerOf, clearAnswers, newer, readAnswers } from './outbox-answers.js'
 import { forgetHeldNotices, heldNoticeWrites, noticeBoard, storeHeldNotices } from './outbox-notices.js';
 import { isCreate, outcomes } from './outbox-outcomes.js';
 import { addOp, clearHeld, heldCount as heldOps, readQueue } from './outbox-queue.js';
-import { askBeforeClosing, heldElsewhere, holding, madeAt, recheckWaits, waitingForTab, yieldTo } from './outbox-tabs.js';
+import { askBeforeClosing, heldElsewhere, holding, madeAt, recheckWaits, stopWaits, waitingForTab, yieldTo } from './outbox-tabs.js';
 import { isAsleep, onWake, sleepSignal, untilAsleep } from './lifecycle.js';
 
 export { back, heardEvent, heardGone, layOver, savedAnswers, shownAgain } from './outbox-answers.js';
@@ -79,6 +79,10 @@ const answered = outcomes({
 });
 
 chan?.addEventListener('message', async ({ data }) => {
+  // Any message may follow a change of what the tab this one yields to
+  // holds (it sent, stored or let go of its write): look again at once
+  // rather than at the next poll.
+  recheckWaits();
   // Another tab sent a write this tab made: its answer, for whoever waits here.
   if (data?.settled) { resolveHere(data.settled, data.outcome); return; }
   if (data?.turn === TAB) { kick(); return; } // a tab waits for a write this one holds
@@ -86,7 +90,6 @@ chan?.addEventListener('message', async ({ data }) => {
   // Signed out (or someone else signed in) in another tab: what this tab
   // holds in memory was that person's too and goes with the rest.
   if (data?.cleared) forgetHere();
-  recheckWaits(); // a tab this one yields to may have sent what it held
   // Frozen, the tab may still get messages: a read begun then would hold the stores from the others, frozen (onWake reads).
   if (!isAsleep()) reread();
 });
@@ -247,7 +250,10 @@ const idle = () => { for (const fn of idleWaiters.splice(0)) fn(); };
 export function setStopped(v) {
   stopped = v;
   if (!v) kick({ now: true });
-  else if (!running) { clearTimeout(busyTimer); busy = false; idle(); } // not waiting for its turn any more
+  else {
+    stopWaits(); // signed out: no yield polls the other tabs while the sign-in page is open (sign-in kicks, and yields again)
+    if (!running) { clearTimeout(busyTimer); busy = false; idle(); } // not waiting for its turn any more
+  }
 }
 
 function schedule(retryAfter) {
