@@ -104,6 +104,10 @@ func withoutPurpose(items []IntentItem) []IntentItem {
 
 // itemsPurposeRx: what a list of items is for, said after the last
 // ("for the pancakes", "für den Kuchen").
+// amountRangeRx is a range of amounts in one word: "2-3", "1,5-2", "2–3"
+// (an en dash).
+var amountRangeRx = regexp.MustCompile(`^\d+(?:[.,]\d+)?[-–]\d+(?:[.,]\d+)?$`)
+
 var itemsPurposeRx = regexp.MustCompile(`(?i)\s+(?:for|für) (?:the|a|an|our|my|den|die|das|einen|eine|unseren|unsere|unser) \S+$`)
 
 func itemsOf(s, lang string) []IntentItem {
@@ -260,7 +264,7 @@ func parseItem(s, lang string) (IntentItem, bool) {
 		} else {
 			qty = append(qty, unitWritten(glued[2]))
 		}
-	case numberToken.MatchString(f[0]), countRangeRx.MatchString(f[0]):
+	case numberToken.MatchString(f[0]), amountRangeRx.MatchString(f[0]):
 		qty, i = []string{strings.ReplaceAll(f[0], "–", "-")}, 1 // "2–3" with an en dash is "2-3"
 	case numberWords[lower(0)] > 0:
 		qty, i = []string{strconv.Itoa(numberWords[lower(0)])}, 1
