@@ -27,6 +27,9 @@ const nbsp, decimalMark = "\u00a0", "\u2396"
 var (
 	itemSeparators = regexp.MustCompile(`(?i)\s*(?:,\s*and\s+|,\s*und\s+|,|;|\s+and\s+|\s+und\s+|\s+&\s+|\s+plus\s+|\s+sowie\s+|\s+as well as\s+)\s*`)
 	decimalComma   = regexp.MustCompile(`(\d),(\d)`)
+	// thousands are grouped by commas in English ("1,000 g") and by dots
+	// in German ("1.000 g"), as the PWA's quantity field reads them
+	thousandsRx    = map[string]*regexp.Regexp{"en": regexp.MustCompile(`\b\d{1,3}(?:,\d{3})+\b`), "de": regexp.MustCompile(`\b\d{1,3}(?:\.\d{3})+\b`)}
 	elidedCompound = regexp.MustCompile(`(\pL+)-\s+(und|oder|,)\s+(\pL+)`)
 	// The compounds' patterns; a flavour pair's takes the word after it.
 	firmRes, flavourRes, ambiguousRes = compoundPatterns(firmCompounds, ""), compoundPatterns(flavourPairs, `\s+\pL+`), compoundPatterns(ambiguousCompounds, "")
@@ -104,9 +107,16 @@ func withoutPurpose(items []IntentItem) []IntentItem {
 
 // itemsPurposeRx: what a list of items is for, said after the last
 // ("for the pancakes", "für den Kuchen").
+// amountRangeRx is a range of amounts in one word: "2-3", "1,5-2", "2–3"
+// (an en dash).
+var amountRangeRx = regexp.MustCompile(`^\d+(?:[.,]\d+)?[-–]\d+(?:[.,]\d+)?$`)
+
 var itemsPurposeRx = regexp.MustCompile(`(?i)\s+(?:for|für) (?:the|a|an|our|my|den|die|das|einen|eine|unseren|unsere|unser) \S+$`)
 
 func itemsOf(s, lang string) []IntentItem {
+	if rx := thousandsRx[lang]; rx != nil {
+		s = rx.ReplaceAllStringFunc(s, func(n string) string { return strings.NewReplacer(",", "", ".", "").Replace(n) })
+	}
 	// a comma between digits is a decimal, no separator: "1,5 l Milch"
 	parts := itemSeparators.Split(decimalComma.ReplaceAllString(s, "$1"+decimalMark+"$2"), -1)
 	var segs []string
@@ -260,7 +270,7 @@ func parseItem(s, lang string) (IntentItem, bool) {
 		} else {
 			qty = append(qty, unitWritten(glued[2]))
 		}
-	case numberToken.MatchString(f[0]), countRangeRx.MatchString(f[0]):
+	case numberToken.MatchString(f[0]), amountRangeRx.MatchString(f[0]):
 		qty, i = []string{strings.ReplaceAll(f[0], "–", "-")}, 1 // "2–3" with an en dash is "2-3"
 	case numberWords[lower(0)] > 0:
 		qty, i = []string{strconv.Itoa(numberWords[lower(0)])}, 1

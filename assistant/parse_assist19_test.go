@@ -6,7 +6,8 @@ import "testing"
 // was the item "2" on a list called "3 apples"); "add 2-3 apples" and
 // "kauf 2 bis 3 Äpfel" too (they were events at 14:00 and 15:00). A count
 // alone on a list, a count with its item and a span after an
-// appointment stay as they were.
+// appointment stay as they were; so does a clock range "9.30-10.30"
+// before a noun.
 func TestCountRange(t *testing.T) {
 	item := func(name, qty, list string) string {
 		l := ""
@@ -29,6 +30,9 @@ func TestCountRange(t *testing.T) {
 		{"de", "füg 2 bis 3 Äpfel hinzu", item("Äpfel", "2-3", "")},
 		{"de", "setz 2 bis 3 Äpfel auf die Liste", item("Äpfel", "2-3", "")},
 		{"en", "dentist 2-3", evTimed("Dentist", "2026-03-11T14:00", "2026-03-11T15:00")},
+		// a clock range before a noun stays a time (review 82: no time, titled "9.30-10.30 Zahnarzt")
+		{"de", "Termin: 9.30-10.30 Zahnarzt morgen", evTimed("Zahnarzt", "2026-03-12T09:30", "2026-03-12T10:30")},
+		{"de", "Termin morgen 9.30-10.30 Kaffee mit Oma", evTimed("Kaffee mit Oma", "2026-03-12T09:30", "2026-03-12T10:30")},
 	})
 }
 

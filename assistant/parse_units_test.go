@@ -108,6 +108,13 @@ func TestItemMeasureUnits(t *testing.T) {
 		{"Milch, Eier", "de", "Milch Eier"},
 		{"1,5-2 kg Mehl", "de", "Mehl(1,5-2 kg)"},
 		{"2–3 Äpfel", "de", "Äpfel(2-3)"},
+		// thousands (review 82: "1,000 g" was stored as is and merged as 1 g)
+		{"1,000 g flour", "en", "flour(1000 g)"},
+		{"12,500 g flour", "en", "flour(12500 g)"},
+		{"1.5 kg flour", "en", "flour(1.5 kg)"},
+		{"1.000 g Mehl", "de", "Mehl(1000 g)"},
+		{"1,5 kg Mehl", "de", "Mehl(1,5 kg)"},
+		{"1.5 kg Mehl", "de", "Mehl(1.5 kg)"},
 	} {
 		items, _ := splitItems(tc.in, tc.lang)
 		got := ""

@@ -125,9 +125,9 @@ var timeWordsAfterRange = setOf(`am pm a.m p.m uhr h hrs hr hour hours min mins 
 	this next every each jeden jede nächsten nächste diese diesen heute morgen übermorgen tomorrow today tonight morning afternoon
 	evening night abend abends nachmittag nachmittags vormittag vormittags früh mittag mittags for für`)
 
-// countRangeRx is a range of counts in one word: "2-3", "1,5-2", "2–3"
-// (an en dash).
-var countRangeRx = regexp.MustCompile(`^\d+(?:[.,]\d+)?[-–]\d+(?:[.,]\d+)?$`)
+// countRangeRx is a range of whole counts in one word ("2-3"); "9.30-10.30"
+// is a clock range, which clockRange reads.
+var countRangeRx = regexp.MustCompile(`^\d+-\d+$`)
 
 // rest is the command without its time phrases.
 func (sc *scan) rest() string { return joinRaw(sc.toks, sc.used) }

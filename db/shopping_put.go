@@ -228,20 +228,42 @@ func (r amountRange) inSmallerUnit(unit string) (amountRange, string) {
 // the larger unit the line is in when exact there (inLineLargerUnit); a
 // range as its two ends with the unit once, as the upper end has it ("4-6
 // EL", "1-2 cups"), the lower end in that unit too: "0.95-1.1 kg", not a
-// line of its own for "950 g-1.1 kg" (another such add made another).
+// line of its own for "950 g-1.1 kg" (another such add made another). When
+// either end is not exact in the larger unit, the whole range is in g or
+// ml: "1-2 cl" + "0.5-1 ml" is "10.5-21 ml", not "1.1-2.1 cl" (review 82).
 func rangeText(sum amountRange, unit, lineUnit string, comma bool) string {
 	hiQ, hiUnit := inLineLargerUnit(sum.hi, unit, lineUnit)
 	hi := amountText(hiQ, hiUnit, comma)
 	if sum.lo == sum.hi {
 		return hi
 	}
-	_, written, _ := strings.Cut(hi, " ")
+	hiNum, written, _ := strings.Cut(hi, " ")
+	s, larger := smallerUnit[unitKey(written)]
+	larger = larger && s.unit == unitKey(unit)
 	loQ := sum.lo
-	if s, ok := smallerUnit[unitKey(written)]; ok && s.unit == unitKey(unit) {
+	if larger {
 		loQ /= s.n
 	}
 	lo, _, _ := strings.Cut(amountText(loQ, written, comma), " ")
+	if larger && !(writtenExactly(lo, sum.lo, s.n) && writtenExactly(hiNum, sum.hi, s.n)) {
+		return strings.Join([]string{amountNumber(sum.lo, comma), "-", amountNumber(sum.hi, comma), " ", unit}, "")
+	}
 	return lo + "-" + hi
+}
+
+// writtenExactly: the number text, n times, reads back as q.
+func writtenExactly(text string, q, n float64) bool {
+	v, ok := parseAmount(text)
+	return ok && math.Abs(v*n-q) < 1e-6
+}
+
+// amountNumber writes an amount in g or ml as formatQuantity does.
+func amountNumber(q float64, comma bool) string {
+	s := formatQuantity(q)
+	if comma {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }
 
 // inLineLargerUnit writes a sum (in g or ml, unit) in the larger unit the

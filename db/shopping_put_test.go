@@ -512,7 +512,9 @@ func TestShoppingItemPutCentilitres(t *testing.T) {
 // g and kg as amounts are. A range whose ends would come out in g and kg
 // is written in the upper end's unit ("400 g-1.2 kg" is "0.4-1.2 kg");
 // before, it was a line of its own, and each such add another line (rice
-// 900 g and 50-100 g twice were three lines; review 79).
+// 900 g and 50-100 g twice were three lines; review 79). A range with an
+// end not exact in the larger unit is in ml or g ("1-2 cl" + "0.5-1 ml" is
+// "10.5-21 ml"; it was "1.1-2.1 cl", review 82).
 func TestShoppingItemPutRanges(t *testing.T) {
 	t.Parallel()
 	f := newShoppingFixture(t)
@@ -526,9 +528,12 @@ func TestShoppingItemPutRanges(t *testing.T) {
 		{"rice", "600 g"}, {"rice", "200-600 g"},
 		{"oats", "900 g"}, {"oats", "50-100 g"}, {"oats", "50-100 g"},
 		{"Nudeln", "500-900 g"}, {"Nudeln", "100 g"},
+		// a lower end not exact in the upper end's unit: the whole range in ml or g (review 82)
+		{"gin", "1-2 cl"}, {"gin", "0.5-1 ml"},
+		{"sugar", "0.5-1 kg"}, {"sugar", "1.5-2 g"},
 	})
 	if got, want := f.lines(t), "Zucker 4-6 EL, Salz 3-4 EL, apples 4-6, wine 3-4 bottles, flour 1-1.5 kg, Mehl 3-4 kg, "+
-		"rice 0.8-1.2 kg, oats 1-1.1 kg, Nudeln 0.6-1 kg"; got != want {
+		"rice 0.8-1.2 kg, oats 1-1.1 kg, Nudeln 0.6-1 kg, gin 10.5-21 ml, sugar 501.5-1002 g"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
 }
