@@ -122,8 +122,8 @@ func TestBrowserTasksMovedElsewhereFocus(t *testing.T) {
 
 // TestBrowserRemovedElsewhereSaid: a keyboard user on a laptop is on a
 // task, a chore, a shopping item that her phone deletes meanwhile: the
-// focus goes to the next row, and the page's polite live region (the
-// notice) says why: "“Call grandma” was removed on another device.", in
+// focus goes to the next row, and the page's second polite live region
+// (#announce, beside the notice, which it leaves alone) says why: "“Call grandma” was removed on another device.", in
 // German "„Milch“ wurde auf einem anderen Gerät entfernt.". Her own
 // delete on the laptop says only "„Eier“ gelöscht." (with Undo). Before,
 // the focus moved without a word.

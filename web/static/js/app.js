@@ -15,7 +15,7 @@ import { RealtimeClient } from './realtime.js';
 import { REASON_REMOVED } from './realtime-transports.js';
 import { dateIn } from './time.js';
 import { warm } from './warm.js';
-import { failed, hideNotice, loader, newPage, notice, refreshState, refused, showState, watchKeyboard, watchSync, write } from './shell.js';
+import { announce, failed, hideNotice, loader, newPage, notice, refreshState, refused, showState, watchKeyboard, watchSync, write } from './shell.js';
 import { ask } from './views/dialog.js';
 import * as auth from './views/auth.js';
 import { resetPage } from './views/auth-reset.js';
@@ -194,6 +194,7 @@ async function render({ keepFocus = false } = {}) {
   app.view?.destroy?.();
   app.view = null;
   hideNotice(); // an Undo is for the page it was offered on
+  announce(null); // and a removal said elsewhere was about that page
   nav.hidden = !app.me;
   app.assistant.setVisible(!!app.me);
   if (!keepFocus) app.assistant.clearReply();

@@ -238,9 +238,14 @@ export function notice(text, { action, onAction, ms = 8000 } = {}) {
 const aside = h('div#announce.visually-hidden', { role: 'status' });
 document.body.append(aside);
 
-/** announce(text) has text read out (polite) without touching the notice and its action. */
+/**
+ * announce(text) has text read out (polite) without touching the notice
+ * and its action; announce(null) empties the region (the app does on every
+ * page change: the sentence was about the page left).
+ */
 export function announce(text) {
-  setChildren(aside, h('p', text));
+  if (text) setChildren(aside, h('p', text));
+  else aside.replaceChildren();
 }
 
 /** Takes the notice away (its action is no longer offered). */
