@@ -232,17 +232,12 @@ export function notice(text, { action, onAction, ms = 8000 } = {}) {
   noticeTimer = setTimeout(expire, ms);
 }
 
-// A second polite live region, visually hidden, for a sentence with no
-// action ("“Milk” was removed on another device."): said through the notice
-// it replaced the notice's Undo of the member's own delete or tick.
+// A second polite live region, visually hidden, for a sentence with no action ("“Milk” was
+// removed on another device."): said through the notice it replaced the notice's Undo.
 const aside = h('div#announce.visually-hidden', { role: 'status' });
 document.body.append(aside);
 
-/**
- * announce(text) has text read out (polite) without touching the notice
- * and its action; announce(null) empties the region (the app does on every
- * page change: the sentence was about the page left).
- */
+/** announce(text) has text read out (polite), leaving the notice alone; null empties it (every page change). */
 export function announce(text) {
   if (text) setChildren(aside, h('p', text));
   else aside.replaceChildren();
